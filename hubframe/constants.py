@@ -1,0 +1,203 @@
+"""Facts about HubSpot shared by the client side and the sandbox: tables and numbers only.
+
+This module holds no behaviour.  The sandbox and the client each interpret these tables with
+their own code, so a bug in one cannot hide behind the same bug in the other.
+Sources: ``shared/hubspot-api.md`` §4 (batch maxima), §5 (rate limits), §6 (types).
+"""
+
+from __future__ import annotations
+
+from typing import Final, NamedTuple
+
+# --- API versions -----------------------------------------------------------------------------
+
+API_VERSIONS: Final = ("2026-03", "2026-09", "v4")
+DEFAULT_API_VERSION: Final = "2026-03"
+DEFAULT_BASE_URL: Final = "https://api.hubapi.com"
+ENV_TOKEN: Final = "HUBSPOT_ACCESS_TOKEN"
+ENV_BASE_URL: Final = "HUBSPOT_BASE_URL"
+
+# --- Batch maxima (inputs per request) ----------------------------------------------------------
+
+MAX_BATCH_CREATE: Final = 2_000  # associations batch/create (documented)
+MAX_BATCH_DEFAULT: Final = 2_000  # batch/associate/default (undocumented; same as create)
+MAX_BATCH_ARCHIVE: Final = 2_000  # batch/archive and batch/labels/archive (undocumented)
+MAX_BATCH_READ: Final = 1_000  # associations batch/read (documented, enforced since 2025-02)
+MAX_BATCH_LIMITS: Final = 100  # limit configuration batch create/update/purge (undocumented)
+MAX_OBJECT_BATCH_READ: Final = 100  # CRM objects batch/read (documented)
+GET_LIST_PAGE_SIZE: Final = 500  # per-record GET list default and maximum
+MAX_LABELS_PER_PAIR: Final = 10  # user-defined labels per object pairing
+MAX_LIMIT_VALUE: Final = 10_000  # the highest custom association limit the UI accepts
+
+# --- Rate limits ------------------------------------------------------------------------------
+
+RATE_LIMIT_MAX_HEADER: Final = "X-HubSpot-RateLimit-Max"
+RATE_LIMIT_REMAINING_HEADER: Final = "X-HubSpot-RateLimit-Remaining"
+RATE_LIMIT_INTERVAL_HEADER: Final = "X-HubSpot-RateLimit-Interval-Milliseconds"
+RATE_LIMIT_DAILY_HEADER: Final = "X-HubSpot-RateLimit-Daily"
+RATE_LIMIT_DAILY_REMAINING_HEADER: Final = "X-HubSpot-RateLimit-Daily-Remaining"
+DEFAULT_RATE_LIMIT: Final = (190, 10.0)  # private app, Professional: 190 requests / 10 s
+DEFAULT_DAILY_LIMIT: Final = 625_000
+
+# --- Association categories -------------------------------------------------------------------
+
+CATEGORIES: Final = ("HUBSPOT_DEFINED", "USER_DEFINED", "INTEGRATOR_DEFINED", "WORK")
+HUBSPOT_DEFINED: Final = "HUBSPOT_DEFINED"
+USER_DEFINED: Final = "USER_DEFINED"
+
+# --- Object types -----------------------------------------------------------------------------
+
+
+class ObjectType(NamedTuple):
+    type_id: str  # "0-1"
+    name: str  # canonical plural name, as HubSpot spells it in paths: "contacts"
+    singular: str  # "contact"
+
+
+OBJECT_TYPES: Final[tuple[ObjectType, ...]] = (
+    ObjectType("0-1", "contacts", "contact"),
+    ObjectType("0-2", "companies", "company"),
+    ObjectType("0-3", "deals", "deal"),
+    ObjectType("0-5", "tickets", "ticket"),
+    ObjectType("0-7", "products", "product"),
+    ObjectType("0-8", "line_items", "line_item"),
+    ObjectType("0-14", "quotes", "quote"),
+    ObjectType("0-18", "communications", "communication"),
+    ObjectType("0-19", "feedback_submissions", "feedback_submission"),
+    ObjectType("0-27", "tasks", "task"),
+    ObjectType("0-46", "notes", "note"),
+    ObjectType("0-47", "meetings", "meeting"),
+    ObjectType("0-48", "calls", "call"),
+    ObjectType("0-49", "emails", "email"),
+    ObjectType("0-53", "invoices", "invoice"),
+    ObjectType("0-54", "marketing_events", "marketing_event"),
+    ObjectType("0-69", "subscriptions", "subscription"),
+    ObjectType("0-74", "goals", "goal"),
+    ObjectType("0-84", "discounts", "discount"),
+    ObjectType("0-85", "fees", "fee"),
+    ObjectType("0-86", "taxes", "tax"),
+    ObjectType("0-101", "payments", "payment"),
+    ObjectType("0-115", "users", "user"),
+    ObjectType("0-116", "postal_mail", "postal_mail"),
+    ObjectType("0-123", "orders", "order"),
+    ObjectType("0-136", "leads", "lead"),
+    ObjectType("0-142", "carts", "cart"),
+    ObjectType("0-162", "services", "service"),
+    ObjectType("0-410", "courses", "course"),
+    ObjectType("0-420", "listings", "listing"),
+    ObjectType("0-421", "appointments", "appointment"),
+    ObjectType("0-970", "projects", "project"),
+)
+OBJECT_TYPES_BY_ID: Final = {t.type_id: t for t in OBJECT_TYPES}
+OBJECT_TYPES_BY_NAME: Final = {t.name: t for t in OBJECT_TYPES}
+
+# --- HubSpot-defined association types (hubspot-api.md §6.2) ----------------------------------
+
+
+class DefinedType(NamedTuple):
+    from_type: str  # canonical name
+    to_type: str
+    type_id: int
+    label: str | None  # None = the unlabeled ("default") type
+
+
+def _pair(a: str, b: str, forward: int, backward: int) -> tuple[DefinedType, DefinedType]:
+    return DefinedType(a, b, forward, None), DefinedType(b, a, backward, None)
+
+
+_UNLABELED: tuple[tuple[str, str, int, int], ...] = (
+    ("contacts", "companies", 279, 280),
+    ("deals", "contacts", 3, 4),
+    ("deals", "companies", 341, 342),
+    ("tickets", "contacts", 16, 15),
+    ("tickets", "companies", 339, 340),
+    ("deals", "tickets", 27, 28),
+    ("deals", "line_items", 19, 20),
+    ("quotes", "deals", 64, 63),
+    ("quotes", "contacts", 69, 70),
+    ("quotes", "companies", 71, 72),
+    ("quotes", "line_items", 67, 68),
+    ("leads", "contacts", 608, 609),
+    ("calls", "contacts", 194, 193),
+    ("calls", "companies", 182, 181),
+    ("calls", "deals", 206, 205),
+    ("calls", "tickets", 220, 219),
+    ("emails", "contacts", 198, 197),
+    ("emails", "companies", 186, 185),
+    ("emails", "deals", 210, 209),
+    ("emails", "tickets", 224, 223),
+    ("meetings", "contacts", 200, 199),
+    ("meetings", "companies", 188, 187),
+    ("meetings", "deals", 212, 211),
+    ("meetings", "tickets", 226, 225),
+    ("notes", "contacts", 202, 201),
+    ("notes", "companies", 190, 189),
+    ("notes", "deals", 214, 213),
+    ("notes", "tickets", 228, 227),
+    ("tasks", "contacts", 204, 203),
+    ("tasks", "companies", 192, 191),
+    ("tasks", "deals", 216, 215),
+    ("tasks", "tickets", 230, 229),
+)
+
+_SAME_OBJECT: tuple[tuple[str, int], ...] = (
+    ("contacts", 449),
+    ("companies", 450),
+    ("deals", 451),
+    ("tickets", 452),
+)
+
+_LABELED: tuple[DefinedType, ...] = (
+    DefinedType("contacts", "companies", 1, "Primary"),
+    DefinedType("companies", "contacts", 2, "Primary"),
+    DefinedType("contacts", "companies", 931, "Billing contact"),
+    DefinedType("companies", "contacts", 930, "Billing contact"),
+    DefinedType("deals", "companies", 5, "Primary"),
+    DefinedType("companies", "deals", 6, "Primary"),
+    DefinedType("tickets", "companies", 26, "Primary"),
+    DefinedType("companies", "tickets", 25, "Primary"),
+    DefinedType("quotes", "contacts", 702, "Quote signer"),
+    DefinedType("contacts", "quotes", 703, "Quote signer"),
+    DefinedType("companies", "companies", 13, "Child company"),
+    DefinedType("companies", "companies", 14, "Parent company"),
+    DefinedType("leads", "contacts", 578, "Primary"),
+)
+
+HUBSPOT_DEFINED_TYPES: Final[tuple[DefinedType, ...]] = (
+    *(t for a, b, f, r in _UNLABELED for t in _pair(a, b, f, r)),
+    *(DefinedType(name, name, type_id, None) for name, type_id in _SAME_OBJECT),
+    *_LABELED,
+)
+
+# --- The result table contract (design.md) ----------------------------------------------------
+
+STATUSES: Final = ("success", "failed", "invalid", "duplicate", "skipped", "planned")
+ACTIONS: Final = (
+    "associate",
+    "associate_default",
+    "create_limit",
+    "update_limit",
+    "purge_limit",
+    "archive",
+)
+PAIR_COLUMNS: Final = ("from_type", "from_id", "to_type", "to_id", "label", "category", "type_id")
+LIMIT_COLUMNS: Final = (
+    "from_type",
+    "to_type",
+    "label",
+    "category",
+    "type_id",
+    "max_to_object_ids",
+)
+STATUS_COLUMNS: Final = (
+    "action",
+    "status",
+    "error_code",
+    "error_message",
+    "http_status",
+    "hubspot_category",
+    "correlation_id",
+    "batch",
+    "attempts",
+)
+ISSUE_COLUMNS: Final = ("sheet", "row", "column", "value", "code", "message", "severity")

@@ -1,0 +1,253 @@
+"""One exception root, stable error codes, and what each code means to an analyst.
+
+Every failure hubframe reports, whether it is a whole-run exception or one row's
+``error_code`` in a result table, uses a code from :class:`ErrorCode`.  Tests check codes,
+never message text.  :data:`CODE_INFO` is the single table that says, for each code, whether it
+comes from the sheet or from HubSpot, what it means and what to do about it; reports and the
+notebook app read their explanations from here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from enum import StrEnum
+from typing import Any
+
+
+class ErrorCode(StrEnum):
+    """Stable error codes (values never change once released)."""
+
+    # Problems in the sheet, found before anything is sent.
+    MISSING_VALUE = "MISSING_VALUE"
+    BAD_ID = "BAD_ID"
+    BAD_OBJECT_TYPE = "BAD_OBJECT_TYPE"
+    UNKNOWN_LABEL = "UNKNOWN_LABEL"
+    BAD_CATEGORY = "BAD_CATEGORY"
+    BAD_LIMIT = "BAD_LIMIT"
+    LABEL_LIMIT_ABOVE_OBJECT_LIMIT = "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
+    DUPLICATE_ROW = "DUPLICATE_ROW"
+    CONFLICTING_ROWS = "CONFLICTING_ROWS"
+    # Answers from HubSpot (or the lack of one).
+    OBJECT_NOT_FOUND = "OBJECT_NOT_FOUND"
+    INVALID_ASSOCIATION_TYPE = "INVALID_ASSOCIATION_TYPE"
+    LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
+    ALREADY_ASSOCIATED = "ALREADY_ASSOCIATED"
+    HUBSPOT_VALIDATION = "HUBSPOT_VALIDATION"
+    MISSING_SCOPES = "MISSING_SCOPES"
+    UNAUTHORIZED = "UNAUTHORIZED"
+    RATE_LIMITED = "RATE_LIMITED"
+    SERVER_ERROR = "SERVER_ERROR"
+    NETWORK_ERROR = "NETWORK_ERROR"
+    UNKNOWN_OUTCOME = "UNKNOWN_OUTCOME"
+
+
+@dataclass(frozen=True)
+class CodeInfo:
+    """What a code means: where it comes from, in plain words, and what to do."""
+
+    code: ErrorCode
+    source: str  # "input" (the sheet) or "remote" (HubSpot, the network)
+    meaning: str
+    action: str
+
+
+_INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
+    (
+        ErrorCode.MISSING_VALUE,
+        "input",
+        "A required cell is empty.",
+        "Fill in the cell, or delete the row if it should not be sent.",
+    ),
+    (
+        ErrorCode.BAD_ID,
+        "input",
+        "A record id is not a whole number of digits.",
+        "Use HubSpot record ids; if Excel shows 1.2E+11, format the column as text, export again.",
+    ),
+    (
+        ErrorCode.BAD_OBJECT_TYPE,
+        "input",
+        "An object type is not one HubSpot knows.",
+        "Use a name such as contacts, companies, deals or tickets, or a custom id like 2-1234.",
+    ),
+    (
+        ErrorCode.UNKNOWN_LABEL,
+        "input",
+        "An association label does not exist for that object pair.",
+        "Use one of the labels listed in the message, or create the label in HubSpot first.",
+    ),
+    (
+        ErrorCode.BAD_CATEGORY,
+        "input",
+        "An association category is not a HubSpot category.",
+        "Use HUBSPOT_DEFINED, USER_DEFINED or INTEGRATOR_DEFINED, or leave it empty.",
+    ),
+    (
+        ErrorCode.BAD_LIMIT,
+        "input",
+        "A limit is not a whole number from 1 to 10,000.",
+        "Enter a whole number, or 'remove' to delete the limit.",
+    ),
+    (
+        ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT,
+        "input",
+        "A label's limit is higher than the limit for the whole object pair.",
+        "Lower the label limit or raise the object limit; a label limit may not exceed it.",
+    ),
+    (
+        ErrorCode.DUPLICATE_ROW,
+        "input",
+        "The row repeats an earlier row; it is sent once.",
+        "Nothing to do; delete the repeat to keep the sheet tidy.",
+    ),
+    (
+        ErrorCode.CONFLICTING_ROWS,
+        "input",
+        "Two rows ask for different things for the same pair.",
+        "Keep one of the rows; the message names the other.",
+    ),
+    (
+        ErrorCode.OBJECT_NOT_FOUND,
+        "remote",
+        "HubSpot has no record with that id.",
+        "Check the id in HubSpot (it may be deleted or belong to another object type).",
+    ),
+    (
+        ErrorCode.INVALID_ASSOCIATION_TYPE,
+        "remote",
+        "HubSpot does not accept that association type for this object pair and direction.",
+        "Check the label or type id and the from/to order.",
+    ),
+    (
+        ErrorCode.LIMIT_EXCEEDED,
+        "remote",
+        "The record already has as many associations as allowed.",
+        "Remove other associations first, or raise the association limit.",
+    ),
+    (
+        ErrorCode.ALREADY_ASSOCIATED,
+        "remote",
+        "The records are already associated this way.",
+        "Nothing to do.",
+    ),
+    (
+        ErrorCode.HUBSPOT_VALIDATION,
+        "remote",
+        "HubSpot rejected the row for another reason.",
+        "Read the message from HubSpot; fix the row and send it again.",
+    ),
+    (
+        ErrorCode.MISSING_SCOPES,
+        "remote",
+        "The access token lacks a permission this call needs.",
+        "Add the scopes named in the message to the private app, then run again.",
+    ),
+    (
+        ErrorCode.UNAUTHORIZED,
+        "remote",
+        "HubSpot did not accept the access token.",
+        "Check the token (it may be mistyped, revoked or expired) and run again.",
+    ),
+    (
+        ErrorCode.RATE_LIMITED,
+        "remote",
+        "HubSpot's rate limit stopped the row from being sent.",
+        "Run the retry file later (after the daily limit resets, if that was the cause).",
+    ),
+    (
+        ErrorCode.SERVER_ERROR,
+        "remote",
+        "HubSpot had a server error and retries did not help.",
+        "Run the retry file later.",
+    ),
+    (
+        ErrorCode.NETWORK_ERROR,
+        "remote",
+        "The connection to HubSpot failed; retries did not help.",
+        "Check the network and run the retry file.",
+    ),
+    (
+        ErrorCode.UNKNOWN_OUTCOME,
+        "remote",
+        "No answer came back and a check could not tell whether the row was applied.",
+        "Run the retry file: sending an association again is safe.",
+    ),
+)
+
+CODE_INFO: dict[ErrorCode, CodeInfo] = {c: CodeInfo(c, s, m, a) for c, s, m, a in _INFO}
+
+
+class HubframeError(Exception):
+    """Root of every exception hubframe raises."""
+
+    code: ErrorCode | None = None
+
+    def __init__(self, message: str, *, code: ErrorCode | None = None) -> None:
+        super().__init__(message)
+        if code is not None:
+            self.code = code
+
+
+class InputError(HubframeError, ValueError):
+    """A whole-file or whole-argument problem: unreadable file, no header, missing columns."""
+
+
+class ConfigurationError(HubframeError, ValueError):
+    """A setting is wrong: no token, unknown api version, a bad base URL."""
+
+
+class ApiError(HubframeError):
+    """HubSpot answered with an error for a whole request.
+
+    ``body`` is HubSpot's JSON error body (never containing the token); ``http_status``,
+    ``category`` and ``correlation_id`` are copied out of it for convenience.
+    """
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: ErrorCode = ErrorCode.HUBSPOT_VALIDATION,
+        http_status: int | None = None,
+        category: str | None = None,
+        correlation_id: str | None = None,
+        body: dict[str, Any] | None = None,
+    ) -> None:
+        super().__init__(message, code=code)
+        self.http_status = http_status
+        self.category = category
+        self.correlation_id = correlation_id
+        self.body: dict[str, Any] = body or {}
+
+    def __repr__(self) -> str:
+        return (
+            f"{type(self).__name__}(code={self.code!s}, http_status={self.http_status}, "
+            f"category={self.category!r}, message={str(self)!r})"
+        )
+
+
+class AuthError(ApiError, PermissionError):
+    """401 (token not accepted) or 403 (missing scopes): the run cannot go on."""
+
+
+class RateLimitError(ApiError):
+    """429 after retries, or at once for the DAILY policy (never retried)."""
+
+    def __init__(self, message: str, *, policy_name: str | None = None, **kw: Any) -> None:
+        kw.setdefault("code", ErrorCode.RATE_LIMITED)
+        super().__init__(message, **kw)
+        self.policy_name = policy_name
+
+    @property
+    def is_daily(self) -> bool:
+        return (self.policy_name or "").upper() == "DAILY"
+
+
+class ServerError(ApiError):
+    """5xx after retries."""
+
+
+class NetworkError(HubframeError, ConnectionError):
+    """The connection failed (refused, reset, timed out) after retries."""
+
+    code = ErrorCode.NETWORK_ERROR

@@ -1,0 +1,115 @@
+"""Label names in a sheet -> (category, type id), through HubSpot's labels for the object pair.
+
+The labels of each (from type, to type) pair are fetched once per run (``LabelBook``) and
+matched case- and space-insensitively.  "Primary" and the other HubSpot-defined labels come
+from the same list; the unlabeled ("default") type is the entry whose label is null, and a
+sheet may name it "unlabeled" or "default".  An unknown label raises :class:`UnknownLabel`
+whose message lists the labels that exist for that pair, closest first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import threading
+from dataclasses import dataclass
+
+from hubframe.client import HubSpotClient
+from hubframe.constants import HUBSPOT_DEFINED
+from hubframe.errors import ErrorCode, HubframeError
+
+#: What a sheet may write for the unlabeled association type (when no real label has the name).
+UNLABELED_NAMES = frozenset({"unlabeled", "default", "no label", "(no label)", "(unlabeled)"})
+
+
+@dataclass(frozen=True, slots=True)
+class LabelDef:
+    """One association type for a direction: category, type id, label (None = unlabeled)."""
+
+    category: str
+    type_id: int
+    label: str | None
+
+
+class UnknownLabel(HubframeError):
+    """A label that does not exist for the object pair."""
+
+    code = ErrorCode.UNKNOWN_LABEL
+
+
+def normalize_label(text: str) -> str:
+    return " ".join(str(text).split()).casefold()
+
+
+class LabelBook:
+    """Association types per object pair, fetched lazily, once per pair (thread-safe)."""
+
+    def __init__(self, client: HubSpotClient) -> None:
+        self._client = client
+        self._pairs: dict[tuple[str, str], list[LabelDef]] = {}
+        self._lock = threading.Lock()
+
+    def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
+        """Every association type from ``from_type`` to ``to_type`` (HubframeError on failure)."""
+        key = (from_type, to_type)
+        with self._lock:
+            if key not in self._pairs:
+                raw = self._client.list_labels(from_type, to_type)
+                self._pairs[key] = [_parse(entry) for entry in raw]
+            return self._pairs[key]
+
+    def unlabeled(self, from_type: str, to_type: str) -> LabelDef | None:
+        """The pair's unlabeled HUBSPOT_DEFINED type (the 'default' association)."""
+        found = [d for d in self.labels(from_type, to_type) if d.label is None]
+        defined = [d for d in found if d.category == HUBSPOT_DEFINED]
+        chosen = defined or found
+        return chosen[0] if chosen else None
+
+    def resolve(self, from_type: str, to_type: str, label: str) -> LabelDef:
+        """The type a label names for this pair; UnknownLabel when there is none."""
+        wanted = normalize_label(label)
+        defs = self.labels(from_type, to_type)
+        matches = [d for d in defs if d.label is not None and normalize_label(d.label) == wanted]
+        if matches:
+            return sorted(matches, key=lambda d: d.category != HUBSPOT_DEFINED)[0]
+        if wanted in UNLABELED_NAMES:
+            unlabeled = self.unlabeled(from_type, to_type)
+            if unlabeled is not None:
+                return unlabeled
+        raise UnknownLabel(unknown_label_message(label, from_type, to_type, defs))
+
+    def category_of(self, from_type: str, to_type: str, type_id: int) -> str | None:
+        """The category of a type id for this pair, when HubSpot lists it."""
+        for d in self.labels(from_type, to_type):
+            if d.type_id == type_id:
+                return d.category
+        return None
+
+
+def _parse(entry: dict[str, object]) -> LabelDef:
+    label = entry.get("label")
+    type_id = entry.get("typeId", entry.get("associationTypeId"))
+    category = entry.get("category", entry.get("associationCategory"))
+    return LabelDef(
+        category=str(category or HUBSPOT_DEFINED),
+        type_id=int(str(type_id)),
+        label=None if label is None or str(label) == "" else str(label),
+    )
+
+
+def closest_first(text: str, choices: list[str]) -> list[str]:
+    """``choices`` sorted by similarity to ``text`` (most similar first, ties alphabetical)."""
+    wanted = normalize_label(text)
+
+    def score(choice: str) -> float:
+        return difflib.SequenceMatcher(None, wanted, normalize_label(choice)).ratio()
+
+    return sorted(dict.fromkeys(choices), key=lambda c: (-score(c), c))
+
+
+def unknown_label_message(label: str, from_type: str, to_type: str, defs: list[LabelDef]) -> str:
+    names = closest_first(label, [d.label for d in defs if d.label is not None])
+    listed = ", ".join(f'"{n}"' for n in names) if names else "none"
+    return (
+        f'Label "{label}" does not exist from {from_type} to {to_type}; labels that exist: '
+        f"{listed} (or leave the label empty for the default association)."
+    )

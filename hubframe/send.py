@@ -1,0 +1,579 @@
+"""Sending planned batches: worker pool, 207 mapping, bisection, outcome checks, clean stops.
+
+:class:`Sender` runs the batches of a :class:`~hubframe.plan.Plan` on a thread pool sharing one
+:class:`~hubframe.client.HubSpotClient` (and so one rate limiter) and returns an
+:class:`~hubframe.models.Outcome` per row:
+
+- any 2xx may carry ``errors[]``: each error is mapped to its rows through ``context``
+  (``INVALID_OBJECT_IDS``, ``objectId``/``objectType``, ``associationSpec``, type ids,
+  ``fromObjectId``/``toObjectId``); rows no error names succeeded;
+- a batch rejected whole (400) is split in halves until the bad rows are isolated;
+- a row whose outcome stays unknown after the client's retries (connection dropped, 5xx) is
+  checked with a read: present means success; ``UNKNOWN_OUTCOME`` only when the check fails;
+- a DAILY 429 or an auth failure (401 / 403) stops the run: unsent rows are ``skipped``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor, as_completed
+from dataclasses import dataclass
+from typing import Any
+
+from hubframe.client import ApiResponse, HubSpotClient
+from hubframe.constants import OBJECT_TYPES_BY_NAME
+from hubframe.errors import (
+    ApiError,
+    AuthError,
+    ErrorCode,
+    HubframeError,
+    NetworkError,
+    RateLimitError,
+    ServerError,
+)
+from hubframe.journal import Journal
+from hubframe.models import (
+    ASSOCIATE,
+    ASSOCIATE_DEFAULT,
+    CREATE_LIMIT,
+    FAILED,
+    PURGE_LIMIT,
+    SKIPPED,
+    SUCCESS,
+    UPDATE_LIMIT,
+    Batch,
+    Outcome,
+    WorkItem,
+    object_noun,
+)
+
+DEFAULT_WORKERS = 16
+MAX_WORKERS = 32
+#: Whole-batch statuses worth splitting the batch for (the rest fail every row at once).
+BISECT_STATUSES = frozenset({400, 413, 422})
+_BATCH_LEVEL = re.compile(r"unable to infer object type", re.IGNORECASE)
+_OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
+_SPEC_REF = re.compile(r"([A-Z_]+)\s*=\s*(\d+)")
+
+Progress = Callable[[int], None]
+
+
+# --- reading HubSpot's errors -----------------------------------------------------------------
+
+
+def _context(err: Mapping[str, Any]) -> dict[str, list[str]]:
+    raw = err.get("context") or {}
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(k): [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in raw.items()
+    }
+
+
+def classify(err: Mapping[str, Any]) -> ErrorCode:
+    """hubframe's error code for one HubSpot error (batch item or whole-request body)."""
+    ctx = _context(err)
+    sub = str(err.get("subCategory") or "").upper()
+    if "LIMIT" in sub:
+        return ErrorCode.LIMIT_EXCEEDED
+    if "INVALID_OBJECT_IDS" in ctx or "objectId" in ctx:
+        return ErrorCode.OBJECT_NOT_FOUND
+    if "INVALID_ASSOCIATION_TYPE" in sub or "INVALID_ASSOCIATION_TYPE_ID" in ctx:
+        return ErrorCode.INVALID_ASSOCIATION_TYPE
+    if "associationSpec" in ctx:
+        return ErrorCode.INVALID_ASSOCIATION_TYPE
+    return ErrorCode.HUBSPOT_VALIDATION
+
+
+@dataclass(frozen=True)
+class _Named:
+    """The rows an error names, by the keys its context carries."""
+
+    objects: tuple[tuple[str, str], ...]  # (TYPE as HubSpot wrote it, id)
+    specs: tuple[tuple[str | None, int], ...]  # (category or None, type id)
+    from_ids: frozenset[str]
+    to_ids: frozenset[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.objects or self.specs or self.from_ids or self.to_ids)
+
+
+def _named(err: Mapping[str, Any]) -> _Named:
+    ctx = _context(err)
+    objects = [m.groups() for v in ctx.get("INVALID_OBJECT_IDS", []) if (m := _OBJECT_REF.match(v))]
+    ids, types = ctx.get("objectId", []), ctx.get("objectType", [])
+    for n, object_id in enumerate(ids):
+        kind = types[n] if n < len(types) else (types[0] if types else "")
+        objects.append((kind, object_id.strip()))
+    specs: list[tuple[str | None, int]] = []
+    for key in ("associationSpec", "INVALID_ASSOCIATION_TYPE_ID"):
+        for value in ctx.get(key, []):
+            specs.extend((c, int(t)) for c, t in _SPEC_REF.findall(value))
+    for key in ("typeId", "associationTypeId"):
+        specs.extend((None, int(v)) for v in ctx.get(key, []) if v.strip().isdigit())
+    return _Named(
+        objects=tuple((str(k), str(i)) for k, i in objects),
+        specs=tuple(dict.fromkeys(specs)),
+        from_ids=frozenset(v.strip() for v in ctx.get("fromObjectId", [])),
+        to_ids=frozenset(v.strip() for v in ctx.get("toObjectId", [])),
+    )
+
+
+def _type_matches(text: str, object_type: str) -> bool:
+    wanted = text.strip().lower()
+    known = OBJECT_TYPES_BY_NAME.get(object_type)
+    names = {object_type.lower()}
+    if known is not None:
+        names |= {known.singular.lower(), known.type_id}
+    return wanted in names
+
+
+def _sides_named(item: WorkItem, named: _Named) -> list[str]:
+    """Which sides ("from", "to") of an association row the error's object refs point at."""
+    sides: list[str] = []
+    for kind, object_id in named.objects:
+        candidates = [("from", item.from_type, item.from_id), ("to", item.to_type, item.to_id)]
+        by_id = [c for c in candidates if c[2] == object_id]
+        typed = [c for c in by_id if _type_matches(kind, c[1])]
+        sides.extend(side for side, _, _ in (typed or by_id))
+    return list(dict.fromkeys(sides))
+
+
+def _matches(item: WorkItem, named: _Named) -> bool:
+    if named.empty:
+        return False
+    if named.objects and not _sides_named(item, named):
+        return False
+    if named.specs and item.type_id is not None:
+        hit = any(t == item.type_id and (c is None or c == item.category) for c, t in named.specs)
+        if not hit:
+            return False
+    if named.from_ids and item.from_id not in named.from_ids:
+        return False
+    return not (named.to_ids and item.to_id not in named.to_ids)
+
+
+# --- messages an analyst can act on -----------------------------------------------------------
+
+
+def _spec_text(item: WorkItem) -> str:
+    label = f' ("{item.label}")' if item.label else ""
+    return f"association type {item.category} {item.type_id}{label}"
+
+
+def row_message(item: WorkItem, err: Mapping[str, Any], code: ErrorCode) -> str:
+    """One sentence naming the value at fault, for a row HubSpot refused."""
+    hubspot = str(err.get("message") or "no message").strip().rstrip(".")
+    if code is ErrorCode.OBJECT_NOT_FOUND and item.from_id is not None:
+        sides = _sides_named(item, _named(err)) or ["from", "to"]
+        refs = [
+            (object_noun(item.from_type), item.from_id)
+            if side == "from"
+            else (object_noun(item.to_type), item.to_id)
+            for side in sides
+        ]
+        if len(refs) == 1:
+            noun, object_id = refs[0]
+            return (
+                f"{noun.capitalize()} {object_id} does not exist in HubSpot (or is not a {noun})."
+            )
+        joined = " and ".join(f"{noun} {object_id}" for noun, object_id in refs)
+        return f"{joined.capitalize()} do not exist in HubSpot (or are of another type)."
+    if code is ErrorCode.INVALID_ASSOCIATION_TYPE:
+        return (
+            f"HubSpot does not accept {_spec_text(item)} from {item.from_type} to "
+            f"{item.to_type}; check the label or type id and the from/to order."
+        )
+    if code is ErrorCode.LIMIT_EXCEEDED:
+        if item.from_id is not None:
+            return (
+                f"{object_noun(item.from_type).capitalize()} {item.from_id} already has as many "
+                f"{item.to_type} as its association limit allows (HubSpot: {hubspot})."
+            )
+        return f"HubSpot refused the limit for {_spec_text(item)}: {hubspot}."
+    return f"HubSpot rejected the row: {hubspot}."
+
+
+# --- stopping the run -------------------------------------------------------------------------
+
+
+class StopSignal:
+    """Set once, by the first worker that hits a run-stopping error."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self.code: ErrorCode | None = None
+        self.message = ""
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def set(self, code: ErrorCode, message: str) -> None:
+        with self._lock:
+            if not self._event.is_set():
+                self.code, self.message = code, message
+                self._event.set()
+
+
+def stop_reason(error: ApiError) -> tuple[ErrorCode, str]:
+    """Why a run stops, as (code, message for the rows that were not sent)."""
+    if isinstance(error, RateLimitError):
+        return ErrorCode.RATE_LIMITED, (
+            "Not sent: HubSpot's daily API limit was reached, so the run stopped; run the retry "
+            "file after the limit resets (midnight in the account's time zone)."
+        )
+    if error.code is ErrorCode.MISSING_SCOPES:
+        scopes: list[str] = []
+        for detail in error.body.get("errors") or []:
+            scopes += (detail.get("context") or {}).get("requiredScopes") or []
+        needed = f" ({', '.join(scopes)})" if scopes else ""
+        return ErrorCode.MISSING_SCOPES, (
+            f"Not sent: the access token lacks a required scope{needed}, so the run stopped; "
+            "add the scope to the private app and run the retry file."
+        )
+    return ErrorCode.UNAUTHORIZED, (
+        "Not sent: HubSpot did not accept the access token (401), so the run stopped; check "
+        "the token and run the retry file."
+    )
+
+
+# --- the sender -------------------------------------------------------------------------------
+
+
+def _attempts(error: BaseException) -> int:
+    value = getattr(error, "attempts", 1)
+    return value if isinstance(value, int) else 1
+
+
+class Sender:
+    """Send batches over a shared client; one :class:`Outcome` per row."""
+
+    def __init__(
+        self,
+        client: HubSpotClient,
+        *,
+        journal: Journal | None = None,
+        workers: int | None = None,
+        on_progress: Progress | None = None,
+    ) -> None:
+        if workers is not None and workers < 1:
+            raise ValueError("workers must be 1 or more")
+        self.client = client
+        self.journal = journal
+        self.workers = workers
+        self.on_progress = on_progress
+        self.stop = StopSignal()
+
+    def run(self, batches: Sequence[Batch]) -> dict[int, Outcome]:
+        outcomes: dict[int, Outcome] = {}
+        pending = list(batches)
+        workers = self.workers
+        if pending and workers is None and not self.client.limiter.known:
+            # Learn the budget (and the latency) from one batch before filling the pool.
+            started = time.monotonic()
+            first = pending.pop(0)
+            outcomes.update(self._done(first, self.run_batch(first)))
+            workers = self._pool_size(time.monotonic() - started)
+        workers = min(workers or DEFAULT_WORKERS, max(1, len(pending)))
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
+            futures = {pool.submit(self.run_batch, b): b for b in pending}
+            for future in as_completed(futures):
+                outcomes.update(self._done(futures[future], future.result()))
+        return outcomes
+
+    def _pool_size(self, latency_s: float) -> int:
+        wanted = math.ceil(self.client.limiter.rate_per_s * latency_s * 1.5) + 2
+        return max(DEFAULT_WORKERS, min(MAX_WORKERS, wanted))
+
+    def _done(self, batch: Batch, outcomes: list[Outcome]) -> dict[int, Outcome]:
+        if self.on_progress is not None:
+            self.on_progress(len(batch.items))
+        return {item.position: o for item, o in zip(batch.items, outcomes, strict=True)}
+
+    def run_batch(self, batch: Batch) -> list[Outcome]:
+        """Outcomes of one batch: from the journal, or by sending it."""
+        if self.journal is not None:
+            recorded = self.journal.lookup(batch)
+            if recorded is not None:
+                return recorded
+        if self.stop.is_set():
+            return self._skipped(batch, None)
+        outcomes = self._send(batch, 0)
+        if self.journal is not None:
+            self.journal.record(batch, outcomes)
+        return outcomes
+
+    # --- one request --------------------------------------------------------------------------
+
+    def _call(self, batch: Batch) -> ApiResponse:
+        payloads = [item.payload() for item in batch.items]
+        client, f, t = self.client, batch.from_type, batch.to_type
+        senders: dict[str, Callable[[str, str, Sequence[Mapping[str, Any]]], ApiResponse]] = {
+            ASSOCIATE: client.batch_create,
+            ASSOCIATE_DEFAULT: client.batch_associate_default,
+            CREATE_LIMIT: client.create_limits,
+            UPDATE_LIMIT: client.update_limits,
+            PURGE_LIMIT: client.purge_limits,
+        }
+        return senders[batch.action](f, t, payloads)
+
+    def _send(self, batch: Batch, prior: int) -> list[Outcome]:
+        try:
+            resp = self._call(batch)
+        except AuthError as exc:
+            self.stop.set(*stop_reason(exc))
+            return self._skipped(batch, exc)
+        except RateLimitError as exc:
+            if exc.is_daily:
+                self.stop.set(*stop_reason(exc))
+                return self._skipped(batch, exc)
+            return self._all_failed(batch, exc, prior, self._retries_message(exc))
+        except (ServerError, NetworkError) as exc:
+            return self._verify(batch, exc, prior)
+        except ApiError as exc:
+            return self._rejected(batch, exc, prior)
+        return map_response(batch, resp, prior)
+
+    @staticmethod
+    def _retries_message(exc: ApiError) -> str:
+        return (
+            f"Not applied: HubSpot kept answering {exc.http_status} after "
+            f"{_attempts(exc)} attempts ({exc}); run the retry file later."
+        )
+
+    def _skipped(self, batch: Batch, exc: ApiError | None) -> list[Outcome]:
+        code = self.stop.code or ErrorCode.UNAUTHORIZED
+        return [
+            Outcome(
+                SKIPPED,
+                action=item.action,
+                error_code=code.value,
+                error_message=self.stop.message,
+                http_status=exc.http_status if exc else None,
+                hubspot_category=exc.category if exc else None,
+                correlation_id=exc.correlation_id if exc else None,
+                batch=batch.number,
+                attempts=_attempts(exc) if exc else 0,
+            )
+            for item in batch.items
+        ]
+
+    def _all_failed(
+        self, batch: Batch, exc: HubframeError, prior: int, message: str
+    ) -> list[Outcome]:
+        api = exc if isinstance(exc, ApiError) else None
+        code = exc.code or ErrorCode.HUBSPOT_VALIDATION
+        return [
+            Outcome(
+                FAILED,
+                action=item.action,
+                error_code=code.value,
+                error_message=message,
+                http_status=api.http_status if api else None,
+                hubspot_category=api.category if api else None,
+                correlation_id=api.correlation_id if api else None,
+                batch=batch.number,
+                attempts=prior + _attempts(exc),
+            )
+            for item in batch.items
+        ]
+
+    # --- a batch refused as a whole -----------------------------------------------------------
+
+    def _rejected(self, batch: Batch, exc: ApiError, prior: int) -> list[Outcome]:
+        attempts = prior + _attempts(exc)
+        if exc.http_status not in BISECT_STATUSES or _BATCH_LEVEL.search(str(exc)):
+            message = f"HubSpot refused the whole request: {str(exc).rstrip('.')}."
+            return self._all_failed(batch, exc, prior, message)
+        named = _named(exc.body)
+        hits = [i for i, item in enumerate(batch.items) if _matches(item, named)]
+        if len(batch.items) == 1 or (hits and len(hits) < len(batch.items)):
+            return self._fail_named_resend_rest(batch, exc, hits or [0], attempts)
+        half = len(batch.items) // 2
+        left = self._send(batch.part(batch.items[:half]), attempts)
+        return left + self._send(batch.part(batch.items[half:]), attempts)
+
+    def _fail_named_resend_rest(
+        self, batch: Batch, exc: ApiError, hits: list[int], attempts: int
+    ) -> list[Outcome]:
+        code = classify(exc.body)
+        out: dict[int, Outcome] = {}
+        for i in hits:
+            item = batch.items[i]
+            out[i] = Outcome(
+                FAILED,
+                action=item.action,
+                error_code=code.value,
+                error_message=row_message(item, exc.body or {"message": str(exc)}, code),
+                http_status=exc.http_status,
+                hubspot_category=exc.category,
+                correlation_id=exc.correlation_id,
+                batch=batch.number,
+                attempts=attempts,
+            )
+        rest = [i for i in range(len(batch.items)) if i not in out]
+        if rest:
+            sent = self._send(batch.part(tuple(batch.items[i] for i in rest)), attempts)
+            out.update(zip(rest, sent, strict=True))
+        return [out[i] for i in range(len(batch.items))]
+
+    # --- outcome unknown: look ------------------------------------------------------------------
+
+    def _verify(self, batch: Batch, exc: ServerError | NetworkError, prior: int) -> list[Outcome]:
+        attempts = prior + _attempts(exc)
+        try:
+            present = self._present(batch)
+        except HubframeError as check:
+            message = (
+                f"No answer from HubSpot ({str(exc).rstrip('.')}) and the check that followed "
+                f"failed too ({str(check).rstrip('.')}); sending the row again is safe."
+            )
+            outcomes = self._all_failed(batch, exc, prior, message)
+            return [o.with_(error_code=ErrorCode.UNKNOWN_OUTCOME.value) for o in outcomes]
+        api = exc if isinstance(exc, ApiError) else None
+        failed_message = (
+            f"Not applied: HubSpot did not answer ({str(exc).rstrip('.')}) and a check shows "
+            "the change is not there; run the retry file."
+        )
+        out: list[Outcome] = []
+        for item, ok in zip(batch.items, present, strict=True):
+            out.append(
+                Outcome(
+                    SUCCESS if ok else FAILED,
+                    action=item.action,
+                    error_code=None if ok else (exc.code or ErrorCode.NETWORK_ERROR).value,
+                    error_message=None if ok else failed_message,
+                    http_status=api.http_status if api and not ok else None,
+                    hubspot_category=api.category if api and not ok else None,
+                    correlation_id=api.correlation_id if api else None,
+                    batch=batch.number,
+                    attempts=attempts,
+                )
+            )
+        return out
+
+    def _present(self, batch: Batch) -> list[bool]:
+        if batch.action in (ASSOCIATE, ASSOCIATE_DEFAULT):
+            ids = [item.from_id for item in batch.items if item.from_id is not None]
+            found = self.client.read_associations(batch.from_type, batch.to_type, ids)
+            return [
+                _association_present(item, found.get(str(item.from_id), [])) for item in batch.items
+            ]
+        current = {
+            (str(c.get("category")), int(c.get("typeId", -1))): c.get("userEnforcedMaxToObjectIds")
+            for c in self.client.get_limits(batch.from_type, batch.to_type)
+        }
+        return [_limit_present(item, current) for item in batch.items]
+
+
+def _association_present(item: WorkItem, entries: Iterable[Mapping[str, Any]]) -> bool:
+    for entry in entries:
+        if str(entry.get("toObjectId")) != str(item.to_id):
+            continue
+        if item.type_id is None:
+            return True
+        for spec in entry.get("associationTypes") or []:
+            if int(spec.get("typeId", -1)) == item.type_id and spec.get("category") in (
+                None,
+                item.category,
+            ):
+                return True
+    return False
+
+
+def _limit_present(item: WorkItem, current: Mapping[tuple[str, int], Any]) -> bool:
+    key = (str(item.category), int(item.type_id if item.type_id is not None else -1))
+    if item.action == PURGE_LIMIT:
+        return key not in current
+    value = current.get(key)
+    return value is not None and int(value) == item.max_to_object_ids
+
+
+# --- mapping a 2xx answer -----------------------------------------------------------------------
+
+
+def _result_keys(batch: Batch, body: Mapping[str, Any]) -> set[tuple[str, str]] | None:
+    """What the results list says was done, keyed like :func:`_item_key`; None if unknown."""
+    results = body.get("results")
+    if not isinstance(results, list) or not results:
+        return None
+    keys: set[tuple[str, str]] = set()
+    for r in results:
+        if not isinstance(r, dict):
+            continue
+        if batch.action == ASSOCIATE:
+            keys.add((str(r.get("fromObjectId")), str(r.get("toObjectId"))))
+        elif batch.action == ASSOCIATE_DEFAULT:
+            keys.add((str((r.get("from") or {}).get("id")), str((r.get("to") or {}).get("id"))))
+        else:
+            keys.add((str(r.get("category")), str(r.get("typeId"))))
+    return keys
+
+
+def _item_key(item: WorkItem) -> tuple[str, str]:
+    if item.action in (ASSOCIATE, ASSOCIATE_DEFAULT):
+        return (str(item.from_id), str(item.to_id))
+    return (str(item.category), str(item.type_id))
+
+
+def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcome]:
+    """One outcome per item of ``batch`` from a 2xx answer (with or without ``errors[]``)."""
+    body = resp.json()
+    attempts = prior + resp.attempts
+    failures: dict[int, Outcome] = {}
+    unmapped: list[Mapping[str, Any]] = []
+    for err in body.get("errors") or []:
+        if not isinstance(err, dict):
+            continue
+        named = _named(err)
+        hits = [i for i, item in enumerate(batch.items) if _matches(item, named)]
+        if not hits:
+            unmapped.append(err)
+        code = classify(err)
+        for i in hits:
+            failures.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
+    if unmapped:
+        done = _result_keys(batch, body)
+        for i, item in enumerate(batch.items):
+            if i not in failures and done is not None and _item_key(item) not in done:
+                err = unmapped[0]
+                failures[i] = _item_failure(batch, item, err, classify(err), resp, attempts)
+    return [
+        failures.get(i)
+        or Outcome(
+            SUCCESS,
+            action=item.action,
+            http_status=resp.status,
+            correlation_id=resp.correlation_id,
+            batch=batch.number,
+            attempts=attempts,
+        )
+        for i, item in enumerate(batch.items)
+    ]
+
+
+def _item_failure(
+    batch: Batch,
+    item: WorkItem,
+    err: Mapping[str, Any],
+    code: ErrorCode,
+    resp: ApiResponse,
+    attempts: int,
+) -> Outcome:
+    return Outcome(
+        FAILED,
+        action=item.action,
+        error_code=code.value,
+        error_message=row_message(item, err, code),
+        http_status=resp.status,
+        hubspot_category=str(err.get("category")) if err.get("category") else None,
+        correlation_id=resp.correlation_id,
+        batch=batch.number,
+        attempts=attempts,
+    )

@@ -1,0 +1,70 @@
+"""The SQLite journal: final outcomes recorded per batch digest, transient ones never."""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+from hubframe.errors import ErrorCode
+from hubframe.journal import Journal, is_final
+from hubframe.models import ASSOCIATE_DEFAULT, FAILED, SKIPPED, SUCCESS, Batch, Outcome, WorkItem
+
+
+def batch(number: int, *ids: str) -> Batch:
+    items = tuple(
+        WorkItem(n, ASSOCIATE_DEFAULT, "deals", "contacts", from_id=i, to_id="5")
+        for n, i in enumerate(ids)
+    )
+    return Batch(number, ASSOCIATE_DEFAULT, "deals", "contacts", items)
+
+
+def ok(n: int) -> Outcome:
+    return Outcome(SUCCESS, action=ASSOCIATE_DEFAULT, http_status=200, batch=n, attempts=1)
+
+
+def test_records_and_finds_by_content_across_connections(tmp_path: Path) -> None:
+    path = tmp_path / "run.journal.sqlite"
+    first = batch(1, "1", "2")
+    failed = Outcome(FAILED, error_code=ErrorCode.OBJECT_NOT_FOUND.value, error_message="x")
+    with Journal(path) as journal:
+        assert journal.lookup(first) is None
+        assert journal.record(first, [ok(1), failed])
+        assert len(journal) == 1
+    with Journal(path) as journal:
+        again = batch(4, "1", "2")  # same content, another number in this run
+        found = journal.lookup(again)
+        assert found is not None
+        assert [o.status for o in found] == [SUCCESS, FAILED]
+        assert {o.batch for o in found} == {4}
+        assert found[1].error_code == ErrorCode.OBJECT_NOT_FOUND
+        assert journal.lookup(batch(1, "1", "3")) is None
+
+
+def test_transient_outcomes_are_not_recorded(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite") as journal:
+        b = batch(1, "1", "2")
+        for code in (ErrorCode.NETWORK_ERROR, ErrorCode.UNKNOWN_OUTCOME, ErrorCode.RATE_LIMITED):
+            transient = Outcome(FAILED, error_code=code.value)
+            assert not is_final(transient)
+            assert not journal.record(b, [ok(1), transient])
+        assert not journal.record(b, [ok(1), Outcome(SKIPPED)])
+        assert not journal.record(b, [ok(1)])  # wrong length
+        assert journal.lookup(b) is None
+        assert len(journal) == 0
+
+
+def test_concurrent_records(tmp_path: Path) -> None:
+    with Journal(tmp_path / "j.sqlite") as journal:
+        batches = [batch(n, str(n), str(n + 1000)) for n in range(200)]
+
+        def work(chunk: list[Batch]) -> None:
+            for b in chunk:
+                journal.record(b, [ok(b.number), ok(b.number)])
+
+        threads = [threading.Thread(target=work, args=(batches[k::4],)) for k in range(4)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=30)
+        assert len(journal) == 200
+        assert all(journal.lookup(b) is not None for b in batches)

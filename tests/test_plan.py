@@ -1,0 +1,144 @@
+"""Planning: repeats set aside, groups by (from, to, action), chunks within the maxima."""
+
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hubframe.errors import ErrorCode
+from hubframe.models import (
+    ASSOCIATE,
+    ASSOCIATE_DEFAULT,
+    CREATE_LIMIT,
+    DUPLICATE,
+    INVALID,
+    PLANNED,
+    WorkItem,
+)
+from hubframe.plan import BATCH_MAXIMA, batch_limit, make_plan
+
+TYPES = ("deals", "contacts", "companies")
+
+
+def pair(position: int, from_id: str, to_id: str, *, type_id: int | None = None) -> WorkItem:
+    return WorkItem(
+        position=position,
+        action=ASSOCIATE if type_id is not None else ASSOCIATE_DEFAULT,
+        from_type="deals",
+        to_type="contacts",
+        from_id=from_id,
+        to_id=to_id,
+        category="USER_DEFINED" if type_id is not None else None,
+        type_id=type_id,
+    )
+
+
+@st.composite
+def work_items(draw: st.DrawFn) -> list[WorkItem]:
+    n = draw(st.integers(min_value=0, max_value=300))
+    items = []
+    for position in range(n):
+        from_type = draw(st.sampled_from(TYPES))
+        to_type = draw(st.sampled_from(TYPES))
+        type_id = draw(st.one_of(st.none(), st.integers(1, 4)))
+        items.append(
+            WorkItem(
+                position=position,
+                action=ASSOCIATE if type_id is not None else ASSOCIATE_DEFAULT,
+                from_type=from_type,
+                to_type=to_type,
+                from_id=str(draw(st.integers(1, 40))),
+                to_id=str(draw(st.integers(1, 40))),
+                category="USER_DEFINED" if type_id is not None else None,
+                type_id=type_id,
+            )
+        )
+    return items
+
+
+@settings(max_examples=80, deadline=None)
+@given(items=work_items(), batch_size=st.integers(min_value=1, max_value=40))
+def test_no_row_lost_or_sent_twice_and_batches_within_max(
+    items: list[WorkItem], batch_size: int
+) -> None:
+    plan = make_plan(items, batch_size=batch_size)
+    sent = [i.position for b in plan.batches for i in b.items]
+    assert len(sent) == len(set(sent))
+    assert sorted(sent + list(plan.settled)) == list(range(len(items)))
+    assert not set(sent) & set(plan.settled)
+    for batch in plan.batches:
+        assert 1 <= len(batch.items) <= min(batch_size, BATCH_MAXIMA[batch.action])
+        assert {i.group for i in batch.items} == {(batch.from_type, batch.to_type, batch.action)}
+    # each identity is sent at most once
+    identities = [i.identity for b in plan.batches for i in b.items]
+    assert len(identities) == len(set(identities))
+
+
+@settings(max_examples=80, deadline=None)
+@given(items=work_items(), batch_size=st.integers(min_value=1, max_value=40))
+def test_order_kept_within_groups_and_batches_numbered(
+    items: list[WorkItem], batch_size: int
+) -> None:
+    plan = make_plan(items, batch_size=batch_size)
+    assert [b.number for b in plan.batches] == list(range(1, len(plan.batches) + 1))
+    by_group: dict[tuple[str, str, str], list[int]] = {}
+    for batch in plan.batches:
+        by_group.setdefault((batch.from_type, batch.to_type, batch.action), []).extend(
+            i.position for i in batch.items
+        )
+    for positions in by_group.values():
+        assert positions == sorted(positions)
+    # groups appear in the order of their first row
+    firsts = [positions[0] for positions in by_group.values()]
+    assert firsts == sorted(firsts)
+
+
+def test_repeats_are_duplicates_naming_the_first_row() -> None:
+    items = [pair(0, "1", "2"), pair(1, "1", "3"), pair(2, "1", "2")]
+    plan = make_plan(items, describe=lambda p: f"row {p + 2}")
+    assert plan.rows_to_send == 2
+    assert plan.settled[2].status == DUPLICATE
+    assert plan.settled[2].error_code == ErrorCode.DUPLICATE_ROW
+    assert "row 2" in (plan.settled[2].error_message or "")
+
+
+def test_conflicting_limit_rows_are_invalid() -> None:
+    def limit(position: int, value: int) -> WorkItem:
+        return WorkItem(
+            position, CREATE_LIMIT, "deals", "contacts", category="USER_DEFINED", type_id=7,
+            max_to_object_ids=value,
+        )  # fmt: skip
+
+    plan = make_plan([limit(0, 3), limit(1, 4), limit(2, 3)])
+    assert plan.settled[1].status == INVALID
+    assert plan.settled[1].error_code == ErrorCode.CONFLICTING_ROWS
+    assert plan.settled[2].status == DUPLICATE
+    assert plan.rows_to_send == 1
+
+
+def test_chunks_to_the_maximum_and_batch_size_lowers_it() -> None:
+    items = [pair(p, str(p), "9", type_id=1) for p in range(4_500)]
+    assert [len(b.items) for b in make_plan(items).batches] == [2_000, 2_000, 500]
+    assert [len(b.items) for b in make_plan(items, batch_size=1_500).batches] == [1_500] * 3
+    assert batch_limit(ASSOCIATE, 5_000) == 2_000
+    with pytest.raises(ValueError):
+        batch_limit(ASSOCIATE, 0)
+
+
+def test_dry_run_outcomes_are_planned_with_batch_numbers() -> None:
+    items = [pair(0, "1", "2"), pair(1, "1", "2", type_id=1), pair(2, "3", "4")]
+    plan = make_plan(items, batch_size=1)
+    planned = plan.planned()
+    assert {p: (o.status, o.batch) for p, o in planned.items()} == {
+        0: (PLANNED, 1),
+        1: (PLANNED, 3),
+        2: (PLANNED, 2),
+    }
+
+
+def test_batch_digest_depends_on_content_only() -> None:
+    a = make_plan([pair(0, "1", "2"), pair(1, "3", "4")]).batches[0]
+    b = make_plan([pair(7, "1", "2"), pair(9, "3", "4")]).batches[0]
+    c = make_plan([pair(0, "1", "2"), pair(1, "3", "5")]).batches[0]
+    assert a.digest() == b.digest() != c.digest()

@@ -1,0 +1,288 @@
+"""``Sandbox``: the portal behind a real HTTP server, and the Python helpers for tests."""
+
+from __future__ import annotations
+
+import secrets
+import threading
+from collections.abc import Iterable, Sequence
+from types import TracebackType
+from typing import Any
+
+import pandas as pd
+
+from hubframe.sandbox import demo
+from hubframe.sandbox.faults import FaultPlan
+from hubframe.sandbox.objects import ObjectKind
+from hubframe.sandbox.portal import AssocDef, Portal
+from hubframe.sandbox.ratelimit import RateLimiter
+from hubframe.sandbox.server import App, SandboxHTTPServer
+
+ALL_SCOPES = None  # a token with scopes None may do everything
+
+ASSOCIATION_COLUMNS = ("from_id", "to_id", "category", "type_id")
+LIMIT_COLUMNS = ("from_type", "to_type", "category", "type_id", "label", "max_to_object_ids")
+LOG_COLUMNS = ("method", "path", "status", "inputs", "started", "finished", "body_sha1")
+
+
+def _new_token() -> str:
+    return f"pat-na1-{secrets.token_hex(4)}-{secrets.token_hex(2)}-{secrets.token_hex(6)}"
+
+
+class Sandbox:
+    """A local fake of HubSpot's associations APIs on ``http://127.0.0.1:<port>``.
+
+    Use as a context manager (``with Sandbox() as sb:``) or call :meth:`start` and
+    :meth:`stop`.  All helper methods are thread-safe and bypass auth, rate limits and faults.
+    """
+
+    def __init__(
+        self,
+        *,
+        seed: str | None = "demo",
+        token: str | None = None,
+        rate_limit: tuple[int, float] | None = None,
+        daily_limit: int | None = None,
+        latency: tuple[float, float] | None = None,
+        faults: dict[str, Any] | None = None,
+        port: int = 0,
+    ) -> None:
+        if seed not in ("demo", None):
+            raise ValueError(f"unknown seed {seed!r}: use 'demo' or None")
+        self.seed = seed
+        self.portal = Portal(portal_id=demo.PORTAL_ID)
+        if seed == "demo":
+            with self.portal.lock:
+                demo.populate(self.portal)
+        self.token = token or _new_token()
+        limiter = RateLimiter(daily_limit=daily_limit, enforce=rate_limit is not None)
+        if rate_limit is not None:
+            limiter.max_requests, limiter.window_s = int(rate_limit[0]), float(rate_limit[1])
+            if limiter.max_requests < 1 or limiter.window_s <= 0:
+                raise ValueError("rate_limit must be (max_requests >= 1, window_s > 0)")
+        if latency is not None and (latency[0] < 0 or latency[1] < 0):
+            raise ValueError("latency must be (base_s >= 0, per_input_s >= 0)")
+        self._app = App(
+            self.portal,
+            {self.token: ALL_SCOPES},
+            limiter,
+            FaultPlan.from_dict(faults),
+            latency,
+        )
+        self._port = port
+        self._server: SandboxHTTPServer | None = None
+        self._thread: threading.Thread | None = None
+
+    # --- lifecycle --------------------------------------------------------------------------
+
+    def start(self) -> Sandbox:
+        if self._server is not None:
+            return self
+        self._server = SandboxHTTPServer(self._port, self._app)
+        self._thread = threading.Thread(
+            target=self._server.serve_forever,
+            kwargs={"poll_interval": 0.05},
+            name=f"hubframe-sandbox-{self.port}",
+            daemon=True,
+        )
+        self._thread.start()
+        return self
+
+    def stop(self) -> None:
+        server, thread = self._server, self._thread
+        if server is None:
+            return
+        server.shutdown()
+        server.close_all()
+        server.server_close()
+        if thread is not None:
+            thread.join(timeout=5)
+        self._server = self._thread = None
+
+    def __enter__(self) -> Sandbox:
+        return self.start()
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.stop()
+
+    @property
+    def port(self) -> int:
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running; call start() or use `with`")
+        return int(self._server.server_address[1])
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self.port}"
+
+    def __repr__(self) -> str:
+        where = self.url if self._server is not None else "stopped"
+        return f"Sandbox(seed={self.seed!r}, url={where!r})"
+
+    # --- set-up helpers ---------------------------------------------------------------------
+
+    def _kind(self, object_type: str) -> ObjectKind:
+        kind = self.portal.registry.resolve(str(object_type))
+        if kind is None:
+            raise ValueError(f"Unable to infer object type from: {object_type}")
+        return kind
+
+    def create_token(self, scopes: Iterable[str]) -> str:
+        """A new token restricted to ``scopes`` (e.g. ``["crm.objects.deals.write"]``)."""
+        token = _new_token()
+        with self.portal.lock:
+            self._app.tokens[token] = frozenset(scopes)
+        return token
+
+    def add_records(
+        self,
+        object_type: str,
+        ids: Iterable[int | str],
+        properties: Sequence[dict[str, str]] | None = None,
+    ) -> None:
+        """Create records with these ids (and optional properties, one dict per id)."""
+        ids = list(ids)
+        if properties is not None and len(properties) != len(ids):
+            raise ValueError("properties must hold one dict per id")
+        with self.portal.lock:
+            self.portal.add_records(self._kind(object_type), ids, properties)
+
+    def add_label(
+        self, from_type: str, to_type: str, label: str, inverse_label: str | None = None
+    ) -> int:
+        """Create a USER_DEFINED label; returns the type id of the from -> to direction."""
+        name = "".join(c if c.isalnum() else "_" for c in label.lower()).strip("_") or "label"
+        if name[0].isdigit():
+            name = f"label_{name}"
+        with self.portal.lock:
+            fk, tk = self._kind(from_type), self._kind(to_type)
+            taken = {d.name for d in self.portal.definitions(fk, tk)}
+            unique, n = name, 2
+            while unique in taken:
+                unique, n = f"{name}_{n}", n + 1
+            created = self.portal.add_label(fk, tk, unique, label, inverse_label)
+        return created[0].type_id
+
+    def _type(self, fk: ObjectKind, tk: ObjectKind, type_id: int | None) -> AssocDef:
+        if type_id is None:
+            d = self.portal.unlabeled(fk, tk)
+        else:
+            d = self.portal.defs.get(int(type_id))
+            if d is not None and (d.from_type, d.to_type) != (fk.type_id, tk.type_id):
+                d = None
+        if d is None:
+            raise ValueError(f"no association type {type_id} from {fk.name} to {tk.name}")
+        return d
+
+    def associate(
+        self,
+        from_type: str,
+        from_id: int | str,
+        to_type: str,
+        to_id: int | str,
+        type_id: int | None = None,
+    ) -> None:
+        """Associate two existing records (unlabeled when ``type_id`` is None); limits are not
+        enforced, so a test can set up a record that is already over its limit."""
+        with self.portal.lock:
+            fk, tk = self._kind(from_type), self._kind(to_type)
+            pair = (int(from_id), int(to_id))
+            for kind, record in ((fk, pair[0]), (tk, pair[1])):
+                if not self.portal.has_record(kind, record):
+                    raise ValueError(f"{kind.singular} {record} does not exist")
+            d = self._type(fk, tk, type_id)
+            types = [] if d.label is None and type_id is None else [d]
+            self.portal.associate(fk, tk, pair, types, enforce=False)
+
+    def set_limit(
+        self,
+        from_type: str,
+        to_type: str,
+        max_to_object_ids: int | None,
+        *,
+        type_id: int | None = None,
+    ) -> None:
+        """Configure (or with None remove) the limit of a type; the unlabeled one by default."""
+        with self.portal.lock:
+            d = self._type(self._kind(from_type), self._kind(to_type), type_id)
+            if max_to_object_ids is None:
+                self.portal.purge_limit(d)
+            else:
+                self.portal.limits[d.type_id] = int(max_to_object_ids)
+
+    def set_faults(self, **faults: Any) -> None:
+        """Replace the fault rates at runtime (same keys as the ``faults`` argument)."""
+        plan = FaultPlan.from_dict(faults)
+        with self.portal.lock:
+            self._app.faults = plan
+
+    def set_read_page_size(self, size: int) -> None:
+        """Associations per input per batch/read page (HubSpot's size is not documented)."""
+        with self.portal.lock:
+            self.portal.read_page_size = int(size)
+
+    def reset_request_log(self) -> None:
+        with self._app.log_lock:
+            self._app.log.clear()
+
+    # --- inspection -------------------------------------------------------------------------
+
+    def associations(self, from_type: str, to_type: str) -> pd.DataFrame:
+        """One row per (from_id, to_id, type) in the from -> to direction."""
+        rows: list[tuple[str, str, str, int]] = []
+        with self.portal.lock:
+            fk, tk = self._kind(from_type), self._kind(to_type)
+            for from_id, targets in self.portal.links.get((fk.type_id, tk.type_id), {}).items():
+                for to_id, type_ids in targets.items():
+                    for t in type_ids:
+                        rows.append((str(from_id), str(to_id), self.portal.defs[t].category, t))
+        rows.sort(key=lambda r: (int(r[0]), int(r[1]), r[3]))
+        frame = pd.DataFrame(rows, columns=list(ASSOCIATION_COLUMNS))
+        return frame.astype({"from_id": str, "to_id": str, "category": str, "type_id": "int64"})
+
+    def limits(self, from_type: str | None = None, to_type: str | None = None) -> pd.DataFrame:
+        """Configured limits, optionally for one object pair (either side may be given)."""
+        rows = []
+        with self.portal.lock:
+            fk = self._kind(from_type).type_id if from_type is not None else None
+            tk = self._kind(to_type).type_id if to_type is not None else None
+            for type_id in sorted(self.portal.limits):
+                d = self.portal.defs[type_id]
+                if fk not in (None, d.from_type) or tk not in (None, d.to_type):
+                    continue
+                a, b = (
+                    self.portal.registry.by_id(d.from_type),
+                    self.portal.registry.by_id(d.to_type),
+                )
+                limit = self.portal.limits[type_id]
+                rows.append((a.name, b.name, d.category, d.type_id, d.label, limit))
+        frame = pd.DataFrame(rows, columns=list(LIMIT_COLUMNS))
+        return frame.astype({"type_id": "int64", "max_to_object_ids": "int64"})
+
+    def labels(self, from_type: str, to_type: str) -> pd.DataFrame:
+        """Every association type of the direction: category, type_id, label (None = unlabeled)."""
+        with self.portal.lock:
+            defs = self.portal.definitions(self._kind(from_type), self._kind(to_type))
+            rows = [(d.category, d.type_id, d.label) for d in defs]
+        frame = pd.DataFrame(rows, columns=["category", "type_id", "label"])
+        return frame.astype({"type_id": "int64"})
+
+    def request_log(self) -> pd.DataFrame:
+        """Every request served (dropped ones with status 0), in arrival-completion order."""
+        with self._app.log_lock:
+            entries = list(self._app.log)
+        rows = [
+            (e.method, e.path, e.status, e.inputs, e.started, e.finished, e.body_sha1)
+            for e in entries
+        ]
+        frame = pd.DataFrame(rows, columns=list(LOG_COLUMNS))
+        return frame.astype(
+            {"status": "int64", "inputs": "int64", "started": "float64", "finished": "float64"}
+        )
+
+
+__all__ = ["Sandbox"]

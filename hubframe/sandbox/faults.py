@@ -1,0 +1,85 @@
+"""Seeded fault injection: server errors, throttling, connection resets, lost responses."""
+
+from __future__ import annotations
+
+import random
+from dataclasses import dataclass, field
+from enum import Enum
+from typing import Any
+
+SERVER_ERROR_STATUSES = (500, 502, 503, 504)
+_MESSAGES = {
+    500: "internal error",
+    502: "Bad Gateway: the upstream service did not answer in time",
+    503: "Service Unavailable: please retry this request shortly",
+    504: "Gateway Timeout: the request took too long to process",
+}
+
+
+class Fault(Enum):
+    NONE = "none"
+    SERVER_ERROR = "server_error"  # 5xx, nothing applied
+    THROTTLE = "throttle"  # 429 TEN_SECONDLY_ROLLING, nothing applied
+    RESET = "reset"  # connection reset (RST) before anything is applied
+    LOST_RESPONSE = "lost_response"  # applied, then the connection drops without a reply
+
+
+@dataclass
+class FaultPlan:
+    """Rates of each fault kind, drawn from one seeded ``random.Random`` (caller holds a lock)."""
+
+    server_error_rate: float = 0.0
+    throttle_rate: float = 0.0
+    reset_rate: float = 0.0
+    lost_response_rate: float = 0.0
+    seed: int = 0
+    _rng: random.Random = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        rates = (self.server_error_rate, self.throttle_rate, self.reset_rate)
+        if any(not 0.0 <= r <= 1.0 for r in (*rates, self.lost_response_rate)):
+            raise ValueError("fault rates must be between 0 and 1")
+        if sum(rates) + self.lost_response_rate > 1.0:
+            raise ValueError("fault rates must add up to at most 1")
+        self._rng = random.Random(self.seed)
+
+    @classmethod
+    def from_dict(cls, faults: dict[str, Any] | None) -> FaultPlan:
+        faults = dict(faults or {})
+        unknown = set(faults) - {
+            "server_error_rate",
+            "throttle_rate",
+            "reset_rate",
+            "lost_response_rate",
+            "seed",
+        }
+        if unknown:
+            raise ValueError(f"unknown fault option(s): {', '.join(sorted(unknown))}")
+        return cls(**faults)
+
+    @property
+    def active(self) -> bool:
+        return (
+            self.server_error_rate + self.throttle_rate + self.reset_rate + self.lost_response_rate
+        ) > 0
+
+    def draw(self) -> tuple[Fault, int]:
+        """The fault for the next eligible request, and a 5xx status when it is a server error."""
+        if not self.active:
+            return Fault.NONE, 0
+        r = self._rng.random()
+        status = self._rng.choice(SERVER_ERROR_STATUSES)
+        for fault, rate in (
+            (Fault.RESET, self.reset_rate),
+            (Fault.THROTTLE, self.throttle_rate),
+            (Fault.SERVER_ERROR, self.server_error_rate),
+            (Fault.LOST_RESPONSE, self.lost_response_rate),
+        ):
+            if r < rate:
+                return fault, status
+            r -= rate
+        return Fault.NONE, 0
+
+
+def server_error_message(status: int) -> str:
+    return _MESSAGES.get(status, "internal error")

@@ -1,0 +1,450 @@
+"""The in-memory portal: records, association definitions, associations and limits.
+
+Pure state and rules, no HTTP.  Every public method expects the caller to hold ``portal.lock``
+(the sandbox's HTTP layer and its Python helpers do).  Record ids are ints inside, strings at
+the edges.  Associations are stored in both directions; each stored direction holds the set of
+association type ids between the two records.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+
+from hubframe.constants import (
+    GET_LIST_PAGE_SIZE,
+    HUBSPOT_DEFINED,
+    HUBSPOT_DEFINED_TYPES,
+    MAX_LABELS_PER_PAIR,
+    MAX_LIMIT_VALUE,
+    OBJECT_TYPES_BY_NAME,
+    USER_DEFINED,
+)
+from hubframe.sandbox.bodies import (
+    JsonDict,
+    failure,
+    item_error,
+    spec_text,
+)
+from hubframe.sandbox.objects import CustomObject, ObjectKind, TypeRegistry
+
+USER_TYPE_ID_START = 1001  # above every HUBSPOT_DEFINED id, so ids never collide across categories
+CATEGORY_PREFIX = {HUBSPOT_DEFINED: 0, USER_DEFINED: 1, "INTEGRATOR_DEFINED": 2, "WORK": 3}
+LIMIT_EXCEEDED = "crm.associations.ASSOCIATION_LIMIT_EXCEEDED"
+INVALID_TYPE = "crm.associations.INVALID_ASSOCIATION_TYPE"
+LABEL_LIMIT = "crm.associations.LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
+_NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+
+Links = dict[int, dict[int, set[int]]]  # from_id -> to_id -> type ids
+
+
+@dataclass
+class AssocDef:
+    """One directional association type (a "definition")."""
+
+    type_id: int
+    category: str
+    from_type: str  # object type id, "0-3"
+    to_type: str
+    label: str | None  # None = the unlabeled (default) type
+    name: str | None = None  # internal name of user labels
+    inverse: int | None = None  # the type stored for the reverse direction
+
+    @property
+    def spec(self) -> str:
+        return spec_text(self.category, self.type_id)
+
+
+@dataclass
+class Portal:
+    """All state of one sandbox portal."""
+
+    portal_id: int = 24681357
+    registry: TypeRegistry = field(init=False)
+    lock: threading.RLock = field(default_factory=threading.RLock)
+    records: dict[str, dict[int, dict[str, str]]] = field(default_factory=dict)
+    defs: dict[int, AssocDef] = field(default_factory=dict)
+    pair_defs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
+    links: dict[tuple[str, str], Links] = field(default_factory=dict)
+    counts: dict[tuple[int, int], int] = field(default_factory=dict)
+    limits: dict[int, int] = field(default_factory=dict)
+    next_type_id: int = USER_TYPE_ID_START
+    read_page_size: int = GET_LIST_PAGE_SIZE  # associations per input per batch/read page
+
+    def __post_init__(self) -> None:
+        self.registry = TypeRegistry(self.portal_id)
+        self._load_hubspot_defined()
+
+    # --- object types ---------------------------------------------------------------------
+
+    def kind(self, spelling: str) -> ObjectKind:
+        """Resolve a path segment, or raise the 400 HubSpot sends."""
+        kind = self.registry.resolve(spelling)
+        if kind is None:
+            raise failure(400, f"Unable to infer object type from: {spelling}")
+        return kind
+
+    def add_custom_object(self, custom: CustomObject, associated_with: Sequence[str]) -> None:
+        """Register a custom object with unlabeled types to each listed object type."""
+        kind = self.registry.add_custom(custom)
+        for other in associated_with:
+            other_kind = self.kind(other)
+            forward = self._new_def(USER_DEFINED, kind.type_id, other_kind.type_id, None)
+            backward = self._new_def(USER_DEFINED, other_kind.type_id, kind.type_id, None)
+            forward.inverse, backward.inverse = backward.type_id, forward.type_id
+
+    # --- records --------------------------------------------------------------------------
+
+    def add_records(
+        self,
+        kind: ObjectKind,
+        ids: Iterable[int | str],
+        properties: Sequence[dict[str, str]] | None = None,
+    ) -> None:
+        store = self.records.setdefault(kind.type_id, {})
+        for i, raw in enumerate(ids):
+            props = dict(properties[i]) if properties is not None else {}
+            store[int(raw)] = props
+
+    def has_record(self, kind: ObjectKind, record_id: int) -> bool:
+        return record_id in self.records.get(kind.type_id, {})
+
+    # --- definitions ----------------------------------------------------------------------
+
+    def _load_hubspot_defined(self) -> None:
+        for t in HUBSPOT_DEFINED_TYPES:
+            a, b = (
+                OBJECT_TYPES_BY_NAME[t.from_type].type_id,
+                OBJECT_TYPES_BY_NAME[t.to_type].type_id,
+            )
+            self._add_def(AssocDef(t.type_id, HUBSPOT_DEFINED, a, b, t.label))
+        for d in self.defs.values():
+            d.inverse = self._hubspot_inverse(d)
+
+    def _hubspot_inverse(self, d: AssocDef) -> int | None:
+        explicit = {13: 14, 14: 13}
+        if d.type_id in explicit:
+            return explicit[d.type_id]
+        for other_id in self.pair_defs.get((d.to_type, d.from_type), []):
+            other = self.defs[other_id]
+            if other.label == d.label and other.category == d.category:
+                return other.type_id
+        return None
+
+    def _add_def(self, d: AssocDef) -> AssocDef:
+        self.defs[d.type_id] = d
+        self.pair_defs.setdefault((d.from_type, d.to_type), []).append(d.type_id)
+        return d
+
+    def _new_def(
+        self, category: str, a: str, b: str, label: str | None, name: str | None = None
+    ) -> AssocDef:
+        d = AssocDef(self.next_type_id, category, a, b, label, name)
+        self.next_type_id += 1
+        return self._add_def(d)
+
+    def definitions(self, fk: ObjectKind, tk: ObjectKind) -> list[AssocDef]:
+        """Every type for the direction: labeled ones by id, then the unlabeled one."""
+        found = [self.defs[i] for i in self.pair_defs.get((fk.type_id, tk.type_id), [])]
+        return sorted(found, key=lambda d: (d.label is None, d.type_id))
+
+    def unlabeled(self, fk: ObjectKind, tk: ObjectKind) -> AssocDef | None:
+        for i in self.pair_defs.get((fk.type_id, tk.type_id), []):
+            if self.defs[i].label is None and self.defs[i].category == HUBSPOT_DEFINED:
+                return self.defs[i]
+        for i in self.pair_defs.get((fk.type_id, tk.type_id), []):
+            if self.defs[i].label is None:
+                return self.defs[i]
+        return None
+
+    def find_def(
+        self, fk: ObjectKind, tk: ObjectKind, category: str, type_id: int
+    ) -> AssocDef | None:
+        d = self.defs.get(type_id)
+        if d is None or d.category != category:
+            return None
+        if (d.from_type, d.to_type) != (fk.type_id, tk.type_id):
+            return None
+        return d
+
+    def add_label(
+        self, fk: ObjectKind, tk: ObjectKind, name: str, label: str, inverse_label: str | None
+    ) -> list[AssocDef]:
+        """Create a user label; returns the forward definition, then the reverse one if any."""
+        self._check_new_label(fk, tk, name, label)
+        forward = self._new_def(USER_DEFINED, fk.type_id, tk.type_id, label, name)
+        if fk.type_id == tk.type_id and not inverse_label:
+            forward.inverse = forward.type_id
+            return [forward]
+        backward = self._new_def(USER_DEFINED, tk.type_id, fk.type_id, inverse_label or label, name)
+        forward.inverse, backward.inverse = backward.type_id, forward.type_id
+        return [forward, backward]
+
+    def _check_new_label(self, fk: ObjectKind, tk: ObjectKind, name: str, label: str) -> None:
+        if not _NAME_RE.match(name):
+            raise failure(
+                400,
+                f"Invalid association label name '{name}': use letters, digits and underscores, "
+                "not starting with a digit.",
+            )
+        if not label.strip():
+            raise failure(400, "The association label may not be empty.")
+        users = [d for d in self.definitions(fk, tk) if d.category == USER_DEFINED and d.label]
+        if any(d.name == name for d in users):
+            raise failure(400, f"An association label named '{name}' already exists.")
+        if len(users) >= MAX_LABELS_PER_PAIR:
+            raise failure(
+                400,
+                f"Too many association labels: at most {MAX_LABELS_PER_PAIR} labels are allowed "
+                f"between {fk.error_name} and {tk.error_name}.",
+            )
+
+    def user_def(self, fk: ObjectKind, tk: ObjectKind, type_id: int) -> AssocDef:
+        """A user label of this direction, or the 400 for anything else."""
+        d = self.defs.get(type_id)
+        if d is None or (d.from_type, d.to_type) != (fk.type_id, tk.type_id):
+            raise failure(
+                400,
+                f"{type_id} is not a valid association type between "
+                f"{fk.error_name} and {tk.error_name}",
+                sub_category=INVALID_TYPE,
+            )
+        if d.category != USER_DEFINED or d.label is None:
+            raise failure(400, f"Association type {type_id} is not a user-defined label.")
+        return d
+
+    def update_label(self, d: AssocDef, label: str, inverse_label: str | None) -> None:
+        d.label = label
+        inverse = self.defs.get(d.inverse) if d.inverse is not None else None
+        if inverse is not None and inverse is not d and inverse_label:
+            inverse.label = inverse_label
+
+    def delete_label(self, d: AssocDef) -> None:
+        ids = {d.type_id} | ({d.inverse} if d.inverse is not None else set())
+        in_use = [t for (t, _), n in self.counts.items() if t in ids and n > 0]
+        if in_use:
+            raise failure(
+                400,
+                f"Association label '{d.label}' ({d.type_id}) is in use; remove it from records "
+                "before deleting it.",
+            )
+        for type_id in ids:
+            gone = self.defs.pop(type_id)
+            self.pair_defs[(gone.from_type, gone.to_type)].remove(type_id)
+            self.limits.pop(type_id, None)
+
+    # --- associations ---------------------------------------------------------------------
+
+    def linked(self, fk: ObjectKind, tk: ObjectKind, from_id: int) -> dict[int, set[int]]:
+        return self.links.get((fk.type_id, tk.type_id), {}).get(from_id, {})
+
+    def types_between(self, fk: ObjectKind, tk: ObjectKind, from_id: int, to_id: int) -> set[int]:
+        return self.linked(fk, tk, from_id).get(to_id, set())
+
+    def associate(
+        self,
+        fk: ObjectKind,
+        tk: ObjectKind,
+        pair: tuple[int, int],
+        types: Sequence[AssocDef],
+        *,
+        replace: bool = False,
+        enforce: bool = True,
+    ) -> JsonDict | None:
+        """Add ``types`` (plus the unlabeled type) both ways; a limit error item, or None."""
+        from_id, to_id = pair
+        forward = {d.type_id for d in types}
+        default = self.unlabeled(fk, tk)
+        if default is not None:
+            forward.add(default.type_id)
+        current = self.types_between(fk, tk, from_id, to_id)
+        drop = (
+            {t for t in current - forward if self.defs[t].label is not None} if replace else set()
+        )
+        new_forward = forward - current
+        new_reverse = self._inverses(new_forward) - self.types_between(tk, fk, to_id, from_id)
+        if enforce:
+            err = self._check_limits(fk, tk, pair, new_forward, new_reverse)
+            if err is not None:
+                return err
+        if drop:
+            self._unlink(fk, tk, from_id, to_id, drop)
+        self._link(fk.type_id, tk.type_id, from_id, to_id, new_forward)
+        self._link(tk.type_id, fk.type_id, to_id, from_id, new_reverse)
+        return None
+
+    def _inverses(self, type_ids: Iterable[int]) -> set[int]:
+        out = set()
+        for t in type_ids:
+            inv = self.defs[t].inverse
+            if inv is not None:
+                out.add(inv)
+        return out
+
+    def _link(self, a: str, b: str, from_id: int, to_id: int, type_ids: set[int]) -> None:
+        if not type_ids:
+            return
+        stored = self.links.setdefault((a, b), {}).setdefault(from_id, {}).setdefault(to_id, set())
+        for t in type_ids:
+            if t not in stored:
+                stored.add(t)
+                self.counts[(t, from_id)] = self.counts.get((t, from_id), 0) + 1
+
+    def _unlink_one(self, a: str, b: str, from_id: int, to_id: int, type_ids: set[int]) -> None:
+        by_from = self.links.get((a, b), {})
+        stored = by_from.get(from_id, {}).get(to_id)
+        if not stored:
+            return
+        for t in type_ids & stored:
+            stored.discard(t)
+            self.counts[(t, from_id)] -= 1
+        if not stored:
+            del by_from[from_id][to_id]
+            if not by_from[from_id]:
+                del by_from[from_id]
+
+    def _unlink(
+        self, fk: ObjectKind, tk: ObjectKind, from_id: int, to_id: int, types: set[int]
+    ) -> None:
+        self._unlink_one(fk.type_id, tk.type_id, from_id, to_id, types)
+        self._unlink_one(tk.type_id, fk.type_id, to_id, from_id, self._inverses(types))
+
+    def remove_all(self, fk: ObjectKind, tk: ObjectKind, from_id: int, to_id: int) -> None:
+        """Delete every association type between two records, both directions."""
+        self._unlink_one(fk.type_id, tk.type_id, from_id, to_id, set(self.defs))
+        self._unlink_one(tk.type_id, fk.type_id, to_id, from_id, set(self.defs))
+
+    def remove_types(
+        self, fk: ObjectKind, tk: ObjectKind, pair: tuple[int, int], types: Sequence[AssocDef]
+    ) -> None:
+        """Remove labels; removing the unlabeled type removes the whole association."""
+        if any(d.label is None for d in types):
+            self.remove_all(fk, tk, *pair)
+        else:
+            self._unlink(fk, tk, pair[0], pair[1], {d.type_id for d in types})
+
+    # --- limits ---------------------------------------------------------------------------
+
+    def _check_limits(
+        self,
+        fk: ObjectKind,
+        tk: ObjectKind,
+        pair: tuple[int, int],
+        new_forward: set[int],
+        new_reverse: set[int],
+    ) -> JsonDict | None:
+        from_id, to_id = pair
+        for type_ids, source, target, source_id in (
+            (new_forward, fk, tk, from_id),
+            (new_reverse, tk, fk, to_id),
+        ):
+            for t in sorted(type_ids):
+                limit = self.limits.get(t)
+                if limit is not None and self.counts.get((t, source_id), 0) >= limit:
+                    return self._limit_error(self.defs[t], source, target, source_id, pair, limit)
+        return None
+
+    def _limit_error(
+        self,
+        d: AssocDef,
+        source: ObjectKind,
+        target: ObjectKind,
+        source_id: int,
+        pair: tuple[int, int],
+        limit: int,
+    ) -> JsonDict:
+        what = f"'{d.label}' ({d.spec})" if d.label else f"unlabeled ({d.spec})"
+        message = (
+            f"{source.singular.capitalize()} {source_id} already has {limit} {target.name} "
+            f"associated as {what}, the configured limit of {limit}; the association of "
+            f"{pair[0]} with {pair[1]} was not created."
+        )
+        context = {
+            "fromObjectId": [str(pair[0])],
+            "toObjectId": [str(pair[1])],
+            "associationSpec": [d.spec],
+        }
+        return item_error(message, context, sub_category=LIMIT_EXCEEDED)
+
+    def invalid_type_error(
+        self, fk: ObjectKind, tk: ObjectKind, category: str, type_id: int
+    ) -> JsonDict:
+        """Item error for a (category, typeId) that is no definition of this direction."""
+        type_text = f"{CATEGORY_PREFIX.get(category, 0)}-{type_id}"
+        message = (
+            f"{type_text} is not a valid association type between {fk.error_name} and "
+            f"{tk.error_name}"
+        )
+        context = {
+            "type": [type_text],
+            "fromObjectType": [fk.error_name],
+            "toObjectType": [tk.error_name],
+            "associationSpec": [spec_text(category, type_id)],
+        }
+        return item_error(message, context, sub_category=INVALID_TYPE)
+
+    def set_limit(self, d: AssocDef, value: int, *, create: bool) -> JsonDict | None:
+        """Create or update one limit; an item error, or None when applied."""
+        context = {"associationSpec": [d.spec]}
+        if create and d.type_id in self.limits:
+            return item_error(
+                f"A limit already exists for {d.spec}; update it instead of creating it.", context
+            )
+        if not create and d.type_id not in self.limits:
+            return item_error(
+                f"No limit is configured for {d.spec}; create it before updating it.", context
+            )
+        if not 1 <= value <= MAX_LIMIT_VALUE:
+            return item_error(
+                f"maxToObjectIds for {d.spec} must be between 1 and {MAX_LIMIT_VALUE}, "
+                f"not {value}.",
+                context,
+            )
+        conflict = self._limit_conflict(d, value)
+        if conflict is not None:
+            return item_error(conflict, context, sub_category=LABEL_LIMIT)
+        self.limits[d.type_id] = value
+        return None
+
+    def _limit_conflict(self, d: AssocDef, value: int) -> str | None:
+        fk, tk = self.registry.by_id(d.from_type), self.registry.by_id(d.to_type)
+        obj = self.unlabeled(fk, tk)
+        if obj is None:
+            return None
+        pair_text = f"{fk.name} to {tk.name}"
+        if d.type_id == obj.type_id:
+            labeled = [
+                (self.limits[t], self.defs[t].label)
+                for t in self.pair_defs[(d.from_type, d.to_type)]
+                if t in self.limits and t != obj.type_id
+            ]
+            if labeled and value < max(labeled)[0]:
+                highest, label = max(labeled, key=lambda x: x[0])
+                return (
+                    f"The {pair_text} limit must be at least {highest}, because label "
+                    f"'{label}' allows {highest}; lower the label limit first."
+                )
+            return None
+        object_limit = self.limits.get(obj.type_id)
+        if object_limit is not None and value > object_limit:
+            return (
+                f"The limit for label '{d.label}' ({d.spec}) must be between 1 and {object_limit}, "
+                f"because {pair_text} associations are limited to {object_limit}."
+            )
+        return None
+
+    def purge_limit(self, d: AssocDef) -> None:
+        self.limits.pop(d.type_id, None)
+
+
+def check_type(
+    portal: Portal, fk: ObjectKind, tk: ObjectKind, category: str, type_id: int
+) -> AssocDef:
+    """The definition, or the whole-request 400 used by endpoints that cannot carry items."""
+    d = portal.find_def(fk, tk, category, type_id)
+    if d is None:
+        err = portal.invalid_type_error(fk, tk, category, type_id)
+        raise failure(400, err["message"], sub_category=INVALID_TYPE, context=err["context"])
+    return d

@@ -1,0 +1,215 @@
+"""The HTTP layer: a threaded server on 127.0.0.1 and the per-request pipeline.
+
+Pipeline for every request: read the body; under the portal lock authenticate, route, draw a
+fault, count the request against the rate limit; sleep the configured latency WITHOUT the lock;
+under the lock run the endpoint; send the reply (or drop the connection, for the fault kinds
+that do so); append the request to the log.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import json
+import socket
+import struct
+import threading
+import time
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+from hubframe.sandbox.bodies import AUTH_MESSAGE, ApiFailure, error_body, rate_limit_body
+from hubframe.sandbox.faults import Fault, FaultPlan, server_error_message
+from hubframe.sandbox.portal import Portal
+from hubframe.sandbox.ratelimit import TEN_SECONDLY, RateLimiter
+from hubframe.sandbox.routes import Call, Reply, Route, count_inputs, dispatch, match
+
+MAX_BODY = 64 * 1024 * 1024
+
+
+@dataclass(frozen=True)
+class LogEntry:
+    method: str
+    path: str
+    status: int  # 0 = the connection was dropped (reset or lost response)
+    inputs: int
+    started: float  # time.time() seconds
+    finished: float
+    body_sha1: str
+
+
+@dataclass
+class _Prepared:
+    reply: Reply | None = None
+    route: Route | None = None
+    call: Call | None = None
+    fault: Fault = Fault.NONE
+
+
+@dataclass
+class App:
+    """Everything a request needs; shared by all handler threads."""
+
+    portal: Portal
+    tokens: dict[str, frozenset[str] | None]
+    limiter: RateLimiter
+    faults: FaultPlan = field(default_factory=FaultPlan)
+    latency: tuple[float, float] | None = None
+    log: list[LogEntry] = field(default_factory=list)
+    log_lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def handle(self, h: _Handler) -> None:
+        started = time.time()
+        body = h.read_body()
+        inputs = count_inputs(body)
+        sha1 = hashlib.sha1(body).hexdigest()
+
+        def record(status: int) -> None:
+            entry = LogEntry(h.command, h.path, status, inputs, started, time.time(), sha1)
+            with self.log_lock:
+                self.log.append(entry)
+
+        with self.portal.lock:
+            prep = self._prepare(h, body)
+            headers = self.limiter.headers()
+        if prep.fault is Fault.RESET:
+            record(0)
+            h.reset_connection()
+            return
+        if prep.reply is None:
+            prep.reply, headers = self._run(prep, inputs)
+        if prep.fault is Fault.LOST_RESPONSE:
+            record(0)
+            h.drop_connection()
+            return
+        h.send_reply(prep.reply, headers)
+        record(prep.reply.status)
+
+    def _prepare(self, h: _Handler, body: bytes) -> _Prepared:
+        scopes = self._authenticate(h.headers.get("Authorization"))
+        if scopes is False or scopes is True:
+            return _Prepared(Reply(401, error_body(AUTH_MESSAGE, "INVALID_AUTHENTICATION")))
+        try:
+            route = match(h.command, h.path)
+        except ApiFailure as exc:
+            return _Prepared(Reply(exc.status, exc.body))
+        fault, status = self.faults.draw() if route.endpoint.faults else (Fault.NONE, 0)
+        if fault is Fault.THROTTLE:
+            return _Prepared(Reply(429, rate_limit_body(TEN_SECONDLY)))
+        policy = self.limiter.admit()
+        if policy is not None:
+            return _Prepared(Reply(429, rate_limit_body(policy)))
+        if fault is Fault.SERVER_ERROR:
+            body_500 = error_body(server_error_message(status), "INTERNAL_ERROR")
+            return _Prepared(Reply(status, body_500), fault=fault)
+        access = route.endpoint.access
+        call = Call(h.command, route.version, route.params, route.query, body, scopes, access)
+        return _Prepared(None, route, call, fault)
+
+    def _authenticate(self, header: str | None) -> frozenset[str] | bool | None:
+        """The token's scopes (None = all), or False when it is missing or unknown."""
+        if not header or not header.startswith("Bearer "):
+            return False
+        token = header[len("Bearer ") :].strip()
+        if token not in self.tokens:
+            return False
+        return self.tokens[token]
+
+    def _run(self, prep: _Prepared, inputs: int) -> tuple[Reply, dict[str, str]]:
+        assert prep.route is not None and prep.call is not None
+        if self.latency is not None:
+            base, per_input = self.latency
+            time.sleep(base + per_input * inputs)
+        with self.portal.lock:
+            try:
+                reply = dispatch(self.portal, prep.route, prep.call)
+            except ApiFailure as exc:
+                reply = Reply(exc.status, exc.body)
+            return reply, self.limiter.headers()
+
+
+class _Handler(BaseHTTPRequestHandler):
+    protocol_version = "HTTP/1.1"
+    server: SandboxHTTPServer
+    timeout = 120  # idle keep-alive connections are closed after this
+
+    def setup(self) -> None:
+        super().setup()
+        self.server.track(self.connection, add=True)
+
+    def finish(self) -> None:
+        try:
+            super().finish()
+        finally:
+            self.server.track(self.connection, add=False)
+
+    def _dispatch(self) -> None:
+        self.server.app.handle(self)
+
+    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+
+    def log_message(self, format: str, *args: Any) -> None:
+        """Silence the per-request stderr line (the sandbox keeps its own request log)."""
+
+    def read_body(self) -> bytes:
+        length = int(self.headers.get("Content-Length") or 0)
+        if length < 0 or length > MAX_BODY:
+            self.close_connection = True
+            return b""
+        return self.rfile.read(length) if length else b""
+
+    def send_reply(self, reply: Reply, headers: dict[str, str]) -> None:
+        payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+        self.send_response(reply.status)
+        if reply.body is not None:
+            self.send_header("Content-Type", "application/json;charset=utf-8")
+            correlation = reply.body.get("correlationId") if isinstance(reply.body, dict) else None
+            if correlation:
+                self.send_header("X-HubSpot-Correlation-Id", correlation)
+        self.send_header("Content-Length", str(len(payload)))
+        for name, value in headers.items():
+            self.send_header(name, value)
+        self.end_headers()
+        if payload:
+            self.wfile.write(payload)
+
+    def reset_connection(self) -> None:
+        """Close with SO_LINGER 0: the peer sees a connection reset (RST), no reply."""
+        self.close_connection = True
+        try:
+            self.connection.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
+            self.connection.close()
+        except OSError:
+            pass
+
+    def drop_connection(self) -> None:
+        """Close without writing anything: the peer sees the connection end, no reply."""
+        self.close_connection = True
+
+
+class SandboxHTTPServer(ThreadingHTTPServer):
+    daemon_threads = True
+    request_queue_size = 256
+    allow_reuse_address = True
+
+    def __init__(self, port: int, app: App) -> None:
+        self.app = app
+        self._open: set[socket.socket] = set()
+        self._open_lock = threading.Lock()
+        super().__init__(("127.0.0.1", port), _Handler)
+
+    def track(self, conn: socket.socket, *, add: bool) -> None:
+        with self._open_lock:
+            if add:
+                self._open.add(conn)
+            else:
+                self._open.discard(conn)
+
+    def close_all(self) -> None:
+        """Shut down open keep-alive connections so their threads end promptly."""
+        with self._open_lock:
+            conns = list(self._open)
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)

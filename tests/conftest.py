@@ -1,0 +1,3 @@
+"""Shared test set-up: the sandbox fixtures of hubframe.testing."""
+
+pytest_plugins = ["hubframe.testing"]

@@ -1,0 +1,126 @@
+"""``hubframe sandbox`` / ``python -m hubframe.sandbox``: serve a sandbox until Ctrl-C.
+
+Prints the URL and the token (a sandbox token, not a HubSpot one) so another process can use
+them; ``--json`` prints them as one JSON line instead, for scripts.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import signal
+import sys
+import threading
+from typing import Any
+
+from hubframe.sandbox.core import Sandbox
+
+EXAMPLES = """examples:
+  python -m hubframe.sandbox --port 8765 --seed demo
+  python -m hubframe.sandbox --port 0 --rate-limit 20/1 --latency 0.25,0.0001 --json
+  python -m hubframe.sandbox --faults server_error_rate=0.05,reset_rate=0.02,seed=7
+"""
+
+
+def _rate(text: str) -> tuple[int, float]:
+    max_text, _, window_text = text.partition("/")
+    try:
+        return int(max_text), float(window_text or 10.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected MAX[/WINDOW_S], got {text!r}") from None
+
+
+def _latency(text: str) -> tuple[float, float]:
+    base, _, per_input = text.partition(",")
+    try:
+        return float(base), float(per_input or 0.0)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected BASE_S[,PER_INPUT_S], got {text!r}") from None
+
+
+def _faults(text: str) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {part!r}")
+        try:
+            out[key.strip()] = int(value) if key.strip() == "seed" else float(value)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a number: {part!r}") from None
+    return out
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    """Add the sandbox options to ``parser`` (used by ``hubframe sandbox`` too)."""
+    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 = any free)")
+    parser.add_argument(
+        "--seed", choices=("demo", "none"), default="demo", help="demo portal or an empty one"
+    )
+    parser.add_argument("--token", default=None, help="use this token instead of a random one")
+    parser.add_argument(
+        "--rate-limit", type=_rate, default=None, metavar="MAX[/WINDOW_S]",
+        help="refuse requests beyond MAX per rolling window (429 TEN_SECONDLY_ROLLING)",
+    )  # fmt: skip
+    parser.add_argument(
+        "--daily-limit", type=int, default=None, help="daily request quota (429 DAILY)"
+    )
+    parser.add_argument(
+        "--latency", type=_latency, default=None, metavar="BASE_S[,PER_INPUT_S]",
+        help="delay each request by BASE_S plus PER_INPUT_S per batch input",
+    )  # fmt: skip
+    parser.add_argument(
+        "--faults", type=_faults, default=None, metavar="KEY=RATE,...",
+        help="server_error_rate, throttle_rate, reset_rate, lost_response_rate, seed",
+    )  # fmt: skip
+    parser.add_argument("--json", action="store_true", help="print url and token as JSON")
+
+
+def build(args: argparse.Namespace) -> Sandbox:
+    return Sandbox(
+        seed=None if args.seed == "none" else args.seed,
+        token=args.token,
+        rate_limit=args.rate_limit,
+        daily_limit=args.daily_limit,
+        latency=args.latency,
+        faults=args.faults,
+        port=args.port,
+    )
+
+
+def run(args: argparse.Namespace) -> int:
+    """Serve until Ctrl-C (or SIGTERM); returns the exit code."""
+    try:
+        sb = build(args).start()
+    except (ValueError, OSError) as exc:
+        print(f"hubframe: error: {exc}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    if threading.current_thread() is threading.main_thread():
+        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    if args.json:
+        print(json.dumps({"url": sb.url, "token": sb.token}), flush=True)
+    else:
+        print(f"hubframe sandbox (seed={sb.seed}) listening on {sb.url}")
+        print(f"URL:   {sb.url}")
+        print(f"Token: {sb.token}")
+        print("Press Ctrl-C to stop.", flush=True)
+    try:
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        sb.stop()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(
+        prog="python -m hubframe.sandbox",
+        description="Serve a local fake of HubSpot's associations APIs.",
+        epilog=EXAMPLES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    add_arguments(parser)
+    return run(parser.parse_args(argv))

@@ -76,6 +76,18 @@ class ApiResponse:
         return self.body if isinstance(self.body, dict) else {}
 
 
+class _Secret:
+    """Holds the token; shows up as <redacted> in reprs, vars() and tracebacks."""
+
+    __slots__ = ("value",)
+
+    def __init__(self, value: str) -> None:
+        self.value = value
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+
 class HubSpotClient:
     """A HubSpot CRM associations client (see module docstring)."""
 
@@ -106,7 +118,7 @@ class HubSpotClient:
             raise ConfigurationError(f"base_url must start with http:// or https://: {url!r}")
         if max_retries < 0:
             raise ConfigurationError("max_retries must be 0 or more.")
-        self.__token = token.strip()
+        self._token = _Secret(token.strip())
         self.base_url = url.rstrip("/")
         self.api_version = api_version
         self.timeout = timeout
@@ -152,7 +164,7 @@ class HubSpotClient:
     ) -> ApiResponse:
         """Send one request with the retry policy; return the 2xx answer or raise."""
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        headers = {"Authorization": f"Bearer {self.__token}"}
+        headers = {"Authorization": f"Bearer {self._token.value}"}
         if data is not None:
             headers["Content-Type"] = "application/json"
         url = self.base_url + path
@@ -276,7 +288,8 @@ class HubSpotClient:
         return error
 
     def _redact(self, text: str) -> str:
-        return text.replace(self.__token, "<redacted>") if self.__token else text
+        token = self._token.value
+        return text.replace(token, "<redacted>") if token else text
 
     # --- paths ----------------------------------------------------------------------------------
 

@@ -78,6 +78,8 @@ def classify(err: Mapping[str, Any]) -> ErrorCode:
     """hubframe's error code for one HubSpot error (batch item or whole-request body)."""
     ctx = _context(err)
     sub = str(err.get("subCategory") or "").upper()
+    if "LABEL_LIMIT" in sub or "ABOVE_OBJECT_LIMIT" in sub:
+        return ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT
     if "LIMIT" in sub:
         return ErrorCode.LIMIT_EXCEEDED
     if "INVALID_OBJECT_IDS" in ctx or "objectId" in ctx:

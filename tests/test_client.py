@@ -1,0 +1,300 @@
+"""HubSpotClient over real HTTP against the sandbox: config, endpoints, retries, limits, secrecy."""
+
+from __future__ import annotations
+
+import logging
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+
+from hubframe.client import HubSpotClient
+from hubframe.errors import (
+    ApiError,
+    AuthError,
+    ConfigurationError,
+    ErrorCode,
+    NetworkError,
+    RateLimitError,
+    ServerError,
+)
+from hubframe.ratelimit import RateLimiter
+from hubframe.sandbox import Sandbox
+
+DEAL, DEAL2 = "2040000001", "2040000002"
+CONTACT, CONTACT2, CONTACT3 = "1019360001", "1019360002", "1019360003"
+MISSING_CONTACT = "1019369999"
+VERSIONS = ("2026-03", "2026-09", "v4")
+
+Factory = Callable[..., Sandbox]
+
+
+def client_for(sb: Sandbox, version: str = "2026-03", **kw: Any) -> HubSpotClient:
+    kw.setdefault("backoff_base", 0.01)
+    kw.setdefault("backoff_cap", 0.05)
+    return HubSpotClient(token=sb.token, base_url=sb.url, api_version=version, **kw)
+
+
+def wait_log(sb: Sandbox, n: int, timeout: float = 5.0) -> int:
+    """Length of the request log once it holds ``n`` entries (the server logs after replying)."""
+    deadline = time.monotonic() + timeout
+    while len(sb.request_log()) < n and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return len(sb.request_log())
+
+
+def spec(type_id: int, category: str = "USER_DEFINED") -> dict[str, Any]:
+    return {"associationCategory": category, "associationTypeId": type_id}
+
+
+def linked(
+    sb: Sandbox, from_id: str, to_id: str, f: str = "deals", t: str = "contacts"
+) -> set[int]:
+    frame = sb.associations(f, t)
+    hits = frame[(frame["from_id"] == from_id) & (frame["to_id"] == to_id)]
+    return {int(x) for x in hits["type_id"]}
+
+
+# --- configuration ----------------------------------------------------------------------------
+
+
+def test_configuration_from_arguments_and_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN", raising=False)
+    monkeypatch.delenv("HUBSPOT_BASE_URL", raising=False)
+    with pytest.raises(ConfigurationError, match="HUBSPOT_ACCESS_TOKEN"):
+        HubSpotClient()
+    monkeypatch.setenv("HUBSPOT_ACCESS_TOKEN", "pat-na1-env-secret")
+    client = HubSpotClient()
+    assert client.base_url == "https://api.hubapi.com"
+    assert client.api_version == "2026-03"
+    monkeypatch.setenv("HUBSPOT_BASE_URL", "http://127.0.0.1:9/")
+    assert HubSpotClient().base_url == "http://127.0.0.1:9"
+    assert HubSpotClient(base_url="http://localhost:1").base_url == "http://localhost:1"
+    with pytest.raises(ConfigurationError, match="api_version"):
+        HubSpotClient(api_version="v3")
+    with pytest.raises(ConfigurationError):
+        HubSpotClient(base_url="ftp://x")
+    assert "pat-na1-env-secret" not in repr(client)
+    assert "pat-na1-env-secret" not in str(vars(client))
+
+
+# --- endpoints, all versions ------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_batch_create_reports_items_and_paths(sandbox: Sandbox, version: str) -> None:
+    client = client_for(sandbox, version)
+    champion = sandbox.add_label("deals", "contacts", "Bench champion")
+    resp = client.batch_create(
+        "deals",
+        "contacts",
+        [
+            {"from": {"id": DEAL2}, "to": {"id": CONTACT}, "types": [spec(champion)]},
+            {"from": {"id": DEAL2}, "to": {"id": MISSING_CONTACT}, "types": [spec(champion)]},
+        ],
+    )
+    assert resp.status == (200 if version == "2026-09" else 207)
+    assert resp.attempts == 1
+    assert resp.json()["numErrors"] == 1
+    assert champion in linked(sandbox, DEAL2, CONTACT)
+    wait_log(sandbox, 1)
+    path = sandbox.request_log()["path"].iloc[-1]
+    expected = {
+        "2026-03": "/crm/associations/2026-03/deals/contacts/batch/create",
+        "2026-09": "/crm/associations/2026-09/deals/contacts/batch/create",
+        "v4": "/crm/v4/associations/deals/contacts/batch/create",
+    }
+    assert path == expected[version]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_record_endpoints(sandbox: Sandbox, version: str) -> None:
+    client = client_for(sandbox, version)
+    pair = [{"from": {"id": DEAL2}, "to": {"id": CONTACT2}}]
+    assert client.batch_associate_default("deals", "contacts", pair).status == 200
+    assert 3 in linked(sandbox, DEAL2, CONTACT2)
+    assert 4 in linked(sandbox, CONTACT2, DEAL2, "contacts", "deals")
+    client.batch_archive("deals", "contacts", [{"from": {"id": DEAL2}, "to": [{"id": CONTACT2}]}])
+    assert linked(sandbox, DEAL2, CONTACT2) == set()
+    assert client.associate_default("deals", DEAL2, "contacts", CONTACT3).status == 200
+    assert 3 in linked(sandbox, DEAL2, CONTACT3)
+    champion = sandbox.add_label("deals", "contacts", "Another champion")
+    resp = client.associate_labeled("deals", DEAL2, "contacts", CONTACT3, [spec(champion)])
+    assert resp.status == 201
+    assert linked(sandbox, DEAL2, CONTACT3) == {3, champion}
+    labeled = [{"from": {"id": DEAL2}, "to": {"id": CONTACT3}, "types": [spec(champion)]}]
+    client.batch_archive_labels("deals", "contacts", labeled)
+    assert linked(sandbox, DEAL2, CONTACT3) == {3}
+    assert client.delete_associations("deals", DEAL2, "contacts", CONTACT3).status == 204
+    assert linked(sandbox, DEAL2, CONTACT3) == set()
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_read_associations_follows_paging(sandbox: Sandbox, version: str) -> None:
+    client = client_for(sandbox, version)
+    contacts = [str(1019380001 + i) for i in range(7)]
+    sandbox.add_records("contacts", contacts)
+    for c in contacts:
+        sandbox.associate("deals", DEAL2, "contacts", c)
+    sandbox.set_read_page_size(3)
+    found = client.read_associations("deals", "contacts", [DEAL2, DEAL2, "2040000003"])
+    assert set(found) == {DEAL2, "2040000003"}
+    assert {str(e["toObjectId"]) for e in found[DEAL2]} >= set(contacts)
+    reads = sandbox.request_log().query("path.str.endswith('batch/read')", engine="python")
+    assert len(reads) >= 3
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_labels_and_limits(sandbox: Sandbox, version: str) -> None:
+    client = client_for(sandbox, version)
+    created = client.create_label("deals", "contacts", "sponsor", "Sponsor", "Sponsored")
+    assert {c["label"] for c in created} >= {"Sponsor"}
+    labels = client.list_labels("deals", "contacts")
+    sponsor = next(x for x in labels if x["label"] == "Sponsor")
+    assert any(x["label"] is None and x["typeId"] == 3 for x in labels)
+    key = {"category": "USER_DEFINED", "typeId": sponsor["typeId"]}
+    assert client.create_limits("deals", "contacts", [{**key, "maxToObjectIds": 2}]).status < 300
+    assert client.update_limits("deals", "contacts", [{**key, "maxToObjectIds": 1}]).status < 300
+    current = {
+        r["typeId"]: r["userEnforcedMaxToObjectIds"] for r in client.get_limits("deals", "contacts")
+    }
+    assert current[sponsor["typeId"]] == 1
+    assert any(r["typeId"] == sponsor["typeId"] for r in client.get_all_limits())
+    client.purge_limits("deals", "contacts", [key])
+    assert sponsor["typeId"] not in {r["typeId"] for r in client.get_limits("deals", "contacts")}
+    wait_log(sandbox, 9)
+    schema = sandbox.request_log()["path"].iloc[-1]
+    assert schema.startswith(
+        "/crm/associations/v4/" if version == "v4" else f"/crm/associations/{version}/"
+    )
+
+
+# --- errors at the boundary -------------------------------------------------------------------
+
+
+def test_http_errors_become_hubframe_errors(sandbox: Sandbox) -> None:
+    bad = HubSpotClient(token="pat-na1-wrong-secret", base_url=sandbox.url)
+    with pytest.raises(AuthError) as info:
+        bad.list_labels("deals", "contacts")
+    assert info.value.code is ErrorCode.UNAUTHORIZED and info.value.http_status == 401
+    assert "pat-na1-wrong-secret" not in str(info.value) + repr(info.value)
+
+    narrow = sandbox.create_token(["crm.objects.contacts.read"])
+    with pytest.raises(AuthError) as info:
+        HubSpotClient(token=narrow, base_url=sandbox.url).batch_associate_default(
+            "deals", "contacts", [{"from": {"id": DEAL}, "to": {"id": CONTACT}}]
+        )
+    assert info.value.code is ErrorCode.MISSING_SCOPES
+    assert "crm.objects.deals" in str(info.value)
+
+    client = client_for(sandbox)
+    with pytest.raises(ApiError) as api:
+        client.list_labels("widgets_nope", "contacts")
+    assert api.value.http_status == 400 and api.value.code is ErrorCode.HUBSPOT_VALIDATION
+    assert "Unable to infer object type" in str(api.value)
+    assert api.value.correlation_id
+
+
+def test_daily_limit_is_not_retried(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory(daily_limit=1)
+    client = client_for(sb)
+    client.list_labels("deals", "contacts")
+    with pytest.raises(RateLimitError) as info:
+        client.list_labels("deals", "contacts")
+    assert info.value.is_daily and info.value.code is ErrorCode.RATE_LIMITED
+    wait_log(sb, 2)
+    assert list(sb.request_log()["status"]) == [200, 429]
+
+
+def test_retries_throttling_and_server_errors_then_gives_up(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory(faults={"throttle_rate": 0.5, "server_error_rate": 0.3, "seed": 3})
+    client = client_for(sb, max_retries=12)
+    pair = [{"from": {"id": DEAL2}, "to": {"id": CONTACT2}}]
+    resp = client.batch_associate_default("deals", "contacts", pair)
+    assert resp.status == 200 and resp.attempts == wait_log(sb, resp.attempts)
+    sb.set_faults(server_error_rate=1.0)
+    sb.reset_request_log()
+    with pytest.raises(ServerError) as info:
+        client_for(sb, max_retries=2).batch_associate_default("deals", "contacts", pair)
+    assert info.value.code is ErrorCode.SERVER_ERROR
+    assert wait_log(sb, 3) == 3
+
+
+def test_resets_and_lost_responses_are_retried(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory(faults={"lost_response_rate": 1.0})
+    client = client_for(sb, max_retries=1)
+    pair = [{"from": {"id": DEAL2}, "to": {"id": CONTACT2}}]
+    with pytest.raises(NetworkError) as info:
+        client.batch_associate_default("deals", "contacts", pair)
+    assert getattr(info.value, "attempts", None) == 2
+    assert 3 in linked(sb, DEAL2, CONTACT2)  # applied although no answer came back
+    sb.set_faults(reset_rate=0.5, lost_response_rate=0.3, seed=11)
+    resp = client_for(sb, max_retries=20).batch_associate_default("deals", "contacts", pair)
+    assert resp.status == 200
+
+
+# --- rate limiting ------------------------------------------------------------------------------
+
+
+def test_limiter_learns_budget_and_avoids_429(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory(rate_limit=(6, 0.5))
+    client = client_for(sb)
+    assert not client.limiter.known
+    client.list_labels("deals", "contacts")
+    assert client.limiter.known and client.limiter.budget == (6, 0.5)
+    started = time.monotonic()
+    threads = [
+        threading.Thread(target=lambda: [client.list_labels("deals", "contacts") for _ in range(5)])
+        for _ in range(4)
+    ]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=30)
+    elapsed = time.monotonic() - started
+    wait_log(sb, 21)
+    log = sb.request_log()
+    assert len(log) == 21 and (log["status"] == 429).sum() == 0
+    assert elapsed >= 3 * 0.5  # 20 requests at 5 per ~0.5 s window
+
+
+def test_rate_limit_override_and_remaining_header() -> None:
+    limiter = RateLimiter((10, 0.3))
+    limiter.observe(
+        {"X-HubSpot-RateLimit-Max": "100", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}
+    )
+    assert limiter.budget == (10, 0.3)  # an override is not replaced by headers
+    assert limiter.effective_max == 9
+    limiter.observe({"X-HubSpot-RateLimit-Remaining": "2"})  # someone else used the window
+    started = time.monotonic()
+    for _ in range(3):
+        limiter.acquire()
+    assert time.monotonic() - started >= 0.25
+    learned = RateLimiter()
+    learned.observe(
+        {"X-HubSpot-RateLimit-Max": "50", "X-HubSpot-RateLimit-Interval-Milliseconds": "2000"}
+    )
+    assert learned.known and learned.budget == (50, 2.0)
+
+
+# --- the token stays secret -----------------------------------------------------------------------
+
+
+def test_token_never_logged_or_shown(
+    sandbox_factory: Factory, caplog: pytest.LogCaptureFixture
+) -> None:
+    sb = sandbox_factory(faults={"server_error_rate": 0.5, "reset_rate": 0.3, "seed": 5})
+    caplog.set_level(logging.DEBUG)
+    client = client_for(sb, max_retries=1)
+    errors: list[Exception] = []
+    for _ in range(6):
+        try:
+            client.list_labels("deals", "contacts")
+        except (ServerError, NetworkError) as exc:
+            errors.append(exc)
+    assert caplog.records  # debug and retry lines were logged
+    text = caplog.text + repr(client) + "".join(f"{e}{e!r}" for e in errors)
+    assert sb.token not in text
+    assert "Bearer" not in caplog.text

@@ -1,0 +1,389 @@
+"""The documented alias table and header matching for analyst sheets.
+
+Headers are compared by a *key*: lower case with everything but letters and digits removed, so
+``"From ID"``, ``"from_id"``, ``"FROM-ID"`` and ``"fromId"`` are the same header.  A header that
+names an object type (``"Contact ID"``, ``"Record ID - Deal"``, ``"Associated Company IDs"``)
+maps to a record id column *and* tells that side's object type.  ``columns={...}`` maps
+explicitly and always wins.  ``docs/columns.md`` lists the same table for users.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final, Literal
+
+from hubframe.constants import OBJECT_TYPES
+from hubframe.errors import InputError
+
+Kind = Literal["pairs", "limits"]
+Side = Literal["from", "to"]
+
+PAIR_FIELDS: Final = ("from_type", "from_id", "to_type", "to_id", "label", "category", "type_id")
+LIMIT_FIELDS: Final = (
+    "from_type",
+    "to_type",
+    "label",
+    "category",
+    "type_id",
+    "max_to_object_ids",
+)
+
+# Strong aliases: a header spelled like this means exactly this column.
+STRONG_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "from_id": (
+        "From ID",
+        "From IDs",
+        "From Object ID",
+        "From Record ID",
+        "fromObjectId",
+        "Source ID",
+        "Source Record ID",
+    ),
+    "to_id": (
+        "To ID",
+        "To IDs",
+        "To Object ID",
+        "To Record ID",
+        "toObjectId",
+        "Target ID",
+        "Target Record ID",
+        "Associated ID",
+        "Associated IDs",
+        "Associated Record ID",
+        "Associated Record IDs",
+    ),
+    "from_type": (
+        "From Type",
+        "From Object Type",
+        "From Object",
+        "From Object Type ID",
+        "fromObjectType",
+        "fromObjectTypeId",
+        "Source Type",
+        "Source Object Type",
+    ),
+    "to_type": (
+        "To Type",
+        "To Object Type",
+        "To Object",
+        "To Object Type ID",
+        "toObjectType",
+        "toObjectTypeId",
+        "Target Type",
+        "Target Object Type",
+        "Associated Object Type",
+    ),
+    "label": (
+        "Label",
+        "Labels",
+        "Association Label",
+        "Association Labels",
+        "Association Label Name",
+        "Label Name",
+    ),
+    "category": (
+        "Category",
+        "Association Category",
+        "associationCategory",
+        "Type Category",
+    ),
+    "type_id": (
+        "Type ID",
+        "Association Type ID",
+        "associationTypeId",
+        "typeId",
+        "Label ID",
+    ),
+    "max_to_object_ids": (
+        "Max To Object IDs",
+        "maxToObjectIds",
+        "userEnforcedMaxToObjectIds",
+        "Max",
+        "Maximum",
+        "Max Associations",
+        "Max Associated Records",
+        "Max Records",
+        "Association Limit",
+        "Limit",
+        "Limit Value",
+    ),
+}
+
+# Weak aliases: used only when no strong alias names the same column.
+WEAK_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "from_id": ("Record ID", "Object ID", "ID"),
+    "from_type": ("Object Type", "Object"),
+}
+
+# Patterns of headers naming an object type; "{object}" is e.g. "Contact" or "Line Items".
+TYPED_ID_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
+    "any": ("{object} ID", "{object} IDs", "{object} Record ID", "{object} Object ID"),
+    "from": ("Record ID - {object}", "From {object} ID"),
+    "to": ("Associated {object} ID", "Associated {object} IDs", "To {object} ID"),
+}
+
+REQUIRED: Final[dict[Kind, tuple[str, ...]]] = {
+    "pairs": ("from_id", "to_id"),
+    "limits": ("max_to_object_ids",),
+}
+
+DESCRIPTIONS: Final[dict[str, str]] = {
+    "from_id": "the 'from' record id",
+    "to_id": "the 'to' record id",
+    "from_type": "the 'from' object type",
+    "to_type": "the 'to' object type",
+    "label": "the association label",
+    "category": "the association category",
+    "type_id": "the association type id",
+    "max_to_object_ids": "the limit (max to object ids)",
+}
+
+
+def header_key(header: object) -> str:
+    """The comparison key of a header: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z]", "", str(header).casefold())
+
+
+def _object_spellings() -> dict[str, str]:
+    """Key of every spelling of a standard object type -> canonical name."""
+    out: dict[str, str] = {}
+    for t in OBJECT_TYPES:
+        for spelling in (t.name, t.singular, t.name.replace("_", " ")):
+            out[header_key(spelling)] = t.name
+    return out
+
+
+OBJECT_SPELLINGS: Final = _object_spellings()
+
+
+@dataclass(frozen=True)
+class TypedHeader:
+    """A header that names a record id column of a known object type."""
+
+    object_type: str
+    side: Side | None  # None: the side comes from position or the from_type/to_type arguments
+
+
+def _build_typed() -> dict[str, TypedHeader]:
+    out: dict[str, TypedHeader] = {}
+    for side_name, patterns in TYPED_ID_PATTERNS.items():
+        side: Side | None = None if side_name == "any" else side_name  # type: ignore[assignment]
+        for pattern in patterns:
+            for spelling, name in OBJECT_SPELLINGS.items():
+                key = header_key(pattern).replace("object", spelling, 1)
+                out.setdefault(key, TypedHeader(name, side))
+    return out
+
+
+def _build_aliases(table: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for canonical, aliases in table.items():
+        out[header_key(canonical)] = canonical
+        for alias in aliases:
+            out[header_key(alias)] = canonical
+    return out
+
+
+TYPED_HEADERS: Final = _build_typed()
+STRONG_KEYS: Final = _build_aliases(STRONG_ALIASES)
+WEAK_KEYS: Final = {k: v for k, v in _build_aliases(WEAK_ALIASES).items() if k not in STRONG_KEYS}
+
+
+def fields_for(kind: Kind) -> tuple[str, ...]:
+    return PAIR_FIELDS if kind == "pairs" else LIMIT_FIELDS
+
+
+def accepted_names(canonical: str) -> list[str]:
+    """Header spellings accepted for a canonical column, for error messages and docs."""
+    names = [canonical, *STRONG_ALIASES.get(canonical, ()), *WEAK_ALIASES.get(canonical, ())]
+    if canonical in ("from_id", "to_id"):
+        side = "from" if canonical == "from_id" else "to"
+        names += [p.format(object="Contact") for p in TYPED_ID_PATTERNS[side]]
+        names += [p.format(object="Deal") for p in TYPED_ID_PATTERNS["any"][:2]]
+    return list(dict.fromkeys(names))
+
+
+def header_score(cells: Iterable[object], kind: Kind, explicit: Iterable[str] = ()) -> int:
+    """How many cells of a row look like headers hubframe knows (to find the header row)."""
+    wanted = set(fields_for(kind))
+    explicit_keys = {header_key(h) for h in explicit}
+    score = 0
+    for cell in cells:
+        key = header_key(cell)
+        if not key:
+            continue
+        known = STRONG_KEYS.get(key) or WEAK_KEYS.get(key)
+        typed = kind == "pairs" and key in TYPED_HEADERS
+        if key in explicit_keys or typed or (known is not None and known in wanted):
+            score += 1
+    return score
+
+
+@dataclass
+class ColumnMapping:
+    """Which sheet header feeds which canonical column, and types implied by headers."""
+
+    columns: dict[str, str] = field(default_factory=dict)  # canonical -> header
+    implied_types: dict[Side, str] = field(default_factory=dict)  # side -> canonical type
+
+    @property
+    def column_map(self) -> dict[str, str]:
+        """original header -> canonical name (the df.attrs form)."""
+        return {header: canonical for canonical, header in self.columns.items()}
+
+
+def _explicit(
+    headers: Sequence[str], columns: Mapping[str, str], wanted: Sequence[str], source: str
+) -> dict[str, str]:
+    """Apply ``columns=``: {header: canonical}; {canonical: header} is accepted too."""
+    by_key = {header_key(h): h for h in reversed(headers)}
+    out: dict[str, str] = {}
+    for key, value in columns.items():
+        header, canonical = key, value
+        if value not in wanted and key in wanted:
+            header, canonical = value, key
+        if canonical not in wanted:
+            raise InputError(
+                f"{source}: columns={{{key!r}: {value!r}}} does not name a column hubframe "
+                f"uses. Use one of: {', '.join(wanted)}."
+            )
+        found = header if header in headers else by_key.get(header_key(header))
+        if found is None:
+            raise InputError(
+                f"{source}: columns= names {header!r}, which is not a column of the sheet. "
+                f"Columns found: {', '.join(headers)}."
+            )
+        out[canonical] = found
+    return out
+
+
+def _alias_matches(
+    headers: Sequence[str], taken: set[str], wanted: Sequence[str], source: str
+) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for table in (STRONG_KEYS, WEAK_KEYS):
+        found: dict[str, list[str]] = {}
+        for header in headers:
+            canonical = table.get(header_key(header))
+            if canonical is None or canonical not in wanted:
+                continue
+            if canonical not in out and header not in taken:
+                found.setdefault(canonical, []).append(header)
+        for canonical, matches in found.items():
+            if len(matches) > 1:
+                raise InputError(
+                    f"{source}: several columns could hold {DESCRIPTIONS[canonical]}: "
+                    f"{', '.join(matches)}. Keep one, or choose with columns={{header: "
+                    f"{canonical!r}}}."
+                )
+            out[canonical] = matches[0]
+            taken.add(matches[0])
+    return out
+
+
+def _assign_typed(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    types: Mapping[Side, str | None],
+    source: str,
+) -> None:
+    """Give record-id sides to headers that name an object type."""
+    free: list[Side] = [s for s in ("from", "to") if f"{s}_id" not in mapping.columns]
+    taken = set(mapping.columns.values())
+    candidates = [
+        (h, TYPED_HEADERS[header_key(h)])
+        for h in headers
+        if h not in taken and header_key(h) in TYPED_HEADERS
+    ]
+    for rule in ("argument", "header", "position"):
+        for side in list(free):
+            pick = _pick(candidates, side, rule, types.get(side))
+            if pick is None:
+                continue
+            if len(pick) > 1:
+                names = ", ".join(h for h, _ in pick)
+                raise InputError(
+                    f"{source}: several columns could hold {DESCRIPTIONS[side + '_id']}: "
+                    f"{names}. Pass {side}_type=... to choose, or columns={{header: "
+                    f"'{side}_id'}}."
+                )
+            header, typed = pick[0]
+            mapping.columns[f"{side}_id"] = header
+            mapping.implied_types[side] = typed.object_type
+            candidates = [c for c in candidates if c[0] != header]
+            free.remove(side)
+
+
+def _pick(
+    candidates: list[tuple[str, TypedHeader]], side: Side, rule: str, wanted_type: str | None
+) -> list[tuple[str, TypedHeader]] | None:
+    if rule == "argument":
+        hits = [c for c in candidates if wanted_type and c[1].object_type == wanted_type]
+        if len(hits) > 1:
+            hits = [c for c in hits if c[1].side == side] or hits
+        return hits if len(hits) == 1 else None
+    if rule == "header":
+        hits = [c for c in candidates if c[1].side == side]
+        return hits or None
+    hits = [c for c in candidates if c[1].side is None or c[1].side == side]
+    return hits[:1] or None
+
+
+def match_headers(
+    headers: Sequence[str],
+    kind: Kind,
+    *,
+    columns: Mapping[str, str] | None = None,
+    from_type: str | None = None,
+    to_type: str | None = None,
+    source: str = "sheet",
+) -> ColumnMapping:
+    """Map sheet headers to canonical columns; raise InputError for a missing required one.
+
+    ``from_type``/``to_type`` are the *canonical* types given as arguments (or None); they pick
+    between several typed id columns ("Associated Contact IDs", "Associated Company IDs").
+    """
+    wanted = fields_for(kind)
+    mapping = ColumnMapping(columns=_explicit(headers, columns or {}, wanted, source))
+    taken = set(mapping.columns.values())
+    for canonical, header in _alias_matches(headers, taken, wanted, source).items():
+        mapping.columns.setdefault(canonical, header)
+    if kind == "pairs":
+        _assign_typed(headers, mapping, {"from": from_type, "to": to_type}, source)
+    _check_required(headers, mapping, kind, source, from_type, to_type)
+    return mapping
+
+
+def _check_required(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    kind: Kind,
+    source: str,
+    from_type: str | None,
+    to_type: str | None,
+) -> None:
+    found = ", ".join(h for h in headers if h) or "(none)"
+    for canonical in REQUIRED[kind]:
+        if canonical not in mapping.columns:
+            raise InputError(
+                f"{source}: no column for {DESCRIPTIONS[canonical]}. Columns found: {found}. "
+                f"Accepted names: {', '.join(accepted_names(canonical))}."
+            )
+    given: dict[Side, str | None] = {"from": from_type, "to": to_type}
+    for side in ("from", "to"):
+        canonical = f"{side}_type"
+        if canonical in mapping.columns or given[side] or side in mapping.implied_types:
+            continue
+        raise InputError(
+            f"{source}: no column for {DESCRIPTIONS[canonical]} and no {canonical}=... given. "
+            f"Columns found: {found}. Pass {canonical}='contacts' (for example), or add a "
+            f"column named one of: {', '.join(accepted_names(canonical))}."
+        )
+
+
+def alias_table() -> list[tuple[str, str, list[str]]]:
+    """(canonical column, what it holds, accepted spellings) for docs/columns.md."""
+    every = (*PAIR_FIELDS, "max_to_object_ids")
+    return [(c, DESCRIPTIONS[c], accepted_names(c)) for c in dict.fromkeys(every)]

@@ -1,0 +1,785 @@
+"""Reading analyst sheets: sources, CSV and Excel, header detection, ``read_pairs``/``read_limits``.
+
+A source (path, bytes, binary file, DataFrame) is turned into one or more *raw sheets*: the
+header cells and the cells below as text, with the row number the analyst sees.  The header
+row is found even under a title block.  Headers are mapped by :mod:`hubframe.columns`, cells
+are normalized by :mod:`hubframe.normalize`, and the result keeps every original column.
+Whole-file problems raise :class:`~hubframe.errors.InputError` naming the file.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import IO, Any, Final, Literal, TypeAlias
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+
+from hubframe.columns import ColumnMapping, Kind, fields_for, header_score, match_headers
+from hubframe.errors import InputError
+from hubframe.normalize import (
+    TEXT_DTYPE,
+    ObjArray,
+    canonical_object_type,
+    clean_text,
+    explode_ids,
+    is_valid_object_type,
+    normalize_categories,
+    normalize_ids,
+    normalize_labels,
+    normalize_object_types,
+    normalize_whole_numbers,
+    purge_mask,
+    text_series,
+    type_mask,
+)
+
+Source: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | IO[bytes] | pd.DataFrame"
+SheetArg: TypeAlias = "str | int | None"
+
+HEADER_SEARCH_ROWS: Final = 30
+SAMPLE_BYTES: Final = 256 * 1024
+DELIMITERS: Final = (",", ";", "\t", "|")
+ZIP_MAGIC: Final = b"PK\x03\x04"
+OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
+EXCEL_LIMIT: Final = 2**53  # floats at or above this cannot hold an exact whole number
+RESERVED: Final = ("sheet", "row")
+RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not parse
+
+
+# --- raw sheets ---------------------------------------------------------------------------------
+
+
+@dataclass
+class RawSheet:
+    """One sheet as text: headers, cell columns (positional), and the analyst's row numbers."""
+
+    name: str
+    headers: list[str]
+    data: pd.DataFrame  # columns 0..n-1, text (int64 allowed for id columns read fast)
+    rows: npt.NDArray[np.int64]
+    mapping: ColumnMapping
+
+
+@dataclass
+class Request:
+    """What the caller asked for, with the types given as arguments made canonical."""
+
+    kind: Kind
+    source_name: str
+    columns: Mapping[str, str] | None
+    from_type: str | None
+    to_type: str | None
+    label: str | None = None
+    skipped_sheets: list[str] = field(default_factory=list)
+
+    def match(self, headers: Sequence[str], where: str) -> ColumnMapping:
+        return match_headers(
+            headers,
+            self.kind,
+            columns=self.columns,
+            from_type=self.from_type,
+            to_type=self.to_type,
+            source=where,
+        )
+
+    def score(self, cells: Sequence[object]) -> int:
+        explicit = self.columns or {}
+        return header_score(cells, self.kind, [*explicit.keys(), *explicit.values()])
+
+
+# --- cells to text ------------------------------------------------------------------------------
+
+
+def _one_cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if number.is_integer() and abs(number) < EXCEL_LIMIT:
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, datetime | pd.Timestamp) and value.time() == time(0):
+        return value.date().isoformat()
+    if isinstance(value, datetime | date | time):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, timedelta | pd.Timedelta):
+        return str(value)
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    return str(value)
+
+
+def cells_to_text(values: Sequence[object] | ObjArray) -> ObjArray:
+    """Cells (str, float, int, bool, dates, None) -> text; whole floats exact, no '.0'."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    is_str = type_mask(arr, str)
+    if is_str.all():
+        return arr
+    out = arr.copy()
+    is_float = type_mask(arr, float)
+    if is_float.any():
+        where = np.flatnonzero(is_float)
+        numbers = arr[where].astype(np.float64)
+        whole = np.isfinite(numbers) & (numbers == np.trunc(numbers))
+        whole &= np.abs(numbers) < EXCEL_LIMIT
+        out[where[whole]] = list(map(str, numbers[whole].astype(np.int64).tolist()))
+        out[where[~whole]] = [_one_cell_text(v) for v in numbers[~whole].tolist()]
+    other = np.flatnonzero(~is_str & ~is_float)
+    if len(other):
+        out[other] = [_one_cell_text(v) for v in arr[other].tolist()]
+    return out
+
+
+def _clean_headers(cells: Sequence[object]) -> list[str]:
+    """Header text; empty -> 'Unnamed: i'; repeats -> 'Name.1' (as pandas does)."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        text = (clean_text(_one_cell_text(cell)) or f"Unnamed: {i}").replace("\n", " ")
+        name = text
+        while name in seen:
+            seen[text] += 1
+            name = f"{text}.{seen[text]}"
+        seen.setdefault(text, 0)
+        seen[name] = seen.get(name, 0)
+        out.append(name)
+    return out
+
+
+def _find_header(preview: Sequence[Sequence[object]], request: Request) -> int:
+    """Index of the header row: the earliest row with the most known headers."""
+    best, best_score = -1, 0
+    for i, cells in enumerate(preview[:HEADER_SEARCH_ROWS]):
+        score = request.score([_one_cell_text(c) for c in cells])
+        if score > best_score:
+            best, best_score = i, score
+    if best >= 0:
+        return best
+    for i, cells in enumerate(preview):
+        if any(clean_text(_one_cell_text(c)) for c in cells):
+            return i
+    return -1
+
+
+# --- sources ------------------------------------------------------------------------------------
+
+
+@dataclass
+class Loaded:
+    """A source resolved to bytes (files) or a DataFrame, with the name to show in messages."""
+
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+    frame: pd.DataFrame | None = None
+    extension: str = ""
+
+
+def _load(source: Source) -> Loaded:
+    if isinstance(source, pd.DataFrame):
+        return Loaded("<DataFrame>", frame=source)
+    if isinstance(source, bytes | bytearray | memoryview):
+        return Loaded("<bytes>", data=bytes(source))
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"{path.name}: no such file ({path}).")
+        return Loaded(path.name, path=path, extension=path.suffix.lower())
+    if hasattr(source, "read"):
+        name = Path(str(getattr(source, "name", "") or "<file>")).name
+        try:
+            data = source.read()
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{name}: the file could not be read ({exc}).") from exc
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        return Loaded(name, data=bytes(data), extension=Path(name).suffix.lower())
+    raise InputError(
+        f"Cannot read a {type(source).__name__}: pass a file path, bytes, a binary file "
+        "object or a DataFrame."
+    )
+
+
+def _head(loaded: Loaded, size: int = SAMPLE_BYTES) -> bytes:
+    if loaded.data is not None:
+        return loaded.data[:size]
+    assert loaded.path is not None
+    try:
+        with loaded.path.open("rb") as handle:
+            return handle.read(size)
+    except OSError as exc:
+        raise InputError(f"{loaded.name}: the file could not be read ({exc}).") from exc
+
+
+def _all_bytes(loaded: Loaded) -> bytes:
+    if loaded.data is not None:
+        return loaded.data
+    assert loaded.path is not None
+    try:
+        return loaded.path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{loaded.name}: the file could not be read ({exc}).") from exc
+
+
+def _raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSheet]:
+    if loaded.frame is not None:
+        return [_frame_sheet(loaded.frame, request)]
+    head = _head(loaded, 8)
+    if head.startswith(OLE_MAGIC):
+        return _excel_sheets(_all_bytes(loaded), sheet, request, ole=True)
+    if head.startswith(ZIP_MAGIC):
+        return _excel_sheets(_all_bytes(loaded), sheet, request, ole=False)
+    if loaded.extension in (".xlsx", ".xlsm", ".xls", ".xlsb"):
+        raise InputError(
+            f"{loaded.name}: this is not an Excel workbook (the file is damaged or has the "
+            "wrong extension). Open it in Excel and save it again as .xlsx."
+        )
+    return [_csv_sheet(loaded, request)]
+
+
+# --- DataFrame input ------------------------------------------------------------------------------
+
+
+def _frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
+    headers = _clean_headers([str(c) for c in frame.columns])
+    mapping = request.match(headers, request.source_name)
+    data = pd.DataFrame(
+        {
+            i: text_series(cells_to_text(frame.iloc[:, i].to_numpy(dtype=object)))
+            for i in range(frame.shape[1])
+        },
+        index=pd.RangeIndex(len(frame)),
+    )
+    rows = np.arange(len(frame), dtype=np.int64) + 2
+    return RawSheet("", headers, data, rows, mapping)
+
+
+# --- CSV ----------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    encoding: str
+    delimiter: str
+    header_index: int  # 0-based record index of the header line
+    headers: list[str]
+    width: int
+
+
+def _detect_encoding(sample: bytes, complete: bool) -> str:
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8-sig"
+    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return "utf-16"
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    try:
+        sample.decode("cp1252")
+        return "cp1252"
+    except UnicodeDecodeError:
+        return "latin-1"
+
+
+def _sample_records(text: str, delimiter: str, limit: int) -> list[list[str]]:
+    lines = text.splitlines()[:limit]
+    return list(csv.reader(lines, delimiter=delimiter))
+
+
+def _detect_delimiter(text: str) -> str:
+    """The delimiter whose most common field count (> 1) is shared by the most lines."""
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        counts: dict[int, int] = {}
+        for record in _sample_records(text, delimiter, 50):
+            if any(cell.strip() for cell in record) and len(record) > 1:
+                counts[len(record)] = counts.get(len(record), 0) + 1
+        if not counts:
+            continue
+        width, lines = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if (lines, width) > best_score:
+            best, best_score = delimiter, (lines, width)
+    return best
+
+
+def _csv_format(loaded: Loaded, request: Request) -> CsvFormat:
+    sample = _head(loaded)
+    complete = len(sample) < SAMPLE_BYTES
+    if not sample.strip():
+        raise InputError(f"{loaded.name}: the file is empty.")
+    if b"\x00" in sample[:4096] and not sample.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    ):
+        raise InputError(
+            f"{loaded.name}: this is not a CSV or Excel file (it holds binary data). "
+            "Save the sheet as .xlsx or .csv and try again."
+        )
+    encoding = _detect_encoding(sample, complete)
+    text = sample.decode(encoding, errors="replace")
+    if not complete:
+        text = text.rsplit("\n", 1)[0]
+    delimiter = _detect_delimiter(text)
+    records = _sample_records(text, delimiter, HEADER_SEARCH_ROWS)
+    index = _find_header(records, request)
+    if index < 0:
+        raise InputError(f"{loaded.name}: the file has no data (only empty lines).")
+    headers = _clean_headers(records[index])
+    return CsvFormat(encoding, delimiter, index, headers, len(headers))
+
+
+def _csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
+    fmt = _csv_format(loaded, request)
+    mapping = request.match(fmt.headers, loaded.name)
+    id_positions = [
+        fmt.headers.index(mapping.columns[c]) for c in ("from_id", "to_id") if c in mapping.columns
+    ]
+    data = _read_csv_data(loaded, fmt, id_positions)
+    rows = np.arange(len(data), dtype=np.int64) + fmt.header_index + 2
+    return RawSheet(loaded.name, fmt.headers, data, rows, mapping)
+
+
+def _read_csv_data(loaded: Loaded, fmt: CsvFormat, id_positions: list[int]) -> pd.DataFrame:
+    """Cells below the header as text; id columns of plain integers are read as int64."""
+    encodings = list(dict.fromkeys([fmt.encoding, "cp1252", "latin-1"]))
+    for encoding in encodings:
+        try:
+            data = _pandas_csv(loaded, fmt, encoding, id_positions)
+            bad = [
+                i
+                for i in id_positions
+                if data[i].dtype.kind not in "iOT" and not pd.api.types.is_string_dtype(data[i])
+            ]
+            if bad or any(data[i].dtype.kind == "i" and (data[i] <= 0).any() for i in id_positions):
+                data = _pandas_csv(loaded, fmt, encoding, [])
+            return data
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, csv.Error, ValueError, OverflowError):
+            return _python_csv(loaded, fmt, encoding)
+    raise InputError(f"{loaded.name}: the file's text encoding could not be recognised.")
+
+
+def _pandas_csv(
+    loaded: Loaded, fmt: CsvFormat, encoding: str, id_positions: list[int]
+) -> pd.DataFrame:
+    source: Any = loaded.path if loaded.data is None else io.BytesIO(loaded.data)
+    dtypes: dict[int, Any] = {i: TEXT_DTYPE for i in range(fmt.width) if i not in id_positions}
+    frame = pd.read_csv(
+        source,
+        sep=fmt.delimiter,
+        header=None,
+        names=list(range(fmt.width)),
+        skiprows=fmt.header_index + 1,
+        dtype=dtypes,
+        keep_default_na=False,
+        na_filter=False,
+        skip_blank_lines=False,
+        encoding=encoding,
+        quotechar='"',
+        engine="c",
+        index_col=False,
+    )
+    return frame
+
+
+def _python_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
+    """Slow but forgiving: ragged rows, odd quoting.  Extra cells get 'Unnamed' columns."""
+    text = _all_bytes(loaded).decode(encoding, errors="replace")
+    if text.startswith("\ufeff"):
+        text = text[1:]
+    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter))
+    records = records[fmt.header_index + 1 :]
+    width = max([fmt.width, *map(len, records)])
+    grid = [r + [""] * (width - len(r)) for r in records]
+    columns = list(zip(*grid, strict=True)) if grid else [() for _ in range(width)]
+    return pd.DataFrame({i: text_series(list(col)) for i, col in enumerate(columns)})
+
+
+# --- Excel --------------------------------------------------------------------------------------
+
+
+@dataclass
+class Grid:
+    name: str
+    cells: list[list[Any]]
+    first_row: int  # Excel row number of cells[0]
+
+
+def _excel_sheets(data: bytes, sheet: SheetArg, request: Request, *, ole: bool) -> list[RawSheet]:
+    name = request.source_name
+    if ole and ENCRYPTED_MARK in data:
+        raise InputError(
+            f"{name}: the workbook is password-protected. Open it in Excel, remove the password "
+            "(File > Info > Protect Workbook > Encrypt with Password), save, and try again."
+        )
+    grids = _excel_grids(data, sheet, name)
+    sheets: list[RawSheet] = []
+    for grid in grids:
+        raw = _grid_sheet(grid, request, every=sheet == "*")
+        if raw is not None:
+            sheets.append(raw)
+    if not sheets:
+        raise InputError(
+            f"{name}: no sheet has a header hubframe recognises "
+            f"(sheets: {', '.join(g.name for g in grids)})."
+        )
+    return sheets
+
+
+def _excel_grids(data: bytes, sheet: SheetArg, name: str) -> list[Grid]:
+    try:
+        return _calamine_grids(data, sheet, name)
+    except InputError:
+        raise
+    except Exception as first:  # calamine raises several error types; try openpyxl next
+        if type(first).__name__ == "PasswordError":
+            raise InputError(
+                f"{name}: the workbook is password-protected. Remove the password in Excel, "
+                "save, and try again."
+            ) from first
+        try:
+            return _openpyxl_grids(data, sheet, name)
+        except InputError:
+            raise
+        except Exception as second:
+            raise InputError(
+                f"{name}: the workbook cannot be read; the file is damaged or not an Excel "
+                f"workbook ({first}; {second}). Open it in Excel and save it again."
+            ) from second
+
+
+def _pick_sheets(names: list[str], sheet: SheetArg, source: str) -> list[str]:
+    if not names:
+        raise InputError(f"{source}: the workbook has no sheets.")
+    if sheet is None:
+        return names[:1]
+    if sheet == "*":
+        return names
+    if isinstance(sheet, int):
+        if -len(names) <= sheet < len(names):
+            return [names[sheet]]
+    else:
+        exact = [n for n in names if n == sheet]
+        loose = [n for n in names if n.strip().casefold() == str(sheet).strip().casefold()]
+        if exact or loose:
+            return (exact or loose)[:1]
+    raise InputError(
+        f"{source}: no sheet {sheet!r}. Sheets in the workbook: {', '.join(names)} "
+        "(sheet= takes a name, a 0-based number, or '*' for every sheet)."
+    )
+
+
+def _calamine_grids(data: bytes, sheet: SheetArg, source: str) -> list[Grid]:
+    from python_calamine import CalamineWorkbook
+
+    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
+    grids = []
+    for name in _pick_sheets(list(book.sheet_names), sheet, source):
+        ws = book.get_sheet_by_name(name)
+        cells = ws.to_python()
+        start = ws.start
+        first = (start[0] if start else 0) + 1
+        grids.append(Grid(name, [list(r) for r in cells] if cells else [], first))
+    return grids
+
+
+def _openpyxl_grids(data: bytes, sheet: SheetArg, source: str) -> list[Grid]:
+    import openpyxl
+
+    book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    try:
+        grids = []
+        for name in _pick_sheets(list(book.sheetnames), sheet, source):
+            ws = book[name]
+            cells = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+            grids.append(Grid(name, cells, 1))
+        return grids
+    finally:
+        book.close()
+
+
+def _grid_sheet(grid: Grid, request: Request, *, every: bool) -> RawSheet | None:
+    where = f"{request.source_name} [{grid.name}]"
+    index = _find_header(grid.cells, request)
+    if index < 0 or (every and request.score(grid.cells[index]) == 0):
+        if every:
+            request.skipped_sheets.append(grid.name)
+            return None
+        raise InputError(f"{where}: the sheet is empty.")
+    headers = _clean_headers(grid.cells[index])
+    mapping = request.match(headers, where)
+    body = grid.cells[index + 1 :]
+    width = len(headers)
+    body = [r[:width] + [None] * (width - len(r)) if len(r) != width else r for r in body]
+    columns = list(zip(*body, strict=True)) if body else [() for _ in range(width)]
+    data = pd.DataFrame(
+        {i: text_series(cells_to_text(col)) for i, col in enumerate(columns)},
+        index=pd.RangeIndex(len(body)),
+    )
+    rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
+    return RawSheet(grid.name, headers, data, rows, mapping)
+
+
+# --- building the normalized frame ------------------------------------------------------------
+
+
+def _drop_blank(raw: RawSheet) -> RawSheet:
+    """Drop rows where every cell is empty, and unnamed columns with no data at all."""
+    data = raw.data
+    if any(data[i].dtype.kind == "i" for i in data.columns):
+        blank = np.zeros(len(data), dtype=bool)
+    else:
+        blank = np.ones(len(data), dtype=bool)
+        for i in data.columns:
+            s = data[i]
+            blank &= ((s == "") | s.isna() | s.str.isspace()).to_numpy(dtype=bool)
+    keep_cols = [
+        i
+        for i, h in enumerate(raw.headers)
+        if not (h.startswith("Unnamed: ") and _all_empty(data[i]))
+        or h in raw.mapping.columns.values()
+    ]
+    if blank.any() or len(keep_cols) < len(raw.headers):
+        data = data.loc[~blank, keep_cols].reset_index(drop=True)
+        data.columns = pd.RangeIndex(len(keep_cols))
+        raw = RawSheet(
+            raw.name, [raw.headers[i] for i in keep_cols], data, raw.rows[~blank], raw.mapping
+        )
+    return raw
+
+
+def _all_empty(s: pd.Series) -> bool:
+    if s.dtype.kind == "i":
+        return False
+    return bool(((s == "") | s.isna()).all())
+
+
+def _as_text(s: pd.Series) -> pd.Series:
+    if s.dtype.kind in "iu":
+        return text_series(list(map(str, s.to_numpy().tolist())), s.index)
+    return s
+
+
+def _column(frame: pd.DataFrame, raw: RawSheet, canonical: str) -> pd.Series | None:
+    header = raw.mapping.columns.get(canonical)
+    if header is None:
+        return None
+    return frame[raw.headers.index(header)]
+
+
+def _type_column(
+    frame: pd.DataFrame, raw: RawSheet, side: Literal["from", "to"], given: str | None
+) -> pd.Series:
+    cells = _column(frame, raw, f"{side}_type")
+    fallback = given or raw.mapping.implied_types.get(side)
+    if cells is None:
+        return text_series([fallback] * len(frame), frame.index)
+    types = normalize_object_types(cells)
+    return types.fillna(fallback) if fallback else types
+
+
+def _normalized(frame: pd.DataFrame, raw: RawSheet, request: Request) -> dict[str, pd.Series]:
+    n, index = len(frame), frame.index
+    out: dict[str, pd.Series] = {}
+    private: dict[str, pd.Series] = {}
+
+    def text_or_na(canonical: str, func: Any, default: str | None = None) -> pd.Series:
+        cells = _column(frame, raw, canonical)
+        if cells is None:
+            return text_series([default] * n, index)
+        values: pd.Series = func(cells)
+        return values.fillna(default) if default else values
+
+    out["from_type"] = _type_column(frame, raw, "from", request.from_type)
+    if request.kind == "pairs":
+        ids = _column(frame, raw, "from_id")
+        out["from_id"] = normalize_ids(ids) if ids is not None else text_series([None] * n)
+    out["to_type"] = _type_column(frame, raw, "to", request.to_type)
+    if request.kind == "pairs":
+        ids = _column(frame, raw, "to_id")
+        out["to_id"] = normalize_ids(ids) if ids is not None else text_series([None] * n)
+    out["label"] = text_or_na("label", normalize_labels, request.label)
+    out["category"] = text_or_na("category", normalize_categories)
+    whole = ["type_id"] if request.kind == "pairs" else ["type_id", "max_to_object_ids"]
+    for canonical in whole:
+        cells = _column(frame, raw, canonical)
+        if cells is None:
+            out[canonical] = pd.Series(pd.array([None] * n, dtype="Int64"), index=index)
+            continue
+        out[canonical], bad = normalize_whole_numbers(cells)
+        private[RAW_PREFIX + canonical] = bad
+    if request.kind == "limits":
+        cells = _column(frame, raw, "max_to_object_ids")
+        assert cells is not None
+        out["remove"] = purge_mask(cells)
+    for name, values in private.items():
+        if values.notna().any():
+            out[name] = values
+    return out
+
+
+def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str]]:
+    raw = _drop_blank(raw)
+    data = raw.data.copy()
+    for i in data.columns:
+        data[i] = _as_text(data[i])
+    data["__row"] = raw.rows
+    id_cols = [
+        raw.headers.index(raw.mapping.columns[c])
+        for c in ("from_id", "to_id")
+        if request.kind == "pairs" and c in raw.mapping.columns
+    ]
+    data = explode_ids(data, list(id_cols))
+    normalized = _normalized(data, raw, request)
+    columns: dict[str, Any] = {"sheet": raw.name, "row": data["__row"].to_numpy()}
+    data = data.drop(columns="__row")
+    private = {k: v for k, v in normalized.items() if k.startswith(RAW_PREFIX)}
+    columns.update({k: v for k, v in normalized.items() if k not in private})
+    originals: list[str] = []
+    for position, header in enumerate(raw.headers):
+        if header in normalized:
+            continue
+        name = f"{header} (original)" if header in RESERVED else header
+        columns[name] = data[position]
+        originals.append(header)
+    columns.update(private)
+    return pd.DataFrame(columns, index=data.index), originals
+
+
+def _read(
+    kind: Kind,
+    source: Source,
+    *,
+    sheet: SheetArg,
+    columns: Mapping[str, str] | None,
+    from_type: str | None,
+    to_type: str | None,
+    label: str | None = None,
+) -> pd.DataFrame:
+    loaded = _load(source)
+    if loaded.frame is not None and _is_read_output(loaded.frame, kind):
+        return loaded.frame.copy()
+    request = Request(
+        kind,
+        loaded.name,
+        columns,
+        _type_argument(from_type, "from_type", loaded.name),
+        _type_argument(to_type, "to_type", loaded.name),
+        clean_text(label) if label is not None else None,
+    )
+    parts: list[pd.DataFrame] = []
+    originals: list[str] = []
+    column_map: dict[str, str] = {}
+    for raw in _raw_sheets(loaded, sheet, request):
+        frame, names = _sheet_frame(raw, request)
+        parts.append(frame)
+        originals.extend(n for n in names if n not in originals)
+        column_map.update(raw.mapping.column_map)
+    result = _combine(parts, kind)
+    result.attrs["hubframe"] = {
+        "kind": kind,
+        "source": loaded.name,
+        "original_columns": originals,
+        "column_map": column_map,
+    }
+    if request.skipped_sheets:
+        result.attrs["hubframe"]["skipped_sheets"] = list(request.skipped_sheets)
+    return result
+
+
+def _combine(parts: list[pd.DataFrame], kind: Kind) -> pd.DataFrame:
+    result = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    head = ["sheet", "row", *fields_for(kind), *(["remove"] if kind == "limits" else [])]
+    rest = [c for c in result.columns if c not in head and not str(c).startswith(RAW_PREFIX)]
+    private = [c for c in result.columns if str(c).startswith(RAW_PREFIX)]
+    result = result[head + rest + private]
+    for column in rest + private:
+        if result[column].isna().any() and not column.startswith(RAW_PREFIX):
+            result[column] = result[column].fillna("")
+    result["row"] = result["row"].astype(np.int64)
+    return result.reset_index(drop=True)
+
+
+def _is_read_output(frame: pd.DataFrame, kind: Kind) -> bool:
+    info = frame.attrs.get("hubframe")
+    wanted = {"sheet", "row", *fields_for(kind)}
+    return isinstance(info, dict) and info.get("kind") == kind and wanted <= set(frame.columns)
+
+
+def _type_argument(value: str | None, name: str, source: str) -> str | None:
+    if value is None:
+        return None
+    canonical = canonical_object_type(value)
+    if canonical is None or not is_valid_object_type(canonical):
+        raise InputError(
+            f"{source}: {name}={value!r} is not an object type HubSpot knows. Use a name such "
+            "as contacts, companies, deals or tickets, or a custom object id like 2-1234."
+        )
+    return canonical
+
+
+# --- public -------------------------------------------------------------------------------------
+
+
+def read_pairs(
+    source: Source,
+    *,
+    sheet: SheetArg = None,
+    columns: Mapping[str, str] | None = None,
+    from_type: str | None = None,
+    to_type: str | None = None,
+    label: str | None = None,
+) -> pd.DataFrame:
+    """Read a sheet of record pairs to associate.
+
+    Returns ``sheet``, ``row``, ``from_type``, ``from_id``, ``to_type``, ``to_id``, ``label``,
+    ``category``, ``type_id`` (Int64), then the sheet's original columns as text.  A cell of
+    several ``;``-separated ids becomes several rows with the same ``sheet`` and ``row``.
+    Raises :class:`~hubframe.errors.InputError` for whole-file problems.
+    """
+    return _read(
+        "pairs",
+        source,
+        sheet=sheet,
+        columns=columns,
+        from_type=from_type,
+        to_type=to_type,
+        label=label,
+    )
+
+
+def read_limits(
+    source: Source,
+    *,
+    sheet: SheetArg = None,
+    columns: Mapping[str, str] | None = None,
+    from_type: str | None = None,
+    to_type: str | None = None,
+) -> pd.DataFrame:
+    """Read a sheet of association limits.
+
+    Returns ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``, ``category``,
+    ``type_id`` (Int64), ``max_to_object_ids`` (Int64), ``remove`` (bool: an empty cell or
+    'remove' purges the limit), then the sheet's original columns as text.
+    """
+    return _read(
+        "limits", source, sheet=sheet, columns=columns, from_type=from_type, to_type=to_type
+    )
+
+
+__all__ = ["cells_to_text", "read_limits", "read_pairs"]

@@ -1,0 +1,311 @@
+"""read_pairs / read_limits: sources, encodings, delimiters, Excel, headers, the output contract."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import numpy as np
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS
+from hubframe.errors import InputError
+from hubframe.io import cells_to_text, read_limits, read_pairs
+
+GOLDEN = Path(__file__).parent / "golden"
+HEAD = ["sheet", "row", *PAIR_COLUMNS]
+CSV_VARIANTS = [
+    "pairs_utf8.csv",
+    "pairs_bom.csv",
+    "pairs_semicolon_cp1252.csv",
+    "pairs_tab.tsv",
+    "pairs_utf16.txt",
+]
+
+
+@pytest.mark.parametrize("name", CSV_VARIANTS)
+def test_csv_variants_read_the_same(name: str) -> None:
+    pairs = read_pairs(GOLDEN / name)
+    assert list(pairs.columns[: len(HEAD)]) == HEAD
+    assert pairs["sheet"].unique().tolist() == [name]
+    assert pairs["row"].tolist() == [2, 3, 4, 5]
+    assert pairs["from_type"].tolist() == ["deals"] * 4
+    assert pairs["to_type"].tolist() == ["contacts"] * 4
+    assert pairs["from_id"].tolist()[:2] == ["2040000001", "2040000002"]
+    assert pairs["from_id"].iloc[2] in ("1.01936E+11", "1,01936E+11")
+    assert pairs["to_id"].tolist() == ["101", "102", "103", "101"]
+    assert pairs["type_id"].dtype == "Int64"
+    info = pairs.attrs["hubframe"]
+    assert info["kind"] == "pairs" and info["source"] == name
+    assert info["original_columns"] == ["From Type", "From ID", "To Type", "To ID", "Label"]
+    assert info["column_map"]["From ID"] == "from_id"
+    assert pairs["From Type"].tolist()[1] == "Deal"  # the original cell, unchanged
+
+
+def test_cp1252_labels_decoded() -> None:
+    pairs = read_pairs(GOLDEN / "pairs_semicolon_cp1252.csv")
+    assert pairs["label"].tolist() == ["Décideur"] * 4
+
+
+def test_empty_label_is_na_and_label_argument_fills_it() -> None:
+    pairs = read_pairs(GOLDEN / "pairs_utf8.csv")
+    assert pairs["label"].isna().tolist() == [False, True, False, False]
+    filled = read_pairs(GOLDEN / "pairs_utf8.csv", label="Champion")
+    assert filled["label"].tolist() == ["Decision maker", "Champion", "Decision maker"] * 1 + [
+        "Decision maker"
+    ]
+
+
+def test_title_block_semicolon_ids_and_blank_lines_in_csv() -> None:
+    pairs = read_pairs(GOLDEN / "export_title.csv", from_type="deal", to_type="contact")
+    assert pairs["row"].tolist() == [5, 5, 5, 6, 8]
+    assert pairs["to_id"].tolist()[:3] == ["101", "102", "103"]
+    assert pd.isna(pairs["to_id"].iloc[3])
+    assert pairs["Notes"].tolist() == ["first"] * 3 + ["no contacts", ""]
+    assert pairs["from_type"].unique().tolist() == ["deals"]
+
+
+def test_excel_title_block_exact_numbers_and_all_sheets() -> None:
+    pairs = read_pairs(GOLDEN / "pairs_title.xlsx", sheet="*")
+    assert pairs["sheet"].tolist() == ["Links"] * 5 + ["More"]
+    assert pairs["row"].tolist() == [5, 6, 8, 9, 9, 2]
+    assert pairs["from_id"].iloc[0] == "2040000001"
+    assert pairs["to_id"].tolist() == ["101", "102", "103", "104", "105", "106"]
+    assert "e+19" in pairs["from_id"].iloc[2]  # beyond 2**53: kept as text, validate flags it
+    assert pairs["Amount"].tolist()[:2] == ["1500.5", "20"]
+    assert pairs["Signed"].tolist()[:2] == ["TRUE", "FALSE"]
+    assert pairs["Signed"].iloc[3] == "2025-07-02 09:30:00"
+    assert pairs.attrs["hubframe"]["skipped_sheets"] == ["Notes", "Empty"]
+    assert pairs["from_type"].unique().tolist() == ["deals"]  # from the "Deal ID" header
+
+
+def test_excel_sheet_by_name_and_number() -> None:
+    by_name = read_pairs(GOLDEN / "pairs_title.xlsx", sheet="more")
+    by_number = read_pairs(GOLDEN / "pairs_title.xlsx", sheet=1)
+    assert by_name["to_id"].tolist() == by_number["to_id"].tolist() == ["106"]
+    with pytest.raises(InputError, match="Sheets in the workbook: Links, More"):
+        read_pairs(GOLDEN / "pairs_title.xlsx", sheet="Nope")
+    with pytest.raises(InputError, match="empty"):
+        read_pairs(GOLDEN / "pairs_title.xlsx", sheet="Empty")
+
+
+def test_excel_data_not_starting_at_a1() -> None:
+    pairs = read_pairs(GOLDEN / "pairs_offset.xlsx")
+    assert pairs["row"].tolist() == [4]
+    assert pairs[["from_type", "from_id", "to_id"]].iloc[0].tolist() == [
+        "companies",
+        "501",
+        "502",
+    ]
+
+
+def test_bytes_and_file_objects_detect_the_format() -> None:
+    data = (GOLDEN / "pairs_title.xlsx").read_bytes()
+    from_bytes = read_pairs(data)
+    assert from_bytes.attrs["hubframe"]["source"] == "<bytes>"
+    assert from_bytes["sheet"].iloc[0] == "Links"
+    handle = io.BytesIO((GOLDEN / "pairs_utf8.csv").read_bytes())
+    handle.name = "upload.csv"  # type: ignore[attr-defined]
+    from_handle = read_pairs(handle)
+    assert from_handle["sheet"].iloc[0] == "upload.csv"
+    assert len(from_handle) == 4
+
+
+def test_openpyxl_fallback_reads_what_calamine_reads() -> None:
+    from hubframe import io as hio
+
+    data = (GOLDEN / "pairs_title.xlsx").read_bytes()
+    request = hio.Request("pairs", "x.xlsx", None, None, None)
+    calamine = hio._calamine_grids(data, "Links", "x.xlsx")[0]
+    fallback = hio._openpyxl_grids(data, "Links", "x.xlsx")[0]
+    a = hio._grid_sheet(calamine, request, every=False)
+    b = hio._grid_sheet(fallback, request, every=False)
+    assert a is not None and b is not None
+    assert a.rows.tolist() == b.rows.tolist()
+    assert a.data.to_numpy().tolist() == b.data.to_numpy().tolist()
+
+
+@pytest.mark.parametrize(
+    ("name", "pattern"),
+    [
+        ("protected.xlsx", "password-protected"),
+        ("corrupt.xlsx", "damaged"),
+    ],
+)
+def test_unreadable_workbooks(name: str, pattern: str) -> None:
+    with pytest.raises(InputError, match=pattern) as info:
+        read_pairs(GOLDEN / name)
+    assert name in str(info.value)
+
+
+def test_missing_columns_name_file_columns_and_aliases(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal", "Notes"])
+    ws.append(["x", "y"])
+    path = tmp_path / "deals.xlsx"
+    book.save(path)
+    with pytest.raises(InputError) as info:
+        read_pairs(path)
+    text = str(info.value)
+    assert text.startswith("deals.xlsx")
+    assert "Columns found: Deal, Notes" in text and "Accepted names:" in text
+
+
+def test_missing_type_raises_unless_given(tmp_path: Path) -> None:
+    path = tmp_path / "ids.csv"
+    path.write_text("From ID,To ID\n1,2\n")
+    with pytest.raises(InputError, match="from_type"):
+        read_pairs(path)
+    pairs = read_pairs(path, from_type="Deal", to_type="0-1")
+    assert pairs[["from_type", "to_type"]].iloc[0].tolist() == ["deals", "contacts"]
+    with pytest.raises(InputError, match="not an object type"):
+        read_pairs(path, from_type="dealz", to_type="contacts")
+
+
+def test_type_column_overrides_argument_per_row(tmp_path: Path) -> None:
+    path = tmp_path / "mixed.csv"
+    path.write_text("From ID,To Type,To ID\n1,companies,2\n3,,4\n")
+    pairs = read_pairs(path, from_type="deals", to_type="contacts")
+    assert pairs["to_type"].tolist() == ["companies", "contacts"]
+
+
+def test_explicit_columns_both_directions(tmp_path: Path) -> None:
+    path = tmp_path / "odd.csv"
+    path.write_text("A,B,C\n11,22,x\n")
+    one = read_pairs(
+        path, columns={"A": "from_id", "B": "to_id"}, from_type="deals", to_type="contacts"
+    )
+    two = read_pairs(
+        path, columns={"from_id": "A", "to_id": "B"}, from_type="deals", to_type="contacts"
+    )
+    assert one["from_id"].tolist() == two["from_id"].tolist() == ["11"]
+    assert one.attrs["hubframe"]["column_map"] == {"A": "from_id", "B": "to_id"}
+    with pytest.raises(InputError, match="not a column of the sheet"):
+        read_pairs(path, columns={"Z": "from_id"}, from_type="deals", to_type="contacts")
+
+
+def test_dataframe_input_rows_and_passthrough() -> None:
+    frame = pd.DataFrame(
+        {
+            "from_type": ["deals", "deals"],
+            "from_id": [1.0, 2],
+            "to_type": "contacts",
+            "to_id": ["3", " 4 "],
+            "row": ["a", "b"],
+        }
+    )
+    pairs = read_pairs(frame)
+    assert pairs["row"].tolist() == [2, 3]
+    assert pairs["sheet"].tolist() == ["", ""]
+    assert pairs["from_id"].tolist() == ["1", "2"]
+    assert pairs["to_id"].tolist() == ["3", "4"]
+    assert pairs["row (original)"].tolist() == ["a", "b"]
+    assert "from_id" not in pairs.columns[len(HEAD) :]  # same-named original dropped
+    again = read_pairs(pairs)
+    pd.testing.assert_frame_equal(again, pairs)
+
+
+def test_read_limits_contract() -> None:
+    limits = read_limits(GOLDEN / "limits.csv")
+    assert list(limits.columns[:9]) == ["sheet", "row", *LIMIT_COLUMNS, "remove"]
+    assert limits["max_to_object_ids"].dtype == "Int64"
+    assert limits["remove"].tolist() == [False, False, False, True, True] + [False] * 4
+    assert limits["max_to_object_ids"].iloc[5] == 0
+    assert pd.isna(limits["max_to_object_ids"].iloc[6])
+    assert limits["_raw_max_to_object_ids"].iloc[6] == "abc"
+    assert limits.columns[-1] == "_raw_max_to_object_ids"
+
+
+def test_limits_need_a_limit_column(tmp_path: Path) -> None:
+    path = tmp_path / "l.csv"
+    path.write_text("From Type,To Type\ndeals,contacts\n")
+    with pytest.raises(InputError, match="limit"):
+        read_limits(path)
+
+
+def test_cells_to_text_exact() -> None:
+    out = cells_to_text([2040000001.0, 1.5, None, "x", True, 7, float(2**53), np.nan])
+    assert out.tolist()[:6] == ["2040000001", "1.5", "", "x", "TRUE", "7"]
+    assert out[6] == repr(float(2**53)) and out[7] == ""
+
+
+def test_empty_and_binary_files(tmp_path: Path) -> None:
+    empty = tmp_path / "empty.csv"
+    empty.write_text("")
+    with pytest.raises(InputError, match="empty"):
+        read_pairs(empty)
+    binary = tmp_path / "x.csv"
+    binary.write_bytes(b"\x00\x01\x02garbage\x00")
+    with pytest.raises(InputError, match="binary"):
+        read_pairs(binary)
+    with pytest.raises(InputError, match="no such file"):
+        read_pairs(tmp_path / "missing.csv")
+
+
+def test_ragged_csv_uses_the_forgiving_reader(tmp_path: Path) -> None:
+    path = tmp_path / "ragged.csv"
+    path.write_text("From ID,To ID\n1,2\n3,4,extra\n5\n")
+    pairs = read_pairs(path, from_type="deals", to_type="contacts")
+    assert pairs["row"].tolist() == [2, 3, 4]
+    assert pairs["to_id"].isna().tolist() == [False, False, True]
+
+
+def test_integer_fast_path_matches_text_path(tmp_path: Path) -> None:
+    clean = tmp_path / "clean.csv"
+    clean.write_text("From ID,To ID\n1,2\n30,40\n")
+    messy = tmp_path / "messy.csv"
+    messy.write_text("From ID,To ID\n1,2\n30,40.0\n")
+    a = read_pairs(clean, from_type="deals", to_type="contacts")
+    b = read_pairs(messy, from_type="deals", to_type="contacts")
+    assert a["to_id"].tolist() == b["to_id"].tolist() == ["2", "40"]
+    assert b["To ID"].tolist() == ["2", "40.0"]
+
+
+cells = st.one_of(
+    st.text(alphabet=st.characters(blacklist_categories=["Cs"]), max_size=12),
+    st.sampled_from(["", " ", ";", "1;2", "1.0", "1,01936E+11", "remove", "deals", "0-1"]),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.tuples(cells, cells, cells), min_size=1, max_size=12))
+def test_property_any_cells_rows_map_back(rows: list[tuple[str, str, str]]) -> None:
+    frame = pd.DataFrame(rows, columns=["From ID", "To ID", "Notes"])
+    try:
+        pairs = read_pairs(frame, from_type="deals", to_type="contacts")
+    except InputError:
+        return
+    counts = pairs.groupby("row").size()
+    for position, (from_cell, to_cell, notes) in enumerate(rows):
+        if not any(c.strip() for c in (from_cell, to_cell, notes)):
+            assert position + 2 not in counts.index
+            continue
+        expected = _parts(from_cell) * _parts(to_cell)
+        assert counts[position + 2] == expected
+        mine = pairs[pairs["row"] == position + 2]
+        assert (mine["Notes"] == notes).all()
+    assert pairs["row"].is_monotonic_increasing
+
+
+def _parts(cell: str) -> int:
+    if ";" not in cell:
+        return 1
+    return max(1, sum(1 for p in cell.split(";") if p.strip(" \t\r\n\u00a0\ufeff\u200b")))
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.lists(st.tuples(cells, cells), min_size=1, max_size=8))
+def test_property_csv_bytes_never_raise_other_errors(rows: list[tuple[str, str]]) -> None:
+    buffer = io.StringIO()
+    pd.DataFrame(rows, columns=["From ID", "To ID"]).to_csv(buffer, index=False)
+    try:
+        pairs = read_pairs(buffer.getvalue().encode("utf-8"), from_type="deals", to_type="contacts")
+    except InputError:
+        return
+    assert set(pairs["row"]) <= set(range(2, 2 + 10 * len(rows)))

@@ -1,0 +1,188 @@
+"""validate_pairs / validate_limits / invalid_rows: codes, positions, order, messages."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hubframe.constants import ISSUE_COLUMNS
+from hubframe.errors import ErrorCode
+from hubframe.io import read_limits, read_pairs
+from hubframe.validate import invalid_rows, validate_limits, validate_pairs
+
+GOLDEN = Path(__file__).parent / "golden"
+COLUMNS = [*ISSUE_COLUMNS, "position"]
+
+
+def _pairs(rows: list[dict[str, object]]) -> pd.DataFrame:
+    return read_pairs(pd.DataFrame(rows))
+
+
+def _row(**kw: object) -> dict[str, object]:
+    base: dict[str, object] = {
+        "from_type": "deals",
+        "from_id": "1",
+        "to_type": "contacts",
+        "to_id": "2",
+        "label": "",
+    }
+    base.update(kw)
+    return base
+
+
+def test_clean_frame_gives_empty_issues_with_columns() -> None:
+    issues = validate_pairs(_pairs([_row(), _row(to_id="3")]))
+    assert list(issues.columns) == COLUMNS
+    assert issues.empty
+
+
+def test_each_pair_check_has_its_code() -> None:
+    pairs = _pairs(
+        [
+            _row(),
+            _row(from_id=""),
+            _row(to_id="12a"),
+            _row(from_type="dealz"),
+            _row(to_id="1.01936E+11"),
+            _row(category="SOMETHING"),
+            _row(type_id="x"),
+            _row(),
+        ]
+    )
+    issues = validate_pairs(pairs)
+    got = list(zip(issues["row"], issues["column"], issues["code"], strict=True))
+    assert got == [
+        (3, "from_id", "MISSING_VALUE"),
+        (4, "to_id", "BAD_ID"),
+        (5, "from_type", "BAD_OBJECT_TYPE"),
+        (6, "to_id", "BAD_ID"),
+        (7, "category", "BAD_CATEGORY"),
+        (8, "type_id", "BAD_ID"),
+        (9, "from_id", "DUPLICATE_ROW"),
+    ]
+    assert issues["severity"].tolist() == ["error"] * 6 + ["warning"]
+    messages = dict(zip(issues["row"], issues["message"], strict=True))
+    assert "scientific notation" in messages[6] and "1.01936E+11" in messages[6]
+    assert "'dealz'" in messages[5] and "deals" in messages[5]
+    assert "row 2" in messages[9]
+    assert issues.set_index("row").loc[8, "value"] == "x"
+    assert set(issues["code"]) <= {c.value for c in ErrorCode}
+
+
+def test_every_check_runs_on_every_row() -> None:
+    issues = validate_pairs(_pairs([_row(from_id="", to_id="x", to_type="??")]))
+    assert sorted(issues["code"]) == ["BAD_ID", "BAD_OBJECT_TYPE", "MISSING_VALUE"]
+    assert issues["column"].tolist() == ["from_id", "to_type", "to_id"]  # column order
+
+
+def test_conflicting_rows_name_each_other() -> None:
+    pairs = _pairs([_row(type_id="3"), _row(type_id="4"), _row(to_id="9", type_id="3")])
+    issues = validate_pairs(pairs)
+    assert issues["code"].tolist() == ["CONFLICTING_ROWS", "CONFLICTING_ROWS"]
+    assert "row 3" in issues["message"].iloc[0] and "row 2" in issues["message"].iloc[1]
+
+
+def test_split_rows_keyed_by_position() -> None:
+    pairs = _pairs([_row(to_id="5;x;5")])
+    issues = validate_pairs(pairs)
+    assert issues["position"].tolist() == [1, 2]
+    assert issues["code"].tolist() == ["BAD_ID", "DUPLICATE_ROW"]
+    assert issues["row"].tolist() == [2, 2]
+    assert invalid_rows(pairs, issues).tolist() == [False, True, False]
+
+
+def test_golden_sheet_issues_in_sheet_order() -> None:
+    pairs = read_pairs(GOLDEN / "pairs_title.xlsx", sheet="*")
+    issues = validate_pairs(pairs)
+    assert issues[["sheet", "row", "code"]].values.tolist() == [["Links", 8, "BAD_ID"]]
+    assert "column 'Deal ID'" in issues["message"].iloc[0]
+
+
+def test_limits_checks() -> None:
+    issues = validate_limits(read_limits(GOLDEN / "limits.csv"))
+    got = list(zip(issues["row"], issues["code"], issues["value"], strict=True))
+    assert got == [
+        (4, "LABEL_LIMIT_ABOVE_OBJECT_LIMIT", "9"),
+        (7, "BAD_LIMIT", "0"),
+        (8, "BAD_LIMIT", "abc"),
+        (9, "CONFLICTING_ROWS", "4"),
+        (10, "CONFLICTING_ROWS", "6"),
+    ]
+    assert "row 2" in issues["message"].iloc[0]
+
+
+def test_limit_duplicates_and_types() -> None:
+    limits = read_limits(
+        pd.DataFrame(
+            {
+                "from_type": ["deals", "deals", "nope", ""],
+                "to_type": ["contacts", "contacts", "contacts", "contacts"],
+                "max": ["5", "5", "3", "20000"],
+                "category": ["", "", "", "USER"],
+            }
+        )
+    )
+    issues = validate_limits(limits)
+    got = list(zip(issues["row"], issues["code"], strict=True))
+    assert got == [
+        (3, "DUPLICATE_ROW"),
+        (4, "BAD_OBJECT_TYPE"),
+        (5, "MISSING_VALUE"),
+        (5, "BAD_CATEGORY"),
+        (5, "BAD_LIMIT"),
+    ]
+
+
+def test_unlabeled_type_id_counts_as_object_limit() -> None:
+    limits = read_limits(
+        pd.DataFrame(
+            {
+                "from_type": ["deals", "deals"],
+                "to_type": ["contacts", "contacts"],
+                "type_id": ["3", "77"],
+                "max": ["2", "4"],
+            }
+        )
+    )
+    issues = validate_limits(limits)
+    assert issues["code"].tolist() == ["LABEL_LIMIT_ABOVE_OBJECT_LIMIT"]
+    assert issues["row"].tolist() == [3]
+
+
+def test_hand_built_frame_without_attrs() -> None:
+    frame = pd.DataFrame(
+        {
+            "sheet": ["s", "s"],
+            "row": [2, 3],
+            "from_type": ["deals", "deals"],
+            "from_id": ["1", None],
+            "to_type": ["contacts", "contacts"],
+            "to_id": ["2", "3"],
+            "label": [None, None],
+            "category": [None, None],
+            "type_id": pd.array([None, None], dtype="Int64"),
+        }
+    )
+    issues = validate_pairs(frame)
+    assert issues["code"].tolist() == ["MISSING_VALUE"]
+    assert issues["message"].iloc[0].startswith("The cell for the 'from' record id")
+
+
+ids = st.one_of(st.from_regex(r"[1-9][0-9]{0,5}", fullmatch=True), st.text(max_size=6), st.just(""))
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(ids, ids), min_size=1, max_size=15))
+def test_property_issue_positions_are_real_rows(rows: list[tuple[str, str]]) -> None:
+    pairs = _pairs([_row(from_id=a, to_id=b) for a, b in rows])
+    issues = validate_pairs(pairs)
+    assert list(issues.columns) == COLUMNS
+    assert issues["position"].between(0, len(pairs) - 1).all()
+    rows_at = pairs["row"].to_numpy()[issues["position"].to_numpy()]
+    assert (rows_at == issues["row"].to_numpy()).all()
+    mask = invalid_rows(pairs, issues)
+    errors = set(issues.loc[issues["severity"] == "error", "position"])
+    assert set(mask[mask].index) == errors

@@ -37,7 +37,8 @@ INVALID_TYPE = "crm.associations.INVALID_ASSOCIATION_TYPE"
 LABEL_LIMIT = "crm.associations.LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-Links = dict[int, dict[int, set[int]]]  # from_id -> to_id -> type ids
+TypeIds = tuple[int, ...]
+Links = dict[int, dict[int, TypeIds]]  # from_id -> to_id -> type ids (tuples: not GC-tracked)
 
 
 @dataclass
@@ -64,12 +65,13 @@ class Portal:
     portal_id: int = 24681357
     registry: TypeRegistry = field(init=False)
     lock: threading.RLock = field(default_factory=threading.RLock)
-    records: dict[str, dict[int, dict[str, str]]] = field(default_factory=dict)
+    records: dict[str, dict[int, dict[str, str] | None]] = field(default_factory=dict)
     defs: dict[int, AssocDef] = field(default_factory=dict)
     pair_defs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     links: dict[tuple[str, str], Links] = field(default_factory=dict)
     counts: dict[tuple[int, int], int] = field(default_factory=dict)
     limits: dict[int, int] = field(default_factory=dict)
+    defaults: dict[tuple[str, str], AssocDef] = field(default_factory=dict)
     next_type_id: int = USER_TYPE_ID_START
     read_page_size: int = GET_LIST_PAGE_SIZE  # associations per input per batch/read page
 
@@ -104,9 +106,11 @@ class Portal:
         properties: Sequence[dict[str, str]] | None = None,
     ) -> None:
         store = self.records.setdefault(kind.type_id, {})
-        for i, raw in enumerate(ids):
-            props = dict(properties[i]) if properties is not None else {}
-            store[int(raw)] = props
+        if properties is None:  # None, not {}: a dict of ints and None is not GC-tracked
+            store.update(dict.fromkeys(int(raw) for raw in ids))
+            return
+        for raw, props in zip(ids, properties, strict=True):
+            store[int(raw)] = dict(props)
 
     def has_record(self, kind: ObjectKind, record_id: int) -> bool:
         return record_id in self.records.get(kind.type_id, {})
@@ -135,7 +139,10 @@ class Portal:
 
     def _add_def(self, d: AssocDef) -> AssocDef:
         self.defs[d.type_id] = d
-        self.pair_defs.setdefault((d.from_type, d.to_type), []).append(d.type_id)
+        key = (d.from_type, d.to_type)
+        self.pair_defs.setdefault(key, []).append(d.type_id)
+        if d.label is None and (key not in self.defaults or d.category == HUBSPOT_DEFINED):
+            self.defaults[key] = d
         return d
 
     def _new_def(
@@ -151,13 +158,8 @@ class Portal:
         return sorted(found, key=lambda d: (d.label is None, d.type_id))
 
     def unlabeled(self, fk: ObjectKind, tk: ObjectKind) -> AssocDef | None:
-        for i in self.pair_defs.get((fk.type_id, tk.type_id), []):
-            if self.defs[i].label is None and self.defs[i].category == HUBSPOT_DEFINED:
-                return self.defs[i]
-        for i in self.pair_defs.get((fk.type_id, tk.type_id), []):
-            if self.defs[i].label is None:
-                return self.defs[i]
-        return None
+        """The unlabeled ("default") type of the direction, if the pair has one."""
+        return self.defaults.get((fk.type_id, tk.type_id))
 
     def find_def(
         self, fk: ObjectKind, tk: ObjectKind, category: str, type_id: int
@@ -237,11 +239,11 @@ class Portal:
 
     # --- associations ---------------------------------------------------------------------
 
-    def linked(self, fk: ObjectKind, tk: ObjectKind, from_id: int) -> dict[int, set[int]]:
+    def linked(self, fk: ObjectKind, tk: ObjectKind, from_id: int) -> dict[int, TypeIds]:
         return self.links.get((fk.type_id, tk.type_id), {}).get(from_id, {})
 
-    def types_between(self, fk: ObjectKind, tk: ObjectKind, from_id: int, to_id: int) -> set[int]:
-        return self.linked(fk, tk, from_id).get(to_id, set())
+    def types_between(self, fk: ObjectKind, tk: ObjectKind, from_id: int, to_id: int) -> TypeIds:
+        return self.linked(fk, tk, from_id).get(to_id, ())
 
     def associate(
         self,
@@ -256,54 +258,66 @@ class Portal:
         """Add ``types`` (plus the unlabeled type) both ways; a limit error item, or None."""
         from_id, to_id = pair
         forward = {d.type_id for d in types}
-        default = self.unlabeled(fk, tk)
+        default = self.defaults.get((fk.type_id, tk.type_id))
         if default is not None:
             forward.add(default.type_id)
         current = self.types_between(fk, tk, from_id, to_id)
-        drop = (
-            {t for t in current - forward if self.defs[t].label is not None} if replace else set()
+        if not replace and forward.issubset(current):
+            return None  # already there: creating an existing association is a no-op
+        drop = {t for t in current if t not in forward and self.defs[t].label is not None}
+        new_forward = forward.difference(current)
+        new_reverse = self._inverses(new_forward).difference(
+            self.types_between(tk, fk, to_id, from_id)
         )
-        new_forward = forward - current
-        new_reverse = self._inverses(new_forward) - self.types_between(tk, fk, to_id, from_id)
-        if enforce:
+        if enforce and self.limits:
             err = self._check_limits(fk, tk, pair, new_forward, new_reverse)
             if err is not None:
                 return err
-        if drop:
+        if replace and drop:
             self._unlink(fk, tk, from_id, to_id, drop)
         self._link(fk.type_id, tk.type_id, from_id, to_id, new_forward)
         self._link(tk.type_id, fk.type_id, to_id, from_id, new_reverse)
         return None
 
     def _inverses(self, type_ids: Iterable[int]) -> set[int]:
-        out = set()
-        for t in type_ids:
-            inv = self.defs[t].inverse
-            if inv is not None:
-                out.add(inv)
-        return out
+        defs = self.defs
+        return {inv for t in type_ids if (inv := defs[t].inverse) is not None}
 
     def _link(self, a: str, b: str, from_id: int, to_id: int, type_ids: set[int]) -> None:
         if not type_ids:
             return
-        stored = self.links.setdefault((a, b), {}).setdefault(from_id, {}).setdefault(to_id, set())
+        by_from = self.links.get((a, b))
+        if by_from is None:
+            by_from = self.links[(a, b)] = {}
+        targets = by_from.get(from_id)
+        if targets is None:
+            targets = by_from[from_id] = {}
+        stored: TypeIds = targets.get(to_id, ())
+        counts = self.counts
         for t in type_ids:
             if t not in stored:
-                stored.add(t)
-                self.counts[(t, from_id)] = self.counts.get((t, from_id), 0) + 1
+                stored += (t,)
+                counts[(t, from_id)] = counts.get((t, from_id), 0) + 1
+        targets[to_id] = stored  # tuples of ints: the GC stops tracking them
 
-    def _unlink_one(self, a: str, b: str, from_id: int, to_id: int, type_ids: set[int]) -> None:
+    def _unlink_one(
+        self, a: str, b: str, from_id: int, to_id: int, type_ids: Iterable[int] | None
+    ) -> None:
+        """Remove ``type_ids`` (None = all) from one stored direction."""
         by_from = self.links.get((a, b), {})
         stored = by_from.get(from_id, {}).get(to_id)
         if not stored:
             return
-        for t in type_ids & stored:
-            stored.discard(t)
+        gone = set(stored) if type_ids is None else set(type_ids).intersection(stored)
+        for t in gone:
             self.counts[(t, from_id)] -= 1
-        if not stored:
-            del by_from[from_id][to_id]
-            if not by_from[from_id]:
-                del by_from[from_id]
+        kept = tuple(t for t in stored if t not in gone)
+        if kept:
+            by_from[from_id][to_id] = kept
+            return
+        del by_from[from_id][to_id]
+        if not by_from[from_id]:
+            del by_from[from_id]
 
     def _unlink(
         self, fk: ObjectKind, tk: ObjectKind, from_id: int, to_id: int, types: set[int]
@@ -313,8 +327,8 @@ class Portal:
 
     def remove_all(self, fk: ObjectKind, tk: ObjectKind, from_id: int, to_id: int) -> None:
         """Delete every association type between two records, both directions."""
-        self._unlink_one(fk.type_id, tk.type_id, from_id, to_id, set(self.defs))
-        self._unlink_one(tk.type_id, fk.type_id, to_id, from_id, set(self.defs))
+        self._unlink_one(fk.type_id, tk.type_id, from_id, to_id, None)
+        self._unlink_one(tk.type_id, fk.type_id, to_id, from_id, None)
 
     def remove_types(
         self, fk: ObjectKind, tk: ObjectKind, pair: tuple[int, int], types: Sequence[AssocDef]

@@ -411,7 +411,7 @@ def spec_with_label(d: AssocDef, version: str) -> JsonDict:
     return out
 
 
-def type_list(portal: Portal, type_ids: set[int]) -> list[JsonDict]:
+def type_list(portal: Portal, type_ids: tuple[int, ...]) -> list[JsonDict]:
     defs = sorted((portal.defs[t] for t in type_ids), key=lambda d: (d.label is None, d.type_id))
     return [{"category": d.category, "typeId": d.type_id, "label": d.label} for d in defs]
 
@@ -453,41 +453,102 @@ def page(
 # --- record associations -----------------------------------------------------------------------
 
 
+SpecCache = dict[tuple[str, int], tuple[str, int]]
+
+
+def _create_input(item: dict[str, Any], cache: SpecCache) -> tuple[str, str, list[tuple[str, int]]]:
+    """(from id, to id, specs) of one batch-create input; fast for well-formed inputs."""
+    frm, to, types = item.get("from"), item.get("to"), item.get("types")
+    if type(frm) is dict and type(to) is dict and type(types) is list:
+        from_id, to_id = frm.get("id"), to.get("id")
+        if type(from_id) is str and type(to_id) is str:
+            specs = []
+            for s in types:
+                cat = s.get("associationCategory") if type(s) is dict else None
+                tid = s.get("associationTypeId") if type(s) is dict else None
+                if type(cat) is not str or type(tid) is not int:
+                    specs.append(spec_of(s))
+                    continue
+                spec = cache.get((cat, tid))
+                if spec is None:
+                    spec = cache[(cat, tid)] = spec_of(s)
+                specs.append(spec)
+            return from_id.strip(), to_id.strip(), specs
+    require(item, "from", "to", "types")
+    if not isinstance(types, list):
+        raise _deserialize("`java.util.ArrayList`", types)
+    return object_ref(frm), object_ref(to), [spec_of(s) for s in types]
+
+
 def batch_create(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
     inputs = parse_inputs(call.body, MAX_BATCH_CREATE)
-    parsed = []
-    for item in inputs:
-        require(item, "from", "to", "types")
-        if not isinstance(item["types"], list):
-            raise _deserialize("`java.util.ArrayList`", item["types"])
-        specs = [spec_of(s) for s in item["types"]]
-        parsed.append((object_ref(item["from"]), object_ref(item["to"]), specs))
+    cache: SpecCache = {}
+    parsed = [_create_input(item, cache) for item in inputs]
     started = now_iso()
     results: list[JsonDict] = []
     errors: list[JsonDict] = []
     bad_types: dict[str, JsonDict] = {}
+    resolved: dict[tuple[tuple[str, int], ...], _Resolved | None] = {}
+    from_records = portal.records.get(fk.type_id, {})
+    to_records = portal.records.get(tk.type_id, {})
     for from_text, to_text, specs in parsed:
-        pair = find_pair(portal, fk, tk, from_text, to_text)
+        if from_text.isdigit() and to_text.isdigit():  # fast path: both records exist
+            pair: tuple[int, int] | JsonDict = (int(from_text), int(to_text))
+            assert isinstance(pair, tuple)
+            if pair[0] not in from_records or pair[1] not in to_records:
+                pair = find_pair(portal, fk, tk, from_text, to_text)
+        else:
+            pair = find_pair(portal, fk, tk, from_text, to_text)
         if isinstance(pair, dict):
             errors.append(pair)
             continue
-        defs = [portal.find_def(fk, tk, c, t) for c, t in specs]
-        if any(d is None for d in defs):
-            for (c, t), d in zip(specs, defs, strict=True):
-                if d is None:
-                    bad_types.setdefault(spec_text(c, t), assoc_type_error(fk, tk, c, t))
+        key = tuple(specs)
+        if key not in resolved:
+            resolved[key] = _resolve(portal, fk, tk, specs, bad_types)
+        types = resolved[key]
+        if types is None:
             continue
-        good = [d for d in defs if d is not None]
-        err = portal.associate(fk, tk, pair, good)
+        err = portal.associate(fk, tk, pair, types.defs)
         if err is not None:
             errors.append(err)
             continue
-        labels = [d.label for d in good if d.label]
-        results.append(labels_pair(fk, tk, pair, labels))
+        results.append(
+            {
+                "fromObjectTypeId": fk.type_id,
+                "fromObjectId": pair[0],
+                "toObjectTypeId": tk.type_id,
+                "toObjectId": pair[1],
+                "labels": list(types.labels),
+            }
+        )
     errors.extend(bad_types.values())
     body = batch_envelope(results, errors, started)
     return Reply(batch_status(call.version, errors, 201), body)
+
+
+@dataclass(frozen=True)
+class _Resolved:
+    defs: list[AssocDef]
+    labels: tuple[str, ...]
+
+
+def _resolve(
+    portal: Portal,
+    fk: ObjectKind,
+    tk: ObjectKind,
+    specs: list[tuple[str, int]],
+    bad_types: dict[str, JsonDict],
+) -> _Resolved | None:
+    """The definitions for a list of specs, or None after noting the invalid ones."""
+    defs = [portal.find_def(fk, tk, c, t) for c, t in specs]
+    good = [d for d in defs if d is not None]
+    if len(good) == len(defs):
+        return _Resolved(good, tuple(d.label for d in good if d.label))
+    for (c, t), d in zip(specs, defs, strict=True):
+        if d is None:
+            bad_types.setdefault(spec_text(c, t), assoc_type_error(fk, tk, c, t))
+    return None
 
 
 def batch_default(portal: Portal, call: Call) -> Reply:

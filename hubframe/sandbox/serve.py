@@ -7,6 +7,7 @@ them; ``--json`` prints them as one JSON line instead, for scripts.
 from __future__ import annotations
 
 import argparse
+import gc
 import json
 import signal
 import sys
@@ -95,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"hubframe: error: {exc}", file=sys.stderr)
         return 2
+    # This process only serves: keep the collector off the (large, long-lived) portal state.
+    gc.freeze()
+    gc.set_threshold(20_000, 50, 50)
     stop = threading.Event()
     if threading.current_thread() is threading.main_thread():
         signal.signal(signal.SIGTERM, lambda *_: stop.set())

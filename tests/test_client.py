@@ -164,7 +164,7 @@ def test_labels_and_limits(sandbox: Sandbox, version: str) -> None:
     assert any(r["typeId"] == sponsor["typeId"] for r in client.get_all_limits())
     client.purge_limits("deals", "contacts", [key])
     assert sponsor["typeId"] not in {r["typeId"] for r in client.get_limits("deals", "contacts")}
-    wait_log(sandbox, 9)
+    wait_log(sandbox, 8)
     schema = sandbox.request_log()["path"].iloc[-1]
     assert schema.startswith(
         "/crm/associations/v4/" if version == "v4" else f"/crm/associations/{version}/"

@@ -1,0 +1,264 @@
+"""Sending over HTTP: 207 mapping, bisection, outcome checks, clean stops, journal re-use."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from hubframe.client import HubSpotClient
+from hubframe.errors import ErrorCode
+from hubframe.journal import Journal
+from hubframe.models import (
+    ASSOCIATE,
+    ASSOCIATE_DEFAULT,
+    CREATE_LIMIT,
+    FAILED,
+    PURGE_LIMIT,
+    SKIPPED,
+    SUCCESS,
+    UPDATE_LIMIT,
+    Batch,
+    Outcome,
+    WorkItem,
+)
+from hubframe.plan import make_plan
+from hubframe.sandbox import Sandbox
+from hubframe.send import Sender, classify
+
+Factory = Callable[..., Sandbox]
+DEALS = [str(2040000001 + i) for i in range(10)]
+CONTACTS = [str(1019360001 + i) for i in range(40)]
+MISSING_CONTACT, MISSING_DEAL = "1019369999", "2049999999"
+DECISION_MAKER = 1001  # demo portal, deals -> contacts, limit 2 per deal
+VERSIONS = ("2026-03", "2026-09", "v4")
+
+
+def client_for(sb: Sandbox, version: str = "2026-03", **kw: Any) -> HubSpotClient:
+    kw.setdefault("backoff_base", 0.01)
+    kw.setdefault("backoff_cap", 0.05)
+    return HubSpotClient(sb.token if "token" not in kw else kw.pop("token"), sb.url, version, **kw)
+
+
+def assoc(
+    pos: int, from_id: str, to_id: str, type_id: int | None = None, category: str = "USER_DEFINED"
+) -> WorkItem:
+    return WorkItem(
+        position=pos,
+        action=ASSOCIATE if type_id is not None else ASSOCIATE_DEFAULT,
+        from_type="deals",
+        to_type="contacts",
+        from_id=from_id,
+        to_id=to_id,
+        category=category if type_id is not None else None,
+        type_id=type_id,
+    )
+
+
+def run(client: HubSpotClient, items: list[WorkItem], **kw: Any) -> dict[int, Outcome]:
+    batch_size = kw.pop("batch_size", None)
+    plan = make_plan(items, batch_size=batch_size)
+    return Sender(client, **kw).run(plan.batches)
+
+
+def log_of(sb: Sandbox) -> Any:
+    time.sleep(0.05)  # the sandbox logs a request just after replying
+    return sb.request_log()
+
+
+def present(sb: Sandbox) -> set[tuple[str, str, int]]:
+    frame = sb.associations("deals", "contacts")
+    return set(zip(frame["from_id"], frame["to_id"], frame["type_id"].astype(int), strict=True))
+
+
+# --- 207 / 200-with-errors mapping --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_mixed_batch_maps_every_error_to_its_row(sandbox: Sandbox, version: str) -> None:
+    champion = sandbox.add_label("deals", "contacts", "Test champion")
+    deal = DEALS[0]  # already has 2 decision makers (the demo limit)
+    items = [
+        assoc(0, DEALS[3], CONTACTS[20], champion),
+        assoc(1, DEALS[3], MISSING_CONTACT, champion),
+        assoc(2, DEALS[3], CONTACTS[21], 4242),
+        assoc(3, deal, CONTACTS[22], DECISION_MAKER),
+        assoc(4, MISSING_DEAL, CONTACTS[23], champion),
+        assoc(5, DEALS[4], CONTACTS[24], champion),
+    ]
+    out = run(client_for(sandbox, version), items)
+    codes = {p: (o.status, o.error_code) for p, o in out.items()}
+    assert codes == {
+        0: (SUCCESS, None),
+        1: (FAILED, "OBJECT_NOT_FOUND"),
+        2: (FAILED, "INVALID_ASSOCIATION_TYPE"),
+        3: (FAILED, "LIMIT_EXCEEDED"),
+        4: (FAILED, "OBJECT_NOT_FOUND"),
+        5: (SUCCESS, None),
+    }
+    assert out[1].error_message == (
+        f"Contact {MISSING_CONTACT} does not exist in HubSpot (or is not a contact)."
+    )
+    assert f"Deal {MISSING_DEAL} does not exist" in (out[4].error_message or "")
+    assert "USER_DEFINED 4242" in (out[2].error_message or "")
+    assert deal in (out[3].error_message or "")
+    assert {o.http_status for o in out.values()} == {200 if version == "2026-09" else 207}
+    assert out[1].hubspot_category == "VALIDATION_ERROR"
+    got = present(sandbox)
+    assert (DEALS[3], CONTACTS[20], champion) in got
+    assert (DEALS[4], CONTACTS[24], champion) in got
+    assert not any(t == CONTACTS[21] or t == CONTACTS[22] for _, t, _ in got)
+
+
+def test_default_associations_and_limits_endpoints(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    items = [assoc(0, DEALS[5], CONTACTS[30]), assoc(1, DEALS[5], MISSING_CONTACT)]
+    out = run(client, items)
+    assert [out[0].status, out[1].error_code] == [SUCCESS, "OBJECT_NOT_FOUND"]
+    assert (DEALS[5], CONTACTS[30], 3) in present(sandbox)
+
+    champion = sandbox.add_label("deals", "contacts", "Limit champion")
+    sandbox.set_limit("deals", "contacts", 3, type_id=3)
+
+    def limit(pos: int, action: str, type_id: int, value: int | None) -> WorkItem:
+        return WorkItem(pos, action, "deals", "contacts", category="USER_DEFINED",
+                        type_id=type_id, max_to_object_ids=value)  # fmt: skip
+
+    out = run(client, [limit(0, CREATE_LIMIT, champion, 2), limit(1, CREATE_LIMIT, 4242, 2)])
+    assert (out[0].status, out[1].status) == (SUCCESS, FAILED)
+    assert out[1].error_code == "INVALID_ASSOCIATION_TYPE"
+    out = run(client, [limit(0, UPDATE_LIMIT, champion, 5)])  # above the object limit of 3
+    assert out[0].error_code == "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
+    out = run(client, [limit(0, UPDATE_LIMIT, champion, 1)])
+    assert out[0].status == SUCCESS
+    limits = sandbox.limits("deals", "contacts")
+    assert int(limits.loc[limits["type_id"] == champion, "max_to_object_ids"].iloc[0]) == 1
+    assert run(client, [limit(0, PURGE_LIMIT, champion, None)])[0].status == SUCCESS
+    assert champion not in set(sandbox.limits("deals", "contacts")["type_id"])
+
+
+def test_classify_error_bodies() -> None:
+    assert classify({"subCategory": "crm.associations.ASSOCIATION_LIMIT_EXCEEDED"}) == (
+        ErrorCode.LIMIT_EXCEEDED
+    )
+    assert classify({"context": {"objectId": ["1"]}}) == ErrorCode.OBJECT_NOT_FOUND
+    assert classify({"context": {"associationSpec": ["USER_DEFINED=3"]}}) == (
+        ErrorCode.INVALID_ASSOCIATION_TYPE
+    )
+    assert classify({"message": "nope"}) == ErrorCode.HUBSPOT_VALIDATION
+
+
+# --- whole-batch 400: bisection ---------------------------------------------------------------
+
+
+def test_whole_batch_400_is_bisected_until_bad_rows_are_isolated(sandbox: Sandbox) -> None:
+    items = [assoc(p, DEALS[6], CONTACTS[p], 3, "HUBSPOT_DEFINED") for p in range(8)]
+    items[5] = assoc(5, DEALS[6], CONTACTS[5], 3, "NOT_A_CATEGORY")
+    out = run(client_for(sandbox), items)
+    assert [out[p].status for p in range(8)] == [SUCCESS] * 5 + [FAILED] + [SUCCESS] * 2
+    assert out[5].error_code == "HUBSPOT_VALIDATION" and out[5].http_status == 400
+    assert "NOT_A_CATEGORY" in (out[5].error_message or "")
+    assert {(DEALS[6], CONTACTS[p], 3) for p in (0, 1, 2, 3, 4, 6, 7)} <= present(sandbox)
+    statuses = list(log_of(sandbox)["status"])
+    assert statuses.count(400) == 4  # 8 -> 4 -> 2 -> 1
+    assert (out[0].attempts, out[4].attempts, out[5].attempts, out[6].attempts) == (2, 4, 4, 3)
+
+
+def test_batch_level_400_fails_every_row_without_bisecting(sandbox: Sandbox) -> None:
+    items = [
+        WorkItem(p, ASSOCIATE_DEFAULT, "widgets_nope", "contacts", from_id="1", to_id=str(p))
+        for p in range(6)
+    ]
+    out = run(client_for(sandbox), items)
+    assert {o.status for o in out.values()} == {FAILED}
+    assert "Unable to infer object type" in (out[0].error_message or "")
+    assert len(log_of(sandbox)) == 1
+
+
+# --- outcome unknown after retries: checked with batch read ------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("faults", "seed", "log", "expected", "applied"),
+    [
+        ("lost_response_rate", 4, [0, 200], (SUCCESS, None), True),  # applied, reply lost
+        ("server_error_rate", 4, [500, 200], (FAILED, "SERVER_ERROR"), False),
+        ("reset_rate", 4, [0, 200], (FAILED, "NETWORK_ERROR"), False),
+        ("lost_response_rate", 1, [0, 0], (FAILED, "UNKNOWN_OUTCOME"), True),  # check lost too
+    ],
+)
+def test_unknown_outcome_is_checked(
+    sandbox_factory: Factory,
+    faults: str,
+    seed: int,
+    log: list[int],
+    expected: tuple[Any, ...],
+    applied: bool,
+) -> None:
+    sb = sandbox_factory(faults={faults: 0.5, "seed": seed})
+    out = run(client_for(sb, max_retries=0), [assoc(0, DEALS[2], CONTACTS[35])])
+    assert list(log_of(sb)["status"]) == log
+    assert (out[0].status, out[0].error_code) == expected
+    assert ((DEALS[2], CONTACTS[35], 3) in present(sb)) == applied
+
+
+# --- stopping cleanly ---------------------------------------------------------------------------
+
+
+def test_daily_limit_stops_the_run(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory(daily_limit=2)
+    items = [assoc(p, DEALS[7], CONTACTS[p]) for p in range(5)]
+    out = run(client_for(sb), items, batch_size=1, workers=1)
+    assert [out[p].status for p in range(5)] == [SUCCESS, SUCCESS, SKIPPED, SKIPPED, SKIPPED]
+    assert {out[p].error_code for p in (2, 3, 4)} == {"RATE_LIMITED"}
+    assert "daily" in (out[4].error_message or "")
+    assert out[2].http_status == 429
+
+
+def test_auth_failures_stop_the_run(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory()
+    out = run(client_for(sb, token="pat-na1-not-valid"), [assoc(0, DEALS[1], CONTACTS[9])])
+    assert (out[0].status, out[0].error_code) == (SKIPPED, "UNAUTHORIZED")
+    narrow = sb.create_token(["crm.objects.contacts.write", "crm.objects.companies.write"])
+    ok = WorkItem(0, ASSOCIATE_DEFAULT, "contacts", "companies", from_id=CONTACTS[0],
+                  to_id="3120000001")  # fmt: skip
+    items = [ok, assoc(1, DEALS[1], CONTACTS[9]), assoc(2, DEALS[1], CONTACTS[10])]
+    out = run(client_for(sb, token=narrow), items, batch_size=1, workers=1)
+    assert out[0].status == SUCCESS
+    assert [(out[p].status, out[p].error_code) for p in (1, 2)] == [(SKIPPED, "MISSING_SCOPES")] * 2
+    assert "scope" in (out[2].error_message or "")
+
+
+def test_endless_throttling_fails_rows_as_rate_limited(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory(faults={"throttle_rate": 1.0})
+    out = run(client_for(sb, max_retries=1), [assoc(0, DEALS[1], CONTACTS[11])])
+    assert (out[0].status, out[0].error_code, out[0].attempts) == (FAILED, "RATE_LIMITED", 2)
+
+
+# --- journal ------------------------------------------------------------------------------------
+
+
+def test_journal_reuses_finished_batches(sandbox: Sandbox, tmp_path: Path) -> None:
+    items = [assoc(p, DEALS[8], CONTACTS[p]) for p in range(6)] + [
+        assoc(6, DEALS[8], MISSING_CONTACT)
+    ]
+    path = tmp_path / "run.journal.sqlite"
+    with Journal(path) as journal:
+        first = run(client_for(sandbox), items, batch_size=2, journal=journal)
+        assert len(journal) == 4
+    sent = len(log_of(sandbox))
+    assert sent == 4
+    with Journal(path) as journal:
+        again = run(client_for(sandbox), items, batch_size=2, journal=journal)
+    assert len(log_of(sandbox)) == sent  # nothing sent again
+    assert again == first
+    assert again[6].error_code == "OBJECT_NOT_FOUND"
+
+
+def test_single_batch_object() -> None:
+    item = assoc(0, "1", "2")
+    batch = Batch(1, ASSOCIATE_DEFAULT, "deals", "contacts", (item,))
+    assert batch.part(()).items == () and batch.number == 1

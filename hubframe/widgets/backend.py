@@ -1,0 +1,431 @@
+"""What the app does, without the widgets: the calls into io, validate, client, jobs and report.
+
+Each function takes plain values and returns plain values or DataFrames, so the app's
+widget code stays thin and this layer can be tested on its own.  No ipywidgets here.
+"""
+
+from __future__ import annotations
+
+import csv
+import inspect
+import io
+import tempfile
+import threading
+import time
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Final
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+from hubframe.client import HubSpotClient
+from hubframe.columns import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, Kind, header_key, header_score
+from hubframe.errors import InputError
+from hubframe.io import read_limits, read_pairs
+from hubframe.jobs import associate, configure_limits
+from hubframe.report import export_report, export_retry
+from hubframe.sandbox import Sandbox
+from hubframe.validate import validate_limits, validate_pairs
+
+PAIR_FIELDS: Final = ("from_id", "to_id", "from_type", "to_type", "label", "category", "type_id")
+LIMIT_FIELDS: Final = ("from_type", "to_type", "label", "category", "type_id", "max_to_object_ids")
+FIELDS: Final[Mapping[str, tuple[str, ...]]] = {"associate": PAIR_FIELDS, "limits": LIMIT_FIELDS}
+ALL_FIELDS: Final = (*PAIR_FIELDS, "max_to_object_ids")
+FIELD_LABELS: Final[Mapping[str, str]] = {
+    "from_id": "From record ID",
+    "to_id": "To record ID",
+    "from_type": "From type column",
+    "to_type": "To type column",
+    "label": "Label column",
+    "category": "Category column",
+    "type_id": "Type ID column",
+    "max_to_object_ids": "Limit column",
+}
+_XLSX_MAGIC: Final = b"PK\x03\x04"
+PREVIEW_ROWS: Final = 30  # io looks for the header row in the same number of rows
+PREVIEW_BYTES: Final = 256 * 1024
+
+
+# --- sources --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetSource:
+    """A sheet the analyst gave the app: uploaded bytes or a file on disk."""
+
+    name: str
+    data: bytes = field(repr=False)
+    path: Path | None = None
+
+    @classmethod
+    def from_upload(cls, item: Mapping[str, Any]) -> SheetSource:
+        """From one entry of ``FileUpload.value`` (name, content, ...)."""
+        content = item.get("content", b"")
+        return cls(name=str(item.get("name") or "upload"), data=bytes(content))
+
+    @classmethod
+    def from_path(cls, text: str) -> SheetSource:
+        path = Path(text).expanduser()
+        if not path.is_file():
+            raise InputError(f"{text}: no such file (the path is relative to {Path.cwd()}).")
+        return cls(name=path.name, data=path.read_bytes(), path=path)
+
+    @property
+    def is_excel(self) -> bool:
+        return self.data[:4] == _XLSX_MAGIC
+
+    @property
+    def stem(self) -> str:
+        return Path(self.name).stem or "hubframe"
+
+    @property
+    def suffix(self) -> str:
+        return ".xlsx" if self.is_excel else ".csv"
+
+    def describe(self) -> str:
+        kind = "Excel workbook" if self.is_excel else "text file"
+        return f"{self.name}: {kind}, {len(self.data):,} bytes."
+
+    def reader_input(self) -> Any:
+        """What read_pairs / read_limits get: the path, or the bytes as a named file object
+        (so messages name the uploaded file, not "<bytes>")."""
+        if self.path is not None:
+            return self.path
+        handle = io.BytesIO(self.data)
+        handle.name = self.name
+        return handle
+
+
+def sheet_names(source: SheetSource) -> list[str]:
+    """The workbook's sheet names ([] for a CSV or text file)."""
+    if not source.is_excel:
+        return []
+    try:
+        from python_calamine import CalamineWorkbook
+
+        return list(CalamineWorkbook.from_filelike(io.BytesIO(source.data)).sheet_names)
+    except Exception:
+        from openpyxl import load_workbook
+
+        try:
+            book = load_workbook(io.BytesIO(source.data), read_only=True)
+        except Exception as exc:
+            raise InputError(f"{source.name}: not a readable Excel workbook ({exc}).") from exc
+        try:
+            return list(book.sheetnames)
+        finally:
+            book.close()
+
+
+# --- reading and validating -----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Guess:
+    """The column mapping the alias table suggests for a sheet, and the types headers imply."""
+
+    headers: tuple[str, ...]
+    mapping: dict[str, str]  # field -> header
+    from_type: str | None = None
+    to_type: str | None = None
+    problem: str = ""
+
+
+def read(
+    source: SheetSource,
+    job: str,
+    *,
+    sheet: str | None = None,
+    columns: Mapping[str, str] | None = None,
+    from_type: str | None = None,
+    to_type: str | None = None,
+    label: str | None = None,
+) -> pd.DataFrame:
+    """Read the sheet with read_pairs or read_limits (``columns`` is {header: field})."""
+    cols = dict(columns) if columns else None
+    if job == "limits":
+        return read_limits(
+            source.reader_input(), sheet=sheet, columns=cols, from_type=from_type, to_type=to_type
+        )
+    return read_pairs(
+        source.reader_input(),
+        sheet=sheet,
+        columns=cols,
+        from_type=from_type,
+        to_type=to_type,
+        label=label,
+    )
+
+
+def validate(frame: pd.DataFrame, job: str) -> pd.DataFrame:
+    return validate_limits(frame) if job == "limits" else validate_pairs(frame)
+
+
+def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
+    """Pre-fill the mapping dropdowns: the alias table's choice for each field.
+
+    The sheet is read once the way a run would read it; when that fails (typically a required
+    column the alias table does not recognise), the headers are still listed, with whatever
+    the alias table matched, and the reason is returned in ``problem``.
+    """
+    headers = tuple(preview_headers(source, job, sheet))
+    try:
+        frame = read(source, job, sheet=sheet)
+    except InputError as exc:
+        return Guess(headers, partial_mapping(headers, job), problem=str(exc))
+    meta = frame.attrs.get("hubframe", {})
+    fields = FIELDS[job]
+    mapping = {
+        str(field_): str(header)
+        for header, field_ in dict(meta.get("column_map", {})).items()
+        if field_ in fields
+    }
+    return Guess(
+        headers or tuple(str(c) for c in meta.get("original_columns", ())),
+        mapping,
+        from_type=None if "from_type" in mapping else _single(frame, "from_type"),
+        to_type=None if "to_type" in mapping else _single(frame, "to_type"),
+    )
+
+
+def partial_mapping(headers: Sequence[str], job: str) -> dict[str, str]:
+    """{field: header} for the headers the alias table recognises (never raises)."""
+    fields = FIELDS[job]
+    out: dict[str, str] = {}
+    for header in headers:
+        key = header_key(header)
+        field_ = STRONG_KEYS.get(key) or WEAK_KEYS.get(key)
+        if field_ in fields and field_ not in out:
+            out[field_] = header
+    if job == "associate":
+        for header in headers:
+            typed = TYPED_HEADERS.get(header_key(header))
+            side = getattr(typed, "side", None) if typed is not None else None
+            free = [s for s in ("from", "to") if f"{s}_id" not in out and side in (None, s)]
+            if typed is not None and free and header not in out.values():
+                out[f"{free[0]}_id"] = header
+    return out
+
+
+def _single(frame: pd.DataFrame, column: str) -> str | None:
+    if column not in frame.columns:
+        return None
+    values = frame[column].dropna().unique()
+    return str(values[0]) if len(values) == 1 else None
+
+
+# --- the header row, for the mapping dropdowns -------------------------------------------------
+
+
+def preview_headers(source: SheetSource, job: str, sheet: str | None) -> list[str]:
+    """The header row of the sheet as hubframe would find it (below any title block)."""
+    rows = _preview_rows(source, sheet)
+    kind: Kind = "limits" if job == "limits" else "pairs"
+    scores = [header_score([_text(c) for c in row], kind) for row in rows]
+    best = max(range(len(rows)), key=lambda i: (scores[i], -i), default=-1)
+    if best < 0 or scores[best] == 0:
+        best = next((i for i, row in enumerate(rows) if any(_text(c) for c in row)), -1)
+    return _headers(rows[best]) if best >= 0 else []
+
+
+def _preview_rows(source: SheetSource, sheet: str | None) -> list[list[object]]:
+    if source.is_excel:
+        from python_calamine import CalamineWorkbook
+
+        book = CalamineWorkbook.from_filelike(io.BytesIO(source.data))
+        names = list(book.sheet_names)
+        name = sheet if sheet in names else names[0]
+        rows = book.get_sheet_by_name(name).to_python(nrows=PREVIEW_ROWS)
+        return [list(r) for r in rows]
+    text = _decode(source.data[:PREVIEW_BYTES])
+    lines = [line for line in text.splitlines()[:PREVIEW_ROWS]]
+    delimiter = max(",;\t|", key=lambda d: sum(line.count(d) for line in lines[:5]))
+    return [list(r) for r in csv.reader(lines, delimiter=delimiter)]
+
+
+def _decode(data: bytes) -> str:
+    for encoding in ("utf-8-sig", "cp1252"):
+        try:
+            return data.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return data.decode("latin-1")
+
+
+def _text(cell: object) -> str:
+    if cell is None:
+        return ""
+    if isinstance(cell, float) and cell.is_integer():
+        return str(int(cell))
+    return str(cell).strip()
+
+
+def _headers(cells: Sequence[object]) -> list[str]:
+    """Header names as read_pairs names them: blanks 'Unnamed: i', repeats 'Name.1'."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        text = " ".join(_text(cell).split()) or f"Unnamed: {i}"
+        name = text
+        while name in out:
+            seen[text] = seen.get(text, 0) + 1
+            name = f"{text}.{seen[text]}"
+        out.append(name)
+    while out and out[-1].startswith("Unnamed: "):
+        out.pop()
+    return out
+
+
+# --- connecting -----------------------------------------------------------------------------
+
+
+@dataclass
+class Connection:
+    """A client, and the sandbox behind it when the app started one."""
+
+    client: HubSpotClient
+    sandbox: Sandbox | None = field(default=None, repr=False)
+    description: str = ""
+    _labels: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
+
+    def close(self) -> None:
+        try:
+            self.client.close()
+        finally:
+            if self.sandbox is not None:
+                self.sandbox.stop()
+
+
+def connect(mode: str, *, token: str | None, base_url: str | None, api_version: str) -> Connection:
+    """Start the built-in sandbox (mode "sandbox") or build a client for a HubSpot account.
+
+    The connection is checked with one cheap read (the deals -> contacts labels), so a
+    wrong token fails here, with HubSpot's own explanation, not in the middle of a run.
+    """
+    sandbox = None
+    if mode == "sandbox":
+        sandbox = Sandbox(seed="demo")
+        sandbox.start()
+        token, base_url = sandbox.token, sandbox.url
+    try:
+        client = HubSpotClient(token=token, base_url=base_url, api_version=api_version)
+        client.list_labels("deals", "contacts")
+    except BaseException:
+        if sandbox is not None:
+            sandbox.stop()
+        raise
+    host = urlsplit(client.base_url).netloc
+    where = "the built-in sandbox (demo portal)" if sandbox is not None else host
+    return Connection(client, sandbox, f"Connected to {where}, API {api_version}.")
+
+
+def label_names(connection: Connection, from_type: str, to_type: str) -> list[str]:
+    """The label names HubSpot has for the pair (cached per connection)."""
+    key = (from_type, to_type)
+    if key not in connection._labels:
+        found = connection.client.list_labels(from_type, to_type)
+        names = sorted({str(t["label"]) for t in found if t.get("label")}, key=str.casefold)
+        connection._labels[key] = names
+    return connection._labels[key]
+
+
+# --- running --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Progress:
+    """Where a run is: rows finished of the rows being sent."""
+
+    done: int
+    total: int
+
+
+ProgressHandler = Callable[[Progress], None]
+
+
+class _ProgressRelay:
+    """Adds up the rows each finished batch reports (from any worker thread) and passes the
+    running total on, at most ``per_second`` times a second plus once at the end."""
+
+    def __init__(self, handler: ProgressHandler, total: int, per_second: float = 8.0) -> None:
+        self._handler = handler
+        self._total = total
+        self._done = 0
+        self._lock = threading.Lock()
+        self._gap = 1.0 / per_second
+        self._last = 0.0
+
+    def __call__(self, rows: int) -> None:
+        with self._lock:
+            self._done += int(rows)
+            now = time.monotonic()
+            if now - self._last < self._gap and self._done < self._total:
+                return
+            self._last = now
+            progress = Progress(min(self._done, self._total), self._total)
+        self._handler(progress)
+
+
+def rows_to_send(frame: pd.DataFrame, issues: pd.DataFrame | None) -> int:
+    """How many rows a run will send: those with no error and that are not duplicates."""
+    if issues is None or issues.empty or "position" not in issues.columns:
+        return len(frame)
+    stopped = issues.loc[issues["severity"].eq("error") | issues["code"].eq("DUPLICATE_ROW")]
+    return max(len(frame) - int(stopped["position"].nunique()), 0)
+
+
+def hooks(job: str) -> frozenset[str]:
+    """Which of the optional hooks (on_progress, cancel) the job function accepts."""
+    params = inspect.signature(_job_function(job)).parameters
+    return frozenset(name for name in ("on_progress", "cancel") if name in params)
+
+
+def _job_function(job: str) -> Callable[..., pd.DataFrame]:
+    return configure_limits if job == "limits" else associate
+
+
+def execute(
+    frame: pd.DataFrame,
+    connection: Connection,
+    job: str,
+    *,
+    dry_run: bool,
+    batch_size: int | None = None,
+    issues: pd.DataFrame | None = None,
+    on_progress: ProgressHandler | None = None,
+    cancel: threading.Event | None = None,
+) -> pd.DataFrame:
+    """Run associate or configure_limits without tqdm output.
+
+    The job function's ``on_progress(rows)`` (called per finished batch) and ``cancel``
+    (an Event checked before each batch) hooks are used when it offers them.
+    """
+    function = _job_function(job)
+    kwargs: dict[str, Any] = {"dry_run": dry_run, "progress": False, "batch_size": batch_size}
+    offered = hooks(job)
+    if on_progress is not None and "on_progress" in offered and not dry_run:
+        kwargs["on_progress"] = _ProgressRelay(on_progress, rows_to_send(frame, issues))
+    if cancel is not None and "cancel" in offered and not dry_run:
+        kwargs["cancel"] = cancel
+    return function(frame, connection.client, **kwargs)
+
+
+# --- downloads ------------------------------------------------------------------------------
+
+
+def report_bytes(result: pd.DataFrame, issues: pd.DataFrame | None, filename: str) -> bytes:
+    """The report workbook (or CSV) as bytes, written through hubframe.report."""
+    with tempfile.TemporaryDirectory(prefix="hubframe-app-") as tmp:
+        path = Path(tmp) / filename
+        export_report(result, path, validation=issues)
+        return path.read_bytes()
+
+
+def retry_bytes(result: pd.DataFrame, filename: str) -> bytes:
+    """The retry file (failed and invalid rows in the uploaded layout) as bytes."""
+    with tempfile.TemporaryDirectory(prefix="hubframe-app-") as tmp:
+        path = Path(tmp) / filename
+        export_retry(result, path)
+        return path.read_bytes()

@@ -1,0 +1,83 @@
+"""The app in a real browser: Voilà serves notebooks/03_app.ipynb, Playwright drives chromium.
+
+Upload the sample sheet through the FileUpload input, click Connect -> Validate -> Dry run ->
+Run, check the success count the page shows against a run of the same sheet in this process,
+and save a screenshot of the result step to tests/artifacts/app_result.png.
+"""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+
+import pytest
+
+from .helpers import ARTIFACTS, CHROMIUM_ARGS, ROOT, require_chromium, serve_voila
+
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(300)]
+
+NOTEBOOK = ROOT / "notebooks" / "03_app.ipynb"
+SAMPLE = ROOT / "sample_data" / "deals_contacts.xlsx"
+STEP_TIMEOUT_MS = 60_000
+
+
+def expected_success_count(sample: Path) -> int:
+    """Run the same sheet against a fresh demo sandbox, the way the app does."""
+    from hubframe.client import HubSpotClient
+    from hubframe.jobs import associate
+    from hubframe.sandbox import Sandbox
+
+    with Sandbox(seed="demo") as sb:
+        client = HubSpotClient(token=sb.token, base_url=sb.url)
+        try:
+            result = associate(sample, client, progress=False)
+        finally:
+            client.close()
+    return int((result["status"] == "success").sum())
+
+
+def test_app_runs_the_sample_sheet_in_chromium() -> None:
+    chromium = require_chromium()
+    from playwright.sync_api import expect, sync_playwright
+
+    expected = expected_success_count(SAMPLE)
+    started = time.monotonic()
+    with serve_voila(NOTEBOOK) as served, sync_playwright() as pw:
+        browser = pw.chromium.launch(executable_path=chromium, args=CHROMIUM_ARGS, headless=True)
+        try:
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            page.set_default_timeout(STEP_TIMEOUT_MS)
+            page.goto(served.url, wait_until="domcontentloaded")
+            expect(page.get_by_text("1 · Connect")).to_be_visible(timeout=120_000)
+
+            page.get_by_role("button", name="Connect", exact=True).click()
+            expect(page.locator(".hf-step-connect .hf-success")).to_contain_text("Connected to")
+
+            page.locator(".hf-step-sheet input[type=file]").set_input_files(str(SAMPLE))
+            expect(page.locator(".hf-step-sheet .hf-success")).to_contain_text(SAMPLE.name)
+
+            page.get_by_role("button", name="Validate", exact=True).click()
+            expect(page.locator(".hf-step-validate .hf-message")).to_contain_text("rows read")
+
+            page.get_by_role("button", name="Dry run", exact=True).click()
+            expect(page.locator(".hf-step-dry-run .hf-plan")).to_contain_text("Dry run:")
+
+            page.get_by_role("button", name="Run", exact=True).click()
+            success = page.locator(".hf-step-results .hf-summary-line .hf-count-success")
+            expect(success).to_be_visible()
+            shown = int(success.get_attribute("data-count") or "-1")
+            expect(page.locator(".hf-step-results a.hf-download").first).to_be_visible()
+
+            ARTIFACTS.mkdir(parents=True, exist_ok=True)
+            results = page.locator(".hf-step-results")
+            results.scroll_into_view_if_needed()
+            results.screenshot(path=str(ARTIFACTS / "app_result.png"))
+            page.screenshot(path=str(ARTIFACTS / "app_full.png"), full_page=True)
+            errors = page.locator(".hf-app-message .hf-error")
+            assert errors.count() == 0, errors.first.inner_text()
+        finally:
+            browser.close()
+    elapsed = time.monotonic() - started
+    print(f"browser check: {elapsed:.1f} s from voila start to screenshot")
+    assert shown == expected > 0
+    assert (ARTIFACTS / "app_result.png").stat().st_size > 10_000

@@ -1,0 +1,486 @@
+"""The notebook app, driven headlessly: set widget values, click buttons, wait for the worker.
+
+Rendering helpers are checked on hand-made frames; the app itself runs against the built-in
+sandbox (its own, via "Built-in sandbox") or the ``sandbox`` fixture (via "HubSpot account").
+"""
+
+from __future__ import annotations
+
+import base64
+import io
+import json
+import re
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ipywidgets
+import pandas as pd
+import pytest
+
+from hubframe.io import read_pairs
+from hubframe.sandbox import Sandbox
+from hubframe.testing import SandboxFactory
+from hubframe.widgets import HubframeApp, render
+from hubframe.widgets.backend import Progress, _ProgressRelay, hooks
+from hubframe.widgets.runner import Runner
+
+# --- render ---------------------------------------------------------------------------------
+
+
+def _result(statuses: list[str], codes: list[str] | None = None) -> pd.DataFrame:
+    n = len(statuses)
+    return pd.DataFrame(
+        {
+            "sheet": ["S"] * n,
+            "row": list(range(2, n + 2)),
+            "action": ["associate"] * n,
+            "status": statuses,
+            "error_code": codes or [""] * n,
+            "batch": [1 + i // 2 for i in range(n)],
+        }
+    )
+
+
+def test_bar_chart_scales_bars_to_the_largest_count() -> None:
+    out = render.bar_chart_html({"success": 8, "failed": 2, "skipped": 0}, title="Rows")
+    widths = re.findall(r'hf-bar-fill" style="background:#\w+;width:([\d.]+)%', out)
+    assert widths == ["100.0", "25.0", "0.0"]
+    assert 'data-name="failed" data-count="2"' in out
+    assert "Rows" in out
+
+
+def test_status_counts_follow_the_status_order_and_drop_zeros() -> None:
+    result = _result(["failed", "success", "success", "invalid"])
+    assert list(render.status_counts(result).items()) == [
+        ("success", 2),
+        ("failed", 1),
+        ("invalid", 1),
+    ]
+
+
+def test_summary_chart_has_status_and_code_bars() -> None:
+    result = _result(["success", "failed", "failed"], ["", "OBJECT_NOT_FOUND", "LIMIT_EXCEEDED"])
+    out = render.summary_chart_html(result)
+    assert 'data-name="success" data-count="1"' in out
+    assert 'data-name="OBJECT_NOT_FOUND" data-count="1"' in out
+    assert render.STATUS_COLORS["failed"] in out
+
+
+def test_cells_are_escaped() -> None:
+    frame = pd.DataFrame({"note": ["<script>alert(1)</script>", None]})
+    out = render.table_html(frame)
+    assert "<script>" not in out
+    assert "&lt;script&gt;" in out
+
+
+def test_table_says_when_rows_are_cut() -> None:
+    out = render.table_html(pd.DataFrame({"a": range(10)}), max_rows=3)
+    assert "first 3 of 10 rows" in out
+    assert out.count("<tr>") == 4  # header + 3
+
+
+def test_issues_html_counts_per_code_with_meaning() -> None:
+    issues = pd.DataFrame(
+        {
+            "sheet": ["S", "S", "S"],
+            "row": [3, 4, 5],
+            "column": ["from_id", "from_id", "to_id"],
+            "value": ["1.2E+11", "x", "2"],
+            "code": ["BAD_ID", "BAD_ID", "DUPLICATE_ROW"],
+            "message": ["m1", "m2", "m3"],
+            "severity": ["error", "error", "warning"],
+            "position": [0, 1, 2],
+        }
+    )
+    counts = render.issue_counts_frame(issues)
+    assert counts[["code", "rows"]].values.tolist() == [["BAD_ID", 2], ["DUPLICATE_ROW", 1]]
+    assert counts.loc[0, "meaning"].startswith("A record id")
+    out = render.issues_html(issues, rows_read=10)
+    assert "10 rows read. 2 errors and 1 warnings found." in out
+    assert ">position<" not in out
+
+
+def test_issues_html_without_issues_is_a_success_message() -> None:
+    empty = pd.DataFrame(columns=["sheet", "row", "column", "value", "code", "message", "severity"])
+    assert "No problems found" in render.issues_html(empty, rows_read=3)
+
+
+def test_plan_html_counts_rows_and_batches_per_action() -> None:
+    result = _result(["planned", "planned", "planned", "invalid"])
+    result.loc[3, "action"] = pd.NA
+    table = render.plan_frame(result)
+    planned = table[table["status"] == "planned"].iloc[0]
+    assert (planned["action"], planned["rows"], planned["batches"]) == ("associate", 3, 2)
+    assert "3 of 4 rows would be sent in 2 batches" in render.plan_html(result)
+
+
+def test_download_link_carries_the_bytes() -> None:
+    out = render.download_link_html(b"a,b\n1,2\n", "retry.csv", "Retry file")
+    payload = re.search(r"base64,([^\"]+)\"", out)
+    assert payload is not None
+    assert base64.b64decode(payload.group(1)) == b"a,b\n1,2\n"
+    assert 'download="retry.csv"' in out and "text/csv" in out
+
+
+def test_preview_puts_problems_first() -> None:
+    out = render.preview_html(_result(["success", "failed", "success"]))
+    assert out.index("failed") < out.index("success")
+
+
+# --- runner ---------------------------------------------------------------------------------
+
+
+def test_runner_runs_tasks_in_order_off_the_calling_thread() -> None:
+    errors: list[BaseException] = []
+    runner = Runner(errors.append)
+    seen: list[tuple[int, str]] = []
+    main = threading.current_thread().name
+    for i in range(3):
+        runner.submit(lambda i=i: seen.append((i, threading.current_thread().name)))
+    assert runner.wait(5)
+    assert [i for i, _ in seen] == [0, 1, 2]
+    assert all(name != main for _, name in seen)
+    assert not errors
+    runner.close()
+
+
+def test_runner_reports_errors_and_keeps_going() -> None:
+    errors: list[BaseException] = []
+    runner = Runner(errors.append)
+    done = threading.Event()
+
+    def boom() -> None:
+        raise ValueError("bad cell")
+
+    runner.submit(boom)
+    runner.submit(done.set)
+    assert runner.wait(5)
+    assert done.is_set()
+    assert [str(e) for e in errors] == ["bad cell"]
+    runner.close()
+
+
+def test_runner_wait_is_bounded() -> None:
+    runner = Runner(lambda exc: None)
+    release = threading.Event()
+    runner.submit(lambda: release.wait(5))
+    started = time.monotonic()
+    assert runner.wait(0.2) is False
+    assert time.monotonic() - started < 2
+    assert runner.busy
+    release.set()
+    assert runner.wait(5)
+    runner.close()
+
+
+# --- the app --------------------------------------------------------------------------------
+
+WAIT = 60.0
+DEALS = 2040000001
+CONTACTS = 1019360001
+
+
+def _xlsx(
+    rows: list[list[object]], *, title: str | None = "Deal links", sheet: str = "Pairs"
+) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    ws.title = sheet
+    if title:
+        ws.append([title])
+        ws.append([])
+    for row in rows:
+        ws.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(app: HubframeApp, name: str, data: bytes) -> None:
+    app.upload.value = (
+        {
+            "name": name,
+            "type": "",
+            "size": len(data),
+            "content": memoryview(data),
+            "last_modified": datetime.now(UTC),
+        },
+    )
+    assert app.wait(WAIT)
+
+
+def _click(app: HubframeApp, button: ipywidgets.Button) -> None:
+    button.click()
+    assert app.wait(WAIT), "the app's background work did not finish in time"
+
+
+def _message(app: HubframeApp) -> str:
+    return re.sub(r"<[^>]+>", "", app.message.value)
+
+
+def _pairs_sheet() -> bytes:
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Association label", "Notes"]]
+    rows += [[DEALS + i, CONTACTS + i, "Champion" if i % 2 else None, f"n{i}"] for i in range(12)]
+    rows.append([DEALS, CONTACTS, None, "repeat of the first row"])
+    rows.append([DEALS + 1, 9999999999, None, "contact that does not exist"])
+    rows.append(["1.01936E+11", CONTACTS, None, "id shortened by Excel"])
+    return _xlsx(rows)
+
+
+@pytest.fixture
+def app() -> Iterator[HubframeApp]:
+    made = HubframeApp()
+    yield made
+    made.close()
+
+
+def _pairs_in(sandbox: Sandbox) -> set[tuple[str, str, int]]:
+    frame = sandbox.associations("deals", "contacts")
+    return {
+        (str(f), str(t), int(k))
+        for f, t, k in frame[["from_id", "to_id", "type_id"]].itertuples(index=False)
+    }
+
+
+def test_app_runs_a_sheet_end_to_end_on_the_builtin_sandbox(app: HubframeApp) -> None:
+    _click(app, app.connect_button)
+    assert "Connected to the built-in sandbox" in app.connect_status.value
+    assert app.connection is not None and app.connection.sandbox is not None
+
+    _upload(app, "links.xlsx", _pairs_sheet())
+    assert "links.xlsx: Excel workbook" in app.file_status.value
+    assert app.sheet.value == "Pairs"
+    assert app.columns["from_id"].value == "Deal ID"
+    assert app.columns["to_id"].value == "Contact ID"
+    assert app.columns["label"].value == "Association label"
+    assert (app.from_type.value, app.to_type.value) == ("deals", "contacts")
+    assert "Champion" in [v for _, v in app.label.options]
+
+    _click(app, app.validate_button)
+    assert app.issues is not None
+    assert set(app.issues["code"]) == {"DUPLICATE_ROW", "BAD_ID"}
+    assert "15 rows read. 1 errors and 1 warnings found." in app.validation.value
+    assert "BAD_ID" in app.validation.value and "A record id" in app.validation.value
+
+    _click(app, app.dry_run_button)
+    assert app.plan is not None
+    assert "13 of 15 rows would be sent in 2 batches" in app.dry_run_output.value
+    sandbox = app.connection.sandbox
+    assert _pairs_in(sandbox) & {(str(DEALS + 1), str(CONTACTS + 1), 1003)} == set()
+
+    _click(app, app.run_button)
+    assert app.result is not None
+    counts = render.status_counts(app.result)
+    assert counts == {"success": 12, "failed": 1, "invalid": 1, "duplicate": 1}
+    assert 'class="hf-count-success" data-count="12"' in app.summary.value
+    assert "12 of 15 rows succeeded" in app.summary.value
+    assert app.progress.value == app.progress.max
+    assert 'data-name="OBJECT_NOT_FOUND"' in app.chart.value
+    stored = _pairs_in(sandbox)
+    for i in range(12):
+        assert (str(DEALS + i), str(CONTACTS + i), 3) in stored
+    assert (str(DEALS + 1), str(CONTACTS + 1), 1003) in stored  # "Champion"
+    assert _message(app) == ""
+
+
+def test_app_downloads_the_report_and_a_retry_file(app: HubframeApp, tmp_path: Path) -> None:
+    _click(app, app.connect_button)
+    _upload(app, "links.xlsx", _pairs_sheet())
+    _click(app, app.run_button)  # validates first by itself
+    assert sorted(app.downloads) == ["links_report.xlsx", "links_retry.xlsx"]
+    assert app.download_links.value.count('class="hf-download"') == 2
+    assert "Retry file (2 rows)" in app.download_links.value
+    report = tmp_path / "report.xlsx"
+    report.write_bytes(app.downloads["links_report.xlsx"])
+    from openpyxl import load_workbook
+
+    assert {"Summary", "Results", "Errors", "Validation"} <= set(load_workbook(report).sheetnames)
+    retry = tmp_path / "retry.xlsx"
+    retry.write_bytes(app.downloads["links_retry.xlsx"])
+    again = read_pairs(retry)
+    assert sorted(again["Notes"]) == ["contact that does not exist", "id shortened by Excel"]
+
+
+def test_app_connects_to_an_account_with_a_masked_token_it_then_forgets(
+    app: HubframeApp, sandbox: Sandbox
+) -> None:
+    app.mode.value = "hubspot"
+    assert app.token.layout.display is None and app.base_url.layout.display is None
+    app.token.value = sandbox.token
+    app.base_url.value = sandbox.url
+    app.api_version.value = "v4"
+    _click(app, app.connect_button)
+    assert "Connected to 127.0.0.1" in app.connect_status.value
+    assert "API v4" in app.connect_status.value
+    assert app.token.value == ""
+    assert app.connection is not None and app.connection.sandbox is None
+    state = json.dumps([widget.get_state() for widget in _widgets(app.widget)], default=str)
+    assert sandbox.token not in state
+    assert sandbox.token not in repr(app.connection)
+
+
+def test_a_wrong_token_is_a_message_not_a_traceback(app: HubframeApp, sandbox: Sandbox) -> None:
+    app.mode.value = "hubspot"
+    app.token.value = "pat-na1-wrong-token-0000"
+    app.base_url.value = sandbox.url
+    _click(app, app.connect_button)
+    text = _message(app)
+    assert "token" in text.lower()
+    assert "Traceback" not in text and "pat-na1-wrong-token-0000" not in text
+    assert app.connection is None
+    assert "Not connected" in app.connect_status.value
+
+
+def test_problems_before_the_run_are_messages(app: HubframeApp) -> None:
+    _click(app, app.validate_button)
+    assert "Upload a sheet" in _message(app)
+    app.path.value = "no/such/file.xlsx"
+    _click(app, app.load_button)
+    assert "no such file" in _message(app)
+    _upload(app, "links.xlsx", _pairs_sheet())
+    _click(app, app.run_button)
+    assert "Connect first" in _message(app)
+    assert app.result is None
+
+
+def test_unrecognised_headers_are_mapped_with_the_dropdowns(app: HubframeApp) -> None:
+    rows: list[list[object]] = [["Deal", "Person", "Comment"]]
+    rows += [[DEALS + i, CONTACTS + 40 + i, "x"] for i in range(5)]
+    _click(app, app.connect_button)
+    _upload(app, "odd.xlsx", _xlsx(rows, title=None))
+    assert "no column" in _message(app)
+    assert app.guess is not None and app.guess.headers == ("Deal", "Person", "Comment")
+    app.columns["from_id"].value = "Deal"
+    app.columns["to_id"].value = "Person"
+    app.from_type.value = "deals"
+    app.to_type.value = "contacts"
+    assert app.wait(WAIT)
+    app.label.value = "Budget holder"
+    assert app.mapping() == {"Deal": "from_id", "Person": "to_id"}
+    _click(app, app.run_button)
+    assert app.result is not None
+    assert render.status_counts(app.result) == {"success": 5}
+    assert app.connection is not None and app.connection.sandbox is not None
+    stored = _pairs_in(app.connection.sandbox)
+    assert {(str(DEALS + i), str(CONTACTS + 40 + i), 1005) for i in range(5)} <= stored
+
+
+def test_app_configures_limits_from_a_csv_path(app: HubframeApp, tmp_path: Path) -> None:
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(
+        "From object,To object,Label,Max associations\n"
+        "deals,contacts,Champion,3\n"
+        "deals,contacts,Budget holder,0\n",
+        encoding="utf-8",
+    )
+    _click(app, app.connect_button)
+    app.job.value = "limits"
+    assert app.label.layout.display == "none"
+    assert app.columns["max_to_object_ids"].layout.display is None
+    app.path.value = str(sheet)
+    _click(app, app.load_button)
+    assert app.sheet.disabled
+    assert app.columns["max_to_object_ids"].value == "Max associations"
+    _click(app, app.validate_button)
+    assert app.issues is not None and list(app.issues["code"]) == ["BAD_LIMIT"]
+    _click(app, app.run_button)
+    assert app.result is not None
+    assert render.status_counts(app.result) == {"success": 1, "invalid": 1}
+    assert app.connection is not None and app.connection.sandbox is not None
+    limits = app.connection.sandbox.limits("deals", "contacts")
+    champion = limits[limits["label"] == "Champion"]
+    assert champion["max_to_object_ids"].tolist() == [3]
+
+
+def test_the_run_works_in_the_background_and_cancel_stops_it(
+    app: HubframeApp, sandbox_factory: SandboxFactory
+) -> None:
+    if "cancel" not in hooks("associate"):
+        pytest.skip("hubframe.jobs.associate has no cancel= hook yet (see docs/notebooks.md)")
+    slow = sandbox_factory(seed="demo", latency=(0.15, 0.0))
+    rows: list[list[object]] = [["Deal ID", "Contact ID"]]
+    rows += [[DEALS + i % 80, CONTACTS + i] for i in range(200)]
+    app.mode.value = "hubspot"
+    app.token.value, app.base_url.value = slow.token, slow.url
+    _click(app, app.connect_button)
+    _upload(app, "many.xlsx", _xlsx(rows))
+    _click(app, app.validate_button)
+    app.batch_size.value = 5
+    started = time.monotonic()
+    app.run_button.click()
+    assert time.monotonic() - started < 1.0  # the click returns at once
+    assert app.busy and not app.cancel_button.disabled
+    deadline = time.monotonic() + 30
+    while app.progress.value == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    app.cancel_button.click()
+    assert app.wait(WAIT)
+    assert app.result is not None
+    counts = render.status_counts(app.result)
+    assert 0 < counts.get("success", 0) < 200
+    assert counts.get("skipped", 0) > 0
+    assert "Cancelled" in app.summary.value
+    stored = slow.associations("deals", "contacts")
+    assert len(stored[stored["type_id"] == 3]) == counts["success"]
+
+
+def test_progress_is_reported_per_batch_when_the_engine_offers_it(
+    app: HubframeApp,
+) -> None:
+    if "on_progress" not in hooks("associate"):
+        pytest.skip("hubframe.jobs.associate has no on_progress= hook yet")
+    seen: list[tuple[int, int]] = []
+    original = app._on_progress
+
+    def spy(progress: Progress) -> None:
+        seen.append((progress.done, progress.total))
+        original(progress)
+
+    app._on_progress = spy  # type: ignore[method-assign]
+    rows: list[list[object]] = [["Deal ID", "Contact ID"]]
+    rows += [[DEALS + i, CONTACTS + i] for i in range(30)]
+    _click(app, app.connect_button)
+    _upload(app, "p.xlsx", _xlsx(rows))
+    app.batch_size.value = 10
+    _click(app, app.run_button)
+    assert seen and seen[-1] == (30, 30)
+    assert [d for d, _ in seen] == sorted(d for d, _ in seen)
+
+
+def test_the_token_never_reaches_a_message(app: HubframeApp, sandbox: Sandbox) -> None:
+    secret = "pat-na1-0123456789abcdef"
+    app._secret = secret
+    app._show_error(RuntimeError(f"boom with {secret} inside"))
+    assert secret not in app.message.value and "***" in app.message.value
+
+
+def _widgets(root: ipywidgets.Widget) -> list[ipywidgets.Widget]:
+    found = [root]
+    for child in getattr(root, "children", ()):
+        found += _widgets(child)
+    return found
+
+
+def test_progress_relay_sums_batches_from_many_threads_and_ends_complete() -> None:
+    seen: list[Progress] = []
+    relay = _ProgressRelay(seen.append, total=400, per_second=1000.0)
+    threads = [threading.Thread(target=lambda: [relay(5) for _ in range(20)]) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(5)
+    assert seen[-1] == Progress(400, 400)
+    assert all(p.done <= p.total for p in seen)
+
+
+def test_progress_relay_throttles_updates_but_never_the_last() -> None:
+    seen: list[Progress] = []
+    relay = _ProgressRelay(seen.append, total=100, per_second=1.0)
+    for _ in range(10):
+        relay(10)
+    assert seen == [Progress(10, 100), Progress(100, 100)]

@@ -35,6 +35,9 @@ def result_frame(
     ordered = [outcomes[p] for p in range(len(frame))]
     inputs = input_columns(frame, kind)
     originals = [c for c in frame.columns if c not in inputs and c not in STATUS_COLUMNS]
+    declared = (frame.attrs.get("hubframe") or {}).get("original_columns")
+    if declared is not None:  # private helper columns of the reader are not the analyst's
+        originals = [c for c in originals if c in set(declared)]
     base = frame.reset_index(drop=True)
     status = pd.DataFrame(
         {col: _column(col, [getattr(o, col) for o in ordered]) for col in STATUS_COLUMNS}

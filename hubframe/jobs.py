@@ -1,0 +1,507 @@
+"""The public jobs: :func:`associate` and :func:`configure_limits`.
+
+Each job reads the sheet (unless given a frame from :func:`hubframe.io.read_pairs` /
+``read_limits``), validates it, resolves labels through HubSpot, plans, sends (or, for a dry
+run, only plans) and returns the result table of design.md: one row per input row, in input
+order, each with exactly one status.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from hubframe.client import HubSpotClient
+from hubframe.constants import HUBSPOT_DEFINED, HUBSPOT_DEFINED_TYPES, USER_DEFINED
+from hubframe.errors import ApiError, AuthError, ErrorCode, HubframeError, RateLimitError
+from hubframe.journal import Journal
+from hubframe.labels import LabelBook, LabelDef, UnknownLabel
+from hubframe.models import (
+    ASSOCIATE,
+    ASSOCIATE_DEFAULT,
+    CREATE_LIMIT,
+    DUPLICATE,
+    FAILED,
+    INVALID,
+    PURGE_LIMIT,
+    SKIPPED,
+    UPDATE_LIMIT,
+    Outcome,
+    WorkItem,
+)
+from hubframe.plan import make_plan
+from hubframe.results import result_frame
+from hubframe.send import Sender, stop_reason
+
+JournalArg = str | os.PathLike[str] | Journal | None
+
+
+# --- small helpers ----------------------------------------------------------------------------
+
+
+def _value(v: Any) -> Any:
+    """None for every kind of missing value."""
+    if v is None:
+        return None
+    try:
+        return None if pd.isna(v) else v
+    except (TypeError, ValueError):
+        return v
+
+
+def _text(v: Any) -> str | None:
+    v = _value(v)
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def _int(v: Any) -> int | None:
+    v = _value(v)
+    return None if v is None else int(v)
+
+
+def describer(frame: pd.DataFrame) -> Callable[[int], str]:
+    """position -> "row 12" (or "row 12 of sheet Deals" when the frame holds several sheets)."""
+    rows = frame["row"].tolist() if "row" in frame.columns else list(range(2, len(frame) + 2))
+    sheets = frame["sheet"].tolist() if "sheet" in frame.columns else [""] * len(frame)
+    several = len({str(s) for s in sheets}) > 1
+
+    def describe(position: int) -> str:
+        text = f"row {rows[position]}"
+        return f"{text} of sheet {sheets[position]}" if several else text
+
+    return describe
+
+
+def issue_outcomes(frame: pd.DataFrame, issues: pd.DataFrame) -> dict[int, Outcome]:
+    """``invalid`` for rows with an error issue, ``duplicate`` for DUPLICATE_ROW rows."""
+    if issues.empty:
+        return {}
+    positions = _issue_positions(frame, issues)
+    out: dict[int, Outcome] = {}
+    grouped: dict[int, list[dict[Any, Any]]] = {}
+    for pos, rec in zip(positions, issues.to_dict("records"), strict=True):
+        if pos is not None:
+            grouped.setdefault(pos, []).append(rec)
+    for pos, recs in grouped.items():
+        errors = [r for r in recs if str(r.get("severity")) == "error"]
+        if errors:
+            first = errors[0]
+            more = len(recs) - 1
+            note = (
+                f" (and {more} more problem{'s' if more > 1 else ''} in this row)" if more else ""
+            )
+            out[pos] = Outcome(
+                INVALID,
+                error_code=str(first["code"]),
+                error_message=f"{str(first['message']).rstrip('.')}{note}.",
+            )
+        elif any(str(r.get("code")) == ErrorCode.DUPLICATE_ROW.value for r in recs):
+            dup = next(r for r in recs if str(r.get("code")) == ErrorCode.DUPLICATE_ROW.value)
+            out[pos] = Outcome(
+                DUPLICATE,
+                error_code=ErrorCode.DUPLICATE_ROW.value,
+                error_message=str(dup["message"]),
+            )
+    return out
+
+
+def _issue_positions(frame: pd.DataFrame, issues: pd.DataFrame) -> list[int | None]:
+    if "position" in issues.columns:
+        return [None if _value(p) is None else int(p) for p in issues["position"].tolist()]
+    first: dict[tuple[str, int], int] = {}
+    for pos, (sheet, row) in enumerate(zip(frame["sheet"], frame["row"], strict=True)):
+        first.setdefault((str(sheet), int(row)), pos)
+    return [
+        first.get((str(s), int(r))) for s, r in zip(issues["sheet"], issues["row"], strict=True)
+    ]
+
+
+@contextmanager
+def _journal(journal: JournalArg) -> Iterator[Journal | None]:
+    if journal is None or isinstance(journal, Journal):
+        yield journal
+        return
+    opened = Journal(journal)
+    try:
+        yield opened
+    finally:
+        opened.close()
+
+
+@dataclass
+class _Prep:
+    """Rows turned into work items, plus outcomes settled while preparing them."""
+
+    items: list[WorkItem] = field(default_factory=list)
+    settled: dict[int, Outcome] = field(default_factory=dict)
+    resolved: dict[int, tuple[str, int]] = field(default_factory=dict)
+    stop: tuple[ErrorCode, str] | None = None
+
+
+def _stopping(exc: HubframeError) -> bool:
+    return isinstance(exc, AuthError) or (isinstance(exc, RateLimitError) and exc.is_daily)
+
+
+def _lookup_failure(prep: _Prep, pos: int, action: str, exc: HubframeError) -> None:
+    if isinstance(exc, ApiError) and _stopping(exc):
+        prep.stop = prep.stop or stop_reason(exc)
+        return
+    api = exc if isinstance(exc, ApiError) else None
+    prep.settled[pos] = Outcome(
+        FAILED,
+        action=action,
+        error_code=(exc.code or ErrorCode.HUBSPOT_VALIDATION).value,
+        error_message=f"Could not read the association labels from HubSpot: {exc}",
+        http_status=api.http_status if api else None,
+        hubspot_category=api.category if api else None,
+        correlation_id=api.correlation_id if api else None,
+    )
+
+
+def _category_for(book: LabelBook, from_type: str, to_type: str, type_id: int) -> str:
+    try:
+        listed = book.category_of(from_type, to_type, type_id)
+    except HubframeError as exc:
+        if isinstance(exc, ApiError) and _stopping(exc):
+            raise
+        listed = None
+    if listed:
+        return listed
+    defined = {(t.from_type, t.to_type, t.type_id) for t in HUBSPOT_DEFINED_TYPES}
+    return HUBSPOT_DEFINED if (from_type, to_type, type_id) in defined else USER_DEFINED
+
+
+def _resolve(
+    book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool
+) -> LabelDef | None:
+    """The association type a row asks for; None means HubSpot's default (unlabeled) one."""
+    f, t = str(row["from_type"]), str(row["to_type"])
+    type_id, label = _int(row.get("type_id")), _text(row.get("label"))
+    if type_id is not None:
+        category = _text(row.get("category")) or _category_for(book, f, t, type_id)
+        return LabelDef(category.upper(), type_id, label)
+    if label is not None:
+        return book.resolve(f, t, label)
+    if unlabeled_default:
+        return None
+    unlabeled = book.unlabeled(f, t)
+    if unlabeled is None:
+        raise UnknownLabel(
+            f"HubSpot lists no unlabeled association type from {f} to {t}; give a label or type id."
+        )
+    return unlabeled
+
+
+def _unknown(pos: int, action: str, exc: UnknownLabel) -> Outcome:
+    return Outcome(
+        INVALID, action=action, error_code=ErrorCode.UNKNOWN_LABEL.value, error_message=str(exc)
+    )
+
+
+def _skip_all(prep: _Prep, positions: list[int], actions: Mapping[int, str]) -> None:
+    assert prep.stop is not None
+    code, message = prep.stop
+    for pos in positions:
+        if pos not in prep.settled:
+            prep.settled[pos] = Outcome(
+                SKIPPED, action=actions.get(pos), error_code=code.value, error_message=message
+            )
+
+
+# --- associate ----------------------------------------------------------------------------------
+
+
+def _as_frame(source: Any, kind: str) -> pd.DataFrame:
+    if (
+        isinstance(source, pd.DataFrame)
+        and (source.attrs.get("hubframe") or {}).get("kind") == kind
+    ):
+        return source.reset_index(drop=True)
+    if kind == "pairs":
+        from hubframe.io import read_pairs
+
+        frame: pd.DataFrame = read_pairs(source)
+        return frame.reset_index(drop=True)
+    from hubframe.io import read_limits
+
+    limits: pd.DataFrame = read_limits(source)
+    return limits.reset_index(drop=True)
+
+
+def _pair_items(frame: pd.DataFrame, settled: Mapping[int, Outcome], book: LabelBook) -> _Prep:
+    prep = _Prep()
+    actions: dict[int, str] = {}
+    todo = [p for p in range(len(frame)) if p not in settled]
+    records = frame.iloc[todo].to_dict("records") if todo else []
+    for pos, row in zip(todo, records, strict=True):
+        has_type = _value(row.get("type_id")) is not None or _text(row.get("label")) is not None
+        action = ASSOCIATE if has_type else ASSOCIATE_DEFAULT
+        actions[pos] = action
+        if prep.stop is not None:
+            continue
+        try:
+            spec = _resolve(book, row, unlabeled_default=True)
+        except UnknownLabel as exc:
+            prep.settled[pos] = _unknown(pos, action, exc)
+            continue
+        except HubframeError as exc:
+            _lookup_failure(prep, pos, action, exc)
+            continue
+        prep.items.append(
+            WorkItem(
+                position=pos,
+                action=action,
+                from_type=str(row["from_type"]),
+                to_type=str(row["to_type"]),
+                from_id=str(row["from_id"]),
+                to_id=str(row["to_id"]),
+                category=spec.category if spec else None,
+                type_id=spec.type_id if spec else None,
+                label=_text(row.get("label")),
+            )
+        )
+        if spec is not None:
+            prep.resolved[pos] = (spec.category, spec.type_id)
+    if prep.stop is not None:
+        prep.items = []
+        _skip_all(prep, todo, actions)
+    return prep
+
+
+def associate(
+    pairs: Any,
+    client: HubSpotClient,
+    *,
+    dry_run: bool = False,
+    batch_size: int | None = None,
+    journal: JournalArg = None,
+    progress: bool = True,
+    workers: int | None = None,
+) -> pd.DataFrame:
+    """Associate record pairs; returns the result table (one row per input row).
+
+    ``pairs``: the output of :func:`hubframe.io.read_pairs`, or anything it reads (a path, bytes,
+    a file-like object, a DataFrame).  Rows with a label or type id are sent with labeled batch
+    create, the others with batch associate default.  ``dry_run`` sends nothing (it only reads
+    labels) and marks rows ``planned`` with their batch number.  ``journal`` (a path) records
+    finished batches so an interrupted run resumes without re-sending them.
+    """
+    from hubframe.validate import validate_pairs
+
+    frame = _as_frame(pairs, "pairs")
+    settled = _with_pair_actions(frame, issue_outcomes(frame, validate_pairs(frame)))
+    prep = _pair_items(frame, settled, LabelBook(client))
+    settled.update(prep.settled)
+    outcomes = _execute(
+        prep.items,
+        settled,
+        frame,
+        client,
+        desc="associate",
+        dry_run=dry_run,
+        batch_size=batch_size,
+        journal=journal,
+        progress=progress,
+        workers=workers,
+    )
+    result = result_frame(frame, outcomes, kind="pairs")
+    return _fill_resolved(result, prep.resolved)
+
+
+def _with_pair_actions(frame: pd.DataFrame, settled: dict[int, Outcome]) -> dict[int, Outcome]:
+    """Name the action invalid and duplicate rows would have been sent with."""
+    for pos, outcome in settled.items():
+        if outcome.action is None:
+            row = frame.iloc[pos]
+            typed = _value(row.get("type_id")) is not None or _text(row.get("label")) is not None
+            settled[pos] = outcome.with_(action=ASSOCIATE if typed else ASSOCIATE_DEFAULT)
+    return settled
+
+
+def _fill_resolved(result: pd.DataFrame, resolved: Mapping[int, tuple[str, int]]) -> pd.DataFrame:
+    """Show the category and type id a label resolved to, where the sheet left them empty."""
+    if not resolved or "type_id" not in result.columns:
+        return result
+    positions = list(resolved)
+    categories = pd.Series([resolved[p][0] for p in positions], index=positions, dtype="string")
+    type_ids = pd.Series([resolved[p][1] for p in positions], index=positions, dtype="Int64")
+    result["category"] = result["category"].astype("string").fillna(categories)
+    result["type_id"] = result["type_id"].astype("Int64").fillna(type_ids)
+    return result
+
+
+def _execute(
+    items: list[WorkItem],
+    settled: dict[int, Outcome],
+    frame: pd.DataFrame,
+    client: HubSpotClient,
+    *,
+    desc: str,
+    dry_run: bool,
+    batch_size: int | None,
+    journal: JournalArg,
+    progress: bool,
+    workers: int | None,
+) -> dict[int, Outcome]:
+    plan = make_plan(items, batch_size=batch_size, describe=describer(frame))
+    outcomes = {**settled, **plan.settled}
+    if dry_run:
+        outcomes.update(plan.planned())
+        return outcomes
+    with (
+        _journal(journal) as opened,
+        tqdm(total=plan.rows_to_send, desc=desc, unit="rows", disable=not progress) as bar,
+    ):
+        sender = Sender(client, journal=opened, workers=workers, on_progress=bar.update)
+        outcomes.update(sender.run(plan.batches))
+    return outcomes
+
+
+# --- configure_limits ---------------------------------------------------------------------------
+
+
+def _current_limits(
+    client: HubSpotClient, pairs: set[tuple[str, str]]
+) -> dict[tuple[str, str], set[tuple[str, int]] | HubframeError]:
+    current: dict[tuple[str, str], set[tuple[str, int]] | HubframeError] = {}
+    for f, t in sorted(pairs):
+        try:
+            rows = client.get_limits(f, t)
+        except HubframeError as exc:
+            if isinstance(exc, ApiError) and _stopping(exc):
+                raise
+            current[(f, t)] = exc
+            continue
+        current[(f, t)] = {(str(r.get("category")), int(r.get("typeId", -1))) for r in rows}
+    return current
+
+
+def _limit_action(row: Mapping[Any, Any], spec: LabelDef, existing: set[tuple[str, int]]) -> str:
+    key = (spec.category, spec.type_id)
+    if bool(_value(row.get("remove"))):
+        return PURGE_LIMIT
+    return UPDATE_LIMIT if key in existing else CREATE_LIMIT
+
+
+def _limit_items(
+    frame: pd.DataFrame, settled: Mapping[int, Outcome], client: HubSpotClient
+) -> _Prep:
+    prep = _Prep()
+    book = LabelBook(client)
+    todo = [p for p in range(len(frame)) if p not in settled]
+    records = frame.iloc[todo].to_dict("records") if todo else []
+    actions = {
+        pos: PURGE_LIMIT if bool(_value(r.get("remove"))) else CREATE_LIMIT
+        for pos, r in zip(todo, records, strict=True)
+    }
+    try:
+        current = _current_limits(
+            client, {(str(r["from_type"]), str(r["to_type"])) for r in records}
+        )
+    except ApiError as exc:
+        prep.stop = stop_reason(exc)
+        _skip_all(prep, todo, actions)
+        return prep
+    for pos, row in zip(todo, records, strict=True):
+        if prep.stop is not None:
+            break
+        _limit_row(prep, book, current, pos, row)
+    if prep.stop is not None:
+        prep.items = []
+        _skip_all(prep, todo, actions)
+    return prep
+
+
+def _limit_row(
+    prep: _Prep,
+    book: LabelBook,
+    current: Mapping[tuple[str, str], set[tuple[str, int]] | HubframeError],
+    pos: int,
+    row: Mapping[Any, Any],
+) -> None:
+    f, t = str(row["from_type"]), str(row["to_type"])
+    fallback = PURGE_LIMIT if bool(_value(row.get("remove"))) else CREATE_LIMIT
+    existing = current[(f, t)]
+    if isinstance(existing, HubframeError):
+        _lookup_failure(prep, pos, fallback, existing)
+        return
+    try:
+        spec = _resolve(book, row, unlabeled_default=False)
+    except UnknownLabel as exc:
+        prep.settled[pos] = _unknown(pos, fallback, exc)
+        return
+    except HubframeError as exc:
+        _lookup_failure(prep, pos, fallback, exc)
+        return
+    assert spec is not None
+    prep.resolved[pos] = (spec.category, spec.type_id)
+    action = _limit_action(row, spec, existing)
+    if action == PURGE_LIMIT and (spec.category, spec.type_id) not in existing:
+        what = f'label "{spec.label}"' if spec.label else "the unlabeled association"
+        prep.settled[pos] = Outcome(
+            SKIPPED,
+            action=action,
+            error_message=(
+                f"No limit is set from {f} to {t} for {what} "
+                f"({spec.category} {spec.type_id}); nothing to remove."
+            ),
+        )
+        return
+    prep.items.append(
+        WorkItem(
+            position=pos,
+            action=action,
+            from_type=f,
+            to_type=t,
+            category=spec.category,
+            type_id=spec.type_id,
+            max_to_object_ids=None if action == PURGE_LIMIT else _int(row["max_to_object_ids"]),
+            label=spec.label,
+        )
+    )
+
+
+def configure_limits(
+    limits: Any,
+    client: HubSpotClient,
+    *,
+    dry_run: bool = False,
+    batch_size: int | None = None,
+    journal: JournalArg = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Create, update or purge association limits; returns the result table.
+
+    Reads the current configuration of each object pair first: a limit that exists is updated,
+    a new one created, and rows asking to remove a limit purge it (``skipped`` when there is no
+    such limit).  Unlabeled rows limit the pair's unlabeled HUBSPOT_DEFINED type.
+    """
+    from hubframe.validate import validate_limits
+
+    frame = _as_frame(limits, "limits")
+    settled = issue_outcomes(frame, validate_limits(frame))
+    prep = _limit_items(frame, settled, client)
+    settled.update(prep.settled)
+    outcomes = _execute(
+        prep.items,
+        settled,
+        frame,
+        client,
+        desc="limits",
+        dry_run=dry_run,
+        batch_size=batch_size,
+        journal=journal,
+        progress=progress,
+        workers=None,
+    )
+    result = result_frame(frame, outcomes, kind="limits")
+    return _fill_resolved(result, prep.resolved)

@@ -588,12 +588,27 @@ def _type_column(
     cells = _column(frame, raw, f"{side}_type")
     fallback = given or raw.mapping.implied_types.get(side)
     if cells is None:
-        return text_series([fallback] * len(frame), frame.index)
+        return text_series(np.full(len(frame), fallback, dtype=object), frame.index)
     types = normalize_object_types(cells)
     return types.fillna(fallback) if fallback else types
 
 
-def _normalized(frame: pd.DataFrame, raw: RawSheet, request: Request) -> dict[str, pd.Series]:
+def _ids(frame: pd.DataFrame, raw: RawSheet, canonical: str, exact: set[int]) -> pd.Series:
+    cells = _column(frame, raw, canonical)
+    if cells is None:
+        return _na_text(len(frame), frame.index)
+    if raw.headers.index(raw.mapping.columns[canonical]) in exact:
+        return cells  # str(int) of a positive integer already is the canonical id
+    return normalize_ids(cells)
+
+
+def _na_text(n: int, index: pd.Index) -> pd.Series:
+    return text_series(np.full(n, None, dtype=object), index)
+
+
+def _normalized(
+    frame: pd.DataFrame, raw: RawSheet, request: Request, exact: set[int]
+) -> dict[str, pd.Series]:
     n, index = len(frame), frame.index
     out: dict[str, pd.Series] = {}
     private: dict[str, pd.Series] = {}
@@ -601,25 +616,24 @@ def _normalized(frame: pd.DataFrame, raw: RawSheet, request: Request) -> dict[st
     def text_or_na(canonical: str, func: Any, default: str | None = None) -> pd.Series:
         cells = _column(frame, raw, canonical)
         if cells is None:
-            return text_series([default] * n, index)
+            return text_series(np.full(n, default, dtype=object), index)
         values: pd.Series = func(cells)
         return values.fillna(default) if default else values
 
     out["from_type"] = _type_column(frame, raw, "from", request.from_type)
     if request.kind == "pairs":
-        ids = _column(frame, raw, "from_id")
-        out["from_id"] = normalize_ids(ids) if ids is not None else text_series([None] * n)
+        out["from_id"] = _ids(frame, raw, "from_id", exact)
     out["to_type"] = _type_column(frame, raw, "to", request.to_type)
     if request.kind == "pairs":
-        ids = _column(frame, raw, "to_id")
-        out["to_id"] = normalize_ids(ids) if ids is not None else text_series([None] * n)
+        out["to_id"] = _ids(frame, raw, "to_id", exact)
     out["label"] = text_or_na("label", normalize_labels, request.label)
     out["category"] = text_or_na("category", normalize_categories)
     whole = ["type_id"] if request.kind == "pairs" else ["type_id", "max_to_object_ids"]
     for canonical in whole:
         cells = _column(frame, raw, canonical)
         if cells is None:
-            out[canonical] = pd.Series(pd.array([None] * n, dtype="Int64"), index=index)
+            empty = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
+            out[canonical] = pd.Series(empty, index=index)
             continue
         out[canonical], bad = normalize_whole_numbers(cells)
         private[RAW_PREFIX + canonical] = bad
@@ -636,8 +650,6 @@ def _normalized(frame: pd.DataFrame, raw: RawSheet, request: Request) -> dict[st
 def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str]]:
     raw = _drop_blank(raw)
     data = raw.data.copy()
-    for i in data.columns:
-        data[i] = _as_text(data[i])
     data["__row"] = raw.rows
     id_cols = [
         raw.headers.index(raw.mapping.columns[c])
@@ -645,7 +657,10 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
         if request.kind == "pairs" and c in raw.mapping.columns
     ]
     data = explode_ids(data, list(id_cols))
-    normalized = _normalized(data, raw, request)
+    exact = {i for i in id_cols if data[i].dtype.kind == "i"}  # read as positive integers
+    for i in raw.data.columns:
+        data[i] = _as_text(data[i])
+    normalized = _normalized(data, raw, request, exact)
     columns: dict[str, Any] = {"sheet": raw.name, "row": data["__row"].to_numpy()}
     data = data.drop(columns="__row")
     private = {k: v for k, v in normalized.items() if k.startswith(RAW_PREFIX)}

@@ -85,16 +85,29 @@ def map_unique(s: pd.Series, func: Callable[[Any], object]) -> ObjArray:
 
 def canonical_id_mask(values: ObjArray) -> npt.NDArray[np.bool_]:
     """True where a value already is a canonical id: 1-18 ASCII digits, no leading zero."""
-    if len(values) == 0:
-        return np.zeros(0, dtype=bool)
+    return id_digits(values)[0]
+
+
+def id_digits(values: ObjArray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
+    """(canonical-id mask, the ids as int64 where canonical, else 0), on numpy byte grids.
+
+    ``values`` hold text or None (None never passes).  Non-ASCII text takes a slower path.
+    """
+    n = len(values)
+    ints = np.zeros(n, dtype=np.int64)
+    if n == 0:
+        return np.zeros(0, dtype=bool), ints
     try:
         raw = values.astype("S")
     except (UnicodeEncodeError, TypeError, ValueError):
-        return bool_array(np.frompyfunc(_is_canonical_id, 1, 1)(values))
+        ok = bool_array(np.frompyfunc(_is_canonical_id, 1, 1)(values))
+        if ok.any():
+            ints[ok] = values[ok].astype(np.int64)
+        return ok, ints
     width = raw.dtype.itemsize
     if width == 0:
-        return np.zeros(len(values), dtype=bool)
-    grid = raw.view(np.uint8).reshape(len(values), width)
+        return np.zeros(n, dtype=bool), ints
+    grid = raw.view(np.uint8).reshape(n, width)
     digit = (grid >= 48) & (grid <= 57)
     pad = grid == 0
     ok = (digit | pad).all(axis=1) & digit[:, 0] & (grid[:, 0] != 48)
@@ -102,8 +115,11 @@ def canonical_id_mask(values: ObjArray) -> npt.NDArray[np.bool_]:
         ok &= (pad[:, 1:] >= pad[:, :-1]).all(axis=1)
     if width > MAX_ID_DIGITS:
         ok &= pad[:, MAX_ID_DIGITS]
-    ok &= type_mask(values, str)
-    return bool_array(ok)
+    for j in range(min(width, MAX_ID_DIGITS)):
+        step = ints * 10 + (grid[:, j].astype(np.int64) - 48)
+        ints = np.where(digit[:, j], step, ints)
+    ints[~ok] = 0
+    return bool_array(ok), ints
 
 
 def _is_canonical_id(value: object) -> bool:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from functools import partial
+from functools import cached_property, partial
 from typing import Final
 
 import numpy as np
@@ -29,7 +29,7 @@ from hubframe.constants import (
 )
 from hubframe.errors import ErrorCode
 from hubframe.normalize import (
-    canonical_id_mask,
+    id_digits,
     is_scientific,
     is_valid_object_type,
     map_unique,
@@ -55,6 +55,27 @@ class _Collector:
 
     frame: pd.DataFrame
     parts: list[pd.DataFrame] = field(default_factory=list)
+    _missing: dict[str, BoolArray] = field(default_factory=dict)
+    _ids: dict[str, tuple[BoolArray, IntArray]] = field(default_factory=dict)
+
+    @cached_property
+    def several_sheets(self) -> bool:
+        return bool(self.frame["sheet"].nunique() > 1)
+
+    def column(self, name: str) -> pd.Series:
+        return _col(self.frame, name)
+
+    def missing(self, name: str) -> BoolArray:
+        """Empty cells (NA or blank text) of a column, computed once."""
+        if name not in self._missing:
+            self._missing[name] = _missing(self.column(name))
+        return self._missing[name]
+
+    def ids(self, name: str) -> tuple[BoolArray, IntArray]:
+        """(canonical id mask, ids as int64), computed once per column."""
+        if name not in self._ids:
+            self._ids[name] = id_digits(to_objects(self.column(name)))
+        return self._ids[name]
 
     @property
     def headers(self) -> dict[str, str]:
@@ -94,14 +115,15 @@ class _Collector:
         mask: BoolArray,
         column: str,
         code: ErrorCode,
-        values: npt.NDArray[np.object_],
+        values: pd.Series | npt.NDArray[np.object_],
         message: Callable[[str], str],
     ) -> None:
         """Issues where ``mask``; one message per distinct value."""
         positions = np.flatnonzero(mask)
         if len(positions) == 0:
             return
-        texts = pd.Series([_text(v) for v in values[positions]])
+        picked = values.iloc[positions] if isinstance(values, pd.Series) else values[positions]
+        texts = pd.Series([_text(v) for v in picked], dtype=object)
         messages = map_unique(texts, lambda v: message(v or ""))
         self.add(positions, column, code, texts.tolist(), messages.tolist())
 
@@ -149,10 +171,9 @@ def _text(value: object) -> str:
 
 
 def _missing(s: pd.Series) -> BoolArray:
-    values = to_objects(s)
-    empty = pd.isna(values)
+    empty = s.isna().to_numpy(dtype=bool)
     if s.dtype == object or pd.api.types.is_string_dtype(s):
-        empty |= np.asarray(values == "", dtype=bool)
+        empty = empty | (s == "").to_numpy(dtype=bool, na_value=False)
     return np.asarray(empty, dtype=bool)
 
 
@@ -167,13 +188,13 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
 
 def _check_missing(c: _Collector, columns: Sequence[str]) -> None:
     for column in columns:
-        mask = _missing(_col(c.frame, column))
+        mask = c.missing(column)
         what = DESCRIPTIONS.get(column, column)
         c.add_each(
             mask,
             column,
             ErrorCode.MISSING_VALUE,
-            to_objects(_col(c.frame, column)),
+            c.column(column),
             partial(_missing_message, c, column, what),
         )
 
@@ -187,10 +208,8 @@ def _missing_message(c: _Collector, column: str, what: str, _value: str) -> str:
 
 def _check_ids(c: _Collector, columns: Sequence[str]) -> None:
     for column in columns:
-        values = to_objects(_col(c.frame, column))
-        present = ~_missing(_col(c.frame, column))
-        bad = present & ~canonical_id_mask(values)
-        c.add_each(bad, column, ErrorCode.BAD_ID, values, partial(_id_message, c, column))
+        bad = ~c.missing(column) & ~c.ids(column)[0]
+        c.add_each(bad, column, ErrorCode.BAD_ID, c.column(column), partial(_id_message, c, column))
 
 
 def _id_message(c: _Collector, column: str, value: str) -> str:
@@ -208,16 +227,14 @@ def _id_message(c: _Collector, column: str, value: str) -> str:
 
 def _check_types(c: _Collector, columns: Sequence[str]) -> None:
     for column in columns:
-        s = _col(c.frame, column)
-        values = to_objects(s)
-        present = ~_missing(s)
+        s = c.column(column)
         valid = map_unique(s, lambda v: isinstance(v, str) and is_valid_object_type(v))
-        bad = present & ~np.asarray(valid, dtype=bool)
+        bad = ~c.missing(column) & ~np.asarray(valid, dtype=bool)
         c.add_each(
             bad,
             column,
             ErrorCode.BAD_OBJECT_TYPE,
-            values,
+            s,
             partial(_type_message, c, column),
         )
 
@@ -232,14 +249,16 @@ def _type_message(c: _Collector, column: str, value: str) -> str:
 
 
 def _check_category(c: _Collector) -> None:
-    s = _col(c.frame, "category")
-    values = to_objects(s)
-    bad = ~_missing(s) & ~np.isin(values.astype(str), list(CATEGORIES))
+    present = ~c.missing("category")
+    if not present.any():
+        return
+    s = c.column("category")
+    known = np.asarray(map_unique(s, lambda v: v in CATEGORIES), dtype=bool)
     c.add_each(
-        bad,
+        present & ~known,
         "category",
         ErrorCode.BAD_CATEGORY,
-        values,
+        s,
         lambda v: (
             f"'{v}' ({c.where('category')}) is not an association category. Use "
             "HUBSPOT_DEFINED, USER_DEFINED or INTEGRATOR_DEFINED, or leave the cell empty."
@@ -258,6 +277,8 @@ def _whole_numbers(
 
 
 def _check_type_id(c: _Collector) -> None:
+    if c.missing("type_id").all() and RAW_PREFIX + "type_id" not in c.frame.columns:
+        return
     numbers, raw = _whole_numbers(c, "type_id")
     has_raw = ~pd.isna(raw)
     bad = has_raw | (~np.isnan(numbers) & (numbers < 1))
@@ -287,19 +308,48 @@ def _number_text(value: object) -> str:
 def _codes(*columns: pd.Series) -> IntArray:
     """One exact int64 key per distinct combination of the columns (NA is a value)."""
     key = np.zeros(len(columns[0]), dtype=np.int64)
+    size = 1
     for s in columns:
         codes, uniques = pd.factorize(s, use_na_sentinel=False)
-        key = key * (len(uniques) + 1) + codes
-        key, _ = pd.factorize(key)
-        key = np.asarray(key, dtype=np.int64)
+        width = len(uniques) + 1
+        if size * width >= 2**62:
+            key, seen = pd.factorize(key)
+            size = len(seen)
+        key = key * width + np.asarray(codes, dtype=np.int64)
+        size *= width
     return key
 
 
-def _ids_as_int(s: pd.Series, valid: BoolArray) -> IntArray:
-    out = np.zeros(len(s), dtype=np.int64)
-    if valid.any():
-        out[valid] = np.asarray(to_objects(s)[valid].astype(str), dtype=np.int64)
-    return out
+_MIX: Final = np.uint64(0x9E3779B97F4A7C15)
+
+
+def _group_codes(parts: Sequence[IntArray]) -> IntArray:
+    """Exact group codes (in order of first appearance) for rows of several int64 arrays.
+
+    Hashes the parts into one uint64 and factorizes that; every group is then checked to hold
+    one exact combination, with an exact (slower) grouping if a hash ever collides.
+    """
+    with np.errstate(over="ignore"):
+        h = np.zeros(len(parts[0]), dtype=np.uint64)
+        for part in parts:
+            h = (h ^ part.astype(np.uint64)) * _MIX
+            h ^= h >> np.uint64(31)
+    codes = np.asarray(pd.factorize(h)[0], dtype=np.int64)
+    first = _first_positions(codes)[codes]
+    if all(bool((part == part[first]).all()) for part in parts):
+        return codes
+    frame = pd.DataFrame({i: part for i, part in enumerate(parts)})
+    exact = frame.groupby(list(frame.columns), sort=False).ngroup()
+    return np.asarray(exact.to_numpy(), dtype=np.int64)
+
+
+def _first_positions(codes: IntArray) -> IntArray:
+    """Position of the first row of each code, for codes numbered in order of appearance."""
+    if len(codes) == 0:
+        return np.zeros(0, dtype=np.int64)
+    running = np.maximum.accumulate(codes)
+    is_first = np.concatenate(([True], running[1:] > running[:-1]))
+    return np.flatnonzero(is_first).astype(np.int64)
 
 
 # --- pairs --------------------------------------------------------------------------------------
@@ -320,23 +370,17 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     return c.table(PAIR_FIELDS)
 
 
-def _pair_key(frame: pd.DataFrame, ok: BoolArray) -> IntArray:
-    small = _codes(
-        _col(frame, "from_type"), _col(frame, "to_type"), _col(frame, "label").astype(object)
-    )
-    from_ids = _ids_as_int(_col(frame, "from_id"), ok)
-    to_ids = _ids_as_int(_col(frame, "to_id"), ok)
-    return _codes(pd.Series(small), pd.Series(from_ids), pd.Series(to_ids))
+def _pair_key(c: _Collector, *extra: pd.Series) -> IntArray:
+    small = _codes(c.column("from_type"), c.column("to_type"), c.column("label"), *extra)
+    return _group_codes([small, c.ids("from_id")[1], c.ids("to_id")[1]])
 
 
 def _check_pair_conflicts(c: _Collector, ok: BoolArray) -> None:
-    explicit = ~_missing(_col(c.frame, "type_id")) | ~_missing(_col(c.frame, "category"))
+    explicit = ~c.missing("type_id") | ~c.missing("category")
     if not (explicit & ok).any():
         return
-    key = _pair_key(c.frame, ok)
-    value = _codes(
-        _col(c.frame, "type_id").astype(object), _col(c.frame, "category").astype(object)
-    )
+    key = _pair_key(c)
+    value = _codes(c.column("type_id"), c.column("category"))
     _flag_conflicts(c, ok & explicit, key, value, "type_id", "type id or category")
 
 
@@ -376,31 +420,23 @@ def _flag_conflicts(
 
 
 def _sheet_note(c: _Collector, position: int) -> str:
-    sheets = c.frame["sheet"]
-    if sheets.nunique() <= 1:
+    if not c.several_sheets:
         return ""
-    return f" (sheet '{sheets.iloc[position]}')"
+    return f" (sheet '{c.frame['sheet'].iloc[position]}')"
 
 
 def _check_pair_duplicates(c: _Collector, ok: BoolArray) -> None:
     if not ok.any():
         return
-    key = _codes(
-        pd.Series(_pair_key(c.frame, ok)),
-        _col(c.frame, "category").astype(object),
-        _col(c.frame, "type_id").astype(object),
-    )
+    key = _pair_key(c, c.column("category"), c.column("type_id"))
     _flag_duplicates(c, ok, key, "from_id")
 
 
 def _flag_duplicates(c: _Collector, ok: BoolArray, key: IntArray, column: str) -> None:
     """Later rows repeating an earlier valid row are DUPLICATE_ROW warnings naming it."""
     positions = np.flatnonzero(ok)
-    sub_key = key[positions]
-    codes, uniques = pd.factorize(sub_key)
-    first = np.full(len(uniques), len(positions), dtype=np.int64)
-    np.minimum.at(first, codes, np.arange(len(positions), dtype=np.int64))
-    first_pos = positions[first[codes]]
+    codes = np.asarray(pd.factorize(key[positions])[0], dtype=np.int64)
+    first_pos = positions[_first_positions(codes)[codes]]
     dup = first_pos != positions
     if not dup.any():
         return

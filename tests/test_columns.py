@@ -1,0 +1,104 @@
+"""Header matching: aliases, typed headers, explicit columns, missing and ambiguous columns."""
+
+from __future__ import annotations
+
+import pytest
+
+from hubframe.columns import alias_table, header_key, header_score, match_headers
+from hubframe.errors import InputError
+
+
+def test_header_key_ignores_case_space_and_punctuation() -> None:
+    assert header_key("From ID") == header_key("from_id") == header_key("FROM-Id") == "fromid"
+
+
+@pytest.mark.parametrize(
+    ("headers", "expected", "implied"),
+    [
+        (["From ID", "To ID"], {"from_id": "From ID", "to_id": "To ID"}, {}),
+        (["fromObjectId", "toObjectId"], {"from_id": "fromObjectId", "to_id": "toObjectId"}, {}),
+        (
+            ["Record ID", "Deal Name", "Associated Contact IDs"],
+            {"from_id": "Record ID", "to_id": "Associated Contact IDs"},
+            {"to": "contacts"},
+        ),
+        (
+            ["Deal ID", "Contact ID"],
+            {"from_id": "Deal ID", "to_id": "Contact ID"},
+            {"from": "deals", "to": "contacts"},
+        ),
+        (
+            ["Record ID - Deal", "Line Item IDs"],
+            {"from_id": "Record ID - Deal", "to_id": "Line Item IDs"},
+            {"from": "deals", "to": "line_items"},
+        ),
+    ],
+)
+def test_aliases_and_typed_headers(
+    headers: list[str], expected: dict[str, str], implied: dict[str, str]
+) -> None:
+    mapping = match_headers(headers, "pairs", from_type="deals", to_type="contacts")
+    assert {k: v for k, v in mapping.columns.items() if k.endswith("_id")} == expected
+    assert mapping.implied_types == implied
+
+
+def test_type_argument_picks_between_associated_columns() -> None:
+    headers = ["Record ID", "Associated Contact IDs", "Associated Company IDs"]
+    mapping = match_headers(headers, "pairs", from_type="deals", to_type="companies")
+    assert mapping.columns["to_id"] == "Associated Company IDs"
+    with pytest.raises(InputError, match="several columns"):
+        match_headers(headers, "pairs", from_type="deals")
+
+
+def test_same_object_pairs() -> None:
+    headers = ["Company ID", "Associated Company IDs"]
+    mapping = match_headers(headers, "pairs", from_type="companies", to_type="companies")
+    assert mapping.columns == {"from_id": "Company ID", "to_id": "Associated Company IDs"}
+
+
+def test_strong_alias_beats_weak_one() -> None:
+    mapping = match_headers(
+        ["Record ID", "From ID", "To ID", "Object Type"], "pairs", to_type="contacts"
+    )
+    assert mapping.columns["from_id"] == "From ID"
+    assert mapping.columns["from_type"] == "Object Type"
+
+
+def test_duplicate_strong_aliases_are_ambiguous() -> None:
+    with pytest.raises(InputError, match="several columns could hold the 'to' record id"):
+        match_headers(["From ID", "To ID", "to_id"], "pairs", from_type="deals", to_type="contacts")
+
+
+def test_missing_required_lists_found_and_accepted() -> None:
+    with pytest.raises(InputError) as info:
+        match_headers(["Deal", "Notes"], "pairs", source="deals.xlsx")
+    text = str(info.value)
+    assert text.startswith("deals.xlsx: no column for the 'from' record id")
+    assert "Columns found: Deal, Notes" in text and "From ID" in text
+
+
+def test_limits_columns() -> None:
+    mapping = match_headers(["From Object Type", "To Object Type", "Label", "Max"], "limits")
+    assert mapping.columns["max_to_object_ids"] == "Max"
+    with pytest.raises(InputError, match="limit"):
+        match_headers(["From Type", "To Type"], "limits")
+
+
+def test_header_score_finds_header_like_rows() -> None:
+    assert header_score(["Deals to link - Q3"], "pairs") == 0
+    assert header_score(["Deal ID", "Contact ID", "Notes"], "pairs") == 2
+    assert header_score(["A", "B"], "pairs", explicit=["A"]) == 1
+
+
+def test_alias_table_covers_every_column() -> None:
+    names = [row[0] for row in alias_table()]
+    assert names == [
+        "from_type",
+        "from_id",
+        "to_type",
+        "to_id",
+        "label",
+        "category",
+        "type_id",
+        "max_to_object_ids",
+    ]

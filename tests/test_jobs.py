@@ -1,0 +1,353 @@
+"""associate / configure_limits end to end over HTTP: statuses, codes, dry runs, resume, soak."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+import os
+import signal
+import sqlite3
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from hubframe.client import HubSpotClient
+from hubframe.constants import PAIR_COLUMNS, STATUS_COLUMNS
+from hubframe.io import read_pairs
+from hubframe.jobs import associate, configure_limits
+from hubframe.plan import make_plan
+from hubframe.results import summarize
+from hubframe.sandbox import Sandbox
+
+Factory = Callable[..., Sandbox]
+DEALS = [str(2040000001 + i) for i in range(10)]
+CONTACTS = [str(1019360001 + i) for i in range(40)]
+MISSING_CONTACT = "1019369999"
+VERSIONS = ("2026-03", "2026-09", "v4")
+
+
+def client_for(sb: Sandbox, version: str = "2026-03", **kw: Any) -> HubSpotClient:
+    kw.setdefault("backoff_base", 0.01)
+    kw.setdefault("backoff_cap", 0.05)
+    token = kw.pop("token", sb.token)
+    return HubSpotClient(token=token, base_url=sb.url, api_version=version, **kw)
+
+
+def sheet(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Deal ID": [r[0] for r in rows],
+            "Contact ID": [r[1] for r in rows],
+            "Association label": [r[2] for r in rows],
+            "Notes": [f"note {n}" for n in range(len(rows))],
+        }
+    )
+
+
+def log_of(sb: Sandbox) -> pd.DataFrame:
+    time.sleep(0.05)  # the sandbox logs a request just after replying
+    return sb.request_log()
+
+
+def linked(sb: Sandbox, f: str = "deals", t: str = "contacts") -> set[tuple[str, str, int]]:
+    frame = sb.associations(f, t)
+    return set(zip(frame["from_id"], frame["to_id"], frame["type_id"].astype(int), strict=True))
+
+
+MIXED = [
+    (DEALS[3], CONTACTS[20], "Champion"),  # success, labeled
+    (DEALS[3], CONTACTS[21], ""),  # success, default
+    (DEALS[3], MISSING_CONTACT, ""),  # failed OBJECT_NOT_FOUND
+    (DEALS[0], CONTACTS[22], "Decision maker"),  # failed LIMIT_EXCEEDED (demo limit 2)
+    ("12ab", CONTACTS[23], ""),  # invalid BAD_ID
+    (DEALS[3], CONTACTS[24], "Champoin"),  # invalid UNKNOWN_LABEL
+    (DEALS[3], CONTACTS[21], ""),  # duplicate of the second row
+    ("", CONTACTS[25], ""),  # invalid MISSING_VALUE
+    (DEALS[4], CONTACTS[26], "champion"),  # success, label in another case
+]
+MIXED_EXPECTED = [
+    ("success", None),
+    ("success", None),
+    ("failed", "OBJECT_NOT_FOUND"),
+    ("failed", "LIMIT_EXCEEDED"),
+    ("invalid", "BAD_ID"),
+    ("invalid", "UNKNOWN_LABEL"),
+    ("duplicate", "DUPLICATE_ROW"),
+    ("invalid", "MISSING_VALUE"),
+    ("success", None),
+]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_associate_one_status_per_row_in_input_order(sandbox: Sandbox, version: str) -> None:
+    result = associate(sheet(MIXED), client_for(sandbox, version), progress=False)
+    assert len(result) == len(MIXED)
+    got = [
+        (s, None if pd.isna(c) else c)
+        for s, c in zip(result["status"], result["error_code"], strict=True)
+    ]
+    assert got == MIXED_EXPECTED
+    assert list(result.columns) == [
+        "sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS,
+        "Deal ID", "Contact ID", "Association label", "Notes",
+    ]  # fmt: skip
+    assert result["row"].tolist() == list(range(2, len(MIXED) + 2))
+    assert result["Notes"].tolist() == [f"note {n}" for n in range(len(MIXED))]
+    assert result["action"].tolist()[:3] == ["associate", "associate_default", "associate_default"]
+    assert result.loc[0, "type_id"] == result.loc[8, "type_id"]  # label resolved, any case
+    assert "Champion" in result.loc[5, "error_message"]
+    assert "row 3" in result.loc[6, "error_message"]
+    assert result.loc[2, "error_message"] == (
+        f"Contact {MISSING_CONTACT} does not exist in HubSpot (or is not a contact)."
+    )
+    champion = int(result.loc[0, "type_id"])
+    assert {(DEALS[3], CONTACTS[20], champion), (DEALS[3], CONTACTS[21], 3)} <= linked(sandbox)
+    summary = summarize(result)
+    assert summary.iloc[-1].tolist() == ["total", "", len(MIXED)]
+    assert int(summary.loc[summary["status"] == "success", "rows"].sum()) == 3
+
+
+def test_explicit_type_id_and_invalid_type(sandbox: Sandbox) -> None:
+    frame = pd.DataFrame(
+        {
+            "From ID": [DEALS[5], DEALS[5]],
+            "To ID": [CONTACTS[30], CONTACTS[31]],
+            "Type ID": ["3", "4242"],
+        }
+    )
+    pairs = read_pairs(frame, from_type="deals", to_type="contacts")
+    result = associate(pairs, client_for(sandbox), progress=False)
+    assert result["status"].tolist() == ["success", "failed"]
+    assert result.loc[0, "category"] == "HUBSPOT_DEFINED"
+    assert result.loc[1, "error_code"] == "INVALID_ASSOCIATION_TYPE"
+
+
+def test_dry_run_sends_nothing_and_plans_batches(sandbox: Sandbox) -> None:
+    rows = [(DEALS[6], CONTACTS[n], "Champion" if n % 2 else "") for n in range(6)]
+    result = associate(sheet(rows), client_for(sandbox), dry_run=True, batch_size=2)
+    assert set(result["status"]) == {"planned"}
+    assert result["batch"].tolist() == [1, 3, 1, 3, 2, 4]
+    assert set(log_of(sandbox)["method"]) == {"GET"}
+    assert not any(f == DEALS[6] for f, _, _ in linked(sandbox))
+
+
+def test_auth_failure_skips_every_row(sandbox: Sandbox) -> None:
+    client = client_for(sandbox, token="pat-na1-wrong-token")
+    result = associate(sheet(MIXED), client, progress=False)
+    sendable = [i for i, (s, _) in enumerate(MIXED_EXPECTED) if s in ("success", "failed")]
+    assert set(result.loc[sendable, "status"]) == {"skipped"}
+    assert set(result.loc[sendable, "error_code"]) == {"UNAUTHORIZED"}
+    assert result.loc[4, "status"] == "invalid"
+    text = result.to_csv()
+    assert "pat-na1-wrong-token" not in text
+
+
+def test_daily_limit_mid_run_keeps_finished_rows(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory(daily_limit=3)
+    rows = [(DEALS[7], CONTACTS[n], "") for n in range(6)]
+    result = associate(sheet(rows), client_for(sb), progress=False, batch_size=1, workers=1)
+    assert result["status"].tolist() == ["success"] * 3 + ["skipped"] * 3
+    assert set(result["error_code"].dropna()) == {"RATE_LIMITED"}
+
+
+def test_progress_bar_on_stderr(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
+    associate(sheet(MIXED[:2]), client_for(sandbox), progress=True)
+    err = capsys.readouterr().err
+    assert "associate" in err and "rows" in err
+
+
+def test_token_not_in_logs_or_results(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.set_level(logging.DEBUG)
+    result = associate(sheet(MIXED), client_for(sandbox), progress=False)
+    assert caplog.records
+    assert sandbox.token not in caplog.text + result.to_csv()
+
+
+# --- configure_limits ---------------------------------------------------------------------------
+
+
+def limits_sheet(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "From object": [r[0] for r in rows],
+            "To object": [r[1] for r in rows],
+            "Label": [r[2] for r in rows],
+            "Max associations": [r[3] for r in rows],
+        }
+    )
+
+
+def test_configure_limits_create_update_purge_skip(sandbox: Sandbox) -> None:
+    rows = [
+        ("deals", "contacts", "Decision maker", "3"),  # exists (demo: 2): update
+        ("contacts", "companies", "", "5"),  # unlabeled type 279, no limit yet: create
+        ("deals", "contacts", "Champion", "remove"),  # no such limit: skipped
+        ("contacts", "companies", "Employee", "remove"),  # exists in demo: purge
+        ("deals", "contacts", "Budget holder", "50"),  # above the demo object limit 25: failed
+        ("deals", "contacts", "Sponsor", "4"),  # unknown label: invalid
+        ("deals", "companies", "", "7"),  # conflicts with the next row
+        ("deals", "companies", "", "8"),
+    ]
+    client = client_for(sandbox)
+    planned = configure_limits(limits_sheet(rows), client, dry_run=True, progress=False)
+    assert planned["action"].fillna("").tolist()[:5] == [
+        "update_limit", "create_limit", "purge_limit", "purge_limit", "create_limit",
+    ]  # fmt: skip
+    assert planned["status"].tolist()[:5] == ["planned", "planned", "skipped", "planned", "planned"]
+    assert set(log_of(sandbox)["method"]) == {"GET"}
+    result = configure_limits(limits_sheet(rows), client, progress=False)
+    got = [
+        (s, None if pd.isna(c) else c)
+        for s, c in zip(result["status"], result["error_code"], strict=True)
+    ]
+    assert got == [
+        ("success", None),
+        ("success", None),
+        ("skipped", None),
+        ("success", None),
+        ("failed", "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"),
+        ("invalid", "UNKNOWN_LABEL"),
+        ("invalid", "CONFLICTING_ROWS"),
+        ("invalid", "CONFLICTING_ROWS"),
+    ]
+    assert "nothing to remove" in result.loc[2, "error_message"]
+    assert "Budget holder" in result.loc[4, "error_message"]
+    assert (result.loc[1, "category"], result.loc[1, "type_id"]) == ("HUBSPOT_DEFINED", 279)
+    limits = sandbox.limits()
+    current = {
+        (f, t, int(tid)): int(m)
+        for f, t, tid, m in zip(
+            limits["from_type"], limits["to_type"], limits["type_id"],
+            limits["max_to_object_ids"], strict=True,
+        )
+    }  # fmt: skip
+    assert current[("deals", "contacts", 1001)] == 3
+    assert current[("contacts", "companies", 279)] == 5
+    assert ("deals", "contacts", 1005) not in current
+    assert len([k for k in current if k[:2] == ("contacts", "companies")]) == 1
+
+
+# --- resume after SIGKILL -----------------------------------------------------------------------
+
+_RUNNER = """
+import sys
+from hubframe.client import HubSpotClient
+from hubframe.jobs import associate
+url, token, csv, journal = sys.argv[1:5]
+client = HubSpotClient(token=token, base_url=url)
+associate(csv, client, batch_size=20, journal=journal, progress=False, workers=2)
+"""
+
+
+def _recorded(journal: Path) -> set[str]:
+    if not journal.exists():
+        return set()
+    try:
+        with sqlite3.connect(f"file:{journal}?mode=ro", uri=True, timeout=1) as db:
+            return {r[0] for r in db.execute("SELECT digest FROM batches")}
+    except sqlite3.Error:
+        return set()
+
+
+def _body_sha1(batch: Any) -> str:
+    body = {"inputs": [item.payload() for item in batch.items]}
+    return hashlib.sha1(json.dumps(body, separators=(",", ":")).encode()).hexdigest()
+
+
+@pytest.mark.slow
+def test_resume_after_sigkill_sends_no_finished_batch_twice(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    sb = sandbox_factory(seed=None, latency=(0.08, 0.0))
+    deals = [str(3_000_000_001 + i) for i in range(30)]
+    contacts = [str(4_000_000_001 + i) for i in range(20)]
+    sb.add_records("deals", deals)
+    sb.add_records("contacts", contacts)
+    work = [(d, c) for d in deals for c in contacts]  # 600 pairs = 30 batches of 20
+    csv = tmp_path / "pairs.csv"
+    pd.DataFrame({"Deal ID": [d for d, _ in work], "Contact ID": [c for _, c in work]}).to_csv(
+        csv, index=False
+    )
+    journal = tmp_path / "run.journal.sqlite"
+    env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+    proc = subprocess.Popen(
+        [sys.executable, "-c", _RUNNER, sb.url, sb.token, str(csv), str(journal)], env=env
+    )
+    try:
+        deadline = time.monotonic() + 60
+        while len(_recorded(journal)) < 6 and time.monotonic() < deadline:
+            assert proc.poll() is None, "the run finished before it could be killed"
+            time.sleep(0.02)
+        os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+    finished = _recorded(journal)
+    assert 6 <= len(finished) < 30
+
+    result = associate(csv, client_for(sb), batch_size=20, journal=journal, progress=False)
+    assert set(result["status"]) == {"success"}
+    assert {(f, t) for f, t, _ in linked(sb)} == set(work)
+    writes = log_of(sb).query("method == 'POST'")
+    sent = writes["body_sha1"].value_counts()
+    plan = make_plan(_items(result), batch_size=20)
+    by_digest = {b.digest(): _body_sha1(b) for b in plan.batches}
+    assert len(by_digest) == 30
+    for digest in finished:
+        assert sent.get(by_digest[digest], 0) == 1  # sent by the killed run only
+    assert set(by_digest.values()) <= set(sent.index)
+    assert int((sent > 1).sum()) <= 2  # at most the batches in flight at the kill
+
+
+def _items(result: pd.DataFrame) -> list[Any]:
+    from hubframe.models import ASSOCIATE_DEFAULT, WorkItem
+
+    return [
+        WorkItem(p, ASSOCIATE_DEFAULT, "deals", "contacts", from_id=f, to_id=t)
+        for p, (f, t) in enumerate(zip(result["from_id"], result["to_id"], strict=True))
+    ]
+
+
+# --- fault soak -----------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_fault_soak_reports_exactly_what_was_applied(sandbox_factory: Factory) -> None:
+    faults = {
+        "server_error_rate": 0.05,
+        "throttle_rate": 0.05,
+        "reset_rate": 0.05,
+        "lost_response_rate": 0.05,
+        "seed": 7,
+    }
+    sb = sandbox_factory(seed=None, faults=faults)
+    deals = [str(5_000_000_001 + i) for i in range(60)]
+    contacts = [str(6_000_000_001 + i) for i in range(50)]
+    sb.add_records("deals", deals)
+    sb.add_records("contacts", contacts)
+    label = sb.add_label("deals", "contacts", "Soak label")
+    rows = [(d, c, "Soak label" if n % 3 == 0 else "") for n, (d, c) in
+            enumerate((d, c) for d in deals for c in contacts)]  # fmt: skip
+    rows.append((deals[0], "6999999999", ""))  # one row HubSpot refuses
+    result = associate(sheet(rows), client_for(sb), batch_size=25, progress=False, workers=8)
+    ok = result[result["status"] == "success"]
+    expected = {(f, t, label if lab else 3) for f, t, lab in zip(
+        ok["from_id"], ok["to_id"], ok["label"].fillna(""), strict=True)}  # fmt: skip
+    applied = linked(sb)
+    labeled_or_default = {
+        (f, t, x) for f, t, x in applied if x == label or (f, t, label) not in applied
+    }
+    assert labeled_or_default == expected
+    assert {(f, t) for f, t, _ in applied} == {(f, t) for f, t, _ in expected}
+    assert len(ok) == len(rows) - 1
+    assert result.iloc[-1]["error_code"] == "OBJECT_NOT_FOUND"
+    log = log_of(sb)
+    injected = int(log["status"].isin([0, 429, 500, 502, 503, 504]).sum())
+    assert injected >= 20
+    print(f"soak: {len(rows)} rows, {len(log)} requests, {injected} faults injected, rows lost: 0")

@@ -1,0 +1,277 @@
+"""Auth, scopes, rate limits, faults, latency, the request log and the CLI of the sandbox."""
+
+from __future__ import annotations
+
+import argparse
+import hashlib
+import json
+import subprocess
+import sys
+import threading
+import time
+from collections.abc import Callable
+from typing import Any
+
+import pytest
+import requests
+from openapi_check import CheckedApi
+
+from hubframe.sandbox import Sandbox, serve
+from hubframe.testing import SandboxFactory
+
+ApiFor = Callable[..., CheckedApi]
+LABELS = "/crm/associations/v4/deals/contacts/labels"
+CREATE = "/crm/v4/associations/deals/contacts/batch/create"
+RATE_HEADERS = (
+    "X-HubSpot-RateLimit-Max",
+    "X-HubSpot-RateLimit-Remaining",
+    "X-HubSpot-RateLimit-Interval-Milliseconds",
+)
+
+
+def one_create(from_id: str = "2040000050", to_id: str = "1019360150") -> dict[str, Any]:
+    return {
+        "inputs": [
+            {
+                "from": {"id": from_id},
+                "to": {"id": to_id},
+                "types": [{"associationCategory": "HUBSPOT_DEFINED", "associationTypeId": 3}],
+            }
+        ]
+    }
+
+
+def linked(sb: Sandbox, from_id: str = "2040000050", to_id: str = "1019360150") -> bool:
+    rows = sb.associations("deals", "contacts")
+    return bool(((rows.from_id == from_id) & (rows.to_id == to_id)).any())
+
+
+# --- auth ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("token", ["", "pat-na1-not-the-token"])
+def test_401_without_or_with_wrong_token(api: CheckedApi, token: str) -> None:
+    r = api.call("POST", CREATE, one_create(), token=token or "", expect=401)
+    assert r.json()["category"] == "INVALID_AUTHENTICATION"
+    assert r.json()["message"].startswith("Authentication credentials not found.")
+    assert all(h in r.headers for h in RATE_HEADERS)
+    assert not linked(api.sandbox)
+
+
+def test_restricted_token_gets_403_missing_scopes(api_for: ApiFor, sandbox: Sandbox) -> None:
+    deals_only = api_for(sandbox, sandbox.create_token(["crm.objects.deals.write"]))
+    r = deals_only.call("POST", CREATE, one_create(), expect=403)
+    body = r.json()
+    assert body["category"] == "MISSING_SCOPES"
+    assert body["errors"][0]["context"]["requiredScopes"] == ["crm.objects.contacts.write"]
+    assert body["links"] == {"scopes": "https://developers.hubspot.com/scopes"}
+    assert not linked(sandbox)
+    custom = deals_only.call("GET", "/crm/associations/v4/deals/p_installations/labels")
+    assert custom.json()["errors"][0]["context"]["requiredScopes"] == [
+        "crm.objects.custom.read",
+        "crm.schemas.custom.read",
+    ]
+
+
+def test_token_with_the_right_scopes(api_for: ApiFor, sandbox: Sandbox) -> None:
+    token = sandbox.create_token(["crm.objects.deals.write", "crm.objects.contacts.write"])
+    api = api_for(sandbox, token)
+    api.call("POST", CREATE, one_create(), expect=201)
+    api.call("GET", LABELS, expect=200)  # write implies read
+    read_only = api_for(sandbox, sandbox.create_token(["crm.objects.deals.read"]))
+    read_only.call("POST", CREATE, one_create(), expect=403)
+
+
+# --- rate limits ---------------------------------------------------------------------------------
+
+
+def test_headers_on_every_response_with_generous_default(api: CheckedApi) -> None:
+    for path, status in ((LABELS, 200), ("/crm/v4/nothing/here", 404)):
+        r = api.call("GET", path, expect=status)
+        assert r.headers["X-HubSpot-RateLimit-Max"] == "190"
+        assert r.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "10000"
+        assert "X-HubSpot-RateLimit-Daily" not in r.headers
+
+
+def test_rolling_window(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
+    sb = sandbox_factory(seed=None, rate_limit=(3, 0.6))
+    api = api_for(sb)
+    remaining = [api.call("GET", LABELS, expect=200).headers[RATE_HEADERS[1]] for _ in range(3)]
+    assert remaining == ["2", "1", "0"]
+    for _ in range(2):  # refused requests do not consume budget
+        r = api.call("GET", LABELS, expect=429)
+        assert r.json()["policyName"] == "TEN_SECONDLY_ROLLING"
+        assert r.json()["message"] == "You have reached your ten_secondly_rolling limit."
+        assert "Retry-After" not in r.headers
+        assert r.headers["X-HubSpot-RateLimit-Max"] == "3"
+        assert r.headers["X-HubSpot-RateLimit-Interval-Milliseconds"] == "600"
+    time.sleep(0.65)
+    api.call("GET", LABELS, expect=200)
+    log = sb.request_log()
+    assert log.status.tolist() == [200, 200, 200, 429, 429, 200]
+
+
+def test_daily_quota(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
+    sb = sandbox_factory(seed=None, daily_limit=2)
+    api = api_for(sb)
+    r = api.call("GET", LABELS, expect=200)
+    assert r.headers["X-HubSpot-RateLimit-Daily"] == "2"
+    assert r.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "1"
+    api.call("GET", LABELS, expect=200)
+    r = api.call("GET", LABELS, expect=429)
+    assert r.json()["policyName"] == "DAILY"
+    assert r.json()["message"] == "You have reached your daily limit."
+    assert r.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
+
+
+# --- faults --------------------------------------------------------------------------------------
+
+
+def test_server_errors_apply_nothing(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
+    sb = sandbox_factory(faults={"server_error_rate": 1.0, "seed": 3})
+    api = api_for(sb)
+    statuses = {api.call("POST", CREATE, one_create()).status_code for _ in range(12)}
+    assert statuses <= {500, 502, 503, 504} and len(statuses) > 1
+    assert not linked(sb)
+    api.call("GET", LABELS, expect=200)  # schema endpoints are not faulted
+
+
+def test_throttle_burst(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
+    sb = sandbox_factory(faults={"throttle_rate": 1.0})
+    r = api_for(sb).call("POST", CREATE, one_create(), expect=429)
+    assert r.json()["policyName"] == "TEN_SECONDLY_ROLLING"
+    assert not linked(sb)
+
+
+def test_reset_applies_nothing(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(faults={"reset_rate": 1.0})
+    headers = {"Authorization": f"Bearer {sb.token}"}
+    with pytest.raises(requests.ConnectionError):
+        requests.post(sb.url + CREATE, json=one_create(), headers=headers, timeout=10)
+    assert not linked(sb)
+    assert sb.request_log().status.tolist() == [0]
+
+
+def test_lost_response_applies_the_write(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(faults={"lost_response_rate": 1.0})
+    headers = {"Authorization": f"Bearer {sb.token}"}
+    with pytest.raises(requests.ConnectionError):
+        requests.post(sb.url + CREATE, json=one_create(), headers=headers, timeout=10)
+    assert linked(sb)
+    log = sb.request_log()
+    assert log.status.tolist() == [0] and log.inputs.tolist() == [1]
+
+
+def test_faults_are_seeded_and_switchable(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
+    faults = {"server_error_rate": 0.3, "throttle_rate": 0.3, "seed": 11}
+    runs = []
+    for _ in range(2):
+        api = api_for(sandbox_factory(seed="demo", faults=faults))
+        runs.append([api.call("POST", CREATE, one_create()).status_code for _ in range(15)])
+    assert runs[0] == runs[1]
+    assert len(set(runs[0])) > 2
+    api.sandbox.set_faults()
+    api.call("POST", CREATE, one_create(), expect=201)
+    with pytest.raises(ValueError, match="unknown fault"):
+        api.sandbox.set_faults(typo_rate=0.1)
+
+
+# --- latency, log, concurrency -------------------------------------------------------------------
+
+
+def test_latency_overlaps_across_connections(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(seed="demo", latency=(0.3, 0.001))
+    headers = {"Authorization": f"Bearer {sb.token}"}
+    durations: list[float] = []
+
+    def send(i: int) -> None:
+        start = time.perf_counter()
+        body = one_create("2040000050", str(1019360150 + i))
+        r = requests.post(sb.url + CREATE, json=body, headers=headers, timeout=10)
+        assert r.status_code == 201
+        durations.append(time.perf_counter() - start)
+
+    start = time.perf_counter()
+    threads = [threading.Thread(target=send, args=(i,)) for i in range(6)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=10)
+    total = time.perf_counter() - start
+    assert len(durations) == 6 and min(durations) >= 0.3
+    assert total < 1.2  # six 0.3 s requests overlapped instead of taking 1.8 s
+    log = sb.request_log()
+    assert ((log.finished - log.started) >= 0.3).all()
+
+
+def test_request_log(api: CheckedApi, sandbox: Sandbox) -> None:
+    body = json.dumps(one_create()).encode()
+    api.call("POST", CREATE, raw=body, expect=201)
+    api.call("GET", LABELS + "?x=1", expect=200)
+    log = sandbox.request_log()
+    assert list(log.columns) == [
+        "method", "path", "status", "inputs", "started", "finished", "body_sha1"
+    ]  # fmt: skip
+    assert log.method.tolist() == ["POST", "GET"]
+    assert log.path.tolist() == [CREATE, LABELS + "?x=1"]
+    assert log.inputs.tolist() == [1, 0]
+    assert log.body_sha1[0] == hashlib.sha1(body).hexdigest()
+    assert (log.finished >= log.started).all()
+    sandbox.reset_request_log()
+    assert sandbox.request_log().empty
+
+
+def test_keep_alive_and_many_connections(sandbox: Sandbox) -> None:
+    headers = {"Authorization": f"Bearer {sandbox.token}"}
+    errors: list[BaseException] = []
+
+    def worker() -> None:
+        with requests.Session() as s:
+            for _ in range(10):
+                try:
+                    assert s.get(sandbox.url + LABELS, headers=headers, timeout=10).ok
+                except BaseException as exc:  # collected, asserted below
+                    errors.append(exc)
+
+    threads = [threading.Thread(target=worker) for _ in range(12)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(timeout=20)
+    assert not errors
+    assert len(sandbox.request_log()) == 120
+
+
+# --- command line --------------------------------------------------------------------------------
+
+
+def test_cli_arguments() -> None:
+    parser = argparse.ArgumentParser()
+    serve.add_arguments(parser)
+    args = parser.parse_args(
+        ["--port", "0", "--seed", "none", "--rate-limit", "20/1", "--latency", "0.25,0.0001",
+         "--faults", "reset_rate=0.1,seed=4", "--daily-limit", "5"]
+    )  # fmt: skip
+    assert args.rate_limit == (20, 1.0) and args.latency == (0.25, 0.0001)
+    assert args.faults == {"reset_rate": 0.1, "seed": 4}
+    sb = serve.build(args)
+    assert sb.seed is None
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--rate-limit", "fast"])
+
+
+def test_cli_serves_until_terminated() -> None:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubframe.sandbox", "--port", "0", "--json"],
+        stdout=subprocess.PIPE,
+        text=True,
+    )
+    try:
+        assert proc.stdout is not None
+        info = json.loads(proc.stdout.readline())
+        headers = {"Authorization": f"Bearer {info['token']}"}
+        r = requests.get(info["url"] + LABELS, headers=headers, timeout=10)
+        assert r.status_code == 200
+    finally:
+        proc.terminate()
+        assert proc.wait(timeout=10) == 0

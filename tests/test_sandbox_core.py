@@ -1,0 +1,139 @@
+"""The sandbox's Python interface: lifecycle, helpers, inspection frames, the demo portal."""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+import requests
+
+from hubframe.constants import HUBSPOT_DEFINED_TYPES
+from hubframe.sandbox import Sandbox, demo
+from hubframe.testing import SandboxFactory
+
+
+def test_lifecycle_and_repr_hide_the_token() -> None:
+    sb = Sandbox(seed=None, token="pat-na1-secret-value")
+    with pytest.raises(RuntimeError):
+        _ = sb.url
+    with sb:
+        assert sb.url.startswith("http://127.0.0.1:")
+        assert "secret" not in repr(sb) and sb.url in repr(sb)
+        url = sb.url
+    assert "stopped" in repr(sb)
+    with pytest.raises(requests.ConnectionError):
+        requests.get(url, timeout=2)
+
+
+def test_fixed_port_and_bad_arguments(sandbox_factory: SandboxFactory) -> None:
+    with pytest.raises(ValueError, match="seed"):
+        Sandbox(seed="other")
+    with pytest.raises(ValueError, match="rate_limit"):
+        Sandbox(rate_limit=(0, 1.0))
+    with pytest.raises(ValueError, match="fault rates"):
+        Sandbox(faults={"reset_rate": 0.8, "lost_response_rate": 0.8})
+    sb = sandbox_factory(seed=None)
+    with pytest.raises(OSError):
+        Sandbox(seed=None, port=sb.port).start()  # the port is taken
+
+
+def test_associations_frame(sandbox: Sandbox) -> None:
+    frame = sandbox.associations("deal", "0-1")
+    assert list(frame.columns) == ["from_id", "to_id", "category", "type_id"]
+    assert frame.type_id.dtype == "int64"
+    first = frame.iloc[0]
+    assert (first.from_id, first.to_id, first.category, first.type_id) == (
+        "2040000001",
+        "1019360001",
+        "HUBSPOT_DEFINED",
+        3,
+    )
+    assert isinstance(first.from_id, str)
+    assert len(sandbox.associations("tickets", "contacts")) == 0
+
+
+def test_limits_frame(sandbox: Sandbox) -> None:
+    frame = sandbox.limits()
+    assert list(frame.columns) == [
+        "from_type", "to_type", "category", "type_id", "label", "max_to_object_ids"
+    ]  # fmt: skip
+    assert frame.to_dict("records")[1] == {
+        "from_type": "deals",
+        "to_type": "contacts",
+        "category": "USER_DEFINED",
+        "type_id": 1001,
+        "label": "Decision maker",
+        "max_to_object_ids": 2,
+    }
+    assert len(sandbox.limits(from_type="contacts")) == 1
+    assert len(sandbox.limits(to_type="CONTACT")) == 2
+    sandbox.set_limit("deals", "contacts", None, type_id=1001)
+    assert 1001 not in set(sandbox.limits().type_id)
+
+
+def test_add_records_labels_and_associate(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(seed=None)
+    sb.add_records("deal", ["11", 12], properties=[{"dealname": "A"}, {"dealname": "B"}])
+    sb.add_records("0-1", range(100, 105))
+    forward = sb.add_label("deals", "contacts", "Signer", inverse_label="Signed deal")
+    again = sb.add_label("deals", "contacts", "Signer")  # same text: a new, distinct label
+    assert forward >= 1001 and again > forward
+    labels = sb.labels("contacts", "deals")
+    assert "Signed deal" in set(labels.label.dropna())
+    sb.associate("deals", 11, "contacts", "100", type_id=forward)
+    sb.associate("deals", "12", "contacts", 101)
+    rows = sb.associations("contacts", "deals")
+    assert sorted(zip(rows.from_id, rows.type_id, strict=True)) == [
+        ("100", 4),
+        ("100", forward + 1),
+        ("101", 4),
+    ]
+    with pytest.raises(ValueError, match="does not exist"):
+        sb.associate("deals", 13, "contacts", 100)
+    with pytest.raises(ValueError, match="no association type"):
+        sb.associate("deals", 11, "contacts", 100, type_id=279)
+    with pytest.raises(ValueError, match="Unable to infer object type"):
+        sb.add_records("widgets", [1])
+    with pytest.raises(ValueError, match="one dict per id"):
+        sb.add_records("deals", [1, 2], properties=[{}])
+
+
+def test_helpers_ignore_limits_so_tests_can_overfill(sandbox: Sandbox) -> None:
+    for contact in (1019360010, 1019360011, 1019360012):
+        sandbox.associate("deals", 2040000001, "contacts", contact, type_id=1001)
+    rows = sandbox.associations("deals", "contacts").query("from_id == '2040000001'")
+    assert (rows.type_id == 1001).sum() == 5
+
+
+def test_hubspot_defined_types_present(sandbox: Sandbox) -> None:
+    for t in HUBSPOT_DEFINED_TYPES:
+        labels = sandbox.labels(t.from_type, t.to_type)
+        row = labels[labels.type_id == t.type_id]
+        assert len(row) == 1 and row.category.iloc[0] == "HUBSPOT_DEFINED"
+        assert (row.label.iloc[0] if pd.notna(row.label.iloc[0]) else None) == t.label
+
+
+def test_demo_portal_is_deterministic_and_matches_its_constants() -> None:
+    a, b = Sandbox(), Sandbox()
+    pd.testing.assert_frame_equal(
+        a.associations("deals", "contacts"), b.associations("deals", "contacts")
+    )
+    with a.portal.lock:
+        assert len(a.portal.records["0-3"]) == len(demo.DEAL_IDS)
+        assert a.portal.records["0-3"][demo.DEAL_IDS[0]] == demo.deal_properties()[0]
+    for spec in demo.DEMO_LABELS:
+        labels = a.labels(spec.from_type, spec.to_type).set_index("type_id")
+        assert labels.label[spec.type_id] == spec.label
+    for from_type, to_type in (("2-7350001", "deals"), ("deals", "p_installations")):
+        assert len(a.labels(from_type, to_type)) == 1
+    assert len(a.associations("p_installations", "deals")) == 3
+
+
+def test_fixtures(sandbox: Sandbox, sandbox_factory: SandboxFactory) -> None:
+    other = sandbox_factory(seed=None, token="pat-test")
+    assert other.token == "pat-test" and other.url != sandbox.url
+    r = requests.get(
+        other.url + "/crm/associations/v4/deals/contacts/labels",
+        headers={"Authorization": "Bearer pat-test"},
+        timeout=5,
+    )
+    assert r.status_code == 200

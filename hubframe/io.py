@@ -494,7 +494,7 @@ def _calamine_grids(data: bytes, sheet: SheetArg, source: str) -> list[Grid]:
         cells = ws.to_python()
         start = ws.start
         first = (start[0] if start else 0) + 1
-        grids.append(Grid(name, [list(r) for r in cells] if cells else [], first))
+        grids.append(Grid(name, cells if cells else [], first))
     return grids
 
 
@@ -513,6 +513,22 @@ def _openpyxl_grids(data: bytes, sheet: SheetArg, source: str) -> list[Grid]:
         book.close()
 
 
+def _rectangle(body: list[list[Any]], width: int) -> ObjArray:
+    """Rows of cells as a 2-D object array of exactly ``width`` columns (None pads)."""
+    table: ObjArray = np.empty((len(body), width), dtype=object)
+    if not body:
+        return table
+    block = np.array(body, dtype=object)
+    if block.ndim == 2:
+        cols = min(width, block.shape[1])
+        table[:, :cols] = block[:, :cols]
+        return table
+    frame = pd.DataFrame(body, dtype=object)  # ragged rows (openpyxl): pandas pads them
+    cols = min(width, frame.shape[1])
+    table[:, :cols] = frame.to_numpy(dtype=object)[:, :cols]
+    return table
+
+
 def _grid_sheet(grid: Grid, request: Request, *, every: bool) -> RawSheet | None:
     where = f"{request.source_name} [{grid.name}]"
     index = _find_header(grid.cells, request)
@@ -524,11 +540,9 @@ def _grid_sheet(grid: Grid, request: Request, *, every: bool) -> RawSheet | None
     headers = _clean_headers(grid.cells[index])
     mapping = request.match(headers, where)
     body = grid.cells[index + 1 :]
-    width = len(headers)
-    body = [r[:width] + [None] * (width - len(r)) if len(r) != width else r for r in body]
-    columns = list(zip(*body, strict=True)) if body else [() for _ in range(width)]
+    table = _rectangle(body, len(headers))
     data = pd.DataFrame(
-        {i: text_series(cells_to_text(col)) for i, col in enumerate(columns)},
+        {i: text_series(cells_to_text(table[:, i])) for i in range(len(headers))},
         index=pd.RangeIndex(len(body)),
     )
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
@@ -544,10 +558,13 @@ def _drop_blank(raw: RawSheet) -> RawSheet:
     if any(data[i].dtype.kind == "i" for i in data.columns):
         blank = np.zeros(len(data), dtype=bool)
     else:
-        blank = np.ones(len(data), dtype=bool)
-        for i in data.columns:
-            s = data[i]
-            blank &= ((s == "") | s.isna() | s.str.isspace()).to_numpy(dtype=bool)
+        candidates = np.arange(len(data))
+        for i in data.columns:  # each pass only looks at rows still blank so far
+            s = data[i].iloc[candidates]
+            empty = (s == "") | s.isna() | s.str.isspace()
+            candidates = candidates[empty.to_numpy(dtype=bool, na_value=True)]
+        blank = np.zeros(len(data), dtype=bool)
+        blank[candidates] = True
     keep_cols = [
         i
         for i, h in enumerate(raw.headers)

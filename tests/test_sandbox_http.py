@@ -275,3 +275,17 @@ def test_cli_serves_until_terminated() -> None:
     finally:
         proc.terminate()
         assert proc.wait(timeout=10) == 0
+
+
+def test_chunked_request_body(sandbox: Sandbox) -> None:
+    def chunks() -> Any:
+        text = json.dumps(one_create()).encode()
+        yield text[:20]
+        yield text[20:]
+
+    headers = {"Authorization": f"Bearer {sandbox.token}", "Content-Type": "application/json"}
+    with requests.Session() as s:
+        r = s.post(sandbox.url + CREATE, data=chunks(), headers=headers, timeout=10)
+        assert r.status_code == 201
+        assert s.get(sandbox.url + LABELS, headers=headers, timeout=10).status_code == 200
+    assert linked(sandbox)

@@ -153,11 +153,32 @@ class _Handler(BaseHTTPRequestHandler):
         """Silence the per-request stderr line (the sandbox keeps its own request log)."""
 
     def read_body(self) -> bytes:
-        length = int(self.headers.get("Content-Length") or 0)
+        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
+            return self._read_chunked()
+        try:
+            length = int(self.headers.get("Content-Length") or 0)
+        except ValueError:
+            length = -1
         if length < 0 or length > MAX_BODY:
             self.close_connection = True
             return b""
         return self.rfile.read(length) if length else b""
+
+    def _read_chunked(self) -> bytes:
+        parts: list[bytes] = []
+        total = 0
+        while True:
+            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            if size == 0:
+                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
+                    pass  # trailers
+                return b"".join(parts)
+            total += size
+            if total > MAX_BODY:
+                self.close_connection = True
+                return b""
+            parts.append(self.rfile.read(size))
+            self.rfile.readline()
 
     def send_reply(self, reply: Reply, headers: dict[str, str]) -> None:
         payload = b"" if reply.body is None else json.dumps(reply.body).encode()

@@ -352,3 +352,49 @@ def test_retry_without_attrs_falls_back_to_unknown_columns(tmp_path: Path) -> No
     result.attrs = {}
     path = export_retry(result, tmp_path / "retry.csv")
     assert pd.read_csv(path, encoding="utf-8-sig").columns.tolist() == ORIGINALS
+
+
+# --- Retry files read back through hubframe.io ----------------------------------------------------
+
+
+def test_retry_file_round_trips_through_read_pairs(tmp_path: Path) -> None:
+    from hubframe.io import read_pairs
+
+    sheet = tmp_path / "deals.csv"
+    sheet.write_text(
+        "Deal ID,Contact ID,Association label,Notes\n"
+        "2040000001,1019360001,Decision maker,ok\n"
+        "2040000002,1019360002;1019360003,Champion,=1+2\n"
+        "2040000003,12ab,Champion,bad id\n",
+        encoding="utf-8",
+    )
+    pairs = read_pairs(sheet, from_type="deals", to_type="contacts")
+    result = pairs.assign(status=["success", "success", "failed", "invalid"])
+    for suffix in (".xlsx", ".csv"):
+        back = read_pairs(
+            export_retry(result, tmp_path / f"retry{suffix}"), from_type="deals", to_type="contacts"
+        )
+        meta = back.attrs["hubframe"]
+        assert meta["original_columns"] == ["Deal ID", "Contact ID", "Association label", "Notes"]
+        assert back["from_id"].tolist() == ["2040000002", "2040000003"]
+        assert back["to_id"].tolist() == ["1019360003", "12ab"]  # only the id still to do
+        assert back["label"].tolist() == ["Champion", "Champion"]
+        notes = back["Notes"].tolist()
+        assert notes == (["=1+2", "bad id"] if suffix == ".xlsx" else ["'=1+2", "bad id"])
+
+
+def test_limits_retry_file_round_trips_through_read_limits(tmp_path: Path) -> None:
+    from hubframe.io import read_limits
+
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(
+        "From object,To object,Label,Max associations\n"
+        "deals,contacts,,30\ndeals,contacts,Champion,lots\ncontacts,companies,Employee,remove\n",
+        encoding="utf-8",
+    )
+    limits = read_limits(sheet)
+    result = limits.assign(status=["success", "invalid", "failed"])
+    back = read_limits(export_retry(result, tmp_path / "retry.xlsx"))
+    assert back["label"].tolist() == ["Champion", "Employee"]
+    assert back["Max associations"].tolist() == ["lots", "remove"]
+    assert back["remove"].tolist() == [False, True]

@@ -1,0 +1,531 @@
+"""The ``hubframe`` command line: associate, limits, validate, sandbox, demo.
+
+Every command reads a sheet with :mod:`hubframe.io`, and ``associate`` / ``limits`` run the same
+jobs as the Python API (:func:`hubframe.jobs.associate`, :func:`hubframe.jobs.configure_limits`)
+and write reports with :mod:`hubframe.report`.  Exit codes (design.md):
+
+* 0 -- every row succeeded, was a duplicate, was skipped, or was planned (dry run);
+* 1 -- a row failed or was invalid, or a stopped run left rows unsent (see the retry file);
+* 2 -- a usage error or a whole-run error: unreadable file, missing column, no or bad token.
+
+Whole-run errors end with one line on stderr (``hubframe: error: ...``), never a traceback.
+The access token is read from ``--token`` or ``HUBSPOT_ACCESS_TOKEN`` and printed nowhere.
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import sys
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TextIO
+from urllib.parse import urlsplit
+
+import pandas as pd
+
+from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, ENV_TOKEN
+from hubframe.errors import CODE_INFO, ConfigurationError, ErrorCode, HubframeError, InputError
+
+if TYPE_CHECKING:
+    from hubframe.client import HubSpotClient
+
+PROG: Final = "hubframe"
+EXIT_OK: Final = 0
+EXIT_ROWS: Final = 1
+EXIT_ERROR: Final = 2
+_STOPPED_BY_AUTH: Final = frozenset({ErrorCode.UNAUTHORIZED.value, ErrorCode.MISSING_SCOPES.value})
+_MAX_ISSUES: Final = 50
+
+EPILOG: Final = f"""\
+examples:
+  hubframe validate deals_contacts.xlsx
+  hubframe associate deals_contacts.xlsx --dry-run --report plan.xlsx
+  hubframe associate deals_contacts.xlsx --report report.xlsx --retry-file retry.xlsx
+  hubframe associate pairs.csv --from deals --to contacts --label "Decision maker"
+  hubframe associate retry.xlsx --journal run.sqlite --report report2.xlsx
+  hubframe limits limits.csv --report limits_report.xlsx
+  hubframe associate deals_contacts.xlsx --sandbox          # against the built-in sandbox
+  hubframe sandbox --port 8765 --seed demo                  # serve the sandbox
+  hubframe demo                                             # what `make demo` runs
+
+token: --token or ${ENV_TOKEN} (prefer the variable: other users can see command lines)
+base URL: --base-url or ${ENV_BASE_URL} (default https://api.hubapi.com)
+exit codes: 0 all rows done, 1 rows failed or invalid, 2 usage or whole-run error
+"""
+
+
+# --- Parser ---------------------------------------------------------------------------------------
+
+
+def _positive_int(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
+    return value
+
+
+def _add_input(parser: argparse.ArgumentParser, *, label: bool) -> None:
+    parser.add_argument("file", type=Path, help="the sheet: .xlsx, .xlsm, .csv, .tsv or .txt")
+    parser.add_argument("--sheet", help="sheet name to read (default: the first; '*' = all)")
+    parser.add_argument("--from", dest="from_type", metavar="TYPE", help="from object type")
+    parser.add_argument("--to", dest="to_type", metavar="TYPE", help="to object type")
+    if label:
+        parser.add_argument("--label", help="association label for every row")
+
+
+def _add_run(parser: argparse.ArgumentParser) -> None:
+    run = parser.add_argument_group("run")
+    run.add_argument("--dry-run", action="store_true", help="plan and report; send nothing")
+    run.add_argument("--report", type=Path, metavar="OUT", help="write a report (.xlsx or .csv)")
+    run.add_argument(
+        "--retry-file", type=Path, metavar="OUT", help="write rows still to do (.xlsx or .csv)"
+    )
+    run.add_argument("--journal", type=Path, metavar="PATH", help="resume journal (SQLite)")
+    run.add_argument("--batch-size", type=_positive_int, metavar="N", help="inputs per request")
+    run.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bars on stderr (default: when stderr is a terminal)",
+    )
+    hub = parser.add_argument_group("HubSpot")
+    hub.add_argument("--sandbox", action="store_true", help="run against a built-in demo sandbox")
+    hub.add_argument(
+        "--api-version", choices=API_VERSIONS, default=DEFAULT_API_VERSION, help="API version"
+    )
+    hub.add_argument("--token", help=f"private app access token (default: ${ENV_TOKEN})")
+    hub.add_argument("--base-url", metavar="URL", help=f"API base URL (default: ${ENV_BASE_URL})")
+
+
+def _formatter(prog: str) -> argparse.HelpFormatter:
+    return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
+
+
+def _subparser(subs: Any, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
+    parser: argparse.ArgumentParser = subs.add_parser(
+        name,
+        help=help_text,
+        description=description,
+        epilog=EPILOG,
+        formatter_class=_formatter,
+    )
+    return parser
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser of the ``hubframe`` command."""
+    from hubframe.sandbox import serve
+
+    parser = argparse.ArgumentParser(
+        prog=PROG,
+        description="Spreadsheets in, HubSpot CRM associations out.",
+        epilog=EPILOG,
+        formatter_class=_formatter,
+    )
+    subs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    p = _subparser(
+        subs, "associate", "associate the record pairs of a sheet", "Associate record pairs."
+    )
+    _add_input(p, label=True)
+    _add_run(p)
+    p = _subparser(
+        subs, "limits", "create, update or remove association limits", "Configure limits."
+    )
+    _add_input(p, label=False)
+    _add_run(p)
+    p = _subparser(
+        subs, "validate", "check a sheet without sending anything", "Check a sheet offline."
+    )
+    _add_input(p, label=True)
+    p.add_argument(
+        "--kind",
+        choices=("auto", "pairs", "limits"),
+        default="auto",
+        help="what the sheet holds (default: pairs, else limits)",
+    )
+    p.add_argument("--max-issues", type=_positive_int, default=_MAX_ISSUES, metavar="N")
+    p = _subparser(subs, "sandbox", "serve the built-in HubSpot sandbox", "Serve the sandbox.")
+    serve.add_arguments(p)
+    p = _subparser(
+        subs, "demo", "run the sample sheets against the demo sandbox", "Run the demo job."
+    )
+    p.add_argument(
+        "--sample-data", type=Path, default=None, metavar="DIR", help="default: ./sample_data"
+    )
+    p.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    return parser
+
+
+# --- Reading and connecting ---------------------------------------------------------------------
+
+
+def _sheet(args: argparse.Namespace) -> str | None:
+    sheet = getattr(args, "sheet", None)
+    return str(sheet) if sheet else None
+
+
+def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
+    from hubframe.io import read_limits, read_pairs
+
+    if kind == "limits":
+        return read_limits(
+            args.file, sheet=_sheet(args), from_type=args.from_type, to_type=args.to_type
+        )
+    return read_pairs(
+        args.file,
+        sheet=_sheet(args),
+        from_type=args.from_type,
+        to_type=args.to_type,
+        label=getattr(args, "label", None),
+    )
+
+
+def _validate(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
+    from hubframe.validate import validate_limits, validate_pairs
+
+    return validate_limits(frame) if kind == "limits" else validate_pairs(frame)
+
+
+@dataclass
+class _Connection:
+    client: HubSpotClient
+    where: str  # shown in the report settings: a URL (reduced to its host there)
+    secret: str | None  # the token, only to scrub it from messages
+
+
+@contextlib.contextmanager
+def _connect(args: argparse.Namespace) -> Iterator[_Connection]:
+    """A client for the run: the built-in sandbox with --sandbox, else token + base URL."""
+    import os
+
+    from hubframe.client import HubSpotClient
+
+    if args.sandbox:
+        from hubframe.sandbox import Sandbox
+
+        with Sandbox(seed="demo") as sb:
+            print(f"hubframe: using the built-in demo sandbox at {sb.url}", file=sys.stderr)
+            with HubSpotClient(sb.token, sb.url, args.api_version) as client:
+                yield _Connection(client, sb.url, sb.token)
+        return
+    token = args.token or os.environ.get(ENV_TOKEN)
+    if not token or not token.strip():
+        raise ConfigurationError(
+            f"no HubSpot access token: pass --token TOKEN or set {ENV_TOKEN} "
+            "(or add --sandbox to try the built-in sandbox)"
+        )
+    with HubSpotClient(args.token, args.base_url, args.api_version) as client:
+        yield _Connection(client, client.base_url, token)
+
+
+# --- Running a job ------------------------------------------------------------------------------
+
+
+def _progress(args: argparse.Namespace) -> bool:
+    flag = getattr(args, "progress", None)
+    return sys.stderr.isatty() if flag is None else bool(flag)
+
+
+def _run(kind: str, args: argparse.Namespace, frame: pd.DataFrame, conn: _Connection) -> Any:
+    from hubframe.jobs import associate, configure_limits
+
+    job: Callable[..., pd.DataFrame] = configure_limits if kind == "limits" else associate
+    return job(
+        frame,
+        conn.client,
+        dry_run=args.dry_run,
+        batch_size=args.batch_size,
+        journal=args.journal,
+        progress=_progress(args),
+    )
+
+
+def _settings(
+    kind: str, args: argparse.Namespace, conn: _Connection, started: datetime
+) -> dict[str, object]:
+    return {
+        "command": "limits" if kind == "limits" else "associate",
+        "source": Path(args.file).name,
+        "api_version": args.api_version,
+        "dry_run": bool(args.dry_run),
+        "base_url": conn.where,
+        "sandbox": bool(args.sandbox),
+        "batch_size": args.batch_size or "API maximum",
+        "journal": str(args.journal) if args.journal else None,
+        "started": started,
+        "finished": datetime.now().astimezone().replace(tzinfo=None),
+    }
+
+
+def _exit_code(result: pd.DataFrame) -> int:
+    from hubframe.report import retry_rows
+
+    return EXIT_ROWS if bool(retry_rows(result).any()) else EXIT_OK
+
+
+def _whole_run_failure(result: pd.DataFrame, where: str) -> str | None:
+    """Why the run as a whole failed: HubSpot refused the token, or was never reached."""
+    status = result["status"].astype("string").fillna("")
+    codes = result["error_code"].astype("string").fillna("")
+    stopped = (status == "skipped") & codes.isin(_STOPPED_BY_AUTH)
+    if bool(stopped.any()):
+        code = ErrorCode(str(codes[stopped].iloc[0]))
+    else:
+        failed = status == "failed"
+        unreachable = bool(failed.any()) and bool((codes[failed] == ErrorCode.NETWORK_ERROR).all())
+        if not unreachable or bool((status == "success").any()):
+            return None
+        code, stopped = ErrorCode.NETWORK_ERROR, failed
+    not_done = f"({_plural(int(stopped.sum()), 'row')} not done)"
+    if code is ErrorCode.NETWORK_ERROR:
+        host = urlsplit(where).netloc or where
+        return f"could not reach HubSpot at {host}; check the network and the base URL {not_done}"
+    info = CODE_INFO[code]
+    return f"{info.meaning} {info.action} {not_done}"
+
+
+def _print_summary(result: pd.DataFrame, title: str, out: TextIO) -> None:
+    from hubframe.results import summarize
+
+    table = summarize(result)
+    rows = [("status", "error code", "rows")]
+    rows += [(str(s), str(c or ""), str(n)) for s, c, n in table.itertuples(index=False)]
+    widths = [max(len(r[i]) for r in rows) for i in range(3)]
+    print(title, file=out)
+    for status, code, count in rows:
+        line = f"{status:<{widths[0]}}  {code:<{widths[1]}}  {count:>{widths[2]}}"
+        print(f"  {line.rstrip()}", file=out)
+
+
+def _write_outputs(
+    result: pd.DataFrame,
+    issues: pd.DataFrame,
+    args: argparse.Namespace,
+    settings: dict[str, object],
+    out: TextIO,
+) -> list[Path]:
+    from hubframe.report import export_report, export_retry, retry_rows
+
+    written: list[Path] = []
+    if args.report:
+        written.append(export_report(result, args.report, validation=issues, settings=settings))
+        print(f"report: {written[-1]}", file=out)
+    if args.retry_file:
+        todo = int(retry_rows(result).sum())
+        if todo:
+            written.append(export_retry(result, args.retry_file))
+            print(
+                f"retry file: {written[-1]} ({_plural(todo, 'row')} to fix and run again)", file=out
+            )
+        else:
+            print("retry file: not written, no rows to retry", file=out)
+    return written
+
+
+@dataclass
+class JobRun:
+    """What one associate / limits run gave: its exit code, result table and files written."""
+
+    code: int
+    result: pd.DataFrame
+    written: list[Path]
+
+
+def run_job(
+    kind: str, args: argparse.Namespace, *, conn: _Connection | None = None, out: TextIO
+) -> JobRun:
+    """Read, validate, run and report one sheet (``associate`` or ``limits``)."""
+    started = datetime.now().astimezone().replace(tzinfo=None)
+    frame = _read(kind, args)  # the sheet first: its problems are the commonest
+    issues = _validate(kind, frame)
+    with contextlib.ExitStack() as stack:
+        if conn is None:
+            conn = stack.enter_context(_connect(args))
+        result = _run(kind, args, frame, conn)
+        settings = _settings(kind, args, conn, started)
+    mode = " (dry run: nothing sent)" if args.dry_run else ""
+    _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)
+    written = _write_outputs(result, issues, args, settings, out)
+    failure = _whole_run_failure(result, conn.where)
+    if failure is not None:
+        raise _RunStopped(failure, conn.secret)
+    return JobRun(_exit_code(result), result, written)
+
+
+class _RunStopped(HubframeError):
+    """HubSpot refused the token or could not be reached: rows were reported, the run failed."""
+
+    def __init__(self, message: str, secret: str | None) -> None:
+        super().__init__(message)
+        self.secret = secret
+
+
+# --- validate -----------------------------------------------------------------------------------
+
+
+def _read_any(args: argparse.Namespace) -> tuple[str, pd.DataFrame]:
+    if args.kind != "auto":
+        return args.kind, _read(args.kind, args)
+    try:
+        return "pairs", _read("pairs", args)
+    except InputError as pairs_error:
+        try:
+            return "limits", _read("limits", args)
+        except InputError:
+            raise pairs_error from None
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count} {word}" if count == 1 else f"{count} {word}s"
+
+
+def run_validate(args: argparse.Namespace, out: TextIO) -> int:
+    """Print the issues of a sheet; exit 1 when any is an error."""
+    kind, frame = _read_any(args)
+    issues = _validate(kind, frame)
+    name = Path(args.file).name
+    if issues.empty:
+        print(f"{name}: {len(frame)} rows of {kind}, no problems found.", file=out)
+        return EXIT_OK
+    errors = int((issues["severity"] == "error").sum())
+    warnings = len(issues) - errors
+    print(
+        f"{name}: {len(frame)} rows of {kind}, {_plural(errors, 'error')}, "
+        f"{_plural(warnings, 'warning')}",
+        file=out,
+    )
+    for issue in issues.head(args.max_issues).itertuples(index=False):
+        where = f"{issue.sheet} row {issue.row}"
+        print(f"  {where}: {issue.severity} {issue.code}: {issue.message}", file=out)
+    if len(issues) > args.max_issues:
+        more = len(issues) - args.max_issues
+        print(f"  ... and {more} more (--max-issues N shows more)", file=out)
+    return EXIT_ROWS if errors else EXIT_OK
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+DEMO_JOBS: Final = (
+    ("associate", "deals_contacts.xlsx", "deals <-> contacts with labels (Excel, title block)"),
+    ("associate", "contacts_companies.csv", "contacts <-> companies (CSV)"),
+    ("limits", "limits.csv", "association limits: create, update, remove"),
+    ("associate", "messy_deals_contacts.xlsx", "a messy export: what errors look like"),
+)
+_PACKAGE_ROOT: Final = Path(__file__).resolve().parents[1]
+
+
+def _sample_dir(given: Path | None) -> Path:
+    """--sample-data, else ./sample_data, else the checkout this package runs from."""
+    if given is not None:
+        return given
+    here = Path("sample_data")
+    return here if here.is_dir() else _PACKAGE_ROOT / "sample_data"
+
+
+def _demo_argv(command: str, sample: Path, out_dir: Path, progress: bool | None) -> list[str]:
+    stem = sample.stem
+    argv = [command, str(sample), "--report", str(out_dir / f"{stem}_report.xlsx")]
+    argv += ["--retry-file", str(out_dir / f"{stem}_retry.xlsx")]
+    if progress is not None:
+        argv.append("--progress" if progress else "--no-progress")
+    return argv
+
+
+def _recap(runs: list[tuple[str, JobRun]], out: TextIO) -> None:
+    header = ("sheet", "rows", "success", "failed", "invalid", "other")
+    rows: list[tuple[str, ...]] = [header]
+    for name, run in runs:
+        counts = run.result["status"].astype("string").value_counts()
+        main = [int(counts.get(s, 0)) for s in ("success", "failed", "invalid")]
+        other = len(run.result) - sum(main)
+        rows.append((name, str(len(run.result)), *map(str, main), str(other)))
+    widths = [max(len(r[i]) for r in rows) for i in range(len(header))]
+    print("demo summary (other = duplicate, skipped or planned)", file=out)
+    for row in rows:
+        cells = [row[0].ljust(widths[0])] + [
+            c.rjust(w) for c, w in zip(row[1:], widths[1:], strict=True)
+        ]
+        print("  " + "  ".join(cells), file=out)
+
+
+def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
+    """Run the sample sheets against one demo sandbox, through the same path as the CLI."""
+    from hubframe.client import HubSpotClient
+    from hubframe.sandbox import Sandbox
+
+    sample_dir = _sample_dir(args.sample_data)
+    missing = [name for _, name, _ in DEMO_JOBS if not (sample_dir / name).is_file()]
+    if missing:
+        raise InputError(
+            f"sample data not found: {', '.join(str(sample_dir / m) for m in missing)}; "
+            "run the demo from the repository root (make demo) or pass --sample-data DIR"
+        )
+    out_dir: Path = args.out
+    runs: list[tuple[str, JobRun]] = []
+    with Sandbox(seed="demo") as sb, HubSpotClient(sb.token, sb.url) as client:
+        print(f"hubframe demo: the built-in HubSpot sandbox at {sb.url}", file=out)
+        conn = _Connection(client, sb.url, sb.token)
+        for command, name, what in DEMO_JOBS:
+            print(f"\n== {what}", file=out)
+            argv = _demo_argv(command, sample_dir / name, out_dir, args.progress)
+            job_args = parser.parse_args(argv)
+            job_args.sandbox = True
+            runs.append((name, run_job(command, job_args, conn=conn, out=out)))
+    print(file=out)
+    _recap(runs, out)
+    print(f"\nreports and retry files written under {out_dir}/ (open them in Excel):", file=out)
+    for _, run in runs:
+        for path in run.written:
+            print(f"  {path}", file=out)
+    return EXIT_OK
+
+
+# --- main ---------------------------------------------------------------------------------------
+
+
+def _one_line(error: BaseException, secret: str | None = None) -> str:
+    text = " ".join(str(error).split()) or type(error).__name__
+    if isinstance(error, OSError) and error.filename and str(error.filename) not in text:
+        text = f"{error.filename}: {text}"
+    if secret:
+        text = text.replace(secret, "<redacted>")
+    return text
+
+
+def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    out = sys.stdout
+    if args.command in ("associate", "limits"):
+        if args.sandbox and (args.token or args.base_url):
+            parser.error("--sandbox cannot be combined with --token or --base-url")
+        return run_job(args.command, args, out=out).code
+    if args.command == "validate":
+        return run_validate(args, out)
+    if args.command == "demo":
+        return run_demo(args, parser, out)
+    from hubframe.sandbox import serve
+
+    return int(serve.run(args))
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of ``hubframe`` and ``python -m hubframe``; returns the exit code."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    secret = getattr(args, "token", None)
+    try:
+        return _dispatch(args, parser)
+    except _RunStopped as stop:
+        print(f"{PROG}: error: {_one_line(stop, stop.secret or secret)}", file=sys.stderr)
+    except (HubframeError, OSError) as error:
+        print(f"{PROG}: error: {_one_line(error, secret)}", file=sys.stderr)
+    except KeyboardInterrupt:
+        print(f"{PROG}: interrupted", file=sys.stderr)
+        return 130
+    return EXIT_ERROR

@@ -1,0 +1,258 @@
+"""The hubframe command line, end to end in subprocesses against sandboxes over real HTTP."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from hubframe.cli import main
+from hubframe.io import read_pairs
+from hubframe.sandbox import Sandbox
+
+REPO = Path(__file__).resolve().parents[1]
+GOOD = [
+    ("2040000011", "1019360011", "Decision maker", "first"),
+    ("2040000012", "1019360012", "Champion", '=HYPERLINK("http://evil")'),
+]
+BAD = [
+    ("2040000013", "1019369999", "Champion", "no such contact"),  # OBJECT_NOT_FOUND
+    ("2040000014", "12ab", "Champion", "bad id"),  # BAD_ID
+]
+
+
+def _csv(path: Path, rows: list[tuple[str, str, str, str]]) -> Path:
+    lines = ["Deal ID,Contact ID,Association label,Notes"]
+    lines += [",".join(f'"{v}"' if "," in v or '"' in v else v for v in r) for r in rows]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _env(sb: Sandbox | None = None, token: str | None = None) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
+    if sb is not None:
+        env["HUBSPOT_ACCESS_TOKEN"] = token or sb.token
+        env["HUBSPOT_BASE_URL"] = sb.url
+    return env
+
+
+def _hubframe(
+    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60
+) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hubframe", *args],
+        capture_output=True,
+        text=True,
+        env=env if env is not None else _env(),
+        cwd=cwd or REPO,
+        timeout=timeout,
+        check=False,
+    )
+
+
+def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1, proc.stderr
+    assert lines[0].startswith("hubframe: error: ")
+    assert "Traceback" not in proc.stderr + proc.stdout
+    return lines[0]
+
+
+# --- associate ---------------------------------------------------------------------------------
+
+
+def test_all_rows_succeed_exit_0_with_report(sandbox: Sandbox, tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    report = tmp_path / "out" / "report.xlsx"
+    proc = _hubframe("associate", str(sheet), "--report", str(report), env=_env(sandbox))
+    assert proc.returncode == 0, proc.stderr
+    assert "success" in proc.stdout and "total" in proc.stdout
+    assert f"report: {report}" in proc.stdout
+    assert openpyxl.load_workbook(report).sheetnames == [
+        "Summary",
+        "Results",
+        "Errors",
+        "Validation",
+    ]
+    links = sandbox.associations("deals", "contacts")
+    pairs = set(zip(links["from_id"], links["to_id"], strict=True))
+    assert {("2040000011", "1019360011"), ("2040000012", "1019360012")} <= pairs
+
+
+def test_failed_rows_exit_1_and_retry_file_reads_back(sandbox: Sandbox, tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD + BAD)
+    retry = tmp_path / "retry.xlsx"
+    proc = _hubframe(
+        "associate", str(sheet), "--retry-file", str(retry), "--report", str(tmp_path / "r.csv"),
+        env=_env(sandbox),
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert "OBJECT_NOT_FOUND" in proc.stdout and "BAD_ID" in proc.stdout
+    assert "retry file:" in proc.stdout and "(2 rows" in proc.stdout
+    back = read_pairs(retry)
+    assert back["to_id"].tolist() == ["1019369999", "12ab"]
+    assert back.attrs["hubframe"]["original_columns"] == [
+        "Deal ID", "Contact ID", "Association label", "Notes",
+    ]  # fmt: skip
+
+
+def test_dry_run_sends_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    before = len(sandbox.associations("deals", "contacts"))
+    proc = _hubframe("associate", str(sheet), "--dry-run", env=_env(sandbox))
+    assert proc.returncode == 0, proc.stderr
+    assert "planned" in proc.stdout and "dry run" in proc.stdout
+    assert len(sandbox.associations("deals", "contacts")) == before
+
+
+def test_bad_token_one_line_exit_2_token_nowhere(sandbox: Sandbox, tmp_path: Path) -> None:
+    secret = "pat-na1-00000000-dead-beef-0000-000000000000"
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    report = tmp_path / "report.xlsx"
+    proc = _hubframe(
+        "associate", str(sheet), "--report", str(report), "--token", secret,
+        "--base-url", sandbox.url, env=_env(),
+    )  # fmt: skip
+    line = _one_error_line(proc)
+    assert "access token" in line
+    assert secret not in proc.stdout + proc.stderr
+    with zipfile.ZipFile(report) as zf:
+        assert all(secret.encode() not in zf.read(n) for n in zf.namelist())
+    assert len(sandbox.associations("deals", "contacts").query("from_id == '2040000011'")) == 0
+
+
+def test_missing_file_one_line_exit_2(tmp_path: Path) -> None:
+    proc = _hubframe("associate", str(tmp_path / "nope.xlsx"), "--sandbox")
+    assert "nope.xlsx" in _one_error_line(proc)
+
+
+def test_missing_column_one_line_exit_2(tmp_path: Path) -> None:
+    sheet = tmp_path / "deals.csv"
+    sheet.write_text("Deal,Notes\n2040000001,x\n", encoding="utf-8")
+    line = _one_error_line(_hubframe("associate", str(sheet), "--sandbox"))
+    assert "deals.csv" in line and "Columns found: Deal, Notes" in line
+
+
+def test_no_token_one_line_exit_2(tmp_path: Path) -> None:
+    proc = _hubframe("associate", str(_csv(tmp_path / "p.csv", GOOD)))
+    assert "HUBSPOT_ACCESS_TOKEN" in _one_error_line(proc)
+
+
+def test_usage_errors_exit_2(tmp_path: Path) -> None:
+    assert _hubframe("associate").returncode == 2
+    proc = _hubframe("associate", "x.csv", "--batch-size", "0")
+    assert proc.returncode == 2 and "must be 1 or more" in proc.stderr
+    proc = _hubframe("associate", "x.csv", "--sandbox", "--token", "t")
+    assert proc.returncode == 2 and "--sandbox cannot be combined" in proc.stderr
+
+
+def test_help_has_examples() -> None:
+    proc = _hubframe("--help")
+    assert proc.returncode == 0
+    assert "examples:" in proc.stdout and "hubframe associate" in proc.stdout
+    proc = _hubframe("associate", "--help")
+    assert proc.returncode == 0 and "--retry-file" in proc.stdout and "examples:" in proc.stdout
+
+
+def test_builtin_sandbox_flag_runs_the_job(tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    proc = _hubframe("associate", str(sheet), "--sandbox", "--api-version", "2026-09")
+    assert proc.returncode == 0, proc.stderr
+    assert "built-in demo sandbox" in proc.stderr
+
+
+# --- in-process: the same main() the console script calls ----------------------------------------
+
+
+def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["validate", str(_csv(tmp_path / "good.csv", GOOD))]) == 0
+    assert "no problems found" in capsys.readouterr().out
+    assert main(["validate", str(_csv(tmp_path / "bad.csv", GOOD + BAD + GOOD[:1]))]) == 1
+    out = capsys.readouterr().out
+    assert "1 error, 1 warning" in out
+    assert "row 5: error BAD_ID" in out and "row 6: warning DUPLICATE_ROW" in out
+
+
+def test_validate_reads_limits_sheets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(
+        "From object,To object,Label,Max associations\ndeals,contacts,Champion,zero\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(sheet)]) == 1
+    out = capsys.readouterr().out
+    assert "rows of limits" in out and "BAD_LIMIT" in out
+
+
+def test_limits_command_configures_limits(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(
+        "From object,To object,Label,Max associations\ndeals,contacts,Champion,3\n",
+        encoding="utf-8",
+    )
+    code = main(["limits", str(sheet), "--token", sandbox.token, "--base-url", sandbox.url])
+    assert code == 0, capsys.readouterr()
+    limits = sandbox.limits("deals", "contacts")
+    assert limits.loc[limits["label"] == "Champion", "max_to_object_ids"].tolist() == [3]
+
+
+# --- the sandbox subcommand -----------------------------------------------------------------------
+
+
+@pytest.fixture
+def served() -> Iterator[dict[str, str]]:
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubframe", "sandbox", "--port", "0", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=_env(),
+    )
+    try:
+        assert proc.stdout is not None
+        line = proc.stdout.readline()  # the server prints one JSON line once it listens
+        yield json.loads(line)
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_sandbox_subcommand_serves_a_sandbox(served: dict[str, str], tmp_path: Path) -> None:
+    assert served["url"].startswith("http://127.0.0.1:")
+    env = _env() | {"HUBSPOT_ACCESS_TOKEN": served["token"], "HUBSPOT_BASE_URL": served["url"]}
+    proc = _hubframe("associate", str(_csv(tmp_path / "p.csv", GOOD + BAD)), env=env)
+    assert proc.returncode == 1, proc.stderr
+    assert "success" in proc.stdout and "OBJECT_NOT_FOUND" in proc.stdout
+
+
+# --- demo ---------------------------------------------------------------------------------------
+
+
+@pytest.mark.slow
+def test_demo_writes_reports_and_summaries(tmp_path: Path) -> None:
+    out = tmp_path / "reports"
+    proc = _hubframe("demo", "--out", str(out), timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    for name in ("deals_contacts", "contacts_companies", "limits", "messy_deals_contacts"):
+        report = out / f"{name}_report.xlsx"
+        assert report.is_file(), name
+        assert f"{name}." in proc.stdout
+    assert (out / "messy_deals_contacts_retry.xlsx").is_file()
+    assert proc.stdout.count("total") == 4
+    assert "Traceback" not in proc.stderr
+
+
+def test_demo_without_sample_data_fails_clearly(tmp_path: Path) -> None:
+    proc = _hubframe("demo", "--sample-data", str(tmp_path / "nowhere"), cwd=tmp_path)
+    line = _one_error_line(proc)
+    assert "sample data not found" in line and "make demo" in line

@@ -99,7 +99,7 @@ def test_issues_html_counts_per_code_with_meaning() -> None:
     assert counts[["code", "rows"]].values.tolist() == [["BAD_ID", 2], ["DUPLICATE_ROW", 1]]
     assert counts.loc[0, "meaning"].startswith("A record id")
     out = render.issues_html(issues, rows_read=10)
-    assert "10 rows read. 2 errors and 1 warnings found." in out
+    assert "10 rows read. 2 errors and 1 warning found." in out
     assert ">position<" not in out
 
 
@@ -264,7 +264,7 @@ def test_app_runs_a_sheet_end_to_end_on_the_builtin_sandbox(app: HubframeApp) ->
     _click(app, app.validate_button)
     assert app.issues is not None
     assert set(app.issues["code"]) == {"DUPLICATE_ROW", "BAD_ID"}
-    assert "15 rows read. 1 errors and 1 warnings found." in app.validation.value
+    assert "15 rows read. 1 error and 1 warning found." in app.validation.value
     assert "BAD_ID" in app.validation.value and "A record id" in app.validation.value
 
     _click(app, app.dry_run_button)
@@ -484,3 +484,38 @@ def test_progress_relay_throttles_updates_but_never_the_last() -> None:
     for _ in range(10):
         relay(10)
     assert seen == [Progress(10, 100), Progress(100, 100)]
+
+
+def test_every_control_of_the_app_is_on_screen(app: HubframeApp) -> None:
+    shown = {id(widget) for widget in _widgets(app.widget)}
+    controls = {
+        name: value
+        for name, value in vars(app).items()
+        if isinstance(value, ipywidgets.Widget) and name != "widget"
+    }
+    controls.update({f"columns[{k}]": v for k, v in app.columns.items()})
+    missing = sorted(name for name, widget in controls.items() if id(widget) not in shown)
+    assert missing == []
+    assert len(controls) > 30
+
+
+def test_counts_read_as_english() -> None:
+    assert [render.plural(n, "row") for n in (0, 1, 2, 1200)] == [
+        "0 rows",
+        "1 row",
+        "2 rows",
+        "1,200 rows",
+    ]
+    assert render.plural(1, "batch") == "1 batch" and render.plural(3, "batch") == "3 batches"
+
+
+def test_long_messages_wrap_but_other_cells_do_not() -> None:
+    out = render.table_html(pd.DataFrame({"row": [2], "error_message": ["x " * 200]}))
+    cells = re.findall(r'<td style="([^"]+)">', out)
+    assert "white-space:nowrap" in cells[0] and "white-space:normal;min-width:420px" in cells[1]
+
+
+def test_preview_shows_where_and_what_happened_first() -> None:
+    result = _result(["success", "failed"]).assign(error_message=["", "Contact 9 does not exist."])
+    head = re.findall(r"<th[^>]*>([^<]+)</th>", render.preview_html(result))
+    assert head[:5] == ["sheet", "row", "status", "error_code", "error_message"]

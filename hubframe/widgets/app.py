@@ -37,6 +37,11 @@ def _hidden(widget: w.Widget, hidden: bool) -> None:
     widget.layout.display = "none" if hidden else None
 
 
+def _output() -> w.HTML:
+    """An HTML output as wide as its step (wide tables scroll inside it)."""
+    return w.HTML(layout=w.Layout(width="100%", overflow="auto"))
+
+
 def _step(name: str, title: str, *children: w.Widget) -> w.VBox:
     """A bordered section with a title; CSS class ``hf-step-<name>`` for browser tests."""
     heading = w.HTML(f"<b style='font-size:15px'>{render.esc(title)}</b>")
@@ -76,10 +81,19 @@ class HubframeApp:
         self._runner = Runner(self._show_error)
         self._build(sandbox=sandbox, api_version=api_version, base_url=base_url, job=job)
         self.widget = w.VBox(
-            [self.message, self._connect_box, self._job_box, self._file_box, self._map_box,
-             self._validate_box, self._dry_box, self._run_box, self._result_box],
+            [
+                self.message,
+                self._connect_box,
+                self._job_box,
+                self._file_box,
+                self._map_box,
+                self._validate_box,
+                self._dry_box,
+                self._run_box,
+                self._result_box,
+            ],
             layout=w.Layout(max_width="1100px"),
-        )  # fmt: skip
+        )
         self.widget.add_class("hf-app")
         self.message.add_class("hf-app-message")
         self._sync_visibility()
@@ -109,7 +123,7 @@ class HubframeApp:
     # --- building -------------------------------------------------------------------------
 
     def _build(self, *, sandbox: bool, api_version: str, base_url: str | None, job: str) -> None:
-        self.message = w.HTML()
+        self.message = _output()
         self._build_connect(sandbox, api_version, base_url)
         self._build_job(job)
         self._build_file()
@@ -137,18 +151,24 @@ class HubframeApp:
             style=_LABEL_STYLE,
         )
         self.api_version = w.Dropdown(
-            options=list(API_VERSIONS), value=api_version, description="API version",
+            options=list(API_VERSIONS),
+            value=api_version,
+            description="API version",
             style=_LABEL_STYLE,
-        )  # fmt: skip
+        )
         self.connect_button = w.Button(description="Connect", button_style="primary", icon="plug")
         self.connect_status = w.HTML()
         self.mode.observe(lambda _: self._sync_visibility(), "value")
         self.connect_button.on_click(lambda _: self._submit(self._do_connect))
         self._connect_box = _step(
             "connect",
-            "1 · Connect", self.mode, self.token, self.base_url, self.api_version,
+            "1 · Connect",
+            self.mode,
+            self.token,
+            self.base_url,
+            self.api_version,
             w.HBox([self.connect_button, self.connect_status]),
-        )  # fmt: skip
+        )
 
     def _build_job(self, job: str) -> None:
         self.job = w.ToggleButtons(
@@ -162,27 +182,36 @@ class HubframeApp:
 
     def _build_file(self) -> None:
         self.upload = w.FileUpload(
-            accept=UPLOAD_ACCEPT, multiple=False, description="Upload sheet",
+            accept=UPLOAD_ACCEPT,
+            multiple=False,
+            description="Upload sheet",
             layout=w.Layout(width="200px"),
-        )  # fmt: skip
+        )
         self.path = w.Text(
-            description="or a path", placeholder="sample_data/deals_contacts.xlsx",
-            layout=w.Layout(width="520px"), style=_LABEL_STYLE,
-        )  # fmt: skip
+            description="or a path",
+            placeholder="sample_data/deals_contacts.xlsx",
+            layout=w.Layout(width="520px"),
+            style=_LABEL_STYLE,
+        )
         self.load_button = w.Button(description="Load path", icon="folder-open")
         self.file_status = w.HTML()
         self.sheet = w.Dropdown(
-            options=[("(first sheet)", NONE)], value=NONE, description="Sheet",
-            style=_LABEL_STYLE, disabled=True,
-        )  # fmt: skip
+            options=[("(first sheet)", NONE)],
+            value=NONE,
+            description="Sheet",
+            style=_LABEL_STYLE,
+            disabled=True,
+        )
         self.upload.observe(lambda _: self._on_upload(), "value")
         self.load_button.on_click(lambda _: self._on_load_path())
         self.sheet.observe(lambda _: self._on_sheet_change(), "value")
         self._file_box = _step(
             "sheet",
-            "3 · Sheet", w.HBox([self.upload, self.file_status]),
-            w.HBox([self.path, self.load_button]), self.sheet,
-        )  # fmt: skip
+            "3 · Sheet",
+            w.HBox([self.upload, self.file_status]),
+            w.HBox([self.path, self.load_button]),
+            self.sheet,
+        )
 
     def _build_mapping(self) -> None:
         self.columns: dict[str, w.Dropdown] = {
@@ -202,9 +231,12 @@ class HubframeApp:
             options=type_options, value=NONE, description="To object type", style=_LABEL_STYLE
         )
         self.label = w.Dropdown(
-            options=[("(from the sheet, or unlabeled)", NONE)], value=NONE,
-            description="Label for all rows", style=_LABEL_STYLE, layout=w.Layout(width="520px"),
-        )  # fmt: skip
+            options=[("(from the sheet, or unlabeled)", NONE)],
+            value=NONE,
+            description="Label for all rows",
+            style=_LABEL_STYLE,
+            layout=w.Layout(width="520px"),
+        )
         self.labels_status = w.HTML()
         for dropdown in self.columns.values():
             dropdown.observe(lambda _: self._invalidate(), "value")
@@ -214,39 +246,47 @@ class HubframeApp:
         self._map_columns = w.VBox(list(self.columns.values()))
         self._map_box = _step(
             "mapping",
-            "4 · Map columns", self._map_columns, self.from_type, self.to_type,
+            "4 · Map columns",
+            self._map_columns,
+            self.from_type,
+            self.to_type,
             w.HBox([self.label, self.labels_status]),
-        )  # fmt: skip
+        )
 
     def _build_steps(self) -> None:
         self.validate_button = w.Button(description="Validate", icon="check")
-        self.validation = w.HTML()
+        self.validation = _output()
         self._validate_box = _step(
             "validate", "5 · Validate", self.validate_button, self.validation
         )
         self.dry_run_button = w.Button(description="Dry run", icon="eye")
-        self.dry_run_output = w.HTML()
+        self.dry_run_output = _output()
         self._dry_box = _step("dry-run", "6 · Dry run", self.dry_run_button, self.dry_run_output)
         self.run_button = w.Button(description="Run", button_style="success", icon="play")
         self.cancel_button = w.Button(
             description="Cancel", button_style="danger", icon="stop", disabled=True
         )
         self.batch_size = w.BoundedIntText(
-            value=0, min=0, max=MAX_BATCH_CREATE, description="Batch size",
+            value=0,
+            min=0,
+            max=MAX_BATCH_CREATE,
+            description="Batch size",
             tooltip="0 = the API maximum; smaller batches report progress more often",
-            style=_LABEL_STYLE, layout=w.Layout(width="260px"),
-        )  # fmt: skip
+            style=_LABEL_STYLE,
+            layout=w.Layout(width="260px"),
+        )
         self.progress = w.IntProgress(value=0, min=0, max=1, description="Progress")
         self.live_counts = w.HTML()
         self._run_box = _step(
             "run",
-            "7 · Run", w.HBox([self.run_button, self.cancel_button]),
+            "7 · Run",
+            w.HBox([self.run_button, self.cancel_button, self.batch_size]),
             w.HBox([self.progress, self.live_counts]),
-        )  # fmt: skip
-        self.summary = w.HTML()
-        self.chart = w.HTML()
-        self.preview = w.HTML()
-        self.download_links = w.HTML()
+        )
+        self.summary = _output()
+        self.chart = _output()
+        self.preview = _output()
+        self.download_links = _output()
         self._result_box = _step(
             "results", "8 · Results", self.summary, self.chart, self.download_links, self.preview
         )
@@ -554,13 +594,12 @@ class HubframeApp:
         self.downloads = {report_name: backend.report_bytes(result, self.issues, report_name)}
         links = [render.download_link_html(self.downloads[report_name], report_name, "Report")]
         retry_rows = int(result["status"].isin(["failed", "invalid"]).sum())
+        retry_label = f"Retry file ({render.plural(retry_rows, 'row')})"
         if retry_rows:
             retry_name = f"{stem}_retry{self.source.suffix if self.source else '.xlsx'}"
             self.downloads[retry_name] = backend.retry_bytes(result, retry_name)
             links.append(
-                render.download_link_html(
-                    self.downloads[retry_name], retry_name, f"Retry file ({retry_rows:,} rows)"
-                )
+                render.download_link_html(self.downloads[retry_name], retry_name, retry_label)
             )
         self.download_links.value = "".join(links)
 
@@ -577,12 +616,14 @@ def _has_problems(counts: Mapping[str, int]) -> bool:
 
 def _headline(counts: Mapping[str, int], total: int, *, cancelled: bool) -> str:
     done = counts.get("success", 0)
-    text = f"{done:,} of {total:,} rows succeeded."
+    text = f"{done:,} of {render.plural(total, 'row')} succeeded."
     if cancelled:
         text = f"Cancelled. {text} Rows not sent are 'skipped'; the retry file holds them."
     problems = sum(counts.get(s, 0) for s in ("failed", "invalid"))
     if problems:
-        text += f" {problems:,} rows need attention: see the table below and the retry file."
+        need = "needs" if problems == 1 else "need"
+        text += f" {render.plural(problems, 'row')} {need} attention: see the table below"
+        text += " and the retry file."
     return text
 
 

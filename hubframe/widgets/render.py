@@ -34,8 +34,14 @@ MESSAGE_COLORS: Final[Mapping[str, tuple[str, str]]] = {
     "error": ("#ffebee", "#b71c1c"),
 }
 _FONT: Final = "font-family:system-ui,-apple-system,'Segoe UI',Roboto,sans-serif;font-size:13px"
-_CELL: Final = "padding:3px 8px;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top"
+_CELL: Final = (
+    "padding:3px 8px;border-bottom:1px solid #e0e0e0;text-align:left;vertical-align:top;"
+    "white-space:nowrap"
+)
+_TEXT_CELL: Final = f"{_CELL};white-space:normal;min-width:420px"
 _HEAD: Final = f"{_CELL};background:#f5f5f5;font-weight:600;position:sticky;top:0"
+PREVIEW_FIRST: Final = ("sheet", "row", "status", "error_code", "error_message")
+PROSE_COLUMNS: Final = frozenset({"message", "error_message", "meaning", "what to do"})
 _DEFAULT_BAR: Final = "#546e7a"
 
 
@@ -49,6 +55,11 @@ def esc(value: object) -> str:
     except (TypeError, ValueError):
         pass
     return html.escape(str(value))
+
+
+def plural(n: int, noun: str) -> str:
+    """'1 row', '2 rows', '1,200 rows'."""
+    return f"{n:,} {noun}{'' if n == 1 else ('es' if noun.endswith('ch') else 's')}"
 
 
 def message_html(text: str, kind: str = "info") -> str:
@@ -86,12 +97,12 @@ def table_html(
     shown = frame.head(max_rows)
     head = "".join(f'<th style="{_HEAD}">{esc(c)}</th>' for c in shown.columns)
     body_rows: list[str] = []
+    styles = [_TEXT_CELL if str(c) in PROSE_COLUMNS else _CELL for c in shown.columns]
     for values in shown.itertuples(index=False, name=None):
         cells = []
-        for column, value in zip(shown.columns, values, strict=True):
+        for column, style, value in zip(shown.columns, styles, values, strict=True):
             formatter = formatters.get(str(column), esc)
-            text = formatter(value)
-            cells.append(f'<td style="{_CELL}">{text}</td>')
+            cells.append(f'<td style="{style}">{formatter(value)}</td>')
         body_rows.append(f"<tr>{''.join(cells)}</tr>")
     more = ""
     if len(frame) > len(shown):
@@ -99,7 +110,10 @@ def table_html(
             f'<div style="{_FONT};color:#616161;padding:4px 0">'
             f"Showing the first {len(shown):,} of {len(frame):,} rows.</div>"
         )
-    wrapper = f"max-height:{max_height}px;overflow:auto;border:1px solid #e0e0e0;border-radius:4px"
+    wrapper = (
+        f"max-height:{max_height}px;max-width:100%;overflow:auto;"
+        "border:1px solid #e0e0e0;border-radius:4px"
+    )
     return (
         f'<div style="{wrapper}"><table class="{esc(css_class)}" '
         f'style="{_FONT};border-collapse:collapse;width:100%">'
@@ -215,11 +229,12 @@ def issues_html(issues: pd.DataFrame, *, rows_read: int | None = None, max_rows:
     """The validation step: a headline, counts per code, then the issues table."""
     errors = int((issues["severity"] == "error").sum()) if not issues.empty else 0
     warnings = int((issues["severity"] == "warning").sum()) if not issues.empty else 0
-    read = f"{rows_read:,} rows read. " if rows_read is not None else ""
+    read = f"{plural(rows_read, 'row')} read. " if rows_read is not None else ""
     if issues.empty:
         return message_html(f"{read}No problems found.", "success")
     kind = "error" if errors else "warning"
-    head = message_html(f"{read}{errors:,} errors and {warnings:,} warnings found.", kind)
+    found = f"{plural(errors, 'error')} and {plural(warnings, 'warning')} found."
+    head = message_html(f"{read}{found}", kind)
     counts = table_html(issue_counts_frame(issues), cell_html={"severity": severity_badge})
     visible = [c for c in issues.columns if c != "position"]
     detail = table_html(issues[visible], max_rows=max_rows, cell_html={"severity": severity_badge})
@@ -245,8 +260,8 @@ def plan_html(result: pd.DataFrame) -> str:
     planned = result[result["status"].astype("string") == "planned"]
     batches = int(planned["batch"].nunique()) if not planned.empty else 0
     text = (
-        f"Dry run: {len(planned):,} of {len(result):,} rows would be sent in {batches:,} "
-        "batches. Nothing was sent."
+        f"Dry run: {len(planned):,} of {plural(len(result), 'row')} would be sent in "
+        f"{plural(batches, 'batch')}. Nothing was sent."
     )
     kind = "info" if len(planned) else "warning"
     table = table_html(plan_frame(result), cell_html={"status": status_badge})
@@ -259,6 +274,8 @@ def preview_html(result: pd.DataFrame, *, max_rows: int = 200) -> str:
     rank = {s: i for i, s in enumerate(("failed", "invalid", "skipped", "duplicate"))}
     order = result["status"].astype("string").map(lambda s: rank.get(str(s), 9))
     ordered = result.iloc[order.reset_index(drop=True).sort_values(kind="stable").index]
+    first = [c for c in PREVIEW_FIRST if c in ordered.columns]
+    ordered = ordered[first + [c for c in ordered.columns if c not in first]]
     return table_html(ordered, max_rows=max_rows, cell_html={"status": status_badge})
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 import requests
+from openapi_check import SpecChecker
 
 from hubframe.constants import HUBSPOT_DEFINED_TYPES
 from hubframe.sandbox import Sandbox, demo
@@ -128,12 +129,12 @@ def test_demo_portal_is_deterministic_and_matches_its_constants() -> None:
     assert len(a.associations("p_installations", "deals")) == 3
 
 
-def test_fixtures(sandbox: Sandbox, sandbox_factory: SandboxFactory) -> None:
+def test_fixtures(
+    sandbox: Sandbox, sandbox_factory: SandboxFactory, spec_checker: SpecChecker
+) -> None:
     other = sandbox_factory(seed=None, token="pat-test")
     assert other.token == "pat-test" and other.url != sandbox.url
-    r = requests.get(
-        other.url + "/crm/associations/v4/deals/contacts/labels",
-        headers={"Authorization": "Bearer pat-test"},
-        timeout=5,
-    )
+    path = "/crm/associations/v4/deals/contacts/labels"
+    r = requests.get(other.url + path, headers={"Authorization": "Bearer pat-test"}, timeout=5)
+    spec_checker.check("GET", path, r.status_code, r.json())
     assert r.status_code == 200

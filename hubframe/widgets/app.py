@@ -516,7 +516,13 @@ class HubframeApp:
 
     def _start_run(self) -> None:
         self._cancel.clear()
-        self.cancel_button.disabled = False
+        offered = backend.hooks(str(self.job.value))
+        self.cancel_button.disabled = "cancel" not in offered
+        self.cancel_button.tooltip = (
+            "Stop after the batches already sent"
+            if "cancel" in offered
+            else "This version of hubframe.jobs cannot interrupt a run"
+        )
         self._submit(lambda: self._do_execute(False))
 
     def _on_cancel(self) -> None:
@@ -547,7 +553,8 @@ class HubframeApp:
             return
         self.progress.value, self.progress.max = 0, max(len(self.frame), 1)
         self.progress.bar_style = "info"
-        self.live_counts.value = render.esc("starting…")
+        live = "on_progress" in backend.hooks(job)
+        self.live_counts.value = render.esc("sending…" if live else "sending… (counts at the end)")
         result = backend.execute(
             self.frame,
             self.connection,

@@ -83,8 +83,8 @@ class App:
             record(0)
             h.drop_connection()
             return
+        record(prep.reply.status)  # before replying, so a client that got the reply sees it
         h.send_reply(prep.reply, headers)
-        record(prep.reply.status)
 
     def _prepare(self, h: _Handler, body: bytes) -> _Prepared:
         scopes = self._authenticate(h.headers.get("Authorization"))

@@ -19,6 +19,7 @@ import random
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import quote
 
@@ -63,13 +64,27 @@ _NETWORK_ERRORS = (
 
 @dataclass(frozen=True)
 class ApiResponse:
-    """A 2xx answer: parsed JSON body (None when empty), status, headers and bookkeeping."""
+    """A 2xx answer: status, raw content (parsed on first use), headers and bookkeeping."""
 
     status: int
-    body: Any
+    content: bytes = field(repr=False)
     headers: Mapping[str, str] = field(repr=False)
     correlation_id: str | None
     attempts: int
+
+    @cached_property
+    def body(self) -> Any:
+        """The parsed JSON body (None when empty or not JSON)."""
+        if not self.content:
+            return None
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return None
+
+    def may_have_errors(self) -> bool:
+        """False when the body certainly holds no ``errors`` (a fast check before parsing)."""
+        return b'"errors"' in self.content
 
     def json(self) -> JSON:
         """The body as a JSON object ({} for an empty body)."""
@@ -216,17 +231,11 @@ class HubSpotClient:
         return isinstance(error, ServerError)
 
     def _success(self, resp: requests.Response, attempt: int) -> ApiResponse:
-        body: Any = None
-        if resp.content:
-            try:
-                body = resp.json()
-            except ValueError:
-                body = None
         return ApiResponse(
             status=resp.status_code,
-            body=body,
+            content=resp.content or b"",
             headers=dict(resp.headers),
-            correlation_id=_correlation_id(resp, body),
+            correlation_id=_correlation_id(resp, None),
             attempts=attempt,
         )
 

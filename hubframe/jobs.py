@@ -237,40 +237,66 @@ def _as_frame(source: Any, kind: str) -> pd.DataFrame:
     return limits.reset_index(drop=True)
 
 
+_PAIR_FIELDS = ("from_type", "to_type", "from_id", "to_id", "label", "category", "type_id")
+Resolved = LabelDef | None | HubframeError
+
+
+def _columns(frame: pd.DataFrame, positions: list[int], names: tuple[str, ...]) -> list[list[Any]]:
+    """Plain Python lists (None for missing) of some columns at some positions."""
+    sub = frame.iloc[positions]
+    out: list[list[Any]] = []
+    for name in names:
+        if name not in sub.columns:
+            out.append([None] * len(positions))
+            continue
+        column = sub[name].astype(object)
+        out.append(column.where(column.notna(), None).tolist())
+    return out
+
+
+def _try_resolve(book: LabelBook, key: tuple[Any, ...], *, unlabeled_default: bool) -> Resolved:
+    row = dict(zip(("from_type", "to_type", "label", "category", "type_id"), key, strict=True))
+    try:
+        return _resolve(book, row, unlabeled_default=unlabeled_default)
+    except HubframeError as exc:  # UnknownLabel included
+        return exc
+
+
 def _pair_items(frame: pd.DataFrame, settled: Mapping[int, Outcome], book: LabelBook) -> _Prep:
     prep = _Prep()
     actions: dict[int, str] = {}
     todo = [p for p in range(len(frame)) if p not in settled]
-    records = frame.iloc[todo].to_dict("records") if todo else []
-    for pos, row in zip(todo, records, strict=True):
-        has_type = _value(row.get("type_id")) is not None or _text(row.get("label")) is not None
-        action = ASSOCIATE if has_type else ASSOCIATE_DEFAULT
+    f_types, t_types, f_ids, t_ids, labels, cats, type_ids = _columns(frame, todo, _PAIR_FIELDS)
+    cache: dict[tuple[Any, ...], Resolved] = {}
+    label_text = {raw: _text(raw) for raw in set(labels)}
+    for n, pos in enumerate(todo):
+        key = (f_types[n], t_types[n], labels[n], cats[n], type_ids[n])
+        if key not in cache:
+            cache[key] = _try_resolve(book, key, unlabeled_default=True)
+        spec = cache[key]
+        label = label_text[labels[n]]
+        action = ASSOCIATE if type_ids[n] is not None or label is not None else ASSOCIATE_DEFAULT
         actions[pos] = action
-        if prep.stop is not None:
-            continue
-        try:
-            spec = _resolve(book, row, unlabeled_default=True)
-        except UnknownLabel as exc:
-            prep.settled[pos] = _unknown(pos, action, exc)
-            continue
-        except HubframeError as exc:
-            _lookup_failure(prep, pos, action, exc)
-            continue
-        prep.items.append(
-            WorkItem(
-                position=pos,
-                action=action,
-                from_type=str(row["from_type"]),
-                to_type=str(row["to_type"]),
-                from_id=str(row["from_id"]),
-                to_id=str(row["to_id"]),
-                category=spec.category if spec else None,
-                type_id=spec.type_id if spec else None,
-                label=_text(row.get("label")),
+        if isinstance(spec, UnknownLabel):
+            prep.settled[pos] = _unknown(pos, action, spec)
+        elif isinstance(spec, HubframeError):
+            _lookup_failure(prep, pos, action, spec)
+        else:
+            prep.items.append(
+                WorkItem(
+                    position=pos,
+                    action=action,
+                    from_type=str(f_types[n]),
+                    to_type=str(t_types[n]),
+                    from_id=str(f_ids[n]),
+                    to_id=str(t_ids[n]),
+                    category=spec.category if spec else None,
+                    type_id=spec.type_id if spec else None,
+                    label=label,
+                )
             )
-        )
-        if spec is not None:
-            prep.resolved[pos] = (spec.category, spec.type_id)
+            if spec is not None:
+                prep.resolved[pos] = (spec.category, spec.type_id)
     if prep.stop is not None:
         prep.items = []
         _skip_all(prep, todo, actions)

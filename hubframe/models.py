@@ -30,7 +30,7 @@ SKIPPED = "skipped"
 PLANNED = "planned"
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and rows are many
 class WorkItem:
     """One input row, resolved and ready to send."""
 
@@ -92,7 +92,7 @@ class Batch:
         return replace(self, items=items)
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(slots=True)  # not frozen, for speed; treat as immutable (use with_)
 class Outcome:
     """What became of one input row (the status columns of the result table)."""
 

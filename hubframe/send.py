@@ -53,6 +53,8 @@ from hubframe.models import (
 
 DEFAULT_WORKERS = 16
 MAX_WORKERS = 32
+#: Latency assumed when sizing the pool before one has been measured (a 2,000-input batch).
+ASSUMED_LATENCY_S = 1.5
 #: Whole-batch statuses worth splitting the batch for (the rest fail every row at once).
 BISECT_STATUSES = frozenset({400, 413, 422})
 _BATCH_LEVEL = re.compile(r"unable to infer object type", re.IGNORECASE)
@@ -282,7 +284,7 @@ class Sender:
             first = pending.pop(0)
             outcomes.update(self._done(first, self.run_batch(first)))
             workers = self._pool_size(time.monotonic() - started)
-        workers = min(workers or DEFAULT_WORKERS, max(1, len(pending)))
+        workers = min(workers or self._pool_size(ASSUMED_LATENCY_S), max(1, len(pending)))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
             futures = {pool.submit(self.run_batch, b): b for b in pending}
             for future in as_completed(futures):
@@ -290,8 +292,13 @@ class Sender:
         return outcomes
 
     def _pool_size(self, latency_s: float) -> int:
-        wanted = math.ceil(self.client.limiter.rate_per_s * latency_s * 1.5) + 2
-        return max(DEFAULT_WORKERS, min(MAX_WORKERS, wanted))
+        """Enough workers to keep the rate budget full while requests take ``latency_s``."""
+        limiter = self.client.limiter
+        wanted = math.ceil(limiter.rate_per_s * latency_s * 1.5) + 2
+        # Never more requests in flight than one window allows: a burst of queued requests
+        # reaching HubSpot together must still fit in its window.
+        cap = min(MAX_WORKERS, limiter.effective_max)
+        return max(1, min(cap, max(DEFAULT_WORKERS, wanted)))
 
     def _done(self, batch: Batch, outcomes: list[Outcome]) -> dict[int, Outcome]:
         if self.on_progress is not None:
@@ -526,9 +533,9 @@ def _item_key(item: WorkItem) -> tuple[str, str]:
 
 def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcome]:
     """One outcome per item of ``batch`` from a 2xx answer (with or without ``errors[]``)."""
-    body = resp.json()
     attempts = prior + resp.attempts
     failures: dict[int, Outcome] = {}
+    body = resp.json() if resp.may_have_errors() else {}
     unmapped: list[Mapping[str, Any]] = []
     for err in body.get("errors") or []:
         if not isinstance(err, dict):

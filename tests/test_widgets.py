@@ -519,3 +519,17 @@ def test_preview_shows_where_and_what_happened_first() -> None:
     result = _result(["success", "failed"]).assign(error_message=["", "Contact 9 does not exist."])
     head = re.findall(r"<th[^>]*>([^<]+)</th>", render.preview_html(result))
     assert head[:5] == ["sheet", "row", "status", "error_code", "error_message"]
+
+
+def test_a_damaged_workbook_is_a_message(app: HubframeApp) -> None:
+    _upload(app, "broken.xlsx", b"PK\x03\x04 this is not really a workbook")
+    text = _message(app)
+    assert "broken.xlsx" in text and "Traceback" not in text
+    assert app.source is None
+
+
+def test_errors_in_widget_callbacks_are_messages(app: HubframeApp) -> None:
+    item = {"name": "x.csv", "type": "", "size": 0, "last_modified": datetime.now(UTC)}
+    app.upload.value = ({**item, "content": None},)  # not what the browser sends
+    assert app.wait(WAIT)
+    assert _message(app).startswith("Unexpected error")

@@ -158,8 +158,8 @@ class HubframeApp:
         )
         self.connect_button = w.Button(description="Connect", button_style="primary", icon="plug")
         self.connect_status = w.HTML()
-        self.mode.observe(lambda _: self._sync_visibility(), "value")
-        self.connect_button.on_click(lambda _: self._submit(self._do_connect))
+        self.mode.observe(self._safe(lambda: self._sync_visibility()), "value")
+        self.connect_button.on_click(self._safe(lambda: self._submit(self._do_connect)))
         self._connect_box = _step(
             "connect",
             "1 · Connect",
@@ -177,7 +177,7 @@ class HubframeApp:
             description="Job",
             style=_LABEL_STYLE,
         )
-        self.job.observe(lambda _: self._on_job_change(), "value")
+        self.job.observe(self._safe(lambda: self._on_job_change()), "value")
         self._job_box = _step("job", "2 · Choose the job", self.job)
 
     def _build_file(self) -> None:
@@ -202,9 +202,9 @@ class HubframeApp:
             style=_LABEL_STYLE,
             disabled=True,
         )
-        self.upload.observe(lambda _: self._on_upload(), "value")
-        self.load_button.on_click(lambda _: self._on_load_path())
-        self.sheet.observe(lambda _: self._on_sheet_change(), "value")
+        self.upload.observe(self._safe(lambda: self._on_upload()), "value")
+        self.load_button.on_click(self._safe(lambda: self._on_load_path()))
+        self.sheet.observe(self._safe(lambda: self._on_sheet_change()), "value")
         self._file_box = _step(
             "sheet",
             "3 · Sheet",
@@ -239,10 +239,10 @@ class HubframeApp:
         )
         self.labels_status = w.HTML()
         for dropdown in self.columns.values():
-            dropdown.observe(lambda _: self._invalidate(), "value")
+            dropdown.observe(self._safe(lambda: self._invalidate()), "value")
         for picker in (self.from_type, self.to_type):
-            picker.observe(lambda _: self._on_types_change(), "value")
-        self.label.observe(lambda _: self._invalidate(), "value")
+            picker.observe(self._safe(lambda: self._on_types_change()), "value")
+        self.label.observe(self._safe(lambda: self._invalidate()), "value")
         self._map_columns = w.VBox(list(self.columns.values()))
         self._map_box = _step(
             "mapping",
@@ -290,12 +290,25 @@ class HubframeApp:
         self._result_box = _step(
             "results", "8 · Results", self.summary, self.chart, self.download_links, self.preview
         )
-        self.validate_button.on_click(lambda _: self._submit(self._do_validate))
-        self.dry_run_button.on_click(lambda _: self._submit(lambda: self._do_execute(True)))
-        self.run_button.on_click(lambda _: self._start_run())
-        self.cancel_button.on_click(lambda _: self._on_cancel())
+        self.validate_button.on_click(self._safe(lambda: self._submit(self._do_validate)))
+        self.dry_run_button.on_click(
+            self._safe(lambda: self._submit(lambda: self._do_execute(True)))
+        )
+        self.run_button.on_click(self._safe(lambda: self._start_run()))
+        self.cancel_button.on_click(self._safe(lambda: self._on_cancel()))
 
     # --- small helpers --------------------------------------------------------------------
+
+    def _safe(self, handler: Callable[[], None]) -> Callable[[Any], None]:
+        """A widget callback that shows any error in the app instead of raising it."""
+
+        def callback(_: Any) -> None:
+            try:
+                handler()
+            except Exception as exc:
+                self._show_error(exc)
+
+        return callback
 
     @contextmanager
     def _quietly(self) -> Iterator[None]:

@@ -92,6 +92,7 @@ _RESULT_KNOWN: Final = frozenset(
     {"sheet", "row", "remove", *PAIR_COLUMNS, *LIMIT_COLUMNS, *STATUS_COLUMNS}
 )
 _RISKY_FIRST: Final = ("=", "+", "-", "@", "\t", "\r")
+_RISKY_RE: Final = r"[=+\-@\t\r]"
 _NUMBER_RE: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _SECRET_KEY_RE: Final = re.compile(r"token|secret|password|authori[sz]ation|api[_-]?key", re.I)
 _SHEET_TITLE_BAD: Final = re.compile(r"[\[\]:*?/\\]")
@@ -578,12 +579,25 @@ def _issues_frame(validation: pd.DataFrame | None) -> pd.DataFrame:
     return validation.loc[:, columns].reset_index(drop=True)
 
 
+def _csv_column(column: pd.Series) -> pd.Series:
+    """``column`` with risky text quoted (vectorized for text columns)."""
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return column
+    if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+        return column.astype(object).map(csv_safe)
+    text = column.astype("string")
+    risky = text.str.match(_RISKY_RE).fillna(False) & ~text.str.fullmatch(
+        _NUMBER_RE.pattern
+    ).fillna(False)
+    if not bool(risky.any()):
+        return column
+    return text.where(~risky, "'" + text)
+
+
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
     safe = frame.copy()
     for name in safe.columns:
-        column = safe[name]
-        if not (pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column)):
-            safe[name] = column.astype(object).map(csv_safe)
+        safe[name] = _csv_column(safe[name])
     path.parent.mkdir(parents=True, exist_ok=True)
     # CRLF line ends (as Excel writes them) make the csv module quote cells holding a CR too.
     safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")

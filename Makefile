@@ -4,14 +4,14 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test lint typecheck unit bench clean
+.PHONY: demo test test-browser lint typecheck unit bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebook]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -29,7 +29,12 @@ unit: $(STAMP)
 
 test: lint typecheck unit
 
+# A real browser drives the notebook app (installs Debian's chromium when missing).
+test-browser: $(STAMP)
+	bash scripts/ci-browser.sh
+
 bench: $(STAMP)
+	$(BIN)/python -m pip install --quiet -e ".[dev,notebook,bench]"
 	$(BIN)/python bench/read_validate.py
 	$(BIN)/python bench/throughput.py
 

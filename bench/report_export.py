@@ -16,8 +16,11 @@ from pathlib import Path
 
 import numpy as np
 import pandas as pd
+from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.styles import PatternFill
 
-from hubframe.report import export_report, report_columns
+from hubframe.report import STATUS_COLOURS, export_report, report_columns
 
 STATUS_MIX = {"success": 0.90, "failed": 0.04, "invalid": 0.03, "duplicate": 0.02, "skipped": 0.01}
 CODES = {"failed": "OBJECT_NOT_FOUND", "invalid": "BAD_ID", "duplicate": "DUPLICATE_ROW"}
@@ -29,6 +32,7 @@ def result_frame(rows: int, seed: int = 7) -> pd.DataFrame:
     deals = (2_040_000_000 + rng.integers(1, 500_000, rows)).astype(str)
     contacts = (1_019_360_000 + rng.integers(1, 900_000, rows)).astype(str)
     status = rng.choice(list(STATUS_MIX), size=rows, p=list(STATUS_MIX.values()))
+    failed = pd.Series(status == "failed")
     code = pd.Series(status).map(CODES).astype("string")
     message = ("Contact " + pd.Series(contacts) + " does not exist in HubSpot.").where(
         code.notna(), None
@@ -49,8 +53,8 @@ def result_frame(rows: int, seed: int = 7) -> pd.DataFrame:
             "error_code": code,
             "error_message": message,
             "http_status": pd.array(np.where(status == "failed", 207, 201), dtype="Int64"),
-            "hubspot_category": np.where(status == "failed", "VALIDATION_ERROR", None),
-            "correlation_id": np.where(status == "failed", "7d6f0e1a-92c3-4f4e-8d7b-0c9a", None),
+            "hubspot_category": pd.Series("VALIDATION_ERROR", index=range(rows)).where(failed),
+            "correlation_id": pd.Series("7d6f0e1a-92c3-4f4e", index=range(rows)).where(failed),
             "batch": pd.array(np.arange(rows) // 2_000 + 1, dtype="Int64"),
             "attempts": pd.array(np.ones(rows, dtype=int), dtype="Int64"),
             "Deal ID": deals,
@@ -66,6 +70,22 @@ def result_frame(rows: int, seed: int = 7) -> pd.DataFrame:
         "column_map": {"Deal ID": "from_id", "Contact ID": "to_id", "Association label": "label"},
     }
     return frame
+
+
+def openpyxl_write_only(frame: pd.DataFrame, path: Path) -> None:
+    """The textbook fast openpyxl way: write-only mode, a styled WriteOnlyCell per status."""
+    wb = Workbook(write_only=True)
+    ws = wb.create_sheet("Results")
+    ws.append(list(frame.columns))
+    status_at = list(frame.columns).index("status")
+    fills = {s: PatternFill("solid", start_color=c) for s, c in STATUS_COLOURS.items()}
+    for values in frame.astype(object).where(frame.notna(), None).itertuples(index=False):
+        row: list[object] = list(values)
+        cell = WriteOnlyCell(ws, value=str(row[status_at]))
+        cell.fill = fills[str(row[status_at])]
+        row[status_at] = cell
+        ws.append(row)
+    wb.save(path)
 
 
 def timed(label: str, rows: int, action: Callable[[], object]) -> float:
@@ -89,6 +109,11 @@ def main() -> None:
         )
         timed("export_report -> .csv", rows, lambda: export_report(frame, out / "report.csv"))
         plain = frame.loc[:, report_columns(frame)]
+        write_only = timed(
+            "openpyxl write-only, Results sheet only",
+            rows,
+            lambda: openpyxl_write_only(plain, out / "write_only.xlsx"),
+        )
         base = timed(
             "DataFrame.to_excel(engine='openpyxl')",
             rows,
@@ -96,6 +121,7 @@ def main() -> None:
         )
         size = (out / "report.xlsx").stat().st_size / 1e6
     print(f"report.xlsx size: {size:.1f} MB")
+    print(f"speed-up over openpyxl write-only cell by cell: {write_only / ours:.1f}x")
     print(
         f"speed-up over plain to_excel: {base / ours:.1f}x (report time / to_excel time = "
         f"{ours / base:.2f}); the report also writes Summary, Errors and Validation sheets"

@@ -104,6 +104,35 @@ def test_failed_rows_exit_1_and_retry_file_reads_back(sandbox: Sandbox, tmp_path
     ]  # fmt: skip
 
 
+def test_journal_resumes_without_sending_again(sandbox: Sandbox, tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD + BAD)
+    journal = tmp_path / "run.sqlite"
+    first = _hubframe("associate", str(sheet), "--journal", str(journal), env=_env(sandbox))
+    assert first.returncode == 1, first.stderr
+    writes = sandbox.request_log().query("method == 'POST'")
+    assert len(writes) >= 1
+    again = _hubframe("associate", str(sheet), "--journal", str(journal), env=_env(sandbox))
+    assert again.returncode == 1, again.stderr
+    assert again.stdout == first.stdout  # same outcomes, from the journal
+    assert len(sandbox.request_log().query("method == 'POST'")) == len(writes)
+
+
+def test_token_is_in_no_output_or_file(sandbox: Sandbox, tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD + BAD)
+    files = [tmp_path / "r.xlsx", tmp_path / "r.csv", tmp_path / "retry.xlsx"]
+    proc = _hubframe(
+        "associate", str(sheet), "--token", sandbox.token, "--base-url", sandbox.url,
+        "--report", str(files[0]), "--retry-file", str(files[2]), env=_env(),
+    )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    _hubframe("associate", str(sheet), "--report", str(files[1]), env=_env(sandbox))
+    assert sandbox.token not in proc.stdout + proc.stderr
+    assert sandbox.token.encode() not in files[1].read_bytes()
+    for path in (files[0], files[2]):
+        with zipfile.ZipFile(path) as zf:
+            assert all(sandbox.token.encode() not in zf.read(n) for n in zf.namelist())
+
+
 def test_dry_run_sends_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
     sheet = _csv(tmp_path / "pairs.csv", GOOD)
     before = len(sandbox.associations("deals", "contacts"))

@@ -60,6 +60,7 @@ __all__ = [
     "export_report",
     "export_retry",
     "needs_escaping",
+    "original_columns",
     "report_columns",
     "retry_rows",
 ]

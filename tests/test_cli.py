@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import os
+import select
 import subprocess
 import sys
 import zipfile
@@ -249,6 +250,8 @@ def served() -> Iterator[dict[str, str]]:
     )
     try:
         assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        assert ready, "hubframe sandbox printed nothing within 30 s"
         line = proc.stdout.readline()  # the server prints one JSON line once it listens
         yield json.loads(line)
     finally:
@@ -267,7 +270,6 @@ def test_sandbox_subcommand_serves_a_sandbox(served: dict[str, str], tmp_path: P
 # --- demo ---------------------------------------------------------------------------------------
 
 
-@pytest.mark.slow
 def test_demo_writes_reports_and_summaries(tmp_path: Path) -> None:
     out = tmp_path / "reports"
     proc = _hubframe("demo", "--out", str(out), timeout=240)

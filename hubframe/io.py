@@ -13,33 +13,43 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
+from functools import partial
 from pathlib import Path
 from typing import IO, Any, Final, Literal, TypeAlias
 
 import numpy as np
-import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from hubframe.columns import ColumnMapping, Kind, fields_for, header_score, match_headers
 from hubframe.errors import InputError
 from hubframe.normalize import (
+    TEXT,
     TEXT_DTYPE,
+    BoolArray,
+    IntArray,
     ObjArray,
+    Text,
+    as_text,
+    blank_mask,
+    canonical_category,
     canonical_object_type,
+    chunked,
     clean_text,
-    explode_ids,
+    constant_text,
+    empty_mask,
+    id_text,
     is_valid_object_type,
-    normalize_categories,
-    normalize_ids,
-    normalize_labels,
-    normalize_object_types,
-    normalize_whole_numbers,
-    purge_mask,
-    text_series,
+    map_text,
+    purge_flags,
+    split_rows,
+    to_series,
     type_mask,
+    whole_numbers,
 )
 
 Source: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | IO[bytes] | pd.DataFrame"
@@ -61,13 +71,31 @@ RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not p
 
 @dataclass
 class RawSheet:
-    """One sheet as text: headers, cell columns (positional), and the analyst's row numbers."""
+    """One sheet as text: headers, cell columns (positional), and the analyst's row numbers.
+
+    ``columns`` are Arrow text columns ("" for an empty cell); a forgiving CSV read may give
+    more columns than headers (cells beyond the header row), which only count as content.
+    """
 
     name: str
     headers: list[str]
-    data: pd.DataFrame  # columns 0..n-1, text (int64 allowed for id columns read fast)
-    rows: npt.NDArray[np.int64]
+    columns: list[Text]
+    rows: IntArray
     mapping: ColumnMapping
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The cells as a DataFrame of text columns 0..n-1 (for inspection and tests)."""
+        return pd.DataFrame({i: to_series(c) for i, c in enumerate(self.columns)})
+
+    def cells(self, canonical: str) -> Text | None:
+        """The column mapped to a canonical name, or None."""
+        header = self.mapping.columns.get(canonical)
+        return None if header is None else self.columns[self.headers.index(header)]
 
 
 @dataclass
@@ -141,6 +169,52 @@ def cells_to_text(values: Sequence[object] | ObjArray) -> ObjArray:
     if len(other):
         out[other] = [_one_cell_text(v) for v in arr[other].tolist()]
     return out
+
+
+def cells_to_arrow(values: ObjArray) -> Text:
+    """Cells -> an Arrow text column with the text of :func:`cells_to_text` ("" when empty).
+
+    One type pass over the cells; columns of text, of numbers (with empty cells) or of whole
+    numbers are converted with numpy/Arrow, mixed columns cell by cell.
+    """
+    kinds: Any = np.frompyfunc(type, 1, 1)(values)
+    is_str = _kind(kinds, str)
+    empty = _kind(kinds, type(None))
+    if (is_str | empty).all():
+        return _filled(as_text(values))
+    empty |= is_str & np.asarray(values == "", dtype=bool)
+    if (_kind(kinds, float) | empty).all():
+        return _float_text(values, empty)
+    if _kind(kinds, int).all():
+        try:
+            return chunked(pc.cast(pa.array(values, type=pa.int64()), TEXT))
+        except (pa.ArrowInvalid, OverflowError):
+            pass
+    return chunked(pa.array(cells_to_text(values), type=TEXT))
+
+
+def _kind(kinds: ObjArray, cls: type) -> BoolArray:
+    """True where the cell type (from ``np.frompyfunc(type, 1, 1)``) is exactly ``cls``."""
+    same: Any = np.equal(kinds, np.asarray(cls, dtype=object))
+    return np.asarray(same, dtype=np.bool_)
+
+
+def _float_text(values: ObjArray, empty: BoolArray) -> Text:
+    """Numbers (and empty cells) -> text: whole numbers as exact digits, others as repr."""
+    numbers = np.where(empty, np.nan, values).astype(np.float64)
+    whole = np.isfinite(numbers) & (numbers == np.trunc(numbers)) & (np.abs(numbers) < EXCEL_LIMIT)
+    ints = np.where(whole, numbers, 0).astype(np.int64)
+    text = pc.cast(pa.array(ints, mask=~whole), TEXT)
+    other = ~whole & ~np.isnan(numbers)  # fractions, infinities, numbers beyond 2**53
+    if other.any():
+        shown = pa.array([_one_cell_text(v) for v in numbers[other].tolist()], type=TEXT)
+        text = pc.replace_with_mask(text, pa.array(other), shown)
+    return _filled(chunked(text))
+
+
+def _filled(text: Text) -> Text:
+    """Raw cell text: null cells become ""."""
+    return text.fill_null("") if text.null_count else text
 
 
 def _clean_headers(cells: Sequence[object]) -> list[str]:
@@ -256,15 +330,15 @@ def _raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSh
 def _frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
     headers = _clean_headers([str(c) for c in frame.columns])
     mapping = request.match(headers, request.source_name)
-    data = pd.DataFrame(
-        {
-            i: text_series(cells_to_text(frame.iloc[:, i].to_numpy(dtype=object)))
-            for i in range(frame.shape[1])
-        },
-        index=pd.RangeIndex(len(frame)),
-    )
+    columns = [_frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
     rows = np.arange(len(frame), dtype=np.int64) + 2
-    return RawSheet("", headers, data, rows, mapping)
+    return RawSheet("", headers, columns, rows, mapping)
+
+
+def _frame_column(s: pd.Series) -> Text:
+    if s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
+        return _filled(as_text(s))  # Arrow-backed text: no copy
+    return cells_to_arrow(s.to_numpy(dtype=object))
 
 
 # --- CSV ----------------------------------------------------------------------------------------
@@ -345,28 +419,22 @@ def _csv_format(loaded: Loaded, request: Request) -> CsvFormat:
 def _csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = _csv_format(loaded, request)
     mapping = request.match(fmt.headers, loaded.name)
-    id_positions = [
-        fmt.headers.index(mapping.columns[c]) for c in ("from_id", "to_id") if c in mapping.columns
-    ]
-    data = _read_csv_data(loaded, fmt, id_positions)
-    rows = np.arange(len(data), dtype=np.int64) + fmt.header_index + 2
-    return RawSheet(loaded.name, fmt.headers, data, rows, mapping)
+    columns = _read_csv_columns(loaded, fmt)
+    rows = np.arange(len(columns[0]), dtype=np.int64) + fmt.header_index + 2
+    return RawSheet(loaded.name, fmt.headers, columns, rows, mapping)
 
 
-def _read_csv_data(loaded: Loaded, fmt: CsvFormat, id_positions: list[int]) -> pd.DataFrame:
-    """Cells below the header as text; id columns of plain integers are read as int64."""
+def _read_csv_columns(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
+    """Cells below the header as text: pyarrow's multithreaded reader, else the forgiving ones."""
+    try:
+        return _arrow_csv(loaded, fmt)
+    except (pa.ArrowException, UnicodeError, LookupError):
+        pass  # ragged rows, bytes the sampled encoding cannot decode, ...: slower readers
     encodings = list(dict.fromkeys([fmt.encoding, "cp1252", "latin-1"]))
     for encoding in encodings:
         try:
-            data = _pandas_csv(loaded, fmt, encoding, id_positions)
-            bad = [
-                i
-                for i in id_positions
-                if data[i].dtype.kind not in "iOT" and not pd.api.types.is_string_dtype(data[i])
-            ]
-            if bad or any(data[i].dtype.kind == "i" and (data[i] <= 0).any() for i in id_positions):
-                data = _pandas_csv(loaded, fmt, encoding, [])
-            return data
+            frame = _pandas_csv(loaded, fmt, encoding)
+            return [as_text(frame[i]) for i in range(fmt.width)]
         except UnicodeDecodeError:
             continue
         except (pd.errors.ParserError, csv.Error, ValueError, OverflowError):
@@ -374,18 +442,43 @@ def _read_csv_data(loaded: Loaded, fmt: CsvFormat, id_positions: list[int]) -> p
     raise InputError(f"{loaded.name}: the file's text encoding could not be recognised.")
 
 
-def _pandas_csv(
-    loaded: Loaded, fmt: CsvFormat, encoding: str, id_positions: list[int]
-) -> pd.DataFrame:
+def _arrow_csv(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
+    import pyarrow.csv as pv  # type: ignore[import-untyped]
+
+    names = [f"c{i}" for i in range(fmt.width)]
+    utf8 = fmt.encoding in ("utf-8", "utf-8-sig")  # pyarrow skips a UTF-8 BOM itself
+    table = pv.read_csv(
+        str(loaded.path) if loaded.data is None else pa.BufferReader(loaded.data),
+        read_options=pv.ReadOptions(
+            column_names=names,
+            skip_rows=fmt.header_index + 1,
+            encoding="utf8" if utf8 else fmt.encoding,
+        ),
+        parse_options=pv.ParseOptions(
+            delimiter=fmt.delimiter,
+            quote_char='"',
+            double_quote=True,
+            newlines_in_values=True,
+            ignore_empty_lines=False,
+        ),
+        convert_options=pv.ConvertOptions(
+            column_types=dict.fromkeys(names, TEXT),
+            strings_can_be_null=False,
+            quoted_strings_can_be_null=False,
+        ),
+    )
+    return [chunked(table.column(i)) for i in range(fmt.width)]
+
+
+def _pandas_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
     source: Any = loaded.path if loaded.data is None else io.BytesIO(loaded.data)
-    dtypes: dict[int, Any] = {i: TEXT_DTYPE for i in range(fmt.width) if i not in id_positions}
     frame = pd.read_csv(
         source,
         sep=fmt.delimiter,
         header=None,
         names=list(range(fmt.width)),
         skiprows=fmt.header_index + 1,
-        dtype=dtypes,
+        dtype=TEXT_DTYPE,
         keep_default_na=False,
         na_filter=False,
         skip_blank_lines=False,
@@ -397,8 +490,8 @@ def _pandas_csv(
     return frame
 
 
-def _python_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
-    """Slow but forgiving: ragged rows, odd quoting.  Extra cells get 'Unnamed' columns."""
+def _python_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> list[Text]:
+    """Slow but forgiving: ragged rows, odd quoting.  Cells beyond the header get columns too."""
     text = _all_bytes(loaded).decode(encoding, errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -407,7 +500,7 @@ def _python_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
     width = max([fmt.width, *map(len, records)])
     grid = [r + [""] * (width - len(r)) for r in records]
     columns = list(zip(*grid, strict=True)) if grid else [() for _ in range(width)]
-    return pd.DataFrame({i: text_series(list(col)) for i, col in enumerate(columns)})
+    return [chunked(pa.array(list(col), type=TEXT)) for col in columns]
 
 
 # --- Excel --------------------------------------------------------------------------------------
@@ -541,12 +634,9 @@ def _grid_sheet(grid: Grid, request: Request, *, every: bool) -> RawSheet | None
     mapping = request.match(headers, where)
     body = grid.cells[index + 1 :]
     table = _rectangle(body, len(headers))
-    data = pd.DataFrame(
-        {i: text_series(cells_to_text(table[:, i])) for i in range(len(headers))},
-        index=pd.RangeIndex(len(body)),
-    )
+    columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
-    return RawSheet(grid.name, headers, data, rows, mapping)
+    return RawSheet(grid.name, headers, columns, rows, mapping)
 
 
 # --- building the normalized frame ------------------------------------------------------------
@@ -554,143 +644,128 @@ def _grid_sheet(grid: Grid, request: Request, *, every: bool) -> RawSheet | None
 
 def _drop_blank(raw: RawSheet) -> RawSheet:
     """Drop rows where every cell is empty, and unnamed columns with no data at all."""
-    data = raw.data
-    if any(data[i].dtype.kind == "i" for i in data.columns):
-        blank = np.zeros(len(data), dtype=bool)
-    else:
-        candidates = np.arange(len(data))
-        for i in data.columns:  # each pass only looks at rows still blank so far
-            s = data[i].iloc[candidates]
-            empty = (s == "") | s.isna() | s.str.isspace()
-            candidates = candidates[empty.to_numpy(dtype=bool, na_value=True)]
-        blank = np.zeros(len(data), dtype=bool)
-        blank[candidates] = True
-    keep_cols = [
+    blank = _blank_rows(raw.columns)
+    keep = [
         i
         for i, h in enumerate(raw.headers)
-        if not (h.startswith("Unnamed: ") and _all_empty(data[i]))
+        if not (h.startswith("Unnamed: ") and empty_mask(raw.columns[i]).all())
         or h in raw.mapping.columns.values()
     ]
-    if blank.any() or len(keep_cols) < len(raw.headers):
-        data = data.loc[~blank, keep_cols].reset_index(drop=True)
-        data.columns = pd.RangeIndex(len(keep_cols))
-        raw = RawSheet(
-            raw.name, [raw.headers[i] for i in keep_cols], data, raw.rows[~blank], raw.mapping
-        )
+    columns, rows = [raw.columns[i] for i in keep], raw.rows
+    if blank.any():
+        rows_kept = pa.array(~blank)
+        columns, rows = [c.filter(rows_kept) for c in columns], rows[~blank]
+    return RawSheet(raw.name, [raw.headers[i] for i in keep], columns, rows, raw.mapping)
+
+
+def _blank_rows(columns: list[Text]) -> BoolArray:
+    """True for rows whose cells are all empty or whitespace; each column only checks the rows
+    still blank after the columns before it."""
+    n = len(columns[0]) if columns else 0
+    candidates = np.arange(n, dtype=np.int64)
+    for column in columns:
+        if len(candidates) == 0:
+            break
+        cells = column if len(candidates) == n else column.take(pa.array(candidates))
+        candidates = candidates[blank_mask(cells)]
+    blank = np.zeros(n, dtype=bool)
+    blank[candidates] = True
+    return blank
+
+
+def _explode(raw: RawSheet) -> RawSheet:
+    """One row per id of the id cells holding several ';'-separated ids."""
+    for canonical in ("from_id", "to_id"):
+        header = raw.mapping.columns.get(canonical)
+        if header is None:
+            continue
+        position = raw.headers.index(header)
+        take, parts = split_rows(raw.columns[position])
+        if take is None:
+            continue
+        rows_taken = pa.array(take)
+        columns = [c.take(rows_taken) for c in raw.columns]
+        columns[position] = parts
+        raw = RawSheet(raw.name, raw.headers, columns, raw.rows[take], raw.mapping)
     return raw
 
 
-def _all_empty(s: pd.Series) -> bool:
-    if s.dtype.kind == "i":
-        return False
-    return bool(((s == "") | s.isna()).all())
-
-
-def _as_text(s: pd.Series) -> pd.Series:
-    if s.dtype.kind in "iu":
-        return text_series(list(map(str, s.to_numpy().tolist())), s.index)
-    return s
-
-
-def _column(frame: pd.DataFrame, raw: RawSheet, canonical: str) -> pd.Series | None:
-    header = raw.mapping.columns.get(canonical)
-    if header is None:
-        return None
-    return frame[raw.headers.index(header)]
-
-
-def _type_column(
-    frame: pd.DataFrame, raw: RawSheet, side: Literal["from", "to"], given: str | None
-) -> pd.Series:
-    cells = _column(frame, raw, f"{side}_type")
+def _type_column(raw: RawSheet, side: Literal["from", "to"], given: str | None) -> Text:
+    cells = raw.cells(f"{side}_type")
     fallback = given or raw.mapping.implied_types.get(side)
     if cells is None:
-        return text_series(np.full(len(frame), fallback, dtype=object), frame.index)
-    types = normalize_object_types(cells)
-    return types.fillna(fallback) if fallback else types
+        return constant_text(fallback, raw.size)
+    types = map_text(cells, canonical_object_type)
+    return types.fill_null(fallback) if fallback and types.null_count else types
 
 
-def _ids(frame: pd.DataFrame, raw: RawSheet, canonical: str, exact: set[int]) -> pd.Series:
-    cells = _column(frame, raw, canonical)
+def _text_column(
+    raw: RawSheet, canonical: str, func: Callable[[Text], Text], default: str | None = None
+) -> Text:
+    cells = raw.cells(canonical)
     if cells is None:
-        return _na_text(len(frame), frame.index)
-    if raw.headers.index(raw.mapping.columns[canonical]) in exact:
-        return cells  # str(int) of a positive integer already is the canonical id
-    return normalize_ids(cells)
+        return constant_text(default, raw.size)
+    values = func(cells)
+    return values.fill_null(default) if default and values.null_count else values
 
 
-def _na_text(n: int, index: pd.Index) -> pd.Series:
-    return text_series(np.full(n, None, dtype=object), index)
+def _whole_column(raw: RawSheet, canonical: str) -> tuple[pd.arrays.IntegerArray, Text | None]:
+    cells = raw.cells(canonical)
+    if cells is None:
+        n = raw.size
+        return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)), None
+    return whole_numbers(cells)
 
 
-def _normalized(
-    frame: pd.DataFrame, raw: RawSheet, request: Request, exact: set[int]
-) -> dict[str, pd.Series]:
-    n, index = len(frame), frame.index
-    out: dict[str, pd.Series] = {}
-    private: dict[str, pd.Series] = {}
-
-    def text_or_na(canonical: str, func: Any, default: str | None = None) -> pd.Series:
-        cells = _column(frame, raw, canonical)
-        if cells is None:
-            return text_series(np.full(n, default, dtype=object), index)
-        values: pd.Series = func(cells)
-        return values.fillna(default) if default else values
-
-    out["from_type"] = _type_column(frame, raw, "from", request.from_type)
+def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
+    """The canonical columns (Arrow text, Int64 arrays, bool arrays) and private raw text."""
+    out: dict[str, Any] = {"from_type": _type_column(raw, "from", request.from_type)}
     if request.kind == "pairs":
-        out["from_id"] = _ids(frame, raw, "from_id", exact)
-    out["to_type"] = _type_column(frame, raw, "to", request.to_type)
+        out["from_id"] = _text_column(raw, "from_id", id_text)
+    out["to_type"] = _type_column(raw, "to", request.to_type)
     if request.kind == "pairs":
-        out["to_id"] = _ids(frame, raw, "to_id", exact)
-    out["label"] = text_or_na("label", normalize_labels, request.label)
-    out["category"] = text_or_na("category", normalize_categories)
+        out["to_id"] = _text_column(raw, "to_id", id_text)
+    out["label"] = _text_column(raw, "label", partial(map_text, func=clean_text), request.label)
+    out["category"] = _text_column(raw, "category", partial(map_text, func=canonical_category))
+    private: dict[str, Any] = {}
     whole = ["type_id"] if request.kind == "pairs" else ["type_id", "max_to_object_ids"]
     for canonical in whole:
-        cells = _column(frame, raw, canonical)
-        if cells is None:
-            empty = pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool))
-            out[canonical] = pd.Series(empty, index=index)
-            continue
-        out[canonical], bad = normalize_whole_numbers(cells)
-        private[RAW_PREFIX + canonical] = bad
+        out[canonical], bad = _whole_column(raw, canonical)
+        if bad is not None and bad.null_count < len(bad):
+            private[RAW_PREFIX + canonical] = bad
     if request.kind == "limits":
-        cells = _column(frame, raw, "max_to_object_ids")
+        cells = raw.cells("max_to_object_ids")
         assert cells is not None
-        out["remove"] = purge_mask(cells)
-    for name, values in private.items():
-        if values.notna().any():
-            out[name] = values
-    return out
+        out["remove"] = purge_flags(cells)
+    return out | private
+
+
+def _series(values: Any) -> pd.Series:
+    if isinstance(values, pa.ChunkedArray):
+        return to_series(values)
+    return pd.Series(values)
 
 
 def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str]]:
     raw = _drop_blank(raw)
-    data = raw.data.copy()
-    data["__row"] = raw.rows
-    id_cols = [
-        raw.headers.index(raw.mapping.columns[c])
-        for c in ("from_id", "to_id")
-        if request.kind == "pairs" and c in raw.mapping.columns
-    ]
-    data = explode_ids(data, list(id_cols))
-    exact = {i for i in id_cols if data[i].dtype.kind == "i"}  # read as positive integers
-    for i in raw.data.columns:
-        data[i] = _as_text(data[i])
-    normalized = _normalized(data, raw, request, exact)
-    columns: dict[str, Any] = {"sheet": raw.name, "row": data["__row"].to_numpy()}
-    data = data.drop(columns="__row")
+    if request.kind == "pairs":
+        raw = _explode(raw)
+    normalized = _normalized(raw, request)
+    columns: dict[str, pd.Series] = {
+        "sheet": to_series(constant_text(raw.name, raw.size)),
+        "row": pd.Series(raw.rows, dtype=np.int64),
+    }
     private = {k: v for k, v in normalized.items() if k.startswith(RAW_PREFIX)}
-    columns.update({k: v for k, v in normalized.items() if k not in private})
+    columns.update({k: _series(v) for k, v in normalized.items() if k not in private})
     originals: list[str] = []
     for position, header in enumerate(raw.headers):
         if header in normalized:
             continue
         name = f"{header} (original)" if header in RESERVED else header
-        columns[name] = data[position]
+        columns[name] = to_series(_filled(raw.columns[position]))
         originals.append(header)
-    columns.update(private)
-    return pd.DataFrame(columns, index=data.index), originals
+    columns.update({k: to_series(v) for k, v in private.items()})
+    return pd.DataFrame(columns), originals
 
 
 def _read(
@@ -735,7 +810,9 @@ def _read(
 
 
 def _combine(parts: list[pd.DataFrame], kind: Kind) -> pd.DataFrame:
-    result = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    if len(parts) == 1:
+        return parts[0]  # built in this order, original cells already "" when empty
+    result = pd.concat(parts, ignore_index=True)
     head = ["sheet", "row", *fields_for(kind), *(["remove"] if kind == "limits" else [])]
     rest = [c for c in result.columns if c not in head and not str(c).startswith(RAW_PREFIX)]
     private = [c for c in result.columns if str(c).startswith(RAW_PREFIX)]

@@ -1,32 +1,43 @@
 """Vectorized cell normalization: record ids, object types, categories, labels, whole numbers.
 
-Every function takes a Series of cell text (``""`` or NA for an empty cell) and returns a Series
-on the same index.  Values that cannot be normalized are kept as their trimmed text so that
-:mod:`hubframe.validate` can name them; empty cells become NA.  Work is done once per distinct
-value (``pd.factorize`` + a small Python map) or with numpy on the whole column, never with a
-Python loop over all rows.
+Cells are handled as Arrow text columns (``pa.ChunkedArray`` of ``large_string``, the layout
+behind pandas' ``str`` dtype, so pandas Series convert without copies).  Ids are checked on
+the raw UTF-8 bytes with numpy; types, categories and labels are mapped once per distinct value
+(``pc.unique``) and applied with one vectorized take; nothing loops over rows in Python.
+
+The ``normalize_*`` functions keep the Series interface: they take a Series of cell text
+(``""`` or NA for an empty cell, object or Arrow-backed) and return a Series on the same index.
+Values that cannot be normalized are kept as their trimmed text so that
+:mod:`hubframe.validate` can name them; empty cells become NA.
 """
 
 from __future__ import annotations
 
 import re
 import unicodedata
-from collections.abc import Callable, Hashable
+from collections.abc import Callable, Hashable, Sequence
+from dataclasses import dataclass
 from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa  # type: ignore[import-untyped]
+import pyarrow.compute as pc  # type: ignore[import-untyped]
 
 from hubframe.constants import CATEGORIES, OBJECT_TYPES, OBJECT_TYPES_BY_ID
 
 # pandas 3 has a dedicated string dtype ("str"); pandas 2.2 keeps text in object columns.
 TEXT_DTYPE: Final[Any] = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
+TEXT: Final[Any] = pa.large_string()  # the Arrow type of every text column here
 
 MAX_ID_DIGITS: Final = 18  # HubSpot ids are 64-bit integers; 18 digits always fit.
 PURGE_WORDS: Final = frozenset({"remove"})
 
 ObjArray = npt.NDArray[np.object_]
+BoolArray = npt.NDArray[np.bool_]
+IntArray = npt.NDArray[np.int64]
+Text = Any  # pa.ChunkedArray of large_string (pyarrow ships no type hints)
 
 _ID_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _ID_WITH_ZERO_DECIMALS = re.compile(r"([0-9]+)[.,]0+", re.ASCII)
@@ -37,12 +48,37 @@ _CUSTOM_TYPE_ID = re.compile(r"2-[0-9]+", re.ASCII)
 _STANDARD_TYPE_ID = re.compile(r"0-[0-9]+", re.ASCII)
 _QUALIFIED_NAME = re.compile(r"p[0-9]*_[a-z0-9_]+", re.ASCII)
 _SPACE = " \t\r\n\u00a0\ufeff\u200b"
+_INT64_MAX: Final = 2**63 - 1
 
 
-def text_series(values: ObjArray | list[Any], index: pd.Index | None = None) -> pd.Series:
-    """A text Series (the installed pandas' string dtype) from Python strings and None."""
-    series: pd.Series = pd.Series(values, index=index, dtype=TEXT_DTYPE)
-    return series
+# --- Arrow text columns <-> pandas --------------------------------------------------------------
+
+
+def arrow_text_dtype() -> Any:
+    """The Arrow-backed dtype pandas uses for text now, or None when it uses object columns."""
+    dtype = pd.Series(["a"]).dtype
+    if isinstance(dtype, pd.StringDtype) and dtype.storage in ("pyarrow", "pyarrow_numpy"):
+        return dtype
+    return None
+
+
+def _is_arrow_text(dtype: Any) -> bool:
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage in ("pyarrow", "pyarrow_numpy")
+    if isinstance(dtype, pd.ArrowDtype):
+        return bool(pa.types.is_string(dtype.pyarrow_dtype)) or bool(
+            pa.types.is_large_string(dtype.pyarrow_dtype)
+        )
+    return False
+
+
+def chunked(values: Any) -> Text:
+    """An Arrow array or chunked array as a chunked ``large_string`` array."""
+    if isinstance(values, pa.Array):
+        values = pa.chunked_array([values], type=values.type)
+    if values.type != TEXT:
+        values = values.cast(TEXT)
+    return values
 
 
 def to_objects(s: pd.Series) -> ObjArray:
@@ -51,14 +87,72 @@ def to_objects(s: pd.Series) -> ObjArray:
     return values
 
 
-def type_mask(values: ObjArray, cls: type) -> npt.NDArray[np.bool_]:
+def _rendered(values: ObjArray, render: Callable[[Any], str]) -> ObjArray:
+    """Text cells kept, NA cells None, every other cell through ``render``."""
+    out = values.copy()
+    empty = np.asarray(pd.isna(values), dtype=bool)
+    out[empty] = None
+    other = np.flatnonzero(~empty & ~type_mask(values, str))
+    if len(other):
+        out[other] = [render(v) for v in values[other].tolist()]
+    return out
+
+
+def as_text(values: pd.Series | ObjArray | Any, render: Callable[[Any], str] = str) -> Text:
+    """Cells as an Arrow text column: zero-copy for Arrow-backed text, else converted.
+
+    NA cells become nulls; cells that are not text (numbers in a hand-built frame) go
+    through ``render``.
+    """
+    if isinstance(values, pa.Array | pa.ChunkedArray):
+        return chunked(values)
+    if isinstance(values, pd.Series):
+        if _is_arrow_text(values.dtype):
+            return chunked(pa.array(values.array))
+        values = to_objects(values)
+    objects = np.asarray(values, dtype=object)
+    try:
+        return chunked(pa.array(objects, type=TEXT, from_pandas=True))
+    except (pa.ArrowTypeError, pa.ArrowInvalid):
+        return chunked(pa.array(_rendered(objects, render), type=TEXT, from_pandas=True))
+
+
+def to_series(values: Any, index: pd.Index | None = None) -> pd.Series:
+    """An Arrow text column as a pandas text Series (no copy when pandas uses Arrow text)."""
+    text = chunked(values)
+    dtype = arrow_text_dtype()
+    if dtype is None:
+        objects = text.to_numpy(zero_copy_only=False) if len(text) else np.empty(0, object)
+        return pd.Series(np.asarray(objects, dtype=object), index=index, dtype=object)
+    series: pd.Series = pd.Series(text, index=index, dtype=dtype)
+    return series
+
+
+def text_series(values: ObjArray | list[Any], index: pd.Index | None = None) -> pd.Series:
+    """A text Series (the installed pandas' string dtype) from Python strings and None."""
+    return to_series(pa.array(np.asarray(values, dtype=object), type=TEXT, from_pandas=True), index)
+
+
+def constant_text(value: str | None, n: int) -> Text:
+    """``n`` copies of one text (or nulls), built directly from buffers."""
+    if value is None:
+        return chunked(pa.nulls(n, type=TEXT))
+    encoded = value.encode("utf-8")
+    offsets = np.arange(n + 1, dtype=np.int64) * len(encoded)
+    buffers = [None, pa.py_buffer(offsets), pa.py_buffer(encoded * n)]
+    return chunked(pa.Array.from_buffers(TEXT, n, buffers))
+
+
+def type_mask(values: ObjArray, cls: type) -> BoolArray:
     """True where a cell's type is exactly ``cls`` (one C-level pass)."""
     kinds: Any = np.frompyfunc(type, 1, 1)(values)
     return np.asarray(kinds == cls, dtype=bool)
 
 
-def bool_array(values: Any) -> npt.NDArray[np.bool_]:
-    """An object array of Python bools (e.g. from np.frompyfunc) as a bool array."""
+def bool_array(values: Any) -> BoolArray:
+    """An Arrow boolean (chunked) array or an object array of bools as a numpy bool array."""
+    if isinstance(values, pa.ChunkedArray | pa.Array):
+        values = values.fill_null(False).to_numpy(zero_copy_only=False)
     return np.asarray(values, dtype=bool)
 
 
@@ -68,6 +162,105 @@ def clean_text(value: object) -> str | None:
         return None
     text = value.strip(_SPACE)
     return text or None
+
+
+# --- the bytes of a text column ---------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Layout:
+    """One chunk of a text column as numpy views: per-cell offsets, UTF-8 bytes, validity."""
+
+    offsets: IntArray  # cell i is data[offsets[i]:offsets[i + 1]]
+    data: npt.NDArray[np.uint8]
+    valid: BoolArray
+
+    @property
+    def lengths(self) -> IntArray:
+        return np.diff(self.offsets)
+
+    def first_bytes(self) -> npt.NDArray[np.uint8]:
+        """The first byte of every cell (0 for an empty cell)."""
+        if len(self.data) == 0:
+            return np.zeros(len(self.offsets) - 1, dtype=np.uint8)
+        first = self.data[np.minimum(self.offsets[:-1], len(self.data) - 1)]
+        return np.where(self.lengths > 0, first, np.uint8(0))
+
+    def cells_with(self, byte_mask: BoolArray) -> IntArray:
+        """Per cell, how many of its bytes are flagged in ``byte_mask`` (same length as data)."""
+        counts = np.zeros(len(self.data) + 1, dtype=np.int64)
+        np.cumsum(byte_mask, out=counts[1:])
+        return counts[self.offsets[1:]] - counts[self.offsets[:-1]]
+
+
+def layouts(text: Text) -> list[Layout]:
+    """The chunks of a text column as numpy views (no copies)."""
+    out = []
+    for chunk in chunked(text).chunks:
+        n = len(chunk)
+        _, offsets_buf, data_buf = chunk.buffers()
+        offsets = np.frombuffer(offsets_buf, dtype=np.int64, count=n + 1, offset=chunk.offset * 8)
+        start, end = int(offsets[0]), int(offsets[-1])
+        data = np.frombuffer(data_buf, dtype=np.uint8)[start:end] if end > start else None
+        valid = np.ones(n, dtype=bool) if chunk.null_count == 0 else bool_array(chunk.is_valid())
+        empty = np.zeros(0, dtype=np.uint8)
+        out.append(Layout(offsets - start, empty if data is None else data, valid))
+    return out
+
+
+def _per_cell(text: Text, func: Callable[[Layout], BoolArray]) -> BoolArray:
+    parts = [func(layout) for layout in layouts(text)]
+    return np.concatenate(parts) if parts else np.zeros(0, dtype=bool)
+
+
+def empty_mask(text: Text) -> BoolArray:
+    """True for null or zero-length cells."""
+    return _per_cell(text, lambda t: ~t.valid | (t.lengths == 0))
+
+
+def blank_mask(text: Text) -> BoolArray:
+    """True for null, zero-length or whitespace-only cells (Python's ``str.isspace``)."""
+    spaces = bool_array(pc.utf8_is_space(text)) if len(text) else np.zeros(0, dtype=bool)
+    return empty_mask(text) | spaces
+
+
+def null_where(text: Text, mask: BoolArray) -> Text:
+    """The column with the cells under ``mask`` set to null (data buffers shared, not copied)."""
+    chunks, start = [], 0
+    for chunk in chunked(text).chunks:
+        n = len(chunk)
+        keep = ~mask[start : start + n]
+        if chunk.null_count:
+            keep &= bool_array(chunk.is_valid())
+        bits = np.packbits(np.concatenate([np.zeros(chunk.offset, bool), keep]), bitorder="little")
+        _, offsets, data = chunk.buffers()
+        chunks.append(
+            pa.Array.from_buffers(TEXT, n, [pa.py_buffer(bits), offsets, data], offset=chunk.offset)
+        )
+        start += n
+    return pa.chunked_array(chunks, type=TEXT)
+
+
+# --- one call per distinct value --------------------------------------------------------------
+
+
+def map_text(text: Text, func: Callable[[str | None], str | None]) -> Text:
+    """Apply ``func`` once per distinct cell (null included) and spread the results.
+
+    Columns ``func`` leaves unchanged come back as they are; if it only empties some values,
+    only the validity bitmap is rebuilt.
+    """
+    text = chunked(text)
+    uniques = pc.unique(text)
+    values = uniques.to_pylist()
+    mapped = [func(v) for v in values]
+    changed = [i for i, (v, m) in enumerate(zip(values, mapped, strict=True)) if v != m]
+    if not changed:
+        return text
+    if all(mapped[i] is None for i in changed):
+        return null_where(text, bool_array(pc.is_in(text, value_set=uniques.take(changed))))
+    index = pc.index_in(text, value_set=uniques)
+    return chunked(pa.array(mapped, type=TEXT).take(index))
 
 
 def map_unique(s: pd.Series, func: Callable[[Any], object]) -> ObjArray:
@@ -80,55 +273,53 @@ def map_unique(s: pd.Series, func: Callable[[Any], object]) -> ObjArray:
     return mapped[codes]  # code -1 (NA) picks the last slot
 
 
+def unique_flags(text: Text, predicate: Callable[[str], bool]) -> BoolArray:
+    """True where a non-empty cell fails ``predicate`` (evaluated once per distinct value)."""
+    uniques = [v for v in pc.unique(text).to_pylist() if v]
+    failing = [v for v in uniques if not predicate(v)]
+    if not failing:
+        return np.zeros(len(text), dtype=bool)
+    return bool_array(pc.is_in(text, value_set=pa.array(failing, type=TEXT)))
+
+
 # --- record ids -------------------------------------------------------------------------------
 
 
-def canonical_id_mask(values: ObjArray) -> npt.NDArray[np.bool_]:
-    """True where a value already is a canonical id: 1-18 ASCII digits, no leading zero."""
-    return id_digits(values)[0]
+def _canonical_cells(layout: Layout) -> BoolArray:
+    lengths = layout.lengths
+    ok = layout.valid & (lengths >= 1) & (lengths <= MAX_ID_DIGITS)
+    first = layout.first_bytes()
+    ok &= (first >= 49) & (first <= 57)  # a digit, not a leading zero
+    not_digit = np.subtract(layout.data, 48, dtype=np.uint8) > 9
+    if not_digit.any():
+        ok &= layout.cells_with(not_digit) == 0
+    return ok
 
 
-def id_digits(values: ObjArray) -> tuple[npt.NDArray[np.bool_], npt.NDArray[np.int64]]:
-    """(canonical-id mask, the ids as int64 where canonical, else 0), on numpy byte grids.
+def canonical_ids(text: Text) -> BoolArray:
+    """True where a cell already is a canonical id: 1-18 ASCII digits, no leading zero."""
+    return _per_cell(text, _canonical_cells)
 
-    ``values`` hold text or None (None never passes).  Non-ASCII text takes a slower path.
+
+def id_values(text: Text, canonical: BoolArray) -> IntArray:
+    """The canonical cells as int64 (0 elsewhere)."""
+    if len(canonical) and canonical.all():
+        return np.asarray(pc.cast(text, pa.int64()).to_numpy(), dtype=np.int64)
+    ints = np.zeros(len(canonical), dtype=np.int64)
+    if canonical.any():
+        picked = chunked(text).filter(pa.array(canonical))
+        ints[canonical] = pc.cast(picked, pa.int64()).to_numpy()
+    return ints
+
+
+def id_digits(values: ObjArray) -> tuple[BoolArray, IntArray]:
+    """(canonical-id mask, the ids as int64 where canonical, else 0).
+
+    ``values`` hold text or None (None never passes); other cells are compared as ``str(v)``.
     """
-    n = len(values)
-    ints = np.zeros(n, dtype=np.int64)
-    if n == 0:
-        return np.zeros(0, dtype=bool), ints
-    try:
-        raw = values.astype("S")
-    except (UnicodeEncodeError, TypeError, ValueError):
-        ok = bool_array(np.frompyfunc(_is_canonical_id, 1, 1)(values))
-        if ok.any():
-            ints[ok] = values[ok].astype(np.int64)
-        return ok, ints
-    width = raw.dtype.itemsize
-    if width == 0:
-        return np.zeros(n, dtype=bool), ints
-    grid = raw.view(np.uint8).reshape(n, width)
-    digit = (grid >= 48) & (grid <= 57)
-    pad = grid == 0
-    ok = (digit | pad).all(axis=1) & digit[:, 0] & (grid[:, 0] != 48)
-    if width > 1:
-        ok &= (pad[:, 1:] >= pad[:, :-1]).all(axis=1)
-    if width > MAX_ID_DIGITS:
-        ok &= pad[:, MAX_ID_DIGITS]
-    for j in range(min(width, MAX_ID_DIGITS)):
-        step = ints * 10 + (grid[:, j].astype(np.int64) - 48)
-        ints = np.where(digit[:, j], step, ints)
-    ints[~ok] = 0
-    return bool_array(ok), ints
-
-
-def _is_canonical_id(value: object) -> bool:
-    return (
-        isinstance(value, str)
-        and 0 < len(value) <= MAX_ID_DIGITS
-        and _ID_DIGITS.fullmatch(value) is not None
-        and value[0] != "0"
-    )
+    text = as_text(np.asarray(values, dtype=object))
+    ok = canonical_ids(text)
+    return ok, id_values(text, ok)
 
 
 def clean_id(value: object) -> str | None:
@@ -146,16 +337,22 @@ def clean_id(value: object) -> str | None:
     return text
 
 
+def id_text(text: Text) -> Text:
+    """Id cells -> canonical digit strings; other text kept trimmed; empty -> null."""
+    text = chunked(text)
+    fix = ~canonical_ids(text)
+    if not fix.any():
+        return text
+    positions = np.flatnonzero(fix)
+    cells = text.take(positions)
+    mask = pa.array(fix)
+    replacements = map_text(cells, clean_id).combine_chunks()
+    return chunked(pc.replace_with_mask(text.combine_chunks(), mask, replacements))
+
+
 def normalize_ids(s: pd.Series) -> pd.Series:
     """Record id cells -> canonical digit strings; other text kept trimmed; empty -> NA."""
-    values = to_objects(s)
-    ok = canonical_id_mask(values)
-    if ok.all():
-        return text_series(values, s.index)
-    out = values.copy()
-    bad = ~ok
-    out[bad] = map_unique(pd.Series(values[bad]), clean_id)
-    return text_series(out, s.index)
+    return to_series(id_text(as_text(s)), s.index)
 
 
 def is_scientific(value: str) -> bool:
@@ -203,7 +400,7 @@ def is_valid_object_type(value: str) -> bool:
 
 
 def normalize_object_types(s: pd.Series) -> pd.Series:
-    return text_series(map_unique(s, canonical_object_type), s.index)
+    return to_series(map_text(as_text(s), canonical_object_type), s.index)
 
 
 _CATEGORY_KEYS: Final = {re.sub(r"[^A-Z]", "", c): c for c in CATEGORIES}
@@ -218,12 +415,12 @@ def canonical_category(value: object) -> str | None:
 
 
 def normalize_categories(s: pd.Series) -> pd.Series:
-    return text_series(map_unique(s, canonical_category), s.index)
+    return to_series(map_text(as_text(s), canonical_category), s.index)
 
 
 def normalize_labels(s: pd.Series) -> pd.Series:
     """Labels are only trimmed here; they are checked against HubSpot's labels later."""
-    return text_series(map_unique(s, clean_text), s.index)
+    return to_series(map_text(as_text(s), clean_text), s.index)
 
 
 # --- whole numbers (type ids, limits) ---------------------------------------------------------
@@ -235,28 +432,48 @@ def parse_whole(value: object) -> int | str | None:
     if text is None:
         return None
     if _GROUPED.fullmatch(text):
-        return int(text.replace(",", ""))
-    if _WHOLE.fullmatch(text):
-        return int(re.split(r"[.,]", text)[0])
-    return text
+        number = int(text.replace(",", ""))
+    elif _WHOLE.fullmatch(text):
+        number = int(re.split(r"[.,]", text)[0])
+    else:
+        return text
+    return number if -_INT64_MAX <= number <= _INT64_MAX else text
+
+
+def _unique_codes(text: Text) -> tuple[list[Any], npt.NDArray[np.int32]]:
+    """(distinct values, null included; each cell's index among them, len(values) if none)."""
+    uniques = pc.unique(text)
+    codes = pc.index_in(text, value_set=uniques).fill_null(len(uniques))
+    return uniques.to_pylist(), np.asarray(codes.to_numpy(), dtype=np.int32)
+
+
+def whole_numbers(text: Text) -> tuple[pd.arrays.IntegerArray, Text]:
+    """Cells -> (nullable Int64 values, raw text where the cell was not a whole number)."""
+    values, codes = _unique_codes(chunked(text))
+    parsed = [parse_whole(v) for v in values]
+    is_int = np.array([*(isinstance(p, int) for p in parsed), False], dtype=bool)
+    numbers = np.array([*(p if isinstance(p, int) else 0 for p in parsed), 0], dtype=np.int64)
+    raw = pa.array([*(p if isinstance(p, str) else None for p in parsed), None], type=TEXT)
+    ints = pd.arrays.IntegerArray(numbers[codes], ~is_int[codes])
+    return ints, chunked(raw.take(pa.array(codes)))
 
 
 def normalize_whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Cells -> (nullable Int64 values, raw text where the cell was not a whole number)."""
-    parsed = map_unique(s, parse_whole)
-    is_int = bool_array(np.frompyfunc(lambda v: isinstance(v, int), 1, 1)(parsed))
-    numbers = parsed.copy()
-    numbers[~is_int] = None
-    raw = parsed.copy()
-    raw[is_int] = None
-    ints = pd.array(numbers, dtype="Int64")  # type: ignore[call-overload]
-    return pd.Series(ints, index=s.index), text_series(raw, s.index)
+    ints, raw = whole_numbers(as_text(s))
+    return pd.Series(ints, index=s.index), to_series(raw, s.index)
+
+
+def purge_flags(text: Text) -> BoolArray:
+    """True where a limit cell asks to remove the limit: empty or 'remove' (any case)."""
+    values, codes = _unique_codes(chunked(text))
+    flags = [(clean_text(v) or "remove").casefold() in PURGE_WORDS for v in values]
+    return np.array([*flags, True], dtype=bool)[codes]
 
 
 def purge_mask(s: pd.Series) -> pd.Series:
     """True where a limit cell asks to remove the limit: empty or 'remove' (any case)."""
-    flags = map_unique(s, lambda v: (clean_text(v) or "remove").casefold() in PURGE_WORDS)
-    return pd.Series(flags.astype(bool), index=s.index)
+    return pd.Series(purge_flags(as_text(s)), index=s.index)
 
 
 # --- several ids in one cell ------------------------------------------------------------------
@@ -270,18 +487,45 @@ def split_ids(cell: object) -> list[str]:
     return parts or [""]
 
 
-def explode_ids(frame: pd.DataFrame, columns: list[Hashable]) -> pd.DataFrame:
+def split_rows(text: Text) -> tuple[IntArray | None, Text]:
+    """Cells of several ';'-separated ids -> (row of every part, the parts).
+
+    Returns ``(None, text)`` when no cell holds a ';'; otherwise ``take`` (which input row each
+    output row comes from, in order) and the new column.
+    """
+    text = chunked(text)
+    multi = np.flatnonzero(bool_array(pc.match_substring(text, ";")))
+    if len(multi) == 0:
+        return None, text
+    parts = [split_ids(cell) for cell in text.take(multi).to_pylist()]
+    counts = np.ones(len(text), dtype=np.int64)
+    counts[multi] = [len(p) for p in parts]
+    take = np.repeat(np.arange(len(text), dtype=np.int64), counts)
+    slots = _part_slots(counts, multi)
+    mask = np.zeros(len(take), dtype=bool)
+    mask[slots] = True
+    flat = pa.array([part for cell in parts for part in cell], type=TEXT)
+    spread = text.take(pa.array(take)).combine_chunks()
+    return take, chunked(pc.replace_with_mask(spread, pa.array(mask), flat))
+
+
+def _part_slots(counts: IntArray, multi: IntArray) -> IntArray:
+    """Output positions of the parts of the split rows, in order."""
+    starts = np.cumsum(counts) - counts
+    sizes = counts[multi]
+    within = np.arange(sizes.sum()) - np.repeat(np.cumsum(sizes) - sizes, sizes)
+    return np.asarray(np.repeat(starts[multi], sizes) + within, dtype=np.int64)
+
+
+def explode_ids(frame: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFrame:
     """Rows whose id cells hold several ';'-separated ids become one row per id, in order."""
     for column in columns:
         s = frame[column]
         if s.dtype.kind in "iu":
             continue
-        multi = s.str.contains(";", regex=False, na=False).to_numpy(dtype=bool)
-        if not multi.any():
+        take, parts = split_rows(as_text(s))
+        if take is None:
             continue
-        cells = to_objects(s).copy()
-        cells[multi] = map_unique(s[multi], split_ids)
-        exploded = pd.Series(cells).explode()
-        frame = frame.iloc[exploded.index.to_numpy()].reset_index(drop=True)
-        frame[column] = text_series(exploded.to_numpy(dtype=object), frame.index)
+        frame = frame.iloc[take].reset_index(drop=True)
+        frame[column] = to_series(parts, frame.index)
     return frame

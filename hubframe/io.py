@@ -765,7 +765,7 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
         columns[name] = to_series(_filled(raw.columns[position]))
         originals.append(header)
     columns.update({k: to_series(v) for k, v in private.items()})
-    return pd.DataFrame(columns), originals
+    return pd.DataFrame(columns, copy=False), originals
 
 
 def _read(

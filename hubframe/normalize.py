@@ -440,7 +440,7 @@ def parse_whole(value: object) -> int | str | None:
     return number if -_INT64_MAX <= number <= _INT64_MAX else text
 
 
-def _unique_codes(text: Text) -> tuple[list[Any], npt.NDArray[np.int32]]:
+def unique_codes(text: Text) -> tuple[list[Any], npt.NDArray[np.int32]]:
     """(distinct values, null included; each cell's index among them, len(values) if none)."""
     uniques = pc.unique(text)
     codes = pc.index_in(text, value_set=uniques).fill_null(len(uniques))
@@ -449,7 +449,7 @@ def _unique_codes(text: Text) -> tuple[list[Any], npt.NDArray[np.int32]]:
 
 def whole_numbers(text: Text) -> tuple[pd.arrays.IntegerArray, Text]:
     """Cells -> (nullable Int64 values, raw text where the cell was not a whole number)."""
-    values, codes = _unique_codes(chunked(text))
+    values, codes = unique_codes(chunked(text))
     parsed = [parse_whole(v) for v in values]
     is_int = np.array([*(isinstance(p, int) for p in parsed), False], dtype=bool)
     numbers = np.array([*(p if isinstance(p, int) else 0 for p in parsed), 0], dtype=np.int64)
@@ -466,7 +466,7 @@ def normalize_whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 def purge_flags(text: Text) -> BoolArray:
     """True where a limit cell asks to remove the limit: empty or 'remove' (any case)."""
-    values, codes = _unique_codes(chunked(text))
+    values, codes = unique_codes(chunked(text))
     flags = [(clean_text(v) or "remove").casefold() in PURGE_WORDS for v in values]
     return np.array([*flags, True], dtype=bool)[codes]
 
@@ -487,6 +487,13 @@ def split_ids(cell: object) -> list[str]:
     return parts or [""]
 
 
+def _has_semicolon(layout: Layout) -> BoolArray:
+    semicolons = layout.data == 59
+    if not semicolons.any():
+        return np.zeros(len(layout.valid), dtype=bool)
+    return np.asarray(layout.valid & (layout.cells_with(semicolons) > 0), dtype=bool)
+
+
 def split_rows(text: Text) -> tuple[IntArray | None, Text]:
     """Cells of several ';'-separated ids -> (row of every part, the parts).
 
@@ -494,7 +501,7 @@ def split_rows(text: Text) -> tuple[IntArray | None, Text]:
     output row comes from, in order) and the new column.
     """
     text = chunked(text)
-    multi = np.flatnonzero(bool_array(pc.match_substring(text, ";")))
+    multi = np.flatnonzero(_per_cell(text, _has_semicolon))
     if len(multi) == 0:
         return None, text
     parts = [split_ids(cell) for cell in text.take(multi).to_pylist()]

@@ -4,7 +4,9 @@
 :data:`hubframe.constants.ISSUE_COLUMNS` plus ``position`` (the row's position in the frame,
 since rows split from one ``;`` cell share a row number).  Codes come from
 :class:`hubframe.errors.ErrorCode`; ``DUPLICATE_ROW`` is a warning, everything else an error.
-Checks run per column with numpy/pandas; messages are built per issue, never per row.
+Checks run per column on Arrow text (zero-copy views of pandas' Arrow-backed ``str`` columns)
+and numpy; messages are built per issue, never per row.  Repeats and conflicts are searched
+with a hash of the id pair and one sort; rows are grouped exactly only where a pair repeats.
 """
 
 from __future__ import annotations
@@ -29,11 +31,17 @@ from hubframe.constants import (
 )
 from hubframe.errors import ErrorCode
 from hubframe.normalize import (
-    id_digits,
+    Text,
+    as_text,
+    canonical_ids,
+    empty_mask,
+    id_values,
     is_scientific,
     is_valid_object_type,
     map_unique,
     to_objects,
+    unique_codes,
+    unique_flags,
 )
 
 ERROR: Final = "error"
@@ -55,6 +63,7 @@ class _Collector:
 
     frame: pd.DataFrame
     parts: list[pd.DataFrame] = field(default_factory=list)
+    _texts: dict[str, Text] = field(default_factory=dict)
     _missing: dict[str, BoolArray] = field(default_factory=dict)
     _ids: dict[str, tuple[BoolArray, IntArray]] = field(default_factory=dict)
 
@@ -65,17 +74,36 @@ class _Collector:
     def column(self, name: str) -> pd.Series:
         return _col(self.frame, name)
 
+    def is_text(self, name: str) -> bool:
+        s = self.column(name)
+        return s.dtype == object or pd.api.types.is_string_dtype(s.dtype)
+
+    def text(self, name: str) -> Text:
+        """A column as Arrow text (no copy for Arrow-backed text), computed once."""
+        if name not in self._texts:
+            self._texts[name] = as_text(self.column(name))
+        return self._texts[name]
+
     def missing(self, name: str) -> BoolArray:
         """Empty cells (NA or blank text) of a column, computed once."""
         if name not in self._missing:
-            self._missing[name] = _missing(self.column(name))
+            empty = empty_mask(self.text(name)) if self.is_text(name) else None
+            self._missing[name] = _isna(self.column(name)) if empty is None else empty
         return self._missing[name]
 
     def ids(self, name: str) -> tuple[BoolArray, IntArray]:
         """(canonical id mask, ids as int64), computed once per column."""
         if name not in self._ids:
-            self._ids[name] = id_digits(to_objects(self.column(name)))
+            canonical = canonical_ids(self.text(name))
+            self._ids[name] = canonical, id_values(self.text(name), canonical)
         return self._ids[name]
+
+    def codes(self, name: str) -> IntArray:
+        """Exact group numbers of a column's values (NA is a value of its own)."""
+        if self.is_text(name):
+            return np.asarray(unique_codes(self.text(name))[1], dtype=np.int64)
+        codes, _ = pd.factorize(self.column(name), use_na_sentinel=False)
+        return np.asarray(codes, dtype=np.int64)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -115,14 +143,17 @@ class _Collector:
         mask: BoolArray,
         column: str,
         code: ErrorCode,
-        values: pd.Series | npt.NDArray[np.object_],
+        values: Text | npt.NDArray[np.object_],
         message: Callable[[str], str],
     ) -> None:
         """Issues where ``mask``; one message per distinct value."""
         positions = np.flatnonzero(mask)
         if len(positions) == 0:
             return
-        picked = values.iloc[positions] if isinstance(values, pd.Series) else values[positions]
+        if isinstance(values, np.ndarray):
+            picked = values[positions].tolist()
+        else:
+            picked = values.take(positions).to_pylist()
         texts = pd.Series([_text(v) for v in picked], dtype=object)
         messages = map_unique(texts, lambda v: message(v or ""))
         self.add(positions, column, code, texts.tolist(), messages.tolist())
@@ -139,7 +170,7 @@ class _Collector:
             return _empty_issues()
         issues = pd.concat(self.parts, ignore_index=True)
         positions = issues["position"].to_numpy(dtype=np.int64)
-        sheets = self.frame["sheet"].to_numpy(dtype=object)[positions]
+        sheets = to_objects(self.frame["sheet"].iloc[positions])
         issues["sheet"] = pd.Series(sheets, dtype=object).fillna("").astype(str)
         issues["row"] = self.frame["row"].to_numpy(dtype=np.int64)[positions]
         sheet_rank = {s: i for i, s in enumerate(pd.unique(self.frame["sheet"]))}
@@ -170,11 +201,8 @@ def _text(value: object) -> str:
     return str(value)
 
 
-def _missing(s: pd.Series) -> BoolArray:
-    empty = s.isna().to_numpy(dtype=bool)
-    if s.dtype == object or pd.api.types.is_string_dtype(s):
-        empty = empty | (s == "").to_numpy(dtype=bool, na_value=False)
-    return np.asarray(empty, dtype=bool)
+def _isna(s: pd.Series) -> BoolArray:
+    return np.asarray(s.isna().to_numpy(dtype=bool), dtype=bool)
 
 
 def _col(frame: pd.DataFrame, name: str) -> pd.Series:
@@ -194,7 +222,7 @@ def _check_missing(c: _Collector, columns: Sequence[str]) -> None:
             mask,
             column,
             ErrorCode.MISSING_VALUE,
-            c.column(column),
+            c.text(column),
             partial(_missing_message, c, column, what),
         )
 
@@ -209,7 +237,7 @@ def _missing_message(c: _Collector, column: str, what: str, _value: str) -> str:
 def _check_ids(c: _Collector, columns: Sequence[str]) -> None:
     for column in columns:
         bad = ~c.missing(column) & ~c.ids(column)[0]
-        c.add_each(bad, column, ErrorCode.BAD_ID, c.column(column), partial(_id_message, c, column))
+        c.add_each(bad, column, ErrorCode.BAD_ID, c.text(column), partial(_id_message, c, column))
 
 
 def _id_message(c: _Collector, column: str, value: str) -> str:
@@ -227,14 +255,12 @@ def _id_message(c: _Collector, column: str, value: str) -> str:
 
 def _check_types(c: _Collector, columns: Sequence[str]) -> None:
     for column in columns:
-        s = c.column(column)
-        valid = map_unique(s, lambda v: isinstance(v, str) and is_valid_object_type(v))
-        bad = ~c.missing(column) & ~np.asarray(valid, dtype=bool)
+        bad = unique_flags(c.text(column), is_valid_object_type)
         c.add_each(
             bad,
             column,
             ErrorCode.BAD_OBJECT_TYPE,
-            s,
+            c.text(column),
             partial(_type_message, c, column),
         )
 
@@ -249,16 +275,13 @@ def _type_message(c: _Collector, column: str, value: str) -> str:
 
 
 def _check_category(c: _Collector) -> None:
-    present = ~c.missing("category")
-    if not present.any():
+    if c.missing("category").all():
         return
-    s = c.column("category")
-    known = np.asarray(map_unique(s, lambda v: v in CATEGORIES), dtype=bool)
     c.add_each(
-        present & ~known,
+        unique_flags(c.text("category"), lambda v: v in CATEGORIES),
         "category",
         ErrorCode.BAD_CATEGORY,
-        s,
+        c.text("category"),
         lambda v: (
             f"'{v}' ({c.where('category')}) is not an association category. Use "
             "HUBSPOT_DEFINED, USER_DEFINED or INTEGRATOR_DEFINED, or leave the cell empty."
@@ -305,42 +328,63 @@ def _number_text(value: object) -> str:
     return _text(value)
 
 
-def _codes(*columns: pd.Series) -> IntArray:
-    """One exact int64 key per distinct combination of the columns (NA is a value)."""
-    key = np.zeros(len(columns[0]), dtype=np.int64)
+# --- grouping rows ------------------------------------------------------------------------------
+
+
+def _combined(codes: Sequence[IntArray]) -> IntArray:
+    """One exact group number per distinct combination of several code arrays."""
+    key = np.zeros(len(codes[0]), dtype=np.int64)
     size = 1
-    for s in columns:
-        codes, uniques = pd.factorize(s, use_na_sentinel=False)
-        width = len(uniques) + 1
+    for part in codes:
+        part = np.asarray(pd.factorize(part)[0], dtype=np.int64)
+        width = int(part.max(initial=0)) + 1
         if size * width >= 2**62:
-            key, seen = pd.factorize(key)
-            size = len(seen)
-        key = key * width + np.asarray(codes, dtype=np.int64)
-        size *= width
-    return key
+            key = np.asarray(pd.factorize(key)[0], dtype=np.int64)
+            size = int(key.max(initial=0)) + 1
+        key, size = key * width + part, size * width
+    return np.asarray(pd.factorize(key)[0], dtype=np.int64)
+
+
+def _exact_codes(c: _Collector, positions: IntArray, names: Sequence[str]) -> IntArray:
+    """Group numbers (in order of first appearance) of the rows at ``positions``."""
+    if len(positions) == 0:
+        return np.zeros(0, dtype=np.int64)
+    parts = []
+    for name in names:
+        values = c.ids(name)[1] if name in ("from_id", "to_id") else c.codes(name)
+        parts.append(values[positions])
+    return _combined(parts)
 
 
 _MIX: Final = np.uint64(0x9E3779B97F4A7C15)
 
 
-def _group_codes(parts: Sequence[IntArray]) -> IntArray:
-    """Exact group codes (in order of first appearance) for rows of several int64 arrays.
+def _repeated(parts: Sequence[IntArray]) -> BoolArray:
+    """True for rows whose combination of values may occur more than once.
 
-    Hashes the parts into one uint64 and factorizes that; every group is then checked to hold
-    one exact combination, with an exact (slower) grouping if a hash ever collides.
+    A 64-bit hash of each row and one sort answer "no repeats" for most sheets; otherwise
+    the rows sharing a hash are returned (a superset of the repeats: callers group exactly).
     """
     with np.errstate(over="ignore"):
         h = np.zeros(len(parts[0]), dtype=np.uint64)
         for part in parts:
             h = (h ^ part.astype(np.uint64)) * _MIX
             h ^= h >> np.uint64(31)
-    codes = np.asarray(pd.factorize(h)[0], dtype=np.int64)
-    first = _first_positions(codes)[codes]
-    if all(bool((part == part[first]).all()) for part in parts):
-        return codes
-    frame = pd.DataFrame({i: part for i, part in enumerate(parts)})
-    exact = frame.groupby(list(frame.columns), sort=False).ngroup()
-    return np.asarray(exact.to_numpy(), dtype=np.int64)
+    ordered = np.sort(h)
+    if not (ordered[1:] == ordered[:-1]).any():
+        return np.zeros(len(h), dtype=bool)
+    return np.asarray(pd.Index(h).duplicated(keep=False), dtype=bool)
+
+
+def _repeating(c: _Collector, rows: BoolArray) -> IntArray:
+    """Positions among ``rows`` whose (from_id, to_id) pair may repeat among ``rows``."""
+    positions = np.flatnonzero(rows)
+    if len(positions) < 2:
+        return np.zeros(0, dtype=np.int64)
+    parts = [c.ids("from_id")[1], c.ids("to_id")[1]]
+    if len(positions) < len(rows):
+        parts = [part[positions] for part in parts]
+    return positions[_repeated(parts)]
 
 
 def _first_positions(codes: IntArray) -> IntArray:
@@ -353,6 +397,8 @@ def _first_positions(codes: IntArray) -> IntArray:
 
 
 # --- pairs --------------------------------------------------------------------------------------
+
+PAIR_KEY: Final = ("from_type", "to_type", "label", "from_id", "to_id")
 
 
 def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -370,23 +416,19 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     return c.table(PAIR_FIELDS)
 
 
-def _pair_key(c: _Collector, *extra: pd.Series) -> IntArray:
-    small = _codes(c.column("from_type"), c.column("to_type"), c.column("label"), *extra)
-    return _group_codes([small, c.ids("from_id")[1], c.ids("to_id")[1]])
-
-
 def _check_pair_conflicts(c: _Collector, ok: BoolArray) -> None:
     explicit = ~c.missing("type_id") | ~c.missing("category")
-    if not (explicit & ok).any():
+    positions = _repeating(c, ok & explicit)
+    if len(positions) == 0:
         return
-    key = _pair_key(c)
-    value = _codes(c.column("type_id"), c.column("category"))
-    _flag_conflicts(c, ok & explicit, key, value, "type_id", "type id or category")
+    key = _exact_codes(c, positions, PAIR_KEY)
+    value = _exact_codes(c, positions, ("type_id", "category"))
+    _flag_conflicts(c, positions, key, value, "type_id", "type id or category")
 
 
 def _flag_conflicts(
     c: _Collector,
-    rows: BoolArray,
+    positions: IntArray,
     key: IntArray,
     value: IntArray,
     column: str,
@@ -394,10 +436,9 @@ def _flag_conflicts(
     subject: str = "records",
 ) -> None:
     """Rows of one key with different values: every such row is a CONFLICTING_ROWS error."""
-    positions = np.flatnonzero(rows)
     if len(positions) == 0:
         return
-    sub = pd.DataFrame({"key": key[positions], "value": value[positions], "pos": positions})
+    sub = pd.DataFrame({"key": key, "value": value, "pos": positions})
     distinct = sub.groupby("key")["value"].transform("nunique")
     sub = sub[distinct.to_numpy() > 1]
     if sub.empty:
@@ -426,57 +467,59 @@ def _sheet_note(c: _Collector, position: int) -> str:
 
 
 def _check_pair_duplicates(c: _Collector, ok: BoolArray) -> None:
-    if not ok.any():
+    positions = _repeating(c, ok)
+    if len(positions) == 0:
         return
-    key = _pair_key(c, c.column("category"), c.column("type_id"))
-    _flag_duplicates(c, ok, key, "from_id")
+    key = _exact_codes(c, positions, (*PAIR_KEY, "category", "type_id"))
+    _flag_duplicates(c, positions, key, "from_id")
 
 
-def _flag_duplicates(c: _Collector, ok: BoolArray, key: IntArray, column: str) -> None:
+def _flag_duplicates(c: _Collector, positions: IntArray, key: IntArray, column: str) -> None:
     """Later rows repeating an earlier valid row are DUPLICATE_ROW warnings naming it."""
-    positions = np.flatnonzero(ok)
-    codes = np.asarray(pd.factorize(key[positions])[0], dtype=np.int64)
-    first_pos = positions[_first_positions(codes)[codes]]
+    if len(positions) == 0:
+        return
+    first_pos = positions[_first_positions(key)[key]]
     dup = first_pos != positions
     if not dup.any():
         return
     dup_positions = positions[dup]
     originals = first_pos[dup]
     rows_of = c.frame["row"].to_numpy(dtype=np.int64)
-    shown = to_objects(_col(c.frame, column))
+    shown = to_objects(_col(c.frame, column).iloc[dup_positions])
     messages = [
         f"This row repeats row {rows_of[o]}{_sheet_note(c, int(o))}; it is sent once. "
         "Delete the repeat to keep the sheet tidy."
         for o in originals.tolist()
     ]
-    values = [_text(v) for v in shown[dup_positions]]
+    values = [_text(v) for v in shown]
     c.add(dup_positions, column, ErrorCode.DUPLICATE_ROW, values, messages, WARNING)
 
 
 # --- limits -------------------------------------------------------------------------------------
 
+LIMIT_TARGET: Final = ("from_type", "to_type", "label", "type_id")
+
 
 def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
     """Check every row of a read_limits frame; one issue per problem, sorted by sheet and row."""
-    c = _Collector(limits.reset_index(drop=True))
+    frame = limits.reset_index(drop=True)
+    c = _Collector(frame.assign(remove=_remove(frame)))
     _check_missing(c, ("from_type", "to_type"))
     _check_types(c, ("from_type", "to_type"))
     _check_category(c)
     _check_type_id(c)
     _check_limit_values(c)
-    errors = c.error_mask()
-    target = _codes(
-        _col(c.frame, "from_type").astype(object),
-        _col(c.frame, "to_type").astype(object),
-        _col(c.frame, "label").astype(object),
-        _col(c.frame, "type_id").astype(object),
-    )
-    value = _codes(_remove(c.frame), _col(c.frame, "max_to_object_ids").astype(object))
+    everyone = np.arange(len(frame), dtype=np.int64)
+    target = _exact_codes(c, everyone, LIMIT_TARGET)
+    value = _exact_codes(c, everyone, ("remove", "max_to_object_ids"))
+    ok = np.flatnonzero(~c.error_mask())
     _flag_conflicts(
-        c, ~errors, target, value, "max_to_object_ids", "limit", "object pair and label"
+        c, ok, target[ok], value[ok], "max_to_object_ids", "limit", "object pair and label"
     )
-    errors = c.error_mask()
-    _flag_duplicates(c, ~errors, target, "max_to_object_ids")
+    ok = np.flatnonzero(~c.error_mask())
+    _flag_duplicates(
+        c, ok, np.asarray(pd.factorize(target[ok])[0], dtype=np.int64), "max_to_object_ids"
+    )
     _check_label_above_object(c, ~c.error_mask())
     return c.table(LIMIT_FIELDS)
 

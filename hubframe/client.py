@@ -212,6 +212,8 @@ class HubSpotClient:
             if 200 <= resp.status_code < 300:
                 return self._success(resp, attempt)
             api_error = self._api_error(resp, method, path, attempt)
+            if isinstance(api_error, RateLimitError) and not api_error.is_daily:
+                self.limiter.throttled(resp.headers)
             if not self._retryable(api_error) or attempt > self.max_retries:
                 raise api_error
             self._pause(attempt, _retry_after(resp), f"{method} {path}: {resp.status_code}")

@@ -8,8 +8,9 @@ order, each with exactly one status.
 
 from __future__ import annotations
 
+import gc
 import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any
@@ -35,7 +36,7 @@ from hubframe.models import (
     Outcome,
     WorkItem,
 )
-from hubframe.plan import make_plan
+from hubframe.plan import make_plan, stream_plan
 from hubframe.results import result_frame
 from hubframe.send import Sender, stop_reason
 
@@ -126,6 +127,25 @@ def _issue_positions(frame: pd.DataFrame, issues: pd.DataFrame) -> list[int | No
 
 
 @contextmanager
+def _calm_gc() -> Iterator[None]:
+    """Fewer garbage-collector passes while a job holds many small objects.
+
+    A 200,000-row job keeps millions of objects alive (cells, rows, outcomes); the default
+    thresholds then run full collections over all of them again and again (a second of CPU
+    per 200,000 rows).  Objects alive at the start are frozen and the thresholds raised for
+    the duration of the job; both are restored afterwards.
+    """
+    thresholds = gc.get_threshold()
+    gc.freeze()
+    gc.set_threshold(max(thresholds[0], 50_000), max(thresholds[1], 20), max(thresholds[2], 50))
+    try:
+        yield
+    finally:
+        gc.set_threshold(*thresholds)
+        gc.unfreeze()
+
+
+@contextmanager
 def _journal(journal: JournalArg) -> Iterator[Journal | None]:
     if journal is None or isinstance(journal, Journal):
         yield journal
@@ -141,7 +161,8 @@ def _journal(journal: JournalArg) -> Iterator[Journal | None]:
 class _Prep:
     """Rows turned into work items, plus outcomes settled while preparing them."""
 
-    items: list[WorkItem] = field(default_factory=list)
+    items: Iterable[WorkItem] = field(default_factory=list)  # may be a stream (associate)
+    count: int = 0  # rows in ``items``, or at most that many for a stream
     settled: dict[int, Outcome] = field(default_factory=dict)
     resolved: dict[int, tuple[str, int]] = field(default_factory=dict)
     stop: tuple[ErrorCode, str] | None = None
@@ -264,43 +285,51 @@ def _try_resolve(book: LabelBook, key: tuple[Any, ...], *, unlabeled_default: bo
 
 def _pair_items(frame: pd.DataFrame, settled: Mapping[int, Outcome], book: LabelBook) -> _Prep:
     prep = _Prep()
-    actions: dict[int, str] = {}
     todo = [p for p in range(len(frame)) if p not in settled]
     f_types, t_types, f_ids, t_ids, labels, cats, type_ids = _columns(frame, todo, _PAIR_FIELDS)
-    cache: dict[tuple[Any, ...], Resolved] = {}
     label_text = {raw: _text(raw) for raw in set(labels)}
-    for n, pos in enumerate(todo):
-        key = (f_types[n], t_types[n], labels[n], cats[n], type_ids[n])
-        if key not in cache:
-            cache[key] = _try_resolve(book, key, unlabeled_default=True)
-        spec = cache[key]
-        label = label_text[labels[n]]
-        action = ASSOCIATE if type_ids[n] is not None or label is not None else ASSOCIATE_DEFAULT
-        actions[pos] = action
-        if isinstance(spec, UnknownLabel):
-            prep.settled[pos] = _unknown(pos, action, spec)
-        elif isinstance(spec, HubframeError):
-            _lookup_failure(prep, pos, action, spec)
-        else:
-            prep.items.append(
-                WorkItem(
-                    position=pos,
-                    action=action,
-                    from_type=str(f_types[n]),
-                    to_type=str(t_types[n]),
-                    from_id=str(f_ids[n]),
-                    to_id=str(t_ids[n]),
-                    category=spec.category if spec else None,
-                    type_id=spec.type_id if spec else None,
-                    label=label,
-                )
-            )
-            if spec is not None:
-                prep.resolved[pos] = (spec.category, spec.type_id)
-    if prep.stop is not None:
-        prep.items = []
-        _skip_all(prep, todo, actions)
+    keys = list(zip(f_types, t_types, labels, cats, type_ids, strict=True))
+    # Build the rows first and ask HubSpot for labels last, so sending follows the lookup.
+    drafts = [
+        WorkItem(
+            position=pos,
+            action=ASSOCIATE if key[4] is not None or label_text[key[2]] else ASSOCIATE_DEFAULT,
+            from_type=str(key[0]),
+            to_type=str(key[1]),
+            from_id=str(from_id),
+            to_id=str(to_id),
+            label=label_text[key[2]],
+        )
+        for pos, key, from_id, to_id in zip(todo, keys, f_ids, t_ids, strict=True)
+    ]
+    cache = {k: _try_resolve(book, k, unlabeled_default=True) for k in dict.fromkeys(keys)}
+    for spec in cache.values():
+        if isinstance(spec, ApiError) and _stopping(spec):
+            prep.stop = stop_reason(spec)
+            _skip_all(prep, todo, {item.position: item.action for item in drafts})
+            return prep
+    prep.items, prep.count = _resolved_items(prep, drafts, keys, cache), len(drafts)
     return prep
+
+
+def _resolved_items(
+    prep: _Prep,
+    drafts: list[WorkItem],
+    keys: list[tuple[Any, ...]],
+    cache: Mapping[tuple[Any, ...], Resolved],
+) -> Iterator[WorkItem]:
+    """The rows whose association type resolved (a stream; the others go to prep.settled)."""
+    for item, key in zip(drafts, keys, strict=True):
+        spec = cache[key]
+        if isinstance(spec, UnknownLabel):
+            prep.settled[item.position] = _unknown(item.position, item.action, spec)
+        elif isinstance(spec, HubframeError):
+            _lookup_failure(prep, item.position, item.action, spec)
+        else:
+            if spec is not None:
+                item.category, item.type_id = spec.category, spec.type_id
+                prep.resolved[item.position] = (spec.category, spec.type_id)
+            yield item
 
 
 def associate(
@@ -324,23 +353,22 @@ def associate(
     from hubframe.validate import validate_pairs
 
     frame = _as_frame(pairs, "pairs")
-    settled = _with_pair_actions(frame, issue_outcomes(frame, validate_pairs(frame)))
-    prep = _pair_items(frame, settled, LabelBook(client))
-    settled.update(prep.settled)
-    outcomes = _execute(
-        prep.items,
-        settled,
-        frame,
-        client,
-        desc="associate",
-        dry_run=dry_run,
-        batch_size=batch_size,
-        journal=journal,
-        progress=progress,
-        workers=workers,
-    )
-    result = result_frame(frame, outcomes, kind="pairs")
-    return _fill_resolved(result, prep.resolved)
+    with _calm_gc():
+        settled = _with_pair_actions(frame, issue_outcomes(frame, validate_pairs(frame)))
+        prep = _pair_items(frame, settled, LabelBook(client))
+        outcomes = settled | _execute(
+            prep,
+            frame,
+            client,
+            desc="associate",
+            dry_run=dry_run,
+            batch_size=batch_size,
+            journal=journal,
+            progress=progress,
+            workers=workers,
+        )
+        result = result_frame(frame, outcomes, kind="pairs")
+        return _fill_resolved(result, prep.resolved)
 
 
 def _with_pair_actions(frame: pd.DataFrame, settled: dict[int, Outcome]) -> dict[int, Outcome]:
@@ -366,8 +394,7 @@ def _fill_resolved(result: pd.DataFrame, resolved: Mapping[int, tuple[str, int]]
 
 
 def _execute(
-    items: list[WorkItem],
-    settled: dict[int, Outcome],
+    prep: _Prep,
     frame: pd.DataFrame,
     client: HubSpotClient,
     *,
@@ -378,18 +405,21 @@ def _execute(
     progress: bool,
     workers: int | None,
 ) -> dict[int, Outcome]:
-    plan = make_plan(items, batch_size=batch_size, describe=describer(frame))
-    outcomes = {**settled, **plan.settled}
+    """Plan and send (or only plan) the prepared rows; outcomes of every row prepared."""
+    describe = describer(frame)
     if dry_run:
-        outcomes.update(plan.planned())
-        return outcomes
+        plan = make_plan(prep.items, batch_size=batch_size, describe=describe)
+        return {**prep.settled, **plan.planned()}
+    repeats: dict[int, Outcome] = {}
+    stream = stream_plan(prep.items, repeats, batch_size=batch_size, describe=describe)
     with (
         _journal(journal) as opened,
-        tqdm(total=plan.rows_to_send, desc=desc, unit="rows", disable=not progress) as bar,
+        tqdm(total=prep.count, desc=desc, unit="rows", disable=not progress) as bar,
     ):
         sender = Sender(client, journal=opened, workers=workers, on_progress=bar.update)
-        outcomes.update(sender.run(plan.batches))
-    return outcomes
+        sent = sender.run(stream)
+        bar.update(max(0, prep.count - bar.n))  # rows set aside while planning
+    return {**prep.settled, **repeats, **sent}
 
 
 # --- configure_limits ---------------------------------------------------------------------------
@@ -437,13 +467,17 @@ def _limit_items(
         prep.stop = stop_reason(exc)
         _skip_all(prep, todo, actions)
         return prep
+    items: list[WorkItem] = []
     for pos, row in zip(todo, records, strict=True):
         if prep.stop is not None:
             break
-        _limit_row(prep, book, current, pos, row)
+        item = _limit_row(prep, book, current, pos, row)
+        if item is not None:
+            items.append(item)
     if prep.stop is not None:
-        prep.items = []
+        items = []
         _skip_all(prep, todo, actions)
+    prep.items, prep.count = items, len(items)
     return prep
 
 
@@ -453,21 +487,22 @@ def _limit_row(
     current: Mapping[tuple[str, str], set[tuple[str, int]] | HubframeError],
     pos: int,
     row: Mapping[Any, Any],
-) -> None:
+) -> WorkItem | None:
+    """The row's work item, or None when its outcome is settled here (in ``prep``)."""
     f, t = str(row["from_type"]), str(row["to_type"])
     fallback = PURGE_LIMIT if bool(_value(row.get("remove"))) else CREATE_LIMIT
     existing = current[(f, t)]
     if isinstance(existing, HubframeError):
         _lookup_failure(prep, pos, fallback, existing)
-        return
+        return None
     try:
         spec = _resolve(book, row, unlabeled_default=False)
     except UnknownLabel as exc:
         prep.settled[pos] = _unknown(pos, fallback, exc)
-        return
+        return None
     except HubframeError as exc:
         _lookup_failure(prep, pos, fallback, exc)
-        return
+        return None
     assert spec is not None
     prep.resolved[pos] = (spec.category, spec.type_id)
     action = _limit_action(row, spec, existing)
@@ -481,18 +516,16 @@ def _limit_row(
                 f"({spec.category} {spec.type_id}); nothing to remove."
             ),
         )
-        return
-    prep.items.append(
-        WorkItem(
-            position=pos,
-            action=action,
-            from_type=f,
-            to_type=t,
-            category=spec.category,
-            type_id=spec.type_id,
-            max_to_object_ids=None if action == PURGE_LIMIT else _int(row["max_to_object_ids"]),
-            label=spec.label,
-        )
+        return None
+    return WorkItem(
+        position=pos,
+        action=action,
+        from_type=f,
+        to_type=t,
+        category=spec.category,
+        type_id=spec.type_id,
+        max_to_object_ids=None if action == PURGE_LIMIT else _int(row["max_to_object_ids"]),
+        label=spec.label,
     )
 
 
@@ -516,10 +549,8 @@ def configure_limits(
     frame = _as_frame(limits, "limits")
     settled = issue_outcomes(frame, validate_limits(frame))
     prep = _limit_items(frame, settled, client)
-    settled.update(prep.settled)
-    outcomes = _execute(
-        prep.items,
-        settled,
+    outcomes = settled | _execute(
+        prep,
         frame,
         client,
         desc="limits",

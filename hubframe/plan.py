@@ -4,11 +4,13 @@ No I/O here.  The caller hands over the rows that passed validation as
 :class:`~hubframe.models.WorkItem` s (labels already resolved); :func:`make_plan` returns the
 batches to send, in a stable order, plus an :class:`~hubframe.models.Outcome` for every row that
 will not be sent (a repeat of an earlier row, or a row conflicting with one).
+:func:`stream_plan` yields the same batches one at a time, each as soon as it is full, so a
+large job starts sending while the rest is still being planned.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from hubframe.constants import (
@@ -72,7 +74,7 @@ def batch_limit(action: str, batch_size: int | None) -> int:
 
 
 def make_plan(
-    items: Sequence[WorkItem],
+    items: Iterable[WorkItem],
     *,
     batch_size: int | None = None,
     describe: Callable[[int], str] = lambda position: f"row at position {position}",
@@ -81,58 +83,64 @@ def make_plan(
 
     ``describe(position)`` names a row for messages ("row 12", "row 12 of sheet Deals").
     """
-    keep, settled = _set_aside_repeats(items, describe)
-    return Plan(batches=tuple(_chunk(_group(keep), batch_size)), settled=settled)
-
-
-def _set_aside_repeats(
-    items: Sequence[WorkItem], describe: Callable[[int], str]
-) -> tuple[list[WorkItem], dict[int, Outcome]]:
-    first: dict[tuple[object, ...], WorkItem] = {}
-    keep: list[WorkItem] = []
     settled: dict[int, Outcome] = {}
+    batches = tuple(stream_plan(items, settled, batch_size=batch_size, describe=describe))
+    return Plan(batches=batches, settled=settled)
+
+
+def stream_plan(
+    items: Iterable[WorkItem],
+    settled: dict[int, Outcome],
+    *,
+    batch_size: int | None = None,
+    describe: Callable[[int], str] = lambda position: f"row at position {position}",
+) -> Iterator[Batch]:
+    """Batches as soon as they are full (so sending can start at once), then the rest.
+
+    Rows of one (from type, to type, action) group keep their input order; a batch is numbered
+    when it is emitted.  Repeats and conflicting rows are recorded in ``settled``.
+    """
+    first: dict[tuple[object, ...], WorkItem] = {}
+    open_chunks: dict[tuple[str, str, str], list[WorkItem]] = {}
+    number = 0
     for item in items:
-        earlier = first.get(item.identity)
-        if earlier is None:
-            first[item.identity] = item
-            keep.append(item)
-        elif earlier.payload() == item.payload() and earlier.action == item.action:
-            settled[item.position] = Outcome(
-                DUPLICATE,
-                action=item.action,
-                error_code=ErrorCode.DUPLICATE_ROW.value,
-                error_message=(
-                    f"Repeats {describe(earlier.position)} (same records and association "
-                    "type); sent once."
-                ),
-            )
-        else:
-            settled[item.position] = Outcome(
-                INVALID,
-                action=item.action,
-                error_code=ErrorCode.CONFLICTING_ROWS.value,
-                error_message=(
-                    f"Asks for something different from {describe(earlier.position)} for the "
-                    "same association type; keep one of the two rows."
-                ),
-            )
-    return keep, settled
+        earlier = first.setdefault(item.identity, item)
+        if earlier is not item:
+            settled[item.position] = _repeat(item, earlier, describe)
+            continue
+        chunk = open_chunks.setdefault(item.group, [])
+        chunk.append(item)
+        if len(chunk) >= batch_limit(item.action, batch_size):
+            number += 1
+            yield _batch(number, item.group, chunk)
+            del open_chunks[item.group]
+    for group, chunk in open_chunks.items():
+        number += 1
+        yield _batch(number, group, chunk)
 
 
-def _group(items: Iterable[WorkItem]) -> dict[tuple[str, str, str], list[WorkItem]]:
-    groups: dict[tuple[str, str, str], list[WorkItem]] = {}
-    for item in items:
-        groups.setdefault(item.group, []).append(item)
-    return groups
+def _batch(number: int, group: tuple[str, str, str], chunk: list[WorkItem]) -> Batch:
+    from_type, to_type, action = group
+    return Batch(number, action, from_type, to_type, tuple(chunk))
 
 
-def _chunk(
-    groups: Mapping[tuple[str, str, str], list[WorkItem]], batch_size: int | None
-) -> list[Batch]:
-    batches: list[Batch] = []
-    for (from_type, to_type, action), members in groups.items():
-        size = batch_limit(action, batch_size)
-        for start in range(0, len(members), size):
-            chunk = tuple(members[start : start + size])
-            batches.append(Batch(len(batches) + 1, action, from_type, to_type, chunk))
-    return batches
+def _repeat(item: WorkItem, earlier: WorkItem, describe: Callable[[int], str]) -> Outcome:
+    if earlier.payload() == item.payload() and earlier.action == item.action:
+        return Outcome(
+            DUPLICATE,
+            action=item.action,
+            error_code=ErrorCode.DUPLICATE_ROW.value,
+            error_message=(
+                f"Repeats {describe(earlier.position)} (same records and association type); "
+                "sent once."
+            ),
+        )
+    return Outcome(
+        INVALID,
+        action=item.action,
+        error_code=ErrorCode.CONFLICTING_ROWS.value,
+        error_message=(
+            f"Asks for something different from {describe(earlier.position)} for the same "
+            "association type; keep one of the two rows."
+        ),
+    )

@@ -4,10 +4,13 @@ HubSpot counts requests per app in a rolling window (``X-HubSpot-RateLimit-Max``
 ``X-HubSpot-RateLimit-Interval-Milliseconds``).  :class:`RateLimiter` keeps the send times of the
 requests of the current window and makes a caller wait while the window is full, so a run uses
 the whole budget without tripping 429s.  The budget is learned from response headers unless an
-override is given, and it keeps a small safety margin: a few requests below the maximum, and a
-slot is held a little longer than the window (requests reach the server a moment after they
-leave).  ``X-HubSpot-RateLimit-Remaining`` is watched too: when HubSpot reports fewer requests
-left than the limiter believes (another app shares the budget), the difference is booked.
+override is given.  Safety margins: a slot is held a little longer than the window (requests
+reach the server a moment after they leave), large budgets keep a few requests in reserve, and
+each 429 that HubSpot sends with an exhausted window widens the time margins.  Requests are paced
+evenly, so they reach HubSpot as a steady stream rather than in bursts whose arrival times
+jitter.  ``X-HubSpot-RateLimit-Remaining`` is watched too:
+when HubSpot reports fewer requests left than the limiter believes (another app shares the
+budget), the difference is booked.
 """
 
 from __future__ import annotations
@@ -25,11 +28,22 @@ from hubframe.constants import (
     RATE_LIMIT_REMAINING_HEADER,
 )
 
-#: Share of the window's budget left unused, so clock skew and jitter never trip a 429.
-COUNT_MARGIN = 0.05
-#: Extra time a slot is held past the window, as a share of the window (at least 20 ms).
-TIME_MARGIN = 0.02
-MIN_TIME_MARGIN_S = 0.02
+#: Share of the window's budget left unused (rounded down: none below 34 requests a window).
+COUNT_MARGIN = 0.03
+#: Extra time a slot is held past the window, as a share of the window (at least 30 ms).
+TIME_MARGIN = 0.03
+MIN_TIME_MARGIN_S = 0.03
+#: Requests are paced over a slightly longer period than the window, so that the window is a
+#: backstop and a late wake-up never delays the requests after it.
+PACE_MARGIN = 0.04
+MIN_PACE_MARGIN_S = 0.04
+#: Tokens a paced sender may save up: after a late request the next may follow after half a
+#: period, never back to back (pairs of requests close together jitter into 429s).
+PACE_CATCH_UP = 1.5
+#: Added to both time margins (as a share of the window) each time HubSpot refuses a request
+#: the limiter thought its window had room for; never more than ADAPTIVE_CAP in all.
+ADAPTIVE_STEP = 0.01
+ADAPTIVE_CAP = 0.10
 
 
 def _header_int(headers: Mapping[str, str], name: str) -> int | None:
@@ -58,9 +72,14 @@ class RateLimiter:
         self._max = int(max_requests)
         self._window = float(window_s)
         self._learned = self._fixed
+        self._adaptive = 0.0  # share of the window added to the time margins
         self._sent: deque[float] = deque()
         self._cond = threading.Condition()
         self._clock = clock
+        # Pacing: requests are spread evenly from the start.  (A full window at once would not
+        # finish a run sooner: the next window would have to wait for it.)
+        self._tokens = 1.0
+        self._refilled = clock()
 
     # --- what the limiter knows -------------------------------------------------------------
 
@@ -76,30 +95,51 @@ class RateLimiter:
 
     @property
     def effective_max(self) -> int:
-        return max(1, self._max - max(1, math.ceil(self._max * COUNT_MARGIN)))
+        """Requests booked per window: the budget less the fixed reserve."""
+        return max(1, self._max - math.floor(self._max * COUNT_MARGIN))
 
     @property
     def hold_s(self) -> float:
         """How long a request occupies its slot."""
-        return self._window + max(MIN_TIME_MARGIN_S, self._window * TIME_MARGIN)
+        margin = max(MIN_TIME_MARGIN_S, self._window * TIME_MARGIN)
+        return self._window * (1 + self._adaptive) + margin
 
     @property
     def rate_per_s(self) -> float:
-        return self.effective_max / self.hold_s
+        """The steady pace: requests per second."""
+        margin = max(MIN_PACE_MARGIN_S, self._window * PACE_MARGIN)
+        period = self._window * (1 + self._adaptive) + margin
+        return self.effective_max / period
 
     # --- use ----------------------------------------------------------------------------------
 
+    @property
+    def burst(self) -> float:
+        """Pacing credit a late request may catch up on: half a period, never a burst."""
+        return PACE_CATCH_UP
+
     def acquire(self) -> None:
-        """Wait until the window has room, then book one request now."""
+        """Wait until the window has room and the pace allows, then book one request now."""
         with self._cond:
             while True:
                 now = self._clock()
                 self._expire(now)
-                if len(self._sent) < self.effective_max:
+                self._refill(now)
+                window_wait = 0.0
+                if len(self._sent) >= self.effective_max:
+                    window_wait = self._sent[0] + self.hold_s - now
+                pace_wait = (1.0 - self._tokens) / self.rate_per_s if self._tokens < 1.0 else 0.0
+                if window_wait <= 0 and pace_wait <= 0:
+                    self._tokens -= 1.0
                     self._sent.append(now)
                     return
-                wait = self._sent[0] + self.hold_s - now
-                self._cond.wait(timeout=max(wait, 0.001))
+                self._cond.wait(timeout=max(window_wait, pace_wait, 0.001))
+
+    def _refill(self, now: float) -> None:
+        if self._tokens < self.burst:
+            gained = (now - self._refilled) * self.rate_per_s
+            self._tokens = min(self.burst, self._tokens + gained)
+        self._refilled = now
 
     def observe(self, headers: Mapping[str, str]) -> None:
         """Learn the budget from a response's headers and book usage HubSpot reports."""
@@ -108,10 +148,21 @@ class RateLimiter:
         remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)
         with self._cond:
             if not self._fixed and max_requests and interval_ms and max_requests > 0:
-                self._max, self._window = max_requests, interval_ms / 1000.0
+                if (max_requests, interval_ms / 1000.0) != (self._max, self._window):
+                    self._max, self._window = max_requests, interval_ms / 1000.0
+                    self._tokens = min(self._tokens, 1.0)
                 self._learned = True
             if remaining is not None:
                 self._book_foreign_usage(remaining)
+            self._cond.notify_all()
+
+    def throttled(self, headers: Mapping[str, str]) -> None:
+        """HubSpot answered 429 (not DAILY): widen the margins if its window really was full."""
+        remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)
+        with self._cond:
+            if remaining is None or remaining <= 0:
+                self._adaptive = min(ADAPTIVE_CAP, self._adaptive + ADAPTIVE_STEP)
+                self._book_foreign_usage(0)
             self._cond.notify_all()
 
     def _book_foreign_usage(self, remaining: int) -> None:

@@ -20,7 +20,7 @@ import re
 import threading
 import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ThreadPoolExecutor, as_completed
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
 from typing import Any
 
@@ -53,6 +53,8 @@ from hubframe.models import (
 
 DEFAULT_WORKERS = 16
 MAX_WORKERS = 32
+#: Batches queued per worker ahead of sending (the rest are planned as the queue drains).
+QUEUE_PER_WORKER = 2
 #: Latency assumed when sizing the pool before one has been measured (a 2,000-input batch).
 ASSUMED_LATENCY_S = 1.5
 #: Whole-batch statuses worth splitting the batch for (the rest fail every row at once).
@@ -274,21 +276,32 @@ class Sender:
         self.on_progress = on_progress
         self.stop = StopSignal()
 
-    def run(self, batches: Sequence[Batch]) -> dict[int, Outcome]:
+    def run(self, batches: Iterable[Batch]) -> dict[int, Outcome]:
+        """Send every batch (a list, or a stream still being planned); outcomes by position."""
         outcomes: dict[int, Outcome] = {}
-        pending = list(batches)
+        stream = iter(batches)
         workers = self.workers
-        if pending and workers is None and not self.client.limiter.known:
+        if workers is None and not self.client.limiter.known:
             # Learn the budget (and the latency) from one batch before filling the pool.
+            first = next(stream, None)
+            if first is None:
+                return outcomes
             started = time.monotonic()
-            first = pending.pop(0)
             outcomes.update(self._done(first, self.run_batch(first)))
             workers = self._pool_size(time.monotonic() - started)
-        workers = min(workers or self._pool_size(ASSUMED_LATENCY_S), max(1, len(pending)))
+        workers = workers or self._pool_size(ASSUMED_LATENCY_S)
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
-            futures = {pool.submit(self.run_batch, b): b for b in pending}
-            for future in as_completed(futures):
-                outcomes.update(self._done(futures[future], future.result()))
+            queued: dict[Future[list[Outcome]], Batch] = {}
+            for batch in stream:
+                queued[pool.submit(self.run_batch, batch)] = batch
+                if len(queued) >= QUEUE_PER_WORKER * workers:
+                    # Plan the next batches only as the pool drains: planning in one go would
+                    # compete with the first requests for the interpreter and delay them.
+                    done, _ = wait(queued, return_when=FIRST_COMPLETED)
+                    for future in done:
+                        outcomes.update(self._done(queued.pop(future), future.result()))
+            for future in as_completed(queued):
+                outcomes.update(self._done(queued[future], future.result()))
         return outcomes
 
     def _pool_size(self, latency_s: float) -> int:

@@ -266,7 +266,8 @@ def test_rate_limit_override_and_remaining_header() -> None:
         {"X-HubSpot-RateLimit-Max": "100", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}
     )
     assert limiter.budget == (10, 0.3)  # an override is not replaced by headers
-    assert limiter.effective_max == 9
+    assert limiter.effective_max == 10  # small budgets keep no fixed reserve
+    assert RateLimiter((190, 10.0)).effective_max == 185
     limiter.observe({"X-HubSpot-RateLimit-Remaining": "2"})  # someone else used the window
     started = time.monotonic()
     for _ in range(3):

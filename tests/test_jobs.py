@@ -129,11 +129,30 @@ def test_explicit_type_id_and_invalid_type(sandbox: Sandbox) -> None:
     assert result.loc[1, "error_code"] == "INVALID_ASSOCIATION_TYPE"
 
 
+def test_input_codes_reach_the_result(sandbox: Sandbox) -> None:
+    frame = pd.DataFrame(
+        {
+            "From type": ["widgets", "deals", "deals"],
+            "From ID": [DEALS[1], DEALS[1], DEALS[1]],
+            "To type": ["contacts", "contacts", "contacts"],
+            "To ID": [CONTACTS[1], CONTACTS[2], CONTACTS[3]],
+            "Type ID": ["", "3", ""],
+            "Category": ["", "NOT_A_CATEGORY", ""],
+        }
+    )
+    result = associate(frame, client_for(sandbox), progress=False)
+    assert result["error_code"].fillna("").tolist() == ["BAD_OBJECT_TYPE", "BAD_CATEGORY", ""]
+    limits = limits_sheet([("deals", "contacts", "Champion", "lots")])
+    assert configure_limits(limits, client_for(sandbox), progress=False)["error_code"][0] == (
+        "BAD_LIMIT"
+    )
+
+
 def test_dry_run_sends_nothing_and_plans_batches(sandbox: Sandbox) -> None:
     rows = [(DEALS[6], CONTACTS[n], "Champion" if n % 2 else "") for n in range(6)]
     result = associate(sheet(rows), client_for(sandbox), dry_run=True, batch_size=2)
     assert set(result["status"]) == {"planned"}
-    assert result["batch"].tolist() == [1, 3, 1, 3, 2, 4]
+    assert result["batch"].tolist() == [1, 2, 1, 2, 3, 4]  # numbered as they fill up
     assert set(log_of(sandbox)["method"]) == {"GET"}
     assert not any(f == DEALS[6] for f, _, _ in linked(sandbox))
 

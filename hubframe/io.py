@@ -12,6 +12,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import mmap
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -28,6 +29,7 @@ import pyarrow.compute as pc  # type: ignore[import-untyped]
 from hubframe.columns import ColumnMapping, Kind, fields_for, header_score, match_headers
 from hubframe.errors import InputError
 from hubframe.normalize import (
+    PARALLEL_ROWS,
     TEXT,
     TEXT_DTYPE,
     BoolArray,
@@ -37,6 +39,7 @@ from hubframe.normalize import (
     as_text,
     blank_mask,
     canonical_category,
+    canonical_ids,
     canonical_object_type,
     chunked,
     clean_text,
@@ -46,6 +49,7 @@ from hubframe.normalize import (
     is_valid_object_type,
     map_text,
     purge_flags,
+    run_all,
     split_rows,
     to_series,
     type_mask,
@@ -64,6 +68,7 @@ ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
 EXCEL_LIMIT: Final = 2**53  # floats at or above this cannot hold an exact whole number
 RESERVED: Final = ("sheet", "row")
 RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not parse
+ID_COLUMNS: Final = ("from_id", "to_id")
 
 
 # --- raw sheets ---------------------------------------------------------------------------------
@@ -458,7 +463,7 @@ def _arrow_csv(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
             delimiter=fmt.delimiter,
             quote_char='"',
             double_quote=True,
-            newlines_in_values=True,
+            newlines_in_values=_may_quote(loaded),  # slower chunking, only when needed
             ignore_empty_lines=False,
         ),
         convert_options=pv.ConvertOptions(
@@ -468,6 +473,18 @@ def _arrow_csv(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
         ),
     )
     return [chunked(table.column(i)) for i in range(fmt.width)]
+
+
+def _may_quote(loaded: Loaded) -> bool:
+    """False when the file holds no quote character (so no cell can span lines)."""
+    if loaded.data is not None:
+        return b'"' in loaded.data
+    assert loaded.path is not None
+    with (
+        loaded.path.open("rb") as handle,
+        mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view,
+    ):
+        return view.find(b'"') >= 0
 
 
 def _pandas_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
@@ -644,7 +661,10 @@ def _grid_sheet(grid: Grid, request: Request, *, every: bool) -> RawSheet | None
 
 def _drop_blank(raw: RawSheet) -> RawSheet:
     """Drop rows where every cell is empty, and unnamed columns with no data at all."""
-    blank = _blank_rows(raw.columns)
+    ids = [
+        raw.headers.index(raw.mapping.columns[c]) for c in ID_COLUMNS if c in raw.mapping.columns
+    ]
+    blank = _blank_rows(raw.columns, ids)
     keep = [
         i
         for i, h in enumerate(raw.headers)
@@ -658,11 +678,16 @@ def _drop_blank(raw: RawSheet) -> RawSheet:
     return RawSheet(raw.name, [raw.headers[i] for i in keep], columns, rows, raw.mapping)
 
 
-def _blank_rows(columns: list[Text]) -> BoolArray:
-    """True for rows whose cells are all empty or whitespace; each column only checks the rows
-    still blank after the columns before it."""
+def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
+    """True for rows whose cells are all empty or whitespace.
+
+    Each column only checks the rows still blank after the columns before it; id columns go
+    first, where a canonical id (a check needed later anyway, and remembered) is never blank.
+    """
     n = len(columns[0]) if columns else 0
     candidates = np.arange(n, dtype=np.int64)
+    for position in ids:
+        candidates = candidates[~canonical_ids(columns[position])[candidates]]
     for column in columns:
         if len(candidates) == 0:
             break
@@ -675,7 +700,7 @@ def _blank_rows(columns: list[Text]) -> BoolArray:
 
 def _explode(raw: RawSheet) -> RawSheet:
     """One row per id of the id cells holding several ';'-separated ids."""
-    for canonical in ("from_id", "to_id"):
+    for canonical in ID_COLUMNS:
         header = raw.mapping.columns.get(canonical)
         if header is None:
             continue
@@ -718,26 +743,42 @@ def _whole_column(raw: RawSheet, canonical: str) -> tuple[pd.arrays.IntegerArray
 
 
 def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
-    """The canonical columns (Arrow text, Int64 arrays, bool arrays) and private raw text."""
-    out: dict[str, Any] = {"from_type": _type_column(raw, "from", request.from_type)}
-    if request.kind == "pairs":
-        out["from_id"] = _text_column(raw, "from_id", id_text)
-    out["to_type"] = _type_column(raw, "to", request.to_type)
-    if request.kind == "pairs":
-        out["to_id"] = _text_column(raw, "to_id", id_text)
-    out["label"] = _text_column(raw, "label", partial(map_text, func=clean_text), request.label)
-    out["category"] = _text_column(raw, "category", partial(map_text, func=canonical_category))
+    """The canonical columns (Arrow text, Int64 arrays, bool arrays) and private raw text.
+
+    The columns are independent; on large sheets they are computed on a few threads (Arrow
+    and numpy release the GIL).
+    """
+    pairs = request.kind == "pairs"
+    whole = ["type_id"] if pairs else ["type_id", "max_to_object_ids"]
+    jobs: dict[str, Callable[[], Any]] = {
+        "from_type": partial(_type_column, raw, "from", request.from_type),
+        "from_id": partial(_text_column, raw, "from_id", id_text),
+        "to_type": partial(_type_column, raw, "to", request.to_type),
+        "to_id": partial(_text_column, raw, "to_id", id_text),
+        "label": partial(
+            _text_column, raw, "label", partial(map_text, func=clean_text), request.label
+        ),
+        "category": partial(
+            _text_column, raw, "category", partial(map_text, func=canonical_category)
+        ),
+        **{canonical: partial(_whole_column, raw, canonical) for canonical in whole},
+    }
+    if not pairs:
+        del jobs["from_id"], jobs["to_id"]
+        jobs["remove"] = partial(_purge_column, raw)
+    out = run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
     private: dict[str, Any] = {}
-    whole = ["type_id"] if request.kind == "pairs" else ["type_id", "max_to_object_ids"]
     for canonical in whole:
-        out[canonical], bad = _whole_column(raw, canonical)
+        out[canonical], bad = out[canonical]
         if bad is not None and bad.null_count < len(bad):
             private[RAW_PREFIX + canonical] = bad
-    if request.kind == "limits":
-        cells = raw.cells("max_to_object_ids")
-        assert cells is not None
-        out["remove"] = purge_flags(cells)
     return out | private
+
+
+def _purge_column(raw: RawSheet) -> BoolArray:
+    cells = raw.cells("max_to_object_ids")
+    assert cells is not None
+    return purge_flags(cells)
 
 
 def _series(values: Any) -> pd.Series:

@@ -13,11 +13,15 @@ Values that cannot be normalized are kept as their trimmed text so that
 
 from __future__ import annotations
 
+import os
 import re
 import unicodedata
-from collections.abc import Callable, Hashable, Sequence
+import weakref
+from collections.abc import Callable, Hashable, Mapping, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
-from typing import Any, Final
+from functools import partial
+from typing import Any, Final, TypeVar
 
 import numpy as np
 import numpy.typing as npt
@@ -31,6 +35,7 @@ from hubframe.constants import CATEGORIES, OBJECT_TYPES, OBJECT_TYPES_BY_ID
 TEXT_DTYPE: Final[Any] = "str" if int(pd.__version__.split(".")[0]) >= 3 else object
 TEXT: Final[Any] = pa.large_string()  # the Arrow type of every text column here
 
+PARALLEL_ROWS: Final = 200_000  # from this many rows, independent columns use threads
 MAX_ID_DIGITS: Final = 18  # HubSpot ids are 64-bit integers; 18 digits always fit.
 PURGE_WORDS: Final = frozenset({"remove"})
 
@@ -38,6 +43,7 @@ ObjArray = npt.NDArray[np.object_]
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 Text = Any  # pa.ChunkedArray of large_string (pyarrow ships no type hints)
+R = TypeVar("R")
 
 _ID_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _ID_WITH_ZERO_DECIMALS = re.compile(r"([0-9]+)[.,]0+", re.ASCII)
@@ -108,7 +114,7 @@ def as_text(values: pd.Series | ObjArray | Any, render: Callable[[Any], str] = s
         return chunked(values)
     if isinstance(values, pd.Series):
         if _is_arrow_text(values.dtype):
-            return chunked(pa.array(values.array))
+            return chunked(values.array.__arrow_array__())  # the column's own Arrow data
         values = to_objects(values)
     objects = np.asarray(values, dtype=object)
     try:
@@ -124,7 +130,12 @@ def to_series(values: Any, index: pd.Index | None = None) -> pd.Series:
     if dtype is None:
         objects = text.to_numpy(zero_copy_only=False) if len(text) else np.empty(0, object)
         return pd.Series(np.asarray(objects, dtype=object), index=index, dtype=object)
-    series: pd.Series = pd.Series(text, index=index, dtype=dtype)
+    array_type: Any = pd.arrays.ArrowStringArray
+    try:  # wrap the very same Arrow object (facts remembered about it stay reachable)
+        array = array_type(text, dtype=dtype)
+    except TypeError:  # pandas 2.2 spells its Arrow string arrays differently
+        array = pd.array(text, dtype=dtype)
+    series: pd.Series = pd.Series(array, index=index, copy=False)
     return series
 
 
@@ -141,6 +152,16 @@ def constant_text(value: str | None, n: int) -> Text:
     offsets = np.arange(n + 1, dtype=np.int64) * len(encoded)
     buffers = [None, pa.py_buffer(offsets), pa.py_buffer(encoded * n)]
     return chunked(pa.Array.from_buffers(TEXT, n, buffers))
+
+
+def run_all(jobs: Mapping[str, Callable[[], R]], *, threads: bool) -> dict[str, R]:
+    """Run independent column jobs, on a few threads when ``threads`` (large columns)."""
+    workers = min(4, os.cpu_count() or 1)
+    if not threads or workers < 2 or len(jobs) < 2:
+        return {name: job() for name, job in jobs.items()}
+    with ThreadPoolExecutor(workers, thread_name_prefix="hubframe") as pool:
+        futures = {name: pool.submit(job) for name, job in jobs.items()}
+        return {name: future.result() for name, future in futures.items()}
 
 
 def type_mask(values: ObjArray, cls: type) -> BoolArray:
@@ -162,6 +183,48 @@ def clean_text(value: object) -> str | None:
         return None
     text = value.strip(_SPACE)
     return text or None
+
+
+# --- facts about Arrow columns ---------------------------------------------------------------
+
+_FACTS: dict[int, tuple[weakref.ref[Any], dict[str, Any]]] = {}
+
+
+def memo(text: Text, name: str, compute: Callable[[], R]) -> R:
+    """``compute()`` once per Arrow column object.
+
+    Arrow arrays are immutable, so a fact derived from one (its distinct values, its canonical
+    id mask) stays true while the object lives: pandas keeps the object when a Series is put in
+    a DataFrame, selected or re-indexed, so ``validate_pairs(read_pairs(...))`` reuses what the
+    read found.  An edited column is a new object and gets fresh facts.
+    """
+    key = id(text)
+    entry = _FACTS.get(key)
+    if entry is None or entry[0]() is not text:
+        entry = (weakref.ref(text, partial(_forget, key)), {})
+        _FACTS[key] = entry
+    facts = entry[1]
+    if name not in facts:
+        facts[name] = compute()
+    value: R = facts[name]
+    return value
+
+
+def recall(text: Text, name: str) -> Any:
+    """A fact already remembered about this column object, or None."""
+    entry = _FACTS.get(id(text))
+    return entry[1].get(name) if entry is not None and entry[0]() is text else None
+
+
+def _forget(key: int, ref: weakref.ref[Any]) -> None:
+    entry = _FACTS.get(key)
+    if entry is not None and entry[0] is ref:
+        _FACTS.pop(key, None)
+
+
+def distinct(text: Text) -> list[str | None]:
+    """The distinct cells of a column (null as None), computed once per column object."""
+    return memo(text, "distinct", lambda: list(pc.unique(text).to_pylist()))
 
 
 # --- the bytes of a text column ---------------------------------------------------------------
@@ -214,7 +277,15 @@ def _per_cell(text: Text, func: Callable[[Layout], BoolArray]) -> BoolArray:
 
 
 def empty_mask(text: Text) -> BoolArray:
-    """True for null or zero-length cells."""
+    """True for null or zero-length cells (answered from known facts when possible)."""
+    n = len(text)
+    if text.null_count == n:
+        return np.ones(n, dtype=bool)
+    values, canonical = recall(text, "distinct"), recall(text, "canonical")
+    if (values is not None and None not in values and "" not in values) or (
+        canonical is not None and canonical.all()
+    ):
+        return np.zeros(n, dtype=bool)
     return _per_cell(text, lambda t: ~t.valid | (t.lengths == 0))
 
 
@@ -251,16 +322,20 @@ def map_text(text: Text, func: Callable[[str | None], str | None]) -> Text:
     only the validity bitmap is rebuilt.
     """
     text = chunked(text)
-    uniques = pc.unique(text)
-    values = uniques.to_pylist()
+    values = distinct(text)
     mapped = [func(v) for v in values]
-    changed = [i for i, (v, m) in enumerate(zip(values, mapped, strict=True)) if v != m]
+    changed = [v for v, m in zip(values, mapped, strict=True) if v != m]
     if not changed:
         return text
-    if all(mapped[i] is None for i in changed):
-        return null_where(text, bool_array(pc.is_in(text, value_set=uniques.take(changed))))
-    index = pc.index_in(text, value_set=uniques)
-    return chunked(pa.array(mapped, type=TEXT).take(index))
+    if changed == [""] and func("") is None:
+        out = null_where(text, empty_mask(text))  # only "" -> null: no lookup needed
+    elif all(func(v) is None for v in changed):
+        out = null_where(text, bool_array(pc.is_in(text, value_set=pa.array(changed, TEXT))))
+    else:
+        index = pc.index_in(text, value_set=pa.array(values, type=TEXT))
+        out = chunked(pa.array(mapped, type=TEXT).take(index))
+    memo(out, "distinct", lambda: list(dict.fromkeys(mapped)))
+    return out
 
 
 def map_unique(s: pd.Series, func: Callable[[Any], object]) -> ObjArray:
@@ -275,8 +350,7 @@ def map_unique(s: pd.Series, func: Callable[[Any], object]) -> ObjArray:
 
 def unique_flags(text: Text, predicate: Callable[[str], bool]) -> BoolArray:
     """True where a non-empty cell fails ``predicate`` (evaluated once per distinct value)."""
-    uniques = [v for v in pc.unique(text).to_pylist() if v]
-    failing = [v for v in uniques if not predicate(v)]
+    failing = [v for v in distinct(text) if v and not predicate(v)]
     if not failing:
         return np.zeros(len(text), dtype=bool)
     return bool_array(pc.is_in(text, value_set=pa.array(failing, type=TEXT)))
@@ -298,11 +372,15 @@ def _canonical_cells(layout: Layout) -> BoolArray:
 
 def canonical_ids(text: Text) -> BoolArray:
     """True where a cell already is a canonical id: 1-18 ASCII digits, no leading zero."""
-    return _per_cell(text, _canonical_cells)
+    return memo(text, "canonical", lambda: _per_cell(text, _canonical_cells))
 
 
-def id_values(text: Text, canonical: BoolArray) -> IntArray:
-    """The canonical cells as int64 (0 elsewhere)."""
+def id_values(text: Text) -> IntArray:
+    """The canonical id cells as int64 (0 elsewhere), computed once per column object."""
+    return memo(text, "ids", lambda: _id_values(text, canonical_ids(text)))
+
+
+def _id_values(text: Text, canonical: BoolArray) -> IntArray:
     if len(canonical) and canonical.all():
         return np.asarray(pc.cast(text, pa.int64()).to_numpy(), dtype=np.int64)
     ints = np.zeros(len(canonical), dtype=np.int64)
@@ -318,8 +396,7 @@ def id_digits(values: ObjArray) -> tuple[BoolArray, IntArray]:
     ``values`` hold text or None (None never passes); other cells are compared as ``str(v)``.
     """
     text = as_text(np.asarray(values, dtype=object))
-    ok = canonical_ids(text)
-    return ok, id_values(text, ok)
+    return canonical_ids(text), id_values(text)
 
 
 def clean_id(value: object) -> str | None:
@@ -442,9 +519,9 @@ def parse_whole(value: object) -> int | str | None:
 
 def unique_codes(text: Text) -> tuple[list[Any], npt.NDArray[np.int32]]:
     """(distinct values, null included; each cell's index among them, len(values) if none)."""
-    uniques = pc.unique(text)
-    codes = pc.index_in(text, value_set=uniques).fill_null(len(uniques))
-    return uniques.to_pylist(), np.asarray(codes.to_numpy(), dtype=np.int32)
+    values = distinct(text)
+    codes = pc.index_in(text, value_set=pa.array(values, type=TEXT)).fill_null(len(values))
+    return values, np.asarray(codes.to_numpy(), dtype=np.int32)
 
 
 def whole_numbers(text: Text) -> tuple[pd.arrays.IntegerArray, Text]:
@@ -501,6 +578,8 @@ def split_rows(text: Text) -> tuple[IntArray | None, Text]:
     output row comes from, in order) and the new column.
     """
     text = chunked(text)
+    if canonical_ids(text).all():
+        return None, text
     multi = np.flatnonzero(_per_cell(text, _has_semicolon))
     if len(multi) == 0:
         return None, text

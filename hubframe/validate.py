@@ -31,6 +31,7 @@ from hubframe.constants import (
 )
 from hubframe.errors import ErrorCode
 from hubframe.normalize import (
+    PARALLEL_ROWS,
     Text,
     as_text,
     canonical_ids,
@@ -39,6 +40,7 @@ from hubframe.normalize import (
     is_scientific,
     is_valid_object_type,
     map_unique,
+    run_all,
     to_objects,
     unique_codes,
     unique_flags,
@@ -94,9 +96,13 @@ class _Collector:
     def ids(self, name: str) -> tuple[BoolArray, IntArray]:
         """(canonical id mask, ids as int64), computed once per column."""
         if name not in self._ids:
-            canonical = canonical_ids(self.text(name))
-            self._ids[name] = canonical, id_values(self.text(name), canonical)
+            self._ids[name] = canonical_ids(self.text(name)), id_values(self.text(name))
         return self._ids[name]
+
+    def prepare_ids(self, names: Sequence[str]) -> None:
+        """Compute the id columns' checks up front, side by side on large frames."""
+        jobs = {name: partial(self.ids, name) for name in names}
+        run_all(jobs, threads=len(self.frame) >= PARALLEL_ROWS)
 
     def codes(self, name: str) -> IntArray:
         """Exact group numbers of a column's values (NA is a value of its own)."""
@@ -404,6 +410,7 @@ PAIR_KEY: Final = ("from_type", "to_type", "label", "from_id", "to_id")
 def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """Check every row of a read_pairs frame; one issue per problem, sorted by sheet and row."""
     c = _Collector(pairs.reset_index(drop=True))
+    c.prepare_ids(("from_id", "to_id"))
     _check_missing(c, ("from_type", "from_id", "to_type", "to_id"))
     _check_types(c, ("from_type", "to_type"))
     _check_ids(c, ("from_id", "to_id"))

@@ -22,6 +22,7 @@ from pathlib import Path
 from typing import IO, Any, Final, Literal, TypeAlias
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa  # type: ignore[import-untyped]
 import pyarrow.compute as pc  # type: ignore[import-untyped]
@@ -179,22 +180,26 @@ def cells_to_text(values: Sequence[object] | ObjArray) -> ObjArray:
 def cells_to_arrow(values: ObjArray) -> Text:
     """Cells -> an Arrow text column with the text of :func:`cells_to_text` ("" when empty).
 
-    One type pass over the cells; columns of text, of numbers (with empty cells) or of whole
-    numbers are converted with numpy/Arrow, mixed columns cell by cell.
+    Columns of text, of numbers or of whole numbers convert in one typed pass (Arrow's own
+    type inference; it refuses integers a float cannot hold exactly); numbers with empty text
+    cells take a type pass and numpy; mixed columns (bools, dates) go cell by cell.
     """
+    try:
+        inferred = pa.array(values, from_pandas=True)  # NaN -> null
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        inferred = None
+    if inferred is not None:
+        kind = inferred.type
+        if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
+            return _filled(chunked(inferred.cast(TEXT)))
+        if pa.types.is_floating(kind):
+            return _number_text(inferred.to_numpy(zero_copy_only=False))
+        if pa.types.is_integer(kind):
+            return _filled(chunked(pc.cast(inferred, TEXT)))
     kinds: Any = np.frompyfunc(type, 1, 1)(values)
-    is_str = _kind(kinds, str)
-    empty = _kind(kinds, type(None))
-    if (is_str | empty).all():
-        return _filled(as_text(values))
-    empty |= is_str & np.asarray(values == "", dtype=bool)
+    empty = _kind(kinds, type(None)) | (_kind(kinds, str) & np.asarray(values == "", dtype=bool))
     if (_kind(kinds, float) | empty).all():
-        return _float_text(values, empty)
-    if _kind(kinds, int).all():
-        try:
-            return chunked(pc.cast(pa.array(values, type=pa.int64()), TEXT))
-        except (pa.ArrowInvalid, OverflowError):
-            pass
+        return _number_text(np.where(empty, np.nan, values).astype(np.float64))
     return chunked(pa.array(cells_to_text(values), type=TEXT))
 
 
@@ -204,9 +209,8 @@ def _kind(kinds: ObjArray, cls: type) -> BoolArray:
     return np.asarray(same, dtype=np.bool_)
 
 
-def _float_text(values: ObjArray, empty: BoolArray) -> Text:
-    """Numbers (and empty cells) -> text: whole numbers as exact digits, others as repr."""
-    numbers = np.where(empty, np.nan, values).astype(np.float64)
+def _number_text(numbers: npt.NDArray[np.float64]) -> Text:
+    """Numbers (NaN when empty) -> text: whole numbers as exact digits, others as repr."""
     whole = np.isfinite(numbers) & (numbers == np.trunc(numbers)) & (np.abs(numbers) < EXCEL_LIMIT)
     ints = np.where(whole, numbers, 0).astype(np.int64)
     text = pc.cast(pa.array(ints, mask=~whole), TEXT)
@@ -687,7 +691,8 @@ def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
     n = len(columns[0]) if columns else 0
     candidates = np.arange(n, dtype=np.int64)
     for position in ids:
-        candidates = candidates[~canonical_ids(columns[position])[candidates]]
+        maybe = ~canonical_ids(columns[position])[candidates]
+        candidates = candidates[maybe] if maybe.any() else candidates[:0]
     for column in columns:
         if len(candidates) == 0:
             break

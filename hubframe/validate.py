@@ -153,9 +153,9 @@ class _Collector:
         message: Callable[[str], str],
     ) -> None:
         """Issues where ``mask``; one message per distinct value."""
-        positions = np.flatnonzero(mask)
-        if len(positions) == 0:
+        if not mask.any():
             return
+        positions = np.flatnonzero(mask)
         if isinstance(values, np.ndarray):
             picked = values[positions].tolist()
         else:
@@ -371,11 +371,10 @@ def _repeated(parts: Sequence[IntArray]) -> BoolArray:
     A 64-bit hash of each row and one sort answer "no repeats" for most sheets; otherwise
     the rows sharing a hash are returned (a superset of the repeats: callers group exactly).
     """
-    with np.errstate(over="ignore"):
-        h = np.zeros(len(parts[0]), dtype=np.uint64)
-        for part in parts:
-            h = (h ^ part.astype(np.uint64)) * _MIX
-            h ^= h >> np.uint64(31)
+    h = np.zeros(len(parts[0]), dtype=np.uint64)
+    for part in parts:  # wrapping arithmetic: equal rows always share a hash
+        h *= _MIX
+        h += part.view(np.uint64)
     ordered = np.sort(h)
     if not (ordered[1:] == ordered[:-1]).any():
         return np.zeros(len(h), dtype=bool)
@@ -384,7 +383,7 @@ def _repeated(parts: Sequence[IntArray]) -> BoolArray:
 
 def _repeating(c: _Collector, rows: BoolArray) -> IntArray:
     """Positions among ``rows`` whose (from_id, to_id) pair may repeat among ``rows``."""
-    positions = np.flatnonzero(rows)
+    positions = np.arange(len(rows), dtype=np.int64) if rows.all() else np.flatnonzero(rows)
     if len(positions) < 2:
         return np.zeros(0, dtype=np.int64)
     parts = [c.ids("from_id")[1], c.ids("to_id")[1]]

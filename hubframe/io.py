@@ -12,7 +12,6 @@ from __future__ import annotations
 import codecs
 import csv
 import io
-import mmap
 import os
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -45,6 +44,7 @@ from hubframe.normalize import (
     chunked,
     clean_text,
     constant_text,
+    distinct,
     empty_mask,
     id_text,
     is_valid_object_type,
@@ -53,6 +53,7 @@ from hubframe.normalize import (
     run_all,
     split_rows,
     to_series,
+    trimmed_text,
     type_mask,
     whole_numbers,
 )
@@ -62,6 +63,7 @@ SheetArg: TypeAlias = "str | int | None"
 
 HEADER_SEARCH_ROWS: Final = 30
 SAMPLE_BYTES: Final = 256 * 1024
+SCAN_BYTES: Final = 4 * 1024 * 1024
 DELIMITERS: Final = (",", ";", "\t", "|")
 ZIP_MAGIC: Final = b"PK\x03\x04"
 OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -429,7 +431,8 @@ def _csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = _csv_format(loaded, request)
     mapping = request.match(fmt.headers, loaded.name)
     columns = _read_csv_columns(loaded, fmt)
-    rows = np.arange(len(columns[0]), dtype=np.int64) + fmt.header_index + 2
+    first = fmt.header_index + 2
+    rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
     return RawSheet(loaded.name, fmt.headers, columns, rows, mapping)
 
 
@@ -456,6 +459,7 @@ def _arrow_csv(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
 
     names = [f"c{i}" for i in range(fmt.width)]
     utf8 = fmt.encoding in ("utf-8", "utf-8-sig")  # pyarrow skips a UTF-8 BOM itself
+    scan = _scan(loaded)
     table = pv.read_csv(
         str(loaded.path) if loaded.data is None else pa.BufferReader(loaded.data),
         read_options=pv.ReadOptions(
@@ -467,28 +471,42 @@ def _arrow_csv(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
             delimiter=fmt.delimiter,
             quote_char='"',
             double_quote=True,
-            newlines_in_values=_may_quote(loaded),  # slower chunking, only when needed
+            newlines_in_values=scan.quotes,  # slower chunking, only when needed
             ignore_empty_lines=False,
         ),
         convert_options=pv.ConvertOptions(
             column_types=dict.fromkeys(names, TEXT),
             strings_can_be_null=False,
             quoted_strings_can_be_null=False,
+            check_utf8=not (utf8 and scan.ascii),
         ),
     )
     return [chunked(table.column(i)) for i in range(fmt.width)]
 
 
-def _may_quote(loaded: Loaded) -> bool:
-    """False when the file holds no quote character (so no cell can span lines)."""
+@dataclass(frozen=True)
+class ByteScan:
+    """What one pass over a file's bytes tells the CSV reader."""
+
+    quotes: bool  # a quote character somewhere: cells may span lines
+    ascii: bool  # only ASCII bytes: valid UTF-8 without checking every cell
+
+
+def _scan(loaded: Loaded) -> ByteScan:
     if loaded.data is not None:
-        return b'"' in loaded.data
+        return ByteScan(b'"' in loaded.data, loaded.data.isascii())
     assert loaded.path is not None
-    with (
-        loaded.path.open("rb") as handle,
-        mmap.mmap(handle.fileno(), 0, access=mmap.ACCESS_READ) as view,
-    ):
-        return view.find(b'"') >= 0
+    quotes, ascii_only = False, True
+    buffer = bytearray(SCAN_BYTES)
+    try:
+        with loaded.path.open("rb", buffering=0) as handle:
+            while (size := handle.readinto(buffer)) and not (quotes and not ascii_only):
+                chunk = buffer if size == len(buffer) else buffer[:size]
+                quotes = quotes or chunk.find(b'"') >= 0
+                ascii_only = ascii_only and chunk.isascii()
+    except OSError:
+        return ByteScan(True, False)  # the careful settings
+    return ByteScan(quotes, ascii_only)
 
 
 def _pandas_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
@@ -689,10 +707,10 @@ def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
     first, where a canonical id (a check needed later anyway, and remembered) is never blank.
     """
     n = len(columns[0]) if columns else 0
-    candidates = np.arange(n, dtype=np.int64)
+    maybe = np.ones(n, dtype=bool)
     for position in ids:
-        maybe = ~canonical_ids(columns[position])[candidates]
-        candidates = candidates[maybe] if maybe.any() else candidates[:0]
+        maybe &= ~canonical_ids(columns[position])
+    candidates = np.flatnonzero(maybe)
     for column in columns:
         if len(candidates) == 0:
             break
@@ -760,9 +778,7 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
         "from_id": partial(_text_column, raw, "from_id", id_text),
         "to_type": partial(_type_column, raw, "to", request.to_type),
         "to_id": partial(_text_column, raw, "to_id", id_text),
-        "label": partial(
-            _text_column, raw, "label", partial(map_text, func=clean_text), request.label
-        ),
+        "label": partial(_text_column, raw, "label", trimmed_text, request.label),
         "category": partial(
             _text_column, raw, "category", partial(map_text, func=canonical_category)
         ),
@@ -789,17 +805,31 @@ def _purge_column(raw: RawSheet) -> BoolArray:
 def _series(values: Any) -> pd.Series:
     if isinstance(values, pa.ChunkedArray):
         return to_series(values)
-    return pd.Series(values)
+    return pd.Series(values, copy=False)
+
+
+def _study(raw: RawSheet) -> None:
+    """Compute the column facts the steps below need (canonical ids, distinct values) side by
+    side; they are remembered on the columns, so the steps find them ready."""
+    jobs: dict[str, Callable[[], Any]] = {}
+    for canonical in ID_COLUMNS:
+        if (cells := raw.cells(canonical)) is not None:
+            jobs[canonical] = partial(canonical_ids, cells)
+    for canonical in ("from_type", "to_type", "category"):
+        if (cells := raw.cells(canonical)) is not None:
+            jobs[canonical] = partial(distinct, cells)
+    run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
 
 
 def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str]]:
+    _study(raw)
     raw = _drop_blank(raw)
     if request.kind == "pairs":
         raw = _explode(raw)
     normalized = _normalized(raw, request)
     columns: dict[str, pd.Series] = {
         "sheet": to_series(constant_text(raw.name, raw.size)),
-        "row": pd.Series(raw.rows, dtype=np.int64),
+        "row": pd.Series(raw.rows, dtype=np.int64, copy=False),
     }
     private = {k: v for k, v in normalized.items() if k.startswith(RAW_PREFIX)}
     columns.update({k: _series(v) for k, v in normalized.items() if k not in private})

@@ -232,28 +232,39 @@ def distinct(text: Text) -> list[str | None]:
 
 @dataclass(frozen=True)
 class Layout:
-    """One chunk of a text column as numpy views: per-cell offsets, UTF-8 bytes, validity."""
+    """One chunk of a text column as numpy views of its Arrow buffers (no copies).
 
-    offsets: IntArray  # cell i is data[offsets[i]:offsets[i + 1]]
+    Cell ``i`` is ``data[offsets[i]:offsets[i + 1]]``; ``lengths`` are the byte lengths.
+    """
+
+    offsets: IntArray
+    lengths: IntArray
     data: npt.NDArray[np.uint8]
     valid: BoolArray
 
-    @property
-    def lengths(self) -> IntArray:
-        return np.diff(self.offsets)
-
     def first_bytes(self) -> npt.NDArray[np.uint8]:
-        """The first byte of every cell (0 for an empty cell)."""
+        """The first byte of every cell (meaningless for an empty cell)."""
+        return self._bytes_at(self.offsets[:-1])
+
+    def last_bytes(self) -> npt.NDArray[np.uint8]:
+        """The last byte of every cell (meaningless for an empty cell)."""
+        return self._bytes_at(self.offsets[1:] - 1)
+
+    def _bytes_at(self, where: IntArray) -> npt.NDArray[np.uint8]:
         if len(self.data) == 0:
-            return np.zeros(len(self.offsets) - 1, dtype=np.uint8)
-        first = self.data[np.minimum(self.offsets[:-1], len(self.data) - 1)]
-        return np.where(self.lengths > 0, first, np.uint8(0))
+            return np.zeros(len(where), dtype=np.uint8)
+        return np.take(self.data, where, mode="clip")
+
+    def region(self) -> npt.NDArray[np.uint8]:
+        """The bytes of this chunk's cells."""
+        return self.data[self.offsets[0] : self.offsets[-1]]
 
     def cells_with(self, byte_mask: BoolArray) -> IntArray:
-        """Per cell, how many of its bytes are flagged in ``byte_mask`` (same length as data)."""
-        counts = np.zeros(len(self.data) + 1, dtype=np.int64)
+        """Per cell, how many of its bytes are flagged in ``byte_mask`` (one per region byte)."""
+        counts = np.zeros(len(byte_mask) + 1, dtype=np.int64)
         np.cumsum(byte_mask, out=counts[1:])
-        return counts[self.offsets[1:]] - counts[self.offsets[:-1]]
+        ends = counts[self.offsets - self.offsets[0]]
+        return np.asarray(ends[1:] - ends[:-1], dtype=np.int64)
 
 
 def layouts(text: Text) -> list[Layout]:
@@ -263,11 +274,9 @@ def layouts(text: Text) -> list[Layout]:
         n = len(chunk)
         _, offsets_buf, data_buf = chunk.buffers()
         offsets = np.frombuffer(offsets_buf, dtype=np.int64, count=n + 1, offset=chunk.offset * 8)
-        start, end = int(offsets[0]), int(offsets[-1])
-        data = np.frombuffer(data_buf, dtype=np.uint8)[start:end] if end > start else None
+        data = np.zeros(0, np.uint8) if data_buf is None else np.frombuffer(data_buf, np.uint8)
         valid = np.ones(n, dtype=bool) if chunk.null_count == 0 else bool_array(chunk.is_valid())
-        empty = np.zeros(0, dtype=np.uint8)
-        out.append(Layout(offsets - start, empty if data is None else data, valid))
+        out.append(Layout(offsets, np.diff(offsets), data, valid))
     return out
 
 
@@ -338,6 +347,36 @@ def map_text(text: Text, func: Callable[[str | None], str | None]) -> Text:
     return out
 
 
+def _byte_table(values: Sequence[int]) -> BoolArray:
+    table = np.zeros(256, dtype=bool)
+    table[list(values)] = True
+    return table
+
+
+# UTF-8 bytes that can start / end one of the _SPACE characters clean_text strips.
+_SPACE_FIRST_BYTES: Final = _byte_table([c.encode()[0] for c in _SPACE])
+_SPACE_LAST_BYTES: Final = _byte_table([c.encode()[-1] for c in _SPACE])
+
+
+def _space_edges(layout: Layout) -> BoolArray:
+    """True for cells whose first or last byte may belong to a space clean_text strips."""
+    first = np.take(_SPACE_FIRST_BYTES, layout.first_bytes())
+    return np.asarray(first | np.take(_SPACE_LAST_BYTES, layout.last_bytes()), dtype=bool)
+
+
+def trimmed_text(text: Text) -> Text:
+    """:func:`clean_text` on every cell (trimmed; null when empty).
+
+    Cells are looked at one by one only when a cell's edge byte could be a space; otherwise
+    only empty cells change, and only the validity bitmap is rebuilt.
+    """
+    text = chunked(text)
+    if _per_cell(text, _space_edges).any():
+        return map_text(text, clean_text)
+    empty = empty_mask(text)
+    return null_where(text, empty) if empty.any() else text
+
+
 def map_unique(s: pd.Series, func: Callable[[Any], object]) -> ObjArray:
     """Apply ``func`` once per distinct value of ``s``; NA cells get ``func(None)``."""
     codes, uniques = pd.factorize(s, use_na_sentinel=True)
@@ -364,7 +403,7 @@ def _canonical_cells(layout: Layout) -> BoolArray:
     ok = layout.valid & (lengths >= 1) & (lengths <= MAX_ID_DIGITS)
     first = layout.first_bytes()
     ok &= (first >= 49) & (first <= 57)  # a digit, not a leading zero
-    not_digit = np.subtract(layout.data, 48, dtype=np.uint8) > 9
+    not_digit = np.subtract(layout.region(), 48, dtype=np.uint8) > 9
     if not_digit.any():
         ok &= layout.cells_with(not_digit) == 0
     return ok
@@ -497,7 +536,7 @@ def normalize_categories(s: pd.Series) -> pd.Series:
 
 def normalize_labels(s: pd.Series) -> pd.Series:
     """Labels are only trimmed here; they are checked against HubSpot's labels later."""
-    return to_series(map_text(as_text(s), clean_text), s.index)
+    return to_series(trimmed_text(as_text(s)), s.index)
 
 
 # --- whole numbers (type ids, limits) ---------------------------------------------------------
@@ -565,7 +604,7 @@ def split_ids(cell: object) -> list[str]:
 
 
 def _has_semicolon(layout: Layout) -> BoolArray:
-    semicolons = layout.data == 59
+    semicolons = layout.region() == 59
     if not semicolons.any():
         return np.zeros(len(layout.valid), dtype=bool)
     return np.asarray(layout.valid & (layout.cells_with(semicolons) > 0), dtype=bool)

@@ -182,26 +182,27 @@ def cells_to_text(values: Sequence[object] | ObjArray) -> ObjArray:
 def cells_to_arrow(values: ObjArray) -> Text:
     """Cells -> an Arrow text column with the text of :func:`cells_to_text` ("" when empty).
 
-    Columns of text, of numbers or of whole numbers convert in one typed pass (Arrow's own
-    type inference; it refuses integers a float cannot hold exactly); numbers with empty text
-    cells take a type pass and numpy; mixed columns (bools, dates) go cell by cell.
+    One pass collects the cell types; columns of text, of numbers (floats, ints, empty cells)
+    then convert with Arrow/numpy, mixed columns (bools, dates) cell by cell.
     """
+    kinds = set(map(type, values)) - {type(None)}
     try:
-        inferred = pa.array(values, from_pandas=True)  # NaN -> null
+        if kinds <= {str}:
+            return _filled(chunked(pa.array(values, type=TEXT, from_pandas=True)))
+        if kinds <= {int}:
+            return _filled(chunked(pc.cast(pa.array(values, type=pa.int64()), TEXT)))
+        if kinds <= {float, int}:  # Arrow refuses ints a float cannot hold exactly
+            numbers = pa.array(values, type=pa.float64(), from_pandas=True)
+            return _number_text(numbers.to_numpy(zero_copy_only=False))
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
-        inferred = None
-    if inferred is not None:
-        kind = inferred.type
-        if pa.types.is_string(kind) or pa.types.is_large_string(kind) or pa.types.is_null(kind):
-            return _filled(chunked(inferred.cast(TEXT)))
-        if pa.types.is_floating(kind):
-            return _number_text(inferred.to_numpy(zero_copy_only=False))
-        if pa.types.is_integer(kind):
-            return _filled(chunked(pc.cast(inferred, TEXT)))
-    kinds: Any = np.frompyfunc(type, 1, 1)(values)
-    empty = _kind(kinds, type(None)) | (_kind(kinds, str) & np.asarray(values == "", dtype=bool))
-    if (_kind(kinds, float) | empty).all():
-        return _number_text(np.where(empty, np.nan, values).astype(np.float64))
+        pass
+    if kinds <= {float, str}:
+        types: Any = np.frompyfunc(type, 1, 1)(values)
+        empty = _kind(types, type(None)) | (
+            _kind(types, str) & np.asarray(values == "", dtype=bool)
+        )
+        if (_kind(types, float) | empty).all():  # numbers with empty text cells (calamine)
+            return _number_text(np.where(empty, np.nan, values).astype(np.float64))
     return chunked(pa.array(cells_to_text(values), type=TEXT))
 
 

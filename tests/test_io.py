@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import io
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -14,7 +16,7 @@ from hypothesis import strategies as st
 
 from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS
 from hubframe.errors import InputError
-from hubframe.io import cells_to_text, read_limits, read_pairs
+from hubframe.io import cells_to_arrow, cells_to_text, read_limits, read_pairs
 
 GOLDEN = Path(__file__).parent / "golden"
 HEAD = ["sheet", "row", *PAIR_COLUMNS]
@@ -25,6 +27,22 @@ CSV_VARIANTS = [
     "pairs_tab.tsv",
     "pairs_utf16.txt",
 ]
+
+
+@pytest.fixture(autouse=True, scope="module", params=["arrow", "object"])
+def text_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test twice: pandas' Arrow-backed text, and object text (pandas 2.2's default)."""
+    if request.param == "arrow":
+        yield "arrow"
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # pandas 3 deprecates the option
+        try:
+            context = pd.option_context("future.infer_string", False)
+        except (KeyError, pd.errors.OptionError):
+            pytest.skip("this pandas has no future.infer_string option")
+        with context:
+            yield "object"
 
 
 @pytest.mark.parametrize("name", CSV_VARIANTS)
@@ -309,3 +327,83 @@ def test_property_csv_bytes_never_raise_other_errors(rows: list[tuple[str, str]]
     except InputError:
         return
     assert set(pairs["row"]) <= set(range(2, 2 + 10 * len(rows)))
+
+
+# --- fast paths and their fallbacks ---------------------------------------------------------
+
+excel_cells = st.one_of(
+    st.none(),
+    st.text(max_size=6),
+    st.sampled_from(["", " ", "7", "x;y"]),
+    st.floats(allow_nan=True, allow_infinity=True),
+    st.sampled_from([2040000001.0, 1.5, -0.0, 2.0**53, 1e19, 12.0]),
+    st.integers(min_value=-(2**70), max_value=2**70),
+    st.booleans(),
+    st.dates(),
+    st.datetimes(),
+)
+
+
+@settings(max_examples=150, deadline=None)
+@given(st.lists(excel_cells, min_size=1, max_size=12), st.integers(0, 3))
+def test_cells_to_arrow_gives_the_text_of_cells_to_text(cells: list[object], pick: int) -> None:
+    kinds = [cells, [c for c in cells if isinstance(c, float)] or [1.0]]
+    kinds += [[c if isinstance(c, str) else None for c in cells]]
+    kinds += [[c for c in cells if isinstance(c, int) and not isinstance(c, bool)] or [3]]
+    values = np.array(kinds[pick], dtype=object)
+    assert cells_to_arrow(values).to_pylist() == cells_to_text(values).tolist()
+
+
+def test_csv_with_quoted_newlines_and_text_beyond_the_sample(tmp_path: Path) -> None:
+    rows = "".join(f"deals,{i},contacts,{i + 1},\n" for i in range(1, 30_000))
+    body = 'From Type,From ID,To Type,To ID,Notes\ndeals,5,contacts,6,"two\nlines, quoted"\n'
+    path = tmp_path / "quoted.csv"
+    path.write_bytes((body + rows + "deals,7,contacts,8,Décideur\n").encode("utf-8"))
+    for source in (path, path.read_bytes()):
+        pairs = read_pairs(source)
+        assert pairs["Notes"].iloc[0] == "two\nlines, quoted"
+        assert pairs["row"].iloc[:2].tolist() == [2, 3]
+        assert pairs["Notes"].iloc[-1] == "Décideur" and len(pairs) == 30_001
+
+
+def test_csv_bytes_that_break_utf8_after_the_sample_fall_back(tmp_path: Path) -> None:
+    rows = "".join(f"deals,{i},contacts,{i + 1}\n" for i in range(1, 40_000)).encode()
+    path = tmp_path / "late.csv"
+    path.write_bytes(
+        b"From Type,From ID,To Type,To ID\n" + rows + "deals,9,contacts,ü\n".encode("cp1252")
+    )
+    pairs = read_pairs(path)
+    assert pairs["to_id"].iloc[-1] == "ü" and len(pairs) == 40_000
+
+
+def test_csv_with_only_a_header(tmp_path: Path) -> None:
+    path = tmp_path / "header.csv"
+    path.write_text("From Type,From ID,To Type,To ID")  # no newline: pyarrow cannot skip it
+    pairs = read_pairs(path)
+    assert pairs.empty and list(pairs.columns[: len(HEAD)]) == HEAD
+
+
+def test_threads_give_the_same_frame_and_issues(monkeypatch: pytest.MonkeyPatch) -> None:
+    from hubframe import io as hio
+    from hubframe import validate as hv
+
+    path = GOLDEN / "export_title.csv"
+    args = {"from_type": "deal", "to_type": "contact"}
+    plain = read_pairs(path, **args)
+    monkeypatch.setattr(hio, "PARALLEL_ROWS", 1)
+    monkeypatch.setattr(hv, "PARALLEL_ROWS", 1)
+    threaded = read_pairs(path, **args)
+    pd.testing.assert_frame_equal(threaded, plain)
+    pd.testing.assert_frame_equal(hv.validate_pairs(threaded), hv.validate_pairs(plain))
+
+
+def test_validate_sees_edits_made_after_reading() -> None:
+    from hubframe.validate import validate_pairs
+
+    pairs = read_pairs(GOLDEN / "pairs_utf8.csv")
+    assert validate_pairs(pairs)["code"].tolist() == ["BAD_ID", "DUPLICATE_ROW"]
+    pairs.loc[0, "from_id"] = "12x"  # the row that row 5 repeated
+    pairs.loc[1, "to_type"] = "dealz"
+    issues = validate_pairs(pairs)
+    assert issues["code"].tolist() == ["BAD_ID", "BAD_OBJECT_TYPE", "BAD_ID"]
+    assert issues["value"].tolist()[:2] == ["12x", "dealz"]

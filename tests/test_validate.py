@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import warnings
+from collections.abc import Iterator
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -15,6 +19,22 @@ from hubframe.validate import invalid_rows, validate_limits, validate_pairs
 
 GOLDEN = Path(__file__).parent / "golden"
 COLUMNS = [*ISSUE_COLUMNS, "position"]
+
+
+@pytest.fixture(autouse=True, scope="module", params=["arrow", "object"])
+def text_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test twice: pandas' Arrow-backed text, and object text (pandas 2.2's default)."""
+    if request.param == "arrow":
+        yield "arrow"
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # pandas 3 deprecates the option
+        try:
+            context = pd.option_context("future.infer_string", False)
+        except (KeyError, pd.errors.OptionError):
+            pytest.skip("this pandas has no future.infer_string option")
+        with context:
+            yield "object"
 
 
 def _pairs(rows: list[dict[str, object]]) -> pd.DataFrame:
@@ -186,3 +206,47 @@ def test_property_issue_positions_are_real_rows(rows: list[tuple[str, str]]) -> 
     mask = invalid_rows(pairs, issues)
     errors = set(issues.loc[issues["severity"] == "error", "position"])
     assert set(mask[mask].index) == errors
+
+
+def test_pairs_sharing_a_hash_are_grouped_exactly() -> None:
+    from hubframe.validate import _MIX, _repeated
+
+    step = next(k for k in range(1, 1000) if (k * int(_MIX)) % 2**64 < 10**17)
+    shift = (step * int(_MIX)) % 2**64
+    a, b = 10**12, 10**12
+    twin = (a - step, b + shift)  # a different pair with the same 64-bit hash
+    pairs = _pairs(
+        [
+            _row(from_id=str(a), to_id=str(b)),
+            _row(from_id=str(twin[0]), to_id=str(twin[1])),
+            _row(from_id=str(a), to_id=str(b)),
+        ]
+    )
+    ints = [np.array([a, twin[0], a]), np.array([b, twin[1], b])]
+    assert _repeated(ints).tolist() == [True, True, True]  # the hash alone cannot tell
+    issues = validate_pairs(pairs)
+    assert issues[["row", "code"]].values.tolist() == [[4, "DUPLICATE_ROW"]]
+    assert "row 2" in issues["message"].iloc[0]
+
+
+def test_repeats_conflicts_and_labels_in_one_sheet() -> None:
+    pairs = _pairs(
+        [
+            _row(),
+            _row(label="Champion"),  # another label: not a repeat
+            _row(),
+            _row(type_id="3"),
+            _row(type_id="4"),
+            _row(to_id="3"),
+            _row(),
+        ]
+    )
+    issues = validate_pairs(pairs)
+    got = list(zip(issues["row"], issues["code"], strict=True))
+    assert got == [
+        (4, "DUPLICATE_ROW"),
+        (5, "CONFLICTING_ROWS"),
+        (6, "CONFLICTING_ROWS"),
+        (8, "DUPLICATE_ROW"),
+    ]
+    assert "row 6" in issues["message"].iloc[1] and "row 2" in issues["message"].iloc[3]

@@ -2,7 +2,7 @@
 
 The sandbox runs in a separate process (so client and server do not share a GIL) with a
 rolling window of 20 requests per second and a latency of 0.25 s + 0.1 ms per input.  The
-bench sends N pairs (default 200,000) with :func:`hubframe.jobs.associate` and reports, from
+bench sends N pairs (default 500,000) with :func:`hubframe.jobs.associate` and reports, from
 the sandbox's request log (first request to last response):
 
 - achieved rows/s divided by the ceiling (requests allowed per second x inputs per batch),
@@ -13,7 +13,7 @@ Then, on a fresh sandbox, a straightforward script using HubSpot's official
 ``hubspot-api-client`` (sequential batch create in chunks of 2,000, its urllib3 Retry set for
 429) does the same work; the speed-up is the ratio of the two wall times.
 
-Usage: ``python bench/throughput.py [--pairs 200000] [--skip-sdk]``.  ``hubspot-api-client`` is
+Usage: ``python bench/throughput.py [--pairs 500000] [--skip-sdk]``.  ``hubspot-api-client`` is
 a bench-only dependency (``pip install hubspot-api-client``).
 """
 
@@ -210,7 +210,7 @@ def run_sdk(server: Server, work: list[tuple[str, str]]) -> Figures:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--pairs", type=int, default=200_000)
+    parser.add_argument("--pairs", type=int, default=500_000)
     parser.add_argument("--skip-sdk", action="store_true", help="do not time hubspot-api-client")
     args = parser.parse_args(argv)
     work = pairs(args.pairs)

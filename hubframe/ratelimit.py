@@ -41,9 +41,11 @@ MIN_PACE_MARGIN_S = 0.04
 #: period, never back to back (pairs of requests close together jitter into 429s).
 PACE_CATCH_UP = 1.5
 #: Added to both time margins (as a share of the window) each time HubSpot refuses a request
-#: the limiter thought its window had room for; never more than ADAPTIVE_CAP in all.
+#: the limiter thought its window had room for; never more than ADAPTIVE_CAP in all, and
+#: fading by ADAPTIVE_DECAY per window while no request is refused.
 ADAPTIVE_STEP = 0.01
 ADAPTIVE_CAP = 0.10
+ADAPTIVE_DECAY = 0.002
 
 
 def _header_int(headers: Mapping[str, str], name: str) -> int | None:
@@ -72,7 +74,8 @@ class RateLimiter:
         self._max = int(max_requests)
         self._window = float(window_s)
         self._learned = self._fixed
-        self._adaptive = 0.0  # share of the window added to the time margins
+        self._adaptive = 0.0  # share of the window added to the time margins (at _throttled_at)
+        self._throttled_at = 0.0
         self._sent: deque[float] = deque()
         self._cond = threading.Condition()
         self._clock = clock
@@ -102,16 +105,23 @@ class RateLimiter:
     def hold_s(self) -> float:
         """How long a request occupies its slot."""
         margin = max(MIN_TIME_MARGIN_S, self._window * TIME_MARGIN)
-        return self._window * (1 + self._adaptive) + margin
+        return self._window * (1 + self._extra()) + margin
 
     @property
     def rate_per_s(self) -> float:
         """The steady pace: requests per second."""
         margin = max(MIN_PACE_MARGIN_S, self._window * PACE_MARGIN)
-        period = self._window * (1 + self._adaptive) + margin
+        period = self._window * (1 + self._extra()) + margin
         return self.effective_max / period
 
     # --- use ----------------------------------------------------------------------------------
+
+    def _extra(self) -> float:
+        """The learned time margin now: it fades again while HubSpot stops refusing."""
+        if not self._adaptive:
+            return 0.0
+        windows = (self._clock() - self._throttled_at) / self._window
+        return max(0.0, self._adaptive - ADAPTIVE_DECAY * windows)
 
     @property
     def burst(self) -> float:
@@ -161,7 +171,8 @@ class RateLimiter:
         remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)
         with self._cond:
             if remaining is None or remaining <= 0:
-                self._adaptive = min(ADAPTIVE_CAP, self._adaptive + ADAPTIVE_STEP)
+                self._adaptive = min(ADAPTIVE_CAP, self._extra() + ADAPTIVE_STEP)
+                self._throttled_at = self._clock()
                 self._book_foreign_usage(0)
             self._cond.notify_all()
 

@@ -15,6 +15,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import re
 import threading
@@ -54,7 +55,7 @@ from hubframe.models import (
 DEFAULT_WORKERS = 16
 MAX_WORKERS = 32
 #: Batches queued per worker ahead of sending (the rest are planned as the queue drains).
-QUEUE_PER_WORKER = 2
+QUEUE_PER_WORKER = 1
 #: Latency assumed when sizing the pool before one has been measured (a 2,000-input batch).
 ASSUMED_LATENCY_S = 1.5
 #: Whole-batch statuses worth splitting the batch for (the rest fail every row at once).
@@ -290,13 +291,14 @@ class Sender:
             outcomes.update(self._done(first, self.run_batch(first)))
             workers = self._pool_size(time.monotonic() - started)
         workers = workers or self._pool_size(ASSUMED_LATENCY_S)
+        # Plan the first batches before any request leaves, then one per finished batch, so
+        # planning never holds up requests in flight (they share one interpreter).
+        ahead = list(itertools.islice(stream, QUEUE_PER_WORKER * workers))
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
             queued: dict[Future[list[Outcome]], Batch] = {}
-            for batch in stream:
+            for batch in itertools.chain(ahead, stream):
                 queued[pool.submit(self.run_batch, batch)] = batch
                 if len(queued) >= QUEUE_PER_WORKER * workers:
-                    # Plan the next batches only as the pool drains: planning in one go would
-                    # compete with the first requests for the interpreter and delay them.
                     done, _ = wait(queued, return_when=FIRST_COMPLETED)
                     for future in done:
                         outcomes.update(self._done(queued.pop(future), future.result()))

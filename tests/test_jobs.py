@@ -367,6 +367,11 @@ def test_fault_soak_reports_exactly_what_was_applied(sandbox_factory: Factory) -
     assert len(ok) == len(rows) - 1
     assert result.iloc[-1]["error_code"] == "OBJECT_NOT_FOUND"
     log = log_of(sb)
-    injected = int(log["status"].isin([0, 429, 500, 502, 503, 504]).sum())
-    assert injected >= 20
-    print(f"soak: {len(rows)} rows, {len(log)} requests, {injected} faults injected, rows lost: 0")
+    server_errors = int(log["status"].isin([500, 502, 503, 504]).sum())
+    throttled = int((log["status"] == 429).sum())
+    dropped = int((log["status"] == 0).sum())  # resets and lost responses
+    assert server_errors and throttled and dropped
+    print(
+        f"soak: {len(rows)} rows, {len(log)} requests; faults: {server_errors} 5xx, "
+        f"{throttled} 429, {dropped} resets/lost responses; rows lost: 0"
+    )

@@ -176,8 +176,8 @@ class _Collector:
             return _empty_issues()
         issues = pd.concat(self.parts, ignore_index=True)
         positions = issues["position"].to_numpy(dtype=np.int64)
-        sheets = to_objects(self.frame["sheet"].iloc[positions])
-        issues["sheet"] = pd.Series(sheets, dtype=object).fillna("").astype(str)
+        sheets = to_objects(self.frame["sheet"].iloc[positions]).tolist()
+        issues["sheet"] = [s if isinstance(s, str) else _text(s) for s in sheets]
         issues["row"] = self.frame["row"].to_numpy(dtype=np.int64)[positions]
         sheet_rank = {s: i for i, s in enumerate(pd.unique(self.frame["sheet"]))}
         column_rank = {c: i for i, c in enumerate(order)}

@@ -17,6 +17,7 @@ from hypothesis import strategies as st
 from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io import cells_to_arrow, cells_to_text, read_limits, read_pairs
+from hubframe.normalize import arrow_text_dtype
 
 GOLDEN = Path(__file__).parent / "golden"
 HEAD = ["sheet", "row", *PAIR_COLUMNS]
@@ -29,20 +30,21 @@ CSV_VARIANTS = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="module", params=["arrow", "object"])
+@pytest.fixture(autouse=True, scope="module", params=["default", "flipped"])
 def text_mode(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Every test twice: pandas' Arrow-backed text, and object text (pandas 2.2's default)."""
-    if request.param == "arrow":
-        yield "arrow"
+    """Every test in both pandas text representations: the default one, then the other one
+    (future.infer_string flipped: object text on pandas 3, Arrow text on pandas 2.2)."""
+    if request.param == "default":
+        yield "object" if arrow_text_dtype() is None else "arrow"
         return
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", DeprecationWarning)  # pandas 3 deprecates the option
         try:
-            context = pd.option_context("future.infer_string", False)
+            inferring = bool(pd.get_option("future.infer_string"))
         except (KeyError, pd.errors.OptionError):
             pytest.skip("this pandas has no future.infer_string option")
-        with context:
-            yield "object"
+        with pd.option_context("future.infer_string", not inferring):
+            yield "object" if arrow_text_dtype() is None else "arrow"
 
 
 @pytest.mark.parametrize("name", CSV_VARIANTS)

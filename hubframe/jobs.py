@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+import threading
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -155,6 +156,14 @@ def _journal(journal: JournalArg) -> Iterator[Journal | None]:
         yield opened
     finally:
         opened.close()
+
+
+@dataclass(frozen=True)
+class _Hooks:
+    """Optional callbacks of a job: rows finished per batch, and a cancel flag."""
+
+    on_progress: Callable[[int], None] | None = None
+    cancel: threading.Event | None = None
 
 
 @dataclass
@@ -341,6 +350,7 @@ def associate(
     journal: JournalArg = None,
     progress: bool = True,
     workers: int | None = None,
+    on_progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Associate record pairs; returns the result table (one row per input row).
 
@@ -348,7 +358,8 @@ def associate(
     a file-like object, a DataFrame).  Rows with a label or type id are sent with labeled batch
     create, the others with batch associate default.  ``dry_run`` sends nothing (it only reads
     labels) and marks rows ``planned`` with their batch number.  ``journal`` (a path) records
-    finished batches so an interrupted run resumes without re-sending them.
+    finished batches so an interrupted run resumes without re-sending them.  ``on_progress(rows)``
+    is called as each batch finishes.
     """
     from hubframe.validate import validate_pairs
 
@@ -366,6 +377,7 @@ def associate(
             journal=journal,
             progress=progress,
             workers=workers,
+            hooks=_Hooks(on_progress),
         )
         result = result_frame(frame, outcomes, kind="pairs")
         return _fill_resolved(result, prep.resolved)
@@ -404,6 +416,7 @@ def _execute(
     journal: JournalArg,
     progress: bool,
     workers: int | None,
+    hooks: _Hooks,
 ) -> dict[int, Outcome]:
     """Plan and send (or only plan) the prepared rows; outcomes of every row prepared."""
     describe = describer(frame)
@@ -416,7 +429,15 @@ def _execute(
         _journal(journal) as opened,
         tqdm(total=prep.count, desc=desc, unit="rows", disable=not progress) as bar,
     ):
-        sender = Sender(client, journal=opened, workers=workers, on_progress=bar.update)
+
+        def advance(rows: int) -> None:
+            bar.update(rows)
+            if hooks.on_progress is not None:
+                hooks.on_progress(rows)
+
+        sender = Sender(
+            client, journal=opened, workers=workers, on_progress=advance, cancel=hooks.cancel
+        )
         sent = sender.run(stream)
         bar.update(max(0, prep.count - bar.n))  # rows set aside while planning
     return {**prep.settled, **repeats, **sent}
@@ -537,12 +558,14 @@ def configure_limits(
     batch_size: int | None = None,
     journal: JournalArg = None,
     progress: bool = True,
+    on_progress: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Create, update or purge association limits; returns the result table.
 
     Reads the current configuration of each object pair first: a limit that exists is updated,
     a new one created, and rows asking to remove a limit purge it (``skipped`` when there is no
     such limit).  Unlabeled rows limit the pair's unlabeled HUBSPOT_DEFINED type.
+    ``on_progress`` works as for :func:`associate`.
     """
     from hubframe.validate import validate_limits
 
@@ -559,6 +582,7 @@ def configure_limits(
         journal=journal,
         progress=progress,
         workers=None,
+        hooks=_Hooks(on_progress),
     )
     result = result_frame(frame, outcomes, kind="limits")
     return _fill_resolved(result, prep.resolved)

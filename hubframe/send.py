@@ -268,6 +268,7 @@ class Sender:
         journal: Journal | None = None,
         workers: int | None = None,
         on_progress: Progress | None = None,
+        cancel: threading.Event | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ValueError("workers must be 1 or more")
@@ -275,6 +276,7 @@ class Sender:
         self.journal = journal
         self.workers = workers
         self.on_progress = on_progress
+        self.cancel = cancel
         self.stop = StopSignal()
 
     def run(self, batches: Iterable[Batch]) -> dict[int, Outcome]:
@@ -328,6 +330,17 @@ class Sender:
                 return recorded
         if self.stop.is_set():
             return self._skipped(batch, None)
+        if self.cancel is not None and self.cancel.is_set():
+            return [
+                Outcome(
+                    SKIPPED,
+                    action=item.action,
+                    error_message="Not sent: the run was cancelled before this row's batch.",
+                    batch=batch.number,
+                    attempts=0,
+                )
+                for item in batch.items
+            ]
         outcomes = self._send(batch, 0)
         if self.journal is not None:
             self.journal.record(batch, outcomes)

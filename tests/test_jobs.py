@@ -176,6 +176,15 @@ def test_daily_limit_mid_run_keeps_finished_rows(sandbox_factory: Factory) -> No
     assert set(result["error_code"].dropna()) == {"RATE_LIMITED"}
 
 
+def test_progress_hook(sandbox: Sandbox) -> None:
+    rows = [(DEALS[8], CONTACTS[n], "") for n in range(8)]
+    seen: list[int] = []
+    associate(
+        sheet(rows), client_for(sandbox), progress=False, batch_size=3, on_progress=seen.append
+    )
+    assert sorted(seen) == [2, 3, 3]
+
+
 def test_progress_bar_on_stderr(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
     associate(sheet(MIXED[:2]), client_for(sandbox), progress=True)
     err = capsys.readouterr().err

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -236,6 +237,20 @@ def test_endless_throttling_fails_rows_as_rate_limited(sandbox_factory: Factory)
     sb = sandbox_factory(faults={"throttle_rate": 1.0})
     out = run(client_for(sb, max_retries=1), [assoc(0, DEALS[1], CONTACTS[11])])
     assert (out[0].status, out[0].error_code, out[0].attempts) == (FAILED, "RATE_LIMITED", 2)
+
+
+def test_cancel_skips_the_batches_not_yet_sent(sandbox: Sandbox) -> None:
+    cancel = threading.Event()
+    items = [assoc(p, DEALS[9], CONTACTS[p]) for p in range(6)]
+    batches = make_plan(items, batch_size=2).batches
+    sender = Sender(client_for(sandbox), workers=1, cancel=cancel)
+    first = sender.run(batches[:1])
+    cancel.set()
+    rest = sender.run(batches[1:])
+    assert [first[p].status for p in range(2)] == [SUCCESS] * 2
+    assert [rest[p].status for p in range(2, 6)] == [SKIPPED] * 4
+    assert "cancelled" in (rest[5].error_message or "")
+    assert {t for f, t, _ in present(sandbox) if f == DEALS[9]} == set(CONTACTS[:2])
 
 
 # --- journal ------------------------------------------------------------------------------------

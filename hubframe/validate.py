@@ -15,7 +15,7 @@ import difflib
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
@@ -32,15 +32,17 @@ from hubframe.constants import (
 from hubframe.errors import ErrorCode
 from hubframe.normalize import (
     PARALLEL_ROWS,
+    ObjArray,
     Text,
     as_text,
     canonical_ids,
+    chunked,
     empty_mask,
     id_values,
     is_scientific,
     is_valid_object_type,
-    map_unique,
     run_all,
+    text_series,
     to_objects,
     unique_codes,
     unique_flags,
@@ -59,12 +61,24 @@ _UNLABELED_IDS: Final = {
 _TYPE_NAMES: Final = [t.name for t in OBJECT_TYPES]
 
 
+@dataclass(frozen=True)
+class _Part:
+    """Issues of one check on one column: positions, shown values and messages per issue."""
+
+    positions: IntArray
+    column: str
+    code: str
+    values: ObjArray
+    messages: ObjArray
+    severity: str
+
+
 @dataclass
 class _Collector:
     """Issues found so far, as column arrays; one entry per (row position, column, code)."""
 
     frame: pd.DataFrame
-    parts: list[pd.DataFrame] = field(default_factory=list)
+    parts: list[_Part] = field(default_factory=list)
     _texts: dict[str, Text] = field(default_factory=dict)
     _missing: dict[str, BoolArray] = field(default_factory=dict)
     _ids: dict[str, tuple[BoolArray, IntArray]] = field(default_factory=dict)
@@ -125,23 +139,15 @@ class _Collector:
         positions: IntArray,
         column: str,
         code: ErrorCode,
-        values: Sequence[str],
-        messages: Sequence[str],
+        values: Sequence[str] | ObjArray,
+        messages: Sequence[str] | ObjArray,
         severity: str = ERROR,
     ) -> None:
         if len(positions) == 0:
             return
+        shown, said = np.asarray(values, dtype=object), np.asarray(messages, dtype=object)
         self.parts.append(
-            pd.DataFrame(
-                {
-                    "position": positions.astype(np.int64),
-                    "column": column,
-                    "value": list(values),
-                    "code": str(code),
-                    "message": list(messages),
-                    "severity": severity,
-                }
-            )
+            _Part(positions.astype(np.int64), column, str(code), shown, said, severity)
         )
 
     def add_each(
@@ -149,7 +155,7 @@ class _Collector:
         mask: BoolArray,
         column: str,
         code: ErrorCode,
-        values: Text | npt.NDArray[np.object_],
+        values: Text | ObjArray,
         message: Callable[[str], str],
     ) -> None:
         """Issues where ``mask``; one message per distinct value."""
@@ -157,35 +163,57 @@ class _Collector:
             return
         positions = np.flatnonzero(mask)
         if isinstance(values, np.ndarray):
-            picked = values[positions].tolist()
+            picked = as_text(np.array([_text(v) for v in values[positions].tolist()], object))
         else:
-            picked = values.take(positions).to_pylist()
-        texts = pd.Series([_text(v) for v in picked], dtype=object)
-        messages = map_unique(texts, lambda v: message(v or ""))
-        self.add(positions, column, code, texts.tolist(), messages.tolist())
+            picked = chunked(values.take(positions)).fill_null("")
+        distinct_values, codes = unique_codes(picked)
+        said = np.array([*(message(v or "") for v in distinct_values), ""], dtype=object)
+        shown = np.asarray(picked.to_numpy(zero_copy_only=False), dtype=object)
+        self.add(positions, column, code, shown, said[codes])
 
     def error_mask(self) -> BoolArray:
         mask = np.zeros(len(self.frame), dtype=bool)
         for part in self.parts:
-            errors = part.loc[part["severity"] == ERROR, "position"].to_numpy(dtype=np.int64)
-            mask[errors] = True
+            if part.severity == ERROR:
+                mask[part.positions] = True
         return mask
 
     def table(self, order: Sequence[str]) -> pd.DataFrame:
+        """All issues, sorted by sheet (in frame order), row, position, column, code."""
         if not self.parts:
             return _empty_issues()
-        issues = pd.concat(self.parts, ignore_index=True)
-        positions = issues["position"].to_numpy(dtype=np.int64)
-        sheets = to_objects(self.frame["sheet"].iloc[positions]).tolist()
-        issues["sheet"] = [s if isinstance(s, str) else _text(s) for s in sheets]
-        issues["row"] = self.frame["row"].to_numpy(dtype=np.int64)[positions]
-        sheet_rank = {s: i for i, s in enumerate(pd.unique(self.frame["sheet"]))}
-        column_rank = {c: i for i, c in enumerate(order)}
-        issues["_s"] = issues["sheet"].map(sheet_rank).fillna(-1)
-        issues["_c"] = issues["column"].map(column_rank).fillna(len(order))
-        issues = issues.sort_values(["_s", "row", "position", "_c", "code"], kind="stable")
-        issues = issues[list(OUTPUT_COLUMNS)].reset_index(drop=True)
-        return _typed(issues)
+        positions = np.concatenate([p.positions for p in self.parts])
+        rows = self.frame["row"].to_numpy(dtype=np.int64)[positions]
+        names, sheet_codes = unique_codes(as_text(self.frame["sheet"]))
+        sheet_rank = np.array([*(i if v is not None else -1 for i, v in enumerate(names)), -1])
+        sheets = np.array([*(_text(v) for v in names), ""], dtype=object)[sheet_codes[positions]]
+        codes = sorted({p.code for p in self.parts})
+        rank = {c: i for i, c in enumerate(order)}
+        column_rank = self._per_part(lambda p: rank.get(p.column, len(order)), np.int64)
+        code_rank = self._per_part(lambda p: codes.index(p.code), np.int64)
+        keys = (code_rank, column_rank, positions, rows, sheet_rank[sheet_codes[positions]])
+        ordered = np.lexsort(keys)  # stable: ties keep the order the checks ran in
+        columns: dict[str, Any] = {
+            "sheet": sheets,
+            "row": rows,
+            "column": self._per_part(lambda p: p.column),
+            "value": np.concatenate([p.values for p in self.parts]),
+            "code": self._per_part(lambda p: p.code),
+            "message": np.concatenate([p.messages for p in self.parts]),
+            "severity": self._per_part(lambda p: p.severity),
+            "position": positions,
+        }
+        return pd.DataFrame(
+            {
+                name: text_series(values[ordered]) if values.dtype == object else values[ordered]
+                for name, values in columns.items()
+            }
+        )
+
+    def _per_part(self, value: Callable[[_Part], Any], dtype: Any = object) -> npt.NDArray[Any]:
+        """One value per part, spread over that part's issues."""
+        sizes = [len(p.positions) for p in self.parts]
+        return np.repeat(np.array([value(p) for p in self.parts], dtype=dtype), sizes)
 
 
 def _empty_issues() -> pd.DataFrame:
@@ -491,13 +519,17 @@ def _flag_duplicates(c: _Collector, positions: IntArray, key: IntArray, column: 
     dup_positions = positions[dup]
     originals = first_pos[dup]
     rows_of = c.frame["row"].to_numpy(dtype=np.int64)
-    shown = to_objects(_col(c.frame, column).iloc[dup_positions])
-    messages = [
-        f"This row repeats row {rows_of[o]}{_sheet_note(c, int(o))}; it is sent once. "
-        "Delete the repeat to keep the sheet tidy."
-        for o in originals.tolist()
-    ]
-    values = [_text(v) for v in shown]
+    shown = as_text(_col(c.frame, column)).take(dup_positions).fill_null("")
+    named, which = np.unique(originals, return_inverse=True)
+    messages = np.array(
+        [
+            f"This row repeats row {rows_of[o]}{_sheet_note(c, int(o))}; it is sent once. "
+            "Delete the repeat to keep the sheet tidy."
+            for o in named.tolist()
+        ],
+        dtype=object,
+    )[which]
+    values = shown.to_numpy(zero_copy_only=False)
     c.add(dup_positions, column, ErrorCode.DUPLICATE_ROW, values, messages, WARNING)
 
 

@@ -252,3 +252,28 @@ def test_repeats_conflicts_and_labels_in_one_sheet() -> None:
         (8, "DUPLICATE_ROW"),
     ]
     assert "row 6" in issues["message"].iloc[1] and "row 2" in issues["message"].iloc[3]
+
+
+def test_issues_follow_sheet_order_of_the_frame_then_row_and_column() -> None:
+    frame = pd.DataFrame(
+        {
+            "sheet": ["b", "a", "b", None],
+            "row": [9, 2, 3, 1],
+            "from_type": ["deals", "deals", "nope", "deals"],
+            "from_id": ["x", "1", "", "2"],
+            "to_type": ["contacts"] * 4,
+            "to_id": ["1", "y", "1", "z"],
+            "label": [None] * 4,
+            "category": [None] * 4,
+            "type_id": pd.array([None] * 4, dtype="Int64"),
+        }
+    )
+    issues = validate_pairs(frame)
+    got = list(zip(issues["sheet"], issues["row"], issues["column"], strict=True))
+    assert got == [
+        ("", 1, "to_id"),  # no sheet name (hand-built frames only) sorts first
+        ("b", 3, "from_type"),
+        ("b", 3, "from_id"),
+        ("b", 9, "from_id"),
+        ("a", 2, "to_id"),
+    ]

@@ -1,10 +1,17 @@
 """Reading analyst sheets: sources, CSV and Excel, header detection, ``read_pairs``/``read_limits``.
 
 A source (path, bytes, binary file, DataFrame) is turned into one or more *raw sheets*: the
-header cells and the cells below as text, with the row number the analyst sees.  The header
-row is found even under a title block.  Headers are mapped by :mod:`hubframe.columns`, cells
-are normalized by :mod:`hubframe.normalize`, and the result keeps every original column.
-Whole-file problems raise :class:`~hubframe.errors.InputError` naming the file.
+header cells and the cells below as Arrow text columns, with the row number the analyst sees.
+The header row is found even under a title block.  Headers are mapped by
+:mod:`hubframe.columns`, cells are normalized by :mod:`hubframe.normalize`, and the result keeps
+every original column.  Whole-file problems raise :class:`~hubframe.errors.InputError` naming
+the file.
+
+CSV files are read by pyarrow's multithreaded reader, every column as text (the encoding and
+delimiter are still detected here first); files it refuses (ragged rows, bytes the detected
+encoding cannot decode) go to pandas' C reader, then to Python's ``csv`` module.  Excel
+workbooks are read by python-calamine (openpyxl when calamine fails) and converted column by
+column with Arrow and numpy.  The frame wraps the Arrow columns without copying them.
 """
 
 from __future__ import annotations
@@ -531,7 +538,8 @@ def _pandas_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
 
 
 def _python_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> list[Text]:
-    """Slow but forgiving: ragged rows, odd quoting.  Cells beyond the header get columns too."""
+    """Slow but forgiving: ragged rows, odd quoting.  Cells beyond the header row's width get
+    columns too; they only count as content (a row holding only such cells is not blank)."""
     text = _all_bytes(loaded).decode(encoding, errors="replace")
     if text.startswith("\ufeff"):
         text = text[1:]
@@ -733,8 +741,9 @@ def _explode(raw: RawSheet) -> RawSheet:
         if take is None:
             continue
         rows_taken = pa.array(take)
-        columns = [c.take(rows_taken) for c in raw.columns]
-        columns[position] = parts
+        jobs = {i: partial(c.take, rows_taken) for i, c in enumerate(raw.columns) if i != position}
+        taken = run_all(jobs, threads=len(take) >= PARALLEL_ROWS) | {position: parts}
+        columns = [taken[i] for i in range(len(raw.columns))]
         raw = RawSheet(raw.name, raw.headers, columns, raw.rows[take], raw.mapping)
     return raw
 

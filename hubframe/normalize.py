@@ -44,6 +44,7 @@ BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
 Text = Any  # pa.ChunkedArray of large_string (pyarrow ships no type hints)
 R = TypeVar("R")
+K = TypeVar("K")
 
 _ID_DIGITS = re.compile(r"[0-9]+", re.ASCII)
 _ID_WITH_ZERO_DECIMALS = re.compile(r"([0-9]+)[.,]0+", re.ASCII)
@@ -154,7 +155,7 @@ def constant_text(value: str | None, n: int) -> Text:
     return chunked(pa.Array.from_buffers(TEXT, n, buffers))
 
 
-def run_all(jobs: Mapping[str, Callable[[], R]], *, threads: bool) -> dict[str, R]:
+def run_all(jobs: Mapping[K, Callable[[], R]], *, threads: bool) -> dict[K, R]:
     """Run independent column jobs, on a few threads when ``threads`` (large columns)."""
     workers = min(4, os.cpu_count() or 1)
     if not threads or workers < 2 or len(jobs) < 2:

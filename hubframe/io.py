@@ -59,6 +59,7 @@ from hubframe.normalize import (
     purge_flags,
     run_all,
     split_rows,
+    take_rows,
     to_series,
     trimmed_text,
     type_mask,
@@ -723,7 +724,7 @@ def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
     for column in columns:
         if len(candidates) == 0:
             break
-        cells = column if len(candidates) == n else column.take(pa.array(candidates))
+        cells = column if len(candidates) == n else take_rows(column, candidates)
         candidates = candidates[blank_mask(cells)]
     blank = np.zeros(n, dtype=bool)
     blank[candidates] = True
@@ -740,8 +741,7 @@ def _explode(raw: RawSheet) -> RawSheet:
         take, parts = split_rows(raw.columns[position])
         if take is None:
             continue
-        rows_taken = pa.array(take)
-        jobs = {i: partial(c.take, rows_taken) for i, c in enumerate(raw.columns) if i != position}
+        jobs = {i: partial(take_rows, c, take) for i, c in enumerate(raw.columns) if i != position}
         taken = run_all(jobs, threads=len(take) >= PARALLEL_ROWS) | {position: parts}
         columns = [taken[i] for i in range(len(raw.columns))]
         raw = RawSheet(raw.name, raw.headers, columns, raw.rows[take], raw.mapping)

@@ -165,6 +165,20 @@ def run_all(jobs: Mapping[K, Callable[[], R]], *, threads: bool) -> dict[K, R]:
         return {name: future.result() for name, future in futures.items()}
 
 
+def take_rows(text: Text, rows: IntArray) -> Text:
+    """``text.take(rows)`` for ascending ``rows``, chunk by chunk (Arrow's own take of a
+    chunked array joins all chunks into one copy first)."""
+    text = chunked(text)
+    bounds = np.cumsum([0, *(len(c) for c in text.chunks)])
+    cuts = np.searchsorted(rows, bounds)
+    parts = [
+        chunk.take(pa.array(rows[cuts[i] : cuts[i + 1]] - bounds[i]))
+        for i, chunk in enumerate(text.chunks)
+        if cuts[i + 1] > cuts[i]
+    ]
+    return pa.chunked_array(parts, type=TEXT)
+
+
 def type_mask(values: ObjArray, cls: type) -> BoolArray:
     """True where a cell's type is exactly ``cls`` (one C-level pass)."""
     kinds: Any = np.frompyfunc(type, 1, 1)(values)
@@ -260,12 +274,11 @@ class Layout:
         """The bytes of this chunk's cells."""
         return self.data[self.offsets[0] : self.offsets[-1]]
 
-    def cells_with(self, byte_mask: BoolArray) -> IntArray:
-        """Per cell, how many of its bytes are flagged in ``byte_mask`` (one per region byte)."""
-        counts = np.zeros(len(byte_mask) + 1, dtype=np.int64)
-        np.cumsum(byte_mask, out=counts[1:])
-        ends = counts[self.offsets - self.offsets[0]]
-        return np.asarray(ends[1:] - ends[:-1], dtype=np.int64)
+    def cells_with(self, byte_mask: BoolArray) -> BoolArray:
+        """True for cells with a byte flagged in ``byte_mask`` (one flag per region byte)."""
+        flags = np.concatenate([byte_mask, np.zeros(1, dtype=bool)])  # so every start is valid
+        found = np.logical_or.reduceat(flags, self.offsets[:-1] - self.offsets[0])
+        return np.asarray(found & (self.lengths > 0), dtype=bool)
 
 
 def layouts(text: Text) -> list[Layout]:
@@ -406,7 +419,7 @@ def _canonical_cells(layout: Layout) -> BoolArray:
     ok &= (first >= 49) & (first <= 57)  # a digit, not a leading zero
     not_digit = np.subtract(layout.region(), 48, dtype=np.uint8) > 9
     if not_digit.any():
-        ok &= layout.cells_with(not_digit) == 0
+        ok &= ~layout.cells_with(not_digit)
     return ok
 
 
@@ -608,7 +621,7 @@ def _has_semicolon(layout: Layout) -> BoolArray:
     semicolons = layout.region() == 59
     if not semicolons.any():
         return np.zeros(len(layout.valid), dtype=bool)
-    return np.asarray(layout.valid & (layout.cells_with(semicolons) > 0), dtype=bool)
+    return np.asarray(layout.valid & layout.cells_with(semicolons), dtype=bool)
 
 
 def split_rows(text: Text) -> tuple[IntArray | None, Text]:
@@ -631,7 +644,7 @@ def split_rows(text: Text) -> tuple[IntArray | None, Text]:
     mask = np.zeros(len(take), dtype=bool)
     mask[slots] = True
     flat = pa.array([part for cell in parts for part in cell], type=TEXT)
-    spread = text.take(pa.array(take)).combine_chunks()
+    spread = take_rows(text, take).combine_chunks()
     return take, chunked(pc.replace_with_mask(spread, pa.array(mask), flat))
 
 

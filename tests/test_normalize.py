@@ -270,3 +270,15 @@ def test_whole_numbers_beyond_int64_stay_text() -> None:
 def test_run_all_same_results_with_threads() -> None:
     jobs = {str(i): (lambda i=i: i * i) for i in range(6)}
     assert hn.run_all(jobs, threads=True) == hn.run_all(jobs, threads=False)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(cells, max_size=20),
+    st.integers(0, 20),
+    st.lists(st.integers(0, 40), max_size=30),
+)
+def test_take_rows_matches_arrow_take(values: list[str | None], cut: int, picks: list[int]) -> None:
+    text = _chunks(values, cut)
+    rows = np.array(sorted(p for p in picks if p < len(values)), dtype=np.int64)
+    assert hn.take_rows(text, rows).to_pylist() == text.take(pa.array(rows)).to_pylist()

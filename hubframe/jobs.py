@@ -351,6 +351,7 @@ def associate(
     progress: bool = True,
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> pd.DataFrame:
     """Associate record pairs; returns the result table (one row per input row).
 
@@ -359,7 +360,8 @@ def associate(
     create, the others with batch associate default.  ``dry_run`` sends nothing (it only reads
     labels) and marks rows ``planned`` with their batch number.  ``journal`` (a path) records
     finished batches so an interrupted run resumes without re-sending them.  ``on_progress(rows)``
-    is called as each batch finishes.
+    is called as each batch finishes; setting ``cancel`` (a :class:`threading.Event`) stops the
+    run before the next batch: unsent rows come back ``skipped``.
     """
     from hubframe.validate import validate_pairs
 
@@ -377,7 +379,7 @@ def associate(
             journal=journal,
             progress=progress,
             workers=workers,
-            hooks=_Hooks(on_progress),
+            hooks=_Hooks(on_progress, cancel),
         )
         result = result_frame(frame, outcomes, kind="pairs")
         return _fill_resolved(result, prep.resolved)
@@ -559,13 +561,14 @@ def configure_limits(
     journal: JournalArg = None,
     progress: bool = True,
     on_progress: Callable[[int], None] | None = None,
+    cancel: threading.Event | None = None,
 ) -> pd.DataFrame:
     """Create, update or purge association limits; returns the result table.
 
     Reads the current configuration of each object pair first: a limit that exists is updated,
     a new one created, and rows asking to remove a limit purge it (``skipped`` when there is no
     such limit).  Unlabeled rows limit the pair's unlabeled HUBSPOT_DEFINED type.
-    ``on_progress`` works as for :func:`associate`.
+    ``on_progress`` and ``cancel`` work as for :func:`associate`.
     """
     from hubframe.validate import validate_limits
 
@@ -582,7 +585,7 @@ def configure_limits(
         journal=journal,
         progress=progress,
         workers=None,
-        hooks=_Hooks(on_progress),
+        hooks=_Hooks(on_progress, cancel),
     )
     result = result_frame(frame, outcomes, kind="limits")
     return _fill_resolved(result, prep.resolved)

@@ -405,6 +405,8 @@ def test_the_run_works_in_the_background_and_cancel_stops_it(
     slow = sandbox_factory(seed="demo", latency=(0.15, 0.0))
     rows: list[list[object]] = [["Deal ID", "Contact ID"]]
     rows += [[DEALS + i % 80, CONTACTS + i] for i in range(200)]
+    before = slow.associations("deals", "contacts")
+    existed = set(zip(before["from_id"], before["to_id"], strict=True))
     app.mode.value = "hubspot"
     app.token.value, app.base_url.value = slow.token, slow.url
     _click(app, app.connect_button)
@@ -426,7 +428,11 @@ def test_the_run_works_in_the_background_and_cancel_stops_it(
     assert counts.get("skipped", 0) > 0
     assert "Cancelled" in app.summary.value
     stored = slow.associations("deals", "contacts")
-    assert len(stored[stored["type_id"] == 3]) == counts["success"]
+    stored = stored[stored["type_id"] == 3]
+    sent = {(str(deal), str(contact)) for deal, contact in rows[1:]}
+    new = sent - existed
+    created = {p for p in zip(stored["from_id"], stored["to_id"], strict=True) if p in new}
+    assert len(created) == counts["success"] - len(sent & existed)
 
 
 def test_progress_is_reported_per_batch_when_the_engine_offers_it(

@@ -9,9 +9,11 @@ STAMP  := $(VENV)/.installed
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+PIP := PYTHONWARNINGS=ignore $(BIN)/python -m pip install --quiet
+
 $(STAMP): pyproject.toml | $(BIN)/python
-	$(BIN)/python -m pip install --quiet --upgrade pip
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebook]"
+	$(PIP) --upgrade pip
+	$(PIP) -e ".[dev,notebook]"
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -34,7 +36,7 @@ test-browser: $(STAMP)
 	bash scripts/ci-browser.sh
 
 bench: $(STAMP)
-	$(BIN)/python -m pip install --quiet -e ".[dev,notebook,bench]"
+	$(PIP) -e ".[dev,notebook,bench]"
 	$(BIN)/python bench/read_validate.py
 	$(BIN)/python bench/throughput.py
 

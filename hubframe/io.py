@@ -30,8 +30,8 @@ from typing import IO, Any, Final, Literal, TypeAlias
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hubframe.columns import ColumnMapping, Kind, fields_for, header_score, match_headers
 from hubframe.errors import InputError
@@ -464,7 +464,7 @@ def _read_csv_columns(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
 
 
 def _arrow_csv(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
-    import pyarrow.csv as pv  # type: ignore[import-untyped]
+    import pyarrow.csv as pv
 
     names = [f"c{i}" for i in range(fmt.width)]
     utf8 = fmt.encoding in ("utf-8", "utf-8-sig")  # pyarrow skips a UTF-8 BOM itself

@@ -26,8 +26,8 @@ from typing import Any, Final, TypeVar
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
-import pyarrow as pa  # type: ignore[import-untyped]
-import pyarrow.compute as pc  # type: ignore[import-untyped]
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hubframe.constants import CATEGORIES, OBJECT_TYPES, OBJECT_TYPES_BY_ID
 

@@ -33,6 +33,7 @@ from hubframe.constants import (
     ENV_BASE_URL,
     ENV_TOKEN,
     MAX_BATCH_READ,
+    MAX_OBJECT_BATCH_READ,
 )
 from hubframe.errors import (
     ApiError,
@@ -315,6 +316,12 @@ class HubSpotClient:
             return f"/crm/v4/objects/{tail}"
         return f"/crm/objects/{self.api_version}/{tail}"
 
+    def _crm_objects(self, tail: str) -> str:
+        """The CRM objects API (records and their properties): v3 under the v4 client."""
+        if self.api_version == "v4":
+            return f"/crm/v3/objects/{tail}"
+        return f"/crm/objects/{self.api_version}/{tail}"
+
     def _schema(self, tail: str) -> str:
         if self.api_version == "v4":
             return f"/crm/associations/v4/{tail}"
@@ -409,6 +416,45 @@ class HubSpotClient:
                 if after:
                     pending.append({"id": from_id, "after": str(after)})
         return found
+
+    # --- records ------------------------------------------------------------------------------
+
+    def batch_read_records(
+        self,
+        object_type: str,
+        ids: Sequence[str],
+        *,
+        id_property: str | None = None,
+        properties: Sequence[str] = (),
+    ) -> ApiResponse:
+        """One objects batch read (max 100): records by id, or by a unique ``id_property``."""
+        body: JSON = {
+            "inputs": [{"id": str(i)} for i in ids],
+            "properties": list(properties),
+            "propertiesWithHistory": [],
+        }
+        if id_property is not None:
+            body["idProperty"] = id_property
+        return self.request("POST", self._crm_objects(f"{_seg(object_type)}/batch/read"), body=body)
+
+    def record_ids(self, object_type: str, *, maximum: int | None = None) -> list[str]:
+        """Ids of the records of a type, in HubSpot's order (at most ``maximum``).
+
+        Pages through the objects list endpoint, 100 records a call.
+        """
+        ids: list[str] = []
+        after: str | None = None
+        path = self._crm_objects(_seg(object_type))
+        while maximum is None or len(ids) < maximum:
+            params = {"limit": str(MAX_OBJECT_BATCH_READ), "archived": "false"}
+            if after:
+                params["after"] = after
+            body = self.request("GET", path, params=params).json()
+            ids += [str(r.get("id")) for r in body.get("results") or [] if isinstance(r, dict)]
+            after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            if not after:
+                break
+        return ids if maximum is None else ids[:maximum]
 
     # --- labels -------------------------------------------------------------------------------
 

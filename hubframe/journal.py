@@ -6,6 +6,11 @@ sheet again with the same journal re-uses the recorded outcomes and sends only t
 Only final outcomes are recorded: a batch whose rows were skipped or whose outcome was
 transient (rate limited, server or network failure) is sent again on the next run, which is
 safe because association create and limit updates are idempotent.
+
+For undo, the journal also keeps what a run did to each record pair (table ``items``: every
+association row sent, with its latest status) and what the pairs carried before the first run
+touched them (table ``existing``: the association type ids found by the read before sending;
+the first observation is kept, so a resumed run does not mistake its own work for old links).
 """
 
 from __future__ import annotations
@@ -15,11 +20,12 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 
 from hubframe.errors import ErrorCode
-from hubframe.models import FAILED, SUCCESS, Batch, Outcome
+from hubframe.models import ASSOCIATION_ACTIONS, FAILED, SUCCESS, Batch, Outcome
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
@@ -30,8 +36,34 @@ CREATE TABLE IF NOT EXISTS batches (
     size        INTEGER NOT NULL,
     outcomes    TEXT NOT NULL,
     recorded_at REAL NOT NULL
+);
+CREATE TABLE IF NOT EXISTS items (
+    action      TEXT NOT NULL,
+    from_type   TEXT NOT NULL,
+    to_type     TEXT NOT NULL,
+    from_id     TEXT NOT NULL,
+    to_id       TEXT NOT NULL,
+    category    TEXT NOT NULL,  -- '' for the default (unlabeled) association
+    type_id     INTEGER NOT NULL,  -- -1 for the default (unlabeled) association
+    status      TEXT NOT NULL,
+    recorded_at REAL NOT NULL,
+    PRIMARY KEY (action, from_type, to_type, from_id, to_id, category, type_id)
+);
+CREATE TABLE IF NOT EXISTS existing (
+    from_type   TEXT NOT NULL,
+    to_type     TEXT NOT NULL,
+    from_id     TEXT NOT NULL,
+    to_id       TEXT NOT NULL,
+    type_ids    TEXT NOT NULL,  -- JSON list of the type ids the pair carried; [] = not linked
+    PRIMARY KEY (from_type, to_type, from_id, to_id)
 )
 """
+_UPSERT_ITEM = """
+INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+ON CONFLICT DO UPDATE SET status = excluded.status, recorded_at = excluded.recorded_at
+WHERE items.status != 'success'
+"""
+Pair = tuple[str, str]  # (from id, to id)
 #: Failures that may go away on their own: never recorded, so the next run tries again.
 TRANSIENT_CODES = frozenset(
     {
@@ -61,7 +93,7 @@ class Journal:
         self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.execute(_SCHEMA)
+        self._db.executescript(_SCHEMA)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -90,8 +122,14 @@ class Journal:
         return [o.with_(batch=batch.number) for o in outcomes]
 
     def record(self, batch: Batch, outcomes: Sequence[Outcome]) -> bool:
-        """Record a finished batch; returns False (and records nothing) unless all are final."""
-        if len(outcomes) != len(batch.items) or not all(is_final(o) for o in outcomes):
+        """Record a finished batch; returns False (and records nothing) unless all are final.
+
+        The association rows of the batch are kept in ``items`` either way (for undo).
+        """
+        if len(outcomes) != len(batch.items):
+            return False
+        self._record_items(batch, outcomes)
+        if not all(is_final(o) for o in outcomes):
             return False
         data = json.dumps([o.to_dict() for o in outcomes], separators=(",", ":"))
         with self._lock:
@@ -109,6 +147,90 @@ class Journal:
             )
         return True
 
+    def _record_items(self, batch: Batch, outcomes: Sequence[Outcome]) -> None:
+        if batch.action not in ASSOCIATION_ACTIONS:
+            return
+        now = time.time()
+        rows = [
+            (
+                batch.action,
+                batch.from_type,
+                batch.to_type,
+                str(item.from_id),
+                str(item.to_id),
+                item.category or "",
+                -1 if item.type_id is None else item.type_id,
+                outcome.status,
+                now,
+            )
+            for item, outcome in zip(batch.items, outcomes, strict=True)
+        ]
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany(_UPSERT_ITEM, rows)
+
+    # --- what the pairs carried before the run ------------------------------------------------
+
+    def remember_existing(
+        self, from_type: str, to_type: str, states: Mapping[Pair, Iterable[int]]
+    ) -> None:
+        """Keep the type ids each pair carried before sending (first observation wins)."""
+        rows = [
+            (from_type, to_type, f, t, json.dumps(sorted(types)))
+            for (f, t), types in states.items()
+        ]
+        with self._lock, self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT OR IGNORE INTO existing VALUES (?, ?, ?, ?, ?)", rows)
+
+    def existing(self, from_type: str, to_type: str) -> dict[Pair, frozenset[int]]:
+        """The remembered type ids per pair of one object pair direction."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT from_id, to_id, type_ids FROM existing WHERE from_type = ? AND to_type = ?",
+                (from_type, to_type),
+            ).fetchall()
+        return {(f, t): frozenset(json.loads(ids)) for f, t, ids in rows}
+
+    def created(self) -> list[JournalRow]:
+        """Every association row the journal's runs sent successfully, with the pair's state
+        before the first run (None when it was not recorded)."""
+        with self._lock:
+            rows = self._db.execute(
+                "SELECT i.action, i.from_type, i.to_type, i.from_id, i.to_id, i.category, "
+                "i.type_id, e.type_ids FROM items i LEFT JOIN existing e ON "
+                "(e.from_type, e.to_type, e.from_id, e.to_id) = "
+                "(i.from_type, i.to_type, i.from_id, i.to_id) "
+                "WHERE i.status = 'success' ORDER BY i.rowid"
+            ).fetchall()
+        return [
+            JournalRow(
+                action=a,
+                from_type=f,
+                to_type=t,
+                from_id=fi,
+                to_id=ti,
+                category=c or None,
+                type_id=None if tid < 0 else int(tid),
+                before=None if ids is None else frozenset(json.loads(ids)),
+            )
+            for a, f, t, fi, ti, c, tid, ids in rows
+        ]
+
     def __len__(self) -> int:
         with self._lock:
             return int(self._db.execute("SELECT COUNT(*) FROM batches").fetchone()[0])
+
+
+@dataclass(frozen=True)
+class JournalRow:
+    """One association row a journaled run created (see :meth:`Journal.created`)."""
+
+    action: str
+    from_type: str
+    to_type: str
+    from_id: str
+    to_id: str
+    category: str | None
+    type_id: int | None
+    before: frozenset[int] | None  # type ids the pair carried before; None = not recorded

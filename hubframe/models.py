@@ -21,6 +21,12 @@ CREATE_LIMIT = "create_limit"
 UPDATE_LIMIT = "update_limit"
 PURGE_LIMIT = "purge_limit"
 LIMIT_ACTIONS = (CREATE_LIMIT, UPDATE_LIMIT, PURGE_LIMIT)
+#: Remove every association type between two records (batch archive).
+ARCHIVE = "archive"
+#: Remove one association type (label) between two records (batch labels archive).  Internal:
+#: result tables show it as ``archive``.
+ARCHIVE_LABELS = "archive_labels"
+ASSOCIATION_ACTIONS = (ASSOCIATE, ASSOCIATE_DEFAULT)
 
 SUCCESS = "success"
 FAILED = "failed"
@@ -60,9 +66,11 @@ class WorkItem:
         """The JSON input HubSpot receives for this row."""
         if self.action == ASSOCIATE_DEFAULT:
             return {"from": {"id": self.from_id}, "to": {"id": self.to_id}}
-        if self.action == ASSOCIATE:
+        if self.action in (ASSOCIATE, ARCHIVE_LABELS):
             spec = {"associationCategory": self.category, "associationTypeId": self.type_id}
             return {"from": {"id": self.from_id}, "to": {"id": self.to_id}, "types": [spec]}
+        if self.action == ARCHIVE:
+            return {"from": {"id": self.from_id}, "to": [{"id": self.to_id}]}
         if self.action == PURGE_LIMIT:
             return {"category": self.category, "typeId": self.type_id}
         return {

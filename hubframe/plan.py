@@ -14,12 +14,15 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass
 
 from hubframe.constants import (
+    MAX_BATCH_ARCHIVE,
     MAX_BATCH_CREATE,
     MAX_BATCH_DEFAULT,
     MAX_BATCH_LIMITS,
 )
 from hubframe.errors import ErrorCode
 from hubframe.models import (
+    ARCHIVE,
+    ARCHIVE_LABELS,
     ASSOCIATE,
     ASSOCIATE_DEFAULT,
     CREATE_LIMIT,
@@ -40,6 +43,8 @@ BATCH_MAXIMA: Mapping[str, int] = {
     CREATE_LIMIT: MAX_BATCH_LIMITS,
     UPDATE_LIMIT: MAX_BATCH_LIMITS,
     PURGE_LIMIT: MAX_BATCH_LIMITS,
+    ARCHIVE: MAX_BATCH_ARCHIVE,
+    ARCHIVE_LABELS: MAX_BATCH_ARCHIVE,
 }
 
 

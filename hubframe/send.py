@@ -38,6 +38,8 @@ from hubframe.errors import (
 )
 from hubframe.journal import Journal
 from hubframe.models import (
+    ARCHIVE,
+    ARCHIVE_LABELS,
     ASSOCIATE,
     ASSOCIATE_DEFAULT,
     CREATE_LIMIT,
@@ -357,6 +359,8 @@ class Sender:
             CREATE_LIMIT: client.create_limits,
             UPDATE_LIMIT: client.update_limits,
             PURGE_LIMIT: client.purge_limits,
+            ARCHIVE: client.batch_archive,
+            ARCHIVE_LABELS: client.batch_archive_labels,
         }
         return senders[batch.action](f, t, payloads)
 
@@ -496,11 +500,14 @@ class Sender:
         return out
 
     def _present(self, batch: Batch) -> list[bool]:
-        if batch.action in (ASSOCIATE, ASSOCIATE_DEFAULT):
+        """Per row: is the change there (for archives: is the association gone)?"""
+        if batch.action in (ASSOCIATE, ASSOCIATE_DEFAULT, ARCHIVE, ARCHIVE_LABELS):
             ids = [item.from_id for item in batch.items if item.from_id is not None]
             found = self.client.read_associations(batch.from_type, batch.to_type, ids)
+            removing = batch.action in (ARCHIVE, ARCHIVE_LABELS)
             return [
-                _association_present(item, found.get(str(item.from_id), [])) for item in batch.items
+                _association_present(item, found.get(str(item.from_id), [])) != removing
+                for item in batch.items
             ]
         current = {
             (str(c.get("category")), int(c.get("typeId", -1))): c.get("userEnforcedMaxToObjectIds")
@@ -538,8 +545,8 @@ def _limit_present(item: WorkItem, current: Mapping[tuple[str, int], Any]) -> bo
 def _result_keys(batch: Batch, body: Mapping[str, Any]) -> set[tuple[str, str]] | None:
     """What the results list says was done, keyed like :func:`_item_key`; None if unknown."""
     results = body.get("results")
-    if not isinstance(results, list) or not results:
-        return None
+    if not isinstance(results, list) or not results or batch.action in (ARCHIVE, ARCHIVE_LABELS):
+        return None  # archive results are empty objects: they name nothing
     keys: set[tuple[str, str]] = set()
     for r in results:
         if not isinstance(r, dict):

@@ -3,7 +3,9 @@
 Headers are compared by a *key*: lower case with everything but letters and digits removed, so
 ``"From ID"``, ``"from_id"``, ``"FROM-ID"`` and ``"fromId"`` are the same header.  A header that
 names an object type (``"Contact ID"``, ``"Record ID - Deal"``, ``"Associated Company IDs"``)
-maps to a record id column *and* tells that side's object type.  ``columns={...}`` maps
+maps to a record id column *and* tells that side's object type.  A header naming a unique
+property (``"Contact email"``, ``"Company domain"``, ``"Email"``) fills a side no id column
+claims: its values are looked up to record ids (:mod:`hubframe.lookup`).  ``columns={...}`` maps
 explicitly and always wins.  ``docs/columns.md`` lists the same table for users.
 """
 
@@ -124,6 +126,22 @@ TYPED_ID_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
     "to": ("Associated {object} ID", "Associated {object} IDs", "To {object} ID"),
 }
 
+# Headers naming a unique property of an object type, whose values are looked up to record ids:
+# (object type, property) -> patterns; "{object}" is the type's name, and the bare property name
+# is accepted too.  Only sides no record id column claims take them.
+PROPERTY_PATTERNS: Final[dict[tuple[str, str], dict[str, tuple[str, ...]]]] = {
+    ("contacts", "email"): {
+        "any": ("{object} Email", "{object} Email Address", "Email", "Email Address"),
+        "from": ("From {object} Email",),
+        "to": ("Associated {object} Email", "To {object} Email"),
+    },
+    ("companies", "domain"): {
+        "any": ("{object} Domain", "{object} Domain Name", "Domain", "Domain Name"),
+        "from": ("From {object} Domain",),
+        "to": ("Associated {object} Domain", "To {object} Domain"),
+    },
+}
+
 REQUIRED: Final[dict[Kind, tuple[str, ...]]] = {
     "pairs": ("from_id", "to_id"),
     "limits": ("max_to_object_ids",),
@@ -164,6 +182,7 @@ class TypedHeader:
 
     object_type: str
     side: Side | None  # None: the side comes from position or the from_type/to_type arguments
+    id_property: str | None = None  # a unique property whose values name the records
 
 
 def _build_typed() -> dict[str, TypedHeader]:
@@ -186,7 +205,21 @@ def _build_aliases(table: Mapping[str, Sequence[str]]) -> dict[str, str]:
     return out
 
 
+def _build_properties() -> dict[str, TypedHeader]:
+    out: dict[str, TypedHeader] = {}
+    for (object_type, prop), by_side in PROPERTY_PATTERNS.items():
+        names = [s for s, n in OBJECT_SPELLINGS.items() if n == object_type]
+        for side_name, patterns in by_side.items():
+            side: Side | None = None if side_name == "any" else side_name  # type: ignore[assignment]
+            for pattern in patterns:
+                for spelling in names if "{object}" in pattern else [""]:
+                    key = header_key(pattern).replace("object", spelling, 1)
+                    out.setdefault(key, TypedHeader(object_type, side, prop))
+    return out
+
+
 TYPED_HEADERS: Final = _build_typed()
+PROPERTY_HEADERS: Final = _build_properties()
 STRONG_KEYS: Final = _build_aliases(STRONG_ALIASES)
 WEAK_KEYS: Final = {k: v for k, v in _build_aliases(WEAK_ALIASES).items() if k not in STRONG_KEYS}
 
@@ -215,7 +248,7 @@ def header_score(cells: Iterable[object], kind: Kind, explicit: Iterable[str] = 
         if not key:
             continue
         known = STRONG_KEYS.get(key) or WEAK_KEYS.get(key)
-        typed = kind == "pairs" and key in TYPED_HEADERS
+        typed = kind == "pairs" and (key in TYPED_HEADERS or key in PROPERTY_HEADERS)
         if key in explicit_keys or typed or (known is not None and known in wanted):
             score += 1
     return score
@@ -227,6 +260,7 @@ class ColumnMapping:
 
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> header
     implied_types: dict[Side, str] = field(default_factory=dict)  # side -> canonical type
+    id_properties: dict[Side, str] = field(default_factory=dict)  # side -> unique property
 
     @property
     def column_map(self) -> dict[str, str]:
@@ -288,14 +322,13 @@ def _assign_typed(
     mapping: ColumnMapping,
     types: Mapping[Side, str | None],
     source: str,
+    table: Mapping[str, TypedHeader] = TYPED_HEADERS,
 ) -> None:
-    """Give record-id sides to headers that name an object type."""
+    """Give record-id sides to headers that name an object type (or a unique property)."""
     free: list[Side] = [s for s in ("from", "to") if f"{s}_id" not in mapping.columns]
     taken = set(mapping.columns.values())
     candidates = [
-        (h, TYPED_HEADERS[header_key(h)])
-        for h in headers
-        if h not in taken and header_key(h) in TYPED_HEADERS
+        (h, table[header_key(h)]) for h in headers if h not in taken and header_key(h) in table
     ]
     for rule in ("argument", "header", "position"):
         for side in list(free):
@@ -312,6 +345,8 @@ def _assign_typed(
             header, typed = pick[0]
             mapping.columns[f"{side}_id"] = header
             mapping.implied_types[side] = typed.object_type
+            if typed.id_property is not None:
+                mapping.id_properties[side] = typed.id_property
             candidates = [c for c in candidates if c[0] != header]
             free.remove(side)
 
@@ -351,7 +386,9 @@ def match_headers(
     for canonical, header in _alias_matches(headers, taken, wanted, source).items():
         mapping.columns.setdefault(canonical, header)
     if kind == "pairs":
-        _assign_typed(headers, mapping, {"from": from_type, "to": to_type}, source)
+        given: dict[Side, str | None] = {"from": from_type, "to": to_type}
+        _assign_typed(headers, mapping, given, source)
+        _assign_typed(headers, mapping, given, source, PROPERTY_HEADERS)
     _check_required(headers, mapping, kind, source, from_type, to_type)
     return mapping
 

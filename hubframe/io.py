@@ -125,6 +125,12 @@ class Request:
     to_type: str | None
     label: str | None = None
     skipped_sheets: list[str] = field(default_factory=list)
+    id_properties: dict[str, str] = field(default_factory=dict)  # side -> property (arguments)
+
+    def properties(self, mapping: ColumnMapping) -> dict[str, str]:
+        """Sides whose cells are unique property values: from the arguments, else the headers."""
+        found: dict[str, str] = {str(k): v for k, v in mapping.id_properties.items()}
+        return found | self.id_properties
 
     def match(self, headers: Sequence[str], where: str) -> ColumnMapping:
         return match_headers(
@@ -785,9 +791,9 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
     whole = ["type_id"] if pairs else ["type_id", "max_to_object_ids"]
     jobs: dict[str, Callable[[], Any]] = {
         "from_type": partial(_type_column, raw, "from", request.from_type),
-        "from_id": partial(_text_column, raw, "from_id", id_text),
+        "from_id": partial(_text_column, raw, "from_id", _id_cells(raw, request, "from")),
         "to_type": partial(_type_column, raw, "to", request.to_type),
-        "to_id": partial(_text_column, raw, "to_id", id_text),
+        "to_id": partial(_text_column, raw, "to_id", _id_cells(raw, request, "to")),
         "label": partial(_text_column, raw, "label", trimmed_text, request.label),
         "category": partial(
             _text_column, raw, "category", partial(map_text, func=canonical_category)
@@ -804,6 +810,11 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
         if bad is not None and bad.null_count < len(bad):
             private[RAW_PREFIX + canonical] = bad
     return out | private
+
+
+def _id_cells(raw: RawSheet, request: Request, side: str) -> Callable[[Text], Text]:
+    """Record ids become canonical digits; unique property values (emails...) stay as written."""
+    return trimmed_text if side in request.properties(raw.mapping) else id_text
 
 
 def _purge_column(raw: RawSheet) -> BoolArray:
@@ -863,6 +874,7 @@ def _read(
     from_type: str | None,
     to_type: str | None,
     label: str | None = None,
+    id_properties: Mapping[str, str | None] | None = None,
 ) -> pd.DataFrame:
     loaded = _load(source)
     if loaded.frame is not None and _is_read_output(loaded.frame, kind):
@@ -874,15 +886,18 @@ def _read(
         _type_argument(from_type, "from_type", loaded.name),
         _type_argument(to_type, "to_type", loaded.name),
         clean_text(label) if label is not None else None,
+        id_properties={k: str(v).strip() for k, v in (id_properties or {}).items() if v},
     )
     parts: list[pd.DataFrame] = []
     originals: list[str] = []
     column_map: dict[str, str] = {}
+    properties: dict[str, str] = {}
     for raw in _raw_sheets(loaded, sheet, request):
         frame, names = _sheet_frame(raw, request)
         parts.append(frame)
         originals.extend(n for n in names if n not in originals)
         column_map.update(raw.mapping.column_map)
+        properties.update(request.properties(raw.mapping))
     result = _combine(parts, kind)
     result.attrs["hubframe"] = {
         "kind": kind,
@@ -892,6 +907,8 @@ def _read(
     }
     if request.skipped_sheets:
         result.attrs["hubframe"]["skipped_sheets"] = list(request.skipped_sheets)
+    if properties and kind == "pairs":
+        result.attrs["hubframe"]["id_properties"] = properties
     return result
 
 
@@ -939,13 +956,19 @@ def read_pairs(
     from_type: str | None = None,
     to_type: str | None = None,
     label: str | None = None,
+    from_id_property: str | None = None,
+    to_id_property: str | None = None,
 ) -> pd.DataFrame:
     """Read a sheet of record pairs to associate.
 
     Returns ``sheet``, ``row``, ``from_type``, ``from_id``, ``to_type``, ``to_id``, ``label``,
     ``category``, ``type_id`` (Int64), then the sheet's original columns as text.  A cell of
     several ``;``-separated ids becomes several rows with the same ``sheet`` and ``row``.
-    Raises :class:`~hubframe.errors.InputError` for whole-file problems.
+    ``from_id_property="email"`` (or a header such as "Contact email") says a side names its
+    records by a unique property instead of record ids: the values are kept as written and
+    noted in ``attrs["hubframe"]["id_properties"]``; ``associate`` looks them up
+    (:mod:`hubframe.lookup`).  Raises :class:`~hubframe.errors.InputError` for whole-file
+    problems.
     """
     return _read(
         "pairs",
@@ -955,6 +978,7 @@ def read_pairs(
         from_type=from_type,
         to_type=to_type,
         label=label,
+        id_properties={"from": from_id_property, "to": to_id_property},
     )
 
 

@@ -31,6 +31,7 @@ from hubframe.models import (
     DUPLICATE,
     FAILED,
     INVALID,
+    PLANNED,
     PURGE_LIMIT,
     SKIPPED,
     UPDATE_LIMIT,
@@ -38,10 +39,13 @@ from hubframe.models import (
     WorkItem,
 )
 from hubframe.plan import make_plan, stream_plan
+from hubframe.preflight import Check, Pair, PortalState, predict, read_state, sources_of
 from hubframe.results import result_frame
 from hubframe.send import Sender, stop_reason
 
 JournalArg = str | os.PathLike[str] | Journal | None
+#: Columns a run that read the portal adds after ``attempts`` (what undo needs).
+EXISTING_COLUMNS = ("existed_before", "linked_before")
 
 
 # --- small helpers ----------------------------------------------------------------------------
@@ -341,6 +345,12 @@ def _resolved_items(
             yield item
 
 
+#: Whether ``preflight=None`` turns pre-flight on for dry runs of the Python API.  Off: a dry
+#: run keeps to GET requests (labels, limits) unless asked, as the job tests pin down; the CLI
+#: turns pre-flight on for its dry runs (``--no-preflight`` turns it off).
+PREFLIGHT_ON_DRY_RUNS = False
+
+
 def associate(
     pairs: Any,
     client: HubSpotClient,
@@ -352,23 +362,60 @@ def associate(
     workers: int | None = None,
     on_progress: Callable[[int], None] | None = None,
     cancel: threading.Event | None = None,
+    preflight: bool | None = None,
+    skip_existing: bool = False,
+    send_predicted_failures: bool = False,
+    record_existing: bool | None = None,
 ) -> pd.DataFrame:
     """Associate record pairs; returns the result table (one row per input row).
 
     ``pairs``: the output of :func:`hubframe.io.read_pairs`, or anything it reads (a path, bytes,
-    a file-like object, a DataFrame).  Rows with a label or type id are sent with labeled batch
-    create, the others with batch associate default.  ``dry_run`` sends nothing (it only reads
-    labels) and marks rows ``planned`` with their batch number.  ``journal`` (a path) records
-    finished batches so an interrupted run resumes without re-sending them.  ``on_progress(rows)``
-    is called as each batch finishes; setting ``cancel`` (a :class:`threading.Event`) stops the
-    run before the next batch: unsent rows come back ``skipped``.
+    a file-like object, a DataFrame).  Sides named by a unique property (``from_id_property=``,
+    "Contact email") are looked up to record ids first (:mod:`hubframe.lookup`).  Rows with a
+    label or type id are sent with labeled batch create, the others with batch associate
+    default.  ``dry_run`` sends nothing and marks rows ``planned`` with their batch number.
+    ``journal`` (a path) records finished batches so an interrupted run resumes without
+    re-sending them.  ``on_progress(rows)`` is called as each batch finishes; setting ``cancel``
+    (a :class:`threading.Event`) stops the run before the next batch: unsent rows come back
+    ``skipped``.
+
+    Reading the portal first (:mod:`hubframe.preflight`):
+
+    * ``preflight=True`` reads the pairs' limit configuration and the current associations of
+      every source record, and predicts ``ALREADY_ASSOCIATED`` and ``LIMIT_EXCEEDED`` per row.
+      A dry run reports the predictions on its ``planned`` rows (``error_code`` and
+      ``error_message``; predicted limit failures get no batch).  A real run does not send
+      predicted limit failures (``failed``, ``LIMIT_EXCEEDED``, "... not sent") unless
+      ``send_predicted_failures=True``.  ``None`` (default): on for dry runs when
+      :data:`PREFLIGHT_ON_DRY_RUNS`, else off.
+    * ``skip_existing=True``: rows whose association type exists already are ``skipped`` with
+      ``ALREADY_ASSOCIATED`` and not sent.
+    * ``record_existing`` (default: when a journal is given): read which pairs exist before
+      sending, even without pre-flight, so the run can be undone exactly
+      (:func:`hubframe.undo.undo`).  A journal keeps the first run's reading across resumes.
+
+    Whenever the portal was read, the result gains two boolean columns after ``attempts``:
+    ``existed_before`` (the requested association type was already there) and
+    ``linked_before`` (the two records were associated, with any type).
     """
+    from hubframe.lookup import resolve_ids
     from hubframe.validate import validate_pairs
 
     frame = _as_frame(pairs, "pairs")
-    with _calm_gc():
-        settled = _with_pair_actions(frame, issue_outcomes(frame, validate_pairs(frame)))
-        prep = _pair_items(frame, settled, LabelBook(client))
+    wanted = _Wanted(
+        preflight=PREFLIGHT_ON_DRY_RUNS and dry_run if preflight is None else bool(preflight),
+        skip_existing=skip_existing,
+        send_predicted_failures=send_predicted_failures,
+        record=journal is not None if record_existing is None else bool(record_existing),
+        dry_run=dry_run,
+    )
+    with _calm_gc(), _journal(journal) as opened:
+        frame, looked_up = resolve_ids(frame, client)
+        issues = issue_outcomes(frame, validate_pairs(frame))
+        settled = _with_pair_actions(frame, issues | looked_up)
+        book = LabelBook(client)
+        prep = _pair_items(frame, settled, book)
+        checks = _check_portal(prep, client, book, opened, wanted)
         outcomes = settled | _execute(
             prep,
             frame,
@@ -376,13 +423,155 @@ def associate(
             desc="associate",
             dry_run=dry_run,
             batch_size=batch_size,
-            journal=journal,
+            journal=opened,
             progress=progress,
             workers=workers,
             hooks=_Hooks(on_progress, cancel),
         )
-        result = result_frame(frame, outcomes, kind="pairs")
-        return _fill_resolved(result, prep.resolved)
+        if checks is not None and dry_run:
+            outcomes = _annotate_planned(outcomes, checks, wanted)
+        result = _fill_resolved(result_frame(frame, outcomes, kind="pairs"), prep.resolved)
+        return result if checks is None else _with_existing(result, checks)
+
+
+# --- reading the portal before sending (pre-flight, skip existing, undo records) ---------------
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What an associate run reads the portal for."""
+
+    preflight: bool
+    skip_existing: bool
+    send_predicted_failures: bool
+    record: bool
+    dry_run: bool
+
+    @property
+    def read(self) -> bool:
+        return self.preflight or self.skip_existing or (self.record and not self.dry_run)
+
+
+def _unlabeled_ids(book: LabelBook, pairs: Iterable[Pair]) -> dict[Pair, int | None]:
+    out: dict[Pair, int | None] = {}
+    for pair in pairs:
+        try:
+            found = book.unlabeled(*pair)
+        except HubframeError as exc:
+            if isinstance(exc, ApiError) and _stopping(exc):
+                raise
+            found = None
+        out[pair] = found.type_id if found is not None else None
+    return out
+
+
+def _read_portal(
+    items: list[WorkItem], client: HubSpotClient, journal: Journal | None, wanted: _Wanted
+) -> tuple[PortalState, Callable[[WorkItem], frozenset[int] | None]]:
+    """The portal's state, and each row's pair as it was before the run (the journal's memory
+    of an earlier, interrupted run first).  New readings are remembered in the journal."""
+    pairs = {(i.from_type, i.to_type) for i in items}
+    known = {pair: journal.existing(*pair) for pair in pairs} if journal is not None else {}
+
+    def is_known(item: WorkItem) -> bool:
+        return (str(item.from_id), str(item.to_id)) in known.get((item.from_type, item.to_type), {})
+
+    need = items if wanted.preflight else [i for i in items if not is_known(i)]
+    state = read_state(client, sources_of(need), limits=wanted.preflight)
+    if journal is not None and not wanted.dry_run:
+        _remember(journal, [i for i in need if not is_known(i)], state)
+
+    def before(item: WorkItem) -> frozenset[int] | None:
+        pair, link = (item.from_type, item.to_type), (str(item.from_id), str(item.to_id))
+        remembered = known.get(pair, {}).get(link)
+        return remembered if remembered is not None else state.types(pair, link)
+
+    return state, before
+
+
+def _remember(journal: Journal, items: list[WorkItem], state: PortalState) -> None:
+    by_pair: dict[Pair, dict[tuple[str, str], frozenset[int]]] = {}
+    for item in items:
+        pair, link = (item.from_type, item.to_type), (str(item.from_id), str(item.to_id))
+        types = state.types(pair, link)
+        if types is not None:
+            by_pair.setdefault(pair, {})[link] = types
+    for pair, states in by_pair.items():
+        journal.remember_existing(pair[0], pair[1], states)
+
+
+def _check_portal(
+    prep: _Prep, client: HubSpotClient, book: LabelBook, journal: Journal | None, wanted: _Wanted
+) -> dict[int, Check] | None:
+    """Read the portal for the prepared rows; settle the rows not to send; the checks by row."""
+    if not wanted.read or prep.stop is not None:
+        return None
+    items = list(prep.items)  # the whole sheet: limits count rows in input order
+    try:
+        state, before = _read_portal(items, client, journal, wanted)
+        unlabeled = _unlabeled_ids(book, {(i.from_type, i.to_type) for i in items})
+    except ApiError as exc:  # a bad token or the daily limit: nothing will work
+        prep.stop = stop_reason(exc)
+        prep.items, prep.count = [], 0
+        _skip_all(prep, [i.position for i in items], {i.position: i.action for i in items})
+        return None
+    checks = predict(items, state, unlabeled=unlabeled, before=before)
+    keep: list[WorkItem] = []
+    for item in items:
+        outcome = _decide(item, checks[item.position], wanted)
+        if outcome is None:
+            keep.append(item)
+        else:
+            prep.settled[item.position] = outcome
+    prep.items, prep.count = keep, len(keep)
+    return checks
+
+
+def _decide(item: WorkItem, check: Check, wanted: _Wanted) -> Outcome | None:
+    """The outcome of a row pre-flight keeps from sending, or None to send it."""
+    if check.code is ErrorCode.ALREADY_ASSOCIATED and wanted.skip_existing:
+        message = f"{check.message}; skipped, not sent."
+        return Outcome(
+            SKIPPED, action=item.action, error_code=check.code.value, error_message=message
+        )
+    if check.code is ErrorCode.LIMIT_EXCEEDED and not wanted.send_predicted_failures:
+        if wanted.dry_run:
+            status = PLANNED
+            message = f"{check.message}; a real run will not send it."
+        else:
+            status = FAILED
+            message = f"{check.message}; not sent (send_predicted_failures=True sends it anyway)."
+        return Outcome(
+            status, action=item.action, error_code=check.code.value, error_message=message
+        )
+    return None
+
+
+def _annotate_planned(
+    outcomes: dict[int, Outcome], checks: Mapping[int, Check], wanted: _Wanted
+) -> dict[int, Outcome]:
+    """Put the predictions on the dry run's planned rows that will be sent."""
+    notes = {
+        ErrorCode.ALREADY_ASSOCIATED: "; sending it again changes nothing.",
+        ErrorCode.LIMIT_EXCEEDED: "; HubSpot will refuse it (sent: send_predicted_failures=True).",
+    }
+    for pos, check in checks.items():
+        outcome = outcomes.get(pos)
+        if check.code is None or outcome is None or outcome.status != PLANNED:
+            continue
+        if outcome.error_code is None:
+            message = f"{check.message}{notes[check.code]}"
+            outcomes[pos] = outcome.with_(error_code=check.code.value, error_message=message)
+    return outcomes
+
+
+def _with_existing(result: pd.DataFrame, checks: Mapping[int, Check]) -> pd.DataFrame:
+    """Add ``existed_before`` and ``linked_before`` after the status columns."""
+    at = list(result.columns).index("attempts") + 1
+    for offset, name in enumerate(EXISTING_COLUMNS):
+        values = [getattr(checks[p], name) if p in checks else None for p in range(len(result))]
+        result.insert(at + offset, name, pd.Series(values, dtype="boolean", index=result.index))
+    return result
 
 
 def _with_pair_actions(frame: pd.DataFrame, settled: dict[int, Outcome]) -> dict[int, Outcome]:

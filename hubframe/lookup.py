@@ -1,0 +1,155 @@
+"""Record ids from unique property values: contacts by email, companies by domain, and so on.
+
+A sheet may name records by a property the portal marks unique (``hasUniqueValue``) instead of
+by record id: ``read_pairs(..., from_id_property="email")``, or a column such as "Contact email"
+or "Company domain" (see :mod:`hubframe.columns`).  :func:`hubframe.io.read_pairs` keeps those
+values in ``from_id`` / ``to_id`` and notes the property in ``attrs["hubframe"]["id_properties"]``;
+:func:`resolve_ids` then turns them into record ids through HubSpot's objects batch read with
+``idProperty`` (100 values a call), before the rows are validated and planned.  A value HubSpot
+does not know becomes a ``failed`` row with code ``OBJECT_NOT_FOUND`` naming the value.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any
+
+import pandas as pd
+
+from hubframe.client import HubSpotClient
+from hubframe.constants import MAX_OBJECT_BATCH_READ
+from hubframe.errors import ApiError, AuthError, ErrorCode, HubframeError, RateLimitError
+from hubframe.models import FAILED, SKIPPED, Outcome, object_noun
+
+#: Where :func:`hubframe.io.read_pairs` notes the sides named by a property: {"from": "email"}.
+ID_PROPERTIES = "id_properties"
+#: Where :func:`resolve_ids` notes the properties it resolved (the frame then holds record ids).
+LOOKED_UP = "looked_up"
+SIDES = ("from", "to")
+
+
+def id_properties(frame: pd.DataFrame) -> dict[str, str]:
+    """The sides of a pairs frame that hold property values instead of record ids."""
+    meta = frame.attrs.get("hubframe") or {}
+    given = meta.get(ID_PROPERTIES) or {}
+    return {side: str(given[side]) for side in SIDES if given.get(side)}
+
+
+def _key(value: object) -> str:
+    return str(value).strip().casefold()
+
+
+def find_records(
+    client: HubSpotClient, object_type: str, id_property: str, values: Iterable[str]
+) -> dict[str, str]:
+    """Value -> record id for the values HubSpot knows (objects batch read, 100 a call).
+
+    Values match case-insensitively, as HubSpot matches emails and domains.
+    """
+    distinct = list(dict.fromkeys(str(v) for v in values))
+    found: dict[str, str] = {}
+    for start in range(0, len(distinct), MAX_OBJECT_BATCH_READ):
+        chunk = distinct[start : start + MAX_OBJECT_BATCH_READ]
+        resp = client.batch_read_records(
+            object_type, chunk, id_property=id_property, properties=[id_property]
+        )
+        by_value: dict[str, str] = {}
+        for record in resp.json().get("results") or []:
+            value = (record.get("properties") or {}).get(id_property)
+            if value is not None and record.get("id") is not None:
+                by_value.setdefault(_key(value), str(record["id"]))
+        for value in chunk:
+            if (record_id := by_value.get(_key(value))) is not None:
+                found[value] = record_id
+    return found
+
+
+def _not_found(object_type: str, id_property: str, value: str) -> str:
+    return f'No {object_noun(object_type)} with {id_property} "{value}" exists in HubSpot.'
+
+
+def _failure(exc: HubframeError, object_type: str, id_property: str) -> Outcome:
+    stops = isinstance(exc, AuthError) or (isinstance(exc, RateLimitError) and exc.is_daily)
+    api = exc if isinstance(exc, ApiError) else None
+    return Outcome(
+        SKIPPED if stops else FAILED,
+        error_code=(exc.code or ErrorCode.HUBSPOT_VALIDATION).value,
+        error_message=(
+            f"Not sent: could not look up {object_type} by {id_property} in HubSpot: "
+            f"{str(exc).rstrip('.')}."
+        ),
+        http_status=api.http_status if api else None,
+        hubspot_category=api.category if api else None,
+        correlation_id=api.correlation_id if api else None,
+    )
+
+
+def _resolve_side(
+    frame: pd.DataFrame, side: str, id_property: str, client: HubSpotClient
+) -> tuple[list[Any], dict[int, Outcome]]:
+    """The side's record ids (None where unresolved) and the outcomes of unresolved rows."""
+    values = frame[f"{side}_id"].astype(object).where(frame[f"{side}_id"].notna(), None).tolist()
+    types = frame[f"{side}_type"].astype(object).where(frame[f"{side}_type"].notna(), None)
+    wanted: dict[str, list[int]] = {}
+    for pos, (object_type, value) in enumerate(zip(types.tolist(), values, strict=True)):
+        if object_type is not None and value is not None and str(value).strip():
+            wanted.setdefault(str(object_type), []).append(pos)
+    ids: list[Any] = [None] * len(values)
+    failures: dict[int, Outcome] = {}
+    for object_type, positions in wanted.items():
+        try:
+            found = find_records(client, object_type, id_property, (values[p] for p in positions))
+        except HubframeError as exc:
+            failures.update(dict.fromkeys(positions, _failure(exc, object_type, id_property)))
+            continue
+        for pos in positions:
+            ids[pos] = found.get(str(values[pos]))
+            if ids[pos] is None:
+                message = _not_found(object_type, id_property, str(values[pos]))
+                failures[pos] = Outcome(
+                    FAILED, error_code=ErrorCode.OBJECT_NOT_FOUND.value, error_message=message
+                )
+    for pos, value in enumerate(values):
+        if pos not in failures and ids[pos] is None and value is not None:
+            ids[pos] = value  # no object type to look it up in: validation reports the row
+    return ids, failures
+
+
+def _merge(outcomes: Mapping[int, Outcome], more: Mapping[int, Outcome]) -> dict[int, Outcome]:
+    merged = dict(outcomes)
+    for pos, outcome in more.items():
+        earlier = merged.get(pos)
+        if earlier is None:
+            merged[pos] = outcome
+        elif earlier.status == FAILED and outcome.status == FAILED:
+            text = f"{str(earlier.error_message).rstrip('.')}; {outcome.error_message}"
+            merged[pos] = earlier.with_(error_message=text)
+    return merged
+
+
+def resolve_ids(
+    pairs: pd.DataFrame, client: HubSpotClient
+) -> tuple[pd.DataFrame, dict[int, Outcome]]:
+    """Replace property values by record ids; outcomes (by position) of the rows that failed.
+
+    ``pairs`` is a frame of :func:`hubframe.io.read_pairs`; without id properties it comes back
+    unchanged.  Unresolved values leave the id empty (the outcome says why).
+    """
+    properties = id_properties(pairs)
+    if not properties:
+        return pairs, {}
+    out = pairs.copy()
+    outcomes: dict[int, Outcome] = {}
+    for side, id_property in properties.items():
+        ids, failures = _resolve_side(pairs, side, id_property, client)
+        column = f"{side}_id"
+        out[column] = pd.Series(ids, index=out.index, dtype=pairs[column].dtype)
+        outcomes = _merge(outcomes, failures)
+    meta = dict(out.attrs.get("hubframe") or {})
+    meta.pop(ID_PROPERTIES, None)
+    meta[LOOKED_UP] = properties
+    out.attrs["hubframe"] = meta
+    return out, outcomes
+
+
+__all__ = ["find_records", "id_properties", "resolve_ids"]

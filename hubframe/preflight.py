@@ -1,0 +1,269 @@
+"""Pre-flight: read the portal before sending and predict what HubSpot will refuse.
+
+For the rows of a sheet (as :class:`~hubframe.models.WorkItem` s, labels resolved),
+:func:`read_state` reads the limit configuration of each object pair and, with batch read (1,000
+records a call), the current associations of every source record.  :func:`predict` then walks
+the rows in input order and says, per row:
+
+* whether the association type it asks for exists already (``ALREADY_ASSOCIATED``), and
+  whether the two records were linked at all (the facts undo needs: ``existed_before``,
+  ``linked_before``);
+* whether it would exceed a configured limit (``LIMIT_EXCEEDED``), counting what the source
+  record has now plus what earlier rows of the sheet add.  A row adds its type and, when the
+  two records are not yet linked, the pair's unlabeled type (HubSpot always keeps that one
+  beside a label), so both a label's limit and the object pair's limit are checked.
+
+Limits are checked on the source (from) side, the side the sheet's limit rows configure.  A
+limit configured on the reverse direction (HubSpot checks the inverse type for the target
+record too) is not predicted: HubSpot still enforces it at send time and the row then fails
+with ``LIMIT_EXCEEDED`` as usual.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from hubframe.client import HubSpotClient
+from hubframe.errors import AuthError, ErrorCode, HubframeError, RateLimitError
+from hubframe.models import WorkItem, object_noun
+
+Pair = tuple[str, str]  # (from object type, to object type)
+Link = tuple[str, str]  # (from record id, to record id)
+
+
+@dataclass(frozen=True)
+class LimitRule:
+    """A configured limit: at most ``maximum`` target records per source record for a type."""
+
+    category: str
+    type_id: int
+    maximum: int
+    label: str | None
+
+
+@dataclass
+class PortalState:
+    """What the portal holds for the sheet's object pairs (see module docstring)."""
+
+    #: (from type, to type) -> from id -> to id -> type ids between the two records
+    links: dict[Pair, dict[str, dict[str, frozenset[int]]]] = field(default_factory=dict)
+    #: (from type, to type) -> type id -> its configured limit
+    limits: dict[Pair, dict[int, LimitRule]] = field(default_factory=dict)
+    #: object pairs whose reads failed (their rows get no prediction)
+    failed: dict[Pair, HubframeError] = field(default_factory=dict)
+
+    def types(self, pair: Pair, link: Link) -> frozenset[int] | None:
+        """Type ids between two records now; None when the read of the pair failed."""
+        if pair in self.failed:
+            return None
+        return self.links.get(pair, {}).get(link[0], {}).get(link[1], frozenset())
+
+    def linked(self, pair: Pair, from_id: str) -> dict[str, frozenset[int]]:
+        return self.links.get(pair, {}).get(from_id, {})
+
+
+@dataclass(frozen=True)
+class Check:
+    """One row's pre-flight finding."""
+
+    existed_before: bool | None  # the type the row asks for was there (None: not known)
+    linked_before: bool | None  # the two records were associated, with any type
+    code: ErrorCode | None = None  # ALREADY_ASSOCIATED or LIMIT_EXCEEDED (predicted)
+    message: str | None = None
+
+
+def stops_the_run(exc: HubframeError) -> bool:
+    """Errors after which nothing else will work either (bad token, daily limit)."""
+    return isinstance(exc, AuthError) or (isinstance(exc, RateLimitError) and exc.is_daily)
+
+
+def _entries_to_types(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:
+    out: dict[str, frozenset[int]] = {}
+    for entry in entries:
+        specs = entry.get("associationTypes") or []
+        ids = {int(s["typeId"]) for s in specs if isinstance(s, dict) and "typeId" in s}
+        to_id = str(entry.get("toObjectId"))
+        out[to_id] = out.get(to_id, frozenset()) | frozenset(ids)
+    return out
+
+
+def _read_limits(client: HubSpotClient, pair: Pair) -> dict[int, LimitRule]:
+    rules: dict[int, LimitRule] = {}
+    for raw in client.get_limits(*pair):
+        maximum = raw.get("userEnforcedMaxToObjectIds", raw.get("maxToObjectIds"))
+        if maximum is None or raw.get("typeId") is None:
+            continue
+        type_id = int(raw["typeId"])
+        label = raw.get("label")
+        rules[type_id] = LimitRule(
+            str(raw.get("category")), type_id, int(maximum), str(label) if label else None
+        )
+    return rules
+
+
+def read_state(
+    client: HubSpotClient,
+    sources: Mapping[Pair, Iterable[str]],
+    *,
+    limits: bool = True,
+) -> PortalState:
+    """Read the current associations of the source records (and, with ``limits``, the limit
+    configuration) of each object pair.  A failed read is kept in ``failed``; an error that stops
+    every run (bad token, daily limit) is raised."""
+    state = PortalState()
+    for pair, ids in sources.items():
+        try:
+            if limits:
+                state.limits[pair] = _read_limits(client, pair)
+            found = client.read_associations(pair[0], pair[1], ids)
+        except HubframeError as exc:
+            if stops_the_run(exc):
+                raise
+            state.failed[pair] = exc
+            continue
+        state.links[pair] = {f: _entries_to_types(entries) for f, entries in found.items()}
+    return state
+
+
+def sources_of(items: Iterable[WorkItem]) -> dict[Pair, list[str]]:
+    """The distinct source record ids of each object pair, in input order."""
+    out: dict[Pair, dict[str, None]] = {}
+    for item in items:
+        out.setdefault((item.from_type, item.to_type), {})[str(item.from_id)] = None
+    return {pair: list(ids) for pair, ids in out.items()}
+
+
+# --- predicting -------------------------------------------------------------------------------
+
+
+def _requested(item: WorkItem, unlabeled: int | None) -> int | None:
+    return item.type_id if item.type_id is not None else unlabeled
+
+
+def _what(item: WorkItem) -> str:
+    if item.type_id is None:
+        return ""
+    if item.label:
+        return f' as "{item.label}"'
+    return f" with association type {item.category} {item.type_id}"
+
+
+def already_message(item: WorkItem) -> str:
+    """'Deal 1 and contact 2 are already associated as "Decision maker"'."""
+    return (
+        f"{object_noun(item.from_type).capitalize()} {item.from_id} and "
+        f"{object_noun(item.to_type)} {item.to_id} are already associated{_what(item)}"
+    )
+
+
+def limit_message(item: WorkItem, rule: LimitRule, count: int) -> str:
+    """'predicted: deal 1 already has 2 of at most 2 'Decision maker' contacts'."""
+    what = f"'{rule.label}' {item.to_type}" if rule.label else item.to_type
+    return (
+        f"predicted: {object_noun(item.from_type)} {item.from_id} already has {count} of at "
+        f"most {rule.maximum} {what}"
+    )
+
+
+class _Counter:
+    """Associations per (source record, type id): the portal's now, plus the sheet's so far."""
+
+    def __init__(self, state: PortalState) -> None:
+        self.state = state
+        self.counts: dict[tuple[Pair, str, int], int] = {}
+        self.seen: set[tuple[Pair, str]] = set()
+        self.added: dict[tuple[Pair, Link], frozenset[int]] = {}
+
+    def _load(self, pair: Pair, from_id: str) -> None:
+        if (pair, from_id) in self.seen:
+            return
+        self.seen.add((pair, from_id))
+        for types in self.state.linked(pair, from_id).values():
+            for t in types:
+                key = (pair, from_id, t)
+                self.counts[key] = self.counts.get(key, 0) + 1
+
+    def now(self, pair: Pair, link: Link) -> frozenset[int]:
+        current = self.state.types(pair, link) or frozenset()
+        return current | self.added.get((pair, link), frozenset())
+
+    def count(self, pair: Pair, from_id: str, type_id: int) -> int:
+        self._load(pair, from_id)
+        return self.counts.get((pair, from_id, type_id), 0)
+
+    def add(self, pair: Pair, link: Link, types: frozenset[int]) -> None:
+        self._load(pair, link[0])
+        for t in types:
+            key = (pair, link[0], t)
+            self.counts[key] = self.counts.get(key, 0) + 1
+        self.added[(pair, link)] = self.added.get((pair, link), frozenset()) | types
+
+
+def predict(
+    items: Sequence[WorkItem],
+    state: PortalState,
+    *,
+    unlabeled: Mapping[Pair, int | None],
+    before: Callable[[WorkItem], frozenset[int] | None] | None = None,
+) -> dict[int, Check]:
+    """One :class:`Check` per item (by position), walking the items in input order.
+
+    ``unlabeled`` gives each object pair's unlabeled type id.  ``before(item)`` gives the type
+    ids the pair carried before the run (default: what the portal holds now); a resumed run
+    passes what its journal remembers from the first run.
+    """
+    counter = _Counter(state)
+    checks: dict[int, Check] = {}
+    for item in sorted(items, key=lambda i: i.position):
+        pair, link = (item.from_type, item.to_type), (str(item.from_id), str(item.to_id))
+        default = unlabeled.get(pair)
+        earlier = before(item) if before is not None else state.types(pair, link)
+        if earlier is None:
+            checks[item.position] = Check(None, None)
+            continue
+        wanted = _requested(item, default)
+        existed = wanted in earlier if wanted is not None else bool(earlier)
+        check = Check(existed, bool(earlier))
+        if existed:
+            check = Check(True, True, ErrorCode.ALREADY_ASSOCIATED, already_message(item))
+        else:
+            check = _limit_check(item, check, counter, state, wanted, default)
+        checks[item.position] = check
+    return checks
+
+
+def _limit_check(
+    item: WorkItem,
+    check: Check,
+    counter: _Counter,
+    state: PortalState,
+    wanted: int | None,
+    default: int | None,
+) -> Check:
+    """Count the row's new types against the limits; add them unless one is exceeded."""
+    pair, link = (item.from_type, item.to_type), (str(item.from_id), str(item.to_id))
+    asked = frozenset(t for t in (wanted, default) if t is not None)
+    new = asked - counter.now(pair, link)
+    rules = state.limits.get(pair, {})
+    for type_id in sorted(new, key=lambda t: t != wanted):  # the row's own type first
+        rule = rules.get(type_id)
+        if rule is None:
+            continue
+        count = counter.count(pair, link[0], type_id)
+        if count >= rule.maximum:
+            message = limit_message(item, rule, count)
+            return replace(check, code=ErrorCode.LIMIT_EXCEEDED, message=message)
+    counter.add(pair, link, new)
+    return check
+
+
+__all__ = [
+    "Check",
+    "LimitRule",
+    "PortalState",
+    "predict",
+    "read_state",
+    "sources_of",
+]

@@ -151,6 +151,13 @@ class Sandbox:
         with self.portal.lock:
             self.portal.add_records(self._kind(object_type), ids, properties)
 
+    def add_unique_property(self, object_type: str, name: str) -> None:
+        """Mark a record property as unique (``hasUniqueValue``), so it can be an ``idProperty``
+        of the objects batch read (``email`` of contacts and ``domain`` of companies are)."""
+        with self.portal.lock:
+            kind = self._kind(object_type)
+            self.portal.unique_properties.setdefault(kind.type_id, set()).add(name)
+
     def add_label(
         self, from_type: str, to_type: str, label: str, inverse_label: str | None = None
     ) -> int:

@@ -66,6 +66,10 @@ class Portal:
     registry: TypeRegistry = field(init=False)
     lock: threading.RLock = field(default_factory=threading.RLock)
     records: dict[str, dict[int, dict[str, str] | None]] = field(default_factory=dict)
+    #: object type id -> properties with unique values (``hasUniqueValue``): idProperty lookups
+    unique_properties: dict[str, set[str]] = field(
+        default_factory=lambda: {"0-1": {"email"}, "0-2": {"domain"}}
+    )
     defs: dict[int, AssocDef] = field(default_factory=dict)
     pair_defs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
     links: dict[tuple[str, str], Links] = field(default_factory=dict)

@@ -94,6 +94,11 @@ def _ep(name: str, method: str, path: str, access: str = "write") -> Endpoint:
     return Endpoint(name, method, tuple(path.split("/")), access, not schema, schema)
 
 
+#: CRM objects endpoints (records and properties, :mod:`hubframe.sandbox.records`): no faults.
+_RECORD_ENDPOINTS = (
+    Endpoint("objects_batch_read", "POST", ("{objectType}", "batch", "read"), "read", False, False),
+    Endpoint("objects_list", "GET", ("{objectType}",), "read", False, False),
+)
 _CONF = "definitions/configurations"
 _ASSOC_ENDPOINTS = (
     _ep("limits_create", "POST", f"{_CONF}/{{from}}/{{to}}/batch/create"),
@@ -116,6 +121,7 @@ _OBJECT_ENDPOINTS = (
     _ep("put_labeled", "PUT", "{from}/{fromId}/associations/{to}/{toId}"),
     _ep("delete", "DELETE", "{from}/{fromId}/associations/{to}/{toId}"),
     _ep("get_list", "GET", "{from}/{fromId}/associations/{to}", "read"),
+    *_RECORD_ENDPOINTS,
 )
 
 
@@ -129,6 +135,8 @@ def _split(segments: list[str]) -> tuple[str, str, list[str]] | None:
         return segments[1], DATE_VERSIONS[segments[2]], segments[3:]
     if segments[1] == "associations" and segments[2] == "v4":
         return "schema-v4", V4, segments[3:]
+    if segments[1] == "v3" and segments[2] == "objects":  # the v4 client's objects API
+        return "objects-v3", V2603, segments[3:]
     return None
 
 
@@ -152,7 +160,9 @@ def match(method: str, target: str) -> Route:
     split = _split(segments)
     if split is not None:
         family, version, rest = split
-        endpoints = _OBJECT_ENDPOINTS if family == "objects" else _ASSOC_ENDPOINTS
+        endpoints: tuple[Endpoint, ...] = _ASSOC_ENDPOINTS
+        if family in ("objects", "objects-v3"):
+            endpoints = _OBJECT_ENDPOINTS if family == "objects" else _RECORD_ENDPOINTS
         wrong_method = False
         for ep in endpoints:
             if family == "schema-v4" and not ep.schema_path:
@@ -868,7 +878,21 @@ def limits_pair(portal: Portal, call: Call) -> Reply:
     return Reply(200, {"results": _limit_rows(portal, (fk.type_id, tk.type_id))})
 
 
+def _records(name: str) -> Handler:
+    """A handler of :mod:`hubframe.sandbox.records` (imported late: it builds on this module)."""
+
+    def handler(portal: Portal, call: Call) -> Reply:
+        from hubframe.sandbox import records
+
+        found: Handler = getattr(records, name)
+        return found(portal, call)
+
+    return handler
+
+
 HANDLERS: dict[str, Handler] = {
+    "objects_batch_read": _records("objects_batch_read"),
+    "objects_list": _records("objects_list"),
     "batch_create": batch_create,
     "batch_default": batch_default,
     "batch_read": batch_read,

@@ -1,0 +1,176 @@
+"""undo and remove_associations over HTTP against the sandbox: exactly what a run created goes."""
+
+from __future__ import annotations
+
+import time
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+
+from hubframe.client import HubSpotClient
+from hubframe.jobs import associate
+from hubframe.journal import Journal
+from hubframe.report import export_report
+from hubframe.sandbox import Sandbox
+from hubframe.sandbox.demo import CHAMPION, DECISION_MAKER, contact_properties
+from hubframe.undo import load_run, remove_associations, undo
+
+DEALS = [str(2040000001 + i) for i in range(12)]
+CONTACTS = [str(1019360001 + i) for i in range(60)]
+DIRECTIONS = (("deals", "contacts"), ("contacts", "deals"))
+
+# (deal, contact, label): what each row meets in the demo portal
+ROWS = [
+    (DEALS[0], CONTACTS[0], "Decision maker"),  # exists already: left in place
+    (DEALS[0], CONTACTS[30], "Decision maker"),  # over the demo limit (2): failed
+    (DEALS[2], CONTACTS[3], "Champion"),  # linked before (unlabeled): only the label goes
+    (DEALS[5], CONTACTS[31], "Champion"),  # new pair, labeled: the whole link goes
+    (DEALS[5], CONTACTS[31], ""),  # same pair, default row: removed with it
+    (DEALS[6], CONTACTS[32], ""),  # new pair, default
+    (DEALS[1], CONTACTS[2], "Champion"),  # exists already (demo): sent, left in place
+    (DEALS[7], "1019369999", ""),  # no such contact: failed
+]
+
+
+def client_for(sb: Sandbox, version: str = "2026-03") -> HubSpotClient:
+    return HubSpotClient(sb.token, sb.url, version, backoff_base=0.01, backoff_cap=0.05)
+
+
+def sheet(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Deal ID": [r[0] for r in rows],
+            "Contact ID": [r[1] for r in rows],
+            "Association label": [r[2] for r in rows],
+        }
+    )
+
+
+def snapshot(sb: Sandbox) -> dict[tuple[str, str], pd.DataFrame]:
+    return {d: sb.associations(*d) for d in DIRECTIONS}
+
+
+def assert_same(sb: Sandbox, before: dict[tuple[str, str], pd.DataFrame]) -> None:
+    for direction, frame in before.items():
+        pd.testing.assert_frame_equal(sb.associations(*direction), frame)
+
+
+@pytest.mark.parametrize("version", ("2026-03", "2026-09", "v4"))
+def test_undo_leaves_the_portal_as_before(sandbox: Sandbox, version: str) -> None:
+    client = client_for(sandbox, version)
+    before = snapshot(sandbox)
+    run = associate(sheet(ROWS), client, record_existing=True, progress=False)
+    assert run["status"].tolist() == [
+        "success", "failed", "success", "success", "success", "success", "success", "failed",
+    ]  # fmt: skip
+    assert run["existed_before"].tolist()[:4] == [True, False, False, False]
+    assert run.loc[2, "linked_before"]
+    assert not sandbox.associations("deals", "contacts").equals(before[DIRECTIONS[0]])
+    result = undo(run, client, progress=False)
+    assert_same(sandbox, before)
+    assert len(result) == len(ROWS)
+    assert set(result["action"]) == {"archive"}
+    assert result["status"].tolist() == [
+        "skipped", "skipped", "success", "success", "duplicate", "success", "skipped", "skipped",
+    ]  # fmt: skip
+    assert "existed before" in result.loc[0, "error_message"]
+    assert "status failed" in result.loc[1, "error_message"]
+
+
+def test_labels_archive_keeps_the_old_unlabeled_link(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    run = associate(sheet([ROWS[2]]), client, record_existing=True, progress=False)
+    champion = CHAMPION.type_id
+    linked = sandbox.associations("deals", "contacts").query(f"from_id == '{DEALS[2]}'")
+    assert set(linked["type_id"]) == {3, champion}
+    undo(run, client, progress=False)
+    linked = sandbox.associations("deals", "contacts").query(f"from_id == '{DEALS[2]}'")
+    assert set(linked["type_id"]) == {3}  # the pair's own link stays
+    paths = _log_paths(sandbox)
+    assert any(p.endswith("/batch/labels/archive") for p in paths)
+    assert not any(p.endswith("/batch/archive") for p in paths)
+
+
+def _log_paths(sb: Sandbox) -> list[str]:
+    time.sleep(0.05)  # the sandbox logs a request just after replying
+    return [str(p) for p in sb.request_log()["path"]]
+
+
+def test_undo_from_report_csv_and_journal(sandbox: Sandbox, tmp_path: Path) -> None:
+    client = client_for(sandbox)
+    before = snapshot(sandbox)
+    journal = tmp_path / "run.sqlite"
+    run = associate(sheet(ROWS), client, journal=journal, progress=False, batch_size=2)
+    assert "existed_before" in run.columns  # a journal records the state before sending
+    xlsx, csv = export_report(run, tmp_path / "r.xlsx"), export_report(run, tmp_path / "r.csv")
+    assert load_run(csv)["status"].tolist() == run["status"].tolist()
+    assert len(load_run(journal)) == 6  # every row the run sent successfully
+    from_report = load_run(xlsx)
+    assert from_report["existed_before"].map(str).tolist()[:2] == ["True", "False"]
+    assert from_report["to_id"].tolist() == run["to_id"].tolist()
+    planned = undo(xlsx, client, dry_run=True, progress=False)
+    assert planned["status"].tolist().count("planned") == 3
+    assert not sandbox.associations("deals", "contacts").equals(before[DIRECTIONS[0]])
+    done = undo(journal, client, progress=False)
+    assert sorted(done["status"]) == ["duplicate"] + ["skipped"] * 2 + ["success"] * 3
+    assert_same(sandbox, before)
+    again = undo(csv, client, progress=False)  # removing what is gone changes nothing
+    assert set(again["status"]) <= {"success", "skipped", "duplicate"}
+    assert_same(sandbox, before)
+
+
+def test_resumed_run_keeps_the_first_reading(sandbox: Sandbox, tmp_path: Path) -> None:
+    client = client_for(sandbox)
+    before = snapshot(sandbox)
+    journal = tmp_path / "run.sqlite"
+    rows = [(DEALS[8], CONTACTS[40 + n], "") for n in range(4)]
+    associate(sheet(rows[:2]), client, journal=journal, progress=False)
+    second = associate(sheet(rows), client, journal=journal, progress=False)
+    assert second["existed_before"].tolist() == [False] * 4  # not the first run's own work
+    with Journal(journal) as opened:
+        assert len(opened.created()) == 4
+    undo(second, client, progress=False)
+    assert_same(sandbox, before)
+
+
+def test_without_a_record_nothing_is_removed(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    run = associate(sheet(ROWS[5:6]), client, progress=False)
+    assert "existed_before" not in run.columns
+    result = undo(run, client, progress=False)
+    assert result["status"].tolist() == ["skipped"]
+    assert "did not record" in result.loc[0, "error_message"]
+    assert len(sandbox.associations("deals", "contacts").query(f"from_id == '{DEALS[6]}'")) == 1
+
+
+def test_remove_associations_on_purpose(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    email = contact_properties()[1]["email"]
+    pairs = pd.DataFrame(
+        {
+            "Deal ID": [DEALS[0], DEALS[2], DEALS[9]],
+            "Contact email": [email, contact_properties()[3]["email"], "nobody@example.com"],
+            "Label": ["Decision maker", "", ""],
+        }
+    )
+    result = remove_associations(pairs, client, progress=False)
+    assert result["action"].tolist() == ["archive"] * 3
+    assert result["status"].tolist() == ["success", "success", "failed"]
+    assert result.loc[2, "error_code"] == "OBJECT_NOT_FOUND"
+    links = sandbox.associations("deals", "contacts")
+    first = links.query(f"from_id == '{DEALS[0]}' and to_id == '{CONTACTS[1]}'")
+    assert set(first["type_id"]) == {3}  # the label went, the unlabeled link stayed
+    assert links.query(f"from_id == '{DEALS[2]}'").empty  # the whole association went
+    assert DECISION_MAKER.type_id in set(links.query(f"from_id == '{DEALS[0]}'")["type_id"])
+
+
+def test_load_run_refuses_other_files(tmp_path: Path) -> None:
+    other = tmp_path / "x.csv"
+    other.write_text("a,b\n1,2\n")
+    with pytest.raises(ValueError, match="not a hubframe associate report"):
+        load_run(other)
+    frame: Any = pd.DataFrame({"a": [1]})
+    with pytest.raises(ValueError, match="status"):
+        load_run(frame)

@@ -1,0 +1,178 @@
+"""Pre-flight over HTTP against the sandbox: predictions, skip-existing, not sending refusals."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+
+from hubframe.client import HubSpotClient
+from hubframe.jobs import associate
+from hubframe.models import ASSOCIATE, ASSOCIATE_DEFAULT, WorkItem
+from hubframe.preflight import LimitRule, PortalState, predict, read_state
+from hubframe.sandbox import Sandbox
+from hubframe.sandbox.demo import DECISION_MAKER
+
+DEALS = [str(2040000001 + i) for i in range(20)]
+CONTACTS = [str(1019360001 + i) for i in range(80)]
+WRITES = ("batch/create", "batch/associate/default", "archive")
+
+
+def client_for(sb: Sandbox, version: str = "2026-03") -> HubSpotClient:
+    return HubSpotClient(sb.token, sb.url, version, backoff_base=0.01, backoff_cap=0.05)
+
+
+def sheet(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "Deal ID": [r[0] for r in rows],
+            "Contact ID": [r[1] for r in rows],
+            "Association label": [r[2] for r in rows],
+        }
+    )
+
+
+def log_of(sb: Sandbox) -> pd.DataFrame:
+    time.sleep(0.05)  # the sandbox logs a request just after replying
+    return sb.request_log()
+
+
+def codes(result: pd.DataFrame) -> list[str | None]:
+    return [None if pd.isna(c) else str(c) for c in result["error_code"]]
+
+
+ROWS = [
+    (DEALS[0], CONTACTS[0], "Decision maker"),  # exists (demo)
+    (DEALS[0], CONTACTS[20], "Decision maker"),  # deal 1 has 2 of at most 2
+    (DEALS[4], CONTACTS[21], "Decision maker"),  # 1 of 2
+    (DEALS[4], CONTACTS[22], "Decision maker"),  # 2 of 2
+    (DEALS[4], CONTACTS[23], "Decision maker"),  # the sheet's earlier rows used the limit up
+    (DEALS[4], CONTACTS[23], "Champion"),  # another label: fine
+    (DEALS[2], CONTACTS[3], ""),  # exists (demo, unlabeled)
+    (DEALS[5], CONTACTS[24], ""),  # new
+]
+PREDICTED = [
+    "ALREADY_ASSOCIATED", "LIMIT_EXCEEDED", None, None, "LIMIT_EXCEEDED", None,
+    "ALREADY_ASSOCIATED", None,
+]  # fmt: skip
+
+
+@pytest.mark.parametrize("version", ("2026-03", "2026-09", "v4"))
+def test_dry_run_predicts_per_row_and_writes_nothing(sandbox: Sandbox, version: str) -> None:
+    before = sandbox.associations("deals", "contacts")
+    result = associate(
+        sheet(ROWS), client_for(sandbox, version), dry_run=True, preflight=True, progress=False
+    )
+    assert set(result["status"]) == {"planned"}
+    assert codes(result) == PREDICTED
+    assert result.loc[1, "error_message"] == (
+        f"predicted: deal {DEALS[0]} already has 2 of at most 2 'Decision maker' contacts; "
+        "a real run will not send it."
+    )
+    assert "already has 2 of at most 2" in result.loc[4, "error_message"]
+    assert 'are already associated as "Decision maker"' in result.loc[0, "error_message"]
+    assert result["batch"].isna().tolist() == [c == "LIMIT_EXCEEDED" for c in PREDICTED]
+    assert result["existed_before"].tolist() == [c == "ALREADY_ASSOCIATED" for c in PREDICTED]
+    assert result["linked_before"].tolist()[6]
+    log = log_of(sandbox)
+    assert not any(p.endswith(WRITES) for p in log["path"])
+    assert sandbox.associations("deals", "contacts").equals(before)
+
+
+def test_predictions_match_what_hubspot_says(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    planned = associate(sheet(ROWS), client, dry_run=True, preflight=True, progress=False)
+    sent = associate(
+        sheet(ROWS), client, preflight=True, send_predicted_failures=True, progress=False
+    )
+    refused = [c == "LIMIT_EXCEEDED" for c in codes(sent)]
+    assert refused == [c == "LIMIT_EXCEEDED" for c in codes(planned)]
+    assert sent.loc[refused, "http_status"].notna().all()  # sent, and HubSpot refused them
+
+
+def test_real_run_does_not_send_predicted_refusals(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    result = associate(sheet(ROWS), client, preflight=True, progress=False)
+    assert codes(result) == [c if c == "LIMIT_EXCEEDED" else None for c in PREDICTED]
+    refused = result[result["error_code"] == "LIMIT_EXCEEDED"]
+    assert set(refused["status"]) == {"failed"}
+    assert refused["batch"].isna().all() and refused["http_status"].isna().all()
+    assert all("not sent" in m for m in refused["error_message"])
+    bodies = " ".join(log_of(sandbox)["path"])
+    assert "batch/create" in bodies
+    links = sandbox.associations("deals", "contacts")
+    assert links.query(f"from_id == '{DEALS[0]}' and to_id == '{CONTACTS[20]}'").empty
+    assert (result["status"] == "success").sum() == 6
+
+
+def test_skip_existing(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    result = associate(sheet(ROWS[5:]), client, skip_existing=True, progress=False)
+    assert result["status"].tolist() == ["success", "skipped", "success"]
+    assert codes(result) == [None, "ALREADY_ASSOCIATED", None]
+    assert "skipped, not sent" in result.loc[1, "error_message"]
+    assert pd.isna(result.loc[1, "batch"])
+    assert result["existed_before"].tolist() == [False, True, False]
+    default_writes = log_of(sandbox).query(
+        "path.str.endswith('associate/default')", engine="python"
+    )
+    assert default_writes["inputs"].sum() == 1  # only the new pair
+
+
+def test_object_limit_counts_the_unlabeled_type(sandbox: Sandbox) -> None:
+    sandbox.set_limit("deals", "contacts", 3)  # every association has the unlabeled type
+    rows = [(DEALS[9], CONTACTS[40 + n], "Champion" if n % 2 else "") for n in range(5)]
+    result = associate(
+        sheet(rows), client_for(sandbox), dry_run=True, preflight=True, progress=False
+    )
+    assert codes(result) == [None, None, None, "LIMIT_EXCEEDED", "LIMIT_EXCEEDED"]
+    assert result.loc[3, "error_message"].startswith(
+        f"predicted: deal {DEALS[9]} already has 3 of at most 3 contacts"
+    )
+
+
+def test_reads_a_thousand_records_a_call(sandbox_factory: Callable[..., Sandbox]) -> None:
+    sb = sandbox_factory(seed=None)
+    deals = [str(7_000_000_001 + i) for i in range(1500)]
+    sb.add_records("deals", deals)
+    sb.add_records("contacts", ["8000000001"])
+    sb.associate("deals", deals[1499], "contacts", "8000000001")
+    rows = [(d, "8000000001", "") for d in deals]
+    result = associate(sheet(rows), client_for(sb), dry_run=True, preflight=True, progress=False)
+    assert codes(result)[-1] == "ALREADY_ASSOCIATED"
+    assert codes(result).count(None) == 1499
+    reads = log_of(sb).query("path.str.endswith('/batch/read')", engine="python")
+    assert reads["inputs"].tolist() == [1000, 500]
+
+
+def test_predict_without_reading() -> None:
+    state = PortalState(
+        links={("deals", "contacts"): {"1": {"10": frozenset({3, 1001})}}},
+        limits={("deals", "contacts"): {1001: LimitRule("USER_DEFINED", 1001, 1, "DM")}},
+    )
+    items = [
+        WorkItem(0, ASSOCIATE, "deals", "contacts", "1", "10", "USER_DEFINED", 1001, label="DM"),
+        WorkItem(1, ASSOCIATE, "deals", "contacts", "1", "11", "USER_DEFINED", 1001, label="DM"),
+        WorkItem(2, ASSOCIATE_DEFAULT, "deals", "contacts", "1", "10"),
+        WorkItem(3, ASSOCIATE, "deals", "contacts", "2", "11", "USER_DEFINED", 1001, label="DM"),
+    ]
+    checks = predict(items, state, unlabeled={("deals", "contacts"): 3})
+    assert [c.code.value if c.code else None for c in checks.values()] == [
+        "ALREADY_ASSOCIATED", "LIMIT_EXCEEDED", "ALREADY_ASSOCIATED", None,
+    ]  # fmt: skip
+    assert checks[1].message == "predicted: deal 1 already has 1 of at most 1 'DM' contacts"
+    assert (checks[3].existed_before, checks[3].linked_before) == (False, False)
+
+
+def test_read_state_keeps_failed_pairs(sandbox: Sandbox) -> None:
+    state = read_state(
+        client_for(sandbox), {("deals", "contacts"): [DEALS[0]], ("deals", "widgets"): ["1"]}
+    )
+    assert state.types(("deals", "contacts"), (DEALS[0], CONTACTS[0])) == frozenset(
+        {3, DECISION_MAKER.type_id}
+    )
+    assert state.limits[("deals", "contacts")][DECISION_MAKER.type_id].maximum == 2
+    assert ("deals", "widgets") in state.failed
+    assert state.types(("deals", "widgets"), ("1", "2")) is None

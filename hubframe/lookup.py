@@ -20,6 +20,7 @@ from hubframe.client import HubSpotClient
 from hubframe.constants import MAX_OBJECT_BATCH_READ
 from hubframe.errors import ApiError, AuthError, ErrorCode, HubframeError, RateLimitError
 from hubframe.models import FAILED, SKIPPED, Outcome, object_noun
+from hubframe.normalize import is_valid_object_type
 
 #: Where :func:`hubframe.io.read_pairs` notes the sides named by a property: {"from": "email"}.
 ID_PROPERTIES = "id_properties"
@@ -92,7 +93,8 @@ def _resolve_side(
     types = frame[f"{side}_type"].astype(object).where(frame[f"{side}_type"].notna(), None)
     wanted: dict[str, list[int]] = {}
     for pos, (object_type, value) in enumerate(zip(types.tolist(), values, strict=True)):
-        if object_type is not None and value is not None and str(value).strip():
+        known = object_type is not None and is_valid_object_type(str(object_type))
+        if known and value is not None and str(value).strip():
             wanted.setdefault(str(object_type), []).append(pos)
     ids: list[Any] = [None] * len(values)
     failures: dict[int, Outcome] = {}

@@ -1,0 +1,119 @@
+"""Id lookup by unique property (email, domain) over HTTP against the sandbox."""
+
+from __future__ import annotations
+
+import time
+
+import pandas as pd
+import pytest
+
+from hubframe.client import HubSpotClient
+from hubframe.io import read_pairs
+from hubframe.jobs import associate
+from hubframe.lookup import find_records, id_properties, resolve_ids
+from hubframe.sandbox import Sandbox
+from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, company_properties, contact_properties
+
+EMAILS = [p["email"] for p in contact_properties()]
+DOMAINS = [p["domain"] for p in company_properties()]
+
+
+def client_for(sb: Sandbox, version: str = "2026-03") -> HubSpotClient:
+    return HubSpotClient(sb.token, sb.url, version, backoff_base=0.01, backoff_cap=0.05)
+
+
+def object_reads(sb: Sandbox) -> pd.DataFrame:
+    time.sleep(0.05)  # the sandbox logs a request just after replying
+    log = sb.request_log()
+    return log[log["path"].str.contains("/objects/") & log["path"].str.endswith("/batch/read")]
+
+
+@pytest.mark.parametrize("version", ("2026-03", "2026-09", "v4"))
+def test_contact_email_column_is_looked_up(sandbox: Sandbox, version: str) -> None:
+    frame = pd.DataFrame(
+        {
+            "Deal ID": ["2040000030", "2040000030", "2040000031"],
+            "Contact email": [EMAILS[50].upper(), "nobody@example.com", f" {EMAILS[51]} "],
+            "Association label": ["Champion", "", ""],
+        }
+    )
+    pairs = read_pairs(frame)
+    assert id_properties(pairs) == {"to": "email"}
+    result = associate(pairs, client_for(sandbox, version), progress=False)
+    assert result["status"].tolist() == ["success", "failed", "success"]
+    assert result["to_id"].tolist()[::2] == [str(CONTACT_IDS[50]), str(CONTACT_IDS[51])]
+    assert result.loc[1, "error_code"] == "OBJECT_NOT_FOUND"
+    assert result.loc[1, "error_message"] == (
+        'No contact with email "nobody@example.com" exists in HubSpot.'
+    )
+    assert result["Contact email"].tolist()[1] == "nobody@example.com"  # the sheet's column
+    links = sandbox.associations("deals", "contacts")
+    assert len(links.query(f"to_id == '{CONTACT_IDS[51]}'")) == 1
+
+
+def test_both_sides_by_property_and_explicit_argument(sandbox: Sandbox) -> None:
+    frame = pd.DataFrame({"From ID": [EMAILS[60], EMAILS[61]], "To ID": [DOMAINS[3], "x.test"]})
+    pairs = read_pairs(
+        frame,
+        from_type="contacts",
+        to_type="companies",
+        from_id_property="email",
+        to_id_property="domain",
+    )
+    result = associate(pairs, client_for(sandbox), progress=False)
+    assert result["status"].tolist() == ["success", "failed"]
+    assert (result.loc[0, "from_id"], result.loc[0, "to_id"]) == (
+        str(CONTACT_IDS[60]),
+        str(COMPANY_IDS[3]),
+    )
+    assert result.loc[1, "error_message"] == ('No company with domain "x.test" exists in HubSpot.')
+
+
+def test_a_hundred_values_a_call(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    found = find_records(client, "contacts", "email", [*EMAILS, "nobody@example.com"])
+    assert found == {e: str(c) for e, c in zip(EMAILS, CONTACT_IDS, strict=True)}
+    assert object_reads(sandbox)["inputs"].tolist() == [100, 100, 41]
+
+
+def test_missing_values_and_types_are_left_to_validation(sandbox: Sandbox) -> None:
+    frame = pd.DataFrame(
+        {
+            "Deal ID": ["2040000032", "2040000032"],
+            "Contact email": ["", EMAILS[70]],
+            "To type": ["contacts", "widgets"],
+        }
+    )
+    result = associate(read_pairs(frame), client_for(sandbox), progress=False)
+    assert result["status"].tolist() == ["invalid", "invalid"]
+    assert result["error_code"].tolist() == ["MISSING_VALUE", "BAD_OBJECT_TYPE"]
+    assert object_reads(sandbox).empty  # nothing to look up where the type is unknown
+
+
+def test_a_property_that_is_not_unique_fails_the_rows(sandbox: Sandbox) -> None:
+    frame = pd.DataFrame({"Deal ID": ["2040000033"], "Contact": ["Olivia"]})
+    pairs = read_pairs(frame, to_type="contacts", columns={"Contact": "to_id"},
+                       to_id_property="firstname")  # fmt: skip
+    result = associate(pairs, client_for(sandbox), progress=False)
+    assert result["status"].tolist() == ["failed"]
+    assert result.loc[0, "error_code"] == "HUBSPOT_VALIDATION"
+    assert "firstname" in result.loc[0, "error_message"]
+    sandbox.add_unique_property("contacts", "firstname")
+    again = associate(pairs, client_for(sandbox), progress=False)
+    assert again["status"].tolist() == ["success"]
+
+
+def test_resolve_ids_is_a_no_op_for_record_ids(sandbox: Sandbox) -> None:
+    pairs = read_pairs(pd.DataFrame({"Deal ID": ["2040000034"], "Contact ID": ["1019360001"]}))
+    same, outcomes = resolve_ids(pairs, client_for(sandbox))
+    assert same is pairs and outcomes == {}
+    assert object_reads(sandbox).empty
+
+
+def test_resolved_frame_can_be_sent_again(sandbox: Sandbox) -> None:
+    pairs = read_pairs(pd.DataFrame({"Deal ID": ["2040000035"], "Contact email": [EMAILS[72]]}))
+    resolved, _ = resolve_ids(pairs, client_for(sandbox))
+    assert resolved["to_id"].tolist() == [str(CONTACT_IDS[72])]
+    assert id_properties(resolved) == {}
+    assert resolved.attrs["hubframe"]["looked_up"] == {"to": "email"}
+    assert pairs["to_id"].tolist() == [EMAILS[72]]  # the input frame is left alone

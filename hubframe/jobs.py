@@ -37,6 +37,7 @@ from hubframe.models import (
     UPDATE_LIMIT,
     Outcome,
     WorkItem,
+    object_noun,
 )
 from hubframe.plan import make_plan, stream_plan
 from hubframe.preflight import Check, Pair, PortalState, predict, read_state, sources_of
@@ -179,6 +180,7 @@ class _Prep:
     settled: dict[int, Outcome] = field(default_factory=dict)
     resolved: dict[int, tuple[str, int]] = field(default_factory=dict)
     stop: tuple[ErrorCode, str] | None = None
+    current_max: dict[int, int | None] = field(default_factory=dict)  # limits: what is set now
 
 
 def _stopping(exc: HubframeError) -> bool:
@@ -637,10 +639,13 @@ def _execute(
 # --- configure_limits ---------------------------------------------------------------------------
 
 
+Limits = dict[tuple[str, int], int | None]  # (category, type id) -> configured maximum
+
+
 def _current_limits(
     client: HubSpotClient, pairs: set[tuple[str, str]]
-) -> dict[tuple[str, str], set[tuple[str, int]] | HubframeError]:
-    current: dict[tuple[str, str], set[tuple[str, int]] | HubframeError] = {}
+) -> dict[tuple[str, str], Limits | HubframeError]:
+    current: dict[tuple[str, str], Limits | HubframeError] = {}
     for f, t in sorted(pairs):
         try:
             rows = client.get_limits(f, t)
@@ -649,11 +654,16 @@ def _current_limits(
                 raise
             current[(f, t)] = exc
             continue
-        current[(f, t)] = {(str(r.get("category")), int(r.get("typeId", -1))) for r in rows}
+        current[(f, t)] = {
+            (str(r.get("category")), int(r.get("typeId", -1))): _int(
+                r.get("userEnforcedMaxToObjectIds")
+            )
+            for r in rows
+        }
     return current
 
 
-def _limit_action(row: Mapping[Any, Any], spec: LabelDef, existing: set[tuple[str, int]]) -> str:
+def _limit_action(row: Mapping[Any, Any], spec: LabelDef, existing: Limits) -> str:
     key = (spec.category, spec.type_id)
     if bool(_value(row.get("remove"))):
         return PURGE_LIMIT
@@ -696,7 +706,7 @@ def _limit_items(
 def _limit_row(
     prep: _Prep,
     book: LabelBook,
-    current: Mapping[tuple[str, str], set[tuple[str, int]] | HubframeError],
+    current: Mapping[tuple[str, str], Limits | HubframeError],
     pos: int,
     row: Mapping[Any, Any],
 ) -> WorkItem | None:
@@ -717,6 +727,7 @@ def _limit_row(
         return None
     assert spec is not None
     prep.resolved[pos] = (spec.category, spec.type_id)
+    prep.current_max[pos] = existing.get((spec.category, spec.type_id))
     action = _limit_action(row, spec, existing)
     if action == PURGE_LIMIT and (spec.category, spec.type_id) not in existing:
         what = f'label "{spec.label}"' if spec.label else "the unlabeled association"
@@ -741,6 +752,11 @@ def _limit_row(
     )
 
 
+#: Source records a limits dry run with pre-flight looks at per object pair (see
+#: :func:`configure_limits`): 100 list calls and 10 batch reads at most.
+USAGE_SCAN_MAX = 10_000
+
+
 def configure_limits(
     limits: Any,
     client: HubSpotClient,
@@ -751,6 +767,8 @@ def configure_limits(
     progress: bool = True,
     on_progress: Callable[[int], None] | None = None,
     cancel: threading.Event | None = None,
+    preflight: bool | None = None,
+    usage_scan_max: int = USAGE_SCAN_MAX,
 ) -> pd.DataFrame:
     """Create, update or purge association limits; returns the result table.
 
@@ -758,12 +776,25 @@ def configure_limits(
     a new one created, and rows asking to remove a limit purge it (``skipped`` when there is no
     such limit).  Unlabeled rows limit the pair's unlabeled HUBSPOT_DEFINED type.
     ``on_progress`` and ``cancel`` work as for :func:`associate`.
+
+    A dry run shows ``current_max`` (the limit configured now; empty when none) beside
+    ``max_to_object_ids``.  With ``preflight=True`` (``None``: as for :func:`associate`) it
+    also counts the source records that already have more associations of the type than the
+    new limit allows, in a ``records_over`` column and a warning on the row: limits are not
+    retroactive, so those records keep what they have but can get no new ones.  HubSpot has
+    no call that lists the records holding associations of a type (its high-usage report is
+    sent later by email), so the count covers the source records hubframe can enumerate: the
+    first ``usage_scan_max`` records of the from object (objects list, 100 a call), whose
+    associations are read with batch read (1,000 a call).  When there are more, the warning
+    says "at least".
     """
     from hubframe.validate import validate_limits
 
     frame = _as_frame(limits, "limits")
     settled = issue_outcomes(frame, validate_limits(frame))
     prep = _limit_items(frame, settled, client)
+    check_usage = dry_run and (PREFLIGHT_ON_DRY_RUNS if preflight is None else bool(preflight))
+    usage = _usage(prep, client, usage_scan_max) if check_usage else None
     outcomes = settled | _execute(
         prep,
         frame,
@@ -776,5 +807,99 @@ def configure_limits(
         workers=None,
         hooks=_Hooks(on_progress, cancel),
     )
-    result = result_frame(frame, outcomes, kind="limits")
-    return _fill_resolved(result, prep.resolved)
+    if usage is not None:
+        outcomes = _warn_usage(outcomes, prep, usage)
+    result = _fill_resolved(result_frame(frame, outcomes, kind="limits"), prep.resolved)
+    return _with_current(result, prep, usage) if dry_run else result
+
+
+# --- limits dry run: what is set now, and who is over the new value ------------------------------
+
+
+@dataclass(frozen=True)
+class _Usage:
+    """Source records of an object pair, and how many targets of each type each one has."""
+
+    scanned: int
+    complete: bool  # every record of the from object was scanned
+    counts: dict[int, list[int]]  # type id -> per record (those that have any)
+
+
+def _scan(client: HubSpotClient, pair: tuple[str, str], maximum: int) -> _Usage:
+    ids = client.record_ids(pair[0], maximum=maximum + 1)
+    complete = len(ids) <= maximum
+    ids = ids[:maximum]
+    found = client.read_associations(pair[0], pair[1], ids)
+    counts: dict[int, list[int]] = {}
+    for entries in found.values():
+        per_type: dict[int, int] = {}
+        for entry in entries:
+            for spec in entry.get("associationTypes") or []:
+                type_id = int(spec.get("typeId", -1))
+                per_type[type_id] = per_type.get(type_id, 0) + 1
+        for type_id, n in per_type.items():
+            counts.setdefault(type_id, []).append(n)
+    return _Usage(len(ids), complete, counts)
+
+
+def _usage(
+    prep: _Prep, client: HubSpotClient, maximum: int
+) -> dict[tuple[str, str], _Usage | HubframeError]:
+    pairs = {(i.from_type, i.to_type) for i in prep.items if i.action != PURGE_LIMIT}
+    out: dict[tuple[str, str], _Usage | HubframeError] = {}
+    for pair in sorted(pairs):
+        try:
+            out[pair] = _scan(client, pair, maximum)
+        except HubframeError as exc:
+            out[pair] = exc
+    return out
+
+
+def _over(usage: _Usage | HubframeError | None, type_id: int | None, value: int) -> int | None:
+    if not isinstance(usage, _Usage) or type_id is None:
+        return None
+    return sum(1 for n in usage.counts.get(type_id, []) if n > value)
+
+
+def _usage_warning(item: WorkItem, usage: _Usage, over: int) -> str:
+    what = f"'{item.label}' {item.to_type}" if item.label else item.to_type
+    most = max(usage.counts.get(item.type_id or -1, [0]))
+    many = f"{over}" if usage.complete else f"at least {over} (of the first {usage.scanned})"
+    noun, verb = object_noun(item.from_type), "has" if over == 1 else "have"
+    return (
+        f"Warning: {many} {noun}{'' if over == 1 else 's'} already {verb} more than "
+        f"{item.max_to_object_ids} {what} (up to {most}); limits are not retroactive, so they "
+        "keep them but can get no new ones until they are below the limit."
+    )
+
+
+def _warn_usage(
+    outcomes: dict[int, Outcome], prep: _Prep, usage: Mapping[tuple[str, str], Any]
+) -> dict[int, Outcome]:
+    for item in prep.items:
+        if item.max_to_object_ids is None:
+            continue
+        found = usage.get((item.from_type, item.to_type))
+        over = _over(found, item.type_id, item.max_to_object_ids)
+        outcome = outcomes.get(item.position)
+        if over and isinstance(found, _Usage) and outcome and outcome.error_message is None:
+            message = _usage_warning(item, found, over)
+            outcomes[item.position] = outcome.with_(error_message=message)
+    return outcomes
+
+
+def _with_current(
+    result: pd.DataFrame, prep: _Prep, usage: Mapping[tuple[str, str], Any] | None
+) -> pd.DataFrame:
+    """``current_max`` (and, after a usage scan, ``records_over``) beside the new value."""
+    at = list(result.columns).index("max_to_object_ids") + 1
+    current = [prep.current_max.get(p) for p in range(len(result))]
+    result.insert(at, "current_max", pd.Series(current, dtype="Int64", index=result.index))
+    if usage is not None:
+        over: list[int | None] = [None] * len(result)
+        for item in prep.items:
+            if item.max_to_object_ids is not None:
+                found = usage.get((item.from_type, item.to_type))
+                over[item.position] = _over(found, item.type_id, item.max_to_object_ids)
+        result.insert(at + 1, "records_over", pd.Series(over, dtype="Int64", index=result.index))
+    return result

@@ -262,6 +262,37 @@ def test_configure_limits_create_update_purge_skip(sandbox: Sandbox) -> None:
     assert len([k for k in current if k[:2] == ("contacts", "companies")]) == 1
 
 
+def test_limits_dry_run_shows_current_values_and_records_over(sandbox: Sandbox) -> None:
+    rows = [
+        ("deals", "contacts", "Decision maker", "1"),  # demo: 2, and deal 1 has 2
+        ("deals", "contacts", "", "30"),  # demo: 25, nobody near it
+        ("deals", "contacts", "Champion", "3"),  # no limit yet
+    ]
+    client = client_for(sandbox)
+    plain = configure_limits(limits_sheet(rows), client, dry_run=True, progress=False)
+    assert plain["current_max"].tolist() == [2, 25, pd.NA]
+    assert "records_over" not in plain.columns
+    assert set(log_of(sandbox)["method"]) == {"GET"}
+    checked = configure_limits(
+        limits_sheet(rows), client, dry_run=True, preflight=True, progress=False
+    )
+    columns = list(checked.columns)
+    assert columns[columns.index("max_to_object_ids") + 1 : columns.index("action")] == [
+        "current_max", "records_over", "remove",
+    ]  # fmt: skip
+    assert checked["records_over"].tolist() == [1, 0, 0]
+    assert checked.loc[0, "error_message"].startswith(
+        "Warning: 1 deal already has more than 1 'Decision maker' contacts (up to 2)"
+    )
+    assert checked["status"].tolist() == ["planned"] * 3
+    partial = configure_limits(
+        limits_sheet(rows[:1]), client, dry_run=True, preflight=True, progress=False,
+        usage_scan_max=10,
+    )  # fmt: skip
+    assert "at least 1 (of the first 10)" in partial.loc[0, "error_message"]
+    assert sandbox.limits("deals", "contacts")["max_to_object_ids"].tolist() == [25, 2]
+
+
 # --- resume after SIGKILL -----------------------------------------------------------------------
 
 _RUNNER = """

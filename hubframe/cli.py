@@ -1,8 +1,12 @@
-"""The ``hubframe`` command line: associate, limits, validate, sandbox, demo.
+"""The ``hubframe`` command line: associate, limits, undo, remove, validate, sandbox, demo.
 
-Every command reads a sheet with :mod:`hubframe.io`, and ``associate`` / ``limits`` run the same
-jobs as the Python API (:func:`hubframe.jobs.associate`, :func:`hubframe.jobs.configure_limits`)
-and write reports with :mod:`hubframe.report`.  Exit codes (design.md):
+Every command reads a sheet with :mod:`hubframe.io`, and ``associate`` / ``limits`` / ``remove``
+run the same jobs as the Python API (:func:`hubframe.jobs.associate`,
+:func:`hubframe.jobs.configure_limits`, :func:`hubframe.undo.remove_associations`); ``undo``
+reads a report or journal of an earlier run (:func:`hubframe.undo.undo`).  All write reports with
+:mod:`hubframe.report`.  Dry runs read the portal first (pre-flight: predicted refusals and
+existing associations; ``--no-preflight`` turns it off), and real ``associate`` runs record which
+associations existed before them, so their report can be undone.  Exit codes (design.md):
 
 * 0 -- every row succeeded, was a duplicate, was skipped, or was planned (dry run);
 * 1 -- a row failed or was invalid, or a stopped run left rows unsent (see the retry file);
@@ -47,6 +51,9 @@ examples:
   hubframe associate pairs.csv --from deals --to contacts --label "Decision maker"
   hubframe associate retry.xlsx --journal run.sqlite --report report2.xlsx
   hubframe limits limits.csv --report limits_report.xlsx
+  hubframe associate pairs.csv --skip-existing --report report.xlsx
+  hubframe undo report.xlsx --report undo_report.xlsx     # take that run back
+  hubframe remove pairs_to_unlink.csv --dry-run
   hubframe associate deals_contacts.xlsx --sandbox          # against the built-in sandbox
   hubframe sandbox --port 8765 --seed demo                  # serve the sandbox
   hubframe demo                                             # what `make demo` runs
@@ -77,6 +84,35 @@ def _add_input(parser: argparse.ArgumentParser, *, label: bool) -> None:
     parser.add_argument("--to", dest="to_type", metavar="TYPE", help="to object type")
     if label:
         parser.add_argument("--label", help="association label for every row")
+        parser.add_argument(
+            "--from-id-property",
+            metavar="PROP",
+            help="the from column holds this unique property (e.g. email), not record ids",
+        )
+        parser.add_argument(
+            "--to-id-property",
+            metavar="PROP",
+            help="the to column holds this unique property (e.g. domain), not record ids",
+        )
+
+
+def _add_checks(parser: argparse.ArgumentParser, *, associate: bool) -> None:
+    checks = parser.add_argument_group("portal checks")
+    checks.add_argument(
+        "--preflight",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="read the portal first and predict refusals (default: for dry runs)",
+    )
+    if associate:
+        checks.add_argument(
+            "--skip-existing", action="store_true", help="do not send pairs that exist already"
+        )
+        checks.add_argument(
+            "--send-predicted-failures",
+            action="store_true",
+            help="send rows pre-flight predicts HubSpot will refuse (default: not sent)",
+        )
 
 
 def _add_run(parser: argparse.ArgumentParser) -> None:
@@ -133,11 +169,27 @@ def build_parser() -> argparse.ArgumentParser:
         subs, "associate", "associate the record pairs of a sheet", "Associate record pairs."
     )
     _add_input(p, label=True)
+    _add_checks(p, associate=True)
     _add_run(p)
     p = _subparser(
         subs, "limits", "create, update or remove association limits", "Configure limits."
     )
     _add_input(p, label=False)
+    _add_checks(p, associate=False)
+    _add_run(p)
+    p = _subparser(
+        subs,
+        "undo",
+        "take back the associations an earlier run created",
+        "Undo an associate run: remove exactly the associations it created, from its report "
+        "(.xlsx or .csv) or its journal.",
+    )
+    p.add_argument("file", type=Path, help="the run's report (.xlsx, .csv) or journal (SQLite)")
+    _add_run(p)
+    p = _subparser(
+        subs, "remove", "remove the associations a sheet lists", "Remove record associations."
+    )
+    _add_input(p, label=True)
     _add_run(p)
     p = _subparser(
         subs, "validate", "check a sheet without sending anything", "Check a sheet offline."
@@ -174,6 +226,10 @@ def _sheet(args: argparse.Namespace) -> str | None:
 def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
     from hubframe.io import read_limits, read_pairs
 
+    if kind == "undo":
+        from hubframe.undo import load_run
+
+        return load_run(args.file)
     if kind == "limits":
         return read_limits(
             args.file, sheet=_sheet(args), from_type=args.from_type, to_type=args.to_type
@@ -184,6 +240,8 @@ def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
         from_type=args.from_type,
         to_type=args.to_type,
         label=getattr(args, "label", None),
+        from_id_property=getattr(args, "from_id_property", None),
+        to_id_property=getattr(args, "to_id_property", None),
     )
 
 
@@ -233,17 +291,41 @@ def _progress(args: argparse.Namespace) -> bool:
     return sys.stderr.isatty() if flag is None else bool(flag)
 
 
-def _run(kind: str, args: argparse.Namespace, frame: pd.DataFrame, conn: _Connection) -> Any:
+def _job(kind: str) -> Callable[..., pd.DataFrame]:
     from hubframe.jobs import associate, configure_limits
+    from hubframe.undo import remove_associations, undo
 
-    job: Callable[..., pd.DataFrame] = configure_limits if kind == "limits" else associate
-    return job(
+    jobs: dict[str, Callable[..., pd.DataFrame]] = {
+        "associate": associate,
+        "limits": configure_limits,
+        "remove": remove_associations,
+        "undo": undo,
+    }
+    return jobs[kind]
+
+
+def _options(kind: str, args: argparse.Namespace) -> dict[str, Any]:
+    """The job's options beyond the common ones: pre-flight (on for dry runs), undo records."""
+    options: dict[str, Any] = {}
+    if kind in ("associate", "limits"):
+        flag = getattr(args, "preflight", None)
+        options["preflight"] = bool(args.dry_run) if flag is None else bool(flag)
+    if kind == "associate":
+        options["skip_existing"] = bool(args.skip_existing)
+        options["send_predicted_failures"] = bool(args.send_predicted_failures)
+        options["record_existing"] = not args.dry_run  # so the report can be undone
+    return options
+
+
+def _run(kind: str, args: argparse.Namespace, frame: pd.DataFrame, conn: _Connection) -> Any:
+    return _job(kind)(
         frame,
         conn.client,
         dry_run=args.dry_run,
         batch_size=args.batch_size,
         journal=args.journal,
         progress=_progress(args),
+        **_options(kind, args),
     )
 
 
@@ -251,7 +333,7 @@ def _settings(
     kind: str, args: argparse.Namespace, conn: _Connection, started: datetime
 ) -> dict[str, object]:
     return {
-        "command": "limits" if kind == "limits" else "associate",
+        "command": kind,
         "source": Path(args.file).name,
         "api_version": args.api_version,
         "dry_run": bool(args.dry_run),
@@ -306,7 +388,7 @@ def _print_summary(result: pd.DataFrame, title: str, out: TextIO) -> None:
 
 def _write_outputs(
     result: pd.DataFrame,
-    issues: pd.DataFrame,
+    issues: pd.DataFrame | None,
     args: argparse.Namespace,
     settings: dict[str, object],
     out: TextIO,
@@ -341,10 +423,11 @@ class JobRun:
 def run_job(
     kind: str, args: argparse.Namespace, *, conn: _Connection | None = None, out: TextIO
 ) -> JobRun:
-    """Read, validate, run and report one sheet (``associate`` or ``limits``)."""
+    """Read, validate, run and report one sheet (``associate``, ``limits``, ``remove``), or
+    undo a run from its report or journal (``undo``)."""
     started = datetime.now().astimezone().replace(tzinfo=None)
     frame = _read(kind, args)  # the sheet first: its problems are the commonest
-    issues = _validate(kind, frame)
+    issues = None if kind == "undo" else _validate(kind, frame)  # a report was checked before
     with contextlib.ExitStack() as stack:
         if conn is None:
             conn = stack.enter_context(_connect(args))
@@ -501,7 +584,7 @@ def _one_line(error: BaseException, secret: str | None = None) -> str:
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = sys.stdout
-    if args.command in ("associate", "limits"):
+    if args.command in ("associate", "limits", "undo", "remove"):
         if args.sandbox and (args.token or args.base_url):
             parser.error("--sandbox cannot be combined with --token or --base-url")
         return run_job(args.command, args, out=out).code

@@ -143,6 +143,64 @@ def test_dry_run_sends_nothing(sandbox: Sandbox, tmp_path: Path) -> None:
     assert len(sandbox.associations("deals", "contacts")) == before
 
 
+def test_dry_run_reports_preflight_predictions(sandbox: Sandbox, tmp_path: Path) -> None:
+    rows = [
+        ("2040000001", "1019360001", "Decision maker", "exists"),
+        ("2040000001", "1019360020", "Decision maker", "over the limit"),
+        *GOOD,
+    ]
+    sheet = _csv(tmp_path / "pairs.csv", rows)
+    report = tmp_path / "plan.csv"
+    proc = _hubframe(
+        "associate", str(sheet), "--dry-run", "--report", str(report), env=_env(sandbox)
+    )
+    assert proc.returncode == 0, proc.stderr
+    assert "ALREADY_ASSOCIATED" in proc.stdout and "LIMIT_EXCEEDED" in proc.stdout
+    plan = read_csv_text(report)
+    assert "predicted: deal 2040000001 already has 2 of at most 2 'Decision maker'" in plan
+    quiet = _hubframe("associate", str(sheet), "--dry-run", "--no-preflight", env=_env(sandbox))
+    assert "LIMIT_EXCEEDED" not in quiet.stdout
+
+
+def read_csv_text(path: Path) -> str:
+    return path.read_text(encoding="utf-8-sig")
+
+
+def test_undo_a_report_leaves_the_portal_as_before(sandbox: Sandbox, tmp_path: Path) -> None:
+    before = {d: sandbox.associations(*d) for d in (("deals", "contacts"), ("contacts", "deals"))}
+    rows = [("2040000001", "1019360001", "Decision maker", "exists"), *GOOD, *BAD]
+    sheet = _csv(tmp_path / "pairs.csv", rows)
+    report = tmp_path / "report.xlsx"
+    run = _hubframe("associate", str(sheet), "--report", str(report), env=_env(sandbox))
+    assert run.returncode == 1, run.stderr  # the BAD rows
+    assert len(sandbox.associations("deals", "contacts")) > len(before[("deals", "contacts")])
+    undo_report = tmp_path / "undo.csv"
+    proc = _hubframe("undo", str(report), "--report", str(undo_report), env=_env(sandbox))
+    assert proc.returncode == 0, proc.stderr
+    assert "undo" in proc.stdout and "success" in proc.stdout
+    for direction, frame in before.items():
+        assert sandbox.associations(*direction).equals(frame)
+    assert "existed before" in read_csv_text(undo_report)
+
+
+def test_remove_by_email_and_skip_existing(sandbox: Sandbox, tmp_path: Path) -> None:
+    sheet = tmp_path / "unlink.csv"
+    sheet.write_text(
+        "Deal ID,Contact email\n2040000001,olivia.martin0@northwindanalytics.example.com\n",
+        encoding="utf-8",
+    )
+    proc = _hubframe("remove", str(sheet), "--dry-run", env=_env(sandbox))
+    assert proc.returncode == 0 and "planned" in proc.stdout, proc.stderr
+    proc = _hubframe("remove", str(sheet), env=_env(sandbox))
+    assert proc.returncode == 0, proc.stderr
+    links = sandbox.associations("deals", "contacts")
+    assert links.query("from_id == '2040000001' and to_id == '1019360001'").empty
+    again = _hubframe("associate", str(sheet), "--skip-existing", env=_env(sandbox))
+    assert again.returncode == 0 and "success" in again.stdout, again.stderr
+    skipped = _hubframe("associate", str(sheet), "--skip-existing", env=_env(sandbox))
+    assert "skipped" in skipped.stdout and "ALREADY_ASSOCIATED" in skipped.stdout
+
+
 def test_bad_token_one_line_exit_2_token_nowhere(sandbox: Sandbox, tmp_path: Path) -> None:
     secret = "pat-na1-00000000-dead-beef-0000-000000000000"
     sheet = _csv(tmp_path / "pairs.csv", GOOD)

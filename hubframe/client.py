@@ -16,15 +16,19 @@ import json
 import logging
 import os
 import random
+import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property
+from functools import cached_property, partial
+from http.client import HTTPConnection as _StdConnection
 from typing import Any
 from urllib.parse import quote
 
 import requests
 from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from hubframe.constants import (
     API_VERSIONS,
@@ -90,6 +94,50 @@ class ApiResponse:
     def json(self) -> JSON:
         """The body as a JSON object ({} for an empty body)."""
         return self.body if isinstance(self.body, dict) else {}
+
+
+# --- knowing when a request leaves ---------------------------------------------------------------
+
+#: Per thread: what to call right before the next request's first byte is written.
+_before_send = threading.local()
+
+
+def _fire_before_send(conn: _StdConnection) -> None:
+    hook: Callable[[], None] | None = getattr(_before_send, "hook", None)
+    if hook is None:
+        return
+    _before_send.hook = None
+    if conn.sock is None and conn.auto_open:
+        conn.connect()  # a new connection (and its TLS handshake) comes before the request
+    hook()
+
+
+class _HTTPConnection(HTTPConnection):
+    def send(self, data: Any) -> None:
+        _fire_before_send(self)
+        super().send(data)
+
+
+class _HTTPSConnection(HTTPSConnection):
+    def send(self, data: Any) -> None:
+        _fire_before_send(self)
+        super().send(data)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class _Adapter(HTTPAdapter):
+    """requests' adapter, with connections that tell the rate limiter when a request leaves."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
 class _Secret:
@@ -162,7 +210,7 @@ class HubSpotClient:
     def _make_session(self) -> requests.Session:
         session = requests.Session()
         session.trust_env = False  # no proxies or .netrc credentials picked up behind our back
-        adapter = HTTPAdapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=0)
+        adapter = _Adapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers.update({"Accept": "application/json", "User-Agent": "hubframe"})
@@ -187,12 +235,11 @@ class HubSpotClient:
         attempt = 0
         while True:
             attempt += 1
-            self.limiter.acquire()
+            # The request counts against the window from when it is written, not from now.
+            _before_send.hook = partial(self.limiter.sending, self.limiter.acquire())
             started = time.monotonic()
             try:
-                resp = self._session.request(
-                    method, url, data=data, params=params, headers=headers, timeout=self.timeout
-                )
+                resp = self._send(method, url, data, params, headers)
             except _NETWORK_ERRORS as exc:
                 error = self._network_error(method, path, exc, attempt)
                 if attempt > self.max_retries:
@@ -218,6 +265,21 @@ class HubSpotClient:
             if not self._retryable(api_error) or attempt > self.max_retries:
                 raise api_error
             self._pause(attempt, _retry_after(resp), f"{method} {path}: {resp.status_code}")
+
+    def _send(
+        self,
+        method: str,
+        url: str,
+        data: bytes | None,
+        params: Mapping[str, str] | None,
+        headers: dict[str, str],
+    ) -> requests.Response:
+        try:
+            return self._session.request(
+                method, url, data=data, params=params, headers=headers, timeout=self.timeout
+            )
+        finally:
+            _before_send.hook = None  # fired already, unless nothing was written
 
     def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
         cap = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))

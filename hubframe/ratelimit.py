@@ -11,6 +11,13 @@ evenly, so they reach HubSpot as a steady stream rather than in bursts whose arr
 jitter.  ``X-HubSpot-RateLimit-Remaining`` is watched too:
 when HubSpot reports fewer requests left than the limiter believes (another app shares the
 budget), the difference is booked.
+
+A request counts from the moment it goes on the wire, not from the moment the limiter let it
+go: :meth:`RateLimiter.acquire` returns a :class:`Slot`, and the client calls
+:meth:`RateLimiter.sending` with it right before the request's first byte is written.  Between
+the two a thread may wait for the GIL behind planning or other workers' response handling, or
+open a connection (a TLS handshake); counted from the earlier moment, such a request would
+leave the limiter's window while it is still in HubSpot's, and the next one would be refused.
 """
 
 from __future__ import annotations
@@ -58,6 +65,19 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
         return None
 
 
+class Slot:
+    """One request booked in the window: the moment it counts as sent."""
+
+    __slots__ = ("at", "booked")
+
+    def __init__(self, at: float) -> None:
+        self.at = at
+        self.booked = True  # in the window (False once expired)
+
+    def __repr__(self) -> str:
+        return f"Slot(at={self.at:.3f})"
+
+
 class RateLimiter:
     """Thread-safe rolling-window limiter; :meth:`acquire` blocks until a request may go."""
 
@@ -76,7 +96,7 @@ class RateLimiter:
         self._learned = self._fixed
         self._adaptive = 0.0  # share of the window added to the time margins (at _throttled_at)
         self._throttled_at = 0.0
-        self._sent: deque[float] = deque()
+        self._sent: deque[Slot] = deque()
         self._cond = threading.Condition()
         self._clock = clock
         # Pacing: requests are spread evenly from the start.  (A full window at once would not
@@ -128,8 +148,12 @@ class RateLimiter:
         """Pacing credit a late request may catch up on: half a period, never a burst."""
         return PACE_CATCH_UP
 
-    def acquire(self) -> None:
-        """Wait until the window has room and the pace allows, then book one request now."""
+    def acquire(self) -> Slot:
+        """Wait until the window has room and the pace allows, then book one request now.
+
+        The returned slot counts from now; :meth:`sending` moves it to the moment the request
+        really leaves.
+        """
         with self._cond:
             while True:
                 now = self._clock()
@@ -137,13 +161,26 @@ class RateLimiter:
                 self._refill(now)
                 window_wait = 0.0
                 if len(self._sent) >= self.effective_max:
-                    window_wait = self._sent[0] + self.hold_s - now
+                    window_wait = self._sent[0].at + self.hold_s - now
                 pace_wait = (1.0 - self._tokens) / self.rate_per_s if self._tokens < 1.0 else 0.0
                 if window_wait <= 0 and pace_wait <= 0:
                     self._tokens -= 1.0
-                    self._sent.append(now)
-                    return
+                    slot = Slot(now)
+                    self._sent.append(slot)
+                    return slot
                 self._cond.wait(timeout=max(window_wait, pace_wait, 0.001))
+
+    def sending(self, slot: Slot) -> None:
+        """The request of ``slot`` is being written now: it occupies the window from now on.
+
+        Slots only move later, so the window may hold them out of order; the oldest-first
+        expiry then keeps a slot a little longer than needed, never shorter.
+        """
+        with self._cond:
+            slot.at = max(slot.at, self._clock())
+            if not slot.booked:  # it waited longer than the window: book it again
+                slot.booked = True
+                self._sent.append(slot)
 
     def _refill(self, now: float) -> None:
         if self._tokens < self.burst:
@@ -183,9 +220,9 @@ class RateLimiter:
         # Our own requests are all counted already, so a lower figure means someone else
         # (another app on the account) used part of the window: book the difference.
         for _ in range(max(0, available - max(0, remaining))):
-            self._sent.append(now)
+            self._sent.append(Slot(now))
 
     def _expire(self, now: float) -> None:
         hold = self.hold_s
-        while self._sent and self._sent[0] + hold <= now:
-            self._sent.popleft()
+        while self._sent and self._sent[0].at + hold <= now:
+            self._sent.popleft().booked = False

@@ -15,7 +15,6 @@
 
 from __future__ import annotations
 
-import itertools
 import math
 import re
 import threading
@@ -295,12 +294,12 @@ class Sender:
             outcomes.update(self._done(first, self.run_batch(first)))
             workers = self._pool_size(time.monotonic() - started)
         workers = workers or self._pool_size(ASSUMED_LATENCY_S)
-        # Plan the first batches before any request leaves, then one per finished batch, so
-        # planning never holds up requests in flight (they share one interpreter).
-        ahead = list(itertools.islice(stream, QUEUE_PER_WORKER * workers))
+        # Each batch is submitted as soon as it is planned, so the first request leaves at once.
+        # Planning shares the interpreter with the workers and may delay a request a little
+        # after the limiter let it go; the limiter counts each request from when it is written.
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
             queued: dict[Future[list[Outcome]], Batch] = {}
-            for batch in itertools.chain(ahead, stream):
+            for batch in stream:
                 queued[pool.submit(self.run_batch, batch)] = batch
                 if len(queued) >= QUEUE_PER_WORKER * workers:
                     done, _ = wait(queued, return_when=FIRST_COMPLETED)

@@ -283,6 +283,77 @@ class Portal:
         self._link(tk.type_id, fk.type_id, to_id, from_id, new_reverse)
         return None
 
+    def associate_all(
+        self,
+        fk: ObjectKind,
+        tk: ObjectKind,
+        pairs: Sequence[tuple[int, int]],
+        types: Sequence[AssocDef],
+    ) -> dict[int, JsonDict]:
+        """:meth:`associate` for each pair in turn, all with ``types``; errors by pair position.
+
+        The batch endpoints' hot path: when no configured limit concerns these types (the usual
+        case), the pairs are linked in one tight loop with the same effect as :meth:`associate`.
+        """
+        forward = {d.type_id for d in types}
+        default = self.defaults.get((fk.type_id, tk.type_id))
+        if default is not None:
+            forward.add(default.type_id)
+        if self.limits and not self.limits.keys().isdisjoint(forward | self._inverses(forward)):
+            refused: dict[int, JsonDict] = {}
+            for n, pair in enumerate(pairs):
+                err = self.associate(fk, tk, pair, types)
+                if err is not None:
+                    refused[n] = err
+            return refused
+        if forward:
+            self._link_all(fk, tk, pairs, tuple(forward), types)
+        return {}
+
+    def _link_all(
+        self,
+        fk: ObjectKind,
+        tk: ObjectKind,
+        pairs: Sequence[tuple[int, int]],
+        forward: TypeIds,
+        types: Sequence[AssocDef],
+    ) -> None:
+        """Link every pair both ways with ``forward`` and its inverses; no limit checks."""
+        defs, counts = self.defs, self.counts
+        inverse = {t: defs[t].inverse for t in forward}
+        reverse = tuple(dict.fromkeys(i for i in inverse.values() if i is not None))
+        same = fk.type_id == tk.type_id
+        by_from = self.links.setdefault((fk.type_id, tk.type_id), {})
+        by_to = self.links.setdefault((tk.type_id, fk.type_id), {})
+        for from_id, to_id in pairs:
+            if same and from_id == to_id:  # both directions share one entry: the general path
+                self.associate(fk, tk, (from_id, to_id), types)
+                continue
+            targets = by_from.get(from_id)
+            stored: TypeIds = targets.get(to_id, ()) if targets is not None else ()
+            new, new_reverse = forward, reverse
+            if stored:
+                new = tuple(t for t in forward if t not in stored)
+                if not new:
+                    continue  # already there: a no-op
+                new_reverse = tuple(dict.fromkeys(i for t in new if (i := inverse[t]) is not None))
+            if targets is None:
+                targets = by_from[from_id] = {}
+            targets[to_id] = stored + new
+            for t in new:
+                counts[(t, from_id)] = counts.get((t, from_id), 0) + 1
+            if not new_reverse:
+                continue
+            back = by_to.get(to_id)
+            if back is None:
+                back = by_to[to_id] = {}
+            back_stored: TypeIds = back.get(from_id, ())
+            for t in new_reverse:
+                if t not in back_stored:
+                    back_stored += (t,)
+                    counts[(t, to_id)] = counts.get((t, to_id), 0) + 1
+            back[from_id] = back_stored
+
     def _inverses(self, type_ids: Iterable[int]) -> set[int]:
         defs = self.defs
         return {inv for t in type_ids if (inv := defs[t].inverse) is not None}

@@ -24,7 +24,7 @@ class RateLimiter:
     """Rolling window over accepted requests; 429s consume no budget.
 
     ``enforce=False`` (no ``rate_limit`` given) still reports the default budget in the
-    headers but never refuses.  Not thread-safe: the caller holds the portal lock.
+    headers but never refuses.  Not thread-safe: the caller holds the server's gate lock.
     """
 
     max_requests: int = DEFAULT_RATE_LIMIT[0]

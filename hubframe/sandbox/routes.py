@@ -10,7 +10,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 from urllib.parse import parse_qs, unquote, urlsplit
@@ -56,6 +56,7 @@ class Call:
     body: bytes
     scopes: frozenset[str] | None  # None = every scope
     access: str  # "read" or "write"
+    parsed: Parsed | None = None  # the body parsed once by the server (None: parse on demand)
 
 
 @dataclass(frozen=True)
@@ -194,20 +195,42 @@ def dispatch(portal: Portal, route: Route, call: Call) -> Reply:
 
 def count_inputs(body: bytes) -> int:
     """Number of ``inputs`` in a JSON body (0 when there are none or it does not parse)."""
-    if not body or b'"inputs"' not in body:
-        return 0
-    try:
-        data = json.loads(body)
-    except (ValueError, UnicodeDecodeError):
-        return 0
-    inputs = data.get("inputs") if isinstance(data, dict) else None
-    return len(inputs) if isinstance(inputs, list) else 0
+    return parse_body(body).inputs
 
 
 # --- request parsing ---------------------------------------------------------------------------
 
 
-def parse_json(body: bytes) -> Any:
+@dataclass(frozen=True)
+class Parsed:
+    """A request body parsed once: its JSON value, or the whole-request 400 it earns."""
+
+    value: Any = None
+    status: int = 0  # 400 when the body is empty or not JSON
+    error: JsonDict | None = None
+
+    @property
+    def inputs(self) -> int:
+        """Number of ``inputs`` (0 when there are none or the body does not parse)."""
+        data = self.value
+        inputs = data.get("inputs") if isinstance(data, dict) else None
+        return len(inputs) if isinstance(inputs, list) else 0
+
+    def json(self) -> Any:
+        if self.error is not None:
+            raise ApiFailure(self.status, self.error)
+        return self.value
+
+
+def parse_body(body: bytes) -> Parsed:
+    """Parse a request body once; a failure is kept for the endpoint that needs the JSON."""
+    try:
+        return Parsed(_decode(body))
+    except ApiFailure as exc:
+        return Parsed(None, exc.status, exc.body)
+
+
+def _decode(body: bytes) -> Any:
     if not body.strip():
         raise failure(400, NO_BODY)
     try:
@@ -218,6 +241,15 @@ def parse_json(body: bytes) -> Any:
         ) from None
     except UnicodeDecodeError:
         raise failure(400, "Invalid input JSON on line 1, column 1: invalid UTF-8") from None
+
+
+def parse_json(source: bytes | Call) -> Any:
+    """The JSON of a body (or of a call, parsed once by the server), or the 400 it earns."""
+    if isinstance(source, Call):
+        if source.parsed is not None:
+            return source.parsed.json()
+        source = source.body
+    return _decode(source)
 
 
 def _missing(fields: list[str]) -> ApiFailure:
@@ -237,9 +269,9 @@ def _deserialize(what: str, value: Any) -> ApiFailure:
     )
 
 
-def parse_inputs(body: bytes, maximum: int) -> list[dict[str, Any]]:
+def parse_inputs(source: bytes | Call, maximum: int) -> list[dict[str, Any]]:
     """The ``inputs`` list, checked for shape and size (whole-request 400 otherwise)."""
-    data = parse_json(body)
+    data = parse_json(source)
     if not isinstance(data, dict):
         raise _deserialize("`BatchInput`", data)
     inputs = data.get("inputs")
@@ -395,6 +427,23 @@ def find_pair(
     return from_id, to_id
 
 
+def find_pairs(
+    portal: Portal, fk: ObjectKind, tk: ObjectKind, texts: Iterable[tuple[str, str]]
+) -> list[tuple[int, int] | JsonDict]:
+    """:func:`find_pair` for each input; existing records with plain ids take a fast path."""
+    from_records = portal.records.get(fk.type_id, {})
+    to_records = portal.records.get(tk.type_id, {})
+    out: list[tuple[int, int] | JsonDict] = []
+    for from_text, to_text in texts:
+        if from_text.isdecimal() and to_text.isdecimal():
+            pair = (int(from_text), int(to_text))
+            if pair[0] in from_records and pair[1] in to_records:
+                out.append(pair)
+                continue
+        out.append(find_pair(portal, fk, tk, from_text, to_text))
+    return out
+
+
 def batch_status(version: str, errors: list[JsonDict], ok: int) -> int:
     if version == V2609:
         return 200
@@ -492,26 +541,54 @@ def _create_input(item: dict[str, Any], cache: SpecCache) -> tuple[str, str, lis
 
 def batch_create(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    inputs = parse_inputs(call.body, MAX_BATCH_CREATE)
+    inputs = parse_inputs(call, MAX_BATCH_CREATE)
     cache: SpecCache = {}
     parsed = [_create_input(item, cache) for item in inputs]
     started = now_iso()
-    results: list[JsonDict] = []
-    errors: list[JsonDict] = []
+    pairs = find_pairs(portal, fk, tk, [(f, t) for f, t, _ in parsed])
+    errors: list[tuple[int, JsonDict]] = []  # (input position, item error)
     bad_types: dict[str, JsonDict] = {}
+    results: list[JsonDict] = []
+    for types, run in _runs(portal, fk, tk, parsed, pairs, errors, bad_types):
+        refused = portal.associate_all(fk, tk, [pair for _, pair in run], types.defs)
+        labels = list(types.labels)
+        for n, (position, (from_id, to_id)) in enumerate(run):
+            if n in refused:
+                errors.append((position, refused[n]))
+                continue
+            results.append(
+                {
+                    "fromObjectTypeId": fk.type_id,
+                    "fromObjectId": from_id,
+                    "toObjectTypeId": tk.type_id,
+                    "toObjectId": to_id,
+                    "labels": labels,
+                }
+            )
+    errors.sort(key=lambda e: e[0])
+    item_errors = [err for _, err in errors] + list(bad_types.values())
+    body = batch_envelope(results, item_errors, started)
+    return Reply(batch_status(call.version, item_errors, 201), body)
+
+
+Run = list[tuple[int, tuple[int, int]]]  # (input position, record pair) of consecutive inputs
+
+
+def _runs(
+    portal: Portal,
+    fk: ObjectKind,
+    tk: ObjectKind,
+    parsed: list[tuple[str, str, list[tuple[str, int]]]],
+    pairs: list[tuple[int, int] | JsonDict],
+    errors: list[tuple[int, JsonDict]],
+    bad_types: dict[str, JsonDict],
+) -> list[tuple[_Resolved, Run]]:
+    """Consecutive inputs with the same types, in input order; bad records and types noted."""
     resolved: dict[tuple[tuple[str, int], ...], _Resolved | None] = {}
-    from_records = portal.records.get(fk.type_id, {})
-    to_records = portal.records.get(tk.type_id, {})
-    for from_text, to_text, specs in parsed:
-        if from_text.isdigit() and to_text.isdigit():  # fast path: both records exist
-            pair: tuple[int, int] | JsonDict = (int(from_text), int(to_text))
-            assert isinstance(pair, tuple)
-            if pair[0] not in from_records or pair[1] not in to_records:
-                pair = find_pair(portal, fk, tk, from_text, to_text)
-        else:
-            pair = find_pair(portal, fk, tk, from_text, to_text)
+    runs: list[tuple[_Resolved, Run]] = []
+    for position, ((_, _, specs), pair) in enumerate(zip(parsed, pairs, strict=True)):
         if isinstance(pair, dict):
-            errors.append(pair)
+            errors.append((position, pair))
             continue
         key = tuple(specs)
         if key not in resolved:
@@ -519,22 +596,11 @@ def batch_create(portal: Portal, call: Call) -> Reply:
         types = resolved[key]
         if types is None:
             continue
-        err = portal.associate(fk, tk, pair, types.defs)
-        if err is not None:
-            errors.append(err)
-            continue
-        results.append(
-            {
-                "fromObjectTypeId": fk.type_id,
-                "fromObjectId": pair[0],
-                "toObjectTypeId": tk.type_id,
-                "toObjectId": pair[1],
-                "labels": list(types.labels),
-            }
-        )
-    errors.extend(bad_types.values())
-    body = batch_envelope(results, errors, started)
-    return Reply(batch_status(call.version, errors, 201), body)
+        if runs and runs[-1][0] is types:
+            runs[-1][1].append((position, pair))
+        else:
+            runs.append((types, [(position, pair)]))
+    return runs
 
 
 @dataclass(frozen=True)
@@ -563,28 +629,30 @@ def _resolve(
 
 def batch_default(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    inputs = parse_inputs(call.body, MAX_BATCH_DEFAULT)
+    inputs = parse_inputs(call, MAX_BATCH_DEFAULT)
     parsed = []
     for item in inputs:
         require(item, "from", "to")
         parsed.append((object_ref(item["from"]), object_ref(item["to"])))
     started = now_iso()
     default = portal.unlabeled(fk, tk)
+    pairs = find_pairs(portal, fk, tk, parsed)
+    if default is None:
+        errors = [pair if isinstance(pair, dict) else _no_default(fk, tk) for pair in pairs]
+        return Reply(200, batch_envelope([], errors, started))
+    found = [(n, pair) for n, pair in enumerate(pairs) if not isinstance(pair, dict)]
+    refused = portal.associate_all(fk, tk, [pair for _, pair in found], [])
+    failed = {position: refused[n] for n, (position, _) in enumerate(found) if n in refused}
+    inverse = portal.defs[default.inverse] if default.inverse is not None else None
     results: list[JsonDict] = []
-    errors: list[JsonDict] = []
-    for from_text, to_text in parsed:
-        pair = find_pair(portal, fk, tk, from_text, to_text)
-        if isinstance(pair, dict):
-            errors.append(pair)
+    errors = []
+    for position, pair in enumerate(pairs):
+        if isinstance(pair, dict) or position in failed:
+            errors.append(pair if isinstance(pair, dict) else failed[position])
             continue
-        if default is None:
-            errors.append(_no_default(fk, tk))
-            continue
-        err = portal.associate(fk, tk, pair, [])
-        if err is not None:
-            errors.append(err)
-            continue
-        results.extend(_default_results(portal, pair, default))
+        results.append(default_result(pair[0], pair[1], default))
+        if inverse is not None:
+            results.append(default_result(pair[1], pair[0], inverse))
     return Reply(200, batch_envelope(results, errors, started))
 
 
@@ -605,7 +673,7 @@ def _default_results(portal: Portal, pair: tuple[int, int], d: AssocDef) -> list
 
 def batch_read(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    inputs = parse_inputs(call.body, MAX_BATCH_READ)
+    inputs = parse_inputs(call, MAX_BATCH_READ)
     parsed = []
     for item in inputs:
         require(item, "id")
@@ -646,7 +714,7 @@ def _void_reply(call: Call, count: int, started: str) -> Reply:
 
 def batch_archive(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    inputs = parse_inputs(call.body, MAX_BATCH_ARCHIVE)
+    inputs = parse_inputs(call, MAX_BATCH_ARCHIVE)
     parsed: list[tuple[str, list[str]]] = []
     for item in inputs:
         require(item, "from", "to")
@@ -665,7 +733,7 @@ def batch_archive(portal: Portal, call: Call) -> Reply:
 
 def batch_labels_archive(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    inputs = parse_inputs(call.body, MAX_BATCH_ARCHIVE)
+    inputs = parse_inputs(call, MAX_BATCH_ARCHIVE)
     parsed = []
     for item in inputs:
         require(item, "from", "to", "types")
@@ -703,7 +771,7 @@ def put_default(portal: Portal, call: Call) -> Reply:
 
 def put_labeled(portal: Portal, call: Call) -> Reply:
     fk, tk, pair = _path_pair(portal, call)
-    data = parse_json(call.body)
+    data = parse_json(call)
     if not isinstance(data, list):
         raise _deserialize(
             "`java.util.HashSet<com.hubspot.inbounddb.publicobject.core.v2.AssociationSpec>`",
@@ -766,7 +834,7 @@ def _text(obj: dict[str, Any], field: str) -> str | None:
 
 def labels_create(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    data = parse_json(call.body)
+    data = parse_json(call)
     if not isinstance(data, dict):
         raise _deserialize("`PublicAssociationDefinitionCreateRequest`", data)
     require(data, "label", "name")
@@ -777,7 +845,7 @@ def labels_create(portal: Portal, call: Call) -> Reply:
 
 def labels_update(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    data = parse_json(call.body)
+    data = parse_json(call)
     if not isinstance(data, dict):
         raise _deserialize("`PublicAssociationDefinitionUpdateRequest`", data)
     require(data, "associationTypeId", "label")
@@ -803,7 +871,7 @@ def labels_delete(portal: Portal, call: Call) -> Reply:
 
 def _limit_inputs(call: Call, with_max: bool) -> list[tuple[str, int, int]]:
     out = []
-    for item in parse_inputs(call.body, MAX_BATCH_LIMITS):
+    for item in parse_inputs(call, MAX_BATCH_LIMITS):
         fields = ("category", "maxToObjectIds", "typeId") if with_max else ("category", "typeId")
         require(item, *fields)
         value = _int(item["maxToObjectIds"], "int") if with_max else 0

@@ -1,9 +1,12 @@
 """The HTTP layer: a threaded server on 127.0.0.1 and the per-request pipeline.
 
-Pipeline for every request: read the body; under the portal lock authenticate, route, draw a
-fault, count the request against the rate limit; sleep the configured latency WITHOUT the lock;
-under the lock run the endpoint; send the reply (or drop the connection, for the fault kinds
-that do so); append the request to the log.
+Pipeline for every request, once its request line and headers are in: authenticate, route,
+draw a fault and count the request against the rate limit -- at arrival, before the body is
+read, under a small gate lock that no endpoint holds while it works (HubSpot, too, counts a
+request at its edge); read the body and parse it once; sleep the configured latency WITHOUT
+any lock; under the portal lock run the endpoint on the parsed body; send the reply with an
+``X-HubSpot-Correlation-Id`` (or drop the connection, for the fault kinds that do so); append
+the request to the log.
 """
 
 from __future__ import annotations
@@ -19,13 +22,20 @@ from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
-from hubframe.sandbox.bodies import AUTH_MESSAGE, ApiFailure, error_body, rate_limit_body
+from hubframe.sandbox.bodies import (
+    AUTH_MESSAGE,
+    ApiFailure,
+    correlation_id,
+    error_body,
+    rate_limit_body,
+)
 from hubframe.sandbox.faults import Fault, FaultPlan, server_error_message
 from hubframe.sandbox.portal import Portal
 from hubframe.sandbox.ratelimit import TEN_SECONDLY, RateLimiter
-from hubframe.sandbox.routes import Call, Reply, Route, count_inputs, dispatch, match
+from hubframe.sandbox.routes import Call, Parsed, Reply, Route, dispatch, match, parse_body
 
 MAX_BODY = 64 * 1024 * 1024
+CORRELATION_HEADER = "X-HubSpot-Correlation-Id"
 
 
 @dataclass(frozen=True)
@@ -34,17 +44,20 @@ class LogEntry:
     path: str
     status: int  # 0 = the connection was dropped (reset or lost response)
     inputs: int
-    started: float  # time.time() seconds
+    started: float  # time.time() seconds, when the request line and headers were in
     finished: float
     body_sha1: str
 
 
 @dataclass
-class _Prepared:
+class _Admitted:
+    """What the gate decided at arrival: a reply already, or the route to run."""
+
     reply: Reply | None = None
     route: Route | None = None
-    call: Call | None = None
+    scopes: frozenset[str] | None = None
     fault: Fault = Fault.NONE
+    headers: dict[str, str] = field(default_factory=dict)
 
 
 @dataclass
@@ -58,54 +71,56 @@ class App:
     latency: tuple[float, float] | None = None
     log: list[LogEntry] = field(default_factory=list)
     log_lock: threading.Lock = field(default_factory=threading.Lock)
+    #: Guards the limiter and the fault draws: held for microseconds, never by an endpoint.
+    gate: threading.Lock = field(default_factory=threading.Lock)
 
     def handle(self, h: _Handler) -> None:
         started = time.time()
+        with self.gate:
+            admitted = self._admit(h)
+            admitted.headers = self.limiter.headers()
         body = h.read_body()
-        inputs = count_inputs(body)
+        parsed = parse_body(body)
         sha1 = hashlib.sha1(body).hexdigest()
 
         def record(status: int) -> None:
-            entry = LogEntry(h.command, h.path, status, inputs, started, time.time(), sha1)
+            entry = LogEntry(h.command, h.path, status, parsed.inputs, started, time.time(), sha1)
             with self.log_lock:
                 self.log.append(entry)
 
-        with self.portal.lock:
-            prep = self._prepare(h, body)
-            headers = self.limiter.headers()
-        if prep.fault is Fault.RESET:
+        if admitted.fault is Fault.RESET:
             record(0)
             h.reset_connection()
             return
-        if prep.reply is None:
-            prep.reply, headers = self._run(prep, inputs)
-        if prep.fault is Fault.LOST_RESPONSE:
+        reply, headers = admitted.reply, admitted.headers
+        if reply is None:
+            reply, headers = self._run(h, admitted, body, parsed)
+        if admitted.fault is Fault.LOST_RESPONSE:
             record(0)
             h.drop_connection()
             return
-        record(prep.reply.status)  # before replying, so a client that got the reply sees it
-        h.send_reply(prep.reply, headers)
+        record(reply.status)  # before replying, so a client that got the reply sees it
+        h.send_reply(reply, headers)
 
-    def _prepare(self, h: _Handler, body: bytes) -> _Prepared:
+    def _admit(self, h: _Handler) -> _Admitted:
+        """Auth, route, fault and rate window, in that order (caller holds the gate)."""
         scopes = self._authenticate(h.headers.get("Authorization"))
         if scopes is False or scopes is True:
-            return _Prepared(Reply(401, error_body(AUTH_MESSAGE, "INVALID_AUTHENTICATION")))
+            return _Admitted(Reply(401, error_body(AUTH_MESSAGE, "INVALID_AUTHENTICATION")))
         try:
             route = match(h.command, h.path)
         except ApiFailure as exc:
-            return _Prepared(Reply(exc.status, exc.body))
+            return _Admitted(Reply(exc.status, exc.body))
         fault, status = self.faults.draw() if route.endpoint.faults else (Fault.NONE, 0)
         if fault is Fault.THROTTLE:
-            return _Prepared(Reply(429, rate_limit_body(TEN_SECONDLY)))
+            return _Admitted(Reply(429, rate_limit_body(TEN_SECONDLY)))
         policy = self.limiter.admit()
         if policy is not None:
-            return _Prepared(Reply(429, rate_limit_body(policy)))
+            return _Admitted(Reply(429, rate_limit_body(policy)))
         if fault is Fault.SERVER_ERROR:
             body_500 = error_body(server_error_message(status), "INTERNAL_ERROR")
-            return _Prepared(Reply(status, body_500), fault=fault)
-        access = route.endpoint.access
-        call = Call(h.command, route.version, route.params, route.query, body, scopes, access)
-        return _Prepared(None, route, call, fault)
+            return _Admitted(Reply(status, body_500), fault=fault)
+        return _Admitted(None, route, scopes, fault)
 
     def _authenticate(self, header: str | None) -> frozenset[str] | bool | None:
         """The token's scopes (None = all), or False when it is missing or unknown."""
@@ -116,16 +131,31 @@ class App:
             return False
         return self.tokens[token]
 
-    def _run(self, prep: _Prepared, inputs: int) -> tuple[Reply, dict[str, str]]:
-        assert prep.route is not None and prep.call is not None
+    def _run(
+        self, h: _Handler, admitted: _Admitted, body: bytes, parsed: Parsed
+    ) -> tuple[Reply, dict[str, str]]:
+        route = admitted.route
+        assert route is not None
+        access = route.endpoint.access
+        call = Call(
+            h.command,
+            route.version,
+            route.params,
+            route.query,
+            body,
+            admitted.scopes,
+            access,
+            parsed,
+        )
         if self.latency is not None:
             base, per_input = self.latency
-            time.sleep(base + per_input * inputs)
+            time.sleep(base + per_input * parsed.inputs)
         with self.portal.lock:
             try:
-                reply = dispatch(self.portal, prep.route, prep.call)
+                reply = dispatch(self.portal, route, call)
             except ApiFailure as exc:
                 reply = Reply(exc.status, exc.body)
+        with self.gate:
             return reply, self.limiter.headers()
 
 
@@ -185,9 +215,8 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_response(reply.status)
         if reply.body is not None:
             self.send_header("Content-Type", "application/json;charset=utf-8")
-            correlation = reply.body.get("correlationId") if isinstance(reply.body, dict) else None
-            if correlation:
-                self.send_header("X-HubSpot-Correlation-Id", correlation)
+        correlation = reply.body.get("correlationId") if isinstance(reply.body, dict) else None
+        self.send_header(CORRELATION_HEADER, str(correlation or correlation_id()))
         self.send_header("Content-Length", str(len(payload)))
         for name, value in headers.items():
             self.send_header(name, value)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import threading
 import time
 from collections.abc import Callable
@@ -20,7 +21,7 @@ from hubframe.errors import (
     RateLimitError,
     ServerError,
 )
-from hubframe.ratelimit import RateLimiter
+from hubframe.ratelimit import RateLimiter, Slot
 from hubframe.sandbox import Sandbox
 
 DEAL, DEAL2 = "2040000001", "2040000002"
@@ -299,3 +300,49 @@ def test_token_never_logged_or_shown(
     text = caplog.text + repr(client) + "".join(f"{e}{e!r}" for e in errors)
     assert sb.token not in text
     assert "Bearer" not in caplog.text
+
+
+# --- when a request counts, and its correlation id -----------------------------------------------
+
+
+class RecordingLimiter(RateLimiter):
+    """Notes each slot handed out and each slot reported as written."""
+
+    def __init__(self) -> None:
+        super().__init__((100, 1.0))
+        self.acquired: list[Slot] = []
+        self.written: list[tuple[Slot, float]] = []
+
+    def acquire(self) -> Slot:
+        slot = super().acquire()
+        self.acquired.append(slot)
+        return slot
+
+    def sending(self, slot: Slot) -> None:
+        self.written.append((slot, time.monotonic()))
+        super().sending(slot)
+
+
+def test_each_attempt_counts_from_when_it_is_written(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory(faults={"server_error_rate": 1.0, "seed": 2})
+    client = client_for(sb, max_retries=2)
+    limiter = RecordingLimiter()
+    client.limiter = limiter
+    client.list_labels("deals", "contacts")  # schema paths are not faulted
+    with pytest.raises(ServerError):
+        client.batch_associate_default(
+            "deals", "contacts", [{"from": {"id": DEAL}, "to": {"id": CONTACT}}]
+        )
+    assert len(limiter.acquired) == 4 == wait_log(sb, 4)
+    assert [slot for slot, _ in limiter.written] == limiter.acquired  # every attempt, in order
+    assert all(slot.at >= at for slot, at in limiter.written)
+
+
+def test_successes_carry_the_correlation_id(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    pair = [{"from": {"id": DEAL2}, "to": {"id": CONTACT3}}]
+    first = client.batch_associate_default("deals", "contacts", pair)
+    second = client.batch_associate_default("deals", "contacts", pair)
+    ids = [first.correlation_id, second.correlation_id]
+    assert all(re.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-", i or "") for i in ids)
+    assert ids[0] != ids[1]

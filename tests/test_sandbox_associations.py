@@ -6,13 +6,23 @@ Every response goes through ``api.call`` and so is validated against HubSpot's O
 
 from __future__ import annotations
 
+import random
 from typing import Any
 
 import pytest
 from openapi_check import CheckedApi
 
 from hubframe.sandbox import Sandbox
-from hubframe.sandbox.demo import CHAMPION, DECISION_MAKER, EMPLOYEE
+from hubframe.sandbox.demo import (
+    BUDGET_HOLDER,
+    CHAMPION,
+    COMPANY_IDS,
+    CONTACT_IDS,
+    DEAL_IDS,
+    DECISION_MAKER,
+    EMPLOYEE,
+    RESELLER,
+)
 
 VERSIONS = ["v4", "2026-03", "2026-09"]
 DEAL, DEAL2, DEAL_FREE = "2040000001", "2040000002", "2040000040"
@@ -386,3 +396,102 @@ def test_unknown_route_and_method(api: CheckedApi) -> None:
     # the /crm/associations/v4 spelling carries only the schema endpoints
     r = api.call("POST", "/crm/associations/v4/deals/contacts/batch/create", {"inputs": []})
     assert r.status_code == 404
+
+
+# --- the batch hot path ---------------------------------------------------------------------------
+
+
+def portal_state(sb: Sandbox) -> tuple[dict[Any, list[int]], dict[tuple[int, int], int]]:
+    """Every stored link (with its types sorted) and every non-zero per-record type count."""
+    links = {
+        (key, from_id, to_id): sorted(types)
+        for key, by_from in sb.portal.links.items()
+        for from_id, targets in by_from.items()
+        for to_id, types in targets.items()
+    }
+    return links, {k: n for k, n in sb.portal.counts.items() if n}
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "type_ids"),
+    [
+        ("deals", "contacts", [DECISION_MAKER.type_id]),  # limited: checked pair by pair
+        ("deals", "contacts", []),  # the unlabeled type is limited too (25)
+        ("deals", "companies", [RESELLER.type_id]),  # no limit: the one-loop path
+        ("deals", "companies", [RESELLER.type_id, 5]),  # two labels at once
+        ("deals", "companies", []),
+        ("companies", "companies", [13]),  # one object type both ways; some pairs from == to
+        ("companies", "companies", []),
+    ],
+)
+def test_associate_all_matches_associate_pair_by_pair(a: str, b: str, type_ids: list[int]) -> None:
+    rng = random.Random(f"{a}{b}{type_ids}")
+    ids = {"deals": DEAL_IDS, "contacts": CONTACT_IDS, "companies": COMPANY_IDS}
+    pairs = [(rng.choice(ids[a][:6]), rng.choice(ids[b][:6])) for _ in range(120)]
+    outcomes = []
+    for whole in (False, True):
+        sb = Sandbox(seed="demo")
+        portal = sb.portal
+        fk, tk = portal.kind(a), portal.kind(b)
+        types = [portal.defs[t] for t in type_ids]
+        before = portal_state(sb)
+        if whole:
+            refused = portal.associate_all(fk, tk, pairs, types)
+        else:
+            refused = {}
+            for n, pair in enumerate(pairs):
+                err = portal.associate(fk, tk, pair, types)
+                if err is not None:
+                    refused[n] = err
+        assert portal_state(sb) != before
+        outcomes.append(({n: e["message"] for n, e in refused.items()}, portal_state(sb)))
+    assert outcomes[0] == outcomes[1]
+    if type_ids == [DECISION_MAKER.type_id]:
+        assert outcomes[0][0]  # the demo limit (2 per deal) refused some pairs
+
+
+def test_batch_create_keeps_input_order_across_types(api: CheckedApi, sandbox: Sandbox) -> None:
+    inputs = [
+        create_input(DEAL_FREE, CONTACT_FREE, spec(CHAMPION.type_id)),
+        create_input(DEAL_FREE, MISSING_CONTACT, spec(CHAMPION.type_id)),  # error 1
+        create_input(DEAL_FREE, CONTACT_FREE2, spec(BUDGET_HOLDER.type_id)),
+        create_input(DEAL, CONTACT_FREE, spec(DECISION_MAKER.type_id)),  # error 2: at its limit
+        create_input(DEAL_FREE, "1019360102", spec(CHAMPION.type_id)),
+        create_input(DEAL_FREE, "1019360103", spec(EMPLOYEE.type_id)),  # error 3 (bad type, last)
+        create_input("2040000041", CONTACT_FREE, spec(CHAMPION.type_id)),
+        create_input("x1", CONTACT_FREE, spec(CHAMPION.type_id)),  # error 4 (no such record)
+    ]
+    r = api.call("POST", "/crm/v4/associations/deals/contacts/batch/create", {"inputs": inputs})
+    body = r.json()
+    assert [(x["fromObjectId"], x["toObjectId"], x["labels"]) for x in body["results"]] == [
+        (int(DEAL_FREE), int(CONTACT_FREE), ["Champion"]),
+        (int(DEAL_FREE), int(CONTACT_FREE2), ["Budget holder"]),
+        (int(DEAL_FREE), 1019360102, ["Champion"]),
+        (2040000041, int(CONTACT_FREE), ["Champion"]),
+    ]
+    kinds = [next(iter(e["context"])) for e in body["errors"]]
+    assert kinds == [
+        "INVALID_OBJECT_IDS",
+        "fromObjectId",
+        "INVALID_OBJECT_IDS",
+        "INVALID_ASSOCIATION_TYPE_ID",
+    ]
+    assert body["errors"][2]["context"]["objectId"] == ["x1"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_batch_associate_default_keeps_input_order(
+    api: CheckedApi, sandbox: Sandbox, version: str
+) -> None:
+    inputs = [
+        {"from": {"id": DEAL_FREE}, "to": {"id": CONTACT_FREE}},
+        {"from": {"id": DEAL_FREE}, "to": {"id": MISSING_CONTACT}},
+        {"from": {"id": "2040000041"}, "to": {"id": CONTACT_FREE2}},
+    ]
+    path = f"{assoc(version)}/deals/contacts/batch/associate/default"
+    body = api.call("POST", path, {"inputs": inputs}, expect=200).json()
+    assert [(x["from"]["id"], x["to"]["id"]) for x in body["results"]] == [
+        (DEAL_FREE, CONTACT_FREE), (CONTACT_FREE, DEAL_FREE),
+        ("2040000041", CONTACT_FREE2), (CONTACT_FREE2, "2040000041"),
+    ]  # fmt: skip
+    assert body["errors"][0]["context"]["objectId"] == [MISSING_CONTACT]

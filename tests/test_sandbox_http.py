@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import argparse
 import hashlib
+import http.client
 import json
+import re
 import subprocess
 import sys
 import threading
@@ -17,6 +19,8 @@ import requests
 from openapi_check import CheckedApi, SpecChecker
 
 from hubframe.sandbox import Sandbox, serve
+from hubframe.sandbox.bodies import ApiFailure
+from hubframe.sandbox.routes import Call, dispatch, match, parse_body
 from hubframe.testing import SandboxFactory
 
 ApiFor = Callable[..., CheckedApi]
@@ -297,3 +301,95 @@ def test_chunked_request_body(sandbox: Sandbox, spec_checker: SpecChecker) -> No
         spec_checker.check("GET", LABELS, r.status_code, r.json())
         assert r.status_code == 200
     assert linked(sandbox)
+
+
+# --- counting at arrival, parsing once, correlation ids ------------------------------------------
+
+
+UUID = re.compile(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")
+
+
+def test_correlation_id_on_every_response(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
+    sb = sandbox_factory(seed="demo", rate_limit=(3, 30.0))
+    api = api_for(sb)
+    archive = {"inputs": [{"from": {"id": "2040000050"}, "to": [{"id": "1019360150"}]}]}
+    responses = [
+        api.call("POST", CREATE, one_create(), expect=201),
+        api.call("GET", LABELS, expect=200),
+        api.call("POST", "/crm/v4/associations/deals/contacts/batch/archive", archive, expect=204),
+        api.call("GET", "/crm/v4/nothing/here", expect=404),  # not counted: no such route
+        api.call("GET", LABELS, token="pat-na1-wrong", expect=401),  # not counted either
+        api.call("GET", LABELS, expect=429),  # the 4th counted request of a 3-request window
+    ]
+    ids = [r.headers.get("X-HubSpot-Correlation-Id", "") for r in responses]
+    assert all(UUID.match(i) for i in ids), ids
+    assert len(set(ids)) == len(ids)
+    for r in responses[3:]:  # error bodies carry the same id as the header
+        assert r.json()["correlationId"] == r.headers["X-HubSpot-Correlation-Id"]
+
+
+def test_requests_count_against_the_window_on_arrival(
+    sandbox_factory: SandboxFactory, api_for: ApiFor
+) -> None:
+    """A request takes its place in the window when its headers are in, before its body."""
+    sb = sandbox_factory(seed="demo", rate_limit=(1, 30.0))
+    api = api_for(sb)
+    body = json.dumps(one_create()).encode()
+    slow = http.client.HTTPConnection("127.0.0.1", sb.port, timeout=10)
+    try:
+        slow.putrequest("POST", CREATE)
+        slow.putheader("Authorization", f"Bearer {sb.token}")
+        slow.putheader("Content-Type", "application/json")
+        slow.putheader("Content-Length", str(len(body)))
+        slow.endheaders()  # the body follows later
+        deadline = time.monotonic() + 10
+        remaining = "1"
+        while remaining != "0" and time.monotonic() < deadline:  # 401s show the window uncounted
+            r = api.call("GET", LABELS, token="pat-na1-wrong", expect=401)
+            remaining = r.headers["X-HubSpot-RateLimit-Remaining"]
+        assert remaining == "0"  # the slow request holds the only place, its body not yet sent
+        api.call("GET", LABELS, expect=429)
+        slow.send(body)
+        reply = slow.getresponse()
+        assert reply.status == 201
+        assert json.loads(reply.read())["results"][0]["labels"] == []
+    finally:
+        slow.close()
+    assert linked(sb)
+    log = sb.request_log().sort_values("started")
+    assert log[log.status != 401].status.tolist() == [201, 429]
+
+
+def test_body_is_parsed_once(
+    sandbox: Sandbox, spec_checker: SpecChecker, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    body = json.dumps(one_create()).encode()
+    parsed: list[bytes] = []
+    loads = json.loads
+
+    def counting(text: Any, **kw: Any) -> Any:
+        if text == body:
+            parsed.append(text)
+        return loads(text, **kw)
+
+    monkeypatch.setattr(json, "loads", counting)
+    headers = {"Authorization": f"Bearer {sandbox.token}", "Content-Type": "application/json"}
+    r = requests.post(sandbox.url + CREATE, data=body, headers=headers, timeout=10)
+    assert r.status_code == 201
+    assert len(parsed) == 1  # the request log's input count and the endpoint share one parse
+    assert sandbox.request_log().inputs.tolist() == [1]
+
+
+def test_endpoints_take_the_parse_they_are_given(sandbox: Sandbox) -> None:
+    route = match("POST", CREATE)
+    parsed = parse_body(json.dumps(one_create()).encode())
+    call = Call(
+        "POST", route.version, route.params, route.query, b"not json", None, "write", parsed
+    )
+    with sandbox.portal.lock:
+        assert dispatch(sandbox.portal, route, call).status == 201
+    broken = parse_body(b'{"inputs": [')
+    assert broken.inputs == 0 and broken.status == 400
+    call = Call("POST", route.version, route.params, route.query, b"", None, "write", broken)
+    with pytest.raises(ApiFailure, match="Invalid input JSON on line 1"), sandbox.portal.lock:
+        dispatch(sandbox.portal, route, call)

@@ -277,3 +277,14 @@ def test_single_batch_object() -> None:
     item = assoc(0, "1", "2")
     batch = Batch(1, ASSOCIATE_DEFAULT, "deals", "contacts", (item,))
     assert batch.part(()).items == () and batch.number == 1
+
+
+def test_successful_rows_carry_the_correlation_id(sandbox: Sandbox) -> None:
+    items = [assoc(i, DEALS[7], CONTACTS[i]) for i in range(5)]
+    out = run(client_for(sandbox), items, batch_size=2)
+    assert {o.status for o in out.values()} == {SUCCESS}
+    by_batch: dict[int | None, set[str | None]] = {}
+    for o in out.values():
+        by_batch.setdefault(o.batch, set()).add(o.correlation_id)
+    assert all(len(ids) == 1 and None not in ids for ids in by_batch.values())  # one per request
+    assert len({i for ids in by_batch.values() for i in ids}) == 3  # three requests, three ids

@@ -350,7 +350,7 @@ def _resolved_items(
 #: Whether ``preflight=None`` turns pre-flight on for dry runs of the Python API.  Off: a dry
 #: run keeps to GET requests (labels, limits) unless asked, as the job tests pin down; the CLI
 #: turns pre-flight on for its dry runs (``--no-preflight`` turns it off).
-PREFLIGHT_ON_DRY_RUNS = False
+PREFLIGHT_ON_DRY_RUNS = True
 
 
 def associate(
@@ -388,8 +388,8 @@ def associate(
       A dry run reports the predictions on its ``planned`` rows (``error_code`` and
       ``error_message``; predicted limit failures get no batch).  A real run does not send
       predicted limit failures (``failed``, ``LIMIT_EXCEEDED``, "... not sent") unless
-      ``send_predicted_failures=True``.  ``None`` (default): on for dry runs when
-      :data:`PREFLIGHT_ON_DRY_RUNS`, else off.
+      ``send_predicted_failures=True``.  ``None`` (default): on for dry runs, off for
+      real runs (:data:`PREFLIGHT_ON_DRY_RUNS`).
     * ``skip_existing=True``: rows whose association type exists already are ``skipped`` with
       ``ALREADY_ASSOCIATED`` and not sent.
     * ``record_existing`` (default: when a journal is given): read which pairs exist before

@@ -56,6 +56,13 @@ def log_of(sb: Sandbox) -> pd.DataFrame:
     return sb.request_log()
 
 
+def assert_no_writes(sb: Sandbox) -> None:
+    """A dry run reads (GET, and POST batch reads for pre-flight) but writes nothing."""
+    log = log_of(sb)
+    writes = log[(log["method"] != "GET") & ~log["path"].str.endswith("/batch/read")]
+    assert writes.empty, writes[["method", "path"]].to_string()
+
+
 def linked(sb: Sandbox, f: str = "deals", t: str = "contacts") -> set[tuple[str, str, int]]:
     frame = sb.associations(f, t)
     return set(zip(frame["from_id"], frame["to_id"], frame["type_id"].astype(int), strict=True))
@@ -153,7 +160,8 @@ def test_dry_run_sends_nothing_and_plans_batches(sandbox: Sandbox) -> None:
     result = associate(sheet(rows), client_for(sandbox), dry_run=True, batch_size=2)
     assert set(result["status"]) == {"planned"}
     assert result["batch"].tolist() == [1, 2, 1, 2, 3, 4]  # numbered as they fill up
-    assert set(log_of(sandbox)["method"]) == {"GET"}
+    assert_no_writes(sandbox)
+    assert "existed_before" in result.columns  # pre-flight is on for dry runs
     assert not any(f == DEALS[6] for f, _, _ in linked(sandbox))
 
 
@@ -229,7 +237,7 @@ def test_configure_limits_create_update_purge_skip(sandbox: Sandbox) -> None:
         "update_limit", "create_limit", "purge_limit", "purge_limit", "create_limit",
     ]  # fmt: skip
     assert planned["status"].tolist()[:5] == ["planned", "planned", "skipped", "planned", "planned"]
-    assert set(log_of(sandbox)["method"]) == {"GET"}
+    assert_no_writes(sandbox)
     result = configure_limits(limits_sheet(rows), client, progress=False)
     got = [
         (s, None if pd.isna(c) else c)
@@ -269,13 +277,13 @@ def test_limits_dry_run_shows_current_values_and_records_over(sandbox: Sandbox) 
         ("deals", "contacts", "Champion", "3"),  # no limit yet
     ]
     client = client_for(sandbox)
-    plain = configure_limits(limits_sheet(rows), client, dry_run=True, progress=False)
+    plain = configure_limits(
+        limits_sheet(rows), client, dry_run=True, preflight=False, progress=False
+    )
     assert plain["current_max"].tolist() == [2, 25, pd.NA]
     assert "records_over" not in plain.columns
     assert set(log_of(sandbox)["method"]) == {"GET"}
-    checked = configure_limits(
-        limits_sheet(rows), client, dry_run=True, preflight=True, progress=False
-    )
+    checked = configure_limits(limits_sheet(rows), client, dry_run=True, progress=False)
     columns = list(checked.columns)
     assert columns[columns.index("max_to_object_ids") + 1 : columns.index("action")] == [
         "current_max", "records_over", "remove",

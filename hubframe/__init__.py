@@ -29,6 +29,7 @@ from hubframe.io import read_limits, read_pairs
 from hubframe.jobs import associate, configure_limits
 from hubframe.report import export_report, export_retry
 from hubframe.results import summarize
+from hubframe.undo import remove_associations, undo
 from hubframe.validate import validate_limits, validate_pairs
 
 if TYPE_CHECKING:
@@ -55,7 +56,9 @@ __all__ = [
     "export_retry",
     "read_limits",
     "read_pairs",
+    "remove_associations",
     "summarize",
+    "undo",
     "validate_limits",
     "validate_pairs",
 ]

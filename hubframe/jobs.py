@@ -347,9 +347,8 @@ def _resolved_items(
             yield item
 
 
-#: Whether ``preflight=None`` turns pre-flight on for dry runs of the Python API.  Off: a dry
-#: run keeps to GET requests (labels, limits) unless asked, as the job tests pin down; the CLI
-#: turns pre-flight on for its dry runs (``--no-preflight`` turns it off).
+#: Whether ``preflight=None`` turns pre-flight on for dry runs (it does: a dry run then reads
+#: limits and current associations, with GETs and batch reads, and still writes nothing).
 PREFLIGHT_ON_DRY_RUNS = True
 
 

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
 
+import pandas as pd
 import pytest
 from openapi_check import CheckedApi, SpecChecker, get_checker
 
+from hubframe.normalize import arrow_text_dtype
 from hubframe.sandbox import Sandbox
 
 pytest_plugins = ["hubframe.testing"]
@@ -46,3 +49,20 @@ def api_for(spec_checker: SpecChecker) -> Iterator[Callable[..., CheckedApi]]:
     yield make
     for caller in made:
         caller.close()
+
+
+@pytest.fixture(scope="module", params=["default", "flipped"])
+def text_mode(request: pytest.FixtureRequest) -> Iterator[str]:
+    """Every test in both pandas text representations: the default one, then the other one
+    (future.infer_string flipped: object text on pandas 3, Arrow text on pandas 2.2)."""
+    if request.param == "default":
+        yield "object" if arrow_text_dtype() is None else "arrow"
+        return
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", DeprecationWarning)  # pandas 3 deprecates the option
+        try:
+            inferring = bool(pd.get_option("future.infer_string"))
+        except (KeyError, pd.errors.OptionError):
+            pytest.skip("this pandas has no future.infer_string option")
+        with pd.option_context("future.infer_string", not inferring):
+            yield "object" if arrow_text_dtype() is None else "arrow"

@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import io
-import warnings
-from collections.abc import Iterator
 from pathlib import Path
 
 import numpy as np
@@ -17,7 +15,6 @@ from hypothesis import strategies as st
 from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io import cells_to_arrow, cells_to_text, read_limits, read_pairs
-from hubframe.normalize import arrow_text_dtype
 
 GOLDEN = Path(__file__).parent / "golden"
 HEAD = ["sheet", "row", *PAIR_COLUMNS]
@@ -30,21 +27,8 @@ CSV_VARIANTS = [
 ]
 
 
-@pytest.fixture(autouse=True, scope="module", params=["default", "flipped"])
-def text_mode(request: pytest.FixtureRequest) -> Iterator[str]:
-    """Every test in both pandas text representations: the default one, then the other one
-    (future.infer_string flipped: object text on pandas 3, Arrow text on pandas 2.2)."""
-    if request.param == "default":
-        yield "object" if arrow_text_dtype() is None else "arrow"
-        return
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", DeprecationWarning)  # pandas 3 deprecates the option
-        try:
-            inferring = bool(pd.get_option("future.infer_string"))
-        except (KeyError, pd.errors.OptionError):
-            pytest.skip("this pandas has no future.infer_string option")
-        with pd.option_context("future.infer_string", not inferring):
-            yield "object" if arrow_text_dtype() is None else "arrow"
+#: Every test here runs in both pandas text representations (fixture in conftest.py).
+pytestmark = pytest.mark.usefixtures("text_mode")
 
 
 @pytest.mark.parametrize("name", CSV_VARIANTS)

@@ -16,21 +16,14 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
-from hubframe.constants import OBJECT_TYPES
+from hubframe.constants import LIMIT_COLUMNS, OBJECT_TYPES, PAIR_COLUMNS
 from hubframe.errors import InputError
 
 Kind = Literal["pairs", "limits"]
 Side = Literal["from", "to"]
 
-PAIR_FIELDS: Final = ("from_type", "from_id", "to_type", "to_id", "label", "category", "type_id")
-LIMIT_FIELDS: Final = (
-    "from_type",
-    "to_type",
-    "label",
-    "category",
-    "type_id",
-    "max_to_object_ids",
-)
+PAIR_FIELDS: Final = PAIR_COLUMNS
+LIMIT_FIELDS: Final = LIMIT_COLUMNS
 
 # Strong aliases: a header spelled like this means exactly this column.
 STRONG_ALIASES: Final[dict[str, tuple[str, ...]]] = {

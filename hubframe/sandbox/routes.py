@@ -643,16 +643,13 @@ def batch_default(portal: Portal, call: Call) -> Reply:
     found = [(n, pair) for n, pair in enumerate(pairs) if not isinstance(pair, dict)]
     refused = portal.associate_all(fk, tk, [pair for _, pair in found], [])
     failed = {position: refused[n] for n, (position, _) in enumerate(found) if n in refused}
-    inverse = portal.defs[default.inverse] if default.inverse is not None else None
     results: list[JsonDict] = []
     errors = []
     for position, pair in enumerate(pairs):
         if isinstance(pair, dict) or position in failed:
             errors.append(pair if isinstance(pair, dict) else failed[position])
             continue
-        results.append(default_result(pair[0], pair[1], default))
-        if inverse is not None:
-            results.append(default_result(pair[1], pair[0], inverse))
+        results.extend(_default_results(portal, pair, default))
     return Reply(200, batch_envelope(results, errors, started))
 
 

@@ -299,14 +299,21 @@ class Sender:
         # after the limiter let it go; the limiter counts each request from when it is written.
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
             queued: dict[Future[list[Outcome]], Batch] = {}
-            for batch in stream:
-                queued[pool.submit(self.run_batch, batch)] = batch
-                if len(queued) >= QUEUE_PER_WORKER * workers:
-                    done, _ = wait(queued, return_when=FIRST_COMPLETED)
-                    for future in done:
-                        outcomes.update(self._done(queued.pop(future), future.result()))
-            for future in as_completed(queued):
-                outcomes.update(self._done(queued[future], future.result()))
+            try:
+                for batch in stream:
+                    queued[pool.submit(self.run_batch, batch)] = batch
+                    if len(queued) >= QUEUE_PER_WORKER * workers:
+                        done, _ = wait(queued, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            outcomes.update(self._done(queued.pop(future), future.result()))
+                for future in as_completed(queued):
+                    outcomes.update(self._done(queued[future], future.result()))
+            except KeyboardInterrupt:
+                # Ctrl-C: batches not yet started are dropped; those in flight finish (and are
+                # journaled) before the pool closes, so a re-run with the journal resumes.
+                for future in queued:
+                    future.cancel()
+                raise
         return outcomes
 
     def _pool_size(self, latency_s: float) -> int:

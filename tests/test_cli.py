@@ -5,10 +5,12 @@ from __future__ import annotations
 import json
 import os
 import select
+import signal
 import subprocess
 import sys
+import time
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
@@ -345,3 +347,44 @@ def test_demo_without_sample_data_fails_clearly(tmp_path: Path) -> None:
     proc = _hubframe("demo", "--sample-data", str(tmp_path / "nowhere"), cwd=tmp_path)
     line = _one_error_line(proc)
     assert "sample data not found" in line and "make demo" in line
+
+
+def test_ctrl_c_stops_with_one_line_and_the_journal_resumes(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path
+) -> None:
+    slow = sandbox_factory(seed="demo", rate_limit=(10, 1.0), latency=(0.2, 0.0))
+    rows = [(f"{2040000040 + n % 20}", f"{1019360040 + n}", "", "") for n in range(200)]
+    sheet, journal = _csv(tmp_path / "many.csv", rows), tmp_path / "run.sqlite"
+    command = ["associate", str(sheet), "--batch-size", "5", "--journal", str(journal)]
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubframe", *command],
+        env=_env(slow),
+        cwd=REPO,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    deadline = time.monotonic() + 30
+    while time.monotonic() < deadline and not _writes(slow):
+        time.sleep(0.05)
+    proc.send_signal(signal.SIGINT)
+    out, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert err.strip().splitlines()[-1] == "hubframe: interrupted"
+    assert "Traceback" not in out + err
+    first = _writes(slow)
+    assert 0 < len(first) < 40  # stopped part-way: 200 rows are 40 batches
+    again = _hubframe(*command, env=_env(slow))
+    assert again.returncode == 0, again.stderr
+    every = _writes(slow)
+    assert len(every) == len(set(every)) == 40  # the journal kept finished batches from resending
+    stored = slow.associations("deals", "contacts")
+    linked = set(zip(stored["from_id"], stored["to_id"], strict=True))
+    assert {(f, t) for f, t, _, _ in rows} <= linked
+
+
+def _writes(sb: Sandbox) -> list[str]:
+    """Body hashes of the association writes the sandbox answered (200/201/207)."""
+    log = sb.request_log()
+    done = log[(log["method"] == "POST") & log["status"].between(200, 299)]
+    return done.loc[done["path"].str.contains("/batch/associate/default"), "body_sha1"].tolist()

@@ -948,6 +948,24 @@ def _type_argument(value: str | None, name: str, source: str) -> str | None:
 # --- public -------------------------------------------------------------------------------------
 
 
+def sheet_headers(source: Source, *, sheet: SheetArg = None, kind: Kind = "pairs") -> list[str]:
+    """The header row the readers would use (found below any title block), as they name it.
+
+    For a column-mapping UI: unlike :func:`read_pairs` it does not require the columns to be
+    recognised.  ``sheet="*"`` gives the first sheet's headers.  Unreadable files raise
+    :class:`InputError` as the readers do.
+    """
+    loaded = _load(source)
+    if loaded.frame is not None:
+        return _clean_headers([str(c) for c in loaded.frame.columns])
+    request = Request(kind, loaded.name, None, None, None)
+    if _head(loaded, 8).startswith((OLE_MAGIC, ZIP_MAGIC)):
+        grid = _excel_grids(_all_bytes(loaded), None if sheet == "*" else sheet, loaded.name)[0]
+        index = _find_header(grid.cells[:HEADER_SEARCH_ROWS], request)
+        return _clean_headers(grid.cells[index]) if index >= 0 else []
+    return _csv_format(loaded, request).headers
+
+
 def read_pairs(
     source: Source,
     *,
@@ -1001,4 +1019,4 @@ def read_limits(
     )
 
 
-__all__ = ["cells_to_text", "read_limits", "read_pairs"]
+__all__ = ["cells_to_text", "read_limits", "read_pairs", "sheet_headers"]

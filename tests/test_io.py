@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS
 from hubframe.errors import InputError
-from hubframe.io import cells_to_arrow, cells_to_text, read_limits, read_pairs
+from hubframe.io import cells_to_arrow, cells_to_text, read_limits, read_pairs, sheet_headers
 
 GOLDEN = Path(__file__).parent / "golden"
 HEAD = ["sheet", "row", *PAIR_COLUMNS]
@@ -393,3 +393,28 @@ def test_validate_sees_edits_made_after_reading() -> None:
     issues = validate_pairs(pairs)
     assert issues["code"].tolist() == ["BAD_ID", "BAD_OBJECT_TYPE", "BAD_ID"]
     assert issues["value"].tolist()[:2] == ["12x", "dealz"]
+
+
+# --- sheet_headers (for mapping UIs) -----------------------------------------------------------
+
+
+def test_sheet_headers_match_what_the_reader_uses() -> None:
+    for name in ("pairs_title.xlsx", "pairs_semicolon_cp1252.csv", "pairs_tab.tsv"):
+        expected = read_pairs(GOLDEN / name).attrs["hubframe"]["original_columns"]
+        assert sheet_headers(GOLDEN / name) == expected, name
+
+
+def test_sheet_headers_list_columns_the_reader_would_refuse() -> None:
+    with pytest.raises(InputError):
+        read_pairs(GOLDEN / "export_title.csv")  # no type column, no from_type argument
+    headers = sheet_headers(GOLDEN / "export_title.csv")
+    assert headers == ["Record ID", "Deal Name", "Associated Contact IDs", "Notes"]
+
+
+def test_sheet_headers_of_frames_bytes_and_bad_files() -> None:
+    frame = pd.DataFrame({"Deal ID": ["1"], "Deal ID ": ["2"], "": ["x"]})
+    assert sheet_headers(frame) == ["Deal ID", "Deal ID.1", "Unnamed: 2"]
+    data = (GOLDEN / "pairs_title.xlsx").read_bytes()
+    assert sheet_headers(data) == sheet_headers(GOLDEN / "pairs_title.xlsx")
+    with pytest.raises(InputError, match=r"corrupt\.xlsx"):
+        sheet_headers(GOLDEN / "corrupt.xlsx")

@@ -6,7 +6,6 @@ widget code stays thin and this layer can be tested on its own.  No ipywidgets h
 
 from __future__ import annotations
 
-import csv
 import inspect
 import io
 import tempfile
@@ -21,9 +20,9 @@ from urllib.parse import urlsplit
 import pandas as pd
 
 from hubframe.client import HubSpotClient
-from hubframe.columns import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, Kind, header_key, header_score
+from hubframe.columns import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, Kind, header_key
 from hubframe.errors import InputError
-from hubframe.io import read_limits, read_pairs
+from hubframe.io import read_limits, read_pairs, sheet_headers
 from hubframe.jobs import associate, configure_limits
 from hubframe.report import export_report, export_retry
 from hubframe.sandbox import Sandbox
@@ -44,8 +43,6 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "max_to_object_ids": "Limit column",
 }
 _XLSX_MAGIC: Final = b"PK\x03\x04"
-PREVIEW_ROWS: Final = 30  # io looks for the header row in the same number of rows
-PREVIEW_BYTES: Final = 256 * 1024
 
 
 # --- sources --------------------------------------------------------------------------------
@@ -220,62 +217,13 @@ def _single(frame: pd.DataFrame, column: str) -> str | None:
 
 
 def preview_headers(source: SheetSource, job: str, sheet: str | None) -> list[str]:
-    """The header row of the sheet as hubframe would find it (below any title block)."""
-    rows = _preview_rows(source, sheet)
+    """The header row of the sheet as hubframe finds it (below any title block), without the
+    empty columns at its right end."""
     kind: Kind = "limits" if job == "limits" else "pairs"
-    scores = [header_score([_text(c) for c in row], kind) for row in rows]
-    best = max(range(len(rows)), key=lambda i: (scores[i], -i), default=-1)
-    if best < 0 or scores[best] == 0:
-        best = next((i for i, row in enumerate(rows) if any(_text(c) for c in row)), -1)
-    return _headers(rows[best]) if best >= 0 else []
-
-
-def _preview_rows(source: SheetSource, sheet: str | None) -> list[list[object]]:
-    if source.is_excel:
-        from python_calamine import CalamineWorkbook
-
-        book = CalamineWorkbook.from_filelike(io.BytesIO(source.data))
-        names = list(book.sheet_names)
-        name = sheet if sheet in names else names[0]
-        rows = book.get_sheet_by_name(name).to_python(nrows=PREVIEW_ROWS)
-        return [list(r) for r in rows]
-    text = _decode(source.data[:PREVIEW_BYTES])
-    lines = [line for line in text.splitlines()[:PREVIEW_ROWS]]
-    delimiter = max(",;\t|", key=lambda d: sum(line.count(d) for line in lines[:5]))
-    return [list(r) for r in csv.reader(lines, delimiter=delimiter)]
-
-
-def _decode(data: bytes) -> str:
-    for encoding in ("utf-8-sig", "cp1252"):
-        try:
-            return data.decode(encoding)
-        except UnicodeDecodeError:
-            continue
-    return data.decode("latin-1")
-
-
-def _text(cell: object) -> str:
-    if cell is None:
-        return ""
-    if isinstance(cell, float) and cell.is_integer():
-        return str(int(cell))
-    return str(cell).strip()
-
-
-def _headers(cells: Sequence[object]) -> list[str]:
-    """Header names as read_pairs names them: blanks 'Unnamed: i', repeats 'Name.1'."""
-    out: list[str] = []
-    seen: dict[str, int] = {}
-    for i, cell in enumerate(cells):
-        text = " ".join(_text(cell).split()) or f"Unnamed: {i}"
-        name = text
-        while name in out:
-            seen[text] = seen.get(text, 0) + 1
-            name = f"{text}.{seen[text]}"
-        out.append(name)
-    while out and out[-1].startswith("Unnamed: "):
-        out.pop()
-    return out
+    headers = sheet_headers(source.reader_input(), sheet=sheet, kind=kind)
+    while headers and headers[-1].startswith("Unnamed: "):
+        headers.pop()
+    return headers
 
 
 # --- connecting -----------------------------------------------------------------------------

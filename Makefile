@@ -20,8 +20,8 @@ demo: $(STAMP)
 	$(BIN)/python -m hubframe demo
 
 lint: $(STAMP)
-	$(BIN)/ruff check hubframe tests bench
-	$(BIN)/ruff format --check hubframe tests bench
+	$(BIN)/ruff check hubframe tests bench scripts
+	$(BIN)/ruff format --check hubframe tests bench scripts
 
 typecheck: $(STAMP)
 	$(BIN)/mypy

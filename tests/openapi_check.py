@@ -1,4 +1,7 @@
-"""Check sandbox responses against HubSpot's own OpenAPI specs (shared/hubspot-openapi/).
+"""Check sandbox responses against HubSpot's own OpenAPI specs (structure-only copies).
+
+The specs live in ``tests/openapi/``: HubSpot's published specs with descriptions and examples
+stripped by ``scripts/compact_openapi.py`` (paths, methods, parameters, schemas per status).
 
 ``SpecChecker.check(method, path, status, body)`` finds the operation the request path belongs
 to (v4 in both spellings, 2026-03 and its 2025-09 alias, 2026-09 via the 2026-03 spec) and
@@ -51,16 +54,16 @@ class SpecMismatch(AssertionError):
     """A response that does not match HubSpot's spec."""
 
 
-def spec_dir() -> Path | None:
-    """Where the specs are: next to the repository, else ``$HUBFRAME_OPENAPI_DIR``."""
-    candidates = [Path(__file__).resolve().parents[2] / "shared" / "hubspot-openapi"]
-    env = os.environ.get("HUBFRAME_OPENAPI_DIR")
-    if env:
-        candidates.append(Path(env))
-    for candidate in candidates:
-        if candidate.is_dir() and any(candidate.glob("*.json")):
-            return candidate
-    return None
+#: The committed, structure-only specs (scripts/compact_openapi.py writes them).
+SPEC_DIR = Path(__file__).resolve().parent / "openapi"
+
+
+def spec_dir() -> Path:
+    """Where the specs are: ``tests/openapi``, or ``$HUBFRAME_OPENAPI_DIR`` when set."""
+    directory = Path(os.environ.get("HUBFRAME_OPENAPI_DIR") or SPEC_DIR)
+    if not any(directory.glob("*.json")):
+        raise FileNotFoundError(f"no OpenAPI specs (*.json) in {directory}")
+    return directory
 
 
 def _relax(node: Any) -> None:
@@ -125,6 +128,8 @@ class SpecChecker:
                         )
                     )
         self._format = FormatChecker()
+        #: Responses checked so far (make test prints the total).
+        self.checked = 0
 
     @staticmethod
     def spec_path(path: str) -> tuple[str, str]:
@@ -153,6 +158,7 @@ class SpecChecker:
 
     def check(self, method: str, path: str, status: int, body: Any) -> None:
         """Raise :class:`SpecMismatch` unless the response matches the spec."""
+        self.checked += 1
         op, version = self.find(method, path)
         if status == 429:
             self._validate(RATE_LIMIT_SCHEMA, {}, body, method, path, status)
@@ -225,14 +231,11 @@ class SpecChecker:
 _CHECKER: SpecChecker | None = None
 
 
-def get_checker() -> SpecChecker | None:
-    """The shared checker, or None when the spec directory is missing."""
+def get_checker() -> SpecChecker:
+    """The shared checker (loaded once)."""
     global _CHECKER
     if _CHECKER is None:
-        directory = spec_dir()
-        if directory is None:
-            return None
-        _CHECKER = SpecChecker(directory)
+        _CHECKER = SpecChecker(spec_dir())
     return _CHECKER
 
 

@@ -1,29 +1,30 @@
-"""Benchmark: reading and validating analyst sheets (issue 3).
+"""Benchmark: reading and validating analyst sheets, against the fastest readers there are.
 
-Prints, in one run:
-- (read_pairs + validate_pairs) time on a generated 1,000,000-row CSV divided by a plain
-  ``pandas.read_csv`` of the same file (target <= 3.0);
-- read_pairs time on a generated 100,000-row xlsx divided by the raw python-calamine read of
-  it (target <= 1.5);
-- peak memory of one run of each side: the RSS it adds to a fresh interpreter (this includes
-  Arrow's buffers) and tracemalloc's peak (Python allocations only).
+Prints, in one run, for a grid of sizes (CSV 100,000 and 1,000,000 rows; xlsx 10,000 and
+100,000 rows), every side timed in turns (:mod:`common`: min and median of ``--repeat``):
 
-Usage: ``python bench/read_validate.py [--rows 1000000] [--xlsx-rows 100000] [--repeat 3]``.
-Each ratio uses the best of ``--repeat`` runs of both sides, so a busy machine does not skew it.
+- CSV: ``read_pairs + validate_pairs`` against ``pandas.read_csv`` (C engine, the usual call),
+  ``pandas.read_csv(engine="pyarrow")`` and ``pyarrow.csv.read_csv`` (the fastest CSV reader
+  in Python; it only parses, it does not map, clean or check anything).  The target
+  (``read_pairs + validate_pairs`` <= 3.0 x ``pandas.read_csv``) is judged on the median.
+- xlsx: ``read_pairs`` against python-calamine's raw ``to_python`` (the fastest reader; target
+  <= 1.5).
+- Peak memory of one run of each side at the largest size: the RSS it adds to a fresh
+  interpreter (Arrow's buffers included) and tracemalloc's peak (Python allocations only).
+
+Usage: ``python bench/read_validate.py [--rows 100000,1000000] [--xlsx-rows 10000,100000]
+[--repeat 3]``.
 """
 
 from __future__ import annotations
 
 import argparse
 import gc
-import resource
 import subprocess
 import sys
 import tempfile
-import time
 import tracemalloc
 from collections.abc import Callable
-from dataclasses import dataclass
 from functools import partial
 from pathlib import Path
 from typing import Any
@@ -31,6 +32,8 @@ from typing import Any
 import numpy as np
 import openpyxl
 import pandas as pd
+import pyarrow.csv as pacsv
+from common import interleaved, peak_rss_mb, ratio_line, timing_line
 from python_calamine import CalamineWorkbook
 
 from hubframe.io import read_pairs
@@ -69,16 +72,6 @@ def write_xlsx(path: Path, rows: int) -> None:
     book.save(path)
 
 
-def best_time(func: Callable[[], Any], repeat: int) -> float:
-    best = float("inf")
-    for _ in range(repeat):
-        gc.collect()
-        start = time.perf_counter()
-        func()
-        best = min(best, time.perf_counter() - start)
-    return best
-
-
 def traced_peak(func: Callable[[], Any]) -> int:
     gc.collect()
     tracemalloc.start()
@@ -95,27 +88,18 @@ def calamine_read(path: Path) -> list[list[Any]]:
     return rows
 
 
-TASKS: dict[str, Callable[[Path], Any]] = {
-    "pandas.read_csv": lambda path: pd.read_csv(path),
+CSV_TASKS: dict[str, Callable[[Path], Any]] = {
     "read_pairs + validate_pairs": lambda path: validate_pairs(read_pairs(path)),
-    "python-calamine to_python": calamine_read,
-    "read_pairs xlsx": lambda path: read_pairs(path),
+    "read_pairs": lambda path: read_pairs(path),
+    "pandas.read_csv": lambda path: pd.read_csv(path),
+    "pandas.read_csv(engine='pyarrow')": lambda path: pd.read_csv(path, engine="pyarrow"),
+    "pyarrow.csv.read_csv": lambda path: pacsv.read_csv(path),
 }
-
-
-def max_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def peak_rss_mb() -> float:
-    """This process's own RSS high-water mark (Linux VmHWM: unlike ru_maxrss it does not
-    start from the parent's peak after fork+exec)."""
-    try:
-        status = Path("/proc/self/status").read_text()
-    except OSError:
-        return max_rss_mb()
-    line = next(x for x in status.splitlines() if x.startswith("VmHWM:"))
-    return int(line.split()[1]) / 1024
+XLSX_TASKS: dict[str, Callable[[Path], Any]] = {
+    "read_pairs xlsx": lambda path: read_pairs(path),
+    "python-calamine to_python": calamine_read,
+}
+TASKS = {**CSV_TASKS, **XLSX_TASKS}
 
 
 def rss_of(task: str, path: Path) -> float:
@@ -125,65 +109,63 @@ def rss_of(task: str, path: Path) -> float:
     return float(done.stdout.strip())
 
 
-@dataclass
-class Figures:
-    rows: int
-    xlsx_rows: int
-    size_mb: float
-    plain: float
-    ours: float
-    read_only: float
-    raw: float
-    ours_xlsx: float
-    traced: dict[str, int]
-    rss: dict[str, float]
+def csv_grid(sizes: list[int], repeat: int, tmp: Path) -> Path:
+    path = tmp / "pairs.csv"
+    for rows in sizes:
+        write_csv(path, rows)
+        print(f"CSV {rows:,} rows ({path.stat().st_size / 1e6:.0f} MB)")
+        times = interleaved({n: partial(f, path) for n, f in CSV_TASKS.items()}, repeat)
+        for name, timing in times.items():
+            print(timing_line(name, timing, rows))
+        ours = times["read_pairs + validate_pairs"]
+        print(ratio_line("ratio to pandas.read_csv", ours, times["pandas.read_csv"], CSV_TARGET))
+        print(
+            ratio_line(
+                "ratio to pandas.read_csv(engine='pyarrow')",
+                ours,
+                times["pandas.read_csv(engine='pyarrow')"],
+            )
+        )
+        print(ratio_line("ratio to pyarrow.csv.read_csv", ours, times["pyarrow.csv.read_csv"]))
+    return path
 
 
-def measure(args: argparse.Namespace, tmp: Path) -> Figures:
-    csv_path, xlsx_path = tmp / "pairs.csv", tmp / "pairs.xlsx"
-    write_csv(csv_path, args.rows)
-    write_xlsx(xlsx_path, args.xlsx_rows)
-    paths = dict(zip(TASKS, [csv_path, csv_path, xlsx_path, xlsx_path], strict=True))
-    times = {name: best_time(partial(TASKS[name], paths[name]), args.repeat) for name in TASKS}
-    return Figures(
-        rows=args.rows,
-        xlsx_rows=args.xlsx_rows,
-        size_mb=csv_path.stat().st_size / 1e6,
-        plain=times["pandas.read_csv"],
-        ours=times["read_pairs + validate_pairs"],
-        read_only=best_time(lambda: read_pairs(csv_path), args.repeat),
-        raw=times["python-calamine to_python"],
-        ours_xlsx=times["read_pairs xlsx"],
-        traced={name: traced_peak(partial(TASKS[name], paths[name])) for name in TASKS},
-        rss={name: rss_of(name, paths[name]) for name in TASKS},
-    )
+def xlsx_grid(sizes: list[int], repeat: int, tmp: Path) -> Path:
+    path = tmp / "pairs.xlsx"
+    for rows in sizes:
+        write_xlsx(path, rows)
+        print(f"XLSX {rows:,} rows")
+        times = interleaved({n: partial(f, path) for n, f in XLSX_TASKS.items()}, repeat)
+        for name, timing in times.items():
+            print(timing_line(name, timing, rows))
+        print(
+            ratio_line(
+                "ratio to python-calamine",
+                times["read_pairs xlsx"],
+                times["python-calamine to_python"],
+                XLSX_TARGET,
+            )
+        )
+    return path
 
 
-def ratio_line(ratio: float, target: float) -> str:
-    verdict = "OK" if ratio <= target else "OVER TARGET"
-    return f"  ratio                           {ratio:7.2f}   (target <= {target}) {verdict}"
-
-
-def report(f: Figures) -> None:
-    print(f"CSV  {f.rows:,} rows ({f.size_mb:.0f} MB)")
-    print(f"  pandas.read_csv                 {f.plain:7.3f} s")
-    print(f"  read_pairs + validate_pairs     {f.ours:7.3f} s   (read_pairs: {f.read_only:.3f} s)")
-    print(ratio_line(f.ours / f.plain, CSV_TARGET))
-    print(f"XLSX {f.xlsx_rows:,} rows")
-    print(f"  python-calamine to_python       {f.raw:7.3f} s")
-    print(f"  read_pairs                      {f.ours_xlsx:7.3f} s")
-    print(ratio_line(f.ours_xlsx / f.raw, XLSX_TARGET))
-    print("Peak memory of one run: RSS added to a fresh interpreter / Python allocations traced")
-    print("(tracemalloc does not see Arrow's buffers; RSS does)")
+def memory(csv_path: Path, xlsx_path: Path) -> None:
+    print("Peak memory of one run at the largest size: RSS added to a fresh interpreter /")
+    print("Python allocations traced (tracemalloc does not see Arrow's buffers; RSS does)")
     for name in TASKS:
-        print(f"  {name:31s} {f.rss[name]:7.0f} MB RSS {f.traced[name] / 1e6:7.0f} MB traced")
-    print(f"  this process, max RSS           {max_rss_mb():7.0f} MB")
+        path = csv_path if name in CSV_TASKS else xlsx_path
+        traced = traced_peak(partial(TASKS[name], path))
+        print(f"  {name:34s} {rss_of(name, path):7.0f} MB RSS {traced / 1e6:7.0f} MB traced")
+
+
+def _sizes(text: str) -> list[int]:
+    return [int(x) for x in text.replace("_", "").split(",") if x]
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--rows", type=int, default=1_000_000)
-    parser.add_argument("--xlsx-rows", type=int, default=100_000)
+    parser.add_argument("--rows", type=_sizes, default=[100_000, 1_000_000])
+    parser.add_argument("--xlsx-rows", type=_sizes, default=[10_000, 100_000])
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--rss-of", nargs=2, metavar=("TASK", "PATH"), help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -194,7 +176,9 @@ def main() -> None:
         print(peak_rss_mb() - before)
         return
     with tempfile.TemporaryDirectory(prefix="hubframe-bench-") as tmp:
-        report(measure(args, Path(tmp)))
+        csv_path = csv_grid(args.rows, args.repeat, Path(tmp))
+        xlsx_path = xlsx_grid(args.xlsx_rows, args.repeat, Path(tmp))
+        memory(csv_path, xlsx_path)
 
 
 if __name__ == "__main__":

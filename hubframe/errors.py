@@ -27,6 +27,7 @@ class ErrorCode(StrEnum):
     LABEL_LIMIT_ABOVE_OBJECT_LIMIT = "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
     DUPLICATE_ROW = "DUPLICATE_ROW"
     CONFLICTING_ROWS = "CONFLICTING_ROWS"
+    EXTRA_CELLS = "EXTRA_CELLS"
     # Answers from HubSpot (or the lack of one).
     OBJECT_NOT_FOUND = "OBJECT_NOT_FOUND"
     INVALID_ASSOCIATION_TYPE = "INVALID_ASSOCIATION_TYPE"
@@ -61,7 +62,8 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
     (
         ErrorCode.BAD_ID,
         "input",
-        "A record id is not a whole number of digits.",
+        "A record id is not written with the digits 0-9 only (a separator, decimal, sign or "
+        "other digit character could mean another number).",
         "Use HubSpot record ids; if Excel shows 1.2E+11, format the column as text, export again.",
     ),
     (
@@ -85,8 +87,8 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
     (
         ErrorCode.BAD_LIMIT,
         "input",
-        "A limit is not a whole number from 1 to 10,000.",
-        "Enter a whole number, or 'remove' to delete the limit.",
+        "A limit is not a whole number from 1 to 10000 written with the digits 0-9 only.",
+        "Enter a whole number such as 1000 (no separators), or 'remove' to delete the limit.",
     ),
     (
         ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT,
@@ -105,6 +107,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "input",
         "Two rows ask for different things for the same pair.",
         "Keep one of the rows; the message names the other.",
+    ),
+    (
+        ErrorCode.EXTRA_CELLS,
+        "input",
+        "A CSV row has more cells than the header row, so its cells may be shifted (an "
+        "unquoted comma inside a value such as 1,019,360,003 splits it in several cells).",
+        "Put the value in quotes or remove the separator (or give the extra column a header), "
+        "then export the sheet again.",
     ),
     (
         ErrorCode.OBJECT_NOT_FOUND,

@@ -20,7 +20,10 @@ import codecs
 import csv
 import io
 import os
-from collections.abc import Callable, Mapping, Sequence
+import threading
+import warnings
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from functools import partial
@@ -35,7 +38,9 @@ import pyarrow.compute as pc
 
 from hubframe.columns import ColumnMapping, Kind, fields_for, header_score, match_headers
 from hubframe.errors import InputError
+from hubframe.limits import ReadLimits, hint, read_limits_in_force
 from hubframe.normalize import (
+    FLOAT_DIGITS,
     PARALLEL_ROWS,
     TEXT,
     TEXT_DTYPE,
@@ -76,10 +81,15 @@ DELIMITERS: Final = (",", ";", "\t", "|")
 ZIP_MAGIC: Final = b"PK\x03\x04"
 OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
-EXCEL_LIMIT: Final = 2**53  # floats at or above this cannot hold an exact whole number
+# Whole floats below this are written as digits; above it, Excel (15 significant digits) and
+# floats (exact to 2**53) may not hold the number that was typed, so they keep their float text
+# ('1234567890123456.0', '1e+16') and are refused as ids and limits.
+EXCEL_LIMIT: Final = 10**FLOAT_DIGITS
 RESERVED: Final = ("sheet", "row")
 RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not parse
+EXTRA_CELLS: Final = RAW_PREFIX + "extra_cells"  # CSV cells beyond the header's width
 ID_COLUMNS: Final = ("from_id", "to_id")
+_CSV_LIMIT_LOCK: Final = threading.Lock()
 
 
 # --- raw sheets ---------------------------------------------------------------------------------
@@ -89,8 +99,9 @@ ID_COLUMNS: Final = ("from_id", "to_id")
 class RawSheet:
     """One sheet as text: headers, cell columns (positional), and the analyst's row numbers.
 
-    ``columns`` are Arrow text columns ("" for an empty cell); a forgiving CSV read may give
-    more columns than headers (cells beyond the header row), which only count as content.
+    ``columns`` are Arrow text columns ("" for an empty cell), one per header.  ``extra`` holds,
+    for CSV rows with more cells than the header, those cells joined (null elsewhere): such a
+    row is reported (EXTRA_CELLS), never shifted or dropped.
     """
 
     name: str
@@ -98,6 +109,7 @@ class RawSheet:
     columns: list[Text]
     rows: IntArray
     mapping: ColumnMapping
+    extra: Text | None = None
 
     @property
     def size(self) -> int:
@@ -126,6 +138,7 @@ class Request:
     label: str | None = None
     skipped_sheets: list[str] = field(default_factory=list)
     id_properties: dict[str, str] = field(default_factory=dict)  # side -> property (arguments)
+    limits: ReadLimits = field(default_factory=read_limits_in_force)
 
     def properties(self, mapping: ColumnMapping) -> dict[str, str]:
         """Sides whose cells are unique property values: from the arguments, else the headers."""
@@ -372,33 +385,69 @@ def _frame_column(s: pd.Series) -> Text:
 
 @dataclass(frozen=True)
 class CsvFormat:
-    encoding: str
+    encoding: str  # a Python codec without BOM handling ("utf-8", "utf-16-le", "cp1252", ...)
     delimiter: str
-    header_index: int  # 0-based record index of the header line
+    header_index: int  # 0-based record index of the header record (= Excel row - 1)
     headers: list[str]
     width: int
+    data_start: int  # byte offset of the first record below the header
 
 
-def _detect_encoding(sample: bytes, complete: bool) -> str:
+@contextmanager
+def _csv_fields_up_to(size: int) -> Iterator[None]:
+    """Python's csv module refuses fields over 131,072 characters by default; a genuine cell
+    (thousands of ';'-separated ids) can be longer.  The limit is process-wide: it is raised
+    for the duration of one read and put back."""
+    with _CSV_LIMIT_LOCK:
+        previous = csv.field_size_limit()
+        csv.field_size_limit(max(previous, size))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(previous)
+
+
+def _detect_encoding(sample: bytes, complete: bool) -> tuple[str, int]:
+    """(codec, length of the byte order mark the file starts with)."""
     if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8-sig"
-    if sample.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        return "utf-16"
+        return "utf-8", 3
+    if sample.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
     try:
         codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
-        return "utf-8"
+        return "utf-8", 0
     except UnicodeDecodeError:
         pass
     try:
         sample.decode("cp1252")
-        return "cp1252"
+        return "cp1252", 0
     except UnicodeDecodeError:
-        return "latin-1"
+        return "latin-1", 0
 
 
-def _sample_records(text: str, delimiter: str, limit: int) -> list[list[str]]:
-    lines = text.splitlines()[:limit]
-    return list(csv.reader(lines, delimiter=delimiter))
+def _records_with_ends(text: str, delimiter: str, limit: int) -> list[tuple[list[str], int]]:
+    """The first ``limit`` CSV records of ``text`` with the offset just past each.
+
+    Lines are what every CSV reader (and Excel) calls lines: only CR, LF and CRLF end one, and
+    not inside quotes.  ``str.splitlines`` also splits on form feeds, U+2028, NEL and others,
+    which once made the header search and the reader disagree about where data starts.
+    """
+    consumed = [0]
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            consumed[0] += len(line)
+            yield line
+
+    out: list[tuple[list[str], int]] = []
+    with _csv_fields_up_to(len(text) + 1):
+        for record in csv.reader(lines(), delimiter=delimiter):
+            out.append((record, consumed[0]))
+            if len(out) >= limit:
+                break
+    return out
 
 
 def _detect_delimiter(text: str) -> str:
@@ -406,7 +455,7 @@ def _detect_delimiter(text: str) -> str:
     best, best_score = ",", (0, 0)
     for delimiter in DELIMITERS:
         counts: dict[int, int] = {}
-        for record in _sample_records(text, delimiter, 50):
+        for record, _ in _records_with_ends(text, delimiter, 50):
             if any(cell.strip() for cell in record) and len(record) > 1:
                 counts[len(record)] = counts.get(len(record), 0) + 1
         if not counts:
@@ -417,9 +466,7 @@ def _detect_delimiter(text: str) -> str:
     return best
 
 
-def _csv_format(loaded: Loaded, request: Request) -> CsvFormat:
-    sample = _head(loaded)
-    complete = len(sample) < SAMPLE_BYTES
+def _check_text_sample(loaded: Loaded, sample: bytes) -> None:
     if not sample.strip():
         raise InputError(f"{loaded.name}: the file is empty.")
     if b"\x00" in sample[:4096] and not sample.startswith(
@@ -429,74 +476,111 @@ def _csv_format(loaded: Loaded, request: Request) -> CsvFormat:
             f"{loaded.name}: this is not a CSV or Excel file (it holds binary data). "
             "Save the sheet as .xlsx or .csv and try again."
         )
-    encoding = _detect_encoding(sample, complete)
-    text = sample.decode(encoding, errors="replace")
+
+
+def _csv_format(loaded: Loaded, request: Request) -> CsvFormat:
+    sample = _head(loaded)
+    complete = len(sample) < SAMPLE_BYTES
+    _check_text_sample(loaded, sample)
+    encoding, bom = _detect_encoding(sample, complete)
+    text = sample[bom:].decode(encoding, errors="replace")
     if not complete:
-        text = text.rsplit("\n", 1)[0]
+        text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]  # whole lines only
     delimiter = _detect_delimiter(text)
-    records = _sample_records(text, delimiter, HEADER_SEARCH_ROWS)
-    index = _find_header(records, request)
+    found = _records_with_ends(text, delimiter, HEADER_SEARCH_ROWS)
+    index = _find_header([record for record, _ in found], request)
     if index < 0:
         raise InputError(f"{loaded.name}: the file has no data (only empty lines).")
-    headers = _clean_headers(records[index])
-    return CsvFormat(encoding, delimiter, index, headers, len(headers))
+    headers = _clean_headers(found[index][0])
+    start = bom + len(text[: found[index][1]].encode(encoding))
+    return CsvFormat(encoding, delimiter, index, headers, len(headers), start)
 
 
 def _csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = _csv_format(loaded, request)
     mapping = request.match(fmt.headers, loaded.name)
-    columns = _read_csv_columns(loaded, fmt)
-    first = fmt.header_index + 2
+    columns, extra = _read_csv_columns(loaded, fmt, request.limits)
+    first = fmt.header_index + 2  # Excel's row of the first record below the header
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
-    return RawSheet(loaded.name, fmt.headers, columns, rows, mapping)
+    _check_closed_quotes(loaded, fmt, columns, extra, rows)
+    return RawSheet(loaded.name, fmt.headers, columns, rows, mapping, extra)
 
 
-def _read_csv_columns(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
-    """Cells below the header as text: pyarrow's multithreaded reader, else the forgiving ones."""
+def _read_csv_columns(
+    loaded: Loaded, fmt: CsvFormat, limits: ReadLimits
+) -> tuple[list[Text], Text | None]:
+    """Cells below the header as text, and the cells beyond the header's width (joined, null
+    where a row has none): pyarrow's multithreaded reader, else pandas', else Python's."""
+    if fmt.data_start >= _size(loaded):
+        return [chunked(pa.array([], type=TEXT)) for _ in range(fmt.width)], None
     try:
-        return _arrow_csv(loaded, fmt)
+        return _arrow_csv(loaded, fmt), None
     except (pa.ArrowException, UnicodeError, LookupError):
-        pass  # ragged rows, bytes the sampled encoding cannot decode, ...: slower readers
-    encodings = list(dict.fromkeys([fmt.encoding, "cp1252", "latin-1"]))
-    for encoding in encodings:
+        pass  # ragged rows, bytes the sampled encoding cannot decode, huge rows: slower readers
+    data = _all_bytes(loaded)
+    for encoding in dict.fromkeys([fmt.encoding, "cp1252", "latin-1"]):
         try:
-            frame = _pandas_csv(loaded, fmt, encoding)
-            return [as_text(frame[i]) for i in range(fmt.width)]
+            frame = _pandas_csv(data, fmt, encoding)
+            return [as_text(frame[i]) for i in range(fmt.width)], None
         except UnicodeDecodeError:
             continue
-        except (pd.errors.ParserError, csv.Error, ValueError, OverflowError):
-            return _python_csv(loaded, fmt, encoding)
+        except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError):
+            return _python_csv(loaded, data, fmt, encoding, limits)
     raise InputError(f"{loaded.name}: the file's text encoding could not be recognised.")
+
+
+def _size(loaded: Loaded) -> int:
+    if loaded.data is not None:
+        return len(loaded.data)
+    assert loaded.path is not None
+    try:
+        return loaded.path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{loaded.name}: the file could not be read ({exc}).") from exc
 
 
 def _arrow_csv(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
     import pyarrow.csv as pv
 
     names = [f"c{i}" for i in range(fmt.width)]
-    utf8 = fmt.encoding in ("utf-8", "utf-8-sig")  # pyarrow skips a UTF-8 BOM itself
+    utf8 = fmt.encoding == "utf-8"
     scan = _scan(loaded)
-    table = pv.read_csv(
-        str(loaded.path) if loaded.data is None else pa.BufferReader(loaded.data),
-        read_options=pv.ReadOptions(
-            column_names=names,
-            skip_rows=fmt.header_index + 1,
-            encoding="utf8" if utf8 else fmt.encoding,
-        ),
-        parse_options=pv.ParseOptions(
-            delimiter=fmt.delimiter,
-            quote_char='"',
-            double_quote=True,
-            newlines_in_values=scan.quotes,  # slower chunking, only when needed
-            ignore_empty_lines=False,
-        ),
-        convert_options=pv.ConvertOptions(
-            column_types=dict.fromkeys(names, TEXT),
-            strings_can_be_null=False,
-            quoted_strings_can_be_null=False,
-            check_utf8=not (utf8 and scan.ascii),
-        ),
-    )
+    with _arrow_source(loaded, fmt.data_start) as source:
+        table = pv.read_csv(
+            source,
+            read_options=pv.ReadOptions(
+                column_names=names, encoding="utf8" if utf8 else fmt.encoding
+            ),
+            parse_options=pv.ParseOptions(
+                delimiter=fmt.delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=scan.quotes,  # slower chunking, only when needed
+                ignore_empty_lines=False,
+            ),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(names, TEXT),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=not (utf8 and scan.ascii),
+            ),
+        )
     return [chunked(table.column(i)) for i in range(fmt.width)]
+
+
+@contextmanager
+def _arrow_source(loaded: Loaded, start: int) -> Iterator[Any]:
+    """The file's bytes from ``start`` on, as an Arrow stream (no copy)."""
+    if loaded.data is not None:
+        yield pa.BufferReader(pa.py_buffer(loaded.data).slice(start))
+        return
+    assert loaded.path is not None
+    handle = pa.OSFile(str(loaded.path))
+    try:
+        handle.seek(start)
+        yield handle
+    finally:
+        handle.close()
 
 
 @dataclass(frozen=True)
@@ -524,38 +608,111 @@ def _scan(loaded: Loaded) -> ByteScan:
     return ByteScan(quotes, ascii_only)
 
 
-def _pandas_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
-    source: Any = loaded.path if loaded.data is None else io.BytesIO(loaded.data)
-    frame = pd.read_csv(
-        source,
-        sep=fmt.delimiter,
-        header=None,
-        names=list(range(fmt.width)),
-        skiprows=fmt.header_index + 1,
-        dtype=TEXT_DTYPE,
-        keep_default_na=False,
-        na_filter=False,
-        skip_blank_lines=False,
-        encoding=encoding,
-        quotechar='"',
-        engine="c",
-        index_col=False,
-    )
+def _pandas_csv(data: bytes, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
+    """pandas' C reader pads short rows; a row with more cells than the header is a
+    ParserError (the Python reader keeps those cells).  It reads a stand-in header line of
+    exactly ``width`` cells first: a long *first* row would otherwise be taken as an index or
+    cut with a mere warning (and a 3,000,000-cell first row takes minutes and gigabytes)."""
+    stand_in = (fmt.delimiter * (fmt.width - 1) + "\n").encode(encoding)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        frame = pd.read_csv(
+            io.BytesIO(stand_in + data[fmt.data_start :]),
+            sep=fmt.delimiter,
+            header=0,
+            names=list(range(fmt.width)),
+            dtype=TEXT_DTYPE,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding=encoding,
+            quotechar='"',
+            engine="c",
+            index_col=False,
+        )
     return frame
 
 
-def _python_csv(loaded: Loaded, fmt: CsvFormat, encoding: str) -> list[Text]:
-    """Slow but forgiving: ragged rows, odd quoting.  Cells beyond the header row's width get
-    columns too; they only count as content (a row holding only such cells is not blank)."""
-    text = _all_bytes(loaded).decode(encoding, errors="replace")
-    if text.startswith("\ufeff"):
-        text = text[1:]
-    records = list(csv.reader(io.StringIO(text, newline=""), delimiter=fmt.delimiter))
-    records = records[fmt.header_index + 1 :]
-    width = max([fmt.width, *map(len, records)])
-    grid = [r + [""] * (width - len(r)) for r in records]
-    columns = list(zip(*grid, strict=True)) if grid else [() for _ in range(width)]
-    return [chunked(pa.array(list(col), type=TEXT)) for col in columns]
+def _python_csv(
+    loaded: Loaded, data: bytes, fmt: CsvFormat, encoding: str, limits: ReadLimits
+) -> tuple[list[Text], Text | None]:
+    """Slow but forgiving (ragged rows, odd quoting).  Cells beyond the header row's width are
+    kept, joined with the delimiter, so that the row is reported (EXTRA_CELLS), never shifted."""
+    text = data[fmt.data_start :].decode(encoding, errors="replace")
+    width, delimiter = fmt.width, fmt.delimiter
+    records: list[list[str]] = []
+    extra: dict[int, str] = {}
+    with _csv_fields_up_to(len(text) + 1):
+        for n, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+            if len(record) > width:
+                _check_row_cells(loaded, fmt, n, len(record), limits)
+                beyond = record[width:]
+                while beyond and not beyond[-1].strip():
+                    beyond.pop()
+                if beyond:
+                    extra[n] = delimiter.join(beyond)
+                record = record[:width]
+            records.append(record + [""] * (width - len(record)))
+    columns = [chunked(pa.array(list(c), type=TEXT)) for c in zip(*records, strict=True)]
+    if not records:
+        columns = [chunked(pa.array([], type=TEXT)) for _ in range(width)]
+    if not extra:
+        return columns, None
+    shown: list[str | None] = [None] * len(records)
+    for n, cells in extra.items():
+        shown[n] = cells
+    return columns, chunked(pa.array(shown, type=TEXT))
+
+
+def _check_row_cells(
+    loaded: Loaded, fmt: CsvFormat, n: int, cells: int, limits: ReadLimits
+) -> None:
+    if cells > limits.max_row_cells:
+        raise InputError(
+            f"{loaded.name}: row {fmt.header_index + 2 + n} has {cells:,} cells; hubframe reads "
+            f"at most {limits.max_row_cells:,} cells per row (max_row_cells, Excel's own column "
+            f"limit). Check the file was saved as a sheet with the right delimiter, or "
+            f"{hint('max_row_cells')}."
+        )
+
+
+def _check_closed_quotes(
+    loaded: Loaded, fmt: CsvFormat, columns: list[Text], extra: Text | None, rows: IntArray
+) -> None:
+    """A quote that opens a cell and is never closed makes every line after it part of that one
+    cell: those rows would vanish.  Such a cell is in the last row and runs to the end of the
+    file; a closed cell would end with its closing quote."""
+    if not len(rows) or not _scan(loaded).quotes:
+        return
+    last = [c[-1].as_py() for c in columns] + ([extra[-1].as_py()] if extra is not None else [])
+    multiline = [cell for cell in last if cell and ("\n" in cell or "\r" in cell)]
+    if not multiline:
+        return
+    tail = _tail_text(loaded, fmt, max(len(c) for c in multiline) * 4 + 8)
+    for cell in multiline:
+        raw = '"' + cell.replace('"', '""')  # the cell as written, from its opening quote
+        closed = any(tail.endswith(raw + '"' + end) for end in ("", "\n", "\r\n", "\r"))
+        if not closed and tail.endswith(raw):
+            first_line = cell.splitlines()[0][:40]
+            raise InputError(
+                f'{loaded.name}: the quote that opens a cell in row {rows[-1]} ("{first_line}'
+                "...) is never closed, so every line after it would be read as part of that "
+                'one cell. Add the closing quote (") or remove the opening one, then try again.'
+            )
+
+
+def _tail_text(loaded: Loaded, fmt: CsvFormat, size: int) -> str:
+    """The last ``size`` bytes or so of the file as text (whole UTF-16 code units)."""
+    total = _size(loaded)
+    start = max(fmt.data_start, total - size)
+    if fmt.encoding.startswith("utf-16"):
+        start += (start - fmt.data_start) % 2
+    if loaded.data is not None:
+        return loaded.data[start:].decode(fmt.encoding, errors="replace")
+    assert loaded.path is not None
+    with loaded.path.open("rb") as handle:
+        handle.seek(start)
+        return handle.read().decode(fmt.encoding, errors="replace")
 
 
 # --- Excel --------------------------------------------------------------------------------------
@@ -702,7 +859,8 @@ def _drop_blank(raw: RawSheet) -> RawSheet:
     ids = [
         raw.headers.index(raw.mapping.columns[c]) for c in ID_COLUMNS if c in raw.mapping.columns
     ]
-    blank = _blank_rows(raw.columns, ids)
+    extra = [] if raw.extra is None else [raw.extra]
+    blank = _blank_rows(raw.columns + extra, ids)
     keep = [
         i
         for i, h in enumerate(raw.headers)
@@ -713,7 +871,9 @@ def _drop_blank(raw: RawSheet) -> RawSheet:
     if blank.any():
         rows_kept = pa.array(~blank)
         columns, rows = [c.filter(rows_kept) for c in columns], rows[~blank]
-    return RawSheet(raw.name, [raw.headers[i] for i in keep], columns, rows, raw.mapping)
+        extra = [c.filter(rows_kept) for c in extra]
+    headers = [raw.headers[i] for i in keep]
+    return RawSheet(raw.name, headers, columns, rows, raw.mapping, (extra or [None])[0])
 
 
 def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
@@ -748,9 +908,12 @@ def _explode(raw: RawSheet) -> RawSheet:
         if take is None:
             continue
         jobs = {i: partial(take_rows, c, take) for i, c in enumerate(raw.columns) if i != position}
+        if raw.extra is not None:
+            jobs[-1] = partial(take_rows, raw.extra, take)
         taken = run_all(jobs, threads=len(take) >= PARALLEL_ROWS) | {position: parts}
         columns = [taken[i] for i in range(len(raw.columns))]
-        raw = RawSheet(raw.name, raw.headers, columns, raw.rows[take], raw.mapping)
+        extra = taken.get(-1)
+        raw = RawSheet(raw.name, raw.headers, columns, raw.rows[take], raw.mapping, extra)
     return raw
 
 
@@ -862,6 +1025,8 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
         columns[name] = to_series(_filled(raw.columns[position]))
         originals.append(header)
     columns.update({k: to_series(v) for k, v in private.items()})
+    if raw.extra is not None and raw.extra.null_count < len(raw.extra):
+        columns[EXTRA_CELLS] = to_series(raw.extra)
     return pd.DataFrame(columns, copy=False), originals
 
 

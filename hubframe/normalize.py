@@ -37,6 +37,9 @@ TEXT: Final[Any] = pa.large_string()  # the Arrow type of every text column here
 
 PARALLEL_ROWS: Final = 200_000  # from this many rows, independent columns use threads
 MAX_ID_DIGITS: Final = 18  # HubSpot ids are 64-bit integers; 18 digits always fit.
+# Excel keeps 15 significant digits of a number, and a float is exact only up to 2**53: a whole
+# number that went through a float (an Excel number cell, "123.0" text) is trusted below 10**15.
+FLOAT_DIGITS: Final = 15
 PURGE_WORDS: Final = frozenset({"remove"})
 
 ObjArray = npt.NDArray[np.object_]
@@ -46,16 +49,19 @@ Text = Any  # pa.ChunkedArray of large_string (pyarrow ships no type hints)
 R = TypeVar("R")
 K = TypeVar("K")
 
-_ID_DIGITS = re.compile(r"[0-9]+", re.ASCII)
-_ID_WITH_ZERO_DECIMALS = re.compile(r"([0-9]+)[.,]0+", re.ASCII)
+# The only number forms accepted in text: ASCII digits, optionally with the ".0" tail a float
+# column gets when pandas or a script writes it ("123.0").  Everything else that looks like a
+# number (separators, other decimals, signs, other Unicode digits) is refused, never guessed.
+_PLAIN_NUMBER = re.compile(r"([0-9]+)(\.0)?", re.ASCII)
 _SCIENTIFIC = re.compile(r"[+-]?[0-9]+(?:[.,][0-9]*)?[eE][+-]?[0-9]+", re.ASCII)
-_WHOLE = re.compile(r"[+-]?[0-9]+(?:[.,]0+)?", re.ASCII)
-_GROUPED = re.compile(r"[0-9]{1,3}(?:,[0-9]{3})+", re.ASCII)
+_GROUPED = re.compile("[0-9]{1,3}(?:[,.'\u2019 _\u00a0\u202f\u2009][0-9]{3})+")
+_SIGNED = re.compile("[+\u2212-]\\s*[0-9.,]+")
+_HEX = re.compile(r"0[xX][0-9a-fA-F]+", re.ASCII)
+_CURRENCY = re.compile("[$\u20ac\u00a3\u00a5]\\s*[0-9.,]+|[0-9.,]+\\s*[$\u20ac\u00a3\u00a5%]")
 _CUSTOM_TYPE_ID = re.compile(r"2-[0-9]+", re.ASCII)
 _STANDARD_TYPE_ID = re.compile(r"0-[0-9]+", re.ASCII)
 _QUALIFIED_NAME = re.compile(r"p[0-9]*_[a-z0-9_]+", re.ASCII)
 _SPACE = " \t\r\n\u00a0\ufeff\u200b"
-_INT64_MAX: Final = 2**63 - 1
 
 
 # --- Arrow text columns <-> pandas --------------------------------------------------------------
@@ -452,19 +458,36 @@ def id_digits(values: ObjArray) -> tuple[BoolArray, IntArray]:
     return canonical_ids(text), id_values(text)
 
 
+def plain_number(text: str) -> str | None:
+    """Trimmed cell text -> its digits without leading zeros when it is an accepted number form:
+    ASCII digits, or digits with a ".0" tail (a float written as text) of at most
+    :data:`FLOAT_DIGITS` significant digits.  Anything else -> None."""
+    match = _PLAIN_NUMBER.fullmatch(text)
+    if match is None:
+        return None
+    digits = match.group(1).lstrip("0") or "0"
+    if match.group(2) is not None and len(digits) > FLOAT_DIGITS:
+        return None  # a float this long may not hold the number that was typed
+    return digits
+
+
+def _trim_id(value: str) -> str:
+    """Edges trimmed of any Unicode space or invisible mark (never changes a digit), then one
+    leading apostrophe (Excel's text marker)."""
+    text = value.strip().strip(_SPACE).strip()
+    if text.startswith("'"):
+        text = text[1:].strip().strip(_SPACE).strip()
+    return text
+
+
 def clean_id(value: object) -> str | None:
     """One id cell -> digits, or the trimmed text when it is not an id (None when empty)."""
-    text = clean_text(value)
-    if text is None:
+    if not isinstance(value, str):
         return None
-    text = unicodedata.normalize("NFKC", text).strip(_SPACE).lstrip("'").strip(_SPACE)
+    text = _trim_id(value)
     if not text:
         return None
-    match = _ID_WITH_ZERO_DECIMALS.fullmatch(text)
-    digits = match.group(1) if match else text
-    if _ID_DIGITS.fullmatch(digits):
-        return digits.lstrip("0") or "0"
-    return text
+    return plain_number(text) or text
 
 
 def id_text(text: Text) -> Text:
@@ -488,6 +511,93 @@ def normalize_ids(s: pd.Series) -> pd.Series:
 def is_scientific(value: str) -> bool:
     """True for numbers Excel wrote in scientific notation, e.g. 1.01936E+11 or 1,01936E+11."""
     return _SCIENTIFIC.fullmatch(value.strip()) is not None
+
+
+def _char_name(ch: str) -> str:
+    return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}"
+
+
+def _odd_character(text: str) -> str | None:
+    """What is wrong with the first character that is not ASCII-printable, if any."""
+    for ch in text:
+        if ch.isascii() and ch.isprintable():
+            continue
+        if unicodedata.numeric(ch, None) is not None:
+            return (
+                f"holds the character '{ch}' ({_char_name(ch)}), which is not one of the digits "
+                "0-9 even though it may look like one"
+            )
+        return f"holds an unusual or invisible character ({_char_name(ch)})"
+    return None
+
+
+def describe_number(value: str) -> str:
+    """What a careful reader sees in a cell refused as a number: a phrase to follow "'x' ..."."""
+    text = _trim_id(value)
+    for describe in _DESCRIPTIONS:
+        said = describe(text)
+        if said is not None:
+            return said
+    return "is not a whole number written with the digits 0-9"
+
+
+def _grouped(text: str) -> str | None:
+    if not _GROUPED.fullmatch(text):
+        return None
+    joined = re.sub(r"[^0-9]", "", text)
+    if re.search(r"[0-9][.,][0-9]", text):
+        head = re.split(r"[^0-9]", text)[0]
+        return (
+            "has a separator that some languages read as thousands and others as a decimal "
+            f"point (it could mean {joined} or {head})"
+        )
+    return f"has digit-group separators (did you mean {joined}?)"
+
+
+def _float_tail(text: str) -> str | None:
+    match = _PLAIN_NUMBER.fullmatch(text)
+    if match is None or not match.group(2) or plain_number(text) is not None:
+        return None
+    return (
+        f"has more than {FLOAT_DIGITS} digits written as a decimal number; Excel and "
+        f"floating-point numbers keep only {FLOAT_DIGITS} digits, so the last ones may have "
+        "changed"
+    )
+
+
+def _too_long(text: str) -> str | None:
+    if not re.fullmatch(r"[0-9]+", text, re.ASCII):
+        return None
+    digits = text.lstrip("0")
+    if not digits:
+        return "is zero"
+    return (
+        f"has {len(digits)} digits (at most {MAX_ID_DIGITS} fit)"
+        if len(digits) > MAX_ID_DIGITS
+        else None
+    )
+
+
+def _matches(pattern: re.Pattern[str], said: str) -> Callable[[str], str | None]:
+    return lambda text: said if pattern.fullmatch(text) else None
+
+
+_DESCRIPTIONS: Final[tuple[Callable[[str], str | None], ...]] = (
+    _grouped,
+    _odd_character,
+    _matches(_SCIENTIFIC, "is in scientific notation, so digits are lost"),
+    _float_tail,
+    _matches(re.compile(r"[0-9]*[.,][0-9]*", re.ASCII), "has a decimal part or point"),
+    _matches(_SIGNED, "has a sign"),
+    _matches(_HEX, "is a hexadecimal number"),
+    _matches(_CURRENCY, "has a currency or percent sign"),
+    _matches(
+        re.compile(r"[0-9]{4}-[0-9]{2}-[0-9]{2}([ T][0-9:.]+)?|[0-9:]+:[0-9.]+"),
+        "is a date or time",
+    ),
+    _matches(re.compile(r"TRUE|FALSE", re.IGNORECASE), "is a TRUE/FALSE value"),
+    _too_long,
+)
 
 
 # --- object types, categories, labels ---------------------------------------------------------
@@ -557,17 +667,15 @@ def normalize_labels(s: pd.Series) -> pd.Series:
 
 
 def parse_whole(value: object) -> int | str | None:
-    """'5', '5.0', '1,000' -> int; other text -> the trimmed text; empty -> None."""
+    """'5', ' 5 ', '5.0' -> int; any other text (including '1,000', '+5', '1e3') -> the trimmed
+    text, to be reported; empty -> None."""
     text = clean_text(value)
     if text is None:
         return None
-    if _GROUPED.fullmatch(text):
-        number = int(text.replace(",", ""))
-    elif _WHOLE.fullmatch(text):
-        number = int(re.split(r"[.,]", text)[0])
-    else:
+    digits = plain_number(text)
+    if digits is None or len(digits) > MAX_ID_DIGITS:
         return text
-    return number if -_INT64_MAX <= number <= _INT64_MAX else text
+    return int(digits)
 
 
 def unique_codes(text: Text) -> tuple[list[Any], npt.NDArray[np.int32]]:

@@ -37,10 +37,12 @@ from hubframe.normalize import (
     as_text,
     canonical_ids,
     chunked,
+    describe_number,
     empty_mask,
     id_values,
     is_scientific,
     is_valid_object_type,
+    parse_whole,
     run_all,
     text_series,
     to_objects,
@@ -51,6 +53,7 @@ from hubframe.normalize import (
 ERROR: Final = "error"
 WARNING: Final = "warning"
 RAW_PREFIX: Final = "_raw_"
+EXTRA_CELLS: Final = "extra_cells"  # issue column of CSV rows with cells beyond the header
 OUTPUT_COLUMNS: Final = (*ISSUE_COLUMNS, "position")
 BoolArray = npt.NDArray[np.bool_]
 IntArray = npt.NDArray[np.int64]
@@ -248,6 +251,26 @@ def _col(frame: pd.DataFrame, name: str) -> pd.Series:
 # --- checks shared by pairs and limits ------------------------------------------------------
 
 
+def _check_extra_cells(c: _Collector) -> None:
+    """CSV rows with more cells than the header: their cells may be shifted, so they are
+    errors (never sent), reported first for the row."""
+    if RAW_PREFIX + EXTRA_CELLS not in c.frame.columns:
+        return
+    extra = as_text(c.frame[RAW_PREFIX + EXTRA_CELLS])
+    c.add_each(
+        ~empty_mask(extra),
+        EXTRA_CELLS,
+        ErrorCode.EXTRA_CELLS,
+        extra,
+        lambda v: (
+            f"This row has more cells than the header row ('{_shown(v)}' beyond the last "
+            "column), so its cells may be shifted: a value probably holds an unquoted "
+            "delimiter, such as the commas in 1,019,360,003. Put that value in quotes or remove "
+            "the separator (or give the extra column a header), then export again."
+        ),
+    )
+
+
 def _check_missing(c: _Collector, columns: Sequence[str]) -> None:
     for column in columns:
         mask = c.missing(column)
@@ -282,9 +305,16 @@ def _id_message(c: _Collector, column: str, value: str) -> str:
             "Text), paste the ids again, and export the sheet again."
         )
     return (
-        f"'{value}' ({c.where(column)}) is not a HubSpot record id. Use the record's id from "
-        "HubSpot: a whole number of digits such as 12345, with no letters or decimals."
+        f"'{_shown(value)}' ({c.where(column)}) is not a HubSpot record id: it "
+        f"{describe_number(value)}. Use the record's id from HubSpot written with the digits "
+        "0-9 only, such as 12345 (no separators, decimals or signs); if Excel changes the ids, "
+        "format the id column as text and export again."
     )
+
+
+def _shown(value: str, limit: int = 60) -> str:
+    """A cell's text for a message: at most ``limit`` characters."""
+    return value if len(value) <= limit else f"{value[:limit]}... ({len(value):,} characters)"
 
 
 def _check_types(c: _Collector, columns: Sequence[str]) -> None:
@@ -349,11 +379,18 @@ def _check_type_id(c: _Collector) -> None:
         ErrorCode.BAD_ID,
         values,
         lambda v: (
-            f"'{v}' ({c.where('type_id')}) is not an association type id. Use the whole "
-            "number HubSpot shows for the label (such as 3), or leave the cell empty and give "
-            "the label's name."
+            f"'{_shown(v)}' ({c.where('type_id')}) is not an association type id: it "
+            f"{_number_problem(v)}. Use the whole number HubSpot shows for the label (such as "
+            "3, digits 0-9 only), or leave the cell empty and give the label's name."
         ),
     )
+
+
+def _number_problem(value: str) -> str:
+    """Why a whole-number cell was refused (out of range when it is a plain number)."""
+    if parse_whole(value) is not None and not isinstance(parse_whole(value), str):
+        return "is out of range"
+    return describe_number(value)
 
 
 def _number_text(value: object) -> str:
@@ -438,6 +475,7 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     """Check every row of a read_pairs frame; one issue per problem, sorted by sheet and row."""
     c = _Collector(pairs.reset_index(drop=True))
     c.prepare_ids(("from_id", "to_id"))
+    _check_extra_cells(c)
     _check_missing(c, ("from_type", "from_id", "to_type", "to_id"))
     _check_types(c, ("from_type", "to_type"))
     _check_ids(c, ("from_id", "to_id"))
@@ -447,7 +485,7 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     _check_pair_conflicts(c, ~errors)
     errors = c.error_mask()
     _check_pair_duplicates(c, ~errors)
-    return c.table(PAIR_FIELDS)
+    return c.table((EXTRA_CELLS, *PAIR_FIELDS))
 
 
 def _check_pair_conflicts(c: _Collector, ok: BoolArray) -> None:
@@ -542,6 +580,7 @@ def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
     """Check every row of a read_limits frame; one issue per problem, sorted by sheet and row."""
     frame = limits.reset_index(drop=True)
     c = _Collector(frame.assign(remove=_remove(frame)))
+    _check_extra_cells(c)
     _check_missing(c, ("from_type", "to_type"))
     _check_types(c, ("from_type", "to_type"))
     _check_category(c)
@@ -559,7 +598,7 @@ def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
         c, ok, np.asarray(pd.factorize(target[ok])[0], dtype=np.int64), "max_to_object_ids"
     )
     _check_label_above_object(c, ~c.error_mask())
-    return c.table(LIMIT_FIELDS)
+    return c.table((EXTRA_CELLS, *LIMIT_FIELDS))
 
 
 def _remove(frame: pd.DataFrame) -> pd.Series:
@@ -581,8 +620,9 @@ def _check_limit_values(c: _Collector) -> None:
         ErrorCode.BAD_LIMIT,
         np.array([_number_text(v) for v in values], dtype=object),
         lambda v: (
-            f"'{v}' ({c.where('max_to_object_ids')}) is not a valid limit. Enter a whole "
-            f"number from 1 to {MAX_LIMIT_VALUE:,}, or 'remove' to delete the limit."
+            f"'{_shown(v)}' ({c.where('max_to_object_ids')}) is not a valid limit: it "
+            f"{_number_problem(v)}. Enter a whole number from 1 to {MAX_LIMIT_VALUE} with the "
+            "digits 0-9 only (no separators or decimals), or 'remove' to delete the limit."
         ),
     )
 

@@ -34,25 +34,74 @@ def _s(*values: object) -> pd.Series:
 
 def test_ids() -> None:
     got = normalize_ids(
-        _s(
-            "123",
-            " 123 ",
-            "123.0",
-            "123,00",
-            "00123",
-            "'123",
-            "１２３",
-            "",
-            None,
-            "12a",
-            "1.01936E+11",
-            "0",
-            "-5",
-        )
+        _s("123", " 123 ", "123.0", "00123", "'123", "\u3000123\x0c", "", None, "12a", "0", "-5")
     )
-    assert got.tolist()[:7] == ["123"] * 7
-    assert got.isna().tolist()[7:9] == [True, True]
-    assert got.tolist()[9:] == ["12a", "1.01936E+11", "0", "-5"]
+    assert got.tolist()[:6] == ["123"] * 6
+    assert got.isna().tolist()[6:8] == [True, True]
+    assert got.tolist()[8:] == ["12a", "0", "-5"]
+
+
+# Every form here was accepted (or silently changed) before issue 10; now each one is kept as
+# written, so validate_pairs reports it as BAD_ID instead of sending another record's id.
+REFUSED_IDS = [
+    "123,000",  # was 123
+    "101.000",  # was 101
+    "123,00",  # was 123
+    "123.00",  # was 123
+    "1,019,360,003",
+    "\u2460\u2461",  # circled digits: was 12
+    "\u00b9\u2070\u00b9\u2079",  # superscripts: was 1019
+    "\uff11\uff12\uff13",  # fullwidth: was 123
+    "\U0001d7cf\U0001d7d0",  # mathematical bold: was 12
+    "\u0663\u0664",  # Arabic-Indic
+    "\u09ea",  # Bengali four, looks like 8
+    "+123",
+    "-5",
+    "-0",
+    "0x1F",
+    "1_000",
+    "1 000",
+    "1\u00a0000",
+    "1\u202f000",
+    "1'000",
+    "123.",
+    "12%",
+    "$123",
+    "NaN",
+    "inf",
+    "1e3",
+    "1234567890123456.0",  # a float past 15 digits: was 1234567890123456
+    "12\u200b3",
+    "99999999999999999999",
+]
+
+
+@pytest.mark.parametrize("value", REFUSED_IDS)
+def test_ambiguous_or_foreign_numbers_are_never_ids(value: str) -> None:
+    got = normalize_ids(_s(value))
+    assert got.iloc[0] == value.strip()
+    ok, _ = id_digits(np.array([got.iloc[0]], dtype=object))
+    assert not ok[0]
+    assert hn.parse_whole(value) == value.strip()  # limits and type ids refuse them too
+
+
+@pytest.mark.parametrize(
+    ("value", "said"),
+    [
+        ("123,000", "could mean 123000 or 123"),
+        ("101.000", "could mean 101000 or 101"),
+        ("1 000", "did you mean 1000"),
+        ("\uff11\uff12", "FULLWIDTH DIGIT ONE"),
+        ("\u09ea", "BENGALI DIGIT FOUR"),
+        ("12\u200b3", "ZERO WIDTH SPACE"),
+        ("1234567890123456.0", "15 digits"),
+        ("-5", "sign"),
+        ("2025-07-01", "date"),
+        ("0", "zero"),
+    ],
+)
+def test_refused_numbers_are_described(value: str, said: str) -> None:
+    assert said in hn.describe_number(value)
 
 
 def test_id_digits_mask_and_values() -> None:
@@ -106,10 +155,14 @@ def test_categories_and_labels() -> None:
 
 
 def test_whole_numbers_and_purge() -> None:
-    numbers, raw = normalize_whole_numbers(_s("5", "5.0", "1,000", "x", "", None, "-3", "2.5"))
+    numbers, raw = normalize_whole_numbers(
+        _s("5", "5.0", " 7 ", "x", "", None, "-3", "2.5", "1,000", "1.000", "+5", "1e3")
+    )
     assert str(numbers.dtype) == "Int64"
-    assert numbers.tolist()[:3] == [5, 5, 1000] and numbers.iloc[6] == -3
+    assert numbers.tolist()[:3] == [5, 5, 7]
+    assert numbers.iloc[6:].isna().all()  # signs, decimals, separators: refused, not guessed
     assert raw.iloc[3] == "x" and raw.iloc[7] == "2.5" and raw.iloc[:3].isna().all()
+    assert raw.tolist()[8:] == ["1,000", "1.000", "+5", "1e3"]
     assert purge_mask(_s("5", "REMOVE", " remove ", "", None)).tolist() == [
         False,
         True,

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 from hubframe.columns import ColumnMapping, Kind, fields_for, header_score, match_headers
 from hubframe.errors import InputError
+from hubframe.guard import checked_workbook, refuse_legacy_excel
 from hubframe.limits import ReadLimits, hint, read_limits_in_force
 from hubframe.normalize import (
     FLOAT_DIGITS,
@@ -351,10 +352,8 @@ def _raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSh
     if loaded.frame is not None:
         return [_frame_sheet(loaded.frame, request)]
     head = _head(loaded, 8)
-    if head.startswith(OLE_MAGIC):
-        return _excel_sheets(_all_bytes(loaded), sheet, request, ole=True)
-    if head.startswith(ZIP_MAGIC):
-        return _excel_sheets(_all_bytes(loaded), sheet, request, ole=False)
+    if head.startswith((OLE_MAGIC, ZIP_MAGIC)):
+        return _excel_sheets(_workbook(loaded, request.limits), sheet, request)
     if loaded.extension in (".xlsx", ".xlsm", ".xls", ".xlsb"):
         raise InputError(
             f"{loaded.name}: this is not an Excel workbook (the file is damaged or has the "
@@ -610,10 +609,11 @@ def _scan(loaded: Loaded) -> ByteScan:
 
 def _pandas_csv(data: bytes, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
     """pandas' C reader pads short rows; a row with more cells than the header is a
-    ParserError (the Python reader keeps those cells).  It reads a stand-in header line of
-    exactly ``width`` cells first: a long *first* row would otherwise be taken as an index or
-    cut with a mere warning (and a 3,000,000-cell first row takes minutes and gigabytes)."""
-    stand_in = (fmt.delimiter * (fmt.width - 1) + "\n").encode(encoding)
+    ParserError (the Python reader keeps those cells).  It reads a stand-in header line and a
+    stand-in first row of exactly ``width`` cells first (dropped after): a long *first* row
+    would otherwise be cut with a mere warning, after minutes and gigabytes for a row of
+    3,000,000 cells."""
+    stand_in = (fmt.delimiter * (fmt.width - 1) + "\n").encode(encoding) * 2
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
         frame = pd.read_csv(
@@ -630,7 +630,7 @@ def _pandas_csv(data: bytes, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
             engine="c",
             index_col=False,
         )
-    return frame
+    return frame.iloc[1:].reset_index(drop=True)
 
 
 def _python_csv(
@@ -725,13 +725,22 @@ class Grid:
     first_row: int  # Excel row number of cells[0]
 
 
-def _excel_sheets(data: bytes, sheet: SheetArg, request: Request, *, ole: bool) -> list[RawSheet]:
+def _workbook(loaded: Loaded, limits: ReadLimits) -> bytes:
+    """The workbook's bytes once checked (:mod:`hubframe.guard`): what the engines may open."""
+    data = _all_bytes(loaded)
+    if data.startswith(OLE_MAGIC):
+        if ENCRYPTED_MARK in data:
+            raise InputError(
+                f"{loaded.name}: the workbook is password-protected. Open it in Excel, remove "
+                "the password (File > Info > Protect Workbook > Encrypt with Password), save, "
+                "and try again."
+            )
+        raise refuse_legacy_excel(loaded.name)
+    return checked_workbook(data, loaded.name, limits)
+
+
+def _excel_sheets(data: bytes, sheet: SheetArg, request: Request) -> list[RawSheet]:
     name = request.source_name
-    if ole and ENCRYPTED_MARK in data:
-        raise InputError(
-            f"{name}: the workbook is password-protected. Open it in Excel, remove the password "
-            "(File > Info > Protect Workbook > Encrypt with Password), save, and try again."
-        )
     grids = _excel_grids(data, sheet, name)
     sheets: list[RawSheet] = []
     for grid in grids:
@@ -897,13 +906,15 @@ def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
     return blank
 
 
-def _explode(raw: RawSheet) -> RawSheet:
+def _explode(raw: RawSheet, request: Request) -> RawSheet:
     """One row per id of the id cells holding several ';'-separated ids."""
     for canonical in ID_COLUMNS:
         header = raw.mapping.columns.get(canonical)
         if header is None:
             continue
         position = raw.headers.index(header)
+        if not canonical_ids(raw.columns[position]).all():
+            _check_split(raw, position, request)
         take, parts = split_rows(raw.columns[position])
         if take is None:
             continue
@@ -915,6 +926,41 @@ def _explode(raw: RawSheet) -> RawSheet:
         extra = taken.get(-1)
         raw = RawSheet(raw.name, raw.headers, columns, raw.rows[take], raw.mapping, extra)
     return raw
+
+
+def _check_split(raw: RawSheet, position: int, request: Request) -> None:
+    """Refuse a split beyond the limits before any of it is done: a cell of too many ids, or
+    rows whose other cells would be copied for each of their ids past ``max_split_bytes``."""
+    limits, where = request.limits, f"{request.source_name}{_sheet_note(raw.name)}"
+    semicolons = pc.count_substring(raw.columns[position], ";").fill_null(0)
+    counts = np.asarray(semicolons.to_numpy(), dtype=np.int64)
+    if not counts.any():
+        return
+    worst = int(np.argmax(counts))
+    if counts[worst] + 1 > limits.max_ids_per_cell:
+        raise InputError(
+            f"{where}: the cell in row {raw.rows[worst]}, column '{raw.headers[position]}' holds "
+            f"{counts[worst] + 1:,} ';'-separated values; hubframe reads at most "
+            f"{limits.max_ids_per_cell:,} ids per cell (max_ids_per_cell). Split the list over "
+            f"several rows, or {hint('max_ids_per_cell')}."
+        )
+    other = np.zeros(len(counts), dtype=np.int64)
+    for i, column in enumerate(raw.columns):
+        if i != position:
+            lengths = pc.binary_length(column).fill_null(0).to_numpy()
+            other += np.asarray(lengths, dtype=np.int64)
+    copied = int((counts * (other + 16)).sum())  # 16: the offsets and numbers of a row
+    if copied > limits.max_split_bytes:
+        raise InputError(
+            f"{where}: splitting the ';'-separated ids into one row each would copy the rows' "
+            f"other cells {int(counts.sum()):,} times ({copied / (1 << 20):,.0f} MiB); the limit "
+            f"is {limits.max_split_bytes / (1 << 20):,.0f} MiB (max_split_bytes). Shorten the "
+            f"other cells of those rows, or {hint('max_split_bytes')}."
+        )
+
+
+def _sheet_note(name: str) -> str:
+    return f" [{name}]" if name else ""
 
 
 def _type_column(raw: RawSheet, side: Literal["from", "to"], given: str | None) -> Text:
@@ -1009,7 +1055,7 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     _study(raw)
     raw = _drop_blank(raw)
     if request.kind == "pairs":
-        raw = _explode(raw)
+        raw = _explode(raw, request)
     normalized = _normalized(raw, request)
     columns: dict[str, pd.Series] = {
         "sheet": to_series(constant_text(raw.name, raw.size)),
@@ -1040,6 +1086,7 @@ def _read(
     to_type: str | None,
     label: str | None = None,
     id_properties: Mapping[str, str | None] | None = None,
+    limits: ReadLimits | None = None,
 ) -> pd.DataFrame:
     loaded = _load(source)
     if loaded.frame is not None and _is_read_output(loaded.frame, kind):
@@ -1052,6 +1099,7 @@ def _read(
         _type_argument(to_type, "to_type", loaded.name),
         clean_text(label) if label is not None else None,
         id_properties={k: str(v).strip() for k, v in (id_properties or {}).items() if v},
+        limits=limits or read_limits_in_force(),
     )
     parts: list[pd.DataFrame] = []
     originals: list[str] = []
@@ -1113,7 +1161,13 @@ def _type_argument(value: str | None, name: str, source: str) -> str | None:
 # --- public -------------------------------------------------------------------------------------
 
 
-def sheet_headers(source: Source, *, sheet: SheetArg = None, kind: Kind = "pairs") -> list[str]:
+def sheet_headers(
+    source: Source,
+    *,
+    sheet: SheetArg = None,
+    kind: Kind = "pairs",
+    limits: ReadLimits | None = None,
+) -> list[str]:
     """The header row the readers would use (found below any title block), as they name it.
 
     For a column-mapping UI: unlike :func:`read_pairs` it does not require the columns to be
@@ -1123,9 +1177,10 @@ def sheet_headers(source: Source, *, sheet: SheetArg = None, kind: Kind = "pairs
     loaded = _load(source)
     if loaded.frame is not None:
         return _clean_headers([str(c) for c in loaded.frame.columns])
-    request = Request(kind, loaded.name, None, None, None)
+    request = Request(kind, loaded.name, None, None, None, limits=limits or read_limits_in_force())
     if _head(loaded, 8).startswith((OLE_MAGIC, ZIP_MAGIC)):
-        grid = _excel_grids(_all_bytes(loaded), None if sheet == "*" else sheet, loaded.name)[0]
+        data = _workbook(loaded, request.limits)
+        grid = _excel_grids(data, None if sheet == "*" else sheet, loaded.name)[0]
         index = _find_header(grid.cells[:HEADER_SEARCH_ROWS], request)
         return _clean_headers(grid.cells[index]) if index >= 0 else []
     return _csv_format(loaded, request).headers
@@ -1141,6 +1196,7 @@ def read_pairs(
     label: str | None = None,
     from_id_property: str | None = None,
     to_id_property: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> pd.DataFrame:
     """Read a sheet of record pairs to associate.
 
@@ -1151,7 +1207,8 @@ def read_pairs(
     records by a unique property instead of record ids: the values are kept as written and
     noted in ``attrs["hubframe"]["id_properties"]``; ``associate`` looks them up
     (:mod:`hubframe.lookup`).  Raises :class:`~hubframe.errors.InputError` for whole-file
-    problems.
+    problems, including files beyond ``limits`` (:class:`hubframe.limits.ReadLimits`; the
+    process-wide ones by default): sheets too large, zip bombs, rows of too many cells.
     """
     return _read(
         "pairs",
@@ -1162,6 +1219,7 @@ def read_pairs(
         to_type=to_type,
         label=label,
         id_properties={"from": from_id_property, "to": to_id_property},
+        limits=limits,
     )
 
 
@@ -1172,6 +1230,7 @@ def read_limits(
     columns: Mapping[str, str] | None = None,
     from_type: str | None = None,
     to_type: str | None = None,
+    limits: ReadLimits | None = None,
 ) -> pd.DataFrame:
     """Read a sheet of association limits.
 
@@ -1180,7 +1239,13 @@ def read_limits(
     'remove' purges the limit), then the sheet's original columns as text.
     """
     return _read(
-        "limits", source, sheet=sheet, columns=columns, from_type=from_type, to_type=to_type
+        "limits",
+        source,
+        sheet=sheet,
+        columns=columns,
+        from_type=from_type,
+        to_type=to_type,
+        limits=limits,
     )
 
 

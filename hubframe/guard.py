@@ -1,0 +1,320 @@
+"""Checks a workbook before an Excel engine sees it: sizes, zip bombs and sheet dimensions.
+
+python-calamine allocates a sheet's whole rectangle up front, from the first to the last cell
+with a value: a 1.5 KB workbook with cells at A1 and XFD1048576 asks for hundreds of GiB and
+the process aborts (no exception, a notebook kernel just dies).  A zip bomb inflates a 1 MB file
+to gigabytes.  So, before calamine or openpyxl run:
+
+- the zip is opened with Python's ``zipfile`` (its errors become :class:`InputError`); parts are
+  counted, encrypted or exotically compressed parts refused, declared sizes and compression
+  ratios checked against :class:`~hubframe.limits.ReadLimits`;
+- every part is decompressed (never more than its checked declared size) and written to a new,
+  uncompressed zip: the engines only ever see parts that were measured, and calamine reads the
+  stored parts faster than it inflates the originals;
+- every XML part is scanned for the sheet's ``<dimension ref>`` and for the cell and row
+  references it really holds (``r="XFD1048576"``, rows and cells without references counted
+  too), and a sheet whose rows x columns exceed ``max_sheet_cells`` is refused, naming it.
+
+Binary formats whose structure calamine trusts without such a check (.xls, .xlsb, .ods) are
+refused with a message asking for .xlsx.
+"""
+
+from __future__ import annotations
+
+import io
+import posixpath
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Final
+from xml.etree import ElementTree
+
+from hubframe.errors import InputError
+from hubframe.limits import ZIP_RATIO_FLOOR, ReadLimits, hint
+
+XML_SCAN_PARTS: Final = (".xml", ".rels")
+SMALL_XML: Final = 4 << 20  # workbook.xml and its relations are read only up to this size
+_ROW_REF = re.compile(rb' r="0*([0-9]{1,12})"')
+_CELL_COLUMN = re.compile(rb' r="([A-Za-z]{1,8})[0-9]')
+_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([^"]{1,64})"')
+_REF = re.compile(r"\$?([A-Za-z]{1,8})?\$?([0-9]{1,12})?")
+
+
+@dataclass(frozen=True)
+class Extent:
+    """How far a sheet part reaches: 1-based last row and column (0 when none)."""
+
+    rows: int
+    columns: int
+
+    @property
+    def cells(self) -> int:
+        return self.rows * self.columns
+
+
+def checked_workbook(data: bytes, source: str, limits: ReadLimits) -> bytes:
+    """The workbook to hand to the engines: a stored zip of its measured parts, or InputError."""
+    try:
+        book = zipfile.ZipFile(io.BytesIO(data))
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        raise _damaged(source, exc) from exc
+    with book:
+        infos = _checked_infos(book, source, limits)
+        _refuse_other_formats(book, infos, source)
+        names = _sheet_names(book, infos)
+        return _repacked(book, infos, source, limits, names)
+
+
+def _damaged(source: str, exc: BaseException) -> InputError:
+    return InputError(
+        f"{source}: the workbook cannot be read; the file is damaged or not an Excel workbook "
+        f"({type(exc).__name__}: {exc}). Open it in Excel and save it again as .xlsx."
+    )
+
+
+def _checked_infos(book: zipfile.ZipFile, source: str, limits: ReadLimits) -> list[zipfile.ZipInfo]:
+    infos = book.infolist()
+    if len(infos) > limits.max_zip_parts:
+        raise InputError(
+            f"{source}: the workbook holds {len(infos):,} files; hubframe reads workbooks of at "
+            f"most {limits.max_zip_parts:,} (max_zip_parts). Save it again from Excel, or "
+            f"{hint('max_zip_parts')}."
+        )
+    seen: set[str] = set()
+    total = 0
+    for info in infos:
+        if info.filename in seen:
+            raise _damaged(source, ValueError(f"two parts are named {info.filename}"))
+        seen.add(info.filename)
+        if info.flag_bits & 0x1:
+            raise InputError(
+                f"{source}: the workbook is password-protected. Remove the password in Excel, "
+                "save, and try again."
+            )
+        if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+            raise _damaged(source, ValueError(f"{info.filename}: compression {info.compress_type}"))
+        total += info.file_size
+        _check_size(source, info, total, limits)
+    return infos
+
+
+def _check_size(source: str, info: zipfile.ZipInfo, total: int, limits: ReadLimits) -> None:
+    if total > limits.max_unzipped_bytes:
+        raise InputError(
+            f"{source}: the workbook's parts add up to more than {_mb(limits.max_unzipped_bytes)} "
+            f"once decompressed (max_unzipped_bytes; {info.filename} alone declares "
+            f"{_mb(info.file_size)}). Split the workbook, or {hint('max_unzipped_bytes')}."
+        )
+    ratio = info.file_size / max(info.compress_size, 1)
+    if info.file_size > ZIP_RATIO_FLOOR and ratio > limits.max_zip_ratio:
+        raise InputError(
+            f"{source}: the part {info.filename} expands {ratio:,.0f} times when decompressed "
+            f"({_mb(info.compress_size)} to {_mb(info.file_size)}); workbooks expand at most "
+            f"{limits.max_zip_ratio} times (max_zip_ratio), more is a zip bomb. Save the "
+            f"workbook again from Excel, or {hint('max_zip_ratio')}."
+        )
+
+
+def _mb(size: int) -> str:
+    return f"{size / (1 << 20):,.1f} MiB"
+
+
+def _refuse_other_formats(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo], source: str) -> None:
+    names = {i.filename.lower() for i in infos}
+    kind = None
+    if any(n.endswith("workbook.bin") for n in names):
+        kind = "an Excel binary workbook (.xlsb)"
+    elif "content.xml" in names and "mimetype" in names:
+        kind = "an OpenDocument spreadsheet (.ods)"
+    if kind is not None:
+        raise InputError(
+            f"{source}: this is {kind}, which hubframe does not read (its size cannot be "
+            "checked before opening it). Open it in Excel or LibreOffice and save it as .xlsx."
+        )
+
+
+def refuse_legacy_excel(source: str) -> InputError:
+    """The error for a (not encrypted) .xls workbook."""
+    return InputError(
+        f"{source}: this is an Excel 97-2003 workbook (.xls), which hubframe does not read (its "
+        "size cannot be checked before opening it). Open it in Excel and save it as .xlsx "
+        "(File > Save As > Excel Workbook)."
+    )
+
+
+# --- sheet names, for messages -----------------------------------------------------------------
+
+
+def _sheet_names(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
+    """Part name -> sheet name, read from workbook.xml and its relations (best effort)."""
+    by_name = {i.filename: i for i in infos}
+    workbook = next((n for n in by_name if n.lower().endswith("workbook.xml")), None)
+    if workbook is None:
+        return {}
+    folder = posixpath.dirname(workbook)
+    rels = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
+    try:
+        sheets = _xml(book, by_name.get(workbook))
+        targets = _xml(book, by_name.get(rels))
+    except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError, EOFError):
+        return {}
+    if sheets is None or targets is None:
+        return {}
+    where = {
+        r.get("Id"): _resolve(folder, r.get("Target") or "")
+        for r in targets.iter()
+        if r.tag.endswith("Relationship")
+    }
+    out: dict[str, str] = {}
+    for sheet in sheets.iter():
+        if sheet.tag.endswith("}sheet") or sheet.tag == "sheet":
+            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
+            if rid in where:
+                out[where[rid]] = sheet.get("name") or ""
+    return out
+
+
+def _xml(book: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> ElementTree.Element | None:
+    if info is None or info.file_size > SMALL_XML:
+        return None
+    return ElementTree.fromstring(book.read(info))
+
+
+def _resolve(folder: str, target: str) -> str:
+    if target.startswith("/"):
+        return posixpath.normpath(target.lstrip("/"))
+    return posixpath.normpath(posixpath.join(folder, target))
+
+
+# --- the measured copy -------------------------------------------------------------------------
+
+
+def _repacked(
+    book: zipfile.ZipFile,
+    infos: list[zipfile.ZipInfo],
+    source: str,
+    limits: ReadLimits,
+    names: dict[str, str],
+) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as copy:
+        for info in infos:
+            part = _read_checked(book, info, source)
+            if info.filename.lower().endswith(XML_SCAN_PARTS):
+                _check_extent(part, source, names.get(info.filename, info.filename), limits)
+            copy.writestr(_stored_info(info), part)
+    return out.getvalue()
+
+
+def _read_checked(book: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> bytes:
+    """A part's bytes: zipfile never inflates more than the declared (checked) size and
+    verifies the CRC of what it inflated."""
+    try:
+        with book.open(info) as handle:
+            part = handle.read(info.file_size + 1)
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        raise _damaged(source, exc) from exc
+    if len(part) != info.file_size:
+        raise _damaged(source, ValueError(f"{info.filename} is not the size it declares"))
+    return part
+
+
+def _stored_info(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    stored = zipfile.ZipInfo(info.filename, date_time=_date_time(info))
+    stored.compress_type = zipfile.ZIP_STORED
+    stored.external_attr = info.external_attr
+    return stored
+
+
+def _date_time(info: zipfile.ZipInfo) -> tuple[int, int, int, int, int, int]:
+    year, *rest = info.date_time
+    return (year, *rest) if 1980 <= year <= 2107 else (1980, 1, 1, 0, 0, 0)  # type: ignore[return-value]
+
+
+# --- how far a sheet reaches -------------------------------------------------------------------
+
+
+def _check_extent(part: bytes, source: str, sheet: str, limits: ReadLimits) -> None:
+    for kind, extent in (("declares", _declared(part)), ("holds cells", _found(part))):
+        if extent.cells > limits.max_sheet_cells:
+            raise InputError(
+                f"{source} [{sheet}]: the sheet {kind} up to row {extent.rows:,} and column "
+                f"{extent.columns:,} ({column_letters(extent.columns)}), "
+                f"{extent.cells:,} cells; hubframe reads sheets of at most "
+                f"{limits.max_sheet_cells:,} cells (max_sheet_cells). Delete the far-away "
+                f"cells in Excel (select the rows and columns after the data, Delete, save), or "
+                f"{hint('max_sheet_cells')}."
+            )
+
+
+def _declared(part: bytes) -> Extent:
+    match = _DIMENSION.search(part, 0, 1 << 16)
+    if match is None:
+        return Extent(0, 0)
+    corners = [_REF.fullmatch(c) for c in match.group(1).decode("ascii", "replace").split(":")]
+    rows = [int(m.group(2)) for m in corners if m is not None and m.group(2)]
+    columns = [column_number(m.group(1)) for m in corners if m is not None and m.group(1)]
+    return Extent(max(rows, default=0), max(columns, default=0))
+
+
+def _found(part: bytes) -> Extent:
+    """The last row and column the part's cells and rows can reach (an upper bound: rows and
+    cells written without a reference follow the previous one, as the engines place them)."""
+    rows = _ROW_REF.findall(part)
+    columns = _CELL_COLUMN.findall(part)
+    if not rows and not columns:
+        return Extent(0, 0)
+    last_row = max(map(int, rows), default=0)
+    last_column = max(map(column_number, set(columns)), default=0)
+    elements = _count(part, b"row")
+    last_row += max(0, elements - len(rows))  # rows without r="": one more each
+    unreferenced = max(0, _count(part, b"c") - len(columns))
+    last_column += unreferenced  # cells without r="": at most one further column each
+    beyond = _beyond_row(last_row)
+    if beyond.search(part):  # a cell reference below every row element
+        last_row = max(last_row, _max_cell_row(part))
+    return Extent(max(last_row, 1 if columns else 0), last_column)
+
+
+def _count(part: bytes, tag: bytes) -> int:
+    """Elements named ``tag`` (any namespace prefix)."""
+    return sum(
+        part.count(b"%s%s%s" % (lead, tag, end)) for lead in (b"<", b":") for end in (b" ", b">")
+    )
+
+
+def _beyond_row(row: int) -> re.Pattern[bytes]:
+    """Matches a cell reference whose row is greater than ``row``."""
+    digits = str(row)
+    options = [f"[1-9][0-9]{{{len(digits)},}}"]
+    for i, d in enumerate(digits):
+        if d != "9":
+            rest = len(digits) - i - 1
+            options.append(f"{digits[:i]}[{int(d) + 1}-9][0-9]{{{rest}}}")
+    return re.compile((' r="[A-Za-z]{1,8}0*(?:' + "|".join(options) + ')"').encode())
+
+
+def _max_cell_row(part: bytes) -> int:
+    found = re.findall(rb' r="[A-Za-z]{1,8}0*([0-9]{1,12})"', part)
+    return max(map(int, found), default=0)
+
+
+def column_number(letters: str | bytes) -> int:
+    """'A' -> 1, 'XFD' -> 16384 (bijective base 26)."""
+    text = letters.decode("ascii") if isinstance(letters, bytes) else letters
+    number = 0
+    for ch in text.upper():
+        number = number * 26 + ord(ch) - 64
+    return number
+
+
+def column_letters(number: int) -> str:
+    """16384 -> 'XFD'."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
+__all__ = ["checked_workbook", "column_letters", "column_number", "refuse_legacy_excel"]

@@ -348,6 +348,28 @@ def _all_bytes(loaded: Loaded) -> bytes:
         raise InputError(f"{loaded.name}: the file could not be read ({exc}).") from exc
 
 
+@contextmanager
+def _reading(name: str) -> Iterator[None]:
+    """Readers raise only :class:`InputError`: whatever a damaged or hostile file makes a
+    library raise (csv, zipfile, XML, Arrow, pandas, calamine errors, MemoryError) becomes
+    one, naming the file, with the original error chained for debugging."""
+    try:
+        yield
+    except InputError:
+        raise
+    except MemoryError as exc:
+        raise InputError(
+            f"{name}: there is not enough memory to read the file. Split it into smaller "
+            "files and try again."
+        ) from exc
+    except Exception as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise InputError(
+            f"{name}: the file could not be read ({type(exc).__name__}: {detail}). If it opens "
+            "in Excel, save it again as .xlsx or as CSV UTF-8 and try again."
+        ) from exc
+
+
 def _raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSheet]:
     if loaded.frame is not None:
         return [_frame_sheet(loaded.frame, request)]
@@ -837,9 +859,9 @@ def _rectangle(body: list[list[Any]], width: int) -> ObjArray:
         cols = min(width, block.shape[1])
         table[:, :cols] = block[:, :cols]
         return table
-    frame = pd.DataFrame(body, dtype=object)  # ragged rows (openpyxl): pandas pads them
-    cols = min(width, frame.shape[1])
-    table[:, :cols] = frame.to_numpy(dtype=object)[:, :cols]
+    for i, row in enumerate(body):  # ragged rows (openpyxl): padded with None
+        cells = row[:width]
+        table[i, : len(cells)] = cells
     return table
 
 
@@ -931,7 +953,9 @@ def _explode(raw: RawSheet, request: Request) -> RawSheet:
 def _check_split(raw: RawSheet, position: int, request: Request) -> None:
     """Refuse a split beyond the limits before any of it is done: a cell of too many ids, or
     rows whose other cells would be copied for each of their ids past ``max_split_bytes``."""
-    limits, where = request.limits, f"{request.source_name}{_sheet_note(raw.name)}"
+    limits, where = request.limits, request.source_name
+    if raw.name and raw.name != request.source_name:
+        where = f"{where} [{raw.name}]"  # a workbook sheet
     semicolons = pc.count_substring(raw.columns[position], ";").fill_null(0)
     counts = np.asarray(semicolons.to_numpy(), dtype=np.int64)
     if not counts.any():
@@ -957,10 +981,6 @@ def _check_split(raw: RawSheet, position: int, request: Request) -> None:
             f"is {limits.max_split_bytes / (1 << 20):,.0f} MiB (max_split_bytes). Shorten the "
             f"other cells of those rows, or {hint('max_split_bytes')}."
         )
-
-
-def _sheet_note(name: str) -> str:
-    return f" [{name}]" if name else ""
 
 
 def _type_column(raw: RawSheet, side: Literal["from", "to"], given: str | None) -> Text:
@@ -1105,12 +1125,13 @@ def _read(
     originals: list[str] = []
     column_map: dict[str, str] = {}
     properties: dict[str, str] = {}
-    for raw in _raw_sheets(loaded, sheet, request):
-        frame, names = _sheet_frame(raw, request)
-        parts.append(frame)
-        originals.extend(n for n in names if n not in originals)
-        column_map.update(raw.mapping.column_map)
-        properties.update(request.properties(raw.mapping))
+    with _reading(loaded.name):
+        for raw in _raw_sheets(loaded, sheet, request):
+            frame, names = _sheet_frame(raw, request)
+            parts.append(frame)
+            originals.extend(n for n in names if n not in originals)
+            column_map.update(raw.mapping.column_map)
+            properties.update(request.properties(raw.mapping))
     result = _combine(parts, kind)
     result.attrs["hubframe"] = {
         "kind": kind,
@@ -1175,6 +1196,13 @@ def sheet_headers(
     :class:`InputError` as the readers do.
     """
     loaded = _load(source)
+    with _reading(loaded.name):
+        return _headers_of(loaded, sheet, kind, limits)
+
+
+def _headers_of(
+    loaded: Loaded, sheet: SheetArg, kind: Kind, limits: ReadLimits | None
+) -> list[str]:
     if loaded.frame is not None:
         return _clean_headers([str(c) for c in loaded.frame.columns])
     request = Request(kind, loaded.name, None, None, None, limits=limits or read_limits_in_force())

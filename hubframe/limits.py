@@ -32,7 +32,7 @@ class ReadLimits:
     ``max_split_bytes``: text the ``;`` splitting copies (each id's row repeats the other cells).
     """
 
-    max_sheet_cells: int = 20_000_000
+    max_sheet_cells: int = 10_000_000  # 1,048,576 rows x 10 columns; ~0.5 GB at worst
     max_unzipped_bytes: int = 1 << 30
     max_zip_ratio: int = 200
     max_zip_parts: int = 10_000

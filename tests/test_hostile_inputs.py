@@ -1,0 +1,368 @@
+"""Issue 10, section 3: hostile files cost seconds and bounded memory, never the process.
+
+Each guard has a test; then a seeded fuzz test reads a few hundred generated or mutated files
+(truncated and bit-flipped workbooks, far cells, lying sizes, small zip bombs, random bytes, CSV
+with control characters, quotes and long rows) in a subprocess under an address-space limit,
+and asserts: only InputError (or a frame), each file within PER_FILE_SECONDS, all within
+TOTAL_SECONDS, peak RSS within PEAK_RSS_MB.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import random
+import struct
+import subprocess
+import sys
+import time
+import zipfile
+from pathlib import Path
+
+import openpyxl
+import pytest
+
+from hubframe.errors import InputError
+from hubframe.io import read_pairs, sheet_headers
+from hubframe.limits import DEFAULT_LIMITS, ReadLimits, read_limits_in_force, set_read_limits
+
+ARGS = {"from_type": "deals", "to_type": "contacts"}
+SEED = 20251010
+PER_FILE_SECONDS = 5.0
+TOTAL_SECONDS = 60.0
+PEAK_RSS_MB = 1024
+ADDRESS_SPACE_MB = 3072  # beyond what the worker has mapped once imports are done
+WORKER = Path(__file__).with_name("hostile_worker.py")
+SHEET = "xl/worksheets/sheet1.xml"
+
+
+def _workbook(*rows: list[object], far: str | None = None) -> bytes:
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows or (["Deal ID", "Contact ID"], [1, 2]):
+        sheet.append(row)
+    if far is not None:
+        sheet[far] = 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _parts(data: bytes) -> dict[str, bytes]:
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        return {name: book.read(name) for name in book.namelist()}
+
+
+def _zip(parts: dict[str, bytes], level: int = 6) -> bytes:
+    buffer = io.BytesIO()
+    with zipfile.ZipFile(buffer, "w", zipfile.ZIP_DEFLATED, compresslevel=level) as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return buffer.getvalue()
+
+
+def _with_sheet(xml: bytes, base: bytes | None = None) -> bytes:
+    parts = _parts(base or _workbook())
+    parts[SHEET] = xml
+    return _zip(parts)
+
+
+def _sheet_xml(rows: str, dimension: str = "A1:B2") -> bytes:
+    return (
+        '<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.openxmlformats.'
+        f'org/spreadsheetml/2006/main"><dimension ref="{dimension}"/><sheetData>{rows}'
+        "</sheetData></worksheet>"
+    ).encode()
+
+
+HEADER_ROW = (
+    '<row r="1"><c r="A1" t="inlineStr"><is><t>Deal ID</t></is></c>'
+    '<c r="B1" t="inlineStr"><is><t>Contact ID</t></is></c></row>'
+    '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row>'
+)
+
+
+def _forged_size(data: bytes, name: str, size: int) -> bytes:
+    """The zip with ``name``'s declared uncompressed size changed in the central directory."""
+    blob = bytearray(data)
+    at = blob.find(b"PK\x01\x02")
+    while at >= 0:
+        length = struct.unpack_from("<H", blob, at + 28)[0]
+        if blob[at + 46 : at + 46 + length] == name.encode():
+            struct.pack_into("<I", blob, at + 24, size)
+        at = blob.find(b"PK\x01\x02", at + 4)
+    return bytes(blob)
+
+
+# --- workbooks ----------------------------------------------------------------------------------
+
+
+def test_a_far_cell_is_refused_before_the_engine_allocates() -> None:
+    data = _workbook(far="XFD1048576")  # 1.5 KB: the engine would ask for hundreds of GiB
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=r"\[Sheet\].*max_sheet_cells") as info:
+        read_pairs(data, **ARGS)
+    assert time.perf_counter() - start < 2
+    assert "<bytes>" in str(info.value) and "XFD" in str(info.value)
+    with pytest.raises(InputError, match="max_sheet_cells"):
+        sheet_headers(data)
+
+
+def test_a_lying_dimension_does_not_hide_a_far_cell() -> None:
+    far = HEADER_ROW + '<row r="3"><c r="XFD1048576"><v>1</v></c></row>'
+    with pytest.raises(InputError, match="holds cells up to row 1,048,576"):
+        read_pairs(_with_sheet(_sheet_xml(far, "A1:B2")), **ARGS)
+    far_cell_low_row = HEADER_ROW.replace('r="B2"', 'r="B1048576"')  # row elements say 2
+    limits = ReadLimits(max_sheet_cells=1_000_000)
+    with pytest.raises(InputError, match="max_sheet_cells"):
+        read_pairs(_with_sheet(_sheet_xml(far_cell_low_row, "A1:B2")), **ARGS, limits=limits)
+
+
+def test_rows_and_cells_without_references_are_counted() -> None:
+    many = HEADER_ROW + "<row><c><v>1</v></c></row>" * 30
+    limits = ReadLimits(max_sheet_cells=40)
+    with pytest.raises(InputError, match="max_sheet_cells"):
+        read_pairs(_with_sheet(_sheet_xml(many, "")), **ARGS, limits=limits)
+    assert len(read_pairs(_with_sheet(_sheet_xml(many, "")), **ARGS)) >= 1
+
+
+def test_sheet_limit_is_raisable_per_call_and_per_process() -> None:
+    data = _workbook(far="Z100")  # 26 columns x 100 rows
+    small = ReadLimits(max_sheet_cells=2_000)
+    with pytest.raises(InputError, match=r"max_sheet_cells=\.\.\."):
+        read_pairs(data, **ARGS, limits=small)
+    assert len(read_pairs(data, **ARGS)) == 2  # row 2 and the Z100 cell's row
+    previous = set_read_limits(max_sheet_cells=2_000)
+    try:
+        assert read_limits_in_force().max_sheet_cells == 2_000
+        with pytest.raises(InputError):
+            read_pairs(data, **ARGS)
+        assert len(read_pairs(data, **ARGS, limits=DEFAULT_LIMITS)) == 2
+    finally:
+        set_read_limits(previous)
+    assert read_limits_in_force() == DEFAULT_LIMITS
+    with pytest.raises(ValueError):
+        ReadLimits(max_sheet_cells=0)
+
+
+def test_a_zip_bomb_is_refused_from_its_declared_sizes() -> None:
+    parts = _parts(_workbook())
+    parts["xl/sharedStrings.xml"] = b"<sst>" + b"x" * (4 << 20) + b"</sst>"  # ~4 KB zipped
+    data = _zip(parts, level=9)
+    assert len(data) < 64 << 10
+    start = time.perf_counter()
+    with pytest.raises(InputError, match="max_zip_ratio"):
+        read_pairs(data, **ARGS)
+    assert time.perf_counter() - start < 1
+
+
+def test_lying_and_oversized_parts() -> None:
+    forged = _forged_size(_workbook(), SHEET, 3 << 30)  # declares 3 GiB
+    with pytest.raises(InputError, match="max_unzipped_bytes"):
+        read_pairs(forged, **ARGS)
+    shrunk = _forged_size(_workbook(), SHEET, 10)  # declares 10 bytes: never inflates more
+    with pytest.raises(InputError, match="damaged"):
+        read_pairs(shrunk, **ARGS)
+    with pytest.raises(InputError, match="max_unzipped_bytes"):
+        read_pairs(_workbook(), **ARGS, limits=ReadLimits(max_unzipped_bytes=1000))
+    with pytest.raises(InputError, match="max_zip_parts"):
+        read_pairs(_workbook(), **ARGS, limits=ReadLimits(max_zip_parts=3))
+
+
+@pytest.mark.parametrize(
+    ("parts", "said"),
+    [
+        (
+            {"mimetype": b"application/vnd.oasis.opendocument.spreadsheet", "content.xml": b""},
+            "ods",
+        ),
+        ({"xl/workbook.bin": b"", "[Content_Types].xml": b""}, "xlsb"),
+    ],
+)
+def test_formats_that_cannot_be_checked_are_refused(parts: dict[str, bytes], said: str) -> None:
+    with pytest.raises(InputError, match=said):
+        read_pairs(_zip(parts), **ARGS)
+
+
+def test_legacy_xls_is_refused_and_protected_files_still_say_so() -> None:
+    ole = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(600)
+    with pytest.raises(InputError, match=r"\.xls\b"):
+        read_pairs(ole, **ARGS)
+    golden = Path(__file__).parent / "golden"
+    with pytest.raises(InputError, match="password-protected"):
+        read_pairs(golden / "protected.xlsx")
+
+
+# --- CSV and ';' cells --------------------------------------------------------------------------
+
+
+def test_a_long_cell_on_the_forgiving_path_is_not_a_csv_error() -> None:
+    ids = ";".join(str(10**14 + n) for n in range(9_000))  # 144 KB: over csv's 131,072
+    text = f'From ID,To ID\n"{ids}",2,extra\n3,4\n'
+    pairs = read_pairs(text.encode(), **ARGS)
+    assert pairs["row"].nunique() == 2 and len(pairs) == 9_001
+
+
+def test_a_one_line_csv_of_millions_of_cells_is_refused_fast() -> None:
+    data = b"From ID,To ID\n" + b"1," * 1_000_000 + b"\n"
+    start = time.perf_counter()
+    with pytest.raises(InputError, match=r"row 2 has 1,000,001 cells.*max_row_cells"):
+        read_pairs(data, **ARGS)
+    assert time.perf_counter() - start < 5
+
+
+def test_ids_per_cell_and_split_size_limits() -> None:
+    text = 'From ID,To ID,Notes\n1,"' + ";".join(["7"] * 20) + '",' + "n" * 1000 + "\n"
+    with pytest.raises(
+        InputError, match=r"row 2, column 'To ID' holds 20 ';'-separated.*max_ids_per_cell"
+    ):
+        read_pairs(text.encode(), **ARGS, limits=ReadLimits(max_ids_per_cell=10))
+    with pytest.raises(InputError, match="max_split_bytes"):
+        read_pairs(text.encode(), **ARGS, limits=ReadLimits(max_split_bytes=10_000))
+    assert len(read_pairs(text.encode(), **ARGS)) == 20
+
+
+def test_a_huge_semicolon_cell_costs_its_size_not_its_size_times_its_ids() -> None:
+    ids = ";".join(["1"] * 9_000)
+    notes = "n" * 20_000
+    text = f'From ID,To ID,Notes\n"{ids}",2,{notes}\n'
+    pairs = read_pairs(text.encode(), **ARGS)
+    assert len(pairs) == 9_000 and pairs["from_id"].iloc[0] == "1"
+
+
+# --- fuzz ---------------------------------------------------------------------------------------
+
+
+def _flip(data: bytes, rng: random.Random, flips: int) -> bytes:
+    blob = bytearray(data)
+    for _ in range(flips):
+        blob[rng.randrange(len(blob))] ^= 1 << rng.randrange(8)
+    return bytes(blob)
+
+
+def _xml_mutations(rng: random.Random, base: bytes) -> bytes:
+    xml = _parts(base)[SHEET]
+    choice = rng.randrange(6)
+    if choice == 0:
+        return _with_sheet(_flip(xml, rng, rng.randint(1, 20)), base)
+    if choice == 1:
+        far = f"{rng.choice(['XFD', 'ZZ', 'AAA', 'J'])}{rng.choice([1048576, 99999999, 5000000])}"
+        return _with_sheet(
+            xml.replace(
+                b"</sheetData>", f'<row><c r="{far}"><v>1</v></c></row>'.encode() + b"</sheetData>"
+            ),
+            base,
+        )
+    if choice == 2:
+        return _with_sheet(
+            _sheet_xml(
+                HEADER_ROW + "<row><c/><c><v>3</v></c></row>" * rng.randint(1, 500),
+                rng.choice(["", "A1:XFD1048576", "ZZZ9", "A0:"]),
+            ),
+            base,
+        )
+    if choice == 3:
+        return _with_sheet(
+            _sheet_xml(
+                HEADER_ROW
+                + f'<row r="{rng.choice([0, -1, 10**13, 2**31])}">'
+                + f'<c r="A{rng.randint(1, 10**7)}"><v>1</v></c></row>'
+            ),
+            base,
+        )
+    if choice == 4:
+        cut = rng.randrange(len(xml))
+        return _with_sheet(xml[:cut], base)
+    return _with_sheet(
+        xml.replace(b"<v>", b"<v>" + bytes(rng.randrange(256) for _ in range(8))), base
+    )
+
+
+def _csv_case(rng: random.Random) -> bytes:
+    alphabet = [
+        ",",
+        ";",
+        '"',
+        "\n",
+        "\r",
+        "\t",
+        "\x0c",
+        "\x0b",
+        "\x1c",
+        "\x85",
+        "\u2028",
+        " ",
+        "1",
+        "9",
+        "x",
+        "é",
+        "\x00",
+        "|",
+    ]
+    lines = [
+        "Title" + "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 8))),
+        "From ID,To ID,Notes",
+    ]
+    for _ in range(rng.randint(0, 30)):
+        cells = [
+            "".join(rng.choice(alphabet) for _ in range(rng.randint(0, 12)))
+            for _ in range(rng.randint(1, 6))
+        ]
+        lines.append(",".join(cells))
+    if rng.random() < 0.1:
+        lines.append("1," * rng.choice([20_000, 200_000]))  # over max_row_cells
+    if rng.random() < 0.1:
+        lines.append('"' + ";".join(["5"] * rng.choice([5_000, 50_000])) + '",7')
+    text = "\n".join(lines)
+    encoding = rng.choice(["utf-8", "utf-8-sig", "utf-16", "cp1252", "latin-1"])
+    return text.encode(encoding, errors="replace")
+
+
+def _fuzz_files(folder: Path) -> list[Path]:
+    rng = random.Random(SEED)
+    base = _workbook(["Deal ID", "Contact ID", "Label"], [1, 2, "x"], [3, 4, None])
+    made: list[bytes] = []
+    made += [base[: rng.randrange(len(base))] for _ in range(30)]  # truncated zips
+    made += [_flip(base, rng, rng.randint(1, 30)) for _ in range(60)]  # bit flips anywhere
+    made += [_xml_mutations(rng, base) for _ in range(60)]  # flips and far cells in the XML
+    bomb = _parts(base) | {"xl/sharedStrings.xml": b"<sst>" + b"0" * (3 << 20) + b"</sst>"}
+    made += [_zip(bomb, level=9), _forged_size(base, SHEET, 2**32 - 1)]
+    made += [_forged_size(base, name, rng.randrange(2**32)) for name in _parts(base)]
+    made += [bytes(rng.randrange(256) for _ in range(rng.randint(1, 4000))) for _ in range(20)]
+    made += [b"PK\x03\x04" + bytes(rng.randrange(256) for _ in range(500)) for _ in range(10)]
+    made += [
+        b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + bytes(rng.randrange(256) for _ in range(600))
+        for _ in range(5)
+    ]
+    made += [_csv_case(rng) for _ in range(90)]
+    paths = []
+    for n, data in enumerate(made):
+        path = folder / f"f{n:03d}{rng.choice(['.xlsx', '.csv', '', '.txt', '.xls'])}"
+        path.write_bytes(data)
+        paths.append(path)
+    return paths
+
+
+def test_fuzz_only_input_errors_in_bounded_time_and_memory(tmp_path: Path) -> None:
+    paths = _fuzz_files(tmp_path)
+    assert len(paths) >= 280
+    command = [sys.executable, str(WORKER), str(ADDRESS_SPACE_MB), *map(str, paths)]
+    start = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True, timeout=TOTAL_SECONDS * 2)
+    elapsed = time.perf_counter() - start
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    results = [r for r in lines if "file" in r]
+    assert done.returncode == 0, (
+        f"the worker died after {len(results)} of {len(paths)} files "
+        f"(next: {paths[len(results)].name if len(results) < len(paths) else '-'}): "
+        f"{done.stderr[-2000:]}"
+    )
+    assert len(results) == len(paths)
+    wrong = [r for r in results if r["outcome"] not in ("ok", "InputError")]
+    assert not wrong, wrong[:5]
+    slow = [r for r in results if r["seconds"] > PER_FILE_SECONDS]
+    assert not slow, slow[:5]
+    assert elapsed < TOTAL_SECONDS
+    assert lines[-1]["peak_rss_mb"] < PEAK_RSS_MB
+    assert {r["outcome"] for r in results} == {"ok", "InputError"}  # both kinds exercised

@@ -226,7 +226,7 @@ def test_extra_cells_rows_are_reported_on_every_reader_path(tmp_path: object) ->
 
 
 def test_extra_cells_issue_comes_first_and_stops_the_row() -> None:
-    pairs, issues = _pairs("From ID,To ID\n12a,019,360\n")
+    _, issues = _pairs("From ID,To ID\n12a,019,360\n")
     assert issues["code"].tolist()[0] == "EXTRA_CELLS"
     assert issues["column"].tolist()[0] == "extra_cells"
     assert "360" in issues["value"].iloc[0]

@@ -38,6 +38,7 @@ _ROW_REF = re.compile(rb' r="0*([0-9]{1,12})"')
 _CELL_COLUMN = re.compile(rb' r="([A-Za-z]{1,8})[0-9]')
 _DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([^"]{1,64})"')
 _REF = re.compile(r"\$?([A-Za-z]{1,8})?\$?([0-9]{1,12})?")
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c|sheetData)[\s>]")
 
 
 @dataclass(frozen=True)
@@ -277,10 +278,10 @@ def _found(part: bytes) -> Extent:
 
 
 def _count(part: bytes, tag: bytes) -> int:
-    """Elements named ``tag`` (any namespace prefix)."""
-    return sum(
-        part.count(b"%s%s%s" % (lead, tag, end)) for lead in (b"<", b":") for end in (b" ", b">")
-    )
+    """Elements named ``tag``; with a namespace prefix too when the part uses prefixes (seen in
+    its first 64 KB, where the root element declares them)."""
+    leads = (b"<", b":") if _PREFIXED.search(part, 0, 1 << 16) else (b"<",)
+    return sum(part.count(lead + tag + end) for lead in leads for end in (b" ", b">"))
 
 
 def _beyond_row(row: int) -> re.Pattern[bytes]:

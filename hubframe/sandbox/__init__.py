@@ -79,6 +79,15 @@ HTTP
   * Unknown paths are 404 and wrong methods 405, with an ``Error`` body; the per-record GET list
     is 404 on 2026-09; ``/crm/associations/v4/`` serves labels and limits only.
   * Object type names are matched case-insensitively, singular or plural.
+  * Every request gets a reply (``server`` has the pipeline): malformed request lines 400 (also
+    HTTP/0.9-style ones), over-long lines 414/431, broken framing 400 (a ``Content-Length``
+    that is not plain digits, lengths that disagree, ``Transfer-Encoding`` with a length or
+    not ending in ``chunked``, a bad chunk line, a body that ends early), other transfer
+    codings 501, stalled requests 408, JSON nested deeper than 500 or holding more than a
+    million values 400 (Jackson's own bound is 1,000 levels), bodies over 64 MiB 413 --
+    checked after the token and the rate limit, before the body is read.  Ids are ASCII
+    digits: ``"²"`` or ``"٣"`` are ids of no record.  Error bodies are the ``Error`` shape
+    with category VALIDATION_ERROR (408 TIMEOUT, 501 NOT_IMPLEMENTED, 500 INTERNAL_ERROR).
 """
 
 from __future__ import annotations

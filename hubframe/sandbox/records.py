@@ -97,8 +97,8 @@ def _finder(portal: Portal, kind: ObjectKind, id_property: str | None) -> dict[s
 
 def objects_batch_read(portal: Portal, call: Call) -> Reply:
     (kind,) = kinds(portal, call, "objectType")
-    inputs = parse_inputs(call.body, MAX_OBJECT_BATCH_READ)
-    data = parse_json(call.body)  # a JSON object: parse_inputs checked
+    inputs = parse_inputs(call, MAX_OBJECT_BATCH_READ)
+    data = parse_json(call)  # a JSON object: parse_inputs checked
     values = [object_ref(item) for item in inputs]
     id_property = data.get("idProperty")
     if id_property is not None and not isinstance(id_property, str):

@@ -24,6 +24,7 @@ from hubframe.constants import (
     MAX_BATCH_LIMITS,
     MAX_BATCH_READ,
 )
+from hubframe.sandbox import jsonbounds
 from hubframe.sandbox.bodies import (
     INVALID_ASSOCIATIONS,
     SCOPES_MESSAGE,
@@ -155,7 +156,10 @@ def _fit(pattern: tuple[str, ...], rest: list[str]) -> dict[str, str] | None:
 
 def match(method: str, target: str) -> Route:
     """The route for a request, or the 404 / 405 HubSpot would send."""
-    parts = urlsplit(target)
+    try:
+        parts = urlsplit(target)
+    except ValueError:  # e.g. an absolute-form target with a broken IPv6 host
+        raise failure(400, f"Invalid request target: {target[:200]}") from None
     segments = [unquote(s) for s in parts.path.split("/") if s]
     query = {k: v[-1] for k, v in parse_qs(parts.query).items()}
     split = _split(segments)
@@ -234,13 +238,19 @@ def _decode(body: bytes) -> Any:
     if not body.strip():
         raise failure(400, NO_BODY)
     try:
-        return json.loads(body)
+        return jsonbounds.loads(body)
     except json.JSONDecodeError as exc:
         raise failure(
             400, f"Invalid input JSON on line {exc.lineno}, column {exc.colno}: {exc.msg}"
         ) from None
+    except jsonbounds.JsonTooComplex as exc:
+        raise failure(400, f"Invalid input JSON on line 1, column 1: {exc.reason}") from None
     except UnicodeDecodeError:
         raise failure(400, "Invalid input JSON on line 1, column 1: invalid UTF-8") from None
+    except ValueError:  # an integer longer than Python converts (Jackson allows 1,000 digits)
+        raise failure(
+            400, "Invalid input JSON on line 1, column 1: Number value length exceeds the maximum"
+        ) from None
 
 
 def parse_json(source: bytes | Call) -> Any:
@@ -336,8 +346,14 @@ def spec_of(obj: Any) -> tuple[str, int]:
     return category_of(obj["associationCategory"]), _int(obj["associationTypeId"], "int")
 
 
+def plain_digits(text: str) -> bool:
+    """True for ASCII digits only: ``"²".isdigit()`` and ``"٣".isdecimal()`` are True too."""
+    return text.isascii() and text.isdigit()
+
+
 def record_id(text: str) -> int | None:
-    return int(text) if text.isdigit() and len(text) <= 19 else None
+    """The record id a path segment or body id spells, or None (ASCII digits, at most 19)."""
+    return int(text) if plain_digits(text) and len(text) <= 19 else None
 
 
 # --- shared pieces -----------------------------------------------------------------------------
@@ -435,11 +451,11 @@ def find_pairs(
     to_records = portal.records.get(tk.type_id, {})
     out: list[tuple[int, int] | JsonDict] = []
     for from_text, to_text in texts:
-        if from_text.isdecimal() and to_text.isdecimal():
-            pair = (int(from_text), int(to_text))
-            if pair[0] in from_records and pair[1] in to_records:
-                out.append(pair)
-                continue
+        from_id, to_id = record_id(from_text), record_id(to_text)
+        if from_id in from_records and to_id in to_records:
+            assert from_id is not None and to_id is not None
+            out.append((from_id, to_id))
+            continue
         out.append(find_pair(portal, fk, tk, from_text, to_text))
     return out
 

@@ -1,12 +1,33 @@
 """The HTTP layer: a threaded server on 127.0.0.1 and the per-request pipeline.
 
-Pipeline for every request, once its request line and headers are in: authenticate, route,
-draw a fault and count the request against the rate limit -- at arrival, before the body is
-read, under a small gate lock that no endpoint holds while it works (HubSpot, too, counts a
-request at its edge); read the body and parse it once; sleep the configured latency WITHOUT
-any lock; under the portal lock run the endpoint on the parsed body; send the reply with an
-``X-HubSpot-Correlation-Id`` (or drop the connection, for the fault kinds that do so); append
-the request to the log.
+Every request gets an HTTP/1.1 reply with a HubSpot-shaped JSON error body when it fails, and
+no request can make the sandbox keep more than one bounded body in memory.  The pipeline:
+
+1. Request line and headers (http.server): a malformed line is 400 (also for HTTP/0.9-style
+   lines), a line over 64 KiB 414, a header line over 64 KiB or more than 100 headers 431, an
+   HTTP version 2 or later 505; a method that is not an HTTP token is 400; any other method is
+   routed (404/405 where nothing serves it).
+2. Framing: ``Content-Length`` must be ASCII digits (several equal values allowed), a
+   ``Transfer-Encoding`` must end in ``chunked`` once and may not come with a length (400),
+   other codings are 501.
+3. Admission, at arrival and before the body is read, under a small gate lock that no endpoint
+   holds while it works (HubSpot, too, counts a request at its edge): authenticate (401),
+   route (404/405), draw a fault, count the request against the rate limit (429), refuse a
+   declared length over :data:`MAX_BODY` (413).
+4. A refused request's body is never kept: one of up to :data:`DRAIN_LIMIT` bytes is read past
+   (so a keep-alive connection stays in step); a bigger or chunked one is answered first, with
+   ``Connection: close``, and then read and discarded for a while (at most :data:`LINGER_BYTES`
+   or :data:`LINGER_SECONDS`) so that a client that sends its whole body before reading still
+   gets the reply instead of a reset.  ``Expect: 100-continue`` is answered with the final
+   status when refused, ``100 Continue`` otherwise.
+5. Read the body: at most its declared length, or chunk by chunk up to :data:`MAX_BODY` (413
+   beyond; a broken chunk line or a body that ends early is 400; a client that stalls for the
+   handler timeout gets 408).  Parse it once, within :mod:`~hubframe.sandbox.jsonbounds`.
+6. Sleep the configured latency WITHOUT any lock; under the portal lock run the endpoint on the
+   parsed body (an unexpected exception is a 500, never a dropped connection); send the reply
+   with an ``X-HubSpot-Correlation-Id`` (or drop the connection, for the fault kinds that do
+   so); append the request to the log (before replying, so a client that got the reply finds
+   it there).  Refused requests are logged with ``inputs`` 0 and the hash of what was read.
 """
 
 from __future__ import annotations
@@ -14,19 +35,24 @@ from __future__ import annotations
 import contextlib
 import hashlib
 import json
+import re
 import socket
 import struct
+import sys
 import threading
 import time
+import traceback
 from dataclasses import dataclass, field
+from http import HTTPStatus
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
-from typing import Any
+from typing import Any, Final
 
 from hubframe.sandbox.bodies import (
     AUTH_MESSAGE,
     ApiFailure,
     correlation_id,
     error_body,
+    failure,
     rate_limit_body,
 )
 from hubframe.sandbox.faults import Fault, FaultPlan, server_error_message
@@ -34,8 +60,25 @@ from hubframe.sandbox.portal import Portal
 from hubframe.sandbox.ratelimit import TEN_SECONDLY, RateLimiter
 from hubframe.sandbox.routes import Call, Parsed, Reply, Route, dispatch, match, parse_body
 
-MAX_BODY = 64 * 1024 * 1024
-CORRELATION_HEADER = "X-HubSpot-Correlation-Id"
+MAX_BODY: Final = 64 * 1024 * 1024
+#: A refused request's body up to this size is read past (not kept) before the reply.
+DRAIN_LIMIT: Final = 1024 * 1024
+#: After replying to a request whose body was not read: discard at most this much, this long.
+LINGER_BYTES: Final = 2 * MAX_BODY
+LINGER_SECONDS: Final = 10.0
+MAX_LINE: Final = 64 * 1024  # chunk-size and trailer lines
+MAX_TRAILERS: Final = 100
+CORRELATION_HEADER: Final = "X-HubSpot-Correlation-Id"
+
+_READ: Final = 64 * 1024
+_EMPTY_LINES: Final = 8
+_TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")  # an HTTP method (RFC 9110 token)
+_HEX: Final = re.compile(rb"[0-9A-Fa-f]+")
+_CATEGORIES: Final = {405: "METHOD_NOT_ALLOWED", 408: "TIMEOUT", 500: "INTERNAL_ERROR"}
+
+
+def _error_reply(status: int, message: str) -> Reply:
+    return Reply(status, error_body(message, _CATEGORIES.get(status, "VALIDATION_ERROR")))
 
 
 @dataclass(frozen=True)
@@ -47,6 +90,15 @@ class LogEntry:
     started: float  # time.time() seconds, when the request line and headers were in
     finished: float
     body_sha1: str
+
+
+@dataclass(frozen=True)
+class Framing:
+    """How the request body is delimited (from the headers)."""
+
+    length: int = 0  # the declared Content-Length (0 without one)
+    chunked: bool = False
+    expect_continue: bool = False  # the client waits for "100 Continue" before the body
 
 
 @dataclass
@@ -74,36 +126,82 @@ class App:
     #: Guards the limiter and the fault draws: held for microseconds, never by an endpoint.
     gate: threading.Lock = field(default_factory=threading.Lock)
 
+    def record(
+        self, h: _Handler, status: int, started: float, inputs: int = 0, sha1: str = ""
+    ) -> None:
+        entry = LogEntry(h.command or "", h.path or "", status, inputs, started, time.time(), sha1)
+        with self.log_lock:
+            self.log.append(entry)
+
     def handle(self, h: _Handler) -> None:
         started = time.time()
+        try:
+            framing = h.framing()
+        except ApiFailure as exc:  # the body cannot be delimited: answer and close
+            self.refuse(h, Reply(exc.status, exc.body), {}, started, None)
+            return
         with self.gate:
-            admitted = self._admit(h)
+            admitted = self._admit(h, framing)
             admitted.headers = self.limiter.headers()
-        body = h.read_body()
+        if admitted.reply is not None:
+            self.refuse(h, admitted.reply, admitted.headers, started, framing)
+            return
+        if framing.expect_continue:
+            h.send_continue()
+        try:
+            body = h.read_body(framing)
+        except ApiFailure as exc:  # broken chunks, a body that ends early, over the limit
+            self.refuse(h, Reply(exc.status, exc.body), admitted.headers, started, None)
+            return
+        except TimeoutError:
+            reply = _error_reply(408, "The request body did not arrive in time")
+            self.refuse(h, reply, admitted.headers, started, None)
+            return
         parsed = parse_body(body)
         sha1 = hashlib.sha1(body).hexdigest()
 
-        def record(status: int) -> None:
-            entry = LogEntry(h.command, h.path, status, parsed.inputs, started, time.time(), sha1)
-            with self.log_lock:
-                self.log.append(entry)
-
         if admitted.fault is Fault.RESET:
-            record(0)
+            self.record(h, 0, started, parsed.inputs, sha1)
             h.reset_connection()
             return
-        reply, headers = admitted.reply, admitted.headers
-        if reply is None:
-            reply, headers = self._run(h, admitted, body, parsed)
+        reply, headers = self._run(h, admitted, parsed)
         if admitted.fault is Fault.LOST_RESPONSE:
-            record(0)
+            self.record(h, 0, started, parsed.inputs, sha1)
             h.drop_connection()
             return
-        record(reply.status)  # before replying, so a client that got the reply sees it
+        self.record(h, reply.status, started, parsed.inputs, sha1)  # before replying
         h.send_reply(reply, headers)
 
-    def _admit(self, h: _Handler) -> _Admitted:
-        """Auth, route, fault and rate window, in that order (caller holds the gate)."""
+    def refuse(
+        self,
+        h: _Handler,
+        reply: Reply,
+        headers: dict[str, str],
+        started: float,
+        framing: Framing | None,
+    ) -> None:
+        """Answer without keeping the body; ``framing`` None: the body is not readable."""
+        sha1 = ""
+        small = (
+            framing is not None
+            and not framing.chunked
+            and not framing.expect_continue
+            and framing.length <= DRAIN_LIMIT
+        )
+        if small and framing is not None:
+            read = h.skip_body(framing.length)
+            if read is None:
+                small = False  # it ended early or stalled: the connection is out of step
+            else:
+                sha1 = read
+        self.record(h, reply.status, started, sha1=sha1)
+        h.send_reply(reply, headers, close=not small)
+        if not small:
+            h.linger()
+
+    def _admit(self, h: _Handler, framing: Framing) -> _Admitted:
+        """Auth, route, fault, rate window and declared size, in that order (caller holds the
+        gate)."""
         scopes = self._authenticate(h.headers.get("Authorization"))
         if scopes is False or scopes is True:
             return _Admitted(Reply(401, error_body(AUTH_MESSAGE, "INVALID_AUTHENTICATION")))
@@ -117,6 +215,8 @@ class App:
         policy = self.limiter.admit()
         if policy is not None:
             return _Admitted(Reply(429, rate_limit_body(policy)))
+        if framing.length > MAX_BODY:
+            return _Admitted(_too_large())
         if fault is Fault.SERVER_ERROR:
             body_500 = error_body(server_error_message(status), "INTERNAL_ERROR")
             return _Admitted(Reply(status, body_500), fault=fault)
@@ -132,7 +232,7 @@ class App:
         return self.tokens[token]
 
     def _run(
-        self, h: _Handler, admitted: _Admitted, body: bytes, parsed: Parsed
+        self, h: _Handler, admitted: _Admitted, parsed: Parsed
     ) -> tuple[Reply, dict[str, str]]:
         route = admitted.route
         assert route is not None
@@ -142,7 +242,7 @@ class App:
             route.version,
             route.params,
             route.query,
-            body,
+            h.body,
             admitted.scopes,
             access,
             parsed,
@@ -155,17 +255,31 @@ class App:
                 reply = dispatch(self.portal, route, call)
             except ApiFailure as exc:
                 reply = Reply(exc.status, exc.body)
+            except Exception:  # a sandbox bug: a 500 the client sees, not a dropped connection
+                traceback.print_exc(file=sys.stderr)
+                reply = _error_reply(500, "The sandbox failed on this request (a bug)")
         with self.gate:
             return reply, self.limiter.headers()
+
+
+def _too_large() -> Reply:
+    return Reply(
+        413,
+        error_body(
+            f"The request body is larger than the maximum of {MAX_BODY} bytes",
+            "VALIDATION_ERROR",
+        ),
+    )
 
 
 class _Handler(BaseHTTPRequestHandler):
     protocol_version = "HTTP/1.1"
     server: SandboxHTTPServer
-    timeout = 120  # idle keep-alive connections are closed after this
+    body: bytes = b""
 
     def setup(self) -> None:
         super().setup()
+        self.connection.settimeout(self.server.request_timeout)
         self.server.track(self.connection, add=True)
 
     def finish(self) -> None:
@@ -174,43 +288,199 @@ class _Handler(BaseHTTPRequestHandler):
         finally:
             self.server.track(self.connection, add=False)
 
-    def _dispatch(self) -> None:
-        self.server.app.handle(self)
+    # --- request line and headers --------------------------------------------------------------
 
-    do_GET = do_POST = do_PUT = do_DELETE = do_PATCH = _dispatch
+    def handle_one_request(self) -> None:
+        """One request, whatever arrives: always a reply, never an exception out of here."""
+        self.command, self.path, self.body = "", "", b""
+        self.raw_requestline = b""
+        self._replied = False
+        try:
+            try:
+                self.raw_requestline = self.rfile.readline(65537)
+                for _ in range(_EMPTY_LINES):  # RFC 9112 2.2: ignore empty lines before one
+                    if self.raw_requestline not in (b"\r\n", b"\n"):
+                        break
+                    self.raw_requestline = self.rfile.readline(65537)
+            except OSError:  # reset, or idle past the timeout: no request, nothing to answer
+                self.close_connection = True
+                return
+            if not self.raw_requestline:
+                self.close_connection = True
+                return
+            if len(self.raw_requestline) > 65536:
+                self.requestline = ""
+                self.send_error(HTTPStatus.REQUEST_URI_TOO_LONG)
+                return
+            if not self.raw_requestline.strip():
+                self.send_error(HTTPStatus.BAD_REQUEST, "Bad request syntax (an empty line)")
+                return
+            if not self.parse_request():
+                return  # answered by send_error
+            if not _TOKEN.fullmatch(self.command):
+                self.send_error(HTTPStatus.BAD_REQUEST, f"Invalid method {self.command[:40]!r}")
+                return
+            self.server.app.handle(self)
+            self.wfile.flush()
+        except TimeoutError:  # a request stalled half-way: 408 (an idle connection just ends)
+            self.close_connection = True
+            if self.raw_requestline and not self._replied:
+                with contextlib.suppress(OSError):
+                    reply = _error_reply(408, "The request did not arrive in time")
+                    self.server.app.refuse(self, reply, {}, time.time(), None)
+        except ConnectionError:
+            self.close_connection = True  # the peer went away: nobody to answer
+        except Exception:  # a sandbox bug: answer 500 if nothing was sent yet
+            traceback.print_exc(file=sys.stderr)
+            self.close_connection = True
+            if not self._replied:
+                with contextlib.suppress(OSError):
+                    self.send_reply(_error_reply(500, "The sandbox failed on this request"), {})
+
+    def parse_request(self) -> bool:
+        if not super().parse_request():
+            return False
+        if self.request_version == "HTTP/0.9":  # "GET /" with no version: not HTTP/1.x
+            self.send_error(HTTPStatus.BAD_REQUEST, "Bad request syntax (no HTTP version)")
+            return False
+        return True
+
+    def handle_expect_100(self) -> bool:
+        """Send nothing yet: "100 Continue" only once the request is admitted."""
+        return True
+
+    def send_error(self, code: int, message: str | None = None, explain: str | None = None) -> None:
+        """A malformed request: a JSON error body, an HTTP/1.1 status line, then close."""
+        self.request_version = "HTTP/1.1"  # also after an HTTP/0.9-looking line: headers too
+        self.command = self.command or ""
+        self.path = getattr(self, "path", "") or ""
+        text = message or HTTPStatus(code).phrase
+        self.server.app.refuse(self, _error_reply(int(code), text), {}, time.time(), None)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request stderr line (the sandbox keeps its own request log)."""
 
-    def read_body(self) -> bytes:
-        if "chunked" in self.headers.get("Transfer-Encoding", "").lower():
-            return self._read_chunked()
-        try:
-            length = int(self.headers.get("Content-Length") or 0)
-        except ValueError:
-            length = -1
-        if length < 0 or length > MAX_BODY:
-            self.close_connection = True
-            return b""
-        return self.rfile.read(length) if length else b""
+    # --- the body ------------------------------------------------------------------------------
+
+    def framing(self) -> Framing:
+        """The body's framing from the headers, or the 400/501 for framing that cannot be."""
+        codings = self.headers.get_all("Transfer-Encoding") or []
+        lengths = self.headers.get_all("Content-Length") or []
+        expect = self.headers.get("Expect", "").strip().lower() == "100-continue"
+        expect = expect and self.request_version >= "HTTP/1.1"
+        if codings:
+            if lengths:
+                raise failure(
+                    400, "A request may not have both Transfer-Encoding and Content-Length"
+                )
+            names = [c.strip().lower() for c in ",".join(codings).split(",")]
+            if names[-1] != "chunked" or "chunked" in names[:-1]:
+                raise failure(400, "Transfer-Encoding must end in chunked, applied once")
+            if len(names) > 1:
+                raise ApiFailure(
+                    501,
+                    error_body(
+                        f"Transfer-Encoding {names[0]!r} is not supported", "NOT_IMPLEMENTED"
+                    ),
+                )
+            return Framing(chunked=True, expect_continue=expect)
+        if not lengths:
+            return Framing(expect_continue=expect)
+        values = {v.strip() for v in ",".join(lengths).split(",")}
+        value = values.pop() if len(values) == 1 else ""
+        if not (value.isascii() and value.isdigit()):
+            raise failure(400, "Invalid Content-Length")
+        length = int(value) if len(value) <= 18 else MAX_BODY + 1
+        return Framing(length=length, expect_continue=expect)
+
+    def send_continue(self) -> None:
+        self.wfile.write(b"HTTP/1.1 100 Continue\r\n\r\n")
+        self.wfile.flush()
+
+    def read_body(self, framing: Framing) -> bytes:
+        """The body (kept on the handler for the endpoint), bounded by :data:`MAX_BODY`."""
+        if framing.chunked:
+            self.body = self._read_chunked()
+        elif framing.length:
+            self.body = self.rfile.read(framing.length)
+            if len(self.body) < framing.length:
+                self.close_connection = True
+                raise failure(400, "The request body ended before its Content-Length")
+        return self.body
+
+    def _line(self) -> bytes:
+        line = self.rfile.readline(MAX_LINE + 1)
+        if not line.endswith(b"\n"):
+            raise failure(400, "The chunked body ended early or has a line that is too long")
+        return line
 
     def _read_chunked(self) -> bytes:
         parts: list[bytes] = []
         total = 0
         while True:
-            size = int(self.rfile.readline().split(b";")[0].strip() or b"0", 16)
+            size_text = self._line().split(b";", 1)[0].strip()
+            if not _HEX.fullmatch(size_text):
+                raise failure(400, f"Invalid chunk size line {size_text[:40]!r}")
+            size = int(size_text, 16) if len(size_text) <= 16 else MAX_BODY + 1
             if size == 0:
-                while self.rfile.readline() not in (b"\r\n", b"\n", b""):
-                    pass  # trailers
-                return b"".join(parts)
+                break
             total += size
             if total > MAX_BODY:
-                self.close_connection = True
-                return b""
-            parts.append(self.rfile.read(size))
-            self.rfile.readline()
+                raise ApiFailure(413, _too_large().body)
+            data = self.rfile.read(size)
+            if len(data) < size or self.rfile.read(2) != b"\r\n":
+                raise failure(400, "A chunk ended early or without its CRLF")
+            parts.append(data)
+        for _ in range(MAX_TRAILERS + 1):
+            if self._line() in (b"\r\n", b"\n"):
+                return b"".join(parts)
+        raise ApiFailure(
+            431, error_body("Too many trailer fields in the chunked body", "VALIDATION_ERROR")
+        )
 
-    def send_reply(self, reply: Reply, headers: dict[str, str]) -> None:
+    def skip_body(self, length: int) -> str | None:
+        """Read past ``length`` body bytes without keeping them: their SHA-1, or None when the
+        body ended early or stalled."""
+        digest = hashlib.sha1()
+        left = length
+        try:
+            while left > 0:
+                data = self.rfile.read(min(_READ, left))
+                if not data:
+                    return None
+                digest.update(data)
+                left -= len(data)
+        except OSError:
+            return None
+        return digest.hexdigest()
+
+    def linger(self) -> None:
+        """After a final reply to a request whose body was not read: stop sending, then read
+        and discard what the client still sends (bounded), so that its last bytes do not turn
+        into a reset that destroys the reply in transit; then the connection closes."""
+        self.close_connection = True
+        try:
+            self.wfile.flush()
+            self.connection.shutdown(socket.SHUT_WR)
+        except OSError:
+            return
+        deadline = time.monotonic() + LINGER_SECONDS
+        left = LINGER_BYTES
+        with contextlib.suppress(OSError, ValueError):
+            while left > 0:
+                remaining = deadline - time.monotonic()
+                if remaining <= 0:
+                    break
+                self.connection.settimeout(remaining)
+                data = self.rfile.read1(min(_READ, left))
+                if not data:
+                    break
+                left -= len(data)
+
+    # --- replies -------------------------------------------------------------------------------
+
+    def send_reply(self, reply: Reply, headers: dict[str, str], *, close: bool = False) -> None:
+        self._replied = True
         payload = b"" if reply.body is None else json.dumps(reply.body).encode()
         self.send_response(reply.status)
         if reply.body is not None:
@@ -220,8 +490,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.send_header("Content-Length", str(len(payload)))
         for name, value in headers.items():
             self.send_header(name, value)
+        if close:
+            self.send_header("Connection", "close")
         self.end_headers()
-        if payload:
+        if payload and self.command != "HEAD":
             self.wfile.write(payload)
 
     def reset_connection(self) -> None:
@@ -242,6 +514,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
     daemon_threads = True
     request_queue_size = 256
     allow_reuse_address = True
+    #: Seconds a connection may stay silent: idle keep-alive connections are then closed, and
+    #: a request whose headers or body stall is answered 408.
+    request_timeout: float = 120.0
 
     def __init__(self, port: int, app: App) -> None:
         self.app = app

@@ -13,12 +13,17 @@ registered.  openpyxl's own per-cell serializer manages about 200,000 cells a se
 is 20 s for 200,000 result rows; the stream writes the same cells in a fraction of that
 (``bench/report_export.py`` prints both).
 
-Safety.  Text is always written as text: in ``.xlsx`` as an inline string cell (Excel never
-evaluates those) with the "quote prefix" style on values that start with ``=``, ``+``, ``-``,
-``@``, tab or carriage return, so editing the cell keeps it text; in ``.csv`` such values get a
-leading ``'`` (OWASP's advice), unless they are plain numbers such as ``-5``.  Numbers stay
-numbers.  Run settings never include a token: keys that look like secrets are dropped and a
-base URL is reduced to its host.
+Safety.  Text is always written as text, headers included: in ``.xlsx`` as an inline string
+cell (Excel never evaluates those) with the "quote prefix" style on values that start with
+``=``, ``+``, ``-``, ``@``, tab or carriage return, so editing the cell keeps it text, and with
+the value unchanged (characters XML cannot hold and text that looks like Excel's own ``_xHHHH_``
+escapes are escaped that way, so Excel and calamine read the exact text back); in ``.csv``
+such values get the reversible guard of :mod:`hubframe.formula` (a leading ``'``, which
+hubframe's reader takes off again), unless they are plain numbers such as ``-5``.  Numbers stay
+numbers.  No file holds a secret: every text -- cells, headers, sheet names, settings -- has the
+values registered with :mod:`hubframe.redaction` (the client's token) replaced by
+``<redacted>``; settings whose key looks like a secret are dropped and a base URL is reduced to
+its host.
 """
 
 from __future__ import annotations
@@ -29,7 +34,7 @@ import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any, Final
@@ -37,13 +42,15 @@ from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 from openpyxl import Workbook
 from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE, Cell
+from openpyxl.cell.cell import Cell
 from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from hubframe import formula, redaction
 from hubframe.constants import (
     ISSUE_COLUMNS,
     LIMIT_COLUMNS,
@@ -92,9 +99,16 @@ _FIRST_COLUMNS: Final = ("sheet", "row", "status", "error_code", "error_message"
 _RESULT_KNOWN: Final = frozenset(
     {"sheet", "row", "remove", *PAIR_COLUMNS, *LIMIT_COLUMNS, *STATUS_COLUMNS}
 )
-_RISKY_FIRST: Final = ("=", "+", "-", "@", "\t", "\r")
-_RISKY_RE: Final = r"[=+\-@\t\r]"
-_NUMBER_RE: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
+_RISKY_FIRST: Final = formula.TRIGGERS
+# Control characters XML 1.0 cannot hold (written as Excel's _xHHHH_ escapes), U+FFFE/U+FFFF
+# and lone surrogates (U+FFFD), and text that would read as such an escape.
+_OOXML_ESCAPE: Final = re.compile(
+    "_(?=x[0-9A-Fa-f]{4}_)|[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]|[\ud800-\udfff]"
+)
+_XML_SPECIAL: Final = re.compile(
+    "[&<>\r\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff\ud800-\udfff]|_x[0-9A-Fa-f]{4}_"
+)
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 _SECRET_KEY_RE: Final = re.compile(r"token|secret|password|authori[sz]ation|api[_-]?key", re.I)
 _SHEET_TITLE_BAD: Final = re.compile(r"[\[\]:*?/\\]")
 _CHUNK_ROWS: Final = 20_000
@@ -106,14 +120,57 @@ _WIDTH_SAMPLE: Final = 2_000
 
 def needs_escaping(value: object) -> bool:
     """True for text Excel would read as a formula (starts with = + - @ tab or CR)."""
-    return isinstance(value, str) and value.startswith(_RISKY_FIRST)
+    return isinstance(value, str) and formula.starts_like_formula(value)
 
 
 def csv_safe(value: object) -> object:
-    """The value to put in a CSV cell: risky text gets a leading ``'``; plain numbers do not."""
-    if needs_escaping(value) and not _NUMBER_RE.fullmatch(str(value)):
-        return "'" + str(value)
+    """The value to put in a CSV cell: text redacted and guarded (:func:`formula.guard`: a
+    leading ``'`` on risky text, none on plain numbers), other values as they are."""
+    if isinstance(value, str):
+        return formula.guard(_outgoing_text(value))
     return value
+
+
+def _outgoing_text(text: str) -> str:
+    """Text as it may leave hubframe: secrets redacted, lone surrogates replaced."""
+    text = redaction.redact(text)
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _arrow_text(series: pd.Series) -> bool:
+    """Arrow-backed text (it cannot hold a lone surrogate)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "pyarrow"
+    return isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
+
+
+def _outgoing_column(series: pd.Series) -> pd.Series:
+    """A column with :func:`_outgoing_text` applied to its text cells; a clean column is
+    recognised with a few substring searches and returned as it is."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return series
+    secrets = redaction.spellings()
+    if _arrow_text(series):
+        hit = any(bool(series.str.contains(s, regex=False).any()) for s in secrets)
+        return series.map(_outgoing_text, na_action="ignore") if hit else series
+    texts = [v for v in series.tolist() if isinstance(v, str)]
+    joined = "\x00".join(texts)
+    odd = not joined.isascii() and _SURROGATE.search(joined) is not None
+    if not (odd or any(s in joined for s in secrets)):
+        return series
+    return series.map(lambda v: _outgoing_text(v) if isinstance(v, str) else v)
+
+
+def _outgoing(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as it may be written: secrets out of every header and text cell."""
+    columns = [_outgoing_text(str(c)) for c in frame.columns]
+    data = {i: _outgoing_column(frame.iloc[:, i]) for i in range(len(frame.columns))}
+    out = pd.DataFrame(data, index=frame.index)
+    out.columns = pd.Index(columns, dtype=object)
+    return out
 
 
 # --- Choosing rows and columns -------------------------------------------------------------------
@@ -177,8 +234,10 @@ def _setting_text(key: str, value: object) -> str:
     if isinstance(value, datetime):
         return value.isoformat(sep=" ", timespec="seconds")
     if "url" in key.lower():
-        parts = urlsplit(str(value))
-        return parts.hostname or ""
+        try:
+            return urlsplit(str(value)).hostname or ""
+        except ValueError:  # not a URL after all (e.g. a broken IPv6 host)
+            return ""
     return str(value)
 
 
@@ -190,7 +249,8 @@ def _safe_settings(settings: Mapping[str, object] | None) -> list[tuple[str, str
         label = str(key).replace("_", " ")
         if "url" in label.lower():
             label = re.sub("url", "URL host", label, flags=re.I)
-        rows.append((label, _setting_text(str(key), value)))
+        text = _setting_text(str(key), value)
+        rows.append((_outgoing_text(label), _outgoing_text(text)))
     return rows
 
 
@@ -240,18 +300,30 @@ class _Styles:
 
     quote: int
     by_column: dict[int, dict[str, int]]
+    header: int
+    header_quote: int
 
 
 def _fill(colour: str) -> PatternFill:
     return PatternFill(fill_type="solid", start_color=colour, end_color=colour)
 
 
-def _style_id(ws: WriteOnlyWorksheet, *, colour: str | None = None, quote: bool = False) -> int:
+def _style_id(
+    ws: WriteOnlyWorksheet,
+    *,
+    colour: str | None = None,
+    quote: bool = False,
+    header: bool = False,
+) -> int:
     cell = WriteOnlyCell(ws)
     if colour:
         cell.fill = _fill(colour)
     if quote:
         cell.quotePrefix = True
+    if header:
+        cell.font = Font(bold=True, color="FFFFFF")
+        cell.fill = _fill(HEADER_FILL)
+        cell.alignment = Alignment(vertical="center")
     return int(cell.style_id)
 
 
@@ -269,31 +341,45 @@ def _prepare_sheet(ws: WriteOnlyWorksheet, table: _Table) -> _Styles:
         ws.column_dimensions[letter].width = _width(frame[name], str(name), table.max_width)
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{len(frame) + 1}"
-    header = []
-    for name in frame.columns:
-        cell = WriteOnlyCell(ws, value=_clean_text(str(name)))
-        cell.data_type = "s"
-        cell.font = Font(bold=True, color="FFFFFF")
-        cell.fill = _fill(HEADER_FILL)
-        cell.alignment = Alignment(vertical="center")
-        header.append(cell)
-    ws.append(header)
     by_column: dict[int, dict[str, int]] = {}
     for name, mapping in table.colours.items():
         if name in frame.columns:
             position = list(frame.columns).index(name)
             by_column[position] = {v: _style_id(ws, colour=c) for v, c in mapping.items()}
-    return _Styles(quote=_style_id(ws, quote=True), by_column=by_column)
+    return _Styles(
+        quote=_style_id(ws, quote=True),
+        by_column=by_column,
+        header=_style_id(ws, header=True),
+        header_quote=_style_id(ws, header=True, quote=True),
+    )
 
 
-def _clean_text(text: str) -> str:
-    if ILLEGAL_CHARACTERS_RE.search(text):
-        return ILLEGAL_CHARACTERS_RE.sub("", text)
-    return text
+def _ooxml_one(match: re.Match[str]) -> str:
+    char = match.group()
+    if char == "_":
+        return "_x005F_"
+    if "\ud800" <= char <= "\udfff" or char in "\ufffe\uffff":
+        return "\ufffd"  # no UTF-8 file holds a lone surrogate; XML refuses U+FFFE/U+FFFF
+    return f"_x{ord(char):04X}_"
+
+
+def _ooxml(text: str) -> str:
+    """``text`` in Excel's own escapes: ``_xHHHH_`` for characters XML cannot hold, ``_x005F_``
+    before text that would read as such an escape (Excel and calamine decode them)."""
+    return _OOXML_ESCAPE.sub(_ooxml_one, text) if _OOXML_ESCAPE.search(text) else text
+
+
+def _needs_xml_escape(text: str) -> bool:
+    """Whether :func:`_escape_xml` changes ``text`` (fast substring checks first)."""
+    if "&" in text or "<" in text or ">" in text or "_x" in text or "\r" in text:
+        return True
+    return not text.isprintable() and _XML_SPECIAL.search(text) is not None
 
 
 def _escape_xml(text: str) -> str:
-    text = _clean_text(text)
+    if not _needs_xml_escape(text):
+        return text
+    text = _ooxml(text)
     text = text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
     return text.replace("\r", "&#13;")
 
@@ -322,7 +408,7 @@ def _cell_xml(ref: str, value: object, styles: Mapping[str, int] | None, quote: 
         if number is None:
             return ""
         if number in ("inf", "-inf"):
-            return _text_cell(ref, number, style)
+            return _text_cell(ref, number, quote if number == "-inf" else style)
         s = f' s="{style}"' if style is not None else ""
         return f'<c r="{ref}"{s}><v>{number}</v></c>'
     text = _as_text(value)
@@ -354,9 +440,9 @@ def _text_column(
     quote: int,
 ) -> list[str]:
     """Cells of a column holding only text (the common case), without a call per cell."""
-    present = "\n".join(v for v in values if v)
+    present = " ".join(v for v in values if v)
     escaped = values
-    if ILLEGAL_CHARACTERS_RE.search(present) or any(c in present for c in "&<>\r"):
+    if _needs_xml_escape(present):
         escaped = [_escape_xml(v) if v else v for v in values]
     out: list[str] = []
     append = out.append
@@ -398,9 +484,23 @@ def _column_xml(
     ]
 
 
+def _header_xml(names: Sequence[str], letters: Sequence[str], styles: _Styles) -> str:
+    """Row 1: the column names, as text, with the quote prefix on risky ones."""
+    cells = [
+        _text_cell(
+            f"{letter}1",
+            name,
+            styles.header_quote if formula.starts_like_formula(name) else styles.header,
+        )
+        for name, letter in zip(names, letters, strict=True)
+    ]
+    return f'<row r="1">{"".join(cells)}</row>'
+
+
 def _rows_xml(frame: pd.DataFrame, styles: _Styles) -> Iterator[str]:
-    """The <row> elements of a table (from row 2, under the header), chunk by chunk."""
+    """The <row> elements of a table: the header, then the rows, chunk by chunk."""
     letters = [get_column_letter(i) for i in range(1, len(frame.columns) + 1)]
+    yield _header_xml([str(c) for c in frame.columns], letters, styles)
     for start in range(0, len(frame), _CHUNK_ROWS):
         chunk = frame.iloc[start : start + _CHUNK_ROWS]
         refs = [str(start + 2 + i) for i in range(len(chunk))]
@@ -461,7 +561,8 @@ def _write_tables(
     if build_first is not None:
         build_first(wb)
     streamed: dict[str, tuple[pd.DataFrame, _Styles]] = {}
-    for table in tables:
+    for given in tables:
+        table = replace(given, frame=_outgoing(given.frame))
         ws = wb.create_sheet(_sheet_title(table.title))
         styles = _prepare_sheet(ws, table)
         # openpyxl names sheet parts xl/worksheets/sheetN.xml in workbook order, from 1.
@@ -470,6 +571,8 @@ def _write_tables(
 
 
 def _sheet_title(title: str) -> str:
+    """A valid Excel sheet name (sheet names are never evaluated: no formula guard needed)."""
+    title = _OOXML_ESCAPE.sub("_", _outgoing_text(title))
     return _SHEET_TITLE_BAD.sub("_", title).strip("'")[:31] or "Sheet"
 
 
@@ -483,7 +586,8 @@ def _summary_cell(ws: WriteOnlyWorksheet, value: str | int | None, *, bold: bool
     if isinstance(value, int):
         cell = WriteOnlyCell(ws, value=value)
     else:
-        cell = WriteOnlyCell(ws, value=_clean_text(value))
+        value = _outgoing_text(value)
+        cell = WriteOnlyCell(ws, value=_ooxml(value))
         cell.data_type = "s"
         if needs_escaping(value):
             cell.quotePrefix = True
@@ -580,15 +684,28 @@ def _issues_frame(validation: pd.DataFrame | None) -> pd.DataFrame:
     return validation.loc[:, columns].reset_index(drop=True)
 
 
+def _csv_cell(value: object) -> object:
+    if isinstance(value, str):
+        return formula.guard(value)
+    if isinstance(value, float | np.floating) and value == -np.inf:
+        return formula.guard("-inf")
+    return value
+
+
 def _csv_column(column: pd.Series) -> pd.Series:
-    """``column`` with risky text quoted (vectorized for text columns)."""
+    """``column`` with risky text guarded (:func:`formula.guard`, vectorized for text)."""
+    if pd.api.types.is_float_dtype(column):
+        negative_infinity = (column == -np.inf).fillna(False).to_numpy(dtype=bool)
+        if negative_infinity.any():  # written "-inf", which Excel would run as a formula
+            return column.astype(object).where(~negative_infinity, formula.guard("-inf"))
+        return column
     if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
         return column
     if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
-        return column.astype(object).map(csv_safe)
+        return column.astype(object).map(_csv_cell)
     text = column.astype("string")
-    risky = text.str.match(_RISKY_RE).fillna(False) & ~text.str.fullmatch(
-        _NUMBER_RE.pattern
+    risky = text.str.match(formula.GUARDED_PATTERN).fillna(False) & ~text.str.fullmatch(
+        formula.NUMBER.pattern
     ).fillna(False)
     if not bool(risky.any()):
         return column
@@ -596,9 +713,11 @@ def _csv_column(column: pd.Series) -> pd.Series:
 
 
 def _write_csv(frame: pd.DataFrame, path: Path) -> None:
-    safe = frame.copy()
-    for name in safe.columns:
-        safe[name] = _csv_column(safe[name])
+    frame = _outgoing(frame)
+    safe = pd.DataFrame(
+        {i: _csv_column(frame.iloc[:, i]) for i in range(len(frame.columns))}, index=frame.index
+    )
+    safe.columns = pd.Index([formula.guard(str(c)) for c in frame.columns], dtype=object)
     path.parent.mkdir(parents=True, exist_ok=True)
     # CRLF line ends (as Excel writes them) make the csv module quote cells holding a CR too.
     safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")

@@ -13,6 +13,7 @@ import pandas as pd
 import pytest
 
 import hubframe.report as report
+from hubframe import formula
 from hubframe.constants import ISSUE_COLUMNS
 from hubframe.errors import CODE_INFO, ErrorCode, InputError
 from hubframe.report import STATUS_COLOURS, csv_safe, export_report, export_retry, retry_rows
@@ -254,12 +255,16 @@ def test_csv_report_is_the_results_table(tmp_path: Path) -> None:
 
 
 def test_text_is_escaped_and_kept_exactly(tmp_path: Path) -> None:
-    notes = ["a & b < c > d", "  padded  ", "bell\x07gone", 'quote "q"', "ünïcødé ✓", ""]
-    path = export_report(_result(["success"] * len(notes), notes=notes), tmp_path / "r.xlsx")
-    ws = openpyxl.load_workbook(path)["Results"]
-    col = [c.value for c in ws[1]].index("Notes") + 1
-    got = [ws.cell(i, col).value for i in range(2, 2 + len(notes))]
-    assert got == ["a & b < c > d", "  padded  ", "bellgone", 'quote "q"', "ünïcødé ✓", None]
+    notes = ["a & b < c > d", "  padded  ", "bell\x07gone", 'quote "q"', "ünïcødé ✓", "",
+             "_x0041_", "\ufffe", "lone \ud800"]  # fmt: skip
+    result = _result(["success"] * len(notes))
+    result["Notes"] = pd.Series(notes, dtype=object)  # Arrow text cannot hold a lone surrogate
+    path = export_report(result, tmp_path / "r.xlsx")
+    back = pd.read_excel(path, sheet_name="Results", engine="calamine", dtype=str)
+    got = back["Notes"].fillna("").tolist()
+    assert got == [*notes[:-2], "\ufffd", "lone \ufffd"]  # _xHHHH_ escapes decode exactly
+    xml = _xml_parts(path)["xl/worksheets/sheet2.xml"]
+    assert "bell_x0007_gone" in xml and "_x005F_x0041_" in xml
 
 
 def test_other_readers_parse_the_streamed_sheets(tmp_path: Path) -> None:
@@ -380,7 +385,9 @@ def test_retry_file_round_trips_through_read_pairs(tmp_path: Path) -> None:
         assert back["to_id"].tolist() == ["1019360003", "12ab"]  # only the id still to do
         assert back["label"].tolist() == ["Champion", "Champion"]
         notes = back["Notes"].tolist()
-        assert notes == (["=1+2", "bad id"] if suffix == ".xlsx" else ["'=1+2", "bad id"])
+        if suffix == ".csv":  # guarded in the file; read_pairs takes the guard off (io.py)
+            notes = [formula.unguard(n) for n in notes]
+        assert notes == ["=1+2", "bad id"]
 
 
 def test_limits_retry_file_round_trips_through_read_limits(tmp_path: Path) -> None:

@@ -1,0 +1,92 @@
+"""Secrets hubframe must never write out, redacted by value wherever text leaves it.
+
+The client registers its access token when it is made (:func:`register_secret`); everything
+that writes text for people -- reports, retry files, and any log or message that calls
+:func:`redact` -- replaces each registered secret with ``<redacted>``, whatever the key,
+column, cell or message it sits in.  Filtering by key name ("token", "password", ...) alone
+misses a token pasted into a note, echoed in an error message or carried in a URL.
+
+The registry is process-wide and lives only in memory: nothing is stored in DataFrame
+``attrs`` (which travel into pickles, notebooks and parquet files).  Besides the value itself
+its URL-encoded, JSON-escaped and base64 spellings are redacted.  Values shorter than
+:data:`MIN_LENGTH` characters are not registered (redacting every ``a`` would destroy a
+report; no real token is that short).
+"""
+
+from __future__ import annotations
+
+import base64
+import json
+import re
+import threading
+from collections.abc import Iterable
+from typing import Final
+from urllib.parse import quote, quote_plus
+
+MARK: Final = "<redacted>"
+MIN_LENGTH: Final = 8
+
+_lock = threading.Lock()
+_secrets: set[str] = set()
+_pattern: re.Pattern[str] | None = None
+_ordered: tuple[str, ...] = ()
+
+
+def _spellings(value: str) -> set[str]:
+    forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
+    raw = value.encode("utf-8", "surrogatepass")
+    forms.add(base64.b64encode(raw).decode().rstrip("="))
+    forms.add(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+    return {f for f in forms if len(f) >= MIN_LENGTH}
+
+
+def _rebuild() -> None:
+    global _pattern, _ordered
+    ordered = tuple(sorted(_secrets, key=len, reverse=True))  # the longest spelling wins
+    _pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+    _ordered = ordered
+
+
+def register_secret(value: str | None) -> None:
+    """Redact ``value`` (and its encoded spellings) from everything hubframe writes."""
+    if not value or len(value.strip()) < MIN_LENGTH:
+        return
+    with _lock:
+        forms = _spellings(value) | _spellings(value.strip())
+        if not forms <= _secrets:
+            _secrets.update(forms)
+            _rebuild()
+
+
+def forget_secret(value: str) -> None:
+    """Stop redacting ``value`` (tests; a process that is done with a token)."""
+    with _lock:
+        before = len(_secrets)
+        _secrets.difference_update(_spellings(value) | _spellings(value.strip()))
+        if len(_secrets) != before:
+            _rebuild()
+
+
+def spellings() -> tuple[str, ...]:
+    """Every registered spelling, longest first (empty when nothing is registered)."""
+    return _ordered
+
+
+def contains_secret(text: str) -> bool:
+    """True when ``text`` holds a registered secret (plain substring searches: fast)."""
+    return any(secret in text for secret in _ordered)
+
+
+def redact(text: str) -> str:
+    """``text`` with every registered secret replaced by :data:`MARK`."""
+    pattern = _pattern
+    return text if pattern is None else pattern.sub(MARK, text)
+
+
+def redact_all(texts: Iterable[str]) -> list[str]:
+    """:func:`redact` on many texts, one search over all of them when none holds a secret."""
+    items = list(texts)
+    pattern = _pattern
+    if pattern is None or not contains_secret("\x00".join(items)):
+        return items
+    return [pattern.sub(MARK, t) for t in items]

@@ -1,0 +1,355 @@
+"""Reports and retry files are formula-safe everywhere, give back what was uploaded, and hold no
+secret (issue 10, sections 5 and 6).
+
+* Round trip: ``export_retry`` then reading the file back gives every value and header exactly
+  as uploaded -- for ``.xlsx`` through calamine and ``read_pairs``, for ``.csv`` through a plain
+  ``csv`` reader plus :func:`hubframe.formula.unguard` (what ``read_pairs`` applies once io.py
+  calls it; the ``read_pairs`` CSV test below is an expected failure until then).
+* Safety: no cell or header a spreadsheet would run as a formula -- in ``.xlsx`` no formula
+  cells, and every text starting with ``= + - @ tab CR`` carries the quote prefix; in ``.csv``
+  every such cell is guarded unless it is a plain number.
+* Secrets: a registered token appears in no byte of any file written, in any spelling.
+"""
+
+from __future__ import annotations
+
+import base64
+import csv
+import io
+import re
+import zipfile
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote
+
+import openpyxl
+import pandas as pd
+import pyarrow as pa
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from python_calamine import CalamineWorkbook
+
+from hubframe import formula, redaction
+from hubframe.io import read_pairs
+from hubframe.report import export_report, export_retry
+
+ID_COLUMN = "Deal ID"
+
+# --- building result tables ----------------------------------------------------------------------
+
+
+def _result(columns: dict[str, list[str]], *, sheet: str = "Sheet1") -> pd.DataFrame:
+    """A failed result row per value, with the given original columns (and a Deal ID first)."""
+    n = len(next(iter(columns.values())))
+    frame = pd.DataFrame(
+        {
+            "sheet": [sheet] * n,
+            "row": list(range(2, 2 + n)),
+            "status": ["failed"] * n,
+            "error_code": ["OBJECT_NOT_FOUND"] * n,
+            ID_COLUMN: [str(2040000001 + i) for i in range(n)],
+            **columns,
+        }
+    )
+    frame.attrs["hubframe"] = {"kind": "pairs", "original_columns": [ID_COLUMN, *columns]}
+    return frame
+
+
+SPECIAL = [
+    "=1+2", "+1", "-5", "-", "@Partner", "\t", "\r", "'", "'=x", "''=x", "'-5", "'''@",
+    "_x0041_", "_x005F_", "_xFFFE_", "\x01", "\x1f", "-1e5", "+1.5e3", " =x", "=", "@",
+    "'plain", "-5 ", "--5", "=HYPERLINK(\"http://x\")", "a\r\nb", "ü", "\u2028", "𝄞",
+]  # fmt: skip
+# No lone surrogates (no UTF-8 file holds them) nor U+FFFE/U+FFFF (XML refuses them): those are
+# written as U+FFFD (test_report.test_text_is_escaped_and_kept_exactly).
+_PLAIN = st.characters(blacklist_categories=("Cs",), blacklist_characters="\ufffe\uffff")
+VALUES = st.one_of(
+    st.sampled_from(SPECIAL),
+    st.text(_PLAIN, max_size=12),
+    st.builds(lambda a, b: a + b, st.sampled_from(SPECIAL), st.text(_PLAIN, max_size=6)),
+)
+HEADERS = st.sampled_from(["=Label", "@Partner", "+x", "-y", "'=z", "''@", "Notes", "_x0041_"])
+
+
+def _csv_rows(path: Path) -> list[list[str]]:
+    with path.open(encoding="utf-8-sig", newline="") as fh:
+        return list(csv.reader(fh))
+
+
+def _xlsx_rows(path: Path) -> list[list[Any]]:
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_index(0).to_python()
+    width = len(rows[0])
+    return [[*r, *[""] * (width - len(r))] for r in rows]
+
+
+def _assert_csv_safe(rows: list[list[str]]) -> None:
+    for row in rows:
+        for cell in row:
+            if formula.starts_like_formula(cell):
+                assert formula.NUMBER.fullmatch(cell), cell
+
+
+def _assert_xlsx_safe(path: Path) -> None:
+    with zipfile.ZipFile(path) as zf:
+        for name in zf.namelist():
+            if name.startswith("xl/worksheets/"):
+                xml = zf.read(name).decode()
+                assert "<f>" not in xml and "<f " not in xml, name
+    for ws in openpyxl.load_workbook(path).worksheets:
+        for row in ws.iter_rows():
+            for cell in row:
+                if isinstance(cell.value, str) and formula.starts_like_formula(cell.value):
+                    assert cell.data_type == "s" and cell.quotePrefix, (ws.title, cell.value)
+
+
+# --- the guard itself ----------------------------------------------------------------------------
+
+
+@given(st.one_of(VALUES, st.text(max_size=30)))
+def test_unguard_undoes_guard(text: str) -> None:
+    guarded = formula.guard(text)
+    assert formula.unguard(guarded) == text
+    assert not formula.starts_like_formula(guarded) or formula.NUMBER.fullmatch(guarded)
+    assert formula.unguard_column(pa.array([guarded, None])).to_pylist() == [text, None]
+
+
+def test_guard_examples() -> None:
+    assert formula.guard("=1+2") == "'=1+2"
+    assert formula.guard("@Partner") == "'@Partner"
+    assert formula.guard("'=x") == "''=x"  # a literal apostrophe survives the round trip
+    assert formula.guard("-5") == "-5" and formula.guard("+1.5e3") == "+1.5e3"
+    assert formula.guard("'plain") == "'plain" and formula.guard("plain") == "plain"
+    assert formula.unguard("'=1+2") == "=1+2" and formula.unguard("'plain") == "'plain"
+
+
+# --- retry files give back what was uploaded ------------------------------------------------------
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(VALUES, min_size=1, max_size=6),
+    header=HEADERS,
+)
+def test_csv_retry_round_trips_and_is_safe(tmp_path: Path, values: list[str], header: str) -> None:
+    result = _result({header: values, "Association label": values[::-1]})
+    path = export_retry(result, tmp_path / "retry.csv")
+    rows = _csv_rows(path)
+    _assert_csv_safe(rows)
+    back = [[formula.unguard(cell) for cell in row] for row in rows]
+    assert back[0] == [ID_COLUMN, header, "Association label"]
+    assert [r[1] for r in back[1:]] == values
+    assert [r[2] for r in back[1:]] == values[::-1]
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    values=st.lists(VALUES, min_size=1, max_size=6),
+    header=HEADERS,
+)
+def test_xlsx_retry_round_trips_and_is_safe(tmp_path: Path, values: list[str], header: str) -> None:
+    result = _result({header: values, "Association label": values[::-1]})
+    path = export_retry(result, tmp_path / "retry.xlsx")
+    _assert_xlsx_safe(path)
+    rows = _xlsx_rows(path)
+    assert rows[0] == [ID_COLUMN, header, "Association label"]
+    assert [r[1] for r in rows[1:]] == values
+    assert [r[2] for r in rows[1:]] == values[::-1]
+
+
+ROUND_TRIP = ["=1+2", "@Partner", "+1", "-5", "'=x", "''@y", "'-5", "\tT", "_x0041_", "a\x01b",
+              "  padded  ", "-", "Decision maker", "'plain"]  # fmt: skip
+
+
+def _pairs_source(tmp_path: Path) -> pd.DataFrame:
+    n = len(ROUND_TRIP)
+    source = pd.DataFrame(
+        {
+            ID_COLUMN: [str(2040000001 + i) for i in range(n)],
+            "Contact ID": [str(1019360001 + i) for i in range(n)],
+            "Association label": ROUND_TRIP,
+            "=Notes": ROUND_TRIP[::-1],
+        }
+    )
+    pairs = read_pairs(source, from_type="deals", to_type="contacts")
+    return pairs.assign(status="failed")
+
+
+def test_xlsx_retry_round_trips_through_read_pairs(tmp_path: Path) -> None:
+    result = _pairs_source(tmp_path)
+    back = read_pairs(
+        export_retry(result, tmp_path / "retry.xlsx"), from_type="deals", to_type="contacts"
+    )
+    assert (
+        back.attrs["hubframe"]["original_columns"] == result.attrs["hubframe"]["original_columns"]
+    )
+    for column in ("Association label", "=Notes", "label"):
+        assert back[column].tolist() == result[column].tolist(), column
+
+
+def _reader_unguards() -> bool:
+    """Whether read_pairs takes the CSV guard off (io.py calls formula.unguard)."""
+    sheet = f"{ID_COLUMN},Contact ID,Association label\n1,2,'=x\n".encode()
+    pairs = read_pairs(sheet, from_type="deals", to_type="contacts")
+    return bool(pairs["Association label"].tolist() == ["=x"])
+
+
+@pytest.mark.xfail(
+    not _reader_unguards(),
+    reason="io.py does not call hubframe.formula.unguard yet (the lead adds it at merge)",
+    strict=True,
+)
+def test_csv_retry_round_trips_through_read_pairs(tmp_path: Path) -> None:
+    result = _pairs_source(tmp_path)
+    back = read_pairs(
+        export_retry(result, tmp_path / "retry.csv"), from_type="deals", to_type="contacts"
+    )
+    assert (
+        back.attrs["hubframe"]["original_columns"] == result.attrs["hubframe"]["original_columns"]
+    )
+    for column in ("Association label", "=Notes", "label"):
+        assert back[column].tolist() == result[column].tolist(), column
+
+
+def test_report_headers_and_settings_are_formula_safe(tmp_path: Path) -> None:
+    result = _result({"=Evil()": ["=1+2", "-5"], "@Partner": ["@x", "+cmd"]})
+    result["error_message"] = ['=HYPERLINK("http://x")', "-"]
+    result["Amount"] = [float("-inf"), -5.0]  # -inf is written as text
+    result["Mixed"] = pd.Series([float("-inf"), "=x"], dtype=object)
+    result.attrs["hubframe"]["original_columns"] += ["Amount", "Mixed"]
+    settings = {"source": "=cmd|' /C calc'!A0", "@note": "+1+1"}
+    path = export_report(result, tmp_path / "report.xlsx", settings=settings)
+    _assert_xlsx_safe(path)
+    csv_path = export_report(result, tmp_path / "report.csv", settings=settings)
+    rows = _csv_rows(csv_path)
+    _assert_csv_safe(rows)
+    assert "'=Evil()" in rows[0] and "'@Partner" in rows[0]
+
+
+def test_sheet_names_from_the_source_survive(tmp_path: Path) -> None:
+    """Sheet names are never evaluated; the retry workbook keeps the source's names."""
+    result = _result({"Notes": ["a", "b"]})
+    result["sheet"] = ["=1+2", "@Q2"]
+    path = export_retry(result, tmp_path / "retry.xlsx")
+    assert CalamineWorkbook.from_path(str(path)).sheet_names == ["=1+2", "@Q2"]
+    _assert_xlsx_safe(path)
+
+
+# --- secrets are redacted by value everywhere ----------------------------------------------------
+
+
+TOKEN = "pat-na1-4f3b2a19-7c1d-4e8f-9a6b-0d2c5e7f8a91"
+ODD_TOKEN = "tok/with+odd=chars&more"  # URL-encoding changes it
+
+
+@pytest.fixture
+def registered() -> Iterator[None]:
+    redaction.register_secret(TOKEN)
+    redaction.register_secret(ODD_TOKEN)
+    yield
+    redaction.forget_secret(TOKEN)
+    redaction.forget_secret(ODD_TOKEN)
+
+
+def _spellings(secret: str) -> list[bytes]:
+    raw = secret.encode()
+    forms = {
+        raw,
+        quote(secret, safe="").encode(),
+        base64.b64encode(raw).rstrip(b"="),
+        base64.urlsafe_b64encode(raw).rstrip(b"="),
+        secret.replace("&", "&amp;").encode(),  # as XML would hold it
+    }
+    return sorted(forms)
+
+
+def _all_bytes(path: Path) -> list[tuple[str, bytes]]:
+    """The file, and for a workbook every part of it, uncompressed."""
+    data = path.read_bytes()
+    parts = [(path.name, data)]
+    if zipfile.is_zipfile(io.BytesIO(data)):
+        with zipfile.ZipFile(path) as zf:
+            parts += [(f"{path.name}:{n}", zf.read(n)) for n in zf.namelist()]
+    return parts
+
+
+def _leaky_result() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object]]:
+    """The token in cells, messages, headers, sheet names, settings and validation rows."""
+    result = _result(
+        {
+            f"Notes {TOKEN}": [f"pasted {TOKEN} here", "clean", f"={TOKEN}"],
+            "Association label": ["a", ODD_TOKEN, f"x{ODD_TOKEN}y"],
+        },
+        sheet=f"S {TOKEN[:20]}",
+    )
+    result["error_message"] = [
+        f"HubSpot said: Authorization: Bearer {TOKEN}",
+        f"https://api.hubapi.com/x?hapikey={quote(ODD_TOKEN, safe='')}",
+        None,
+    ]
+    result.attrs["hubframe"]["source"] = f"upload-{TOKEN}.csv"
+    validation = pd.DataFrame(
+        {
+            "sheet": ["S"],
+            "row": [2],
+            "column": [f"Notes {TOKEN}"],
+            "value": [TOKEN],
+            "code": ["BAD_ID"],
+            "message": [f"{ODD_TOKEN} is not an id"],
+            "severity": ["error"],
+        }
+    )
+    settings: dict[str, object] = {
+        "note": TOKEN,  # a key that does not look like a secret
+        "base_url": f"https://{TOKEN}@api.hubapi.com/?key={TOKEN}",
+        "command": f"hubframe associate --token {TOKEN} pairs.csv",
+        "token": TOKEN,
+        "auth_header": base64.b64encode(TOKEN.encode()).decode(),
+    }
+    return result, validation, settings
+
+
+def test_no_file_holds_a_registered_secret(tmp_path: Path, registered: None) -> None:
+    result, validation, settings = _leaky_result()
+    written = [
+        export_report(result, tmp_path / "r.xlsx", validation=validation, settings=settings),
+        export_report(result, tmp_path / "r.csv", validation=validation, settings=settings),
+        export_retry(result, tmp_path / "retry.xlsx"),
+        export_retry(result, tmp_path / "retry.csv"),
+    ]
+    for path in written:
+        found_mark = False
+        for part, data in _all_bytes(path):
+            for secret in (TOKEN, ODD_TOKEN):
+                for spelling in _spellings(secret):
+                    assert spelling not in data, (part, spelling)
+            found_mark = found_mark or redaction.MARK.encode() in data
+            found_mark = found_mark or b"&lt;redacted&gt;" in data
+        assert found_mark, path.name  # the cells are there, with the secret taken out
+    back = _xlsx_rows(tmp_path / "retry.xlsx")
+    assert back[1][1] == f"pasted {redaction.MARK} here" and back[1][2] == "a"
+
+
+def test_redaction_of_a_frame_is_one_search_when_clean(registered: None) -> None:
+    assert redaction.redact_all(["a", "b"]) == ["a", "b"]
+    assert redaction.redact_all(["a", f"b{TOKEN}"]) == ["a", f"b{redaction.MARK}"]
+    assert redaction.redact(f"{quote(ODD_TOKEN, safe='')}!") == f"{redaction.MARK}!"
+    assert not redaction.contains_secret("pat-na1-")
+
+
+def test_short_values_are_not_registered() -> None:
+    redaction.register_secret("abc")
+    assert redaction.redact("abc") == "abc"
+    redaction.register_secret(None)
+
+
+def test_unregistered_text_is_untouched(tmp_path: Path) -> None:
+    result = _result({"Notes": ["pat-na1-not-registered-0000"]})
+    rows = _csv_rows(export_retry(result, tmp_path / "retry.csv"))
+    assert rows[1][1] == "pat-na1-not-registered-0000"
+    assert not re.search("redacted", (tmp_path / "retry.csv").read_text(encoding="utf-8-sig"))

@@ -483,7 +483,8 @@ def _vm_hwm_mb(pid: int) -> float:
 
 @pytest.mark.skipif(not Path("/proc/self/status").exists(), reason="needs /proc (Linux)")
 def test_refused_big_bodies_do_not_grow_the_sandbox() -> None:
-    """50 MB without a token, and 70 MB with one, leave the sandbox's peak memory flat."""
+    """50 MB without a token, and 70 MB with one, leave the sandbox's peak memory flat; an
+    accepted 50 MB body costs about its own size."""
     proc = subprocess.Popen(
         [sys.executable, "-m", "hubframe.sandbox", "--port", "0", "--json"],
         stdout=subprocess.PIPE,
@@ -502,6 +503,11 @@ def test_refused_big_bodies_do_not_grow_the_sandbox() -> None:
         assert requests.post(url, data=over, headers=right, timeout=60).status_code == 413
         grown = _vm_hwm_mb(proc.pid) - before
         assert grown < 16, f"the sandbox grew by {grown:.0f} MB"
+        # An accepted 50 MB body is read once and scanned in place; its 12.5 million values
+        # are refused before json.loads would build them (several hundred MB).
+        assert requests.post(url, data=body, headers=right, timeout=60).status_code == 400
+        grown = _vm_hwm_mb(proc.pid) - before
+        assert grown < 100, f"the sandbox grew by {grown:.0f} MB for a 48 MB body"
     finally:
         proc.terminate()
         proc.wait(timeout=10)

@@ -480,8 +480,8 @@ class _Handler(BaseHTTPRequestHandler):
     # --- replies -------------------------------------------------------------------------------
 
     def send_reply(self, reply: Reply, headers: dict[str, str], *, close: bool = False) -> None:
-        self._replied = True
         payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+        self._replied = True  # from the first byte on, a 500 can no longer replace the reply
         self.send_response(reply.status)
         if reply.body is not None:
             self.send_header("Content-Type", "application/json;charset=utf-8")

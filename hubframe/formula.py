@@ -63,4 +63,6 @@ def unguard(text: str) -> str:
 
 def unguard_column(column: pa.ChunkedArray | pa.Array) -> pa.ChunkedArray | pa.Array:
     """:func:`unguard` on every cell of an Arrow text column (nulls stay null)."""
+    if not pc.any(pc.starts_with(column, "'")).as_py():
+        return column  # the common case: nothing to take off, no copy
     return pc.replace_substring_regex(column, pattern=_UNGUARD_PATTERN, replacement=r"\1")

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 
 from hubframe.columns import ColumnMapping, Kind, fields_for, header_score, match_headers
 from hubframe.errors import InputError
+from hubframe.formula import unguard, unguard_column
 from hubframe.guard import checked_workbook, refuse_legacy_excel
 from hubframe.limits import ReadLimits, hint, read_limits_in_force
 from hubframe.normalize import (
@@ -512,7 +513,7 @@ def _csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     index = _find_header([record for record, _ in found], request)
     if index < 0:
         raise InputError(f"{loaded.name}: the file has no data (only empty lines).")
-    headers = _clean_headers(found[index][0])
+    headers = _clean_headers([unguard(cell) for cell in found[index][0]])
     start = bom + len(text[: found[index][1]].encode(encoding))
     return CsvFormat(encoding, delimiter, index, headers, len(headers), start)
 
@@ -521,6 +522,7 @@ def _csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = _csv_format(loaded, request)
     mapping = request.match(fmt.headers, loaded.name)
     columns, extra = _read_csv_columns(loaded, fmt, request.limits)
+    columns = [unguard_column(c) for c in columns]  # the formula guard of CSV writers
     first = fmt.header_index + 2  # Excel's row of the first record below the header
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
     _check_closed_quotes(loaded, fmt, columns, extra, rows)

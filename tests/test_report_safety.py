@@ -192,18 +192,6 @@ def test_xlsx_retry_round_trips_through_read_pairs(tmp_path: Path) -> None:
         assert back[column].tolist() == result[column].tolist(), column
 
 
-def _reader_unguards() -> bool:
-    """Whether read_pairs takes the CSV guard off (io.py calls formula.unguard)."""
-    sheet = f"{ID_COLUMN},Contact ID,Association label\n1,2,'=x\n".encode()
-    pairs = read_pairs(sheet, from_type="deals", to_type="contacts")
-    return bool(pairs["Association label"].tolist() == ["=x"])
-
-
-@pytest.mark.xfail(
-    not _reader_unguards(),
-    reason="io.py does not call hubframe.formula.unguard yet (the lead adds it at merge)",
-    strict=True,
-)
 def test_csv_retry_round_trips_through_read_pairs(tmp_path: Path) -> None:
     result = _pairs_source(tmp_path)
     back = read_pairs(

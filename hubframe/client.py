@@ -7,7 +7,15 @@ association, label and limit endpoints hubframe uses.  HubSpot errors become
 :class:`~hubframe.errors.HubframeError` subclasses here; 2xx answers come back as
 :class:`ApiResponse` (parsed body, status, headers, correlation id, attempt count).
 
-The access token lives in one private attribute; it appears in no repr, log line or exception.
+Secrecy: the access token is kept masked in one :class:`Secret` and written into the
+``Authorization`` header by one :class:`_BearerAuth` object as each request is prepared; no
+frame of hubframe holds it as a local.  What requests and urllib3 hold while sending is wiped as
+soon as a request is over (the request headers of each response are dropped, and the frames of
+an error raised inside requests are cleared before the error goes on), and every text that
+leaves the client (messages, error bodies, 2xx bodies with item errors, log lines) has the
+token's value replaced by ``<redacted>``.  A base URL with a user name or password
+(``https://user:pass@host``) is refused: HubSpot authenticates with the token only, and such
+credentials would show wherever the URL does.
 """
 
 from __future__ import annotations
@@ -18,15 +26,17 @@ import os
 import random
 import threading
 import time
+import traceback
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cached_property
 from http.client import HTTPConnection as _StdConnection
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 from requests.adapters import HTTPAdapter
+from requests.auth import AuthBase
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
@@ -54,10 +64,14 @@ from hubframe.ratelimit import RateLimiter
 logger = logging.getLogger("hubframe.client")
 
 JSON = dict[str, Any]
+REDACTED = "<redacted>"
 #: Connections kept per host: enough for the largest worker pool hubframe starts.
 POOL_SIZE = 32
 DEFAULT_TIMEOUT = (10.0, 120.0)  # (connect, read) seconds
 DEFAULT_MAX_RETRIES = 6
+#: Retries of a connection that could not be made, while HubSpot has never answered this client:
+#: an unreachable HubSpot (wrong base URL, no network) is reported in about a second.
+FIRST_CONTACT_RETRIES = 2
 RETRY_AFTER_CAP_S = 120.0
 _NETWORK_ERRORS = (
     requests.ConnectionError,
@@ -76,6 +90,9 @@ class ApiResponse:
     headers: Mapping[str, str] = field(repr=False)
     correlation_id: str | None
     attempts: int
+    #: An earlier attempt of this write got no answer that says what became of it (lost answer,
+    #: 5xx): rows the answer reports as failed may have been applied by that attempt.
+    earlier_may_have_applied: bool = False
 
     @cached_property
     def body(self) -> Any:
@@ -140,16 +157,102 @@ class _Adapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
-class _Secret:
-    """Holds the token; shows up as <redacted> in reprs, vars() and tracebacks."""
+class Secret:
+    """An access token, kept masked (XOR with a random pad): neither its repr nor its attributes
+    show the value; :meth:`reveal` gives it back for the moment it is needed.  Callers that hold
+    a token for a while (the command line, the notebook app) keep it in one of these too, and
+    may pass it to :class:`HubSpotClient` as ``token``."""
 
-    __slots__ = ("value",)
+    __slots__ = ("_masked", "_pad")
 
     def __init__(self, value: str) -> None:
-        self.value = value
+        raw = value.encode()
+        self._pad = os.urandom(len(raw))
+        self._masked = bytes(a ^ b for a, b in zip(raw, self._pad, strict=True))
+
+    def reveal(self) -> str:
+        return bytes(a ^ b for a, b in zip(self._masked, self._pad, strict=True)).decode()
 
     def __repr__(self) -> str:
         return "<redacted>"
+
+    def __reduce__(self) -> Any:
+        raise TypeError("the access token cannot be pickled")
+
+
+class _BearerAuth(AuthBase):
+    """Writes ``Authorization: Bearer ...`` into each request as requests prepares it."""
+
+    def __init__(self, secret: Secret) -> None:
+        self._secret = secret
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["Authorization"] = "Bearer " + self._secret.reveal()
+        return r
+
+    def __repr__(self) -> str:
+        return "_BearerAuth(<redacted>)"
+
+
+def _forget_auth(resp: requests.Response) -> None:
+    """Drop the Authorization header requests keeps on the response's request(s)."""
+    for r in (*resp.history, resp):
+        if r.request is not None:
+            r.request.headers.pop("Authorization", None)
+
+
+def _scrub(error: BaseException) -> None:
+    """Wipe what an error raised inside requests / urllib3 holds of the request: the locals of
+    its (finished) frames, and the headers of the request it carries; the same for the errors
+    it chains to."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if current.__traceback__ is not None:
+            traceback.clear_frames(current.__traceback__)
+        for name in ("request", "response"):
+            held = getattr(current, name, None)
+            if isinstance(held, requests.PreparedRequest):
+                held.headers.pop("Authorization", None)
+            elif isinstance(held, requests.Response):
+                _forget_auth(held)
+        current = current.__cause__ or current.__context__
+
+
+class _Sending:
+    """The hook of one attempt: books the rate limiter slot and notes that bytes were written."""
+
+    __slots__ = ("limiter", "slot", "written")
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+        self.slot = limiter.acquire()
+        self.written = False
+
+    def __call__(self) -> None:
+        self.written = True
+        self.limiter.sending(self.slot)
+
+
+def _base_url(given: str | None) -> tuple[str, str | None]:
+    """The base URL to use, or a reason it cannot be used (without its credentials)."""
+    url = given or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "", "base_url is not a URL (http:// or https:// and a host name)."
+    if "@" in parts.netloc:
+        where = f"{parts.scheme}://<credentials>@{parts.hostname or ''}"
+        where += f":{port}" if port else ""
+        return "", (
+            f"base_url must not contain a user name or password ({where}): HubSpot "
+            "authenticates with the access token only."
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "", f"base_url must start with http:// or https:// and name a host: {url!r}"
+    return url.rstrip("/"), None
 
 
 class HubSpotClient:
@@ -157,7 +260,7 @@ class HubSpotClient:
 
     def __init__(
         self,
-        token: str | None = None,
+        token: str | Secret | None = None,
         base_url: str | None = None,
         api_version: str = DEFAULT_API_VERSION,
         *,
@@ -167,29 +270,36 @@ class HubSpotClient:
         backoff_base: float = 0.5,
         backoff_cap: float = 30.0,
     ) -> None:
-        token = token if token is not None else os.environ.get(ENV_TOKEN)
-        if not token or not token.strip():
+        # The token and the URL leave this frame's locals before anything can raise: a
+        # traceback of a configuration error must not show them.
+        given = token if token is not None else os.environ.get(ENV_TOKEN)
+        if isinstance(given, Secret):
+            given = given.reveal()
+        secret = Secret(given.strip()) if given and given.strip() else None
+        url, bad_url = _base_url(base_url)
+        del token, given, base_url
+        if secret is None:
             raise ConfigurationError(
                 f"No HubSpot access token: pass token=... or set the {ENV_TOKEN} "
                 "environment variable."
             )
+        if bad_url is not None:
+            raise ConfigurationError(bad_url)
         if api_version not in API_VERSIONS:
             raise ConfigurationError(
                 f"Unknown api_version {api_version!r}; use one of {', '.join(API_VERSIONS)}."
             )
-        url = base_url or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-        if not url.startswith(("http://", "https://")):
-            raise ConfigurationError(f"base_url must start with http:// or https://: {url!r}")
         if max_retries < 0:
             raise ConfigurationError("max_retries must be 0 or more.")
-        self._token = _Secret(token.strip())
-        self.base_url = url.rstrip("/")
+        self._token = secret
+        self.base_url = url
         self.api_version = api_version
         self.timeout = timeout
         self.max_retries = max_retries
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.limiter = RateLimiter(rate_limit)
+        self._reached = False  # HubSpot has answered this client at least once
         self._session = self._make_session()
 
     def __repr__(self) -> str:
@@ -214,6 +324,7 @@ class HubSpotClient:
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers.update({"Accept": "application/json", "User-Agent": "hubframe"})
+        session.auth = _BearerAuth(self._token)
         return session
 
     # --- transport ----------------------------------------------------------------------------
@@ -225,29 +336,51 @@ class HubSpotClient:
         *,
         body: Any = None,
         params: Mapping[str, str] | None = None,
+        write: bool | None = None,
     ) -> ApiResponse:
-        """Send one request with the retry policy; return the 2xx answer or raise."""
+        """Send one request with the retry policy; return the 2xx answer or raise.
+
+        ``write`` (default: any method but GET) says whether the request changes HubSpot; only
+        a write's lost answer makes an error's ``may_have_applied`` true.  Errors are raised
+        outside any ``except`` block, so they chain to nothing of requests or urllib3.
+        """
         data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
-        headers = {"Authorization": f"Bearer {self._token.value}"}
-        if data is not None:
-            headers["Content-Type"] = "application/json"
+        headers = {"Content-Type": "application/json"} if data is not None else {}
         url = self.base_url + path
+        writes = method != "GET" if write is None else write
         attempt = 0
+        unknown = False  # an attempt of this write may have been applied
         while True:
             attempt += 1
             # The request counts against the window from when it is written, not from now.
-            _before_send.hook = partial(self.limiter.sending, self.limiter.acquire())
+            sending = _Sending(self.limiter)
+            _before_send.hook = sending
             started = time.monotonic()
+            resp: requests.Response | None = None
+            failure: str | None = None
+            retryable = False
             try:
                 resp = self._send(method, url, data, params, headers)
             except _NETWORK_ERRORS as exc:
-                error = self._network_error(method, path, exc, attempt)
-                if attempt > self.max_retries:
-                    raise error from None
+                failure, retryable = f"{type(exc).__name__}: {exc}", True
+            except requests.RequestException as exc:
+                failure = f"{type(exc).__name__}: {exc}"
+            if resp is None:
+                unknown = unknown or (writes and sending.written)
+                error = NetworkError(
+                    self._redact(
+                        f"No answer from HubSpot for {method} {path} after {attempt} "
+                        f"attempt(s) ({failure})."
+                    ),
+                    attempts=attempt,
+                    may_have_applied=unknown,
+                    unreachable=not sending.written,
+                )
+                if not retryable or attempt > self._retries(error):
+                    raise error
                 self._pause(attempt, None, f"{method} {path}: {error}")
                 continue
-            except requests.RequestException as exc:
-                raise self._network_error(method, path, exc, attempt) from None
+            self._reached = True
             self.limiter.observe(resp.headers)
             logger.debug(
                 "%s %s -> %s (attempt %d, %.3f s)",
@@ -258,13 +391,22 @@ class HubSpotClient:
                 time.monotonic() - started,
             )
             if 200 <= resp.status_code < 300:
-                return self._success(resp, attempt)
-            api_error = self._api_error(resp, method, path, attempt)
+                return self._success(resp, attempt, unknown)
+            unknown = unknown or (writes and resp.status_code >= 500)
+            api_error = self._api_error(resp, method, path, attempt, unknown)
             if isinstance(api_error, RateLimitError) and not api_error.is_daily:
                 self.limiter.throttled(resp.headers)
+            retry_after = _retry_after(resp)
+            resp = None  # its raw body may echo the token: not a local of a traceback's frame
             if not self._retryable(api_error) or attempt > self.max_retries:
                 raise api_error
-            self._pause(attempt, _retry_after(resp), f"{method} {path}: {resp.status_code}")
+            self._pause(attempt, retry_after, f"{method} {path}: {api_error.http_status}")
+
+    def _retries(self, error: NetworkError) -> int:
+        """Retries allowed for a connection failure: few while HubSpot never answered."""
+        if error.unreachable and not self._reached:
+            return min(self.max_retries, FIRST_CONTACT_RETRIES)
+        return self.max_retries
 
     def _send(
         self,
@@ -275,11 +417,16 @@ class HubSpotClient:
         headers: dict[str, str],
     ) -> requests.Response:
         try:
-            return self._session.request(
+            resp = self._session.request(
                 method, url, data=data, params=params, headers=headers, timeout=self.timeout
             )
+        except BaseException as exc:
+            _scrub(exc)  # requests' frames and request objects held the header while sending
+            raise
         finally:
             _before_send.hook = None  # fired already, unless nothing was written
+        _forget_auth(resp)
+        return resp
 
     def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
         cap = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
@@ -295,29 +442,23 @@ class HubSpotClient:
             return not error.is_daily
         return isinstance(error, ServerError)
 
-    def _success(self, resp: requests.Response, attempt: int) -> ApiResponse:
+    def _success(self, resp: requests.Response, attempt: int, unknown: bool) -> ApiResponse:
+        # Item errors may echo the token: redacted by value before anything reads the body.
+        content = (resp.content or b"").replace(self._token.reveal().encode(), REDACTED.encode())
         return ApiResponse(
             status=resp.status_code,
-            content=resp.content or b"",
-            headers=dict(resp.headers),
+            content=content,
+            headers={k: self._redact(v) for k, v in resp.headers.items()},
             correlation_id=_correlation_id(resp, None),
             attempts=attempt,
+            earlier_may_have_applied=unknown,
         )
 
-    def _network_error(self, method: str, path: str, exc: Exception, attempt: int) -> NetworkError:
-        kind = type(exc).__name__
-        error = NetworkError(
-            self._redact(
-                f"No answer from HubSpot for {method} {path} after {attempt} attempt(s) "
-                f"({kind}: {exc})."
-            )
-        )
-        error.attempts = attempt  # type: ignore[attr-defined]
-        return error
-
-    def _api_error(self, resp: requests.Response, method: str, path: str, attempt: int) -> ApiError:
+    def _api_error(
+        self, resp: requests.Response, method: str, path: str, attempt: int, unknown: bool
+    ) -> ApiError:
         try:
-            parsed = resp.json()
+            parsed = self._redact_json(resp.json())
         except ValueError:
             parsed = None
         body: JSON = parsed if isinstance(parsed, dict) else {}
@@ -328,6 +469,8 @@ class HubSpotClient:
             "category": body.get("category") or body.get("errorType"),
             "correlation_id": _correlation_id(resp, body),
             "body": body,
+            "attempts": attempt,
+            "may_have_applied": unknown,
         }
         error: ApiError
         if status == 401:
@@ -358,12 +501,24 @@ class HubSpotClient:
             )
         else:
             error = ApiError(message, code=ErrorCode.HUBSPOT_VALIDATION, **common)
-        error.attempts = attempt  # type: ignore[attr-defined]
         return error
 
+    def redact(self, text: str) -> str:
+        """``text`` with the access token's value replaced by ``<redacted>``."""
+        return self._redact(text)
+
     def _redact(self, text: str) -> str:
-        token = self._token.value
-        return text.replace(token, "<redacted>") if token else text
+        return text.replace(self._token.reveal(), REDACTED)
+
+    def _redact_json(self, value: Any) -> Any:
+        """A parsed JSON value with the token's value redacted in every string."""
+        if isinstance(value, str):
+            return self._redact(value)
+        if isinstance(value, list):
+            return [self._redact_json(v) for v in value]
+        if isinstance(value, dict):
+            return {self._redact(str(k)): self._redact_json(v) for k, v in value.items()}
+        return value
 
     # --- paths ----------------------------------------------------------------------------------
 
@@ -454,7 +609,7 @@ class HubSpotClient:
     ) -> ApiResponse:
         """One page of batch read: inputs ``{"id": ..., "after": cursor?}`` (max 1,000)."""
         path = self._records(from_type, to_type, "batch/read")
-        return self.request("POST", path, body={"inputs": list(inputs)})
+        return self.request("POST", path, body={"inputs": list(inputs)}, write=False)
 
     def read_associations(
         self, from_type: str, to_type: str, ids: Iterable[str]
@@ -497,7 +652,8 @@ class HubSpotClient:
         }
         if id_property is not None:
             body["idProperty"] = id_property
-        return self.request("POST", self._crm_objects(f"{_seg(object_type)}/batch/read"), body=body)
+        path = self._crm_objects(f"{_seg(object_type)}/batch/read")
+        return self.request("POST", path, body=body, write=False)
 
     def record_ids(self, object_type: str, *, maximum: int | None = None) -> list[str]:
         """Ids of the records of a type, in HubSpot's order (at most ``maximum``).

@@ -188,14 +188,30 @@ CODE_INFO: dict[ErrorCode, CodeInfo] = {c: CodeInfo(c, s, m, a) for c, s, m, a i
 
 
 class HubframeError(Exception):
-    """Root of every exception hubframe raises."""
+    """Root of every exception hubframe raises.
+
+    ``attempts``: how many times the request that failed was sent (0 when the error did not come
+    from a request).  ``may_have_applied``: an attempt of a write got no answer that says what
+    became of it (the answer was lost, the connection broke after the request was written, the
+    read timed out, or HubSpot answered 5xx), so HubSpot may have applied it; hubframe then reads
+    the portal before reporting the rows.  False for reads, and when nothing was sent.
+    """
 
     code: ErrorCode | None = None
 
-    def __init__(self, message: str, *, code: ErrorCode | None = None) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        code: ErrorCode | None = None,
+        attempts: int = 0,
+        may_have_applied: bool = False,
+    ) -> None:
         super().__init__(message)
         if code is not None:
             self.code = code
+        self.attempts = attempts
+        self.may_have_applied = may_have_applied
 
 
 class InputError(HubframeError, ValueError):
@@ -222,8 +238,10 @@ class ApiError(HubframeError):
         category: str | None = None,
         correlation_id: str | None = None,
         body: dict[str, Any] | None = None,
+        attempts: int = 0,
+        may_have_applied: bool = False,
     ) -> None:
-        super().__init__(message, code=code)
+        super().__init__(message, code=code, attempts=attempts, may_have_applied=may_have_applied)
         self.http_status = http_status
         self.category = category
         self.correlation_id = correlation_id
@@ -258,6 +276,31 @@ class ServerError(ApiError):
 
 
 class NetworkError(HubframeError, ConnectionError):
-    """The connection failed (refused, reset, timed out) after retries."""
+    """The connection failed (refused, reset, timed out) after retries.
+
+    ``unreachable``: the last attempt could not even connect (refused, no such host, connect
+    timeout), so nothing of it was sent: HubSpot cannot be reached and a run stops.
+    """
 
     code = ErrorCode.NETWORK_ERROR
+
+    def __init__(
+        self,
+        message: str,
+        *,
+        attempts: int = 0,
+        may_have_applied: bool = False,
+        unreachable: bool = False,
+    ) -> None:
+        super().__init__(message, attempts=attempts, may_have_applied=may_have_applied)
+        self.unreachable = unreachable
+
+
+def stops_the_run(error: BaseException) -> bool:
+    """Errors after which no other request can succeed either, so a run stops: the token is
+    refused (401 / 403), HubSpot's daily limit is reached, or HubSpot cannot be reached."""
+    if isinstance(error, AuthError):
+        return True
+    if isinstance(error, RateLimitError):
+        return error.is_daily
+    return isinstance(error, NetworkError) and error.unreachable

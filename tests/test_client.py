@@ -10,6 +10,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
+from faultproxy import FaultProxy
 
 from hubframe.client import HubSpotClient
 from hubframe.errors import (
@@ -234,6 +235,44 @@ def test_resets_and_lost_responses_are_retried(sandbox_factory: Factory) -> None
     sb.set_faults(reset_rate=0.5, lost_response_rate=0.3, seed=11)
     resp = client_for(sb, max_retries=20).batch_associate_default("deals", "contacts", pair)
     assert resp.status == 200
+
+
+def test_errors_say_whether_an_attempt_may_have_been_applied(sandbox_factory: Factory) -> None:
+    """``attempts`` and ``may_have_applied`` are attributes of every error the client raises."""
+    sb = sandbox_factory()
+    pair = [{"from": {"id": DEAL2}, "to": {"id": CONTACT2}}]
+
+    def client(url: str) -> HubSpotClient:
+        return HubSpotClient(sb.token, url, max_retries=2, backoff_base=0.01, backoff_cap=0.05)
+
+    with (
+        FaultProxy(sb, lose=1, then="throttle") as proxy,  # applied, lost, then 429s
+        pytest.raises(RateLimitError) as throttled,
+    ):
+        client(proxy.url).batch_associate_default("deals", "contacts", pair)
+    assert (throttled.value.attempts, throttled.value.may_have_applied) == (3, True)
+    with FaultProxy(sb, lose=1) as proxy:  # applied, lost, then answered
+        resp = client(proxy.url).batch_associate_default("deals", "contacts", pair)
+    assert (resp.attempts, resp.earlier_may_have_applied) == (2, True)
+    with FaultProxy(sb) as proxy:
+        url = proxy.url
+    with pytest.raises(NetworkError) as refused:  # nothing listens: nothing was sent
+        client(url).batch_associate_default("deals", "contacts", pair)
+    assert (refused.value.attempts, refused.value.may_have_applied) == (3, False)
+    sb.set_faults(throttle_rate=1.0)
+    with pytest.raises(RateLimitError) as only_429:
+        client(sb.url).batch_associate_default("deals", "contacts", pair)
+    assert (only_429.value.attempts, only_429.value.may_have_applied) == (3, False)
+    sb.set_faults(server_error_rate=1.0)
+    with pytest.raises(ServerError) as server:  # a 5xx may or may not have been applied
+        client(sb.url).batch_associate_default("deals", "contacts", pair)
+    assert server.value.may_have_applied
+    sb.set_faults(lost_response_rate=1.0)
+    with pytest.raises(NetworkError) as read:  # a read changes nothing, answered or not
+        client(sb.url).batch_read("deals", "contacts", [{"id": DEAL2}])
+    assert (read.value.attempts, read.value.may_have_applied) == (3, False)
+    plain = ConfigurationError("not from a request")
+    assert (plain.attempts, plain.may_have_applied) == (0, False)
 
 
 # --- rate limiting ------------------------------------------------------------------------------

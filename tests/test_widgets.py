@@ -20,6 +20,7 @@ import ipywidgets
 import pandas as pd
 import pytest
 
+from hubframe.client import Secret
 from hubframe.io import read_pairs
 from hubframe.sandbox import Sandbox
 from hubframe.testing import SandboxFactory
@@ -460,7 +461,7 @@ def test_progress_is_reported_per_batch_when_the_engine_offers_it(
 
 def test_the_token_never_reaches_a_message(app: HubframeApp, sandbox: Sandbox) -> None:
     secret = "pat-na1-0123456789abcdef"
-    app._secret = secret
+    app._secret = Secret(secret)
     app._show_error(RuntimeError(f"boom with {secret} inside"))
     assert secret not in app.message.value and "***" in app.message.value
 

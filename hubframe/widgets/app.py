@@ -18,6 +18,7 @@ from typing import Any, Final
 import ipywidgets as w
 import pandas as pd
 
+from hubframe.client import Secret
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
 from hubframe.errors import HubframeError
 from hubframe.widgets import backend, render
@@ -77,7 +78,7 @@ class HubframeApp:
         self._max_preview_rows = max_preview_rows
         self._cancel = threading.Event()
         self._quiet = False
-        self._secret = ""  # the token last used, only to redact it from messages
+        self._secret: Secret | None = None  # the token last used, to redact it from messages
         self._runner = Runner(self._show_error)
         self._build(sandbox=sandbox, api_version=api_version, base_url=base_url, job=job)
         self.widget = w.VBox(
@@ -341,8 +342,8 @@ class HubframeApp:
         self.message.value = render.message_html(self._redact(text), kind)
 
     def _redact(self, text: str) -> str:
-        if self._secret and self._secret in text:
-            text = text.replace(self._secret, "***")
+        if self._secret is not None:
+            text = text.replace(self._secret.reveal(), "***")
         return text
 
     def _show_error(self, exc: BaseException) -> None:
@@ -383,14 +384,15 @@ class HubframeApp:
         if self.connection is not None:
             self.connection.close()
             self.connection = None
-        token = str(self.token.value)
-        self._secret = token
+        # Masked at once: no frame of a failed connect holds the token as a local.
+        secret = Secret(str(self.token.value)) if str(self.token.value).strip() else None
+        self._secret = secret
         self.token.value = ""  # never keep the token in the widget state a notebook saves
         self.connect_status.value = render.message_html("Connecting…", "info")
         try:
             self.connection = backend.connect(
                 str(self.mode.value),
-                token=token or None,
+                token=secret,
                 base_url=str(self.base_url.value).strip() or None,
                 api_version=str(self.api_version.value),
             )

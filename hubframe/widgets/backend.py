@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from hubframe.client import HubSpotClient
+from hubframe.client import HubSpotClient, Secret
 from hubframe.columns import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, Kind, header_key
 from hubframe.errors import InputError
 from hubframe.io import read_limits, read_pairs, sheet_headers
@@ -246,7 +246,9 @@ class Connection:
                 self.sandbox.stop()
 
 
-def connect(mode: str, *, token: str | None, base_url: str | None, api_version: str) -> Connection:
+def connect(
+    mode: str, *, token: str | Secret | None, base_url: str | None, api_version: str
+) -> Connection:
     """Start the built-in sandbox (mode "sandbox") or build a client for a HubSpot account.
 
     The connection is checked with one cheap read (the deals -> contacts labels), so a

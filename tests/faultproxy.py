@@ -1,0 +1,244 @@
+"""A fault proxy in front of a sandbox, for sequences the sandbox's own faults cannot play.
+
+The sandbox's seeded faults (:mod:`hubframe.sandbox.faults`) drop or refuse single requests.
+What happens *after* a write's answer is lost needs a second act: HubSpot's daily limit, a
+revoked token, missing scopes, or HubSpot no longer reachable at all.  :class:`FaultProxy` is a
+small HTTP/1.1 proxy on 127.0.0.1 that forwards every request to the sandbox (which applies it)
+and, on cue, changes what the client sees:
+
+* ``lose=k``: the k-th write (POST/PUT/DELETE other than a batch read) is forwarded and applied,
+  then the client's connection is closed without an answer (a lost response);
+* ``after_drops=n``: the cue is the n-th write whose answer the *sandbox* lost (its own
+  ``lost_response`` fault: applied, then the connection closed; passed on as is);
+* ``then``: what every request after the cue gets: ``"daily"`` (429, policy DAILY),
+  ``"throttle"`` (429, TEN_SECONDLY_ROLLING), ``"token:<other token>"`` (forwarded with another
+  token: an unknown one gives the sandbox's own 401, a read-only one its 403 on writes and
+  answers to reads), or ``"refuse"`` (the proxy stops listening and closes every connection:
+  connections are refused from then on); ``then_count`` limits it to that many requests;
+* ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
+  request's bearer token appended, as a careless server might echo it.
+
+Only for tests: no TLS, Content-Length bodies only (the sandbox always sends one).
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import socket
+import socketserver
+import threading
+from dataclasses import dataclass, field
+from http.client import HTTPConnection, HTTPException, RemoteDisconnected
+from typing import Any, BinaryIO
+
+from hubframe.sandbox import Sandbox
+from hubframe.sandbox.bodies import rate_limit_body
+
+_WRITES = frozenset({"POST", "PUT", "DELETE", "PATCH"})
+_WINDOW_HEADERS = (
+    ("X-HubSpot-RateLimit-Max", "190"),
+    ("X-HubSpot-RateLimit-Interval-Milliseconds", "10000"),
+    ("X-HubSpot-RateLimit-Remaining", "100"),
+)
+
+
+@dataclass
+class _Request:
+    method: str
+    path: str
+    headers: list[tuple[str, str]]
+    body: bytes
+
+    @property
+    def is_write(self) -> bool:
+        return self.method in _WRITES and not self.path.endswith("/batch/read")
+
+    def header(self, name: str) -> str | None:
+        for key, value in self.headers:
+            if key.lower() == name.lower():
+                return value
+        return None
+
+
+def _read_request(rfile: BinaryIO) -> _Request | None:
+    line = rfile.readline(65537)
+    if not line or not line.strip():
+        return None
+    method, path, _ = line.decode("latin-1").split(" ", 2)
+    headers: list[tuple[str, str]] = []
+    while True:
+        raw = rfile.readline(65537)
+        if raw in (b"\r\n", b"\n", b""):
+            break
+        key, _, value = raw.decode("latin-1").partition(":")
+        headers.append((key.strip(), value.strip()))
+    length = int(next((v for k, v in headers if k.lower() == "content-length"), "0") or 0)
+    body = rfile.read(length) if length else b""
+    return _Request(method, path, headers, body)
+
+
+def _response(status: int, reason: str, headers: list[tuple[str, str]], body: bytes) -> bytes:
+    lines = [f"HTTP/1.1 {status} {reason}"]
+    skip = {"content-length", "transfer-encoding", "connection"}
+    lines += [f"{k}: {v}" for k, v in headers if k.lower() not in skip]
+    lines += [f"Content-Length: {len(body)}", "", ""]
+    return "\r\n".join(lines).encode("latin-1") + body
+
+
+def _echo(body: bytes, token: str) -> bytes:
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(parsed, dict):
+        return body
+    targets = [parsed, *(e for e in parsed.get("errors") or [] if isinstance(e, dict))]
+    touched = False
+    for target in targets:
+        if isinstance(target.get("message"), str):
+            target["message"] += f" (request token: {token})"
+            touched = True
+    return json.dumps(parsed).encode() if touched else body
+
+
+@dataclass
+class FaultProxy:
+    """See the module docstring; use as a context manager, point the client at :attr:`url`."""
+
+    sandbox: Sandbox
+    lose: int | None = None
+    after_drops: int | None = None
+    then: str | None = None
+    then_count: int | None = None
+    echo_token: bool = False
+    writes: int = 0
+    drops: int = 0
+    cued: bool = False
+    answered: int = 0  # requests answered by ``then``
+    _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
+    _server: socketserver.ThreadingTCPServer | None = field(default=None, repr=False)
+    _conns: set[socket.socket] = field(default_factory=set, repr=False)
+    _port: int = 0
+
+    # --- lifecycle ----------------------------------------------------------------------------
+
+    def __enter__(self) -> FaultProxy:
+        proxy = self
+
+        class Handler(socketserver.StreamRequestHandler):
+            def handle(self) -> None:
+                proxy._serve(self.connection, self.rfile)
+
+        class Server(socketserver.ThreadingTCPServer):
+            daemon_threads = True
+
+            def handle_error(self, request: Any, client_address: Any) -> None:
+                """Connections closed on purpose end with errors: nothing to print."""
+
+        server = Server(("127.0.0.1", 0), Handler)
+        self._server = server
+        self._port = int(server.server_address[1])
+        threading.Thread(target=server.serve_forever, args=(0.02,), daemon=True).start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.refuse()
+
+    @property
+    def url(self) -> str:
+        return f"http://127.0.0.1:{self._port}"
+
+    def refuse(self) -> None:
+        """Stop listening and close every connection: from now on, connections are refused."""
+        with self._lock:
+            server, self._server = self._server, None
+            conns = list(self._conns)
+        if server is not None:
+            server.shutdown()
+            server.server_close()
+        for conn in conns:
+            with contextlib.suppress(OSError):
+                conn.shutdown(socket.SHUT_RDWR)
+
+    # --- one client connection ----------------------------------------------------------------
+
+    def _serve(self, conn: socket.socket, rfile: BinaryIO) -> None:
+        with self._lock:
+            if self._server is None:
+                return
+            self._conns.add(conn)
+        upstream = HTTPConnection("127.0.0.1", self.sandbox.port, timeout=60)
+        try:
+            while (request := _read_request(rfile)) is not None:
+                if not self._one(conn, request, upstream):
+                    break
+        except (OSError, ValueError):
+            pass
+        finally:
+            upstream.close()
+            with self._lock:
+                self._conns.discard(conn)
+
+    def _decide(self, request: _Request) -> str:
+        """'forward', 'lose' or the ``then`` mode, counting writes (caller holds no lock)."""
+        with self._lock:
+            if self.cued and self.then is not None:
+                if self.then_count is None or self.answered < self.then_count:
+                    self.answered += 1
+                    return self.then
+                return "forward"
+            if request.is_write:
+                self.writes += 1
+                if self.lose is not None and self.writes == self.lose:
+                    return "lose"
+            return "forward"
+
+    def _cue(self) -> None:
+        with self._lock:
+            self.cued = True
+        if self.then == "refuse":
+            self.refuse()
+
+    def _one(self, conn: socket.socket, request: _Request, upstream: HTTPConnection) -> bool:
+        """Handle one request; False when the client connection must close."""
+        mode = self._decide(request)
+        if mode == "refuse":
+            self.refuse()
+            return False
+        if mode in ("daily", "throttle"):
+            policy = "DAILY" if mode == "daily" else "TEN_SECONDLY_ROLLING"
+            body = json.dumps(rate_limit_body(policy)).encode()
+            headers = [("Content-Type", "application/json;charset=utf-8")]
+            if mode == "throttle":  # the window is full for a moment, as the sandbox says it
+                headers += [(h, v) for h, v in _WINDOW_HEADERS]
+            conn.sendall(_response(429, "Too Many Requests", headers, body))
+            return True
+        headers = request.headers
+        if mode.startswith("token:"):
+            other = mode.split(":", 1)[1]
+            headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
+            headers.append(("Authorization", f"Bearer {other}"))
+        try:
+            upstream.request(request.method, request.path, request.body, dict(headers))
+            resp = upstream.getresponse()
+            body = resp.read()
+        except (OSError, HTTPException) as exc:
+            upstream.close()  # the sandbox dropped it (lost response or reset): pass it on
+            # a reset (RST) is refused before anything is applied; a clean close is a lost answer
+            lost = isinstance(exc, RemoteDisconnected) or not isinstance(exc, ConnectionResetError)
+            if request.is_write and lost:
+                with self._lock:
+                    self.drops += 1
+                    cue = self.after_drops is not None and self.drops == self.after_drops
+                if cue:
+                    self._cue()
+            return False
+        if mode == "lose":
+            self._cue()
+            return False
+        if self.echo_token:
+            token = (request.header("Authorization") or "").removeprefix("Bearer ").strip()
+            body = _echo(body, token)
+        conn.sendall(_response(resp.status, resp.reason, resp.getheaders(), body))
+        return True

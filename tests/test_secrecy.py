@@ -1,0 +1,247 @@
+"""The access token appears nowhere: not in any frame's locals of a failing request (what Sentry,
+IPython's verbose tracebacks or ``pytest --showlocals`` capture), logs, messages, reprs, result
+tables, journals, reports or the command line's output, even when HubSpot echoes it back."""
+
+from __future__ import annotations
+
+import _thread
+import contextlib
+import logging
+import socket
+import subprocess
+import sys
+import threading
+import types
+import zipfile
+from collections.abc import Callable, Iterator
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from faultproxy import FaultProxy
+
+from hubframe.client import HubSpotClient
+from hubframe.errors import ConfigurationError, HubframeError
+from hubframe.jobs import associate
+from hubframe.journal import Journal
+from hubframe.sandbox import Sandbox
+
+Factory = Callable[..., Sandbox]
+DEAL, CONTACT, MISSING_CONTACT = "2040000001", "1019360001", "1019369999"
+SECRET = "pat-na1-11111111-2222-3333-4444-555555555555"
+HERE = str(Path(__file__).resolve())
+_SKIP = (types.ModuleType, types.FunctionType, types.BuiltinFunctionType, type, types.CodeType)
+
+
+def _text(value: Any) -> str:
+    try:
+        return repr(value)
+    except Exception as exc:
+        return f"<repr failed: {type(exc).__name__}>"
+
+
+def _children(value: Any) -> list[Any]:
+    if isinstance(value, dict):
+        return [*list(value.keys())[:200], *list(value.values())[:200]]
+    if isinstance(value, (list, tuple, set, frozenset)):
+        return list(value)[:200]
+    found: list[Any] = []
+    if isinstance(value, BaseException):
+        found += [value.__context__, value.__cause__, *value.args]
+    if hasattr(value, "__dict__") and not isinstance(value, _SKIP):
+        with contextlib.suppress(TypeError):
+            found += list(vars(value).values())
+    for cls in type(value).__mro__:
+        for name in getattr(cls, "__slots__", ()):
+            if isinstance(name, str) and hasattr(value, name):
+                found.append(getattr(value, name, None))
+    return found
+
+
+def reachable_text(value: Any, depth: int = 4) -> Iterator[str]:
+    """repr of ``value`` and of everything reachable from it, ``depth`` levels deep."""
+    seen: set[int] = set()
+    todo = [(value, depth)]
+    while todo:
+        item, left = todo.pop()
+        if id(item) in seen or item is None or isinstance(item, _SKIP):
+            continue
+        seen.add(id(item))
+        if isinstance(item, (str, bytes)):
+            yield item if isinstance(item, str) else item.decode("latin-1")
+            continue
+        if isinstance(item, pd.DataFrame):
+            yield item.to_csv()
+            continue
+        yield _text(item)
+        if left > 0:
+            todo.extend((child, left - 1) for child in _children(item))
+
+
+def frames_text(error: BaseException) -> Iterator[str]:
+    """Every frame local of the error's traceback and of the errors it chains to, deeply."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and current not in chain:
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    for exc in chain:
+        yield str(exc)
+        yield repr(exc)
+        yield from reachable_text(vars(exc))
+        tb = exc.__traceback__
+        while tb is not None:
+            frame = tb.tb_frame
+            if frame.f_code.co_filename != HERE:  # the test's own locals hold the token
+                where = frame.f_code.co_name
+                for name, value in frame.f_locals.items():
+                    yield from (f"{where}.{name}: {t}" for t in reachable_text(value))
+            tb = tb.tb_next
+
+
+def leaks(texts: Iterator[str], secret: str = SECRET) -> list[str]:
+    return [t[:300] for t in texts if secret in t][:3]
+
+
+def failing(call: Callable[[], object]) -> BaseException:
+    try:
+        call()
+    except BaseException as exc:
+        return exc
+    raise AssertionError("expected the call to fail")
+
+
+def closed_url() -> str:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{sock.getsockname()[1]}"
+
+
+def client(url: str, token: str = SECRET, **kw: Any) -> HubSpotClient:
+    kw.setdefault("max_retries", 1)
+    return HubSpotClient(token, url, backoff_base=0.01, backoff_cap=0.05, **kw)
+
+
+@pytest.fixture
+def secret_sandbox(sandbox_factory: Factory) -> Sandbox:
+    return sandbox_factory(token=SECRET)
+
+
+# --- frames of failing requests ---------------------------------------------------------------
+
+
+PAIR = [{"from": {"id": DEAL}, "to": {"id": CONTACT}}]
+
+
+@pytest.mark.parametrize("case", ["server_error", "refused", "lost", "unauthorized", "echo_401"])
+def test_no_frame_of_a_failing_request_holds_the_token(
+    secret_sandbox: Sandbox, sandbox_factory: Factory, case: str, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    sb = secret_sandbox
+    if case == "server_error":
+        sb.set_faults(server_error_rate=1.0)
+    if case == "lost":
+        sb.set_faults(lost_response_rate=1.0)
+    with FaultProxy(sb, lose=0, then="token:pat-na1-revoked", echo_token=True) as proxy:
+        proxy.cued = case == "echo_401"  # every request: forwarded with a revoked token
+        url = {"refused": closed_url(), "echo_401": proxy.url}.get(case, sb.url)
+        other = sandbox_factory() if case == "unauthorized" else None  # does not know SECRET
+        if other is not None:
+            url = other.url
+        api = client(url)
+        error = failing(lambda: api.batch_associate_default("deals", "contacts", PAIR))
+    assert isinstance(error, HubframeError)
+    assert not leaks(frames_text(error))
+    assert not leaks(reachable_text(api))
+    assert SECRET not in caplog.text
+
+
+def test_ctrl_c_inside_requests_leaves_no_token_in_its_frames(sandbox_factory: Factory) -> None:
+    """An interrupt while urllib3 waits for the answer: its frames held the request headers."""
+    sb = sandbox_factory(token=SECRET, latency=(1.0, 0.0))
+    api = client(sb.url)
+    timer = threading.Timer(0.3, _thread.interrupt_main)
+    timer.start()
+    try:
+        error = failing(lambda: api.batch_associate_default("deals", "contacts", PAIR))
+    finally:
+        timer.cancel()
+    assert isinstance(error, KeyboardInterrupt)
+    assert not leaks(frames_text(error))
+
+
+def test_a_misconfigured_client_keeps_the_token_out_of_its_traceback() -> None:
+    error = failing(lambda: HubSpotClient(SECRET, "http://127.0.0.1:9", api_version="v3"))
+    assert isinstance(error, ConfigurationError)
+    assert not leaks(frames_text(error))
+
+
+def test_base_url_with_credentials_is_refused_without_showing_them() -> None:
+    error = failing(lambda: HubSpotClient(SECRET, "https://analyst:hunter2@api.hubapi.com"))
+    assert isinstance(error, ConfigurationError)
+    assert not leaks(frames_text(error), "hunter2")
+    assert "api.hubapi.com" in str(error)
+
+
+def test_client_repr_vars_and_responses_hold_no_token(secret_sandbox: Sandbox) -> None:
+    api = client(secret_sandbox.url)
+    resp = api.batch_associate_default("deals", "contacts", PAIR)
+    api.list_labels("deals", "contacts")
+    assert not leaks(reachable_text(api, depth=6))
+    assert not leaks(reachable_text(resp, depth=6))
+
+
+# --- what HubSpot echoes back is redacted by value --------------------------------------------
+
+
+def test_echoed_token_in_item_errors_is_redacted_everywhere(
+    secret_sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level(logging.DEBUG)
+    rows = pd.DataFrame(
+        {"Deal ID": [DEAL, DEAL], "Contact ID": [CONTACT, MISSING_CONTACT], "Notes": ["a", "b"]}
+    )
+    with FaultProxy(secret_sandbox, echo_token=True) as proxy:
+        api = client(proxy.url)
+        echoed = api.batch_associate_default(
+            "deals", "contacts", [{"from": {"id": DEAL}, "to": {"id": MISSING_CONTACT}}]
+        )
+        result = associate(rows, api, journal=tmp_path / "run.sqlite", progress=False)
+    assert "request token" in echoed.content.decode()  # the proxy did echo (and it was redacted)
+    assert not leaks(reachable_text(echoed, depth=4))
+    assert result["status"].tolist() == ["success", "failed"]
+    assert not leaks(iter([result.to_csv(), caplog.text]))
+    with Journal(tmp_path / "run.sqlite") as journal:
+        assert len(journal) >= 1
+    for path in tmp_path.iterdir():
+        assert SECRET.encode() not in path.read_bytes(), path.name
+
+
+def test_cli_artefacts_hold_no_token_when_hubspot_echoes_it(
+    secret_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    sheet = tmp_path / "pairs.csv"
+    sheet.write_text(
+        f"Deal ID,Contact ID,Association label\n{DEAL},{CONTACT},\n{DEAL},{MISSING_CONTACT},\n"
+        f"{DEAL},1019360002,Nope label\n",
+        encoding="utf-8",
+    )
+    out = tmp_path / "out"
+    out.mkdir()
+    with FaultProxy(secret_sandbox, echo_token=True) as proxy:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hubframe", "associate", str(sheet), "--token", SECRET,
+             "--base-url", proxy.url, "--report", str(out / "r.xlsx"), "--retry-file",
+             str(out / "retry.csv"), "--journal", str(out / "j.sqlite")],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+    assert proc.returncode == 1, proc.stderr
+    assert SECRET not in proc.stdout + proc.stderr
+    for path in out.iterdir():
+        data = path.read_bytes()
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as zf:
+                data = b"".join(zf.read(n) for n in zf.namelist())
+        assert SECRET.encode() not in data, path.name

@@ -360,8 +360,13 @@ def _whole_run_failure(result: pd.DataFrame, where: str) -> str | None:
     if bool(stopped.any()):
         code = ErrorCode(str(codes[stopped].iloc[0]))
     else:
+        # Never reached: every failed row is a network failure (or a write whose answer was
+        # lost before HubSpot went away, which no read could check), and nothing succeeded.
         failed = status == "failed"
-        unreachable = bool(failed.any()) and bool((codes[failed] == ErrorCode.NETWORK_ERROR).all())
+        network = codes[failed] == ErrorCode.NETWORK_ERROR
+        unreachable = bool(network.any()) and bool(
+            (network | (codes[failed] == ErrorCode.UNKNOWN_OUTCOME)).all()
+        )
         if not unreachable or bool((status == "success").any()):
             return None
         code, stopped = ErrorCode.NETWORK_ERROR, failed

@@ -21,7 +21,7 @@ from tqdm.auto import tqdm
 
 from hubframe.client import HubSpotClient
 from hubframe.constants import HUBSPOT_DEFINED, HUBSPOT_DEFINED_TYPES, USER_DEFINED
-from hubframe.errors import ApiError, AuthError, ErrorCode, HubframeError, RateLimitError
+from hubframe.errors import ApiError, ErrorCode, HubframeError, stops_the_run
 from hubframe.journal import Journal
 from hubframe.labels import LabelBook, LabelDef, UnknownLabel
 from hubframe.models import (
@@ -42,7 +42,7 @@ from hubframe.models import (
 from hubframe.plan import make_plan, stream_plan
 from hubframe.preflight import Check, Pair, PortalState, predict, read_state, sources_of
 from hubframe.results import result_frame
-from hubframe.send import Sender, stop_reason
+from hubframe.send import Sender, stop_reason, stopped_status
 
 JournalArg = str | os.PathLike[str] | Journal | None
 #: Columns a run that read the portal adds after ``attempts`` (what undo needs).
@@ -183,12 +183,8 @@ class _Prep:
     current_max: dict[int, int | None] = field(default_factory=dict)  # limits: what is set now
 
 
-def _stopping(exc: HubframeError) -> bool:
-    return isinstance(exc, AuthError) or (isinstance(exc, RateLimitError) and exc.is_daily)
-
-
 def _lookup_failure(prep: _Prep, pos: int, action: str, exc: HubframeError) -> None:
-    if isinstance(exc, ApiError) and _stopping(exc):
+    if stops_the_run(exc):
         prep.stop = prep.stop or stop_reason(exc)
         return
     api = exc if isinstance(exc, ApiError) else None
@@ -207,7 +203,7 @@ def _category_for(book: LabelBook, from_type: str, to_type: str, type_id: int) -
     try:
         listed = book.category_of(from_type, to_type, type_id)
     except HubframeError as exc:
-        if isinstance(exc, ApiError) and _stopping(exc):
+        if stops_the_run(exc):
             raise
         listed = None
     if listed:
@@ -249,7 +245,10 @@ def _skip_all(prep: _Prep, positions: list[int], actions: Mapping[int, str]) -> 
     for pos in positions:
         if pos not in prep.settled:
             prep.settled[pos] = Outcome(
-                SKIPPED, action=actions.get(pos), error_code=code.value, error_message=message
+                stopped_status(code),
+                action=actions.get(pos),
+                error_code=code.value,
+                error_message=message,
             )
 
 
@@ -317,9 +316,10 @@ def _pair_items(frame: pd.DataFrame, settled: Mapping[int, Outcome], book: Label
         )
         for pos, key, from_id, to_id in zip(todo, keys, f_ids, t_ids, strict=True)
     ]
-    cache = {k: _try_resolve(book, k, unlabeled_default=True) for k in dict.fromkeys(keys)}
-    for spec in cache.values():
-        if isinstance(spec, ApiError) and _stopping(spec):
+    cache: dict[tuple[Any, ...], Resolved] = {}
+    for key in dict.fromkeys(keys):
+        spec = cache[key] = _try_resolve(book, key, unlabeled_default=True)
+        if isinstance(spec, HubframeError) and stops_the_run(spec):  # no other lookup will work
             prep.stop = stop_reason(spec)
             _skip_all(prep, todo, {item.position: item.action for item in drafts})
             return prep
@@ -459,7 +459,7 @@ def _unlabeled_ids(book: LabelBook, pairs: Iterable[Pair]) -> dict[Pair, int | N
         try:
             found = book.unlabeled(*pair)
         except HubframeError as exc:
-            if isinstance(exc, ApiError) and _stopping(exc):
+            if stops_the_run(exc):
                 raise
             found = None
         out[pair] = found.type_id if found is not None else None
@@ -511,7 +511,9 @@ def _check_portal(
     try:
         state, before = _read_portal(items, client, journal, wanted)
         unlabeled = _unlabeled_ids(book, {(i.from_type, i.to_type) for i in items})
-    except ApiError as exc:  # a bad token or the daily limit: nothing will work
+    except HubframeError as exc:  # a bad token, the daily limit, no HubSpot: nothing will work
+        if not stops_the_run(exc):
+            raise
         prep.stop = stop_reason(exc)
         prep.items, prep.count = [], 0
         _skip_all(prep, [i.position for i in items], {i.position: i.action for i in items})
@@ -649,7 +651,7 @@ def _current_limits(
         try:
             rows = client.get_limits(f, t)
         except HubframeError as exc:
-            if isinstance(exc, ApiError) and _stopping(exc):
+            if stops_the_run(exc):
                 raise
             current[(f, t)] = exc
             continue
@@ -684,7 +686,7 @@ def _limit_items(
         current = _current_limits(
             client, {(str(r["from_type"]), str(r["to_type"])) for r in records}
         )
-    except ApiError as exc:
+    except HubframeError as exc:  # only errors that stop the run come out of it
         prep.stop = stop_reason(exc)
         _skip_all(prep, todo, actions)
         return prep

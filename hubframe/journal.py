@@ -58,11 +58,14 @@ CREATE TABLE IF NOT EXISTS existing (
     PRIMARY KEY (from_type, to_type, from_id, to_id)
 )
 """
+#: A row's latest status, except that 'success' is never replaced and 'unknown' (the write may
+#: have been applied: UNKNOWN_OUTCOME) only by 'success': undo must still take it back.
 _UPSERT_ITEM = """
 INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
 ON CONFLICT DO UPDATE SET status = excluded.status, recorded_at = excluded.recorded_at
-WHERE items.status != 'success'
+WHERE items.status != 'success' AND (items.status != 'unknown' OR excluded.status = 'success')
 """
+UNKNOWN = "unknown"
 Pair = tuple[str, str]  # (from id, to id)
 #: Failures that may go away on their own: never recorded, so the next run tries again.
 TRANSIENT_CODES = frozenset(
@@ -75,6 +78,11 @@ TRANSIENT_CODES = frozenset(
         ErrorCode.MISSING_SCOPES.value,
     }
 )
+
+
+def _item_status(outcome: Outcome) -> str:
+    unknown = outcome.error_code == ErrorCode.UNKNOWN_OUTCOME.value
+    return UNKNOWN if unknown else outcome.status
 
 
 def is_final(outcome: Outcome) -> bool:
@@ -160,7 +168,7 @@ class Journal:
                 str(item.to_id),
                 item.category or "",
                 -1 if item.type_id is None else item.type_id,
-                outcome.status,
+                _item_status(outcome),
                 now,
             )
             for item, outcome in zip(batch.items, outcomes, strict=True)
@@ -193,15 +201,16 @@ class Journal:
         return {(f, t): frozenset(json.loads(ids)) for f, t, ids in rows}
 
     def created(self) -> list[JournalRow]:
-        """Every association row the journal's runs sent successfully, with the pair's state
-        before the first run (None when it was not recorded)."""
+        """Every association row the journal's runs sent successfully, or that may have been
+        applied (``maybe``: UNKNOWN_OUTCOME), with the pair's state before the first run (None
+        when it was not recorded)."""
         with self._lock:
             rows = self._db.execute(
                 "SELECT i.action, i.from_type, i.to_type, i.from_id, i.to_id, i.category, "
-                "i.type_id, e.type_ids FROM items i LEFT JOIN existing e ON "
+                "i.type_id, e.type_ids, i.status FROM items i LEFT JOIN existing e ON "
                 "(e.from_type, e.to_type, e.from_id, e.to_id) = "
                 "(i.from_type, i.to_type, i.from_id, i.to_id) "
-                "WHERE i.status = 'success' ORDER BY i.rowid"
+                "WHERE i.status IN ('success', 'unknown') ORDER BY i.rowid"
             ).fetchall()
         return [
             JournalRow(
@@ -213,8 +222,9 @@ class Journal:
                 category=c or None,
                 type_id=None if tid < 0 else int(tid),
                 before=None if ids is None else frozenset(json.loads(ids)),
+                maybe=status == UNKNOWN,
             )
-            for a, f, t, fi, ti, c, tid, ids in rows
+            for a, f, t, fi, ti, c, tid, ids, status in rows
         ]
 
     def __len__(self) -> int:
@@ -234,3 +244,4 @@ class JournalRow:
     category: str | None
     type_id: int | None
     before: frozenset[int] | None  # type ids the pair carried before; None = not recorded
+    maybe: bool = False  # the outcome is unknown: the write may have been applied

@@ -18,9 +18,10 @@ import pandas as pd
 
 from hubframe.client import HubSpotClient
 from hubframe.constants import MAX_OBJECT_BATCH_READ
-from hubframe.errors import ApiError, AuthError, ErrorCode, HubframeError, RateLimitError
-from hubframe.models import FAILED, SKIPPED, Outcome, object_noun
+from hubframe.errors import ApiError, ErrorCode, HubframeError, stops_the_run
+from hubframe.models import FAILED, Outcome, object_noun
 from hubframe.normalize import is_valid_object_type
+from hubframe.send import stopped_status
 
 #: Where :func:`hubframe.io.read_pairs` notes the sides named by a property: {"from": "email"}.
 ID_PROPERTIES = "id_properties"
@@ -70,10 +71,9 @@ def _not_found(object_type: str, id_property: str, value: str) -> str:
 
 
 def _failure(exc: HubframeError, object_type: str, id_property: str) -> Outcome:
-    stops = isinstance(exc, AuthError) or (isinstance(exc, RateLimitError) and exc.is_daily)
     api = exc if isinstance(exc, ApiError) else None
     return Outcome(
-        SKIPPED if stops else FAILED,
+        stopped_status(exc.code) if stops_the_run(exc) else FAILED,
         error_code=(exc.code or ErrorCode.HUBSPOT_VALIDATION).value,
         error_message=(
             f"Not sent: could not look up {object_type} by {id_property} in HubSpot: "

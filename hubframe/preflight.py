@@ -26,7 +26,7 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hubframe.client import HubSpotClient
-from hubframe.errors import AuthError, ErrorCode, HubframeError, RateLimitError
+from hubframe.errors import ErrorCode, HubframeError, stops_the_run
 from hubframe.models import WorkItem, object_noun
 
 Pair = tuple[str, str]  # (from object type, to object type)
@@ -72,11 +72,6 @@ class Check:
     linked_before: bool | None  # the two records were associated, with any type
     code: ErrorCode | None = None  # ALREADY_ASSOCIATED or LIMIT_EXCEEDED (predicted)
     message: str | None = None
-
-
-def stops_the_run(exc: HubframeError) -> bool:
-    """Errors after which nothing else will work either (bad token, daily limit)."""
-    return isinstance(exc, AuthError) or (isinstance(exc, RateLimitError) and exc.is_daily)
 
 
 def _entries_to_types(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:

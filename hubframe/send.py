@@ -8,9 +8,14 @@
   (``INVALID_OBJECT_IDS``, ``objectId``/``objectType``, ``associationSpec``, type ids,
   ``fromObjectId``/``toObjectId``); rows no error names succeeded;
 - a batch rejected whole (400) is split in halves until the bad rows are isolated;
-- a row whose outcome stays unknown after the client's retries (connection dropped, 5xx) is
-  checked with a read: present means success; ``UNKNOWN_OUTCOME`` only when the check fails;
-- a DAILY 429 or an auth failure (401 / 403) stops the run: unsent rows are ``skipped``.
+- an outcome is reported only when it is known: when an attempt of a write may have been
+  applied (its answer was lost, or was a 5xx), whatever ends the retries (a 429 of either
+  policy, 401, 403, another 4xx, a network error, or a 2xx that refuses some rows), the rows
+  not confirmed by the last answer are checked with a read of the portal: present means
+  success; ``UNKNOWN_OUTCOME`` (failed) only when that check is impossible too.  A refused
+  connection sent nothing: its rows are ``NETWORK_ERROR``, never unknown;
+- a DAILY 429, an auth failure (401 / 403) or an unreachable HubSpot stops the run: unsent rows
+  are ``skipped`` (``failed`` with ``NETWORK_ERROR`` when HubSpot cannot be reached).
 """
 
 from __future__ import annotations
@@ -28,12 +33,12 @@ from hubframe.client import ApiResponse, HubSpotClient
 from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import (
     ApiError,
-    AuthError,
     ErrorCode,
     HubframeError,
     NetworkError,
     RateLimitError,
     ServerError,
+    stops_the_run,
 )
 from hubframe.journal import Journal
 from hubframe.models import (
@@ -229,14 +234,19 @@ class StopSignal:
                 self._event.set()
 
 
-def stop_reason(error: ApiError) -> tuple[ErrorCode, str]:
+def stop_reason(error: HubframeError) -> tuple[ErrorCode, str]:
     """Why a run stops, as (code, message for the rows that were not sent)."""
     if isinstance(error, RateLimitError):
         return ErrorCode.RATE_LIMITED, (
             "Not sent: HubSpot's daily API limit was reached, so the run stopped; run the retry "
             "file after the limit resets (midnight in the account's time zone)."
         )
-    if error.code is ErrorCode.MISSING_SCOPES:
+    if isinstance(error, NetworkError):
+        return ErrorCode.NETWORK_ERROR, (
+            "Not sent: HubSpot could not be reached (no connection could be made), so the run "
+            "stopped; check the network and the base URL, then run the retry file."
+        )
+    if isinstance(error, ApiError) and error.code is ErrorCode.MISSING_SCOPES:
         scopes: list[str] = []
         for detail in error.body.get("errors") or []:
             scopes += (detail.get("context") or {}).get("requiredScopes") or []
@@ -251,12 +261,17 @@ def stop_reason(error: ApiError) -> tuple[ErrorCode, str]:
     )
 
 
+def stopped_status(code: ErrorCode | None) -> str:
+    """The status of a row a stopped run did not send: ``skipped``, or ``failed`` when HubSpot
+    could not be reached (a network failure: the row is to do again, like any failed row)."""
+    return FAILED if code is ErrorCode.NETWORK_ERROR else SKIPPED
+
+
+def _short(error: BaseException) -> str:
+    return str(error).rstrip(".")
+
+
 # --- the sender -------------------------------------------------------------------------------
-
-
-def _attempts(error: BaseException) -> int:
-    value = getattr(error, "attempts", 1)
-    return value if isinstance(value, int) else 1
 
 
 class Sender:
@@ -373,40 +388,68 @@ class Sender:
     def _send(self, batch: Batch, prior: int) -> list[Outcome]:
         try:
             resp = self._call(batch)
-        except AuthError as exc:
-            self.stop.set(*stop_reason(exc))
-            return self._skipped(batch, exc)
-        except RateLimitError as exc:
-            if exc.is_daily:
+        except HubframeError as exc:
+            if stops_the_run(exc):
                 self.stop.set(*stop_reason(exc))
-                return self._skipped(batch, exc)
+            if exc.may_have_applied or isinstance(exc, ServerError):
+                return self._settle(batch, exc, prior)
+            return self._not_applied(batch, exc, prior)
+        out = map_response(batch, resp, prior)
+        if resp.earlier_may_have_applied:
+            return self._recheck(batch, out, resp, prior)
+        return out
+
+    def _not_applied(
+        self, batch: Batch, exc: HubframeError, prior: int, *, checked: bool = False
+    ) -> list[Outcome]:
+        """Outcomes of rows no attempt applied (nothing reached HubSpot, or a check says so)."""
+        if stops_the_run(exc):
+            return self._skipped(batch, exc, checked=checked)
+        if isinstance(exc, RateLimitError):
             return self._all_failed(batch, exc, prior, self._retries_message(exc))
-        except (ServerError, NetworkError) as exc:
-            return self._verify(batch, exc, prior)
-        except ApiError as exc:
+        if isinstance(exc, (ServerError, NetworkError)):
+            if checked:
+                message = (
+                    f"Not applied: HubSpot did not answer ({_short(exc)}) and a check shows the "
+                    "change is not there; run the retry file."
+                )
+            else:
+                message = f"Not sent: {_short(exc)}; run the retry file."
+            return self._all_failed(batch, exc, prior, message)
+        if isinstance(exc, ApiError):
             return self._rejected(batch, exc, prior)
-        return map_response(batch, resp, prior)
+        return self._all_failed(batch, exc, prior, f"Not sent: {_short(exc)}.")
 
     @staticmethod
-    def _retries_message(exc: ApiError) -> str:
+    def _retries_message(exc: HubframeError) -> str:
+        status = exc.http_status if isinstance(exc, ApiError) else None
         return (
-            f"Not applied: HubSpot kept answering {exc.http_status} after "
-            f"{_attempts(exc)} attempts ({exc}); run the retry file later."
+            f"Not applied: HubSpot kept answering {status} after "
+            f"{exc.attempts} attempts ({exc}); run the retry file later."
         )
 
-    def _skipped(self, batch: Batch, exc: ApiError | None) -> list[Outcome]:
+    def _skipped(
+        self, batch: Batch, exc: HubframeError | None, *, checked: bool = False
+    ) -> list[Outcome]:
+        """Rows a stopped run leaves undone (``checked``: sent, but a read shows them absent)."""
         code = self.stop.code or ErrorCode.UNAUTHORIZED
+        message = self.stop.message
+        if checked:
+            message = "Not applied (checked after the answer was lost): " + message.removeprefix(
+                "Not sent: "
+            )
+        api = exc if isinstance(exc, ApiError) else None
         return [
             Outcome(
-                SKIPPED,
+                stopped_status(code),
                 action=item.action,
                 error_code=code.value,
-                error_message=self.stop.message,
-                http_status=exc.http_status if exc else None,
-                hubspot_category=exc.category if exc else None,
-                correlation_id=exc.correlation_id if exc else None,
+                error_message=message,
+                http_status=api.http_status if api else None,
+                hubspot_category=api.category if api else None,
+                correlation_id=api.correlation_id if api else None,
                 batch=batch.number,
-                attempts=_attempts(exc) if exc else 0,
+                attempts=exc.attempts if exc else 0,
             )
             for item in batch.items
         ]
@@ -426,7 +469,7 @@ class Sender:
                 hubspot_category=api.category if api else None,
                 correlation_id=api.correlation_id if api else None,
                 batch=batch.number,
-                attempts=prior + _attempts(exc),
+                attempts=prior + exc.attempts,
             )
             for item in batch.items
         ]
@@ -434,7 +477,7 @@ class Sender:
     # --- a batch refused as a whole -----------------------------------------------------------
 
     def _rejected(self, batch: Batch, exc: ApiError, prior: int) -> list[Outcome]:
-        attempts = prior + _attempts(exc)
+        attempts = prior + exc.attempts
         if exc.http_status not in BISECT_STATUSES or _BATCH_LEVEL.search(str(exc)):
             message = f"HubSpot refused the whole request: {str(exc).rstrip('.')}."
             return self._all_failed(batch, exc, prior, message)
@@ -472,38 +515,94 @@ class Sender:
 
     # --- outcome unknown: look ------------------------------------------------------------------
 
-    def _verify(self, batch: Batch, exc: ServerError | NetworkError, prior: int) -> list[Outcome]:
-        attempts = prior + _attempts(exc)
+    def _settle(self, batch: Batch, exc: HubframeError, prior: int) -> list[Outcome]:
+        """The request failed after an attempt that may have been applied: read the portal."""
+        attempts = prior + exc.attempts
         try:
             present = self._present(batch)
         except HubframeError as check:
-            message = (
-                f"No answer from HubSpot ({str(exc).rstrip('.')}) and the check that followed "
-                f"failed too ({str(check).rstrip('.')}); sending the row again is safe."
-            )
-            outcomes = self._all_failed(batch, exc, prior, message)
-            return [o.with_(error_code=ErrorCode.UNKNOWN_OUTCOME.value) for o in outcomes]
+            return self._unknown(batch, exc, check, attempts)
         api = exc if isinstance(exc, ApiError) else None
-        failed_message = (
-            f"Not applied: HubSpot did not answer ({str(exc).rstrip('.')}) and a check shows "
-            "the change is not there; run the retry file."
-        )
-        out: list[Outcome] = []
-        for item, ok in zip(batch.items, present, strict=True):
-            out.append(
-                Outcome(
-                    SUCCESS if ok else FAILED,
+        out: dict[int, Outcome] = {}
+        for i, (item, ok) in enumerate(zip(batch.items, present, strict=True)):
+            if ok:
+                out[i] = Outcome(
+                    SUCCESS,
                     action=item.action,
-                    error_code=None if ok else (exc.code or ErrorCode.NETWORK_ERROR).value,
-                    error_message=None if ok else failed_message,
-                    http_status=api.http_status if api and not ok else None,
-                    hubspot_category=api.category if api and not ok else None,
                     correlation_id=api.correlation_id if api else None,
                     batch=batch.number,
                     attempts=attempts,
                 )
-            )
+        missing = [i for i in range(len(batch.items)) if i not in out]
+        if missing:
+            part = batch.part(tuple(batch.items[i] for i in missing))
+            done = self._not_applied(part, exc, prior, checked=True)
+            out.update(zip(missing, done, strict=True))
+        return [out[i] for i in range(len(batch.items))]
+
+    def _recheck(
+        self, batch: Batch, out: list[Outcome], resp: ApiResponse, prior: int
+    ) -> list[Outcome]:
+        """A 2xx after an attempt whose answer was lost: rows it refuses may be applied."""
+        refused = [i for i, o in enumerate(out) if o.status != SUCCESS]
+        if not refused:
+            return out
+        part = batch.part(tuple(batch.items[i] for i in refused))
+        attempts = prior + resp.attempts
+        try:
+            present = self._present(part)
+        except HubframeError as check:
+            if stops_the_run(check):
+                self.stop.set(*stop_reason(check))
+            for i in refused:
+                message = (
+                    f"The outcome is unknown: HubSpot refused the row on a retry "
+                    f"({str(out[i].error_message).rstrip('.')}), but an earlier attempt whose "
+                    f"answer was lost may have applied it, and the check failed "
+                    f"({_short(check)}); run the retry file."
+                )
+                out[i] = out[i].with_(
+                    error_code=ErrorCode.UNKNOWN_OUTCOME.value, error_message=message
+                )
+            return out
+        for i, ok in zip(refused, present, strict=True):
+            if ok:
+                out[i] = Outcome(
+                    SUCCESS,
+                    action=batch.items[i].action,
+                    http_status=resp.status,
+                    correlation_id=resp.correlation_id,
+                    batch=batch.number,
+                    attempts=attempts,
+                )
         return out
+
+    def _unknown(
+        self, batch: Batch, exc: HubframeError, check: HubframeError, attempts: int
+    ) -> list[Outcome]:
+        """Rows whose write may have been applied and that no read could check."""
+        if stops_the_run(check):
+            self.stop.set(*stop_reason(check))
+        api = exc if isinstance(exc, ApiError) else None
+        message = (
+            f"The outcome is unknown: HubSpot's answer was lost or inconclusive ({_short(exc)}) "
+            f"and the check that followed failed too ({_short(check)}); the change may or may "
+            "not be there. Run the retry file: sending it again is safe."
+        )
+        return [
+            Outcome(
+                FAILED,
+                action=item.action,
+                error_code=ErrorCode.UNKNOWN_OUTCOME.value,
+                error_message=message,
+                http_status=api.http_status if api else None,
+                hubspot_category=api.category if api else None,
+                correlation_id=api.correlation_id if api else None,
+                batch=batch.number,
+                attempts=attempts,
+            )
+            for item in batch.items
+        ]
 
     def _present(self, batch: Batch) -> list[bool]:
         """Per row: is the change there (for archives: is the association gone)?"""

@@ -12,9 +12,13 @@ its journal.  For each row the run created:
   labels archive, which keeps the unlabeled link and the other labels.
 
 Rows the run did not create (failed, invalid, skipped, or already there) are ``skipped`` with a
-reason; undo never guesses.  :func:`remove_associations` removes the pairs of a sheet on
-purpose: a row with a label (or type id) loses that label only, a row without one loses the
-whole association.  Both return a result table of their own (action ``archive``).
+reason; undo never guesses.  A row whose outcome was unknown (failed, ``UNKNOWN_OUTCOME``: its
+write may have been applied) is taken back like a created one: removing an association that is
+not there changes nothing, so the portal ends as before the run either way.
+
+:func:`remove_associations` removes the pairs of a sheet on purpose: a row with a label (or
+type id) loses that label only, a row without one loses the whole association.  Both return a
+result table of their own (action ``archive``).
 """
 
 from __future__ import annotations
@@ -30,7 +34,7 @@ import pandas as pd
 
 from hubframe.client import HubSpotClient
 from hubframe.constants import PAIR_COLUMNS, STATUS_COLUMNS
-from hubframe.errors import InputError
+from hubframe.errors import ErrorCode, InputError
 from hubframe.jobs import (
     EXISTING_COLUMNS,
     JournalArg,
@@ -51,6 +55,7 @@ from hubframe.models import (
     ARCHIVE_LABELS,
     ASSOCIATE,
     ASSOCIATION_ACTIONS,
+    FAILED,
     SKIPPED,
     SUCCESS,
     Outcome,
@@ -117,7 +122,8 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
             "category": [r.category for r in rows],
             "type_id": pd.array([r.type_id for r in rows], dtype="Int64"),
             "action": [r.action for r in rows],
-            "status": [SUCCESS] * len(rows),
+            "status": [FAILED if r.maybe else SUCCESS for r in rows],
+            "error_code": [ErrorCode.UNKNOWN_OUTCOME.value if r.maybe else None for r in rows],
             "existed_before": [_existed(r) for r in rows],
             "linked_before": [None if r.before is None else bool(r.before) for r in rows],
         }
@@ -180,7 +186,8 @@ def _skip(message: str) -> Outcome:
 def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
     """The removal that takes one row of a run back, or why there is none."""
     status, action = _cell(row, "status"), _cell(row, "action")
-    if status != SUCCESS or action not in ASSOCIATION_ACTIONS:
+    maybe = status == FAILED and _cell(row, "error_code") == ErrorCode.UNKNOWN_OUTCOME.value
+    if not (status == SUCCESS or maybe) or action not in ASSOCIATION_ACTIONS:
         return _skip(f"Not undone: the run did not create this association (status {status}).")
     existed, linked = _flag(_cell(row, "existed_before")), _flag(_cell(row, "linked_before"))
     if existed is None or linked is None:

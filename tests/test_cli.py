@@ -6,6 +6,7 @@ import json
 import os
 import select
 import signal
+import socket
 import subprocess
 import sys
 import time
@@ -217,6 +218,37 @@ def test_bad_token_one_line_exit_2_token_nowhere(sandbox: Sandbox, tmp_path: Pat
     with zipfile.ZipFile(report) as zf:
         assert all(secret.encode() not in zf.read(n) for n in zf.namelist())
     assert len(sandbox.associations("deals", "contacts").query("from_id == '2040000011'")) == 0
+
+
+def _closed_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.mark.parametrize("command", ["associate", "limits"])
+def test_unreachable_hubspot_one_line_exit_2_quickly(tmp_path: Path, command: str) -> None:
+    if command == "associate":
+        sheet = _csv(tmp_path / "pairs.csv", GOOD + BAD)
+    else:
+        sheet = tmp_path / "limits.csv"
+        sheet.write_text(
+            "From object,To object,Label,Max associations\nDeals,Contacts,Decision maker,3\n",
+            encoding="utf-8",
+        )
+    env = _env()
+    env["HUBSPOT_ACCESS_TOKEN"] = "pat-na1-unreachable"
+    env["HUBSPOT_BASE_URL"] = f"http://127.0.0.1:{_closed_port()}"
+    retry = tmp_path / "retry.csv"
+    started = time.monotonic()
+    proc = _hubframe(command, str(sheet), "--retry-file", str(retry), env=env, timeout=120)
+    elapsed = time.monotonic() - started
+    line = _one_error_line(proc)
+    assert "reach HubSpot" in line and "127.0.0.1" in line
+    assert elapsed < 10, f"{elapsed:.1f} s"
+    assert "UNKNOWN_OUTCOME" not in proc.stdout  # nothing was sent: no outcome is unknown
+    assert retry.is_file()  # every row to do is in the retry file
+    print(f"unreachable HubSpot: {command} exit 2 after {elapsed:.2f} s")
 
 
 def test_missing_file_one_line_exit_2(tmp_path: Path) -> None:

@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from faultproxy import FaultProxy
 
 from hubframe.client import HubSpotClient
 from hubframe.constants import PAIR_COLUMNS, STATUS_COLUMNS
@@ -25,6 +26,7 @@ from hubframe.jobs import associate, configure_limits
 from hubframe.plan import make_plan
 from hubframe.results import summarize
 from hubframe.sandbox import Sandbox
+from hubframe.undo import undo
 
 Factory = Callable[..., Sandbox]
 DEALS = [str(2040000001 + i) for i in range(10)]
@@ -422,4 +424,74 @@ def test_fault_soak_reports_exactly_what_was_applied(sandbox_factory: Factory) -
     print(
         f"soak: {len(rows)} rows, {len(log)} requests; faults: {server_errors} 5xx, "
         f"{throttled} 429, {dropped} resets/lost responses; rows lost: 0"
+    )
+
+
+def _pairs_of(frame: pd.DataFrame) -> set[tuple[str, str]]:
+    return set(zip(frame["from_id"], frame["to_id"], strict=True))
+
+
+#: What ends the run after the n-th dropped write: HubSpot refusing connections, the daily
+#: limit, a revoked token (401), a token that lost its write scopes (403; reads still work).
+SOAK_STOPS = ("refuse", "daily", "unauthorized", "forbidden")
+
+
+@pytest.mark.slow
+@pytest.mark.parametrize("then", SOAK_STOPS)
+def test_fault_soak_lost_then_stopped_reports_only_known_outcomes(
+    sandbox_factory: Factory, then: str
+) -> None:
+    """Seeded faults, then (after the 4th dropped write) the run is stopped from outside.
+
+    No row is misreported: every success is in the portal, every row in the portal is a
+    success or an UNKNOWN_OUTCOME (never failed or skipped as not applied), and undo of the
+    result leaves the portal as it was before the run.
+    """
+    faults = {
+        "server_error_rate": 0.05,
+        "throttle_rate": 0.05,
+        "reset_rate": 0.05,
+        "lost_response_rate": 0.15,
+        "seed": 11,
+    }
+    sb = sandbox_factory(seed=None, faults=faults)
+    deals = [str(5_100_000_001 + i) for i in range(20)]
+    contacts = [str(6_100_000_001 + i) for i in range(50)]
+    sb.add_records("deals", deals)
+    sb.add_records("contacts", contacts)
+    label = sb.add_label("deals", "contacts", "Soak label")
+    sb.associate("deals", deals[0], "contacts", contacts[0])  # there before the run
+    before = linked(sb)
+    mode = {
+        "unauthorized": "token:pat-na1-revoked-token",
+        "forbidden": "token:"
+        + sb.create_token(["crm.objects.deals.read", "crm.objects.contacts.read"]),
+    }.get(then, then)
+    rows = [(d, c, "Soak label" if n % 3 == 0 else "") for n, (d, c) in
+            enumerate((d, c) for d in deals for c in contacts)]  # fmt: skip
+    with FaultProxy(sb, after_drops=4, then=mode) as proxy:
+        client = HubSpotClient(sb.token, proxy.url, backoff_base=0.01, backoff_cap=0.05)
+        result = associate(
+            sheet(rows), client, batch_size=20, workers=8, record_existing=True, progress=False
+        )
+    assert proxy.cued
+    applied = linked(sb)
+    status, codes = result["status"], result["error_code"].fillna("")
+    ok, unknown = result[status == "success"], result[codes == "UNKNOWN_OUTCOME"]
+    rest = result[(status != "success") & (codes != "UNKNOWN_OUTCOME")]
+    now = {(f, t) for f, t, _ in applied}
+    misreported = (_pairs_of(ok) - now) | (_pairs_of(rest) & (now - {(f, t) for f, t, _ in before}))
+    assert not misreported, sorted(misreported)[:5]
+    assert now - {(f, t) for f, t, _ in before} <= _pairs_of(ok) | _pairs_of(unknown)
+    labeled = ok[ok["label"].fillna("") != ""]
+    assert {(f, t, label) for f, t in _pairs_of(labeled)} <= applied
+    assert set(status) >= {"success"} and len(ok) < len(rows)  # it did stop
+    if then == "forbidden":  # reads still work: every outcome is known
+        assert unknown.empty
+    sb.set_faults()
+    undone = undo(result, HubSpotClient(sb.token, sb.url), progress=False)
+    assert linked(sb) == before, undone["status"].value_counts()
+    print(
+        f"soak then {then}: {len(rows)} rows: {len(ok)} success, {len(unknown)} unknown, "
+        f"{len(rest)} other; misreported: {len(misreported)}; undo restored the portal"
     )

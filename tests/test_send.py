@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from faultproxy import FaultProxy
 
 from hubframe.client import HubSpotClient
 from hubframe.errors import ErrorCode
@@ -204,6 +205,81 @@ def test_unknown_outcome_is_checked(
     assert list(log_of(sb)["status"]) == log
     assert (out[0].status, out[0].error_code) == expected
     assert ((DEALS[2], CONTACTS[35], 3) in present(sb)) == applied
+
+
+# --- a lost answer, then anything: settled by reading the portal -----------------------------
+
+
+def via(proxy: FaultProxy, **kw: Any) -> HubSpotClient:
+    kw.setdefault("backoff_base", 0.01)
+    kw.setdefault("backoff_cap", 0.05)
+    return HubSpotClient(proxy.sandbox.token, proxy.url, "2026-03", **kw)
+
+
+def read_only(sb: Sandbox) -> str:
+    return sb.create_token(["crm.objects.deals.read", "crm.objects.contacts.read"])
+
+
+#: then-mode -> (first batch: applied, its answer lost), (second batch: never applied)
+LOST_THEN = {
+    # 429s until the retries run out, then the check reads the portal
+    "throttle-2": ((SUCCESS, None), (SUCCESS, None)),
+    # 429s for everything: the check is refused too
+    "throttle": ((FAILED, "UNKNOWN_OUTCOME"), (FAILED, "RATE_LIMITED")),
+    "daily": ((FAILED, "UNKNOWN_OUTCOME"), (SKIPPED, "RATE_LIMITED")),
+    "unauthorized": ((FAILED, "UNKNOWN_OUTCOME"), (SKIPPED, "UNAUTHORIZED")),
+    # writes answered 403, reads allowed: the check settles the batch
+    "forbidden": ((SUCCESS, None), (SKIPPED, "MISSING_SCOPES")),
+    "refuse": ((FAILED, "UNKNOWN_OUTCOME"), (FAILED, "NETWORK_ERROR")),
+}
+
+
+@pytest.mark.parametrize("then", sorted(LOST_THEN))
+def test_lost_answer_then_anything_is_settled_before_it_is_reported(
+    sandbox_factory: Factory, then: str
+) -> None:
+    sb = sandbox_factory()
+    mode = {
+        "throttle-2": "throttle",
+        "unauthorized": "token:pat-na1-revoked-token",
+        "forbidden": f"token:{read_only(sb)}",
+    }.get(then, then)
+    items = [assoc(p, DEALS[2], CONTACTS[p]) for p in range(4)]
+    count = 2 if then == "throttle-2" else None
+    with FaultProxy(sb, lose=1, then=mode, then_count=count) as proxy:
+        out = run(via(proxy, max_retries=2), items, batch_size=2, workers=1)
+    first, second = LOST_THEN[then]
+    assert [(out[p].status, out[p].error_code) for p in range(4)] == [first] * 2 + [second] * 2
+    linked = {t for f, t, _ in present(sb) if f == DEALS[2]}
+    assert {CONTACTS[0], CONTACTS[1]} <= linked  # the lost write was applied
+    assert (CONTACTS[2] in linked) == (second[0] == SUCCESS)
+    if first[1] == "UNKNOWN_OUTCOME":
+        assert "check" in (out[0].error_message or "")
+
+
+def test_refused_connection_is_not_an_unknown_outcome(sandbox_factory: Factory) -> None:
+    sb = sandbox_factory()
+    with FaultProxy(sb) as proxy:
+        client = via(proxy, max_retries=2)
+    started = time.monotonic()
+    out = run(client, [assoc(p, DEALS[2], CONTACTS[p]) for p in range(4)], batch_size=2)
+    assert [(o.status, o.error_code) for o in out.values()] == [(FAILED, "NETWORK_ERROR")] * 4
+    assert "Not sent" in (out[0].error_message or "")
+    assert time.monotonic() - started < 5
+    assert log_of(sb).empty
+
+
+def test_lost_limit_create_then_item_error_is_checked(sandbox_factory: Factory) -> None:
+    """The retry of an applied limit create is refused ("already has a limit"): it is there."""
+    sb = sandbox_factory()
+    champion = sb.add_label("deals", "contacts", "Lost champion")
+    item = WorkItem(0, CREATE_LIMIT, "deals", "contacts", category="USER_DEFINED",
+                    type_id=champion, max_to_object_ids=4)  # fmt: skip
+    with FaultProxy(sb, lose=1) as proxy:
+        out = run(via(proxy), [item])
+    assert (out[0].status, out[0].error_code) == (SUCCESS, None)
+    limits = sb.limits("deals", "contacts")
+    assert int(limits.loc[limits["type_id"] == champion, "max_to_object_ids"].iloc[0]) == 4
 
 
 # --- stopping cleanly ---------------------------------------------------------------------------

@@ -34,7 +34,8 @@ from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, 
 from hubframe.errors import CODE_INFO, ConfigurationError, ErrorCode, HubframeError, InputError
 
 if TYPE_CHECKING:
-    from hubframe.client import HubSpotClient
+    from hubframe.client import HubSpotClient, Secret
+    from hubframe.journal import Journal
 
 PROG: Final = "hubframe"
 EXIT_OK: Final = 0
@@ -255,7 +256,6 @@ def _validate(kind: str, frame: pd.DataFrame) -> pd.DataFrame:
 class _Connection:
     client: HubSpotClient
     where: str  # shown in the report settings: a URL (reduced to its host there)
-    secret: str | None  # the token, only to scrub it from messages
 
 
 @contextlib.contextmanager
@@ -271,16 +271,15 @@ def _connect(args: argparse.Namespace) -> Iterator[_Connection]:
         with Sandbox(seed="demo") as sb:
             print(f"hubframe: using the built-in demo sandbox at {sb.url}", file=sys.stderr)
             with HubSpotClient(sb.token, sb.url, args.api_version) as client:
-                yield _Connection(client, sb.url, sb.token)
+                yield _Connection(client, sb.url)
         return
-    token = args.token or os.environ.get(ENV_TOKEN)
-    if not token or not token.strip():
+    if args.token is None and not os.environ.get(ENV_TOKEN, "").strip():
         raise ConfigurationError(
             f"no HubSpot access token: pass --token TOKEN or set {ENV_TOKEN} "
             "(or add --sandbox to try the built-in sandbox)"
         )
     with HubSpotClient(args.token, args.base_url, args.api_version) as client:
-        yield _Connection(client, client.base_url, token)
+        yield _Connection(client, client.base_url)
 
 
 # --- Running a job ------------------------------------------------------------------------------
@@ -317,16 +316,34 @@ def _options(kind: str, args: argparse.Namespace) -> dict[str, Any]:
     return options
 
 
-def _run(kind: str, args: argparse.Namespace, frame: pd.DataFrame, conn: _Connection) -> Any:
+def _run(
+    kind: str,
+    args: argparse.Namespace,
+    frame: pd.DataFrame,
+    conn: _Connection,
+    journal: Journal | None,
+) -> Any:
     return _job(kind)(
         frame,
         conn.client,
         dry_run=args.dry_run,
         batch_size=args.batch_size,
-        journal=args.journal,
+        journal=journal,
         progress=_progress(args),
         **_options(kind, args),
     )
+
+
+@contextlib.contextmanager
+def _open_journal(args: argparse.Namespace) -> Iterator[Journal | None]:
+    """The --journal, opened before anything is sent (a bad path is a one-line error)."""
+    if not args.journal:
+        yield None
+        return
+    from hubframe.journal import Journal
+
+    with Journal(args.journal) as journal:
+        yield journal
 
 
 def _settings(
@@ -434,25 +451,22 @@ def run_job(
     frame = _read(kind, args)  # the sheet first: its problems are the commonest
     issues = None if kind == "undo" else _validate(kind, frame)  # a report was checked before
     with contextlib.ExitStack() as stack:
+        journal = stack.enter_context(_open_journal(args))
         if conn is None:
             conn = stack.enter_context(_connect(args))
-        result = _run(kind, args, frame, conn)
+        result = _run(kind, args, frame, conn, journal)
         settings = _settings(kind, args, conn, started)
     mode = " (dry run: nothing sent)" if args.dry_run else ""
     _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)
     written = _write_outputs(result, issues, args, settings, out)
     failure = _whole_run_failure(result, conn.where)
     if failure is not None:
-        raise _RunStopped(failure, conn.secret)
+        raise _RunStopped(conn.client.redact(failure))
     return JobRun(_exit_code(result), result, written)
 
 
 class _RunStopped(HubframeError):
     """HubSpot refused the token or could not be reached: rows were reported, the run failed."""
-
-    def __init__(self, message: str, secret: str | None) -> None:
-        super().__init__(message)
-        self.secret = secret
 
 
 # --- validate -----------------------------------------------------------------------------------
@@ -559,7 +573,7 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
     runs: list[tuple[str, JobRun]] = []
     with Sandbox(seed="demo") as sb, HubSpotClient(sb.token, sb.url) as client:
         print(f"hubframe demo: the built-in HubSpot sandbox at {sb.url}", file=out)
-        conn = _Connection(client, sb.url, sb.token)
+        conn = _Connection(client, sb.url)
         for command, name, what in DEMO_JOBS:
             print(f"\n== {what}", file=out)
             argv = _demo_argv(command, sample_dir / name, out_dir, args.progress)
@@ -578,13 +592,23 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
 # --- main ---------------------------------------------------------------------------------------
 
 
-def _one_line(error: BaseException, secret: str | None = None) -> str:
+def _one_line(error: BaseException, secret: Secret | None = None) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     if isinstance(error, OSError) and error.filename and str(error.filename) not in text:
         text = f"{error.filename}: {text}"
-    if secret:
-        text = text.replace(secret, "<redacted>")
+    if secret is not None:
+        text = text.replace(secret.reveal(), "<redacted>")
     return text
+
+
+def _hide_token(args: argparse.Namespace) -> Secret | None:
+    """Keep --token masked from here on: ``args.token`` becomes a :class:`Secret` (or None)."""
+    from hubframe.client import Secret
+
+    token = getattr(args, "token", None)
+    secret = Secret(token.strip()) if isinstance(token, str) and token.strip() else None
+    args.token = secret
+    return secret
 
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -606,11 +630,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``hubframe`` and ``python -m hubframe``; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(argv)
-    secret = getattr(args, "token", None)
+    del argv  # it may hold --token: no frame below keeps it
+    secret = _hide_token(args)
     try:
         return _dispatch(args, parser)
-    except _RunStopped as stop:
-        print(f"{PROG}: error: {_one_line(stop, stop.secret or secret)}", file=sys.stderr)
     except (HubframeError, OSError) as error:
         print(f"{PROG}: error: {_one_line(error, secret)}", file=sys.stderr)
     except KeyboardInterrupt:

@@ -793,21 +793,22 @@ def configure_limits(
 
     frame = _as_frame(limits, "limits")
     settled = issue_outcomes(frame, validate_limits(frame))
-    prep = _limit_items(frame, settled, client)
-    check_usage = dry_run and (PREFLIGHT_ON_DRY_RUNS if preflight is None else bool(preflight))
-    usage = _usage(prep, client, usage_scan_max) if check_usage else None
-    outcomes = settled | _execute(
-        prep,
-        frame,
-        client,
-        desc="limits",
-        dry_run=dry_run,
-        batch_size=batch_size,
-        journal=journal,
-        progress=progress,
-        workers=None,
-        hooks=_Hooks(on_progress, cancel),
-    )
+    with _journal(journal) as opened:  # a path that cannot be a journal fails before any call
+        prep = _limit_items(frame, settled, client)
+        check_usage = dry_run and (PREFLIGHT_ON_DRY_RUNS if preflight is None else bool(preflight))
+        usage = _usage(prep, client, usage_scan_max) if check_usage else None
+        outcomes = settled | _execute(
+            prep,
+            frame,
+            client,
+            desc="limits",
+            dry_run=dry_run,
+            batch_size=batch_size,
+            journal=opened,
+            progress=progress,
+            workers=None,
+            hooks=_Hooks(on_progress, cancel),
+        )
     if usage is not None:
         outcomes = _warn_usage(outcomes, prep, usage)
     result = _fill_resolved(result_frame(frame, outcomes, kind="limits"), prep.resolved)

@@ -24,7 +24,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 
-from hubframe.errors import ErrorCode
+from hubframe.errors import ErrorCode, InputError
 from hubframe.models import ASSOCIATION_ACTIONS, FAILED, SUCCESS, Batch, Outcome
 
 _SCHEMA = """
@@ -92,16 +92,64 @@ def is_final(outcome: Outcome) -> bool:
     return outcome.status == FAILED and outcome.error_code not in TRANSIENT_CODES
 
 
+#: The columns of each table, to tell a hubframe journal from another SQLite database.
+_COLUMNS = {
+    "batches": ["digest", "action", "from_type", "to_type", "size", "outcomes", "recorded_at"],
+    "items": [
+        *("action", "from_type", "to_type", "from_id", "to_id", "category", "type_id"),
+        *("status", "recorded_at"),
+    ],
+    "existing": ["from_type", "to_type", "from_id", "to_id", "type_ids"],
+}
+
+
+def _open(path: Path) -> sqlite3.Connection:
+    """The journal's database, created when new; InputError (one line, naming the path) when
+    the path cannot be one: a directory, a missing directory, an unreadable file, a file that is
+    not SQLite, or another program's SQLite database."""
+    if path.is_dir():
+        example = path / "run.sqlite"
+        raise InputError(f"journal {path}: is a directory; give a file path such as {example}")
+    if not path.parent.is_dir():
+        raise InputError(f"journal {path}: the directory {path.parent} does not exist")
+    try:
+        db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
+    except sqlite3.Error as exc:
+        raise InputError(f"journal {path}: cannot open it ({exc})") from None
+    try:
+        db.execute("PRAGMA journal_mode=WAL")
+        db.execute("PRAGMA synchronous=NORMAL")
+        db.executescript(_SCHEMA)
+        for table, columns in _COLUMNS.items():
+            found = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+            if found != columns:
+                raise InputError(
+                    f"journal {path}: not a hubframe journal (its table {table!r} has other "
+                    "columns); give another file"
+                )
+    except sqlite3.OperationalError as exc:
+        db.close()
+        raise InputError(f"journal {path}: cannot use it as a journal ({exc})") from None
+    except sqlite3.Error as exc:
+        db.close()
+        raise InputError(f"journal {path}: not a hubframe journal ({exc})") from None
+    except BaseException:
+        db.close()
+        raise
+    return db
+
+
 class Journal:
-    """Thread-safe record of finished batches in one SQLite file."""
+    """Thread-safe record of finished batches in one SQLite file.
+
+    Opening checks the file (see :func:`_open`): a path that cannot be a journal raises
+    :class:`~hubframe.errors.InputError` at once, before anything is sent.
+    """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
         self.path = Path(path)
         self._lock = threading.Lock()
-        self._db = sqlite3.connect(self.path, check_same_thread=False, isolation_level=None)
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=NORMAL")
-        self._db.executescript(_SCHEMA)
+        self._db = _open(self.path)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"

@@ -251,6 +251,27 @@ def test_unreachable_hubspot_one_line_exit_2_quickly(tmp_path: Path, command: st
     print(f"unreachable HubSpot: {command} exit 2 after {elapsed:.2f} s")
 
 
+@pytest.mark.parametrize("case", ["missing directory", "a directory", "not SQLite"])
+def test_bad_journal_path_one_line_exit_2_nothing_sent(
+    sandbox: Sandbox, tmp_path: Path, case: str
+) -> None:
+    text = tmp_path / "notes.sqlite"
+    text.write_text("not a database\n", encoding="utf-8")
+    journal = {"missing directory": tmp_path / "no" / "dir" / "j.sqlite", "a directory": tmp_path,
+               "not SQLite": text}[case]  # fmt: skip
+    limits = tmp_path / "limits.csv"
+    limits.write_text(
+        "From object,To object,Label,Max associations\nDeals,Contacts,Decision maker,3\n",
+        encoding="utf-8",
+    )
+    sheets = {"associate": _csv(tmp_path / "pairs.csv", GOOD), "limits": limits}
+    for command, sheet in sheets.items():
+        proc = _hubframe(command, str(sheet), "--journal", str(journal), env=_env(sandbox))
+        assert journal.name in _one_error_line(proc)
+    time.sleep(0.05)
+    assert sandbox.request_log().empty  # found before anything was sent
+
+
 def test_missing_file_one_line_exit_2(tmp_path: Path) -> None:
     proc = _hubframe("associate", str(tmp_path / "nope.xlsx"), "--sandbox")
     assert "nope.xlsx" in _one_error_line(proc)

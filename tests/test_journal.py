@@ -2,10 +2,14 @@
 
 from __future__ import annotations
 
+import os
+import sqlite3
 import threading
 from pathlib import Path
 
-from hubframe.errors import ErrorCode
+import pytest
+
+from hubframe.errors import ErrorCode, InputError
 from hubframe.journal import Journal, is_final
 from hubframe.models import ASSOCIATE_DEFAULT, FAILED, SKIPPED, SUCCESS, Batch, Outcome, WorkItem
 
@@ -68,3 +72,38 @@ def test_concurrent_records(tmp_path: Path) -> None:
             t.join(timeout=30)
         assert len(journal) == 200
         assert all(journal.lookup(b) is not None for b in batches)
+
+
+def _bad_journals(tmp_path: Path) -> dict[str, Path]:
+    text = tmp_path / "notes.sqlite"
+    text.write_text("not a database\n", encoding="utf-8")
+    other = tmp_path / "other.sqlite"
+    with sqlite3.connect(other) as db:
+        db.execute("CREATE TABLE batches (name TEXT)")  # someone else's database
+    db.close()
+    return {
+        "missing directory": tmp_path / "no" / "such" / "dir" / "j.sqlite",
+        "a directory": tmp_path,
+        "not SQLite": text,
+        "another database": other,
+    }
+
+
+@pytest.mark.parametrize(
+    "case", ["missing directory", "a directory", "not SQLite", "another database"]
+)
+def test_a_bad_journal_path_is_an_input_error_naming_it(tmp_path: Path, case: str) -> None:
+    path = _bad_journals(tmp_path)[case]
+    with pytest.raises(InputError) as info:
+        Journal(path)
+    assert path.name in str(info.value)
+    assert "\n" not in str(info.value)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root reads every file")
+def test_an_unreadable_journal_is_an_input_error(tmp_path: Path) -> None:
+    path = tmp_path / "locked.sqlite"
+    Journal(path).close()
+    path.chmod(0)
+    with pytest.raises(InputError):
+        Journal(path)

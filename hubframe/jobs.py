@@ -132,23 +132,48 @@ def _issue_positions(frame: pd.DataFrame, issues: pd.DataFrame) -> list[int | No
     ]
 
 
-@contextmanager
-def _calm_gc() -> Iterator[None]:
-    """Fewer garbage-collector passes while a job holds many small objects.
+class _CalmGC:
+    """Fewer garbage-collector passes while jobs hold many small objects.
 
     A 200,000-row job keeps millions of objects alive (cells, rows, outcomes); the default
-    thresholds then run full collections over all of them again and again (a second of CPU
-    per 200,000 rows).  Objects alive at the start are frozen and the thresholds raised for
-    the duration of the job; both are restored afterwards.
+    thresholds then run collections over them again and again: measured on a 200,000-row
+    sheet, 2,900 passes and ~0.9 s of CPU (dry run 4.7 s -> 3.9 s wall, real run against a
+    sandbox 3.0 s -> 2.2 s of client CPU with the thresholds raised).
+
+    The thresholds are interpreter-wide, so jobs share one setting: the first job to start
+    saves the thresholds and raises them, the last one to end puts the saved ones back --
+    unless someone else changed them meanwhile, whose setting then stays.  Nothing else of the
+    collector is touched (no ``gc.freeze``: it measured no faster, and ``gc.unfreeze`` would
+    also thaw objects the user froze).
     """
-    thresholds = gc.get_threshold()
-    gc.freeze()
-    gc.set_threshold(max(thresholds[0], 50_000), max(thresholds[1], 20), max(thresholds[2], 50))
-    try:
-        yield
-    finally:
-        gc.set_threshold(*thresholds)
-        gc.unfreeze()
+
+    FLOORS = (50_000, 20, 50)
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._jobs = 0
+        self._saved: tuple[int, ...] = ()
+        self._set: tuple[int, ...] = ()
+
+    @contextmanager
+    def __call__(self) -> Iterator[None]:
+        with self._lock:
+            if self._jobs == 0:
+                self._saved = gc.get_threshold()
+                floors = self.FLOORS + (0,) * max(0, len(self._saved) - len(self.FLOORS))
+                self._set = tuple(max(v, f) for v, f in zip(self._saved, floors, strict=False))
+                gc.set_threshold(*self._set)
+            self._jobs += 1
+        try:
+            yield
+        finally:
+            with self._lock:
+                self._jobs -= 1
+                if self._jobs == 0 and gc.get_threshold() == self._set:
+                    gc.set_threshold(*self._saved)
+
+
+_calm_gc = _CalmGC()
 
 
 @contextmanager

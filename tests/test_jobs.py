@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import hashlib
 import json
 import logging
@@ -10,6 +11,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Callable
 from pathlib import Path
@@ -206,6 +208,57 @@ def test_token_not_in_logs_or_results(sandbox: Sandbox, caplog: pytest.LogCaptur
     result = associate(sheet(MIXED), client_for(sandbox), progress=False)
     assert caplog.records
     assert sandbox.token not in caplog.text + result.to_csv()
+
+
+# --- nothing global is left changed --------------------------------------------------------------
+
+
+def test_overlapping_jobs_leave_the_garbage_collector_as_it_was(sandbox: Sandbox) -> None:
+    """Job A starts, job B starts, A ends, B ends: thresholds and frozen objects as before."""
+    saved = gc.get_threshold()
+    gc.set_threshold(1234, 11, 12)  # the user's own setting
+    sentinel = [object()]  # an object the user froze (e.g. before forking workers)
+    gc.freeze()
+    a_in, b_in, a_done = threading.Event(), threading.Event(), threading.Event()
+    results: dict[str, pd.DataFrame] = {}
+
+    def job(name: str, deal: str, hook: Callable[[int], object]) -> None:
+        rows = [(deal, CONTACTS[n], "") for n in range(4)]
+        results[name] = associate(
+            sheet(rows), client_for(sandbox), batch_size=2, workers=1, progress=False,
+            on_progress=hook,
+        )  # fmt: skip
+
+    a = threading.Thread(target=job, args=("a", DEALS[5], lambda _: (a_in.set(), b_in.wait(10))))
+    b = threading.Thread(target=job, args=("b", DEALS[6], lambda _: (b_in.set(), a_done.wait(10))))
+    try:
+        a.start()
+        assert a_in.wait(10)  # A is inside its job before B starts
+        b.start()
+        a.join(30)  # A ends while B is still inside its job
+        a_done.set()
+        b.join(30)
+        assert gc.get_threshold() == (1234, 11, 12)
+        assert gc.get_freeze_count() > 0  # still frozen (frozen objects may die meanwhile) ...
+        assert not any(o is sentinel for o in gc.get_objects())  # ... the user's object too
+        assert gc.isenabled()
+    finally:
+        gc.unfreeze()
+        gc.set_threshold(*saved)
+    assert all(set(r["status"]) == {"success"} for r in results.values()) and len(results) == 2
+
+
+def test_a_threshold_set_during_a_job_is_kept(sandbox: Sandbox) -> None:
+    saved = gc.get_threshold()
+    rows = [(DEALS[5], CONTACTS[n], "") for n in range(10, 12)]
+    try:
+        associate(
+            sheet(rows), client_for(sandbox), progress=False,
+            on_progress=lambda _: gc.set_threshold(777, 7, 7),
+        )  # fmt: skip
+        assert gc.get_threshold() == (777, 7, 7)
+    finally:
+        gc.set_threshold(*saved)
 
 
 # --- configure_limits ---------------------------------------------------------------------------

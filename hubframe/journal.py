@@ -11,6 +11,9 @@ For undo, the journal also keeps what a run did to each record pair (table ``ite
 association row sent, with its latest status) and what the pairs carried before the first run
 touched them (table ``existing``: the association type ids found by the read before sending;
 the first observation is kept, so a resumed run does not mistake its own work for old links).
+
+A path that cannot be a journal, and any database error later, is an
+:class:`~hubframe.errors.InputError` naming the journal (no ``sqlite3`` error escapes).
 """
 
 from __future__ import annotations
@@ -20,7 +23,8 @@ import os
 import sqlite3
 import threading
 import time
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -164,9 +168,18 @@ class Journal:
         with self._lock:
             self._db.close()
 
+    @contextmanager
+    def _using(self, doing: str) -> Iterator[None]:
+        """The lock, and an InputError naming the journal for any database error."""
+        with self._lock:
+            try:
+                yield
+            except sqlite3.Error as exc:
+                raise InputError(f"journal {self.path}: could not {doing} ({exc})") from None
+
     def lookup(self, batch: Batch) -> list[Outcome] | None:
         """The recorded outcomes of ``batch`` (one per item, in order), or None."""
-        with self._lock:
+        with self._using("read it"):
             row = self._db.execute(
                 "SELECT outcomes FROM batches WHERE digest = ?", (batch.digest(),)
             ).fetchone()
@@ -188,7 +201,7 @@ class Journal:
         if not all(is_final(o) for o in outcomes):
             return False
         data = json.dumps([o.to_dict() for o in outcomes], separators=(",", ":"))
-        with self._lock:
+        with self._using("record a batch"):
             self._db.execute(
                 "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
@@ -221,7 +234,7 @@ class Journal:
             )
             for item, outcome in zip(batch.items, outcomes, strict=True)
         ]
-        with self._lock, self._db:
+        with self._using("record a batch's rows"), self._db:
             self._db.execute("BEGIN")
             self._db.executemany(_UPSERT_ITEM, rows)
 
@@ -235,13 +248,13 @@ class Journal:
             (from_type, to_type, f, t, json.dumps(sorted(types)))
             for (f, t), types in states.items()
         ]
-        with self._lock, self._db:
+        with self._using("record what existed before"), self._db:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR IGNORE INTO existing VALUES (?, ?, ?, ?, ?)", rows)
 
     def existing(self, from_type: str, to_type: str) -> dict[Pair, frozenset[int]]:
         """The remembered type ids per pair of one object pair direction."""
-        with self._lock:
+        with self._using("read it"):
             rows = self._db.execute(
                 "SELECT from_id, to_id, type_ids FROM existing WHERE from_type = ? AND to_type = ?",
                 (from_type, to_type),
@@ -252,7 +265,7 @@ class Journal:
         """Every association row the journal's runs sent successfully, or that may have been
         applied (``maybe``: UNKNOWN_OUTCOME), with the pair's state before the first run (None
         when it was not recorded)."""
-        with self._lock:
+        with self._using("read it"):
             rows = self._db.execute(
                 "SELECT i.action, i.from_type, i.to_type, i.from_id, i.to_id, i.category, "
                 "i.type_id, e.type_ids, i.status FROM items i LEFT JOIN existing e ON "
@@ -276,7 +289,7 @@ class Journal:
         ]
 
     def __len__(self) -> int:
-        with self._lock:
+        with self._using("read it"):
             return int(self._db.execute("SELECT COUNT(*) FROM batches").fetchone()[0])
 
 

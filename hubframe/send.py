@@ -20,6 +20,7 @@
 
 from __future__ import annotations
 
+import logging
 import math
 import re
 import threading
@@ -27,7 +28,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from hubframe.client import ApiResponse, HubSpotClient
 from hubframe.constants import OBJECT_TYPES_BY_NAME
@@ -35,6 +36,7 @@ from hubframe.errors import (
     ApiError,
     ErrorCode,
     HubframeError,
+    InputError,
     NetworkError,
     RateLimitError,
     ServerError,
@@ -71,6 +73,8 @@ _OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
 _SPEC_REF = re.compile(r"([A-Z_]+)\s*=\s*(\d+)")
 
 Progress = Callable[[int], None]
+_T = TypeVar("_T")
+logger = logging.getLogger("hubframe.send")
 
 
 # --- reading HubSpot's errors -----------------------------------------------------------------
@@ -294,6 +298,8 @@ class Sender:
         self.on_progress = on_progress
         self.cancel = cancel
         self.stop = StopSignal()
+        self._warned = False
+        self._warned_lock = threading.Lock()
 
     def run(self, batches: Iterable[Batch]) -> dict[int, Outcome]:
         """Send every batch (a list, or a stream still being planned); outcomes by position."""
@@ -348,7 +354,7 @@ class Sender:
     def run_batch(self, batch: Batch) -> list[Outcome]:
         """Outcomes of one batch: from the journal, or by sending it."""
         if self.journal is not None:
-            recorded = self.journal.lookup(batch)
+            recorded = self._journaled(lambda j: j.lookup(batch))
             if recorded is not None:
                 return recorded
         if self.stop.is_set():
@@ -366,8 +372,25 @@ class Sender:
             ]
         outcomes = self._send(batch, 0)
         if self.journal is not None:
-            self.journal.record(batch, outcomes)
+            self._journaled(lambda j: j.record(batch, outcomes))
         return outcomes
+
+    def _journaled(self, use: Callable[[Journal], _T]) -> _T | None:
+        """Use the journal; when it fails mid-run (another program broke or locked it), warn
+        once and go on without it: the outcomes are still reported, and a re-run sends the
+        batches it could not record again."""
+        assert self.journal is not None
+        try:
+            return use(self.journal)
+        except InputError as exc:
+            with self._warned_lock:
+                first, self._warned = not self._warned, True
+            if first:
+                logger.warning(
+                    "%s; the run goes on without it (a re-run sends unrecorded batches again)",
+                    exc,
+                )
+            return None
 
     # --- one request --------------------------------------------------------------------------
 

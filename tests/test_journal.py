@@ -107,3 +107,15 @@ def test_an_unreadable_journal_is_an_input_error(tmp_path: Path) -> None:
     path.chmod(0)
     with pytest.raises(InputError):
         Journal(path)
+
+
+def test_a_journal_broken_under_it_raises_input_errors(tmp_path: Path) -> None:
+    path = tmp_path / "run.sqlite"
+    with Journal(path) as journal:
+        with sqlite3.connect(path) as other:
+            other.execute("DROP TABLE batches")
+        other.close()
+        with pytest.raises(InputError, match=r"run\.sqlite"):
+            journal.lookup(batch(1, "1"))
+        with pytest.raises(InputError):
+            journal.record(batch(1, "1"), [ok(1)])

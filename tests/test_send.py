@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sqlite3
 import threading
 import time
 from collections.abc import Callable
@@ -347,6 +348,27 @@ def test_journal_reuses_finished_batches(sandbox: Sandbox, tmp_path: Path) -> No
     assert len(log_of(sandbox)) == sent  # nothing sent again
     assert again == first
     assert again[6].error_code == "OBJECT_NOT_FOUND"
+
+
+def test_a_journal_failing_mid_run_loses_no_outcome(
+    sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Another program breaks the journal after the first batch: every row is still reported
+    (the batches it could not record are sent again by a re-run), with one warning."""
+    path = tmp_path / "run.sqlite"
+    items = [assoc(p, DEALS[8], CONTACTS[p]) for p in range(6)]
+
+    def breaker(_rows: int) -> None:
+        with sqlite3.connect(path) as other:
+            other.execute("DROP TABLE IF EXISTS batches")
+        other.close()
+
+    with Journal(path) as journal:
+        out = run(client_for(sandbox), items, batch_size=2, workers=1, journal=journal,
+                  on_progress=breaker)  # fmt: skip
+    assert [out[p].status for p in range(6)] == [SUCCESS] * 6
+    warnings = [r for r in caplog.records if "journal" in r.getMessage()]
+    assert len(warnings) == 1 and str(path) in warnings[0].getMessage()
 
 
 def test_single_batch_object() -> None:

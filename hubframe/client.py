@@ -60,6 +60,7 @@ from hubframe.errors import (
     ServerError,
 )
 from hubframe.ratelimit import RateLimiter
+from hubframe.redaction import redact, register_secret
 
 logger = logging.getLogger("hubframe.client")
 
@@ -292,6 +293,7 @@ class HubSpotClient:
         if max_retries < 0:
             raise ConfigurationError("max_retries must be 0 or more.")
         self._token = secret
+        register_secret(secret.reveal())  # reports and logs redact it by value too
         self.base_url = url
         self.api_version = api_version
         self.timeout = timeout
@@ -508,7 +510,7 @@ class HubSpotClient:
         return self._redact(text)
 
     def _redact(self, text: str) -> str:
-        return text.replace(self._token.reveal(), REDACTED)
+        return redact(text.replace(self._token.reveal(), REDACTED))
 
     def _redact_json(self, value: Any) -> Any:
         """A parsed JSON value with the token's value redacted in every string."""

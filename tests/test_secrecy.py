@@ -245,3 +245,41 @@ def test_cli_artefacts_hold_no_token_when_hubspot_echoes_it(
             with zipfile.ZipFile(path) as zf:
                 data = b"".join(zf.read(n) for n in zf.namelist())
         assert SECRET.encode() not in data, path.name
+
+
+def test_a_clients_token_is_redacted_from_reports_it_never_saw(
+    secret_sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Making a client registers its token: a report of cells that happen to hold it (a note,
+    a pasted message) has it redacted by value, in every spelling and format."""
+    import base64
+
+    from hubframe.report import export_report, export_retry
+
+    token = "pat-na1-" + "f00dfeed" * 4
+    made = HubSpotClient(token=token, base_url=secret_sandbox.url)
+    made.close()
+    pairs = pd.DataFrame(
+        {"Deal ID": ["1", "2"], "Contact ID": ["3", "4"], "Notes": [token, f"see {token}"]}
+    )
+    result = associate(
+        pairs.assign(from_type="deals", to_type="contacts"),
+        client(secret_sandbox.url),
+        dry_run=True,
+        progress=False,
+    )
+    result["error_message"] = f"HubSpot said: {token}"
+    written = [
+        export_report(result, tmp_path / "r.xlsx"),
+        export_report(result, tmp_path / "r.csv"),
+        export_retry(result.assign(status="failed"), tmp_path / "retry.csv"),
+    ]
+    encoded = base64.b64encode(token.encode()).decode().rstrip("=")
+    for path in written:
+        if path.suffix == ".xlsx":
+            with zipfile.ZipFile(path) as book:
+                blob = b"".join(book.read(name) for name in book.namelist())
+        else:
+            blob = path.read_bytes()
+        assert token.encode() not in blob, path.name
+        assert encoded.encode() not in blob, path.name

@@ -50,6 +50,7 @@ from hubframe.models import (
     ASSOCIATE_DEFAULT,
     CREATE_LIMIT,
     FAILED,
+    LIMIT_ACTIONS,
     PURGE_LIMIT,
     SKIPPED,
     SUCCESS,
@@ -89,8 +90,13 @@ def _context(err: Mapping[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def classify(err: Mapping[str, Any]) -> ErrorCode:
-    """hubframe's error code for one HubSpot error (batch item or whole-request body)."""
+def classify(err: Mapping[str, Any], action: str | None = None) -> ErrorCode:
+    """hubframe's error code for one HubSpot error (batch item or whole-request body).
+
+    An ``associationSpec`` alone names the association type of a row: for an association it
+    is the type HubSpot did not accept; for a limit configuration only the limit's type (a
+    limit that already exists, or does not yet), which says nothing about the type itself.
+    """
     ctx = _context(err)
     sub = str(err.get("subCategory") or "").upper()
     if "LABEL_LIMIT" in sub or "ABOVE_OBJECT_LIMIT" in sub:
@@ -101,7 +107,7 @@ def classify(err: Mapping[str, Any]) -> ErrorCode:
         return ErrorCode.OBJECT_NOT_FOUND
     if "INVALID_ASSOCIATION_TYPE" in sub or "INVALID_ASSOCIATION_TYPE_ID" in ctx:
         return ErrorCode.INVALID_ASSOCIATION_TYPE
-    if "associationSpec" in ctx:
+    if "associationSpec" in ctx and action not in LIMIT_ACTIONS:
         return ErrorCode.INVALID_ASSOCIATION_TYPE
     return ErrorCode.HUBSPOT_VALIDATION
 
@@ -515,7 +521,7 @@ class Sender:
     def _fail_named_resend_rest(
         self, batch: Batch, exc: ApiError, hits: list[int], attempts: int
     ) -> list[Outcome]:
-        code = classify(exc.body)
+        code = classify(exc.body, batch.action)
         out: dict[int, Outcome] = {}
         for i in hits:
             item = batch.items[i]
@@ -707,7 +713,7 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
         hits = [i for i, item in enumerate(batch.items) if _matches(item, named)]
         if not hits:
             unmapped.append(err)
-        code = classify(err)
+        code = classify(err, batch.action)
         for i in hits:
             failures.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
     if unmapped:
@@ -715,7 +721,9 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
         for i, item in enumerate(batch.items):
             if i not in failures and done is not None and _item_key(item) not in done:
                 err = unmapped[0]
-                failures[i] = _item_failure(batch, item, err, classify(err), resp, attempts)
+                failures[i] = _item_failure(
+                    batch, item, err, classify(err, batch.action), resp, attempts
+                )
     return [
         failures.get(i)
         or Outcome(

@@ -137,6 +137,8 @@ def test_default_associations_and_limits_endpoints(sandbox: Sandbox) -> None:
     assert out[0].error_code == "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
     out = run(client, [limit(0, UPDATE_LIMIT, champion, 1)])
     assert out[0].status == SUCCESS
+    out = run(client, [limit(0, CREATE_LIMIT, champion, 1)])  # it exists: HubSpot refuses
+    assert (out[0].status, out[0].error_code) == (FAILED, "HUBSPOT_VALIDATION")
     limits = sandbox.limits("deals", "contacts")
     assert int(limits.loc[limits["type_id"] == champion, "max_to_object_ids"].iloc[0]) == 1
     assert run(client, [limit(0, PURGE_LIMIT, champion, None)])[0].status == SUCCESS
@@ -152,6 +154,9 @@ def test_classify_error_bodies() -> None:
         ErrorCode.INVALID_ASSOCIATION_TYPE
     )
     assert classify({"message": "nope"}) == ErrorCode.HUBSPOT_VALIDATION
+    # a limit's error names its type without saying the type is wrong
+    spec_only = {"context": {"associationSpec": ["USER_DEFINED=1001"]}}
+    assert classify(spec_only, CREATE_LIMIT) == ErrorCode.HUBSPOT_VALIDATION
 
 
 # --- whole-batch 400: bisection ---------------------------------------------------------------

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import argparse
+from typing import Any
+
 import pandas as pd
 import pytest
 import requests
@@ -138,3 +141,28 @@ def test_fixtures(
     r = requests.get(other.url + path, headers={"Authorization": "Bearer pat-test"}, timeout=5)
     spec_checker.check("GET", path, r.status_code, r.json())
     assert r.status_code == 200
+
+
+def test_serving_in_process_leaves_the_interpreter_as_it_was(capsys: Any) -> None:
+    """``hubframe sandbox`` tunes the garbage collector and handles SIGTERM while it serves;
+    run inside another program, it puts both back when it stops."""
+    import gc
+    import os
+    import signal
+    import threading
+
+    from hubframe.sandbox import serve
+
+    parser = argparse.ArgumentParser()
+    serve.add_arguments(parser)
+    args = parser.parse_args(["--port", "0", "--json"])
+    before = (gc.get_threshold(), gc.get_freeze_count(), signal.getsignal(signal.SIGTERM))
+    timer = threading.Timer(0.5, os.kill, (os.getpid(), signal.SIGTERM))
+    timer.start()
+    try:
+        assert serve.run(args) == 0
+    finally:
+        timer.cancel()
+    assert '"url"' in capsys.readouterr().out
+    after = (gc.get_threshold(), gc.get_freeze_count(), signal.getsignal(signal.SIGTERM))
+    assert after == before

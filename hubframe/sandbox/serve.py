@@ -7,11 +7,13 @@ them; ``--json`` prints them as one JSON line instead, for scripts.
 from __future__ import annotations
 
 import argparse
+import contextlib
 import gc
 import json
 import signal
 import sys
 import threading
+from collections.abc import Iterator
 from typing import Any
 
 from hubframe.sandbox.core import Sandbox
@@ -77,16 +79,30 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--json", action="store_true", help="print url and token as JSON")
 
 
-def tune_gc_for_serving() -> None:
-    """For a process that only serves a sandbox: keep the garbage collector off the long-lived
-    heap (imports, the portal), which roughly halves the CPU a 2,000-input batch costs.
+@contextlib.contextmanager
+def serving_process(stop: threading.Event) -> Iterator[None]:
+    """While serving: the garbage collector kept off the long-lived heap (imports, the portal),
+    which roughly halves the CPU a 2,000-input batch costs, and SIGTERM stops the server.
 
-    Process-wide (``gc.freeze`` and larger thresholds), so call it in a dedicated server process
-    after the set-up, never inside an analyst's notebook or a test run.
+    Both are process-wide, so both are put back as they were when serving ends (``hubframe
+    sandbox`` may run inside another program, a test or a notebook).
     """
-    gc.collect()
-    gc.freeze()
+    thresholds = gc.get_threshold()
+    freeze = gc.get_freeze_count() == 0  # someone froze objects already: leave theirs alone
+    if freeze:
+        gc.collect()
+        gc.freeze()
     gc.set_threshold(20_000, 50, 50)
+    main = threading.current_thread() is threading.main_thread()
+    previous = signal.signal(signal.SIGTERM, lambda *_: stop.set()) if main else None
+    try:
+        yield
+    finally:
+        if main:
+            signal.signal(signal.SIGTERM, previous)
+        gc.set_threshold(*thresholds)
+        if freeze:
+            gc.unfreeze()
 
 
 def build(args: argparse.Namespace) -> Sandbox:
@@ -108,10 +124,12 @@ def run(args: argparse.Namespace) -> int:
     except (ValueError, OSError) as exc:
         print(f"hubframe: error: {exc}", file=sys.stderr)
         return 2
-    tune_gc_for_serving()
     stop = threading.Event()
-    if threading.current_thread() is threading.main_thread():
-        signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    with serving_process(stop):
+        return _serve(sb, args, stop)
+
+
+def _serve(sb: Sandbox, args: argparse.Namespace, stop: threading.Event) -> int:
     if args.json:
         print(json.dumps({"url": sb.url, "token": sb.token}), flush=True)
     else:

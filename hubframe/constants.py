@@ -200,4 +200,17 @@ STATUS_COLUMNS: Final = (
     "batch",
     "attempts",
 )
+#: Columns a run that read the portal adds after ``attempts`` (what undo needs).
+EXISTING_COLUMNS: Final = ("existed_before", "linked_before")
+#: Columns a limits dry run adds beside ``max_to_object_ids``.
+CURRENT_LIMIT_COLUMNS: Final = ("current_max", "records_over")
+#: Column names hubframe's tables own: an analyst's column of that name is kept as
+#: "<name> (original)" so it is neither lost nor mistaken for hubframe's.
+RESERVED_COLUMNS: Final = (
+    "sheet",
+    "row",
+    *STATUS_COLUMNS,
+    *EXISTING_COLUMNS,
+    *CURRENT_LIMIT_COLUMNS,
+)
 ISSUE_COLUMNS: Final = ("sheet", "row", "column", "value", "code", "message", "severity")

@@ -37,6 +37,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.columns import ColumnMapping, Kind, fields_for, header_score, match_headers
+from hubframe.constants import RESERVED_COLUMNS
 from hubframe.errors import InputError
 from hubframe.formula import unguard, unguard_column
 from hubframe.guard import checked_workbook, refuse_legacy_excel
@@ -87,7 +88,7 @@ ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
 # floats (exact to 2**53) may not hold the number that was typed, so they keep their float text
 # ('1234567890123456.0', '1e+16') and are refused as ids and limits.
 EXCEL_LIMIT: Final = 10**FLOAT_DIGITS
-RESERVED: Final = ("sheet", "row")
+RESERVED: Final = frozenset(RESERVED_COLUMNS)
 RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not parse
 EXTRA_CELLS: Final = RAW_PREFIX + "extra_cells"  # CSV cells beyond the header's width
 ID_COLUMNS: Final = ("from_id", "to_id")
@@ -112,6 +113,9 @@ class RawSheet:
     rows: IntArray
     mapping: ColumnMapping
     extra: Text | None = None
+    #: header name -> the header as the sheet wrote it, where the two differ (a repeat named
+    #: "Notes.1", an empty one "Unnamed: 3", spaces or line breaks cleaned)
+    written: Mapping[str, str] = field(default_factory=dict)
 
     @property
     def size(self) -> int:
@@ -258,6 +262,12 @@ def _filled(text: Text) -> Text:
     return text.fill_null("") if text.null_count else text
 
 
+def _written_headers(cells: Sequence[object], names: Sequence[str]) -> dict[str, str]:
+    """Header name -> the header cell's text, for the names that differ from it."""
+    texts = [_one_cell_text(cell) for cell in cells]
+    return {n: t for n, t in zip(names, texts, strict=True) if t != n}
+
+
 def _clean_headers(cells: Sequence[object]) -> list[str]:
     """Header text; empty -> 'Unnamed: i'; repeats -> 'Name.1' (as pandas does)."""
     out: list[str] = []
@@ -389,11 +399,12 @@ def _raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSh
 
 
 def _frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
-    headers = _clean_headers([str(c) for c in frame.columns])
+    cells = [str(c) for c in frame.columns]
+    headers = _clean_headers(cells)
     mapping = request.match(headers, request.source_name)
     columns = [_frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
     rows = np.arange(len(frame), dtype=np.int64) + 2
-    return RawSheet("", headers, columns, rows, mapping)
+    return RawSheet("", headers, columns, rows, mapping, written=_written_headers(cells, headers))
 
 
 def _frame_column(s: pd.Series) -> Text:
@@ -413,6 +424,7 @@ class CsvFormat:
     headers: list[str]
     width: int
     data_start: int  # byte offset of the first record below the header
+    written: Mapping[str, str] = field(default_factory=dict)  # see RawSheet.written
 
 
 @contextmanager
@@ -513,9 +525,11 @@ def _csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     index = _find_header([record for record, _ in found], request)
     if index < 0:
         raise InputError(f"{loaded.name}: the file has no data (only empty lines).")
-    headers = _clean_headers([unguard(cell) for cell in found[index][0]])
+    cells = [unguard(cell) for cell in found[index][0]]
+    headers = _clean_headers(cells)
+    written = _written_headers(cells, headers)
     start = bom + len(text[: found[index][1]].encode(encoding))
-    return CsvFormat(encoding, delimiter, index, headers, len(headers), start)
+    return CsvFormat(encoding, delimiter, index, headers, len(headers), start, written)
 
 
 def _csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
@@ -526,7 +540,7 @@ def _csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     first = fmt.header_index + 2  # Excel's row of the first record below the header
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
     _check_closed_quotes(loaded, fmt, columns, extra, rows)
-    return RawSheet(loaded.name, fmt.headers, columns, rows, mapping, extra)
+    return RawSheet(loaded.name, fmt.headers, columns, rows, mapping, extra, fmt.written)
 
 
 def _read_csv_columns(
@@ -881,7 +895,8 @@ def _grid_sheet(grid: Grid, request: Request, *, every: bool) -> RawSheet | None
     table = _rectangle(body, len(headers))
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
-    return RawSheet(grid.name, headers, columns, rows, mapping)
+    written = _written_headers(grid.cells[index], headers)
+    return RawSheet(grid.name, headers, columns, rows, mapping, written=written)
 
 
 # --- building the normalized frame ------------------------------------------------------------
@@ -906,7 +921,8 @@ def _drop_blank(raw: RawSheet) -> RawSheet:
         columns, rows = [c.filter(rows_kept) for c in columns], rows[~blank]
         extra = [c.filter(rows_kept) for c in extra]
     headers = [raw.headers[i] for i in keep]
-    return RawSheet(raw.name, headers, columns, rows, raw.mapping, (extra or [None])[0])
+    extra_cells = (extra or [None])[0]
+    return RawSheet(raw.name, headers, columns, rows, raw.mapping, extra_cells, raw.written)
 
 
 def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
@@ -948,7 +964,9 @@ def _explode(raw: RawSheet, request: Request) -> RawSheet:
         taken = run_all(jobs, threads=len(take) >= PARALLEL_ROWS) | {position: parts}
         columns = [taken[i] for i in range(len(raw.columns))]
         extra = taken.get(-1)
-        raw = RawSheet(raw.name, raw.headers, columns, raw.rows[take], raw.mapping, extra)
+        raw = RawSheet(
+            raw.name, raw.headers, columns, raw.rows[take], raw.mapping, extra, raw.written
+        )
     return raw
 
 
@@ -1073,7 +1091,9 @@ def _study(raw: RawSheet) -> None:
     run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
 
 
-def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str]]:
+def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """The sheet's frame, its original columns (frame names, in sheet order) and the header
+    as written for the names that differ from it."""
     _study(raw)
     raw = _drop_blank(raw)
     if request.kind == "pairs":
@@ -1086,16 +1106,19 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     private = {k: v for k, v in normalized.items() if k.startswith(RAW_PREFIX)}
     columns.update({k: _series(v) for k, v in normalized.items() if k not in private})
     originals: list[str] = []
+    written: dict[str, str] = {}
     for position, header in enumerate(raw.headers):
-        if header in normalized:
-            continue
-        name = f"{header} (original)" if header in RESERVED else header
-        columns[name] = to_series(_filled(raw.columns[position]))
-        originals.append(header)
+        name = header
+        if header not in normalized:  # (a header spelled as the field keeps its cleaned cells)
+            name = f"{header} (original)" if header in RESERVED else header
+            columns[name] = to_series(_filled(raw.columns[position]))
+        originals.append(name)
+        if name != header or header in raw.written:
+            written[name] = raw.written.get(header, header)
     columns.update({k: to_series(v) for k, v in private.items()})
     if raw.extra is not None and raw.extra.null_count < len(raw.extra):
         columns[EXTRA_CELLS] = to_series(raw.extra)
-    return pd.DataFrame(columns, copy=False), originals
+    return pd.DataFrame(columns, copy=False), originals, written
 
 
 def _read(
@@ -1125,13 +1148,15 @@ def _read(
     )
     parts: list[pd.DataFrame] = []
     originals: list[str] = []
+    written: dict[str, str] = {}
     column_map: dict[str, str] = {}
     properties: dict[str, str] = {}
     with _reading(loaded.name):
         for raw in _raw_sheets(loaded, sheet, request):
-            frame, names = _sheet_frame(raw, request)
+            frame, names, as_written = _sheet_frame(raw, request)
             parts.append(frame)
             originals.extend(n for n in names if n not in originals)
+            written.update(as_written)
             column_map.update(raw.mapping.column_map)
             properties.update(request.properties(raw.mapping))
     result = _combine(parts, kind)
@@ -1141,6 +1166,8 @@ def _read(
         "original_columns": originals,
         "column_map": column_map,
     }
+    if written:
+        result.attrs["hubframe"]["written_headers"] = written
     if request.skipped_sheets:
         result.attrs["hubframe"]["skipped_sheets"] = list(request.skipped_sheets)
     if properties and kind == "pairs":

@@ -20,7 +20,12 @@ import pandas as pd
 from tqdm.auto import tqdm
 
 from hubframe.client import HubSpotClient
-from hubframe.constants import HUBSPOT_DEFINED, HUBSPOT_DEFINED_TYPES, USER_DEFINED
+from hubframe.constants import (
+    EXISTING_COLUMNS,
+    HUBSPOT_DEFINED,
+    HUBSPOT_DEFINED_TYPES,
+    USER_DEFINED,
+)
 from hubframe.errors import ApiError, ErrorCode, HubframeError, stops_the_run
 from hubframe.journal import Journal
 from hubframe.labels import LabelBook, LabelDef, UnknownLabel
@@ -45,8 +50,6 @@ from hubframe.results import result_frame
 from hubframe.send import Sender, stop_reason, stopped_status
 
 JournalArg = str | os.PathLike[str] | Journal | None
-#: Columns a run that read the portal adds after ``attempts`` (what undo needs).
-EXISTING_COLUMNS = ("existed_before", "linked_before")
 
 
 # --- small helpers ----------------------------------------------------------------------------

@@ -338,7 +338,8 @@ def _prepare_sheet(ws: WriteOnlyWorksheet, table: _Table) -> _Styles:
     n_cols = max(len(frame.columns), 1)
     for i, name in enumerate(frame.columns, 1):
         letter = get_column_letter(i)
-        ws.column_dimensions[letter].width = _width(frame[name], str(name), table.max_width)
+        width = _width(frame.iloc[:, i - 1], str(name), table.max_width)
+        ws.column_dimensions[letter].width = width
     ws.freeze_panes = "A2"
     ws.auto_filter.ref = f"A1:{get_column_letter(n_cols)}{len(frame) + 1}"
     by_column: dict[int, dict[str, int]] = {}
@@ -774,7 +775,7 @@ def _split_id_columns(result: pd.DataFrame) -> dict[str, str]:
     return {
         str(header): str(canonical)
         for header, canonical in column_map.items()
-        if canonical in ("from_id", "to_id") and header in result.columns and header != canonical
+        if canonical in ("from_id", "to_id") and header in result.columns
     }
 
 
@@ -808,7 +809,10 @@ def _retry_table(result: pd.DataFrame) -> pd.DataFrame:
         layout[name] = todo[name] if name in todo.columns else pd.Series(pd.NA, index=todo.index)
     if "sheet" in todo.columns:
         layout.attrs["sheets"] = todo["sheet"].astype("string").fillna("").tolist()
-    return layout.reset_index(drop=True)
+    layout = layout.reset_index(drop=True)
+    written = _meta(result).get("written_headers") or {}
+    layout.columns = pd.Index([str(written.get(c, c)) for c in columns], dtype=object)
+    return layout  # headers as the sheet wrote them (repeats, empty ones, "status" included)
 
 
 def _retry_sheets(result: pd.DataFrame, table: pd.DataFrame) -> list[_Table]:

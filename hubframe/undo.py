@@ -33,10 +33,9 @@ from typing import Any, Final
 import pandas as pd
 
 from hubframe.client import HubSpotClient
-from hubframe.constants import PAIR_COLUMNS, STATUS_COLUMNS
+from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS
 from hubframe.errors import ErrorCode, InputError
 from hubframe.jobs import (
-    EXISTING_COLUMNS,
     JournalArg,
     _as_frame,
     _calm_gc,

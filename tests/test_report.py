@@ -405,3 +405,64 @@ def test_limits_retry_file_round_trips_through_read_limits(tmp_path: Path) -> No
     assert back["label"].tolist() == ["Champion", "Employee"]
     assert back["Max associations"].tolist() == ["lots", "remove"]
     assert back["remove"].tolist() == [False, True]
+
+
+# --- retry files give back the sheet's own headers and columns --------------------------------
+
+_AWKWARD_HEADERS = [
+    "from_type", "from_id", "to_type", "to_id", "label",  # spelled as hubframe's fields
+    "status", "row", "error_code", "attempts",  # names hubframe's result table uses
+    "Notes", "Notes", "", " Padded ", "Two\nlines",  # repeats, empty, spaces, a line break
+]  # fmt: skip
+_AWKWARD_ROWS = [
+    ["deals", "2040000001", "contacts", "1019360001;1019360002", "Champion",
+     "to do", "r1", "mine", "3", "n1", "n2", "blank-header", "p", "t"],
+    ["deals", "2040000002", "contacts", "1019360003", "",
+     "done?", "r2", "", "", "m1", "m2", "", "q", "u"],
+]  # fmt: skip
+
+
+def _awkward_sheet(tmp_path: Path, suffix: str) -> Path:
+    path = tmp_path / f"awkward{suffix}"
+    if suffix == ".csv":
+        with path.open("w", newline="", encoding="utf-8") as handle:
+            csv.writer(handle).writerows([_AWKWARD_HEADERS, *_AWKWARD_ROWS])
+    else:
+        book = openpyxl.Workbook()
+        sheet = book.active
+        assert sheet is not None
+        for row in [_AWKWARD_HEADERS, *_AWKWARD_ROWS]:
+            sheet.append([cell or None for cell in row])
+        book.save(path)
+    return path
+
+
+def _raw_rows(path: Path) -> list[list[str]]:
+    if path.suffix == ".csv":
+        with path.open(encoding="utf-8-sig", newline="") as handle:
+            return [[formula.unguard(c) for c in row] for row in csv.reader(handle)]
+    book = openpyxl.load_workbook(path)
+    sheet = book.worksheets[0]
+    return [["" if c is None else str(c) for c in row] for row in sheet.iter_rows(values_only=True)]
+
+
+@pytest.mark.parametrize("sheet_kind", [".csv", ".xlsx"])
+@pytest.mark.parametrize("retry_kind", [".csv", ".xlsx"])
+def test_retry_file_keeps_every_column_and_header_as_written(
+    tmp_path: Path, sheet_kind: str, retry_kind: str
+) -> None:
+    """Columns named like hubframe's fields or result columns, repeated and empty headers: the
+    result keeps the analyst's values, and the retry file holds the sheet's own header row and
+    cells (one row per source row, split id cells joined again)."""
+    from hubframe.io import read_pairs
+    from hubframe.models import Outcome
+    from hubframe.results import result_frame
+
+    pairs = read_pairs(_awkward_sheet(tmp_path, sheet_kind))
+    assert len(pairs) == 3  # the ';' cell is two rows
+    result = result_frame(pairs, {p: Outcome("failed") for p in range(len(pairs))}, kind="pairs")
+    assert result["status (original)"].tolist() == ["to do", "to do", "done?"]
+    assert result["row (original)"].tolist() == ["r1", "r1", "r2"]
+    assert result["status"].tolist() == ["failed"] * 3
+    written = _raw_rows(export_retry(result, tmp_path / f"retry{retry_kind}"))
+    assert written == [_AWKWARD_HEADERS, *_AWKWARD_ROWS]

@@ -7,13 +7,16 @@ fast and safely, and get one result row per input row back::
     pairs = hf.read_pairs("deals_contacts.xlsx")
     result = hf.associate(pairs, hf.HubSpotClient())
     hf.export_report(result, "report.xlsx")
+
+The names below are imported when first used, so ``import hubframe`` (and ``hubframe --help``)
+stay quick: a script that only reads sheets never loads the HTTP stack or the Excel writer.
 """
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, Any
 
-from hubframe.client import HubSpotClient
 from hubframe.errors import (
     ApiError,
     AuthError,
@@ -25,17 +28,34 @@ from hubframe.errors import (
     RateLimitError,
     ServerError,
 )
-from hubframe.io import read_limits, read_pairs
-from hubframe.jobs import associate, configure_limits
-from hubframe.report import export_report, export_retry
-from hubframe.results import summarize
-from hubframe.undo import remove_associations, undo
-from hubframe.validate import validate_limits, validate_pairs
 
 if TYPE_CHECKING:
+    from hubframe.client import HubSpotClient
+    from hubframe.io import read_limits, read_pairs
+    from hubframe.jobs import associate, configure_limits, remove_associations, undo
+    from hubframe.limits import ReadLimits
+    from hubframe.report import export_report, export_retry, summarize
+    from hubframe.validate import validate_limits, validate_pairs
     from hubframe.widgets import HubframeApp
 
 __version__ = "0.1.0"
+
+#: Public name -> the module that defines it (imported on first use).
+_LAZY: dict[str, str] = {
+    "HubSpotClient": "hubframe.client",
+    "ReadLimits": "hubframe.limits",
+    "read_pairs": "hubframe.io",
+    "read_limits": "hubframe.io",
+    "validate_pairs": "hubframe.validate",
+    "validate_limits": "hubframe.validate",
+    "associate": "hubframe.jobs",
+    "configure_limits": "hubframe.jobs",
+    "undo": "hubframe.jobs",
+    "remove_associations": "hubframe.jobs",
+    "export_report": "hubframe.report",
+    "export_retry": "hubframe.report",
+    "summarize": "hubframe.report",
+}
 
 __all__ = [
     "ApiError",
@@ -47,6 +67,7 @@ __all__ = [
     "InputError",
     "NetworkError",
     "RateLimitError",
+    "ReadLimits",
     "ServerError",
     "__version__",
     "app",
@@ -62,6 +83,19 @@ __all__ = [
     "validate_limits",
     "validate_pairs",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hubframe' has no attribute {name!r}")
+    found = getattr(importlib.import_module(module), name)
+    globals()[name] = found  # the next use is a plain attribute
+    return found
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
 
 
 def app(**kwargs: Any) -> HubframeApp:

@@ -1,9 +1,9 @@
 """The ``hubframe`` command line: associate, limits, undo, remove, validate, sandbox, demo.
 
 Every command reads a sheet with :mod:`hubframe.io`, and ``associate`` / ``limits`` / ``remove``
-run the same jobs as the Python API (:func:`hubframe.jobs.associate`,
-:func:`hubframe.jobs.configure_limits`, :func:`hubframe.undo.remove_associations`); ``undo``
-reads a report or journal of an earlier run (:func:`hubframe.undo.undo`).  All write reports with
+run the same jobs as the Python API (:func:`hubframe.associate`,
+:func:`hubframe.configure_limits`, :func:`hubframe.remove_associations`); ``undo``
+reads a report or journal of an earlier run (:func:`hubframe.undo`).  All write reports with
 :mod:`hubframe.report`.  Dry runs read the portal first (pre-flight: predicted refusals and
 existing associations; ``--no-preflight`` turns it off), and real ``associate`` runs record which
 associations existed before them, so their report can be undone.  Exit codes (design.md):
@@ -35,13 +35,17 @@ from hubframe.errors import CODE_INFO, ConfigurationError, ErrorCode, HubframeEr
 
 if TYPE_CHECKING:
     from hubframe.client import HubSpotClient, Secret
-    from hubframe.journal import Journal
+    from hubframe.run.journal import Journal
 
 PROG: Final = "hubframe"
 EXIT_OK: Final = 0
 EXIT_ROWS: Final = 1
 EXIT_ERROR: Final = 2
-_STOPPED_BY_AUTH: Final = frozenset({ErrorCode.UNAUTHORIZED.value, ErrorCode.MISSING_SCOPES.value})
+#: Stops that fail the run as a whole (exit 2): the token, or no HubSpot at all.  A daily
+#: limit reached mid-run is not: the rows done are done, the retry file has the rest (exit 1).
+_WHOLE_RUN_STOPS: Final = frozenset(
+    {ErrorCode.UNAUTHORIZED, ErrorCode.MISSING_SCOPES, ErrorCode.NETWORK_ERROR}
+)
 _MAX_ISSUES: Final = 50
 
 EPILOG: Final = f"""\
@@ -228,7 +232,7 @@ def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
     from hubframe.io import read_limits, read_pairs
 
     if kind == "undo":
-        from hubframe.undo import load_run
+        from hubframe.report import load_run
 
         return load_run(args.file)
     if kind == "limits":
@@ -291,8 +295,7 @@ def _progress(args: argparse.Namespace) -> bool:
 
 
 def _job(kind: str) -> Callable[..., pd.DataFrame]:
-    from hubframe.jobs import associate, configure_limits
-    from hubframe.undo import remove_associations, undo
+    from hubframe.jobs import associate, configure_limits, remove_associations, undo
 
     jobs: dict[str, Callable[..., pd.DataFrame]] = {
         "associate": associate,
@@ -303,9 +306,10 @@ def _job(kind: str) -> Callable[..., pd.DataFrame]:
     return jobs[kind]
 
 
-def _options(kind: str, args: argparse.Namespace) -> dict[str, Any]:
-    """The job's options beyond the common ones: pre-flight (on for dry runs), undo records."""
-    options: dict[str, Any] = {}
+def _options(kind: str, args: argparse.Namespace, issues: pd.DataFrame | None) -> dict[str, Any]:
+    """The job's options beyond the run options: the sheet's issues (validated already),
+    pre-flight (on for dry runs), undo records."""
+    options: dict[str, Any] = {} if issues is None else {"issues": issues}
     if kind in ("associate", "limits"):
         flag = getattr(args, "preflight", None)
         options["preflight"] = bool(args.dry_run) if flag is None else bool(flag)
@@ -322,6 +326,7 @@ def _run(
     frame: pd.DataFrame,
     conn: _Connection,
     journal: Journal | None,
+    issues: pd.DataFrame | None,
 ) -> Any:
     return _job(kind)(
         frame,
@@ -330,7 +335,7 @@ def _run(
         batch_size=args.batch_size,
         journal=journal,
         progress=_progress(args),
-        **_options(kind, args),
+        **_options(kind, args, issues),
     )
 
 
@@ -340,7 +345,7 @@ def _open_journal(args: argparse.Namespace) -> Iterator[Journal | None]:
     if not args.journal:
         yield None
         return
-    from hubframe.journal import Journal
+    from hubframe.run.journal import Journal
 
     with Journal(args.journal) as journal:
         yield journal
@@ -371,32 +376,27 @@ def _exit_code(result: pd.DataFrame) -> int:
 
 def _whole_run_failure(result: pd.DataFrame, where: str) -> str | None:
     """Why the run as a whole failed: HubSpot refused the token, or was never reached."""
-    status = result["status"].astype("string").fillna("")
-    codes = result["error_code"].astype("string").fillna("")
-    stopped = (status == "skipped") & codes.isin(_STOPPED_BY_AUTH)
-    if bool(stopped.any()):
-        code = ErrorCode(str(codes[stopped].iloc[0]))
-    else:
-        # Never reached: every failed row is a network failure (or a write whose answer was
-        # lost before HubSpot went away, which no read could check), and nothing succeeded.
-        failed = status == "failed"
-        network = codes[failed] == ErrorCode.NETWORK_ERROR
-        unreachable = bool(network.any()) and bool(
-            (network | (codes[failed] == ErrorCode.UNKNOWN_OUTCOME)).all()
-        )
-        if not unreachable or bool((status == "success").any()):
-            return None
-        code, stopped = ErrorCode.NETWORK_ERROR, failed
-    not_done = f"({_plural(int(stopped.sum()), 'row')} not done)"
-    if code is ErrorCode.NETWORK_ERROR:
+    from hubframe.run.pipeline import run_facts
+
+    facts = run_facts(result)
+    stop = facts.stop if facts is not None else None
+    if stop is None or stop.code not in _WHOLE_RUN_STOPS:
+        return None
+    status = result["status"].astype("string")
+    if stop.code is ErrorCode.NETWORK_ERROR and bool((status == "success").any()):
+        return None  # HubSpot went away mid-run: the retry file has the rest (exit 1)
+    codes = result["error_code"].astype("string")
+    undone = int(((status == str(stop.status)) & (codes == str(stop.code))).fillna(False).sum())
+    not_done = f"({_plural(undone, 'row')} not done)"
+    if stop.code is ErrorCode.NETWORK_ERROR:
         host = urlsplit(where).netloc or where
         return f"could not reach HubSpot at {host}; check the network and the base URL {not_done}"
-    info = CODE_INFO[code]
+    info = CODE_INFO[stop.code]
     return f"{info.meaning} {info.action} {not_done}"
 
 
 def _print_summary(result: pd.DataFrame, title: str, out: TextIO) -> None:
-    from hubframe.results import summarize
+    from hubframe.report import summarize
 
     table = summarize(result)
     rows = [("status", "error code", "rows")]
@@ -454,7 +454,7 @@ def run_job(
         journal = stack.enter_context(_open_journal(args))
         if conn is None:
             conn = stack.enter_context(_connect(args))
-        result = _run(kind, args, frame, conn, journal)
+        result = _run(kind, args, frame, conn, journal, issues)
         settings = _settings(kind, args, conn, started)
     mode = " (dry run: nothing sent)" if args.dry_run else ""
     _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)

@@ -58,6 +58,7 @@ from hubframe.errors import (
     NetworkError,
     RateLimitError,
     ServerError,
+    required_scopes,
 )
 from hubframe.ratelimit import RateLimiter
 from hubframe.redaction import redact, register_secret
@@ -482,7 +483,7 @@ class HubSpotClient:
                 **common,
             )
         elif status == 403:
-            scopes = _required_scopes(body)
+            scopes = required_scopes(body)
             detail = f" Scopes needed: {', '.join(scopes)}." if scopes else ""
             error = AuthError(
                 f"The access token lacks permission for {method} {path} (403): {message}{detail}",
@@ -754,11 +755,3 @@ def _retry_after(resp: requests.Response) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
-
-
-def _required_scopes(body: JSON) -> list[str]:
-    scopes: list[str] = []
-    for detail in body.get("errors") or []:
-        if isinstance(detail, dict):
-            scopes.extend(str(s) for s in (detail.get("context") or {}).get("requiredScopes", []))
-    return list(dict.fromkeys(scopes))

@@ -13,6 +13,8 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from hubframe.vocab import Status
+
 
 class ErrorCode(StrEnum):
     """Stable error codes (values never change once released)."""
@@ -213,6 +215,12 @@ class HubframeError(Exception):
         self.attempts = attempts
         self.may_have_applied = may_have_applied
 
+    @property
+    def stops_run(self) -> bool:
+        """True when no other request can succeed either, so a run stops: the token is refused
+        (401 / 403), HubSpot's daily limit is reached, or HubSpot cannot be reached."""
+        return False
+
 
 class InputError(HubframeError, ValueError):
     """A whole-file or whole-argument problem: unreadable file, no header, missing columns."""
@@ -220,6 +228,10 @@ class InputError(HubframeError, ValueError):
 
 class ConfigurationError(HubframeError, ValueError):
     """A setting is wrong: no token, unknown api version, a bad base URL."""
+
+
+class InternalError(HubframeError, RuntimeError):
+    """hubframe broke one of its own rules (a bug: please report it with the traceback)."""
 
 
 class ApiError(HubframeError):
@@ -253,9 +265,31 @@ class ApiError(HubframeError):
             f"category={self.category!r}, message={str(self)!r})"
         )
 
+    @property
+    def required_scopes(self) -> list[str]:
+        """The scopes a 403 body says the token lacks."""
+        return required_scopes(self.body)
+
+
+def required_scopes(body: Any) -> list[str]:
+    """The scopes an error body names as missing (``errors[].context.requiredScopes``)."""
+    scopes: list[str] = []
+    errors = body.get("errors") if isinstance(body, dict) else None
+    for detail in errors if isinstance(errors, list) else []:
+        if isinstance(detail, dict):
+            context = detail.get("context")
+            found = context.get("requiredScopes") if isinstance(context, dict) else None
+            if isinstance(found, list):
+                scopes.extend(str(s) for s in found if s)
+    return list(dict.fromkeys(scopes))
+
 
 class AuthError(ApiError, PermissionError):
     """401 (token not accepted) or 403 (missing scopes): the run cannot go on."""
+
+    @property
+    def stops_run(self) -> bool:
+        return True
 
 
 class RateLimitError(ApiError):
@@ -269,6 +303,10 @@ class RateLimitError(ApiError):
     @property
     def is_daily(self) -> bool:
         return (self.policy_name or "").upper() == "DAILY"
+
+    @property
+    def stops_run(self) -> bool:
+        return self.is_daily
 
 
 class ServerError(ApiError):
@@ -295,12 +333,60 @@ class NetworkError(HubframeError, ConnectionError):
         super().__init__(message, attempts=attempts, may_have_applied=may_have_applied)
         self.unreachable = unreachable
 
+    @property
+    def stops_run(self) -> bool:
+        return self.unreachable
 
-def stops_the_run(error: BaseException) -> bool:
-    """Errors after which no other request can succeed either, so a run stops: the token is
-    refused (401 / 403), HubSpot's daily limit is reached, or HubSpot cannot be reached."""
-    if isinstance(error, AuthError):
-        return True
-    if isinstance(error, RateLimitError):
-        return error.is_daily
-    return isinstance(error, NetworkError) and error.unreachable
+
+#: The codes a stopped run gives the rows it did not do (and that a retry file picks up).
+STOPPING_CODES: frozenset[ErrorCode] = frozenset(
+    {
+        ErrorCode.UNAUTHORIZED,
+        ErrorCode.MISSING_SCOPES,
+        ErrorCode.RATE_LIMITED,
+        ErrorCode.NETWORK_ERROR,
+    }
+)
+
+
+@dataclass(frozen=True)
+class StopReason:
+    """Why a run stopped early: the code and the message its unsent rows get."""
+
+    code: ErrorCode
+    message: str
+
+    @property
+    def status(self) -> Status:
+        """The status of the rows left undone: ``skipped``, or ``failed`` when HubSpot could
+        not be reached (a network failure: the row is to do again, like any failed row)."""
+        return Status.FAILED if self.code is ErrorCode.NETWORK_ERROR else Status.SKIPPED
+
+    @classmethod
+    def of(cls, error: HubframeError) -> StopReason:
+        """The reason an error that :attr:`~HubframeError.stops_run` gives."""
+        if isinstance(error, RateLimitError):
+            return cls(
+                ErrorCode.RATE_LIMITED,
+                "Not sent: HubSpot's daily API limit was reached, so the run stopped; run the "
+                "retry file after the limit resets (midnight in the account's time zone).",
+            )
+        if isinstance(error, NetworkError):
+            return cls(
+                ErrorCode.NETWORK_ERROR,
+                "Not sent: HubSpot could not be reached (no connection could be made), so the "
+                "run stopped; check the network and the base URL, then run the retry file.",
+            )
+        if isinstance(error, ApiError) and error.code is ErrorCode.MISSING_SCOPES:
+            scopes = error.required_scopes
+            needed = f" ({', '.join(scopes)})" if scopes else ""
+            return cls(
+                ErrorCode.MISSING_SCOPES,
+                f"Not sent: the access token lacks a required scope{needed}, so the run "
+                "stopped; add the scope to the private app and run the retry file.",
+            )
+        return cls(
+            ErrorCode.UNAUTHORIZED,
+            "Not sent: HubSpot did not accept the access token (401), so the run stopped; check "
+            "the token and run the retry file.",
+        )

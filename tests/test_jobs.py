@@ -24,11 +24,10 @@ from faultproxy import FaultProxy
 from hubframe.client import HubSpotClient
 from hubframe.constants import PAIR_COLUMNS, STATUS_COLUMNS
 from hubframe.io import read_pairs
-from hubframe.jobs import associate, configure_limits
-from hubframe.plan import make_plan
-from hubframe.results import summarize
+from hubframe.jobs import associate, configure_limits, undo
+from hubframe.run.plan import make_plan
+from hubframe.run.table import summarize
 from hubframe.sandbox import Sandbox
-from hubframe.undo import undo
 
 Factory = Callable[..., Sandbox]
 DEALS = [str(2040000001 + i) for i in range(10)]
@@ -379,7 +378,9 @@ def _recorded(journal: Path) -> set[str]:
 
 
 def _body_sha1(batch: Any) -> str:
-    body = {"inputs": [item.payload() for item in batch.items]}
+    from hubframe.run.endpoints import payloads
+
+    body = {"inputs": payloads(batch)}
     return hashlib.sha1(json.dumps(body, separators=(",", ":")).encode()).hexdigest()
 
 
@@ -419,19 +420,22 @@ def test_resume_after_sigkill_sends_no_finished_batch_twice(
     writes = log_of(sb).query("method == 'POST'")
     sent = writes["body_sha1"].value_counts()
     plan = make_plan(_items(result), batch_size=20)
-    by_digest = {b.digest(): _body_sha1(b) for b in plan.batches}
+    from hubframe.run.journal import digest
+
+    by_digest = {digest(b): _body_sha1(b) for b in plan.batches}
     assert len(by_digest) == 30
-    for digest in finished:
-        assert sent.get(by_digest[digest], 0) == 1  # sent by the killed run only
+    for key in finished:
+        assert sent.get(by_digest[key], 0) == 1  # sent by the killed run only
     assert set(by_digest.values()) <= set(sent.index)
     assert int((sent > 1).sum()) <= 2  # at most the batches in flight at the kill
 
 
 def _items(result: pd.DataFrame) -> list[Any]:
-    from hubframe.models import ASSOCIATE_DEFAULT, WorkItem
+    from hubframe.run.work import WorkItem
+    from hubframe.vocab import Action
 
     return [
-        WorkItem(p, ASSOCIATE_DEFAULT, "deals", "contacts", from_id=f, to_id=t)
+        WorkItem(p, Action.ASSOCIATE_DEFAULT, "deals", "contacts", from_id=f, to_id=t)
         for p, (f, t) in enumerate(zip(result["from_id"], result["to_id"], strict=True))
     ]
 

@@ -10,26 +10,30 @@ from pathlib import Path
 import pytest
 
 from hubframe.errors import ErrorCode, InputError
-from hubframe.journal import Journal, is_final
-from hubframe.models import ASSOCIATE_DEFAULT, FAILED, SKIPPED, SUCCESS, Batch, Outcome, WorkItem
+from hubframe.run.journal import Journal, digest, is_final
+from hubframe.run.plan import make_plan
+from hubframe.run.work import Batch, Outcome, WorkItem
+from hubframe.vocab import Action, Status
 
 
 def batch(number: int, *ids: str) -> Batch:
     items = tuple(
-        WorkItem(n, ASSOCIATE_DEFAULT, "deals", "contacts", from_id=i, to_id="5")
+        WorkItem(n, Action.ASSOCIATE_DEFAULT, "deals", "contacts", from_id=i, to_id="5")
         for n, i in enumerate(ids)
     )
-    return Batch(number, ASSOCIATE_DEFAULT, "deals", "contacts", items)
+    return Batch(number, Action.ASSOCIATE_DEFAULT, "deals", "contacts", items)
 
 
 def ok(n: int) -> Outcome:
-    return Outcome(SUCCESS, action=ASSOCIATE_DEFAULT, http_status=200, batch=n, attempts=1)
+    return Outcome(
+        Status.SUCCESS, action=Action.ASSOCIATE_DEFAULT, http_status=200, batch=n, attempts=1
+    )
 
 
 def test_records_and_finds_by_content_across_connections(tmp_path: Path) -> None:
     path = tmp_path / "run.journal.sqlite"
     first = batch(1, "1", "2")
-    failed = Outcome(FAILED, error_code=ErrorCode.OBJECT_NOT_FOUND.value, error_message="x")
+    failed = Outcome(Status.FAILED, error_code=ErrorCode.OBJECT_NOT_FOUND.value, error_message="x")
     with Journal(path) as journal:
         assert journal.lookup(first) is None
         assert journal.record(first, [ok(1), failed])
@@ -38,7 +42,7 @@ def test_records_and_finds_by_content_across_connections(tmp_path: Path) -> None
         again = batch(4, "1", "2")  # same content, another number in this run
         found = journal.lookup(again)
         assert found is not None
-        assert [o.status for o in found] == [SUCCESS, FAILED]
+        assert [o.status for o in found] == [Status.SUCCESS, Status.FAILED]
         assert {o.batch for o in found} == {4}
         assert found[1].error_code == ErrorCode.OBJECT_NOT_FOUND
         assert journal.lookup(batch(1, "1", "3")) is None
@@ -48,10 +52,10 @@ def test_transient_outcomes_are_not_recorded(tmp_path: Path) -> None:
     with Journal(tmp_path / "j.sqlite") as journal:
         b = batch(1, "1", "2")
         for code in (ErrorCode.NETWORK_ERROR, ErrorCode.UNKNOWN_OUTCOME, ErrorCode.RATE_LIMITED):
-            transient = Outcome(FAILED, error_code=code.value)
+            transient = Outcome(Status.FAILED, error_code=code.value)
             assert not is_final(transient)
             assert not journal.record(b, [ok(1), transient])
-        assert not journal.record(b, [ok(1), Outcome(SKIPPED)])
+        assert not journal.record(b, [ok(1), Outcome(Status.SKIPPED)])
         assert not journal.record(b, [ok(1)])  # wrong length
         assert journal.lookup(b) is None
         assert len(journal) == 0
@@ -119,3 +123,14 @@ def test_a_journal_broken_under_it_raises_input_errors(tmp_path: Path) -> None:
             journal.lookup(batch(1, "1"))
         with pytest.raises(InputError):
             journal.record(batch(1, "1"), [ok(1)])
+
+
+def test_batch_digest_depends_on_what_is_sent_only() -> None:
+    a = make_plan([_pair(0, "1", "2"), _pair(1, "3", "4")]).batches[0]
+    b = make_plan([_pair(7, "1", "2"), _pair(9, "3", "4")]).batches[0]
+    c = make_plan([_pair(0, "1", "2"), _pair(1, "3", "5")]).batches[0]
+    assert digest(a) == digest(b) != digest(c)
+
+
+def _pair(position: int, from_id: str, to_id: str) -> WorkItem:
+    return WorkItem(position, Action.ASSOCIATE_DEFAULT, "deals", "contacts", from_id, to_id)

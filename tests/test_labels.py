@@ -8,7 +8,7 @@ import pytest
 
 from hubframe.client import HubSpotClient
 from hubframe.errors import ErrorCode
-from hubframe.labels import LabelBook, UnknownLabel, closest_first
+from hubframe.run.labels import LabelBook, UnknownLabel, closest_first
 from hubframe.sandbox import Sandbox
 
 

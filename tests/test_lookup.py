@@ -10,7 +10,7 @@ import pytest
 from hubframe.client import HubSpotClient
 from hubframe.io import read_pairs
 from hubframe.jobs import associate
-from hubframe.lookup import find_records, id_properties, resolve_ids
+from hubframe.run.lookup import find_records, id_properties, resolve_ids
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, company_properties, contact_properties
 

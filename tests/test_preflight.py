@@ -10,10 +10,11 @@ import pytest
 
 from hubframe.client import HubSpotClient
 from hubframe.jobs import associate
-from hubframe.models import ASSOCIATE, ASSOCIATE_DEFAULT, WorkItem
-from hubframe.preflight import LimitRule, PortalState, predict, read_state
+from hubframe.run.preflight import LimitRule, PortalState, predict, read_state
+from hubframe.run.work import WorkItem
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import DECISION_MAKER
+from hubframe.vocab import Action
 
 DEALS = [str(2040000001 + i) for i in range(20)]
 CONTACTS = [str(1019360001 + i) for i in range(80)]
@@ -153,10 +154,16 @@ def test_predict_without_reading() -> None:
         limits={("deals", "contacts"): {1001: LimitRule("USER_DEFINED", 1001, 1, "DM")}},
     )
     items = [
-        WorkItem(0, ASSOCIATE, "deals", "contacts", "1", "10", "USER_DEFINED", 1001, label="DM"),
-        WorkItem(1, ASSOCIATE, "deals", "contacts", "1", "11", "USER_DEFINED", 1001, label="DM"),
-        WorkItem(2, ASSOCIATE_DEFAULT, "deals", "contacts", "1", "10"),
-        WorkItem(3, ASSOCIATE, "deals", "contacts", "2", "11", "USER_DEFINED", 1001, label="DM"),
+        WorkItem(
+            0, Action.ASSOCIATE, "deals", "contacts", "1", "10", "USER_DEFINED", 1001, label="DM"
+        ),
+        WorkItem(
+            1, Action.ASSOCIATE, "deals", "contacts", "1", "11", "USER_DEFINED", 1001, label="DM"
+        ),
+        WorkItem(2, Action.ASSOCIATE_DEFAULT, "deals", "contacts", "1", "10"),
+        WorkItem(
+            3, Action.ASSOCIATE, "deals", "contacts", "2", "11", "USER_DEFINED", 1001, label="DM"
+        ),
     ]
     checks = predict(items, state, unlabeled={("deals", "contacts"): 3})
     assert [c.code.value if c.code else None for c in checks.values()] == [

@@ -275,7 +275,9 @@ def test_other_readers_parse_the_streamed_sheets(tmp_path: Path) -> None:
 
 
 def test_rows_stream_across_chunks(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(report, "_CHUNK_ROWS", 3)
+    import hubframe.report.excel as excel
+
+    monkeypatch.setattr(excel, "_CHUNK_ROWS", 3)
     statuses = ["success", "failed"] * 5
     path = export_report(_result(statuses), tmp_path / "r.xlsx")
     ws = openpyxl.load_workbook(path)["Results"]
@@ -455,12 +457,15 @@ def test_retry_file_keeps_every_column_and_header_as_written(
     result keeps the analyst's values, and the retry file holds the sheet's own header row and
     cells (one row per source row, split id cells joined again)."""
     from hubframe.io import read_pairs
-    from hubframe.models import Outcome
-    from hubframe.results import result_frame
+    from hubframe.run.table import result_table
+    from hubframe.run.work import Outcome
+    from hubframe.vocab import Status
 
     pairs = read_pairs(_awkward_sheet(tmp_path, sheet_kind))
     assert len(pairs) == 3  # the ';' cell is two rows
-    result = result_frame(pairs, {p: Outcome("failed") for p in range(len(pairs))}, kind="pairs")
+    result = result_table(
+        pairs, {p: Outcome(Status.FAILED) for p in range(len(pairs))}, kind="pairs"
+    )
     assert result["status (original)"].tolist() == ["to do", "to do", "done?"]
     assert result["row (original)"].tolist() == ["r1", "r1", "r2"]
     assert result["status"].tolist() == ["failed"] * 3

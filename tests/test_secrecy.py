@@ -24,7 +24,7 @@ from faultproxy import FaultProxy
 from hubframe.client import HubSpotClient
 from hubframe.errors import ConfigurationError, HubframeError
 from hubframe.jobs import associate
-from hubframe.journal import Journal
+from hubframe.run.journal import Journal
 from hubframe.sandbox import Sandbox
 
 Factory = Callable[..., Sandbox]

@@ -14,23 +14,13 @@ from faultproxy import FaultProxy
 
 from hubframe.client import HubSpotClient
 from hubframe.errors import ErrorCode
-from hubframe.journal import Journal
-from hubframe.models import (
-    ASSOCIATE,
-    ASSOCIATE_DEFAULT,
-    CREATE_LIMIT,
-    FAILED,
-    PURGE_LIMIT,
-    SKIPPED,
-    SUCCESS,
-    UPDATE_LIMIT,
-    Batch,
-    Outcome,
-    WorkItem,
-)
-from hubframe.plan import make_plan
+from hubframe.run.answers import classify
+from hubframe.run.journal import Journal
+from hubframe.run.plan import make_plan
+from hubframe.run.send import Sender
+from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.sandbox import Sandbox
-from hubframe.send import Sender, classify
+from hubframe.vocab import Action, Status
 
 Factory = Callable[..., Sandbox]
 DEALS = [str(2040000001 + i) for i in range(10)]
@@ -51,7 +41,7 @@ def assoc(
 ) -> WorkItem:
     return WorkItem(
         position=pos,
-        action=ASSOCIATE if type_id is not None else ASSOCIATE_DEFAULT,
+        action=Action.ASSOCIATE if type_id is not None else Action.ASSOCIATE_DEFAULT,
         from_type="deals",
         to_type="contacts",
         from_id=from_id,
@@ -95,12 +85,12 @@ def test_mixed_batch_maps_every_error_to_its_row(sandbox: Sandbox, version: str)
     out = run(client_for(sandbox, version), items)
     codes = {p: (o.status, o.error_code) for p, o in out.items()}
     assert codes == {
-        0: (SUCCESS, None),
-        1: (FAILED, "OBJECT_NOT_FOUND"),
-        2: (FAILED, "INVALID_ASSOCIATION_TYPE"),
-        3: (FAILED, "LIMIT_EXCEEDED"),
-        4: (FAILED, "OBJECT_NOT_FOUND"),
-        5: (SUCCESS, None),
+        0: (Status.SUCCESS, None),
+        1: (Status.FAILED, "OBJECT_NOT_FOUND"),
+        2: (Status.FAILED, "INVALID_ASSOCIATION_TYPE"),
+        3: (Status.FAILED, "LIMIT_EXCEEDED"),
+        4: (Status.FAILED, "OBJECT_NOT_FOUND"),
+        5: (Status.SUCCESS, None),
     }
     assert out[1].error_message == (
         f"Contact {MISSING_CONTACT} does not exist in HubSpot (or is not a contact)."
@@ -120,7 +110,7 @@ def test_default_associations_and_limits_endpoints(sandbox: Sandbox) -> None:
     client = client_for(sandbox)
     items = [assoc(0, DEALS[5], CONTACTS[30]), assoc(1, DEALS[5], MISSING_CONTACT)]
     out = run(client, items)
-    assert [out[0].status, out[1].error_code] == [SUCCESS, "OBJECT_NOT_FOUND"]
+    assert [out[0].status, out[1].error_code] == [Status.SUCCESS, "OBJECT_NOT_FOUND"]
     assert (DEALS[5], CONTACTS[30], 3) in present(sandbox)
 
     champion = sandbox.add_label("deals", "contacts", "Limit champion")
@@ -130,18 +120,20 @@ def test_default_associations_and_limits_endpoints(sandbox: Sandbox) -> None:
         return WorkItem(pos, action, "deals", "contacts", category="USER_DEFINED",
                         type_id=type_id, max_to_object_ids=value)  # fmt: skip
 
-    out = run(client, [limit(0, CREATE_LIMIT, champion, 2), limit(1, CREATE_LIMIT, 4242, 2)])
-    assert (out[0].status, out[1].status) == (SUCCESS, FAILED)
+    out = run(
+        client, [limit(0, Action.CREATE_LIMIT, champion, 2), limit(1, Action.CREATE_LIMIT, 4242, 2)]
+    )
+    assert (out[0].status, out[1].status) == (Status.SUCCESS, Status.FAILED)
     assert out[1].error_code == "INVALID_ASSOCIATION_TYPE"
-    out = run(client, [limit(0, UPDATE_LIMIT, champion, 5)])  # above the object limit of 3
+    out = run(client, [limit(0, Action.UPDATE_LIMIT, champion, 5)])  # above the object limit of 3
     assert out[0].error_code == "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
-    out = run(client, [limit(0, UPDATE_LIMIT, champion, 1)])
-    assert out[0].status == SUCCESS
-    out = run(client, [limit(0, CREATE_LIMIT, champion, 1)])  # it exists: HubSpot refuses
-    assert (out[0].status, out[0].error_code) == (FAILED, "HUBSPOT_VALIDATION")
+    out = run(client, [limit(0, Action.UPDATE_LIMIT, champion, 1)])
+    assert out[0].status == Status.SUCCESS
+    out = run(client, [limit(0, Action.CREATE_LIMIT, champion, 1)])  # it exists: HubSpot refuses
+    assert (out[0].status, out[0].error_code) == (Status.FAILED, "HUBSPOT_VALIDATION")
     limits = sandbox.limits("deals", "contacts")
     assert int(limits.loc[limits["type_id"] == champion, "max_to_object_ids"].iloc[0]) == 1
-    assert run(client, [limit(0, PURGE_LIMIT, champion, None)])[0].status == SUCCESS
+    assert run(client, [limit(0, Action.PURGE_LIMIT, champion, None)])[0].status == Status.SUCCESS
     assert champion not in set(sandbox.limits("deals", "contacts")["type_id"])
 
 
@@ -156,7 +148,7 @@ def test_classify_error_bodies() -> None:
     assert classify({"message": "nope"}) == ErrorCode.HUBSPOT_VALIDATION
     # a limit's error names its type without saying the type is wrong
     spec_only = {"context": {"associationSpec": ["USER_DEFINED=1001"]}}
-    assert classify(spec_only, CREATE_LIMIT) == ErrorCode.HUBSPOT_VALIDATION
+    assert classify(spec_only, Action.CREATE_LIMIT) == ErrorCode.HUBSPOT_VALIDATION
 
 
 # --- whole-batch 400: bisection ---------------------------------------------------------------
@@ -166,7 +158,9 @@ def test_whole_batch_400_is_bisected_until_bad_rows_are_isolated(sandbox: Sandbo
     items = [assoc(p, DEALS[6], CONTACTS[p], 3, "HUBSPOT_DEFINED") for p in range(8)]
     items[5] = assoc(5, DEALS[6], CONTACTS[5], 3, "NOT_A_CATEGORY")
     out = run(client_for(sandbox), items)
-    assert [out[p].status for p in range(8)] == [SUCCESS] * 5 + [FAILED] + [SUCCESS] * 2
+    assert [out[p].status for p in range(8)] == [Status.SUCCESS] * 5 + [Status.FAILED] + [
+        Status.SUCCESS
+    ] * 2
     assert out[5].error_code == "HUBSPOT_VALIDATION" and out[5].http_status == 400
     assert "NOT_A_CATEGORY" in (out[5].error_message or "")
     assert {(DEALS[6], CONTACTS[p], 3) for p in (0, 1, 2, 3, 4, 6, 7)} <= present(sandbox)
@@ -177,11 +171,11 @@ def test_whole_batch_400_is_bisected_until_bad_rows_are_isolated(sandbox: Sandbo
 
 def test_batch_level_400_fails_every_row_without_bisecting(sandbox: Sandbox) -> None:
     items = [
-        WorkItem(p, ASSOCIATE_DEFAULT, "widgets_nope", "contacts", from_id="1", to_id=str(p))
+        WorkItem(p, Action.ASSOCIATE_DEFAULT, "widgets_nope", "contacts", from_id="1", to_id=str(p))
         for p in range(6)
     ]
     out = run(client_for(sandbox), items)
-    assert {o.status for o in out.values()} == {FAILED}
+    assert {o.status for o in out.values()} == {Status.FAILED}
     assert "Unable to infer object type" in (out[0].error_message or "")
     assert len(log_of(sandbox)) == 1
 
@@ -192,10 +186,16 @@ def test_batch_level_400_fails_every_row_without_bisecting(sandbox: Sandbox) -> 
 @pytest.mark.parametrize(
     ("faults", "seed", "log", "expected", "applied"),
     [
-        ("lost_response_rate", 4, [0, 200], (SUCCESS, None), True),  # applied, reply lost
-        ("server_error_rate", 4, [500, 200], (FAILED, "SERVER_ERROR"), False),
-        ("reset_rate", 4, [0, 200], (FAILED, "NETWORK_ERROR"), False),
-        ("lost_response_rate", 1, [0, 0], (FAILED, "UNKNOWN_OUTCOME"), True),  # check lost too
+        ("lost_response_rate", 4, [0, 200], (Status.SUCCESS, None), True),  # applied, reply lost
+        ("server_error_rate", 4, [500, 200], (Status.FAILED, "SERVER_ERROR"), False),
+        ("reset_rate", 4, [0, 200], (Status.FAILED, "NETWORK_ERROR"), False),
+        (
+            "lost_response_rate",
+            1,
+            [0, 0],
+            (Status.FAILED, "UNKNOWN_OUTCOME"),
+            True,
+        ),  # check lost too
     ],
 )
 def test_unknown_outcome_is_checked(
@@ -229,14 +229,14 @@ def read_only(sb: Sandbox) -> str:
 #: then-mode -> (first batch: applied, its answer lost), (second batch: never applied)
 LOST_THEN = {
     # 429s until the retries run out, then the check reads the portal
-    "throttle-2": ((SUCCESS, None), (SUCCESS, None)),
+    "throttle-2": ((Status.SUCCESS, None), (Status.SUCCESS, None)),
     # 429s for everything: the check is refused too
-    "throttle": ((FAILED, "UNKNOWN_OUTCOME"), (FAILED, "RATE_LIMITED")),
-    "daily": ((FAILED, "UNKNOWN_OUTCOME"), (SKIPPED, "RATE_LIMITED")),
-    "unauthorized": ((FAILED, "UNKNOWN_OUTCOME"), (SKIPPED, "UNAUTHORIZED")),
+    "throttle": ((Status.FAILED, "UNKNOWN_OUTCOME"), (Status.FAILED, "RATE_LIMITED")),
+    "daily": ((Status.FAILED, "UNKNOWN_OUTCOME"), (Status.SKIPPED, "RATE_LIMITED")),
+    "unauthorized": ((Status.FAILED, "UNKNOWN_OUTCOME"), (Status.SKIPPED, "UNAUTHORIZED")),
     # writes answered 403, reads allowed: the check settles the batch
-    "forbidden": ((SUCCESS, None), (SKIPPED, "MISSING_SCOPES")),
-    "refuse": ((FAILED, "UNKNOWN_OUTCOME"), (FAILED, "NETWORK_ERROR")),
+    "forbidden": ((Status.SUCCESS, None), (Status.SKIPPED, "MISSING_SCOPES")),
+    "refuse": ((Status.FAILED, "UNKNOWN_OUTCOME"), (Status.FAILED, "NETWORK_ERROR")),
 }
 
 
@@ -258,7 +258,7 @@ def test_lost_answer_then_anything_is_settled_before_it_is_reported(
     assert [(out[p].status, out[p].error_code) for p in range(4)] == [first] * 2 + [second] * 2
     linked = {t for f, t, _ in present(sb) if f == DEALS[2]}
     assert {CONTACTS[0], CONTACTS[1]} <= linked  # the lost write was applied
-    assert (CONTACTS[2] in linked) == (second[0] == SUCCESS)
+    assert (CONTACTS[2] in linked) == (second[0] == Status.SUCCESS)
     if first[1] == "UNKNOWN_OUTCOME":
         assert "check" in (out[0].error_message or "")
 
@@ -269,7 +269,9 @@ def test_refused_connection_is_not_an_unknown_outcome(sandbox_factory: Factory) 
         client = via(proxy, max_retries=2)
     started = time.monotonic()
     out = run(client, [assoc(p, DEALS[2], CONTACTS[p]) for p in range(4)], batch_size=2)
-    assert [(o.status, o.error_code) for o in out.values()] == [(FAILED, "NETWORK_ERROR")] * 4
+    assert [(o.status, o.error_code) for o in out.values()] == [
+        (Status.FAILED, "NETWORK_ERROR")
+    ] * 4
     assert "Not sent" in (out[0].error_message or "")
     assert time.monotonic() - started < 5
     assert log_of(sb).empty
@@ -279,11 +281,11 @@ def test_lost_limit_create_then_item_error_is_checked(sandbox_factory: Factory) 
     """The retry of an applied limit create is refused ("already has a limit"): it is there."""
     sb = sandbox_factory()
     champion = sb.add_label("deals", "contacts", "Lost champion")
-    item = WorkItem(0, CREATE_LIMIT, "deals", "contacts", category="USER_DEFINED",
+    item = WorkItem(0, Action.CREATE_LIMIT, "deals", "contacts", category="USER_DEFINED",
                     type_id=champion, max_to_object_ids=4)  # fmt: skip
     with FaultProxy(sb, lose=1) as proxy:
         out = run(via(proxy), [item])
-    assert (out[0].status, out[0].error_code) == (SUCCESS, None)
+    assert (out[0].status, out[0].error_code) == (Status.SUCCESS, None)
     limits = sb.limits("deals", "contacts")
     assert int(limits.loc[limits["type_id"] == champion, "max_to_object_ids"].iloc[0]) == 4
 
@@ -295,7 +297,13 @@ def test_daily_limit_stops_the_run(sandbox_factory: Factory) -> None:
     sb = sandbox_factory(daily_limit=2)
     items = [assoc(p, DEALS[7], CONTACTS[p]) for p in range(5)]
     out = run(client_for(sb), items, batch_size=1, workers=1)
-    assert [out[p].status for p in range(5)] == [SUCCESS, SUCCESS, SKIPPED, SKIPPED, SKIPPED]
+    assert [out[p].status for p in range(5)] == [
+        Status.SUCCESS,
+        Status.SUCCESS,
+        Status.SKIPPED,
+        Status.SKIPPED,
+        Status.SKIPPED,
+    ]
     assert {out[p].error_code for p in (2, 3, 4)} == {"RATE_LIMITED"}
     assert "daily" in (out[4].error_message or "")
     assert out[2].http_status == 429
@@ -304,21 +312,23 @@ def test_daily_limit_stops_the_run(sandbox_factory: Factory) -> None:
 def test_auth_failures_stop_the_run(sandbox_factory: Factory) -> None:
     sb = sandbox_factory()
     out = run(client_for(sb, token="pat-na1-not-valid"), [assoc(0, DEALS[1], CONTACTS[9])])
-    assert (out[0].status, out[0].error_code) == (SKIPPED, "UNAUTHORIZED")
+    assert (out[0].status, out[0].error_code) == (Status.SKIPPED, "UNAUTHORIZED")
     narrow = sb.create_token(["crm.objects.contacts.write", "crm.objects.companies.write"])
-    ok = WorkItem(0, ASSOCIATE_DEFAULT, "contacts", "companies", from_id=CONTACTS[0],
+    ok = WorkItem(0, Action.ASSOCIATE_DEFAULT, "contacts", "companies", from_id=CONTACTS[0],
                   to_id="3120000001")  # fmt: skip
     items = [ok, assoc(1, DEALS[1], CONTACTS[9]), assoc(2, DEALS[1], CONTACTS[10])]
     out = run(client_for(sb, token=narrow), items, batch_size=1, workers=1)
-    assert out[0].status == SUCCESS
-    assert [(out[p].status, out[p].error_code) for p in (1, 2)] == [(SKIPPED, "MISSING_SCOPES")] * 2
+    assert out[0].status == Status.SUCCESS
+    assert [(out[p].status, out[p].error_code) for p in (1, 2)] == [
+        (Status.SKIPPED, "MISSING_SCOPES")
+    ] * 2
     assert "scope" in (out[2].error_message or "")
 
 
 def test_endless_throttling_fails_rows_as_rate_limited(sandbox_factory: Factory) -> None:
     sb = sandbox_factory(faults={"throttle_rate": 1.0})
     out = run(client_for(sb, max_retries=1), [assoc(0, DEALS[1], CONTACTS[11])])
-    assert (out[0].status, out[0].error_code, out[0].attempts) == (FAILED, "RATE_LIMITED", 2)
+    assert (out[0].status, out[0].error_code, out[0].attempts) == (Status.FAILED, "RATE_LIMITED", 2)
 
 
 def test_cancel_skips_the_batches_not_yet_sent(sandbox: Sandbox) -> None:
@@ -329,8 +339,8 @@ def test_cancel_skips_the_batches_not_yet_sent(sandbox: Sandbox) -> None:
     first = sender.run(batches[:1])
     cancel.set()
     rest = sender.run(batches[1:])
-    assert [first[p].status for p in range(2)] == [SUCCESS] * 2
-    assert [rest[p].status for p in range(2, 6)] == [SKIPPED] * 4
+    assert [first[p].status for p in range(2)] == [Status.SUCCESS] * 2
+    assert [rest[p].status for p in range(2, 6)] == [Status.SKIPPED] * 4
     assert "cancelled" in (rest[5].error_message or "")
     assert {t for f, t, _ in present(sandbox) if f == DEALS[9]} == set(CONTACTS[:2])
 
@@ -371,21 +381,21 @@ def test_a_journal_failing_mid_run_loses_no_outcome(
     with Journal(path) as journal:
         out = run(client_for(sandbox), items, batch_size=2, workers=1, journal=journal,
                   on_progress=breaker)  # fmt: skip
-    assert [out[p].status for p in range(6)] == [SUCCESS] * 6
+    assert [out[p].status for p in range(6)] == [Status.SUCCESS] * 6
     warnings = [r for r in caplog.records if "journal" in r.getMessage()]
     assert len(warnings) == 1 and str(path) in warnings[0].getMessage()
 
 
 def test_single_batch_object() -> None:
     item = assoc(0, "1", "2")
-    batch = Batch(1, ASSOCIATE_DEFAULT, "deals", "contacts", (item,))
+    batch = Batch(1, Action.ASSOCIATE_DEFAULT, "deals", "contacts", (item,))
     assert batch.part(()).items == () and batch.number == 1
 
 
 def test_successful_rows_carry_the_correlation_id(sandbox: Sandbox) -> None:
     items = [assoc(i, DEALS[7], CONTACTS[i]) for i in range(5)]
     out = run(client_for(sandbox), items, batch_size=2)
-    assert {o.status for o in out.values()} == {SUCCESS}
+    assert {o.status for o in out.values()} == {Status.SUCCESS}
     by_batch: dict[int | None, set[str | None]] = {}
     for o in out.values():
         by_batch.setdefault(o.batch, set()).add(o.correlation_id)

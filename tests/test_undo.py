@@ -10,12 +10,11 @@ import pandas as pd
 import pytest
 
 from hubframe.client import HubSpotClient
-from hubframe.jobs import associate
-from hubframe.journal import Journal
+from hubframe.jobs import associate, load_run, remove_associations, undo
 from hubframe.report import export_report
+from hubframe.run.journal import Journal
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import CHAMPION, DECISION_MAKER, contact_properties
-from hubframe.undo import load_run, remove_associations, undo
 
 DEALS = [str(2040000001 + i) for i in range(12)]
 CONTACTS = [str(1019360001 + i) for i in range(60)]

@@ -25,7 +25,7 @@ from hubframe.io import read_pairs
 from hubframe.sandbox import Sandbox
 from hubframe.testing import SandboxFactory
 from hubframe.widgets import HubframeApp, render
-from hubframe.widgets.backend import Progress, _ProgressRelay, hooks
+from hubframe.widgets.backend import Progress, _ProgressRelay
 from hubframe.widgets.runner import Runner
 
 # --- render ---------------------------------------------------------------------------------
@@ -401,8 +401,6 @@ def test_app_configures_limits_from_a_csv_path(app: HubframeApp, tmp_path: Path)
 def test_the_run_works_in_the_background_and_cancel_stops_it(
     app: HubframeApp, sandbox_factory: SandboxFactory
 ) -> None:
-    if "cancel" not in hooks("associate"):
-        pytest.skip("hubframe.jobs.associate has no cancel= hook yet (see docs/notebooks.md)")
     slow = sandbox_factory(seed="demo", latency=(0.15, 0.0))
     rows: list[list[object]] = [["Deal ID", "Contact ID"]]
     rows += [[DEALS + i % 80, CONTACTS + i] for i in range(200)]
@@ -436,11 +434,7 @@ def test_the_run_works_in_the_background_and_cancel_stops_it(
     assert len(created) == counts["success"] - len(sent & existed)
 
 
-def test_progress_is_reported_per_batch_when_the_engine_offers_it(
-    app: HubframeApp,
-) -> None:
-    if "on_progress" not in hooks("associate"):
-        pytest.skip("hubframe.jobs.associate has no on_progress= hook yet")
+def test_progress_is_reported_per_batch(app: HubframeApp) -> None:
     seen: list[tuple[int, int]] = []
     original = app._on_progress
 
@@ -455,7 +449,8 @@ def test_progress_is_reported_per_batch_when_the_engine_offers_it(
     _upload(app, "p.xlsx", _xlsx(rows))
     app.batch_size.value = 10
     _click(app, app.run_button)
-    assert seen and seen[-1] == (30, 30)
+    assert seen[0] == (0, 30)  # the run says how many rows it sends before the first request
+    assert seen[-1] == (30, 30)
     assert [d for d, _ in seen] == sorted(d for d, _ in seen)
 
 
@@ -475,7 +470,8 @@ def _widgets(root: ipywidgets.Widget) -> list[ipywidgets.Widget]:
 
 def test_progress_relay_sums_batches_from_many_threads_and_ends_complete() -> None:
     seen: list[Progress] = []
-    relay = _ProgressRelay(seen.append, total=400, per_second=1000.0)
+    relay = _ProgressRelay(seen.append, per_second=1000.0)
+    relay.start(400)
     threads = [threading.Thread(target=lambda: [relay(5) for _ in range(20)]) for _ in range(4)]
     for thread in threads:
         thread.start()
@@ -487,10 +483,11 @@ def test_progress_relay_sums_batches_from_many_threads_and_ends_complete() -> No
 
 def test_progress_relay_throttles_updates_but_never_the_last() -> None:
     seen: list[Progress] = []
-    relay = _ProgressRelay(seen.append, total=100, per_second=1.0)
+    relay = _ProgressRelay(seen.append, per_second=1.0)
+    relay.start(100)
     for _ in range(10):
         relay(10)
-    assert seen == [Progress(10, 100), Progress(100, 100)]
+    assert seen == [Progress(0, 100), Progress(10, 100), Progress(100, 100)]
 
 
 def test_every_control_of_the_app_is_on_screen(app: HubframeApp) -> None:

@@ -531,13 +531,8 @@ class HubframeApp:
 
     def _start_run(self) -> None:
         self._cancel.clear()
-        offered = backend.hooks(str(self.job.value))
-        self.cancel_button.disabled = "cancel" not in offered
-        self.cancel_button.tooltip = (
-            "Stop after the batches already sent"
-            if "cancel" in offered
-            else "This version of hubframe.jobs cannot interrupt a run"
-        )
+        self.cancel_button.disabled = False
+        self.cancel_button.tooltip = "Stop after the batches already sent"
         self._submit(lambda: self._do_execute(False))
 
     def _on_cancel(self) -> None:
@@ -562,14 +557,18 @@ class HubframeApp:
         job = str(self.job.value)
         if dry_run:
             self.plan = backend.execute(
-                self.frame, self.connection, job, dry_run=True, batch_size=self._batch_size()
+                self.frame,
+                self.connection,
+                job,
+                dry_run=True,
+                batch_size=self._batch_size(),
+                issues=self.issues,
             )
             self.dry_run_output.value = render.plan_html(self.plan)
             return
         self.progress.value, self.progress.max = 0, max(len(self.frame), 1)
         self.progress.bar_style = "info"
-        live = "on_progress" in backend.hooks(job)
-        self.live_counts.value = render.esc("sending…" if live else "sending… (counts at the end)")
+        self.live_counts.value = render.esc("sending…")
         result = backend.execute(
             self.frame,
             self.connection,

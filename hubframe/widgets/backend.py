@@ -6,7 +6,6 @@ widget code stays thin and this layer can be tested on its own.  No ipywidgets h
 
 from __future__ import annotations
 
-import inspect
 import io
 import tempfile
 import threading
@@ -297,15 +296,21 @@ ProgressHandler = Callable[[Progress], None]
 
 class _ProgressRelay:
     """Adds up the rows each finished batch reports (from any worker thread) and passes the
-    running total on, at most ``per_second`` times a second plus once at the end."""
+    running total on, at most ``per_second`` times a second plus once at the end.  The run
+    tells the total (``start``) before its first request."""
 
-    def __init__(self, handler: ProgressHandler, total: int, per_second: float = 8.0) -> None:
+    def __init__(self, handler: ProgressHandler, per_second: float = 8.0) -> None:
         self._handler = handler
-        self._total = total
+        self._total = 0
         self._done = 0
         self._lock = threading.Lock()
         self._gap = 1.0 / per_second
         self._last = 0.0
+
+    def start(self, total: int) -> None:
+        with self._lock:
+            self._total = total
+        self._handler(Progress(0, total))
 
     def __call__(self, rows: int) -> None:
         with self._lock:
@@ -316,20 +321,6 @@ class _ProgressRelay:
             self._last = now
             progress = Progress(min(self._done, self._total), self._total)
         self._handler(progress)
-
-
-def rows_to_send(frame: pd.DataFrame, issues: pd.DataFrame | None) -> int:
-    """How many rows a run will send: those with no error and that are not duplicates."""
-    if issues is None or issues.empty or "position" not in issues.columns:
-        return len(frame)
-    stopped = issues.loc[issues["severity"].eq("error") | issues["code"].eq("DUPLICATE_ROW")]
-    return max(len(frame) - int(stopped["position"].nunique()), 0)
-
-
-def hooks(job: str) -> frozenset[str]:
-    """Which of the optional hooks (on_progress, cancel) the job function accepts."""
-    params = inspect.signature(_job_function(job)).parameters
-    return frozenset(name for name in ("on_progress", "cancel") if name in params)
 
 
 def _job_function(job: str) -> Callable[..., pd.DataFrame]:
@@ -349,17 +340,22 @@ def execute(
 ) -> pd.DataFrame:
     """Run associate or configure_limits without tqdm output.
 
-    The job function's ``on_progress(rows)`` (called per finished batch) and ``cancel``
-    (an Event checked before each batch) hooks are used when it offers them.
+    ``issues``: the sheet's validation issues, as the app showed them (not worked out again).
+    ``on_progress`` gets the rows done of the rows to send, as batches finish; ``cancel`` (an
+    Event) stops the run before its next batch.
     """
-    function = _job_function(job)
-    kwargs: dict[str, Any] = {"dry_run": dry_run, "progress": False, "batch_size": batch_size}
-    offered = hooks(job)
-    if on_progress is not None and "on_progress" in offered and not dry_run:
-        kwargs["on_progress"] = _ProgressRelay(on_progress, rows_to_send(frame, issues))
-    if cancel is not None and "cancel" in offered and not dry_run:
-        kwargs["cancel"] = cancel
-    return function(frame, connection.client, **kwargs)
+    relay = _ProgressRelay(on_progress) if on_progress is not None else None
+    return _job_function(job)(
+        frame,
+        connection.client,
+        dry_run=dry_run,
+        progress=False,
+        batch_size=batch_size,
+        issues=issues,
+        on_start=relay.start if relay is not None else None,
+        on_progress=relay,
+        cancel=cancel,
+    )
 
 
 # --- downloads ------------------------------------------------------------------------------

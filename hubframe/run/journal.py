@@ -1,7 +1,7 @@
 """A SQLite journal of finished batches, so a killed run resumes without re-sending them.
 
 Each batch's outcome is recorded the moment it completes, keyed by a digest of what the batch
-sends (action, object types, inputs: :meth:`hubframe.models.Batch.digest`).  Running the same
+sends (action, object types, inputs: :func:`digest`).  Running the same
 sheet again with the same journal re-uses the recorded outcomes and sends only the rest.
 Only final outcomes are recorded: a batch whose rows were skipped or whose outcome was
 transient (rate limited, server or network failure) is sent again on the next run, which is
@@ -18,6 +18,7 @@ A path that cannot be a journal, and any database error later, is an
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import sqlite3
@@ -29,7 +30,9 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from hubframe.errors import ErrorCode, InputError
-from hubframe.models import ASSOCIATION_ACTIONS, FAILED, SUCCESS, Batch, Outcome
+from hubframe.run.endpoints import payloads
+from hubframe.run.work import Batch, Outcome
+from hubframe.vocab import RecordPair, Status
 
 _SCHEMA = """
 CREATE TABLE IF NOT EXISTS batches (
@@ -70,30 +73,36 @@ ON CONFLICT DO UPDATE SET status = excluded.status, recorded_at = excluded.recor
 WHERE items.status != 'success' AND (items.status != 'unknown' OR excluded.status = 'success')
 """
 UNKNOWN = "unknown"
-Pair = tuple[str, str]  # (from id, to id)
 #: Failures that may go away on their own: never recorded, so the next run tries again.
 TRANSIENT_CODES = frozenset(
     {
-        ErrorCode.RATE_LIMITED.value,
-        ErrorCode.SERVER_ERROR.value,
-        ErrorCode.NETWORK_ERROR.value,
-        ErrorCode.UNKNOWN_OUTCOME.value,
-        ErrorCode.UNAUTHORIZED.value,
-        ErrorCode.MISSING_SCOPES.value,
+        ErrorCode.RATE_LIMITED,
+        ErrorCode.SERVER_ERROR,
+        ErrorCode.NETWORK_ERROR,
+        ErrorCode.UNKNOWN_OUTCOME,
+        ErrorCode.UNAUTHORIZED,
+        ErrorCode.MISSING_SCOPES,
     }
 )
 
 
 def _item_status(outcome: Outcome) -> str:
-    unknown = outcome.error_code == ErrorCode.UNKNOWN_OUTCOME.value
-    return UNKNOWN if unknown else outcome.status
+    unknown = outcome.error_code is ErrorCode.UNKNOWN_OUTCOME
+    return UNKNOWN if unknown else str(outcome.status)
+
+
+def digest(batch: Batch) -> str:
+    """A digest of what the batch sends (action, types, inputs); the journal's key."""
+    content = [str(batch.action), batch.from_type, batch.to_type, payloads(batch)]
+    raw = json.dumps(content, sort_keys=True, separators=(",", ":"))
+    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 def is_final(outcome: Outcome) -> bool:
     """True when sending the row again could not change its outcome."""
-    if outcome.status == SUCCESS:
+    if outcome.status is Status.SUCCESS:
         return True
-    return outcome.status == FAILED and outcome.error_code not in TRANSIENT_CODES
+    return outcome.status is Status.FAILED and outcome.error_code not in TRANSIENT_CODES
 
 
 #: The columns of each table, to tell a hubframe journal from another SQLite database.
@@ -181,11 +190,11 @@ class Journal:
         """The recorded outcomes of ``batch`` (one per item, in order), or None."""
         with self._using("read it"):
             row = self._db.execute(
-                "SELECT outcomes FROM batches WHERE digest = ?", (batch.digest(),)
+                "SELECT outcomes FROM batches WHERE digest = ?", (digest(batch),)
             ).fetchone()
         if row is None:
             return None
-        outcomes = [Outcome.from_dict(d) for d in json.loads(row[0])]
+        outcomes = [Outcome.from_record(d) for d in json.loads(row[0])]
         if len(outcomes) != len(batch.items):
             return None
         return [o.with_(batch=batch.number) for o in outcomes]
@@ -200,13 +209,13 @@ class Journal:
         self._record_items(batch, outcomes)
         if not all(is_final(o) for o in outcomes):
             return False
-        data = json.dumps([o.to_dict() for o in outcomes], separators=(",", ":"))
+        data = json.dumps([o.to_record() for o in outcomes], separators=(",", ":"))
         with self._using("record a batch"):
             self._db.execute(
                 "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)",
                 (
-                    batch.digest(),
-                    batch.action,
+                    digest(batch),
+                    str(batch.action),
                     batch.from_type,
                     batch.to_type,
                     len(batch.items),
@@ -217,12 +226,12 @@ class Journal:
         return True
 
     def _record_items(self, batch: Batch, outcomes: Sequence[Outcome]) -> None:
-        if batch.action not in ASSOCIATION_ACTIONS:
+        if not batch.action.creates_association:
             return
         now = time.time()
         rows = [
             (
-                batch.action,
+                str(batch.action),
                 batch.from_type,
                 batch.to_type,
                 str(item.from_id),
@@ -241,7 +250,7 @@ class Journal:
     # --- what the pairs carried before the run ------------------------------------------------
 
     def remember_existing(
-        self, from_type: str, to_type: str, states: Mapping[Pair, Iterable[int]]
+        self, from_type: str, to_type: str, states: Mapping[RecordPair, Iterable[int]]
     ) -> None:
         """Keep the type ids each pair carried before sending (first observation wins)."""
         rows = [
@@ -252,14 +261,14 @@ class Journal:
             self._db.execute("BEGIN")
             self._db.executemany("INSERT OR IGNORE INTO existing VALUES (?, ?, ?, ?, ?)", rows)
 
-    def existing(self, from_type: str, to_type: str) -> dict[Pair, frozenset[int]]:
+    def existing(self, from_type: str, to_type: str) -> dict[RecordPair, frozenset[int]]:
         """The remembered type ids per pair of one object pair direction."""
         with self._using("read it"):
             rows = self._db.execute(
                 "SELECT from_id, to_id, type_ids FROM existing WHERE from_type = ? AND to_type = ?",
                 (from_type, to_type),
             ).fetchall()
-        return {(f, t): frozenset(json.loads(ids)) for f, t, ids in rows}
+        return {RecordPair(f, t): frozenset(json.loads(ids)) for f, t, ids in rows}
 
     def created(self) -> list[JournalRow]:
         """Every association row the journal's runs sent successfully, or that may have been

@@ -7,8 +7,9 @@ import pytest
 
 from hubframe.constants import PAIR_COLUMNS, STATUS_COLUMNS
 from hubframe.errors import ErrorCode
-from hubframe.models import DUPLICATE, FAILED, INVALID, SUCCESS, Outcome
-from hubframe.results import result_frame, summarize
+from hubframe.run.table import result_table, summarize
+from hubframe.run.work import Outcome
+from hubframe.vocab import Action, Status
 
 
 def pairs_frame() -> pd.DataFrame:
@@ -33,27 +34,34 @@ def pairs_frame() -> pd.DataFrame:
 
 def outcomes() -> dict[int, Outcome]:
     return {
-        0: Outcome(SUCCESS, action="associate_default", http_status=200, batch=1, attempts=1),
+        0: Outcome(
+            Status.SUCCESS, action=Action.ASSOCIATE_DEFAULT, http_status=200, batch=1, attempts=1
+        ),
         1: Outcome(
-            FAILED,
-            action="associate",
+            Status.FAILED,
+            action=Action.ASSOCIATE,
             error_code=ErrorCode.OBJECT_NOT_FOUND.value,
             error_message="Deal 2 does not exist in HubSpot (or is not a deal).",
             http_status=207,
             batch=2,
             attempts=2,
         ),
-        2: Outcome(INVALID, error_code=ErrorCode.BAD_ID.value, error_message="bad"),
-        3: Outcome(DUPLICATE, error_code=ErrorCode.DUPLICATE_ROW.value, error_message="dup"),
+        2: Outcome(Status.INVALID, error_code=ErrorCode.BAD_ID.value, error_message="bad"),
+        3: Outcome(Status.DUPLICATE, error_code=ErrorCode.DUPLICATE_ROW.value, error_message="dup"),
     }
 
 
 def test_columns_order_and_values() -> None:
-    result = result_frame(pairs_frame(), outcomes(), kind="pairs")
+    result = result_table(pairs_frame(), outcomes(), kind="pairs")
     assert list(result.columns) == [
         "sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, "Deal ID", "Notes",
     ]  # fmt: skip
-    assert result["status"].tolist() == [SUCCESS, FAILED, INVALID, DUPLICATE]
+    assert result["status"].tolist() == [
+        Status.SUCCESS,
+        Status.FAILED,
+        Status.INVALID,
+        Status.DUPLICATE,
+    ]
     assert str(result["http_status"].dtype) == "Int64"
     assert str(result["attempts"].dtype) == "Int64"
     assert result["batch"].tolist()[:2] == [1, 2]
@@ -66,18 +74,18 @@ def test_every_row_needs_an_outcome() -> None:
     partial = outcomes()
     del partial[3]
     with pytest.raises(RuntimeError, match="no outcome"):
-        result_frame(pairs_frame(), partial, kind="pairs")
+        result_table(pairs_frame(), partial, kind="pairs")
 
 
 def test_summarize_counts_by_status_and_code_with_total() -> None:
-    summary = summarize(result_frame(pairs_frame(), outcomes(), kind="pairs"))
+    summary = summarize(result_table(pairs_frame(), outcomes(), kind="pairs"))
     assert list(summary.columns) == ["status", "error_code", "rows"]
     rows = list(summary.itertuples(index=False, name=None))
     assert rows == [
-        (SUCCESS, "", 1),
-        (FAILED, "OBJECT_NOT_FOUND", 1),
-        (INVALID, "BAD_ID", 1),
-        (DUPLICATE, "DUPLICATE_ROW", 1),
+        (Status.SUCCESS, "", 1),
+        (Status.FAILED, "OBJECT_NOT_FOUND", 1),
+        (Status.INVALID, "BAD_ID", 1),
+        (Status.DUPLICATE, "DUPLICATE_ROW", 1),
         ("total", "", 4),
     ]
 
@@ -97,6 +105,8 @@ def test_limits_keep_remove_column() -> None:
             "Max": ["remove"],
         }
     )
-    result = result_frame(frame, {0: Outcome("skipped", action="purge_limit")}, kind="limits")
+    result = result_table(
+        frame, {0: Outcome(Status.SKIPPED, action=Action.PURGE_LIMIT)}, kind="limits"
+    )
     assert list(result.columns)[8:10] == ["remove", "action"]
     assert list(result.columns)[-1] == "Max"

@@ -1,8 +1,8 @@
 """Pure planning: set aside repeats and conflicts, group, and chunk to the endpoint maxima.
 
 No I/O here.  The caller hands over the rows that passed validation as
-:class:`~hubframe.models.WorkItem` s (labels already resolved); :func:`make_plan` returns the
-batches to send, in a stable order, plus an :class:`~hubframe.models.Outcome` for every row that
+:class:`~hubframe.run.work.WorkItem` s (labels already resolved); :func:`make_plan` returns the
+batches to send, in a stable order, plus an :class:`~hubframe.run.work.Outcome` for every row that
 will not be sent (a repeat of an earlier row, or a row conflicting with one).
 :func:`stream_plan` yields the same batches one at a time, each as soon as it is full, so a
 large job starts sending while the rest is still being planned.
@@ -10,42 +10,13 @@ large job starts sending while the rest is still being planned.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 
-from hubframe.constants import (
-    MAX_BATCH_ARCHIVE,
-    MAX_BATCH_CREATE,
-    MAX_BATCH_DEFAULT,
-    MAX_BATCH_LIMITS,
-)
 from hubframe.errors import ErrorCode
-from hubframe.models import (
-    ARCHIVE,
-    ARCHIVE_LABELS,
-    ASSOCIATE,
-    ASSOCIATE_DEFAULT,
-    CREATE_LIMIT,
-    DUPLICATE,
-    INVALID,
-    PLANNED,
-    PURGE_LIMIT,
-    UPDATE_LIMIT,
-    Batch,
-    Outcome,
-    WorkItem,
-)
-
-#: Inputs per request for each action (HubSpot's maxima; ``batch_size=`` may lower them).
-BATCH_MAXIMA: Mapping[str, int] = {
-    ASSOCIATE: MAX_BATCH_CREATE,
-    ASSOCIATE_DEFAULT: MAX_BATCH_DEFAULT,
-    CREATE_LIMIT: MAX_BATCH_LIMITS,
-    UPDATE_LIMIT: MAX_BATCH_LIMITS,
-    PURGE_LIMIT: MAX_BATCH_LIMITS,
-    ARCHIVE: MAX_BATCH_ARCHIVE,
-    ARCHIVE_LABELS: MAX_BATCH_ARCHIVE,
-}
+from hubframe.run.endpoints import batch_limit
+from hubframe.run.work import Batch, Outcome, WorkItem
+from hubframe.vocab import Action, Status
 
 
 @dataclass(frozen=True)
@@ -64,18 +35,8 @@ class Plan:
         out = dict(self.settled)
         for batch in self.batches:
             for item in batch.items:
-                out[item.position] = Outcome(PLANNED, action=item.action, batch=batch.number)
+                out[item.position] = Outcome(Status.PLANNED, action=item.action, batch=batch.number)
         return out
-
-
-def batch_limit(action: str, batch_size: int | None) -> int:
-    """The inputs per request for ``action``: the maximum, or ``batch_size`` when smaller."""
-    maximum = BATCH_MAXIMA[action]
-    if batch_size is None:
-        return maximum
-    if batch_size < 1:
-        raise ValueError(f"batch_size must be 1 or more, not {batch_size}")
-    return min(maximum, batch_size)
 
 
 def make_plan(
@@ -106,7 +67,7 @@ def stream_plan(
     when it is emitted.  Repeats and conflicting rows are recorded in ``settled``.
     """
     first: dict[tuple[object, ...], WorkItem] = {}
-    open_chunks: dict[tuple[str, str, str], list[WorkItem]] = {}
+    open_chunks: dict[tuple[str, str, Action], list[WorkItem]] = {}
     number = 0
     for item in items:
         earlier = first.setdefault(item.identity, item)
@@ -124,26 +85,26 @@ def stream_plan(
         yield _batch(number, group, chunk)
 
 
-def _batch(number: int, group: tuple[str, str, str], chunk: list[WorkItem]) -> Batch:
+def _batch(number: int, group: tuple[str, str, Action], chunk: list[WorkItem]) -> Batch:
     from_type, to_type, action = group
     return Batch(number, action, from_type, to_type, tuple(chunk))
 
 
 def _repeat(item: WorkItem, earlier: WorkItem, describe: Callable[[int], str]) -> Outcome:
-    if earlier.payload() == item.payload() and earlier.action == item.action:
+    if earlier.asks_the_same_as(item):
         return Outcome(
-            DUPLICATE,
+            Status.DUPLICATE,
             action=item.action,
-            error_code=ErrorCode.DUPLICATE_ROW.value,
+            error_code=ErrorCode.DUPLICATE_ROW,
             error_message=(
                 f"Repeats {describe(earlier.position)} (same records and association type); "
                 "sent once."
             ),
         )
     return Outcome(
-        INVALID,
+        Status.INVALID,
         action=item.action,
-        error_code=ErrorCode.CONFLICTING_ROWS.value,
+        error_code=ErrorCode.CONFLICTING_ROWS,
         error_message=(
             f"Asks for something different from {describe(earlier.position)} for the same "
             "association type; keep one of the two rows."

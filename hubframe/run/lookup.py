@@ -18,10 +18,10 @@ import pandas as pd
 
 from hubframe.client import HubSpotClient
 from hubframe.constants import MAX_OBJECT_BATCH_READ
-from hubframe.errors import ApiError, ErrorCode, HubframeError, stops_the_run
-from hubframe.models import FAILED, Outcome, object_noun
+from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.normalize import is_valid_object_type
-from hubframe.send import stopped_status
+from hubframe.run.work import Outcome
+from hubframe.vocab import Status, object_noun
 
 #: Where :func:`hubframe.io.read_pairs` notes the sides named by a property: {"from": "email"}.
 ID_PROPERTIES = "id_properties"
@@ -71,18 +71,12 @@ def _not_found(object_type: str, id_property: str, value: str) -> str:
 
 
 def _failure(exc: HubframeError, object_type: str, id_property: str) -> Outcome:
-    api = exc if isinstance(exc, ApiError) else None
-    return Outcome(
-        stopped_status(exc.code) if stops_the_run(exc) else FAILED,
-        error_code=(exc.code or ErrorCode.HUBSPOT_VALIDATION).value,
-        error_message=(
-            f"Not sent: could not look up {object_type} by {id_property} in HubSpot: "
-            f"{str(exc).rstrip('.')}."
-        ),
-        http_status=api.http_status if api else None,
-        hubspot_category=api.category if api else None,
-        correlation_id=api.correlation_id if api else None,
+    status = StopReason.of(exc).status if exc.stops_run else Status.FAILED
+    message = (
+        f"Not sent: could not look up {object_type} by {id_property} in HubSpot: "
+        f"{str(exc).rstrip('.')}."
     )
+    return Outcome.of_error(status, exc, message)
 
 
 def _resolve_side(
@@ -109,7 +103,7 @@ def _resolve_side(
             if ids[pos] is None:
                 message = _not_found(object_type, id_property, str(values[pos]))
                 failures[pos] = Outcome(
-                    FAILED, error_code=ErrorCode.OBJECT_NOT_FOUND.value, error_message=message
+                    Status.FAILED, error_code=ErrorCode.OBJECT_NOT_FOUND, error_message=message
                 )
     for pos, value in enumerate(values):
         if pos not in failures and ids[pos] is None and value is not None:
@@ -123,7 +117,7 @@ def _merge(outcomes: Mapping[int, Outcome], more: Mapping[int, Outcome]) -> dict
         earlier = merged.get(pos)
         if earlier is None:
             merged[pos] = outcome
-        elif earlier.status == FAILED and outcome.status == FAILED:
+        elif earlier.status is Status.FAILED and outcome.status is Status.FAILED:
             text = f"{str(earlier.error_message).rstrip('.')}; {outcome.error_message}"
             merged[pos] = earlier.with_(error_message=text)
     return merged

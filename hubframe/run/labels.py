@@ -11,11 +11,14 @@ from __future__ import annotations
 
 import difflib
 import threading
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 from hubframe.client import HubSpotClient
-from hubframe.constants import HUBSPOT_DEFINED
+from hubframe.constants import HUBSPOT_DEFINED, HUBSPOT_DEFINED_TYPES, USER_DEFINED
 from hubframe.errors import ErrorCode, HubframeError
+from hubframe.run.rows import text, whole
 
 #: What a sheet may write for the unlabeled association type (when no real label has the name).
 UNLABELED_NAMES = frozenset({"unlabeled", "default", "no label", "(no label)", "(unlabeled)"})
@@ -113,3 +116,39 @@ def unknown_label_message(label: str, from_type: str, to_type: str, defs: list[L
         f'Label "{label}" does not exist from {from_type} to {to_type}; labels that exist: '
         f"{listed} (or leave the label empty for the default association)."
     )
+
+
+def category_for(book: LabelBook, from_type: str, to_type: str, type_id: int) -> str:
+    """The category of a type id a sheet gives without one: as HubSpot lists it for the pair,
+    else HUBSPOT_DEFINED for HubSpot's own ids and USER_DEFINED for the rest."""
+    try:
+        listed = book.category_of(from_type, to_type, type_id)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        listed = None
+    if listed:
+        return listed
+    defined = {(t.from_type, t.to_type, t.type_id) for t in HUBSPOT_DEFINED_TYPES}
+    return HUBSPOT_DEFINED if (from_type, to_type, type_id) in defined else USER_DEFINED
+
+
+def resolve(book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool) -> LabelDef | None:
+    """The association type a row asks for (by type id, label, or none); None means HubSpot's
+    default (unlabeled) one, when ``unlabeled_default``.  UnknownLabel when the label does not
+    exist; HubframeError when the labels cannot be read."""
+    f, t = str(row["from_type"]), str(row["to_type"])
+    type_id, label = whole(row.get("type_id")), text(row.get("label"))
+    if type_id is not None:
+        category = text(row.get("category")) or category_for(book, f, t, type_id)
+        return LabelDef(category.upper(), type_id, label)
+    if label is not None:
+        return book.resolve(f, t, label)
+    if unlabeled_default:
+        return None
+    unlabeled = book.unlabeled(f, t)
+    if unlabeled is None:
+        raise UnknownLabel(
+            f"HubSpot lists no unlabeled association type from {f} to {t}; give a label or type id."
+        )
+    return unlabeled

@@ -26,11 +26,9 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from hubframe.client import HubSpotClient
-from hubframe.errors import ErrorCode, HubframeError, stops_the_run
-from hubframe.models import WorkItem, object_noun
-
-Pair = tuple[str, str]  # (from object type, to object type)
-Link = tuple[str, str]  # (from record id, to record id)
+from hubframe.errors import ErrorCode, HubframeError
+from hubframe.run.work import WorkItem
+from hubframe.vocab import ObjectPair, RecordPair, object_noun
 
 
 @dataclass(frozen=True)
@@ -48,19 +46,19 @@ class PortalState:
     """What the portal holds for the sheet's object pairs (see module docstring)."""
 
     #: (from type, to type) -> from id -> to id -> type ids between the two records
-    links: dict[Pair, dict[str, dict[str, frozenset[int]]]] = field(default_factory=dict)
+    links: dict[ObjectPair, dict[str, dict[str, frozenset[int]]]] = field(default_factory=dict)
     #: (from type, to type) -> type id -> its configured limit
-    limits: dict[Pair, dict[int, LimitRule]] = field(default_factory=dict)
+    limits: dict[ObjectPair, dict[int, LimitRule]] = field(default_factory=dict)
     #: object pairs whose reads failed (their rows get no prediction)
-    failed: dict[Pair, HubframeError] = field(default_factory=dict)
+    failed: dict[ObjectPair, HubframeError] = field(default_factory=dict)
 
-    def types(self, pair: Pair, link: Link) -> frozenset[int] | None:
+    def types(self, pair: ObjectPair, link: RecordPair) -> frozenset[int] | None:
         """Type ids between two records now; None when the read of the pair failed."""
         if pair in self.failed:
             return None
         return self.links.get(pair, {}).get(link[0], {}).get(link[1], frozenset())
 
-    def linked(self, pair: Pair, from_id: str) -> dict[str, frozenset[int]]:
+    def linked(self, pair: ObjectPair, from_id: str) -> dict[str, frozenset[int]]:
         return self.links.get(pair, {}).get(from_id, {})
 
 
@@ -84,7 +82,7 @@ def _entries_to_types(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozens
     return out
 
 
-def _read_limits(client: HubSpotClient, pair: Pair) -> dict[int, LimitRule]:
+def _read_limits(client: HubSpotClient, pair: ObjectPair) -> dict[int, LimitRule]:
     rules: dict[int, LimitRule] = {}
     for raw in client.get_limits(*pair):
         maximum = raw.get("userEnforcedMaxToObjectIds", raw.get("maxToObjectIds"))
@@ -100,7 +98,7 @@ def _read_limits(client: HubSpotClient, pair: Pair) -> dict[int, LimitRule]:
 
 def read_state(
     client: HubSpotClient,
-    sources: Mapping[Pair, Iterable[str]],
+    sources: Mapping[ObjectPair, Iterable[str]],
     *,
     limits: bool = True,
 ) -> PortalState:
@@ -114,7 +112,7 @@ def read_state(
                 state.limits[pair] = _read_limits(client, pair)
             found = client.read_associations(pair[0], pair[1], ids)
         except HubframeError as exc:
-            if stops_the_run(exc):
+            if exc.stops_run:
                 raise
             state.failed[pair] = exc
             continue
@@ -122,11 +120,11 @@ def read_state(
     return state
 
 
-def sources_of(items: Iterable[WorkItem]) -> dict[Pair, list[str]]:
+def sources_of(items: Iterable[WorkItem]) -> dict[ObjectPair, list[str]]:
     """The distinct source record ids of each object pair, in input order."""
-    out: dict[Pair, dict[str, None]] = {}
+    out: dict[ObjectPair, dict[str, None]] = {}
     for item in items:
-        out.setdefault((item.from_type, item.to_type), {})[str(item.from_id)] = None
+        out.setdefault(item.objects, {})[str(item.from_id)] = None
     return {pair: list(ids) for pair, ids in out.items()}
 
 
@@ -167,11 +165,11 @@ class _Counter:
 
     def __init__(self, state: PortalState) -> None:
         self.state = state
-        self.counts: dict[tuple[Pair, str, int], int] = {}
-        self.seen: set[tuple[Pair, str]] = set()
-        self.added: dict[tuple[Pair, Link], frozenset[int]] = {}
+        self.counts: dict[tuple[ObjectPair, str, int], int] = {}
+        self.seen: set[tuple[ObjectPair, str]] = set()
+        self.added: dict[tuple[ObjectPair, RecordPair], frozenset[int]] = {}
 
-    def _load(self, pair: Pair, from_id: str) -> None:
+    def _load(self, pair: ObjectPair, from_id: str) -> None:
         if (pair, from_id) in self.seen:
             return
         self.seen.add((pair, from_id))
@@ -180,15 +178,15 @@ class _Counter:
                 key = (pair, from_id, t)
                 self.counts[key] = self.counts.get(key, 0) + 1
 
-    def now(self, pair: Pair, link: Link) -> frozenset[int]:
+    def now(self, pair: ObjectPair, link: RecordPair) -> frozenset[int]:
         current = self.state.types(pair, link) or frozenset()
         return current | self.added.get((pair, link), frozenset())
 
-    def count(self, pair: Pair, from_id: str, type_id: int) -> int:
+    def count(self, pair: ObjectPair, from_id: str, type_id: int) -> int:
         self._load(pair, from_id)
         return self.counts.get((pair, from_id, type_id), 0)
 
-    def add(self, pair: Pair, link: Link, types: frozenset[int]) -> None:
+    def add(self, pair: ObjectPair, link: RecordPair, types: frozenset[int]) -> None:
         self._load(pair, link[0])
         for t in types:
             key = (pair, link[0], t)
@@ -200,7 +198,7 @@ def predict(
     items: Sequence[WorkItem],
     state: PortalState,
     *,
-    unlabeled: Mapping[Pair, int | None],
+    unlabeled: Mapping[ObjectPair, int | None],
     before: Callable[[WorkItem], frozenset[int] | None] | None = None,
 ) -> dict[int, Check]:
     """One :class:`Check` per item (by position), walking the items in input order.
@@ -212,7 +210,7 @@ def predict(
     counter = _Counter(state)
     checks: dict[int, Check] = {}
     for item in sorted(items, key=lambda i: i.position):
-        pair, link = (item.from_type, item.to_type), (str(item.from_id), str(item.to_id))
+        pair, link = item.objects, item.records
         default = unlabeled.get(pair)
         earlier = before(item) if before is not None else state.types(pair, link)
         if earlier is None:
@@ -238,7 +236,7 @@ def _limit_check(
     default: int | None,
 ) -> Check:
     """Count the row's new types against the limits; add them unless one is exceeded."""
-    pair, link = (item.from_type, item.to_type), (str(item.from_id), str(item.to_id))
+    pair, link = item.objects, item.records
     asked = frozenset(t for t in (wanted, default) if t is not None)
     new = asked - counter.now(pair, link)
     rules = state.limits.get(pair, {})

@@ -1,0 +1,15 @@
+"""The public jobs: each turns its input into work for the run pipeline.
+
+* :func:`associate` (:mod:`hubframe.jobs.link`): link record pairs;
+* :func:`configure_limits` (:mod:`hubframe.jobs.limits`): create, update, remove limits;
+* :func:`undo` and :func:`remove_associations` (:mod:`hubframe.jobs.unlink`): take links back.
+
+Each is a small :class:`~hubframe.run.pipeline.Job` (its ``prepare``) plus a public wrapper;
+:func:`hubframe.run.pipeline.run_job` runs them all the same way.
+"""
+
+from hubframe.jobs.limits import configure_limits
+from hubframe.jobs.link import associate
+from hubframe.jobs.unlink import load_run, remove_associations, undo
+
+__all__ = ["associate", "configure_limits", "load_run", "remove_associations", "undo"]

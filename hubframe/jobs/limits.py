@@ -1,0 +1,296 @@
+"""The limits job: create, update or remove association limits from a sheet.
+
+:func:`configure_limits` reads the current configuration of each object pair first: a limit
+that exists is updated, a new one created, and rows asking to remove a limit purge it
+(``skipped`` when there is no such limit).  A dry run shows what is set now beside the new
+value and, with pre-flight, how many records already hold more than the new limit.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Unpack
+
+import pandas as pd
+
+from hubframe.client import HubSpotClient
+from hubframe.errors import HubframeError, StopReason
+from hubframe.run.labels import LabelBook, UnknownLabel, resolve
+from hubframe.run.options import RunKwargs, RunOptions
+from hubframe.run.pairs import lookup_failure, unknown_label
+from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
+from hubframe.run.rows import as_frame, issue_outcomes, value, whole
+from hubframe.run.table import ExtraColumn
+from hubframe.run.work import Outcome, WorkItem
+from hubframe.vocab import Action, ObjectPair, Status, object_noun
+
+#: Source records a limits dry run with pre-flight looks at per object pair (see
+#: :func:`configure_limits`): 100 list calls and 10 batch reads at most.
+USAGE_SCAN_MAX = 10_000
+#: Whether ``preflight=None`` turns pre-flight on for dry runs.
+PREFLIGHT_ON_DRY_RUNS = True
+
+Limits = dict[tuple[str, int], int | None]  # (category, type id) -> configured maximum
+
+
+def configure_limits(
+    limits: Any,
+    client: HubSpotClient,
+    *,
+    preflight: bool | None = None,
+    usage_scan_max: int = USAGE_SCAN_MAX,
+    issues: pd.DataFrame | None = None,
+    **run: Unpack[RunKwargs],
+) -> pd.DataFrame:
+    """Create, update or purge association limits; returns the result table.
+
+    Reads the current configuration of each object pair first: a limit that exists is updated,
+    a new one created, and rows asking to remove a limit purge it (``skipped`` when there is no
+    such limit).  Unlabeled rows limit the pair's unlabeled HUBSPOT_DEFINED type.  Run options
+    as for :func:`hubframe.associate`; ``issues`` likewise.
+
+    A dry run shows ``current_max`` (the limit configured now; empty when none) beside
+    ``max_to_object_ids``.  With ``preflight=True`` (``None``: on for dry runs) it also counts
+    the source records that already have more associations of the type than the new limit
+    allows, in a ``records_over`` column and a warning on the row: limits are not retroactive,
+    so those records keep what they have but can get no new ones.  HubSpot has no call that
+    lists the records holding associations of a type (its high-usage report is sent later by
+    email), so the count covers the source records hubframe can enumerate: the first
+    ``usage_scan_max`` records of the from object (objects list, 100 a call), whose
+    associations are read with batch read (1,000 a call).  When there are more, the warning
+    says "at least".
+    """
+    options = RunOptions.of(run)
+    scan = options.dry_run and (PREFLIGHT_ON_DRY_RUNS if preflight is None else preflight)
+    job = _Limits(limits, usage_scan_max if scan else None, issues)
+    return run_job(job, client, options)
+
+
+@dataclass(frozen=True)
+class _Limits:
+    source: Any
+    usage_scan_max: int | None  # None: no usage scan
+    issues: pd.DataFrame | None
+
+    def prepare(self, run: RunContext) -> Prepared:
+        from hubframe.validate import validate_limits
+
+        frame = as_frame(self.source, "limits")
+        issues = validate_limits(frame) if self.issues is None else self.issues
+        prepared = Prepared(
+            "limits", frame, "limits", settled=issue_outcomes(frame, issues), issues=issues
+        )
+        current_max = _limit_items(prepared, run.client)
+        if run.options.dry_run:
+            usage = None
+            if self.usage_scan_max is not None and prepared.stop is None:
+                usage = _usage(prepared, run.client, self.usage_scan_max)
+                prepared.notes = _usage_notes(prepared, usage)
+            prepared.extra = _current_columns(prepared, current_max, usage)
+        return prepared
+
+
+def _remove(row: Mapping[Any, Any]) -> bool:
+    return bool(value(row.get("remove")))
+
+
+def _current_limits(
+    client: HubSpotClient, pairs: set[ObjectPair]
+) -> dict[ObjectPair, Limits | HubframeError]:
+    current: dict[ObjectPair, Limits | HubframeError] = {}
+    for pair in sorted(pairs):
+        try:
+            rows = client.get_limits(*pair)
+        except HubframeError as exc:
+            if exc.stops_run:
+                raise
+            current[pair] = exc
+            continue
+        current[pair] = {
+            (str(r.get("category")), int(r.get("typeId", -1))): whole(
+                r.get("userEnforcedMaxToObjectIds")
+            )
+            for r in rows
+        }
+    return current
+
+
+def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | None]:
+    """Work items for the rows not settled yet; what each row's limit is now."""
+    frame = prepared.frame
+    book = LabelBook(client)
+    todo = [p for p in range(len(frame)) if p not in prepared.settled]
+    records = frame.iloc[todo].to_dict("records") if todo else []
+    actions: dict[int, Action | None] = {
+        pos: Action.PURGE_LIMIT if _remove(r) else Action.CREATE_LIMIT
+        for pos, r in zip(todo, records, strict=True)
+    }
+    current_max: dict[int, int | None] = {}
+    try:
+        pairs = {ObjectPair(str(r["from_type"]), str(r["to_type"])) for r in records}
+        current = _current_limits(client, pairs)
+    except HubframeError as exc:  # only errors that stop the run come out of it
+        prepared.stop_all(StopReason.of(exc), actions)
+        return current_max
+    items: list[WorkItem] = []
+    for pos, row in zip(todo, records, strict=True):
+        item = _limit_row(prepared, book, current, pos, row, current_max)
+        if prepared.stop is not None:
+            prepared.stop_all(prepared.stop, actions)
+            return current_max
+        if item is not None:
+            items.append(item)
+    prepared.items, prepared.count = items, len(items)
+    return current_max
+
+
+def _limit_row(
+    prepared: Prepared,
+    book: LabelBook,
+    current: Mapping[ObjectPair, Limits | HubframeError],
+    pos: int,
+    row: Mapping[Any, Any],
+    current_max: dict[int, int | None],
+) -> WorkItem | None:
+    """The row's work item, or None when its outcome is settled here (in ``prepared``)."""
+    pair = ObjectPair(str(row["from_type"]), str(row["to_type"]))
+    fallback = Action.PURGE_LIMIT if _remove(row) else Action.CREATE_LIMIT
+    existing = current[pair]
+    if isinstance(existing, HubframeError):
+        lookup_failure(prepared, pos, fallback, existing)
+        return None
+    try:
+        spec = resolve(book, row, unlabeled_default=False)
+    except UnknownLabel as exc:
+        prepared.settled[pos] = unknown_label(fallback, exc)
+        return None
+    except HubframeError as exc:
+        lookup_failure(prepared, pos, fallback, exc)
+        return None
+    assert spec is not None
+    key = (spec.category, spec.type_id)
+    prepared.resolved[pos] = key
+    current_max[pos] = existing.get(key)
+    if _remove(row):
+        if key not in existing:
+            prepared.settled[pos] = _nothing_to_remove(pair, spec.label, key)
+            return None
+        action = Action.PURGE_LIMIT
+    else:
+        action = Action.UPDATE_LIMIT if key in existing else Action.CREATE_LIMIT
+    return WorkItem(
+        position=pos,
+        action=action,
+        from_type=pair.from_type,
+        to_type=pair.to_type,
+        category=spec.category,
+        type_id=spec.type_id,
+        max_to_object_ids=None if action is Action.PURGE_LIMIT else whole(row["max_to_object_ids"]),
+        label=spec.label,
+    )
+
+
+def _nothing_to_remove(pair: ObjectPair, label: str | None, key: tuple[str, int]) -> Outcome:
+    what = f'label "{label}"' if label else "the unlabeled association"
+    return Outcome(
+        Status.SKIPPED,
+        action=Action.PURGE_LIMIT,
+        error_message=(
+            f"No limit is set from {pair.from_type} to {pair.to_type} for {what} "
+            f"({key[0]} {key[1]}); nothing to remove."
+        ),
+    )
+
+
+# --- limits dry run: what is set now, and who is over the new value ------------------------------
+
+
+@dataclass(frozen=True)
+class _Usage:
+    """Source records of an object pair, and how many targets of each type each one has."""
+
+    scanned: int
+    complete: bool  # every record of the from object was scanned
+    counts: dict[int, list[int]]  # type id -> per record (those that have any)
+
+
+def _scan(client: HubSpotClient, pair: ObjectPair, maximum: int) -> _Usage:
+    ids = client.record_ids(pair.from_type, maximum=maximum + 1)
+    complete = len(ids) <= maximum
+    ids = ids[:maximum]
+    found = client.read_associations(pair.from_type, pair.to_type, ids)
+    counts: dict[int, list[int]] = {}
+    for entries in found.values():
+        per_type: dict[int, int] = {}
+        for entry in entries:
+            for spec in entry.get("associationTypes") or []:
+                type_id = int(spec.get("typeId", -1))
+                per_type[type_id] = per_type.get(type_id, 0) + 1
+        for type_id, n in per_type.items():
+            counts.setdefault(type_id, []).append(n)
+    return _Usage(len(ids), complete, counts)
+
+
+UsageByPair = dict[ObjectPair, _Usage | HubframeError]
+
+
+def _usage(prepared: Prepared, client: HubSpotClient, maximum: int) -> UsageByPair:
+    pairs = {i.objects for i in prepared.items if i.action is not Action.PURGE_LIMIT}
+    out: UsageByPair = {}
+    for pair in sorted(pairs):
+        try:
+            out[pair] = _scan(client, pair, maximum)
+        except HubframeError as exc:
+            out[pair] = exc
+    return out
+
+
+def _over(usage: _Usage | HubframeError | None, type_id: int | None, value: int) -> int | None:
+    if not isinstance(usage, _Usage) or type_id is None:
+        return None
+    return sum(1 for n in usage.counts.get(type_id, []) if n > value)
+
+
+def _usage_warning(item: WorkItem, usage: _Usage, over: int) -> str:
+    what = f"'{item.label}' {item.to_type}" if item.label else item.to_type
+    most = max(usage.counts.get(item.type_id or -1, [0]))
+    many = f"{over}" if usage.complete else f"at least {over} (of the first {usage.scanned})"
+    noun, verb = object_noun(item.from_type), "has" if over == 1 else "have"
+    return (
+        f"Warning: {many} {noun}{'' if over == 1 else 's'} already {verb} more than "
+        f"{item.max_to_object_ids} {what} (up to {most}); limits are not retroactive, so they "
+        "keep them but can get no new ones until they are below the limit."
+    )
+
+
+def _usage_notes(prepared: Prepared, usage: UsageByPair) -> dict[int, Note]:
+    notes: dict[int, Note] = {}
+    for item in prepared.items:
+        if item.max_to_object_ids is None:
+            continue
+        found = usage.get(item.objects)
+        over = _over(found, item.type_id, item.max_to_object_ids)
+        if over and isinstance(found, _Usage):
+            notes[item.position] = Note(_usage_warning(item, found, over))
+    return notes
+
+
+def _current_columns(
+    prepared: Prepared, current_max: Mapping[int, int | None], usage: UsageByPair | None
+) -> list[ExtraColumn]:
+    """``current_max`` (and, after a usage scan, ``records_over``) beside the new value."""
+    rows = len(prepared.frame)
+    current = [current_max.get(p) for p in range(rows)]
+    out = [ExtraColumn("max_to_object_ids", "current_max", pd.Series(current, dtype="Int64"))]
+    if usage is not None:
+        over: list[int | None] = [None] * rows
+        for item in prepared.items:
+            if item.max_to_object_ids is not None:
+                found = usage.get(item.objects)
+                over[item.position] = _over(found, item.type_id, item.max_to_object_ids)
+        out.append(ExtraColumn("current_max", "records_over", pd.Series(over, dtype="Int64")))
+    return out
+
+
+__all__ = ["USAGE_SCAN_MAX", "configure_limits"]

@@ -1,0 +1,259 @@
+"""The associate job: link the record pairs of a sheet (labeled or not).
+
+:func:`associate` reads the sheet (unless given a frame from :func:`hubframe.read_pairs`),
+looks up records named by a unique property, validates every row, resolves labels through
+HubSpot and, when asked, reads the portal first (pre-flight: :mod:`hubframe.run.preflight`);
+:func:`hubframe.run.pipeline.run_job` plans, sends and builds the result table.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from typing import Any, Unpack
+
+import pandas as pd
+
+from hubframe.client import HubSpotClient
+from hubframe.constants import EXISTING_COLUMNS
+from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.run.journal import Journal
+from hubframe.run.labels import LabelBook
+from hubframe.run.options import RunKwargs, RunOptions
+from hubframe.run.pairs import prepare_pairs, with_actions
+from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
+from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
+from hubframe.run.rows import as_frame, issue_outcomes
+from hubframe.run.table import ExtraColumn
+from hubframe.run.work import Outcome, WorkItem
+from hubframe.vocab import ObjectPair, RecordPair, Status
+
+#: Whether ``preflight=None`` turns pre-flight on for dry runs (it does: a dry run then reads
+#: limits and current associations, with GETs and batch reads, and still writes nothing).
+PREFLIGHT_ON_DRY_RUNS = True
+
+
+def associate(
+    pairs: Any,
+    client: HubSpotClient,
+    *,
+    preflight: bool | None = None,
+    skip_existing: bool = False,
+    send_predicted_failures: bool = False,
+    record_existing: bool | None = None,
+    issues: pd.DataFrame | None = None,
+    **run: Unpack[RunKwargs],
+) -> pd.DataFrame:
+    """Associate record pairs; returns the result table (one row per input row).
+
+    ``pairs``: the output of :func:`hubframe.read_pairs`, or anything it reads (a path, bytes, a
+    file-like object, a DataFrame).  Sides named by a unique property (``from_id_property=``,
+    "Contact email") are looked up to record ids first (:mod:`hubframe.run.lookup`).  Rows with
+    a label or type id are sent with labeled batch create, the others with batch associate
+    default.  ``issues``: the validation issues of ``pairs`` when already known (from
+    :func:`hubframe.validate_pairs`), so they are not worked out again.
+
+    Run options (:class:`~hubframe.run.options.RunOptions`, the same for every job):
+    ``dry_run`` sends nothing and marks rows ``planned`` with their batch number; ``journal`` (a
+    path) records finished batches so an interrupted run resumes without re-sending them;
+    ``batch_size``, ``workers``, ``progress``; ``on_start(rows)`` before the first request,
+    ``on_progress(rows)`` as each batch finishes; setting ``cancel`` (a
+    :class:`threading.Event`) stops the run before the next batch: unsent rows come back
+    ``skipped``.
+
+    Reading the portal first (:mod:`hubframe.run.preflight`):
+
+    * ``preflight=True`` reads the pairs' limit configuration and the current associations of
+      every source record, and predicts ``ALREADY_ASSOCIATED`` and ``LIMIT_EXCEEDED`` per row.
+      A dry run reports the predictions on its ``planned`` rows (``error_code`` and
+      ``error_message``; predicted limit failures get no batch).  A real run does not send
+      predicted limit failures (``failed``, ``LIMIT_EXCEEDED``, "... not sent") unless
+      ``send_predicted_failures=True``.  ``None`` (default): on for dry runs, off for
+      real runs (:data:`PREFLIGHT_ON_DRY_RUNS`).
+    * ``skip_existing=True``: rows whose association type exists already are ``skipped`` with
+      ``ALREADY_ASSOCIATED`` and not sent.
+    * ``record_existing`` (default: when a journal is given): read which pairs exist before
+      sending, even without pre-flight, so the run can be undone exactly
+      (:func:`hubframe.undo`).  A journal keeps the first run's reading across resumes.
+
+    Whenever the portal was read, the result gains two boolean columns after ``attempts``:
+    ``existed_before`` (the requested association type was already there) and
+    ``linked_before`` (the two records were associated, with any type).
+    """
+    options = RunOptions.of(run)
+    wanted = _Wanted(
+        preflight=PREFLIGHT_ON_DRY_RUNS and options.dry_run if preflight is None else preflight,
+        skip_existing=skip_existing,
+        send_predicted_failures=send_predicted_failures,
+        record=options.journal is not None if record_existing is None else record_existing,
+        dry_run=options.dry_run,
+    )
+    return run_job(_Associate(pairs, wanted, issues), client, options)
+
+
+@dataclass(frozen=True)
+class _Wanted:
+    """What an associate run reads the portal for."""
+
+    preflight: bool
+    skip_existing: bool
+    send_predicted_failures: bool
+    record: bool
+    dry_run: bool
+
+    @property
+    def read(self) -> bool:
+        return self.preflight or self.skip_existing or (self.record and not self.dry_run)
+
+
+@dataclass(frozen=True)
+class _Associate:
+    source: Any
+    wanted: _Wanted
+    issues: pd.DataFrame | None
+
+    def prepare(self, run: RunContext) -> Prepared:
+        from hubframe.run.lookup import resolve_ids
+        from hubframe.validate import validate_pairs
+
+        source = as_frame(self.source, "pairs")
+        frame, looked_up = resolve_ids(source, run.client)
+        known = self.issues is not None and frame is source  # ids looked up: validate again
+        issues = self.issues if known and self.issues is not None else validate_pairs(frame)
+        settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
+        prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
+        book = LabelBook(run.client)
+        prepare_pairs(prepared, book)
+        checks = _check_portal(prepared, run, book, self.wanted)
+        if checks is not None:
+            prepared.extra = _existing_columns(checks, len(frame))
+            if self.wanted.dry_run:
+                prepared.notes = _notes(checks)
+        return prepared
+
+
+# --- reading the portal before sending (pre-flight, skip existing, undo records) ---------------
+
+
+def _unlabeled_ids(book: LabelBook, pairs: Iterable[ObjectPair]) -> dict[ObjectPair, int | None]:
+    out: dict[ObjectPair, int | None] = {}
+    for pair in pairs:
+        try:
+            found = book.unlabeled(*pair)
+        except HubframeError as exc:
+            if exc.stops_run:
+                raise
+            found = None
+        out[pair] = found.type_id if found is not None else None
+    return out
+
+
+Before = Callable[[WorkItem], frozenset[int] | None]
+
+
+def _read_portal(
+    items: list[WorkItem], run: RunContext, wanted: _Wanted
+) -> tuple[PortalState, Before]:
+    """The portal's state, and each row's pair as it was before the run (the journal's memory
+    of an earlier, interrupted run first).  New readings are remembered in the journal."""
+    journal = run.journal
+    pairs = {item.objects for item in items}
+    known = {pair: journal.existing(*pair) for pair in pairs} if journal is not None else {}
+
+    def is_known(item: WorkItem) -> bool:
+        return item.records in known.get(item.objects, {})
+
+    need = items if wanted.preflight else [i for i in items if not is_known(i)]
+    state = read_state(run.client, sources_of(need), limits=wanted.preflight)
+    if journal is not None and not wanted.dry_run:
+        _remember(journal, [i for i in need if not is_known(i)], state)
+
+    def before(item: WorkItem) -> frozenset[int] | None:
+        remembered = known.get(item.objects, {}).get(item.records)
+        return remembered if remembered is not None else state.types(item.objects, item.records)
+
+    return state, before
+
+
+def _remember(journal: Journal, items: list[WorkItem], state: PortalState) -> None:
+    by_pair: dict[ObjectPair, dict[RecordPair, frozenset[int]]] = {}
+    for item in items:
+        types = state.types(item.objects, item.records)
+        if types is not None:
+            by_pair.setdefault(item.objects, {})[item.records] = types
+    for pair, states in by_pair.items():
+        journal.remember_existing(pair.from_type, pair.to_type, states)
+
+
+def _check_portal(
+    prepared: Prepared, run: RunContext, book: LabelBook, wanted: _Wanted
+) -> dict[int, Check] | None:
+    """Read the portal for the prepared rows; settle the rows not to send; the checks by row."""
+    if not wanted.read or prepared.stop is not None:
+        return None
+    items = list(prepared.items)  # the whole sheet: limits count rows in input order
+    try:
+        state, before = _read_portal(items, run, wanted)
+        unlabeled = _unlabeled_ids(book, {item.objects for item in items})
+    except HubframeError as exc:  # a bad token, the daily limit, no HubSpot: nothing will work
+        if not exc.stops_run:
+            raise
+        prepared.stop_all(StopReason.of(exc), {i.position: i.action for i in items})
+        return None
+    checks = predict(items, state, unlabeled=unlabeled, before=before)
+    keep: list[WorkItem] = []
+    for item in items:
+        outcome = _decide(item, checks[item.position], wanted)
+        if outcome is None:
+            keep.append(item)
+        else:
+            prepared.settled[item.position] = outcome
+    prepared.items, prepared.count = keep, len(keep)
+    return checks
+
+
+def _decide(item: WorkItem, check: Check, wanted: _Wanted) -> Outcome | None:
+    """The outcome of a row pre-flight keeps from sending, or None to send it."""
+    if check.code is ErrorCode.ALREADY_ASSOCIATED and wanted.skip_existing:
+        message = f"{check.message}; skipped, not sent."
+        return Outcome(
+            Status.SKIPPED, action=item.action, error_code=check.code, error_message=message
+        )
+    if check.code is ErrorCode.LIMIT_EXCEEDED and not wanted.send_predicted_failures:
+        if wanted.dry_run:
+            status = Status.PLANNED
+            message = f"{check.message}; a real run will not send it."
+        else:
+            status = Status.FAILED
+            message = f"{check.message}; not sent (send_predicted_failures=True sends it anyway)."
+        return Outcome(status, action=item.action, error_code=check.code, error_message=message)
+    return None
+
+
+_NOTES = {
+    ErrorCode.ALREADY_ASSOCIATED: "; sending it again changes nothing.",
+    ErrorCode.LIMIT_EXCEEDED: "; HubSpot will refuse it (sent: send_predicted_failures=True).",
+}
+
+
+def _notes(checks: dict[int, Check]) -> dict[int, Note]:
+    """The predictions a dry run shows on the planned rows that would be sent."""
+    return {
+        pos: Note(f"{check.message}{_NOTES[check.code]}", check.code)
+        for pos, check in checks.items()
+        if check.code is not None and check.message is not None
+    }
+
+
+def _existing_columns(checks: dict[int, Check], rows: int) -> list[ExtraColumn]:
+    """``existed_before`` and ``linked_before``, after the status columns."""
+    out: list[ExtraColumn] = []
+    after = "attempts"
+    for name in EXISTING_COLUMNS:
+        values = [getattr(checks[p], name) if p in checks else None for p in range(rows)]
+        out.append(ExtraColumn(after, name, pd.Series(values, dtype="boolean")))
+        after = name
+    return out
+
+
+__all__ = ["PREFLIGHT_ON_DRY_RUNS", "associate"]

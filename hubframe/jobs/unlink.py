@@ -1,0 +1,189 @@
+"""Taking associations back: :func:`undo` a run, :func:`remove_associations` on purpose.
+
+:func:`undo` removes exactly what a run of :func:`hubframe.jobs.link` created, and nothing
+that was there before it.  It needs the run's record of the pairs' state before sending: the
+``existed_before`` / ``linked_before`` columns of its result table (present when the run read
+the portal: pre-flight, ``skip_existing``, ``record_existing``, a journal, or any CLI run), or
+its journal.  For each row the run created:
+
+* the two records were not associated before the run: the pair is removed with batch archive
+  (every type the run put between them goes);
+* they were associated before, with other types: only the row's label is removed with batch
+  labels archive, which keeps the unlabeled link and the other labels.
+
+Rows the run did not create (failed, invalid, skipped, or already there) are ``skipped`` with a
+reason; undo never guesses.  A row whose outcome was unknown (failed, ``UNKNOWN_OUTCOME``: its
+write may have been applied) is taken back like a created one: removing an association that is
+not there changes nothing, so the portal ends as before the run either way.
+
+:func:`remove_associations` removes the pairs of a sheet on purpose: a row with a label (or
+type id) loses that label only, a row without one loses the whole association.  Both return a
+result table of their own (action ``archive``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass
+from typing import Any, Unpack
+
+import pandas as pd
+
+from hubframe.client import HubSpotClient
+from hubframe.constants import EXISTING_COLUMNS, STATUS_COLUMNS
+from hubframe.errors import ErrorCode
+from hubframe.report.reader import RunArg, flag, load_run
+from hubframe.run.endpoints import endpoint
+from hubframe.run.labels import LabelBook
+from hubframe.run.options import RunKwargs, RunOptions
+from hubframe.run.pairs import prepare_pairs, with_actions
+from hubframe.run.pipeline import Prepared, RunContext, run_job
+from hubframe.run.rows import as_frame, issue_outcomes, value
+from hubframe.run.work import Outcome, WorkItem
+from hubframe.vocab import Action, Status
+
+# --- undo -------------------------------------------------------------------------------------
+
+
+def _skip(message: str) -> Outcome:
+    return Outcome(Status.SKIPPED, action=Action.ARCHIVE, error_message=message)
+
+
+def _created(row: Mapping[Any, Any]) -> Action | None:
+    """The action of a row the run created (or may have: its outcome is unknown), else None."""
+    status, action = value(row.get("status")), value(row.get("action"))
+    unknown = status == Status.FAILED and value(row.get("error_code")) == ErrorCode.UNKNOWN_OUTCOME
+    if not (status == Status.SUCCESS or unknown) or action not in set(Action):
+        return None
+    made = Action(action)
+    return made if made.creates_association else None
+
+
+def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
+    """The removal that takes one row of a run back, or why there is none."""
+    made = _created(row)
+    if made is None:
+        status = value(row.get("status"))
+        return _skip(f"Not undone: the run did not create this association (status {status}).")
+    existed, linked = (
+        flag(value(row.get("existed_before"))),
+        flag(value(row.get("linked_before"))),
+    )
+    if existed is None or linked is None:
+        return _skip(
+            "Not undone: the run did not record whether this association existed before it "
+            "(run associate with preflight=True, skip_existing=True, record_existing=True or a "
+            "journal, or from the command line, to make it undoable)."
+        )
+    if existed:
+        return _skip("Left in place: the association existed before the run.")
+    type_id = value(row.get("type_id"))
+    removal = endpoint(made).undo[1 if linked else 0]
+    if removal is None or (removal is Action.ARCHIVE_LABELS and type_id is None):
+        return _skip("Left in place: the two records were associated before the run.")
+    labeled = removal is Action.ARCHIVE_LABELS
+    return WorkItem(
+        position=pos,
+        action=removal,
+        from_type=str(row["from_type"]),
+        to_type=str(row["to_type"]),
+        from_id=str(row["from_id"]),
+        to_id=str(row["to_id"]),
+        category=value(row.get("category")) if labeled else None,
+        type_id=int(type_id) if labeled else None,
+        label=value(row.get("label")),
+    )
+
+
+def _base(frame: pd.DataFrame) -> pd.DataFrame:
+    """The run's rows without its outcome: inputs and the analyst's columns."""
+    drop = [c for c in (*STATUS_COLUMNS, *EXISTING_COLUMNS) if c in frame.columns]
+    base = frame.drop(columns=drop).reset_index(drop=True)
+    base.attrs = dict(frame.attrs)
+    return base
+
+
+def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd.DataFrame:
+    """Remove the associations a run created; returns a result table (one row per run row).
+
+    ``run``: the result table of :func:`hubframe.associate`, a report it was written to
+    (``.xlsx``: its Results sheet, or ``.csv``), or the run's journal.  See the module
+    docstring for what is removed.  Run options as for :func:`hubframe.associate`; ``journal``
+    here records the undo's own batches (to resume an interrupted undo); ``dry_run`` plans the
+    removals without sending them.
+    """
+    return run_job(_Undo(load_run(run)), client, RunOptions.of(options))
+
+
+@dataclass(frozen=True)
+class _Undo:
+    run: pd.DataFrame
+
+    def prepare(self, run: RunContext) -> Prepared:
+        prepared = Prepared("pairs", _base(self.run), "undo", shown=Action.ARCHIVE)
+        items: list[WorkItem] = []
+        for pos, row in enumerate(self.run.to_dict("records")):
+            found = _undo_row(pos, row)
+            if isinstance(found, WorkItem):
+                items.append(found)
+            else:
+                prepared.settled[pos] = found
+        prepared.items, prepared.count = items, len(items)
+        return prepared
+
+
+# --- remove on purpose ----------------------------------------------------------------------
+
+
+def remove_associations(
+    pairs: Any,
+    client: HubSpotClient,
+    *,
+    issues: pd.DataFrame | None = None,
+    **options: Unpack[RunKwargs],
+) -> pd.DataFrame:
+    """Remove the associations a sheet lists; returns the result table (action ``archive``).
+
+    ``pairs`` is read like :func:`hubframe.associate`'s (record ids, or unique property values
+    looked up first).  A row with a label or type id removes that association type only
+    (batch labels archive: the unlabeled link and other labels stay); a row without one removes
+    every association between the two records (batch archive).  HubSpot ignores pairs that are
+    not associated, so those rows succeed too.  Run options and ``issues`` as for
+    :func:`hubframe.associate`.
+    """
+    return run_job(_Remove(pairs, issues), client, RunOptions.of(options))
+
+
+@dataclass(frozen=True)
+class _Remove:
+    source: Any
+    issues: pd.DataFrame | None
+
+    def prepare(self, run: RunContext) -> Prepared:
+        from hubframe.run.lookup import resolve_ids
+        from hubframe.validate import validate_pairs
+
+        source = as_frame(self.source, "pairs")
+        frame, looked_up = resolve_ids(source, run.client)
+        known = self.issues is not None and frame is source  # ids looked up: validate again
+        issues = self.issues if known and self.issues is not None else validate_pairs(frame)
+        settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
+        prepared = Prepared(
+            "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues
+        )
+        prepare_pairs(prepared, LabelBook(run.client))
+        prepared.items = _removals(prepared.items)
+        return prepared
+
+
+def _removals(items: Iterable[WorkItem]) -> Iterator[WorkItem]:
+    """Association rows -> removals: a label's own archive, or the whole link."""
+    for item in items:
+        if item.action is Action.ASSOCIATE:
+            item.action = Action.ARCHIVE_LABELS
+        else:
+            item.action, item.category, item.type_id = Action.ARCHIVE, None, None
+        yield item
+
+
+__all__ = ["load_run", "remove_associations", "undo"]

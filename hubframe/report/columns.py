@@ -1,0 +1,73 @@
+"""Which rows and columns a report or retry file holds, and in which order."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, Final
+
+import pandas as pd
+
+from hubframe.constants import (
+    LIMIT_COLUMNS,
+    PAIR_COLUMNS,
+    STATUS_COLUMNS,
+)
+from hubframe.errors import STOPPING_CODES, InputError
+from hubframe.vocab import Status
+
+#: Rows a retry file holds (with rows a stopped run left undone: skipped with a stopping code).
+RETRY_STATUSES: Final = (Status.FAILED, Status.INVALID)
+_FIRST_COLUMNS: Final = ("sheet", "row", "status", "error_code", "error_message")
+_RESULT_KNOWN: Final = frozenset(
+    {"sheet", "row", "remove", *PAIR_COLUMNS, *LIMIT_COLUMNS, *STATUS_COLUMNS}
+)
+
+
+# --- Choosing rows and columns -------------------------------------------------------------------
+
+
+def check_result(result: pd.DataFrame) -> None:
+    if not isinstance(result, pd.DataFrame) or "status" not in result.columns:
+        raise InputError("not a hubframe result table: it has no 'status' column")
+
+
+def meta(frame: pd.DataFrame) -> dict[str, Any]:
+    meta = frame.attrs.get("hubframe")
+    return dict(meta) if isinstance(meta, Mapping) else {}
+
+
+def original_columns(result: pd.DataFrame) -> list[str]:
+    """The analyst's columns, in the order of the uploaded sheet."""
+    listed = meta(result).get("original_columns")
+    if listed:
+        return [str(c) for c in listed]
+    return [str(c) for c in result.columns if c not in _RESULT_KNOWN]
+
+
+def _unique(columns: Iterable[str]) -> list[str]:
+    return list(dict.fromkeys(columns))
+
+
+def report_columns(result: pd.DataFrame) -> list[str]:
+    """Column order of the Results sheet: where, status, the analyst's columns, the rest."""
+    present = [str(c) for c in result.columns]
+    first = [c for c in _FIRST_COLUMNS if c in present]
+    originals = [c for c in original_columns(result) if c in present]
+    normalized = [c for c in (*PAIR_COLUMNS, *LIMIT_COLUMNS, "remove") if c in present]
+    technical = [c for c in STATUS_COLUMNS if c in present]
+    return _unique([*first, *originals, *normalized, *technical, *present])
+
+
+def retry_rows(result: pd.DataFrame) -> pd.Series:
+    """Rows still to do: failed, invalid, or skipped because the run stopped."""
+    check_result(result)
+    status = result["status"].astype("string")
+    needed = status.isin(RETRY_STATUSES)
+    if "error_code" in result.columns:
+        code = result["error_code"].astype("string")
+        needed |= (status == "skipped") & code.isin(list(STOPPING_CODES))
+    return needed.fillna(False).astype(bool)
+
+
+def errors_mask(result: pd.DataFrame) -> pd.Series:
+    return result["status"].astype("string").isin(RETRY_STATUSES).fillna(False).astype(bool)

@@ -1,0 +1,95 @@
+"""export_retry: the rows still to do, in the layout of the sheet the analyst uploaded."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pandas as pd
+
+from hubframe.report.columns import check_result, meta, original_columns, retry_rows
+from hubframe.report.excel import Table, write_tables
+from hubframe.report.export import target_path, write_csv
+
+PathLike = str | os.PathLike[str]
+
+# --- Public: retry files -------------------------------------------------------------------------
+
+
+def _split_id_columns(result: pd.DataFrame) -> dict[str, str]:
+    """Original header -> normalized id column, for the headers that hold record ids."""
+    column_map = meta(result).get("column_map") or {}
+    return {
+        str(header): str(canonical)
+        for header, canonical in column_map.items()
+        if canonical in ("from_id", "to_id") and header in result.columns
+    }
+
+
+def _rejoin_split_ids(result: pd.DataFrame, todo: pd.DataFrame) -> pd.DataFrame:
+    """One retry row per source row; a ';' list of ids keeps only the ids still to do."""
+    keys = ["sheet", "row"]
+    if todo.empty or not set(keys) <= set(todo.columns):
+        return todo
+    source_rows = result.groupby(keys, sort=False, dropna=False)
+    if int(source_rows.size().max()) <= 1:
+        return todo
+    out = todo.drop_duplicates(subset=keys, keep="first").copy()
+    index = pd.MultiIndex.from_frame(out[keys])
+    for header, canonical in _split_id_columns(result).items():
+        varies = source_rows[canonical].nunique(dropna=False) > 1  # this cell was split
+        joined = (
+            todo.astype({canonical: "string"})
+            .groupby(keys, sort=False, dropna=False)[canonical]
+            .agg(lambda ids: ";".join(dict.fromkeys(ids.dropna())))
+        )
+        rebuild = index.isin(varies[varies].index)
+        out.loc[rebuild, header] = joined.reindex(index[rebuild]).to_numpy()
+    return out
+
+
+def _retry_table(result: pd.DataFrame) -> pd.DataFrame:
+    columns = original_columns(result)
+    todo = _rejoin_split_ids(result, result.loc[retry_rows(result)])
+    layout = pd.DataFrame(index=todo.index)
+    for name in columns:
+        layout[name] = todo[name] if name in todo.columns else pd.Series(pd.NA, index=todo.index)
+    if "sheet" in todo.columns:
+        layout.attrs["sheets"] = todo["sheet"].astype("string").fillna("").tolist()
+    layout = layout.reset_index(drop=True)
+    written = meta(result).get("written_headers") or {}
+    layout.columns = pd.Index([str(written.get(c, c)) for c in columns], dtype=object)
+    return layout  # headers as the sheet wrote them (repeats, empty ones, "status" included)
+
+
+def _retry_sheets(result: pd.DataFrame, table: pd.DataFrame) -> list[Table]:
+    sheets: list[str] = table.attrs.get("sheets", [])
+    names = list(dict.fromkeys(sheets))
+    source = str(meta(result).get("source", ""))
+    from_excel = source.lower().endswith((".xlsx", ".xlsm"))
+    if len(names) <= 1:
+        title = names[0] if names and from_excel else "Retry"
+        return [Table(title, table)]
+    labels = pd.Series(sheets, dtype="string")
+    return [
+        Table(name, table.loc[(labels == name).to_numpy()].reset_index(drop=True)) for name in names
+    ]
+
+
+def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
+    """Write the rows still to do in the layout of the uploaded sheet (``.xlsx`` or ``.csv``).
+
+    Failed and invalid rows, and rows a stopped run never sent, with the analyst's columns in
+    their original order and their original cell values, so ``read_pairs``/``read_limits``
+    read the file back.  A cell that held several ids (``"1;2;3"``) keeps only the ids still
+    to do.  From a multi-sheet workbook the ``.xlsx`` retry file has one sheet per source sheet
+    (read it back with ``sheet="*"``).  Returns the path written.
+    """
+    check_result(result)
+    target, suffix = target_path(path)
+    table = _retry_table(result)
+    if suffix == ".csv":
+        write_csv(table, target)
+    else:
+        write_tables(target, _retry_sheets(result, table))
+    return target

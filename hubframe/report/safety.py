@@ -1,0 +1,106 @@
+"""Text as it may leave hubframe in a file: secrets redacted, formulas never run.
+
+Every text a report or retry file holds -- cells, headers, sheet names, settings -- goes
+through here: values registered with :mod:`hubframe.redaction` (the client's token) are
+replaced by ``<redacted>``, lone surrogates by U+FFFD; CSV cells that a spreadsheet would run
+as a formula get the reversible guard of :mod:`hubframe.formula`.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hubframe import formula, redaction
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
+
+
+# --- Safe cell values ----------------------------------------------------------------------------
+
+
+def needs_escaping(value: object) -> bool:
+    """True for text Excel would read as a formula (starts with = + - @ tab or CR)."""
+    return isinstance(value, str) and formula.starts_like_formula(value)
+
+
+def csv_safe(value: object) -> object:
+    """The value to put in a CSV cell: text redacted and guarded (:func:`formula.guard`: a
+    leading ``'`` on risky text, none on plain numbers), other values as they are."""
+    if isinstance(value, str):
+        return formula.guard(outgoing_text(value))
+    return value
+
+
+def outgoing_text(text: str) -> str:
+    """Text as it may leave hubframe: secrets redacted, lone surrogates replaced."""
+    text = redaction.redact(text)
+    if text.isascii() or not _SURROGATE.search(text):
+        return text
+    return _SURROGATE.sub("\ufffd", text)
+
+
+def _arrow_text(series: pd.Series) -> bool:
+    """Arrow-backed text (it cannot hold a lone surrogate)."""
+    dtype = series.dtype
+    if isinstance(dtype, pd.StringDtype):
+        return dtype.storage == "pyarrow"
+    return isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
+
+
+def outgoing_column(series: pd.Series) -> pd.Series:
+    """A column with :func:`outgoing_text` applied to its text cells; a clean column is
+    recognised with a few substring searches and returned as it is."""
+    if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
+        return series
+    secrets = redaction.spellings()
+    if _arrow_text(series):
+        hit = any(bool(series.str.contains(s, regex=False).any()) for s in secrets)
+        return series.map(outgoing_text, na_action="ignore") if hit else series
+    texts = [v for v in series.tolist() if isinstance(v, str)]
+    joined = "\x00".join(texts)
+    odd = not joined.isascii() and _SURROGATE.search(joined) is not None
+    if not (odd or any(s in joined for s in secrets)):
+        return series
+    return series.map(lambda v: outgoing_text(v) if isinstance(v, str) else v)
+
+
+def outgoing_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` as it may be written: secrets out of every header and text cell."""
+    columns = [outgoing_text(str(c)) for c in frame.columns]
+    data = {i: outgoing_column(frame.iloc[:, i]) for i in range(len(frame.columns))}
+    out = pd.DataFrame(data, index=frame.index)
+    out.columns = pd.Index(columns, dtype=object)
+    return out
+
+
+def _csv_cell(value: object) -> object:
+    if isinstance(value, str):
+        return formula.guard(value)
+    if isinstance(value, float | np.floating) and value == -np.inf:
+        return formula.guard("-inf")
+    return value
+
+
+def csv_column(column: pd.Series) -> pd.Series:
+    """``column`` with risky text guarded (:func:`formula.guard`, vectorized for text)."""
+    if pd.api.types.is_float_dtype(column):
+        negative_infinity = (column == -np.inf).fillna(False).to_numpy(dtype=bool)
+        if negative_infinity.any():  # written "-inf", which Excel would run as a formula
+            return column.astype(object).where(~negative_infinity, formula.guard("-inf"))
+        return column
+    if pd.api.types.is_numeric_dtype(column) or pd.api.types.is_bool_dtype(column):
+        return column
+    if pd.api.types.infer_dtype(column, skipna=True) not in ("string", "empty"):
+        return column.astype(object).map(_csv_cell)
+    text = column.astype("string")
+    risky = text.str.match(formula.GUARDED_PATTERN).fillna(False) & ~text.str.fullmatch(
+        formula.NUMBER.pattern
+    ).fillna(False)
+    if not bool(risky.any()):
+        return column
+    return text.where(~risky, "'" + text)

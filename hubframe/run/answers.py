@@ -1,0 +1,248 @@
+"""Reading HubSpot's answers: error codes, the rows an error names, per-row outcomes of a 2xx.
+
+Any 2xx may carry ``errors[]``: :func:`map_response` maps each error to its rows through the
+error's ``context`` (``INVALID_OBJECT_IDS``, ``objectId``/``objectType``, ``associationSpec``,
+type ids, ``fromObjectId``/``toObjectId``); rows no error names succeeded.  An error that names
+no row is matched against what the answer's ``results`` list as done.  :func:`classify` gives
+hubframe's code for an error and :func:`row_message` the sentence an analyst reads.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from hubframe.client import ApiResponse
+from hubframe.constants import OBJECT_TYPES_BY_NAME
+from hubframe.errors import ErrorCode
+from hubframe.run.endpoints import endpoint
+from hubframe.run.work import Batch, Outcome, WorkItem
+from hubframe.vocab import Action, Status, object_noun
+
+_OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
+_SPEC_REF = re.compile(r"([A-Z_]+)\s*=\s*(\d+)")
+
+
+def _context(err: Mapping[str, Any]) -> dict[str, list[str]]:
+    raw = err.get("context") or {}
+    if not isinstance(raw, dict):
+        return {}
+    return {
+        str(k): [str(v) for v in (vs if isinstance(vs, list) else [vs])] for k, vs in raw.items()
+    }
+
+
+def classify(err: Mapping[str, Any], action: Action | None = None) -> ErrorCode:
+    """hubframe's error code for one HubSpot error (batch item or whole-request body).
+
+    An ``associationSpec`` alone names the association type of a row: for an association it
+    is the type HubSpot did not accept; for a limit configuration only the limit's type (a
+    limit that already exists, or does not yet), which says nothing about the type itself.
+    """
+    ctx = _context(err)
+    sub = str(err.get("subCategory") or "").upper()
+    if "LABEL_LIMIT" in sub or "ABOVE_OBJECT_LIMIT" in sub:
+        return ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT
+    if "LIMIT" in sub:
+        return ErrorCode.LIMIT_EXCEEDED
+    if "INVALID_OBJECT_IDS" in ctx or "objectId" in ctx:
+        return ErrorCode.OBJECT_NOT_FOUND
+    if "INVALID_ASSOCIATION_TYPE" in sub or "INVALID_ASSOCIATION_TYPE_ID" in ctx:
+        return ErrorCode.INVALID_ASSOCIATION_TYPE
+    if "associationSpec" in ctx and not (action is not None and action.is_limit):
+        return ErrorCode.INVALID_ASSOCIATION_TYPE
+    return ErrorCode.HUBSPOT_VALIDATION
+
+
+@dataclass(frozen=True)
+class _Named:
+    """The rows an error names, by the keys its context carries."""
+
+    objects: tuple[tuple[str, str], ...]  # (TYPE as HubSpot wrote it, id)
+    specs: tuple[tuple[str | None, int], ...]  # (category or None, type id)
+    from_ids: frozenset[str]
+    to_ids: frozenset[str]
+
+    @property
+    def empty(self) -> bool:
+        return not (self.objects or self.specs or self.from_ids or self.to_ids)
+
+
+def _named(err: Mapping[str, Any]) -> _Named:
+    ctx = _context(err)
+    objects = [m.groups() for v in ctx.get("INVALID_OBJECT_IDS", []) if (m := _OBJECT_REF.match(v))]
+    ids, types = ctx.get("objectId", []), ctx.get("objectType", [])
+    for n, object_id in enumerate(ids):
+        kind = types[n] if n < len(types) else (types[0] if types else "")
+        objects.append((kind, object_id.strip()))
+    specs: list[tuple[str | None, int]] = []
+    for key in ("associationSpec", "INVALID_ASSOCIATION_TYPE_ID"):
+        for value in ctx.get(key, []):
+            specs.extend((c, int(t)) for c, t in _SPEC_REF.findall(value))
+    for key in ("typeId", "associationTypeId"):
+        specs.extend((None, int(v)) for v in ctx.get(key, []) if v.strip().isdigit())
+    return _Named(
+        objects=tuple((str(k), str(i)) for k, i in objects),
+        specs=tuple(dict.fromkeys(specs)),
+        from_ids=frozenset(v.strip() for v in ctx.get("fromObjectId", [])),
+        to_ids=frozenset(v.strip() for v in ctx.get("toObjectId", [])),
+    )
+
+
+def _type_matches(text: str, object_type: str) -> bool:
+    wanted = text.strip().lower()
+    known = OBJECT_TYPES_BY_NAME.get(object_type)
+    names = {object_type.lower()}
+    if known is not None:
+        names |= {known.singular.lower(), known.type_id}
+    return wanted in names
+
+
+def _sides_named(item: WorkItem, named: _Named) -> list[str]:
+    """Which sides ("from", "to") of an association row the error's object refs point at."""
+    sides: list[str] = []
+    for kind, object_id in named.objects:
+        candidates = [("from", item.from_type, item.from_id), ("to", item.to_type, item.to_id)]
+        by_id = [c for c in candidates if c[2] == object_id]
+        typed = [c for c in by_id if _type_matches(kind, c[1])]
+        sides.extend(side for side, _, _ in (typed or by_id))
+    return list(dict.fromkeys(sides))
+
+
+def _matches(item: WorkItem, named: _Named) -> bool:
+    if named.empty:
+        return False
+    if named.objects and not _sides_named(item, named):
+        return False
+    if named.specs and item.type_id is not None:
+        hit = any(t == item.type_id and (c is None or c == item.category) for c, t in named.specs)
+        if not hit:
+            return False
+    if named.from_ids and item.from_id not in named.from_ids:
+        return False
+    return not (named.to_ids and item.to_id not in named.to_ids)
+
+
+def rows_named(err: Mapping[str, Any], items: Sequence[WorkItem]) -> list[int]:
+    """The indexes of the items an error names (by the object ids, types and pairs of its
+    ``context``); none when the context names nothing."""
+    named = _named(err)
+    return [i for i, item in enumerate(items) if _matches(item, named)]
+
+
+# --- messages an analyst can act on -----------------------------------------------------------
+
+
+def _spec_text(item: WorkItem) -> str:
+    label = f' ("{item.label}")' if item.label else ""
+    return f"association type {item.category} {item.type_id}{label}"
+
+
+def row_message(item: WorkItem, err: Mapping[str, Any], code: ErrorCode) -> str:
+    """One sentence naming the value at fault, for a row HubSpot refused."""
+    hubspot = str(err.get("message") or "no message").strip().rstrip(".")
+    if code is ErrorCode.OBJECT_NOT_FOUND and item.from_id is not None:
+        sides = _sides_named(item, _named(err)) or ["from", "to"]
+        refs = [
+            (object_noun(item.from_type), item.from_id)
+            if side == "from"
+            else (object_noun(item.to_type), item.to_id)
+            for side in sides
+        ]
+        if len(refs) == 1:
+            noun, object_id = refs[0]
+            return (
+                f"{noun.capitalize()} {object_id} does not exist in HubSpot (or is not a {noun})."
+            )
+        joined = " and ".join(f"{noun} {object_id}" for noun, object_id in refs)
+        return f"{joined.capitalize()} do not exist in HubSpot (or are of another type)."
+    if code is ErrorCode.INVALID_ASSOCIATION_TYPE:
+        return (
+            f"HubSpot does not accept {_spec_text(item)} from {item.from_type} to "
+            f"{item.to_type}; check the label or type id and the from/to order."
+        )
+    if code is ErrorCode.LIMIT_EXCEEDED:
+        if item.from_id is not None:
+            return (
+                f"{object_noun(item.from_type).capitalize()} {item.from_id} already has as many "
+                f"{item.to_type} as its association limit allows (HubSpot: {hubspot})."
+            )
+        return f"HubSpot refused the limit for {_spec_text(item)}: {hubspot}."
+    return f"HubSpot rejected the row: {hubspot}."
+
+
+# --- mapping a 2xx answer -----------------------------------------------------------------------
+
+
+def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcome]:
+    """One outcome per item of ``batch`` from a 2xx answer (with or without ``errors[]``)."""
+    attempts = prior + resp.attempts
+    failures: dict[int, Outcome] = {}
+    body = resp.json() if resp.may_have_errors() else {}
+    unmapped: list[Mapping[str, Any]] = []
+    for err in body.get("errors") or []:
+        if not isinstance(err, dict):
+            continue
+        hits = rows_named(err, batch.items)
+        if not hits:
+            unmapped.append(err)
+        code = classify(err, batch.action)
+        for i in hits:
+            failures.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
+    if unmapped:
+        done = _result_keys(batch, body)
+        item_key = endpoint(batch.action).item_key
+        for i, item in enumerate(batch.items):
+            if i not in failures and done is not None and item_key(item) not in done:
+                err = unmapped[0]
+                failures[i] = _item_failure(
+                    batch, item, err, classify(err, batch.action), resp, attempts
+                )
+    return [
+        failures.get(i)
+        or Outcome(
+            Status.SUCCESS,
+            action=item.action,
+            http_status=resp.status,
+            correlation_id=resp.correlation_id,
+            batch=batch.number,
+            attempts=attempts,
+        )
+        for i, item in enumerate(batch.items)
+    ]
+
+
+def _item_failure(
+    batch: Batch,
+    item: WorkItem,
+    err: Mapping[str, Any],
+    code: ErrorCode,
+    resp: ApiResponse,
+    attempts: int,
+) -> Outcome:
+    return Outcome(
+        Status.FAILED,
+        action=item.action,
+        error_code=code,
+        error_message=row_message(item, err, code),
+        http_status=resp.status,
+        hubspot_category=str(err.get("category")) if err.get("category") else None,
+        correlation_id=resp.correlation_id,
+        batch=batch.number,
+        attempts=attempts,
+    )
+
+
+def _result_keys(batch: Batch, body: Mapping[str, Any]) -> set[tuple[str, str]] | None:
+    """What the results list says was done, keyed like the endpoint's item key; None when the
+    results name nothing (archives) or are missing."""
+    key = endpoint(batch.action).result_key
+    results = body.get("results")
+    if key is None or not isinstance(results, list) or not results:
+        return None
+    return {key(r) for r in results if isinstance(r, dict)}
+
+
+__all__ = ["classify", "map_response", "row_message", "rows_named"]

@@ -1,0 +1,221 @@
+"""The one run skeleton every job uses: prepare, plan, send (or only plan), build the result.
+
+A job (:mod:`hubframe.jobs`) is a :class:`Job`: it turns its input into a :class:`Prepared`
+-- the frame to report on, the work items to send, and the outcomes of rows settled while
+preparing (invalid, duplicate, looked-up-and-missing, predicted) -- and :func:`run_job` does
+the rest, the same way for every job:
+
+1. hold the run's process settings (:func:`~hubframe.run.options.calm_gc`) and open its journal;
+2. ``job.prepare(run)``;
+3. :func:`execute`: a dry run plans only (rows ``planned``, with the job's notes); a real run
+   streams the plan to a :class:`~hubframe.run.send.Sender` (progress bar, ``on_progress``,
+   ``cancel``, journal);
+4. :func:`~hubframe.run.table.result_table` builds the result table once, and what the run
+   knows -- why it stopped, how many rows it meant to send, the validation issues -- rides with
+   it as ``result.attrs["hubframe"]["run"]`` (a :class:`RunFacts`).
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Callable, Iterable, Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Protocol
+
+import pandas as pd
+from tqdm.auto import tqdm
+
+from hubframe.client import HubSpotClient
+from hubframe.errors import ErrorCode, StopReason
+from hubframe.run.journal import Journal
+from hubframe.run.options import RunOptions, calm_gc, opened_journal
+from hubframe.run.plan import make_plan, stream_plan
+from hubframe.run.rows import describer
+from hubframe.run.send import Sender
+from hubframe.run.table import ExtraColumn, Kind, result_table
+from hubframe.run.work import Outcome, WorkItem
+from hubframe.vocab import Action, Status
+
+#: Where a result table keeps its :class:`RunFacts`: ``result.attrs["hubframe"]["run"]``.
+FACTS_KEY = "run"
+
+
+@dataclass(frozen=True)
+class Note:
+    """What a dry run says on a planned row beside "planned" (a prediction or a warning)."""
+
+    message: str
+    code: ErrorCode | None = None
+
+
+@dataclass
+class Prepared:
+    """A job's input, made ready to run (see the module docstring)."""
+
+    kind: Kind
+    frame: pd.DataFrame
+    desc: str  # the progress bar's label: "associate", "limits", "undo", "remove"
+    items: Iterable[WorkItem] = ()  # may be a stream (planning starts as rows resolve)
+    count: int = 0  # rows in ``items`` (at most: repeats are set aside while planning)
+    settled: dict[int, Outcome] = field(default_factory=dict)
+    resolved: dict[int, tuple[str, int]] = field(default_factory=dict)  # (category, type id)
+    notes: dict[int, Note] = field(default_factory=dict)
+    extra: list[ExtraColumn] = field(default_factory=list)
+    stop: StopReason | None = None
+    shown: Action | None = None  # the action every row shows (removal jobs: archive)
+    issues: pd.DataFrame | None = None
+
+    def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
+        """The run stops before sending: the rows in ``actions`` not settled yet are left
+        undone with the reason, and nothing is sent."""
+        self.stop = self.stop or reason
+        for pos, action in actions.items():
+            if pos not in self.settled:
+                self.settled[pos] = Outcome(
+                    reason.status,
+                    action=action,
+                    error_code=reason.code,
+                    error_message=reason.message,
+                )
+        self.items, self.count = (), 0
+
+
+@dataclass(frozen=True)
+class RunContext:
+    """What a job may use while preparing: the client, the options, the open journal."""
+
+    client: HubSpotClient
+    options: RunOptions
+    journal: Journal | None
+
+
+class Job(Protocol):
+    """One kind of run: turns its input into a :class:`Prepared`."""
+
+    def prepare(self, run: RunContext) -> Prepared: ...
+
+
+@dataclass(frozen=True)
+class RunFacts:
+    """What a run knows when it ends, carried by its result table.
+
+    ``stop``: why the run stopped early (None when it did not); ``to_send``: the rows it meant to
+    send; ``issues``: the validation issues of its input.  Kept by reference when pandas copies
+    the table's ``attrs`` (it never changes).
+    """
+
+    job: str
+    dry_run: bool
+    rows: int
+    to_send: int
+    stop: StopReason | None = None
+    cancelled: bool = False
+    issues: pd.DataFrame | None = None
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> RunFacts:
+        return self
+
+
+def run_facts(result: pd.DataFrame) -> RunFacts | None:
+    """The :class:`RunFacts` of a result table fresh from a run (None for one read from a file)."""
+    meta = result.attrs.get("hubframe")
+    facts = meta.get(FACTS_KEY) if isinstance(meta, Mapping) else None
+    return facts if isinstance(facts, RunFacts) else None
+
+
+def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
+    """Prepare, run and report one job (see the module docstring)."""
+    with calm_gc(), opened_journal(options.journal) as journal:
+        run = RunContext(client, options, journal)
+        prepared = job.prepare(run)
+        outcomes, stop = execute(prepared, run)
+    facts = RunFacts(
+        job=prepared.desc,
+        dry_run=options.dry_run,
+        rows=len(prepared.frame),
+        to_send=prepared.count,
+        stop=prepared.stop or stop,
+        cancelled=options.cancel is not None and options.cancel.is_set(),
+        issues=prepared.issues,
+    )
+    return _table(prepared, outcomes, facts)
+
+
+def execute(prepared: Prepared, run: RunContext) -> tuple[dict[int, Outcome], StopReason | None]:
+    """Plan and send (or only plan) the prepared rows: the outcome of every row, and why the
+    run stopped early (None when it did not)."""
+    options = run.options
+    describe = describer(prepared.frame)
+    if options.dry_run:
+        plan = make_plan(prepared.items, batch_size=options.batch_size, describe=describe)
+        planned = {
+            item.position: _planned(item, batch.number, prepared.notes.get(item.position))
+            for batch in plan.batches
+            for item in batch.items
+        }
+        return {**prepared.settled, **plan.settled, **planned}, None
+    repeats: dict[int, Outcome] = {}
+    stream = stream_plan(prepared.items, repeats, batch_size=options.batch_size, describe=describe)
+    if options.on_start is not None:
+        options.on_start(prepared.count)
+    with _progress(prepared, options) as advance:
+        sender = Sender(
+            run.client,
+            journal=run.journal,
+            workers=options.workers,
+            on_progress=advance,
+            cancel=options.cancel,
+        )
+        sent = sender.run(stream)
+    return {**prepared.settled, **repeats, **sent}, sender.stop.reason
+
+
+def _planned(item: WorkItem, batch: int, note: Note | None) -> Outcome:
+    outcome = Outcome(Status.PLANNED, action=item.action, batch=batch)
+    if note is not None:
+        outcome.error_code, outcome.error_message = note.code, note.message
+    return outcome
+
+
+@contextmanager
+def _progress(prepared: Prepared, options: RunOptions) -> Iterator[Callable[[int], None]]:
+    """A tqdm bar over the rows to send, fed by the sender (and ``on_progress``)."""
+    bar = tqdm(total=prepared.count, desc=prepared.desc, unit="rows", disable=not options.progress)
+    with bar:
+
+        def advance(rows: int) -> None:
+            bar.update(rows)
+            if options.on_progress is not None:
+                options.on_progress(rows)
+
+        yield advance
+        bar.update(max(0, prepared.count - bar.n))  # rows set aside while planning
+
+
+def _table(prepared: Prepared, outcomes: dict[int, Outcome], facts: RunFacts) -> pd.DataFrame:
+    result = result_table(
+        prepared.frame,
+        outcomes,
+        kind=prepared.kind,
+        resolved=prepared.resolved,
+        extra=prepared.extra,
+        shown=prepared.shown,
+    )
+    meta = copy.copy(result.attrs.get("hubframe") or {})
+    meta[FACTS_KEY] = facts
+    result.attrs["hubframe"] = meta
+    return result
+
+
+__all__ = [
+    "FACTS_KEY",
+    "Job",
+    "Note",
+    "Prepared",
+    "RunContext",
+    "RunFacts",
+    "execute",
+    "run_facts",
+    "run_job",
+]

@@ -1,0 +1,129 @@
+"""The rows of an input frame, as a run sees them: cell values, names, validation outcomes.
+
+A job's frame is the output of :func:`hubframe.read_pairs` / :func:`hubframe.read_limits` (or a
+result table being undone).  These helpers read its cells as plain values, name a row the way
+the analyst sees it ("row 12 of sheet Deals"), and turn validation issues into the outcomes of
+the rows that will not be sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from typing import Any, Literal
+
+import pandas as pd
+
+from hubframe.errors import ErrorCode
+from hubframe.run.work import Outcome
+from hubframe.vocab import Status
+
+
+def as_frame(source: Any, kind: Literal["pairs", "limits"]) -> pd.DataFrame:
+    """A job's input as a frame of :func:`hubframe.read_pairs` / ``read_limits``: such a frame
+    as it is, anything else read first."""
+    if isinstance(source, pd.DataFrame):
+        meta = source.attrs.get("hubframe")
+        if isinstance(meta, Mapping) and meta.get("kind") == kind:
+            return source.reset_index(drop=True)
+    from hubframe.io import read_limits, read_pairs
+
+    frame: pd.DataFrame = read_pairs(source) if kind == "pairs" else read_limits(source)
+    return frame.reset_index(drop=True)
+
+
+def value(v: Any) -> Any:
+    """None for every kind of missing value."""
+    if v is None:
+        return None
+    try:
+        return None if pd.isna(v) else v
+    except (TypeError, ValueError):
+        return v
+
+
+def text(v: Any) -> str | None:
+    """Trimmed text, None when empty."""
+    v = value(v)
+    if v is None:
+        return None
+    s = str(v).strip()
+    return s or None
+
+
+def whole(v: Any) -> int | None:
+    v = value(v)
+    return None if v is None else int(v)
+
+
+def columns(frame: pd.DataFrame, positions: list[int], names: tuple[str, ...]) -> list[list[Any]]:
+    """Plain Python lists (None for missing) of some columns at some positions."""
+    sub = frame.iloc[positions]
+    out: list[list[Any]] = []
+    for name in names:
+        if name not in sub.columns:
+            out.append([None] * len(positions))
+            continue
+        column = sub[name].astype(object)
+        out.append(column.where(column.notna(), None).tolist())
+    return out
+
+
+def describer(frame: pd.DataFrame) -> Callable[[int], str]:
+    """position -> "row 12" (or "row 12 of sheet Deals" when the frame holds several sheets)."""
+    rows = frame["row"].tolist() if "row" in frame.columns else list(range(2, len(frame) + 2))
+    sheets = frame["sheet"].tolist() if "sheet" in frame.columns else [""] * len(frame)
+    several = len({str(s) for s in sheets}) > 1
+
+    def describe(position: int) -> str:
+        name = f"row {rows[position]}"
+        return f"{name} of sheet {sheets[position]}" if several else name
+
+    return describe
+
+
+def issue_outcomes(frame: pd.DataFrame, issues: pd.DataFrame) -> dict[int, Outcome]:
+    """``invalid`` for rows with an error issue, ``duplicate`` for DUPLICATE_ROW rows."""
+    if issues.empty:
+        return {}
+    positions = _issue_positions(frame, issues)
+    grouped: dict[int, list[dict[Any, Any]]] = {}
+    for pos, rec in zip(positions, issues.to_dict("records"), strict=True):
+        if pos is not None:
+            grouped.setdefault(pos, []).append(rec)
+    out: dict[int, Outcome] = {}
+    for pos, recs in grouped.items():
+        outcome = _row_outcome(recs)
+        if outcome is not None:
+            out[pos] = outcome
+    return out
+
+
+def _row_outcome(recs: list[dict[Any, Any]]) -> Outcome | None:
+    errors = [r for r in recs if str(r.get("severity")) == "error"]
+    if errors:
+        first, more = errors[0], len(recs) - 1
+        note = f" (and {more} more problem{'s' if more > 1 else ''} in this row)" if more else ""
+        return Outcome(
+            Status.INVALID,
+            error_code=ErrorCode(str(first["code"])),
+            error_message=f"{str(first['message']).rstrip('.')}{note}.",
+        )
+    duplicate = ErrorCode.DUPLICATE_ROW
+    repeat = next((r for r in recs if str(r.get("code")) == duplicate), None)
+    if repeat is None:
+        return None
+    return Outcome(Status.DUPLICATE, error_code=duplicate, error_message=str(repeat["message"]))
+
+
+def _issue_positions(frame: pd.DataFrame, issues: pd.DataFrame) -> list[int | None]:
+    if "position" in issues.columns:
+        return [None if value(p) is None else int(p) for p in issues["position"].tolist()]
+    first: dict[tuple[str, int], int] = {}
+    for pos, (sheet, row) in enumerate(zip(frame["sheet"], frame["row"], strict=True)):
+        first.setdefault((str(sheet), int(row)), pos)
+    return [
+        first.get((str(s), int(r))) for s, r in zip(issues["sheet"], issues["row"], strict=True)
+    ]
+
+
+__all__ = ["as_frame", "columns", "describer", "issue_outcomes", "text", "value", "whole"]

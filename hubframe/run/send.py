@@ -1,0 +1,426 @@
+"""Sending planned batches: worker pool, bisection, outcome checks, clean stops.
+
+:class:`Sender` runs batches (a list, or a stream still being planned) on a thread pool sharing
+one :class:`~hubframe.client.HubSpotClient` (and so one rate limiter) and returns an
+:class:`~hubframe.run.work.Outcome` per row:
+
+- a 2xx is mapped row by row (:func:`hubframe.run.answers.map_response`);
+- a batch rejected whole (400) is split in halves until the bad rows are isolated;
+- an outcome is reported only when it is known: when an attempt of a write may have been
+  applied (its answer was lost, or was a 5xx), whatever ends the retries (a 429 of either
+  policy, 401, 403, another 4xx, a network error, or a 2xx that refuses some rows), the rows
+  not confirmed by the last answer are checked with a read of the portal (the endpoint's
+  ``present``): present means success; ``UNKNOWN_OUTCOME`` (failed) only when that check is
+  impossible too.  A refused connection sent nothing: its rows are ``NETWORK_ERROR``;
+- a DAILY 429, an auth failure (401 / 403) or an unreachable HubSpot stops the run: unsent rows
+  are ``skipped`` (``failed`` with ``NETWORK_ERROR`` when HubSpot cannot be reached).
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import threading
+import time
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from typing import TypeVar
+
+from hubframe.client import ApiResponse, HubSpotClient
+from hubframe.errors import (
+    ApiError,
+    ConfigurationError,
+    ErrorCode,
+    HubframeError,
+    InputError,
+    NetworkError,
+    RateLimitError,
+    ServerError,
+    StopReason,
+)
+from hubframe.run import endpoints
+from hubframe.run.answers import classify, map_response, row_message, rows_named
+from hubframe.run.journal import Journal
+from hubframe.run.work import Batch, Outcome
+from hubframe.vocab import Status
+
+DEFAULT_WORKERS = 16
+MAX_WORKERS = 32
+#: Batches queued per worker ahead of sending (the rest are planned as the queue drains).
+QUEUE_PER_WORKER = 1
+#: Latency assumed when sizing the pool before one has been measured (a 2,000-input batch).
+ASSUMED_LATENCY_S = 1.5
+#: Whole-batch statuses worth splitting the batch for (the rest fail every row at once).
+BISECT_STATUSES = frozenset({400, 413, 422})
+_BATCH_LEVEL = re.compile(r"unable to infer object type", re.IGNORECASE)
+
+Progress = Callable[[int], None]
+_T = TypeVar("_T")
+logger = logging.getLogger("hubframe.send")
+
+
+class StopSignal:
+    """Set once, by the first worker that hits a run-stopping error."""
+
+    def __init__(self) -> None:
+        self._event = threading.Event()
+        self._lock = threading.Lock()
+        self.reason: StopReason | None = None
+
+    def is_set(self) -> bool:
+        return self._event.is_set()
+
+    def set(self, reason: StopReason) -> None:
+        with self._lock:
+            if not self._event.is_set():
+                self.reason = reason
+                self._event.set()
+
+    def stop_for(self, error: HubframeError) -> None:
+        """Stop the run when ``error`` is one after which nothing else can work."""
+        if error.stops_run:
+            self.set(StopReason.of(error))
+
+
+def _short(error: BaseException) -> str:
+    return str(error).rstrip(".")
+
+
+class Sender:
+    """Send batches over a shared client; one :class:`Outcome` per row."""
+
+    def __init__(
+        self,
+        client: HubSpotClient,
+        *,
+        journal: Journal | None = None,
+        workers: int | None = None,
+        on_progress: Progress | None = None,
+        cancel: threading.Event | None = None,
+    ) -> None:
+        if workers is not None and workers < 1:
+            raise ConfigurationError("workers must be 1 or more")
+        self.client = client
+        self.journal = journal
+        self.workers = workers
+        self.on_progress = on_progress
+        self.cancel = cancel
+        self.stop = StopSignal()
+        self._warned = False
+        self._warned_lock = threading.Lock()
+
+    def run(self, batches: Iterable[Batch]) -> dict[int, Outcome]:
+        """Send every batch (a list, or a stream still being planned); outcomes by position."""
+        outcomes: dict[int, Outcome] = {}
+        stream = iter(batches)
+        workers = self.workers
+        if workers is None and not self.client.limiter.known:
+            # Learn the budget (and the latency) from one batch before filling the pool.
+            first = next(stream, None)
+            if first is None:
+                return outcomes
+            started = time.monotonic()
+            outcomes.update(self._done(first, self.run_batch(first)))
+            workers = self._pool_size(time.monotonic() - started)
+        workers = workers or self._pool_size(ASSUMED_LATENCY_S)
+        # Each batch is submitted as soon as it is planned, so the first request leaves at once.
+        # Planning shares the interpreter with the workers and may delay a request a little
+        # after the limiter let it go; the limiter counts each request from when it is written.
+        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
+            queued: dict[Future[list[Outcome]], Batch] = {}
+            try:
+                for batch in stream:
+                    queued[pool.submit(self.run_batch, batch)] = batch
+                    if len(queued) >= QUEUE_PER_WORKER * workers:
+                        done, _ = wait(queued, return_when=FIRST_COMPLETED)
+                        for future in done:
+                            outcomes.update(self._done(queued.pop(future), future.result()))
+                for future in as_completed(queued):
+                    outcomes.update(self._done(queued[future], future.result()))
+            except KeyboardInterrupt:
+                # Ctrl-C: batches not yet started are dropped; those in flight finish (and are
+                # journaled) before the pool closes, so a re-run with the journal resumes.
+                for future in queued:
+                    future.cancel()
+                raise
+        return outcomes
+
+    def _pool_size(self, latency_s: float) -> int:
+        """Enough workers to keep the rate budget full while requests take ``latency_s``."""
+        limiter = self.client.limiter
+        wanted = math.ceil(limiter.rate_per_s * latency_s * 1.5) + 2
+        # Never more requests in flight than one window allows: a burst of queued requests
+        # reaching HubSpot together must still fit in its window.
+        cap = min(MAX_WORKERS, limiter.effective_max)
+        return max(1, min(cap, max(DEFAULT_WORKERS, wanted)))
+
+    def _done(self, batch: Batch, outcomes: list[Outcome]) -> dict[int, Outcome]:
+        if self.on_progress is not None:
+            self.on_progress(len(batch.items))
+        return {item.position: o for item, o in zip(batch.items, outcomes, strict=True)}
+
+    def run_batch(self, batch: Batch) -> list[Outcome]:
+        """Outcomes of one batch: from the journal, or by sending it."""
+        if self.journal is not None:
+            recorded = self._journaled(lambda j: j.lookup(batch))
+            if recorded is not None:
+                return recorded
+        if self.stop.is_set():
+            return self._skipped(batch, None)
+        if self.cancel is not None and self.cancel.is_set():
+            return [
+                Outcome(
+                    Status.SKIPPED,
+                    action=item.action,
+                    error_message="Not sent: the run was cancelled before this row's batch.",
+                    batch=batch.number,
+                    attempts=0,
+                )
+                for item in batch.items
+            ]
+        outcomes = self._send(batch, 0)
+        if self.journal is not None:
+            self._journaled(lambda j: j.record(batch, outcomes))
+        return outcomes
+
+    def _journaled(self, use: Callable[[Journal], _T]) -> _T | None:
+        """Use the journal; when it fails mid-run (another program broke or locked it), warn
+        once and go on without it: the outcomes are still reported, and a re-run sends the
+        batches it could not record again."""
+        assert self.journal is not None
+        try:
+            return use(self.journal)
+        except InputError as exc:
+            with self._warned_lock:
+                first, self._warned = not self._warned, True
+            if first:
+                logger.warning(
+                    "%s; the run goes on without it (a re-run sends unrecorded batches again)",
+                    exc,
+                )
+            return None
+
+    # --- one request --------------------------------------------------------------------------
+
+    def _send(self, batch: Batch, prior: int) -> list[Outcome]:
+        try:
+            resp = endpoints.send(self.client, batch)
+        except HubframeError as exc:
+            self.stop.stop_for(exc)
+            if exc.may_have_applied or isinstance(exc, ServerError):
+                return self._settle(batch, exc, prior)
+            return self._not_applied(batch, exc, prior)
+        out = map_response(batch, resp, prior)
+        if resp.earlier_may_have_applied:
+            return self._recheck(batch, out, resp, prior)
+        return out
+
+    def _not_applied(
+        self, batch: Batch, exc: HubframeError, prior: int, *, checked: bool = False
+    ) -> list[Outcome]:
+        """Outcomes of rows no attempt applied (nothing reached HubSpot, or a check says so)."""
+        if exc.stops_run:
+            return self._skipped(batch, exc, checked=checked)
+        if isinstance(exc, RateLimitError):
+            return self._all_failed(batch, exc, prior, self._retries_message(exc))
+        if isinstance(exc, (ServerError, NetworkError)):
+            if checked:
+                message = (
+                    f"Not applied: HubSpot did not answer ({_short(exc)}) and a check shows the "
+                    "change is not there; run the retry file."
+                )
+            else:
+                message = f"Not sent: {_short(exc)}; run the retry file."
+            return self._all_failed(batch, exc, prior, message)
+        if isinstance(exc, ApiError):
+            return self._rejected(batch, exc, prior)
+        return self._all_failed(batch, exc, prior, f"Not sent: {_short(exc)}.")
+
+    @staticmethod
+    def _retries_message(exc: HubframeError) -> str:
+        status = exc.http_status if isinstance(exc, ApiError) else None
+        return (
+            f"Not applied: HubSpot kept answering {status} after "
+            f"{exc.attempts} attempts ({exc}); run the retry file later."
+        )
+
+    def _skipped(
+        self, batch: Batch, exc: HubframeError | None, *, checked: bool = False
+    ) -> list[Outcome]:
+        """Rows a stopped run leaves undone (``checked``: sent, but a read shows them absent)."""
+        reason = self.stop.reason
+        if reason is None:
+            assert exc is not None, "rows are skipped only once the run has stopped"
+            reason = StopReason.of(exc)
+        message = reason.message
+        if checked:
+            message = "Not applied (checked after the answer was lost): " + message.removeprefix(
+                "Not sent: "
+            )
+        if exc is None:
+            return [
+                Outcome(
+                    reason.status,
+                    action=item.action,
+                    error_code=reason.code,
+                    error_message=message,
+                    batch=batch.number,
+                    attempts=0,
+                )
+                for item in batch.items
+            ]
+        return [
+            Outcome.of_error(
+                reason.status,
+                exc,
+                message,
+                action=item.action,
+                code=reason.code,
+                batch=batch.number,
+                attempts=exc.attempts,
+            )
+            for item in batch.items
+        ]
+
+    def _all_failed(
+        self, batch: Batch, exc: HubframeError, prior: int, message: str
+    ) -> list[Outcome]:
+        return [
+            Outcome.of_error(
+                Status.FAILED,
+                exc,
+                message,
+                action=item.action,
+                batch=batch.number,
+                attempts=prior + exc.attempts,
+            )
+            for item in batch.items
+        ]
+
+    # --- a batch refused as a whole -----------------------------------------------------------
+
+    def _rejected(self, batch: Batch, exc: ApiError, prior: int) -> list[Outcome]:
+        attempts = prior + exc.attempts
+        if exc.http_status not in BISECT_STATUSES or _BATCH_LEVEL.search(str(exc)):
+            message = f"HubSpot refused the whole request: {_short(exc)}."
+            return self._all_failed(batch, exc, prior, message)
+        hits = rows_named(exc.body, batch.items)
+        if len(batch.items) == 1 or (hits and len(hits) < len(batch.items)):
+            return self._fail_named_resend_rest(batch, exc, hits or [0], attempts)
+        half = len(batch.items) // 2
+        left = self._send(batch.part(batch.items[:half]), attempts)
+        return left + self._send(batch.part(batch.items[half:]), attempts)
+
+    def _fail_named_resend_rest(
+        self, batch: Batch, exc: ApiError, hits: list[int], attempts: int
+    ) -> list[Outcome]:
+        code = classify(exc.body, batch.action)
+        out: dict[int, Outcome] = {}
+        for i in hits:
+            item = batch.items[i]
+            message = row_message(item, exc.body or {"message": str(exc)}, code)
+            out[i] = Outcome.of_error(
+                Status.FAILED,
+                exc,
+                message,
+                action=item.action,
+                code=code,
+                batch=batch.number,
+                attempts=attempts,
+            )
+        rest = [i for i in range(len(batch.items)) if i not in out]
+        if rest:
+            sent = self._send(batch.part(tuple(batch.items[i] for i in rest)), attempts)
+            out.update(zip(rest, sent, strict=True))
+        return [out[i] for i in range(len(batch.items))]
+
+    # --- outcome unknown: look ------------------------------------------------------------------
+
+    def _present(self, batch: Batch) -> list[bool]:
+        return endpoints.endpoint(batch.action).present(self.client, batch)
+
+    def _settle(self, batch: Batch, exc: HubframeError, prior: int) -> list[Outcome]:
+        """The request failed after an attempt that may have been applied: read the portal."""
+        attempts = prior + exc.attempts
+        try:
+            present = self._present(batch)
+        except HubframeError as check:
+            return self._unknown(batch, exc, check, attempts)
+        api = exc if isinstance(exc, ApiError) else None
+        out: dict[int, Outcome] = {}
+        for i, (item, ok) in enumerate(zip(batch.items, present, strict=True)):
+            if ok:
+                out[i] = Outcome(
+                    Status.SUCCESS,
+                    action=item.action,
+                    correlation_id=api.correlation_id if api else None,
+                    batch=batch.number,
+                    attempts=attempts,
+                )
+        missing = [i for i in range(len(batch.items)) if i not in out]
+        if missing:
+            part = batch.part(tuple(batch.items[i] for i in missing))
+            done = self._not_applied(part, exc, prior, checked=True)
+            out.update(zip(missing, done, strict=True))
+        return [out[i] for i in range(len(batch.items))]
+
+    def _recheck(
+        self, batch: Batch, out: list[Outcome], resp: ApiResponse, prior: int
+    ) -> list[Outcome]:
+        """A 2xx after an attempt whose answer was lost: rows it refuses may be applied."""
+        refused = [i for i, o in enumerate(out) if o.status is not Status.SUCCESS]
+        if not refused:
+            return out
+        part = batch.part(tuple(batch.items[i] for i in refused))
+        attempts = prior + resp.attempts
+        try:
+            present = self._present(part)
+        except HubframeError as check:
+            self.stop.stop_for(check)
+            for i in refused:
+                message = (
+                    f"The outcome is unknown: HubSpot refused the row on a retry "
+                    f"({str(out[i].error_message).rstrip('.')}), but an earlier attempt whose "
+                    f"answer was lost may have applied it, and the check failed "
+                    f"({_short(check)}); run the retry file."
+                )
+                out[i] = out[i].with_(error_code=ErrorCode.UNKNOWN_OUTCOME, error_message=message)
+            return out
+        for i, ok in zip(refused, present, strict=True):
+            if ok:
+                out[i] = Outcome(
+                    Status.SUCCESS,
+                    action=batch.items[i].action,
+                    http_status=resp.status,
+                    correlation_id=resp.correlation_id,
+                    batch=batch.number,
+                    attempts=attempts,
+                )
+        return out
+
+    def _unknown(
+        self, batch: Batch, exc: HubframeError, check: HubframeError, attempts: int
+    ) -> list[Outcome]:
+        """Rows whose write may have been applied and that no read could check."""
+        self.stop.stop_for(check)
+        message = (
+            f"The outcome is unknown: HubSpot's answer was lost or inconclusive ({_short(exc)}) "
+            f"and the check that followed failed too ({_short(check)}); the change may or may "
+            "not be there. Run the retry file: sending it again is safe."
+        )
+        return [
+            Outcome.of_error(
+                Status.FAILED,
+                exc,
+                message,
+                action=item.action,
+                code=ErrorCode.UNKNOWN_OUTCOME,
+                batch=batch.number,
+                attempts=attempts,
+            )
+            for item in batch.items
+        ]
+
+
+__all__ = ["Sender", "StopSignal"]

@@ -156,7 +156,7 @@ def figures(server: Server, rows: int) -> Figures:
 
 
 def run_hubframe(server: Server, work: list[tuple[str, str]]) -> Figures:
-    from hubframe.client import HubSpotClient
+    from hubframe.hubspot.client import HubSpotClient
     from hubframe.jobs import associate
 
     frame = pd.DataFrame(

@@ -30,7 +30,7 @@ from hubframe.errors import (
 )
 
 if TYPE_CHECKING:
-    from hubframe.client import HubSpotClient
+    from hubframe.hubspot.client import HubSpotClient
     from hubframe.io import read_limits, read_pairs
     from hubframe.jobs import associate, configure_limits, remove_associations, undo
     from hubframe.limits import ReadLimits
@@ -42,7 +42,7 @@ __version__ = "0.1.0"
 
 #: Public name -> the module that defines it (imported on first use).
 _LAZY: dict[str, str] = {
-    "HubSpotClient": "hubframe.client",
+    "HubSpotClient": "hubframe.hubspot.client",
     "ReadLimits": "hubframe.limits",
     "read_pairs": "hubframe.io",
     "read_limits": "hubframe.io",

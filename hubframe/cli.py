@@ -34,7 +34,8 @@ from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, 
 from hubframe.errors import CODE_INFO, ConfigurationError, ErrorCode, HubframeError, InputError
 
 if TYPE_CHECKING:
-    from hubframe.client import HubSpotClient, Secret
+    from hubframe.hubspot.auth import Secret
+    from hubframe.hubspot.client import HubSpotClient
     from hubframe.run.journal import Journal
 
 PROG: Final = "hubframe"
@@ -267,7 +268,7 @@ def _connect(args: argparse.Namespace) -> Iterator[_Connection]:
     """A client for the run: the built-in sandbox with --sandbox, else token + base URL."""
     import os
 
-    from hubframe.client import HubSpotClient
+    from hubframe.hubspot.client import HubSpotClient
 
     if args.sandbox:
         from hubframe.sandbox import Sandbox
@@ -559,7 +560,7 @@ def _recap(runs: list[tuple[str, JobRun]], out: TextIO) -> None:
 
 def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: TextIO) -> int:
     """Run the sample sheets against one demo sandbox, through the same path as the CLI."""
-    from hubframe.client import HubSpotClient
+    from hubframe.hubspot.client import HubSpotClient
     from hubframe.sandbox import Sandbox
 
     sample_dir = _sample_dir(args.sample_data)
@@ -603,7 +604,7 @@ def _one_line(error: BaseException, secret: Secret | None = None) -> str:
 
 def _hide_token(args: argparse.Namespace) -> Secret | None:
     """Keep --token masked from here on: ``args.token`` becomes a :class:`Secret` (or None)."""
-    from hubframe.client import Secret
+    from hubframe.hubspot.auth import Secret
 
     token = getattr(args, "token", None)
     secret = Secret(token.strip()) if isinstance(token, str) and token.strip() else None

@@ -230,6 +230,11 @@ class ConfigurationError(HubframeError, ValueError):
     """A setting is wrong: no token, unknown api version, a bad base URL."""
 
 
+class UsageError(HubframeError, TypeError):
+    """hubframe was called in a way that cannot work: an unknown keyword argument, pickling an
+    access token."""
+
+
 class InternalError(HubframeError, RuntimeError):
     """hubframe broke one of its own rules (a bug: please report it with the traceback)."""
 

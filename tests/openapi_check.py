@@ -243,7 +243,7 @@ class CheckedApi:
     """Calls a sandbox over HTTP and checks every response against the specs."""
 
     def __init__(self, sandbox: Any, checker: SpecChecker, token: str | None = None) -> None:
-        import requests  # tests only: the product's HTTP lives in hubframe.client
+        import requests  # tests only: the product's HTTP lives in hubframe.hubspot.client
 
         self.sandbox = sandbox
         self.checker = checker

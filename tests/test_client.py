@@ -12,7 +12,6 @@ from typing import Any
 import pytest
 from faultproxy import FaultProxy
 
-from hubframe.client import HubSpotClient
 from hubframe.errors import (
     ApiError,
     AuthError,
@@ -22,7 +21,8 @@ from hubframe.errors import (
     RateLimitError,
     ServerError,
 )
-from hubframe.ratelimit import RateLimiter, Slot
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.ratelimit import RateLimiter, Slot
 from hubframe.sandbox import Sandbox
 
 DEAL, DEAL2 = "2040000001", "2040000002"

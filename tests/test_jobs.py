@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 from faultproxy import FaultProxy
 
-from hubframe.client import HubSpotClient
 from hubframe.constants import PAIR_COLUMNS, STATUS_COLUMNS
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.io import read_pairs
 from hubframe.jobs import associate, configure_limits, undo
 from hubframe.run.plan import make_plan
@@ -359,7 +359,7 @@ def test_limits_dry_run_shows_current_values_and_records_over(sandbox: Sandbox) 
 
 _RUNNER = """
 import sys
-from hubframe.client import HubSpotClient
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import associate
 url, token, csv, journal = sys.argv[1:5]
 client = HubSpotClient(token=token, base_url=url)

@@ -6,8 +6,8 @@ import time
 
 import pytest
 
-from hubframe.client import HubSpotClient
 from hubframe.errors import ErrorCode
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.labels import LabelBook, UnknownLabel, closest_first
 from hubframe.sandbox import Sandbox
 

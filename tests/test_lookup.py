@@ -7,7 +7,7 @@ import time
 import pandas as pd
 import pytest
 
-from hubframe.client import HubSpotClient
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.io import read_pairs
 from hubframe.jobs import associate
 from hubframe.run.lookup import find_records, id_properties, resolve_ids

@@ -8,7 +8,7 @@ from collections.abc import Callable
 import pandas as pd
 import pytest
 
-from hubframe.client import HubSpotClient
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import associate
 from hubframe.run.preflight import LimitRule, PortalState, predict, read_state
 from hubframe.run.work import WorkItem

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import time
 
-from hubframe.ratelimit import RateLimiter, Slot
+from hubframe.hubspot.ratelimit import RateLimiter, Slot
 
 WINDOW = 0.2  # 1 request per 0.2 s: a slot is held 0.23 s, requests are paced 0.24 s apart
 

@@ -8,7 +8,7 @@ from typing import Any
 
 from openapi_check import CheckedApi
 
-from hubframe.client import HubSpotClient
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import CONTACT_IDS, DEAL_IDS, contact_properties
 

@@ -21,8 +21,8 @@ import pandas as pd
 import pytest
 from faultproxy import FaultProxy
 
-from hubframe.client import HubSpotClient
 from hubframe.errors import ConfigurationError, HubframeError
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import associate
 from hubframe.run.journal import Journal
 from hubframe.sandbox import Sandbox

@@ -12,8 +12,8 @@ from typing import Any
 import pytest
 from faultproxy import FaultProxy
 
-from hubframe.client import HubSpotClient
 from hubframe.errors import ErrorCode
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.answers import classify
 from hubframe.run.journal import Journal
 from hubframe.run.plan import make_plan

@@ -9,7 +9,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
-from hubframe.client import HubSpotClient
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import associate, load_run, remove_associations, undo
 from hubframe.report import export_report
 from hubframe.run.journal import Journal

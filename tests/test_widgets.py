@@ -20,7 +20,7 @@ import ipywidgets
 import pandas as pd
 import pytest
 
-from hubframe.client import Secret
+from hubframe.hubspot.auth import Secret
 from hubframe.io import read_pairs
 from hubframe.sandbox import Sandbox
 from hubframe.testing import SandboxFactory

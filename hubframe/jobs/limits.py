@@ -14,8 +14,8 @@ from typing import Any, Unpack
 
 import pandas as pd
 
-from hubframe.client import HubSpotClient
 from hubframe.errors import HubframeError, StopReason
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.labels import LabelBook, UnknownLabel, resolve
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label

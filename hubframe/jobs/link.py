@@ -14,9 +14,9 @@ from typing import Any, Unpack
 
 import pandas as pd
 
-from hubframe.client import HubSpotClient
 from hubframe.constants import EXISTING_COLUMNS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions

@@ -29,9 +29,9 @@ from typing import Any, Unpack
 
 import pandas as pd
 
-from hubframe.client import HubSpotClient
 from hubframe.constants import EXISTING_COLUMNS, STATUS_COLUMNS
 from hubframe.errors import ErrorCode
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.report.reader import RunArg, flag, load_run
 from hubframe.run.endpoints import endpoint
 from hubframe.run.labels import LabelBook

@@ -29,6 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from hubframe import formula
+from hubframe.errors import InternalError
 from hubframe.report.safety import outgoing_frame, outgoing_text
 
 STATUS_COLOURS: Final[Mapping[str, str]] = {
@@ -300,7 +301,7 @@ def _inject_rows(
     xml = source.read(name).decode("utf-8")
     cut = xml.rfind("</sheetData>")
     if cut < 0:
-        raise RuntimeError(f"unexpected worksheet XML in {name}: no </sheetData>")
+        raise InternalError(f"unexpected worksheet XML in {name}: no </sheetData>")
     with target.open(name, "w", force_zip64=True) as out:
         out.write(xml[:cut].encode("utf-8"))
         for chunk in rows:

@@ -14,9 +14,9 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hubframe.client import ApiResponse
 from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import ErrorCode
+from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.endpoints import endpoint
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.vocab import Action, Status, object_noun

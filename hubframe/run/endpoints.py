@@ -13,7 +13,6 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from hubframe.client import ApiResponse, HubSpotClient
 from hubframe.constants import (
     MAX_BATCH_ARCHIVE,
     MAX_BATCH_CREATE,
@@ -21,6 +20,8 @@ from hubframe.constants import (
     MAX_BATCH_LIMITS,
 )
 from hubframe.errors import ConfigurationError
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.work import Batch, WorkItem
 from hubframe.vocab import Action
 

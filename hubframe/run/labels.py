@@ -15,9 +15,9 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hubframe.client import HubSpotClient
 from hubframe.constants import HUBSPOT_DEFINED, HUBSPOT_DEFINED_TYPES, USER_DEFINED
 from hubframe.errors import ErrorCode, HubframeError
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.rows import text, whole
 
 #: What a sheet may write for the unlabeled association type (when no real label has the name).

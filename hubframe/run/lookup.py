@@ -16,9 +16,9 @@ from typing import Any
 
 import pandas as pd
 
-from hubframe.client import HubSpotClient
 from hubframe.constants import MAX_OBJECT_BATCH_READ
 from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.normalize import is_valid_object_type
 from hubframe.run.work import Outcome
 from hubframe.vocab import Status, object_noun

@@ -18,7 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import Any, TypedDict
 
-from hubframe.errors import ConfigurationError
+from hubframe.errors import ConfigurationError, UsageError
 from hubframe.run.journal import Journal
 
 JournalArg = str | os.PathLike[str] | Journal | None
@@ -72,7 +72,7 @@ class RunOptions:
         known = {f.name for f in fields(cls)}
         unknown = sorted(set(kwargs) - known)
         if unknown:
-            raise TypeError(f"unexpected keyword argument(s): {', '.join(unknown)}")
+            raise UsageError(f"unexpected keyword argument(s): {', '.join(unknown)}")
         return cls(**kwargs)
 
 

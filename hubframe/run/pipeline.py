@@ -26,8 +26,8 @@ from typing import Any, Protocol
 import pandas as pd
 from tqdm.auto import tqdm
 
-from hubframe.client import HubSpotClient
 from hubframe.errors import ErrorCode, StopReason
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.journal import Journal
 from hubframe.run.options import RunOptions, calm_gc, opened_journal
 from hubframe.run.plan import make_plan, stream_plan

@@ -25,8 +25,8 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any
 
-from hubframe.client import HubSpotClient
 from hubframe.errors import ErrorCode, HubframeError
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.work import WorkItem
 from hubframe.vocab import ObjectPair, RecordPair, object_noun
 

@@ -1,7 +1,7 @@
 """Sending planned batches: worker pool, bisection, outcome checks, clean stops.
 
 :class:`Sender` runs batches (a list, or a stream still being planned) on a thread pool sharing
-one :class:`~hubframe.client.HubSpotClient` (and so one rate limiter) and returns an
+one :class:`~hubframe.hubspot.client.HubSpotClient` (and so one rate limiter) and returns an
 :class:`~hubframe.run.work.Outcome` per row:
 
 - a 2xx is mapped row by row (:func:`hubframe.run.answers.map_response`);
@@ -27,7 +27,6 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from typing import TypeVar
 
-from hubframe.client import ApiResponse, HubSpotClient
 from hubframe.errors import (
     ApiError,
     ConfigurationError,
@@ -39,6 +38,8 @@ from hubframe.errors import (
     ServerError,
     StopReason,
 )
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.wire import ApiResponse
 from hubframe.run import endpoints
 from hubframe.run.answers import classify, map_response, row_message, rows_named
 from hubframe.run.journal import Journal

@@ -18,9 +18,9 @@ from typing import Any, Final
 import ipywidgets as w
 import pandas as pd
 
-from hubframe.client import Secret
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
 from hubframe.errors import HubframeError
+from hubframe.hubspot.auth import Secret
 from hubframe.widgets import backend, render
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.runner import Runner

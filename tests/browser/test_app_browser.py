@@ -38,7 +38,7 @@ def button(page: Page, step: str, text: str) -> Locator:
 
 def expected_success_count(sample: Path) -> int:
     """Run the same sheet against a fresh demo sandbox, the way the app does."""
-    from hubframe.client import HubSpotClient
+    from hubframe.hubspot.client import HubSpotClient
     from hubframe.jobs import associate
     from hubframe.sandbox import Sandbox
 

@@ -34,6 +34,7 @@ from hubframe.constants import (
     RATE_LIMIT_MAX_HEADER,
     RATE_LIMIT_REMAINING_HEADER,
 )
+from hubframe.errors import ConfigurationError
 
 #: Share of the window's budget left unused (rounded down: none below 34 requests a window).
 COUNT_MARGIN = 0.03
@@ -90,7 +91,7 @@ class RateLimiter:
         self._fixed = rate_limit is not None
         max_requests, window_s = rate_limit or DEFAULT_RATE_LIMIT
         if max_requests < 1 or window_s <= 0:
-            raise ValueError("rate_limit must be (max_requests >= 1, window_s > 0)")
+            raise ConfigurationError("rate_limit must be (max_requests >= 1, window_s > 0)")
         self._max = int(max_requests)
         self._window = float(window_s)
         self._learned = self._fixed

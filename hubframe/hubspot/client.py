@@ -1,21 +1,16 @@
-"""HubSpotClient: the only module of hubframe that speaks HTTP.
+"""HubSpotClient: retries, errors, and typed methods for the endpoints hubframe uses.
 
 One pooled :class:`requests.Session`, one retry policy (429 except the DAILY policy, 5xx,
 connection errors and dropped responses: capped, jittered exponential backoff that honours
-``Retry-After``), one shared :class:`~hubframe.ratelimit.RateLimiter`, and typed methods for the
-association, label and limit endpoints hubframe uses.  HubSpot errors become
+``Retry-After``), one shared :class:`~hubframe.hubspot.ratelimit.RateLimiter`, and typed
+methods for the association, label, limit and record endpoints.  HubSpot errors become
 :class:`~hubframe.errors.HubframeError` subclasses here; 2xx answers come back as
-:class:`ApiResponse` (parsed body, status, headers, correlation id, attempt count).
+:class:`~hubframe.hubspot.wire.ApiResponse`.
 
-Secrecy: the access token is kept masked in one :class:`Secret` and written into the
-``Authorization`` header by one :class:`_BearerAuth` object as each request is prepared; no
-frame of hubframe holds it as a local.  What requests and urllib3 hold while sending is wiped as
-soon as a request is over (the request headers of each response are dropped, and the frames of
-an error raised inside requests are cleared before the error goes on), and every text that
-leaves the client (messages, error bodies, 2xx bodies with item errors, log lines) has the
-token's value replaced by ``<redacted>``.  A base URL with a user name or password
-(``https://user:pass@host``) is refused: HubSpot authenticates with the token only, and such
-credentials would show wherever the URL does.
+Secrecy (:mod:`hubframe.hubspot.auth`): the token is written into each request by one auth
+object as the request is prepared, what requests holds of a sent request is wiped, and every
+text that leaves the client (messages, error bodies, 2xx bodies with item errors, log lines)
+has the token's value replaced by ``<redacted>``.
 """
 
 from __future__ import annotations
@@ -24,27 +19,16 @@ import json
 import logging
 import os
 import random
-import threading
 import time
-import traceback
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from dataclasses import dataclass, field
-from functools import cached_property
-from http.client import HTTPConnection as _StdConnection
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote, urlsplit
+from urllib.parse import quote
 
 import requests
-from requests.adapters import HTTPAdapter
-from requests.auth import AuthBase
-from urllib3.connection import HTTPConnection, HTTPSConnection
-from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
 from hubframe.constants import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
-    DEFAULT_BASE_URL,
-    ENV_BASE_URL,
     ENV_TOKEN,
     MAX_BATCH_READ,
     MAX_OBJECT_BATCH_READ,
@@ -60,10 +44,12 @@ from hubframe.errors import (
     ServerError,
     required_scopes,
 )
-from hubframe.ratelimit import RateLimiter
+from hubframe.hubspot.auth import BearerAuth, Secret, base_url_of, forget_auth, scrub
+from hubframe.hubspot.ratelimit import RateLimiter
+from hubframe.hubspot.wire import Adapter, ApiResponse, Sending, before_send, correlation_id
 from hubframe.redaction import redact, register_secret
 
-logger = logging.getLogger("hubframe.client")
+logger = logging.getLogger("hubframe.hubspot.client")
 
 JSON = dict[str, Any]
 REDACTED = "<redacted>"
@@ -81,180 +67,6 @@ _NETWORK_ERRORS = (
     requests.exceptions.ChunkedEncodingError,
     requests.exceptions.ContentDecodingError,
 )
-
-
-@dataclass(frozen=True)
-class ApiResponse:
-    """A 2xx answer: status, raw content (parsed on first use), headers and bookkeeping."""
-
-    status: int
-    content: bytes = field(repr=False)
-    headers: Mapping[str, str] = field(repr=False)
-    correlation_id: str | None
-    attempts: int
-    #: An earlier attempt of this write got no answer that says what became of it (lost answer,
-    #: 5xx): rows the answer reports as failed may have been applied by that attempt.
-    earlier_may_have_applied: bool = False
-
-    @cached_property
-    def body(self) -> Any:
-        """The parsed JSON body (None when empty or not JSON)."""
-        if not self.content:
-            return None
-        try:
-            return json.loads(self.content)
-        except ValueError:
-            return None
-
-    def may_have_errors(self) -> bool:
-        """False when the body certainly holds no ``errors`` (a fast check before parsing)."""
-        return b'"errors"' in self.content
-
-    def json(self) -> JSON:
-        """The body as a JSON object ({} for an empty body)."""
-        return self.body if isinstance(self.body, dict) else {}
-
-
-# --- knowing when a request leaves ---------------------------------------------------------------
-
-#: Per thread: what to call right before the next request's first byte is written.
-_before_send = threading.local()
-
-
-def _fire_before_send(conn: _StdConnection) -> None:
-    hook: Callable[[], None] | None = getattr(_before_send, "hook", None)
-    if hook is None:
-        return
-    _before_send.hook = None
-    if conn.sock is None and conn.auto_open:
-        conn.connect()  # a new connection (and its TLS handshake) comes before the request
-    hook()
-
-
-class _HTTPConnection(HTTPConnection):
-    def send(self, data: Any) -> None:
-        _fire_before_send(self)
-        super().send(data)
-
-
-class _HTTPSConnection(HTTPSConnection):
-    def send(self, data: Any) -> None:
-        _fire_before_send(self)
-        super().send(data)
-
-
-class _HTTPPool(HTTPConnectionPool):
-    ConnectionCls = _HTTPConnection
-
-
-class _HTTPSPool(HTTPSConnectionPool):
-    ConnectionCls = _HTTPSConnection
-
-
-class _Adapter(HTTPAdapter):
-    """requests' adapter, with connections that tell the rate limiter when a request leaves."""
-
-    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
-        super().init_poolmanager(*args, **kwargs)
-        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
-
-
-class Secret:
-    """An access token, kept masked (XOR with a random pad): neither its repr nor its attributes
-    show the value; :meth:`reveal` gives it back for the moment it is needed.  Callers that hold
-    a token for a while (the command line, the notebook app) keep it in one of these too, and
-    may pass it to :class:`HubSpotClient` as ``token``."""
-
-    __slots__ = ("_masked", "_pad")
-
-    def __init__(self, value: str) -> None:
-        raw = value.encode()
-        self._pad = os.urandom(len(raw))
-        self._masked = bytes(a ^ b for a, b in zip(raw, self._pad, strict=True))
-
-    def reveal(self) -> str:
-        return bytes(a ^ b for a, b in zip(self._masked, self._pad, strict=True)).decode()
-
-    def __repr__(self) -> str:
-        return "<redacted>"
-
-    def __reduce__(self) -> Any:
-        raise TypeError("the access token cannot be pickled")
-
-
-class _BearerAuth(AuthBase):
-    """Writes ``Authorization: Bearer ...`` into each request as requests prepares it."""
-
-    def __init__(self, secret: Secret) -> None:
-        self._secret = secret
-
-    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
-        r.headers["Authorization"] = "Bearer " + self._secret.reveal()
-        return r
-
-    def __repr__(self) -> str:
-        return "_BearerAuth(<redacted>)"
-
-
-def _forget_auth(resp: requests.Response) -> None:
-    """Drop the Authorization header requests keeps on the response's request(s)."""
-    for r in (*resp.history, resp):
-        if r.request is not None:
-            r.request.headers.pop("Authorization", None)
-
-
-def _scrub(error: BaseException) -> None:
-    """Wipe what an error raised inside requests / urllib3 holds of the request: the locals of
-    its (finished) frames, and the headers of the request it carries; the same for the errors
-    it chains to."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if current.__traceback__ is not None:
-            traceback.clear_frames(current.__traceback__)
-        for name in ("request", "response"):
-            held = getattr(current, name, None)
-            if isinstance(held, requests.PreparedRequest):
-                held.headers.pop("Authorization", None)
-            elif isinstance(held, requests.Response):
-                _forget_auth(held)
-        current = current.__cause__ or current.__context__
-
-
-class _Sending:
-    """The hook of one attempt: books the rate limiter slot and notes that bytes were written."""
-
-    __slots__ = ("limiter", "slot", "written")
-
-    def __init__(self, limiter: RateLimiter) -> None:
-        self.limiter = limiter
-        self.slot = limiter.acquire()
-        self.written = False
-
-    def __call__(self) -> None:
-        self.written = True
-        self.limiter.sending(self.slot)
-
-
-def _base_url(given: str | None) -> tuple[str, str | None]:
-    """The base URL to use, or a reason it cannot be used (without its credentials)."""
-    url = given or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
-    try:
-        parts = urlsplit(url)
-        port = parts.port
-    except ValueError:
-        return "", "base_url is not a URL (http:// or https:// and a host name)."
-    if "@" in parts.netloc:
-        where = f"{parts.scheme}://<credentials>@{parts.hostname or ''}"
-        where += f":{port}" if port else ""
-        return "", (
-            f"base_url must not contain a user name or password ({where}): HubSpot "
-            "authenticates with the access token only."
-        )
-    if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "", f"base_url must start with http:// or https:// and name a host: {url!r}"
-    return url.rstrip("/"), None
 
 
 class HubSpotClient:
@@ -278,7 +90,7 @@ class HubSpotClient:
         if isinstance(given, Secret):
             given = given.reveal()
         secret = Secret(given.strip()) if given and given.strip() else None
-        url, bad_url = _base_url(base_url)
+        url, bad_url = base_url_of(base_url)
         del token, given, base_url
         if secret is None:
             raise ConfigurationError(
@@ -323,11 +135,11 @@ class HubSpotClient:
     def _make_session(self) -> requests.Session:
         session = requests.Session()
         session.trust_env = False  # no proxies or .netrc credentials picked up behind our back
-        adapter = _Adapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=0)
+        adapter = Adapter(pool_connections=4, pool_maxsize=POOL_SIZE, max_retries=0)
         session.mount("http://", adapter)
         session.mount("https://", adapter)
         session.headers.update({"Accept": "application/json", "User-Agent": "hubframe"})
-        session.auth = _BearerAuth(self._token)
+        session.auth = BearerAuth(self._token)
         return session
 
     # --- transport ----------------------------------------------------------------------------
@@ -356,8 +168,8 @@ class HubSpotClient:
         while True:
             attempt += 1
             # The request counts against the window from when it is written, not from now.
-            sending = _Sending(self.limiter)
-            _before_send.hook = sending
+            sending = Sending(self.limiter)
+            before_send.hook = sending
             started = time.monotonic()
             resp: requests.Response | None = None
             failure: str | None = None
@@ -424,11 +236,11 @@ class HubSpotClient:
                 method, url, data=data, params=params, headers=headers, timeout=self.timeout
             )
         except BaseException as exc:
-            _scrub(exc)  # requests' frames and request objects held the header while sending
+            scrub(exc)  # requests' frames and request objects held the header while sending
             raise
         finally:
-            _before_send.hook = None  # fired already, unless nothing was written
-        _forget_auth(resp)
+            before_send.hook = None  # fired already, unless nothing was written
+        forget_auth(resp)
         return resp
 
     def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
@@ -452,7 +264,7 @@ class HubSpotClient:
             status=resp.status_code,
             content=content,
             headers={k: self._redact(v) for k, v in resp.headers.items()},
-            correlation_id=_correlation_id(resp, None),
+            correlation_id=correlation_id(resp, None),
             attempts=attempt,
             earlier_may_have_applied=unknown,
         )
@@ -470,7 +282,7 @@ class HubSpotClient:
         common: dict[str, Any] = {
             "http_status": status,
             "category": body.get("category") or body.get("errorType"),
-            "correlation_id": _correlation_id(resp, body),
+            "correlation_id": correlation_id(resp, body),
             "body": body,
             "attempts": attempt,
             "may_have_applied": unknown,
@@ -736,15 +548,6 @@ class HubSpotClient:
 
 def _seg(value: str) -> str:
     return quote(str(value), safe="")
-
-
-def _correlation_id(resp: requests.Response, body: Any) -> str | None:
-    for name in ("X-HubSpot-Correlation-Id", "X-Request-Id"):
-        if resp.headers.get(name):
-            return str(resp.headers[name])
-    if isinstance(body, dict) and body.get("correlationId"):
-        return str(body["correlationId"])
-    return None
 
 
 def _retry_after(resp: requests.Response) -> float | None:

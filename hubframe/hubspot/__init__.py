@@ -1,0 +1,16 @@
+"""The only package of hubframe that speaks HTTP: the HubSpot client and what it needs.
+
+* :mod:`~hubframe.hubspot.client` -- :class:`HubSpotClient`: retries, errors, typed endpoint
+  methods for associations, labels, limits and records;
+* :mod:`~hubframe.hubspot.ratelimit` -- the rolling-window rate limiter every worker shares;
+* :mod:`~hubframe.hubspot.wire` -- the 2xx answer (:class:`ApiResponse`) and connections that
+  tell when a request leaves;
+* :mod:`~hubframe.hubspot.auth` -- the masked token (:class:`Secret`) and the one place that
+  writes it into a request.
+"""
+
+from hubframe.hubspot.auth import Secret
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.wire import ApiResponse
+
+__all__ = ["ApiResponse", "HubSpotClient", "Secret"]

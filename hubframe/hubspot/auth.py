@@ -1,0 +1,106 @@
+"""Secrecy: the access token kept masked, written into each request at send time only.
+
+The token lives in one :class:`Secret` (XOR-masked; no repr, no pickle) and is written into the
+``Authorization`` header by one :class:`BearerAuth` object as each request is prepared, so no
+frame of hubframe holds it as a local; what requests keeps of a sent request is wiped
+(:func:`forget_auth`, :func:`scrub`).  A base URL with a user name or password is refused
+(:func:`base_url_of`): HubSpot authenticates with the token only.
+"""
+
+from __future__ import annotations
+
+import os
+import traceback
+from typing import Any
+from urllib.parse import urlsplit
+
+import requests
+from requests.auth import AuthBase
+
+from hubframe.constants import DEFAULT_BASE_URL, ENV_BASE_URL
+from hubframe.errors import UsageError
+
+JSON = dict[str, Any]
+
+
+class Secret:
+    """An access token, kept masked (XOR with a random pad): neither its repr nor its attributes
+    show the value; :meth:`reveal` gives it back for the moment it is needed.  Callers that hold
+    a token for a while (the command line, the notebook app) keep it in one of these too, and
+    may pass it to :class:`HubSpotClient` as ``token``."""
+
+    __slots__ = ("_masked", "_pad")
+
+    def __init__(self, value: str) -> None:
+        raw = value.encode()
+        self._pad = os.urandom(len(raw))
+        self._masked = bytes(a ^ b for a, b in zip(raw, self._pad, strict=True))
+
+    def reveal(self) -> str:
+        return bytes(a ^ b for a, b in zip(self._masked, self._pad, strict=True)).decode()
+
+    def __repr__(self) -> str:
+        return "<redacted>"
+
+    def __reduce__(self) -> Any:
+        raise UsageError("the access token cannot be pickled")
+
+
+class BearerAuth(AuthBase):
+    """Writes ``Authorization: Bearer ...`` into each request as requests prepares it."""
+
+    def __init__(self, secret: Secret) -> None:
+        self._secret = secret
+
+    def __call__(self, r: requests.PreparedRequest) -> requests.PreparedRequest:
+        r.headers["Authorization"] = "Bearer " + self._secret.reveal()
+        return r
+
+    def __repr__(self) -> str:
+        return "BearerAuth(<redacted>)"
+
+
+def forget_auth(resp: requests.Response) -> None:
+    """Drop the Authorization header requests keeps on the response's request(s)."""
+    for r in (*resp.history, resp):
+        if r.request is not None:
+            r.request.headers.pop("Authorization", None)
+
+
+def scrub(error: BaseException) -> None:
+    """Wipe what an error raised inside requests / urllib3 holds of the request: the locals of
+    its (finished) frames, and the headers of the request it carries; the same for the errors
+    it chains to."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if current.__traceback__ is not None:
+            traceback.clear_frames(current.__traceback__)
+        for name in ("request", "response"):
+            held = getattr(current, name, None)
+            if isinstance(held, requests.PreparedRequest):
+                held.headers.pop("Authorization", None)
+            elif isinstance(held, requests.Response):
+                forget_auth(held)
+        current = current.__cause__ or current.__context__
+
+
+def base_url_of(given: str | None) -> tuple[str, str | None]:
+    """The base URL to use, or a reason it cannot be used (without its credentials)."""
+    url = given or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return "", "base_url is not a URL (http:// or https:// and a host name)."
+    if "@" in parts.netloc:
+        where = f"{parts.scheme}://<credentials>@{parts.hostname or ''}"
+        where += f":{port}" if port else ""
+        return "", (
+            f"base_url must not contain a user name or password ({where}): HubSpot "
+            "authenticates with the access token only."
+        )
+    if parts.scheme not in ("http", "https") or not parts.hostname:
+        return "", f"base_url must start with http:// or https:// and name a host: {url!r}"
+    return url.rstrip("/"), None

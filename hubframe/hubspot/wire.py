@@ -1,0 +1,127 @@
+"""What travels: the 2xx answer hubframe keeps, and connections that say when a request leaves.
+
+:class:`ApiResponse` is a 2xx answer (raw content parsed on first use, status, headers,
+correlation id, attempts).  The connection classes fire a per-thread hook right before a
+request's first byte is written: the rate limiter counts a request from that moment
+(:meth:`~hubframe.hubspot.ratelimit.RateLimiter.sending`), and the client learns that the
+request may have reached HubSpot (so a lost answer is an unknown outcome, not "nothing sent").
+"""
+
+from __future__ import annotations
+
+import json
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from functools import cached_property
+from http.client import HTTPConnection as _StdConnection
+from typing import Any
+
+import requests
+from requests.adapters import HTTPAdapter
+from urllib3.connection import HTTPConnection, HTTPSConnection
+from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
+
+from hubframe.hubspot.ratelimit import RateLimiter
+
+JSON = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class ApiResponse:
+    """A 2xx answer: status, raw content (parsed on first use), headers and bookkeeping."""
+
+    status: int
+    content: bytes = field(repr=False)
+    headers: Mapping[str, str] = field(repr=False)
+    correlation_id: str | None
+    attempts: int
+    #: An earlier attempt of this write got no answer that says what became of it (lost answer,
+    #: 5xx): rows the answer reports as failed may have been applied by that attempt.
+    earlier_may_have_applied: bool = False
+
+    @cached_property
+    def body(self) -> Any:
+        """The parsed JSON body (None when empty or not JSON)."""
+        if not self.content:
+            return None
+        try:
+            return json.loads(self.content)
+        except ValueError:
+            return None
+
+    def may_have_errors(self) -> bool:
+        """False when the body certainly holds no ``errors`` (a fast check before parsing)."""
+        return b'"errors"' in self.content
+
+    def json(self) -> JSON:
+        """The body as a JSON object ({} for an empty body)."""
+        return self.body if isinstance(self.body, dict) else {}
+
+
+# --- knowing when a request leaves ---------------------------------------------------------------
+
+#: Per thread: what to call right before the next request's first byte is written.
+before_send = threading.local()
+
+
+def _fire_before_send(conn: _StdConnection) -> None:
+    hook: Callable[[], None] | None = getattr(before_send, "hook", None)
+    if hook is None:
+        return
+    before_send.hook = None
+    if conn.sock is None and conn.auto_open:
+        conn.connect()  # a new connection (and its TLS handshake) comes before the request
+    hook()
+
+
+class _HTTPConnection(HTTPConnection):
+    def send(self, data: Any) -> None:
+        _fire_before_send(self)
+        super().send(data)
+
+
+class _HTTPSConnection(HTTPSConnection):
+    def send(self, data: Any) -> None:
+        _fire_before_send(self)
+        super().send(data)
+
+
+class _HTTPPool(HTTPConnectionPool):
+    ConnectionCls = _HTTPConnection
+
+
+class _HTTPSPool(HTTPSConnectionPool):
+    ConnectionCls = _HTTPSConnection
+
+
+class Adapter(HTTPAdapter):
+    """requests' adapter, with connections that tell the rate limiter when a request leaves."""
+
+    def init_poolmanager(self, *args: Any, **kwargs: Any) -> None:
+        super().init_poolmanager(*args, **kwargs)
+        self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
+
+
+class Sending:
+    """The hook of one attempt: books the rate limiter slot and notes that bytes were written."""
+
+    __slots__ = ("limiter", "slot", "written")
+
+    def __init__(self, limiter: RateLimiter) -> None:
+        self.limiter = limiter
+        self.slot = limiter.acquire()
+        self.written = False
+
+    def __call__(self) -> None:
+        self.written = True
+        self.limiter.sending(self.slot)
+
+
+def correlation_id(resp: requests.Response, body: Any) -> str | None:
+    for name in ("X-HubSpot-Correlation-Id", "X-Request-Id"):
+        if resp.headers.get(name):
+            return str(resp.headers[name])
+    if isinstance(body, dict) and body.get("correlationId"):
+        return str(body["correlationId"])
+    return None

@@ -1,23 +1,35 @@
-"""pytest fixtures for hubframe and for users' own tests: a started sandbox per test.
+"""Testing with hubframe: pytest fixtures with a started sandbox, and builders tests share.
 
-Enable with ``pytest_plugins = ["hubframe.testing"]`` in a ``conftest.py``::
+Enable the fixtures with ``pytest_plugins = ["hubframe.testing"]`` in a ``conftest.py``::
 
     def test_link(sandbox):
-        client = hubframe.HubSpotClient(token=sandbox.token, base_url=sandbox.url)
-        ...
+        client = hubframe.testing.client_for(sandbox)
+        result = hubframe.associate(hubframe.testing.pairs_sheet([...]), client)
 
     def test_throttled(sandbox_factory):
         sb = sandbox_factory(rate_limit=(5, 1.0), seed=None)
+
+Builders (as pyairtable's ``testing`` offers ``fake_record`` beside its fake server):
+:func:`client_for` (a client for a sandbox, retrying fast), :func:`pairs_sheet` (a sheet of
+deal -> contact pairs as analysts write it), :func:`xlsx_bytes` (a workbook from rows),
+:func:`demo_ids` (record ids the demo portal holds), :class:`FakeClock` (time that moves only
+when told, for the rate limiter).
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
-from typing import Any
+import io
+import threading
+from collections.abc import Callable, Iterator, Sequence
+from typing import TYPE_CHECKING, Any
 
+import pandas as pd
 import pytest
 
 from hubframe.sandbox import Sandbox
+
+if TYPE_CHECKING:
+    from hubframe.hubspot.client import HubSpotClient
 
 SandboxFactory = Callable[..., Sandbox]
 
@@ -42,3 +54,87 @@ def sandbox_factory() -> Iterator[SandboxFactory]:
     yield make
     for sb in made:
         sb.stop()
+
+
+def client_for(sb: Sandbox, api_version: str = "2026-03", **kwargs: Any) -> HubSpotClient:
+    """A :class:`~hubframe.HubSpotClient` for ``sb`` (its token unless ``token=`` is given) that
+    retries after 10-50 ms instead of seconds."""
+    from hubframe.hubspot.client import HubSpotClient
+
+    kwargs.setdefault("backoff_base", 0.01)
+    kwargs.setdefault("backoff_cap", 0.05)
+    token = kwargs.pop("token", sb.token)
+    return HubSpotClient(token=token, base_url=sb.url, api_version=api_version, **kwargs)
+
+
+def pairs_sheet(rows: Sequence[tuple[str, str, str]], *, notes: bool = False) -> pd.DataFrame:
+    """Deal -> contact pairs as an analyst's sheet: ``Deal ID``, ``Contact ID``, ``Association
+    label`` (and a ``Notes`` column of the analyst's own with ``notes=True``)."""
+    sheet = {
+        "Deal ID": [r[0] for r in rows],
+        "Contact ID": [r[1] for r in rows],
+        "Association label": [r[2] for r in rows],
+    }
+    if notes:
+        sheet["Notes"] = [f"note {n}" for n in range(len(rows))]
+    return pd.DataFrame(sheet)
+
+
+def xlsx_bytes(rows: Sequence[Sequence[object]], *, title: str = "Sheet1") -> bytes:
+    """A one-sheet workbook holding ``rows`` (the first is the header), as an upload gives it."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = title
+    for row in rows:
+        sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def demo_ids(object_type: str) -> tuple[int, ...]:
+    """Ids of the records of one object type in ``Sandbox(seed="demo")``."""
+    from hubframe.sandbox import demo
+
+    ids: dict[str, tuple[int, ...]] = {
+        "deals": demo.DEAL_IDS,
+        "contacts": demo.CONTACT_IDS,
+        "companies": demo.COMPANY_IDS,
+        "tickets": demo.TICKET_IDS,
+    }
+    return ids[object_type]
+
+
+class FakeClock:
+    """Time that moves only when told or when someone waits: ``RateLimiter(clock=fake,
+    wait=fake.wait)`` paces requests in no real time, and tests read exact moments."""
+
+    def __init__(self, start: float = 1_000.0) -> None:
+        self.now = start
+        self.waited: list[float] = []
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def wait(self, condition: threading.Condition, seconds: float) -> None:
+        """Instead of waiting on ``condition``: the time passes at once."""
+        self.waited.append(seconds)
+        self.now += seconds
+
+
+__all__ = [
+    "FakeClock",
+    "SandboxFactory",
+    "client_for",
+    "demo_ids",
+    "pairs_sheet",
+    "sandbox",
+    "sandbox_factory",
+    "xlsx_bytes",
+]

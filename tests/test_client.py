@@ -24,6 +24,7 @@ from hubframe.errors import (
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.ratelimit import RateLimiter, Slot
 from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
 
 DEAL, DEAL2 = "2040000001", "2040000002"
 CONTACT, CONTACT2, CONTACT3 = "1019360001", "1019360002", "1019360003"
@@ -31,20 +32,6 @@ MISSING_CONTACT = "1019369999"
 VERSIONS = ("2026-03", "2026-09", "v4")
 
 Factory = Callable[..., Sandbox]
-
-
-def client_for(sb: Sandbox, version: str = "2026-03", **kw: Any) -> HubSpotClient:
-    kw.setdefault("backoff_base", 0.01)
-    kw.setdefault("backoff_cap", 0.05)
-    return HubSpotClient(token=sb.token, base_url=sb.url, api_version=version, **kw)
-
-
-def wait_log(sb: Sandbox, n: int, timeout: float = 5.0) -> int:
-    """Length of the request log once it holds ``n`` entries (the server logs after replying)."""
-    deadline = time.monotonic() + timeout
-    while len(sb.request_log()) < n and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return len(sb.request_log())
 
 
 def spec(type_id: int, category: str = "USER_DEFINED") -> dict[str, Any]:
@@ -101,7 +88,7 @@ def test_batch_create_reports_items_and_paths(sandbox: Sandbox, version: str) ->
     assert resp.attempts == 1
     assert resp.json()["numErrors"] == 1
     assert champion in linked(sandbox, DEAL2, CONTACT)
-    wait_log(sandbox, 1)
+    len(sandbox.request_log())
     path = sandbox.request_log()["path"].iloc[-1]
     expected = {
         "2026-03": "/crm/associations/2026-03/deals/contacts/batch/create",
@@ -166,7 +153,7 @@ def test_labels_and_limits(sandbox: Sandbox, version: str) -> None:
     assert any(r["typeId"] == sponsor["typeId"] for r in client.get_all_limits())
     client.purge_limits("deals", "contacts", [key])
     assert sponsor["typeId"] not in {r["typeId"] for r in client.get_limits("deals", "contacts")}
-    wait_log(sandbox, 8)
+    len(sandbox.request_log())
     schema = sandbox.request_log()["path"].iloc[-1]
     assert schema.startswith(
         "/crm/associations/v4/" if version == "v4" else f"/crm/associations/{version}/"
@@ -206,7 +193,7 @@ def test_daily_limit_is_not_retried(sandbox_factory: Factory) -> None:
     with pytest.raises(RateLimitError) as info:
         client.list_labels("deals", "contacts")
     assert info.value.is_daily and info.value.code is ErrorCode.RATE_LIMITED
-    wait_log(sb, 2)
+    len(sb.request_log())
     assert list(sb.request_log()["status"]) == [200, 429]
 
 
@@ -215,13 +202,13 @@ def test_retries_throttling_and_server_errors_then_gives_up(sandbox_factory: Fac
     client = client_for(sb, max_retries=12)
     pair = [{"from": {"id": DEAL2}, "to": {"id": CONTACT2}}]
     resp = client.batch_associate_default("deals", "contacts", pair)
-    assert resp.status == 200 and resp.attempts == wait_log(sb, resp.attempts)
+    assert resp.status == 200 and resp.attempts == len(sb.request_log())
     sb.set_faults(server_error_rate=1.0)
     sb.reset_request_log()
     with pytest.raises(ServerError) as info:
         client_for(sb, max_retries=2).batch_associate_default("deals", "contacts", pair)
     assert info.value.code is ErrorCode.SERVER_ERROR
-    assert wait_log(sb, 3) == 3
+    assert len(sb.request_log()) == 3
 
 
 def test_resets_and_lost_responses_are_retried(sandbox_factory: Factory) -> None:
@@ -294,7 +281,7 @@ def test_limiter_learns_budget_and_avoids_429(sandbox_factory: Factory) -> None:
     for t in threads:
         t.join(timeout=30)
     elapsed = time.monotonic() - started
-    wait_log(sb, 21)
+    len(sb.request_log())
     log = sb.request_log()
     assert len(log) == 21 and (log["status"] == 429).sum() == 0
     assert elapsed >= 3 * 0.5  # 20 requests at 5 per ~0.5 s window
@@ -372,7 +359,7 @@ def test_each_attempt_counts_from_when_it_is_written(sandbox_factory: Factory) -
         client.batch_associate_default(
             "deals", "contacts", [{"from": {"id": DEAL}, "to": {"id": CONTACT}}]
         )
-    assert len(limiter.acquired) == 4 == wait_log(sb, 4)
+    assert len(limiter.acquired) == 4 == len(sb.request_log())
     assert [slot for slot, _ in limiter.written] == limiter.acquired  # every attempt, in order
     assert all(slot.at >= at for slot, at in limiter.written)
 

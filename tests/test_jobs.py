@@ -28,6 +28,7 @@ from hubframe.jobs import associate, configure_limits, undo
 from hubframe.run.plan import make_plan
 from hubframe.run.table import summarize
 from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, pairs_sheet
 
 Factory = Callable[..., Sandbox]
 DEALS = [str(2040000001 + i) for i in range(10)]
@@ -36,26 +37,7 @@ MISSING_CONTACT = "1019369999"
 VERSIONS = ("2026-03", "2026-09", "v4")
 
 
-def client_for(sb: Sandbox, version: str = "2026-03", **kw: Any) -> HubSpotClient:
-    kw.setdefault("backoff_base", 0.01)
-    kw.setdefault("backoff_cap", 0.05)
-    token = kw.pop("token", sb.token)
-    return HubSpotClient(token=token, base_url=sb.url, api_version=version, **kw)
-
-
-def sheet(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Deal ID": [r[0] for r in rows],
-            "Contact ID": [r[1] for r in rows],
-            "Association label": [r[2] for r in rows],
-            "Notes": [f"note {n}" for n in range(len(rows))],
-        }
-    )
-
-
 def log_of(sb: Sandbox) -> pd.DataFrame:
-    time.sleep(0.05)  # the sandbox logs a request just after replying
     return sb.request_log()
 
 
@@ -97,7 +79,7 @@ MIXED_EXPECTED = [
 
 @pytest.mark.parametrize("version", VERSIONS)
 def test_associate_one_status_per_row_in_input_order(sandbox: Sandbox, version: str) -> None:
-    result = associate(sheet(MIXED), client_for(sandbox, version), progress=False)
+    result = associate(pairs_sheet(MIXED, notes=True), client_for(sandbox, version), progress=False)
     assert len(result) == len(MIXED)
     got = [
         (s, None if pd.isna(c) else c)
@@ -160,7 +142,9 @@ def test_input_codes_reach_the_result(sandbox: Sandbox) -> None:
 
 def test_dry_run_sends_nothing_and_plans_batches(sandbox: Sandbox) -> None:
     rows = [(DEALS[6], CONTACTS[n], "Champion" if n % 2 else "") for n in range(6)]
-    result = associate(sheet(rows), client_for(sandbox), dry_run=True, batch_size=2)
+    result = associate(
+        pairs_sheet(rows, notes=True), client_for(sandbox), dry_run=True, batch_size=2
+    )
     assert set(result["status"]) == {"planned"}
     assert result["batch"].tolist() == [1, 2, 1, 2, 3, 4]  # numbered as they fill up
     assert_no_writes(sandbox)
@@ -170,7 +154,7 @@ def test_dry_run_sends_nothing_and_plans_batches(sandbox: Sandbox) -> None:
 
 def test_auth_failure_skips_every_row(sandbox: Sandbox) -> None:
     client = client_for(sandbox, token="pat-na1-wrong-token")
-    result = associate(sheet(MIXED), client, progress=False)
+    result = associate(pairs_sheet(MIXED, notes=True), client, progress=False)
     sendable = [i for i, (s, _) in enumerate(MIXED_EXPECTED) if s in ("success", "failed")]
     assert set(result.loc[sendable, "status"]) == {"skipped"}
     assert set(result.loc[sendable, "error_code"]) == {"UNAUTHORIZED"}
@@ -182,7 +166,9 @@ def test_auth_failure_skips_every_row(sandbox: Sandbox) -> None:
 def test_daily_limit_mid_run_keeps_finished_rows(sandbox_factory: Factory) -> None:
     sb = sandbox_factory(daily_limit=3)
     rows = [(DEALS[7], CONTACTS[n], "") for n in range(6)]
-    result = associate(sheet(rows), client_for(sb), progress=False, batch_size=1, workers=1)
+    result = associate(
+        pairs_sheet(rows, notes=True), client_for(sb), progress=False, batch_size=1, workers=1
+    )
     assert result["status"].tolist() == ["success"] * 3 + ["skipped"] * 3
     assert set(result["error_code"].dropna()) == {"RATE_LIMITED"}
 
@@ -191,20 +177,24 @@ def test_progress_hook(sandbox: Sandbox) -> None:
     rows = [(DEALS[8], CONTACTS[n], "") for n in range(8)]
     seen: list[int] = []
     associate(
-        sheet(rows), client_for(sandbox), progress=False, batch_size=3, on_progress=seen.append
+        pairs_sheet(rows, notes=True),
+        client_for(sandbox),
+        progress=False,
+        batch_size=3,
+        on_progress=seen.append,
     )
     assert sorted(seen) == [2, 3, 3]
 
 
 def test_progress_bar_on_stderr(sandbox: Sandbox, capsys: pytest.CaptureFixture[str]) -> None:
-    associate(sheet(MIXED[:2]), client_for(sandbox), progress=True)
+    associate(pairs_sheet(MIXED[:2], notes=True), client_for(sandbox), progress=True)
     err = capsys.readouterr().err
-    assert "associate" in err and "rows" in err
+    assert "associate" in err and "2/2" in err  # the bar, labelled with the job, ran to the end
 
 
 def test_token_not_in_logs_or_results(sandbox: Sandbox, caplog: pytest.LogCaptureFixture) -> None:
     caplog.set_level(logging.DEBUG)
-    result = associate(sheet(MIXED), client_for(sandbox), progress=False)
+    result = associate(pairs_sheet(MIXED, notes=True), client_for(sandbox), progress=False)
     assert caplog.records
     assert sandbox.token not in caplog.text + result.to_csv()
 
@@ -224,9 +214,13 @@ def test_overlapping_jobs_leave_the_garbage_collector_as_it_was(sandbox: Sandbox
     def job(name: str, deal: str, hook: Callable[[int], object]) -> None:
         rows = [(deal, CONTACTS[n], "") for n in range(4)]
         results[name] = associate(
-            sheet(rows), client_for(sandbox), batch_size=2, workers=1, progress=False,
+            pairs_sheet(rows, notes=True),
+            client_for(sandbox),
+            batch_size=2,
+            workers=1,
+            progress=False,
             on_progress=hook,
-        )  # fmt: skip
+        )
 
     a = threading.Thread(target=job, args=("a", DEALS[5], lambda _: (a_in.set(), b_in.wait(10))))
     b = threading.Thread(target=job, args=("b", DEALS[6], lambda _: (b_in.set(), a_done.wait(10))))
@@ -252,7 +246,7 @@ def test_a_threshold_set_during_a_job_is_kept(sandbox: Sandbox) -> None:
     rows = [(DEALS[5], CONTACTS[n], "") for n in range(10, 12)]
     try:
         associate(
-            sheet(rows), client_for(sandbox), progress=False,
+            pairs_sheet(rows, notes=True), client_for(sandbox), progress=False,
             on_progress=lambda _: gc.set_threshold(777, 7, 7),
         )  # fmt: skip
         assert gc.get_threshold() == (777, 7, 7)
@@ -461,7 +455,9 @@ def test_fault_soak_reports_exactly_what_was_applied(sandbox_factory: Factory) -
     rows = [(d, c, "Soak label" if n % 3 == 0 else "") for n, (d, c) in
             enumerate((d, c) for d in deals for c in contacts)]  # fmt: skip
     rows.append((deals[0], "6999999999", ""))  # one row HubSpot refuses
-    result = associate(sheet(rows), client_for(sb), batch_size=25, progress=False, workers=8)
+    result = associate(
+        pairs_sheet(rows, notes=True), client_for(sb), batch_size=25, progress=False, workers=8
+    )
     ok = result[result["status"] == "success"]
     expected = {(f, t, label if lab else 3) for f, t, lab in zip(
         ok["from_id"], ok["to_id"], ok["label"].fillna(""), strict=True)}  # fmt: skip
@@ -529,7 +525,12 @@ def test_fault_soak_lost_then_stopped_reports_only_known_outcomes(
     with FaultProxy(sb, after_drops=4, then=mode) as proxy:
         client = HubSpotClient(sb.token, proxy.url, backoff_base=0.01, backoff_cap=0.05)
         result = associate(
-            sheet(rows), client, batch_size=20, workers=8, record_existing=True, progress=False
+            pairs_sheet(rows, notes=True),
+            client,
+            batch_size=20,
+            workers=8,
+            record_existing=True,
+            progress=False,
         )
     assert proxy.cued
     applied = linked(sb)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import pytest
 
 from hubframe.errors import ErrorCode
@@ -17,7 +15,6 @@ def book_for(sb: Sandbox) -> LabelBook:
 
 
 def label_gets(sb: Sandbox) -> int:
-    time.sleep(0.05)  # the sandbox logs a request just after replying
     log = sb.request_log()
     return int(log["path"].str.endswith("/labels").sum())
 

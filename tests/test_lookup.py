@@ -2,28 +2,21 @@
 
 from __future__ import annotations
 
-import time
-
 import pandas as pd
 import pytest
 
-from hubframe.hubspot.client import HubSpotClient
 from hubframe.io import read_pairs
 from hubframe.jobs import associate
 from hubframe.run.lookup import find_records, id_properties, resolve_ids
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, company_properties, contact_properties
+from hubframe.testing import client_for
 
 EMAILS = [p["email"] for p in contact_properties()]
 DOMAINS = [p["domain"] for p in company_properties()]
 
 
-def client_for(sb: Sandbox, version: str = "2026-03") -> HubSpotClient:
-    return HubSpotClient(sb.token, sb.url, version, backoff_base=0.01, backoff_cap=0.05)
-
-
 def object_reads(sb: Sandbox) -> pd.DataFrame:
-    time.sleep(0.05)  # the sandbox logs a request just after replying
     log = sb.request_log()
     return log[log["path"].str.contains("/objects/") & log["path"].str.endswith("/batch/read")]
 

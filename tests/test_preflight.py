@@ -2,18 +2,17 @@
 
 from __future__ import annotations
 
-import time
 from collections.abc import Callable
 
 import pandas as pd
 import pytest
 
-from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import associate
 from hubframe.run.preflight import LimitRule, PortalState, predict, read_state
 from hubframe.run.work import WorkItem
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import DECISION_MAKER
+from hubframe.testing import client_for, pairs_sheet
 from hubframe.vocab import Action
 
 DEALS = [str(2040000001 + i) for i in range(20)]
@@ -21,22 +20,7 @@ CONTACTS = [str(1019360001 + i) for i in range(80)]
 WRITES = ("batch/create", "batch/associate/default", "archive")
 
 
-def client_for(sb: Sandbox, version: str = "2026-03") -> HubSpotClient:
-    return HubSpotClient(sb.token, sb.url, version, backoff_base=0.01, backoff_cap=0.05)
-
-
-def sheet(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Deal ID": [r[0] for r in rows],
-            "Contact ID": [r[1] for r in rows],
-            "Association label": [r[2] for r in rows],
-        }
-    )
-
-
 def log_of(sb: Sandbox) -> pd.DataFrame:
-    time.sleep(0.05)  # the sandbox logs a request just after replying
     return sb.request_log()
 
 
@@ -64,7 +48,11 @@ PREDICTED = [
 def test_dry_run_predicts_per_row_and_writes_nothing(sandbox: Sandbox, version: str) -> None:
     before = sandbox.associations("deals", "contacts")
     result = associate(
-        sheet(ROWS), client_for(sandbox, version), dry_run=True, preflight=True, progress=False
+        pairs_sheet(ROWS),
+        client_for(sandbox, version),
+        dry_run=True,
+        preflight=True,
+        progress=False,
     )
     assert set(result["status"]) == {"planned"}
     assert codes(result) == PREDICTED
@@ -84,9 +72,9 @@ def test_dry_run_predicts_per_row_and_writes_nothing(sandbox: Sandbox, version: 
 
 def test_predictions_match_what_hubspot_says(sandbox: Sandbox) -> None:
     client = client_for(sandbox)
-    planned = associate(sheet(ROWS), client, dry_run=True, preflight=True, progress=False)
+    planned = associate(pairs_sheet(ROWS), client, dry_run=True, preflight=True, progress=False)
     sent = associate(
-        sheet(ROWS), client, preflight=True, send_predicted_failures=True, progress=False
+        pairs_sheet(ROWS), client, preflight=True, send_predicted_failures=True, progress=False
     )
     refused = [c == "LIMIT_EXCEEDED" for c in codes(sent)]
     assert refused == [c == "LIMIT_EXCEEDED" for c in codes(planned)]
@@ -95,7 +83,7 @@ def test_predictions_match_what_hubspot_says(sandbox: Sandbox) -> None:
 
 def test_real_run_does_not_send_predicted_refusals(sandbox: Sandbox) -> None:
     client = client_for(sandbox)
-    result = associate(sheet(ROWS), client, preflight=True, progress=False)
+    result = associate(pairs_sheet(ROWS), client, preflight=True, progress=False)
     assert codes(result) == [c if c == "LIMIT_EXCEEDED" else None for c in PREDICTED]
     refused = result[result["error_code"] == "LIMIT_EXCEEDED"]
     assert set(refused["status"]) == {"failed"}
@@ -110,7 +98,7 @@ def test_real_run_does_not_send_predicted_refusals(sandbox: Sandbox) -> None:
 
 def test_skip_existing(sandbox: Sandbox) -> None:
     client = client_for(sandbox)
-    result = associate(sheet(ROWS[5:]), client, skip_existing=True, progress=False)
+    result = associate(pairs_sheet(ROWS[5:]), client, skip_existing=True, progress=False)
     assert result["status"].tolist() == ["success", "skipped", "success"]
     assert codes(result) == [None, "ALREADY_ASSOCIATED", None]
     assert "skipped, not sent" in result.loc[1, "error_message"]
@@ -126,7 +114,7 @@ def test_object_limit_counts_the_unlabeled_type(sandbox: Sandbox) -> None:
     sandbox.set_limit("deals", "contacts", 3)  # every association has the unlabeled type
     rows = [(DEALS[9], CONTACTS[40 + n], "Champion" if n % 2 else "") for n in range(5)]
     result = associate(
-        sheet(rows), client_for(sandbox), dry_run=True, preflight=True, progress=False
+        pairs_sheet(rows), client_for(sandbox), dry_run=True, preflight=True, progress=False
     )
     assert codes(result) == [None, None, None, "LIMIT_EXCEEDED", "LIMIT_EXCEEDED"]
     assert result.loc[3, "error_message"].startswith(
@@ -141,7 +129,9 @@ def test_reads_a_thousand_records_a_call(sandbox_factory: Callable[..., Sandbox]
     sb.add_records("contacts", ["8000000001"])
     sb.associate("deals", deals[1499], "contacts", "8000000001")
     rows = [(d, "8000000001", "") for d in deals]
-    result = associate(sheet(rows), client_for(sb), dry_run=True, preflight=True, progress=False)
+    result = associate(
+        pairs_sheet(rows), client_for(sb), dry_run=True, preflight=True, progress=False
+    )
     assert codes(result)[-1] == "ALREADY_ASSOCIATED"
     assert codes(result).count(None) == 1499
     reads = log_of(sb).query("path.str.endswith('/batch/read')", engine="python")

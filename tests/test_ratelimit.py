@@ -1,49 +1,121 @@
-"""The shared rate limiter: a request holds its place in the window from when it is written."""
+"""The shared rate limiter: a request holds its place in the window from when it is written.
+
+Every test runs on a :class:`~hubframe.testing.FakeClock`: time passes only when the limiter
+waits (or the test says so), so pacing is checked to the microsecond in no real time.
+"""
 
 from __future__ import annotations
 
-import time
+import itertools
 
+import pytest
+
+from hubframe.errors import ConfigurationError
 from hubframe.hubspot.ratelimit import RateLimiter, Slot
+from hubframe.testing import FakeClock
 
 WINDOW = 0.2  # 1 request per 0.2 s: a slot is held 0.23 s, requests are paced 0.24 s apart
 
 
+def limiter(budget: tuple[int, float], clock: FakeClock) -> RateLimiter:
+    return RateLimiter(budget, clock=clock, wait=clock.wait)
+
+
 def test_a_slot_counts_from_when_its_request_is_written() -> None:
-    limiter = RateLimiter((1, WINDOW))
-    hold = limiter.hold_s
-    started = time.monotonic()
-    slot = limiter.acquire()
-    assert isinstance(slot, Slot) and slot.at >= started
-    time.sleep(0.1)  # e.g. waiting for the GIL or a TLS handshake before the first byte
-    limiter.sending(slot)
-    written = slot.at
-    assert written >= started + 0.1
-    limiter.acquire()
-    # Counted from acquire(), the next request could have gone at started + hold.
-    assert time.monotonic() >= written + hold - 0.005
+    clock = FakeClock()
+    rl = limiter((1, WINDOW), clock)
+    slot = rl.acquire()
+    assert isinstance(slot, Slot) and slot.at == 1_000.0
+    clock.advance(0.1)  # e.g. waiting for the GIL or a TLS handshake before the first byte
+    rl.sending(slot)
+    assert slot.at == pytest.approx(1_000.1)
+    rl.acquire()
+    # Counted from acquire(), the next request could have gone at 1000 + hold.
+    assert clock.now >= slot.at + rl.hold_s - 1e-9
 
 
 def test_a_slot_written_after_its_window_is_booked_again() -> None:
-    limiter = RateLimiter((1, WINDOW))
-    slot = limiter.acquire()
-    time.sleep(limiter.hold_s + 0.05)
-    limiter.observe({"X-HubSpot-RateLimit-Remaining": "1"})  # the window drops the old slot
+    clock = FakeClock()
+    rl = limiter((1, WINDOW), clock)
+    slot = rl.acquire()
+    clock.advance(rl.hold_s + 0.05)
+    rl.observe({"X-HubSpot-RateLimit-Remaining": "1"})  # the window drops the old slot
     assert not slot.booked
-    limiter.sending(slot)  # the request leaves only now: it occupies the window again
+    rl.sending(slot)  # the request leaves only now: it occupies the window again
     assert slot.booked
-    written = slot.at
-    limiter.acquire()
-    assert time.monotonic() >= written + limiter.hold_s - 0.005
+    rl.acquire()
+    assert clock.now >= slot.at + rl.hold_s - 1e-9
 
 
 def test_sending_never_moves_a_slot_earlier() -> None:
-    now = [10.0]
-    limiter = RateLimiter((5, 1.0), clock=lambda: now[0])
-    slot = limiter.acquire()
-    now[0] = 9.0  # a clock read before the booking must not shorten the hold
-    limiter.sending(slot)
+    clock = FakeClock(10.0)
+    rl = limiter((5, 1.0), clock)
+    slot = rl.acquire()
+    clock.now = 9.0  # a clock read before the booking must not shorten the hold
+    rl.sending(slot)
     assert slot.at == 10.0
-    now[0] = 10.5
-    limiter.sending(slot)
+    clock.now = 10.5
+    rl.sending(slot)
     assert slot.at == 10.5
+
+
+@pytest.mark.parametrize("budget", [(10, 1.0), (150, 10.0), (190, 10.0), (1, 0.2)])
+def test_requests_are_paced_and_no_window_ever_holds_more_than_the_budget(
+    budget: tuple[int, float],
+) -> None:
+    clock = FakeClock()
+    rl = limiter(budget, clock)
+    sent = []
+    for _ in range(3 * budget[0] + 5):
+        slot = rl.acquire()
+        rl.sending(slot)
+        sent.append(slot.at)
+    maximum, window = budget
+    for i, start in enumerate(sent):  # every window of the budget's length, from each request
+        inside = [t for t in sent[i:] if t < start + window]
+        assert len(inside) <= maximum
+    spacing = min(b - a for a, b in itertools.pairwise(sent))
+    assert spacing >= 0.5 / rl.rate_per_s - 1e-9  # never back to back (half a period at most)
+    assert len(clock.waited) > 0
+
+
+def test_a_429_widens_the_margins_and_they_fade_again() -> None:
+    clock = FakeClock()
+    rl = limiter((10, 1.0), clock)
+    steady = rl.rate_per_s
+    rl.throttled({"X-HubSpot-RateLimit-Remaining": "0"})
+    assert rl.rate_per_s < steady
+    clock.advance(1_000.0)  # many windows without a refusal
+    assert rl.rate_per_s == pytest.approx(steady)
+
+
+def test_the_budget_is_learned_from_the_headers_unless_fixed() -> None:
+    clock = FakeClock()
+    learned = RateLimiter(clock=clock, wait=clock.wait)
+    assert not learned.known
+    learned.observe(
+        {"X-HubSpot-RateLimit-Max": "100", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}
+    )
+    assert learned.known and learned.budget == (100, 10.0)
+    fixed = limiter((5, 1.0), clock)
+    fixed.observe(
+        {"X-HubSpot-RateLimit-Max": "100", "X-HubSpot-RateLimit-Interval-Milliseconds": "10000"}
+    )
+    assert fixed.budget == (5, 1.0)
+
+
+def test_another_apps_usage_is_booked() -> None:
+    clock = FakeClock()
+    rl = limiter((10, 1.0), clock)
+    rl.observe({"X-HubSpot-RateLimit-Remaining": "2"})  # someone else used most of the window
+    started = clock.now
+    for _ in range(3):
+        rl.sending(rl.acquire())
+    assert clock.now - started >= 1.0  # the third had to wait for the window to roll
+
+
+def test_a_budget_that_cannot_work_is_refused() -> None:
+    with pytest.raises(ConfigurationError):
+        RateLimiter((0, 1.0))
+    with pytest.raises(ConfigurationError):
+        RateLimiter((10, 0.0))

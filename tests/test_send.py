@@ -12,14 +12,13 @@ from typing import Any
 import pytest
 from faultproxy import FaultProxy
 
-from hubframe.errors import ErrorCode
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.run.answers import classify
 from hubframe.run.journal import Journal
 from hubframe.run.plan import make_plan
 from hubframe.run.send import Sender
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
 from hubframe.vocab import Action, Status
 
 Factory = Callable[..., Sandbox]
@@ -28,12 +27,6 @@ CONTACTS = [str(1019360001 + i) for i in range(40)]
 MISSING_CONTACT, MISSING_DEAL = "1019369999", "2049999999"
 DECISION_MAKER = 1001  # demo portal, deals -> contacts, limit 2 per deal
 VERSIONS = ("2026-03", "2026-09", "v4")
-
-
-def client_for(sb: Sandbox, version: str = "2026-03", **kw: Any) -> HubSpotClient:
-    kw.setdefault("backoff_base", 0.01)
-    kw.setdefault("backoff_cap", 0.05)
-    return HubSpotClient(sb.token if "token" not in kw else kw.pop("token"), sb.url, version, **kw)
 
 
 def assoc(
@@ -58,7 +51,6 @@ def run(client: HubSpotClient, items: list[WorkItem], **kw: Any) -> dict[int, Ou
 
 
 def log_of(sb: Sandbox) -> Any:
-    time.sleep(0.05)  # the sandbox logs a request just after replying
     return sb.request_log()
 
 
@@ -135,23 +127,6 @@ def test_default_associations_and_limits_endpoints(sandbox: Sandbox) -> None:
     assert int(limits.loc[limits["type_id"] == champion, "max_to_object_ids"].iloc[0]) == 1
     assert run(client, [limit(0, Action.PURGE_LIMIT, champion, None)])[0].status == Status.SUCCESS
     assert champion not in set(sandbox.limits("deals", "contacts")["type_id"])
-
-
-def test_classify_error_bodies() -> None:
-    assert classify({"subCategory": "crm.associations.ASSOCIATION_LIMIT_EXCEEDED"}) == (
-        ErrorCode.LIMIT_EXCEEDED
-    )
-    assert classify({"context": {"objectId": ["1"]}}) == ErrorCode.OBJECT_NOT_FOUND
-    assert classify({"context": {"associationSpec": ["USER_DEFINED=3"]}}) == (
-        ErrorCode.INVALID_ASSOCIATION_TYPE
-    )
-    assert classify({"message": "nope"}) == ErrorCode.HUBSPOT_VALIDATION
-    # a limit's error names its type without saying the type is wrong
-    spec_only = {"context": {"associationSpec": ["USER_DEFINED=1001"]}}
-    assert classify(spec_only, Action.CREATE_LIMIT) == ErrorCode.HUBSPOT_VALIDATION
-
-
-# --- whole-batch 400: bisection ---------------------------------------------------------------
 
 
 def test_whole_batch_400_is_bisected_until_bad_rows_are_isolated(sandbox: Sandbox) -> None:

@@ -2,19 +2,18 @@
 
 from __future__ import annotations
 
-import time
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import pytest
 
-from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import associate, load_run, remove_associations, undo
 from hubframe.report import export_report
 from hubframe.run.journal import Journal
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import CHAMPION, DECISION_MAKER, contact_properties
+from hubframe.testing import client_for, pairs_sheet
 
 DEALS = [str(2040000001 + i) for i in range(12)]
 CONTACTS = [str(1019360001 + i) for i in range(60)]
@@ -33,20 +32,6 @@ ROWS = [
 ]
 
 
-def client_for(sb: Sandbox, version: str = "2026-03") -> HubSpotClient:
-    return HubSpotClient(sb.token, sb.url, version, backoff_base=0.01, backoff_cap=0.05)
-
-
-def sheet(rows: list[tuple[str, str, str]]) -> pd.DataFrame:
-    return pd.DataFrame(
-        {
-            "Deal ID": [r[0] for r in rows],
-            "Contact ID": [r[1] for r in rows],
-            "Association label": [r[2] for r in rows],
-        }
-    )
-
-
 def snapshot(sb: Sandbox) -> dict[tuple[str, str], pd.DataFrame]:
     return {d: sb.associations(*d) for d in DIRECTIONS}
 
@@ -60,7 +45,7 @@ def assert_same(sb: Sandbox, before: dict[tuple[str, str], pd.DataFrame]) -> Non
 def test_undo_leaves_the_portal_as_before(sandbox: Sandbox, version: str) -> None:
     client = client_for(sandbox, version)
     before = snapshot(sandbox)
-    run = associate(sheet(ROWS), client, record_existing=True, progress=False)
+    run = associate(pairs_sheet(ROWS), client, record_existing=True, progress=False)
     assert run["status"].tolist() == [
         "success", "failed", "success", "success", "success", "success", "success", "failed",
     ]  # fmt: skip
@@ -80,7 +65,7 @@ def test_undo_leaves_the_portal_as_before(sandbox: Sandbox, version: str) -> Non
 
 def test_labels_archive_keeps_the_old_unlabeled_link(sandbox: Sandbox) -> None:
     client = client_for(sandbox)
-    run = associate(sheet([ROWS[2]]), client, record_existing=True, progress=False)
+    run = associate(pairs_sheet([ROWS[2]]), client, record_existing=True, progress=False)
     champion = CHAMPION.type_id
     linked = sandbox.associations("deals", "contacts").query(f"from_id == '{DEALS[2]}'")
     assert set(linked["type_id"]) == {3, champion}
@@ -93,7 +78,6 @@ def test_labels_archive_keeps_the_old_unlabeled_link(sandbox: Sandbox) -> None:
 
 
 def _log_paths(sb: Sandbox) -> list[str]:
-    time.sleep(0.05)  # the sandbox logs a request just after replying
     return [str(p) for p in sb.request_log()["path"]]
 
 
@@ -101,7 +85,7 @@ def test_undo_from_report_csv_and_journal(sandbox: Sandbox, tmp_path: Path) -> N
     client = client_for(sandbox)
     before = snapshot(sandbox)
     journal = tmp_path / "run.sqlite"
-    run = associate(sheet(ROWS), client, journal=journal, progress=False, batch_size=2)
+    run = associate(pairs_sheet(ROWS), client, journal=journal, progress=False, batch_size=2)
     assert "existed_before" in run.columns  # a journal records the state before sending
     xlsx, csv = export_report(run, tmp_path / "r.xlsx"), export_report(run, tmp_path / "r.csv")
     assert load_run(csv)["status"].tolist() == run["status"].tolist()
@@ -125,8 +109,8 @@ def test_resumed_run_keeps_the_first_reading(sandbox: Sandbox, tmp_path: Path) -
     before = snapshot(sandbox)
     journal = tmp_path / "run.sqlite"
     rows = [(DEALS[8], CONTACTS[40 + n], "") for n in range(4)]
-    associate(sheet(rows[:2]), client, journal=journal, progress=False)
-    second = associate(sheet(rows), client, journal=journal, progress=False)
+    associate(pairs_sheet(rows[:2]), client, journal=journal, progress=False)
+    second = associate(pairs_sheet(rows), client, journal=journal, progress=False)
     assert second["existed_before"].tolist() == [False] * 4  # not the first run's own work
     with Journal(journal) as opened:
         assert len(opened.created()) == 4
@@ -136,7 +120,7 @@ def test_resumed_run_keeps_the_first_reading(sandbox: Sandbox, tmp_path: Path) -
 
 def test_without_a_record_nothing_is_removed(sandbox: Sandbox) -> None:
     client = client_for(sandbox)
-    run = associate(sheet(ROWS[5:6]), client, progress=False)
+    run = associate(pairs_sheet(ROWS[5:6]), client, progress=False)
     assert "existed_before" not in run.columns
     result = undo(run, client, progress=False)
     assert result["status"].tolist() == ["skipped"]

@@ -66,6 +66,10 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
         return None
 
 
+def _wait(condition: threading.Condition, seconds: float) -> None:
+    condition.wait(timeout=seconds)
+
+
 class Slot:
     """One request booked in the window: the moment it counts as sent."""
 
@@ -87,7 +91,10 @@ class RateLimiter:
         rate_limit: tuple[int, float] | None = None,
         *,
         clock: Callable[[], float] = time.monotonic,
+        wait: Callable[[threading.Condition, float], object] | None = None,
     ) -> None:
+        """``clock`` and ``wait(condition, seconds)`` may be replaced together (tests use a clock
+        that moves only when a caller waits: :class:`hubframe.testing.FakeClock`)."""
         self._fixed = rate_limit is not None
         max_requests, window_s = rate_limit or DEFAULT_RATE_LIMIT
         if max_requests < 1 or window_s <= 0:
@@ -100,6 +107,7 @@ class RateLimiter:
         self._sent: deque[Slot] = deque()
         self._cond = threading.Condition()
         self._clock = clock
+        self._wait = wait or _wait
         # Pacing: requests are spread evenly from the start.  (A full window at once would not
         # finish a run sooner: the next window would have to wait for it.)
         self._tokens = 1.0
@@ -169,7 +177,7 @@ class RateLimiter:
                     slot = Slot(now)
                     self._sent.append(slot)
                     return slot
-                self._cond.wait(timeout=max(window_wait, pace_wait, 0.001))
+                self._wait(self._cond, max(window_wait, pace_wait, 0.001))
 
     def sending(self, slot: Slot) -> None:
         """The request of ``slot`` is being written now: it occupies the window from now on.

@@ -1,0 +1,44 @@
+"""Reading HubSpot's answers: codes for errors, and which rows an error names."""
+
+from __future__ import annotations
+
+from hubframe.errors import ErrorCode
+from hubframe.run.answers import classify, rows_named
+from hubframe.run.work import WorkItem
+from hubframe.vocab import Action
+
+
+def test_classify_error_bodies() -> None:
+    assert classify({"subCategory": "crm.associations.ASSOCIATION_LIMIT_EXCEEDED"}) == (
+        ErrorCode.LIMIT_EXCEEDED
+    )
+    assert classify({"context": {"objectId": ["1"]}}) == ErrorCode.OBJECT_NOT_FOUND
+    assert classify({"context": {"associationSpec": ["USER_DEFINED=3"]}}) == (
+        ErrorCode.INVALID_ASSOCIATION_TYPE
+    )
+    assert classify({"message": "nope"}) == ErrorCode.HUBSPOT_VALIDATION
+    # a limit's error names its type without saying the type is wrong
+    spec_only = {"context": {"associationSpec": ["USER_DEFINED=1001"]}}
+    assert classify(spec_only, Action.CREATE_LIMIT) == ErrorCode.HUBSPOT_VALIDATION
+
+
+# --- whole-batch 400: bisection ---------------------------------------------------------------
+
+
+def _row(position: int, to_id: str, type_id: int | None = None) -> WorkItem:
+    action = Action.ASSOCIATE if type_id else Action.ASSOCIATE_DEFAULT
+    category = "USER_DEFINED" if type_id else None
+    return WorkItem(position, action, "deals", "contacts", "1", to_id, category, type_id)
+
+
+def test_rows_named_by_object_ids_types_and_specs() -> None:
+    rows = [_row(0, "10", 1001), _row(1, "11", 1001), _row(2, "10", 1002)]
+    by_object = {"context": {"INVALID_OBJECT_IDS": ["CONTACT=10 is not valid"]}}
+    assert rows_named(by_object, rows) == [0, 2]
+    by_spec = {"context": {"associationSpec": ["USER_DEFINED=1002"]}}
+    assert rows_named(by_spec, rows) == [2]
+    both = {"context": {"toObjectId": ["11"], "associationSpec": ["USER_DEFINED=1001"]}}
+    assert rows_named(both, rows) == [1]
+    assert rows_named({"message": "names no row"}, rows) == []
+    wrong_type = {"context": {"objectId": ["10"], "objectType": ["COMPANY"]}}
+    assert rows_named(wrong_type, rows) == [0, 2]  # an id match is kept when no type matches

@@ -1,0 +1,86 @@
+"""The endpoint table: one entry per action, and each entry's facts checked against HubSpot."""
+
+from __future__ import annotations
+
+import pytest
+
+from hubframe.constants import MAX_BATCH_CREATE, MAX_BATCH_LIMITS
+from hubframe.errors import ConfigurationError
+from hubframe.run.endpoints import ENDPOINTS, batch_limit, endpoint, payloads, send
+from hubframe.run.work import Batch, WorkItem
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+from hubframe.vocab import Action
+
+DEAL, CONTACT = (str(i) for i in (demo_ids("deals")[40], demo_ids("contacts")[200]))
+
+
+def test_every_action_has_exactly_one_entry() -> None:
+    assert set(ENDPOINTS) == set(Action)
+    assert all(ENDPOINTS[a].action is a for a in Action)
+
+
+def test_batch_limit_is_the_maximum_or_the_smaller_size() -> None:
+    assert batch_limit(Action.ASSOCIATE, None) == MAX_BATCH_CREATE
+    assert batch_limit(Action.CREATE_LIMIT, 500) == MAX_BATCH_LIMITS
+    assert batch_limit(Action.ASSOCIATE, 7) == 7
+    with pytest.raises(ConfigurationError):
+        batch_limit(Action.ASSOCIATE, 0)
+
+
+def test_undo_takes_back_what_each_creating_action_made() -> None:
+    assert endpoint(Action.ASSOCIATE).undo == (Action.ARCHIVE, Action.ARCHIVE_LABELS)
+    assert endpoint(Action.ASSOCIATE_DEFAULT).undo == (Action.ARCHIVE, None)
+    assert all(endpoint(a).undo == (None, None) for a in Action if not a.creates_association)
+
+
+def _item(action: Action, **kw: object) -> WorkItem:
+    base = dict(from_id=DEAL, to_id=CONTACT, category="HUBSPOT_DEFINED", type_id=3)
+    return WorkItem(0, action, "deals", "contacts", **{**base, **kw})  # type: ignore[arg-type]
+
+
+@pytest.mark.parametrize(
+    "action",
+    [Action.ASSOCIATE, Action.ASSOCIATE_DEFAULT, Action.ARCHIVE_LABELS, Action.ARCHIVE],
+)
+@pytest.mark.parametrize("version", ["2026-03", "2026-09", "v4"])
+def test_each_association_endpoint_sends_its_payload_and_reads_its_change_back(
+    sandbox: Sandbox, action: Action, version: str
+) -> None:
+    """Over HTTP: the payload is accepted, the answer's results name the row (where results
+    name anything), and the read-back says the change is there."""
+    client = client_for(sandbox, version)
+    batch = Batch(1, action, "deals", "contacts", (_item(action),))
+    if action.removes_association:
+        send(client, Batch(1, Action.ASSOCIATE, "deals", "contacts", (_item(Action.ASSOCIATE),)))
+    resp = send(client, batch)
+    assert 200 <= resp.status < 300 and not resp.json().get("errors")
+    entry = endpoint(action)
+    if entry.result_key is not None:
+        keys = {entry.result_key(r) for r in resp.json()["results"]}
+        assert entry.item_key(batch.items[0]) in keys
+    assert entry.present(client, batch) == [True]
+
+
+@pytest.mark.parametrize("version", ["2026-03", "2026-09", "v4"])
+def test_limit_endpoints_create_update_purge_and_read_back(sandbox: Sandbox, version: str) -> None:
+    client = client_for(sandbox, version)
+    label = sandbox.add_label("deals", "contacts", f"Endpoint test {version}")
+    item = _item(Action.CREATE_LIMIT, category="USER_DEFINED", type_id=label, max_to_object_ids=4)
+    for action, maximum in [
+        (Action.CREATE_LIMIT, 4),
+        (Action.UPDATE_LIMIT, 2),
+        (Action.PURGE_LIMIT, None),
+    ]:
+        step = Batch(1, action, "deals", "contacts", (_with(item, action, maximum),))
+        assert payloads(step)[0]["typeId"] == label
+        resp = send(client, step)
+        assert 200 <= resp.status < 300 and not resp.json().get("errors")
+        assert endpoint(action).present(client, step) == [True]
+
+
+def _with(item: WorkItem, action: Action, maximum: int | None) -> WorkItem:
+    return WorkItem(
+        0, action, item.from_type, item.to_type, category=item.category, type_id=item.type_id,
+        max_to_object_ids=maximum,
+    )  # fmt: skip

@@ -1,0 +1,94 @@
+"""The run skeleton: options, what a run carries forward, and the hooks every job shares."""
+
+from __future__ import annotations
+
+import copy
+import threading
+
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.errors import ConfigurationError, ErrorCode, UsageError
+from hubframe.run.options import RunOptions
+from hubframe.run.pipeline import RunFacts, run_facts
+from hubframe.sandbox import Sandbox
+from hubframe.testing import SandboxFactory, client_for, demo_ids, pairs_sheet
+
+DEALS = [str(i) for i in demo_ids("deals")]
+CONTACTS = [str(i) for i in demo_ids("contacts")]
+
+
+def test_options_refuse_what_cannot_work() -> None:
+    with pytest.raises(UsageError):
+        RunOptions.of({"dry_rnu": True})
+    with pytest.raises(ConfigurationError):
+        RunOptions(batch_size=0)
+    with pytest.raises(ConfigurationError):
+        RunOptions(workers=0)
+    with pytest.raises(TypeError):  # a UsageError is a TypeError, as for any function
+        hf.associate(pd.DataFrame(), None, dry_rnu=True)  # type: ignore[arg-type,call-arg]
+
+
+@pytest.mark.parametrize("job", ["associate", "remove_associations", "undo", "configure_limits"])
+def test_every_job_takes_the_same_run_options(job: str, sandbox: Sandbox) -> None:
+    """on_start, on_progress and cancel reach every job the same way."""
+    client = client_for(sandbox)
+    pairs = pairs_sheet([(DEALS[60], CONTACTS[230], ""), (DEALS[61], CONTACTS[231], "")])
+    source: object = pairs
+    if job == "undo":
+        source = hf.associate(pairs, client, progress=False, record_existing=True)
+    if job == "configure_limits":
+        source = pd.DataFrame(
+            {"from_type": ["deals"], "to_type": ["contacts"], "label": ["Champion"], "max": [9]}
+        )
+    started: list[int] = []
+    done: list[int] = []
+    result = getattr(hf, job)(
+        source,
+        client,
+        progress=False,
+        workers=1,
+        batch_size=1,
+        on_start=started.append,
+        on_progress=done.append,
+        cancel=threading.Event(),
+    )
+    assert started == [sum(done)] and started[0] >= 1
+    facts = run_facts(result)
+    assert facts is not None and facts.to_send == started[0] and facts.stop is None
+
+
+def test_facts_travel_with_the_result_and_survive_copies(sandbox_factory: SandboxFactory) -> None:
+    sb = sandbox_factory(seed="demo")
+    bad = client_for(sb, token="pat-na1-not-the-token-at-all")
+    result = hf.associate(pairs_sheet([(DEALS[1], CONTACTS[1], "")]), bad, progress=False)
+    facts = run_facts(result)
+    assert isinstance(facts, RunFacts) and facts.stop is not None
+    assert facts.stop.code is ErrorCode.UNAUTHORIZED
+    assert result["error_code"].tolist() == ["UNAUTHORIZED"]
+    for copied in (result.copy(), copy.deepcopy(result), result.head(1), result.assign(x=1)):
+        assert run_facts(copied) is facts  # kept by reference, never copied
+    assert "run" not in (pairs_sheet([]).attrs.get("hubframe") or {})
+
+
+def test_known_issues_are_used_not_worked_out_again(sandbox: Sandbox) -> None:
+    """The app validates once for its preview and hands the issues over."""
+    pairs = hf.read_pairs(
+        pairs_sheet([(DEALS[2], CONTACTS[2], ""), (DEALS[3], CONTACTS[3], "")]),
+        from_type="deals",
+        to_type="contacts",
+    )
+    issues = hf.validate_pairs(pairs)
+    assert issues.empty
+    marked = pd.DataFrame(
+        {
+            "sheet": [""], "row": [3], "column": ["to_id"], "value": [CONTACTS[3]],
+            "code": ["BAD_ID"], "message": ["marked by the test"], "severity": ["error"],
+            "position": [1],
+        }
+    )  # fmt: skip
+    result = hf.associate(pairs, client_for(sandbox), dry_run=True, issues=marked)
+    assert result["status"].tolist() == ["planned", "invalid"]
+    assert result["error_message"].iloc[1] == "marked by the test."
+    assert run_facts(result) is not None and run_facts(result).issues is marked  # type: ignore[union-attr]

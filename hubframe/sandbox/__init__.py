@@ -7,9 +7,12 @@ of ``shared/hubspot-api.md``; its responses validate against HubSpot's OpenAPI s
 ``tests/openapi_check.py`` for the documented differences that are allowed).
 
 Layout: ``objects`` (object types and path spellings), ``portal`` (in-memory state and rules),
-``routes`` (paths and per-version JSON), ``records`` (the CRM objects batch read by id or unique
-property, and the objects list), ``server`` (HTTP, auth, rate limit, faults, latency, request
-log), ``core`` (:class:`Sandbox`), ``demo`` (the demo portal), ``serve`` (the CLI).
+``routes`` (the endpoints: ``routes.table`` routes paths and versions to them, ``routes.parsing``
+reads requests, ``routes.common`` holds shared replies and JSON, and one module per family:
+``associations`` (batch), ``single`` (single-record PUT / DELETE / GET list), ``labels``,
+``limits`` and ``records`` (the CRM objects batch read and list)), ``bodies`` (error and batch
+JSON), ``server`` (HTTP, auth, rate limit, faults, latency, request log), ``core``
+(:class:`Sandbox`), ``demo`` (the demo portal), ``serve`` (the CLI).
 
 Modelled, not confirmed
 -----------------------

@@ -23,15 +23,13 @@ from hubframe.constants import MAX_OBJECT_BATCH_READ
 from hubframe.sandbox.bodies import JsonDict, batch_envelope, failure, item_error, now_iso
 from hubframe.sandbox.objects import ObjectKind
 from hubframe.sandbox.portal import Portal
-from hubframe.sandbox.routes import (
+from hubframe.sandbox.routes.common import Reply, batch_status, kinds
+from hubframe.sandbox.routes.parsing import (
     Call,
-    Reply,
-    _deserialize,
-    _int,
-    batch_status,
+    cannot_deserialize,
     decode_cursor,
     encode_cursor,
-    kinds,
+    int_of,
     object_ref,
     parse_inputs,
     parse_json,
@@ -47,7 +45,7 @@ def _properties(value: Any) -> list[str]:
     if value is None:
         return []
     if not isinstance(value, list) or not all(isinstance(p, str) for p in value):
-        raise _deserialize("`java.util.ArrayList<java.lang.String>`", value)
+        raise cannot_deserialize("`java.util.ArrayList<java.lang.String>`", value)
     return list(dict.fromkeys(value))
 
 
@@ -102,7 +100,7 @@ def objects_batch_read(portal: Portal, call: Call) -> Reply:
     values = [object_ref(item) for item in inputs]
     id_property = data.get("idProperty")
     if id_property is not None and not isinstance(id_property, str):
-        raise _deserialize("`java.lang.String`", id_property)
+        raise cannot_deserialize("`java.lang.String`", id_property)
     properties = _properties(data.get("properties"))
     if id_property and id_property not in properties:
         properties.append(id_property)
@@ -124,7 +122,7 @@ def objects_batch_read(portal: Portal, call: Call) -> Reply:
 
 def objects_list(portal: Portal, call: Call) -> Reply:
     (kind,) = kinds(portal, call, "objectType")
-    size = _int(call.query.get("limit", DEFAULT_PAGE), "int")
+    size = int_of(call.query.get("limit", DEFAULT_PAGE), "int")
     if not 1 <= size <= MAX_OBJECT_BATCH_READ:
         raise failure(400, f"limit must be between 1 and {MAX_OBJECT_BATCH_READ}")
     properties = [p for p in call.query.get("properties", "").split(",") if p]

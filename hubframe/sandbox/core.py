@@ -11,6 +11,7 @@ from typing import Any
 import pandas as pd
 
 from hubframe.sandbox import demo
+from hubframe.sandbox.behaviour import Behaviour, BehaviourSpec, resolve
 from hubframe.sandbox.faults import FaultPlan
 from hubframe.sandbox.objects import ObjectKind
 from hubframe.sandbox.portal import AssocDef, Portal
@@ -33,6 +34,11 @@ class Sandbox:
 
     Use as a context manager (``with Sandbox() as sb:``) or call :meth:`start` and
     :meth:`stop`.  All helper methods are thread-safe and bypass auth, rate limits and faults.
+
+    ``behaviour`` picks what the sandbox does where HubSpot does not document it: a preset name
+    (``"default"``, ``"hostile"``, ``"observed"``), a
+    :class:`~hubframe.sandbox.behaviour.Behaviour`, or a mapping of switches (see
+    docs/sandbox.md).  Helper methods take and return the type ids the portal shows.
     """
 
     def __init__(
@@ -45,11 +51,12 @@ class Sandbox:
         latency: tuple[float, float] | None = None,
         faults: dict[str, Any] | None = None,
         port: int = 0,
+        behaviour: BehaviourSpec = None,
     ) -> None:
         if seed not in ("demo", None):
             raise ValueError(f"unknown seed {seed!r}: use 'demo' or None")
         self.seed = seed
-        self.portal = Portal(portal_id=demo.PORTAL_ID)
+        self.portal = Portal(portal_id=demo.PORTAL_ID, behaviour=resolve(behaviour))
         if seed == "demo":
             with self.portal.lock:
                 demo.populate(self.portal)
@@ -119,9 +126,15 @@ class Sandbox:
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    @property
+    def behaviour(self) -> Behaviour:
+        """The behaviour switches this sandbox was made with (fixed for its lifetime)."""
+        return self.portal.behaviour
+
     def __repr__(self) -> str:
         where = self.url if self._server is not None else "stopped"
-        return f"Sandbox(seed={self.seed!r}, url={where!r})"
+        name = self.behaviour.name() or "custom"
+        return f"Sandbox(seed={self.seed!r}, behaviour={name!r}, url={where!r})"
 
     # --- set-up helpers ---------------------------------------------------------------------
 
@@ -174,13 +187,21 @@ class Sandbox:
             created = self.portal.add_label(fk, tk, unique, label, inverse_label)
         return created[0].type_id
 
+    def type_id(self, from_type: str, to_type: str, label: str | None = None) -> int:
+        """The type id of a label (None: the unlabeled type) from ``from_type`` to ``to_type``:
+        under ``type_ids="per_pair"`` user labels do not have the demo's global ids."""
+        with self.portal.lock:
+            fk, tk = self._kind(from_type), self._kind(to_type)
+            for d in self.portal.definitions(fk, tk):
+                if d.label == label:
+                    return d.type_id
+        raise ValueError(f"no association type labelled {label!r} from {fk.name} to {tk.name}")
+
     def _type(self, fk: ObjectKind, tk: ObjectKind, type_id: int | None) -> AssocDef:
         if type_id is None:
             d = self.portal.unlabeled(fk, tk)
         else:
-            d = self.portal.defs.get(int(type_id))
-            if d is not None and (d.from_type, d.to_type) != (fk.type_id, tk.type_id):
-                d = None
+            d = self.portal.def_by_type(fk, tk, int(type_id))
         if d is None:
             raise ValueError(f"no association type {type_id} from {fk.name} to {tk.name}")
         return d
@@ -219,7 +240,7 @@ class Sandbox:
             if max_to_object_ids is None:
                 self.portal.purge_limit(d)
             else:
-                self.portal.limits[d.type_id] = int(max_to_object_ids)
+                self.portal.limits[d.key] = int(max_to_object_ids)
 
     def set_faults(self, **faults: Any) -> None:
         """Replace the fault rates at runtime (same keys as the ``faults`` argument)."""
@@ -244,9 +265,10 @@ class Sandbox:
         with self.portal.lock:
             fk, tk = self._kind(from_type), self._kind(to_type)
             for from_id, targets in self.portal.links.get((fk.type_id, tk.type_id), {}).items():
-                for to_id, type_ids in targets.items():
-                    for t in type_ids:
-                        rows.append((str(from_id), str(to_id), self.portal.defs[t].category, t))
+                for to_id, keys in targets.items():
+                    for key in keys:
+                        d = self.portal.defs[key]
+                        rows.append((str(from_id), str(to_id), d.category, d.type_id))
         rows.sort(key=lambda r: (int(r[0]), int(r[1]), r[3]))
         frame = pd.DataFrame(rows, columns=list(ASSOCIATION_COLUMNS))
         return frame.astype({"from_id": str, "to_id": str, "category": str, "type_id": "int64"})
@@ -257,15 +279,14 @@ class Sandbox:
         with self.portal.lock:
             fk = self._kind(from_type).type_id if from_type is not None else None
             tk = self._kind(to_type).type_id if to_type is not None else None
-            for type_id in sorted(self.portal.limits):
-                d = self.portal.defs[type_id]
+            for d in self.portal.limited_defs():
                 if fk not in (None, d.from_type) or tk not in (None, d.to_type):
                     continue
                 a, b = (
                     self.portal.registry.by_id(d.from_type),
                     self.portal.registry.by_id(d.to_type),
                 )
-                limit = self.portal.limits[type_id]
+                limit = self.portal.limits[d.key]
                 rows.append((a.name, b.name, d.category, d.type_id, d.label, limit))
         frame = pd.DataFrame(rows, columns=list(LIMIT_COLUMNS))
         return frame.astype({"type_id": "int64", "max_to_object_ids": "int64"})

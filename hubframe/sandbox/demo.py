@@ -9,8 +9,9 @@ from __future__ import annotations
 from typing import Final, NamedTuple
 
 from hubframe.constants import USER_DEFINED
+from hubframe.sandbox.behaviour import TypeIds
 from hubframe.sandbox.objects import CustomObject
-from hubframe.sandbox.portal import Portal
+from hubframe.sandbox.portal import AssocDef, Portal
 
 PORTAL_ID: Final = 24681357
 
@@ -30,7 +31,9 @@ class DemoLabel(NamedTuple):
     name: str
     label: str
     inverse_label: str | None
-    type_id: int  # the forward type id the demo portal gives this label
+    #: The type ids the demo portal gives this label under the default (global) type ids;
+    #: under ``type_ids="per_pair"`` ask the sandbox: ``sb.type_id("deals", "contacts", label)``.
+    type_id: int
     inverse_type_id: int
 
 
@@ -162,17 +165,31 @@ def populate(portal: Portal) -> None:
     )
     for type_name, ids, props in records:
         portal.add_records(portal.kind(type_name), ids, props)
+    created: dict[int, AssocDef] = {}  # demo (global) type id -> the definition made
     for spec in DEMO_LABELS:
         fk, tk = portal.kind(spec.from_type), portal.kind(spec.to_type)
-        created = portal.add_label(fk, tk, spec.name, spec.label, spec.inverse_label)
-        assert [d.type_id for d in created] == [spec.type_id, spec.inverse_type_id]
+        forward, backward = portal.add_label(fk, tk, spec.name, spec.label, spec.inverse_label)
+        created.update({spec.type_id: forward, spec.inverse_type_id: backward})
     portal.add_custom_object(INSTALLATIONS, INSTALLATIONS_ASSOCIATED_WITH)
     installations = portal.kind(INSTALLATIONS.type_id)
     portal.add_records(installations, INSTALLATION_IDS, installation_properties())
     for limit in DEMO_LIMITS:
-        d = portal.defs[limit.type_id]
+        d = _demo_def(portal, limit.from_type, limit.to_type, limit.type_id, created)
         assert portal.set_limit(d, limit.max_to_object_ids, create=True) is None
     for from_type, from_id, to_type, to_id, type_id in DEMO_ASSOCIATIONS:
         fk, tk = portal.kind(from_type), portal.kind(to_type)
-        types = [portal.defs[type_id]] if type_id is not None else []
+        types = [_demo_def(portal, from_type, to_type, type_id, created)] if type_id else []
         assert portal.associate(fk, tk, (from_id, to_id), types, enforce=False) is None
+    if portal.behaviour.type_ids is TypeIds.GLOBAL:
+        assert all(d.type_id == type_id for type_id, d in created.items())
+
+
+def _demo_def(
+    portal: Portal, from_type: str, to_type: str, type_id: int, created: dict[int, AssocDef]
+) -> AssocDef:
+    """The definition a demo type id names: a label made here, or a HubSpot-defined type."""
+    if type_id in created:
+        return created[type_id]
+    d = portal.def_by_type(portal.kind(from_type), portal.kind(to_type), type_id)
+    assert d is not None, (from_type, to_type, type_id)
+    return d

@@ -1,8 +1,9 @@
 """Object types of a sandbox portal and how path segments resolve to them.
 
 HubSpot accepts, in a path, an object type id (``0-1``, ``2-7350001``), a standard object's name
-singular or plural in any case (``contact``, ``CONTACTS``), and for custom objects ``p_<name>`` or
-``p<portalId>_<name>``.  Anything else is answered with 400 "Unable to infer object type from: X".
+singular or plural in any case (``contact``, ``CONTACTS``; only lower case under the strict inputs
+behaviour), and for custom objects ``p_<name>`` or ``p<portalId>_<name>``.  Anything else is
+answered with 400 "Unable to infer object type from: X".
 """
 
 from __future__ import annotations
@@ -38,7 +39,8 @@ class TypeRegistry:
 
     def __init__(self, portal_id: int, customs: tuple[CustomObject, ...] = ()) -> None:
         self.portal_id = portal_id
-        self._by_key: dict[str, ObjectKind] = {}
+        self._by_key: dict[str, ObjectKind] = {}  # lower-cased spellings
+        self._exact: dict[str, ObjectKind] = {}  # spellings as registered
         self._by_id: dict[str, ObjectKind] = {}
         for t in OBJECT_TYPES:
             kind = ObjectKind(t.type_id, t.name, t.singular, t.singular.upper(), t.name)
@@ -66,9 +68,14 @@ class TypeRegistry:
         self._by_id[kind.type_id] = kind
         for key in keys:
             self._by_key[key.lower()] = kind
+            self._exact[key] = kind
 
-    def resolve(self, spelling: str) -> ObjectKind | None:
-        """The type a path segment or helper argument names, or None."""
+    def resolve(self, spelling: str, *, exact: bool = False) -> ObjectKind | None:
+        """The type a path segment or helper argument names, or None; ``exact``: only the
+        spellings as registered (``contacts``, ``contact``, ``0-1``, ``p_installations``), not
+        other cases or with surrounding spaces."""
+        if exact:
+            return self._exact.get(spelling)
         return self._by_key.get(spelling.strip().lower())
 
     def by_id(self, type_id: str) -> ObjectKind:

@@ -3,14 +3,20 @@
 Pure state and rules, no HTTP.  Every public method expects the caller to hold ``portal.lock``
 (the sandbox's HTTP layer and its Python helpers do).  Record ids are ints inside, strings at
 the edges.  Associations are stored in both directions; each stored direction holds the set of
-association type ids between the two records.
+definitions between the two records.
+
+A definition is known inside by its *key*, unique in the portal; its *type id* is what HubSpot
+shows, unique only within its direction (from type, to type).  Under the default
+``type_ids="global"`` behaviour the two are equal; under ``"per_pair"`` user labels get small
+type ids that other pairs use too (see :mod:`hubframe.sandbox.behaviour`), so links, counts and
+limits are keyed by definition key, and type ids are looked up per direction.
 """
 
 from __future__ import annotations
 
 import re
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
 from hubframe.constants import (
@@ -22,6 +28,7 @@ from hubframe.constants import (
     OBJECT_TYPES_BY_NAME,
     USER_DEFINED,
 )
+from hubframe.sandbox.behaviour import Behaviour, TypeIds
 from hubframe.sandbox.bodies import (
     JsonDict,
     failure,
@@ -30,15 +37,18 @@ from hubframe.sandbox.bodies import (
 )
 from hubframe.sandbox.objects import CustomObject, ObjectKind, TypeRegistry
 
-USER_TYPE_ID_START = 1001  # above every HUBSPOT_DEFINED id, so ids never collide across categories
+#: The first key (and, under global type ids, type id) of user labels and custom-object types:
+#: above every HUBSPOT_DEFINED id, so ids never collide across categories.
+USER_TYPE_ID_START = 1001
 CATEGORY_PREFIX = {HUBSPOT_DEFINED: 0, USER_DEFINED: 1, "INTEGRATOR_DEFINED": 2, "WORK": 3}
 LIMIT_EXCEEDED = "crm.associations.ASSOCIATION_LIMIT_EXCEEDED"
 INVALID_TYPE = "crm.associations.INVALID_ASSOCIATION_TYPE"
 LABEL_LIMIT = "crm.associations.LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
 
-TypeIds = tuple[int, ...]
-Links = dict[int, dict[int, TypeIds]]  # from_id -> to_id -> type ids (tuples: not GC-tracked)
+Keys = tuple[int, ...]
+Links = dict[int, dict[int, Keys]]  # from_id -> to_id -> definition keys (tuples: not GC-tracked)
+Direction = tuple[str, str]  # (from object type id, to object type id)
 
 
 @dataclass
@@ -51,7 +61,12 @@ class AssocDef:
     to_type: str
     label: str | None  # None = the unlabeled (default) type
     name: str | None = None  # internal name of user labels
-    inverse: int | None = None  # the type stored for the reverse direction
+    inverse: int | None = None  # the key of the definition stored for the reverse direction
+    key: int = 0  # unique in the portal (Portal.defs); the type id under global type ids
+
+    @property
+    def direction(self) -> Direction:
+        return self.from_type, self.to_type
 
     @property
     def spec(self) -> str:
@@ -63,6 +78,7 @@ class Portal:
     """All state of one sandbox portal."""
 
     portal_id: int = 24681357
+    behaviour: Behaviour = field(default_factory=Behaviour)
     registry: TypeRegistry = field(init=False)
     lock: threading.RLock = field(default_factory=threading.RLock)
     records: dict[str, dict[int, dict[str, str] | None]] = field(default_factory=dict)
@@ -70,13 +86,16 @@ class Portal:
     unique_properties: dict[str, set[str]] = field(
         default_factory=lambda: {"0-1": {"email"}, "0-2": {"domain"}}
     )
-    defs: dict[int, AssocDef] = field(default_factory=dict)
-    pair_defs: dict[tuple[str, str], list[int]] = field(default_factory=dict)
-    links: dict[tuple[str, str], Links] = field(default_factory=dict)
-    counts: dict[tuple[int, int], int] = field(default_factory=dict)
-    limits: dict[int, int] = field(default_factory=dict)
-    defaults: dict[tuple[str, str], AssocDef] = field(default_factory=dict)
-    next_type_id: int = USER_TYPE_ID_START
+    defs: dict[int, AssocDef] = field(default_factory=dict)  # by key
+    pair_defs: dict[Direction, list[int]] = field(default_factory=dict)  # keys per direction
+    type_keys: dict[Direction, dict[int, int]] = field(default_factory=dict)  # type id -> key
+    links: dict[Direction, Links] = field(default_factory=dict)
+    counts: dict[tuple[int, int], int] = field(default_factory=dict)  # (key, source record id)
+    limits: dict[int, int] = field(default_factory=dict)  # key -> maxToObjectIds
+    defaults: dict[Direction, AssocDef] = field(default_factory=dict)
+    next_key: int = USER_TYPE_ID_START
+    #: Under per-pair type ids: the next type id to try, per direction.
+    next_pair_id: dict[Direction, int] = field(default_factory=dict)
     read_page_size: int = GET_LIST_PAGE_SIZE  # associations per input per batch/read page
 
     def __post_init__(self) -> None:
@@ -87,7 +106,7 @@ class Portal:
 
     def kind(self, spelling: str) -> ObjectKind:
         """Resolve a path segment, or raise the 400 HubSpot sends."""
-        kind = self.registry.resolve(spelling)
+        kind = self.registry.resolve(spelling, exact=self.behaviour.strict_inputs)
         if kind is None:
             raise failure(400, f"Unable to infer object type from: {spelling}")
         return kind
@@ -98,8 +117,10 @@ class Portal:
         for other in associated_with:
             other_kind = self.kind(other)
             forward = self._new_def(USER_DEFINED, kind.type_id, other_kind.type_id, None)
-            backward = self._new_def(USER_DEFINED, other_kind.type_id, kind.type_id, None)
-            forward.inverse, backward.inverse = backward.type_id, forward.type_id
+            backward = self._new_def(
+                USER_DEFINED, other_kind.type_id, kind.type_id, None, near=forward.type_id
+            )
+            forward.inverse, backward.inverse = backward.key, forward.key
 
     # --- records --------------------------------------------------------------------------
 
@@ -127,7 +148,7 @@ class Portal:
                 OBJECT_TYPES_BY_NAME[t.from_type].type_id,
                 OBJECT_TYPES_BY_NAME[t.to_type].type_id,
             )
-            self._add_def(AssocDef(t.type_id, HUBSPOT_DEFINED, a, b, t.label))
+            self._add_def(AssocDef(t.type_id, HUBSPOT_DEFINED, a, b, t.label, key=t.type_id))
         for d in self.defs.values():
             d.inverse = self._hubspot_inverse(d)
 
@@ -135,43 +156,69 @@ class Portal:
         explicit = {13: 14, 14: 13}
         if d.type_id in explicit:
             return explicit[d.type_id]
-        for other_id in self.pair_defs.get((d.to_type, d.from_type), []):
-            other = self.defs[other_id]
+        for other_key in self.pair_defs.get((d.to_type, d.from_type), []):
+            other = self.defs[other_key]
             if other.label == d.label and other.category == d.category:
-                return other.type_id
+                return other.key
         return None
 
     def _add_def(self, d: AssocDef) -> AssocDef:
-        self.defs[d.type_id] = d
-        key = (d.from_type, d.to_type)
-        self.pair_defs.setdefault(key, []).append(d.type_id)
-        if d.label is None and (key not in self.defaults or d.category == HUBSPOT_DEFINED):
-            self.defaults[key] = d
+        self.defs[d.key] = d
+        direction = d.direction
+        self.pair_defs.setdefault(direction, []).append(d.key)
+        self.type_keys.setdefault(direction, {})[d.type_id] = d.key
+        if d.label is None and (direction not in self.defaults or d.category == HUBSPOT_DEFINED):
+            self.defaults[direction] = d
         return d
 
     def _new_def(
-        self, category: str, a: str, b: str, label: str | None, name: str | None = None
+        self,
+        category: str,
+        a: str,
+        b: str,
+        label: str | None,
+        name: str | None = None,
+        *,
+        near: int | None = None,
     ) -> AssocDef:
-        d = AssocDef(self.next_type_id, category, a, b, label, name)
-        self.next_type_id += 1
-        return self._add_def(d)
+        """A new definition; ``near``: the type id of its inverse, which this one must not equal
+        or neighbour under per-pair type ids."""
+        key = self.next_key
+        self.next_key += 1
+        type_id = key
+        if self.behaviour.type_ids is TypeIds.PER_PAIR:
+            type_id = self._pair_type_id((a, b), near)
+        return self._add_def(AssocDef(type_id, category, a, b, label, name, key=key))
+
+    def _pair_type_id(self, direction: Direction, near: int | None) -> int:
+        """The next free small type id of a direction (never reused), not within 1 of ``near``:
+        a client that takes a label's inverse to be id + 1 (or the same id) goes wrong."""
+        taken = self.type_keys.get(direction, {})
+        candidate = self.next_pair_id.get(direction, 1)
+        while candidate in taken or (near is not None and abs(candidate - near) <= 1):
+            candidate += 1
+        self.next_pair_id[direction] = candidate + 1
+        return candidate
 
     def definitions(self, fk: ObjectKind, tk: ObjectKind) -> list[AssocDef]:
         """Every type for the direction: labeled ones by id, then the unlabeled one."""
-        found = [self.defs[i] for i in self.pair_defs.get((fk.type_id, tk.type_id), [])]
+        found = [self.defs[k] for k in self.pair_defs.get((fk.type_id, tk.type_id), [])]
         return sorted(found, key=lambda d: (d.label is None, d.type_id))
 
     def unlabeled(self, fk: ObjectKind, tk: ObjectKind) -> AssocDef | None:
         """The unlabeled ("default") type of the direction, if the pair has one."""
         return self.defaults.get((fk.type_id, tk.type_id))
 
+    def def_by_type(self, fk: ObjectKind, tk: ObjectKind, type_id: int) -> AssocDef | None:
+        """The definition with this type id in the fk -> tk direction, if any."""
+        key = self.type_keys.get((fk.type_id, tk.type_id), {}).get(type_id)
+        return None if key is None else self.defs[key]
+
     def find_def(
         self, fk: ObjectKind, tk: ObjectKind, category: str, type_id: int
     ) -> AssocDef | None:
-        d = self.defs.get(type_id)
+        d = self.def_by_type(fk, tk, type_id)
         if d is None or d.category != category:
-            return None
-        if (d.from_type, d.to_type) != (fk.type_id, tk.type_id):
             return None
         return d
 
@@ -182,10 +229,12 @@ class Portal:
         self._check_new_label(fk, tk, name, label)
         forward = self._new_def(USER_DEFINED, fk.type_id, tk.type_id, label, name)
         if fk.type_id == tk.type_id and not inverse_label:
-            forward.inverse = forward.type_id
+            forward.inverse = forward.key
             return [forward]
-        backward = self._new_def(USER_DEFINED, tk.type_id, fk.type_id, inverse_label or label, name)
-        forward.inverse, backward.inverse = backward.type_id, forward.type_id
+        backward = self._new_def(
+            USER_DEFINED, tk.type_id, fk.type_id, inverse_label or label, name, near=forward.type_id
+        )
+        forward.inverse, backward.inverse = backward.key, forward.key
         return [forward, backward]
 
     def _check_new_label(self, fk: ObjectKind, tk: ObjectKind, name: str, label: str) -> None:
@@ -209,8 +258,8 @@ class Portal:
 
     def user_def(self, fk: ObjectKind, tk: ObjectKind, type_id: int) -> AssocDef:
         """A user label of this direction, or the 400 for anything else."""
-        d = self.defs.get(type_id)
-        if d is None or (d.from_type, d.to_type) != (fk.type_id, tk.type_id):
+        d = self.def_by_type(fk, tk, type_id)
+        if d is None:
             raise failure(
                 400,
                 f"{type_id} is not a valid association type between "
@@ -228,25 +277,26 @@ class Portal:
             inverse.label = inverse_label
 
     def delete_label(self, d: AssocDef) -> None:
-        ids = {d.type_id} | ({d.inverse} if d.inverse is not None else set())
-        in_use = [t for (t, _), n in self.counts.items() if t in ids and n > 0]
+        keys = {d.key} | ({d.inverse} if d.inverse is not None else set())
+        in_use = [k for (k, _), n in self.counts.items() if k in keys and n > 0]
         if in_use:
             raise failure(
                 400,
                 f"Association label '{d.label}' ({d.type_id}) is in use; remove it from records "
                 "before deleting it.",
             )
-        for type_id in ids:
-            gone = self.defs.pop(type_id)
-            self.pair_defs[(gone.from_type, gone.to_type)].remove(type_id)
-            self.limits.pop(type_id, None)
+        for key in keys:
+            gone = self.defs.pop(key)
+            self.pair_defs[gone.direction].remove(key)
+            del self.type_keys[gone.direction][gone.type_id]
+            self.limits.pop(key, None)
 
     # --- associations ---------------------------------------------------------------------
 
-    def linked(self, fk: ObjectKind, tk: ObjectKind, from_id: int) -> dict[int, TypeIds]:
+    def linked(self, fk: ObjectKind, tk: ObjectKind, from_id: int) -> dict[int, Keys]:
         return self.links.get((fk.type_id, tk.type_id), {}).get(from_id, {})
 
-    def types_between(self, fk: ObjectKind, tk: ObjectKind, from_id: int, to_id: int) -> TypeIds:
+    def types_between(self, fk: ObjectKind, tk: ObjectKind, from_id: int, to_id: int) -> Keys:
         return self.linked(fk, tk, from_id).get(to_id, ())
 
     def associate(
@@ -261,10 +311,10 @@ class Portal:
     ) -> JsonDict | None:
         """Add ``types`` (plus the unlabeled type) both ways; a limit error item, or None."""
         from_id, to_id = pair
-        forward = {d.type_id for d in types}
+        forward = {d.key for d in types}
         default = self.defaults.get((fk.type_id, tk.type_id))
         if default is not None:
-            forward.add(default.type_id)
+            forward.add(default.key)
         current = self.types_between(fk, tk, from_id, to_id)
         if not replace and forward.issubset(current):
             return None  # already there: creating an existing association is a no-op
@@ -295,10 +345,10 @@ class Portal:
         The batch endpoints' hot path: when no configured limit concerns these types (the usual
         case), the pairs are linked in one tight loop with the same effect as :meth:`associate`.
         """
-        forward = {d.type_id for d in types}
+        forward = {d.key for d in types}
         default = self.defaults.get((fk.type_id, tk.type_id))
         if default is not None:
-            forward.add(default.type_id)
+            forward.add(default.key)
         if self.limits and not self.limits.keys().isdisjoint(forward | self._inverses(forward)):
             refused: dict[int, JsonDict] = {}
             for n, pair in enumerate(pairs):
@@ -315,7 +365,7 @@ class Portal:
         fk: ObjectKind,
         tk: ObjectKind,
         pairs: Sequence[tuple[int, int]],
-        forward: TypeIds,
+        forward: Keys,
         types: Sequence[AssocDef],
     ) -> None:
         """Link every pair both ways with ``forward`` and its inverses; no limit checks."""
@@ -330,7 +380,7 @@ class Portal:
                 self.associate(fk, tk, (from_id, to_id), types)
                 continue
             targets = by_from.get(from_id)
-            stored: TypeIds = targets.get(to_id, ()) if targets is not None else ()
+            stored: Keys = targets.get(to_id, ()) if targets is not None else ()
             new, new_reverse = forward, reverse
             if stored:
                 new = tuple(t for t in forward if t not in stored)
@@ -347,19 +397,19 @@ class Portal:
             back = by_to.get(to_id)
             if back is None:
                 back = by_to[to_id] = {}
-            back_stored: TypeIds = back.get(from_id, ())
+            back_stored: Keys = back.get(from_id, ())
             for t in new_reverse:
                 if t not in back_stored:
                     back_stored += (t,)
                     counts[(t, to_id)] = counts.get((t, to_id), 0) + 1
             back[from_id] = back_stored
 
-    def _inverses(self, type_ids: Iterable[int]) -> set[int]:
+    def _inverses(self, keys: Iterable[int]) -> set[int]:
         defs = self.defs
-        return {inv for t in type_ids if (inv := defs[t].inverse) is not None}
+        return {inv for k in keys if (inv := defs[k].inverse) is not None}
 
-    def _link(self, a: str, b: str, from_id: int, to_id: int, type_ids: set[int]) -> None:
-        if not type_ids:
+    def _link(self, a: str, b: str, from_id: int, to_id: int, keys: set[int]) -> None:
+        if not keys:
             return
         by_from = self.links.get((a, b))
         if by_from is None:
@@ -367,23 +417,23 @@ class Portal:
         targets = by_from.get(from_id)
         if targets is None:
             targets = by_from[from_id] = {}
-        stored: TypeIds = targets.get(to_id, ())
+        stored: Keys = targets.get(to_id, ())
         counts = self.counts
-        for t in type_ids:
-            if t not in stored:
-                stored += (t,)
-                counts[(t, from_id)] = counts.get((t, from_id), 0) + 1
+        for k in keys:
+            if k not in stored:
+                stored += (k,)
+                counts[(k, from_id)] = counts.get((k, from_id), 0) + 1
         targets[to_id] = stored  # tuples of ints: the GC stops tracking them
 
     def _unlink_one(
-        self, a: str, b: str, from_id: int, to_id: int, type_ids: Iterable[int] | None
+        self, a: str, b: str, from_id: int, to_id: int, keys: Iterable[int] | None
     ) -> None:
-        """Remove ``type_ids`` (None = all) from one stored direction."""
+        """Remove the definitions ``keys`` (None = all) from one stored direction."""
         by_from = self.links.get((a, b), {})
         stored = by_from.get(from_id, {}).get(to_id)
         if not stored:
             return
-        gone = set(stored) if type_ids is None else set(type_ids).intersection(stored)
+        gone = set(stored) if keys is None else set(keys).intersection(stored)
         for t in gone:
             self.counts[(t, from_id)] -= 1
         kept = tuple(t for t in stored if t not in gone)
@@ -412,7 +462,7 @@ class Portal:
         if any(d.label is None for d in types):
             self.remove_all(fk, tk, *pair)
         else:
-            self._unlink(fk, tk, pair[0], pair[1], {d.type_id for d in types})
+            self._unlink(fk, tk, pair[0], pair[1], {d.key for d in types})
 
     # --- limits ---------------------------------------------------------------------------
 
@@ -425,14 +475,14 @@ class Portal:
         new_reverse: set[int],
     ) -> JsonDict | None:
         from_id, to_id = pair
-        for type_ids, source, target, source_id in (
+        for keys, source, target, source_id in (
             (new_forward, fk, tk, from_id),
             (new_reverse, tk, fk, to_id),
         ):
-            for t in sorted(type_ids):
-                limit = self.limits.get(t)
-                if limit is not None and self.counts.get((t, source_id), 0) >= limit:
-                    return self._limit_error(self.defs[t], source, target, source_id, pair, limit)
+            for k in sorted(keys, key=lambda k: self.defs[k].type_id):
+                limit = self.limits.get(k)
+                if limit is not None and self.counts.get((k, source_id), 0) >= limit:
+                    return self._limit_error(self.defs[k], source, target, source_id, pair, limit)
         return None
 
     def _limit_error(
@@ -477,11 +527,11 @@ class Portal:
     def set_limit(self, d: AssocDef, value: int, *, create: bool) -> JsonDict | None:
         """Create or update one limit; an item error, or None when applied."""
         context = {"associationSpec": [d.spec]}
-        if create and d.type_id in self.limits:
+        if create and d.key in self.limits:
             return item_error(
                 f"A limit already exists for {d.spec}; update it instead of creating it.", context
             )
-        if not create and d.type_id not in self.limits:
+        if not create and d.key not in self.limits:
             return item_error(
                 f"No limit is configured for {d.spec}; create it before updating it.", context
             )
@@ -494,7 +544,7 @@ class Portal:
         conflict = self._limit_conflict(d, value)
         if conflict is not None:
             return item_error(conflict, context, sub_category=LABEL_LIMIT)
-        self.limits[d.type_id] = value
+        self.limits[d.key] = value
         return None
 
     def _limit_conflict(self, d: AssocDef, value: int) -> str | None:
@@ -503,11 +553,11 @@ class Portal:
         if obj is None:
             return None
         pair_text = f"{fk.name} to {tk.name}"
-        if d.type_id == obj.type_id:
+        if d.key == obj.key:
             labeled = [
-                (self.limits[t], self.defs[t].label)
-                for t in self.pair_defs[(d.from_type, d.to_type)]
-                if t in self.limits and t != obj.type_id
+                (self.limits[k], self.defs[k].label)
+                for k in self.pair_defs[d.direction]
+                if k in self.limits and k != obj.key
             ]
             if labeled and value < max(labeled)[0]:
                 highest, label = max(labeled, key=lambda x: x[0])
@@ -516,7 +566,7 @@ class Portal:
                     f"'{label}' allows {highest}; lower the label limit first."
                 )
             return None
-        object_limit = self.limits.get(obj.type_id)
+        object_limit = self.limits.get(obj.key)
         if object_limit is not None and value > object_limit:
             return (
                 f"The limit for label '{d.label}' ({d.spec}) must be between 1 and {object_limit}, "
@@ -525,7 +575,27 @@ class Portal:
         return None
 
     def purge_limit(self, d: AssocDef) -> None:
-        self.limits.pop(d.type_id, None)
+        self.limits.pop(d.key, None)
+
+    def checkpoint(self, *directions: Direction) -> Callable[[], None]:
+        """A function that puts back the links of ``directions``, the per-record counts (when
+        directions are given) and the limits as they are now: undoes a refused batch."""
+        links = {d: {f: dict(t) for f, t in self.links.get(d, {}).items()} for d in directions}
+        counts = dict(self.counts) if directions else None
+        limits = dict(self.limits)
+
+        def restore() -> None:
+            self.links.update(links)
+            if counts is not None:
+                self.counts = counts
+            self.limits = limits
+
+        return restore
+
+    def limited_defs(self) -> list[AssocDef]:
+        """The definitions with a configured limit, by type id (then direction)."""
+        defs = [self.defs[k] for k in self.limits]
+        return sorted(defs, key=lambda d: (d.type_id, d.direction))
 
 
 def check_type(

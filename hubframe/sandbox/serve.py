@@ -1,7 +1,9 @@
 """``hubframe sandbox`` / ``python -m hubframe.sandbox``: serve a sandbox until Ctrl-C.
 
 Prints the URL and the token (a sandbox token, not a HubSpot one) so another process can use
-them; ``--json`` prints them as one JSON line instead, for scripts.
+them; ``--json`` prints them as one JSON line instead, for scripts.  ``--behaviour hostile``
+(and ``--behaviour-set KEY=VALUE``) pick what the sandbox does where HubSpot does not document
+its behaviour (docs/sandbox.md).
 """
 
 from __future__ import annotations
@@ -16,12 +18,15 @@ import threading
 from collections.abc import Iterator
 from typing import Any
 
+from hubframe.sandbox.behaviour import PRESETS, Behaviour
 from hubframe.sandbox.core import Sandbox
 
 EXAMPLES = """examples:
   python -m hubframe.sandbox --port 8765 --seed demo
   python -m hubframe.sandbox --port 0 --rate-limit 20/1 --latency 0.25,0.0001 --json
   python -m hubframe.sandbox --faults server_error_rate=0.05,reset_rate=0.02,seed=7
+  python -m hubframe.sandbox --behaviour hostile --port 8765
+  python -m hubframe.sandbox --behaviour-set type_ids=per_pair,created_status=200
 """
 
 
@@ -54,6 +59,32 @@ def _faults(text: str) -> dict[str, Any]:
     return out
 
 
+def _switches(text: str) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for part in filter(None, (p.strip() for p in text.split(","))):
+        key, sep, value = part.partition("=")
+        if not sep:
+            raise argparse.ArgumentTypeError(f"expected SWITCH=VALUE, got {part!r}")
+        out[key.strip()] = value.strip()
+    Behaviour().with_overrides(out)  # unknown switches and values fail here, with the choices
+    return out
+
+
+def _switches_or_error(text: str) -> dict[str, str]:
+    try:
+        return _switches(text)
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
+
+
+def behaviour_of(args: argparse.Namespace) -> Behaviour:
+    """The preset ``--behaviour`` names, with every ``--behaviour-set`` applied in order."""
+    behaviour = PRESETS[args.behaviour]
+    for overrides in args.behaviour_set or ():
+        behaviour = behaviour.with_overrides(overrides)
+    return behaviour
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the sandbox options to ``parser`` (used by ``hubframe sandbox`` too)."""
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 = any free)")
@@ -75,6 +106,16 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--faults", type=_faults, default=None, metavar="KEY=RATE,...",
         help="server_error_rate, throttle_rate, reset_rate, lost_response_rate, seed",
+    )  # fmt: skip
+    parser.add_argument(
+        "--behaviour", choices=tuple(PRESETS), default="default",
+        help="what to do where HubSpot does not document it: the sandbox's own guesses "
+        "(default), the least convenient choice of every switch (hostile), or what quoted "
+        "responses show (observed); see docs/sandbox.md",
+    )  # fmt: skip
+    parser.add_argument(
+        "--behaviour-set", type=_switches_or_error, action="append", metavar="SWITCH=VALUE,...",
+        help="change single switches of the preset, e.g. type_ids=per_pair,strict_inputs=true",
     )  # fmt: skip
     parser.add_argument("--json", action="store_true", help="print url and token as JSON")
 
@@ -114,6 +155,7 @@ def build(args: argparse.Namespace) -> Sandbox:
         latency=args.latency,
         faults=args.faults,
         port=args.port,
+        behaviour=behaviour_of(args),
     )
 
 
@@ -131,9 +173,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _serve(sb: Sandbox, args: argparse.Namespace, stop: threading.Event) -> int:
     if args.json:
-        print(json.dumps({"url": sb.url, "token": sb.token}), flush=True)
+        info = {"url": sb.url, "token": sb.token, "behaviour": sb.behaviour.as_dict()}
+        print(json.dumps(info), flush=True)
     else:
-        print(f"hubframe sandbox (seed={sb.seed}) listening on {sb.url}")
+        name = sb.behaviour.name() or "custom"
+        print(f"hubframe sandbox (seed={sb.seed}, behaviour={name}) listening on {sb.url}")
+        if name != "default":
+            switches = ", ".join(f"{k}={v}" for k, v in sb.behaviour.as_dict().items())
+            print(f"Behaviour: {switches}")
         print(f"URL:   {sb.url}")
         print(f"Token: {sb.token}")
         print("Press Ctrl-C to stop.", flush=True)

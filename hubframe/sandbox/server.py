@@ -58,7 +58,7 @@ from hubframe.sandbox.bodies import (
 from hubframe.sandbox.faults import Fault, FaultPlan, server_error_message
 from hubframe.sandbox.portal import Portal
 from hubframe.sandbox.ratelimit import TEN_SECONDLY, RateLimiter
-from hubframe.sandbox.routes import Call, Parsed, Reply, Route, dispatch, match, parse_body
+from hubframe.sandbox.routes import Call, Parsed, Reply, Route, match, parse_body, respond
 
 MAX_BODY: Final = 64 * 1024 * 1024
 #: A refused request's body up to this size is read past (not kept) before the reply.
@@ -252,9 +252,7 @@ class App:
             time.sleep(base + per_input * parsed.inputs)
         with self.portal.lock:
             try:
-                reply = dispatch(self.portal, route, call)
-            except ApiFailure as exc:
-                reply = Reply(exc.status, exc.body)
+                reply = respond(self.portal, route, call)
             except Exception:  # a sandbox bug: a 500 the client sees, not a dropped connection
                 traceback.print_exc(file=sys.stderr)
                 reply = _error_reply(500, "The sandbox failed on this request (a bug)")

@@ -6,6 +6,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from hubframe.sandbox.behaviour import PartialFailure
 from hubframe.sandbox.bodies import (
     INVALID_ASSOCIATIONS,
     SCOPES_MESSAGE,
@@ -108,6 +109,24 @@ def as_failure(err: JsonDict, message: str = INVALID_ASSOCIATIONS) -> ApiFailure
     )
 
 
+def refuses_batch(portal: Portal) -> bool:
+    """True when a failing input refuses its whole write batch (``partial_failure``)."""
+    return portal.behaviour.partial_failure is PartialFailure.REFUSE_BATCH
+
+
+def whole_batch_failure(errors: Iterable[tuple[int, JsonDict]]) -> ApiFailure:
+    """The 400 refusing a whole batch: the error of the first failing input (by position),
+    in HubSpot's top-level ``Error`` shape, as its objects batch create answers."""
+    _, err = min(errors, key=lambda e: e[0])
+    return failure(
+        400,
+        err["message"],
+        err["category"],
+        sub_category=err.get("subCategory"),
+        context=err["context"],
+    )
+
+
 def batch_status(version: str, errors: list[JsonDict], ok: int) -> int:
     if version == V2609:
         return 200
@@ -173,16 +192,18 @@ def labels_pair(
     }
 
 
-def spec_with_label(d: AssocDef, version: str) -> JsonDict:
+def spec_with_label(portal: Portal, d: AssocDef, version: str) -> JsonDict:
+    """A label read back; 2026-09 (and the ``label_object_types=false`` behaviour) without
+    its object type ids."""
     out: JsonDict = {"category": d.category, "typeId": d.type_id, "label": d.label}
-    if version != V2609:
+    if version != V2609 and portal.behaviour.label_object_types:
         out["fromObjectTypeId"] = d.from_type
         out["toObjectTypeId"] = d.to_type
     return out
 
 
-def type_list(portal: Portal, type_ids: tuple[int, ...]) -> list[JsonDict]:
-    defs = sorted((portal.defs[t] for t in type_ids), key=lambda d: (d.label is None, d.type_id))
+def type_list(portal: Portal, keys: tuple[int, ...]) -> list[JsonDict]:
+    defs = sorted((portal.defs[k] for k in keys), key=lambda d: (d.label is None, d.type_id))
     return [{"category": d.category, "typeId": d.type_id, "label": d.label} for d in defs]
 
 

@@ -23,7 +23,7 @@ from hubframe.sandbox.routes.parsing import (
 def labels_list(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
     defs = portal.definitions(fk, tk)
-    return Reply(200, {"results": [spec_with_label(d, call.version) for d in defs]})
+    return Reply(200, {"results": [spec_with_label(portal, d, call.version) for d in defs]})
 
 
 def labels_create(portal: Portal, call: Call) -> Reply:
@@ -34,7 +34,7 @@ def labels_create(portal: Portal, call: Call) -> Reply:
     require(data, "label", "name")
     name, label = text_of(data, "name") or "", text_of(data, "label") or ""
     created = portal.add_label(fk, tk, name, label, text_of(data, "inverseLabel"))
-    return Reply(200, {"results": [spec_with_label(d, call.version) for d in created]})
+    return Reply(200, {"results": [spec_with_label(portal, d, call.version) for d in created]})
 
 
 def labels_update(portal: Portal, call: Call) -> Reply:
@@ -43,7 +43,8 @@ def labels_update(portal: Portal, call: Call) -> Reply:
     if not isinstance(data, dict):
         raise cannot_deserialize("`PublicAssociationDefinitionUpdateRequest`", data)
     require(data, "associationTypeId", "label")
-    d = portal.user_def(fk, tk, int_of(data["associationTypeId"], "int"))
+    strict = portal.behaviour.strict_inputs
+    d = portal.user_def(fk, tk, int_of(data["associationTypeId"], "int", strict=strict))
     label = text_of(data, "label") or ""
     if not label.strip():
         raise failure(400, "The association label may not be empty.")

@@ -7,44 +7,71 @@ and ``/crm/associations/<date>``.
 from __future__ import annotations
 
 from hubframe.constants import MAX_BATCH_LIMITS
+from hubframe.sandbox.behaviour import LimitsRead
 from hubframe.sandbox.bodies import JsonDict, batch_envelope, now_iso
-from hubframe.sandbox.portal import Portal, check_type
-from hubframe.sandbox.routes.common import Reply, batch_status, kinds, void_reply
-from hubframe.sandbox.routes.parsing import Call, category_of, int_of, parse_inputs, require
+from hubframe.sandbox.portal import AssocDef, Direction, Portal, check_type
+from hubframe.sandbox.routes.common import (
+    Reply,
+    batch_status,
+    kinds,
+    refuses_batch,
+    void_reply,
+    whole_batch_failure,
+)
+from hubframe.sandbox.routes.parsing import (
+    Call,
+    category_of,
+    collapse,
+    int_of,
+    parse_inputs,
+    require,
+)
+
+LimitInput = tuple[str, int, int]  # category, type id, maxToObjectIds (0 for purge)
 
 
-def _limit_inputs(call: Call, with_max: bool) -> list[tuple[str, int, int]]:
+def _limit_inputs(portal: Portal, call: Call, with_max: bool) -> list[LimitInput]:
+    strict = portal.behaviour.strict_inputs
     out = []
     for item in parse_inputs(call, MAX_BATCH_LIMITS):
         fields = ("category", "maxToObjectIds", "typeId") if with_max else ("category", "typeId")
         require(item, *fields)
-        value = int_of(item["maxToObjectIds"], "int") if with_max else 0
-        out.append((category_of(item["category"]), int_of(item["typeId"], "int"), value))
-    return out
+        value = int_of(item["maxToObjectIds"], "int", strict=strict) if with_max else 0
+        type_id = int_of(item["typeId"], "int", strict=strict)
+        out.append((category_of(item["category"]), type_id, value))
+    return collapse(out, strict)
 
 
 def _limits_write(portal: Portal, call: Call, create: bool) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    inputs = _limit_inputs(call, with_max=True)
+    inputs = _limit_inputs(portal, call, with_max=True)
     started = now_iso()
+    restore = portal.checkpoint() if refuses_batch(portal) else None
     results: list[JsonDict] = []
     errors: list[JsonDict] = []
     for category, type_id, value in inputs:
         d = portal.find_def(fk, tk, category, type_id)
-        if d is None:
-            errors.append(portal.invalid_type_error(fk, tk, category, type_id))
-            continue
-        err = portal.set_limit(d, value, create=create)
+        err = portal.invalid_type_error(fk, tk, category, type_id) if d is None else None
+        if d is not None:
+            err = portal.set_limit(d, value, create=create)
         if err is not None:
             errors.append(err)
             continue
-        result: JsonDict = {"category": d.category, "typeId": d.type_id}
-        if create:
-            result["label"] = d.label
-        result["userEnforcedMaxToObjectIds"] = value
-        results.append(result)
+        assert d is not None
+        results.append(_result(d, value, create))
+    if restore is not None and errors:
+        restore()
+        raise whole_batch_failure(enumerate(errors))
     status = batch_status(call.version, errors, 201 if create else 200)
     return Reply(status, batch_envelope(results, errors, started))
+
+
+def _result(d: AssocDef, value: int, create: bool) -> JsonDict:
+    result: JsonDict = {"category": d.category, "typeId": d.type_id}
+    if create:
+        result["label"] = d.label
+    result["userEnforcedMaxToObjectIds"] = value
+    return result
 
 
 def limits_create(portal: Portal, call: Call) -> Reply:
@@ -57,7 +84,7 @@ def limits_update(portal: Portal, call: Call) -> Reply:
 
 def limits_purge(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    inputs = _limit_inputs(call, with_max=False)
+    inputs = _limit_inputs(portal, call, with_max=False)
     defs = [check_type(portal, fk, tk, category, type_id) for category, type_id, _ in inputs]
     started = now_iso()
     for d in defs:
@@ -65,20 +92,28 @@ def limits_purge(portal: Portal, call: Call) -> Reply:
     return void_reply(call, len(defs), started)
 
 
-def _limit_rows(portal: Portal, pair: tuple[str, str] | None) -> list[JsonDict]:
-    rows = []
-    for type_id in sorted(portal.limits):
-        d = portal.defs[type_id]
-        if pair is None or (d.from_type, d.to_type) == pair:
-            rows.append(
-                {
-                    "category": d.category,
-                    "typeId": d.type_id,
-                    "userEnforcedMaxToObjectIds": portal.limits[type_id],
-                    "label": d.label,
-                }
-            )
-    return rows
+def _limit_rows(portal: Portal, direction: Direction | None) -> list[JsonDict]:
+    defs = portal.limited_defs()
+    if portal.behaviour.limits_read is LimitsRead.WITH_NULLS:
+        defs = _with_unlimited(portal, defs)
+    return [
+        {
+            "category": d.category,
+            "typeId": d.type_id,
+            "userEnforcedMaxToObjectIds": portal.limits.get(d.key),
+            "label": d.label,
+        }
+        for d in defs
+        if direction is None or d.direction == direction
+    ]
+
+
+def _with_unlimited(portal: Portal, limited: list[AssocDef]) -> list[AssocDef]:
+    """Every type of a limited pair, both directions (``limits_read="with_nulls"``): those
+    without a limit are read back with ``userEnforcedMaxToObjectIds`` null."""
+    shown = {d.direction for d in limited} | {(d.to_type, d.from_type) for d in limited}
+    defs = [portal.defs[k] for direction in shown for k in portal.pair_defs.get(direction, [])]
+    return sorted(defs, key=lambda d: (d.type_id, d.direction))
 
 
 def limits_all(portal: Portal, call: Call) -> Reply:

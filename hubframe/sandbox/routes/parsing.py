@@ -11,14 +11,17 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+from collections.abc import Hashable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
 from hubframe.constants import CATEGORIES
 from hubframe.sandbox import jsonbounds
 from hubframe.sandbox.bodies import ApiFailure, JsonDict, failure
 
 NO_BODY = "Invalid JSON input: a request body was expected, but none found"
+INT32_MIN, INT32_MAX = -(2**31), 2**31 - 1
+H = TypeVar("H", bound=Hashable)
 
 
 @dataclass(frozen=True)
@@ -143,16 +146,29 @@ def require(obj: dict[str, Any], *fields: str) -> None:
         raise missing_fields(missing)
 
 
-def int_of(value: Any, what: str) -> int:
-    """An integer field (JSON number, or a string Jackson would coerce), or the 400."""
+def int_of(value: Any, what: str, *, strict: bool = False) -> int:
+    """An integer field (JSON number, or a string Jackson would coerce), or the 400.
+
+    ``strict`` (the strict inputs behaviour): a string must be ASCII digits (``"٣"`` and
+    ``" 5"`` are refused) and the value must fit an int32, as the specs type these fields.
+    """
     if isinstance(value, bool) or not isinstance(value, int | str):
         raise cannot_deserialize(f"`{what}`", value)
+    number: int = value if isinstance(value, int) else 0
     if isinstance(value, str):
+        if strict and not plain_digits(value.removeprefix("-")):
+            raise cannot_deserialize(f"`{what}`", value)
         try:
-            return int(value.strip())
+            number = int(value if strict else value.strip())
         except ValueError:
             raise cannot_deserialize(f"`{what}`", value) from None
-    return value
+    if strict and not INT32_MIN <= number <= INT32_MAX:
+        raise failure(
+            400,
+            f"Invalid input JSON on line 1, column 1: Numeric value ({number}) out of range of "
+            f"int ({INT32_MIN} - {INT32_MAX})",
+        )
+    return number
 
 
 def text_of(obj: dict[str, Any], field: str) -> str | None:
@@ -165,15 +181,16 @@ def text_of(obj: dict[str, Any], field: str) -> str | None:
     return value
 
 
-def object_ref(obj: Any) -> str:
-    """``{"id": "123"}`` -> "123" (ids may be JSON numbers too)."""
+def object_ref(obj: Any, *, strict: bool = False) -> str:
+    """``{"id": "123"}`` -> "123" (ids may be JSON numbers too); ``strict``: not trimmed, so
+    ``" 123"`` is the id of no record."""
     if not isinstance(obj, dict):
         raise cannot_deserialize("`PublicObjectId`", obj)
     require(obj, "id")
     value = obj["id"]
     if isinstance(value, bool) or not isinstance(value, str | int):
         raise cannot_deserialize("`java.lang.String`", value)
-    return str(value).strip()
+    return str(value) if strict else str(value).strip()
 
 
 def category_of(value: Any) -> str:
@@ -187,12 +204,18 @@ def category_of(value: Any) -> str:
     return str(value)
 
 
-def spec_of(obj: Any) -> tuple[str, int]:
+def spec_of(obj: Any, *, strict: bool = False) -> tuple[str, int]:
     """An ``AssociationSpec`` as (category, type id)."""
     if not isinstance(obj, dict):
         raise cannot_deserialize("`AssociationSpec`", obj)
     require(obj, "associationCategory", "associationTypeId")
-    return category_of(obj["associationCategory"]), int_of(obj["associationTypeId"], "int")
+    type_id = int_of(obj["associationTypeId"], "int", strict=strict)
+    return category_of(obj["associationCategory"]), type_id
+
+
+def collapse(inputs: list[H], strict: bool) -> list[H]:
+    """The inputs, with repeats of an input dropped under the strict inputs behaviour."""
+    return list(dict.fromkeys(inputs)) if strict else inputs
 
 
 def plain_digits(text: str) -> bool:

@@ -97,7 +97,7 @@ def objects_batch_read(portal: Portal, call: Call) -> Reply:
     (kind,) = kinds(portal, call, "objectType")
     inputs = parse_inputs(call, MAX_OBJECT_BATCH_READ)
     data = parse_json(call)  # a JSON object: parse_inputs checked
-    values = [object_ref(item) for item in inputs]
+    values = [object_ref(item, strict=portal.behaviour.strict_inputs) for item in inputs]
     id_property = data.get("idProperty")
     if id_property is not None and not isinstance(id_property, str):
         raise cannot_deserialize("`java.lang.String`", id_property)
@@ -122,7 +122,9 @@ def objects_batch_read(portal: Portal, call: Call) -> Reply:
 
 def objects_list(portal: Portal, call: Call) -> Reply:
     (kind,) = kinds(portal, call, "objectType")
-    size = int_of(call.query.get("limit", DEFAULT_PAGE), "int")
+    size = int_of(
+        call.query.get("limit", DEFAULT_PAGE), "int", strict=portal.behaviour.strict_inputs
+    )
     if not 1 <= size <= MAX_OBJECT_BATCH_READ:
         raise failure(400, f"limit must be between 1 and {MAX_OBJECT_BATCH_READ}")
     properties = [p for p in call.query.get("properties", "").split(",") if p]

@@ -31,6 +31,10 @@ from hubframe.sandbox.routes.parsing import (
 )
 
 
+def _strict(portal: Portal) -> bool:
+    return portal.behaviour.strict_inputs
+
+
 def _path_pair(portal: Portal, call: Call) -> tuple[ObjectKind, ObjectKind, tuple[int, int]]:
     fk, tk = kinds(portal, call, "from", "to")
     pair = find_pair(portal, fk, tk, call.params["fromId"], call.params["toId"])
@@ -59,7 +63,7 @@ def put_labeled(portal: Portal, call: Call) -> Reply:
             "`java.util.HashSet<com.hubspot.inbounddb.publicobject.core.v2.AssociationSpec>`",
             data,
         )
-    specs = [spec_of(s) for s in data]
+    specs = [spec_of(s, strict=_strict(portal)) for s in data]
     defs = []
     for category, type_id in specs:
         d = portal.find_def(fk, tk, category, type_id)
@@ -83,7 +87,8 @@ def delete(portal: Portal, call: Call) -> Reply:
 
 def get_list(portal: Portal, call: Call) -> Reply:
     fk, tk = kinds(portal, call, "from", "to")
-    size = min(int_of(call.query.get("limit", GET_LIST_PAGE_SIZE), "int"), GET_LIST_PAGE_SIZE)
+    limit = int_of(call.query.get("limit", GET_LIST_PAGE_SIZE), "int", strict=_strict(portal))
+    size = min(limit, GET_LIST_PAGE_SIZE)
     if size < 1:
         raise failure(400, f"limit must be between 1 and {GET_LIST_PAGE_SIZE}")
     from_id = record_id(call.params["fromId"])

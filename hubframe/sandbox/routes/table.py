@@ -2,8 +2,9 @@
 
 ``match()`` turns a method and path into a :class:`Route` (or the 404 / 405 HubSpot sends);
 ``dispatch()`` runs its handler against the portal (the caller holds the lock) and returns a
-:class:`~hubframe.sandbox.routes.common.Reply`.  Whole-request failures are raised as
-:class:`~hubframe.sandbox.bodies.ApiFailure`.
+:class:`~hubframe.sandbox.routes.common.Reply`; whole-request failures are raised as
+:class:`~hubframe.sandbox.bodies.ApiFailure`.  ``respond()`` (what the server calls) turns those
+into replies too, shaped by the portal's behaviour switches.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from hubframe.sandbox.portal import Portal
 from hubframe.sandbox.routes import associations, labels, limits, records, single
 from hubframe.sandbox.routes.common import V4, V2603, V2609, Handler, Reply
 from hubframe.sandbox.routes.parsing import Call
+from hubframe.sandbox.routes.profile import shape
 
 DATE_VERSIONS = {"2026-03": V2603, "2026-09": V2609, "2025-09": V2603}
 
@@ -139,6 +141,16 @@ def match(method: str, target: str) -> Route:
 
 def not_found(path: str) -> ApiFailure:
     return failure(404, f"No route matches {path}", "OBJECT_NOT_FOUND")
+
+
+def respond(portal: Portal, route: Route, call: Call) -> Reply:
+    """The reply to a routed call (caller holds the lock): the endpoint's, or the failure it
+    raised, as the portal's behaviour shapes it."""
+    try:
+        reply = dispatch(portal, route, call)
+    except ApiFailure as exc:
+        reply = Reply(exc.status, exc.body)
+    return shape(reply, portal.behaviour)
 
 
 def dispatch(portal: Portal, route: Route, call: Call) -> Reply:

@@ -12,7 +12,7 @@ from collections.abc import Callable
 from typing import Any
 
 import pytest
-from openapi_check import CheckedApi
+from openapi_check import CheckedApi, SpecChecker, SpecMismatch, allowances_of
 
 from hubframe.sandbox import Sandbox, serve
 from hubframe.sandbox.behaviour import (
@@ -601,3 +601,32 @@ def test_every_preset_answers_within_the_specs(make: Make, name: str, version: s
     ]  # fmt: skip
     statuses = [api.call(method, path, body).status_code for method, path, body in calls]
     assert all(s < 500 for s in statuses), statuses
+
+
+# --- the spec checker's behaviour-only differences --------------------------------------------
+
+
+def test_spec_checker_allows_a_switchs_differences_only_for_that_switch(
+    spec_checker: SpecChecker,
+) -> None:
+    assert allowances_of(Behaviour()) == frozenset()
+    assert allowances_of(PRESETS["hostile"]) == {"created_as_ok", "null_limits", "bare_items"}
+    started = "2026-11-23T13:26:37.281Z"
+    created = {"status": "COMPLETE", "results": [], "startedAt": started, "completedAt": started}
+    path = "/crm/v4/associations/deals/contacts/batch/create"
+    item = {"status": "error", "category": "VALIDATION_ERROR", "message": "m", "context": {}}
+    limits = {
+        "results": [{"category": "USER_DEFINED", "typeId": 1, "userEnforcedMaxToObjectIds": None}]
+    }
+    cases = [
+        ("created_as_ok", "POST", path, 200, created),
+        ("bare_items", "POST", path, 207, {**created, "numErrors": 1, "errors": [item]}),
+        ("null_limits", "GET", "/crm/associations/v4/definitions/configurations/all", 200, limits),
+    ]
+    for allowance, method, where, status, body in cases:
+        with pytest.raises(SpecMismatch):
+            spec_checker.check(method, where, status, body)
+        with pytest.raises(SpecMismatch):
+            others = frozenset(a for a in allowances_of(PRESETS["hostile"]) if a != allowance)
+            spec_checker.check(method, where, status, body, others)
+        spec_checker.check(method, where, status, body, frozenset({allowance}))

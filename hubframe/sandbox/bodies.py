@@ -104,7 +104,7 @@ def batch_envelope(results: list[Any], errors: list[JsonDict], started: str) -> 
 
 
 def rate_limit_body(policy: str) -> JsonDict:
-    """The 429 body of hubspot-api.md §5.3 (``errorType``, no ``category``)."""
+    """HubSpot's 429 body (``errorType``, no ``category``; docs/sandbox.md, "HTTP")."""
     what = "daily" if policy == "DAILY" else policy.lower()
     return {
         "status": "error",

@@ -121,6 +121,10 @@ def test_behaviour_from_names_mappings_and_text() -> None:
     based = resolve({"preset": "hostile", "strict_inputs": False})
     assert based == PRESETS["hostile"].with_overrides({"strict_inputs": "no"})
     assert not based.strict_inputs and based.type_ids is TypeIds.PER_PAIR
+    text: dict[str, Any] = {"type_ids": "per_pair", "created_status": 200, "strict_inputs": "yes"}
+    spelled = Behaviour(**text)
+    assert spelled.type_ids is TypeIds.PER_PAIR and spelled.created_status is CreatedStatus.OK
+    assert spelled.strict_inputs is True
     for bad in ("gentle", {"nope": 1}, {"type_ids": "random"}, {"strict_inputs": "maybe"}):
         with pytest.raises(ValueError):
             resolve(bad)

@@ -24,6 +24,7 @@ JSON), ``server`` (HTTP, auth, rate limit, faults, latency, request log), ``core
 
 from __future__ import annotations
 
+from hubframe.sandbox.behaviour import PRESETS, Behaviour
 from hubframe.sandbox.core import Sandbox
 
-__all__ = ["Sandbox"]
+__all__ = ["PRESETS", "Behaviour", "Sandbox"]

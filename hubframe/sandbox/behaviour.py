@@ -78,17 +78,23 @@ class Behaviour:
     label_object_types: bool = True
     error_details: ErrorDetails = ErrorDetails.FULL
 
+    def __post_init__(self) -> None:
+        """Values spelled as text (``"per_pair"``, ``"true"``) become the switch's type."""
+        for f in dataclasses.fields(self):
+            value = getattr(self, f.name)
+            coerced = _coerce(f.name, f.default, value)
+            if coerced is not value:
+                object.__setattr__(self, f.name, coerced)
+
     def with_overrides(self, overrides: Mapping[str, Any]) -> Behaviour:
         """A copy with some switches changed; values may be spelled as text (``"true"``)."""
-        fields = {f.name: f for f in dataclasses.fields(self)}
-        changes: dict[str, Any] = {}
-        for name, value in overrides.items():
-            if name not in fields:
-                raise ValueError(
-                    f"unknown behaviour switch {name!r}; switches: {', '.join(fields)}"
-                )
-            changes[name] = _coerce(name, getattr(self, name), value)
-        return dataclasses.replace(self, **changes)
+        names = [f.name for f in dataclasses.fields(self)]
+        unknown = [name for name in overrides if name not in names]
+        if unknown:
+            raise ValueError(
+                f"unknown behaviour switch {unknown[0]!r}; switches: {', '.join(names)}"
+            )
+        return dataclasses.replace(self, **overrides)
 
     def as_dict(self) -> dict[str, str | bool]:
         """Every switch and its value (enum values as text)."""
@@ -106,15 +112,18 @@ class Behaviour:
 _TRUE, _FALSE = ("true", "yes", "on", "1"), ("false", "no", "off", "0")
 
 
-def _coerce(name: str, current: Any, value: Any) -> Any:
-    if isinstance(current, bool):
+def _coerce(name: str, default: Any, value: Any) -> Any:
+    """``value`` as the type of the switch's ``default``, or the ValueError naming the choices."""
+    if isinstance(default, bool):
         if isinstance(value, bool):
             return value
         text = str(value).strip().lower()
         if text in _TRUE + _FALSE:
             return text in _TRUE
         raise ValueError(f"behaviour switch {name} takes true or false, not {value!r}")
-    kind = type(current)
+    kind = type(default)
+    if isinstance(value, kind):
+        return value
     try:
         return kind(str(value).strip().lower())
     except ValueError:

@@ -179,7 +179,10 @@ def _serve(sb: Sandbox, args: argparse.Namespace, stop: threading.Event) -> int:
         name = sb.behaviour.name() or "custom"
         print(f"hubframe sandbox (seed={sb.seed}, behaviour={name}) listening on {sb.url}")
         if name != "default":
-            switches = ", ".join(f"{k}={v}" for k, v in sb.behaviour.as_dict().items())
+            switches = ", ".join(
+                f"{k}={str(v).lower() if isinstance(v, bool) else v}"
+                for k, v in sb.behaviour.as_dict().items()
+            )
             print(f"Behaviour: {switches}")
         print(f"URL:   {sb.url}")
         print(f"Token: {sb.token}")

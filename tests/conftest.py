@@ -16,6 +16,54 @@ from hubframe.sandbox import Sandbox
 
 pytest_plugins = ["hubframe.testing"]
 
+#: The sandbox behaviours the engine's end-to-end tests run under (modules marked
+#: ``pytestmark = pytest.mark.profiles``): the same sheet and portal must give every row the same
+#: status and code under each, and the portal must equal what was reported.  "hostile" holds the
+#: least convenient value of every switch (the "observed" preset's values included);
+#: tests/test_profiles.py runs core scenarios under each switch on its own.
+PROFILES = ("default", "hostile")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers", "profiles: run the module's tests under every sandbox behaviour profile"
+    )
+
+
+def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
+    if metafunc.definition.get_closest_marker("profiles") is not None:
+        metafunc.fixturenames.append("profile")
+        metafunc.parametrize("profile", PROFILES)
+
+
+def _profile(request: pytest.FixtureRequest) -> str:
+    callspec = getattr(request.node, "callspec", None)
+    return str(callspec.params.get("profile", "default")) if callspec is not None else "default"
+
+
+@pytest.fixture
+def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
+    """``Sandbox(seed="demo")`` under the test's behaviour profile (default: "default")."""
+    with Sandbox(seed="demo", behaviour=_profile(request)) as sb:
+        yield sb
+
+
+@pytest.fixture
+def sandbox_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., Sandbox]]:
+    """As hubframe.testing's, under the test's behaviour profile unless ``behaviour=`` given."""
+    made: list[Sandbox] = []
+    profile = _profile(request)
+
+    def make(**kwargs: Any) -> Sandbox:
+        kwargs.setdefault("behaviour", profile)
+        sb = Sandbox(**kwargs).start()
+        made.append(sb)
+        return sb
+
+    yield make
+    for sb in made:
+        sb.stop()
+
 
 @pytest.fixture(scope="session")
 def spec_checker() -> SpecChecker:

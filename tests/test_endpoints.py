@@ -12,6 +12,8 @@ from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids
 from hubframe.vocab import Action
 
+pytestmark = pytest.mark.profiles  # every test under every behaviour profile
+
 DEAL, CONTACT = (str(i) for i in (demo_ids("deals")[40], demo_ids("contacts")[200]))
 
 

@@ -12,6 +12,8 @@ from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, company_properties, contact_properties
 from hubframe.testing import client_for
 
+pytestmark = pytest.mark.profiles  # every test under every behaviour profile
+
 EMAILS = [p["email"] for p in contact_properties()]
 DOMAINS = [p["domain"] for p in company_properties()]
 

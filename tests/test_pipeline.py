@@ -15,6 +15,8 @@ from hubframe.run.pipeline import RunFacts, run_facts
 from hubframe.sandbox import Sandbox
 from hubframe.testing import SandboxFactory, client_for, demo_ids, pairs_sheet
 
+pytestmark = pytest.mark.profiles  # every test under every behaviour profile
+
 DEALS = [str(i) for i in demo_ids("deals")]
 CONTACTS = [str(i) for i in demo_ids("contacts")]
 

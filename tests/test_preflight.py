@@ -15,6 +15,8 @@ from hubframe.sandbox.demo import DECISION_MAKER
 from hubframe.testing import client_for, pairs_sheet
 from hubframe.vocab import Action
 
+pytestmark = pytest.mark.profiles  # every test under every behaviour profile
+
 DEALS = [str(2040000001 + i) for i in range(20)]
 CONTACTS = [str(1019360001 + i) for i in range(80)]
 WRITES = ("batch/create", "batch/associate/default", "archive")
@@ -167,9 +169,10 @@ def test_read_state_keeps_failed_pairs(sandbox: Sandbox) -> None:
     state = read_state(
         client_for(sandbox), {("deals", "contacts"): [DEALS[0]], ("deals", "widgets"): ["1"]}
     )
+    decision_maker = sandbox.type_id("deals", "contacts", DECISION_MAKER.label)
     assert state.types(("deals", "contacts"), (DEALS[0], CONTACTS[0])) == frozenset(
-        {3, DECISION_MAKER.type_id}
+        {3, decision_maker}
     )
-    assert state.limits[("deals", "contacts")][DECISION_MAKER.type_id].maximum == 2
+    assert state.limits[("deals", "contacts")][decision_maker].maximum == 2
     assert ("deals", "widgets") in state.failed
     assert state.types(("deals", "widgets"), ("1", "2")) is None

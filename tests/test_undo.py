@@ -15,6 +15,8 @@ from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import CHAMPION, DECISION_MAKER, contact_properties
 from hubframe.testing import client_for, pairs_sheet
 
+pytestmark = pytest.mark.profiles  # every test under every behaviour profile
+
 DEALS = [str(2040000001 + i) for i in range(12)]
 CONTACTS = [str(1019360001 + i) for i in range(60)]
 DIRECTIONS = (("deals", "contacts"), ("contacts", "deals"))
@@ -66,7 +68,7 @@ def test_undo_leaves_the_portal_as_before(sandbox: Sandbox, version: str) -> Non
 def test_labels_archive_keeps_the_old_unlabeled_link(sandbox: Sandbox) -> None:
     client = client_for(sandbox)
     run = associate(pairs_sheet([ROWS[2]]), client, record_existing=True, progress=False)
-    champion = CHAMPION.type_id
+    champion = sandbox.type_id("deals", "contacts", CHAMPION.label)
     linked = sandbox.associations("deals", "contacts").query(f"from_id == '{DEALS[2]}'")
     assert set(linked["type_id"]) == {3, champion}
     undo(run, client, progress=False)
@@ -146,7 +148,9 @@ def test_remove_associations_on_purpose(sandbox: Sandbox) -> None:
     first = links.query(f"from_id == '{DEALS[0]}' and to_id == '{CONTACTS[1]}'")
     assert set(first["type_id"]) == {3}  # the label went, the unlabeled link stayed
     assert links.query(f"from_id == '{DEALS[2]}'").empty  # the whole association went
-    assert DECISION_MAKER.type_id in set(links.query(f"from_id == '{DEALS[0]}'")["type_id"])
+    assert sandbox.type_id("deals", "contacts", DECISION_MAKER.label) in set(
+        links.query(f"from_id == '{DEALS[0]}'")["type_id"]
+    )
 
 
 def test_load_run_refuses_other_files(tmp_path: Path) -> None:

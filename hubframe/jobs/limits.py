@@ -107,11 +107,12 @@ def _current_limits(
                 raise
             current[pair] = exc
             continue
-        current[pair] = {
+        current[pair] = {  # an entry without a value (HubSpot may list one) sets no limit
             (str(r.get("category")), int(r.get("typeId", -1))): whole(
                 r.get("userEnforcedMaxToObjectIds")
             )
             for r in rows
+            if r.get("userEnforcedMaxToObjectIds") is not None
         }
     return current
 

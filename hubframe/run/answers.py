@@ -19,7 +19,7 @@ from hubframe.errors import ErrorCode
 from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.endpoints import endpoint
 from hubframe.run.work import Batch, Outcome, WorkItem
-from hubframe.vocab import Action, Status, object_noun
+from hubframe.vocab import Status, object_noun
 
 _OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
 _SPEC_REF = re.compile(r"([A-Z_]+)\s*=\s*(\d+)")
@@ -34,12 +34,12 @@ def _context(err: Mapping[str, Any]) -> dict[str, list[str]]:
     }
 
 
-def classify(err: Mapping[str, Any], action: Action | None = None) -> ErrorCode:
-    """hubframe's error code for one HubSpot error (batch item or whole-request body).
-
-    An ``associationSpec`` alone names the association type of a row: for an association it
-    is the type HubSpot did not accept; for a limit configuration only the limit's type (a
-    limit that already exists, or does not yet), which says nothing about the type itself.
+def classify(err: Mapping[str, Any]) -> ErrorCode:
+    """hubframe's error code for one HubSpot error (batch item or whole-request body), from
+    what the error says outright: its ``subCategory`` or the context keys that name bad records
+    or types.  Anything else is ``HUBSPOT_VALIDATION``, and the sender then reads the portal to
+    find out why (:mod:`hubframe.run.diagnose`): an ``associationSpec`` alone only names the
+    row's type, not what was wrong with it.
     """
     ctx = _context(err)
     sub = str(err.get("subCategory") or "").upper()
@@ -50,8 +50,6 @@ def classify(err: Mapping[str, Any], action: Action | None = None) -> ErrorCode:
     if "INVALID_OBJECT_IDS" in ctx or "objectId" in ctx:
         return ErrorCode.OBJECT_NOT_FOUND
     if "INVALID_ASSOCIATION_TYPE" in sub or "INVALID_ASSOCIATION_TYPE_ID" in ctx:
-        return ErrorCode.INVALID_ASSOCIATION_TYPE
-    if "associationSpec" in ctx and not (action is not None and action.is_limit):
         return ErrorCode.INVALID_ASSOCIATION_TYPE
     return ErrorCode.HUBSPOT_VALIDATION
 
@@ -188,7 +186,7 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
         hits = rows_named(err, batch.items)
         if not hits:
             unmapped.append(err)
-        code = classify(err, batch.action)
+        code = classify(err)
         for i in hits:
             failures.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
     if unmapped:
@@ -197,9 +195,7 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
         for i, item in enumerate(batch.items):
             if i not in failures and done is not None and item_key(item) not in done:
                 err = unmapped[0]
-                failures[i] = _item_failure(
-                    batch, item, err, classify(err, batch.action), resp, attempts
-                )
+                failures[i] = _item_failure(batch, item, err, classify(err), resp, attempts)
     return [
         failures.get(i)
         or Outcome(

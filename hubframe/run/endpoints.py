@@ -142,9 +142,10 @@ def _association_present(item: WorkItem, entries: Iterable[Mapping[str, Any]]) -
 
 
 def _limits_present(client: HubSpotClient, batch: Batch) -> list[bool]:
-    current = {
+    current = {  # an entry without a value sets no limit
         (str(c.get("category")), int(c.get("typeId", -1))): c.get("userEnforcedMaxToObjectIds")
         for c in client.get_limits(batch.from_type, batch.to_type)
+        if c.get("userEnforcedMaxToObjectIds") is not None
     }
     return [_limit_present(item, current) for item in batch.items]
 

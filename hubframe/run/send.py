@@ -42,6 +42,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.wire import ApiResponse
 from hubframe.run import endpoints
 from hubframe.run.answers import classify, map_response, row_message, rows_named
+from hubframe.run.diagnose import diagnose
 from hubframe.run.journal import Journal
 from hubframe.run.work import Batch, Outcome
 from hubframe.vocab import Status
@@ -202,6 +203,24 @@ class Sender:
                 )
             return None
 
+    def _explained(self, batch: Batch, outcomes: list[Outcome]) -> list[Outcome]:
+        """Rows HubSpot refused one by one without a reason hubframe can read (a bare error
+        body): the portal is read to find out why (:mod:`hubframe.run.diagnose`)."""
+        vague = [
+            n
+            for n, o in enumerate(outcomes)
+            if o.status is Status.FAILED and o.error_code is ErrorCode.HUBSPOT_VALIDATION
+        ]
+        if not vague or self.stop.is_set():
+            return outcomes
+        part = batch.part(tuple(batch.items[n] for n in vague))
+        for n, finding in zip(vague, diagnose(self.client, part), strict=True):
+            if finding is not None:
+                outcomes[n] = outcomes[n].with_(
+                    error_code=finding.code, error_message=finding.message
+                )
+        return outcomes
+
     # --- one request --------------------------------------------------------------------------
 
     def _send(self, batch: Batch, prior: int) -> list[Outcome]:
@@ -212,7 +231,7 @@ class Sender:
             if exc.may_have_applied or isinstance(exc, ServerError):
                 return self._settle(batch, exc, prior)
             return self._not_applied(batch, exc, prior)
-        out = map_response(batch, resp, prior)
+        out = self._explained(batch, map_response(batch, resp, prior))
         if resp.earlier_may_have_applied:
             return self._recheck(batch, out, resp, prior)
         return out
@@ -316,7 +335,7 @@ class Sender:
     def _fail_named_resend_rest(
         self, batch: Batch, exc: ApiError, hits: list[int], attempts: int
     ) -> list[Outcome]:
-        code = classify(exc.body, batch.action)
+        code = classify(exc.body)
         out: dict[int, Outcome] = {}
         for i in hits:
             item = batch.items[i]
@@ -330,6 +349,10 @@ class Sender:
                 batch=batch.number,
                 attempts=attempts,
             )
+        named = self._explained(
+            batch.part(tuple(batch.items[i] for i in hits)), [out[i] for i in hits]
+        )
+        out.update(zip(hits, named, strict=True))
         rest = [i for i in range(len(batch.items)) if i not in out]
         if rest:
             sent = self._send(batch.part(tuple(batch.items[i] for i in rest)), attempts)

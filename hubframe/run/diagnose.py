@@ -1,0 +1,249 @@
+"""Why HubSpot refused a row, when its answer does not say: read the portal and find out.
+
+HubSpot's error bodies may lack every optional key (``subCategory``, ``context``): a whole
+batch refused with a bare 400, or an item error without ``subCategory``, names no reason an
+analyst could act on.  Before such a row is reported, :func:`diagnose` reads the portal:
+
+* do both records exist (CRM objects batch read)?  -> ``OBJECT_NOT_FOUND``
+* does the object pair accept the association type (its labels list)?
+  -> ``INVALID_ASSOCIATION_TYPE``
+* is a configured limit full, for the source record or (through the inverse type) for the
+  target record (limit configurations and the records' associations)?  -> ``LIMIT_EXCEEDED``
+* for a limit row: is a label's limit above the pair's object limit, or an object limit below
+  a label's?  -> ``LABEL_LIMIT_ABOVE_OBJECT_LIMIT``
+
+The first finding is the row's code, with a message saying what was found.  A row the reads
+cannot explain keeps HubSpot's own message and ``HUBSPOT_VALIDATION``; a read that fails
+explains nothing (it never turns a refusal into something else).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from hubframe.constants import HUBSPOT_DEFINED, MAX_OBJECT_BATCH_READ
+from hubframe.errors import ErrorCode, HubframeError
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.work import Batch, WorkItem
+from hubframe.vocab import Action, object_noun
+
+Types = list[dict[str, Any]]  # a labels list
+
+
+@dataclass(frozen=True)
+class Finding:
+    """What the portal shows about one refused row."""
+
+    code: ErrorCode
+    message: str
+
+
+class _Reads:
+    """The portal reads of one diagnosis, each made once."""
+
+    def __init__(self, client: HubSpotClient) -> None:
+        self.client = client
+        self._labels: dict[tuple[str, str], Types] = {}
+        self._limits: dict[tuple[str, str], dict[int, int]] = {}
+
+    def existing(self, object_type: str, ids: Iterable[str]) -> set[str]:
+        wanted = list(dict.fromkeys(ids))
+        found: set[str] = set()
+        for start in range(0, len(wanted), MAX_OBJECT_BATCH_READ):
+            chunk = wanted[start : start + MAX_OBJECT_BATCH_READ]
+            body = self.client.batch_read_records(object_type, chunk).json()
+            found |= {str(r.get("id")) for r in body.get("results") or [] if isinstance(r, dict)}
+        return found
+
+    def labels(self, from_type: str, to_type: str) -> Types:
+        key = (from_type, to_type)
+        if key not in self._labels:
+            self._labels[key] = self.client.list_labels(from_type, to_type)
+        return self._labels[key]
+
+    def limits(self, from_type: str, to_type: str) -> dict[int, int]:
+        """Configured limits of a pair by type id (entries without a value left out)."""
+        key = (from_type, to_type)
+        if key not in self._limits:
+            self._limits[key] = {
+                int(r["typeId"]): int(r["userEnforcedMaxToObjectIds"])
+                for r in self.client.get_limits(from_type, to_type)
+                if r.get("typeId") is not None and r.get("userEnforcedMaxToObjectIds") is not None
+            }
+        return self._limits[key]
+
+    def counts(self, from_type: str, to_type: str, ids: Iterable[str]) -> dict[str, dict[int, int]]:
+        """Per record: how many records of ``to_type`` it holds with each type id."""
+        found = self.client.read_associations(from_type, to_type, ids)
+        out: dict[str, dict[int, int]] = {}
+        for record, entries in found.items():
+            per_type = out.setdefault(record, {})
+            for entry in entries:
+                for spec in entry.get("associationTypes") or []:
+                    type_id = int(spec.get("typeId", -1))
+                    per_type[type_id] = per_type.get(type_id, 0) + 1
+        return out
+
+
+def diagnose(client: HubSpotClient, batch: Batch) -> list[Finding | None]:
+    """A finding per row of ``batch`` (rows HubSpot refused without a usable reason)."""
+    reads = _Reads(client)
+    try:
+        if batch.action.is_limit:
+            return [_limit_finding(reads, item) for item in batch.items]
+        return _association_findings(reads, batch)
+    except HubframeError:
+        return [None] * len(batch.items)
+
+
+# --- association rows ---------------------------------------------------------------------------
+
+
+def _association_findings(reads: _Reads, batch: Batch) -> list[Finding | None]:
+    items = batch.items
+    from_found = reads.existing(batch.from_type, (str(i.from_id) for i in items))
+    to_found = reads.existing(batch.to_type, (str(i.to_id) for i in items))
+    findings: list[Finding | None] = []
+    for item in items:
+        finding = _missing(item, str(item.from_id) in from_found, str(item.to_id) in to_found)
+        findings.append(finding or _type_finding(reads, item))
+    if batch.action.creates_association:
+        _limit_findings(reads, batch, findings)
+    return findings
+
+
+def _missing(item: WorkItem, has_from: bool, has_to: bool) -> Finding | None:
+    sides = ((item.from_type, item.from_id, has_from), (item.to_type, item.to_id, has_to))
+    gone = [f"{object_noun(t)} {i}" for t, i, ok in sides if not ok]
+    if not gone:
+        return None
+    verb = "does" if len(gone) == 1 else "do"
+    what = " and ".join(gone)
+    return Finding(
+        ErrorCode.OBJECT_NOT_FOUND,
+        f"{what[0].upper()}{what[1:]} {verb} not exist in HubSpot (HubSpot refused the row "
+        "without saying why; a read of the portal shows it).",
+    )
+
+
+def _accepts(types: Types, category: str | None, type_id: int) -> bool:
+    return any(
+        int(t.get("typeId", -1)) == type_id and t.get("category") in (None, category) for t in types
+    )
+
+
+def _type_finding(reads: _Reads, item: WorkItem) -> Finding | None:
+    if item.type_id is None:
+        return None
+    if _accepts(reads.labels(item.from_type, item.to_type), item.category, item.type_id):
+        return None
+    return Finding(
+        ErrorCode.INVALID_ASSOCIATION_TYPE,
+        f"HubSpot does not accept association type {item.category} {item.type_id} from "
+        f"{item.from_type} to {item.to_type} (its labels list does not have it); check the "
+        "label or type id and the from/to order.",
+    )
+
+
+def _unlabeled(types: Types) -> int | None:
+    found = [t for t in types if t.get("label") in (None, "")]
+    found.sort(key=lambda t: t.get("category") != HUBSPOT_DEFINED)
+    return int(found[0]["typeId"]) if found else None
+
+
+def _inverse(reads: _Reads, item: WorkItem, forward: int) -> int | None:
+    """The type id of the same association seen from the target record."""
+    ahead = reads.labels(item.from_type, item.to_type)
+    behind = reads.labels(item.to_type, item.from_type)
+    label = next((t.get("label") for t in ahead if int(t.get("typeId", -1)) == forward), None)
+    if label in (None, ""):
+        return _unlabeled(behind)
+    same = [t for t in behind if t.get("label") == label]
+    return int(same[0]["typeId"]) if same else None
+
+
+def _limit_findings(reads: _Reads, batch: Batch, findings: list[Finding | None]) -> None:
+    todo = [n for n, f in enumerate(findings) if f is None]
+    if not todo:
+        return
+    f_type, t_type = batch.from_type, batch.to_type
+    forward, backward = reads.limits(f_type, t_type), reads.limits(t_type, f_type)
+    if not forward and not backward:
+        return
+    unlabeled = _unlabeled(reads.labels(f_type, t_type))
+    sources = reads.counts(f_type, t_type, (str(batch.items[n].from_id) for n in todo))
+    targets = reads.counts(t_type, f_type, (str(batch.items[n].to_id) for n in todo))
+    for n in todo:
+        item = batch.items[n]
+        asked = [t for t in (item.type_id, unlabeled) if t is not None]
+        findings[n] = _full(item, asked, forward, sources.get(str(item.from_id), {}), "from") or (
+            _full(
+                item,
+                [i for t in asked if (i := _inverse(reads, item, t)) is not None],
+                backward,
+                targets.get(str(item.to_id), {}),
+                "to",
+            )
+        )
+
+
+def _full(
+    item: WorkItem,
+    type_ids: list[int],
+    limits: Mapping[int, int],
+    held: Mapping[int, int],
+    side: str,
+) -> Finding | None:
+    for type_id in type_ids:
+        maximum = limits.get(type_id)
+        if maximum is not None and held.get(type_id, 0) >= maximum:
+            record_type = item.from_type if side == "from" else item.to_type
+            record_id = item.from_id if side == "from" else item.to_id
+            other = item.to_type if side == "from" else item.from_type
+            return Finding(
+                ErrorCode.LIMIT_EXCEEDED,
+                f"{object_noun(record_type).capitalize()} {record_id} already has "
+                f"{held.get(type_id, 0)} {other} of type {type_id}, the most its association "
+                f"limit allows ({maximum}).",
+            )
+    return None
+
+
+# --- limit rows ---------------------------------------------------------------------------------
+
+
+def _limit_finding(reads: _Reads, item: WorkItem) -> Finding | None:
+    if item.type_id is None:
+        return None
+    types = reads.labels(item.from_type, item.to_type)
+    if not _accepts(types, item.category, item.type_id):
+        return Finding(
+            ErrorCode.INVALID_ASSOCIATION_TYPE,
+            f"{item.category} {item.type_id} is not an association type from {item.from_type} "
+            f"to {item.to_type} (its labels list does not have it).",
+        )
+    value = item.max_to_object_ids
+    if item.action is Action.PURGE_LIMIT or value is None:
+        return None
+    limits, unlabeled = reads.limits(item.from_type, item.to_type), _unlabeled(types)
+    if item.type_id != unlabeled and unlabeled in limits and value > limits[unlabeled]:
+        what = f'label "{item.label}"' if item.label else f"type {item.type_id}"
+        return Finding(
+            ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT,
+            f"The limit for {what} ({value}) may not exceed the limit for the whole object pair "
+            f"{item.from_type} to {item.to_type} ({limits[unlabeled]}); lower it or raise the "
+            "object limit first.",
+        )
+    labels = [v for t, v in limits.items() if t != unlabeled]
+    if item.type_id == unlabeled and labels and value < max(labels):
+        return Finding(
+            ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT,
+            f"The object pair's limit ({value}) may not be below a label's limit "
+            f"({max(labels)}); lower the label limits first.",
+        )
+    return None
+
+
+__all__ = ["Finding", "diagnose"]

@@ -31,9 +31,8 @@ from hubframe.errors import (
 
 if TYPE_CHECKING:
     from hubframe.hubspot.client import HubSpotClient
-    from hubframe.io import read_limits, read_pairs
+    from hubframe.io import ReadLimits, read_limits, read_pairs
     from hubframe.jobs import associate, configure_limits, remove_associations, undo
-    from hubframe.limits import ReadLimits
     from hubframe.report import export_report, export_retry, summarize
     from hubframe.validate import validate_limits, validate_pairs
     from hubframe.widgets import HubframeApp
@@ -43,7 +42,7 @@ __version__ = "0.1.0"
 #: Public name -> the module that defines it (imported on first use).
 _LAZY: dict[str, str] = {
     "HubSpotClient": "hubframe.hubspot.client",
-    "ReadLimits": "hubframe.limits",
+    "ReadLimits": "hubframe.io",
     "read_pairs": "hubframe.io",
     "read_limits": "hubframe.io",
     "validate_pairs": "hubframe.validate",

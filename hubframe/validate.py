@@ -21,7 +21,6 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from hubframe.columns import DESCRIPTIONS, LIMIT_FIELDS, PAIR_FIELDS
 from hubframe.constants import (
     CATEGORIES,
     HUBSPOT_DEFINED_TYPES,
@@ -30,7 +29,8 @@ from hubframe.constants import (
     OBJECT_TYPES,
 )
 from hubframe.errors import ErrorCode
-from hubframe.normalize import (
+from hubframe.io.columns import DESCRIPTIONS, LIMIT_FIELDS, PAIR_FIELDS
+from hubframe.io.normalize import (
     PARALLEL_ROWS,
     ObjArray,
     Text,

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from hubframe.columns import alias_table, header_key, header_score, match_headers
 from hubframe.errors import InputError
+from hubframe.io.columns import alias_table, header_key, header_score, match_headers
 
 
 def test_header_key_ignores_case_space_and_punctuation() -> None:

@@ -23,8 +23,14 @@ import openpyxl
 import pytest
 
 from hubframe.errors import InputError
-from hubframe.io import read_pairs, sheet_headers
-from hubframe.limits import DEFAULT_LIMITS, ReadLimits, read_limits_in_force, set_read_limits
+from hubframe.io import (
+    DEFAULT_LIMITS,
+    ReadLimits,
+    read_limits_in_force,
+    read_pairs,
+    set_read_limits,
+    sheet_headers,
+)
 
 ARGS = {"from_type": "deals", "to_type": "contacts"}
 SEED = 20251010

@@ -14,7 +14,8 @@ from hypothesis import strategies as st
 
 from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS
 from hubframe.errors import InputError
-from hubframe.io import cells_to_arrow, cells_to_text, read_limits, read_pairs, sheet_headers
+from hubframe.io import read_limits, read_pairs, sheet_headers
+from hubframe.io.cells import cells_to_arrow, cells_to_text
 
 GOLDEN = Path(__file__).parent / "golden"
 HEAD = ["sheet", "row", *PAIR_COLUMNS]
@@ -120,14 +121,15 @@ def test_bytes_and_file_objects_detect_the_format() -> None:
 
 
 def test_openpyxl_fallback_reads_what_calamine_reads() -> None:
-    from hubframe import io as hio
+    from hubframe.io import excel
+    from hubframe.io.sheet import Request
 
     data = (GOLDEN / "pairs_title.xlsx").read_bytes()
-    request = hio.Request("pairs", "x.xlsx", None, None, None)
-    calamine = hio._calamine_grids(data, "Links", "x.xlsx")[0]
-    fallback = hio._openpyxl_grids(data, "Links", "x.xlsx")[0]
-    a = hio._grid_sheet(calamine, request, every=False)
-    b = hio._grid_sheet(fallback, request, every=False)
+    request = Request("pairs", "x.xlsx", None, None, None)
+    calamine = excel._calamine_grids(data, "Links", "x.xlsx")[0]
+    fallback = excel._openpyxl_grids(data, "Links", "x.xlsx")[0]
+    a = excel._grid_sheet(calamine, request, every=False)
+    b = excel._grid_sheet(fallback, request, every=False)
     assert a is not None and b is not None
     assert a.rows.tolist() == b.rows.tolist()
     assert a.data.to_numpy().tolist() == b.data.to_numpy().tolist()
@@ -370,13 +372,14 @@ def test_csv_with_only_a_header(tmp_path: Path) -> None:
 
 
 def test_threads_give_the_same_frame_and_issues(monkeypatch: pytest.MonkeyPatch) -> None:
-    from hubframe import io as hio
     from hubframe import validate as hv
+    from hubframe.io import frame, rows
 
     path = GOLDEN / "export_title.csv"
     args = {"from_type": "deal", "to_type": "contact"}
     plain = read_pairs(path, **args)
-    monkeypatch.setattr(hio, "PARALLEL_ROWS", 1)
+    for module in (frame, rows):
+        monkeypatch.setattr(module, "PARALLEL_ROWS", 1)
     monkeypatch.setattr(hv, "PARALLEL_ROWS", 1)
     threaded = read_pairs(path, **args)
     pd.testing.assert_frame_equal(threaded, plain)

@@ -11,8 +11,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubframe import normalize as hn
-from hubframe.normalize import (
+from hubframe.io import normalize as hn
+from hubframe.io.normalize import (
     explode_ids,
     id_digits,
     is_scientific,

@@ -387,7 +387,7 @@ def test_retry_file_round_trips_through_read_pairs(tmp_path: Path) -> None:
         assert back["to_id"].tolist() == ["1019360003", "12ab"]  # only the id still to do
         assert back["label"].tolist() == ["Champion", "Champion"]
         notes = back["Notes"].tolist()
-        if suffix == ".csv":  # guarded in the file; read_pairs takes the guard off (io.py)
+        if suffix == ".csv":  # guarded in the file; read_pairs takes it off (io/csv.py)
             notes = [formula.unguard(n) for n in notes]
         assert notes == ["=1+2", "bad id"]
 

@@ -2,7 +2,7 @@
 
 A sheet may name records by a property the portal marks unique (``hasUniqueValue``) instead of
 by record id: ``read_pairs(..., from_id_property="email")``, or a column such as "Contact email"
-or "Company domain" (see :mod:`hubframe.columns`).  :func:`hubframe.io.read_pairs` keeps those
+or "Company domain" (see :mod:`hubframe.io.columns`).  :func:`hubframe.io.read_pairs` keeps those
 values in ``from_id`` / ``to_id`` and notes the property in ``attrs["hubframe"]["id_properties"]``;
 :func:`resolve_ids` then turns them into record ids through HubSpot's objects batch read with
 ``idProperty`` (100 values a call), before the rows are validated and planned.  A value HubSpot
@@ -19,7 +19,7 @@ import pandas as pd
 from hubframe.constants import MAX_OBJECT_BATCH_READ
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.normalize import is_valid_object_type
+from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.work import Outcome
 from hubframe.vocab import Status, object_noun
 

@@ -18,11 +18,11 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from hubframe.columns import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, Kind, header_key
 from hubframe.errors import InputError
 from hubframe.hubspot.auth import Secret
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io import read_limits, read_pairs, sheet_headers
+from hubframe.io.columns import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, Kind, header_key
 from hubframe.jobs import associate, configure_limits
 from hubframe.report import export_report, export_retry
 from hubframe.sandbox import Sandbox

@@ -1,4 +1,5 @@
-"""The limits a sheet must stay within before hubframe reads it, and how to raise them.
+"""Read limits: the bounds a file must stay within before hubframe reads it, and how to raise
+them (not the association limits of :func:`hubframe.io.read_limits`: these bound the reader).
 
 A hostile or broken file must cost seconds and bounded memory, never the process: a tiny
 workbook can declare a cell at XFD1048576 (the Excel engine would allocate hundreds of GiB), a
@@ -7,7 +8,7 @@ checked *before* the engine sees the file, and exceeding one raises an
 :class:`~hubframe.errors.InputError` that names the file, the sheet, the limit and its value.
 
 Raise a limit for one call (``read_pairs(path, limits=ReadLimits(max_sheet_cells=50_000_000))``)
-or for the whole process (``hubframe.limits.set_read_limits(max_sheet_cells=50_000_000)``).
+or for the whole process (``hubframe.io.set_read_limits(max_sheet_cells=50_000_000)``).
 docs/limits.md lists them.
 """
 
@@ -72,7 +73,7 @@ def hint(name: str) -> str:
     """How to raise one limit, for messages."""
     return (
         f"raise it with limits=ReadLimits({name}=...) or "
-        f"hubframe.limits.set_read_limits({name}=...) if the file is genuine"
+        f"hubframe.io.set_read_limits({name}=...) if the file is genuine"
     )
 
 

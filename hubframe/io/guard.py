@@ -7,7 +7,7 @@ to gigabytes.  So, before calamine or openpyxl run:
 
 - the zip is opened with Python's ``zipfile`` (its errors become :class:`InputError`); parts are
   counted, encrypted or exotically compressed parts refused, declared sizes and compression
-  ratios checked against :class:`~hubframe.limits.ReadLimits`;
+  ratios checked against :class:`~hubframe.io.bounds.ReadLimits`;
 - every part is decompressed (never more than its checked declared size) and written to a new,
   uncompressed zip: the engines only ever see parts that were measured, and calamine reads the
   stored parts faster than it inflates the originals;
@@ -30,7 +30,7 @@ from typing import Final
 from xml.etree import ElementTree
 
 from hubframe.errors import InputError
-from hubframe.limits import ZIP_RATIO_FLOOR, ReadLimits, hint
+from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
 
 XML_SCAN_PARTS: Final = (".xml", ".rels")
 SMALL_XML: Final = 4 << 20  # workbook.xml and its relations are read only up to this size

@@ -1,0 +1,40 @@
+"""Reading analyst sheets: sources, CSV and Excel, header detection, ``read_pairs``/``read_limits``.
+
+A source (path, bytes, binary file, DataFrame) is turned into one or more raw sheets: the
+header cells and the cells below as Arrow text columns, with the row number the analyst sees.
+The header row is found even under a title block.  Headers are mapped by
+:mod:`hubframe.io.columns`, cells are normalized by :mod:`hubframe.io.normalize`, and the
+result keeps every original column.  Whole-file problems raise
+:class:`~hubframe.errors.InputError` naming the file (and the sheet).
+
+The modules, in the order a read goes through them:
+
+* :mod:`~hubframe.io.sources`: paths, bytes, file objects and DataFrames; sniffing;
+* :mod:`~hubframe.io.bounds` and :mod:`~hubframe.io.guard`: the read limits, and the checks of a
+  workbook before an Excel engine opens it;
+* :mod:`~hubframe.io.csv` and :mod:`~hubframe.io.excel`: the readers, giving raw sheets
+  (:mod:`~hubframe.io.sheet`; cells to text: :mod:`~hubframe.io.cells`);
+* :mod:`~hubframe.io.columns`: headers to hubframe's columns (the documented alias table);
+* :mod:`~hubframe.io.rows` and :mod:`~hubframe.io.normalize`: blank rows, ``;`` splits, cells;
+* :mod:`~hubframe.io.frame`: the normalized frame and the public readers.
+"""
+
+from __future__ import annotations
+
+from hubframe.io.bounds import DEFAULT_LIMITS, ReadLimits, read_limits_in_force, set_read_limits
+from hubframe.io.cells import cells_to_text
+from hubframe.io.frame import read_limits, read_pairs, sheet_headers
+from hubframe.io.sources import SheetArg, Source
+
+__all__ = [
+    "DEFAULT_LIMITS",
+    "ReadLimits",
+    "SheetArg",
+    "Source",
+    "cells_to_text",
+    "read_limits",
+    "read_limits_in_force",
+    "read_pairs",
+    "set_read_limits",
+    "sheet_headers",
+]

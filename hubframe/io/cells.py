@@ -1,0 +1,150 @@
+"""Cell values to text: what the analyst sees in a cell, as the text every reader works on.
+
+Excel engines give floats, ints, bools, dates and None; CSV readers give text.  Whole numbers
+become their exact digits (never ``123.0``), numbers a float may not hold exactly keep their
+float text so that they are refused later, and empty cells become ``""``.  Header cells are
+cleaned as pandas names them (``Unnamed: 3``, ``Notes.1``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from datetime import date, datetime, time, timedelta
+from typing import Any, Final
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hubframe.io.normalize import (
+    FLOAT_DIGITS,
+    TEXT,
+    BoolArray,
+    ObjArray,
+    Text,
+    chunked,
+    clean_text,
+    type_mask,
+)
+
+# Whole floats below this are written as digits; above it, Excel (15 significant digits) and
+# floats (exact to 2**53) may not hold the number that was typed, so they keep their float text
+# ('1234567890123456.0', '1e+16') and are refused as ids and limits.
+EXCEL_LIMIT: Final = 10**FLOAT_DIGITS
+
+
+def one_cell_text(value: object) -> str:
+    if value is None or (isinstance(value, float) and np.isnan(value)):
+        return ""
+    if isinstance(value, bool | np.bool_):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, float | np.floating):
+        number = float(value)
+        if number.is_integer() and abs(number) < EXCEL_LIMIT:
+            return str(int(number))
+        return repr(number)
+    if isinstance(value, datetime | pd.Timestamp) and value.time() == time(0):
+        return value.date().isoformat()
+    if isinstance(value, datetime | date | time):
+        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, timedelta | pd.Timedelta):
+        return str(value)
+    if value is pd.NA or value is pd.NaT:
+        return ""
+    return str(value)
+
+
+def cells_to_text(values: Sequence[object] | ObjArray) -> ObjArray:
+    """Cells (str, float, int, bool, dates, None) -> text; whole floats exact, no '.0'."""
+    arr = np.empty(len(values), dtype=object)
+    arr[:] = values
+    is_str = type_mask(arr, str)
+    if is_str.all():
+        return arr
+    out = arr.copy()
+    is_float = type_mask(arr, float)
+    if is_float.any():
+        where = np.flatnonzero(is_float)
+        numbers = arr[where].astype(np.float64)
+        whole = np.isfinite(numbers) & (numbers == np.trunc(numbers))
+        whole &= np.abs(numbers) < EXCEL_LIMIT
+        out[where[whole]] = list(map(str, numbers[whole].astype(np.int64).tolist()))
+        out[where[~whole]] = [one_cell_text(v) for v in numbers[~whole].tolist()]
+    other = np.flatnonzero(~is_str & ~is_float)
+    if len(other):
+        out[other] = [one_cell_text(v) for v in arr[other].tolist()]
+    return out
+
+
+def cells_to_arrow(values: ObjArray) -> Text:
+    """Cells -> an Arrow text column with the text of :func:`cells_to_text` ("" when empty).
+
+    One pass collects the cell types; columns of text, of numbers (floats, ints, empty cells)
+    then convert with Arrow/numpy, mixed columns (bools, dates) cell by cell.
+    """
+    kinds = set(map(type, values)) - {type(None)}
+    try:
+        if kinds <= {str}:
+            return filled(chunked(pa.array(values, type=TEXT, from_pandas=True)))
+        if kinds <= {int}:
+            return filled(chunked(pc.cast(pa.array(values, type=pa.int64()), TEXT)))
+        if kinds <= {float, int}:  # Arrow refuses ints a float cannot hold exactly
+            numbers = pa.array(values, type=pa.float64(), from_pandas=True)
+            return _number_text(numbers.to_numpy(zero_copy_only=False))
+    except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
+        pass
+    if kinds <= {float, str}:
+        types: Any = np.frompyfunc(type, 1, 1)(values)
+        empty = _kind(types, type(None)) | (
+            _kind(types, str) & np.asarray(values == "", dtype=bool)
+        )
+        if (_kind(types, float) | empty).all():  # numbers with empty text cells (calamine)
+            return _number_text(np.where(empty, np.nan, values).astype(np.float64))
+    return chunked(pa.array(cells_to_text(values), type=TEXT))
+
+
+def _kind(kinds: ObjArray, cls: type) -> BoolArray:
+    """True where the cell type (from ``np.frompyfunc(type, 1, 1)``) is exactly ``cls``."""
+    same: Any = np.equal(kinds, np.asarray(cls, dtype=object))
+    return np.asarray(same, dtype=np.bool_)
+
+
+def _number_text(numbers: npt.NDArray[np.float64]) -> Text:
+    """Numbers (NaN when empty) -> text: whole numbers as exact digits, others as repr."""
+    whole = np.isfinite(numbers) & (numbers == np.trunc(numbers)) & (np.abs(numbers) < EXCEL_LIMIT)
+    ints = np.where(whole, numbers, 0).astype(np.int64)
+    text = pc.cast(pa.array(ints, mask=~whole), TEXT)
+    other = ~whole & ~np.isnan(numbers)  # fractions, infinities, numbers beyond 2**53
+    if other.any():
+        shown = pa.array([one_cell_text(v) for v in numbers[other].tolist()], type=TEXT)
+        text = pc.replace_with_mask(text, pa.array(other), shown)
+    return filled(chunked(text))
+
+
+def filled(text: Text) -> Text:
+    """Raw cell text: null cells become ""."""
+    return text.fill_null("") if text.null_count else text
+
+
+def written_headers(cells: Sequence[object], names: Sequence[str]) -> dict[str, str]:
+    """Header name -> the header cell's text, for the names that differ from it."""
+    texts = [one_cell_text(cell) for cell in cells]
+    return {n: t for n, t in zip(names, texts, strict=True) if t != n}
+
+
+def clean_headers(cells: Sequence[object]) -> list[str]:
+    """Header text; empty -> 'Unnamed: i'; repeats -> 'Name.1' (as pandas does)."""
+    out: list[str] = []
+    seen: dict[str, int] = {}
+    for i, cell in enumerate(cells):
+        text = (clean_text(one_cell_text(cell)) or f"Unnamed: {i}").replace("\n", " ")
+        name = text
+        while name in seen:
+            seen[text] += 1
+            name = f"{text}.{seen[text]}"
+        seen.setdefault(text, 0)
+        seen[name] = seen.get(name, 0)
+        out.append(name)
+    return out

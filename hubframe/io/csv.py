@@ -1,0 +1,367 @@
+"""CSV files: encoding, delimiter and header row detection, then the cells as Arrow text.
+
+The encoding (byte order marks, UTF-8, else cp1252 / latin-1) and the delimiter (``,`` ``;``
+tab ``|``: the one whose field count most lines share) are detected on the first 256 KiB, and
+the header row is found even below a title block.  The cells below it are read by pyarrow's
+multithreaded reader, every column as text; files it refuses (ragged rows, bytes the detected
+encoding cannot decode) go to pandas' C reader, then to Python's ``csv`` module, which keeps a
+row's cells beyond the header's width (reported as ``EXTRA_CELLS``, never shifted).
+
+Lines are what every CSV reader and Excel call lines: only CR, LF and CRLF end one, and not
+inside quotes.  A quote that opens a cell and is never closed is refused.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+import threading
+import warnings
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hubframe.errors import InputError
+from hubframe.formula import unguard, unguard_column
+from hubframe.io.bounds import ReadLimits, hint
+from hubframe.io.cells import clean_headers, written_headers
+from hubframe.io.normalize import TEXT, TEXT_DTYPE, IntArray, Text, as_text, chunked
+from hubframe.io.sheet import HEADER_SEARCH_ROWS, RawSheet, Request, find_header
+from hubframe.io.sources import SAMPLE_BYTES, Loaded, all_bytes, file_size, head_bytes
+
+SCAN_BYTES: Final = 4 * 1024 * 1024
+DELIMITERS: Final = (",", ";", "\t", "|")
+_CSV_LIMIT_LOCK: Final = threading.Lock()
+
+
+@dataclass(frozen=True)
+class CsvFormat:
+    encoding: str  # a Python codec without BOM handling ("utf-8", "utf-16-le", "cp1252", ...)
+    delimiter: str
+    header_index: int  # 0-based record index of the header record (= Excel row - 1)
+    headers: list[str]
+    width: int
+    data_start: int  # byte offset of the first record below the header
+    written: Mapping[str, str] = field(default_factory=dict)  # see RawSheet.written
+
+
+@contextmanager
+def _csv_fields_up_to(size: int) -> Iterator[None]:
+    """Python's csv module refuses fields over 131,072 characters by default; a genuine cell
+    (thousands of ';'-separated ids) can be longer.  The limit is process-wide: it is raised
+    for the duration of one read and put back."""
+    with _CSV_LIMIT_LOCK:
+        previous = csv.field_size_limit()
+        csv.field_size_limit(max(previous, size))
+        try:
+            yield
+        finally:
+            csv.field_size_limit(previous)
+
+
+def _detect_encoding(sample: bytes, complete: bool) -> tuple[str, int]:
+    """(codec, length of the byte order mark the file starts with)."""
+    if sample.startswith(codecs.BOM_UTF8):
+        return "utf-8", 3
+    if sample.startswith(codecs.BOM_UTF16_LE):
+        return "utf-16-le", 2
+    if sample.startswith(codecs.BOM_UTF16_BE):
+        return "utf-16-be", 2
+    try:
+        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
+        return "utf-8", 0
+    except UnicodeDecodeError:
+        pass
+    try:
+        sample.decode("cp1252")
+        return "cp1252", 0
+    except UnicodeDecodeError:
+        return "latin-1", 0
+
+
+def _records_with_ends(text: str, delimiter: str, limit: int) -> list[tuple[list[str], int]]:
+    """The first ``limit`` CSV records of ``text`` with the offset just past each.
+
+    Lines are what every CSV reader (and Excel) calls lines: only CR, LF and CRLF end one, and
+    not inside quotes.  ``str.splitlines`` also splits on form feeds, U+2028, NEL and others,
+    which once made the header search and the reader disagree about where data starts.
+    """
+    consumed = [0]
+
+    def lines() -> Iterator[str]:
+        for line in io.StringIO(text, newline=""):
+            consumed[0] += len(line)
+            yield line
+
+    out: list[tuple[list[str], int]] = []
+    with _csv_fields_up_to(len(text) + 1):
+        for record in csv.reader(lines(), delimiter=delimiter):
+            out.append((record, consumed[0]))
+            if len(out) >= limit:
+                break
+    return out
+
+
+def _detect_delimiter(text: str) -> str:
+    """The delimiter whose most common field count (> 1) is shared by the most lines."""
+    best, best_score = ",", (0, 0)
+    for delimiter in DELIMITERS:
+        counts: dict[int, int] = {}
+        for record, _ in _records_with_ends(text, delimiter, 50):
+            if any(cell.strip() for cell in record) and len(record) > 1:
+                counts[len(record)] = counts.get(len(record), 0) + 1
+        if not counts:
+            continue
+        width, lines = max(counts.items(), key=lambda kv: (kv[1], kv[0]))
+        if (lines, width) > best_score:
+            best, best_score = delimiter, (lines, width)
+    return best
+
+
+def _check_text_sample(loaded: Loaded, sample: bytes) -> None:
+    if not sample.strip():
+        raise InputError(f"{loaded.name}: the file is empty.")
+    if b"\x00" in sample[:4096] and not sample.startswith(
+        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
+    ):
+        raise InputError(
+            f"{loaded.name}: this is not a CSV or Excel file (it holds binary data). "
+            "Save the sheet as .xlsx or .csv and try again."
+        )
+
+
+def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
+    sample = head_bytes(loaded)
+    complete = len(sample) < SAMPLE_BYTES
+    _check_text_sample(loaded, sample)
+    encoding, bom = _detect_encoding(sample, complete)
+    text = sample[bom:].decode(encoding, errors="replace")
+    if not complete:
+        text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]  # whole lines only
+    delimiter = _detect_delimiter(text)
+    found = _records_with_ends(text, delimiter, HEADER_SEARCH_ROWS)
+    index = find_header([record for record, _ in found], request)
+    if index < 0:
+        raise InputError(f"{loaded.name}: the file has no data (only empty lines).")
+    cells = [unguard(cell) for cell in found[index][0]]
+    headers = clean_headers(cells)
+    written = written_headers(cells, headers)
+    start = bom + len(text[: found[index][1]].encode(encoding))
+    return CsvFormat(encoding, delimiter, index, headers, len(headers), start, written)
+
+
+def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
+    fmt = csv_format(loaded, request)
+    mapping = request.match(fmt.headers, loaded.name)
+    columns, extra = _read_csv_columns(loaded, fmt, request.limits)
+    columns = [unguard_column(c) for c in columns]  # the formula guard of CSV writers
+    first = fmt.header_index + 2  # Excel's row of the first record below the header
+    rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
+    _check_closed_quotes(loaded, fmt, columns, extra, rows)
+    return RawSheet(loaded.name, fmt.headers, columns, rows, mapping, extra, fmt.written)
+
+
+def _read_csv_columns(
+    loaded: Loaded, fmt: CsvFormat, limits: ReadLimits
+) -> tuple[list[Text], Text | None]:
+    """Cells below the header as text, and the cells beyond the header's width (joined, null
+    where a row has none): pyarrow's multithreaded reader, else pandas', else Python's."""
+    if fmt.data_start >= file_size(loaded):
+        return [chunked(pa.array([], type=TEXT)) for _ in range(fmt.width)], None
+    try:
+        return _arrow_csv(loaded, fmt), None
+    except (pa.ArrowException, UnicodeError, LookupError):
+        pass  # ragged rows, bytes the sampled encoding cannot decode, huge rows: slower readers
+    data = all_bytes(loaded)
+    for encoding in dict.fromkeys([fmt.encoding, "cp1252", "latin-1"]):
+        try:
+            frame = _pandas_csv(data, fmt, encoding)
+            return [as_text(frame[i]) for i in range(fmt.width)], None
+        except UnicodeDecodeError:
+            continue
+        except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError):
+            return _python_csv(loaded, data, fmt, encoding, limits)
+    raise InputError(f"{loaded.name}: the file's text encoding could not be recognised.")
+
+
+def _arrow_csv(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
+    import pyarrow.csv as pv
+
+    names = [f"c{i}" for i in range(fmt.width)]
+    utf8 = fmt.encoding == "utf-8"
+    scan = _scan(loaded)
+    with _arrow_source(loaded, fmt.data_start) as source:
+        table = pv.read_csv(
+            source,
+            read_options=pv.ReadOptions(
+                column_names=names, encoding="utf8" if utf8 else fmt.encoding
+            ),
+            parse_options=pv.ParseOptions(
+                delimiter=fmt.delimiter,
+                quote_char='"',
+                double_quote=True,
+                newlines_in_values=scan.quotes,  # slower chunking, only when needed
+                ignore_empty_lines=False,
+            ),
+            convert_options=pv.ConvertOptions(
+                column_types=dict.fromkeys(names, TEXT),
+                strings_can_be_null=False,
+                quoted_strings_can_be_null=False,
+                check_utf8=not (utf8 and scan.ascii),
+            ),
+        )
+    return [chunked(table.column(i)) for i in range(fmt.width)]
+
+
+@contextmanager
+def _arrow_source(loaded: Loaded, start: int) -> Iterator[Any]:
+    """The file's bytes from ``start`` on, as an Arrow stream (no copy)."""
+    if loaded.data is not None:
+        yield pa.BufferReader(pa.py_buffer(loaded.data).slice(start))
+        return
+    assert loaded.path is not None
+    handle = pa.OSFile(str(loaded.path))
+    try:
+        handle.seek(start)
+        yield handle
+    finally:
+        handle.close()
+
+
+@dataclass(frozen=True)
+class ByteScan:
+    """What one pass over a file's bytes tells the CSV reader."""
+
+    quotes: bool  # a quote character somewhere: cells may span lines
+    ascii: bool  # only ASCII bytes: valid UTF-8 without checking every cell
+
+
+def _scan(loaded: Loaded) -> ByteScan:
+    if loaded.data is not None:
+        return ByteScan(b'"' in loaded.data, loaded.data.isascii())
+    assert loaded.path is not None
+    quotes, ascii_only = False, True
+    buffer = bytearray(SCAN_BYTES)
+    try:
+        with loaded.path.open("rb", buffering=0) as handle:
+            while (size := handle.readinto(buffer)) and not (quotes and not ascii_only):
+                chunk = buffer if size == len(buffer) else buffer[:size]
+                quotes = quotes or chunk.find(b'"') >= 0
+                ascii_only = ascii_only and chunk.isascii()
+    except OSError:
+        return ByteScan(True, False)  # the careful settings
+    return ByteScan(quotes, ascii_only)
+
+
+def _pandas_csv(data: bytes, fmt: CsvFormat, encoding: str) -> pd.DataFrame:
+    """pandas' C reader pads short rows; a row with more cells than the header is a
+    ParserError (the Python reader keeps those cells).  It reads a stand-in header line and a
+    stand-in first row of exactly ``width`` cells first (dropped after): a long *first* row
+    would otherwise be cut with a mere warning, after minutes and gigabytes for a row of
+    3,000,000 cells."""
+    stand_in = (fmt.delimiter * (fmt.width - 1) + "\n").encode(encoding) * 2
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", pd.errors.ParserWarning)
+        frame = pd.read_csv(
+            io.BytesIO(stand_in + data[fmt.data_start :]),
+            sep=fmt.delimiter,
+            header=0,
+            names=list(range(fmt.width)),
+            dtype=TEXT_DTYPE,
+            keep_default_na=False,
+            na_filter=False,
+            skip_blank_lines=False,
+            encoding=encoding,
+            quotechar='"',
+            engine="c",
+            index_col=False,
+        )
+    return frame.iloc[1:].reset_index(drop=True)
+
+
+def _python_csv(
+    loaded: Loaded, data: bytes, fmt: CsvFormat, encoding: str, limits: ReadLimits
+) -> tuple[list[Text], Text | None]:
+    """Slow but forgiving (ragged rows, odd quoting).  Cells beyond the header row's width are
+    kept, joined with the delimiter, so that the row is reported (EXTRA_CELLS), never shifted."""
+    text = data[fmt.data_start :].decode(encoding, errors="replace")
+    width, delimiter = fmt.width, fmt.delimiter
+    records: list[list[str]] = []
+    extra: dict[int, str] = {}
+    with _csv_fields_up_to(len(text) + 1):
+        for n, record in enumerate(csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)):
+            if len(record) > width:
+                _check_row_cells(loaded, fmt, n, len(record), limits)
+                beyond = record[width:]
+                while beyond and not beyond[-1].strip():
+                    beyond.pop()
+                if beyond:
+                    extra[n] = delimiter.join(beyond)
+                record = record[:width]
+            records.append(record + [""] * (width - len(record)))
+    columns = [chunked(pa.array(list(c), type=TEXT)) for c in zip(*records, strict=True)]
+    if not records:
+        columns = [chunked(pa.array([], type=TEXT)) for _ in range(width)]
+    if not extra:
+        return columns, None
+    shown: list[str | None] = [None] * len(records)
+    for n, cells in extra.items():
+        shown[n] = cells
+    return columns, chunked(pa.array(shown, type=TEXT))
+
+
+def _check_row_cells(
+    loaded: Loaded, fmt: CsvFormat, n: int, cells: int, limits: ReadLimits
+) -> None:
+    if cells > limits.max_row_cells:
+        raise InputError(
+            f"{loaded.name}: row {fmt.header_index + 2 + n} has {cells:,} cells; hubframe reads "
+            f"at most {limits.max_row_cells:,} cells per row (max_row_cells, Excel's own column "
+            f"limit). Check the file was saved as a sheet with the right delimiter, or "
+            f"{hint('max_row_cells')}."
+        )
+
+
+def _check_closed_quotes(
+    loaded: Loaded, fmt: CsvFormat, columns: list[Text], extra: Text | None, rows: IntArray
+) -> None:
+    """A quote that opens a cell and is never closed makes every line after it part of that one
+    cell: those rows would vanish.  Such a cell is in the last row and runs to the end of the
+    file; a closed cell would end with its closing quote."""
+    if not len(rows) or not _scan(loaded).quotes:
+        return
+    last = [c[-1].as_py() for c in columns] + ([extra[-1].as_py()] if extra is not None else [])
+    multiline = [cell for cell in last if cell and ("\n" in cell or "\r" in cell)]
+    if not multiline:
+        return
+    tail = _tail_text(loaded, fmt, max(len(c) for c in multiline) * 4 + 8)
+    for cell in multiline:
+        raw = '"' + cell.replace('"', '""')  # the cell as written, from its opening quote
+        closed = any(tail.endswith(raw + '"' + end) for end in ("", "\n", "\r\n", "\r"))
+        if not closed and tail.endswith(raw):
+            first_line = cell.splitlines()[0][:40]
+            raise InputError(
+                f'{loaded.name}: the quote that opens a cell in row {rows[-1]} ("{first_line}'
+                "...) is never closed, so every line after it would be read as part of that "
+                'one cell. Add the closing quote (") or remove the opening one, then try again.'
+            )
+
+
+def _tail_text(loaded: Loaded, fmt: CsvFormat, size: int) -> str:
+    """The last ``size`` bytes or so of the file as text (whole UTF-16 code units)."""
+    total = file_size(loaded)
+    start = max(fmt.data_start, total - size)
+    if fmt.encoding.startswith("utf-16"):
+        start += (start - fmt.data_start) % 2
+    if loaded.data is not None:
+        return loaded.data[start:].decode(fmt.encoding, errors="replace")
+    assert loaded.path is not None
+    with loaded.path.open("rb") as handle:
+        handle.seek(start)
+        return handle.read().decode(fmt.encoding, errors="replace")

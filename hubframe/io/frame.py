@@ -1,0 +1,387 @@
+"""Reading analyst sheets: ``read_pairs``, ``read_limits`` and ``sheet_headers``.
+
+A source (:mod:`hubframe.io.sources`) is turned into one or more raw sheets (CSV:
+:mod:`hubframe.io.csv`, Excel: :mod:`hubframe.io.excel`, DataFrames: :mod:`hubframe.io.sheet`),
+then each raw sheet into the normalized frame: blank rows dropped and ``;`` cells split
+(:mod:`hubframe.io.rows`), cells normalized (:mod:`hubframe.io.normalize`), every original
+column kept, and what was read noted in ``attrs["hubframe"]``.  The frame wraps the Arrow
+columns without copying them.  Whole-file problems raise :class:`~hubframe.errors.InputError`
+naming the file.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from functools import partial
+from typing import Any, Final, Literal
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+
+from hubframe.constants import RESERVED_COLUMNS
+from hubframe.errors import InputError
+from hubframe.io.bounds import ReadLimits, read_limits_in_force
+from hubframe.io.cells import clean_headers, filled
+from hubframe.io.columns import Kind, fields_for
+from hubframe.io.csv import csv_format, csv_sheet
+from hubframe.io.excel import excel_grids, excel_sheets, workbook_bytes
+from hubframe.io.normalize import (
+    PARALLEL_ROWS,
+    BoolArray,
+    Text,
+    canonical_category,
+    canonical_ids,
+    canonical_object_type,
+    clean_text,
+    constant_text,
+    distinct,
+    id_text,
+    is_valid_object_type,
+    map_text,
+    purge_flags,
+    run_all,
+    to_series,
+    trimmed_text,
+    whole_numbers,
+)
+from hubframe.io.rows import ID_COLUMNS, drop_blank, explode
+from hubframe.io.sheet import HEADER_SEARCH_ROWS, RawSheet, Request, find_header, frame_sheet
+from hubframe.io.sources import (
+    EXCEL_EXTENSIONS,
+    Loaded,
+    SheetArg,
+    Source,
+    is_workbook,
+    load_source,
+    reading,
+)
+
+RESERVED: Final = frozenset(RESERVED_COLUMNS)
+RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not parse
+EXTRA_CELLS: Final = RAW_PREFIX + "extra_cells"  # CSV cells beyond the header's width
+
+
+# --- sources to raw sheets ------------------------------------------------------------------------
+
+
+def _raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSheet]:
+    if loaded.frame is not None:
+        return [frame_sheet(loaded.frame, request)]
+    if is_workbook(loaded):
+        return excel_sheets(workbook_bytes(loaded, request.limits), sheet, request)
+    if loaded.extension in EXCEL_EXTENSIONS:
+        raise InputError(
+            f"{loaded.name}: this is not an Excel workbook (the file is damaged or has the "
+            "wrong extension). Open it in Excel and save it again as .xlsx."
+        )
+    return [csv_sheet(loaded, request)]
+
+
+# --- raw sheets to the normalized frame ---------------------------------------------------------
+
+
+def _type_column(raw: RawSheet, side: Literal["from", "to"], given: str | None) -> Text:
+    cells = raw.cells(f"{side}_type")
+    fallback = given or raw.mapping.implied_types.get(side)
+    if cells is None:
+        return constant_text(fallback, raw.size)
+    types = map_text(cells, canonical_object_type)
+    return types.fill_null(fallback) if fallback and types.null_count else types
+
+
+def _text_column(
+    raw: RawSheet, canonical: str, func: Callable[[Text], Text], default: str | None = None
+) -> Text:
+    cells = raw.cells(canonical)
+    if cells is None:
+        return constant_text(default, raw.size)
+    values = func(cells)
+    return values.fill_null(default) if default and values.null_count else values
+
+
+def _whole_column(raw: RawSheet, canonical: str) -> tuple[pd.arrays.IntegerArray, Text | None]:
+    cells = raw.cells(canonical)
+    if cells is None:
+        n = raw.size
+        return pd.arrays.IntegerArray(np.zeros(n, dtype=np.int64), np.ones(n, dtype=bool)), None
+    return whole_numbers(cells)
+
+
+def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
+    """The canonical columns (Arrow text, Int64 arrays, bool arrays) and private raw text.
+
+    The columns are independent; on large sheets they are computed on a few threads (Arrow
+    and numpy release the GIL).
+    """
+    pairs = request.kind == "pairs"
+    whole = ["type_id"] if pairs else ["type_id", "max_to_object_ids"]
+    jobs: dict[str, Callable[[], Any]] = {
+        "from_type": partial(_type_column, raw, "from", request.from_type),
+        "from_id": partial(_text_column, raw, "from_id", _id_cells(raw, request, "from")),
+        "to_type": partial(_type_column, raw, "to", request.to_type),
+        "to_id": partial(_text_column, raw, "to_id", _id_cells(raw, request, "to")),
+        "label": partial(_text_column, raw, "label", trimmed_text, request.label),
+        "category": partial(
+            _text_column, raw, "category", partial(map_text, func=canonical_category)
+        ),
+        **{canonical: partial(_whole_column, raw, canonical) for canonical in whole},
+    }
+    if not pairs:
+        del jobs["from_id"], jobs["to_id"]
+        jobs["remove"] = partial(_purge_column, raw)
+    out = run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
+    private: dict[str, Any] = {}
+    for canonical in whole:
+        out[canonical], bad = out[canonical]
+        if bad is not None and bad.null_count < len(bad):
+            private[RAW_PREFIX + canonical] = bad
+    return out | private
+
+
+def _id_cells(raw: RawSheet, request: Request, side: str) -> Callable[[Text], Text]:
+    """Record ids become canonical digits; unique property values (emails...) stay as written."""
+    return trimmed_text if side in request.properties(raw.mapping) else id_text
+
+
+def _purge_column(raw: RawSheet) -> BoolArray:
+    cells = raw.cells("max_to_object_ids")
+    assert cells is not None
+    return purge_flags(cells)
+
+
+def _series(values: Any) -> pd.Series:
+    if isinstance(values, pa.ChunkedArray):
+        return to_series(values)
+    return pd.Series(values, copy=False)
+
+
+def _study(raw: RawSheet) -> None:
+    """Compute the column facts the steps below need (canonical ids, distinct values) side by
+    side; they are remembered on the columns, so the steps find them ready."""
+    jobs: dict[str, Callable[[], Any]] = {}
+    for canonical in ID_COLUMNS:
+        if (cells := raw.cells(canonical)) is not None:
+            jobs[canonical] = partial(canonical_ids, cells)
+    for canonical in ("from_type", "to_type", "category"):
+        if (cells := raw.cells(canonical)) is not None:
+            jobs[canonical] = partial(distinct, cells)
+    run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
+
+
+def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
+    """The sheet's frame, its original columns (frame names, in sheet order) and the header
+    as written for the names that differ from it."""
+    _study(raw)
+    raw = drop_blank(raw)
+    if request.kind == "pairs":
+        raw = explode(raw, request)
+    normalized = _normalized(raw, request)
+    columns: dict[str, pd.Series] = {
+        "sheet": to_series(constant_text(raw.name, raw.size)),
+        "row": pd.Series(raw.rows, dtype=np.int64, copy=False),
+    }
+    private = {k: v for k, v in normalized.items() if k.startswith(RAW_PREFIX)}
+    columns.update({k: _series(v) for k, v in normalized.items() if k not in private})
+    originals: list[str] = []
+    written: dict[str, str] = {}
+    for position, header in enumerate(raw.headers):
+        name = header
+        if header not in normalized:  # (a header spelled as the field keeps its cleaned cells)
+            name = f"{header} (original)" if header in RESERVED else header
+            columns[name] = to_series(filled(raw.columns[position]))
+        originals.append(name)
+        if name != header or header in raw.written:
+            written[name] = raw.written.get(header, header)
+    columns.update({k: to_series(v) for k, v in private.items()})
+    if raw.extra is not None and raw.extra.null_count < len(raw.extra):
+        columns[EXTRA_CELLS] = to_series(raw.extra)
+    return pd.DataFrame(columns, copy=False), originals, written
+
+
+def _read(
+    kind: Kind,
+    source: Source,
+    *,
+    sheet: SheetArg,
+    columns: Mapping[str, str] | None,
+    from_type: str | None,
+    to_type: str | None,
+    label: str | None = None,
+    id_properties: Mapping[str, str | None] | None = None,
+    limits: ReadLimits | None = None,
+) -> pd.DataFrame:
+    loaded = load_source(source)
+    if loaded.frame is not None and _is_read_output(loaded.frame, kind):
+        return loaded.frame.copy()
+    request = Request(
+        kind,
+        loaded.name,
+        columns,
+        _type_argument(from_type, "from_type", loaded.name),
+        _type_argument(to_type, "to_type", loaded.name),
+        clean_text(label) if label is not None else None,
+        id_properties={k: str(v).strip() for k, v in (id_properties or {}).items() if v},
+        limits=limits or read_limits_in_force(),
+    )
+    parts: list[pd.DataFrame] = []
+    originals: list[str] = []
+    written: dict[str, str] = {}
+    column_map: dict[str, str] = {}
+    properties: dict[str, str] = {}
+    with reading(loaded.name):
+        for raw in _raw_sheets(loaded, sheet, request):
+            frame, names, as_written = _sheet_frame(raw, request)
+            parts.append(frame)
+            originals.extend(n for n in names if n not in originals)
+            written.update(as_written)
+            column_map.update(raw.mapping.column_map)
+            properties.update(request.properties(raw.mapping))
+    result = _combine(parts, kind)
+    result.attrs["hubframe"] = {
+        "kind": kind,
+        "source": loaded.name,
+        "original_columns": originals,
+        "column_map": column_map,
+    }
+    if written:
+        result.attrs["hubframe"]["written_headers"] = written
+    if request.skipped_sheets:
+        result.attrs["hubframe"]["skipped_sheets"] = list(request.skipped_sheets)
+    if properties and kind == "pairs":
+        result.attrs["hubframe"]["id_properties"] = properties
+    return result
+
+
+def _combine(parts: list[pd.DataFrame], kind: Kind) -> pd.DataFrame:
+    if len(parts) == 1:
+        return parts[0]  # built in this order, original cells already "" when empty
+    result = pd.concat(parts, ignore_index=True)
+    head = ["sheet", "row", *fields_for(kind), *(["remove"] if kind == "limits" else [])]
+    rest = [c for c in result.columns if c not in head and not str(c).startswith(RAW_PREFIX)]
+    private = [c for c in result.columns if str(c).startswith(RAW_PREFIX)]
+    result = result[head + rest + private]
+    for column in rest + private:
+        if result[column].isna().any() and not column.startswith(RAW_PREFIX):
+            result[column] = result[column].fillna("")
+    result["row"] = result["row"].astype(np.int64)
+    return result.reset_index(drop=True)
+
+
+def _is_read_output(frame: pd.DataFrame, kind: Kind) -> bool:
+    info = frame.attrs.get("hubframe")
+    wanted = {"sheet", "row", *fields_for(kind)}
+    return isinstance(info, dict) and info.get("kind") == kind and wanted <= set(frame.columns)
+
+
+def _type_argument(value: str | None, name: str, source: str) -> str | None:
+    if value is None:
+        return None
+    canonical = canonical_object_type(value)
+    if canonical is None or not is_valid_object_type(canonical):
+        raise InputError(
+            f"{source}: {name}={value!r} is not an object type HubSpot knows. Use a name such "
+            "as contacts, companies, deals or tickets, or a custom object id like 2-1234."
+        )
+    return canonical
+
+
+# --- public -------------------------------------------------------------------------------------
+
+
+def sheet_headers(
+    source: Source,
+    *,
+    sheet: SheetArg = None,
+    kind: Kind = "pairs",
+    limits: ReadLimits | None = None,
+) -> list[str]:
+    """The header row the readers would use (found below any title block), as they name it.
+
+    For a column-mapping UI: unlike :func:`read_pairs` it does not require the columns to be
+    recognised.  ``sheet="*"`` gives the first sheet's headers.  Unreadable files raise
+    :class:`InputError` as the readers do.
+    """
+    loaded = load_source(source)
+    with reading(loaded.name):
+        return _headers_of(loaded, sheet, kind, limits)
+
+
+def _headers_of(
+    loaded: Loaded, sheet: SheetArg, kind: Kind, limits: ReadLimits | None
+) -> list[str]:
+    if loaded.frame is not None:
+        return clean_headers([str(c) for c in loaded.frame.columns])
+    request = Request(kind, loaded.name, None, None, None, limits=limits or read_limits_in_force())
+    if is_workbook(loaded):
+        data = workbook_bytes(loaded, request.limits)
+        grid = excel_grids(data, None if sheet == "*" else sheet, loaded.name)[0]
+        index = find_header(grid.cells[:HEADER_SEARCH_ROWS], request)
+        return clean_headers(grid.cells[index]) if index >= 0 else []
+    return csv_format(loaded, request).headers
+
+
+def read_pairs(
+    source: Source,
+    *,
+    sheet: SheetArg = None,
+    columns: Mapping[str, str] | None = None,
+    from_type: str | None = None,
+    to_type: str | None = None,
+    label: str | None = None,
+    from_id_property: str | None = None,
+    to_id_property: str | None = None,
+    limits: ReadLimits | None = None,
+) -> pd.DataFrame:
+    """Read a sheet of record pairs to associate.
+
+    Returns ``sheet``, ``row``, ``from_type``, ``from_id``, ``to_type``, ``to_id``, ``label``,
+    ``category``, ``type_id`` (Int64), then the sheet's original columns as text.  A cell of
+    several ``;``-separated ids becomes several rows with the same ``sheet`` and ``row``.
+    ``from_id_property="email"`` (or a header such as "Contact email") says a side names its
+    records by a unique property instead of record ids: the values are kept as written and
+    noted in ``attrs["hubframe"]["id_properties"]``; ``associate`` looks them up
+    (:mod:`hubframe.lookup`).  Raises :class:`~hubframe.errors.InputError` for whole-file
+    problems, including files beyond ``limits`` (:class:`hubframe.io.ReadLimits`; the
+    process-wide ones by default): sheets too large, zip bombs, rows of too many cells.
+    """
+    return _read(
+        "pairs",
+        source,
+        sheet=sheet,
+        columns=columns,
+        from_type=from_type,
+        to_type=to_type,
+        label=label,
+        id_properties={"from": from_id_property, "to": to_id_property},
+        limits=limits,
+    )
+
+
+def read_limits(
+    source: Source,
+    *,
+    sheet: SheetArg = None,
+    columns: Mapping[str, str] | None = None,
+    from_type: str | None = None,
+    to_type: str | None = None,
+    limits: ReadLimits | None = None,
+) -> pd.DataFrame:
+    """Read a sheet of association limits.
+
+    Returns ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``, ``category``,
+    ``type_id`` (Int64), ``max_to_object_ids`` (Int64), ``remove`` (bool: an empty cell or
+    'remove' purges the limit), then the sheet's original columns as text.
+    """
+    return _read(
+        "limits",
+        source,
+        sheet=sheet,
+        columns=columns,
+        from_type=from_type,
+        to_type=to_type,
+        limits=limits,
+    )
+
+
+__all__ = ["read_limits", "read_pairs", "sheet_headers"]

@@ -1,0 +1,133 @@
+"""Rows of a raw sheet: blank rows dropped, ``;``-separated id cells split into one row each.
+
+A cell of several ids (``"101;102;103"``, as HubSpot exports write associations) becomes one row
+per id, all with the sheet's row number; the split is refused before any of it is done when it
+would exceed the read limits (``max_ids_per_cell``, ``max_split_bytes``).
+"""
+
+from __future__ import annotations
+
+from functools import partial
+from typing import Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hubframe.errors import InputError
+from hubframe.io.bounds import hint
+from hubframe.io.normalize import (
+    PARALLEL_ROWS,
+    BoolArray,
+    Text,
+    blank_mask,
+    canonical_ids,
+    empty_mask,
+    run_all,
+    split_rows,
+    take_rows,
+)
+from hubframe.io.sheet import RawSheet, Request
+
+ID_COLUMNS: Final = ("from_id", "to_id")
+
+
+def drop_blank(raw: RawSheet) -> RawSheet:
+    """Drop rows where every cell is empty, and unnamed columns with no data at all."""
+    ids = [
+        raw.headers.index(raw.mapping.columns[c]) for c in ID_COLUMNS if c in raw.mapping.columns
+    ]
+    extra = [] if raw.extra is None else [raw.extra]
+    blank = _blank_rows(raw.columns + extra, ids)
+    keep = [
+        i
+        for i, h in enumerate(raw.headers)
+        if not (h.startswith("Unnamed: ") and empty_mask(raw.columns[i]).all())
+        or h in raw.mapping.columns.values()
+    ]
+    columns, rows = [raw.columns[i] for i in keep], raw.rows
+    if blank.any():
+        rows_kept = pa.array(~blank)
+        columns, rows = [c.filter(rows_kept) for c in columns], rows[~blank]
+        extra = [c.filter(rows_kept) for c in extra]
+    headers = [raw.headers[i] for i in keep]
+    extra_cells = (extra or [None])[0]
+    return RawSheet(raw.name, headers, columns, rows, raw.mapping, extra_cells, raw.written)
+
+
+def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
+    """True for rows whose cells are all empty or whitespace.
+
+    Each column only checks the rows still blank after the columns before it; id columns go
+    first, where a canonical id (a check needed later anyway, and remembered) is never blank.
+    """
+    n = len(columns[0]) if columns else 0
+    maybe = np.ones(n, dtype=bool)
+    for position in ids:
+        maybe &= ~canonical_ids(columns[position])
+    candidates = np.flatnonzero(maybe)
+    for column in columns:
+        if len(candidates) == 0:
+            break
+        cells = column if len(candidates) == n else take_rows(column, candidates)
+        candidates = candidates[blank_mask(cells)]
+    blank = np.zeros(n, dtype=bool)
+    blank[candidates] = True
+    return blank
+
+
+def explode(raw: RawSheet, request: Request) -> RawSheet:
+    """One row per id of the id cells holding several ';'-separated ids."""
+    for canonical in ID_COLUMNS:
+        header = raw.mapping.columns.get(canonical)
+        if header is None:
+            continue
+        position = raw.headers.index(header)
+        if not canonical_ids(raw.columns[position]).all():
+            _check_split(raw, position, request)
+        take, parts = split_rows(raw.columns[position])
+        if take is None:
+            continue
+        jobs = {i: partial(take_rows, c, take) for i, c in enumerate(raw.columns) if i != position}
+        if raw.extra is not None:
+            jobs[-1] = partial(take_rows, raw.extra, take)
+        taken = run_all(jobs, threads=len(take) >= PARALLEL_ROWS) | {position: parts}
+        columns = [taken[i] for i in range(len(raw.columns))]
+        extra = taken.get(-1)
+        raw = RawSheet(
+            raw.name, raw.headers, columns, raw.rows[take], raw.mapping, extra, raw.written
+        )
+    return raw
+
+
+def _check_split(raw: RawSheet, position: int, request: Request) -> None:
+    """Refuse a split beyond the limits before any of it is done: a cell of too many ids, or
+    rows whose other cells would be copied for each of their ids past ``max_split_bytes``."""
+    limits, where = request.limits, request.source_name
+    if raw.name and raw.name != request.source_name:
+        where = f"{where} [{raw.name}]"  # a workbook sheet
+    semicolons = pc.count_substring(raw.columns[position], ";").fill_null(0)
+    counts = np.asarray(semicolons.to_numpy(), dtype=np.int64)
+    if not counts.any():
+        return
+    worst = int(np.argmax(counts))
+    if counts[worst] + 1 > limits.max_ids_per_cell:
+        raise InputError(
+            f"{where}: the cell in row {raw.rows[worst]}, column '{raw.headers[position]}' holds "
+            f"{counts[worst] + 1:,} ';'-separated values; hubframe reads at most "
+            f"{limits.max_ids_per_cell:,} ids per cell (max_ids_per_cell). Split the list over "
+            f"several rows, or {hint('max_ids_per_cell')}."
+        )
+    other = np.zeros(len(counts), dtype=np.int64)
+    for i, column in enumerate(raw.columns):
+        if i != position:
+            lengths = pc.binary_length(column).fill_null(0).to_numpy()
+            other += np.asarray(lengths, dtype=np.int64)
+    copied = int((counts * (other + 16)).sum())  # 16: the offsets and numbers of a row
+    if copied > limits.max_split_bytes:
+        raise InputError(
+            f"{where}: splitting the ';'-separated ids into one row each would copy the rows' "
+            f"other cells {int(counts.sum()):,} times ({copied / (1 << 20):,.0f} MiB); the limit "
+            f"is {limits.max_split_bytes / (1 << 20):,.0f} MiB (max_split_bytes). Shorten the "
+            f"other cells of those rows, or {hint('max_split_bytes')}."
+        )

@@ -1,0 +1,123 @@
+"""Raw sheets: the header row and the cells below it as text, before any normalization.
+
+Every reader (CSV, Excel, DataFrame) produces :class:`RawSheet` objects; :class:`Request` is
+what the caller asked for (kind, types, explicit columns, limits), and finds the header row
+(:func:`find_header`, even below a title block) and maps it (:mod:`hubframe.io.columns`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Final
+
+import numpy as np
+import pandas as pd
+
+from hubframe.io.bounds import ReadLimits, read_limits_in_force
+from hubframe.io.cells import cells_to_arrow, clean_headers, filled, one_cell_text, written_headers
+from hubframe.io.columns import ColumnMapping, Kind, header_score, match_headers
+from hubframe.io.normalize import IntArray, Text, as_text, clean_text, to_series
+
+HEADER_SEARCH_ROWS: Final = 30
+
+
+@dataclass
+class RawSheet:
+    """One sheet as text: headers, cell columns (positional), and the analyst's row numbers.
+
+    ``columns`` are Arrow text columns ("" for an empty cell), one per header.  ``extra`` holds,
+    for CSV rows with more cells than the header, those cells joined (null elsewhere): such a
+    row is reported (EXTRA_CELLS), never shifted or dropped.
+    """
+
+    name: str
+    headers: list[str]
+    columns: list[Text]
+    rows: IntArray
+    mapping: ColumnMapping
+    extra: Text | None = None
+    #: header name -> the header as the sheet wrote it, where the two differ (a repeat named
+    #: "Notes.1", an empty one "Unnamed: 3", spaces or line breaks cleaned)
+    written: Mapping[str, str] = field(default_factory=dict)
+
+    @property
+    def size(self) -> int:
+        return len(self.rows)
+
+    @property
+    def data(self) -> pd.DataFrame:
+        """The cells as a DataFrame of text columns 0..n-1 (for inspection and tests)."""
+        return pd.DataFrame({i: to_series(c) for i, c in enumerate(self.columns)})
+
+    def cells(self, canonical: str) -> Text | None:
+        """The column mapped to a canonical name, or None."""
+        header = self.mapping.columns.get(canonical)
+        return None if header is None else self.columns[self.headers.index(header)]
+
+
+@dataclass
+class Request:
+    """What the caller asked for, with the types given as arguments made canonical."""
+
+    kind: Kind
+    source_name: str
+    columns: Mapping[str, str] | None
+    from_type: str | None
+    to_type: str | None
+    label: str | None = None
+    skipped_sheets: list[str] = field(default_factory=list)
+    id_properties: dict[str, str] = field(default_factory=dict)  # side -> property (arguments)
+    limits: ReadLimits = field(default_factory=read_limits_in_force)
+
+    def properties(self, mapping: ColumnMapping) -> dict[str, str]:
+        """Sides whose cells are unique property values: from the arguments, else the headers."""
+        found: dict[str, str] = {str(k): v for k, v in mapping.id_properties.items()}
+        return found | self.id_properties
+
+    def match(self, headers: Sequence[str], where: str) -> ColumnMapping:
+        return match_headers(
+            headers,
+            self.kind,
+            columns=self.columns,
+            from_type=self.from_type,
+            to_type=self.to_type,
+            source=where,
+        )
+
+    def score(self, cells: Sequence[object]) -> int:
+        explicit = self.columns or {}
+        return header_score(cells, self.kind, [*explicit.keys(), *explicit.values()])
+
+
+def find_header(preview: Sequence[Sequence[object]], request: Request) -> int:
+    """Index of the header row: the earliest row with the most known headers."""
+    best, best_score = -1, 0
+    for i, cells in enumerate(preview[:HEADER_SEARCH_ROWS]):
+        score = request.score([one_cell_text(c) for c in cells])
+        if score > best_score:
+            best, best_score = i, score
+    if best >= 0:
+        return best
+    for i, cells in enumerate(preview):
+        if any(clean_text(one_cell_text(c)) for c in cells):
+            return i
+    return -1
+
+
+# --- DataFrame input ------------------------------------------------------------------------------
+
+
+def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
+    cells = [str(c) for c in frame.columns]
+    headers = clean_headers(cells)
+    mapping = request.match(headers, request.source_name)
+    columns = [_frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    rows = np.arange(len(frame), dtype=np.int64) + 2
+    return RawSheet("", headers, columns, rows, mapping, written=written_headers(cells, headers))
+
+
+def _frame_column(s: pd.Series) -> Text:
+    if s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
+        return filled(as_text(s))  # Arrow-backed text: no copy
+    return cells_to_arrow(s.to_numpy(dtype=object))

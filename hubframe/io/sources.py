@@ -1,0 +1,121 @@
+"""Sources: a path, bytes, a binary file object or a DataFrame, resolved for the readers.
+
+A file is read lazily (its first bytes to sniff, all of it for the engines); every failure of
+the file system or of a reader library becomes an :class:`~hubframe.errors.InputError` naming
+the file (:func:`reading`).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Final, TypeAlias
+
+import pandas as pd
+
+from hubframe.errors import InputError
+
+Source: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | IO[bytes] | pd.DataFrame"
+SheetArg: TypeAlias = "str | int | None"
+
+SAMPLE_BYTES: Final = 256 * 1024
+ZIP_MAGIC: Final = b"PK\x03\x04"
+OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+EXCEL_EXTENSIONS: Final = (".xlsx", ".xlsm", ".xls", ".xlsb")
+
+
+@dataclass
+class Loaded:
+    """A source resolved to bytes (files) or a DataFrame, with the name to show in messages."""
+
+    name: str
+    data: bytes | None = None
+    path: Path | None = None
+    frame: pd.DataFrame | None = None
+    extension: str = ""
+
+
+def load_source(source: Source) -> Loaded:
+    if isinstance(source, pd.DataFrame):
+        return Loaded("<DataFrame>", frame=source)
+    if isinstance(source, bytes | bytearray | memoryview):
+        return Loaded("<bytes>", data=bytes(source))
+    if isinstance(source, str | os.PathLike):
+        path = Path(source)
+        if not path.is_file():
+            raise InputError(f"{path.name}: no such file ({path}).")
+        return Loaded(path.name, path=path, extension=path.suffix.lower())
+    if hasattr(source, "read"):
+        name = Path(str(getattr(source, "name", "") or "<file>")).name
+        try:
+            data = source.read()
+        except (OSError, ValueError) as exc:
+            raise InputError(f"{name}: the file could not be read ({exc}).") from exc
+        if isinstance(data, str):
+            data = data.encode("utf-8")
+        return Loaded(name, data=bytes(data), extension=Path(name).suffix.lower())
+    raise InputError(
+        f"Cannot read a {type(source).__name__}: pass a file path, bytes, a binary file "
+        "object or a DataFrame."
+    )
+
+
+def head_bytes(loaded: Loaded, size: int = SAMPLE_BYTES) -> bytes:
+    if loaded.data is not None:
+        return loaded.data[:size]
+    assert loaded.path is not None
+    try:
+        with loaded.path.open("rb") as handle:
+            return handle.read(size)
+    except OSError as exc:
+        raise InputError(f"{loaded.name}: the file could not be read ({exc}).") from exc
+
+
+def all_bytes(loaded: Loaded) -> bytes:
+    if loaded.data is not None:
+        return loaded.data
+    assert loaded.path is not None
+    try:
+        return loaded.path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{loaded.name}: the file could not be read ({exc}).") from exc
+
+
+@contextmanager
+def reading(name: str) -> Iterator[None]:
+    """Readers raise only :class:`InputError`: whatever a damaged or hostile file makes a
+    library raise (csv, zipfile, XML, Arrow, pandas, calamine errors, MemoryError) becomes
+    one, naming the file, with the original error chained for debugging."""
+    try:
+        yield
+    except InputError:
+        raise
+    except MemoryError as exc:
+        raise InputError(
+            f"{name}: there is not enough memory to read the file. Split it into smaller "
+            "files and try again."
+        ) from exc
+    except Exception as exc:
+        detail = " ".join(str(exc).split())[:200]
+        raise InputError(
+            f"{name}: the file could not be read ({type(exc).__name__}: {detail}). If it opens "
+            "in Excel, save it again as .xlsx or as CSV UTF-8 and try again."
+        ) from exc
+
+
+def file_size(loaded: Loaded) -> int:
+    if loaded.data is not None:
+        return len(loaded.data)
+    assert loaded.path is not None
+    try:
+        return loaded.path.stat().st_size
+    except OSError as exc:
+        raise InputError(f"{loaded.name}: the file could not be read ({exc}).") from exc
+
+
+def is_workbook(loaded: Loaded) -> bool:
+    """True when the bytes are a zip (.xlsx, .xlsm) or an OLE file (.xls, encrypted .xlsx)."""
+    return loaded.frame is None and head_bytes(loaded, 8).startswith((OLE_MAGIC, ZIP_MAGIC))

@@ -214,3 +214,7 @@ RESERVED_COLUMNS: Final = (
     *CURRENT_LIMIT_COLUMNS,
 )
 ISSUE_COLUMNS: Final = ("sheet", "row", "column", "value", "code", "message", "severity")
+#: Private bool column of read_pairs frames: True for a row of a HubSpot export whose
+#: association cell ("Associated Contact IDs") is empty -- the record has no associated records
+#: in the export, so there is nothing to do for it (validate: NO_TARGETS warning).
+NO_TARGETS_COLUMN: Final = "_raw_no_targets"

@@ -30,6 +30,7 @@ class ErrorCode(StrEnum):
     DUPLICATE_ROW = "DUPLICATE_ROW"
     CONFLICTING_ROWS = "CONFLICTING_ROWS"
     EXTRA_CELLS = "EXTRA_CELLS"
+    NO_TARGETS = "NO_TARGETS"
     # Answers from HubSpot (or the lack of one).
     OBJECT_NOT_FOUND = "OBJECT_NOT_FOUND"
     INVALID_ASSOCIATION_TYPE = "INVALID_ASSOCIATION_TYPE"
@@ -117,6 +118,13 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "unquoted comma inside a value such as 1,019,360,003 splits it in several cells).",
         "Put the value in quotes or remove the separator (or give the extra column a header), "
         "then export the sheet again.",
+    ),
+    (
+        ErrorCode.NO_TARGETS,
+        "input",
+        "The record has no associated records in this export (its association cell is "
+        "empty); nothing to do for it.",
+        "Nothing to do; it is not sent. Fill in the ids if the record should be associated.",
     ),
     (
         ErrorCode.OBJECT_NOT_FOUND,

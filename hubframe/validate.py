@@ -3,7 +3,8 @@
 ``validate_pairs`` / ``validate_limits`` return the columns of
 :data:`hubframe.constants.ISSUE_COLUMNS` plus ``position`` (the row's position in the frame,
 since rows split from one ``;`` cell share a row number).  Codes come from
-:class:`hubframe.errors.ErrorCode`; ``DUPLICATE_ROW`` is a warning, everything else an error.
+:class:`hubframe.errors.ErrorCode`; ``DUPLICATE_ROW`` and ``NO_TARGETS`` are warnings, everything
+else an error.
 Checks run per column on Arrow text (zero-copy views of pandas' Arrow-backed ``str`` columns)
 and numpy; messages are built per issue, never per row.  Repeats and conflicts are searched
 with a hash of the id pair and one sort; rows are grouped exactly only where a pair repeats.
@@ -26,6 +27,7 @@ from hubframe.constants import (
     HUBSPOT_DEFINED_TYPES,
     ISSUE_COLUMNS,
     MAX_LIMIT_VALUE,
+    NO_TARGETS_COLUMN,
     OBJECT_TYPES,
 )
 from hubframe.errors import ErrorCode
@@ -271,9 +273,13 @@ def _check_extra_cells(c: _Collector) -> None:
     )
 
 
-def _check_missing(c: _Collector, columns: Sequence[str]) -> None:
+def _check_missing(
+    c: _Collector, columns: Sequence[str], no_targets: BoolArray | None = None
+) -> None:
     for column in columns:
         mask = c.missing(column)
+        if column == "to_id" and no_targets is not None:
+            mask = mask & ~no_targets
         what = DESCRIPTIONS.get(column, column)
         c.add_each(
             mask,
@@ -476,16 +482,41 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     c = _Collector(pairs.reset_index(drop=True))
     c.prepare_ids(("from_id", "to_id"))
     _check_extra_cells(c)
-    _check_missing(c, ("from_type", "from_id", "to_type", "to_id"))
+    no_targets = _check_no_targets(c)
+    _check_missing(c, ("from_type", "from_id", "to_type", "to_id"), no_targets)
     _check_types(c, ("from_type", "to_type"))
     _check_ids(c, ("from_id", "to_id"))
     _check_category(c)
     _check_type_id(c)
-    errors = c.error_mask()
+    errors = c.error_mask() | no_targets
     _check_pair_conflicts(c, ~errors)
-    errors = c.error_mask()
+    errors = c.error_mask() | no_targets
     _check_pair_duplicates(c, ~errors)
     return c.table((EXTRA_CELLS, *PAIR_FIELDS))
+
+
+def _check_no_targets(c: _Collector) -> BoolArray:
+    """Rows of a HubSpot export whose association cell is empty (the reader marks them in
+    ``_raw_no_targets``): a NO_TARGETS warning, not a missing value; nothing to send."""
+    if NO_TARGETS_COLUMN not in c.frame.columns:
+        return np.zeros(len(c.frame), dtype=bool)
+    marked = c.frame[NO_TARGETS_COLUMN].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    rows = marked & c.missing("to_id")
+    if rows.any():
+        positions = np.flatnonzero(rows)
+        said = (
+            f"The record has no associated records in this export ({c.where('to_id')} is "
+            "empty): nothing to do for it, it is not sent."
+        )
+        c.add(
+            positions,
+            "to_id",
+            ErrorCode.NO_TARGETS,
+            [""] * len(positions),
+            [said] * len(positions),
+            WARNING,
+        )
+    return rows
 
 
 def _check_pair_conflicts(c: _Collector, ok: BoolArray) -> None:

@@ -5,7 +5,15 @@ from __future__ import annotations
 import pytest
 
 from hubframe.errors import InputError
-from hubframe.io.columns import alias_table, header_key, header_score, match_headers
+from hubframe.io.columns import (
+    CellSample,
+    HeaderError,
+    TypeGuess,
+    alias_table,
+    header_key,
+    header_score,
+    match_headers,
+)
 
 
 def test_header_key_ignores_case_space_and_punctuation() -> None:
@@ -102,3 +110,82 @@ def test_alias_table_covers_every_column() -> None:
         "type_id",
         "max_to_object_ids",
     ]
+
+
+def test_docs_columns_md_holds_the_generated_table() -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[1] / "docs" / "columns.md").read_text()
+    for canonical, holds, names in alias_table():
+        row = f"| `{canonical}` | {holds} | {', '.join(f'`{n}`' for n in names)} |"
+        assert row in docs, f"docs/columns.md: regenerate the row of {canonical}"
+
+
+LIMIT_HEADERS = [
+    ["From", "To", "Label", "Max"],
+    ["from", "to", "label", "max"],
+    ["From object", "To object", "Label", "Limit"],
+    ["From Object", "To Object", "Association label", "Maximum"],
+    ["From", "To", "Label", "Max associations"],
+    ["FROM", "TO", "Labels", "Association limit"],
+]
+
+
+@pytest.mark.parametrize("headers", LIMIT_HEADERS)
+def test_limits_sheets_headed_as_people_write_them(headers: list[str]) -> None:
+    mapping = match_headers(headers, "limits")
+    assert mapping.columns == {
+        "from_type": headers[0],
+        "to_type": headers[1],
+        "label": headers[2],
+        "max_to_object_ids": headers[3],
+    }
+    assert header_score(headers, "limits") == 4
+
+
+def _sample(cells: dict[str, list[str]]) -> CellSample:
+    return lambda header: cells.get(header, [])
+
+
+def test_bare_from_to_in_pairs_sheets_are_decided_by_the_cells() -> None:
+    ids = match_headers(["From", "To"], "pairs", from_type="deals", to_type="contacts")
+    assert ids.columns == {"from_id": "From", "to_id": "To"}  # no cells: ids
+    typed = match_headers(
+        ["From", "From ID", "To", "To ID"],
+        "pairs",
+        sample=_sample({"From": ["deals", "Deal"], "To": ["0-1", "contacts", ""]}),
+    )
+    assert typed.columns == {
+        "from_type": "From",
+        "from_id": "From ID",
+        "to_type": "To",
+        "to_id": "To ID",
+    }
+    numbers = _sample({"From": ["101", "102"], "To": ["201"]})
+    by_cells = match_headers(
+        ["From", "To", "Label"], "pairs", sample=numbers, from_type="deals", to_type="contacts"
+    )
+    assert by_cells.columns["from_id"] == "From" and by_cells.columns["to_id"] == "To"
+
+
+def test_a_bare_header_never_takes_a_column_another_header_holds() -> None:
+    sample = _sample({"From": ["Web form", "Referral"]})  # a lead source, not ids or types
+    mapping = match_headers(
+        ["Deal ID", "Contact ID", "From"], "pairs", sample=sample, from_type="deals"
+    )
+    assert "From" not in mapping.columns.values()
+
+
+def test_a_guess_fills_only_a_missing_type() -> None:
+    calls: list[str] = []
+
+    def guess(side: str, mapping: object) -> TypeGuess | None:
+        calls.append(side)
+        return TypeGuess("deals", "file name", "x.csv") if side == "from" else None
+
+    mapping = match_headers(["Record ID", "Contact ID"], "pairs", guess=guess)  # type: ignore[arg-type]
+    assert mapping.implied_types == {"from": "deals", "to": "contacts"}
+    assert mapping.guessed_types == {"from": TypeGuess("deals", "file name", "x.csv")}
+    assert calls == ["from"]  # the to side's type came from its header
+    with pytest.raises(HeaderError, match="no column for the 'from' object type"):
+        match_headers(["Record ID", "Contact ID"], "pairs", guess=lambda side, m: None)

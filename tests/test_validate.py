@@ -261,3 +261,23 @@ def test_issues_follow_sheet_order_of_the_frame_then_row_and_column() -> None:
         ("b", 9, "from_id"),
         ("a", 2, "to_id"),
     ]
+
+
+def test_no_targets_marks_turn_an_empty_to_id_into_a_warning() -> None:
+    # the reader's contract with validate and the engine: the private bool column
+    pairs = _pairs(
+        [
+            {"From Type": "deals", "From ID": "1", "To Type": "contacts", "To ID": ""},
+            {"From Type": "deals", "From ID": "2", "To Type": "contacts", "To ID": ""},
+            {"From Type": "deals", "From ID": "3", "To Type": "contacts", "To ID": "7"},
+        ]
+    )
+    assert validate_pairs(pairs)["code"].tolist() == ["MISSING_VALUE", "MISSING_VALUE"]
+    pairs["_raw_no_targets"] = [True, False, True]  # row 3 has a to id: the mark changes nothing
+    issues = validate_pairs(pairs)
+    assert issues[["row", "code", "severity"]].values.tolist() == [
+        [2, "NO_TARGETS", "warning"],
+        [3, "MISSING_VALUE", "error"],
+    ]
+    assert invalid_rows(pairs, issues).tolist() == [False, True, False]
+    assert ErrorCode.NO_TARGETS.value == "NO_TARGETS"

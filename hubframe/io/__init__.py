@@ -16,25 +16,36 @@ The modules, in the order a read goes through them:
   (:mod:`~hubframe.io.sheet`; cells to text: :mod:`~hubframe.io.cells`);
 * :mod:`~hubframe.io.columns`: headers to hubframe's columns (the documented alias table);
 * :mod:`~hubframe.io.rows` and :mod:`~hubframe.io.normalize`: blank rows, ``;`` splits, cells;
-* :mod:`~hubframe.io.frame`: the normalized frame and the public readers.
+* :mod:`~hubframe.io.exports`: HubSpot's own exports (the from type from the file name);
+* :mod:`~hubframe.io.frame`: the normalized frame and the public readers;
+  :mod:`~hubframe.io.notes`: what a read chose and inferred (``attrs["hubframe"]``);
+  :mod:`~hubframe.io.syntax`: messages in the caller's syntax (Python or the command line).
 """
 
 from __future__ import annotations
 
 from hubframe.io.bounds import DEFAULT_LIMITS, ReadLimits, read_limits_in_force, set_read_limits
 from hubframe.io.cells import cells_to_text
-from hubframe.io.frame import read_limits, read_pairs, sheet_headers
+from hubframe.io.excel import SheetInfo
+from hubframe.io.frame import read_limits, read_pairs, sheet_headers, sheet_list
+from hubframe.io.notes import ReadNotes, read_notes
 from hubframe.io.sources import SheetArg, Source
+from hubframe.io.syntax import Syntax
 
 __all__ = [
     "DEFAULT_LIMITS",
     "ReadLimits",
+    "ReadNotes",
     "SheetArg",
+    "SheetInfo",
     "Source",
+    "Syntax",
     "cells_to_text",
     "read_limits",
     "read_limits_in_force",
+    "read_notes",
     "read_pairs",
     "set_read_limits",
     "sheet_headers",
+    "sheet_list",
 ]

@@ -12,14 +12,26 @@ explicitly and always wins.  ``docs/columns.md`` lists the same table for users.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final, Literal
 
 from hubframe.constants import LIMIT_COLUMNS, OBJECT_TYPES, PAIR_COLUMNS
 from hubframe.errors import InputError
+from hubframe.io.normalize import canonical_object_type, is_valid_object_type
+from hubframe.io.syntax import PYTHON, Syntax
 
 Kind = Literal["pairs", "limits"]
+
+
+class HeaderError(InputError):
+    """The headers do not say what hubframe needs: ``where`` (file, sheet) and ``detail``."""
+
+    def __init__(self, where: str, detail: str) -> None:
+        super().__init__(f"{where}: {detail}")
+        self.where, self.detail = where, detail
+
+
 Side = Literal["from", "to"]
 
 PAIR_FIELDS: Final = PAIR_COLUMNS
@@ -110,6 +122,14 @@ STRONG_ALIASES: Final[dict[str, tuple[str, ...]]] = {
 WEAK_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "from_id": ("Record ID", "Object ID", "ID"),
     "from_type": ("Object Type", "Object"),
+}
+
+# Bare side headers ("From", "To"): object types in a limits sheet; in a pairs sheet the side's
+# type column when the cells name object types ("deals", "Contact", "0-3", "2-1234"), else its
+# record id column -- each only when no other header already holds it.
+SIDE_ALIASES: Final[dict[Side, tuple[str, ...]]] = {
+    "from": ("From",),
+    "to": ("To",),
 }
 
 # Patterns of headers naming an object type; "{object}" is e.g. "Contact" or "Line Items".
@@ -211,7 +231,12 @@ def _build_properties() -> dict[str, TypedHeader]:
     return out
 
 
+def _build_sides() -> dict[str, Side]:
+    return {header_key(a): side for side, aliases in SIDE_ALIASES.items() for a in aliases}
+
+
 TYPED_HEADERS: Final = _build_typed()
+SIDE_KEYS: Final = _build_sides()
 PROPERTY_HEADERS: Final = _build_properties()
 STRONG_KEYS: Final = _build_aliases(STRONG_ALIASES)
 WEAK_KEYS: Final = {k: v for k, v in _build_aliases(WEAK_ALIASES).items() if k not in STRONG_KEYS}
@@ -224,6 +249,8 @@ def fields_for(kind: Kind) -> tuple[str, ...]:
 def accepted_names(canonical: str) -> list[str]:
     """Header spellings accepted for a canonical column, for error messages and docs."""
     names = [canonical, *STRONG_ALIASES.get(canonical, ()), *WEAK_ALIASES.get(canonical, ())]
+    if canonical in ("from_type", "to_type", "from_id", "to_id"):
+        names += SIDE_ALIASES["from" if canonical.startswith("from") else "to"]
     if canonical in ("from_id", "to_id"):
         side = "from" if canonical == "from_id" else "to"
         names += [p.format(object="Contact") for p in TYPED_ID_PATTERNS[side]]
@@ -242,9 +269,26 @@ def header_score(cells: Iterable[object], kind: Kind, explicit: Iterable[str] = 
             continue
         known = STRONG_KEYS.get(key) or WEAK_KEYS.get(key)
         typed = kind == "pairs" and (key in TYPED_HEADERS or key in PROPERTY_HEADERS)
-        if key in explicit_keys or typed or (known is not None and known in wanted):
+        side = key in SIDE_KEYS
+        if key in explicit_keys or typed or side or (known is not None and known in wanted):
             score += 1
     return score
+
+
+@dataclass(frozen=True)
+class TypeGuess:
+    """A side's object type inferred from what surrounds the sheet (a HubSpot export's file
+    name, say), and where from, for the caller to say so."""
+
+    object_type: str
+    reason: str  # "file name", "headers"
+    evidence: str  # the file name or the headers that told
+
+
+#: Infers a side's object type when nothing gives it (see :mod:`hubframe.io.exports`).
+TypeGuesser = Callable[[Side, "ColumnMapping"], TypeGuess | None]
+#: The first cells under a header, to decide what a bare "From"/"To" column holds.
+CellSample = Callable[[str], Sequence[str]]
 
 
 @dataclass
@@ -254,11 +298,22 @@ class ColumnMapping:
     columns: dict[str, str] = field(default_factory=dict)  # canonical -> header
     implied_types: dict[Side, str] = field(default_factory=dict)  # side -> canonical type
     id_properties: dict[Side, str] = field(default_factory=dict)  # side -> unique property
+    guessed_types: dict[Side, TypeGuess] = field(default_factory=dict)  # also in implied_types
 
     @property
     def column_map(self) -> dict[str, str]:
         """original header -> canonical name (the df.attrs form)."""
         return {header: canonical for canonical, header in self.columns.items()}
+
+
+def is_association_column(header: str) -> bool:
+    """True for a HubSpot export's association column ("Associated Contact IDs"): an empty
+    cell there means the record has no such associations, not a missing value."""
+    key = header_key(header)
+    if not key.startswith("associated") or not key.endswith(("id", "ids")):
+        return False
+    typed = TYPED_HEADERS.get(key)
+    return (typed is not None and typed.side == "to") or STRONG_KEYS.get(key) == "to_id"
 
 
 def _explicit(
@@ -272,22 +327,24 @@ def _explicit(
         if value not in wanted and key in wanted:
             header, canonical = value, key
         if canonical not in wanted:
-            raise InputError(
-                f"{source}: columns={{{key!r}: {value!r}}} does not name a column hubframe "
-                f"uses. Use one of: {', '.join(wanted)}."
+            raise HeaderError(
+                source,
+                f"columns={{{key!r}: {value!r}}} does not name a column hubframe "
+                f"uses. Use one of: {', '.join(wanted)}.",
             )
         found = header if header in headers else by_key.get(header_key(header))
         if found is None:
-            raise InputError(
-                f"{source}: columns= names {header!r}, which is not a column of the sheet. "
-                f"Columns found: {', '.join(headers)}."
+            raise HeaderError(
+                source,
+                f"columns= names {header!r}, which is not a column of the sheet. "
+                f"Columns found: {', '.join(headers)}.",
             )
         out[canonical] = found
     return out
 
 
 def _alias_matches(
-    headers: Sequence[str], taken: set[str], wanted: Sequence[str], source: str
+    headers: Sequence[str], taken: set[str], wanted: Sequence[str], source: str, syntax: Syntax
 ) -> dict[str, str]:
     out: dict[str, str] = {}
     for table in (STRONG_KEYS, WEAK_KEYS):
@@ -300,14 +357,20 @@ def _alias_matches(
                 found.setdefault(canonical, []).append(header)
         for canonical, matches in found.items():
             if len(matches) > 1:
-                raise InputError(
-                    f"{source}: several columns could hold {DESCRIPTIONS[canonical]}: "
-                    f"{', '.join(matches)}. Keep one, or choose with columns={{header: "
-                    f"{canonical!r}}}."
+                raise HeaderError(
+                    source,
+                    f"several columns could hold {DESCRIPTIONS[canonical]}: "
+                    f"{', '.join(matches)}. {_choose_column(syntax, canonical)}",
                 )
             out[canonical] = matches[0]
             taken.add(matches[0])
     return out
+
+
+def _choose_column(syntax: Syntax, canonical: str) -> str:
+    if syntax.option("columns") is None:
+        return "Keep one (rename or delete the others)."
+    return f"Keep one, or choose with columns={{header: {canonical!r}}}."
 
 
 def _assign_typed(
@@ -315,6 +378,7 @@ def _assign_typed(
     mapping: ColumnMapping,
     types: Mapping[Side, str | None],
     source: str,
+    syntax: Syntax,
     table: Mapping[str, TypedHeader] = TYPED_HEADERS,
 ) -> None:
     """Give record-id sides to headers that name an object type (or a unique property)."""
@@ -329,12 +393,7 @@ def _assign_typed(
             if pick is None:
                 continue
             if len(pick) > 1:
-                names = ", ".join(h for h, _ in pick)
-                raise InputError(
-                    f"{source}: several columns could hold {DESCRIPTIONS[side + '_id']}: "
-                    f"{names}. Pass {side}_type=... to choose, or columns={{header: "
-                    f"'{side}_id'}}."
-                )
+                raise HeaderError(source, _several_typed(side, pick, syntax))
             header, typed = pick[0]
             mapping.columns[f"{side}_id"] = header
             mapping.implied_types[side] = typed.object_type
@@ -342,6 +401,22 @@ def _assign_typed(
                 mapping.id_properties[side] = typed.id_property
             candidates = [c for c in candidates if c[0] != header]
             free.remove(side)
+
+
+def _several_typed(side: Side, pick: list[tuple[str, TypedHeader]], syntax: Syntax) -> str:
+    """Several typed columns for one side (a HubSpot export with "Associated Contact IDs" and
+    "Associated Company IDs"): name them with their types, and how to choose one."""
+    names = ", ".join(f"{h} ({t.object_type})" for h, t in pick)
+    types = list(dict.fromkeys(t.object_type for _, t in pick))
+    option = syntax.option(f"{side}_type", types[0]) or f"{side}_type="
+    quote = "" if syntax.name == "cli" else '"'
+    others = ", ".join(f"{quote}{t}{quote}" for t in types[1:])
+    choose = f"Choose one with {option}" + (f" (or {others})" if others else "")
+    columns = syntax.option("columns")
+    alternative = f", or columns={{{pick[0][0]!r}: '{side}_id'}}" if columns else ""
+    return (
+        f"several columns could hold {DESCRIPTIONS[side + '_id']}: {names}. {choose}{alternative}."
+    )
 
 
 def _pick(
@@ -359,6 +434,35 @@ def _pick(
     return hits[:1] or None
 
 
+def _assign_sides(
+    headers: Sequence[str], mapping: ColumnMapping, kind: Kind, sample: CellSample | None
+) -> None:
+    """Bare "From" / "To" headers: a limits sheet's object types; in a pairs sheet the side's
+    type column when its cells name object types, else its id column (if still missing)."""
+    taken = set(mapping.columns.values())
+    for header in headers:
+        side = SIDE_KEYS.get(header_key(header))
+        if side is None or header in taken:
+            continue
+        holds_types = kind == "limits" or (sample is not None and _names_types(sample(header)))
+        target = f"{side}_type" if holds_types else f"{side}_id"
+        if target not in mapping.columns:
+            mapping.columns[target] = header
+            taken.add(header)
+
+
+def _names_types(cells: Sequence[str]) -> bool:
+    """True when the non-empty cells are object type names or type ids, not record ids."""
+    values = [c.strip() for c in cells if c and c.strip()]
+    if not values:
+        return False
+    for value in values:
+        canonical = canonical_object_type(value)
+        if value.isdigit() or canonical is None or not is_valid_object_type(canonical):
+            return False
+    return True
+
+
 def match_headers(
     headers: Sequence[str],
     kind: Kind,
@@ -367,49 +471,74 @@ def match_headers(
     from_type: str | None = None,
     to_type: str | None = None,
     source: str = "sheet",
+    syntax: Syntax = PYTHON,
+    sample: CellSample | None = None,
+    guess: TypeGuesser | None = None,
 ) -> ColumnMapping:
     """Map sheet headers to canonical columns; raise InputError for a missing required one.
 
     ``from_type``/``to_type`` are the *canonical* types given as arguments (or None); they pick
     between several typed id columns ("Associated Contact IDs", "Associated Company IDs").
+    ``sample`` gives a column's first cells (bare "From"/"To" headers of pairs sheets);
+    ``guess`` infers a side's type that nothing else gives; messages use ``syntax``.
     """
     wanted = fields_for(kind)
     mapping = ColumnMapping(columns=_explicit(headers, columns or {}, wanted, source))
     taken = set(mapping.columns.values())
-    for canonical, header in _alias_matches(headers, taken, wanted, source).items():
+    for canonical, header in _alias_matches(headers, taken, wanted, source, syntax).items():
         mapping.columns.setdefault(canonical, header)
+    given: dict[Side, str | None] = {"from": from_type, "to": to_type}
     if kind == "pairs":
-        given: dict[Side, str | None] = {"from": from_type, "to": to_type}
-        _assign_typed(headers, mapping, given, source)
-        _assign_typed(headers, mapping, given, source, PROPERTY_HEADERS)
-    _check_required(headers, mapping, kind, source, from_type, to_type)
+        _assign_typed(headers, mapping, given, source, syntax)
+        _assign_typed(headers, mapping, given, source, syntax, PROPERTY_HEADERS)
+    _assign_sides(headers, mapping, kind, sample)
+    _check_required(headers, mapping, kind, source)
+    for side in ("from", "to"):
+        if guess is not None and not _has_type(mapping, side, given):
+            found = guess(side, mapping)
+            if found is not None:
+                mapping.guessed_types[side] = found
+                mapping.implied_types[side] = found.object_type
+    _check_types(headers, mapping, source, given, syntax)
     return mapping
 
 
+def _has_type(mapping: ColumnMapping, side: Side, given: Mapping[Side, str | None]) -> bool:
+    return f"{side}_type" in mapping.columns or bool(given[side]) or side in mapping.implied_types
+
+
+def _found(headers: Sequence[str]) -> str:
+    return ", ".join(h for h in headers if h) or "(none)"
+
+
 def _check_required(
-    headers: Sequence[str],
-    mapping: ColumnMapping,
-    kind: Kind,
-    source: str,
-    from_type: str | None,
-    to_type: str | None,
+    headers: Sequence[str], mapping: ColumnMapping, kind: Kind, source: str
 ) -> None:
-    found = ", ".join(h for h in headers if h) or "(none)"
     for canonical in REQUIRED[kind]:
         if canonical not in mapping.columns:
-            raise InputError(
-                f"{source}: no column for {DESCRIPTIONS[canonical]}. Columns found: {found}. "
-                f"Accepted names: {', '.join(accepted_names(canonical))}."
+            raise HeaderError(
+                source,
+                f"no column for {DESCRIPTIONS[canonical]}. Columns found: "
+                f"{_found(headers)}. Accepted names: {', '.join(accepted_names(canonical))}.",
             )
-    given: dict[Side, str | None] = {"from": from_type, "to": to_type}
+
+
+def _check_types(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    source: str,
+    given: Mapping[Side, str | None],
+    syntax: Syntax,
+) -> None:
     for side in ("from", "to"):
-        canonical = f"{side}_type"
-        if canonical in mapping.columns or given[side] or side in mapping.implied_types:
+        if _has_type(mapping, side, given):
             continue
-        raise InputError(
-            f"{source}: no column for {DESCRIPTIONS[canonical]} and no {canonical}=... given. "
-            f"Columns found: {found}. Pass {canonical}='contacts' (for example), or add a "
-            f"column named one of: {', '.join(accepted_names(canonical))}."
+        canonical = f"{side}_type"
+        raise HeaderError(
+            source,
+            f"no column for {DESCRIPTIONS[canonical]} and no {syntax.named(canonical)} "
+            f"given. Columns found: {_found(headers)}. Pass {syntax.option(canonical, 'contacts')} "
+            f"(for example), or add a column named one of: {', '.join(accepted_names(canonical))}.",
         )
 
 

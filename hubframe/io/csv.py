@@ -18,7 +18,7 @@ import csv
 import io
 import threading
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -49,6 +49,7 @@ class CsvFormat:
     width: int
     data_start: int  # byte offset of the first record below the header
     written: Mapping[str, str] = field(default_factory=dict)  # see RawSheet.written
+    preview: Sequence[Sequence[str]] = ()  # the first records below the header (a sample)
 
 
 @contextmanager
@@ -153,12 +154,13 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     headers = clean_headers(cells)
     written = written_headers(cells, headers)
     start = bom + len(text[: found[index][1]].encode(encoding))
-    return CsvFormat(encoding, delimiter, index, headers, len(headers), start, written)
+    preview = [record for record, _ in found[index + 1 :]]
+    return CsvFormat(encoding, delimiter, index, headers, len(headers), start, written, preview)
 
 
 def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = csv_format(loaded, request)
-    mapping = request.match(fmt.headers, loaded.name)
+    mapping = request.match(fmt.headers, loaded.name, fmt.preview)
     columns, extra = _read_csv_columns(loaded, fmt, request.limits)
     columns = [unguard_column(c) for c in columns]  # the formula guard of CSV writers
     first = fmt.header_index + 2  # Excel's row of the first record below the header

@@ -1,27 +1,50 @@
-"""Excel workbooks: checked bytes, sheets picked by name or position, cells as Arrow text.
+"""Excel workbooks: checked bytes, the sheets to read, cells as Arrow text.
 
 A workbook is checked before an engine sees it (:mod:`hubframe.io.guard`), then read by
 python-calamine (openpyxl when calamine fails) and converted column by column with Arrow and
 numpy (:func:`hubframe.io.cells.cells_to_arrow`).
+
+Which sheets (``sheet=`` / ``--sheet``):
+
+* ``None`` (the default): the first *visible* sheet whose columns hubframe recognises; hidden
+  sheets, chart sheets and sheets without recognised columns before it are skipped (and noted);
+* ``"*"``: every visible sheet with recognised columns; the others are skipped and noted, and
+  only a workbook with none is an error.  Hidden sheets are never read by ``"*"``;
+* a name (exact, else ignoring case and edge spaces): that sheet, hidden or not;
+* a position, an int or text that is a whole number and no sheet's name: counted from 0 in the
+  workbook's order, hidden sheets included (``-1`` is the last).  A sheet *named* "2" is
+  reached by ``"2"``; position 2 is then ``2`` (an int) from Python.
 """
 
 from __future__ import annotations
 
 import io
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Final
+from functools import partial
+from typing import Any, Final, TypeVar
 
 import numpy as np
 
 from hubframe.errors import InputError
 from hubframe.io.bounds import ReadLimits
 from hubframe.io.cells import cells_to_arrow, clean_headers, written_headers
+from hubframe.io.columns import HeaderError
 from hubframe.io.guard import checked_workbook, refuse_legacy_excel
 from hubframe.io.normalize import ObjArray
-from hubframe.io.sheet import RawSheet, Request, find_header
+from hubframe.io.sheet import (
+    HEADER_SEARCH_ROWS,
+    RawSheet,
+    Request,
+    SheetChoice,
+    SkippedSheet,
+    find_header,
+)
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
 
 ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
+FIRST_READABLE: Final = "the first visible sheet with recognised columns"
 
 
 @dataclass
@@ -46,91 +69,250 @@ def workbook_bytes(loaded: Loaded, limits: ReadLimits) -> bytes:
 
 
 def excel_sheets(data: bytes, sheet: SheetArg, request: Request) -> list[RawSheet]:
-    name = request.source_name
-    grids = excel_grids(data, sheet, name)
+    """The raw sheets ``sheet`` names (see :func:`pick_sheet`); ``request.choice`` says which
+    were read and which were left out, and why."""
+    book = Workbook(data, request.source_name)
+    if sheet is None or sheet == "*":
+        return _readable_sheets(book, request, every=sheet == "*")
+    info, how = pick_sheet(book.sheets, sheet, request)
+    raw = _grid_sheet(book.grid(info), request)
+    request.choice = SheetChoice([info.name], how)
+    return [raw]
+
+
+def _readable_sheets(book: Workbook, request: Request, *, every: bool) -> list[RawSheet]:
+    """The first visible sheet with recognised columns, or (``every``) all of them."""
     sheets: list[RawSheet] = []
-    for grid in grids:
-        raw = _grid_sheet(grid, request, every=sheet == "*")
-        if raw is not None:
-            sheets.append(raw)
+    skipped: list[SkippedSheet] = []
+    for info in book.sheets:
+        found = _try_sheet(book, info, request)
+        if isinstance(found, SkippedSheet):
+            skipped.append(found)
+            continue
+        sheets.append(found)
+        if not every:
+            break
     if not sheets:
-        raise InputError(
-            f"{name}: no sheet has a header hubframe recognises "
-            f"(sheets: {', '.join(g.name for g in grids)})."
-        )
+        raise _nothing_readable(book, request, skipped)
+    how = "every visible sheet with recognised columns" if every else FIRST_READABLE
+    if not every and not skipped and book.sheets[0].name == sheets[0].name:
+        how = "the first sheet"
+    request.choice = SheetChoice([s.name for s in sheets], how, skipped)
     return sheets
 
 
-def excel_grids(data: bytes, sheet: SheetArg, name: str) -> list[Grid]:
+def _try_sheet(book: Workbook, info: SheetInfo, request: Request) -> RawSheet | SkippedSheet:
+    if not info.worksheet:
+        return SkippedSheet(info.name, "not a worksheet (a chart sheet)")
+    if info.hidden:
+        return SkippedSheet(info.name, "hidden")
+    grid = book.grid(info)
+    index = find_header(grid.cells, request)
+    if index < 0:
+        return SkippedSheet(info.name, "empty")
+    if request.score(grid.cells[index]) == 0:
+        return SkippedSheet(info.name, "no recognised columns")
     try:
-        return _calamine_grids(data, sheet, name)
-    except InputError:
-        raise
-    except Exception as first:  # calamine raises several error types; try openpyxl next
-        if type(first).__name__ == "PasswordError":
-            raise InputError(
-                f"{name}: the workbook is password-protected. Remove the password in Excel, "
-                "save, and try again."
-            ) from first
+        return _grid_sheet(grid, request, index)
+    except HeaderError as exc:
+        return SkippedSheet(info.name, exc.detail)
+
+
+def _nothing_readable(book: Workbook, request: Request, skipped: list[SkippedSheet]) -> InputError:
+    """No sheet could be chosen: one candidate sheet raises its own error (its columns), a
+    workbook of several says why each was left out and how to choose one."""
+    visible = [i for i in book.sheets if i.worksheet and not i.hidden]
+    if len(visible) == 1:
         try:
-            return _openpyxl_grids(data, sheet, name)
-        except InputError:
-            raise
-        except Exception as second:
-            raise InputError(
-                f"{name}: the workbook cannot be read; the file is damaged or not an Excel "
-                f"workbook ({first}; {second}). Open it in Excel and save it again."
-            ) from second
-
-
-def _pick_sheets(names: list[str], sheet: SheetArg, source: str) -> list[str]:
-    if not names:
-        raise InputError(f"{source}: the workbook has no sheets.")
-    if sheet is None:
-        return names[:1]
-    if sheet == "*":
-        return names
-    if isinstance(sheet, int):
-        if -len(names) <= sheet < len(names):
-            return [names[sheet]]
-    else:
-        exact = [n for n in names if n == sheet]
-        loose = [n for n in names if n.strip().casefold() == str(sheet).strip().casefold()]
-        if exact or loose:
-            return (exact or loose)[:1]
-    raise InputError(
-        f"{source}: no sheet {sheet!r}. Sheets in the workbook: {', '.join(names)} "
-        "(sheet= takes a name, a 0-based number, or '*' for every sheet)."
+            _grid_sheet(book.grid(visible[0]), request)
+        except InputError as exc:
+            return exc
+    why = "; ".join(f"'{s.name}': {s.reason}" for s in skipped)
+    choose = request.syntax.option("sheet", "NAME")
+    return InputError(
+        f"{request.source_name}: no sheet has columns hubframe recognises ({why}). Choose a "
+        f"sheet with {choose} to see what is missing in it."
     )
 
 
-def _calamine_grids(data: bytes, sheet: SheetArg, source: str) -> list[Grid]:
-    from python_calamine import CalamineWorkbook
+def pick_sheet(
+    sheets: list[SheetInfo], sheet: str | int, request: Request
+) -> tuple[SheetInfo, str]:
+    """The sheet a name or position names, and how it was chosen.
 
-    book = CalamineWorkbook.from_filelike(io.BytesIO(data))
-    grids = []
-    for name in _pick_sheets(list(book.sheet_names), sheet, source):
-        ws = book.get_sheet_by_name(name)
-        cells = ws.to_python()
-        start = ws.start
-        first = (start[0] if start else 0) + 1
-        grids.append(Grid(name, cells if cells else [], first))
-    return grids
+    A name wins (exact, else ignoring case and edge spaces); text that is not a sheet's name
+    but a whole number (``"2"``, ``"-1"``) is a position, as an int is: counted from 0 in the
+    workbook's order, hidden sheets included (as pandas and openpyxl count).
+    """
+    if isinstance(sheet, str):
+        wanted = sheet.strip().casefold()
+        exact = [i for i in sheets if i.name == sheet]
+        loose = [i for i in sheets if i.name.strip().casefold() == wanted]
+        if exact or loose:
+            return (exact or loose)[0], "by name"
+    position = _position(sheet)
+    if position is not None and -len(sheets) <= position < len(sheets):
+        info = sheets[position]
+        return info, f"by position {position % len(sheets)}"
+    listed = ", ".join(f"{i.position} '{i.name}'{' (hidden)' if i.hidden else ''}" for i in sheets)
+    raise InputError(
+        f"{request.source_name}: no sheet {sheet!r}. Sheets in the workbook: {listed} "
+        f"({request.syntax.named('sheet')} takes a name, a position counted from 0, or '*' "
+        "for every visible sheet)."
+    )
 
 
-def _openpyxl_grids(data: bytes, sheet: SheetArg, source: str) -> list[Grid]:
+def _position(sheet: str | int) -> int | None:
+    if isinstance(sheet, bool):
+        return None
+    if isinstance(sheet, int):
+        return sheet
+    text = sheet.strip()
+    return int(text) if re.fullmatch(r"[+-]?[0-9]{1,9}", text) else None
+
+
+# --- engines ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetInfo:
+    """A sheet of a workbook: its name, position (0-based, workbook order) and visibility."""
+
+    name: str
+    position: int
+    hidden: bool = False  # hidden or very hidden
+    worksheet: bool = True  # False for a chart sheet
+
+
+T = TypeVar("T")
+
+
+class Workbook:
+    """A checked workbook's sheets and cells: python-calamine, or openpyxl where it fails."""
+
+    def __init__(self, data: bytes, source: str) -> None:
+        self.data, self.source = data, source
+        self._calamine: Any = None
+        self._failed: Exception | None = None  # calamine's error, once it has failed
+        self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
+        if not self.sheets:
+            raise InputError(f"{source}: the workbook has no sheets.")
+
+    def grid(self, sheet: SheetInfo) -> Grid:
+        """The sheet's cells (as the engine gives them) and the Excel row of the first."""
+        return self._engines(
+            partial(self._calamine_grid, sheet.name), partial(_openpyxl_grid, self.data, sheet.name)
+        )
+
+    def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
+        if self._failed is None:
+            try:
+                return first()
+            except InputError:
+                raise
+            except Exception as exc:  # calamine raises several error types; try openpyxl next
+                if type(exc).__name__ == "PasswordError":
+                    raise InputError(
+                        f"{self.source}: the workbook is password-protected. Remove the "
+                        "password in Excel, save, and try again."
+                    ) from exc
+                self._failed = exc
+        try:
+            return second()
+        except InputError:
+            raise
+        except Exception as exc:
+            raise InputError(
+                f"{self.source}: the workbook cannot be read; the file is damaged or not an "
+                f"Excel workbook ({self._failed}; {exc}). Open it in Excel and save it again."
+            ) from exc
+
+    def _book(self) -> Any:
+        if self._calamine is None:
+            from python_calamine import CalamineWorkbook
+
+            self._calamine = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+        return self._calamine
+
+    def _calamine_sheets(self) -> list[SheetInfo]:
+        book = self._book()
+        meta = getattr(book, "sheets_metadata", None)
+        if meta is None:  # python-calamine before sheet metadata: every sheet visible
+            return [SheetInfo(n, i) for i, n in enumerate(book.sheet_names)]
+        return [
+            SheetInfo(
+                m.name,
+                i,
+                hidden=_enum_name(m.visible) != "Visible",
+                worksheet=_enum_name(m.typ) in ("WorkSheet", "DialogSheet", "MacroSheet"),
+            )
+            for i, m in enumerate(meta)
+        ]
+
+    def _calamine_grid(self, name: str) -> Grid:
+        return _calamine_grid(self._book(), name)
+
+    def _openpyxl_sheets(self) -> list[SheetInfo]:
+        import openpyxl
+
+        book = openpyxl.load_workbook(io.BytesIO(self.data), read_only=True, data_only=True)
+        try:
+            return [
+                SheetInfo(
+                    name,
+                    i,
+                    hidden=getattr(book[name], "sheet_state", "visible") != "visible",
+                    worksheet=type(book[name]).__name__ != "Chartsheet",
+                )
+                for i, name in enumerate(book.sheetnames)
+            ]
+        finally:
+            book.close()
+
+
+def _enum_name(value: object) -> str:
+    """``SheetVisibleEnum.Hidden`` -> ``Hidden`` (calamine's enums print so)."""
+    return str(value).rsplit(".", 1)[-1]
+
+
+def _calamine_grid(book: Any, name: str) -> Grid:
+    ws = book.get_sheet_by_name(name)
+    cells = ws.to_python()
+    start = ws.start
+    first = (start[0] if start else 0) + 1
+    return Grid(name, cells if cells else [], first)
+
+
+def _openpyxl_grid(data: bytes, name: str) -> Grid:
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
-        grids = []
-        for name in _pick_sheets(list(book.sheetnames), sheet, source):
-            ws = book[name]
-            cells = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
-            grids.append(Grid(name, cells, 1))
-        return grids
+        ws = book[name]
+        cells = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+        return Grid(name, cells, 1)
     finally:
         book.close()
+
+
+def header_grid(data: bytes, sheet: SheetArg, request: Request) -> tuple[Grid, int]:
+    """The grid of the sheet a read would use first, and its header row (-1: none), for
+    :func:`hubframe.io.sheet_headers`: the named sheet, else the first visible sheet whose
+    header row is recognised (the first visible sheet when none is)."""
+    book = Workbook(data, request.source_name)
+    if sheet is not None and sheet != "*":
+        grid = book.grid(pick_sheet(book.sheets, sheet, request)[0])
+        return grid, find_header(grid.cells[:HEADER_SEARCH_ROWS], request)
+    candidates = [i for i in book.sheets if i.worksheet and not i.hidden] or book.sheets
+    first: tuple[Grid, int] | None = None
+    for info in candidates:
+        grid = book.grid(info)
+        index = find_header(grid.cells[:HEADER_SEARCH_ROWS], request)
+        if index >= 0 and request.score(grid.cells[index]) > 0:
+            return grid, index
+        first = first or (grid, index)
+    assert first is not None
+    return first
 
 
 def _rectangle(body: list[list[Any]], width: int) -> ObjArray:
@@ -149,17 +331,16 @@ def _rectangle(body: list[list[Any]], width: int) -> ObjArray:
     return table
 
 
-def _grid_sheet(grid: Grid, request: Request, *, every: bool) -> RawSheet | None:
+def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSheet:
+    """The raw sheet of a grid whose header row is ``index`` (found when None)."""
     where = f"{request.source_name} [{grid.name}]"
-    index = find_header(grid.cells, request)
-    if index < 0 or (every and request.score(grid.cells[index]) == 0):
-        if every:
-            request.skipped_sheets.append(grid.name)
-            return None
+    if index is None:
+        index = find_header(grid.cells, request)
+    if index < 0:
         raise InputError(f"{where}: the sheet is empty.")
     headers = clean_headers(grid.cells[index])
-    mapping = request.match(headers, where)
     body = grid.cells[index + 1 :]
+    mapping = request.match(headers, where, body)
     table = _rectangle(body, len(headers))
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1

@@ -19,13 +19,13 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from hubframe.constants import RESERVED_COLUMNS
+from hubframe.constants import NO_TARGETS_COLUMN, RESERVED_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import clean_headers, filled
-from hubframe.io.columns import Kind, fields_for
+from hubframe.io.columns import Kind, TypeGuess, fields_for, is_association_column
 from hubframe.io.csv import csv_format, csv_sheet
-from hubframe.io.excel import excel_grids, excel_sheets, workbook_bytes
+from hubframe.io.excel import SheetInfo, Workbook, excel_sheets, header_grid, workbook_bytes
 from hubframe.io.normalize import (
     PARALLEL_ROWS,
     BoolArray,
@@ -45,8 +45,9 @@ from hubframe.io.normalize import (
     trimmed_text,
     whole_numbers,
 )
+from hubframe.io.notes import choice_attrs, guess_attrs
 from hubframe.io.rows import ID_COLUMNS, drop_blank, explode
-from hubframe.io.sheet import HEADER_SEARCH_ROWS, RawSheet, Request, find_header, frame_sheet
+from hubframe.io.sheet import RawSheet, Request, frame_sheet
 from hubframe.io.sources import (
     EXCEL_EXTENSIONS,
     Loaded,
@@ -56,6 +57,7 @@ from hubframe.io.sources import (
     load_source,
     reading,
 )
+from hubframe.io.syntax import Syntax, SyntaxName, syntax_of
 
 RESERVED: Final = frozenset(RESERVED_COLUMNS)
 RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not parse
@@ -136,7 +138,16 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
         out[canonical], bad = out[canonical]
         if bad is not None and bad.null_count < len(bad):
             private[RAW_PREFIX + canonical] = bad
+    if pairs and out["to_id"].null_count and _exports_associations(raw):
+        private[NO_TARGETS_COLUMN] = np.asarray(out["to_id"].is_null().to_numpy(), dtype=bool)
     return out | private
+
+
+def _exports_associations(raw: RawSheet) -> bool:
+    """True when the to ids come from an export's association column ("Associated Contact
+    IDs"), where an empty cell means the record has none: no targets, not a missing value."""
+    header = raw.mapping.columns.get("to_id")
+    return header is not None and is_association_column(header)
 
 
 def _id_cells(raw: RawSheet, request: Request, side: str) -> Callable[[Text], Text]:
@@ -193,7 +204,7 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
         originals.append(name)
         if name != header or header in raw.written:
             written[name] = raw.written.get(header, header)
-    columns.update({k: to_series(v) for k, v in private.items()})
+    columns.update({k: _series(v) for k, v in private.items()})
     if raw.extra is not None and raw.extra.null_count < len(raw.extra):
         columns[EXTRA_CELLS] = to_series(raw.extra)
     return pd.DataFrame(columns, copy=False), originals, written
@@ -210,6 +221,7 @@ def _read(
     label: str | None = None,
     id_properties: Mapping[str, str | None] | None = None,
     limits: ReadLimits | None = None,
+    syntax: Syntax,
 ) -> pd.DataFrame:
     loaded = load_source(source)
     if loaded.frame is not None and _is_read_output(loaded.frame, kind):
@@ -218,9 +230,10 @@ def _read(
         kind,
         loaded.name,
         columns,
-        _type_argument(from_type, "from_type", loaded.name),
-        _type_argument(to_type, "to_type", loaded.name),
+        _type_argument(from_type, "from_type", loaded.name, syntax),
+        _type_argument(to_type, "to_type", loaded.name, syntax),
         clean_text(label) if label is not None else None,
+        syntax=syntax,
         id_properties={k: str(v).strip() for k, v in (id_properties or {}).items() if v},
         limits=limits or read_limits_in_force(),
     )
@@ -229,6 +242,7 @@ def _read(
     written: dict[str, str] = {}
     column_map: dict[str, str] = {}
     properties: dict[str, str] = {}
+    guesses: dict[str, TypeGuess] = {}
     with reading(loaded.name):
         for raw in _raw_sheets(loaded, sheet, request):
             frame, names, as_written = _sheet_frame(raw, request)
@@ -237,19 +251,20 @@ def _read(
             written.update(as_written)
             column_map.update(raw.mapping.column_map)
             properties.update(request.properties(raw.mapping))
+            guesses.update({str(k): v for k, v in raw.mapping.guessed_types.items()})
     result = _combine(parts, kind)
-    result.attrs["hubframe"] = {
+    info: dict[str, Any] = {
         "kind": kind,
         "source": loaded.name,
         "original_columns": originals,
         "column_map": column_map,
     }
     if written:
-        result.attrs["hubframe"]["written_headers"] = written
-    if request.skipped_sheets:
-        result.attrs["hubframe"]["skipped_sheets"] = list(request.skipped_sheets)
+        info["written_headers"] = written
+    info |= choice_attrs(request.choice) | guess_attrs(guesses)
     if properties and kind == "pairs":
-        result.attrs["hubframe"]["id_properties"] = properties
+        info["id_properties"] = properties
+    result.attrs["hubframe"] = info
     return result
 
 
@@ -264,6 +279,9 @@ def _combine(parts: list[pd.DataFrame], kind: Kind) -> pd.DataFrame:
     for column in rest + private:
         if result[column].isna().any() and not column.startswith(RAW_PREFIX):
             result[column] = result[column].fillna("")
+    if NO_TARGETS_COLUMN in result.columns:  # sheets without it: False
+        result[NO_TARGETS_COLUMN] = result[NO_TARGETS_COLUMN].astype("boolean").fillna(False)
+        result[NO_TARGETS_COLUMN] = result[NO_TARGETS_COLUMN].astype(bool)
     result["row"] = result["row"].astype(np.int64)
     return result.reset_index(drop=True)
 
@@ -274,14 +292,15 @@ def _is_read_output(frame: pd.DataFrame, kind: Kind) -> bool:
     return isinstance(info, dict) and info.get("kind") == kind and wanted <= set(frame.columns)
 
 
-def _type_argument(value: str | None, name: str, source: str) -> str | None:
+def _type_argument(value: str | None, name: str, source: str, syntax: Syntax) -> str | None:
     if value is None:
         return None
     canonical = canonical_object_type(value)
     if canonical is None or not is_valid_object_type(canonical):
         raise InputError(
-            f"{source}: {name}={value!r} is not an object type HubSpot knows. Use a name such "
-            "as contacts, companies, deals or tickets, or a custom object id like 2-1234."
+            f"{source}: {syntax.option(name, str(value))} is not an object type HubSpot knows. "
+            "Use a name such as contacts, companies, deals or tickets, or a custom object id "
+            "like 2-1234."
         )
     return canonical
 
@@ -295,30 +314,43 @@ def sheet_headers(
     sheet: SheetArg = None,
     kind: Kind = "pairs",
     limits: ReadLimits | None = None,
+    syntax: SyntaxName = "python",
 ) -> list[str]:
     """The header row the readers would use (found below any title block), as they name it.
 
     For a column-mapping UI: unlike :func:`read_pairs` it does not require the columns to be
-    recognised.  ``sheet="*"`` gives the first sheet's headers.  Unreadable files raise
+    recognised.  ``sheet=None`` and ``sheet="*"`` give the headers of the first visible sheet
+    whose header row is recognised (else of the first visible sheet).  Unreadable files raise
     :class:`InputError` as the readers do.
     """
     loaded = load_source(source)
     with reading(loaded.name):
-        return _headers_of(loaded, sheet, kind, limits)
+        return _headers_of(loaded, sheet, kind, limits, syntax_of(syntax))
 
 
 def _headers_of(
-    loaded: Loaded, sheet: SheetArg, kind: Kind, limits: ReadLimits | None
+    loaded: Loaded, sheet: SheetArg, kind: Kind, limits: ReadLimits | None, syntax: Syntax
 ) -> list[str]:
     if loaded.frame is not None:
         return clean_headers([str(c) for c in loaded.frame.columns])
-    request = Request(kind, loaded.name, None, None, None, limits=limits or read_limits_in_force())
+    request = Request(kind, loaded.name, None, None, None, syntax=syntax)
+    request.limits = limits or read_limits_in_force()
     if is_workbook(loaded):
-        data = workbook_bytes(loaded, request.limits)
-        grid = excel_grids(data, None if sheet == "*" else sheet, loaded.name)[0]
-        index = find_header(grid.cells[:HEADER_SEARCH_ROWS], request)
+        grid, index = header_grid(workbook_bytes(loaded, request.limits), sheet, request)
         return clean_headers(grid.cells[index]) if index >= 0 else []
     return csv_format(loaded, request).headers
+
+
+def sheet_list(source: Source, *, limits: ReadLimits | None = None) -> list[SheetInfo]:
+    """A workbook's sheets in order, with their 0-based positions and whether each is hidden
+    ([] for a CSV or text file or a DataFrame), for sheet pickers."""
+    loaded = load_source(source)
+    if not is_workbook(loaded):
+        return []
+    with reading(loaded.name):
+        return Workbook(
+            workbook_bytes(loaded, limits or read_limits_in_force()), loaded.name
+        ).sheets
 
 
 def read_pairs(
@@ -332,6 +364,7 @@ def read_pairs(
     from_id_property: str | None = None,
     to_id_property: str | None = None,
     limits: ReadLimits | None = None,
+    syntax: SyntaxName = "python",
 ) -> pd.DataFrame:
     """Read a sheet of record pairs to associate.
 
@@ -344,6 +377,15 @@ def read_pairs(
     (:mod:`hubframe.lookup`).  Raises :class:`~hubframe.errors.InputError` for whole-file
     problems, including files beyond ``limits`` (:class:`hubframe.io.ReadLimits`; the
     process-wide ones by default): sheets too large, zip bombs, rows of too many cells.
+
+    ``sheet``: a workbook's sheet by name or 0-based position (hidden sheets count), ``"*"``
+    for every visible sheet with recognised columns, None (default) for the first of them
+    (:mod:`hubframe.io.excel`).  HubSpot's own exports read as they come
+    (:mod:`hubframe.io.exports`): the from type may be inferred from the file name, and a
+    record whose association cell is empty is kept and marked (``_raw_no_targets``, validated
+    as a ``NO_TARGETS`` warning).  What was chosen or inferred is noted in
+    ``attrs["hubframe"]`` (:func:`hubframe.io.read_notes`).  ``syntax="cli"`` words messages
+    for the command line (``--from deals`` rather than ``from_type="deals"``).
     """
     return _read(
         "pairs",
@@ -355,6 +397,7 @@ def read_pairs(
         label=label,
         id_properties={"from": from_id_property, "to": to_id_property},
         limits=limits,
+        syntax=syntax_of(syntax),
     )
 
 
@@ -366,12 +409,14 @@ def read_limits(
     from_type: str | None = None,
     to_type: str | None = None,
     limits: ReadLimits | None = None,
+    syntax: SyntaxName = "python",
 ) -> pd.DataFrame:
     """Read a sheet of association limits.
 
     Returns ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``, ``category``,
     ``type_id`` (Int64), ``max_to_object_ids`` (Int64), ``remove`` (bool: an empty cell or
-    'remove' purges the limit), then the sheet's original columns as text.
+    'remove' purges the limit), then the sheet's original columns as text.  ``sheet`` and
+    ``syntax`` as for :func:`read_pairs`.
     """
     return _read(
         "limits",
@@ -381,7 +426,8 @@ def read_limits(
         from_type=from_type,
         to_type=to_type,
         limits=limits,
+        syntax=syntax_of(syntax),
     )
 
 
-__all__ = ["read_limits", "read_pairs", "sheet_headers"]
+__all__ = ["read_limits", "read_pairs", "sheet_headers", "sheet_list"]

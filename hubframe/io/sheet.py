@@ -17,9 +17,12 @@ import pandas as pd
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, clean_headers, filled, one_cell_text, written_headers
 from hubframe.io.columns import ColumnMapping, Kind, header_score, match_headers
+from hubframe.io.exports import from_type_guesser
 from hubframe.io.normalize import IntArray, Text, as_text, clean_text, to_series
+from hubframe.io.syntax import PYTHON, Syntax
 
 HEADER_SEARCH_ROWS: Final = 30
+SAMPLE_CELLS: Final = 200  # cells that decide what a bare "From"/"To" column holds
 
 
 @dataclass
@@ -56,6 +59,24 @@ class RawSheet:
         return None if header is None else self.columns[self.headers.index(header)]
 
 
+@dataclass(frozen=True)
+class SkippedSheet:
+    """A workbook sheet a read left out, and why: "hidden", "empty", "no recognised columns",
+    or what is wrong with its columns (the message a read of that sheet alone raises)."""
+
+    name: str
+    reason: str
+
+
+@dataclass
+class SheetChoice:
+    """Which sheets of a workbook a read used, how they were chosen, and the ones left out."""
+
+    chosen: list[str]
+    how: str  # "first visible sheet with recognised columns", "by name", "by position 2", ...
+    skipped: list[SkippedSheet] = field(default_factory=list)
+
+
 @dataclass
 class Request:
     """What the caller asked for, with the types given as arguments made canonical."""
@@ -66,7 +87,8 @@ class Request:
     from_type: str | None
     to_type: str | None
     label: str | None = None
-    skipped_sheets: list[str] = field(default_factory=list)
+    syntax: Syntax = PYTHON
+    choice: SheetChoice | None = None  # set by the workbook reader
     id_properties: dict[str, str] = field(default_factory=dict)  # side -> property (arguments)
     limits: ReadLimits = field(default_factory=read_limits_in_force)
 
@@ -75,7 +97,16 @@ class Request:
         found: dict[str, str] = {str(k): v for k, v in mapping.id_properties.items()}
         return found | self.id_properties
 
-    def match(self, headers: Sequence[str], where: str) -> ColumnMapping:
+    def match(
+        self, headers: Sequence[str], where: str, preview: Sequence[Sequence[object]] = ()
+    ) -> ColumnMapping:
+        """Map the headers (``preview``: the first rows below them, for headers whose cells
+        decide what they hold)."""
+
+        def sample(header: str) -> list[str]:
+            i = list(headers).index(header)
+            return [one_cell_text(row[i]) for row in preview[:SAMPLE_CELLS] if i < len(row)]
+
         return match_headers(
             headers,
             self.kind,
@@ -83,6 +114,9 @@ class Request:
             from_type=self.from_type,
             to_type=self.to_type,
             source=where,
+            syntax=self.syntax,
+            sample=sample,
+            guess=from_type_guesser(self.source_name, headers) if self.kind == "pairs" else None,
         )
 
     def score(self, cells: Sequence[object]) -> int:
@@ -111,7 +145,8 @@ def find_header(preview: Sequence[Sequence[object]], request: Request) -> int:
 def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
     cells = [str(c) for c in frame.columns]
     headers = clean_headers(cells)
-    mapping = request.match(headers, request.source_name)
+    preview = frame.head(SAMPLE_CELLS).to_numpy(dtype=object).tolist()
+    mapping = request.match(headers, request.source_name, preview)
     columns = [_frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
     rows = np.arange(len(frame), dtype=np.int64) + 2
     return RawSheet("", headers, columns, rows, mapping, written=written_headers(cells, headers))

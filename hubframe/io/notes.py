@@ -1,0 +1,107 @@
+"""What a read notes beside its frame: the sheets chosen and skipped, types it inferred.
+
+:func:`hubframe.io.read_pairs` keeps these in ``attrs["hubframe"]`` (plain lists and dicts, so
+they survive copies): ``sheets_read`` (workbook sheets read, in order), ``sheet_choice`` (how
+they were chosen), ``skipped_sheets`` (``[{"sheet": name, "reason": why}]``) and
+``guessed_types`` (``{"from": {"type": "deals", "reason": "file name", "evidence": ...}}``).
+:func:`read_notes` gives them back typed, and :meth:`ReadNotes.messages` as the lines the CLI
+and the notebook app show, in the caller's syntax.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Literal
+
+import pandas as pd
+
+from hubframe.constants import NO_TARGETS_COLUMN
+from hubframe.io.columns import TypeGuess
+from hubframe.io.sheet import SheetChoice, SkippedSheet
+from hubframe.io.syntax import PYTHON, Syntax
+
+Level = Literal["info", "warning"]
+
+
+@dataclass(frozen=True)
+class ReadNotes:
+    """The typed view of a read's notes (see the module docstring)."""
+
+    source: str = ""
+    sheets: list[str] = field(default_factory=list)
+    sheet_choice: str | None = None
+    skipped: list[SkippedSheet] = field(default_factory=list)
+    guessed_types: dict[str, TypeGuess] = field(default_factory=dict)
+    no_targets: int = 0  # rows of exported records that have no associated records
+
+    def messages(self, syntax: Syntax = PYTHON) -> list[tuple[Level, str]]:
+        """(level, text) lines: the sheets read, each skipped sheet (a warning), inferred types
+        and the records with nothing to do."""
+        out: list[tuple[Level, str]] = []
+        if self.sheets:
+            names = ", ".join(f"'{name}'" for name in self.sheets)
+            word = "sheet" if len(self.sheets) == 1 else "sheets"
+            out.append(("info", f"{self.source}: read {word} {names} ({self.sheet_choice})"))
+        for skipped in self.skipped:
+            out.append(
+                ("warning", f"{self.source}: sheet '{skipped.name}' skipped: {skipped.reason}")
+            )
+        for side, guess in self.guessed_types.items():
+            evidence = "" if guess.evidence == self.source else f" ({guess.evidence})"
+            option = syntax.named(f"{side}_type")
+            said = f"{side} type {guess.object_type}, from the {guess.reason}{evidence}"
+            out.append(("info", f"{self.source}: {said}; {option} sets another"))
+        if self.no_targets:
+            out.append(
+                (
+                    "info",
+                    f"{self.source}: {self.no_targets} exported record(s) have no associated "
+                    "records (an empty association cell): nothing to do for them (NO_TARGETS)",
+                )
+            )
+        return out
+
+
+def choice_attrs(choice: SheetChoice | None) -> dict[str, Any]:
+    """The ``attrs["hubframe"]`` entries of a workbook's sheet choice."""
+    if choice is None:
+        return {}
+    out: dict[str, Any] = {"sheets_read": list(choice.chosen), "sheet_choice": choice.how}
+    if choice.skipped:
+        out["skipped_sheets"] = [{"sheet": s.name, "reason": s.reason} for s in choice.skipped]
+    return out
+
+
+def guess_attrs(guesses: dict[str, TypeGuess]) -> dict[str, Any]:
+    """The ``attrs["hubframe"]`` entry of the types inferred (none: no entry)."""
+    if not guesses:
+        return {}
+    return {
+        "guessed_types": {
+            side: {"type": g.object_type, "reason": g.reason, "evidence": g.evidence}
+            for side, g in guesses.items()
+        }
+    }
+
+
+def read_notes(frame: pd.DataFrame) -> ReadNotes:
+    """The notes of a frame of :func:`~hubframe.io.read_pairs` / ``read_limits``."""
+    info = frame.attrs.get("hubframe") or {}
+    skipped = [
+        SkippedSheet(str(s["sheet"]), str(s["reason"])) for s in info.get("skipped_sheets", [])
+    ]
+    guesses = {
+        side: TypeGuess(str(g["type"]), str(g["reason"]), str(g["evidence"]))
+        for side, g in (info.get("guessed_types") or {}).items()
+    }
+    no_targets = 0
+    if NO_TARGETS_COLUMN in frame.columns:
+        no_targets = int(frame[NO_TARGETS_COLUMN].fillna(False).astype(bool).sum())
+    return ReadNotes(
+        str(info.get("source", "")),
+        [str(s) for s in info.get("sheets_read", [])],
+        info.get("sheet_choice"),
+        skipped,
+        guesses,
+        no_targets,
+    )

@@ -1,0 +1,175 @@
+"""Choosing a workbook's sheets: hidden sheets, '*', positions and names (hubframe.io.excel)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pytest
+
+from hubframe.errors import InputError
+from hubframe.io import excel as hexcel
+from hubframe.io import read_limits, read_notes, read_pairs, sheet_headers, sheet_list
+
+PAIRS = [["Deal ID", "Contact ID"], [101, 201], [102, 202]]
+
+
+def _book(*sheets: tuple[str, list[list[Any]], str]) -> bytes:
+    """A workbook of (name, rows, state) sheets; state "visible", "hidden" or "veryHidden"."""
+    book = openpyxl.Workbook()
+    book.remove(book.active)
+    for name, rows, state in sheets:
+        ws = book.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+        ws.sheet_state = state
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _info(frame: Any) -> dict[str, Any]:
+    info: dict[str, Any] = frame.attrs["hubframe"]
+    return info
+
+
+ARCHIVE = ("Archive", [["Deal ID", "Contact ID"], [1, 2]], "hidden")
+NOTES = ("Notes", [["Read me first"], ["This workbook links deals"]], "visible")
+LINKS = ("Links", PAIRS, "visible")
+MORE = ("More", [["Deal ID", "Contact ID"], [103, 203]], "visible")
+
+
+def test_default_is_the_first_visible_sheet_with_recognised_columns() -> None:
+    pairs = read_pairs(_book(ARCHIVE, NOTES, LINKS, MORE))
+    assert pairs["sheet"].unique().tolist() == ["Links"]
+    assert pairs["to_id"].tolist() == ["201", "202"]
+    info = _info(pairs)
+    assert info["sheets_read"] == ["Links"]
+    assert info["sheet_choice"] == "the first visible sheet with recognised columns"
+    assert info["skipped_sheets"] == [
+        {"sheet": "Archive", "reason": "hidden"},
+        {"sheet": "Notes", "reason": "no recognised columns"},
+    ]  # sheets after the chosen one are not looked at
+
+
+def test_a_plain_first_sheet_is_said_plainly() -> None:
+    pairs = read_pairs(_book(LINKS, MORE))
+    assert _info(pairs)["sheet_choice"] == "the first sheet"
+    assert "skipped_sheets" not in _info(pairs)
+
+
+def test_star_reads_every_visible_recognisable_sheet_and_lists_the_others() -> None:
+    broken = ("Broken", [["Deal ID", "Notes"], [5, "no to column"]], "visible")
+    empty = ("Empty", [], "visible")
+    pairs = read_pairs(_book(ARCHIVE, NOTES, LINKS, broken, empty, MORE), sheet="*")
+    assert pairs["sheet"].tolist() == ["Links", "Links", "More"]
+    skipped = {s["sheet"]: s["reason"] for s in _info(pairs)["skipped_sheets"]}
+    assert skipped["Archive"] == "hidden" and skipped["Notes"] == "no recognised columns"
+    assert skipped["Empty"] == "empty"
+    assert "no column for the 'to' record id" in skipped["Broken"]  # the sheet's own problem
+    assert not skipped["Broken"].startswith("<bytes>")  # the reason, without the location
+
+
+def test_star_aborts_only_when_no_sheet_is_readable() -> None:
+    with pytest.raises(InputError, match="no sheet has columns hubframe recognises"):
+        read_pairs(_book(ARCHIVE, NOTES, ("Other", [["x", "y"]], "visible")), sheet="*")
+
+
+def test_a_single_sheet_keeps_its_own_error() -> None:
+    with pytest.raises(InputError, match=r"\[Notes\]: no column for the 'from' record id"):
+        read_pairs(_book(NOTES))
+    with pytest.raises(InputError, match=r"\[Empty\]: the sheet is empty"):
+        read_pairs(_book(("Empty", [], "visible")))
+
+
+def test_hidden_sheets_are_read_by_name_or_position() -> None:
+    data = _book(ARCHIVE, LINKS)
+    assert read_pairs(data, sheet="Archive")["from_id"].tolist() == ["1"]
+    assert read_pairs(data, sheet=0)["from_id"].tolist() == ["1"]
+    assert _info(read_pairs(data, sheet="archive "))["sheet_choice"] == "by name"
+
+
+@pytest.mark.parametrize(
+    ("sheet", "read"),
+    [
+        (0, "Archive"),
+        ("0", "Archive"),
+        (1, "Links"),
+        (" 2 ", "More"),
+        (-1, "More"),
+        ("-3", "Archive"),
+    ],
+)
+def test_positions_count_from_zero_with_hidden_sheets(sheet: int | str, read: str) -> None:
+    pairs = read_pairs(_book(ARCHIVE, LINKS, MORE), sheet=sheet)
+    assert pairs["sheet"].iloc[0] == read
+    position = int(str(sheet)) % 3
+    assert _info(pairs)["sheet_choice"] == f"by position {position}"
+
+
+def test_a_sheet_named_like_a_number_wins_over_the_position() -> None:
+    data = _book(("2", PAIRS, "visible"), ("Other", [["Deal ID", "Contact ID"], [9, 8]], "visible"))
+    assert read_pairs(data, sheet="2")["sheet"].iloc[0] == "2"  # the name, though no position 2
+    assert read_pairs(data, sheet=1)["sheet"].iloc[0] == "Other"  # an int is always a position
+    data = _book(LINKS, ("1", [["Deal ID", "Contact ID"], [7, 6]], "visible"))
+    assert read_pairs(data, sheet="1")["sheet"].iloc[0] == "1"  # the name, not position 1
+    assert read_pairs(data, sheet=0)["sheet"].iloc[0] == "Links"
+
+
+@pytest.mark.parametrize("sheet", [3, "3", -4, "Nope", True])
+def test_no_such_sheet_lists_the_sheets_with_their_positions(sheet: Any) -> None:
+    # the listing is what the analyst needs to choose (why the text is checked)
+    with pytest.raises(InputError, match=r"0 'Archive' \(hidden\), 1 'Links', 2 'More'"):
+        read_pairs(_book(ARCHIVE, LINKS, MORE), sheet=sheet)
+
+
+def test_sheet_list_marks_hidden_sheets_and_csv_has_none() -> None:
+    sheets = sheet_list(_book(ARCHIVE, LINKS, ("Secret", PAIRS, "veryHidden")))
+    assert [(s.name, s.position, s.hidden) for s in sheets] == [
+        ("Archive", 0, True),
+        ("Links", 1, False),
+        ("Secret", 2, True),
+    ]
+    assert sheet_list(b"Deal ID,Contact ID\n1,2\n") == []
+
+
+def test_openpyxl_fallback_sees_hidden_sheets_too(monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(self: hexcel.Workbook) -> Any:
+        raise RuntimeError("calamine cannot")
+
+    monkeypatch.setattr(hexcel.Workbook, "_book", broken)
+    data = _book(ARCHIVE, NOTES, LINKS)
+    assert [s.hidden for s in sheet_list(data)] == [True, False, False]
+    assert read_pairs(data)["sheet"].iloc[0] == "Links"
+
+
+def test_sheet_headers_follow_the_default_choice() -> None:
+    data = _book(
+        ARCHIVE, NOTES, ("Links", [["Title"], [], ["Deal ID", "Contact ID", "Notes"]], "visible")
+    )
+    assert sheet_headers(data) == ["Deal ID", "Contact ID", "Notes"]
+    assert sheet_headers(data, sheet="*") == ["Deal ID", "Contact ID", "Notes"]
+    assert sheet_headers(data, sheet=0) == ["Deal ID", "Contact ID"]  # hidden, by position
+    assert sheet_headers(_book(NOTES)) == ["Read me first"]  # nothing recognised: the first
+
+
+def test_limits_workbooks_choose_the_same_way() -> None:
+    limits_rows = [["From", "To", "Label", "Max"], ["deals", "contacts", "", 5]]
+    data = _book(("Old", limits_rows, "hidden"), NOTES, ("Limits", limits_rows, "visible"))
+    limits = read_limits(data)
+    assert limits["sheet"].tolist() == ["Limits"] and limits["max_to_object_ids"].tolist() == [5]
+    notes = read_notes(limits)
+    assert [s.name for s in notes.skipped] == ["Old", "Notes"]
+
+
+def test_workbook_files_are_named_in_the_notes(tmp_path: Path) -> None:
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(_book(ARCHIVE, LINKS))
+    lines = read_notes(read_pairs(path)).messages()
+    assert lines[0] == (
+        "info",
+        "book.xlsx: read sheet 'Links' (the first visible sheet with recognised columns)",
+    )
+    assert lines[1] == ("warning", "book.xlsx: sheet 'Archive' skipped: hidden")

@@ -1,0 +1,265 @@
+"""HubSpot's own CRM exports, read as they come (hubframe.io.exports)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+from hubframe.constants import NO_TARGETS_COLUMN, OBJECT_TYPES
+from hubframe.errors import InputError
+from hubframe.io import read_notes, read_pairs
+from hubframe.io.columns import HeaderError
+from hubframe.io.exports import is_hubspot_export, types_named_in
+from hubframe.validate import validate_pairs
+
+EXPORT = "hubspot-crm-exports-all-deals-2026-11-29"
+HEADER = [
+    "Record ID",
+    "Deal Name",
+    "Deal Stage",
+    "Close Date",
+    "Deal owner",
+    "Amount",
+    "Associated Contact",
+    "Associated Contact IDs",
+    "Associated Company",
+    "Associated Company IDs",
+]
+ROWS = [
+    [
+        "2040000001",
+        "Big deal",
+        "closedwon",
+        "2026-11-02",
+        "Ann",
+        "1500",
+        "Jane Doe (jane@x.com);Bob Roe",
+        "1019360001;1019360002",
+        "Acme",
+        "3000001",
+    ],
+    ["2040000002", "Quiet deal", "qualifiedtobuy", "", "Ann", "20", "", "", "", ""],
+    [
+        "2040000003",
+        "Mid deal",
+        "appointmentscheduled",
+        "",
+        "Bo",
+        "5",
+        "Al Smith",
+        "1019360003",
+        "",
+        "",
+    ],
+]
+
+
+def _export_csv(tmp_path: Path, name: str = EXPORT + ".csv", header: list[str] = HEADER) -> Path:
+    path = tmp_path / name
+    frame = pd.DataFrame(ROWS, columns=HEADER)[header]
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _export_xlsx(tmp_path: Path, name: str = EXPORT + ".xlsx") -> Path:
+    book = openpyxl.Workbook()
+    ws = book.active
+    ws.title = "Export"
+    ws.append(HEADER)
+    for row in ROWS:  # ids as Excel numbers, as HubSpot writes them
+        ws.append([int(row[0]), *row[1:7], row[7] or None, row[8], row[9] or None])
+    path = tmp_path / name
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("make", [_export_csv, _export_xlsx])
+def test_an_export_reads_with_the_association_chosen(tmp_path: Path, make: object) -> None:
+    path = make(tmp_path)  # type: ignore[operator]
+    pairs = read_pairs(path, to_type="contacts")
+    assert pairs["from_type"].unique().tolist() == ["deals"]  # from the file name
+    assert pairs["to_type"].unique().tolist() == ["contacts"]
+    assert pairs["row"].tolist() == [2, 2, 3, 4]
+    assert pairs["to_id"].tolist()[:2] == ["1019360001", "1019360002"]
+    guessed = pairs.attrs["hubframe"]["guessed_types"]["from"]
+    assert guessed == {"type": "deals", "reason": "file name", "evidence": path.name}
+    companies = read_pairs(path, to_type="companies")
+    assert companies["to_id"].tolist()[0] == "3000001"
+
+
+def test_empty_association_cells_are_kept_and_marked(tmp_path: Path) -> None:
+    pairs = read_pairs(_export_csv(tmp_path), to_type="contacts")
+    assert pairs[NO_TARGETS_COLUMN].tolist() == [False, False, True, False]
+    assert pairs[NO_TARGETS_COLUMN].dtype == bool
+    quiet = pairs.iloc[2]
+    assert quiet["from_id"] == "2040000002" and pd.isna(quiet["to_id"])
+    assert read_notes(pairs).no_targets == 1
+
+
+def test_validate_warns_no_targets_instead_of_missing_value(tmp_path: Path) -> None:
+    pairs = read_pairs(_export_csv(tmp_path), to_type="companies")
+    issues = validate_pairs(pairs)
+    assert issues["code"].tolist() == ["NO_TARGETS", "NO_TARGETS"]
+    assert issues["severity"].unique().tolist() == ["warning"]
+    assert issues["row"].tolist() == [3, 4] and issues["column"].unique().tolist() == ["to_id"]
+
+
+def test_an_empty_to_id_of_an_ordinary_sheet_stays_missing_value() -> None:
+    pairs = read_pairs(b"Deal ID,Contact ID\n1,\n2,3\n")
+    assert NO_TARGETS_COLUMN not in pairs.columns
+    assert validate_pairs(pairs)["code"].tolist() == ["MISSING_VALUE"]
+
+
+def test_no_targets_rows_are_not_duplicates_of_each_other() -> None:
+    data = b"Record ID,Associated Contact IDs\n7,\n7,\n8,9\n"
+    pairs = read_pairs(data, from_type="deals")
+    assert validate_pairs(pairs)["code"].tolist() == ["NO_TARGETS", "NO_TARGETS"]
+
+
+def test_no_targets_survive_reading_every_sheet(tmp_path: Path) -> None:
+    book = openpyxl.Workbook()
+    book.active.title = "Plain"
+    book.active.append(["Deal ID", "Contact ID"])
+    book.active.append([1, 2])
+    export = book.create_sheet("Export")
+    export.append(["Record ID", "Associated Contact IDs"])
+    export.append([5, None])
+    path = tmp_path / "deals.xlsx"
+    book.save(path)
+    pairs = read_pairs(path, sheet="*")
+    assert pairs[NO_TARGETS_COLUMN].tolist() == [False, True]
+    assert pairs[NO_TARGETS_COLUMN].dtype == bool
+    assert pairs["from_type"].tolist() == ["deals", "deals"]
+
+
+def test_several_association_columns_ask_for_a_choice(tmp_path: Path) -> None:
+    path = _export_csv(tmp_path)
+    with pytest.raises(HeaderError) as python:
+        read_pairs(path)
+    with pytest.raises(HeaderError) as cli:
+        read_pairs(path, syntax="cli")
+    # the candidates and how to choose, in the caller's syntax, are the point (why text is read)
+    for said in (python.value.detail, cli.value.detail):
+        assert "Associated Contact IDs (contacts), Associated Company IDs (companies)" in said
+    assert 'to_type="contacts"' in python.value.detail and "--to" not in python.value.detail
+    assert "--to contacts" in cli.value.detail and "to_type" not in cli.value.detail
+    assert "columns=" not in cli.value.detail  # the command line has no columns option
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "inferred"),
+    [
+        (
+            "hubspot-crm-exports-all-contacts-2026-11-29.csv",
+            ["Record ID", "First Name", "Associated Company IDs"],
+            "contacts",
+        ),
+        (
+            "hubspot-crm-exports-my-open-tickets-2026-01-05.csv",
+            ["Record ID", "Associated Contact IDs"],
+            "tickets",
+        ),
+        (
+            "hubspot-crm-exports-all-line-items-2026-01-05.csv",
+            ["Record ID", "Associated Deal IDs"],
+            "line_items",
+        ),
+        ("companies.csv", ["Record ID", "Associated Contact IDs"], "companies"),  # own row id
+        ("export.csv", ["Record ID", "Deal Name", "Associated Contact IDs"], "deals"),  # headers
+        ("export.csv", ["Record ID", "Ticket name", "Associated Contact IDs"], "tickets"),
+    ],
+)
+def test_from_type_is_inferred_when_unambiguous(
+    tmp_path: Path, name: str, header: list[str], inferred: str
+) -> None:
+    path = tmp_path / name
+    path.write_text(",".join(header) + "\n" + ",".join(["1"] + ["2"] * (len(header) - 1)) + "\n")
+    pairs = read_pairs(path)
+    assert pairs["from_type"].tolist() == [inferred]
+
+
+@pytest.mark.parametrize(
+    ("name", "header"),
+    [
+        ("deals_contacts.csv", ["Record ID", "Associated Contact IDs"]),  # two types named
+        ("deals.csv", ["From ID", "To ID", "To Type"]),  # not an export: no guess from the name
+        ("export.csv", ["Record ID", "Deal Name", "Ticket name", "Associated Contact IDs"]),
+        ("tickets.csv", ["Record ID", "Deal Name", "Associated Contact IDs"]),  # they disagree
+        ("export.csv", ["From ID", "Deal Name", "To ID", "To Type"]),  # headers need a Record ID
+    ],
+)
+def test_nothing_is_inferred_when_ambiguous(tmp_path: Path, name: str, header: list[str]) -> None:
+    path = tmp_path / name
+    cells = ["contacts" if h == "To Type" else "2" for h in header[1:]]
+    path.write_text(",".join(header) + "\n" + ",".join(["1", *cells]) + "\n")
+    with pytest.raises(InputError, match="no column for the 'from' object type"):
+        read_pairs(path)
+
+
+def test_the_missing_type_message_uses_the_callers_syntax() -> None:
+    data = b"From ID,To ID,To Type\n1,2,contacts\n"
+    with pytest.raises(HeaderError) as python:
+        read_pairs(data)
+    with pytest.raises(HeaderError) as cli:
+        read_pairs(data, syntax="cli")
+    # what to type is the point of these messages (why the text is read)
+    assert (
+        'Pass from_type="contacts"' in python.value.detail and "--from" not in python.value.detail
+    )
+    assert "Pass --from contacts" in cli.value.detail and "from_type=" not in cli.value.detail
+
+
+def test_an_inferred_type_never_overrides_a_given_one(tmp_path: Path) -> None:
+    pairs = read_pairs(_export_csv(tmp_path), from_type="companies", to_type="contacts")
+    assert pairs["from_type"].unique().tolist() == ["companies"]
+    assert "guessed_types" not in pairs.attrs["hubframe"]
+
+
+def test_export_names() -> None:
+    assert is_hubspot_export("hubspot-crm-exports-all-deals-2026-11-29.csv")
+    assert is_hubspot_export("/tmp/x/HubSpot_CRM_Export_deals.xlsx")
+    assert not is_hubspot_export("deals.csv")
+    assert types_named_in("hubspot-crm-exports-all-deals-2026-11-29.csv") == ["deals"]
+    assert types_named_in("Line Items and contact list.xlsx") == ["line_items", "contacts"]
+    assert types_named_in("all-records-2026.csv") == []
+
+
+_TYPE_WORDS = {t.name: [t.name, t.singular] for t in OBJECT_TYPES if "_" not in t.name}
+_FILLER = st.sampled_from(
+    ["hubspot", "crm", "exports", "all", "my", "open", "q4", "2026", "11", "view"]
+)
+
+
+@given(
+    before=st.lists(_FILLER, max_size=4),
+    after=st.lists(_FILLER, max_size=4),
+    kind=st.sampled_from(sorted(_TYPE_WORDS)),
+    form=st.integers(0, 1),
+    separator=st.sampled_from(["-", "_", " "]),
+    suffix=st.sampled_from([".csv", ".xlsx", ".CSV"]),
+)
+def test_one_type_in_any_file_name_is_found(
+    before: list[str], after: list[str], kind: str, form: int, separator: str, suffix: str
+) -> None:
+    word = _TYPE_WORDS[kind][form]
+    name = separator.join([*before, word.upper() if form else word, *after]) + suffix
+    assert types_named_in(name) == [kind]
+
+
+@given(
+    kinds=st.lists(st.sampled_from(sorted(_TYPE_WORDS)), min_size=2, max_size=3, unique=True),
+    filler=st.lists(_FILLER, max_size=3),
+)
+def test_two_types_in_a_file_name_infer_nothing(kinds: list[str], filler: list[str]) -> None:
+    name = "-".join(["hubspot-crm-exports", *filler, *kinds]) + ".csv"
+    data = io.BytesIO(b"Record ID,Associated Contact IDs\n1,2\n")
+    data.name = name  # type: ignore[attr-defined]
+    assert len(types_named_in(name)) == len(kinds)
+    with pytest.raises(InputError):
+        read_pairs(data)

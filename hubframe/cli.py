@@ -85,7 +85,12 @@ def _positive_int(text: str) -> int:
 
 def _add_input(parser: argparse.ArgumentParser, *, label: bool) -> None:
     parser.add_argument("file", type=Path, help="the sheet: .xlsx, .xlsm, .csv, .tsv or .txt")
-    parser.add_argument("--sheet", help="sheet name to read (default: the first; '*' = all)")
+    parser.add_argument(
+        "--sheet",
+        help="sheet name, or position counted from 0 (hidden sheets count; a sheet named like "
+        "a number wins); '*' = every visible sheet with recognised columns (default: the "
+        "first of them)",
+    )
     parser.add_argument("--from", dest="from_type", metavar="TYPE", help="from object type")
     parser.add_argument("--to", dest="to_type", metavar="TYPE", help="to object type")
     if label:
@@ -230,6 +235,8 @@ def _sheet(args: argparse.Namespace) -> str | None:
 
 
 def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
+    """Read the sheet (messages in the command line's syntax: ``--from deals``), then say
+    which sheet was read, which were skipped (warnings) and what was inferred."""
     from hubframe.io import read_limits, read_pairs
 
     if kind == "undo":
@@ -237,18 +244,37 @@ def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
 
         return load_run(args.file)
     if kind == "limits":
-        return read_limits(
-            args.file, sheet=_sheet(args), from_type=args.from_type, to_type=args.to_type
+        frame = read_limits(
+            args.file,
+            sheet=_sheet(args),
+            from_type=args.from_type,
+            to_type=args.to_type,
+            syntax="cli",
         )
-    return read_pairs(
-        args.file,
-        sheet=_sheet(args),
-        from_type=args.from_type,
-        to_type=args.to_type,
-        label=getattr(args, "label", None),
-        from_id_property=getattr(args, "from_id_property", None),
-        to_id_property=getattr(args, "to_id_property", None),
-    )
+    else:
+        frame = read_pairs(
+            args.file,
+            sheet=_sheet(args),
+            from_type=args.from_type,
+            to_type=args.to_type,
+            label=getattr(args, "label", None),
+            from_id_property=getattr(args, "from_id_property", None),
+            to_id_property=getattr(args, "to_id_property", None),
+            syntax="cli",
+        )
+    _say_read_notes(frame)
+    return frame
+
+
+def _say_read_notes(frame: pd.DataFrame) -> None:
+    from hubframe.io import read_notes
+    from hubframe.io.syntax import CLI
+
+    for level, text in read_notes(frame).messages(CLI):
+        if level == "warning":
+            print(f"{PROG}: warning: {text}", file=sys.stderr)
+        else:
+            print(text, file=sys.stdout)
 
 
 def _validate(kind: str, frame: pd.DataFrame) -> pd.DataFrame:

@@ -442,3 +442,74 @@ def _writes(sb: Sandbox) -> list[str]:
     log = sb.request_log()
     done = log[(log["method"] == "POST") & log["status"].between(200, 299)]
     return done.loc[done["path"].str.contains("/batch/associate/default"), "body_sha1"].tolist()
+
+
+# --- reading: sheets, HubSpot exports, messages in the command line's syntax ------------------
+
+
+def _workbook(path: Path) -> Path:
+    book = openpyxl.Workbook()
+    archive = book.active
+    archive.title = "Archive"
+    archive.append(["Deal ID", "Contact ID"])
+    archive.append([2040000001, 1019360001])
+    archive.sheet_state = "hidden"
+    notes = book.create_sheet("Notes")
+    notes.append(["Read me"])
+    links = book.create_sheet("Links")
+    links.append(["Deal ID", "Contact ID"])
+    links.append([2040000002, 1019360002])
+    book.save(path)
+    return path
+
+
+def test_cli_says_which_sheet_it_read_and_warns_of_skipped_ones(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    book = _workbook(tmp_path / "book.xlsx")
+    assert main(["validate", str(book)]) == 0
+    out, err = capsys.readouterr()
+    assert "book.xlsx: read sheet 'Links' (the first visible sheet with recognised columns)" in out
+    assert "book.xlsx: 1 rows of pairs, no problems found." in out
+    assert "hubframe: warning: book.xlsx: sheet 'Archive' skipped: hidden" in err
+    assert "hubframe: warning: book.xlsx: sheet 'Notes' skipped: no recognised columns" in err
+
+
+@pytest.mark.parametrize(("sheet", "read"), [("0", "Archive"), ("2", "Links"), ("-1", "Links")])
+def test_cli_sheet_takes_positions_from_zero(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], sheet: str, read: str
+) -> None:
+    book = _workbook(tmp_path / "book.xlsx")
+    assert main(["validate", str(book), "--sheet", sheet]) == 0
+    assert f"read sheet '{read}' (by position" in capsys.readouterr().out
+
+
+def test_cli_reads_limits_headed_from_to_label_max(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text("From,To,Label,Max\ndeals,contacts,,5\n", encoding="utf-8")
+    assert main(["validate", str(sheet)]) == 0
+    assert "1 rows of limits, no problems found" in capsys.readouterr().out
+
+
+def test_cli_reads_a_hubspot_export_and_speaks_its_own_syntax(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    export = tmp_path / "hubspot-crm-exports-all-deals-2026-11-29.csv"
+    export.write_text(
+        "Record ID,Deal Name,Associated Contact IDs,Associated Company IDs\n"
+        "2040000001,Big,1019360001;1019360002,3001\n2040000002,Quiet,,\n",
+        encoding="utf-8",
+    )
+    assert main(["validate", str(export)]) == 2
+    err = capsys.readouterr().err
+    assert "--to contacts" in err and "to_type" not in err  # the flag, as typed here
+    assert main(["validate", str(export), "--to", "contacts"]) == 0  # warnings only
+    out = capsys.readouterr().out
+    assert "from type deals, from the file name; --from sets another" in out
+    assert "warning NO_TARGETS" in out
+    plain = tmp_path / "pairs.csv"
+    plain.write_text("From ID,To ID\n1,2\n", encoding="utf-8")
+    assert main(["validate", str(plain), "--kind", "pairs", "--to", "contacts"]) == 2
+    assert "Pass --from contacts" in capsys.readouterr().err

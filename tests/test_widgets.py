@@ -537,3 +537,26 @@ def test_errors_in_widget_callbacks_are_messages(app: HubframeApp) -> None:
     app.upload.value = ({**item, "content": None},)  # not what the browser sends
     assert app.wait(WAIT)
     assert _message(app).startswith("Unexpected error")
+
+
+def test_app_marks_hidden_sheets_and_preselects_the_first_visible(app: HubframeApp) -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    old = book.active
+    old.title = "Archive"
+    old.append(["Deal ID", "Contact ID"])
+    old.sheet_state = "hidden"
+    pairs = book.create_sheet("Pairs")
+    pairs.append(["Deal ID", "Contact ID"])
+    pairs.append([DEALS, CONTACTS])
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _upload(app, "links.xlsx", buffer.getvalue())
+    assert list(app.sheet.options) == [
+        ("Archive (hidden)", "Archive"),
+        ("Pairs", "Pairs"),
+        ("All visible sheets", "*"),
+    ]
+    assert app.sheet.value == "Pairs"
+    assert app.columns["from_id"].value == "Deal ID"

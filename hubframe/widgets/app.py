@@ -427,15 +427,15 @@ class HubframeApp:
     def _use_source(self, source: SheetSource) -> None:
         self.source = None
         self.file_status.value = ""
-        names = backend.sheet_names(source)
+        sheets = backend.workbook_sheets(source)
         self.source = source
         with self._quietly():
-            if names:
-                options = [(name, name) for name in names]
-                if len(names) > 1:
-                    options.append(("All sheets", ALL_SHEETS))
+            if sheets:
+                options = [(f"{s.name} (hidden)" if s.hidden else s.name, s.name) for s in sheets]
+                if len(sheets) > 1:
+                    options.append(("All visible sheets", ALL_SHEETS))
                 self.sheet.options = options
-                self.sheet.value = names[0]
+                self.sheet.value = next((s.name for s in sheets if not s.hidden), sheets[0].name)
                 self.sheet.disabled = False
             else:
                 self.sheet.options = [("(text file: one table)", NONE)]

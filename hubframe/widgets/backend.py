@@ -21,7 +21,7 @@ import pandas as pd
 from hubframe.errors import InputError
 from hubframe.hubspot.auth import Secret
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.io import read_limits, read_pairs, sheet_headers
+from hubframe.io import SheetInfo, read_limits, read_pairs, sheet_headers, sheet_list
 from hubframe.io.columns import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, Kind, header_key
 from hubframe.jobs import associate, configure_limits
 from hubframe.report import export_report, export_retry
@@ -95,25 +95,12 @@ class SheetSource:
         return handle
 
 
-def sheet_names(source: SheetSource) -> list[str]:
-    """The workbook's sheet names ([] for a CSV or text file)."""
+def workbook_sheets(source: SheetSource) -> list[SheetInfo]:
+    """The workbook's sheets in order, each with whether it is hidden ([] for a CSV or text
+    file); the workbook is checked as the readers check it."""
     if not source.is_excel:
         return []
-    try:
-        from python_calamine import CalamineWorkbook
-
-        return list(CalamineWorkbook.from_filelike(io.BytesIO(source.data)).sheet_names)
-    except Exception:
-        from openpyxl import load_workbook
-
-        try:
-            book = load_workbook(io.BytesIO(source.data), read_only=True)
-        except Exception as exc:
-            raise InputError(f"{source.name}: not a readable Excel workbook ({exc}).") from exc
-        try:
-            return list(book.sheetnames)
-        finally:
-            book.close()
+    return sheet_list(source.reader_input())
 
 
 # --- reading and validating -----------------------------------------------------------------

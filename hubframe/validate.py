@@ -33,22 +33,24 @@ from hubframe.constants import (
 from hubframe.errors import ErrorCode
 from hubframe.io.columns import DESCRIPTIONS, LIMIT_FIELDS, PAIR_FIELDS
 from hubframe.io.normalize import (
-    PARALLEL_ROWS,
-    ObjArray,
-    Text,
-    as_text,
     canonical_ids,
-    chunked,
     describe_number,
-    empty_mask,
     id_values,
     is_scientific,
     is_valid_object_type,
     parse_whole,
+    unique_codes,
+)
+from hubframe.io.text import (
+    PARALLEL_ROWS,
+    ObjArray,
+    Text,
+    as_text,
+    chunked,
+    empty_mask,
     run_all,
     text_series,
     to_objects,
-    unique_codes,
     unique_flags,
 )
 

@@ -11,7 +11,7 @@ import pandas as pd
 import pytest
 from openapi_check import CheckedApi, SpecChecker, get_checker
 
-from hubframe.io.normalize import arrow_text_dtype
+from hubframe.io.text import arrow_text_dtype
 from hubframe.sandbox import Sandbox
 
 pytest_plugins = ["hubframe.testing"]

@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubframe.io import normalize as hn
+from hubframe.io import text as ht
 from hubframe.io.normalize import (
     explode_ids,
     id_digits,
@@ -194,7 +195,7 @@ id_like = st.one_of(
 
 def _chunks(values: list[str | None], cut: int) -> pa.ChunkedArray:
     """The values as a chunked array whose chunks are slices (non-zero offsets)."""
-    whole = pa.array(["pad", *values, "pad"], type=hn.TEXT)
+    whole = pa.array(["pad", *values, "pad"], type=ht.TEXT)
     cut = min(cut, len(values))
     return pa.chunked_array([whole.slice(1, cut), whole.slice(1 + cut, len(values) - cut)])
 
@@ -211,7 +212,7 @@ def test_canonical_ids_on_bytes_match_the_rule(values: list[str | None], cut: in
     assert ok.tolist() == [_canonical(v) for v in values]
     ints = hn.id_values(text)
     assert ints.tolist() == [int(v) if _canonical(v) else 0 for v in values]  # type: ignore[arg-type]
-    assert hn.empty_mask(text).tolist() == [not v for v in values]
+    assert ht.empty_mask(text).tolist() == [not v for v in values]
 
 
 @settings(max_examples=80, deadline=None)
@@ -228,14 +229,6 @@ cells = st.one_of(
 )
 
 
-@settings(max_examples=80, deadline=None)
-@given(st.lists(cells, max_size=20), st.integers(0, 20))
-def test_trimmed_text_matches_clean_text(values: list[str | None], cut: int) -> None:
-    text = _chunks(values, cut)
-    assert hn.trimmed_text(text).to_pylist() == [hn.clean_text(v) for v in values]
-    assert hn.blank_mask(text).tolist() == [not (v or "").strip() for v in values]
-
-
 @settings(max_examples=60, deadline=None)
 @given(st.lists(cells, max_size=20), st.integers(0, 20))
 def test_split_rows_matches_split_ids(values: list[str | None], cut: int) -> None:
@@ -249,72 +242,7 @@ def test_split_rows_matches_split_ids(values: list[str | None], cut: int) -> Non
     assert parts.to_pylist() == [p for e in expected for p in e]
 
 
-def test_map_text_paths_and_remembered_values() -> None:
-    same = pa.chunked_array([pa.array(["a", "b", None, "a"], type=hn.TEXT)])
-    assert hn.map_text(same, lambda v: v) is same  # nothing changes: the very same column
-    empties = pa.chunked_array([pa.array(["a", "", "b"], type=hn.TEXT)])
-    assert hn.map_text(empties, lambda v: v or None).to_pylist() == ["a", None, "b"]
-    dropped = hn.map_text(same, lambda v: None if v == "b" else v)
-    assert dropped.to_pylist() == ["a", None, None, "a"]
-    mapped = hn.map_text(same, lambda v: v and v.upper())
-    assert mapped.to_pylist() == ["A", "B", None, "A"]
-    assert hn.recall(mapped, "distinct") == ["A", "B", None]
-
-
-def test_null_where_keeps_data_and_offsets() -> None:
-    text = _chunks(["x", "yy", "", "z"], 1)
-    out = hn.null_where(text, np.array([False, True, False, True]))
-    assert out.to_pylist() == ["x", None, "", None]
-    again = hn.null_where(out, np.array([True, False, False, False]))
-    assert again.to_pylist() == [None, None, "", None]
-
-
-def test_facts_follow_the_object_not_the_values() -> None:
-    text = pa.chunked_array([pa.array(["1", "2"], type=hn.TEXT)])
-    assert hn.canonical_ids(text).all()
-    key = id(text)
-    assert key in hn._FACTS
-    series = hn.to_series(text)  # pandas 3 keeps the very object: the facts come along
-    assert (
-        hn.as_text(series) is text
-        or hn.arrow_text_dtype() is None
-        or int(pd.__version__.split(".")[0]) < 3
-    )
-    series.iloc[0] = "x"  # an edit makes a new Arrow object: its facts start empty
-    assert hn.canonical_ids(hn.as_text(series)).tolist() == [False, True]
-    del text, series
-    assert key not in hn._FACTS  # forgotten with the column
-
-
-def test_text_conversion_follows_the_pandas_text_mode(text_mode: str) -> None:
-    values = pd.Series(["a", None, "c"], dtype=object)
-    text = hn.as_text(values)
-    assert text.type == hn.TEXT and text.to_pylist() == ["a", None, "c"]
-    assert hn.as_text(pd.Series([1, None, 2.5], dtype=object)).to_pylist() == ["1", None, "2.5"]
-    series = hn.to_series(text)
-    assert (series.dtype == object) == (text_mode == "object")
-    assert series.tolist()[::2] == ["a", "c"] and pd.isna(series.iloc[1])
-    assert hn.as_text(series).to_pylist() == ["a", None, "c"]
-
-
 def test_whole_numbers_beyond_int64_stay_text() -> None:
     numbers, raw = normalize_whole_numbers(_s("99999999999999999999", "7"))
     assert pd.isna(numbers.iloc[0]) and numbers.iloc[1] == 7
     assert raw.iloc[0] == "99999999999999999999"
-
-
-def test_run_all_same_results_with_threads() -> None:
-    jobs = {str(i): (lambda i=i: i * i) for i in range(6)}
-    assert hn.run_all(jobs, threads=True) == hn.run_all(jobs, threads=False)
-
-
-@settings(max_examples=60, deadline=None)
-@given(
-    st.lists(cells, max_size=20),
-    st.integers(0, 20),
-    st.lists(st.integers(0, 40), max_size=30),
-)
-def test_take_rows_matches_arrow_take(values: list[str | None], cut: int, picks: list[int]) -> None:
-    text = _chunks(values, cut)
-    rows = np.array(sorted(p for p in picks if p < len(values)), dtype=np.int64)
-    assert hn.take_rows(text, rows).to_pylist() == text.take(pa.array(rows)).to_pylist()

@@ -18,8 +18,8 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubframe.io.normalize import (
-    FLOAT_DIGITS,
+from hubframe.io.normalize import FLOAT_DIGITS
+from hubframe.io.text import (
     TEXT,
     BoolArray,
     ObjArray,

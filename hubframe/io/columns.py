@@ -18,7 +18,10 @@ from typing import Final, Literal
 
 from hubframe.constants import LIMIT_COLUMNS, OBJECT_TYPES, PAIR_COLUMNS
 from hubframe.errors import InputError
-from hubframe.io.normalize import canonical_object_type, is_valid_object_type
+from hubframe.io.normalize import (
+    canonical_object_type,
+    is_valid_object_type,
+)
 from hubframe.io.syntax import PYTHON, Syntax
 
 Kind = Literal["pairs", "limits"]

@@ -31,9 +31,16 @@ from hubframe.errors import InputError
 from hubframe.formula import unguard, unguard_column
 from hubframe.io.bounds import ReadLimits, hint
 from hubframe.io.cells import clean_headers, written_headers
-from hubframe.io.normalize import TEXT, TEXT_DTYPE, IntArray, Text, as_text, chunked
 from hubframe.io.sheet import HEADER_SEARCH_ROWS, RawSheet, Request, find_header
 from hubframe.io.sources import SAMPLE_BYTES, Loaded, all_bytes, file_size, head_bytes
+from hubframe.io.text import (
+    TEXT,
+    TEXT_DTYPE,
+    IntArray,
+    Text,
+    as_text,
+    chunked,
+)
 
 SCAN_BYTES: Final = 4 * 1024 * 1024
 DELIMITERS: Final = (",", ";", "\t", "|")

@@ -32,7 +32,6 @@ from hubframe.io.bounds import ReadLimits
 from hubframe.io.cells import cells_to_arrow, clean_headers, written_headers
 from hubframe.io.columns import HeaderError
 from hubframe.io.guard import checked_workbook, refuse_legacy_excel
-from hubframe.io.normalize import ObjArray
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
     RawSheet,
@@ -42,6 +41,7 @@ from hubframe.io.sheet import (
     find_header,
 )
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
+from hubframe.io.text import ObjArray
 
 ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
 FIRST_READABLE: Final = "the first visible sheet with recognised columns"

@@ -27,22 +27,12 @@ from hubframe.io.columns import Kind, TypeGuess, fields_for, is_association_colu
 from hubframe.io.csv import csv_format, csv_sheet
 from hubframe.io.excel import SheetInfo, Workbook, excel_sheets, header_grid, workbook_bytes
 from hubframe.io.normalize import (
-    PARALLEL_ROWS,
-    BoolArray,
-    Text,
     canonical_category,
     canonical_ids,
     canonical_object_type,
-    clean_text,
-    constant_text,
-    distinct,
     id_text,
     is_valid_object_type,
-    map_text,
     purge_flags,
-    run_all,
-    to_series,
-    trimmed_text,
     whole_numbers,
 )
 from hubframe.io.notes import choice_attrs, guess_attrs
@@ -58,6 +48,18 @@ from hubframe.io.sources import (
     reading,
 )
 from hubframe.io.syntax import Syntax, SyntaxName, syntax_of
+from hubframe.io.text import (
+    PARALLEL_ROWS,
+    BoolArray,
+    Text,
+    clean_text,
+    constant_text,
+    distinct,
+    map_text,
+    run_all,
+    to_series,
+    trimmed_text,
+)
 
 RESERVED: Final = frozenset(RESERVED_COLUMNS)
 RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not parse

@@ -17,17 +17,19 @@ import pyarrow.compute as pc
 from hubframe.errors import InputError
 from hubframe.io.bounds import hint
 from hubframe.io.normalize import (
+    canonical_ids,
+    split_rows,
+)
+from hubframe.io.sheet import RawSheet, Request
+from hubframe.io.text import (
     PARALLEL_ROWS,
     BoolArray,
     Text,
     blank_mask,
-    canonical_ids,
     empty_mask,
     run_all,
-    split_rows,
     take_rows,
 )
-from hubframe.io.sheet import RawSheet, Request
 
 ID_COLUMNS: Final = ("from_id", "to_id")
 

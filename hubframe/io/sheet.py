@@ -18,8 +18,14 @@ from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, clean_headers, filled, one_cell_text, written_headers
 from hubframe.io.columns import ColumnMapping, Kind, header_score, match_headers
 from hubframe.io.exports import from_type_guesser
-from hubframe.io.normalize import IntArray, Text, as_text, clean_text, to_series
 from hubframe.io.syntax import PYTHON, Syntax
+from hubframe.io.text import (
+    IntArray,
+    Text,
+    as_text,
+    clean_text,
+    to_series,
+)
 
 HEADER_SEARCH_ROWS: Final = 30
 SAMPLE_CELLS: Final = 200  # cells that decide what a bare "From"/"To" column holds

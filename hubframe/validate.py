@@ -31,7 +31,11 @@ from hubframe.constants import (
     OBJECT_TYPES,
 )
 from hubframe.errors import ErrorCode
-from hubframe.io.columns import DESCRIPTIONS, LIMIT_FIELDS, PAIR_FIELDS
+from hubframe.io.aliases import (
+    DESCRIPTIONS,
+    LIMIT_FIELDS,
+    PAIR_FIELDS,
+)
 from hubframe.io.normalize import (
     canonical_ids,
     describe_number,

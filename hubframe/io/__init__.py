@@ -14,7 +14,8 @@ The modules, in the order a read goes through them:
   workbook before an Excel engine opens it;
 * :mod:`~hubframe.io.csv` and :mod:`~hubframe.io.excel`: the readers, giving raw sheets
   (:mod:`~hubframe.io.sheet`; cells to text: :mod:`~hubframe.io.cells`);
-* :mod:`~hubframe.io.columns`: headers to hubframe's columns (the documented alias table);
+* :mod:`~hubframe.io.columns`: headers to hubframe's columns (the documented alias table:
+  :mod:`~hubframe.io.aliases`);
 * :mod:`~hubframe.io.rows` and :mod:`~hubframe.io.normalize`: blank rows, ``;`` splits, cells
   (on Arrow text columns: :mod:`~hubframe.io.text`);
 * :mod:`~hubframe.io.exports`: HubSpot's own exports (the from type from the file name);

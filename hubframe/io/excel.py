@@ -30,7 +30,9 @@ import numpy as np
 from hubframe.errors import InputError
 from hubframe.io.bounds import ReadLimits
 from hubframe.io.cells import cells_to_arrow, clean_headers, written_headers
-from hubframe.io.columns import HeaderError
+from hubframe.io.columns import (
+    HeaderError,
+)
 from hubframe.io.guard import checked_workbook, refuse_legacy_excel
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,

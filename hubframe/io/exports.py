@@ -26,13 +26,15 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from typing import Final
 
-from hubframe.io.columns import (
+from hubframe.io.aliases import (
     OBJECT_SPELLINGS,
-    ColumnMapping,
     Side,
+    header_key,
+)
+from hubframe.io.columns import (
+    ColumnMapping,
     TypeGuess,
     TypeGuesser,
-    header_key,
 )
 
 EXPORT_NAME: Final = re.compile(r"hubspot[-_ ]crm[-_ ]exports?(?![a-z])", re.IGNORECASE)

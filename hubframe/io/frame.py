@@ -21,9 +21,16 @@ import pyarrow as pa
 
 from hubframe.constants import NO_TARGETS_COLUMN, RESERVED_COLUMNS
 from hubframe.errors import InputError
+from hubframe.io.aliases import (
+    Kind,
+    fields_for,
+)
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import clean_headers, filled
-from hubframe.io.columns import Kind, TypeGuess, fields_for, is_association_column
+from hubframe.io.columns import (
+    TypeGuess,
+    is_association_column,
+)
 from hubframe.io.csv import csv_format, csv_sheet
 from hubframe.io.excel import SheetInfo, Workbook, excel_sheets, header_grid, workbook_bytes
 from hubframe.io.normalize import (

@@ -16,7 +16,9 @@ from typing import Any, Literal
 import pandas as pd
 
 from hubframe.constants import NO_TARGETS_COLUMN
-from hubframe.io.columns import TypeGuess
+from hubframe.io.columns import (
+    TypeGuess,
+)
 from hubframe.io.sheet import SheetChoice, SkippedSheet
 from hubframe.io.syntax import PYTHON, Syntax
 

@@ -14,9 +14,16 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from hubframe.io.aliases import (
+    Kind,
+    header_score,
+)
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, clean_headers, filled, one_cell_text, written_headers
-from hubframe.io.columns import ColumnMapping, Kind, header_score, match_headers
+from hubframe.io.columns import (
+    ColumnMapping,
+    match_headers,
+)
 from hubframe.io.exports import from_type_guesser
 from hubframe.io.syntax import PYTHON, Syntax
 from hubframe.io.text import (

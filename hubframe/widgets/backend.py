@@ -22,7 +22,13 @@ from hubframe.errors import InputError
 from hubframe.hubspot.auth import Secret
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io import SheetInfo, read_limits, read_pairs, sheet_headers, sheet_list
-from hubframe.io.columns import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, Kind, header_key
+from hubframe.io.aliases import (
+    STRONG_KEYS,
+    TYPED_HEADERS,
+    WEAK_KEYS,
+    Kind,
+    header_key,
+)
 from hubframe.jobs import associate, configure_limits
 from hubframe.report import export_report, export_retry
 from hubframe.sandbox import Sandbox

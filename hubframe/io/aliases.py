@@ -1,0 +1,266 @@
+"""The documented alias table: which header spellings name which of hubframe's columns.
+
+Headers are compared by a *key*: lower case with everything but letters and digits removed, so
+``"From ID"``, ``"from_id"``, ``"FROM-ID"`` and ``"fromId"`` are the same header.  Besides the
+aliases, headers may name an object type (``"Contact ID"``, ``"Associated Company IDs"``) or a
+unique property (``"Contact email"``); :mod:`hubframe.io.columns` matches a sheet's headers
+against these tables.  ``docs/columns.md`` lists the same table for users (:func:`alias_table`).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Final, Literal
+
+from hubframe.constants import LIMIT_COLUMNS, OBJECT_TYPES, PAIR_COLUMNS
+
+Kind = Literal["pairs", "limits"]
+Side = Literal["from", "to"]
+
+PAIR_FIELDS: Final = PAIR_COLUMNS
+LIMIT_FIELDS: Final = LIMIT_COLUMNS
+
+# Strong aliases: a header spelled like this means exactly this column.
+STRONG_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "from_id": (
+        "From ID",
+        "From IDs",
+        "From Object ID",
+        "From Record ID",
+        "fromObjectId",
+        "Source ID",
+        "Source Record ID",
+    ),
+    "to_id": (
+        "To ID",
+        "To IDs",
+        "To Object ID",
+        "To Record ID",
+        "toObjectId",
+        "Target ID",
+        "Target Record ID",
+        "Associated ID",
+        "Associated IDs",
+        "Associated Record ID",
+        "Associated Record IDs",
+    ),
+    "from_type": (
+        "From Type",
+        "From Object Type",
+        "From Object",
+        "From Object Type ID",
+        "fromObjectType",
+        "fromObjectTypeId",
+        "Source Type",
+        "Source Object Type",
+    ),
+    "to_type": (
+        "To Type",
+        "To Object Type",
+        "To Object",
+        "To Object Type ID",
+        "toObjectType",
+        "toObjectTypeId",
+        "Target Type",
+        "Target Object Type",
+        "Associated Object Type",
+    ),
+    "label": (
+        "Label",
+        "Labels",
+        "Association Label",
+        "Association Labels",
+        "Association Label Name",
+        "Label Name",
+    ),
+    "category": (
+        "Category",
+        "Association Category",
+        "associationCategory",
+        "Type Category",
+    ),
+    "type_id": (
+        "Type ID",
+        "Association Type ID",
+        "associationTypeId",
+        "typeId",
+        "Label ID",
+    ),
+    "max_to_object_ids": (
+        "Max To Object IDs",
+        "maxToObjectIds",
+        "userEnforcedMaxToObjectIds",
+        "Max",
+        "Maximum",
+        "Max Associations",
+        "Max Associated Records",
+        "Max Records",
+        "Association Limit",
+        "Limit",
+        "Limit Value",
+    ),
+}
+
+# Weak aliases: used only when no strong alias names the same column.
+WEAK_ALIASES: Final[dict[str, tuple[str, ...]]] = {
+    "from_id": ("Record ID", "Object ID", "ID"),
+    "from_type": ("Object Type", "Object"),
+}
+
+# Bare side headers ("From", "To"): object types in a limits sheet; in a pairs sheet the side's
+# type column when the cells name object types ("deals", "Contact", "0-3", "2-1234"), else its
+# record id column -- each only when no other header already holds it.
+SIDE_ALIASES: Final[dict[Side, tuple[str, ...]]] = {
+    "from": ("From",),
+    "to": ("To",),
+}
+
+# Patterns of headers naming an object type; "{object}" is e.g. "Contact" or "Line Items".
+TYPED_ID_PATTERNS: Final[dict[str, tuple[str, ...]]] = {
+    "any": ("{object} ID", "{object} IDs", "{object} Record ID", "{object} Object ID"),
+    "from": ("Record ID - {object}", "From {object} ID"),
+    "to": ("Associated {object} ID", "Associated {object} IDs", "To {object} ID"),
+}
+
+# Headers naming a unique property of an object type, whose values are looked up to record ids:
+# (object type, property) -> patterns; "{object}" is the type's name, and the bare property name
+# is accepted too.  Only sides no record id column claims take them.
+PROPERTY_PATTERNS: Final[dict[tuple[str, str], dict[str, tuple[str, ...]]]] = {
+    ("contacts", "email"): {
+        "any": ("{object} Email", "{object} Email Address", "Email", "Email Address"),
+        "from": ("From {object} Email",),
+        "to": ("Associated {object} Email", "To {object} Email"),
+    },
+    ("companies", "domain"): {
+        "any": ("{object} Domain", "{object} Domain Name", "Domain", "Domain Name"),
+        "from": ("From {object} Domain",),
+        "to": ("Associated {object} Domain", "To {object} Domain"),
+    },
+}
+
+REQUIRED: Final[dict[Kind, tuple[str, ...]]] = {
+    "pairs": ("from_id", "to_id"),
+    "limits": ("max_to_object_ids",),
+}
+
+DESCRIPTIONS: Final[dict[str, str]] = {
+    "from_id": "the 'from' record id",
+    "to_id": "the 'to' record id",
+    "from_type": "the 'from' object type",
+    "to_type": "the 'to' object type",
+    "label": "the association label",
+    "category": "the association category",
+    "type_id": "the association type id",
+    "max_to_object_ids": "the limit (max to object ids)",
+}
+
+
+def header_key(header: object) -> str:
+    """The comparison key of a header: lower case, letters and digits only."""
+    return re.sub(r"[^0-9a-z]", "", str(header).casefold())
+
+
+def _object_spellings() -> dict[str, str]:
+    """Key of every spelling of a standard object type -> canonical name."""
+    out: dict[str, str] = {}
+    for t in OBJECT_TYPES:
+        for spelling in (t.name, t.singular, t.name.replace("_", " ")):
+            out[header_key(spelling)] = t.name
+    return out
+
+
+OBJECT_SPELLINGS: Final = _object_spellings()
+
+
+@dataclass(frozen=True)
+class TypedHeader:
+    """A header that names a record id column of a known object type."""
+
+    object_type: str
+    side: Side | None  # None: the side comes from position or the from_type/to_type arguments
+    id_property: str | None = None  # a unique property whose values name the records
+
+
+def _build_typed() -> dict[str, TypedHeader]:
+    out: dict[str, TypedHeader] = {}
+    for side_name, patterns in TYPED_ID_PATTERNS.items():
+        side: Side | None = None if side_name == "any" else side_name  # type: ignore[assignment]
+        for pattern in patterns:
+            for spelling, name in OBJECT_SPELLINGS.items():
+                key = header_key(pattern).replace("object", spelling, 1)
+                out.setdefault(key, TypedHeader(name, side))
+    return out
+
+
+def _build_aliases(table: Mapping[str, Sequence[str]]) -> dict[str, str]:
+    out: dict[str, str] = {}
+    for canonical, aliases in table.items():
+        out[header_key(canonical)] = canonical
+        for alias in aliases:
+            out[header_key(alias)] = canonical
+    return out
+
+
+def _build_properties() -> dict[str, TypedHeader]:
+    out: dict[str, TypedHeader] = {}
+    for (object_type, prop), by_side in PROPERTY_PATTERNS.items():
+        names = [s for s, n in OBJECT_SPELLINGS.items() if n == object_type]
+        for side_name, patterns in by_side.items():
+            side: Side | None = None if side_name == "any" else side_name  # type: ignore[assignment]
+            for pattern in patterns:
+                for spelling in names if "{object}" in pattern else [""]:
+                    key = header_key(pattern).replace("object", spelling, 1)
+                    out.setdefault(key, TypedHeader(object_type, side, prop))
+    return out
+
+
+def _build_sides() -> dict[str, Side]:
+    return {header_key(a): side for side, aliases in SIDE_ALIASES.items() for a in aliases}
+
+
+TYPED_HEADERS: Final = _build_typed()
+SIDE_KEYS: Final = _build_sides()
+PROPERTY_HEADERS: Final = _build_properties()
+STRONG_KEYS: Final = _build_aliases(STRONG_ALIASES)
+WEAK_KEYS: Final = {k: v for k, v in _build_aliases(WEAK_ALIASES).items() if k not in STRONG_KEYS}
+
+
+def fields_for(kind: Kind) -> tuple[str, ...]:
+    return PAIR_FIELDS if kind == "pairs" else LIMIT_FIELDS
+
+
+def accepted_names(canonical: str) -> list[str]:
+    """Header spellings accepted for a canonical column, for error messages and docs."""
+    names = [canonical, *STRONG_ALIASES.get(canonical, ()), *WEAK_ALIASES.get(canonical, ())]
+    if canonical in ("from_type", "to_type", "from_id", "to_id"):
+        names += SIDE_ALIASES["from" if canonical.startswith("from") else "to"]
+    if canonical in ("from_id", "to_id"):
+        side = "from" if canonical == "from_id" else "to"
+        names += [p.format(object="Contact") for p in TYPED_ID_PATTERNS[side]]
+        names += [p.format(object="Deal") for p in TYPED_ID_PATTERNS["any"][:2]]
+    return list(dict.fromkeys(names))
+
+
+def header_score(cells: Iterable[object], kind: Kind, explicit: Iterable[str] = ()) -> int:
+    """How many cells of a row look like headers hubframe knows (to find the header row)."""
+    wanted = set(fields_for(kind))
+    explicit_keys = {header_key(h) for h in explicit}
+    score = 0
+    for cell in cells:
+        key = header_key(cell)
+        if not key:
+            continue
+        known = STRONG_KEYS.get(key) or WEAK_KEYS.get(key)
+        typed = kind == "pairs" and (key in TYPED_HEADERS or key in PROPERTY_HEADERS)
+        side = key in SIDE_KEYS
+        if key in explicit_keys or typed or side or (known is not None and known in wanted):
+            score += 1
+    return score
+
+
+def alias_table() -> list[tuple[str, str, list[str]]]:
+    """(canonical column, what it holds, accepted spellings) for docs/columns.md."""
+    every = (*PAIR_FIELDS, "max_to_object_ids")
+    return [(c, DESCRIPTIONS[c], accepted_names(c)) for c in dict.fromkeys(every)]

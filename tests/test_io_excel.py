@@ -173,3 +173,13 @@ def test_workbook_files_are_named_in_the_notes(tmp_path: Path) -> None:
         "book.xlsx: read sheet 'Links' (the first visible sheet with recognised columns)",
     )
     assert lines[1] == ("warning", "book.xlsx: sheet 'Archive' skipped: hidden")
+
+
+def test_a_sheet_that_needs_a_choice_stops_the_read_instead_of_being_skipped() -> None:
+    untyped = ("Pairs", [["From ID", "To ID"], [1, 2]], "visible")  # ids, but no types
+    typed = ("Lookup", [["Deal ID", "Contact ID"], [3, 4]], "visible")
+    for sheet in (None, "*"):
+        with pytest.raises(InputError, match=r"\[Pairs\]: no column for the 'from' object type"):
+            read_pairs(_book(NOTES, untyped, typed), sheet=sheet)
+    pairs = read_pairs(_book(NOTES, untyped, typed), from_type="deals", to_type="contacts")
+    assert pairs["sheet"].tolist() == ["Pairs"]

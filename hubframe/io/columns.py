@@ -36,11 +36,16 @@ from hubframe.io.syntax import PYTHON, Syntax
 
 
 class HeaderError(InputError):
-    """The headers do not say what hubframe needs: ``where`` (file, sheet) and ``detail``."""
+    """The headers do not say what hubframe needs: ``where`` (file, sheet) and ``detail``.
 
-    def __init__(self, where: str, detail: str) -> None:
+    ``unrecognised``: a column every sheet of the kind has is missing (the record ids of a
+    pairs sheet, the limit of a limits sheet): the sheet does not hold that kind of table.
+    Otherwise it does, and needs a choice (a type, one of several columns).
+    """
+
+    def __init__(self, where: str, detail: str, *, unrecognised: bool = False) -> None:
         super().__init__(f"{where}: {detail}")
-        self.where, self.detail = where, detail
+        self.where, self.detail, self.unrecognised = where, detail, unrecognised
 
 
 @dataclass(frozen=True)
@@ -288,6 +293,7 @@ def _check_required(
                 source,
                 f"no column for {DESCRIPTIONS[canonical]}. Columns found: "
                 f"{_found(headers)}. Accepted names: {', '.join(accepted_names(canonical))}.",
+                unrecognised=True,
             )
 
 

@@ -14,6 +14,11 @@ Which sheets (``sheet=`` / ``--sheet``):
 * a position, an int or text that is a whole number and no sheet's name: counted from 0 in the
   workbook's order, hidden sheets included (``-1`` is the last).  A sheet *named* "2" is
   reached by ``"2"``; position 2 is then ``2`` (an int) from Python.
+
+"Recognised" means the sheet has the columns every sheet of its kind has (record ids for
+pairs, the limit for limits).  A sheet that has them but needs a choice (no object type, two
+candidate id columns) is never skipped: the read stops with that sheet's error rather than
+read another sheet instead.
 """
 
 from __future__ import annotations
@@ -117,6 +122,8 @@ def _try_sheet(book: Workbook, info: SheetInfo, request: Request) -> RawSheet | 
     try:
         return _grid_sheet(grid, request, index)
     except HeaderError as exc:
+        if not exc.unrecognised:
+            raise  # a table of this kind that needs a choice (a type, a column): say so
         return SkippedSheet(info.name, exc.detail)
 
 

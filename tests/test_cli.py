@@ -15,6 +15,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import openpyxl
+import pandas as pd
 import pytest
 
 from hubframe.cli import main
@@ -513,3 +514,31 @@ def test_cli_reads_a_hubspot_export_and_speaks_its_own_syntax(
     plain.write_text("From ID,To ID\n1,2\n", encoding="utf-8")
     assert main(["validate", str(plain), "--kind", "pairs", "--to", "contacts"]) == 2
     assert "Pass --from contacts" in capsys.readouterr().err
+
+
+def test_an_export_runs_as_it_comes_and_empty_cells_are_nothing_to_do(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A HubSpot export: a record without associations is reported as nothing to do (skipped,
+    NO_TARGETS), never sent, not in the retry file, and does not make the run fail."""
+    export = tmp_path / "hubspot-crm-exports-all-deals-2026-11-29.csv"
+    export.write_text(
+        "Record ID,Deal Name,Associated Contact IDs\n"
+        "2040000031,Big,1019360101;1019360102\n2040000032,Quiet,\n2040000033,Small,1019360103\n",
+        encoding="utf-8",
+    )
+    report, retry = tmp_path / "report.csv", tmp_path / "retry.csv"
+    proc = _hubframe(
+        "associate", str(export), "--report", str(report), "--retry-file", str(retry),
+        env=_env(sandbox),
+    )  # fmt: skip
+    assert proc.returncode == 0, proc.stderr
+    table = pd.read_csv(report, dtype=str, keep_default_na=False)
+    quiet = table[table["from_id"] == "2040000032"]
+    assert quiet[["status", "error_code"]].values.tolist() == [["skipped", "NO_TARGETS"]]
+    assert set(table.loc[table["from_id"] != "2040000032", "status"]) == {"success"}
+    assert not retry.exists() and "no rows to retry" in proc.stdout
+    sent = sandbox.request_log()
+    assert not sent["path"].str.contains("2040000032").any()
+    links = sandbox.associations("deals", "contacts")
+    assert not (links["from_id"] == "2040000032").any()

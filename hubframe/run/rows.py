@@ -82,7 +82,8 @@ def describer(frame: pd.DataFrame) -> Callable[[int], str]:
 
 
 def issue_outcomes(frame: pd.DataFrame, issues: pd.DataFrame) -> dict[int, Outcome]:
-    """``invalid`` for rows with an error issue, ``duplicate`` for DUPLICATE_ROW rows."""
+    """``invalid`` for rows with an error issue, ``duplicate`` for DUPLICATE_ROW rows,
+    ``skipped`` (nothing to do) for NO_TARGETS rows."""
     if issues.empty:
         return {}
     positions = _issue_positions(frame, issues)
@@ -110,9 +111,16 @@ def _row_outcome(recs: list[dict[Any, Any]]) -> Outcome | None:
         )
     duplicate = ErrorCode.DUPLICATE_ROW
     repeat = next((r for r in recs if str(r.get("code")) == duplicate), None)
-    if repeat is None:
-        return None
-    return Outcome(Status.DUPLICATE, error_code=duplicate, error_message=str(repeat["message"]))
+    if repeat is not None:
+        return Outcome(Status.DUPLICATE, error_code=duplicate, error_message=str(repeat["message"]))
+    if any(str(r.get("code")) == ErrorCode.NO_TARGETS for r in recs):
+        # a HubSpot export's record with an empty association cell: nothing to send for it
+        return Outcome(
+            Status.SKIPPED,
+            error_code=ErrorCode.NO_TARGETS,
+            error_message="Nothing to do: the row names no associated records (its cell is empty).",
+        )
+    return None
 
 
 def _issue_positions(frame: pd.DataFrame, issues: pd.DataFrame) -> list[int | None]:

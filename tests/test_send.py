@@ -93,7 +93,7 @@ def test_mixed_batch_maps_every_error_to_its_row(sandbox: Sandbox, version: str)
     assert f"Deal {MISSING_DEAL} does not exist" in (out[4].error_message or "")
     assert "USER_DEFINED 4242" in (out[2].error_message or "")
     assert deal in (out[3].error_message or "")
-    if sandbox.behaviour.name == "default":  # items reported in one multi-status answer
+    if sandbox.behaviour.name() == "default":  # items reported in one multi-status answer
         assert {o.http_status for o in out.values()} == {200 if version == "2026-09" else 207}
     assert out[1].hubspot_category == "VALIDATION_ERROR"
     got = present(sandbox)
@@ -381,3 +381,33 @@ def test_successful_rows_carry_the_correlation_id(sandbox: Sandbox) -> None:
         by_batch.setdefault(o.batch, set()).add(o.correlation_id)
     assert all(len(ids) == 1 and None not in ids for ids in by_batch.values())  # one per request
     assert len({i for ids in by_batch.values() for i in ids}) == 3  # three requests, three ids
+
+
+@pytest.mark.parametrize("details", ["full", "bare"])
+def test_refused_batches_cost_about_one_request_a_bad_row(
+    sandbox_factory: Factory, details: str
+) -> None:
+    """Batches refused whole (nothing applied, only the first error, with or without naming the
+    row): the bad rows are found for about one extra request each, not log2(batch) halvings."""
+    sb = sandbox_factory(
+        seed=None, behaviour={"partial_failure": "refuse_batch", "error_details": details}
+    )
+    deals = [str(6_100_000_001 + i) for i in range(20)]
+    contacts = [str(7_100_000_001 + i) for i in range(400)]
+    sb.add_records("deals", deals)
+    sb.add_records("contacts", contacts)
+    bad = {17, 140, 141, 333}  # no such contacts; three of the four batches hold one or two
+    items = [
+        assoc(n, deals[n % 20], f"7199999{n:03d}" if n in bad else contacts[n]) for n in range(400)
+    ]
+    out = run(client_for(sb), items, batch_size=100)
+    assert {n for n, o in out.items() if o.status is Status.FAILED} == bad
+    assert {out[n].error_code for n in bad} == {"OBJECT_NOT_FOUND"}
+    log = log_of(sb)
+    writes = int(log["path"].str.endswith("/batch/associate/default").sum())
+    if details == "full":  # the 400 names the row: fail it, send the rest
+        assert writes == 4 + len(bad) and len(log) == writes
+    else:  # nothing named: one look at the portal per refused batch, then the rest goes through
+        assert writes == 4 + 3
+        assert len(log) - writes <= 4 * 3  # records of both sides, types, limits
+    assert len(sb.associations("deals", "contacts")) == 400 - len(bad)

@@ -25,6 +25,7 @@ import threading
 import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
+from dataclasses import replace
 from typing import TypeVar
 
 from hubframe.errors import (
@@ -328,9 +329,35 @@ class Sender:
         hits = rows_named(exc.body, batch.items)
         if len(batch.items) == 1 or (hits and len(hits) < len(batch.items)):
             return self._fail_named_resend_rest(batch, exc, hits or [0], attempts)
+        if not hits and not batch.diagnosed:
+            return self._fail_found_resend_rest(batch, exc, attempts)
         half = len(batch.items) // 2
         left = self._send(batch.part(batch.items[:half]), attempts)
         return left + self._send(batch.part(batch.items[half:]), attempts)
+
+    def _fail_found_resend_rest(self, batch: Batch, exc: ApiError, attempts: int) -> list[Outcome]:
+        """A batch refused whole without naming a row: read the portal for the rows that cannot
+        succeed (missing records, types the pair lacks, full limits: a few reads of up to 100
+        records each, where halving the batch would cost about log2(batch) requests per bad
+        row), fail those and send the rest again; halve only what the reads cannot explain."""
+        findings = diagnose(self.client, batch)
+        out: dict[int, Outcome] = {}
+        for i, finding in enumerate(findings):
+            if finding is not None:
+                out[i] = Outcome.of_error(
+                    Status.FAILED,
+                    exc,
+                    finding.message,
+                    action=batch.items[i].action,
+                    code=finding.code,
+                    batch=batch.number,
+                    attempts=attempts,
+                )
+        rest = [i for i in range(len(batch.items)) if i not in out]
+        if rest:
+            part = replace(batch.part(tuple(batch.items[i] for i in rest)), diagnosed=True)
+            out.update(zip(rest, self._send(part, attempts), strict=True))
+        return [out[i] for i in range(len(batch.items))]
 
     def _fail_named_resend_rest(
         self, batch: Batch, exc: ApiError, hits: list[int], attempts: int

@@ -64,6 +64,8 @@ class Batch:
     from_type: str
     to_type: str
     items: tuple[WorkItem, ...]
+    #: The portal was read already to find the rows of this batch HubSpot would refuse.
+    diagnosed: bool = False
 
     def part(self, items: tuple[WorkItem, ...]) -> Batch:
         return replace(self, items=items)

@@ -133,19 +133,36 @@ def test_default_associations_and_limits_endpoints(sandbox: Sandbox) -> None:
     assert champion not in set(sandbox.limits("deals", "contacts")["type_id"])
 
 
-def test_whole_batch_400_is_bisected_until_bad_rows_are_isolated(sandbox: Sandbox) -> None:
+def test_a_400_naming_no_row_is_explained_by_reading_the_portal(sandbox: Sandbox) -> None:
     items = [assoc(p, DEALS[6], CONTACTS[p], 3, "HUBSPOT_DEFINED") for p in range(8)]
     items[5] = assoc(5, DEALS[6], CONTACTS[5], 3, "NOT_A_CATEGORY")
     out = run(client_for(sandbox), items)
     assert [out[p].status for p in range(8)] == [Status.SUCCESS] * 5 + [Status.FAILED] + [
         Status.SUCCESS
     ] * 2
-    # the 400 names no reason; a read of the pair's types shows the one at fault
+    # the 400 names no row; a read of the pair's types shows the one at fault
     assert out[5].error_code == "INVALID_ASSOCIATION_TYPE" and out[5].http_status == 400
     assert "NOT_A_CATEGORY" in (out[5].error_message or "")
     assert {(DEALS[6], CONTACTS[p], 3) for p in (0, 1, 2, 3, 4, 6, 7)} <= present(sandbox)
-    statuses = list(log_of(sandbox)["status"])
-    assert statuses.count(400) == 4  # 8 -> 4 -> 2 -> 1
+    writes = log_of(sandbox).query("path.str.endswith('/batch/create')")
+    assert writes["status"].iloc[0] == 400 and len(writes) == 2  # refused, then the seven
+    assert (out[0].attempts, out[5].attempts) == (2, 1)
+
+
+def test_a_400_the_portal_cannot_explain_is_halved_until_the_bad_rows_are_alone(
+    sandbox: Sandbox,
+) -> None:
+    """When the reads found nothing (``diagnosed``), the batch is split in halves."""
+    items = [assoc(p, DEALS[6], CONTACTS[p], 3, "HUBSPOT_DEFINED") for p in range(8)]
+    items[5] = assoc(5, DEALS[6], CONTACTS[5], 3, "NOT_A_CATEGORY")
+    batch = Batch(1, Action.ASSOCIATE, "deals", "contacts", tuple(items), diagnosed=True)
+    out = Sender(client_for(sandbox)).run([batch])
+    assert [out[p].status for p in range(8)] == [Status.SUCCESS] * 5 + [Status.FAILED] + [
+        Status.SUCCESS
+    ] * 2
+    assert {(DEALS[6], CONTACTS[p], 3) for p in (0, 1, 2, 3, 4, 6, 7)} <= present(sandbox)
+    writes = log_of(sandbox).query("path.str.endswith('/batch/create')")
+    assert list(writes["status"]).count(400) == 4  # 8 -> 4 -> 2 -> 1
     assert (out[0].attempts, out[4].attempts, out[5].attempts, out[6].attempts) == (2, 4, 4, 3)
 
 

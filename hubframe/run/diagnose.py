@@ -74,17 +74,38 @@ class _Reads:
             }
         return self._limits[key]
 
-    def counts(self, from_type: str, to_type: str, ids: Iterable[str]) -> dict[str, dict[int, int]]:
-        """Per record: how many records of ``to_type`` it holds with each type id."""
+    def links(
+        self, from_type: str, to_type: str, ids: Iterable[str]
+    ) -> dict[str, dict[str, set[int]]]:
+        """Per record: the type ids it holds with each record of ``to_type``."""
         found = self.client.read_associations(from_type, to_type, ids)
-        out: dict[str, dict[int, int]] = {}
+        out: dict[str, dict[str, set[int]]] = {}
         for record, entries in found.items():
-            per_type = out.setdefault(record, {})
+            targets = out.setdefault(record, {})
             for entry in entries:
-                for spec in entry.get("associationTypes") or []:
-                    type_id = int(spec.get("typeId", -1))
-                    per_type[type_id] = per_type.get(type_id, 0) + 1
+                types = targets.setdefault(str(entry.get("toObjectId")), set())
+                types |= {int(s.get("typeId", -1)) for s in entry.get("associationTypes") or []}
         return out
+
+
+class _Held:
+    """Associations per (record, type id): the portal's now, plus the batch's rows so far (a
+    row that fits adds its types, so a later row of the same record may be the one too many)."""
+
+    def __init__(self, links: Mapping[str, Mapping[str, set[int]]]) -> None:
+        self.links = links
+        self.added: dict[tuple[str, int], int] = {}
+
+    def has(self, record: str, other: str, type_id: int) -> bool:
+        return type_id in self.links.get(record, {}).get(other, set())
+
+    def count(self, record: str, type_id: int) -> int:
+        now = sum(1 for types in self.links.get(record, {}).values() if type_id in types)
+        return now + self.added.get((record, type_id), 0)
+
+    def add(self, record: str, type_ids: Iterable[int]) -> None:
+        for type_id in type_ids:
+            self.added[(record, type_id)] = self.added.get((record, type_id), 0) + 1
 
 
 def diagnose(client: HubSpotClient, batch: Batch) -> list[Finding | None]:
@@ -165,6 +186,8 @@ def _inverse(reads: _Reads, item: WorkItem, forward: int) -> int | None:
 
 
 def _limit_findings(reads: _Reads, batch: Batch, findings: list[Finding | None]) -> None:
+    """Rows that would take a record past a configured limit: the source record's (types the
+    pair lacks yet) or the target record's (their inverses), counting the batch in order."""
     todo = [n for n, f in enumerate(findings) if f is None]
     if not todo:
         return
@@ -173,40 +196,51 @@ def _limit_findings(reads: _Reads, batch: Batch, findings: list[Finding | None])
     if not forward and not backward:
         return
     unlabeled = _unlabeled(reads.labels(f_type, t_type))
-    sources = reads.counts(f_type, t_type, (str(batch.items[n].from_id) for n in todo))
-    targets = reads.counts(t_type, f_type, (str(batch.items[n].to_id) for n in todo))
-    for n in todo:
-        item = batch.items[n]
+    items = [batch.items[n] for n in todo]
+    sources = _Held(reads.links(f_type, t_type, (str(i.from_id) for i in items)))
+    targets = _Held(reads.links(t_type, f_type, (str(i.to_id) for i in items)))
+    for n, item in zip(todo, items, strict=True):
+        f_id, t_id = str(item.from_id), str(item.to_id)
         asked = [t for t in (item.type_id, unlabeled) if t is not None]
-        findings[n] = _full(item, asked, forward, sources.get(str(item.from_id), {}), "from") or (
-            _full(
-                item,
-                [i for t in asked if (i := _inverse(reads, item, t)) is not None],
-                backward,
-                targets.get(str(item.to_id), {}),
-                "to",
-            )
+        new = [t for t in dict.fromkeys(asked) if not sources.has(f_id, t_id, t)]
+        inverse = [i for t in new if (i := _inverse(reads, item, t)) is not None]
+        finding = _full(item, new, forward, sources, "from", _names(reads, f_type, t_type)) or (
+            _full(item, inverse, backward, targets, "to", _names(reads, t_type, f_type))
         )
+        if finding is None:
+            sources.add(f_id, new)
+            targets.add(t_id, inverse)
+        findings[n] = finding
+
+
+def _names(reads: _Reads, from_type: str, to_type: str) -> dict[int, str]:
+    """Type id -> its label (the unlabeled type has none)."""
+    return {
+        int(t["typeId"]): str(t["label"])
+        for t in reads.labels(from_type, to_type)
+        if t.get("label") not in (None, "") and t.get("typeId") is not None
+    }
 
 
 def _full(
     item: WorkItem,
     type_ids: list[int],
     limits: Mapping[int, int],
-    held: Mapping[int, int],
+    held: _Held,
     side: str,
+    names: Mapping[int, str],
 ) -> Finding | None:
+    record_type = item.from_type if side == "from" else item.to_type
+    record_id = str(item.from_id if side == "from" else item.to_id)
+    other = item.to_type if side == "from" else item.from_type
     for type_id in type_ids:
-        maximum = limits.get(type_id)
-        if maximum is not None and held.get(type_id, 0) >= maximum:
-            record_type = item.from_type if side == "from" else item.to_type
-            record_id = item.from_id if side == "from" else item.to_id
-            other = item.to_type if side == "from" else item.from_type
+        maximum, count = limits.get(type_id), held.count(record_id, type_id)
+        if maximum is not None and count >= maximum:
+            what = f"'{names[type_id]}' {other}" if type_id in names else other
             return Finding(
                 ErrorCode.LIMIT_EXCEEDED,
-                f"{object_noun(record_type).capitalize()} {record_id} already has "
-                f"{held.get(type_id, 0)} {other} of type {type_id}, the most its association "
-                f"limit allows ({maximum}).",
+                f"{object_noun(record_type).capitalize()} {record_id} already has {count} "
+                f"{what}, the most its association limit allows ({maximum}).",
             )
     return None
 

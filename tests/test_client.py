@@ -187,14 +187,21 @@ def test_http_errors_become_hubframe_errors(sandbox: Sandbox) -> None:
 
 
 def test_daily_limit_is_not_retried(sandbox_factory: Factory) -> None:
-    sb = sandbox_factory(daily_limit=1)
+    sb = sandbox_factory(daily_limit=2)
     client = client_for(sb)
     client.list_labels("deals", "contacts")
-    with pytest.raises(RateLimitError) as info:
+    client.limiter.observe({})  # forget nothing: the headers said 1 left, and it is used next
+    client.list_labels("deals", "contacts")
+    with pytest.raises(RateLimitError) as info:  # the day is used up: not even sent
         client.list_labels("deals", "contacts")
     assert info.value.is_daily and info.value.code is ErrorCode.RATE_LIMITED
-    len(sb.request_log())
-    assert list(sb.request_log()["status"]) == [200, 429]
+    assert info.value.attempts == 0
+    assert list(sb.request_log()["status"]) == [200, 200]
+    other = client_for(sb)  # a client that was never told: HubSpot's 429 is not retried
+    with pytest.raises(RateLimitError) as info:
+        other.list_labels("deals", "contacts")
+    assert info.value.is_daily and info.value.attempts == 1
+    assert list(sb.request_log()["status"]) == [200, 200, 429]
 
 
 def test_retries_throttling_and_server_errors_then_gives_up(sandbox_factory: Factory) -> None:

@@ -422,7 +422,7 @@ def test_resume_after_sigkill_sends_no_finished_batch_twice(
     plan = make_plan(_items(result), batch_size=20)
     from hubframe.run.journal import digest
 
-    by_digest = {digest(b): _body_sha1(b) for b in plan.batches}
+    by_digest = {digest(b): _body_sha1(b) for b in plan.stream()}
     assert len(by_digest) == 30
     for key in finished:
         assert sent.get(by_digest[key], 0) == 1  # sent by the killed run only

@@ -126,9 +126,9 @@ def test_a_journal_broken_under_it_raises_input_errors(tmp_path: Path) -> None:
 
 
 def test_batch_digest_depends_on_what_is_sent_only() -> None:
-    a = make_plan([_pair(0, "1", "2"), _pair(1, "3", "4")]).batches[0]
-    b = make_plan([_pair(7, "1", "2"), _pair(9, "3", "4")]).batches[0]
-    c = make_plan([_pair(0, "1", "2"), _pair(1, "3", "5")]).batches[0]
+    a = next(make_plan([_pair(0, "1", "2"), _pair(1, "3", "4")]).stream())
+    b = next(make_plan([_pair(7, "1", "2"), _pair(9, "3", "4")]).stream())
+    c = next(make_plan([_pair(0, "1", "2"), _pair(1, "3", "5")]).stream())
     assert digest(a) == digest(b) != digest(c)
 
 

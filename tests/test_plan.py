@@ -6,10 +6,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from hubframe.errors import ErrorCode
+from hubframe.errors import ConfigurationError, ErrorCode
 from hubframe.run.endpoints import ENDPOINTS, batch_limit
 from hubframe.run.plan import make_plan
 from hubframe.run.work import WorkItem
+from hubframe.run.worktable import ACTIONS
 from hubframe.vocab import Action, Status
 
 TYPES = ("deals", "contacts", "companies")
@@ -57,15 +58,16 @@ def test_no_row_lost_or_sent_twice_and_batches_within_max(
     items: list[WorkItem], batch_size: int
 ) -> None:
     plan = make_plan(items, batch_size=batch_size)
-    sent = [i.position for b in plan.batches for i in b.items]
+    batches = list(plan.stream())
+    sent = [i.position for b in batches for i in b.items]
     assert len(sent) == len(set(sent))
     assert sorted(sent + list(plan.settled)) == list(range(len(items)))
     assert not set(sent) & set(plan.settled)
-    for batch in plan.batches:
+    for batch in batches:
         assert 1 <= len(batch.items) <= min(batch_size, ENDPOINTS[batch.action].maximum)
         assert {i.group for i in batch.items} == {(batch.from_type, batch.to_type, batch.action)}
     # each identity is sent at most once
-    identities = [i.identity for b in plan.batches for i in b.items]
+    identities = [i.identity for b in batches for i in b.items]
     assert len(identities) == len(set(identities))
 
 
@@ -75,16 +77,17 @@ def test_order_kept_within_groups_and_batches_numbered(
     items: list[WorkItem], batch_size: int
 ) -> None:
     plan = make_plan(items, batch_size=batch_size)
-    assert [b.number for b in plan.batches] == list(range(1, len(plan.batches) + 1))
+    batches = list(plan.stream())
+    assert [b.number for b in batches] == list(range(1, len(batches) + 1))
     by_group: dict[tuple[str, str, str], list[int]] = {}
-    for batch in plan.batches:
+    for batch in batches:
         by_group.setdefault((batch.from_type, batch.to_type, batch.action), []).extend(
             i.position for i in batch.items
         )
     for positions in by_group.values():
         assert positions == sorted(positions)
     # a batch is emitted when full: all full batches come before any partial one
-    sizes = [(len(b.items), min(batch_size, ENDPOINTS[b.action].maximum)) for b in plan.batches]
+    sizes = [(len(b.items), min(batch_size, ENDPOINTS[b.action].maximum)) for b in batches]
     partial = [n for n, (size, limit) in enumerate(sizes) if size < limit]
     assert all(sizes[n][0] == sizes[n][1] for n in range(partial[0] if partial else 0))
 
@@ -114,19 +117,49 @@ def test_conflicting_limit_rows_are_invalid() -> None:
 
 def test_chunks_to_the_maximum_and_batch_size_lowers_it() -> None:
     items = [pair(p, str(p), "9", type_id=1) for p in range(4_500)]
-    assert [len(b.items) for b in make_plan(items).batches] == [2_000, 2_000, 500]
-    assert [len(b.items) for b in make_plan(items, batch_size=1_500).batches] == [1_500] * 3
+    assert [len(b.rows) for b in make_plan(items).batches] == [2_000, 2_000, 500]
+    assert [len(b.rows) for b in make_plan(items, batch_size=1_500).batches] == [1_500] * 3
     assert batch_limit(Action.ASSOCIATE, 5_000) == 2_000
-    with pytest.raises(ValueError):
+    with pytest.raises(ConfigurationError):
         batch_limit(Action.ASSOCIATE, 0)
 
 
-def test_dry_run_outcomes_are_planned_with_batch_numbers() -> None:
+def test_dry_run_rows_are_planned_with_batch_numbers() -> None:
     items = [pair(0, "1", "2"), pair(1, "1", "2", type_id=1), pair(2, "3", "4")]
     plan = make_plan(items, batch_size=1)
-    planned = plan.planned()
-    assert {p: (o.status, o.batch) for p, o in planned.items()} == {
-        0: (Status.PLANNED, 1),
-        1: (Status.PLANNED, 2),
-        2: (Status.PLANNED, 3),
-    }
+    positions, actions, numbers = plan.planned()
+    assert dict(zip(positions.tolist(), numbers.tolist(), strict=True)) == {0: 1, 1: 2, 2: 3}
+    assert [ACTIONS[a] for a in actions.tolist()] == [
+        Action.ASSOCIATE_DEFAULT,
+        Action.ASSOCIATE,
+        Action.ASSOCIATE_DEFAULT,
+    ]
+
+
+def _streamed(items: list[WorkItem], batch_size: int) -> list[tuple[int, Action, list[int]]]:
+    """The planner hubframe had before plans were made column by column (a batch is emitted
+    when it fills; the open ones at the end, in the order they were started): the reference."""
+    first: dict[tuple[object, ...], WorkItem] = {}
+    open_chunks: dict[tuple[str, str, Action], list[WorkItem]] = {}
+    out: list[tuple[int, Action, list[int]]] = []
+    for item in items:
+        if first.setdefault(item.identity, item) is not item:
+            continue
+        chunk = open_chunks.setdefault(item.group, [])
+        chunk.append(item)
+        if len(chunk) >= batch_limit(item.action, batch_size):
+            out.append((len(out) + 1, item.action, [i.position for i in chunk]))
+            del open_chunks[item.group]
+    for group, chunk in open_chunks.items():
+        out.append((len(out) + 1, group[2], [i.position for i in chunk]))
+    return out
+
+
+@settings(max_examples=120, deadline=None)
+@given(items=work_items(), batch_size=st.integers(min_value=1, max_value=25))
+def test_batches_are_those_a_streaming_planner_gives(
+    items: list[WorkItem], batch_size: int
+) -> None:
+    plan = make_plan(items, batch_size=batch_size)
+    got = [(b.number, b.action, [i.position for i in b.items]) for b in plan.stream()]
+    assert got == _streamed(items, batch_size)

@@ -1,4 +1,4 @@
-"""The shared rate limiter: a request holds its place in the window from when it is written.
+"""The shared rate limiter: HubSpot's rolling window (bursts included) and its daily budget.
 
 Every test runs on a :class:`~hubframe.testing.FakeClock`: time passes only when the limiter
 waits (or the test says so), so pacing is checked to the microsecond in no real time.
@@ -6,11 +6,9 @@ waits (or the test says so), so pacing is checked to the microsecond in no real 
 
 from __future__ import annotations
 
-import itertools
-
 import pytest
 
-from hubframe.errors import ConfigurationError
+from hubframe.errors import ConfigurationError, RateLimitError
 from hubframe.hubspot.ratelimit import RateLimiter, Slot
 from hubframe.testing import FakeClock
 
@@ -60,7 +58,7 @@ def test_sending_never_moves_a_slot_earlier() -> None:
 
 
 @pytest.mark.parametrize("budget", [(10, 1.0), (150, 10.0), (190, 10.0), (1, 0.2)])
-def test_requests_are_paced_and_no_window_ever_holds_more_than_the_budget(
+def test_a_fresh_window_goes_at_once_and_no_window_ever_holds_more_than_the_budget(
     budget: tuple[int, float],
 ) -> None:
     clock = FakeClock()
@@ -71,22 +69,46 @@ def test_requests_are_paced_and_no_window_ever_holds_more_than_the_budget(
         rl.sending(slot)
         sent.append(slot.at)
     maximum, window = budget
+    burst = rl.effective_max
+    assert sent[:burst] == [sent[0]] * burst  # the whole (effective) budget at once
+    assert sent[burst] >= sent[0] + rl.hold_s - 1e-9  # then as the first leaves the window
     for i, start in enumerate(sent):  # every window of the budget's length, from each request
         inside = [t for t in sent[i:] if t < start + window]
         assert len(inside) <= maximum
-    spacing = min(b - a for a, b in itertools.pairwise(sent))
-    assert spacing >= 0.5 / rl.rate_per_s - 1e-9  # never back to back (half a period at most)
-    assert len(clock.waited) > 0
+    # in the long run the window's budget every hold period, not less
+    periods = (sent[-1] - sent[0]) / rl.hold_s
+    assert len(sent) <= burst * (periods + 1) + 1e-9 and len(sent) >= burst * periods
 
 
-def test_a_429_widens_the_margins_and_they_fade_again() -> None:
+def test_a_429_widens_the_margin_fills_the_window_and_the_margin_fades_again() -> None:
     clock = FakeClock()
     rl = limiter((10, 1.0), clock)
-    steady = rl.rate_per_s
+    hold = rl.hold_s
     rl.throttled({"X-HubSpot-RateLimit-Remaining": "0"})
-    assert rl.rate_per_s < steady
+    assert rl.hold_s > hold
+    started = clock.now
+    rl.sending(rl.acquire())  # no storm: the next request waits for the window to roll
+    assert clock.now - started >= 1.0
     clock.advance(1_000.0)  # many windows without a refusal
-    assert rl.rate_per_s == pytest.approx(steady)
+    assert rl.hold_s == pytest.approx(hold)
+
+
+def test_the_daily_budget_stops_requests_before_they_are_sent() -> None:
+    clock = FakeClock()
+    rl = limiter((100, 10.0), clock)
+    rl.sending(rl.acquire())
+    rl.observe({"X-HubSpot-RateLimit-Daily-Remaining": "3"})  # the first answer says 3 left
+    for _ in range(3):
+        rl.sending(rl.acquire())  # counted off as they are booked
+    assert rl.daily_left == 0
+    with pytest.raises(RateLimitError) as info:
+        rl.acquire()
+    assert info.value.is_daily and info.value.stops_run and not info.value.may_have_applied
+    rl.observe({"X-HubSpot-RateLimit-Daily-Remaining": "2"})  # HubSpot counted one of three
+    assert rl.daily_left == 0  # the two still out there are not free
+    rl.unanswered()
+    rl.observe({"X-HubSpot-RateLimit-Daily-Remaining": "500"})  # a new day
+    assert rl.daily_left == 500
 
 
 def test_the_budget_is_learned_from_the_headers_unless_fixed() -> None:

@@ -48,7 +48,7 @@ def assoc(
 def run(client: HubSpotClient, items: list[WorkItem], **kw: Any) -> dict[int, Outcome]:
     batch_size = kw.pop("batch_size", None)
     plan = make_plan(items, batch_size=batch_size)
-    return Sender(client, **kw).run(plan.batches)
+    return Sender(client, **kw).run(plan.stream())
 
 
 def log_of(sb: Sandbox) -> Any:
@@ -303,7 +303,25 @@ def test_daily_limit_stops_the_run(sandbox_factory: Factory) -> None:
     ]
     assert {out[p].error_code for p in (2, 3, 4)} == {"RATE_LIMITED"}
     assert "daily" in (out[4].error_message or "")
-    assert out[2].http_status == 429
+    # the day's budget is followed from HubSpot's headers: nothing is sent once it is used up
+    assert list(log_of(sb)["status"]) == [200, 200] and out[2].http_status is None
+
+
+def test_a_day_used_up_by_another_app_stops_the_run_on_hubspots_429(
+    sandbox_factory: Factory,
+) -> None:
+    """The limiter's belief is only as fresh as its last answer: another app using the rest of
+    the day meanwhile makes HubSpot answer DAILY 429, which stops the run too."""
+    sb = sandbox_factory(daily_limit=3)
+    ours, theirs = client_for(sb), client_for(sb)
+    ours.list_labels("deals", "contacts")  # ours believes 2 are left
+    theirs.list_labels("deals", "contacts")
+    theirs.list_labels("deals", "contacts")  # the day is used up
+    items = [assoc(p, DEALS[7], CONTACTS[p]) for p in range(3)]
+    out = run(ours, items, batch_size=1, workers=1)
+    assert [out[p].status for p in range(3)] == [Status.SKIPPED] * 3
+    assert out[0].http_status == 429 and out[0].error_code == "RATE_LIMITED"
+    assert out[1].http_status is None  # not sent: the run had stopped
 
 
 def test_auth_failures_stop_the_run(sandbox_factory: Factory) -> None:
@@ -331,7 +349,7 @@ def test_endless_throttling_fails_rows_as_rate_limited(sandbox_factory: Factory)
 def test_cancel_skips_the_batches_not_yet_sent(sandbox: Sandbox) -> None:
     cancel = threading.Event()
     items = [assoc(p, DEALS[9], CONTACTS[p]) for p in range(6)]
-    batches = make_plan(items, batch_size=2).batches
+    batches = list(make_plan(items, batch_size=2).stream())
     sender = Sender(client_for(sandbox), workers=1, cancel=cancel)
     first = sender.run(batches[:1])
     cancel.set()

@@ -401,7 +401,7 @@ def test_app_configures_limits_from_a_csv_path(app: HubframeApp, tmp_path: Path)
 def test_the_run_works_in_the_background_and_cancel_stops_it(
     app: HubframeApp, sandbox_factory: SandboxFactory
 ) -> None:
-    slow = sandbox_factory(seed="demo", latency=(0.15, 0.0))
+    slow = sandbox_factory(seed="demo", latency=(0.15, 0.0), rate_limit=(10, 1.0))
     rows: list[list[object]] = [["Deal ID", "Contact ID"]]
     rows += [[DEALS + i % 80, CONTACTS + i] for i in range(200)]
     before = slow.associations("deals", "contacts")

@@ -181,6 +181,7 @@ class HubSpotClient:
             except requests.RequestException as exc:
                 failure = f"{type(exc).__name__}: {exc}"
             if resp is None:
+                self.limiter.unanswered()
                 unknown = unknown or (writes and sending.written)
                 error = NetworkError(
                     self._redact(

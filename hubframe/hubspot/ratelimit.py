@@ -1,23 +1,33 @@
-"""One rate limiter shared by every worker of a run: a rolling window of requests.
+"""One rate limiter shared by every worker of a run: HubSpot's rolling window, and its day.
 
 HubSpot counts requests per app in a rolling window (``X-HubSpot-RateLimit-Max`` requests per
-``X-HubSpot-RateLimit-Interval-Milliseconds``).  :class:`RateLimiter` keeps the send times of the
-requests of the current window and makes a caller wait while the window is full, so a run uses
-the whole budget without tripping 429s.  The budget is learned from response headers unless an
-override is given.  Safety margins: a slot is held a little longer than the window (requests
-reach the server a moment after they leave), large budgets keep a few requests in reserve, and
-each 429 that HubSpot sends with an exhausted window widens the time margins.  Requests are paced
-evenly, so they reach HubSpot as a steady stream rather than in bursts whose arrival times
-jitter.  ``X-HubSpot-RateLimit-Remaining`` is watched too:
-when HubSpot reports fewer requests left than the limiter believes (another app shares the
-budget), the difference is booked.
+``X-HubSpot-RateLimit-Interval-Milliseconds``: the "burst" limit).  :class:`RateLimiter` keeps
+the send times of the requests of the current window and lets a request go as soon as the
+window has room: a run that starts with an unused window may send the window's whole budget at
+once (the worker pool bounds how many are in flight), and then one request each time an old one
+leaves the window.  That is the fastest schedule the limit allows; pacing requests evenly from
+the first one would make every run take at least a window's time.
+
+Safety margins: a slot is held a little longer than the window (requests reach HubSpot a moment
+after they leave, and that moment jitters), large budgets keep a few requests in reserve, and
+each 429 that HubSpot sends with an exhausted window widens the time margin (fading again while
+no request is refused) and fills the limiter's window, so the budget is re-learned from the next
+answers instead of retried into a storm.  ``X-HubSpot-RateLimit-Remaining`` is watched too: when
+HubSpot reports fewer requests left than the limiter believes (another app shares the budget),
+the difference is booked.
+
+The daily budget: ``X-HubSpot-RateLimit-Daily-Remaining`` (when HubSpot sends it) is followed,
+each request counted off as it is booked; :meth:`RateLimiter.acquire` refuses a request that
+would go past it (a :class:`~hubframe.errors.RateLimitError` of the DAILY policy, before anything
+is sent), so a run stops cleanly -- its unsent rows skipped, in the retry file -- instead of
+collecting 429s.
 
 A request counts from the moment it goes on the wire, not from the moment the limiter let it
 go: :meth:`RateLimiter.acquire` returns a :class:`Slot`, and the client calls
 :meth:`RateLimiter.sending` with it right before the request's first byte is written.  Between
-the two a thread may wait for the GIL behind planning or other workers' response handling, or
-open a connection (a TLS handshake); counted from the earlier moment, such a request would
-leave the limiter's window while it is still in HubSpot's, and the next one would be refused.
+the two a thread may wait for the GIL behind other workers, or open a connection (a TLS
+handshake); counted from the earlier moment, such a request would leave the limiter's window
+while it is still in HubSpot's, and the next one would be refused.
 """
 
 from __future__ import annotations
@@ -30,27 +40,21 @@ from collections.abc import Callable, Mapping
 
 from hubframe.constants import (
     DEFAULT_RATE_LIMIT,
+    RATE_LIMIT_DAILY_REMAINING_HEADER,
     RATE_LIMIT_INTERVAL_HEADER,
     RATE_LIMIT_MAX_HEADER,
     RATE_LIMIT_REMAINING_HEADER,
 )
-from hubframe.errors import ConfigurationError
+from hubframe.errors import ConfigurationError, RateLimitError
 
 #: Share of the window's budget left unused (rounded down: none below 34 requests a window).
 COUNT_MARGIN = 0.03
 #: Extra time a slot is held past the window, as a share of the window (at least 30 ms).
 TIME_MARGIN = 0.03
 MIN_TIME_MARGIN_S = 0.03
-#: Requests are paced over a slightly longer period than the window, so that the window is a
-#: backstop and a late wake-up never delays the requests after it.
-PACE_MARGIN = 0.04
-MIN_PACE_MARGIN_S = 0.04
-#: Tokens a paced sender may save up: after a late request the next may follow after half a
-#: period, never back to back (pairs of requests close together jitter into 429s).
-PACE_CATCH_UP = 1.5
-#: Added to both time margins (as a share of the window) each time HubSpot refuses a request
-#: the limiter thought its window had room for; never more than ADAPTIVE_CAP in all, and
-#: fading by ADAPTIVE_DECAY per window while no request is refused.
+#: Added to the time margin (as a share of the window) each time HubSpot refuses a request the
+#: limiter thought its window had room for; never more than ADAPTIVE_CAP in all, and fading by
+#: ADAPTIVE_DECAY per window while no request is refused.
 ADAPTIVE_STEP = 0.01
 ADAPTIVE_CAP = 0.10
 ADAPTIVE_DECAY = 0.002
@@ -102,16 +106,14 @@ class RateLimiter:
         self._max = int(max_requests)
         self._window = float(window_s)
         self._learned = self._fixed
-        self._adaptive = 0.0  # share of the window added to the time margins (at _throttled_at)
+        self._adaptive = 0.0  # share of the window added to the time margin (at _throttled_at)
         self._throttled_at = 0.0
         self._sent: deque[Slot] = deque()
         self._cond = threading.Condition()
         self._clock = clock
         self._wait = wait or _wait
-        # Pacing: requests are spread evenly from the start.  (A full window at once would not
-        # finish a run sooner: the next window would have to wait for it.)
-        self._tokens = 1.0
-        self._refilled = clock()
+        self._daily_left: int | None = None  # requests left today, when HubSpot says
+        self._in_flight = 0  # requests booked whose answer has not come back
 
     # --- what the limiter knows -------------------------------------------------------------
 
@@ -137,13 +139,10 @@ class RateLimiter:
         return self._window * (1 + self._extra()) + margin
 
     @property
-    def rate_per_s(self) -> float:
-        """The steady pace: requests per second."""
-        margin = max(MIN_PACE_MARGIN_S, self._window * PACE_MARGIN)
-        period = self._window * (1 + self._extra()) + margin
-        return self.effective_max / period
-
-    # --- use ----------------------------------------------------------------------------------
+    def daily_left(self) -> int | None:
+        """Requests left in HubSpot's daily budget, as far as the limiter knows (None: never
+        told; HubSpot sends the daily headers to private apps)."""
+        return self._daily_left
 
     def _extra(self) -> float:
         """The learned time margin now: it fades again while HubSpot stops refusing."""
@@ -152,32 +151,37 @@ class RateLimiter:
         windows = (self._clock() - self._throttled_at) / self._window
         return max(0.0, self._adaptive - ADAPTIVE_DECAY * windows)
 
-    @property
-    def burst(self) -> float:
-        """Pacing credit a late request may catch up on: half a period, never a burst."""
-        return PACE_CATCH_UP
+    # --- use ----------------------------------------------------------------------------------
 
     def acquire(self) -> Slot:
-        """Wait until the window has room and the pace allows, then book one request now.
+        """Wait until the window has room, then book one request now.
 
         The returned slot counts from now; :meth:`sending` moves it to the moment the request
-        really leaves.
+        really leaves.  Raises :class:`~hubframe.errors.RateLimitError` (DAILY) at once when the
+        day's budget is used up: nothing should be sent.
         """
         with self._cond:
             while True:
                 now = self._clock()
                 self._expire(now)
-                self._refill(now)
-                window_wait = 0.0
-                if len(self._sent) >= self.effective_max:
-                    window_wait = self._sent[0].at + self.hold_s - now
-                pace_wait = (1.0 - self._tokens) / self.rate_per_s if self._tokens < 1.0 else 0.0
-                if window_wait <= 0 and pace_wait <= 0:
-                    self._tokens -= 1.0
+                self._check_daily()
+                if len(self._sent) < self.effective_max:
                     slot = Slot(now)
                     self._sent.append(slot)
+                    self._in_flight += 1
+                    if self._daily_left is not None:
+                        self._daily_left -= 1
                     return slot
-                self._wait(self._cond, max(window_wait, pace_wait, 0.001))
+                self._wait(self._cond, max(self._sent[0].at + self.hold_s - now, 0.001))
+
+    def _check_daily(self) -> None:
+        if self._daily_left is not None and self._daily_left <= 0:
+            raise RateLimitError(
+                "HubSpot's daily API limit is used up (X-HubSpot-RateLimit-Daily-Remaining); "
+                "not sent.",
+                policy_name="DAILY",
+                attempts=0,
+            )
 
     def sending(self, slot: Slot) -> None:
         """The request of ``slot`` is being written now: it occupies the window from now on.
@@ -191,29 +195,32 @@ class RateLimiter:
                 slot.booked = True
                 self._sent.append(slot)
 
-    def _refill(self, now: float) -> None:
-        if self._tokens < self.burst:
-            gained = (now - self._refilled) * self.rate_per_s
-            self._tokens = min(self.burst, self._tokens + gained)
-        self._refilled = now
+    def unanswered(self) -> None:
+        """A request booked with :meth:`acquire` got no answer (the connection failed)."""
+        with self._cond:
+            self._in_flight = max(0, self._in_flight - 1)
 
     def observe(self, headers: Mapping[str, str]) -> None:
-        """Learn the budget from a response's headers and book usage HubSpot reports."""
+        """An answer came back: learn the budget from its headers, book usage HubSpot reports,
+        and take the day's remaining budget (less the requests still on their way)."""
         max_requests = _header_int(headers, RATE_LIMIT_MAX_HEADER)
         interval_ms = _header_int(headers, RATE_LIMIT_INTERVAL_HEADER)
         remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)
+        daily = _header_int(headers, RATE_LIMIT_DAILY_REMAINING_HEADER)
         with self._cond:
+            self._in_flight = max(0, self._in_flight - 1)
             if not self._fixed and max_requests and interval_ms and max_requests > 0:
-                if (max_requests, interval_ms / 1000.0) != (self._max, self._window):
-                    self._max, self._window = max_requests, interval_ms / 1000.0
-                    self._tokens = min(self._tokens, 1.0)
+                self._max, self._window = max_requests, interval_ms / 1000.0
                 self._learned = True
             if remaining is not None:
                 self._book_foreign_usage(remaining)
+            if daily is not None:  # HubSpot may not have counted the requests still out there
+                self._daily_left = daily - self._in_flight
             self._cond.notify_all()
 
     def throttled(self, headers: Mapping[str, str]) -> None:
-        """HubSpot answered 429 (not DAILY): widen the margins if its window really was full."""
+        """HubSpot answered 429 (not DAILY): if its window really was full, widen the margin and
+        count the window as full, so requests wait for room instead of being retried at once."""
         remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)
         with self._cond:
             if remaining is None or remaining <= 0:

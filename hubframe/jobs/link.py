@@ -191,7 +191,8 @@ def _check_portal(
     """Read the portal for the prepared rows; settle the rows not to send; the checks by row."""
     if not wanted.read or prepared.stop is not None:
         return None
-    items = list(prepared.items)  # the whole sheet: limits count rows in input order
+    table = prepared.work()
+    items = table.items()  # the whole sheet, row by row: limits count rows in input order
     try:
         state, before = _read_portal(items, run, wanted)
         unlabeled = _unlabeled_ids(book, {item.objects for item in items})
@@ -201,14 +202,14 @@ def _check_portal(
         prepared.stop_all(StopReason.of(exc), {i.position: i.action for i in items})
         return None
     checks = predict(items, state, unlabeled=unlabeled, before=before)
-    keep: list[WorkItem] = []
-    for item in items:
+    keep: list[int] = []
+    for row, item in enumerate(items):
         outcome = _decide(item, checks[item.position], wanted)
         if outcome is None:
-            keep.append(item)
+            keep.append(row)
         else:
             prepared.settled[item.position] = outcome
-    prepared.items, prepared.count = keep, len(keep)
+    prepared.table, prepared.count = table.take(keep), len(keep)
     return checks
 
 

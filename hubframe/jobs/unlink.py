@@ -23,10 +23,11 @@ result table of their own (action ``archive``).
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Unpack
 
+import numpy as np
 import pandas as pd
 
 from hubframe.constants import EXISTING_COLUMNS, STATUS_COLUMNS
@@ -40,6 +41,7 @@ from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.pipeline import Prepared, RunContext, run_job
 from hubframe.run.rows import as_frame, issue_outcomes, value
 from hubframe.run.work import Outcome, WorkItem
+from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
 from hubframe.vocab import Action, Status
 
 # --- undo -------------------------------------------------------------------------------------
@@ -172,18 +174,22 @@ class _Remove:
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues
         )
         prepare_pairs(prepared, LabelBook(run.client))
-        prepared.items = _removals(prepared.items)
+        prepared.table = _removals(prepared.work())
         return prepared
 
 
-def _removals(items: Iterable[WorkItem]) -> Iterator[WorkItem]:
+def _removals(table: WorkTable) -> WorkTable:
     """Association rows -> removals: a label's own archive, or the whole link."""
-    for item in items:
-        if item.action is Action.ASSOCIATE:
-            item.action = Action.ARCHIVE_LABELS
-        else:
-            item.action, item.category, item.type_id = Action.ARCHIVE, None, None
-        yield item
+    labeled = table.actions == ACTION_CODE[Action.ASSOCIATE]
+    actions = np.where(
+        labeled, ACTION_CODE[Action.ARCHIVE_LABELS], ACTION_CODE[Action.ARCHIVE]
+    ).astype(np.int8)
+    whole = replace(
+        table,
+        category_codes=np.where(labeled, table.category_codes, NONE).astype(np.int16),
+        type_ids=np.where(labeled, table.type_ids, NONE),
+    )
+    return whole.with_actions(actions)
 
 
 __all__ = ["load_run", "remove_associations", "undo"]

@@ -8,19 +8,22 @@ planning (and sending) can start while the rest of a large sheet is still being 
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.run.labels import LabelBook, LabelDef, UnknownLabel, resolve
 from hubframe.run.pipeline import Prepared
-from hubframe.run.rows import columns, text, value
-from hubframe.run.work import Outcome, WorkItem
-from hubframe.vocab import Action, Status
+from hubframe.run.rows import text, value
+from hubframe.run.work import Outcome
+from hubframe.run.worktable import ACTION_CODE, ACTIONS, NONE, WorkTable
+from hubframe.vocab import Action, ObjectPair, Status
 
-_PAIR_FIELDS = ("from_type", "to_type", "from_id", "to_id", "label", "category", "type_id")
 _KEY_FIELDS = ("from_type", "to_type", "label", "category", "type_id")
 Resolved = LabelDef | None | HubframeError
 
@@ -62,57 +65,165 @@ def _try_resolve(book: LabelBook, key: tuple[Any, ...]) -> Resolved:
         return exc
 
 
-def prepare_pairs(prepared: Prepared, book: LabelBook) -> None:
-    """Work items (``prepared.items``, a stream) for the rows of ``prepared.frame`` not settled
-    yet; the rows whose label does not resolve are settled instead.  Labels are read before
-    this returns, so a bad token or an unreachable HubSpot stops the run here."""
-    frame = prepared.frame
-    todo = [p for p in range(len(frame)) if p not in prepared.settled]
-    f_types, t_types, f_ids, t_ids, labels, cats, type_ids = columns(frame, todo, _PAIR_FIELDS)
-    label_text = {raw: text(raw) for raw in set(labels)}
-    keys = list(zip(f_types, t_types, labels, cats, type_ids, strict=True))
-    drafts = [
-        WorkItem(
-            position=pos,
-            action=Action.ASSOCIATE
-            if key[4] is not None or label_text[key[2]]
-            else Action.ASSOCIATE_DEFAULT,
-            from_type=str(key[0]),
-            to_type=str(key[1]),
-            from_id=str(from_id),
-            to_id=str(to_id),
-            label=label_text[key[2]],
-        )
-        for pos, key, from_id, to_id in zip(todo, keys, f_ids, t_ids, strict=True)
-    ]
-    cache: dict[tuple[Any, ...], Resolved] = {}
-    for key in dict.fromkeys(keys):
-        spec = cache[key] = _try_resolve(book, key)
-        if isinstance(spec, HubframeError) and spec.stops_run:  # no other lookup will work
-            prepared.stop_all(StopReason.of(spec), {d.position: d.action for d in drafts})
-            return
-    prepared.items = _resolved_items(prepared, drafts, keys, cache)
-    prepared.count = len(drafts)
+def _arrow(column: pd.Series) -> pa.Array:
+    """A frame column as one Arrow array (no copy for Arrow-backed text)."""
+    found = pa.array(column.array) if hasattr(column.array, "__arrow_array__") else None
+    if found is None:
+        found = pa.array(column.astype(object).where(column.notna(), None).tolist())
+    if isinstance(found, pa.ChunkedArray):
+        found = found.combine_chunks()
+    return found
 
 
-def _resolved_items(
-    prepared: Prepared,
-    drafts: list[WorkItem],
-    keys: list[tuple[Any, ...]],
-    cache: Mapping[tuple[Any, ...], Resolved],
-) -> Iterator[WorkItem]:
-    """The rows whose association type resolved (a stream; the others are settled)."""
-    for item, key in zip(drafts, keys, strict=True):
-        spec = cache[key]
-        if isinstance(spec, UnknownLabel):
-            prepared.settled[item.position] = unknown_label(item.action, spec)
-        elif isinstance(spec, HubframeError):
-            lookup_failure(prepared, item.position, item.action, spec)
+Keys = tuple[npt.NDArray[np.int64], list[tuple[Any, ...]]]
+
+
+def _keys(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> Keys:
+    """Each row's key code, and the distinct keys (from type, to type, label, category, type id)
+    as plain values (None for missing), in order of first appearance."""
+    every = len(rows) == len(frame)
+    combined = np.zeros(len(rows), dtype=np.int64)
+    columns: list[tuple[npt.NDArray[np.int64], list[Any]]] = []
+    for name in _KEY_FIELDS:
+        if name not in frame.columns:
+            codes, uniques = np.zeros(len(rows), dtype=np.int64), [None]
         else:
-            if spec is not None:
-                item.category, item.type_id = spec.category, spec.type_id
-                prepared.resolved[item.position] = (spec.category, spec.type_id)
-            yield item
+            column = frame[name] if every else frame[name].iloc[rows]
+            found, values = pd.factorize(column, use_na_sentinel=True)
+            codes, uniques = found.astype(np.int64) + 1, [None, *_plain(values)]
+        columns.append((codes, uniques))
+        combined = combined * len(uniques) + codes
+    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
+    order = np.argsort(first, kind="stable")
+    rank = np.empty_like(order)
+    rank[order] = np.arange(len(order))
+    keys = [tuple(uniques[int(codes[row])] for codes, uniques in columns) for row in first[order]]
+    return rank[inverse.reshape(-1)].astype(np.int64), keys
+
+
+def _plain(values: Any) -> list[Any]:
+    """Python values (ints as int, missing as None) of factorize's uniques."""
+    out: list[Any] = []
+    for found in list(values):
+        if found is None or found is pd.NA or (isinstance(found, float) and found != found):
+            out.append(None)
+        elif isinstance(found, np.integer):
+            out.append(int(found))
+        else:
+            out.append(found)
+    return out
+
+
+def prepare_pairs(prepared: Prepared, book: LabelBook) -> None:
+    """The rows of ``prepared.frame`` not settled yet, as a work table (``prepared.table``);
+    rows whose label does not resolve are settled instead.  Labels are read once per distinct
+    (object pair, label, category, type id), before this returns, so a bad token or an
+    unreachable HubSpot stops the run here.  Nothing loops over rows in Python."""
+    frame = prepared.frame
+    todo_mask = np.ones(len(frame), dtype=bool)
+    todo_mask[list(prepared.settled)] = False
+    rows = np.flatnonzero(todo_mask).astype(np.int64)
+    if len(rows) == 0:
+        prepared.table, prepared.count = WorkTable.empty(), 0
+        return
+    codes, keys = _keys(frame, rows)
+    actions = np.array([ACTION_CODE[_action(key)] for key in keys], dtype=np.int8)
+    found: list[Resolved] = []
+    for key in keys:
+        spec = _try_resolve(book, key)
+        if isinstance(spec, HubframeError) and spec.stops_run:  # no other lookup will work
+            by_row = {int(p): ACTIONS[int(actions[c])] for p, c in zip(rows, codes, strict=True)}
+            prepared.stop_all(StopReason.of(spec), by_row)
+            return
+        found.append(spec)
+    _settle_unresolved(prepared, rows, codes, keys, actions, found)
+    ok_keys = np.array([not isinstance(spec, HubframeError) for spec in found], dtype=bool)
+    ok = ok_keys[codes]
+    sending, sending_codes = rows[ok], codes[ok]
+    prepared.table = _table(frame, sending, sending_codes, keys, actions, found)
+    prepared.count = len(sending)
+    _note_resolved(prepared, prepared.table)
+
+
+def _action(key: tuple[Any, ...]) -> Action:
+    typed = key[4] is not None or text(key[2]) is not None
+    return Action.ASSOCIATE if typed else Action.ASSOCIATE_DEFAULT
+
+
+def _settle_unresolved(
+    prepared: Prepared,
+    rows: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.int64],
+    keys: list[tuple[Any, ...]],
+    actions: npt.NDArray[np.int8],
+    found: list[Resolved],
+) -> None:
+    for code, spec in enumerate(found):
+        if not isinstance(spec, HubframeError):
+            continue
+        action = ACTIONS[int(actions[code])]
+        positions = rows[codes == code].tolist()
+        if isinstance(spec, UnknownLabel):
+            outcome = unknown_label(action, spec)
+            for pos in positions:
+                prepared.settled[pos] = outcome
+        else:
+            for pos in positions:
+                lookup_failure(prepared, pos, action, spec)
+
+
+def _table(
+    frame: pd.DataFrame,
+    rows: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.int64],
+    keys: list[tuple[Any, ...]],
+    actions: npt.NDArray[np.int8],
+    found: list[Resolved],
+) -> WorkTable:
+    pairs = tuple(dict.fromkeys(ObjectPair(str(k[0]), str(k[1])) for k in keys))
+    pair_of = {p: n for n, p in enumerate(pairs)}
+    specs = [s if isinstance(s, LabelDef) else None for s in found]
+    categories = tuple(dict.fromkeys(s.category for s in specs if s is not None))
+    category_of = {c: n for n, c in enumerate(categories)}
+    labels = tuple(dict.fromkeys(t for k in keys if (t := text(k[2])) is not None))
+    label_of = {lab: n for n, lab in enumerate(labels)}
+    key_pair = np.array([pair_of[ObjectPair(str(k[0]), str(k[1]))] for k in keys], dtype=np.int32)
+    key_category = np.array(
+        [NONE if s is None else category_of[s.category] for s in specs], dtype=np.int16
+    )
+    key_type = np.array([NONE if s is None else s.type_id for s in specs], dtype=np.int64)
+    key_label = np.array(
+        [NONE if (t := text(k[2])) is None else label_of[t] for k in keys], dtype=np.int32
+    )
+    every = len(rows) == len(frame)
+    index = None if every else pa.array(rows, type=pa.int64())
+    from_ids, to_ids = _arrow(frame["from_id"]), _arrow(frame["to_id"])
+    return WorkTable(
+        positions=rows,
+        actions=actions[codes],
+        pairs=pairs,
+        pair_codes=key_pair[codes],
+        from_ids=from_ids if index is None else from_ids.take(index),
+        to_ids=to_ids if index is None else to_ids.take(index),
+        categories=categories,
+        category_codes=key_category[codes],
+        type_ids=key_type[codes],
+        maxima=np.full(len(rows), NONE, dtype=np.int64),
+        labels=labels,
+        label_codes=key_label[codes],
+    )
+
+
+def _note_resolved(prepared: Prepared, table: WorkTable) -> None:
+    """The category and type id each labeled row resolved to (for the result table)."""
+    labeled = table.type_ids != NONE
+    if labeled.any():
+        prepared.resolved.add(
+            table.positions[labeled],
+            table.category_codes[labeled],
+            table.categories,
+            table.type_ids[labeled],
+        )
 
 
 __all__ = ["lookup_failure", "pair_action", "prepare_pairs", "unknown_label", "with_actions"]

@@ -30,11 +30,13 @@ from hubframe.errors import ErrorCode, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.journal import Journal
 from hubframe.run.options import RunOptions, calm_gc, opened_journal
-from hubframe.run.plan import make_plan, stream_plan
+from hubframe.run.outcomes import Outcomes
+from hubframe.run.plan import make_plan
 from hubframe.run.rows import describer
 from hubframe.run.send import Sender
-from hubframe.run.table import ExtraColumn, Kind, result_table
+from hubframe.run.table import ExtraColumn, Kind, Resolved, result_table
 from hubframe.run.work import Outcome, WorkItem
+from hubframe.run.worktable import WorkTable
 from hubframe.vocab import Action, Status
 
 #: Where a result table keeps its :class:`RunFacts`: ``result.attrs["hubframe"]["run"]``.
@@ -56,10 +58,13 @@ class Prepared:
     kind: Kind
     frame: pd.DataFrame
     desc: str  # the progress bar's label: "associate", "limits", "undo", "remove"
-    items: Iterable[WorkItem] = ()  # may be a stream (planning starts as rows resolve)
-    count: int = 0  # rows in ``items`` (at most: repeats are set aside while planning)
+    #: The rows to send, column by column; or, for jobs that prepare rows one by one, ``items``
+    #: (turned into a table when the run starts).
+    table: WorkTable | None = None
+    items: Iterable[WorkItem] = ()
+    count: int = 0  # rows to send (before repeats are set aside)
     settled: dict[int, Outcome] = field(default_factory=dict)
-    resolved: dict[int, tuple[str, int]] = field(default_factory=dict)  # (category, type id)
+    resolved: Resolved = field(default_factory=Resolved)  # (category, type id) of labels
     notes: dict[int, Note] = field(default_factory=dict)
     extra: list[ExtraColumn] = field(default_factory=list)
     stop: StopReason | None = None
@@ -78,7 +83,14 @@ class Prepared:
                     error_code=reason.code,
                     error_message=reason.message,
                 )
-        self.items, self.count = (), 0
+        self.items, self.count, self.table = (), 0, WorkTable.empty()
+
+    def work(self) -> WorkTable:
+        """The rows to send as a table (``items`` are read once, into one)."""
+        if self.table is None:
+            self.table = WorkTable.from_items(self.items)
+            self.items = ()
+        return self.table
 
 
 @dataclass(frozen=True)
@@ -129,12 +141,12 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
     with calm_gc(), opened_journal(options.journal) as journal:
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
-        outcomes, stop = execute(prepared, run)
+        outcomes, stop, to_send = execute(prepared, run)
     facts = RunFacts(
         job=prepared.desc,
         dry_run=options.dry_run,
         rows=len(prepared.frame),
-        to_send=prepared.count,
+        to_send=to_send,
         stop=prepared.stop or stop,
         cancelled=options.cancel is not None and options.cancel.is_set(),
         issues=prepared.issues,
@@ -142,24 +154,23 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
     return _table(prepared, outcomes, facts)
 
 
-def execute(prepared: Prepared, run: RunContext) -> tuple[dict[int, Outcome], StopReason | None]:
-    """Plan and send (or only plan) the prepared rows: the outcome of every row, and why the
-    run stopped early (None when it did not)."""
+def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason | None, int]:
+    """Plan and send (or only plan) the prepared rows: the outcome of every row, why the run
+    stopped early (None when it did not), and how many rows it meant to send."""
     options = run.options
-    describe = describer(prepared.frame)
+    outcomes = Outcomes(len(prepared.frame))
+    plan = make_plan(
+        prepared.work(), batch_size=options.batch_size, describe=describer(prepared.frame)
+    )
+    outcomes.put_all(prepared.settled)
+    outcomes.put_all(plan.settled)
     if options.dry_run:
-        plan = make_plan(prepared.items, batch_size=options.batch_size, describe=describe)
-        planned = {
-            item.position: _planned(item, batch.number, prepared.notes.get(item.position))
-            for batch in plan.batches
-            for item in batch.items
-        }
-        return {**prepared.settled, **plan.settled, **planned}, None
-    repeats: dict[int, Outcome] = {}
-    stream = stream_plan(prepared.items, repeats, batch_size=options.batch_size, describe=describe)
+        outcomes.put_planned(*plan.planned())
+        _noted(outcomes, prepared.notes)
+        return outcomes, None, plan.rows_to_send
     if options.on_start is not None:
-        options.on_start(prepared.count)
-    with _progress(prepared, options) as advance:
+        options.on_start(plan.rows_to_send)
+    with _progress(prepared.desc, plan.rows_to_send, options) as advance:
         sender = Sender(
             run.client,
             journal=run.journal,
@@ -167,21 +178,22 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[dict[int, Outcome], St
             on_progress=advance,
             cancel=options.cancel,
         )
-        sent = sender.run(stream)
-    return {**prepared.settled, **repeats, **sent}, sender.stop.reason
+        sender.send(plan.stream(), outcomes)
+    return outcomes, sender.stop.reason, plan.rows_to_send
 
 
-def _planned(item: WorkItem, batch: int, note: Note | None) -> Outcome:
-    outcome = Outcome(Status.PLANNED, action=item.action, batch=batch)
-    if note is not None:
-        outcome.error_code, outcome.error_message = note.code, note.message
-    return outcome
+def _noted(outcomes: Outcomes, notes: Mapping[int, Note]) -> None:
+    """Put the dry run's predictions and warnings on the rows it plans to send."""
+    for position, note in notes.items():
+        planned = outcomes.get(position)
+        if planned is not None and planned.status is Status.PLANNED and not planned.error_code:
+            outcomes.put(position, planned.with_(error_code=note.code, error_message=note.message))
 
 
 @contextmanager
-def _progress(prepared: Prepared, options: RunOptions) -> Iterator[Callable[[int], None]]:
+def _progress(desc: str, total: int, options: RunOptions) -> Iterator[Callable[[int], None]]:
     """A tqdm bar over the rows to send, fed by the sender (and ``on_progress``)."""
-    bar = tqdm(total=prepared.count, desc=prepared.desc, unit="rows", disable=not options.progress)
+    bar = tqdm(total=total, desc=desc, unit="rows", disable=not options.progress)
     with bar:
 
         def advance(rows: int) -> None:
@@ -190,10 +202,9 @@ def _progress(prepared: Prepared, options: RunOptions) -> Iterator[Callable[[int
                 options.on_progress(rows)
 
         yield advance
-        bar.update(max(0, prepared.count - bar.n))  # rows set aside while planning
 
 
-def _table(prepared: Prepared, outcomes: dict[int, Outcome], facts: RunFacts) -> pd.DataFrame:
+def _table(prepared: Prepared, outcomes: Outcomes, facts: RunFacts) -> pd.DataFrame:
     result = result_table(
         prepared.frame,
         outcomes,

@@ -69,14 +69,17 @@ def columns(frame: pd.DataFrame, positions: list[int], names: tuple[str, ...]) -
 
 
 def describer(frame: pd.DataFrame) -> Callable[[int], str]:
-    """position -> "row 12" (or "row 12 of sheet Deals" when the frame holds several sheets)."""
-    rows = frame["row"].tolist() if "row" in frame.columns else list(range(2, len(frame) + 2))
-    sheets = frame["sheet"].tolist() if "sheet" in frame.columns else [""] * len(frame)
-    several = len({str(s) for s in sheets}) > 1
+    """position -> "row 12" (or "row 12 of sheet Deals" when the frame holds several sheets);
+    the frame is looked at only when a row is named."""
+    several: list[bool] = []
 
     def describe(position: int) -> str:
-        name = f"row {rows[position]}"
-        return f"{name} of sheet {sheets[position]}" if several else name
+        if not several:
+            sheets = frame["sheet"] if "sheet" in frame.columns else None
+            several.append(sheets is not None and sheets.astype("string").nunique() > 1)
+        row = frame["row"].iloc[position] if "row" in frame.columns else position + 2
+        name = f"row {row}"
+        return f"{name} of sheet {frame['sheet'].iloc[position]}" if several[0] else name
 
     return describe
 

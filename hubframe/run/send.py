@@ -19,10 +19,8 @@ one :class:`~hubframe.hubspot.client.HubSpotClient` (and so one rate limiter) an
 from __future__ import annotations
 
 import logging
-import math
 import re
 import threading
-import time
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import replace
@@ -45,15 +43,19 @@ from hubframe.run import endpoints
 from hubframe.run.answers import classify, map_response, row_message, rows_named
 from hubframe.run.diagnose import diagnose
 from hubframe.run.journal import Journal
+from hubframe.run.outcomes import Outcomes
 from hubframe.run.work import Batch, Outcome
 from hubframe.vocab import Status
 
-DEFAULT_WORKERS = 16
-MAX_WORKERS = 32
+#: Requests in flight at most (the worker pool).  A run with a fresh rate window sends this many
+#: at once, then one as each answer comes back (while the window allows).  32: below the
+#: smallest rolling budget HubSpot documents for an app (100 requests / 10 s) with room to
+#: spare, within the client's connection pool, and enough to fill a 190 / 10 s window at
+#: latencies up to ~1.5 s (32 / 1.5 s > 19 / s); more threads only contend for the interpreter
+#: while building request bodies.
+MAX_IN_FLIGHT = 32
 #: Batches queued per worker ahead of sending (the rest are planned as the queue drains).
 QUEUE_PER_WORKER = 1
-#: Latency assumed when sizing the pool before one has been measured (a 2,000-input batch).
-ASSUMED_LATENCY_S = 1.5
 #: Whole-batch statuses worth splitting the batch for (the rest fail every row at once).
 BISECT_STATUSES = frozenset({400, 413, 422})
 _BATCH_LEVEL = re.compile(r"unable to infer object type", re.IGNORECASE)
@@ -114,54 +116,61 @@ class Sender:
         self._warned_lock = threading.Lock()
 
     def run(self, batches: Iterable[Batch]) -> dict[int, Outcome]:
-        """Send every batch (a list, or a stream still being planned); outcomes by position."""
-        outcomes: dict[int, Outcome] = {}
-        stream = iter(batches)
-        workers = self.workers
-        if workers is None and not self.client.limiter.known:
-            # Learn the budget (and the latency) from one batch before filling the pool.
-            first = next(stream, None)
-            if first is None:
-                return outcomes
-            started = time.monotonic()
-            outcomes.update(self._done(first, self.run_batch(first)))
-            workers = self._pool_size(time.monotonic() - started)
-        workers = workers or self._pool_size(ASSUMED_LATENCY_S)
-        # Each batch is submitted as soon as it is planned, so the first request leaves at once.
-        # Planning shares the interpreter with the workers and may delay a request a little
-        # after the limiter let it go; the limiter counts each request from when it is written.
+        """Send every batch; the outcomes by position (for a few batches: a run's many rows
+        go into an :class:`~hubframe.run.outcomes.Outcomes` store with :meth:`send`)."""
+        found: dict[int, Outcome] = {}
+
+        def keep(batch: Batch, outcomes: list[Outcome]) -> None:
+            found.update((item.position, o) for item, o in zip(batch.items, outcomes, strict=True))
+
+        self._pump(batches, keep)
+        return found
+
+    def send(self, batches: Iterable[Batch], store: Outcomes) -> None:
+        """Send every batch (a stream, made as it is needed) into ``store``."""
+
+        def keep(batch: Batch, outcomes: list[Outcome]) -> None:
+            store.put_batch([item.position for item in batch.items], outcomes)
+
+        self._pump(batches, keep)
+
+    def _pump(self, batches: Iterable[Batch], keep: Callable[[Batch, list[Outcome]], None]) -> None:
+        workers = self.workers or self.in_flight()
+        # Each batch is submitted as soon as it is made, so the first requests leave at once
+        # (the rate limiter lets a fresh window's budget go together); the limiter counts each
+        # request from when it is written, whatever the planning thread is doing.
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
             queued: dict[Future[list[Outcome]], Batch] = {}
             try:
-                for batch in stream:
+                for batch in batches:
                     queued[pool.submit(self.run_batch, batch)] = batch
                     if len(queued) >= QUEUE_PER_WORKER * workers:
                         done, _ = wait(queued, return_when=FIRST_COMPLETED)
                         for future in done:
-                            outcomes.update(self._done(queued.pop(future), future.result()))
+                            self._done(queued.pop(future), future.result(), keep)
                 for future in as_completed(queued):
-                    outcomes.update(self._done(queued[future], future.result()))
+                    self._done(queued[future], future.result(), keep)
             except KeyboardInterrupt:
                 # Ctrl-C: batches not yet started are dropped; those in flight finish (and are
                 # journaled) before the pool closes, so a re-run with the journal resumes.
                 for future in queued:
                     future.cancel()
                 raise
-        return outcomes
 
-    def _pool_size(self, latency_s: float) -> int:
-        """Enough workers to keep the rate budget full while requests take ``latency_s``."""
-        limiter = self.client.limiter
-        wanted = math.ceil(limiter.rate_per_s * latency_s * 1.5) + 2
-        # Never more requests in flight than one window allows: a burst of queued requests
-        # reaching HubSpot together must still fit in its window.
-        cap = min(MAX_WORKERS, limiter.effective_max)
-        return max(1, min(cap, max(DEFAULT_WORKERS, wanted)))
+    def in_flight(self) -> int:
+        """Requests to keep in flight: :data:`MAX_IN_FLIGHT`, or fewer when the rate window is
+        smaller (a window's budget may all be in flight at once, never more)."""
+        return max(1, min(MAX_IN_FLIGHT, self.client.limiter.effective_max))
 
-    def _done(self, batch: Batch, outcomes: list[Outcome]) -> dict[int, Outcome]:
+    def _done(
+        self,
+        batch: Batch,
+        outcomes: list[Outcome],
+        keep: Callable[[Batch, list[Outcome]], None],
+    ) -> None:
+        keep(batch, outcomes)
         if self.on_progress is not None:
             self.on_progress(len(batch.items))
-        return {item.position: o for item, o in zip(batch.items, outcomes, strict=True)}
 
     def run_batch(self, batch: Batch) -> list[Outcome]:
         """Outcomes of one batch: from the journal, or by sending it."""

@@ -12,17 +12,72 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Literal
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS
-from hubframe.errors import InternalError
+from hubframe.run.outcomes import Outcomes, decoded
 from hubframe.run.work import Outcome
+from hubframe.run.worktable import NONE, IntArray
 from hubframe.vocab import Action, Status
 
 Kind = Literal["pairs", "limits"]
-_INT_COLUMNS = frozenset({"http_status", "batch", "attempts"})
+
+
+class Resolved:
+    """The association type a row's label resolved to (category, type id), shown in the result
+    table where the sheet left them empty; set row by row or for many rows at once."""
+
+    def __init__(self) -> None:
+        self._single: dict[int, tuple[str, int]] = {}
+        self._parts: list[tuple[IntArray, npt.NDArray[np.int16], tuple[str, ...], IntArray]] = []
+
+    def __setitem__(self, position: int, value: tuple[str, int]) -> None:
+        self._single[position] = value
+
+    def add(
+        self,
+        positions: IntArray,
+        category_codes: npt.NDArray[np.int16],
+        categories: tuple[str, ...],
+        type_ids: IntArray,
+    ) -> None:
+        """Many rows: codes into ``categories`` and type ids, one per row."""
+        self._parts.append((positions, category_codes, categories, type_ids))
+
+    def __bool__(self) -> bool:
+        return bool(self._single) or any(len(p) for p, _, _, _ in self._parts)
+
+    def fill(self, inputs: pd.DataFrame) -> pd.DataFrame:
+        if not self or "type_id" not in inputs.columns:
+            return inputs
+        names: dict[str, int] = {}
+        codes = np.full(len(inputs), NONE, dtype=np.int32)
+        type_ids = np.full(len(inputs), NONE, dtype=np.int64)
+        for positions, part_codes, categories, ids in self._parts:
+            table = np.array([names.setdefault(c, len(names)) for c in categories], dtype=np.int32)
+            codes[positions] = np.where(part_codes == NONE, NONE, table[part_codes])
+            type_ids[positions] = ids
+        for position, (category, type_id) in self._single.items():
+            codes[position], type_ids[position] = names.setdefault(category, len(names)), type_id
+        out = inputs.copy()
+        given = decoded(codes, tuple(names))
+        out["category"] = _filled(out["category"].astype("string"), given)
+        resolved = pd.Series(pd.arrays.IntegerArray(type_ids, type_ids == NONE), index=out.index)
+        out["type_id"] = _filled(out["type_id"].astype("Int64"), resolved)
+        return out
+
+
+def _filled(given: pd.Series, found: pd.Series) -> pd.Series:
+    """``given`` where the sheet had a value, else ``found`` (all of ``found`` when the sheet's
+    column is empty, without a row-by-row merge)."""
+    found = found.set_axis(given.index)
+    if bool(given.isna().all()):
+        return found
+    return given.fillna(found)
 
 
 @dataclass(frozen=True)
@@ -42,31 +97,30 @@ def input_columns(frame: pd.DataFrame, kind: Kind) -> list[str]:
 
 def result_table(
     frame: pd.DataFrame,
-    outcomes: Mapping[int, Outcome],
+    outcomes: Outcomes | Mapping[int, Outcome],
     *,
     kind: Kind,
-    resolved: Mapping[int, tuple[str, int]] | None = None,
+    resolved: Resolved | Mapping[int, tuple[str, int]] | None = None,
     extra: Sequence[ExtraColumn] = (),
     shown: Action | None = None,
 ) -> pd.DataFrame:
     """Assemble the result table; every position of ``frame`` must have an outcome.
 
+    ``outcomes``: an :class:`~hubframe.run.outcomes.Outcomes` store, or outcomes by position.
     ``resolved``: the (category, type id) a row's label resolved to, shown where the sheet left
     them empty.  ``shown``: the action every row shows (removal jobs show ``archive``);
     otherwise each row's own, as :attr:`Action.shown`.
     """
-    missing = [p for p in range(len(frame)) if p not in outcomes]
-    if missing:
-        raise InternalError(f"no outcome for frame positions {missing[:10]}")
-    ordered = [outcomes[p] for p in range(len(frame))]
+    store = outcomes if isinstance(outcomes, Outcomes) else _store(len(frame), outcomes)
     inputs = input_columns(frame, kind)
     originals = [c for c in frame.columns if c not in inputs and c not in STATUS_COLUMNS]
     declared = (frame.attrs.get("hubframe") or {}).get("original_columns")
     if declared is not None:  # private helper columns of the reader are not the analyst's
         originals = [c for c in originals if c in set(declared)]
     base = frame.reset_index(drop=True)
-    status = pd.DataFrame({col: _status_column(col, ordered, shown) for col in STATUS_COLUMNS})
-    result = pd.concat([_with_resolved(base[inputs], resolved), status, base[originals]], axis=1)
+    status = pd.DataFrame(store.columns(shown), copy=False)
+    found = resolved if isinstance(resolved, Resolved) else _resolved(resolved)
+    result = pd.concat([found.fill(base[inputs]), status, base[originals]], axis=1)
     for column in extra:
         at = list(result.columns).index(column.after) + 1
         result.insert(at, column.name, column.values.set_axis(result.index))
@@ -74,31 +128,17 @@ def result_table(
     return result
 
 
-def _status_column(name: str, ordered: list[Outcome], shown: Action | None) -> pd.Series:
-    if name == "action":
-        values: list[Any] = [
-            None if o.action is None else str(shown or o.action.shown) for o in ordered
-        ]
-    else:
-        values = [getattr(o, name) for o in ordered]
-        if name in ("status", "error_code"):
-            values = [None if v is None else str(v) for v in values]
-    return pd.Series(values, dtype="Int64" if name in _INT_COLUMNS else "string")
+def _store(size: int, outcomes: Mapping[int, Outcome]) -> Outcomes:
+    store = Outcomes(size)
+    store.put_all(outcomes)
+    return store
 
 
-def _with_resolved(
-    inputs: pd.DataFrame, resolved: Mapping[int, tuple[str, int]] | None
-) -> pd.DataFrame:
-    """Show the category and type id a label resolved to, where the sheet left them empty."""
-    if not resolved or "type_id" not in inputs.columns:
-        return inputs
-    out = inputs.copy()
-    positions = list(resolved)
-    categories = pd.Series([resolved[p][0] for p in positions], index=positions, dtype="string")
-    type_ids = pd.Series([resolved[p][1] for p in positions], index=positions, dtype="Int64")
-    out["category"] = out["category"].astype("string").fillna(categories)
-    out["type_id"] = out["type_id"].astype("Int64").fillna(type_ids)
-    return out
+def _resolved(given: Mapping[int, tuple[str, int]] | None) -> Resolved:
+    found = Resolved()
+    for position, value in (given or {}).items():
+        found[position] = value
+    return found
 
 
 def summarize(result: pd.DataFrame) -> pd.DataFrame:
@@ -122,4 +162,4 @@ def summarize(result: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["ExtraColumn", "input_columns", "result_table", "summarize"]
+__all__ = ["ExtraColumn", "Resolved", "input_columns", "result_table", "summarize"]

@@ -1,0 +1,163 @@
+"""The rows a run will send, column by column: one array per field, not one object per row.
+
+A 5,000,000-row sheet is planned and sent without a Python object per row: the rows to send
+are a :class:`WorkTable` of numpy arrays (codes into small tables for the action, object pair,
+category and label; the record ids as Arrow text, shared with the input frame), and
+:class:`~hubframe.run.work.WorkItem` objects exist only for the rows of the batches in flight
+(:meth:`WorkTable.items`).  Jobs that build their rows one by one (limits, undo) hand over
+WorkItems and get a table from :meth:`WorkTable.from_items`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+import pyarrow as pa
+
+from hubframe.run.work import WorkItem
+from hubframe.vocab import Action, ObjectPair
+
+IntArray = npt.NDArray[np.int64]
+#: Action codes: ``ACTIONS[code]``.
+ACTIONS: tuple[Action, ...] = tuple(Action)
+ACTION_CODE: dict[Action, int] = {a: n for n, a in enumerate(ACTIONS)}
+NONE = -1  # the code of a missing value in every code column
+
+
+def _text(values: Any) -> pa.Array:
+    """Arrow text from a list, an Arrow array or chunked array (None stays null)."""
+    if isinstance(values, pa.ChunkedArray):
+        values = values.combine_chunks() if values.num_chunks != 1 else values.chunk(0)
+    if isinstance(values, pa.Array):
+        return values.cast(pa.large_string()) if values.type != pa.large_string() else values
+    return pa.array(list(values), type=pa.large_string())
+
+
+@dataclass(frozen=True)
+class WorkTable:
+    """Rows to send; every array has one entry per row, in input order."""
+
+    positions: IntArray  # the row's position in the input frame
+    actions: npt.NDArray[np.int8]  # codes into ACTIONS
+    pairs: tuple[ObjectPair, ...]
+    pair_codes: npt.NDArray[np.int32]
+    from_ids: pa.Array  # large_string; null for limit rows
+    to_ids: pa.Array
+    categories: tuple[str, ...]
+    category_codes: npt.NDArray[np.int16]  # NONE: no category
+    type_ids: IntArray  # NONE: the default (unlabeled) association
+    maxima: IntArray  # NONE: no limit value
+    labels: tuple[str, ...]
+    label_codes: npt.NDArray[np.int32]  # NONE: no label
+
+    def __len__(self) -> int:
+        return len(self.positions)
+
+    @classmethod
+    def empty(cls) -> WorkTable:
+        return cls.from_items([])
+
+    @classmethod
+    def from_items(cls, items: Iterable[WorkItem]) -> WorkTable:
+        """A table of WorkItems (for jobs that prepare rows one by one)."""
+        rows = list(items)
+        pairs = tuple(dict.fromkeys(i.objects for i in rows))
+        categories = tuple(dict.fromkeys(i.category for i in rows if i.category is not None))
+        labels = tuple(dict.fromkeys(i.label for i in rows if i.label is not None))
+        pair_of = {p: n for n, p in enumerate(pairs)}
+        category_of = {c: n for n, c in enumerate(categories)}
+        label_of = {lab: n for n, lab in enumerate(labels)}
+
+        def codes(values: Sequence[Any], dtype: Any) -> Any:
+            return np.array(values, dtype=dtype) if values else np.zeros(0, dtype=dtype)
+
+        return cls(
+            positions=codes([i.position for i in rows], np.int64),
+            actions=codes([ACTION_CODE[Action(i.action)] for i in rows], np.int8),
+            pairs=pairs,
+            pair_codes=codes([pair_of[i.objects] for i in rows], np.int32),
+            from_ids=_text([i.from_id for i in rows]),
+            to_ids=_text([i.to_id for i in rows]),
+            categories=categories,
+            category_codes=codes(
+                [NONE if i.category is None else category_of[i.category] for i in rows], np.int16
+            ),
+            type_ids=codes([NONE if i.type_id is None else i.type_id for i in rows], np.int64),
+            maxima=codes(
+                [NONE if i.max_to_object_ids is None else i.max_to_object_ids for i in rows],
+                np.int64,
+            ),
+            labels=labels,
+            label_codes=codes(
+                [NONE if i.label is None else label_of[i.label] for i in rows], np.int32
+            ),
+        )
+
+    def take(self, rows: npt.NDArray[Any] | Sequence[int]) -> WorkTable:
+        """The table of some of its rows (positions into this table, in the order given)."""
+        index = np.asarray(rows, dtype=np.int64)
+        arrow_index = pa.array(index, type=pa.int64())
+        return WorkTable(
+            positions=self.positions[index],
+            actions=self.actions[index],
+            pairs=self.pairs,
+            pair_codes=self.pair_codes[index],
+            from_ids=self.from_ids.take(arrow_index),
+            to_ids=self.to_ids.take(arrow_index),
+            categories=self.categories,
+            category_codes=self.category_codes[index],
+            type_ids=self.type_ids[index],
+            maxima=self.maxima[index],
+            labels=self.labels,
+            label_codes=self.label_codes[index],
+        )
+
+    def items(self, rows: npt.NDArray[Any] | Sequence[int] | None = None) -> list[WorkItem]:
+        """WorkItems of some rows (all by default), for the code that works row by row."""
+        index = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=np.int64)
+        part = self.take(index) if rows is not None else self
+        from_ids, to_ids = part.from_ids.to_pylist(), part.to_ids.to_pylist()
+        out: list[WorkItem] = []
+        for n in range(len(part)):
+            category, type_id = int(part.category_codes[n]), int(part.type_ids[n])
+            maximum, label = int(part.maxima[n]), int(part.label_codes[n])
+            pair = part.pairs[int(part.pair_codes[n])]
+            out.append(
+                WorkItem(
+                    position=int(part.positions[n]),
+                    action=ACTIONS[int(part.actions[n])],
+                    from_type=pair.from_type,
+                    to_type=pair.to_type,
+                    from_id=from_ids[n],
+                    to_id=to_ids[n],
+                    category=None if category == NONE else part.categories[category],
+                    type_id=None if type_id == NONE else type_id,
+                    max_to_object_ids=None if maximum == NONE else maximum,
+                    label=None if label == NONE else part.labels[label],
+                )
+            )
+        return out
+
+    def with_actions(self, actions: npt.NDArray[np.int8]) -> WorkTable:
+        """The same rows sent with other actions (e.g. removals of the pairs a sheet names)."""
+        return WorkTable(
+            self.positions,
+            actions,
+            self.pairs,
+            self.pair_codes,
+            self.from_ids,
+            self.to_ids,
+            self.categories,
+            self.category_codes,
+            self.type_ids,
+            self.maxima,
+            self.labels,
+            self.label_codes,
+        )
+
+
+__all__ = ["ACTIONS", "ACTION_CODE", "NONE", "WorkTable"]

@@ -49,25 +49,73 @@ _WHOLE_RUN_STOPS: Final = frozenset(
 )
 _MAX_ISSUES: Final = 50
 
+#: What every command that talks to HubSpot ends its help with.
+_HUBSPOT_NOTES: Final = f"""\
+token: --token or ${ENV_TOKEN} (prefer the variable: other users can see command lines)
+base URL: --base-url or ${ENV_BASE_URL} (default https://api.hubapi.com)"""
+_EXIT_NOTES: Final = (
+    "exit codes: 0 all rows done, 1 rows failed or invalid, 2 usage or whole-run error"
+)
+
 EPILOG: Final = f"""\
 examples:
   hubframe validate deals_contacts.xlsx
   hubframe associate deals_contacts.xlsx --dry-run --report plan.xlsx
   hubframe associate deals_contacts.xlsx --report report.xlsx --retry-file retry.xlsx
-  hubframe associate pairs.csv --from deals --to contacts --label "Decision maker"
-  hubframe associate retry.xlsx --journal run.sqlite --report report2.xlsx
-  hubframe limits limits.csv --report limits_report.xlsx
-  hubframe associate pairs.csv --skip-existing --report report.xlsx
-  hubframe undo report.xlsx --report undo_report.xlsx     # take that run back
-  hubframe remove pairs_to_unlink.csv --dry-run
-  hubframe associate deals_contacts.xlsx --sandbox          # against the built-in sandbox
-  hubframe sandbox --port 8765 --seed demo                  # serve the sandbox
-  hubframe demo                                             # what `make demo` runs
+  hubframe limits limits.csv --dry-run
+  hubframe undo report.xlsx --report undo_report.xlsx      # take that run back
+  hubframe demo                                            # what `make demo` runs
 
-token: --token or ${ENV_TOKEN} (prefer the variable: other users can see command lines)
-base URL: --base-url or ${ENV_BASE_URL} (default https://api.hubapi.com)
-exit codes: 0 all rows done, 1 rows failed or invalid, 2 usage or whole-run error
+`hubframe COMMAND --help` shows a command's options and examples.
+{_HUBSPOT_NOTES}
+{_EXIT_NOTES}
 """
+
+#: Each command's own examples, shown by ``hubframe COMMAND --help`` (and only there).
+EXAMPLES: Final[dict[str, str]] = {
+    "associate": """\
+  hubframe associate deals_contacts.xlsx --dry-run --report plan.xlsx
+  hubframe associate deals_contacts.xlsx --report report.xlsx --retry-file retry.xlsx
+  hubframe associate pairs.csv --from deals --to contacts --label "Decision maker"
+  hubframe associate hubspot-crm-exports-all-deals-2026-11-29.csv --to contacts --dry-run
+  hubframe associate deal_contact_emails.csv --to-id-property email --report report.xlsx
+  hubframe associate retry.xlsx --journal run.sqlite --report report2.xlsx
+  hubframe associate pairs.csv --skip-existing --report report.xlsx
+  hubframe associate deals_contacts.xlsx --sandbox            # the demo sandbox""",
+    "limits": """\
+  hubframe limits limits.csv --dry-run
+  hubframe limits limits.csv --report limits_report.xlsx
+  hubframe limits limits.xlsx --sheet Limits --from deals --to contacts""",
+    "undo": """\
+  hubframe undo report.xlsx --dry-run                         # what would be taken back
+  hubframe undo report.xlsx --report undo_report.xlsx
+  hubframe undo run.sqlite --report undo_report.xlsx          # from the run's journal""",
+    "remove": """\
+  hubframe remove pairs_to_unlink.csv --dry-run
+  hubframe remove pairs_to_unlink.csv --label "Champion" --report removed.xlsx""",
+    "validate": """\
+  hubframe validate deals_contacts.xlsx
+  hubframe validate deal_contact_emails.csv --to-id-property email
+  hubframe validate book.xlsx --sheet '*' --max-issues 200
+  hubframe validate limits.csv --kind limits""",
+    "sandbox": """\
+  hubframe sandbox --port 8765 --seed demo                    # the demo portal
+  hubframe sandbox --port 0 --json                            # one JSON line: url, token
+  hubframe sandbox --behaviour hostile --rate-limit 20/1""",
+    "demo": """\
+  hubframe demo                                               # what `make demo` runs
+  hubframe demo --out /tmp/hubframe-demo --no-progress""",
+}
+#: What each command's help ends with after its examples.
+_NOTES: Final[dict[str, str]] = {
+    "associate": f"{_HUBSPOT_NOTES}\n{_EXIT_NOTES}",
+    "limits": f"{_HUBSPOT_NOTES}\n{_EXIT_NOTES}",
+    "undo": f"{_HUBSPOT_NOTES}\n{_EXIT_NOTES}",
+    "remove": f"{_HUBSPOT_NOTES}\n{_EXIT_NOTES}",
+    "validate": "exit codes: 0 no errors (warnings allowed), 1 errors found, 2 unreadable sheet",
+}
+#: ``--sandbox MODE``: the demo portal.
+SANDBOX_MODES: Final = ("demo",)
 
 
 # --- Parser ---------------------------------------------------------------------------------------
@@ -83,8 +131,8 @@ def _positive_int(text: str) -> int:
     return value
 
 
-def _add_input(parser: argparse.ArgumentParser, *, label: bool) -> None:
-    parser.add_argument("file", type=Path, help="the sheet: .xlsx, .xlsm, .csv, .tsv or .txt")
+def _add_reading(parser: argparse._ActionsContainer) -> None:
+    """--sheet, --from, --to: how to read a sheet (every command that reads one)."""
     parser.add_argument(
         "--sheet",
         help="sheet name, or position counted from 0 (hidden sheets count; a sheet named like "
@@ -93,6 +141,11 @@ def _add_input(parser: argparse.ArgumentParser, *, label: bool) -> None:
     )
     parser.add_argument("--from", dest="from_type", metavar="TYPE", help="from object type")
     parser.add_argument("--to", dest="to_type", metavar="TYPE", help="to object type")
+
+
+def _add_input(parser: argparse.ArgumentParser, *, label: bool) -> None:
+    parser.add_argument("file", type=Path, help="the sheet: .xlsx, .xlsm, .csv, .tsv or .txt")
+    _add_reading(parser)
     if label:
         parser.add_argument("--label", help="association label for every row")
         parser.add_argument(
@@ -141,8 +194,19 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="progress bars on stderr (default: when stderr is a terminal)",
     )
+    _add_hubspot(parser)
+
+
+def _add_hubspot(parser: argparse.ArgumentParser) -> None:
     hub = parser.add_argument_group("HubSpot")
-    hub.add_argument("--sandbox", action="store_true", help="run against a built-in demo sandbox")
+    hub.add_argument(
+        "--sandbox",
+        nargs="?",
+        const="demo",
+        choices=SANDBOX_MODES,
+        help="use a built-in sandbox instead of HubSpot: 'demo' (the default) is the demo "
+        "portal of the sample sheets",
+    )
     hub.add_argument(
         "--api-version", choices=API_VERSIONS, default=DEFAULT_API_VERSION, help="API version"
     )
@@ -154,19 +218,27 @@ def _formatter(prog: str) -> argparse.HelpFormatter:
     return argparse.RawDescriptionHelpFormatter(prog, max_help_position=32)
 
 
+def _epilog(name: str) -> str | None:
+    parts = [f"examples:\n{EXAMPLES[name]}"] if name in EXAMPLES else []
+    parts += [_NOTES[name]] if name in _NOTES else []
+    return "\n\n".join(parts) or None
+
+
 def _subparser(subs: Any, name: str, help_text: str, description: str) -> argparse.ArgumentParser:
     parser: argparse.ArgumentParser = subs.add_parser(
         name,
         help=help_text,
         description=description,
-        epilog=EPILOG,
+        epilog=_epilog(name),
         formatter_class=_formatter,
     )
+    parser.set_defaults(usage_error=parser.error)  # a usage error shows this command's usage
     return parser
 
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``hubframe`` command."""
+    from hubframe import __version__
     from hubframe.sandbox import serve
 
     parser = argparse.ArgumentParser(
@@ -174,6 +246,9 @@ def build_parser() -> argparse.ArgumentParser:
         description="Spreadsheets in, HubSpot CRM associations out.",
         epilog=EPILOG,
         formatter_class=_formatter,
+    )
+    parser.add_argument(
+        "--version", action="version", version=f"{PROG} {__version__}", help="show the version"
     )
     subs = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     p = _subparser(
@@ -202,8 +277,44 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_input(p, label=True)
     _add_run(p)
+    _add_validate(subs)
+    p = _subparser(subs, "sandbox", "serve the built-in HubSpot sandbox", "Serve the sandbox.")
+    serve.add_arguments(p)
     p = _subparser(
-        subs, "validate", "check a sheet without sending anything", "Check a sheet offline."
+        subs,
+        "demo",
+        "run the sample sheets against the demo sandbox",
+        "Run the demo job: the sample sheets shipped with hubframe, against the demo sandbox.",
+    )
+    p.add_argument(
+        "--sample-data",
+        type=Path,
+        default=None,
+        metavar="DIR",
+        help="read the sample sheets from DIR (default: the copies shipped with hubframe)",
+    )
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=Path("reports"),
+        metavar="DIR",
+        help="write the reports and retry files here (default: ./reports, created)",
+    )
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="progress bars on stderr (default: when stderr is a terminal)",
+    )
+    return parser
+
+
+def _add_validate(subs: Any) -> None:
+    p = _subparser(
+        subs,
+        "validate",
+        "check a sheet without sending anything",
+        "Check a sheet offline.",
     )
     _add_input(p, label=True)
     p.add_argument(
@@ -212,18 +323,13 @@ def build_parser() -> argparse.ArgumentParser:
         default="auto",
         help="what the sheet holds (default: pairs, else limits)",
     )
-    p.add_argument("--max-issues", type=_positive_int, default=_MAX_ISSUES, metavar="N")
-    p = _subparser(subs, "sandbox", "serve the built-in HubSpot sandbox", "Serve the sandbox.")
-    serve.add_arguments(p)
-    p = _subparser(
-        subs, "demo", "run the sample sheets against the demo sandbox", "Run the demo job."
-    )
     p.add_argument(
-        "--sample-data", type=Path, default=None, metavar="DIR", help="default: ./sample_data"
+        "--max-issues",
+        type=_positive_int,
+        default=_MAX_ISSUES,
+        metavar="N",
+        help=f"show at most N issues (default: {_MAX_ISSUES})",
     )
-    p.add_argument("--out", type=Path, default=Path("reports"), metavar="DIR")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
-    return parser
 
 
 # --- Reading and connecting ---------------------------------------------------------------------
@@ -547,15 +653,14 @@ DEMO_JOBS: Final = (
     ("limits", "limits.csv", "association limits: create, update, remove"),
     ("associate", "messy_deals_contacts.xlsx", "a messy export: what errors look like"),
 )
-_PACKAGE_ROOT: Final = Path(__file__).resolve().parents[1]
+#: The sample sheets shipped with the package (``sample_data/generate.py`` writes them, and the
+#: same files into ``sample_data/``), so the demo runs from an installed package too.
+SAMPLES: Final = Path(__file__).resolve().parent / "sandbox" / "data" / "samples"
 
 
 def _sample_dir(given: Path | None) -> Path:
-    """--sample-data, else ./sample_data, else the checkout this package runs from."""
-    if given is not None:
-        return given
-    here = Path("sample_data")
-    return here if here.is_dir() else _PACKAGE_ROOT / "sample_data"
+    """--sample-data, else the sample sheets shipped with hubframe."""
+    return SAMPLES if given is None else given
 
 
 def _demo_argv(command: str, sample: Path, out_dir: Path, progress: bool | None) -> list[str]:
@@ -594,7 +699,8 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
     if missing:
         raise InputError(
             f"sample data not found: {', '.join(str(sample_dir / m) for m in missing)}; "
-            "run the demo from the repository root (make demo) or pass --sample-data DIR"
+            "pass --sample-data DIR with the sample sheets, or leave it out to use the ones "
+            "shipped with hubframe (make demo does)"
         )
     out_dir: Path = args.out
     runs: list[tuple[str, JobRun]] = []
@@ -640,9 +746,9 @@ def _hide_token(args: argparse.Namespace) -> Secret | None:
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     out = sys.stdout
+    if getattr(args, "sandbox", None) and (args.token or args.base_url):
+        args.usage_error("--sandbox cannot be combined with --token or --base-url")
     if args.command in ("associate", "limits", "undo", "remove"):
-        if args.sandbox and (args.token or args.base_url):
-            parser.error("--sandbox cannot be combined with --token or --base-url")
         return run_job(args.command, args, out=out).code
     if args.command == "validate":
         return run_validate(args, out)
@@ -653,10 +759,21 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     return int(serve.run(args))
 
 
+def _sandbox_mode_first(argv: list[str]) -> list[str]:
+    """``--sandbox FILE`` keeps meaning "the demo sandbox, and FILE": ``--sandbox`` takes a mode
+    (``--sandbox rehearse``), so a following word that is no mode is not taken as one."""
+    out = list(argv)
+    for i, word in enumerate(out[:-1]):
+        following = out[i + 1]
+        if word == "--sandbox" and following not in SANDBOX_MODES and not following.startswith("-"):
+            out[i] = "--sandbox=demo"
+    return out
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``hubframe`` and ``python -m hubframe``; returns the exit code."""
     parser = build_parser()
-    args = parser.parse_args(argv)
+    args = parser.parse_args(_sandbox_mode_first(sys.argv[1:] if argv is None else list(argv)))
     del argv  # it may hold --token: no frame below keeps it
     secret = _hide_token(args)
     try:

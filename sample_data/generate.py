@@ -2,6 +2,11 @@
 
     python sample_data/generate.py [OUTPUT_DIR]
 
+Without OUTPUT_DIR the sheets are written twice: into ``sample_data/`` (for people reading the
+repository) and into ``hubframe/sandbox/data/samples/`` (shipped with the package, so
+``hubframe demo`` works from an installed package).  This generator is the one source of both;
+``tests/test_sandbox_sample_data.py`` checks the copies are identical.
+
 Deterministic: the same code gives byte-identical files (fixed document timestamps, fixed zip
 entry dates), so ``git diff`` shows only real changes.  See ``sample_data/README.md``.
 """
@@ -23,6 +28,8 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from hubframe.sandbox import demo
 
 HERE = Path(__file__).resolve().parent
+#: The copy shipped with the package (package data): what ``hubframe demo`` reads by default.
+PACKAGED = HERE.parent / "hubframe" / "sandbox" / "data" / "samples"
 FIXED_ZIP_DATE = (2026, 11, 20, 9, 0, 0)
 FIXED_ISO = "2026-11-20T09:00:00Z"
 Row = Sequence[Any]
@@ -227,6 +234,7 @@ def generate(out_dir: Path = HERE) -> list[Path]:
 
 
 if __name__ == "__main__":
-    target = Path(sys.argv[1]) if len(sys.argv) > 1 else HERE
-    for written in generate(target):
-        print(written)
+    targets = [Path(sys.argv[1])] if len(sys.argv) > 1 else [HERE, PACKAGED]
+    for target in targets:
+        for written in generate(target):
+            print(written)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import select
@@ -18,7 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 
-from hubframe.cli import main
+from hubframe.cli import build_parser, main
 from hubframe.io import read_pairs
 from hubframe.sandbox import Sandbox
 
@@ -299,12 +300,69 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     assert proc.returncode == 2 and "--sandbox cannot be combined" in proc.stderr
 
 
+@pytest.mark.parametrize(
+    "argv",
+    [
+        ("associate", "x.csv", "--sandbox", "--token", "t"),
+        ("associate", "--sandbox", "--token", "t"),
+        ("limits", "x.csv", "--sandbox", "demo", "--base-url", "http://127.0.0.1:9"),
+    ],
+)
+def test_a_usage_error_shows_the_usage_of_its_own_command(argv: tuple[str, ...]) -> None:
+    proc = _hubframe(*argv)
+    assert proc.returncode == 2
+    assert proc.stderr.startswith(f"usage: hubframe {argv[0]} "), proc.stderr
+    assert "Traceback" not in proc.stderr
+
+
+def test_version() -> None:
+    from hubframe import __version__
+
+    proc = _hubframe("--version")
+    assert proc.returncode == 0 and proc.stdout.strip() == f"hubframe {__version__}"
+
+
 def test_help_has_examples() -> None:
     proc = _hubframe("--help")
     assert proc.returncode == 0
     assert "examples:" in proc.stdout and "hubframe associate" in proc.stdout
     proc = _hubframe("associate", "--help")
     assert proc.returncode == 0 and "--retry-file" in proc.stdout and "examples:" in proc.stdout
+
+
+def _commands() -> dict[str, argparse.ArgumentParser]:
+    parser = build_parser()
+    subs = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    return dict(subs.choices)
+
+
+@pytest.mark.parametrize("command", sorted(_commands()))
+def test_each_command_help_shows_its_own_examples_only(command: str) -> None:
+    proc = _hubframe(command, "--help")
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.startswith(f"usage: hubframe {command} ")
+    examples = [line.strip() for line in proc.stdout.splitlines() if line.startswith("  hubframe")]
+    assert examples, "no examples"
+    assert all(line.startswith(f"hubframe {command}") for line in examples), examples
+
+
+def test_every_option_of_every_command_has_help() -> None:
+    parsers = {"hubframe": build_parser(), **_commands()}
+    missing = [
+        f"{name} {action.option_strings or action.dest}"
+        for name, parser in parsers.items()
+        for action in parser._actions
+        if not isinstance(action, argparse._SubParsersAction)
+        and (not action.help or action.help == argparse.SUPPRESS)
+    ]
+    assert missing == []
+
+
+def test_sandbox_before_the_file_still_means_the_demo_sandbox(tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    proc = _hubframe("associate", "--sandbox", str(sheet), "--dry-run")
+    assert proc.returncode == 0, proc.stderr
+    assert "built-in demo sandbox" in proc.stderr and "planned" in proc.stdout
 
 
 def test_builtin_sandbox_flag_runs_the_job(tmp_path: Path) -> None:
@@ -396,6 +454,39 @@ def test_demo_writes_reports_and_summaries(tmp_path: Path) -> None:
     assert (out / "messy_deals_contacts_retry.xlsx").is_file()
     assert proc.stdout.count("total") == 4
     assert "Traceback" not in proc.stderr
+
+
+def _installed_copy(site: Path) -> Path:
+    """What a wheel of this checkout holds: the packages' modules and the package data that
+    pyproject.toml declares, and nothing else of the repository (no sample_data/)."""
+    import tomllib
+
+    config = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))
+    patterns = config["tool"]["setuptools"]["package-data"]["hubframe"]
+    source = REPO / "hubframe"
+    files = [p for p in source.rglob("*.py") if (p.parent / "__init__.py").is_file()]
+    files += [p for pattern in patterns for p in source.glob(pattern)]
+    for path in files:
+        target = site / "hubframe" / path.relative_to(source)
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_bytes(path.read_bytes())
+    return site
+
+
+def test_demo_runs_from_an_installed_package(tmp_path: Path) -> None:
+    site = _installed_copy(tmp_path / "site")
+    work = tmp_path / "work"  # no sample_data/ here, and the checkout is not on the path
+    work.mkdir()
+    env = _env() | {"PYTHONPATH": str(site)}
+    where = subprocess.run(
+        [sys.executable, "-c", "import hubframe; print(hubframe.__file__)"],
+        capture_output=True, text=True, env=env, cwd=work, check=True,
+    )  # fmt: skip
+    assert where.stdout.strip() == str(site / "hubframe" / "__init__.py")
+    proc = _hubframe("demo", "--no-progress", env=env, cwd=work, timeout=240)
+    assert proc.returncode == 0, proc.stderr
+    assert proc.stdout.count("total") == 4
+    assert (work / "reports" / "deals_contacts_report.xlsx").is_file()
 
 
 def test_demo_without_sample_data_fails_clearly(tmp_path: Path) -> None:

@@ -33,6 +33,16 @@ def test_committed_files_are_what_the_generator_writes(tmp_path: Path) -> None:
         assert (tmp_path / name).read_bytes() == (SAMPLE / name).read_bytes(), name
 
 
+def test_the_copies_shipped_with_the_package_are_the_same_files() -> None:
+    from hubframe.cli import DEMO_JOBS, SAMPLES
+
+    assert load_generator().PACKAGED == SAMPLES
+    assert sorted(p.name for p in SAMPLES.iterdir()) == sorted(FILES)
+    assert sorted(name for _, name, _ in DEMO_JOBS) == sorted(FILES)
+    for name in FILES:
+        assert (SAMPLES / name).read_bytes() == (SAMPLE / name).read_bytes(), name
+
+
 def test_deals_contacts_layout() -> None:
     ws = openpyxl.load_workbook(SAMPLE / "deals_contacts.xlsx").active
     assert ws is not None

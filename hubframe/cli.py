@@ -472,6 +472,16 @@ def _run(
     )
 
 
+def _check_outputs(args: argparse.Namespace) -> None:
+    """The report, retry file and journal paths, checked before reading, connecting or
+    sending (:func:`hubframe.report.outputs.check_outputs`)."""
+    from hubframe.report.outputs import check_outputs
+
+    check_outputs(
+        report=args.report, retry_file=args.retry_file, journal=args.journal, sources=[args.file]
+    )
+
+
 @contextlib.contextmanager
 def _open_journal(args: argparse.Namespace) -> Iterator[Journal | None]:
     """The --journal, opened before anything is sent (a bad path is a one-line error)."""
@@ -581,7 +591,8 @@ def run_job(
     """Read, validate, run and report one sheet (``associate``, ``limits``, ``remove``), or
     undo a run from its report or journal (``undo``)."""
     started = datetime.now().astimezone().replace(tzinfo=None)
-    frame = _read(kind, args)  # the sheet first: its problems are the commonest
+    _check_outputs(args)  # nothing is sent unless the run can write all it was asked to
+    frame = _read(kind, args)  # then the sheet: its problems are the commonest
     issues = None if kind == "undo" else _validate(kind, frame)  # a report was checked before
     with contextlib.ExitStack() as stack:
         journal = stack.enter_context(_open_journal(args))

@@ -274,6 +274,89 @@ def test_bad_journal_path_one_line_exit_2_nothing_sent(
     assert sandbox.request_log().empty  # found before anything was sent
 
 
+def _unwritable_folder(tmp_path: Path) -> Path:
+    """A folder nobody may create files in: /sys for root (whom permissions do not stop),
+    else a folder of the test's own without write permission."""
+    if os.geteuid() == 0:
+        return Path("/sys")
+    locked = tmp_path / "locked"
+    locked.mkdir()
+    locked.chmod(0o500)
+    return locked
+
+
+def _bad_outputs(tmp_path: Path, sheet: Path) -> dict[str, tuple[list[str], str]]:
+    """case -> (the output options, what the one error line names)."""
+    a_file = tmp_path / "notes.txt"
+    a_file.write_text("x", encoding="utf-8")
+    locked = _unwritable_folder(tmp_path)
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    return {
+        "report with a wrong extension": (["--report", str(out / "r.pdf")], "r.pdf"),
+        "report that is a folder": (["--report", str(out)], "is a folder"),
+        "report in a folder that is a file": (["--report", str(a_file / "r.xlsx")], "not a folder"),
+        "report in an unwritable folder": (["--report", str(locked / "r.xlsx")], "cannot write"),
+        "retry file in an unwritable folder": (
+            ["--retry-file", str(locked / "new" / "retry.csv")], "cannot write",
+        ),
+        "retry file with no extension": (["--retry-file", str(out / "retry")], "retry"),
+        "journal in a missing folder": (["--journal", str(out / "no" / "j.sqlite")], "j.sqlite"),
+        "journal in an unwritable folder": (["--journal", str(locked / "j.sqlite")], "cannot"),
+        "report over the sheet": (["--report", str(sheet)], "is the file being read"),
+        "report and retry file one file": (
+            ["--report", str(out / "x.csv"), "--retry-file", str(out / "x.csv")], "one file",
+        ),
+    }  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    "case",
+    [
+        "report with a wrong extension",
+        "report that is a folder",
+        "report in a folder that is a file",
+        "report in an unwritable folder",
+        "retry file in an unwritable folder",
+        "retry file with no extension",
+        "journal in a missing folder",
+        "journal in an unwritable folder",
+        "report over the sheet",
+        "report and retry file one file",
+    ],
+)
+def test_an_output_that_cannot_be_written_stops_the_run_before_anything_is_sent(
+    sandbox: Sandbox, tmp_path: Path, case: str
+) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    options, named = _bad_outputs(tmp_path, sheet)[case]
+    before = sheet.read_bytes()
+    proc = _hubframe("associate", str(sheet), *options, env=_env(sandbox))
+    assert named in _one_error_line(proc)
+    assert proc.stdout == ""  # not even read: nothing to report
+    assert sandbox.request_log().empty  # no request at all, so no write
+    assert sheet.read_bytes() == before
+    assert not (tmp_path / "out" / "r.pdf").exists()
+
+
+def test_a_report_in_a_missing_folder_is_written_there(sandbox: Sandbox, tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    report = tmp_path / "new" / "deeper" / "r.csv"
+    proc = _hubframe("associate", str(sheet), "--report", str(report), env=_env(sandbox))
+    assert proc.returncode == 0, proc.stderr
+    assert report.is_file() and not list(report.parent.glob(".hubframe-check-*"))
+
+
+@pytest.mark.parametrize("command", ["limits", "undo", "remove"])
+def test_every_job_checks_its_outputs_first(sandbox: Sandbox, tmp_path: Path, command: str) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    if command == "limits":
+        sheet.write_text("From,To,Label,Max\ndeals,contacts,Champion,3\n", encoding="utf-8")
+    proc = _hubframe(command, str(sheet), "--report", str(tmp_path / "r.pdf"), env=_env(sandbox))
+    assert "r.pdf" in _one_error_line(proc)
+    assert sandbox.request_log().empty
+
+
 def test_missing_file_one_line_exit_2(tmp_path: Path) -> None:
     proc = _hubframe("associate", str(tmp_path / "nope.xlsx"), "--sandbox")
     assert "nope.xlsx" in _one_error_line(proc)

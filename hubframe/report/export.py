@@ -15,6 +15,7 @@ from hubframe.constants import (
 from hubframe.errors import InputError
 from hubframe.report.columns import check_result, errors_mask, report_columns
 from hubframe.report.excel import SEVERITY_COLOURS, STATUS_COLOURS, Table, write_tables
+from hubframe.report.outputs import REPORT_SUFFIXES
 from hubframe.report.safety import csv_column, outgoing_frame
 from hubframe.report.summary import build_summary, summary_data
 
@@ -45,8 +46,10 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 def target_path(path: PathLike) -> tuple[Path, str]:
     target = Path(path)
     suffix = target.suffix.lower()
-    if suffix not in (".xlsx", ".csv"):
+    if suffix not in REPORT_SUFFIXES:
         raise InputError(f"{target.name}: a report or retry file must end in .xlsx or .csv")
+    if target.is_dir():
+        raise InputError(f"{target}: is a folder; give the report or retry file a file name")
     return target, suffix
 
 

@@ -1,0 +1,122 @@
+"""Where a run will write, checked before it sends anything: report, retry file, journal.
+
+A run that cannot write its report afterwards has still sent its associations, and the analyst
+is left without the one file that says what happened.  :func:`check_outputs` looks at every
+path a run will write before the first request (the command line calls it before it connects,
+the notebook app before it saves) and raises one :class:`~hubframe.errors.InputError` naming the
+path and what is wrong:
+
+* a report or retry file must end in ``.xlsx`` or ``.csv``;
+* a path that is a folder is an error (a file is never written inside it);
+* the folder must be a folder, and hubframe must be able to create a file in it (a file is
+  created there and deleted again, which is the only test that holds for read-only disks,
+  network shares and access lists alike); a missing folder of a report or retry file is
+  created when it is written, so the nearest folder that exists is tested; a journal's folder
+  must exist (the journal is opened before sending);
+* an existing file must be writable, and no output may be the sheet being read or another
+  output of the same run.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterable
+from pathlib import Path
+
+from hubframe.errors import InputError
+
+PathLike = str | os.PathLike[str]
+#: The file types reports and retry files are written as.
+REPORT_SUFFIXES = (".xlsx", ".csv")
+
+
+def _kind_of(suffix: str) -> str:
+    return f"'{suffix}'" if suffix else "no extension"
+
+
+def _existing_folder(path: Path) -> Path:
+    """The nearest folder above ``path`` that exists (``path``'s own folder, or an ancestor)."""
+    folder = path.parent
+    while not folder.exists() and folder != folder.parent:
+        folder = folder.parent
+    return folder
+
+
+def _probe(folder: Path) -> OSError | None:
+    """None when a file can be created (and deleted) in ``folder``, else why not."""
+    try:
+        with tempfile.NamedTemporaryFile(dir=folder, prefix=".hubframe-check-"):
+            return None
+    except OSError as exc:
+        return exc
+
+
+def _check_folder(path: Path, role: str, *, create: bool) -> None:
+    folder = path.parent if path.parent.exists() or not create else _existing_folder(path)
+    if not folder.exists():
+        raise InputError(
+            f"{path}: the folder {folder} does not exist; create it or give the {role} another path"
+        )
+    if not folder.is_dir():
+        raise InputError(f"{path}: {folder} is a file, not a folder; give the {role} another path")
+    problem = _probe(folder)
+    if problem is not None:
+        reason = problem.strerror or type(problem).__name__
+        raise InputError(f"{path}: cannot write in the folder {folder} ({reason.lower()})")
+
+
+def check_output(path: PathLike, role: str, *, sheet: bool = True, create: bool = True) -> Path:
+    """Check one path a run will write (see the module docstring); returns it as a Path.
+
+    ``role`` names it in messages ("report", "retry file", "journal"); ``sheet``: it must end
+    in .xlsx or .csv; ``create``: missing folders will be created (else the folder must exist).
+    """
+    target = Path(path)
+    if target.is_dir():
+        example = target / (f"{role.replace(' ', '_')}.xlsx" if sheet else "run.sqlite")
+        raise InputError(f"{target}: is a folder; give the {role} a file name, such as {example}")
+    suffix = target.suffix.lower()
+    if sheet and suffix not in REPORT_SUFFIXES:
+        raise InputError(
+            f"{target}: a {role} must end in .xlsx or .csv (this path has {_kind_of(suffix)})"
+        )
+    if target.exists() and not os.access(target, os.W_OK):
+        raise InputError(f"{target}: the file exists and cannot be written (permission denied)")
+    _check_folder(target, role, create=create)
+    return target
+
+
+def _same(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
+
+
+def check_outputs(
+    *,
+    report: PathLike | None = None,
+    retry_file: PathLike | None = None,
+    journal: PathLike | None = None,
+    sources: Iterable[PathLike] = (),
+) -> None:
+    """Check every path a run will write, before it sends anything; InputError when one
+    cannot be written as asked.  ``sources``: files the run reads (never overwritten)."""
+    outputs: list[tuple[str, Path]] = []
+    if report is not None:
+        outputs.append(("report", check_output(report, "report")))
+    if retry_file is not None:
+        outputs.append(("retry file", check_output(retry_file, "retry file")))
+    if journal is not None:
+        outputs.append(("journal", check_output(journal, "journal", sheet=False, create=False)))
+    read = [Path(s) for s in sources]
+    for i, (role, path) in enumerate(outputs):
+        if any(_same(path, source) for source in read):
+            raise InputError(f"{path}: is the file being read; write the {role} to another file")
+        for other_role, other in outputs[:i]:
+            if _same(path, other):
+                raise InputError(f"{path}: the {other_role} and the {role} cannot be one file")
+
+
+__all__ = ["REPORT_SUFFIXES", "check_output", "check_outputs"]

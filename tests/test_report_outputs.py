@@ -1,0 +1,59 @@
+"""hubframe.report.outputs: every output path checked before a run sends anything."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hubframe.errors import InputError
+from hubframe.report import export_report
+from hubframe.report.outputs import check_output, check_outputs
+
+
+def test_good_paths_pass_and_leave_nothing_behind(tmp_path: Path) -> None:
+    check_outputs(
+        report=tmp_path / "a" / "b" / "report.xlsx",  # missing folders are created later
+        retry_file=tmp_path / "retry.CSV",
+        journal=tmp_path / "run.sqlite",
+        sources=[tmp_path / "pairs.csv"],
+    )
+    assert list(tmp_path.iterdir()) == []  # no probe file left, no folder made
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "named"),
+    [
+        ({"report": "r.pdf"}, "must end in .xlsx or .csv (this path has '.pdf')"),
+        ({"retry_file": "retry"}, "retry file must end in .xlsx or .csv (this path has no"),
+        ({"journal": "missing/run.sqlite"}, "does not exist"),
+    ],
+)
+def test_bad_paths_say_what_is_wrong(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, kwargs: dict[str, str], named: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    # message text checked on purpose: the analyst must learn what to change
+    with pytest.raises(InputError, match=named.replace("(", r"\(").replace(")", r"\)")):
+        check_outputs(**kwargs)  # type: ignore[arg-type]
+
+
+def test_a_folder_is_never_written_into(tmp_path: Path) -> None:
+    folder = tmp_path / "out.xlsx"
+    folder.mkdir()
+    with pytest.raises(InputError, match="is a folder"):
+        check_output(folder, "report")
+    result = pd.DataFrame({"status": ["success"], "error_code": [None]})
+    with pytest.raises(InputError, match="is a folder"):
+        export_report(result, folder)
+    assert list(folder.iterdir()) == []
+
+
+def test_an_output_may_not_be_an_input_or_another_output(tmp_path: Path) -> None:
+    sheet = tmp_path / "pairs.csv"
+    sheet.write_text("Deal ID,Contact ID\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="is the file being read"):
+        check_outputs(retry_file=tmp_path / "." / "pairs.csv", sources=[sheet])
+    with pytest.raises(InputError, match="report and the journal cannot be one file"):
+        check_outputs(report=tmp_path / "x.csv", journal=tmp_path / "x.csv")

@@ -33,8 +33,8 @@ if TYPE_CHECKING:
     from hubframe.hubspot.client import HubSpotClient
     from hubframe.io import ReadLimits, read_limits, read_pairs
     from hubframe.jobs import associate, configure_limits, remove_associations, undo
+    from hubframe.jobs.check import validate_limits, validate_pairs
     from hubframe.report import export_report, export_retry, summarize
-    from hubframe.validate import validate_limits, validate_pairs
     from hubframe.widgets import HubframeApp
 
 __version__ = "0.1.0"
@@ -45,8 +45,8 @@ _LAZY: dict[str, str] = {
     "ReadLimits": "hubframe.io",
     "read_pairs": "hubframe.io",
     "read_limits": "hubframe.io",
-    "validate_pairs": "hubframe.validate",
-    "validate_limits": "hubframe.validate",
+    "validate_pairs": "hubframe.jobs.check",
+    "validate_limits": "hubframe.jobs.check",
     "associate": "hubframe.jobs",
     "configure_limits": "hubframe.jobs",
     "undo": "hubframe.jobs",

@@ -97,6 +97,7 @@ EXAMPLES: Final[dict[str, str]] = {
   hubframe validate deals_contacts.xlsx
   hubframe validate deal_contact_emails.csv --to-id-property email
   hubframe validate book.xlsx --sheet '*' --max-issues 200
+  hubframe validate deals_contacts.xlsx --check-records        # in HubSpot, as a run checks
   hubframe validate limits.csv --kind limits""",
     "sandbox": """\
   hubframe sandbox --port 8765 --seed demo                    # the demo portal
@@ -314,7 +315,10 @@ def _add_validate(subs: Any) -> None:
         subs,
         "validate",
         "check a sheet without sending anything",
-        "Check a sheet offline.",
+        "Check a sheet without sending anything. Offline by default; connected (--online, "
+        "--check-records, --token, --base-url or --sandbox) it also checks what a run checks "
+        "in HubSpot: labels exist, emails and domains are found, and with --check-records "
+        "that every record exists.",
     )
     _add_input(p, label=True)
     p.add_argument(
@@ -330,6 +334,19 @@ def _add_validate(subs: Any) -> None:
         metavar="N",
         help=f"show at most N issues (default: {_MAX_ISSUES})",
     )
+    online = p.add_argument_group("checks in HubSpot")
+    online.add_argument(
+        "--online",
+        action="store_true",
+        help="check in HubSpot what a run would check: labels exist, emails and domains are "
+        "found (implied by --check-records, --token, --base-url and --sandbox)",
+    )
+    online.add_argument(
+        "--check-records",
+        action="store_true",
+        help="also check that every record id exists in HubSpot (objects batch read)",
+    )
+    _add_hubspot(p)
 
 
 # --- Reading and connecting ---------------------------------------------------------------------
@@ -632,18 +649,46 @@ def _plural(count: int, word: str) -> str:
     return f"{count} {word}" if count == 1 else f"{count} {word}s"
 
 
+def _online(args: argparse.Namespace) -> bool:
+    """validate checks in HubSpot when asked to, or when told where HubSpot is."""
+    return bool(args.online or args.check_records or args.sandbox or args.token or args.base_url)
+
+
+def _issues(kind: str, frame: pd.DataFrame, args: argparse.Namespace, out: TextIO) -> pd.DataFrame:
+    """The sheet's issues; connected, also what a run would find in HubSpot."""
+    from hubframe.jobs import check
+    from hubframe.run.lookup import id_properties
+
+    if not _online(args):
+        for side, prop in id_properties(frame).items() if kind == "pairs" else ():
+            print(
+                f"{Path(args.file).name}: the {side} side names records by {prop}: HubSpot "
+                "is asked when the run starts (--online asks now)",
+                file=out,
+            )
+        return _validate(kind, frame)
+    with _connect(args) as conn:
+        if kind == "limits":
+            return check.validate_limits(frame, conn.client)
+        return check.validate_pairs(frame, conn.client, check_records=args.check_records)
+
+
 def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     """Print the issues of a sheet; exit 1 when any is an error."""
     kind, frame = _read_any(args)
-    issues = _validate(kind, frame)
+    issues = _issues(kind, frame, args, out)
     name = Path(args.file).name
+    checked = ""
+    if _online(args):
+        records = ", records" if args.check_records and kind == "pairs" else ""
+        checked = f" (checked in HubSpot too: labels, emails and domains{records})"
     if issues.empty:
-        print(f"{name}: {len(frame)} rows of {kind}, no problems found.", file=out)
+        print(f"{name}: {len(frame)} rows of {kind}{checked}, no problems found.", file=out)
         return EXIT_OK
     errors = int((issues["severity"] == "error").sum())
     warnings = len(issues) - errors
     print(
-        f"{name}: {len(frame)} rows of {kind}, {_plural(errors, 'error')}, "
+        f"{name}: {len(frame)} rows of {kind}{checked}, {_plural(errors, 'error')}, "
         f"{_plural(warnings, 'warning')}",
         file=out,
     )

@@ -218,3 +218,7 @@ ISSUE_COLUMNS: Final = ("sheet", "row", "column", "value", "code", "message", "s
 #: association cell ("Associated Contact IDs") is empty -- the record has no associated records
 #: in the export, so there is nothing to do for it (validate: NO_TARGETS warning).
 NO_TARGETS_COLUMN: Final = "_raw_no_targets"
+#: Where a read_pairs frame notes the sides named by a unique property instead of record ids
+#: (``attrs["hubframe"]["id_properties"] == {"to": "email"}``): the reader writes it, validate
+#: checks those sides as property values, the run looks them up (hubframe.run.lookup).
+ID_PROPERTIES: Final = "id_properties"

@@ -21,10 +21,12 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow.compute as pc
 
 from hubframe.constants import (
     CATEGORIES,
     HUBSPOT_DEFINED_TYPES,
+    ID_PROPERTIES,
     ISSUE_COLUMNS,
     MAX_LIMIT_VALUE,
     NO_TARGETS_COLUMN,
@@ -118,10 +120,27 @@ class _Collector:
             self._missing[name] = _isna(self.column(name)) if empty is None else empty
         return self._missing[name]
 
+    @cached_property
+    def properties(self) -> dict[str, str]:
+        """Id columns that hold a unique property's values (``{"to_id": "email"}``): the sides
+        :func:`hubframe.read_pairs` noted in ``attrs["hubframe"]["id_properties"]``; a run
+        looks them up to record ids (``hubframe.run.lookup``) before sending."""
+        info = self.frame.attrs.get("hubframe") or {}
+        given = info.get(ID_PROPERTIES) or {}
+        return {f"{side}_id": str(given[side]) for side in ("from", "to") if given.get(side)}
+
     def ids(self, name: str) -> tuple[BoolArray, IntArray]:
-        """(canonical id mask, ids as int64), computed once per column."""
+        """(canonical id mask, ids as int64), computed once per column.  A column of property
+        values: (filled cells, one number per value ignoring case and edge spaces, as HubSpot
+        matches emails and domains)."""
         if name not in self._ids:
-            self._ids[name] = canonical_ids(self.text(name)), id_values(self.text(name))
+            text = self.text(name)
+            if name in self.properties:
+                folded = pc.utf8_lower(pc.utf8_trim_whitespace(text))
+                codes = np.asarray(unique_codes(chunked(folded))[1], dtype=np.int64)
+                self._ids[name] = ~empty_mask(text), codes
+            else:
+                self._ids[name] = canonical_ids(text), id_values(text)
         return self._ids[name]
 
     def prepare_ids(self, names: Sequence[str]) -> None:
@@ -287,6 +306,8 @@ def _check_missing(
         if column == "to_id" and no_targets is not None:
             mask = mask & ~no_targets
         what = DESCRIPTIONS.get(column, column)
+        if column in c.properties:
+            what = f"the '{column.removesuffix('_id')}' {c.properties[column]}"
         c.add_each(
             mask,
             column,
@@ -305,6 +326,8 @@ def _missing_message(c: _Collector, column: str, what: str, _value: str) -> str:
 
 def _check_ids(c: _Collector, columns: Sequence[str]) -> None:
     for column in columns:
+        if column in c.properties:
+            continue  # emails, domains: looked up in HubSpot by the run (or a connected check)
         bad = ~c.missing(column) & ~c.ids(column)[0]
         c.add_each(bad, column, ErrorCode.BAD_ID, c.text(column), partial(_id_message, c, column))
 

@@ -467,6 +467,74 @@ def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "row 5: error BAD_ID" in out and "row 6: warning DUPLICATE_ROW" in out
 
 
+def _email_sheet(path: Path, emails: list[str]) -> Path:
+    lines = ["Deal ID,Contact ID,Association label"]
+    lines += [f"{2040000060 + i},{email},Champion" for i, email in enumerate(emails)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def test_validate_accepts_what_associate_accepts(sandbox: Sandbox, tmp_path: Path) -> None:
+    from hubframe.sandbox.demo import contact_properties
+
+    emails = [p["email"] for p in contact_properties()[60:63]]
+    sheet = _email_sheet(tmp_path / "deal_contact_emails.csv", emails)
+    proc = _hubframe("validate", str(sheet), "--to-id-property", "email")
+    assert proc.returncode == 0, proc.stdout
+    assert "3 rows of pairs, no problems found." in proc.stdout and "BAD_ID" not in proc.stdout
+    run = _hubframe("associate", str(sheet), "--to-id-property", "email", env=_env(sandbox))
+    assert run.returncode == 0, run.stderr
+    assert run.stdout.splitlines()[2].split() == ["success", "3"]
+
+
+def test_validate_online_checks_what_a_run_checks(sandbox: Sandbox, tmp_path: Path) -> None:
+    from hubframe.sandbox.demo import contact_properties
+
+    email = contact_properties()[70]["email"]
+    sheet = _email_sheet(tmp_path / "emails.csv", [email, "nobody@example.com"])
+    offline = _hubframe("validate", str(sheet), "--to-id-property", "email", env=_env(sandbox))
+    assert offline.returncode == 0 and sandbox.request_log().empty  # offline unless asked
+    online = _hubframe(
+        "validate", str(sheet), "--to-id-property", "email", "--online", env=_env(sandbox)
+    )
+    assert online.returncode == 1, online.stderr
+    assert (
+        "row 3: error OBJECT_NOT_FOUND" in online.stdout and "checked in HubSpot" in online.stdout
+    )
+    ids = tmp_path / "ids.csv"
+    ids.write_text(
+        "Deal ID,Contact ID,Association label\n"
+        "2040000001,1019399999,\n2040000002,1019360002,Champ\n",
+        encoding="utf-8",
+    )
+    proc = _hubframe("validate", str(ids), "--check-records", env=_env(sandbox))
+    assert proc.returncode == 1, proc.stderr
+    assert "row 2: error OBJECT_NOT_FOUND" in proc.stdout
+    assert "row 3: error UNKNOWN_LABEL" in proc.stdout
+    demo = _hubframe("validate", str(ids), "--sandbox")  # the built-in demo portal
+    assert demo.returncode == 1 and "UNKNOWN_LABEL" in demo.stdout
+    assert "OBJECT_NOT_FOUND" not in demo.stdout  # records only with --check-records
+    log = sandbox.request_log()
+    assert (log["method"] == "GET").any() and not log["path"].str.contains("/batch/create").any()
+
+
+def test_the_report_lists_every_invalid_row_on_its_validation_sheet(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    rows = [*GOOD, ("2040000015", "1019360015", "Champ", "unknown label"), BAD[1]]
+    sheet = _csv(tmp_path / "pairs.csv", rows)
+    report = tmp_path / "report.xlsx"
+    proc = _hubframe("associate", str(sheet), "--report", str(report), env=_env(sandbox))
+    assert proc.returncode == 1, proc.stderr
+    results = pd.read_excel(report, sheet_name="Results", dtype=str, engine="openpyxl")
+    validation = pd.read_excel(report, sheet_name="Validation", dtype=str, engine="openpyxl")
+    invalid = results.loc[results["status"] == "invalid", ["row", "error_code"]]
+    listed = validation.loc[validation["severity"] == "error", ["row", "code"]]
+    assert sorted(map(tuple, invalid.values)) == [("4", "UNKNOWN_LABEL"), ("5", "BAD_ID")]
+    assert sorted(map(tuple, listed.values)) == sorted(map(tuple, invalid.values))
+    assert validation.loc[validation["code"] == "UNKNOWN_LABEL", "column"].tolist() == ["label"]
+
+
 def test_validate_reads_limits_sheets(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sheet = tmp_path / "limits.csv"
     sheet.write_text(

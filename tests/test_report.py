@@ -471,3 +471,29 @@ def test_retry_file_keeps_every_column_and_header_as_written(
     assert result["status"].tolist() == ["failed"] * 3
     written = _raw_rows(export_retry(result, tmp_path / f"retry{retry_kind}"))
     assert written == [_AWKWARD_HEADERS, *_AWKWARD_ROWS]
+
+
+def test_validation_sheet_lists_every_invalid_row_of_a_run(sandbox: Any, tmp_path: Path) -> None:
+    """Rows found invalid while the run prepared them (an unknown label) are listed beside the
+    sheet's own issues, which a fresh result carries when validation= is not given."""
+    from hubframe.jobs import associate
+    from hubframe.testing import client_for, pairs_sheet
+
+    sheet = pairs_sheet(
+        [("2040000021", "1019360021", "Champion"), ("2040000022", "1019360022", "Champ"),
+         ("2040000023", "12ab", ""), ("2040000021", "1019360021", "Champion")]
+    )  # fmt: skip
+    result = associate(sheet, client_for(sandbox), progress=False)
+    assert result["status"].tolist() == ["success", "invalid", "invalid", "duplicate"]
+    path = export_report(result, tmp_path / "r.xlsx")
+    rows = list(openpyxl.load_workbook(path)["Validation"].iter_rows(values_only=True))[1:]
+    assert [(r[1], r[2], r[4], r[6]) for r in rows] == [
+        (3, "label", "UNKNOWN_LABEL", "error"),
+        (4, "to_id", "BAD_ID", "error"),
+        (5, "from_id", "DUPLICATE_ROW", "warning"),
+    ]
+    assert rows[0][3] == "Champ" and "does not exist" in str(rows[0][5])
+    back = report.load_run(path)  # read back: no run facts, the rows still say it
+    again = export_report(back, tmp_path / "again.xlsx", validation=None)
+    listed = list(openpyxl.load_workbook(again)["Validation"].iter_rows(values_only=True))[1:]
+    assert sorted((r[1], r[4]) for r in listed) == [(3, "UNKNOWN_LABEL"), (4, "BAD_ID")]

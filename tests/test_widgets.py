@@ -560,3 +560,22 @@ def test_app_marks_hidden_sheets_and_preselects_the_first_visible(app: HubframeA
     ]
     assert app.sheet.value == "Pairs"
     assert app.columns["from_id"].value == "Deal ID"
+
+
+def test_validate_checks_in_hubspot_what_the_run_would_check(app: HubframeApp) -> None:
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Association label"]]
+    rows += [[DEALS + 60, CONTACTS + 60, "Champ"], [DEALS + 61, 1019399999, ""]]
+    rows += [[DEALS + 62, CONTACTS + 62, "Champion"]]
+    _upload(app, "links.xlsx", _xlsx(rows))
+    _click(app, app.validate_button)  # not connected: the sheet's own checks only
+    assert app.issues is not None and app.issues.empty
+    _click(app, app.connect_button)
+    _click(app, app.validate_button)
+    assert app.issues is not None and list(app.issues["code"]) == ["UNKNOWN_LABEL"]
+    assert "Checked in HubSpot too" in app.validation.value
+    app.check_records.value = True
+    _click(app, app.validate_button)
+    assert list(app.issues["code"]) == ["UNKNOWN_LABEL", "OBJECT_NOT_FOUND"]
+    _click(app, app.run_button)  # the run does not send what validate called an error
+    assert app.result is not None
+    assert app.result["status"].tolist() == ["invalid", "invalid", "success"]

@@ -5,6 +5,7 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Final
 
 import pandas as pd
 
@@ -12,7 +13,7 @@ from hubframe import formula
 from hubframe.constants import (
     ISSUE_COLUMNS,
 )
-from hubframe.errors import InputError
+from hubframe.errors import ErrorCode, InputError
 from hubframe.report.columns import check_result, errors_mask, report_columns
 from hubframe.report.excel import SEVERITY_COLOURS, STATUS_COLOURS, Table, write_tables
 from hubframe.report.outputs import REPORT_SUFFIXES
@@ -24,12 +25,85 @@ PathLike = str | os.PathLike[str]
 # --- Public: reports -----------------------------------------------------------------------------
 
 
-def issues_frame(validation: pd.DataFrame | None) -> pd.DataFrame:
+#: The column a run-time problem of a row is about (for the Validation sheet).
+_CODE_COLUMNS: Final = {
+    ErrorCode.UNKNOWN_LABEL: "label",
+    ErrorCode.INVALID_ASSOCIATION_TYPE: "type_id",
+    ErrorCode.BAD_LIMIT: "max_to_object_ids",
+    ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT: "max_to_object_ids",
+}
+
+
+def _run_issues(result: pd.DataFrame) -> pd.DataFrame | None:
+    """The validation issues a fresh result table carries (its RunFacts), else None."""
+    meta = result.attrs.get("hubframe")
+    facts = meta.get("run") if isinstance(meta, Mapping) else None  # run.pipeline.FACTS_KEY
+    issues = getattr(facts, "issues", None)
+    return issues if isinstance(issues, pd.DataFrame) else None
+
+
+def _uncovered_invalid(result: pd.DataFrame, validation: pd.DataFrame | None) -> pd.DataFrame:
+    """Rows that ended ``invalid`` without an error on the Validation sheet (found while the run
+    prepared them: an unknown label, rows that conflict once labels resolve), as issues."""
+    status = result["status"].astype("string").reset_index(drop=True)
+    invalid = (status == "invalid").fillna(False).to_numpy(dtype=bool)
+    if validation is not None and len(validation):
+        errors = validation[validation["severity"].astype("string") == "error"]
+        if "position" in errors.columns:
+            positions = errors["position"].to_numpy(dtype="int64")
+            invalid[positions[(positions >= 0) & (positions < len(invalid))]] = False
+        else:
+            covered = set(zip(errors["sheet"].astype(str), errors["row"].astype(int), strict=True))
+            keys = zip(result["sheet"].astype(str), result["row"].astype(int), strict=True)
+            invalid &= [key not in covered for key in keys]
+    rows = []
+    for pos in invalid.nonzero()[0].tolist():
+        record = result.iloc[pos]
+        code = str(record.get("error_code") or "")
+        column = _CODE_COLUMNS.get(ErrorCode(code), "") if code in set(ErrorCode) else ""
+        cell = record.get(column) if column else None
+        rows.append(
+            {
+                "sheet": record.get("sheet"),
+                "row": record.get("row"),
+                "column": column,
+                "value": "" if cell is None or pd.isna(cell) else str(cell),
+                "code": code,
+                "message": record.get("error_message"),
+                "severity": "error",
+            }
+        )
+    return pd.DataFrame(rows, columns=list(ISSUE_COLUMNS))
+
+
+def issues_frame(
+    validation: pd.DataFrame | None, result: pd.DataFrame | None = None
+) -> pd.DataFrame:
+    """The Validation sheet: the issues of the sheet and, given the result, every row that
+    ended ``invalid`` the issues do not name already (in row order)."""
+    if validation is None and result is not None:
+        validation = _run_issues(result)
     if validation is None:
-        return pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
-    columns = [c for c in ISSUE_COLUMNS if c in validation.columns]
-    columns += [str(c) for c in validation.columns if c not in columns and c != "position"]
-    return validation.loc[:, columns].reset_index(drop=True)
+        frame = pd.DataFrame({c: pd.Series(dtype=object) for c in ISSUE_COLUMNS})
+    else:
+        columns = [c for c in ISSUE_COLUMNS if c in validation.columns]
+        columns += [str(c) for c in validation.columns if c not in columns and c != "position"]
+        frame = validation.loc[:, columns].reset_index(drop=True)
+    if result is None or not {"status", "sheet", "row"} <= set(result.columns):
+        return frame
+    extra = _uncovered_invalid(result, validation)
+    if extra.empty:
+        return frame
+    both = pd.concat([frame.astype(object), extra.astype(object)], ignore_index=True)
+    sheets = {str(name): i for i, name in enumerate(dict.fromkeys(result["sheet"].astype(str)))}
+    order = pd.DataFrame(
+        {
+            "sheet": both["sheet"].astype(str).map(sheets).fillna(len(sheets)),
+            "row": pd.to_numeric(both["row"], errors="coerce"),
+        }
+    )
+    ranked = order.sort_values(["sheet", "row"], kind="stable").index
+    return both.loc[ranked].reset_index(drop=True)
 
 
 def write_csv(frame: pd.DataFrame, path: Path) -> None:
@@ -78,7 +152,12 @@ def export_report(
     tables = [
         Table("Results", frame, colours),
         Table("Errors", frame.loc[errors_mask(frame)].reset_index(drop=True), colours),
-        Table("Validation", issues_frame(validation), {"severity": SEVERITY_COLOURS}, max_width=80),
+        Table(
+            "Validation",
+            issues_frame(validation, result),
+            {"severity": SEVERITY_COLOURS},
+            max_width=80,
+        ),
     ]
     data = summary_data(result, settings)
     write_tables(target, tables, lambda wb: build_summary(wb, data))

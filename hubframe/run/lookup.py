@@ -16,15 +16,13 @@ from typing import Any
 
 import pandas as pd
 
-from hubframe.constants import MAX_OBJECT_BATCH_READ
+from hubframe.constants import ID_PROPERTIES, MAX_OBJECT_BATCH_READ
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.work import Outcome
 from hubframe.vocab import Status, object_noun
 
-#: Where :func:`hubframe.io.read_pairs` notes the sides named by a property: {"from": "email"}.
-ID_PROPERTIES = "id_properties"
 #: Where :func:`resolve_ids` notes the properties it resolved (the frame then holds record ids).
 LOOKED_UP = "looked_up"
 SIDES = ("from", "to")

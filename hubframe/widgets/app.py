@@ -256,9 +256,18 @@ class HubframeApp:
 
     def _build_steps(self) -> None:
         self.validate_button = w.Button(description="Validate", icon="check")
+        self.check_records = w.Checkbox(
+            value=False,
+            description="Also check that every record exists in HubSpot (when connected)",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
         self.validation = _output()
         self._validate_box = _step(
-            "validate", "5 · Validate", self.validate_button, self.validation
+            "validate",
+            "5 · Validate",
+            w.HBox([self.validate_button, self.check_records]),
+            self.validation,
         )
         self.dry_run_button = w.Button(description="Dry run", icon="eye")
         self.dry_run_output = _output()
@@ -521,10 +530,18 @@ class HubframeApp:
 
     def _do_validate(self) -> None:
         frame = self._read()
-        issues = backend.validate(frame, str(self.job.value))
+        issues = backend.validate(
+            frame,
+            str(self.job.value),
+            self.connection,
+            check_records=bool(self.check_records.value),
+        )
         self.frame, self.issues = frame, issues
         self.validation.value = render.issues_html(
-            issues, rows_read=len(frame), max_rows=self._max_preview_rows
+            issues,
+            rows_read=len(frame),
+            max_rows=self._max_preview_rows,
+            checked_in_hubspot=self.connection is not None,
         )
 
     # --- 6 dry run, 7 run -----------------------------------------------------------------

@@ -30,9 +30,9 @@ from hubframe.io.aliases import (
     header_key,
 )
 from hubframe.jobs import associate, configure_limits
+from hubframe.jobs.check import validate_limits, validate_pairs
 from hubframe.report import export_report, export_retry
 from hubframe.sandbox import Sandbox
-from hubframe.validate import validate_limits, validate_pairs
 
 PAIR_FIELDS: Final = ("from_id", "to_id", "from_type", "to_type", "label", "category", "type_id")
 LIMIT_FIELDS: Final = ("from_type", "to_type", "label", "category", "type_id", "max_to_object_ids")
@@ -149,8 +149,19 @@ def read(
     )
 
 
-def validate(frame: pd.DataFrame, job: str) -> pd.DataFrame:
-    return validate_limits(frame) if job == "limits" else validate_pairs(frame)
+def validate(
+    frame: pd.DataFrame,
+    job: str,
+    connection: Connection | None = None,
+    *,
+    check_records: bool = False,
+) -> pd.DataFrame:
+    """The sheet's issues; connected, also what a run would find in HubSpot (labels, emails
+    and domains, and with ``check_records`` every record id): :mod:`hubframe.jobs.check`."""
+    client = connection.client if connection is not None else None
+    if job == "limits":
+        return validate_limits(frame, client)
+    return validate_pairs(frame, client, check_records=check_records)
 
 
 def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:

@@ -225,16 +225,23 @@ def issue_counts_frame(issues: pd.DataFrame) -> pd.DataFrame:
     return grouped.reset_index(drop=True)[columns]
 
 
-def issues_html(issues: pd.DataFrame, *, rows_read: int | None = None, max_rows: int = 200) -> str:
+def issues_html(
+    issues: pd.DataFrame,
+    *,
+    rows_read: int | None = None,
+    max_rows: int = 200,
+    checked_in_hubspot: bool = False,
+) -> str:
     """The validation step: a headline, counts per code, then the issues table."""
     errors = int((issues["severity"] == "error").sum()) if not issues.empty else 0
     warnings = int((issues["severity"] == "warning").sum()) if not issues.empty else 0
     read = f"{plural(rows_read, 'row')} read. " if rows_read is not None else ""
+    checked = " Checked in HubSpot too: labels, emails and domains." if checked_in_hubspot else ""
     if issues.empty:
-        return message_html(f"{read}No problems found.", "success")
+        return message_html(f"{read}No problems found.{checked}", "success")
     kind = "error" if errors else "warning"
     found = f"{plural(errors, 'error')} and {plural(warnings, 'warning')} found."
-    head = message_html(f"{read}{found}", kind)
+    head = message_html(f"{read}{found}{checked}", kind)
     counts = table_html(issue_counts_frame(issues), cell_html={"severity": severity_badge})
     visible = [c for c in issues.columns if c != "position"]
     detail = table_html(issues[visible], max_rows=max_rows, cell_html={"severity": severity_badge})

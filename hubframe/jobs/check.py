@@ -1,0 +1,254 @@
+"""Validation that agrees with the run: the sheet's own checks, and, given a client, what a run
+would find in HubSpot before sending.
+
+:func:`validate_pairs` / :func:`validate_limits` are ``hf.validate_pairs`` / ``hf.validate_limits``.
+Without a client they are :mod:`hubframe.validate`'s offline checks (a side named by email or
+domain is checked as such, never as record ids).  With one they also check, with the same code a
+run uses:
+
+* emails, domains and other unique property values are looked up
+  (:func:`hubframe.run.lookup.find_records`): a value HubSpot does not know is
+  ``OBJECT_NOT_FOUND``, as the run reports it;
+* the association types of each object pair are read (which checks the token too), and
+  labels resolve for their object pair (:class:`hubframe.run.labels.LabelBook`):
+  ``UNKNOWN_LABEL`` with the labels that exist; a type id the pair does not have is
+  ``INVALID_ASSOCIATION_TYPE``;
+* with ``check_records=True``, every record id exists (objects batch read, 100 a call):
+  ``OBJECT_NOT_FOUND`` otherwise.
+
+Rows that already have an error are not looked up.  Errors that stop a run (a refused token,
+HubSpot unreachable) are raised; other failed reads become an issue on the rows they concern.
+Nothing is written to HubSpot.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from hubframe.constants import MAX_OBJECT_BATCH_READ
+from hubframe.errors import ErrorCode, HubframeError
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.io.normalize import is_valid_object_type
+from hubframe.run.labels import LabelBook, UnknownLabel, resolve
+from hubframe.run.lookup import find_records, id_properties
+from hubframe.run.rows import as_frame, columns, text, whole
+from hubframe.validate import ERROR, invalid_rows
+from hubframe.validate import validate_limits as _offline_limits
+from hubframe.validate import validate_pairs as _offline_pairs
+from hubframe.vocab import object_noun
+
+SIDES = ("from", "to")
+
+
+@dataclass
+class _Found:
+    """Issues found in HubSpot, as the rows of an issues table."""
+
+    frame: pd.DataFrame
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    flagged: set[int] = field(default_factory=set)
+
+    def add(self, pos: int, column: str, code: ErrorCode, message: str) -> None:
+        cell = self.frame[column].iloc[pos] if column in self.frame.columns else None
+        self.rows.append(
+            {
+                "sheet": str(self.frame["sheet"].iloc[pos]),
+                "row": int(self.frame["row"].iloc[pos]),
+                "column": column,
+                "value": "" if text(cell) is None else str(text(cell)),
+                "code": str(code),
+                "message": message,
+                "severity": ERROR,
+                "position": pos,
+            }
+        )
+        self.flagged.add(pos)
+
+    def merged(self, offline: pd.DataFrame) -> pd.DataFrame:
+        """The offline issues and these, in row order (offline ones first on a row)."""
+        if not self.rows:
+            return offline
+        found = pd.DataFrame(self.rows, columns=list(offline.columns))
+        both = pd.concat([offline, found.astype(offline.dtypes.to_dict())], ignore_index=True)
+        ordered = both.sort_values("position", kind="stable").reset_index(drop=True)
+        return ordered.astype(offline.dtypes.to_dict())
+
+
+def _open_rows(frame: pd.DataFrame, offline: pd.DataFrame, found: _Found) -> list[int]:
+    """Positions of rows with no error yet (the ones a run would go on with)."""
+    bad = invalid_rows(frame, offline).to_numpy(dtype=bool)
+    return [p for p in np.flatnonzero(~bad).tolist() if p not in found.flagged]
+
+
+def _by_type(frame: pd.DataFrame, side: str, positions: Iterable[int]) -> dict[str, list[int]]:
+    """Object type -> positions whose ``side`` id is filled, for known object types."""
+    todo = list(positions)
+    types, ids = columns(frame, todo, (f"{side}_type", f"{side}_id"))
+    out: dict[str, list[int]] = {}
+    for pos, object_type, value in zip(todo, types, ids, strict=True):
+        if object_type is not None and is_valid_object_type(str(object_type)) and text(value):
+            out.setdefault(str(object_type), []).append(pos)
+    return out
+
+
+def _read_failed(exc: HubframeError, what: str) -> str:
+    return f"Could not check {what} in HubSpot: {str(exc).rstrip('.')}."
+
+
+def _check_lookups(
+    frame: pd.DataFrame, client: HubSpotClient, found: _Found, open_: list[int]
+) -> None:
+    """Sides named by a unique property: every value HubSpot does not know."""
+    for side, prop in id_properties(frame).items():
+        column = f"{side}_id"
+        for object_type, positions in _by_type(frame, side, open_).items():
+            values = {p: str(frame[column].iloc[p]) for p in positions}
+            try:
+                known = find_records(client, object_type, prop, values.values())
+            except HubframeError as exc:
+                if exc.stops_run:
+                    raise
+                said = _read_failed(exc, f"{object_type} by {prop}")
+                for pos in positions:
+                    found.add(pos, column, exc.code or ErrorCode.HUBSPOT_VALIDATION, said)
+                continue
+            for pos, value in values.items():
+                if value not in known:
+                    said = f'No {object_noun(object_type)} with {prop} "{value}" exists in HubSpot.'
+                    found.add(pos, column, ErrorCode.OBJECT_NOT_FOUND, said)
+
+
+def _check_labels(
+    frame: pd.DataFrame, book: LabelBook, found: _Found, open_: list[int], *, pairs: bool
+) -> None:
+    """Each row's label (or type id) resolves for its object pair, as the run resolves it."""
+    names = ("from_type", "to_type", "label", "category", "type_id")
+    cache: dict[tuple[Any, ...], tuple[ErrorCode, str, str] | None] = {}
+    for pos, key in zip(open_, zip(*columns(frame, open_, names), strict=True), strict=True):
+        if key not in cache:
+            cache[key] = _label_problem(book, dict(zip(names, key, strict=True)), pairs=pairs)
+        problem = cache[key]
+        if problem is not None:
+            found.add(pos, problem[1], problem[0], problem[2])
+
+
+def _label_problem(
+    book: LabelBook, row: dict[str, Any], *, pairs: bool
+) -> tuple[ErrorCode, str, str] | None:
+    """(code, column, message) of a row whose association type does not resolve, else None."""
+    if row["from_type"] is None or row["to_type"] is None:
+        return None
+    try:  # the pair's types are read for every row: the token and the pair are checked too
+        listed = {d.type_id for d in book.labels(str(row["from_type"]), str(row["to_type"]))}
+        spec = resolve(book, row, unlabeled_default=pairs)
+        type_id = whole(row.get("type_id"))
+        if type_id is None or spec is None:
+            return None
+    except UnknownLabel as exc:
+        return ErrorCode.UNKNOWN_LABEL, "label", str(exc)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        what = f"the labels from {row['from_type']} to {row['to_type']}"
+        return exc.code or ErrorCode.HUBSPOT_VALIDATION, "label", _read_failed(exc, what)
+    if type_id in listed:
+        return None
+    message = (
+        f"HubSpot has no association type {type_id} from {row['from_type']} to "
+        f"{row['to_type']}; use a label, or a type id HubSpot lists for this pair."
+    )
+    return ErrorCode.INVALID_ASSOCIATION_TYPE, "type_id", message
+
+
+def records_found(client: HubSpotClient, object_type: str, ids: Iterable[str]) -> set[str]:
+    """The record ids among ``ids`` that exist in HubSpot (objects batch read, 100 a call)."""
+    distinct = list(dict.fromkeys(str(i) for i in ids))
+    found: set[str] = set()
+    for start in range(0, len(distinct), MAX_OBJECT_BATCH_READ):
+        chunk = distinct[start : start + MAX_OBJECT_BATCH_READ]
+        resp = client.batch_read_records(object_type, chunk)
+        found |= {str(r.get("id")) for r in resp.json().get("results") or [] if r.get("id")}
+    return found
+
+
+def _check_records(
+    frame: pd.DataFrame, client: HubSpotClient, found: _Found, open_: list[int]
+) -> None:
+    """Every record id (sides not named by a property) exists."""
+    named = id_properties(frame)
+    for side in (s for s in SIDES if s not in named):
+        column = f"{side}_id"
+        for object_type, positions in _by_type(frame, side, open_).items():
+            ids = {p: str(frame[column].iloc[p]) for p in positions}
+            try:
+                known = records_found(client, object_type, ids.values())
+            except HubframeError as exc:
+                if exc.stops_run:
+                    raise
+                said = _read_failed(exc, f"the {object_type} records")
+                for pos in positions:
+                    found.add(pos, column, exc.code or ErrorCode.HUBSPOT_VALIDATION, said)
+                continue
+            for pos, record in ids.items():
+                if record not in known:
+                    said = (
+                        f"HubSpot has no {object_noun(object_type)} with id {record} (it may be "
+                        "deleted, or belong to another object type)."
+                    )
+                    found.add(pos, column, ErrorCode.OBJECT_NOT_FOUND, said)
+
+
+def _connected(
+    frame: pd.DataFrame,
+    offline: pd.DataFrame,
+    steps: Iterable[Callable[[_Found, list[int]], None]],
+) -> pd.DataFrame:
+    found = _Found(frame)
+    for step in steps:
+        step(found, _open_rows(frame, offline, found))
+    return found.merged(offline)
+
+
+def validate_pairs(
+    pairs: Any, client: HubSpotClient | None = None, *, check_records: bool = False
+) -> pd.DataFrame:
+    """Every problem of every row of a pairs sheet, as one issues table (see the module
+    docstring): offline without ``client``; with one, also what a run would find in HubSpot.
+
+    ``pairs``: a frame of :func:`hubframe.read_pairs`, or anything it reads.
+    """
+    frame = as_frame(pairs, "pairs")
+    offline = _offline_pairs(frame)
+    if client is None:
+        return offline
+    book = LabelBook(client)
+    steps: list[Callable[[_Found, list[int]], None]] = [
+        lambda found, open_: _check_lookups(frame, client, found, open_),
+        lambda found, open_: _check_labels(frame, book, found, open_, pairs=True),
+    ]
+    if check_records:
+        steps.append(lambda found, open_: _check_records(frame, client, found, open_))
+    return _connected(frame, offline, steps)
+
+
+def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.DataFrame:
+    """Every problem of every row of a limits sheet: offline without ``client``; with one,
+    also whether each row's label exists for its object pair (as the run resolves it).
+
+    ``limits``: a frame of :func:`hubframe.read_limits`, or anything it reads.
+    """
+    frame = as_frame(limits, "limits")
+    offline = _offline_limits(frame)
+    if client is None:
+        return offline
+    book = LabelBook(client)
+    step = lambda found, open_: _check_labels(frame, book, found, open_, pairs=False)  # noqa: E731
+    return _connected(frame, offline, [step])
+
+
+__all__ = ["records_found", "validate_limits", "validate_pairs"]

@@ -83,9 +83,10 @@ EXAMPLES: Final[dict[str, str]] = {
   hubframe associate pairs.csv --skip-existing --report report.xlsx
   hubframe associate deals_contacts.xlsx --sandbox            # the demo sandbox""",
     "limits": """\
-  hubframe limits limits.csv --dry-run
+  hubframe limits limits.csv --dry-run                        # says what each row changes
   hubframe limits limits.csv --report limits_report.xlsx
-  hubframe limits limits.xlsx --sheet Limits --from deals --to contacts""",
+  hubframe limits limits.xlsx --sheet Limits --from deals --to contacts
+  hubframe limits limits.csv --remove-blank-limits --dry-run  # empty cells remove limits""",
     "undo": """\
   hubframe undo report.xlsx --dry-run                         # what would be taken back
   hubframe undo report.xlsx --report undo_report.xlsx
@@ -262,6 +263,7 @@ def build_parser() -> argparse.ArgumentParser:
         subs, "limits", "create, update or remove association limits", "Configure limits."
     )
     _add_input(p, label=False)
+    _add_blank_limits(p)
     _add_checks(p, associate=False)
     _add_run(p)
     p = _subparser(
@@ -310,6 +312,15 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
+def _add_blank_limits(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--remove-blank-limits",
+        action="store_true",
+        help="an empty limit cell removes that limit (default: the row is not sent, a "
+        "BLANK_LIMIT warning; write 'remove' in a cell to remove its limit)",
+    )
+
+
 def _add_validate(subs: Any) -> None:
     p = _subparser(
         subs,
@@ -334,6 +345,7 @@ def _add_validate(subs: Any) -> None:
         metavar="N",
         help=f"show at most N issues (default: {_MAX_ISSUES})",
     )
+    _add_blank_limits(p)
     online = p.add_argument_group("checks in HubSpot")
     online.add_argument(
         "--online",
@@ -373,6 +385,7 @@ def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
             from_type=args.from_type,
             to_type=args.to_type,
             syntax="cli",
+            remove_blank=bool(getattr(args, "remove_blank_limits", False)),
         )
     else:
         frame = read_pairs(
@@ -568,6 +581,23 @@ def _print_summary(result: pd.DataFrame, title: str, out: TextIO) -> None:
         print(f"  {line.rstrip()}", file=out)
 
 
+def _print_changes(result: pd.DataFrame, out: TextIO) -> None:
+    """A limits dry run: what each row would do, in words (``limit_change``)."""
+    if "limit_change" not in result.columns:
+        return
+    rows = result[result["limit_change"].notna()]
+    if rows.empty:
+        return
+    print("what each row would do:", file=out)
+    for record in rows.head(_MAX_ISSUES).itertuples(index=False):
+        label = getattr(record, "label", None)
+        named = f' "{label}"' if isinstance(label, str) and label else " (all associations)"
+        what = f"{record.from_type} -> {record.to_type}{named}"
+        print(f"  row {record.row}: {what}: {record.limit_change}", file=out)
+    if len(rows) > _MAX_ISSUES:
+        print(f"  ... and {len(rows) - _MAX_ISSUES} more (see the report)", file=out)
+
+
 def _write_outputs(
     result: pd.DataFrame,
     issues: pd.DataFrame | None,
@@ -619,6 +649,7 @@ def run_job(
         settings = _settings(kind, args, conn, started)
     mode = " (dry run: nothing sent)" if args.dry_run else ""
     _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)
+    _print_changes(result, out)
     written = _write_outputs(result, issues, args, settings, out)
     failure = _whole_run_failure(result, conn.where)
     if failure is not None:

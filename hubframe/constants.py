@@ -203,7 +203,7 @@ STATUS_COLUMNS: Final = (
 #: Columns a run that read the portal adds after ``attempts`` (what undo needs).
 EXISTING_COLUMNS: Final = ("existed_before", "linked_before")
 #: Columns a limits dry run adds beside ``max_to_object_ids``.
-CURRENT_LIMIT_COLUMNS: Final = ("current_max", "records_over")
+CURRENT_LIMIT_COLUMNS: Final = ("current_max", "limit_change", "records_over")
 #: Column names hubframe's tables own: an analyst's column of that name is kept as
 #: "<name> (original)" so it is neither lost nor mistaken for hubframe's.
 RESERVED_COLUMNS: Final = (

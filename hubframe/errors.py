@@ -31,6 +31,7 @@ class ErrorCode(StrEnum):
     CONFLICTING_ROWS = "CONFLICTING_ROWS"
     EXTRA_CELLS = "EXTRA_CELLS"
     NO_TARGETS = "NO_TARGETS"
+    BLANK_LIMIT = "BLANK_LIMIT"
     # Answers from HubSpot (or the lack of one).
     OBJECT_NOT_FOUND = "OBJECT_NOT_FOUND"
     INVALID_ASSOCIATION_TYPE = "INVALID_ASSOCIATION_TYPE"
@@ -125,6 +126,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "The record has no associated records in this export (its association cell is "
         "empty); nothing to do for it.",
         "Nothing to do; it is not sent. Fill in the ids if the record should be associated.",
+    ),
+    (
+        ErrorCode.BLANK_LIMIT,
+        "input",
+        "The limit cell is empty, so the row says nothing to do: it is not sent and the "
+        "limit stays as it is (an empty cell never removes a limit).",
+        "Write a number to set the limit, or 'remove' to remove it (or run with "
+        "--remove-blank-limits / remove_blank=True to make empty cells remove their limit).",
     ),
     (
         ErrorCode.OBJECT_NOT_FOUND,

@@ -3,8 +3,8 @@
 ``validate_pairs`` / ``validate_limits`` return the columns of
 :data:`hubframe.constants.ISSUE_COLUMNS` plus ``position`` (the row's position in the frame,
 since rows split from one ``;`` cell share a row number).  Codes come from
-:class:`hubframe.errors.ErrorCode`; ``DUPLICATE_ROW`` and ``NO_TARGETS`` are warnings, everything
-else an error.
+:class:`hubframe.errors.ErrorCode`; ``DUPLICATE_ROW``, ``NO_TARGETS`` and ``BLANK_LIMIT`` are
+warnings, everything else an error.
 Checks run per column on Arrow text (zero-copy views of pandas' Arrow-backed ``str`` columns)
 and numpy; messages are built per issue, never per row.  Repeats and conflicts are searched
 with a hash of the id pair and one sort; rows are grouped exactly only where a pair repeats.
@@ -637,7 +637,10 @@ LIMIT_TARGET: Final = ("from_type", "to_type", "label", "type_id")
 
 
 def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
-    """Check every row of a read_limits frame; one issue per problem, sorted by sheet and row."""
+    """Check every row of a read_limits frame; one issue per problem, sorted by sheet and row.
+
+    An empty limit cell is a ``BLANK_LIMIT`` warning (the row is not sent; the limit stays),
+    never a removal: only a cell saying ``remove`` (``remove`` column True) removes a limit."""
     frame = limits.reset_index(drop=True)
     c = _Collector(frame.assign(remove=_remove(frame)))
     _check_extra_cells(c)
@@ -645,19 +648,19 @@ def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
     _check_types(c, ("from_type", "to_type"))
     _check_category(c)
     _check_type_id(c)
-    _check_limit_values(c)
+    blank = _check_limit_values(c)
     everyone = np.arange(len(frame), dtype=np.int64)
     target = _exact_codes(c, everyone, LIMIT_TARGET)
     value = _exact_codes(c, everyone, ("remove", "max_to_object_ids"))
-    ok = np.flatnonzero(~c.error_mask())
+    ok = np.flatnonzero(~c.error_mask() & ~blank)  # blank rows ask for nothing: no conflict
     _flag_conflicts(
         c, ok, target[ok], value[ok], "max_to_object_ids", "limit", "object pair and label"
     )
-    ok = np.flatnonzero(~c.error_mask())
+    ok = np.flatnonzero(~c.error_mask() & ~blank)
     _flag_duplicates(
         c, ok, np.asarray(pd.factorize(target[ok])[0], dtype=np.int64), "max_to_object_ids"
     )
-    _check_label_above_object(c, ~c.error_mask())
+    _check_label_above_object(c, ~c.error_mask() & ~blank)
     return c.table((EXTRA_CELLS, *LIMIT_FIELDS))
 
 
@@ -667,12 +670,15 @@ def _remove(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index)
 
 
-def _check_limit_values(c: _Collector) -> None:
+def _check_limit_values(c: _Collector) -> BoolArray:
+    """BAD_LIMIT errors, and BLANK_LIMIT warnings for empty cells; returns the blank rows."""
     numbers, raw = _whole_numbers(c, "max_to_object_ids")
     remove = _remove(c.frame).to_numpy(dtype=bool)
     has_raw = ~pd.isna(raw)
+    blank = ~remove & np.isnan(numbers) & ~has_raw
+    _blank_limits(c, blank)
     out_of_range = ~np.isnan(numbers) & ((numbers < 1) | (numbers > MAX_LIMIT_VALUE))
-    bad = ~remove & (has_raw | np.isnan(numbers) | out_of_range)
+    bad = ~remove & ~blank & (has_raw | np.isnan(numbers) | out_of_range)
     values = np.where(has_raw, raw, numbers.astype(object))
     c.add_each(
         bad,
@@ -684,6 +690,26 @@ def _check_limit_values(c: _Collector) -> None:
             f"{_number_problem(v)}. Enter a whole number from 1 to {MAX_LIMIT_VALUE} with the "
             "digits 0-9 only (no separators or decimals), or 'remove' to delete the limit."
         ),
+    )
+    return blank
+
+
+def _blank_limits(c: _Collector, blank: BoolArray) -> None:
+    """Empty limit cells: a warning that says what happens (nothing) and how to remove."""
+    if not blank.any():
+        return
+    positions = np.flatnonzero(blank)
+    said = (
+        f"The limit cell ({c.where('max_to_object_ids')}) is empty: this row is not sent and "
+        "the limit stays as it is. Write a number to set the limit, or 'remove' to remove it."
+    )
+    c.add(
+        positions,
+        "max_to_object_ids",
+        ErrorCode.BLANK_LIMIT,
+        [""] * len(positions),
+        [said] * len(positions),
+        WARNING,
     )
 
 

@@ -560,6 +560,36 @@ def test_limits_command_configures_limits(
     assert limits.loc[limits["label"] == "Champion", "max_to_object_ids"].tolist() == [3]
 
 
+def test_limits_are_never_removed_by_accident(sandbox: Sandbox, tmp_path: Path) -> None:
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(
+        "From,To,Label,Max\n"
+        "deals,contacts,,30\n"  # demo: 25
+        "deals,contacts,Decision maker,remove\n"  # demo: 2
+        "contacts,companies,Employee,\n",  # demo: 1; an empty cell
+        encoding="utf-8",
+    )
+    check = _hubframe("validate", str(sheet))
+    assert check.returncode == 0, check.stdout  # a warning, not an error
+    assert "row 4: warning BLANK_LIMIT" in check.stdout and "'remove'" in check.stdout
+    dry = _hubframe("limits", str(sheet), "--dry-run", env=_env(sandbox))
+    assert dry.returncode == 0, dry.stderr
+    # message text checked on purpose: the dry run must say what each row does, in words
+    assert (
+        "row 2: deals -> contacts (all associations): changes the limit from 25 to 30" in dry.stdout
+    )
+    assert 'row 3: deals -> contacts "Decision maker": removes the limit of 2' in dry.stdout
+    assert 'row 4: contacts -> companies "Employee": nothing: the limit cell is empty' in dry.stdout
+    assert "purge_limit" not in dry.stdout
+    run = _hubframe("limits", str(sheet), env=_env(sandbox))
+    assert run.returncode == 0, run.stderr
+    assert "BLANK_LIMIT" in run.stdout
+    assert sandbox.limits("contacts", "companies")["max_to_object_ids"].tolist() == [1]  # kept
+    asked = _hubframe("limits", str(sheet), "--remove-blank-limits", env=_env(sandbox))
+    assert asked.returncode == 0, asked.stderr
+    assert sandbox.limits("contacts", "companies").empty  # removed: asked for
+
+
 # --- the sandbox subcommand -----------------------------------------------------------------------
 
 

@@ -225,7 +225,10 @@ def test_read_limits_contract() -> None:
     limits = read_limits(GOLDEN / "limits.csv")
     assert list(limits.columns[:9]) == ["sheet", "row", *LIMIT_COLUMNS, "remove"]
     assert limits["max_to_object_ids"].dtype == "Int64"
-    assert limits["remove"].tolist() == [False, False, False, True, True] + [False] * 4
+    # 'remove' removes; the empty cell (Billing contact) does not: it is a BLANK_LIMIT warning
+    assert limits["remove"].tolist() == [False, False, False, True, False] + [False] * 4
+    blank = read_limits(GOLDEN / "limits.csv", remove_blank=True)  # unless asked
+    assert blank["remove"].tolist() == [False, False, False, True, True] + [False] * 4
     assert limits["max_to_object_ids"].iloc[5] == 0
     assert pd.isna(limits["max_to_object_ids"].iloc[6])
     assert limits["_raw_max_to_object_ids"].iloc[6] == "abc"

@@ -23,7 +23,7 @@ from faultproxy import FaultProxy
 
 from hubframe.constants import PAIR_COLUMNS, STATUS_COLUMNS
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.io import read_pairs
+from hubframe.io import read_limits, read_pairs
 from hubframe.jobs import associate, configure_limits, undo
 from hubframe.run.plan import make_plan
 from hubframe.run.table import summarize
@@ -323,6 +323,31 @@ def test_configure_limits_create_update_purge_skip(sandbox: Sandbox) -> None:
     assert len([k for k in current if k[:2] == ("contacts", "companies")]) == 1
 
 
+def test_a_blank_limit_cell_removes_nothing_unless_asked(sandbox: Sandbox) -> None:
+    rows = [
+        ("contacts", "companies", "Employee", ""),  # demo limit 1: blank, kept
+        ("deals", "contacts", "Decision maker", "No limit"),  # demo limit 2: removed
+    ]
+    client = client_for(sandbox)
+    planned = configure_limits(limits_sheet(rows), client, dry_run=True, progress=False)
+    assert planned["status"].tolist() == ["skipped", "planned"]
+    assert planned["error_code"].tolist()[0] == "BLANK_LIMIT"
+    assert planned["limit_change"].tolist() == [
+        "nothing: the limit cell is empty, the limit stays as it is",
+        "removes the limit of 2",
+    ]
+    result = configure_limits(limits_sheet(rows), client, progress=False)
+    assert result["status"].tolist() == ["skipped", "success"]
+    assert result["action"].tolist() == [pd.NA, "purge_limit"]
+    employee = sandbox.type_id("contacts", "companies", "Employee")
+    assert sandbox.limits("contacts", "companies")["type_id"].tolist() == [employee]  # kept
+    assert sandbox.limits("deals", "contacts")["label"].isna().all()  # Decision maker gone
+    asked = read_limits(limits_sheet(rows[:1]), remove_blank=True)
+    again = configure_limits(asked, client, progress=False)
+    assert (again.loc[0, "status"], again.loc[0, "action"]) == ("success", "purge_limit")
+    assert sandbox.limits("contacts", "companies").empty
+
+
 def test_limits_dry_run_shows_current_values_and_records_over(sandbox: Sandbox) -> None:
     rows = [
         ("deals", "contacts", "Decision maker", "1"),  # demo: 2, and deal 1 has 2
@@ -334,12 +359,17 @@ def test_limits_dry_run_shows_current_values_and_records_over(sandbox: Sandbox) 
         limits_sheet(rows), client, dry_run=True, preflight=False, progress=False
     )
     assert plain["current_max"].tolist() == [2, 25, pd.NA]
+    assert plain["limit_change"].tolist() == [
+        "changes the limit from 2 to 1",
+        "changes the limit from 25 to 30",
+        "sets a limit of 3 (none now)",
+    ]
     assert "records_over" not in plain.columns
     assert set(log_of(sandbox)["method"]) == {"GET"}
     checked = configure_limits(limits_sheet(rows), client, dry_run=True, progress=False)
     columns = list(checked.columns)
     assert columns[columns.index("max_to_object_ids") + 1 : columns.index("action")] == [
-        "current_max", "records_over", "remove",
+        "current_max", "limit_change", "records_over", "remove",
     ]  # fmt: skip
     assert checked["records_over"].tolist() == [1, 0, 0]
     assert checked.loc[0, "error_message"].startswith(

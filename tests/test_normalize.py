@@ -164,13 +164,9 @@ def test_whole_numbers_and_purge() -> None:
     assert numbers.iloc[6:].isna().all()  # signs, decimals, separators: refused, not guessed
     assert raw.iloc[3] == "x" and raw.iloc[7] == "2.5" and raw.iloc[:3].isna().all()
     assert raw.tolist()[8:] == ["1,000", "1.000", "+5", "1e3"]
-    assert purge_mask(_s("5", "REMOVE", " remove ", "", None)).tolist() == [
-        False,
-        True,
-        True,
-        True,
-        True,
-    ]
+    cells = _s("5", "REMOVE", " remove ", "", None, "No  Limit", "remove limit", "none", "0")
+    # only words remove a limit: an empty cell never does (BLANK_LIMIT), nor "none" or 0
+    assert purge_mask(cells).tolist() == [False, True, True, False, False, True, True, False, False]
 
 
 def test_explode_keeps_order_and_other_cells() -> None:

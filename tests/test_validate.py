@@ -112,12 +112,37 @@ def test_limits_checks() -> None:
     got = list(zip(issues["row"], issues["code"], issues["value"], strict=True))
     assert got == [
         (4, "LABEL_LIMIT_ABOVE_OBJECT_LIMIT", "9"),
+        (6, "BLANK_LIMIT", ""),  # an empty cell: not sent, never a removal
         (7, "BAD_LIMIT", "0"),
         (8, "BAD_LIMIT", "abc"),
         (9, "CONFLICTING_ROWS", "4"),
         (10, "CONFLICTING_ROWS", "6"),
     ]
     assert "row 2" in issues["message"].iloc[0]
+    assert issues.loc[issues["code"] == "BLANK_LIMIT", "severity"].tolist() == ["warning"]
+
+
+def test_a_blank_limit_is_a_warning_that_conflicts_with_nothing() -> None:
+    limits = read_limits(
+        pd.DataFrame(
+            {
+                "From": ["deals", "deals", "deals", "deals"],
+                "To": ["contacts"] * 4,
+                "Label": ["Champion", "Champion", "Budget holder", "Decision maker"],
+                "Max": ["", "3", "", "Remove Limit"],
+            }
+        )
+    )
+    issues = validate_limits(limits)
+    assert issues[["row", "code", "severity"]].values.tolist() == [
+        [2, "BLANK_LIMIT", "warning"],
+        [4, "BLANK_LIMIT", "warning"],
+    ]  # row 3 sets Champion to 3, row 5 removes a limit: no conflict, nothing to say
+    assert "'remove'" in issues["message"].iloc[0]  # says how to remove it
+    assert invalid_rows(limits, issues).tolist() == [False] * 4
+    removing = read_limits(limits, remove_blank=True)  # empty cells remove: asked for
+    assert removing["remove"].tolist() == [True, False, True, True]
+    assert validate_limits(removing)["code"].tolist() == ["CONFLICTING_ROWS"] * 2
 
 
 def test_limit_duplicates_and_types() -> None:

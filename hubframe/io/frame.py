@@ -419,15 +419,18 @@ def read_limits(
     to_type: str | None = None,
     limits: ReadLimits | None = None,
     syntax: SyntaxName = "python",
+    remove_blank: bool = False,
 ) -> pd.DataFrame:
     """Read a sheet of association limits.
 
     Returns ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``, ``category``,
-    ``type_id`` (Int64), ``max_to_object_ids`` (Int64), ``remove`` (bool: an empty cell or
-    'remove' purges the limit), then the sheet's original columns as text.  ``sheet`` and
-    ``syntax`` as for :func:`read_pairs`.
+    ``type_id`` (Int64), ``max_to_object_ids`` (Int64), ``remove`` (bool: the cell says
+    ``remove``, ``remove limit`` or ``no limit``, any case: the limit is removed), then the
+    sheet's original columns as text.  An empty limit cell removes nothing: validation reports
+    it as a ``BLANK_LIMIT`` warning and the row is not sent; ``remove_blank=True`` makes empty
+    cells remove their limit instead.  ``sheet`` and ``syntax`` as for :func:`read_pairs`.
     """
-    return _read(
+    frame = _read(
         "limits",
         source,
         sheet=sheet,
@@ -437,6 +440,17 @@ def read_limits(
         limits=limits,
         syntax=syntax_of(syntax),
     )
+    return _blank_removes(frame) if remove_blank else frame
+
+
+def _blank_removes(frame: pd.DataFrame) -> pd.DataFrame:
+    """Empty limit cells remove their limit (``read_limits(remove_blank=True)``)."""
+    raw = frame.get(RAW_PREFIX + "max_to_object_ids")
+    blank = frame["max_to_object_ids"].isna()
+    if raw is not None:
+        blank &= raw.isna()
+    frame["remove"] = frame["remove"].astype(bool) | blank.to_numpy(dtype=bool)
+    return frame
 
 
 __all__ = ["read_limits", "read_pairs", "sheet_headers", "sheet_list"]

@@ -49,7 +49,10 @@ MAX_ID_DIGITS: Final = 18  # HubSpot ids are 64-bit integers; 18 digits always f
 # Excel keeps 15 significant digits of a number, and a float is exact only up to 2**53: a whole
 # number that went through a float (an Excel number cell, "123.0" text) is trusted below 10**15.
 FLOAT_DIGITS: Final = 15
-PURGE_WORDS: Final = frozenset({"remove"})
+#: What a limit cell says to remove the limit (any case, spaces as typed). An empty cell never
+#: does: it is a BLANK_LIMIT warning and the row is not sent (``read_limits(remove_blank=True)``
+#: makes empty cells remove their limit).
+PURGE_WORDS: Final = frozenset({"remove", "remove limit", "no limit"})
 
 # The only number forms accepted in text: ASCII digits, optionally with the ".0" tail a float
 # column gets when pandas or a script writes it ("123.0").  Everything else that looks like a
@@ -353,14 +356,15 @@ def normalize_whole_numbers(s: pd.Series) -> tuple[pd.Series, pd.Series]:
 
 
 def purge_flags(text: Text) -> BoolArray:
-    """True where a limit cell asks to remove the limit: empty or 'remove' (any case)."""
+    """True where a limit cell asks to remove the limit: 'remove', 'remove limit' or 'no limit'
+    (any case and spacing); never for an empty cell."""
     values, codes = unique_codes(chunked(text))
-    flags = [(clean_text(v) or "remove").casefold() in PURGE_WORDS for v in values]
-    return np.array([*flags, True], dtype=bool)[codes]
+    flags = [" ".join((clean_text(v) or "").split()).casefold() in PURGE_WORDS for v in values]
+    return np.array([*flags, False], dtype=bool)[codes]
 
 
 def purge_mask(s: pd.Series) -> pd.Series:
-    """True where a limit cell asks to remove the limit: empty or 'remove' (any case)."""
+    """True where a limit cell asks to remove the limit (see :func:`purge_flags`)."""
     return pd.Series(purge_flags(as_text(s)), index=s.index)
 
 

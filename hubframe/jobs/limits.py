@@ -14,7 +14,7 @@ from typing import Any, Unpack
 
 import pandas as pd
 
-from hubframe.errors import HubframeError, StopReason
+from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.labels import LabelBook, UnknownLabel, resolve
 from hubframe.run.options import RunKwargs, RunOptions
@@ -51,10 +51,15 @@ def configure_limits(
     as for :func:`hubframe.associate`; ``issues`` likewise.
 
     A dry run shows ``current_max`` (the limit configured now; empty when none) beside
-    ``max_to_object_ids``.  With ``preflight=True`` (``None``: on for dry runs) it also counts
-    the source records that already have more associations of the type than the new limit
-    allows, in a ``records_over`` column and a warning on the row: limits are not retroactive,
-    so those records keep what they have but can get no new ones.  HubSpot has no call that
+    ``max_to_object_ids``, and ``limit_change``: what each row does, in words ("removes the
+    limit of 25", "changes the limit from 2 to 3", "sets a limit of 5 (none now)", "nothing:
+    the limit cell is empty, ...").  An empty limit cell is never a removal (``BLANK_LIMIT``:
+    the row is ``skipped``); ``read_limits(..., remove_blank=True)`` makes it one.
+
+    With ``preflight=True`` (``None``: on for dry runs) a dry run also counts the source
+    records that already have more associations of the type than the new limit allows, in a
+    ``records_over`` column and a warning on the row: limits are not retroactive, so those
+    records keep what they have but can get no new ones.  HubSpot has no call that
     lists the records holding associations of a type (its high-usage report is sent later by
     email), so the count covers the source records hubframe can enumerate: the first
     ``usage_scan_max`` records of the from object (objects list, 100 a call), whose
@@ -277,21 +282,55 @@ def _usage_notes(prepared: Prepared, usage: UsageByPair) -> dict[int, Note]:
     return notes
 
 
+def change_words(action: Action, current: int | None, new: int | None) -> str:
+    """What a limits row does, in words: "removes the limit of 25", "changes the limit from 2
+    to 3", "sets a limit of 5 (none now)"."""
+    if action is Action.PURGE_LIMIT:
+        return f"removes the limit of {current}" if current is not None else "removes the limit"
+    if current is None:
+        return f"sets a limit of {new} (none now)"
+    if current == new:
+        return f"keeps the limit of {new} (already set)"
+    return f"changes the limit from {current} to {new}"
+
+
+def _changes(prepared: Prepared, current_max: Mapping[int, int | None]) -> list[str | None]:
+    """Each row's ``limit_change``: what sending it does, or why nothing is done."""
+    words: list[str | None] = [None] * len(prepared.frame)
+    for item in prepared.items:
+        current = current_max.get(item.position)
+        words[item.position] = change_words(item.action, current, item.max_to_object_ids)
+    for pos, outcome in prepared.settled.items():
+        if outcome.error_code is ErrorCode.BLANK_LIMIT:
+            words[pos] = "nothing: the limit cell is empty, the limit stays as it is"
+        elif outcome.status is Status.SKIPPED and outcome.action is Action.PURGE_LIMIT:
+            words[pos] = "nothing: there is no limit to remove"
+    return words
+
+
 def _current_columns(
     prepared: Prepared, current_max: Mapping[int, int | None], usage: UsageByPair | None
 ) -> list[ExtraColumn]:
-    """``current_max`` (and, after a usage scan, ``records_over``) beside the new value."""
+    """``current_max`` and ``limit_change`` (and, after a usage scan, ``records_over``) beside
+    the new value."""
     rows = len(prepared.frame)
     current = [current_max.get(p) for p in range(rows)]
-    out = [ExtraColumn("max_to_object_ids", "current_max", pd.Series(current, dtype="Int64"))]
+    out = [
+        ExtraColumn("max_to_object_ids", "current_max", pd.Series(current, dtype="Int64")),
+        ExtraColumn(
+            "current_max",
+            "limit_change",
+            pd.Series(_changes(prepared, current_max), dtype="string"),
+        ),
+    ]
     if usage is not None:
         over: list[int | None] = [None] * rows
         for item in prepared.items:
             if item.max_to_object_ids is not None:
                 found = usage.get(item.objects)
                 over[item.position] = _over(found, item.type_id, item.max_to_object_ids)
-        out.append(ExtraColumn("current_max", "records_over", pd.Series(over, dtype="Int64")))
+        out.append(ExtraColumn("limit_change", "records_over", pd.Series(over, dtype="Int64")))
     return out
 
 
-__all__ = ["USAGE_SCAN_MAX", "configure_limits"]
+__all__ = ["USAGE_SCAN_MAX", "change_words", "configure_limits"]

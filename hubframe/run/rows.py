@@ -86,7 +86,7 @@ def describer(frame: pd.DataFrame) -> Callable[[int], str]:
 
 def issue_outcomes(frame: pd.DataFrame, issues: pd.DataFrame) -> dict[int, Outcome]:
     """``invalid`` for rows with an error issue, ``duplicate`` for DUPLICATE_ROW rows,
-    ``skipped`` (nothing to do) for NO_TARGETS rows."""
+    ``skipped`` (nothing to do) for NO_TARGETS and BLANK_LIMIT rows."""
     if issues.empty:
         return {}
     positions = _issue_positions(frame, issues)
@@ -116,14 +116,22 @@ def _row_outcome(recs: list[dict[Any, Any]]) -> Outcome | None:
     repeat = next((r for r in recs if str(r.get("code")) == duplicate), None)
     if repeat is not None:
         return Outcome(Status.DUPLICATE, error_code=duplicate, error_message=str(repeat["message"]))
-    if any(str(r.get("code")) == ErrorCode.NO_TARGETS for r in recs):
-        # a HubSpot export's record with an empty association cell: nothing to send for it
-        return Outcome(
-            Status.SKIPPED,
-            error_code=ErrorCode.NO_TARGETS,
-            error_message="Nothing to do: the row names no associated records (its cell is empty).",
-        )
+    for code, message in _NOTHING_TO_DO.items():
+        if any(str(r.get("code")) == code for r in recs):
+            return Outcome(Status.SKIPPED, error_code=code, error_message=message)
     return None
+
+
+#: Warnings that leave a row nothing to do: it is ``skipped``, never sent.
+_NOTHING_TO_DO = {
+    # a HubSpot export's record with an empty association cell
+    ErrorCode.NO_TARGETS: "Nothing to do: the row names no associated records (its cell is empty).",
+    # a limits row whose limit cell is empty: never a removal unless asked
+    ErrorCode.BLANK_LIMIT: (
+        "Nothing to do: the limit cell is empty, so the limit stays as it is (write 'remove' "
+        "to remove it)."
+    ),
+}
 
 
 def _issue_positions(frame: pd.DataFrame, issues: pd.DataFrame) -> list[int | None]:

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
     from hubframe.hubspot.auth import Secret
     from hubframe.hubspot.client import HubSpotClient
     from hubframe.run.journal import Journal
+    from hubframe.sandbox import Sandbox
 
 PROG: Final = "hubframe"
 EXIT_OK: Final = 0
@@ -64,6 +65,7 @@ examples:
   hubframe associate deals_contacts.xlsx --report report.xlsx --retry-file retry.xlsx
   hubframe limits limits.csv --dry-run
   hubframe undo report.xlsx --report undo_report.xlsx      # take that run back
+  hubframe associate my_sheet.xlsx --sandbox rehearse      # rehearse with the sheet's own ids
   hubframe demo                                            # what `make demo` runs
 
 `hubframe COMMAND --help` shows a command's options and examples.
@@ -81,7 +83,8 @@ EXAMPLES: Final[dict[str, str]] = {
   hubframe associate deal_contact_emails.csv --to-id-property email --report report.xlsx
   hubframe associate retry.xlsx --journal run.sqlite --report report2.xlsx
   hubframe associate pairs.csv --skip-existing --report report.xlsx
-  hubframe associate deals_contacts.xlsx --sandbox            # the demo sandbox""",
+  hubframe associate deals_contacts.xlsx --sandbox            # the demo sandbox
+  hubframe associate my_sheet.xlsx --sandbox rehearse         # a sandbox with the sheet's ids""",
     "limits": """\
   hubframe limits limits.csv --dry-run                        # says what each row changes
   hubframe limits limits.csv --report limits_report.xlsx
@@ -102,6 +105,7 @@ EXAMPLES: Final[dict[str, str]] = {
   hubframe validate limits.csv --kind limits""",
     "sandbox": """\
   hubframe sandbox --port 8765 --seed demo                    # the demo portal
+  hubframe sandbox --records my_sheet.xlsx                    # the sheet's records and labels
   hubframe sandbox --port 0 --json                            # one JSON line: url, token
   hubframe sandbox --behaviour hostile --rate-limit 20/1""",
     "demo": """\
@@ -116,8 +120,8 @@ _NOTES: Final[dict[str, str]] = {
     "remove": f"{_HUBSPOT_NOTES}\n{_EXIT_NOTES}",
     "validate": "exit codes: 0 no errors (warnings allowed), 1 errors found, 2 unreadable sheet",
 }
-#: ``--sandbox MODE``: the demo portal.
-SANDBOX_MODES: Final = ("demo",)
+#: ``--sandbox MODE``: the demo portal, or one made from the sheet (a rehearsal).
+SANDBOX_MODES: Final = ("demo", "rehearse")
 
 
 # --- Parser ---------------------------------------------------------------------------------------
@@ -207,7 +211,8 @@ def _add_hubspot(parser: argparse.ArgumentParser) -> None:
         const="demo",
         choices=SANDBOX_MODES,
         help="use a built-in sandbox instead of HubSpot: 'demo' (the default) is the demo "
-        "portal of the sample sheets",
+        "portal of the sample sheets; 'rehearse' is made from this sheet: its records and "
+        "labels exist, so a real sheet can be rehearsed",
     )
     hub.add_argument(
         "--api-version", choices=API_VERSIONS, default=DEFAULT_API_VERSION, help="API version"
@@ -283,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_validate(subs)
     p = _subparser(subs, "sandbox", "serve the built-in HubSpot sandbox", "Serve the sandbox.")
     serve.add_arguments(p)
+    _add_records(p)
     p = _subparser(
         subs,
         "demo",
@@ -361,6 +367,18 @@ def _add_validate(subs: Any) -> None:
     _add_hubspot(p)
 
 
+def _add_records(parser: argparse.ArgumentParser) -> None:
+    records = parser.add_argument_group("your own records")
+    records.add_argument(
+        "--records",
+        type=Path,
+        metavar="FILE",
+        help="also create the records and labels a pairs or limits sheet names, so a run of "
+        "that sheet can be rehearsed here (the seed is then none unless --seed says demo)",
+    )
+    _add_reading(records)
+
+
 # --- Reading and connecting ---------------------------------------------------------------------
 
 
@@ -425,18 +443,31 @@ class _Connection:
     where: str  # shown in the report settings: a URL (reduced to its host there)
 
 
+def _sandbox(args: argparse.Namespace, frame: pd.DataFrame | None) -> Sandbox:
+    """The built-in sandbox --sandbox asks for: the demo portal, or one made from the sheet."""
+    from hubframe.sandbox import Sandbox
+
+    if args.sandbox != "rehearse" or frame is None:
+        return Sandbox(seed="demo")
+    return Sandbox.from_pairs(frame)
+
+
 @contextlib.contextmanager
-def _connect(args: argparse.Namespace) -> Iterator[_Connection]:
-    """A client for the run: the built-in sandbox with --sandbox, else token + base URL."""
+def _connect(args: argparse.Namespace, frame: pd.DataFrame | None = None) -> Iterator[_Connection]:
+    """A client for the run: the built-in sandbox with --sandbox (``rehearse``: one made from
+    ``frame``, the sheet read), else token + base URL."""
     import os
 
     from hubframe.hubspot.client import HubSpotClient
 
     if args.sandbox:
-        from hubframe.sandbox import Sandbox
-
-        with Sandbox(seed="demo") as sb:
-            print(f"hubframe: using the built-in demo sandbox at {sb.url}", file=sys.stderr)
+        with _sandbox(args, frame) as sb:
+            if sb.rehearsal is not None:
+                made = sb.rehearsal.describe()
+                where = f"a rehearsal sandbox with the sheet's {made}"
+            else:
+                where = "the built-in demo sandbox"
+            print(f"hubframe: using {where} at {sb.url}", file=sys.stderr)
             with HubSpotClient(sb.token, sb.url, args.api_version) as client:
                 yield _Connection(client, sb.url)
         return
@@ -533,7 +564,7 @@ def _settings(
         "api_version": args.api_version,
         "dry_run": bool(args.dry_run),
         "base_url": conn.where,
-        "sandbox": bool(args.sandbox),
+        "sandbox": args.sandbox or False,
         "batch_size": args.batch_size or "API maximum",
         "journal": str(args.journal) if args.journal else None,
         "started": started,
@@ -644,7 +675,7 @@ def run_job(
     with contextlib.ExitStack() as stack:
         journal = stack.enter_context(_open_journal(args))
         if conn is None:
-            conn = stack.enter_context(_connect(args))
+            conn = stack.enter_context(_connect(args, frame))
         result = _run(kind, args, frame, conn, journal, issues)
         settings = _settings(kind, args, conn, started)
     mode = " (dry run: nothing sent)" if args.dry_run else ""
@@ -698,7 +729,7 @@ def _issues(kind: str, frame: pd.DataFrame, args: argparse.Namespace, out: TextI
                 file=out,
             )
         return _validate(kind, frame)
-    with _connect(args) as conn:
+    with _connect(args, frame) as conn:
         if kind == "limits":
             return check.validate_limits(frame, conn.client)
         return check.validate_pairs(frame, conn.client, check_records=args.check_records)
@@ -798,7 +829,7 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
             print(f"\n== {what}", file=out)
             argv = _demo_argv(command, sample_dir / name, out_dir, args.progress)
             job_args = parser.parse_args(argv)
-            job_args.sandbox = True
+            job_args.sandbox = "demo"
             runs.append((name, run_job(command, job_args, conn=conn, out=out)))
     print(file=out)
     _recap(runs, out)
@@ -843,7 +874,18 @@ def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
         return run_demo(args, parser, out)
     from hubframe.sandbox import serve
 
-    return int(serve.run(args))
+    records = _records_sheet(args)
+    return int(serve.run(args, records=records))
+
+
+def _records_sheet(args: argparse.Namespace) -> pd.DataFrame | None:
+    """``hubframe sandbox --records FILE``: the sheet whose records the sandbox makes."""
+    if args.records is None:
+        return None
+    reading = argparse.Namespace(**{**vars(args), "file": args.records, "kind": "auto"})
+    reading.label = reading.from_id_property = reading.to_id_property = None
+    with contextlib.redirect_stdout(sys.stderr):  # stdout is the URL and token (--json)
+        return _read_any(reading)[1]
 
 
 def _sandbox_mode_first(argv: list[str]) -> list[str]:

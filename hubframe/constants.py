@@ -222,3 +222,9 @@ NO_TARGETS_COLUMN: Final = "_raw_no_targets"
 #: (``attrs["hubframe"]["id_properties"] == {"to": "email"}``): the reader writes it, validate
 #: checks those sides as property values, the run looks them up (hubframe.run.lookup).
 ID_PROPERTIES: Final = "id_properties"
+#: What a sheet may write as a label for the unlabeled ("default") association type, when no
+#: real label has the name (hubframe.run.labels resolves them; a rehearsal sandbox never makes
+#: labels of them).
+UNLABELED_NAMES: Final = frozenset(
+    {"unlabeled", "default", "no label", "(no label)", "(unlabeled)"}
+)

@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     INVALID_ASSOCIATION_TYPE = "INVALID_ASSOCIATION_TYPE"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     ALREADY_ASSOCIATED = "ALREADY_ASSOCIATED"
+    NOT_ASSOCIATED = "NOT_ASSOCIATED"
     HUBSPOT_VALIDATION = "HUBSPOT_VALIDATION"
     MISSING_SCOPES = "MISSING_SCOPES"
     UNAUTHORIZED = "UNAUTHORIZED"
@@ -158,6 +159,13 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "remote",
         "The records are already associated this way.",
         "Nothing to do.",
+    ),
+    (
+        ErrorCode.NOT_ASSOCIATED,
+        "remote",
+        "The records are not associated this way in HubSpot (any more), so there is nothing "
+        "to remove; the row was not sent.",
+        "Nothing to do; it may have been removed already (by an earlier undo or by hand).",
     ),
     (
         ErrorCode.HUBSPOT_VALIDATION,

@@ -14,6 +14,7 @@ import time
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pandas as pd
@@ -388,7 +389,8 @@ def test_usage_errors_exit_2(tmp_path: Path) -> None:
     [
         ("associate", "x.csv", "--sandbox", "--token", "t"),
         ("associate", "--sandbox", "--token", "t"),
-        ("limits", "x.csv", "--sandbox", "demo", "--base-url", "http://127.0.0.1:9"),
+        ("limits", "x.csv", "--sandbox", "rehearse", "--base-url", "http://127.0.0.1:9"),
+        ("validate", "x.csv", "--sandbox", "--token", "t"),
     ],
 )
 def test_a_usage_error_shows_the_usage_of_its_own_command(argv: tuple[str, ...]) -> None:
@@ -611,6 +613,68 @@ def served() -> Iterator[dict[str, str]]:
     finally:
         proc.terminate()
         proc.wait(timeout=10)
+
+
+def _own_ids(path: Path) -> Path:
+    """A sheet of the analyst's own records: none of them is in the demo portal."""
+    return _csv(
+        path,
+        [("81000000001", "71000000001", "Sponsor", ""), ("81000000002", "71000000002", "", ""),
+         ("81000000003", "71000000003", "Decision maker", "")],
+    )  # fmt: skip
+
+
+def test_rehearse_a_real_sheet_with_its_own_ids(tmp_path: Path) -> None:
+    sheet = _own_ids(tmp_path / "mine.csv")
+    demo = _hubframe("associate", str(sheet), "--sandbox")
+    assert demo.returncode == 1 and "OBJECT_NOT_FOUND" in demo.stdout  # the demo lacks them
+    proc = _hubframe("associate", str(sheet), "--sandbox", "rehearse")
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert proc.stdout.splitlines()[2].split() == ["success", "3"]
+    assert "a rehearsal sandbox with the sheet's 6 records" in proc.stderr
+    check = _hubframe("validate", str(sheet), "--sandbox", "rehearse", "--check-records")
+    assert check.returncode == 0 and "no problems found" in check.stdout, check.stdout
+
+
+@pytest.fixture
+def served_records(tmp_path: Path) -> Iterator[dict[str, Any]]:
+    sheet = _own_ids(tmp_path / "mine.csv")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubframe", "sandbox", "--records", str(sheet), "--port", "0",
+         "--json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=_env(),
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        ready, _, _ = select.select([proc.stdout], [], [], 30)
+        assert ready, "hubframe sandbox printed nothing within 30 s"
+        yield {**json.loads(proc.stdout.readline()), "sheet": sheet}
+    finally:
+        proc.terminate()
+        proc.wait(timeout=10)
+
+
+def test_sandbox_records_serves_the_sheets_records(
+    served_records: dict[str, Any], tmp_path: Path
+) -> None:
+    assert served_records["records"] == {"deals": 3, "contacts": 3}
+    # not seeded with the demo portal: its "Decision maker" is made from the sheet too
+    assert served_records["labels"] == [
+        ["deals", "contacts", "Sponsor"],
+        ["deals", "contacts", "Decision maker"],
+    ]
+    env = _env() | {
+        "HUBSPOT_ACCESS_TOKEN": served_records["token"],
+        "HUBSPOT_BASE_URL": served_records["url"],
+    }
+    sheet = served_records["sheet"]
+    proc = _hubframe("associate", str(sheet), "--report", str(tmp_path / "r.csv"), env=env)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    undo = _hubframe("undo", str(tmp_path / "r.csv"), env=env)
+    assert undo.returncode == 0 and "success" in undo.stdout, undo.stdout
+    again = _hubframe("undo", str(tmp_path / "r.csv"), env=env)  # nothing left to take back
+    assert again.returncode == 0, again.stderr
+    assert "skipped  NOT_ASSOCIATED" in again.stdout and "success" not in again.stdout
 
 
 def test_sandbox_subcommand_serves_a_sandbox(served: dict[str, str], tmp_path: Path) -> None:

@@ -101,8 +101,14 @@ def test_undo_from_report_csv_and_journal(sandbox: Sandbox, tmp_path: Path) -> N
     done = undo(journal, client, progress=False)
     assert sorted(done["status"]) == ["duplicate"] + ["skipped"] * 2 + ["success"] * 3
     assert_same(sandbox, before)
-    again = undo(csv, client, progress=False)  # removing what is gone changes nothing
-    assert set(again["status"]) <= {"success", "skipped", "duplicate"}
+    archives = sum(p.endswith("/archive") for p in _log_paths(sandbox))
+    again = undo(csv, client, progress=False)  # what is gone is reported as not there
+    assert "success" not in set(again["status"])
+    gone = again[again["error_code"] == "NOT_ASSOCIATED"]
+    # the rows the first undo took back (the repeated pair's two rows included)
+    assert gone["status"].tolist() == ["skipped"] * 4
+    assert gone["error_message"].str.startswith("Not there:").all()
+    assert sum(p.endswith("/archive") for p in _log_paths(sandbox)) == archives  # none sent
     assert_same(sandbox, before)
 
 
@@ -151,6 +157,24 @@ def test_remove_associations_on_purpose(sandbox: Sandbox) -> None:
     assert sandbox.type_id("deals", "contacts", DECISION_MAKER.label) in set(
         links.query(f"from_id == '{DEALS[0]}'")["type_id"]
     )
+
+
+def test_removing_what_is_not_there_says_so(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    rows = [
+        (DEALS[0], CONTACTS[0], "Decision maker"),  # there: removed
+        (DEALS[0], CONTACTS[0], "Champion"),  # the pair is linked, not with this label
+        (DEALS[10], CONTACTS[50], ""),  # not associated at all
+    ]
+    planned = remove_associations(pairs_sheet(rows), client, dry_run=True, progress=False)
+    assert planned["status"].tolist() == ["planned", "skipped", "skipped"]
+    result = remove_associations(pairs_sheet(rows), client, progress=False)
+    assert result["status"].tolist() == ["success", "skipped", "skipped"]
+    assert result["error_code"].tolist()[1:] == ["NOT_ASSOCIATED"] * 2
+    assert 'do not have the label "Champion"' in result.loc[1, "error_message"]
+    assert "are not associated in HubSpot" in result.loc[2, "error_message"]
+    writes = [p for p in _log_paths(sandbox) if p.endswith("/archive")]
+    assert len(writes) == 1  # only the row that was there was sent
 
 
 def test_load_run_refuses_other_files(tmp_path: Path) -> None:

@@ -12,9 +12,11 @@ its journal.  For each row the run created:
   labels archive, which keeps the unlabeled link and the other labels.
 
 Rows the run did not create (failed, invalid, skipped, or already there) are ``skipped`` with a
-reason; undo never guesses.  A row whose outcome was unknown (failed, ``UNKNOWN_OUTCOME``: its
-write may have been applied) is taken back like a created one: removing an association that is
-not there changes nothing, so the portal ends as before the run either way.
+reason; undo never guesses.  Before removing, the portal is read: an association that is not
+there any more (undone already, removed by hand) is ``skipped`` with ``NOT_ASSOCIATED``, "not
+there", never reported as a ``success``.  A row whose outcome was unknown (failed,
+``UNKNOWN_OUTCOME``: its write may have been applied) is taken back like a created one: when the
+write was not applied, the association is not there and the row says so.
 
 :func:`remove_associations` removes the pairs of a sheet on purpose: a row with a label (or
 type id) loses that label only, a row without one loses the whole association.  Both return a
@@ -31,7 +33,7 @@ import numpy as np
 import pandas as pd
 
 from hubframe.constants import EXISTING_COLUMNS, STATUS_COLUMNS
-from hubframe.errors import ErrorCode
+from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.report.reader import RunArg, flag, load_run
 from hubframe.run.endpoints import endpoint
@@ -40,7 +42,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.pipeline import Prepared, RunContext, run_job
 from hubframe.run.rows import as_frame, issue_outcomes, value
-from hubframe.run.work import Outcome, WorkItem
+from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
 from hubframe.vocab import Action, Status
 
@@ -131,7 +133,54 @@ class _Undo:
             else:
                 prepared.settled[pos] = found
         prepared.items, prepared.count = items, len(items)
+        if items:
+            skip_absent(prepared, run.client)
         return prepared
+
+
+# --- what is not there is not removed ---------------------------------------------------------
+
+
+def _not_there(item: WorkItem) -> Outcome:
+    between = f"{item.from_type} {item.from_id} and {item.to_type} {item.to_id}"
+    if item.action is Action.ARCHIVE_LABELS:
+        what = f'the label "{item.label}"' if item.label else f"association type {item.type_id}"
+        state = f"{between} do not have {what} in HubSpot"
+    else:
+        state = f"{between} are not associated in HubSpot"
+    return Outcome(
+        Status.SKIPPED,
+        action=item.action,
+        error_code=ErrorCode.NOT_ASSOCIATED,
+        error_message=f"Not there: {state} (already removed?); nothing to remove, not sent.",
+    )
+
+
+def skip_absent(prepared: Prepared, client: HubSpotClient) -> None:
+    """Read the portal for the removals to send: those already absent are ``skipped`` with
+    ``NOT_ASSOCIATED`` (HubSpot would answer success for them, which says nothing), the rest
+    stay to send.  A failed read sends them all, as before; a stopping error stops the run."""
+    table = prepared.work()
+    items = table.items()
+    groups: dict[tuple[str, str, Action], list[int]] = {}
+    for row, item in enumerate(items):
+        groups.setdefault(item.group, []).append(row)
+    absent = np.zeros(len(items), dtype=bool)
+    for (from_type, to_type, action), rows in groups.items():
+        batch = Batch(0, action, from_type, to_type, tuple(items[r] for r in rows))
+        try:
+            gone = endpoint(action).present(client, batch)  # for a removal: is the link gone?
+        except HubframeError as exc:
+            if exc.stops_run:
+                prepared.stop_all(StopReason.of(exc), {i.position: i.action for i in items})
+                return
+            continue
+        absent[[r for r, is_gone in zip(rows, gone, strict=True) if is_gone]] = True
+    prepared.settled.update(
+        {items[r].position: _not_there(items[r]) for r in np.flatnonzero(absent)}
+    )
+    prepared.table = table.take(np.flatnonzero(~absent))
+    prepared.count = len(prepared.table)
 
 
 # --- remove on purpose ----------------------------------------------------------------------
@@ -149,8 +198,9 @@ def remove_associations(
     ``pairs`` is read like :func:`hubframe.associate`'s (record ids, or unique property values
     looked up first).  A row with a label or type id removes that association type only
     (batch labels archive: the unlabeled link and other labels stay); a row without one removes
-    every association between the two records (batch archive).  HubSpot ignores pairs that are
-    not associated, so those rows succeed too.  Run options and ``issues`` as for
+    every association between the two records (batch archive).  The portal is read first: a
+    row whose association is not there is ``skipped`` with ``NOT_ASSOCIATED`` and not sent
+    (HubSpot answers success for those, which would say nothing).  Run options and ``issues`` as for
     :func:`hubframe.associate`.
     """
     return run_job(_Remove(pairs, issues), client, RunOptions.of(options))
@@ -175,6 +225,8 @@ class _Remove:
         )
         prepare_pairs(prepared, LabelBook(run.client))
         prepared.table = _removals(prepared.work())
+        if prepared.stop is None:
+            skip_absent(prepared, run.client)
         return prepared
 
 

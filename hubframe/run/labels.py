@@ -15,13 +15,15 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hubframe.constants import HUBSPOT_DEFINED, HUBSPOT_DEFINED_TYPES, USER_DEFINED
+from hubframe.constants import (
+    HUBSPOT_DEFINED,
+    HUBSPOT_DEFINED_TYPES,
+    UNLABELED_NAMES,  # what a sheet may write for the unlabeled type
+    USER_DEFINED,
+)
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.rows import text, whole
-
-#: What a sheet may write for the unlabeled association type (when no real label has the name).
-UNLABELED_NAMES = frozenset({"unlabeled", "default", "no label", "(no label)", "(unlabeled)"})
 
 
 @dataclass(frozen=True, slots=True)

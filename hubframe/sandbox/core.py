@@ -16,6 +16,7 @@ from hubframe.sandbox.faults import FaultPlan
 from hubframe.sandbox.objects import ObjectKind
 from hubframe.sandbox.portal import AssocDef, Portal
 from hubframe.sandbox.ratelimit import RateLimiter
+from hubframe.sandbox.rehearse import Rehearsal, rehearse
 from hubframe.sandbox.server import App, SandboxHTTPServer
 
 ALL_SCOPES = None  # a token with scopes None may do everything
@@ -76,8 +77,27 @@ class Sandbox:
             latency,
         )
         self._port = port
+        self.rehearsal: Rehearsal | None = None  # what from_pairs made
         self._server: SandboxHTTPServer | None = None
         self._thread: threading.Thread | None = None
+
+    @classmethod
+    def from_pairs(cls, pairs: Any, *, seed: str | None = None, **kwargs: Any) -> Sandbox:
+        """A sandbox (not started yet) holding the records and labels a sheet names, so a run
+        of that sheet can be rehearsed: a rehearsal of your own ids.
+
+        ``pairs``: a frame of :func:`hubframe.read_pairs` (or ``read_limits``: its labels; or a
+        result table).  Record ids become records, emails and domains (sides named by a unique
+        property) records with that property, labels the pairs lack USER_DEFINED labels, and
+        unknown custom object type ids custom objects; see :mod:`hubframe.sandbox.rehearse`.
+        ``seed``: start from an empty portal (None, the default) or the demo one (``"demo"``);
+        other keyword arguments as for :class:`Sandbox`.  What was made is in
+        ``sb.rehearsal`` (``sb.rehearsal.describe()``: "42 records (...) and 2 labels").
+        """
+        sb = cls(seed=seed, **kwargs)
+        with sb.portal.lock:
+            sb.rehearsal = rehearse(sb.portal, pairs)
+        return sb
 
     # --- lifecycle --------------------------------------------------------------------------
 

@@ -89,7 +89,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the sandbox options to ``parser`` (used by ``hubframe sandbox`` too)."""
     parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 = any free)")
     parser.add_argument(
-        "--seed", choices=("demo", "none"), default="demo", help="demo portal or an empty one"
+        "--seed",
+        choices=("demo", "none"),
+        default=None,
+        help="demo portal or an empty one (default: demo; none when records are given)",
     )
     parser.add_argument("--token", default=None, help="use this token instead of a random one")
     parser.add_argument(
@@ -146,9 +149,12 @@ def serving_process(stop: threading.Event) -> Iterator[None]:
             gc.unfreeze()
 
 
-def build(args: argparse.Namespace) -> Sandbox:
-    return Sandbox(
-        seed=None if args.seed == "none" else args.seed,
+def build(args: argparse.Namespace, records: Any = None) -> Sandbox:
+    """The sandbox the options describe; with ``records`` (a frame of ``read_pairs`` or
+    ``read_limits``), also the records and labels it names (:meth:`Sandbox.from_pairs`)."""
+    seed = args.seed or ("none" if records is not None else "demo")
+    options: dict[str, Any] = dict(
+        seed=None if seed == "none" else seed,
         token=args.token,
         rate_limit=args.rate_limit,
         daily_limit=args.daily_limit,
@@ -157,12 +163,16 @@ def build(args: argparse.Namespace) -> Sandbox:
         port=args.port,
         behaviour=behaviour_of(args),
     )
+    if records is not None:
+        return Sandbox.from_pairs(records, **options)
+    return Sandbox(**options)
 
 
-def run(args: argparse.Namespace) -> int:
-    """Serve until Ctrl-C (or SIGTERM); returns the exit code."""
+def run(args: argparse.Namespace, *, records: Any = None) -> int:
+    """Serve until Ctrl-C (or SIGTERM); returns the exit code.  ``records``: a sheet read with
+    ``read_pairs`` / ``read_limits`` whose records and labels the sandbox also holds."""
     try:
-        sb = build(args).start()
+        sb = build(args, records).start()
     except (ValueError, OSError) as exc:
         print(f"hubframe: error: {exc}", file=sys.stderr)
         return 2
@@ -173,7 +183,14 @@ def run(args: argparse.Namespace) -> int:
 
 def _serve(sb: Sandbox, args: argparse.Namespace, stop: threading.Event) -> int:
     if args.json:
-        info = {"url": sb.url, "token": sb.token, "behaviour": sb.behaviour.as_dict()}
+        info: dict[str, Any] = {
+            "url": sb.url,
+            "token": sb.token,
+            "behaviour": sb.behaviour.as_dict(),
+        }
+        if sb.rehearsal is not None:
+            info["records"] = sb.rehearsal.records
+            info["labels"] = [list(label) for label in sb.rehearsal.labels]
         print(json.dumps(info), flush=True)
     else:
         name = sb.behaviour.name() or "custom"
@@ -184,6 +201,8 @@ def _serve(sb: Sandbox, args: argparse.Namespace, stop: threading.Event) -> int:
                 for k, v in sb.behaviour.as_dict().items()
             )
             print(f"Behaviour: {switches}")
+        if sb.rehearsal is not None:
+            print(f"Records: {sb.rehearsal.describe()}, from your sheet")
         print(f"URL:   {sb.url}")
         print(f"Token: {sb.token}")
         print("Press Ctrl-C to stop.", flush=True)

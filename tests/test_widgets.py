@@ -220,8 +220,16 @@ def _click(app: HubframeApp, button: ipywidgets.Button) -> None:
     assert app.wait(WAIT), "the app's background work did not finish in time"
 
 
-def _message(app: HubframeApp) -> str:
-    return re.sub(r"<[^>]+>", "", app.message.value)
+def _message(app: HubframeApp, step: str | None = None) -> str:
+    """The text of the message at the top of the app, or under one step's title."""
+    widget = app.message if step is None else app.messages[step]
+    return re.sub(r"<[^>]+>", "", widget.value)
+
+
+def _messages(app: HubframeApp) -> dict[str, str]:
+    """Every step that shows a message, and the message."""
+    texts = {step: _message(app, step) for step in app.messages}
+    return {step: text for step, text in texts.items() if text}
 
 
 def _pairs_sheet() -> bytes:
@@ -330,23 +338,28 @@ def test_a_wrong_token_is_a_message_not_a_traceback(app: HubframeApp, sandbox: S
     app.token.value = "pat-na1-wrong-token-0000"
     app.base_url.value = sandbox.url
     _click(app, app.connect_button)
-    text = _message(app)
+    text = _message(app, "connect")
     assert "token" in text.lower()
     assert "Traceback" not in text and "pat-na1-wrong-token-0000" not in text
+    assert list(_messages(app)) == ["connect"] and _message(app) == ""
     assert app.connection is None
     assert "Not connected" in app.connect_status.value
 
 
-def test_problems_before_the_run_are_messages(app: HubframeApp) -> None:
+def test_problems_before_the_run_are_messages_at_their_step(app: HubframeApp) -> None:
     _click(app, app.validate_button)
-    assert "Upload a sheet" in _message(app)
+    assert "Upload a sheet" in _message(app, "sheet")  # what to fix, where it is fixed
+    assert _message(app, "validate") == "Not done: see 3 · Sheet above."  # where it was clicked
     app.path.value = "no/such/file.xlsx"
     _click(app, app.load_button)
-    assert "no such file" in _message(app)
+    assert "no such file" in _message(app, "sheet")
     _upload(app, "links.xlsx", _pairs_sheet())
+    assert _messages(app) == {}  # a good sheet clears the step's message
     _click(app, app.run_button)
-    assert "Connect first" in _message(app)
+    assert "Connect first" in _message(app, "connect")
+    assert "see 1 · Connect" in _message(app, "run")
     assert app.result is None
+    assert _message(app) == ""  # nothing at the top
 
 
 def test_unrecognised_headers_are_mapped_with_the_dropdowns(app: HubframeApp) -> None:
@@ -354,7 +367,7 @@ def test_unrecognised_headers_are_mapped_with_the_dropdowns(app: HubframeApp) ->
     rows += [[DEALS + i, CONTACTS + 40 + i, "x"] for i in range(5)]
     _click(app, app.connect_button)
     _upload(app, "odd.xlsx", _xlsx(rows, title=None))
-    assert "no column" in _message(app)
+    assert "no column" in _message(app, "mapping")  # the sheet is fine: its columns need a choice
     assert app.guess is not None and app.guess.headers == ("Deal", "Person", "Comment")
     app.columns["from_id"].value = "Deal"
     app.columns["to_id"].value = "Person"
@@ -522,12 +535,12 @@ def test_long_messages_wrap_but_other_cells_do_not() -> None:
 def test_preview_shows_where_and_what_happened_first() -> None:
     result = _result(["success", "failed"]).assign(error_message=["", "Contact 9 does not exist."])
     head = re.findall(r"<th[^>]*>([^<]+)</th>", render.preview_html(result))
-    assert head[:5] == ["sheet", "row", "status", "error_code", "error_message"]
+    assert head[:5] == ["Sheet", "Row", "Status", "Problem", "Message"]
 
 
 def test_a_damaged_workbook_is_a_message(app: HubframeApp) -> None:
     _upload(app, "broken.xlsx", b"PK\x03\x04 this is not really a workbook")
-    text = _message(app)
+    text = _message(app, "sheet")
     assert "broken.xlsx" in text and "Traceback" not in text
     assert app.source is None
 
@@ -536,7 +549,7 @@ def test_errors_in_widget_callbacks_are_messages(app: HubframeApp) -> None:
     item = {"name": "x.csv", "type": "", "size": 0, "last_modified": datetime.now(UTC)}
     app.upload.value = ({**item, "content": None},)  # not what the browser sends
     assert app.wait(WAIT)
-    assert _message(app).startswith("Unexpected error")
+    assert _message(app, "sheet").startswith("Unexpected error")
 
 
 def test_app_marks_hidden_sheets_and_preselects_the_first_visible(app: HubframeApp) -> None:
@@ -579,3 +592,81 @@ def test_validate_checks_in_hubspot_what_the_run_would_check(app: HubframeApp) -
     _click(app, app.run_button)  # the run does not send what validate called an error
     assert app.result is not None
     assert app.result["status"].tolist() == ["invalid", "invalid", "success"]
+
+
+# --- the analyst's language, tuning under Advanced, reports saved to a folder -------------------
+
+INTERNAL_NAMES = ("to_id", "from_id", "associate_default", "purge_limit", "max_to_object_ids")
+
+
+def _screen(app: HubframeApp) -> str:
+    """Everything the app shows as text (HTML tags, attributes and styles removed)."""
+    parts = [getattr(widget, "value", "") for widget in _widgets(app.widget)]
+    parts = [p for p in parts if isinstance(p, str)]
+    parts += [getattr(widget, "description", "") for widget in _widgets(app.widget)]
+    return re.sub(r"<[^>]+>", " ", " ".join(parts))
+
+
+def test_no_internal_names_on_screen(app: HubframeApp, tmp_path: Path) -> None:
+    rows: list[list[object]] = [["Deal ID", "Contact ID"]]
+    rows += [[DEALS + 70, CONTACTS + 70], [DEALS + 71, "12ab"], [DEALS + 72, CONTACTS + 72]]
+    _click(app, app.connect_button)
+    _upload(app, "links.xlsx", _xlsx(rows))
+    _click(app, app.validate_button)
+    _click(app, app.dry_run_button)
+    _click(app, app.run_button)
+    screen = _screen(app)
+    assert "link without label" in screen and "Contact ID" in screen
+    assert not [name for name in INTERNAL_NAMES if re.search(rf"\b{name}\b", screen)], screen
+    limits = tmp_path / "limits.csv"
+    limits.write_text(
+        "From,To,Label,Max\ncontacts,companies,Employee,remove\ndeals,contacts,,\n",
+        encoding="utf-8",
+    )
+    app.job.value = "limits"
+    app.path.value = str(limits)
+    _click(app, app.load_button)
+    _click(app, app.dry_run_button)
+    screen = _screen(app)
+    assert "remove limit" in screen and "removes the limit of 1" in screen
+    assert "BLANK_LIMIT" in screen  # the empty cell: said, not removed
+    assert not [name for name in INTERNAL_NAMES if re.search(rf"\b{name}\b", screen)], screen
+
+
+def test_tuning_lives_under_advanced_with_an_explanation(app: HubframeApp) -> None:
+    panels = [w for w in _widgets(app.widget) if isinstance(w, ipywidgets.Accordion)]
+    assert len(panels) == 2 and all(p.selected_index is None for p in panels)  # folded away
+    inside = {id(w) for p in panels for w in _widgets(p)}
+    assert id(app.batch_size) in inside and id(app.api_version) in inside
+    run_panel = next(p for p in panels if id(app.batch_size) in {id(w) for w in _widgets(p)})
+    assert run_panel.get_title(0) == "Advanced"
+    explained = " ".join(str(getattr(w, "value", "")) for w in _widgets(run_panel))
+    assert "Rows sent per request" in explained
+
+
+def test_reports_are_saved_to_a_folder_and_large_ones_are_not_downloads(
+    tmp_path: Path,
+) -> None:
+    app = HubframeApp(max_download_bytes=1_000)  # every report is "large" here
+    try:
+        _click(app, app.connect_button)
+        _upload(app, "links.xlsx", _pairs_sheet())
+        assert app.save_button.disabled  # nothing to save yet
+        _click(app, app.run_button)
+        assert app.downloads == {}
+        assert "hf-download" not in app.download_links.value
+        assert "Too large to download" in app.download_links.value
+        folder = tmp_path / "out" / "reports"
+        app.save_folder.value = str(folder)
+        _click(app, app.save_button)
+        assert sorted(p.name for p in folder.iterdir()) == ["links_report.xlsx", "links_retry.xlsx"]
+        assert str(folder / "links_report.xlsx") in app.saved_paths.value  # the path, shown
+        _click(app, app.save_button)  # again: the first files are kept
+        assert "links_report (2).xlsx" in {p.name for p in folder.iterdir()}
+        a_file = tmp_path / "notes.txt"
+        a_file.write_text("x", encoding="utf-8")
+        app.save_folder.value = str(a_file)
+        _click(app, app.save_button)
+        assert "not a folder" in _message(app, "results")
+    finally:
+        app.close()

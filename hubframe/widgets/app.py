@@ -4,8 +4,10 @@ The app is a plain object holding its widgets; ``app.widget`` is the ipywidgets 
 object displays itself as that tree (``_repr_mimebundle_``), so ``hf.app()`` as the last line
 of a cell shows it.  Every step that talks to HubSpot or reads a file runs on one background
 worker (:class:`~hubframe.widgets.runner.Runner`), so the page never freezes and the cancel
-button works during a run.  Exceptions become a message at the top of the app, never a
-traceback; the access token is never shown and is cleared from its field once used.
+button works during a run.  Exceptions become a message at the step they concern (a sheet that
+cannot be read under "Sheet", a refused token under "Connect"), never a traceback; the access
+token is never shown and is cleared from its field once used.  What the app shows speaks the
+analyst's words (:mod:`hubframe.widgets.words`): "Contact ID", "link without label".
 """
 
 from __future__ import annotations
@@ -13,15 +15,16 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Any, Final
 
 import ipywidgets as w
 import pandas as pd
 
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
-from hubframe.errors import HubframeError
+from hubframe.errors import HubframeError, InputError
 from hubframe.hubspot.auth import Secret
-from hubframe.widgets import backend, render
+from hubframe.widgets import backend, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.runner import Runner
 
@@ -32,6 +35,29 @@ _TYPE_CHOICES: Final = [(f"{t.name} ({t.type_id})", t.name) for t in OBJECT_TYPE
 _BOX: Final = {"border": "1px solid #e0e0e0", "padding": "6px 12px", "margin": "4px 0"}
 _WIDE: Final = {"width": "auto"}
 _LABEL_STYLE: Final = {"description_width": "150px"}
+#: Reports larger than this are not offered as a download link (a data URI the page and the
+#: notebook would carry): they are saved to a folder the analyst picks.
+MAX_DOWNLOAD_BYTES: Final = 5 * 1024 * 1024
+#: The steps, in order: a message under each says what went wrong there.
+STEPS: Final = (
+    ("connect", "1 · Connect"),
+    ("job", "2 · Choose the job"),
+    ("sheet", "3 · Sheet"),
+    ("mapping", "4 · Map columns"),
+    ("validate", "5 · Validate"),
+    ("dry-run", "6 · Dry run"),
+    ("run", "7 · Run"),
+    ("results", "8 · Results"),
+)
+_TITLES: Final = dict(STEPS)
+
+
+class StepError(HubframeError):
+    """A problem that concerns another step than the one clicked: shown at ``step``."""
+
+    def __init__(self, step: str, message: str) -> None:
+        super().__init__(message)
+        self.step = step
 
 
 def _hidden(widget: w.Widget, hidden: bool) -> None:
@@ -39,16 +65,32 @@ def _hidden(widget: w.Widget, hidden: bool) -> None:
 
 
 def _output() -> w.HTML:
-    """An HTML output as wide as its step (wide tables scroll inside it)."""
-    return w.HTML(layout=w.Layout(width="100%", overflow="auto"))
+    """An HTML output as wide as its step, never wider: a wide table scrolls inside its own
+    box (``min_width=0`` lets the flex layout shrink it below the table's width)."""
+    return w.HTML(layout=w.Layout(width="100%", min_width="0", overflow="hidden"))
 
 
-def _step(name: str, title: str, *children: w.Widget) -> w.VBox:
-    """A bordered section with a title; CSS class ``hf-step-<name>`` for browser tests."""
-    heading = w.HTML(f"<b style='font-size:15px'>{render.esc(title)}</b>")
-    box = w.VBox([heading, *children], layout=w.Layout(**_BOX))
+def _step(name: str, message: w.HTML, *children: w.Widget) -> w.VBox:
+    """A bordered section with a title, then its message (what went wrong here), then its
+    controls; CSS class ``hf-step-<name>`` for browser tests."""
+    heading = w.HTML(f"<b style='font-size:15px'>{render.esc(_TITLES[name])}</b>")
+    message.add_class("hf-step-message")
+    box = w.VBox([heading, message, *children], layout=w.Layout(**_BOX, min_width="0"))
     box.add_class(f"hf-step-{name}")
     return box
+
+
+def _advanced(*children: w.Widget) -> w.Accordion:
+    """Tuning the analyst rarely needs, folded away under "Advanced"."""
+    panel = w.Accordion(children=[w.VBox(list(children))], titles=("Advanced",))
+    panel.selected_index = None
+    panel.add_class("hf-advanced")
+    return panel
+
+
+def _help(text: str) -> w.HTML:
+    style = "color:#616161;font-size:12px;margin:0 0 6px 154px;max-width:640px"
+    return w.HTML(f'<div style="{style}">{render.esc(text)}</div>')
 
 
 class HubframeApp:
@@ -66,6 +108,7 @@ class HubframeApp:
         base_url: str | None = None,
         job: str = "associate",
         max_preview_rows: int = 200,
+        max_download_bytes: int = MAX_DOWNLOAD_BYTES,
     ) -> None:
         self.connection: Connection | None = None
         self.source: SheetSource | None = None
@@ -75,11 +118,14 @@ class HubframeApp:
         self.plan: pd.DataFrame | None = None
         self.result: pd.DataFrame | None = None
         self.downloads: dict[str, bytes] = {}
+        self.saved: list[Path] = []
         self._max_preview_rows = max_preview_rows
+        self._max_download_bytes = max_download_bytes
         self._cancel = threading.Event()
         self._quiet = False
         self._secret: Secret | None = None  # the token last used, to redact it from messages
         self._runner = Runner(self._show_error)
+        self.messages: dict[str, w.HTML] = {name: _output() for name, _ in STEPS}
         self._build(sandbox=sandbox, api_version=api_version, base_url=base_url, job=job)
         self.widget = w.VBox(
             [
@@ -93,7 +139,7 @@ class HubframeApp:
                 self._run_box,
                 self._result_box,
             ],
-            layout=w.Layout(max_width="1100px"),
+            layout=w.Layout(max_width="1100px", min_width="0"),
         )
         self.widget.add_class("hf-app")
         self.message.add_class("hf-app-message")
@@ -159,16 +205,25 @@ class HubframeApp:
         )
         self.connect_button = w.Button(description="Connect", button_style="primary", icon="plug")
         self.connect_status = w.HTML()
-        self.mode.observe(self._safe(lambda: self._sync_visibility()), "value")
-        self.connect_button.on_click(self._safe(lambda: self._submit(self._do_connect)))
+        self.mode.observe(self._safe(lambda: self._sync_visibility(), "connect"), "value")
+        self.connect_button.on_click(
+            self._safe(lambda: self._submit(self._do_connect, "connect"), "connect")
+        )
         self._connect_box = _step(
             "connect",
-            "1 · Connect",
+            self.messages["connect"],
             self.mode,
             self.token,
             self.base_url,
-            self.api_version,
             w.HBox([self.connect_button, self.connect_status]),
+            _advanced(
+                self.api_version,
+                _help(
+                    "The version of HubSpot's API to call. Keep the default unless HubSpot "
+                    "support or your developers ask for another; every version gives the same "
+                    "results."
+                ),
+            ),
         )
 
     def _build_job(self, job: str) -> None:
@@ -178,8 +233,8 @@ class HubframeApp:
             description="Job",
             style=_LABEL_STYLE,
         )
-        self.job.observe(self._safe(lambda: self._on_job_change()), "value")
-        self._job_box = _step("job", "2 · Choose the job", self.job)
+        self.job.observe(self._safe(lambda: self._on_job_change(), "job"), "value")
+        self._job_box = _step("job", self.messages["job"], self.job)
 
     def _build_file(self) -> None:
         self.upload = w.FileUpload(
@@ -203,12 +258,12 @@ class HubframeApp:
             style=_LABEL_STYLE,
             disabled=True,
         )
-        self.upload.observe(self._safe(lambda: self._on_upload()), "value")
-        self.load_button.on_click(self._safe(lambda: self._on_load_path()))
-        self.sheet.observe(self._safe(lambda: self._on_sheet_change()), "value")
+        self.upload.observe(self._safe(lambda: self._on_upload(), "sheet"), "value")
+        self.load_button.on_click(self._safe(lambda: self._on_load_path(), "sheet"))
+        self.sheet.observe(self._safe(lambda: self._on_sheet_change(), "sheet"), "value")
         self._file_box = _step(
             "sheet",
-            "3 · Sheet",
+            self.messages["sheet"],
             w.HBox([self.upload, self.file_status]),
             w.HBox([self.path, self.load_button]),
             self.sheet,
@@ -239,19 +294,28 @@ class HubframeApp:
             layout=w.Layout(width="520px"),
         )
         self.labels_status = w.HTML()
+        self.remove_blank = w.Checkbox(
+            value=False,
+            description="An empty limit cell removes that limit (otherwise the row is not sent; "
+            "write 'remove' in a cell to remove its limit)",
+            indent=False,
+            layout=w.Layout(width="auto"),
+        )
         for dropdown in self.columns.values():
-            dropdown.observe(self._safe(lambda: self._invalidate()), "value")
+            dropdown.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
         for picker in (self.from_type, self.to_type):
-            picker.observe(self._safe(lambda: self._on_types_change()), "value")
-        self.label.observe(self._safe(lambda: self._invalidate()), "value")
+            picker.observe(self._safe(lambda: self._on_types_change(), "mapping"), "value")
+        self.label.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
+        self.remove_blank.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
         self._map_columns = w.VBox(list(self.columns.values()))
         self._map_box = _step(
             "mapping",
-            "4 · Map columns",
+            self.messages["mapping"],
             self._map_columns,
             self.from_type,
             self.to_type,
             w.HBox([self.label, self.labels_status]),
+            self.remove_blank,
         )
 
     def _build_steps(self) -> None:
@@ -265,13 +329,15 @@ class HubframeApp:
         self.validation = _output()
         self._validate_box = _step(
             "validate",
-            "5 · Validate",
+            self.messages["validate"],
             w.HBox([self.validate_button, self.check_records]),
             self.validation,
         )
         self.dry_run_button = w.Button(description="Dry run", icon="eye")
         self.dry_run_output = _output()
-        self._dry_box = _step("dry-run", "6 · Dry run", self.dry_run_button, self.dry_run_output)
+        self._dry_box = _step(
+            "dry-run", self.messages["dry-run"], self.dry_run_button, self.dry_run_output
+        )
         self.run_button = w.Button(description="Run", button_style="success", icon="play")
         self.cancel_button = w.Button(
             description="Cancel", button_style="danger", icon="stop", disabled=True
@@ -289,34 +355,68 @@ class HubframeApp:
         self.live_counts = w.HTML()
         self._run_box = _step(
             "run",
-            "7 · Run",
-            w.HBox([self.run_button, self.cancel_button, self.batch_size]),
+            self.messages["run"],
+            w.HBox([self.run_button, self.cancel_button]),
             w.HBox([self.progress, self.live_counts]),
+            _advanced(
+                self.batch_size,
+                _help(
+                    "Rows sent per request to HubSpot. 0 (the default) sends as many as HubSpot "
+                    "allows (100 to 2,000 depending on the call), which is the fastest. A "
+                    "smaller number makes the progress bar move more often and Cancel stop "
+                    "sooner, at the cost of more requests against your daily API limit."
+                ),
+            ),
         )
+        self._build_results()
+        self.validate_button.on_click(
+            self._safe(lambda: self._submit(self._do_validate, "validate"), "validate")
+        )
+        self.dry_run_button.on_click(
+            self._safe(lambda: self._submit(lambda: self._do_execute(True), "dry-run"), "dry-run")
+        )
+        self.run_button.on_click(self._safe(lambda: self._start_run(), "run"))
+        self.cancel_button.on_click(self._safe(lambda: self._on_cancel(), "run"))
+
+    def _build_results(self) -> None:
         self.summary = _output()
         self.chart = _output()
         self.preview = _output()
         self.download_links = _output()
+        self.save_folder = w.Text(
+            description="Save to folder",
+            placeholder=str(Path.cwd() / "reports"),
+            tooltip="a folder on this computer (created if missing); empty: ./reports",
+            style=_LABEL_STYLE,
+            layout=w.Layout(width="520px"),
+        )
+        self.save_folder.add_class("hf-save-folder")
+        self.save_button = w.Button(description="Save report", icon="save", disabled=True)
+        self.saved_paths = _output()
+        self.save_button.on_click(
+            self._safe(lambda: self._submit(self._do_save, "results"), "results")
+        )
         self._result_box = _step(
-            "results", "8 · Results", self.summary, self.chart, self.download_links, self.preview
+            "results",
+            self.messages["results"],
+            self.summary,
+            self.chart,
+            self.download_links,
+            w.HBox([self.save_folder, self.save_button]),
+            self.saved_paths,
+            self.preview,
         )
-        self.validate_button.on_click(self._safe(lambda: self._submit(self._do_validate)))
-        self.dry_run_button.on_click(
-            self._safe(lambda: self._submit(lambda: self._do_execute(True)))
-        )
-        self.run_button.on_click(self._safe(lambda: self._start_run()))
-        self.cancel_button.on_click(self._safe(lambda: self._on_cancel()))
 
     # --- small helpers --------------------------------------------------------------------
 
-    def _safe(self, handler: Callable[[], None]) -> Callable[[Any], None]:
-        """A widget callback that shows any error in the app instead of raising it."""
+    def _safe(self, handler: Callable[[], None], step: str) -> Callable[[Any], None]:
+        """A widget callback that shows any error at ``step`` instead of raising it."""
 
         def callback(_: Any) -> None:
             try:
                 handler()
             except Exception as exc:
-                self._show_error(exc)
+                self._show_error(exc, step)
 
         return callback
 
@@ -329,13 +429,18 @@ class HubframeApp:
         finally:
             self._quiet = before
 
-    def _submit(self, task: Callable[[], None]) -> None:
+    def _submit(self, task: Callable[[], None], step: str) -> None:
+        """Run ``task`` on the worker; what goes wrong is shown at ``step`` (or at the step a
+        :class:`StepError` names)."""
         self._say("")
+        self._say("", step=step)
         self._set_busy(True)
 
         def run() -> None:
             try:
                 task()
+            except Exception as exc:
+                self._show_error(exc, step)
             finally:
                 self._set_busy(False)
 
@@ -346,23 +451,32 @@ class HubframeApp:
             button.disabled = busy
         self.run_button.disabled = busy
         self.load_button.disabled = busy
+        self.save_button.disabled = busy or self.result is None
 
-    def _say(self, text: str, kind: str = "info") -> None:
-        self.message.value = render.message_html(self._redact(text), kind)
+    def _say(self, text: str, kind: str = "info", *, step: str | None = None) -> None:
+        """A message at the top of the app, or under ``step``'s title."""
+        shown = render.message_html(self._redact(text), kind)
+        (self.message if step is None else self.messages[step]).value = shown
 
     def _redact(self, text: str) -> str:
         if self._secret is not None:
             text = text.replace(self._secret.reveal(), "***")
         return text
 
-    def _show_error(self, exc: BaseException) -> None:
+    def _show_error(self, exc: BaseException, step: str | None = None) -> None:
+        """The error at the step it concerns (a :class:`StepError` names it), with a pointer
+        there from the step that was clicked; at the top when no step is known."""
+        if isinstance(exc, StepError) and exc.step != step:
+            if step is not None:
+                self._say(f"Not done: see {_TITLES[exc.step]} above.", "error", step=step)
+            step = exc.step
         if isinstance(exc, HubframeError):
             text = str(exc)
         elif isinstance(exc, OSError):
             text = f"Could not read or write a file: {exc}"
         else:
             text = f"Unexpected error ({type(exc).__name__}): {exc}"
-        self._say(text, "error")
+        self._say(text, "error", step=step)
 
     def _sync_visibility(self) -> None:
         account = self.mode.value == "hubspot"
@@ -373,6 +487,7 @@ class HubframeApp:
             _hidden(dropdown, field not in fields)
         _hidden(self.label, self.job.value != "associate")
         _hidden(self.labels_status, self.job.value != "associate")
+        _hidden(self.remove_blank, self.job.value != "limits")
         self._result_box.layout.display = None
 
     def _invalidate(self) -> None:
@@ -385,6 +500,10 @@ class HubframeApp:
             output.value = ""
         for output in (self.summary, self.chart, self.preview, self.download_links):
             output.value = ""
+        self.saved_paths.value = ""
+        self.save_button.disabled = True
+        for step in ("validate", "dry-run", "run", "results"):
+            self.messages[step].value = ""
         self.progress.value = 0
 
     # --- 1 connect ------------------------------------------------------------------------
@@ -417,21 +536,21 @@ class HubframeApp:
         self._sync_visibility()
         self._invalidate()
         if self.source is not None:
-            self._submit(self._do_guess)
+            self._submit(self._do_guess, "sheet")
 
     def _on_upload(self) -> None:
         value = self.upload.value
         if not value:
             return
         source = SheetSource.from_upload(value[0])
-        self._submit(lambda: self._use_source(source))
+        self._submit(lambda: self._use_source(source), "sheet")
 
     def _on_load_path(self) -> None:
         text = str(self.path.value).strip()
         if not text:
-            self._say("Type the path of a .xlsx or .csv file first.", "warning")
+            self._say("Type the path of a .xlsx or .csv file first.", "warning", step="sheet")
             return
-        self._submit(lambda: self._use_source(SheetSource.from_path(text)))
+        self._submit(lambda: self._use_source(SheetSource.from_path(text)), "sheet")
 
     def _use_source(self, source: SheetSource) -> None:
         self.source = None
@@ -456,7 +575,7 @@ class HubframeApp:
     def _on_sheet_change(self) -> None:
         if self._quiet or self.source is None:
             return
-        self._submit(self._do_guess)
+        self._submit(self._do_guess, "sheet")
 
     # --- 4 mapping ------------------------------------------------------------------------
 
@@ -473,8 +592,9 @@ class HubframeApp:
                 dropdown.value = guess.mapping.get(field, NONE)
             self.from_type.value = guess.from_type or NONE
             self.to_type.value = guess.to_type or NONE
-        if guess.problem:
-            self._say(guess.problem, "warning")
+        self._say("", step="mapping")
+        if guess.problem:  # the sheet was read; its columns need a choice: fixed in step 4
+            self._say(guess.problem, "warning", step="mapping")
         self._refresh_labels()
 
     def _on_types_change(self) -> None:
@@ -482,7 +602,7 @@ class HubframeApp:
         if self._quiet:
             return
         if self.connection is not None and self.job.value == "associate":
-            self._submit(self._refresh_labels)
+            self._submit(self._refresh_labels, "mapping")
 
     def _refresh_labels(self) -> None:
         from_type, to_type = self.from_type.value, self.to_type.value
@@ -515,18 +635,21 @@ class HubframeApp:
 
     def _read(self) -> pd.DataFrame:
         if self.source is None:
-            raise HubframeError("Upload a sheet or load one from a path first (step 3).")
+            raise StepError("sheet", "Upload a sheet or load one from a path first.")
         job = str(self.job.value)
-        frame = backend.read(
-            self.source,
-            job,
-            sheet=self._sheet(),
-            columns=self.mapping(),
-            from_type=str(self.from_type.value) or None,
-            to_type=str(self.to_type.value) or None,
-            label=str(self.label.value) or None if job == "associate" else None,
-        )
-        return frame
+        try:
+            return backend.read(
+                self.source,
+                job,
+                sheet=self._sheet(),
+                columns=self.mapping(),
+                from_type=str(self.from_type.value) or None,
+                to_type=str(self.to_type.value) or None,
+                label=str(self.label.value) or None if job == "associate" else None,
+                remove_blank=bool(self.remove_blank.value),
+            )
+        except InputError as exc:  # the sheet loaded at step 3: its columns need a choice
+            raise StepError("mapping", str(exc)) from exc
 
     def _do_validate(self) -> None:
         frame = self._read()
@@ -542,6 +665,7 @@ class HubframeApp:
             rows_read=len(frame),
             max_rows=self._max_preview_rows,
             checked_in_hubspot=self.connection is not None,
+            headers=words.headers_of(frame),
         )
 
     # --- 6 dry run, 7 run -----------------------------------------------------------------
@@ -550,7 +674,7 @@ class HubframeApp:
         self._cancel.clear()
         self.cancel_button.disabled = False
         self.cancel_button.tooltip = "Stop after the batches already sent"
-        self._submit(lambda: self._do_execute(False))
+        self._submit(lambda: self._do_execute(False), "run")
 
     def _on_cancel(self) -> None:
         self._cancel.set()
@@ -567,7 +691,7 @@ class HubframeApp:
 
     def _execute(self, dry_run: bool) -> None:
         if self.connection is None:
-            raise HubframeError("Connect first (step 1): the run needs HubSpot or the sandbox.")
+            raise StepError("connect", "Connect first: the run needs HubSpot or the sandbox.")
         if self.frame is None or self.issues is None:
             self._do_validate()
         assert self.frame is not None
@@ -626,20 +750,63 @@ class HubframeApp:
 
     # --- 8 downloads ----------------------------------------------------------------------
 
-    def _make_downloads(self, result: pd.DataFrame) -> None:
+    def _names(self) -> tuple[str, str]:
+        """The report's and the retry file's file names, after the sheet's."""
         stem = self.source.stem if self.source is not None else "hubframe"
-        report_name = f"{stem}_report.xlsx"
-        self.downloads = {report_name: backend.report_bytes(result, self.issues, report_name)}
-        links = [render.download_link_html(self.downloads[report_name], report_name, "Report")]
-        retry_rows = int(result["status"].isin(["failed", "invalid"]).sum())
-        retry_label = f"Retry file ({render.plural(retry_rows, 'row')})"
+        suffix = self.source.suffix if self.source is not None else ".xlsx"
+        return f"{stem}_report.xlsx", f"{stem}_retry{suffix}"
+
+    def _make_downloads(self, result: pd.DataFrame) -> None:
+        """Download links for the report and the retry file while they are small; larger ones
+        are saved to a folder (:meth:`_do_save`), never carried by the page."""
+        report_name, retry_name = self._names()
+        self.downloads = {}
+        files = {report_name: ("Report", backend.report_bytes(result, self.issues, report_name))}
+        retry_rows = int(backend.retry_count(result))
         if retry_rows:
-            retry_name = f"{stem}_retry{self.source.suffix if self.source else '.xlsx'}"
-            self.downloads[retry_name] = backend.retry_bytes(result, retry_name)
-            links.append(
-                render.download_link_html(self.downloads[retry_name], retry_name, retry_label)
+            label = f"Retry file ({render.plural(retry_rows, 'row')})"
+            files[retry_name] = (label, backend.retry_bytes(result, retry_name))
+        links, too_big = [], []
+        for name, (label, data) in files.items():
+            if len(data) > self._max_download_bytes:
+                too_big.append(f"{name} ({render.file_size(len(data))})")
+                continue
+            self.downloads[name] = data
+            links.append(render.download_link_html(data, name, label))
+        note = ""
+        if too_big:
+            note = render.message_html(
+                f"Too large to download from the page: {', '.join(too_big)}. Save it to a "
+                "folder below.",
+                "warning",
             )
-        self.download_links.value = "".join(links)
+        self.download_links.value = "".join(links) + note
+        self.save_button.disabled = False
+
+    def _do_save(self) -> None:
+        """Write the report (and the retry file, when rows are left to do) into the folder
+        typed (./reports when empty); the paths are shown.  The paths are checked first, as the
+        command line checks them (:func:`hubframe.report.outputs.check_outputs`)."""
+        if self.result is None:
+            raise StepError("run", "Run the sheet first: there is no report to save yet.")
+        folder = Path(str(self.save_folder.value).strip() or "reports").expanduser()
+        report_name, retry_name = self._names()
+        written = backend.save_outputs(
+            self.result,
+            self.issues,
+            folder,
+            report_name,
+            retry_name,
+            source=self.source.path if self.source is not None else None,
+        )
+        self.saved = written
+        lines = "".join(
+            f'<div class="hf-saved-path" style="font-family:monospace">{render.esc(path)} '
+            f"({render.file_size(path.stat().st_size)})</div>"
+            for path in written
+        )
+        head = render.message_html(f"Saved to {folder.resolve()}:", "success")
+        self.saved_paths.value = f'<div class="hf-saved">{head}{lines}</div>'
 
 
 def _close_tree(widget: w.Widget) -> None:

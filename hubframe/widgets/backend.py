@@ -31,7 +31,8 @@ from hubframe.io.aliases import (
 )
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
-from hubframe.report import export_report, export_retry
+from hubframe.report import export_report, export_retry, retry_rows
+from hubframe.report.outputs import check_outputs
 from hubframe.sandbox import Sandbox
 
 PAIR_FIELDS: Final = ("from_id", "to_id", "from_type", "to_type", "label", "category", "type_id")
@@ -132,12 +133,19 @@ def read(
     from_type: str | None = None,
     to_type: str | None = None,
     label: str | None = None,
+    remove_blank: bool = False,
 ) -> pd.DataFrame:
-    """Read the sheet with read_pairs or read_limits (``columns`` is {header: field})."""
+    """Read the sheet with read_pairs or read_limits (``columns`` is {header: field});
+    ``remove_blank``: an empty limit cell removes that limit."""
     cols = dict(columns) if columns else None
     if job == "limits":
         return read_limits(
-            source.reader_input(), sheet=sheet, columns=cols, from_type=from_type, to_type=to_type
+            source.reader_input(),
+            sheet=sheet,
+            columns=cols,
+            from_type=from_type,
+            to_type=to_type,
+            remove_blank=remove_blank,
         )
     return read_pairs(
         source.reader_input(),
@@ -372,6 +380,44 @@ def report_bytes(result: pd.DataFrame, issues: pd.DataFrame | None, filename: st
         path = Path(tmp) / filename
         export_report(result, path, validation=issues)
         return path.read_bytes()
+
+
+def retry_count(result: pd.DataFrame) -> int:
+    """Rows the retry file holds (failed, invalid, unsent after a stop)."""
+    return int(retry_rows(result).sum())
+
+
+def _free_name(folder: Path, name: str) -> Path:
+    """``folder / name``, or ``name (2)``, ``(3)``... when a file of that name exists."""
+    path = folder / name
+    n = 2
+    while path.exists():
+        path = folder / f"{Path(name).stem} ({n}){Path(name).suffix}"
+        n += 1
+    return path
+
+
+def save_outputs(
+    result: pd.DataFrame,
+    issues: pd.DataFrame | None,
+    folder: Path,
+    report_name: str,
+    retry_name: str,
+    *,
+    source: Path | None = None,
+) -> list[Path]:
+    """Write the report, and the retry file when rows are left to do, into ``folder`` (created
+    when missing; earlier files are kept: a new name gets " (2)").  Every path is checked
+    before anything is written, as the command line checks its outputs."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
+    report = _free_name(folder, report_name)
+    retry = _free_name(folder, retry_name) if retry_count(result) else None
+    check_outputs(report=report, retry_file=retry, sources=[source] if source else [])
+    written = [export_report(result, report, validation=issues)]
+    if retry is not None:
+        written.append(export_retry(result, retry))
+    return written
 
 
 def retry_bytes(result: pd.DataFrame, filename: str) -> bytes:

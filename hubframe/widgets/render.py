@@ -17,6 +17,7 @@ import pandas as pd
 
 from hubframe.constants import STATUSES
 from hubframe.errors import CODE_INFO, ErrorCode
+from hubframe.widgets import words
 
 STATUS_COLORS: Final[Mapping[str, str]] = {
     "success": "#2e7d32",
@@ -41,7 +42,9 @@ _CELL: Final = (
 _TEXT_CELL: Final = f"{_CELL};white-space:normal;min-width:420px"
 _HEAD: Final = f"{_CELL};background:#f5f5f5;font-weight:600;position:sticky;top:0"
 PREVIEW_FIRST: Final = ("sheet", "row", "status", "error_code", "error_message")
-PROSE_COLUMNS: Final = frozenset({"message", "error_message", "meaning", "what to do"})
+PROSE_COLUMNS: Final = frozenset(
+    {"message", "error_message", "meaning", "what to do", "Message", "Meaning", "What to do"}
+)
 _DEFAULT_BAR: Final = "#546e7a"
 
 
@@ -110,13 +113,16 @@ def table_html(
             f'<div style="{_FONT};color:#616161;padding:4px 0">'
             f"Showing the first {len(shown):,} of {len(frame):,} rows.</div>"
         )
+    # width:0 + min-width:100%: the box takes the width it is given and never asks for the
+    # table's (a flex parent would otherwise grow to the table and cut it off); the table
+    # scrolls inside, both ways.
     wrapper = (
-        f"max-height:{max_height}px;max-width:100%;overflow:auto;"
-        "border:1px solid #e0e0e0;border-radius:4px"
+        f"max-height:{max_height}px;width:0;min-width:100%;max-width:100%;"
+        "box-sizing:border-box;overflow:auto;border:1px solid #e0e0e0;border-radius:4px"
     )
     return (
-        f'<div style="{wrapper}"><table class="{esc(css_class)}" '
-        f'style="{_FONT};border-collapse:collapse;width:100%">'
+        f'<div class="hf-scroll" style="{wrapper}"><table class="{esc(css_class)}" '
+        f'style="{_FONT};border-collapse:collapse;min-width:100%">'
         f"<thead><tr>{head}</tr></thead><tbody>{''.join(body_rows)}</tbody></table></div>{more}"
     )
 
@@ -231,8 +237,12 @@ def issues_html(
     rows_read: int | None = None,
     max_rows: int = 200,
     checked_in_hubspot: bool = False,
+    headers: Mapping[str, str] | None = None,
 ) -> str:
-    """The validation step: a headline, counts per code, then the issues table."""
+    """The validation step: a headline, counts per code, then the issues table.
+
+    ``headers`` (hubframe column -> the sheet's header) names the columns as the sheet does;
+    other column names are shown in words (:mod:`hubframe.widgets.words`)."""
     errors = int((issues["severity"] == "error").sum()) if not issues.empty else 0
     warnings = int((issues["severity"] == "warning").sum()) if not issues.empty else 0
     read = f"{plural(rows_read, 'row')} read. " if rows_read is not None else ""
@@ -242,9 +252,12 @@ def issues_html(
     kind = "error" if errors else "warning"
     found = f"{plural(errors, 'error')} and {plural(warnings, 'warning')} found."
     head = message_html(f"{read}{found}{checked}", kind)
-    counts = table_html(issue_counts_frame(issues), cell_html={"severity": severity_badge})
-    visible = [c for c in issues.columns if c != "position"]
-    detail = table_html(issues[visible], max_rows=max_rows, cell_html={"severity": severity_badge})
+    badges = {"Severity": severity_badge}
+    counts = table_html(words.shown(issue_counts_frame(issues)), cell_html=badges)
+    visible = issues[[c for c in issues.columns if c != "position"]]
+    if "column" in visible.columns:
+        visible = visible.assign(column=words.issue_columns(visible, headers or {}))
+    detail = table_html(words.shown(visible), max_rows=max_rows, cell_html=badges)
     return (
         f'<div class="hf-issues">{head}<div style="height:6px"></div>{counts}'
         f'<div style="height:6px"></div>{detail}</div>'
@@ -263,7 +276,8 @@ def plan_frame(result: pd.DataFrame) -> pd.DataFrame:
 
 
 def plan_html(result: pd.DataFrame) -> str:
-    """The dry-run step: what would be sent, in how many batches."""
+    """The dry-run step: what would be sent, in how many requests; for limits, what each row
+    does, in words (``limit_change``)."""
     planned = result[result["status"].astype("string") == "planned"]
     batches = int(planned["batch"].nunique()) if not planned.empty else 0
     text = (
@@ -271,19 +285,28 @@ def plan_html(result: pd.DataFrame) -> str:
         f"{plural(batches, 'batch')}. Nothing was sent."
     )
     kind = "info" if len(planned) else "warning"
-    table = table_html(plan_frame(result), cell_html={"status": status_badge})
+    table = table_html(words.shown(plan_frame(result)), cell_html={"Status": status_badge})
     gap = '<div style="height:6px"></div>'
-    return f'<div class="hf-plan">{message_html(text, kind)}{gap}{table}</div>'
+    changes = ""
+    if "limit_change" in result.columns:
+        columns = ["row", "from_type", "to_type", "label", "current_max", "max_to_object_ids",
+                   "limit_change"]  # fmt: skip
+        rows = result.loc[result["limit_change"].notna(), [c for c in columns if c in result]]
+        changes = f"{gap}{table_html(words.shown(rows), css_class='hf-changes')}"
+    return f'<div class="hf-plan">{message_html(text, kind)}{gap}{table}{changes}</div>'
 
 
 def preview_html(result: pd.DataFrame, *, max_rows: int = 200) -> str:
-    """The results table, problems first, with coloured status badges."""
+    """The results table, problems first, with coloured status badges: where and what
+    happened, then the sheet's own columns, then what hubframe sent (as the report orders
+    them), every hubframe column named in words."""
+    from hubframe.report import report_columns
+
     rank = {s: i for i, s in enumerate(("failed", "invalid", "skipped", "duplicate"))}
     order = result["status"].astype("string").map(lambda s: rank.get(str(s), 9))
     ordered = result.iloc[order.reset_index(drop=True).sort_values(kind="stable").index]
-    first = [c for c in PREVIEW_FIRST if c in ordered.columns]
-    ordered = ordered[first + [c for c in ordered.columns if c not in first]]
-    return table_html(ordered, max_rows=max_rows, cell_html={"status": status_badge})
+    ordered = ordered[report_columns(ordered)]
+    return table_html(words.shown(ordered), max_rows=max_rows, cell_html={"Status": status_badge})
 
 
 def download_link_html(data: bytes, filename: str, label: str, *, mime: str = "") -> str:
@@ -306,6 +329,11 @@ def _mime_for(filename: str) -> str:
     if filename.lower().endswith((".xlsx", ".xlsm")):
         return "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
     return "application/octet-stream"
+
+
+def file_size(n: int) -> str:
+    """'812 B', '1.4 MB'."""
+    return _size(n)
 
 
 def _size(n: int) -> str:

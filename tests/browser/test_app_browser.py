@@ -1,8 +1,11 @@
 """The app in a real browser: Voilà serves notebooks/03_app.ipynb, Playwright drives chromium.
 
-Upload the sample sheet through the FileUpload input, click Connect -> Validate -> Dry run ->
-Run, check the success count the page shows against a run of the same sheet in this process,
-and save a screenshot of the result step to tests/artifacts/app_result.png.
+Upload a damaged workbook first (its error must show under "3 · Sheet", nowhere else), then the
+sample sheet through the FileUpload input, click Connect -> Validate -> Dry run -> Run, check
+the success count the page shows against a run of the same sheet in this process, check that
+the wide results table scrolls horizontally inside its own box (its last column reachable),
+save the report to a folder typed into the page and find the file on disk, and save a
+screenshot of the result step to tests/artifacts/app_result.png.
 """
 
 from __future__ import annotations
@@ -51,7 +54,55 @@ def expected_success_count(sample: Path) -> int:
     return int((result["status"] == "success").sum())
 
 
-def test_app_runs_the_sample_sheet_in_chromium() -> None:
+def upload(page: Page, path: Path) -> None:
+    with page.expect_file_chooser() as chooser:
+        page.locator(".hf-step-sheet button", has_text="Upload sheet").click()
+    chooser.value.set_files(str(path))
+
+
+def check_error_at_its_step(page: Page, broken: Path) -> None:
+    """A sheet that cannot be read: the error is under "3 · Sheet", not at the top."""
+    from playwright.sync_api import expect
+
+    upload(page, broken)
+    error = page.locator(".hf-step-sheet .hf-step-message .hf-error")
+    expect(error).to_contain_text(broken.name)
+    assert page.locator(".hf-app-message .hf-error").count() == 0
+    assert page.locator(".hf-error").count() == 1  # at that step only
+
+
+def check_wide_table_scrolls(page: Page) -> None:
+    """The results table is wider than its step: it scrolls inside its own box, which stays
+    inside the step, and its last column can be scrolled into view."""
+    box = page.locator(".hf-step-results .hf-scroll").last
+    box.scroll_into_view_if_needed()
+    sizes = box.evaluate(
+        """e => { const s = e.closest('.hf-step-results').getBoundingClientRect();
+                  const b = e.getBoundingClientRect();
+                  return {scroll: e.scrollWidth, client: e.clientWidth,
+                          inside: b.left >= s.left && b.right <= s.right}; }"""
+    )
+    assert sizes["scroll"] > sizes["client"] and sizes["inside"], sizes
+    reached = box.evaluate(
+        """e => { e.scrollLeft = e.scrollWidth;
+                  const last = e.querySelector('thead th:last-child').getBoundingClientRect();
+                  const b = e.getBoundingClientRect();
+                  return last.right <= b.right + 1 && last.left >= b.left; }"""
+    )
+    assert reached, "the last column cannot be scrolled into view"
+
+
+def check_report_saved_to_folder(page: Page, folder: Path) -> None:
+    from playwright.sync_api import expect
+
+    page.locator(".hf-step-results .hf-save-folder input").fill(str(folder))
+    button(page, "results", "Save report").click()
+    report = folder / f"{SAMPLE.stem}_report.xlsx"
+    expect(page.locator(".hf-step-results .hf-saved")).to_contain_text(str(report))
+    assert report.is_file() and report.stat().st_size > 5_000
+
+
+def test_app_runs_the_sample_sheet_in_chromium(tmp_path: Path) -> None:
     chromium = require_chromium()
     from playwright.sync_api import expect, sync_playwright
 
@@ -68,10 +119,13 @@ def test_app_runs_the_sample_sheet_in_chromium() -> None:
             button(page, "connect", "Connect").click()
             expect(page.locator(".hf-step-connect .hf-success")).to_contain_text("Connected to")
 
-            with page.expect_file_chooser() as chooser:
-                page.locator(".hf-step-sheet button", has_text="Upload sheet").click()
-            chooser.value.set_files(str(SAMPLE))
+            broken = tmp_path / "broken.xlsx"
+            broken.write_bytes(b"PK\x03\x04 this is not really a workbook")
+            check_error_at_its_step(page, broken)
+
+            upload(page, SAMPLE)
             expect(page.locator(".hf-step-sheet .hf-success")).to_contain_text(SAMPLE.name)
+            expect(page.locator(".hf-step-sheet .hf-step-message .hf-error")).to_have_count(0)
 
             button(page, "validate", "Validate").click()
             expect(page.locator(".hf-step-validate .hf-message")).to_contain_text("rows read")
@@ -84,6 +138,8 @@ def test_app_runs_the_sample_sheet_in_chromium() -> None:
             expect(success).to_be_visible()
             shown = int(success.get_attribute("data-count") or "-1")
             expect(page.locator(".hf-step-results a.hf-download").first).to_be_visible()
+            check_wide_table_scrolls(page)
+            check_report_saved_to_folder(page, tmp_path / "saved" / "reports")
 
             ARTIFACTS.mkdir(parents=True, exist_ok=True)
             results = page.locator(".hf-step-results")

@@ -1,0 +1,134 @@
+"""The analyst's words for hubframe's internal names, on screen: one table for the app.
+
+Tables, files and journals keep hubframe's own names (``to_id``, ``associate_default``,
+``purge_limit``: the result table contract).  What the app shows says what the analyst's sheet
+and HubSpot say instead: "Contact ID", "link without label", "remove limit".  Reports keep the
+contract names (they are read back by undo and by scripts).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from typing import Final
+
+import pandas as pd
+
+from hubframe.constants import OBJECT_TYPES_BY_NAME
+
+#: What each action sends, in words.
+ACTION_WORDS: Final[Mapping[str, str]] = {
+    "associate": "link with label",
+    "associate_default": "link without label",
+    "create_limit": "set a new limit",
+    "update_limit": "change the limit",
+    "purge_limit": "remove limit",
+    "archive": "remove link",
+    "archive_labels": "remove label",
+}
+
+#: Column names of result and issue tables, in words (record ids: see :func:`record_id`).
+COLUMN_WORDS: Final[Mapping[str, str]] = {
+    "sheet": "Sheet",
+    "row": "Row",
+    "from_type": "From object",
+    "from_id": "From record ID",
+    "to_type": "To object",
+    "to_id": "To record ID",
+    "label": "Label",
+    "category": "Label category",
+    "type_id": "Label type ID",
+    "max_to_object_ids": "Limit",
+    "remove": "Remove limit",
+    "current_max": "Limit now",
+    "limit_change": "What changes",
+    "records_over": "Records over the new limit",
+    "action": "What is sent",
+    "status": "Status",
+    "error_code": "Problem",
+    "error_message": "Message",
+    "http_status": "HTTP status",
+    "hubspot_category": "HubSpot category",
+    "correlation_id": "HubSpot correlation ID",
+    "batch": "Batch",
+    "attempts": "Attempts",
+    "existed_before": "Existed before",
+    "linked_before": "Linked before",
+    "column": "Column",
+    "value": "Value",
+    "code": "Problem",
+    "message": "Message",
+    "severity": "Severity",
+    "rows": "Rows",
+    "batches": "Batches",
+    "meaning": "Meaning",
+    "what to do": "What to do",
+}
+
+
+def record_id(object_type: object, side: str) -> str:
+    """The id column of one side as HubSpot names it: "Contact ID", "Line item ID"; a custom
+    or unknown type: "To record ID"."""
+    known = OBJECT_TYPES_BY_NAME.get(str(object_type)) if object_type is not None else None
+    if known is None:
+        return f"{side.capitalize()} record ID"
+    return f"{known.singular.replace('_', ' ').capitalize()} ID"
+
+
+def _one_type(frame: pd.DataFrame, column: str) -> str | None:
+    if column not in frame.columns:
+        return None
+    values = frame[column].dropna().astype(str).unique()
+    return str(values[0]) if len(values) == 1 else None
+
+
+def column(frame: pd.DataFrame, name: str) -> str:
+    """One column's name in words; record ids by the object type the frame's rows share."""
+    side = name.removesuffix("_id")
+    if name in ("from_id", "to_id"):
+        return record_id(_one_type(frame, f"{side}_type"), side)
+    return COLUMN_WORDS.get(name, name)
+
+
+def issue_columns(issues: pd.DataFrame, headers: Mapping[str, str]) -> pd.Series:
+    """The ``column`` cells of an issues table as the analyst knows them: the sheet's own
+    header (``headers``: hubframe column -> header), else the column in words."""
+    shown = {
+        name: headers.get(name) or COLUMN_WORDS.get(name, name) for name in set(issues["column"])
+    }
+    return issues["column"].map(lambda name: shown.get(name, name))
+
+
+def headers_of(frame: pd.DataFrame | None) -> dict[str, str]:
+    """hubframe column -> the header the sheet gave it (from a read frame's column map)."""
+    meta = (frame.attrs.get("hubframe") or {}) if frame is not None else {}
+    return {str(field): str(header) for header, field in dict(meta.get("column_map", {})).items()}
+
+
+def shown(frame: pd.DataFrame) -> pd.DataFrame:
+    """A result, plan or issues table as the app shows it: actions in words, and every column
+    hubframe named in words (a name the sheet uses already gets "(as sent)")."""
+    out = frame.copy()
+    if "action" in out.columns:
+        actions = out["action"].astype("string")
+        out["action"] = actions.map(lambda a: ACTION_WORDS.get(str(a), a), na_action="ignore")
+    names: list[str] = []
+    taken = {str(c) for c in frame.columns if str(c) not in COLUMN_WORDS}
+    taken -= {"from_id", "to_id"}
+    for name in (str(c) for c in frame.columns):
+        words = column(frame, name) if name in COLUMN_WORDS else name
+        if words != name and words in taken:
+            words = f"{words} (as sent)"
+        names.append(words)
+    out.columns = pd.Index(names, dtype=object)
+    return out
+
+
+__all__ = [
+    "ACTION_WORDS",
+    "COLUMN_WORDS",
+    "column",
+    "headers_of",
+    "issue_columns",
+    "record_id",
+    "shown",
+]

@@ -742,8 +742,8 @@ def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     name = Path(args.file).name
     checked = ""
     if _online(args):
-        records = ", records" if args.check_records and kind == "pairs" else ""
-        checked = f" (checked in HubSpot too: labels, emails and domains{records})"
+        records = ", every record id included" if args.check_records and kind == "pairs" else ""
+        checked = f" (checked in HubSpot too{records})"
     if issues.empty:
         print(f"{name}: {len(frame)} rows of {kind}{checked}, no problems found.", file=out)
         return EXIT_OK

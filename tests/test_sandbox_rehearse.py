@@ -86,6 +86,15 @@ def test_a_demo_id_in_a_demo_seeded_rehearsal_is_not_made_twice() -> None:
     assert sb.rehearsal is not None and sb.rehearsal.records == {"contacts": 1}
 
 
+def test_a_sheet_added_twice_makes_nothing_new() -> None:
+    sb = Sandbox(seed=None)
+    first = sb.add_sheet(_sheet())
+    again = sb.add_sheet(_sheet())
+    assert first.records and first.labels
+    assert again.records == {} and again.labels == []
+    assert sb.rehearsal is not None and sb.rehearsal.records == first.records
+
+
 def test_a_rehearsal_needs_a_read_sheet() -> None:
     with pytest.raises(TypeError, match="read_pairs"):
         Sandbox.from_pairs("pairs.csv")

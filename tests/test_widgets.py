@@ -670,3 +670,19 @@ def test_reports_are_saved_to_a_folder_and_large_ones_are_not_downloads(
         assert "not a folder" in _message(app, "results")
     finally:
         app.close()
+
+
+def test_a_rehearsal_runs_a_sheet_of_my_own_records(app: HubframeApp) -> None:
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Association label"]]
+    rows += [[81000000001 + i, 71000000001 + i, "Sponsor" if i % 2 else None] for i in range(4)]
+    _upload(app, "mine.xlsx", _xlsx(rows))
+    app.mode.value = "rehearse"
+    _click(app, app.connect_button)
+    assert "rehearsal sandbox" in app.connect_status.value
+    _click(app, app.run_button)
+    assert app.result is not None
+    assert render.status_counts(app.result) == {"success": 4}
+    assert app.connection is not None and app.connection.sandbox is not None
+    made = app.connection.sandbox.rehearsal
+    assert made is not None and made.records == {"deals": 4, "contacts": 4}
+    assert made.labels == [("deals", "contacts", "Sponsor")]

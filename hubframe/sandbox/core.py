@@ -95,9 +95,22 @@ class Sandbox:
         ``sb.rehearsal`` (``sb.rehearsal.describe()``: "42 records (...) and 2 labels").
         """
         sb = cls(seed=seed, **kwargs)
-        with sb.portal.lock:
-            sb.rehearsal = rehearse(sb.portal, pairs)
+        sb.add_sheet(pairs)
         return sb
+
+    def add_sheet(self, pairs: Any) -> Rehearsal:
+        """Add the records and labels a sheet names (as :meth:`from_pairs` does) to this
+        sandbox, running or not; what is there already is left alone.  Returns what was made
+        now; ``sb.rehearsal`` adds up every sheet added."""
+        with self.portal.lock:
+            made = rehearse(self.portal, pairs)
+            total = self.rehearsal or Rehearsal()
+            for name, count in made.records.items():
+                total.records[name] = total.records.get(name, 0) + count
+            total.labels += made.labels
+            total.custom_objects += made.custom_objects
+            self.rehearsal = total
+        return made
 
     # --- lifecycle --------------------------------------------------------------------------
 

@@ -55,7 +55,8 @@ class Rehearsal:
         kinds = ", ".join(f"{n} {name}" for name, n in self.records.items())
         made = f"{total} record{'' if total == 1 else 's'}" + (f" ({kinds})" if kinds else "")
         labels = len(self.labels)
-        made += f" and {labels} label{'' if labels == 1 else 's'}"
+        if labels:
+            made += f" and {labels} label{'' if labels == 1 else 's'}"
         if self.custom_objects:
             made += f", custom objects {', '.join(self.custom_objects)}"
         return made

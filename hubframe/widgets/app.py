@@ -179,7 +179,17 @@ class HubframeApp:
 
     def _build_connect(self, sandbox: bool, api_version: str, base_url: str | None) -> None:
         self.mode = w.ToggleButtons(
-            options=[("Built-in sandbox", "sandbox"), ("HubSpot account", "hubspot")],
+            options=[
+                ("Built-in sandbox", "sandbox"),
+                ("Rehearsal with my records", "rehearse"),
+                ("HubSpot account", "hubspot"),
+            ],
+            tooltips=[
+                "a local fake HubSpot holding the demo data of the sample sheets",
+                "a local fake HubSpot that gets the records and labels of your sheet, to "
+                "rehearse a run of it",
+                "your HubSpot account, with a private app access token",
+            ],
             value="sandbox" if sandbox else "hubspot",
             description="Connect to",
             style=_LABEL_STYLE,
@@ -653,6 +663,8 @@ class HubframeApp:
 
     def _do_validate(self) -> None:
         frame = self._read()
+        if self.connection is not None:
+            backend.rehearse(self.connection, frame)
         issues = backend.validate(
             frame,
             str(self.job.value),
@@ -695,6 +707,7 @@ class HubframeApp:
         if self.frame is None or self.issues is None:
             self._do_validate()
         assert self.frame is not None
+        backend.rehearse(self.connection, self.frame)  # read before connecting: made now
         job = str(self.job.value)
         if dry_run:
             self.plan = backend.execute(

@@ -248,6 +248,7 @@ class Connection:
     client: HubSpotClient
     sandbox: Sandbox | None = field(default=None, repr=False)
     description: str = ""
+    rehearse: bool = False  # a sandbox that makes the records of each sheet read
     _labels: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
 
     def close(self) -> None:
@@ -261,14 +262,16 @@ class Connection:
 def connect(
     mode: str, *, token: str | Secret | None, base_url: str | None, api_version: str
 ) -> Connection:
-    """Start the built-in sandbox (mode "sandbox") or build a client for a HubSpot account.
+    """Start the built-in sandbox (mode "sandbox": the demo portal; "rehearse": an empty one
+    that gets the records of each sheet read, :func:`rehearse`) or build a client for a
+    HubSpot account.
 
     The connection is checked with one cheap read (the deals -> contacts labels), so a
     wrong token fails here, with HubSpot's own explanation, not in the middle of a run.
     """
     sandbox = None
-    if mode == "sandbox":
-        sandbox = Sandbox(seed="demo")
+    if mode in ("sandbox", "rehearse"):
+        sandbox = Sandbox(seed="demo" if mode == "sandbox" else None)
         sandbox.start()
         token, base_url = sandbox.token, sandbox.url
     try:
@@ -279,8 +282,22 @@ def connect(
             sandbox.stop()
         raise
     host = urlsplit(client.base_url).netloc
-    where = "the built-in sandbox (demo portal)" if sandbox is not None else host
-    return Connection(client, sandbox, f"Connected to {where}, API {api_version}.")
+    where = {
+        "sandbox": "the built-in sandbox (demo portal)",
+        "rehearse": "a rehearsal sandbox: your sheet's records and labels are made in it "
+        "when the sheet is read",
+    }.get(mode, host)
+    return Connection(
+        client, sandbox, f"Connected to {where}, API {api_version}.", rehearse=mode == "rehearse"
+    )
+
+
+def rehearse(connection: Connection, frame: pd.DataFrame) -> None:
+    """A rehearsal connection: make the sheet's records and labels in its sandbox (what is
+    there already stays), so the sheet runs as it would where they exist."""
+    if connection.rehearse and connection.sandbox is not None:
+        connection.sandbox.add_sheet(frame)
+        connection._labels.clear()  # the sheet may have brought labels
 
 
 def label_names(connection: Connection, from_type: str, to_type: str) -> list[str]:

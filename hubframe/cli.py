@@ -275,8 +275,9 @@ def build_parser() -> argparse.ArgumentParser:
         subs,
         "undo",
         "take back the associations an earlier run created",
-        "Undo an associate run: remove exactly the associations it created, from its report "
-        "(.xlsx or .csv) or its journal.",
+        "Undo an associate run: remove exactly the associations it created, from its report\n"
+        "(.xlsx or .csv) or its journal. Associations that are not there any more are\n"
+        "reported as not there (NOT_ASSOCIATED), never as removed.",
     )
     p.add_argument("file", type=Path, help="the run's report (.xlsx, .csv) or journal (SQLite)")
     _add_run(p)
@@ -332,9 +333,9 @@ def _add_validate(subs: Any) -> None:
         subs,
         "validate",
         "check a sheet without sending anything",
-        "Check a sheet without sending anything. Offline by default; connected (--online, "
-        "--check-records, --token, --base-url or --sandbox) it also checks what a run checks "
-        "in HubSpot: labels exist, emails and domains are found, and with --check-records "
+        "Check a sheet without sending anything. Offline by default; connected (--online,\n"
+        "--check-records, --token, --base-url or --sandbox) it also checks what a run checks\n"
+        "in HubSpot: labels exist, emails and domains are found, and with --check-records\n"
         "that every record exists.",
     )
     _add_input(p, label=True)

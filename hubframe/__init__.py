@@ -32,9 +32,15 @@ from hubframe.errors import (
 if TYPE_CHECKING:
     from hubframe.hubspot.client import HubSpotClient
     from hubframe.io import ReadLimits, read_limits, read_pairs
-    from hubframe.jobs import associate, configure_limits, remove_associations, undo
+    from hubframe.jobs import (
+        associate,
+        configure_limits,
+        read_associations,
+        remove_associations,
+        undo,
+    )
     from hubframe.jobs.check import validate_limits, validate_pairs
-    from hubframe.report import export_report, export_retry, summarize
+    from hubframe.report import export_report, export_retry, summarize, write_pairs
     from hubframe.widgets import HubframeApp
 
 __version__ = "0.1.0"
@@ -51,6 +57,8 @@ _LAZY: dict[str, str] = {
     "configure_limits": "hubframe.jobs",
     "undo": "hubframe.jobs",
     "remove_associations": "hubframe.jobs",
+    "read_associations": "hubframe.jobs",
+    "write_pairs": "hubframe.report",
     "export_report": "hubframe.report",
     "export_retry": "hubframe.report",
     "summarize": "hubframe.report",
@@ -74,6 +82,7 @@ __all__ = [
     "configure_limits",
     "export_report",
     "export_retry",
+    "read_associations",
     "read_limits",
     "read_pairs",
     "remove_associations",
@@ -81,6 +90,7 @@ __all__ = [
     "undo",
     "validate_limits",
     "validate_pairs",
+    "write_pairs",
 ]
 
 

@@ -2,14 +2,24 @@
 
 * :func:`associate` (:mod:`hubframe.jobs.link`): link record pairs;
 * :func:`configure_limits` (:mod:`hubframe.jobs.limits`): create, update, remove limits;
-* :func:`undo` and :func:`remove_associations` (:mod:`hubframe.jobs.unlink`): take links back.
+* :func:`undo` and :func:`remove_associations` (:mod:`hubframe.jobs.unlink`): take links back;
+* :func:`read_associations` (:mod:`hubframe.jobs.export`): read the portal into a sheet
+  (read-only: no run pipeline).
 
-Each is a small :class:`~hubframe.run.pipeline.Job` (its ``prepare``) plus a public wrapper;
-:func:`hubframe.run.pipeline.run_job` runs them all the same way.
+Each writing job is a small :class:`~hubframe.run.pipeline.Job` (its ``prepare``) plus a public
+wrapper; :func:`hubframe.run.pipeline.run_job` runs them all the same way.
 """
 
+from hubframe.jobs.export import read_associations
 from hubframe.jobs.limits import configure_limits
 from hubframe.jobs.link import associate
 from hubframe.jobs.unlink import load_run, remove_associations, undo
 
-__all__ = ["associate", "configure_limits", "load_run", "remove_associations", "undo"]
+__all__ = [
+    "associate",
+    "configure_limits",
+    "load_run",
+    "read_associations",
+    "remove_associations",
+    "undo",
+]

@@ -32,6 +32,7 @@ from hubframe.report.export import export_report
 from hubframe.report.reader import load_run
 from hubframe.report.retry import export_retry
 from hubframe.report.safety import csv_safe, needs_escaping
+from hubframe.report.sheet import write_pairs
 from hubframe.run.table import summarize
 
 __all__ = [
@@ -46,4 +47,5 @@ __all__ = [
     "report_columns",
     "retry_rows",
     "summarize",
+    "write_pairs",
 ]

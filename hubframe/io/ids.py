@@ -1,0 +1,154 @@
+"""Record ids from a sheet's id column: the records an export reads (``--ids deals.xlsx``).
+
+:func:`read_ids` reads one column of record ids from a CSV, an Excel workbook or a DataFrame,
+with the same readers (and the same guards) as :func:`hubframe.read_pairs`, and returns the
+distinct ids in sheet order.  The column is the one ``column=`` names, else the one whose
+header names the object type's ids ("Deal ID", "Record ID - Deal"), else the sheet's own id
+column ("Record ID", "ID", "from_id", ...; a HubSpot export's first column), else the only
+column.  A cell that is not a record id is an :class:`~hubframe.errors.InputError` naming its
+row: an export must not silently read fewer records than the sheet lists.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+
+from hubframe.errors import InputError
+from hubframe.io.aliases import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, header_key
+from hubframe.io.bounds import ReadLimits, read_limits_in_force
+from hubframe.io.columns import ColumnMapping, HeaderError
+from hubframe.io.csv import csv_sheet
+from hubframe.io.excel import excel_sheets, workbook_bytes
+from hubframe.io.normalize import canonical_ids, id_text
+from hubframe.io.sheet import RawSheet, Request, frame_sheet
+from hubframe.io.sources import SheetArg, Source, is_workbook, load_source, reading
+from hubframe.io.text import to_objects, to_series
+
+#: Bad cells named in the error of a sheet whose id column holds other things.
+SHOWN_BAD_CELLS: Final = 5
+
+
+def id_header_rank(header: str, object_type: str | None) -> int | None:
+    """How well a header names a record id column of ``object_type`` (lower is better)."""
+    key = header_key(header)
+    typed = TYPED_HEADERS.get(key)
+    if (
+        typed is not None
+        and typed.side in (None, "from")
+        and object_type in (None, typed.object_type)
+    ):
+        return 0
+    if STRONG_KEYS.get(key) == "from_id":
+        return 1
+    if WEAK_KEYS.get(key) == "from_id":
+        return 2
+    return None
+
+
+def pick_id_column(
+    headers: Sequence[str], object_type: str | None, column: str | None, where: str
+) -> str:
+    """The header of the id column (see the module docstring); HeaderError when none or when
+    several are equally good."""
+    if column is not None:
+        by_key = {header_key(h): h for h in headers}
+        found = column if column in headers else by_key.get(header_key(column))
+        if found is None:
+            raise HeaderError(
+                where, f"no column {column!r}. Columns found: {', '.join(headers) or '(none)'}."
+            )
+        return found
+    ranked = [(rank, h) for h in headers if (rank := id_header_rank(h, object_type)) is not None]
+    if ranked:
+        best = min(rank for rank, _ in ranked)
+        picks = [h for rank, h in ranked if rank == best]
+        if len(picks) == 1:
+            return picks[0]
+        raise HeaderError(
+            where,
+            f"several columns could hold the record ids: {', '.join(picks)}. Name one "
+            "(column= / --ids-column).",
+        )
+    named = [h for h in headers if h and not h.startswith("Unnamed: ")]
+    if len(named) == 1:
+        return named[0]
+    raise HeaderError(
+        where,
+        f"no column of record ids. Columns found: {', '.join(headers) or '(none)'}. Name it "
+        "(column= / --ids-column), or head it 'Record ID' or '<Object> ID'.",
+        unrecognised=True,
+    )
+
+
+@dataclass
+class _IdRequest(Request):
+    """A read of one id column: the header row is the row naming it, the mapping that column."""
+
+    object_type: str | None = None
+    id_column: str | None = None
+
+    def match(
+        self, headers: Sequence[str], where: str, preview: Sequence[Sequence[object]] = ()
+    ) -> ColumnMapping:
+        header = pick_id_column(headers, self.object_type, self.id_column, where)
+        return ColumnMapping(columns={"from_id": header})
+
+    def score(self, cells: Sequence[object]) -> int:
+        keys = {header_key(self.id_column)} if self.id_column else set()
+        return sum(
+            1
+            for cell in cells
+            if header_key(cell) in keys or id_header_rank(str(cell), self.object_type) is not None
+        )
+
+
+def _sheets(source: Source, sheet: SheetArg, request: _IdRequest) -> tuple[str, list[RawSheet]]:
+    loaded = load_source(source)
+    with reading(loaded.name):
+        if loaded.frame is not None:
+            return loaded.name, [frame_sheet(loaded.frame, request)]
+        if is_workbook(loaded):
+            data = workbook_bytes(loaded, request.limits)
+            return loaded.name, excel_sheets(data, sheet, request)
+        return loaded.name, [csv_sheet(loaded, request)]
+
+
+def read_ids(
+    source: Source,
+    *,
+    object_type: str | None = None,
+    column: str | None = None,
+    sheet: SheetArg = None,
+    limits: ReadLimits | None = None,
+) -> list[str]:
+    """The distinct record ids of a sheet's id column, in sheet order (see the module
+    docstring).  ``object_type`` (canonical, e.g. "deals") prefers the column naming its ids;
+    ``sheet`` picks a workbook's sheet as :func:`hubframe.read_pairs` does."""
+    request = _IdRequest("pairs", "", None, None, None, object_type=object_type, id_column=column)
+    request.limits = limits or read_limits_in_force()
+    name, raws = _sheets(source, sheet, request)
+    request.source_name = name
+    ids: dict[str, None] = {}
+    for raw in raws:
+        cells = raw.cells("from_id")
+        assert cells is not None
+        text = id_text(cells)
+        values = to_objects(to_series(text))
+        present = np.array([v is not None for v in values], dtype=bool)
+        bad = np.flatnonzero(~canonical_ids(text) & present)
+        if len(bad):
+            shown = ", ".join(f"row {raw.rows[p]}: {values[p]!r}" for p in bad[:SHOWN_BAD_CELLS])
+            where = f"{name} [{raw.name}]" if raw.name and raw.name != name else name
+            raise InputError(
+                f"{where}: {len(bad)} cells of the id column "
+                f"{raw.mapping.columns['from_id']!r} are not record ids ({shown})."
+            )
+        ids.update(dict.fromkeys(str(v) for v in values if v is not None))
+    return list(ids)
+
+
+__all__ = ["id_header_rank", "pick_id_column", "read_ids"]

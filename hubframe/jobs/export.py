@@ -1,0 +1,195 @@
+"""Reading the portal into a sheet: :func:`read_associations` (``hubframe export``).
+
+The export is read-only: no run pipeline, no journal.  It reads the associations of the given
+records with batch read, 1,000 records a call, several calls in flight under the client's rate
+limiter (:func:`hubframe.run.reads.read_links`), and names each association type with the
+label the portal lists for it (:class:`~hubframe.run.labels.LabelBook`).
+
+The frame is in hubframe's upload layout -- ``from_type``, ``from_id``, ``to_type``, ``to_id``,
+``label``, ``category``, ``type_id`` -- so :func:`hubframe.read_pairs` reads it (or the file
+:func:`hubframe.report.write_pairs` writes) back to the same pairs, and :func:`hubframe.sync`
+takes it after an edit.  One row per association as an analyst sees it:
+
+* a pair with labels gives one row per label.  HubSpot always keeps the pair's unlabeled type
+  beside a label; it is not written as a row of its own (a labeled row implies it);
+* a pair without labels gives one row with an empty label: ``category`` and ``type_id`` then
+  name the pair's unlabeled type (``HUBSPOT_DEFINED`` 3 for deal -> contact);
+* with ``keep_empty=True``, a record without associations gives one row with an empty
+  ``to_id`` (a sync reads it as "this record is in scope and has no associations").
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+from tqdm.auto import tqdm
+
+from hubframe.errors import InputError
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.io.ids import read_ids
+from hubframe.io.normalize import canonical_object_type, clean_id, is_valid_object_type
+from hubframe.io.sources import SheetArg
+from hubframe.run.labels import LabelBook, LabelDef
+from hubframe.run.reads import read_links
+
+#: The columns of an export, in order (the pairs columns of the result table contract).
+EXPORT_COLUMNS: Final = ("from_type", "from_id", "to_type", "to_id", "label", "category", "type_id")
+#: What ``attrs["hubframe"]["kind"]`` says of an export's frame.
+EXPORT_KIND: Final = "associations"
+
+Row = tuple[str | None, str | None, str | None, int | None]  # to id, label, category, type id
+
+
+def object_type_argument(value: str, name: str) -> str:
+    """A type given as an argument, canonical ("Deal" -> "deals"); InputError if unknown."""
+    canonical = canonical_object_type(value)
+    if canonical is None or not is_valid_object_type(canonical):
+        raise InputError(
+            f"{name}={value!r} is not an object type HubSpot knows: use a name such as "
+            "contacts, companies, deals or tickets, or a custom object id like 2-1234."
+        )
+    return canonical
+
+
+def record_ids(
+    client: HubSpotClient,
+    object_type: str,
+    ids: Any,
+    *,
+    sheet: SheetArg = None,
+    column: str | None = None,
+) -> list[str]:
+    """The records to read: every record of the type (``ids=None``), ids from a list, a Series
+    or an array, or the id column of a sheet (a path, bytes, a file, a DataFrame: see
+    :func:`hubframe.io.ids.read_ids`).  Distinct, in the order given; InputError for a value
+    that is not a record id."""
+    if ids is None:
+        return client.record_ids(object_type)
+    if isinstance(ids, pd.DataFrame) or not _is_listlike(ids):
+        return read_ids(ids, object_type=object_type, column=column, sheet=sheet)
+    values = ids.tolist() if isinstance(ids, pd.Series | pd.Index | np.ndarray) else list(ids)
+    out: dict[str, None] = {}
+    bad: list[str] = []
+    for value in values:
+        if value is None or (isinstance(value, float) and np.isnan(value)):
+            continue
+        text = clean_id(str(int(value)) if isinstance(value, int | np.integer) else str(value))
+        if text is None:
+            continue
+        if not text.isdigit():
+            bad.append(repr(value))
+        out[text] = None
+    if bad:
+        raise InputError(f"{len(bad)} of the ids given are not record ids: {', '.join(bad[:5])}.")
+    return list(out)
+
+
+def _is_listlike(value: Any) -> bool:
+    if isinstance(value, str | bytes | bytearray | memoryview):
+        return False
+    return isinstance(value, pd.Series | pd.Index | np.ndarray | list | tuple | set | frozenset)
+
+
+def read_associations(
+    client: HubSpotClient,
+    from_type: str,
+    to_type: str,
+    ids: Any = None,
+    *,
+    keep_empty: bool = False,
+    sheet: SheetArg = None,
+    column: str | None = None,
+    workers: int | None = None,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """The associations of records, one row per (from id, to id, label), in the upload layout
+    (see the module docstring).
+
+    ``ids``: the records to read -- a list, a Series, an array, a sheet (path, bytes, file,
+    DataFrame; its id column, or ``column=``; ``sheet=`` picks a workbook's sheet), or None for
+    every record of ``from_type`` (listed 100 a call first).  ``keep_empty=True`` keeps records
+    without associations as rows with an empty ``to_id``.  ``workers``: calls in flight
+    (default: enough to fill the rate budget).  Raises :class:`~hubframe.errors.HubframeError`
+    when a read fails for good (nothing partial is returned).
+    """
+    from_type = object_type_argument(from_type, "from_type")
+    to_type = object_type_argument(to_type, "to_type")
+    wanted = record_ids(client, from_type, ids, sheet=sheet, column=column)
+    book = LabelBook(client)
+    defs = {d.type_id: d for d in book.labels(from_type, to_type)}
+    calls = -(-len(wanted) // 1000)
+    with tqdm(total=len(wanted), desc="export", unit="records", disable=not progress) as bar:
+        found = read_links(client, from_type, to_type, wanted, workers=workers, on_call=bar.update)
+    rows = list(_rows(found, defs, keep_empty))
+    frame = _frame(from_type, to_type, rows)
+    frame.attrs["hubframe"] = {
+        "kind": EXPORT_KIND,
+        "from_type": from_type,
+        "to_type": to_type,
+        "records": len(wanted),
+        "read_calls": calls,
+        "linked_records": sum(1 for entries in found.values() if entries),
+    }
+    return frame
+
+
+def _rows(
+    found: Mapping[str, list[dict[str, Any]]], defs: Mapping[int, LabelDef], keep_empty: bool
+) -> Iterator[tuple[str, Row]]:
+    for from_id, entries in found.items():
+        if not entries and keep_empty:
+            yield from_id, (None, None, None, None)
+        for entry in entries:
+            to_id = str(entry.get("toObjectId"))
+            for row in _entry_rows(to_id, entry.get("associationTypes") or [], defs):
+                yield from_id, row
+
+
+def _entry_rows(to_id: str, specs: Iterable[Any], defs: Mapping[int, LabelDef]) -> list[Row]:
+    """One row per label of the pair; one row for its unlabeled type when it has no label."""
+    labeled: list[Row] = []
+    unlabeled: list[Row] = []
+    for spec in specs:
+        if not isinstance(spec, dict) or spec.get("typeId") is None:
+            continue
+        type_id = int(spec["typeId"])
+        known = defs.get(type_id)
+        name = known.label if known is not None else spec.get("label") or None
+        category = known.category if known is not None else str(spec.get("category") or "")
+        row: Row = (to_id, None if name is None else str(name), category or None, type_id)
+        (unlabeled if name is None else labeled).append(row)
+    chosen = labeled or unlabeled
+    return chosen or [(to_id, None, None, None)]
+
+
+def _frame(from_type: str, to_type: str, rows: list[tuple[str, Row]]) -> pd.DataFrame:
+    n = len(rows)
+    return pd.DataFrame(
+        {
+            "from_type": pd.Series([from_type] * n, dtype="string"),
+            "from_id": pd.Series([r[0] for r in rows], dtype="string"),
+            "to_type": pd.Series([to_type] * n, dtype="string"),
+            "to_id": pd.Series([r[1][0] for r in rows], dtype="string"),
+            "label": pd.Series([r[1][1] for r in rows], dtype="string"),
+            "category": pd.Series([r[1][2] for r in rows], dtype="string"),
+            "type_id": pd.Series([r[1][3] for r in rows], dtype="Int64"),
+        }
+    )
+
+
+def is_export(frame: pd.DataFrame) -> bool:
+    meta = frame.attrs.get("hubframe")
+    return isinstance(meta, Mapping) and meta.get("kind") == EXPORT_KIND
+
+
+__all__ = [
+    "EXPORT_COLUMNS",
+    "EXPORT_KIND",
+    "is_export",
+    "object_type_argument",
+    "read_associations",
+    "record_ids",
+]

@@ -37,6 +37,7 @@ if TYPE_CHECKING:
         configure_limits,
         read_associations,
         remove_associations,
+        sync,
         undo,
     )
     from hubframe.jobs.check import validate_limits, validate_pairs
@@ -57,6 +58,7 @@ _LAZY: dict[str, str] = {
     "configure_limits": "hubframe.jobs",
     "undo": "hubframe.jobs",
     "remove_associations": "hubframe.jobs",
+    "sync": "hubframe.jobs",
     "read_associations": "hubframe.jobs",
     "write_pairs": "hubframe.report",
     "export_report": "hubframe.report",
@@ -87,6 +89,7 @@ __all__ = [
     "read_pairs",
     "remove_associations",
     "summarize",
+    "sync",
     "undo",
     "validate_limits",
     "validate_pairs",

@@ -214,6 +214,11 @@ RESERVED_COLUMNS: Final = (
     *CURRENT_LIMIT_COLUMNS,
 )
 ISSUE_COLUMNS: Final = ("sheet", "row", "column", "value", "code", "message", "severity")
+#: The ``sheet`` of result rows that come from the portal, not from the sheet: a sync's
+#: removals (their ``row`` is empty; retry files leave them out).
+PORTAL_SHEET: Final = "(portal)"
+#: Columns a sync adds to its result table: what it does for the row, and why.
+SYNC_COLUMNS: Final = ("change", "reason")
 #: Private bool column of read_pairs frames: True for a row of a HubSpot export whose
 #: association cell ("Associated Contact IDs") is empty -- the record has no associated records
 #: in the export, so there is nothing to do for it (validate: NO_TARGETS warning).

@@ -32,6 +32,8 @@ class ErrorCode(StrEnum):
     EXTRA_CELLS = "EXTRA_CELLS"
     NO_TARGETS = "NO_TARGETS"
     BLANK_LIMIT = "BLANK_LIMIT"
+    LABEL_TYPE_MISMATCH = "LABEL_TYPE_MISMATCH"
+    OUT_OF_SCOPE = "OUT_OF_SCOPE"
     # Answers from HubSpot (or the lack of one).
     OBJECT_NOT_FOUND = "OBJECT_NOT_FOUND"
     INVALID_ASSOCIATION_TYPE = "INVALID_ASSOCIATION_TYPE"
@@ -45,6 +47,12 @@ class ErrorCode(StrEnum):
     SERVER_ERROR = "SERVER_ERROR"
     NETWORK_ERROR = "NETWORK_ERROR"
     UNKNOWN_OUTCOME = "UNKNOWN_OUTCOME"
+    # Safety rules of a sync (hubframe.jobs.sync) and of label set-up (hubframe.jobs.labels).
+    TOO_MANY_REMOVALS = "TOO_MANY_REMOVALS"
+    PRIMARY_PROTECTED = "PRIMARY_PROTECTED"
+    REMOVAL_HELD = "REMOVAL_HELD"
+    LABEL_EXISTS = "LABEL_EXISTS"
+    RENAME_REFUSED = "RENAME_REFUSED"
 
 
 @dataclass(frozen=True)
@@ -137,6 +145,19 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "--remove-blank-limits / remove_blank=True to make empty cells remove their limit).",
     ),
     (
+        ErrorCode.LABEL_TYPE_MISMATCH,
+        "input",
+        "The row's label and its type id name different association types (a label edited "
+        "in an exported sheet, its type id left as it was).",
+        "When you change or clear a label, clear the row's type id and category too.",
+    ),
+    (
+        ErrorCode.OUT_OF_SCOPE,
+        "input",
+        "The row's record is outside the scope the sync was given; it is not compared.",
+        "Nothing to do, or widen the scope (scope= / --scope) to include the record.",
+    ),
+    (
         ErrorCode.OBJECT_NOT_FOUND,
         "remote",
         "HubSpot has no record with that id.",
@@ -208,6 +229,41 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "remote",
         "No answer came back and a check could not tell whether the row was applied.",
         "Run the retry file: sending an association again is safe.",
+    ),
+    (
+        ErrorCode.TOO_MANY_REMOVALS,
+        "input",
+        "A sync would remove more associations than it may without an explicit allowance.",
+        "Check the sheet covers every association to keep, then allow the number with "
+        "max_removals= (--max-removals N).",
+    ),
+    (
+        ErrorCode.PRIMARY_PROTECTED,
+        "input",
+        "A HubSpot-defined primary association is kept: a sync removes none without an "
+        "explicit option.",
+        "Add the row back to the sheet, or allow it with allow_primary_removal=True "
+        "(--allow-primary-removal).",
+    ),
+    (
+        ErrorCode.REMOVAL_HELD,
+        "input",
+        "A removal is held back: another row of the same record could not be compared (it "
+        "is invalid), so nothing of that record is removed.",
+        "Fix the record's invalid rows (see their messages), then sync again.",
+    ),
+    (
+        ErrorCode.LABEL_EXISTS,
+        "remote",
+        "The label exists in HubSpot already; nothing was created.",
+        "Nothing to do.",
+    ),
+    (
+        ErrorCode.RENAME_REFUSED,
+        "input",
+        "The sheet gives an existing label (by type id) another name; labels are renamed only "
+        "when asked.",
+        "Fix the name in the sheet, or rename on purpose with renames=True (--rename).",
     ),
 )
 

@@ -33,7 +33,12 @@ def test_batch_limit_is_the_maximum_or_the_smaller_size() -> None:
 def test_undo_takes_back_what_each_creating_action_made() -> None:
     assert endpoint(Action.ASSOCIATE).undo == (Action.ARCHIVE, Action.ARCHIVE_LABELS)
     assert endpoint(Action.ASSOCIATE_DEFAULT).undo == (Action.ARCHIVE, None)
-    assert all(endpoint(a).undo == (None, None) for a in Action if not a.creates_association)
+    assert all(endpoint(a).undo == (None, None) for a in Action if a.is_limit)
+
+
+def test_undo_of_a_removal_creates_the_removed_type_again_only_if_it_was_there() -> None:
+    assert endpoint(Action.ARCHIVE_LABELS).undo == (None, Action.ASSOCIATE)
+    assert endpoint(Action.ARCHIVE).undo == (None, Action.ASSOCIATE_DEFAULT)
 
 
 def _item(action: Action, **kw: object) -> WorkItem:

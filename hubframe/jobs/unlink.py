@@ -11,12 +11,20 @@ its journal.  For each row the run created:
 * they were associated before, with other types: only the row's label is removed with batch
   labels archive, which keeps the unlabeled link and the other labels.
 
-Rows the run did not create (failed, invalid, skipped, or already there) are ``skipped`` with a
-reason; undo never guesses.  Before removing, the portal is read: an association that is not
-there any more (undone already, removed by hand) is ``skipped`` with ``NOT_ASSOCIATED``, "not
-there", never reported as a ``success``.  A row whose outcome was unknown (failed,
-``UNKNOWN_OUTCOME``: its write may have been applied) is taken back like a created one: when the
-write was not applied, the association is not there and the row says so.
+A :func:`hubframe.sync` also removes: each association it removed (its rows with change
+``remove``, which record ``existed_before``) is created again with the type it had -- a label
+with batch create, a pair's link with batch associate default -- and the removals of the undo
+are sent before these creations (:mod:`hubframe.run.phases`), so a limit the sync made room
+under has room again.  A run that removed without recording what was there (``remove``) is
+not undone.
+
+Rows the run did not create or remove (failed, invalid, skipped, or already there) are
+``skipped`` with a reason; undo never guesses.  Before removing, the portal is read: an
+association that is not there any more (undone already, removed by hand) is ``skipped`` with
+``NOT_ASSOCIATED``, "not there", never reported as a ``success``.  A row whose outcome was
+unknown (failed, ``UNKNOWN_OUTCOME``: its write may have been applied) is taken back like a done
+one: when a removal was not applied, the association is there and the row says so; creating
+one that is there changes nothing.
 
 :func:`remove_associations` removes the pairs of a sheet on purpose: a row with a label (or
 type id) loses that label only, a row without one loses the whole association.  Both return a
@@ -32,7 +40,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
-from hubframe.constants import EXISTING_COLUMNS, STATUS_COLUMNS
+from hubframe.constants import EXISTING_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.report.reader import RunArg, flag, load_run
@@ -40,8 +48,9 @@ from hubframe.run.endpoints import endpoint
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
+from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext, run_job
-from hubframe.run.rows import as_frame, issue_outcomes, value
+from hubframe.run.rows import as_frame, issue_outcomes, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
 from hubframe.vocab import Action, Status
@@ -63,8 +72,46 @@ def _created(row: Mapping[Any, Any]) -> Action | None:
     return made if made.creates_association else None
 
 
+def _removed(row: Mapping[Any, Any]) -> bool:
+    """True for a row whose association the run removed (or may have: unknown outcome)."""
+    status, action = value(row.get("status")), value(row.get("action"))
+    unknown = status == Status.FAILED and value(row.get("error_code")) == ErrorCode.UNKNOWN_OUTCOME
+    return (status == Status.SUCCESS or unknown) and action in (
+        Action.ARCHIVE,
+        Action.ARCHIVE_LABELS,
+    )
+
+
+def _restore_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
+    """The creation that takes back one removal of a run, or why there is none."""
+    existed = flag(value(row.get("existed_before")))
+    if existed is None:
+        return _skip(
+            "Not undone: the run removed this association without recording what the two "
+            "records held before it (a sync records it; remove_associations does not)."
+        )
+    labeled = text(row.get("label")) is not None
+    restore = endpoint(Action.ARCHIVE_LABELS if labeled else Action.ARCHIVE).undo[int(existed)]
+    type_id = value(row.get("type_id"))
+    if restore is None or (restore is Action.ASSOCIATE and type_id is None):
+        return _skip("Left out: the association was not there before the run.")
+    return WorkItem(
+        position=pos,
+        action=restore,
+        from_type=str(row["from_type"]),
+        to_type=str(row["to_type"]),
+        from_id=str(row["from_id"]),
+        to_id=str(row["to_id"]),
+        category=value(row.get("category")) if labeled else None,
+        type_id=int(type_id) if labeled else None,
+        label=text(row.get("label")),
+    )
+
+
 def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
-    """The removal that takes one row of a run back, or why there is none."""
+    """What takes one row of a run back, or why nothing does."""
+    if _removed(row):
+        return _restore_row(pos, row)
     made = _created(row)
     if made is None:
         status = value(row.get("status"))
@@ -101,14 +148,17 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
 
 def _base(frame: pd.DataFrame) -> pd.DataFrame:
     """The run's rows without its outcome: inputs and the analyst's columns."""
-    drop = [c for c in (*STATUS_COLUMNS, *EXISTING_COLUMNS) if c in frame.columns]
+    drop = [c for c in (*STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS) if c in frame.columns]
     base = frame.drop(columns=drop).reset_index(drop=True)
-    base.attrs = dict(frame.attrs)
+    meta = frame.attrs.get("hubframe")
+    kept = {k: v for k, v in meta.items() if k != "sync"} if isinstance(meta, Mapping) else meta
+    base.attrs = {**frame.attrs, "hubframe": kept} if kept is not None else dict(frame.attrs)
     return base
 
 
 def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd.DataFrame:
-    """Remove the associations a run created; returns a result table (one row per run row).
+    """Take a run back: remove the associations it created and, for a sync, create again the
+    ones it removed; returns a result table (one row per run row).
 
     ``run``: the result table of :func:`hubframe.associate`, a report it was written to
     (``.xlsx``: its Results sheet, or ``.csv``), or the run's journal.  See the module
@@ -116,7 +166,7 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     here records the undo's own batches (to resume an interrupted undo); ``dry_run`` plans the
     removals without sending them.
     """
-    return run_job(_Undo(load_run(run)), client, RunOptions.of(options))
+    return run_in_phases(_Undo(load_run(run)), client, RunOptions.of(options))
 
 
 @dataclass(frozen=True)
@@ -124,7 +174,7 @@ class _Undo:
     run: pd.DataFrame
 
     def prepare(self, run: RunContext) -> Prepared:
-        prepared = Prepared("pairs", _base(self.run), "undo", shown=Action.ARCHIVE)
+        prepared = Prepared("pairs", _base(self.run), "undo")
         items: list[WorkItem] = []
         for pos, row in enumerate(self.run.to_dict("records")):
             found = _undo_row(pos, row)
@@ -156,6 +206,9 @@ def _not_there(item: WorkItem) -> Outcome:
     )
 
 
+_REMOVALS = frozenset({Action.ARCHIVE, Action.ARCHIVE_LABELS})
+
+
 def skip_absent(prepared: Prepared, client: HubSpotClient) -> None:
     """Read the portal for the removals to send: those already absent are ``skipped`` with
     ``NOT_ASSOCIATED`` (HubSpot would answer success for them, which says nothing), the rest
@@ -167,6 +220,8 @@ def skip_absent(prepared: Prepared, client: HubSpotClient) -> None:
         groups.setdefault(item.group, []).append(row)
     absent = np.zeros(len(items), dtype=bool)
     for (from_type, to_type, action), rows in groups.items():
+        if action not in _REMOVALS:  # an undo's re-creations are sent as they are
+            continue
         batch = Batch(0, action, from_type, to_type, tuple(items[r] for r in rows))
         try:
             gone = endpoint(action).present(client, batch)  # for a removal: is the link gone?

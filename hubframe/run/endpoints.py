@@ -47,8 +47,10 @@ class Endpoint:
     item_key: Callable[[WorkItem], Key]
     #: Per row of a batch: is its change in the portal now (for removals: is the link gone)?
     present: Callable[[HubSpotClient, Batch], list[bool]]
-    #: What takes a created row back: (when the two records were not linked before the run,
-    #: when they were); None where nothing can (the link or label was there before).
+    #: What takes a row back.  A created row: (when the two records were not linked before the
+    #: run, when they were); None where nothing can (the link or label was there before).  A
+    #: removal: (when the removed type was not there before the run, when it was): the type
+    #: is created again (a sync's removals record what they removed).
     undo: tuple[Action | None, Action | None] = (None, None)
 
 
@@ -218,6 +220,7 @@ ENDPOINTS: Mapping[Action, Endpoint] = {
             None,  # archive results are empty objects: they name nothing
             _records_key,
             _links_present,
+            undo=(None, Action.ASSOCIATE_DEFAULT),
         ),
         Endpoint(
             Action.ARCHIVE_LABELS,
@@ -227,6 +230,7 @@ ENDPOINTS: Mapping[Action, Endpoint] = {
             None,
             _records_key,
             _links_present,
+            undo=(None, Action.ASSOCIATE),
         ),
     )
 }

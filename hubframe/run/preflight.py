@@ -96,6 +96,11 @@ def _read_limits(client: HubSpotClient, pair: ObjectPair) -> dict[int, LimitRule
     return rules
 
 
+def limit_rules(client: HubSpotClient, pair: ObjectPair) -> dict[int, LimitRule]:
+    """The limits configured for an object pair, by type id (one GET)."""
+    return _read_limits(client, pair)
+
+
 def read_state(
     client: HubSpotClient,
     sources: Mapping[ObjectPair, Iterable[str]],
@@ -256,6 +261,7 @@ __all__ = [
     "Check",
     "LimitRule",
     "PortalState",
+    "limit_rules",
     "predict",
     "read_state",
     "sources_of",

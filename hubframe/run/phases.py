@@ -1,0 +1,120 @@
+"""Removals before additions: a run whose rows both take associations away and create them.
+
+A sync (and the undo of one) removes some associations and creates others, and a configured
+limit may only have room for a new association once an old one is gone (a contact moving from
+one employer to another, with a limit of one employer).  :func:`run_in_phases` runs such a job
+like :func:`~hubframe.run.pipeline.run_job` -- the same preparation, planning, sending, journal,
+progress, cancel and result table -- but sends every removal first and the creations only once
+the removals are done.  A job with one kind of row runs exactly as under ``run_job``.
+
+Batch numbers continue from one phase to the next; ``on_start`` is called once with every row
+to send; a run that stops in the first phase (a refused token, the daily limit, no HubSpot)
+leaves the second phase's rows undone with the stop's reason, as ``run_job`` does.
+"""
+
+from __future__ import annotations
+
+import copy
+from collections.abc import Iterable, Mapping
+from dataclasses import replace
+
+import pandas as pd
+
+from hubframe.errors import StopReason
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.options import RunOptions, calm_gc, opened_journal
+from hubframe.run.pipeline import FACTS_KEY, Job, Prepared, RunContext, RunFacts, execute
+from hubframe.run.table import result_table
+from hubframe.run.work import Outcome, WorkItem
+
+
+def split(items: Iterable[WorkItem]) -> tuple[list[WorkItem], list[WorkItem]]:
+    """(removals, the rest), each in input order."""
+    removals: list[WorkItem] = []
+    rest: list[WorkItem] = []
+    for item in items:
+        (removals if item.action.removes_association else rest).append(item)
+    return removals, rest
+
+
+def _stopped(items: Iterable[WorkItem], reason: StopReason) -> dict[int, Outcome]:
+    return {
+        item.position: Outcome(
+            reason.status, action=item.action, error_code=reason.code, error_message=reason.message
+        )
+        for item in items
+    }
+
+
+def _shifted(outcomes: Mapping[int, Outcome], positions: set[int], by: int) -> dict[int, Outcome]:
+    """The outcomes of ``positions`` with their batch numbers moved on by ``by``."""
+    return {
+        pos: o.with_(batch=o.batch + by) if pos in positions and o.batch is not None else o
+        for pos, o in outcomes.items()
+    }
+
+
+def execute_in_phases(
+    prepared: Prepared, run: RunContext
+) -> tuple[dict[int, Outcome], StopReason | None]:
+    """Send (or plan) the removals of ``prepared``, then the rest: every row's outcome, and why
+    the run stopped early (None when it did not)."""
+    phases = [p for p in split(prepared.items) if p]
+    options = run.options
+    if options.on_start is not None:
+        options.on_start(sum(len(p) for p in phases))
+    quiet = RunContext(run.client, replace(options, on_start=None), run.journal)
+    outcomes: dict[int, Outcome] = dict(prepared.settled)
+    offset = 0
+    stop: StopReason | None = None
+    for items in phases:
+        if stop is not None:
+            outcomes.update(_stopped(items, stop))
+            continue
+        part = replace(prepared, items=items, count=len(items), settled={})
+        found, stop = execute(part, quiet)
+        positions = {item.position for item in items}
+        outcomes.update(_shifted(found, positions, offset))
+        offset = max([offset, *(o.batch or 0 for p, o in outcomes.items() if p in positions)])
+    return outcomes, stop
+
+
+def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
+    """:func:`~hubframe.run.pipeline.run_job`, removals first (see the module docstring)."""
+    with calm_gc(), opened_journal(options.journal) as journal:
+        run = RunContext(client, options, journal)
+        prepared = job.prepare(run)
+        prepared.items = list(prepared.items)
+        outcomes, stop = execute_in_phases(prepared, run)
+        finish = getattr(job, "finish", None)  # rows whose outcome is another row's
+        if callable(finish):
+            finish(prepared, outcomes)
+    facts = RunFacts(
+        job=prepared.desc,
+        dry_run=options.dry_run,
+        rows=len(prepared.frame),
+        to_send=prepared.count,
+        stop=prepared.stop or stop,
+        cancelled=options.cancel is not None and options.cancel.is_set(),
+        issues=prepared.issues,
+    )
+    return table(prepared, outcomes, facts)
+
+
+def table(prepared: Prepared, outcomes: Mapping[int, Outcome], facts: RunFacts) -> pd.DataFrame:
+    """The result table of a prepared job, with its :class:`RunFacts` in its attrs."""
+    result = result_table(
+        prepared.frame,
+        outcomes,
+        kind=prepared.kind,
+        resolved=prepared.resolved,
+        extra=prepared.extra,
+        shown=prepared.shown,
+    )
+    meta = copy.copy(result.attrs.get("hubframe") or {})
+    meta[FACTS_KEY] = facts
+    result.attrs["hubframe"] = meta
+    return result
+
+
+__all__ = ["execute_in_phases", "run_in_phases", "split", "table"]

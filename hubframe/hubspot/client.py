@@ -512,6 +512,21 @@ class HubSpotClient:
         path = self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels")
         return list(self.request("POST", path, body=body).json().get("results") or [])
 
+    def update_label(
+        self,
+        from_type: str,
+        to_type: str,
+        type_id: int,
+        label: str,
+        inverse_label: str | None = None,
+    ) -> None:
+        """Rename a user-defined label (its id in the from -> to direction); the inverse label
+        of a paired label too when ``inverse_label`` is given."""
+        body: JSON = {"associationTypeId": int(type_id), "label": label}
+        if inverse_label is not None:
+            body["inverseLabel"] = inverse_label
+        self.request("PUT", self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels"), body=body)
+
     # --- limit configurations -----------------------------------------------------------------
 
     def get_all_limits(self) -> list[JSON]:

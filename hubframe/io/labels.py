@@ -1,0 +1,141 @@
+"""Sheets of association labels: the labels a portal should have (``hubframe labels FILE``).
+
+:func:`read_labels` reads a sheet with one label per row -- the object types (columns, or
+``from_type=`` / ``to_type=``), the label, and optionally its inverse label (a paired label:
+"Employee" from contacts to companies, "Employer" back), its type id (to rename a label that
+exists) and its internal name -- with the same readers and guards as :func:`hubframe.read_pairs`.
+Accepted headers: the pairs sheet's ones for the types, the label, the category and the type id
+(docs/columns.md), and for the inverse label ``Inverse label``, ``Inverse``, ``Reverse label``,
+``Paired label``, ``inverseLabel``; for the name ``Name``, ``Internal name``, ``Label name
+(internal)``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import pandas as pd
+
+from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, header_key
+from hubframe.io.bounds import ReadLimits, read_limits_in_force
+from hubframe.io.columns import ColumnMapping, HeaderError
+from hubframe.io.csv import csv_sheet
+from hubframe.io.excel import excel_sheets, workbook_bytes
+from hubframe.io.normalize import canonical_object_type, whole_numbers
+from hubframe.io.sheet import RawSheet, Request, frame_sheet
+from hubframe.io.sources import SheetArg, Source, is_workbook, load_source, reading
+from hubframe.io.text import to_objects, to_series, trimmed_text
+
+#: What ``attrs["hubframe"]["kind"]`` says of a labels sheet.
+LABELS_KIND: Final = "labels"
+LABEL_COLUMNS: Final = ("from_type", "to_type", "label", "inverse_label", "type_id", "name")
+_EXTRA_ALIASES: Final = {
+    "inverse_label": ("Inverse label", "Inverse", "Reverse label", "Paired label", "inverseLabel"),
+    "name": ("Name", "Internal name", "Label name (internal)"),
+}
+_KEYS: Final = {
+    **{header_key(a): c for c, aliases in _EXTRA_ALIASES.items() for a in (c, *aliases)},
+}
+
+
+def _canonical(header: str) -> str | None:
+    key = header_key(header)
+    if key in _KEYS:
+        return _KEYS[key]
+    found = STRONG_KEYS.get(key)
+    if found in ("from_type", "to_type", "label", "type_id"):
+        return found
+    side = SIDE_KEYS.get(key)
+    return f"{side}_type" if side is not None else None
+
+
+@dataclass
+class _LabelsRequest(Request):
+    """A read of a labels sheet: its header row is the one naming a label column."""
+
+    def match(
+        self, headers: Sequence[str], where: str, preview: Sequence[Sequence[object]] = ()
+    ) -> ColumnMapping:
+        mapping = ColumnMapping()
+        for header in headers:
+            canonical = _canonical(header)
+            if canonical is not None and canonical not in mapping.columns:
+                mapping.columns[canonical] = header
+        if "label" not in mapping.columns:
+            raise HeaderError(
+                where,
+                f"no label column. Columns found: {', '.join(headers) or '(none)'}. Head it "
+                "'Label' (and 'From type', 'To type', optionally 'Inverse label').",
+                unrecognised=True,
+            )
+        for side in ("from", "to"):
+            given = self.from_type if side == "from" else self.to_type
+            if f"{side}_type" not in mapping.columns and not given:
+                raise HeaderError(
+                    where,
+                    f"no column for the '{side}' object type and no {side}_type= given "
+                    f"(--{side} on the command line).",
+                )
+        return mapping
+
+    def score(self, cells: Sequence[object]) -> int:
+        return sum(1 for cell in cells if _canonical(str(cell)) is not None)
+
+
+def _sheets(source: Source, sheet: SheetArg, request: _LabelsRequest) -> tuple[str, list[RawSheet]]:
+    loaded = load_source(source)
+    with reading(loaded.name):
+        if loaded.frame is not None:
+            return loaded.name, [frame_sheet(loaded.frame, request)]
+        if is_workbook(loaded):
+            return loaded.name, excel_sheets(workbook_bytes(loaded, request.limits), sheet, request)
+        return loaded.name, [csv_sheet(loaded, request)]
+
+
+def _column(raw: RawSheet, canonical: str, given: str | None = None) -> pd.Series:
+    cells = raw.cells(canonical)
+    if cells is None:
+        return pd.Series([given] * raw.size, dtype="Int64" if canonical == "type_id" else object)
+    if canonical in ("from_type", "to_type"):
+        values = [canonical_object_type(v) or given for v in to_objects(to_series(cells))]
+        return pd.Series(values, dtype=object)
+    if canonical == "type_id":
+        numbers, _ = whole_numbers(cells)
+        return pd.Series(numbers, dtype="Int64")
+    text = trimmed_text(cells)
+    return pd.Series(to_objects(to_series(text)), dtype=object)
+
+
+def read_labels(
+    source: Source,
+    *,
+    sheet: SheetArg = None,
+    from_type: str | None = None,
+    to_type: str | None = None,
+    limits: ReadLimits | None = None,
+) -> pd.DataFrame:
+    """A labels sheet: ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``,
+    ``inverse_label``, ``type_id`` (Int64), ``name``; rows without a label are dropped.
+    ``from_type`` / ``to_type`` give the types for every row (a column, where there is one,
+    wins for its non-empty cells).  InputError (HeaderError) when the sheet has no label column."""
+    given = {
+        "from_type": canonical_object_type(from_type) if from_type else None,
+        "to_type": canonical_object_type(to_type) if to_type else None,
+    }
+    request = _LabelsRequest("pairs", "", None, given["from_type"], given["to_type"])
+    request.limits = limits or read_limits_in_force()
+    name, raws = _sheets(source, sheet, request)
+    parts = []
+    for raw in raws:
+        part = pd.DataFrame({c: _column(raw, c, given.get(c)) for c in LABEL_COLUMNS})
+        part.insert(0, "row", raw.rows)
+        part.insert(0, "sheet", raw.name or name)
+        parts.append(part[part["label"].notna()])
+    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LABEL_COLUMNS)
+    frame.attrs["hubframe"] = {"kind": LABELS_KIND, "source": name}
+    return frame
+
+
+__all__ = ["LABELS_KIND", "LABEL_COLUMNS", "read_labels"]

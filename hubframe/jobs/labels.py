@@ -1,0 +1,294 @@
+"""Labels from a sheet: :func:`configure_labels` (``hubframe labels FILE``).
+
+A sheet names labels -- a labels sheet (:func:`hubframe.io.labels.read_labels`: types, label,
+optionally its inverse label, type id and internal name), or any pairs or limits sheet (the
+labels its rows name).  For each distinct (from type, to type, label):
+
+* the portal has it (names compared case- and space-insensitively): ``exists``, ``skipped``
+  with ``LABEL_EXISTS`` and its category and type id;
+* the portal lacks it: ``create`` -- a user-defined label, paired when the sheet gives an
+  inverse label (HubSpot then names the reverse direction with it);
+* the sheet gives a type id whose label the portal names otherwise: ``rename``, done only with
+  ``renames=True`` (else ``invalid``, ``RENAME_REFUSED``).
+
+Labels are created one request each (HubSpot has no batch call for them), under the client's
+rate limiter.  A dry run reports ``planned`` for what it would create or rename.  The result has
+one row per label: ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``,
+``inverse_label``, ``change``, ``category``, ``type_id``, ``status``, ``error_code``,
+``error_message``.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import pandas as pd
+
+from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.io.labels import LABELS_KIND, read_labels
+from hubframe.run.labels import UNLABELED_NAMES, LabelDef, normalize_label
+from hubframe.run.rows import text, value, whole
+from hubframe.vocab import Status
+
+RESULT_COLUMNS: Final = (
+    "sheet",
+    "row",
+    "from_type",
+    "to_type",
+    "label",
+    "inverse_label",
+    "change",
+    "category",
+    "type_id",
+    "status",
+    "error_code",
+    "error_message",
+)
+Key = tuple[str, str, str]  # from type, to type, normalized label
+
+
+def internal_name(label: str) -> str:
+    """The internal name HubSpot needs for a new label: letters, digits and underscores."""
+    name = "".join(c if c.isascii() and c.isalnum() else "_" for c in label.lower()).strip("_")
+    name = "_".join(part for part in name.split("_") if part) or "label"
+    return f"label_{name}" if name[0].isdigit() else name
+
+
+def _wanted(sheet: Any, from_type: str | None, to_type: str | None) -> pd.DataFrame:
+    """The labels the sheet names (see the module docstring)."""
+    if isinstance(sheet, pd.DataFrame):
+        meta = sheet.attrs.get("hubframe")
+        kind = meta.get("kind") if isinstance(meta, Mapping) else None
+        if kind in ("pairs", "limits", LABELS_KIND):
+            return _from_frame(sheet, labels_sheet=kind == LABELS_KIND)
+    try:
+        return read_labels(sheet, from_type=from_type, to_type=to_type)
+    except InputError as first:
+        from hubframe.io import read_limits, read_pairs
+
+        for reader in (read_pairs, read_limits):
+            try:
+                return _from_frame(reader(sheet, from_type=from_type, to_type=to_type))
+            except InputError:
+                continue
+        raise first from None
+
+
+def _from_frame(frame: pd.DataFrame, *, labels_sheet: bool = False) -> pd.DataFrame:
+    """The distinct labels of a read sheet, first row of each."""
+    rows = frame.loc[frame["label"].notna()]
+    out = pd.DataFrame(
+        {
+            "sheet": rows["sheet"].astype(object) if "sheet" in rows else "",
+            "row": rows.get("row"),
+            "from_type": rows["from_type"].astype(object),
+            "to_type": rows["to_type"].astype(object),
+            "label": rows["label"].astype(object).map(lambda v: text(v)),
+            "inverse_label": rows["inverse_label"] if labels_sheet else None,
+            "type_id": rows["type_id"] if labels_sheet else pd.NA,
+            "name": rows["name"] if labels_sheet else None,
+        }
+    )
+    out = out.loc[out["label"].notna()]
+    keep = [normalize_label(str(v)) not in UNLABELED_NAMES for v in out["label"]]
+    out = out.loc[keep]
+    keys = [
+        (str(f), str(t), normalize_label(str(lbl)))
+        for f, t, lbl in zip(out["from_type"], out["to_type"], out["label"], strict=True)
+    ]
+    return out.loc[~pd.Series(keys, index=out.index).duplicated()].reset_index(drop=True)
+
+
+@dataclass
+class _Outcome:
+    change: str
+    status: Status
+    category: str | None = None
+    type_id: int | None = None
+    code: ErrorCode | None = None
+    message: str | None = None
+
+
+@dataclass
+class _Labeler:
+    client: HubSpotClient
+    renames: bool
+    dry_run: bool
+    known: dict[tuple[str, str], list[LabelDef]] = field(default_factory=dict)
+    stop: StopReason | None = None
+
+    def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
+        from hubframe.run.labels import LabelBook
+
+        key = (from_type, to_type)
+        if key not in self.known:
+            self.known[key] = LabelBook(self.client).labels(from_type, to_type)
+        return self.known[key]
+
+    def one(self, row: Mapping[str, Any]) -> _Outcome:
+        f, t, label = str(row["from_type"]), str(row["to_type"]), str(row["label"])
+        if self.stop is not None:
+            return _Outcome("", self.stop.status, code=self.stop.code, message=self.stop.message)
+        try:
+            return self._decide(f, t, label, row)
+        except HubframeError as exc:
+            if exc.stops_run:
+                self.stop = StopReason.of(exc)
+                return _Outcome("", self.stop.status, code=self.stop.code, message=str(exc))
+            code = exc.code or ErrorCode.HUBSPOT_VALIDATION
+            return _Outcome("", Status.FAILED, code=code, message=str(exc))
+
+    def _decide(self, f: str, t: str, label: str, row: Mapping[str, Any]) -> _Outcome:
+        defs = self.labels(f, t)
+        type_id = whole(value(row.get("type_id")))
+        if type_id is not None:
+            return self._by_id(f, t, label, type_id, defs, row)
+        wanted = normalize_label(label)
+        for d in defs:
+            if d.label is not None and normalize_label(d.label) == wanted:
+                said = f'The label "{d.label}" exists from {f} to {t}; nothing to create.'
+                return _Outcome(
+                    "exists", Status.SKIPPED, d.category, d.type_id, ErrorCode.LABEL_EXISTS, said
+                )
+        return self._create(f, t, label, row)
+
+    def _by_id(
+        self, f: str, t: str, label: str, type_id: int, defs: list[LabelDef], row: Mapping[str, Any]
+    ) -> _Outcome:
+        found = next((d for d in defs if d.type_id == type_id), None)
+        if found is None or found.label is None:
+            return _Outcome(
+                "",
+                Status.INVALID,
+                code=ErrorCode.INVALID_ASSOCIATION_TYPE,
+                message=f"Type id {type_id} is not a label from {f} to {t}.",
+            )
+        if normalize_label(found.label) == normalize_label(label):
+            said = f'The label "{found.label}" exists from {f} to {t}; nothing to change.'
+            return _Outcome(
+                "exists", Status.SKIPPED, found.category, type_id, ErrorCode.LABEL_EXISTS, said
+            )
+        if not self.renames:
+            return _Outcome(
+                "rename",
+                Status.INVALID,
+                found.category,
+                type_id,
+                ErrorCode.RENAME_REFUSED,
+                f'Type id {type_id} is "{found.label}" in HubSpot, not "{label}"; not renamed '
+                "(renames=True / --rename renames it).",
+            )
+        if self.dry_run:
+            said = f'Planned: "{found.label}" is renamed "{label}".'
+            return _Outcome("rename", Status.PLANNED, found.category, type_id, message=said)
+        inverse = text(row.get("inverse_label"))
+        self.client.update_label(f, t, type_id, label, inverse)
+        self.known.pop((f, t), None)
+        self.known.pop((t, f), None)
+        return _Outcome("rename", Status.SUCCESS, found.category, type_id)
+
+    def _create(self, f: str, t: str, label: str, row: Mapping[str, Any]) -> _Outcome:
+        inverse = text(row.get("inverse_label"))
+        if self.dry_run:
+            paired = f' (inverse label "{inverse}")' if inverse else ""
+            said = f'Planned: the label "{label}"{paired} is created from {f} to {t}.'
+            return _Outcome("create", Status.PLANNED, message=said)
+        name = text(row.get("name")) or internal_name(label)
+        created = self.client.create_label(f, t, name, label, inverse)
+        self.known.pop((f, t), None)
+        self.known.pop((t, f), None)
+        first = created[0] if created else {}
+        type_id = whole(first.get("typeId"))
+        return _Outcome(
+            "create", Status.SUCCESS, str(first.get("category") or "USER_DEFINED"), type_id
+        )
+
+
+def configure_labels(
+    sheet: Any,
+    client: HubSpotClient,
+    *,
+    renames: bool = False,
+    dry_run: bool = False,
+    from_type: str | None = None,
+    to_type: str | None = None,
+) -> pd.DataFrame:
+    """Create the labels a sheet names and the portal lacks; report those that exist; rename
+    only when asked (see the module docstring).  ``sheet``: a labels, pairs or limits sheet
+    (anything the readers read, or their output); ``from_type`` / ``to_type`` for sheets
+    without type columns.  Returns one row per label."""
+    wanted = _wanted(sheet, from_type, to_type)
+    labeler = _Labeler(client, renames, dry_run)
+    found = [labeler.one({str(k): v for k, v in row.items()}) for row in wanted.to_dict("records")]
+    result = pd.DataFrame(
+        {
+            "sheet": wanted["sheet"].astype("string"),
+            "row": pd.array(wanted["row"].tolist(), dtype="Int64"),
+            "from_type": wanted["from_type"].astype("string"),
+            "to_type": wanted["to_type"].astype("string"),
+            "label": wanted["label"].astype("string"),
+            "inverse_label": wanted["inverse_label"].astype("string"),
+            "change": pd.Series([o.change or None for o in found], dtype="string"),
+            "category": pd.Series([o.category for o in found], dtype="string"),
+            "type_id": pd.Series(
+                [
+                    o.type_id if o.type_id is not None else whole(value(t))
+                    for o, t in zip(found, wanted["type_id"], strict=True)
+                ],
+                dtype="Int64",
+            ),
+            "status": pd.Series([str(o.status) for o in found], dtype="string"),
+            "error_code": pd.Series([o.code and str(o.code) for o in found], dtype="string"),
+            "error_message": pd.Series([o.message for o in found], dtype="string"),
+        },
+        columns=list(RESULT_COLUMNS),
+    )
+    result.attrs["hubframe"] = {"kind": LABELS_KIND, "source": _source(wanted)}
+    return result
+
+
+def _source(frame: pd.DataFrame) -> str:
+    meta = frame.attrs.get("hubframe")
+    return str(meta.get("source", "")) if isinstance(meta, Mapping) else ""
+
+
+# --- limits sheets naming labels created in the same command ------------------------------------
+
+
+def planned_labels(result: pd.DataFrame) -> set[Key]:
+    """The labels a dry run of :func:`configure_labels` would create, both directions."""
+    planned = result.loc[(result["status"] == "planned") & (result["change"] == "create")]
+    out: set[Key] = set()
+    for f, t, label, inverse in planned[
+        ["from_type", "to_type", "label", "inverse_label"]
+    ].itertuples(index=False):
+        out.add((str(f), str(t), normalize_label(str(label))))
+        back = inverse if value(inverse) is not None else label
+        out.add((str(t), str(f), normalize_label(str(back))))
+    return out
+
+
+def assume_created(limits: pd.DataFrame, planned: set[Key]) -> pd.DataFrame:
+    """A limits dry run's rows that name a label the same command creates first: ``planned``
+    (not ``invalid`` with ``UNKNOWN_LABEL``)."""
+    if not planned:
+        return limits
+    out = limits.copy()
+    codes = out["error_code"].astype("string")
+    for pos in out.index[(codes == str(ErrorCode.UNKNOWN_LABEL)).fillna(False)]:
+        row = out.loc[pos]
+        key = (str(row["from_type"]), str(row["to_type"]), normalize_label(str(row["label"])))
+        if key in planned:
+            out.loc[pos, "status"] = str(Status.PLANNED)
+            out.loc[pos, "error_code"] = pd.NA
+            out.loc[pos, "error_message"] = (
+                f'Planned once the label "{row["label"]}" is created (--create-labels); '
+                "the limit is checked then."
+            )
+    return out
+
+
+__all__ = ["assume_created", "configure_labels", "internal_name", "planned_labels"]

@@ -34,13 +34,14 @@ if TYPE_CHECKING:
     from hubframe.io import ReadLimits, read_limits, read_pairs
     from hubframe.jobs import (
         associate,
+        configure_labels,
         configure_limits,
         read_associations,
         remove_associations,
-        sync,
         undo,
     )
     from hubframe.jobs.check import validate_limits, validate_pairs
+    from hubframe.jobs.sync import sync
     from hubframe.report import export_report, export_retry, summarize, write_pairs
     from hubframe.widgets import HubframeApp
 
@@ -56,9 +57,10 @@ _LAZY: dict[str, str] = {
     "validate_limits": "hubframe.jobs.check",
     "associate": "hubframe.jobs",
     "configure_limits": "hubframe.jobs",
+    "configure_labels": "hubframe.jobs",
     "undo": "hubframe.jobs",
     "remove_associations": "hubframe.jobs",
-    "sync": "hubframe.jobs",
+    "sync": "hubframe.jobs.sync",
     "read_associations": "hubframe.jobs",
     "write_pairs": "hubframe.report",
     "export_report": "hubframe.report",
@@ -81,6 +83,7 @@ __all__ = [
     "__version__",
     "app",
     "associate",
+    "configure_labels",
     "configure_limits",
     "export_report",
     "export_retry",

@@ -1,4 +1,5 @@
-"""The ``hubframe`` command line: associate, limits, undo, remove, validate, sandbox, demo.
+"""The ``hubframe`` command line: associate, limits, undo, remove, validate, sandbox, demo
+(and export, sync, labels: :mod:`hubframe.cli_portal`).
 
 Every command reads a sheet with :mod:`hubframe.io`, and ``associate`` / ``limits`` / ``remove``
 run the same jobs as the Python API (:func:`hubframe.associate`,
@@ -245,7 +246,7 @@ def _subparser(subs: Any, name: str, help_text: str, description: str) -> argpar
 
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``hubframe`` command."""
-    from hubframe import __version__
+    from hubframe import __version__, cli_portal
     from hubframe.sandbox import serve
 
     parser = argparse.ArgumentParser(
@@ -271,6 +272,7 @@ def build_parser() -> argparse.ArgumentParser:
     _add_blank_limits(p)
     _add_checks(p, associate=False)
     _add_run(p)
+    cli_portal.add_limits_options(p)
     p = _subparser(
         subs,
         "undo",
@@ -286,6 +288,7 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _add_input(p, label=True)
     _add_run(p)
+    cli_portal.add_commands(subs)  # export, sync, labels
     _add_validate(subs)
     p = _subparser(subs, "sandbox", "serve the built-in HubSpot sandbox", "Serve the sandbox.")
     serve.add_arguments(p)
@@ -490,13 +493,14 @@ def _progress(args: argparse.Namespace) -> bool:
 
 
 def _job(kind: str) -> Callable[..., pd.DataFrame]:
-    from hubframe.jobs import associate, configure_limits, remove_associations, undo
+    from hubframe.jobs import associate, configure_limits, remove_associations, sync, undo
 
     jobs: dict[str, Callable[..., pd.DataFrame]] = {
         "associate": associate,
         "limits": configure_limits,
         "remove": remove_associations,
         "undo": undo,
+        "sync": sync,
     }
     return jobs[kind]
 
@@ -512,6 +516,10 @@ def _options(kind: str, args: argparse.Namespace, issues: pd.DataFrame | None) -
         options["skip_existing"] = bool(args.skip_existing)
         options["send_predicted_failures"] = bool(args.send_predicted_failures)
         options["record_existing"] = not args.dry_run  # so the report can be undone
+    if kind == "sync":
+        from hubframe.cli_portal import sync_options
+
+        options.update(sync_options(args))
     return options
 
 
@@ -523,7 +531,12 @@ def _run(
     journal: Journal | None,
     issues: pd.DataFrame | None,
 ) -> Any:
-    return _job(kind)(
+    planned = None
+    if kind == "limits" and getattr(args, "create_labels", False):
+        from hubframe.cli_portal import labels_first
+
+        planned = labels_first(args, frame, conn)
+    result = _job(kind)(
         frame,
         conn.client,
         dry_run=args.dry_run,
@@ -532,6 +545,11 @@ def _run(
         progress=_progress(args),
         **_options(kind, args, issues),
     )
+    if planned:
+        from hubframe.jobs.labels import assume_created
+
+        result = assume_created(result, planned)
+    return result
 
 
 def _check_outputs(args: argparse.Namespace) -> None:
@@ -864,9 +882,13 @@ def _hide_token(args: argparse.Namespace) -> Secret | None:
 
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    from hubframe import cli_portal
+
     out = sys.stdout
     if getattr(args, "sandbox", None) and (args.token or args.base_url):
         args.usage_error("--sandbox cannot be combined with --token or --base-url")
+    if args.command in cli_portal.COMMANDS:
+        return cli_portal.dispatch(args, out)
     if args.command in ("associate", "limits", "undo", "remove"):
         return run_job(args.command, args, out=out).code
     if args.command == "validate":

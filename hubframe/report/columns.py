@@ -10,16 +10,25 @@ import pandas as pd
 from hubframe.constants import (
     LIMIT_COLUMNS,
     PAIR_COLUMNS,
+    PORTAL_SHEET,
     STATUS_COLUMNS,
+    SYNC_COLUMNS,
 )
 from hubframe.errors import STOPPING_CODES, InputError
 from hubframe.vocab import Status
 
 #: Rows a retry file holds (with rows a stopped run left undone: skipped with a stopping code).
 RETRY_STATUSES: Final = (Status.FAILED, Status.INVALID)
-_FIRST_COLUMNS: Final = ("sheet", "row", "status", "error_code", "error_message")
+_FIRST_COLUMNS: Final = (
+    "sheet",
+    "row",
+    *SYNC_COLUMNS,
+    "status",
+    "error_code",
+    "error_message",
+)
 _RESULT_KNOWN: Final = frozenset(
-    {"sheet", "row", "remove", *PAIR_COLUMNS, *LIMIT_COLUMNS, *STATUS_COLUMNS}
+    {"sheet", "row", "remove", *PAIR_COLUMNS, *LIMIT_COLUMNS, *STATUS_COLUMNS, *SYNC_COLUMNS}
 )
 
 
@@ -67,6 +76,21 @@ def retry_rows(result: pd.DataFrame) -> pd.Series:
         code = result["error_code"].astype("string")
         needed |= (status == "skipped") & code.isin(list(STOPPING_CODES))
     return needed.fillna(False).astype(bool)
+
+
+def from_sheet(result: pd.DataFrame) -> pd.Series:
+    """Rows of the uploaded sheet (not a sync's removals, whose ``sheet`` is "(portal)")."""
+    if "sheet" not in result.columns:
+        return pd.Series(True, index=result.index)
+    return (result["sheet"].astype("string") != PORTAL_SHEET).fillna(True).astype(bool)
+
+
+def changes_mask(result: pd.DataFrame) -> pd.Series:
+    """A sync's rows that change the portal, or would: ``add`` and ``remove``."""
+    if "change" not in result.columns:
+        return pd.Series(False, index=result.index)
+    change = result["change"].astype("string")
+    return change.isin(["add", "remove"]).fillna(False).astype(bool)
 
 
 def errors_mask(result: pd.DataFrame) -> pd.Series:

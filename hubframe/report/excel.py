@@ -41,6 +41,11 @@ STATUS_COLOURS: Final[Mapping[str, str]] = {
     "planned": "BDD7EE",  # blue
 }
 SEVERITY_COLOURS: Final[Mapping[str, str]] = {"error": "F8CBAD", "warning": "FFEB9C"}
+CHANGE_COLOURS: Final[Mapping[str, str]] = {
+    "add": "C6EFCE",  # green
+    "remove": "FFC7CE",  # red
+    "keep": "D9D9D9",  # grey
+}
 HEADER_FILL: Final = "1F4E78"
 # openpyxl's type stubs miss most attributes of write-only worksheets (column_dimensions,
 # auto_filter, add_chart, ...), so they are handled as Any.

@@ -14,8 +14,14 @@ from hubframe.constants import (
     ISSUE_COLUMNS,
 )
 from hubframe.errors import ErrorCode, InputError
-from hubframe.report.columns import check_result, errors_mask, report_columns
-from hubframe.report.excel import SEVERITY_COLOURS, STATUS_COLOURS, Table, write_tables
+from hubframe.report.columns import changes_mask, check_result, errors_mask, report_columns
+from hubframe.report.excel import (
+    CHANGE_COLOURS,
+    SEVERITY_COLOURS,
+    STATUS_COLOURS,
+    Table,
+    write_tables,
+)
 from hubframe.report.outputs import REPORT_SUFFIXES
 from hubframe.report.safety import csv_column, outgoing_frame
 from hubframe.report.summary import build_summary, summary_data
@@ -136,6 +142,9 @@ def export_report(
 ) -> Path:
     """Write a result table as an Excel report (``.xlsx``) or the results alone (``.csv``).
 
+    A sync's report also has a ``Changes`` sheet (its diff: the rows it adds and removes) and
+    its counts per change on the Summary sheet.
+
     ``validation`` is the issues table of ``validate_pairs``/``validate_limits`` (shown on the
     Validation sheet); ``settings`` are the run's settings shown on the Summary sheet (keys
     such as ``api_version``, ``dry_run``, ``base_url``, ``started``, ``finished``; anything
@@ -148,7 +157,7 @@ def export_report(
     if suffix == ".csv":
         write_csv(frame, target)
         return target
-    colours = {"status": STATUS_COLOURS}
+    colours = {"status": STATUS_COLOURS, "change": CHANGE_COLOURS}
     tables = [
         Table("Results", frame, colours),
         Table("Errors", frame.loc[errors_mask(frame)].reset_index(drop=True), colours),
@@ -159,6 +168,10 @@ def export_report(
             max_width=80,
         ),
     ]
+    if "change" in frame.columns:  # a sync: its diff, the rows that change the portal
+        tables.insert(
+            1, Table("Changes", frame.loc[changes_mask(frame)].reset_index(drop=True), colours)
+        )
     data = summary_data(result, settings)
     write_tables(target, tables, lambda wb: build_summary(wb, data))
     return target

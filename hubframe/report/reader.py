@@ -15,7 +15,7 @@ from typing import Any, Final
 import pandas as pd
 
 from hubframe import formula
-from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS
+from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, InputError
 from hubframe.run.journal import Journal, JournalRow
 from hubframe.vocab import Status
@@ -60,7 +60,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
         table["row"] = pd.to_numeric(table["row"], errors="coerce").astype("Int64")
     if "type_id" in table:
         table["type_id"] = pd.to_numeric(table["type_id"], errors="coerce").astype("Int64")
-    known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS}
+    known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
     originals = [str(c) for c in table.columns if c not in known]
     table.attrs["hubframe"] = {"kind": "pairs", "source": path.name, "original_columns": originals}
     return table

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
-from hubframe.report.columns import check_result, meta, original_columns, retry_rows
+from hubframe.report.columns import check_result, from_sheet, meta, original_columns, retry_rows
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import target_path, write_csv
 
@@ -50,7 +50,7 @@ def _rejoin_split_ids(result: pd.DataFrame, todo: pd.DataFrame) -> pd.DataFrame:
 
 def _retry_table(result: pd.DataFrame) -> pd.DataFrame:
     columns = original_columns(result)
-    todo = _rejoin_split_ids(result, result.loc[retry_rows(result)])
+    todo = _rejoin_split_ids(result, result.loc[retry_rows(result) & from_sheet(result)])
     layout = pd.DataFrame(index=todo.index)
     for name in columns:
         layout[name] = todo[name] if name in todo.columns else pd.Series(pd.NA, index=todo.index)
@@ -83,7 +83,9 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     their original order and their original cell values, so ``read_pairs``/``read_limits``
     read the file back.  A cell that held several ids (``"1;2;3"``) keeps only the ids still
     to do.  From a multi-sheet workbook the ``.xlsx`` retry file has one sheet per source sheet
-    (read it back with ``sheet="*"``).  Returns the path written.
+    (read it back with ``sheet="*"``).  A sync's removals are not rows of the sheet and are
+    left out: running the sync again plans the removals still to do.  Returns the path
+    written.
     """
     check_result(result)
     target, suffix = target_path(path)

@@ -74,6 +74,14 @@ def _counts(result: pd.DataFrame) -> tuple[list[tuple[str, int]], list[tuple[str
     )
 
 
+def _changes(result: pd.DataFrame) -> str | None:
+    """A sync's rows per change, in words: "add 2, remove 3, keep 7" (None for other runs)."""
+    if "change" not in result.columns:
+        return None
+    counts = result["change"].astype("string").value_counts()
+    return ", ".join(f"{c} {int(counts.get(c, 0))}" for c in ("add", "remove", "keep"))
+
+
 def _code_row(code: str, count: int) -> list[str | int]:
     try:
         info = CODE_INFO[ErrorCode(code)]
@@ -122,6 +130,9 @@ def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) ->
     info = meta(result)
     base: dict[str, object] = {"kind": info.get("kind"), "source": info.get("source")}
     merged = {k: v for k, v in base.items() if v is not None} | dict(settings or {})
+    changes = _changes(result)
+    if changes:
+        merged["changes"] = changes
     statuses, codes = _counts(result)
     return _SummaryData(
         settings=_safe_settings(merged),

@@ -1,0 +1,308 @@
+"""The commands that read the portal first: ``export``, ``sync`` and ``labels``.
+
+* ``hubframe export --from deals --to contacts [--ids deals.xlsx] -o links.xlsx``: the
+  associations of records, in the upload layout (:func:`hubframe.read_associations`);
+* ``hubframe sync FILE [--delete] [--max-removals N] [--dry-run]``: make the portal equal the
+  sheet for the records it names (:func:`hubframe.sync`), with reports, retry files and
+  journals as ``associate`` has them; the diff is printed;
+* ``hubframe labels FILE [--rename]``: create the labels a sheet names
+  (:func:`hubframe.configure_labels`); ``hubframe limits FILE --create-labels`` does it before
+  configuring the limits.
+
+Exit codes as for the other commands (0 done, 1 rows failed or invalid, 2 usage or whole-run
+error).  The parser and the dispatch live here so :mod:`hubframe.cli` only hands over.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Callable
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Final, TextIO
+
+import pandas as pd
+
+from hubframe.errors import InputError
+
+if TYPE_CHECKING:
+    from hubframe.cli import _Connection
+
+COMMANDS: Final = ("export", "sync", "labels")
+#: Rows of a sync's diff printed on the terminal (the report has all of them).
+SHOWN_CHANGES: Final = 20
+
+EXPORT_EPILOG: Final = """\
+examples:
+  hubframe export --from deals --to contacts -o links.xlsx           # every deal
+  hubframe export --from deals --to contacts --ids deals.xlsx -o links.csv
+  hubframe export --from deals --to contacts --ids deals.csv --keep-empty -o links.xlsx
+
+The file reads back with read_pairs (hubframe sync links.xlsx after an edit): one row per
+deal, contact and label; a pair without labels has one row with an empty label.
+"""
+SYNC_EPILOG: Final = """\
+examples:
+  hubframe sync links.xlsx --dry-run --report plan.xlsx     # the diff, nothing sent
+  hubframe sync links.xlsx --report report.xlsx             # add what the sheet has
+  hubframe sync links.xlsx --delete --report report.xlsx    # ... and remove what it lacks
+  hubframe sync links.xlsx --delete --max-removals 120      # allow more removals
+  hubframe undo report.xlsx                                 # take the sync back
+
+Removals need --delete; more than 10 % of the associations in scope (at least 10, at most
+500) also need --max-removals N. HubSpot-defined primary associations are kept unless
+--allow-primary-removal.
+"""
+LABELS_EPILOG: Final = """\
+examples:
+  hubframe labels labels.xlsx --dry-run      # From type, To type, Label, Inverse label
+  hubframe labels deals_contacts.xlsx        # the labels a pairs sheet names
+  hubframe limits limits.csv --create-labels # labels first, then the limits
+"""
+
+
+# --- parser ---------------------------------------------------------------------------------------
+
+
+def add_commands(subs: Any) -> None:
+    """Add ``export``, ``sync`` and ``labels`` to the ``hubframe`` parser."""
+    from hubframe import cli
+
+    p = _parser(subs, "export", "read the portal's associations into a sheet", EXPORT_EPILOG)
+    p.add_argument("--from", dest="from_type", metavar="TYPE", required=True)
+    p.add_argument("--to", dest="to_type", metavar="TYPE", required=True)
+    p.add_argument(
+        "--ids", type=Path, metavar="FILE", help="a sheet of the records to read (default: all)"
+    )
+    p.add_argument("--ids-column", metavar="HEADER", help="the column of --ids holding the ids")
+    p.add_argument("--sheet", help="the sheet of --ids (name, or position from 0)")
+    p.add_argument("--keep-empty", action="store_true", help="a row for records without any")
+    p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT", help=".xlsx or .csv")
+    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    _hub(p)
+    p = _parser(subs, "sync", "make the portal's associations equal a sheet's", SYNC_EPILOG)
+    cli._add_input(p, label=True)
+    rules = p.add_argument_group("sync")
+    rules.add_argument("--delete", action="store_true", help="remove what the sheet lacks")
+    rules.add_argument("--max-removals", type=int, metavar="N", help="allow up to N removals")
+    rules.add_argument("--allow-primary-removal", action="store_true")
+    rules.add_argument("--scope", type=Path, metavar="FILE", help="a sheet of the from ids to sync")
+    rules.add_argument("--send-predicted-failures", action="store_true")
+    cli._add_run(p)
+    p = _parser(subs, "labels", "create the labels a sheet names", LABELS_EPILOG)
+    p.add_argument("file", type=Path, help="a labels, pairs or limits sheet")
+    p.add_argument("--sheet", help="sheet name, or position counted from 0")
+    p.add_argument("--from", dest="from_type", metavar="TYPE", help="from object type")
+    p.add_argument("--to", dest="to_type", metavar="TYPE", help="to object type")
+    p.add_argument("--rename", action="store_true", help="rename labels whose type id is given")
+    p.add_argument(
+        "--dry-run", action="store_true", help="say what would be created; create nothing"
+    )
+    p.add_argument("--report", type=Path, metavar="OUT", help="write a report (.xlsx or .csv)")
+    _hub(p)
+
+
+def add_limits_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument(
+        "--create-labels",
+        action="store_true",
+        help="create the labels the sheet names and the portal lacks, first",
+    )
+
+
+def _parser(subs: Any, name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
+    from hubframe import cli
+
+    parser: argparse.ArgumentParser = subs.add_parser(
+        name,
+        help=help_text,
+        description=help_text[0].upper() + help_text[1:] + ".",
+        epilog=epilog,
+        formatter_class=cli._formatter,
+    )
+    return parser
+
+
+def _hub(parser: argparse.ArgumentParser) -> None:
+    from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, ENV_TOKEN
+
+    hub = parser.add_argument_group("HubSpot")
+    hub.add_argument("--sandbox", action="store_true", help="run against a built-in demo sandbox")
+    hub.add_argument("--api-version", choices=API_VERSIONS, default=DEFAULT_API_VERSION)
+    hub.add_argument("--token", help=f"private app access token (default: ${ENV_TOKEN})")
+    hub.add_argument("--base-url", metavar="URL", help=f"API base URL (default: ${ENV_BASE_URL})")
+
+
+# --- dispatch -------------------------------------------------------------------------------------
+
+
+def dispatch(args: argparse.Namespace, out: TextIO) -> int:
+    """Run ``export``, ``sync`` or ``labels``; the exit code."""
+    commands: dict[str, Callable[[argparse.Namespace, TextIO], int]] = {
+        "export": run_export,
+        "sync": run_sync,
+        "labels": run_labels,
+    }
+    return commands[str(args.command)](args, out)
+
+
+def run_export(args: argparse.Namespace, out: TextIO) -> int:
+    from hubframe import cli
+    from hubframe.jobs import read_associations
+    from hubframe.report import write_pairs
+
+    _check_out(args.out)
+    with cli._connect(args) as conn:
+        frame = read_associations(
+            conn.client,
+            args.from_type,
+            args.to_type,
+            args.ids,
+            keep_empty=args.keep_empty,
+            sheet=args.sheet,
+            column=args.ids_column,
+            progress=cli._progress(args),
+        )
+    written = write_pairs(frame, args.out)
+    info = frame.attrs["hubframe"]
+    linked = int(frame["to_id"].notna().sum())
+    calls = _plural(info["read_calls"], "batch read")
+    print(
+        f"{written}: {_plural(linked, 'association')} of {info['linked_records']:,} of the "
+        f"{info['records']:,} {info['from_type']} read ({calls})",
+        file=out,
+    )
+    return cli.EXIT_OK
+
+
+def _check_out(path: Path) -> None:
+    if path.suffix.lower() not in (".xlsx", ".csv"):
+        raise InputError(f"{path.name}: the export must end in .xlsx or .csv")
+    if not path.parent.is_dir():
+        raise InputError(f"{path}: the directory {path.parent} does not exist")
+
+
+def run_sync(args: argparse.Namespace, out: TextIO) -> int:
+    from hubframe import cli
+
+    job = cli.run_job("sync", args, out=out)
+    print_diff(job.result, out)
+    return job.code
+
+
+def sync_options(args: argparse.Namespace) -> dict[str, Any]:
+    """The sync's options from its command line (beyond the run options)."""
+    from hubframe.io.ids import read_ids
+
+    return {
+        "allow_removals": bool(args.delete),
+        "max_removals": args.max_removals,
+        "allow_primary_removal": bool(args.allow_primary_removal),
+        "scope": None if args.scope is None else read_ids(args.scope),
+        "send_predicted_failures": bool(args.send_predicted_failures),
+    }
+
+
+def print_diff(result: pd.DataFrame, out: TextIO) -> None:
+    """The diff of a sync: counts per change, then its first additions and removals."""
+    from hubframe.jobs.sync import change_counts, sync_facts
+
+    counts = change_counts(result)
+    if not counts:
+        return
+    print(
+        "changes: " + ", ".join(f"{c} {n}" for c, n in counts.items()),
+        file=out,
+    )
+    facts = sync_facts(result)
+    if facts is not None and not facts.allow_removals and facts.not_in_sheet:
+        print(
+            f"  {_plural(facts.not_in_sheet, 'association')} in the portal not in the sheet: "
+            "kept (--delete removes them)",
+            file=out,
+        )
+    if facts is not None and facts.guard:
+        print(
+            f"{cli_prog()}: warning: more removals than the {facts.allowance} allowed without "
+            "--max-removals N: a real run refuses to start",
+            file=sys.stderr,
+        )
+    changed = result.loc[result["change"].isin(["add", "remove"]).fillna(False)]
+    for row in _records(changed.head(SHOWN_CHANGES)):
+        sign = "+" if row["change"] == "add" else "-"
+        label = f' "{row["label"]}"' if row["label"] else ""
+        print(
+            f"  {sign} {row['from_type']} {row['from_id']} -> {row['to_type']} {row['to_id']}"
+            f"{label}  [{row['status']}]",
+            file=out,
+        )
+    if len(changed) > SHOWN_CHANGES:
+        print(f"  ... and {len(changed) - SHOWN_CHANGES} more (--report writes them all)", file=out)
+
+
+def cli_prog() -> str:
+    from hubframe.cli import PROG
+
+    return PROG
+
+
+def run_labels(args: argparse.Namespace, out: TextIO) -> int:
+    from hubframe import cli
+    from hubframe.jobs import configure_labels
+
+    with cli._connect(args) as conn:
+        result = configure_labels(
+            args.file,
+            conn.client,
+            renames=args.rename,
+            dry_run=args.dry_run,
+            from_type=args.from_type,
+            to_type=args.to_type,
+        )
+    mode = " (dry run: nothing created)" if args.dry_run else ""
+    print_labels(result, f"{Path(args.file).name}: labels{mode}", out)
+    if args.report:
+        from hubframe.report import export_report
+
+        print(f"report: {export_report(result, args.report)}", file=out)
+    bad = result["status"].isin(["failed", "invalid"]).fillna(False)
+    return cli.EXIT_ROWS if bool(bad.any()) else cli.EXIT_OK
+
+
+def print_labels(result: pd.DataFrame, title: str, out: TextIO) -> None:
+    print(title, file=out)
+    for row in _records(result):
+        what = row["change"] or ""
+        note = f": {row['error_message']}" if row["error_message"] else ""
+        print(
+            f'  {row["from_type"]} -> {row["to_type"]} "{row["label"]}": {what} {row["status"]}'
+            f"{note}",
+            file=out,
+        )
+    if result.empty:
+        print("  the sheet names no labels", file=out)
+
+
+def labels_first(args: argparse.Namespace, frame: pd.DataFrame, conn: _Connection) -> set[Any]:
+    """``limits --create-labels``: create the labels the limits sheet names (say which), and
+    return those a dry run would create (its limit rows naming them are planned, not invalid)."""
+    from hubframe.jobs.labels import configure_labels, planned_labels
+
+    result = configure_labels(frame, conn.client, dry_run=args.dry_run)
+    mode = " (dry run: nothing created)" if args.dry_run else ""
+    print_labels(result, f"{Path(args.file).name}: labels{mode}", sys.stdout)
+    return planned_labels(result) if args.dry_run else set()
+
+
+def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows as dicts of plain values (None for every kind of missing)."""
+    from hubframe.run.rows import value
+
+    return [{str(k): value(v) for k, v in r.items()} for r in frame.to_dict("records")]
+
+
+def _plural(count: int, word: str) -> str:
+    return f"{count:,} {word}" if count == 1 else f"{count:,} {word}s"
+
+
+__all__ = ["COMMANDS", "add_commands", "add_limits_options", "dispatch", "sync_options"]

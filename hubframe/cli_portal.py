@@ -272,11 +272,11 @@ def run_labels(args: argparse.Namespace, out: TextIO) -> int:
 def print_labels(result: pd.DataFrame, title: str, out: TextIO) -> None:
     print(title, file=out)
     for row in _records(result):
-        what = row["change"] or ""
+        said = [row["change"], row["status"], row["error_code"]]
         note = f": {row['error_message']}" if row["error_message"] else ""
         print(
-            f'  {row["from_type"]} -> {row["to_type"]} "{row["label"]}": {what} {row["status"]}'
-            f"{note}",
+            f'  {row["from_type"]} -> {row["to_type"]} "{row["label"]}": '
+            f"{' '.join(str(s) for s in said if s)}{note}",
             file=out,
         )
     if result.empty:

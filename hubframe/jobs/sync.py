@@ -401,6 +401,11 @@ class _Planner:
                 self.reasons[pos] = "In scope with no associations listed in the sheet."
             elif outcome.status in (Status.INVALID, Status.FAILED):
                 pairs.setdefault(pair, _PairPlan(pair)).blocked.setdefault(from_id, pos)
+        for plan in pairs.values():  # what a record with invalid rows keeps is shown, held
+            if plan.scope:
+                for from_id in plan.blocked:
+                    if from_id.isdigit() and (scope is None or from_id in scope):
+                        plan.scope.setdefault(from_id, None)
         return pairs
 
     def _out_of_scope(self, pos: int, action: Action, from_id: str) -> None:

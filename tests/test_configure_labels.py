@@ -1,0 +1,139 @@
+"""configure_labels, `hubframe labels` and `hubframe limits --create-labels` over HTTP against
+the sandbox, in every API version and behaviour profile."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hubframe.cli import main
+from hubframe.io import read_pairs
+from hubframe.io.labels import read_labels
+from hubframe.jobs import associate, configure_labels
+from hubframe.jobs.labels import internal_name
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids, pairs_sheet
+
+pytestmark = pytest.mark.profiles  # every test under every behaviour profile
+
+VERSIONS = ("2026-03", "2026-09", "v4")
+
+
+def labels_of(sb: Sandbox, from_type: str, to_type: str) -> set[str]:
+    return {str(x) for x in sb.labels(from_type, to_type)["label"].dropna()}
+
+
+def sheet() -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "From type": ["deals", "contacts", "Deal", "deals"],
+            "To type": ["contacts", "companies", "contacts", "contacts"],
+            "Label": ["Technical buyer", "Board member", " decision  MAKER", "Champion"],
+            "Inverse label": [None, "Board seat", None, None],
+        }
+    )
+
+
+def _writes(sb: Sandbox) -> pd.DataFrame:
+    log = sb.request_log()
+    return log.loc[log["method"] != "GET"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_missing_labels_are_created_and_existing_ones_reported(
+    sandbox: Sandbox, version: str
+) -> None:
+    client = client_for(sandbox, version)
+    plan = configure_labels(sheet(), client, dry_run=True)
+    assert plan["change"].tolist() == ["create", "create", "exists", "exists"]
+    assert plan["status"].tolist() == ["planned", "planned", "skipped", "skipped"]
+    assert plan["error_code"].tolist()[2:] == ["LABEL_EXISTS", "LABEL_EXISTS"]
+    assert _writes(sandbox).empty and "Technical buyer" not in labels_of(
+        sandbox, "deals", "contacts"
+    )
+    result = configure_labels(sheet(), client)
+    assert result["status"].tolist() == ["success", "success", "skipped", "skipped"]
+    made = sandbox.type_id("deals", "contacts", "Technical buyer")
+    assert result.loc[0, "type_id"] == made and result.loc[0, "category"] == "USER_DEFINED"
+    assert result.loc[2, "type_id"] == sandbox.type_id("deals", "contacts", "Decision maker")
+    assert "Technical buyer" in labels_of(sandbox, "contacts", "deals")  # unpaired: same label
+    assert "Board seat" in labels_of(sandbox, "companies", "contacts")  # paired: the inverse
+    again = configure_labels(sheet(), client)
+    assert set(again["change"]) == {"exists"} and set(again["status"]) == {"skipped"}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_renames_only_when_asked(sandbox: Sandbox, version: str) -> None:
+    client = client_for(sandbox, version)
+    champion = sandbox.type_id("deals", "contacts", "Champion")
+    rename = pd.DataFrame(
+        {"From": ["deals"], "To": ["contacts"], "Label": ["Sponsor"], "Type ID": [champion]}
+    )
+    refused = configure_labels(rename, client)
+    assert (
+        refused.loc[0, "status"] == "invalid" and refused.loc[0, "error_code"] == "RENAME_REFUSED"
+    )
+    assert "Champion" in labels_of(sandbox, "deals", "contacts") and _writes(sandbox).empty
+    done = configure_labels(rename, client, renames=True)
+    assert done.loc[0, "status"] == "success" and done.loc[0, "change"] == "rename"
+    assert sandbox.type_id("deals", "contacts", "Sponsor") == champion
+    unknown = rename.assign(**{"Type ID": [999_999]})
+    assert configure_labels(unknown, client).loc[0, "error_code"] == "INVALID_ASSOCIATION_TYPE"
+
+
+def test_the_labels_a_pairs_sheet_names_can_be_created_then_used(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    deals, contacts = demo_ids("deals"), demo_ids("contacts")
+    rows = [
+        (str(deals[9]), str(contacts[9]), "Economic buyer"),
+        (str(deals[9]), str(contacts[8]), ""),
+    ]
+    pairs = read_pairs(pairs_sheet(rows))
+    assert associate(pairs, client, progress=False).loc[0, "error_code"] == "UNKNOWN_LABEL"
+    result = configure_labels(pairs, client)
+    assert result["label"].tolist() == ["Economic buyer"]  # the unlabeled row names none
+    assert associate(pairs, client, progress=False)["status"].tolist() == ["success", "success"]
+
+
+def test_labels_sheets_read_with_types_from_arguments_and_names() -> None:
+    frame = read_labels(
+        b"Label,Internal name\nScout,scout_x\n\nReferee,\n", from_type="deal", to_type="Contacts"
+    )
+    assert frame["from_type"].tolist() == ["deals", "deals"]
+    assert frame["to_type"].tolist() == ["contacts", "contacts"]
+    assert frame["row"].tolist() == [2, 4] and frame["name"].tolist() == ["scout_x", None]
+    assert internal_name("Décision-maker 2") == "d_cision_maker_2"
+    assert internal_name("2nd buyer") == "label_2nd_buyer"
+
+
+def test_labels_command_and_limits_create_labels(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = ["--token", sandbox.token, "--base-url", sandbox.url]
+    labels = tmp_path / "labels.csv"
+    labels.write_text("From type,To type,Label\ndeals,contacts,Scout\ndeals,contacts,Champion\n")
+    assert main(["labels", str(labels), "--dry-run", *hub]) == 0
+    out = capsys.readouterr().out
+    assert '"Scout": create planned' in out and '"Champion": exists skipped LABEL_EXISTS' in out
+    assert "Scout" not in labels_of(sandbox, "deals", "contacts")
+    limits = tmp_path / "limits.csv"
+    limits.write_text("From object,To object,Label,Max associations\ndeals,contacts,Scout,4\n")
+    assert main(["limits", str(limits), "--dry-run", *hub]) == 1  # the label does not exist
+    assert "UNKNOWN_LABEL" in capsys.readouterr().out
+    assert main(["limits", str(limits), "--dry-run", "--create-labels", *hub]) == 0
+    out = capsys.readouterr().out
+    assert '"Scout": create planned' in out and "planned" in out and "UNKNOWN_LABEL" not in out
+    assert "Scout" not in labels_of(sandbox, "deals", "contacts") and sandbox.limits().shape[0] == 3
+    assert main(["limits", str(limits), "--create-labels", *hub]) == 0
+    capsys.readouterr()
+    set_now = sandbox.limits("deals", "contacts")
+    assert set_now.loc[set_now["label"] == "Scout", "max_to_object_ids"].tolist() == [4]
+    rename = tmp_path / "rename.csv"
+    champion = sandbox.type_id("deals", "contacts", "Champion")
+    rename.write_text(f"From,To,Label,Type ID\ndeals,contacts,Sponsor,{champion}\n")
+    assert main(["labels", str(rename), *hub]) == 1
+    assert "RENAME_REFUSED" in capsys.readouterr().out
+    assert main(["labels", str(rename), "--rename", *hub]) == 0
+    assert "Sponsor" in labels_of(sandbox, "deals", "contacts")

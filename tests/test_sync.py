@@ -313,3 +313,20 @@ def test_sync_command_prints_the_diff_guards_and_undoes(
     assert main(["undo", str(report), *hub]) == 0
     assert sandbox.token not in capsys.readouterr().out
     assert_same(sandbox, middle)  # the removals are back; the first run's additions stay
+
+
+def test_retry_files_leave_the_removals_out(sandbox: Sandbox, tmp_path: Path) -> None:
+    from hubframe.io import read_pairs
+    from hubframe.report import export_retry, retry_rows
+
+    client = client_for(sandbox)
+    sheet = edited(export(client, DEALS[:3]))
+    sheet.loc[0, "to_id"] = "12x"  # an invalid row: deal 1 keeps everything, held
+    result = sync(sheet, client, allow_removals=True, progress=False)
+    portal = result["sheet"] == "(portal)"
+    assert int(portal.sum()) == 5  # deal 1's four entries held, deal 2's old label
+    result.loc[portal, "status"] = "failed"  # as if HubSpot refused them
+    assert int(retry_rows(result).sum()) == 1 + 5  # the exit code counts them all
+    back = read_pairs(export_retry(result, tmp_path / "retry.xlsx"))
+    assert back["from_id"].tolist() == [DEALS[0]]  # only the sheet's invalid row
+    assert back["to_id"].tolist() == ["12x"]

@@ -1,0 +1,455 @@
+"""Planning a sync: the sheet's resolved rows and the portal's state -> the rows to send.
+
+:class:`SyncPlanner` takes a prepared sync (its rows resolved by
+:func:`hubframe.run.pairs.prepare_pairs`) through these steps, per object pair:
+
+1. the scope: the from ids of the rows that can be compared (and of rows naming a record with
+   no targets), within ``scope=``; records with invalid rows are in scope too, with every
+   removal held;
+2. the portal before the sync: batch reads of the scope, concurrent
+   (:func:`hubframe.run.reads.read_links`); a journal's memory of an interrupted first run
+   wins, and the state is remembered for the next one;
+3. the diff (:func:`hubframe.run.diff.diff`): keeps settled, additions kept as work items,
+   removals appended to the frame as rows of their own (``sheet`` "(portal)");
+4. the guard (:func:`~hubframe.jobs.sync_rules.removal_allowance`), then the limits predicted
+   for the additions on the portal after the removals;
+5. the result's columns: ``change``, ``reason``, ``existed_before``, ``linked_before``, and the
+   :class:`~hubframe.jobs.sync_rules.SyncFacts` in the frame's attrs.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from hubframe.constants import EXISTING_COLUMNS, HUBSPOT_DEFINED, NO_TARGETS_COLUMN, PORTAL_SHEET
+from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.jobs import sync_words as words
+from hubframe.jobs.sync_rules import (
+    PRIMARY_LABEL,
+    SYNC_KEY,
+    RemovalGuard,
+    SyncFacts,
+    SyncRules,
+    guard_message,
+    removal_allowance,
+)
+from hubframe.run.diff import Change, Diff, Removal, RowChange, Wanted, diff
+from hubframe.run.journal import Journal
+from hubframe.run.labels import LabelBook, LabelDef, normalize_label
+from hubframe.run.pipeline import Note, Prepared, RunContext
+from hubframe.run.preflight import PortalState, limit_rules, predict
+from hubframe.run.reads import read_links, types_of
+from hubframe.run.rows import columns, text, value
+from hubframe.run.table import ExtraColumn
+from hubframe.run.work import Outcome, WorkItem
+from hubframe.vocab import Action, ObjectPair, RecordPair, Status
+
+Gone = set[tuple[ObjectPair, str, str, bool, int | None]]  # removals: pair, ids, link?, type
+
+
+@dataclass
+class PairPlan:
+    """One object pair of the sheet: its rows, its scope and what the portal holds."""
+
+    pair: ObjectPair
+    items: list[WorkItem] = field(default_factory=list)
+    scope: dict[str, None] = field(default_factory=dict)
+    blocked: dict[str, int] = field(default_factory=dict)  # from id -> an invalid row's position
+    portal: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
+    unlabeled: int | None = None
+    defs: dict[int, LabelDef] = field(default_factory=dict)
+    result: Diff = field(default_factory=Diff)
+    failed: bool = False
+
+
+@dataclass
+class PlannedRemoval:
+    """A removal of the diff, named as the portal names it; ``outcome`` set: held, not sent."""
+
+    pair: ObjectPair
+    found: Removal
+    label: str | None
+    category: str | None
+    outcome: Outcome | None = None
+
+
+class SyncPlanner:
+    """Turns a prepared sync into its work (see the module docstring)."""
+
+    def __init__(
+        self, prepared: Prepared, book: LabelBook, run: RunContext, rules: SyncRules
+    ) -> None:
+        self.prepared, self.book, self.run, self.rules = prepared, book, run, rules
+        self.rows: dict[int, RowChange] = {}
+        self.reasons: dict[int, str] = {}
+        #: removal rows that ride on their pair's removal: position -> the pair's row position
+        self.riders: dict[int, int] = {}
+
+    def plan(self, items: list[WorkItem]) -> None:
+        pairs = self._group(items)
+        try:
+            self._read(pairs)
+        except HubframeError as exc:  # only errors that stop every run come out
+            self.prepared.stop_all(StopReason.of(exc), {i.position: i.action for i in items})
+            return
+        adds: list[WorkItem] = []
+        removals: list[PlannedRemoval] = []
+        for plan in pairs.values():
+            if plan.failed:
+                continue
+            plan.result = diff(
+                [Wanted(i.position, str(i.from_id), str(i.to_id), i.type_id) for i in plan.items],
+                plan.portal,
+                plan.scope,
+                unlabeled=plan.unlabeled,
+                protected=frozenset() if self.rules.allow_primary_removal else primary_types(plan),
+            )
+            adds += self._rows(plan)
+            removals += self._removals(plan)
+        planned = self._append(removals) if self.rules.allow_removals else []
+        facts = self._facts(pairs, removals)
+        if facts.guard and not self.rules.dry_run:
+            raise RemovalGuard(guard_message(facts, real=True))
+        if facts.guard:
+            note = Note(guard_message(facts, real=False), ErrorCode.TOO_MANY_REMOVALS)
+            self.prepared.notes.update({i.position: note for i in planned})
+        adds = self._predict(pairs, adds, removals)
+        self.prepared.items = [*planned, *adds]
+        self.prepared.count = len(self.prepared.items)
+        self.prepared.extra = self._columns()
+        self._keep(facts)
+
+    # --- 1 scope ------------------------------------------------------------------------------
+
+    def _group(self, items: list[WorkItem]) -> dict[ObjectPair, PairPlan]:
+        """Rows by object pair, the scope (from ids) and the records with invalid rows."""
+        scope = self.rules.scope
+        pairs: dict[ObjectPair, PairPlan] = {}
+        for item in items:
+            if scope is not None and str(item.from_id) not in scope:
+                self._out_of_scope(item, str(item.from_id))
+                continue
+            plan = pairs.setdefault(item.objects, PairPlan(item.objects))
+            plan.items.append(item)
+            plan.scope[str(item.from_id)] = None
+        self._settled_rows(pairs)
+        for plan in pairs.values():  # what a record with invalid rows keeps is shown, held
+            if plan.scope:
+                for from_id in plan.blocked:
+                    if from_id.isdigit() and (scope is None or from_id in scope):
+                        plan.scope.setdefault(from_id, None)
+        return pairs
+
+    def _settled_rows(self, pairs: dict[ObjectPair, PairPlan]) -> None:
+        """Rows naming a record and no target join the scope; invalid rows block removals."""
+        settled = self.prepared.settled
+        positions = sorted(settled)
+        names = ("from_type", "to_type", "from_id")
+        scope = self.rules.scope
+        for pos, f, t, from_id in zip(
+            positions, *columns(self.prepared.frame, positions, names), strict=True
+        ):
+            from_id = text(from_id)
+            if from_id is None:
+                continue
+            pair, outcome = ObjectPair(str(text(f)), str(text(t))), settled[pos]
+            if outcome.error_code is ErrorCode.NO_TARGETS:
+                if scope is None or from_id in scope:
+                    pairs.setdefault(pair, PairPlan(pair)).scope[from_id] = None
+                    self.reasons[pos] = words.NO_TARGETS
+            elif outcome.status in (Status.INVALID, Status.FAILED):
+                pairs.setdefault(pair, PairPlan(pair)).blocked.setdefault(from_id, pos)
+
+    def _out_of_scope(self, item: WorkItem, from_id: str) -> None:
+        self.prepared.settled[item.position] = Outcome(
+            Status.SKIPPED,
+            action=item.action,
+            error_code=ErrorCode.OUT_OF_SCOPE,
+            error_message=f"Not compared: record {from_id} is outside the scope given.",
+        )
+
+    # --- 2 the portal before the sync -----------------------------------------------------------
+
+    def _read(self, pairs: Mapping[ObjectPair, PairPlan]) -> None:
+        """What the portal held before the sync, for each pair's scope."""
+        journal = self.run.journal
+        for pair, plan in pairs.items():
+            if not plan.scope:
+                continue
+            try:
+                plan.defs = {d.type_id: d for d in self.book.labels(*pair)}
+                unlabeled = self.book.unlabeled(*pair)
+                plan.unlabeled = unlabeled.type_id if unlabeled is not None else None
+                found = read_links(self.run.client, pair.from_type, pair.to_type, plan.scope)
+            except HubframeError as exc:
+                if exc.stops_run:
+                    raise
+                self._fail(plan, exc)
+                continue
+            plan.portal = {f: types_of(entries) for f, entries in found.items() if entries}
+            if journal is not None:
+                _recall(plan, journal, remember=not self.rules.dry_run)
+
+    def _fail(self, plan: PairPlan, exc: HubframeError) -> None:
+        plan.failed = True
+        message = f"Could not read the portal's associations for the sync: {exc}"
+        for item in plan.items:
+            self.prepared.settled[item.position] = Outcome.of_error(
+                Status.FAILED, exc, message, action=item.action
+            )
+
+    # --- 3 the diff -----------------------------------------------------------------------------
+
+    def _rows(self, plan: PairPlan) -> list[WorkItem]:
+        """The sheet rows' changes: keeps settled, additions returned."""
+        adds: list[WorkItem] = []
+        for item in plan.items:
+            change = plan.result.rows[item.position]
+            self.rows[item.position] = change
+            self.reasons[item.position] = words.row_reason(item, change, plan.defs, plan.unlabeled)
+            if change.change is Change.KEEP:
+                self.prepared.settled[item.position] = Outcome(
+                    Status.SKIPPED,
+                    action=item.action,
+                    error_code=ErrorCode.ALREADY_ASSOCIATED,
+                    error_message=words.KEPT,
+                )
+            else:
+                adds.append(item)
+        return adds
+
+    def _removals(self, plan: PairPlan) -> list[PlannedRemoval]:
+        out: list[PlannedRemoval] = []
+        frame_rows = self.prepared.frame["row"]
+        for found in plan.result.removals:
+            known = plan.defs.get(found.type_id) if found.type_id is not None else None
+            label = None if found.link or known is None else known.label
+            removal = PlannedRemoval(plan.pair, found, label, known.category if known else None)
+            if found.held:
+                removal.outcome = words.held_primary(found)
+            elif found.from_id in plan.blocked:
+                row = value(frame_rows.iloc[plan.blocked[found.from_id]])
+                removal.outcome = words.held_for_invalid_rows(plan.pair, found.from_id, row)
+            out.append(removal)
+        return out
+
+    def _append(self, removals: list[PlannedRemoval]) -> list[WorkItem]:
+        """The removal rows, appended to the frame; the removals to send."""
+        if not removals:
+            return []
+        prepared = self.prepared
+        start = len(prepared.frame)
+        prepared.frame = _with_rows(prepared.frame, removals)
+        items: list[WorkItem] = []
+        links: dict[tuple[ObjectPair, str, str], int] = {}
+        riders: list[tuple[int, PlannedRemoval]] = []
+        for pos, removal in enumerate(removals, start):
+            found = removal.found
+            action = Action.ARCHIVE if found.link else Action.ARCHIVE_LABELS
+            self.rows[pos] = RowChange(Change.REMOVE, True, True)
+            self.reasons[pos] = words.removal_reason(removal.pair, found, removal.label)
+            if removal.outcome is not None:
+                prepared.settled[pos] = removal.outcome.with_(action=action)
+            elif found.with_pair:
+                riders.append((pos, removal))
+            else:
+                items.append(_removal_item(pos, action, removal))
+                if found.link:
+                    links[(removal.pair, found.from_id, found.to_id)] = pos
+        for pos, removal in riders:
+            self.riders[pos] = links[(removal.pair, removal.found.from_id, removal.found.to_id)]
+        return items
+
+    # --- 4 limits after the removals --------------------------------------------------------
+
+    def _predict(
+        self,
+        pairs: Mapping[ObjectPair, PairPlan],
+        adds: list[WorkItem],
+        removals: list[PlannedRemoval],
+    ) -> list[WorkItem]:
+        """Configured limits, counted on the portal after the removals (sent first)."""
+        if not adds:
+            return adds
+        gone: Gone = {
+            (r.pair, r.found.from_id, r.found.to_id, r.found.link, r.found.type_id)
+            for r in removals
+            if r.outcome is None and self.rules.allow_removals
+        }
+        state = PortalState()
+        for pair, plan in pairs.items():
+            if plan.failed or not plan.scope:
+                continue
+            try:
+                state.limits[pair] = limit_rules(self.run.client, pair)
+            except HubframeError as exc:
+                if exc.stops_run:
+                    raise
+                state.failed[pair] = exc  # no prediction; HubSpot still enforces its limits
+            state.links[pair] = _after(plan, gone)
+        unlabeled = {pair: plan.unlabeled for pair, plan in pairs.items()}
+        checks = predict(adds, state, unlabeled=unlabeled)
+        keep: list[WorkItem] = []
+        for item in adds:
+            check = checks.get(item.position)
+            if check is None or check.code is not ErrorCode.LIMIT_EXCEEDED:
+                keep.append(item)
+            elif self.rules.send_predicted_failures:
+                note = f"{check.message}; HubSpot will refuse it (sent: send_predicted_failures)."
+                self.prepared.notes[item.position] = Note(note, check.code)
+                keep.append(item)
+            else:
+                self.prepared.settled[item.position] = words.predicted_limit(
+                    item, check.message, dry_run=self.rules.dry_run
+                )
+        return keep
+
+    # --- 5 the result's columns and facts -------------------------------------------------------
+
+    def _columns(self) -> list[ExtraColumn]:
+        rows = range(len(self.prepared.frame))
+        got = self.rows.get
+        change = [c.change.value if (c := got(p)) is not None else None for p in rows]
+        existed = [c.existed_before if (c := got(p)) is not None else None for p in rows]
+        linked = [c.linked_before if (c := got(p)) is not None else None for p in rows]
+        reasons = [self.reasons.get(p) for p in rows]
+        before, after = EXISTING_COLUMNS
+        return [
+            ExtraColumn("row", "change", pd.Series(change, dtype="string")),
+            ExtraColumn("change", "reason", pd.Series(reasons, dtype="string")),
+            ExtraColumn("attempts", before, pd.Series(existed, dtype="boolean")),
+            ExtraColumn(before, after, pd.Series(linked, dtype="boolean")),
+        ]
+
+    def _facts(
+        self, pairs: Mapping[ObjectPair, PairPlan], removals: list[PlannedRemoval]
+    ) -> SyncFacts:
+        entries = sum(p.result.scope_entries for p in pairs.values())
+        counts = dict.fromkeys([c.value for c in Change], 0)
+        for change in self.rows.values():
+            counts[change.change.value] += 1
+        sent = sum(1 for r in removals if r.outcome is None) if self.rules.allow_removals else 0
+        counts[Change.REMOVE.value] = sent
+        allowance = removal_allowance(entries, self.rules.max_removals)
+        return SyncFacts(
+            counts=counts,
+            allow_removals=self.rules.allow_removals,
+            not_in_sheet=len(removals),
+            held=len(removals) - sent if self.rules.allow_removals else 0,
+            allowance=allowance,
+            guard=sent > allowance,
+            scope_records=sum(len(p.scope) for p in pairs.values()),
+            scope_entries=entries,
+        )
+
+    def _keep(self, facts: SyncFacts) -> None:
+        frame = self.prepared.frame
+        meta = dict(frame.attrs.get("hubframe") or {})
+        meta[SYNC_KEY] = facts
+        frame.attrs = {**frame.attrs, "hubframe": meta}
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def primary_types(plan: PairPlan) -> frozenset[int]:
+    """HubSpot-defined primary types of the pair (labels named "Primary")."""
+    return frozenset(
+        d.type_id
+        for d in plan.defs.values()
+        if d.category == HUBSPOT_DEFINED and d.label and normalize_label(d.label) == PRIMARY_LABEL
+    )
+
+
+def _recall(plan: PairPlan, journal: Journal, *, remember: bool) -> None:
+    """A journal's memory of the pairs in scope (from a first, interrupted run) replaces what
+    the portal shows now, so a resumed sync plans what the first one did; with ``remember``
+    (a real run), what the portal holds now is kept for the next run (first observation
+    wins)."""
+    pair = plan.pair
+    for (from_id, to_id), types in journal.existing(*pair).items():
+        if from_id not in plan.scope:
+            continue
+        targets = plan.portal.setdefault(from_id, {})
+        if types:
+            targets[to_id] = types
+        else:
+            targets.pop(to_id, None)
+    states = {
+        RecordPair(f, t): types
+        for f, targets in plan.portal.items()
+        for t, types in targets.items()
+    }
+    for item in plan.items:
+        states.setdefault(item.records, frozenset())
+    if remember:
+        journal.remember_existing(pair.from_type, pair.to_type, states)
+
+
+def _after(plan: PairPlan, gone: Gone) -> dict[str, dict[str, frozenset[int]]]:
+    """The pair's portal once the planned removals are done."""
+    out: dict[str, dict[str, frozenset[int]]] = {}
+    for from_id, targets in plan.portal.items():
+        kept: dict[str, frozenset[int]] = {}
+        for to_id, types in targets.items():
+            key = (plan.pair, from_id, to_id)
+            if (*key, True, None) in gone or any((*key, True, t) in gone for t in types):
+                continue
+            left = frozenset(t for t in types if (*key, False, t) not in gone)
+            if left:
+                kept[to_id] = left
+        out[from_id] = kept
+    return out
+
+
+def _removal_item(pos: int, action: Action, removal: PlannedRemoval) -> WorkItem:
+    found = removal.found
+    return WorkItem(
+        position=pos,
+        action=action,
+        from_type=removal.pair.from_type,
+        to_type=removal.pair.to_type,
+        from_id=found.from_id,
+        to_id=found.to_id,
+        category=None if found.link else removal.category,
+        type_id=None if found.link else found.type_id,
+        label=removal.label,
+    )
+
+
+def _with_rows(frame: pd.DataFrame, removals: list[PlannedRemoval]) -> pd.DataFrame:
+    """The frame with one row per removal: sheet "(portal)", no row number, the pair columns
+    (the label as the portal names it), the analyst's columns empty."""
+    n = len(removals)
+    given: dict[str, list[Any]] = {
+        "sheet": [PORTAL_SHEET] * n,
+        "from_type": [r.pair.from_type for r in removals],
+        "from_id": [r.found.from_id for r in removals],
+        "to_type": [r.pair.to_type for r in removals],
+        "to_id": [r.found.to_id for r in removals],
+        "label": [r.label for r in removals],
+        "category": [r.category for r in removals],
+        "type_id": [r.found.type_id for r in removals],
+        NO_TARGETS_COLUMN: [False] * n,
+    }
+    head = frame.astype({"row": "Int64"})
+    empty: list[Any] = [None] * n
+    extra = pd.DataFrame({c: _column(given.get(str(c), empty), head[c].dtype) for c in head})
+    combined = pd.concat([head, extra], ignore_index=True)
+    combined.attrs = dict(frame.attrs)
+    return combined
+
+
+def _column(values: list[Any], dtype: Any) -> pd.Series:
+    try:
+        column: pd.Series = pd.Series(values, dtype=dtype)
+    except (TypeError, ValueError):
+        column = pd.Series(values, dtype=object)
+    return column
+
+
+__all__ = ["PairPlan", "PlannedRemoval", "SyncPlanner", "primary_types"]

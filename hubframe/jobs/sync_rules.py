@@ -1,0 +1,123 @@
+"""The rules of a sync and what it found: the removal guard, the options, the facts it reports.
+
+Shared by :mod:`hubframe.jobs.sync` (the public job) and :mod:`hubframe.jobs.sync_plan` (its
+planning).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Final
+
+import pandas as pd
+
+from hubframe.errors import ErrorCode, HubframeError
+
+#: The removal guard: more removals than this share of the associations in scope ...
+REMOVAL_SHARE: Final = 0.10
+#: ... (but never fewer than this many, nor more than the cap) need ``max_removals``.
+REMOVAL_FLOOR: Final = 10
+REMOVAL_CAP: Final = 500
+#: HubSpot-defined labels with this name are the primary associations a sync keeps.
+PRIMARY_LABEL: Final = "primary"
+#: Where a result table keeps its :class:`SyncFacts`: ``attrs["hubframe"]["sync"]``.
+SYNC_KEY: Final = "sync"
+
+
+class RemovalGuard(HubframeError):
+    """A real sync would remove more associations than it may without ``max_removals``."""
+
+    code = ErrorCode.TOO_MANY_REMOVALS
+
+
+def removal_allowance(scope_entries: int, max_removals: int | None = None) -> int:
+    """Removals a sync may make: ``max_removals`` when given, else 10 % of the associations in
+    scope (as an export lists them: each link and each label), at least 10, at most 500."""
+    if max_removals is not None:
+        return max(0, int(max_removals))
+    share = math.floor(REMOVAL_SHARE * scope_entries)
+    return min(REMOVAL_CAP, max(REMOVAL_FLOOR, share))
+
+
+@dataclass(frozen=True)
+class SyncRules:
+    """The options of one sync (see :func:`hubframe.sync`)."""
+
+    allow_removals: bool
+    max_removals: int | None
+    allow_primary_removal: bool
+    scope: frozenset[str] | None
+    send_predicted_failures: bool
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class SyncFacts:
+    """What a sync found, carried by its result table (``attrs["hubframe"]["sync"]``).
+
+    ``counts``: rows per change (``add``, ``remove``, ``keep``; removals only when allowed);
+    ``not_in_sheet``: the portal's associations in scope that the sheet lacks (removed only
+    with ``allow_removals``); ``held``: removals held back (primary, or a record with invalid
+    rows); ``allowance``: removals allowed; ``guard``: the planned removals exceed it (a real
+    run refuses); ``scope_records`` / ``scope_entries``: the records in scope and their
+    associations (links and labels).
+    """
+
+    counts: Mapping[str, int]
+    allow_removals: bool
+    not_in_sheet: int
+    held: int
+    allowance: int
+    guard: bool
+    scope_records: int
+    scope_entries: int
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> SyncFacts:
+        return self
+
+
+def sync_facts(result: pd.DataFrame) -> SyncFacts | None:
+    """The :class:`SyncFacts` of a sync's result table (None for other tables, and for one
+    read back from a file: use :func:`change_counts` there)."""
+    meta = result.attrs.get("hubframe")
+    found = meta.get(SYNC_KEY) if isinstance(meta, Mapping) else None
+    return found if isinstance(found, SyncFacts) else None
+
+
+def change_counts(result: pd.DataFrame) -> dict[str, int]:
+    """Rows per change of a sync's result (also of one read back from a report); {} for
+    other tables."""
+    if "change" not in result.columns:
+        return {}
+    counts = result["change"].astype("string").value_counts()
+    return {c: int(counts.get(c, 0)) for c in ("add", "remove", "keep")}
+
+
+def guard_message(facts: SyncFacts, *, real: bool) -> str:
+    """Why the guard stops a real run (``real``) or warns on a dry run's removal rows."""
+    planned = facts.counts["remove"]
+    return (
+        f"{planned} removals planned, more than the {facts.allowance} a sync makes without "
+        f"max_removals= (10 % of the {facts.scope_entries} associations in scope, at least "
+        f"{REMOVAL_FLOOR}, at most {REMOVAL_CAP}); check the sheet lists every association to "
+        f"keep, then allow them with max_removals={planned} (--max-removals {planned})"
+        + (". Nothing was sent." if real else "; a real run without it refuses to start.")
+    )
+
+
+__all__ = [
+    "PRIMARY_LABEL",
+    "REMOVAL_CAP",
+    "REMOVAL_FLOOR",
+    "REMOVAL_SHARE",
+    "SYNC_KEY",
+    "RemovalGuard",
+    "SyncFacts",
+    "SyncRules",
+    "change_counts",
+    "guard_message",
+    "removal_allowance",
+    "sync_facts",
+]

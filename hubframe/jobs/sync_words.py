@@ -1,0 +1,122 @@
+"""What a sync says about each row: the ``reason`` column and the messages of held rows."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+from hubframe.errors import ErrorCode
+from hubframe.run.diff import Change, Removal, RowChange
+from hubframe.run.labels import LabelDef
+from hubframe.run.work import Outcome, WorkItem
+from hubframe.vocab import ObjectPair, Status, object_noun
+
+KEPT: str = "Kept: already in the portal as the sheet says; not sent."
+NO_TARGETS: str = "In scope with no associations listed in the sheet."
+
+
+def _as(label: str | None) -> str:
+    return f' as "{label}"' if label else ""
+
+
+def _who(pair: ObjectPair, from_id: object, to_id: object) -> str:
+    f, t = object_noun(pair.from_type), object_noun(pair.to_type)
+    return f"{f} {from_id} and {t} {to_id}"
+
+
+def row_reason(
+    item: WorkItem, change: RowChange, defs: Mapping[int, LabelDef], unlabeled: int | None
+) -> str:
+    """Why a sheet row is kept or added."""
+    who = _who(item.objects, item.from_id, item.to_id)
+    known = defs.get(item.type_id) if item.type_id is not None else None
+    label = known.label if known is not None else item.label
+    if label is None and item.type_id is not None and item.type_id != unlabeled:
+        label = f"type {item.type_id}"
+    if change.change is Change.KEEP:
+        return f"In the portal as in the sheet: {who} are associated{_as(label)}."
+    if not change.linked_before:
+        return f"Not in the portal: {who} are not associated; the sync associates them{_as(label)}."
+    return f'{who[0].upper()}{who[1:]} are associated without "{label}": the sync adds the label.'
+
+
+def removal_reason(pair: ObjectPair, found: Removal, label: str | None) -> str:
+    """Why an association of the portal is removed."""
+    who = _who(pair, found.from_id, found.to_id)
+    if found.link:
+        return (
+            f"In the portal, not in the sheet: {who} are no longer associated (with every label)."
+        )
+    if found.with_pair:
+        return (
+            f'In the portal, not in the sheet: the label "{label}" goes with the association of '
+            f"{who}."
+        )
+    return (
+        f'In the portal, not in the sheet: the label "{label}" of {who} is removed; they stay '
+        "associated."
+    )
+
+
+def held_primary(found: Removal) -> Outcome:
+    """A primary association (or a pair holding one) the sync keeps."""
+    what = (
+        "the pair holds a HubSpot-defined primary association"
+        if found.link
+        else "a HubSpot-defined primary association"
+    )
+    return Outcome(
+        Status.SKIPPED,
+        error_code=ErrorCode.PRIMARY_PROTECTED,
+        error_message=(
+            f"Kept: {what}; a sync removes it only with allow_primary_removal=True "
+            "(--allow-primary-removal)."
+        ),
+    )
+
+
+def held_for_invalid_rows(pair: ObjectPair, from_id: str, row: object) -> Outcome:
+    """A removal held because a row of the same record could not be compared."""
+    where = f"row {row}" if row is not None else "a row"
+    noun = object_noun(pair.from_type)
+    return Outcome(
+        Status.SKIPPED,
+        error_code=ErrorCode.REMOVAL_HELD,
+        error_message=(
+            f"Kept: {where} of the sheet for {noun} {from_id} could not be compared (see its "
+            f"message); nothing of this {noun} is removed until it is fixed."
+        ),
+    )
+
+
+def predicted_limit(item: WorkItem, message: str | None, *, dry_run: bool) -> Outcome:
+    """An addition a configured limit is predicted to refuse: not sent."""
+    if dry_run:
+        status, said = Status.PLANNED, f"{message}; a real run will not send it."
+    else:
+        status = Status.FAILED
+        said = f"{message}; not sent (send_predicted_failures=True sends it anyway)."
+    return Outcome(
+        status, action=item.action, error_code=ErrorCode.LIMIT_EXCEEDED, error_message=said
+    )
+
+
+def rider_message(pair_outcome: Outcome) -> str:
+    """The message of a label removed with its pair, from the pair's own outcome."""
+    said = pair_outcome.error_message
+    if pair_outcome.status is Status.PLANNED and said is None:
+        return "Planned: removed with the association of the pair (its own row)."
+    if pair_outcome.status is Status.SUCCESS or said is None:
+        return "Removed with the association of the pair (its own row)."
+    return f"Removed with the association of the pair (its own row): {said}"
+
+
+__all__ = [
+    "KEPT",
+    "NO_TARGETS",
+    "held_for_invalid_rows",
+    "held_primary",
+    "predicted_limit",
+    "removal_reason",
+    "rider_message",
+    "row_reason",
+]

@@ -27,6 +27,7 @@ PROBE = "HUBFRAME-PROBE"
 PROBES = {
     "01_associate_records.ipynb": f'print("{PROBE}", sandbox.token)',
     "02_association_limits.ipynb": f'print("{PROBE}", sandbox.token)',
+    "04_sync.ipynb": f'print("{PROBE}", sandbox.token)',
     # Connect the app with a typed token, load the sample sheet by path and run it, so the
     # saved widget state is that of a used app.
     "03_app.ipynb": f"""

@@ -20,20 +20,28 @@ takes it after an edit.  One row per association as an analyst sees it:
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Mapping
+from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
 
 import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from hubframe.constants import MAX_BATCH_READ
 from hubframe.errors import InputError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.ids import read_ids
-from hubframe.io.normalize import canonical_object_type, clean_id, is_valid_object_type
+from hubframe.io.normalize import (
+    canonical_ids,
+    canonical_object_type,
+    id_text,
+    is_valid_object_type,
+)
 from hubframe.io.sources import SheetArg
+from hubframe.io.text import as_text, text_series, to_objects, to_series
 from hubframe.run.labels import LabelBook, LabelDef
-from hubframe.run.reads import read_links
+from hubframe.run.reads import iter_links
 
 #: The columns of an export, in order (the pairs columns of the result table contract).
 EXPORT_COLUMNS: Final = ("from_type", "from_id", "to_type", "to_id", "label", "category", "type_id")
@@ -71,20 +79,22 @@ def record_ids(
     if isinstance(ids, pd.DataFrame) or not _is_listlike(ids):
         return read_ids(ids, object_type=object_type, column=column, sheet=sheet)
     values = ids.tolist() if isinstance(ids, pd.Series | pd.Index | np.ndarray) else list(ids)
-    out: dict[str, None] = {}
-    bad: list[str] = []
-    for value in values:
-        if value is None or (isinstance(value, float) and np.isnan(value)):
-            continue
-        text = clean_id(str(int(value)) if isinstance(value, int | np.integer) else str(value))
-        if text is None:
-            continue
-        if not text.isdigit():
-            bad.append(repr(value))
-        out[text] = None
+    cells = [_cell(v) for v in values]
+    text = id_text(as_text(np.asarray([c for c in cells if c is not None], dtype=object)))
+    found = to_objects(to_series(text))
+    bad = [repr(v) for v, ok in zip(found, canonical_ids(text), strict=True) if v and not ok]
     if bad:
         raise InputError(f"{len(bad)} of the ids given are not record ids: {', '.join(bad[:5])}.")
-    return list(out)
+    return list(dict.fromkeys(str(v) for v in found if v is not None))
+
+
+def _cell(value: Any) -> str | None:
+    """An id as text: ints as digits (never 1.0e9), missing values as None."""
+    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
+        return None
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    return str(value)
 
 
 def _is_listlike(value: Any) -> bool:
@@ -118,34 +128,39 @@ def read_associations(
     from_type = object_type_argument(from_type, "from_type")
     to_type = object_type_argument(to_type, "to_type")
     wanted = record_ids(client, from_type, ids, sheet=sheet, column=column)
-    book = LabelBook(client)
-    defs = {d.type_id: d for d in book.labels(from_type, to_type)}
-    calls = -(-len(wanted) // 1000)
-    with tqdm(total=len(wanted), desc="export", unit="records", disable=not progress) as bar:
-        found = read_links(client, from_type, to_type, wanted, workers=workers, on_call=bar.update)
-    rows = list(_rows(found, defs, keep_empty))
-    frame = _frame(from_type, to_type, rows)
+    calls = -(-len(wanted) // MAX_BATCH_READ)
+    by_record: dict[str, list[Row]] = {i: [] for i in wanted}
+    with (
+        ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubframe-labels") as side,
+        tqdm(total=len(wanted), desc="export", unit="records", disable=not progress) as bar,
+    ):
+        labels = side.submit(LabelBook(client).labels, from_type, to_type)  # meanwhile
+        pages = iter_links(client, from_type, to_type, wanted, workers=workers, on_call=bar.update)
+        defs: dict[int, LabelDef] | None = None
+        for from_id, entries in pages:  # rows built while the next calls are in flight
+            if defs is None:
+                defs = {d.type_id: d for d in labels.result()}
+            rows = by_record.setdefault(from_id, [])
+            for entry in entries:
+                rows += _entry_rows(
+                    str(entry.get("toObjectId")), entry.get("associationTypes") or [], defs
+                )
+        labels.result()  # its error, if the labels could not be read
+    linked = sum(1 for rows in by_record.values() if rows)
+    if keep_empty:
+        for rows in by_record.values():
+            if not rows:
+                rows.append((None, None, None, None))
+    frame = _frame(from_type, to_type, by_record)
     frame.attrs["hubframe"] = {
         "kind": EXPORT_KIND,
         "from_type": from_type,
         "to_type": to_type,
         "records": len(wanted),
         "read_calls": calls,
-        "linked_records": sum(1 for entries in found.values() if entries),
+        "linked_records": linked,
     }
     return frame
-
-
-def _rows(
-    found: Mapping[str, list[dict[str, Any]]], defs: Mapping[int, LabelDef], keep_empty: bool
-) -> Iterator[tuple[str, Row]]:
-    for from_id, entries in found.items():
-        if not entries and keep_empty:
-            yield from_id, (None, None, None, None)
-        for entry in entries:
-            to_id = str(entry.get("toObjectId"))
-            for row in _entry_rows(to_id, entry.get("associationTypes") or [], defs):
-                yield from_id, row
 
 
 def _entry_rows(to_id: str, specs: Iterable[Any], defs: Mapping[int, LabelDef]) -> list[Row]:
@@ -165,17 +180,19 @@ def _entry_rows(to_id: str, specs: Iterable[Any], defs: Mapping[int, LabelDef]) 
     return chosen or [(to_id, None, None, None)]
 
 
-def _frame(from_type: str, to_type: str, rows: list[tuple[str, Row]]) -> pd.DataFrame:
+def _frame(from_type: str, to_type: str, by_record: Mapping[str, list[Row]]) -> pd.DataFrame:
+    from_ids = [f for f, rows in by_record.items() for _ in rows]
+    rows = [row for found in by_record.values() for row in found]
     n = len(rows)
     return pd.DataFrame(
         {
-            "from_type": pd.Series([from_type] * n, dtype="string"),
-            "from_id": pd.Series([r[0] for r in rows], dtype="string"),
-            "to_type": pd.Series([to_type] * n, dtype="string"),
-            "to_id": pd.Series([r[1][0] for r in rows], dtype="string"),
-            "label": pd.Series([r[1][1] for r in rows], dtype="string"),
-            "category": pd.Series([r[1][2] for r in rows], dtype="string"),
-            "type_id": pd.Series([r[1][3] for r in rows], dtype="Int64"),
+            "from_type": text_series([from_type] * n),
+            "from_id": text_series(from_ids),
+            "to_type": text_series([to_type] * n),
+            "to_id": text_series([r[0] for r in rows]),
+            "label": text_series([r[1] for r in rows]),
+            "category": text_series([r[2] for r in rows]),
+            "type_id": pd.array([r[3] for r in rows], dtype="Int64"),
         }
     )
 

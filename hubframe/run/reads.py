@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import Any, Final
 
@@ -55,6 +55,47 @@ def _read_page(client: HubSpotClient, from_type: str, to_type: str, inputs: list
     return found, more
 
 
+def iter_links(
+    client: HubSpotClient,
+    from_type: str,
+    to_type: str,
+    ids: Iterable[str],
+    *,
+    workers: int | None = None,
+    on_call: Callable[[int], None] | None = None,
+) -> Iterator[tuple[str, list[JSON]]]:
+    """(from id, its ``to`` entries) as the pages arrive -- a record with several pages comes
+    once per page, in page order -- while the next calls are in flight: the caller's work on a
+    page overlaps the network.  ``on_call(records)`` is called as each call returns."""
+    todo: list[JSON] = [{"id": i} for i in dict.fromkeys(str(i) for i in ids)]
+    # Until a call has answered, the latency (and maybe the rate budget) is not known: a few
+    # calls go out at once, and the pool is sized to fill the budget once the first answers.
+    size = workers or DEFAULT_READ_WORKERS
+    learning, started = workers is None, time.monotonic()
+    pool = ThreadPoolExecutor(max(MAX_READ_WORKERS, size), thread_name_prefix="hubframe-read")
+    flying: dict[Future[Page], int] = {}
+    try:
+        while todo or flying:
+            while todo and len(flying) < size:
+                chunk = todo[:MAX_BATCH_READ]
+                del todo[:MAX_BATCH_READ]
+                flying[pool.submit(_read_page, client, from_type, to_type, chunk)] = len(chunk)
+            done, _ = wait(flying, return_when=FIRST_COMPLETED)
+            for future in done:
+                found, more = future.result()
+                todo.extend(more)
+                if on_call is not None:
+                    on_call(flying[future])
+                del flying[future]
+                yield from found
+            if learning:
+                size, learning = pool_size(client, time.monotonic() - started), False
+    finally:
+        for future in flying:
+            future.cancel()
+        pool.shutdown(wait=True)
+
+
 def read_links(
     client: HubSpotClient,
     from_type: str,
@@ -64,46 +105,14 @@ def read_links(
     workers: int | None = None,
     on_call: Callable[[int], None] | None = None,
 ) -> dict[str, list[JSON]]:
-    """Every association of the given records: from id -> its ``to`` entries (see the module
-    docstring).  ``on_call(records)`` is called as each call returns, with its input count."""
+    """Every association of the given records: from id -> its ``to`` entries, in the order of
+    ``ids`` (see the module docstring).  ``on_call(records)`` is called as each call returns,
+    with its input count."""
     order = list(dict.fromkeys(str(i) for i in ids))
     found: dict[str, list[JSON]] = {i: [] for i in order}
-    todo: list[JSON] = [{"id": i} for i in order]
-    if not todo:
-        return found
-
-    def take(page: Page, size: int) -> None:
-        for from_id, entries in page[0]:
-            found.setdefault(from_id, []).extend(entries)
-        todo.extend(page[1])
-        if on_call is not None:
-            on_call(size)
-
-    def next_inputs() -> list[JSON]:
-        chunk = todo[:MAX_BATCH_READ]
-        del todo[:MAX_BATCH_READ]
-        return chunk
-
-    if workers is None and not client.limiter.known:  # learn the budget and the latency first
-        first = next_inputs()
-        started = time.monotonic()
-        take(_read_page(client, from_type, to_type, first), len(first))
-        workers = pool_size(client, time.monotonic() - started)
-    size = workers or pool_size(client, 1.0)
-    with ThreadPoolExecutor(max_workers=size, thread_name_prefix="hubframe-read") as pool:
-        flying: dict[Future[Page], int] = {}
-        try:
-            while todo or flying:
-                while todo and len(flying) < size:
-                    chunk = next_inputs()
-                    flying[pool.submit(_read_page, client, from_type, to_type, chunk)] = len(chunk)
-                done, _ = wait(flying, return_when=FIRST_COMPLETED)
-                for future in done:
-                    take(future.result(), flying.pop(future))
-        except BaseException:
-            for future in flying:
-                future.cancel()
-            raise
+    pages = iter_links(client, from_type, to_type, order, workers=workers, on_call=on_call)
+    for from_id, entries in pages:
+        found.setdefault(from_id, []).extend(entries)
     return found
 
 
@@ -118,4 +127,4 @@ def types_of(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:
     return out
 
 
-__all__ = ["pool_size", "read_links", "types_of"]
+__all__ = ["iter_links", "pool_size", "read_links", "types_of"]

@@ -1,0 +1,224 @@
+"""Throughput of hf.read_associations (the export) against a rate-limited sandbox.
+
+The sandbox runs in a separate process (so client and server do not share a GIL) with a
+rolling window of 20 requests per second and a latency of 0.25 s + 0.1 ms per input, as
+``bench/throughput.py`` has it for writes.  It holds N deals (default 500,000: 500 batch reads,
+~27 s, so the fixed costs -- the first calls before the budget and latency are known, the last
+call's latency -- weigh what they weigh in bench/throughput.py's 1,000,000-pair run), each
+associated with two of 100 contacts, one of the two with a label: an export gives two rows per
+deal.
+
+Batch read takes 1,000 records a call, so the ceiling is 20 calls/s x 1,000 records x 2 rows =
+40,000 rows/s.  The bench exports every deal three times (``bench/common.py``: min and median
+of the turns) and reports rows/s against the ceiling, over the sandbox's span (first request in
+to last response out, as ``bench/throughput.py`` does; target >= 0.80, where writes reach 0.90:
+an answer of 1,000 records is ~300 KB of JSON, and reading and parsing it holds the GIL while
+other workers wait to write their requests, which the limiter counts from the moment they are
+written, so a full window frees its slots later) and over the call's wall time (the client's
+own work included: ids, labels, building the frame), and the share of requests answered 429
+(target <= 1 %).
+``--compare`` also times the sequential read (``HubSpotClient.read_associations``: one call at
+a time), interleaved with the export.
+
+Usage: ``python bench/export.py [--records 100000] [--compare]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import multiprocessing as mp
+import sys
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from pathlib import Path
+from typing import Any
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+
+from common import Timing, ratio_line, timing_line
+
+RATE_LIMIT = (20, 1.0)
+LATENCY = (0.25, 0.0001)
+PER_CALL = 1_000
+ROWS_PER_RECORD = 2
+FROM_TYPE, TO_TYPE = "deals", "contacts"
+DEAL_BASE, CONTACT_BASE = 2_050_000_001, 1_019_500_001
+LABEL = "Bench label"
+CONTACTS = 100
+
+
+def deal_ids(n: int) -> list[str]:
+    return [str(DEAL_BASE + i) for i in range(n)]
+
+
+# --- the sandbox process ----------------------------------------------------------------------
+
+
+def _serve(conn: Connection, n: int) -> None:
+    from hubframe.sandbox import Sandbox
+
+    gc.set_threshold(200_000, 50, 1_000)  # see bench/throughput.py
+    sb = Sandbox(seed=None, rate_limit=RATE_LIMIT, latency=LATENCY)
+    sb.start()
+    deals = deal_ids(n)
+    contacts = [str(CONTACT_BASE + j) for j in range(CONTACTS)]
+    sb.add_records(FROM_TYPE, deals)
+    sb.add_records(TO_TYPE, contacts)
+    label = sb.add_label(FROM_TYPE, TO_TYPE, LABEL)
+    portal = sb.portal  # the sandbox's own batch path, without HTTP: set-up only
+    with portal.lock:
+        fk, tk = portal.kind(FROM_TYPE), portal.kind(TO_TYPE)
+        labeled = portal.def_by_type(fk, tk, label)
+        assert labeled is not None
+        first = [(int(d), int(contacts[i % CONTACTS])) for i, d in enumerate(deals)]
+        second = [(int(d), int(contacts[(i + 1) % CONTACTS])) for i, d in enumerate(deals)]
+        portal.associate_all(fk, tk, first, [labeled])
+        portal.associate_all(fk, tk, second, [])
+    gc.freeze()
+    conn.send((sb.url, sb.token))
+    while True:
+        command = conn.recv()
+        if command == "log":
+            conn.send(sb.request_log())
+        elif command == "reset":
+            sb.reset_request_log()
+            conn.send(None)
+        else:
+            sb.stop()
+            conn.send(None)
+            return
+
+
+@dataclass
+class Server:
+    url: str
+    token: str
+    conn: Connection
+
+    def ask(self, command: str) -> Any:
+        self.conn.send(command)
+        return self.conn.recv()
+
+
+@contextmanager
+def sandbox_process(n: int) -> Iterator[Server]:
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_serve, args=(child, n), daemon=True)
+    proc.start()
+    try:
+        if not parent.poll(300):
+            raise RuntimeError("sandbox process did not start")
+        url, token = parent.recv()
+        yield Server(url, token, parent)
+        parent.send("stop")
+        parent.poll(30)
+    finally:
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.terminate()
+
+
+# --- measuring --------------------------------------------------------------------------------
+
+
+def export_task(server: Server, ids: list[str]) -> Callable[[], int]:
+    from hubframe.hubspot.client import HubSpotClient
+    from hubframe.jobs import read_associations
+
+    client = HubSpotClient(token=server.token, base_url=server.url)  # one limiter, every turn
+
+    def run() -> int:
+        frame = read_associations(client, FROM_TYPE, TO_TYPE, ids, progress=False)
+        return len(frame)
+
+    return run
+
+
+def sequential_task(server: Server, ids: list[str]) -> Callable[[], int]:
+    from hubframe.hubspot.client import HubSpotClient
+
+    client = HubSpotClient(token=server.token, base_url=server.url)
+
+    def run() -> int:
+        found = client.read_associations(FROM_TYPE, TO_TYPE, ids)
+        return sum(len(v) for v in found.values())
+
+    return run
+
+
+def timed(
+    server: Server, tasks: dict[str, Callable[[], int]], repeat: int
+) -> tuple[dict[str, Timing], dict[str, Timing], int, int]:
+    """Each task ``repeat`` times, taking turns (reversed every other round), with a pause of
+    one rate-limit window between turns, outside the timing, so each turn starts with a fresh
+    window as a run alone would.  Per turn: the wall time, and the sandbox's span (first
+    request in to last response out, as bench/throughput.py measures writes)."""
+    walls = {name: Timing() for name in tasks}
+    spans = {name: Timing() for name in tasks}
+    names = list(tasks)
+    rows = requests = throttled = 0
+    for round_ in range(repeat):
+        for name in names if round_ % 2 == 0 else reversed(names):
+            time.sleep(RATE_LIMIT[1] * 1.2)
+            server.ask("reset")
+            gc.collect()
+            start = time.perf_counter()
+            rows = tasks[name]()
+            walls[name].turns.append(time.perf_counter() - start)
+            log = server.ask("log")
+            spans[name].turns.append(float(log["finished"].max() - log["started"].min()))
+            requests += len(log)
+            throttled += int((log["status"] == 429).sum())
+    return walls, spans, rows, throttled * 10_000 // max(1, requests)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--records", type=int, default=500_000)
+    parser.add_argument("--compare", action="store_true", help="also time the sequential read")
+    args = parser.parse_args(argv)
+    ceiling = RATE_LIMIT[0] / RATE_LIMIT[1] * PER_CALL * ROWS_PER_RECORD
+    print(
+        f"sandbox: {RATE_LIMIT[0]} requests / {RATE_LIMIT[1]:g} s, latency {LATENCY[0]} s + "
+        f"{LATENCY[1] * 1000:g} ms/input; {args.records:,} deals x {ROWS_PER_RECORD} rows; "
+        f"ceiling {ceiling:,.0f} rows/s"
+    )
+    ids = deal_ids(args.records)
+    with sandbox_process(args.records) as server:
+        tasks = {"read_associations (concurrent)": export_task(server, ids)}
+        if args.compare:
+            tasks["HubSpotClient.read_associations (sequential)"] = sequential_task(server, ids)
+        walls, spans, rows, throttled = timed(server, tasks, repeat=3)
+    expected = args.records * ROWS_PER_RECORD
+    if rows != expected:
+        raise SystemExit(f"the export gave {rows} rows, not {expected}")
+    print("wall time of the call (client CPU included):")
+    for name, timing in walls.items():
+        print(timing_line(name, timing, rows))
+    print("sandbox span (first request in to last response out):")
+    for name, timing in spans.items():
+        print(timing_line(name, timing, rows))
+    name = "read_associations (concurrent)"
+    wall, span = walls[name], spans[name]
+    print(
+        f"export: {rows / span.median:,.0f} rows/s over the span (median turn) = "
+        f"{rows / span.median / ceiling:.3f} of ceiling (min turn "
+        f"{rows / span.min / ceiling:.3f}; target >= 0.80); wall {rows / wall.median:,.0f} "
+        f"rows/s = {rows / wall.median / ceiling:.3f} (min turn {rows / wall.min / ceiling:.3f}); "
+        f"429 answers {throttled / 100:.2f} % of requests (target <= 1 %)"
+    )
+    if args.compare:
+        peer = walls["HubSpotClient.read_associations (sequential)"]
+        print(ratio_line("sequential / concurrent (wall time)", peer, wall))
+    ok = rows / span.median / ceiling >= 0.80 and throttled <= 100
+    print("PASS" if ok else "FAIL")
+    return 0 if ok else 1
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -24,7 +24,7 @@ import pandas as pd
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
 from hubframe.errors import HubframeError, InputError
 from hubframe.hubspot.auth import Secret
-from hubframe.widgets import backend, render, words
+from hubframe.widgets import backend, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.runner import Runner
 
@@ -238,7 +238,12 @@ class HubframeApp:
 
     def _build_job(self, job: str) -> None:
         self.job = w.ToggleButtons(
-            options=[("Associate records", "associate"), ("Configure limits", "limits")],
+            options=[
+                ("Associate records", "associate"),
+                ("Configure limits", "limits"),
+                ("Export links", "export"),
+                ("Sync to the sheet", "sync"),
+            ],
             value=job,
             description="Job",
             style=_LABEL_STYLE,
@@ -345,8 +350,13 @@ class HubframeApp:
         )
         self.dry_run_button = w.Button(description="Dry run", icon="eye")
         self.dry_run_output = _output()
+        self.sync_options = portal.SyncOptions(self._invalidate)
         self._dry_box = _step(
-            "dry-run", self.messages["dry-run"], self.dry_run_button, self.dry_run_output
+            "dry-run",
+            self.messages["dry-run"],
+            self.sync_options.box,
+            self.dry_run_button,
+            self.dry_run_output,
         )
         self.run_button = w.Button(description="Run", button_style="success", icon="play")
         self.cancel_button = w.Button(
@@ -498,6 +508,9 @@ class HubframeApp:
         _hidden(self.label, self.job.value != "associate")
         _hidden(self.labels_status, self.job.value != "associate")
         _hidden(self.remove_blank, self.job.value != "limits")
+        _hidden(self.sync_options.box, self.job.value != "sync")
+        for box in (self._validate_box, self._dry_box):
+            _hidden(box, self.job.value == "export")
         self._result_box.layout.display = None
 
     def _invalidate(self) -> None:
@@ -704,11 +717,17 @@ class HubframeApp:
     def _execute(self, dry_run: bool) -> None:
         if self.connection is None:
             raise StepError("connect", "Connect first: the run needs HubSpot or the sandbox.")
+        job = str(self.job.value)
+        if job == "export":
+            self._export()
+            return
         if self.frame is None or self.issues is None:
             self._do_validate()
         assert self.frame is not None
         backend.rehearse(self.connection, self.frame)  # read before connecting: made now
-        job = str(self.job.value)
+        if job == "sync":
+            self._execute_sync(dry_run)
+            return
         if dry_run:
             self.plan = backend.execute(
                 self.frame,
@@ -734,6 +753,54 @@ class HubframeApp:
             cancel=self._cancel,
         )
         self._show_result(result)
+
+    def _execute_sync(self, dry_run: bool) -> None:
+        """A sync: the dry run shows the diff; a run applies only a diff that was shown."""
+        assert self.frame is not None and self.connection is not None
+        options = self.sync_options.options()
+        if dry_run or self.plan is None:
+            self.plan = portal.run_sync(
+                self.frame,
+                self.connection,
+                options,
+                dry_run=True,
+                issues=self.issues,
+                batch_size=self._batch_size(),
+            )
+            self.dry_run_output.value = portal.diff_html(self.plan)
+            if not dry_run:
+                self._say(portal.REVIEW, "warning")
+            return
+        relay = backend.progress_relay(self._on_progress)
+        self.progress.value, self.progress.max = 0, max(len(self.plan), 1)
+        self.live_counts.value = render.esc("sending…")
+        result = portal.run_sync(
+            self.frame,
+            self.connection,
+            options,
+            dry_run=False,
+            issues=self.issues,
+            batch_size=self._batch_size(),
+            on_start=relay.start,
+            on_progress=relay,
+            cancel=self._cancel,
+        )
+        self._show_result(result)
+
+    def _export(self) -> None:
+        assert self.connection is not None
+        frame = portal.export(
+            self.connection,
+            str(self.from_type.value),
+            str(self.to_type.value),
+            self.source,
+            sheet=self._sheet(),
+            id_column=self.columns["from_id"].value or None,
+        )
+        stem = f"{self.from_type.value}_{self.to_type.value}_links"
+        self.result, self.downloads = frame, portal.export_files(frame, stem)
+        self.summary.value = portal.export_html(frame, self.downloads)
+        self.chart.value = self.preview.value = self.download_links.value = ""
 
     def _batch_size(self) -> int | None:
         return int(self.batch_size.value) or None

@@ -37,7 +37,12 @@ from hubframe.sandbox import Sandbox
 
 PAIR_FIELDS: Final = ("from_id", "to_id", "from_type", "to_type", "label", "category", "type_id")
 LIMIT_FIELDS: Final = ("from_type", "to_type", "label", "category", "type_id", "max_to_object_ids")
-FIELDS: Final[Mapping[str, tuple[str, ...]]] = {"associate": PAIR_FIELDS, "limits": LIMIT_FIELDS}
+FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
+    "associate": PAIR_FIELDS,
+    "limits": LIMIT_FIELDS,
+    "sync": PAIR_FIELDS,  # hubframe.widgets.portal
+    "export": ("from_id",),  # the records to export: the sheet's id column (optional)
+}
 ALL_FIELDS: Final = (*PAIR_FIELDS, "max_to_object_ids")
 FIELD_LABELS: Final[Mapping[str, str]] = {
     "from_id": "From record ID",
@@ -180,6 +185,8 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
     the alias table matched, and the reason is returned in ``problem``.
     """
     headers = tuple(preview_headers(source, job, sheet))
+    if job == "export":  # only the id column: no pairs to read
+        return Guess(headers, partial_mapping(headers, job))
     try:
         frame = read(source, job, sheet=sheet)
     except InputError as exc:
@@ -351,6 +358,11 @@ class _ProgressRelay:
             self._last = now
             progress = Progress(min(self._done, self._total), self._total)
         self._handler(progress)
+
+
+def progress_relay(handler: ProgressHandler) -> _ProgressRelay:
+    """A relay for a job's ``on_start`` and ``on_progress`` (see :class:`_ProgressRelay`)."""
+    return _ProgressRelay(handler)
 
 
 def _job_function(job: str) -> Callable[..., pd.DataFrame]:

@@ -1,0 +1,135 @@
+"""The app's Export and Sync jobs, driven headlessly against its built-in sandbox: the export
+offers files read_pairs reads back; a sync shows its diff before anything is sent."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ipywidgets
+import pandas as pd
+import pytest
+
+from hubframe.io import read_pairs
+from hubframe.report import write_pairs
+from hubframe.sandbox import Sandbox
+from hubframe.widgets import HubframeApp
+from hubframe.widgets.portal import REVIEW, diff_html
+
+WAIT = 60.0
+DEALS = [str(2040000001 + i) for i in range(80)]
+CONTACTS = [str(1019360001 + i) for i in range(240)]
+
+
+@pytest.fixture
+def app() -> Iterator[HubframeApp]:
+    made = HubframeApp()
+    yield made
+    made.close()
+
+
+def _click(app: HubframeApp, button: ipywidgets.Button) -> None:
+    button.click()
+    assert app.wait(WAIT), "the app's background work did not finish in time"
+
+
+def _upload(app: HubframeApp, name: str, data: bytes) -> None:
+    item = {"name": name, "type": "", "size": len(data), "content": memoryview(data)}
+    app.upload.value = ({**item, "last_modified": datetime.now(UTC)},)
+    assert app.wait(WAIT)
+
+
+def _message(app: HubframeApp) -> str:
+    return re.sub(r"<[^>]+>", "", app.message.value)
+
+
+def _sandbox(app: HubframeApp) -> Sandbox:
+    assert app.connection is not None and app.connection.sandbox is not None
+    return app.connection.sandbox
+
+
+def _entries(frame: pd.DataFrame) -> set[tuple[str, str, str | None]]:
+    plain = frame[["from_id", "to_id", "label"]].astype(object)
+    plain = plain.where(plain.notna(), None)
+    return {(str(f), str(t), lbl) for f, t, lbl in plain.itertuples(index=False)}
+
+
+def test_export_offers_files_that_read_back(app: HubframeApp, tmp_path: Path) -> None:
+    _click(app, app.connect_button)
+    app.job.value = "export"
+    assert app._validate_box.layout.display == "none" and app._dry_box.layout.display == "none"
+    assert app.columns["to_id"].layout.display == "none"
+    _click(app, app.run_button)
+    assert "Pick the from and to object types" in _message(app)
+    app.from_type.value, app.to_type.value = "deals", "contacts"
+    _click(app, app.run_button)
+    assert app.result is not None and len(app.result) == 4
+    assert sorted(app.downloads) == ["deals_contacts_links.csv", "deals_contacts_links.xlsx"]
+    assert "4 associations of 3 of the 80 deals read" in app.summary.value
+    for name, data in app.downloads.items():
+        (tmp_path / name).write_bytes(data)
+        assert _entries(read_pairs(tmp_path / name)) == _entries(app.result)
+    _upload(app, "deals.csv", f"Record ID,Deal Name\n{DEALS[1]},x\n{DEALS[5]},y\n".encode())
+    assert app.columns["from_id"].value == "Record ID"
+    app.from_type.value, app.to_type.value = "deals", "contacts"  # a sheet resets the guess
+    _click(app, app.run_button)
+    assert app.result is not None and set(app.result["from_id"]) == {DEALS[1]}
+
+
+def test_a_sync_shows_its_diff_before_anything_is_sent(app: HubframeApp, tmp_path: Path) -> None:
+    _click(app, app.connect_button)
+    sandbox = _sandbox(app)
+    before = sandbox.associations("deals", "contacts")
+    sheet = pd.DataFrame(
+        {
+            "from_type": ["deals"] * 3,
+            "from_id": [DEALS[0], DEALS[1], DEALS[2]],
+            "to_type": ["contacts"] * 3,
+            "to_id": [CONTACTS[0], CONTACTS[2], CONTACTS[9]],
+            "label": ["Decision maker", "Champion", None],
+        }
+    )
+    app.job.value = "sync"
+    assert app.sync_options.box.layout.display is None
+    _upload(app, "links.xlsx", write_pairs(sheet, tmp_path / "links.xlsx").read_bytes())
+    app.sync_options.removals.value = True
+    _click(app, app.run_button)  # the first click shows the diff, sends nothing
+    assert app.plan is not None and app.result is None
+    assert REVIEW in _message(app)
+    assert "would add 1, remove 3 and keep 2" in app.dry_run_output.value
+    assert 'class="hf-diff"' in app.dry_run_output.value
+    pd.testing.assert_frame_equal(sandbox.associations("deals", "contacts"), before)
+    app.sync_options.max_removals.value = 2  # a changed rule: the diff is shown again
+    assert app.plan is None
+    _click(app, app.run_button)
+    assert app.result is None and "a real run refuses to start" in app.dry_run_output.value
+    app.sync_options.max_removals.value = 0
+    _click(app, app.dry_run_button)
+    _click(app, app.run_button)
+    assert app.result is not None
+    assert set(app.result.loc[app.result["change"] != "keep", "status"]) == {"success"}
+    assert "links_report.xlsx" in app.downloads
+    after = sandbox.associations("deals", "contacts")
+    linked = set(zip(after["from_id"], after["to_id"], strict=True))
+    assert linked == {(DEALS[0], CONTACTS[0]), (DEALS[1], CONTACTS[2]), (DEALS[2], CONTACTS[9])}
+
+
+def test_diff_html_lists_the_changes_first() -> None:
+    plan = pd.DataFrame(
+        {
+            "sheet": ["S", "(portal)", "S"],
+            "row": pd.array([2, None, 3], dtype="Int64"),
+            "change": ["keep", "remove", "add"],
+            "from_id": ["1", "1", "2"],
+            "to_id": ["5", "6", "7"],
+            "label": [None, "Champion", None],
+            "status": ["skipped", "planned", "planned"],
+            "reason": ["in", "gone <b>", "new"],
+        }
+    )
+    out = diff_html(plan)
+    assert "would add 1, remove 1 and keep 1" in out
+    assert out.index(">add<") < out.index(">remove<") < out.index(">keep<")
+    assert "gone &lt;b&gt;" in out  # escaped

@@ -39,6 +39,7 @@ bench: $(STAMP)
 	$(PIP) -e ".[dev,notebook,bench]"
 	$(BIN)/python bench/read_validate.py
 	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/export.py
 	$(BIN)/python bench/report_export.py
 	$(BIN)/python bench/startup.py
 

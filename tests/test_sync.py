@@ -330,3 +330,25 @@ def test_retry_files_leave_the_removals_out(sandbox: Sandbox, tmp_path: Path) ->
     back = read_pairs(export_retry(result, tmp_path / "retry.xlsx"))
     assert back["from_id"].tolist() == [DEALS[0]]  # only the sheet's invalid row
     assert back["to_id"].tolist() == ["12x"]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_sheet_of_links_only_leaves_the_labels_of_the_pairs_it_keeps(
+    sandbox: Sandbox, version: str
+) -> None:
+    client = client_for(sandbox, version)
+    from hubframe.io import read_pairs
+
+    export_file = pd.DataFrame(  # as HubSpot's CRM export has it: links, no labels
+        {"Record ID": [DEALS[0], DEALS[1]], "Associated Contact IDs": [CONTACTS[0], ""]}
+    )
+    sheet = read_pairs(export_file, from_type="deals")
+    result = sync(sheet, client, allow_removals=True, progress=False)
+    gone = result.loc[result["change"] == "remove"]
+    assert entries(gone) == {
+        (DEALS[0], CONTACTS[1], "Decision maker"),  # deal 1's unlisted pair, with its label
+        (DEALS[0], CONTACTS[1], None),
+        (DEALS[1], CONTACTS[2], "Champion"),  # deal 2 listed without targets: all go
+        (DEALS[1], CONTACTS[2], None),
+    }
+    assert entries(export(client, DEALS[:2])) == {(DEALS[0], CONTACTS[0], "Decision maker")}

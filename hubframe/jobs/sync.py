@@ -13,8 +13,9 @@ id of the sheet, or those of ``scope=``), and compares the two (:mod:`hubframe.r
 The sheet is read the way :func:`hubframe.read_associations` writes it: a row without a label
 asks for the pair's link, a row with a label for the link and that label (HubSpot keeps the
 unlabeled type beside every label, so a sync never removes the link of a pair the sheet
-lists).  A row naming a record and nothing else puts the record in scope with no
-associations.
+lists).  A sheet with no label or type id column at all (a HubSpot CRM export: links only)
+says nothing of labels: the labels of the pairs it keeps stay.  A row naming a record and
+nothing else puts the record in scope with no associations.
 
 The result has one row per sheet row plus one row per planned removal (``sheet`` is
 ``"(portal)"``, ``row`` empty), with a ``change`` column (``add`` / ``remove`` / ``keep``)
@@ -154,7 +155,7 @@ class _Sync:
         if prepared.stop is not None:
             prepared.items, prepared.count = (), 0
             return prepared
-        planner = SyncPlanner(prepared, book, run, self.rules)
+        planner = SyncPlanner(prepared, book, run, self.rules, labels=_says_labels(frame))
         planner.plan(_matching(items, prepared, book))
         self.riders.update(planner.riders)
         return prepared
@@ -167,6 +168,16 @@ class _Sync:
                 outcomes[pos] = found.with_(
                     action=Action.ARCHIVE_LABELS, error_message=words.rider_message(found)
                 )
+
+
+def _says_labels(frame: pd.DataFrame) -> bool:
+    """Whether the sheet says which labels its pairs have: a label or type id column (or a
+    label given for every row).  A sheet of links only does not."""
+    meta = frame.attrs.get("hubframe") or {}
+    mapped = set((meta.get("column_map") or {}).values())
+    if "column_map" in meta:
+        return bool(mapped & {"label", "type_id"}) or bool(frame["label"].notna().any())
+    return True
 
 
 def _mark_no_targets(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:

@@ -11,6 +11,8 @@
    wins, and the state is remembered for the next one;
 3. the diff (:func:`hubframe.run.diff.diff`): keeps settled, additions kept as work items,
    removals appended to the frame as rows of their own (``sheet`` "(portal)");
+   a sheet without label or type id columns (links only: a HubSpot CRM export) leaves the
+   labels of the pairs it keeps alone;
 4. the guard (:func:`~hubframe.jobs.sync_rules.removal_allowance`), then the limits predicted
    for the additions on the portal after the removals;
 5. the result's columns: ``change``, ``reason``, ``existed_before``, ``linked_before``, and the
@@ -81,9 +83,18 @@ class SyncPlanner:
     """Turns a prepared sync into its work (see the module docstring)."""
 
     def __init__(
-        self, prepared: Prepared, book: LabelBook, run: RunContext, rules: SyncRules
+        self,
+        prepared: Prepared,
+        book: LabelBook,
+        run: RunContext,
+        rules: SyncRules,
+        *,
+        labels: bool = True,
     ) -> None:
         self.prepared, self.book, self.run, self.rules = prepared, book, run, rules
+        #: the sheet says which labels pairs have (a label or type id column): a label the
+        #: sheet lacks is removed.  A sheet of links only (a HubSpot CRM export) leaves them.
+        self.labels = labels
         self.rows: dict[int, RowChange] = {}
         self.reasons: dict[int, str] = {}
         #: removal rows that ride on their pair's removal: position -> the pair's row position
@@ -225,7 +236,10 @@ class SyncPlanner:
     def _removals(self, plan: PairPlan) -> list[PlannedRemoval]:
         out: list[PlannedRemoval] = []
         frame_rows = self.prepared.frame["row"]
+        unlisted = {(r.from_id, r.to_id) for r in plan.result.removals if r.link}
         for found in plan.result.removals:
+            if not self.labels and (found.from_id, found.to_id) not in unlisted:
+                continue  # a sheet of links only says nothing of a listed pair's labels
             known = plan.defs.get(found.type_id) if found.type_id is not None else None
             label = None if found.link or known is None else known.label
             removal = PlannedRemoval(plan.pair, found, label, known.category if known else None)

@@ -90,7 +90,8 @@ EXAMPLES: Final[dict[str, str]] = {
   hubframe limits limits.csv --dry-run                        # says what each row changes
   hubframe limits limits.csv --report limits_report.xlsx
   hubframe limits limits.xlsx --sheet Limits --from deals --to contacts
-  hubframe limits limits.csv --remove-blank-limits --dry-run  # empty cells remove limits""",
+  hubframe limits limits.csv --remove-blank-limits --dry-run  # empty cells remove limits
+  hubframe limits limits.csv --create-labels                  # labels first, then limits""",
     "undo": """\
   hubframe undo report.xlsx --dry-run                         # what would be taken back
   hubframe undo report.xlsx --report undo_report.xlsx

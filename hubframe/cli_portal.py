@@ -47,7 +47,8 @@ examples:
   hubframe sync links.xlsx --report report.xlsx             # add what the sheet has
   hubframe sync links.xlsx --delete --report report.xlsx    # ... and remove what it lacks
   hubframe sync links.xlsx --delete --max-removals 120      # allow more removals
-  hubframe undo report.xlsx                                 # take the sync back
+
+hubframe undo report.xlsx takes a sync back (the removed associations are created again).
 
 Removals need --delete; more than 10 % of the associations in scope (at least 10, at most
 500) also need --max-removals N. HubSpot-defined primary associations are kept unless
@@ -57,7 +58,6 @@ LABELS_EPILOG: Final = """\
 examples:
   hubframe labels labels.xlsx --dry-run      # From type, To type, Label, Inverse label
   hubframe labels deals_contacts.xlsx        # the labels a pairs sheet names
-  hubframe limits limits.csv --create-labels # labels first, then the limits
 """
 
 
@@ -69,8 +69,12 @@ def add_commands(subs: Any) -> None:
     from hubframe import cli
 
     p = _parser(subs, "export", "read the portal's associations into a sheet", EXPORT_EPILOG)
-    p.add_argument("--from", dest="from_type", metavar="TYPE", required=True)
-    p.add_argument("--to", dest="to_type", metavar="TYPE", required=True)
+    p.add_argument(
+        "--from", dest="from_type", metavar="TYPE", required=True, help="the records' object type"
+    )
+    p.add_argument(
+        "--to", dest="to_type", metavar="TYPE", required=True, help="the associated object type"
+    )
     p.add_argument(
         "--ids", type=Path, metavar="FILE", help="a sheet of the records to read (default: all)"
     )
@@ -78,16 +82,29 @@ def add_commands(subs: Any) -> None:
     p.add_argument("--sheet", help="the sheet of --ids (name, or position from 0)")
     p.add_argument("--keep-empty", action="store_true", help="a row for records without any")
     p.add_argument("-o", "--out", type=Path, required=True, metavar="OUT", help=".xlsx or .csv")
-    p.add_argument("--progress", action=argparse.BooleanOptionalAction, default=None)
+    p.add_argument(
+        "--progress",
+        action=argparse.BooleanOptionalAction,
+        default=None,
+        help="a progress bar on stderr (default: when stderr is a terminal)",
+    )
     _hub(p)
     p = _parser(subs, "sync", "make the portal's associations equal a sheet's", SYNC_EPILOG)
     cli._add_input(p, label=True)
     rules = p.add_argument_group("sync")
     rules.add_argument("--delete", action="store_true", help="remove what the sheet lacks")
     rules.add_argument("--max-removals", type=int, metavar="N", help="allow up to N removals")
-    rules.add_argument("--allow-primary-removal", action="store_true")
+    rules.add_argument(
+        "--allow-primary-removal",
+        action="store_true",
+        help="also remove HubSpot-defined primary associations the sheet lacks (kept otherwise)",
+    )
     rules.add_argument("--scope", type=Path, metavar="FILE", help="a sheet of the from ids to sync")
-    rules.add_argument("--send-predicted-failures", action="store_true")
+    rules.add_argument(
+        "--send-predicted-failures",
+        action="store_true",
+        help="send rows the pre-flight predicts HubSpot will refuse (default: not sent)",
+    )
     cli._add_run(p)
     p = _parser(subs, "labels", "create the labels a sheet names", LABELS_EPILOG)
     p.add_argument("file", type=Path, help="a labels, pairs or limits sheet")
@@ -124,13 +141,9 @@ def _parser(subs: Any, name: str, help_text: str, epilog: str) -> argparse.Argum
 
 
 def _hub(parser: argparse.ArgumentParser) -> None:
-    from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, ENV_TOKEN
+    from hubframe import cli
 
-    hub = parser.add_argument_group("HubSpot")
-    hub.add_argument("--sandbox", action="store_true", help="run against a built-in demo sandbox")
-    hub.add_argument("--api-version", choices=API_VERSIONS, default=DEFAULT_API_VERSION)
-    hub.add_argument("--token", help=f"private app access token (default: ${ENV_TOKEN})")
-    hub.add_argument("--base-url", metavar="URL", help=f"API base URL (default: ${ENV_BASE_URL})")
+    cli._add_hubspot(parser)  # the same --sandbox, --api-version, --token, --base-url
 
 
 # --- dispatch -------------------------------------------------------------------------------------

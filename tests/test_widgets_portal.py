@@ -41,8 +41,10 @@ def _upload(app: HubframeApp, name: str, data: bytes) -> None:
     assert app.wait(WAIT)
 
 
-def _message(app: HubframeApp) -> str:
-    return re.sub(r"<[^>]+>", "", app.message.value)
+def _message(app: HubframeApp, step: str | None = None) -> str:
+    """The message at the top of the app, or under one step's title."""
+    widget = app.message if step is None else app.messages[step]
+    return re.sub(r"<[^>]+>", "", widget.value)
 
 
 def _sandbox(app: HubframeApp) -> Sandbox:
@@ -62,7 +64,8 @@ def test_export_offers_files_that_read_back(app: HubframeApp, tmp_path: Path) ->
     assert app._validate_box.layout.display == "none" and app._dry_box.layout.display == "none"
     assert app.columns["to_id"].layout.display == "none"
     _click(app, app.run_button)
-    assert "Pick the from and to object types" in _message(app)
+    assert "Pick the from and to object types" in _message(app, "mapping")
+    assert "see 4 · Map columns" in _message(app, "run")
     app.from_type.value, app.to_type.value = "deals", "contacts"
     _click(app, app.run_button)
     assert app.result is not None and len(app.result) == 4

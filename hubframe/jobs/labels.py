@@ -26,10 +26,11 @@ from typing import Any, Final
 
 import pandas as pd
 
+from hubframe.constants import UNLABELED_NAMES
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.labels import LABELS_KIND, read_labels
-from hubframe.run.labels import UNLABELED_NAMES, LabelDef, normalize_label
+from hubframe.run.labels import LabelDef, normalize_label
 from hubframe.run.rows import text, value, whole
 from hubframe.vocab import Status
 

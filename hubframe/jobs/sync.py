@@ -53,7 +53,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
-from hubframe.constants import NO_TARGETS_COLUMN
+from hubframe.constants import NO_TARGETS_COLUMN, UNLABELED_NAMES
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import sync_words as words
@@ -69,7 +69,7 @@ from hubframe.jobs.sync_rules import (
     removal_allowance,
     sync_facts,
 )
-from hubframe.run.labels import UNLABELED_NAMES, LabelBook, LabelDef, normalize_label
+from hubframe.run.labels import LabelBook, LabelDef, normalize_label
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
@@ -151,7 +151,8 @@ class _Sync:
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
         book = LabelBook(run.client)
         prepare_pairs(prepared, book)
-        items = list(prepared.items)
+        items = prepared.work().items()  # the planner works row by row, then sets items
+        prepared.table = None
         if prepared.stop is not None:
             prepared.items, prepared.count = (), 0
             return prepared

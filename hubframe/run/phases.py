@@ -71,9 +71,10 @@ def execute_in_phases(
         if stop is not None:
             outcomes.update(_stopped(items, stop))
             continue
-        part = replace(prepared, items=items, count=len(items), settled={})
-        found, stop = execute(part, quiet)
+        part = replace(prepared, items=items, table=None, count=len(items), settled={})
+        store, stop, _ = execute(part, quiet)
         positions = {item.position for item in items}
+        found = {p: o for p in positions if (o := store.get(p)) is not None}
         outcomes.update(_shifted(found, positions, offset))
         offset = max([offset, *(o.batch or 0 for p, o in outcomes.items() if p in positions)])
     return outcomes, stop
@@ -84,7 +85,8 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
     with calm_gc(), opened_journal(options.journal) as journal:
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
-        prepared.items = list(prepared.items)
+        prepared.items = prepared.work().items()  # phases split the rows one by one
+        prepared.table = None
         outcomes, stop = execute_in_phases(prepared, run)
         finish = getattr(job, "finish", None)  # rows whose outcome is another row's
         if callable(finish):

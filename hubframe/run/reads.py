@@ -34,7 +34,8 @@ def pool_size(client: HubSpotClient, latency_s: float) -> int:
     """Enough calls in flight to keep the rate budget full while each takes ``latency_s``,
     never more than one window of the budget allows."""
     limiter = client.limiter
-    wanted = math.ceil(limiter.rate_per_s * latency_s * 1.5) + 2
+    max_requests, window_s = limiter.budget
+    wanted = math.ceil(max_requests / window_s * latency_s * 1.5) + 2
     cap = min(MAX_READ_WORKERS, limiter.effective_max)
     return max(1, min(cap, max(DEFAULT_READ_WORKERS, wanted)))
 

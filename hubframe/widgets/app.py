@@ -789,6 +789,8 @@ class HubframeApp:
 
     def _export(self) -> None:
         assert self.connection is not None
+        if not self.from_type.value or not self.to_type.value:
+            raise StepError("mapping", "Pick the from and to object types to export.")
         frame = portal.export(
             self.connection,
             str(self.from_type.value),

@@ -8,6 +8,7 @@ given for both the fastest and the median turn of each side.
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import statistics
 import time
@@ -61,6 +62,22 @@ def ratio_line(label: str, ours: Timing, peer: Timing, target: float | None = No
     if target is not None:
         verdict = f"  (target <= {target}: {'OK' if middle <= target else 'OVER TARGET'})"
     return f"  {label:<44} min {best:8.2f}    median {middle:8.2f}{verdict}"
+
+
+def reset_peak_rss() -> None:
+    """Start this process's RSS high-water mark again from its current RSS (Linux)."""
+    with contextlib.suppress(OSError):
+        Path("/proc/self/clear_refs").write_text("5")
+
+
+def rss_mb() -> float:
+    """This process's resident memory now, in MB."""
+    try:
+        status = Path("/proc/self/status").read_text()
+    except OSError:
+        return peak_rss_mb()
+    line = next(x for x in status.splitlines() if x.startswith("VmRSS:"))
+    return int(line.split()[1]) / 1024
 
 
 def peak_rss_mb() -> float:

@@ -475,10 +475,18 @@ def _repeated(parts: Sequence[IntArray]) -> BoolArray:
     for part in parts:  # wrapping arithmetic: equal rows always share a hash
         h *= _MIX
         h += part.view(np.uint64)
-    ordered = np.sort(h)
-    if not (ordered[1:] == ordered[:-1]).any():
-        return np.zeros(len(h), dtype=bool)
-    return np.asarray(pd.Index(h).duplicated(keep=False), dtype=bool)
+    order = np.argsort(h, kind="stable")
+    ordered = h[order]
+    del h
+    same = ordered[1:] == ordered[:-1]
+    if not same.any():
+        return np.zeros(len(ordered), dtype=bool)
+    shared = np.zeros(len(ordered), dtype=bool)  # in sorted order: equal to a neighbour
+    shared[1:] |= same
+    shared[:-1] |= same
+    out = np.zeros(len(ordered), dtype=bool)
+    out[order] = shared
+    return out
 
 
 def _repeating(c: _Collector, rows: BoolArray) -> IntArray:

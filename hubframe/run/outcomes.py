@@ -35,9 +35,9 @@ class Outcomes:
         self.status = np.full(size, NONE, dtype=np.int8)
         self.action = np.full(size, NONE, dtype=np.int8)
         self.code = np.full(size, NONE, dtype=np.int16)
-        self.http = np.full(size, NONE, dtype=np.int32)
-        self.batch = np.full(size, NONE, dtype=np.int64)
-        self.attempts = np.full(size, NONE, dtype=np.int32)
+        self.http = np.full(size, NONE, dtype=np.int16)
+        self.batch = np.full(size, NONE, dtype=np.int32)
+        self.attempts = np.full(size, NONE, dtype=np.int16)
         self.messages: dict[int, str] = {}
         self.categories: dict[int, str] = {}
         self.correlation: dict[int, str] = {}
@@ -158,18 +158,19 @@ class Outcomes:
         }
 
     def _correlation_column(self) -> pd.Series:
-        if not self.batch_correlation and not self.correlation:
-            return _nulls(self.size)
-        shared = np.full(self.size, None, dtype=object)
+        """Successful rows share their batch's correlation id: codes into the distinct ids,
+        decoded by Arrow (no Python object per row)."""
+        names = list(dict.fromkeys([*self.batch_correlation.values(), *self.correlation.values()]))
+        index = {name: n for n, name in enumerate(names)}
+        codes = np.full(self.size, NONE, dtype=np.int32)
         if self.batch_correlation:
-            by_batch = np.full(max(self.batch_correlation) + 1, None, dtype=object)
+            by_batch = np.full(max(self.batch_correlation) + 1, NONE, dtype=np.int32)
             for batch, correlation in self.batch_correlation.items():
-                by_batch[batch] = correlation
+                by_batch[batch] = index[correlation]
             known = (self.batch != NONE) & (self.batch < len(by_batch))
-            shared[known] = by_batch[self.batch[known]]
-        for position, correlation in self.correlation.items():
-            shared[position] = correlation
-        return pd.Series(pa.array(shared, type=pa.large_string()), dtype="string")
+            codes[known] = by_batch[self.batch[known]]
+        _put_codes(codes, self.correlation, index)
+        return decoded(codes, tuple(names))
 
 
 def _plain_success(outcome: Outcome) -> bool:
@@ -201,17 +202,23 @@ def decoded(codes: npt.NDArray[np.integer], names: tuple[str, ...]) -> pd.Series
     return pd.Series(text, dtype="string")
 
 
-def _nulls(size: int) -> pd.Series:
-    return pd.Series(pa.nulls(size, type=pa.large_string()), dtype="string")
-
-
 def _sparse_text(values: Mapping[int, str], size: int) -> pd.Series:
-    if not values:
-        return _nulls(size)
-    column = np.full(size, None, dtype=object)
-    for position, text in values.items():
-        column[position] = text
-    return pd.Series(pa.array(column, type=pa.large_string()), dtype="string")
+    """Text that few rows have (messages, categories), decoded from codes like the rest."""
+    names = list(dict.fromkeys(values.values()))
+    index = {name: n for n, name in enumerate(names)}
+    codes = np.full(size, NONE, dtype=np.int32)
+    _put_codes(codes, values, index)
+    return decoded(codes, tuple(names))
+
+
+def _put_codes(
+    codes: npt.NDArray[np.int32], values: Mapping[int, str], index: Mapping[str, int]
+) -> None:
+    if values:
+        positions = np.fromiter(values.keys(), dtype=np.int64, count=len(values))
+        codes[positions] = np.fromiter(
+            (index[v] for v in values.values()), dtype=np.int32, count=len(values)
+        )
 
 
 def _nullable_int(values: npt.NDArray[np.integer]) -> pd.Series:

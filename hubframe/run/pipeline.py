@@ -85,6 +85,11 @@ class Prepared:
                 )
         self.items, self.count, self.table = (), 0, WorkTable.empty()
 
+    def release(self) -> None:
+        """Forget the rows to send once they are sent (the result table is built without them,
+        and a big run's peak memory is its result, not both)."""
+        self.items, self.table = (), WorkTable.empty()
+
     def work(self) -> WorkTable:
         """The rows to send as a table (``items`` are read once, into one)."""
         if self.table is None:
@@ -142,6 +147,7 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
         outcomes, stop, to_send = execute(prepared, run)
+        prepared.release()
     facts = RunFacts(
         job=prepared.desc,
         dry_run=options.dry_run,

@@ -1,0 +1,117 @@
+"""Big jobs stay small: rows/s and peak memory per row at 100,000, 1,000,000 and 5,000,000 rows.
+
+For each size, in a fresh interpreter (so peak memory is this job's own):
+
+- the input: an analyst's sheet as a DataFrame (``Deal ID``, ``Contact ID``, ``Association
+  label``; distinct deals and 20,000 contacts), and its size in memory (deep);
+- a dry run (planning only, pre-flight off): ``read_pairs`` + ``validate_pairs`` + ``associate``
+  rows/s (target >= 1,000,000 rows/s at 5,000,000 rows);
+- a real run against a sandbox in its own process (no rate limit, no latency): peak RSS of read,
+  validate, plan, send and result above the interpreter with the input built, per row and as a
+  multiple of the input DataFrame (target <= 2.5).
+
+Run: ``.venv/bin/python bench/scale.py [--rows 100000,1000000,5000000] [--skip-send]``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import gc
+import json
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+MEMORY_TARGET = 2.5
+RATE_TARGET = 1_000_000
+
+
+def _child(rows: int, send: bool) -> dict[str, float]:
+    import numpy as np
+    import pandas as pd
+    from common import peak_rss_mb, reset_peak_rss, rss_mb
+    from server import sandbox_process
+
+    import hubframe as hf
+    from hubframe.sandbox import Sandbox
+    from hubframe.testing import client_for
+
+    rng = np.random.default_rng(3)
+    deals = 3_100_000_001 + np.arange(rows) // 4
+    contacts = 4_100_000_001 + rng.integers(0, 20_000, rows)
+    frame = pd.DataFrame(
+        {"Deal ID": deals.astype(str), "Contact ID": contacts.astype(str), "Association label": ""}
+    )
+    input_mb = frame.memory_usage(deep=True).sum() / 2**20
+    out: dict[str, float] = {"rows": rows, "input_mb": input_mb}
+    with Sandbox(seed=None) as sb:
+        client = client_for(sb)
+        started = time.perf_counter()
+        pairs = hf.read_pairs(frame, from_type="deals", to_type="contacts")
+        hf.associate(pairs, client, dry_run=True, preflight=False, progress=False)
+        out["dry_run_s"] = time.perf_counter() - started
+        del pairs
+    if not send:
+        return out
+    unique_contacts = np.unique(contacts)
+    with sandbox_process(records={"deals": deals, "contacts": unique_contacts}) as server:
+        from hubframe.hubspot.client import HubSpotClient
+
+        client = HubSpotClient(token=server.token, base_url=server.url)
+        # Warm up: the modules a run imports, the client's session and threads, are not the
+        # job's memory; a small real run loads them before the measure starts.
+        warm = hf.read_pairs(frame.head(2_000), from_type="deals", to_type="contacts")
+        hf.associate(warm, client, progress=False)
+        gc.collect()
+        reset_peak_rss()
+        base = rss_mb()
+        started = time.perf_counter()
+        pairs = hf.read_pairs(frame, from_type="deals", to_type="contacts")
+        result = hf.associate(pairs, client, progress=False)
+        out["run_s"] = time.perf_counter() - started
+        out["peak_mb"] = peak_rss_mb() - base
+        out["success"] = float((result["status"] == "success").sum())
+    return out
+
+
+def measure(rows: int, send: bool) -> dict[str, float]:
+    command = [sys.executable, __file__, "--child", str(rows)] + (
+        ["--skip-send"] if not send else []
+    )
+    done = subprocess.run(command, capture_output=True, text=True, timeout=3600, check=False)
+    if done.returncode != 0:
+        raise SystemExit(f"scale run of {rows:,} rows failed:\n{done.stderr[-3000:]}")
+    return dict(json.loads(done.stdout.strip().splitlines()[-1]))
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--rows", type=lambda t: [int(x) for x in t.replace("_", "").split(",")],
+                        default=[100_000, 1_000_000, 5_000_000])  # fmt: skip
+    parser.add_argument("--skip-send", action="store_true")
+    parser.add_argument("--child", type=int, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    if args.child:
+        print(json.dumps(_child(args.child, not args.skip_send)))
+        return
+    print(f"{'rows':>10}  {'input':>9}  {'dry run':>16}  {'real run':>18}  peak RSS above input")
+    for rows in args.rows:
+        f = measure(rows, not args.skip_send)
+        dry = f"{rows / f['dry_run_s']:>10,.0f} rows/s"
+        line = f"{rows:>10,}  {f['input_mb']:>6.0f} MB  {dry}"
+        if "peak_mb" in f:
+            ratio = f["peak_mb"] / f["input_mb"]
+            verdict = "OK" if ratio <= MEMORY_TARGET else "OVER TARGET"
+            line += (
+                f"  {rows / f['run_s']:>10,.0f} rows/s  {f['peak_mb']:>6.0f} MB = "
+                f"{f['peak_mb'] * 2**20 / rows:>5.0f} B/row = {ratio:4.2f}x input "
+                f"(target <= {MEMORY_TARGET}: {verdict}); {int(f['success']):,} succeeded"
+            )
+        print(line)
+    print(f"dry-run target: >= {RATE_TARGET:,} rows/s at the largest size")
+
+
+if __name__ == "__main__":
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    main()

@@ -1,0 +1,98 @@
+"""A sandbox in its own process for the benchmarks, so client and server share no interpreter.
+
+``sandbox_process(records={...}, rate_limit=..., latency=..., labels=[...])`` starts one and
+yields a :class:`Server` (its URL, token, the type ids of the labels it made); ``server.ask``
+sends a command: ``"log"`` (the request log), ``"cpu"`` (its CPU seconds), ``"count"`` (distinct
+deal-contact pairs associated), ``"stop"``.
+"""
+
+from __future__ import annotations
+
+import gc
+import multiprocessing as mp
+import time
+from collections.abc import Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from multiprocessing.connection import Connection
+from typing import Any
+
+FROM_TYPE, TO_TYPE = "deals", "contacts"
+
+
+def _serve(conn: Connection, settings: dict[str, Any]) -> None:
+    from hubframe.sandbox import Sandbox
+
+    # A Python process holding millions of associations: the default garbage-collector
+    # thresholds make it pause for full collections mid-run, which a real HubSpot does not do.
+    gc.set_threshold(200_000, 50, 1_000)
+    sb = Sandbox(
+        seed=None,
+        rate_limit=settings["rate_limit"],
+        latency=settings["latency"],
+        daily_limit=settings.get("daily_limit"),
+    )
+    sb.start()
+    for object_type, ids in settings["records"].items():
+        sb.add_records(object_type, [int(i) for i in ids])
+    type_ids = [sb.add_label(FROM_TYPE, TO_TYPE, label) for label in settings["labels"]]
+    gc.freeze()
+    conn.send((sb.url, sb.token, type_ids))
+    while True:
+        command = conn.recv()
+        if command == "log":
+            conn.send(sb.request_log())
+        elif command == "cpu":
+            conn.send(time.process_time())
+        elif command == "count":
+            linked = sb.associations(FROM_TYPE, TO_TYPE)
+            conn.send(len(linked.drop_duplicates(["from_id", "to_id"])))
+        else:
+            sb.stop()
+            conn.send(None)
+            return
+
+
+@dataclass
+class Server:
+    url: str
+    token: str
+    type_ids: list[int]
+    conn: Connection
+
+    def ask(self, command: str) -> Any:
+        self.conn.send(command)
+        return self.conn.recv()
+
+
+@contextmanager
+def sandbox_process(
+    *,
+    records: Mapping[str, Sequence[Any]],
+    rate_limit: tuple[int, float] | None = None,
+    latency: tuple[float, float] | None = None,
+    labels: Sequence[str] = (),
+    daily_limit: int | None = None,
+) -> Iterator[Server]:
+    settings = {
+        "records": {k: list(v) for k, v in records.items()},
+        "rate_limit": rate_limit,
+        "latency": latency,
+        "labels": list(labels),
+        "daily_limit": daily_limit,
+    }
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    proc = ctx.Process(target=_serve, args=(child, settings), daemon=True)
+    proc.start()
+    try:
+        if not parent.poll(300):
+            raise RuntimeError("sandbox process did not start")
+        url, token, type_ids = parent.recv()
+        yield Server(url, token, type_ids, parent)
+        parent.send("stop")
+        parent.poll(30)
+    finally:
+        proc.join(timeout=30)
+        if proc.is_alive():
+            proc.terminate()

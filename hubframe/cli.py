@@ -649,6 +649,16 @@ def _print_changes(result: pd.DataFrame, out: TextIO) -> None:
         print(f"  ... and {len(rows) - _MAX_ISSUES} more (see the report)", file=out)
 
 
+def _print_budget(result: pd.DataFrame, out: TextIO) -> None:
+    """Say when the run needs more requests than HubSpot's daily limit has left."""
+    from hubframe.run.pipeline import run_facts
+
+    facts = run_facts(result)
+    message = facts.budget.message() if facts is not None and facts.budget else None
+    if message is not None:
+        print(f"warning: {message}", file=out)
+
+
 def _write_outputs(
     result: pd.DataFrame,
     issues: pd.DataFrame | None,
@@ -701,6 +711,7 @@ def run_job(
     mode = " (dry run: nothing sent)" if args.dry_run else ""
     _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)
     _print_changes(result, out)
+    _print_budget(result, out)
     written = _write_outputs(result, issues, args, settings, out)
     failure = _whole_run_failure(result, conn.where)
     if failure is not None:

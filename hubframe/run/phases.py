@@ -22,6 +22,7 @@ import pandas as pd
 
 from hubframe.errors import StopReason
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.budget import DailyBudget
 from hubframe.run.options import RunOptions, calm_gc, opened_journal
 from hubframe.run.pipeline import FACTS_KEY, Job, Prepared, RunContext, RunFacts, execute
 from hubframe.run.table import result_table
@@ -67,16 +68,21 @@ def execute_in_phases(
     outcomes: dict[int, Outcome] = dict(prepared.settled)
     offset = 0
     stop: StopReason | None = None
+    budgets: list[DailyBudget] = []
     for items in phases:
         if stop is not None:
             outcomes.update(_stopped(items, stop))
             continue
         part = replace(prepared, items=items, table=None, count=len(items), settled={})
         store, stop, _ = execute(part, quiet)
+        if part.budget is not None:
+            budgets.append(part.budget)
         positions = {item.position for item in items}
         found = {p: o for p in positions if (o := store.get(p)) is not None}
         outcomes.update(_shifted(found, positions, offset))
         offset = max([offset, *(o.batch or 0 for p, o in outcomes.items() if p in positions)])
+    if budgets:  # every phase's requests, against what was left when the first one was planned
+        prepared.budget = DailyBudget(sum(b.needed for b in budgets), budgets[0].left)
     return outcomes, stop
 
 
@@ -99,6 +105,7 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
         stop=prepared.stop or stop,
         cancelled=options.cancel is not None and options.cancel.is_set(),
         issues=prepared.issues,
+        budget=prepared.budget,
     )
     return table(prepared, outcomes, facts)
 

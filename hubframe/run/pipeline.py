@@ -28,6 +28,7 @@ from tqdm.auto import tqdm
 
 from hubframe.errors import ErrorCode, StopReason
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.budget import DailyBudget
 from hubframe.run.journal import Journal
 from hubframe.run.options import RunOptions, calm_gc, opened_journal
 from hubframe.run.outcomes import Outcomes
@@ -70,6 +71,7 @@ class Prepared:
     stop: StopReason | None = None
     shown: Action | None = None  # the action every row shows (removal jobs: archive)
     issues: pd.DataFrame | None = None
+    budget: DailyBudget | None = None  # set once planned: requests needed, the day's left
 
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left
@@ -118,8 +120,9 @@ class RunFacts:
     """What a run knows when it ends, carried by its result table.
 
     ``stop``: why the run stopped early (None when it did not); ``to_send``: the rows it meant to
-    send; ``issues``: the validation issues of its input.  Kept by reference when pandas copies
-    the table's ``attrs`` (it never changes).
+    send; ``issues``: the validation issues of its input; ``budget``: the requests its plan
+    needed against HubSpot's daily budget (its ``message()`` says when the day's is too small).
+    Kept by reference when pandas copies the table's ``attrs`` (it never changes).
     """
 
     job: str
@@ -129,6 +132,7 @@ class RunFacts:
     stop: StopReason | None = None
     cancelled: bool = False
     issues: pd.DataFrame | None = None
+    budget: DailyBudget | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RunFacts:
         return self
@@ -156,6 +160,7 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         stop=prepared.stop or stop,
         cancelled=options.cancel is not None and options.cancel.is_set(),
         issues=prepared.issues,
+        budget=prepared.budget,
     )
     return _table(prepared, outcomes, facts)
 
@@ -170,6 +175,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
     )
     outcomes.put_all(prepared.settled)
     outcomes.put_all(plan.settled)
+    prepared.budget = DailyBudget(len(plan.batches), run.client.limiter.daily_left)
     if options.dry_run:
         outcomes.put_planned(*plan.planned())
         _noted(outcomes, prepared.notes)

@@ -287,13 +287,24 @@ def plan_html(result: pd.DataFrame) -> str:
     kind = "info" if len(planned) else "warning"
     table = table_html(words.shown(plan_frame(result)), cell_html={"Status": status_badge})
     gap = '<div style="height:6px"></div>'
+    budget = _budget_html(result)
+    text_html = message_html(text, kind) + (gap + budget if budget else "")
     changes = ""
     if "limit_change" in result.columns:
         columns = ["row", "from_type", "to_type", "label", "current_max", "max_to_object_ids",
                    "limit_change"]  # fmt: skip
         rows = result.loc[result["limit_change"].notna(), [c for c in columns if c in result]]
         changes = f"{gap}{table_html(words.shown(rows), css_class='hf-changes')}"
-    return f'<div class="hf-plan">{message_html(text, kind)}{gap}{table}{changes}</div>'
+    return f'<div class="hf-plan">{text_html}{gap}{table}{changes}</div>'
+
+
+def _budget_html(result: pd.DataFrame) -> str:
+    """A warning when the run needs more requests than HubSpot's daily limit has left."""
+    from hubframe.run.pipeline import run_facts
+
+    facts = run_facts(result)
+    message = facts.budget.message() if facts is not None and facts.budget else None
+    return message_html(message, "warning") if message else ""
 
 
 def preview_html(result: pd.DataFrame, *, max_rows: int = 200) -> str:

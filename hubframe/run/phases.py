@@ -14,7 +14,6 @@ leaves the second phase's rows undone with the stop's reason, as ``run_job`` doe
 
 from __future__ import annotations
 
-import copy
 from collections.abc import Iterable, Mapping
 from dataclasses import replace
 
@@ -24,8 +23,7 @@ from hubframe.errors import StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.budget import DailyBudget
 from hubframe.run.options import RunOptions, calm_gc, opened_journal
-from hubframe.run.pipeline import FACTS_KEY, Job, Prepared, RunContext, RunFacts, execute
-from hubframe.run.table import result_table
+from hubframe.run.pipeline import Job, Prepared, RunContext, RunFacts, execute, table_with_facts
 from hubframe.run.work import Outcome, WorkItem
 
 
@@ -107,23 +105,7 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
         issues=prepared.issues,
         budget=prepared.budget,
     )
-    return table(prepared, outcomes, facts)
+    return table_with_facts(prepared, outcomes, facts)
 
 
-def table(prepared: Prepared, outcomes: Mapping[int, Outcome], facts: RunFacts) -> pd.DataFrame:
-    """The result table of a prepared job, with its :class:`RunFacts` in its attrs."""
-    result = result_table(
-        prepared.frame,
-        outcomes,
-        kind=prepared.kind,
-        resolved=prepared.resolved,
-        extra=prepared.extra,
-        shown=prepared.shown,
-    )
-    meta = copy.copy(result.attrs.get("hubframe") or {})
-    meta[FACTS_KEY] = facts
-    result.attrs["hubframe"] = meta
-    return result
-
-
-__all__ = ["execute_in_phases", "run_in_phases", "split", "table"]
+__all__ = ["execute_in_phases", "run_in_phases", "split"]

@@ -162,7 +162,7 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         issues=prepared.issues,
         budget=prepared.budget,
     )
-    return _table(prepared, outcomes, facts)
+    return table_with_facts(prepared, outcomes, facts)
 
 
 def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason | None, int]:
@@ -216,7 +216,10 @@ def _progress(desc: str, total: int, options: RunOptions) -> Iterator[Callable[[
         yield advance
 
 
-def _table(prepared: Prepared, outcomes: Outcomes, facts: RunFacts) -> pd.DataFrame:
+def table_with_facts(
+    prepared: Prepared, outcomes: Outcomes | Mapping[int, Outcome], facts: RunFacts
+) -> pd.DataFrame:
+    """The result table of a prepared job, with its :class:`RunFacts` in its attrs."""
     result = result_table(
         prepared.frame,
         outcomes,
@@ -241,4 +244,5 @@ __all__ = [
     "execute",
     "run_facts",
     "run_job",
+    "table_with_facts",
 ]

@@ -29,12 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 from urllib.parse import urlsplit
 
-import pandas as pd
-
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, ENV_TOKEN
 from hubframe.errors import CODE_INFO, ConfigurationError, ErrorCode, HubframeError, InputError
 
-if TYPE_CHECKING:
+if TYPE_CHECKING:  # pandas and the rest load in the command that runs, not for --help
+    import pandas as pd
+
     from hubframe.hubspot.auth import Secret
     from hubframe.hubspot.client import HubSpotClient
     from hubframe.run.journal import Journal

@@ -21,11 +21,11 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-import pandas as pd
-
 from hubframe.errors import InputError
 
 if TYPE_CHECKING:
+    import pandas as pd
+
     from hubframe.cli import _Connection
 
 COMMANDS: Final = ("export", "sync", "labels")

@@ -24,7 +24,26 @@ JSON), ``server`` (HTTP, auth, rate limit, faults, latency, request log), ``core
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from hubframe.sandbox.behaviour import PRESETS, Behaviour
-from hubframe.sandbox.core import Sandbox
+
+if TYPE_CHECKING:
+    from hubframe.sandbox.core import Sandbox
 
 __all__ = ["PRESETS", "Behaviour", "Sandbox"]
+
+
+def __getattr__(name: str) -> Any:
+    """``Sandbox`` is imported on first use: the server and its portal need pandas, and
+    ``hubframe sandbox --help`` (which imports :mod:`hubframe.sandbox.serve`) does not."""
+    if name != "Sandbox":
+        raise AttributeError(f"module 'hubframe.sandbox' has no attribute {name!r}")
+    from hubframe.sandbox.core import Sandbox
+
+    globals()["Sandbox"] = Sandbox  # the next use is a plain attribute
+    return Sandbox
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))

@@ -16,10 +16,12 @@ import signal
 import sys
 import threading
 from collections.abc import Iterator
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hubframe.sandbox.behaviour import PRESETS, Behaviour
-from hubframe.sandbox.core import Sandbox
+
+if TYPE_CHECKING:
+    from hubframe.sandbox.core import Sandbox
 
 EXAMPLES = """examples:
   python -m hubframe.sandbox --port 8765 --seed demo
@@ -152,6 +154,8 @@ def serving_process(stop: threading.Event) -> Iterator[None]:
 def build(args: argparse.Namespace, records: Any = None) -> Sandbox:
     """The sandbox the options describe; with ``records`` (a frame of ``read_pairs`` or
     ``read_limits``), also the records and labels it names (:meth:`Sandbox.from_pairs`)."""
+    from hubframe.sandbox.core import Sandbox  # the server and portal: not for --help
+
     seed = args.seed or ("none" if records is not None else "demo")
     options: dict[str, Any] = dict(
         seed=None if seed == "none" else seed,

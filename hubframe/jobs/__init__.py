@@ -12,14 +12,37 @@
 Each writing job is a small :class:`~hubframe.run.pipeline.Job` (its ``prepare``) plus a public
 wrapper; :func:`hubframe.run.pipeline.run_job` runs them all the same way (a sync and an undo,
 which may both remove and create, through :func:`hubframe.run.phases.run_in_phases`).
+
+The jobs are imported on first use, so ``hubframe.jobs.check`` (what ``hf.validate_pairs``
+runs) loads neither the run pipeline, its journal nor the report writers.
 """
 
-from hubframe.jobs.export import read_associations
-from hubframe.jobs.labels import configure_labels
-from hubframe.jobs.limits import configure_limits
-from hubframe.jobs.link import associate
-from hubframe.jobs.sync import sync
-from hubframe.jobs.unlink import load_run, remove_associations, undo
+from __future__ import annotations
+
+import importlib
+import sys
+from types import ModuleType
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hubframe.jobs.export import read_associations
+    from hubframe.jobs.labels import configure_labels
+    from hubframe.jobs.limits import configure_limits
+    from hubframe.jobs.link import associate
+    from hubframe.jobs.sync import sync
+    from hubframe.jobs.unlink import load_run, remove_associations, undo
+
+#: Public name -> the module that defines it (imported on first use).
+_LAZY: dict[str, str] = {
+    "read_associations": "hubframe.jobs.export",
+    "configure_labels": "hubframe.jobs.labels",
+    "configure_limits": "hubframe.jobs.limits",
+    "associate": "hubframe.jobs.link",
+    "sync": "hubframe.jobs.sync",
+    "load_run": "hubframe.jobs.unlink",
+    "remove_associations": "hubframe.jobs.unlink",
+    "undo": "hubframe.jobs.unlink",
+}
 
 __all__ = [
     "associate",
@@ -31,3 +54,28 @@ __all__ = [
     "sync",
     "undo",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hubframe.jobs' has no attribute {name!r}")
+    found = getattr(importlib.import_module(module), name)
+    globals()[name] = found  # the next use is a plain attribute
+    return found
+
+
+def __dir__() -> list[str]:
+    return sorted(set(globals()) | set(__all__))
+
+
+class _Jobs(ModuleType):
+    """``hubframe.jobs.sync`` names both a module and its job: importing the module would make
+    it the package's ``sync`` attribute, so the package keeps that name for the job."""
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if not (name in _LAZY and isinstance(value, ModuleType)):
+            super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Jobs

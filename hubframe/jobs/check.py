@@ -25,14 +25,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
 from hubframe.constants import MAX_OBJECT_BATCH_READ
 from hubframe.errors import ErrorCode, HubframeError
-from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.labels import LabelBook, UnknownLabel, resolve
 from hubframe.run.lookup import find_records, id_properties
@@ -41,6 +40,9 @@ from hubframe.validate import ERROR, invalid_rows
 from hubframe.validate import validate_limits as _offline_limits
 from hubframe.validate import validate_pairs as _offline_pairs
 from hubframe.vocab import object_noun
+
+if TYPE_CHECKING:
+    from hubframe.hubspot.client import HubSpotClient
 
 SIDES = ("from", "to")
 

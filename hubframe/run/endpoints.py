@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any, TypeAlias
 
 from hubframe.constants import (
     MAX_BATCH_ARCHIVE,
@@ -20,14 +20,16 @@ from hubframe.constants import (
     MAX_BATCH_LIMITS,
 )
 from hubframe.errors import ConfigurationError
-from hubframe.hubspot.client import HubSpotClient
-from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.work import Batch, WorkItem
 from hubframe.vocab import Action
 
+if TYPE_CHECKING:  # the client is the caller's: reading a journal or report needs no HTTP
+    from hubframe.hubspot.client import HubSpotClient
+    from hubframe.hubspot.wire import ApiResponse
+
 JSON = dict[str, Any]
 Key = tuple[str, str]
-Send = Callable[[str, str, Sequence[Mapping[str, Any]]], ApiResponse]
+Send: TypeAlias = "Callable[[str, str, Sequence[Mapping[str, Any]]], ApiResponse]"
 
 
 @dataclass(frozen=True)

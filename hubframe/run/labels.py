@@ -13,7 +13,7 @@ import difflib
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from hubframe.constants import (
     HUBSPOT_DEFINED,
@@ -22,8 +22,10 @@ from hubframe.constants import (
     USER_DEFINED,
 )
 from hubframe.errors import ErrorCode, HubframeError
-from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.rows import text, whole
+
+if TYPE_CHECKING:
+    from hubframe.hubspot.client import HubSpotClient
 
 
 @dataclass(frozen=True, slots=True)

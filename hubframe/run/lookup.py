@@ -12,16 +12,18 @@ does not know becomes a ``failed`` row with code ``OBJECT_NOT_FOUND`` naming the
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
 from hubframe.constants import ID_PROPERTIES, MAX_OBJECT_BATCH_READ
 from hubframe.errors import ErrorCode, HubframeError, StopReason
-from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.work import Outcome
 from hubframe.vocab import Status, object_noun
+
+if TYPE_CHECKING:
+    from hubframe.hubspot.client import HubSpotClient
 
 #: Where :func:`resolve_ids` notes the properties it resolved (the frame then holds record ids).
 LOOKED_UP = "looked_up"

@@ -16,12 +16,14 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
-from typing import Any, TypedDict
+from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from hubframe.errors import ConfigurationError, UsageError
-from hubframe.run.journal import Journal
 
-JournalArg = str | os.PathLike[str] | Journal | None
+if TYPE_CHECKING:  # the journal (sqlite3) loads when a run opens one, not for validation
+    from hubframe.run.journal import Journal
+
+JournalArg: TypeAlias = "str | os.PathLike[str] | Journal | None"
 
 
 class RunKwargs(TypedDict, total=False):
@@ -79,6 +81,8 @@ class RunOptions:
 @contextmanager
 def opened_journal(journal: JournalArg) -> Iterator[Journal | None]:
     """The run's journal, opened (and closed afterwards) when given as a path."""
+    from hubframe.run.journal import Journal
+
     if journal is None or isinstance(journal, Journal):
         yield journal
         return

@@ -40,6 +40,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/read_validate.py
 	$(BIN)/python bench/throughput.py
 	$(BIN)/python bench/export.py
+	$(BIN)/python bench/journal.py
 	$(BIN)/python bench/report_export.py
 	$(BIN)/python bench/startup.py
 

@@ -196,18 +196,20 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
             if i not in failures and done is not None and item_key(item) not in done:
                 err = unmapped[0]
                 failures[i] = _item_failure(batch, item, err, classify(err), resp, attempts)
-    return [
-        failures.get(i)
-        or Outcome(
+    # One success shared by the rows of an action (outcomes are not changed in place): a
+    # batch of 2,000 successes is one object, and the journal sees that at once.
+    successes = {
+        action: Outcome(
             Status.SUCCESS,
-            action=item.action,
+            action=action,
             http_status=resp.status,
             correlation_id=resp.correlation_id,
             batch=batch.number,
             attempts=attempts,
         )
-        for i, item in enumerate(batch.items)
-    ]
+        for action in {item.action for item in batch.items}
+    }
+    return [failures.get(i) or successes[item.action] for i, item in enumerate(batch.items)]
 
 
 def _item_failure(

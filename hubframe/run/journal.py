@@ -1,16 +1,24 @@
 """A SQLite journal of finished batches, so a killed run resumes without re-sending them.
 
 Each batch's outcome is recorded the moment it completes, keyed by a digest of what the batch
-sends (action, object types, inputs: :func:`digest`).  Running the same
-sheet again with the same journal re-uses the recorded outcomes and sends only the rest.
-Only final outcomes are recorded: a batch whose rows were skipped or whose outcome was
+sends (action, object types, and each row's ids, category, type id and limit: :func:`pack`).
+Running the same sheet again with the same journal re-uses the recorded outcomes and sends only
+the rest.  Only final outcomes are recorded: a batch whose rows were skipped or whose outcome was
 transient (rate limited, server or network failure) is sent again on the next run, which is
 safe because association create and limit updates are idempotent.
 
-For undo, the journal also keeps what a run did to each record pair (table ``items``: every
-association row sent, with its latest status) and what the pairs carried before the first run
-touched them (table ``existing``: the association type ids found by the read before sending;
-the first observation is kept, so a resumed run does not mistake its own work for old links).
+For undo, the journal also keeps what a run did to each record pair (table ``sent``: the
+association rows of every batch sent, with their status) and what the pairs carried before the
+first run touched them (table ``before``: the association type ids found by the read before
+sending; the first observation is kept, so a resumed run does not mistake its own work for old
+links).
+
+The format is compact, one database row per batch (or per read), not per sheet row: a batch's
+record ids are one text each side (one id a line), its outcomes are the distinct outcomes of the
+batch (usually one) and a byte per row pointing at them, its rows' states a byte per row (none
+when every row succeeded).  A 200,000-row run takes about 50 bytes a row on disk.  The format's
+version is the database's ``user_version`` (:data:`SCHEMA_VERSION`); a journal written by an
+older hubframe is refused with an :class:`~hubframe.errors.InputError` saying so.
 
 A path that cannot be a journal, and any database error later, is an
 :class:`~hubframe.errors.InputError` naming the journal (no ``sqlite3`` error escapes).
@@ -27,50 +35,54 @@ import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
+from operator import attrgetter
 from pathlib import Path
+from typing import Any, Final
+
+import numpy as np
+import pyarrow as pa
+import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, InputError
-from hubframe.run.endpoints import payloads
 from hubframe.run.work import Batch, Outcome
-from hubframe.vocab import RecordPair, Status
+from hubframe.vocab import Action, RecordPair, Status
 
-_SCHEMA = """
-CREATE TABLE IF NOT EXISTS batches (
+#: The journal format this hubframe writes and reads (the database's ``PRAGMA user_version``).
+#: 1 (user_version 0): one database row per sheet row, outcomes as JSON objects (hubframe
+#: before issue 15); refused with a message saying so.
+SCHEMA_VERSION: Final = 2
+
+_SCHEMA = f"""
+CREATE TABLE batches (
     digest      TEXT PRIMARY KEY,
     action      TEXT NOT NULL,
     from_type   TEXT NOT NULL,
     to_type     TEXT NOT NULL,
     size        INTEGER NOT NULL,
-    outcomes    TEXT NOT NULL,
+    outcomes    TEXT NOT NULL,  -- JSON: the batch's distinct outcomes, each a list (_OUTCOME)
+    rows        BLOB,           -- each row's index into outcomes (1 or 2 bytes); NULL: all 0
     recorded_at REAL NOT NULL
 );
-CREATE TABLE IF NOT EXISTS items (
+CREATE TABLE sent (
     action      TEXT NOT NULL,
     from_type   TEXT NOT NULL,
     to_type     TEXT NOT NULL,
-    from_id     TEXT NOT NULL,
-    to_id       TEXT NOT NULL,
-    category    TEXT NOT NULL,  -- '' for the default (unlabeled) association
-    type_id     INTEGER NOT NULL,  -- -1 for the default (unlabeled) association
-    status      TEXT NOT NULL,
-    recorded_at REAL NOT NULL,
-    PRIMARY KEY (action, from_type, to_type, from_id, to_id, category, type_id)
+    size        INTEGER NOT NULL,
+    from_ids    TEXT NOT NULL,  -- the rows' ids, one a line (_ids_text)
+    to_ids      TEXT NOT NULL,
+    types       TEXT NOT NULL,  -- JSON: the distinct [category, type id, limit] of the rows
+    type_rows   BLOB,           -- each row's index into types; NULL: all 0
+    states      BLOB            -- a byte a row: s(uccess), u(nknown), f (other); NULL: all s
 );
-CREATE TABLE IF NOT EXISTS existing (
+CREATE TABLE before (
     from_type   TEXT NOT NULL,
     to_type     TEXT NOT NULL,
-    from_id     TEXT NOT NULL,
-    to_id       TEXT NOT NULL,
-    type_ids    TEXT NOT NULL,  -- JSON list of the type ids the pair carried; [] = not linked
-    PRIMARY KEY (from_type, to_type, from_id, to_id)
-)
-"""
-#: A row's latest status, except that 'success' is never replaced and 'unknown' (the write may
-#: have been applied: UNKNOWN_OUTCOME) only by 'success': undo must still take it back.
-_UPSERT_ITEM = """
-INSERT INTO items VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
-ON CONFLICT DO UPDATE SET status = excluded.status, recorded_at = excluded.recorded_at
-WHERE items.status != 'success' AND (items.status != 'unknown' OR excluded.status = 'success')
+    size        INTEGER NOT NULL,
+    from_ids    TEXT NOT NULL,
+    to_ids      TEXT NOT NULL,
+    linked      TEXT NOT NULL   -- JSON {{row: [type ids]}} of the pairs linked; the others were not
+);
+PRAGMA user_version = {SCHEMA_VERSION};
 """
 UNKNOWN = "unknown"
 #: Failures that may go away on their own: never recorded, so the next run tries again.
@@ -84,18 +96,10 @@ TRANSIENT_CODES = frozenset(
         ErrorCode.MISSING_SCOPES,
     }
 )
-
-
-def _item_status(outcome: Outcome) -> str:
-    unknown = outcome.error_code is ErrorCode.UNKNOWN_OUTCOME
-    return UNKNOWN if unknown else str(outcome.status)
-
-
-def digest(batch: Batch) -> str:
-    """A digest of what the batch sends (action, types, inputs); the journal's key."""
-    content = [str(batch.action), batch.from_type, batch.to_type, payloads(batch)]
-    raw = json.dumps(content, sort_keys=True, separators=(",", ":"))
-    return hashlib.sha256(raw.encode()).hexdigest()
+_DIGEST_TAG: Final = "hubframe-batch-2"
+_BEFORE_CHUNK: Final = 250_000  # pairs per row of ``before``
+_SUCCESS, _UNKNOWN, _OTHER = ord("s"), ord("u"), ord("f")
+_EMPTY: frozenset[int] = frozenset()
 
 
 def is_final(outcome: Outcome) -> bool:
@@ -105,21 +109,208 @@ def is_final(outcome: Outcome) -> bool:
     return outcome.status is Status.FAILED and outcome.error_code not in TRANSIENT_CODES
 
 
+# --- a batch, packed once ---------------------------------------------------------------------
+
+_from_id, _to_id = attrgetter("from_id"), attrgetter("to_id")
+_type = attrgetter("category", "type_id", "max_to_object_ids")
+
+
+def _ids_text(ids: list[Any]) -> str:
+    """Ids as one text, one a line; JSON after a NUL when an id is not a plain line of text."""
+    try:
+        text = "\n".join(ids)
+    except TypeError:  # None (limit rows) or not text
+        return "\0" + json.dumps(ids)
+    if text.count("\n") != max(0, len(ids) - 1) or text.startswith("\0"):
+        return "\0" + json.dumps(ids)
+    return text
+
+
+def _column_text(ids: Sequence[str] | pa.Array) -> str:
+    """:func:`_ids_text` of a list, or of an Arrow text array joined in Arrow."""
+    if not isinstance(ids, pa.Array):
+        return _ids_text(list(ids))
+    plain = ids.null_count == 0 and not pc.any(pc.match_substring(ids, "\n")).as_py()
+    if not plain or (len(ids) and str(ids[0].as_py()).startswith("\0")):
+        return _ids_text(ids.to_pylist())
+    offsets = pa.array([0, len(ids)], pa.int32())
+    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, ids.cast(pa.string())), "\n")
+    return str(joined[0].as_py())
+
+
+def _ids_of(text: str, size: int) -> list[str]:
+    if text.startswith("\0"):
+        return [str(i) for i in json.loads(text[1:])]
+    return text.split("\n") if size else []
+
+
+def _index(codes: list[int], distinct: int) -> bytes | None:
+    """Each row's index into a table of ``distinct`` values: None when all are 0."""
+    if distinct == 1:
+        return None
+    if distinct <= 256:
+        return bytes(codes)
+    return np.asarray(codes, dtype="<u2").tobytes()
+
+
+def _codes(blob: bytes | None, size: int) -> list[int]:
+    if blob is None:
+        return [0] * size
+    if len(blob) == size:
+        return list(blob)
+    return [int(c) for c in np.frombuffer(blob, dtype="<u2")]
+
+
+def _distinct(keys: list[Any]) -> tuple[list[Any], bytes | None]:
+    """The distinct values (first seen first) and each key's index (None: all the same)."""
+    if keys and keys.count(keys[0]) == len(keys):
+        return [keys[0]], None
+    table: dict[Any, int] = {}
+    codes = [table.setdefault(k, len(table)) for k in keys]
+    return list(table), _index(codes, len(table))
+
+
+@dataclass(frozen=True, slots=True)
+class Packed:
+    """What a batch sends, in the journal's form, computed once per batch (:func:`pack`)."""
+
+    digest: str
+    from_ids: str
+    to_ids: str
+    types: str  # JSON of the distinct (category, type id, limit)
+    type_rows: bytes | None
+
+
+def pack(batch: Batch) -> Packed:
+    """The batch's journal key and rows (see the module docstring)."""
+    from_ids = _ids_text(list(map(_from_id, batch.items)))
+    to_ids = _ids_text(list(map(_to_id, batch.items)))
+    distinct, rows = _distinct(list(map(_type, batch.items)))
+    types = json.dumps([list(t) for t in distinct], separators=(",", ":"))
+    parts = (_DIGEST_TAG, str(batch.action), batch.from_type, batch.to_type, from_ids, to_ids)
+    h = hashlib.sha256()
+    for part in (*parts, types, (rows or b"").hex()):
+        raw = part.encode()
+        h.update(b"%d:" % len(raw))
+        h.update(raw)
+    return Packed(h.hexdigest(), from_ids, to_ids, types, rows)
+
+
+def digest(batch: Batch) -> str:
+    """A digest of what the batch sends (action, types, inputs); the journal's key."""
+    return pack(batch).digest
+
+
+# --- outcomes, compact ------------------------------------------------------------------------
+
+_OUTCOME = attrgetter(
+    "status",
+    "action",
+    "error_code",
+    "error_message",
+    "http_status",
+    "hubspot_category",
+    "correlation_id",
+    "attempts",
+)
+
+
+def _plain(value: Any) -> Any:
+    return str(value) if isinstance(value, (Status, Action, ErrorCode)) else value
+
+
+def _outcome(values: list[Any], batch: int) -> Outcome:
+    status, action, code, message, http, category, correlation, attempts = values
+    return Outcome(
+        Status(status),
+        action=Action(action) if action else None,
+        error_code=ErrorCode(code) if code else None,
+        error_message=message,
+        http_status=http,
+        hubspot_category=category,
+        correlation_id=correlation,
+        batch=batch,
+        attempts=attempts,
+    )
+
+
+def _state(outcome: tuple[Any, ...]) -> int:
+    if outcome[0] == Status.SUCCESS:
+        return _SUCCESS
+    return _UNKNOWN if outcome[2] == ErrorCode.UNKNOWN_OUTCOME else _OTHER
+
+
+def _final(outcome: tuple[Any, ...]) -> bool:
+    """:func:`is_final` of an outcome's values (see ``_OUTCOME``)."""
+    if outcome[0] == Status.SUCCESS:
+        return True
+    return outcome[0] == Status.FAILED and outcome[2] not in TRANSIENT_CODES
+
+
+def _states(distinct: list[tuple[Any, ...]], rows: bytes | None, size: int) -> bytes | None:
+    """A byte a row (s, u, f); None when every row succeeded."""
+    states = [_state(o) for o in distinct]
+    if rows is None:
+        return None if states[0] == _SUCCESS else bytes(states[:1]) * size
+    if all(s == _SUCCESS for s in states):
+        return None
+    return bytes(states[c] for c in _codes(rows, size))
+
+
+# --- opening ----------------------------------------------------------------------------------
+
 #: The columns of each table, to tell a hubframe journal from another SQLite database.
 _COLUMNS = {
-    "batches": ["digest", "action", "from_type", "to_type", "size", "outcomes", "recorded_at"],
-    "items": [
-        *("action", "from_type", "to_type", "from_id", "to_id", "category", "type_id"),
-        *("status", "recorded_at"),
+    "batches": [
+        *("digest", "action", "from_type", "to_type", "size", "outcomes", "rows"),
+        "recorded_at",
     ],
-    "existing": ["from_type", "to_type", "from_id", "to_id", "type_ids"],
+    "sent": [
+        *("action", "from_type", "to_type", "size", "from_ids", "to_ids", "types"),
+        *("type_rows", "states"),
+    ],
+    "before": ["from_type", "to_type", "size", "from_ids", "to_ids", "linked"],
 }
+#: The tables of a journal of format 1 (user_version 0).
+_FORMAT_1 = {"batches", "items", "existing"}
+
+
+def _tables(db: sqlite3.Connection) -> set[str]:
+    rows = db.execute("SELECT name FROM sqlite_master WHERE type = 'table'").fetchall()
+    return {str(name) for (name,) in rows}
+
+
+def _check_format(db: sqlite3.Connection, path: Path) -> None:
+    """Create the tables of a new journal; refuse another format or another database."""
+    version = int(db.execute("PRAGMA user_version").fetchone()[0])
+    tables = _tables(db)
+    if version == 0 and not tables:
+        db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
+        return
+    if version == 0 and tables == _FORMAT_1:
+        raise InputError(
+            f"journal {path}: written by an older hubframe (journal format 1; this one reads "
+            f"format {SCHEMA_VERSION}); resume or undo that run with the hubframe that wrote "
+            "it, or give a new journal file"
+        )
+    if version > SCHEMA_VERSION:
+        raise InputError(
+            f"journal {path}: written by a newer hubframe (journal format {version}; this one "
+            f"reads format {SCHEMA_VERSION}); use that hubframe, or give a new journal file"
+        )
+    for table, columns in _COLUMNS.items():
+        found = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+        if version != SCHEMA_VERSION or found != columns:
+            raise InputError(
+                f"journal {path}: not a hubframe journal (its table {table!r} has other "
+                "columns); give another file"
+            )
 
 
 def _open(path: Path) -> sqlite3.Connection:
     """The journal's database, created when new; InputError (one line, naming the path) when
     the path cannot be one: a directory, a missing directory, an unreadable file, a file that is
-    not SQLite, or another program's SQLite database."""
+    not SQLite, another program's SQLite database, or a journal of another format."""
     if path.is_dir():
         example = path / "run.sqlite"
         raise InputError(f"journal {path}: is a directory; give a file path such as {example}")
@@ -132,14 +323,7 @@ def _open(path: Path) -> sqlite3.Connection:
     try:
         db.execute("PRAGMA journal_mode=WAL")
         db.execute("PRAGMA synchronous=NORMAL")
-        db.executescript(_SCHEMA)
-        for table, columns in _COLUMNS.items():
-            found = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-            if found != columns:
-                raise InputError(
-                    f"journal {path}: not a hubframe journal (its table {table!r} has other "
-                    "columns); give another file"
-                )
+        _check_format(db, path)
     except sqlite3.OperationalError as exc:
         db.close()
         raise InputError(f"journal {path}: cannot use it as a journal ({exc})") from None
@@ -179,127 +363,199 @@ class Journal:
 
     @contextmanager
     def _using(self, doing: str) -> Iterator[None]:
-        """The lock, and an InputError naming the journal for any database error."""
+        """The lock, and an InputError naming the journal for any database error (or an entry
+        that cannot be read back: a damaged file)."""
         with self._lock:
             try:
                 yield
-            except sqlite3.Error as exc:
+            except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
                 raise InputError(f"journal {self.path}: could not {doing} ({exc})") from None
 
-    def lookup(self, batch: Batch) -> list[Outcome] | None:
-        """The recorded outcomes of ``batch`` (one per item, in order), or None."""
+    def lookup(self, batch: Batch, packed: Packed | None = None) -> list[Outcome] | None:
+        """The recorded outcomes of ``batch`` (one per item, in order), or None.  ``packed``:
+        the batch's :func:`pack`, when the caller has it already."""
+        key = (packed or pack(batch)).digest
         with self._using("read it"):
             row = self._db.execute(
-                "SELECT outcomes FROM batches WHERE digest = ?", (digest(batch),)
+                "SELECT size, outcomes, rows FROM batches WHERE digest = ?", (key,)
             ).fetchone()
-        if row is None:
-            return None
-        outcomes = [Outcome.from_record(d) for d in json.loads(row[0])]
-        if len(outcomes) != len(batch.items):
-            return None
-        return [o.with_(batch=batch.number) for o in outcomes]
+            if row is None or row[0] != len(batch.items):
+                return None
+            distinct = [_outcome(values, batch.number) for values in json.loads(row[1])]
+            return [distinct[c] for c in _codes(row[2], row[0])]
 
-    def record(self, batch: Batch, outcomes: Sequence[Outcome]) -> bool:
-        """Record a finished batch; returns False (and records nothing) unless all are final.
-
-        The association rows of the batch are kept in ``items`` either way (for undo).
-        """
+    def record(
+        self, batch: Batch, outcomes: Sequence[Outcome], packed: Packed | None = None
+    ) -> bool:
+        """Record a finished batch; returns False (and records no outcome) unless all are
+        final.  The association rows of the batch are kept in ``sent`` either way (for undo).
+        One transaction per batch."""
         if len(outcomes) != len(batch.items):
             return False
-        self._record_items(batch, outcomes)
-        if not all(is_final(o) for o in outcomes):
-            return False
-        data = json.dumps([o.to_record() for o in outcomes], separators=(",", ":"))
-        with self._using("record a batch"):
-            self._db.execute(
-                "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?)",
-                (
-                    digest(batch),
-                    str(batch.action),
-                    batch.from_type,
-                    batch.to_type,
-                    len(batch.items),
-                    data,
-                    time.time(),
-                ),
-            )
-        return True
+        packed = packed or pack(batch)
+        if len({id(o) for o in outcomes}) == 1:  # one shared outcome (a batch's successes)
+            distinct, rows = [_OUTCOME(outcomes[0])], None
+        else:
+            distinct, rows = _distinct(list(map(_OUTCOME, outcomes)))
+        final = all(_final(o) for o in distinct)
+        with self._using("record a batch"), self._db:
+            self._db.execute("BEGIN")
+            if batch.action.creates_association:
+                self._record_sent(batch, packed, _states(distinct, rows, len(outcomes)))
+            if final:
+                data = json.dumps([[_plain(v) for v in o] for o in distinct], separators=(",", ":"))
+                self._db.execute(
+                    "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        packed.digest,
+                        str(batch.action),
+                        batch.from_type,
+                        batch.to_type,
+                        len(batch.items),
+                        data,
+                        rows,
+                        time.time(),
+                    ),
+                )
+        return final
 
-    def _record_items(self, batch: Batch, outcomes: Sequence[Outcome]) -> None:
-        if not batch.action.creates_association:
-            return
-        now = time.time()
-        rows = [
+    def _record_sent(self, batch: Batch, packed: Packed, states: bytes | None) -> None:
+        self._db.execute(
+            "INSERT INTO sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 str(batch.action),
                 batch.from_type,
                 batch.to_type,
-                str(item.from_id),
-                str(item.to_id),
-                item.category or "",
-                -1 if item.type_id is None else item.type_id,
-                _item_status(outcome),
-                now,
-            )
-            for item, outcome in zip(batch.items, outcomes, strict=True)
-        ]
-        with self._using("record a batch's rows"), self._db:
-            self._db.execute("BEGIN")
-            self._db.executemany(_UPSERT_ITEM, rows)
+                len(batch.items),
+                packed.from_ids,
+                packed.to_ids,
+                packed.types,
+                packed.type_rows,
+                states,
+            ),
+        )
 
     # --- what the pairs carried before the run ------------------------------------------------
+
+    def remember_before(
+        self,
+        from_type: str,
+        to_type: str,
+        from_ids: Sequence[str] | pa.Array,
+        to_ids: Sequence[str] | pa.Array,
+        linked: Mapping[int, Iterable[int]],
+    ) -> None:
+        """Keep what pairs carried before sending (first observation wins): the pairs
+        ``from_ids[n]``, ``to_ids[n]``; ``linked``: the type ids of those that were linked, by
+        ``n`` (the others were not).  Lists, or Arrow text arrays (joined in Arrow)."""
+        rows = []
+        for start in range(0, len(from_ids), _BEFORE_CHUNK):
+            end = start + _BEFORE_CHUNK
+            types = {n - start: sorted(t) for n, t in linked.items() if start <= n < end}
+            rows.append(
+                (
+                    from_type,
+                    to_type,
+                    len(from_ids[start:end]),
+                    _column_text(from_ids[start:end]),
+                    _column_text(to_ids[start:end]),
+                    json.dumps(types, separators=(",", ":")),
+                )
+            )
+        with self._using("record what existed before"), self._db:
+            self._db.execute("BEGIN")
+            self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?)", rows)
 
     def remember_existing(
         self, from_type: str, to_type: str, states: Mapping[RecordPair, Iterable[int]]
     ) -> None:
         """Keep the type ids each pair carried before sending (first observation wins)."""
-        rows = [
-            (from_type, to_type, f, t, json.dumps(sorted(types)))
-            for (f, t), types in states.items()
-        ]
-        with self._using("record what existed before"), self._db:
-            self._db.execute("BEGIN")
-            self._db.executemany("INSERT OR IGNORE INTO existing VALUES (?, ?, ?, ?, ?)", rows)
+        pairs = list(states.items())
+        linked = {n: types for n, (_, types) in enumerate(pairs) if types}
+        from_ids = [str(p[0]) for p, _ in pairs]
+        to_ids = [str(p[1]) for p, _ in pairs]
+        self.remember_before(from_type, to_type, from_ids, to_ids, linked)
 
     def existing(self, from_type: str, to_type: str) -> dict[RecordPair, frozenset[int]]:
         """The remembered type ids per pair of one object pair direction."""
+        found: dict[RecordPair, frozenset[int]] = {}
         with self._using("read it"):
             rows = self._db.execute(
-                "SELECT from_id, to_id, type_ids FROM existing WHERE from_type = ? AND to_type = ?",
+                "SELECT size, from_ids, to_ids, linked FROM before "
+                "WHERE from_type = ? AND to_type = ? ORDER BY rowid",
                 (from_type, to_type),
             ).fetchall()
-        return {RecordPair(f, t): frozenset(json.loads(ids)) for f, t, ids in rows}
+            for size, from_text, to_text, linked_text in rows:
+                linked = {int(n): frozenset(t) for n, t in json.loads(linked_text).items()}
+                pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), strict=True)
+                for n, pair in enumerate(pairs):
+                    found.setdefault(RecordPair(*pair), linked.get(n, _EMPTY))
+        return found
 
     def created(self) -> list[JournalRow]:
         """Every association row the journal's runs sent successfully, or that may have been
         applied (``maybe``: UNKNOWN_OUTCOME), with the pair's state before the first run (None
-        when it was not recorded)."""
+        when it was not recorded); in the order they were first sent.  A row sent several times
+        counts as successful once any time was, as maybe applied once any time may have been."""
+        rows: dict[tuple[Any, ...], bool] = {}  # -> maybe
         with self._using("read it"):
-            rows = self._db.execute(
-                "SELECT i.action, i.from_type, i.to_type, i.from_id, i.to_id, i.category, "
-                "i.type_id, e.type_ids, i.status FROM items i LEFT JOIN existing e ON "
-                "(e.from_type, e.to_type, e.from_id, e.to_id) = "
-                "(i.from_type, i.to_type, i.from_id, i.to_id) "
-                "WHERE i.status IN ('success', 'unknown') ORDER BY i.rowid"
+            sent = self._db.execute(
+                "SELECT action, from_type, to_type, size, from_ids, to_ids, types, type_rows, "
+                "states FROM sent ORDER BY rowid"
             ).fetchall()
-        return [
-            JournalRow(
-                action=a,
-                from_type=f,
-                to_type=t,
-                from_id=fi,
-                to_id=ti,
-                category=c or None,
-                type_id=None if tid < 0 else int(tid),
-                before=None if ids is None else frozenset(json.loads(ids)),
-                maybe=status == UNKNOWN,
+            for entry in sent:
+                _merge_sent(rows, *entry)
+        befores: dict[tuple[str, str], dict[RecordPair, frozenset[int]]] = {}
+        out = []
+        for (action, from_type, to_type, from_id, to_id, category, type_id), maybe in rows.items():
+            objects = (from_type, to_type)
+            if objects not in befores:
+                befores[objects] = self.existing(from_type, to_type)
+            out.append(
+                JournalRow(
+                    action=action,
+                    from_type=from_type,
+                    to_type=to_type,
+                    from_id=from_id,
+                    to_id=to_id,
+                    category=category,
+                    type_id=type_id,
+                    before=befores[objects].get(RecordPair(from_id, to_id)),
+                    maybe=maybe,
+                )
             )
-            for a, f, t, fi, ti, c, tid, ids, status in rows
-        ]
+        return out
 
     def __len__(self) -> int:
         with self._using("read it"):
             return int(self._db.execute("SELECT COUNT(*) FROM batches").fetchone()[0])
+
+
+def _merge_sent(
+    rows: dict[tuple[Any, ...], bool],
+    action: str,
+    from_type: str,
+    to_type: str,
+    size: int,
+    from_text: str,
+    to_text: str,
+    types_text: str,
+    type_rows: bytes | None,
+    states: bytes | None,
+) -> None:
+    """Add one sent batch's successful and maybe-applied rows to ``rows`` (key -> maybe)."""
+    types = [(c or None, None if t is None else int(t)) for c, t, _ in json.loads(types_text)]
+    kinds = _codes(type_rows, size)
+    state = states or bytes([_SUCCESS]) * size
+    pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), kinds, state, strict=True)
+    for from_id, to_id, kind, row_state in pairs:
+        if row_state == _OTHER:
+            continue
+        key = (action, from_type, to_type, from_id, to_id, *types[kind])
+        if row_state == _SUCCESS:
+            rows[key] = False
+        else:
+            rows.setdefault(key, True)
 
 
 @dataclass(frozen=True)
@@ -315,3 +571,15 @@ class JournalRow:
     type_id: int | None
     before: frozenset[int] | None  # type ids the pair carried before; None = not recorded
     maybe: bool = False  # the outcome is unknown: the write may have been applied
+
+
+__all__ = [
+    "SCHEMA_VERSION",
+    "TRANSIENT_CODES",
+    "Journal",
+    "JournalRow",
+    "Packed",
+    "digest",
+    "is_final",
+    "pack",
+]

@@ -42,7 +42,7 @@ from hubframe.hubspot.wire import ApiResponse
 from hubframe.run import endpoints
 from hubframe.run.answers import classify, map_response, row_message, rows_named
 from hubframe.run.diagnose import diagnose
-from hubframe.run.journal import Journal
+from hubframe.run.journal import Journal, pack
 from hubframe.run.outcomes import Outcomes
 from hubframe.run.work import Batch, Outcome
 from hubframe.vocab import Status
@@ -174,8 +174,9 @@ class Sender:
 
     def run_batch(self, batch: Batch) -> list[Outcome]:
         """Outcomes of one batch: from the journal, or by sending it."""
-        if self.journal is not None:
-            recorded = self._journaled(lambda j: j.lookup(batch))
+        packed = pack(batch) if self.journal is not None else None
+        if packed is not None:
+            recorded = self._journaled(lambda j: j.lookup(batch, packed))
             if recorded is not None:
                 return recorded
         if self.stop.is_set():
@@ -192,8 +193,8 @@ class Sender:
                 for item in batch.items
             ]
         outcomes = self._send(batch, 0)
-        if self.journal is not None:
-            self._journaled(lambda j: j.record(batch, outcomes))
+        if packed is not None:
+            self._journaled(lambda j: j.record(batch, outcomes, packed))
         return outcomes
 
     def _journaled(self, use: Callable[[Journal], _T]) -> _T | None:

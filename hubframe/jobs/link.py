@@ -17,6 +17,7 @@ import pandas as pd
 from hubframe.constants import EXISTING_COLUMNS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.before import read_before
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
@@ -26,6 +27,7 @@ from hubframe.run.preflight import Check, PortalState, predict, read_state, sour
 from hubframe.run.rows import as_frame, issue_outcomes
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
+from hubframe.run.worktable import ACTIONS
 from hubframe.vocab import ObjectPair, RecordPair, Status
 
 #: Whether ``preflight=None`` turns pre-flight on for dry runs (it does: a dry run then reads
@@ -105,6 +107,11 @@ class _Wanted:
     def read(self) -> bool:
         return self.preflight or self.skip_existing or (self.record and not self.dry_run)
 
+    @property
+    def record_only(self) -> bool:
+        """The portal is read only to record the state before the run (no predictions)."""
+        return self.read and not (self.preflight or self.skip_existing)
+
 
 @dataclass(frozen=True)
 class _Associate:
@@ -124,6 +131,9 @@ class _Associate:
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         book = LabelBook(run.client)
         prepare_pairs(prepared, book)
+        if self.wanted.record_only:
+            _record_before(prepared, run, book)
+            return prepared
         checks = _check_portal(prepared, run, book, self.wanted)
         if checks is not None:
             prepared.extra = _existing_columns(checks, len(frame))
@@ -183,6 +193,32 @@ def _remember(journal: Journal, items: list[WorkItem], state: PortalState) -> No
             by_pair.setdefault(item.objects, {})[item.records] = types
     for pair, states in by_pair.items():
         journal.remember_existing(pair.from_type, pair.to_type, states)
+
+
+def _record_before(prepared: Prepared, run: RunContext, book: LabelBook) -> None:
+    """The state before the run of the rows to send, read column-wise
+    (:mod:`hubframe.run.before`): the ``existed_before`` and ``linked_before`` columns."""
+    if prepared.stop is not None:
+        return
+    table = prepared.work()
+    unlabeled: dict[ObjectPair, int | None] = {}
+
+    def unlabeled_of(pair: ObjectPair) -> int | None:
+        if pair not in unlabeled:
+            unlabeled.update(_unlabeled_ids(book, [pair]))
+        return unlabeled[pair]
+
+    try:
+        found = read_before(
+            run.client, table, run.journal, size=len(prepared.frame), unlabeled=unlabeled_of
+        )
+    except HubframeError as exc:  # a bad token, the daily limit, no HubSpot: nothing will work
+        if not exc.stops_run:
+            raise
+        codes = zip(table.positions.tolist(), table.actions.tolist(), strict=True)
+        prepared.stop_all(StopReason.of(exc), {pos: ACTIONS[code] for pos, code in codes})
+        return
+    prepared.extra = found.columns()
 
 
 def _check_portal(

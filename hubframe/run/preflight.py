@@ -2,7 +2,8 @@
 
 For the rows of a sheet (as :class:`~hubframe.models.WorkItem` s, labels resolved),
 :func:`read_state` reads the limit configuration of each object pair and, with batch read (1,000
-records a call), the current associations of every source record.  :func:`predict` then walks
+records a call, concurrent under the client's rate limiter: :mod:`hubframe.run.reads`), the
+current associations of every source record.  :func:`predict` then walks
 the rows in input order and says, per row:
 
 * whether the association type it asks for exists already (``ALREADY_ASSOCIATED``), and
@@ -23,10 +24,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from typing import Any
 
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.reads import read_links, types_of
 from hubframe.run.work import WorkItem
 from hubframe.vocab import ObjectPair, RecordPair, object_noun
 
@@ -72,16 +73,6 @@ class Check:
     message: str | None = None
 
 
-def _entries_to_types(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:
-    out: dict[str, frozenset[int]] = {}
-    for entry in entries:
-        specs = entry.get("associationTypes") or []
-        ids = {int(s["typeId"]) for s in specs if isinstance(s, dict) and "typeId" in s}
-        to_id = str(entry.get("toObjectId"))
-        out[to_id] = out.get(to_id, frozenset()) | frozenset(ids)
-    return out
-
-
 def _read_limits(client: HubSpotClient, pair: ObjectPair) -> dict[int, LimitRule]:
     rules: dict[int, LimitRule] = {}
     for raw in client.get_limits(*pair):
@@ -115,13 +106,13 @@ def read_state(
         try:
             if limits:
                 state.limits[pair] = _read_limits(client, pair)
-            found = client.read_associations(pair[0], pair[1], ids)
+            found = read_links(client, pair[0], pair[1], ids)  # concurrent, rate limited
         except HubframeError as exc:
             if exc.stops_run:
                 raise
             state.failed[pair] = exc
             continue
-        state.links[pair] = {f: _entries_to_types(entries) for f, entries in found.items()}
+        state.links[pair] = {f: types_of(entries) for f, entries in found.items()}
     return state
 
 

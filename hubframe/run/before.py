@@ -1,0 +1,197 @@
+"""What the pairs of a run carried before it, read column by column (so it can be undone).
+
+An associate run with a journal (or ``record_existing=True``) and no pre-flight reads, before
+sending, which of its pairs were already associated and with which types: the result's
+``existed_before`` and ``linked_before`` columns, and the journal's memory of the pairs
+(:meth:`~hubframe.run.journal.Journal.remember_before`), which :func:`hubframe.undo` reads.
+
+The read costs as little as the sheet allows:
+
+* pairs the journal remembers (an interrupted first run) are not read again;
+* the associations are read from the side with fewer distinct records -- 200,000 deals with
+  20,000 contacts are read as 20 batch reads of contacts, not 200 of deals -- with the
+  concurrent, paged batch reads of :mod:`hubframe.run.reads`, under the client's rate limiter;
+* read from the target side, a link only says that two records are associated; the type ids
+  of the sheet's pairs found linked are then read from the source side, for those records
+  only (in a portal the sheet has not touched yet: none);
+* the rows are matched column-wise: only the rows of linked pairs are looked at one by one.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+
+import numpy as np
+import numpy.typing as npt
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hubframe.constants import EXISTING_COLUMNS, MAX_BATCH_READ
+from hubframe.errors import HubframeError
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.journal import Journal
+from hubframe.run.reads import MAX_READ_WORKERS, iter_links, read_links, types_of
+from hubframe.run.table import ExtraColumn
+from hubframe.run.worktable import NONE, WorkTable
+from hubframe.vocab import ObjectPair, RecordPair
+
+Links = dict[RecordPair, frozenset[int]]  # the linked pairs only: a pair not in it is not linked
+Unlabeled = Callable[[ObjectPair], int | None]
+_EMPTY: frozenset[int] = frozenset()
+
+
+@dataclass
+class BeforeColumns:
+    """``existed_before`` and ``linked_before`` by frame position; NA where not known."""
+
+    existed: npt.NDArray[np.bool_]
+    linked: npt.NDArray[np.bool_]
+    known: npt.NDArray[np.bool_]
+
+    @classmethod
+    def empty(cls, size: int) -> BeforeColumns:
+        return cls(np.zeros(size, bool), np.zeros(size, bool), np.zeros(size, bool))
+
+    def columns(self) -> list[ExtraColumn]:
+        """The two result columns, after ``attempts``."""
+        out: list[ExtraColumn] = []
+        after = "attempts"
+        for name, values in zip(EXISTING_COLUMNS, (self.existed, self.linked), strict=True):
+            series = pd.Series(pd.arrays.BooleanArray(values.copy(), ~self.known))
+            out.append(ExtraColumn(after, name, series))
+            after = name
+        return out
+
+
+def read_before(
+    client: HubSpotClient,
+    table: WorkTable,
+    journal: Journal | None,
+    *,
+    size: int,
+    unlabeled: Unlabeled,
+) -> BeforeColumns:
+    """The state before the run of every row of ``table`` (see the module docstring), and the
+    new readings remembered in ``journal``.  ``size``: the rows of the frame; ``unlabeled``:
+    an object pair's unlabeled type id (asked only when a linked row needs it).  A read that
+    fails leaves its object pair's rows NA; an error that stops every run is raised."""
+    out = BeforeColumns.empty(size)
+    for code, pair in enumerate(table.pairs):
+        rows = np.flatnonzero(table.pair_codes == code)
+        if len(rows):
+            _pair_before(client, table.take(rows), pair, journal, out, unlabeled)
+    return out
+
+
+def _pair_before(
+    client: HubSpotClient,
+    part: WorkTable,
+    pair: ObjectPair,
+    journal: Journal | None,
+    out: BeforeColumns,
+    unlabeled: Unlabeled,
+) -> None:
+    remembered = journal.existing(*pair) if journal is not None else {}
+    unread = _unread(part, remembered)
+    from_ids, to_ids = part.from_ids.filter(unread), part.to_ids.filter(unread)
+    try:
+        links = read_links_of(client, pair, from_ids, to_ids)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        _fill(out, part, pair, remembered, unread=unread, unlabeled=unlabeled)
+        return
+    if journal is not None and len(from_ids):
+        _remember(journal, pair, from_ids, to_ids, links)
+    _fill(out, part, pair, {**links, **remembered}, unread=None, unlabeled=unlabeled)
+
+
+def _unread(part: WorkTable, remembered: Mapping[RecordPair, frozenset[int]]) -> pa.Array:
+    """True for the rows whose pair the journal does not remember."""
+    if not remembered:
+        return pa.array(np.ones(len(part), bool))
+    pairs = zip(part.from_ids.to_pylist(), part.to_ids.to_pylist(), strict=True)
+    return pa.array([RecordPair(f, t) not in remembered for f, t in pairs], pa.bool_())
+
+
+def _remember(
+    journal: Journal, pair: ObjectPair, from_ids: pa.Array, to_ids: pa.Array, links: Links
+) -> None:
+    linked = {}
+    if links:
+        pairs = zip(from_ids.to_pylist(), to_ids.to_pylist(), strict=True)
+        for n, record in enumerate(pairs):
+            found = links.get(RecordPair(*record))
+            if found:
+                linked[n] = found
+    journal.remember_before(pair.from_type, pair.to_type, from_ids, to_ids, linked)
+
+
+def _fill(
+    out: BeforeColumns,
+    part: WorkTable,
+    pair: ObjectPair,
+    links: Mapping[RecordPair, frozenset[int]],
+    *,
+    unread: pa.Array | None,
+    unlabeled: Unlabeled,
+) -> None:
+    """Set the rows of one object pair: known unless ``unread`` (rows whose read failed);
+    linked and existed only for the rows of linked pairs."""
+    known = np.ones(len(part), bool) if unread is None else ~unread.to_numpy(zero_copy_only=False)
+    out.known[part.positions[known]] = True
+    linked = dict.fromkeys(p.from_id for p, t in links.items() if t)
+    linked_ids = pa.array(list(linked), pa.large_string())
+    candidates = np.flatnonzero(pc.is_in(part.from_ids, value_set=linked_ids).to_numpy(False))
+    for row in candidates.tolist():
+        if not known[row]:
+            continue
+        types = links.get(RecordPair(part.from_ids[row].as_py(), part.to_ids[row].as_py()), _EMPTY)
+        if not types:
+            continue
+        type_id = int(part.type_ids[row])
+        wanted = unlabeled(pair) if type_id == NONE else type_id
+        position = int(part.positions[row])
+        out.linked[position] = True
+        out.existed[position] = wanted in types if wanted is not None else True
+
+
+def _workers(client: HubSpotClient, records: int) -> int:
+    """Every call at once, as the writes go (the sender keeps up to 32 in flight): the sending
+    waits for these reads, and the rate limiter books each call anyway."""
+    calls = -(-records // MAX_BATCH_READ)
+    return max(1, min(calls, MAX_READ_WORKERS, client.limiter.effective_max))
+
+
+def read_links_of(
+    client: HubSpotClient, pair: ObjectPair, from_ids: pa.Array, to_ids: pa.Array
+) -> Links:
+    """The type ids of the linked pairs among (from id, to id) pairs, read from the side with
+    fewer distinct records (see the module docstring); pairs not linked are left out."""
+    sources, targets = pc.unique(from_ids), pc.unique(to_ids)
+    if not len(sources):
+        return {}
+    if len(targets) < len(sources):
+        # Read backwards: which of the sheet's sources each target is linked with.
+        workers = _workers(client, len(targets))
+        found = iter_links(
+            client, pair.to_type, pair.from_type, targets.to_pylist(), workers=workers
+        )
+        linked = {str(e.get("toObjectId")) for _, entries in found for e in entries}
+        hit = pc.is_in(sources, value_set=pa.array(list(linked), pa.large_string()))
+        sources = sources.filter(hit)
+        if not len(sources):
+            return {}
+    workers = _workers(client, len(sources))
+    read = read_links(client, pair.from_type, pair.to_type, sources.to_pylist(), workers=workers)
+    return {
+        RecordPair(from_id, to_id): types
+        for from_id, entries in read.items()
+        for to_id, types in types_of(entries).items()
+        if types
+    }
+
+
+__all__ = ["BeforeColumns", "read_before", "read_links_of"]

@@ -1,0 +1,76 @@
+"""The state before a run, read column-wise (run/before.py) over HTTP: right in both reading
+directions, under the client's rate limit, remembered in the journal."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from hubframe.jobs import associate
+from hubframe.run.journal import Journal
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, pairs_sheet
+
+Factory = Callable[..., Sandbox]
+DEAL, CONTACT = 3_300_000_001, 4_300_000_001
+
+
+def _portal(factory: Factory, deals: int, contacts: int, **kwargs: object) -> Sandbox:
+    sb = factory(seed=None, **kwargs)
+    sb.add_records("deals", [DEAL + n for n in range(deals)])
+    sb.add_records("contacts", [CONTACT + n for n in range(contacts)])
+    return sb
+
+
+@pytest.mark.parametrize("contacts", [3, 40], ids=["few targets", "many targets"])
+def test_existed_and_linked_before_are_right_from_either_side(
+    sandbox_factory: Factory, tmp_path: Path, contacts: int
+) -> None:
+    """Few targets are read backwards (then the linked pairs' types forwards), many targets
+    forwards; either way the columns and the journal say what the portal held."""
+    sb = _portal(sandbox_factory, 20, contacts)
+    label = sb.add_label("deals", "contacts", "Buyer")
+    sb.associate("deals", DEAL + 1, "contacts", CONTACT + 1)  # unlabeled
+    sb.associate("deals", DEAL + 2, "contacts", CONTACT + 2, type_id=label)
+    rows = [(str(DEAL + n), str(CONTACT + n % contacts), "") for n in range(20)]
+    rows[2] = (rows[2][0], rows[2][1], "Buyer")
+    rows[3] = (str(DEAL + 1), str(CONTACT + 1), "Buyer")  # linked, but not with this label
+    journal = tmp_path / "run.sqlite"
+    result = associate(pairs_sheet(rows), client_for(sb), journal=journal, progress=False)
+    linked = [n in (1, 2, 3) for n in range(20)]
+    existed = [n in (1, 2) for n in range(20)]
+    assert result["linked_before"].tolist() == linked
+    assert result["existed_before"].tolist() == existed
+    with Journal(journal) as opened:
+        before = opened.existing("deals", "contacts")
+    assert {p for p, types in before.items() if types} == {
+        (str(DEAL + 1), str(CONTACT + 1)),
+        (str(DEAL + 2), str(CONTACT + 2)),
+    }
+    assert len(before) == 19  # rows 1 and 3 name one pair
+
+
+def test_concurrent_reads_keep_to_the_rate_limit(sandbox_factory: Factory) -> None:
+    """12 batch reads at once (12,000 deals and contacts, one pair each), with a limit of 5
+    requests a second: no window of a second holds more than 5, and none is refused."""
+    n = 12_000
+    sb = _portal(sandbox_factory, n, n, rate_limit=(5, 1.0))
+    sheet = pd.DataFrame(
+        {
+            "Deal ID": (DEAL + np.arange(n)).astype(str),
+            "Contact ID": (CONTACT + np.arange(n)).astype(str),
+        }
+    )
+    client = client_for(sb, rate_limit=(5, 1.0))
+    result = associate(sheet, client, record_existing=True, batch_size=2_000, progress=False)
+    assert not result["linked_before"].any() and len(result) == n
+    log = sb.request_log()
+    reads = log[log["path"].str.endswith("/batch/read")]
+    assert len(reads) == 12 and set(log["status"]) <= {200, 201, 207}
+    starts = np.sort(log["started"].to_numpy())
+    most = max(int(np.searchsorted(starts, s + 1.0, side="left")) - k for k, s in enumerate(starts))
+    assert most <= 5

@@ -16,7 +16,11 @@ CPU (``time.process_time``).  Printed: per side the wall and CPU times, the batc
 (the file and any -wal / -shm beside it) per row; then the ratios journal / no journal for the
 wall time (target <= 1.15) and the CPU (target <= 1.1), and the bytes per row (target <= 100).
 
-Run: ``.venv/bin/python bench/journal.py [--shapes many,few] [--repeat 3] [--all]``.
+The journaled run reads before it writes (what each pair carried before is what undo needs), so
+it costs at least one read's round trip more: ~0.7 s at this latency, 15 % of the ~4.5 s an
+unjournaled 200,000-pair run takes here, and a shrinking share of longer runs (``--pairs``).
+
+Run: ``.venv/bin/python bench/journal.py [--shapes many,few] [--repeat 3] [--all] [--pairs N]``.
 """
 
 from __future__ import annotations
@@ -38,10 +42,18 @@ from server import FROM_TYPE, TO_TYPE, sandbox_process
 
 RATE_LIMIT = (150, 10.0)
 LATENCY = (0.5, 0.0002)
-PAIRS = 200_000
+PAIRS = 200_000  # --pairs changes it; the shapes keep 20,000 contacts / 100 contacts a deal
 DEAL_BASE, CONTACT_BASE = 3_200_000_001, 4_200_000_001
 WALL_TARGET, CPU_TARGET, BYTES_TARGET = 1.15, 1.1, 100
 SHAPES = {"many": (200_000, 20_000), "few": (2_000, 100)}  # (deals, contacts)
+
+
+def set_pairs(pairs: int) -> None:
+    """Scale the shapes to ``pairs`` rows."""
+    global PAIRS
+    PAIRS = pairs
+    SHAPES["many"] = (pairs, 20_000)
+    SHAPES["few"] = (max(1, pairs // 100), 100)
 
 
 def sheet(shape: str) -> tuple[list[int], list[int], Any]:
@@ -145,7 +157,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--shapes", default="many,few")
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--all", action="store_true", help="also record_existing=False")
+    parser.add_argument("--pairs", type=int, default=PAIRS, help="rows of each sheet")
     args = parser.parse_args(argv)
+    set_pairs(args.pairs)
     print(
         f"sandbox: {RATE_LIMIT[0]} requests / {RATE_LIMIT[1]:g} s, latency {LATENCY[0]} s + "
         f"{LATENCY[1] * 1000:g} ms/input; fresh sandbox and client each turn"

@@ -122,6 +122,7 @@ def schedule_optimum(
     *,
     max_in_flight: int = 32,
     lookup: bool = True,
+    lookup_s: float | None = None,
 ) -> float:
     """Earliest finish (seconds from the first request) of requests with ``inputs`` each.
 
@@ -129,7 +130,8 @@ def schedule_optimum(
     more than the window's budget, in flight) and the rolling window has room (at most
     ``allowed`` requests started within any ``hold`` seconds, :func:`limiter_budget`), and takes
     ``base + per_input * inputs`` seconds.  ``lookup``: one request without inputs goes first
-    (hubframe's labels lookup) and the batches wait for its answer; it counts in the window.
+    (hubframe's labels lookup) and the batches wait for its answer; it counts in the window
+    and takes ``lookup_s`` (default: the base latency).
     No client CPU is counted: this is the schedule's floor, not a model of any client.
     """
     allowed, hold = limiter_budget(rate_limit)
@@ -138,7 +140,7 @@ def schedule_optimum(
     ready = 0.0
     if lookup:
         starts.append(0.0)
-        ready = base
+        ready = base if lookup_s is None else lookup_s
     free = [ready] * max(1, min(max_in_flight, allowed))  # when each pool slot is next free
     finish = ready
     for n in inputs:

@@ -24,6 +24,16 @@ and times the same work, in the same run, with the peers:
   429).  Sequential takes ~latency per batch, so by default it runs only up to 300,000 pairs
   (``--sequential-max``).
 
+The peers are handed the label's type id; hubframe is given the label's name and looks it up
+(one round trip before the first batch, which the optimum counts).
+
+The optimum is hubframe's own margins' floor: widening a margin moves it too, so the ratio
+judges the schedule and the client's overheads, not the margins; what the margins cost shows
+beside the peers (a naive client may send a window's whole budget where hubframe keeps 3 % in
+reserve and waits a window for the rest).  The diagnostics line also gives the optimum at the
+sandbox's measured time per batch: the sandbox parses and applies each batch of 2,000 on the
+same cores, which the configured latency leaves out.
+
 Fairness: the sides take turns (A B C D, D C B A, A B C D: min and median of 3), and every turn
 gets a **fresh sandbox process** (started before the clock starts): the rolling window starts
 empty and the portal holds no association, for every side alike.  Here the portal holds only
@@ -46,6 +56,11 @@ Usage::
     python bench/throughput.py --quick           # 10k and 100k pairs
     python bench/throughput.py --settings 3 --sizes 100000,1000000 --peers requests
     python bench/throughput.py --peers none      # hubframe only
+
+Run time on the 2-core bench machine: ``--quick`` about 15 minutes; the sizes up to 300,000 with
+every peer (``--sequential-max 100000``) about 25 minutes; each 1,000,000 cell adds about 2
+minutes per turn and side, and the CPU-bound ``hubspot-sdk`` (~0.2 s of CPU per batch) takes
+longer still: run the 1M column with ``--sizes 1000000 --peers requests`` when time is short.
 
 The peers are bench-only dependencies (``pip install -e '.[bench]'``).
 """

@@ -211,6 +211,32 @@ def test_latency_overlaps_across_connections(
     assert ((log.finished - log.started) >= 0.3).all()
 
 
+def test_latency_is_the_whole_time_from_arrival_to_reply(sandbox_factory: SandboxFactory) -> None:
+    """The write is applied when the request arrives (its answer waits out the latency), so
+    the sandbox's own work is inside the configured latency, not added to it."""
+    sb = sandbox_factory(seed="demo", latency=(1.0, 0.0))
+    headers = {"Authorization": f"Bearer {sb.token}"}
+    answers: list[tuple[int, float]] = []
+
+    def send() -> None:
+        start = time.perf_counter()
+        body = one_create("2040000050", "1019360190")
+        r = requests.post(sb.url + CREATE, json=body, headers=headers, timeout=10)
+        answers.append((r.status_code, time.perf_counter() - start))
+
+    thread = threading.Thread(target=send)
+    thread.start()
+    time.sleep(0.75)  # the sandbox applies a write halfway through its latency
+    links = sb.associations("deals", "contacts")
+    applied = ((links["from_id"] == "2040000050") & (links["to_id"] == "1019360190")).any()
+    answered = bool(answers)
+    thread.join(timeout=10)
+    assert applied and not answered  # applied while its answer waits
+    assert answers and answers[0][0] == 201 and 1.0 <= answers[0][1] < 1.5
+    log = sb.request_log()
+    assert 1.0 <= float(log["finished"].iloc[-1] - log["started"].iloc[-1]) < 1.5
+
+
 def test_request_log(api: CheckedApi, sandbox: Sandbox) -> None:
     body = json.dumps(one_create()).encode()
     api.call("POST", CREATE, raw=body, expect=201)

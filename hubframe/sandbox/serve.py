@@ -106,7 +106,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument(
         "--latency", type=_latency, default=None, metavar="BASE_S[,PER_INPUT_S]",
-        help="delay each request by BASE_S plus PER_INPUT_S per batch input",
+        help="answer each request BASE_S plus PER_INPUT_S per batch input after it arrived",
     )  # fmt: skip
     parser.add_argument(
         "--faults", type=_faults, default=None, metavar="KEY=RATE,...",

@@ -23,8 +23,12 @@ no request can make the sandbox keep more than one bounded body in memory.  The 
 5. Read the body: at most its declared length, or chunk by chunk up to :data:`MAX_BODY` (413
    beyond; a broken chunk line or a body that ends early is 400; a client that stalls for the
    handler timeout gets 408).  Parse it once, within :mod:`~hubframe.sandbox.jsonbounds`.
-6. Sleep the configured latency WITHOUT any lock; under the portal lock run the endpoint on the
-   parsed body (an unexpected exception is a 500, never a dropped connection); send the reply
+6. Wait half the configured latency, WITHOUT any lock; under the portal lock run the endpoint on
+   the parsed body (an unexpected exception is a 500, never a dropped connection); then wait
+   until the whole latency has passed since the request arrived.  The latency is the time from
+   arrival to reply, as on HubSpot, where the edge counts a request, a server applies it and
+   the answer travels back: the sandbox's own work (one request at a time, under the lock) is
+   inside it rather than added to it, and away from the moment requests are counted; send the reply
    with an ``X-HubSpot-Correlation-Id`` (or drop the connection, for the fault kinds that do
    so); append the request to the log (before replying, so a client that got the reply finds
    it there).  Refused requests are logged with ``inputs`` 0 and the hash of what was read.
@@ -164,7 +168,7 @@ class App:
             self.record(h, 0, started, parsed.inputs, sha1)
             h.reset_connection()
             return
-        reply, headers = self._run(h, admitted, parsed)
+        reply, headers = self._run(h, admitted, parsed, started)
         if admitted.fault is Fault.LOST_RESPONSE:
             self.record(h, 0, started, parsed.inputs, sha1)
             h.drop_connection()
@@ -232,7 +236,7 @@ class App:
         return self.tokens[token]
 
     def _run(
-        self, h: _Handler, admitted: _Admitted, parsed: Parsed
+        self, h: _Handler, admitted: _Admitted, parsed: Parsed, started: float
     ) -> tuple[Reply, dict[str, str]]:
         route = admitted.route
         assert route is not None
@@ -247,17 +251,27 @@ class App:
             access,
             parsed,
         )
+        latency = 0.0
         if self.latency is not None:
             base, per_input = self.latency
-            time.sleep(base + per_input * parsed.inputs)
+            latency = base + per_input * parsed.inputs
+            _sleep_until(started + latency / 2)
         with self.portal.lock:
             try:
                 reply = respond(self.portal, route, call)
             except Exception:  # a sandbox bug: a 500 the client sees, not a dropped connection
                 traceback.print_exc(file=sys.stderr)
                 reply = _error_reply(500, "The sandbox failed on this request (a bug)")
+        _sleep_until(started + latency)
         with self.gate:
             return reply, self.limiter.headers()
+
+
+def _sleep_until(moment: float) -> None:
+    """Sleep until ``moment`` (``time.time()`` seconds), if it is still ahead."""
+    left = moment - time.time()
+    if left > 0:
+        time.sleep(left)
 
 
 def _too_large() -> Reply:

@@ -38,7 +38,7 @@ test-browser: $(STAMP)
 bench: $(STAMP)
 	$(PIP) -e ".[dev,notebook,bench]"
 	$(BIN)/python bench/read_validate.py
-	$(BIN)/python bench/throughput.py
+	$(BIN)/python bench/throughput.py --quick  # the full grid (--sizes 10000,100000,300000,1000000) takes about an hour
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/journal.py
 	$(BIN)/python bench/report_export.py

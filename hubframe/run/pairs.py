@@ -83,6 +83,7 @@ def _keys(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> Keys:
     as plain values (None for missing), in order of first appearance."""
     every = len(rows) == len(frame)
     combined = np.zeros(len(rows), dtype=np.int64)
+    span = 1  # combined < span
     columns: list[tuple[npt.NDArray[np.int64], list[Any]]] = []
     for name in _KEY_FIELDS:
         if name not in frame.columns:
@@ -93,12 +94,15 @@ def _keys(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> Keys:
             codes, uniques = found.astype(np.int64) + 1, [None, *_plain(values)]
         columns.append((codes, uniques))
         combined = combined * len(uniques) + codes
-    _, first, inverse = np.unique(combined, return_index=True, return_inverse=True)
-    order = np.argsort(first, kind="stable")
-    rank = np.empty_like(order)
-    rank[order] = np.arange(len(order))
-    keys = [tuple(uniques[int(codes[row])] for codes, uniques in columns) for row in first[order]]
-    return rank[inverse.reshape(-1)].astype(np.int64), keys
+        span *= len(uniques)
+        if span > 2**40:  # keep the next product far from int64's end: renumber what is seen
+            combined = pd.factorize(combined)[0].astype(np.int64)
+            span = int(combined.max()) + 1
+    inverse = pd.factorize(combined)[0].astype(np.int64)  # numbered in order of appearance
+    first = np.full(int(inverse.max()) + 1, len(rows), dtype=np.int64)
+    np.minimum.at(first, inverse, np.arange(len(rows), dtype=np.int64))
+    keys = [tuple(uniques[int(codes[row])] for codes, uniques in columns) for row in first]
+    return inverse, keys
 
 
 def _plain(values: Any) -> list[Any]:

@@ -134,8 +134,10 @@ def _repeats(table: WorkTable) -> tuple[npt.NDArray[np.bool_], IntArray]:
     type_code, type_count = _codes(table.type_ids)
     small_code, small_count = _codes(small * type_count + type_code)
     identity = records_code * small_count + small_code
-    _, first_of, inverse = np.unique(identity, return_index=True, return_inverse=True)
-    first = first_of[inverse.reshape(-1)]
+    inverse = pd.factorize(identity)[0]  # hashing: no sort of every row
+    first_of = np.full(int(inverse.max()) + 1, n, dtype=np.int64)
+    np.minimum.at(first_of, inverse, np.arange(n, dtype=np.int64))
+    first = first_of[inverse]
     return first != np.arange(n), first
 
 

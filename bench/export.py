@@ -28,25 +28,20 @@ from __future__ import annotations
 
 import argparse
 import gc
-import multiprocessing as mp
 import sys
 import time
-from collections.abc import Callable, Iterator
-from contextlib import contextmanager
-from dataclasses import dataclass
-from multiprocessing.connection import Connection
+from collections.abc import Callable
 from pathlib import Path
-from typing import Any
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 from common import Timing, ratio_line, timing_line
+from server import FROM_TYPE, TO_TYPE, Server, sandbox_process
 
 RATE_LIMIT = (20, 1.0)
 LATENCY = (0.25, 0.0001)
 PER_CALL = 1_000
 ROWS_PER_RECORD = 2
-FROM_TYPE, TO_TYPE = "deals", "contacts"
 DEAL_BASE, CONTACT_BASE = 2_050_000_001, 1_019_500_001
 LABEL = "Bench label"
 CONTACTS = 100
@@ -56,72 +51,14 @@ def deal_ids(n: int) -> list[str]:
     return [str(DEAL_BASE + i) for i in range(n)]
 
 
-# --- the sandbox process ----------------------------------------------------------------------
-
-
-def _serve(conn: Connection, n: int) -> None:
-    from hubframe.sandbox import Sandbox
-
-    gc.set_threshold(200_000, 50, 1_000)  # see bench/throughput.py
-    sb = Sandbox(seed=None, rate_limit=RATE_LIMIT, latency=LATENCY)
-    sb.start()
-    deals = deal_ids(n)
+def links(n: int) -> list[tuple[str, str, str | None]]:
+    """Each deal linked with two of the contacts, the first of the two with the label."""
     contacts = [str(CONTACT_BASE + j) for j in range(CONTACTS)]
-    sb.add_records(FROM_TYPE, deals)
-    sb.add_records(TO_TYPE, contacts)
-    label = sb.add_label(FROM_TYPE, TO_TYPE, LABEL)
-    portal = sb.portal  # the sandbox's own batch path, without HTTP: set-up only
-    with portal.lock:
-        fk, tk = portal.kind(FROM_TYPE), portal.kind(TO_TYPE)
-        labeled = portal.def_by_type(fk, tk, label)
-        assert labeled is not None
-        first = [(int(d), int(contacts[i % CONTACTS])) for i, d in enumerate(deals)]
-        second = [(int(d), int(contacts[(i + 1) % CONTACTS])) for i, d in enumerate(deals)]
-        portal.associate_all(fk, tk, first, [labeled])
-        portal.associate_all(fk, tk, second, [])
-    gc.freeze()
-    conn.send((sb.url, sb.token))
-    while True:
-        command = conn.recv()
-        if command == "log":
-            conn.send(sb.request_log())
-        elif command == "reset":
-            sb.reset_request_log()
-            conn.send(None)
-        else:
-            sb.stop()
-            conn.send(None)
-            return
-
-
-@dataclass
-class Server:
-    url: str
-    token: str
-    conn: Connection
-
-    def ask(self, command: str) -> Any:
-        self.conn.send(command)
-        return self.conn.recv()
-
-
-@contextmanager
-def sandbox_process(n: int) -> Iterator[Server]:
-    ctx = mp.get_context("spawn")
-    parent, child = ctx.Pipe()
-    proc = ctx.Process(target=_serve, args=(child, n), daemon=True)
-    proc.start()
-    try:
-        if not parent.poll(300):
-            raise RuntimeError("sandbox process did not start")
-        url, token = parent.recv()
-        yield Server(url, token, parent)
-        parent.send("stop")
-        parent.poll(30)
-    finally:
-        proc.join(timeout=30)
-        if proc.is_alive():
-            proc.terminate()
+    out: list[tuple[str, str, str | None]] = []
+    for i, deal in enumerate(deal_ids(n)):
+        out.append((deal, contacts[i % CONTACTS], LABEL))
+        out.append((deal, contacts[(i + 1) % CONTACTS], None))
+    return out
 
 
 # --- measuring --------------------------------------------------------------------------------
@@ -190,7 +127,14 @@ def main(argv: list[str] | None = None) -> int:
         f"ceiling {ceiling:,.0f} rows/s"
     )
     ids = deal_ids(args.records)
-    with sandbox_process(args.records) as server:
+    records = {FROM_TYPE: ids, TO_TYPE: [str(CONTACT_BASE + j) for j in range(CONTACTS)]}
+    with sandbox_process(
+        records=records,
+        rate_limit=RATE_LIMIT,
+        latency=LATENCY,
+        labels=[LABEL],
+        links=links(args.records),
+    ) as server:
         tasks = {"read_associations (concurrent)": export_task(server, ids)}
         if args.compare:
             tasks["HubSpotClient.read_associations (sequential)"] = sequential_task(server, ids)

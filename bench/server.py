@@ -1,8 +1,10 @@
 """A sandbox in its own process for the benchmarks, so client and server share no interpreter.
 
-``sandbox_process(records={...}, rate_limit=..., latency=..., labels=[...])`` starts one and
-yields a :class:`Server` (its URL, token, the type ids of the labels it made); ``server.ask``
-sends a command: ``"log"`` (the request log), ``"cpu"`` (its CPU seconds), ``"count"`` (distinct
+``sandbox_process(records={...}, rate_limit=..., latency=..., labels=[...], links=[...])``
+starts one and yields a :class:`Server` (its URL, token, the type ids of the labels it made);
+``links`` are deal-contact pairs linked before the bench starts, ``(deal, contact, label)`` with
+``label`` one of ``labels`` or None (unlabeled).  ``server.ask`` sends a command: ``"log"`` (the
+request log), ``"reset"`` (empty the log), ``"cpu"`` (its CPU seconds), ``"count"`` (distinct
 deal-contact pairs associated), ``"stop"``.
 """
 
@@ -36,12 +38,16 @@ def _serve(conn: Connection, settings: dict[str, Any]) -> None:
     for object_type, ids in settings["records"].items():
         sb.add_records(object_type, [int(i) for i in ids])
     type_ids = [sb.add_label(FROM_TYPE, TO_TYPE, label) for label in settings["labels"]]
+    _link(sb, settings.get("links") or [])
     gc.freeze()
     conn.send((sb.url, sb.token, type_ids))
     while True:
         command = conn.recv()
         if command == "log":
             conn.send(sb.request_log())
+        elif command == "reset":
+            sb.reset_request_log()
+            conn.send(None)
         elif command == "cpu":
             conn.send(time.process_time())
         elif command == "count":
@@ -51,6 +57,20 @@ def _serve(conn: Connection, settings: dict[str, Any]) -> None:
             sb.stop()
             conn.send(None)
             return
+
+
+def _link(sb: Any, links: Sequence[tuple[Any, Any, str | None]]) -> None:
+    """Link the pairs through the sandbox's own batch path, without HTTP (set-up only)."""
+    by_label: dict[str | None, list[tuple[int, int]]] = {}
+    for deal, contact, label in links:
+        by_label.setdefault(label, []).append((int(deal), int(contact)))
+    type_ids = {label: sb.type_id(FROM_TYPE, TO_TYPE, label) for label in by_label if label}
+    portal = sb.portal
+    with portal.lock:
+        fk, tk = portal.kind(FROM_TYPE), portal.kind(TO_TYPE)
+        for label, pairs in by_label.items():
+            labeled = portal.def_by_type(fk, tk, type_ids[label]) if label else None
+            portal.associate_all(fk, tk, pairs, [labeled] if labeled is not None else [])
 
 
 @dataclass
@@ -73,8 +93,10 @@ def sandbox_process(
     latency: tuple[float, float] | None = None,
     labels: Sequence[str] = (),
     daily_limit: int | None = None,
+    links: Sequence[tuple[Any, Any, str | None]] = (),
 ) -> Iterator[Server]:
     settings = {
+        "links": list(links),
         "records": {k: list(v) for k, v in records.items()},
         "rate_limit": rate_limit,
         "latency": latency,

@@ -23,18 +23,18 @@ Nothing is written to HubSpot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Collection, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
 
-from hubframe.constants import MAX_OBJECT_BATCH_READ
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.labels import LabelBook, UnknownLabel, resolve
 from hubframe.run.lookup import find_records, id_properties
+from hubframe.run.reads import read_records
 from hubframe.run.rows import as_frame, columns, text, whole
 from hubframe.validate import ERROR, invalid_rows
 from hubframe.validate import validate_limits as _offline_limits
@@ -102,27 +102,53 @@ def _read_failed(exc: HubframeError, what: str) -> str:
     return f"Could not check {what} in HubSpot: {str(exc).rstrip('.')}."
 
 
+#: (object type, the sheet's values) -> the values HubSpot knows.
+Known = Callable[[str, list[str]], Collection[str]]
+
+
+def _check_side(
+    frame: pd.DataFrame,
+    found: _Found,
+    open_: list[int],
+    side: str,
+    known_of: Known,
+    what: str,
+    missing: Callable[[str, str], str],
+) -> None:
+    """Every value of one side's id column that HubSpot does not know: OBJECT_NOT_FOUND, or the
+    read's own failure on each row of the object type when HubSpot could not be read."""
+    column = f"{side}_id"
+    cells = frame[column].to_numpy(dtype=object)
+    for object_type, positions in _by_type(frame, side, open_).items():
+        values = {p: str(cells[p]) for p in positions}
+        try:
+            known = known_of(object_type, list(values.values()))
+        except HubframeError as exc:
+            if exc.stops_run:
+                raise
+            said = _read_failed(exc, what.format(object_type=object_type))
+            for pos in positions:
+                found.add(pos, column, exc.code or ErrorCode.HUBSPOT_VALIDATION, said)
+            continue
+        for pos, value in values.items():
+            if value not in known:
+                found.add(pos, column, ErrorCode.OBJECT_NOT_FOUND, missing(object_type, value))
+
+
 def _check_lookups(
     frame: pd.DataFrame, client: HubSpotClient, found: _Found, open_: list[int]
 ) -> None:
     """Sides named by a unique property: every value HubSpot does not know."""
     for side, prop in id_properties(frame).items():
-        column = f"{side}_id"
-        for object_type, positions in _by_type(frame, side, open_).items():
-            values = {p: str(frame[column].iloc[p]) for p in positions}
-            try:
-                known = find_records(client, object_type, prop, values.values())
-            except HubframeError as exc:
-                if exc.stops_run:
-                    raise
-                said = _read_failed(exc, f"{object_type} by {prop}")
-                for pos in positions:
-                    found.add(pos, column, exc.code or ErrorCode.HUBSPOT_VALIDATION, said)
-                continue
-            for pos, value in values.items():
-                if value not in known:
-                    said = f'No {object_noun(object_type)} with {prop} "{value}" exists in HubSpot.'
-                    found.add(pos, column, ErrorCode.OBJECT_NOT_FOUND, said)
+
+        def known_of(object_type: str, values: list[str], prop: str = prop) -> Collection[str]:
+            return find_records(client, object_type, prop, values).keys()
+
+        def missing(object_type: str, value: str, prop: str = prop) -> str:
+            return f'No {object_noun(object_type)} with {prop} "{value}" exists in HubSpot.'
+
+        what = f"{{object_type}} by {prop}"
+        _check_side(frame, found, open_, side, known_of, what, missing)
 
 
 def _check_labels(
@@ -168,14 +194,16 @@ def _label_problem(
 
 
 def records_found(client: HubSpotClient, object_type: str, ids: Iterable[str]) -> set[str]:
-    """The record ids among ``ids`` that exist in HubSpot (objects batch read, 100 a call)."""
-    distinct = list(dict.fromkeys(str(i) for i in ids))
-    found: set[str] = set()
-    for start in range(0, len(distinct), MAX_OBJECT_BATCH_READ):
-        chunk = distinct[start : start + MAX_OBJECT_BATCH_READ]
-        resp = client.batch_read_records(object_type, chunk)
-        found |= {str(r.get("id")) for r in resp.json().get("results") or [] if r.get("id")}
-    return found
+    """The record ids among ``ids`` that exist in HubSpot (objects batch reads, 100 a call, at
+    once under the client's rate limiter)."""
+    return {str(r["id"]) for r in read_records(client, object_type, ids) if r.get("id")}
+
+
+def _missing_record(object_type: str, record: str) -> str:
+    return (
+        f"HubSpot has no {object_noun(object_type)} with id {record} (it may be deleted, or "
+        "belong to another object type)."
+    )
 
 
 def _check_records(
@@ -184,25 +212,12 @@ def _check_records(
     """Every record id (sides not named by a property) exists."""
     named = id_properties(frame)
     for side in (s for s in SIDES if s not in named):
-        column = f"{side}_id"
-        for object_type, positions in _by_type(frame, side, open_).items():
-            ids = {p: str(frame[column].iloc[p]) for p in positions}
-            try:
-                known = records_found(client, object_type, ids.values())
-            except HubframeError as exc:
-                if exc.stops_run:
-                    raise
-                said = _read_failed(exc, f"the {object_type} records")
-                for pos in positions:
-                    found.add(pos, column, exc.code or ErrorCode.HUBSPOT_VALIDATION, said)
-                continue
-            for pos, record in ids.items():
-                if record not in known:
-                    said = (
-                        f"HubSpot has no {object_noun(object_type)} with id {record} (it may be "
-                        "deleted, or belong to another object type)."
-                    )
-                    found.add(pos, column, ErrorCode.OBJECT_NOT_FOUND, said)
+
+        def known_of(object_type: str, ids: list[str]) -> Collection[str]:
+            return records_found(client, object_type, ids)
+
+        what = "the {object_type} records"
+        _check_side(frame, found, open_, side, known_of, what, _missing_record)
 
 
 def _connected(

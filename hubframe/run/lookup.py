@@ -16,9 +16,10 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hubframe.constants import ID_PROPERTIES, MAX_OBJECT_BATCH_READ
+from hubframe.constants import ID_PROPERTIES
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.io.normalize import is_valid_object_type
+from hubframe.run.reads import read_records
 from hubframe.run.work import Outcome
 from hubframe.vocab import Status, object_noun
 
@@ -46,23 +47,22 @@ def find_records(
 ) -> dict[str, str]:
     """Value -> record id for the values HubSpot knows (objects batch read, 100 a call).
 
-    Values match case-insensitively, as HubSpot matches emails and domains.
+    Values match case-insensitively, as HubSpot matches emails and domains.  The calls go at
+    once under the client's rate limiter (:func:`~hubframe.run.reads.read_records`).
     """
     distinct = list(dict.fromkeys(str(v) for v in values))
+    records = read_records(
+        client, object_type, distinct, id_property=id_property, properties=[id_property]
+    )
+    by_value: dict[str, str] = {}
+    for record in records:
+        value = (record.get("properties") or {}).get(id_property)
+        if value is not None and record.get("id") is not None:
+            by_value.setdefault(_key(value), str(record["id"]))
     found: dict[str, str] = {}
-    for start in range(0, len(distinct), MAX_OBJECT_BATCH_READ):
-        chunk = distinct[start : start + MAX_OBJECT_BATCH_READ]
-        resp = client.batch_read_records(
-            object_type, chunk, id_property=id_property, properties=[id_property]
-        )
-        by_value: dict[str, str] = {}
-        for record in resp.json().get("results") or []:
-            value = (record.get("properties") or {}).get(id_property)
-            if value is not None and record.get("id") is not None:
-                by_value.setdefault(_key(value), str(record["id"]))
-        for value in chunk:
-            if (record_id := by_value.get(_key(value))) is not None:
-                found[value] = record_id
+    for value in distinct:
+        if (record_id := by_value.get(_key(value))) is not None:
+            found[value] = record_id
     return found
 
 

@@ -9,18 +9,24 @@ later call (cursors of several records share a call).  Records HubSpot reports a
 associations (or as unknown: an item error) map to an empty list, as
 :meth:`~hubframe.hubspot.client.HubSpotClient.read_associations` does.  A call that fails for
 good raises its :class:`~hubframe.errors.HubframeError`: a read is all or nothing.
+
+:func:`read_records` does the same for records (objects batch read,
+:data:`~hubframe.constants.MAX_OBJECT_BATCH_READ` a call): the record checks of validation and
+the id lookup by email or domain.
 """
 
 from __future__ import annotations
 
 import math
 import time
-from collections.abc import Callable, Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
-from hubframe.constants import MAX_BATCH_READ
-from hubframe.hubspot.client import HubSpotClient
+from hubframe.constants import MAX_BATCH_READ, MAX_OBJECT_BATCH_READ
+
+if TYPE_CHECKING:  # only annotations: validation imports this module offline
+    from hubframe.hubspot.client import HubSpotClient
 
 JSON = dict[str, Any]
 Page = tuple[list[tuple[str, list[JSON]]], list[JSON]]  # (from id, entries) found, next inputs
@@ -117,6 +123,40 @@ def read_links(
     return found
 
 
+def read_records(
+    client: HubSpotClient,
+    object_type: str,
+    values: Iterable[str],
+    *,
+    id_property: str | None = None,
+    properties: Sequence[str] = (),
+) -> list[JSON]:
+    """The records HubSpot knows among ``values`` (ids, or values of the unique ``id_property``),
+    as its batch reads return them: every call at once on a small pool under the client's rate
+    limiter.  A call that fails for good raises (the calls not started are dropped)."""
+    distinct = list(dict.fromkeys(str(v) for v in values))
+    chunks = [
+        distinct[start : start + MAX_OBJECT_BATCH_READ]
+        for start in range(0, len(distinct), MAX_OBJECT_BATCH_READ)
+    ]
+    if not chunks:
+        return []
+
+    def read(chunk: list[str]) -> list[JSON]:
+        resp = client.batch_read_records(
+            object_type, chunk, id_property=id_property, properties=properties
+        )
+        results = resp.json().get("results") or []
+        return [r for r in results if isinstance(r, dict)]
+
+    size = max(1, min(len(chunks), MAX_READ_WORKERS, client.limiter.effective_max))
+    pool = ThreadPoolExecutor(size, thread_name_prefix="hubframe-read")
+    try:
+        return [record for found in pool.map(read, chunks) for record in found]
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+
+
 def types_of(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:
     """to id -> the type ids between the two records, from a record's ``to`` entries."""
     out: dict[str, frozenset[int]] = {}
@@ -128,4 +168,4 @@ def types_of(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:
     return out
 
 
-__all__ = ["iter_links", "pool_size", "read_links", "types_of"]
+__all__ = ["iter_links", "pool_size", "read_links", "read_records", "types_of"]

@@ -93,11 +93,11 @@ def _keys(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> Keys:
             found, values = pd.factorize(column, use_na_sentinel=True)
             codes, uniques = found.astype(np.int64) + 1, [None, *_plain(values)]
         columns.append((codes, uniques))
-        combined = combined * len(uniques) + codes
-        span *= len(uniques)
-        if span > 2**40:  # keep the next product far from int64's end: renumber what is seen
+        if span * len(uniques) >= 2**62:  # the product would leave int64: renumber first
             combined = pd.factorize(combined)[0].astype(np.int64)
             span = int(combined.max()) + 1
+        combined = combined * len(uniques) + codes
+        span *= len(uniques)
     inverse = pd.factorize(combined)[0].astype(np.int64)  # numbered in order of appearance
     first = np.full(int(inverse.max()) + 1, len(rows), dtype=np.int64)
     np.minimum.at(first, inverse, np.arange(len(rows), dtype=np.int64))

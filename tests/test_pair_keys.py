@@ -1,0 +1,61 @@
+"""run/pairs._keys: one code per distinct (from type, to type, label, category, type id), in
+order of first appearance, never two distinct keys merged -- also when the product of the
+columns' distinct counts would leave int64 and the codes are renumbered on the way."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from hubframe.run.pairs import _keys
+
+FIELDS = ("from_type", "to_type", "label", "category", "type_id")
+
+
+def _frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+    frame = pd.DataFrame(rows, columns=list(FIELDS))
+    for name in FIELDS[:4]:
+        frame[name] = frame[name].astype("string")
+    frame["type_id"] = frame["type_id"].astype("Int64")
+    return frame
+
+
+def _check(frame: pd.DataFrame) -> None:
+    codes, keys = _keys(frame, np.arange(len(frame), dtype=np.int64))
+    plain = [
+        tuple(
+            None if pd.isna(v) else (int(v) if n == "type_id" else v)
+            for n, v in zip(FIELDS, r, strict=True)
+        )
+        for r in frame.itertuples(index=False)
+    ]
+    expected = list(dict.fromkeys(plain))
+    assert keys == expected
+    assert [keys[c] for c in codes.tolist()] == plain
+
+
+def test_every_column_distinct_past_int64() -> None:
+    n = 7_000  # (n + 1) ** 5 > 2 ** 63: without renumbering the product leaves int64
+    rows = [(f"t{i}", f"u{i}", f"label {i}", f"CAT{i}", i) for i in range(n)]
+    frame = _frame(rows + rows[::7])  # and repeats of some of them
+    _check(frame)
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.sampled_from(["deals", "contacts", None]),
+            st.sampled_from(["contacts", "companies"]),
+            st.one_of(st.none(), st.text(max_size=3)),
+            st.sampled_from(["USER_DEFINED", "HUBSPOT_DEFINED", None]),
+            st.one_of(st.none(), st.integers(1, 5)),
+        ),
+        min_size=1,
+        max_size=40,
+    )
+)
+def test_codes_follow_first_appearance(rows: list[tuple[object, ...]]) -> None:
+    _check(_frame(rows))

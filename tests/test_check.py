@@ -5,9 +5,11 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from faultproxy import FaultProxy
 
 import hubframe as hf
-from hubframe.errors import AuthError
+from hubframe.errors import AuthError, RateLimitError
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.io import read_limits, read_pairs
 from hubframe.jobs import associate, check
 from hubframe.sandbox import Sandbox
@@ -103,3 +105,18 @@ def test_a_refused_token_stops_the_connected_check(sandbox: Sandbox) -> None:
     sheet = pd.DataFrame({"Deal ID": ["2040000001"], "Contact ID": ["1019360001"]})
     with pytest.raises(AuthError):
         hf.validate_pairs(sheet, client_for(sandbox, token="pat-na1-wrong"))
+
+
+@pytest.mark.parametrize("then", ["throttle", "daily"])
+def test_a_records_read_hubspot_refuses_raises_its_error(sandbox: Sandbox, then: str) -> None:
+    """The objects batch reads go at once; one HubSpot refuses for good fails the whole read
+    with HubSpot's error (validation then says, on each row, that the check could not be made)
+    -- never a partial set that would call the unread records missing."""
+    with FaultProxy(sandbox, then=then, cued=True) as proxy:
+        client = HubSpotClient(token=sandbox.token, base_url=proxy.url, max_retries=0,
+                               backoff_base=0.01, backoff_cap=0.02)  # fmt: skip
+        ids = [str(DEAL_IDS[i]) for i in range(60)] + [str(2040100000 + i) for i in range(190)]
+        with pytest.raises(RateLimitError) as caught:
+            check.records_found(client, "deals", ids)
+    assert caught.value.is_daily is (then == "daily")
+    assert sandbox.token not in str(caught.value)

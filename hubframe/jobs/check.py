@@ -112,7 +112,7 @@ def _check_side(
     open_: list[int],
     side: str,
     known_of: Known,
-    what: str,
+    what: Callable[[str], str],
     missing: Callable[[str, str], str],
 ) -> None:
     """Every value of one side's id column that HubSpot does not know: OBJECT_NOT_FOUND, or the
@@ -126,7 +126,7 @@ def _check_side(
         except HubframeError as exc:
             if exc.stops_run:
                 raise
-            said = _read_failed(exc, what.format(object_type=object_type))
+            said = _read_failed(exc, what(object_type))
             for pos in positions:
                 found.add(pos, column, exc.code or ErrorCode.HUBSPOT_VALIDATION, said)
             continue
@@ -147,7 +147,9 @@ def _check_lookups(
         def missing(object_type: str, value: str, prop: str = prop) -> str:
             return f'No {object_noun(object_type)} with {prop} "{value}" exists in HubSpot.'
 
-        what = f"{{object_type}} by {prop}"
+        def what(object_type: str, prop: str = prop) -> str:
+            return f"{object_type} by {prop}"
+
         _check_side(frame, found, open_, side, known_of, what, missing)
 
 
@@ -199,6 +201,10 @@ def records_found(client: HubSpotClient, object_type: str, ids: Iterable[str]) -
     return {str(r["id"]) for r in read_records(client, object_type, ids) if r.get("id")}
 
 
+def _records_read(object_type: str) -> str:
+    return f"the {object_type} records"
+
+
 def _missing_record(object_type: str, record: str) -> str:
     return (
         f"HubSpot has no {object_noun(object_type)} with id {record} (it may be deleted, or "
@@ -216,8 +222,7 @@ def _check_records(
         def known_of(object_type: str, ids: list[str]) -> Collection[str]:
             return records_found(client, object_type, ids)
 
-        what = "the {object_type} records"
-        _check_side(frame, found, open_, side, known_of, what, _missing_record)
+        _check_side(frame, found, open_, side, known_of, _records_read, _missing_record)
 
 
 def _connected(

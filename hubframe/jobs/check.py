@@ -32,7 +32,7 @@ import pandas as pd
 
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.normalize import is_valid_object_type
-from hubframe.run.labels import LabelBook, UnknownLabel, resolve
+from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.lookup import find_records, id_properties
 from hubframe.run.reads import read_records
 from hubframe.run.rows import as_frame, columns, text, whole
@@ -179,8 +179,8 @@ def _label_problem(
         type_id = whole(row.get("type_id"))
         if type_id is None or spec is None:
             return None
-    except UnknownLabel as exc:
-        return ErrorCode.UNKNOWN_LABEL, "label", str(exc)
+    except LabelRefused as exc:
+        return exc.code or ErrorCode.UNKNOWN_LABEL, "label", str(exc)
     except HubframeError as exc:
         if exc.stops_run:
             raise

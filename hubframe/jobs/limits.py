@@ -16,7 +16,7 @@ import pandas as pd
 
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.run.labels import LabelBook, UnknownLabel, resolve
+from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
@@ -168,7 +168,7 @@ def _limit_row(
         return None
     try:
         spec = resolve(book, row, unlabeled_default=False)
-    except UnknownLabel as exc:
+    except LabelRefused as exc:
         prepared.settled[pos] = unknown_label(fallback, exc)
         return None
     except HubframeError as exc:

@@ -53,7 +53,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
-from hubframe.constants import NO_TARGETS_COLUMN, UNLABELED_NAMES
+from hubframe.constants import NO_TARGETS_COLUMN
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import sync_words as words
@@ -69,7 +69,7 @@ from hubframe.jobs.sync_rules import (
     removal_allowance,
     sync_facts,
 )
-from hubframe.run.labels import LabelBook, LabelDef, normalize_label
+from hubframe.run.labels import LabelBook, LabelDef, disagreement
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
@@ -211,7 +211,8 @@ def _matching(items: list[WorkItem], prepared: Prepared, book: LabelBook) -> lis
         problem = None
         if given_type[item.position] and item.type_id is not None:
             known = _defs(book, item.objects, defs).get(item.type_id)
-            problem = _mismatch(item, known, label_column or item.label is not None)
+            check_empty = label_column or item.label is not None
+            problem = disagreement(item.label, item.type_id, known, check_empty=check_empty)
         if problem is None:
             keep.append(item)
         else:
@@ -233,29 +234,6 @@ def _defs(
         except HubframeError:
             cache[pair] = {}  # not known: HubSpot judges the type id when it is sent
     return cache[pair]
-
-
-def _mismatch(item: WorkItem, known: LabelDef | None, check_empty: bool) -> str | None:
-    """Why a row's label and type id disagree (None when they agree, or cannot be told)."""
-    if known is None:
-        return None
-    written = item.label
-    if written is None:
-        if not check_empty or known.label is None:
-            return None
-        return (
-            f'The label cell is empty but type id {item.type_id} is "{known.label}"; to remove '
-            "the label, clear the type id and category too (or delete the row)."
-        )
-    if known.label is None and normalize_label(written) in UNLABELED_NAMES:
-        return None
-    if known.label is not None and normalize_label(written) == normalize_label(known.label):
-        return None
-    named = f'"{known.label}"' if known.label else "the unlabeled type"
-    return (
-        f'The label "{written}" and type id {item.type_id} ({named}) disagree; when you '
-        "change a label, clear the type id and category too."
-    )
 
 
 __all__ = [

@@ -37,10 +37,21 @@ class LabelDef:
     label: str | None
 
 
-class UnknownLabel(HubframeError):
+class LabelRefused(HubframeError):
+    """A row's association type cannot be told from its label and type id (an input problem:
+    the row is ``invalid``; ``code`` says why)."""
+
+
+class UnknownLabel(LabelRefused):
     """A label that does not exist for the object pair."""
 
     code = ErrorCode.UNKNOWN_LABEL
+
+
+class LabelTypeMismatch(LabelRefused):
+    """A row whose label and type id name different association types."""
+
+    code = ErrorCode.LABEL_TYPE_MISMATCH
 
 
 def normalize_label(text: str) -> str:
@@ -144,6 +155,8 @@ def resolve(book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool)
     f, t = str(row["from_type"]), str(row["to_type"])
     type_id, label = whole(row.get("type_id")), text(row.get("label"))
     if type_id is not None:
+        if label is not None:
+            _check_agree(book, f, t, label, type_id)
         category = text(row.get("category")) or category_for(book, f, t, type_id)
         return LabelDef(category.upper(), type_id, label)
     if label is not None:
@@ -156,3 +169,42 @@ def resolve(book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool)
             f"HubSpot lists no unlabeled association type from {f} to {t}; give a label or type id."
         )
     return unlabeled
+
+
+def _check_agree(book: LabelBook, from_type: str, to_type: str, label: str, type_id: int) -> None:
+    """LabelTypeMismatch when HubSpot lists ``type_id`` for the pair under another label (a
+    type id HubSpot does not list, or labels that cannot be read, are for HubSpot to judge)."""
+    try:
+        known = next((d for d in book.labels(from_type, to_type) if d.type_id == type_id), None)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        return
+    problem = disagreement(label, type_id, known)
+    if problem is not None:
+        raise LabelTypeMismatch(problem)
+
+
+def disagreement(
+    label: str | None, type_id: int, known: LabelDef | None, *, check_empty: bool = False
+) -> str | None:
+    """Why a row's label and type id disagree, in words (None when they agree or it cannot be
+    told).  An empty label disagrees with a labeled type only when ``check_empty``."""
+    if known is None:
+        return None
+    if label is None:
+        if not check_empty or known.label is None:
+            return None
+        return (
+            f'The label cell is empty but type id {type_id} is "{known.label}"; to remove '
+            "the label, clear the type id and category too (or delete the row)."
+        )
+    if known.label is None and normalize_label(label) in UNLABELED_NAMES:
+        return None
+    if known.label is not None and normalize_label(label) == normalize_label(known.label):
+        return None
+    named = f'"{known.label}"' if known.label else "the unlabeled type"
+    return (
+        f'The label "{label}" and type id {type_id} ({named}) disagree; when you '
+        "change a label, clear the type id and category too."
+    )

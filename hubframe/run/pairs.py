@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from hubframe.errors import ErrorCode, HubframeError, StopReason
-from hubframe.run.labels import LabelBook, LabelDef, UnknownLabel, resolve
+from hubframe.run.labels import LabelBook, LabelDef, LabelRefused, resolve
 from hubframe.run.pipeline import Prepared
 from hubframe.run.rows import text, value
 from hubframe.run.work import Outcome
@@ -51,17 +51,17 @@ def lookup_failure(prepared: Prepared, pos: int, action: Action, exc: HubframeEr
     prepared.settled[pos] = Outcome.of_error(Status.FAILED, exc, message, action=action)
 
 
-def unknown_label(action: Action, exc: UnknownLabel) -> Outcome:
-    return Outcome(
-        Status.INVALID, action=action, error_code=ErrorCode.UNKNOWN_LABEL, error_message=str(exc)
-    )
+def unknown_label(action: Action, exc: LabelRefused) -> Outcome:
+    """A row whose label does not name one association type (unknown, or not its type id's)."""
+    code = exc.code or ErrorCode.UNKNOWN_LABEL
+    return Outcome(Status.INVALID, action=action, error_code=code, error_message=str(exc))
 
 
 def _try_resolve(book: LabelBook, key: tuple[Any, ...]) -> Resolved:
     row = dict(zip(_KEY_FIELDS, key, strict=True))
     try:
         return resolve(book, row, unlabeled_default=True)
-    except HubframeError as exc:  # UnknownLabel included
+    except HubframeError as exc:  # LabelRefused included
         return exc
 
 
@@ -167,7 +167,7 @@ def _settle_unresolved(
             continue
         action = ACTIONS[int(actions[code])]
         positions = rows[codes == code].tolist()
-        if isinstance(spec, UnknownLabel):
+        if isinstance(spec, LabelRefused):
             outcome = unknown_label(action, spec)
             for pos in positions:
                 prepared.settled[pos] = outcome

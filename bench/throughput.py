@@ -281,7 +281,10 @@ def warm_up(names: Sequence[str]) -> None:
     """Import every side before the clock starts (the SDKs take seconds to import)."""
     import requests  # noqa: F401
 
-    import hubframe.jobs  # noqa: F401
+    import hubframe.hubspot.client
+    import hubframe.jobs.link
+    import hubframe.run.bodies
+    import hubframe.run.send  # noqa: F401  (hubframe.jobs loads a job's modules on first use)
 
     if "hubspot-sdk" in names:
         import hubspot_sdk  # noqa: F401

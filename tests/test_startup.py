@@ -104,3 +104,19 @@ def test_the_sandbox_package_names_resolve() -> None:
     assert set(sandbox.__all__) <= set(dir(sandbox))
     with pytest.raises(AttributeError):
         _ = sandbox.Nothing  # type: ignore[attr-defined]
+
+
+def test_a_run_without_a_bar_loads_no_tqdm_widgets_or_excel() -> None:
+    code = (
+        "import pandas as pd\n"
+        "import hubframe as hf\n"
+        "from hubframe.sandbox import Sandbox\n"
+        "from hubframe.testing import client_for, demo_ids\n"
+        "with Sandbox(seed='demo') as sb:\n"
+        "    sheet = hf.read_pairs(pd.DataFrame(\n"
+        "        [{'from_type': 'deals', 'from_id': str(demo_ids('deals')[5]),\n"
+        "          'to_type': 'contacts', 'to_id': str(demo_ids('contacts')[7])}]))\n"
+        "    result = hf.associate(sheet, client_for(sb), progress=False)\n"
+        "    assert result['status'].tolist() == ['success'], result\n"
+    )
+    assert _loaded(code, "tqdm", "asyncio", "ipywidgets", "openpyxl", "python_calamine") == []

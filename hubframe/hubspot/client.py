@@ -46,7 +46,14 @@ from hubframe.errors import (
 )
 from hubframe.hubspot.auth import BearerAuth, Secret, base_url_of, forget_auth, scrub
 from hubframe.hubspot.ratelimit import RateLimiter
-from hubframe.hubspot.wire import Adapter, ApiResponse, Sending, before_send, correlation_id
+from hubframe.hubspot.wire import (
+    Adapter,
+    ApiResponse,
+    JsonBytes,
+    Sending,
+    before_send,
+    correlation_id,
+)
 from hubframe.redaction import redact, register_secret
 
 logger = logging.getLogger("hubframe.hubspot.client")
@@ -159,7 +166,7 @@ class HubSpotClient:
         a write's lost answer makes an error's ``may_have_applied`` true.  Errors are raised
         outside any ``except`` block, so they chain to nothing of requests or urllib3.
         """
-        data = None if body is None else json.dumps(body, separators=(",", ":")).encode()
+        data = None if body is None else _encoded(body)
         headers = {"Content-Type": "application/json"} if data is not None else {}
         url = self.base_url + path
         writes = method != "GET" if write is None else write
@@ -362,19 +369,15 @@ class HubSpotClient:
 
     # --- association writes -------------------------------------------------------------------
 
-    def batch_create(
-        self, from_type: str, to_type: str, inputs: Sequence[Mapping[str, Any]]
-    ) -> ApiResponse:
+    def batch_create(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Labeled batch create: inputs ``{"from": {"id"}, "to": {"id"}, "types": [...]}``."""
         path = self._records(from_type, to_type, "batch/create")
-        return self.request("POST", path, body={"inputs": list(inputs)})
+        return self.request("POST", path, body=_inputs(inputs))
 
-    def batch_associate_default(
-        self, from_type: str, to_type: str, inputs: Sequence[Mapping[str, Any]]
-    ) -> ApiResponse:
+    def batch_associate_default(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Default (unlabeled) batch associate: inputs ``{"from": {"id"}, "to": {"id"}}``."""
         path = self._records(from_type, to_type, "batch/associate/default")
-        return self.request("POST", path, body={"inputs": list(inputs)})
+        return self.request("POST", path, body=_inputs(inputs))
 
     def associate_default(
         self, from_type: str, from_id: str, to_type: str, to_id: str
@@ -404,19 +407,15 @@ class HubSpotClient:
         tail = f"{_seg(from_type)}/{_seg(from_id)}/associations/{_seg(to_type)}/{_seg(to_id)}"
         return self.request("DELETE", self._objects(tail))
 
-    def batch_archive(
-        self, from_type: str, to_type: str, inputs: Sequence[Mapping[str, Any]]
-    ) -> ApiResponse:
+    def batch_archive(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Batch archive: inputs ``{"from": {"id"}, "to": [{"id"}, ...]}``."""
         path = self._records(from_type, to_type, "batch/archive")
-        return self.request("POST", path, body={"inputs": list(inputs)})
+        return self.request("POST", path, body=_inputs(inputs))
 
-    def batch_archive_labels(
-        self, from_type: str, to_type: str, inputs: Sequence[Mapping[str, Any]]
-    ) -> ApiResponse:
+    def batch_archive_labels(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Batch labels archive: the body of batch create; removes only the listed types."""
         path = self._records(from_type, to_type, "batch/labels/archive")
-        return self.request("POST", path, body={"inputs": list(inputs)})
+        return self.request("POST", path, body=_inputs(inputs))
 
     # --- association reads --------------------------------------------------------------------
 
@@ -537,29 +536,37 @@ class HubSpotClient:
         tail = f"definitions/configurations/{_seg(from_type)}/{_seg(to_type)}"
         return list(self.request("GET", self._schema(tail)).json().get("results") or [])
 
-    def _limits_batch(
-        self, from_type: str, to_type: str, verb: str, inputs: Sequence[Mapping[str, Any]]
-    ) -> ApiResponse:
+    def _limits_batch(self, from_type: str, to_type: str, verb: str, inputs: Inputs) -> ApiResponse:
         tail = f"definitions/configurations/{_seg(from_type)}/{_seg(to_type)}/batch/{verb}"
-        return self.request("POST", self._schema(tail), body={"inputs": list(inputs)})
+        return self.request("POST", self._schema(tail), body=_inputs(inputs))
 
-    def create_limits(
-        self, from_type: str, to_type: str, inputs: Sequence[Mapping[str, Any]]
-    ) -> ApiResponse:
+    def create_limits(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Inputs ``{"category", "typeId", "maxToObjectIds"}``."""
         return self._limits_batch(from_type, to_type, "create", inputs)
 
-    def update_limits(
-        self, from_type: str, to_type: str, inputs: Sequence[Mapping[str, Any]]
-    ) -> ApiResponse:
+    def update_limits(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Inputs ``{"category", "typeId", "maxToObjectIds"}``."""
         return self._limits_batch(from_type, to_type, "update", inputs)
 
-    def purge_limits(
-        self, from_type: str, to_type: str, inputs: Sequence[Mapping[str, Any]]
-    ) -> ApiResponse:
+    def purge_limits(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Inputs ``{"category", "typeId"}``."""
         return self._limits_batch(from_type, to_type, "purge", inputs)
+
+
+#: A batch's inputs: JSON-able mappings, or the ``inputs`` array already encoded.
+Inputs = Sequence[Mapping[str, Any]] | JsonBytes
+
+
+def _inputs(inputs: Inputs) -> Any:
+    if isinstance(inputs, JsonBytes):
+        return JsonBytes(b'{"inputs":' + inputs + b"}")
+    return {"inputs": list(inputs)}
+
+
+def _encoded(body: Any) -> bytes:
+    if isinstance(body, JsonBytes):
+        return bytes(body)
+    return json.dumps(body, separators=(",", ":")).encode()
 
 
 def _seg(value: str) -> str:

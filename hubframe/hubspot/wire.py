@@ -27,6 +27,11 @@ from hubframe.hubspot.ratelimit import RateLimiter
 JSON = dict[str, Any]
 
 
+class JsonBytes(bytes):
+    """JSON already encoded: a batch's ``inputs`` array built from arrays
+    (:mod:`hubframe.run.bodies`), or a whole request body; sent as it is."""
+
+
 @dataclass(frozen=True)
 class ApiResponse:
     """A 2xx answer: status, raw content (parsed on first use), headers and bookkeeping."""

@@ -19,7 +19,7 @@ from hubframe.errors import ErrorCode
 from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.endpoints import endpoint
 from hubframe.run.work import Batch, Outcome, WorkItem
-from hubframe.vocab import Status, object_noun
+from hubframe.vocab import Action, Status, object_noun
 
 _OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
 _SPEC_REF = re.compile(r"([A-Z_]+)\s*=\s*(\d+)")
@@ -196,10 +196,11 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
             if i not in failures and done is not None and item_key(item) not in done:
                 err = unmapped[0]
                 failures[i] = _item_failure(batch, item, err, classify(err), resp, attempts)
+
     # One success shared by the rows of an action (outcomes are not changed in place): a
     # batch of 2,000 successes is one object, and the journal sees that at once.
-    successes = {
-        action: Outcome(
+    def success(action: Action) -> Outcome:
+        return Outcome(
             Status.SUCCESS,
             action=action,
             http_status=resp.status,
@@ -207,9 +208,20 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
             batch=batch.number,
             attempts=attempts,
         )
-        for action in {item.action for item in batch.items}
-    }
+
+    if not failures and _one_action(batch):
+        return [success(batch.action)] * batch.size  # a planned batch's rows: no WorkItems made
+    successes = {action: success(action) for action in {item.action for item in batch.items}}
     return [failures.get(i) or successes[item.action] for i, item in enumerate(batch.items)]
+
+
+def _one_action(batch: Batch) -> bool:
+    """Every row of the batch is sent with the batch's action (as planned batches are)."""
+    if batch.table is not None:
+        from hubframe.run.worktable import ACTION_CODE
+
+        return bool((batch.table.actions == ACTION_CODE[batch.action]).all())
+    return all(item.action is batch.action for item in batch.items)
 
 
 def _item_failure(

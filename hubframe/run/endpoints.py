@@ -9,7 +9,7 @@ Adding an endpoint is one entry here (and one test).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, TypeAlias
 
@@ -24,12 +24,12 @@ from hubframe.run.work import Batch, WorkItem
 from hubframe.vocab import Action
 
 if TYPE_CHECKING:  # the client is the caller's: reading a journal or report needs no HTTP
-    from hubframe.hubspot.client import HubSpotClient
+    from hubframe.hubspot.client import HubSpotClient, Inputs
     from hubframe.hubspot.wire import ApiResponse
 
 JSON = dict[str, Any]
 Key = tuple[str, str]
-Send: TypeAlias = "Callable[[str, str, Sequence[Mapping[str, Any]]], ApiResponse]"
+Send: TypeAlias = "Callable[[str, str, Inputs], ApiResponse]"
 
 
 @dataclass(frozen=True)
@@ -245,8 +245,15 @@ def payloads(batch: Batch) -> list[JSON]:
 
 
 def send(client: HubSpotClient, batch: Batch) -> ApiResponse:
-    """Send one batch to its endpoint."""
-    return endpoint(batch.action).send(client)(batch.from_type, batch.to_type, payloads(batch))
+    """Send one batch to its endpoint (a planned batch's body is built from its arrays)."""
+    inputs: Inputs | None = None
+    if batch.table is not None:
+        from hubframe.run.bodies import encoded_inputs
+
+        inputs = encoded_inputs(batch.action, batch.table)
+    if inputs is None:
+        inputs = payloads(batch)
+    return endpoint(batch.action).send(client)(batch.from_type, batch.to_type, inputs)
 
 
 __all__ = ["ENDPOINTS", "Endpoint", "batch_limit", "endpoint", "payloads", "send"]

@@ -45,6 +45,7 @@ import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, InputError
 from hubframe.run.work import Batch, Outcome
+from hubframe.run.worktable import NONE
 from hubframe.vocab import Action, RecordPair, Status
 
 #: The journal format this hubframe writes and reads (the database's ``PRAGMA user_version``).
@@ -183,9 +184,8 @@ class Packed:
 
 def pack(batch: Batch) -> Packed:
     """The batch's journal key and rows (see the module docstring)."""
-    from_ids = _ids_text(list(map(_from_id, batch.items)))
-    to_ids = _ids_text(list(map(_to_id, batch.items)))
-    distinct, rows = _distinct(list(map(_type, batch.items)))
+    from_ids, to_ids, keys = _columns(batch)
+    distinct, rows = _distinct(keys)
     types = json.dumps([list(t) for t in distinct], separators=(",", ":"))
     parts = (_DIGEST_TAG, str(batch.action), batch.from_type, batch.to_type, from_ids, to_ids)
     h = hashlib.sha256()
@@ -194,6 +194,22 @@ def pack(batch: Batch) -> Packed:
         h.update(b"%d:" % len(raw))
         h.update(raw)
     return Packed(h.hexdigest(), from_ids, to_ids, types, rows)
+
+
+def _columns(batch: Batch) -> tuple[str, str, list[Any]]:
+    """The batch's from ids and to ids as text, and each row's (category, type id, limit):
+    from the table's arrays when the batch has one (no WorkItems made), else from its items."""
+    table = batch.table
+    if table is None:
+        items = batch.items
+        from_ids, to_ids = list(map(_from_id, items)), list(map(_to_id, items))
+        return _ids_text(from_ids), _ids_text(to_ids), list(map(_type, items))
+    names = table.categories
+    categories = [None if c == NONE else names[c] for c in table.category_codes.tolist()]
+    type_ids = [None if t == NONE else t for t in table.type_ids.tolist()]
+    maxima = [None if m == NONE else m for m in table.maxima.tolist()]
+    keys = list(zip(categories, type_ids, maxima, strict=True))
+    return _column_text(table.from_ids), _column_text(table.to_ids), keys
 
 
 def digest(batch: Batch) -> str:
@@ -379,7 +395,7 @@ class Journal:
             row = self._db.execute(
                 "SELECT size, outcomes, rows FROM batches WHERE digest = ?", (key,)
             ).fetchone()
-            if row is None or row[0] != len(batch.items):
+            if row is None or row[0] != batch.size:
                 return None
             distinct = [_outcome(values, batch.number) for values in json.loads(row[1])]
             return [distinct[c] for c in _codes(row[2], row[0])]
@@ -390,7 +406,7 @@ class Journal:
         """Record a finished batch; returns False (and records no outcome) unless all are
         final.  The association rows of the batch are kept in ``sent`` either way (for undo).
         One transaction per batch."""
-        if len(outcomes) != len(batch.items):
+        if len(outcomes) != batch.size:
             return False
         packed = packed or pack(batch)
         if len({id(o) for o in outcomes}) == 1:  # one shared outcome (a batch's successes)
@@ -411,7 +427,7 @@ class Journal:
                         str(batch.action),
                         batch.from_type,
                         batch.to_type,
-                        len(batch.items),
+                        batch.size,
                         data,
                         rows,
                         time.time(),
@@ -426,7 +442,7 @@ class Journal:
                 str(batch.action),
                 batch.from_type,
                 batch.to_type,
-                len(batch.items),
+                batch.size,
                 packed.from_ids,
                 packed.to_ids,
                 packed.types,

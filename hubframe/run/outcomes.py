@@ -63,6 +63,11 @@ class Outcomes:
 
     def put_batch(self, positions: Sequence[int], outcomes: Sequence[Outcome]) -> None:
         """A batch's outcomes; plain successes are stored with array writes."""
+        first = outcomes[0] if outcomes else None
+        shared = first is not None and outcomes.count(first) == len(outcomes)  # map_response's
+        if shared and first is not None and first.batch is not None and _plain_success(first):
+            self._put_successes(np.asarray(positions, dtype=np.int64), first)
+            return
         plain = [n for n, o in enumerate(outcomes) if _plain_success(o)]
         if plain:
             first = outcomes[plain[0]]
@@ -93,10 +98,11 @@ class Outcomes:
         self.http[positions] = NONE if outcome.http_status is None else outcome.http_status
         self.batch[positions] = outcome.batch
         self.attempts[positions] = NONE if outcome.attempts is None else outcome.attempts
-        for position in positions.tolist():
-            self.messages.pop(position, None)
-            self.categories.pop(position, None)
-            self.correlation.pop(position, None)
+        for texts in (self.messages, self.categories, self.correlation):
+            if texts:  # texts an earlier outcome of these rows left
+                held = np.fromiter(texts, dtype=np.int64, count=len(texts))
+                for position in held[np.isin(held, positions)].tolist():
+                    del texts[position]
         if outcome.correlation_id is not None:
             self.batch_correlation[outcome.batch] = outcome.correlation_id
 

@@ -24,7 +24,6 @@ from dataclasses import dataclass, field
 from typing import Any, Protocol
 
 import pandas as pd
-from tqdm.auto import tqdm
 
 from hubframe.errors import ErrorCode, StopReason
 from hubframe.hubspot.client import HubSpotClient
@@ -204,9 +203,19 @@ def _noted(outcomes: Outcomes, notes: Mapping[int, Note]) -> None:
 
 @contextmanager
 def _progress(desc: str, total: int, options: RunOptions) -> Iterator[Callable[[int], None]]:
-    """A tqdm bar over the rows to send, fed by the sender (and ``on_progress``)."""
-    bar = tqdm(total=total, desc=desc, unit="rows", disable=not options.progress)
-    with bar:
+    """A tqdm bar over the rows to send (tqdm loaded only when shown), fed by the sender
+    (and ``on_progress``)."""
+    if not options.progress:
+
+        def report(rows: int) -> None:
+            if options.on_progress is not None:
+                options.on_progress(rows)
+
+        yield report
+        return
+    from tqdm.auto import tqdm
+
+    with tqdm(total=total, desc=desc, unit="rows") as bar:
 
         def advance(rows: int) -> None:
             bar.update(rows)

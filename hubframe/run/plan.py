@@ -6,8 +6,8 @@ the batches to send, each a request's worth of rows of one object pair and actio
 endpoint's maximum, and an :class:`~hubframe.run.work.Outcome` for every row that will not be
 sent (a repeat of an earlier row, or a row asking something else of the same association type).
 Everything is computed with numpy over whole columns (1,000,000 rows plan in well under a
-second); :class:`~hubframe.run.work.Batch` objects, with a WorkItem per row, are made one at a
-time as they are sent (:meth:`Plan.stream`).
+second); :class:`~hubframe.run.work.Batch` objects, each a slice of the table, are made one at
+a time as they are sent (:meth:`Plan.stream`).
 
 Batches keep the order a streaming planner would give them: a batch is numbered when it fills
 (the input row that fills it decides), and the last, partly filled batch of each group comes
@@ -61,9 +61,10 @@ class Plan:
         return sum(len(b.rows) for b in self.batches)
 
     def batch(self, spec: BatchPlan) -> Batch:
-        """The batch of ``spec``, with a WorkItem per row."""
-        items = tuple(self.table.items(spec.rows))
-        return Batch(spec.number, spec.action, spec.pair.from_type, spec.pair.to_type, items)
+        """The batch of ``spec``: its rows as a table (WorkItems are made if they are needed)."""
+        part = self.table.take(spec.rows)
+        pair = spec.pair
+        return Batch(spec.number, spec.action, pair.from_type, pair.to_type, table=part)
 
     def stream(self) -> Iterator[Batch]:
         """The batches in order, each made as it is needed."""

@@ -130,7 +130,7 @@ class Sender:
         """Send every batch (a stream, made as it is needed) into ``store``."""
 
         def keep(batch: Batch, outcomes: list[Outcome]) -> None:
-            store.put_batch([item.position for item in batch.items], outcomes)
+            store.put_batch(batch.positions(), outcomes)
 
         self._pump(batches, keep)
 
@@ -170,7 +170,7 @@ class Sender:
     ) -> None:
         keep(batch, outcomes)
         if self.on_progress is not None:
-            self.on_progress(len(batch.items))
+            self.on_progress(batch.size)
 
     def run_batch(self, batch: Batch) -> list[Outcome]:
         """Outcomes of one batch: from the journal, or by sending it."""
@@ -217,6 +217,9 @@ class Sender:
     def _explained(self, batch: Batch, outcomes: list[Outcome]) -> list[Outcome]:
         """Rows HubSpot refused one by one without a reason hubframe can read (a bare error
         body): the portal is read to find out why (:mod:`hubframe.run.diagnose`)."""
+        shared = bool(outcomes) and outcomes.count(outcomes[0]) == len(outcomes)
+        if shared and outcomes[0].status is Status.SUCCESS:  # one shared success
+            return outcomes
         vague = [
             n
             for n, o in enumerate(outcomes)

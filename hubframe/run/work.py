@@ -8,11 +8,14 @@ row number: rows split from one cell share a row number).
 
 from __future__ import annotations
 
-from dataclasses import dataclass, fields, replace
-from typing import Any
+from dataclasses import dataclass, field, fields, replace
+from typing import TYPE_CHECKING, Any
 
 from hubframe.errors import ApiError, ErrorCode, HubframeError
 from hubframe.vocab import Action, ObjectPair, RecordPair, Status
+
+if TYPE_CHECKING:
+    from hubframe.run.worktable import WorkTable
 
 
 @dataclass(slots=True)  # not frozen: frozen __init__ is several times slower, and rows are many
@@ -55,20 +58,52 @@ class WorkItem:
         return self.action is other.action and self.max_to_object_ids == other.max_to_object_ids
 
 
-@dataclass(frozen=True, slots=True)
+@dataclass(frozen=True)
 class Batch:
-    """Rows sent in one request: same object pair and action, at most the endpoint maximum."""
+    """Rows sent in one request: same object pair and action, at most the endpoint maximum.
+
+    A planned batch holds its rows as a :class:`~hubframe.run.worktable.WorkTable` slice
+    (``table``): its request body, row positions and plain successes come from the arrays, and
+    :attr:`items` (one WorkItem per row) are made only when a row needs its own handling (an
+    error to map, a half to resend, a journal).  Other batches are made of items.
+    """
 
     number: int
     action: Action
     from_type: str
     to_type: str
-    items: tuple[WorkItem, ...]
+    _items: tuple[WorkItem, ...] | None = field(default=None, repr=False)
     #: The portal was read already to find the rows of this batch HubSpot would refuse.
     diagnosed: bool = False
+    table: WorkTable | None = field(default=None, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        if self._items is None and self.table is None:
+            raise ValueError("a batch needs its items or its table")
+
+    @property
+    def items(self) -> tuple[WorkItem, ...]:
+        """One WorkItem per row, in order (made from the table the first time)."""
+        if self._items is None:
+            assert self.table is not None
+            object.__setattr__(self, "_items", tuple(self.table.items()))
+        assert self._items is not None
+        return self._items
+
+    @property
+    def size(self) -> int:
+        if self._items is None and self.table is not None:
+            return len(self.table)
+        return len(self.items)
+
+    def positions(self) -> list[int]:
+        """Each row's position in the input frame, in order."""
+        if self._items is None and self.table is not None:
+            return list(self.table.positions.tolist())
+        return [item.position for item in self.items]
 
     def part(self, items: tuple[WorkItem, ...]) -> Batch:
-        return replace(self, items=items)
+        return replace(self, _items=items, table=None)
 
 
 @dataclass(slots=True)  # not frozen, for speed; treat as immutable (use with_)

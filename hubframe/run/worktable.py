@@ -120,27 +120,27 @@ class WorkTable:
         """WorkItems of some rows (all by default), for the code that works row by row."""
         index = np.arange(len(self)) if rows is None else np.asarray(rows, dtype=np.int64)
         part = self.take(index) if rows is not None else self
-        from_ids, to_ids = part.from_ids.to_pylist(), part.to_ids.to_pylist()
-        out: list[WorkItem] = []
-        for n in range(len(part)):
-            category, type_id = int(part.category_codes[n]), int(part.type_ids[n])
-            maximum, label = int(part.maxima[n]), int(part.label_codes[n])
-            pair = part.pairs[int(part.pair_codes[n])]
-            out.append(
-                WorkItem(
-                    position=int(part.positions[n]),
-                    action=ACTIONS[int(part.actions[n])],
-                    from_type=pair.from_type,
-                    to_type=pair.to_type,
-                    from_id=from_ids[n],
-                    to_id=to_ids[n],
-                    category=None if category == NONE else part.categories[category],
-                    type_id=None if type_id == NONE else type_id,
-                    max_to_object_ids=None if maximum == NONE else maximum,
-                    label=None if label == NONE else part.labels[label],
-                )
+        pairs = [part.pairs[c] for c in part.pair_codes.tolist()]
+        names, texts = part.categories, part.labels
+        categories = (None if c == NONE else names[c] for c in part.category_codes.tolist())
+        labels = (None if c == NONE else texts[c] for c in part.label_codes.tolist())
+        type_ids = (None if t == NONE else t for t in part.type_ids.tolist())
+        maxima = (None if m == NONE else m for m in part.maxima.tolist())
+        return [
+            WorkItem(position, ACTIONS[action], pair.from_type, pair.to_type, f, t, c, tid, m, lab)
+            for position, action, pair, f, t, c, tid, m, lab in zip(
+                part.positions.tolist(),
+                part.actions.tolist(),
+                pairs,
+                part.from_ids.to_pylist(),
+                part.to_ids.to_pylist(),
+                categories,
+                type_ids,
+                maxima,
+                labels,
+                strict=True,
             )
-        return out
+        ]
 
     def with_actions(self, actions: npt.NDArray[np.int8]) -> WorkTable:
         """The same rows sent with other actions (e.g. removals of the pairs a sheet names)."""

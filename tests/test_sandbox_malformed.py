@@ -623,6 +623,29 @@ def test_bounds_scanner_matches_a_plain_scanner(pieces: list[str]) -> None:
     assert jsonbounds.scan(body) == _reference_scan(body)
 
 
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(st.sampled_from(['"', "[", "]", "{", "}", ",", "a", " "]), max_size=400),
+    st.sampled_from([0, 0, 0, 1]),
+)
+def test_bounds_scanner_without_backslashes_matches_a_plain_scanner(
+    pieces: list[str], repeat: int
+) -> None:
+    """Bodies without backslashes take the split-at-quotes path; over a chunk too."""
+    body = "".join(pieces).encode()
+    if repeat:
+        body = body * (jsonbounds._CHUNK // max(1, len(body)) + repeat)
+    plain = jsonbounds._scan_plain(body)
+    assert (plain is None) == (body.count(b'"') > jsonbounds._PLAIN_QUOTES)
+    assert jsonbounds.scan(body) == _reference_scan(body)
+
+
+def test_a_body_of_many_strings_is_scanned_in_chunks() -> None:
+    body = b"[" + b'"a",' * (jsonbounds._PLAIN_QUOTES // 2 + 1) + b"[]]"
+    assert jsonbounds._scan_plain(body) is None
+    assert jsonbounds.scan(body) == _reference_scan(body)
+
+
 def test_bounds_scanner_carries_state_across_chunks() -> None:
     chunk = jsonbounds._CHUNK
     for cut in (chunk - 2, chunk - 1, chunk, chunk + 1):

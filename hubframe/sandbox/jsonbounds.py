@@ -15,6 +15,9 @@ conversion limit are refused as well (Jackson stops at 1,000 digits).
 
 Normal bodies take a fast path: counting brackets and commas in the raw bytes (which
 over-counts: brackets inside strings are counted too) already shows them to be within bounds.
+Bodies without backslashes (every real batch: a 2,000-input one has ~15,000 brackets, so the
+first test does not settle it) are split at their quotes: every other piece is outside strings,
+and only those are counted (~1 ms for 2,000 inputs, against ~12 ms for the general scan).
 Others are scanned with numpy, 256 KiB at a time, without copying the body: a quote not
 preceded by an odd run of backslashes opens or closes a string, and brackets and commas
 outside strings are counted and nested (a few MB of work arrays, whatever the body's size).
@@ -36,6 +39,9 @@ _STEP: Final = np.zeros(256, dtype=np.int8)
 _STEP[[ord("["), ord("{")]] = 1
 _STEP[[ord("]"), ord("}")]] = -1
 _CHUNK: Final = 256 * 1024
+#: Bodies with more quotes than this are scanned in chunks (splitting at every quote would
+#: make one bytes object per piece: ~8 MB at this many).
+_PLAIN_QUOTES: Final = 262_144
 
 
 class JsonTooComplex(ValueError):
@@ -81,9 +87,25 @@ def _scan_chunk(codes: np.ndarray[Any, np.dtype[np.uint8]], state: _Scan) -> Non
     state.backslashes = int(run[-1])
 
 
+def _scan_plain(body: bytes) -> tuple[int, int] | None:
+    """:func:`scan` of a body without backslashes and with few strings (every real batch):
+    every quote opens or closes a string, so the text outside strings is every other piece
+    between quotes, and only that is counted.  None for other bodies."""
+    if b"\\" in body or body.count(b'"') > _PLAIN_QUOTES:
+        return None
+    outside = b"".join(body.split(b'"')[0::2])
+    steps = _STEP[np.frombuffer(outside, dtype=np.uint8)]
+    values = 1 + int(np.count_nonzero(steps > 0)) + outside.count(b",")
+    deepest = max(0, int(np.cumsum(steps, dtype=np.int64).max())) if len(steps) else 0
+    return values, deepest
+
+
 def scan(body: bytes) -> tuple[int, int]:
     """(values, deepest nesting) of ``body``, counting only what is outside strings; stops
-    early once either bound is exceeded."""
+    early once either bound is exceeded (a body with backslashes or many strings)."""
+    plain = _scan_plain(body)
+    if plain is not None:
+        return plain
     codes = np.frombuffer(body, dtype=np.uint8)
     state = _Scan()
     for start in range(0, len(codes), _CHUNK):

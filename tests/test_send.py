@@ -446,3 +446,20 @@ def test_refused_batches_cost_about_one_request_a_bad_row(
         assert writes == 4 + 3
         assert len(log) - writes <= 4 * 3  # records of both sides, types, limits
     assert len(sb.associations("deals", "contacts")) == 400 - len(bad)
+
+
+def test_every_worker_is_running_before_the_first_batch_goes(sandbox: Sandbox) -> None:
+    """The pool's threads are started together, before any batch: a thread started beside
+    busy workers waits its turn, which spread a first burst of 32 requests over ~0.3 s."""
+    seen: list[int] = []
+
+    class Watching(Sender):
+        def run_batch(self, batch: Batch) -> list[Outcome]:
+            running = [t for t in threading.enumerate() if t.name.startswith("hubframe_")]
+            seen.append(len(running))
+            return super().run_batch(batch)
+
+    items = [assoc(p, DEALS[8], CONTACTS[p]) for p in range(8)]
+    outcomes = Watching(client_for(sandbox), workers=4).run(make_plan(items, batch_size=2).stream())
+    assert [outcomes[p].status for p in range(8)] == [Status.SUCCESS] * 8
+    assert seen and seen[0] == 4

@@ -22,16 +22,19 @@ no request can make the sandbox keep more than one bounded body in memory.  The 
    status when refused, ``100 Continue`` otherwise.
 5. Read the body: at most its declared length, or chunk by chunk up to :data:`MAX_BODY` (413
    beyond; a broken chunk line or a body that ends early is 400; a client that stalls for the
-   handler timeout gets 408).  Parse it once, within :mod:`~hubframe.sandbox.jsonbounds`.
-6. Wait half the configured latency, WITHOUT any lock; under the portal lock run the endpoint on
-   the parsed body (an unexpected exception is a 500, never a dropped connection); then wait
-   until the whole latency has passed since the request arrived.  The latency is the time from
-   arrival to reply, as on HubSpot, where the edge counts a request, a server applies it and
-   the answer travels back: the sandbox's own work (one request at a time, under the lock) is
-   inside it rather than added to it, and away from the moment requests are counted; send the reply
-   with an ``X-HubSpot-Correlation-Id`` (or drop the connection, for the fault kinds that do
-   so); append the request to the log (before replying, so a client that got the reply finds
-   it there).  Refused requests are logged with ``inputs`` 0 and the hash of what was read.
+   handler timeout gets 408).
+6. Wait half the configured base latency, WITHOUT any lock, then parse the body once, within
+   :mod:`~hubframe.sandbox.jsonbounds` (not on arrival: parsing holds the interpreter, which
+   would delay the counting of requests arriving together); under the portal lock run the
+   endpoint on the parsed body (an unexpected exception is a 500, never a dropped connection);
+   then wait until the whole latency has passed since the request arrived.  The latency is the
+   time from arrival to reply, as on HubSpot, where the edge counts a request, a server applies
+   it and the answer travels back: the sandbox's own work (one request at a time, under the
+   lock) is inside it rather than added to it, and away from the moment requests are counted;
+   send the reply with an ``X-HubSpot-Correlation-Id`` (or drop the connection, for the fault
+   kinds that do so); append the request to the log (before replying, so a client that got the
+   reply finds it there).  Refused requests are logged with ``inputs`` 0 and the hash of what
+   was read.
 """
 
 from __future__ import annotations
@@ -161,14 +164,13 @@ class App:
             reply = _error_reply(408, "The request body did not arrive in time")
             self.refuse(h, reply, admitted.headers, started, None)
             return
-        parsed = parse_body(body)
         sha1 = hashlib.sha1(body).hexdigest()
 
         if admitted.fault is Fault.RESET:
-            self.record(h, 0, started, parsed.inputs, sha1)
+            self.record(h, 0, started, parse_body(body).inputs, sha1)
             h.reset_connection()
             return
-        reply, headers = self._run(h, admitted, parsed, started)
+        reply, headers, parsed = self._run(h, admitted, body, started)
         if admitted.fault is Fault.LOST_RESPONSE:
             self.record(h, 0, started, parsed.inputs, sha1)
             h.drop_connection()
@@ -236,11 +238,16 @@ class App:
         return self.tokens[token]
 
     def _run(
-        self, h: _Handler, admitted: _Admitted, parsed: Parsed, started: float
-    ) -> tuple[Reply, dict[str, str]]:
+        self, h: _Handler, admitted: _Admitted, body: bytes, started: float
+    ) -> tuple[Reply, dict[str, str], Parsed]:
         route = admitted.route
         assert route is not None
-        access = route.endpoint.access
+        base, per_input = self.latency or (0.0, 0.0)
+        # Parsed after half the base latency, not on arrival: a 2,000-input body holds the
+        # interpreter for ~5 ms, which would delay the counting of the requests arriving with it.
+        _sleep_until(started + base / 2)
+        parsed = parse_body(body)
+        latency = base + per_input * parsed.inputs
         call = Call(
             h.command,
             route.version,
@@ -248,14 +255,9 @@ class App:
             route.query,
             h.body,
             admitted.scopes,
-            access,
+            route.endpoint.access,
             parsed,
         )
-        latency = 0.0
-        if self.latency is not None:
-            base, per_input = self.latency
-            latency = base + per_input * parsed.inputs
-            _sleep_until(started + latency / 2)
         with self.portal.lock:
             try:
                 reply = respond(self.portal, route, call)
@@ -264,7 +266,7 @@ class App:
                 reply = _error_reply(500, "The sandbox failed on this request (a bug)")
         _sleep_until(started + latency)
         with self.gate:
-            return reply, self.limiter.headers()
+            return reply, self.limiter.headers(), parsed
 
 
 def _sleep_until(moment: float) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import re
+import socket
 import threading
 import time
 from collections.abc import Callable
@@ -379,3 +380,42 @@ def test_successes_carry_the_correlation_id(sandbox: Sandbox) -> None:
     ids = [first.correlation_id, second.correlation_id]
     assert all(re.match(r"^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-", i or "") for i in ids)
     assert ids[0] != ids[1]
+
+
+def test_connections_opened_ahead_carry_the_burst_that_follows(
+    sandbox_factory: Callable[..., Sandbox],
+) -> None:
+    sb = sandbox_factory(seed="demo", latency=(0.2, 0.0))
+    client = client_for(sb)
+    client.open_connections(6).join(timeout=10)
+    deadline = time.monotonic() + 5
+    while sb.connections_opened < 6 and time.monotonic() < deadline:
+        time.sleep(0.01)  # the server accepts what the client connected, in its own time
+    assert sb.connections_opened == 6
+    go = threading.Barrier(6)
+    answers: list[int] = []
+
+    def ask() -> None:
+        go.wait(timeout=10)
+        answers.append(len(client.list_labels("deals", "contacts")))
+
+    threads = [threading.Thread(target=ask) for _ in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+    assert len(answers) == 6 and min(answers) > 0
+    assert sb.connections_opened == 6  # the six requests overlapped on the six connections
+    client.close()
+
+
+@pytest.mark.filterwarnings("error::pytest.PytestUnhandledThreadExceptionWarning")
+def test_connections_that_cannot_open_are_left_to_the_requests() -> None:
+    with socket.socket() as probe:  # a port nobody listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    client = HubSpotClient(token="pat-na1-x", base_url=f"http://127.0.0.1:{port}", timeout=2)
+    thread = client.open_connections(3)
+    thread.join(timeout=10)
+    assert not thread.is_alive()
+    client.close()

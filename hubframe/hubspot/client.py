@@ -19,6 +19,7 @@ import json
 import logging
 import os
 import random
+import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
@@ -53,6 +54,7 @@ from hubframe.hubspot.wire import (
     Sending,
     before_send,
     correlation_id,
+    open_connections,
 )
 from hubframe.redaction import redact, register_secret
 
@@ -132,6 +134,23 @@ class HubSpotClient:
 
     def close(self) -> None:
         self._session.close()
+
+    def open_connections(self, count: int) -> threading.Thread:
+        """Open up to ``count`` connections to HubSpot in the background (at most the pool's
+        size), so that a burst of requests does not wait for its handshakes; returns the
+        thread doing it.  A run calls this before its first (labels) request: the connections
+        open while that answer is on its way."""
+        wanted = min(count, POOL_SIZE)
+        adapter = self._session.get_adapter(self.base_url)
+        connect_s = self.timeout[0] if isinstance(self.timeout, tuple) else self.timeout
+        thread = threading.Thread(
+            target=open_connections,
+            args=(adapter, self.base_url, wanted, connect_s),
+            name="hubframe-connect",
+            daemon=True,
+        )
+        thread.start()
+        return thread
 
     def __enter__(self) -> HubSpotClient:
         return self

@@ -108,6 +108,36 @@ class Adapter(HTTPAdapter):
         self.poolmanager.pool_classes_by_scheme = {"http": _HTTPPool, "https": _HTTPSPool}
 
 
+def open_connections(adapter: HTTPAdapter, url: str, count: int, timeout: float) -> int:
+    """Open up to ``count`` keep-alive connections to ``url``'s host in ``adapter``'s pool, all
+    at once (their TCP and TLS handshakes in parallel), and leave them there for the requests
+    that follow; returns how many are open.  A connection that fails to open is dropped: its
+    request opens its own, as it would have anyway.  (urllib3's ``_get_conn``/``_put_conn`` are
+    the pool's own check-out and check-in, which requests uses the same way.)"""
+    prepared = requests.Request("GET", url).prepare()
+    pool = adapter.get_connection_with_tls_context(prepared, verify=True)
+    assert isinstance(pool, HTTPConnectionPool)  # HTTPS pools are HTTP pools too
+    taken = [pool._get_conn() for _ in range(max(0, count))]
+
+    def connect(conn: Any) -> None:
+        if not conn.is_connected:
+            conn.timeout = timeout
+            try:
+                conn.connect()
+            except Exception:  # refused, timed out, TLS: the request will say so itself
+                conn.close()
+
+    threads = [threading.Thread(target=connect, args=(c,), daemon=True) for c in taken]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    opened = sum(1 for conn in taken if conn.is_connected)
+    for conn in taken:
+        pool._put_conn(conn)
+    return opened
+
+
 class Sending:
     """The hook of one attempt: books the rate limiter slot and notes that bytes were written."""
 

@@ -14,7 +14,7 @@ from typing import Any, Unpack
 
 import pandas as pd
 
-from hubframe.constants import EXISTING_COLUMNS
+from hubframe.constants import EXISTING_COLUMNS, MAX_BATCH_CREATE
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.before import read_before
@@ -25,6 +25,7 @@ from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
 from hubframe.run.rows import as_frame, issue_outcomes
+from hubframe.run.send import MAX_IN_FLIGHT
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.run.worktable import ACTIONS
@@ -129,6 +130,8 @@ class _Associate:
         issues = self.issues if known and self.issues is not None else validate_pairs(frame)
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
+        if not self.wanted.dry_run:  # the connections of the first burst open during the lookup
+            run.client.open_connections(_first_burst(len(frame) - len(settled)))
         book = LabelBook(run.client)
         prepare_pairs(prepared, book)
         if self.wanted.record_only:
@@ -140,6 +143,11 @@ class _Associate:
             if self.wanted.dry_run:
                 prepared.notes = _notes(checks)
         return prepared
+
+
+def _first_burst(rows: int) -> int:
+    """Requests a run of ``rows`` rows may have in flight at once (an upper bound)."""
+    return min(MAX_IN_FLIGHT, -(-rows // MAX_BATCH_CREATE))
 
 
 # --- reading the portal before sending (pre-flight, skip existing, undo records) ---------------

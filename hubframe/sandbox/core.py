@@ -156,6 +156,14 @@ class Sandbox:
         return int(self._server.server_address[1])
 
     @property
+    def connections_opened(self) -> int:
+        """TCP connections clients opened to the sandbox since it started (keep-alive reuse
+        shows as requests on fewer connections)."""
+        if self._server is None:
+            raise RuntimeError("the sandbox is not running; call start() or use `with`")
+        return self._server.accepted
+
+    @property
     def url(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 

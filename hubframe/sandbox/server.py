@@ -536,12 +536,14 @@ class SandboxHTTPServer(ThreadingHTTPServer):
         self.app = app
         self._open: set[socket.socket] = set()
         self._open_lock = threading.Lock()
+        self.accepted = 0  # connections accepted since the start
         super().__init__(("127.0.0.1", port), _Handler)
 
     def track(self, conn: socket.socket, *, add: bool) -> None:
         with self._open_lock:
             if add:
                 self._open.add(conn)
+                self.accepted += 1
             else:
                 self._open.discard(conn)
 

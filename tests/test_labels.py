@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pandas as pd
 import pytest
 
-from hubframe.errors import ErrorCode
+from hubframe.errors import AuthError, ErrorCode, HubframeError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.labels import LabelBook, UnknownLabel, closest_first
 from hubframe.sandbox import Sandbox
@@ -60,3 +61,60 @@ def test_closest_first_orders_by_similarity() -> None:
     assert closest_first("budget", names)[0] == "Budget holder"
     assert closest_first("champ", names)[0] == "Champion"
     assert sorted(closest_first("x", names)) == sorted(names)
+
+
+def test_a_prefetch_reads_each_pair_once_and_hands_over_its_answers(sandbox: Sandbox) -> None:
+    book = book_for(sandbox)
+    book.prefetch([("deals", "contacts"), ("contacts", "companies"), ("deals", "contacts")])
+    # the main thread's calls wait for the prefetch instead of reading again
+    assert book.resolve("deals", "contacts", "Champion").label == "Champion"
+    assert book.resolve("contacts", "companies", "primary").type_id == 1
+    book.prefetch([("deals", "contacts")])  # known already: nothing read
+    assert book.labels("deals", "contacts")
+    assert label_gets(sandbox) == 2
+
+
+def test_a_prefetch_error_is_raised_where_the_labels_are_needed(sandbox: Sandbox) -> None:
+    book = book_for(sandbox)
+    book.prefetch([("deals", "widgets"), ("deals", "contacts")])
+    with pytest.raises(HubframeError) as failed:
+        book.labels("deals", "widgets")
+    assert not failed.value.stops_run
+    assert book.labels("deals", "contacts")  # the next pair was read all the same
+    assert label_gets(sandbox) == 2
+
+
+def test_after_a_bad_token_a_prefetch_reads_no_other_pair(sandbox: Sandbox) -> None:
+    book = LabelBook(HubSpotClient(token="pat-na1-wrong", base_url=sandbox.url, max_retries=0))
+    book.prefetch([("deals", "contacts"), ("contacts", "companies")])
+    with pytest.raises(AuthError) as failed:
+        book.labels("deals", "contacts")
+    assert failed.value.stops_run and "pat-na1-wrong" not in str(failed.value)
+    assert label_gets(sandbox) == 1
+
+
+def test_a_run_reads_the_labels_of_the_pairs_whose_rows_name_a_type_only(
+    sandbox: Sandbox,
+) -> None:
+    """Unlabeled rows need no labels (default associations): no read for their pair; a row
+    with a label or a type id has its pair read once, before the sheet is checked."""
+    from hubframe.jobs import associate
+    from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, DEAL_IDS
+
+    deals, contacts = [str(i) for i in DEAL_IDS[20:23]], [str(i) for i in CONTACT_IDS[30:32]]
+    sheet = pd.DataFrame(
+        {
+            "from_type": ["deals", "deals", "deals", "contacts"],
+            "from_id": [*deals, contacts[0]],
+            "to_type": ["contacts", "contacts", "companies", "companies"],
+            "to_id": [contacts[1], str(CONTACT_IDS[40]), str(COMPANY_IDS[5]), str(COMPANY_IDS[6])],
+            "label": ["", "  ", None, None],
+            "type_id": pd.array([None, None, None, 1], dtype="Int64"),
+        }
+    )
+    client = HubSpotClient(token=sandbox.token, base_url=sandbox.url)
+    result = associate(sheet, client, progress=False)
+    assert result["status"].tolist() == ["success"] * 4
+    log = sandbox.request_log()
+    reads = log.loc[log["path"].str.endswith("/labels"), "path"].tolist()
+    assert len(reads) == 1 and reads[0].endswith("/contacts/companies/labels"), reads

@@ -21,7 +21,7 @@ from hubframe.run.before import read_before
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
-from hubframe.run.pairs import prepare_pairs, with_actions
+from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
 from hubframe.run.rows import as_frame, issue_outcomes
@@ -125,6 +125,8 @@ class _Associate:
         from hubframe.validate import validate_pairs
 
         source = as_frame(self.source, "pairs")
+        book = LabelBook(run.client)
+        book.prefetch(labeled_pairs(source))  # read while the sheet is checked
         frame, looked_up = resolve_ids(source, run.client)
         known = self.issues is not None and frame is source  # ids looked up: validate again
         issues = self.issues if known and self.issues is not None else validate_pairs(frame)
@@ -132,7 +134,6 @@ class _Associate:
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         if not self.wanted.dry_run:  # the connections of the first burst open during the lookup
             run.client.open_connections(_first_burst(len(frame) - len(settled)))
-        book = LabelBook(run.client)
         prepare_pairs(prepared, book)
         if self.wanted.record_only:
             _record_before(prepared, run, book)

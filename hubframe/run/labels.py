@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -64,16 +64,46 @@ class LabelBook:
     def __init__(self, client: HubSpotClient) -> None:
         self._client = client
         self._pairs: dict[tuple[str, str], list[LabelDef]] = {}
+        self._failed: dict[tuple[str, str], Exception] = {}  # a prefetch's, raised once
         self._lock = threading.Lock()
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
         """Every association type from ``from_type`` to ``to_type`` (HubframeError on failure)."""
         key = (from_type, to_type)
         with self._lock:
+            failed = self._failed.pop(key, None)
+            if failed is not None:
+                raise failed
             if key not in self._pairs:
-                raw = self._client.list_labels(from_type, to_type)
-                self._pairs[key] = [_parse(entry) for entry in raw]
+                self._pairs[key] = self._read(key)
             return self._pairs[key]
+
+    def _read(self, key: tuple[str, str]) -> list[LabelDef]:
+        return [_parse(entry) for entry in self._client.list_labels(*key)]
+
+    def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
+        """Start reading the labels of ``pairs`` in the background, so that the answers are
+        on their way while the sheet is checked; the first :meth:`labels` call of a pair waits
+        for it, and gets its labels or raises what the read raised.  After an error that stops
+        a run (a bad token) the other pairs are not read."""
+        wanted = list(dict.fromkeys(pairs))
+        holding = threading.Event()
+
+        def fetch() -> None:
+            with self._lock:
+                holding.set()
+                for key in wanted:
+                    if key in self._pairs:
+                        continue
+                    try:
+                        self._pairs[key] = self._read(key)
+                    except Exception as exc:  # kept for the caller's thread
+                        self._failed[key] = exc
+                        if not isinstance(exc, HubframeError) or exc.stops_run:
+                            return
+
+        threading.Thread(target=fetch, name="hubframe-labels", daemon=True).start()
+        holding.wait()  # the lock is the fetch's: no labels() call can read a pair twice
 
     def unlabeled(self, from_type: str, to_type: str) -> LabelDef | None:
         """The pair's unlabeled HUBSPOT_DEFINED type (the 'default' association)."""

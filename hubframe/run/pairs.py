@@ -42,6 +42,27 @@ def with_actions(frame: pd.DataFrame, settled: dict[int, Outcome]) -> dict[int, 
     return settled
 
 
+def labeled_pairs(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """The distinct (from type, to type) of the rows of a pairs frame that name an association
+    type (a label or a type id: their labels will be read), in order of first appearance."""
+    if "from_type" not in frame.columns or "to_type" not in frame.columns:
+        return []
+    typed = np.zeros(len(frame), dtype=bool)
+    if "label" in frame.columns:
+        labels = frame["label"].astype("str").str.strip()
+        typed |= (frame["label"].notna() & (labels != "")).to_numpy(dtype=bool)
+    if "type_id" in frame.columns:
+        typed |= frame["type_id"].notna().to_numpy(dtype=bool)
+    if not typed.any():
+        return []
+    f, f_names = pd.factorize(frame["from_type"])
+    t, t_names = pd.factorize(frame["to_type"])
+    width = max(1, len(t_names))
+    both = typed & (f >= 0) & (t >= 0)
+    combined = pd.unique(f[both].astype(np.int64) * width + t[both])
+    return [(str(f_names[c // width]), str(t_names[c % width])) for c in combined.tolist()]
+
+
 def lookup_failure(prepared: Prepared, pos: int, action: Action, exc: HubframeError) -> None:
     """A row whose labels could not be read: failed, or the run stops."""
     if exc.stops_run:
@@ -230,4 +251,11 @@ def _note_resolved(prepared: Prepared, table: WorkTable) -> None:
         )
 
 
-__all__ = ["lookup_failure", "pair_action", "prepare_pairs", "unknown_label", "with_actions"]
+__all__ = [
+    "labeled_pairs",
+    "lookup_failure",
+    "pair_action",
+    "prepare_pairs",
+    "unknown_label",
+    "with_actions",
+]

@@ -14,10 +14,11 @@ from hubframe.run.pairs import _keys
 FIELDS = ("from_type", "to_type", "label", "category", "type_id")
 
 
-def _frame(rows: list[tuple[object, ...]]) -> pd.DataFrame:
+def _frame(rows: list[tuple[object, ...]], text: object = "string") -> pd.DataFrame:
     frame = pd.DataFrame(rows, columns=list(FIELDS))
     for name in FIELDS[:4]:
-        frame[name] = frame[name].astype("string")
+        column = frame[name].astype(text)
+        frame[name] = column.where(frame[name].notna(), None) if text is object else column
     frame["type_id"] = frame["type_id"].astype("Int64")
     return frame
 
@@ -45,6 +46,7 @@ def test_every_column_distinct_past_int64() -> None:
 
 @settings(max_examples=60, deadline=None)
 @given(
+    st.sampled_from(["string", "str", object]),  # as read_pairs gives them, or a user's frame
     st.lists(
         st.tuples(
             st.sampled_from(["deals", "contacts", None]),
@@ -55,7 +57,17 @@ def test_every_column_distinct_past_int64() -> None:
         ),
         min_size=1,
         max_size=40,
-    )
+    ),
 )
-def test_codes_follow_first_appearance(rows: list[tuple[object, ...]]) -> None:
-    _check(_frame(rows))
+def test_codes_follow_first_appearance(text: object, rows: list[tuple[object, ...]]) -> None:
+    _check(_frame(rows, text))
+
+
+def test_constant_and_empty_columns() -> None:
+    for text in ("string", "str", object):
+        _check(_frame([("deals", "contacts", None, None, None)] * 5, text))
+        _check(
+            _frame(
+                [("deals", "contacts", "", None, 3)] * 4 + [("deals", "contacts", "", "X", 3)], text
+            )
+        )

@@ -29,22 +29,34 @@ def pair(position: int, from_id: str, to_id: str, *, type_id: int | None = None)
     )
 
 
+#: Record ids the planner codes three ways: numbers in a narrow range (placed in a grid of both
+#: ranges), numbers far apart (the grid would leave int64: each side coded first), and text.
+ID_POOLS = {
+    "narrow": [str(i) for i in range(1, 41)],
+    "wide": ["1", "2", str(10**17), str(10**18 - 1), str(5 * 10**17 + 3), "999999999999999998"],
+    "text": ["a", "b", "1", "2", "x9", "10"],
+}
+
+
 @st.composite
 def work_items(draw: st.DrawFn) -> list[WorkItem]:
     n = draw(st.integers(min_value=0, max_value=300))
+    pool = ID_POOLS[draw(st.sampled_from(sorted(ID_POOLS)))]
+    to_pool = pool[: draw(st.integers(1, len(pool)))]  # the two sides' ranges differ
+    one_group = draw(st.booleans())  # the usual sheet: one object pair, one action
     items = []
     for position in range(n):
-        from_type = draw(st.sampled_from(TYPES))
-        to_type = draw(st.sampled_from(TYPES))
-        type_id = draw(st.one_of(st.none(), st.integers(1, 4)))
+        from_type = "deals" if one_group else draw(st.sampled_from(TYPES))
+        to_type = "contacts" if one_group else draw(st.sampled_from(TYPES))
+        type_id = 2 if one_group else draw(st.one_of(st.none(), st.integers(1, 4)))
         items.append(
             WorkItem(
                 position=position,
                 action=Action.ASSOCIATE if type_id is not None else Action.ASSOCIATE_DEFAULT,
                 from_type=from_type,
                 to_type=to_type,
-                from_id=str(draw(st.integers(1, 40))),
-                to_id=str(draw(st.integers(1, 40))),
+                from_id=draw(st.sampled_from(pool)),
+                to_id=draw(st.sampled_from(to_pool)),
                 category="USER_DEFINED" if type_id is not None else None,
                 type_id=type_id,
             )

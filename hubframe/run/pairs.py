@@ -15,6 +15,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.run.labels import LabelBook, LabelDef, LabelRefused, resolve
@@ -111,8 +112,7 @@ def _keys(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> Keys:
             codes, uniques = np.zeros(len(rows), dtype=np.int64), [None]
         else:
             column = frame[name] if every else frame[name].iloc[rows]
-            found, values = pd.factorize(column, use_na_sentinel=True)
-            codes, uniques = found.astype(np.int64) + 1, [None, *_plain(values)]
+            codes, uniques = _column_codes(column)
         columns.append((codes, uniques))
         if span * len(uniques) >= 2**62:  # the product would leave int64: renumber first
             combined = pd.factorize(combined)[0].astype(np.int64)
@@ -124,6 +124,27 @@ def _keys(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> Keys:
     np.minimum.at(first, inverse, np.arange(len(rows), dtype=np.int64))
     keys = [tuple(uniques[int(codes[row])] for codes, uniques in columns) for row in first]
     return inverse, keys
+
+
+def _column_codes(column: pd.Series) -> tuple[npt.NDArray[np.int64], list[Any]]:
+    """Each cell's code (0 for missing, k for ``uniques[k]``) and the values (``uniques[0]`` is
+    None), numbered in order of first appearance.  A column of one value or none (from_type,
+    to_type, an unused label column: the usual sheet) is told in one pass of Arrow."""
+    n = len(column)
+    if hasattr(column.array, "__arrow_array__"):
+        values = _arrow(column)
+        if values.null_count == n:
+            return np.zeros(n, dtype=np.int64), [None]
+        if values.null_count == 0 and pc.all(pc.equal(values, values[0])).as_py():
+            return np.ones(n, dtype=np.int64), [None, values[0].as_py()]
+        encoded = pc.dictionary_encode(values)
+        indices = encoded.indices.fill_null(-1) if encoded.null_count else encoded.indices
+        codes = np.asarray(indices.to_numpy(zero_copy_only=False), dtype=np.int64) + 1
+        return codes, [None, *_plain(encoded.dictionary.to_pylist())]
+    if not column.notna().any():
+        return np.zeros(n, dtype=np.int64), [None]
+    found, uniques = pd.factorize(column, use_na_sentinel=True)
+    return found.astype(np.int64) + 1, [None, *_plain(uniques)]
 
 
 def _plain(values: Any) -> list[Any]:

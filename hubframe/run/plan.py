@@ -113,8 +113,34 @@ def _codes(values: npt.NDArray[np.int64] | pa.Array) -> tuple[IntArray, int]:
         found = encoded.indices.fill_null(-1) if encoded.null_count else encoded.indices
         codes = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64) + 1
         return codes, len(encoded.dictionary) + 1
+    if len(values) and bool((values == values[0]).all()):  # one value: the usual type, pair
+        return np.zeros(len(values), dtype=np.int64), 1
     codes, uniques = pd.factorize(values)
     return codes.astype(np.int64), len(uniques)
+
+
+def _numbers(ids: pa.Array) -> IntArray | None:
+    """Record ids as numbers (-1 for a missing one); None when one is not a number."""
+    try:
+        numbers = pc.cast(ids, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
+    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+        return None
+    return np.asarray(numbers, dtype=np.int64)
+
+
+def _record_codes(from_ids: pa.Array, to_ids: pa.Array) -> tuple[IntArray, int]:
+    """One number per (from id, to id), equal only for equal pairs, and a bound on them.  The
+    ids of one object type usually lie in a narrow range: the pair is then placed in the grid
+    of both ranges at once; otherwise each side is coded densely first."""
+    froms, tos = _numbers(from_ids), _numbers(to_ids)
+    if froms is not None and tos is not None and len(froms):
+        low_f, low_t = int(froms.min()), int(tos.min())
+        span_f, span_t = int(froms.max()) - low_f + 1, int(tos.max()) - low_t + 1
+        if span_f * span_t < 2**62:
+            return (tos - low_t) * span_f + (froms - low_f), span_f * span_t
+    from_codes, from_count = _codes(from_ids if froms is None else froms)
+    to_codes, to_count = _codes(to_ids if tos is None else tos)
+    return to_codes * from_count + from_codes, from_count * to_count
 
 
 def _repeats(table: WorkTable) -> tuple[npt.NDArray[np.bool_], IntArray]:
@@ -126,15 +152,15 @@ def _repeats(table: WorkTable) -> tuple[npt.NDArray[np.bool_], IntArray]:
     if n == 0:
         return np.zeros(0, dtype=bool), np.zeros(0, dtype=np.int64)
     limits = np.isin(table.actions, [n for n, a in enumerate(ACTIONS) if a.is_limit])
-    from_codes, from_count = _codes(table.from_ids)
-    to_codes, _ = _codes(table.to_ids)
-    records = np.where(limits, 0, to_codes * from_count + from_codes)
-    records_code, _ = _codes(records)
+    records, records_count = _record_codes(table.from_ids, table.to_ids)
+    records = np.where(limits, 0, records)
     small = table.pair_codes.astype(np.int64) * 2 + limits
     small = small * (len(table.categories) + 1) + (table.category_codes.astype(np.int64) + 1)
     type_code, type_count = _codes(table.type_ids)
     small_code, small_count = _codes(small * type_count + type_code)
-    identity = records_code * small_count + small_code
+    if records_count * small_count >= 2**62:  # renumber first: the product must fit
+        records, _ = _codes(records)
+    identity = records * small_count + small_code
     inverse = pd.factorize(identity)[0]  # hashing: no sort of every row
     first_of = np.full(int(inverse.max()) + 1, n, dtype=np.int64)
     np.minimum.at(first_of, inverse, np.arange(n, dtype=np.int64))
@@ -184,6 +210,8 @@ def _batches(table: WorkTable, rows: IntArray, batch_size: int | None) -> list[B
         return []
     actions = table.actions[rows].astype(np.int64)
     group_key = table.pair_codes[rows].astype(np.int64) * len(ACTIONS) + actions
+    if bool((group_key == group_key[0]).all()):  # one object pair and action: plain slices
+        return _one_group(table, rows, batch_size)
     groups, group = np.unique(group_key, return_inverse=True)
     sizes = np.array([batch_limit(a, batch_size) for a in ACTIONS], dtype=np.int64)[actions]
     rank = pd.Series(group).groupby(group, sort=False).cumcount().to_numpy()
@@ -212,6 +240,18 @@ def _batches(table: WorkTable, rows: IntArray, batch_size: int | None) -> list[B
             )
         )
     return out
+
+
+def _one_group(table: WorkTable, rows: IntArray, batch_size: int | None) -> list[BatchPlan]:
+    """The chunks of rows that all go to one endpoint: consecutive, in input order."""
+    head = rows[0]
+    action = ACTIONS[int(table.actions[head])]
+    pair = table.pairs[int(table.pair_codes[head])]
+    size = batch_limit(action, batch_size)
+    return [
+        BatchPlan(number=n, action=action, pair=pair, rows=rows[start : start + size])
+        for n, start in enumerate(range(0, len(rows), size), start=1)
+    ]
 
 
 __all__ = ["BatchPlan", "Plan", "make_plan"]

@@ -475,18 +475,13 @@ def _repeated(parts: Sequence[IntArray]) -> BoolArray:
     for part in parts:  # wrapping arithmetic: equal rows always share a hash
         h *= _MIX
         h += part.view(np.uint64)
-    order = np.argsort(h, kind="stable")
-    ordered = h[order]
-    del h
+    ordered = np.sort(h, kind="stable")  # values only (no argsort); runs of sorted rows help
     same = ordered[1:] == ordered[:-1]
     if not same.any():
-        return np.zeros(len(ordered), dtype=bool)
-    shared = np.zeros(len(ordered), dtype=bool)  # in sorted order: equal to a neighbour
-    shared[1:] |= same
-    shared[:-1] |= same
-    out = np.zeros(len(ordered), dtype=bool)
-    out[order] = shared
-    return out
+        return np.zeros(len(h), dtype=bool)
+    shared = np.unique(ordered[1:][same])  # the hashes more than one row has: few
+    del ordered, same
+    return np.asarray(pd.Series(h).isin(shared).to_numpy(), dtype=bool)
 
 
 def _repeating(c: _Collector, rows: BoolArray) -> IntArray:

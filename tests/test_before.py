@@ -74,3 +74,23 @@ def test_concurrent_reads_keep_to_the_rate_limit(sandbox_factory: Factory) -> No
     starts = np.sort(log["started"].to_numpy())
     most = max(int(np.searchsorted(starts, s + 1.0, side="left")) - k for k, s in enumerate(starts))
     assert most <= 5
+
+
+def test_the_state_before_is_read_while_the_labels_are(sandbox_factory: Factory) -> None:
+    """The reads need only ids: they leave before the labels lookup answers, not after it;
+    rows settled by their label meanwhile (an unknown one) change nothing that is reported."""
+    sb = _portal(sandbox_factory, 30, 3, latency=(0.3, 0.0))
+    label = sb.add_label("deals", "contacts", "Buyer")
+    sb.associate("deals", DEAL + 4, "contacts", CONTACT + 1, type_id=label)
+    rows = [(str(DEAL + n), str(CONTACT + n % 3), "Buyer") for n in range(30)]
+    rows[7] = (str(DEAL + 4), str(CONTACT + 1), "Byuer")  # linked pair, unknown label
+    result = associate(pairs_sheet(rows), client_for(sb), record_existing=True, progress=False)
+    assert result.loc[7, "error_code"] == "UNKNOWN_LABEL"
+    assert result.loc[4, "linked_before"] and result.loc[4, "existed_before"]
+    assert not result.drop(index=[4, 7])["linked_before"].any()
+    log = sb.request_log()
+    lookup = log[log["path"].str.endswith("/labels")].iloc[0]
+    reads = log[log["path"].str.endswith("/batch/read")]
+    assert len(reads) and float(reads["started"].min()) < float(lookup["finished"])
+    writes = log[log["path"].str.endswith("/batch/create")]
+    assert float(writes["started"].min()) >= float(reads["finished"].max())

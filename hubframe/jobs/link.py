@@ -8,16 +8,18 @@ HubSpot and, when asked, reads the portal first (pre-flight: :mod:`hubframe.run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any, Unpack
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hubframe.constants import EXISTING_COLUMNS, MAX_BATCH_CREATE
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.run.before import read_before
+from hubframe.run.before import EarlyReads, read_before, start_reads
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
@@ -134,9 +136,12 @@ class _Associate:
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         if not self.wanted.dry_run:  # the connections of the first burst open during the lookup
             run.client.open_connections(_first_burst(len(frame) - len(settled)))
+        early = None
+        if self.wanted.record_only:  # the state before the run is read during the lookup too
+            early = start_reads(run.client, frame, _unsettled(len(frame), settled), run.journal)
         prepare_pairs(prepared, book)
         if self.wanted.record_only:
-            _record_before(prepared, run, book)
+            _record_before(prepared, run, book, early)
             return prepared
         checks = _check_portal(prepared, run, book, self.wanted)
         if checks is not None:
@@ -204,7 +209,15 @@ def _remember(journal: Journal, items: list[WorkItem], state: PortalState) -> No
         journal.remember_existing(pair.from_type, pair.to_type, states)
 
 
-def _record_before(prepared: Prepared, run: RunContext, book: LabelBook) -> None:
+def _unsettled(size: int, settled: Mapping[int, Outcome]) -> npt.NDArray[np.int64]:
+    todo = np.ones(size, dtype=bool)
+    todo[list(settled)] = False
+    return np.flatnonzero(todo).astype(np.int64)
+
+
+def _record_before(
+    prepared: Prepared, run: RunContext, book: LabelBook, early: EarlyReads | None = None
+) -> None:
     """The state before the run of the rows to send, read column-wise
     (:mod:`hubframe.run.before`): the ``existed_before`` and ``linked_before`` columns."""
     if prepared.stop is not None:
@@ -219,7 +232,12 @@ def _record_before(prepared: Prepared, run: RunContext, book: LabelBook) -> None
 
     try:
         found = read_before(
-            run.client, table, run.journal, size=len(prepared.frame), unlabeled=unlabeled_of
+            run.client,
+            table,
+            run.journal,
+            size=len(prepared.frame),
+            unlabeled=unlabeled_of,
+            early=early,
         )
     except HubframeError as exc:  # a bad token, the daily limit, no HubSpot: nothing will work
         if not exc.stops_run:

@@ -7,6 +7,8 @@ sending, which of its pairs were already associated and with which types: the re
 
 The read costs as little as the sheet allows:
 
+* the reads start as soon as the sheet is checked (:func:`start_reads`): they need the ids,
+  not the labels, so they travel while the labels lookup does;
 * pairs the journal remembers (an interrupted first run) are not read again;
 * the associations are read from the side with fewer distinct records -- 200,000 deals with
   20,000 contacts are read as 20 batch reads of contacts, not 200 of deals -- with the
@@ -20,6 +22,7 @@ The read costs as little as the sheet allows:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 
 import numpy as np
@@ -65,6 +68,62 @@ class BeforeColumns:
         return out
 
 
+@dataclass
+class EarlyReads:
+    """The reads of :func:`start_reads`, on their way: per object pair, what the journal
+    remembered when they started and the links being read for the other rows."""
+
+    remembered: dict[ObjectPair, Mapping[RecordPair, frozenset[int]]]
+    links: dict[ObjectPair, Future[Links]]
+
+
+def start_reads(
+    client: HubSpotClient, frame: pd.DataFrame, rows: npt.NDArray[np.int64], journal: Journal | None
+) -> EarlyReads:
+    """Start reading the state before the run of the frame's ``rows`` (the rows that may be
+    sent) in the background, before their labels are resolved: the reads need only the ids,
+    so they travel while the labels lookup does.  :func:`read_before` picks them up (rows
+    settled in between were read for nothing, which costs no request of their own)."""
+    early = EarlyReads({}, {})
+    if len(rows) == 0:
+        return early
+    part = frame.iloc[rows] if len(rows) < len(frame) else frame
+    f, f_names = pd.factorize(part["from_type"])
+    t, t_names = pd.factorize(part["to_type"])
+    from_ids, to_ids = _text(part["from_id"]), _text(part["to_id"])
+    pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubframe-before")
+    for fc, tc in dict.fromkeys(zip(f.tolist(), t.tolist(), strict=True)):
+        if fc < 0 or tc < 0:
+            continue
+        pair = ObjectPair(str(f_names[fc]), str(t_names[tc]))
+        mask = pa.array((f == fc) & (t == tc))
+        remembered = journal.existing(*pair) if journal is not None else {}
+        ids = _unread_ids(from_ids.filter(mask), to_ids.filter(mask), remembered)
+        early.remembered[pair] = remembered
+        early.links[pair] = pool.submit(read_links_of, client, pair, *ids)
+    pool.shutdown(wait=False)
+    return early
+
+
+def _text(column: pd.Series) -> pa.Array:
+    found = pa.array(column.array) if hasattr(column.array, "__arrow_array__") else None
+    if found is None:
+        found = pa.array(column.astype(object).where(column.notna(), None).tolist())
+    if isinstance(found, pa.ChunkedArray):
+        found = found.combine_chunks()
+    return found.cast(pa.large_string())
+
+
+def _unread_ids(
+    from_ids: pa.Array, to_ids: pa.Array, remembered: Mapping[RecordPair, frozenset[int]]
+) -> tuple[pa.Array, pa.Array]:
+    if not remembered:
+        return from_ids, to_ids
+    pairs = zip(from_ids.to_pylist(), to_ids.to_pylist(), strict=True)
+    unread = pa.array([RecordPair(f, t) not in remembered for f, t in pairs], pa.bool_())
+    return from_ids.filter(unread), to_ids.filter(unread)
+
+
 def read_before(
     client: HubSpotClient,
     table: WorkTable,
@@ -72,16 +131,18 @@ def read_before(
     *,
     size: int,
     unlabeled: Unlabeled,
+    early: EarlyReads | None = None,
 ) -> BeforeColumns:
     """The state before the run of every row of ``table`` (see the module docstring), and the
     new readings remembered in ``journal``.  ``size``: the rows of the frame; ``unlabeled``:
-    an object pair's unlabeled type id (asked only when a linked row needs it).  A read that
-    fails leaves its object pair's rows NA; an error that stops every run is raised."""
+    an object pair's unlabeled type id (asked only when a linked row needs it); ``early``: the
+    reads :func:`start_reads` began.  A read that fails leaves its object pair's rows NA; an
+    error that stops every run is raised."""
     out = BeforeColumns.empty(size)
     for code, pair in enumerate(table.pairs):
         rows = np.flatnonzero(table.pair_codes == code)
         if len(rows):
-            _pair_before(client, table.take(rows), pair, journal, out, unlabeled)
+            _pair_before(client, table.take(rows), pair, journal, out, unlabeled, early)
     return out
 
 
@@ -92,12 +153,20 @@ def _pair_before(
     journal: Journal | None,
     out: BeforeColumns,
     unlabeled: Unlabeled,
+    early: EarlyReads | None,
 ) -> None:
-    remembered = journal.existing(*pair) if journal is not None else {}
+    started = early is not None and pair in early.links
+    if early is not None and started:
+        remembered = early.remembered[pair]
+    else:
+        remembered = journal.existing(*pair) if journal is not None else {}
     unread = _unread(part, remembered)
     from_ids, to_ids = part.from_ids.filter(unread), part.to_ids.filter(unread)
     try:
-        links = read_links_of(client, pair, from_ids, to_ids)
+        if early is not None and started:
+            links = early.links[pair].result()  # read for these rows and maybe a few more
+        else:
+            links = read_links_of(client, pair, from_ids, to_ids)
     except HubframeError as exc:
         if exc.stops_run:
             raise
@@ -194,4 +263,4 @@ def read_links_of(
     }
 
 
-__all__ = ["BeforeColumns", "read_before", "read_links_of"]
+__all__ = ["BeforeColumns", "EarlyReads", "read_before", "read_links_of", "start_reads"]

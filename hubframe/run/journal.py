@@ -45,7 +45,7 @@ import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, InputError
 from hubframe.run.work import Batch, Outcome
-from hubframe.run.worktable import NONE
+from hubframe.run.worktable import NONE, WorkTable
 from hubframe.vocab import Action, RecordPair, Status
 
 #: The journal format this hubframe writes and reads (the database's ``PRAGMA user_version``).
@@ -185,7 +185,7 @@ class Packed:
 def pack(batch: Batch) -> Packed:
     """The batch's journal key and rows (see the module docstring)."""
     from_ids, to_ids, keys = _columns(batch)
-    distinct, rows = _distinct(keys)
+    distinct, rows = _distinct(keys) if isinstance(keys, list) else ([keys], None)
     types = json.dumps([list(t) for t in distinct], separators=(",", ":"))
     parts = (_DIGEST_TAG, str(batch.action), batch.from_type, batch.to_type, from_ids, to_ids)
     h = hashlib.sha256()
@@ -196,20 +196,35 @@ def pack(batch: Batch) -> Packed:
     return Packed(h.hexdigest(), from_ids, to_ids, types, rows)
 
 
-def _columns(batch: Batch) -> tuple[str, str, list[Any]]:
-    """The batch's from ids and to ids as text, and each row's (category, type id, limit):
-    from the table's arrays when the batch has one (no WorkItems made), else from its items."""
+def _columns(batch: Batch) -> tuple[str, str, list[Any] | tuple[Any, ...]]:
+    """The batch's from ids and to ids as text, and each row's (category, type id, limit) --
+    or the one they all share, as a tuple: from the table's arrays when the batch has one (no
+    WorkItems made), else from its items."""
     table = batch.table
     if table is None:
         items = batch.items
         from_ids, to_ids = list(map(_from_id, items)), list(map(_to_id, items))
         return _ids_text(from_ids), _ids_text(to_ids), list(map(_type, items))
+    from_text, to_text = _column_text(table.from_ids), _column_text(table.to_ids)
+    codes = (table.category_codes, table.type_ids, table.maxima)
+    if len(table) and all(bool((c == c[0]).all()) for c in codes):  # the usual batch
+        return from_text, to_text, _type_key(table, 0)
     names = table.categories
     categories = [None if c == NONE else names[c] for c in table.category_codes.tolist()]
     type_ids = [None if t == NONE else t for t in table.type_ids.tolist()]
     maxima = [None if m == NONE else m for m in table.maxima.tolist()]
-    keys = list(zip(categories, type_ids, maxima, strict=True))
-    return _column_text(table.from_ids), _column_text(table.to_ids), keys
+    return from_text, to_text, list(zip(categories, type_ids, maxima, strict=True))
+
+
+def _type_key(table: WorkTable, row: int) -> tuple[Any, ...]:
+    """(category, type id, limit) of a table row, None for each one missing."""
+    category, type_id = int(table.category_codes[row]), int(table.type_ids[row])
+    maximum = int(table.maxima[row])
+    return (
+        None if category == NONE else table.categories[category],
+        None if type_id == NONE else type_id,
+        None if maximum == NONE else maximum,
+    )
 
 
 def digest(batch: Batch) -> str:
@@ -409,7 +424,7 @@ class Journal:
         if len(outcomes) != batch.size:
             return False
         packed = packed or pack(batch)
-        if len({id(o) for o in outcomes}) == 1:  # one shared outcome (a batch's successes)
+        if outcomes and outcomes.count(outcomes[0]) == len(outcomes):  # one for all (successes)
             distinct, rows = [_OUTCOME(outcomes[0])], None
         else:
             distinct, rows = _distinct(list(map(_OUTCOME, outcomes)))

@@ -78,9 +78,10 @@ class Server:
     url: str
     token: str
     type_ids: list[int]
-    conn: Connection
+    conn: Connection | None  # None in a client process given only the address
 
     def ask(self, command: str) -> Any:
+        assert self.conn is not None, "only the process that started the sandbox asks it"
         self.conn.send(command)
         return self.conn.recv()
 

@@ -36,7 +36,11 @@ same cores, which the configured latency leaves out.
 
 Fairness: the sides take turns (A B C D, D C B A, A B C D: min and median of 3), and every turn
 gets a **fresh sandbox process** (started before the clock starts): the rolling window starts
-empty and the portal holds no association, for every side alike.  Here the portal holds only
+empty and the portal holds no association, for every side alike.  Each turn also runs in a
+**fresh client process** that imports only its own side and builds its job before the clock
+starts: no side runs in an interpreter another side has filled (the SDKs import thousands of
+model classes; the sequential client's 60-second turns leave their own state), as no user's
+process holds four HTTP clients.  Here the portal holds only
 100 contacts and one deal per 100 pairs, so a sandbox starts in about a second -- less than the
 window's 10 s that a shared sandbox would need between turns -- and a fresh one also lets the
 server's count check each turn's work.  Every turn must leave all its pairs associated (the
@@ -69,6 +73,7 @@ from __future__ import annotations
 
 import argparse
 import gc
+import multiprocessing as mp
 import statistics
 import sys
 import threading
@@ -76,6 +81,7 @@ import time
 from collections.abc import Callable, Sequence
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
+from multiprocessing.connection import Connection
 from pathlib import Path
 from typing import Any
 
@@ -335,25 +341,54 @@ class Result:
         return statistics.median(getattr(t, name) for t in self.turns)
 
 
-def one_turn(name: str, setting: Setting, n_pairs: int, job: Job) -> Turn:
-    side = SIDES[name][0]
+def _side_process(conn: Connection, name: str, n_pairs: int, server: Server) -> None:
+    """One side's turn in a client process of its own: imports and the job built first, then
+    the timed call when the parent says go (no other side's modules, threads or garbage)."""
+    warm_up([name])
+    work = pairs(n_pairs)
+    job = Job(work, frame_of(work) if name == "hubframe" else pd.DataFrame(), server.type_ids[0])
+    gc.collect()
+    conn.send("ready")
+    conn.recv()
+    cpu = time.process_time()
+    began = time.time()
+    start = time.perf_counter()
+    done = SIDES[name][0](server, job)
+    wall = time.perf_counter() - start
+    ended = time.time()
+    conn.send((done, wall, began, ended, time.process_time() - cpu))
+
+
+def _in_own_process(name: str, n_pairs: int, server: Server) -> tuple[Any, ...]:
+    """(done, wall, began, ended, client CPU) of a side run by :func:`_side_process`, and the
+    sandbox's CPU seconds over the timed call."""
+    ctx = mp.get_context("spawn")
+    parent, child = ctx.Pipe()
+    address = Server(server.url, server.token, server.type_ids, None)  # no sandbox pipe
+    proc = ctx.Process(target=_side_process, args=(child, name, n_pairs, address), daemon=True)
+    proc.start()
+    try:
+        if not parent.poll(600):
+            raise SystemExit(f"{name}: the client process did not start")
+        parent.recv()
+        server_cpu = server.ask("cpu")
+        parent.send("go")
+        done, wall, began, ended, client_cpu = parent.recv()
+        return done, wall, began, ended, client_cpu, server.ask("cpu") - server_cpu
+    finally:
+        proc.join(timeout=60)
+        if proc.is_alive():
+            proc.terminate()
+
+
+def one_turn(name: str, setting: Setting, n_pairs: int) -> Turn:
     with sandbox_process(
         records=records(n_pairs),
         rate_limit=setting.rate_limit,
         latency=setting.latency,
         labels=[LABEL],
     ) as server:
-        job.type_id = server.type_ids[0]
-        gc.collect()
-        server_cpu = server.ask("cpu")
-        cpu = time.process_time()
-        began = time.time()
-        start = time.perf_counter()
-        done = side(server, job)
-        wall = time.perf_counter() - start
-        ended = time.time()
-        client_cpu = time.process_time() - cpu
-        server_cpu = server.ask("cpu") - server_cpu
+        done, wall, began, ended, client_cpu, server_cpu = _in_own_process(name, n_pairs, server)
         linked = int(server.ask("count"))
         log: pd.DataFrame = server.ask("log")
     if done < n_pairs or linked != n_pairs:
@@ -379,11 +414,9 @@ def one_turn(name: str, setting: Setting, n_pairs: int, job: Job) -> Turn:
 
 
 def measure(setting: Setting, n_pairs: int, names: Sequence[str], repeat: int) -> dict[str, Result]:
-    work = pairs(n_pairs)
-    job = Job(work, frame_of(work) if "hubframe" in names else pd.DataFrame())
     results = {name: Result() for name in names}
     for name in turn_order(list(names), repeat):
-        results[name].turns.append(one_turn(name, setting, n_pairs, job))
+        results[name].turns.append(one_turn(name, setting, n_pairs))
     return results
 
 

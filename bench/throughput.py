@@ -287,10 +287,15 @@ def warm_up(names: Sequence[str]) -> None:
     """Import every side before the clock starts (the SDKs take seconds to import)."""
     import requests  # noqa: F401
 
+    # hubframe.jobs loads a job's modules on first use; the sheet was read (and checked) before
+    # the call, which loads hubframe.io and hubframe.validate.
     import hubframe.hubspot.client
+    import hubframe.io
     import hubframe.jobs.link
     import hubframe.run.bodies
-    import hubframe.run.send  # noqa: F401  (hubframe.jobs loads a job's modules on first use)
+    import hubframe.run.lookup
+    import hubframe.run.send
+    import hubframe.validate  # noqa: F401
 
     if "hubspot-sdk" in names:
         import hubspot_sdk  # noqa: F401

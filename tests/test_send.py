@@ -463,3 +463,19 @@ def test_every_worker_is_running_before_the_first_batch_goes(sandbox: Sandbox) -
     outcomes = Watching(client_for(sandbox), workers=4).run(make_plan(items, batch_size=2).stream())
     assert [outcomes[p].status for p in range(8)] == [Status.SUCCESS] * 8
     assert seen and seen[0] == 4
+
+
+def test_no_more_threads_start_than_there_are_batches(sandbox: Sandbox) -> None:
+    seen: list[int] = []
+
+    class Watching(Sender):
+        def run_batch(self, batch: Batch) -> list[Outcome]:
+            running = [t for t in threading.enumerate() if t.name.startswith("hubframe_")]
+            seen.append(len(running))
+            return super().run_batch(batch)
+
+    items = [assoc(p, DEALS[7], CONTACTS[p]) for p in range(4)]
+    batches = list(make_plan(items, batch_size=2).stream())
+    outcomes = Watching(client_for(sandbox), workers=8).run(batches)
+    assert [outcomes[p].status for p in range(4)] == [Status.SUCCESS] * 4
+    assert seen and max(seen) == 2

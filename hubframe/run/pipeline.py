@@ -189,7 +189,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
             on_progress=advance,
             cancel=options.cancel,
         )
-        sender.send(plan.stream(), outcomes)
+        sender.send(plan.stream(), outcomes, count=len(plan.batches))
     return outcomes, sender.stop.reason, plan.rows_to_send
 
 

@@ -21,7 +21,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import replace
 from typing import TypeVar
@@ -133,19 +133,27 @@ class Sender:
         def keep(batch: Batch, outcomes: list[Outcome]) -> None:
             found.update((item.position, o) for item, o in zip(batch.items, outcomes, strict=True))
 
-        self._pump(batches, keep)
+        self._pump(batches, keep, len(batches) if isinstance(batches, Sized) else None)
         return found
 
-    def send(self, batches: Iterable[Batch], store: Outcomes) -> None:
-        """Send every batch (a stream, made as it is needed) into ``store``."""
+    def send(self, batches: Iterable[Batch], store: Outcomes, *, count: int | None = None) -> None:
+        """Send every batch (a stream, made as it is needed) into ``store``; ``count``: how many
+        there are, when known (no more threads are started than batches)."""
 
         def keep(batch: Batch, outcomes: list[Outcome]) -> None:
             store.put_batch(batch.positions(), outcomes)
 
-        self._pump(batches, keep)
+        self._pump(batches, keep, count)
 
-    def _pump(self, batches: Iterable[Batch], keep: Callable[[Batch, list[Outcome]], None]) -> None:
+    def _pump(
+        self,
+        batches: Iterable[Batch],
+        keep: Callable[[Batch, list[Outcome]], None],
+        count: int | None = None,
+    ) -> None:
         workers = self.workers or self.in_flight()
+        if count is not None:
+            workers = max(1, min(workers, count))
         # Each batch is submitted as soon as it is made, so the first requests leave at once
         # (the rate limiter lets a fresh window's budget go together); the limiter counts each
         # request from when it is written, whatever the planning thread is doing.

@@ -448,10 +448,8 @@ def test_refused_batches_cost_about_one_request_a_bad_row(
     assert len(sb.associations("deals", "contacts")) == 400 - len(bad)
 
 
-def test_every_worker_is_running_before_the_first_batch_goes(sandbox: Sandbox) -> None:
-    """The pool's threads are started together, before any batch: a thread started beside
-    busy workers waits its turn, which spread a first burst of 32 requests over ~0.3 s."""
-    seen: list[int] = []
+def _watching(seen: list[int]) -> type[Sender]:
+    """A Sender noting, as each batch starts, how many of its pool's threads are running."""
 
     class Watching(Sender):
         def run_batch(self, batch: Batch) -> list[Outcome]:
@@ -459,23 +457,24 @@ def test_every_worker_is_running_before_the_first_batch_goes(sandbox: Sandbox) -
             seen.append(len(running))
             return super().run_batch(batch)
 
+    return Watching
+
+
+def test_every_worker_is_running_before_the_first_batch_goes(sandbox: Sandbox) -> None:
+    """The pool's threads are started together, before any batch: a thread started beside
+    busy workers waits its turn, which spread a first burst of 32 requests over ~0.3 s."""
+    seen: list[int] = []
     items = [assoc(p, DEALS[8], CONTACTS[p]) for p in range(8)]
-    outcomes = Watching(client_for(sandbox), workers=4).run(make_plan(items, batch_size=2).stream())
+    sender = _watching(seen)(client_for(sandbox), workers=4)
+    outcomes = sender.run(make_plan(items, batch_size=2).stream())
     assert [outcomes[p].status for p in range(8)] == [Status.SUCCESS] * 8
     assert seen and seen[0] == 4
 
 
 def test_no_more_threads_start_than_there_are_batches(sandbox: Sandbox) -> None:
     seen: list[int] = []
-
-    class Watching(Sender):
-        def run_batch(self, batch: Batch) -> list[Outcome]:
-            running = [t for t in threading.enumerate() if t.name.startswith("hubframe_")]
-            seen.append(len(running))
-            return super().run_batch(batch)
-
     items = [assoc(p, DEALS[7], CONTACTS[p]) for p in range(4)]
     batches = list(make_plan(items, batch_size=2).stream())
-    outcomes = Watching(client_for(sandbox), workers=8).run(batches)
+    outcomes = _watching(seen)(client_for(sandbox), workers=8).run(batches)
     assert [outcomes[p].status for p in range(4)] == [Status.SUCCESS] * 4
     assert seen and max(seen) == 2

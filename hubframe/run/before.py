@@ -36,6 +36,7 @@ from hubframe.errors import HubframeError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.journal import Journal
 from hubframe.run.reads import MAX_READ_WORKERS, iter_links, read_links, types_of
+from hubframe.run.rows import arrow_column
 from hubframe.run.table import ExtraColumn
 from hubframe.run.worktable import NONE, WorkTable
 from hubframe.vocab import ObjectPair, RecordPair
@@ -90,7 +91,8 @@ def start_reads(
     part = frame.iloc[rows] if len(rows) < len(frame) else frame
     f, f_names = pd.factorize(part["from_type"])
     t, t_names = pd.factorize(part["to_type"])
-    from_ids, to_ids = _text(part["from_id"]), _text(part["to_id"])
+    from_ids = arrow_column(part["from_id"]).cast(pa.large_string())
+    to_ids = arrow_column(part["to_id"]).cast(pa.large_string())
     pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="hubframe-before")
     for fc, tc in dict.fromkeys(zip(f.tolist(), t.tolist(), strict=True)):
         if fc < 0 or tc < 0:
@@ -103,15 +105,6 @@ def start_reads(
         early.links[pair] = pool.submit(read_links_of, client, pair, *ids)
     pool.shutdown(wait=False)
     return early
-
-
-def _text(column: pd.Series) -> pa.Array:
-    found = pa.array(column.array) if hasattr(column.array, "__arrow_array__") else None
-    if found is None:
-        found = pa.array(column.astype(object).where(column.notna(), None).tolist())
-    if isinstance(found, pa.ChunkedArray):
-        found = found.combine_chunks()
-    return found.cast(pa.large_string())
 
 
 def _unread_ids(

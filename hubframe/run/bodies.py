@@ -60,34 +60,29 @@ def _join(rows: pa.Array) -> JsonBytes:
     return JsonBytes(b"".join((b"[", data, b"]")))
 
 
+def _filled(table: WorkTable, before: str, between: str, after: str, *more: pa.Array) -> JsonBytes:
+    """``before`` from id ``between`` to id ``after`` (then each of ``more``, with ``"]},"``),
+    one row each, joined."""
+    tail = [_text(after), *(x for m in more for x in (m, _text("]},")))]
+    rows = pc.binary_join_element_wise(
+        _text(before), table.from_ids, _text(between), table.to_ids, *tail, _text("")
+    )
+    return _join(rows)
+
+
 def _labeled(table: WorkTable) -> JsonBytes | None:
     types = _types(table)
     if types is None:
         return None
-    parts = ('{"from":{"id":"', '"},"to":{"id":"', '"},"types":[', "]},", "")
-    rows = pc.binary_join_element_wise(
-        _text(parts[0]), table.from_ids, _text(parts[1]), table.to_ids,
-        _text(parts[2]), types, _text(parts[3]), _text(parts[4]),
-    )  # fmt: skip
-    return _join(rows)
+    return _filled(table, '{"from":{"id":"', '"},"to":{"id":"', '"},"types":[', types)
 
 
 def _pair(table: WorkTable) -> JsonBytes:
-    parts = ('{"from":{"id":"', '"},"to":{"id":"', '"}},', "")
-    rows = pc.binary_join_element_wise(
-        _text(parts[0]), table.from_ids, _text(parts[1]), table.to_ids,
-        _text(parts[2]), _text(parts[3]),
-    )  # fmt: skip
-    return _join(rows)
+    return _filled(table, '{"from":{"id":"', '"},"to":{"id":"', '"}},')
 
 
 def _archive(table: WorkTable) -> JsonBytes:
-    parts = ('{"from":{"id":"', '"},"to":[{"id":"', '"}]},', "")
-    rows = pc.binary_join_element_wise(
-        _text(parts[0]), table.from_ids, _text(parts[1]), table.to_ids,
-        _text(parts[2]), _text(parts[3]),
-    )  # fmt: skip
-    return _join(rows)
+    return _filled(table, '{"from":{"id":"', '"},"to":[{"id":"', '"}]},')
 
 
 _BUILD: Final[dict[Action, Callable[[WorkTable], JsonBytes | None]]] = {

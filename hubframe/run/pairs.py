@@ -20,7 +20,7 @@ import pyarrow.compute as pc
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.run.labels import LabelBook, LabelDef, LabelRefused, resolve
 from hubframe.run.pipeline import Prepared
-from hubframe.run.rows import text, value
+from hubframe.run.rows import arrow_column, text, value
 from hubframe.run.work import Outcome
 from hubframe.run.worktable import ACTION_CODE, ACTIONS, NONE, WorkTable
 from hubframe.vocab import Action, ObjectPair, Status
@@ -87,16 +87,6 @@ def _try_resolve(book: LabelBook, key: tuple[Any, ...]) -> Resolved:
         return exc
 
 
-def _arrow(column: pd.Series) -> pa.Array:
-    """A frame column as one Arrow array (no copy for Arrow-backed text)."""
-    found = pa.array(column.array) if hasattr(column.array, "__arrow_array__") else None
-    if found is None:
-        found = pa.array(column.astype(object).where(column.notna(), None).tolist())
-    if isinstance(found, pa.ChunkedArray):
-        found = found.combine_chunks()
-    return found
-
-
 Keys = tuple[npt.NDArray[np.int64], list[tuple[Any, ...]]]
 
 
@@ -132,7 +122,7 @@ def _column_codes(column: pd.Series) -> tuple[npt.NDArray[np.int64], list[Any]]:
     to_type, an unused label column: the usual sheet) is told in one pass of Arrow."""
     n = len(column)
     if hasattr(column.array, "__arrow_array__"):
-        values = _arrow(column)
+        values = arrow_column(column)
         if values.null_count == n:
             return np.zeros(n, dtype=np.int64), [None]
         if values.null_count == 0 and pc.all(pc.equal(values, values[0])).as_py():
@@ -243,7 +233,7 @@ def _table(
     )
     every = len(rows) == len(frame)
     index = None if every else pa.array(rows, type=pa.int64())
-    from_ids, to_ids = _arrow(frame["from_id"]), _arrow(frame["to_id"])
+    from_ids, to_ids = arrow_column(frame["from_id"]), arrow_column(frame["to_id"])
     return WorkTable(
         positions=rows,
         actions=actions[codes],

@@ -12,10 +12,21 @@ from collections.abc import Callable, Mapping
 from typing import Any, Literal
 
 import pandas as pd
+import pyarrow as pa
 
 from hubframe.errors import ErrorCode
 from hubframe.run.work import Outcome
 from hubframe.vocab import Status
+
+
+def arrow_column(column: pd.Series) -> pa.Array:
+    """A frame column as one Arrow array (no copy for Arrow-backed text; missing -> null)."""
+    found = pa.array(column.array) if hasattr(column.array, "__arrow_array__") else None
+    if found is None:
+        found = pa.array(column.astype(object).where(column.notna(), None).tolist())
+    if isinstance(found, pa.ChunkedArray):
+        found = found.combine_chunks()
+    return found
 
 
 def as_frame(source: Any, kind: Literal["pairs", "limits"]) -> pd.DataFrame:

@@ -35,6 +35,9 @@ ID_POOLS = {
     "narrow": [str(i) for i in range(1, 41)],
     "wide": ["1", "2", str(10**17), str(10**18 - 1), str(5 * 10**17 + 3), "999999999999999998"],
     "text": ["a", "b", "1", "2", "x9", "10"],
+    # texts a number parser reads as one number (7 or 10): each is its own id (validation
+    # refuses or rewrites them, but a planner handed them must not merge them into "repeats")
+    "numeric": ["7", "07", "007", "0x7", "0X7", "10", "0xA", "010"],
 }
 
 

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -104,11 +105,9 @@ def make_plan(
 def _codes(values: npt.NDArray[np.int64] | pa.Array) -> tuple[IntArray, int]:
     """Dense codes of the values (nulls get their own), and how many there are."""
     if isinstance(values, pa.Array):
-        try:  # record ids are digits: as numbers they are coded many times faster
-            numbers = pc.cast(values, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
-            return _codes(np.asarray(numbers, dtype=np.int64))
-        except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
-            pass
+        numbers = _numbers(values)
+        if numbers is not None:  # record ids are digits: as numbers they are coded faster
+            return _codes(numbers)
         encoded = pc.dictionary_encode(values)
         found = encoded.indices.fill_null(-1) if encoded.null_count else encoded.indices
         codes = np.asarray(found.to_numpy(zero_copy_only=False), dtype=np.int64) + 1
@@ -119,12 +118,18 @@ def _codes(values: npt.NDArray[np.int64] | pa.Array) -> tuple[IntArray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
+#: A record id written the one way its number is: no sign, no leading zero, no hex, int64-sized.
+_CANONICAL: Final = r"^(0|[1-9][0-9]{0,17})$"
+
+
 def _numbers(ids: pa.Array) -> IntArray | None:
-    """Record ids as numbers (-1 for a missing one); None when one is not a number."""
-    try:
-        numbers = pc.cast(ids, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
-    except (pa.ArrowInvalid, pa.ArrowNotImplementedError):
+    """Record ids as numbers (-1 for a missing one) when every id present is written the one
+    way its number is -- so two texts share a number only when they are the same text ("7" and
+    "07", "0x7" stay apart, as the journal and the request bodies keep them); else None."""
+    present = len(ids) - ids.null_count
+    if present and not pc.all(pc.match_substring_regex(ids, _CANONICAL)).as_py():
         return None
+    numbers = pc.cast(ids, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
     return np.asarray(numbers, dtype=np.int64)
 
 

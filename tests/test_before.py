@@ -94,3 +94,24 @@ def test_the_state_before_is_read_while_the_labels_are(sandbox_factory: Factory)
     assert len(reads) and float(reads["started"].min()) < float(lookup["finished"])
     writes = log[log["path"].str.endswith("/batch/create")]
     assert float(writes["started"].min()) >= float(reads["finished"].max())
+
+
+@pytest.mark.parametrize("label", ["Buyer", ""], ids=["with a lookup", "no lookup"])
+def test_a_day_used_up_by_the_early_reads_stops_the_run_before_any_write(
+    sandbox_factory: Factory, tmp_path: Path, label: str
+) -> None:
+    """The day has one request left: the labels lookup and the reads of the state before (they
+    start together) cannot all have it -- and an unlabeled sheet has only the reads.  Either
+    way no row is sent and every row says why."""
+    sb = _portal(sandbox_factory, 12, 3, latency=(0.2, 0.0), daily_limit=1 if label else 0)
+    sb.add_label("deals", "contacts", "Buyer")
+    rows = [(str(DEAL + n), str(CONTACT + n % 3), label) for n in range(12)]
+    journal = tmp_path / "run.sqlite"
+    result = associate(pairs_sheet(rows), client_for(sb), journal=journal, progress=False)
+    assert len(result) == 12
+    assert set(result["status"]) == {"skipped"} and set(result["error_code"]) == {"RATE_LIMITED"}
+    assert "daily" in str(result["error_message"].iloc[0])
+    log = sb.request_log()
+    assert log["path"].str.endswith("/batch/read").any()
+    assert not log["path"].str.contains("/batch/create|/associate/default").any()
+    assert sb.associations("deals", "contacts").empty

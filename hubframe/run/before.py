@@ -88,7 +88,8 @@ def start_reads(
     early = EarlyReads({}, {})
     if len(rows) == 0:
         return early
-    part = frame.iloc[rows] if len(rows) < len(frame) else frame
+    part = frame[["from_type", "to_type", "from_id", "to_id"]]  # not the sheet's other columns
+    part = part.iloc[rows] if len(rows) < len(frame) else part
     f, f_names = pd.factorize(part["from_type"])
     t, t_names = pd.factorize(part["to_type"])
     from_ids = arrow_column(part["from_id"]).cast(pa.large_string())
@@ -100,21 +101,14 @@ def start_reads(
         pair = ObjectPair(str(f_names[fc]), str(t_names[tc]))
         mask = pa.array((f == fc) & (t == tc))
         remembered = journal.existing(*pair) if journal is not None else {}
-        ids = _unread_ids(from_ids.filter(mask), to_ids.filter(mask), remembered)
+        from_part, to_part = from_ids.filter(mask), to_ids.filter(mask)
+        unread = _unread(from_part, to_part, remembered)
         early.remembered[pair] = remembered
-        early.links[pair] = pool.submit(read_links_of, client, pair, *ids)
+        early.links[pair] = pool.submit(
+            read_links_of, client, pair, from_part.filter(unread), to_part.filter(unread)
+        )
     pool.shutdown(wait=False)
     return early
-
-
-def _unread_ids(
-    from_ids: pa.Array, to_ids: pa.Array, remembered: Mapping[RecordPair, frozenset[int]]
-) -> tuple[pa.Array, pa.Array]:
-    if not remembered:
-        return from_ids, to_ids
-    pairs = zip(from_ids.to_pylist(), to_ids.to_pylist(), strict=True)
-    unread = pa.array([RecordPair(f, t) not in remembered for f, t in pairs], pa.bool_())
-    return from_ids.filter(unread), to_ids.filter(unread)
 
 
 def read_before(
@@ -148,16 +142,16 @@ def _pair_before(
     unlabeled: Unlabeled,
     early: EarlyReads | None,
 ) -> None:
-    started = early is not None and pair in early.links
-    if early is not None and started:
+    reading = early.links.get(pair) if early is not None else None
+    if early is not None and reading is not None:
         remembered = early.remembered[pair]
     else:
         remembered = journal.existing(*pair) if journal is not None else {}
-    unread = _unread(part, remembered)
+    unread = _unread(part.from_ids, part.to_ids, remembered)
     from_ids, to_ids = part.from_ids.filter(unread), part.to_ids.filter(unread)
     try:
-        if early is not None and started:
-            links = early.links[pair].result()  # read for these rows and maybe a few more
+        if reading is not None:
+            links = reading.result()  # read for these rows and maybe a few more
         else:
             links = read_links_of(client, pair, from_ids, to_ids)
     except HubframeError as exc:
@@ -170,11 +164,13 @@ def _pair_before(
     _fill(out, part, pair, {**links, **remembered}, unread=None, unlabeled=unlabeled)
 
 
-def _unread(part: WorkTable, remembered: Mapping[RecordPair, frozenset[int]]) -> pa.Array:
+def _unread(
+    from_ids: pa.Array, to_ids: pa.Array, remembered: Mapping[RecordPair, frozenset[int]]
+) -> pa.Array:
     """True for the rows whose pair the journal does not remember."""
     if not remembered:
-        return pa.array(np.ones(len(part), bool))
-    pairs = zip(part.from_ids.to_pylist(), part.to_ids.to_pylist(), strict=True)
+        return pa.array(np.ones(len(from_ids), bool))
+    pairs = zip(from_ids.to_pylist(), to_ids.to_pylist(), strict=True)
     return pa.array([RecordPair(f, t) not in remembered for f, t in pairs], pa.bool_())
 
 

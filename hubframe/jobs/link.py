@@ -8,12 +8,10 @@ HubSpot and, when asked, reads the portal first (pre-flight: :mod:`hubframe.run.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Any, Unpack
 
-import numpy as np
-import numpy.typing as npt
 import pandas as pd
 
 from hubframe.constants import EXISTING_COLUMNS, MAX_BATCH_CREATE
@@ -136,13 +134,9 @@ class _Associate:
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         if not self.wanted.dry_run:  # the connections of the first burst open during the lookup
             run.client.open_connections(_first_burst(len(frame) - len(settled)))
-        early = None
-        if self.wanted.record_only:  # the state before the run is read during the lookup too
-            early = start_reads(run.client, frame, _unsettled(len(frame), settled), run.journal)
-        prepare_pairs(prepared, book)
         if self.wanted.record_only:
-            _record_before(prepared, run, book, early)
-            return prepared
+            return _with_state_before(prepared, run, book)
+        prepare_pairs(prepared, book)
         checks = _check_portal(prepared, run, book, self.wanted)
         if checks is not None:
             prepared.extra = _existing_columns(checks, len(frame))
@@ -209,15 +203,19 @@ def _remember(journal: Journal, items: list[WorkItem], state: PortalState) -> No
         journal.remember_existing(pair.from_type, pair.to_type, states)
 
 
-def _unsettled(size: int, settled: Mapping[int, Outcome]) -> npt.NDArray[np.int64]:
-    todo = np.ones(size, dtype=bool)
-    todo[list(settled)] = False
-    return np.flatnonzero(todo).astype(np.int64)
+def _with_state_before(prepared: Prepared, run: RunContext, book: LabelBook) -> Prepared:
+    """The rows prepared, with the state before the run read while their labels are (the reads
+    need the ids only); no read is left on its way when this returns."""
+    early = start_reads(run.client, prepared.frame, prepared.open_positions(), run.journal)
+    try:
+        prepare_pairs(prepared, book)
+        _record_before(prepared, run, book, early)
+    finally:
+        early.finish()
+    return prepared
 
 
-def _record_before(
-    prepared: Prepared, run: RunContext, book: LabelBook, early: EarlyReads | None = None
-) -> None:
+def _record_before(prepared: Prepared, run: RunContext, book: LabelBook, early: EarlyReads) -> None:
     """The state before the run of the rows to send, read column-wise
     (:mod:`hubframe.run.before`): the ``existed_before`` and ``linked_before`` columns."""
     if prepared.stop is not None:

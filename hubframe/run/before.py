@@ -22,7 +22,7 @@ The read costs as little as the sheet allows:
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from concurrent.futures import Future, ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor, wait
 from dataclasses import dataclass
 
 import numpy as np
@@ -76,6 +76,13 @@ class EarlyReads:
 
     remembered: dict[ObjectPair, Mapping[RecordPair, frozenset[int]]]
     links: dict[ObjectPair, Future[Links]]
+
+    def finish(self) -> None:
+        """Drop the reads not started and wait for the others (their results or errors are
+        for :func:`read_before`), so that no read is still on its way when a run returns."""
+        for reading in self.links.values():
+            reading.cancel()
+        wait(self.links.values())
 
 
 def start_reads(

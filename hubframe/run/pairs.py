@@ -156,9 +156,7 @@ def prepare_pairs(prepared: Prepared, book: LabelBook) -> None:
     (object pair, label, category, type id), before this returns, so a bad token or an
     unreachable HubSpot stops the run here.  Nothing loops over rows in Python."""
     frame = prepared.frame
-    todo_mask = np.ones(len(frame), dtype=bool)
-    todo_mask[list(prepared.settled)] = False
-    rows = np.flatnonzero(todo_mask).astype(np.int64)
+    rows = prepared.open_positions()
     if len(rows) == 0:
         prepared.table, prepared.count = WorkTable.empty(), 0
         return

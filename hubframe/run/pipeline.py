@@ -23,6 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hubframe.errors import ErrorCode, StopReason
@@ -85,6 +87,12 @@ class Prepared:
                     error_message=reason.message,
                 )
         self.items, self.count, self.table = (), 0, WorkTable.empty()
+
+    def open_positions(self) -> npt.NDArray[np.int64]:
+        """The frame positions of the rows not settled yet, in order."""
+        todo = np.ones(len(self.frame), dtype=bool)
+        todo[list(self.settled)] = False
+        return np.flatnonzero(todo).astype(np.int64)
 
     def release(self) -> None:
         """Forget the rows to send once they are sent (the result table is built without them,

@@ -136,11 +136,12 @@ class HubSpotClient:
         self._session.close()
 
     def open_connections(self, count: int) -> threading.Thread:
-        """Open up to ``count`` connections to HubSpot in the background (at most the pool's
-        size), so that a burst of requests does not wait for its handshakes; returns the
-        thread doing it.  A run calls this before its first (labels) request: the connections
-        open while that answer is on its way."""
-        wanted = min(count, POOL_SIZE)
+        """Open up to ``count`` connections to HubSpot in the background, so that a burst of
+        requests does not wait for its handshakes; returns the thread doing it.  A run calls
+        this before its first (labels) request: the connections open while that answer is on
+        its way.  One place in the pool is left to that request (a pool given back more
+        connections than it holds discards one, with a warning)."""
+        wanted = min(count, POOL_SIZE - 1)
         adapter = self._session.get_adapter(self.base_url)
         connect_s = self.timeout[0] if isinstance(self.timeout, tuple) else self.timeout
         thread = threading.Thread(

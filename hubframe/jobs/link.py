@@ -14,10 +14,11 @@ from typing import Any, Unpack
 
 import pandas as pd
 
-from hubframe.constants import EXISTING_COLUMNS, MAX_BATCH_CREATE
+from hubframe.constants import EXISTING_COLUMNS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.before import EarlyReads, read_before, start_reads
+from hubframe.run.endpoints import batch_limit
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
@@ -29,7 +30,7 @@ from hubframe.run.send import MAX_IN_FLIGHT
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.run.worktable import ACTIONS
-from hubframe.vocab import ObjectPair, RecordPair, Status
+from hubframe.vocab import Action, ObjectPair, RecordPair, Status
 
 #: Whether ``preflight=None`` turns pre-flight on for dry runs (it does: a dry run then reads
 #: limits and current associations, with GETs and batch reads, and still writes nothing).
@@ -133,7 +134,8 @@ class _Associate:
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         if not self.wanted.dry_run:  # the connections of the first burst open during the lookup
-            run.client.open_connections(_first_burst(len(frame) - len(settled)))
+            rows = len(frame) - len(settled)
+            run.client.open_connections(_first_burst(rows, run.options.batch_size))
         if self.wanted.record_only:
             return _with_state_before(prepared, run, book)
         prepare_pairs(prepared, book)
@@ -145,9 +147,9 @@ class _Associate:
         return prepared
 
 
-def _first_burst(rows: int) -> int:
+def _first_burst(rows: int, batch_size: int | None) -> int:
     """Requests a run of ``rows`` rows may have in flight at once (an upper bound)."""
-    return min(MAX_IN_FLIGHT, -(-rows // MAX_BATCH_CREATE))
+    return min(MAX_IN_FLIGHT, -(-rows // batch_limit(Action.ASSOCIATE, batch_size)))
 
 
 # --- reading the portal before sending (pre-flight, skip existing, undo records) ---------------

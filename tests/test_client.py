@@ -424,16 +424,20 @@ def test_connections_that_cannot_open_are_left_to_the_requests() -> None:
 def test_connections_opened_ahead_leave_room_for_the_lookup(
     sandbox_factory: Callable[..., Sandbox], caplog: pytest.LogCaptureFixture
 ) -> None:
-    """A run opens its first burst's connections while the labels lookup holds one: together
-    they fit the pool, so urllib3 never discards one ("Connection pool is full")."""
+    """A run opens its first burst's connections while the labels lookup (and, journaled, the
+    reads of the state before) run beside them: all fit the pool, so urllib3 never discards one
+    ("Connection pool is full")."""
     from hubframe.jobs import associate
     from hubframe.testing import demo_ids, pairs_sheet
 
     sb = sandbox_factory(seed="demo", latency=(0.05, 0.0))
     deals, contacts = demo_ids("deals"), demo_ids("contacts")
     rows = [(str(deals[n % 80]), str(contacts[n // 80]), "Champion") for n in range(640)]
-    with caplog.at_level(logging.WARNING, logger="urllib3"):
-        result = associate(pairs_sheet(rows), client_for(sb), batch_size=20, progress=False)
-    assert set(result["status"]) <= {"success", "failed"} and len(result) == 640
-    assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
-    assert sb.connections_opened <= 32
+    for record_existing in (False, True):  # with the reads of the state before beside them
+        with caplog.at_level(logging.WARNING, logger="urllib3"):
+            result = associate(
+                pairs_sheet(rows), client_for(sb), batch_size=20, progress=False,
+                record_existing=record_existing,
+            )  # fmt: skip
+        assert set(result["status"]) == {"success"} and len(result) == 640
+        assert not [r for r in caplog.records if "pool is full" in r.getMessage()]

@@ -62,8 +62,11 @@ logger = logging.getLogger("hubframe.hubspot.client")
 
 JSON = dict[str, Any]
 REDACTED = "<redacted>"
-#: Connections kept per host: enough for the largest worker pool hubframe starts.
-POOL_SIZE = 32
+#: Connections kept per host: enough for everything one run may have in flight at once -- the
+#: sender's 32, or the reads of the state before (up to 32) beside the labels lookup and the
+#: connections opened ahead (31) -- so none is given back to a full pool (urllib3 would close
+#: it and warn "Connection pool is full").
+POOL_SIZE = 64
 DEFAULT_TIMEOUT = (10.0, 120.0)  # (connect, read) seconds
 DEFAULT_MAX_RETRIES = 6
 #: Retries of a connection that could not be made, while HubSpot has never answered this client:
@@ -141,7 +144,7 @@ class HubSpotClient:
         this before its first (labels) request: the connections open while that answer is on
         its way.  One place in the pool is left to that request (a pool given back more
         connections than it holds discards one, with a warning)."""
-        wanted = min(count, POOL_SIZE - 1)
+        wanted = min(count, POOL_SIZE // 2 - 1)
         adapter = self._session.get_adapter(self.base_url)
         connect_s = self.timeout[0] if isinstance(self.timeout, tuple) else self.timeout
         thread = threading.Thread(

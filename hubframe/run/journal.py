@@ -44,7 +44,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, InputError
-from hubframe.run.work import Batch, Outcome
+from hubframe.run.work import Batch, Outcome, shared_outcome
 from hubframe.run.worktable import NONE, WorkTable
 from hubframe.vocab import Action, RecordPair, Status
 
@@ -184,8 +184,7 @@ class Packed:
 
 def pack(batch: Batch) -> Packed:
     """The batch's journal key and rows (see the module docstring)."""
-    from_ids, to_ids, keys = _columns(batch)
-    distinct, rows = _distinct(keys) if isinstance(keys, list) else ([keys], None)
+    from_ids, to_ids, distinct, rows = _columns(batch)
     types = json.dumps([list(t) for t in distinct], separators=(",", ":"))
     parts = (_DIGEST_TAG, str(batch.action), batch.from_type, batch.to_type, from_ids, to_ids)
     h = hashlib.sha256()
@@ -196,35 +195,29 @@ def pack(batch: Batch) -> Packed:
     return Packed(h.hexdigest(), from_ids, to_ids, types, rows)
 
 
-def _columns(batch: Batch) -> tuple[str, str, list[Any] | tuple[Any, ...]]:
-    """The batch's from ids and to ids as text, and each row's (category, type id, limit) --
-    or the one they all share, as a tuple: from the table's arrays when the batch has one (no
-    WorkItems made), else from its items."""
+def _columns(batch: Batch) -> tuple[str, str, list[Any], bytes | None]:
+    """The batch's from ids and to ids as text, the distinct (category, type id, limit) of its
+    rows and each row's index into them (:func:`_distinct`): from the table's arrays when the
+    batch has one (no WorkItems made), else from its items."""
     table = batch.table
     if table is None:
         items = batch.items
         from_ids, to_ids = list(map(_from_id, items)), list(map(_to_id, items))
-        return _ids_text(from_ids), _ids_text(to_ids), list(map(_type, items))
-    from_text, to_text = _column_text(table.from_ids), _column_text(table.to_ids)
+        return _ids_text(from_ids), _ids_text(to_ids), *_distinct(list(map(_type, items)))
+    texts = _column_text(table.from_ids), _column_text(table.to_ids)
     codes = (table.category_codes, table.type_ids, table.maxima)
-    if len(table) and all(bool((c == c[0]).all()) for c in codes):  # the usual batch
-        return from_text, to_text, _type_key(table, 0)
+    if len(table) and all(bool((c == c[0]).all()) for c in codes):  # the usual batch: one type
+        return *texts, _type_keys(table, slice(0, 1)), None
+    return *texts, *_distinct(_type_keys(table, slice(None)))
+
+
+def _type_keys(table: WorkTable, rows: slice) -> list[tuple[Any, ...]]:
+    """(category, type id, limit) of some table rows, None for each one missing."""
     names = table.categories
-    categories = [None if c == NONE else names[c] for c in table.category_codes.tolist()]
-    type_ids = [None if t == NONE else t for t in table.type_ids.tolist()]
-    maxima = [None if m == NONE else m for m in table.maxima.tolist()]
-    return from_text, to_text, list(zip(categories, type_ids, maxima, strict=True))
-
-
-def _type_key(table: WorkTable, row: int) -> tuple[Any, ...]:
-    """(category, type id, limit) of a table row, None for each one missing."""
-    category, type_id = int(table.category_codes[row]), int(table.type_ids[row])
-    maximum = int(table.maxima[row])
-    return (
-        None if category == NONE else table.categories[category],
-        None if type_id == NONE else type_id,
-        None if maximum == NONE else maximum,
-    )
+    categories = [None if c == NONE else names[c] for c in table.category_codes[rows].tolist()]
+    type_ids = [None if t == NONE else t for t in table.type_ids[rows].tolist()]
+    maxima = [None if m == NONE else m for m in table.maxima[rows].tolist()]
+    return list(zip(categories, type_ids, maxima, strict=True))
 
 
 def digest(batch: Batch) -> str:
@@ -424,8 +417,9 @@ class Journal:
         if len(outcomes) != batch.size:
             return False
         packed = packed or pack(batch)
-        if outcomes and outcomes.count(outcomes[0]) == len(outcomes):  # one for all (successes)
-            distinct, rows = [_OUTCOME(outcomes[0])], None
+        shared = shared_outcome(outcomes)
+        if shared is not None:  # one for all (a batch's successes)
+            distinct, rows = [_OUTCOME(shared)], None
         else:
             distinct, rows = _distinct(list(map(_OUTCOME, outcomes)))
         final = all(_final(o) for o in distinct)

@@ -17,7 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from hubframe.errors import ErrorCode, InternalError
-from hubframe.run.work import Outcome
+from hubframe.run.work import Outcome, shared_outcome
 from hubframe.run.worktable import ACTION_CODE, ACTIONS, NONE
 from hubframe.vocab import Action, Status
 
@@ -63,10 +63,9 @@ class Outcomes:
 
     def put_batch(self, positions: Sequence[int], outcomes: Sequence[Outcome]) -> None:
         """A batch's outcomes; plain successes are stored with array writes."""
-        first = outcomes[0] if outcomes else None
-        shared = first is not None and outcomes.count(first) == len(outcomes)  # map_response's
-        if shared and first is not None and first.batch is not None and _plain_success(first):
-            self._put_successes(np.asarray(positions, dtype=np.int64), first)
+        shared = shared_outcome(outcomes)
+        if shared is not None and shared.batch is not None and _plain_success(shared):
+            self._put_successes(np.asarray(positions, dtype=np.int64), shared)
             return
         plain = [n for n, o in enumerate(outcomes) if _plain_success(o)]
         if plain:

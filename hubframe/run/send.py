@@ -44,7 +44,7 @@ from hubframe.run.answers import classify, map_response, row_message, rows_named
 from hubframe.run.diagnose import diagnose
 from hubframe.run.journal import Journal, pack
 from hubframe.run.outcomes import Outcomes
-from hubframe.run.work import Batch, Outcome
+from hubframe.run.work import Batch, Outcome, shared_outcome
 from hubframe.vocab import Status
 
 #: Requests in flight at most (the worker pool).  A run with a fresh rate window sends this many
@@ -236,8 +236,8 @@ class Sender:
     def _explained(self, batch: Batch, outcomes: list[Outcome]) -> list[Outcome]:
         """Rows HubSpot refused one by one without a reason hubframe can read (a bare error
         body): the portal is read to find out why (:mod:`hubframe.run.diagnose`)."""
-        shared = bool(outcomes) and outcomes.count(outcomes[0]) == len(outcomes)
-        if shared and outcomes[0].status is Status.SUCCESS:  # one shared success
+        shared = shared_outcome(outcomes)
+        if shared is not None and shared.status is Status.SUCCESS:  # nothing vague in it
             return outcomes
         vague = [
             n

@@ -8,6 +8,7 @@ row number: rows split from one cell share a row number).
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field, fields, replace
 from typing import TYPE_CHECKING, Any
 
@@ -171,8 +172,16 @@ class Outcome:
         )
 
 
+def shared_outcome(outcomes: Sequence[Outcome]) -> Outcome | None:
+    """The outcome every row of a batch has, when they all have one (a batch's successes are
+    one object: :func:`~hubframe.run.answers.map_response`); else None."""
+    if outcomes and outcomes.count(outcomes[0]) == len(outcomes):
+        return outcomes[0]
+    return None
+
+
 def _plain(value: Any) -> Any:
     return str(value) if isinstance(value, (Status, Action, ErrorCode)) else value
 
 
-__all__ = ["Batch", "Outcome", "WorkItem"]
+__all__ = ["Batch", "Outcome", "WorkItem", "shared_outcome"]

@@ -22,7 +22,23 @@ from hubframe.vocab import Action
 SENT = (Action.ASSOCIATE, Action.ASSOCIATE_DEFAULT, Action.ARCHIVE, Action.ARCHIVE_LABELS)
 plain_ids = st.from_regex(r"[0-9]{1,18}", fullmatch=True)
 #: Ids no template may paste: quotes, backslashes, spaces, other digits, control characters.
-odd_ids = st.sampled_from(['12"3', "12\\3", " 123", "١٢٣", "", "1\n2", "1\x002", "１２"])
+odd_ids = st.sampled_from(
+    [
+        '12"3',
+        "12\\3",
+        " 123",
+        "١٢٣",
+        "",
+        "1\n2",
+        "1\x002",
+        "１２",
+        "12\n",
+        "\n12",
+        "12\r",
+        "12 ",
+        "²",
+    ]
+)  # (a trailing newline too: "$" of some regex engines matches before it)
 categories = st.sampled_from(["USER_DEFINED", "HUBSPOT_DEFINED", 'ODD"CAT\\', "É"])
 
 

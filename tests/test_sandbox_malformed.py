@@ -15,6 +15,7 @@ import subprocess
 import sys
 import threading
 import time
+import tracemalloc
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -638,6 +639,23 @@ def test_bounds_scanner_without_backslashes_matches_a_plain_scanner(
     plain = jsonbounds._scan_plain(body)
     assert (plain is None) == (body.count(b'"') > jsonbounds._PLAIN_QUOTES)
     assert jsonbounds.scan(body) == _reference_scan(body)
+
+
+def test_a_long_body_is_scanned_in_chunks_with_bounded_work_arrays() -> None:
+    """A 64 MiB ``[0,0,...`` split at its quotes would make work arrays of ~6 bytes a byte; over
+    2 MiB the chunked scan (a few MB whatever the size) takes it, with the same counts."""
+    body = b"[" + b"10," * (jsonbounds._PLAIN_BYTES // 3 + 1) + b"0]"  # under MAX_VALUES
+    assert jsonbounds._scan_plain(body) is None
+    assert jsonbounds._scan_plain(body[: jsonbounds._PLAIN_BYTES - 2] + b"0]") is not None
+    assert jsonbounds.scan(body) == _reference_scan(body)
+    big = b"[" + b"0," * 8_000_000 + b"0]"  # 16 MB (the split path: ~100 MB of work arrays)
+    tracemalloc.start()
+    try:
+        jsonbounds.scan(big)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 16 * 2**20
 
 
 def test_a_body_of_many_strings_is_scanned_in_chunks() -> None:

@@ -19,6 +19,7 @@ from hubframe.errors import ErrorCode
 from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.endpoints import endpoint
 from hubframe.run.work import Batch, Outcome, WorkItem
+from hubframe.run.worktable import ACTION_CODE
 from hubframe.vocab import Action, Status, object_noun
 
 _OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
@@ -218,8 +219,6 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
 def _one_action(batch: Batch) -> bool:
     """Every row of the batch is sent with the batch's action (as planned batches are)."""
     if batch.table is not None:
-        from hubframe.run.worktable import ACTION_CODE
-
         return bool((batch.table.actions == ACTION_CODE[batch.action]).all())
     return all(item.action is batch.action for item in batch.items)
 

@@ -9,7 +9,7 @@ import numpy as np
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS
@@ -333,6 +333,7 @@ excel_cells = st.one_of(
     st.floats(allow_nan=True, allow_infinity=True),
     st.sampled_from([2040000001.0, 1.5, -0.0, 2.0**53, 1e19, 12.0]),
     st.integers(min_value=-(2**70), max_value=2**70),
+    st.integers(min_value=10**15 - 2, max_value=2**53 + 2),  # whole floats shown as floats
     st.booleans(),
     st.dates(),
     st.datetimes(),
@@ -341,6 +342,8 @@ excel_cells = st.one_of(
 
 @settings(max_examples=150, deadline=None)
 @given(st.lists(excel_cells, min_size=1, max_size=12), st.integers(0, 3))
+@example([0.0, 10**15], 0)  # an int a float holds exactly, at Excel's 15 digits: its digits
+@example([1.5, -(2**53), None], 0)
 def test_cells_to_arrow_gives_the_text_of_cells_to_text(cells: list[object], pick: int) -> None:
     kinds = [cells, [c for c in cells if isinstance(c, float)] or [1.0]]
     kinds += [[c if isinstance(c, str) else None for c in cells]]

@@ -91,8 +91,12 @@ def cells_to_arrow(values: ObjArray) -> Text:
         if kinds <= {int}:
             return filled(chunked(pc.cast(pa.array(values, type=pa.int64()), TEXT)))
         if kinds <= {float, int}:  # Arrow refuses ints a float cannot hold exactly
-            numbers = pa.array(values, type=pa.float64(), from_pandas=True)
-            return _number_text(numbers.to_numpy(zero_copy_only=False))
+            arrow = pa.array(values, type=pa.float64(), from_pandas=True)
+            numbers = arrow.to_numpy(zero_copy_only=False)
+            # An int from 10**15 up is shown with its digits, a float there as a float: such
+            # ints are told apart cell by cell below.
+            if int not in kinds or not (np.abs(numbers) >= EXCEL_LIMIT).any():
+                return _number_text(numbers)
     except (pa.ArrowInvalid, pa.ArrowTypeError, OverflowError):
         pass
     if kinds <= {float, str}:

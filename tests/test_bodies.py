@@ -47,19 +47,24 @@ def tables(draw: st.DrawFn, ids: st.SearchStrategy[str] = plain_ids) -> tuple[Ac
     action = draw(st.sampled_from(SENT))
     size = draw(st.integers(1, 40))
     labeled = action in (Action.ASSOCIATE, Action.ARCHIVE_LABELS)
-    items = [
-        WorkItem(
-            position=n * 3,
-            action=action,
-            from_type="deals",
-            to_type="contacts",
-            from_id=draw(ids),
-            to_id=draw(ids),
-            category=draw(categories) if labeled else None,
-            type_id=draw(st.integers(1, 2**40)) if labeled else None,
+    types = st.tuples(categories, st.integers(1, 2**40))
+    one_type = draw(types)  # the usual batch: every row of one type (its own path)
+    mixed = draw(st.booleans())
+    items = []
+    for n in range(size):
+        category, type_id = draw(types) if mixed else one_type
+        items.append(
+            WorkItem(
+                position=n * 3,
+                action=action,
+                from_type="deals",
+                to_type="contacts",
+                from_id=draw(ids),
+                to_id=draw(ids),
+                category=category if labeled else None,
+                type_id=type_id if labeled else None,
+            )
         )
-        for n in range(size)
-    ]
     table = WorkTable.from_items(items)
     skip = draw(st.integers(0, 3))  # ids as a slice of a longer Arrow array (offset > 0)
     kind = draw(st.sampled_from([pa.large_string(), pa.string()]))  # as a frame may hold them

@@ -582,13 +582,13 @@ Inputs = Sequence[Mapping[str, Any]] | JsonBytes
 
 def _inputs(inputs: Inputs) -> Any:
     if isinstance(inputs, JsonBytes):
-        return JsonBytes(b'{"inputs":' + inputs + b"}")
+        return JsonBytes(b"".join((b'{"inputs":', inputs, b"}")))  # one copy of the inputs
     return {"inputs": list(inputs)}
 
 
 def _encoded(body: Any) -> bytes:
     if isinstance(body, JsonBytes):
-        return bytes(body)
+        return body  # bytes already: sent without another copy
     return json.dumps(body, separators=(",", ":")).encode()
 
 

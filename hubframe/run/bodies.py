@@ -37,16 +37,21 @@ def _ids_plain(ids: pa.Array) -> bool:
     return pc.all(pc.match_substring_regex(ids, _DIGITS)).as_py() is True
 
 
-def _types(table: WorkTable) -> pa.Array | None:
-    """Each row's ``{"associationCategory":..,"associationTypeId":..}`` (None: a row without)."""
-    if (table.type_ids == NONE).any() or (table.category_codes == NONE).any():
+def _spec(category: str, type_id: int) -> str:
+    return f'{{"associationCategory":{json.dumps(category)},"associationTypeId":{type_id:d}}}'
+
+
+def _types(table: WorkTable) -> pa.Array | pa.Scalar | None:
+    """Each row's ``{"associationCategory":..,"associationTypeId":..}`` (None: a row without);
+    one scalar when every row has the same (the usual batch: no sort of the pairs)."""
+    categories, type_ids = table.category_codes, table.type_ids
+    if (type_ids == NONE).any() or (categories == NONE).any():
         return None
-    both = np.stack([table.category_codes.astype(np.int64), table.type_ids])
+    if (categories == categories[0]).all() and (type_ids == type_ids[0]).all():
+        return _text(_spec(table.categories[int(categories[0])], int(type_ids[0])))
+    both = np.stack([categories.astype(np.int64), type_ids])
     combos, index = np.unique(both, axis=1, return_inverse=True)
-    specs = [
-        f'{{"associationCategory":{json.dumps(table.categories[c])},"associationTypeId":{t:d}}}'
-        for c, t in combos.T.tolist()
-    ]
+    specs = [_spec(table.categories[c], t) for c, t in combos.T.tolist()]
     dictionary = pa.array(specs, type=pa.large_string())
     codes = pa.array(np.asarray(index).ravel().astype(np.int32))
     return pa.DictionaryArray.from_arrays(codes, dictionary).dictionary_decode()
@@ -60,9 +65,11 @@ def _join(rows: pa.Array) -> JsonBytes:
     return JsonBytes(b"".join((b"[", data, b"]")))
 
 
-def _filled(table: WorkTable, before: str, between: str, after: str, *more: pa.Array) -> JsonBytes:
-    """``before`` from id ``between`` to id ``after`` (then each of ``more``, with ``"]},"``),
-    one row each, joined."""
+def _filled(
+    table: WorkTable, before: str, between: str, after: str, *more: pa.Array | pa.Scalar
+) -> JsonBytes:
+    """``before`` from id ``between`` to id ``after`` (then each of ``more``, an array or one
+    value for every row, with ``"]},"``), one row each, joined."""
     tail = [_text(after), *(x for m in more for x in (m, _text("]},")))]
     rows = pc.binary_join_element_wise(
         _text(before), table.from_ids, _text(between), table.to_ids, *tail, _text("")

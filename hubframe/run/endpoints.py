@@ -25,7 +25,7 @@ from hubframe.vocab import Action
 
 if TYPE_CHECKING:  # the client is the caller's: reading a journal or report needs no HTTP
     from hubframe.hubspot.client import HubSpotClient, Inputs
-    from hubframe.hubspot.wire import ApiResponse
+    from hubframe.hubspot.wire import ApiResponse, JsonBytes
 
 JSON = dict[str, Any]
 Key = tuple[str, str]
@@ -244,16 +244,22 @@ def payloads(batch: Batch) -> list[JSON]:
     return [build(item) for item in batch.items]
 
 
-def send(client: HubSpotClient, batch: Batch) -> ApiResponse:
-    """Send one batch to its endpoint (a planned batch's body is built from its arrays)."""
-    inputs: Inputs | None = None
-    if batch.table is not None:
-        from hubframe.run.bodies import encoded_inputs
+def encoded(batch: Batch) -> JsonBytes | None:
+    """A planned batch's ``inputs`` built from its arrays (None: built row by row when sent)."""
+    if batch.table is None:
+        return None
+    from hubframe.run.bodies import encoded_inputs
 
-        inputs = encoded_inputs(batch.action, batch.table)
-    if inputs is None:
-        inputs = payloads(batch)
-    return endpoint(batch.action).send(client)(batch.from_type, batch.to_type, inputs)
+    return encoded_inputs(batch.action, batch.table)
 
 
-__all__ = ["ENDPOINTS", "Endpoint", "batch_limit", "endpoint", "payloads", "send"]
+def send(client: HubSpotClient, batch: Batch, inputs: JsonBytes | None = None) -> ApiResponse:
+    """Send one batch to its endpoint; ``inputs``: its :func:`encoded` inputs when the caller
+    built them already (else they are built here)."""
+    body: Inputs | None = inputs if inputs is not None else encoded(batch)
+    if body is None:
+        body = payloads(batch)
+    return endpoint(batch.action).send(client)(batch.from_type, batch.to_type, body)
+
+
+__all__ = ["ENDPOINTS", "Endpoint", "batch_limit", "encoded", "endpoint", "payloads", "send"]

@@ -38,7 +38,7 @@ from hubframe.errors import (
     StopReason,
 )
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.hubspot.wire import ApiResponse
+from hubframe.hubspot.wire import ApiResponse, JsonBytes
 from hubframe.run import endpoints
 from hubframe.run.answers import classify, map_response, row_message, rows_named
 from hubframe.run.diagnose import diagnose
@@ -156,13 +156,17 @@ class Sender:
             workers = max(1, min(workers, count))
         # Each batch is submitted as soon as it is made, so the first requests leave at once
         # (the rate limiter lets a fresh window's budget go together); the limiter counts each
-        # request from when it is written, whatever the planning thread is doing.
+        # request from when it is written, whatever the planning thread is doing.  Its body is
+        # built here, one after another: 32 workers building theirs at once share the same
+        # cores, and each new thread's allocator starts cold, so the first burst would leave
+        # spread over ~0.3 s instead of ~0.05 s.
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
             _start_workers(pool, workers)
             queued: dict[Future[list[Outcome]], Batch] = {}
             try:
                 for batch in batches:
-                    queued[pool.submit(self.run_batch, batch)] = batch
+                    body = endpoints.encoded(batch)
+                    queued[pool.submit(self.run_batch, batch, body)] = batch
                     if len(queued) >= QUEUE_PER_WORKER * workers:
                         done, _ = wait(queued, return_when=FIRST_COMPLETED)
                         for future in done:
@@ -191,8 +195,9 @@ class Sender:
         if self.on_progress is not None:
             self.on_progress(batch.size)
 
-    def run_batch(self, batch: Batch) -> list[Outcome]:
-        """Outcomes of one batch: from the journal, or by sending it."""
+    def run_batch(self, batch: Batch, body: JsonBytes | None = None) -> list[Outcome]:
+        """Outcomes of one batch: from the journal, or by sending it (``body``: its inputs,
+        when built already)."""
         packed = pack(batch) if self.journal is not None else None
         if packed is not None:
             recorded = self._journaled(lambda j: j.lookup(batch, packed))
@@ -211,7 +216,7 @@ class Sender:
                 )
                 for item in batch.items
             ]
-        outcomes = self._send(batch, 0)
+        outcomes = self._send(batch, 0, body)
         if packed is not None:
             self._journaled(lambda j: j.record(batch, outcomes, packed))
         return outcomes
@@ -256,9 +261,9 @@ class Sender:
 
     # --- one request --------------------------------------------------------------------------
 
-    def _send(self, batch: Batch, prior: int) -> list[Outcome]:
+    def _send(self, batch: Batch, prior: int, body: JsonBytes | None = None) -> list[Outcome]:
         try:
-            resp = endpoints.send(self.client, batch)
+            resp = endpoints.send(self.client, batch, body)
         except HubframeError as exc:
             self.stop.stop_for(exc)
             if exc.may_have_applied or isinstance(exc, ServerError):

@@ -26,12 +26,13 @@ no request can make the sandbox keep more than one bounded body in memory.  The 
 6. Wait half the configured base latency, WITHOUT any lock, then parse the body once, within
    :mod:`~hubframe.sandbox.jsonbounds` (not on arrival: parsing holds the interpreter, which
    would delay the counting of requests arriving together); under the portal lock run the
-   endpoint on the parsed body (an unexpected exception is a 500, never a dropped connection);
-   then wait until the whole latency has passed since the request arrived.  The latency is the
-   time from arrival to reply, as on HubSpot, where the edge counts a request, a server applies
-   it and the answer travels back: the sandbox's own work (one request at a time, under the
-   lock) is inside it rather than added to it, and away from the moment requests are counted;
-   send the reply with an ``X-HubSpot-Correlation-Id`` (or drop the connection, for the fault
+   endpoint on the parsed body (an unexpected exception is a 500, never a dropped connection)
+   and, outside the lock, encode the reply's JSON; then wait until the whole latency has
+   passed since the request arrived.  The latency is the time from arrival to reply, as on
+   HubSpot, where the edge counts a request, a server applies it and the answer travels back:
+   the sandbox's own work (one request at a time under the lock, then the reply's encoding) is
+   inside it rather than added to it, and away from the moment requests are counted; send the
+   reply with an ``X-HubSpot-Correlation-Id`` (or drop the connection, for the fault
    kinds that do so); append the request to the log (before replying, so a client that got the
    reply finds it there).  Refused requests are logged with ``inputs`` 0 and the hash of what
    was read.
@@ -41,7 +42,6 @@ from __future__ import annotations
 
 import contextlib
 import hashlib
-import json
 import re
 import socket
 import struct
@@ -264,6 +264,7 @@ class App:
             except Exception:  # a sandbox bug: a 500 the client sees, not a dropped connection
                 traceback.print_exc(file=sys.stderr)
                 reply = _error_reply(500, "The sandbox failed on this request (a bug)")
+        reply.payload  # noqa: B018 -- encoded now, inside the latency, not after it
         _sleep_until(started + latency)
         with self.gate:
             return reply, self.limiter.headers(), parsed
@@ -494,7 +495,7 @@ class _Handler(BaseHTTPRequestHandler):
     # --- replies -------------------------------------------------------------------------------
 
     def send_reply(self, reply: Reply, headers: dict[str, str], *, close: bool = False) -> None:
-        payload = b"" if reply.body is None else json.dumps(reply.body).encode()
+        payload = reply.payload
         self._replied = True  # from the first byte on, a 500 can no longer replace the reply
         self.send_response(reply.status)
         if reply.body is not None:

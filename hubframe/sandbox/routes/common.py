@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from functools import cached_property
 from typing import Any
 
 from hubframe.sandbox.behaviour import PartialFailure
@@ -29,6 +31,11 @@ V4, V2603, V2609 = "v4", "2026-03", "2026-09"
 class Reply:
     status: int
     body: Any = None  # JSON-able, or None for no body
+
+    @cached_property
+    def payload(self) -> bytes:
+        """The body as sent, encoded once (the server does it while the latency runs)."""
+        return b"" if self.body is None else json.dumps(self.body).encode()
 
 
 Handler = Callable[[Portal, Call], Reply]

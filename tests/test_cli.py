@@ -673,7 +673,7 @@ def test_sandbox_records_serves_the_sheets_records(
     undo = _hubframe("undo", str(tmp_path / "r.csv"), env=env)
     assert undo.returncode == 0 and "success" in undo.stdout, undo.stdout
     again = _hubframe("undo", str(tmp_path / "r.csv"), env=env)  # nothing left to take back
-    assert again.returncode == 0, again.stderr
+    assert again.returncode == 0, again.stdout + again.stderr
     assert "skipped  NOT_ASSOCIATED" in again.stdout and "success" not in again.stdout
 
 
@@ -766,7 +766,7 @@ def test_ctrl_c_stops_with_one_line_and_the_journal_resumes(
     first = _writes(slow)
     assert 0 < len(first) < 40  # stopped part-way: 200 rows are 40 batches
     again = _hubframe(*command, env=_env(slow))
-    assert again.returncode == 0, again.stderr
+    assert again.returncode == 0, again.stdout + again.stderr
     every = _writes(slow)
     assert len(every) == len(set(every)) == 40  # the journal kept finished batches from resending
     stored = slow.associations("deals", "contacts")

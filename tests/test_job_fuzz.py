@@ -1,0 +1,383 @@
+"""Seeded scenarios across the writing jobs: a random portal, a random sheet, random faults.
+
+Each seed draws a portal (records, labels, limits, associations already there), a sheet with
+good rows, repeats, typos, unknown records and labels that disagree with their type ids, and a
+way to run it (API version, sandbox behaviour, batch size, workers, journal, server faults and
+answers lost on the way back).  Whatever was drawn, the report must say what the portal shows:
+
+- one result row per sheet row, in order, with the analyst's columns and row numbers;
+- every ``success`` is in the portal (for a removal: gone from it);
+- everything the run changed in the portal is a row reported ``success`` (or
+  ``UNKNOWN_OUTCOME``): never a change reported as ``failed``, ``invalid`` or ``skipped``;
+- ids are never changed beyond the documented ``123.0`` and surrounding spaces;
+- a journaled run resumed after a crash finishes the job, and ``undo`` from its journal puts
+  the portal back as it was.
+
+The run settings are spread over the seeds (each API version with and without lost answers,
+each sandbox behaviour), the rest is drawn.  A failure names the seed and what it drew.
+"""
+
+from __future__ import annotations
+
+import os
+import random
+import signal
+import subprocess
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from faultproxy import FaultProxy
+
+import hubframe as hf
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.sandbox import Sandbox
+
+pytestmark = pytest.mark.slow
+
+VERSIONS = ("2026-03", "2026-09", "v4")
+BEHAVIOURS: tuple[Any, ...] = (
+    "default",
+    "hostile",
+    {"partial_failure": "refuse_batch"},
+    {"type_ids": "per_pair"},
+)
+FAULTS = ("server_error_rate", "throttle_rate", "reset_rate", "lost_response_rate")
+Link = tuple[str, str, int]
+
+
+class Draw:
+    """What one seed drew: the run's settings spread over the seeds, the rest random."""
+
+    def __init__(self, seed: int) -> None:
+        self.seed = seed
+        self.r = random.Random(seed)
+        self.version = VERSIONS[seed % 3]
+        self.lose = seed % 2  # the first write's answer is lost on the way back
+        self.behaviour = BEHAVIOURS[seed // 2 % len(BEHAVIOURS)]
+        self.faults: dict[str, Any] = {f: self.r.choice([0, 0.03, 0.08]) for f in FAULTS}
+        self.faults["seed"] = seed
+        self.batch_size = self.r.choice([1, 3, 7, 100])
+        self.workers = self.r.choice([1, 4])
+
+    def __repr__(self) -> str:
+        return (
+            f"seed {self.seed}: API {self.version}, behaviour {self.behaviour}, faults "
+            f"{self.faults}, lost answers {self.lose}, batch {self.batch_size}, workers "
+            f"{self.workers}"
+        )
+
+    def ids(self, start: int, most: int) -> list[str]:
+        return [str(start + n) for n in range(self.r.randint(1, most))]
+
+    @contextmanager
+    def client(self, sb: Sandbox) -> Iterator[HubSpotClient]:
+        """A client to the sandbox, through a proxy that loses answers when drawn."""
+        options: dict[str, Any] = {"backoff_base": 0.01, "backoff_cap": 0.05}
+        if not self.lose:
+            yield HubSpotClient(sb.token, sb.url, api_version=self.version, **options)
+            return
+        with FaultProxy(sb, lose=self.lose) as proxy:
+            yield HubSpotClient(sb.token, proxy.url, api_version=self.version, **options)
+
+    def run_options(self) -> dict[str, Any]:
+        return {"batch_size": self.batch_size, "workers": self.workers, "progress": False}
+
+
+@contextmanager
+def portal(draw: Draw, **kwargs: Any) -> Iterator[Sandbox]:
+    sb = Sandbox(seed=None, behaviour=draw.behaviour, **kwargs).start()
+    try:
+        yield sb
+    finally:
+        sb.stop()
+
+
+def links(sb: Sandbox) -> set[Link]:
+    frame = sb.associations("deals", "contacts")
+    return set(zip(frame["from_id"], frame["to_id"], frame["type_id"].astype(int), strict=True))
+
+
+def fill(draw: Draw, sb: Sandbox) -> tuple[list[str], list[str], dict[str, int]]:
+    """Records, two labels and some associations already there."""
+    deals, contacts = draw.ids(7_000_000_001, 12), draw.ids(8_000_000_001, 25)
+    sb.add_records("deals", deals)
+    sb.add_records("contacts", contacts)
+    labels = {name: sb.add_label("deals", "contacts", name) for name in ("Alpha", "Beta one")}
+    for _ in range(draw.r.randint(0, 30)):
+        kind = draw.r.choice([None, None, *labels.values()])
+        sb.associate("deals", draw.r.choice(deals), "contacts", draw.r.choice(contacts), kind)
+    return deals, contacts, labels
+
+
+def _status(result: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    return result["status"].astype("string"), result["error_code"].astype("string").fillna("")
+
+
+def _type_of(row: Any, unlabeled: int) -> int | None:
+    if pd.notna(row["type_id"]):
+        return int(row["type_id"])
+    return unlabeled if row["action"] in ("associate_default", "archive") else None
+
+
+def check_rows(sheet: pd.DataFrame, result: pd.DataFrame, what: Draw) -> None:
+    """One row per sheet row, in order, the analyst's columns and ids kept."""
+    assert len(result) == len(sheet), what
+    assert result["note"].tolist() == sheet["note"].tolist(), what
+    assert result["row"].tolist() == list(range(2, len(sheet) + 2)), what
+    status, _ = _status(result)
+    assert status.notna().all(), what
+    for n, row in enumerate(result.itertuples()):
+        if status[n] == "invalid":
+            continue
+        for column, given in (("from_id", sheet["Deal ID"][n]), ("to_id", sheet["Contact ID"][n])):
+            kept = str(given).strip().removesuffix(".0")
+            assert getattr(row, column) == kept, (what, row.row, column, given)
+
+
+# --- associate ------------------------------------------------------------------------------
+
+
+def pairs_sheet(draw: Draw, deals: list[str], contacts: list[str], labels: dict[str, int]) -> Any:
+    """Good rows, repeats, typos, unknown records and labels, labels with the wrong type id."""
+    r, rows = draw.r, []
+    names = ["", "", "Alpha", "alpha ", "Beta one", "BETA ONE", "Gamma", "default"]
+    for _ in range(r.randint(1, 80)):
+        deal = r.choice(deals) if r.random() > 0.05 else r.choice(["9999999999", "12x", ""])
+        contact = r.choice(contacts) if r.random() > 0.05 else r.choice(["8999999999", "1.5"])
+        if r.random() < 0.05:
+            contact = f" {r.choice(contacts)}.0"
+        type_id = str(r.choice([*labels.values(), 3, 99999])) if r.random() < 0.15 else ""
+        rows.append((deal, contact, r.choice(names), type_id))
+    rows += r.sample(rows, min(len(rows), r.randint(0, 4)))  # repeats
+    sheet = pd.DataFrame(rows, columns=["Deal ID", "Contact ID", "Association label", "Type ID"])
+    sheet["note"] = [f"n{n}" for n in range(len(sheet))]
+    return sheet
+
+
+def check_applied(result: pd.DataFrame, before: set[Link], after: set[Link], unlabeled: int) -> str:
+    """What the portal gained is what the rows report as done; '' when it is."""
+    status, code = _status(result)
+    told: set[Link] = set()
+    for n, row in enumerate(result.to_dict("records")):
+        kind = _type_of(row, unlabeled)
+        if kind is None:
+            continue
+        link = (row["from_id"], row["to_id"], kind)
+        if status[n] == "success" and link not in after:
+            return f"row {row['row']} success but {link} is not in the portal"
+        if status[n] in ("success", "duplicate") or code[n] == "UNKNOWN_OUTCOME":
+            told.add(link)
+    labeled_pairs = {(f, t) for f, t, kind in told if kind != unlabeled}
+    for link in after - before:  # a labeled create gives the pair its unlabeled type too
+        if link not in told and not (link[2] == unlabeled and link[:2] in labeled_pairs):
+            return f"{link} applied but no row says so"
+    return ""
+
+
+@pytest.mark.parametrize("seed", range(12))
+def test_associate_reports_what_the_portal_shows(seed: int) -> None:
+    draw = Draw(seed)
+    with portal(draw, faults=draw.faults) as sb:
+        deals, contacts, labels = fill(draw, sb)
+        unlabeled = sb.type_id("deals", "contacts", None)
+        before = links(sb)
+        sheet = pairs_sheet(draw, deals, contacts, labels)
+        with draw.client(sb) as client:
+            result = hf.associate(sheet, client, record_existing=True, **draw.run_options())
+        check_rows(sheet, result, draw)
+        assert not check_applied(result, before, links(sb), unlabeled), draw
+        sb.set_faults()
+        undone = hf.undo(result, HubSpotClient(sb.token, sb.url), progress=False)
+        assert links(sb) == before, (draw, undone["status"].value_counts().to_dict())
+
+
+# --- remove ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_remove_reports_what_the_portal_shows(seed: int) -> None:
+    draw = Draw(seed)
+    with portal(draw, faults=draw.faults) as sb:
+        deals, contacts, _ = fill(draw, sb)
+        before = links(sb)
+        rows = [
+            (
+                draw.r.choice(deals),
+                draw.r.choice(contacts),
+                draw.r.choice(["", "Alpha", "beta one"]),
+            )
+            for _ in range(draw.r.randint(1, 60))
+        ]
+        sheet = pd.DataFrame(rows, columns=["Deal ID", "Contact ID", "Association label"])
+        sheet["note"] = [f"n{n}" for n in range(len(sheet))]
+        with draw.client(sb) as client:
+            result = hf.remove_associations(sheet, client, **draw.run_options())
+        check_rows(sheet, result, draw)
+        after = links(sb)
+        assert after <= before, draw
+        status, code = _status(result)
+        told: set[Link] = set()
+        for n, row in enumerate(result.to_dict("records")):
+            pair = (row["from_id"], row["to_id"])
+            labeled = isinstance(row["label"], str) and row["label"] != ""
+            these = {x for x in before if x[:2] == pair}
+            if labeled:
+                assert row["type_id"] is not None or status[n] != "success", (draw, row)
+                these = {x for x in these if x[2] == row["type_id"]}
+            if status[n] == "success":
+                assert not these & after, (draw, row["row"], these & after)
+            if code[n] == "NOT_ASSOCIATED":
+                assert not these, (draw, row["row"], these)
+            if status[n] in ("success", "duplicate") or code[n] == "UNKNOWN_OUTCOME":
+                told |= these if labeled else {x for x in before if x[:2] == pair}
+        unlabeled = sb.type_id("deals", "contacts", None)
+        for link in before - after:  # a label's removal may take the pair's unlabeled type
+            assert link in told or (link[2] == unlabeled and link[:2] in {x[:2] for x in told})
+
+
+# --- limits ---------------------------------------------------------------------------------
+
+LIMIT_PAIRS = (("deals", "contacts"), ("contacts", "companies"), ("deals", "companies"))
+
+
+def limits_now(sb: Sandbox) -> dict[tuple[str, str, int], int]:
+    frame = sb.limits()
+    return {
+        (r.from_type, r.to_type, int(r.type_id)): int(r.max_to_object_ids)
+        for r in frame.itertuples()
+    }
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_limits_report_what_the_portal_shows(seed: int) -> None:
+    draw = Draw(seed)
+    with portal(draw, faults=draw.faults) as sb:
+        for f, t in LIMIT_PAIRS:
+            alpha = sb.add_label(f, t, "Alpha")
+            sb.add_label(f, t, "Beta")
+            if draw.r.random() < 0.5:
+                sb.set_limit(f, t, draw.r.randint(1, 50), type_id=alpha)
+            if draw.r.random() < 0.3:
+                sb.set_limit(f, t, draw.r.randint(1, 50))
+        before = limits_now(sb)
+        rows = []
+        for _ in range(draw.r.randint(1, 12)):
+            f, t = draw.r.choice(LIMIT_PAIRS)
+            u = draw.r.random()
+            bad = draw.r.choice(["", "0", "-1", "2.5", "1e3", "30000"])
+            limit = str(draw.r.randint(1, 60)) if u < 0.7 else "remove" if u < 0.82 else bad
+            rows.append((f.title(), t, draw.r.choice(["", "Alpha", "beta", "Gamma"]), limit))
+        sheet = pd.DataFrame(
+            rows, columns=["From object", "To object", "Label", "Max associations"]
+        )
+        with draw.client(sb) as client:
+            result = hf.configure_limits(sheet, client, **draw.run_options())
+        assert len(result) == len(sheet), draw
+        after = limits_now(sb)
+        status, code = _status(result)
+        asked: dict[tuple[str, str, int], set[Any]] = {}
+        for n, row in enumerate(result.to_dict("records")):
+            done = status[n] == "success" or code[n] == "UNKNOWN_OUTCOME"
+            if not done or pd.isna(row["type_id"]):
+                continue
+            key = (row["from_type"], row["to_type"], int(row["type_id"]))
+            value = None if row["action"] == "purge_limit" else int(row["max_to_object_ids"])
+            asked.setdefault(key, set()).add(value if status[n] == "success" else "?")
+        for key in before.keys() | after.keys():
+            wanted = asked.get(key, set())
+            if "?" not in wanted:
+                assert after.get(key) in (wanted or {before.get(key)}), (draw, key, wanted)
+
+
+# --- sync -----------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", range(8))
+def test_sync_makes_the_portal_what_the_sheet_says(seed: int) -> None:
+    draw = Draw(seed)
+    with portal(draw, faults=draw.faults) as sb:
+        deals, contacts, labels = fill(draw, sb)
+        unlabeled = sb.type_id("deals", "contacts", None)
+        before = links(sb)
+        rows = [
+            (draw.r.choice(deals), draw.r.choice(contacts), draw.r.choice(["", "", *labels]))
+            for _ in range(draw.r.randint(1, 40))
+        ]
+        sheet = pd.DataFrame(rows, columns=["Deal ID", "Contact ID", "Association label"])
+        with draw.client(sb) as client:
+            result = hf.sync(
+                sheet, client, allow_removals=True, max_removals=10_000, **draw.run_options()
+            )
+        after = links(sb)
+        wanted = {(d, c, unlabeled) for d, c, _ in rows} | {
+            (d, c, labels[label]) for d, c, label in rows if label
+        }
+        scope = {d for d, _, _ in rows}
+        assert {x for x in after if x[0] not in scope} == {x for x in before if x[0] not in scope}
+        assert not (after - before) - wanted, draw  # nothing added the sheet does not ask for
+        assert not (before - after) & wanted, draw  # nothing removed the sheet asks for
+        status, code = _status(result)
+        if not ((status == "failed") | (code == "UNKNOWN_OUTCOME")).any():
+            assert {x for x in after if x[0] in scope} == wanted, draw
+        for n, row in enumerate(result.to_dict("records")):
+            if status[n] != "success":
+                continue
+            link = (row["from_id"], row["to_id"], _type_of(row, unlabeled) or unlabeled)
+            assert (link in after) == (row["change"] == "add"), (draw, row)
+
+
+# --- a journaled run killed, resumed and undone ----------------------------------------------
+
+RUNNER = """
+import sys
+import hubframe as hf
+from hubframe.hubspot.client import HubSpotClient
+url, token, sheet, journal, batch, version = sys.argv[1:7]
+client = HubSpotClient(token, url, api_version=version)
+hf.associate(sheet, client, batch_size=int(batch), journal=journal, progress=False, workers=4)
+"""
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_a_killed_journaled_run_resumes_and_undoes(seed: int, tmp_path: Path) -> None:
+    draw = Draw(seed)
+    with portal(draw, latency=(0.1, 0.0)) as sb:
+        deals, contacts, labels = fill(draw, sb)
+        unlabeled = sb.type_id("deals", "contacts", None)
+        before = links(sb)
+        rows = [
+            (draw.r.choice(deals), draw.r.choice(contacts), draw.r.choice(["", *labels]))
+            for _ in range(draw.r.randint(200, 400))
+        ]
+        sheet = tmp_path / "pairs.csv"
+        pd.DataFrame(rows, columns=["Deal ID", "Contact ID", "Association label"]).to_csv(
+            sheet, index=False
+        )
+        journal = tmp_path / "run.sqlite"
+        args = [sb.url, sb.token, str(sheet), str(journal), "5", draw.version]
+        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+        proc = subprocess.Popen([sys.executable, "-c", RUNNER, *args], env=env)
+        try:
+            deadline = time.monotonic() + 60
+            while len(links(sb) - before) < 3 and time.monotonic() < deadline:
+                assert proc.poll() is None, "the run finished before it could be killed"
+                time.sleep(0.01)
+            time.sleep(draw.r.uniform(0, 0.2))
+            os.kill(proc.pid, signal.SIGKILL)
+        finally:
+            proc.wait(timeout=30)
+        client = HubSpotClient(sb.token, sb.url, api_version=draw.version)
+        result = hf.associate(sheet, client, batch_size=5, journal=journal, progress=False)
+        assert set(result["status"]) <= {"success", "duplicate"}, draw
+        wanted = {(d, c, labels[label] if label else unlabeled) for d, c, label in rows}
+        assert wanted <= links(sb), draw
+        known = result["existed_before"][result["status"] == "success"]
+        assert known.notna().all(), draw
+        hf.undo(journal, client, progress=False)
+        assert links(sb) == before, draw

@@ -185,3 +185,45 @@ def test_load_run_refuses_other_files(tmp_path: Path) -> None:
     frame: Any = pd.DataFrame({"a": [1]})
     with pytest.raises(ValueError, match="status"):
         load_run(frame)
+
+
+#: Type id cells an analyst (or a spreadsheet) may leave in a report: each names no type id.
+NOT_TYPE_IDS = ["abc", "1.5", "1e3", "-1001", "99999999999999999999", "1,001", "TRUE", "1001 x"]
+
+
+@pytest.mark.parametrize("cell", NOT_TYPE_IDS)
+def test_an_edited_type_id_stops_undo_naming_the_line(
+    sandbox: Sandbox, tmp_path: Path, cell: str
+) -> None:
+    """Undo acts on a report's type ids: a cell that is not one is never cut or guessed (1.5
+    was a crash, 1e3 became 1000, text became 'no type', which undoes a whole pair)."""
+    run = associate(pairs_sheet(ROWS), client_for(sandbox), journal=tmp_path / "j.sqlite")
+    report = export_report(run, tmp_path / "r.csv")
+    table = pd.read_csv(report, dtype=str, keep_default_na=False)
+    table.loc[2, "type_id"] = cell
+    edited = tmp_path / "edited.csv"
+    table.to_csv(edited, index=False)
+    sandbox.reset_request_log()
+    with pytest.raises(ValueError, match=rf"edited.csv: line 4: type_id '{cell}' is not an"):
+        undo(edited, client_for(sandbox), progress=False)
+    assert sandbox.request_log().empty  # nothing read, nothing sent
+
+
+@pytest.mark.parametrize("cell", ["1001.0", " 1001 ", "1001"])
+def test_a_type_id_as_excel_shows_it_is_read(tmp_path: Path, cell: str) -> None:
+    table = pd.DataFrame(
+        {"from_type": ["deals"], "from_id": ["1"], "to_type": ["contacts"], "to_id": ["2"]}
+    )
+    table = table.assign(status="success", row=cell, type_id=cell)
+    table.to_csv(tmp_path / "r.csv", index=False)
+    loaded = load_run(tmp_path / "r.csv")
+    assert loaded["type_id"].tolist() == [1001] and loaded["row"].tolist() == [1001]
+    table.assign(row="1.5 (moved)").to_csv(tmp_path / "r.csv", index=False)  # shown, not used
+    assert load_run(tmp_path / "r.csv")["row"].isna().all()
+
+
+def test_a_result_table_with_a_fractional_type_id_is_refused() -> None:
+    table = pd.DataFrame({"status": ["success", "success"], "type_id": [1001.0, 1.5]})
+    with pytest.raises(ValueError, match=r"position 1: type_id 1.5 is not an association type"):
+        load_run(table)
+    assert load_run(table.iloc[:1])["type_id"].tolist() == [1001]

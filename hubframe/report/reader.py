@@ -12,6 +12,7 @@ import sqlite3
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
 from hubframe import formula
@@ -24,6 +25,9 @@ RunArg = pd.DataFrame | str | os.PathLike[str] | Journal
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 _TRUE: Final = frozenset({"true", "yes", "1", "y"})
 _FALSE: Final = frozenset({"false", "no", "0", "n"})
+#: A whole number as a report holds it: digits, or a float's text from an Excel cell ("1001.0");
+#: at most 15 digits, so that the float it passes through holds it exactly.
+_WHOLE: Final = r"^\s*[0-9]{1,15}(?:\.0*)?\s*$"
 
 
 # --- reading a run back -----------------------------------------------------------------------
@@ -56,14 +60,48 @@ def _report_frame(path: Path) -> pd.DataFrame:
             f"{path.name}: not a hubframe associate report (no {', '.join(missing)} column)."
         )
     table = table.astype(object).where(table.notna(), None)
-    if "row" in table:
-        table["row"] = pd.to_numeric(table["row"], errors="coerce").astype("Int64")
+    if "row" in table:  # where the row came from: shown, never acted on
+        table["row"] = _whole_numbers(table["row"]).astype("Int64")
     if "type_id" in table:
-        table["type_id"] = pd.to_numeric(table["type_id"], errors="coerce").astype("Int64")
+        table["type_id"] = type_ids(table["type_id"], f"{path.name}: line", first=2)
     known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
     originals = [str(c) for c in table.columns if c not in known]
     table.attrs["hubframe"] = {"kind": "pairs", "source": path.name, "original_columns": originals}
     return table
+
+
+def _whole_numbers(column: pd.Series) -> pd.Series:
+    """Whole numbers (float64, NaN where empty or not one) from cells of any kind."""
+    if pd.api.types.is_integer_dtype(column.dtype):
+        return column.astype("float64")
+    if pd.api.types.is_float_dtype(column.dtype):
+        numbers = column.astype("float64")
+        exact = np.isfinite(numbers) & (numbers == np.trunc(numbers)) & (numbers.abs() < 10**15)
+        return numbers.where(exact)
+    cells = column.astype(object)
+    text = cells.where(~cells.map(lambda c: isinstance(c, bool)), None).astype("string")
+    whole = text.str.fullmatch(_WHOLE).fillna(False).astype(bool)
+    digits = text.where(whole).str.strip().str.split(".").str[0]
+    return pd.to_numeric(digits, errors="coerce").astype("float64")
+
+
+def type_ids(column: pd.Series, where: str, *, first: int = 0) -> pd.Series:
+    """A run's type ids as Int64 (NA where empty); a cell that is not a whole number (text, a
+    fraction, a number past int64) raises InputError naming it (``where`` and its position
+    from ``first``): undo acts on these numbers, so none is guessed or cut."""
+    numbers = _whole_numbers(column)
+    cells = column.astype(object)
+    empty = cells.map(lambda c: c is None or c is pd.NA or (isinstance(c, float) and c != c))
+    empty |= cells.map(lambda c: isinstance(c, str) and not c.strip())
+    bad = np.flatnonzero((~empty & numbers.isna()).to_numpy(dtype=bool))
+    if len(bad):
+        at = int(bad[0])
+        more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
+        raise InputError(
+            f"{where} {at + first}: type_id {cells.iloc[at]!r} is not an association type id "
+            f"(a whole number such as 1001){more}; correct it or leave it empty."
+        )
+    return pd.Series(pd.array(numbers.to_numpy(), dtype="Int64"), index=column.index)
 
 
 def _journal_frame(journal: Journal) -> pd.DataFrame:
@@ -112,7 +150,10 @@ def load_run(run: RunArg) -> pd.DataFrame:
     if isinstance(run, pd.DataFrame):
         if "status" not in run.columns:
             raise InputError("not a hubframe result table: it has no 'status' column")
-        return run.reset_index(drop=True)
+        table = run.reset_index(drop=True)
+        if "type_id" in table and not pd.api.types.is_integer_dtype(table["type_id"].dtype):
+            table["type_id"] = type_ids(table["type_id"], "the result table's row at position")
+        return table
     if isinstance(run, Journal):
         return _journal_frame(run)
     path = Path(run)

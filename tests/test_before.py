@@ -96,13 +96,33 @@ def test_the_state_before_is_read_while_the_labels_are(sandbox_factory: Factory)
     assert float(writes["started"].min()) >= float(reads["finished"].max())
 
 
+def test_a_sheet_run_again_reads_its_unlabeled_type_beside_the_reads(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    """Every pair of an unlabeled sheet is linked already (the sheet runs a second time): what
+    each row's "existed" means needs the pair's unlabeled type, read while the state before is,
+    not one round trip after it; every row says it existed and undo would leave it."""
+    sb = _portal(sandbox_factory, 40, 4, latency=(0.3, 0.0))
+    rows = [(str(DEAL + n), str(CONTACT + n % 4), "") for n in range(40)]
+    for deal, contact, _ in rows:
+        sb.associate("deals", deal, "contacts", contact)
+    journal = tmp_path / "run.sqlite"
+    result = associate(pairs_sheet(rows), client_for(sb), journal=journal, progress=False)
+    assert result["linked_before"].all() and result["existed_before"].all()
+    log = sb.request_log()
+    lookup = log[log["path"].str.endswith("/labels")]
+    reads = log[log["path"].str.endswith("/batch/read")]
+    assert len(lookup) == 1 and len(reads)
+    assert float(lookup["started"].iloc[0]) < float(reads["finished"].min())
+
+
 @pytest.mark.parametrize("label", ["Buyer", ""], ids=["with a lookup", "no lookup"])
 def test_a_day_used_up_by_the_early_reads_stops_the_run_before_any_write(
     sandbox_factory: Factory, tmp_path: Path, label: str
 ) -> None:
     """The day has one request left: the labels lookup and the reads of the state before (they
-    start together) cannot all have it -- and an unlabeled sheet has only the reads.  Either
-    way no row is sent and every row says why."""
+    start together) cannot all have it -- and for an unlabeled sheet none is left (it reads
+    the unlabeled type beside the reads).  Either way no row is sent and every row says why."""
     sb = _portal(sandbox_factory, 12, 3, latency=(0.2, 0.0), daily_limit=1 if label else 0)
     sb.add_label("deals", "contacts", "Buyer")
     rows = [(str(DEAL + n), str(CONTACT + n % 3), label) for n in range(12)]
@@ -112,6 +132,6 @@ def test_a_day_used_up_by_the_early_reads_stops_the_run_before_any_write(
     assert set(result["status"]) == {"skipped"} and set(result["error_code"]) == {"RATE_LIMITED"}
     assert "daily" in str(result["error_message"].iloc[0])
     log = sb.request_log()
-    assert log["path"].str.endswith("/batch/read").any()
+    assert log["path"].str.contains("/batch/read|/labels").any()
     assert not log["path"].str.contains("/batch/create|/associate/default").any()
     assert sb.associations("deals", "contacts").empty

@@ -127,7 +127,9 @@ class _Associate:
 
         source = as_frame(self.source, "pairs")
         book = LabelBook(run.client)
-        book.prefetch(labeled_pairs(source))  # read while the sheet is checked
+        # Read while the sheet is checked: the labels the rows name, and when the state before
+        # is read, every pair's (its unlabeled type is asked as soon as a pair is found linked).
+        book.prefetch(labeled_pairs(source, every=self.wanted.read))
         frame, looked_up = resolve_ids(source, run.client)
         known = self.issues is not None and frame is source  # ids looked up: validate again
         issues = self.issues if known and self.issues is not None else validate_pairs(frame)

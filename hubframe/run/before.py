@@ -210,15 +210,24 @@ def _fill(
     linked = dict.fromkeys(p.from_id for p, t in links.items() if t)
     linked_ids = pa.array(list(linked), pa.large_string())
     candidates = np.flatnonzero(pc.is_in(part.from_ids, value_set=linked_ids).to_numpy(False))
-    for row in candidates.tolist():
-        if not known[row]:
-            continue
-        types = links.get(RecordPair(part.from_ids[row].as_py(), part.to_ids[row].as_py()), _EMPTY)
+    candidates = candidates[known[candidates]]
+    if not len(candidates):
+        return
+    # Plain lists, not an Arrow scalar per row: a portal where every pair is linked already
+    # (a sheet run a second time) has a candidate in every row.
+    take = pa.array(candidates)
+    from_ids, to_ids = part.from_ids.take(take).to_pylist(), part.to_ids.take(take).to_pylist()
+    type_ids, positions = part.type_ids[candidates].tolist(), part.positions[candidates].tolist()
+    default: int | None = None
+    asked = False
+    rows = zip(from_ids, to_ids, type_ids, positions, strict=True)
+    for from_id, to_id, type_id, position in rows:
+        types = links.get(RecordPair(from_id, to_id), _EMPTY)
         if not types:
             continue
-        type_id = int(part.type_ids[row])
-        wanted = unlabeled(pair) if type_id == NONE else type_id
-        position = int(part.positions[row])
+        if type_id == NONE and not asked:
+            default, asked = unlabeled(pair), True
+        wanted = default if type_id == NONE else type_id
         out.linked[position] = True
         out.existed[position] = wanted in types if wanted is not None else True
 

@@ -43,16 +43,18 @@ def with_actions(frame: pd.DataFrame, settled: dict[int, Outcome]) -> dict[int, 
     return settled
 
 
-def labeled_pairs(frame: pd.DataFrame) -> list[tuple[str, str]]:
+def labeled_pairs(frame: pd.DataFrame, *, every: bool = False) -> list[tuple[str, str]]:
     """The distinct (from type, to type) of the rows of a pairs frame that name an association
-    type (a label or a type id: their labels will be read), in order of first appearance."""
+    type (a label or a type id: their labels will be read), in order of first appearance;
+    ``every``: of every row (a run that reads the state before needs each pair's unlabeled
+    type as soon as a pair turns out linked)."""
     if "from_type" not in frame.columns or "to_type" not in frame.columns:
         return []
-    typed = np.zeros(len(frame), dtype=bool)
-    if "label" in frame.columns:
+    typed = np.full(len(frame), every, dtype=bool)
+    if "label" in frame.columns and not every:
         labels = frame["label"].astype("str").str.strip()
         typed |= (frame["label"].notna() & (labels != "")).to_numpy(dtype=bool)
-    if "type_id" in frame.columns:
+    if "type_id" in frame.columns and not every:
         typed |= frame["type_id"].notna().to_numpy(dtype=bool)
     if not typed.any():
         return []

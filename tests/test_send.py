@@ -504,3 +504,28 @@ def test_bodies_are_built_one_after_another_by_the_planning_thread(
     assert built == [threading.current_thread().name] * 4  # one body a batch, none in a worker
     posts = log_of(sandbox).query("method == 'POST'")
     assert len(posts) == 4
+
+
+def test_a_resumed_run_builds_no_body_the_journal_answers_for(
+    sandbox: Sandbox, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """On a resume the journal answers for the finished batches: their bodies are not built
+    (the planning thread builds bodies ahead only when nothing is recorded yet)."""
+    from hubframe.run import bodies
+
+    built: list[str] = []
+    real = bodies.encoded_inputs
+
+    def watched(action: Action, table: Any) -> JsonBytes | None:
+        built.append(threading.current_thread().name)
+        return real(action, table)
+
+    monkeypatch.setattr(bodies, "encoded_inputs", watched)
+    items = [assoc(p, DEALS[5], CONTACTS[p]) for p in range(8)]
+    with Journal(tmp_path / "run.sqlite") as journal:
+        first = run(client_for(sandbox), items, batch_size=2, workers=4, journal=journal)
+        assert built == [threading.current_thread().name] * 4
+        built.clear()
+        again = run(client_for(sandbox), items, batch_size=2, workers=4, journal=journal)
+    assert again == first and built == []
+    assert len(log_of(sandbox).query("method == 'POST'")) == 4  # nothing sent twice

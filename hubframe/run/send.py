@@ -160,12 +160,13 @@ class Sender:
         # built here, one after another: 32 workers building theirs at once share the same
         # cores, and each new thread's allocator starts cold, so the first burst would leave
         # spread over ~0.3 s instead of ~0.05 s.
+        build = self._builds_bodies()
         with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
             _start_workers(pool, workers)
             queued: dict[Future[list[Outcome]], Batch] = {}
             try:
                 for batch in batches:
-                    body = endpoints.encoded(batch)
+                    body = endpoints.encoded(batch) if build else None
                     queued[pool.submit(self.run_batch, batch, body)] = batch
                     if len(queued) >= QUEUE_PER_WORKER * workers:
                         done, _ = wait(queued, return_when=FIRST_COMPLETED)
@@ -179,6 +180,12 @@ class Sender:
                 for future in queued:
                     future.cancel()
                 raise
+
+    def _builds_bodies(self) -> bool:
+        """Whether the planning thread builds each batch's body before submitting it (see
+        :meth:`_pump`): not when resuming, where the journal answers for most batches and their
+        bodies would go unused (the workers then build the ones they send)."""
+        return self.journal is None or self._journaled(len) == 0
 
     def in_flight(self) -> int:
         """Requests to keep in flight: :data:`MAX_IN_FLIGHT`, or fewer when the rate window is

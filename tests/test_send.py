@@ -481,12 +481,8 @@ def test_no_more_threads_start_than_there_are_batches(sandbox: Sandbox) -> None:
     assert seen and max(seen) == 2
 
 
-def test_bodies_are_built_one_after_another_by_the_planning_thread(
-    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """A planned batch's body is built by the thread that submits it, before a worker takes it:
-    32 workers building theirs at once share the same cores (and each new thread's allocator
-    starts cold), which spread a first burst of 32 requests over ~0.3 s."""
+def _bodies_built(monkeypatch: pytest.MonkeyPatch) -> list[str]:
+    """The name of the thread that builds each planned body, as they are built."""
     from hubframe.run import bodies
 
     built: list[str] = []
@@ -497,6 +493,16 @@ def test_bodies_are_built_one_after_another_by_the_planning_thread(
         return real(action, table)
 
     monkeypatch.setattr(bodies, "encoded_inputs", watched)
+    return built
+
+
+def test_bodies_are_built_one_after_another_by_the_planning_thread(
+    sandbox: Sandbox, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A planned batch's body is built by the thread that submits it, before a worker takes it:
+    32 workers building theirs at once share the same cores (and each new thread's allocator
+    starts cold), which spread a first burst of 32 requests over ~0.3 s."""
+    built = _bodies_built(monkeypatch)
     labeled = {"type_id": 3, "category": "HUBSPOT_DEFINED"}  # the unlabeled type, sent labeled
     items = [assoc(p, DEALS[6], CONTACTS[p], **(labeled if p % 2 else {})) for p in range(8)]
     outcomes = run(client_for(sandbox), items, batch_size=2, workers=4)
@@ -511,16 +517,7 @@ def test_a_resumed_run_builds_no_body_the_journal_answers_for(
 ) -> None:
     """On a resume the journal answers for the finished batches: their bodies are not built
     (the planning thread builds bodies ahead only when nothing is recorded yet)."""
-    from hubframe.run import bodies
-
-    built: list[str] = []
-    real = bodies.encoded_inputs
-
-    def watched(action: Action, table: Any) -> JsonBytes | None:
-        built.append(threading.current_thread().name)
-        return real(action, table)
-
-    monkeypatch.setattr(bodies, "encoded_inputs", watched)
+    built = _bodies_built(monkeypatch)
     items = [assoc(p, DEALS[5], CONTACTS[p]) for p in range(8)]
     with Journal(tmp_path / "run.sqlite") as journal:
         first = run(client_for(sandbox), items, batch_size=2, workers=4, journal=journal)

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     BAD_ID = "BAD_ID"
     BAD_OBJECT_TYPE = "BAD_OBJECT_TYPE"
     UNKNOWN_LABEL = "UNKNOWN_LABEL"
+    AMBIGUOUS_LABEL = "AMBIGUOUS_LABEL"
     BAD_CATEGORY = "BAD_CATEGORY"
     BAD_LIMIT = "BAD_LIMIT"
     LABEL_LIMIT_ABOVE_OBJECT_LIMIT = "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
@@ -90,6 +91,13 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "input",
         "An association label does not exist for that object pair.",
         "Use one of the labels listed in the message, or create the label in HubSpot first.",
+    ),
+    (
+        ErrorCode.AMBIGUOUS_LABEL,
+        "input",
+        "An association label matches several labels of that object pair once case and "
+        'spacing are ignored (HubSpot holds both "Champion" and "champion").',
+        "Write the label exactly as HubSpot spells it, or give its type id in a type_id column.",
     ),
     (
         ErrorCode.BAD_CATEGORY,

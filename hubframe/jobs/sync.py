@@ -210,9 +210,11 @@ def _matching(items: list[WorkItem], prepared: Prepared, book: LabelBook) -> lis
     for item in items:
         problem = None
         if given_type[item.position] and item.type_id is not None:
-            known = _defs(book, item.objects, defs).get(item.type_id)
-            check_empty = label_column or item.label is not None
-            problem = disagreement(item.label, item.type_id, known, check_empty=check_empty)
+            listed = _defs(book, item.objects, defs)
+            known, check_empty = listed.get(item.type_id), label_column or item.label is not None
+            problem = disagreement(
+                item.label, item.type_id, known, check_empty=check_empty, defs=listed.values()
+            )
         if problem is None:
             keep.append(item)
         else:

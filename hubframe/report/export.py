@@ -34,6 +34,7 @@ PathLike = str | os.PathLike[str]
 #: The column a run-time problem of a row is about (for the Validation sheet).
 _CODE_COLUMNS: Final = {
     ErrorCode.UNKNOWN_LABEL: "label",
+    ErrorCode.AMBIGUOUS_LABEL: "label",
     ErrorCode.INVALID_ASSOCIATION_TYPE: "type_id",
     ErrorCode.BAD_LIMIT: "max_to_object_ids",
     ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT: "max_to_object_ids",

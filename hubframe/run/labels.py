@@ -1,10 +1,13 @@
 """Label names in a sheet -> (category, type id), through HubSpot's labels for the object pair.
 
 The labels of each (from type, to type) pair are fetched once per run (``LabelBook``) and
-matched case- and space-insensitively.  "Primary" and the other HubSpot-defined labels come
-from the same list; the unlabeled ("default") type is the entry whose label is null, and a
-sheet may name it "unlabeled" or "default".  An unknown label raises :class:`UnknownLabel`
-whose message lists the labels that exist for that pair, closest first.
+matched case- and space-insensitively.  When that matches several labels (a portal may hold
+"Champion" and "champion"), the one spelled exactly as the cell wins; with none or several so
+spelled the row is refused (:class:`AmbiguousLabel`): a label is never picked by guess.
+"Primary" and the other HubSpot-defined labels come from the same list; the unlabeled
+("default") type is the entry whose label is null, and a sheet may name it "unlabeled" or
+"default".  An unknown label raises :class:`UnknownLabel` whose message lists the labels that
+exist for that pair, closest first.
 """
 
 from __future__ import annotations
@@ -46,6 +49,12 @@ class UnknownLabel(LabelRefused):
     """A label that does not exist for the object pair."""
 
     code = ErrorCode.UNKNOWN_LABEL
+
+
+class AmbiguousLabel(LabelRefused):
+    """A label that names several association types of the object pair (case or spacing apart)."""
+
+    code = ErrorCode.AMBIGUOUS_LABEL
 
 
 class LabelTypeMismatch(LabelRefused):
@@ -114,12 +123,13 @@ class LabelBook:
 
     def resolve(self, from_type: str, to_type: str, label: str) -> LabelDef:
         """The type a label names for this pair; UnknownLabel when there is none."""
-        wanted = normalize_label(label)
         defs = self.labels(from_type, to_type)
-        matches = [d for d in defs if d.label is not None and normalize_label(d.label) == wanted]
+        matches = named(label, defs)
+        if len(matches) == 1:
+            return matches[0]
         if matches:
-            return sorted(matches, key=lambda d: d.category != HUBSPOT_DEFINED)[0]
-        if wanted in UNLABELED_NAMES:
+            raise AmbiguousLabel(ambiguous_label_message(label, from_type, to_type, matches))
+        if normalize_label(label) in UNLABELED_NAMES:
             unlabeled = self.unlabeled(from_type, to_type)
             if unlabeled is not None:
                 return unlabeled
@@ -141,6 +151,26 @@ def _parse(entry: dict[str, object]) -> LabelDef:
         category=str(category or HUBSPOT_DEFINED),
         type_id=int(str(type_id)),
         label=None if label is None or str(label) == "" else str(label),
+    )
+
+
+def named(label: str, defs: Iterable[LabelDef]) -> list[LabelDef]:
+    """The labeled types ``label`` may name: those matching it case- and space-insensitively,
+    narrowed to the one spelled exactly as ``label`` when there are several and one is."""
+    wanted = normalize_label(label)
+    matches = [d for d in defs if d.label is not None and normalize_label(d.label) == wanted]
+    exact = [d for d in matches if d.label == label]
+    return exact if len(matches) > 1 and len(exact) == 1 else matches
+
+
+def ambiguous_label_message(
+    label: str, from_type: str, to_type: str, matches: list[LabelDef]
+) -> str:
+    listed = ", ".join(f'"{d.label}" (type id {d.type_id})' for d in matches)
+    return (
+        f'Label "{label}" could mean {len(matches)} labels from {from_type} to {to_type}: '
+        f"{listed}. Write the label exactly as HubSpot spells it, or give its type id in a "
+        "type_id column."
     )
 
 
@@ -205,21 +235,29 @@ def _check_agree(book: LabelBook, from_type: str, to_type: str, label: str, type
     """LabelTypeMismatch when HubSpot lists ``type_id`` for the pair under another label (a
     type id HubSpot does not list, or labels that cannot be read, are for HubSpot to judge)."""
     try:
-        known = next((d for d in book.labels(from_type, to_type) if d.type_id == type_id), None)
+        defs = book.labels(from_type, to_type)
     except HubframeError as exc:
         if exc.stops_run:
             raise
         return
-    problem = disagreement(label, type_id, known)
+    known = next((d for d in defs if d.type_id == type_id), None)
+    problem = disagreement(label, type_id, known, defs=defs)
     if problem is not None:
         raise LabelTypeMismatch(problem)
 
 
 def disagreement(
-    label: str | None, type_id: int, known: LabelDef | None, *, check_empty: bool = False
+    label: str | None,
+    type_id: int,
+    known: LabelDef | None,
+    *,
+    check_empty: bool = False,
+    defs: Iterable[LabelDef] = (),
 ) -> str | None:
     """Why a row's label and type id disagree, in words (None when they agree or it cannot be
-    told).  An empty label disagrees with a labeled type only when ``check_empty``."""
+    told).  An empty label disagrees with a labeled type only when ``check_empty``; a label
+    that names the type only case and spacing apart disagrees when ``defs`` (the pair's types)
+    hold another spelled exactly as it ("champion" with the type id of "Champion")."""
     if known is None:
         return None
     if label is None:
@@ -232,9 +270,16 @@ def disagreement(
     if known.label is None and normalize_label(label) in UNLABELED_NAMES:
         return None
     if known.label is not None and normalize_label(label) == normalize_label(known.label):
-        return None
-    named = f'"{known.label}"' if known.label else "the unlabeled type"
+        spelled = named(label, defs)
+        if not spelled or known in spelled:
+            return None
+        return (
+            f'The label "{label}" is spelled exactly as "{spelled[0].label}" (type id '
+            f'{spelled[0].type_id}), not as type id {type_id}\'s "{known.label}"; when you '
+            "change a label, clear the type id and category too."
+        )
+    called = f'"{known.label}"' if known.label else "the unlabeled type"
     return (
-        f'The label "{label}" and type id {type_id} ({named}) disagree; when you '
+        f'The label "{label}" and type id {type_id} ({called}) disagree; when you '
         "change a label, clear the type id and category too."
     )

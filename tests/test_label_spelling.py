@@ -1,0 +1,186 @@
+"""A label a sheet names is never picked by guess among labels that differ only in case or
+spacing: the one spelled exactly as the cell wins, else the row is refused (AMBIGUOUS_LABEL)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+from hubframe.errors import ErrorCode
+from hubframe.run.labels import (
+    AmbiguousLabel,
+    LabelDef,
+    UnknownLabel,
+    disagreement,
+    named,
+    normalize_label,
+)
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
+
+pytestmark = pytest.mark.profiles
+
+DEALS = [str(i) for i in range(3_000_000_101, 3_000_000_111)]
+CONTACTS = ["4000000201", "4000000202"]
+
+
+@pytest.fixture
+def portal(sandbox: Sandbox) -> Iterator[tuple[Sandbox, dict[str, int]]]:
+    """The demo portal with "Champion" and a second spelling of it, and two spellings of one
+    more label ("Key  contact", "Key contact ")."""
+    sandbox.add_records("deals", DEALS)
+    sandbox.add_records("contacts", CONTACTS)
+    types = {
+        "Champion": sandbox.type_id("deals", "contacts", "Champion"),
+        "champion": sandbox.add_label("deals", "contacts", "champion"),
+        "Key  contact": sandbox.add_label("deals", "contacts", "Key  contact"),
+        "Key contact ": sandbox.add_label("deals", "contacts", "Key contact "),
+    }
+    yield sandbox, types
+
+
+def _sheet(rows: list[tuple[str, str | None]]) -> pd.DataFrame:
+    frame = pd.DataFrame(
+        {
+            "from_id": DEALS[: len(rows)],
+            "to_id": CONTACTS[0],
+            "label": [label for label, _ in rows],
+            "type_id": [type_id for _, type_id in rows],
+        }
+    )
+    return hf.read_pairs(frame, from_type="deals", to_type="contacts")
+
+
+def _applied(sb: Sandbox) -> dict[str, set[int]]:
+    links = sb.associations("deals", "contacts")
+    out: dict[str, set[int]] = {}
+    for from_id, type_id in zip(links["from_id"], links["type_id"], strict=True):
+        out.setdefault(str(from_id), set()).add(int(type_id))
+    return out
+
+
+def test_associate_takes_the_exact_spelling_and_refuses_a_guess(
+    portal: tuple[Sandbox, dict[str, int]],
+) -> None:
+    sb, types = portal
+    rows: list[tuple[str, str | None]] = [
+        ("Champion", None),  # exact: the first label
+        ("champion", None),  # exact: the second
+        ("CHAMPION", None),  # neither: refused
+        ("Key contact", None),  # neither spacing: refused
+        ("CHAMPION", str(types["champion"])),  # the type id says which
+        ("champion", str(types["Champion"])),  # spelled as the other label: mismatch
+        ("Budget holder", None),  # one label: case and spacing still do not count
+    ]
+    result = hf.associate(_sheet(rows), client_for(sb), progress=False)
+    status = result["status"].tolist()
+    assert status == ["success", "success", "invalid", "invalid", "success", "invalid", "success"]
+    codes = result["error_code"].tolist()
+    assert codes[2] == codes[3] == "AMBIGUOUS_LABEL"
+    assert codes[5] == "LABEL_TYPE_MISMATCH"
+    message = str(result["error_message"][2])
+    assert f'"Champion" (type id {types["Champion"]})' in message
+    assert f'"champion" (type id {types["champion"]})' in message
+    assert "type_id column" in message
+    assert f"type id {types['Key  contact']}" in str(result["error_message"][3])
+    applied = _applied(sb)
+    unlabeled = sb.type_id("deals", "contacts", None)
+    assert applied[DEALS[0]] == {types["Champion"], unlabeled}
+    assert applied[DEALS[1]] == {types["champion"], unlabeled}
+    assert applied[DEALS[4]] == {types["champion"], unlabeled}
+    for refused in (2, 3, 5):
+        assert DEALS[refused] not in applied  # nothing sent for an invalid row
+
+
+def test_validate_online_limits_and_remove_refuse_the_same_rows(
+    portal: tuple[Sandbox, dict[str, int]],
+) -> None:
+    sb, types = portal
+    client = client_for(sb)
+    before = sb.limits("deals", "contacts")
+    pairs = _sheet([("CHAMPION", None), ("champion", None)])
+    issues = hf.validate_pairs(pairs, client=client)
+    assert issues["code"].tolist() == ["AMBIGUOUS_LABEL"]
+    assert issues["row"].tolist() == [2]
+    removed = hf.remove_associations(pairs, client, progress=False)
+    assert removed["error_code"].tolist()[0] == "AMBIGUOUS_LABEL"
+    assert removed["status"].tolist()[0] == "invalid"
+    limits = pd.DataFrame(
+        {"From": ["deals"] * 2, "To": ["contacts"] * 2, "Label": ["CHAMPION", "champion"]}
+        | {"Max": ["3", "4"]}
+    )
+    result = hf.configure_limits(hf.read_limits(limits), client, progress=False)
+    assert result["status"].tolist() == ["invalid", "success"]
+    assert result["error_code"].tolist()[0] == "AMBIGUOUS_LABEL"
+    after = sb.limits("deals", "contacts")
+    changed = after.merge(before, how="outer", indicator=True).query("_merge == 'left_only'")
+    assert changed[["type_id", "max_to_object_ids"]].values.tolist() == [[types["champion"], 4]]
+    assert len(after) == len(before) + 1
+
+
+def test_sync_refuses_a_label_spelled_as_another_type_than_its_type_id(
+    portal: tuple[Sandbox, dict[str, int]],
+) -> None:
+    sb, types = portal
+    pairs = _sheet([("champion", str(types["Champion"])), ("CHAMPION", None)])
+    result = hf.sync(pairs, client_for(sb), progress=False)
+    assert result["error_code"].tolist()[:2] == ["LABEL_TYPE_MISMATCH", "AMBIGUOUS_LABEL"]
+    assert DEALS[0] not in _applied(sb) and DEALS[1] not in _applied(sb)
+
+
+# --- the rule, for any labels a portal may hold ------------------------------------------------
+
+_WORDS = st.sampled_from(["champion", "key contact", "budget holder"])
+
+
+@st.composite
+def _spelling(draw: st.DrawFn, word: str) -> str:
+    """``word`` with each letter's case drawn and its spaces doubled or padded at will."""
+    letters = [c.upper() if draw(st.booleans()) else c for c in word]
+    text = "".join(letters).replace(" ", draw(st.sampled_from([" ", "  ", "\t"])))
+    return draw(st.sampled_from(["", " "])) + text + draw(st.sampled_from(["", " "]))
+
+
+@st.composite
+def _portal_and_cell(draw: st.DrawFn) -> tuple[list[LabelDef], str]:
+    spellings = draw(st.lists(_WORDS.flatmap(_spelling), min_size=1, max_size=6, unique=True))
+    defs = [LabelDef("USER_DEFINED", 1001 + 2 * i, s) for i, s in enumerate(spellings)]
+    cell = draw(st.one_of(st.sampled_from(spellings), _WORDS.flatmap(_spelling)))
+    return defs, cell
+
+
+@settings(max_examples=300, deadline=None)
+@given(_portal_and_cell())
+def test_a_label_names_one_type_only_when_no_other_could_be_meant(
+    case: tuple[list[LabelDef], str],
+) -> None:
+    defs, cell = case
+    same = [d for d in defs if normalize_label(str(d.label)) == normalize_label(cell)]
+    exact = [d for d in same if d.label == cell]
+    found = named(cell, defs)
+    if len(same) == 1:
+        assert found == same
+    elif len(exact) == 1:
+        assert found == exact  # the cell is one label's exact spelling
+    else:
+        assert found == same  # several could be meant: the caller refuses the row
+    for d in defs:  # a type id agrees with the cell only when the cell could mean it
+        problem = disagreement(cell, d.type_id, d, defs=defs)
+        assert (problem is None) == (d in found)
+
+
+def test_a_book_raises_ambiguous_not_unknown(portal: tuple[Sandbox, dict[str, int]]) -> None:
+    from hubframe.run.labels import LabelBook
+
+    book = LabelBook(client_for(portal[0]))
+    with pytest.raises(AmbiguousLabel) as info:
+        book.resolve("deals", "contacts", "KEY CONTACT")
+    assert info.value.code is ErrorCode.AMBIGUOUS_LABEL
+    with pytest.raises(UnknownLabel):
+        book.resolve("deals", "contacts", "champions")
+    assert book.resolve("deals", "contacts", "Key  contact").label == "Key  contact"

@@ -37,6 +37,7 @@ class ErrorCode(StrEnum):
     OUT_OF_SCOPE = "OUT_OF_SCOPE"
     # Answers from HubSpot (or the lack of one).
     OBJECT_NOT_FOUND = "OBJECT_NOT_FOUND"
+    AMBIGUOUS_RECORD = "AMBIGUOUS_RECORD"
     INVALID_ASSOCIATION_TYPE = "INVALID_ASSOCIATION_TYPE"
     LIMIT_EXCEEDED = "LIMIT_EXCEEDED"
     ALREADY_ASSOCIATED = "ALREADY_ASSOCIATED"
@@ -170,6 +171,13 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "remote",
         "HubSpot has no record with that id.",
         "Check the id in HubSpot (it may be deleted or belong to another object type).",
+    ),
+    (
+        ErrorCode.AMBIGUOUS_RECORD,
+        "remote",
+        "An email, domain or other property value of the sheet is held by several records in "
+        "HubSpot, so it does not say which record is meant; nothing is sent for the row.",
+        "Put the record id of the one you mean (the message lists them) in place of the value.",
     ),
     (
         ErrorCode.INVALID_ASSOCIATION_TYPE,

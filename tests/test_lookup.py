@@ -7,6 +7,7 @@ import pytest
 
 from hubframe.io import read_pairs
 from hubframe.jobs import associate
+from hubframe.jobs.check import validate_pairs
 from hubframe.run.lookup import find_records, id_properties, resolve_ids
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, company_properties, contact_properties
@@ -108,7 +109,16 @@ def test_a_property_that_is_not_unique_fails_the_rows(sandbox: Sandbox) -> None:
     assert "firstname" in result.loc[0, "error_message"]
     sandbox.add_unique_property("contacts", "firstname")
     again = associate(pairs, client_for(sandbox), progress=False)
-    assert again["status"].tolist() == ["success"]
+    # the demo has 12 contacts named Olivia: none of them is picked by guess
+    assert again["error_code"].tolist() == ["AMBIGUOUS_RECORD"]
+    assert "HubSpot holds 12 records with firstname" in str(again.loc[0, "error_message"])
+    assert "and 7 more" in str(again.loc[0, "error_message"])
+    sandbox.add_records("contacts", ["4100000001"], [{"firstname": "Zoë"}])
+    unique = read_pairs(frame.assign(Contact="zoë"), to_type="contacts",
+                        columns={"Contact": "to_id"}, to_id_property="firstname")  # fmt: skip
+    third = associate(unique, client_for(sandbox), progress=False)
+    assert third["status"].tolist() == ["success"]
+    assert third["to_id"].tolist() == ["4100000001"]
 
 
 def test_resolve_ids_is_a_no_op_for_record_ids(sandbox: Sandbox) -> None:
@@ -125,3 +135,84 @@ def test_resolved_frame_can_be_sent_again(sandbox: Sandbox) -> None:
     assert id_properties(resolved) == {}
     assert resolved.attrs["hubframe"]["looked_up"] == {"to": "email"}
     assert pairs["to_id"].tolist() == [EMAILS[72]]  # the input frame is left alone
+
+
+# --- a value several records hold is never matched to one of them by guess ----------------------
+
+SHARED_DEALS = [str(3_300_000_001 + i) for i in range(40)]
+
+
+def _links(sb: Sandbox) -> set[tuple[str, str]]:
+    """The deal -> company links of this test's deals (the demo portal has its own too)."""
+    links = sb.associations("deals", "companies")
+    pairs = zip(links["from_id"].astype(str), links["to_id"].astype(str), strict=True)
+    return {(f, t) for f, t in pairs if f in SHARED_DEALS}
+
+
+def _shared_domain_portal(sb: Sandbox, holders: dict[str, list[str]]) -> dict[str, list[str]]:
+    """Companies holding the given domains (written as given: case varies), one record each;
+    returns casefolded domain -> the ids holding it."""
+    ids, props, held = [], [], {}
+    next_id = 3_400_000_001
+    for domain, spellings in holders.items():
+        for spelling in spellings:
+            ids.append(str(next_id))
+            props.append({"domain": spelling})
+            held.setdefault(domain.casefold(), []).append(str(next_id))
+            next_id += 1
+    sb.add_records("companies", ids, props)
+    sb.add_records("deals", SHARED_DEALS)
+    return held
+
+
+def test_a_domain_two_companies_share_fails_its_rows_and_names_them(sandbox: Sandbox) -> None:
+    held = _shared_domain_portal(
+        sandbox, {"acme.test": ["acme.test", "ACME.test"], "solo.test": ["solo.test"]}
+    )
+    frame = pd.DataFrame(
+        {"Deal ID": SHARED_DEALS[:3], "Company domain": ["Acme.test", "solo.test", "acme.test "]}
+    )
+    pairs = read_pairs(frame, from_type="deals")
+    client = client_for(sandbox)
+    issues = validate_pairs(pairs, client=client)
+    assert issues["code"].tolist() == ["AMBIGUOUS_RECORD"] * 2
+    assert issues["row"].tolist() == [2, 4]
+    result = associate(pairs, client, progress=False)
+    assert result["status"].tolist() == ["failed", "success", "failed"]
+    assert result["error_code"].tolist()[::2] == ["AMBIGUOUS_RECORD"] * 2
+    message = str(result.loc[0, "error_message"])
+    assert message.startswith("Not sent: HubSpot holds 2 records with domain")
+    assert all(i in message for i in held["acme.test"])
+    assert _links(sandbox) == {(SHARED_DEALS[1], held["solo.test"][0])}
+
+
+@pytest.mark.parametrize("seed", range(6))
+def test_seeded_portals_every_row_is_its_one_record_or_says_why_not(
+    sandbox: Sandbox, seed: int
+) -> None:
+    import random
+
+    rng = random.Random(seed)
+    words = [f"d{i}.test" for i in range(12)]
+    holders = {
+        w: [rng.choice([w, w.upper(), w.title()]) for _ in range(rng.choice([1, 1, 2, 3, 7]))]
+        for w in rng.sample(words, 9)
+    }
+    held = _shared_domain_portal(sandbox, holders)
+    cells = [rng.choice(words) for _ in range(40)]
+    cells = [c.upper() if rng.random() < 0.3 else c for c in cells]
+    pairs = read_pairs(
+        pd.DataFrame({"Deal ID": SHARED_DEALS, "Company domain": cells}), from_type="deals"
+    )
+    result = associate(pairs, client_for(sandbox), progress=False)
+    sent: set[tuple[str, str]] = set()
+    for deal, cell, (_, row) in zip(SHARED_DEALS, cells, result.iterrows(), strict=True):
+        ids = held.get(cell.casefold(), [])
+        expected = {0: "OBJECT_NOT_FOUND", 1: None}.get(len(ids), "AMBIGUOUS_RECORD")
+        assert (row["status"] == "success") == (expected is None), (cell, row.to_dict())
+        if expected is None:
+            assert row["to_id"] == ids[0]
+            sent.add((deal, ids[0]))
+        else:
+            assert row["error_code"] == expected
+    assert _links(sandbox) == sent  # exactly the rows reported as applied

@@ -7,8 +7,8 @@ domain is checked as such, never as record ids).  With one they also check, with
 run uses:
 
 * emails, domains and other unique property values are looked up
-  (:func:`hubframe.run.lookup.find_records`): a value HubSpot does not know is
-  ``OBJECT_NOT_FOUND``, as the run reports it;
+  (:func:`hubframe.run.lookup.match_records`): a value HubSpot does not know is
+  ``OBJECT_NOT_FOUND``, one several records hold ``AMBIGUOUS_RECORD``, as the run reports them;
 * the association types of each object pair are read (which checks the token too), and
   labels resolve for their object pair (:class:`hubframe.run.labels.LabelBook`):
   ``UNKNOWN_LABEL`` with the labels that exist; a type id the pair does not have is
@@ -23,7 +23,7 @@ Nothing is written to HubSpot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Collection, Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
@@ -33,7 +33,7 @@ import pandas as pd
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.labels import LabelBook, LabelRefused, resolve
-from hubframe.run.lookup import find_records, id_properties
+from hubframe.run.lookup import Matches, id_properties, match_records
 from hubframe.run.reads import read_records
 from hubframe.run.rows import as_frame, columns, text, whole
 from hubframe.validate import ERROR, invalid_rows
@@ -102,8 +102,8 @@ def _read_failed(exc: HubframeError, what: str) -> str:
     return f"Could not check {what} in HubSpot: {str(exc).rstrip('.')}."
 
 
-#: (object type, the sheet's values) -> the values HubSpot knows.
-Known = Callable[[str, list[str]], Collection[str]]
+#: (object type, the sheet's values) -> what HubSpot holds for them.
+Known = Callable[[str, list[str]], Matches]
 
 
 def _check_side(
@@ -115,8 +115,9 @@ def _check_side(
     what: Callable[[str], str],
     missing: Callable[[str, str], str],
 ) -> None:
-    """Every value of one side's id column that HubSpot does not know: OBJECT_NOT_FOUND, or the
-    read's own failure on each row of the object type when HubSpot could not be read."""
+    """Every value of one side's id column that HubSpot does not know: OBJECT_NOT_FOUND (or
+    AMBIGUOUS_RECORD when several records hold it), or the read's own failure on each row of
+    the object type when HubSpot could not be read."""
     column = f"{side}_id"
     cells = frame[column].to_numpy(dtype=object)
     for object_type, positions in _by_type(frame, side, open_).items():
@@ -131,7 +132,10 @@ def _check_side(
                 found.add(pos, column, exc.code or ErrorCode.HUBSPOT_VALIDATION, said)
             continue
         for pos, value in values.items():
-            if value not in known:
+            several = known.several.get(value)
+            if several is not None:
+                found.add(pos, column, ErrorCode.AMBIGUOUS_RECORD, several)
+            elif value not in known.ids:
                 found.add(pos, column, ErrorCode.OBJECT_NOT_FOUND, missing(object_type, value))
 
 
@@ -141,8 +145,8 @@ def _check_lookups(
     """Sides named by a unique property: every value HubSpot does not know."""
     for side, prop in id_properties(frame).items():
 
-        def known_of(object_type: str, values: list[str], prop: str = prop) -> Collection[str]:
-            return find_records(client, object_type, prop, values).keys()
+        def known_of(object_type: str, values: list[str], prop: str = prop) -> Matches:
+            return match_records(client, object_type, prop, values)
 
         def missing(object_type: str, value: str, prop: str = prop) -> str:
             return f'No {object_noun(object_type)} with {prop} "{value}" exists in HubSpot.'
@@ -219,8 +223,8 @@ def _check_records(
     named = id_properties(frame)
     for side in (s for s in SIDES if s not in named):
 
-        def known_of(object_type: str, ids: list[str]) -> Collection[str]:
-            return records_found(client, object_type, ids)
+        def known_of(object_type: str, ids: list[str]) -> Matches:
+            return Matches({i: i for i in records_found(client, object_type, ids)})
 
         _check_side(frame, found, open_, side, known_of, _records_read, _missing_record)
 

@@ -6,12 +6,15 @@ or "Company domain" (see :mod:`hubframe.io.columns`).  :func:`hubframe.io.read_p
 values in ``from_id`` / ``to_id`` and notes the property in ``attrs["hubframe"]["id_properties"]``;
 :func:`resolve_ids` then turns them into record ids through HubSpot's objects batch read with
 ``idProperty`` (100 values a call), before the rows are validated and planned.  A value HubSpot
-does not know becomes a ``failed`` row with code ``OBJECT_NOT_FOUND`` naming the value.
+does not know becomes a ``failed`` row with code ``OBJECT_NOT_FOUND`` naming the value; a value
+HubSpot finds on several records (companies may share a domain) is never matched to one of them
+by guess: its rows are ``failed`` with code ``AMBIGUOUS_RECORD``, naming the records' ids.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -42,10 +45,19 @@ def _key(value: object) -> str:
     return str(value).strip().casefold()
 
 
-def find_records(
+@dataclass(frozen=True)
+class Matches:
+    """What a lookup found: each value naming one record, its id; each value naming several,
+    why it names none of them (a message for its rows)."""
+
+    ids: Mapping[str, str]
+    several: Mapping[str, str] = field(default_factory=dict)
+
+
+def match_records(
     client: HubSpotClient, object_type: str, id_property: str, values: Iterable[str]
-) -> dict[str, str]:
-    """Value -> record id for the values HubSpot knows (objects batch read, 100 a call).
+) -> Matches:
+    """The records HubSpot holds for each value (objects batch read, 100 a call).
 
     Values match case-insensitively, as HubSpot matches emails and domains.  The calls go at
     once under the client's rate limiter (:func:`~hubframe.run.reads.read_records`).
@@ -54,16 +66,38 @@ def find_records(
     records = read_records(
         client, object_type, distinct, id_property=id_property, properties=[id_property]
     )
-    by_value: dict[str, str] = {}
+    by_value: dict[str, dict[str, None]] = {}
     for record in records:
         value = (record.get("properties") or {}).get(id_property)
         if value is not None and record.get("id") is not None:
-            by_value.setdefault(_key(value), str(record["id"]))
-    found: dict[str, str] = {}
+            by_value.setdefault(_key(value), {})[str(record["id"])] = None
+    ids: dict[str, str] = {}
+    several: dict[str, str] = {}
     for value in distinct:
-        if (record_id := by_value.get(_key(value))) is not None:
-            found[value] = record_id
-    return found
+        found = list(by_value.get(_key(value), ()))
+        if len(found) == 1:
+            ids[value] = found[0]
+        elif found:
+            several[value] = _several(object_type, id_property, value, found)
+    return Matches(ids, several)
+
+
+def find_records(
+    client: HubSpotClient, object_type: str, id_property: str, values: Iterable[str]
+) -> dict[str, str]:
+    """Value -> record id for the values HubSpot knows on exactly one record
+    (:func:`match_records`)."""
+    return dict(match_records(client, object_type, id_property, values).ids)
+
+
+def _several(object_type: str, id_property: str, value: str, ids: list[str]) -> str:
+    shown = sorted(ids, key=lambda i: (len(i), i))
+    listed = ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
+    return (
+        f'HubSpot holds {len(shown)} records with {id_property} "{value}" (the '
+        f"{object_noun(object_type)} ids {listed}), so the row does not say which one: put "
+        "the record id of the one you mean in its place."
+    )
 
 
 def _not_found(object_type: str, id_property: str, value: str) -> str:
@@ -94,13 +128,22 @@ def _resolve_side(
     failures: dict[int, Outcome] = {}
     for object_type, positions in wanted.items():
         try:
-            found = find_records(client, object_type, id_property, (values[p] for p in positions))
+            matches = match_records(
+                client, object_type, id_property, (values[p] for p in positions)
+            )
         except HubframeError as exc:
             failures.update(dict.fromkeys(positions, _failure(exc, object_type, id_property)))
             continue
         for pos in positions:
-            ids[pos] = found.get(str(values[pos]))
-            if ids[pos] is None:
+            ids[pos] = matches.ids.get(str(values[pos]))
+            several = matches.several.get(str(values[pos]))
+            if several is not None:
+                failures[pos] = Outcome(
+                    Status.FAILED,
+                    error_code=ErrorCode.AMBIGUOUS_RECORD,
+                    error_message=f"Not sent: {several}",
+                )
+            elif ids[pos] is None:
                 message = _not_found(object_type, id_property, str(values[pos]))
                 failures[pos] = Outcome(
                     Status.FAILED, error_code=ErrorCode.OBJECT_NOT_FOUND, error_message=message
@@ -148,4 +191,4 @@ def resolve_ids(
     return out, outcomes
 
 
-__all__ = ["find_records", "id_properties", "resolve_ids"]
+__all__ = ["Matches", "find_records", "id_properties", "match_records", "resolve_ids"]

@@ -12,7 +12,8 @@ Modelled, not confirmed: values that match no record are one item error, categor
 exist. Check that ids are valid.", context ``ids`` listing them (207; 200 on 2026-09); an
 ``idProperty`` that is not a unique property of the object is a whole-request 400.  Results
 carry the requested properties (null when unset) plus ``hs_object_id``, ``createdate`` and
-``lastmodifieddate``; duplicate inputs give one result.
+``lastmodifieddate``; duplicate inputs give one result.  A value several records hold (companies
+may share a domain; the sandbox lets records be added so) gives each of them.
 """
 
 from __future__ import annotations
@@ -74,8 +75,11 @@ def _not_found(kind: ObjectKind, values: list[str]) -> JsonDict:
     )
 
 
-def _finder(portal: Portal, kind: ObjectKind, id_property: str | None) -> dict[str, int] | None:
-    """Unique value (casefolded) -> record id; None when reading by record id."""
+def _finder(
+    portal: Portal, kind: ObjectKind, id_property: str | None
+) -> dict[str, list[int]] | None:
+    """Unique value (casefolded) -> the ids of the records holding it; None when reading by
+    record id."""
     if id_property is None or id_property == "hs_object_id":
         return None
     if id_property not in portal.unique_properties.get(kind.type_id, set()):
@@ -85,11 +89,11 @@ def _finder(portal: Portal, kind: ObjectKind, id_property: str | None) -> dict[s
             "with unique values (hasUniqueValue) as idProperty, or leave it out to read by "
             "record id.",
         )
-    index: dict[str, int] = {}
+    index: dict[str, list[int]] = {}
     for rid, props in portal.records.get(kind.type_id, {}).items():
         value = (props or {}).get(id_property)
         if value:
-            index.setdefault(str(value).strip().casefold(), rid)
+            index.setdefault(str(value).strip().casefold(), []).append(rid)
     return index
 
 
@@ -110,11 +114,15 @@ def objects_batch_read(portal: Portal, call: Call) -> Reply:
     found: dict[int, None] = {}
     missing: list[str] = []
     for value in values:
-        rid = record_id(value) if index is None else index.get(value.strip().casefold())
-        if rid is None or rid not in store:
-            missing.append(value)
+        if index is None:
+            rid = record_id(value)
+            rids = [] if rid is None else [rid]
         else:
-            found[rid] = None
+            rids = index.get(value.strip().casefold(), [])
+        held = [rid for rid in rids if rid in store]
+        if not held:
+            missing.append(value)
+        found.update(dict.fromkeys(held))
     results = [record_json(portal, kind, rid, properties) for rid in found]
     errors = [_not_found(kind, list(dict.fromkeys(missing)))] if missing else []
     return Reply(batch_status(call.version, errors, 200), batch_envelope(results, errors, started))

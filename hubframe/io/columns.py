@@ -256,7 +256,8 @@ def match_headers(
     ``guess`` infers a side's type that nothing else gives; messages use ``syntax``.
     """
     wanted = fields_for(kind)
-    mapping = ColumnMapping(columns=_explicit(headers, columns or {}, wanted, source))
+    explicit = _explicit(headers, columns or {}, wanted, source)
+    mapping = ColumnMapping(columns=dict(explicit))
     taken = set(mapping.columns.values())
     for canonical, header in _alias_matches(headers, taken, wanted, source, syntax).items():
         mapping.columns.setdefault(canonical, header)
@@ -265,6 +266,7 @@ def match_headers(
         _assign_typed(headers, mapping, given, source, syntax)
         _assign_typed(headers, mapping, given, source, syntax, PROPERTY_HEADERS)
     _assign_sides(headers, mapping, kind, sample)
+    _check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)
     _check_required(headers, mapping, kind, source)
     for side in ("from", "to"):
         if guess is not None and not _has_type(mapping, side, given):
@@ -274,6 +276,52 @@ def match_headers(
                 mapping.implied_types[side] = found.object_type
     _check_types(headers, mapping, source, given, syntax)
     return mapping
+
+
+def _check_repeats(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    chosen: set[str],
+    wanted: Sequence[str],
+    source: str,
+    syntax: Syntax,
+) -> None:
+    """Stop before cells are left out unseen: a header that repeats a used one with a number
+    ("Contact ID" twice, which reads as "Contact ID.1"; "Contact ID 2"), or that names the label
+    or type id with a number while no column is read as such ("Label 1").  Columns chosen with
+    ``columns=`` are the analyst's choice and never stop the read."""
+    used = mapping.column_map
+    used_keys = {header_key(h): c for h, c in used.items() if h not in chosen}
+    for header in headers:
+        key = header_key(header)
+        base = key.rstrip("0123456789")
+        if header in used or base in ("", key):
+            continue
+        canonical = used_keys.get(base)
+        if canonical is not None:
+            first = next(h for h, c in used.items() if c == canonical)
+            raise HeaderError(
+                source,
+                f'the column "{header}" repeats "{first}": one column holds '
+                f"{DESCRIPTIONS[canonical]}, and the cells of the others would be left out. "
+                "Put every value in one column (a row each), or rename the others"
+                f"{_or_choose(syntax, header, canonical)}.",
+            )
+        role = STRONG_KEYS.get(base) or WEAK_KEYS.get(base)
+        if role in ("label", "type_id") and role in wanted and role not in mapping.columns:
+            name = accepted_names(role)[1]  # "Label", "Type ID"
+            raise HeaderError(
+                source,
+                f'the column "{header}" looks like {DESCRIPTIONS[role]} but is not read as '
+                f'one: name it "{name}" to use it, or rename it to keep it as a column of '
+                f"your own{_or_choose(syntax, header, role)}.",
+            )
+
+
+def _or_choose(syntax: Syntax, header: str, canonical: str) -> str:
+    if syntax.option("columns") is None:
+        return ""
+    return f", or choose it with columns={{{header!r}: {canonical!r}}}"
 
 
 def _has_type(mapping: ColumnMapping, side: Side, given: Mapping[Side, str | None]) -> bool:

@@ -1,0 +1,145 @@
+"""A sheet whose column hubframe reads is repeated ("Contact ID" twice, "Contact ID 2", "Label"
+and "Label 2") would have the repeats' cells left out of the run unseen: the read stops and
+says which columns, in every reader (CSV, Excel, DataFrame) and on the command line."""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from openpyxl import Workbook
+
+import hubframe as hf
+from hubframe.io.columns import HeaderError
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+def _csv(text: str) -> io.BytesIO:
+    source = io.BytesIO(text.encode())
+    source.name = "links.csv"
+    return source
+
+
+def _xlsx(rows: list[list[str]]) -> io.BytesIO:
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    for row in rows:
+        sheet.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    out.seek(0)
+    out.name = "links.xlsx"
+    return out
+
+
+def _read(headers: list[str], cells: list[str], how: str, **kwargs: Any) -> pd.DataFrame:
+    if how == "csv":
+        return hf.read_pairs(_csv(",".join(headers) + "\n" + ",".join(cells) + "\n"), **kwargs)
+    if how == "xlsx":
+        return hf.read_pairs(_xlsx([headers, cells]), **kwargs)
+    frame = pd.DataFrame([cells], columns=headers)
+    return hf.read_pairs(frame, **kwargs)
+
+
+READERS = ("csv", "xlsx", "frame")
+
+
+@pytest.mark.parametrize("how", READERS)
+@pytest.mark.parametrize(
+    ("headers", "repeat", "first"),
+    [
+        (["Deal ID", "Contact ID", "Contact ID"], "Contact ID.1", "Contact ID"),
+        (["Deal ID", "Contact ID", "Contact ID.1"], "Contact ID.1", "Contact ID"),  # pandas wrote
+        (["Deal ID", "Contact ID", "Contact ID 2"], "Contact ID 2", "Contact ID"),
+        (["Deal ID", "Deal ID 2", "Contact ID"], "Deal ID 2", "Deal ID"),
+        (["Deal ID", "Contact ID", "Label", "Label 2"], "Label 2", "Label"),
+        (["Deal ID", "Contact ID", "Type ID", "Type ID.1"], "Type ID.1", "Type ID"),
+    ],
+)
+def test_a_repeated_column_stops_the_read_naming_both(
+    headers: list[str], repeat: str, first: str, how: str
+) -> None:
+    cells = ["3000000001", "4000000001", "4000000002", "4000000003"][: len(headers)]
+    with pytest.raises(HeaderError) as info:
+        _read(headers, cells, how)
+    message = str(info.value)
+    assert f'"{repeat}" repeats "{first}"' in message
+    assert "left out" in message
+    assert f"columns={{{repeat!r}:" in message
+
+
+@pytest.mark.parametrize("how", READERS)
+def test_a_numbered_label_column_alone_is_not_dropped_unseen(how: str) -> None:
+    with pytest.raises(HeaderError) as info:
+        _read(["Deal ID", "Contact ID", "Label 1"], ["3000000001", "4000000001", "Champion"], how)
+    assert '"Label 1" looks like the association label' in str(info.value)
+    assert 'name it "Label"' in str(info.value)
+
+
+@pytest.mark.parametrize("how", READERS)
+def test_columns_chosen_explicitly_and_columns_of_the_analysts_own_read(how: str) -> None:
+    headers = ["Deal ID", "Contact ID", "Contact ID 2", "Notes", "Notes 2", "Amount 2026"]
+    cells = ["3000000001", "4000000001", "4000000002", "a", "b", "5"]
+    chosen = _read(headers, cells, how, columns={"Contact ID 2": "to_id"}, to_type="contacts")
+    assert chosen["to_id"].tolist() == ["4000000002"]
+    first = _read(headers, cells, how, columns={"Contact ID": "to_id"}, to_type="contacts")
+    assert first["to_id"].tolist() == ["4000000001"]
+    own = _read(
+        ["Deal ID", "Contact ID", "Notes", "Notes 2", "Amount 2026"], cells[:2] + cells[3:], how
+    )
+    assert own["to_id"].tolist() == ["4000000001"]
+    assert own["Notes 2"].tolist() == ["b"]
+
+
+def test_the_command_line_says_it_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "links.csv"
+    path.write_text("Deal ID,Contact ID,Contact ID\n3000000001,4000000001,4000000002\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "hubframe", "validate", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    lines = proc.stderr.strip().splitlines()
+    assert len(lines) == 1 and "Traceback" not in proc.stderr
+    assert '"Contact ID.1" repeats "Contact ID"' in lines[0]
+    assert "columns=" not in lines[0]  # not an option of the command line
+
+
+_ROLES = ["Deal ID", "Contact ID", "from_id", "to_id", "Label", "Type ID", "Association label"]
+_OTHERS = ["Notes", "Amount", "Owner", "Stage", "Close Date", "Region"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    role=st.sampled_from(_ROLES),
+    suffix=st.sampled_from([".1", ".2", " 2", "2", " (2)", "_3", " 10"]),
+    others=st.lists(st.sampled_from(_OTHERS), max_size=3, unique=True),
+    other_suffix=st.sampled_from(["", ".1", " 2"]),
+)
+def test_any_numbered_repeat_of_a_read_column_stops_and_others_never_do(
+    role: str, suffix: str, others: list[str], other_suffix: str
+) -> None:
+    base = ["from_id", "to_id"] if role in ("from_id", "to_id") else ["Deal ID", "Contact ID"]
+    headers = list(dict.fromkeys([*base, role]))
+    extra = [o + other_suffix for o in others]
+    kwargs: dict[str, Any] = {"from_type": "deals", "to_type": "contacts"}
+    clean = headers + extra + [o for o in others if other_suffix]
+    frame = pd.DataFrame([["3000000001"] * len(clean)], columns=clean)
+    read = hf.read_pairs(frame, **kwargs)
+    assert len(read) == 1  # the analyst's own numbered columns never stop a read
+    repeated = pd.DataFrame([["3000000001"] * (len(clean) + 1)], columns=[*clean, role + suffix])
+    with pytest.raises(HeaderError, match="repeats"):
+        hf.read_pairs(repeated, **kwargs)

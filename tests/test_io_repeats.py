@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
 
 import hubframe as hf
 from hubframe.io.columns import HeaderError
+from hubframe.testing import xlsx_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -28,24 +28,11 @@ def _csv(text: str) -> io.BytesIO:
     return source
 
 
-def _xlsx(rows: list[list[str]]) -> io.BytesIO:
-    book = Workbook()
-    sheet = book.active
-    assert sheet is not None
-    for row in rows:
-        sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    out.seek(0)
-    out.name = "links.xlsx"
-    return out
-
-
 def _read(headers: list[str], cells: list[str], how: str, **kwargs: Any) -> pd.DataFrame:
     if how == "csv":
         return hf.read_pairs(_csv(",".join(headers) + "\n" + ",".join(cells) + "\n"), **kwargs)
     if how == "xlsx":
-        return hf.read_pairs(_xlsx([headers, cells]), **kwargs)
+        return hf.read_pairs(xlsx_bytes([headers, cells]), **kwargs)
     frame = pd.DataFrame([cells], columns=headers)
     return hf.read_pairs(frame, **kwargs)
 

@@ -308,19 +308,38 @@ def _check_missing(
         what = DESCRIPTIONS.get(column, column)
         if column in c.properties:
             what = f"the '{column.removesuffix('_id')}' {c.properties[column]}"
-        c.add_each(
-            mask,
-            column,
-            ErrorCode.MISSING_VALUE,
-            c.text(column),
-            partial(_missing_message, c, column, what),
-        )
+        record_only = _names_record_only(c) if column == "to_id" else np.zeros_like(mask)
+        for rows, hint in ((mask & ~record_only, ""), (mask & record_only, _SYNC_HINT)):
+            c.add_each(
+                rows,
+                column,
+                ErrorCode.MISSING_VALUE,
+                c.text(column),
+                partial(_missing_message, c, column, what, hint),
+            )
 
 
-def _missing_message(c: _Collector, column: str, what: str, _value: str) -> str:
+#: Said of a row that names its from record and nothing else, as ``hubframe export
+#: --keep-empty`` writes a record without associations: what a sync reads it as.
+_SYNC_HINT: Final = (
+    ' (A sync reads a row that names only its record as "this record has no associations": '
+    "check a sheet for a sync with the sync's dry run, hubframe sync --dry-run or "
+    "hf.sync(..., dry_run=True).)"
+)
+
+
+def _names_record_only(c: _Collector) -> BoolArray:
+    """Rows with a from id and no to id, label, category or type id."""
+    only = ~c.missing("from_id") & c.missing("to_id")
+    for column in ("label", "category", "type_id"):
+        only &= c.missing(column)
+    return only
+
+
+def _missing_message(c: _Collector, column: str, what: str, hint: str, _value: str) -> str:
     return (
         f"The cell for {what} ({c.where(column)}) is empty. Fill it in, or delete the row "
-        "if it should not be sent."
+        f"if it should not be sent.{hint}"
     )
 
 

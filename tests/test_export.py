@@ -13,6 +13,7 @@ from hubframe.errors import AuthError, ErrorCode, InputError
 from hubframe.io import read_pairs
 from hubframe.io.ids import read_ids
 from hubframe.jobs import read_associations
+from hubframe.jobs.check import validate_pairs
 from hubframe.report import write_pairs
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids, xlsx_bytes
@@ -89,6 +90,16 @@ def test_records_without_associations_are_kept_when_asked(
     assert empty[["label", "category", "type_id"]].isna().all().all()
     back = read_pairs(write_pairs(kept, tmp_path / "kept.xlsx"))
     assert back.loc[back["to_id"].isna(), "from_id"].tolist() == DEALS[3:6]
+    # validate, which cannot know the sheet is for a sync, says what a sync reads such a row as;
+    # a row with a label and no to id is only missing its value
+    edited = back.copy()
+    edited.loc[edited.index[-1], "label"] = "Champion"
+    issues = validate_pairs(edited)
+    assert set(issues["code"]) == {"MISSING_VALUE"} and set(issues["column"]) == {"to_id"}
+    hinted = issues["message"].str.contains("this record has no associations", regex=False)
+    assert issues.loc[hinted, "row"].tolist() == edited["row"].tolist()[-3:-1]
+    assert not hinted.iloc[-1]
+    assert "hubframe sync --dry-run" in issues["message"].iloc[0]
 
 
 def test_ids_from_a_list_a_series_or_a_sheet(sandbox: Sandbox) -> None:

@@ -184,3 +184,33 @@ def test_a_book_raises_ambiguous_not_unknown(portal: tuple[Sandbox, dict[str, in
     with pytest.raises(UnknownLabel):
         book.resolve("deals", "contacts", "champions")
     assert book.resolve("deals", "contacts", "Key  contact").label == "Key  contact"
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_a_repeated_row_shows_the_type_its_first_row_shows(
+    portal: tuple[Sandbox, dict[str, int]], seed: int
+) -> None:
+    """However a repeat is found (the sheet check: same cells; the plan: same records and
+    type once labels resolve), its row shows the category and type id of the row it repeats."""
+    import random
+
+    sb, _ = portal
+    rng = random.Random(seed)
+    spellings = ["Champion", " Champion", "champion", "Budget holder", "budget HOLDER", "", None]
+    rows = [(rng.choice(DEALS[:4]), rng.choice(CONTACTS), rng.choice(spellings)) for _ in range(30)]
+    frame = pd.DataFrame(rows, columns=["from_id", "to_id", "label"])
+    pairs = hf.read_pairs(frame, from_type="deals", to_type="contacts")
+    for dry_run in (True, False):
+        result = hf.associate(pairs, client_for(sb), progress=False, dry_run=dry_run)
+        firsts = result[result["status"] != "duplicate"]
+        shown = {
+            (r.from_id, r.to_id, r.type_id): (r.category, r.type_id) for r in firsts.itertuples()
+        }
+        repeats = result[result["status"] == "duplicate"]
+        assert len(repeats) > 0
+        for r in repeats.itertuples():
+            if pd.isna(r.label):
+                assert pd.isna(r.type_id)  # the unlabeled default: shown empty, as its first
+                continue
+            assert not pd.isna(r.type_id), r
+            assert shown[(r.from_id, r.to_id, r.type_id)] == (r.category, r.type_id)

@@ -179,6 +179,7 @@ def prepare_pairs(prepared: Prepared, book: LabelBook) -> None:
     prepared.table = _table(frame, sending, sending_codes, keys, actions, found)
     prepared.count = len(sending)
     _note_resolved(prepared, prepared.table)
+    _note_repeats(prepared, book)
 
 
 def _action(key: tuple[Any, ...]) -> Action:
@@ -248,6 +249,28 @@ def _table(
         labels=labels,
         label_codes=key_label[codes],
     )
+
+
+def _note_repeats(prepared: Prepared, book: LabelBook) -> None:
+    """The category and type id of rows settled as repeats of an earlier row (DUPLICATE_ROW):
+    the type their label resolves to, as the earlier row shows it (labels are read already)."""
+    repeats = [p for p, o in prepared.settled.items() if o.error_code is ErrorCode.DUPLICATE_ROW]
+    if not repeats:
+        return
+    rows = np.array(sorted(repeats), dtype=np.int64)
+    codes, keys = _keys(prepared.frame, rows)
+    specs = [_try_resolve(book, key) if text(key[2]) is not None else None for key in keys]
+    categories = tuple(dict.fromkeys(s.category for s in specs if isinstance(s, LabelDef)))
+    category_of = {c: n for n, c in enumerate(categories)}
+    key_category = np.array(
+        [category_of[s.category] if isinstance(s, LabelDef) else NONE for s in specs], np.int16
+    )
+    key_type = np.array([s.type_id if isinstance(s, LabelDef) else NONE for s in specs])
+    labeled = key_type[codes] != NONE
+    if labeled.any():
+        prepared.resolved.add(
+            rows[labeled], key_category[codes][labeled], categories, key_type[codes][labeled]
+        )
 
 
 def _note_resolved(prepared: Prepared, table: WorkTable) -> None:

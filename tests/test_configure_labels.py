@@ -137,3 +137,44 @@ def test_labels_command_and_limits_create_labels(
     assert "RENAME_REFUSED" in capsys.readouterr().out
     assert main(["labels", str(rename), "--rename", *hub]) == 0
     assert "Sponsor" in labels_of(sandbox, "deals", "contacts")
+
+
+# --- a create whose answer is lost --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(("version", "lost"), [("2026-03", 1), ("2026-09", 2), ("v4", 1)])
+def test_a_label_created_whose_answer_was_lost_is_reported_created(
+    sandbox: Sandbox, version: str, lost: int
+) -> None:
+    """HubSpot creates the label, the answer is lost, the retry is refused ("already exists"):
+    the row is what the portal shows, created, with its type id; the other rows are unchanged."""
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    with FaultProxy(sandbox, lose=lost) as proxy:
+        client = HubSpotClient(token=sandbox.token, base_url=proxy.url, api_version=version)
+        result = configure_labels(sheet(), client)
+    assert result["status"].tolist() == ["success", "success", "skipped", "skipped"]
+    assert result["change"].tolist() == ["create", "create", "exists", "exists"]
+    assert result["error_code"][:2].isna().all()
+    said = str(result["error_message"][lost - 1])
+    assert said.startswith("Created: HubSpot's first answer was lost")
+    listed = sandbox.labels(*["deals", "contacts"] if lost == 1 else ["contacts", "companies"])
+    made = listed.loc[listed["label"] == result["label"][lost - 1], "type_id"].tolist()
+    assert made == [result["type_id"][lost - 1]]
+
+
+def test_a_run_that_stops_after_a_lost_create_says_the_label_may_exist(sandbox: Sandbox) -> None:
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    with FaultProxy(sandbox, lose=1, then="refuse") as proxy:
+        client = HubSpotClient(token=sandbox.token, base_url=proxy.url, backoff_base=0.01)
+        result = configure_labels(sheet(), client)
+    assert result["error_code"].tolist()[0] == "UNKNOWN_OUTCOME"
+    assert "may have created the label" in str(result["error_message"][0])
+    assert "Technical buyer" in labels_of(sandbox, "deals", "contacts")  # it did
+    assert result["status"].tolist() == ["failed"] * 4  # not sent: the run stopped
+    assert result["error_code"].tolist()[1:] == ["NETWORK_ERROR"] * 3

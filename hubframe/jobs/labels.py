@@ -12,10 +12,11 @@ labels its rows name).  For each distinct (from type, to type, label):
   ``renames=True`` (else ``invalid``, ``RENAME_REFUSED``).
 
 Labels are created one request each (HubSpot has no batch call for them), under the client's
-rate limiter.  A dry run reports ``planned`` for what it would create or rename.  The result has
-one row per label: ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``,
-``inverse_label``, ``change``, ``category``, ``type_id``, ``status``, ``error_code``,
-``error_message``.
+rate limiter.  A create whose answer was lost is never reported as not done while HubSpot shows
+the label: the labels are read again, and the row is what they show.  A dry run reports
+``planned`` for what it would create or rename.  The result has one row per label: ``sheet``,
+``row``, ``from_type``, ``to_type``, ``label``, ``inverse_label``, ``change``, ``category``,
+``type_id``, ``status``, ``error_code``, ``error_message``.
 """
 
 from __future__ import annotations
@@ -187,8 +188,7 @@ class _Labeler:
             return _Outcome("rename", Status.PLANNED, found.category, type_id, message=said)
         inverse = text(row.get("inverse_label"))
         self.client.update_label(f, t, type_id, label, inverse)
-        self.known.pop((f, t), None)
-        self.known.pop((t, f), None)
+        self._forget(f, t)
         return _Outcome("rename", Status.SUCCESS, found.category, type_id)
 
     def _create(self, f: str, t: str, label: str, row: Mapping[str, Any]) -> _Outcome:
@@ -198,14 +198,50 @@ class _Labeler:
             said = f'Planned: the label "{label}"{paired} is created from {f} to {t}.'
             return _Outcome("create", Status.PLANNED, message=said)
         name = text(row.get("name")) or internal_name(label)
-        created = self.client.create_label(f, t, name, label, inverse)
-        self.known.pop((f, t), None)
-        self.known.pop((t, f), None)
+        try:
+            created = self.client.create_label(f, t, name, label, inverse)
+        except HubframeError as exc:
+            self._forget(f, t)
+            if not exc.may_have_applied:
+                raise
+            return self._maybe_created(f, t, label, exc)
+        self._forget(f, t)
         first = created[0] if created else {}
         type_id = whole(first.get("typeId"))
         return _Outcome(
             "create", Status.SUCCESS, str(first.get("category") or "USER_DEFINED"), type_id
         )
+
+    def _forget(self, f: str, t: str) -> None:
+        """The labels of the pair (both ways) are read again when next needed."""
+        self.known.pop((f, t), None)
+        self.known.pop((t, f), None)
+
+    def _maybe_created(self, f: str, t: str, label: str, exc: HubframeError) -> _Outcome:
+        """A create whose answer was lost (then retried, and refused or failed): the labels are
+        read again, and the row is what they show -- created when the label is there now (it
+        was not before), else the failure.  A run that stops says the label may exist."""
+        if exc.stops_run:
+            self.stop = StopReason.of(exc)
+            said = f"{exc} HubSpot may have created the label before its answer was lost."
+            return _Outcome("", self.stop.status, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
+        try:
+            now = [d for d in self.labels(f, t) if d.label == label]
+        except HubframeError as again:
+            if again.stops_run:
+                raise
+            said = (
+                f"HubSpot's answer was lost and the labels could not be read again ({again}); "
+                f'check whether "{label}" exists from {f} to {t} before running again.'
+            )
+            return _Outcome("create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
+        if len(now) != 1:
+            raise exc
+        said = (
+            f'Created: HubSpot\'s first answer was lost and the retry was refused ("{exc}"), '
+            f'but HubSpot now lists "{label}" from {f} to {t} (type id {now[0].type_id}).'
+        )
+        return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id, message=said)
 
 
 def configure_labels(

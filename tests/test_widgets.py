@@ -7,6 +7,7 @@ sandbox (its own, via "Built-in sandbox") or the ``sandbox`` fixture (via "HubSp
 from __future__ import annotations
 
 import base64
+import html
 import io
 import json
 import re
@@ -382,6 +383,31 @@ def test_unrecognised_headers_are_mapped_with_the_dropdowns(app: HubframeApp) ->
     assert app.connection is not None and app.connection.sandbox is not None
     stored = _pairs_in(app.connection.sandbox)
     assert {(str(DEALS + i), str(CONTACTS + 40 + i), 1005) for i in range(5)} <= stored
+
+
+def test_a_repeated_column_is_never_chosen_for_the_analyst(app: HubframeApp) -> None:
+    """A sheet with "Contact ID" twice: the mapping step says so, no dropdown picks either
+    column, and running without a choice stops at the mapping step (nothing is sent); choosing
+    one runs it."""
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Contact ID"]]
+    rows += [[DEALS + i, CONTACTS + 60 + i, CONTACTS + 70 + i] for i in range(3)]
+    _click(app, app.connect_button)
+    _upload(app, "twice.xlsx", _xlsx(rows, title=None))
+    assert '"Contact ID.1" repeats "Contact ID"' in html.unescape(_message(app, "mapping"))
+    assert app.columns["from_id"].value == "Deal ID"
+    assert not app.columns["to_id"].value  # neither of the two
+    _click(app, app.run_button)
+    assert app.result is None
+    assert '"Contact ID.1" repeats "Contact ID"' in html.unescape(_message(app, "mapping"))
+    assert app.connection is not None and app.connection.sandbox is not None
+    log = app.connection.sandbox.request_log()
+    assert not (log["method"] == "POST").any()  # nothing sent
+    app.columns["to_id"].value = "Contact ID.1"
+    app.from_type.value, app.to_type.value = "deals", "contacts"
+    assert app.wait(WAIT)
+    _click(app, app.run_button)
+    assert app.result is not None
+    assert app.result["to_id"].tolist() == [str(CONTACTS + 70 + i) for i in range(3)]
 
 
 def test_app_configures_limits_from_a_csv_path(app: HubframeApp, tmp_path: Path) -> None:

@@ -207,21 +207,33 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
 
 
 def partial_mapping(headers: Sequence[str], job: str) -> dict[str, str]:
-    """{field: header} for the headers the alias table recognises (never raises)."""
+    """{field: header} for the headers the alias table recognises (never raises).  A field two
+    headers could fill ("From ID" and "Source ID"; "Contact ID" and its repeat "Contact ID.1" or
+    "Contact ID 2") is left for the analyst to choose: a dropdown never picks one of them."""
     fields = FIELDS[job]
-    out: dict[str, str] = {}
+    keys = [header_key(h) for h in headers]
+
+    def repeated(header: str) -> bool:
+        key = header_key(header)
+        return any(k != key and k.rstrip("0123456789") == key for k in keys)
+
+    found: dict[str, list[str]] = {}
     for header in headers:
         key = header_key(header)
         field_ = STRONG_KEYS.get(key) or WEAK_KEYS.get(key)
-        if field_ in fields and field_ not in out:
-            out[field_] = header
+        if field_ in fields:
+            found.setdefault(field_, []).append(header)
+    out = {f: hs[0] for f, hs in found.items() if len(hs) == 1 and not repeated(hs[0])}
+    taken = {h for hs in found.values() for h in hs} | set(found)
     if job == "associate":
         for header in headers:
             typed = TYPED_HEADERS.get(header_key(header))
             side = getattr(typed, "side", None) if typed is not None else None
-            free = [s for s in ("from", "to") if f"{s}_id" not in out and side in (None, s)]
-            if typed is not None and free and header not in out.values():
-                out[f"{free[0]}_id"] = header
+            free = [s for s in ("from", "to") if f"{s}_id" not in taken and side in (None, s)]
+            if typed is not None and free and header not in taken:
+                taken.update((header, f"{free[0]}_id"))
+                if not repeated(header):
+                    out[f"{free[0]}_id"] = header
     return out
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Any
 
@@ -227,3 +228,110 @@ def test_a_result_table_with_a_fractional_type_id_is_refused() -> None:
     with pytest.raises(ValueError, match=r"position 1: type_id 1.5 is not an association type"):
         load_run(table)
     assert load_run(table.iloc[:1])["type_id"].tolist() == [1001]
+
+
+# --- record ids and object types as a spreadsheet saves them -------------------------------------
+
+
+def _edited_report(sandbox: Sandbox, tmp_path: Path) -> pd.DataFrame:
+    run = associate(pairs_sheet(ROWS), client_for(sandbox), journal=tmp_path / "j.sqlite")
+    report = export_report(run, tmp_path / "r.csv")
+    return pd.read_csv(report, dtype=str, keep_default_na=False)
+
+
+@pytest.mark.parametrize("version", ["2026-03", "v4"])
+def test_ids_resaved_as_excel_writes_them_are_still_undone(
+    sandbox: Sandbox, tmp_path: Path, version: str
+) -> None:
+    """A report saved again by a spreadsheet or pandas: ids with a '.0' tail, number cells,
+    spaces around, object types in other spellings. Undo takes back every row it took back
+    before; before the fix such rows were 'Not there' and stayed in the portal."""
+    before = snapshot(sandbox)
+    table = _edited_report(sandbox, tmp_path)
+    plan = undo(tmp_path / "r.csv", client_for(sandbox), dry_run=True, progress=False)
+    expected = plan["status"].replace("planned", "success").tolist()
+    assert "success" in expected
+    done = table["status"] == "success"
+    table.loc[done, "from_id"] = table.loc[done, "from_id"] + ".0"
+    table.loc[done, "to_id"] = " " + table.loc[done, "to_id"] + " "
+    table.loc[done, "from_type"] = table.loc[done, "from_type"].str.title().str.rstrip("s")
+    edited = tmp_path / "edited.csv"
+    table.to_csv(edited, index=False)
+    result = undo(edited, client_for(sandbox, version), progress=False)
+    assert result["status"].tolist() == expected
+    assert_same(sandbox, before)
+
+
+def test_a_result_table_read_back_with_number_columns_is_undone(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    before = snapshot(sandbox)
+    run = associate(pairs_sheet(ROWS), client_for(sandbox), journal=tmp_path / "j.sqlite")
+    report = export_report(run, tmp_path / "r.csv")
+    plan = undo(report, client_for(sandbox), dry_run=True, progress=False)
+    numbers = pd.read_csv(report)  # ids as int64 / float64
+    numbers.loc[len(numbers)] = numbers.iloc[-1]  # a float column (NaN) for the ids
+    numbers.loc[len(numbers) - 1, ["from_id", "status"]] = [float("nan"), "invalid"]
+    assert numbers["from_id"].dtype == "float64"
+    result = undo(numbers, client_for(sandbox), progress=False)
+    assert result["status"].tolist()[:-1] == plan["status"].replace("planned", "success").tolist()
+    assert_same(sandbox, before)
+
+
+#: Id cells that no longer hold the id the run wrote: each stops the undo, naming it.
+NOT_IDS = ["3.00E+09", "2,040,000,001", "2040000001.5", "", "abc", "0", "1" * 19]
+
+
+@pytest.mark.parametrize("cell", NOT_IDS)
+@pytest.mark.parametrize("column", ["from_id", "to_id"])
+def test_an_id_that_is_not_one_stops_undo_naming_the_line(
+    sandbox: Sandbox, tmp_path: Path, cell: str, column: str
+) -> None:
+    table = _edited_report(sandbox, tmp_path)
+    assert table.loc[2, "status"] == "success"
+    table.loc[2, column] = cell
+    edited = tmp_path / "edited.csv"
+    table.to_csv(edited, index=False)
+    sandbox.reset_request_log()
+    with pytest.raises(ValueError, match=rf"edited.csv: line 4: {column} '{re.escape(cell)}' "):
+        undo(edited, client_for(sandbox), progress=False)
+    assert sandbox.request_log().empty  # nothing read, nothing sent
+
+
+def test_an_unknown_object_type_stops_undo_and_rows_not_acted_on_are_free(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    table = _edited_report(sandbox, tmp_path)
+    table.loc[2, "to_type"] = "people"
+    table.to_csv(tmp_path / "edited.csv", index=False)
+    with pytest.raises(ValueError, match=r"line 4: to_type 'people' is not an object type"):
+        undo(tmp_path / "edited.csv", client_for(sandbox), progress=False)
+    table.loc[2, ["to_type", "status"]] = ["people", "invalid"]  # not acted on: left as written
+    table.loc[2, "from_id"] = "1.2345E+11"
+    table.to_csv(tmp_path / "edited.csv", index=False)
+    result = undo(tmp_path / "edited.csv", client_for(sandbox), progress=False)
+    assert result.loc[2, "status"] == "skipped"
+
+
+def test_an_excel_report_whose_id_cells_became_numbers_is_undone(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The analyst opened the .xlsx report and Excel (or they) turned the id cells into
+    numbers, some as floats: undo still takes back exactly what it took back before."""
+    import openpyxl
+
+    before = snapshot(sandbox)
+    run = associate(pairs_sheet(ROWS), client_for(sandbox), journal=tmp_path / "j.sqlite")
+    report = export_report(run, tmp_path / "r.xlsx")
+    plan = undo(report, client_for(sandbox), dry_run=True, progress=False)
+    book = openpyxl.load_workbook(report)
+    sheet = book["Results"]
+    header = [c.value for c in sheet[1]]
+    for n, row in enumerate(sheet.iter_rows(min_row=2)):
+        for column in ("from_id", "to_id"):
+            cell = row[header.index(column)]
+            cell.value = float(cell.value) if n % 2 else int(cell.value)
+    book.save(tmp_path / "resaved.xlsx")
+    result = undo(tmp_path / "resaved.xlsx", client_for(sandbox), progress=False)
+    assert result["status"].tolist() == plan["status"].replace("planned", "success").tolist()
+    assert_same(sandbox, before)

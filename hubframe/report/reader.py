@@ -13,11 +13,22 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hubframe import formula
 from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, InputError
+from hubframe.io.cells import one_cell_text
+from hubframe.io.normalize import (
+    MAX_ID_DIGITS,
+    canonical_ids,
+    canonical_object_type,
+    clean_id,
+    describe_number,
+    is_valid_object_type,
+)
+from hubframe.io.text import as_text
 from hubframe.run.journal import Journal, JournalRow
 from hubframe.vocab import Status
 
@@ -64,6 +75,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
         table["row"] = _whole_numbers(table["row"]).astype("Int64")
     if "type_id" in table:
         table["type_id"] = type_ids(table["type_id"], f"{path.name}: line", first=2)
+    table = records_acted_on(table, f"{path.name}: line", first=2)
     known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
     originals = [str(c) for c in table.columns if c not in known]
     table.attrs["hubframe"] = {"kind": "pairs", "source": path.name, "original_columns": originals}
@@ -137,6 +149,61 @@ def _existed(row: JournalRow) -> bool | None:
     return row.type_id in row.before
 
 
+def _acted_on(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Rows an undo takes back: those the run applied, or may have (UNKNOWN_OUTCOME)."""
+    status = table["status"].astype("string").str.strip()
+    codes = table["error_code"] if "error_code" in table else pd.Series(None, index=table.index)
+    unknown = (status == Status.FAILED) & (codes.astype("string") == ErrorCode.UNKNOWN_OUTCOME)
+    return ((status == Status.SUCCESS) | unknown).fillna(False).to_numpy(dtype=bool)
+
+
+def records_acted_on(table: pd.DataFrame, where: str, *, first: int = 0) -> pd.DataFrame:
+    """The record ids and object types of the rows an undo acts on, as the run wrote them:
+    an id re-saved as Excel writes it (``3000000002.0``, a number cell, spaces around) is its
+    digits again; one that is not an id (``3.00E+09``, ``3,000,000,002``, empty) raises
+    InputError naming it (``where`` and its position from ``first``), as does an object type
+    hubframe does not know: undo acts on these values, so none is guessed, and a row is never
+    left in the portal because its id was re-formatted."""
+    rows = np.flatnonzero(_acted_on(table))
+    if len(rows) == 0:
+        return table
+    out = table.copy()
+    for column in [c for c in ("from_id", "to_id") if c in out]:
+        cells = out[column].to_numpy(dtype=object, copy=True)
+        texts = np.array([one_cell_text(c) for c in cells[rows].tolist()], dtype=object)
+        fine = canonical_ids(as_text(texts))
+        for at in rows[~fine].tolist():
+            cells[at] = _record_id(cells[at], f"{where} {at + first}: {column}")
+        cells[rows[fine]] = texts[fine]
+        out[column] = pd.Series(cells, index=out.index, dtype=object)
+    for column in [c for c in ("from_type", "to_type") if c in out]:
+        cells = out[column].to_numpy(dtype=object, copy=True)
+        for at in rows.tolist():
+            found = canonical_object_type(cells[at])
+            if found is None or not is_valid_object_type(found):
+                raise InputError(
+                    f"{where} {at + first}: {column} {cells[at]!r} is not an object type hubframe "
+                    "knows (contacts, deals, 0-3, 2-1234, ...); correct it as the run wrote it."
+                )
+            cells[at] = found
+        out[column] = pd.Series(cells, index=out.index, dtype=object)
+    return out
+
+
+def _record_id(cell: Any, where: str) -> str:
+    """A record id cell as its digits, or InputError saying what it is instead."""
+    text = one_cell_text(cell)
+    found = clean_id(text)
+    digits = found is not None and found.isascii() and found.isdigit()
+    if digits and found != "0" and len(str(found)) <= MAX_ID_DIGITS:
+        return str(found)
+    said = describe_number(text) if text.strip() else "is empty"
+    raise InputError(
+        f"{where} {text!r} {said}; undo removes only what the run wrote, so no id is guessed: "
+        "correct it as the run wrote it (or delete the row to leave it as it is)."
+    )
+
+
 def _is_sqlite(path: Path) -> bool:
     try:
         with path.open("rb") as handle:
@@ -153,7 +220,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
         table = run.reset_index(drop=True)
         if "type_id" in table and not pd.api.types.is_integer_dtype(table["type_id"].dtype):
             table["type_id"] = type_ids(table["type_id"], "the result table's row at position")
-        return table
+        return records_acted_on(table, "the result table's row at position")
     if isinstance(run, Journal):
         return _journal_frame(run)
     path = Path(run)

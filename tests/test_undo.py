@@ -188,6 +188,28 @@ def test_load_run_refuses_other_files(tmp_path: Path) -> None:
         load_run(frame)
 
 
+def _edited_report(sandbox: Sandbox, tmp_path: Path) -> pd.DataFrame:
+    run = associate(pairs_sheet(ROWS), client_for(sandbox), journal=tmp_path / "j.sqlite")
+    report = export_report(run, tmp_path / "r.csv")
+    return pd.read_csv(report, dtype=str, keep_default_na=False)
+
+
+def _undo_refuses(sandbox: Sandbox, tmp_path: Path, column: str, cell: str, said: str) -> None:
+    """Line 4 of the run's CSV report (a success) edited to ``cell``: undo stops naming it,
+    before anything is read or sent."""
+    table = _edited_report(sandbox, tmp_path)
+    assert table.loc[2, "status"] == "success"
+    table.loc[2, column] = cell
+    edited = tmp_path / "edited.csv"
+    table.to_csv(edited, index=False)
+    sandbox.reset_request_log()
+    with pytest.raises(
+        ValueError, match=rf"edited.csv: line 4: {column} '{re.escape(cell)}' {said}"
+    ):
+        undo(edited, client_for(sandbox), progress=False)
+    assert sandbox.request_log().empty  # nothing read, nothing sent
+
+
 #: Type id cells an analyst (or a spreadsheet) may leave in a report: each names no type id.
 NOT_TYPE_IDS = ["abc", "1.5", "1e3", "-1001", "99999999999999999999", "1,001", "TRUE", "1001 x"]
 
@@ -198,16 +220,7 @@ def test_an_edited_type_id_stops_undo_naming_the_line(
 ) -> None:
     """Undo acts on a report's type ids: a cell that is not one is never cut or guessed (1.5
     was a crash, 1e3 became 1000, text became 'no type', which undoes a whole pair)."""
-    run = associate(pairs_sheet(ROWS), client_for(sandbox), journal=tmp_path / "j.sqlite")
-    report = export_report(run, tmp_path / "r.csv")
-    table = pd.read_csv(report, dtype=str, keep_default_na=False)
-    table.loc[2, "type_id"] = cell
-    edited = tmp_path / "edited.csv"
-    table.to_csv(edited, index=False)
-    sandbox.reset_request_log()
-    with pytest.raises(ValueError, match=rf"edited.csv: line 4: type_id '{cell}' is not an"):
-        undo(edited, client_for(sandbox), progress=False)
-    assert sandbox.request_log().empty  # nothing read, nothing sent
+    _undo_refuses(sandbox, tmp_path, "type_id", cell, "is not an")
 
 
 @pytest.mark.parametrize("cell", ["1001.0", " 1001 ", "1001"])
@@ -231,12 +244,6 @@ def test_a_result_table_with_a_fractional_type_id_is_refused() -> None:
 
 
 # --- record ids and object types as a spreadsheet saves them -------------------------------------
-
-
-def _edited_report(sandbox: Sandbox, tmp_path: Path) -> pd.DataFrame:
-    run = associate(pairs_sheet(ROWS), client_for(sandbox), journal=tmp_path / "j.sqlite")
-    report = export_report(run, tmp_path / "r.csv")
-    return pd.read_csv(report, dtype=str, keep_default_na=False)
 
 
 @pytest.mark.parametrize("version", ["2026-03", "v4"])
@@ -287,15 +294,7 @@ NOT_IDS = ["3.00E+09", "2,040,000,001", "2040000001.5", "", "abc", "0", "1" * 19
 def test_an_id_that_is_not_one_stops_undo_naming_the_line(
     sandbox: Sandbox, tmp_path: Path, cell: str, column: str
 ) -> None:
-    table = _edited_report(sandbox, tmp_path)
-    assert table.loc[2, "status"] == "success"
-    table.loc[2, column] = cell
-    edited = tmp_path / "edited.csv"
-    table.to_csv(edited, index=False)
-    sandbox.reset_request_log()
-    with pytest.raises(ValueError, match=rf"edited.csv: line 4: {column} '{re.escape(cell)}' "):
-        undo(edited, client_for(sandbox), progress=False)
-    assert sandbox.request_log().empty  # nothing read, nothing sent
+    _undo_refuses(sandbox, tmp_path, column, cell, "")
 
 
 def test_an_unknown_object_type_stops_undo_and_rows_not_acted_on_are_free(

@@ -178,14 +178,18 @@ def records_acted_on(table: pd.DataFrame, where: str, *, first: int = 0) -> pd.D
         out[column] = pd.Series(cells, index=out.index, dtype=object)
     for column in [c for c in ("from_type", "to_type") if c in out]:
         cells = out[column].to_numpy(dtype=object, copy=True)
+        named: dict[Any, str | None] = {}
         for at in rows.tolist():
-            found = canonical_object_type(cells[at])
-            if found is None or not is_valid_object_type(found):
+            cell = cells[at]
+            if cell not in named:
+                found = canonical_object_type(cell)
+                named[cell] = found if found is not None and is_valid_object_type(found) else None
+            if named[cell] is None:
                 raise InputError(
-                    f"{where} {at + first}: {column} {cells[at]!r} is not an object type hubframe "
+                    f"{where} {at + first}: {column} {cell!r} is not an object type hubframe "
                     "knows (contacts, deals, 0-3, 2-1234, ...); correct it as the run wrote it."
                 )
-            cells[at] = found
+            cells[at] = named[cell]
         out[column] = pd.Series(cells, index=out.index, dtype=object)
     return out
 

@@ -194,33 +194,35 @@ def _edited_report(sandbox: Sandbox, tmp_path: Path) -> pd.DataFrame:
     return pd.read_csv(report, dtype=str, keep_default_na=False)
 
 
-def _undo_refuses(sandbox: Sandbox, tmp_path: Path, column: str, cell: str, said: str) -> None:
-    """Line 4 of the run's CSV report (a success) edited to ``cell``: undo stops naming it,
-    before anything is read or sent."""
-    table = _edited_report(sandbox, tmp_path)
-    assert table.loc[2, "status"] == "success"
-    table.loc[2, column] = cell
-    edited = tmp_path / "edited.csv"
-    table.to_csv(edited, index=False)
-    sandbox.reset_request_log()
-    with pytest.raises(
-        ValueError, match=rf"edited.csv: line 4: {column} '{re.escape(cell)}' {said}"
-    ):
-        undo(edited, client_for(sandbox), progress=False)
-    assert sandbox.request_log().empty  # nothing read, nothing sent
-
-
 #: Type id cells an analyst (or a spreadsheet) may leave in a report: each names no type id.
 NOT_TYPE_IDS = ["abc", "1.5", "1e3", "-1001", "99999999999999999999", "1,001", "TRUE", "1001 x"]
+#: Id cells that no longer hold the id the run wrote.
+NOT_IDS = ["3.00E+09", "2,040,000,001", "2040000001.5", "", "abc", "0", "1" * 19]
+EDITS = [("type_id", cell, "is not an") for cell in NOT_TYPE_IDS] + [
+    (column, cell, "") for column in ("from_id", "to_id") for cell in NOT_IDS
+]
 
 
-@pytest.mark.parametrize("cell", NOT_TYPE_IDS)
-def test_an_edited_type_id_stops_undo_naming_the_line(
-    sandbox: Sandbox, tmp_path: Path, cell: str
+def test_an_edited_cell_undo_acts_on_stops_it_naming_the_line(
+    sandbox: Sandbox, tmp_path: Path
 ) -> None:
-    """Undo acts on a report's type ids: a cell that is not one is never cut or guessed (1.5
-    was a crash, 1e3 became 1000, text became 'no type', which undoes a whole pair)."""
-    _undo_refuses(sandbox, tmp_path, "type_id", cell, "is not an")
+    """Undo acts on a report's type ids, record ids and object types: each cell edited into
+    something that is not one (line 4 of the report, a success) stops the undo naming the
+    line and the value, before anything is read or sent.  Before, a type id of 1.5 crashed,
+    1e3 became 1000, text became 'no type' (which undoes a whole pair), and an id that was not
+    the run's was 'Not there', leaving the run's association in the portal."""
+    table = _edited_report(sandbox, tmp_path)
+    assert table.loc[2, "status"] == "success"
+    sandbox.reset_request_log()
+    for column, cell, said in EDITS:
+        edited = tmp_path / "edited.csv"
+        table.assign(**{column: table[column].where(table.index != 2, cell)}).to_csv(
+            edited, index=False
+        )
+        pattern = rf"edited.csv: line 4: {column} '{re.escape(cell)}' {said}"
+        with pytest.raises(ValueError, match=pattern):
+            undo(edited, client_for(sandbox), progress=False)
+    assert sandbox.request_log().empty  # nothing read, nothing sent
 
 
 @pytest.mark.parametrize("cell", ["1001.0", " 1001 ", "1001"])
@@ -283,18 +285,6 @@ def test_a_result_table_read_back_with_number_columns_is_undone(
     result = undo(numbers, client_for(sandbox), progress=False)
     assert result["status"].tolist()[:-1] == plan["status"].replace("planned", "success").tolist()
     assert_same(sandbox, before)
-
-
-#: Id cells that no longer hold the id the run wrote: each stops the undo, naming it.
-NOT_IDS = ["3.00E+09", "2,040,000,001", "2040000001.5", "", "abc", "0", "1" * 19]
-
-
-@pytest.mark.parametrize("cell", NOT_IDS)
-@pytest.mark.parametrize("column", ["from_id", "to_id"])
-def test_an_id_that_is_not_one_stops_undo_naming_the_line(
-    sandbox: Sandbox, tmp_path: Path, cell: str, column: str
-) -> None:
-    _undo_refuses(sandbox, tmp_path, column, cell, "")
 
 
 def test_an_unknown_object_type_stops_undo_and_rows_not_acted_on_are_free(

@@ -214,3 +214,15 @@ def test_a_repeated_row_shows_the_type_its_first_row_shows(
                 continue
             assert not pd.isna(r.type_id), r
             assert shown[(r.from_id, r.to_id, r.type_id)] == (r.category, r.type_id)
+
+
+def test_configure_labels_names_the_label_spelled_as_the_sheet(
+    portal: tuple[Sandbox, dict[str, int]],
+) -> None:
+    sb, types = portal
+    sheet = pd.DataFrame(
+        {"From type": ["deals"] * 2, "To type": ["contacts"] * 2, "Label": ["champion", "Champion"]}
+    )
+    result = hf.configure_labels(sheet, client_for(sb))
+    assert result["change"].tolist() == ["exists", "exists"]
+    assert result["type_id"].tolist() == [types["champion"], types["Champion"]]

@@ -278,6 +278,14 @@ def match_headers(
     return mapping
 
 
+def numbered_base(header: str) -> str | None:
+    """The header key a numbered header repeats ("Contact ID 2", "Contact ID.1" -> "contactid"),
+    None for a header without a number at its end."""
+    key = header_key(header)
+    base = key.rstrip("0123456789")
+    return None if base in ("", key) else base
+
+
 def _check_repeats(
     headers: Sequence[str],
     mapping: ColumnMapping,
@@ -293,9 +301,8 @@ def _check_repeats(
     used = mapping.column_map
     used_keys = {header_key(h): c for h, c in used.items() if h not in chosen}
     for header in headers:
-        key = header_key(header)
-        base = key.rstrip("0123456789")
-        if header in used or base in ("", key):
+        base = numbered_base(header)
+        if header in used or base is None:
             continue
         canonical = used_keys.get(base)
         if canonical is not None:

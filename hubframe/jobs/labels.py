@@ -31,7 +31,7 @@ from hubframe.constants import UNLABELED_NAMES
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.labels import LABELS_KIND, read_labels
-from hubframe.run.labels import LabelDef, normalize_label
+from hubframe.run.labels import LabelDef, named, normalize_label
 from hubframe.run.rows import text, value, whole
 from hubframe.vocab import Status
 
@@ -148,13 +148,13 @@ class _Labeler:
         type_id = whole(value(row.get("type_id")))
         if type_id is not None:
             return self._by_id(f, t, label, type_id, defs, row)
-        wanted = normalize_label(label)
-        for d in defs:
-            if d.label is not None and normalize_label(d.label) == wanted:
-                said = f'The label "{d.label}" exists from {f} to {t}; nothing to create.'
-                return _Outcome(
-                    "exists", Status.SKIPPED, d.category, d.type_id, ErrorCode.LABEL_EXISTS, said
-                )
+        spelled = named(label, defs)  # the one spelled exactly as the sheet first
+        if spelled:
+            d = spelled[0]
+            said = f'The label "{d.label}" exists from {f} to {t}; nothing to create.'
+            return _Outcome(
+                "exists", Status.SKIPPED, d.category, d.type_id, ErrorCode.LABEL_EXISTS, said
+            )
         return self._create(f, t, label, row)
 
     def _by_id(

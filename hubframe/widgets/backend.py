@@ -29,6 +29,7 @@ from hubframe.io.aliases import (
     Kind,
     header_key,
 )
+from hubframe.io.columns import numbered_base
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
 from hubframe.report import export_report, export_retry, retry_rows
@@ -211,11 +212,10 @@ def partial_mapping(headers: Sequence[str], job: str) -> dict[str, str]:
     headers could fill ("From ID" and "Source ID"; "Contact ID" and its repeat "Contact ID.1" or
     "Contact ID 2") is left for the analyst to choose: a dropdown never picks one of them."""
     fields = FIELDS[job]
-    keys = [header_key(h) for h in headers]
+    repeats = {numbered_base(h) for h in headers}
 
     def repeated(header: str) -> bool:
-        key = header_key(header)
-        return any(k != key and k.rstrip("0123456789") == key for k in keys)
+        return header_key(header) in repeats
 
     found: dict[str, list[str]] = {}
     for header in headers:

@@ -48,16 +48,31 @@ def test_default_is_the_first_visible_sheet_with_recognised_columns() -> None:
     info = _info(pairs)
     assert info["sheets_read"] == ["Links"]
     assert info["sheet_choice"] == "the first visible sheet with recognised columns"
-    assert info["skipped_sheets"] == [
+    skipped = info["skipped_sheets"]
+    assert skipped[:2] == [
         {"sheet": "Archive", "reason": "hidden"},
         {"sheet": "Notes", "reason": "no recognised columns"},
-    ]  # sheets after the chosen one are not looked at
+    ]
+    # a later sheet with pairs is not read, and never left out unseen: the read says so
+    assert [s["sheet"] for s in skipped[2:]] == ["More"]
+    assert 'only the first such sheet is read; sheet="*" reads every sheet' in skipped[2]["reason"]
 
 
 def test_a_plain_first_sheet_is_said_plainly() -> None:
-    pairs = read_pairs(_book(LINKS, MORE))
+    pairs = read_pairs(_book(LINKS, NOTES))
     assert _info(pairs)["sheet_choice"] == "the first sheet"
     assert "skipped_sheets" not in _info(pairs)
+
+
+def test_only_later_sheets_holding_rows_of_the_kind_are_named() -> None:
+    headers_only = ("Template", [["Deal ID", "Contact ID"]], "visible")
+    hidden = ("Old", [["Deal ID", "Contact ID"], [104, 204]], "hidden")
+    summary = ("Summary", [["Stage", "Count"], ["won", 3]], "visible")
+    pairs = read_pairs(_book(LINKS, headers_only, hidden, summary, MORE), syntax="cli")
+    skipped = _info(pairs)["skipped_sheets"]
+    assert [s["sheet"] for s in skipped] == ["More"]
+    assert "--sheet '*' reads every sheet" in skipped[0]["reason"]
+    assert read_pairs(_book(LINKS, MORE), sheet="*")["sheet"].tolist() == ["Links", "Links", "More"]
 
 
 def test_star_reads_every_visible_recognisable_sheet_and_lists_the_others() -> None:

@@ -34,7 +34,7 @@ import numpy as np
 
 from hubframe.errors import InputError
 from hubframe.io.bounds import ReadLimits
-from hubframe.io.cells import cells_to_arrow, clean_headers, written_headers
+from hubframe.io.cells import cells_to_arrow, clean_headers, one_cell_text, written_headers
 from hubframe.io.columns import (
     HeaderError,
 )
@@ -98,6 +98,8 @@ def _readable_sheets(book: Workbook, request: Request, *, every: bool) -> list[R
             continue
         sheets.append(found)
         if not every:
+            later = book.sheets[book.sheets.index(info) + 1 :]
+            skipped += [_unread(o.name, request) for o in later if _holds_table(book, o, request)]
             break
     if not sheets:
         raise _nothing_readable(book, request, skipped)
@@ -106,6 +108,34 @@ def _readable_sheets(book: Workbook, request: Request, *, every: bool) -> list[R
         how = "the first sheet"
     request.choice = SheetChoice([s.name for s in sheets], how, skipped)
     return sheets
+
+
+def _holds_table(book: Workbook, info: SheetInfo, request: Request) -> bool:
+    """A visible worksheet with recognised columns and rows below them: a table of the kind
+    being read, which the default (the first such sheet) leaves out."""
+    if not info.worksheet or info.hidden:
+        return False
+    grid = book.grid(info)
+    index = find_header(grid.cells, request)
+    if index < 0 or request.score(grid.cells[index]) == 0:
+        return False
+    body = grid.cells[index + 1 :]
+    if not any(one_cell_text(cell).strip() for row in body for cell in row):
+        return False
+    try:
+        request.match(clean_headers(grid.cells[index]), grid.name, body)
+    except HeaderError as exc:
+        return not exc.unrecognised
+    return True
+
+
+def _unread(name: str, request: Request) -> SkippedSheet:
+    every = request.syntax.option("sheet", "*")
+    return SkippedSheet(
+        name,
+        f"it has recognised columns and rows too, and only the first such sheet is read; "
+        f"{every} reads every sheet, or name this one",
+    )
 
 
 def _try_sheet(book: Workbook, info: SheetInfo, request: Request) -> RawSheet | SkippedSheet:

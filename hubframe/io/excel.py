@@ -41,6 +41,7 @@ from hubframe.io.columns import (
 from hubframe.io.guard import checked_workbook, refuse_legacy_excel
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
+    SAMPLE_CELLS,
     RawSheet,
     Request,
     SheetChoice,
@@ -115,7 +116,7 @@ def _holds_table(book: Workbook, info: SheetInfo, request: Request) -> bool:
     being read, which the default (the first such sheet) leaves out."""
     if not info.worksheet or info.hidden:
         return False
-    grid = book.grid(info)
+    grid = book.head(info, HEADER_SEARCH_ROWS + SAMPLE_CELLS)
     index = find_header(grid.cells, request)
     if index < 0 or request.score(grid.cells[index]) == 0:
         return False
@@ -242,6 +243,18 @@ class Workbook:
         return self._engines(
             partial(self._calamine_grid, sheet.name), partial(_openpyxl_grid, self.data, sheet.name)
         )
+
+    def head(self, sheet: SheetInfo, rows: int) -> Grid:
+        """The sheet's first ``rows`` rows (to look at its header; all of them with openpyxl)."""
+        return self._engines(
+            partial(self._calamine_head, sheet.name, rows),
+            partial(_openpyxl_grid, self.data, sheet.name),
+        )
+
+    def _calamine_head(self, name: str, rows: int) -> Grid:
+        ws = self._book().get_sheet_by_name(name)
+        start = ws.start
+        return Grid(name, ws.to_python(nrows=rows) or [], (start[0] if start else 0) + 1)
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         if self._failed is None:

@@ -328,8 +328,15 @@ _SYNC_HINT: Final = (
 )
 
 
+def record_only_rows(frame: pd.DataFrame) -> BoolArray:
+    """Rows of a pairs frame that name a from record and nothing else (no to id, label,
+    category or type id): what ``export --keep-empty`` writes for a record without
+    associations, and what a sync reads as "this record is in scope and has none"."""
+    return _names_record_only(_Collector(frame))
+
+
 def _names_record_only(c: _Collector) -> BoolArray:
-    """Rows with a from id and no to id, label, category or type id."""
+    """:func:`record_only_rows`, with the collector's empty-cell masks."""
     only = ~c.missing("from_id") & c.missing("to_id")
     for column in ("label", "category", "type_id"):
         only &= c.missing(column)
@@ -807,4 +814,4 @@ def invalid_rows(frame: pd.DataFrame, issues: pd.DataFrame) -> pd.Series:
     return pd.Series(mask, index=frame.index, name="invalid")
 
 
-__all__ = ["invalid_rows", "validate_limits", "validate_pairs"]
+__all__ = ["invalid_rows", "record_only_rows", "validate_limits", "validate_pairs"]

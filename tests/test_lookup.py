@@ -8,7 +8,7 @@ import pytest
 from hubframe.io import read_pairs
 from hubframe.jobs import associate
 from hubframe.jobs.check import validate_pairs
-from hubframe.run.lookup import find_records, id_properties, resolve_ids
+from hubframe.run.lookup import id_properties, match_records, resolve_ids
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, company_properties, contact_properties
 from hubframe.testing import SandboxFactory, client_for
@@ -67,7 +67,7 @@ def test_both_sides_by_property_and_explicit_argument(sandbox: Sandbox) -> None:
 
 def test_a_hundred_values_a_call(sandbox: Sandbox) -> None:
     client = client_for(sandbox)
-    found = find_records(client, "contacts", "email", [*EMAILS, "nobody@example.com"])
+    found = match_records(client, "contacts", "email", [*EMAILS, "nobody@example.com"]).ids
     assert found == {e: str(c) for e, c in zip(EMAILS, CONTACT_IDS, strict=True)}
     # the calls go at once (in any order): a hundred values each, the rest in the last
     assert sorted(object_reads(sandbox)["inputs"].tolist(), reverse=True) == [100, 100, 41]
@@ -76,7 +76,7 @@ def test_a_hundred_values_a_call(sandbox: Sandbox) -> None:
 def test_the_calls_go_at_once_under_the_rate_limit(sandbox_factory: SandboxFactory) -> None:
     sb = sandbox_factory(latency=(0.2, 0.0), rate_limit=(3, 1.0))
     client = client_for(sb)
-    found = find_records(client, "contacts", "email", [*EMAILS, "nobody@example.com"])
+    found = match_records(client, "contacts", "email", [*EMAILS, "nobody@example.com"]).ids
     assert found == {e: str(c) for e, c in zip(EMAILS, CONTACT_IDS, strict=True)}
     log = object_reads(sb)
     assert sorted(log["inputs"].tolist(), reverse=True) == [100, 100, 41]

@@ -252,9 +252,7 @@ class Workbook:
         )
 
     def _calamine_head(self, name: str, rows: int) -> Grid:
-        ws = self._book().get_sheet_by_name(name)
-        start = ws.start
-        return Grid(name, ws.to_python(nrows=rows) or [], (start[0] if start else 0) + 1)
+        return _calamine_grid(self._book(), name, rows)
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         if self._failed is None:
@@ -327,9 +325,9 @@ def _enum_name(value: object) -> str:
     return str(value).rsplit(".", 1)[-1]
 
 
-def _calamine_grid(book: Any, name: str) -> Grid:
+def _calamine_grid(book: Any, name: str, rows: int | None = None) -> Grid:
     ws = book.get_sheet_by_name(name)
-    cells = ws.to_python()
+    cells = ws.to_python() if rows is None else ws.to_python(nrows=rows)
     start = ws.start
     first = (start[0] if start else 0) + 1
     return Grid(name, cells if cells else [], first)

@@ -184,9 +184,9 @@ def _says_labels(frame: pd.DataFrame) -> bool:
 def _mark_no_targets(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
     """A row naming a record and nothing else (no to id, no label, no type id) puts the record
     in scope with no associations: marked like an export's empty association cell."""
-    empty = frame["to_id"].isna() & frame["from_id"].notna()
-    for column in ("label", "type_id", "category"):
-        empty &= frame[column].isna()
+    from hubframe.validate import record_only_rows
+
+    empty = pd.Series(record_only_rows(frame), index=frame.index)
     if not bool(empty.any()):
         return frame, False
     out = frame.copy()

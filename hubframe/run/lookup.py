@@ -82,14 +82,6 @@ def match_records(
     return Matches(ids, several)
 
 
-def find_records(
-    client: HubSpotClient, object_type: str, id_property: str, values: Iterable[str]
-) -> dict[str, str]:
-    """Value -> record id for the values HubSpot knows on exactly one record
-    (:func:`match_records`)."""
-    return dict(match_records(client, object_type, id_property, values).ids)
-
-
 def _several(object_type: str, id_property: str, value: str, ids: list[str]) -> str:
     shown = sorted(ids, key=lambda i: (len(i), i))
     listed = ", ".join(shown[:5]) + (f" and {len(shown) - 5} more" if len(shown) > 5 else "")
@@ -191,4 +183,4 @@ def resolve_ids(
     return out, outcomes
 
 
-__all__ = ["Matches", "find_records", "id_properties", "match_records", "resolve_ids"]
+__all__ = ["Matches", "id_properties", "match_records", "resolve_ids"]

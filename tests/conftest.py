@@ -71,10 +71,30 @@ def spec_checker() -> SpecChecker:
     return get_checker()
 
 
+def _checked_here() -> int:
+    checker = openapi_check._CHECKER
+    return checker.checked if checker is not None else 0
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """A pytest-xdist worker hands its count to the controller (``workeroutput``)."""
+    output = getattr(session.config, "workeroutput", None)
+    if output is not None:
+        output["openapi_checked"] = _checked_here()
+
+
+_FROM_WORKERS: list[int] = []
+
+
+@pytest.hookimpl(optionalhook=True)
+def pytest_testnodedown(node: Any, error: Any) -> None:
+    """The controller collects each worker's count (a pytest-xdist hook)."""
+    _FROM_WORKERS.append(int(getattr(node, "workeroutput", {}).get("openapi_checked", 0)))
+
+
 def pytest_terminal_summary(terminalreporter: Any) -> None:
     """Say how many responses were checked against HubSpot's specs."""
-    checker = openapi_check._CHECKER
-    checked = checker.checked if checker is not None else 0
+    checked = _checked_here() + sum(_FROM_WORKERS)
     terminalreporter.write_line(f"OpenAPI schema checks run: {checked:,} responses")
 
 

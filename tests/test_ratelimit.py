@@ -111,6 +111,23 @@ def test_the_daily_budget_stops_requests_before_they_are_sent() -> None:
     assert rl.daily_left == 500
 
 
+def test_an_answer_overtaken_by_a_later_one_never_raises_the_days_budget() -> None:
+    """Three requests out at once: HubSpot counts them in the order they arrive, and their
+    answers come back in another order.  The one that left the server first says more is left
+    than is; the day's budget keeps the lower figure (a dry run reported one request too many)."""
+    clock = FakeClock()
+    rl = limiter((100, 10.0), clock)
+    for _ in range(3):
+        rl.sending(rl.acquire())
+    for said in ("17", "19", "18"):  # counted as 19, 18, 17 left; answered last-counted first
+        rl.observe({"X-HubSpot-RateLimit-Daily-Remaining": said})
+    assert rl.daily_left == 17
+    rl.observe({"X-HubSpot-RateLimit-Daily-Remaining": "18"})  # stale again, nothing out
+    assert rl.daily_left == 17
+    rl.observe({"X-HubSpot-RateLimit-Daily-Remaining": "500000"})  # the day turned over
+    assert rl.daily_left == 500000
+
+
 def test_the_budget_is_learned_from_the_headers_unless_fixed() -> None:
     clock = FakeClock()
     learned = RateLimiter(clock=clock, wait=clock.wait)

@@ -113,6 +113,7 @@ class RateLimiter:
         self._clock = clock
         self._wait = wait or _wait
         self._daily_left: int | None = None  # requests left today, when HubSpot says
+        self._daily_said: int | None = None  # the lowest figure HubSpot gave today
         self._in_flight = 0  # requests booked whose answer has not come back
 
     # --- what the limiter knows -------------------------------------------------------------
@@ -214,9 +215,20 @@ class RateLimiter:
                 self._learned = True
             if remaining is not None:
                 self._book_foreign_usage(remaining)
-            if daily is not None:  # HubSpot may not have counted the requests still out there
-                self._daily_left = daily - self._in_flight
+            if daily is not None:
+                self._daily_left = self._day_left(daily)
             self._cond.notify_all()
+
+    def _day_left(self, daily: int) -> int:
+        """The day's budget after an answer saying ``daily`` left.  Answers overtake each other:
+        one that left the server earlier says more than is left.  The lowest figure of the day is
+        the freshest, and it counts every request answered so far; the requests still out there
+        may not be counted yet.  A figure above it by more than a window of requests could
+        explain means the day turned over."""
+        said = self._daily_said
+        if said is None or daily < said or daily > said + self.effective_max:
+            self._daily_said = said = daily
+        return said - self._in_flight
 
     def throttled(self, headers: Mapping[str, str]) -> None:
         """HubSpot answered 429 (not DAILY): if its window really was full, widen the margin and

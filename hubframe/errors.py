@@ -22,6 +22,7 @@ class ErrorCode(StrEnum):
     # Problems in the sheet, found before anything is sent.
     MISSING_VALUE = "MISSING_VALUE"
     BAD_ID = "BAD_ID"
+    FORMULA_ERROR = "FORMULA_ERROR"
     BAD_OBJECT_TYPE = "BAD_OBJECT_TYPE"
     UNKNOWN_LABEL = "UNKNOWN_LABEL"
     AMBIGUOUS_LABEL = "AMBIGUOUS_LABEL"
@@ -92,6 +93,13 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "input",
         "An association label does not exist for that object pair.",
         "Use one of the labels listed in the message, or create the label in HubSpot first.",
+    ),
+    (
+        ErrorCode.FORMULA_ERROR,
+        "input",
+        "A cell holds a spreadsheet error such as #N/A or #REF! (its formula failed: a lookup "
+        "that found no match gives #N/A), so the value it should hold is unknown.",
+        "Fix the formula (or type the value) in the spreadsheet, save, and run the sheet again.",
     ),
     (
         ErrorCode.AMBIGUOUS_LABEL,

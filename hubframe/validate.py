@@ -47,6 +47,7 @@ from hubframe.io.normalize import (
     parse_whole,
     unique_codes,
 )
+from hubframe.io.sheet_errors import error_mask, why
 from hubframe.io.text import (
     PARALLEL_ROWS,
     ObjArray,
@@ -95,6 +96,8 @@ class _Collector:
     _texts: dict[str, Text] = field(default_factory=dict)
     _missing: dict[str, BoolArray] = field(default_factory=dict)
     _ids: dict[str, tuple[BoolArray, IntArray]] = field(default_factory=dict)
+    #: Cells a FORMULA_ERROR settles, per column: no other check speaks of them.
+    settled: dict[str, BoolArray] = field(default_factory=dict)
 
     @cached_property
     def several_sheets(self) -> bool:
@@ -173,9 +176,13 @@ class _Collector:
         messages: Sequence[str] | ObjArray,
         severity: str = ERROR,
     ) -> None:
+        shown, said = np.asarray(values, dtype=object), np.asarray(messages, dtype=object)
+        settled = self.settled.get(column)
+        if settled is not None and code != ErrorCode.FORMULA_ERROR:
+            keep = ~settled[positions]
+            positions, shown, said = positions[keep], shown[keep], said[keep]
         if len(positions) == 0:
             return
-        shown, said = np.asarray(values, dtype=object), np.asarray(messages, dtype=object)
         self.parts.append(
             _Part(positions.astype(np.int64), column, str(code), shown, said, severity)
         )
@@ -295,6 +302,34 @@ def _check_extra_cells(c: _Collector) -> None:
             "delimiter, such as the commas in 1,019,360,003. Put that value in quotes or remove "
             "the separator (or give the extra column a header), then export again."
         ),
+    )
+
+
+def _check_formula_errors(c: _Collector, columns: Sequence[str]) -> None:
+    """Cells holding a spreadsheet error (#N/A from a lookup that found nothing, #REF! ...):
+    FORMULA_ERROR, the one issue of such a cell.  A number column keeps what was not a number
+    in its raw column."""
+    for column in columns:
+        source = RAW_PREFIX + column
+        if source not in c.frame.columns:
+            if not c.is_text(column):
+                continue
+            source = column
+        text = c.text(source)
+        bad = error_mask(text)
+        if bad.any():
+            c.add_each(
+                bad, column, ErrorCode.FORMULA_ERROR, text, partial(_formula_message, c, column)
+            )
+            c.settled[column] = bad
+
+
+def _formula_message(c: _Collector, column: str, value: str) -> str:
+    what = DESCRIPTIONS.get(column, column)
+    return (
+        f"'{_shown(value)}' ({c.where(column)}) is a spreadsheet error, not a value: "
+        f"{why(value)}. So {what} this row should have is unknown, and the row is not sent. "
+        "Fix the formula (or type the value) in the spreadsheet, save, and run the sheet again."
     )
 
 
@@ -540,6 +575,7 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     c = _Collector(pairs.reset_index(drop=True))
     c.prepare_ids(("from_id", "to_id"))
     _check_extra_cells(c)
+    _check_formula_errors(c, PAIR_FIELDS)
     no_targets = _check_no_targets(c)
     _check_missing(c, ("from_type", "from_id", "to_type", "to_id"), no_targets)
     _check_types(c, ("from_type", "to_type"))
@@ -673,6 +709,7 @@ def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
     frame = limits.reset_index(drop=True)
     c = _Collector(frame.assign(remove=_remove(frame)))
     _check_extra_cells(c)
+    _check_formula_errors(c, LIMIT_FIELDS)
     _check_missing(c, ("from_type", "to_type"))
     _check_types(c, ("from_type", "to_type"))
     _check_category(c)

@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import Callable
 from dataclasses import dataclass
 from functools import partial
@@ -38,7 +39,7 @@ from hubframe.io.cells import cells_to_arrow, clean_headers, one_cell_text, writ
 from hubframe.io.columns import (
     HeaderError,
 )
-from hubframe.io.guard import checked_workbook, refuse_legacy_excel
+from hubframe.io.guard import checked_workbook, refuse_legacy_excel, sheet_names
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
     SAMPLE_CELLS,
@@ -48,6 +49,7 @@ from hubframe.io.sheet import (
     SkippedSheet,
     find_header,
 )
+from hubframe.io.sheet_errors import ErrorCell, error_cells, may_hold_errors, place
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
 from hubframe.io.text import ObjArray
 
@@ -234,6 +236,7 @@ class Workbook:
         self.data, self.source = data, source
         self._calamine: Any = None
         self._failed: Exception | None = None  # calamine's error, once it has failed
+        self._errors: dict[str, list[ErrorCell] | None] | None = None  # error cells by sheet
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
         if not self.sheets:
             raise InputError(f"{source}: the workbook has no sheets.")
@@ -247,12 +250,28 @@ class Workbook:
     def head(self, sheet: SheetInfo, rows: int) -> Grid:
         """The sheet's first ``rows`` rows (to look at its header; all of them with openpyxl)."""
         return self._engines(
-            partial(self._calamine_head, sheet.name, rows),
+            partial(self._calamine_grid, sheet.name, rows),
             partial(_openpyxl_grid, self.data, sheet.name),
         )
 
-    def _calamine_head(self, name: str, rows: int) -> Grid:
-        return _calamine_grid(self._book(), name, rows)
+    def _calamine_grid(self, name: str, rows: int | None = None) -> Grid:
+        """calamine's cells, with the text of error cells put back (calamine reads them as
+        empty); a sheet whose error cells cannot be placed is read by openpyxl, which keeps
+        them."""
+        errors = self._error_cells(name)
+        if errors is None:
+            return _openpyxl_grid(self.data, name)
+        return _calamine_grid(self._book(), name, rows, errors)
+
+    def _error_cells(self, name: str) -> list[ErrorCell] | None:
+        if self._errors is None:
+            self._errors = self._find_errors() if may_hold_errors(self.data) else {}
+        return self._errors.get(name, [])
+
+    def _find_errors(self) -> dict[str, list[ErrorCell] | None]:
+        with zipfile.ZipFile(io.BytesIO(self.data)) as book:
+            parts = sheet_names(book, book.infolist())
+            return {name: error_cells(book.read(part)) for part, name in parts.items()}
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         if self._failed is None:
@@ -299,9 +318,6 @@ class Workbook:
             for i, m in enumerate(meta)
         ]
 
-    def _calamine_grid(self, name: str) -> Grid:
-        return _calamine_grid(self._book(), name)
-
     def _openpyxl_sheets(self) -> list[SheetInfo]:
         import openpyxl
 
@@ -325,12 +341,15 @@ def _enum_name(value: object) -> str:
     return str(value).rsplit(".", 1)[-1]
 
 
-def _calamine_grid(book: Any, name: str, rows: int | None = None) -> Grid:
+def _calamine_grid(
+    book: Any, name: str, rows: int | None = None, errors: list[ErrorCell] | None = None
+) -> Grid:
     ws = book.get_sheet_by_name(name)
     cells = ws.to_python() if rows is None else ws.to_python(nrows=rows)
-    start = ws.start
-    first = (start[0] if start else 0) + 1
-    return Grid(name, cells if cells else [], first)
+    first_row, first_col = ws.start or (0, 0)
+    if cells and errors:
+        place(cells, errors, first_row + 1, first_col + 1)
+    return Grid(name, cells if cells else [], first_row + 1)
 
 
 def _openpyxl_grid(data: bytes, name: str) -> Grid:

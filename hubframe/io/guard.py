@@ -62,7 +62,7 @@ def checked_workbook(data: bytes, source: str, limits: ReadLimits) -> bytes:
     with book:
         infos = _checked_infos(book, source, limits)
         _refuse_other_formats(book, infos, source)
-        names = _sheet_names(book, infos)
+        names = sheet_names(book, infos)
         return _repacked(book, infos, source, limits, names)
 
 
@@ -146,7 +146,7 @@ def refuse_legacy_excel(source: str) -> InputError:
 # --- sheet names, for messages -----------------------------------------------------------------
 
 
-def _sheet_names(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
+def sheet_names(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
     """Part name -> sheet name, read from workbook.xml and its relations (best effort)."""
     by_name = {i.filename: i for i in infos}
     workbook = next((n for n in by_name if n.lower().endswith("workbook.xml")), None)
@@ -318,4 +318,10 @@ def column_letters(number: int) -> str:
     return letters
 
 
-__all__ = ["checked_workbook", "column_letters", "column_number", "refuse_legacy_excel"]
+__all__ = [
+    "checked_workbook",
+    "column_letters",
+    "column_number",
+    "refuse_legacy_excel",
+    "sheet_names",
+]

@@ -143,9 +143,11 @@ def read_ids(
         if len(bad):
             shown = ", ".join(f"row {raw.rows[p]}: {values[p]!r}" for p in bad[:SHOWN_BAD_CELLS])
             where = f"{name} [{raw.name}]" if raw.name and raw.name != name else name
+            one = len(bad) == 1
             raise InputError(
-                f"{where}: {len(bad)} cells of the id column "
-                f"{raw.mapping.columns['from_id']!r} are not record ids ({shown})."
+                f"{where}: {'1 cell' if one else f'{len(bad)} cells'} of the id column "
+                f"{raw.mapping.columns['from_id']!r} "
+                f"{'is not a record id' if one else 'are not record ids'} ({shown})."
             )
         ids.update(dict.fromkeys(str(v) for v in values if v is not None))
     return list(ids)

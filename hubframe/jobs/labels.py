@@ -31,6 +31,7 @@ from hubframe.constants import UNLABELED_NAMES
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.labels import LABELS_KIND, read_labels
+from hubframe.io.sheet_errors import is_error_text, why
 from hubframe.run.labels import LabelDef, named, normalize_label
 from hubframe.run.rows import text, value, whole
 from hubframe.vocab import Status
@@ -114,6 +115,31 @@ class _Outcome:
     message: str | None = None
 
 
+#: The cells of a labels row that name what is created, in words.
+_NAMING: Final = {
+    "label": "label",
+    "inverse_label": "inverse label",
+    "name": "internal name",
+    "from_type": "'from' object type",
+    "to_type": "'to' object type",
+}
+
+
+def _formula_error(row: Mapping[str, Any]) -> _Outcome | None:
+    """A row whose label, inverse label, name or types hold a spreadsheet error (#N/A): never
+    created under that text, nor without the inverse label the sheet meant."""
+    for column, what in _NAMING.items():
+        cell = text(value(row.get(column)))
+        if cell and is_error_text(cell):
+            said = (
+                f"The {what} cell holds the spreadsheet error '{cell}', not a value: "
+                f"{why(cell)}. Nothing is created for this row. Fix the formula (or type the "
+                "value) in the spreadsheet, save, and run the sheet again."
+            )
+            return _Outcome("", Status.INVALID, code=ErrorCode.FORMULA_ERROR, message=said)
+    return None
+
+
 @dataclass
 class _Labeler:
     client: HubSpotClient
@@ -134,6 +160,9 @@ class _Labeler:
         f, t, label = str(row["from_type"]), str(row["to_type"]), str(row["label"])
         if self.stop is not None:
             return _Outcome("", self.stop.status, code=self.stop.code, message=self.stop.message)
+        refused = _formula_error(row)
+        if refused is not None:
+            return refused
         try:
             return self._decide(f, t, label, row)
         except HubframeError as exc:

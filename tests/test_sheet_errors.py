@@ -1,0 +1,253 @@
+"""Spreadsheet error cells (#N/A, #REF! ...) are kept and refused, never read as empty.
+
+python-calamine reads an error cell as empty text.  An empty label cell means "no label", an
+empty association cell of an export means "no associations": a failed VLOOKUP became an
+unlabeled association reported `success`, and a `#REF!` in an export made a sync remove the
+record's associations.  Workbooks here are built as Excel saves them (openpyxl writes a text
+such as "#N/A" as an error cell, t="e"), CSV files as Excel writes them (the error's text).
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+from hubframe.errors import InputError
+from hubframe.io.ids import read_ids
+from hubframe.io.sheet_errors import ERROR_TEXTS, error_cells, is_error_text
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids, xlsx_bytes
+
+Factory = Callable[..., Sandbox]
+DEALS = [str(i) for i in demo_ids("deals")]
+CONTACTS = [str(i) for i in demo_ids("contacts")]
+
+
+def _issues(pairs: pd.DataFrame) -> list[tuple[int, str, str, str]]:
+    issues = hf.validate_pairs(pairs)
+    return [
+        (int(r), str(c), str(v), str(k))
+        for r, c, v, k in issues[["row", "column", "value", "code"]].itertuples(index=False)
+    ]
+
+
+def test_the_workbook_reader_keeps_the_error_text_where_calamine_reads_empty() -> None:
+    data = xlsx_bytes(
+        [
+            ["Deal ID", "Contact ID", "Label", "Type ID"],
+            [DEALS[0], CONTACTS[0], "#N/A", None],
+            ["#REF!", CONTACTS[1], None, None],
+            [DEALS[2], CONTACTS[2], None, "#VALUE!"],
+            [DEALS[3], CONTACTS[3], "Decision maker", None],
+        ]
+    )
+    pairs = hf.read_pairs(data)
+    assert pairs["label"].iloc[0] == "#N/A"
+    assert pairs["from_id"].iloc[1] == "#REF!"
+    assert _issues(pairs) == [
+        (2, "label", "#N/A", "FORMULA_ERROR"),
+        (3, "from_id", "#REF!", "FORMULA_ERROR"),  # one issue per cell: not BAD_ID as well
+        (4, "type_id", "#VALUE!", "FORMULA_ERROR"),
+    ]
+    message = hf.validate_pairs(pairs)["message"].iloc[0]
+    assert "column 'Label'" in message and "VLOOKUP" in message and "not sent" in message
+
+
+def _rewrite_sheet(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    """The workbook with its first sheet's XML edited (as other writers lay it out)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            part = source.read(info)
+            copy.writestr(info, edit(part) if info.filename.endswith("sheet1.xml") else part)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "edit",
+    [
+        pytest.param(lambda x: x, id="as-openpyxl-writes"),
+        pytest.param(lambda x: re.sub(rb'<c r="C2" t="e">', b'<c t="e">', x), id="no-reference"),
+        pytest.param(lambda x: x.replace(b't="e"', b"t='e'"), id="single-quotes"),
+        pytest.param(
+            lambda x: re.sub(rb"<(/?)(c|v|row|sheetData)([ >])", rb"<\1x:\2\3", x).replace(
+                b"<worksheet ",
+                b'<worksheet xmlns:x="http://schemas.openxmlformats.org/spreadsheetml/2006/main" ',
+            ),
+            id="prefixed",
+        ),
+    ],
+)
+def test_error_cells_are_found_however_the_xml_is_written(edit: Callable[[bytes], bytes]) -> None:
+    data = _rewrite_sheet(
+        xlsx_bytes([["Deal ID", "Contact ID", "Label"], [DEALS[0], CONTACTS[0], "#N/A"]]), edit
+    )
+    pairs = hf.read_pairs(data)
+    assert pairs["label"].tolist() == ["#N/A"]
+    assert [i[3] for i in _issues(pairs)] == ["FORMULA_ERROR"]
+
+
+def test_a_table_away_from_a1_and_a_row_of_only_an_error() -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws["C5"], ws["D5"], ws["E5"] = "Deal ID", "Contact ID", "Label"
+    ws["C6"], ws["D6"], ws["E6"] = int(DEALS[0]), int(CONTACTS[0]), "#N/A"
+    ws["E8"] = "#DIV/0!"  # a row that holds nothing but an error is not dropped either
+    out = io.BytesIO()
+    book.save(out)
+    pairs = hf.read_pairs(out.getvalue())
+    assert pairs["row"].tolist() == [6, 8]
+    assert pairs["label"].tolist() == ["#N/A", "#DIV/0!"]
+    found = {(r, c, k) for r, c, _, k in _issues(pairs)}
+    assert {(6, "label", "FORMULA_ERROR"), (8, "label", "FORMULA_ERROR")} <= found
+
+
+def test_error_cells_of_the_xml_are_placed_by_reference() -> None:
+    part = (
+        b'<sheetData><row r="2"><c r="B2" s="1" t="e"><f>VLOOKUP(A2,X!A:B,2,0)</f><v>#N/A</v>'
+        b'</c><c r="C2" t="n"><v>5</v></c><c r="AA2" t="e"/></row></sheetData>'
+    )
+    assert [(e.row, e.column, e.text) for e in error_cells(part) or []] == [
+        (2, 2, "#N/A"),
+        (2, 27, "#ERROR!"),  # no value written: an error all the same
+    ]
+    assert error_cells(b'<row><c t="e"><v>#N/A</v></c></row>') is None  # cannot be placed
+
+
+def test_csv_error_texts_are_refused_in_every_column_read() -> None:
+    csv = (
+        "Deal ID,Contact ID,Label,Type ID\n"
+        f"{DEALS[0]},{CONTACTS[0]},#N/A,\n"
+        f"{DEALS[1]},#REF!,,\n"
+        f"{DEALS[2]},{CONTACTS[2]},,Err:502\n"
+        f"{DEALS[3]},{CONTACTS[3]}, #name? ,\n"
+        f"{DEALS[4]},{CONTACTS[4]},#1 fan,\n"  # a label that merely starts with '#'
+    )
+    pairs = hf.read_pairs(io.BytesIO(csv.encode()))
+    assert _issues(pairs) == [
+        (2, "label", "#N/A", "FORMULA_ERROR"),
+        (3, "to_id", "#REF!", "FORMULA_ERROR"),
+        (4, "type_id", "Err:502", "FORMULA_ERROR"),
+        (5, "label", "#name?", "FORMULA_ERROR"),  # the reader trims label cells
+    ]
+
+
+def test_a_label_lookup_that_failed_is_never_sent_without_its_label(
+    sandbox_factory: Factory,
+) -> None:
+    """Before: the #N/A row was associated unlabeled and reported `success`."""
+    sb = sandbox_factory(seed=None)
+    sb.add_records("deals", ["11", "12"])
+    sb.add_records("contacts", ["21", "22"])
+    type_id = sb.add_label("deals", "contacts", "Decision maker")
+    data = xlsx_bytes(
+        [["Deal ID", "Contact ID", "Label"], ["11", "21", "#N/A"], ["12", "22", "Decision maker"]]
+    )
+    result = hf.associate(hf.read_pairs(data), client_for(sb), progress=False)
+    assert result["status"].tolist() == ["invalid", "success"]
+    assert result["error_code"].iloc[0] == "FORMULA_ERROR"
+    linked = sb.associations("deals", "contacts")
+    assert set(zip(linked["from_id"], linked["to_id"], linked["type_id"], strict=True)) == {
+        ("12", "22", type_id),
+        ("12", "22", 3),  # a labeled association carries the default one
+    }
+
+
+def test_a_sync_never_reads_an_error_cell_as_no_associations(sandbox: Sandbox) -> None:
+    """A HubSpot export whose association cell became #REF!: before, the record read as one
+    without associations, and a sync allowed to remove took all of them away."""
+    for contact in CONTACTS[2:4]:
+        sandbox.associate("deals", DEALS[1], "contacts", contact)
+    data = xlsx_bytes(
+        [
+            ["Record ID", "Deal Name", "Associated Contact IDs"],
+            [DEALS[0], "A", f"{CONTACTS[0]};{CONTACTS[1]}"],
+            [DEALS[1], "B", "#REF!"],
+        ]
+    )
+    pairs = hf.read_pairs(data, from_type="deals")
+    before = sandbox.associations("deals", "contacts")
+    result = hf.sync(pairs, client_for(sandbox), allow_removals=True, progress=False)
+    theirs = result.loc[result["from_id"] == DEALS[1]]
+    assert "success" not in set(theirs["status"])
+    assert theirs.loc[theirs["row"].notna(), "error_code"].tolist() == ["FORMULA_ERROR"]
+    after = sandbox.associations("deals", "contacts")
+    kept = after.loc[after["from_id"] == DEALS[1]]
+    assert len(kept) == len(before.loc[before["from_id"] == DEALS[1]])
+
+
+def test_labels_and_inverse_labels_are_not_created_from_an_error(sandbox: Sandbox) -> None:
+    data = xlsx_bytes(
+        [
+            ["From object", "To object", "Label", "Inverse label"],
+            ["deals", "contacts", "Sponsor", "#N/A"],  # before: created without its inverse
+            ["deals", "contacts", "#REF!", None],  # before: left out without a word
+            ["deals", "contacts", "Buyer", None],
+        ]
+    )
+    before = set(sandbox.labels("deals", "contacts")["label"].dropna())
+    result = hf.configure_labels(data, client_for(sandbox))
+    assert result["status"].tolist() == ["invalid", "invalid", "success"]
+    assert result["error_code"].tolist()[:2] == ["FORMULA_ERROR", "FORMULA_ERROR"]
+    assert "inverse label" in result["error_message"].iloc[0]
+    assert set(sandbox.labels("deals", "contacts")["label"].dropna()) - before == {"Buyer"}
+
+
+@pytest.mark.parametrize("remove_blank", [False, True])
+def test_a_limit_from_an_error_is_refused_never_blank(remove_blank: bool) -> None:
+    """Before: read as an empty cell, a BLANK_LIMIT warning, or with remove_blank=True
+    (--remove-blank-limits) the removal of the limit."""
+    data = xlsx_bytes(
+        [
+            ["From object", "To object", "Max"],
+            ["deals", "contacts", "#N/A"],
+            ["deals", "companies", 3],
+        ]
+    )
+    limits = hf.read_limits(data, remove_blank=remove_blank)
+    assert not limits["remove"].fillna(False).astype(bool).any()
+    issues = hf.validate_limits(limits)
+    assert issues[["row", "code"]].values.tolist() == [[2, "FORMULA_ERROR"]]
+
+
+def test_an_id_list_with_an_error_cell_reads_no_fewer_ids_unseen() -> None:
+    data = xlsx_bytes([["Deal ID"], [DEALS[0]], ["#N/A"], [DEALS[2]]])
+    with pytest.raises(InputError, match=r"row 3: '#N/A'"):
+        read_ids(data, object_type="deals")
+
+
+_CELLS = st.one_of(
+    st.sampled_from(ERROR_TEXTS),
+    st.sampled_from(DEALS[:3] + CONTACTS[:3]),
+    st.sampled_from(["", "Decision maker", "note: x", "#1"]),
+)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=8))
+def test_property_every_error_cell_is_read_and_refused(rows: list[list[str]]) -> None:
+    """Any grid: each error cell comes back as its text at its place, and is a FORMULA_ERROR of
+    its row and column, the only issue of that cell."""
+    grid = [[cell or None for cell in row] for row in rows]
+    pairs = hf.read_pairs(xlsx_bytes([["Deal ID", "Contact ID", "Label"], *grid]))
+    by_row = {int(r): i for i, r in enumerate(pairs["row"])}
+    issues = _issues(pairs)
+    columns = ("from_id", "to_id", "label")
+    for n, row in enumerate(rows, start=2):
+        for cell, column in zip(row, columns, strict=True):
+            if not is_error_text(cell):
+                continue
+            assert pairs[column].iloc[by_row[n]] == cell
+            assert [k for r, c, _, k in issues if r == n and c == column] == ["FORMULA_ERROR"]

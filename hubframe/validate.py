@@ -47,7 +47,7 @@ from hubframe.io.normalize import (
     parse_whole,
     unique_codes,
 )
-from hubframe.io.sheet_errors import error_mask, why
+from hubframe.io.sheet_errors import error_mask, explain
 from hubframe.io.text import (
     PARALLEL_ROWS,
     ObjArray,
@@ -325,11 +325,11 @@ def _check_formula_errors(c: _Collector, columns: Sequence[str]) -> None:
 
 
 def _formula_message(c: _Collector, column: str, value: str) -> str:
-    what = DESCRIPTIONS.get(column, column)
+    what, fix = explain(value)
     return (
-        f"'{_shown(value)}' ({c.where(column)}) is a spreadsheet error, not a value: "
-        f"{why(value)}. So {what} this row should have is unknown, and the row is not sent. "
-        "Fix the formula (or type the value) in the spreadsheet, save, and run the sheet again."
+        f"'{_shown(value)}' ({c.where(column)}) {what}. So "
+        f"{DESCRIPTIONS.get(column, column)} this row should have is unknown, and the row is not "
+        f"sent. {fix}"
     )
 
 

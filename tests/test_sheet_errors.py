@@ -22,7 +22,7 @@ from hypothesis import strategies as st
 import hubframe as hf
 from hubframe.errors import InputError
 from hubframe.io.ids import read_ids
-from hubframe.io.sheet_errors import ERROR_TEXTS, error_cells, is_error_text
+from hubframe.io.sheet_errors import ERROR_TEXTS, error_cells, is_error_text, uncomputed_cells
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids, xlsx_bytes
 
@@ -70,6 +70,14 @@ def _rewrite_sheet(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
             part = source.read(info)
             copy.writestr(info, edit(part) if info.filename.endswith("sheet1.xml") else part)
     return out.getvalue()
+
+
+def _swap(old: bytes, new: bytes) -> Callable[[bytes], bytes]:
+    def edit(xml: bytes) -> bytes:
+        assert old in xml
+        return xml.replace(old, new)
+
+    return edit
 
 
 @pytest.mark.parametrize(
@@ -134,6 +142,7 @@ def test_csv_error_texts_are_refused_in_every_column_read() -> None:
         f"{DEALS[2]},{CONTACTS[2]},,Err:502\n"
         f"{DEALS[3]},{CONTACTS[3]}, #name? ,\n"
         f"{DEALS[4]},{CONTACTS[4]},#1 fan,\n"  # a label that merely starts with '#'
+        f'{DEALS[5]},{CONTACTS[5]},"=VLOOKUP(A7,L!A:B,2,0)",\n'  # the formula, not its value
     )
     pairs = hf.read_pairs(io.BytesIO(csv.encode()))
     assert _issues(pairs) == [
@@ -141,6 +150,7 @@ def test_csv_error_texts_are_refused_in_every_column_read() -> None:
         (3, "to_id", "#REF!", "FORMULA_ERROR"),
         (4, "type_id", "Err:502", "FORMULA_ERROR"),
         (5, "label", "#name?", "FORMULA_ERROR"),  # the reader trims label cells
+        (7, "label", "=VLOOKUP(A7,L!A:B,2,0)", "FORMULA_ERROR"),
     ]
 
 
@@ -231,15 +241,16 @@ def test_an_id_list_with_an_error_cell_reads_no_fewer_ids_unseen() -> None:
 _CELLS = st.one_of(
     st.sampled_from(ERROR_TEXTS),
     st.sampled_from(DEALS[:3] + CONTACTS[:3]),
-    st.sampled_from(["", "Decision maker", "note: x", "#1"]),
+    st.sampled_from(["", "Decision maker", "note: x", "#1", "=VLOOKUP(A2,L!A:B,2,FALSE)"]),
 )
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=8))
 def test_property_every_error_cell_is_read_and_refused(rows: list[list[str]]) -> None:
-    """Any grid: each error cell comes back as its text at its place, and is a FORMULA_ERROR of
-    its row and column, the only issue of that cell."""
+    """Any grid: each error cell (and each formula openpyxl wrote without computing it) comes
+    back as its text at its place, and is a FORMULA_ERROR of its row and column, the only issue
+    of that cell."""
     grid = [[cell or None for cell in row] for row in rows]
     pairs = hf.read_pairs(xlsx_bytes([["Deal ID", "Contact ID", "Label"], *grid]))
     by_row = {int(r): i for i, r in enumerate(pairs["row"])}
@@ -251,3 +262,51 @@ def test_property_every_error_cell_is_read_and_refused(rows: list[list[str]]) ->
                 continue
             assert pairs[column].iloc[by_row[n]] == cell
             assert [k for r, c, _, k in issues if r == n and c == column] == ["FORMULA_ERROR"]
+
+
+def test_formula_cells_without_a_value_are_refused_and_computed_ones_read() -> None:
+    """A workbook written by a program (openpyxl, pandas' to_excel) holds formulas without
+    their values; calamine read them as empty: a label VLOOKUP became "no label"."""
+    part = (
+        b'<row r="2"><c r="A2" t="str"><f>IF(1,"","x")</f><v></v></c>'  # computed: empty text
+        b'<c r="B2" t="str"><f>"abc"</f><v>abc</v></c><c r="C2"><f>1+1</f><v>2</v></c>'
+        b'<c r="D2"><f t="shared" si="0"/><v>5</v></c><c r="E2"><f t="shared" si="0"/></c>'
+        b'<c r="F2" t="str"><f>A1</f></c><c r="G2" t="e"><f>1/0</f><v>#DIV/0!</v></c>'
+        b'<c r="H2"><f>1+1</f><v /></c></row>'
+    )
+    assert [(e.column, e.text) for e in uncomputed_cells(part)] == [
+        (5, "=(shared formula)"),
+        (6, "=A1"),
+        (8, "=1+1"),
+    ]
+    data = xlsx_bytes(
+        [
+            ["Deal ID", "Contact ID", "Label"],
+            [DEALS[0], CONTACTS[0], "=VLOOKUP(A2,Labels!A:B,2,FALSE)"],
+            ["=Deals!A7", CONTACTS[1], "Decision maker"],
+            [DEALS[2], CONTACTS[2], "Decision maker"],
+        ]
+    )
+    pairs = hf.read_pairs(data)
+    assert _issues(pairs) == [
+        (2, "label", "=VLOOKUP(A2,Labels!A:B,2,FALSE)", "FORMULA_ERROR"),
+        (3, "from_id", "=Deals!A7", "FORMULA_ERROR"),
+    ]
+    assert "never computed" in hf.validate_pairs(pairs)["message"].iloc[0]
+    computed = _rewrite_sheet(
+        data,
+        _swap(
+            b'<c r="C4" t="inlineStr"><is><t>Decision maker</t></is></c>',
+            b'<c r="C4" t="str"><f>VLOOKUP(A4,Labels!A:B,2,FALSE)</f><v>Decision maker</v></c>',
+        ),
+    )
+    assert hf.read_pairs(computed)["label"].iloc[2] == "Decision maker"  # as Excel saves it
+
+
+def test_a_formula_cell_that_cannot_be_placed_stops_the_read() -> None:
+    data = _rewrite_sheet(
+        xlsx_bytes([["Deal ID", "Contact ID", "Label"], [DEALS[0], CONTACTS[0], "=A1"]]),
+        _swap(b'<c r="C2">', b"<c>"),
+    )
+    with pytest.raises(InputError, match="never computed"):
+        hf.read_pairs(data)

@@ -49,7 +49,13 @@ from hubframe.io.sheet import (
     SkippedSheet,
     find_header,
 )
-from hubframe.io.sheet_errors import ErrorCell, error_cells, may_hold_errors, place
+from hubframe.io.sheet_errors import (
+    ErrorCell,
+    error_cells,
+    may_hold_errors,
+    place,
+    uncomputed_cells,
+)
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
 from hubframe.io.text import ObjArray
 
@@ -271,7 +277,21 @@ class Workbook:
     def _find_errors(self) -> dict[str, list[ErrorCell] | None]:
         with zipfile.ZipFile(io.BytesIO(self.data)) as book:
             parts = sheet_names(book, book.infolist())
-            return {name: error_cells(book.read(part)) for part, name in parts.items()}
+            return {name: self._sheet_errors(book.read(part), name) for part, name in parts.items()}
+
+    def _sheet_errors(self, part: bytes, name: str) -> list[ErrorCell] | None:
+        """A sheet's error cells and formula cells without a value; None when an error cell
+        cannot be placed (openpyxl then reads the sheet: it keeps errors)."""
+        try:
+            formulas = uncomputed_cells(part)
+        except ValueError:
+            raise InputError(
+                f"{self.source} [{name}]: the sheet has formula cells whose value was never "
+                "computed (a program wrote the workbook). Open it in Excel or LibreOffice, save "
+                "it, and try again."
+            ) from None
+        errors = error_cells(part)
+        return None if errors is None else errors + formulas
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         if self._failed is None:

@@ -57,7 +57,19 @@ _ERROR_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt\s*=\s*[\"']e[\"']
 _CELL_REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
 _CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
 _VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]{0,64})</(?:[A-Za-z_][\w.-]*:)?v>")
-_MARKS: Final = (b't="e"', b"t='e'")
+_ERROR_MARKS: Final = (b't="e"', b"t='e'")
+_PREFIXED_FORMULA: Final = (b":f>", b":f ")
+_MARKS: Final = (*_ERROR_MARKS, b"<f>", b"<f ", *_PREFIXED_FORMULA)
+# A formula not followed by a computed value (a fast first look; unprefixed XML, as Excel,
+# LibreOffice and openpyxl write it): only these need a closer look.
+_SUSPECT = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)(?!<v>[^<])")
+# A formula's start tag; the cell's start tag is the tag just before it (CT_Cell: f, v, is).
+_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f(?:\s[^>]*)?/?>")
+_FORMULA_TEXT = re.compile(rb"([^<]{0,200})</(?:[A-Za-z_][\w.-]*:)?f>")
+_TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
+_ANY_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)</(?:[A-Za-z_][\w.-]*:)?v>")
+_EMPTY_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v\s*/>|<(?:[A-Za-z_][\w.-]*:)?v>\s*</")
+UNCOMPUTED: Final = "="  # how the text of a formula cell without a computed value starts
 
 
 @dataclass(frozen=True)
@@ -79,12 +91,55 @@ def error_cells(part: bytes) -> list[ErrorCell] | None:
     """The error cells of a sheet part (its XML); None when one has no cell reference, so it
     cannot be placed (the caller then reads the sheet with an engine that keeps errors)."""
     found: list[ErrorCell] = []
+    if not any(mark in part for mark in _ERROR_MARKS):
+        return found
     for tag in _ERROR_TAG.finditer(part):
         ref = _CELL_REF.search(tag.group(0))
         if ref is None:
             return None
         found.append(ErrorCell(int(ref.group(2)), _column(ref.group(1)), _value(part, tag)))
     return found
+
+
+def uncomputed_cells(part: bytes) -> list[ErrorCell]:
+    """Formula cells without a computed value (a workbook written by a program and never saved
+    by a spreadsheet app): their text is ``=`` and the formula.  A cell that computed empty
+    text keeps its (empty) value.  ValueError when such a cell has no cell reference."""
+    prefixed = any(mark in part for mark in _PREFIXED_FORMULA)
+    found: list[ErrorCell] = []
+    for formula in (_FORMULA if prefixed else _SUSPECT).finditer(part):
+        opened = part.find(b">", formula.start()) + 1  # the end of the formula's start tag
+        start = part.rfind(b"<", 0, formula.start())
+        tag = part[start : formula.start()]
+        close = _CLOSE.search(part, opened)
+        if not _uncomputed(part, tag, opened, close.start() if close else len(part)):
+            continue
+        ref = _CELL_REF.search(tag)
+        if ref is None:
+            raise ValueError("a formula cell without a value or a cell reference")
+        text = _formula(part, part[formula.start() : opened], opened)
+        found.append(ErrorCell(int(ref.group(2)), _column(ref.group(1)), text))
+    return found
+
+
+def _uncomputed(part: bytes, tag: bytes, begin: int, end: int) -> bool:
+    kind = _TYPE.search(tag)
+    cell_type = kind.group(1) if kind is not None else b"n"
+    if cell_type == b"e":
+        return False  # an error cell: error_cells reads it
+    value = _ANY_VALUE.search(part, begin, end)
+    if value is not None and value.group(1).strip():
+        return False
+    empty = value is not None or _EMPTY_VALUE.search(part, begin, end) is not None
+    return not (empty and cell_type in (b"str", b"s", b"inlineStr"))  # computed empty text
+
+
+def _formula(part: bytes, start_tag: bytes, opened: int) -> str:
+    if start_tag.endswith(b"/>"):
+        return UNCOMPUTED + "(shared formula)"
+    text = _FORMULA_TEXT.match(part, opened)
+    body = html.unescape(text.group(1).decode("utf-8", "replace")).strip() if text else ""
+    return UNCOMPUTED + (body or "(formula)")
 
 
 def _value(part: bytes, tag: re.Match[bytes]) -> str:
@@ -115,9 +170,14 @@ def place(
 
 
 def is_error_text(value: str) -> bool:
-    """True for a cell that holds a spreadsheet error's text (``#N/A``, ``Err:502``)."""
+    """True for a cell that holds a spreadsheet error's text (``#N/A``, ``Err:502``) or a
+    formula instead of its value (``=VLOOKUP(...)``)."""
     text = value.strip().upper()
-    return text in ERROR_TEXTS or re.fullmatch(_OFFICE_ERROR, text) is not None
+    return (
+        text in ERROR_TEXTS
+        or re.fullmatch(_OFFICE_ERROR, text) is not None
+        or text.startswith(UNCOMPUTED)
+    )
 
 
 def error_mask(text: Text) -> BoolArray:
@@ -128,22 +188,33 @@ def error_mask(text: Text) -> BoolArray:
     folded = pc.utf8_upper(pc.utf8_trim_whitespace(column))
     named = pc.is_in(folded, value_set=pa.array(ERROR_TEXTS, type=TEXT))
     office = pc.match_substring_regex(folded, _OFFICE_ERROR)
-    return bool_array(pc.or_kleene(named, office))
+    formula = pc.starts_with(folded, UNCOMPUTED)
+    return bool_array(pc.or_kleene(pc.or_kleene(named, office), formula))
 
 
 def _may_hold(chunk: pa.Array) -> bool:
-    """False when no cell of a text chunk can be an error's text: no '#' nor ':' in its bytes
-    (a byte search of the data buffer, not a string function per cell)."""
+    """False when no cell of a text chunk can be an error's text or a formula: no '#', ':' nor
+    '=' in its bytes (a byte search of the data buffer, not a string function per cell)."""
     data = chunk.buffers()[2] if len(chunk) else None
     if data is None:
         return False
     raw = data.to_pybytes()
-    return bool(raw.find(b"#") >= 0 or raw.find(b":") >= 0)
+    return bool(raw.find(b"#") >= 0 or raw.find(b":") >= 0 or raw.find(b"=") >= 0)
 
 
-def why(value: str) -> str:
-    """What an error value says went wrong, in words."""
-    return _WHY.get(value.strip().upper(), "the formula in it failed")
+def explain(value: str) -> tuple[str, str]:
+    """(what the cell holds, what to do), in words, for a cell :func:`is_error_text` flags."""
+    if value.strip().startswith(UNCOMPUTED):
+        return (
+            "is a formula whose value was never computed (a program wrote the workbook and no "
+            "spreadsheet app has saved it since, or a CSV file holds the formula)",
+            "Open the file in Excel or LibreOffice, save it, and run the sheet again.",
+        )
+    why = _WHY.get(value.strip().upper(), "the formula in it failed")
+    return (
+        f"is a spreadsheet error, not a value: {why}",
+        "Fix the formula (or type the value) in the spreadsheet, save, and run the sheet again.",
+    )
 
 
 __all__ = [
@@ -151,8 +222,9 @@ __all__ = [
     "ErrorCell",
     "error_cells",
     "error_mask",
+    "explain",
     "is_error_text",
     "may_hold_errors",
     "place",
-    "why",
+    "uncomputed_cells",
 ]

@@ -31,7 +31,7 @@ from hubframe.constants import UNLABELED_NAMES
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.labels import LABELS_KIND, read_labels
-from hubframe.io.sheet_errors import is_error_text, why
+from hubframe.io.sheet_errors import explain, is_error_text
 from hubframe.run.labels import LabelDef, named, normalize_label
 from hubframe.run.rows import text, value, whole
 from hubframe.vocab import Status
@@ -131,11 +131,8 @@ def _formula_error(row: Mapping[str, Any]) -> _Outcome | None:
     for column, what in _NAMING.items():
         cell = text(value(row.get(column)))
         if cell and is_error_text(cell):
-            said = (
-                f"The {what} cell holds the spreadsheet error '{cell}', not a value: "
-                f"{why(cell)}. Nothing is created for this row. Fix the formula (or type the "
-                "value) in the spreadsheet, save, and run the sheet again."
-            )
+            holds, fix = explain(cell)
+            said = f"The {what} cell '{cell}' {holds}. Nothing is created for this row. {fix}"
             return _Outcome("", Status.INVALID, code=ErrorCode.FORMULA_ERROR, message=said)
     return None
 

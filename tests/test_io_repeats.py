@@ -1,6 +1,7 @@
 """A sheet whose column hubframe reads is repeated ("Contact ID" twice, "Contact ID 2", "Label"
 and "Label 2") would have the repeats' cells left out of the run unseen: the read stops and
-says which columns, in every reader (CSV, Excel, DataFrame) and on the command line."""
+says which columns, in every reader (CSV, Excel, DataFrame) and on the command line.  So does a
+sheet whose labels stand in a column named otherwise ("Contact Role", "Relationship")."""
 
 from __future__ import annotations
 
@@ -130,3 +131,54 @@ def test_any_numbered_repeat_of_a_read_column_stops_and_others_never_do(
     repeated = pd.DataFrame([["3000000001"] * (len(clean) + 1)], columns=[*clean, role + suffix])
     with pytest.raises(HeaderError, match="repeats"):
         hf.read_pairs(repeated, **kwargs)
+
+
+@pytest.mark.parametrize("how", READERS)
+@pytest.mark.parametrize(
+    "header", ["Role", "Contact Role", "Relationship", "Association Type", "association_role"]
+)
+def test_labels_in_a_column_named_otherwise_stop_the_read(header: str, how: str) -> None:
+    """Before: the column was not read, and every pair was associated without its label."""
+    cells = ["3000000001", "4000000001", "Decision maker"]
+    with pytest.raises(HeaderError) as info:
+        _read(["Deal ID", "Contact ID", header], cells, how)
+    message = str(info.value)
+    assert f'the column "{header}" may hold association labels' in message
+    assert "associated without labels" in message and f"columns={{{header!r}: 'label'}}" in message
+    chosen = _read(["Deal ID", "Contact ID", header], cells, how, columns={header: "label"})
+    assert chosen["label"].tolist() == ["Decision maker"]
+
+
+@pytest.mark.parametrize("how", READERS)
+def test_a_role_column_beside_a_label_column_or_one_label_given_reads(how: str) -> None:
+    cells = ["3000000001", "4000000001", "Champion", "Buyer"]
+    both = _read(["Deal ID", "Contact ID", "Label", "Contact Role"], cells, how)
+    assert both["label"].tolist() == ["Champion"] and both["Contact Role"].tolist() == ["Buyer"]
+    given = _read(["Deal ID", "Contact ID", "Role"], cells[:3], how, label="Decision maker")
+    assert given["label"].tolist() == ["Decision maker"]
+    own = _read(["Deal ID", "Contact ID", "Buying Role", "Type"], cells, how)  # properties
+    assert own["label"].isna().all()
+
+
+def test_a_limits_sheet_with_a_relationship_column_stops_too() -> None:
+    sheet = _csv("From object,To object,Relationship,Max\ndeals,contacts,Champion,3\n")
+    with pytest.raises(HeaderError, match='"Relationship" may hold association labels'):
+        hf.read_limits(sheet)
+
+
+def test_the_command_line_names_the_role_column_and_sends_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "roles.csv"
+    path.write_text("Deal ID,Contact ID,Contact Role\n2040000001,1019360001,Decision maker\n")
+    proc = subprocess.run(
+        [sys.executable, "-m", "hubframe", "associate", str(path), "--sandbox"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("hubframe: error")]
+    assert len(errors) == 1 and "Traceback" not in proc.stderr
+    assert '"Contact Role" may hold association labels' in errors[0]
+    assert 'Name it "Label"' in errors[0] and "columns=" not in errors[0]

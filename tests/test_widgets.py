@@ -410,6 +410,28 @@ def test_a_repeated_column_is_never_chosen_for_the_analyst(app: HubframeApp) -> 
     assert app.result["to_id"].tolist() == [str(CONTACTS + 70 + i) for i in range(3)]
 
 
+def test_labels_in_a_column_named_otherwise_are_never_dropped(app: HubframeApp) -> None:
+    """A "Contact Role" column holding labels: the mapping step names it, running without a
+    choice sends nothing; choosing it as the label column runs the rows with their labels."""
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Contact Role"]]
+    rows += [[DEALS + 5 + i, CONTACTS + 80 + i, "Decision maker"] for i in range(2)]
+    _click(app, app.connect_button)
+    _upload(app, "roles.xlsx", _xlsx(rows, title=None))
+    assert '"Contact Role" may hold association labels' in html.unescape(_message(app, "mapping"))
+    assert not app.columns["label"].value
+    _click(app, app.run_button)
+    assert app.result is None
+    assert app.connection is not None and app.connection.sandbox is not None
+    assert not (app.connection.sandbox.request_log()["method"] == "POST").any()
+    app.columns["label"].value = "Contact Role"
+    app.from_type.value, app.to_type.value = "deals", "contacts"
+    assert app.wait(WAIT)
+    _click(app, app.run_button)
+    assert app.result is not None
+    assert app.result["label"].tolist() == ["Decision maker"] * 2
+    assert set(app.result["status"]) == {"success"}, app.result["error_message"].tolist()
+
+
 def test_app_configures_limits_from_a_csv_path(app: HubframeApp, tmp_path: Path) -> None:
     sheet = tmp_path / "limits.csv"
     sheet.write_text(

@@ -103,6 +103,36 @@ STRONG_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     ),
 }
 
+#: Headers that say "association label" in other words (a CRM's "Contact Role", a
+#: "Relationship" column) without being one hubframe reads: when no label column is read, such a
+#: column stops the read (hubframe.io.columns), or its labels would be dropped unseen.
+LABEL_LOOKALIKES: Final = frozenset(
+    {
+        "role",
+        "roles",
+        "contactrole",
+        "contactroles",
+        "dealrole",
+        "companyrole",
+        "associationrole",
+        "associationroles",
+        "relationship",
+        "relationships",
+        "relationshiptype",
+        "relationshiplabel",
+        "association",
+        "associationtype",
+        "associationtypes",
+        "associationtypelabel",
+        "associationtypename",
+        "associationname",
+        "assoclabel",
+        "assoclabels",
+        "assoctype",
+        "labeltype",
+    }
+)
+
 # Weak aliases: used only when no strong alias names the same column.
 WEAK_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "from_id": ("Record ID", "Object ID", "ID"),

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     DESCRIPTIONS,
+    LABEL_LOOKALIKES,
     PROPERTY_HEADERS,
     REQUIRED,
     SIDE_KEYS,
@@ -247,13 +248,15 @@ def match_headers(
     syntax: Syntax = PYTHON,
     sample: CellSample | None = None,
     guess: TypeGuesser | None = None,
+    label_given: bool = False,
 ) -> ColumnMapping:
     """Map sheet headers to canonical columns; raise InputError for a missing required one.
 
     ``from_type``/``to_type`` are the *canonical* types given as arguments (or None); they pick
     between several typed id columns ("Associated Contact IDs", "Associated Company IDs").
     ``sample`` gives a column's first cells (bare "From"/"To" headers of pairs sheets);
-    ``guess`` infers a side's type that nothing else gives; messages use ``syntax``.
+    ``guess`` infers a side's type that nothing else gives; ``label_given``: one label for every
+    row was given (no label column needed); messages use ``syntax``.
     """
     wanted = fields_for(kind)
     explicit = _explicit(headers, columns or {}, wanted, source)
@@ -267,6 +270,8 @@ def match_headers(
         _assign_typed(headers, mapping, given, source, syntax, PROPERTY_HEADERS)
     _assign_sides(headers, mapping, kind, sample)
     _check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)
+    if "label" in wanted and not label_given:
+        _check_lookalikes(headers, mapping, source, syntax)
     _check_required(headers, mapping, kind, source)
     for side in ("from", "to"):
         if guess is not None and not _has_type(mapping, side, given):
@@ -322,6 +327,27 @@ def _check_repeats(
                 f'the column "{header}" looks like {DESCRIPTIONS[role]} but is not read as '
                 f'one: name it "{name}" to use it, or rename it to keep it as a column of '
                 f"your own{_or_choose(syntax, header, role)}.",
+            )
+
+
+def _check_lookalikes(
+    headers: Sequence[str], mapping: ColumnMapping, source: str, syntax: Syntax
+) -> None:
+    """No label column is read, and a column is named as labels are in other words ("Contact
+    Role", "Relationship"): its labels would be dropped unseen, the pairs associated without
+    them.  Stop and ask."""
+    if "label" in mapping.columns:
+        return
+    used = mapping.column_map
+    for header in headers:
+        if header not in used and header_key(header) in LABEL_LOOKALIKES:
+            raise HeaderError(
+                source,
+                f'the column "{header}" may hold association labels, but hubframe reads labels '
+                'only from a column named "Label" (or "Association Label"): its cells would be '
+                'left out and the rows associated without labels. Name it "Label" to use it '
+                '("Type ID" when it holds association type ids), or rename it to keep it as a '
+                f"column of your own{_or_choose(syntax, header, 'label')}.",
             )
 
 

@@ -130,6 +130,7 @@ class Request:
             syntax=self.syntax,
             sample=sample,
             guess=from_type_guesser(self.source_name, headers) if self.kind == "pairs" else None,
+            label_given=self.label is not None,
         )
 
     def score(self, cells: Sequence[object]) -> int:

@@ -32,6 +32,7 @@ class ErrorCode(StrEnum):
     DUPLICATE_ROW = "DUPLICATE_ROW"
     CONFLICTING_ROWS = "CONFLICTING_ROWS"
     EXTRA_CELLS = "EXTRA_CELLS"
+    HIDDEN_ROW = "HIDDEN_ROW"
     NO_TARGETS = "NO_TARGETS"
     BLANK_LIMIT = "BLANK_LIMIT"
     LABEL_TYPE_MISMATCH = "LABEL_TYPE_MISMATCH"
@@ -93,6 +94,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "input",
         "An association label does not exist for that object pair.",
         "Use one of the labels listed in the message, or create the label in HubSpot first.",
+    ),
+    (
+        ErrorCode.HIDDEN_ROW,
+        "input",
+        "The row is hidden in the workbook (a filter or Hide Rows); it is read and sent like the "
+        "others (a warning).",
+        "Nothing, if the row should be sent; otherwise delete it from the sheet (a filter only "
+        "hides rows) and run again.",
     ),
     (
         ErrorCode.FORMULA_ERROR,

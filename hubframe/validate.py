@@ -38,6 +38,7 @@ from hubframe.io.aliases import (
     LIMIT_FIELDS,
     PAIR_FIELDS,
 )
+from hubframe.io.hidden import HIDDEN_ROW
 from hubframe.io.normalize import (
     canonical_ids,
     describe_number,
@@ -302,6 +303,26 @@ def _check_extra_cells(c: _Collector) -> None:
             "delimiter, such as the commas in 1,019,360,003. Put that value in quotes or remove "
             "the separator (or give the extra column a header), then export again."
         ),
+    )
+
+
+def _check_hidden_rows(c: _Collector) -> None:
+    """Rows the workbook hides: a warning each, the row is read and sent like the others."""
+    if HIDDEN_ROW not in c.frame.columns:
+        return
+    positions = np.flatnonzero(c.frame[HIDDEN_ROW].fillna(False).to_numpy(dtype=bool))
+    said = (
+        "This row is hidden in the workbook (a filter or Hide Rows), and hubframe reads and "
+        "sends it like the others. If it should not be sent, delete it from the sheet (a filter "
+        "only hides rows) and run again."
+    )
+    c.add(
+        positions,
+        "row",
+        ErrorCode.HIDDEN_ROW,
+        [""] * len(positions),
+        [said] * len(positions),
+        WARNING,
     )
 
 
@@ -575,6 +596,7 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     c = _Collector(pairs.reset_index(drop=True))
     c.prepare_ids(("from_id", "to_id"))
     _check_extra_cells(c)
+    _check_hidden_rows(c)
     _check_formula_errors(c, PAIR_FIELDS)
     no_targets = _check_no_targets(c)
     _check_missing(c, ("from_type", "from_id", "to_type", "to_id"), no_targets)
@@ -709,6 +731,7 @@ def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
     frame = limits.reset_index(drop=True)
     c = _Collector(frame.assign(remove=_remove(frame)))
     _check_extra_cells(c)
+    _check_hidden_rows(c)
     _check_formula_errors(c, LIMIT_FIELDS)
     _check_missing(c, ("from_type", "to_type"))
     _check_types(c, ("from_type", "to_type"))

@@ -40,6 +40,7 @@ from hubframe.io.columns import (
     HeaderError,
 )
 from hubframe.io.guard import checked_workbook, refuse_legacy_excel, sheet_names
+from hubframe.io.hidden import hidden_rows, may_hide_rows
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
     SAMPLE_CELLS,
@@ -68,6 +69,16 @@ class Grid:
     name: str
     cells: list[list[Any]]
     first_row: int  # Excel row number of cells[0]
+    hidden: frozenset[int] = frozenset()  # Excel row numbers of hidden rows
+
+
+@dataclass(frozen=True)
+class SheetXml:
+    """What a sheet's XML says beyond its values: error cells (None: some cannot be placed)
+    and hidden rows."""
+
+    errors: list[ErrorCell] | None
+    hidden: frozenset[int]
 
 
 def workbook_bytes(loaded: Loaded, limits: ReadLimits) -> bytes:
@@ -242,7 +253,7 @@ class Workbook:
         self.data, self.source = data, source
         self._calamine: Any = None
         self._failed: Exception | None = None  # calamine's error, once it has failed
-        self._errors: dict[str, list[ErrorCell] | None] | None = None  # error cells by sheet
+        self._facts: dict[str, SheetXml] | None = None  # per sheet, once looked at
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
         if not self.sheets:
             raise InputError(f"{source}: the workbook has no sheets.")
@@ -264,24 +275,29 @@ class Workbook:
         """calamine's cells, with the text of error cells put back (calamine reads them as
         empty); a sheet whose error cells cannot be placed is read by openpyxl, which keeps
         them."""
-        errors = self._error_cells(name)
-        if errors is None:
-            return _openpyxl_grid(self.data, name)
-        return _calamine_grid(self._book(), name, rows, errors)
+        facts = self._xml(name)
+        if facts.errors is None:
+            grid = _openpyxl_grid(self.data, name)
+        else:
+            grid = _calamine_grid(self._book(), name, rows, facts.errors)
+        grid.hidden = facts.hidden
+        return grid
 
-    def _error_cells(self, name: str) -> list[ErrorCell] | None:
-        if self._errors is None:
-            self._errors = self._find_errors() if may_hold_errors(self.data) else {}
-        return self._errors.get(name, [])
+    def _xml(self, name: str) -> SheetXml:
+        """What the sheet's XML says that calamine does not (error cells, hidden rows)."""
+        if self._facts is None:
+            look = may_hold_errors(self.data) or may_hide_rows(self.data)
+            self._facts = self._read_xml() if look else {}
+        return self._facts.get(name, SheetXml([], frozenset()))
 
-    def _find_errors(self) -> dict[str, list[ErrorCell] | None]:
+    def _read_xml(self) -> dict[str, SheetXml]:
         with zipfile.ZipFile(io.BytesIO(self.data)) as book:
             parts = sheet_names(book, book.infolist())
-            return {name: self._sheet_errors(book.read(part), name) for part, name in parts.items()}
+            return {name: self._sheet_xml(book.read(part), name) for part, name in parts.items()}
 
-    def _sheet_errors(self, part: bytes, name: str) -> list[ErrorCell] | None:
-        """A sheet's error cells and formula cells without a value; None when an error cell
-        cannot be placed (openpyxl then reads the sheet: it keeps errors)."""
+    def _sheet_xml(self, part: bytes, name: str) -> SheetXml:
+        """A sheet's error cells and formula cells without a value (errors None when an error
+        cell cannot be placed: openpyxl then reads the sheet, it keeps errors), hidden rows."""
         try:
             formulas = uncomputed_cells(part)
         except ValueError:
@@ -291,7 +307,7 @@ class Workbook:
                 "it, and try again."
             ) from None
         errors = error_cells(part)
-        return None if errors is None else errors + formulas
+        return SheetXml(None if errors is None else errors + formulas, hidden_rows(part))
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         if self._failed is None:
@@ -434,4 +450,4 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
     written = written_headers(grid.cells[index], headers)
-    return RawSheet(grid.name, headers, columns, rows, mapping, written=written)
+    return RawSheet(grid.name, headers, columns, rows, mapping, written=written, hidden=grid.hidden)

@@ -33,6 +33,7 @@ from hubframe.io.columns import (
 )
 from hubframe.io.csv import csv_format, csv_sheet
 from hubframe.io.excel import SheetInfo, Workbook, excel_sheets, header_grid, workbook_bytes
+from hubframe.io.hidden import HIDDEN_ROW
 from hubframe.io.normalize import (
     canonical_category,
     canonical_ids,
@@ -216,6 +217,10 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     columns.update({k: _series(v) for k, v in private.items()})
     if raw.extra is not None and raw.extra.null_count < len(raw.extra):
         columns[EXTRA_CELLS] = to_series(raw.extra)
+    if raw.hidden:
+        hidden = np.isin(raw.rows, np.fromiter(raw.hidden, dtype=np.int64))
+        if hidden.any():
+            columns[HIDDEN_ROW] = pd.Series(hidden, copy=False)
     return pd.DataFrame(columns, copy=False), originals, written
 
 

@@ -19,6 +19,7 @@ from hubframe.constants import NO_TARGETS_COLUMN
 from hubframe.io.columns import (
     TypeGuess,
 )
+from hubframe.io.hidden import HIDDEN_ROW
 from hubframe.io.sheet import SheetChoice, SkippedSheet
 from hubframe.io.syntax import PYTHON, Syntax
 
@@ -35,6 +36,7 @@ class ReadNotes:
     skipped: list[SkippedSheet] = field(default_factory=list)
     guessed_types: dict[str, TypeGuess] = field(default_factory=dict)
     no_targets: int = 0  # rows of exported records that have no associated records
+    hidden: list[tuple[str, int]] = field(default_factory=list)  # (sheet, row) a workbook hides
 
     def messages(self, syntax: Syntax = PYTHON) -> list[tuple[Level, str]]:
         """(level, text) lines: the sheets read, each skipped sheet (a warning), inferred types
@@ -61,7 +63,20 @@ class ReadNotes:
                     "records (an empty association cell): nothing to do for them (NO_TARGETS)",
                 )
             )
+        if self.hidden:
+            out.append(("warning", self._hidden_message()))
         return out
+
+    def _hidden_message(self) -> str:
+        shown = ", ".join(f"{row}" for _, row in self.hidden[:10])
+        more = f" and {len(self.hidden) - 10:,} more" if len(self.hidden) > 10 else ""
+        sheets = sorted({sheet for sheet, _ in self.hidden})
+        where = f"sheet '{sheets[0]}' " if len(sheets) == 1 else ""
+        return (
+            f"{self.source}: {len(self.hidden):,} row(s) hidden in the workbook ({where}row "
+            f"{shown}{more}; a filter or Hide Rows) are read and sent like the others "
+            "(HIDDEN_ROW); delete them from the sheet if they should not be sent"
+        )
 
 
 def choice_attrs(choice: SheetChoice | None) -> dict[str, Any]:
@@ -99,6 +114,10 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
     no_targets = 0
     if NO_TARGETS_COLUMN in frame.columns:
         no_targets = int(frame[NO_TARGETS_COLUMN].fillna(False).astype(bool).sum())
+    hidden: list[tuple[str, int]] = []
+    if HIDDEN_ROW in frame.columns:
+        rows = frame.loc[frame[HIDDEN_ROW].fillna(False).astype(bool), ["sheet", "row"]]
+        hidden = [(str(s), int(r)) for s, r in rows.drop_duplicates().itertuples(index=False)]
     return ReadNotes(
         str(info.get("source", "")),
         [str(s) for s in info.get("sheets_read", [])],
@@ -106,4 +125,5 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
         skipped,
         guesses,
         no_targets,
+        hidden,
     )

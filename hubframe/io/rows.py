@@ -54,7 +54,9 @@ def drop_blank(raw: RawSheet) -> RawSheet:
         extra = [c.filter(rows_kept) for c in extra]
     headers = [raw.headers[i] for i in keep]
     extra_cells = (extra or [None])[0]
-    return RawSheet(raw.name, headers, columns, rows, raw.mapping, extra_cells, raw.written)
+    return RawSheet(
+        raw.name, headers, columns, rows, raw.mapping, extra_cells, raw.written, raw.hidden
+    )
 
 
 def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
@@ -97,7 +99,14 @@ def explode(raw: RawSheet, request: Request) -> RawSheet:
         columns = [taken[i] for i in range(len(raw.columns))]
         extra = taken.get(-1)
         raw = RawSheet(
-            raw.name, raw.headers, columns, raw.rows[take], raw.mapping, extra, raw.written
+            raw.name,
+            raw.headers,
+            columns,
+            raw.rows[take],
+            raw.mapping,
+            extra,
+            raw.written,
+            raw.hidden,
         )
     return raw
 

@@ -56,6 +56,8 @@ class RawSheet:
     #: header name -> the header as the sheet wrote it, where the two differ (a repeat named
     #: "Notes.1", an empty one "Unnamed: 3", spaces or line breaks cleaned)
     written: Mapping[str, str] = field(default_factory=dict)
+    #: Excel row numbers of the rows the workbook hides (read and sent all the same)
+    hidden: frozenset[int] = frozenset()
 
     @property
     def size(self) -> int:

@@ -27,7 +27,7 @@ import io
 import re
 import zipfile
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import partial
 from typing import Any, Final, TypeVar
 
@@ -39,7 +39,7 @@ from hubframe.io.cells import cells_to_arrow, clean_headers, one_cell_text, writ
 from hubframe.io.columns import (
     HeaderError,
 )
-from hubframe.io.guard import checked_workbook, refuse_legacy_excel, sheet_names
+from hubframe.io.guard import checked_workbook, column_letters, refuse_legacy_excel, sheet_names
 from hubframe.io.hidden import hidden_rows, may_hide_rows
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
@@ -70,6 +70,9 @@ class Grid:
     cells: list[list[Any]]
     first_row: int  # Excel row number of cells[0]
     hidden: frozenset[int] = frozenset()  # Excel row numbers of hidden rows
+    #: cells merged down one column: (first row, last row, column), Excel numbers, and the
+    #: column's index in ``cells``
+    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -385,7 +388,12 @@ def _calamine_grid(
     first_row, first_col = ws.start or (0, 0)
     if cells and errors:
         place(cells, errors, first_row + 1, first_col + 1)
-    return Grid(name, cells if cells else [], first_row + 1)
+    merged = [
+        (top + 1, bottom + 1, left + 1, left - first_col)
+        for (top, left), (bottom, right) in (getattr(ws, "merged_cell_ranges", None) or [])
+        if left == right and bottom > top and left >= first_col
+    ]
+    return Grid(name, cells if cells else [], first_row + 1, merged=merged)
 
 
 def _openpyxl_grid(data: bytes, name: str) -> Grid:
@@ -445,9 +453,41 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         raise InputError(f"{where}: the sheet is empty.")
     headers = clean_headers(grid.cells[index])
     body = grid.cells[index + 1 :]
+    merged = _fill_merged(body, grid.merged, grid.first_row + index + 1)
     mapping = request.match(headers, where, body)
     table = _rectangle(body, len(headers))
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
     written = written_headers(grid.cells[index], headers)
-    return RawSheet(grid.name, headers, columns, rows, mapping, written=written, hidden=grid.hidden)
+    return RawSheet(
+        grid.name,
+        headers,
+        columns,
+        rows,
+        mapping,
+        written=written,
+        hidden=grid.hidden,
+        merged=merged,
+    )
+
+
+def _fill_merged(
+    body: list[list[Any]], merged: list[tuple[int, int, int, int]], first: int
+) -> list[str]:
+    """Cells merged down one column show their value in every row they cover; the sheet holds
+    it in the first only.  Fill the empty others of ranges below the header (``first``: the
+    Excel row of ``body[0]``), so a label merged over three contacts labels all three instead
+    of leaving two unlabeled.  Returns the ranges filled ("C2:C4")."""
+    filled: list[str] = []
+    for top, bottom, column, index in merged:
+        start, stop = top - first, bottom - first
+        if start < 0 or stop >= len(body) or index >= len(body[start]):
+            continue
+        value = body[start][index]
+        if not one_cell_text(value).strip():
+            continue
+        for row in body[start + 1 : stop + 1]:
+            if index < len(row) and not one_cell_text(row[index]).strip():
+                row[index] = value
+        filled.append(f"{column_letters(column)}{top}:{column_letters(column)}{bottom}")
+    return filled

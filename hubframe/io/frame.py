@@ -257,8 +257,11 @@ def _read(
     column_map: dict[str, str] = {}
     properties: dict[str, str] = {}
     guesses: dict[str, TypeGuess] = {}
+    merged: dict[str, list[str]] = {}
     with reading(loaded.name):
         for raw in _raw_sheets(loaded, sheet, request):
+            if raw.merged:
+                merged[raw.name] = list(raw.merged)
             frame, names, as_written = _sheet_frame(raw, request)
             parts.append(frame)
             originals.extend(n for n in names if n not in originals)
@@ -275,6 +278,8 @@ def _read(
     }
     if written:
         info["written_headers"] = written
+    if merged:
+        info["merged_cells"] = merged
     info |= choice_attrs(request.choice) | guess_attrs(guesses)
     if properties and kind == "pairs":
         info["id_properties"] = properties

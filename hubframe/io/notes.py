@@ -37,6 +37,7 @@ class ReadNotes:
     guessed_types: dict[str, TypeGuess] = field(default_factory=dict)
     no_targets: int = 0  # rows of exported records that have no associated records
     hidden: list[tuple[str, int]] = field(default_factory=list)  # (sheet, row) a workbook hides
+    merged: dict[str, list[str]] = field(default_factory=dict)  # sheet -> ranges read per row
 
     def messages(self, syntax: Syntax = PYTHON) -> list[tuple[Level, str]]:
         """(level, text) lines: the sheets read, each skipped sheet (a warning), inferred types
@@ -65,18 +66,32 @@ class ReadNotes:
             )
         if self.hidden:
             out.append(("warning", self._hidden_message()))
+        for sheet, ranges in self.merged.items():
+            shown = _listed(ranges)
+            out.append(
+                (
+                    "info",
+                    f"{self.source}: sheet '{sheet}': cells merged over several rows ({shown}) "
+                    "are read as their value in every row they cover",
+                )
+            )
         return out
 
     def _hidden_message(self) -> str:
-        shown = ", ".join(f"{row}" for _, row in self.hidden[:10])
-        more = f" and {len(self.hidden) - 10:,} more" if len(self.hidden) > 10 else ""
+        shown = _listed([str(row) for _, row in self.hidden])
         sheets = sorted({sheet for sheet, _ in self.hidden})
         where = f"sheet '{sheets[0]}' " if len(sheets) == 1 else ""
         return (
             f"{self.source}: {len(self.hidden):,} row(s) hidden in the workbook ({where}row "
-            f"{shown}{more}; a filter or Hide Rows) are read and sent like the others "
+            f"{shown}; a filter or Hide Rows) are read and sent like the others "
             "(HIDDEN_ROW); delete them from the sheet if they should not be sent"
         )
+
+
+def _listed(items: list[str], shown: int = 10) -> str:
+    """The first ``shown`` items, then how many more."""
+    more = f" and {len(items) - shown:,} more" if len(items) > shown else ""
+    return ", ".join(items[:shown]) + more
 
 
 def choice_attrs(choice: SheetChoice | None) -> dict[str, Any]:
@@ -126,4 +141,5 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
         guesses,
         no_targets,
         hidden,
+        {str(k): [str(r) for r in v] for k, v in (info.get("merged_cells") or {}).items()},
     )

@@ -7,6 +7,7 @@ would exceed the read limits (``max_ids_per_cell``, ``max_split_bytes``).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from functools import partial
 from typing import Final
 
@@ -54,9 +55,7 @@ def drop_blank(raw: RawSheet) -> RawSheet:
         extra = [c.filter(rows_kept) for c in extra]
     headers = [raw.headers[i] for i in keep]
     extra_cells = (extra or [None])[0]
-    return RawSheet(
-        raw.name, headers, columns, rows, raw.mapping, extra_cells, raw.written, raw.hidden
-    )
+    return replace(raw, headers=headers, columns=columns, rows=rows, extra=extra_cells)
 
 
 def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
@@ -98,16 +97,7 @@ def explode(raw: RawSheet, request: Request) -> RawSheet:
         taken = run_all(jobs, threads=len(take) >= PARALLEL_ROWS) | {position: parts}
         columns = [taken[i] for i in range(len(raw.columns))]
         extra = taken.get(-1)
-        raw = RawSheet(
-            raw.name,
-            raw.headers,
-            columns,
-            raw.rows[take],
-            raw.mapping,
-            extra,
-            raw.written,
-            raw.hidden,
-        )
+        raw = replace(raw, columns=columns, rows=raw.rows[take], extra=extra)
     return raw
 
 

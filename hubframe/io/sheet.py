@@ -58,6 +58,8 @@ class RawSheet:
     written: Mapping[str, str] = field(default_factory=dict)
     #: Excel row numbers of the rows the workbook hides (read and sent all the same)
     hidden: frozenset[int] = frozenset()
+    #: ranges of cells merged down a column whose value was read into every row ("C2:C4")
+    merged: list[str] = field(default_factory=list)
 
     @property
     def size(self) -> int:

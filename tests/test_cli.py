@@ -878,3 +878,14 @@ def test_an_export_runs_as_it_comes_and_empty_cells_are_nothing_to_do(
     assert not sent["path"].str.contains("2040000032").any()
     links = sandbox.associations("deals", "contacts")
     assert not (links["from_id"] == "2040000032").any()
+
+
+def test_a_type_option_the_id_column_contradicts_stops_in_one_line(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = tmp_path / "links.csv"
+    sheet.write_text("Deal ID,Contact ID\n2040000001,1019360001\n")
+    assert main(["associate", str(sheet), "--from", "companies", "--sandbox"]) == 2
+    err = capsys.readouterr().err.strip().splitlines()
+    assert len(err) == 1 and '"Deal ID" holds deals' in err[0]
+    assert "--from companies was given" in err[0] and "leave out --from" in err[0]

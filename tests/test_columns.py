@@ -41,7 +41,8 @@ from hubframe.io.columns import (
 def test_aliases_and_typed_headers(
     headers: list[str], expected: dict[str, str], implied: dict[str, str]
 ) -> None:
-    mapping = match_headers(headers, "pairs", from_type="deals", to_type="contacts")
+    to_type = implied.get("to", "contacts")  # an argument the header contradicts stops
+    mapping = match_headers(headers, "pairs", from_type="deals", to_type=to_type)
     assert {k: v for k, v in mapping.columns.items() if k.endswith("_id")} == expected
     assert mapping.implied_types == implied
 
@@ -156,3 +157,41 @@ def test_a_guess_fills_only_a_missing_type() -> None:
     assert calls == ["from"]  # the to side's type came from its header
     with pytest.raises(HeaderError, match="no column for the 'from' object type"):
         match_headers(["Record ID", "Contact ID"], "pairs", guess=lambda side, m: None)
+
+
+@pytest.mark.parametrize(
+    ("headers", "given", "column", "named"),
+    [
+        (["Deal ID", "Contact ID"], {"from_type": "companies"}, "Deal ID", "deals"),
+        (["Deal ID", "Contact ID"], {"to_type": "tickets"}, "Contact ID", "contacts"),
+        (["Deal ID", "Contact Email"], {"to_type": "companies"}, "Contact Email", "contacts"),
+        (
+            ["Record ID - Deal", "Line Item IDs"],
+            {"to_type": "products"},
+            "Line Item IDs",
+            "line_items",
+        ),
+    ],
+)
+def test_a_type_argument_the_id_columns_name_contradicts_stops(
+    headers: list[str], given: dict[str, str], column: str, named: str
+) -> None:
+    """Before: the argument won, and a deal's id was looked up as a company's."""
+    wanted = next(iter(given.values()))
+    with pytest.raises(HeaderError) as info:
+        match_headers(headers, "pairs", **given)
+    message = str(info.value)
+    assert f'the column "{column}" holds {named}' in message
+    assert f'="{wanted}" was given' in message and "Rename the column" in message
+
+
+def test_type_arguments_that_agree_or_choose_between_columns_read() -> None:
+    assert match_headers(["Deal ID", "Contact ID"], "pairs", from_type="deals").implied_types == {
+        "from": "deals",
+        "to": "contacts",
+    }
+    headers = ["Record ID", "Associated Contact IDs", "Associated Company IDs"]
+    chosen = match_headers(headers, "pairs", from_type="deals", to_type="companies")
+    assert chosen.columns["to_id"] == "Associated Company IDs"
+    untyped = match_headers(["From ID", "To ID"], "pairs", from_type="companies", to_type="deals")
+    assert untyped.implied_types == {}

@@ -177,6 +177,25 @@ def _assign_typed(
             free.remove(side)
 
 
+def _check_given_types(
+    mapping: ColumnMapping, given: Mapping[Side, str | None], source: str, syntax: Syntax
+) -> None:
+    """An object type given as an argument that the id column's own name contradicts ("Deal
+    ID" read as companies): one of the two is wrong, and the ids would be looked up as records
+    of another object.  Stop and say both."""
+    for side in ("from", "to"):
+        wanted, named = given[side], mapping.implied_types.get(side)
+        if wanted and named and wanted != named:
+            header = mapping.columns[f"{side}_id"]
+            raise HeaderError(
+                source,
+                f'the column "{header}" holds {named} (its name says so), but '
+                f"{syntax.option(f'{side}_type', wanted)} was given: the ids would be read as "
+                f"{wanted}. Rename the column if it holds {wanted}, or leave out "
+                f"{syntax.named(f'{side}_type')}.",
+            )
+
+
 def _several_typed(side: Side, pick: list[tuple[str, TypedHeader]], syntax: Syntax) -> str:
     """Several typed columns for one side (a HubSpot export with "Associated Contact IDs" and
     "Associated Company IDs"): name them with their types, and how to choose one."""
@@ -268,6 +287,7 @@ def match_headers(
     if kind == "pairs":
         _assign_typed(headers, mapping, given, source, syntax)
         _assign_typed(headers, mapping, given, source, syntax, PROPERTY_HEADERS)
+        _check_given_types(mapping, given, source, syntax)
     _assign_sides(headers, mapping, kind, sample)
     _check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)
     if "label" in wanted and not label_given:

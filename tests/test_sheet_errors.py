@@ -9,8 +9,10 @@ such as "#N/A" as an error cell, t="e"), CSV files as Excel writes them (the err
 
 from __future__ import annotations
 
+import contextlib
 import io
 import re
+import time
 import zipfile
 from collections.abc import Callable
 
@@ -21,8 +23,15 @@ from hypothesis import strategies as st
 
 import hubframe as hf
 from hubframe.errors import InputError
+from hubframe.io.hidden import hidden_rows
 from hubframe.io.ids import read_ids
-from hubframe.io.sheet_errors import ERROR_TEXTS, error_cells, is_error_text, uncomputed_cells
+from hubframe.io.sheet_errors import (
+    ERROR_TEXTS,
+    Unplaceable,
+    error_cells,
+    is_error_text,
+    uncomputed_cells,
+)
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids, xlsx_bytes
 
@@ -127,11 +136,12 @@ def test_error_cells_of_the_xml_are_placed_by_reference() -> None:
         b'<sheetData><row r="2"><c r="B2" s="1" t="e"><f>VLOOKUP(A2,X!A:B,2,0)</f><v>#N/A</v>'
         b'</c><c r="C2" t="n"><v>5</v></c><c r="AA2" t="e"/></row></sheetData>'
     )
-    assert [(e.row, e.column, e.text) for e in error_cells(part) or []] == [
+    assert [(e.row, e.column, e.text) for e in error_cells(part)] == [
         (2, 2, "#N/A"),
         (2, 27, "#ERROR!"),  # no value written: an error all the same
     ]
-    assert error_cells(b'<row><c t="e"><v>#N/A</v></c></row>') is None  # cannot be placed
+    with pytest.raises(Unplaceable):  # no reference: openpyxl reads the sheet
+        list(error_cells(b'<row><c t="e"><v>#N/A</v></c></row>'))
 
 
 def test_csv_error_texts_are_refused_in_every_column_read() -> None:
@@ -310,3 +320,30 @@ def test_a_formula_cell_that_cannot_be_placed_stops_the_read() -> None:
     )
     with pytest.raises(InputError, match="never computed"):
         hf.read_pairs(data)
+
+
+_CRAFTED = {
+    "tags without an end": b"<c " * 250_000 + b't="e"',
+    "error cells without a close": b'<c r="A1" t="e">' * 120_000,
+    "formula cells without a close": b'<c r="A1"><f>' * 150_000,
+    "formulas without an end": b"<f " * 250_000,
+    "prefixed formulas": b"<x:f " * 200_000,
+    "rows without an end": b"<row " * 200_000 + b'hidden="1"',
+    "hidden rows": b'<row r="1" hidden="1">' * 80_000,
+}
+
+
+@pytest.mark.parametrize("name", list(_CRAFTED))
+def test_a_crafted_sheet_costs_time_in_proportion_to_its_size(name: str) -> None:
+    """Each ~2 MB part took hours before the searches were bounded (a search per cell that ran
+    to the end of the part: the square of its size); now well under a second each.  The bound
+    is loose on purpose: it tells linear from quadratic, not fast from slow."""
+    part = _CRAFTED[name]
+    started = time.perf_counter()
+    for _ in error_cells(part):
+        pass
+    with contextlib.suppress(Unplaceable):
+        for _ in uncomputed_cells(part):
+            pass
+    hidden_rows(part)
+    assert time.perf_counter() - started < 20

@@ -26,9 +26,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import partial
+from itertools import chain
 from typing import Any, Final, TypeVar
 
 import numpy as np
@@ -52,6 +53,7 @@ from hubframe.io.sheet import (
 )
 from hubframe.io.sheet_errors import (
     ErrorCell,
+    Unplaceable,
     error_cells,
     may_hold_errors,
     place,
@@ -73,15 +75,6 @@ class Grid:
     #: cells merged down one column: (first row, last row, column), Excel numbers, and the
     #: column's index in ``cells``
     merged: list[tuple[int, int, int, int]] = field(default_factory=list)
-
-
-@dataclass(frozen=True)
-class SheetXml:
-    """What a sheet's XML says beyond its values: error cells (None: some cannot be placed)
-    and hidden rows."""
-
-    errors: list[ErrorCell] | None
-    hidden: frozenset[int]
 
 
 def workbook_bytes(loaded: Loaded, limits: ReadLimits) -> bytes:
@@ -256,7 +249,7 @@ class Workbook:
         self.data, self.source = data, source
         self._calamine: Any = None
         self._failed: Exception | None = None  # calamine's error, once it has failed
-        self._facts: dict[str, SheetXml] | None = None  # per sheet, once looked at
+        self._parts: dict[str, str] | None = None  # sheet name -> XML part, once looked at
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
         if not self.sheets:
             raise InputError(f"{source}: the workbook has no sheets.")
@@ -275,42 +268,42 @@ class Workbook:
         )
 
     def _calamine_grid(self, name: str, rows: int | None = None) -> Grid:
-        """calamine's cells, with the text of error cells put back (calamine reads them as
-        empty); a sheet whose error cells cannot be placed is read by openpyxl, which keeps
-        them."""
-        facts = self._xml(name)
-        if facts.errors is None:
+        """calamine's cells, with what calamine leaves out put back from the sheet's XML: the
+        text of error cells and of formulas without a value (it reads both as empty), and the
+        hidden rows.  A sheet whose error cells cannot be placed is read by openpyxl, which
+        keeps them."""
+        part = self._part(name)
+        if part is None:
+            return _calamine_grid(self._book(), name, rows)
+        try:
+            found = chain(error_cells(part), uncomputed_cells(part))
+            grid = _calamine_grid(self._book(), name, rows, found)
+        except Unplaceable as exc:
+            if exc.formula:
+                raise InputError(
+                    f"{self.source} [{name}]: the sheet has formula cells whose value was never "
+                    "computed (a program wrote the workbook). Open it in Excel or LibreOffice, "
+                    "save it, and try again."
+                ) from None
             grid = _openpyxl_grid(self.data, name)
-        else:
-            grid = _calamine_grid(self._book(), name, rows, facts.errors)
-        grid.hidden = facts.hidden
+        grid.hidden = hidden_rows(part)
         return grid
 
-    def _xml(self, name: str) -> SheetXml:
-        """What the sheet's XML says that calamine does not (error cells, hidden rows)."""
-        if self._facts is None:
+    def _part(self, name: str) -> bytes | None:
+        """The sheet's XML when the workbook may hold error cells, formulas or hidden rows (one
+        scan of its bytes); None otherwise, the usual case."""
+        if self._parts is None:
             look = may_hold_errors(self.data) or may_hide_rows(self.data)
-            self._facts = self._read_xml() if look else {}
-        return self._facts.get(name, SheetXml([], frozenset()))
-
-    def _read_xml(self) -> dict[str, SheetXml]:
+            self._parts = self._sheet_parts() if look else {}
+        part = self._parts.get(name)
+        if part is None:
+            return None
         with zipfile.ZipFile(io.BytesIO(self.data)) as book:
-            parts = sheet_names(book, book.infolist())
-            return {name: self._sheet_xml(book.read(part), name) for part, name in parts.items()}
+            return book.read(part)
 
-    def _sheet_xml(self, part: bytes, name: str) -> SheetXml:
-        """A sheet's error cells and formula cells without a value (errors None when an error
-        cell cannot be placed: openpyxl then reads the sheet, it keeps errors), hidden rows."""
-        try:
-            formulas = uncomputed_cells(part)
-        except ValueError:
-            raise InputError(
-                f"{self.source} [{name}]: the sheet has formula cells whose value was never "
-                "computed (a program wrote the workbook). Open it in Excel or LibreOffice, save "
-                "it, and try again."
-            ) from None
-        errors = error_cells(part)
-        return SheetXml(None if errors is None else errors + formulas, hidden_rows(part))
+    def _sheet_parts(self) -> dict[str, str]:
+        with zipfile.ZipFile(io.BytesIO(self.data)) as book:
+            return {name: part for part, name in sheet_names(book, book.infolist()).items()}
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         if self._failed is None:
@@ -381,12 +374,12 @@ def _enum_name(value: object) -> str:
 
 
 def _calamine_grid(
-    book: Any, name: str, rows: int | None = None, errors: list[ErrorCell] | None = None
+    book: Any, name: str, rows: int | None = None, errors: Iterable[ErrorCell] = ()
 ) -> Grid:
     ws = book.get_sheet_by_name(name)
     cells = ws.to_python() if rows is None else ws.to_python(nrows=rows)
     first_row, first_col = ws.start or (0, 0)
-    if cells and errors:
+    if cells:
         place(cells, errors, first_row + 1, first_col + 1)
     merged = [
         (top + 1, bottom + 1, left + 1, left - first_col)

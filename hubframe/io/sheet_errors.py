@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import html
 import re
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -52,23 +53,21 @@ _WHY: Final = {
     "#DIV/0!": "the formula divides by zero",
 }
 
-# An error cell's start tag (t="e"), with any namespace prefix; its value follows in <v>.
-_ERROR_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\s[^>]*?\bt\s*=\s*[\"']e[\"'][^>]*>")
+_PREFIX: Final = rb"(?:[A-Za-z_][\w.-]{0,32}:)?"  # a namespace prefix, as some writers use
+_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s>/]")  # a cell's start tag
+_CLOSE = re.compile(rb"</" + _PREFIX + rb"c>")
+_FORMULA_START = re.compile(rb"<" + _PREFIX + rb"f[\s>/]")
 _CELL_REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
-_CLOSE = re.compile(rb"</(?:[A-Za-z_][\w.-]*:)?c>")
-_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]{0,64})</(?:[A-Za-z_][\w.-]*:)?v>")
+_VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]{0,64})</" + _PREFIX + rb"v>")
+_FORMULA_TEXT = re.compile(rb"([^<]{0,200})</" + _PREFIX + rb"f>")
+_TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
+_ANY_VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]*)</" + _PREFIX + rb"v>")
+_EMPTY_VALUE = re.compile(rb"<" + _PREFIX + rb"v\s*/>|<" + _PREFIX + rb"v>\s*</")
 _ERROR_MARKS: Final = (b't="e"', b"t='e'")
 _PREFIXED_FORMULA: Final = (b":f>", b":f ")
+_EMPTY_VALUES: Final = (b"<v></v>", b"<v/>", b"<v />")
 _MARKS: Final = (*_ERROR_MARKS, b"<f>", b"<f ", *_PREFIXED_FORMULA)
-# A formula not followed by a computed value (a fast first look; unprefixed XML, as Excel,
-# LibreOffice and openpyxl write it): only these need a closer look.
-_SUSPECT = re.compile(rb"<f(?:\s[^>]*)?(?:/>|>[^<]*</f>)(?!<v>[^<])")
-# A formula's start tag; the cell's start tag is the tag just before it (CT_Cell: f, v, is).
-_FORMULA = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?f(?:\s[^>]*)?/?>")
-_FORMULA_TEXT = re.compile(rb"([^<]{0,200})</(?:[A-Za-z_][\w.-]*:)?f>")
-_TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
-_ANY_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v>([^<]*)</(?:[A-Za-z_][\w.-]*:)?v>")
-_EMPTY_VALUE = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?v\s*/>|<(?:[A-Za-z_][\w.-]*:)?v>\s*</")
+TAG_MAX: Final = 1024  # bytes a start tag may take: every search around one is bounded by it
 UNCOMPUTED: Final = "="  # how the text of a formula cell without a computed value starts
 
 
@@ -81,45 +80,111 @@ class ErrorCell:
     text: str
 
 
+class Unplaceable(ValueError):
+    """An error cell (``formula`` False) or a formula cell without a value (True) that has no
+    cell reference, so its place in the grid is unknown."""
+
+    def __init__(self, formula: bool) -> None:
+        super().__init__("a cell without a cell reference")
+        self.formula = formula
+
+
+class _Cells:
+    """Bounded, forward-only searches in a sheet part.  Positions asked for only grow, so each
+    of the part's bytes is searched a bounded number of times: a crafted part costs time in
+    proportion to its size, never its square."""
+
+    def __init__(self, part: bytes) -> None:
+        self.part = part
+        self._close = self._next_cell = -1
+
+    def start_tag(self, pos: int) -> tuple[int, int] | None:
+        """(start, end) of the cell start tag that holds ``pos`` or is the last tag before it,
+        or None (no cell's tag there)."""
+        start = self.part.rfind(b"<", max(0, pos - TAG_MAX), pos)
+        if start < 0 or not _CELL_TAG.match(self.part, start):
+            return None
+        end = self.part.find(b">", start, start + TAG_MAX)
+        return None if end < 0 else (start, end + 1)
+
+    def end(self, pos: int) -> int:
+        """Where the cell whose content starts at ``pos`` ends: its closing tag, or the next
+        cell when it has none."""
+        if self._close < pos:
+            self._close = _found(_CLOSE.search(self.part, pos), len(self.part))
+        if self._next_cell < pos:
+            self._next_cell = _found(_CELL_TAG.search(self.part, pos), len(self.part))
+        return min(self._close, self._next_cell)
+
+
+def _found(match: re.Match[bytes] | None, default: int) -> int:
+    return match.start() if match is not None else default
+
+
 def may_hold_errors(data: bytes) -> bool:
-    """False when no part of the (stored) workbook can hold an error cell: the usual case,
-    decided by one scan of the bytes."""
+    """False when no part of the (stored) workbook can hold an error cell or a formula: the
+    usual case, decided by one scan of the bytes."""
     return any(mark in data for mark in _MARKS)
 
 
-def error_cells(part: bytes) -> list[ErrorCell] | None:
-    """The error cells of a sheet part (its XML); None when one has no cell reference, so it
-    cannot be placed (the caller then reads the sheet with an engine that keeps errors)."""
-    found: list[ErrorCell] = []
-    if not any(mark in part for mark in _ERROR_MARKS):
-        return found
-    for tag in _ERROR_TAG.finditer(part):
-        ref = _CELL_REF.search(tag.group(0))
-        if ref is None:
-            return None
-        found.append(ErrorCell(int(ref.group(2)), _column(ref.group(1)), _value(part, tag)))
-    return found
+def error_cells(part: bytes) -> Iterator[ErrorCell]:
+    """The error cells of a sheet part (its XML), in order of each way of writing them.
+    Raises :class:`Unplaceable` (formula False) for one without a cell reference."""
+    for mark in _ERROR_MARKS:
+        cells = _Cells(part)
+        pos = part.find(mark)
+        while pos >= 0:
+            tag = cells.start_tag(pos)
+            if tag is not None and tag[1] > pos:
+                yield _error_cell(cells, *tag)
+            pos = part.find(mark, pos + len(mark))
 
 
-def uncomputed_cells(part: bytes) -> list[ErrorCell]:
+def _error_cell(cells: _Cells, start: int, end: int) -> ErrorCell:
+    part = cells.part
+    ref = _CELL_REF.search(part, start, end)
+    if ref is None:
+        raise Unplaceable(formula=False)
+    text = ""
+    if part[end - 2 : end] != b"/>":
+        value = _VALUE.search(part, end, cells.end(end))
+        text = html.unescape(value.group(1).decode("utf-8", "replace")).strip() if value else ""
+    return ErrorCell(int(ref.group(2)), _column(ref.group(1)), text or UNKNOWN_ERROR)
+
+
+def uncomputed_cells(part: bytes) -> Iterator[ErrorCell]:
     """Formula cells without a computed value (a workbook written by a program and never saved
     by a spreadsheet app): their text is ``=`` and the formula.  A cell that computed empty
-    text keeps its (empty) value.  ValueError when such a cell has no cell reference."""
-    prefixed = any(mark in part for mark in _PREFIXED_FORMULA)
-    found: list[ErrorCell] = []
-    for formula in (_FORMULA if prefixed else _SUSPECT).finditer(part):
-        opened = part.find(b">", formula.start()) + 1  # the end of the formula's start tag
-        start = part.rfind(b"<", 0, formula.start())
-        tag = part[start : formula.start()]
-        close = _CLOSE.search(part, opened)
-        if not _uncomputed(part, tag, opened, close.start() if close else len(part)):
+    text keeps its (empty) value.  Raises :class:`Unplaceable` (formula True) for such a cell
+    without a cell reference."""
+    if _all_computed(part):
+        return
+    cells = _Cells(part)
+    for formula in _FORMULA_START.finditer(part):
+        opened = part.find(b">", formula.start(), formula.start() + TAG_MAX) + 1
+        tag = cells.start_tag(formula.start()) if opened else None
+        if tag is None or tag[1] > formula.start():
             continue
-        ref = _CELL_REF.search(tag)
+        cell_tag = part[tag[0] : tag[1]]
+        if not _uncomputed(part, cell_tag, opened, cells.end(opened)):
+            continue
+        ref = _CELL_REF.search(cell_tag)
         if ref is None:
-            raise ValueError("a formula cell without a value or a cell reference")
+            raise Unplaceable(formula=True)
         text = _formula(part, part[formula.start() : opened], opened)
-        found.append(ErrorCell(int(ref.group(2)), _column(ref.group(1)), text))
-    return found
+        yield ErrorCell(int(ref.group(2)), _column(ref.group(1)), text)
+
+
+def _all_computed(part: bytes) -> bool:
+    """True when every formula of an unprefixed part is followed by a non-empty value (as a
+    spreadsheet app saves them), counted at C speed: the usual case needs no closer look."""
+    if any(mark in part for mark in _PREFIXED_FORMULA):
+        return False
+    formulas = part.count(b"<f>") + part.count(b"<f ")
+    if not formulas:
+        return True
+    valued = part.count(b"</f><v>") + part.count(b"/><v>")
+    return formulas == valued and not any(empty in part for empty in _EMPTY_VALUES)
 
 
 def _uncomputed(part: bytes, tag: bytes, begin: int, end: int) -> bool:
@@ -142,15 +207,6 @@ def _formula(part: bytes, start_tag: bytes, opened: int) -> str:
     return UNCOMPUTED + (body or "(formula)")
 
 
-def _value(part: bytes, tag: re.Match[bytes]) -> str:
-    if tag.group(0).endswith(b"/>"):
-        return UNKNOWN_ERROR
-    close = _CLOSE.search(part, tag.end())
-    value = _VALUE.search(part, tag.end(), close.start() if close else len(part))
-    text = html.unescape(value.group(1).decode("utf-8", "replace")).strip() if value else ""
-    return text or UNKNOWN_ERROR
-
-
 def _column(letters: bytes) -> int:
     number = 0
     for ch in letters.upper():
@@ -159,7 +215,7 @@ def _column(letters: bytes) -> int:
 
 
 def place(
-    cells: list[list[object]], errors: list[ErrorCell], first_row: int, first_col: int
+    cells: list[list[object]], errors: Iterable[ErrorCell], first_row: int, first_col: int
 ) -> None:
     """Write the errors' text into a grid whose ``cells[0][0]`` is (``first_row``,
     ``first_col``), both 1-based; errors outside the grid (rows not read) are left."""
@@ -220,6 +276,7 @@ def explain(value: str) -> tuple[str, str]:
 __all__ = [
     "ERROR_TEXTS",
     "ErrorCell",
+    "Unplaceable",
     "error_cells",
     "error_mask",
     "explain",

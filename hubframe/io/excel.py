@@ -249,7 +249,7 @@ class Workbook:
         self.data, self.source = data, source
         self._calamine: Any = None
         self._failed: Exception | None = None  # calamine's error, once it has failed
-        self._parts: dict[str, str] | None = None  # sheet name -> XML part, once looked at
+        self._parts: dict[str, str] | None = None  # sheet name -> XML part, once read
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
         if not self.sheets:
             raise InputError(f"{source}: the workbook has no sheets.")
@@ -273,11 +273,19 @@ class Workbook:
         hidden rows.  A sheet whose error cells cannot be placed is read by openpyxl, which
         keeps them."""
         part = self._part(name)
-        if part is None:
-            return _calamine_grid(self._book(), name, rows)
+        errors = part is not None and may_hold_errors(part)
+        if part is None or not errors:
+            grid = _calamine_grid(self._book(), name, rows)
+        else:
+            grid = self._with_errors(part, name, rows)
+        if part is not None and may_hide_rows(part):
+            grid.hidden = hidden_rows(part)
+        return grid
+
+    def _with_errors(self, part: bytes, name: str, rows: int | None) -> Grid:
         try:
             found = chain(error_cells(part), uncomputed_cells(part))
-            grid = _calamine_grid(self._book(), name, rows, found)
+            return _calamine_grid(self._book(), name, rows, found)
         except Unplaceable as exc:
             if exc.formula:
                 raise InputError(
@@ -285,25 +293,15 @@ class Workbook:
                     "computed (a program wrote the workbook). Open it in Excel or LibreOffice, "
                     "save it, and try again."
                 ) from None
-            grid = _openpyxl_grid(self.data, name)
-        grid.hidden = hidden_rows(part)
-        return grid
+            return _openpyxl_grid(self.data, name)
 
     def _part(self, name: str) -> bytes | None:
-        """The sheet's XML when the workbook may hold error cells, formulas or hidden rows (one
-        scan of its bytes); None otherwise, the usual case."""
-        if self._parts is None:
-            look = may_hold_errors(self.data) or may_hide_rows(self.data)
-            self._parts = self._sheet_parts() if look else {}
-        part = self._parts.get(name)
-        if part is None:
-            return None
+        """The sheet's XML part (None when the workbook's relations do not name it)."""
         with zipfile.ZipFile(io.BytesIO(self.data)) as book:
-            return book.read(part)
-
-    def _sheet_parts(self) -> dict[str, str]:
-        with zipfile.ZipFile(io.BytesIO(self.data)) as book:
-            return {name: part for part, name in sheet_names(book, book.infolist()).items()}
+            if self._parts is None:
+                self._parts = {n: p for p, n in sheet_names(book, book.infolist()).items()}
+            part = self._parts.get(name)
+            return None if part is None else book.read(part)
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         if self._failed is None:

@@ -19,9 +19,9 @@ _ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"']([0-9]{1,7})[\"']")
 TAG_MAX: Final = 1024  # bytes a row's start tag may take: searches around one are bounded
 
 
-def may_hide_rows(data: bytes) -> bool:
-    """False when no part of the (stored) workbook hides anything: one scan of the bytes."""
-    return any(mark in data for mark in _MARKS)
+def may_hide_rows(part: bytes) -> bool:
+    """False when a sheet part (its XML) hides nothing: one byte search."""
+    return b"hidden=" in part
 
 
 def hidden_rows(part: bytes) -> frozenset[int]:

@@ -66,7 +66,8 @@ _EMPTY_VALUE = re.compile(rb"<" + _PREFIX + rb"v\s*/>|<" + _PREFIX + rb"v>\s*</"
 _ERROR_MARKS: Final = (b't="e"', b"t='e'")
 _PREFIXED_FORMULA: Final = (b":f>", b":f ")
 _EMPTY_VALUES: Final = (b"<v></v>", b"<v/>", b"<v />")
-_MARKS: Final = (*_ERROR_MARKS, b"<f>", b"<f ", *_PREFIXED_FORMULA)
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]{0,32}:(?:worksheet|sheetData|row|c)[\s>]")
+HEAD: Final = 1 << 16  # the start of a part, where its root element declares its style
 TAG_MAX: Final = 1024  # bytes a start tag may take: every search around one is bounded by it
 UNCOMPUTED: Final = "="  # how the text of a formula cell without a computed value starts
 
@@ -121,10 +122,15 @@ def _found(match: re.Match[bytes] | None, default: int) -> int:
     return match.start() if match is not None else default
 
 
-def may_hold_errors(data: bytes) -> bool:
-    """False when no part of the (stored) workbook can hold an error cell or a formula: the
-    usual case, decided by one scan of the bytes."""
-    return any(mark in data for mark in _MARKS)
+def may_hold_errors(part: bytes) -> bool:
+    """False when a sheet part (its XML) holds no error cell and no formula: the usual case,
+    decided by two byte searches (quotes and prefixes other than Excel's are looked for only
+    when the part's start uses them: a writer keeps one style)."""
+    if b't="e"' in part or b"</f>" in part:
+        return True
+    head = part[:HEAD]
+    single = b"='" in head and b"t='e'" in part
+    return single or (_PREFIXED.search(head) is not None and b":f" in part)
 
 
 def error_cells(part: bytes) -> Iterator[ErrorCell]:

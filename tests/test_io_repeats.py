@@ -51,6 +51,9 @@ READERS = ("csv", "xlsx", "frame")
         (["Deal ID", "Deal ID 2", "Contact ID"], "Deal ID 2", "Deal ID"),
         (["Deal ID", "Contact ID", "Label", "Label 2"], "Label 2", "Label"),
         (["Deal ID", "Contact ID", "Type ID", "Type ID.1"], "Type ID.1", "Type ID"),
+        (["Deal ID", "Contact ID", "Contact Id"], "Contact Id", "Contact ID"),  # case
+        (["Deal ID", "Contact ID", "CONTACT_ID"], "CONTACT_ID", "Contact ID"),  # punctuation
+        (["Deal ID", "Contact ID", "Contact IDs"], "Contact IDs", "Contact ID"),  # same object
     ],
 )
 def test_a_repeated_column_stops_the_read_naming_both(
@@ -182,3 +185,29 @@ def test_the_command_line_names_the_role_column_and_sends_nothing(tmp_path: Path
     assert len(errors) == 1 and "Traceback" not in proc.stderr
     assert '"Contact Role" may hold association labels' in errors[0]
     assert 'Name it "Label"' in errors[0] and "columns=" not in errors[0]
+
+
+@settings(max_examples=120, deadline=None)
+@given(
+    role=st.sampled_from(["Deal ID", "Contact ID", "Type ID"]),
+    spelling=st.lists(
+        st.sampled_from(["upper", "lower", "space", "underscore", "dash"]), max_size=3
+    ),
+)
+def test_any_spelling_of_a_read_column_beside_it_stops(role: str, spelling: list[str]) -> None:
+    """Before: "Contact Id" beside "Contact ID" was left unread, its pairs dropped unseen."""
+    other = role
+    for how in spelling:
+        other = {
+            "upper": other.upper(),
+            "lower": other.lower(),
+            "space": other.replace(" ", "  "),
+            "underscore": other.replace(" ", "_"),
+            "dash": other.replace(" ", "-"),
+        }[how]
+    if other == role:
+        other = role.swapcase()
+    headers = [*dict.fromkeys(["Deal ID", "Contact ID", role]), other]
+    frame = pd.DataFrame([["3000000001"] * len(headers)], columns=headers)
+    with pytest.raises(HeaderError, match=r"repeats|several columns could hold"):
+        hf.read_pairs(frame)

@@ -325,11 +325,16 @@ def _check_repeats(
     ``columns=`` are the analyst's choice and never stop the read."""
     used = mapping.column_map
     used_keys = {header_key(h): c for h, c in used.items() if h not in chosen}
+    used_typed = {
+        TYPED_HEADERS[header_key(h)]: c
+        for h, c in used.items()
+        if h not in chosen and c in ("from_id", "to_id") and header_key(h) in TYPED_HEADERS
+    }
     for header in headers:
-        base = numbered_base(header)
-        if header in used or base is None:
+        if header in used:
             continue
-        canonical = used_keys.get(base)
+        key, base = header_key(header), numbered_base(header)
+        canonical = _repeated(key, base, used_keys, used_typed)
         if canonical is not None:
             first = next(h for h, c in used.items() if c == canonical)
             raise HeaderError(
@@ -339,7 +344,7 @@ def _check_repeats(
                 "Put every value in one column (a row each), or rename the others"
                 f"{_or_choose(syntax, header, canonical)}.",
             )
-        role = STRONG_KEYS.get(base) or WEAK_KEYS.get(base)
+        role = (STRONG_KEYS.get(base) or WEAK_KEYS.get(base)) if base is not None else None
         if role in ("label", "type_id") and role in wanted and role not in mapping.columns:
             name = accepted_names(role)[1]  # "Label", "Type ID"
             raise HeaderError(
@@ -348,6 +353,27 @@ def _check_repeats(
                 f'one: name it "{name}" to use it, or rename it to keep it as a column of '
                 f"your own{_or_choose(syntax, header, role)}.",
             )
+
+
+def _repeated(
+    key: str,
+    base: str | None,
+    used_keys: Mapping[str, str],
+    used_typed: Mapping[TypedHeader, str],
+) -> str | None:
+    """The column an unused header repeats: spelled as a used one once case, spaces and
+    punctuation are ignored ("Contact Id" beside "Contact ID"), numbered ("Contact ID 2"), or
+    naming the same object's ids ("Contact IDs" beside "Contact ID")."""
+    for candidate in (key, base):
+        if candidate is None:
+            continue
+        found = used_keys.get(candidate)
+        typed = TYPED_HEADERS.get(candidate)
+        if found is None and typed is not None:
+            found = used_typed.get(typed)
+        if found is not None:
+            return found
+    return None
 
 
 def _check_lookalikes(

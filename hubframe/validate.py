@@ -188,6 +188,12 @@ class _Collector:
             _Part(positions.astype(np.int64), column, str(code), shown, said, severity)
         )
 
+    def warn(self, positions: IntArray, column: str, code: ErrorCode, message: str) -> None:
+        """One warning, the same message, for each of ``positions`` (no value shown)."""
+        self.add(
+            positions, column, code, [""] * len(positions), [message] * len(positions), WARNING
+        )
+
     def add_each(
         self,
         mask: BoolArray,
@@ -316,14 +322,7 @@ def _check_hidden_rows(c: _Collector) -> None:
         "sends it like the others. If it should not be sent, delete it from the sheet (a filter "
         "only hides rows) and run again."
     )
-    c.add(
-        positions,
-        "row",
-        ErrorCode.HIDDEN_ROW,
-        [""] * len(positions),
-        [said] * len(positions),
-        WARNING,
-    )
+    c.warn(positions, "row", ErrorCode.HIDDEN_ROW, said)
 
 
 def _check_formula_errors(c: _Collector, columns: Sequence[str]) -> None:
@@ -624,14 +623,7 @@ def _check_no_targets(c: _Collector) -> BoolArray:
             f"The record has no associated records in this export ({c.where('to_id')} is "
             "empty): nothing to do for it, it is not sent."
         )
-        c.add(
-            positions,
-            "to_id",
-            ErrorCode.NO_TARGETS,
-            [""] * len(positions),
-            [said] * len(positions),
-            WARNING,
-        )
+        c.warn(positions, "to_id", ErrorCode.NO_TARGETS, said)
     return rows
 
 
@@ -792,14 +784,7 @@ def _blank_limits(c: _Collector, blank: BoolArray) -> None:
         f"The limit cell ({c.where('max_to_object_ids')}) is empty: this row is not sent and "
         "the limit stays as it is. Write a number to set the limit, or 'remove' to remove it."
     )
-    c.add(
-        positions,
-        "max_to_object_ids",
-        ErrorCode.BLANK_LIMIT,
-        [""] * len(positions),
-        [said] * len(positions),
-        WARNING,
-    )
+    c.warn(positions, "max_to_object_ids", ErrorCode.BLANK_LIMIT, said)
 
 
 def _floats(s: pd.Series) -> npt.NDArray[np.float64]:

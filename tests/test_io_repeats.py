@@ -91,17 +91,21 @@ def test_columns_chosen_explicitly_and_columns_of_the_analysts_own_read(how: str
     assert own["Notes 2"].tolist() == ["b"]
 
 
-def test_the_command_line_says_it_in_one_line(tmp_path: Path) -> None:
-    path = tmp_path / "links.csv"
-    path.write_text("Deal ID,Contact ID,Contact ID\n3000000001,4000000001,4000000002\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "hubframe", "validate", str(path)],
+def _hubframe(*args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-m", "hubframe", *args],
         capture_output=True,
         text=True,
         cwd=REPO,
         timeout=60,
         check=False,
     )
+
+
+def test_the_command_line_says_it_in_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "links.csv"
+    path.write_text("Deal ID,Contact ID,Contact ID\n3000000001,4000000001,4000000002\n")
+    proc = _hubframe("validate", str(path))
     assert proc.returncode == 2, proc.stderr
     lines = proc.stderr.strip().splitlines()
     assert len(lines) == 1 and "Traceback" not in proc.stderr
@@ -172,14 +176,7 @@ def test_a_limits_sheet_with_a_relationship_column_stops_too() -> None:
 def test_the_command_line_names_the_role_column_and_sends_nothing(tmp_path: Path) -> None:
     path = tmp_path / "roles.csv"
     path.write_text("Deal ID,Contact ID,Contact Role\n2040000001,1019360001,Decision maker\n")
-    proc = subprocess.run(
-        [sys.executable, "-m", "hubframe", "associate", str(path), "--sandbox"],
-        capture_output=True,
-        text=True,
-        cwd=REPO,
-        timeout=60,
-        check=False,
-    )
+    proc = _hubframe("associate", str(path), "--sandbox")
     assert proc.returncode == 2, proc.stderr
     errors = [line for line in proc.stderr.splitlines() if line.startswith("hubframe: error")]
     assert len(errors) == 1 and "Traceback" not in proc.stderr

@@ -70,13 +70,16 @@ def test_the_workbook_reader_keeps_the_error_text_where_calamine_reads_empty() -
     assert "column 'Label'" in message and "VLOOKUP" in message and "not sent" in message
 
 
-def _rewrite_sheet(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+def _rewrite_sheet(
+    data: bytes, edit: Callable[[bytes], bytes], compression: int = zipfile.ZIP_DEFLATED
+) -> bytes:
     """The workbook with its first sheet's XML edited (as other writers lay it out)."""
     source = zipfile.ZipFile(io.BytesIO(data))
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+    with zipfile.ZipFile(out, "w", compression) as copy:
         for info in source.infolist():
             part = source.read(info)
+            info.compress_type = compression
             copy.writestr(info, edit(part) if info.filename.endswith("sheet1.xml") else part)
     return out.getvalue()
 
@@ -347,3 +350,19 @@ def test_a_crafted_sheet_costs_time_in_proportion_to_its_size(name: str) -> None
             pass
     hidden_rows(part)
     assert time.perf_counter() - started < 20
+
+
+def test_a_part_repeating_one_error_cell_stops_the_read_at_once() -> None:
+    """A crafted sheet naming cell C2 as an error 300,000 times (its grid is 2 x 3): the scan
+    stops once the part names more such cells than the sheet holds, and says the file is
+    damaged, instead of working through every repeat."""
+    repeats = b'<c r="C2" t="e"><v>#N/A</v></c>' * 300_000
+    data = _rewrite_sheet(
+        xlsx_bytes([["Deal ID", "Contact ID", "Label"], [DEALS[0], CONTACTS[0], "#N/A"]]),
+        _swap(b'<c r="C2" t="e"><v>#N/A</v></c>', repeats),
+        zipfile.ZIP_STORED,  # stored: the zip-bomb check (compression ratio) lets it through
+    )
+    started = time.perf_counter()
+    with pytest.raises(InputError, match="more error or formula cells than the sheet holds"):
+        hf.read_pairs(data)
+    assert time.perf_counter() - started < 20  # loose: bounded by the sheet, not the repeats

@@ -53,6 +53,7 @@ from hubframe.io.sheet import (
 )
 from hubframe.io.sheet_errors import (
     ErrorCell,
+    TooMany,
     Unplaceable,
     error_cells,
     may_hold_errors,
@@ -286,6 +287,12 @@ class Workbook:
         try:
             found = chain(error_cells(part), uncomputed_cells(part))
             return _calamine_grid(self._book(), name, rows, found)
+        except TooMany:
+            raise InputError(
+                f"{self.source} [{name}]: the sheet's XML names more error or formula cells "
+                "than the sheet holds; the file is damaged. Open it in Excel, save it, and try "
+                "again."
+            ) from None
         except Unplaceable as exc:
             if exc.formula:
                 raise InputError(
@@ -378,7 +385,9 @@ def _calamine_grid(
     cells = ws.to_python() if rows is None else ws.to_python(nrows=rows)
     first_row, first_col = ws.start or (0, 0)
     if cells:
-        place(cells, errors, first_row + 1, first_col + 1)
+        last_row, last_col = ws.end or (first_row, first_col)
+        size = (last_row - first_row + 1) * (last_col - first_col + 1)
+        place(cells, errors, first_row + 1, first_col + 1, 2 * size + 1024)
     merged = [
         (top + 1, bottom + 1, left + 1, left - first_col)
         for (top, left), (bottom, right) in (getattr(ws, "merged_cell_ranges", None) or [])

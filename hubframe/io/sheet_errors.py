@@ -220,12 +220,25 @@ def _column(letters: bytes) -> int:
     return number
 
 
+class TooMany(ValueError):
+    """The part names more error or formula cells than its sheet can hold: a crafted or
+    damaged file (each such cell is a cell of the sheet)."""
+
+
 def place(
-    cells: list[list[object]], errors: Iterable[ErrorCell], first_row: int, first_col: int
+    cells: list[list[object]],
+    errors: Iterable[ErrorCell],
+    first_row: int,
+    first_col: int,
+    most: int,
 ) -> None:
     """Write the errors' text into a grid whose ``cells[0][0]`` is (``first_row``,
-    ``first_col``), both 1-based; errors outside the grid (rows not read) are left."""
-    for error in errors:
+    ``first_col``), both 1-based; errors outside the grid (rows not read) are left.  Raises
+    :class:`TooMany` past ``most`` errors, so the scan's work is bounded by the sheet's size,
+    not by how often a crafted part repeats one cell."""
+    for count, error in enumerate(errors, start=1):
+        if count > most:
+            raise TooMany(f"more than {most:,} error or formula cells")
         r, c = error.row - first_row, error.column - first_col
         if 0 <= r < len(cells) and 0 <= c < len(cells[r]):
             cells[r][c] = error.text
@@ -282,6 +295,7 @@ def explain(value: str) -> tuple[str, str]:
 __all__ = [
     "ERROR_TEXTS",
     "ErrorCell",
+    "TooMany",
     "Unplaceable",
     "error_cells",
     "error_mask",

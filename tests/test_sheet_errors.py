@@ -18,7 +18,7 @@ from collections.abc import Callable
 
 import pandas as pd
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
 import hubframe as hf
@@ -259,6 +259,7 @@ _CELLS = st.one_of(
 
 
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example([["", "", "=VLOOKUP(A2,L!A:B,2,FALSE)"]])  # a row of formulas only: it was lost
 @given(st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=8))
 def test_property_every_error_cell_is_read_and_refused(rows: list[list[str]]) -> None:
     """Any grid: each error cell (and each formula openpyxl wrote without computing it) comes
@@ -314,6 +315,29 @@ def test_formula_cells_without_a_value_are_refused_and_computed_ones_read() -> N
         ),
     )
     assert hf.read_pairs(computed)["label"].iloc[2] == "Decision maker"  # as Excel saves it
+
+
+def test_rows_of_formulas_only_are_never_lost() -> None:
+    """calamine leaves out rows whose only cells are formulas without a value (a script copied
+    ids and labels by formula): they were missing from the read, without a word."""
+    data = xlsx_bytes(
+        [
+            ["Deal ID", "Contact ID", "Label"],
+            [DEALS[0], CONTACTS[0], "Decision maker"],
+            ["=Deals!A3", "=Contacts!A3", "=Labels!A3"],
+            [DEALS[2], CONTACTS[2], None],
+            [None, None, "=Labels!A5"],
+        ]
+    )
+    pairs = hf.read_pairs(data)
+    assert pairs["row"].tolist() == [2, 3, 4, 5]
+    issues = _issues(pairs)
+    assert [(r, c) for r, c, _, k in issues if k == "FORMULA_ERROR"] == [
+        (3, "from_id"),
+        (3, "to_id"),
+        (3, "label"),
+        (5, "label"),
+    ]
 
 
 def test_a_formula_cell_that_cannot_be_placed_stops_the_read() -> None:

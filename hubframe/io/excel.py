@@ -387,7 +387,7 @@ def _calamine_grid(
     if cells:
         last_row, last_col = ws.end or (first_row, first_col)
         size = (last_row - first_row + 1) * (last_col - first_col + 1)
-        place(cells, errors, first_row + 1, first_col + 1, 2 * size + 1024)
+        place(cells, errors, first_row + 1, first_col + 1, 2 * size + 1024, rows)
     merged = [
         (top + 1, bottom + 1, left + 1, left - first_col)
         for (top, left), (bottom, right) in (getattr(ws, "merged_cell_ranges", None) or [])

@@ -231,17 +231,29 @@ def place(
     first_row: int,
     first_col: int,
     most: int,
+    rows: int | None = None,
 ) -> None:
     """Write the errors' text into a grid whose ``cells[0][0]`` is (``first_row``,
-    ``first_col``), both 1-based; errors outside the grid (rows not read) are left.  Raises
-    :class:`TooMany` past ``most`` errors, so the scan's work is bounded by the sheet's size,
-    not by how often a crafted part repeats one cell."""
+    ``first_col``), both 1-based.  The grid grows to hold a cell below or right of it (calamine
+    leaves out a row whose only cells are formulas without a value), except past the ``rows``
+    read (a sheet's first rows only); ValueError (:class:`Unplaceable`) for one above or left
+    of it.  Raises :class:`TooMany` past ``most`` errors, so the scan's work is bounded by the
+    sheet's size, not by how often a crafted part repeats one cell."""
+    width = len(cells[0]) if cells else 0
     for count, error in enumerate(errors, start=1):
         if count > most:
             raise TooMany(f"more than {most:,} error or formula cells")
         r, c = error.row - first_row, error.column - first_col
-        if 0 <= r < len(cells) and 0 <= c < len(cells[r]):
-            cells[r][c] = error.text
+        if r < 0 or c < 0:
+            raise Unplaceable(formula=error.text.startswith(UNCOMPUTED))
+        if rows is not None and r >= rows:
+            continue
+        while len(cells) <= r:
+            cells.append([""] * width)
+        row = cells[r]
+        if len(row) <= c:
+            row.extend([""] * (c + 1 - len(row)))
+        row[c] = error.text
 
 
 def is_error_text(value: str) -> bool:

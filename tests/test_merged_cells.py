@@ -9,6 +9,8 @@ import io
 from collections.abc import Callable
 
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from openpyxl import Workbook
 
 import hubframe as hf
@@ -102,3 +104,57 @@ def test_a_covered_cell_holding_its_own_value_keeps_it() -> None:
     filled = _fill_merged(body, [(2, 5, 2, 1)], first=2)  # B2:B5, index 1 in the rows
     assert [row[1] for row in body] == ["Champion", "Champion", "Buyer", "Champion"]
     assert filled == ["B2:B5"]
+
+
+_CELLS = st.sampled_from(["", DEALS[0], CONTACTS[1], "Champion", "#N/A", "=VLOOKUP(A2,L!A:B,2,0)"])
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    grid=st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=7),
+    hidden=st.sets(st.integers(2, 8), max_size=3),
+    merge=st.one_of(st.none(), st.tuples(st.integers(2, 8), st.integers(1, 3))),
+)
+def test_property_merges_hidden_rows_errors_and_formulas_never_lose_or_change_a_row(
+    grid: list[list[str]], hidden: set[int], merge: tuple[int, int] | None
+) -> None:
+    """Any mix of this stop's workbook features: every row holding something is read, in
+    order, as the sheet shows it (a label merged down repeated, an error or a formula kept as
+    its text and refused), and every hidden row read is warned about."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(HEADER)
+    for row in grid:
+        ws.append([cell or None for cell in row])
+    shown = [list(row) for row in grid]  # what the sheet shows, row 2 first
+    if merge is not None:
+        top, span = merge
+        bottom = min(top + span, len(grid) + 1)
+        if bottom > top:
+            ws.merge_cells(f"C{top}:C{bottom}")  # Excel keeps the top cell's value only
+            for r in range(top + 1, bottom + 1):
+                shown[r - 2][2] = shown[top - 2][2]
+    for number in hidden:
+        ws.row_dimensions[number].hidden = True
+    out = io.BytesIO()
+    book.save(out)
+    pairs = hf.read_pairs(out.getvalue())
+    # A merge reaching below the last row with cells of its own adds no row: nothing but the
+    # merged label would be in it (no ids), and the sheet's rows end where its cells do.
+    last = max((n for n, row in enumerate(grid, start=2) if any(row)), default=1)
+    expected = [n for n, row in enumerate(shown, start=2) if any(row) and n <= last]
+    assert pairs["row"].tolist() == expected
+    issues = hf.validate_pairs(pairs)
+    for position, number in enumerate(expected):
+        row = shown[number - 2]
+        for column, cell in zip(("from_id", "to_id", "label"), row, strict=True):
+            read = pairs[column].iloc[position]
+            assert (read if isinstance(read, str) else "") == cell, (number, column)
+            codes = issues.loc[
+                (issues["row"] == number) & (issues["column"] == column), "code"
+            ].tolist()
+            if cell.startswith(("#", "=")):
+                assert codes == ["FORMULA_ERROR"], (number, column, codes)
+        warned = issues.loc[(issues["row"] == number) & (issues["code"] == "HIDDEN_ROW")]
+        assert len(warned) == (1 if number in hidden else 0)

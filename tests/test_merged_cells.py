@@ -9,7 +9,7 @@ import io
 from collections.abc import Callable
 
 import pandas as pd
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from openpyxl import Workbook
 
@@ -110,6 +110,16 @@ _CELLS = st.sampled_from(["", DEALS[0], CONTACTS[1], "Champion", "#N/A", "=VLOOK
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@example(  # a merge reaching below the last row: the rows it covers lost their label
+    grid=[
+        ["", "", ""],
+        [DEALS[0], CONTACTS[1], "Champion"],
+        [DEALS[0], CONTACTS[1], ""],
+        ["", "", ""],  # the merge covers this empty last row too
+    ],
+    hidden=set(),
+    merge=(3, 3),
+)
 @given(
     grid=st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=7),
     hidden=st.sets(st.integers(2, 8), max_size=3),
@@ -127,13 +137,15 @@ def test_property_merges_hidden_rows_errors_and_formulas_never_lose_or_change_a_
     ws.append(HEADER)
     for row in grid:
         ws.append([cell or None for cell in row])
-    shown = [list(row) for row in grid]  # what the sheet shows, row 2 first
+    held = [list(row) for row in grid]  # what the file holds, row 2 first
+    shown = [list(row) for row in grid]  # what the sheet shows
     if merge is not None:
         top, span = merge
         bottom = min(top + span, len(grid) + 1)
         if bottom > top:
-            ws.merge_cells(f"C{top}:C{bottom}")  # Excel keeps the top cell's value only
+            ws.merge_cells(f"C{top}:C{bottom}")  # the cells below the top one are cleared
             for r in range(top + 1, bottom + 1):
+                held[r - 2][2] = ""
                 shown[r - 2][2] = shown[top - 2][2]
     for number in hidden:
         ws.row_dimensions[number].hidden = True
@@ -142,7 +154,7 @@ def test_property_merges_hidden_rows_errors_and_formulas_never_lose_or_change_a_
     pairs = hf.read_pairs(out.getvalue())
     # A merge reaching below the last row with cells of its own adds no row: nothing but the
     # merged label would be in it (no ids), and the sheet's rows end where its cells do.
-    last = max((n for n, row in enumerate(grid, start=2) if any(row)), default=1)
+    last = max((n for n, row in enumerate(held, start=2) if any(row)), default=1)
     expected = [n for n, row in enumerate(shown, start=2) if any(row) and n <= last]
     assert pairs["row"].tolist() == expected
     issues = hf.validate_pairs(pairs)

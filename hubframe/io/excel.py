@@ -477,11 +477,13 @@ def _fill_merged(
     """Cells merged down one column show their value in every row they cover; the sheet holds
     it in the first only.  Fill the empty others of ranges below the header (``first``: the
     Excel row of ``body[0]``), so a label merged over three contacts labels all three instead
-    of leaving two unlabeled.  Returns the ranges filled ("C2:C4")."""
+    of leaving two unlabeled.  A range reaching below the sheet's last row with cells is
+    filled down to that row (the rows below hold nothing else and are not read).  Returns the
+    ranges filled ("C2:C4")."""
     filled: list[str] = []
     for top, bottom, column, index in merged:
-        start, stop = top - first, bottom - first
-        if start < 0 or stop >= len(body) or index >= len(body[start]):
+        start, stop = top - first, min(bottom - first, len(body) - 1)
+        if start < 0 or start >= len(body) or index >= len(body[start]):
             continue
         value = body[start][index]
         if not one_cell_text(value).strip():

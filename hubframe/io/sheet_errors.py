@@ -6,7 +6,13 @@ label": the pair would be associated without the label the analyst meant, and re
 So the workbook reader finds the error cells in the sheet's XML (:func:`error_cells`) and puts
 their text back, and validation refuses every cell that holds one (:func:`error_mask`), whether
 it came from a workbook or from a CSV file Excel or Google Sheets wrote (they write the error's
-text).
+text).  A formula without a computed value (a workbook a program wrote: openpyxl, pandas'
+``to_excel``) is read as empty too; :func:`uncomputed_cells` finds those, and their text is the
+formula (``=VLOOKUP(...)``), refused the same way.
+
+Every search in a sheet part is bounded and moves forward only (:class:`_Cells`), and
+:func:`place` stops past the sheet's size: a crafted part costs time in proportion to the
+sheet, never the square of its size.
 """
 
 from __future__ import annotations

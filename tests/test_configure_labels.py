@@ -3,6 +3,8 @@ the sandbox, in every API version and behaviour profile."""
 
 from __future__ import annotations
 
+import io
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -14,7 +16,7 @@ from hubframe.io.labels import read_labels
 from hubframe.jobs import associate, configure_labels
 from hubframe.jobs.labels import internal_name
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for, demo_ids, pairs_sheet
+from hubframe.testing import client_for, demo_ids, pairs_sheet, xlsx_bytes
 
 pytestmark = pytest.mark.profiles  # every test under every behaviour profile
 
@@ -178,3 +180,33 @@ def test_a_run_that_stops_after_a_lost_create_says_the_label_may_exist(sandbox: 
     assert "Technical buyer" in labels_of(sandbox, "deals", "contacts")  # it did
     assert result["status"].tolist() == ["failed"] * 4  # not sent: the run stopped
     assert result["error_code"].tolist()[1:] == ["NETWORK_ERROR"] * 3
+
+
+@pytest.mark.parametrize("how", ["xlsx", "csv"])
+def test_a_cell_that_cannot_say_what_to_create_refuses_its_row(
+    sandbox_factory: Callable[..., Sandbox], how: str
+) -> None:
+    """Before: a type id cell that was not a whole number ('#REF!', 'abc') read as empty, and a
+    rename became the creation of a new label; a type cell naming no object ('contcts') was
+    replaced by the type given for empty cells.  Each row is now invalid, nothing sent for it."""
+    rows = [
+        ["From object", "To object", "Type ID", "Label"],
+        ["deals", "contacts", "#REF!", "Sponsor renamed"],
+        ["deals", "contacts", "3,000", "Other"],
+        ["deals", "contcts", "", "Typo"],
+        ["deals", "", "", "Fine"],  # an empty type cell takes the one given
+    ]
+    data: object
+    if how == "xlsx":
+        data = xlsx_bytes(rows)
+    else:
+        data = io.BytesIO("\n".join(",".join(f'"{c}"' for c in r) for r in rows).encode())
+    sb = sandbox_factory(seed=None)
+    sb.add_label("deals", "contacts", "Sponsor")
+    before = set(sb.labels("deals", "contacts")["label"].dropna())
+    result = configure_labels(data, client_for(sb), renames=True, to_type="contacts")
+    after = set(sb.labels("deals", "contacts")["label"].dropna())
+    assert result["status"].tolist() == ["invalid", "invalid", "invalid", "success"]
+    assert result["error_code"].tolist()[:3] == ["FORMULA_ERROR", "BAD_ID", "BAD_OBJECT_TYPE"]
+    assert "'3,000'" in result["error_message"].iloc[1]
+    assert after - before == {"Fine"} and "Sponsor" in after

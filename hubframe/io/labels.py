@@ -31,6 +31,7 @@ from hubframe.io.text import to_objects, to_series, trimmed_text
 #: What ``attrs["hubframe"]["kind"]`` says of a labels sheet.
 LABELS_KIND: Final = "labels"
 LABEL_COLUMNS: Final = ("from_type", "to_type", "label", "inverse_label", "type_id", "name")
+RAW_TYPE_ID: Final = "_raw_type_id"  # the text of type id cells that are not whole numbers
 _EXTRA_ALIASES: Final = {
     "inverse_label": ("Inverse label", "Inverse", "Reverse label", "Paired label", "inverseLabel"),
     "name": ("Name", "Internal name", "Label name (internal)"),
@@ -98,14 +99,28 @@ def _column(raw: RawSheet, canonical: str, given: str | None = None) -> pd.Serie
     cells = raw.cells(canonical)
     if cells is None:
         return pd.Series([given] * raw.size, dtype="Int64" if canonical == "type_id" else object)
-    if canonical in ("from_type", "to_type"):
-        values = [canonical_object_type(v) or given for v in to_objects(to_series(cells))]
+    if canonical in ("from_type", "to_type"):  # a cell that names no type is kept as written
+        cell_text = to_objects(to_series(trimmed_text(cells)))
+        values = [(canonical_object_type(v) or v) if v else given for v in cell_text]
         return pd.Series(values, dtype=object)
     if canonical == "type_id":
         numbers, _ = whole_numbers(cells)
         return pd.Series(numbers, dtype="Int64")
     text = trimmed_text(cells)
     return pd.Series(to_objects(to_series(text)), dtype=object)
+
+
+def _bad_type_ids(raw: RawSheet) -> pd.Series | None:
+    """The text of type id cells that are not whole numbers ("#REF!", "3,000"), None where the
+    cell is one or empty; None when every cell is.  Kept so that the row is refused, never read
+    as a label without a type id (which would create a label instead of renaming one)."""
+    cells = raw.cells("type_id")
+    if cells is None:
+        return None
+    _, bad = whole_numbers(cells)
+    if bad.null_count == len(bad):
+        return None
+    return pd.Series(to_objects(to_series(bad)), dtype=object)
 
 
 def read_labels(
@@ -130,6 +145,9 @@ def read_labels(
     parts = []
     for raw in raws:
         part = pd.DataFrame({c: _column(raw, c, given.get(c)) for c in LABEL_COLUMNS})
+        bad = _bad_type_ids(raw)
+        if bad is not None:
+            part[RAW_TYPE_ID] = bad
         part.insert(0, "row", raw.rows)
         part.insert(0, "sheet", raw.name or name)
         parts.append(part[part["label"].notna()])
@@ -138,4 +156,4 @@ def read_labels(
     return frame
 
 
-__all__ = ["LABELS_KIND", "LABEL_COLUMNS", "read_labels"]
+__all__ = ["LABELS_KIND", "LABEL_COLUMNS", "RAW_TYPE_ID", "read_labels"]

@@ -30,7 +30,8 @@ import pandas as pd
 from hubframe.constants import UNLABELED_NAMES
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.io.labels import LABELS_KIND, read_labels
+from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
+from hubframe.io.normalize import is_valid_object_type
 from hubframe.io.sheet_errors import explain, is_error_text
 from hubframe.run.labels import LabelDef, named, normalize_label
 from hubframe.run.rows import text, value, whole
@@ -93,6 +94,7 @@ def _from_frame(frame: pd.DataFrame, *, labels_sheet: bool = False) -> pd.DataFr
             "inverse_label": rows["inverse_label"] if labels_sheet else None,
             "type_id": rows["type_id"] if labels_sheet else pd.NA,
             "name": rows["name"] if labels_sheet else None,
+            RAW_TYPE_ID: rows.get(RAW_TYPE_ID),
         }
     )
     out = out.loc[out["label"].notna()]
@@ -115,25 +117,44 @@ class _Outcome:
     message: str | None = None
 
 
-#: The cells of a labels row that name what is created, in words.
+#: The cells of a labels row that say what is created, in words.
 _NAMING: Final = {
     "label": "label",
     "inverse_label": "inverse label",
     "name": "internal name",
     "from_type": "'from' object type",
     "to_type": "'to' object type",
+    RAW_TYPE_ID: "type id",
 }
 
 
-def _formula_error(row: Mapping[str, Any]) -> _Outcome | None:
-    """A row whose label, inverse label, name or types hold a spreadsheet error (#N/A): never
-    created under that text, nor without the inverse label the sheet meant."""
+def _refused(row: Mapping[str, Any]) -> _Outcome | None:
+    """A row whose cells cannot say what to create: a spreadsheet error (#N/A) in any of them,
+    a type that names no object, a type id that is not a whole number.  Never created under
+    that text, nor without the inverse label the sheet meant, nor as a new label where a type
+    id (a rename) was meant."""
     for column, what in _NAMING.items():
         cell = text(value(row.get(column)))
-        if cell and is_error_text(cell):
+        if not cell:
+            continue
+        if is_error_text(cell):
             holds, fix = explain(cell)
             said = f"The {what} cell '{cell}' {holds}. Nothing is created for this row. {fix}"
             return _Outcome("", Status.INVALID, code=ErrorCode.FORMULA_ERROR, message=said)
+        if column in ("from_type", "to_type") and not is_valid_object_type(cell):
+            said = (
+                f"The {what} cell '{cell}' names no object type HubSpot knows; nothing is "
+                "created for this row. Use a name such as contacts, companies or deals, or an "
+                "object type id like 0-1 or 2-1234."
+            )
+            return _Outcome("", Status.INVALID, code=ErrorCode.BAD_OBJECT_TYPE, message=said)
+        if column == RAW_TYPE_ID:
+            said = (
+                f"The type id cell '{cell}' is not a whole number, so which label it means is "
+                "unknown; nothing is created or renamed for this row. Write the type id HubSpot "
+                "shows (digits 0-9 only), or leave the cell empty to create the label by name."
+            )
+            return _Outcome("", Status.INVALID, code=ErrorCode.BAD_ID, message=said)
     return None
 
 
@@ -157,7 +178,7 @@ class _Labeler:
         f, t, label = str(row["from_type"]), str(row["to_type"]), str(row["label"])
         if self.stop is not None:
             return _Outcome("", self.stop.status, code=self.stop.code, message=self.stop.message)
-        refused = _formula_error(row)
+        refused = _refused(row)
         if refused is not None:
             return refused
         try:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import re
 from typing import Final
 
+from hubframe.io.xmltags import PREFIX, marked_tags
+
 #: The private frame column marking the rows a workbook hides (True) for validation's warning.
 HIDDEN_ROW: Final = "_raw_hidden_row"
 _MARKS: Final = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
-_ROW_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]{0,32}:)?row\s")
+_ROW_TAG = re.compile(rb"<" + PREFIX + rb"row\s")
 _ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"']([0-9]{1,7})[\"']")
-TAG_MAX: Final = 1024  # bytes a row's start tag may take: searches around one are bounded
 
 
 def may_hide_rows(part: bytes) -> bool:
@@ -30,15 +31,10 @@ def hidden_rows(part: bytes) -> frozenset[int]:
     (bounded searches): time in proportion to the part's size."""
     found: set[int] = set()
     for mark in _MARKS:
-        pos = part.find(mark)
-        while pos >= 0:
-            start = part.rfind(b"<", max(0, pos - TAG_MAX), pos)
-            end = part.find(b">", pos, pos + TAG_MAX)
-            if start >= 0 and end >= 0 and _ROW_TAG.match(part, start):
-                number = _ROW_NUMBER.search(part, start, end)
-                if number is not None:
-                    found.add(int(number.group(1)))
-            pos = part.find(mark, pos + len(mark))
+        for start, end in marked_tags(part, mark, _ROW_TAG):
+            number = _ROW_NUMBER.search(part, start, end)
+            if number is not None:
+                found.add(int(number.group(1)))
     return frozenset(found)
 
 

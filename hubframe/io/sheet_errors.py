@@ -28,6 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.io.text import TEXT, BoolArray, Text, bool_array, chunked
+from hubframe.io.xmltags import PREFIX, TAG_MAX, marked_tags, start_tag
 
 #: Error values Excel, Google Sheets and LibreOffice write (LibreOffice also writes Err:502).
 ERROR_TEXTS: Final = (
@@ -59,22 +60,21 @@ _WHY: Final = {
     "#DIV/0!": "the formula divides by zero",
 }
 
-_PREFIX: Final = rb"(?:[A-Za-z_][\w.-]{0,32}:)?"  # a namespace prefix, as some writers use
-_CELL_TAG = re.compile(rb"<" + _PREFIX + rb"c[\s>/]")  # a cell's start tag
-_CLOSE = re.compile(rb"</" + _PREFIX + rb"c>")
-_FORMULA_START = re.compile(rb"<" + _PREFIX + rb"f[\s>/]")
+
+_CELL_TAG = re.compile(rb"<" + PREFIX + rb"c[\s>/]")  # a cell's start tag
+_CLOSE = re.compile(rb"</" + PREFIX + rb"c>")
+_FORMULA_START = re.compile(rb"<" + PREFIX + rb"f[\s>/]")
 _CELL_REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
-_VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]{0,64})</" + _PREFIX + rb"v>")
-_FORMULA_TEXT = re.compile(rb"([^<]{0,200})</" + _PREFIX + rb"f>")
+_VALUE = re.compile(rb"<" + PREFIX + rb"v>([^<]{0,64})</" + PREFIX + rb"v>")
+_FORMULA_TEXT = re.compile(rb"([^<]{0,200})</" + PREFIX + rb"f>")
 _TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
-_ANY_VALUE = re.compile(rb"<" + _PREFIX + rb"v>([^<]*)</" + _PREFIX + rb"v>")
-_EMPTY_VALUE = re.compile(rb"<" + _PREFIX + rb"v\s*/>|<" + _PREFIX + rb"v>\s*</")
+_ANY_VALUE = re.compile(rb"<" + PREFIX + rb"v>([^<]*)</" + PREFIX + rb"v>")
+_EMPTY_VALUE = re.compile(rb"<" + PREFIX + rb"v\s*/>|<" + PREFIX + rb"v>\s*</")
 _ERROR_MARKS: Final = (b't="e"', b"t='e'")
 _PREFIXED_FORMULA: Final = (b":f>", b":f ")
 _EMPTY_VALUES: Final = (b"<v></v>", b"<v/>", b"<v />")
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]{0,32}:(?:worksheet|sheetData|row|c)[\s>]")
 HEAD: Final = 1 << 16  # the start of a part, where its root element declares its style
-TAG_MAX: Final = 1024  # bytes a start tag may take: every search around one is bounded by it
 UNCOMPUTED: Final = "="  # how the text of a formula cell without a computed value starts
 
 
@@ -104,15 +104,6 @@ class _Cells:
     def __init__(self, part: bytes) -> None:
         self.part = part
         self._close = self._next_cell = -1
-
-    def start_tag(self, pos: int) -> tuple[int, int] | None:
-        """(start, end) of the cell start tag that holds ``pos`` or is the last tag before it,
-        or None (no cell's tag there)."""
-        start = self.part.rfind(b"<", max(0, pos - TAG_MAX), pos)
-        if start < 0 or not _CELL_TAG.match(self.part, start):
-            return None
-        end = self.part.find(b">", start, start + TAG_MAX)
-        return None if end < 0 else (start, end + 1)
 
     def end(self, pos: int) -> int:
         """Where the cell whose content starts at ``pos`` ends: its closing tag, or the next
@@ -144,12 +135,8 @@ def error_cells(part: bytes) -> Iterator[ErrorCell]:
     Raises :class:`Unplaceable` (formula False) for one without a cell reference."""
     for mark in _ERROR_MARKS:
         cells = _Cells(part)
-        pos = part.find(mark)
-        while pos >= 0:
-            tag = cells.start_tag(pos)
-            if tag is not None and tag[1] > pos:
-                yield _error_cell(cells, *tag)
-            pos = part.find(mark, pos + len(mark))
+        for start, end in marked_tags(part, mark, _CELL_TAG):
+            yield _error_cell(cells, start, end)
 
 
 def _error_cell(cells: _Cells, start: int, end: int) -> ErrorCell:
@@ -174,7 +161,7 @@ def uncomputed_cells(part: bytes) -> Iterator[ErrorCell]:
     cells = _Cells(part)
     for formula in _FORMULA_START.finditer(part):
         opened = part.find(b">", formula.start(), formula.start() + TAG_MAX) + 1
-        tag = cells.start_tag(formula.start()) if opened else None
+        tag = start_tag(part, formula.start(), _CELL_TAG) if opened else None
         if tag is None or tag[1] > formula.start():
             continue
         cell_tag = part[tag[0] : tag[1]]

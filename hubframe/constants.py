@@ -223,6 +223,14 @@ SYNC_COLUMNS: Final = ("change", "reason")
 #: association cell ("Associated Contact IDs") is empty -- the record has no associated records
 #: in the export, so there is nothing to do for it (validate: NO_TARGETS warning).
 NO_TARGETS_COLUMN: Final = "_raw_no_targets"
+#: Private text columns of read_pairs frames, per type column: the object type an id column's
+#: name gives ("Contact ID": contacts) on the rows whose type cell names another object
+#: ("companies"), null on the others.  The cell wins when the frame is built; validate refuses
+#: such a row (TYPE_CONFLICT) rather than look its id up as another object's record.
+HEADER_TYPE_COLUMNS: Final = {
+    "from_type": "_raw_from_header_type",
+    "to_type": "_raw_to_header_type",
+}
 #: Where a read_pairs frame notes the sides named by a unique property instead of record ids
 #: (``attrs["hubframe"]["id_properties"] == {"to": "email"}``): the reader writes it, validate
 #: checks those sides as property values, the run looks them up (hubframe.run.lookup).

@@ -24,6 +24,7 @@ class ErrorCode(StrEnum):
     BAD_ID = "BAD_ID"
     FORMULA_ERROR = "FORMULA_ERROR"
     BAD_OBJECT_TYPE = "BAD_OBJECT_TYPE"
+    TYPE_CONFLICT = "TYPE_CONFLICT"
     UNKNOWN_LABEL = "UNKNOWN_LABEL"
     AMBIGUOUS_LABEL = "AMBIGUOUS_LABEL"
     BAD_CATEGORY = "BAD_CATEGORY"
@@ -88,6 +89,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "input",
         "An object type is not one HubSpot knows.",
         "Use a name such as contacts, companies, deals or tickets, or a custom id like 2-1234.",
+    ),
+    (
+        ErrorCode.TYPE_CONFLICT,
+        "input",
+        "A row's object type cell names another object than its id column's name ('companies' "
+        "in the To Type cell of a 'Contact ID' column), so the id could be another record's.",
+        "Correct the type cell, or name the id column without a type (such as 'To ID') if it "
+        "holds records of several objects.",
     ),
     (
         ErrorCode.UNKNOWN_LABEL,

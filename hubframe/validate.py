@@ -25,6 +25,7 @@ import pyarrow.compute as pc
 
 from hubframe.constants import (
     CATEGORIES,
+    HEADER_TYPE_COLUMNS,
     HUBSPOT_DEFINED_TYPES,
     ID_PROPERTIES,
     ISSUE_COLUMNS,
@@ -454,6 +455,31 @@ def _type_message(c: _Collector, column: str, value: str) -> str:
     )
 
 
+def _check_header_types(c: _Collector) -> None:
+    """Rows whose type cell names another object than the id column's name ("companies" in
+    the To Type cell of a "Contact ID" column; the reader marks them): TYPE_CONFLICT, since
+    the id may be a contact's, which would be looked up, and associated, as a company's."""
+    for column, private in HEADER_TYPE_COLUMNS.items():
+        if private not in c.frame.columns:
+            continue
+        named = c.text(private)
+        for header_type in (v for v in pc.unique(chunked(named)).to_pylist() if v):
+            mask = np.asarray(pc.equal(named, header_type).fill_null(False), dtype=bool)
+            said = partial(_conflict_message, c, column, header_type)
+            c.add_each(mask, column, ErrorCode.TYPE_CONFLICT, c.text(column), said)
+
+
+def _conflict_message(c: _Collector, column: str, header_type: str, value: str) -> str:
+    id_column = column.replace("_type", "_id")
+    plain = "'From ID'" if column == "from_type" else "'To ID'"
+    return (
+        f"'{value}' ({c.where(column)}) names another object than {c.where(id_column)}, whose "
+        f"name says it holds {header_type}: the id would be looked up among the {value}, and "
+        f"may be another record's. Correct the type cell, or name the id column without an "
+        f"object (such as {plain}) if it holds records of several objects."
+    )
+
+
 def _check_category(c: _Collector) -> None:
     if c.missing("category").all():
         return
@@ -600,6 +626,7 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     no_targets = _check_no_targets(c)
     _check_missing(c, ("from_type", "from_id", "to_type", "to_id"), no_targets)
     _check_types(c, ("from_type", "to_type"))
+    _check_header_types(c)
     _check_ids(c, ("from_id", "to_id"))
     _check_category(c)
     _check_type_id(c)

@@ -18,8 +18,9 @@ from typing import Any, Final, Literal
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
-from hubframe.constants import NO_TARGETS_COLUMN, RESERVED_COLUMNS
+from hubframe.constants import HEADER_TYPE_COLUMNS, NO_TARGETS_COLUMN, RESERVED_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     Kind,
@@ -58,8 +59,10 @@ from hubframe.io.sources import (
 from hubframe.io.syntax import Syntax, SyntaxName, syntax_of
 from hubframe.io.text import (
     PARALLEL_ROWS,
+    TEXT,
     BoolArray,
     Text,
+    chunked,
     clean_text,
     constant_text,
     distinct,
@@ -148,9 +151,27 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
         out[canonical], bad = out[canonical]
         if bad is not None and bad.null_count < len(bad):
             private[RAW_PREFIX + canonical] = bad
+    for side in ("from", "to") if pairs else ():
+        conflicts = _header_conflicts(raw, side, out[f"{side}_type"])
+        if conflicts is not None:
+            private[HEADER_TYPE_COLUMNS[f"{side}_type"]] = conflicts
     if pairs and out["to_id"].null_count and _exports_associations(raw):
         private[NO_TARGETS_COLUMN] = np.asarray(out["to_id"].is_null().to_numpy(), dtype=bool)
     return out | private
+
+
+def _header_conflicts(raw: RawSheet, side: Literal["from", "to"], types: Text) -> Text | None:
+    """The type an id column's name gives ("Contact ID": contacts) on the rows whose type cell
+    names another object ("companies"), null elsewhere; None when no row does.  The cell's
+    type is the row's; validate refuses the row, since its id may be another record's."""
+    named = raw.mapping.implied_types.get(side)
+    if named is None or side in raw.mapping.guessed_types or raw.cells(f"{side}_type") is None:
+        return None
+    others = [v for v in distinct(types) if v and v != named and is_valid_object_type(v)]
+    if not others:
+        return None
+    differs = pc.is_in(types, value_set=pa.array(others, type=TEXT))
+    return chunked(pc.if_else(differs, pa.scalar(named, type=TEXT), pa.scalar(None, type=TEXT)))
 
 
 def _exports_associations(raw: RawSheet) -> bool:

@@ -167,6 +167,63 @@ def test_a_role_column_beside_a_label_column_or_one_label_given_reads(how: str) 
     assert own["label"].isna().all()
 
 
+@pytest.mark.parametrize("how", READERS)
+@pytest.mark.parametrize("header", ["Role", "Contact Role", "Relationship"])
+def test_an_empty_label_column_beside_labels_named_otherwise_stops_the_read(
+    header: str, how: str
+) -> None:
+    """A template's Label column left empty, the labels typed in a "Role" column beside it:
+    before, every pair was associated without its label and reported success."""
+    headers = ["Deal ID", "Contact ID", "Label", header]
+    cells = ["3000000001", "4000000001", "", "Decision maker"]
+    for columns in (None, {"Label": "label"}):  # the notebook app names its dropdowns' choice
+        with pytest.raises(HeaderError) as info:
+            _read(headers, cells, how, columns=columns)
+        message = str(info.value)
+        assert f'the column "Label" is empty in every row, and the column "{header}"' in message
+        assert "associated without labels" in message
+    chosen = _read(headers, cells, how, columns={header: "label"})
+    assert chosen["label"].tolist() == ["Decision maker"]
+    given = _read(headers, cells, how, label="Champion")
+    assert given["label"].tolist() == ["Champion"]
+    empty = _read(headers, [*cells[:3], ""], how)  # both empty: unlabeled, as the sheet says
+    assert empty["label"].isna().all()
+
+
+def test_one_label_filled_anywhere_reads_the_label_column_as_before() -> None:
+    sheet = _csv(
+        "Deal ID,Contact ID,Label,Role\n"
+        "3000000001,4000000001,,Buyer\n"
+        "3000000002,4000000002,Champion,\n"
+    )
+    assert hf.read_pairs(sheet)["label"].tolist()[1] == "Champion"
+
+
+def test_each_sheet_of_a_workbook_is_checked_on_its_own() -> None:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    assert first is not None
+    first.title = "January"
+    for row in (["Deal ID", "Contact ID", "Label"], ["3000000001", "4000000001", "Champion"]):
+        first.append(row)
+    second = book.create_sheet("February")
+    for row in (["Deal ID", "Contact ID", "Label", "Role"], ["3000000002", "4000000002", "", "X"]):
+        second.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(HeaderError, match=r"\[February\]: the column \"Label\" is empty"):
+        hf.read_pairs(out.getvalue(), sheet="*")
+
+
+def test_an_empty_label_column_of_a_limits_sheet_beside_relationships_stops() -> None:
+    """A limit meant for the "Champion" label would have been set for the whole pair."""
+    sheet = _csv("From object,To object,Label,Relationship,Max\ndeals,contacts,,Champion,3\n")
+    with pytest.raises(HeaderError, match='"Relationship" may hold association labels'):
+        hf.read_limits(sheet)
+
+
 def test_a_limits_sheet_with_a_relationship_column_stops_too() -> None:
     sheet = _csv("From object,To object,Relationship,Max\ndeals,contacts,Champion,3\n")
     with pytest.raises(HeaderError, match='"Relationship" may hold association labels'):

@@ -432,6 +432,30 @@ def test_labels_in_a_column_named_otherwise_are_never_dropped(app: HubframeApp) 
     assert set(app.result["status"]) == {"success"}, app.result["error_message"].tolist()
 
 
+def test_an_empty_label_column_beside_a_role_column_sends_nothing(app: HubframeApp) -> None:
+    """The Label dropdown is filled from the empty "Label" column, the labels stand in
+    "Contact Role": running says so and sends nothing; choosing the role column runs them."""
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Label", "Contact Role"]]
+    rows += [[DEALS + 7 + i, CONTACTS + 90 + i, None, "Decision maker"] for i in range(2)]
+    _click(app, app.connect_button)
+    _upload(app, "template.xlsx", _xlsx(rows, title=None))
+    assert app.columns["label"].value == "Label"
+    app.from_type.value, app.to_type.value = "deals", "contacts"
+    assert app.wait(WAIT)
+    _click(app, app.run_button)
+    assert app.result is None
+    said = html.unescape(" ".join(_messages(app).values()))
+    assert 'the column "Label" is empty in every row, and the column "Contact Role"' in said
+    assert app.connection is not None and app.connection.sandbox is not None
+    assert not (app.connection.sandbox.request_log()["method"] == "POST").any()
+    app.columns["label"].value = "Contact Role"
+    assert app.wait(WAIT)
+    _click(app, app.run_button)
+    assert app.result is not None
+    assert app.result["label"].tolist() == ["Decision maker"] * 2
+    assert set(app.result["status"]) == {"success"}, app.result["error_message"].tolist()
+
+
 def test_app_configures_limits_from_a_csv_path(app: HubframeApp, tmp_path: Path) -> None:
     sheet = tmp_path / "limits.csv"
     sheet.write_text(

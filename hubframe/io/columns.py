@@ -397,6 +397,33 @@ def _check_lookalikes(
             )
 
 
+def check_empty_labels(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    holds_cells: Callable[[str], bool],
+    source: str,
+    syntax: Syntax,
+) -> None:
+    """The label column read is empty in every row (``holds_cells`` says which columns are
+    not), and a column named as labels are in other words ("Role") holds cells: the template's
+    label column was left empty and the labels typed beside it, so every pair would be
+    associated without its label.  Stop and ask."""
+    label = mapping.columns.get("label")
+    if label is None or holds_cells(label):
+        return
+    used = mapping.column_map
+    for header in headers:
+        if header not in used and header_key(header) in LABEL_LOOKALIKES and holds_cells(header):
+            raise HeaderError(
+                source,
+                f'the column "{label}" is empty in every row, and the column "{header}" may '
+                "hold association labels: the rows would be associated without labels. Move "
+                f'the labels into "{label}" (or delete the empty column and name "{header}" '
+                f'"Label"), or rename "{header}" to keep it as a column of your own'
+                f"{_or_choose(syntax, header, 'label')}.",
+            )
+
+
 def _or_choose(syntax: Syntax, header: str, canonical: str) -> str:
     if syntax.option("columns") is None:
         return ""

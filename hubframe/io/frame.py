@@ -30,6 +30,7 @@ from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import clean_headers, filled
 from hubframe.io.columns import (
     TypeGuess,
+    check_empty_labels,
     is_association_column,
 )
 from hubframe.io.csv import csv_format, csv_sheet
@@ -66,6 +67,7 @@ from hubframe.io.text import (
     clean_text,
     constant_text,
     distinct,
+    empty_mask,
     map_text,
     run_all,
     to_series,
@@ -211,6 +213,20 @@ def _study(raw: RawSheet) -> None:
     run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
 
 
+def _check_labels(raw: RawSheet, request: Request) -> None:
+    """An empty label column beside a column of labels by another name (columns.py)."""
+    if request.label is not None or not raw.size:
+        return
+    where = request.source_name
+    if raw.name and raw.name != where:
+        where = f"{where} [{raw.name}]"  # a workbook sheet
+
+    def holds_cells(header: str) -> bool:
+        return not empty_mask(raw.columns[raw.headers.index(header)]).all()
+
+    check_empty_labels(raw.headers, raw.mapping, holds_cells, where, request.syntax)
+
+
 def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
     """The sheet's frame, its original columns (frame names, in sheet order) and the header
     as written for the names that differ from it."""
@@ -218,6 +234,7 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     raw = drop_blank(raw)
     if request.kind == "pairs":
         raw = explode(raw, request)
+    _check_labels(raw, request)
     normalized = _normalized(raw, request)
     columns: dict[str, pd.Series] = {
         "sheet": to_series(constant_text(raw.name, raw.size)),

@@ -15,7 +15,7 @@ from openpyxl import Workbook
 
 import hubframe as hf
 from hubframe.io import read_notes
-from hubframe.io.excel import _fill_merged
+from hubframe.io.merges import fill_merged as _fill_merged
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for
 

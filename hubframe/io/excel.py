@@ -40,8 +40,9 @@ from hubframe.io.cells import cells_to_arrow, clean_headers, one_cell_text, writ
 from hubframe.io.columns import (
     HeaderError,
 )
-from hubframe.io.guard import checked_workbook, column_letters, refuse_legacy_excel, sheet_names
+from hubframe.io.guard import checked_workbook, refuse_legacy_excel, sheet_names
 from hubframe.io.hidden import hidden_rows, may_hide_rows
+from hubframe.io.merges import Merge, Overlap, fill_merged, vertical, xml_merges
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
     SAMPLE_CELLS,
@@ -65,6 +66,7 @@ from hubframe.io.text import ObjArray
 
 ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
 FIRST_READABLE: Final = "the first visible sheet with recognised columns"
+_SPARE: Final = 1024  # error or formula cells a sheet may name beyond twice its cells
 
 
 @dataclass
@@ -73,9 +75,7 @@ class Grid:
     cells: list[list[Any]]
     first_row: int  # Excel row number of cells[0]
     hidden: frozenset[int] = frozenset()  # Excel row numbers of hidden rows
-    #: cells merged down one column: (first row, last row, column), Excel numbers, and the
-    #: column's index in ``cells``
-    merged: list[tuple[int, int, int, int]] = field(default_factory=list)
+    merged: list[Merge] = field(default_factory=list)  # cells merged down one column
 
 
 def workbook_bytes(loaded: Loaded, limits: ReadLimits) -> bytes:
@@ -258,14 +258,14 @@ class Workbook:
     def grid(self, sheet: SheetInfo) -> Grid:
         """The sheet's cells (as the engine gives them) and the Excel row of the first."""
         return self._engines(
-            partial(self._calamine_grid, sheet.name), partial(_openpyxl_grid, self.data, sheet.name)
+            partial(self._calamine_grid, sheet.name), partial(self._openpyxl_grid, sheet.name)
         )
 
     def head(self, sheet: SheetInfo, rows: int) -> Grid:
         """The sheet's first ``rows`` rows (to look at its header; all of them with openpyxl)."""
         return self._engines(
             partial(self._calamine_grid, sheet.name, rows),
-            partial(_openpyxl_grid, self.data, sheet.name),
+            partial(self._openpyxl_grid, sheet.name),
         )
 
     def _calamine_grid(self, name: str, rows: int | None = None) -> Grid:
@@ -287,20 +287,44 @@ class Workbook:
         try:
             found = chain(error_cells(part), uncomputed_cells(part))
             return _calamine_grid(self._book(), name, rows, found)
-        except TooMany:
-            raise InputError(
-                f"{self.source} [{name}]: the sheet's XML names more error or formula cells "
-                "than the sheet holds; the file is damaged. Open it in Excel, save it, and try "
-                "again."
-            ) from None
         except Unplaceable as exc:
             if exc.formula:
-                raise InputError(
-                    f"{self.source} [{name}]: the sheet has formula cells whose value was never "
-                    "computed (a program wrote the workbook). Open it in Excel or LibreOffice, "
-                    "save it, and try again."
-                ) from None
-            return _openpyxl_grid(self.data, name)
+                raise self._unplaceable(name) from None
+            return self._openpyxl_grid(name)
+        except TooMany:
+            raise self._damaged(name) from None
+
+    def _openpyxl_grid(self, name: str) -> Grid:
+        """openpyxl's cells (it keeps error cells' text), with what its read-only mode leaves
+        out put back from the sheet's XML, as for calamine: the formulas without a value, the
+        ranges merged down a column and the hidden rows."""
+        grid = _openpyxl_grid(self.data, name)
+        part = self._part(name)
+        if part is None:
+            return grid
+        try:
+            if may_hold_errors(part):
+                place(grid.cells, uncomputed_cells(part), 1, 1, _most(grid.cells))
+        except Unplaceable:
+            raise self._unplaceable(name) from None
+        except TooMany:
+            raise self._damaged(name) from None
+        grid.merged = xml_merges(part)
+        grid.hidden = hidden_rows(part) if may_hide_rows(part) else frozenset()
+        return grid
+
+    def _damaged(self, name: str) -> InputError:
+        return InputError(
+            f"{self.source} [{name}]: the sheet's XML names more error or formula cells than "
+            "the sheet holds; the file is damaged. Open it in Excel, save it, and try again."
+        )
+
+    def _unplaceable(self, name: str) -> InputError:
+        return InputError(
+            f"{self.source} [{name}]: the sheet has formula cells whose value was never "
+            "computed (a program wrote the workbook). Open it in Excel or LibreOffice, save it, "
+            "and try again."
+        )
 
     def _part(self, name: str) -> bytes | None:
         """The sheet's XML part (None when the workbook's relations do not name it)."""
@@ -387,22 +411,31 @@ def _calamine_grid(
     if cells:
         last_row, last_col = ws.end or (first_row, first_col)
         size = (last_row - first_row + 1) * (last_col - first_col + 1)
-        place(cells, errors, first_row + 1, first_col + 1, 2 * size + 1024, rows)
-    merged = [
-        (top + 1, bottom + 1, left + 1, left - first_col)
-        for (top, left), (bottom, right) in (getattr(ws, "merged_cell_ranges", None) or [])
-        if left == right and bottom > top and left >= first_col
-    ]
+        place(cells, errors, first_row + 1, first_col + 1, 2 * size + _SPARE, rows)
+    ranges = getattr(ws, "merged_cell_ranges", None) or []
+    spans = ((top + 1, left + 1, end + 1, right + 1) for (top, left), (end, right) in ranges)
+    merged = vertical(spans, first_col + 1)
     return Grid(name, cells if cells else [], first_row + 1, merged=merged)
 
 
+def _most(cells: list[list[Any]]) -> int:
+    """How many error or formula cells a sheet of these cells may name (:func:`place`)."""
+    return 2 * len(cells) * max((len(row) for row in cells), default=0) + _SPARE
+
+
 def _openpyxl_grid(data: bytes, name: str) -> Grid:
+    """The sheet's cells from row 1, column A.  The dimension the sheet states is not trusted
+    (writers leave stale ones, and openpyxl's read-only mode would stop at it, leaving rows
+    and columns out): every row the sheet holds is read."""
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         ws = book[name]
+        ws.reset_dimensions()
         cells = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+        while cells and all(c is None or c == "" for c in cells[-1]):
+            cells.pop()  # rows of styled empty cells: calamine's grid ends before them
         return Grid(name, cells, 1)
     finally:
         book.close()
@@ -453,7 +486,13 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         raise InputError(f"{where}: the sheet is empty.")
     headers = clean_headers(grid.cells[index])
     body = grid.cells[index + 1 :]
-    merged = _fill_merged(body, grid.merged, grid.first_row + index + 1)
+    try:
+        merged = fill_merged(body, grid.merged, grid.first_row + index + 1)
+    except Overlap as exc:
+        raise InputError(
+            f"{where}: the merged cells {exc.first} and {exc.second} overlap, which Excel never "
+            "writes; the file is damaged. Open it in Excel, save it, and try again."
+        ) from None
     mapping = request.match(headers, where, body)
     table = _rectangle(body, len(headers))
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
@@ -469,27 +508,3 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         hidden=grid.hidden,
         merged=merged,
     )
-
-
-def _fill_merged(
-    body: list[list[Any]], merged: list[tuple[int, int, int, int]], first: int
-) -> list[str]:
-    """Cells merged down one column show their value in every row they cover; the sheet holds
-    it in the first only.  Fill the empty others of ranges below the header (``first``: the
-    Excel row of ``body[0]``), so a label merged over three contacts labels all three instead
-    of leaving two unlabeled.  A range reaching below the sheet's last row with cells is
-    filled down to that row (the rows below hold nothing else and are not read).  Returns the
-    ranges filled ("C2:C4")."""
-    filled: list[str] = []
-    for top, bottom, column, index in merged:
-        start, stop = top - first, min(bottom - first, len(body) - 1)
-        if start < 0 or start >= len(body) or index >= len(body[start]):
-            continue
-        value = body[start][index]
-        if not one_cell_text(value).strip():
-            continue
-        for row in body[start + 1 : stop + 1]:
-            if index < len(row) and not one_cell_text(row[index]).strip():
-                row[index] = value
-        filled.append(f"{column_letters(column)}{top}:{column_letters(column)}{bottom}")
-    return filled

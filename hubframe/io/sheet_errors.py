@@ -28,7 +28,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.io.text import TEXT, BoolArray, Text, bool_array, chunked
-from hubframe.io.xmltags import PREFIX, TAG_MAX, marked_tags, start_tag
+from hubframe.io.xmltags import PREFIX, TAG_MAX, column_number, marked_tags, start_tag
 
 #: Error values Excel, Google Sheets and LibreOffice write (LibreOffice also writes Err:502).
 ERROR_TEXTS: Final = (
@@ -148,7 +148,7 @@ def _error_cell(cells: _Cells, start: int, end: int) -> ErrorCell:
     if part[end - 2 : end] != b"/>":
         value = _VALUE.search(part, end, cells.end(end))
         text = html.unescape(value.group(1).decode("utf-8", "replace")).strip() if value else ""
-    return ErrorCell(int(ref.group(2)), _column(ref.group(1)), text or UNKNOWN_ERROR)
+    return ErrorCell(int(ref.group(2)), column_number(ref.group(1)), text or UNKNOWN_ERROR)
 
 
 def uncomputed_cells(part: bytes) -> Iterator[ErrorCell]:
@@ -171,7 +171,7 @@ def uncomputed_cells(part: bytes) -> Iterator[ErrorCell]:
         if ref is None:
             raise Unplaceable(formula=True)
         text = _formula(part, part[formula.start() : opened], opened)
-        yield ErrorCell(int(ref.group(2)), _column(ref.group(1)), text)
+        yield ErrorCell(int(ref.group(2)), column_number(ref.group(1)), text)
 
 
 def _all_computed(part: bytes) -> bool:
@@ -204,13 +204,6 @@ def _formula(part: bytes, start_tag: bytes, opened: int) -> str:
     text = _FORMULA_TEXT.match(part, opened)
     body = html.unescape(text.group(1).decode("utf-8", "replace")).strip() if text else ""
     return UNCOMPUTED + (body or "(formula)")
-
-
-def _column(letters: bytes) -> int:
-    number = 0
-    for ch in letters.upper():
-        number = number * 26 + ch - 64
-    return number
 
 
 class TooMany(ValueError):

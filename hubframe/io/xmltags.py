@@ -1,4 +1,4 @@
-"""Bounded searches for start tags in a sheet part's XML (io.sheet_errors, io.hidden).
+"""Bounded searches for start tags in a sheet part's XML (io.sheet_errors, io.hidden, io.merges).
 
 A crafted part may hold a million tags without an end: every search here looks at most
 ``TAG_MAX`` bytes around a position, so a scan costs time in proportion to the part's size,
@@ -36,4 +36,12 @@ def marked_tags(part: bytes, mark: bytes, tag: re.Pattern[bytes]) -> Iterator[tu
         pos = part.find(mark, pos + len(mark))
 
 
-__all__ = ["PREFIX", "TAG_MAX", "marked_tags", "start_tag"]
+def column_number(letters: bytes) -> int:
+    """A cell reference's column letters as a number (``b"C"`` -> 3, ``b"AA"`` -> 27)."""
+    number = 0
+    for ch in letters.upper():
+        number = number * 26 + ch - 64
+    return number
+
+
+__all__ = ["PREFIX", "TAG_MAX", "column_number", "marked_tags", "start_tag"]

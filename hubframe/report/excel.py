@@ -60,6 +60,11 @@ _XML_SPECIAL: Final = re.compile(
 )
 _SHEET_TITLE_BAD: Final = re.compile(r"[\[\]:*?/\\]")
 _CHUNK_ROWS: Final = 20_000
+#: Rows an Excel sheet holds, its header row included: a longer table goes on in sheets
+#: titled "Results (2)", "Results (3)" ... (Excel stops loading a sheet there, and a file
+#: saved again from Excel would have lost the rows past it).
+SHEET_ROWS: Final = 1_048_576
+RESULTS: Final = "Results"  # the title of a report's sheet of result rows
 _WIDTH_SAMPLE: Final = 2_000
 
 
@@ -344,13 +349,35 @@ def write_tables(
     if build_first is not None:
         build_first(wb)
     streamed: dict[str, tuple[pd.DataFrame, _Styles]] = {}
-    for given in tables:
+    for given in (part for whole in tables for part in sheet_parts(whole)):
         table = replace(given, frame=outgoing_frame(given.frame))
         ws = wb.create_sheet(_sheet_title(table.title))
         styles = _prepare_sheet(ws, table)
         # openpyxl names sheet parts xl/worksheets/sheetN.xml in workbook order, from 1.
         streamed[f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"] = (table.frame, styles)
     _save_with_tables(wb, path, streamed)
+
+
+def sheet_parts(table: Table) -> list[Table]:
+    """The table in sheets Excel loads whole: itself, or parts of ``SHEET_ROWS - 1`` rows
+    titled as :func:`continued_title` says."""
+    rows = SHEET_ROWS - 1
+    if len(table.frame) <= rows:
+        return [table]
+    frame, starts = table.frame, range(0, len(table.frame), rows)
+    return [
+        replace(table, title=continued_title(table.title, n), frame=frame.iloc[at : at + rows])
+        for n, at in enumerate(starts, start=1)
+    ]
+
+
+def continued_title(title: str, part: int) -> str:
+    """The title of a table's ``part``-th sheet: "Results", "Results (2)", ... (31 characters
+    at most, as Excel allows)."""
+    if part == 1:
+        return title
+    suffix = f" ({part})"
+    return _sheet_title(title)[: 31 - len(suffix)] + suffix
 
 
 def _sheet_title(title: str) -> str:

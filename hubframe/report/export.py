@@ -17,6 +17,7 @@ from hubframe.errors import ErrorCode, InputError
 from hubframe.report.columns import changes_mask, check_result, errors_mask, report_columns
 from hubframe.report.excel import (
     CHANGE_COLOURS,
+    RESULTS,
     SEVERITY_COLOURS,
     STATUS_COLOURS,
     Table,
@@ -160,7 +161,7 @@ def export_report(
         return target
     colours = {"status": STATUS_COLOURS, "change": CHANGE_COLOURS}
     tables = [
-        Table("Results", frame, colours),
+        Table(RESULTS, frame, colours),
         Table("Errors", frame.loc[errors_mask(frame)].reset_index(drop=True), colours),
         Table(
             "Validation",

@@ -29,6 +29,7 @@ from hubframe.io.normalize import (
     is_valid_object_type,
 )
 from hubframe.io.text import as_text
+from hubframe.report.excel import RESULTS, continued_title
 from hubframe.run.journal import Journal, JournalRow
 from hubframe.vocab import Status
 
@@ -54,13 +55,28 @@ def flag(cell: Any) -> bool | None:
     return True if text in _TRUE else False if text in _FALSE else None
 
 
+def _results_sheets(path: Path) -> pd.DataFrame:
+    """The Results sheet of an .xlsx report, and the sheets it goes on in past Excel's row
+    limit ("Results (2)", ...), as one table."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        names = set(CalamineWorkbook.from_path(str(path)).sheet_names)
+    except Exception as exc:  # calamine raises several error types for a file it cannot read
+        raise InputError(f"{path.name}: the report cannot be read ({exc}).") from exc
+    if RESULTS not in names:
+        raise InputError(f"{path.name}: no Results sheet; is it a hubframe report?")
+    titles = [RESULTS]
+    while continued_title(RESULTS, len(titles) + 1) in names:
+        titles.append(continued_title(RESULTS, len(titles) + 1))
+    parts = [pd.read_excel(path, sheet_name=t, dtype=str, engine="calamine") for t in titles]
+    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+
+
 def _report_frame(path: Path) -> pd.DataFrame:
     """The Results sheet of an .xlsx report, or a .csv report, as a result table."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        try:
-            table = pd.read_excel(path, sheet_name="Results", dtype=str, engine="calamine")
-        except ValueError as exc:
-            raise InputError(f"{path.name}: no Results sheet; is it a hubframe report?") from exc
+        table = _results_sheets(path)
     else:
         table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
         table.columns = pd.Index([formula.unguard(str(c)) for c in table.columns], dtype=object)

@@ -152,6 +152,7 @@ def _unread(name: str, request: Request) -> SkippedSheet:
         name,
         f"it has recognised columns and rows too, and only the first such sheet is read; "
         f"{every} reads every sheet, or name this one",
+        holds_rows=True,
     )
 
 

@@ -2,8 +2,9 @@
 
 :func:`hubframe.io.read_pairs` keeps these in ``attrs["hubframe"]`` (plain lists and dicts, so
 they survive copies): ``sheets_read`` (workbook sheets read, in order), ``sheet_choice`` (how
-they were chosen), ``skipped_sheets`` (``[{"sheet": name, "reason": why}]``) and
-``guessed_types`` (``{"from": {"type": "deals", "reason": "file name", "evidence": ...}}``).
+they were chosen), ``skipped_sheets`` (``[{"sheet": name, "reason": why, "holds_rows": bool}]``;
+``holds_rows``: recognised columns and rows, left unread) and ``guessed_types``
+(``{"from": {"type": "deals", "reason": "file name", "evidence": ...}}``).
 :func:`read_notes` gives them back typed, and :meth:`ReadNotes.messages` as the lines the CLI
 and the notebook app show, in the caller's syntax.
 """
@@ -100,7 +101,10 @@ def choice_attrs(choice: SheetChoice | None) -> dict[str, Any]:
         return {}
     out: dict[str, Any] = {"sheets_read": list(choice.chosen), "sheet_choice": choice.how}
     if choice.skipped:
-        out["skipped_sheets"] = [{"sheet": s.name, "reason": s.reason} for s in choice.skipped]
+        out["skipped_sheets"] = [
+            {"sheet": s.name, "reason": s.reason, "holds_rows": s.holds_rows}
+            for s in choice.skipped
+        ]
     return out
 
 
@@ -120,7 +124,8 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
     """The notes of a frame of :func:`~hubframe.io.read_pairs` / ``read_limits``."""
     info = frame.attrs.get("hubframe") or {}
     skipped = [
-        SkippedSheet(str(s["sheet"]), str(s["reason"])) for s in info.get("skipped_sheets", [])
+        SkippedSheet(str(s["sheet"]), str(s["reason"]), bool(s.get("holds_rows", False)))
+        for s in info.get("skipped_sheets", [])
     ]
     guesses = {
         side: TypeGuess(str(g["type"]), str(g["reason"]), str(g["evidence"]))

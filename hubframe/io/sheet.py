@@ -83,6 +83,7 @@ class SkippedSheet:
 
     name: str
     reason: str
+    holds_rows: bool = False  # recognised columns and rows: pairs or limits left unread
 
 
 @dataclass

@@ -54,7 +54,7 @@ import numpy as np
 import pandas as pd
 
 from hubframe.constants import NO_TARGETS_COLUMN
-from hubframe.errors import ErrorCode, HubframeError
+from hubframe.errors import ErrorCode, HubframeError, InputError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import sync_words as words
 from hubframe.jobs.sync_plan import SyncPlanner
@@ -143,6 +143,8 @@ class _Sync:
         from hubframe.validate import validate_pairs
 
         source = as_frame(self.source, "pairs")
+        if self.rules.allow_removals:
+            _refuse_unread_sheets(source)
         frame, looked_up = resolve_ids(source, run.client)
         frame, marked = _mark_no_targets(frame)
         known = self.issues is not None and frame is source and not marked
@@ -169,6 +171,22 @@ class _Sync:
                 outcomes[pos] = found.with_(
                     action=Action.ARCHIVE_LABELS, error_message=words.rider_message(found)
                 )
+
+
+def _refuse_unread_sheets(frame: pd.DataFrame) -> None:
+    """A sync that may remove, of a workbook whose later sheet of pairs was left unread (the
+    default reads the first): it would remove the associations that sheet lists for the
+    records both name.  Stop before anything is read or sent."""
+    from hubframe.io.notes import read_notes
+
+    notes = read_notes(frame)
+    unread = next((s for s in notes.skipped if s.holds_rows), None)
+    if unread is not None:
+        raise InputError(
+            f"{notes.source}: sheet '{unread.name}' was not read: {unread.reason}. A sync that "
+            "may remove takes away every association of the records it reads that the sheets "
+            "read do not list, so it would remove the ones listed on that sheet."
+        )
 
 
 def _says_labels(frame: pd.DataFrame) -> bool:

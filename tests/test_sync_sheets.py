@@ -1,0 +1,133 @@
+"""A sync that may remove never reads part of a workbook as the whole of it.
+
+By default a workbook is read from its first sheet of pairs; a later one ("February" after
+"January") is left unread with a warning.  A sync with removals then took the associations
+listed on the unread sheet for records both sheets name as "not in the sheet", and removed
+them.  It now stops before anything is read or sent, naming the sheet and how to read it;
+reading every sheet, or naming the one to sync, runs as before.  Export files longer than an
+Excel sheet go on in a second sheet, which the same rule covers.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+
+import hubframe as hf
+from hubframe.cli import main
+from hubframe.errors import InputError
+from hubframe.report import excel as report_excel
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
+
+pytestmark = pytest.mark.profiles
+
+Factory = Callable[..., Sandbox]
+DEAL, OTHER = "7200000001", "7200000002"
+CONTACTS = [str(8_200_000_001 + i) for i in range(4)]
+
+
+def _book(sheets: dict[str, list[list[str]]]) -> bytes:
+    book = Workbook()
+    book.remove(book.active)  # type: ignore[arg-type]
+    for name, rows in sheets.items():
+        ws = book.create_sheet(name)
+        for row in rows:
+            ws.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+MONTHS = {
+    "January": [["Deal ID", "Contact ID"], [DEAL, CONTACTS[0]], [DEAL, CONTACTS[1]]],
+    "February": [["Deal ID", "Contact ID"], [DEAL, CONTACTS[2]]],
+}
+
+
+def _portal(make: Factory) -> Sandbox:
+    sb = make(seed=None)
+    sb.add_records("deals", [DEAL, OTHER])
+    sb.add_records("contacts", CONTACTS)
+    for contact in CONTACTS[:3]:
+        sb.associate("deals", DEAL, "contacts", contact)
+    return sb
+
+
+def _linked(sb: Sandbox) -> set[tuple[str, str]]:
+    frame = sb.associations("deals", "contacts")
+    return set(zip(frame["from_id"], frame["to_id"], strict=True))
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_sync_with_removals_stops_at_a_later_sheet_left_unread(
+    sandbox_factory: Factory, dry_run: bool
+) -> None:
+    """Before: the February contact was removed from the deal, listed on the sheet."""
+    sb = _portal(sandbox_factory)
+    before = _linked(sb)
+    with pytest.raises(InputError) as info:
+        hf.sync(_book(MONTHS), client_for(sb), allow_removals=True, dry_run=dry_run, progress=False)
+    message = str(info.value)
+    assert "sheet 'February' was not read" in message and 'sheet="*"' in message
+    assert "would remove the ones listed on that sheet" in message
+    assert _linked(sb) == before
+    assert sb.request_log().empty  # nothing read or sent
+
+
+def test_every_sheet_or_a_named_one_syncs_as_before(sandbox_factory: Factory) -> None:
+    sb = _portal(sandbox_factory)
+    data, client = _book(MONTHS), client_for(sb)
+    every = hf.sync(hf.read_pairs(data, sheet="*"), client, allow_removals=True, progress=False)
+    assert set(every["change"]) == {"keep"} and len(_linked(sb)) == 3
+    january = hf.read_pairs(data, sheet="January")
+    named = hf.sync(january, client, allow_removals=True, progress=False)
+    assert named.loc[named["change"] == "remove", "to_id"].tolist() == [CONTACTS[2]]
+    assert _linked(sb) == {(DEAL, CONTACTS[0]), (DEAL, CONTACTS[1])}  # the choice was said
+
+
+def test_a_sync_that_only_adds_reads_the_first_sheet_as_before(sandbox_factory: Factory) -> None:
+    sb = _portal(sandbox_factory)
+    months = {**MONTHS, "January": [*MONTHS["January"], [DEAL, CONTACTS[3]]]}
+    result = hf.sync(_book(months), client_for(sb), progress=False)
+    assert result.loc[result["change"] == "add", "to_id"].tolist() == [CONTACTS[3]]
+    assert len(_linked(sb)) == 4
+
+
+def test_the_command_line_stops_with_one_line_and_sends_nothing(
+    sandbox_factory: Factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sb = _portal(sandbox_factory)
+    path = tmp_path / "months.xlsx"
+    path.write_bytes(_book(MONTHS))
+    hub = ["--token", sb.token, "--base-url", sb.url]
+    assert main(["sync", str(path), "--delete", *hub]) == 2
+    err = capsys.readouterr().err
+    assert "sheet 'February' was not read" in err and "--sheet '*'" in err
+    assert "Traceback" not in err and sb.token not in err
+    assert len(_linked(sb)) == 3
+    assert main(["sync", str(path), "--delete", "--sheet", "*", *hub]) == 0
+    assert len(_linked(sb)) == 3
+
+
+def test_an_export_past_an_excel_sheet_syncs_only_when_read_whole(
+    sandbox_factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """write_pairs of more rows than a sheet holds goes on in "Associations (2)": read by
+    default, the deal's later associations would have been removed."""
+    monkeypatch.setattr(report_excel, "SHEET_ROWS", 3)  # a header and two rows a sheet
+    sb = _portal(sandbox_factory)
+    client = client_for(sb)
+    links = hf.read_associations(client, "deals", "contacts", ids=[DEAL], progress=False)
+    path = hf.write_pairs(links, tmp_path / "links.xlsx")
+    with pytest.raises(InputError, match=r"sheet 'Associations \(2\)' was not read"):
+        hf.sync(path, client, allow_removals=True, progress=False)
+    whole = hf.read_pairs(path, sheet="*")
+    result = hf.sync(whole, client, allow_removals=True, progress=False)
+    assert set(result["change"]) == {"keep"} and len(_linked(sb)) == 3
+    assert isinstance(whole, pd.DataFrame)

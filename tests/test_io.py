@@ -16,6 +16,7 @@ from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io import read_limits, read_pairs, sheet_headers
 from hubframe.io.cells import cells_to_arrow, cells_to_text
+from hubframe.io.columns import HeaderError
 
 GOLDEN = Path(__file__).parent / "golden"
 HEAD = ["sheet", "row", *PAIR_COLUMNS]
@@ -56,13 +57,16 @@ def test_cp1252_labels_decoded() -> None:
     assert pairs["label"].tolist() == ["Décideur"] * 4
 
 
-def test_empty_label_is_na_and_label_argument_fills_it() -> None:
+def test_empty_label_is_na_and_a_label_argument_never_overrides_a_cell_unseen() -> None:
     pairs = read_pairs(GOLDEN / "pairs_utf8.csv")
     assert pairs["label"].isna().tolist() == [False, True, False, False]
-    filled = read_pairs(GOLDEN / "pairs_utf8.csv", label="Champion")
-    assert filled["label"].tolist() == ["Decision maker", "Champion", "Decision maker"] * 1 + [
-        "Decision maker"
-    ]
+    # "the label for every row" against cells naming another: before, the cells won unseen
+    with pytest.raises(HeaderError, match=r'"Decision maker" in rows 2, 4, 5\)'):
+        read_pairs(GOLDEN / "pairs_utf8.csv", label="Champion")
+    agreeing = read_pairs(GOLDEN / "pairs_utf8.csv", label="decision maker")  # case aside
+    assert (
+        agreeing["label"].tolist() == ["Decision maker", "decision maker"] + ["Decision maker"] * 2
+    )
 
 
 def test_title_block_semicolon_ids_and_blank_lines_in_csv() -> None:
@@ -85,8 +89,8 @@ def test_excel_title_block_exact_numbers_and_all_sheets() -> None:
     assert pairs["Signed"].tolist()[:2] == ["TRUE", "FALSE"]
     assert pairs["Signed"].iloc[3] == "2025-07-02 09:30:00"
     assert pairs.attrs["hubframe"]["skipped_sheets"] == [
-        {"sheet": "Notes", "reason": "no recognised columns"},
-        {"sheet": "Empty", "reason": "empty"},
+        {"sheet": "Notes", "reason": "no recognised columns", "holds_rows": False},
+        {"sheet": "Empty", "reason": "empty", "holds_rows": False},
     ]
     assert pairs.attrs["hubframe"]["sheets_read"] == ["Links", "More"]
     assert pairs["from_type"].unique().tolist() == ["deals"]  # from the "Deal ID" header
@@ -178,11 +182,15 @@ def test_missing_type_raises_unless_given(tmp_path: Path) -> None:
         read_pairs(path, from_type="dealz", to_type="contacts")
 
 
-def test_type_column_overrides_argument_per_row(tmp_path: Path) -> None:
+def test_a_type_argument_fills_empty_type_cells_and_never_overrides_one(tmp_path: Path) -> None:
     path = tmp_path / "mixed.csv"
-    path.write_text("From ID,To Type,To ID\n1,companies,2\n3,,4\n")
+    path.write_text("From ID,To Type,To ID\n1,Contact,2\n3,,4\n5,contcts,6\n")
     pairs = read_pairs(path, from_type="deals", to_type="contacts")
-    assert pairs["to_type"].tolist() == ["companies", "contacts"]
+    assert pairs["to_type"].tolist() == ["contacts", "contacts", "contcts"]  # the last: invalid
+    path.write_text("From ID,To Type,To ID\n1,companies,2\n3,,4\n")
+    with pytest.raises(HeaderError, match=r'to_type="contacts" was given .*"companies" in row 2'):
+        read_pairs(path, from_type="deals", to_type="contacts")  # before: read as a company's
+    assert read_pairs(path, from_type="deals")["to_type"].fillna("").tolist() == ["companies", ""]
 
 
 def test_explicit_columns_both_directions(tmp_path: Path) -> None:

@@ -50,12 +50,13 @@ def test_default_is_the_first_visible_sheet_with_recognised_columns() -> None:
     assert info["sheet_choice"] == "the first visible sheet with recognised columns"
     skipped = info["skipped_sheets"]
     assert skipped[:2] == [
-        {"sheet": "Archive", "reason": "hidden"},
-        {"sheet": "Notes", "reason": "no recognised columns"},
+        {"sheet": "Archive", "reason": "hidden", "holds_rows": False},
+        {"sheet": "Notes", "reason": "no recognised columns", "holds_rows": False},
     ]
     # a later sheet with pairs is not read, and never left out unseen: the read says so
     assert [s["sheet"] for s in skipped[2:]] == ["More"]
     assert 'only the first such sheet is read; sheet="*" reads every sheet' in skipped[2]["reason"]
+    assert skipped[2]["holds_rows"] is True
 
 
 def test_a_plain_first_sheet_is_said_plainly() -> None:

@@ -26,6 +26,7 @@ from hubframe.io.aliases import (
     Kind,
     fields_for,
 )
+from hubframe.io.arguments import check_arguments
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import clean_headers, filled
 from hubframe.io.columns import (
@@ -213,13 +214,17 @@ def _study(raw: RawSheet) -> None:
     run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
 
 
-def _check_labels(raw: RawSheet, request: Request) -> None:
-    """An empty label column beside a column of labels by another name (columns.py)."""
-    if request.label is not None or not raw.size:
+def _check_sheet(raw: RawSheet, request: Request) -> None:
+    """A label column empty beside labels named otherwise (io.columns), and cells that
+    contradict an argument given for every row (io.arguments)."""
+    if not raw.size:
         return
     where = request.source_name
     if raw.name and raw.name != where:
         where = f"{where} [{raw.name}]"  # a workbook sheet
+    check_arguments(raw, request, where)
+    if request.label is not None:
+        return
 
     def holds_cells(header: str) -> bool:
         return not empty_mask(raw.columns[raw.headers.index(header)]).all()
@@ -234,7 +239,7 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     raw = drop_blank(raw)
     if request.kind == "pairs":
         raw = explode(raw, request)
-    _check_labels(raw, request)
+    _check_sheet(raw, request)
     normalized = _normalized(raw, request)
     columns: dict[str, pd.Series] = {
         "sheet": to_series(constant_text(raw.name, raw.size)),

@@ -1,0 +1,89 @@
+"""An argument given for every row against the cells of a sheet that say otherwise.
+
+``label="Champion"`` (``--label``) is "the association label for every row", and
+``from_type=``/``to_type=`` the object type of every row; a sheet may hold a label or type
+column too.  Empty cells take the argument.  A cell that names another label or object is a
+contradiction between two instructions: before, the cell won without a word (a row labeled
+"Decision maker" when "Champion" was asked for every row; a row read as a company's when
+contacts were asked for).  The read now stops and names both, so the analyst decides.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from typing import Final
+
+import numpy as np
+
+from hubframe.io.columns import HeaderError
+from hubframe.io.normalize import canonical_object_type, is_valid_object_type
+from hubframe.io.sheet import RawSheet, Request
+from hubframe.io.text import distinct, unique_flags
+
+SHOWN: Final = 3  # values named in the message, and rows named per value
+LOOKED_AT: Final = 1000  # cells looked at for the message
+
+
+def check_arguments(raw: RawSheet, request: Request, where: str) -> None:
+    """Raise :class:`HeaderError` when a cell contradicts the label or an object type given
+    for every row."""
+    if request.kind == "pairs" and request.label is not None:
+        given = request.label.strip().casefold()
+        _check(raw, request, where, "label", request.label, lambda v: v.strip().casefold() == given)
+    for side, wanted in (("from", request.from_type), ("to", request.to_type)):
+        if wanted is not None:
+            _check(raw, request, where, f"{side}_type", wanted, _type_agrees(wanted))
+
+
+def _type_agrees(wanted: str) -> Callable[[str], bool]:
+    """True for a type cell that agrees with ``wanted`` or names no object at all (validation
+    refuses that one as ``BAD_OBJECT_TYPE``)."""
+
+    def agrees(value: str) -> bool:
+        canonical = canonical_object_type(value)
+        return canonical is None or canonical == wanted or not is_valid_object_type(canonical)
+
+    return agrees
+
+
+def _check(
+    raw: RawSheet,
+    request: Request,
+    where: str,
+    canonical: str,
+    given: str,
+    agrees: Callable[[str], bool],
+) -> None:
+    cells = raw.cells(canonical)
+    if cells is None or not any(v and v.strip() and not agrees(v) for v in distinct(cells)):
+        return
+    against = np.flatnonzero(unique_flags(cells, lambda v: not v.strip() or agrees(v)))
+    shown, named = _shown(raw, cells.take(against[:LOOKED_AT]).to_pylist(), against[:LOOKED_AT])
+    if named < len(against):
+        shown += f"; {len(against):,} rows in all"
+    header = raw.mapping.columns[canonical]
+    option = request.syntax.option(canonical, given) or f"{canonical}={given!r}"
+    raise HeaderError(
+        where,
+        f'{option} was given for every row, but the column "{header}" says otherwise ({shown}): '
+        "those rows would not get what was given. "
+        f"Leave out {request.syntax.named(canonical)} to use the column (and fill its empty "
+        f'cells), or delete or rename the column "{header}" to give every row {given}.',
+    )
+
+
+def _shown(raw: RawSheet, values: list[str], positions: np.ndarray) -> tuple[str, int]:
+    """'"Decision maker" in rows 2, 4, 5 ...; "Buyer" in row 9': values and their first rows,
+    and how many rows that names."""
+    rows: dict[str, list[int]] = {}
+    for at, value in zip(positions, values, strict=True):
+        rows.setdefault(value.strip(), []).append(int(raw.rows[at]))
+    parts, named = [], 0
+    for value, found in list(rows.items())[:SHOWN]:
+        listed = ", ".join(map(str, found[:SHOWN])) + (" ..." if len(found) > SHOWN else "")
+        parts.append(f'"{value}" in row{"s" if len(found) > 1 else ""} {listed}')
+        named += min(len(found), SHOWN)
+    return "; ".join(parts), named
+
+
+__all__ = ["check_arguments"]

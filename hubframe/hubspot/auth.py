@@ -9,6 +9,7 @@ frame of hubframe holds it as a local; what requests keeps of a sent request is 
 
 from __future__ import annotations
 
+import hashlib
 import os
 import traceback
 from typing import Any
@@ -38,6 +39,11 @@ class Secret:
 
     def reveal(self) -> str:
         return bytes(a ^ b for a, b in zip(self._masked, self._pad, strict=True)).decode()
+
+    def fingerprint(self, salt: bytes) -> str:
+        """A salted SHA-256 of the token: tells two tokens apart (a journal keeps it to know
+        the portal its batches went to) and gives nothing of the token back."""
+        return hashlib.sha256(salt + self.reveal().encode()).hexdigest()
 
     def __repr__(self) -> str:
         return "<redacted>"

@@ -135,6 +135,10 @@ class HubSpotClient:
             "token=<redacted>)"
         )
 
+    def token_fingerprint(self, salt: bytes) -> str:
+        """The token's salted SHA-256 (:meth:`~hubframe.hubspot.auth.Secret.fingerprint`)."""
+        return self._token.fingerprint(salt)
+
     def close(self) -> None:
         self._session.close()
 

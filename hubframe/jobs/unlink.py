@@ -50,6 +50,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext, run_job
+from hubframe.run.portal import refuse_another_portal_of
 from hubframe.run.rows import as_frame, issue_outcomes, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
@@ -174,6 +175,7 @@ class _Undo:
     run: pd.DataFrame
 
     def prepare(self, run: RunContext) -> Prepared:
+        refuse_another_portal_of(self.run.attrs, run.client)  # a journal's: its own portal only
         prepared = Prepared("pairs", _base(self.run), "undo")
         items: list[WorkItem] = []
         for pos, row in enumerate(self.run.to_dict("records")):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final
 
@@ -31,6 +32,7 @@ from hubframe.io.normalize import (
 from hubframe.io.text import as_text
 from hubframe.report.excel import RESULTS, continued_title
 from hubframe.run.journal import Journal, JournalRow
+from hubframe.run.portal import PORTAL_KEY
 from hubframe.vocab import Status
 
 RunArg = pd.DataFrame | str | os.PathLike[str] | Journal
@@ -153,7 +155,11 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
             "linked_before": [None if r.before is None else bool(r.before) for r in rows],
         }
     )
-    frame.attrs["hubframe"] = {"kind": "pairs", "source": journal.path.name, "original_columns": []}
+    meta: dict[str, Any] = {"kind": "pairs", "source": journal.path.name, "original_columns": []}
+    key = journal.portal()
+    if key is not None:  # undo checks it is run against the same portal
+        meta[PORTAL_KEY] = {"journal": str(journal.path), **asdict(key)}
+    frame.attrs["hubframe"] = meta
     return frame
 
 

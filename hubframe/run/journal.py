@@ -13,6 +13,9 @@ first run touched them (table ``before``: the association type ids found by the 
 sending; the first observation is kept, so a resumed run does not mistake its own work for old
 links).
 
+A journal belongs to the portal of its first run (table ``portal``: the base URL and a salted
+SHA-256 of the access token, :mod:`hubframe.run.portal`); a run against another is refused.
+
 The format is compact, one database row per batch (or per read), not per sheet row: a batch's
 record ids are one text each side (one id a line), its outcomes are the distinct outcomes of the
 batch (usually one) and a byte per row pointing at them, its rows' states a byte per row (none
@@ -44,6 +47,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, InputError
+from hubframe.run.portal import PortalKey, TokenHolder, refuse_another_portal
 from hubframe.run.work import Batch, Outcome, shared_outcome
 from hubframe.run.worktable import NONE, WorkTable
 from hubframe.vocab import Action, RecordPair, Status
@@ -51,7 +55,8 @@ from hubframe.vocab import Action, RecordPair, Status
 #: The journal format this hubframe writes and reads (the database's ``PRAGMA user_version``).
 #: 1 (user_version 0): one database row per sheet row, outcomes as JSON objects (hubframe
 #: before issue 15); refused with a message saying so.
-SCHEMA_VERSION: Final = 2
+#: 2: without the portal it belongs to (hubframe before the portal binding); refused too.
+SCHEMA_VERSION: Final = 3
 
 _SCHEMA = f"""
 CREATE TABLE batches (
@@ -82,6 +87,11 @@ CREATE TABLE before (
     from_ids    TEXT NOT NULL,
     to_ids      TEXT NOT NULL,
     linked      TEXT NOT NULL   -- JSON {{row: [type ids]}} of the pairs linked; the others were not
+);
+CREATE TABLE portal (
+    base_url    TEXT NOT NULL,  -- the API's base URL of the runs
+    salt        TEXT NOT NULL,  -- random, hex
+    token       TEXT NOT NULL   -- SHA-256 of salt and access token, hex (never the token)
 );
 PRAGMA user_version = {SCHEMA_VERSION};
 """
@@ -294,6 +304,7 @@ _COLUMNS = {
         *("type_rows", "states"),
     ],
     "before": ["from_type", "to_type", "size", "from_ids", "to_ids", "linked"],
+    "portal": ["base_url", "salt", "token"],
 }
 #: The tables of a journal of format 1 (user_version 0).
 _FORMAT_1 = {"batches", "items", "existing"}
@@ -316,6 +327,13 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
             f"journal {path}: written by an older hubframe (journal format 1; this one reads "
             f"format {SCHEMA_VERSION}); resume or undo that run with the hubframe that wrote "
             "it, or give a new journal file"
+        )
+    if 0 < version < SCHEMA_VERSION:
+        raise InputError(
+            f"journal {path}: written by an older hubframe (journal format {version}, which "
+            "does not say which portal its batches went to; this one reads format "
+            f"{SCHEMA_VERSION}); resume or undo that run with the hubframe that wrote it, or "
+            "give a new journal file"
         )
     if version > SCHEMA_VERSION:
         raise InputError(
@@ -394,6 +412,26 @@ class Journal:
                 yield
             except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
                 raise InputError(f"journal {self.path}: could not {doing} ({exc})") from None
+
+    def portal(self) -> PortalKey | None:
+        """The portal the journal's runs went to (None for a journal no run has used)."""
+        with self._using("read it"):
+            row = self._db.execute("SELECT base_url, salt, token FROM portal").fetchone()
+        return None if row is None else PortalKey(str(row[0]), str(row[1]), str(row[2]))
+
+    def bind(self, client: TokenHolder) -> None:
+        """Tie a new journal to ``client``'s portal; refuse one written against another
+        (:mod:`hubframe.run.portal`).  Called before a run reads or sends anything."""
+        key = self.portal()
+        if key is not None:
+            refuse_another_portal(key, client, str(self.path))
+            return
+        key = PortalKey.of(client)
+        with self._using("write it"):
+            self._db.execute(
+                "INSERT INTO portal (base_url, salt, token) VALUES (?, ?, ?)",
+                (key.base_url, key.salt, key.token),
+            )
 
     def lookup(self, batch: Batch, packed: Packed | None = None) -> list[Outcome] | None:
         """The recorded outcomes of ``batch`` (one per item, in order), or None.  ``packed``:

@@ -22,6 +22,7 @@ from hubframe.errors import ConfigurationError, UsageError
 
 if TYPE_CHECKING:  # the journal (sqlite3) loads when a run opens one, not for validation
     from hubframe.run.journal import Journal
+    from hubframe.run.portal import TokenHolder
 
 JournalArg: TypeAlias = "str | os.PathLike[str] | Journal | None"
 
@@ -79,15 +80,21 @@ class RunOptions:
 
 
 @contextmanager
-def opened_journal(journal: JournalArg) -> Iterator[Journal | None]:
-    """The run's journal, opened (and closed afterwards) when given as a path."""
+def opened_journal(journal: JournalArg, client: TokenHolder) -> Iterator[Journal | None]:
+    """The run's journal, opened (and closed afterwards) when given as a path, and bound to
+    ``client``'s portal: one written against another is refused before anything is sent."""
     from hubframe.run.journal import Journal
 
-    if journal is None or isinstance(journal, Journal):
+    if journal is None:
+        yield None
+        return
+    if isinstance(journal, Journal):
+        journal.bind(client)
         yield journal
         return
     opened = Journal(journal)
     try:
+        opened.bind(client)
         yield opened
     finally:
         opened.close()

@@ -86,7 +86,7 @@ def execute_in_phases(
 
 def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
     """:func:`~hubframe.run.pipeline.run_job`, removals first (see the module docstring)."""
-    with calm_gc(), opened_journal(options.journal) as journal:
+    with calm_gc(), opened_journal(options.journal, client) as journal:
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
         prepared.items = prepared.work().items()  # phases split the rows one by one

@@ -154,7 +154,7 @@ def run_facts(result: pd.DataFrame) -> RunFacts | None:
 
 def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
     """Prepare, run and report one job (see the module docstring)."""
-    with calm_gc(), opened_journal(options.journal) as journal:
+    with calm_gc(), opened_journal(options.journal, client) as journal:
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
         outcomes, stop, to_send = execute(prepared, run)

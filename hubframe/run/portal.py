@@ -1,0 +1,83 @@
+"""Which portal a journal's batches went to, so they are never taken for another portal's.
+
+A journal records the batches a run finished; resuming re-uses them and sends only the rest,
+and undo takes back what they created.  A journal written against one portal (a rehearsal in
+the sandbox, a test portal) and given to a run against another would report every recorded row
+``success`` there while nothing was sent, and undo would remove that portal's own associations.
+So the journal keeps the base URL and a salted SHA-256 of the access token of the runs that
+wrote it (:class:`PortalKey`; never the token), and a run or an undo with another refuses it
+before anything is read or sent.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+from hubframe.errors import InputError
+
+#: Where a result table read from a journal keeps the journal's portal
+#: (``attrs["hubframe"]["portal"]``: the journal's path and the :class:`PortalKey` fields).
+PORTAL_KEY = "portal"
+
+
+class TokenHolder(Protocol):
+    """What a :class:`~hubframe.hubspot.client.HubSpotClient` tells of where it sends."""
+
+    base_url: str
+
+    def token_fingerprint(self, salt: bytes) -> str: ...
+
+
+@dataclass(frozen=True)
+class PortalKey:
+    """The base URL and the salted SHA-256 of the access token (hex) of a portal's runs."""
+
+    base_url: str
+    salt: str
+    token: str
+
+    @classmethod
+    def of(cls, client: TokenHolder, salt: str | None = None) -> PortalKey:
+        """The key of ``client``'s portal, with ``salt`` (hex; a new random one when None)."""
+        salt = salt or os.urandom(16).hex()
+        return cls(client.base_url, salt, client.token_fingerprint(bytes.fromhex(salt)))
+
+    def matches(self, client: TokenHolder) -> bool:
+        return PortalKey.of(client, self.salt) == self
+
+
+def refuse_another_portal(key: PortalKey, client: TokenHolder, journal: str) -> None:
+    """InputError when ``client`` sends elsewhere than the runs that wrote ``journal``."""
+    if key.matches(client):
+        return
+    if key.base_url != client.base_url:
+        other = f"the API at {key.base_url}, not {client.base_url}"
+    else:
+        other = "another access token (another portal, or a token made since)"
+    raise InputError(
+        f"journal {journal}: written by runs against {other}; the batches it records were "
+        "sent there, and would be taken here for done (resume) or for this portal's own "
+        "(undo). Give a new journal file for runs against this portal; undo that run with the "
+        "portal and token it was run with, or from its report."
+    )
+
+
+def refuse_another_portal_of(table_attrs: Mapping[Any, Any], client: TokenHolder) -> None:
+    """:func:`refuse_another_portal` for a result table read from a journal (its attrs)."""
+    meta = table_attrs.get("hubframe") or {}
+    found = meta.get(PORTAL_KEY) if isinstance(meta, Mapping) else None
+    if isinstance(found, Mapping):
+        key = PortalKey(str(found["base_url"]), str(found["salt"]), str(found["token"]))
+        refuse_another_portal(key, client, str(found["journal"]))
+
+
+__all__ = [
+    "PORTAL_KEY",
+    "PortalKey",
+    "TokenHolder",
+    "refuse_another_portal",
+    "refuse_another_portal_of",
+]

@@ -1,0 +1,145 @@
+"""A journal belongs to the portal its batches went to.
+
+Before: a journal written while rehearsing in one portal (the sandbox) and given to the run
+against another reported every recorded row ``success`` there while nothing was sent, and an
+undo from it in another portal removed that portal's own associations.  The journal now keeps
+the base URL and a salted SHA-256 of the access token of its runs (never the token), and a run
+or an undo against another portal or with another token stops before anything is read or
+sent.  The same portal and token resume and undo as before.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.cli import main
+from hubframe.errors import InputError
+from hubframe.run.journal import Journal
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
+
+pytestmark = pytest.mark.profiles
+
+Factory = Callable[..., Sandbox]
+DEALS = ["7300000001", "7300000002"]
+CONTACTS = ["8300000001", "8300000002"]
+SHEET = pd.DataFrame({"Deal ID": DEALS, "Contact ID": CONTACTS})
+
+
+def _portal(make: Factory) -> Sandbox:
+    sb = make(seed=None)
+    sb.add_records("deals", DEALS)
+    sb.add_records("contacts", CONTACTS)
+    return sb
+
+
+def _linked(sb: Sandbox) -> set[tuple[str, str]]:
+    frame = sb.associations("deals", "contacts")
+    return set(zip(frame["from_id"], frame["to_id"], strict=True))
+
+
+def _associate(sb: Sandbox, journal: Path, **kwargs: object) -> pd.DataFrame:
+    client = client_for(sb, **kwargs)  # type: ignore[arg-type]
+    return hf.associate(hf.read_pairs(SHEET), client, journal=journal, progress=False)
+
+
+@pytest.mark.parametrize("dry_run_first", [False, True])
+def test_a_journal_of_a_rehearsal_is_refused_by_the_real_run(
+    sandbox_factory: Factory, tmp_path: Path, dry_run_first: bool
+) -> None:
+    """Before: the real run read both rows as done, reported them success, sent nothing."""
+    journal = tmp_path / "run.sqlite"
+    rehearsal, real = _portal(sandbox_factory), _portal(sandbox_factory)
+    first = hf.associate(
+        hf.read_pairs(SHEET),
+        client_for(rehearsal),
+        journal=journal,
+        dry_run=dry_run_first,
+        progress=False,
+    )
+    assert set(first["status"]) == {"planned" if dry_run_first else "success"}
+    with pytest.raises(InputError) as info:
+        _associate(real, journal)
+    message = str(info.value)
+    assert f"journal {journal}: written by runs against the API at {rehearsal.url}" in message
+    assert "Give a new journal file" in message
+    assert real.request_log().empty and not _linked(real)
+    fresh = _associate(real, tmp_path / "real.sqlite")
+    assert set(fresh["status"]) == {"success"} and len(_linked(real)) == 2
+
+
+def test_another_token_at_the_same_address_is_refused(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    sb = _portal(sandbox_factory)
+    journal = tmp_path / "run.sqlite"
+    _associate(sb, journal)
+    other = sb.create_token(["crm.objects.deals.write", "crm.objects.contacts.write"])
+    with pytest.raises(InputError, match="another access token"):
+        _associate(sb, journal, token=other)
+    again = _associate(sb, journal)  # the same portal and token resume as before
+    assert set(again["status"]) == {"success"}
+
+
+def test_undo_from_a_journal_only_in_its_own_portal(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    """Before: the undo in the other portal removed an association that portal had before."""
+    journal = tmp_path / "run.sqlite"
+    first, other = _portal(sandbox_factory), _portal(sandbox_factory)
+    other.associate("deals", DEALS[0], "contacts", CONTACTS[0])
+    _associate(first, journal)
+    with pytest.raises(InputError, match="written by runs against the API at"):
+        hf.undo(journal, client_for(other), progress=False)
+    assert _linked(other) == {(DEALS[0], CONTACTS[0])}
+    assert other.request_log().empty
+    done = hf.undo(journal, client_for(first), progress=False)
+    assert set(done["status"]) == {"success"} and not _linked(first)
+
+
+def test_the_journal_never_holds_the_token(sandbox_factory: Factory, tmp_path: Path) -> None:
+    sb = _portal(sandbox_factory)
+    journal = tmp_path / "run.sqlite"
+    _associate(sb, journal)
+    for path in tmp_path.iterdir():  # the database and any WAL file beside it
+        assert sb.token.encode() not in path.read_bytes()
+    with Journal(journal) as opened:
+        key = opened.portal()
+    assert key is not None and key.base_url == sb.url and len(key.token) == 64
+    assert sb.token not in repr(key)
+
+
+def test_the_command_line_says_so_in_one_line(
+    sandbox_factory: Factory, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal, sheet = tmp_path / "run.sqlite", tmp_path / "pairs.csv"
+    sheet.write_text(
+        "Deal ID,Contact ID\n" + "".join(f"{d},{c}\n" for d, c in zip(DEALS, CONTACTS, strict=True))
+    )
+    rehearsal, real = _portal(sandbox_factory), _portal(sandbox_factory)
+    for sb, code in ((rehearsal, 0), (real, 2)):
+        hub = ["--token", sb.token, "--base-url", sb.url]
+        assert main(["associate", str(sheet), "--journal", str(journal), *hub]) == code
+    err = capsys.readouterr().err
+    assert "written by runs against the API at" in err and "Traceback" not in err
+    assert rehearsal.token not in err and real.token not in err
+    assert not _linked(real)
+
+
+def test_a_journal_of_the_format_before_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "old.sqlite"
+    with Journal(path):
+        pass
+    db = sqlite3.connect(path)
+    db.execute("DROP TABLE portal")
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with pytest.raises(InputError, match=r"older hubframe \(journal format 2, which does not say"):
+        Journal(path)

@@ -1,11 +1,12 @@
-"""A journal belongs to the portal its batches went to.
+"""A journal, a report and a result table belong to the portal their run sent to.
 
 Before: a journal written while rehearsing in one portal (the sandbox) and given to the run
 against another reported every recorded row ``success`` there while nothing was sent, and an
 undo from it in another portal removed that portal's own associations.  The journal now keeps
 the base URL and a salted SHA-256 of the access token of its runs (never the token), and a run
 or an undo against another portal or with another token stops before anything is read or
-sent.  The same portal and token resume and undo as before.
+sent.  The same portal and token resume and undo as before.  A result table (in memory) and
+an .xlsx report (its Summary names the host) refuse an undo sent elsewhere the same way.
 """
 
 from __future__ import annotations
@@ -20,6 +21,7 @@ import pytest
 import hubframe as hf
 from hubframe.cli import main
 from hubframe.errors import InputError
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.journal import Journal
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for
@@ -143,3 +145,39 @@ def test_a_journal_of_the_format_before_is_refused(tmp_path: Path) -> None:
     db.close()
     with pytest.raises(InputError, match=r"older hubframe \(journal format 2, which does not say"):
         Journal(path)
+
+
+def _elsewhere(sb: Sandbox) -> HubSpotClient:
+    """The same sandbox by another address: to the run's records, another host."""
+    url = sb.url.replace("127.0.0.1", "localhost")
+    return HubSpotClient(token=sb.token, base_url=url, backoff_base=0.01, backoff_cap=0.05)
+
+
+def test_an_undo_from_a_result_or_report_sent_elsewhere_is_refused(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    """Before: a rehearsal's report undone against the real portal removed, there, the pairs
+    the rehearsal created, including ones the real portal had before."""
+    sb = _portal(sandbox_factory)
+    client = client_for(sb)
+    result = hf.associate(hf.read_pairs(SHEET), client, record_existing=True, progress=False)
+    report = hf.export_report(result, tmp_path / "report.xlsx")
+    sent = len(sb.request_log())
+    with pytest.raises(InputError, match=rf"the run was sent to {sb.url}, and this undo"):
+        hf.undo(result, _elsewhere(sb), progress=False)
+    with pytest.raises(InputError, match=r"report report.xlsx: the run was sent to 127.0.0.1,"):
+        hf.undo(report, _elsewhere(sb), progress=False)
+    assert len(sb.request_log()) == sent and len(_linked(sb)) == 2  # nothing read or sent
+    done = hf.undo(report, client, progress=False)
+    assert set(done["status"]) == {"success"} and not _linked(sb)
+
+
+def test_a_report_says_where_its_run_sent(sandbox_factory: Factory, tmp_path: Path) -> None:
+    from python_calamine import CalamineWorkbook
+
+    sb = _portal(sandbox_factory)
+    result = hf.associate(hf.read_pairs(SHEET), client_for(sb), dry_run=True, progress=False)
+    path = hf.export_report(result, tmp_path / "plan.xlsx")
+    rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Summary").to_python()
+    assert ["base URL host", "127.0.0.1"] in [row[:2] for row in rows]
+    assert sb.token not in str(rows)

@@ -49,8 +49,8 @@ from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
-from hubframe.run.pipeline import Prepared, RunContext, run_job
-from hubframe.run.portal import refuse_another_portal_of
+from hubframe.run.pipeline import Prepared, RunContext, run_facts, run_job
+from hubframe.run.portal import SENT_TO, refuse_another_address, refuse_another_portal_of
 from hubframe.run.rows import as_frame, issue_outcomes, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
@@ -176,6 +176,9 @@ class _Undo:
 
     def prepare(self, run: RunContext) -> Prepared:
         refuse_another_portal_of(self.run.attrs, run.client)  # a journal's: its own portal only
+        sent = _sent_to(self.run)
+        if sent is not None:
+            refuse_another_address(*sent, run.client)
         prepared = Prepared("pairs", _base(self.run), "undo")
         items: list[WorkItem] = []
         for pos, row in enumerate(self.run.to_dict("records")):
@@ -188,6 +191,19 @@ class _Undo:
         if items:
             skip_absent(prepared, run.client)
         return prepared
+
+
+def _sent_to(table: pd.DataFrame) -> tuple[str, str] | None:
+    """Where the run of ``table`` sent (its base URL, or the host its report names), and how
+    to name the run; None when the table does not say (a CSV report, a table made by hand)."""
+    facts = run_facts(table)
+    if facts is not None and facts.base_url:
+        return facts.base_url, "the run's result table"
+    meta = table.attrs.get("hubframe") or {}
+    found = meta.get(SENT_TO) if isinstance(meta, Mapping) else None
+    if isinstance(found, Mapping) and found.get("host"):
+        return str(found["host"]), f"report {found.get('report', '')}".strip()
+    return None
 
 
 # --- what is not there is not removed ---------------------------------------------------------

@@ -31,8 +31,9 @@ from hubframe.io.normalize import (
 )
 from hubframe.io.text import as_text
 from hubframe.report.excel import RESULTS, continued_title
+from hubframe.report.summary import BASE_URL_LABEL
 from hubframe.run.journal import Journal, JournalRow
-from hubframe.run.portal import PORTAL_KEY
+from hubframe.run.portal import PORTAL_KEY, SENT_TO
 from hubframe.vocab import Status
 
 RunArg = pd.DataFrame | str | os.PathLike[str] | Journal
@@ -57,13 +58,18 @@ def flag(cell: Any) -> bool | None:
     return True if text in _TRUE else False if text in _FALSE else None
 
 
-def _results_sheets(path: Path) -> pd.DataFrame:
+SUMMARY: Final = "Summary"
+SUMMARY_ROWS: Final = 60  # the settings are at the Summary's top
+
+
+def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None]:
     """The Results sheet of an .xlsx report, and the sheets it goes on in past Excel's row
-    limit ("Results (2)", ...), as one table."""
+    limit ("Results (2)", ...), as one table; and the host the run sent to (its Summary)."""
     from python_calamine import CalamineWorkbook
 
     try:
-        names = set(CalamineWorkbook.from_path(str(path)).sheet_names)
+        book = CalamineWorkbook.from_path(str(path))
+        names = set(book.sheet_names)
     except Exception as exc:  # calamine raises several error types for a file it cannot read
         raise InputError(f"{path.name}: the report cannot be read ({exc}).") from exc
     if RESULTS not in names:
@@ -72,14 +78,24 @@ def _results_sheets(path: Path) -> pd.DataFrame:
     while continued_title(RESULTS, len(titles) + 1) in names:
         titles.append(continued_title(RESULTS, len(titles) + 1))
     parts = [pd.read_excel(path, sheet_name=t, dtype=str, engine="calamine") for t in titles]
-    return parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    host = _sent_to(book) if SUMMARY in names else None
+    return (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)), host
+
+
+def _sent_to(book: Any) -> str | None:
+    """The host a report's run sent to, as its Summary sheet says (None when it does not)."""
+    for row in book.get_sheet_by_name(SUMMARY).to_python(nrows=SUMMARY_ROWS):
+        if len(row) >= 2 and str(row[0]).strip() == BASE_URL_LABEL:
+            return str(row[1]).strip() or None
+    return None
 
 
 def _report_frame(path: Path) -> pd.DataFrame:
     """The Results sheet of an .xlsx report, or a .csv report, as a result table."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        table = _results_sheets(path)
+        table, host = _results_sheets(path)
     else:
+        host = None
         table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
         table.columns = pd.Index([formula.unguard(str(c)) for c in table.columns], dtype=object)
         table = table.apply(lambda column: column.map(formula.unguard, na_action="ignore"))
@@ -96,7 +112,10 @@ def _report_frame(path: Path) -> pd.DataFrame:
     table = records_acted_on(table, f"{path.name}: line", first=2)
     known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
     originals = [str(c) for c in table.columns if c not in known]
-    table.attrs["hubframe"] = {"kind": "pairs", "source": path.name, "original_columns": originals}
+    info: dict[str, Any] = {"kind": "pairs", "source": path.name, "original_columns": originals}
+    if host:
+        info[SENT_TO] = {"host": host, "report": path.name}
+    table.attrs["hubframe"] = info
     return table
 
 

@@ -20,7 +20,11 @@ from hubframe.errors import CODE_INFO, ErrorCode
 from hubframe.report.columns import meta
 from hubframe.report.excel import STATUS_COLOURS, WriteOnlyWorksheet, fill, ooxml
 from hubframe.report.safety import needs_escaping, outgoing_text
+from hubframe.run.pipeline import run_facts
 from hubframe.run.table import summarize
+
+BASE_URL: Final = "base_url"  # the setting of where the run sent: its host is shown
+BASE_URL_LABEL: Final = "base URL host"  # how the Summary sheet labels it
 
 _SECRET_KEY_RE: Final = re.compile(r"token|secret|password|authori[sz]ation|api[_-]?key", re.I)
 
@@ -50,7 +54,7 @@ def _safe_settings(settings: Mapping[str, object] | None) -> list[tuple[str, str
             continue
         label = str(key).replace("_", " ")
         if "url" in label.lower():
-            label = re.sub("url", "URL host", label, flags=re.I)
+            label = re.sub("url", "URL host", label, flags=re.I)  # BASE_URL_LABEL
         text = _setting_text(str(key), value)
         rows.append((outgoing_text(label), outgoing_text(text)))
     return rows
@@ -127,8 +131,12 @@ class _SummaryData:
 
 
 def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) -> _SummaryData:
-    info = meta(result)
-    base: dict[str, object] = {"kind": info.get("kind"), "source": info.get("source")}
+    info, facts = meta(result), run_facts(result)
+    base: dict[str, object] = {
+        "kind": info.get("kind"),
+        "source": info.get("source"),
+        BASE_URL: facts.base_url if facts is not None else None,
+    }
     merged = {k: v for k, v in base.items() if v is not None} | dict(settings or {})
     changes = _changes(result)
     if changes:

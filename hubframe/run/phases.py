@@ -104,6 +104,7 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
         cancelled=options.cancel is not None and options.cancel.is_set(),
         issues=prepared.issues,
         budget=prepared.budget,
+        base_url=client.base_url,
     )
     return table_with_facts(prepared, outcomes, facts)
 

@@ -140,6 +140,7 @@ class RunFacts:
     cancelled: bool = False
     issues: pd.DataFrame | None = None
     budget: DailyBudget | None = None
+    base_url: str | None = None  # where the run sent (undo refuses to act elsewhere)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RunFacts:
         return self
@@ -168,6 +169,7 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         cancelled=options.cancel is not None and options.cancel.is_set(),
         issues=prepared.issues,
         budget=prepared.budget,
+        base_url=client.base_url,
     )
     return table_with_facts(prepared, outcomes, facts)
 

@@ -15,12 +15,16 @@ import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
+from urllib.parse import urlsplit
 
 from hubframe.errors import InputError
 
 #: Where a result table read from a journal keeps the journal's portal
 #: (``attrs["hubframe"]["portal"]``: the journal's path and the :class:`PortalKey` fields).
 PORTAL_KEY = "portal"
+#: Where a result table read from a report keeps the host its run sent to
+#: (``attrs["hubframe"]["sent_to"]``: ``{"host": ..., "report": file name}``).
+SENT_TO = "sent_to"
 
 
 class TokenHolder(Protocol):
@@ -74,10 +78,25 @@ def refuse_another_portal_of(table_attrs: Mapping[Any, Any], client: TokenHolder
         refuse_another_portal(key, client, str(found["journal"]))
 
 
+def refuse_another_address(sent: str, what: str, client: TokenHolder) -> None:
+    """InputError when ``client`` sends elsewhere than the run ``what`` names did: ``sent`` is
+    its base URL, or the host alone (a report's Summary keeps the host)."""
+    here = client.base_url if "://" in sent else (urlsplit(client.base_url).hostname or "")
+    if sent.rstrip("/") == here.rstrip("/"):
+        return
+    raise InputError(
+        f"{what}: the run was sent to {sent}, and this undo would go to {here}. Its rows say "
+        f"what that run created there, not here: undone here, they would remove this portal's "
+        f"own associations. Undo it against {sent}."
+    )
+
+
 __all__ = [
     "PORTAL_KEY",
+    "SENT_TO",
     "PortalKey",
     "TokenHolder",
+    "refuse_another_address",
     "refuse_another_portal",
     "refuse_another_portal_of",
 ]

@@ -79,16 +79,24 @@ def refuse_another_portal_of(table_attrs: Mapping[Any, Any], client: TokenHolder
 
 
 def refuse_another_address(sent: str, what: str, client: TokenHolder) -> None:
-    """InputError when ``client`` sends elsewhere than the run ``what`` names did: ``sent`` is
-    its base URL, or the host alone (a report's Summary keeps the host)."""
-    here = client.base_url if "://" in sent else (urlsplit(client.base_url).hostname or "")
-    if sent.rstrip("/") == here.rstrip("/"):
+    """InputError when ``client`` sends to another host than the run ``what`` names did
+    (``sent``: its base URL, or the host alone, as a report's Summary keeps it).  Hosts are
+    compared, not ports: a run through a proxy on another port is undone directly."""
+    there = _host(sent)
+    here = _host(client.base_url)
+    if there == here:
         return
     raise InputError(
-        f"{what}: the run was sent to {sent}, and this undo would go to {here}. Its rows say "
+        f"{what}: the run was sent to {there}, and this undo would go to {here}. Its rows say "
         f"what that run created there, not here: undone here, they would remove this portal's "
-        f"own associations. Undo it against {sent}."
+        f"own associations. Undo it against {there}."
     )
+
+
+def _host(address: str) -> str:
+    if "://" not in address:
+        return address.strip().lower()
+    return (urlsplit(address).hostname or "").lower()
 
 
 __all__ = [

@@ -33,6 +33,7 @@ from hubframe.io.text import (
 )
 
 ID_COLUMNS: Final = ("from_id", "to_id")
+EXCEL_CELL_CHARS: Final = 32_767  # the characters an Excel cell holds
 
 
 def drop_blank(raw: RawSheet) -> RawSheet:
@@ -87,6 +88,7 @@ def explode(raw: RawSheet, request: Request) -> RawSheet:
             continue
         position = raw.headers.index(header)
         if not canonical_ids(raw.columns[position]).all():
+            _check_cut_short(raw, position, request)
             _check_split(raw, position, request)
         take, parts = split_rows(raw.columns[position])
         if take is None:
@@ -101,12 +103,33 @@ def explode(raw: RawSheet, request: Request) -> RawSheet:
     return raw
 
 
+def _where(raw: RawSheet, request: Request) -> str:
+    if raw.name and raw.name != request.source_name:
+        return f"{request.source_name} [{raw.name}]"  # a workbook sheet
+    return request.source_name
+
+
+def _check_cut_short(raw: RawSheet, position: int, request: Request) -> None:
+    """A list of ids exactly as long as an Excel cell holds: Excel cut it short when the file
+    was opened or saved (it drops what is past 32,767 characters), so the ids past it are lost
+    and the last one left may be cut, another record's id.  Stop, naming the cell, rather than
+    send a cut id and, in a sync, remove the lost ones."""
+    lengths = pc.utf8_length(raw.columns[position]).fill_null(0).to_numpy()
+    cut = np.flatnonzero(np.asarray(lengths) == EXCEL_CELL_CHARS)
+    if len(cut):
+        raise InputError(
+            f"{_where(raw, request)}: the cell in row {raw.rows[cut[0]]}, column "
+            f"'{raw.headers[position]}' holds {EXCEL_CELL_CHARS:,} characters, the most an "
+            "Excel cell holds: Excel cut it short when the file was opened or saved, so the ids "
+            "past that are lost and the last one left may be cut (another record's id). Export "
+            "the list again and use the file without saving it from Excel, or put one id a row."
+        )
+
+
 def _check_split(raw: RawSheet, position: int, request: Request) -> None:
     """Refuse a split beyond the limits before any of it is done: a cell of too many ids, or
     rows whose other cells would be copied for each of their ids past ``max_split_bytes``."""
-    limits, where = request.limits, request.source_name
-    if raw.name and raw.name != request.source_name:
-        where = f"{where} [{raw.name}]"  # a workbook sheet
+    limits, where = request.limits, _where(raw, request)
     semicolons = pc.count_substring(raw.columns[position], ";").fill_null(0)
     counts = np.asarray(semicolons.to_numpy(), dtype=np.int64)
     if not counts.any():

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import io
+import zipfile
 from pathlib import Path
 from typing import Any
 
@@ -199,3 +200,70 @@ def test_a_sheet_that_needs_a_choice_stops_the_read_instead_of_being_skipped() -
             read_pairs(_book(NOTES, untyped, typed), sheet=sheet)
     pairs = read_pairs(_book(NOTES, untyped, typed), from_type="deals", to_type="contacts")
     assert pairs["sheet"].tolist() == ["Pairs"]
+
+
+def _many_sheets(count: int) -> bytes:
+    """A workbook of ``count`` sheets of one pair each, its parts written directly (openpyxl
+    takes seconds to write thousands of sheets)."""
+    ns = 'xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+    rel = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+    kind = "application/vnd.openxmlformats-officedocument.spreadsheetml"
+    sheets = "".join(
+        f'<sheet name="S{i}" sheetId="{i + 1}" r:id="rId{i + 1}"/>' for i in range(count)
+    )
+    rels = "".join(
+        f'<Relationship Id="rId{i + 1}" Type="{rel}/worksheet" '
+        f'Target="worksheets/sheet{i + 1}.xml"/>'
+        for i in range(count)
+    )
+    overrides = "".join(
+        f'<Override PartName="/xl/worksheets/sheet{i + 1}.xml" ContentType="{kind}.worksheet+xml"/>'
+        for i in range(count)
+    )
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        book.writestr(
+            "[Content_Types].xml",
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            f'<Override PartName="/xl/workbook.xml" ContentType="{kind}.sheet.main+xml"/>'
+            f"{overrides}</Types>",
+        )
+        book.writestr(
+            "_rels/.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f'<Relationship Id="rId1" Type="{rel}/officeDocument" Target="xl/workbook.xml"/>'
+            "</Relationships>",
+        )
+        book.writestr(
+            "xl/workbook.xml",
+            f'<workbook {ns} xmlns:r="{rel}"><sheets>{sheets}</sheets></workbook>',
+        )
+        book.writestr(
+            "xl/_rels/workbook.xml.rels",
+            '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+            f"{rels}</Relationships>",
+        )
+        for i in range(count):
+            book.writestr(
+                f"xl/worksheets/sheet{i + 1}.xml",
+                f'<worksheet {ns}><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>Deal ID'
+                '</t></is></c><c r="B1" t="inlineStr"><is><t>Contact ID</t></is></c></row>'
+                f'<row r="2"><c r="A2"><v>{100 + i}</v></c><c r="B2"><v>{200 + i}</v></c></row>'
+                "</sheetData></worksheet>",
+            )
+    return out.getvalue()
+
+
+def test_a_workbook_of_thousands_of_sheets_reads_in_time_in_proportion() -> None:
+    """Before: the archive's directory was read once a sheet, so 2,000 sheets took 14 s and
+    3,000 about 30 (a 1.5 MB file); now the archive is opened once (about a second)."""
+    import time
+
+    data = _many_sheets(3000)
+    started = time.perf_counter()
+    pairs = read_pairs(data)
+    assert time.perf_counter() - started < 10  # loose: about a second
+    assert pairs["to_id"].tolist() == ["200"]
+    assert len(read_notes(pairs).skipped) == 2999  # every later sheet of pairs named

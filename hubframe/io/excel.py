@@ -252,6 +252,7 @@ class Workbook:
         self._calamine: Any = None
         self._failed: Exception | None = None  # calamine's error, once it has failed
         self._parts: dict[str, str] | None = None  # sheet name -> XML part, once read
+        self._zip: zipfile.ZipFile | None = None  # the archive, once opened
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
         if not self.sheets:
             raise InputError(f"{source}: the workbook has no sheets.")
@@ -328,12 +329,14 @@ class Workbook:
         )
 
     def _part(self, name: str) -> bytes | None:
-        """The sheet's XML part (None when the workbook's relations do not name it)."""
-        with zipfile.ZipFile(io.BytesIO(self.data)) as book:
-            if self._parts is None:
-                self._parts = {n: p for p, n in sheet_names(book, book.infolist()).items()}
-            part = self._parts.get(name)
-            return None if part is None else book.read(part)
+        """The sheet's XML part (None when the workbook's relations do not name it).  The
+        archive is opened once: its directory is read in time in proportion to its entries,
+        and a workbook of thousands of sheets would otherwise read it once a sheet."""
+        if self._zip is None:
+            self._zip = zipfile.ZipFile(io.BytesIO(self.data))
+            self._parts = {n: p for p, n in sheet_names(self._zip, self._zip.infolist()).items()}
+        part = (self._parts or {}).get(name)
+        return None if part is None else self._zip.read(part)
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         if self._failed is None:

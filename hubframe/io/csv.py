@@ -26,6 +26,7 @@ from typing import Any, Final
 import numpy as np
 import pandas as pd
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hubframe.errors import InputError
 from hubframe.formula import unguard, unguard_column
@@ -169,11 +170,24 @@ def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = csv_format(loaded, request)
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)
     columns, extra = _read_csv_columns(loaded, fmt, request.limits)
-    columns = [unguard_column(c) for c in columns]  # the formula guard of CSV writers
+    columns = [unguard_column(_text_formulas(c)) for c in columns]  # CSV writers' idioms
     first = fmt.header_index + 2  # Excel's row of the first record below the header
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
     _check_closed_quotes(loaded, fmt, columns, extra, rows)
     return RawSheet(loaded.name, fmt.headers, columns, rows, mapping, extra, fmt.written)
+
+
+#: A cell that is a formula of one text: ="2040000001", as exports write ids meant for Excel
+#: (so it keeps them as text); Excel and Google Sheets show the text.
+_TEXT_FORMULA: Final = r'^="([^"]*)"$'
+
+
+def _text_formulas(column: Text) -> Text:
+    """Cells written ``="text"`` read as the text they show; other cells are left alone (a
+    formula that computes something is refused by validation as FORMULA_ERROR)."""
+    if not pc.any(pc.starts_with(column, '="')).as_py():
+        return column  # the common case: no copy
+    return pc.replace_substring_regex(column, pattern=_TEXT_FORMULA, replacement=r"\1")
 
 
 def _read_csv_columns(

@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import io
 import threading
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
 import pandas as pd
@@ -95,6 +95,23 @@ def xlsx_bytes(rows: Sequence[Sequence[object]], *, title: str = "Sheet1") -> by
     return out.getvalue()
 
 
+def workbook_bytes(sheets: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
+    """A workbook of several sheets (name -> rows, in order), as an upload gives it."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    first = book.active
+    if first is not None:
+        book.remove(first)
+    for name, rows in sheets.items():
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(list(row))
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
 def demo_ids(object_type: str) -> tuple[int, ...]:
     """Ids of the records of one object type in ``Sandbox(seed="demo")``."""
     from hubframe.sandbox import demo
@@ -136,5 +153,6 @@ __all__ = [
     "pairs_sheet",
     "sandbox",
     "sandbox_factory",
+    "workbook_bytes",
     "xlsx_bytes",
 ]

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 import hubframe as hf
 from hubframe.io.columns import HeaderError
-from hubframe.testing import xlsx_bytes
+from hubframe.testing import workbook_bytes, xlsx_bytes
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -200,21 +200,20 @@ def test_one_label_filled_anywhere_reads_the_label_column_as_before() -> None:
 
 
 def test_each_sheet_of_a_workbook_is_checked_on_its_own() -> None:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    first = book.active
-    assert first is not None
-    first.title = "January"
-    for row in (["Deal ID", "Contact ID", "Label"], ["3000000001", "4000000001", "Champion"]):
-        first.append(row)
-    second = book.create_sheet("February")
-    for row in (["Deal ID", "Contact ID", "Label", "Role"], ["3000000002", "4000000002", "", "X"]):
-        second.append(row)
-    out = io.BytesIO()
-    book.save(out)
+    data = workbook_bytes(
+        {
+            "January": [
+                ["Deal ID", "Contact ID", "Label"],
+                ["3000000001", "4000000001", "Champion"],
+            ],
+            "February": [
+                ["Deal ID", "Contact ID", "Label", "Role"],
+                ["3000000002", "4000000002", "", "X"],
+            ],
+        }
+    )
     with pytest.raises(HeaderError, match=r"\[February\]: the column \"Label\" is empty"):
-        hf.read_pairs(out.getvalue(), sheet="*")
+        hf.read_pairs(data, sheet="*")
 
 
 def test_an_empty_label_column_of_a_limits_sheet_beside_relationships_stops() -> None:

@@ -10,8 +10,8 @@ from collections.abc import Callable
 
 import pandas as pd
 from hypothesis import HealthCheck, example, given, settings
-from hypothesis import strategies as st
 from openpyxl import Workbook
+from workbook_features import GRIDS, HIDDEN, MERGES, features_book
 
 import hubframe as hf
 from hubframe.io import read_notes
@@ -106,9 +106,6 @@ def test_a_covered_cell_holding_its_own_value_keeps_it() -> None:
     assert filled == ["B2:B5"]
 
 
-_CELLS = st.sampled_from(["", DEALS[0], CONTACTS[1], "Champion", "#N/A", "=VLOOKUP(A2,L!A:B,2,0)"])
-
-
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @example(  # a merge reaching below the last row: the rows it covers lost their label
     grid=[
@@ -120,38 +117,16 @@ _CELLS = st.sampled_from(["", DEALS[0], CONTACTS[1], "Champion", "#N/A", "=VLOOK
     hidden=set(),
     merge=(3, 3),
 )
-@given(
-    grid=st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=7),
-    hidden=st.sets(st.integers(2, 8), max_size=3),
-    merge=st.one_of(st.none(), st.tuples(st.integers(2, 8), st.integers(1, 3))),
-)
+@given(grid=GRIDS, hidden=HIDDEN, merge=MERGES)
 def test_property_merges_hidden_rows_errors_and_formulas_never_lose_or_change_a_row(
     grid: list[list[str]], hidden: set[int], merge: tuple[int, int] | None
 ) -> None:
     """Any mix of this stop's workbook features: every row holding something is read, in
     order, as the sheet shows it (a label merged down repeated, an error or a formula kept as
     its text and refused), and every hidden row read is warned about."""
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.append(HEADER)
-    for row in grid:
-        ws.append([cell or None for cell in row])
-    held = [list(row) for row in grid]  # what the file holds, row 2 first
-    shown = [list(row) for row in grid]  # what the sheet shows
-    if merge is not None:
-        top, span = merge
-        bottom = min(top + span, len(grid) + 1)
-        if bottom > top:
-            ws.merge_cells(f"C{top}:C{bottom}")  # the cells below the top one are cleared
-            for r in range(top + 1, bottom + 1):
-                held[r - 2][2] = ""
-                shown[r - 2][2] = shown[top - 2][2]
-    for number in hidden:
-        ws.row_dimensions[number].hidden = True
-    out = io.BytesIO()
-    book.save(out)
-    pairs = hf.read_pairs(out.getvalue())
+    made = features_book(grid, hidden, merge)
+    held, shown = made.held, made.shown
+    pairs = hf.read_pairs(made.data)
     # A merge reaching below the last row with cells of its own adds no row: nothing but the
     # merged label would be in it (no ids), and the sheet's rows end where its cells do.
     last = max((n for n, row in enumerate(held, start=2) if any(row)), default=1)

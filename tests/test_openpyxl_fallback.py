@@ -22,15 +22,14 @@ from typing import Any
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
-from hypothesis import strategies as st
 from openpyxl import Workbook
+from workbook_features import GRIDS, HEADER, HIDDEN, MERGES, features_book
 
 import hubframe as hf
 from hubframe.errors import InputError
 from hubframe.io import excel as hexcel
 from hubframe.io.merges import xml_merges
 
-HEADER = ["Deal ID", "Contact ID", "Label"]
 DEALS = [str(7_000_000_001 + i) for i in range(8)]
 CONTACTS = [str(8_000_000_001 + i) for i in range(8)]
 
@@ -114,42 +113,18 @@ def test_an_error_cell_without_a_reference_reads_every_row_of_a_stale_sheet() ->
     assert codes == ["FORMULA_ERROR"]
 
 
-_CELLS = st.sampled_from(["", DEALS[0], CONTACTS[1], "Champion", "#N/A", "=VLOOKUP(A2,L!A:B,2,0)"])
-
-
-def _features_book(grid: list[list[str]], hidden: set[int], merge: tuple[int, int] | None) -> bytes:
-    book = Workbook()
-    ws = book.active
-    assert ws is not None
-    ws.append(HEADER)
-    for row in grid:
-        ws.append([cell or None for cell in row])
-    if merge is not None:
-        top, span = merge
-        bottom = min(top + span, len(grid) + 1)
-        if bottom > top:
-            ws.merge_cells(f"C{top}:C{bottom}")
-    for number in hidden:
-        ws.row_dimensions[number].hidden = True
-    return _save(book)
-
-
 def _visible(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[[c for c in frame.columns if c != "sheet"]].reset_index(drop=True)
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(
-    grid=st.lists(st.lists(_CELLS, min_size=3, max_size=3), min_size=1, max_size=7),
-    hidden=st.sets(st.integers(2, 8), max_size=3),
-    merge=st.one_of(st.none(), st.tuples(st.integers(2, 8), st.integers(1, 3))),
-)
+@given(grid=GRIDS, hidden=HIDDEN, merge=MERGES)
 def test_property_openpyxl_reads_every_workbook_feature_as_calamine_does(
     grid: list[list[str]], hidden: set[int], merge: tuple[int, int] | None
 ) -> None:
     """Ids, labels, error values, formulas without a value, hidden rows and a label merged
     down: the same frame, the same issues, whichever engine reads the workbook."""
-    data = _features_book(grid, hidden, merge)
+    data = features_book(grid, hidden, merge).data
     with _engine("calamine"):
         expected = hf.read_pairs(data)
     with _engine("openpyxl"):

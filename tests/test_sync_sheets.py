@@ -10,38 +10,24 @@ Excel sheet go on in a second sheet, which the same rule covers.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
 import pytest
-from openpyxl import Workbook
 
 import hubframe as hf
 from hubframe.cli import main
 from hubframe.errors import InputError
 from hubframe.report import excel as report_excel
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for
+from hubframe.testing import client_for, workbook_bytes
 
 pytestmark = pytest.mark.profiles
 
 Factory = Callable[..., Sandbox]
 DEAL, OTHER = "7200000001", "7200000002"
 CONTACTS = [str(8_200_000_001 + i) for i in range(4)]
-
-
-def _book(sheets: dict[str, list[list[str]]]) -> bytes:
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for name, rows in sheets.items():
-        ws = book.create_sheet(name)
-        for row in rows:
-            ws.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
 
 
 MONTHS = {
@@ -72,7 +58,13 @@ def test_a_sync_with_removals_stops_at_a_later_sheet_left_unread(
     sb = _portal(sandbox_factory)
     before = _linked(sb)
     with pytest.raises(InputError) as info:
-        hf.sync(_book(MONTHS), client_for(sb), allow_removals=True, dry_run=dry_run, progress=False)
+        hf.sync(
+            workbook_bytes(MONTHS),
+            client_for(sb),
+            allow_removals=True,
+            dry_run=dry_run,
+            progress=False,
+        )
     message = str(info.value)
     assert "sheet 'February' was not read" in message and 'sheet="*"' in message
     assert "would remove the ones listed on that sheet" in message
@@ -82,7 +74,7 @@ def test_a_sync_with_removals_stops_at_a_later_sheet_left_unread(
 
 def test_every_sheet_or_a_named_one_syncs_as_before(sandbox_factory: Factory) -> None:
     sb = _portal(sandbox_factory)
-    data, client = _book(MONTHS), client_for(sb)
+    data, client = workbook_bytes(MONTHS), client_for(sb)
     every = hf.sync(hf.read_pairs(data, sheet="*"), client, allow_removals=True, progress=False)
     assert set(every["change"]) == {"keep"} and len(_linked(sb)) == 3
     january = hf.read_pairs(data, sheet="January")
@@ -94,7 +86,7 @@ def test_every_sheet_or_a_named_one_syncs_as_before(sandbox_factory: Factory) ->
 def test_a_sync_that_only_adds_reads_the_first_sheet_as_before(sandbox_factory: Factory) -> None:
     sb = _portal(sandbox_factory)
     months = {**MONTHS, "January": [*MONTHS["January"], [DEAL, CONTACTS[3]]]}
-    result = hf.sync(_book(months), client_for(sb), progress=False)
+    result = hf.sync(workbook_bytes(months), client_for(sb), progress=False)
     assert result.loc[result["change"] == "add", "to_id"].tolist() == [CONTACTS[3]]
     assert len(_linked(sb)) == 4
 
@@ -104,7 +96,7 @@ def test_the_command_line_stops_with_one_line_and_sends_nothing(
 ) -> None:
     sb = _portal(sandbox_factory)
     path = tmp_path / "months.xlsx"
-    path.write_bytes(_book(MONTHS))
+    path.write_bytes(workbook_bytes(MONTHS))
     hub = ["--token", sb.token, "--base-url", sb.url]
     assert main(["sync", str(path), "--delete", *hub]) == 2
     err = capsys.readouterr().err

@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import hubframe as hf
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for, xlsx_bytes
+from hubframe.testing import client_for, workbook_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.profiles
 
@@ -90,22 +90,8 @@ def test_untyped_id_columns_take_the_type_cells_as_before() -> None:
     assert pairs[["from_type", "to_type"]].values.tolist() == [["deals", "companies"]]
 
 
-def _book(sheets: dict[str, Rows]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    book.remove(book.active)  # type: ignore[arg-type]
-    for name, rows in sheets.items():
-        sheet = book.create_sheet(name)
-        for row in rows:
-            sheet.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return out.getvalue()
-
-
 def test_each_sheet_is_held_to_its_own_headers() -> None:
-    data = _book(
+    data = workbook_bytes(
         {
             "Contacts": [["Deal ID", "Contact ID", "To Type"], ["11", "21", "companies"]],
             "Companies": [["Deal ID", "Company ID", "To Type"], ["12", "31", "companies"]],

@@ -69,7 +69,7 @@ def test_a_journal_of_a_rehearsal_is_refused_by_the_real_run(
     with pytest.raises(InputError) as info:
         _associate(real, journal)
     message = str(info.value)
-    assert f"journal {journal}: written by runs against the API at {rehearsal.url}" in message
+    assert f"journal {journal}: written by runs against another access token" in message
     assert "Give a new journal file" in message
     assert real.request_log().empty and not _linked(real)
     fresh = _associate(real, tmp_path / "real.sqlite")
@@ -97,7 +97,7 @@ def test_undo_from_a_journal_only_in_its_own_portal(
     first, other = _portal(sandbox_factory), _portal(sandbox_factory)
     other.associate("deals", DEALS[0], "contacts", CONTACTS[0])
     _associate(first, journal)
-    with pytest.raises(InputError, match="written by runs against the API at"):
+    with pytest.raises(InputError, match="written by runs against another access token"):
         hf.undo(journal, client_for(other), progress=False)
     assert _linked(other) == {(DEALS[0], CONTACTS[0])}
     assert other.request_log().empty
@@ -129,7 +129,7 @@ def test_the_command_line_says_so_in_one_line(
         hub = ["--token", sb.token, "--base-url", sb.url]
         assert main(["associate", str(sheet), "--journal", str(journal), *hub]) == code
     err = capsys.readouterr().err
-    assert "written by runs against the API at" in err and "Traceback" not in err
+    assert "written by runs against another access token" in err and "Traceback" not in err
     assert rehearsal.token not in err and real.token not in err
     assert not _linked(real)
 
@@ -183,3 +183,23 @@ def test_a_report_says_where_its_run_sent(sandbox_factory: Factory, tmp_path: Pa
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Summary").to_python()
     assert ["base URL host", "127.0.0.1"] in [row[:2] for row in rows]
     assert sb.token not in str(rows)
+
+
+def test_the_host_and_the_token_name_the_portal_not_the_port(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    """A run through a proxy on another port resumes directly; the same token at another host
+    is refused (hosts are compared, and tokens)."""
+    from faultproxy import FaultProxy
+
+    sb = _portal(sandbox_factory)
+    journal = tmp_path / "run.sqlite"
+    with FaultProxy(sb) as proxy:
+        through = HubSpotClient(token=sb.token, base_url=proxy.url, backoff_base=0.01)
+        hf.associate(hf.read_pairs(SHEET), through, journal=journal, progress=False)
+    again = _associate(sb, journal)  # directly: the same host and token
+    assert set(again["status"]) == {"success"}
+    with pytest.raises(
+        InputError, match=r"written by runs against the API at 127\.0\.0\.1, not localhost"
+    ):
+        hf.associate(hf.read_pairs(SHEET), _elsewhere(sb), journal=journal, progress=False)

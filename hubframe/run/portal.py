@@ -49,16 +49,21 @@ class PortalKey:
         salt = salt or os.urandom(16).hex()
         return cls(client.base_url, salt, client.token_fingerprint(bytes.fromhex(salt)))
 
+    def same_host(self, client: TokenHolder) -> bool:
+        """Hosts are compared, not ports: a run through a proxy on another port resumes
+        directly (the token tells portals apart)."""
+        return _host(self.base_url) == _host(client.base_url)
+
     def matches(self, client: TokenHolder) -> bool:
-        return PortalKey.of(client, self.salt) == self
+        return self.same_host(client) and PortalKey.of(client, self.salt).token == self.token
 
 
 def refuse_another_portal(key: PortalKey, client: TokenHolder, journal: str) -> None:
     """InputError when ``client`` sends elsewhere than the runs that wrote ``journal``."""
     if key.matches(client):
         return
-    if key.base_url != client.base_url:
-        other = f"the API at {key.base_url}, not {client.base_url}"
+    if not key.same_host(client):
+        other = f"the API at {_host(key.base_url)}, not {_host(client.base_url)}"
     else:
         other = "another access token (another portal, or a token made since)"
     raise InputError(

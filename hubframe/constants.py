@@ -223,6 +223,10 @@ SYNC_COLUMNS: Final = ("change", "reason")
 #: association cell ("Associated Contact IDs") is empty -- the record has no associated records
 #: in the export, so there is nothing to do for it (validate: NO_TARGETS warning).
 NO_TARGETS_COLUMN: Final = "_raw_no_targets"
+#: Private bool column of read_pairs / read_limits frames: True for a row whose label starts
+#: with "=" as text the sheet holds (a workbook's text cell, a CSV cell guarded with "'"), so
+#: not a formula without its value: validation does not refuse it as FORMULA_ERROR.
+LITERAL_LABEL_COLUMN: Final = "_raw_literal_label"
 #: Private text columns of read_pairs frames, per type column: the object type an id column's
 #: name gives ("Contact ID": contacts) on the rows whose type cell names another object
 #: ("companies"), null on the others.  The cell wins when the frame is built; validate refuses

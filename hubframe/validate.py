@@ -29,6 +29,7 @@ from hubframe.constants import (
     HUBSPOT_DEFINED_TYPES,
     ID_PROPERTIES,
     ISSUE_COLUMNS,
+    LITERAL_LABEL_COLUMN,
     MAX_LIMIT_VALUE,
     NO_TARGETS_COLUMN,
     OBJECT_TYPES,
@@ -338,6 +339,8 @@ def _check_formula_errors(c: _Collector, columns: Sequence[str]) -> None:
             source = column
         text = c.text(source)
         bad = error_mask(text)
+        if column == "label" and LITERAL_LABEL_COLUMN in c.frame.columns:
+            bad &= ~c.frame[LITERAL_LABEL_COLUMN].astype("boolean").fillna(False).to_numpy(bool)
         if bad.any():
             c.add_each(
                 bad, column, ErrorCode.FORMULA_ERROR, text, partial(_formula_message, c, column)

@@ -20,7 +20,7 @@ import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import numpy as np
@@ -170,11 +170,26 @@ def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = csv_format(loaded, request)
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)
     columns, extra = _read_csv_columns(loaded, fmt, request.limits)
-    columns = [unguard_column(_text_formulas(c)) for c in columns]  # CSV writers' idioms
     first = fmt.header_index + 2  # Excel's row of the first record below the header
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
+    literal = _guarded_labels(columns, fmt.headers, mapping.columns.get("label"), rows)
+    columns = [unguard_column(_text_formulas(c)) for c in columns]  # CSV writers' idioms
     _check_closed_quotes(loaded, fmt, columns, extra, rows)
-    return RawSheet(loaded.name, fmt.headers, columns, rows, mapping, extra, fmt.written)
+    raw = RawSheet(loaded.name, fmt.headers, columns, rows, mapping, extra, fmt.written)
+    return replace(raw, literal_labels=literal) if literal else raw
+
+
+def _guarded_labels(
+    columns: list[Text], headers: list[str], label: str | None, rows: IntArray
+) -> frozenset[int]:
+    """Rows whose label a writer guarded as text ("'=SUM(A1)", hubframe's CSV guard): once
+    the guard is off, the label starts with "=" and is text, not a formula."""
+    if label is None:
+        return frozenset()
+    cells = columns[headers.index(label)]
+    guarded = pc.starts_with(cells, "'=").fill_null(False)
+    found = np.flatnonzero(np.asarray(guarded.to_numpy(zero_copy_only=False), dtype=bool))
+    return frozenset(int(rows[i]) for i in found)
 
 
 #: A cell that is a formula of one text: ="2040000001", as exports write ids meant for Excel

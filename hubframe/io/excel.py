@@ -26,13 +26,14 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
 from itertools import chain
 from typing import Any, Final, TypeVar
 
 import numpy as np
+import pyarrow.compute as pc
 
 from hubframe.errors import InputError
 from hubframe.io.bounds import ReadLimits
@@ -53,6 +54,7 @@ from hubframe.io.sheet import (
     find_header,
 )
 from hubframe.io.sheet_errors import (
+    UNCOMPUTED,
     ErrorCell,
     TooMany,
     Unplaceable,
@@ -62,7 +64,7 @@ from hubframe.io.sheet_errors import (
     uncomputed_cells,
 )
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
-from hubframe.io.text import ObjArray
+from hubframe.io.text import IntArray, ObjArray, Text
 
 ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
 FIRST_READABLE: Final = "the first visible sheet with recognised columns"
@@ -76,6 +78,9 @@ class Grid:
     first_row: int  # Excel row number of cells[0]
     hidden: frozenset[int] = frozenset()  # Excel row numbers of hidden rows
     merged: list[Merge] = field(default_factory=list)  # cells merged down one column
+    first_col: int = 1  # Excel column number of cells[...][0]
+    #: (Excel row, column) of formula cells without a value, placed as "=formula" text
+    formulas: frozenset[tuple[int, int]] = frozenset()
 
 
 def workbook_bytes(loaded: Loaded, limits: ReadLimits) -> bytes:
@@ -287,8 +292,11 @@ class Workbook:
 
     def _with_errors(self, part: bytes, name: str, rows: int | None) -> Grid:
         try:
-            found = chain(error_cells(part), uncomputed_cells(part))
-            return _calamine_grid(self._book(), name, rows, found)
+            placed: list[tuple[int, int]] = []
+            found = chain(error_cells(part), _recorded(uncomputed_cells(part), placed))
+            grid = _calamine_grid(self._book(), name, rows, found)
+            grid.formulas = frozenset(placed)
+            return grid
         except Unplaceable as exc:
             if exc.formula:
                 raise self._unplaceable(name) from None
@@ -306,7 +314,10 @@ class Workbook:
             return grid
         try:
             if may_hold_errors(part):
-                place(grid.cells, uncomputed_cells(part), 1, 1, _most(grid.cells))
+                placed: list[tuple[int, int]] = []
+                found = _recorded(uncomputed_cells(part), placed)
+                place(grid.cells, found, 1, 1, _most(grid.cells))
+                grid.formulas = frozenset(placed)
         except Unplaceable:
             raise self._unplaceable(name) from None
         except TooMany:
@@ -419,7 +430,36 @@ def _calamine_grid(
     ranges = getattr(ws, "merged_cell_ranges", None) or []
     spans = ((top + 1, left + 1, end + 1, right + 1) for (top, left), (end, right) in ranges)
     merged = vertical(spans, first_col + 1)
-    return Grid(name, cells if cells else [], first_row + 1, merged=merged)
+    return Grid(name, cells if cells else [], first_row + 1, merged=merged, first_col=first_col + 1)
+
+
+def _recorded(cells: Iterable[ErrorCell], into: list[tuple[int, int]]) -> Iterator[ErrorCell]:
+    """``cells``, noting the (row, column) of each as it is placed (placing stops past the
+    sheet's size, so the note stays as small as the sheet)."""
+    for cell in cells:
+        into.append((cell.row, cell.column))
+        yield cell
+
+
+def _literal_labels(grid: Grid, cells: Text, rows: IntArray, index: int) -> frozenset[int]:
+    """Excel rows whose label cell (the grid's column ``index``) is text starting with "=" as
+    the sheet holds it: not a formula without a value placed as its text, and not a cell a
+    merge filled (its first cell may be such a formula)."""
+    starts = pc.starts_with(pc.utf8_ltrim_whitespace(cells), UNCOMPUTED).fill_null(False)
+    found = np.flatnonzero(np.asarray(starts.to_numpy(zero_copy_only=False), dtype=bool))
+    if not len(found):
+        return frozenset()
+    column = grid.first_col + index
+    covered = {
+        row
+        for top, bottom, _, at in grid.merged
+        if at == index
+        for row in range(top + 1, bottom + 1)
+    }
+    candidates = (int(rows[i]) for i in found)
+    return frozenset(
+        row for row in candidates if (row, column) not in grid.formulas and row not in covered
+    )
 
 
 def _most(cells: list[list[Any]]) -> int:
@@ -502,6 +542,10 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
     written = written_headers(grid.cells[index], headers)
+    label = mapping.columns.get("label")
+    literal = frozenset[int]()
+    if label is not None:
+        literal = _literal_labels(grid, columns[headers.index(label)], rows, headers.index(label))
     return RawSheet(
         grid.name,
         headers,
@@ -511,4 +555,5 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         written=written,
         hidden=grid.hidden,
         merged=merged,
+        literal_labels=literal,
     )

@@ -20,7 +20,12 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubframe.constants import HEADER_TYPE_COLUMNS, NO_TARGETS_COLUMN, RESERVED_COLUMNS
+from hubframe.constants import (
+    HEADER_TYPE_COLUMNS,
+    LITERAL_LABEL_COLUMN,
+    NO_TARGETS_COLUMN,
+    RESERVED_COLUMNS,
+)
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     Kind,
@@ -154,6 +159,9 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
         out[canonical], bad = out[canonical]
         if bad is not None and bad.null_count < len(bad):
             private[RAW_PREFIX + canonical] = bad
+    literal = _literal_labels(raw, out["label"])
+    if literal is not None:
+        private[LITERAL_LABEL_COLUMN] = literal
     for side in ("from", "to") if pairs else ():
         conflicts = _header_conflicts(raw, side, out[f"{side}_type"])
         if conflicts is not None:
@@ -161,6 +169,17 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
     if pairs and out["to_id"].null_count and _exports_associations(raw):
         private[NO_TARGETS_COLUMN] = np.asarray(out["to_id"].is_null().to_numpy(), dtype=bool)
     return out | private
+
+
+def _literal_labels(raw: RawSheet, labels: Text) -> BoolArray | None:
+    """Rows whose label is "=..." text the sheet holds as text (see RawSheet.literal_labels);
+    None when there are none."""
+    if not raw.literal_labels:
+        return None
+    held = np.isin(raw.rows, np.fromiter(raw.literal_labels, dtype=np.int64))
+    starts = pc.starts_with(labels, "=").fill_null(False)
+    mask = held & np.asarray(starts.to_numpy(zero_copy_only=False), dtype=bool)
+    return mask if mask.any() else None
 
 
 def _header_conflicts(raw: RawSheet, side: Literal["from", "to"], types: Text) -> Text | None:

@@ -58,6 +58,9 @@ class RawSheet:
     written: Mapping[str, str] = field(default_factory=dict)
     #: Excel row numbers of the rows the workbook hides (read and sent all the same)
     hidden: frozenset[int] = frozenset()
+    #: Excel rows whose label cell is text that starts with "=" as written (a text cell of a
+    #: workbook, a CSV cell a writer guarded with "'"), not a formula: validation lets it be
+    literal_labels: frozenset[int] = frozenset()
     #: ranges of cells merged down a column whose value was read into every row ("C2:C4")
     merged: list[str] = field(default_factory=list)
 

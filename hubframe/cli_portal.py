@@ -185,7 +185,25 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
         f"{info['records']:,} {info['from_type']} read ({calls})",
         file=out,
     )
+    sheets, per_sheet = _sheets_written(written, len(frame))
+    if sheets > 1:
+        print(
+            f"{written}: {sheets} sheets (an Excel sheet holds {per_sheet:,} rows below its "
+            "header); read or sync the file with --sheet '*' to take every sheet",
+            file=out,
+        )
     return cli.EXIT_OK
+
+
+def _sheets_written(path: Path, rows: int) -> tuple[int, int]:
+    """How many sheets :func:`~hubframe.report.write_pairs` wrote ``rows`` rows in, and the
+    rows a sheet holds below its header."""
+    from hubframe.report import excel
+
+    per_sheet = excel.SHEET_ROWS - 1
+    if path.suffix.lower() != ".xlsx":
+        return 1, per_sheet
+    return max(1, -(-rows // per_sheet)), per_sheet
 
 
 def _check_out(path: Path) -> None:

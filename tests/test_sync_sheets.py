@@ -123,3 +123,27 @@ def test_an_export_past_an_excel_sheet_syncs_only_when_read_whole(
     result = hf.sync(whole, client, allow_removals=True, progress=False)
     assert set(result["change"]) == {"keep"} and len(_linked(sb)) == 3
     assert isinstance(whole, pd.DataFrame)
+
+
+def test_the_export_command_says_when_its_file_goes_on_in_more_sheets(
+    sandbox_factory: Factory,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    monkeypatch.setattr(report_excel, "SHEET_ROWS", 3)  # a header and two rows a sheet
+    sb = _portal(sandbox_factory)
+    hub = ["--token", sb.token, "--base-url", sb.url]
+    ids = tmp_path / "deals.csv"
+    ids.write_text(f"Record ID\n{DEAL}\n")
+    for suffix, said in ((".xlsx", "2 sheets"), (".csv", None)):
+        out = tmp_path / f"links{suffix}"
+        argv = ["export", "--from", "deals", "--to", "contacts", "--ids", str(ids), "-o", str(out)]
+        assert main([*argv, *hub]) == 0
+        text = capsys.readouterr().out
+        if said is None:
+            assert "sheets" not in text
+        else:
+            assert f"{out}: {said} (an Excel sheet holds 2 rows below its header)" in text
+            assert "--sheet '*'" in text
+            assert len(hf.read_pairs(out, sheet="*")) == 3

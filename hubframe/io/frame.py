@@ -159,7 +159,7 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
         out[canonical], bad = out[canonical]
         if bad is not None and bad.null_count < len(bad):
             private[RAW_PREFIX + canonical] = bad
-    literal = _literal_labels(raw, out["label"])
+    literal = _literal_label_mask(raw, out["label"])
     if literal is not None:
         private[LITERAL_LABEL_COLUMN] = literal
     for side in ("from", "to") if pairs else ():
@@ -171,7 +171,7 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
     return out | private
 
 
-def _literal_labels(raw: RawSheet, labels: Text) -> BoolArray | None:
+def _literal_label_mask(raw: RawSheet, labels: Text) -> BoolArray | None:
     """Rows whose label is "=..." text the sheet holds as text (see RawSheet.literal_labels);
     None when there are none."""
     if not raw.literal_labels:

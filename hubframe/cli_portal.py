@@ -185,7 +185,7 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
         f"{info['records']:,} {info['from_type']} read ({calls})",
         file=out,
     )
-    sheets, per_sheet = _sheets_written(written, len(frame))
+    sheets, per_sheet = _sheets_written(written, frame)
     if sheets > 1:
         print(
             f"{written}: {sheets} sheets (an Excel sheet holds {per_sheet:,} rows below its "
@@ -195,15 +195,14 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     return cli.EXIT_OK
 
 
-def _sheets_written(path: Path, rows: int) -> tuple[int, int]:
-    """How many sheets :func:`~hubframe.report.write_pairs` wrote ``rows`` rows in, and the
-    rows a sheet holds below its header."""
+def _sheets_written(path: Path, frame: pd.DataFrame) -> tuple[int, int]:
+    """How many sheets :func:`~hubframe.report.write_pairs` wrote ``frame`` in (the writer's
+    own split, :func:`~hubframe.report.excel.sheet_parts`), and the rows a sheet holds."""
     from hubframe.report import excel
 
-    per_sheet = excel.SHEET_ROWS - 1
     if path.suffix.lower() != ".xlsx":
-        return 1, per_sheet
-    return max(1, -(-rows // per_sheet)), per_sheet
+        return 1, excel.SHEET_ROWS - 1
+    return len(excel.sheet_parts(excel.Table("", frame))), excel.SHEET_ROWS - 1
 
 
 def _check_out(path: Path) -> None:

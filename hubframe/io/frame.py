@@ -53,7 +53,7 @@ from hubframe.io.normalize import (
 )
 from hubframe.io.notes import choice_attrs, guess_attrs
 from hubframe.io.rows import ID_COLUMNS, drop_blank, explode
-from hubframe.io.sheet import RawSheet, Request, frame_sheet
+from hubframe.io.sheet import RawSheet, Request, frame_sheet, sheet_where
 from hubframe.io.sources import (
     EXCEL_EXTENSIONS,
     Loaded,
@@ -238,9 +238,7 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     contradict an argument given for every row (io.arguments)."""
     if not raw.size:
         return
-    where = request.source_name
-    if raw.name and raw.name != where:
-        where = f"{where} [{raw.name}]"  # a workbook sheet
+    where = sheet_where(raw, request)
     check_arguments(raw, request, where)
     if request.label is not None:
         return

@@ -21,7 +21,7 @@ from hubframe.io.normalize import (
     canonical_ids,
     split_rows,
 )
-from hubframe.io.sheet import RawSheet, Request
+from hubframe.io.sheet import RawSheet, Request, sheet_where
 from hubframe.io.text import (
     PARALLEL_ROWS,
     BoolArray,
@@ -103,12 +103,6 @@ def explode(raw: RawSheet, request: Request) -> RawSheet:
     return raw
 
 
-def _where(raw: RawSheet, request: Request) -> str:
-    if raw.name and raw.name != request.source_name:
-        return f"{request.source_name} [{raw.name}]"  # a workbook sheet
-    return request.source_name
-
-
 def _check_cut_short(raw: RawSheet, position: int, request: Request) -> None:
     """A list of ids exactly as long as an Excel cell holds: Excel cut it short when the file
     was opened or saved (it drops what is past 32,767 characters), so the ids past it are lost
@@ -118,7 +112,7 @@ def _check_cut_short(raw: RawSheet, position: int, request: Request) -> None:
     cut = np.flatnonzero(np.asarray(lengths) == EXCEL_CELL_CHARS)
     if len(cut):
         raise InputError(
-            f"{_where(raw, request)}: the cell in row {raw.rows[cut[0]]}, column "
+            f"{sheet_where(raw, request)}: the cell in row {raw.rows[cut[0]]}, column "
             f"'{raw.headers[position]}' holds {EXCEL_CELL_CHARS:,} characters, the most an "
             "Excel cell holds: Excel cut it short when the file was opened or saved, so the ids "
             "past that are lost and the last one left may be cut (another record's id). Export "
@@ -129,7 +123,7 @@ def _check_cut_short(raw: RawSheet, position: int, request: Request) -> None:
 def _check_split(raw: RawSheet, position: int, request: Request) -> None:
     """Refuse a split beyond the limits before any of it is done: a cell of too many ids, or
     rows whose other cells would be copied for each of their ids past ``max_split_bytes``."""
-    limits, where = request.limits, _where(raw, request)
+    limits, where = request.limits, sheet_where(raw, request)
     semicolons = pc.count_substring(raw.columns[position], ";").fill_null(0)
     counts = np.asarray(semicolons.to_numpy(), dtype=np.int64)
     if not counts.any():

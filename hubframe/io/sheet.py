@@ -146,6 +146,13 @@ class Request:
         return header_score(cells, self.kind, [*explicit.keys(), *explicit.values()])
 
 
+def sheet_where(raw: RawSheet, request: Request) -> str:
+    """How messages name a raw sheet: the file, and the sheet for a workbook's."""
+    if raw.name and raw.name != request.source_name:
+        return f"{request.source_name} [{raw.name}]"
+    return request.source_name
+
+
 def find_header(preview: Sequence[Sequence[object]], request: Request) -> int:
     """Index of the header row: the earliest row with the most known headers."""
     best, best_score = -1, 0

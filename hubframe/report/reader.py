@@ -64,21 +64,22 @@ SUMMARY_ROWS: Final = 60  # the settings are at the Summary's top
 
 def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None]:
     """The Results sheet of an .xlsx report, and the sheets it goes on in past Excel's row
-    limit ("Results (2)", ...), as one table; and the host the run sent to (its Summary)."""
-    from python_calamine import CalamineWorkbook
-
+    limit ("Results (2)", ...), as one table; and the host the run sent to (its Summary).
+    The workbook is opened once for all of them."""
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = pd.ExcelFile(path, engine="calamine")
         names = set(book.sheet_names)
     except Exception as exc:  # calamine raises several error types for a file it cannot read
         raise InputError(f"{path.name}: the report cannot be read ({exc}).") from exc
-    if RESULTS not in names:
-        raise InputError(f"{path.name}: no Results sheet; is it a hubframe report?")
-    titles = [RESULTS]
-    while continued_title(RESULTS, len(titles) + 1) in names:
-        titles.append(continued_title(RESULTS, len(titles) + 1))
-    parts = [pd.read_excel(path, sheet_name=t, dtype=str, engine="calamine") for t in titles]
-    host = _sent_to(book) if SUMMARY in names else None
+    with book:
+        if RESULTS not in names:
+            raise InputError(f"{path.name}: no Results sheet; is it a hubframe report?")
+        titles = [RESULTS]
+        while continued_title(RESULTS, len(titles) + 1) in names:
+            titles.append(continued_title(RESULTS, len(titles) + 1))
+        read = pd.read_excel(book, sheet_name=titles, dtype=str)
+        parts = [read[title] for title in titles]
+        host = _sent_to(book.book) if SUMMARY in names else None
     return (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)), host
 
 

@@ -24,7 +24,7 @@ from hubframe.errors import InputError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.journal import Journal
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for
+from hubframe.testing import client_for, workbook_bytes
 
 pytestmark = pytest.mark.profiles
 
@@ -203,3 +203,42 @@ def test_the_host_and_the_token_name_the_portal_not_the_port(
         InputError, match=r"written by runs against the API at 127\.0\.0\.1, not localhost"
     ):
         hf.associate(hf.read_pairs(SHEET), _elsewhere(sb), journal=journal, progress=False)
+
+
+def test_two_runs_binding_one_new_journal_keep_one_portal(
+    sandbox_factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Two runs start on one new journal against two portals, and both find it unbound (the
+    second looked before the first wrote): the first to write wins, the other is refused
+    rather than writing a second portal, and the file holds one."""
+    first, second = _portal(sandbox_factory), _portal(sandbox_factory)
+    path = tmp_path / "run.sqlite"
+    with Journal(path) as one, Journal(path) as two:
+        one.bind(client_for(first))
+        real, seen = Journal.portal, {"calls": 0}
+
+        def stale_once(self: Journal) -> object:  # the second run's first look: unbound
+            if self is two and seen["calls"] == 0:
+                seen["calls"] += 1
+                return None
+            return real(self)
+
+        monkeypatch.setattr(Journal, "portal", stale_once)
+        with pytest.raises(InputError, match="another access token"):
+            two.bind(client_for(second))
+    db = sqlite3.connect(path)
+    assert db.execute("SELECT COUNT(*) FROM portal").fetchone() == (1,)
+    db.close()
+
+
+def test_a_report_that_is_not_a_workbook_or_has_no_results_says_so(tmp_path: Path) -> None:
+    from hubframe.jobs import load_run
+
+    broken = tmp_path / "report.xlsx"
+    broken.write_bytes(b"not a workbook at all")
+    with pytest.raises(InputError, match=r"report\.xlsx: the report cannot be read"):
+        load_run(broken)
+    other = tmp_path / "other.xlsx"
+    other.write_bytes(workbook_bytes({"Sheet": [["a", "b"], ["1", "2"]]}))
+    with pytest.raises(InputError, match="no Results sheet; is it a hubframe report"):
+        load_run(other)

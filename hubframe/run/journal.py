@@ -421,17 +421,20 @@ class Journal:
 
     def bind(self, client: TokenHolder) -> None:
         """Tie a new journal to ``client``'s portal; refuse one written against another
-        (:mod:`hubframe.run.portal`).  Called before a run reads or sends anything."""
+        (:mod:`hubframe.run.portal`).  Called before a run reads or sends anything.  The
+        portal is written only while none is (two runs starting on one new journal at once:
+        the first to write wins, and the other is checked against it)."""
+        if self.portal() is None:
+            new = PortalKey.of(client)
+            with self._using("write it"):
+                self._db.execute(
+                    "INSERT INTO portal (base_url, salt, token) SELECT ?, ?, ? "
+                    "WHERE NOT EXISTS (SELECT 1 FROM portal)",
+                    (new.base_url, new.salt, new.token),
+                )
         key = self.portal()
-        if key is not None:
-            refuse_another_portal(key, client, str(self.path))
-            return
-        key = PortalKey.of(client)
-        with self._using("write it"):
-            self._db.execute(
-                "INSERT INTO portal (base_url, salt, token) VALUES (?, ?, ?)",
-                (key.base_url, key.salt, key.token),
-            )
+        assert key is not None  # written above, by this run or another
+        refuse_another_portal(key, client, str(self.path))
 
     def lookup(self, batch: Batch, packed: Packed | None = None) -> list[Outcome] | None:
         """The recorded outcomes of ``batch`` (one per item, in order), or None.  ``packed``:

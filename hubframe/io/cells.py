@@ -18,6 +18,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubframe.io.narrow import narrow_cell_text
 from hubframe.io.normalize import FLOAT_DIGITS
 from hubframe.io.text import (
     TEXT,
@@ -40,6 +41,8 @@ def one_cell_text(value: object) -> str:
         return ""
     if isinstance(value, bool | np.bool_):
         return "TRUE" if value else "FALSE"
+    if isinstance(value, np.float16 | np.float32):
+        return narrow_cell_text(value)
     if isinstance(value, float | np.floating):
         number = float(value)
         if number.is_integer() and abs(number) < EXCEL_LIMIT:

@@ -25,6 +25,7 @@ from hubframe.io.columns import (
     match_headers,
 )
 from hubframe.io.exports import from_type_guesser
+from hubframe.io.narrow import narrow_text, refuse_rounded
 from hubframe.io.syntax import PYTHON, Syntax
 from hubframe.io.text import (
     IntArray,
@@ -176,6 +177,9 @@ def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
     headers = clean_headers(cells)
     preview = frame.head(SAMPLE_CELLS).to_numpy(dtype=object).tolist()
     mapping = request.match(headers, request.source_name, preview)
+    for header in mapping.columns.values():  # the columns read, not the sheet's others
+        if header in headers:
+            refuse_rounded(frame.iloc[:, headers.index(header)], header, request.source_name)
     columns = [_frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
     rows = np.arange(len(frame), dtype=np.int64) + 2
     return RawSheet("", headers, columns, rows, mapping, written=written_headers(cells, headers))
@@ -184,4 +188,7 @@ def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
 def _frame_column(s: pd.Series) -> Text:
     if s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
         return filled(as_text(s))  # Arrow-backed text: no copy
+    narrow = narrow_text(s)  # float32 / float16: their own digits
+    if narrow is not None:
+        return narrow
     return cells_to_arrow(s.to_numpy(dtype=object))

@@ -21,6 +21,7 @@ from hubframe import formula
 from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, InputError
 from hubframe.io.cells import one_cell_text
+from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
     MAX_ID_DIGITS,
     canonical_ids,
@@ -264,6 +265,10 @@ def load_run(run: RunArg) -> pd.DataFrame:
         if "status" not in run.columns:
             raise InputError("not a hubframe result table: it has no 'status' column")
         table = run.reset_index(drop=True)
+        for column in [c for c in ("from_id", "to_id") if c in table]:  # float32 ids
+            refuse_rounded(
+                table[column], column, "the result table", first=0, row="row at position"
+            )
         if "type_id" in table and not pd.api.types.is_integer_dtype(table["type_id"].dtype):
             table["type_id"] = type_ids(table["type_id"], "the result table's row at position")
         return records_acted_on(table, "the result table's row at position")

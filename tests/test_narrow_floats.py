@@ -94,9 +94,7 @@ def test_small_narrow_float_ids_and_limits_read_as_their_digits() -> None:
     pairs = hf.read_pairs(frame, **TYPES)
     assert pairs["from_id"].tolist() == ["1234", "16777215"]
     assert hf.validate_pairs(pairs).empty
-    limits = hf.read_limits(
-        pd.DataFrame({"Max": np.array([5.0, 2.5], dtype=np.float32)}), **TYPES
-    )
+    limits = hf.read_limits(pd.DataFrame({"Max": np.array([5.0, 2.5], dtype=np.float32)}), **TYPES)
     assert limits["max_to_object_ids"].astype(object).tolist()[0] == 5
 
 

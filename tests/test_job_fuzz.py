@@ -15,6 +15,8 @@ answers lost on the way back).  Whatever was drawn, the report must say what the
 
 The run settings are spread over the seeds (each API version with and without lost answers,
 each sandbox behaviour), the rest is drawn.  A failure names the seed and what it drew.
+``make test`` runs a few seeds; a campaign runs more, e.g. ``HUBFRAME_FUZZ_SEEDS=500:40
+.venv/bin/python -m pytest -n 2 tests/test_job_fuzz.py``.
 """
 
 from __future__ import annotations
@@ -49,6 +51,16 @@ BEHAVIOURS: tuple[Any, ...] = (
 )
 FAULTS = ("server_error_rate", "throttle_rate", "reset_rate", "lost_response_rate")
 Link = tuple[str, str, int]
+
+
+def seeds(count: int) -> range:
+    """The seeds a test runs: ``range(count)`` in ``make test``; a longer campaign sets
+    ``HUBFRAME_FUZZ_SEEDS="START:COUNT"`` (every test of the module then runs those seeds)."""
+    spec = os.environ.get("HUBFRAME_FUZZ_SEEDS", "")
+    if not spec:
+        return range(count)
+    start, _, many = spec.partition(":")
+    return range(int(start), int(start) + int(many or count))
 
 
 class Draw:
@@ -180,7 +192,7 @@ def check_applied(result: pd.DataFrame, before: set[Link], after: set[Link], unl
     return ""
 
 
-@pytest.mark.parametrize("seed", range(12))
+@pytest.mark.parametrize("seed", seeds(12))
 def test_associate_reports_what_the_portal_shows(seed: int) -> None:
     draw = Draw(seed)
     with portal(draw, faults=draw.faults) as sb:
@@ -200,7 +212,7 @@ def test_associate_reports_what_the_portal_shows(seed: int) -> None:
 # --- remove ---------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", seeds(8))
 def test_remove_reports_what_the_portal_shows(seed: int) -> None:
     draw = Draw(seed)
     with portal(draw, faults=draw.faults) as sb:
@@ -254,7 +266,7 @@ def limits_now(sb: Sandbox) -> dict[tuple[str, str, int], int]:
     }
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", seeds(8))
 def test_limits_report_what_the_portal_shows(seed: int) -> None:
     draw = Draw(seed)
     with portal(draw, faults=draw.faults) as sb:
@@ -298,7 +310,7 @@ def test_limits_report_what_the_portal_shows(seed: int) -> None:
 # --- sync -----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("seed", seeds(8))
 def test_sync_makes_the_portal_what_the_sheet_says(seed: int) -> None:
     draw = Draw(seed)
     with portal(draw, faults=draw.faults) as sb:
@@ -344,7 +356,7 @@ hf.associate(sheet, client, batch_size=int(batch), journal=journal, progress=Fal
 """
 
 
-@pytest.mark.parametrize("seed", range(3))
+@pytest.mark.parametrize("seed", seeds(3))
 def test_a_killed_journaled_run_resumes_and_undoes(seed: int, tmp_path: Path) -> None:
     draw = Draw(seed)
     with portal(draw, latency=(0.1, 0.0)) as sb:

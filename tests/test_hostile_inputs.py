@@ -200,6 +200,53 @@ def test_legacy_xls_is_refused_and_protected_files_still_say_so() -> None:
         read_pairs(golden / "protected.xlsx")
 
 
+_LAUGHS = (
+    '<!DOCTYPE w [<!ENTITY l0 "lollollollollollollollol">'
+    + "".join(f'<!ENTITY l{i} "{f"&l{i - 1};" * 10}">' for i in range(1, 10))
+    + "]>"
+)
+
+
+@pytest.mark.parametrize("where", ["sheet", "shared strings", "both"])
+def test_entity_expansion_is_refused_in_a_line_not_expanded(where: str) -> None:
+    """A billion-laughs DOCTYPE (3 GB expanded) in the sheet or the shared strings: each
+    engine refuses the unknown entity; the read stops at once, in bounded memory, with a
+    one-line message (no engine's multi-line advice)."""
+    cell = '<c r="C2" t="s"><v>0</v></c>' if where != "sheet" else ""
+    label = (
+        '<c r="C2" t="inlineStr"><is><t>&l9;</t></is></c>' if where != "shared strings" else cell
+    )
+    header = '<?xml version="1.0" encoding="UTF-8"?>'
+    sheet = _sheet_xml(HEADER_ROW)
+    sheet = sheet.replace(b"</c></row></sheetData>", f"</c>{label}</row></sheetData>".encode())
+    parts = _parts(_workbook())
+    if where != "shared strings":
+        sheet = sheet.replace(header.encode(), (header + _LAUGHS).encode())
+    parts[SHEET] = sheet
+    if where != "sheet":
+        parts["xl/sharedStrings.xml"] = (
+            f'{header}{_LAUGHS}<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/'
+            '2006/main" count="1" uniqueCount="1"><si><t>&l9;</t></si></sst>'
+        ).encode()
+        parts["[Content_Types].xml"] = parts["[Content_Types].xml"].replace(
+            b"</Types>",
+            b'<Override PartName="/xl/sharedStrings.xml" ContentType="application/'
+            b'vnd.openxmlformats-officedocument.spreadsheetml.sharedStrings+xml"/></Types>',
+        )
+        parts["xl/_rels/workbook.xml.rels"] = parts["xl/_rels/workbook.xml.rels"].replace(
+            b"</Relationships>",
+            b'<Relationship Id="rIdS" Type="http://schemas.openxmlformats.org/officeDocument/'
+            b'2006/relationships/sharedStrings" Target="sharedStrings.xml"/></Relationships>',
+        )
+    start = time.perf_counter()
+    with pytest.raises(InputError) as caught:
+        read_pairs(_zip(parts), **ARGS)
+    assert time.perf_counter() - start < PER_FILE_SECONDS
+    said = str(caught.value)
+    assert "\n" not in said and "Please see the exception" not in said
+    assert "cannot be read" in said
+
+
 # --- CSV and ';' cells --------------------------------------------------------------------------
 
 

@@ -71,6 +71,16 @@ FIRST_READABLE: Final = "the first visible sheet with recognised columns"
 _SPARE: Final = 1024  # error or formula cells a sheet may name beyond twice its cells
 
 
+#: What openpyxl adds to its own errors, which a reader of hubframe's message cannot follow.
+_ENGINE_ADVICE = re.compile(r"\s*This is most probably because.*", re.DOTALL)
+
+
+def _said(exc: BaseException | None, most: int = 200) -> str:
+    """An engine's error as one short line (no line breaks, no advice to read a traceback)."""
+    text = " ".join(_ENGINE_ADVICE.sub("", str(exc)).split())
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
 @dataclass
 class Grid:
     name: str
@@ -369,7 +379,8 @@ class Workbook:
         except Exception as exc:
             raise InputError(
                 f"{self.source}: the workbook cannot be read; the file is damaged or not an "
-                f"Excel workbook ({self._failed}; {exc}). Open it in Excel and save it again."
+                f"Excel workbook ({_said(self._failed)}; {_said(exc)}). Open it in Excel and save "
+                "it again."
             ) from exc
 
     def _book(self) -> Any:

@@ -101,3 +101,38 @@ def test_continued_titles_fit_excel_and_stay_distinct() -> None:
     assert titles[0] == long
     assert all(len(t) <= 31 for t in titles[1:]) and len(set(titles)) == 4
     assert titles[1].endswith(" (2)") and titles[3].endswith(" (100)")
+
+
+def test_a_bad_cell_past_the_first_sheet_is_named_by_its_sheet_and_line(
+    sandbox_factory: object, short_sheets: None, tmp_path: Path
+) -> None:
+    """A message about a report row names the sheet and the line the analyst opens: line 3 of
+    "Results (2)", not the row's place in the joined table (line 8, which is another row)."""
+    import openpyxl
+
+    sb = sandbox_factory(seed=None)  # type: ignore[operator]
+    _portal(sb)
+    path = hf.export_report(_run(sb), tmp_path / "report.xlsx")
+    book = openpyxl.load_workbook(path)
+    sheet = book[continued_title("Results", 2)]
+    header = [c.value for c in sheet[1]]
+    sheet.cell(row=3, column=header.index("from_id") + 1, value="3.00E+09")
+    book.save(path)
+    with pytest.raises(hf.InputError, match=r"report\.xlsx: sheet 'Results \(2\)' line 3: from_id"):
+        hf.undo(path, client_for(sb), progress=False)
+
+
+def test_report_lines_count_from_each_sheet() -> None:
+    from hubframe.report.reader import report_lines
+
+    one = report_lines("r.csv")
+    assert [one(0), one(9)] == ["r.csv: line 2", "r.csv: line 11"]
+    parts = report_lines("r.xlsx", [("Results", 5), ("Results (2)", 5), ("Results (3)", 3)])
+    assert [parts(p) for p in (0, 4, 5, 9, 10, 12)] == [
+        "r.xlsx: sheet 'Results' line 2",
+        "r.xlsx: sheet 'Results' line 6",
+        "r.xlsx: sheet 'Results (2)' line 2",
+        "r.xlsx: sheet 'Results (2)' line 6",
+        "r.xlsx: sheet 'Results (3)' line 2",
+        "r.xlsx: sheet 'Results (3)' line 4",
+    ]

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable, Sequence
 from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final
@@ -63,10 +64,10 @@ SUMMARY: Final = "Summary"
 SUMMARY_ROWS: Final = 60  # the settings are at the Summary's top
 
 
-def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None]:
+def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None, Place]:
     """The Results sheet of an .xlsx report, and the sheets it goes on in past Excel's row
-    limit ("Results (2)", ...), as one table; and the host the run sent to (its Summary).
-    The workbook is opened once for all of them."""
+    limit ("Results (2)", ...), as one table; the host the run sent to (its Summary); and
+    where each row is (its sheet and line).  The workbook is opened once for all of them."""
     try:
         book = pd.ExcelFile(path, engine="calamine")
         names = set(book.sheet_names)
@@ -81,7 +82,9 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None]:
         read = pd.read_excel(book, sheet_name=titles, dtype=str)
         parts = [read[title] for title in titles]
         host = _sent_to(book.book) if SUMMARY in names else None
-    return (parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)), host
+    table = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
+    sizes = [(title, len(part)) for title, part in zip(titles, parts, strict=True)]
+    return table, host, report_lines(path.name, sizes)
 
 
 def _sent_to(book: Any) -> str | None:
@@ -95,9 +98,9 @@ def _sent_to(book: Any) -> str | None:
 def _report_frame(path: Path) -> pd.DataFrame:
     """The Results sheet of an .xlsx report, or a .csv report, as a result table."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        table, host = _results_sheets(path)
+        table, host, lines = _results_sheets(path)
     else:
-        host = None
+        host, lines = None, report_lines(path.name)
         table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
         table.columns = pd.Index([formula.unguard(str(c)) for c in table.columns], dtype=object)
         table = table.apply(lambda column: column.map(formula.unguard, na_action="ignore"))
@@ -110,8 +113,8 @@ def _report_frame(path: Path) -> pd.DataFrame:
     if "row" in table:  # where the row came from: shown, never acted on
         table["row"] = _whole_numbers(table["row"]).astype("Int64")
     if "type_id" in table:
-        table["type_id"] = type_ids(table["type_id"], f"{path.name}: line", first=2)
-    table = records_acted_on(table, f"{path.name}: line", first=2)
+        table["type_id"] = type_ids(table["type_id"], lines)
+    table = records_acted_on(table, lines)
     known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
     originals = [str(c) for c in table.columns if c not in known]
     info: dict[str, Any] = {"kind": "pairs", "source": path.name, "original_columns": originals}
@@ -136,10 +139,32 @@ def _whole_numbers(column: pd.Series) -> pd.Series:
     return pd.to_numeric(digits, errors="coerce").astype("float64")
 
 
-def type_ids(column: pd.Series, where: str, *, first: int = 0) -> pd.Series:
+#: Where a row of a result table is, for a message: its position -> "report.xlsx: line 12".
+Place = Callable[[int], str]
+
+
+def report_lines(name: str, parts: Sequence[tuple[str, int]] = ()) -> Place:
+    """Lines of a report file: the position's line in its sheet (the header is line 1), and
+    the sheet when the table goes on in several (``parts``: each sheet's title and rows)."""
+    if len(parts) < 2:
+        return lambda at: f"{name}: line {at + 2}"
+    starts = np.cumsum([0, *(rows for _, rows in parts)])
+
+    def place(at: int) -> str:
+        part = int(np.searchsorted(starts, at, side="right")) - 1
+        return f"{name}: sheet '{parts[part][0]}' line {at - int(starts[part]) + 2}"
+
+    return place
+
+
+def _positions(at: int) -> str:
+    return f"the result table's row at position {at}"
+
+
+def type_ids(column: pd.Series, place: Place = _positions) -> pd.Series:
     """A run's type ids as Int64 (NA where empty); a cell that is not a whole number (text, a
-    fraction, a number past int64) raises InputError naming it (``where`` and its position
-    from ``first``): undo acts on these numbers, so none is guessed or cut."""
+    fraction, a number past int64) raises InputError naming it (at ``place``): undo acts on
+    these numbers, so none is guessed or cut."""
     numbers = _whole_numbers(column)
     cells = column.astype(object)
     empty = cells.map(lambda c: c is None or c is pd.NA or (isinstance(c, float) and c != c))
@@ -149,7 +174,7 @@ def type_ids(column: pd.Series, where: str, *, first: int = 0) -> pd.Series:
         at = int(bad[0])
         more = f" (and {len(bad) - 1} more)" if len(bad) > 1 else ""
         raise InputError(
-            f"{where} {at + first}: type_id {cells.iloc[at]!r} is not an association type id "
+            f"{place(at)}: type_id {cells.iloc[at]!r} is not an association type id "
             f"(a whole number such as 1001){more}; correct it or leave it empty."
         )
     return pd.Series(pd.array(numbers.to_numpy(), dtype="Int64"), index=column.index)
@@ -200,11 +225,11 @@ def _acted_on(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
     return ((status == Status.SUCCESS) | unknown).fillna(False).to_numpy(dtype=bool)
 
 
-def records_acted_on(table: pd.DataFrame, where: str, *, first: int = 0) -> pd.DataFrame:
+def records_acted_on(table: pd.DataFrame, place: Place = _positions) -> pd.DataFrame:
     """The record ids and object types of the rows an undo acts on, as the run wrote them:
     an id re-saved as Excel writes it (``3000000002.0``, a number cell, spaces around) is its
     digits again; one that is not an id (``3.00E+09``, ``3,000,000,002``, empty) raises
-    InputError naming it (``where`` and its position from ``first``), as does an object type
+    InputError naming it (at ``place``), as does an object type
     hubframe does not know: undo acts on these values, so none is guessed, and a row is never
     left in the portal because its id was re-formatted."""
     rows = np.flatnonzero(_acted_on(table))
@@ -216,7 +241,7 @@ def records_acted_on(table: pd.DataFrame, where: str, *, first: int = 0) -> pd.D
         texts = np.array([one_cell_text(c) for c in cells[rows].tolist()], dtype=object)
         fine = canonical_ids(as_text(texts))
         for at in rows[~fine].tolist():
-            cells[at] = _record_id(cells[at], f"{where} {at + first}: {column}")
+            cells[at] = _record_id(cells[at], f"{place(at)}: {column}")
         cells[rows[fine]] = texts[fine]
         out[column] = pd.Series(cells, index=out.index, dtype=object)
     for column in [c for c in ("from_type", "to_type") if c in out]:
@@ -229,7 +254,7 @@ def records_acted_on(table: pd.DataFrame, where: str, *, first: int = 0) -> pd.D
                 named[cell] = found if found is not None and is_valid_object_type(found) else None
             if named[cell] is None:
                 raise InputError(
-                    f"{where} {at + first}: {column} {cell!r} is not an object type hubframe "
+                    f"{place(at)}: {column} {cell!r} is not an object type hubframe "
                     "knows (contacts, deals, 0-3, 2-1234, ...); correct it as the run wrote it."
                 )
             cells[at] = named[cell]
@@ -270,8 +295,8 @@ def load_run(run: RunArg) -> pd.DataFrame:
                 table[column], column, "the result table", first=0, row="row at position"
             )
         if "type_id" in table and not pd.api.types.is_integer_dtype(table["type_id"].dtype):
-            table["type_id"] = type_ids(table["type_id"], "the result table's row at position")
-        return records_acted_on(table, "the result table's row at position")
+            table["type_id"] = type_ids(table["type_id"])
+        return records_acted_on(table)
     if isinstance(run, Journal):
         return _journal_frame(run)
     path = Path(run)

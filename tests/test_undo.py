@@ -225,6 +225,33 @@ def test_an_edited_cell_undo_acts_on_stops_it_naming_the_line(
     assert sandbox.request_log().empty  # nothing read, nothing sent
 
 
+def test_a_blank_line_in_a_csv_report_keeps_the_lines_named(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A line emptied in a CSV report (an analyst deleted a row's text) is left alone, and the
+    lines after it keep their numbers: the bad cell on line 5 is said to be on line 5 (the
+    reader used to skip blank lines, so it said line 4, another row)."""
+    table = _edited_report(sandbox, tmp_path)
+    edited = tmp_path / "edited.csv"
+    table.assign(from_id=table["from_id"].where(table.index != 2, "3.00E+09")).to_csv(
+        edited, index=False
+    )
+    lines = edited.read_text().splitlines(keepends=True)
+    edited.write_text("".join([*lines[:2], "\n", *lines[2:]]))  # a blank line 3
+    with pytest.raises(ValueError, match=r"edited.csv: line 5: from_id '3.00E\+09'"):
+        undo(edited, client_for(sandbox), progress=False)
+    table.to_csv(edited, index=False)
+    lines = edited.read_text().splitlines(keepends=True)
+    edited.write_text("".join([*lines[:2], ",,,\n", "\n", *lines[2:]]))
+    loaded = load_run(edited)
+    assert len(loaded) == len(table) + 2 and loaded["status"].iloc[1:3].isna().all()
+    links = len(sandbox.associations("deals", "contacts"))
+    undone = undo(edited, client_for(sandbox), progress=False)
+    assert len(undone) == len(table) + 2
+    assert undone["status"].iloc[1:3].tolist() == ["skipped", "skipped"], undone.iloc[1:3]
+    assert len(sandbox.associations("deals", "contacts")) < links  # the run was undone
+
+
 @pytest.mark.parametrize("cell", ["1001.0", " 1001 ", "1001"])
 def test_a_type_id_as_excel_shows_it_is_read(tmp_path: Path, cell: str) -> None:
     table = pd.DataFrame(

@@ -101,7 +101,9 @@ def _report_frame(path: Path) -> pd.DataFrame:
         table, host, lines = _results_sheets(path)
     else:
         host, lines = None, report_lines(path.name)
-        table = pd.read_csv(path, dtype=str, keep_default_na=False, na_values=[""])
+        table = pd.read_csv(  # blank lines kept (not acted on): positions stay lines
+            path, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False
+        )
         table.columns = pd.Index([formula.unguard(str(c)) for c in table.columns], dtype=object)
         table = table.apply(lambda column: column.map(formula.unguard, na_action="ignore"))
     missing = [c for c in ("from_type", "from_id", "to_type", "to_id", "status") if c not in table]

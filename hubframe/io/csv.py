@@ -32,6 +32,7 @@ from hubframe.errors import InputError
 from hubframe.formula import unguard, unguard_column
 from hubframe.io.bounds import ReadLimits, hint
 from hubframe.io.cells import clean_headers, written_headers
+from hubframe.io.encoding import UTF8, detect, whole_encoding
 from hubframe.io.sheet import HEADER_SEARCH_ROWS, RawSheet, Request, find_header
 from hubframe.io.sources import SAMPLE_BYTES, Loaded, all_bytes, file_size, head_bytes
 from hubframe.io.text import (
@@ -74,26 +75,6 @@ def _csv_fields_up_to(size: int) -> Iterator[None]:
             csv.field_size_limit(previous)
 
 
-def _detect_encoding(sample: bytes, complete: bool) -> tuple[str, int]:
-    """(codec, length of the byte order mark the file starts with)."""
-    if sample.startswith(codecs.BOM_UTF8):
-        return "utf-8", 3
-    if sample.startswith(codecs.BOM_UTF16_LE):
-        return "utf-16-le", 2
-    if sample.startswith(codecs.BOM_UTF16_BE):
-        return "utf-16-be", 2
-    try:
-        codecs.getincrementaldecoder("utf-8")().decode(sample, final=complete)
-        return "utf-8", 0
-    except UnicodeDecodeError:
-        pass
-    try:
-        sample.decode("cp1252")
-        return "cp1252", 0
-    except UnicodeDecodeError:
-        return "latin-1", 0
-
-
 def _records_with_ends(text: str, delimiter: str, limit: int) -> list[tuple[list[str], int]]:
     """The first ``limit`` CSV records of ``text`` with the offset just past each.
 
@@ -133,6 +114,15 @@ def _detect_delimiter(text: str) -> str:
     return best
 
 
+def csv_text(data: bytes, name: str) -> tuple[str, str]:
+    """A whole CSV file's text (in the one encoding it is written in, without a byte order
+    mark: :mod:`hubframe.io.encoding`) and its delimiter -- for a file hubframe wrote and an
+    analyst saved again (Excel saves cp1252, UTF-16, or ``;`` in some languages)."""
+    encoding, bom = detect(data[:SAMPLE_BYTES], len(data) <= SAMPLE_BYTES)
+    text = data[bom:].decode(whole_encoding(data, encoding, bom, name))
+    return text, _detect_delimiter(text[:SAMPLE_BYTES])
+
+
 def _check_text_sample(loaded: Loaded, sample: bytes) -> None:
     if not sample.strip():
         raise InputError(f"{loaded.name}: the file is empty.")
@@ -149,7 +139,9 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     sample = head_bytes(loaded)
     complete = len(sample) < SAMPLE_BYTES
     _check_text_sample(loaded, sample)
-    encoding, bom = _detect_encoding(sample, complete)
+    encoding, bom = detect(sample, complete)
+    if encoding != UTF8:  # not UTF-8 from its first bytes: the whole file must be one encoding
+        encoding = whole_encoding(all_bytes(loaded), encoding, bom, loaded.name)
     text = sample[bom:].decode(encoding, errors="replace")
     if not complete:
         text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]  # whole lines only
@@ -169,7 +161,7 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
 def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = csv_format(loaded, request)
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)
-    columns, extra = _read_csv_columns(loaded, fmt, request.limits)
+    columns, extra, fmt = _read_csv_columns(loaded, fmt, request.limits)
     first = fmt.header_index + 2  # Excel's row of the first record below the header
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
     literal = _guarded_labels(columns, fmt.headers, mapping.columns.get("label"), rows)
@@ -207,25 +199,24 @@ def _text_formulas(column: Text) -> Text:
 
 def _read_csv_columns(
     loaded: Loaded, fmt: CsvFormat, limits: ReadLimits
-) -> tuple[list[Text], Text | None]:
+) -> tuple[list[Text], Text | None, CsvFormat]:
     """Cells below the header as text, and the cells beyond the header's width (joined, null
-    where a row has none): pyarrow's multithreaded reader, else pandas', else Python's."""
+    where a row has none): pyarrow's multithreaded reader, else pandas', else Python's; and
+    the format with the encoding the whole file was read in (:mod:`hubframe.io.encoding`: a
+    file whose first bytes were UTF-8 may turn out cp1252 further on, or mix the two)."""
     if fmt.data_start >= file_size(loaded):
-        return [chunked(pa.array([], type=TEXT)) for _ in range(fmt.width)], None
+        return [chunked(pa.array([], type=TEXT)) for _ in range(fmt.width)], None, fmt
     try:
-        return _arrow_csv(loaded, fmt), None
+        return _arrow_csv(loaded, fmt), None, fmt
     except (pa.ArrowException, UnicodeError, LookupError):
         pass  # ragged rows, bytes the sampled encoding cannot decode, huge rows: slower readers
     data = all_bytes(loaded)
-    for encoding in dict.fromkeys([fmt.encoding, "cp1252", "latin-1"]):
-        try:
-            frame = _pandas_csv(data, fmt, encoding)
-            return [as_text(frame[i]) for i in range(fmt.width)], None
-        except UnicodeDecodeError:
-            continue
-        except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError):
-            return _python_csv(loaded, data, fmt, encoding, limits)
-    raise InputError(f"{loaded.name}: the file's text encoding could not be recognised.")
+    fmt = replace(fmt, encoding=whole_encoding(data, fmt.encoding, 0, loaded.name))
+    try:
+        frame = _pandas_csv(data, fmt, fmt.encoding)
+        return [as_text(frame[i]) for i in range(fmt.width)], None, fmt
+    except (pd.errors.ParserError, pd.errors.ParserWarning, csv.Error, ValueError):
+        return *_python_csv(loaded, data, fmt, fmt.encoding, limits), fmt
 
 
 def _arrow_csv(loaded: Loaded, fmt: CsvFormat) -> list[Text]:
@@ -328,7 +319,7 @@ def _python_csv(
 ) -> tuple[list[Text], Text | None]:
     """Slow but forgiving (ragged rows, odd quoting).  Cells beyond the header row's width are
     kept, joined with the delimiter, so that the row is reported (EXTRA_CELLS), never shifted."""
-    text = data[fmt.data_start :].decode(encoding, errors="replace")
+    text = data[fmt.data_start :].decode(encoding)  # the whole file decodes (whole_encoding)
     width, delimiter = fmt.width, fmt.delimiter
     records: list[list[str]] = []
     extra: dict[int, str] = {}

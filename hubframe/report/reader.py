@@ -7,6 +7,7 @@ or the association rows a journal recorded (with what the pairs held before the 
 
 from __future__ import annotations
 
+import io
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
@@ -22,6 +23,7 @@ from hubframe import formula
 from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, InputError
 from hubframe.io.cells import one_cell_text
+from hubframe.io.csv import csv_text
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
     MAX_ID_DIGITS,
@@ -95,15 +97,32 @@ def _sent_to(book: Any) -> str | None:
     return None
 
 
+def _csv_report(path: Path) -> pd.DataFrame:
+    """A .csv report as text cells, read in the encoding and with the delimiter it was saved
+    in (Excel saves cp1252, UTF-16, or ``;``); its blank lines kept (undo leaves them alone),
+    so that positions stay lines."""
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise InputError(f"{path}: cannot read it ({exc.strerror}).") from None
+    text, delimiter = csv_text(data, path.name)
+    return pd.read_csv(
+        io.StringIO(text),
+        sep=delimiter,
+        dtype=str,
+        keep_default_na=False,
+        na_values=[""],
+        skip_blank_lines=False,
+    )
+
+
 def _report_frame(path: Path) -> pd.DataFrame:
     """The Results sheet of an .xlsx report, or a .csv report, as a result table."""
     if path.suffix.lower() in (".xlsx", ".xlsm"):
         table, host, lines = _results_sheets(path)
     else:
         host, lines = None, report_lines(path.name)
-        table = pd.read_csv(  # blank lines kept (not acted on): positions stay lines
-            path, dtype=str, keep_default_na=False, na_values=[""], skip_blank_lines=False
-        )
+        table = _csv_report(path)
         table.columns = pd.Index([formula.unguard(str(c)) for c in table.columns], dtype=object)
         table = table.apply(lambda column: column.map(formula.unguard, na_action="ignore"))
     missing = [c for c in ("from_type", "from_id", "to_type", "to_id", "status") if c not in table]

@@ -441,3 +441,17 @@ def test_connections_opened_ahead_leave_room_for_the_lookup(
             )  # fmt: skip
         assert set(result["status"]) == {"success"} and len(result) == 640
         assert not [r for r in caplog.records if "pool is full" in r.getMessage()]
+
+
+@pytest.mark.parametrize(
+    "copied",
+    ["{t}\n", "  {t}\r\n", "Bearer {t}", "bearer  {t} ", "BEARER\t{t}"],
+)
+def test_a_token_copied_with_what_surrounds_it_is_used(sandbox: Sandbox, copied: str) -> None:
+    """Line ends and spaces of a file or a paste, and the "Bearer" of an Authorization header
+    copied from a curl example, are not the token: the request is made with the token."""
+    sandbox.start()
+    client = HubSpotClient(token=copied.format(t=sandbox.token), base_url=sandbox.url)
+    assert client.list_labels("deals", "contacts")  # 401 (AuthError) before
+    with pytest.raises(AuthError):
+        HubSpotClient(token="Bearer", base_url=sandbox.url).list_labels("deals", "contacts")

@@ -24,6 +24,14 @@ from hubframe.errors import UsageError
 JSON = dict[str, Any]
 
 
+def token_text(given: str) -> str:
+    """A token as given, without what a copy brings along: spaces and line ends around it, and
+    the ``Bearer`` word of an Authorization header ("Bearer pat-na1-...")."""
+    text = given.strip()
+    parts = text.split(None, 1)
+    return parts[1] if len(parts) == 2 and parts[0].lower() == "bearer" else text
+
+
 class Secret:
     """An access token, kept masked (XOR with a random pad): neither its repr nor its attributes
     show the value; :meth:`reveal` gives it back for the moment it is needed.  Callers that hold

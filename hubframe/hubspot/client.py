@@ -45,7 +45,14 @@ from hubframe.errors import (
     ServerError,
     required_scopes,
 )
-from hubframe.hubspot.auth import BearerAuth, Secret, base_url_of, forget_auth, scrub
+from hubframe.hubspot.auth import (
+    BearerAuth,
+    Secret,
+    base_url_of,
+    forget_auth,
+    scrub,
+    token_text,
+)
 from hubframe.hubspot.ratelimit import RateLimiter
 from hubframe.hubspot.wire import (
     Adapter,
@@ -101,7 +108,8 @@ class HubSpotClient:
         given = token if token is not None else os.environ.get(ENV_TOKEN)
         if isinstance(given, Secret):
             given = given.reveal()
-        secret = Secret(given.strip()) if given and given.strip() else None
+        given = token_text(given) if given else given
+        secret = Secret(given) if given else None
         url, bad_url = base_url_of(base_url)
         del token, given, base_url
         if secret is None:

@@ -47,7 +47,12 @@ EXIT_ERROR: Final = 2
 #: Stops that fail the run as a whole (exit 2): the token, or no HubSpot at all.  A daily
 #: limit reached mid-run is not: the rows done are done, the retry file has the rest (exit 1).
 _WHOLE_RUN_STOPS: Final = frozenset(
-    {ErrorCode.UNAUTHORIZED, ErrorCode.MISSING_SCOPES, ErrorCode.NETWORK_ERROR}
+    {
+        ErrorCode.UNAUTHORIZED,
+        ErrorCode.MISSING_SCOPES,
+        ErrorCode.NETWORK_ERROR,
+        ErrorCode.REQUEST_REFUSED,
+    }
 )
 _MAX_ISSUES: Final = 50
 
@@ -607,7 +612,8 @@ def _whole_run_failure(result: pd.DataFrame, where: str) -> str | None:
     if stop is None or stop.code not in _WHOLE_RUN_STOPS:
         return None
     status = result["status"].astype("string")
-    if stop.code is ErrorCode.NETWORK_ERROR and bool((status == "success").any()):
+    partial = stop.code in (ErrorCode.NETWORK_ERROR, ErrorCode.REQUEST_REFUSED)
+    if partial and bool((status == "success").any()):
         return None  # HubSpot went away mid-run: the retry file has the rest (exit 1)
     codes = result["error_code"].astype("string")
     undone = int(((status == str(stop.status)) & (codes == str(stop.code))).fillna(False).sum())

@@ -46,6 +46,7 @@ class ErrorCode(StrEnum):
     ALREADY_ASSOCIATED = "ALREADY_ASSOCIATED"
     NOT_ASSOCIATED = "NOT_ASSOCIATED"
     HUBSPOT_VALIDATION = "HUBSPOT_VALIDATION"
+    REQUEST_REFUSED = "REQUEST_REFUSED"
     MISSING_SCOPES = "MISSING_SCOPES"
     UNAUTHORIZED = "UNAUTHORIZED"
     RATE_LIMITED = "RATE_LIMITED"
@@ -235,6 +236,15 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "remote",
         "HubSpot rejected the row for another reason.",
         "Read the message from HubSpot; fix the row and send it again.",
+    ),
+    (
+        ErrorCode.REQUEST_REFUSED,
+        "remote",
+        "HubSpot refused the requests themselves, not a row in them: rows sent one by one got "
+        "the same refusal though the portal shows nothing wrong with them, so the run stopped "
+        "instead of sending every row alone (which would spend the API limit for nothing).",
+        "Read HubSpot's message; when it is about the request (an API change), update hubframe "
+        "or choose another api_version, then run the retry file.",
     ),
     (
         ErrorCode.MISSING_SCOPES,
@@ -473,6 +483,7 @@ STOPPING_CODES: frozenset[ErrorCode] = frozenset(
         ErrorCode.MISSING_SCOPES,
         ErrorCode.RATE_LIMITED,
         ErrorCode.NETWORK_ERROR,
+        ErrorCode.REQUEST_REFUSED,
     }
 )
 

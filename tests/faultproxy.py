@@ -14,7 +14,11 @@ and, on cue, changes what the client sees:
   ``"throttle"`` (429, TEN_SECONDLY_ROLLING), ``"token:<other token>"`` (forwarded with another
   token: an unknown one gives the sandbox's own 401, a read-only one its 403 on writes and
   answers to reads), or ``"refuse"`` (the proxy stops listening and closes every connection:
-  connections are refused from then on); ``then_count`` limits it to that many requests;
+  connections are refused from then on), or ``"reject"`` (every write gets a 400 that names
+  no row, as HubSpot answers a request whose form it refuses; reads are forwarded;
+  ``"reject:<text>"``: only writes whose body holds the text, as a row refused for a reason
+  the portal does not show);
+  ``then_count`` limits it to that many requests; ``cued=True`` plays ``then`` from the start;
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -41,6 +45,15 @@ _WINDOW_HEADERS = (
     ("X-HubSpot-RateLimit-Interval-Milliseconds", "10000"),
     ("X-HubSpot-RateLimit-Remaining", "100"),
 )
+
+
+#: What HubSpot answers a request whose form it refuses (no input named).
+_REJECTED = {
+    "status": "error",
+    "message": "Invalid input JSON on line 1, column 42: Cannot deserialize value",
+    "correlationId": "00000000-0000-4000-8000-000000000400",
+    "category": "VALIDATION_ERROR",
+}
 
 
 @dataclass
@@ -203,6 +216,18 @@ class FaultProxy:
     def _one(self, conn: socket.socket, request: _Request, upstream: HTTPConnection) -> bool:
         """Handle one request; False when the client connection must close."""
         mode = self._decide(request)
+        poison = mode.split(":", 1)[1].encode() if mode.startswith("reject:") else None
+        if (
+            mode.startswith("reject")
+            and request.is_write
+            and (poison is None or poison in request.body)
+        ):
+            body = json.dumps(_REJECTED).encode()
+            headers = [("Content-Type", "application/json;charset=utf-8")]
+            conn.sendall(_response(400, "Bad Request", headers, body))
+            return True
+        if mode.startswith("reject"):
+            mode = "forward"
         if mode == "refuse":
             self.refuse()
             return False

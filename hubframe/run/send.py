@@ -24,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterable, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import replace
-from typing import TypeVar
+from typing import Final, TypeVar
 
 from hubframe.errors import (
     ApiError,
@@ -58,6 +58,9 @@ MAX_IN_FLIGHT = 32
 QUEUE_PER_WORKER = 1
 #: Whole-batch statuses worth splitting the batch for (the rest fail every row at once).
 BISECT_STATUSES = frozenset({400, 413, 422})
+#: Rows of a batch refused whole (for no reason the portal shows) sent alone first -- its
+#: first, middle and last -- to tell a refused row from a refused request (:meth:`Sender._probe`).
+PROBES: Final = 3
 _BATCH_LEVEL = re.compile(r"unable to infer object type", re.IGNORECASE)
 
 Progress = Callable[[int], None]
@@ -86,6 +89,24 @@ class StopSignal:
         """Stop the run when ``error`` is one after which nothing else can work."""
         if error.stops_run:
             self.set(StopReason.of(error))
+
+
+def _refused_alike(outcome: Outcome, said: str) -> bool:
+    """A row sent alone refused with the batch's answer, and nothing in the portal says why."""
+    return (
+        outcome.status is Status.FAILED
+        and outcome.error_code is ErrorCode.HUBSPOT_VALIDATION
+        and said in (outcome.error_message or "")
+    )
+
+
+def _request_refused(said: str, rows: int) -> StopReason:
+    return StopReason(
+        ErrorCode.REQUEST_REFUSED,
+        f"Not sent: HubSpot refused the requests themselves ({said}); {rows} rows sent one by "
+        "one got that same answer, and the portal shows nothing wrong with them, so the run "
+        "stopped instead of sending every row alone. Read the message, then run the retry file.",
+    )
 
 
 def _short(error: BaseException) -> str:
@@ -122,6 +143,7 @@ class Sender:
         self.on_progress = on_progress
         self.cancel = cancel
         self.stop = StopSignal()
+        self._rows_pass = threading.Event()  # a row sent alone after a refused batch passed
         self._warned = False
         self._warned_lock = threading.Lock()
 
@@ -269,6 +291,8 @@ class Sender:
     # --- one request --------------------------------------------------------------------------
 
     def _send(self, batch: Batch, prior: int, body: JsonBytes | None = None) -> list[Outcome]:
+        if self.stop.is_set():  # stopped while this batch was being split or sent again
+            return self._skipped(batch, None)
         try:
             resp = endpoints.send(self.client, batch, body)
         except HubframeError as exc:
@@ -375,9 +399,34 @@ class Sender:
             return self._fail_named_resend_rest(batch, exc, hits or [0], attempts)
         if not hits and not batch.diagnosed:
             return self._fail_found_resend_rest(batch, exc, attempts)
+        if len(batch.items) > PROBES and not self._rows_pass.is_set():
+            return self._probe(batch, exc, attempts)
         half = len(batch.items) // 2
         left = self._send(batch.part(batch.items[:half]), attempts)
         return left + self._send(batch.part(batch.items[half:]), attempts)
+
+    def _probe(self, batch: Batch, exc: ApiError, attempts: int) -> list[Outcome]:
+        """A batch refused whole for no reason the portal shows: its first, middle and last
+        rows go alone.  When each is refused with the batch's own answer, HubSpot refuses the
+        request, not a row: the run stops (REQUEST_REFUSED, the rest ``skipped``) rather than
+        send every row of every batch alone -- two requests a row, the day's API limit spent
+        for nothing.  Otherwise the rest is halved as usual (and, once a row passed alone,
+        every later refused batch too)."""
+        n = len(batch.items)
+        picks = sorted({0, n // 2, n - 1})
+        out = {i: self._send(batch.part((batch.items[i],)), attempts)[0] for i in picks}
+        said = str((exc.body or {}).get("message") or exc).rstrip(".")
+        if any(o.status is Status.SUCCESS for o in out.values()):
+            self._rows_pass.set()
+        elif all(_refused_alike(o, said) for o in out.values()):
+            self.stop.set(_request_refused(said, len(picks)))
+        rest = [i for i in range(n) if i not in out]
+        for start, end in ((0, n // 2), (n // 2, n)):
+            part = [i for i in rest if start <= i < end]
+            if part:
+                sent = self._send(batch.part(tuple(batch.items[i] for i in part)), attempts)
+                out.update(zip(part, sent, strict=True))
+        return [out[i] for i in range(n)]
 
     def _fail_found_resend_rest(self, batch: Batch, exc: ApiError, attempts: int) -> list[Outcome]:
         """A batch refused whole without naming a row: read the portal for the rows that cannot

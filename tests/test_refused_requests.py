@@ -1,0 +1,106 @@
+"""HubSpot refusing the requests themselves stops the run; a refused row is still isolated.
+
+A 400 that names no row, for rows the portal shows nothing wrong with, used to be halved down
+to single rows in every batch: each row alone twice over (a 2,000-row batch is 3,999 requests),
+the day's API limit spent for nothing, and every row reported as "HubSpot rejected the row".
+Now a few rows of the first such batch go alone; when each gets the same refusal, the run stops
+with REQUEST_REFUSED (the rest ``skipped``, in the retry file).  A row HubSpot refuses for its
+own sake is still found by halving, the rest applied.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from faultproxy import FaultProxy
+
+import hubframe as hf
+from hubframe.cli import main
+from hubframe.errors import ErrorCode
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.pipeline import run_facts
+from hubframe.run.send import PROBES
+from hubframe.sandbox import Sandbox
+
+DEALS = [str(5_300_000_001 + i) for i in range(200)]
+CONTACTS = [str(6_300_000_001 + i) for i in range(200)]
+
+
+def _portal(sb: Sandbox) -> pd.DataFrame:
+    sb.start()
+    sb.add_records("deals", DEALS)
+    sb.add_records("contacts", CONTACTS)
+    return pd.DataFrame({"Deal ID": DEALS, "Contact ID": CONTACTS})
+
+
+@pytest.mark.parametrize("workers", [1, 4])
+def test_a_refused_request_stops_the_run_after_a_few_rows(
+    sandbox_factory: object, workers: int, tmp_path: Path
+) -> None:
+    sb = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    with FaultProxy(sb, then="reject", cued=True) as proxy:
+        client = HubSpotClient(token=sb.token, base_url=proxy.url)
+        result = hf.associate(sheet, client, progress=False, batch_size=20, workers=workers)
+        writes = proxy.answered - len(sb.request_log())  # refused writes never reach it
+    facts = run_facts(result)
+    assert facts is not None and facts.stop is not None
+    assert facts.stop.code is ErrorCode.REQUEST_REFUSED
+    assert "Invalid input JSON" in facts.stop.message
+    status = result["status"].value_counts().to_dict()
+    # the batches in flight (one a worker) and a few rows of each alone; nothing else sent
+    assert status.get("failed", 0) <= workers * PROBES
+    assert status["skipped"] == len(sheet) - status.get("failed", 0)
+    skipped = result[result["status"] == "skipped"]
+    assert (skipped["error_code"] == "REQUEST_REFUSED").all()
+    assert writes <= 2 * workers * (1 + PROBES)  # halving every batch: 10 x 39 = 390
+    assert sb.associations("deals", "contacts").empty  # nothing applied
+    retry = hf.export_retry(result, tmp_path / "retry.csv")
+    assert len(pd.read_csv(retry)) == len(sheet)  # every row is still to do
+
+
+def test_a_row_refused_for_its_own_sake_is_isolated_and_the_rest_applied(
+    sandbox_factory: object,
+) -> None:
+    sb = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    poison = CONTACTS[47]  # inside the third batch of 20, at none of its probed rows
+    with FaultProxy(sb, then=f"reject:{poison}", cued=True) as proxy:
+        client = HubSpotClient(token=sb.token, base_url=proxy.url)
+        result = hf.associate(sheet, client, progress=False, batch_size=20, workers=2)
+    facts = run_facts(result)
+    assert facts is not None and facts.stop is None
+    failed = result[result["status"] != "success"]
+    assert failed["to_id"].tolist() == [poison]
+    assert failed["error_code"].tolist() == ["HUBSPOT_VALIDATION"]
+    assert len(sb.associations("deals", "contacts")) == len(sheet) - 1
+
+
+def test_the_cli_says_the_requests_were_refused(
+    sandbox_factory: object, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sb = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    path = tmp_path / "pairs.csv"
+    sheet.head(60).to_csv(path, index=False)
+    with FaultProxy(sb, then="reject", cued=True) as proxy:
+        code = main(
+            [
+                "associate",
+                str(path),
+                "--base-url",
+                proxy.url,
+                "--token",
+                sb.token,
+                "--batch-size",
+                "20",
+                "--retry-file",
+                str(tmp_path / "retry.csv"),
+            ]
+        )
+    said = capsys.readouterr()
+    assert code == 2, said
+    assert "HubSpot refused the requests themselves" in said.out + said.err
+    assert len(pd.read_csv(tmp_path / "retry.csv")) == 60

@@ -758,3 +758,25 @@ def test_a_rehearsal_runs_a_sheet_of_my_own_records(app: HubframeApp) -> None:
     made = app.connection.sandbox.rehearsal
     assert made is not None and made.records == {"deals": 4, "contacts": 4}
     assert made.labels == [("deals", "contacts", "Sponsor")]
+
+
+def test_validate_names_a_hidden_column_the_read_uses(app: HubframeApp) -> None:
+    """The app shows the read's warnings above the issues: a hidden "Contact ID" column beside
+    the emails the analyst edited is what would be sent."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.title = "Pairs"
+    ws.append(["Deal ID", "Contact ID", "Contact email"])
+    ws.append([DEALS, CONTACTS, "someone@example.com"])
+    ws.column_dimensions["B"].hidden = True
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _click(app, app.connect_button)
+    _upload(app, "hidden.xlsx", buffer.getvalue())
+    _click(app, app.validate_button)
+    shown = html.unescape(re.sub(r"<[^>]+>", "", app.validation.value))
+    assert "the column 'Contact ID' is hidden in the workbook" in shown
+    assert "1 row read. No problems found." in shown

@@ -42,7 +42,7 @@ from hubframe.io.columns import (
     HeaderError,
 )
 from hubframe.io.guard import checked_workbook, refuse_legacy_excel, sheet_names
-from hubframe.io.hidden import hidden_rows, may_hide_rows
+from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 from hubframe.io.merges import Merge, Overlap, fill_merged, vertical, xml_merges
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
@@ -87,6 +87,7 @@ class Grid:
     cells: list[list[Any]]
     first_row: int  # Excel row number of cells[0]
     hidden: frozenset[int] = frozenset()  # Excel row numbers of hidden rows
+    hiding: bytes | None = None  # the sheet's XML when it hides rows or columns (hidden.py)
     merged: list[Merge] = field(default_factory=list)  # cells merged down one column
     first_col: int = 1  # Excel column number of cells[...][0]
     #: (Excel row, column) of formula cells without a value, placed as "=formula" text
@@ -297,7 +298,7 @@ class Workbook:
         else:
             grid = self._with_errors(part, name, rows)
         if part is not None and may_hide_rows(part):
-            grid.hidden = hidden_rows(part)
+            grid.hidden, grid.hiding = hidden_rows(part), part
         return grid
 
     def _with_errors(self, part: bytes, name: str, rows: int | None) -> Grid:
@@ -333,7 +334,8 @@ class Workbook:
         except TooMany:
             raise self._damaged(name) from None
         grid.merged = xml_merges(part)
-        grid.hidden = hidden_rows(part) if may_hide_rows(part) else frozenset()
+        if may_hide_rows(part):
+            grid.hidden, grid.hiding = hidden_rows(part), part
         return grid
 
     def _damaged(self, name: str) -> InputError:
@@ -553,6 +555,7 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
     written = written_headers(grid.cells[index], headers)
+    hidden_columns = _hidden_columns(grid, headers, mapping.columns.values())
     label = mapping.columns.get("label")
     literal = frozenset[int]()
     if label is not None:
@@ -565,6 +568,16 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         mapping,
         written=written,
         hidden=grid.hidden,
+        hidden_columns=hidden_columns,
         merged=merged,
         literal_labels=literal,
     )
+
+
+def _hidden_columns(grid: Grid, headers: list[str], read: Iterable[str]) -> tuple[str, ...]:
+    """The headers of the columns hubframe reads that the sheet hides, in sheet order."""
+    if grid.hiding is None:
+        return ()
+    numbers = {grid.first_col + headers.index(h): h for h in read if h in headers}
+    hidden = hidden_columns(grid.hiding, numbers)
+    return tuple(numbers[n] for n in sorted(hidden))

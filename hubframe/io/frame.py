@@ -318,10 +318,13 @@ def _read(
     properties: dict[str, str] = {}
     guesses: dict[str, TypeGuess] = {}
     merged: dict[str, list[str]] = {}
+    hidden_columns: dict[str, list[str]] = {}
     with reading(loaded.name):
         for raw in _raw_sheets(loaded, sheet, request):
             if raw.merged:
                 merged[raw.name] = list(raw.merged)
+            if raw.hidden_columns:
+                hidden_columns[raw.name] = list(raw.hidden_columns)
             frame, names, as_written = _sheet_frame(raw, request)
             parts.append(frame)
             originals.extend(n for n in names if n not in originals)
@@ -340,6 +343,8 @@ def _read(
         info["written_headers"] = written
     if merged:
         info["merged_cells"] = merged
+    if hidden_columns:
+        info["hidden_columns"] = hidden_columns
     info |= choice_attrs(request.choice) | guess_attrs(guesses)
     if properties and kind == "pairs":
         info["id_properties"] = properties

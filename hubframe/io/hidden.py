@@ -1,14 +1,17 @@
-"""Rows a workbook hides (an AutoFilter, or Hide Rows): read and sent like every other row.
+"""Rows and columns a workbook hides: read and sent like every other, and said so.
 
 An analyst who filtered a sheet down to the rows they meant may expect only those to be sent;
 hubframe reads what the file holds, every row, and says so row by row: validation warns
-``HIDDEN_ROW`` (the rows are still sent).  Hidden rows are marked in the sheet's XML
-(``<row r="7" hidden="1">``); python-calamine does not say which rows are hidden.
+``HIDDEN_ROW`` (the rows are still sent).  A hidden column hubframe reads (a stale "Contact ID"
+column hidden beside the "Contact email" column the analyst edited) is named in the read's
+notes.  Hidden rows and columns are marked in the sheet's XML (``<row r="7" hidden="1">``,
+``<col min="2" max="3" hidden="1"/>``); python-calamine does not say which are hidden.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Iterable
 from typing import Final
 
 from hubframe.io.xmltags import PREFIX, marked_tags
@@ -18,6 +21,8 @@ HIDDEN_ROW: Final = "_raw_hidden_row"
 _MARKS: Final = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
 _ROW_TAG = re.compile(rb"<" + PREFIX + rb"row\s")
 _ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"']([0-9]{1,7})[\"']")
+_COL_TAG = re.compile(rb"<" + PREFIX + rb"col\s")
+_COL_BOUND = re.compile(rb"\b(min|max)\s*=\s*[\"']([0-9]{1,5})[\"']")
 
 
 def may_hide_rows(part: bytes) -> bool:
@@ -38,4 +43,18 @@ def hidden_rows(part: bytes) -> frozenset[int]:
     return frozenset(found)
 
 
-__all__ = ["HIDDEN_ROW", "hidden_rows", "may_hide_rows"]
+def hidden_columns(part: bytes, wanted: Iterable[int]) -> frozenset[int]:
+    """Which of the ``wanted`` column numbers (1 for A) a sheet part hides: each hidden
+    ``<col>`` tag is looked at within its bounds (bounded searches, as for rows)."""
+    wanted = frozenset(wanted)
+    found: set[int] = set()
+    for mark in _MARKS:
+        for start, end in marked_tags(part, mark, _COL_TAG):
+            bounds: dict[bytes, bytes] = dict(_COL_BOUND.findall(part, start, end))
+            low = int(bounds.get(b"min", b"0"))
+            high = int(bounds.get(b"max", bounds.get(b"min", b"0")))
+            found.update(c for c in wanted if low <= c <= high)
+    return frozenset(found)
+
+
+__all__ = ["HIDDEN_ROW", "hidden_columns", "hidden_rows", "may_hide_rows"]

@@ -3,7 +3,8 @@
 :func:`hubframe.io.read_pairs` keeps these in ``attrs["hubframe"]`` (plain lists and dicts, so
 they survive copies): ``sheets_read`` (workbook sheets read, in order), ``sheet_choice`` (how
 they were chosen), ``skipped_sheets`` (``[{"sheet": name, "reason": why, "holds_rows": bool}]``;
-``holds_rows``: recognised columns and rows, left unread) and ``guessed_types``
+``holds_rows``: recognised columns and rows, left unread), ``hidden_columns`` (sheet -> the
+headers of the columns it reads that the workbook hides) and ``guessed_types``
 (``{"from": {"type": "deals", "reason": "file name", "evidence": ...}}``).
 :func:`read_notes` gives them back typed, and :meth:`ReadNotes.messages` as the lines the CLI
 and the notebook app show, in the caller's syntax.
@@ -39,6 +40,8 @@ class ReadNotes:
     no_targets: int = 0  # rows of exported records that have no associated records
     hidden: list[tuple[str, int]] = field(default_factory=list)  # (sheet, row) a workbook hides
     merged: dict[str, list[str]] = field(default_factory=dict)  # sheet -> ranges read per row
+    #: sheet -> headers of columns hubframe reads that the workbook hides
+    hidden_columns: dict[str, list[str]] = field(default_factory=dict)
 
     def messages(self, syntax: Syntax = PYTHON) -> list[tuple[Level, str]]:
         """(level, text) lines: the sheets read, each skipped sheet (a warning), inferred types
@@ -67,6 +70,18 @@ class ReadNotes:
             )
         if self.hidden:
             out.append(("warning", self._hidden_message()))
+        for sheet, headers in self.hidden_columns.items():
+            named = ", ".join(f"'{h}'" for h in headers)
+            word = "column" if len(headers) == 1 else "columns"
+            verb, it = ("is", "it") if len(headers) == 1 else ("are", "them")
+            out.append(
+                (
+                    "warning",
+                    f"{self.source}: sheet '{sheet}': the {word} {named} {verb} hidden in the "
+                    "workbook, and read all the same (hubframe reads what the file holds); "
+                    f"unhide {it} in Excel to check what will be sent",
+                )
+            )
         for sheet, ranges in self.merged.items():
             shown = _listed(ranges)
             out.append(
@@ -147,4 +162,5 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
         no_targets,
         hidden,
         {str(k): [str(r) for r in v] for k, v in (info.get("merged_cells") or {}).items()},
+        {str(k): [str(h) for h in v] for k, v in (info.get("hidden_columns") or {}).items()},
     )

@@ -59,6 +59,8 @@ class RawSheet:
     written: Mapping[str, str] = field(default_factory=dict)
     #: Excel row numbers of the rows the workbook hides (read and sent all the same)
     hidden: frozenset[int] = frozenset()
+    #: headers of the columns hubframe reads (ids, types, labels...) that the workbook hides
+    hidden_columns: tuple[str, ...] = ()
     #: Excel rows whose label cell is text that starts with "=" as written (a text cell of a
     #: workbook, a CSV cell a writer guarded with "'"), not a formula: validation lets it be
     literal_labels: frozenset[int] = frozenset()

@@ -15,6 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
+from dataclasses import replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -24,6 +25,7 @@ import pandas as pd
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
 from hubframe.errors import HubframeError, InputError
 from hubframe.hubspot.auth import Secret
+from hubframe.io.notes import read_notes
 from hubframe.widgets import backend, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.runner import Runner
@@ -685,7 +687,7 @@ class HubframeApp:
             check_records=bool(self.check_records.value),
         )
         self.frame, self.issues = frame, issues
-        self.validation.value = render.issues_html(
+        self.validation.value = _read_warnings(frame) + render.issues_html(
             issues,
             rows_read=len(frame),
             max_rows=self._max_preview_rows,
@@ -889,6 +891,14 @@ class HubframeApp:
         )
         head = render.message_html(f"Saved to {folder.resolve()}:", "success")
         self.saved_paths.value = f'<div class="hf-saved">{head}{lines}</div>'
+
+
+def _read_warnings(frame: pd.DataFrame) -> str:
+    """What the read warns about beside the issues table (a hidden column it reads, a sheet
+    left unread); hidden rows are in the table already (HIDDEN_ROW)."""
+    notes = replace(read_notes(frame), hidden=[])
+    warnings = [text for level, text in notes.messages() if level == "warning"]
+    return "".join(render.message_html(text, "warning") for text in warnings)
 
 
 def _close_tree(widget: w.Widget) -> None:

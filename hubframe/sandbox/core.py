@@ -216,7 +216,8 @@ class Sandbox:
         self, from_type: str, to_type: str, label: str, inverse_label: str | None = None
     ) -> int:
         """Create a USER_DEFINED label; returns the type id of the from -> to direction."""
-        name = "".join(c if c.isalnum() else "_" for c in label.lower()).strip("_") or "label"
+        name = "".join(c if c.isascii() and c.isalnum() else "_" for c in label.lower())
+        name = name.strip("_") or "label"
         if name[0].isdigit():
             name = f"label_{name}"
         with self.portal.lock:

@@ -276,3 +276,16 @@ def test_property_rows_in_equal_rows_out_with_excel_row_numbers(
         assert pairs["Notes"].tolist() == [n for _, _, n in body]
     issues = validate_pairs(pairs)
     assert (issues["severity"] == "error").sum() == 0  # repeats are warnings
+
+
+@pytest.mark.parametrize("line", ["sep=;", '"sep=;"', "SEP=;"])
+def test_excels_sep_directive_gives_the_delimiter_and_is_not_a_row(line: str) -> None:
+    """Excel reads a CSV's first line "sep=;" as the delimiter to use and does not show it:
+    row numbers are the ones Excel shows (the header is row 1), and the directive's delimiter
+    is used even where another would look likelier."""
+    text = f"{line}\r\nDeal ID;Contact ID;Notes\r\n2040000001;1019360001;a,b,c,d,e\r\nx;1;n\r\n"
+    pairs = read_pairs(text.encode(), **ARGS)
+    assert pairs["row"].tolist() == [2, 3]
+    assert pairs["Notes"].tolist() == ["a,b,c,d,e", "n"]
+    issues = validate_pairs(pairs)
+    assert issues[["row", "code"]].values.tolist() == [[3, "BAD_ID"]]

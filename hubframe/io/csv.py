@@ -16,6 +16,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import re
 import threading
 import warnings
 from collections.abc import Iterator, Mapping, Sequence
@@ -45,6 +46,9 @@ from hubframe.io.text import (
 )
 
 SCAN_BYTES: Final = 4 * 1024 * 1024
+#: Excel's delimiter directive, a CSV file's first line ("sep=;"): Excel splits the file with
+#: that delimiter and does not show the line, so the rows are counted as if it were not there.
+_SEP_LINE: Final = re.compile(r'"?sep=([^\r\n"])"?(?:\r\n|\n|\r)', re.IGNORECASE)
 DELIMITERS: Final = (",", ";", "\t", "|")
 _CSV_LIMIT_LOCK: Final = threading.Lock()
 
@@ -145,15 +149,18 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     text = sample[bom:].decode(encoding, errors="replace")
     if not complete:
         text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]  # whole lines only
-    delimiter = _detect_delimiter(text)
-    found = _records_with_ends(text, delimiter, HEADER_SEARCH_ROWS)
+    directive = _SEP_LINE.match(text)  # Excel's "sep=;" line: its delimiter, a line not shown
+    skip = directive.end() if directive else 0
+    body = text[skip:]
+    delimiter = directive.group(1) if directive else _detect_delimiter(body)
+    found = _records_with_ends(body, delimiter, HEADER_SEARCH_ROWS)
     index = find_header([record for record, _ in found], request)
     if index < 0:
         raise InputError(f"{loaded.name}: the file has no data (only empty lines).")
     cells = [unguard(cell) for cell in found[index][0]]
     headers = clean_headers(cells)
     written = written_headers(cells, headers)
-    start = bom + len(text[: found[index][1]].encode(encoding))
+    start = bom + len(text[: skip + found[index][1]].encode(encoding))
     preview = [record for record, _ in found[index + 1 :]]
     return CsvFormat(encoding, delimiter, index, headers, len(headers), start, written, preview)
 

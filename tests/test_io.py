@@ -267,6 +267,8 @@ def test_empty_and_binary_files(tmp_path: Path) -> None:
         read_pairs(binary)
     with pytest.raises(InputError, match="no such file"):
         read_pairs(tmp_path / "missing.csv")
+    with pytest.raises(InputError, match="is a folder"):  # was "no such file"
+        read_pairs(tmp_path)
 
 
 def test_ragged_csv_uses_the_forgiving_reader(tmp_path: Path) -> None:

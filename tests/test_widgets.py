@@ -354,6 +354,9 @@ def test_problems_before_the_run_are_messages_at_their_step(app: HubframeApp) ->
     app.path.value = "no/such/file.xlsx"
     _click(app, app.load_button)
     assert "no such file" in _message(app, "sheet")
+    app.path.value = str(Path(__file__).parent)
+    _click(app, app.load_button)
+    assert "is a folder" in _message(app, "sheet")
     _upload(app, "links.xlsx", _pairs_sheet())
     assert _messages(app) == {}  # a good sheet clears the step's message
     _click(app, app.run_button)

@@ -45,6 +45,8 @@ def load_source(source: Source) -> Loaded:
         return Loaded("<bytes>", data=bytes(source))
     if isinstance(source, str | os.PathLike):
         path = Path(source)
+        if path.is_dir():
+            raise InputError(f"{path}: is a folder; give the file of the sheet in it.")
         if not path.is_file():
             raise InputError(f"{path.name}: no such file ({path}).")
         return Loaded(path.name, path=path, extension=path.suffix.lower())

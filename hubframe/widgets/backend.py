@@ -78,9 +78,16 @@ class SheetSource:
     @classmethod
     def from_path(cls, text: str) -> SheetSource:
         path = Path(text).expanduser()
+        if path.is_dir():
+            raise InputError(f"{text}: is a folder; type the path of the sheet's file in it.")
         if not path.is_file():
-            raise InputError(f"{text}: no such file (the path is relative to {Path.cwd()}).")
-        return cls(name=path.name, data=path.read_bytes(), path=path)
+            where = "" if path.is_absolute() else f" (the path is relative to {Path.cwd()})"
+            raise InputError(f"{text}: no such file{where}.")
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise InputError(f"{text}: the file could not be read ({exc.strerror}).") from None
+        return cls(name=path.name, data=data, path=path)
 
     @property
     def is_excel(self) -> bool:

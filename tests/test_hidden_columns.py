@@ -8,38 +8,22 @@ hides; columns it only carries are not named.  Both Excel engines, any column of
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from openpyxl import Workbook
+from workbook_features import read_with
 
 import hubframe as hf
 from hubframe.cli import main
-from hubframe.io import excel as hexcel
 from hubframe.io import read_notes
 from hubframe.io.hidden import hidden_columns
 
 HEADER = ["Deal ID", "Contact ID", "Contact email", "Notes"]
 ROW = ["2040000001", "1019360001", "a@example.com", "n"]
-
-
-@contextlib.contextmanager
-def _engine(name: str) -> Iterator[None]:
-    if name == "calamine":
-        yield
-        return
-
-    def broken(self: hexcel.Workbook) -> Any:
-        raise RuntimeError("calamine cannot read this workbook")
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hexcel.Workbook, "_book", broken)
-        yield
 
 
 def _book(hide: list[str], *, offset: int = 0, sheets: int = 1) -> bytes:
@@ -66,7 +50,7 @@ def _warnings(data: bytes, **kw: Any) -> list[str]:
 
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 def test_a_hidden_id_column_is_named_and_a_hidden_carried_one_is_not(engine: str) -> None:
-    with _engine(engine):
+    with read_with(engine):
         said = _warnings(_book(["B", "D"]))
         assert len(said) == 1
         assert "sheet 'S1': the column 'Contact ID' is hidden in the workbook" in said[0]
@@ -77,7 +61,7 @@ def test_a_hidden_id_column_is_named_and_a_hidden_carried_one_is_not(engine: str
 
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 def test_columns_are_counted_from_where_the_sheet_starts(engine: str) -> None:
-    with _engine(engine):
+    with read_with(engine):
         said = _warnings(_book(["C", "D"], offset=2))  # the table starts in column C
         assert len(said) == 1 and "the columns 'Deal ID', 'Contact ID' are hidden" in said[0]
         assert "unhide them" in said[0]

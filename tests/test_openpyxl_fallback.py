@@ -11,42 +11,24 @@ writes) stop the read, and a range listed many times is one range.
 
 from __future__ import annotations
 
-import contextlib
 import io
 import re
 import time
 import zipfile
-from collections.abc import Callable, Iterator
-from typing import Any
+from collections.abc import Callable
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from openpyxl import Workbook
-from workbook_features import GRIDS, HEADER, HIDDEN, MERGES, features_book
+from workbook_features import GRIDS, HEADER, HIDDEN, MERGES, features_book, read_with
 
 import hubframe as hf
 from hubframe.errors import InputError
-from hubframe.io import excel as hexcel
 from hubframe.io.merges import xml_merges
 
 DEALS = [str(7_000_000_001 + i) for i in range(8)]
 CONTACTS = [str(8_000_000_001 + i) for i in range(8)]
-
-
-@contextlib.contextmanager
-def _engine(name: str) -> Iterator[None]:
-    """Read with ``name``: calamine as usual, or openpyxl as when calamine fails."""
-    if name == "calamine":
-        yield
-        return
-
-    def broken(self: hexcel.Workbook) -> Any:
-        raise RuntimeError("calamine cannot read this workbook")
-
-    with pytest.MonkeyPatch.context() as patch:
-        patch.setattr(hexcel.Workbook, "_book", broken)
-        yield
 
 
 def _save(book: Workbook) -> bytes:
@@ -87,7 +69,7 @@ def _pairs_book(count: int) -> bytes:
 @pytest.mark.parametrize("ref", [b"A1", b"A1:B5", b"A1:C3"])
 def test_a_stale_dimension_leaves_no_row_or_column_out(engine: str, ref: bytes) -> None:
     data = _rewrite(_pairs_book(40), _stale(ref))
-    with _engine(engine):
+    with read_with(engine):
         pairs = hf.read_pairs(data)
     assert pairs["row"].tolist() == list(range(2, 42))
     assert pairs["label"].tolist() == ["Champion"] * 40
@@ -125,9 +107,9 @@ def test_property_openpyxl_reads_every_workbook_feature_as_calamine_does(
     """Ids, labels, error values, formulas without a value, hidden rows and a label merged
     down: the same frame, the same issues, whichever engine reads the workbook."""
     data = features_book(grid, hidden, merge).data
-    with _engine("calamine"):
+    with read_with("calamine"):
         expected = hf.read_pairs(data)
-    with _engine("openpyxl"):
+    with read_with("openpyxl"):
         got = hf.read_pairs(data)
     pd.testing.assert_frame_equal(_visible(got), _visible(expected), check_dtype=False)
     assert got.attrs["hubframe"].get("merged_cells") == expected.attrs["hubframe"].get(
@@ -150,7 +132,7 @@ def test_merged_ranges_are_read_from_the_xml_however_written() -> None:
 def test_overlapping_merged_ranges_stop_the_read(engine: str) -> None:
     merges = b'<mergeCells count="2"><mergeCell ref="C2:C9"/><mergeCell ref="C5:C7"/></mergeCells>'
     data = _rewrite(_pairs_book(10), lambda x: x.replace(b"</sheetData>", b"</sheetData>" + merges))
-    with _engine(engine), pytest.raises(InputError, match=r"C2:C9 and C5:C7 overlap"):
+    with read_with(engine), pytest.raises(InputError, match=r"C2:C9 and C5:C7 overlap"):
         hf.read_pairs(data)
 
 
@@ -169,7 +151,7 @@ def test_a_range_listed_many_times_costs_one_range(engine: str) -> None:
         ws.append([DEALS[i % 8], str(9_000_000_000 + i), "Champion" if i == 0 else None])
     data = _rewrite(_save(book), lambda x: x.replace(b"</sheetData>", b"</sheetData>" + block))
     started = time.perf_counter()
-    with _engine(engine):
+    with read_with(engine):
         pairs = hf.read_pairs(data)
     assert time.perf_counter() - started < 10  # loose: linear takes about half a second
     assert pairs["label"].tolist() == ["Champion"] * rows

@@ -1,14 +1,21 @@
 """A workbook of the features a sheet reader must read as the sheet shows them, for the
 properties of tests/test_merged_cells.py and tests/test_openpyxl_fallback.py: ids, labels,
-error values, formulas without a value, hidden rows and a label merged down."""
+error values, formulas without a value, hidden rows and a label merged down; and
+:func:`engine`, which reads with openpyxl as when calamine fails."""
 
 from __future__ import annotations
 
+import contextlib
 import io
+from collections.abc import Iterator
 from dataclasses import dataclass
+from typing import Any
 
+import pytest
 from hypothesis import strategies as st
 from openpyxl import Workbook
+
+from hubframe.io import excel as hexcel
 
 HEADER = ["Deal ID", "Contact ID", "Label"]
 DEAL, CONTACT = "7000000001", "8000000002"
@@ -53,3 +60,18 @@ def features_book(
     out = io.BytesIO()
     book.save(out)
     return FeaturesBook(out.getvalue(), held, shown)
+
+
+@contextlib.contextmanager
+def read_with(name: str) -> Iterator[None]:
+    """Read with ``name``: calamine as usual, or openpyxl as when calamine fails."""
+    if name == "calamine":
+        yield
+        return
+
+    def broken(self: hexcel.Workbook) -> Any:
+        raise RuntimeError("calamine cannot read this workbook")
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(hexcel.Workbook, "_book", broken)
+        yield

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import difflib
 import threading
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -64,7 +65,14 @@ class LabelTypeMismatch(LabelRefused):
 
 
 def normalize_label(text: str) -> str:
-    return " ".join(str(text).split()).casefold()
+    """A label as compared: one spelling of the same characters (Unicode NFC: "ä" typed as "a"
+    and a combining mark, as some Mac and PDF text holds it, is "ä"), spaces collapsed, case
+    folded."""
+    return " ".join(_composed(str(text)).split()).casefold()
+
+
+def _composed(text: str) -> str:
+    return unicodedata.normalize("NFC", text)
 
 
 class LabelBook:
@@ -159,7 +167,7 @@ def named(label: str, defs: Iterable[LabelDef]) -> list[LabelDef]:
     narrowed to the one spelled exactly as ``label`` when there are several and one is."""
     wanted = normalize_label(label)
     matches = [d for d in defs if d.label is not None and normalize_label(d.label) == wanted]
-    exact = [d for d in matches if d.label == label]
+    exact = [d for d in matches if _composed(str(d.label)) == _composed(label)]
     return exact if len(matches) > 1 and len(exact) == 1 else matches
 
 

@@ -262,3 +262,38 @@ def test_a_label_typed_with_combining_marks_is_the_portals_label(sandbox: Sandbo
         progress=False,
     )
     assert set(kept["change"]) == {"keep"}, kept[["change", "label"]]
+
+
+@pytest.mark.parametrize(
+    "cell",
+    ["Cham\u200bpion", "Champion\u00ad", "Champion\u2060", "\u200eChampion", "Cham\ufeffpion"],
+)
+def test_a_label_with_characters_that_show_nothing_is_the_label_it_shows(
+    sandbox: Sandbox, cell: str
+) -> None:
+    """Text copied from web pages, chats and PDFs carries zero-width spaces, soft hyphens,
+    word joiners and direction marks: "Cham\\u200bpion" shows as "Champion" and is it (it was
+    refused as unknown beside "Champion", and the labels job would have created a second
+    label that looks the same)."""
+    client = client_for(sandbox)
+    sheet = pd.DataFrame({"Deal ID": [DEALS[0]], "Contact ID": [CONTACTS[0]], "Label": [cell]})
+    sandbox.add_records("deals", DEALS[:1])
+    sandbox.add_records("contacts", CONTACTS[:1])
+    result = hf.associate(sheet, client, progress=False)
+    champion = sandbox.type_id("deals", "contacts", "Champion")
+    assert result[["status", "type_id"]].values.tolist() == [["success", champion]]
+    labels = hf.configure_labels(
+        pd.DataFrame({"From Type": ["deals"], "To Type": ["contacts"], "Label": [cell]}),
+        client,
+        dry_run=True,
+    )
+    assert labels[["change", "error_code"]].values.tolist() == [["exists", "LABEL_EXISTS"]]
+
+
+def test_the_invisible_characters_are_unicodes_format_characters() -> None:
+    from hubframe.run.labels import _INVISIBLE
+
+    matched = [c for c in range(0x110000) if _INVISIBLE.match(chr(c))]
+    assert all(unicodedata.category(chr(c)) == "Cf" for c in matched)
+    if unicodedata.unidata_version == "14.0.0":  # the version the ranges were taken from
+        assert len(matched) == sum(unicodedata.category(chr(c)) == "Cf" for c in range(0x110000))

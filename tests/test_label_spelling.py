@@ -297,3 +297,19 @@ def test_the_invisible_characters_are_unicodes_format_characters() -> None:
     assert all(unicodedata.category(chr(c)) == "Cf" for c in matched)
     if unicodedata.unidata_version == "14.0.0":  # the version the ranges were taken from
         assert len(matched) == sum(unicodedata.category(chr(c)) == "Cf" for c in range(0x110000))
+
+
+def test_a_new_label_gets_the_characters_it_shows(sandbox: Sandbox) -> None:
+    """The labels job creates a label from what its cell shows: no zero-width space HubSpot
+    would keep (and no hand-typed sheet would match), one spelling of accents."""
+    client = client_for(sandbox)
+    cells = ["Key\u200b buyer", unicodedata.normalize("NFD", "Käufer 2"), "Soft\u00adware"]
+    inverse = ["Buyer\u2060 of", "", ""]
+    sheet = pd.DataFrame(
+        {"From Type": "deals", "To Type": "contacts", "Label": cells, "Inverse label": inverse}
+    )
+    result = hf.configure_labels(sheet, client)
+    assert result["status"].tolist() == ["success"] * 3, result
+    names = {d.get("label") for d in client.list_labels("deals", "contacts")}
+    assert {"Key buyer", "Käufer 2", "Software"} <= names
+    assert {d.get("label") for d in client.list_labels("contacts", "deals")} >= {"Buyer of"}

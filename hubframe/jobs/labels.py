@@ -33,7 +33,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.io.sheet_errors import explain, is_error_text
-from hubframe.run.labels import LabelDef, named, normalize_label
+from hubframe.run.labels import LabelDef, named, normalize_label, visible_label
 from hubframe.run.rows import text, value, whole
 from hubframe.vocab import Status
 
@@ -52,6 +52,10 @@ RESULT_COLUMNS: Final = (
     "error_message",
 )
 Key = tuple[str, str, str]  # from type, to type, normalized label
+
+
+def _shown(inverse: str | None) -> str | None:
+    return visible_label(inverse) or None if inverse else None
 
 
 def internal_name(label: str) -> str:
@@ -233,13 +237,13 @@ class _Labeler:
         if self.dry_run:
             said = f'Planned: "{found.label}" is renamed "{label}".'
             return _Outcome("rename", Status.PLANNED, found.category, type_id, message=said)
-        inverse = text(row.get("inverse_label"))
-        self.client.update_label(f, t, type_id, label, inverse)
+        inverse = _shown(text(row.get("inverse_label")))
+        self.client.update_label(f, t, type_id, visible_label(label), inverse)
         self._forget(f, t)
         return _Outcome("rename", Status.SUCCESS, found.category, type_id)
 
     def _create(self, f: str, t: str, label: str, row: Mapping[str, Any]) -> _Outcome:
-        inverse = text(row.get("inverse_label"))
+        label, inverse = visible_label(label), _shown(text(row.get("inverse_label")))
         if self.dry_run:
             paired = f' (inverse label "{inverse}")' if inverse else ""
             said = f'Planned: the label "{label}"{paired} is created from {f} to {t}.'

@@ -82,6 +82,13 @@ _INVISIBLE = re.compile(  # Unicode 14's category Cf, as ranges (building it cos
 )
 
 
+def visible_label(text: str) -> str:
+    """The label a new or renamed label gets from a cell: the characters it shows, spelled
+    one way (:func:`_composed`), without edge spaces -- never a hidden character HubSpot
+    would keep and no sheet typed by hand would match."""
+    return _composed(text).strip()
+
+
 def _composed(text: str) -> str:
     """The characters a label shows, spelled one way: format characters dropped, then Unicode
     NFC ("ä" typed as "a" and a combining mark, as Mac and PDF text may hold it, is "ä")."""

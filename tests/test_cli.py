@@ -112,17 +112,36 @@ def test_failed_rows_exit_1_and_retry_file_reads_back(sandbox: Sandbox, tmp_path
 
 
 def test_journal_resumes_without_sending_again(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A run cancelled after its first batch resumes from the command line with its journal:
+    the batch done is not sent again.  Once that run has finished, the next run with the
+    journal sends every batch again (a finished run is never taken for done)."""
+    import threading
+
+    import hubframe as hf
+    from hubframe.testing import client_for
+
     sheet = _csv(tmp_path / "pairs.csv", GOOD + BAD)
     journal = tmp_path / "run.sqlite"
-    first = _hubframe("associate", str(sheet), "--journal", str(journal), env=_env(sandbox))
-    assert first.returncode == 1, first.stderr
-    writes = sandbox.request_log().query("method == 'POST'")
-    creates = writes[writes["path"].str.endswith("/batch/create")]
-    assert len(creates) == 1  # the three valid rows, one labeled batch (BAD_ID is never sent)
-    again = _hubframe("associate", str(sheet), "--journal", str(journal), env=_env(sandbox))
-    assert again.returncode == 1, again.stderr
-    assert again.stdout == first.stdout  # same outcomes, from the journal
-    assert len(sandbox.request_log().query("method == 'POST'")) == len(writes)  # nothing new
+    cancel = threading.Event()
+    first = hf.associate(
+        sheet, client_for(sandbox), progress=False, journal=journal, batch_size=1, workers=1,
+        cancel=cancel, on_progress=lambda rows: cancel.set(),
+    )  # fmt: skip
+    assert list(first["status"]) == ["success", "skipped", "skipped", "invalid"]
+
+    def creates() -> int:
+        log = sandbox.request_log()
+        return int((log["method"] == "POST").sum() - log["path"].str.endswith("/read").sum())
+
+    before = creates()
+    args = ("associate", str(sheet), "--journal", str(journal), "--batch-size", "1")
+    again = _hubframe(*args, env=_env(sandbox))
+    assert again.returncode == 1, again.stderr  # the contact that does not exist
+    assert creates() == before + 2  # rows 2 and 3; row 1 came from the journal
+    third = _hubframe(*args, env=_env(sandbox))
+    assert third.returncode == 1, third.stderr
+    assert third.stdout == again.stdout  # the same outcomes ...
+    assert creates() == before + 2 + 3  # ... from sending every batch again
 
 
 def test_token_is_in_no_output_or_file(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -5,6 +5,7 @@ start exactly."""
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pandas as pd
@@ -268,16 +269,35 @@ def test_scope_and_records_listed_without_targets(sandbox: Sandbox) -> None:
 
 
 def test_an_interrupted_sync_resumes_from_its_journal(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A sync cancelled after its first batch resumes from its journal: the batches it sent
+    are not sent again, the rest is; once it has finished, a run with the journal sends its
+    batches again (the portal, not the journal, says what is there)."""
     client = client_for(sandbox)
     before = snapshot(sandbox)
     sheet = edited(export(client, DEALS[:3]))
+    cancel = threading.Event()
     with Journal(tmp_path / "sync.sqlite") as journal:
-        first = sync(sheet, client, allow_removals=True, journal=journal, progress=False)
-        sent = len(writes(sandbox))
+        first = sync(
+            sheet,
+            client,
+            allow_removals=True,
+            journal=journal,
+            progress=False,
+            batch_size=1,
+            cancel=cancel,
+            on_progress=lambda rows: cancel.set(),
+        )
+        sent = set(writes(sandbox)["body_sha1"])
+        assert sent and (first["status"] == "skipped").any()
         again = sync(sheet, client, allow_removals=True, journal=journal, progress=False)
-    assert len(writes(sandbox)) == sent  # every batch came from the journal
-    columns = ["change", "from_id", "to_id", "status"]
-    pd.testing.assert_frame_equal(again[columns], first[columns])
+        resumed = writes(sandbox).iloc[len(sent) :]
+        assert len(resumed) and not sent & set(resumed["body_sha1"])  # none sent twice
+        columns = ["change", "from_id", "to_id"]
+        pd.testing.assert_frame_equal(again[columns], first[columns])
+        assert set(again.loc[again["change"] != "keep", "status"]) == {"success"}
+        done = len(writes(sandbox))
+        sync(sheet, client, allow_removals=True, journal=journal, progress=False)
+        assert len(writes(sandbox)) > done  # finished: nothing taken for done from the journal
     undo(again, client, progress=False)
     assert_same(sandbox, before)
 

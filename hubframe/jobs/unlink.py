@@ -43,8 +43,9 @@ import pandas as pd
 from hubframe.constants import EXISTING_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.report.reader import RunArg, flag, load_run
+from hubframe.report.reader import JOURNAL_KEY, RunArg, flag, load_run
 from hubframe.run.endpoints import endpoint
+from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
@@ -179,6 +180,8 @@ class _Undo:
         sent = _sent_to(self.run)
         if sent is not None:
             refuse_another_address(*sent, run.client)
+        if not run.options.dry_run:
+            _end_journal_runs(self.run)
         prepared = Prepared("pairs", _base(self.run), "undo")
         items: list[WorkItem] = []
         for pos, row in enumerate(self.run.to_dict("records")):
@@ -191,6 +194,18 @@ class _Undo:
         if items:
             skip_absent(prepared, run.client)
         return prepared
+
+
+def _end_journal_runs(table: pd.DataFrame) -> None:
+    """An undo from a journal ends the journal's open runs, before anything is sent: a run of
+    the sheet with that journal afterwards sends its batches again rather than re-using the
+    outcomes of work this undo takes back (it reported every row ``success`` and sent
+    nothing, with the portal holding none of them)."""
+    meta = table.attrs.get("hubframe") or {}
+    path = meta.get(JOURNAL_KEY) if isinstance(meta, Mapping) else None
+    if path:
+        with Journal(path) as journal:
+            journal.close_runs("undone")
 
 
 def _sent_to(table: pd.DataFrame) -> tuple[str, str] | None:

@@ -201,6 +201,10 @@ def type_ids(column: pd.Series, place: Place = _positions) -> pd.Series:
     return pd.Series(pd.array(numbers.to_numpy(), dtype="Int64"), index=column.index)
 
 
+#: Where a result table read from a journal keeps the journal's path.
+JOURNAL_KEY = "journal"
+
+
 def _journal_frame(journal: Journal) -> pd.DataFrame:
     """The association rows a journal's runs created, as a result table."""
     rows: list[JournalRow] = journal.created()
@@ -223,6 +227,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
         }
     )
     meta: dict[str, Any] = {"kind": "pairs", "source": journal.path.name, "original_columns": []}
+    meta[JOURNAL_KEY] = str(journal.path)  # undo ends its runs (Journal.close_runs)
     key = journal.portal()
     if key is not None:  # undo checks it is run against the same portal
         meta[PORTAL_KEY] = {"journal": str(journal.path), **asdict(key)}
@@ -330,4 +335,4 @@ def load_run(run: RunArg) -> pd.DataFrame:
     return _report_frame(path)
 
 
-__all__ = ["RunArg", "flag", "load_run"]
+__all__ = ["JOURNAL_KEY", "RunArg", "flag", "load_run"]

@@ -2,8 +2,12 @@
 
 Each batch's outcome is recorded the moment it completes, keyed by a digest of what the batch
 sends (action, object types, and each row's ids, category, type id and limit: :func:`pack`).
-Running the same sheet again with the same journal re-uses the recorded outcomes and sends only
-the rest.  Only final outcomes are recorded: a batch whose rows were skipped or whose outcome was
+Running the same sheet again with the same journal resumes: it re-uses the outcomes recorded by
+the runs still open and sends only the rest.  A journal keeps its runs (table ``runs``): one
+killed, cancelled or stopped early stays open; one that finished is closed
+(:meth:`Journal.finish_run`), as is every open one when an undo takes their work back
+(:meth:`Journal.close_runs`), and a closed run's batches are sent again by a later run.
+Only final outcomes are recorded: a batch whose rows were skipped or whose outcome was
 transient (rate limited, server or network failure) is sent again on the next run, which is
 safe because association create and limit updates are idempotent.
 
@@ -56,8 +60,17 @@ from hubframe.vocab import Action, RecordPair, Status
 #: 1 (user_version 0): one database row per sheet row, outcomes as JSON objects (hubframe
 #: before issue 15); refused with a message saying so.
 #: 2: without the portal it belongs to (hubframe before the portal binding); refused too.
-SCHEMA_VERSION: Final = 3
+#: 3: without runs (hubframe before a finished run's outcomes stopped being reused): brought
+#: to format 4 when opened, its batches counted as one run left open (so it still resumes).
+SCHEMA_VERSION: Final = 4
 
+_RUNS = """
+CREATE TABLE runs (
+    id          INTEGER PRIMARY KEY,
+    started_at  REAL NOT NULL,
+    ended       TEXT            -- NULL: open (running, killed, or stopped early); 'finished'
+                                -- (every batch was sent); 'undone' (an undo took it back)
+);"""
 _SCHEMA = f"""
 CREATE TABLE batches (
     digest      TEXT PRIMARY KEY,
@@ -67,7 +80,8 @@ CREATE TABLE batches (
     size        INTEGER NOT NULL,
     outcomes    TEXT NOT NULL,  -- JSON: the batch's distinct outcomes, each a list (_OUTCOME)
     rows        BLOB,           -- each row's index into outcomes (1 or 2 bytes); NULL: all 0
-    recorded_at REAL NOT NULL
+    recorded_at REAL NOT NULL,
+    run         INTEGER NOT NULL DEFAULT 0  -- the run that recorded it (runs.id)
 );
 CREATE TABLE sent (
     action      TEXT NOT NULL,
@@ -88,6 +102,7 @@ CREATE TABLE before (
     to_ids      TEXT NOT NULL,
     linked      TEXT NOT NULL   -- JSON {{row: [type ids]}} of the pairs linked; the others were not
 );
+{_RUNS}
 CREATE TABLE portal (
     base_url    TEXT NOT NULL,  -- the API's base URL of the runs
     salt        TEXT NOT NULL,  -- random, hex
@@ -297,7 +312,7 @@ def _states(distinct: list[tuple[Any, ...]], rows: bytes | None, size: int) -> b
 _COLUMNS = {
     "batches": [
         *("digest", "action", "from_type", "to_type", "size", "outcomes", "rows"),
-        "recorded_at",
+        *("recorded_at", "run"),
     ],
     "sent": [
         *("action", "from_type", "to_type", "size", "from_ids", "to_ids", "types"),
@@ -305,6 +320,7 @@ _COLUMNS = {
     ],
     "before": ["from_type", "to_type", "size", "from_ids", "to_ids", "linked"],
     "portal": ["base_url", "salt", "token"],
+    "runs": ["id", "started_at", "ended"],
 }
 #: The tables of a journal of format 1 (user_version 0).
 _FORMAT_1 = {"batches", "items", "existing"}
@@ -322,6 +338,12 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
     if version == 0 and not tables:
         db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
         return
+    if version == 3:  # format 3: every batch becomes part of one run, left open (resumable)
+        db.executescript(
+            "BEGIN; ALTER TABLE batches ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
+            f"{_RUNS} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+        )
+        version = SCHEMA_VERSION
     if version == 0 and tables == _FORMAT_1:
         raise InputError(
             f"journal {path}: written by an older hubframe (journal format 1; this one reads "
@@ -389,6 +411,8 @@ class Journal:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._db = _open(self.path)
+        self._run = 0  # the run recording now (runs.id); 0 before begin_run
+        self._from = 0  # the first run whose outcomes may be re-used (see begin_run)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -436,13 +460,53 @@ class Journal:
         assert key is not None  # written above, by this run or another
         refuse_another_portal(key, client, str(self.path))
 
+    # --- runs ------------------------------------------------------------------------------
+
+    def begin_run(self) -> None:
+        """Start a run: the batches it records are its own, and the outcomes it re-uses are
+        those of the runs since the last one that ended.  A run killed or stopped early (the
+        daily limit, a refused token) is left open, so the next run resumes it; a run that
+        finished, or that an undo took back (:meth:`close_runs`), is never taken for done
+        again: its batches are sent again, and the portal says what is there."""
+        with self._using("start a run"), self._db:
+            self._db.execute("BEGIN")
+            ended = self._db.execute(
+                "SELECT COALESCE(MAX(id), 0) FROM runs WHERE ended IS NOT NULL"
+            ).fetchone()[0]
+            cursor = self._db.execute("INSERT INTO runs (started_at) VALUES (?)", (time.time(),))
+            self._run = int(cursor.lastrowid or 0)
+            self._from = int(ended) + 1 if ended else 0  # 0: a format-3 journal's batches too
+
+    def finish_run(self) -> None:
+        """The run sent every batch: its outcomes are not re-used by a later run."""
+        if self._run:
+            with self._using("finish a run"), self._db:
+                self._db.execute("UPDATE runs SET ended = 'finished' WHERE id = ?", (self._run,))
+
+    def close_runs(self, reason: str = "undone") -> None:
+        """End every open run (an undo took their work back): a later run re-uses none of
+        their outcomes."""
+        with self._using("close its runs"), self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("UPDATE runs SET ended = ? WHERE ended IS NULL", (reason,))
+            self._db.execute(
+                "INSERT INTO runs (started_at, ended) VALUES (?, ?)", (time.time(), reason)
+            )
+
+    def reusable(self) -> int:
+        """How many recorded batches this run may re-use."""
+        with self._using("read it"):
+            query = "SELECT COUNT(*) FROM batches WHERE run >= ?"
+            return int(self._db.execute(query, (self._from,)).fetchone()[0])
+
     def lookup(self, batch: Batch, packed: Packed | None = None) -> list[Outcome] | None:
         """The recorded outcomes of ``batch`` (one per item, in order), or None.  ``packed``:
         the batch's :func:`pack`, when the caller has it already."""
         key = (packed or pack(batch)).digest
         with self._using("read it"):
             row = self._db.execute(
-                "SELECT size, outcomes, rows FROM batches WHERE digest = ?", (key,)
+                "SELECT size, outcomes, rows FROM batches WHERE digest = ? AND run >= ?",
+                (key, self._from),
             ).fetchone()
             if row is None or row[0] != batch.size:
                 return None
@@ -471,7 +535,7 @@ class Journal:
             if final:
                 data = json.dumps([[_plain(v) for v in o] for o in distinct], separators=(",", ":"))
                 self._db.execute(
-                    "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?)",
+                    "INSERT OR REPLACE INTO batches VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
                     (
                         packed.digest,
                         str(batch.action),
@@ -481,6 +545,7 @@ class Journal:
                         data,
                         rows,
                         time.time(),
+                        self._run,
                     ),
                 )
         return final

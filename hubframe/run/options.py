@@ -80,24 +80,35 @@ class RunOptions:
 
 
 @contextmanager
-def opened_journal(journal: JournalArg, client: TokenHolder) -> Iterator[Journal | None]:
+def opened_journal(
+    journal: JournalArg, client: TokenHolder, *, begin: bool = False
+) -> Iterator[Journal | None]:
     """The run's journal, opened (and closed afterwards) when given as a path, and bound to
-    ``client``'s portal: one written against another is refused before anything is sent."""
+    ``client``'s portal: one written against another is refused before anything is sent.
+    ``begin``: a run that sends starts in it (:meth:`~hubframe.run.journal.Journal.begin_run`;
+    :func:`finished` ends it)."""
     from hubframe.run.journal import Journal
 
     if journal is None:
         yield None
         return
-    if isinstance(journal, Journal):
-        journal.bind(client)
-        yield journal
-        return
-    opened = Journal(journal)
+    opened = journal if isinstance(journal, Journal) else Journal(journal)
     try:
         opened.bind(client)
+        if begin:
+            opened.begin_run()
         yield opened
     finally:
-        opened.close()
+        if opened is not journal:
+            opened.close()
+
+
+def finished(journal: Journal | None, stopped: bool, options: RunOptions) -> None:
+    """A run that sent every batch (not stopped, not cancelled, not a dry run) ends in its
+    journal, so a later run does not take its work for done (``Journal.finish_run``)."""
+    cancelled = options.cancel is not None and options.cancel.is_set()
+    if journal is not None and not (stopped or cancelled or options.dry_run):
+        journal.finish_run()
 
 
 class _CalmGC:
@@ -145,4 +156,4 @@ class _CalmGC:
 calm_gc = _CalmGC()
 
 
-__all__ = ["JournalArg", "RunKwargs", "RunOptions", "calm_gc", "opened_journal"]
+__all__ = ["JournalArg", "RunKwargs", "RunOptions", "calm_gc", "finished", "opened_journal"]

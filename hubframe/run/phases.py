@@ -22,7 +22,7 @@ import pandas as pd
 from hubframe.errors import StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.budget import DailyBudget
-from hubframe.run.options import RunOptions, calm_gc, opened_journal
+from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.pipeline import Job, Prepared, RunContext, RunFacts, execute, table_with_facts
 from hubframe.run.work import Outcome, WorkItem
 
@@ -86,12 +86,13 @@ def execute_in_phases(
 
 def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
     """:func:`~hubframe.run.pipeline.run_job`, removals first (see the module docstring)."""
-    with calm_gc(), opened_journal(options.journal, client) as journal:
+    with calm_gc(), opened_journal(options.journal, client, begin=not options.dry_run) as journal:
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
         prepared.items = prepared.work().items()  # phases split the rows one by one
         prepared.table = None
         outcomes, stop = execute_in_phases(prepared, run)
+        finished(journal, (prepared.stop or stop) is not None, options)
         finish = getattr(job, "finish", None)  # rows whose outcome is another row's
         if callable(finish):
             finish(prepared, outcomes)

@@ -31,7 +31,7 @@ from hubframe.errors import ErrorCode, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.budget import DailyBudget
 from hubframe.run.journal import Journal
-from hubframe.run.options import RunOptions, calm_gc, opened_journal
+from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.outcomes import Outcomes
 from hubframe.run.plan import make_plan
 from hubframe.run.rows import describer
@@ -155,10 +155,11 @@ def run_facts(result: pd.DataFrame) -> RunFacts | None:
 
 def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
     """Prepare, run and report one job (see the module docstring)."""
-    with calm_gc(), opened_journal(options.journal, client) as journal:
+    with calm_gc(), opened_journal(options.journal, client, begin=not options.dry_run) as journal:
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
         outcomes, stop, to_send = execute(prepared, run)
+        finished(journal, (prepared.stop or stop) is not None, options)
         prepared.release()
     facts = RunFacts(
         job=prepared.desc,

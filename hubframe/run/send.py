@@ -207,7 +207,7 @@ class Sender:
         """Whether the planning thread builds each batch's body before submitting it (see
         :meth:`_pump`): not when resuming, where the journal answers for most batches and their
         bodies would go unused (the workers then build the ones they send)."""
-        return self.journal is None or self._journaled(len) == 0
+        return self.journal is None or self._journaled(lambda j: j.reusable()) == 0
 
     def in_flight(self) -> int:
         """Requests to keep in flight: :data:`MAX_IN_FLIGHT`, or fewer when the rate window is

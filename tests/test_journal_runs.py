@@ -1,0 +1,141 @@
+"""A journal resumes the run it holds, and never takes a finished or undone run's work for done.
+
+Before, a journal re-used every batch outcome it had ever recorded: associate with a journal,
+undo it, associate again with the same journal, and every row came back ``success`` while
+nothing was sent and the portal held none of them.  A journal now keeps its runs: a run that was
+killed, cancelled or stopped (the daily limit) is left open and the next run resumes it; a run
+that finished, or whose work an undo from the journal took back, is closed, and a later run
+sends its batches again (association create is idempotent; the portal says what is there).
+"""
+
+from __future__ import annotations
+
+import sqlite3
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.errors import InputError
+from hubframe.run.journal import SCHEMA_VERSION, Journal
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
+
+DEALS = [str(5_100_000_001 + i) for i in range(12)]
+CONTACTS = [str(6_100_000_001 + i) for i in range(12)]
+
+
+def _portal(sb: Sandbox) -> pd.DataFrame:
+    sb.start()
+    sb.add_records("deals", DEALS)
+    sb.add_records("contacts", CONTACTS)
+    return pd.DataFrame({"Deal ID": DEALS, "Contact ID": CONTACTS})
+
+
+def _links(sb: Sandbox) -> int:
+    return len(sb.associations("deals", "contacts"))
+
+
+def _writes(sb: Sandbox) -> int:
+    log = sb.request_log()
+    return int(((log["method"] != "GET") & ~log["path"].str.endswith("/batch/read")).sum())
+
+
+@pytest.mark.parametrize("undo_from", ["journal", "journal object", "result"])
+def test_a_run_after_an_undo_sends_again_and_says_what_the_portal_holds(
+    sandbox_factory: object, tmp_path: Path, undo_from: str
+) -> None:
+    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    client = client_for(sb)
+    path = tmp_path / "run.sqlite"
+    first = hf.associate(sheet, client, progress=False, journal=path, batch_size=5)
+    assert _links(sb) == len(sheet)
+    if undo_from == "journal object":
+        with Journal(path) as journal:
+            hf.undo(journal, client, progress=False)
+    else:
+        hf.undo(path if undo_from == "journal" else first, client, progress=False)
+    assert _links(sb) == 0
+    sb.reset_request_log()
+    again = hf.associate(sheet, client, progress=False, journal=path, batch_size=5)
+    assert (again["status"] == "success").all()
+    assert _links(sb) == len(sheet)  # before: 0, with every row reported success
+    assert _writes(sb) == 3  # every batch sent again
+
+
+def test_a_finished_run_is_not_taken_for_done_by_the_next(
+    sandbox_factory: object, tmp_path: Path
+) -> None:
+    """Associations removed by hand after a finished run are made again by the next run with
+    the journal (it sends every batch again), not reported done from the journal."""
+    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    client = client_for(sb)
+    path = tmp_path / "run.sqlite"
+    hf.associate(sheet, client, progress=False, journal=path, batch_size=5)
+    hf.remove_associations(sheet.head(4), client, progress=False)  # by hand, in effect
+    sb.reset_request_log()
+    again = hf.associate(sheet, client, progress=False, journal=path, batch_size=5)
+    assert (again["status"] == "success").all() and _links(sb) == len(sheet)
+    assert _writes(sb) == 3
+
+
+def test_a_cancelled_run_resumes_without_sending_its_batches_again(
+    sandbox_factory: object, tmp_path: Path
+) -> None:
+    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    client = client_for(sb)
+    path = tmp_path / "run.sqlite"
+    cancel = threading.Event()
+    first = hf.associate(
+        sheet,
+        client,
+        progress=False,
+        journal=path,
+        batch_size=2,
+        workers=1,
+        cancel=cancel,
+        on_progress=lambda rows: cancel.set(),
+    )
+    done = int((first["status"] == "success").sum())
+    assert 0 < done < len(sheet)
+    sb.reset_request_log()
+    second = hf.associate(sheet, client, progress=False, journal=path, batch_size=2)
+    assert (second["status"] == "success").all() and _links(sb) == len(sheet)
+    assert _writes(sb) == (len(sheet) - done) // 2  # only the batches not done
+    sb.reset_request_log()
+    hf.associate(sheet, client, progress=False, journal=path, batch_size=2)
+    assert _writes(sb) == len(sheet) // 2  # the run finished: all sent again
+
+
+def test_a_format_3_journal_is_brought_to_format_4_and_still_resumes(
+    sandbox_factory: object, tmp_path: Path
+) -> None:
+    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    client = client_for(sb)
+    path = tmp_path / "run.sqlite"
+    cancel = threading.Event()
+    kwargs = {"progress": False, "journal": path, "batch_size": 2, "workers": 1}
+    hf.associate(sheet, client, cancel=cancel, on_progress=lambda r: cancel.set(), **kwargs)  # type: ignore[arg-type]
+    db = sqlite3.connect(path)  # as hubframe before runs wrote it
+    db.executescript(
+        "ALTER TABLE batches DROP COLUMN run; DROP TABLE runs; PRAGMA user_version = 3;"
+    )
+    db.close()
+    done = _links(sb)
+    sb.reset_request_log()
+    hf.associate(sheet, client, **kwargs)  # type: ignore[arg-type]
+    assert _writes(sb) == (len(sheet) - done) // 2  # its batches were re-used: resumed
+    with Journal(path) as journal:
+        assert int(journal._db.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION
+    db = sqlite3.connect(path)
+    db.execute("PRAGMA user_version = 2")
+    db.commit()
+    db.close()
+    with pytest.raises(InputError, match="older hubframe"):
+        Journal(path)

@@ -139,3 +139,26 @@ def test_a_format_3_journal_is_brought_to_format_4_and_still_resumes(
     db.close()
     with pytest.raises(InputError, match="older hubframe"):
         Journal(path)
+
+
+def test_an_undo_of_a_stopped_runs_result_table_ends_its_journal_runs(
+    sandbox_factory: object, tmp_path: Path
+) -> None:
+    """A run cancelled half way stays open in its journal; undone from its result table (which
+    names its journal), the next run with the journal sends the undone rows again instead of
+    reporting them done from the journal."""
+    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    client = client_for(sb)
+    path = tmp_path / "run.sqlite"
+    cancel = threading.Event()
+    first = hf.associate(
+        sheet, client, progress=False, journal=path, batch_size=2, workers=1,
+        cancel=cancel, on_progress=lambda rows: cancel.set(),
+    )  # fmt: skip
+    assert 0 < int((first["status"] == "success").sum()) < len(sheet)
+    hf.undo(first, client, progress=False)
+    assert _links(sb) == 0
+    again = hf.associate(sheet, client, progress=False, journal=path, batch_size=2)
+    assert (again["status"] == "success").all()
+    assert _links(sb) == len(sheet)  # before: the undone rows reported done, not there

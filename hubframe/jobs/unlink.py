@@ -35,6 +35,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any, Unpack
 
 import numpy as np
@@ -200,9 +201,13 @@ def _end_journal_runs(table: pd.DataFrame) -> None:
     """An undo from a journal ends the journal's open runs, before anything is sent: a run of
     the sheet with that journal afterwards sends its batches again rather than re-using the
     outcomes of work this undo takes back (it reported every row ``success`` and sent
-    nothing, with the portal holding none of them)."""
+    nothing, with the portal holding none of them).  A result table fresh from a journaled
+    run names its journal too; a report read from a file does not."""
     meta = table.attrs.get("hubframe") or {}
     path = meta.get(JOURNAL_KEY) if isinstance(meta, Mapping) else None
+    facts = run_facts(table)
+    if not path and facts is not None and facts.journal and Path(facts.journal).is_file():
+        path = facts.journal  # a result table fresh from a journaled run
     if path:
         with Journal(path) as journal:
             journal.close_runs("undone")

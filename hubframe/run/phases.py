@@ -23,7 +23,15 @@ from hubframe.errors import StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.budget import DailyBudget
 from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
-from hubframe.run.pipeline import Job, Prepared, RunContext, RunFacts, execute, table_with_facts
+from hubframe.run.pipeline import (
+    Job,
+    Prepared,
+    RunContext,
+    RunFacts,
+    execute,
+    journal_path,
+    table_with_facts,
+)
 from hubframe.run.work import Outcome, WorkItem
 
 
@@ -106,6 +114,7 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
         issues=prepared.issues,
         budget=prepared.budget,
         base_url=client.base_url,
+        journal=journal_path(options),
     )
     return table_with_facts(prepared, outcomes, facts)
 

@@ -18,6 +18,7 @@ the rest, the same way for every job:
 from __future__ import annotations
 
 import copy
+import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -141,6 +142,7 @@ class RunFacts:
     issues: pd.DataFrame | None = None
     budget: DailyBudget | None = None
     base_url: str | None = None  # where the run sent (undo refuses to act elsewhere)
+    journal: str | None = None  # the run's journal (an undo of the table ends its open runs)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RunFacts:
         return self
@@ -171,8 +173,17 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         issues=prepared.issues,
         budget=prepared.budget,
         base_url=client.base_url,
+        journal=journal_path(options),
     )
     return table_with_facts(prepared, outcomes, facts)
+
+
+def journal_path(options: RunOptions) -> str | None:
+    """The path of a run's journal, for its :class:`RunFacts` (None without one)."""
+    journal = options.journal
+    if journal is None:
+        return None
+    return str(journal.path) if isinstance(journal, Journal) else os.fspath(journal)
 
 
 def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason | None, int]:
@@ -262,6 +273,7 @@ __all__ = [
     "RunContext",
     "RunFacts",
     "execute",
+    "journal_path",
     "run_facts",
     "run_job",
     "table_with_facts",

@@ -441,3 +441,17 @@ def test_sheet_headers_of_frames_bytes_and_bad_files() -> None:
     assert sheet_headers(data) == sheet_headers(GOLDEN / "pairs_title.xlsx")
     with pytest.raises(InputError, match=r"corrupt\.xlsx"):
         sheet_headers(GOLDEN / "corrupt.xlsx")
+
+
+@pytest.mark.parametrize("sheet", ["February", 2, "Sheet1"])
+def test_a_sheet_asked_of_a_csv_or_dataframe_is_refused(tmp_path: Path, sheet: object) -> None:
+    """A sheet named for a one-table source was ignored: the caller meant a workbook's sheet,
+    and the rows of this file would have been sent instead."""
+    path = tmp_path / "january.csv"
+    path.write_text("Deal ID,Contact ID\n2040000001,1019360001\n")
+    frame = pd.DataFrame({"Deal ID": ["2040000001"], "Contact ID": ["1019360001"]})
+    for source in (path, frame):
+        with pytest.raises(InputError, match="holds one table and no sheets"):
+            read_pairs(source, sheet=sheet)  # type: ignore[arg-type]
+        for fine in (None, 0, "*"):
+            assert len(read_pairs(source, sheet=fine)) == 1  # type: ignore[arg-type]

@@ -90,6 +90,7 @@ EXTRA_CELLS: Final = RAW_PREFIX + "extra_cells"  # CSV cells beyond the header's
 
 def _raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSheet]:
     if loaded.frame is not None:
+        _one_table(loaded, sheet, "a DataFrame")
         return [frame_sheet(loaded.frame, request)]
     if is_workbook(loaded):
         return excel_sheets(workbook_bytes(loaded, request.limits), sheet, request)
@@ -98,7 +99,19 @@ def _raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSh
             f"{loaded.name}: this is not an Excel workbook (the file is damaged or has the "
             "wrong extension). Open it in Excel and save it again as .xlsx."
         )
+    _one_table(loaded, sheet, "a CSV or text file")
     return [csv_sheet(loaded, request)]
+
+
+def _one_table(loaded: Loaded, sheet: SheetArg, what: str) -> None:
+    """A sheet named for a source of one table (a CSV file, a DataFrame) is refused: the
+    caller meant a workbook's sheet, and reading this file instead would send other rows."""
+    if sheet is None or str(sheet).strip() in ("*", "0", "-1"):
+        return
+    raise InputError(
+        f"{loaded.name}: the sheet {sheet!r} was asked for, but this is {what}, which holds one "
+        "table and no sheets; leave the sheet out, or give the workbook that has it."
+    )
 
 
 # --- raw sheets to the normalized frame ---------------------------------------------------------

@@ -141,3 +141,26 @@ def test_a_report_saved_again_by_excel_is_undone(
     undone = undo(saved, client, progress=False)
     assert (undone["status"] == "success").all()
     assert len(sandbox.associations("deals", "contacts")) == before
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    body=st.binary(max_size=60)
+    | st.text(max_size=20).map(lambda t: t.encode("utf-8"))
+    | st.text(max_size=20).map(lambda t: t.encode("utf-16-le")),
+    codec=st.sampled_from(["utf-8", "utf-16-le", "cp1252"]),
+    size=st.integers(1, 9),
+)
+def test_a_file_is_checked_slice_by_slice_as_if_whole(body: bytes, codec: str, size: int) -> None:
+    """The whole-file check decodes in slices (no copy of a large file's text): the first
+    byte it cannot decode is where a decode of the whole would stop, whatever the slices."""
+    from hubframe.io import encoding
+
+    try:
+        body.decode(codec)
+        expected = None
+    except UnicodeDecodeError as exc:
+        expected = exc.start
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(encoding, "_SLICE", size)
+        assert encoding.first_undecodable(body, codec) == expected

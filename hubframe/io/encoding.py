@@ -22,6 +22,7 @@ _UTF8_SEQUENCE: Final = re.compile(
     rb"[\xc2-\xdf][\x80-\xbf]|[\xe0-\xef][\x80-\xbf]{2}|[\xf0-\xf4][\x80-\xbf]{3}"
 )
 _SHOWN: Final = 24  # bytes shown each side of what a message points at
+_SLICE: Final = 16 * 1024 * 1024  # bytes decoded at a time when checking a whole file
 
 
 def detect(sample: bytes, complete: bool) -> tuple[str, int]:
@@ -49,38 +50,41 @@ def whole_encoding(data: bytes, codec: str, bom: int, name: str) -> str:
     """The codec that reads all of ``data`` (after its byte order mark) as the one encoding it
     is written in: ``codec`` when it does; cp1252 (else latin-1) for a file that is not UTF-8
     and holds no UTF-8 text.  InputError (naming the lines) for a file mixing UTF-8 with
-    another encoding, or a UTF-16 file with bytes that are not UTF-16."""
-    body = data[bom:]
-    try:
-        body.decode(codec)
-    except UnicodeDecodeError as exc:
-        if codec.startswith("utf-16"):
-            line = _line_of(body, exc.start, codec)
-            raise InputError(
-                f"{name}: line {line} holds bytes that are not UTF-16 text, as the rest of the "
-                "file is; the file is damaged. Save the sheet again as CSV and try again."
-            ) from None
-    else:
-        if codec == UTF8 or codec.startswith("utf-16"):
-            return codec
+    another encoding, or a UTF-16 file with bytes that are not UTF-16.  The file is decoded
+    in slices, so a large one costs no copy of its text."""
+    body = memoryview(data)[bom:]
+    bad = first_undecodable(body, codec)
+    if bad is None and (codec == UTF8 or codec.startswith("utf-16")):
+        return codec
+    if bad is not None and codec.startswith("utf-16"):
+        raise InputError(
+            f"{name}: line {_line_of(body, bad, codec)} holds bytes that are not UTF-16 text, as "
+            "the rest of the file is; the file is damaged. Save the sheet again as CSV and try "
+            "again."
+        )
     _refuse_mixed(body, name)
-    try:
-        body.decode("cp1252")
-        return "cp1252"
-    except UnicodeDecodeError:
-        return "latin-1"
+    return "cp1252" if first_undecodable(body, "cp1252") is None else "latin-1"
 
 
-def _refuse_mixed(body: bytes, name: str) -> None:
+def first_undecodable(body: bytes | memoryview, codec: str) -> int | None:
+    """The offset of the first byte ``codec`` cannot decode in ``body`` (None: it all
+    decodes), found slice by slice (a slice's text is dropped at once)."""
+    decoder = codecs.getincrementaldecoder(codec)()
+    for start in range(0, len(body), _SLICE):
+        pending = len(decoder.getstate()[0])  # bytes of a character the last slice began
+        try:
+            decoder.decode(body[start : start + _SLICE], final=start + _SLICE >= len(body))
+        except UnicodeDecodeError as exc:
+            return start - pending + exc.start
+    return None
+
+
+def _refuse_mixed(body: bytes | memoryview, name: str) -> None:
     """InputError when ``body`` (not UTF-8 as a whole) holds UTF-8 text somewhere."""
     found = _UTF8_SEQUENCE.search(body)
-    if found is None:
+    bad = first_undecodable(body, UTF8)
+    if found is None or bad is None:
         return
-    try:
-        body.decode(UTF8)
-        return  # pragma: no cover - the caller checked it is not UTF-8
-    except UnicodeDecodeError as exc:
-        bad = exc.start
     utf8_line, other_line = _line_of(body, found.start()), _line_of(body, bad)
     raise InputError(
         f"{name}: the file mixes two text encodings: line {utf8_line} has UTF-8 text "
@@ -91,21 +95,23 @@ def _refuse_mixed(body: bytes, name: str) -> None:
     )
 
 
-def _line_of(body: bytes, offset: int, codec: str = UTF8) -> int:
+def _line_of(body: bytes | memoryview, offset: int, codec: str = UTF8) -> int:
     """The file line (1 for the first) holding byte ``offset``: CR, LF and CRLF end lines."""
-    before = body[:offset]
+    before = bytes(body[:offset])
     if codec.startswith("utf-16"):
         text = before.decode(codec, errors="replace")
         return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
     return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
-def _around(body: bytes, offset: int) -> str:
+def _around(data: bytes | memoryview, offset: int) -> str:
     """The text of the line around byte ``offset`` (bytes UTF-8 does not have as �)."""
+    body = bytes(data[max(0, offset - 4 * _SHOWN) : offset + 4 * _SHOWN])
+    offset = min(offset, 4 * _SHOWN)
     start = max(body.rfind(b"\n", 0, offset), body.rfind(b"\r", 0, offset)) + 1
     ends = [end for end in (body.find(b"\n", offset), body.find(b"\r", offset)) if end >= 0]
     end = min([*ends, len(body), offset + _SHOWN])
     return body[max(start, offset - _SHOWN) : end].decode(UTF8, errors="replace")
 
 
-__all__ = ["UTF8", "detect", "whole_encoding"]
+__all__ = ["UTF8", "detect", "first_undecodable", "whole_encoding"]

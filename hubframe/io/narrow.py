@@ -47,11 +47,11 @@ def _narrow_cells(series: pd.Series) -> tuple[np.ndarray[Any, Any], np.dtype[Any
     if series.dtype != object:
         return None
     values = series.to_numpy()
-    kinds = [type(v) for v in values]
+    kinds = set(map(type, values))  # one pass at C speed; the usual column stops here
     narrow = [k for k in _NARROW if k in kinds]
     if not narrow:
         return None
-    picked = np.array([k in _NARROW for k in kinds])
+    picked = np.fromiter((type(v) in _NARROW for v in values), dtype=bool, count=len(values))
     numbers = np.full(len(values), np.nan)
     numbers[picked] = values[picked].astype(np.float64)
     return numbers, np.dtype(narrow[-1])

@@ -372,3 +372,20 @@ def test_a_sheet_of_links_only_leaves_the_labels_of_the_pairs_it_keeps(
         (DEALS[1], CONTACTS[2], None),
     }
     assert entries(export(client, DEALS[:2])) == {(DEALS[0], CONTACTS[0], "Decision maker")}
+
+
+def test_undo_from_the_syncs_journal_restores_what_it_removed(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A journal records a sync's removals too (their types, and what the pairs held before),
+    so ``hubframe undo sync.sqlite`` creates them again: it took back the additions only, the
+    removals reported nothing, and the associations the sync removed were lost."""
+    client = client_for(sandbox)
+    before = snapshot(sandbox)
+    sheet = edited(export(client, DEALS[:3]))
+    path = tmp_path / "sync.sqlite"
+    result = sync(sheet, client, allow_removals=True, journal=path, progress=False)
+    assert change_counts(result) == {"add": 2, "remove": 3, "keep": 3}
+    undone = undo(path, client, progress=False)
+    assert_same(sandbox, before)
+    assert (undone["status"] == "success").sum() == 5  # two additions, three removals

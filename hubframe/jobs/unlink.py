@@ -93,7 +93,9 @@ def _restore_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
             "Not undone: the run removed this association without recording what the two "
             "records held before it (a sync records it; remove_associations does not)."
         )
-    labeled = text(row.get("label")) is not None
+    # a report shows both removals as "archive", with the label; a journal keeps the action
+    action = value(row.get("action"))
+    labeled = text(row.get("label")) is not None or action == Action.ARCHIVE_LABELS
     restore = endpoint(Action.ARCHIVE_LABELS if labeled else Action.ARCHIVE).undo[int(existed)]
     type_id = value(row.get("type_id"))
     if restore is None or (restore is Action.ASSOCIATE and type_id is None):
@@ -191,10 +193,36 @@ class _Undo:
                 items.append(found)
             else:
                 prepared.settled[pos] = found
+        items = _with_categories(items, prepared, run.client)
         prepared.items, prepared.count = items, len(items)
         if items:
             skip_absent(prepared, run.client)
         return prepared
+
+
+def _with_categories(
+    items: list[WorkItem], prepared: Prepared, client: HubSpotClient
+) -> list[WorkItem]:
+    """Types to create again without their category (a journal keeps a removed pair's type
+    ids only) get it from the portal's list of the pair's types; a type it no longer lists
+    is not created, and its row says so."""
+    missing = [i for i in items if i.action is Action.ASSOCIATE and i.category is None]
+    if not missing:
+        return items
+    book = LabelBook(client)
+    out: list[WorkItem] = []
+    for item in items:
+        if item in missing and item.type_id is not None:
+            category = book.category_of(item.from_type, item.to_type, item.type_id)
+            if category is None:
+                prepared.settled[item.position] = _skip(
+                    f"Not created again: HubSpot no longer lists association type "
+                    f"{item.type_id} from {item.from_type} to {item.to_type}."
+                )
+                continue
+            item = replace(item, category=category)
+        out.append(item)
+    return out
 
 
 def _end_journal_runs(table: pd.DataFrame) -> None:

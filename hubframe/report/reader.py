@@ -11,7 +11,7 @@ import io
 import os
 import sqlite3
 from collections.abc import Callable, Sequence
-from dataclasses import asdict
+from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Final
 
@@ -38,7 +38,7 @@ from hubframe.report.excel import RESULTS, continued_title
 from hubframe.report.summary import BASE_URL_LABEL
 from hubframe.run.journal import Journal, JournalRow
 from hubframe.run.portal import PORTAL_KEY, SENT_TO
-from hubframe.vocab import Status
+from hubframe.vocab import Action, Status
 
 RunArg = pd.DataFrame | str | os.PathLike[str] | Journal
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
@@ -206,8 +206,8 @@ JOURNAL_KEY = "journal"
 
 
 def _journal_frame(journal: Journal) -> pd.DataFrame:
-    """The association rows a journal's runs created, as a result table."""
-    rows: list[JournalRow] = journal.created()
+    """The association rows a journal's runs created and removed, as a result table."""
+    rows = [split for row in journal.created() for split in _each_type(row)]
     frame = pd.DataFrame(
         {
             "sheet": [journal.path.name] * len(rows),
@@ -233,6 +233,18 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
         meta[PORTAL_KEY] = {"journal": str(journal.path), **asdict(key)}
     frame.attrs["hubframe"] = meta
     return frame
+
+
+def _each_type(row: JournalRow) -> list[JournalRow]:
+    """A removal of a whole pair (``archive``: every type it held goes) as one removal per
+    type the pair held before the first run, so that an undo creates each again (its label
+    too, not only the pair's link); any other row as it is."""
+    if row.action != Action.ARCHIVE or not row.before:
+        return [row]
+    return [
+        replace(row, action=str(Action.ARCHIVE_LABELS), category=None, type_id=type_id)
+        for type_id in sorted(row.before)
+    ]
 
 
 def _existed(row: JournalRow) -> bool | None:

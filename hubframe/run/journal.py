@@ -12,10 +12,10 @@ transient (rate limited, server or network failure) is sent again on the next ru
 safe because association create and limit updates are idempotent.
 
 For undo, the journal also keeps what a run did to each record pair (table ``sent``: the
-association rows of every batch sent, with their status) and what the pairs carried before the
-first run touched them (table ``before``: the association type ids found by the read before
-sending; the first observation is kept, so a resumed run does not mistake its own work for old
-links).
+association rows of every batch that created or removed associations, with their status) and
+what the pairs carried before the first run touched them (table ``before``: the association
+type ids found by the read before sending; the first observation is kept, so a resumed run
+does not mistake its own work for old links).
 
 A journal belongs to the portal of its first run (table ``portal``: the base URL and a salted
 SHA-256 of the access token, :mod:`hubframe.run.portal`); a run against another is refused.
@@ -530,7 +530,7 @@ class Journal:
         final = all(_final(o) for o in distinct)
         with self._using("record a batch"), self._db:
             self._db.execute("BEGIN")
-            if batch.action.creates_association:
+            if batch.action.creates_association or batch.action.removes_association:
                 self._record_sent(batch, packed, _states(distinct, rows, len(outcomes)))
             if final:
                 data = json.dumps([[_plain(v) for v in o] for o in distinct], separators=(",", ":"))
@@ -624,7 +624,8 @@ class Journal:
         return found
 
     def created(self) -> list[JournalRow]:
-        """Every association row the journal's runs sent successfully, or that may have been
+        """Every association row the journal's runs created or removed successfully (its
+        ``action`` says which), or that may have been
         applied (``maybe``: UNKNOWN_OUTCOME), with the pair's state before the first run (None
         when it was not recorded); in the order they were first sent.  A row sent several times
         counts as successful once any time was, as maybe applied once any time may have been."""

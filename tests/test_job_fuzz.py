@@ -311,7 +311,7 @@ def test_limits_report_what_the_portal_shows(seed: int) -> None:
 
 
 @pytest.mark.parametrize("seed", seeds(8))
-def test_sync_makes_the_portal_what_the_sheet_says(seed: int) -> None:
+def test_sync_makes_the_portal_what_the_sheet_says(seed: int, tmp_path: Path) -> None:
     draw = Draw(seed)
     with portal(draw, faults=draw.faults) as sb:
         deals, contacts, labels = fill(draw, sb)
@@ -323,8 +323,14 @@ def test_sync_makes_the_portal_what_the_sheet_says(seed: int) -> None:
         ]
         sheet = pd.DataFrame(rows, columns=["Deal ID", "Contact ID", "Association label"])
         with draw.client(sb) as client:
+            journal = tmp_path / "sync.sqlite"
             result = hf.sync(
-                sheet, client, allow_removals=True, max_removals=10_000, **draw.run_options()
+                sheet,
+                client,
+                allow_removals=True,
+                max_removals=10_000,
+                journal=journal,
+                **draw.run_options(),
             )
         after = links(sb)
         wanted = {(d, c, unlabeled) for d, c, _ in rows} | {
@@ -342,6 +348,9 @@ def test_sync_makes_the_portal_what_the_sheet_says(seed: int) -> None:
                 continue
             link = (row["from_id"], row["to_id"], _type_of(row, unlabeled) or unlabeled)
             assert (link in after) == (row["change"] == "add"), (draw, row)
+        sb.set_faults()  # undone from the journal or the result table: the portal as before
+        hf.undo(journal if seed % 2 else result, HubSpotClient(sb.token, sb.url), progress=False)
+        assert links(sb) == before, (draw, "undone from", "journal" if seed % 2 else "result")
 
 
 # --- a journaled run killed, resumed and undone ----------------------------------------------

@@ -124,7 +124,8 @@ def test_a_format_3_journal_is_brought_to_format_4_and_still_resumes(
     hf.associate(sheet, client, cancel=cancel, on_progress=lambda r: cancel.set(), **kwargs)  # type: ignore[arg-type]
     db = sqlite3.connect(path)  # as hubframe before runs wrote it
     db.executescript(
-        "ALTER TABLE batches DROP COLUMN run; DROP TABLE runs; PRAGMA user_version = 3;"
+        "ALTER TABLE batches DROP COLUMN run; ALTER TABLE before DROP COLUMN run; "
+        "DROP TABLE runs; PRAGMA user_version = 3;"
     )
     db.close()
     done = _links(sb)
@@ -162,3 +163,25 @@ def test_an_undo_of_a_stopped_runs_result_table_ends_its_journal_runs(
     again = hf.associate(sheet, client, progress=False, journal=path, batch_size=2)
     assert (again["status"] == "success").all()
     assert _links(sb) == len(sheet)  # before: the undone rows reported done, not there
+
+
+def test_a_new_run_reports_what_the_pairs_held_before_it_not_before_the_first_run(
+    sandbox_factory: object, tmp_path: Path
+) -> None:
+    """After a finished run, the next run with the journal reads what its pairs hold now:
+    its ``existed_before`` said False for the first run's associations (the journal's first
+    reading), so undoing the second run's table removed what the first run made.  Undo from
+    the journal still takes back every run (the first reading)."""
+    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    client = client_for(sb)
+    path = tmp_path / "run.sqlite"
+    first = hf.associate(sheet.head(6), client, progress=False, journal=path)
+    assert (first["existed_before"] == False).all()  # noqa: E712
+    second = hf.associate(sheet, client, progress=False, journal=path)
+    assert second["existed_before"].tolist() == [True] * 6 + [False] * 6
+    hf.undo(second, client, progress=False)
+    assert _links(sb) == 6  # the second run's six taken back, the first run's kept
+    hf.associate(sheet, client, progress=False, journal=path)
+    hf.undo(path, client, progress=False)
+    assert _links(sb) == 0  # every run of the journal taken back

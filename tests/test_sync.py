@@ -270,8 +270,8 @@ def test_scope_and_records_listed_without_targets(sandbox: Sandbox) -> None:
 
 def test_an_interrupted_sync_resumes_from_its_journal(sandbox: Sandbox, tmp_path: Path) -> None:
     """A sync cancelled after its first batch resumes from its journal: the batches it sent
-    are not sent again, the rest is; once it has finished, a run with the journal sends its
-    batches again (the portal, not the journal, says what is there)."""
+    are not sent again, the rest is; once it has finished, a run with the journal reads the
+    portal anew (not the journal's first reading), finds the sheet there and sends nothing."""
     client = client_for(sandbox)
     before = snapshot(sandbox)
     sheet = edited(export(client, DEALS[:3]))
@@ -296,8 +296,9 @@ def test_an_interrupted_sync_resumes_from_its_journal(sandbox: Sandbox, tmp_path
         pd.testing.assert_frame_equal(again[columns], first[columns])
         assert set(again.loc[again["change"] != "keep", "status"]) == {"success"}
         done = len(writes(sandbox))
-        sync(sheet, client, allow_removals=True, journal=journal, progress=False)
-        assert len(writes(sandbox)) > done  # finished: nothing taken for done from the journal
+        third = sync(sheet, client, allow_removals=True, journal=journal, progress=False)
+        assert set(third["change"]) == {"keep"}  # the run finished: the portal is read anew,
+        assert len(writes(sandbox)) == done  # and it holds the sheet already
     undo(again, client, progress=False)
     assert_same(sandbox, before)
 

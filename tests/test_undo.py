@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+import threading
 from pathlib import Path
 from typing import Any
 
@@ -114,15 +115,26 @@ def test_undo_from_report_csv_and_journal(sandbox: Sandbox, tmp_path: Path) -> N
 
 
 def test_resumed_run_keeps_the_first_reading(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A run cancelled after its first batch and resumed with its journal reports what the
+    pairs held before the first attempt (not its own earlier work as old links), and its undo
+    takes back both parts.  After a run that finished, the next run with the journal is a new
+    run: what it reports existed is what existed before it."""
     client = client_for(sandbox)
     before = snapshot(sandbox)
     journal = tmp_path / "run.sqlite"
     rows = [(DEALS[8], CONTACTS[40 + n], "") for n in range(4)]
-    associate(pairs_sheet(rows[:2]), client, journal=journal, progress=False)
-    second = associate(pairs_sheet(rows), client, journal=journal, progress=False)
-    assert second["existed_before"].tolist() == [False] * 4  # not the first run's own work
+    cancel = threading.Event()
+    first = associate(
+        pairs_sheet(rows), client, journal=journal, progress=False, batch_size=2, workers=1,
+        cancel=cancel, on_progress=lambda done: cancel.set(),
+    )  # fmt: skip
+    assert first["status"].tolist() == ["success"] * 2 + ["skipped"] * 2
+    second = associate(pairs_sheet(rows), client, journal=journal, progress=False, batch_size=2)
+    assert second["existed_before"].tolist() == [False] * 4  # not the first part's own work
     with Journal(journal) as opened:
         assert len(opened.created()) == 4
+    third = associate(pairs_sheet(rows), client, journal=journal, progress=False, batch_size=2)
+    assert third["existed_before"].tolist() == [True] * 4  # the second run finished
     undo(second, client, progress=False)
     assert_same(sandbox, before)
 

@@ -180,7 +180,11 @@ def _read_portal(
     of an earlier, interrupted run first).  New readings are remembered in the journal."""
     journal = run.journal
     pairs = {item.objects for item in items}
-    known = {pair: journal.existing(*pair) for pair in pairs} if journal is not None else {}
+    known = (
+        {pair: journal.existing(*pair, current=True) for pair in pairs}
+        if journal is not None
+        else {}
+    )
 
     def is_known(item: WorkItem) -> bool:
         return item.records in known.get(item.objects, {})

@@ -385,7 +385,7 @@ def _recall(plan: PairPlan, journal: Journal, *, remember: bool) -> None:
     (a real run), what the portal holds now is kept for the next run (first observation
     wins)."""
     pair = plan.pair
-    for (from_id, to_id), types in journal.existing(*pair).items():
+    for (from_id, to_id), types in journal.existing(*pair, current=True).items():
         if from_id not in plan.scope:
             continue
         targets = plan.portal.setdefault(from_id, {})

@@ -107,7 +107,7 @@ def start_reads(
             continue
         pair = ObjectPair(str(f_names[fc]), str(t_names[tc]))
         mask = pa.array((f == fc) & (t == tc))
-        remembered = journal.existing(*pair) if journal is not None else {}
+        remembered = journal.existing(*pair, current=True) if journal is not None else {}
         from_part, to_part = from_ids.filter(mask), to_ids.filter(mask)
         unread = _unread(from_part, to_part, remembered)
         early.remembered[pair] = remembered
@@ -153,7 +153,7 @@ def _pair_before(
     if early is not None and reading is not None:
         remembered = early.remembered[pair]
     else:
-        remembered = journal.existing(*pair) if journal is not None else {}
+        remembered = journal.existing(*pair, current=True) if journal is not None else {}
     unread = _unread(part.from_ids, part.to_ids, remembered)
     from_ids, to_ids = part.from_ids.filter(unread), part.to_ids.filter(unread)
     try:

@@ -100,7 +100,8 @@ CREATE TABLE before (
     size        INTEGER NOT NULL,
     from_ids    TEXT NOT NULL,
     to_ids      TEXT NOT NULL,
-    linked      TEXT NOT NULL   -- JSON {{row: [type ids]}} of the pairs linked; the others were not
+    linked      TEXT NOT NULL,  -- JSON {{row: [type ids]}} of the pairs linked; the others were not
+    run         INTEGER NOT NULL DEFAULT 0  -- the run that read it (runs.id)
 );
 {_RUNS}
 CREATE TABLE portal (
@@ -318,7 +319,7 @@ _COLUMNS = {
         *("action", "from_type", "to_type", "size", "from_ids", "to_ids", "types"),
         *("type_rows", "states"),
     ],
-    "before": ["from_type", "to_type", "size", "from_ids", "to_ids", "linked"],
+    "before": ["from_type", "to_type", "size", "from_ids", "to_ids", "linked", "run"],
     "portal": ["base_url", "salt", "token"],
     "runs": ["id", "started_at", "ended"],
 }
@@ -341,6 +342,7 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
     if version == 3:  # format 3: every batch becomes part of one run, left open (resumable)
         db.executescript(
             "BEGIN; ALTER TABLE batches ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
+            "ALTER TABLE before ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
             f"{_RUNS} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
         )
         version = SCHEMA_VERSION
@@ -591,11 +593,12 @@ class Journal:
                     _column_text(from_ids[start:end]),
                     _column_text(to_ids[start:end]),
                     json.dumps(types, separators=(",", ":")),
+                    self._run,
                 )
             )
         with self._using("record what existed before"), self._db:
             self._db.execute("BEGIN")
-            self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def remember_existing(
         self, from_type: str, to_type: str, states: Mapping[RecordPair, Iterable[int]]
@@ -607,14 +610,20 @@ class Journal:
         to_ids = [str(p[1]) for p, _ in pairs]
         self.remember_before(from_type, to_type, from_ids, to_ids, linked)
 
-    def existing(self, from_type: str, to_type: str) -> dict[RecordPair, frozenset[int]]:
-        """The remembered type ids per pair of one object pair direction."""
+    def existing(
+        self, from_type: str, to_type: str, *, current: bool = False
+    ) -> dict[RecordPair, frozenset[int]]:
+        """The remembered type ids per pair of one object pair direction: the first reading
+        of each pair (what it held before the journal's first run, which an undo of them all
+        needs); ``current``: the first reading by the runs this run resumes (what it held
+        before this run, as its result reports it), not one a finished run made."""
         found: dict[RecordPair, frozenset[int]] = {}
+        since = self._from if current else 0
         with self._using("read it"):
             rows = self._db.execute(
                 "SELECT size, from_ids, to_ids, linked FROM before "
-                "WHERE from_type = ? AND to_type = ? ORDER BY rowid",
-                (from_type, to_type),
+                "WHERE from_type = ? AND to_type = ? AND run >= ? ORDER BY rowid",
+                (from_type, to_type, since),
             ).fetchall()
             for size, from_text, to_text, linked_text in rows:
                 linked = {int(n): frozenset(t) for n, t in json.loads(linked_text).items()}

@@ -43,6 +43,16 @@ def _writes(sb: Sandbox) -> int:
     return int(((log["method"] != "GET") & ~log["path"].str.endswith("/batch/read")).sum())
 
 
+def _cancelled(sheet: pd.DataFrame, client: object, path: Path) -> pd.DataFrame:
+    """A run of two-row batches, one at a time, cancelled once its first batch is done: it
+    stays open in its journal."""
+    cancel = threading.Event()
+    return hf.associate(
+        sheet, client, progress=False, journal=path, batch_size=2, workers=1,  # type: ignore[arg-type]
+        cancel=cancel, on_progress=lambda rows: cancel.set(),
+    )  # fmt: skip
+
+
 @pytest.mark.parametrize("undo_from", ["journal", "journal object", "result"])
 def test_a_run_after_an_undo_sends_again_and_says_what_the_portal_holds(
     sandbox_factory: object, tmp_path: Path, undo_from: str
@@ -90,17 +100,7 @@ def test_a_cancelled_run_resumes_without_sending_its_batches_again(
     sheet = _portal(sb)
     client = client_for(sb)
     path = tmp_path / "run.sqlite"
-    cancel = threading.Event()
-    first = hf.associate(
-        sheet,
-        client,
-        progress=False,
-        journal=path,
-        batch_size=2,
-        workers=1,
-        cancel=cancel,
-        on_progress=lambda rows: cancel.set(),
-    )
+    first = _cancelled(sheet, client, path)
     done = int((first["status"] == "success").sum())
     assert 0 < done < len(sheet)
     sb.reset_request_log()
@@ -119,9 +119,8 @@ def test_a_format_3_journal_is_brought_to_format_4_and_still_resumes(
     sheet = _portal(sb)
     client = client_for(sb)
     path = tmp_path / "run.sqlite"
-    cancel = threading.Event()
     kwargs = {"progress": False, "journal": path, "batch_size": 2, "workers": 1}
-    hf.associate(sheet, client, cancel=cancel, on_progress=lambda r: cancel.set(), **kwargs)  # type: ignore[arg-type]
+    _cancelled(sheet, client, path)
     db = sqlite3.connect(path)  # as hubframe before runs wrote it
     db.executescript(
         "ALTER TABLE batches DROP COLUMN run; ALTER TABLE before DROP COLUMN run; "
@@ -152,11 +151,7 @@ def test_an_undo_of_a_stopped_runs_result_table_ends_its_journal_runs(
     sheet = _portal(sb)
     client = client_for(sb)
     path = tmp_path / "run.sqlite"
-    cancel = threading.Event()
-    first = hf.associate(
-        sheet, client, progress=False, journal=path, batch_size=2, workers=1,
-        cancel=cancel, on_progress=lambda rows: cancel.set(),
-    )  # fmt: skip
+    first = _cancelled(sheet, client, path)
     assert 0 < int((first["status"] == "success").sum()) < len(sheet)
     hf.undo(first, client, progress=False)
     assert _links(sb) == 0

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import sqlite3
 import threading
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -19,12 +20,24 @@ import pytest
 
 import hubframe as hf
 from hubframe.errors import InputError
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.journal import SCHEMA_VERSION, Journal
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for
 
 DEALS = [str(5_100_000_001 + i) for i in range(12)]
 CONTACTS = [str(6_100_000_001 + i) for i in range(12)]
+
+
+Setting = tuple[Sandbox, pd.DataFrame, HubSpotClient, Path]
+
+
+@pytest.fixture
+def setting(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> Setting:
+    """A portal holding the sheet's records, the sheet, a client and a journal path."""
+    sb = sandbox_factory(seed=None)
+    sheet = _portal(sb)
+    return sb, sheet, client_for(sb), tmp_path / "run.sqlite"
 
 
 def _portal(sb: Sandbox) -> pd.DataFrame:
@@ -55,12 +68,9 @@ def _cancelled(sheet: pd.DataFrame, client: object, path: Path) -> pd.DataFrame:
 
 @pytest.mark.parametrize("undo_from", ["journal", "journal object", "result"])
 def test_a_run_after_an_undo_sends_again_and_says_what_the_portal_holds(
-    sandbox_factory: object, tmp_path: Path, undo_from: str
+    setting: Setting, undo_from: str
 ) -> None:
-    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
-    sheet = _portal(sb)
-    client = client_for(sb)
-    path = tmp_path / "run.sqlite"
+    sb, sheet, client, path = setting
     first = hf.associate(sheet, client, progress=False, journal=path, batch_size=5)
     assert _links(sb) == len(sheet)
     if undo_from == "journal object":
@@ -76,15 +86,10 @@ def test_a_run_after_an_undo_sends_again_and_says_what_the_portal_holds(
     assert _writes(sb) == 3  # every batch sent again
 
 
-def test_a_finished_run_is_not_taken_for_done_by_the_next(
-    sandbox_factory: object, tmp_path: Path
-) -> None:
+def test_a_finished_run_is_not_taken_for_done_by_the_next(setting: Setting) -> None:
     """Associations removed by hand after a finished run are made again by the next run with
     the journal (it sends every batch again), not reported done from the journal."""
-    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
-    sheet = _portal(sb)
-    client = client_for(sb)
-    path = tmp_path / "run.sqlite"
+    sb, sheet, client, path = setting
     hf.associate(sheet, client, progress=False, journal=path, batch_size=5)
     hf.remove_associations(sheet.head(4), client, progress=False)  # by hand, in effect
     sb.reset_request_log()
@@ -93,13 +98,8 @@ def test_a_finished_run_is_not_taken_for_done_by_the_next(
     assert _writes(sb) == 3
 
 
-def test_a_cancelled_run_resumes_without_sending_its_batches_again(
-    sandbox_factory: object, tmp_path: Path
-) -> None:
-    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
-    sheet = _portal(sb)
-    client = client_for(sb)
-    path = tmp_path / "run.sqlite"
+def test_a_cancelled_run_resumes_without_sending_its_batches_again(setting: Setting) -> None:
+    sb, sheet, client, path = setting
     first = _cancelled(sheet, client, path)
     done = int((first["status"] == "success").sum())
     assert 0 < done < len(sheet)
@@ -112,13 +112,8 @@ def test_a_cancelled_run_resumes_without_sending_its_batches_again(
     assert _writes(sb) == len(sheet) // 2  # the run finished: all sent again
 
 
-def test_a_format_3_journal_is_brought_to_format_4_and_still_resumes(
-    sandbox_factory: object, tmp_path: Path
-) -> None:
-    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
-    sheet = _portal(sb)
-    client = client_for(sb)
-    path = tmp_path / "run.sqlite"
+def test_a_format_3_journal_is_brought_to_format_4_and_still_resumes(setting: Setting) -> None:
+    sb, sheet, client, path = setting
     kwargs = {"progress": False, "journal": path, "batch_size": 2, "workers": 1}
     _cancelled(sheet, client, path)
     db = sqlite3.connect(path)  # as hubframe before runs wrote it
@@ -141,16 +136,11 @@ def test_a_format_3_journal_is_brought_to_format_4_and_still_resumes(
         Journal(path)
 
 
-def test_an_undo_of_a_stopped_runs_result_table_ends_its_journal_runs(
-    sandbox_factory: object, tmp_path: Path
-) -> None:
+def test_an_undo_of_a_stopped_runs_result_table_ends_its_journal_runs(setting: Setting) -> None:
     """A run cancelled half way stays open in its journal; undone from its result table (which
     names its journal), the next run with the journal sends the undone rows again instead of
     reporting them done from the journal."""
-    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
-    sheet = _portal(sb)
-    client = client_for(sb)
-    path = tmp_path / "run.sqlite"
+    sb, sheet, client, path = setting
     first = _cancelled(sheet, client, path)
     assert 0 < int((first["status"] == "success").sum()) < len(sheet)
     hf.undo(first, client, progress=False)
@@ -161,16 +151,13 @@ def test_an_undo_of_a_stopped_runs_result_table_ends_its_journal_runs(
 
 
 def test_a_new_run_reports_what_the_pairs_held_before_it_not_before_the_first_run(
-    sandbox_factory: object, tmp_path: Path
+    setting: Setting,
 ) -> None:
     """After a finished run, the next run with the journal reads what its pairs hold now:
     its ``existed_before`` said False for the first run's associations (the journal's first
     reading), so undoing the second run's table removed what the first run made.  Undo from
     the journal still takes back every run (the first reading)."""
-    sb: Sandbox = sandbox_factory(seed=None)  # type: ignore[operator]
-    sheet = _portal(sb)
-    client = client_for(sb)
-    path = tmp_path / "run.sqlite"
+    sb, sheet, client, path = setting
     first = hf.associate(sheet.head(6), client, progress=False, journal=path)
     assert (first["existed_before"] == False).all()  # noqa: E712
     second = hf.associate(sheet, client, progress=False, journal=path)

@@ -472,12 +472,22 @@ class Journal:
         again: its batches are sent again, and the portal says what is there."""
         with self._using("start a run"), self._db:
             self._db.execute("BEGIN")
-            ended = self._db.execute(
-                "SELECT COALESCE(MAX(id), 0) FROM runs WHERE ended IS NOT NULL"
-            ).fetchone()[0]
+            self._from = self._open_from()
             cursor = self._db.execute("INSERT INTO runs (started_at) VALUES (?)", (time.time(),))
             self._run = int(cursor.lastrowid or 0)
-            self._from = int(ended) + 1 if ended else 0  # 0: a format-3 journal's batches too
+
+    def follow(self) -> None:
+        """Read from the open runs as :meth:`begin_run` does, without starting a run (a dry
+        run records nothing)."""
+        with self._using("read it"):
+            self._from = self._open_from()
+
+    def _open_from(self) -> int:
+        """The first run id of the open runs (0: a format-3 journal's batches too)."""
+        ended = self._db.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM runs WHERE ended IS NOT NULL"
+        ).fetchone()[0]
+        return int(ended) + 1 if ended else 0
 
     def finish_run(self) -> None:
         """The run sent every batch: its outcomes are not re-used by a later run."""

@@ -97,6 +97,8 @@ def opened_journal(
         opened.bind(client)
         if begin:
             opened.begin_run()
+        else:
+            opened.follow()
         yield opened
     finally:
         if opened is not journal:

@@ -172,7 +172,7 @@ def test_a_new_run_reports_what_the_pairs_held_before_it_not_before_the_first_ru
 def test_a_dry_run_reports_what_the_pairs_hold_now(setting: Setting) -> None:
     """A dry run with the journal of a finished run plans from what the pairs hold now, as
     the real run would (it said the first run's associations did not exist)."""
-    sb, sheet, client, path = setting
+    _, sheet, client, path = setting
     hf.associate(sheet.head(4), client, progress=False, journal=path)
     plan = hf.associate(sheet, client, progress=False, journal=path, dry_run=True)
     assert plan["existed_before"].tolist() == [True] * 4 + [False] * 8

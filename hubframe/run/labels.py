@@ -84,9 +84,10 @@ _INVISIBLE = re.compile(  # Unicode 14's category Cf, as ranges (building it cos
 
 def visible_label(text: str) -> str:
     """The label a new or renamed label gets from a cell: the characters it shows, spelled
-    one way (:func:`_composed`), without edge spaces -- never a hidden character HubSpot
-    would keep and no sheet typed by hand would match."""
-    return _composed(text).strip()
+    one way (:func:`_composed`), its spaces single plain spaces (a no-break space or a double
+    space is one space) -- never a hidden character HubSpot would keep and no sheet typed by
+    hand would match."""
+    return " ".join(_composed(text).split())
 
 
 def _composed(text: str) -> str:

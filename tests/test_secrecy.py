@@ -21,7 +21,7 @@ import pandas as pd
 import pytest
 from faultproxy import FaultProxy
 
-from hubframe.errors import ConfigurationError, HubframeError
+from hubframe.errors import ConfigurationError, HubframeError, UsageError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import associate
 from hubframe.run.journal import Journal
@@ -176,6 +176,21 @@ def test_a_misconfigured_client_keeps_the_token_out_of_its_traceback() -> None:
     error = failing(lambda: HubSpotClient(SECRET, "http://127.0.0.1:9", api_version="v3"))
     assert isinstance(error, ConfigurationError)
     assert not leaks(frames_text(error))
+
+
+@pytest.mark.parametrize(
+    "token",
+    [SECRET.encode(), bytearray(SECRET.encode()), [SECRET], {"token": SECRET}, (SECRET,)],
+    ids=["bytes", "bytearray", "list", "dict", "tuple"],
+)
+def test_a_token_that_is_not_text_is_refused_without_it_in_the_traceback(token: Any) -> None:
+    """A token given as bytes (read from a file in binary mode) or any other object: refused
+    with a UsageError saying what kind it is.  Bytes passed the copy clean-up and failed inside
+    the masking with an AttributeError whose frames held the token."""
+    error = failing(lambda: HubSpotClient(token, "http://127.0.0.1:9"))
+    assert isinstance(error, UsageError) and type(token).__name__ in str(error)
+    assert not leaks(frames_text(error)) and SECRET not in str(error)
+    assert "redacted" in repr(HubSpotClient.__new__(HubSpotClient))  # a half-made client's repr
 
 
 def test_base_url_with_credentials_is_refused_without_showing_them() -> None:

@@ -43,6 +43,7 @@ from hubframe.errors import (
     NetworkError,
     RateLimitError,
     ServerError,
+    UsageError,
     required_scopes,
 )
 from hubframe.hubspot.auth import (
@@ -108,10 +109,13 @@ class HubSpotClient:
         given = token if token is not None else os.environ.get(ENV_TOKEN)
         if isinstance(given, Secret):
             given = given.reveal()
-        given = token_text(given) if given else given
+        kind = None if given is None or isinstance(given, str) else type(given).__name__
+        given = token_text(given) if given and kind is None else None
         secret = Secret(given) if given else None
         url, bad_url = base_url_of(base_url)
         del token, given, base_url
+        if kind is not None:  # bytes, a number...: said without the value
+            raise UsageError(f"token= must be text (str) or a Secret, not {kind}")
         if secret is None:
             raise ConfigurationError(
                 f"No HubSpot access token: pass token=... or set the {ENV_TOKEN} "
@@ -138,9 +142,10 @@ class HubSpotClient:
         self._session = self._make_session()
 
     def __repr__(self) -> str:
+        base_url = getattr(self, "base_url", None)  # also while __init__ raises
+        api_version = getattr(self, "api_version", None)
         return (
-            f"HubSpotClient(base_url={self.base_url!r}, api_version={self.api_version!r}, "
-            "token=<redacted>)"
+            f"HubSpotClient(base_url={base_url!r}, api_version={api_version!r}, token=<redacted>)"
         )
 
     def token_fingerprint(self, salt: bytes) -> str:

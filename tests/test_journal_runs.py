@@ -178,3 +178,20 @@ def test_a_dry_run_reports_what_the_pairs_hold_now(setting: Setting) -> None:
     assert plan["existed_before"].tolist() == [True] * 4 + [False] * 8
     with Journal(path) as journal:  # the dry run started no run
         assert journal._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0] == 1
+
+
+def test_an_undo_of_a_journaled_runs_table_with_another_token_is_refused(
+    setting: Setting, sandbox_factory: Callable[..., Sandbox]
+) -> None:
+    """The result table of a journaled run is undone only against the portal of its journal:
+    another token at the same host (ports are not compared) was let through by the host
+    check, and the undo went ahead in the other portal."""
+    sb, sheet, client, path = setting
+    result = hf.associate(sheet, client, progress=False, journal=path)
+    other = sandbox_factory(seed=None)
+    _portal(other)
+    hf.associate(sheet, client_for(other), progress=False)  # the same pairs there
+    before = _links(other)
+    with pytest.raises(InputError, match="another access token"):
+        hf.undo(result, client_for(other), progress=False)
+    assert _links(other) == before and _links(sb) == len(sheet)

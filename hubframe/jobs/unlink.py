@@ -184,7 +184,7 @@ class _Undo:
         if sent is not None:
             refuse_another_address(*sent, run.client)
         if not run.options.dry_run:
-            _end_journal_runs(self.run)
+            _end_journal_runs(self.run, run.client)
         prepared = Prepared("pairs", _base(self.run), "undo")
         items: list[WorkItem] = []
         for pos, row in enumerate(self.run.to_dict("records")):
@@ -206,13 +206,12 @@ def _with_categories(
     """Types to create again without their category (a journal keeps a removed pair's type
     ids only) get it from the portal's list of the pair's types; a type it no longer lists
     is not created, and its row says so."""
-    missing = [i for i in items if i.action is Action.ASSOCIATE and i.category is None]
-    if not missing:
+    if not any(_needs_category(i) for i in items):
         return items
     book = LabelBook(client)
     out: list[WorkItem] = []
     for item in items:
-        if item in missing and item.type_id is not None:
+        if _needs_category(item) and item.type_id is not None:
             category = book.category_of(item.from_type, item.to_type, item.type_id)
             if category is None:
                 prepared.settled[item.position] = _skip(
@@ -225,7 +224,11 @@ def _with_categories(
     return out
 
 
-def _end_journal_runs(table: pd.DataFrame) -> None:
+def _needs_category(item: WorkItem) -> bool:
+    return item.action is Action.ASSOCIATE and item.category is None
+
+
+def _end_journal_runs(table: pd.DataFrame, client: HubSpotClient) -> None:
     """An undo from a journal ends the journal's open runs, before anything is sent: a run of
     the sheet with that journal afterwards sends its batches again rather than re-using the
     outcomes of work this undo takes back (it reported every row ``success`` and sent
@@ -238,6 +241,7 @@ def _end_journal_runs(table: pd.DataFrame) -> None:
         path = facts.journal  # a result table fresh from a journaled run
     if path:
         with Journal(path) as journal:
+            journal.bind(client)  # a result table's journal: refused for another portal too
             journal.close_runs("undone")
 
 

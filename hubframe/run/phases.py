@@ -27,9 +27,8 @@ from hubframe.run.pipeline import (
     Job,
     Prepared,
     RunContext,
-    RunFacts,
     execute,
-    journal_path,
+    facts_of,
     table_with_facts,
 )
 from hubframe.run.work import Outcome, WorkItem
@@ -104,18 +103,7 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
         finish = getattr(job, "finish", None)  # rows whose outcome is another row's
         if callable(finish):
             finish(prepared, outcomes)
-    facts = RunFacts(
-        job=prepared.desc,
-        dry_run=options.dry_run,
-        rows=len(prepared.frame),
-        to_send=prepared.count,
-        stop=prepared.stop or stop,
-        cancelled=options.cancel is not None and options.cancel.is_set(),
-        issues=prepared.issues,
-        budget=prepared.budget,
-        base_url=client.base_url,
-        journal=journal_path(options),
-    )
+    facts = facts_of(prepared, client, options, stop, prepared.count)
     return table_with_facts(prepared, outcomes, facts)
 
 

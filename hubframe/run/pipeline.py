@@ -32,7 +32,7 @@ from hubframe.errors import ErrorCode, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.budget import DailyBudget
 from hubframe.run.journal import Journal
-from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
+from hubframe.run.options import JournalArg, RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.outcomes import Outcomes
 from hubframe.run.plan import make_plan
 from hubframe.run.rows import describer
@@ -163,7 +163,19 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         outcomes, stop, to_send = execute(prepared, run)
         finished(journal, (prepared.stop or stop) is not None, options)
         prepared.release()
-    facts = RunFacts(
+    facts = facts_of(prepared, client, options, stop, to_send)
+    return table_with_facts(prepared, outcomes, facts)
+
+
+def facts_of(
+    prepared: Prepared,
+    client: HubSpotClient,
+    options: RunOptions,
+    stop: StopReason | None,
+    to_send: int,
+) -> RunFacts:
+    """What a run that has ended knows (:class:`RunFacts`), for every job's result table."""
+    return RunFacts(
         job=prepared.desc,
         dry_run=options.dry_run,
         rows=len(prepared.frame),
@@ -173,14 +185,12 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         issues=prepared.issues,
         budget=prepared.budget,
         base_url=client.base_url,
-        journal=journal_path(options),
+        journal=_path_of(options.journal),
     )
-    return table_with_facts(prepared, outcomes, facts)
 
 
-def journal_path(options: RunOptions) -> str | None:
-    """The path of a run's journal, for its :class:`RunFacts` (None without one)."""
-    journal = options.journal
+def _path_of(journal: JournalArg) -> str | None:
+    """A journal's path (None without one)."""
     if journal is None:
         return None
     return str(journal.path) if isinstance(journal, Journal) else os.fspath(journal)
@@ -273,7 +283,7 @@ __all__ = [
     "RunContext",
     "RunFacts",
     "execute",
-    "journal_path",
+    "facts_of",
     "run_facts",
     "run_job",
     "table_with_facts",

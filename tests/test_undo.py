@@ -10,6 +10,7 @@ from typing import Any
 import pandas as pd
 import pytest
 
+from hubframe.errors import InputError
 from hubframe.jobs import associate, load_run, remove_associations, undo
 from hubframe.report import export_report
 from hubframe.run.journal import Journal
@@ -338,3 +339,41 @@ def test_an_unknown_object_type_stops_undo_and_rows_not_acted_on_are_free(
     table.to_csv(tmp_path / "edited.csv", index=False)
     result = undo(tmp_path / "edited.csv", client_for(sandbox), progress=False)
     assert result.loc[2, "status"] == "skipped"
+
+
+@pytest.mark.parametrize(
+    ("edit", "said"),
+    [
+        (
+            lambda lines: [lines[0], lines[1].rstrip("\r\n") + ",my note\n", *lines[2:]],
+            "line 2 has",
+        ),
+        (lambda lines: [*lines, '"never closed,x\n'], "quote never closed"),
+        (lambda lines: [], "empty"),
+    ],
+    ids=["a cell past the last column", "an open quote", "empty"],
+)
+def test_a_damaged_csv_report_stops_the_undo_naming_the_line(
+    sandbox: Sandbox, tmp_path: Path, edit: Any, said: str
+) -> None:
+    """A CSV report edited by hand: a note typed past the last column made pandas take the
+    first cell of every line for an index, so every cell moved a column and the undo read
+    statuses from the action column (nothing undone, no word said)."""
+    table = _edited_report(sandbox, tmp_path)
+    path = tmp_path / "edited.csv"
+    table.to_csv(path, index=False)
+    lines = path.read_text().splitlines(keepends=True)
+    path.write_text("".join(edit(lines)))
+    sandbox.reset_request_log()
+    with pytest.raises(InputError, match=said):
+        undo(path, client_for(sandbox), progress=False)
+    assert sandbox.request_log().empty
+
+
+def test_a_csv_report_with_a_repeated_header_reads_as_pandas_names_it(tmp_path: Path) -> None:
+    path = tmp_path / "r.csv"
+    path.write_text(
+        "from_type,from_id,to_type,to_id,status,Notes,Notes\ndeals,1,contacts,2,failed,a,b\n"
+    )
+    table = load_run(path)
+    assert table[["Notes", "Notes.1"]].values.tolist() == [["a", "b"]]

@@ -7,6 +7,7 @@ or the association rows a journal recorded (with what the pairs held before the 
 
 from __future__ import annotations
 
+import csv
 import io
 import os
 import sqlite3
@@ -22,7 +23,7 @@ import pandas as pd
 from hubframe import formula
 from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, InputError
-from hubframe.io.cells import one_cell_text
+from hubframe.io.cells import clean_headers, one_cell_text
 from hubframe.io.csv import csv_text
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
@@ -98,22 +99,42 @@ def _sent_to(book: Any) -> str | None:
 
 
 def _csv_report(path: Path) -> pd.DataFrame:
-    """A .csv report as text cells, read in the encoding and with the delimiter it was saved
-    in (Excel saves cp1252, UTF-16, or ``;``); its blank lines kept (undo leaves them alone),
-    so that positions stay lines."""
+    """A .csv report as text cells (None where empty), read in the encoding and with the
+    delimiter it was saved in (Excel saves cp1252, UTF-16, or ``;``); its blank lines kept
+    (undo leaves them alone), so that positions stay lines.  A line with more cells than the
+    header, or a quote never closed, stops the read naming it: pandas took a line's extra
+    cell for an index and shifted every cell of the file one column."""
     try:
         data = path.read_bytes()
     except OSError as exc:
         raise InputError(f"{path}: cannot read it ({exc.strerror}).") from None
     text, delimiter = csv_text(data, path.name)
-    return pd.read_csv(
-        io.StringIO(text),
-        sep=delimiter,
-        dtype=str,
-        keep_default_na=False,
-        na_values=[""],
-        skip_blank_lines=False,
-    )
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    try:
+        header = next(reader, None)
+        if not header:
+            raise InputError(f"{path.name}: the report is empty; is it a hubframe report?")
+        rows = [_report_cells(path.name, header, n, cells) for n, cells in enumerate(reader, 2)]
+    except csv.Error as exc:
+        raise InputError(
+            f"{path.name}: line {reader.line_num}: {exc}; the file is damaged (a quote "
+            "never closed?). Export the report again, or correct the line."
+        ) from None
+    return pd.DataFrame(rows, columns=clean_headers(header), dtype=object)  # repeats: "x.1"
+
+
+def _report_cells(name: str, header: list[str], line: int, cells: list[str]) -> list[str | None]:
+    """One line of a CSV report as cells, None where empty; refused when it holds cells past
+    the header's."""
+    extra = [c for c in cells[len(header) :] if c.strip()]
+    if extra:
+        raise InputError(
+            f"{name}: line {line} has {len(cells)} cells and the header {len(header)} "
+            f"({extra[0]!r} past the last column); every cell would move a column. Remove "
+            "it or give it a header, then try again."
+        )
+    out: list[str | None] = [c if c != "" else None for c in cells[: len(header)]]
+    return out + [None] * (len(header) - len(out))
 
 
 def _report_frame(path: Path) -> pd.DataFrame:

@@ -44,7 +44,7 @@ import pandas as pd
 from hubframe.constants import EXISTING_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.report.reader import JOURNAL_KEY, RunArg, flag, load_run
+from hubframe.report.reader import RunArg, flag, load_run
 from hubframe.run.endpoints import endpoint
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
@@ -52,7 +52,12 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext, run_facts, run_job
-from hubframe.run.portal import SENT_TO, refuse_another_address, refuse_another_portal_of
+from hubframe.run.portal import (
+    PORTAL_KEY,
+    SENT_TO,
+    refuse_another_address,
+    refuse_another_portal_of,
+)
 from hubframe.run.rows import as_frame, issue_outcomes, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
@@ -235,7 +240,8 @@ def _end_journal_runs(table: pd.DataFrame, client: HubSpotClient) -> None:
     nothing, with the portal holding none of them).  A result table fresh from a journaled
     run names its journal too; a report read from a file does not."""
     meta = table.attrs.get("hubframe") or {}
-    path = meta.get(JOURNAL_KEY) if isinstance(meta, Mapping) else None
+    portal = meta.get(PORTAL_KEY) if isinstance(meta, Mapping) else None
+    path = portal.get("journal") if isinstance(portal, Mapping) else None  # read from one
     facts = run_facts(table)
     if not path and facts is not None and facts.journal and Path(facts.journal).is_file():
         path = facts.journal  # a result table fresh from a journaled run

@@ -222,10 +222,6 @@ def type_ids(column: pd.Series, place: Place = _positions) -> pd.Series:
     return pd.Series(pd.array(numbers.to_numpy(), dtype="Int64"), index=column.index)
 
 
-#: Where a result table read from a journal keeps the journal's path.
-JOURNAL_KEY = "journal"
-
-
 def _journal_frame(journal: Journal) -> pd.DataFrame:
     """The association rows a journal's runs created and removed, as a result table."""
     rows = [split for row in journal.created() for split in _each_type(row)]
@@ -248,9 +244,8 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
         }
     )
     meta: dict[str, Any] = {"kind": "pairs", "source": journal.path.name, "original_columns": []}
-    meta[JOURNAL_KEY] = str(journal.path)  # undo ends its runs (Journal.close_runs)
     key = journal.portal()
-    if key is not None:  # undo checks it is run against the same portal
+    if key is not None:  # undo checks the portal, and ends the journal's runs
         meta[PORTAL_KEY] = {"journal": str(journal.path), **asdict(key)}
     frame.attrs["hubframe"] = meta
     return frame
@@ -368,4 +363,4 @@ def load_run(run: RunArg) -> pd.DataFrame:
     return _report_frame(path)
 
 
-__all__ = ["JOURNAL_KEY", "RunArg", "flag", "load_run"]
+__all__ = ["RunArg", "flag", "load_run"]

@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import hubframe as hf
 from hubframe.cli import main
+from hubframe.io import read_pairs
 from hubframe.io.columns import HeaderError
 from hubframe.sandbox import Sandbox
 from hubframe.testing import xlsx_bytes
@@ -116,3 +117,12 @@ def test_property_every_row_gets_the_argument_or_the_read_stops(cells: list[str]
         return
     labels = hf.read_pairs(frame, label="Champion")["label"].tolist()
     assert [label.casefold() for label in labels] == ["champion"] * len(cells)
+
+
+@pytest.mark.parametrize("cell", ["champion", "Cham\u200bpion", "Champion\u00ad", "CHAMPION  "])
+def test_a_cell_that_spells_the_label_another_way_agrees(cell: str) -> None:
+    """A cell agrees with ``label=`` as labels are matched (case, spaces, combining marks,
+    characters that show nothing): "Cham\\u200bpion" was taken for another label and stopped
+    the read, naming a value that looks the same."""
+    frame = pd.DataFrame({"Deal ID": ["2040000001"], "Contact ID": ["1019360001"], "Label": [cell]})
+    assert len(read_pairs(frame, label="Champion")) == 1

@@ -291,7 +291,7 @@ def test_a_label_with_characters_that_show_nothing_is_the_label_it_shows(
 
 
 def test_the_invisible_characters_are_unicodes_format_characters() -> None:
-    from hubframe.run.labels import _INVISIBLE
+    from hubframe.io.normalize import _INVISIBLE
 
     matched = [c for c in range(0x110000) if _INVISIBLE.match(chr(c))]
     assert all(unicodedata.category(chr(c)) == "Cf" for c in matched)

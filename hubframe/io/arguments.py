@@ -16,7 +16,7 @@ from typing import Final
 import numpy as np
 
 from hubframe.io.columns import HeaderError
-from hubframe.io.normalize import canonical_object_type, is_valid_object_type
+from hubframe.io.normalize import canonical_object_type, is_valid_object_type, normalize_label
 from hubframe.io.sheet import RawSheet, Request
 from hubframe.io.text import distinct, unique_flags
 
@@ -28,8 +28,8 @@ def check_arguments(raw: RawSheet, request: Request, where: str) -> None:
     """Raise :class:`HeaderError` when a cell contradicts the label or an object type given
     for every row."""
     if request.kind == "pairs" and request.label is not None:
-        given = request.label.strip().casefold()
-        _check(raw, request, where, "label", request.label, lambda v: v.strip().casefold() == given)
+        given = normalize_label(request.label)  # as labels are matched: case, spaces, marks
+        _check(raw, request, where, "label", request.label, lambda v: normalize_label(v) == given)
     for side, wanted in (("from", request.from_type), ("to", request.to_type)):
         if wanted is not None:
             _check(raw, request, where, f"{side}_type", wanted, _type_agrees(wanted))

@@ -436,3 +436,29 @@ def explode_ids(frame: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFram
         frame = frame.iloc[take].reset_index(drop=True)
         frame[column] = to_series(parts, frame.index)
     return frame
+
+
+# --- labels, as compared ---------------------------------------------------------------
+
+
+def normalize_label(text: str) -> str:
+    """A label as compared: its visible characters (:func:`composed`), spaces collapsed,
+    case folded."""
+    return " ".join(composed(str(text)).split()).casefold()
+
+
+#: Characters that show nothing (Unicode's format characters: zero-width space and joiners,
+#: soft hyphen, word joiner, direction marks, byte order mark...), which text copied from web
+#: pages, chats and PDFs carries: "Cham\u200bpion" shows as "Champion".
+_INVISIBLE = re.compile(  # Unicode 14's category Cf, as ranges (building it costs ~0.1 s)
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+
+
+def composed(text: str) -> str:
+    """The characters a label shows, spelled one way: format characters dropped, then Unicode
+    NFC ("ä" typed as "a" and a combining mark, as Mac and PDF text may hold it, is "ä")."""
+    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))

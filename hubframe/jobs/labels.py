@@ -31,9 +31,9 @@ from hubframe.constants import UNLABELED_NAMES
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
-from hubframe.io.normalize import is_valid_object_type
+from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
-from hubframe.run.labels import LabelDef, named, normalize_label, visible_label
+from hubframe.run.labels import LabelDef, named, visible_label
 from hubframe.run.rows import text, value, whole
 from hubframe.vocab import Status
 

@@ -29,6 +29,7 @@ import pandas as pd
 
 from hubframe.constants import EXISTING_COLUMNS, HUBSPOT_DEFINED, NO_TARGETS_COLUMN, PORTAL_SHEET
 from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.io.normalize import normalize_label
 from hubframe.jobs import sync_words as words
 from hubframe.jobs.sync_rules import (
     PRIMARY_LABEL,
@@ -41,7 +42,7 @@ from hubframe.jobs.sync_rules import (
 )
 from hubframe.run.diff import Change, Diff, Removal, RowChange, Wanted, diff
 from hubframe.run.journal import Journal
-from hubframe.run.labels import LabelBook, LabelDef, normalize_label
+from hubframe.run.labels import LabelBook, LabelDef
 from hubframe.run.pipeline import Note, Prepared, RunContext
 from hubframe.run.preflight import PortalState, limit_rules, predict
 from hubframe.run.reads import read_links, types_of

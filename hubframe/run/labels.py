@@ -13,9 +13,7 @@ exist for that pair, closest first.
 from __future__ import annotations
 
 import difflib
-import re
 import threading
-import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -27,6 +25,8 @@ from hubframe.constants import (
     USER_DEFINED,
 )
 from hubframe.errors import ErrorCode, HubframeError
+from hubframe.io.normalize import composed as _composed
+from hubframe.io.normalize import normalize_label
 from hubframe.run.rows import text, whole
 
 if TYPE_CHECKING:
@@ -65,35 +65,12 @@ class LabelTypeMismatch(LabelRefused):
     code = ErrorCode.LABEL_TYPE_MISMATCH
 
 
-def normalize_label(text: str) -> str:
-    """A label as compared: its visible characters (:func:`_composed`), spaces collapsed,
-    case folded."""
-    return " ".join(_composed(str(text)).split()).casefold()
-
-
-#: Characters that show nothing (Unicode's format characters: zero-width space and joiners,
-#: soft hyphen, word joiner, direction marks, byte order mark...), which text copied from web
-#: pages, chats and PDFs carries: "Cham\u200bpion" shows as "Champion".
-_INVISIBLE = re.compile(  # Unicode 14's category Cf, as ranges (building it costs ~0.1 s)
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-    "\U000e0020-\U000e007f]"
-)
-
-
 def visible_label(text: str) -> str:
     """The label a new or renamed label gets from a cell: the characters it shows, spelled
     one way (:func:`_composed`), its spaces single plain spaces (a no-break space or a double
     space is one space) -- never a hidden character HubSpot would keep and no sheet typed by
     hand would match."""
     return " ".join(_composed(text).split())
-
-
-def _composed(text: str) -> str:
-    """The characters a label shows, spelled one way: format characters dropped, then Unicode
-    NFC ("ä" typed as "a" and a combining mark, as Mac and PDF text may hold it, is "ä")."""
-    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
 
 
 class LabelBook:

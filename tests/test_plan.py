@@ -117,17 +117,21 @@ def test_repeats_are_duplicates_naming_the_first_row() -> None:
 
 
 def test_conflicting_limit_rows_are_invalid() -> None:
-    def limit(position: int, value: int) -> WorkItem:
+    def limit(position: int, value: int, type_id: int = 7) -> WorkItem:
         return WorkItem(
-            position, Action.CREATE_LIMIT, "deals", "contacts", category="USER_DEFINED", type_id=7,
-            max_to_object_ids=value,
+            position, Action.CREATE_LIMIT, "deals", "contacts", category="USER_DEFINED",
+            type_id=type_id, max_to_object_ids=value,
         )  # fmt: skip
 
-    plan = make_plan([limit(0, 3), limit(1, 4), limit(2, 3)])
-    assert plan.settled[1].status == Status.INVALID
-    assert plan.settled[1].error_code == ErrorCode.CONFLICTING_ROWS
-    assert plan.settled[2].status == Status.DUPLICATE
-    assert plan.rows_to_send == 1
+    plan = make_plan([limit(0, 3), limit(1, 4), limit(2, 3)], describe=lambda p: f"row {p + 2}")
+    # None is sent: sending the first would choose 3 over 4 for the analyst.
+    assert {p: o.status for p, o in plan.settled.items()} == dict.fromkeys(range(3), Status.INVALID)
+    assert {o.error_code for o in plan.settled.values()} == {ErrorCode.CONFLICTING_ROWS}
+    said = {p: o.error_message or "" for p, o in plan.settled.items()}
+    assert "row 3" in said[0] and "row 2" in said[1] and "row 3" in said[2]  # a row asking else
+    assert plan.rows_to_send == 0
+    agreeing = make_plan([limit(0, 3), limit(1, 3), limit(2, 5, type_id=8)])
+    assert agreeing.settled[1].status == Status.DUPLICATE and agreeing.rows_to_send == 2
 
 
 def test_chunks_to_the_maximum_and_batch_size_lowers_it() -> None:

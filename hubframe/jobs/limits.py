@@ -20,7 +20,7 @@ from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
-from hubframe.run.rows import as_frame, issue_outcomes, value, whole
+from hubframe.run.rows import as_frame, describer, issue_outcomes, value, whole
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status, object_noun
@@ -147,8 +147,82 @@ def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | N
             return current_max
         if item is not None:
             items.append(item)
+    conflicting = _conflicts(prepared, book, dict(zip(todo, records, strict=True)))
+    items = [item for item in items if item.position not in conflicting]
     prepared.items, prepared.count = items, len(items)
     return current_max
+
+
+#: Rows validation settled that take part in the conflict check of :func:`_conflicts`.
+_TAKING_PART = frozenset({ErrorCode.CONFLICTING_ROWS, ErrorCode.DUPLICATE_ROW})
+
+
+def _ask(row: Mapping[Any, Any]) -> int | str | None:
+    """What a row asks for its limit: a number, or ``"remove"``."""
+    return "remove" if _remove(row) else whole(row["max_to_object_ids"])
+
+
+def _conflicts(
+    prepared: Prepared, book: LabelBook, todo: Mapping[int, Mapping[Any, Any]]
+) -> set[int]:
+    """Rows that name one limit (object pair and association type, however the label is spelled
+    or given by its type id) and ask for different things: each is settled CONFLICTING_ROWS, as
+    validation settles such rows when they are written alike.  The rows validation settled as
+    conflicts or repeats take part (a third spelling is not sent alone; a repeat of a row held
+    back is held back too).  Returns the rows of ``todo`` settled here."""
+    frame = prepared.frame
+    earlier = {
+        pos: frame.iloc[pos].to_dict()
+        for pos, outcome in prepared.settled.items()
+        if outcome.error_code in _TAKING_PART and pos not in todo
+    }
+    groups: dict[tuple[str, str, str, int], dict[int, int | str | None]] = {}
+    for pos, row in (*todo.items(), *earlier.items()):
+        key = _quiet_key(book, row)  # the labels are looked up once, in the book
+        if key is not None:
+            pair = (str(row["from_type"]), str(row["to_type"]))
+            groups.setdefault((*pair, *key), {})[pos] = _ask(row)
+    describe = describer(frame)
+    settled: set[int] = set()
+    for asks in groups.values():
+        if len(set(asks.values())) < 2:
+            continue
+        for pos, ask in asks.items():
+            before = prepared.settled.get(pos)
+            if before is not None and before.error_code is ErrorCode.CONFLICTING_ROWS:
+                continue  # validation's own message names the row it conflicts with
+            other = next(p for p, a in asks.items() if a != ask)
+            prepared.settled[pos] = _conflict(
+                _action(todo.get(pos) or earlier[pos]), describe(other)
+            )
+            settled.add(pos)
+    return settled & set(todo)
+
+
+def _quiet_key(book: LabelBook, row: Mapping[Any, Any]) -> tuple[str, int] | None:
+    """The (category, type id) a row names, or None when it cannot be told (no error)."""
+    try:
+        spec = resolve(book, row, unlabeled_default=False)
+    except HubframeError:
+        return None
+    return None if spec is None else (spec.category, spec.type_id)
+
+
+def _action(row: Mapping[Any, Any]) -> Action:
+    return Action.PURGE_LIMIT if _remove(row) else Action.CREATE_LIMIT
+
+
+def _conflict(action: Action, other: str) -> Outcome:
+    return Outcome(
+        Status.INVALID,
+        action=action,
+        error_code=ErrorCode.CONFLICTING_ROWS,
+        error_message=(
+            f"Asks for a different limit than {other} for the same object pair and association "
+            "type (the same label, however it is spelled or given by its type id); keep one of "
+            "the two rows (neither is sent)."
+        ),
+    )
 
 
 def _limit_row(

@@ -94,8 +94,10 @@ def make_plan(
     """
     table = rows if isinstance(rows, WorkTable) else WorkTable.from_items(rows)
     repeat, first = _repeats(table)
-    settled = _repeat_outcomes(table, np.flatnonzero(repeat), first, describe)
-    sending = np.flatnonzero(~repeat)
+    conflict = _conflicting(table, repeat, first)
+    held = repeat | conflict
+    settled = _repeat_outcomes(table, np.flatnonzero(held), first, conflict, describe)
+    sending = np.flatnonzero(~held)
     return Plan(table, _batches(table, sending, batch_size), settled)
 
 
@@ -173,33 +175,65 @@ def _repeats(table: WorkTable) -> tuple[npt.NDArray[np.bool_], IntArray]:
     return first != np.arange(n), first
 
 
+def _differs(table: WorkTable, rows: IntArray, others: IntArray) -> npt.NDArray[np.bool_]:
+    """True where a row asks for something else (action or limit) than the other row."""
+    actions, maxima = table.actions, table.maxima
+    return np.asarray(
+        (actions[rows] != actions[others]) | (maxima[rows] != maxima[others]), dtype=bool
+    )
+
+
+def _conflicting(
+    table: WorkTable, repeat: npt.NDArray[np.bool_], first: IntArray
+) -> npt.NDArray[np.bool_]:
+    """True for every row of an identity whose rows ask for different things (a limit of 2 and
+    of 7 for one label): none of them is sent, as validation keeps back every row of a conflict
+    it sees -- sending the first would pick one of two instructions without a word."""
+    rows = np.flatnonzero(repeat)
+    differing = rows[_differs(table, rows, first[rows])]
+    if not len(differing):
+        return np.zeros(len(first), dtype=bool)
+    return np.isin(first, first[differing])
+
+
 def _repeat_outcomes(
-    table: WorkTable, rows: IntArray, first: IntArray, describe: Describe
+    table: WorkTable,
+    rows: IntArray,
+    first: IntArray,
+    conflict: npt.NDArray[np.bool_],
+    describe: Describe,
 ) -> dict[int, Outcome]:
+    """The outcomes of the rows not sent: repeats of an earlier row (it is sent once) and the
+    rows of conflicting identities, each naming a row that asks for something else."""
+    repeats = rows[rows != first[rows]]
+    differing = repeats[_differs(table, repeats, first[repeats])]
+    first_differing: dict[int, int] = {}
+    for row in differing.tolist():
+        first_differing.setdefault(int(first[row]), row)
     out: dict[int, Outcome] = {}
     for row in rows.tolist():
         earlier = int(first[row])
         action = ACTIONS[int(table.actions[row])]
-        same = (
-            table.actions[row] == table.actions[earlier]
-            and table.maxima[row] == table.maxima[earlier]
-        )
-        where = describe(int(table.positions[earlier]))
-        if same:
-            outcome = Outcome(
-                Status.DUPLICATE,
-                action=action,
-                error_code=ErrorCode.DUPLICATE_ROW,
-                error_message=f"Repeats {where} (same records and association type); sent once.",
-            )
-        else:
+        if conflict[row]:
+            asks_as_first = not _differs(table, np.array([row]), np.array([earlier]))[0]
+            other = first_differing[earlier] if asks_as_first else earlier
             outcome = Outcome(
                 Status.INVALID,
                 action=action,
                 error_code=ErrorCode.CONFLICTING_ROWS,
                 error_message=(
-                    f"Asks for something different from {where} for the same association "
-                    "type; keep one of the two rows."
+                    f"Asks for something different from {describe(int(table.positions[other]))} "
+                    "for the same association type; keep one of the two rows (neither is sent)."
+                ),
+            )
+        else:
+            outcome = Outcome(
+                Status.DUPLICATE,
+                action=action,
+                error_code=ErrorCode.DUPLICATE_ROW,
+                error_message=(
+                    f"Repeats {describe(int(table.positions[earlier]))} (same records and "
+                    "association type); sent once."
                 ),
             )
         out[int(table.positions[row])] = outcome

@@ -1,0 +1,116 @@
+"""Rows that mean one association type and ask for different things: none of them is sent.
+
+A label can be written many ways that HubSpot reads as one (``Champion``, ``champion ``,
+``CHAMPION``, ``Cham\\u200bpion``) or by its type id.  Two rows meaning one label must be
+caught as one, whichever way each is written: rows asking for different limits are all
+``CONFLICTING_ROWS`` and the portal's limit stays as it was (sending the first would choose one
+of the analyst's two instructions without a word); rows asking for the same thing are sent once.
+A Hypothesis property draws such sheets and runs them against a sandbox.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
+
+LABELS = ["Champion", "Decision maker"]
+ASKS = ["2", "3", "remove"]
+
+
+@st.composite
+def _row(draw: st.DrawFn) -> tuple[str, str, str]:
+    """(the label meant, how the row names it -- 'label:<text>' or 'type id' --, the limit)."""
+    label = draw(st.sampled_from(LABELS))
+    if draw(st.integers(0, 3)) == 0:
+        return label, "type id", draw(st.sampled_from(ASKS))
+    letters = [c.upper() if draw(st.booleans()) else c for c in label]
+    text = "".join(letters).replace(" ", draw(st.sampled_from([" ", "  ", "\u00a0"])))
+    if draw(st.booleans()):
+        at = draw(st.integers(1, len(text) - 1))
+        text = text[:at] + draw(st.sampled_from(["\u200b", "\u00ad"])) + text[at:]
+    text = draw(st.sampled_from(["", " "])) + text + draw(st.sampled_from(["", " "]))
+    return label, f"label:{text}", draw(st.sampled_from(ASKS))
+
+
+def _limits(sb: Sandbox) -> dict[int, int]:
+    table = sb.limits("deals", "contacts")
+    return {
+        int(t): int(m) for t, m in zip(table["type_id"], table["max_to_object_ids"], strict=True)
+    }
+
+
+def _sheet(sb: Sandbox, rows: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(
+        {
+            "From object": "Deals",
+            "To object": "Contacts",
+            "Label": [how[6:] if how.startswith("label:") else "" for _, how, _ in rows],
+            "Type ID": [
+                str(sb.type_id("deals", "contacts", label)) if how == "type id" else ""
+                for label, how, _ in rows
+            ],
+            "Max associations": [ask for _, _, ask in rows],
+        }
+    )
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_row(), min_size=1, max_size=6))
+def test_rows_meaning_one_label_are_one_whatever_the_spelling(
+    rows: list[tuple[str, str, str]],
+) -> None:
+    with Sandbox(seed="demo") as sb:
+        before = _limits(sb)
+        result = hf.configure_limits(
+            hf.read_limits(_sheet(sb, rows)), client_for(sb), progress=False
+        )
+        after = _limits(sb)
+        for label in LABELS:
+            type_id = sb.type_id("deals", "contacts", label)
+            mine = [n for n, (meant, _, _) in enumerate(rows) if meant == label]
+            asks = {rows[n][2] for n in mine}
+            statuses = result["status"].iloc[mine].tolist()
+            if len(asks) > 1:  # a conflict: every row held back, the portal untouched
+                assert statuses == ["invalid"] * len(mine), (label, rows, statuses)
+                assert set(result["error_code"].iloc[mine]) == {"CONFLICTING_ROWS"}
+                assert after.get(type_id) == before.get(type_id)
+            elif mine:  # one instruction, sent once
+                assert statuses[1:] == ["duplicate"] * (len(mine) - 1), (label, rows, statuses)
+                assert statuses[0] in {"success", "skipped"}, (label, rows, statuses)
+                ask = asks.pop()
+                assert after.get(type_id) == (None if ask == "remove" else int(ask))
+
+
+def test_a_label_and_its_type_id_asking_for_different_limits_send_nothing() -> None:
+    with Sandbox(seed="demo") as sb:
+        before = _limits(sb)
+        sb.reset_request_log()
+        rows = [("Champion", "label:Champion", "2"), ("Champion", "type id", "7")]
+        result = hf.configure_limits(
+            hf.read_limits(_sheet(sb, rows)), client_for(sb), progress=False
+        )
+        assert result["status"].tolist() == ["invalid", "invalid"]
+        said = result["error_message"].tolist()
+        assert "row 3" in said[0] and "row 2" in said[1] and "neither is sent" in said[0]
+        log = sb.request_log()
+        assert log[log["method"] != "GET"].empty
+        assert _limits(sb) == before
+
+
+def test_labels_the_portal_tells_apart_by_case_are_not_one() -> None:
+    """A portal may hold 'Champion' and 'champion' as two labels: each row's exact spelling names
+    its own, and two limits for them are no conflict."""
+    with Sandbox(seed="demo") as sb:
+        lower = sb.add_label("deals", "contacts", "champion")
+        rows = [("Champion", "label:Champion", "2"), ("champion", "label:champion", "7")]
+        result = hf.configure_limits(
+            hf.read_limits(_sheet(sb, rows)), client_for(sb), progress=False
+        )
+        assert result["status"].tolist() == ["success", "success"]
+        assert _limits(sb)[sb.type_id("deals", "contacts", "Champion")] == 2
+        assert _limits(sb)[lower] == 7

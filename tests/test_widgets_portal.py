@@ -136,3 +136,50 @@ def test_diff_html_lists_the_changes_first() -> None:
     assert "would add 1, remove 1 and keep 1" in out
     assert out.index(">add<") < out.index(">remove<") < out.index(">keep<")
     assert "gone &lt;b&gt;" in out  # escaped
+
+
+def _sync_sheet_upload(app: HubframeApp, tmp_path: Path) -> None:
+    sheet = pd.DataFrame(
+        {
+            "from_type": ["deals"],
+            "from_id": [DEALS[0]],
+            "to_type": ["contacts"],
+            "to_id": [CONTACTS[0]],
+            "label": ["Decision maker"],
+        }
+    )
+    app.job.value = "sync"
+    _upload(app, "links.xlsx", write_pairs(sheet, tmp_path / "links.xlsx").read_bytes())
+    app.sync_options.removals.value = True
+
+
+def test_a_diff_reviewed_in_one_portal_does_not_let_a_sync_run_in_another(
+    app: HubframeApp, tmp_path: Path
+) -> None:
+    _click(app, app.connect_button)
+    _sync_sheet_upload(app, tmp_path)
+    _click(app, app.run_button)  # the diff of the first portal, reviewed
+    assert app.plan is not None and REVIEW in _message(app)
+    _click(app, app.connect_button)  # another portal (a new sandbox)
+    other = _sandbox(app)
+    before = other.associations("deals", "contacts")
+    assert app.plan is None and app.dry_run_output.value == ""
+    _click(app, app.run_button)  # shows this portal's diff, sends nothing
+    assert app.result is None and REVIEW in _message(app)
+    pd.testing.assert_frame_equal(other.associations("deals", "contacts"), before)
+
+
+def test_after_a_sync_run_the_next_run_shows_a_new_diff_first(
+    app: HubframeApp, tmp_path: Path
+) -> None:
+    _click(app, app.connect_button)
+    sandbox = _sandbox(app)
+    _sync_sheet_upload(app, tmp_path)
+    _click(app, app.run_button)
+    _click(app, app.run_button)  # applies the diff shown
+    assert app.result is not None
+    sandbox.associate("deals", DEALS[0], "contacts", CONTACTS[5])  # the portal changes
+    after_run = sandbox.associations("deals", "contacts")
+    _click(app, app.run_button)  # a diff first: its removal is not applied unseen
+    assert REVIEW in _message(app) and "would add 0, remove 1" in app.dry_run_output.value
+    pd.testing.assert_frame_equal(sandbox.associations("deals", "contacts"), after_run)

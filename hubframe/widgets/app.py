@@ -534,6 +534,8 @@ class HubframeApp:
     # --- 1 connect ------------------------------------------------------------------------
 
     def _do_connect(self) -> None:
+        # Another portal: what was validated, planned or shown as a diff was for the last one.
+        self._invalidate()
         if self.connection is not None:
             self.connection.close()
             self.connection = None
@@ -773,8 +775,9 @@ class HubframeApp:
             if not dry_run:
                 self._say(portal.REVIEW, "warning")
             return
+        shown, self.plan = self.plan, None  # a diff shown lets one run go, not every later one
         relay = backend.progress_relay(self._on_progress)
-        self.progress.value, self.progress.max = 0, max(len(self.plan), 1)
+        self.progress.value, self.progress.max = 0, max(len(shown), 1)
         self.live_counts.value = render.esc("sending…")
         result = portal.run_sync(
             self.frame,

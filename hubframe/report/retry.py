@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hubframe.errors import InputError
 from hubframe.report.columns import check_result, from_sheet, meta, original_columns, retry_rows
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import target_path, write_csv
@@ -48,17 +49,52 @@ def _rejoin_split_ids(result: pd.DataFrame, todo: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
+#: Fields a run may take from an argument (``label=``) rather than from a column, and the
+#: header each gets in a retry file whose sheet lacks such a column.  The object types are not
+#: among them: a file that does not name them is refused until they are given (the id headers
+#: name them, or ``--from``/``--to``), while a file without its label would be read as unlabeled.
+_ARGUMENT_HEADERS = {"label": ("Association label", "Association label name", "Label name")}
+
+
+def _argument_columns(
+    result: pd.DataFrame, todo: pd.DataFrame, columns: list[str]
+) -> dict[str, str]:
+    """Header -> field for the values the run took from its arguments, not from a column of
+    the sheet: the retry file carries them as columns, so that running the file alone does
+    what the run meant (without ``--label`` its rows would be linked without the label)."""
+    column_map = meta(result).get("column_map")
+    if not column_map:  # not read by hubframe (no attrs): which column held what is not known
+        return {}
+    mapped = set(column_map.values())
+    taken = {c.casefold() for c in columns}
+    out: dict[str, str] = {}
+    for field, headers in _ARGUMENT_HEADERS.items():
+        if field in mapped or field not in todo.columns or not todo[field].notna().any():
+            continue
+        free = [h for h in headers if h.casefold() not in taken]
+        if not free:
+            raise InputError(
+                f"The retry file needs a column for the {field} the run was given, and the "
+                f"sheet uses each of its names ({', '.join(headers)}) for something else; "
+                "rename one of those columns."
+            )
+        out[free[0]] = field
+    return out
+
+
 def _retry_table(result: pd.DataFrame) -> pd.DataFrame:
     columns = original_columns(result)
     todo = _rejoin_split_ids(result, result.loc[retry_rows(result) & from_sheet(result)])
     layout = pd.DataFrame(index=todo.index)
     for name in columns:
         layout[name] = todo[name] if name in todo.columns else pd.Series(pd.NA, index=todo.index)
+    for header, field in _argument_columns(result, todo, columns).items():
+        layout[header] = todo[field].astype("string")
     if "sheet" in todo.columns:
         layout.attrs["sheets"] = todo["sheet"].astype("string").fillna("").tolist()
     layout = layout.reset_index(drop=True)
     written = meta(result).get("written_headers") or {}
-    layout.columns = pd.Index([str(written.get(c, c)) for c in columns], dtype=object)
+    layout.columns = pd.Index([str(written.get(c, c)) for c in layout.columns], dtype=object)
     return layout  # headers as the sheet wrote them (repeats, empty ones, "status" included)
 
 

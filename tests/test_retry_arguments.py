@@ -1,0 +1,93 @@
+"""A retry file does what the run meant, even when the run took its label from an argument.
+
+``hubframe associate pairs.csv --label "Decision maker" --retry-file retry.csv``: the sheet has
+no label column, so the retry file in the sheet's own layout had none either, and the analyst who
+fixed the failed rows and ran ``hubframe associate retry.csv`` linked them without the label,
+without a word.  The retry file now carries the label as a column; run alone, or with the same
+``--label`` again, it links the rows as the first run meant.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.cli import main
+from hubframe.io import read_pairs
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+
+MISSING = "99999"
+
+
+def _ids(object_type: str) -> list[str]:
+    return [str(i) for i in demo_ids(object_type)]
+
+
+def _linked(sb: Sandbox) -> set[tuple[str, str, int]]:
+    frame = sb.associations("deals", "contacts")
+    return set(zip(frame["from_id"], frame["to_id"], frame["type_id"].astype(int), strict=True))
+
+
+def _fixed(retry: Path, deal: str) -> Path:
+    """The retry file with the missing deal replaced by one that exists, as the analyst fixes it."""
+    if retry.suffix == ".csv":
+        retry.write_text(retry.read_text(encoding="utf-8-sig").replace(MISSING, deal))
+        return retry
+    book = pd.read_excel(retry, sheet_name=None, dtype=str, engine="calamine")
+    with pd.ExcelWriter(retry) as out:
+        for name, frame in book.items():
+            frame.replace(MISSING, deal).to_excel(out, sheet_name=name, index=False)
+    return retry
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("label", ["Decision maker", "Champion"])
+def test_a_retry_file_of_a_run_labeled_by_argument_keeps_the_label(
+    tmp_path: Path, suffix: str, label: str
+) -> None:
+    deals, contacts = _ids("deals"), _ids("contacts")
+    sheet = pd.DataFrame({"Deal ID": [deals[0], MISSING], "Contact ID": contacts[:2]})
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        pairs = read_pairs(sheet, from_type="deals", to_type="contacts", label=label)
+        result = hf.associate(pairs, client, progress=False)
+        assert result["status"].tolist() == ["success", "failed"]
+        retry = _fixed(hf.export_retry(result, tmp_path / f"retry{suffix}"), deals[5])
+        again = hf.associate(read_pairs(retry), client, progress=False)  # no label= this time
+        assert again["status"].tolist() == ["success"]
+        assert again["label"].tolist() == [label]
+        wanted = sb.type_id("deals", "contacts", label)
+        assert (deals[5], contacts[1], wanted) in _linked(sb)
+        # The same argument given again agrees with the column.
+        same = read_pairs(retry, label=label.upper())
+        assert same["label"].tolist() == [label]
+
+
+def test_the_command_line_retry_file_keeps_the_label(tmp_path: Path) -> None:
+    deals, contacts = _ids("deals"), _ids("contacts")
+    sheet = tmp_path / "pairs.csv"
+    sheet.write_text(f"Deal ID,Contact ID\n{deals[0]},{contacts[0]}\n{MISSING},{contacts[1]}\n")
+    retry = tmp_path / "retry.csv"
+    with Sandbox(seed="demo") as sb:
+        where = ["--token", sb.token, "--base-url", sb.url, "--no-progress"]
+        args = ["associate", str(sheet), "--label", "Decision maker", "--retry-file", str(retry)]
+        assert main([*args, *where]) == 1
+        _fixed(retry, deals[5])
+        assert main(["associate", str(retry), *where]) == 0
+        wanted = sb.type_id("deals", "contacts", "Decision maker")
+        assert (deals[5], contacts[1], wanted) in _linked(sb)
+
+
+def test_a_label_column_of_the_sheet_is_not_repeated(tmp_path: Path) -> None:
+    sheet = pd.DataFrame(
+        {"Deal ID": ["11", "12"], "Contact ID": ["21", "22"], "Association label": ["", "x"]}
+    )
+    pairs = read_pairs(sheet, from_type="deals", to_type="contacts", label="x")
+    result = pairs.assign(status="failed")
+    back = pd.read_csv(hf.export_retry(result, tmp_path / "retry.csv"), dtype=str)
+    assert back.columns.tolist() == ["Deal ID", "Contact ID", "Association label"]
+    assert back["Association label"].fillna("").tolist() == ["", "x"]  # the cells as written

@@ -148,8 +148,10 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
     (
         ErrorCode.DUPLICATE_ROW,
         "input",
-        "The row repeats an earlier row; it is sent once.",
-        "Nothing to do; delete the repeat to keep the sheet tidy.",
+        "The row repeats an earlier row and is not sent again: the earlier row's status is "
+        "what became of both.",
+        "Nothing to do for this row (fix the earlier one if it failed); delete the repeat to "
+        "keep the sheet tidy.",
     ),
     (
         ErrorCode.CONFLICTING_ROWS,

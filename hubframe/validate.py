@@ -730,8 +730,9 @@ def _flag_duplicates(c: _Collector, positions: IntArray, key: IntArray, column: 
     named, which = np.unique(originals, return_inverse=True)
     messages = np.array(
         [
-            f"This row repeats row {rows_of[o]}{_sheet_note(c, int(o))}; it is sent once. "
-            "Delete the repeat to keep the sheet tidy."
+            f"This row repeats row {rows_of[o]}{_sheet_note(c, int(o))} and is not sent again: "
+            f"row {rows_of[o]}'s status is what became of both. Delete the repeat to keep the "
+            "sheet tidy."
             for o in named.tolist()
         ],
         dtype=object,

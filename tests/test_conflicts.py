@@ -16,7 +16,7 @@ from hypothesis import strategies as st
 
 import hubframe as hf
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for
+from hubframe.testing import client_for, demo_ids
 
 LABELS = ["Champion", "Decision maker"]
 ASKS = ["2", "3", "remove"]
@@ -114,3 +114,24 @@ def test_labels_the_portal_tells_apart_by_case_are_not_one() -> None:
         assert result["status"].tolist() == ["success", "success"]
         assert _limits(sb)[sb.type_id("deals", "contacts", "Champion")] == 2
         assert _limits(sb)[lower] == 7
+
+
+def test_a_repeat_of_a_row_not_sent_does_not_say_it_was_sent() -> None:
+    """A repeat follows its first row; when that row is invalid or failed, the repeat's message
+    must not say the pair was sent (it said "it is sent once")."""
+    deal, contact = str(demo_ids("deals")[0]), str(demo_ids("contacts")[0])
+    sheet = pd.DataFrame(
+        {
+            "Deal ID": [deal, deal, "99999", "99999", deal, deal],
+            "Contact ID": [contact] * 6,
+            "Association label": ["Champoin", "Champoin", "", "", "champion", "Champion"],
+        }
+    )
+    with Sandbox(seed="demo") as sb:
+        result = hf.associate(hf.read_pairs(sheet), client_for(sb), progress=False)
+    statuses = result["status"].tolist()
+    assert statuses == ["invalid", "duplicate", "failed", "duplicate", "success", "duplicate"]
+    for n, first in ((1, 2), (3, 4), (5, 6)):  # (result row, sheet row of its first)
+        said = result["error_message"].iloc[n]
+        assert f"row {first}" in said and "not sent again" in said, said
+        assert "sent once" not in said

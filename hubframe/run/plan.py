@@ -203,7 +203,7 @@ def _repeat_outcomes(
     conflict: npt.NDArray[np.bool_],
     describe: Describe,
 ) -> dict[int, Outcome]:
-    """The outcomes of the rows not sent: repeats of an earlier row (it is sent once) and the
+    """The outcomes of the rows not sent: repeats of an earlier row (that one is sent) and the
     rows of conflicting identities, each naming a row that asks for something else."""
     repeats = rows[rows != first[rows]]
     differing = repeats[_differs(table, repeats, first[repeats])]
@@ -227,13 +227,14 @@ def _repeat_outcomes(
                 ),
             )
         else:
+            where = describe(int(table.positions[earlier]))
             outcome = Outcome(
                 Status.DUPLICATE,
                 action=action,
                 error_code=ErrorCode.DUPLICATE_ROW,
                 error_message=(
-                    f"Repeats {describe(int(table.positions[earlier]))} (same records and "
-                    "association type); sent once."
+                    f"Repeats {where} (same records and association type) and is not sent "
+                    f"again: {where}'s status is what became of both."
                 ),
             )
         out[int(table.positions[row])] = outcome

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from hubframe.errors import ErrorCode
-from hubframe.run.answers import classify, rows_named
-from hubframe.run.work import WorkItem
-from hubframe.vocab import Action
+from hubframe.hubspot.wire import ApiResponse
+from hubframe.run.answers import classify, map_response, rows_named
+from hubframe.run.work import Batch, WorkItem
+from hubframe.vocab import Action, Status
 
 
 def test_classify_error_bodies() -> None:
@@ -37,3 +40,34 @@ def test_rows_named_by_object_ids_types_and_specs() -> None:
     assert rows_named({"message": "names no row"}, rows) == []
     wrong_type = {"context": {"objectId": ["10"], "objectType": ["COMPANY"]}}
     assert rows_named(wrong_type, rows) == [0, 2]  # an id match is kept when no type matches
+
+
+def test_an_error_naming_a_type_no_row_asks_for_names_the_rows_of_its_records() -> None:
+    """HubSpot adds the unlabeled type with every label; when that type's limit refuses a pair,
+    the error names it (HUBSPOT_DEFINED=3) while the rows ask for labels."""
+    rows = [_row(0, "10", 1001), _row(1, "10", 1002), _row(2, "11", 1001)]
+    implied = {
+        "context": {
+            "fromObjectId": ["1"],
+            "toObjectId": ["10"],
+            "associationSpec": ["HUBSPOT_DEFINED=3"],
+        }
+    }
+    assert rows_named(implied, rows) == [0, 1]
+    only_a_type = {"context": {"associationSpec": ["HUBSPOT_DEFINED=3"]}}
+    assert rows_named(only_a_type, rows) == []  # names no record: no row is guessed
+
+
+def _answer(body: dict[str, object]) -> ApiResponse:
+    return ApiResponse(207, json.dumps(body).encode(), {}, "c-1", 1)
+
+
+def test_rows_an_unmatched_error_leaves_with_an_empty_results_list_are_not_successes() -> None:
+    rows = [_row(0, "10", 1001), _row(1, "11", 1001)]
+    batch = Batch(1, Action.ASSOCIATE, "deals", "contacts", tuple(rows))
+    error = {"status": "error", "category": "VALIDATION_ERROR", "message": "refused"}
+    outcomes = map_response(batch, _answer({"results": [], "errors": [error]}))
+    assert [o.status for o in outcomes] == [Status.FAILED, Status.FAILED]
+    done = {"fromObjectId": 1, "toObjectId": 10, "labels": ["Champion"]}
+    outcomes = map_response(batch, _answer({"results": [done], "errors": [error]}))
+    assert [o.status for o in outcomes] == [Status.SUCCESS, Status.FAILED]

@@ -35,6 +35,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from faultproxy import FaultProxy
+from fuzzseeds import seeds
 
 import hubframe as hf
 from hubframe.hubspot.client import HubSpotClient
@@ -51,16 +52,6 @@ BEHAVIOURS: tuple[Any, ...] = (
 )
 FAULTS = ("server_error_rate", "throttle_rate", "reset_rate", "lost_response_rate")
 Link = tuple[str, str, int]
-
-
-def seeds(count: int) -> range:
-    """The seeds a test runs: ``range(count)`` in ``make test``; a longer campaign sets
-    ``HUBFRAME_FUZZ_SEEDS="START:COUNT"`` (every test of the module then runs those seeds)."""
-    spec = os.environ.get("HUBFRAME_FUZZ_SEEDS", "")
-    if not spec:
-        return range(count)
-    start, _, many = spec.partition(":")
-    return range(int(start), int(start) + int(many or count))
 
 
 class Draw:

@@ -12,12 +12,12 @@ other deals may change.  This found a label starting with "=" read back as a for
 
 from __future__ import annotations
 
-import os
 import random
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from fuzzseeds import seeds
 
 import hubframe as hf
 from hubframe.jobs import read_associations, sync
@@ -48,14 +48,6 @@ LABELS = [
     "ÉCOLE",
 ]
 Entry = tuple[str, str, str | None]
-
-
-def _seeds(count: int) -> range:
-    spec = os.environ.get("HUBFRAME_FUZZ_SEEDS", "")
-    if not spec:
-        return range(count)
-    start, _, many = spec.partition(":")
-    return range(int(start), int(start) + int(many or count))
 
 
 def _entries(frame: pd.DataFrame) -> set[Entry]:
@@ -105,7 +97,7 @@ def _edit(r: random.Random, start: pd.DataFrame, deals: list[str], contacts: lis
 
 
 @pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
-@pytest.mark.parametrize("seed", _seeds(6))
+@pytest.mark.parametrize("seed", seeds(6))
 def test_export_edit_sync_leaves_the_portal_as_the_file_says(
     sandbox_factory: object, tmp_path: Path, seed: int, suffix: str
 ) -> None:

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hubframe.constants import OBJECT_TYPES_BY_NAME
@@ -126,9 +126,15 @@ def _matches(item: WorkItem, named: _Named) -> bool:
 
 def rows_named(err: Mapping[str, Any], items: Sequence[WorkItem]) -> list[int]:
     """The indexes of the items an error names (by the object ids, types and pairs of its
-    ``context``); none when the context names nothing."""
+    ``context``); none when the context names nothing.  An error whose association type no
+    row asks for is about a type HubSpot adds on its own -- the unlabeled type comes with
+    every label, and its limit refuses the pair -- so it names the rows of its records."""
     named = _named(err)
-    return [i for i, item in enumerate(items) if _matches(item, named)]
+    hits = [i for i, item in enumerate(items) if _matches(item, named)]
+    if hits or not named.specs:
+        return hits
+    records = replace(named, specs=())
+    return [i for i, item in enumerate(items) if _matches(item, records)]
 
 
 # --- messages an analyst can act on -----------------------------------------------------------
@@ -246,10 +252,10 @@ def _item_failure(
 
 def _result_keys(batch: Batch, body: Mapping[str, Any]) -> set[tuple[str, str]] | None:
     """What the results list says was done, keyed like the endpoint's item key; None when the
-    results name nothing (archives) or are missing."""
+    results name nothing (archives) or are missing.  An empty list says nothing was done."""
     key = endpoint(batch.action).result_key
     results = body.get("results")
-    if key is None or not isinstance(results, list) or not results:
+    if key is None or not isinstance(results, list):
         return None
     return {key(r) for r in results if isinstance(r, dict)}
 

@@ -783,3 +783,32 @@ def test_validate_names_a_hidden_column_the_read_uses(app: HubframeApp) -> None:
     shown = html.unescape(re.sub(r"<[^>]+>", "", app.validation.value))
     assert "the column 'Contact ID' is hidden in the workbook" in shown
     assert "1 row read. No problems found." in shown
+
+
+def test_inputs_that_reset_the_steps_are_locked_while_a_run_works(
+    app: HubframeApp, sandbox_factory: SandboxFactory
+) -> None:
+    """A sheet uploaded or a job chosen during a run cleared its result before it could be saved
+    (the change reset the steps once the run was done): such inputs are disabled while busy."""
+    slow = sandbox_factory(seed="demo", latency=(0.2, 0.0), rate_limit=(10, 1.0))
+    rows: list[list[object]] = [["Deal ID", "Contact ID"]]
+    rows += [[DEALS + i % 80, CONTACTS + i] for i in range(30)]
+    app.mode.value = "hubspot"
+    app.token.value, app.base_url.value = slow.token, slow.url
+    _click(app, app.connect_button)
+    _upload(app, "some.xlsx", _xlsx(rows))
+    _click(app, app.validate_button)
+    app.batch_size.value = 5
+    inputs = [app.upload, app.job, app.label, app.from_type, app.columns["to_id"], app.mode]
+    assert not any(widget.disabled for widget in inputs)
+    assert not app.sheet.disabled  # a workbook: its sheets can be chosen
+    app.run_button.click()
+    assert app.busy
+    locked = [*inputs, app.sheet, app.path, app.batch_size, app.sync_options.removals]
+    assert all(widget.disabled for widget in locked), [w for w in locked if not w.disabled]
+    assert not app.cancel_button.disabled  # Cancel stays at hand
+    assert app.wait(WAIT)
+    assert app.result is not None and len(app.result) == 30
+    assert not any(widget.disabled for widget in inputs) and not app.sheet.disabled
+    _upload(app, "pairs.csv", b"Deal ID,Contact ID\n2040000001,1019360001\n")
+    assert app.sheet.disabled  # a text file has one table, also after the work is done

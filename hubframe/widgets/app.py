@@ -468,12 +468,26 @@ class HubframeApp:
 
         self._runner.submit(run)
 
+    def _inputs(self) -> list[w.ValueWidget]:
+        """The inputs whose change resets what was read, validated or run (``_invalidate``)."""
+        return [
+            *(self.mode, self.token, self.base_url, self.api_version, self.job),
+            *(self.upload, self.path, *self.columns.values(), self.from_type, self.to_type),
+            *(self.label, self.remove_blank, self.check_records, self.batch_size),
+            *(self.sync_options.removals, self.sync_options.max_removals),
+        ]
+
     def _set_busy(self, busy: bool) -> None:
         for button in (self.connect_button, self.validate_button, self.dry_run_button):
             button.disabled = busy
         self.run_button.disabled = busy
         self.load_button.disabled = busy
         self.save_button.disabled = busy or self.result is None
+        # Nothing that resets the steps may change while work is on its way: a sheet uploaded
+        # or a job chosen during a run would clear its result before it could be saved.
+        for widget in self._inputs():
+            widget.disabled = busy
+        self.sheet.disabled = busy or self.sheet.value == NONE  # a text file has one table
 
     def _say(self, text: str, kind: str = "info", *, step: str | None = None) -> None:
         """A message at the top of the app, or under ``step``'s title."""

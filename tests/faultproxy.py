@@ -19,6 +19,8 @@ and, on cue, changes what the client sees:
   ``"reject:<text>"``: only writes whose body holds the text, as a row refused for a reason
   the portal does not show);
   ``then_count`` limits it to that many requests; ``cued=True`` plays ``then`` from the start;
+* ``then="page"``: every request gets ``200 OK`` with a page of HTML, not forwarded (a proxy's
+  or a firewall's login page answering in HubSpot's place);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -231,6 +233,10 @@ class FaultProxy:
         if mode == "refuse":
             self.refuse()
             return False
+        if mode == "page":
+            page = b"<!DOCTYPE html><html><body>Sign in to continue</body></html>"
+            conn.sendall(_response(200, "OK", [("Content-Type", "text/html")], page))
+            return True
         if mode in ("daily", "throttle"):
             policy = "DAILY" if mode == "daily" else "TEN_SECONDLY_ROLLING"
             body = json.dumps(rate_limit_body(policy)).encode()

@@ -253,10 +253,15 @@ class HubSpotClient:
                 attempt,
                 time.monotonic() - started,
             )
-            if 200 <= resp.status_code < 300:
+            unreadable = 200 <= resp.status_code < 300 and not _json_object(resp.content)
+            if 200 <= resp.status_code < 300 and not unreadable:
                 return self._success(resp, attempt, unknown)
-            unknown = unknown or (writes and resp.status_code >= 500)
-            api_error = self._api_error(resp, method, path, attempt, unknown)
+            unknown = unknown or (writes and (resp.status_code >= 500 or unreadable))
+            api_error = (
+                self._unreadable(resp, method, path, attempt, unknown)
+                if unreadable
+                else self._api_error(resp, method, path, attempt, unknown)
+            )
             if isinstance(api_error, RateLimitError) and not api_error.is_daily:
                 self.limiter.throttled(resp.headers)
             retry_after = _retry_after(resp)
@@ -315,6 +320,26 @@ class HubSpotClient:
             correlation_id=correlation_id(resp, None),
             attempts=attempt,
             earlier_may_have_applied=unknown,
+        )
+
+    def _unreadable(
+        self, resp: requests.Response, method: str, path: str, attempt: int, unknown: bool
+    ) -> ServerError:
+        """A 2xx whose body is not HubSpot's JSON (a proxy's or a captive portal's page): what
+        became of the request is not known, so it is never read as an answer (an empty one
+        would say every row succeeded, or that a record has no associations)."""
+        kind = resp.headers.get("Content-Type") or "no content type"
+        return ServerError(
+            self._redact(
+                f"The answer to {method} {path} was HTTP {resp.status_code} with a body that is "
+                f"not HubSpot's JSON ({kind}): something between hubframe and HubSpot (a proxy, "
+                "a firewall's login page) may have answered instead."
+            ),
+            code=ErrorCode.SERVER_ERROR,
+            http_status=resp.status_code,
+            correlation_id=correlation_id(resp, None),
+            attempts=attempt,
+            may_have_applied=unknown,
         )
 
     def _api_error(
@@ -611,6 +636,14 @@ def _encoded(body: Any) -> bytes:
 
 def _seg(value: str) -> str:
     return quote(str(value), safe="")
+
+
+def _json_object(content: bytes | None) -> bool:
+    """True for an empty body (a 204's) or one that reads as a JSON object, as every HubSpot
+    answer with a body is; checked by its first and last characters (a page of HTML or text is
+    not), the parse is left to the reader."""
+    text = (content or b"").strip()
+    return not text or (text[:1] == b"{" and text[-1:] == b"}")
 
 
 def _retry_after(resp: requests.Response) -> float | None:

@@ -20,7 +20,8 @@ and, on cue, changes what the client sees:
   the portal does not show);
   ``then_count`` limits it to that many requests; ``cued=True`` plays ``then`` from the start;
 * ``then="page"``: every request gets ``200 OK`` with a page of HTML, not forwarded (a proxy's
-  or a firewall's login page answering in HubSpot's place);
+  or a firewall's login page answering in HubSpot's place); ``then="foreign"``: ``200 OK`` with
+  a JSON object that is not HubSpot's (another API at a mistyped base URL);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -236,6 +237,10 @@ class FaultProxy:
         if mode == "page":
             page = b"<!DOCTYPE html><html><body>Sign in to continue</body></html>"
             conn.sendall(_response(200, "OK", [("Content-Type", "text/html")], page))
+            return True
+        if mode == "foreign":
+            other = b'{"ok": true, "service": "another API"}'
+            conn.sendall(_response(200, "OK", [("Content-Type", "application/json")], other))
             return True
         if mode in ("daily", "throttle"):
             policy = "DAILY" if mode == "daily" else "TEN_SECONDLY_ROLLING"

@@ -46,8 +46,9 @@ def _links(sb: Sandbox) -> set[tuple[str, str, int]]:
     return set(zip(frame["from_id"], frame["to_id"], frame["type_id"].astype(int), strict=True))
 
 
-def test_pages_answering_in_hubspots_place_are_never_successes() -> None:
-    with Sandbox(seed="demo") as sb, FaultProxy(sb, then="page", cued=True) as proxy:
+@pytest.mark.parametrize("answer", ["page", "foreign"])
+def test_answers_in_hubspots_place_are_never_successes(answer: str) -> None:
+    with Sandbox(seed="demo") as sb, FaultProxy(sb, then=answer, cued=True) as proxy:
         before = _links(sb)
         client = _client(proxy, max_retries=1)
         pairs = hf.read_pairs(_sheet(6), from_type="deals", to_type="contacts")
@@ -55,8 +56,16 @@ def test_pages_answering_in_hubspots_place_are_never_successes() -> None:
         assert "success" not in set(result["status"]), result[["status", "error_code"]]
         assert set(result["status"]) == {"failed"}
         said = " ".join(result["error_message"])
-        assert "not HubSpot's JSON" in said and "text/html" in said
+        assert "not HubSpot's JSON answer" in said
+        assert ("text/html" if answer == "page" else "application/json") in said
         assert _links(sb) == before
+        limits = pd.DataFrame(
+            {"From": ["deals"], "To": ["contacts"], "Label": ["Champion"], "Max": ["2"]}
+        )
+        before_limits = sb.limits("deals", "contacts")
+        result = hf.configure_limits(hf.read_limits(limits), client, progress=False)
+        assert result["status"].tolist() == ["failed"]
+        pd.testing.assert_frame_equal(sb.limits("deals", "contacts"), before_limits)
 
 
 @pytest.mark.parametrize("pages", [1, 2])
@@ -73,11 +82,20 @@ def test_a_page_then_hubspot_again_is_retried(pages: int) -> None:
         assert set(zip(pairs["from_id"], pairs["to_id"], strict=True)) <= linked
 
 
-def test_a_read_answered_by_a_page_is_an_error_not_an_empty_portal() -> None:
-    with Sandbox(seed="demo") as sb, FaultProxy(sb, then="page", cued=True) as proxy:
+@pytest.mark.parametrize("answer", ["page", "foreign"])
+def test_reads_answered_in_hubspots_place_are_errors_not_an_empty_portal(answer: str) -> None:
+    with Sandbox(seed="demo") as sb, FaultProxy(sb, then=answer, cued=True) as proxy:
         client = _client(proxy, max_retries=0)
-        with pytest.raises(ServerError, match="not HubSpot's JSON"):
-            client.read_associations("deals", str(demo_ids("deals")[0]), "contacts")
+        reads = [
+            lambda: client.read_associations("deals", str(demo_ids("deals")[0]), "contacts"),
+            lambda: client.list_labels("deals", "contacts"),
+            lambda: client.get_limits("deals", "contacts"),
+            lambda: client.get_all_limits(),
+            lambda: client.record_ids("deals", maximum=5),
+        ]
+        for read in reads:
+            with pytest.raises(ServerError, match="not HubSpot's JSON answer"):
+                read()
 
 
 def test_what_counts_as_a_json_object() -> None:

@@ -70,6 +70,8 @@ logger = logging.getLogger("hubframe.hubspot.client")
 
 JSON = dict[str, Any]
 REDACTED = "<redacted>"
+#: The key every HubSpot answer to a batch, a list or a label or limit read holds.
+RESULTS = "results"
 #: Connections kept per host: enough for everything one run may have in flight at once -- the
 #: sender's 32, or the reads of the state before (up to 32) beside the labels lookup and the
 #: connections opened ahead (31) -- so none is given back to a full pool (urllib3 would close
@@ -199,12 +201,16 @@ class HubSpotClient:
         body: Any = None,
         params: Mapping[str, str] | None = None,
         write: bool | None = None,
+        answers: str | None = None,
     ) -> ApiResponse:
         """Send one request with the retry policy; return the 2xx answer or raise.
 
         ``write`` (default: any method but GET) says whether the request changes HubSpot; only
-        a write's lost answer makes an error's ``may_have_applied`` true.  Errors are raised
-        outside any ``except`` block, so they chain to nothing of requests or urllib3.
+        a write's lost answer makes an error's ``may_have_applied`` true.  ``answers``: the key
+        HubSpot's answer to this request always holds (``"results"``); a 2xx without it, like
+        one whose body is not a JSON object, is not HubSpot's answer (:meth:`_unreadable`).
+        Errors are raised outside any ``except`` block, so they chain to nothing of requests or
+        urllib3.
         """
         data = None if body is None else _encoded(body)
         headers = {"Content-Type": "application/json"} if data is not None else {}
@@ -253,7 +259,7 @@ class HubSpotClient:
                 attempt,
                 time.monotonic() - started,
             )
-            unreadable = 200 <= resp.status_code < 300 and not _json_object(resp.content)
+            unreadable = 200 <= resp.status_code < 300 and not _hubspot_answer(resp, answers)
             if 200 <= resp.status_code < 300 and not unreadable:
                 return self._success(resp, attempt, unknown)
             unknown = unknown or (writes and (resp.status_code >= 500 or unreadable))
@@ -332,8 +338,8 @@ class HubSpotClient:
         return ServerError(
             self._redact(
                 f"The answer to {method} {path} was HTTP {resp.status_code} with a body that is "
-                f"not HubSpot's JSON ({kind}): something between hubframe and HubSpot (a proxy, "
-                "a firewall's login page) may have answered instead."
+                f"not HubSpot's JSON answer ({kind}): something between hubframe and HubSpot (a "
+                "proxy, a firewall's login page) or another server may have answered instead."
             ),
             code=ErrorCode.SERVER_ERROR,
             http_status=resp.status_code,
@@ -437,12 +443,12 @@ class HubSpotClient:
     def batch_create(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Labeled batch create: inputs ``{"from": {"id"}, "to": {"id"}, "types": [...]}``."""
         path = self._records(from_type, to_type, "batch/create")
-        return self.request("POST", path, body=_inputs(inputs))
+        return self.request("POST", path, body=_inputs(inputs), answers=RESULTS)
 
     def batch_associate_default(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Default (unlabeled) batch associate: inputs ``{"from": {"id"}, "to": {"id"}}``."""
         path = self._records(from_type, to_type, "batch/associate/default")
-        return self.request("POST", path, body=_inputs(inputs))
+        return self.request("POST", path, body=_inputs(inputs), answers=RESULTS)
 
     def associate_default(
         self, from_type: str, from_id: str, to_type: str, to_id: str
@@ -489,7 +495,9 @@ class HubSpotClient:
     ) -> ApiResponse:
         """One page of batch read: inputs ``{"id": ..., "after": cursor?}`` (max 1,000)."""
         path = self._records(from_type, to_type, "batch/read")
-        return self.request("POST", path, body={"inputs": list(inputs)}, write=False)
+        return self.request(
+            "POST", path, body={"inputs": list(inputs)}, write=False, answers=RESULTS
+        )
 
     def read_associations(
         self, from_type: str, to_type: str, ids: Iterable[str]
@@ -533,7 +541,7 @@ class HubSpotClient:
         if id_property is not None:
             body["idProperty"] = id_property
         path = self._crm_objects(f"{_seg(object_type)}/batch/read")
-        return self.request("POST", path, body=body, write=False)
+        return self.request("POST", path, body=body, write=False, answers=RESULTS)
 
     def record_ids(self, object_type: str, *, maximum: int | None = None) -> list[str]:
         """Ids of the records of a type, in HubSpot's order (at most ``maximum``).
@@ -547,7 +555,7 @@ class HubSpotClient:
             params = {"limit": str(MAX_OBJECT_BATCH_READ), "archived": "false"}
             if after:
                 params["after"] = after
-            body = self.request("GET", path, params=params).json()
+            body = self.request("GET", path, params=params, answers=RESULTS).json()
             ids += [str(r.get("id")) for r in body.get("results") or [] if isinstance(r, dict)]
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if not after:
@@ -558,7 +566,8 @@ class HubSpotClient:
 
     def list_labels(self, from_type: str, to_type: str) -> list[JSON]:
         """Every association type from ``from_type`` to ``to_type`` (label None = unlabeled)."""
-        resp = self.request("GET", self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels"))
+        path = self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels")
+        resp = self.request("GET", path, answers=RESULTS)
         return list(resp.json().get("results") or [])
 
     def create_label(
@@ -574,7 +583,8 @@ class HubSpotClient:
         if inverse_label is not None:
             body["inverseLabel"] = inverse_label
         path = self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels")
-        return list(self.request("POST", path, body=body).json().get("results") or [])
+        resp = self.request("POST", path, body=body, answers=RESULTS)
+        return list(resp.json().get("results") or [])
 
     def update_label(
         self,
@@ -594,16 +604,18 @@ class HubSpotClient:
     # --- limit configurations -----------------------------------------------------------------
 
     def get_all_limits(self) -> list[JSON]:
-        resp = self.request("GET", self._schema("definitions/configurations/all"))
+        resp = self.request("GET", self._schema("definitions/configurations/all"), answers=RESULTS)
         return list(resp.json().get("results") or [])
 
     def get_limits(self, from_type: str, to_type: str) -> list[JSON]:
         tail = f"definitions/configurations/{_seg(from_type)}/{_seg(to_type)}"
-        return list(self.request("GET", self._schema(tail)).json().get("results") or [])
+        resp = self.request("GET", self._schema(tail), answers=RESULTS)
+        return list(resp.json().get("results") or [])
 
     def _limits_batch(self, from_type: str, to_type: str, verb: str, inputs: Inputs) -> ApiResponse:
         tail = f"definitions/configurations/{_seg(from_type)}/{_seg(to_type)}/batch/{verb}"
-        return self.request("POST", self._schema(tail), body=_inputs(inputs))
+        answers = None if verb == "purge" else RESULTS  # a purge may answer 204, no body
+        return self.request("POST", self._schema(tail), body=_inputs(inputs), answers=answers)
 
     def create_limits(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
         """Inputs ``{"category", "typeId", "maxToObjectIds"}``."""
@@ -636,6 +648,15 @@ def _encoded(body: Any) -> bytes:
 
 def _seg(value: str) -> str:
     return quote(str(value), safe="")
+
+
+def _hubspot_answer(resp: requests.Response, answers: str | None) -> bool:
+    """True when a 2xx reads as HubSpot's answer: a JSON object (or empty), holding the key
+    ``answers`` names when it names one."""
+    content = resp.content or b""
+    if answers is not None and f'"{answers}"'.encode() not in content:
+        return False
+    return _json_object(content)
 
 
 def _json_object(content: bytes | None) -> bool:

@@ -457,7 +457,7 @@ class HubSpotClient:
         tail = (
             f"{_seg(from_type)}/{_seg(from_id)}/associations/default/{_seg(to_type)}/{_seg(to_id)}"
         )
-        return self.request("PUT", self._objects(tail))
+        return self.request("PUT", self._objects(tail), answers=RESULTS)  # the batch envelope
 
     def associate_labeled(
         self,

@@ -59,6 +59,7 @@ class ErrorCode(StrEnum):
     REMOVAL_HELD = "REMOVAL_HELD"
     LABEL_EXISTS = "LABEL_EXISTS"
     RENAME_REFUSED = "RENAME_REFUSED"
+    LABEL_WOULD_REPEAT = "LABEL_WOULD_REPEAT"
 
 
 @dataclass(frozen=True)
@@ -318,6 +319,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "The sheet gives an existing label (by type id) another name; labels are renamed only "
         "when asked.",
         "Fix the name in the sheet, or rename on purpose with renames=True (--rename).",
+    ),
+    (
+        ErrorCode.LABEL_WOULD_REPEAT,
+        "input",
+        "The new name of a label (or of its inverse label) reads the same as another label of "
+        "that object pair once case, spaces and invisible characters are ignored: HubSpot "
+        "would hold two labels no sheet could tell apart. Nothing was created or renamed.",
+        "Choose another name, or use the label that exists.",
     ),
 )
 

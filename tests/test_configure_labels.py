@@ -210,3 +210,32 @@ def test_a_cell_that_cannot_say_what_to_create_refuses_its_row(
     assert result["error_code"].tolist()[:3] == ["FORMULA_ERROR", "BAD_ID", "BAD_OBJECT_TYPE"]
     assert "'3,000'" in result["error_message"].iloc[1]
     assert after - before == {"Fine"} and "Sponsor" in after
+
+
+def test_no_rename_or_inverse_label_makes_two_labels_that_read_the_same() -> None:
+    """Renaming "Champion" to "decision  Maker" beside "Decision maker" made two labels every
+    later sheet row matched ambiguously (and the analyst's Champion was gone)."""
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        champion = sb.type_id("deals", "contacts", "Champion")
+        sb.add_label("contacts", "deals", "Buyer of")
+        before = {d: sb.labels(*d)["label"].tolist() for d in DIRECTIONS}
+        sheet = pd.DataFrame(
+            {
+                "From type": ["deals", "deals", "deals"],
+                "To type": ["contacts", "contacts", "contacts"],
+                "Type ID": [str(champion), str(champion), ""],
+                "Label": ["decision  Maker", "Deci\u200bsion maker", "Buyer"],
+                "Inverse label": ["", "", "buyer OF"],
+            }
+        )
+        for dry_run in (True, False):
+            result = configure_labels(sheet, client, renames=True, dry_run=dry_run)
+            assert result["status"].tolist() == ["invalid"] * 3, result
+            assert set(result["error_code"]) == {"LABEL_WOULD_REPEAT"}
+            assert '"Decision maker" (type id' in result.loc[0, "error_message"]
+            assert '"Buyer of"' in result.loc[2, "error_message"]
+            assert {d: sb.labels(*d)["label"].tolist() for d in DIRECTIONS} == before
+
+
+DIRECTIONS = (("deals", "contacts"), ("contacts", "deals"))

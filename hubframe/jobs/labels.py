@@ -9,7 +9,9 @@ labels its rows name).  For each distinct (from type, to type, label):
 * the portal lacks it: ``create`` -- a user-defined label, paired when the sheet gives an
   inverse label (HubSpot then names the reverse direction with it);
 * the sheet gives a type id whose label the portal names otherwise: ``rename``, done only with
-  ``renames=True`` (else ``invalid``, ``RENAME_REFUSED``).
+  ``renames=True`` (else ``invalid``, ``RENAME_REFUSED``);
+* a new name or inverse name that reads as another label of the pair (case, spaces, invisible
+  characters aside) is neither created nor given: ``invalid``, ``LABEL_WOULD_REPEAT``.
 
 Labels are created one request each (HubSpot has no batch call for them), under the client's
 rate limiter.  A create whose answer was lost is never reported as not done while HubSpot shows
@@ -162,6 +164,12 @@ def _refused(row: Mapping[str, Any]) -> _Outcome | None:
     return None
 
 
+def _reads_as(label: str, defs: list[LabelDef]) -> LabelDef | None:
+    """A label of ``defs`` that reads as ``label`` (case, spaces, invisible characters)."""
+    wanted = normalize_label(label)
+    return next((d for d in defs if d.label and normalize_label(d.label) == wanted), None)
+
+
 @dataclass
 class _Labeler:
     client: HubSpotClient
@@ -224,6 +232,18 @@ class _Labeler:
             return _Outcome(
                 "exists", Status.SKIPPED, found.category, type_id, ErrorCode.LABEL_EXISTS, said
             )
+        twin = _reads_as(label, [d for d in defs if d.type_id != type_id])
+        if twin is not None:  # two labels that read the same: every later match ambiguous
+            return _Outcome(
+                "rename",
+                Status.INVALID,
+                found.category,
+                type_id,
+                ErrorCode.LABEL_WOULD_REPEAT,
+                f'Type id {type_id} ("{found.label}") is not renamed "{label}": the label '
+                f'"{twin.label}" (type id {twin.type_id}) exists from {f} to {t} and would read '
+                "the same. Choose another name, or use that label.",
+            )
         if not self.renames:
             return _Outcome(
                 "rename",
@@ -244,6 +264,18 @@ class _Labeler:
 
     def _create(self, f: str, t: str, label: str, row: Mapping[str, Any]) -> _Outcome:
         label, inverse = visible_label(label), _shown(text(row.get("inverse_label")))
+        twin = _reads_as(inverse, self.labels(t, f)) if inverse else None
+        if twin is not None:  # the reverse direction would get two labels that read the same
+            return _Outcome(
+                "create",
+                Status.INVALID,
+                code=ErrorCode.LABEL_WOULD_REPEAT,
+                message=(
+                    f'The label "{label}" is not created: its inverse label "{inverse}" would '
+                    f'read the same as "{twin.label}" (type id {twin.type_id}), which exists '
+                    f"from {t} to {f}. Choose another inverse label."
+                ),
+            )
         if self.dry_run:
             paired = f' (inverse label "{inverse}")' if inverse else ""
             said = f'Planned: the label "{label}"{paired} is created from {f} to {t}.'

@@ -486,20 +486,27 @@ def test_app_configures_limits_from_a_csv_path(app: HubframeApp, tmp_path: Path)
     assert champion["max_to_object_ids"].tolist() == [3]
 
 
+def _validated_on(app: HubframeApp, slow: Sandbox, count: int) -> list[list[object]]:
+    """Connect the app to ``slow``, load a sheet of ``count`` pairs and validate it; batches of
+    5 rows, so a run takes a while.  Returns the sheet's rows (header first)."""
+    rows: list[list[object]] = [["Deal ID", "Contact ID"]]
+    rows += [[DEALS + i % 80, CONTACTS + i] for i in range(count)]
+    app.mode.value = "hubspot"
+    app.token.value, app.base_url.value = slow.token, slow.url
+    _click(app, app.connect_button)
+    _upload(app, "some.xlsx", _xlsx(rows))
+    _click(app, app.validate_button)
+    app.batch_size.value = 5
+    return rows
+
+
 def test_the_run_works_in_the_background_and_cancel_stops_it(
     app: HubframeApp, sandbox_factory: SandboxFactory
 ) -> None:
     slow = sandbox_factory(seed="demo", latency=(0.15, 0.0), rate_limit=(10, 1.0))
-    rows: list[list[object]] = [["Deal ID", "Contact ID"]]
-    rows += [[DEALS + i % 80, CONTACTS + i] for i in range(200)]
     before = slow.associations("deals", "contacts")
     existed = set(zip(before["from_id"], before["to_id"], strict=True))
-    app.mode.value = "hubspot"
-    app.token.value, app.base_url.value = slow.token, slow.url
-    _click(app, app.connect_button)
-    _upload(app, "many.xlsx", _xlsx(rows))
-    _click(app, app.validate_button)
-    app.batch_size.value = 5
+    rows = _validated_on(app, slow, 200)
     started = time.monotonic()
     app.run_button.click()
     assert time.monotonic() - started < 1.0  # the click returns at once
@@ -790,15 +797,7 @@ def test_inputs_that_reset_the_steps_are_locked_while_a_run_works(
 ) -> None:
     """A sheet uploaded or a job chosen during a run cleared its result before it could be saved
     (the change reset the steps once the run was done): such inputs are disabled while busy."""
-    slow = sandbox_factory(seed="demo", latency=(0.2, 0.0), rate_limit=(10, 1.0))
-    rows: list[list[object]] = [["Deal ID", "Contact ID"]]
-    rows += [[DEALS + i % 80, CONTACTS + i] for i in range(30)]
-    app.mode.value = "hubspot"
-    app.token.value, app.base_url.value = slow.token, slow.url
-    _click(app, app.connect_button)
-    _upload(app, "some.xlsx", _xlsx(rows))
-    _click(app, app.validate_button)
-    app.batch_size.value = 5
+    _validated_on(app, sandbox_factory(seed="demo", latency=(0.2, 0.0), rate_limit=(10, 1.0)), 30)
     inputs = [app.upload, app.job, app.label, app.from_type, app.columns["to_id"], app.mode]
     assert not any(widget.disabled for widget in inputs)
     assert not app.sheet.disabled  # a workbook: its sheets can be chosen

@@ -165,3 +165,19 @@ def test_export_command_writes_a_sheet_read_pairs_reads(
     assert back.loc[back["to_id"].isna(), "from_id"].tolist() == [DEALS[3]]
     assert main([*argv[:-1], str(tmp_path / "links.txt"), *hub]) == 2
     assert "must end in .xlsx or .csv" in capsys.readouterr().err
+
+
+def test_progress_counts_each_record_once_however_many_pages_it_has(sandbox: Sandbox) -> None:
+    from hubframe.run.reads import iter_links
+
+    deal = demo_ids("deals")[3]
+    for contact in demo_ids("contacts")[50:90]:
+        sandbox.associate("deals", deal, "contacts", contact)
+    sandbox.set_read_page_size(3)
+    counted: list[int] = []
+    deals = [str(d) for d in demo_ids("deals")[:10]]
+    pages = list(
+        iter_links(client_for(sandbox), "deals", "contacts", deals, on_call=counted.append)
+    )
+    assert sum(counted) == 10  # it said 23: the 13 next pages of one deal counted as records
+    assert len({from_id for from_id, _ in pages}) <= 10

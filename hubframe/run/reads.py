@@ -73,7 +73,8 @@ def iter_links(
 ) -> Iterator[tuple[str, list[JSON]]]:
     """(from id, its ``to`` entries) as the pages arrive -- a record with several pages comes
     once per page, in page order -- while the next calls are in flight: the caller's work on a
-    page overlaps the network.  ``on_call(records)`` is called as each call returns."""
+    page overlaps the network.  ``on_call(records)`` is called as each call returns, with the
+    records it read a first page of (next pages are not counted again)."""
     todo: list[JSON] = [{"id": i} for i in dict.fromkeys(str(i) for i in ids)]
     # Until a call has answered, the latency (and maybe the rate budget) is not known: a few
     # calls go out at once, and the pool is sized to fill the budget once the first answers.
@@ -86,7 +87,8 @@ def iter_links(
             while todo and len(flying) < size:
                 chunk = todo[:MAX_BATCH_READ]
                 del todo[:MAX_BATCH_READ]
-                flying[pool.submit(_read_page, client, from_type, to_type, chunk)] = len(chunk)
+                fresh = sum(1 for record in chunk if "after" not in record)  # not a next page
+                flying[pool.submit(_read_page, client, from_type, to_type, chunk)] = fresh
             done, _ = wait(flying, return_when=FIRST_COMPLETED)
             for future in done:
                 found, more = future.result()
@@ -114,7 +116,7 @@ def read_links(
 ) -> dict[str, list[JSON]]:
     """Every association of the given records: from id -> its ``to`` entries, in the order of
     ``ids`` (see the module docstring).  ``on_call(records)`` is called as each call returns,
-    with its input count."""
+    with the records it read a first page of."""
     order = list(dict.fromkeys(str(i) for i in ids))
     found: dict[str, list[JSON]] = {i: [] for i in order}
     pages = iter_links(client, from_type, to_type, order, workers=workers, on_call=on_call)

@@ -56,6 +56,8 @@ def test_an_error_naming_a_type_no_row_asks_for_names_the_rows_of_its_records() 
     assert rows_named(implied, rows) == [0, 1]
     only_a_type = {"context": {"associationSpec": ["HUBSPOT_DEFINED=3"]}}
     assert rows_named(only_a_type, rows) == []  # names no record: no row is guessed
+    one_record = {"context": {"fromObjectId": ["1"], "associationSpec": ["HUBSPOT_DEFINED=3"]}}
+    assert rows_named(one_record, rows) == []  # every row has that record: none is guessed
 
 
 def _answer(body: dict[str, object]) -> ApiResponse:

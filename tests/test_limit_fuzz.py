@@ -35,9 +35,9 @@ LABELS = ["Champion", "Decision maker"]
 Link = tuple[str, str, int]
 
 
-def _portal(seed: int) -> Sandbox:
+def _portal(seed: int, behaviour: str = "default") -> Sandbox:
     rng = random.Random(seed)
-    sb = Sandbox(seed=None).start()
+    sb = Sandbox(seed=None, behaviour=behaviour).start()
     sb.add_records("deals", [int(d) for d in DEALS])
     sb.add_records("contacts", [int(c) for c in CONTACTS])
     type_ids = [sb.add_label("deals", "contacts", label) for label in LABELS]
@@ -75,17 +75,26 @@ def _refused(result: pd.DataFrame) -> list[bool]:
     return (result["error_code"] == "LIMIT_EXCEEDED").fillna(False).tolist()
 
 
-@pytest.mark.parametrize("seed", seeds(25))
-def test_reports_and_predictions_match_the_portal(seed: int) -> None:
+@pytest.mark.parametrize("behaviour", ["default", "hostile"])
+@pytest.mark.parametrize("seed", seeds(20))
+def test_reports_and_predictions_match_the_portal(seed: int, behaviour: str) -> None:
+    """Under the hostile profile (bare errors without context, a refused batch for one bad
+    row, 'CANCELED' when all fail) the report must still match the portal; the predictions are
+    compared under the default one only (a refused batch is split, and its halves may reach
+    HubSpot in another order than the sheet's)."""
     pairs = hf.read_pairs(_sheet(seed), from_type="deals", to_type="contacts")
-    with _portal(seed) as sb:
-        planned = hf.associate(pairs, client_for(sb), dry_run=True, preflight=True, progress=False)
-    with _portal(seed) as sb:
+    batch_size = random.Random(seed).choice([None, 2, 3])
+    if behaviour == "default":
+        with _portal(seed) as sb:
+            client = client_for(sb)
+            planned = hf.associate(pairs, client, dry_run=True, preflight=True, progress=False)
+    with _portal(seed, behaviour) as sb:
         before = _links(sb)
-        sent = hf.associate(pairs, client_for(sb), preflight=False, progress=False)
+        sent = hf.associate(pairs, client_for(sb), batch_size=batch_size, progress=False)
         after = _links(sb)
         unlabeled = sb.type_id("deals", "contacts")
-    assert _refused(planned) == _refused(sent), pd.concat([pairs, sent], axis=1).to_string()
+    if behaviour == "default" and batch_size is None:
+        assert _refused(planned) == _refused(sent), pd.concat([pairs, sent], axis=1).to_string()
     linked_before = {(f, t) for f, t, _ in before}
     for row in sent.itertuples():
         labeled = not pd.isna(row.label)

@@ -128,11 +128,12 @@ def rows_named(err: Mapping[str, Any], items: Sequence[WorkItem]) -> list[int]:
     """The indexes of the items an error names (by the object ids, types and pairs of its
     ``context``); none when the context names nothing.  An error whose association type no
     row asks for is about a type HubSpot adds on its own -- the unlabeled type comes with
-    every label, and its limit refuses the pair -- so it names the rows of its records."""
+    every label, and its limit refuses the pair -- so it names the rows of its two records
+    (when it names both: a row of another pair is never taken for it)."""
     named = _named(err)
     hits = [i for i, item in enumerate(items) if _matches(item, named)]
-    if hits or not named.specs:
-        return hits
+    if hits or not named.specs or not (named.from_ids and named.to_ids):
+        return hits  # without both records named, a pair's rows are not guessed
     records = replace(named, specs=())
     return [i for i, item in enumerate(items) if _matches(item, records)]
 

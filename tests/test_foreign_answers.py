@@ -102,3 +102,6 @@ def test_what_counts_as_a_json_object() -> None:
     assert _json_object(b"") and _json_object(None) and _json_object(b' {"a": 1}\n')
     assert not _json_object(b"<html></html>")
     assert not _json_object(b"[1, 2]") and not _json_object(b"OK") and not _json_object(b"{")
+    padded = b" " * 100 + b'{"results": []}' + b"\n" * 100
+    assert _json_object(padded) and _json_object(b" " * 300)
+    assert not _json_object(b" " * 100 + b"<html>") and not _json_object(b"{" + b" " * 100)

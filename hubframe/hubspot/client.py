@@ -663,8 +663,12 @@ def _json_object(content: bytes | None) -> bool:
     """True for an empty body (a 204's) or one that reads as a JSON object, as every HubSpot
     answer with a body is; checked by its first and last characters (a page of HTML or text is
     not), the parse is left to the reader."""
-    text = (content or b"").strip()
-    return not text or (text[:1] == b"{" and text[-1:] == b"}")
+    content = content or b""
+    head, tail = content[:64].lstrip(), content[-64:].rstrip()  # no copy of a large body
+    if not head or not tail:  # much white space: the slow way
+        text = content.strip()
+        return not text or (text[:1] == b"{" and text[-1:] == b"}")
+    return head[:1] == b"{" and tail[-1:] == b"}"
 
 
 def _retry_after(resp: requests.Response) -> float | None:

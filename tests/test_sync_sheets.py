@@ -147,3 +147,31 @@ def test_the_export_command_says_when_its_file_goes_on_in_more_sheets(
             assert f"{out}: {said} (an Excel sheet holds 2 rows below its header)" in text
             assert "--sheet '*'" in text
             assert len(hf.read_pairs(out, sheet="*")) == 3
+
+
+@pytest.mark.parametrize("sheet", [None, "*"])
+def test_a_sheet_of_ids_under_columns_not_recognised_stops_a_sync_that_may_remove(
+    sandbox_factory: Factory, sheet: str | None
+) -> None:
+    """February's headers are not ones hubframe knows ("Deal #"): the sheet was skipped with a
+    warning, and a sync with removals removed the contact it lists from the deal January
+    names.  A skipped sheet holding what look like record ids now stops such a sync; a sheet
+    of notes does not."""
+    sb = _portal(sandbox_factory)
+    months = {**MONTHS, "February": [["Deal #", "Contact #"], [DEAL, CONTACTS[2]]]}
+    with pytest.raises(InputError, match=r"sheet 'February' was not read .*record ids"):
+        hf.sync(
+            hf.read_pairs(workbook_bytes(months), sheet=sheet),
+            client_for(sb),
+            allow_removals=True,
+            progress=False,
+        )
+    assert len(_linked(sb)) == 3 and sb.request_log().empty
+    notes = {**MONTHS, "February": [["Notes"], ["call the buyer in March"], ["budget 2026"]]}
+    result = hf.sync(
+        hf.read_pairs(workbook_bytes(notes), sheet=sheet),
+        client_for(sb),
+        allow_removals=True,
+        progress=False,
+    )
+    assert result.loc[result["change"] == "remove", "to_id"].tolist() == [CONTACTS[2]]

@@ -132,7 +132,7 @@ def _readable_sheets(book: Workbook, request: Request, *, every: bool) -> list[R
         sheets.append(found)
         if not every:
             later = book.sheets[book.sheets.index(info) + 1 :]
-            skipped += [_unread(o.name, request) for o in later if _holds_table(book, o, request)]
+            skipped += [s for o in later if (s := _left_out(book, o, request)) is not None]
             break
     if not sheets:
         raise _nothing_readable(book, request, skipped)
@@ -143,14 +143,27 @@ def _readable_sheets(book: Workbook, request: Request, *, every: bool) -> list[R
     return sheets
 
 
-def _holds_table(book: Workbook, info: SheetInfo, request: Request) -> bool:
-    """A visible worksheet with recognised columns and rows below them: a table of the kind
-    being read, which the default (the first such sheet) leaves out."""
+def _left_out(book: Workbook, info: SheetInfo, request: Request) -> SkippedSheet | None:
+    """A later visible worksheet the default read (the first sheet with recognised columns)
+    leaves out that holds rows: a table of the kind being read, or rows of what look like
+    record ids under columns that are not recognised (from its first rows); else None."""
     if not info.worksheet or info.hidden:
-        return False
+        return None
     grid = book.head(info, HEADER_SEARCH_ROWS + SAMPLE_CELLS)
     index = find_header(grid.cells, request)
-    if index < 0 or request.score(grid.cells[index]) == 0:
+    if index < 0:
+        return None
+    if _holds_table(grid, index, request):
+        return _unread(info.name, request)
+    if request.score(grid.cells[index]) == 0 and _holds_ids(grid.cells, index):
+        return SkippedSheet(info.name, "no recognised columns", holds_rows=True)
+    return None
+
+
+def _holds_table(grid: Grid, index: int, request: Request) -> bool:
+    """Recognised columns (header row ``index``) and rows below them: a table of the kind
+    being read."""
+    if request.score(grid.cells[index]) == 0:
         return False
     body = grid.cells[index + 1 :]
     if not any(one_cell_text(cell).strip() for row in body for cell in row):
@@ -182,13 +195,27 @@ def _try_sheet(book: Workbook, info: SheetInfo, request: Request) -> RawSheet | 
     if index < 0:
         return SkippedSheet(info.name, "empty")
     if request.score(grid.cells[index]) == 0:
-        return SkippedSheet(info.name, "no recognised columns")
+        return SkippedSheet(info.name, "no recognised columns", _holds_ids(grid.cells, index))
     try:
         return _grid_sheet(grid, request, index)
     except HeaderError as exc:
         if not exc.unrecognised:
             raise  # a table of this kind that needs a choice (a type, a column): say so
-        return SkippedSheet(info.name, exc.detail)
+        return SkippedSheet(info.name, exc.detail, _holds_ids(grid.cells, index))
+
+
+_RECORD_ID: Final = re.compile(r"\d{5,18}(\.0+)?")
+
+
+def _holds_ids(cells: list[list[Any]], header: int) -> bool:
+    """Whether rows below the header of a sheet left unread hold what looks like record ids
+    (whole numbers of 5 to 18 digits): pairs whose columns were not recognised, which a sync
+    that may remove must not pass over (:func:`hubframe.jobs.sync`)."""
+    return any(
+        _RECORD_ID.fullmatch(one_cell_text(cell).strip()) is not None
+        for row in cells[header + 1 :]
+        for cell in row
+    )
 
 
 def _nothing_readable(book: Workbook, request: Request, skipped: list[SkippedSheet]) -> InputError:

@@ -89,7 +89,9 @@ class SkippedSheet:
 
     name: str
     reason: str
-    holds_rows: bool = False  # recognised columns and rows: pairs or limits left unread
+    #: Pairs or limits left unread: recognised columns and rows, or rows of what look like
+    #: record ids under columns that were not recognised.
+    holds_rows: bool = False
 
 
 @dataclass

@@ -497,3 +497,23 @@ def test_validation_sheet_lists_every_invalid_row_of_a_run(sandbox: Any, tmp_pat
     again = export_report(back, tmp_path / "again.xlsx", validation=None)
     listed = list(openpyxl.load_workbook(again)["Validation"].iter_rows(values_only=True))[1:]
     assert sorted((r[1], r[4]) for r in listed) == [(3, "UNKNOWN_LABEL"), (4, "BAD_ID")]
+
+
+def test_summary_names_the_sheets_read_and_those_left_out(tmp_path: Path) -> None:
+    """A later sheet of pairs is not run by the default read: the report keeps it in view."""
+    from hubframe.io import read_pairs
+    from hubframe.testing import workbook_bytes
+
+    book = {
+        "January": [["Deal ID", "Contact ID"], ["2040000001", "1019360001"]],
+        "February": [["Deal ID", "Contact ID"], ["2040000002", "1019360002"]],
+        "March": [["Deal #", "Contact #"], ["2040000003", "1019360003"]],
+        "Notes": [["call the buyer"], ["budget"]],
+    }
+    pairs = read_pairs(workbook_bytes(book), from_type="deals", to_type="contacts")
+    path = export_report(pairs.assign(status="success"), tmp_path / "report.xlsx")
+    by_first = {r[0]: r[1] for r in _summary_rows(path)}
+    assert by_first["sheets read"] == "January"
+    left_out = str(by_first["sheets not read"])
+    assert left_out.startswith("February (it has recognised columns and rows too")
+    assert "March (no recognised columns)" in left_out and "Notes" not in left_out

@@ -3,7 +3,8 @@
 :func:`hubframe.io.read_pairs` keeps these in ``attrs["hubframe"]`` (plain lists and dicts, so
 they survive copies): ``sheets_read`` (workbook sheets read, in order), ``sheet_choice`` (how
 they were chosen), ``skipped_sheets`` (``[{"sheet": name, "reason": why, "holds_rows": bool}]``;
-``holds_rows``: recognised columns and rows, left unread), ``hidden_columns`` (sheet -> the
+``holds_rows``: recognised columns and rows, or what look like record ids under columns
+not recognised, left unread), ``hidden_columns`` (sheet -> the
 headers of the columns it reads that the workbook hides) and ``guessed_types``
 (``{"from": {"type": "deals", "reason": "file name", "evidence": ...}}``).
 :func:`read_notes` gives them back typed, and :meth:`ReadNotes.messages` as the lines the CLI

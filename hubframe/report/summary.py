@@ -130,11 +130,20 @@ class _SummaryData:
     total: int
 
 
+def _not_read(skipped: list[Mapping[str, object]]) -> str | None:
+    """The workbook sheets the read left out, each with why: a report keeps them in view (a
+    later sheet of pairs is not run by the default read)."""
+    said = "; ".join(f"{s.get('sheet')} ({s.get('reason')})" for s in skipped)
+    return said or None
+
+
 def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) -> _SummaryData:
     info, facts = meta(result), run_facts(result)
     base: dict[str, object] = {
         "kind": info.get("kind"),
         "source": info.get("source"),
+        "sheets read": ", ".join(str(s) for s in info.get("sheets_read") or []) or None,
+        "sheets not read": _not_read(info.get("skipped_sheets") or []),
         BASE_URL: facts.base_url if facts is not None else None,
     }
     merged = {k: v for k, v in base.items() if v is not None} | dict(settings or {})

@@ -22,6 +22,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import sys
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -400,6 +401,17 @@ def _sheet(args: argparse.Namespace) -> str | None:
 def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
     """Read the sheet (messages in the command line's syntax: ``--from deals``), then say
     which sheet was read, which were skipped (warnings) and what was inferred."""
+    from hubframe.io import SheetsLeftOut
+
+    with warnings.catch_warnings():  # said below, in the command line's words
+        warnings.simplefilter("ignore", SheetsLeftOut)
+        frame = _read_sheet(kind, args)
+    if kind != "undo":
+        _say_read_notes(frame)
+    return frame
+
+
+def _read_sheet(kind: str, args: argparse.Namespace) -> pd.DataFrame:
     from hubframe.io import read_limits, read_pairs
 
     if kind == "undo":
@@ -426,7 +438,6 @@ def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
             to_id_property=getattr(args, "to_id_property", None),
             syntax="cli",
         )
-    _say_read_notes(frame)
     return frame
 
 
@@ -940,6 +951,19 @@ def _sandbox_mode_first(argv: list[str]) -> list[str]:
     return out
 
 
+def _show_warning(
+    message: Warning | str,
+    category: type[Warning],
+    filename: str,
+    lineno: int,
+    file: TextIO | None = None,
+    line: str | None = None,
+) -> None:
+    """A warning of the library (a sheet left out by a read the command line does not make
+    itself) as one line in the command line's words."""
+    print(f"{PROG}: warning: {message}", file=sys.stderr)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``hubframe`` and ``python -m hubframe``; returns the exit code."""
     parser = build_parser()
@@ -947,7 +971,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     del argv  # it may hold --token: no frame below keeps it
     secret = _hide_token(args)
     try:
-        return _dispatch(args, parser)
+        with warnings.catch_warnings():
+            warnings.showwarning = _show_warning
+            return _dispatch(args, parser)
     except (HubframeError, OSError) as error:
         print(f"{PROG}: error: {_one_line(error, secret)}", file=sys.stderr)
     except KeyboardInterrupt:

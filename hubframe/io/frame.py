@@ -51,7 +51,7 @@ from hubframe.io.normalize import (
     purge_flags,
     whole_numbers,
 )
-from hubframe.io.notes import choice_attrs, guess_attrs
+from hubframe.io.notes import choice_attrs, guess_attrs, warn_left_out
 from hubframe.io.rows import ID_COLUMNS, drop_blank, explode
 from hubframe.io.sheet import RawSheet, Request, frame_sheet, sheet_where
 from hubframe.io.sources import (
@@ -362,6 +362,7 @@ def _read(
     if properties and kind == "pairs":
         info["id_properties"] = properties
     result.attrs["hubframe"] = info
+    warn_left_out(result)
     return result
 
 

@@ -29,6 +29,27 @@ from hubframe.io.syntax import PYTHON, Syntax
 Level = Literal["info", "warning"]
 
 
+class SheetsLeftOut(UserWarning):
+    """A read left out a visible workbook sheet that holds rows (a later sheet of pairs the
+    default read does not read, or ids under columns it does not recognise).  Warned from
+    Python, where nothing else shows it; the command line and the app say it in their own
+    words and silence this."""
+
+
+def warn_left_out(frame: pd.DataFrame) -> None:
+    """Warn (:class:`SheetsLeftOut`, once) of the sheets holding rows that the read of
+    ``frame`` left out: the first three with why, and how many more."""
+    import warnings
+
+    notes = read_notes(frame)
+    left = [s for s in notes.skipped if s.holds_rows]
+    if not left:
+        return
+    said = "; ".join(f"sheet '{s.name}' was not read: {s.reason}" for s in left[:3])
+    more = f"; and {len(left) - 3:,} more such sheets" if len(left) > 3 else ""
+    warnings.warn(f"{notes.source}: {said}{more}", SheetsLeftOut, stacklevel=4)
+
+
 @dataclass(frozen=True)
 class ReadNotes:
     """The typed view of a read's notes (see the module docstring)."""

@@ -10,6 +10,7 @@ import io
 import tempfile
 import threading
 import time
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -21,7 +22,7 @@ import pandas as pd
 from hubframe.errors import InputError
 from hubframe.hubspot.auth import Secret
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.io import SheetInfo, read_limits, read_pairs, sheet_headers, sheet_list
+from hubframe.io import SheetInfo, SheetsLeftOut, read_limits, read_pairs, sheet_headers, sheet_list
 from hubframe.io.aliases import (
     STRONG_KEYS,
     TYPED_HEADERS,
@@ -150,6 +151,21 @@ def read(
 ) -> pd.DataFrame:
     """Read the sheet with read_pairs or read_limits (``columns`` is {header: field});
     ``remove_blank``: an empty limit cell removes that limit."""
+    with warnings.catch_warnings():  # the app says it at Validate (read notes)
+        warnings.simplefilter("ignore", SheetsLeftOut)
+        return _read(source, job, sheet, columns, from_type, to_type, label, remove_blank)
+
+
+def _read(
+    source: SheetSource,
+    job: str,
+    sheet: str | None,
+    columns: Mapping[str, str] | None,
+    from_type: str | None,
+    to_type: str | None,
+    label: str | None,
+    remove_blank: bool,
+) -> pd.DataFrame:
     cols = dict(columns) if columns else None
     if job == "limits":
         return read_limits(

@@ -239,3 +239,24 @@ def test_no_rename_or_inverse_label_makes_two_labels_that_read_the_same() -> Non
 
 
 DIRECTIONS = (("deals", "contacts"), ("contacts", "deals"))
+
+
+def test_rows_giving_one_label_two_inverse_labels_create_nothing() -> None:
+    """The first row's inverse label was created and the second row's was said to exist."""
+    with Sandbox(seed="demo") as sb:
+        sheet = pd.DataFrame(
+            {
+                "From type": ["deals"] * 4,
+                "To type": ["contacts"] * 4,
+                "Label": ["Manager", "manager ", "Manager", "Owner"],
+                "Inverse label": ["Managed by", "Reports to", "managed  BY", ""],
+            }
+        )
+        result = configure_labels(sheet, client_for(sb))
+        assert result["status"].tolist() == ["invalid"] * 3 + ["success"]
+        assert set(result["error_code"].iloc[:3]) == {"CONFLICTING_ROWS"}
+        said = result["error_message"].tolist()
+        assert '"Reports to" in row 3' in said[0] and '"Managed by" in row 2' in said[1]
+        assert '"Reports to" in row 3' in said[2]  # the same inverse, spelled otherwise
+        assert "Manager" not in set(sb.labels("deals", "contacts")["label"].dropna())
+        assert "Owner" in set(sb.labels("deals", "contacts")["label"].dropna())

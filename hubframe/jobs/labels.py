@@ -342,7 +342,12 @@ def configure_labels(
     without type columns.  Returns one row per label."""
     wanted = _wanted(sheet, from_type, to_type)
     labeler = _Labeler(client, renames, dry_run)
-    found = [labeler.one({str(k): v for k, v in row.items()}) for row in wanted.to_dict("records")]
+    records = wanted.to_dict("records")
+    held = _conflicts(records)
+    found = [
+        held.get(n) or labeler.one({str(k): v for k, v in row.items()})
+        for n, row in enumerate(records)
+    ]
     result = pd.DataFrame(
         {
             "sheet": wanted["sheet"].astype("string"),
@@ -368,6 +373,32 @@ def configure_labels(
     )
     result.attrs["hubframe"] = {"kind": LABELS_KIND, "source": _source(wanted)}
     return result
+
+
+def _conflicts(records: list[dict[Any, Any]]) -> dict[int, _Outcome]:
+    """Rows naming one label (from type, to type, the label however spelled) with different
+    inverse labels: none is created, since the first would decide without a word."""
+    groups: dict[Key, list[int]] = {}
+    for n, row in enumerate(records):
+        key = (str(row["from_type"]), str(row["to_type"]), normalize_label(str(row["label"])))
+        groups.setdefault(key, []).append(n)
+    out: dict[int, _Outcome] = {}
+    for members in groups.values():
+        inverses = {n: _shown(text(records[n].get("inverse_label"))) for n in members}
+        said = {normalize_label(v) for v in inverses.values() if v}
+        if len(said) < 2:
+            continue
+        folded = {n: normalize_label(v) if v else None for n, v in inverses.items()}
+        for n in members:
+            other = next(m for m in members if folded[m] and folded[m] != folded[n])
+            here = f'the inverse label "{inverses[n]}"' if inverses[n] else "no inverse label"
+            message = (
+                f'The label "{records[n]["label"]}" is given {here} here and '
+                f'"{inverses[other]}" in row {records[other].get("row")}; keep one (nothing '
+                "is created for either)."
+            )
+            out[n] = _Outcome("", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=message)
+    return out
 
 
 def _source(frame: pd.DataFrame) -> str:

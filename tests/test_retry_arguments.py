@@ -90,4 +90,29 @@ def test_a_label_column_of_the_sheet_is_not_repeated(tmp_path: Path) -> None:
     result = pairs.assign(status="failed")
     back = pd.read_csv(hf.export_retry(result, tmp_path / "retry.csv"), dtype=str)
     assert back.columns.tolist() == ["Deal ID", "Contact ID", "Association label"]
-    assert back["Association label"].fillna("").tolist() == ["", "x"]  # the cells as written
+    assert back["Association label"].fillna("").tolist() == ["x", "x"]  # the empty one filled
+
+
+def test_empty_label_cells_the_argument_filled_get_the_label(tmp_path: Path) -> None:
+    """With a label column and --label, the argument fills the column's empty cells: the retry
+    file kept them empty, so run alone it linked those rows unlabeled."""
+    deals, contacts = _ids("deals"), _ids("contacts")
+    sheet = pd.DataFrame(
+        {
+            "Deal ID": [deals[0], MISSING, MISSING],
+            "Contact ID": contacts[:3],
+            "Association label": ["", " ", "decision maker"],
+        }
+    )
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        pairs = read_pairs(sheet, from_type="deals", to_type="contacts", label="Decision maker")
+        result = hf.associate(pairs, client, progress=False)
+        assert result["status"].tolist() == ["success", "failed", "failed"]
+        retry = hf.export_retry(result, tmp_path / "retry.csv")
+        written = pd.read_csv(retry, dtype=str, encoding="utf-8-sig")
+        assert written.columns.tolist() == ["Deal ID", "Contact ID", "Association label"]
+        assert written["Association label"].tolist() == ["Decision maker", "decision maker"]
+        _fixed(retry, deals[6])
+        again = hf.associate(read_pairs(retry), client, progress=False)
+        assert again["label"].tolist() == ["Decision maker", "decision maker"]

@@ -82,6 +82,20 @@ def _argument_columns(
     return out
 
 
+def _fill_from_arguments(result: pd.DataFrame, todo: pd.DataFrame, layout: pd.DataFrame) -> None:
+    """Empty cells of the sheet's own label column that the run filled from ``label=`` get
+    that label in the retry file (run alone, the file would link those rows unlabeled)."""
+    column_map = meta(result).get("column_map") or {}
+    for header, field in column_map.items():
+        if field not in _ARGUMENT_HEADERS or header not in layout.columns:
+            continue
+        cells = layout[header].astype("string").str.strip()
+        filled = (cells.isna() | (cells == "")) & todo[field].notna()
+        if filled.any():
+            layout[header] = layout[header].astype(object)
+            layout.loc[filled, header] = todo.loc[filled, field].astype(str)
+
+
 def _retry_table(result: pd.DataFrame) -> pd.DataFrame:
     columns = original_columns(result)
     todo = _rejoin_split_ids(result, result.loc[retry_rows(result) & from_sheet(result)])
@@ -90,6 +104,7 @@ def _retry_table(result: pd.DataFrame) -> pd.DataFrame:
         layout[name] = todo[name] if name in todo.columns else pd.Series(pd.NA, index=todo.index)
     for header, field in _argument_columns(result, todo, columns).items():
         layout[header] = todo[field].astype("string")
+    _fill_from_arguments(result, todo, layout)
     if "sheet" in todo.columns:
         layout.attrs["sheets"] = todo["sheet"].astype("string").fillna("").tolist()
     layout = layout.reset_index(drop=True)

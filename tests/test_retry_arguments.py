@@ -116,3 +116,24 @@ def test_empty_label_cells_the_argument_filled_get_the_label(tmp_path: Path) -> 
         _fixed(retry, deals[6])
         again = hf.associate(read_pairs(retry), client, progress=False)
         assert again["label"].tolist() == ["Decision maker", "decision maker"]
+
+
+def test_a_blank_limit_read_as_a_removal_is_remove_in_the_retry_file(tmp_path: Path) -> None:
+    """With remove_blank=True (--remove-blank-limits) an empty limit cell removes the limit;
+    the retry file kept it empty, and run alone (without the flag) the row was not sent."""
+    sheet = pd.DataFrame(
+        {
+            "From object": ["Deals", "Deals"],
+            "To object": ["Contacts", "Companies"],
+            "Label": ["Champion", "No such label"],
+            "Max associations": ["", " "],
+        }
+    )
+    with Sandbox(seed="demo") as sb:
+        limits = hf.read_limits(sheet, remove_blank=True)
+        result = hf.configure_limits(limits, client_for(sb), progress=False)
+        assert result["status"].tolist() == ["skipped", "invalid"]  # nothing to remove; unknown
+        retry = hf.export_retry(result, tmp_path / "retry.csv")
+        back = hf.read_limits(retry)  # without remove_blank
+        assert back["Max associations"].tolist() == ["remove"]
+        assert back["remove"].tolist() == [True]

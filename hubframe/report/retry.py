@@ -83,17 +83,26 @@ def _argument_columns(
 
 
 def _fill_from_arguments(result: pd.DataFrame, todo: pd.DataFrame, layout: pd.DataFrame) -> None:
-    """Empty cells of the sheet's own label column that the run filled from ``label=`` get
-    that label in the retry file (run alone, the file would link those rows unlabeled)."""
+    """Empty cells of the sheet's own columns that an argument gave a meaning get it written
+    in the retry file, which is run without the argument: the label ``label=`` filled in
+    (else those rows would be linked unlabeled), ``remove`` where ``remove_blank=True`` read
+    an empty limit cell as a removal (else the row would not be sent)."""
     column_map = meta(result).get("column_map") or {}
     for header, field in column_map.items():
-        if field not in _ARGUMENT_HEADERS or header not in layout.columns:
+        if header not in layout.columns or field not in todo.columns:
             continue
         cells = layout[header].astype("string").str.strip()
-        filled = (cells.isna() | (cells == "")) & todo[field].notna()
+        empty = cells.isna() | (cells == "")
+        if field in _ARGUMENT_HEADERS:
+            filled, values = empty & todo[field].notna(), todo[field].astype(str)
+        elif field == "max_to_object_ids" and "remove" in todo.columns:
+            filled = empty & todo["remove"].astype("boolean").fillna(False).astype(bool)
+            values = pd.Series("remove", index=todo.index)
+        else:
+            continue
         if filled.any():
             layout[header] = layout[header].astype(object)
-            layout.loc[filled, header] = todo.loc[filled, field].astype(str)
+            layout.loc[filled, header] = values[filled]
 
 
 def _retry_table(result: pd.DataFrame) -> pd.DataFrame:

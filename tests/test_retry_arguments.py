@@ -137,3 +137,37 @@ def test_a_blank_limit_read_as_a_removal_is_remove_in_the_retry_file(tmp_path: P
         back = hf.read_limits(retry)  # without remove_blank
         assert back["Max associations"].tolist() == ["remove"]
         assert back["remove"].tolist() == [True]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_sync_retry_file_synced_again_keeps_what_the_sheet_keeps(
+    tmp_path: Path, suffix: str
+) -> None:
+    """A sync is scoped by record. Its retry file held only the failed rows, and synced again
+    with removals (fixed, as an analyst runs a retry file) it removed every other association
+    the sheet kept for those records. It now holds every sheet row of each record with
+    something still to do; other records stay out of it."""
+    with Sandbox(seed=None) as sb:
+        sb.add_records("deals", [7001, 7002])
+        sb.add_records("contacts", [1, 2, 3, 4])
+        for deal, contact in ((7001, 1), (7001, 3), (7002, 4)):
+            sb.associate("deals", deal, "contacts", contact)
+        sheet = pd.DataFrame(
+            {"Deal ID": ["7001", "7001", "7002"], "Contact ID": ["1", MISSING, "4"]}
+        )
+        client = client_for(sb)
+        pairs = read_pairs(sheet, from_type="deals", to_type="contacts")
+        result = hf.sync(pairs, client, allow_removals=True, progress=False)
+        failed = result.loc[result["status"] == "failed", "to_id"].tolist()
+        assert failed == [MISSING]
+        retry = hf.export_retry(result, tmp_path / f"retry{suffix}")
+        back = read_pairs(retry, from_type="deals", to_type="contacts")
+        assert back[["from_id", "to_id"]].values.tolist() == [["7001", "1"], ["7001", MISSING]]
+        _fixed(retry, "2")
+        hf.sync(read_pairs(retry, from_type="deals", to_type="contacts"), client,
+                allow_removals=True, progress=False)  # fmt: skip
+        assert _linked_pairs(sb) == {("7001", "1"), ("7001", "2"), ("7002", "4")}
+
+
+def _linked_pairs(sb: Sandbox) -> set[tuple[str, str]]:
+    return {(f, t) for f, t, _ in _linked(sb)}

@@ -105,9 +105,20 @@ def _fill_from_arguments(result: pd.DataFrame, todo: pd.DataFrame, layout: pd.Da
             layout.loc[filled, header] = values[filled]
 
 
+def _whole_records(result: pd.DataFrame, needed: pd.Series) -> pd.Series:
+    """A sync's rows still to do, widened to every sheet row of their records: a sync is scoped
+    by record, so a retry file of the failed rows alone, synced with removals, would remove
+    everything else the sheet keeps for those records."""
+    if "change" not in result.columns:  # not a sync
+        return needed
+    keys = result["from_type"].astype("string") + "\0" + result["from_id"].astype("string")
+    return needed | keys.isin(set(keys[needed].dropna())).fillna(False).astype(bool)
+
+
 def _retry_table(result: pd.DataFrame) -> pd.DataFrame:
     columns = original_columns(result)
-    todo = _rejoin_split_ids(result, result.loc[retry_rows(result) & from_sheet(result)])
+    needed = _whole_records(result, retry_rows(result))
+    todo = _rejoin_split_ids(result, result.loc[needed & from_sheet(result)])
     layout = pd.DataFrame(index=todo.index)
     for name in columns:
         layout[name] = todo[name] if name in todo.columns else pd.Series(pd.NA, index=todo.index)
@@ -144,8 +155,9 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     read the file back.  A cell that held several ids (``"1;2;3"``) keeps only the ids still
     to do.  From a multi-sheet workbook the ``.xlsx`` retry file has one sheet per source sheet
     (read it back with ``sheet="*"``).  A sync's removals are not rows of the sheet and are
-    left out: running the sync again plans the removals still to do.  Returns the path
-    written.
+    left out, and from a sync every sheet row of each record with something still to do is
+    kept (a sync is scoped by record: synced again, the file keeps what the sheet keeps and
+    plans the removals still to do).  Returns the path written.
     """
     check_result(result)
     target, suffix = target_path(path)

@@ -129,8 +129,7 @@ def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | N
     todo = [p for p in range(len(frame)) if p not in prepared.settled]
     records = frame.iloc[todo].to_dict("records") if todo else []
     actions: dict[int, Action | None] = {
-        pos: Action.PURGE_LIMIT if _remove(r) else Action.CREATE_LIMIT
-        for pos, r in zip(todo, records, strict=True)
+        pos: _action(r) for pos, r in zip(todo, records, strict=True)
     }
     current_max: dict[int, int | None] = {}
     try:
@@ -209,6 +208,7 @@ def _quiet_key(book: LabelBook, row: Mapping[Any, Any]) -> tuple[str, int] | Non
 
 
 def _action(row: Mapping[Any, Any]) -> Action:
+    """The action a row asks for before the portal is read (a removal, else a create)."""
     return Action.PURGE_LIMIT if _remove(row) else Action.CREATE_LIMIT
 
 
@@ -235,7 +235,7 @@ def _limit_row(
 ) -> WorkItem | None:
     """The row's work item, or None when its outcome is settled here (in ``prepared``)."""
     pair = ObjectPair(str(row["from_type"]), str(row["to_type"]))
-    fallback = Action.PURGE_LIMIT if _remove(row) else Action.CREATE_LIMIT
+    fallback = _action(row)
     existing = current[pair]
     if isinstance(existing, HubframeError):
         lookup_failure(prepared, pos, fallback, existing)

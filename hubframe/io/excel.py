@@ -207,14 +207,19 @@ def _try_sheet(book: Workbook, info: SheetInfo, request: Request) -> RawSheet | 
 _RECORD_ID: Final = re.compile(r"\d{5,18}(\.0+)?")
 
 
+#: The columns of a row :func:`_holds_ids` looks at (a far cell makes rows very wide).
+_ID_COLUMNS: Final = 64
+
+
 def _holds_ids(cells: list[list[Any]], header: int) -> bool:
-    """Whether rows below the header of a sheet left unread hold what looks like record ids
-    (whole numbers of 5 to 18 digits): pairs whose columns were not recognised, which a sync
-    that may remove must not pass over (:func:`hubframe.jobs.sync`)."""
+    """Whether the first rows below the header of a sheet left unread (as many as a read
+    samples) hold what looks like record ids (whole numbers of 5 to 18 digits): pairs whose
+    columns were not recognised, which a sync that may remove must not pass over
+    (:func:`hubframe.jobs.sync`).  Bounded: a sheet reaching far cells costs no more."""
     return any(
         _RECORD_ID.fullmatch(one_cell_text(cell).strip()) is not None
-        for row in cells[header + 1 :]
-        for cell in row
+        for row in cells[header + 1 : header + 1 + SAMPLE_CELLS]
+        for cell in row[:_ID_COLUMNS]
     )
 
 

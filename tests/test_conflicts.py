@@ -136,3 +136,20 @@ def test_a_repeat_of_a_row_not_sent_does_not_say_it_was_sent() -> None:
         said = result["error_message"].iloc[n]
         assert f"row {first}" in said and "not sent again" in said, said
         assert "sent once" not in said
+
+
+@given(asks=st.dictionaries(st.integers(0, 50), st.one_of(st.none(), st.integers(0, 3))))
+def test_differing_names_a_row_asking_something_else_for_every_row_of_a_conflict(
+    asks: dict[int, int | None],
+) -> None:
+    from hubframe.run.rows import differing
+
+    found = differing(asks)
+    if len({a for a in asks.values() if a is not None}) < 2:
+        assert found == {}
+        return
+    assert set(found) == set(asks)
+    for pos, other in found.items():
+        assert asks[other] is not None and asks[other] != asks[pos]
+        earlier = [p for p in asks if p != other and asks[p] is not None and asks[p] != asks[pos]]
+        assert all(list(asks).index(other) < list(asks).index(p) for p in earlier)  # the first

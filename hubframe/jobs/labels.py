@@ -36,7 +36,7 @@ from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
 from hubframe.run.labels import LabelDef, named, visible_label
-from hubframe.run.rows import text, value, whole
+from hubframe.run.rows import describer, differing, text, value, whole
 from hubframe.vocab import Status
 
 RESULT_COLUMNS: Final = (
@@ -343,7 +343,7 @@ def configure_labels(
     wanted = _wanted(sheet, from_type, to_type)
     labeler = _Labeler(client, renames, dry_run)
     records = wanted.to_dict("records")
-    held = _conflicts(records)
+    held = _conflicts(wanted, records)
     found = [
         held.get(n) or labeler.one({str(k): v for k, v in row.items()})
         for n, row in enumerate(records)
@@ -375,27 +375,24 @@ def configure_labels(
     return result
 
 
-def _conflicts(records: list[dict[Any, Any]]) -> dict[int, _Outcome]:
+def _conflicts(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[int, _Outcome]:
     """Rows naming one label (from type, to type, the label however spelled) with different
     inverse labels: none is created, since the first would decide without a word."""
     groups: dict[Key, list[int]] = {}
     for n, row in enumerate(records):
         key = (str(row["from_type"]), str(row["to_type"]), normalize_label(str(row["label"])))
         groups.setdefault(key, []).append(n)
+    describe = describer(wanted)
     out: dict[int, _Outcome] = {}
     for members in groups.values():
         inverses = {n: _shown(text(records[n].get("inverse_label"))) for n in members}
-        said = {normalize_label(v) for v in inverses.values() if v}
-        if len(said) < 2:
-            continue
         folded = {n: normalize_label(v) if v else None for n, v in inverses.items()}
-        for n in members:
-            other = next(m for m in members if folded[m] and folded[m] != folded[n])
+        for n, other in differing(folded).items():
             here = f'the inverse label "{inverses[n]}"' if inverses[n] else "no inverse label"
             message = (
                 f'The label "{records[n]["label"]}" is given {here} here and '
-                f'"{inverses[other]}" in row {records[other].get("row")}; keep one (nothing '
-                "is created for either)."
+                f'"{inverses[other]}" in {describe(other)}; keep one (nothing is created for '
+                "either)."
             )
             out[n] = _Outcome("", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=message)
     return out

@@ -20,7 +20,7 @@ from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
-from hubframe.run.rows import as_frame, describer, issue_outcomes, value, whole
+from hubframe.run.rows import as_frame, describer, differing, issue_outcomes, value, whole
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status, object_noun
@@ -184,13 +184,10 @@ def _conflicts(
     describe = describer(frame)
     settled: set[int] = set()
     for asks in groups.values():
-        if len(set(asks.values())) < 2:
-            continue
-        for pos, ask in asks.items():
+        for pos, other in differing(asks).items():
             before = prepared.settled.get(pos)
             if before is not None and before.error_code is ErrorCode.CONFLICTING_ROWS:
                 continue  # validation's own message names the row it conflicts with
-            other = next(p for p, a in asks.items() if a != ask)
             prepared.settled[pos] = _conflict(
                 _action(todo.get(pos) or earlier[pos]), describe(other)
             )

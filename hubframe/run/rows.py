@@ -2,13 +2,13 @@
 
 A job's frame is the output of :func:`hubframe.read_pairs` / :func:`hubframe.read_limits` (or a
 result table being undone).  These helpers read its cells as plain values, name a row the way
-the analyst sees it ("row 12 of sheet Deals"), and turn validation issues into the outcomes of
-the rows that will not be sent.
+the analyst sees it ("row 12 of sheet Deals"), find rows of one target that ask for different
+things, and turn validation issues into the outcomes of the rows that will not be sent.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Literal
 
 import pandas as pd
@@ -93,6 +93,19 @@ def describer(frame: pd.DataFrame) -> Callable[[int], str]:
         return f"{name} of sheet {frame['sheet'].iloc[position]}" if several[0] else name
 
     return describe
+
+
+def differing(asks: Mapping[int, Hashable | None]) -> dict[int, int]:
+    """Rows of one target that ask for different things: each row (position -> what it asks;
+    None asks nothing) -> the first row asking something else, when two things are asked;
+    {} when the rows agree."""
+    said = {a for a in asks.values() if a is not None}
+    if len(said) < 2:
+        return {}
+    return {
+        pos: next(p for p, a in asks.items() if a is not None and a != ask)
+        for pos, ask in asks.items()
+    }
 
 
 def issue_outcomes(frame: pd.DataFrame, issues: pd.DataFrame) -> dict[int, Outcome]:

@@ -41,13 +41,20 @@ def warn_left_out(frame: pd.DataFrame) -> None:
     ``frame`` left out: the first three with why, and how many more."""
     import warnings
 
-    notes = read_notes(frame)
-    left = [s for s in notes.skipped if s.holds_rows]
+    info = frame.attrs.get("hubframe") or {}
+    left = [s for s in _skipped(info) if s.holds_rows]  # the attrs only: no pass over the rows
     if not left:
         return
     said = "; ".join(f"sheet '{s.name}' was not read: {s.reason}" for s in left[:3])
     more = f"; and {len(left) - 3:,} more such sheets" if len(left) > 3 else ""
-    warnings.warn(f"{notes.source}: {said}{more}", SheetsLeftOut, stacklevel=4)
+    warnings.warn(f"{info.get('source', '')}: {said}{more}", SheetsLeftOut, stacklevel=4)
+
+
+def _skipped(info: dict[str, Any]) -> list[SkippedSheet]:
+    return [
+        SkippedSheet(str(s["sheet"]), str(s["reason"]), bool(s.get("holds_rows", False)))
+        for s in info.get("skipped_sheets", [])
+    ]
 
 
 @dataclass(frozen=True)
@@ -160,10 +167,7 @@ def guess_attrs(guesses: dict[str, TypeGuess]) -> dict[str, Any]:
 def read_notes(frame: pd.DataFrame) -> ReadNotes:
     """The notes of a frame of :func:`~hubframe.io.read_pairs` / ``read_limits``."""
     info = frame.attrs.get("hubframe") or {}
-    skipped = [
-        SkippedSheet(str(s["sheet"]), str(s["reason"]), bool(s.get("holds_rows", False)))
-        for s in info.get("skipped_sheets", [])
-    ]
+    skipped = _skipped(info)
     guesses = {
         side: TypeGuess(str(g["type"]), str(g["reason"]), str(g["evidence"]))
         for side, g in (info.get("guessed_types") or {}).items()

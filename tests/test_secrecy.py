@@ -134,7 +134,9 @@ def secret_sandbox(sandbox_factory: Factory) -> Sandbox:
 PAIR = [{"from": {"id": DEAL}, "to": {"id": CONTACT}}]
 
 
-@pytest.mark.parametrize("case", ["server_error", "refused", "lost", "unauthorized", "echo_401"])
+@pytest.mark.parametrize(
+    "case", ["server_error", "refused", "lost", "unauthorized", "echo_401", "page", "foreign"]
+)
 def test_no_frame_of_a_failing_request_holds_the_token(
     secret_sandbox: Sandbox, sandbox_factory: Factory, case: str, caplog: pytest.LogCaptureFixture
 ) -> None:
@@ -145,8 +147,10 @@ def test_no_frame_of_a_failing_request_holds_the_token(
     if case == "lost":
         sb.set_faults(lost_response_rate=1.0)
     with FaultProxy(sb, lose=0, then="token:pat-na1-revoked", echo_token=True) as proxy:
-        proxy.cued = case == "echo_401"  # every request: forwarded with a revoked token
-        url = {"refused": closed_url(), "echo_401": proxy.url}.get(case, sb.url)
+        proxy.cued = case in ("echo_401", "page", "foreign")  # from the first request
+        if case in ("page", "foreign"):  # a 2xx that is not HubSpot's answer
+            proxy.then = case
+        url = {"refused": closed_url()}.get(case, proxy.url if proxy.cued else sb.url)
         other = sandbox_factory() if case == "unauthorized" else None  # does not know SECRET
         if other is not None:
             url = other.url

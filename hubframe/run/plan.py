@@ -94,9 +94,10 @@ def make_plan(
     """
     table = rows if isinstance(rows, WorkTable) else WorkTable.from_items(rows)
     repeat, first = _repeats(table)
-    conflict = _conflicting(table, repeat, first)
+    differing = _first_differing(table, repeat, first)
+    conflict = np.isin(first, list(differing))
     held = repeat | conflict
-    settled = _repeat_outcomes(table, np.flatnonzero(held), first, conflict, describe)
+    settled = _repeat_outcomes(table, np.flatnonzero(held), first, differing, describe)
     sending = np.flatnonzero(~held)
     return Plan(table, _batches(table, sending, batch_size), settled)
 
@@ -183,40 +184,37 @@ def _differs(table: WorkTable, rows: IntArray, others: IntArray) -> npt.NDArray[
     )
 
 
-def _conflicting(
+def _first_differing(
     table: WorkTable, repeat: npt.NDArray[np.bool_], first: IntArray
-) -> npt.NDArray[np.bool_]:
-    """True for every row of an identity whose rows ask for different things (a limit of 2 and
-    of 7 for one label): none of them is sent, as validation keeps back every row of a conflict
-    it sees -- sending the first would pick one of two instructions without a word."""
+) -> dict[int, int]:
+    """For each identity whose rows ask for different things (a limit of 2 and of 7 for one
+    label): its first row -> the first row asking something else.  None of such an identity's
+    rows is sent, as validation keeps back every row of a conflict it sees -- sending the first
+    would pick one of two instructions without a word."""
     rows = np.flatnonzero(repeat)
-    differing = rows[_differs(table, rows, first[rows])]
-    if not len(differing):
-        return np.zeros(len(first), dtype=bool)
-    return np.isin(first, first[differing])
+    out: dict[int, int] = {}
+    for row in rows[_differs(table, rows, first[rows])].tolist():
+        out.setdefault(int(first[row]), row)
+    return out
 
 
 def _repeat_outcomes(
     table: WorkTable,
     rows: IntArray,
     first: IntArray,
-    conflict: npt.NDArray[np.bool_],
+    differing: dict[int, int],
     describe: Describe,
 ) -> dict[int, Outcome]:
     """The outcomes of the rows not sent: repeats of an earlier row (that one is sent) and the
-    rows of conflicting identities, each naming a row that asks for something else."""
-    repeats = rows[rows != first[rows]]
-    differing = repeats[_differs(table, repeats, first[repeats])]
-    first_differing: dict[int, int] = {}
-    for row in differing.tolist():
-        first_differing.setdefault(int(first[row]), row)
+    rows of conflicting identities (``differing``), each naming a row that asks for something
+    else."""
     out: dict[int, Outcome] = {}
     for row in rows.tolist():
         earlier = int(first[row])
         action = ACTIONS[int(table.actions[row])]
-        if conflict[row]:
+        if earlier in differing:
             asks_as_first = not _differs(table, np.array([row]), np.array([earlier]))[0]
-            other = first_differing[earlier] if asks_as_first else earlier
+            other = differing[earlier] if asks_as_first else earlier
             outcome = Outcome(
                 Status.INVALID,
                 action=action,

@@ -166,8 +166,7 @@ def _refused(row: Mapping[str, Any]) -> _Outcome | None:
 
 def _reads_as(label: str, defs: list[LabelDef]) -> LabelDef | None:
     """A label of ``defs`` that reads as ``label`` (case, spaces, invisible characters)."""
-    wanted = normalize_label(label)
-    return next((d for d in defs if d.label and normalize_label(d.label) == wanted), None)
+    return next(iter(named(label, defs)), None)
 
 
 @dataclass

@@ -125,6 +125,29 @@ def test_a_lying_dimension_does_not_hide_a_far_cell() -> None:
         read_pairs(_with_sheet(_sheet_xml(far_cell_low_row, "A1:B2")), **ARGS, limits=limits)
 
 
+@pytest.mark.parametrize(
+    "row",
+    [
+        '<row r="10000000000000"><c r="A5000000"><v>1</v></c></row>',  # read in 7 s before
+        '<row r="1048577"><c r="A1048577"><v>1</v></c></row>',
+        '<row r="3"><c r="A1048577"><v>1</v></c></row>',
+        '<row r="3"><c r="XFE3"><v>1</v></c></row>',
+        '<row r="99999999999999"><c><v>1</v></c></row>',
+    ],
+)
+def test_a_cell_past_the_last_row_or_column_of_a_spreadsheet_is_refused(row: str) -> None:
+    """No spreadsheet program writes a cell past row 1,048,576 or column XFD; the engines read
+    one all the same, and a 5 KB workbook with a cell at A5000000 (within the cell limit, one
+    column wide) took 7 s. Such a sheet is refused as damaged before the engine sees it."""
+    data = _with_sheet(_sheet_xml(HEADER_ROW + row, "A1:B2"))
+    with pytest.raises(InputError, match=r"past the last row \(1,048,576\) or column \(XFD\)"):
+        read_pairs(data, **ARGS)
+    with pytest.raises(InputError, match="past the last row"):
+        sheet_headers(data)
+    last = HEADER_ROW + '<row r="1048576"><c r="A1048576"><v>1</v></c></row>'
+    assert read_pairs(_with_sheet(_sheet_xml(last, "A1:B2")), **ARGS) is not None  # the edge
+
+
 def test_rows_and_cells_without_references_are_counted() -> None:
     many = HEADER_ROW + "<row><c><v>1</v></c></row>" * 30
     limits = ReadLimits(max_sheet_cells=40)

@@ -35,6 +35,7 @@ from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
 XML_SCAN_PARTS: Final = (".xml", ".rels")
 SMALL_XML: Final = 4 << 20  # workbook.xml and its relations are read only up to this size
 _ROW_REF = re.compile(rb' r="0*([0-9]{1,12})"')
+_LONG_ROW_REF = re.compile(rb' r="0*[0-9]{13,}"')
 _CELL_COLUMN = re.compile(rb' r="([A-Za-z]{1,8})[0-9]')
 _DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([^"]{1,64})"')
 _REF = re.compile(r"\$?([A-Za-z]{1,8})?\$?([0-9]{1,12})?")
@@ -235,8 +236,23 @@ def _date_time(info: zipfile.ZipInfo) -> tuple[int, int, int, int, int, int]:
 # --- how far a sheet reaches -------------------------------------------------------------------
 
 
+#: The last row and column a sheet of Excel (and LibreOffice) can have: a cell past them is
+#: in no spreadsheet program's file, and engines read it all the same (a cell at A5000000
+#: made a 5 KB file take 7 s).
+EXCEL_ROWS: Final = 1_048_576
+EXCEL_COLUMNS: Final = 16_384
+
+
 def _check_extent(part: bytes, source: str, sheet: str, limits: ReadLimits) -> None:
-    for kind, extent in (("declares", _declared(part)), ("holds cells", _found(part))):
+    found, referenced = _found(part)
+    if referenced.rows > EXCEL_ROWS or referenced.columns > EXCEL_COLUMNS:
+        raise InputError(
+            f"{source} [{sheet}]: the sheet has a cell or row at row {referenced.rows:,}, "
+            f"column {referenced.columns:,}, past the last row (1,048,576) or column (XFD) a "
+            "spreadsheet can have: the file is damaged or was not written by a spreadsheet "
+            "program. Open it in Excel and save it again, or export the sheet again."
+        )
+    for kind, extent in (("declares", _declared(part)), ("holds cells", found)):
         if extent.cells > limits.max_sheet_cells:
             raise InputError(
                 f"{source} [{sheet}]: the sheet {kind} up to row {extent.rows:,} and column "
@@ -258,23 +274,26 @@ def _declared(part: bytes) -> Extent:
     return Extent(max(rows, default=0), max(columns, default=0))
 
 
-def _found(part: bytes) -> Extent:
+def _found(part: bytes) -> tuple[Extent, Extent]:
     """The last row and column the part's cells and rows can reach (an upper bound: rows and
-    cells written without a reference follow the previous one, as the engines place them)."""
+    cells written without a reference follow the previous one, as the engines place them),
+    and the last ones its references name."""
     rows = _ROW_REF.findall(part)
     columns = _CELL_COLUMN.findall(part)
     if not rows and not columns:
-        return Extent(0, 0)
-    last_row = max(map(int, rows), default=0)
+        return Extent(0, 0), Extent(0, 0)
+    named_row = max(map(int, rows), default=0)
+    if _LONG_ROW_REF.search(part):  # more digits than _ROW_REF reads: past any sheet
+        named_row = max(named_row, 10**12)
+    if _beyond_row(named_row).search(part):  # a cell reference below every row element
+        named_row = max(named_row, _max_cell_row(part))
     last_column = max(map(column_number, set(columns)), default=0)
+    referenced = Extent(named_row, last_column)
     elements = _count(part, b"row")
-    last_row += max(0, elements - len(rows))  # rows without r="": one more each
+    last_row = named_row + max(0, elements - len(rows))  # rows without r="": one more each
     unreferenced = max(0, _count(part, b"c") - len(columns))
     last_column += unreferenced  # cells without r="": at most one further column each
-    beyond = _beyond_row(last_row)
-    if beyond.search(part):  # a cell reference below every row element
-        last_row = max(last_row, _max_cell_row(part))
-    return Extent(max(last_row, 1 if columns else 0), last_column)
+    return Extent(max(last_row, 1 if columns else 0), last_column), referenced
 
 
 def _count(part: bytes, tag: bytes) -> int:

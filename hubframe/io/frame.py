@@ -346,6 +346,8 @@ def _read(
             properties.update(request.properties(raw.mapping))
             guesses.update({str(k): v for k, v in raw.mapping.guessed_types.items()})
     result = _combine(parts, kind)
+    if loaded.frame is not None:
+        result.index = source_index(loaded.frame, result["row"])
     info: dict[str, Any] = {
         "kind": kind,
         "source": loaded.name,
@@ -364,6 +366,19 @@ def _read(
     result.attrs["hubframe"] = info
     warn_left_out(result)
     return result
+
+
+def source_index(frame: pd.DataFrame, rows: pd.Series) -> pd.Index:
+    """The index label in ``frame`` (a DataFrame read) of each row read from it: the frame's
+    rows are numbered as a sheet's (its first row is row 2), and a cell of several ids gives
+    its label to each of its rows, as ``DataFrame.explode`` does.  A result table then lines up
+    with the frame it came from (``frame["status"] = result["status"]``), whatever its index."""
+    positions = rows.to_numpy(dtype=np.int64) - 2
+    if isinstance(frame.index, pd.RangeIndex) and np.array_equal(
+        positions, np.arange(len(frame), dtype=np.int64)
+    ):
+        return frame.index
+    return frame.index.take(positions)
 
 
 def _combine(parts: list[pd.DataFrame], kind: Kind) -> pd.DataFrame:

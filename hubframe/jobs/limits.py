@@ -20,7 +20,7 @@ from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
-from hubframe.run.rows import as_frame, describer, differing, issue_outcomes, value, whole
+from hubframe.run.rows import describer, differing, issue_outcomes, read_input, value, whole
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status, object_noun
@@ -81,11 +81,12 @@ class _Limits:
     def prepare(self, run: RunContext) -> Prepared:
         from hubframe.validate import validate_limits
 
-        frame = as_frame(self.source, "limits")
+        frame, index = read_input(self.source, "limits")
         issues = validate_limits(frame) if self.issues is None else self.issues
         prepared = Prepared(
             "limits", frame, "limits", settled=issue_outcomes(frame, issues), issues=issues
         )
+        prepared.index = index
         current_max = _limit_items(prepared, run.client)
         if run.options.dry_run:
             usage = None

@@ -25,7 +25,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
-from hubframe.run.rows import as_frame, issue_outcomes
+from hubframe.run.rows import issue_outcomes, read_input
 from hubframe.run.send import MAX_IN_FLIGHT
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
@@ -125,7 +125,7 @@ class _Associate:
         from hubframe.run.lookup import resolve_ids
         from hubframe.validate import validate_pairs
 
-        source = as_frame(self.source, "pairs")
+        source, index = read_input(self.source, "pairs")
         book = LabelBook(run.client)
         # Read while the sheet is checked: the labels the rows name, and when the state before
         # is read, every pair's (its unlabeled type is asked as soon as a pair is found linked).
@@ -135,6 +135,7 @@ class _Associate:
         issues = self.issues if known and self.issues is not None else validate_pairs(frame)
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
+        prepared.index = index
         if not self.wanted.dry_run:  # the connections of the first burst open during the lookup
             rows = len(frame) - len(settled)
             run.client.open_connections(_first_burst(rows, run.options.batch_size))

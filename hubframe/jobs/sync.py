@@ -74,7 +74,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
-from hubframe.run.rows import as_frame, issue_outcomes, value
+from hubframe.run.rows import issue_outcomes, read_input, value
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status
 
@@ -142,7 +142,7 @@ class _Sync:
         from hubframe.run.lookup import resolve_ids
         from hubframe.validate import validate_pairs
 
-        source = as_frame(self.source, "pairs")
+        source, index = read_input(self.source, "pairs")
         if self.rules.allow_removals:
             _refuse_unread_sheets(source)
         frame, looked_up = resolve_ids(source, run.client)
@@ -151,6 +151,7 @@ class _Sync:
         issues = self.issues if known and self.issues is not None else validate_pairs(frame)
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
+        prepared.index = index
         book = LabelBook(run.client)
         prepare_pairs(prepared, book)
         items = prepared.work().items()  # the planner works row by row, then sets items

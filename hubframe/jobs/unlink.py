@@ -58,7 +58,7 @@ from hubframe.run.portal import (
     refuse_another_address,
     refuse_another_portal_of,
 )
-from hubframe.run.rows import as_frame, issue_outcomes, text, value
+from hubframe.run.rows import issue_outcomes, read_input, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
 from hubframe.vocab import Action, Status
@@ -346,7 +346,7 @@ class _Remove:
         from hubframe.run.lookup import resolve_ids
         from hubframe.validate import validate_pairs
 
-        source = as_frame(self.source, "pairs")
+        source, index = read_input(self.source, "pairs")
         frame, looked_up = resolve_ids(source, run.client)
         known = self.issues is not None and frame is source  # ids looked up: validate again
         issues = self.issues if known and self.issues is not None else validate_pairs(frame)
@@ -354,6 +354,7 @@ class _Remove:
         prepared = Prepared(
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues
         )
+        prepared.index = index
         prepare_pairs(prepared, LabelBook(run.client))
         prepared.table = _removals(prepared.work())
         if prepared.stop is None:

@@ -74,6 +74,9 @@ class Prepared:
     shown: Action | None = None  # the action every row shows (removal jobs: archive)
     issues: pd.DataFrame | None = None
     budget: DailyBudget | None = None  # set once planned: requests needed, the day's left
+    #: the index of the DataFrame the rows were read from, given back to the result table
+    #: (None: the default 0..n-1), see :func:`hubframe.run.rows.read_input`
+    index: pd.Index | None = None
 
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left
@@ -269,10 +272,26 @@ def table_with_facts(
         extra=prepared.extra,
         shown=prepared.shown,
     )
+    if prepared.index is not None:
+        result.index = _labels(prepared.index, len(result))
     meta = copy.copy(result.attrs.get("hubframe") or {})
     meta[FACTS_KEY] = facts
     result.attrs["hubframe"] = meta
     return result
+
+
+def _labels(index: pd.Index, rows: int) -> pd.Index:
+    """The input's index for a result of ``rows`` rows: rows a job adds after the input's (a
+    sync's removals of associations no row lists) are numbered on after the largest label of an
+    integer index, so none shares an input row's label; otherwise their label is missing (NaN)."""
+    added = rows - len(index)
+    if added <= 0:
+        return index
+    if pd.api.types.is_integer_dtype(index.dtype):
+        start = int(index.max()) + 1 if len(index) else 0
+        return index.append(pd.RangeIndex(start, start + added))
+    flat = index.to_flat_index().astype(object)  # dates, tuples of a MultiIndex: as they are
+    return flat.append(pd.Index([None] * added, dtype=object))
 
 
 __all__ = [

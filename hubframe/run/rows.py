@@ -30,16 +30,26 @@ def arrow_column(column: pd.Series) -> pa.Array:
 
 
 def as_frame(source: Any, kind: Literal["pairs", "limits"]) -> pd.DataFrame:
-    """A job's input as a frame of :func:`hubframe.read_pairs` / ``read_limits``: such a frame
-    as it is, anything else read first."""
-    if isinstance(source, pd.DataFrame):
-        meta = source.attrs.get("hubframe")
-        if isinstance(meta, Mapping) and meta.get("kind") == kind:
-            return source.reset_index(drop=True)
-    from hubframe.io import read_limits, read_pairs
+    """A job's input as a frame of :func:`hubframe.read_pairs` / ``read_limits`` numbered from
+    0: such a frame as it is, anything else read first (:func:`read_input` keeps its index)."""
+    return read_input(source, kind)[0]
 
-    frame: pd.DataFrame = read_pairs(source) if kind == "pairs" else read_limits(source)
-    return frame.reset_index(drop=True)
+
+def read_input(
+    source: Any, kind: Literal["pairs", "limits"]
+) -> tuple[pd.DataFrame, pd.Index | None]:
+    """:func:`as_frame`, and the index the frame read had (a DataFrame's own labels, see
+    :func:`hubframe.io.frame.source_index`); None when it was the default ``0..n-1``."""
+    frame = source
+    meta = source.attrs.get("hubframe") if isinstance(source, pd.DataFrame) else None
+    if not (isinstance(meta, Mapping) and meta.get("kind") == kind):
+        from hubframe.io import read_limits, read_pairs
+
+        frame = read_pairs(source) if kind == "pairs" else read_limits(source)
+    index = frame.index
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        return frame.reset_index(drop=True), None
+    return frame.reset_index(drop=True), index
 
 
 def value(v: Any) -> Any:
@@ -169,4 +179,13 @@ def _issue_positions(frame: pd.DataFrame, issues: pd.DataFrame) -> list[int | No
     ]
 
 
-__all__ = ["as_frame", "columns", "describer", "issue_outcomes", "text", "value", "whole"]
+__all__ = [
+    "as_frame",
+    "columns",
+    "describer",
+    "issue_outcomes",
+    "read_input",
+    "text",
+    "value",
+    "whole",
+]

@@ -1,0 +1,165 @@
+"""A result lines up with the DataFrame it came from, whatever that frame's index.
+
+An analyst filters a sheet (``df[df.Amount > 0]``: index 0, 2, 5, ...), runs it, and writes
+the statuses back with ``df["status"] = result["status"]`` or picks the failed rows with
+``df.loc[result.index[result.status == "failed"]]``.  Both align on the index: a result
+numbered 0..n-1 put each status on another row of the analyst's frame, without a word.  Every
+job that returns a row per input row keeps the input's labels (a cell of several ids gives its
+label to each of its rows, as ``DataFrame.explode`` does); rows a sync adds for removals take
+labels no input row has.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+
+DEALS = demo_ids("deals")
+CONTACTS = demo_ids("contacts")
+
+
+def _indexes(size: int) -> st.SearchStrategy[pd.Index]:
+    """Indexes a filtered, sorted, concatenated or keyed frame has."""
+    ints = st.lists(st.integers(-(10**6), 10**6), min_size=size, max_size=size, unique=True).map(
+        pd.Index
+    )
+    repeated = st.lists(st.integers(0, 3), min_size=size, max_size=size).map(pd.Index)
+    text = st.lists(
+        st.text("abcxyz ", min_size=1, max_size=4), min_size=size, max_size=size, unique=True
+    ).map(lambda v: pd.Index(v, name="key"))
+    dates = st.just(pd.date_range("2026-01-01", periods=size, freq="D"))
+    shifted = st.integers(1, 50).map(lambda start: pd.RangeIndex(start, start + size))
+    multi = st.just(
+        pd.MultiIndex.from_arrays([[f"s{i % 2}" for i in range(size)], list(range(size))])
+    )
+    return st.one_of(ints, repeated, text, dates, shifted, multi)
+
+
+@st.composite
+def _sheets(draw: st.DrawFn) -> pd.DataFrame:
+    size = draw(st.integers(1, 12))
+    deals = [
+        draw(st.sampled_from([str(d) for d in DEALS[:6]] + ["not an id", ""])) for _ in range(size)
+    ]
+    contacts = [draw(st.sampled_from([str(c) for c in CONTACTS[:6]])) for _ in range(size)]
+    frame = pd.DataFrame(
+        {"Deal ID": deals, "Contact ID": contacts, "Mine": [f"m{i}" for i in range(size)]}
+    )
+    return frame.set_axis(draw(_indexes(size)))
+
+
+@pytest.fixture(scope="module")
+def portal() -> Any:
+    with Sandbox(seed="demo") as sb:
+        yield sb
+
+
+def _aligned(sheet: pd.DataFrame, result: pd.DataFrame) -> None:
+    """Each result row carries the label of the sheet row it reports (its own ``Mine`` cell)."""
+    assert len(result) == len(sheet)
+    assert result.index.equals(sheet.index)
+    assert (result["row"].to_numpy() - 2).tolist() == list(range(len(sheet)))
+    assert result["Mine"].tolist() == sheet["Mine"].tolist()
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(sheet=_sheets())
+def test_a_dry_run_keeps_the_frames_index(portal: Sandbox, sheet: pd.DataFrame) -> None:
+    result = hubframe.associate(sheet, client_for(portal), dry_run=True, progress=False)
+    _aligned(sheet, result)
+    read = hubframe.read_pairs(sheet, from_type="deals", to_type="contacts")
+    assert read.index.equals(sheet.index)
+    again = hubframe.associate(read, client_for(portal), dry_run=True, progress=False)
+    assert again.index.equals(sheet.index)
+    diff = hubframe.sync(
+        sheet, client_for(portal), dry_run=True, allow_removals=True, progress=False
+    )
+    assert list(diff.index[: len(sheet)]) == list(sheet.index.to_flat_index())
+    added = diff.index[len(sheet) :]
+    assert not any(label in set(sheet.index.to_flat_index()) for label in added)
+
+
+def test_statuses_written_back_land_on_their_own_rows(sandbox_factory: Any) -> None:
+    """The analyst's workflow on a filtered frame: run, write the statuses back, pick the
+    failed rows to fix."""
+    sb = sandbox_factory(seed="demo")
+    whole = pd.DataFrame(
+        {
+            "Deal ID": [str(DEALS[0]), "999", str(DEALS[1]), "bad", str(DEALS[2]), "77"],
+            "Contact ID": [str(c) for c in CONTACTS[:6]],
+            "Amount": [10, 0, 20, 30, 0, 40],
+        }
+    )
+    sheet = whole[whole["Amount"] > 0].copy()  # index 0, 2, 3, 5
+    result = hubframe.associate(sheet, client_for(sb), progress=False)
+    sheet["status"] = result["status"]
+    assert sheet["status"].tolist() == ["success", "success", "invalid", "failed"]
+    assert sheet.loc[result.index[result["status"] != "success"], "Deal ID"].tolist() == [
+        "bad",
+        "77",
+    ]
+
+
+def test_a_cell_of_several_ids_gives_its_label_to_each_pair(portal: Sandbox) -> None:
+    ids = f"{CONTACTS[0]};{CONTACTS[1]}"
+    sheet = pd.DataFrame(
+        {"Record ID": [str(DEALS[0]), str(DEALS[1])], "Associated Contact IDs": [ids, ""]},
+        index=["first", "second"],
+    )
+    read = hubframe.read_pairs(sheet, from_type="deals")
+    assert read.index.tolist() == ["first", "first", "second"]
+    result = hubframe.associate(read, client_for(portal), dry_run=True, progress=False)
+    assert result.index.tolist() == ["first", "first", "second"]
+    assert result["row"].tolist() == [2, 2, 3]
+
+
+def test_limits_and_removals_keep_the_frames_index(sandbox_factory: Any) -> None:
+    sb = sandbox_factory(seed="demo")
+    limits = pd.DataFrame(
+        {"From": ["deals", "deals"], "To": ["contacts", "companies"], "Max": [5, "many"]},
+        index=[7, 3],
+    )
+    result = hubframe.configure_limits(limits, client_for(sb), progress=False)
+    assert result.index.tolist() == [7, 3]
+    assert result["status"].tolist() == ["success", "invalid"]
+    pairs = pd.DataFrame(
+        {"Deal ID": [str(DEALS[0]), "x"], "Contact ID": [str(CONTACTS[0]), str(CONTACTS[1])]},
+        index=["b", "a"],
+    )
+    hubframe.associate(pairs, client_for(sb), progress=False)
+    removed = hubframe.remove_associations(pairs, client_for(sb), progress=False)
+    assert removed.index.tolist() == ["b", "a"]
+    assert removed["status"].tolist() == ["success", "invalid"]
+
+
+@pytest.mark.parametrize(
+    ("index", "added"),
+    [([10, 4], [11]), (["b", "a"], [None])],
+    ids=["integers", "text"],
+)
+def test_a_syncs_removals_take_labels_no_row_has(
+    sandbox_factory: Any, index: list[Any], added: list[Any]
+) -> None:
+    sb = sandbox_factory(seed="demo")
+    deal = str(DEALS[3])
+    linked = pd.DataFrame({"Deal ID": [deal] * 3, "Contact ID": [str(c) for c in CONTACTS[:3]]})
+    hubframe.associate(linked, client_for(sb), progress=False)
+    sheet = linked.iloc[:2].set_axis(index)
+    result = hubframe.sync(sheet, client_for(sb), allow_removals=True, progress=False)
+    assert result.index[:2].tolist() == index
+    last = result.index[-1]
+    assert pd.isna(last) if added == [None] else last == added[0]
+    assert result["status"].tolist() == ["skipped", "skipped", "success"]  # kept, removed
+    assert result["to_id"].iloc[-1] == str(CONTACTS[2])
+    assert np.array_equal(result["row"].iloc[:2].to_numpy(), [2, 3])

@@ -311,8 +311,11 @@ def _read(
     syntax: Syntax,
 ) -> pd.DataFrame:
     loaded = load_source(source)
-    if loaded.frame is not None and _is_read_output(loaded.frame, kind):
-        return loaded.frame.copy()
+    if loaded.frame is not None and is_read_frame(loaded.frame, kind):
+        from hubframe.io.conform import conformed
+
+        found = conformed(loaded.frame, kind)
+        return found.copy() if found is loaded.frame else found
     request = Request(
         kind,
         loaded.name,
@@ -399,10 +402,11 @@ def _combine(parts: list[pd.DataFrame], kind: Kind) -> pd.DataFrame:
     return result.reset_index(drop=True)
 
 
-def _is_read_output(frame: pd.DataFrame, kind: Kind) -> bool:
+def is_read_frame(frame: pd.DataFrame, kind: Kind) -> bool:
+    """``frame`` was read by :func:`read_pairs` (``kind="pairs"``) or :func:`read_limits`; see
+    :func:`hubframe.io.conform.conformed` for what is checked before it is taken as it is."""
     info = frame.attrs.get("hubframe")
-    wanted = {"sheet", "row", *fields_for(kind)}
-    return isinstance(info, dict) and info.get("kind") == kind and wanted <= set(frame.columns)
+    return isinstance(info, Mapping) and info.get("kind") == kind
 
 
 def _type_argument(value: str | None, name: str, source: str, syntax: Syntax) -> str | None:

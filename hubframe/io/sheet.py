@@ -184,12 +184,13 @@ def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
     for header in mapping.columns.values():  # the columns read, not the sheet's others
         if header in headers:
             refuse_rounded(frame.iloc[:, headers.index(header)], header, request.source_name)
-    columns = [_frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
+    columns = [frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
     rows = np.arange(len(frame), dtype=np.int64) + 2
     return RawSheet("", headers, columns, rows, mapping, written=written_headers(cells, headers))
 
 
-def _frame_column(s: pd.Series) -> Text:
+def frame_column(s: pd.Series) -> Text:
+    """A DataFrame column's cells as the reader's text (numbers as their digits)."""
     if s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
         return filled(as_text(s))  # Arrow-backed text: no copy
     narrow = narrow_text(s)  # float32 / float16: their own digits

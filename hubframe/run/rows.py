@@ -40,9 +40,13 @@ def read_input(
 ) -> tuple[pd.DataFrame, pd.Index | None]:
     """:func:`as_frame`, and the index the frame read had (a DataFrame's own labels, see
     :func:`hubframe.io.frame.source_index`); None when it was the default ``0..n-1``."""
-    frame = source
-    meta = source.attrs.get("hubframe") if isinstance(source, pd.DataFrame) else None
-    if not (isinstance(meta, Mapping) and meta.get("kind") == kind):
+    from hubframe.io.frame import is_read_frame
+
+    if isinstance(source, pd.DataFrame) and is_read_frame(source, kind):
+        from hubframe.io.conform import conformed
+
+        frame = conformed(source, kind)
+    else:
         from hubframe.io import read_limits, read_pairs
 
         frame = read_pairs(source) if kind == "pairs" else read_limits(source)

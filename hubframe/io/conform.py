@@ -1,0 +1,146 @@
+"""A frame of :func:`hubframe.read_pairs` / ``read_limits`` that the analyst edited, held to
+what the reader gives before a job takes it as it is.
+
+A read frame is the sheet's rows with their cells normalized: text columns, whole numbers in
+``Int64`` columns (the text of a cell that was not one kept aside for validation to name), and
+``remove`` as True or False.  An analyst reads a sheet, looks at it and fixes it in the
+notebook (``limits.loc[3, "max_to_object_ids"] = 7.5``, ``pairs["from_id"] =
+pd.to_numeric(...)``, ``limits["remove"] = "no"``), then runs it.  Such edits reached the
+jobs as they were: a limit of 7.5 was sent as 7, a remove cell reading ``"no"`` purged the
+limit, and numbers in an id column stopped the run with a pandas error.  :func:`conformed`
+gives every edited column the reader's form:
+
+- text columns (types, ids, labels, categories, the sheet name): cells that are not text
+  become the text a DataFrame's cells read as (``2040000001`` -> ``"2040000001"``); validation
+  then judges them as any sheet's cells;
+- whole-number columns (type ids, limits): cells that are not whole numbers (``7.5``,
+  ``"many"``) become empty, their text kept for validation to report the row (``BAD_LIMIT``);
+- ``row``: whole numbers, ``remove``: True or False only; anything else stops the job with an
+  :class:`~hubframe.errors.InputError` naming the row and the value, before anything is sent;
+- a column the reader gives that the frame lacks stops it too, naming the column.
+
+A frame the reader gave and nobody edited passes unchanged and uncopied.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Final
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from hubframe.errors import InputError
+from hubframe.io.aliases import Kind, fields_for
+from hubframe.io.frame import RAW_PREFIX
+from hubframe.io.narrow import refuse_rounded
+from hubframe.io.normalize import whole_numbers
+from hubframe.io.sheet import frame_column
+from hubframe.io.text import Text, text_series, to_series
+
+WHOLE: Final = frozenset({"type_id", "max_to_object_ids"})
+SHOWN: Final = 3  # rows named in an error
+
+
+def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
+    """``frame`` (a read frame of ``kind``) with every column the reader gives in its form; the
+    frame itself when nothing differs.  Raises InputError for a missing column, a row number
+    that is not a whole number, or a remove cell that is not True or False."""
+    columns = ["sheet", "row", *fields_for(kind), *(["remove"] if kind == "limits" else [])]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"this frame was read by read_{kind} but lacks its column(s) "
+            f"{', '.join(map(repr, missing))}: keep them (an empty column is fine), or pass "
+            "the sheet itself to be read again."
+        )
+    fixes: dict[str, Any] = {}
+    for column in columns:
+        series = frame[column]
+        if column == "row":
+            fixes |= _rows(series)
+        elif column == "remove":
+            fixes |= _removes(series, frame["row"])
+        elif column in WHOLE:
+            fixes |= _whole(series, column, frame.get(RAW_PREFIX + column))
+        elif not _is_text(series):
+            refuse_rounded(series, column, f"the {column} column", first=0, row="position")
+            fixes[column] = to_series(_text(series), frame.index)
+    if not fixes:
+        return frame
+    out = frame.copy(deep=False)
+    for column, values in fixes.items():
+        out[column] = values
+    return out
+
+
+def _is_text(series: pd.Series) -> bool:
+    if pd.api.types.is_string_dtype(series.dtype) and series.dtype != object:
+        return True
+    return series.dtype == object and pd.api.types.infer_dtype(series, skipna=True) in (
+        "string",
+        "empty",
+    )
+
+
+def _text(series: pd.Series) -> Text:
+    """Cells as the reader reads a DataFrame's cells; empty ones (and spaces) null."""
+    text = frame_column(series)
+    blank = pc.equal(pc.utf8_trim_whitespace(text), "")
+    return pc.if_else(blank, pa.scalar(None, type=text.type), text)
+
+
+def _whole(series: pd.Series, column: str, raw: pd.Series | None) -> dict[str, Any]:
+    """A whole-number column's fixes: its cells parsed when they are not Int64, and the text
+    kept for validation only on the rows still without a number (a cell the analyst set to a
+    number is no longer the text the sheet had)."""
+    fixes: dict[str, Any] = {}
+    values = series
+    kept = np.full(len(series), None, dtype=object)
+    if not pd.api.types.is_integer_dtype(series.dtype):
+        parsed, bad = whole_numbers(_text(series))
+        values = fixes[column] = pd.Series(parsed, index=series.index)
+        kept = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=object)
+    if raw is not None:
+        was = raw.astype(object).where(raw.notna(), None).to_numpy()
+        kept = np.where(np.asarray(values.isna(), dtype=bool) & pd.isna(kept), was, kept)
+        if not pd.Series(kept, dtype=object).equals(pd.Series(was, dtype=object)):
+            fixes[RAW_PREFIX + column] = text_series(kept, series.index)
+    elif not pd.isna(kept).all():
+        fixes[RAW_PREFIX + column] = text_series(kept, series.index)
+    return fixes
+
+
+def _rows(series: pd.Series) -> dict[str, Any]:
+    if pd.api.types.is_integer_dtype(series.dtype) and not series.isna().any():
+        return {}
+    values = whole_numbers(_text(series))[0]
+    wrong = np.flatnonzero(np.asarray(values.isna(), dtype=bool))
+    if len(wrong):
+        cells = ", ".join(repr(series.iloc[i]) for i in wrong[:SHOWN])
+        raise InputError(
+            f"the row column holds {cells} (position {int(wrong[0])}): it numbers each row as "
+            "the sheet does, a whole number in every row. A row without one is not a sheet's "
+            "row (a sync's result adds such rows for its removals): leave those rows out."
+        )
+    return {"row": pd.Series(np.asarray(values, dtype=np.int64), index=series.index)}
+
+
+def _removes(series: pd.Series, rows: pd.Series) -> dict[str, Any]:
+    if pd.api.types.is_bool_dtype(series.dtype) and not series.isna().any():
+        return {}
+    cells = series.to_numpy(dtype=object)
+    flags = np.array([c is True or c is np.True_ for c in cells], dtype=bool)
+    plain = np.array([isinstance(c, bool | np.bool_) for c in cells], dtype=bool)
+    wrong = np.flatnonzero(~plain)
+    if len(wrong):
+        named = ", ".join(f"row {rows.iloc[i]} holds {cells[i]!r}" for i in wrong[:SHOWN])
+        raise InputError(
+            f"the remove column takes True (remove the limit) or False, but {named}: set "
+            "True or False, or read the sheet again."
+        )
+    return {"remove": pd.Series(flags, index=series.index)}
+
+
+__all__ = ["conformed"]

@@ -1,0 +1,205 @@
+"""A frame read by read_pairs / read_limits and then edited in the notebook is held to what the
+reader gives (hubframe.io.conform) before a job takes it.
+
+Before: a limit set to 7.5 was sent as 7, a remove cell reading "no" purged the limit, numbers
+put in an id or type id column stopped the run with a pandas error, and a limit fixed from
+"many" to 7 was still refused as "many".
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe
+from hubframe.errors import HubframeError, InputError
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+
+DEALS = demo_ids("deals")
+CONTACTS = demo_ids("contacts")
+TYPES = ["contacts", "companies", "tickets"]
+
+
+def _limits() -> pd.DataFrame:
+    return hubframe.read_limits(pd.DataFrame({"From": ["deals"] * 3, "To": TYPES, "Max": [5] * 3}))
+
+
+def _limit_of(sb: Sandbox, to_type: str) -> int | None:
+    client = client_for(sb)
+    answer = client.request(
+        "GET", f"/crm/associations/2026-03/definitions/configurations/deals/{to_type}"
+    ).json()
+    found = [r for r in answer["results"] if r["category"] == "HUBSPOT_DEFINED"]
+    return found[0]["userEnforcedMaxToObjectIds"] if found else None
+
+
+@pytest.fixture(scope="module")
+def portal() -> Any:
+    with Sandbox(seed="demo") as sb:
+        yield sb
+
+
+cells = st.one_of(
+    st.integers(-3, 20_000),
+    st.floats(allow_nan=True, allow_infinity=True, width=64),
+    st.sampled_from(["7", " 8 ", "7.0", "7.5", "many", "", "1e3", "1,000", None, True, False]),
+    st.decimals(places=2, min_value=-10, max_value=100, allow_nan=False),
+)
+
+
+def _whole(cell: Any) -> int | None:
+    """The limit a cell says when it is a whole number as a sheet's cell would be read."""
+    if cell is None or isinstance(cell, bool):
+        return None
+    if isinstance(cell, str | Decimal):  # as a sheet's text: "1.00" is not read as 1
+        text = str(cell).strip()
+        whole = text.isdigit() or (text.endswith(".0") and text[:-2].isdigit())
+        return int(float(text)) if whole else None
+    number = float(cell)
+    return int(number) if np.isfinite(number) and number == int(number) else None
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(edits=st.lists(cells, min_size=3, max_size=3))
+def test_an_edited_limit_is_planned_only_as_the_whole_number_it_says(
+    portal: Sandbox, edits: list[Any]
+) -> None:
+    limits = _limits()
+    limits["max_to_object_ids"] = pd.Series(edits, dtype=object)
+    result = hubframe.configure_limits(limits, client_for(portal), dry_run=True, progress=False)
+    for cell, (_, row) in zip(edits, result.iterrows(), strict=True):
+        said = _whole(cell)
+        if row["status"] == "planned":
+            assert said is not None and row["max_to_object_ids"] == said, (cell, row.to_dict())
+        elif said is not None and 1 <= said <= 10_000:
+            pytest.fail(f"{cell!r} is a whole limit, yet the row is {row['status']}")
+
+
+@pytest.mark.parametrize("cell", ["no", "false", "0", 1, "yes", None, np.nan])
+def test_a_remove_cell_that_is_not_true_or_false_stops_before_sending(
+    sandbox_factory: Any, cell: Any
+) -> None:
+    sb = sandbox_factory(seed="demo")
+    hubframe.configure_limits(_limits(), client_for(sb), progress=False)
+    limits = _limits()
+    limits["max_to_object_ids"] = pd.array([9, 9, 9], dtype="Int64")
+    limits["remove"] = pd.Series([False, cell, False], dtype=object)
+    with pytest.raises(InputError, match=r"remove column .* row 3 holds"):
+        hubframe.configure_limits(limits, client_for(sb), progress=False)
+    assert [_limit_of(sb, t) for t in TYPES] == [5, 5, 5]  # nothing sent, nothing purged
+
+
+def test_a_fractional_limit_is_refused_not_cut(sandbox_factory: Any) -> None:
+    sb = sandbox_factory(seed="demo")
+    before = _limit_of(sb, TYPES[0])
+    limits = _limits()
+    limits["max_to_object_ids"] = pd.Series([7.5, 8.0, "9"], dtype=object)
+    result = hubframe.configure_limits(limits, client_for(sb), progress=False)
+    assert result["status"].tolist() == ["invalid", "success", "success"]
+    assert result["error_code"].iloc[0] == "BAD_LIMIT"
+    assert "7.5" in result["error_message"].iloc[0]
+    assert [_limit_of(sb, t) for t in TYPES] == [before, 8, 9]
+    assert before != 7
+
+
+def test_a_limit_fixed_after_reading_is_taken(portal: Sandbox) -> None:
+    limits = hubframe.read_limits(
+        pd.DataFrame({"From": ["deals", "deals"], "To": TYPES[:2], "Max": ["many", "lots"]})
+    )
+    limits.loc[0, "max_to_object_ids"] = 7
+    result = hubframe.configure_limits(limits, client_for(portal), dry_run=True, progress=False)
+    assert result["status"].tolist() == ["planned", "invalid"]
+    assert result["max_to_object_ids"].iloc[0] == 7
+    assert "'lots'" in result["error_message"].iloc[1]
+
+
+ids = st.one_of(
+    st.sampled_from(DEALS[:4]),
+    st.sampled_from([float(d) for d in DEALS[:4]]),
+    st.sampled_from([str(d) for d in DEALS[:4]]),
+    st.sampled_from([" 2040000001 ", "x", "", None, np.nan, 2.5, -1, 2**70, True]),
+)
+type_ids = st.one_of(st.none(), st.integers(-2, 300), st.floats(), st.text(max_size=3))
+
+
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    froms=st.lists(ids, min_size=3, max_size=3), types=st.lists(type_ids, min_size=3, max_size=3)
+)
+def test_edited_pairs_give_every_row_a_status_or_stop_clearly(
+    portal: Sandbox, froms: list[Any], types: list[Any]
+) -> None:
+    sheet = pd.DataFrame({"Deal ID": [str(d) for d in DEALS[:3]], "Contact ID": CONTACTS[:3]})
+    pairs = hubframe.read_pairs(sheet)
+    pairs["from_id"] = pd.Series(froms, dtype=object)
+    pairs["type_id"] = pd.Series(types, dtype=object)
+    try:
+        result = hubframe.associate(pairs, client_for(portal), dry_run=True, progress=False)
+    except HubframeError:
+        return
+    assert len(result) == 3
+    for cell, (_, row) in zip(froms, result.iterrows(), strict=True):
+        if row["status"] == "planned":  # only a cell that says this record's id exactly
+            assert row["from_id"] == _id_of(cell), (cell, row.to_dict())
+
+
+def _id_of(cell: Any) -> str | None:
+    if isinstance(cell, str):
+        return cell
+    if isinstance(cell, bool) or cell is None:
+        return None
+    if isinstance(cell, float):
+        exact = np.isfinite(cell) and cell == int(cell) and abs(cell) < 2**53
+        return str(int(cell)) if exact else None
+    return str(cell)
+
+
+def test_ids_put_in_as_numbers_are_linked(sandbox_factory: Any) -> None:
+    sb = sandbox_factory(seed="demo")
+    sheet = pd.DataFrame({"Deal ID": ["x", "y"], "Contact ID": [str(c) for c in CONTACTS[5:7]]})
+    pairs = hubframe.read_pairs(sheet)
+    pairs["from_id"] = pd.to_numeric(pd.Series([DEALS[5], DEALS[6]]))  # int64
+    result = hubframe.associate(pairs, client_for(sb), progress=False)
+    assert result["status"].tolist() == ["success", "success"]
+    assert result["from_id"].tolist() == [str(DEALS[5]), str(DEALS[6])]
+
+
+@pytest.mark.parametrize("column", ["row", "sheet", "to_type", "label", "type_id"])
+def test_a_read_frame_missing_a_column_is_refused_by_name(portal: Sandbox, column: str) -> None:
+    pairs = hubframe.read_pairs(pd.DataFrame({"Deal ID": [DEALS[0]], "Contact ID": [CONTACTS[0]]}))
+    with pytest.raises(InputError, match=f"lacks its column.*'{column}'"):
+        hubframe.associate(pairs.drop(columns=column), client_for(portal), dry_run=True)
+    with pytest.raises(InputError, match=f"lacks its column.*'{column}'"):
+        hubframe.read_pairs(pairs.drop(columns=column))
+
+
+def test_row_numbers_that_are_not_whole_numbers_are_refused(portal: Sandbox) -> None:
+    pairs = hubframe.read_pairs(pd.DataFrame({"Deal ID": [DEALS[0]], "Contact ID": [CONTACTS[0]]}))
+    pairs["row"] = pd.Series(["two"], dtype=object)
+    with pytest.raises(InputError, match="row column holds 'two'"):
+        hubframe.associate(pairs, client_for(portal), dry_run=True)
+    pairs["row"] = pd.Series(["7"], dtype=object)
+    result = hubframe.associate(pairs, client_for(portal), dry_run=True, progress=False)
+    assert result["row"].tolist() == [7]
+
+
+def test_an_unedited_read_frame_is_taken_without_a_copy() -> None:
+    from hubframe.io.conform import conformed
+
+    pairs = hubframe.read_pairs(pd.DataFrame({"Deal ID": [DEALS[0]], "Contact ID": ["x"]}))
+    assert conformed(pairs, "pairs") is pairs
+    limits = hubframe.read_limits(
+        pd.DataFrame({"From": ["deals"], "To": ["contacts"], "Max": ["many"]})
+    )
+    assert conformed(limits, "limits") is limits

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hubframe.errors import ErrorCode, HubframeError
+from hubframe.io.aliases import Kind
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.lookup import Matches, id_properties, match_records
@@ -277,4 +279,62 @@ def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.Data
     return _connected(frame, offline, [step])
 
 
-__all__ = ["records_found", "validate_limits", "validate_pairs"]
+#: The codes only validation with a client finds (see the module docstring).
+ONLINE_CODES: Final = frozenset(
+    code.value
+    for code in (
+        ErrorCode.OBJECT_NOT_FOUND,
+        ErrorCode.AMBIGUOUS_RECORD,
+        ErrorCode.UNKNOWN_LABEL,
+        ErrorCode.INVALID_ASSOCIATION_TYPE,
+        ErrorCode.HUBSPOT_VALIDATION,
+    )
+)
+
+
+def run_issues(frame: pd.DataFrame, given: pd.DataFrame | None, kind: Kind) -> pd.DataFrame:
+    """The issues a job settles its rows with (``issues=``): the sheet's own checks, made now on
+    the rows as they are, and what a validation with a client found (``given``) on the rows it
+    still describes.  Issues of another version of the frame (rows filtered out or sorted, cells
+    edited since) never settle a row: the sheet's checks are not taken from ``given``, and a
+    client's finding is kept only where the row's sheet, number and cell are still the ones it
+    names."""
+    offline = _offline_pairs(frame) if kind == "pairs" else _offline_limits(frame)
+    if given is None or given.empty or not set(offline.columns) <= set(given.columns):
+        return offline
+    online = given.loc[given["code"].astype(str).isin(ONLINE_CODES).to_numpy(dtype=bool)]
+    online = online.reset_index(drop=True)
+    kept = online.loc[_describes(frame, online)]
+    if kept.empty:
+        return offline
+    both = pd.concat([offline, kept[list(offline.columns)].astype(offline.dtypes.to_dict())])
+    ordered = both.sort_values("position", kind="stable").reset_index(drop=True)
+    return ordered.astype(offline.dtypes.to_dict())
+
+
+def _describes(frame: pd.DataFrame, issues: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Which issues still name their row: its position holds the same sheet, row number and
+    cell (the issue's ``value`` in its ``column``)."""
+    positions = pd.to_numeric(issues["position"], errors="coerce").to_numpy(dtype=float)
+    ok = np.isfinite(positions) & (positions >= 0) & (positions < len(frame))
+    at = np.where(ok, positions, 0).astype(np.int64)
+    for column in ("sheet", "row"):
+        now = frame[column].to_numpy(dtype=object)[at]
+        ok &= np.array([_same(a, b) for a, b in zip(now, issues[column], strict=True)], bool)
+    for name, group in issues.groupby("column", sort=False).groups.items():
+        where, column = issues.index.get_indexer(group), str(name)
+        if column not in frame.columns:
+            ok[where] = False
+            continue
+        now = frame[column].to_numpy(dtype=object)[at[where]]
+        said = issues["value"].to_numpy(dtype=object)[where]
+        ok[where] &= np.array([_same(a, b) for a, b in zip(now, said, strict=True)], bool)
+    return np.asarray(ok, dtype=bool)
+
+
+def _same(now: Any, said: Any) -> bool:
+    """A cell and the value an issue names alike (empty alike, numbers as their text)."""
+    return (text(now) or "") == (text(said) or "")
+
+
+__all__ = ["ONLINE_CODES", "records_found", "run_issues", "validate_limits", "validate_pairs"]

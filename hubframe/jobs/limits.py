@@ -79,10 +79,10 @@ class _Limits:
     issues: pd.DataFrame | None
 
     def prepare(self, run: RunContext) -> Prepared:
-        from hubframe.validate import validate_limits
+        from hubframe.jobs.check import run_issues
 
         frame, index = read_input(self.source, "limits")
-        issues = validate_limits(frame) if self.issues is None else self.issues
+        issues = run_issues(frame, self.issues, "limits")
         prepared = Prepared(
             "limits", frame, "limits", settled=issue_outcomes(frame, issues), issues=issues
         )

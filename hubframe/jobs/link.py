@@ -54,8 +54,11 @@ def associate(
     file-like object, a DataFrame).  Sides named by a unique property (``from_id_property=``,
     "Contact email") are looked up to record ids first (:mod:`hubframe.run.lookup`).  Rows with
     a label or type id are sent with labeled batch create, the others with batch associate
-    default.  ``issues``: the validation issues of ``pairs`` when already known (from
-    :func:`hubframe.validate_pairs`), so they are not worked out again.
+    default.  ``issues``: the issues :func:`hubframe.validate_pairs` gave with a client (what
+    HubSpot holds: records not found, unknown labels), so the run does not send those rows.
+    The sheet's own checks are always made again on the rows as they are, and a finding is
+    kept only for a row still as it was validated (:func:`hubframe.jobs.check.run_issues`):
+    issues of rows filtered out, sorted or edited since never settle another row.
 
     Run options (:class:`~hubframe.run.options.RunOptions`, the same for every job):
     ``dry_run`` sends nothing and marks rows ``planned`` with their batch number; ``journal`` (a
@@ -122,8 +125,8 @@ class _Associate:
     issues: pd.DataFrame | None
 
     def prepare(self, run: RunContext) -> Prepared:
+        from hubframe.jobs.check import run_issues
         from hubframe.run.lookup import resolve_ids
-        from hubframe.validate import validate_pairs
 
         source, index = read_input(self.source, "pairs")
         book = LabelBook(run.client)
@@ -131,8 +134,7 @@ class _Associate:
         # is read, every pair's (its unlabeled type is asked as soon as a pair is found linked).
         book.prefetch(labeled_pairs(source, every=self.wanted.read))
         frame, looked_up = resolve_ids(source, run.client)
-        known = self.issues is not None and frame is source  # ids looked up: validate again
-        issues = self.issues if known and self.issues is not None else validate_pairs(frame)
+        issues = run_issues(frame, self.issues, "pairs")
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         prepared.index = index

@@ -100,7 +100,7 @@ def sync(
     ``skipped``, ``OUT_OF_SCOPE``); default every from id of the sheet.  ``allow_removals``,
     ``max_removals``, ``allow_primary_removal``: the removal rules.
     ``send_predicted_failures``: send additions a configured limit is predicted to refuse.
-    ``issues``: the sheet's validation issues when known.  Run options as for
+    ``issues``: as for :func:`hubframe.associate`.  Run options as for
     :func:`hubframe.associate`; ``dry_run=True`` returns the plan (the diff) and sends nothing.
     Raises :class:`~hubframe.jobs.sync_rules.RemovalGuard` before sending anything when a real
     run would remove more than allowed.
@@ -139,16 +139,15 @@ class _Sync:
     riders: dict[int, int] = field(default_factory=dict)
 
     def prepare(self, run: RunContext) -> Prepared:
+        from hubframe.jobs.check import run_issues
         from hubframe.run.lookup import resolve_ids
-        from hubframe.validate import validate_pairs
 
         source, index = read_input(self.source, "pairs")
         if self.rules.allow_removals:
             _refuse_unread_sheets(source)
         frame, looked_up = resolve_ids(source, run.client)
-        frame, marked = _mark_no_targets(frame)
-        known = self.issues is not None and frame is source and not marked
-        issues = self.issues if known and self.issues is not None else validate_pairs(frame)
+        frame = _mark_no_targets(frame)
+        issues = run_issues(frame, self.issues, "pairs")
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
         prepared.index = index
@@ -202,19 +201,19 @@ def _says_labels(frame: pd.DataFrame) -> bool:
     return True
 
 
-def _mark_no_targets(frame: pd.DataFrame) -> tuple[pd.DataFrame, bool]:
+def _mark_no_targets(frame: pd.DataFrame) -> pd.DataFrame:
     """A row naming a record and nothing else (no to id, no label, no type id) puts the record
     in scope with no associations: marked like an export's empty association cell."""
     from hubframe.validate import record_only_rows
 
     empty = pd.Series(record_only_rows(frame), index=frame.index)
     if not bool(empty.any()):
-        return frame, False
+        return frame
     out = frame.copy()
     out.attrs = dict(frame.attrs)
     before = out[NO_TARGETS_COLUMN] if NO_TARGETS_COLUMN in out.columns else False
     out[NO_TARGETS_COLUMN] = (empty | before).astype(bool)
-    return out, True
+    return out
 
 
 # --- a row's label and type id must agree -------------------------------------------------------

@@ -343,13 +343,12 @@ class _Remove:
     issues: pd.DataFrame | None
 
     def prepare(self, run: RunContext) -> Prepared:
+        from hubframe.jobs.check import run_issues
         from hubframe.run.lookup import resolve_ids
-        from hubframe.validate import validate_pairs
 
         source, index = read_input(self.source, "pairs")
         frame, looked_up = resolve_ids(source, run.client)
-        known = self.issues is not None and frame is source  # ids looked up: validate again
-        issues = self.issues if known and self.issues is not None else validate_pairs(frame)
+        issues = run_issues(frame, self.issues, "pairs")
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared(
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues

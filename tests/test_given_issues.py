@@ -1,0 +1,106 @@
+"""``issues=`` given to a job never settles a row it does not describe (jobs.check.run_issues).
+
+Before: a job took the issues given as they were.  An analyst validated, dropped the invalid
+rows (``pairs[~invalid_rows(pairs, issues)]``) and ran the rest with the same issues: their
+positions now named other rows, so a valid row was reported ``invalid`` with another row's
+message, and a row repeating nothing was reported ``duplicate`` and not sent.  Cells edited
+after validating were sent unchecked (an id ``garbage`` went to HubSpot, an empty id too).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+from hubframe.validate import invalid_rows
+
+DEALS = demo_ids("deals")
+CONTACTS = demo_ids("contacts")
+SHOWN = ["row", "from_id", "to_id", "status", "error_code", "error_message"]
+
+
+@pytest.fixture(scope="module")
+def portal() -> Any:
+    with Sandbox(seed="demo") as sb:
+        yield sb
+
+
+ids = st.sampled_from([*map(str, DEALS[:3]), "bad", ""])
+targets = st.sampled_from([*map(str, CONTACTS[:3]), "x"])
+
+
+@st.composite
+def _versions(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A sheet read, and another version of it (filtered, sorted or edited after validating)."""
+    rows = draw(st.lists(st.tuples(ids, targets), min_size=1, max_size=10))
+    sheet = pd.DataFrame(rows, columns=["Deal ID", "Contact ID"])
+    first = hubframe.read_pairs(sheet)
+    change = draw(st.sampled_from(["filter", "reverse", "edit", "same"]))
+    if change == "filter":
+        keep = draw(st.lists(st.booleans(), min_size=len(first), max_size=len(first)))
+        later = first.loc[keep]
+    elif change == "reverse":
+        later = first.iloc[::-1]
+    elif change == "edit":
+        later = first.copy()
+        at = draw(st.integers(0, len(first) - 1))
+        later.loc[later.index[at], "from_id"] = draw(ids) or None
+    else:
+        later = first
+    return first, later
+
+
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(versions=_versions())
+def test_issues_of_another_version_change_no_row(
+    portal: Sandbox, versions: tuple[pd.DataFrame, pd.DataFrame]
+) -> None:
+    first, later = versions
+    stale = hubframe.validate_pairs(first)
+    client = client_for(portal)
+    plain = hubframe.associate(later, client, dry_run=True, progress=False)
+    told = hubframe.associate(later, client, dry_run=True, progress=False, issues=stale)
+    pd.testing.assert_frame_equal(told[SHOWN], plain[SHOWN])
+
+
+def test_the_analysts_workflow_drop_the_invalid_rows_and_run_the_rest(portal: Sandbox) -> None:
+    sheet = pd.DataFrame(
+        {
+            "Deal ID": [DEALS[0], "bad", DEALS[1], DEALS[1], DEALS[2]],
+            "Contact ID": [CONTACTS[0], CONTACTS[1], CONTACTS[2], CONTACTS[2], CONTACTS[3]],
+        }
+    )
+    pairs = hubframe.read_pairs(sheet)
+    issues = hubframe.validate_pairs(pairs)
+    kept = pairs[~invalid_rows(pairs, issues)]
+    result = hubframe.associate(
+        kept, client_for(portal), dry_run=True, progress=False, issues=issues
+    )
+    assert result["status"].tolist() == ["planned", "planned", "duplicate", "planned"]
+    assert result["row"].tolist() == [2, 4, 5, 6]
+
+
+def test_a_clients_findings_hold_for_rows_as_they_were(sandbox_factory: Any) -> None:
+    sb = sandbox_factory(seed="demo")
+    missing = "9999999999"
+    sheet = pd.DataFrame(
+        {"Deal ID": [missing, missing, DEALS[4]], "Contact ID": list(map(str, CONTACTS[4:7]))}
+    )
+    pairs = hubframe.read_pairs(sheet)
+    issues = hubframe.validate_pairs(pairs, client_for(sb), check_records=True)
+    assert issues["code"].tolist() == ["OBJECT_NOT_FOUND", "OBJECT_NOT_FOUND"]
+    fixed = pairs.copy()
+    fixed.loc[1, "from_id"] = str(DEALS[5])  # the analyst put the right id in
+    result = hubframe.associate(fixed, client_for(sb), progress=False, issues=issues)
+    assert result["status"].tolist() == ["invalid", "success", "success"]
+    assert result["error_code"].iloc[0] == "OBJECT_NOT_FOUND"
+    assert pd.isna(result["http_status"].iloc[0])  # settled by the issue, never sent

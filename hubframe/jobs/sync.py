@@ -97,7 +97,9 @@ def sync(
 
     ``pairs``: anything :func:`hubframe.read_pairs` reads, or its output (an export of
     :func:`hubframe.read_associations` too).  ``scope``: from ids to sync (rows of others are
-    ``skipped``, ``OUT_OF_SCOPE``); default every from id of the sheet.  ``allow_removals``,
+    ``skipped``, ``OUT_OF_SCOPE``): one id or several, as text or whole numbers (a frame of one
+    column too); a value that is not a record id raises InputError.  Default every from id of
+    the sheet.  ``allow_removals``,
     ``max_removals``, ``allow_primary_removal``: the removal rules.
     ``send_predicted_failures``: send additions a configured limit is predicted to refuse.
     ``issues``: as for :func:`hubframe.associate`.  Run options as for
@@ -117,17 +119,50 @@ def sync(
     return run_in_phases(_Sync(pairs, rules, issues), client, options)
 
 
-def _ids(values: Iterable[Any]) -> list[str]:
-    from hubframe.io.normalize import clean_id
-
-    out = []
+def _ids(values: Any) -> list[str]:
+    """``scope=`` as record ids: one id (text or a whole number) or several, empty values left
+    out.  A value that is not a record id stops the sync before anything is read or sent: a
+    mistyped id would leave its record out of the sync without a word."""
+    if isinstance(values, str | bytes | int | float | np.integer | np.floating):
+        values = [values]
+    if isinstance(values, pd.DataFrame):  # a frame of ids: its one column
+        if values.shape[1] != 1:
+            raise InputError(
+                f"scope= is a frame of {values.shape[1]} columns: give one column of from ids "
+                "(scope=frame['Deal ID'])."
+            )
+        values = values.iloc[:, 0]
+    found: list[str] = []
+    wrong: list[Any] = []
     for v in values:
         if value(v) is None:
             continue
-        cleaned = clean_id(str(int(v)) if isinstance(v, int | np.integer) else str(v))
-        if cleaned is not None:
-            out.append(cleaned)
-    return out
+        cleaned = _record_id(v)
+        if cleaned is None:
+            wrong.append(v)
+        else:
+            found.append(cleaned)
+    if wrong:
+        more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
+        raise InputError(
+            f"scope= holds {', '.join(map(repr, wrong[:3]))}{more}, not record ids: give the "
+            "ids of the from records to sync, whole numbers such as 12345."
+        )
+    return found
+
+
+def _record_id(v: Any) -> str | None:
+    """A scope value's record id (canonical digits); None when it is not one."""
+    from hubframe.io.normalize import MAX_ID_DIGITS, clean_id
+
+    if isinstance(v, bool | np.bool_):
+        return None
+    if isinstance(v, float | np.floating):  # whole and exact only (a float holds 15 digits)
+        exact = bool(np.isfinite(v)) and float(v).is_integer() and 0 < v < 2**53
+        return str(int(v)) if exact else None
+    text = str(int(v)) if isinstance(v, int | np.integer) else clean_id(str(v))
+    ok = text is not None and text.isascii() and text.isdigit() and text[0] != "0"
+    return text if ok and text is not None and len(text) <= MAX_ID_DIGITS else None
 
 
 @dataclass(frozen=True)

@@ -1,0 +1,80 @@
+"""``sync(scope=...)`` takes record ids in the forms an analyst has them, and refuses anything
+else by name before the sync reads or sends anything.
+
+Before: a scope of one id given as text (``scope="2040000001"``) was read as its characters
+and a mistyped id (``"garbage"``, ``True``) was dropped, so every record (or the mistyped one)
+was left out of the sync without a word; one id as a number stopped it with a TypeError.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe
+from hubframe.errors import InputError
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+
+DEALS = demo_ids("deals")
+CONTACTS = demo_ids("contacts")
+SHEET = pd.DataFrame({"Deal ID": list(DEALS[:3]), "Contact ID": list(CONTACTS[:3])})
+
+
+@pytest.fixture(scope="module")
+def portal() -> Any:
+    with Sandbox(seed="demo") as sb:
+        yield sb
+
+
+def _forms(deal: int) -> st.SearchStrategy[Any]:
+    return st.sampled_from(
+        [deal, str(deal), f" {deal} ", float(deal), np.int64(deal), f"{deal}.0", f"0{deal}"]
+    )
+
+
+good = st.sampled_from(DEALS[:4]).flatmap(_forms)
+BAD = ["garbage", "12a", True, -5, 2.5, float(2**60), "1e9", "x@y.com"]
+bad = st.sampled_from(BAD)
+
+
+@settings(
+    max_examples=50, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(values=st.lists(st.one_of(good, bad, st.none()), max_size=5))
+def test_the_scope_is_the_ids_given_or_a_refusal(portal: Sandbox, values: list[Any]) -> None:
+    client = client_for(portal)
+    if any(v is not None and _is_bad(v) for v in values):
+        with pytest.raises(InputError, match="scope= holds"):
+            hubframe.sync(SHEET, client, dry_run=True, progress=False, scope=values)
+        return
+    result = hubframe.sync(SHEET, client, dry_run=True, progress=False, scope=values)
+    sheet_rows = result.loc[result["sheet"] != "(portal)"]
+    scoped = {str(int(float(str(v).strip()))) for v in values if v is not None}
+    outside = sheet_rows["error_code"].fillna("").eq("OUT_OF_SCOPE").tolist()
+    assert outside == [str(d) not in scoped for d in DEALS[:3]]
+
+
+def _is_bad(v: Any) -> bool:
+    return isinstance(v, bool) or any(v == b and type(v) is type(b) for b in BAD)
+
+
+@pytest.mark.parametrize("one", [DEALS[0], str(DEALS[0]), np.int64(DEALS[0])])
+def test_one_id_is_a_scope_of_one(portal: Sandbox, one: Any) -> None:
+    result = hubframe.sync(SHEET, client_for(portal), dry_run=True, progress=False, scope=one)
+    rows = result.loc[result["sheet"] != "(portal)"]
+    assert rows["error_code"].fillna("").eq("OUT_OF_SCOPE").tolist() == [False, True, True]
+
+
+def test_a_frame_of_one_column_is_its_ids(portal: Sandbox) -> None:
+    ids = pd.DataFrame({"Deal ID": [DEALS[1]]})
+    result = hubframe.sync(SHEET, client_for(portal), dry_run=True, progress=False, scope=ids)
+    rows = result.loc[result["sheet"] != "(portal)"]
+    assert rows["error_code"].fillna("").eq("OUT_OF_SCOPE").tolist() == [True, False, True]
+    with pytest.raises(InputError, match="frame of 2 columns"):
+        hubframe.sync(SHEET, client_for(portal), dry_run=True, scope=SHEET)

@@ -20,6 +20,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubframe.argtypes import flag
 from hubframe.constants import (
     HEADER_TYPE_COLUMNS,
     LITERAL_LABEL_COLUMN,
@@ -538,6 +539,7 @@ def read_limits(
     it as a ``BLANK_LIMIT`` warning and the row is not sent; ``remove_blank=True`` makes empty
     cells remove their limit instead.  ``sheet`` and ``syntax`` as for :func:`read_pairs`.
     """
+    remove_blank = flag("remove_blank", remove_blank)
     frame = _read(
         "limits",
         source,

@@ -28,6 +28,7 @@ import numpy as np
 import pandas as pd
 from tqdm.auto import tqdm
 
+from hubframe.argtypes import count, flag
 from hubframe.constants import MAX_BATCH_READ
 from hubframe.errors import InputError
 from hubframe.hubspot.client import HubSpotClient
@@ -127,6 +128,8 @@ def read_associations(
     """
     from_type = object_type_argument(from_type, "from_type")
     to_type = object_type_argument(to_type, "to_type")
+    keep_empty, progress = flag("keep_empty", keep_empty), flag("progress", progress)
+    workers = count("workers", workers)
     wanted = record_ids(client, from_type, ids, sheet=sheet, column=column)
     calls = -(-len(wanted) // MAX_BATCH_READ)
     by_record: dict[str, list[Row]] = {i: [] for i in wanted}

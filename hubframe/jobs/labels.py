@@ -29,6 +29,7 @@ from typing import Any, Final
 
 import pandas as pd
 
+from hubframe.argtypes import flag
 from hubframe.constants import UNLABELED_NAMES
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
@@ -340,7 +341,7 @@ def configure_labels(
     (anything the readers read, or their output); ``from_type`` / ``to_type`` for sheets
     without type columns.  Returns one row per label."""
     wanted = _wanted(sheet, from_type, to_type)
-    labeler = _Labeler(client, renames, dry_run)
+    labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run))
     records = wanted.to_dict("records")
     held = _conflicts(wanted, records)
     found = [

@@ -14,6 +14,7 @@ from typing import Any, Unpack
 
 import pandas as pd
 
+from hubframe.argtypes import count, optional_flag
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.labels import LabelBook, LabelRefused, resolve
@@ -67,8 +68,10 @@ def configure_limits(
     says "at least".
     """
     options = RunOptions.of(run)
+    preflight = optional_flag("preflight", preflight)
+    scan_max = count("usage_scan_max", usage_scan_max, minimum=0)
     scan = options.dry_run and (PREFLIGHT_ON_DRY_RUNS if preflight is None else preflight)
-    job = _Limits(limits, usage_scan_max if scan else None, issues)
+    job = _Limits(limits, scan_max if scan else None, issues)
     return run_job(job, client, options)
 
 

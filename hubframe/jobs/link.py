@@ -14,6 +14,7 @@ from typing import Any, Unpack
 
 import pandas as pd
 
+from hubframe.argtypes import flag, optional_flag
 from hubframe.constants import EXISTING_COLUMNS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
@@ -88,10 +89,12 @@ def associate(
     ``linked_before`` (the two records were associated, with any type).
     """
     options = RunOptions.of(run)
+    preflight = optional_flag("preflight", preflight)
+    record_existing = optional_flag("record_existing", record_existing)
     wanted = _Wanted(
         preflight=PREFLIGHT_ON_DRY_RUNS and options.dry_run if preflight is None else preflight,
-        skip_existing=skip_existing,
-        send_predicted_failures=send_predicted_failures,
+        skip_existing=flag("skip_existing", skip_existing),
+        send_predicted_failures=flag("send_predicted_failures", send_predicted_failures),
         record=options.journal is not None if record_existing is None else record_existing,
         dry_run=options.dry_run,
     )

@@ -53,6 +53,7 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
+from hubframe.argtypes import count, flag
 from hubframe.constants import NO_TARGETS_COLUMN
 from hubframe.errors import ErrorCode, HubframeError, InputError
 from hubframe.hubspot.client import HubSpotClient
@@ -109,11 +110,11 @@ def sync(
     """
     options = RunOptions.of(run)
     rules = SyncRules(
-        allow_removals=allow_removals,
-        max_removals=max_removals,
-        allow_primary_removal=allow_primary_removal,
+        allow_removals=flag("allow_removals", allow_removals),
+        max_removals=count("max_removals", max_removals, minimum=0),
+        allow_primary_removal=flag("allow_primary_removal", allow_primary_removal),
         scope=None if scope is None else frozenset(_ids(scope)),
-        send_predicted_failures=send_predicted_failures,
+        send_predicted_failures=flag("send_predicted_failures", send_predicted_failures),
         dry_run=options.dry_run,
     )
     return run_in_phases(_Sync(pairs, rules, issues), client, options)

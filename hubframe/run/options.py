@@ -18,6 +18,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
+from hubframe.argtypes import count, flag
 from hubframe.errors import ConfigurationError, UsageError
 
 if TYPE_CHECKING:  # the journal (sqlite3) loads when a run opens one, not for validation
@@ -64,10 +65,22 @@ class RunOptions:
     cancel: threading.Event | None = None
 
     def __post_init__(self) -> None:
-        if self.batch_size is not None and self.batch_size < 1:
-            raise ConfigurationError(f"batch_size must be 1 or more, not {self.batch_size}")
-        if self.workers is not None and self.workers < 1:
-            raise ConfigurationError(f"workers must be 1 or more, not {self.workers}")
+        """Each option held to its type (:mod:`hubframe.argtypes`): ``dry_run="false"`` is
+        refused, not taken for true."""
+        checked = {
+            "dry_run": flag("dry_run", self.dry_run),
+            "progress": flag("progress", self.progress),
+            "batch_size": count("batch_size", self.batch_size),
+            "workers": count("workers", self.workers),
+        }
+        for name, value in checked.items():
+            object.__setattr__(self, name, value)
+        _check_journal(self.journal)
+        for name in ("on_progress", "on_start"):
+            if getattr(self, name) is not None and not callable(getattr(self, name)):
+                raise ConfigurationError(f"{name} must be a function, not {getattr(self, name)!r}")
+        if self.cancel is not None and not callable(getattr(self.cancel, "is_set", None)):
+            raise ConfigurationError(f"cancel must be a threading.Event, not {self.cancel!r}")
 
     @classmethod
     def of(cls, kwargs: Mapping[str, Any]) -> RunOptions:
@@ -77,6 +90,19 @@ class RunOptions:
         if unknown:
             raise UsageError(f"unexpected keyword argument(s): {', '.join(unknown)}")
         return cls(**kwargs)
+
+
+def _check_journal(journal: object) -> None:
+    """A journal is a path (text or ``pathlib``) or an open Journal."""
+    if journal is None or isinstance(journal, str | os.PathLike):
+        return
+    from hubframe.run.journal import Journal
+
+    if isinstance(journal, Journal):
+        return
+    raise ConfigurationError(
+        f"journal must be a file path (such as 'run.sqlite') or a Journal, not {journal!r}"
+    )
 
 
 @contextmanager

@@ -1,0 +1,45 @@
+"""The public functions' yes/no and number arguments, held to their types.
+
+Python reads any non-empty text as true, so ``allow_removals="no"`` allowed a sync to remove
+associations and ``dry_run="false"`` made a dry run; ``batch_size=2.5`` or ``workers="4"``
+stopped a run with a TypeError from deep inside.  :func:`flag` takes True or False only (numpy's
+too), :func:`count` whole numbers only; anything else is a
+:class:`~hubframe.errors.ConfigurationError` naming the argument and the value, raised before a
+job reads or sends anything.  (No numpy import: the command line's start-up stays light.)
+"""
+
+from __future__ import annotations
+
+import numbers
+from typing import Any
+
+from hubframe.errors import ConfigurationError
+
+
+def flag(name: str, value: Any) -> bool:
+    """``value`` as a yes/no argument: True or False (a numpy bool too)."""
+    if isinstance(value, bool):
+        return value
+    kind = getattr(getattr(value, "dtype", None), "kind", None)
+    if kind == "b" and getattr(value, "ndim", 1) == 0:  # numpy.True_, numpy.False_
+        return bool(value)
+    raise ConfigurationError(f"{name} must be True or False, not {value!r}")
+
+
+def optional_flag(name: str, value: Any) -> bool | None:
+    """:func:`flag`, or None (the default chosen by the job)."""
+    return None if value is None else flag(name, value)
+
+
+def count(name: str, value: Any, *, minimum: int = 1) -> int | None:
+    """``value`` as a whole-number argument of at least ``minimum`` (None: the default)."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+        raise ConfigurationError(f"{name} must be a whole number, not {value!r}")
+    if int(value) < minimum:
+        raise ConfigurationError(f"{name} must be {minimum} or more, not {int(value)}")
+    return int(value)
+
+
+__all__ = ["count", "flag", "optional_flag"]

@@ -1,0 +1,139 @@
+"""Yes/no and number arguments are held to their types (hubframe.argtypes), before anything is
+read or sent.
+
+Before: any non-empty text was true, so ``sync(..., allow_removals="no")`` removed what the
+sheet lacked, ``read_limits(..., remove_blank="false")`` made every blank limit a removal and
+``allow_primary_removal="no"`` let a primary go; ``batch_size=2.5``, ``workers="4"`` or
+``journal=5`` stopped a run with a TypeError from deep inside.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import given
+from hypothesis import strategies as st
+
+import hubframe
+from hubframe.argtypes import count, flag
+from hubframe.errors import ConfigurationError
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+
+DEALS = demo_ids("deals")
+CONTACTS = demo_ids("contacts")
+NOT_FLAGS = ["no", "false", "False", "0", "", 0, 1, 0.0, None, [], np.array([True])]
+NOT_COUNTS = [2.5, "4", "", True, np.True_, 1e3, [3], np.float64(2.0)]
+
+
+@given(st.one_of(st.text(), st.integers(), st.floats(), st.none(), st.binary()))
+def test_a_flag_is_true_or_false_only(value: Any) -> None:
+    with pytest.raises(ConfigurationError, match="must be True or False"):
+        flag("allow_removals", value)
+
+
+@pytest.mark.parametrize("value", NOT_FLAGS)
+def test_words_numbers_and_none_are_not_flags(value: Any) -> None:
+    with pytest.raises(ConfigurationError, match="must be True or False"):
+        flag("dry_run", value)
+
+
+@pytest.mark.parametrize("value", [True, False, np.True_, np.False_])
+def test_booleans_are_flags(value: Any) -> None:
+    assert flag("x", value) is bool(value)
+
+
+@given(st.integers(-5, 10**9))
+def test_counts_are_whole_numbers_at_least_their_minimum(value: int) -> None:
+    if value >= 1:
+        assert count("batch_size", value) == value
+        assert count("batch_size", np.int64(value)) == value
+    else:
+        with pytest.raises(ConfigurationError, match="must be 1 or more"):
+            count("batch_size", value)
+
+
+@pytest.mark.parametrize("value", NOT_COUNTS)
+def test_other_numbers_are_not_counts(value: Any) -> None:
+    with pytest.raises(ConfigurationError, match="must be a whole number"):
+        count("workers", value)
+
+
+def _links(sb: Sandbox, deal: int) -> set[str]:
+    found = hubframe.read_associations(client_for(sb), "deals", "contacts", [deal], progress=False)
+    return set(found["to_id"].dropna().astype(str))
+
+
+@pytest.mark.parametrize("word", ["no", "false", "0"])
+def test_a_sync_told_no_in_words_removes_nothing(sandbox_factory: Any, word: str) -> None:
+    sb = sandbox_factory(seed="demo")
+    deal = DEALS[6]
+    linked = pd.DataFrame({"Deal ID": [deal] * 3, "Contact ID": list(CONTACTS[:3])})
+    hubframe.associate(linked, client_for(sb), progress=False)
+    before = _links(sb, deal)
+    for name in ("allow_removals", "allow_primary_removal"):
+        with pytest.raises(ConfigurationError, match=f"{name} must be True or False"):
+            hubframe.sync(linked.iloc[:1], client_for(sb), progress=False, **{name: word})
+    assert _links(sb, deal) == before
+
+
+@pytest.mark.parametrize("word", ["false", "no"])
+def test_blank_limits_stay_blank_unless_told_true(word: str) -> None:
+    sheet = pd.DataFrame({"From": ["deals"], "To": ["contacts"], "Max": [None]})
+    with pytest.raises(ConfigurationError, match="remove_blank must be True or False"):
+        hubframe.read_limits(sheet, remove_blank=word)
+    assert not hubframe.read_limits(sheet, remove_blank=False)["remove"].any()
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("dry_run", "false"),
+        ("progress", "no"),
+        ("batch_size", 2.5),
+        ("batch_size", "100"),
+        ("workers", "4"),
+        ("journal", 5),
+        ("journal", b"run.sqlite"),
+        ("preflight", "no"),
+        ("skip_existing", "no"),
+        ("send_predicted_failures", 1),
+        ("record_existing", "yes"),
+        ("on_progress", "print"),
+        ("cancel", True),
+    ],
+)
+def test_every_job_refuses_an_option_of_another_type_before_sending(
+    sandbox: Sandbox, option: str, value: Any
+) -> None:
+    pairs = pd.DataFrame({"Deal ID": [DEALS[7]], "Contact ID": [CONTACTS[7]]})
+    before = _links(sandbox, DEALS[7])
+    with pytest.raises(ConfigurationError, match=option):
+        hubframe.associate(pairs, client_for(sandbox), **{option: value})
+    assert _links(sandbox, DEALS[7]) == before
+    if option in ("dry_run", "batch_size", "workers", "journal"):
+        limits = pd.DataFrame({"From": ["deals"], "To": ["contacts"], "Max": [3]})
+        with pytest.raises(ConfigurationError, match=option):
+            hubframe.configure_limits(limits, client_for(sandbox), **{option: value})
+
+
+def test_labels_and_exports_check_their_own_flags(sandbox: Sandbox) -> None:
+    labels = pd.DataFrame({"From type": ["deals"], "To type": ["contacts"], "Label": ["New"]})
+    with pytest.raises(ConfigurationError, match="dry_run"):
+        hubframe.configure_labels(labels, client_for(sandbox), dry_run="yes")
+    with pytest.raises(ConfigurationError, match="renames"):
+        hubframe.configure_labels(labels, client_for(sandbox), renames="no")
+    with pytest.raises(ConfigurationError, match="workers"):
+        hubframe.read_associations(
+            client_for(sandbox), "deals", "contacts", [DEALS[0]], workers=0.5
+        )
+    with pytest.raises(ConfigurationError, match="usage_scan_max"):
+        hubframe.configure_limits(
+            pd.DataFrame({"From": ["deals"], "To": ["contacts"], "Max": [3]}),
+            client_for(sandbox),
+            dry_run=True,
+            usage_scan_max="10",
+        )

@@ -137,3 +137,27 @@ def test_labels_and_exports_check_their_own_flags(sandbox: Sandbox) -> None:
             dry_run=True,
             usage_scan_max="10",
         )
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "said"),
+    [
+        ("label", 5, "label= takes a label's name as text"),
+        ("label", 1.5, "label= takes a label's name as text"),
+        ("label", ["Champion"], "label= takes a label's name as text"),
+        ("columns", ["Deal ID"], "columns= maps the sheet's headers"),
+        ("limits", 5, "limits= takes a hubframe.ReadLimits"),
+        ("syntax", "bogus", "syntax must be"),
+    ],
+)
+def test_read_arguments_of_another_kind_are_refused(argument: str, value: Any, said: str) -> None:
+    """A label given as a number was left out, and every row read without it."""
+    sheet = pd.DataFrame({"Deal ID": ["1"], "Contact ID": ["2"]})
+    with pytest.raises(hubframe.HubframeError, match=said):
+        hubframe.read_pairs(sheet, **{argument: value})
+
+
+@pytest.mark.parametrize("value", [None, np.nan, pd.NA, "", "  "])
+def test_an_empty_label_argument_is_no_label(value: Any) -> None:
+    sheet = pd.DataFrame({"Deal ID": ["1"], "Contact ID": ["2"]})
+    assert hubframe.read_pairs(sheet, label=value)["label"].isna().all()

@@ -311,6 +311,7 @@ def _read(
     limits: ReadLimits | None = None,
     syntax: Syntax,
 ) -> pd.DataFrame:
+    _check_arguments(columns, label, limits)
     loaded = load_source(source)
     if loaded.frame is not None and is_read_frame(loaded.frame, kind):
         from hubframe.io.conform import conformed
@@ -401,6 +402,24 @@ def _combine(parts: list[pd.DataFrame], kind: Kind) -> pd.DataFrame:
         result[NO_TARGETS_COLUMN] = result[NO_TARGETS_COLUMN].astype(bool)
     result["row"] = result["row"].astype(np.int64)
     return result.reset_index(drop=True)
+
+
+def _check_arguments(columns: object, label: object, limits: object) -> None:
+    """Arguments of another kind are refused by name: a label given as a number was left out,
+    and every row linked without it."""
+    if columns is not None and not isinstance(columns, Mapping):
+        raise InputError(
+            "columns= maps the sheet's headers to hubframe's columns, such as "
+            f"{{'My header': 'from_id'}}, not {columns!r}"
+        )
+    missing = label is None or label is pd.NA or (isinstance(label, float) and label != label)
+    if not missing and not isinstance(label, str):
+        raise InputError(
+            f"label= takes a label's name as text, not {label!r} (a type id goes in a Type ID "
+            "column)"
+        )
+    if limits is not None and not isinstance(limits, ReadLimits):
+        raise InputError(f"limits= takes a hubframe.ReadLimits, not {limits!r}")
 
 
 def is_read_frame(frame: pd.DataFrame, kind: Kind) -> bool:

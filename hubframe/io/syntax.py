@@ -12,6 +12,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Final, Literal, TypeAlias
 
+from hubframe.errors import ConfigurationError
+
 SyntaxName: TypeAlias = Literal["python", "cli"]
 
 #: Reader options that the command line has, and their flags.
@@ -64,4 +66,4 @@ def syntax_of(name: str | Syntax | None) -> Syntax:
         return PYTHON
     if name == "cli":
         return CLI
-    raise ValueError(f"syntax must be 'python' or 'cli', not {name!r}")
+    raise ConfigurationError(f"syntax must be 'python' or 'cli', not {name!r}")

@@ -197,6 +197,79 @@ def test_a_token_that_is_not_text_is_refused_without_it_in_the_traceback(token: 
     assert "redacted" in repr(HubSpotClient.__new__(HubSpotClient))  # a half-made client's repr
 
 
+@pytest.mark.parametrize(
+    "inside", ["\n", "\r\n", "\t", " ", "\x00", "\x7f", "\u2028", "é", "\u200b"]
+)
+@pytest.mark.parametrize("at", [8, 16, -8])
+def test_a_token_holding_what_no_header_may_carry_is_refused_without_it(
+    sandbox: Sandbox, inside: str, at: int
+) -> None:
+    """A token with a line break inside (two lines of a file read at once, a paste of a header
+    and more) was sent: requests refused the header with an error quoting it whole, token
+    included, into the notebook's saved output."""
+    token = sandbox.token[:at] + inside + sandbox.token[at:]
+    error = failing(lambda: HubSpotClient(token, sandbox.url))
+    assert isinstance(error, ConfigurationError) and "paste the token alone" in str(error)
+    for part in (sandbox.token[:at], sandbox.token[at:]):
+        assert not leaks(frames_text(error), part)
+
+
+def test_a_token_with_spaces_and_a_line_end_around_it_still_works(sandbox: Sandbox) -> None:
+    """What a copy brings along around the token is taken off, as before."""
+    for token in (f" {sandbox.token}\n", f"Bearer {sandbox.token}\r\n", f"\t{sandbox.token} "):
+        found = associate(
+            pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT]}),
+            HubSpotClient(token, sandbox.url),
+            progress=False,
+        )
+        assert found["status"].tolist() == ["success"]
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "http://api.hubapi.com",
+        "http://example.com:8080",
+        "http://localhost.example.com",
+        "http://127.0.0.1.nip.io",
+        "http://10.0.0.5",
+        "HTTP://api.hubapi.com",
+    ],
+)
+def test_plain_http_to_another_machine_is_refused(url: str) -> None:
+    """The token would cross the network unencrypted."""
+    error = failing(lambda: HubSpotClient(SECRET, url))
+    assert isinstance(error, ConfigurationError) and "unencrypted" in str(error)
+    assert not leaks(frames_text(error))
+
+
+@pytest.mark.parametrize(
+    "url", ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9", "http://127.8.0.1"]
+)
+def test_plain_http_to_this_machine_is_a_sandbox(url: str) -> None:
+    assert HubSpotClient(SECRET, url).base_url == url
+
+
+@pytest.mark.parametrize(
+    ("option", "value"),
+    [
+        ("timeout", 0),
+        ("timeout", -1),
+        ("timeout", "5"),
+        ("timeout", (5, 0)),
+        ("timeout", None),
+        ("max_retries", "3"),
+        ("max_retries", 1.5),
+        ("backoff_base", -1),
+        ("backoff_cap", "30"),
+    ],
+)
+def test_client_settings_of_another_type_are_refused_at_once(option: str, value: Any) -> None:
+    """They raised from requests or time.sleep at the first request, in the middle of a run."""
+    error = failing(lambda: HubSpotClient(SECRET, "http://127.0.0.1:9", **{option: value}))
+    assert isinstance(error, ConfigurationError) and option in str(error)
+
+
 def test_base_url_with_credentials_is_refused_without_showing_them() -> None:
     error = failing(lambda: HubSpotClient(SECRET, "https://analyst:hunter2@api.hubapi.com"))
     assert isinstance(error, ConfigurationError)

@@ -4,12 +4,16 @@ The token lives in one :class:`Secret` (XOR-masked; no repr, no pickle) and is w
 ``Authorization`` header by one :class:`BearerAuth` object as each request is prepared, so no
 frame of hubframe holds it as a local; what requests keeps of a sent request is wiped
 (:func:`forget_auth`, :func:`scrub`).  A base URL with a user name or password is refused
-(:func:`base_url_of`): HubSpot authenticates with the token only.
+(:func:`base_url_of`): HubSpot authenticates with the token only, and so is a plain
+``http://`` one to another machine: the token would cross the network unencrypted.  A token
+holding a line break or other character no header may carry is refused without its value
+(:func:`token_problem`): sending it raised an error that quoted the whole header.
 """
 
 from __future__ import annotations
 
 import hashlib
+import ipaddress
 import os
 import traceback
 from typing import Any
@@ -30,6 +34,27 @@ def token_text(given: str) -> str:
     text = given.strip()
     parts = text.split(None, 1)
     return parts[1] if len(parts) == 2 and parts[0].lower() == "bearer" else text
+
+
+def token_problem(text: str) -> str | None:
+    """Why ``text`` cannot be an access token, saying where but never what it holds; None
+    when it can.  Tokens are visible ASCII (``pat-na1-...``)."""
+    for position, char in enumerate(text, start=1):
+        if not 33 <= ord(char) <= 126:
+            what = (
+                "a line break"
+                if char in "\r\n\u2028\u2029"
+                else "a space"
+                if char.isspace()
+                else "a control character"
+                if ord(char) < 32 or ord(char) == 127
+                else "a character outside ASCII"
+            )
+            return (
+                f"The access token holds {what} at character {position} of {len(text)}: "
+                "paste the token alone (HubSpot's tokens are letters, digits and dashes)."
+            )
+    return None
 
 
 class Secret:
@@ -117,4 +142,20 @@ def base_url_of(given: str | None) -> tuple[str, str | None]:
         )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "", f"base_url must start with http:// or https:// and name a host: {url!r}"
+    if parts.scheme == "http" and not _loopback(parts.hostname):
+        return "", (
+            f"base_url {url!r} would send the access token unencrypted to another machine: "
+            "use https:// (plain http:// is for a sandbox on this machine: localhost, "
+            "127.0.0.1, ::1)."
+        )
     return url.rstrip("/"), None
+
+
+def _loopback(host: str) -> bool:
+    """``host`` is this machine: ``localhost`` or a loopback address (127.0.0.0/8, ::1)."""
+    if host.lower() == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False

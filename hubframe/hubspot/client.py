@@ -27,6 +27,7 @@ from urllib.parse import quote
 
 import requests
 
+from hubframe.argtypes import count
 from hubframe.constants import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
@@ -52,6 +53,7 @@ from hubframe.hubspot.auth import (
     base_url_of,
     forget_auth,
     scrub,
+    token_problem,
     token_text,
 )
 from hubframe.hubspot.ratelimit import RateLimiter
@@ -91,6 +93,18 @@ _NETWORK_ERRORS = (
 )
 
 
+def _timeout(given: object) -> float | tuple[float, float]:
+    """``timeout=``: seconds (above 0), or (connect, read) seconds; checked here, as requests
+    only checks it when the first request is sent."""
+    parts = given if isinstance(given, tuple) and len(given) == 2 else (given,)
+    for part in parts:
+        if isinstance(part, bool) or not isinstance(part, int | float) or not part > 0:
+            raise ConfigurationError(
+                f"timeout must be seconds above 0, or (connect, read) seconds, not {given!r}"
+            )
+    return given  # type: ignore[return-value]
+
+
 class HubSpotClient:
     """A HubSpot CRM associations client (see module docstring)."""
 
@@ -113,11 +127,14 @@ class HubSpotClient:
             given = given.reveal()
         kind = None if given is None or isinstance(given, str) else type(given).__name__
         given = token_text(given) if given and kind is None else None
-        secret = Secret(given) if given else None
+        unusable = token_problem(given) if given else None
+        secret = Secret(given) if given and unusable is None else None
         url, bad_url = base_url_of(base_url)
         del token, given, base_url
         if kind is not None:  # bytes, a number...: said without the value
             raise UsageError(f"token= must be text (str) or a Secret, not {kind}")
+        if unusable is not None:
+            raise ConfigurationError(unusable)
         if secret is None:
             raise ConfigurationError(
                 f"No HubSpot access token: pass token=... or set the {ENV_TOKEN} "
@@ -129,8 +146,11 @@ class HubSpotClient:
             raise ConfigurationError(
                 f"Unknown api_version {api_version!r}; use one of {', '.join(API_VERSIONS)}."
             )
-        if max_retries < 0:
-            raise ConfigurationError("max_retries must be 0 or more.")
+        max_retries = count("max_retries", max_retries, minimum=0) or 0
+        timeout = _timeout(timeout)
+        for name, seconds in (("backoff_base", backoff_base), ("backoff_cap", backoff_cap)):
+            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+                raise ConfigurationError(f"{name} must be a number of seconds, not {seconds!r}")
         self._token = secret
         register_secret(secret.reveal())  # reports and logs redact it by value too
         self.base_url = url

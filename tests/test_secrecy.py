@@ -21,6 +21,7 @@ import pandas as pd
 import pytest
 from faultproxy import FaultProxy
 
+import hubframe as hf
 from hubframe.errors import ConfigurationError, HubframeError, UsageError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import associate
@@ -268,6 +269,31 @@ def test_client_settings_of_another_type_are_refused_at_once(option: str, value:
     """They raised from requests or time.sleep at the first request, in the middle of a run."""
     error = failing(lambda: HubSpotClient(SECRET, "http://127.0.0.1:9", **{option: value}))
     assert isinstance(error, ConfigurationError) and option in str(error)
+
+
+@pytest.mark.parametrize(
+    "job",
+    [
+        lambda c: associate(pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT]}), c),
+        lambda c: hf.sync(pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT]}), c),
+        lambda c: hf.configure_limits(
+            pd.DataFrame({"From": ["deals"], "To": ["contacts"], "Max": [2]}), c
+        ),
+        lambda c: hf.validate_pairs(pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT]}), c),
+        lambda c: hf.configure_labels(
+            pd.DataFrame({"From type": ["deals"], "To type": ["contacts"], "Label": ["X"]}), c
+        ),
+        lambda c: hf.read_associations(c, "deals", "contacts", [DEAL]),
+    ],
+    ids=["associate", "sync", "limits", "validate", "labels", "export"],
+)
+def test_a_token_passed_as_the_client_is_refused_without_showing_it(job: Any) -> None:
+    """The token given where the client goes (a common slip) stopped the run with an
+    AttributeError from deep inside; it is refused at once, naming what was given, not its
+    value."""
+    error = failing(lambda: job(SECRET))
+    assert isinstance(error, UsageError) and "hf.HubSpotClient(token=...)" in str(error)
+    assert SECRET not in str(error) and SECRET not in repr(error)
 
 
 def test_base_url_with_credentials_is_refused_without_showing_them() -> None:

@@ -699,3 +699,14 @@ def _retry_after(resp: requests.Response) -> float | None:
         return max(0.0, float(value))
     except ValueError:
         return None
+
+
+def require_client(client: object) -> HubSpotClient:
+    """``client`` when it is a :class:`HubSpotClient`; else a UsageError saying what it is,
+    never its value (a token passed in its place stays out of the message)."""
+    if isinstance(client, HubSpotClient):
+        return client
+    raise UsageError(
+        f"client must be a hubframe.HubSpotClient, such as hf.HubSpotClient(token=...), not "
+        f"{type(client).__name__}"
+    )

@@ -254,6 +254,9 @@ def validate_pairs(
     offline = _offline_pairs(frame)
     if client is None:
         return offline
+    from hubframe.hubspot.client import require_client
+
+    require_client(client)
     book = LabelBook(client)
     steps: list[Callable[[_Found, list[int]], None]] = [
         lambda found, open_: _check_lookups(frame, client, found, open_),
@@ -274,6 +277,9 @@ def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.Data
     offline = _offline_limits(frame)
     if client is None:
         return offline
+    from hubframe.hubspot.client import require_client
+
+    require_client(client)
     book = LabelBook(client)
     step = lambda found, open_: _check_labels(frame, book, found, open_, pairs=False)  # noqa: E731
     return _connected(frame, offline, [step])

@@ -31,7 +31,7 @@ from tqdm.auto import tqdm
 from hubframe.argtypes import count, flag
 from hubframe.constants import MAX_BATCH_READ
 from hubframe.errors import InputError
-from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.ids import read_ids
 from hubframe.io.normalize import (
     canonical_ids,
@@ -128,6 +128,7 @@ def read_associations(
     """
     from_type = object_type_argument(from_type, "from_type")
     to_type = object_type_argument(to_type, "to_type")
+    require_client(client)
     keep_empty, progress = flag("keep_empty", keep_empty), flag("progress", progress)
     workers = count("workers", workers)
     wanted = record_ids(client, from_type, ids, sheet=sheet, column=column)

@@ -32,7 +32,7 @@ import pandas as pd
 from hubframe.argtypes import flag
 from hubframe.constants import UNLABELED_NAMES
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
-from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
@@ -340,6 +340,7 @@ def configure_labels(
     only when asked (see the module docstring).  ``sheet``: a labels, pairs or limits sheet
     (anything the readers read, or their output); ``from_type`` / ``to_type`` for sheets
     without type columns.  Returns one row per label."""
+    require_client(client)
     wanted = _wanted(sheet, from_type, to_type)
     labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run))
     records = wanted.to_dict("records")

@@ -20,7 +20,7 @@ from dataclasses import replace
 import pandas as pd
 
 from hubframe.errors import StopReason
-from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.run.budget import DailyBudget
 from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.pipeline import (
@@ -93,6 +93,7 @@ def execute_in_phases(
 
 def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
     """:func:`~hubframe.run.pipeline.run_job`, removals first (see the module docstring)."""
+    require_client(client)
     with calm_gc(), opened_journal(options.journal, client, begin=not options.dry_run) as journal:
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)

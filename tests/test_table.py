@@ -6,7 +6,7 @@ import pandas as pd
 import pytest
 
 from hubframe.constants import PAIR_COLUMNS, STATUS_COLUMNS
-from hubframe.errors import ErrorCode
+from hubframe.errors import ErrorCode, InputError
 from hubframe.run.table import result_table, summarize
 from hubframe.run.work import Outcome
 from hubframe.vocab import Action, Status
@@ -110,3 +110,14 @@ def test_limits_keep_remove_column() -> None:
     )
     assert list(result.columns)[8:10] == ["remove", "action"]
     assert list(result.columns)[-1] == "Max"
+
+
+@pytest.mark.parametrize(
+    "frame",
+    [pd.DataFrame(), pd.DataFrame({"a": [1]}), pd.DataFrame({"status": ["success"]})],
+    ids=["empty", "plain", "no error_code"],
+)
+def test_summarize_refuses_a_frame_that_is_not_a_result(frame: pd.DataFrame) -> None:
+    """A read frame or an issues table stopped it with a KeyError."""
+    with pytest.raises(InputError, match="not a hubframe result table"):
+        summarize(frame)

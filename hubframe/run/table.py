@@ -19,6 +19,7 @@ import numpy.typing as npt
 import pandas as pd
 
 from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS
+from hubframe.errors import InputError
 from hubframe.run.outcomes import Outcomes, decoded
 from hubframe.run.work import Outcome
 from hubframe.run.worktable import NONE, IntArray
@@ -143,6 +144,8 @@ def _resolved(given: Mapping[int, tuple[str, int]] | None) -> Resolved:
 
 def summarize(result: pd.DataFrame) -> pd.DataFrame:
     """Row counts by status and error code (statuses in contract order), plus a total row."""
+    if not isinstance(result, pd.DataFrame) or not {"status", "error_code"} <= set(result.columns):
+        raise InputError("not a hubframe result table: it has no 'status' and 'error_code' columns")
     counts = (
         result.assign(error_code=result["error_code"].astype("string").fillna(""))
         .groupby(["status", "error_code"], dropna=False, sort=False)

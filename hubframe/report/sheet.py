@@ -9,11 +9,13 @@ and :func:`hubframe.read_pairs` reads the file back to the same pairs.
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
 
 from hubframe.errors import InputError
+from hubframe.io.frame import RAW_PREFIX
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import write_csv
 
@@ -22,13 +24,13 @@ SHEET_TITLE = "Associations"
 
 
 def write_pairs(frame: pd.DataFrame, path: PathLike, *, title: str = SHEET_TITLE) -> Path:
-    """Write a frame (e.g. :func:`hubframe.read_associations`'s) to ``.xlsx`` or ``.csv``;
-    returns the path written."""
+    """Write a frame (e.g. :func:`hubframe.read_associations`'s, or :func:`hubframe.read_pairs`'s,
+    edited or not) to ``.xlsx`` or ``.csv``; returns the path written."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise InputError(f"{target.name}: an export must end in .xlsx or .csv")
-    out = frame.reset_index(drop=True)
+    out = _as_sheet(frame).reset_index(drop=True)
     for column in ("from_id", "to_id"):
         if column in out.columns:
             out[column] = out[column].astype("string")
@@ -37,6 +39,30 @@ def write_pairs(frame: pd.DataFrame, path: PathLike, *, title: str = SHEET_TITLE
     else:
         write_tables(target, [Table(title, out)])
     return target
+
+
+def _as_sheet(frame: pd.DataFrame) -> pd.DataFrame:
+    """A frame of :func:`hubframe.read_pairs` as a sheet: its normalized columns and the
+    analyst's columns that were not read into them.  The columns read into them (``Deal ID``
+    beside ``from_id``) made a file that could not be read back, two columns holding the same
+    field, and an edit made to the normalized column met the old cell there; the reader's
+    private columns go too, a type id cell that did not parse keeping its text."""
+    meta = frame.attrs.get("hubframe")
+    kind = meta.get("kind") if isinstance(meta, Mapping) else None
+    if kind == "limits":
+        raise InputError(
+            "write_pairs writes pairs; this is a limits sheet read by read_limits (keep the "
+            "limits sheet itself, or write it with DataFrame.to_excel)"
+        )
+    if kind != "pairs" or not isinstance(meta, Mapping):
+        return frame
+    read_into = set((meta.get("column_map") or {}).keys())
+    dropped = [c for c in frame.columns if c in read_into or str(c).startswith(RAW_PREFIX)]
+    out = frame.drop(columns=dropped)
+    raw = frame.get(RAW_PREFIX + "type_id")
+    if raw is not None:
+        out["type_id"] = out["type_id"].astype(object).where(out["type_id"].notna(), raw)
+    return out
 
 
 __all__ = ["write_pairs"]

@@ -126,9 +126,13 @@ class Job(Protocol):
     def prepare(self, run: RunContext) -> Prepared: ...
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, eq=False)
 class RunFacts:
     """What a run knows when it ends, carried by its result table.
+
+    Equal only to itself: pandas compares the ``attrs`` of the tables it concatenates, and a
+    field-by-field comparison reached ``issues``, a DataFrame, whose truth is ambiguous, so
+    ``pd.concat`` of two runs of the same size raised; two runs' tables joined are no one run.
 
     ``stop``: why the run stopped early (None when it did not); ``to_send``: the rows it meant to
     send; ``issues``: the validation issues of its input; ``budget``: the requests its plan

@@ -65,3 +65,33 @@ def test_a_result_survives_copies_pickles_and_merges(sandbox: Any) -> None:
         pickle.loads(pickle.dumps(first)),
     ):
         assert isinstance(made, pd.DataFrame) and len(made) >= 2
+
+
+def test_frames_read_from_two_files_and_joined_run_as_read(sandbox: Any, tmp_path: Path) -> None:
+    """pd.concat drops the attrs of frames read from two files (they differ); the joined frame
+    was read again as a sheet and refused: 'several columns could hold the association label:
+    label, Label'."""
+    first, second = tmp_path / "a.csv", tmp_path / "b.xlsx"
+    pd.DataFrame({"Deal ID": [DEALS[0]], "Contact ID": [CONTACTS[0]]}).to_csv(first, index=False)
+    pd.DataFrame(
+        {"Deal ID": [DEALS[1]], "Contact ID": [CONTACTS[1]], "Label": ["Champion"], "Mine": ["x"]}
+    ).to_excel(second, index=False)
+    both = pd.concat([hubframe.read_pairs(first), hubframe.read_pairs(second)], ignore_index=True)
+    assert not both.attrs
+    result = hubframe.associate(both, client_for(sandbox), dry_run=True, progress=False)
+    assert result["sheet"].tolist() == ["a.csv", "Sheet1"]
+    assert result["label"].tolist()[1] == "Champion"
+    assert result["status"].tolist() == ["planned", "planned"]
+    assert list(result.columns).count("status") == 1 and "Mine" in result.columns
+
+
+def test_a_result_saved_with_pandas_and_read_back_runs_again(sandbox: Any, tmp_path: Path) -> None:
+    pairs = pd.DataFrame({"Deal ID": [DEALS[2], "x"], "Contact ID": list(CONTACTS[2:4])})
+    first = hubframe.associate(pairs, client_for(sandbox), dry_run=True, progress=False)
+    first.to_csv(tmp_path / "r.csv", index=False)
+    again = hubframe.associate(
+        pd.read_csv(tmp_path / "r.csv"), client_for(sandbox), dry_run=True, progress=False
+    )
+    assert again["status"].tolist() == ["planned", "invalid"]
+    assert again["from_id"].tolist() == [str(DEALS[2]), "x"]
+    assert len(set(again.columns)) == len(again.columns)

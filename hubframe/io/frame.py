@@ -424,9 +424,17 @@ def _check_arguments(columns: object, label: object, limits: object) -> None:
 
 def is_read_frame(frame: pd.DataFrame, kind: Kind) -> bool:
     """``frame`` was read by :func:`read_pairs` (``kind="pairs"``) or :func:`read_limits`; see
-    :func:`hubframe.io.conform.conformed` for what is checked before it is taken as it is."""
+    :func:`hubframe.io.conform.conformed` for what is checked before it is taken as it is.
+
+    Its ``attrs`` say so; a frame without them that has every column the reader gives (``sheet``,
+    ``row``, the fields) is one too: ``pd.concat`` of frames read from two files drops their
+    ``attrs`` (they differ), and reading the joined frame again as a sheet found two columns for
+    every field read (``label`` and ``Label``)."""
     info = frame.attrs.get("hubframe")
-    return isinstance(info, Mapping) and info.get("kind") == kind
+    if isinstance(info, Mapping):
+        return info.get("kind") == kind
+    wanted = {"sheet", "row", *fields_for(kind), *(["remove"] if kind == "limits" else [])}
+    return wanted <= set(frame.columns)
 
 
 def _type_argument(value: str | None, name: str, source: str, syntax: Syntax) -> str | None:

@@ -18,7 +18,14 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from hubframe.constants import LIMIT_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS
+from hubframe.constants import (
+    CURRENT_LIMIT_COLUMNS,
+    LIMIT_COLUMNS,
+    PAIR_COLUMNS,
+    RESERVED_COLUMNS,
+    STATUS_COLUMNS,
+    SYNC_COLUMNS,
+)
 from hubframe.errors import InputError
 from hubframe.run.outcomes import Outcomes, decoded
 from hubframe.run.work import Outcome
@@ -118,6 +125,9 @@ def result_table(
     declared = (frame.attrs.get("hubframe") or {}).get("original_columns")
     if declared is not None:  # private helper columns of the reader are not the analyst's
         originals = [c for c in originals if c in set(declared)]
+    else:  # a read frame whose attrs pandas dropped: hubframe's own columns are not kept
+        owned = {*RESERVED_COLUMNS, *SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS}
+        originals = [c for c in originals if c not in owned and not str(c).startswith("_raw_")]
     base = frame.reset_index(drop=True)
     status = pd.DataFrame(store.columns(shown), copy=False)
     found = resolved if isinstance(resolved, Resolved) else _resolved(resolved)

@@ -163,3 +163,18 @@ def test_a_syncs_removals_take_labels_no_row_has(
     assert result["status"].tolist() == ["skipped", "skipped", "success"]  # kept, removed
     assert result["to_id"].iloc[-1] == str(CONTACTS[2])
     assert np.array_equal(result["row"].iloc[:2].to_numpy(), [2, 3])
+
+
+def test_an_undo_is_labelled_as_the_run_it_takes_back(sandbox_factory: Any) -> None:
+    sb = sandbox_factory(seed="demo")
+    sheet = pd.DataFrame(
+        {
+            "Deal ID": [str(DEALS[4]), "bad", str(DEALS[5])],
+            "Contact ID": list(map(str, CONTACTS[4:7])),
+        },
+        index=["k", "m", "z"],
+    )
+    run = hubframe.associate(sheet, client_for(sb), progress=False, record_existing=True)
+    undone = hubframe.undo(run, client_for(sb), progress=False)
+    assert undone.index.tolist() == ["k", "m", "z"]
+    assert undone["status"].tolist() == ["success", "skipped", "success"]

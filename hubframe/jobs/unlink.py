@@ -176,12 +176,16 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     here records the undo's own batches (to resume an interrupted undo); ``dry_run`` plans the
     removals without sending them.
     """
-    return run_in_phases(_Undo(load_run(run)), client, RunOptions.of(options))
+    index = run.index if isinstance(run, pd.DataFrame) else None
+    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
+        index = None
+    return run_in_phases(_Undo(load_run(run), index), client, RunOptions.of(options))
 
 
 @dataclass(frozen=True)
 class _Undo:
     run: pd.DataFrame
+    index: pd.Index | None = None  # the run table's own labels (None: 0..n-1 or a file)
 
     def prepare(self, run: RunContext) -> Prepared:
         refuse_another_portal_of(self.run.attrs, run.client)  # a journal's: its own portal only
@@ -191,6 +195,7 @@ class _Undo:
         if not run.options.dry_run:
             _end_journal_runs(self.run, run.client)
         prepared = Prepared("pairs", _base(self.run), "undo")
+        prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
         for pos, row in enumerate(self.run.to_dict("records")):
             found = _undo_row(pos, row)

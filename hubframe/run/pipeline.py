@@ -277,7 +277,7 @@ def table_with_facts(
         extra=prepared.extra,
         shown=prepared.shown,
     )
-    if prepared.index is not None:
+    if prepared.index is not None and len(prepared.index) <= len(result):
         result.index = _labels(prepared.index, len(result))
     meta = copy.copy(result.attrs.get("hubframe") or {})
     meta[FACTS_KEY] = facts

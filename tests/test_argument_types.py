@@ -19,7 +19,7 @@ from hypothesis import strategies as st
 
 import hubframe
 from hubframe.argtypes import count, flag
-from hubframe.errors import ConfigurationError
+from hubframe.errors import ConfigurationError, InputError
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids
 
@@ -161,3 +161,44 @@ def test_read_arguments_of_another_kind_are_refused(argument: str, value: Any, s
 def test_an_empty_label_argument_is_no_label(value: Any) -> None:
     sheet = pd.DataFrame({"Deal ID": ["1"], "Contact ID": ["2"]})
     assert hubframe.read_pairs(sheet, label=value)["label"].isna().all()
+
+
+def _two_sheets() -> bytes:
+    from hubframe.testing import workbook_bytes
+
+    rows = {
+        "A": [["Deal ID", "Contact ID"], ["1", "2"]],
+        "B": [["Deal ID", "Contact ID"], ["3", "4"]],
+    }
+    return workbook_bytes(rows)
+
+
+@pytest.mark.parametrize("sheet", [1.0, np.float64(1), [0, 1], ("A",), b"B"])
+def test_a_sheet_argument_of_another_kind_is_refused_by_name(sheet: Any) -> None:
+    """It was blamed on the file: 'the file could not be read (AttributeError ...): save it
+    again as .xlsx'."""
+    with pytest.raises(InputError, match="sheet= takes a sheet's name"):
+        hubframe.read_pairs(_two_sheets(), sheet=sheet, from_type="deals", to_type="contacts")
+
+
+def test_a_numpy_position_names_its_sheet() -> None:
+    read = hubframe.read_pairs(
+        _two_sheets(), sheet=np.int64(1), from_type="deals", to_type="contacts"
+    )
+    assert read["from_id"].tolist() == ["3"]
+
+
+@pytest.mark.parametrize("ids", [[True], [DEALS[0], False], np.array([True])])
+def test_true_and_false_are_not_the_records_1_and_0(sandbox: Sandbox, ids: Any) -> None:
+    """ids=[True] read the associations of record 1."""
+    with pytest.raises(InputError, match="not record ids"):
+        hubframe.read_associations(client_for(sandbox), "deals", "contacts", ids, progress=False)
+
+
+@pytest.mark.parametrize("one", [DEALS[0], str(DEALS[0]), np.int64(DEALS[0])])
+def test_one_id_reads_that_record(sandbox: Sandbox, one: Any) -> None:
+    """One id given alone was taken for a file of that name ('no such file')."""
+    found = hubframe.read_associations(
+        client_for(sandbox), "deals", "contacts", one, progress=False
+    )
+    assert set(found["from_id"].astype(str)) == {str(DEALS[0])}

@@ -63,6 +63,7 @@ from hubframe.io.sources import (
     is_workbook,
     load_source,
     reading,
+    sheet_argument,
 )
 from hubframe.io.syntax import Syntax, SyntaxName, syntax_of
 from hubframe.io.text import (
@@ -312,6 +313,7 @@ def _read(
     syntax: Syntax,
 ) -> pd.DataFrame:
     _check_arguments(columns, label, limits)
+    sheet = sheet_argument(sheet)
     loaded = load_source(source)
     if loaded.frame is not None and is_read_frame(loaded.frame, kind):
         from hubframe.io.conform import conformed

@@ -25,7 +25,14 @@ from hubframe.io.csv import csv_sheet
 from hubframe.io.excel import excel_sheets, workbook_bytes
 from hubframe.io.normalize import canonical_ids, id_text
 from hubframe.io.sheet import RawSheet, Request, frame_sheet
-from hubframe.io.sources import SheetArg, Source, is_workbook, load_source, reading
+from hubframe.io.sources import (
+    SheetArg,
+    Source,
+    is_workbook,
+    load_source,
+    reading,
+    sheet_argument,
+)
 from hubframe.io.text import to_objects, to_series
 
 #: Bad cells named in the error of a sheet whose id column holds other things.
@@ -107,6 +114,7 @@ class _IdRequest(Request):
 
 
 def _sheets(source: Source, sheet: SheetArg, request: _IdRequest) -> tuple[str, list[RawSheet]]:
+    sheet = sheet_argument(sheet)
     loaded = load_source(source)
     with reading(loaded.name):
         if loaded.frame is not None:

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import IO, Final, TypeAlias
 
+import numpy as np
 import pandas as pd
 
 from hubframe.errors import InputError
@@ -121,3 +122,16 @@ def file_size(loaded: Loaded) -> int:
 def is_workbook(loaded: Loaded) -> bool:
     """True when the bytes are a zip (.xlsx, .xlsm) or an OLE file (.xls, encrypted .xlsx)."""
     return loaded.frame is None and head_bytes(loaded, 8).startswith((OLE_MAGIC, ZIP_MAGIC))
+
+
+def sheet_argument(sheet: object) -> SheetArg:
+    """``sheet=``: a name, a position counted from 0 (numpy's whole numbers too), ``"*"`` or
+    None.  Anything else was blamed on the file ("the file could not be read")."""
+    if sheet is None or isinstance(sheet, str | bool):  # True: "no sheet True", the sheets
+        return sheet
+    if isinstance(sheet, int | np.integer):
+        return int(sheet)
+    raise InputError(
+        f"sheet= takes a sheet's name, its position counted from 0, or '*' for every visible "
+        f"sheet, not {sheet!r}"
+    )

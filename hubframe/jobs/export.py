@@ -20,6 +20,7 @@ takes it after an edit.  One row per association as an analyst sees it:
 
 from __future__ import annotations
 
+import os
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
@@ -77,6 +78,8 @@ def record_ids(
     that is not a record id."""
     if ids is None:
         return client.record_ids(object_type)
+    if _one_id(ids):  # ids=2040000001 or "2040000001": that record, not a file of that name
+        ids = [ids]
     if isinstance(ids, pd.DataFrame) or not _is_listlike(ids):
         return read_ids(ids, object_type=object_type, column=column, sheet=sheet)
     values = ids.tolist() if isinstance(ids, pd.Series | pd.Index | np.ndarray) else list(ids)
@@ -89,10 +92,23 @@ def record_ids(
     return list(dict.fromkeys(str(v) for v in found if v is not None))
 
 
+def _one_id(ids: Any) -> bool:
+    """``ids`` is one record id: a whole number, or digits that name no file."""
+    if isinstance(ids, bool | np.bool_):
+        return False
+    if isinstance(ids, int | np.integer):
+        return True
+    text = ids.strip() if isinstance(ids, str) else ""
+    return text.isascii() and text.isdigit() and not os.path.exists(ids)
+
+
 def _cell(value: Any) -> str | None:
-    """An id as text: ints as digits (never 1.0e9), missing values as None."""
+    """An id as text: ints as digits (never 1.0e9), missing values as None; True and False
+    as themselves (not the ids 1 and 0), so they are refused."""
     if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
         return None
+    if isinstance(value, bool | np.bool_):
+        return str(value)
     if isinstance(value, int | np.integer):
         return str(int(value))
     return str(value)

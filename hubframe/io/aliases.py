@@ -106,6 +106,30 @@ STRONG_ALIASES: Final[dict[str, tuple[str, ...]]] = {
 #: Headers that say "association label" in other words (a CRM's "Contact Role", a
 #: "Relationship" column) without being one hubframe reads: when no label column is read, such a
 #: column stops the read (hubframe.io.columns), or its labels would be dropped unseen.
+#: Headers (as header keys) of a limits sheet's column that says which limits to remove in a
+#: column of its own ("Remove: yes"): hubframe removes a limit only when its limit cell says so,
+#: so such a column's rows would be set, not removed.
+REMOVE_LOOKALIKES: Final = frozenset(
+    {
+        "remove",
+        "removelimit",
+        "removethelimit",
+        "toremove",
+        "delete",
+        "deletelimit",
+        "todelete",
+        "purge",
+        "purgelimit",
+        "clear",
+        "clearlimit",
+        "unset",
+        "removed",
+        "deleted",
+    }
+)
+#: Cells of such a column that ask for the removal.
+REMOVE_YES: Final = frozenset({"yes", "y", "true", "x", "1", "remove", "delete", "purge", "✓"})
+
 LABEL_LOOKALIKES: Final = frozenset(
     {
         "role",

@@ -20,6 +20,7 @@ from hubframe.io.aliases import (
     DESCRIPTIONS,
     LABEL_LOOKALIKES,
     PROPERTY_HEADERS,
+    REMOVE_LOOKALIKES,
     REQUIRED,
     SIDE_KEYS,
     STRONG_KEYS,
@@ -394,6 +395,33 @@ def _check_lookalikes(
                 'left out and the rows associated without labels. Name it "Label" to use it '
                 '("Type ID" when it holds association type ids), or rename it to keep it as a '
                 f"column of your own{_or_choose(syntax, header, 'label')}.",
+            )
+
+
+def check_remove_column(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    says_yes: Callable[[str], int | None],
+    source: str,
+) -> None:
+    """A limits sheet with a column of its own saying which limits to remove ("Remove: yes"):
+    hubframe removes a limit only when its limit cell says ``remove``, so those rows would be
+    set, or skipped as blank, and the limits kept.  Stop and ask.  ``says_yes(header)``: the
+    sheet row of the column's first cell asking for a removal, None when none does."""
+    used = mapping.column_map
+    limit = mapping.columns.get("max_to_object_ids", "the limit column")
+    for header in headers:
+        if header in used or header_key(header) not in REMOVE_LOOKALIKES:
+            continue
+        row = says_yes(header)
+        if row is not None:
+            raise HeaderError(
+                source,
+                f'the column "{header}" asks for limits to be removed (row {row}), but hubframe '
+                f'removes a limit only when its cell in "{limit}" says "remove": these rows '
+                f'would be set or skipped, and their limits kept. Write "remove" in "{limit}" '
+                f'for each limit to remove, or rename "{header}" to keep it as a column of your '
+                "own.",
             )
 
 

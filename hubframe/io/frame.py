@@ -29,6 +29,7 @@ from hubframe.constants import (
 )
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
+    REMOVE_YES,
     Kind,
     fields_for,
 )
@@ -38,6 +39,7 @@ from hubframe.io.cells import clean_headers, filled
 from hubframe.io.columns import (
     TypeGuess,
     check_empty_labels,
+    check_remove_column,
     is_association_column,
 )
 from hubframe.io.csv import csv_format, csv_sheet
@@ -248,6 +250,18 @@ def _study(raw: RawSheet) -> None:
     run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
 
 
+def _first_yes(raw: RawSheet, header: str) -> int | None:
+    """The sheet row of the first cell of ``header`` that asks for a removal ("yes", "x")
+    whose limit cell does not say ``remove`` already."""
+    cells = raw.columns[raw.headers.index(header)]
+    words = pc.utf8_lower(pc.utf8_trim_whitespace(cells))
+    asks = pc.is_in(words, value_set=pa.array(sorted(REMOVE_YES))).to_numpy(zero_copy_only=False)
+    limits = raw.cells("max_to_object_ids")
+    removed = purge_flags(limits) if limits is not None else np.zeros(raw.size, dtype=bool)
+    hits = np.flatnonzero(np.asarray(asks, dtype=bool) & ~np.asarray(removed, dtype=bool))
+    return int(raw.rows[hits[0]]) if len(hits) else None
+
+
 def _check_sheet(raw: RawSheet, request: Request) -> None:
     """A label column empty beside labels named otherwise (io.columns), and cells that
     contradict an argument given for every row (io.arguments)."""
@@ -255,6 +269,8 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
         return
     where = sheet_where(raw, request)
     check_arguments(raw, request, where)
+    if request.kind == "limits":
+        check_remove_column(raw.headers, raw.mapping, partial(_first_yes, raw), where)
     if request.label is not None:
         return
 

@@ -1,9 +1,10 @@
-"""A limits sheet's own column saying which limits to remove ("Remove: yes") stops the read.
+"""A sheet's own column marking rows to remove ("Remove: yes") stops the read.
 
 hubframe removes a limit only when its limit cell says ``remove`` (or, with ``remove_blank``,
 is empty).  Before: a "Remove" (or "Delete?", "Purge") column was kept as the analyst's own,
 and its rows were set to their limit, or skipped as blank, with the limits the analyst meant
-to remove kept and nothing said.
+to remove kept and nothing said.  In a pairs sheet no such column is read: associate and sync
+linked the rows marked for removal, and remove removed the rows not marked.
 """
 
 from __future__ import annotations
@@ -66,6 +67,18 @@ def test_the_message_names_the_row_and_what_to_write() -> None:
         hubframe.read_limits(data)
 
 
-def test_a_pairs_sheet_keeps_such_a_column_as_its_own() -> None:
-    sheet = pd.DataFrame({"Deal ID": ["1"], "Contact ID": ["2"], "Remove": ["yes"]})
-    assert hubframe.read_pairs(sheet)["Remove"].tolist() == ["yes"]
+@pytest.mark.parametrize("header", ["Remove", "Delete?", "To delete", "Unlink"])
+def test_a_pairs_sheet_marking_rows_to_remove_is_refused(header: str) -> None:
+    """associate and sync would have linked the rows marked, remove removed the rows not."""
+    sheet = pd.DataFrame({"Deal ID": ["1", "2"], "Contact ID": ["3", "4"], header: ["", "yes"]})
+    with pytest.raises(HeaderError, match=r"marks rows to remove \(row 3\)"):
+        hubframe.read_pairs(sheet)
+
+
+@pytest.mark.parametrize(
+    ("header", "cells"),
+    [("Remove", ["no", ""]), ("Deleted", ["true", "false"]), ("Removed", ["yes", ""])],
+)
+def test_a_pairs_sheets_status_columns_and_noes_are_its_own(header: str, cells: list[str]) -> None:
+    sheet = pd.DataFrame({"Deal ID": ["1", "2"], "Contact ID": ["3", "4"], header: cells})
+    assert hubframe.read_pairs(sheet)[header].tolist() == cells

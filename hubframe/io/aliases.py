@@ -127,6 +127,22 @@ REMOVE_LOOKALIKES: Final = frozenset(
         "deleted",
     }
 )
+#: The same in a pairs sheet ("Delete: yes" beside a pair): hubframe reads no such column, so
+#: associate and sync would link the rows marked, and remove would remove the rows not marked.
+#: (Status words such as "Deleted" or "Removed" are left out: exports carry them.)
+PAIR_REMOVE_LOOKALIKES: Final = frozenset(
+    {
+        "remove",
+        "toremove",
+        "delete",
+        "todelete",
+        "unlink",
+        "removeassociation",
+        "deleteassociation",
+        "removelink",
+        "purge",
+    }
+)
 #: Cells of such a column that ask for the removal.
 REMOVE_YES: Final = frozenset({"yes", "y", "true", "x", "1", "remove", "delete", "purge", "✓"})
 

@@ -19,6 +19,7 @@ from hubframe.errors import InputError
 from hubframe.io.aliases import (
     DESCRIPTIONS,
     LABEL_LOOKALIKES,
+    PAIR_REMOVE_LOOKALIKES,
     PROPERTY_HEADERS,
     REMOVE_LOOKALIKES,
     REQUIRED,
@@ -403,26 +404,40 @@ def check_remove_column(
     mapping: ColumnMapping,
     says_yes: Callable[[str], int | None],
     source: str,
+    kind: str,
 ) -> None:
-    """A limits sheet with a column of its own saying which limits to remove ("Remove: yes"):
-    hubframe removes a limit only when its limit cell says ``remove``, so those rows would be
-    set, or skipped as blank, and the limits kept.  Stop and ask.  ``says_yes(header)``: the
-    sheet row of the column's first cell asking for a removal, None when none does."""
+    """A sheet with a column of its own marking rows to remove ("Remove: yes").  In a limits
+    sheet hubframe removes a limit only when its limit cell says ``remove``: those rows would be
+    set, or skipped as blank, and the limits kept.  In a pairs sheet no such column is read:
+    associate and sync would link the rows marked, remove would remove the rows not marked.
+    Stop and ask.  ``says_yes(header)``: the sheet row of the column's first cell asking for a
+    removal, None when none does."""
     used = mapping.column_map
-    limit = mapping.columns.get("max_to_object_ids", "the limit column")
+    lookalikes = REMOVE_LOOKALIKES if kind == "limits" else PAIR_REMOVE_LOOKALIKES
     for header in headers:
-        if header in used or header_key(header) not in REMOVE_LOOKALIKES:
+        if header in used or header_key(header) not in lookalikes:
             continue
         row = says_yes(header)
         if row is not None:
-            raise HeaderError(
-                source,
-                f'the column "{header}" asks for limits to be removed (row {row}), but hubframe '
-                f'removes a limit only when its cell in "{limit}" says "remove": these rows '
-                f'would be set or skipped, and their limits kept. Write "remove" in "{limit}" '
-                f'for each limit to remove, or rename "{header}" to keep it as a column of your '
-                "own.",
-            )
+            raise HeaderError(source, _remove_column(header, row, mapping, kind))
+
+
+def _remove_column(header: str, row: int, mapping: ColumnMapping, kind: str) -> str:
+    keep = f'or rename "{header}" to keep it as a column of your own.'
+    if kind == "limits":
+        limit = mapping.columns.get("max_to_object_ids", "the limit column")
+        return (
+            f'the column "{header}" asks for limits to be removed (row {row}), but hubframe '
+            f'removes a limit only when its cell in "{limit}" says "remove": these rows would be '
+            f'set or skipped, and their limits kept. Write "remove" in "{limit}" for each limit '
+            f"to remove, {keep}"
+        )
+    return (
+        f'the column "{header}" marks rows to remove (row {row}), but hubframe reads no such '
+        "column: associating or syncing the sheet would link the rows marked, and removing "
+        "would remove every row. Split the sheet (the rows to remove in a sheet of their own, "
+        f"for hubframe remove / remove_associations), {keep}"
+    )
 
 
 def check_empty_labels(

@@ -269,8 +269,7 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
         return
     where = sheet_where(raw, request)
     check_arguments(raw, request, where)
-    if request.kind == "limits":
-        check_remove_column(raw.headers, raw.mapping, partial(_first_yes, raw), where)
+    check_remove_column(raw.headers, raw.mapping, partial(_first_yes, raw), where, request.kind)
     if request.label is not None:
         return
 

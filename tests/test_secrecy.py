@@ -263,6 +263,11 @@ def test_plain_http_to_this_machine_is_a_sandbox(url: str) -> None:
         ("max_retries", 1.5),
         ("backoff_base", -1),
         ("backoff_cap", "30"),
+        ("rate_limit", ("100", 10)),
+        ("rate_limit", 100),
+        ("rate_limit", (100,)),
+        ("rate_limit", (True, 10)),
+        ("rate_limit", (1.5, 10)),
     ],
 )
 def test_client_settings_of_another_type_are_refused_at_once(option: str, value: Any) -> None:

@@ -87,6 +87,26 @@ class Slot:
         return f"Slot(at={self.at:.3f})"
 
 
+def _rate_limit(given: object) -> tuple[int, float]:
+    """``rate_limit=``: (requests, seconds), a whole number of requests of at least 1 in a
+    window above 0 seconds; anything else raised from deep inside at the first request."""
+    if isinstance(given, tuple | list) and len(given) == 2:
+        count: object = given[0]
+        window: object = given[1]
+        if (
+            isinstance(count, int)
+            and not isinstance(count, bool)
+            and count >= 1
+            and isinstance(window, int | float)
+            and not isinstance(window, bool)
+            and window > 0
+        ):
+            return count, float(window)
+    raise ConfigurationError(
+        f"rate_limit must be (max_requests >= 1, window_s > 0), such as (100, 10), not {given!r}"
+    )
+
+
 class RateLimiter:
     """Thread-safe rolling-window limiter; :meth:`acquire` blocks until a request may go."""
 
@@ -100,9 +120,7 @@ class RateLimiter:
         """``clock`` and ``wait(condition, seconds)`` may be replaced together (tests use a clock
         that moves only when a caller waits: :class:`hubframe.testing.FakeClock`)."""
         self._fixed = rate_limit is not None
-        max_requests, window_s = rate_limit or DEFAULT_RATE_LIMIT
-        if max_requests < 1 or window_s <= 0:
-            raise ConfigurationError("rate_limit must be (max_requests >= 1, window_s > 0)")
+        max_requests, window_s = _rate_limit(rate_limit or DEFAULT_RATE_LIMIT)
         self._max = int(max_requests)
         self._window = float(window_s)
         self._learned = self._fixed

@@ -202,3 +202,14 @@ def test_one_id_reads_that_record(sandbox: Sandbox, one: Any) -> None:
         client_for(sandbox), "deals", "contacts", one, progress=False
     )
     assert set(found["from_id"].astype(str)) == {str(DEALS[0])}
+
+
+@pytest.mark.parametrize(
+    ("argument", "value"),
+    [("job", "bogus"), ("job", "Associate"), ("sandbox", "no"), ("api_version", "v5")],
+)
+def test_the_app_refuses_arguments_of_another_kind_by_name(argument: str, value: Any) -> None:
+    """ipywidgets raised a TraitError ('Invalid selection: value not found'), and
+    sandbox='no' was taken for True."""
+    with pytest.raises(ConfigurationError, match=argument):
+        hubframe.app(**{argument: value})

@@ -23,7 +23,7 @@ import ipywidgets as w
 import pandas as pd
 
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
-from hubframe.errors import HubframeError, InputError
+from hubframe.errors import ConfigurationError, HubframeError, InputError
 from hubframe.hubspot.auth import Secret
 from hubframe.io.notes import read_notes
 from hubframe.widgets import backend, portal, render, words
@@ -52,6 +52,16 @@ STEPS: Final = (
     ("results", "8 · Results"),
 )
 _TITLES: Final = dict(STEPS)
+
+
+#: The app's jobs, and their buttons' names.
+APP_JOBS: Final = ("associate", "limits", "export", "sync")
+APP_JOB_NAMES: Final = (
+    "Associate records",
+    "Configure limits",
+    "Export links",
+    "Sync to the sheet",
+)
 
 
 class StepError(HubframeError):
@@ -240,12 +250,7 @@ class HubframeApp:
 
     def _build_job(self, job: str) -> None:
         self.job = w.ToggleButtons(
-            options=[
-                ("Associate records", "associate"),
-                ("Configure limits", "limits"),
-                ("Export links", "export"),
-                ("Sync to the sheet", "sync"),
-            ],
+            options=list(zip(APP_JOB_NAMES, APP_JOBS, strict=True)),
             value=job,
             description="Job",
             style=_LABEL_STYLE,
@@ -952,6 +957,17 @@ def app(
 
     ``sandbox=True`` pre-selects the built-in sandbox (click Connect to start it); ``False``
     pre-selects a HubSpot account (type the token into the masked field, or leave it empty to
-    use ``HUBSPOT_ACCESS_TOKEN``).
+    use ``HUBSPOT_ACCESS_TOKEN``).  ``job``: ``"associate"``, ``"limits"``, ``"export"`` or
+    ``"sync"``.  An argument of another kind is a ConfigurationError naming it (ipywidgets raised
+    a TraitError, "value not found").
     """
+    from hubframe.argtypes import flag
+
+    sandbox = flag("sandbox", sandbox)
+    if job not in APP_JOBS:
+        raise ConfigurationError(f"job must be one of {', '.join(APP_JOBS)}, not {job!r}")
+    if api_version not in API_VERSIONS:
+        raise ConfigurationError(
+            f"Unknown api_version {api_version!r}; use one of {', '.join(API_VERSIONS)}."
+        )
     return HubframeApp(sandbox=sandbox, api_version=api_version, base_url=base_url, job=job)

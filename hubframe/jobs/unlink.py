@@ -58,7 +58,7 @@ from hubframe.run.portal import (
     refuse_another_address,
     refuse_another_portal_of,
 )
-from hubframe.run.rows import issue_outcomes, read_input, text, value
+from hubframe.run.rows import issue_outcomes, own_index, read_input, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
 from hubframe.vocab import Action, Status
@@ -176,9 +176,7 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     here records the undo's own batches (to resume an interrupted undo); ``dry_run`` plans the
     removals without sending them.
     """
-    index = run.index if isinstance(run, pd.DataFrame) else None
-    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
-        index = None
+    index = own_index(run.index) if isinstance(run, pd.DataFrame) else None
     return run_in_phases(_Undo(load_run(run), index), client, RunOptions.of(options))
 
 

@@ -50,10 +50,13 @@ def read_input(
         from hubframe.io import read_limits, read_pairs
 
         frame = read_pairs(source) if kind == "pairs" else read_limits(source)
-    index = frame.index
-    if isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1:
-        return frame.reset_index(drop=True), None
-    return frame.reset_index(drop=True), index
+    return frame.reset_index(drop=True), own_index(frame.index)
+
+
+def own_index(index: pd.Index) -> pd.Index | None:
+    """``index`` when it is a frame's own labels; None for the default ``0..n-1``."""
+    default = isinstance(index, pd.RangeIndex) and index.start == 0 and index.step == 1
+    return None if default else index
 
 
 def value(v: Any) -> Any:
@@ -188,6 +191,7 @@ __all__ = [
     "columns",
     "describer",
     "issue_outcomes",
+    "own_index",
     "read_input",
     "text",
     "value",

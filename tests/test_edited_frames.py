@@ -203,3 +203,24 @@ def test_an_unedited_read_frame_is_taken_without_a_copy() -> None:
         pd.DataFrame({"From": ["deals"], "To": ["contacts"], "Max": ["many"]})
     )
     assert conformed(limits, "limits") is limits
+
+
+def test_a_type_conflict_fixed_in_the_read_frame_is_taken(portal: Sandbox) -> None:
+    """A "To Type" cell naming companies in a "Contact ID" row is TYPE_CONFLICT; set to
+    contacts in the read frame, the row was still refused: the reader's note of the conflict
+    stayed."""
+    pairs = hubframe.read_pairs(
+        pd.DataFrame(
+            {
+                "Deal ID": [DEALS[0], DEALS[1]],
+                "Contact ID": list(CONTACTS[:2]),
+                "To Type": ["companies", "companies"],
+            }
+        )
+    )
+    first = hubframe.associate(pairs, client_for(portal), dry_run=True, progress=False)
+    assert first["error_code"].tolist() == ["TYPE_CONFLICT", "TYPE_CONFLICT"]
+    pairs.loc[0, "to_type"] = "contacts"
+    again = hubframe.associate(pairs, client_for(portal), dry_run=True, progress=False)
+    assert again["status"].tolist() == ["planned", "invalid"]
+    assert again["error_code"].iloc[1] == "TYPE_CONFLICT"

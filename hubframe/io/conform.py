@@ -31,6 +31,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubframe.constants import HEADER_TYPE_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.aliases import Kind, fields_for
 from hubframe.io.frame import RAW_PREFIX
@@ -67,11 +68,30 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
         elif not _is_text(series):
             refuse_rounded(series, column, f"the {column} column", first=0, row="position")
             fixes[column] = to_series(_text(series), frame.index)
+    fixes |= _type_conflicts(frame, fixes)
     if not fixes:
         return frame
     out = frame.copy(deep=False)
     for column, values in fixes.items():
         out[column] = values
+    return out
+
+
+def _type_conflicts(frame: pd.DataFrame, fixes: dict[str, Any]) -> dict[str, Any]:
+    """The reader's note of a type cell that names another object than its id column's header
+    ("companies" in a "Contact ID" row), kept only where the type still differs: a row whose
+    type the analyst set to the header's object was refused as TYPE_CONFLICT all the same."""
+    out: dict[str, Any] = {}
+    for column, private in HEADER_TYPE_COLUMNS.items():
+        if private not in frame.columns:
+            continue
+        noted = frame[private]
+        types = fixes.get(column, frame[column])
+        agree = noted.notna().to_numpy(dtype=bool) & (
+            noted.astype(object).to_numpy() == types.astype(object).to_numpy()
+        )
+        if agree.any():
+            out[private] = noted.mask(agree)
     return out
 
 

@@ -179,6 +179,37 @@ def _assign_typed(
             free.remove(side)
 
 
+def _check_weak_from(
+    headers: Sequence[str], mapping: ColumnMapping, chosen: set[str], source: str, syntax: Syntax
+) -> None:
+    """The 'from' ids were found under a generic header ("ID", "Record ID", "Object ID") while
+    a header naming an object's ids ("Deal ID") is left unread: either could be the records'
+    ids, and the generic one won without a word.  A frame saved by pandas with its index (a
+    column "ID" of 0, 1, 2...) beside "Deal ID" and "Contact ID" sent its row numbers as the
+    deal ids, and the deal ids as the other side's.  Stop and ask."""
+    header = mapping.columns.get("from_id")
+    if header is None or header in chosen or WEAK_KEYS.get(header_key(header)) != "from_id":
+        return
+    used = set(mapping.columns.values())
+    named = [h for h in headers if _names_ids(h)]
+    if not any(h not in used for h in named):
+        return
+    listed = ", ".join(f'"{h}"' for h in named)
+    raise HeaderError(
+        source,
+        f"the column \"{header}\" would be read as the 'from' record ids, but {listed} "
+        f"name{'s' if len(named) == 1 else ''} the records' ids too, and one would be left out "
+        "(a column of row numbers saved beside the ids reads as ids). Delete or rename the "
+        f"column that does not hold ids{_or_choose(syntax, named[0], 'from_id')}.",
+    )
+
+
+def _names_ids(header: str) -> bool:
+    """``header`` names an object's record ids and may be the 'from' side ("Deal ID")."""
+    typed = TYPED_HEADERS.get(header_key(header))
+    return typed is not None and typed.side != "to"
+
+
 def _check_given_types(
     mapping: ColumnMapping, given: Mapping[Side, str | None], source: str, syntax: Syntax
 ) -> None:
@@ -289,6 +320,7 @@ def match_headers(
     if kind == "pairs":
         _assign_typed(headers, mapping, given, source, syntax)
         _assign_typed(headers, mapping, given, source, syntax, PROPERTY_HEADERS)
+        _check_weak_from(headers, mapping, set(explicit.values()), source, syntax)
         _check_given_types(mapping, given, source, syntax)
     _assign_sides(headers, mapping, kind, sample)
     _check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)

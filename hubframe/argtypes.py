@@ -35,11 +35,23 @@ def count(name: str, value: Any, *, minimum: int = 1) -> int | None:
     """``value`` as a whole-number argument of at least ``minimum`` (None: the default)."""
     if value is None:
         return None
-    if isinstance(value, bool) or not isinstance(value, numbers.Integral):
+    if not is_whole(value):
         raise ConfigurationError(f"{name} must be a whole number, not {value!r}")
     if int(value) < minimum:
         raise ConfigurationError(f"{name} must be {minimum} or more, not {int(value)}")
     return int(value)
 
 
-__all__ = ["count", "flag", "optional_flag"]
+def is_whole(value: Any, minimum: int | None = None) -> bool:
+    """``value`` is a whole number (numpy's too; not True or False), at least ``minimum``."""
+    whole = isinstance(value, numbers.Integral) and not isinstance(value, bool)
+    return whole and (minimum is None or int(value) >= minimum)
+
+
+def is_seconds(value: Any, *, zero: bool = False) -> bool:
+    """``value`` is a number of seconds above 0 (or 0 too, with ``zero``)."""
+    number = isinstance(value, numbers.Real) and not isinstance(value, bool)
+    return number and (value >= 0 if zero else value > 0)
+
+
+__all__ = ["count", "flag", "is_seconds", "is_whole", "optional_flag"]

@@ -274,6 +274,7 @@ def test_client_settings_of_another_type_are_refused_at_once(option: str, value:
     """They raised from requests or time.sleep at the first request, in the middle of a run."""
     error = failing(lambda: HubSpotClient(SECRET, "http://127.0.0.1:9", **{option: value}))
     assert isinstance(error, ConfigurationError) and option in str(error)
+    assert not leaks(frames_text(error))  # raised after the token was taken, it holds none
 
 
 @pytest.mark.parametrize(

@@ -27,7 +27,7 @@ from urllib.parse import quote
 
 import requests
 
-from hubframe.argtypes import count
+from hubframe.argtypes import count, is_seconds
 from hubframe.constants import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
@@ -97,11 +97,10 @@ def _timeout(given: object) -> float | tuple[float, float]:
     """``timeout=``: seconds (above 0), or (connect, read) seconds; checked here, as requests
     only checks it when the first request is sent."""
     parts = given if isinstance(given, tuple) and len(given) == 2 else (given,)
-    for part in parts:
-        if isinstance(part, bool) or not isinstance(part, int | float) or not part > 0:
-            raise ConfigurationError(
-                f"timeout must be seconds above 0, or (connect, read) seconds, not {given!r}"
-            )
+    if not all(is_seconds(part) for part in parts):
+        raise ConfigurationError(
+            f"timeout must be seconds above 0, or (connect, read) seconds, not {given!r}"
+        )
     return given  # type: ignore[return-value]
 
 
@@ -149,7 +148,7 @@ class HubSpotClient:
         max_retries = count("max_retries", max_retries, minimum=0) or 0
         timeout = _timeout(timeout)
         for name, seconds in (("backoff_base", backoff_base), ("backoff_cap", backoff_cap)):
-            if isinstance(seconds, bool) or not isinstance(seconds, int | float) or seconds < 0:
+            if not is_seconds(seconds, zero=True):
                 raise ConfigurationError(f"{name} must be a number of seconds, not {seconds!r}")
         self._token = secret
         register_secret(secret.reveal())  # reports and logs redact it by value too

@@ -38,6 +38,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 
+from hubframe.argtypes import is_seconds, is_whole
 from hubframe.constants import (
     DEFAULT_RATE_LIMIT,
     RATE_LIMIT_DAILY_REMAINING_HEADER,
@@ -91,17 +92,9 @@ def _rate_limit(given: object) -> tuple[int, float]:
     """``rate_limit=``: (requests, seconds), a whole number of requests of at least 1 in a
     window above 0 seconds; anything else raised from deep inside at the first request."""
     if isinstance(given, tuple | list) and len(given) == 2:
-        count: object = given[0]
-        window: object = given[1]
-        if (
-            isinstance(count, int)
-            and not isinstance(count, bool)
-            and count >= 1
-            and isinstance(window, int | float)
-            and not isinstance(window, bool)
-            and window > 0
-        ):
-            return count, float(window)
+        count, window = given
+        if is_whole(count, minimum=1) and is_seconds(window):
+            return int(count), float(window)
     raise ConfigurationError(
         f"rate_limit must be (max_requests >= 1, window_s > 0), such as (100, 10), not {given!r}"
     )

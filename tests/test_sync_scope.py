@@ -78,3 +78,19 @@ def test_a_frame_of_one_column_is_its_ids(portal: Sandbox) -> None:
     assert rows["error_code"].fillna("").eq("OUT_OF_SCOPE").tolist() == [True, False, True]
     with pytest.raises(InputError, match="frame of 2 columns"):
         hubframe.sync(SHEET, client_for(portal), dry_run=True, scope=SHEET)
+
+
+@given(values=st.lists(st.one_of(good, bad, st.none()), max_size=6))
+def test_scope_and_export_ids_take_the_same_values(values: list[Any]) -> None:
+    """One reading of ids given as values (io.ids.given_ids) for sync(scope=) and
+    read_associations(ids=): the same ids, or both refuse."""
+    from hubframe.jobs.export import record_ids
+    from hubframe.jobs.sync import _ids
+
+    outcomes = []
+    for read in (lambda: _ids(values), lambda: record_ids(None, "deals", values)):  # type: ignore[arg-type]
+        try:
+            outcomes.append(sorted(read()))
+        except InputError:
+            outcomes.append(None)
+    assert outcomes[0] == outcomes[1]

@@ -11,11 +11,12 @@ row: an export must not silently read fewer records than the sheet lists.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
+import pandas as pd
 
 from hubframe.errors import InputError
 from hubframe.io.aliases import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, header_key
@@ -33,7 +34,7 @@ from hubframe.io.sources import (
     reading,
     sheet_argument,
 )
-from hubframe.io.text import to_objects, to_series
+from hubframe.io.text import as_text, to_objects, to_series
 
 #: Bad cells named in the error of a sheet whose id column holds other things.
 SHOWN_BAD_CELLS: Final = 5
@@ -161,4 +162,28 @@ def read_ids(
     return list(ids)
 
 
-__all__ = ["id_header_rank", "pick_id_column", "read_ids"]
+def given_ids(values: Iterable[Any]) -> tuple[list[str], list[str]]:
+    """Record ids given as Python values (``ids=``, ``scope=``): text, whole numbers (numpy's
+    too) and floats read as a sheet's cells are.  The distinct ids in the order given, and the
+    values that are not record ids (as written); empty values are left out, and True and False
+    are not the ids 1 and 0."""
+    cells = [c for c in map(_given_cell, values) if c is not None]
+    text = id_text(as_text(np.asarray(cells, dtype=object)))
+    found = to_objects(to_series(text))
+    bad = [repr(v) for v, ok in zip(found, canonical_ids(text), strict=True) if v and not ok]
+    return list(dict.fromkeys(str(v) for v in found if v is not None)), bad
+
+
+def _given_cell(value: Any) -> str | None:
+    """A value as an id cell: ints as digits (never 1.0e9), missing values as None; True and
+    False as themselves, so they are refused."""
+    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
+        return None
+    if isinstance(value, bool | np.bool_):
+        return str(value)
+    if isinstance(value, int | np.integer):
+        return str(int(value))
+    return str(value)
+
+
+__all__ = ["given_ids", "id_header_rank", "pick_id_column", "read_ids"]

@@ -33,15 +33,13 @@ from hubframe.argtypes import count, flag
 from hubframe.constants import MAX_BATCH_READ
 from hubframe.errors import InputError
 from hubframe.hubspot.client import HubSpotClient, require_client
-from hubframe.io.ids import read_ids
+from hubframe.io.ids import given_ids, read_ids
 from hubframe.io.normalize import (
-    canonical_ids,
     canonical_object_type,
-    id_text,
     is_valid_object_type,
 )
 from hubframe.io.sources import SheetArg
-from hubframe.io.text import as_text, text_series, to_objects, to_series
+from hubframe.io.text import text_series
 from hubframe.run.labels import LabelBook, LabelDef
 from hubframe.run.reads import iter_links
 
@@ -83,13 +81,10 @@ def record_ids(
     if isinstance(ids, pd.DataFrame) or not _is_listlike(ids):
         return read_ids(ids, object_type=object_type, column=column, sheet=sheet)
     values = ids.tolist() if isinstance(ids, pd.Series | pd.Index | np.ndarray) else list(ids)
-    cells = [_cell(v) for v in values]
-    text = id_text(as_text(np.asarray([c for c in cells if c is not None], dtype=object)))
-    found = to_objects(to_series(text))
-    bad = [repr(v) for v, ok in zip(found, canonical_ids(text), strict=True) if v and not ok]
+    found, bad = given_ids(values)
     if bad:
         raise InputError(f"{len(bad)} of the ids given are not record ids: {', '.join(bad[:5])}.")
-    return list(dict.fromkeys(str(v) for v in found if v is not None))
+    return found
 
 
 def _one_id(ids: Any) -> bool:
@@ -100,18 +95,6 @@ def _one_id(ids: Any) -> bool:
         return True
     text = ids.strip() if isinstance(ids, str) else ""
     return text.isascii() and text.isdigit() and not os.path.exists(ids)
-
-
-def _cell(value: Any) -> str | None:
-    """An id as text: ints as digits (never 1.0e9), missing values as None; True and False
-    as themselves (not the ids 1 and 0), so they are refused."""
-    if value is None or (isinstance(value, float) and np.isnan(value)) or value is pd.NA:
-        return None
-    if isinstance(value, bool | np.bool_):
-        return str(value)
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    return str(value)
 
 
 def _is_listlike(value: Any) -> bool:

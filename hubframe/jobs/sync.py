@@ -75,7 +75,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
-from hubframe.run.rows import issue_outcomes, read_input, value
+from hubframe.run.rows import issue_outcomes, read_input
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status
 
@@ -133,37 +133,16 @@ def _ids(values: Any) -> list[str]:
                 "(scope=frame['Deal ID'])."
             )
         values = values.iloc[:, 0]
-    found: list[str] = []
-    wrong: list[Any] = []
-    for v in values:
-        if value(v) is None:
-            continue
-        cleaned = _record_id(v)
-        if cleaned is None:
-            wrong.append(v)
-        else:
-            found.append(cleaned)
+    from hubframe.io.ids import given_ids
+
+    found, wrong = given_ids(values)
     if wrong:
         more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
         raise InputError(
-            f"scope= holds {', '.join(map(repr, wrong[:3]))}{more}, not record ids: give the "
+            f"scope= holds {', '.join(wrong[:3])}{more}, not record ids: give the "
             "ids of the from records to sync, whole numbers such as 12345."
         )
     return found
-
-
-def _record_id(v: Any) -> str | None:
-    """A scope value's record id (canonical digits); None when it is not one."""
-    from hubframe.io.normalize import MAX_ID_DIGITS, clean_id
-
-    if isinstance(v, bool | np.bool_):
-        return None
-    if isinstance(v, float | np.floating):  # whole and exact only (a float holds 15 digits)
-        exact = bool(np.isfinite(v)) and float(v).is_integer() and 0 < v < 2**53
-        return str(int(v)) if exact else None
-    text = str(int(v)) if isinstance(v, int | np.integer) else clean_id(str(v))
-    ok = text is not None and text.isascii() and text.isdigit() and text[0] != "0"
-    return text if ok and text is not None and len(text) <= MAX_ID_DIGITS else None
 
 
 @dataclass(frozen=True)

@@ -10,6 +10,7 @@ Excel sheet go on in a second sheet, which the same rule covers.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,6 +20,7 @@ import pytest
 import hubframe as hf
 from hubframe.cli import main
 from hubframe.errors import InputError
+from hubframe.io import SheetsLeftOut
 from hubframe.report import excel as report_excel
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, workbook_bytes
@@ -175,3 +177,50 @@ def test_a_sheet_of_ids_under_columns_not_recognised_stops_a_sync_that_may_remov
         progress=False,
     )
     assert result.loc[result["change"] == "remove", "to_id"].tolist() == [CONTACTS[2]]
+
+
+def _hiding(sheets: dict[str, list[list[str]]], hidden: str, state: str) -> bytes:
+    """The workbook of ``sheets`` with sheet ``hidden`` hidden (``state``: Excel's hidden or
+    veryHidden)."""
+    import io
+
+    from openpyxl import load_workbook
+
+    book = load_workbook(io.BytesIO(workbook_bytes(sheets)))
+    book[hidden].sheet_state = state
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("state", ["hidden", "veryHidden"])
+@pytest.mark.parametrize("sheet", [None, "*"])
+@pytest.mark.parametrize("first", [True, False])
+def test_a_hidden_sheet_of_pairs_stops_a_sync_that_may_remove(
+    sandbox_factory: Factory, state: str, sheet: str | None, first: bool
+) -> None:
+    """An "Archive" sheet the analyst hid, listing a contact of the deal the visible sheet
+    names: the read skipped it as hidden, and a sync with removals removed that contact. It
+    now stops the sync, before or after the visible sheet; a hidden sheet of notes does not,
+    nor does naming the one sheet to sync, and the read warns only of visible sheets."""
+    sb = _portal(sandbox_factory)
+    archive = [["Deal ID", "Contact ID"], [DEAL, CONTACTS[2]]]
+    order = ["Archive", "January"] if first else ["January", "Archive"]
+    sheets = {name: archive if name == "Archive" else MONTHS["January"] for name in order}
+    data = _hiding(sheets, "Archive", state)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", SheetsLeftOut)
+        frame = hf.read_pairs(data, sheet=sheet)
+    assert frame["to_id"].tolist() == CONTACTS[:2]
+    with pytest.raises(InputError, match=r"sheet 'Archive' was not read \(hidden\)") as info:
+        hf.sync(frame, client_for(sb), allow_removals=True, progress=False)
+    assert "Unhide it" in str(info.value)
+    assert len(_linked(sb)) == 3 and sb.request_log().empty
+    adds = hf.sync(frame, client_for(sb), progress=False)  # one that only adds runs
+    assert set(adds["change"]) == {"keep"}
+    notes = _hiding({**sheets, "Archive": [["Notes"], ["call the buyer"]]}, "Archive", state)
+    result = hf.sync(notes, client_for(sb), allow_removals=True, progress=False)
+    assert result.loc[result["change"] == "remove", "to_id"].tolist() == [CONTACTS[2]]
+    sb.associate("deals", DEAL, "contacts", CONTACTS[2])
+    named = hf.sync(hf.read_pairs(data, sheet="January"), client_for(sb), allow_removals=True)
+    assert named.loc[named["change"] == "remove", "to_id"].tolist() == [CONTACTS[2]]

@@ -46,6 +46,7 @@ from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 from hubframe.io.merges import Merge, Overlap, fill_merged, vertical, xml_merges
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
+    HIDDEN,
     SAMPLE_CELLS,
     RawSheet,
     Request,
@@ -144,11 +145,27 @@ def _readable_sheets(book: Workbook, request: Request, *, every: bool) -> list[R
 
 
 def _left_out(book: Workbook, info: SheetInfo, request: Request) -> SkippedSheet | None:
-    """A later visible worksheet the default read (the first sheet with recognised columns)
-    leaves out that holds rows: a table of the kind being read, or rows of what look like
-    record ids under columns that are not recognised (from its first rows); else None."""
-    if not info.worksheet or info.hidden:
+    """A later worksheet the default read (the first sheet with recognised columns) leaves
+    out that holds rows: a table of the kind being read, or rows of what look like record
+    ids under columns that are not recognised (from its first rows); else None."""
+    if not info.worksheet:
         return None
+    if info.hidden:
+        hidden = _hidden(book, info, request)
+        return hidden if hidden.holds_rows else None
+    return _holding_rows(book, info, request)
+
+
+def _hidden(book: Workbook, info: SheetInfo, request: Request) -> SkippedSheet:
+    """A hidden worksheet, skipped: said to hold rows when its first rows are a table of the
+    kind being read or what look like record ids (a sync that may remove stops at it)."""
+    held = _holding_rows(book, info, request)
+    return SkippedSheet(info.name, HIDDEN, holds_rows=held is not None)
+
+
+def _holding_rows(book: Workbook, info: SheetInfo, request: Request) -> SkippedSheet | None:
+    """Why a worksheet left unread holds rows (see :func:`_left_out`), from its first rows;
+    None when it does not."""
     grid = book.head(info, HEADER_SEARCH_ROWS + SAMPLE_CELLS)
     index = find_header(grid.cells, request)
     if index < 0:
@@ -189,7 +206,7 @@ def _try_sheet(book: Workbook, info: SheetInfo, request: Request) -> RawSheet | 
     if not info.worksheet:
         return SkippedSheet(info.name, "not a worksheet (a chart sheet)")
     if info.hidden:
-        return SkippedSheet(info.name, "hidden")
+        return _hidden(book, info, request)
     grid = book.grid(info)
     index = find_header(grid.cells, request)
     if index < 0:

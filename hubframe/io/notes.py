@@ -42,7 +42,7 @@ def warn_left_out(frame: pd.DataFrame) -> None:
     import warnings
 
     info = frame.attrs.get("hubframe") or {}
-    left = [s for s in _skipped(info) if s.holds_rows]  # the attrs only: no pass over the rows
+    left = [s for s in _skipped(info) if s.holds_rows and not s.hidden]  # attrs only
     if not left:
         return
     said = "; ".join(f"sheet '{s.name}' was not read: {s.reason}" for s in left[:3])

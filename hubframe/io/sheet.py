@@ -90,8 +90,18 @@ class SkippedSheet:
     name: str
     reason: str
     #: Pairs or limits left unread: recognised columns and rows, or rows of what look like
-    #: record ids under columns that were not recognised.
+    #: record ids under columns that were not recognised.  A hidden sheet's too: a sync that
+    #: may remove stops at it, though the read warns only of visible ones.
     holds_rows: bool = False
+
+    @property
+    def hidden(self) -> bool:
+        """Whether the workbook hides the sheet (left out on purpose, so not warned of)."""
+        return self.reason == HIDDEN
+
+
+#: The reason a hidden sheet is skipped.
+HIDDEN: Final = "hidden"
 
 
 @dataclass

@@ -196,14 +196,20 @@ def _refuse_unread_sheets(frame: pd.DataFrame) -> None:
 
     notes = read_notes(frame)
     unread = next((s for s in notes.skipped if s.holds_rows), None)
-    if unread is not None:
-        raise InputError(
-            f"{notes.source}: sheet '{unread.name}' was not read ({unread.reason}), and it holds "
-            "rows of pairs or of what look like record ids. A sync that may remove takes away "
-            "every association of the records it reads that the sheets read do not list, so it "
-            "would remove the ones listed on that sheet. Read that sheet too (naming its "
-            "columns if they are not recognised), or choose the one sheet to sync."
-        )
+    if unread is None:
+        return
+    how = (
+        "Unhide it to read it with the others, or choose the one sheet to sync."
+        if unread.hidden
+        else "Read that sheet too (naming its columns if they are not recognised), or choose "
+        "the one sheet to sync."
+    )
+    raise InputError(
+        f"{notes.source}: sheet '{unread.name}' was not read ({unread.reason}), and it holds "
+        "rows of pairs or of what look like record ids. A sync that may remove takes away "
+        "every association of the records it reads that the sheets read do not list, so it "
+        f"would remove the ones listed on that sheet. {how}"
+    )
 
 
 def _says_labels(frame: pd.DataFrame) -> bool:

@@ -53,6 +53,7 @@ class ErrorCode(StrEnum):
     SERVER_ERROR = "SERVER_ERROR"
     NETWORK_ERROR = "NETWORK_ERROR"
     UNKNOWN_OUTCOME = "UNKNOWN_OUTCOME"
+    NOT_APPLIED = "NOT_APPLIED"
     # Safety rules of a sync (hubframe.jobs.sync) and of label set-up (hubframe.jobs.labels).
     TOO_MANY_REMOVALS = "TOO_MANY_REMOVALS"
     PRIMARY_PROTECTED = "PRIMARY_PROTECTED"
@@ -284,6 +285,13 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "remote",
         "No answer came back and a check could not tell whether the row was applied.",
         "Run the retry file: sending an association again is safe.",
+    ),
+    (
+        ErrorCode.NOT_APPLIED,
+        "remote",
+        "HubSpot answered the batch without this row and without an error for it, and a read "
+        "of the portal shows the change is not there.",
+        "Run the retry file; if the row comes back the same way, check its records in HubSpot.",
     ),
     (
         ErrorCode.TOO_MANY_REMOVALS,

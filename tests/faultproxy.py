@@ -22,6 +22,11 @@ and, on cue, changes what the client sees:
 * ``then="page"``: every request gets ``200 OK`` with a page of HTML, not forwarded (a proxy's
   or a firewall's login page answering in HubSpot's place); ``then="foreign"``: ``200 OK`` with
   a JSON object that is not HubSpot's (another API at a mistyped base URL);
+* ``then="swallow:<text>"``: a write's inputs whose JSON holds the text are taken out of its
+  body before it is forwarded, and the answer is passed on as is: HubSpot ignoring an input
+  without a word (results that do not name it, no error); ``then="unnamed:<text>"``: the
+  write is forwarded whole (every input applied) and the answer's results holding the text
+  are taken out: an answer that does not name rows it applied;
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -116,6 +121,26 @@ def _echo(body: bytes, token: str) -> bytes:
             target["message"] += f" (request token: {token})"
             touched = True
     return json.dumps(parsed).encode() if touched else body
+
+
+def _drop_entries(body: bytes, key: str, text: str) -> bytes:
+    """``body`` with the entries of its JSON list ``key`` that hold ``text`` taken out."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(parsed, dict) or not isinstance(parsed.get(key), list):
+        return body
+    parsed[key] = [e for e in parsed[key] if text not in json.dumps(e)]
+    return json.dumps(parsed).encode()
+
+
+def _without(request: _Request, key: str, text: str) -> _Request:
+    """``request`` with the entries of its body's list ``key`` that hold ``text`` taken out."""
+    body = _drop_entries(request.body, key, text)
+    headers = [(k, v) for k, v in request.headers if k.lower() != "content-length"]
+    headers.append(("Content-Length", str(len(body))))
+    return _Request(request.method, request.path, headers, body)
 
 
 @dataclass
@@ -251,6 +276,10 @@ class FaultProxy:
             conn.sendall(_response(429, "Too Many Requests", headers, body))
             return True
         headers = request.headers
+        cut = mode.split(":", 1)[1] if mode.startswith(("swallow:", "unnamed:")) else None
+        if cut is not None and mode.startswith("swallow:") and request.is_write:
+            request = _without(request, "inputs", cut)
+            headers = request.headers
         if mode.startswith("token:"):
             other = mode.split(":", 1)[1]
             headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
@@ -273,6 +302,8 @@ class FaultProxy:
         if mode == "lose":
             self._cue()
             return False
+        if cut is not None and mode.startswith("unnamed:") and request.is_write:
+            body = _drop_entries(body, "results", cut)
         if self.echo_token:
             token = (request.header("Authorization") or "").removeprefix("Bearer ").strip()
             body = _echo(body, token)

@@ -1,10 +1,13 @@
 """Reading HubSpot's answers: error codes, the rows an error names, per-row outcomes of a 2xx.
 
-Any 2xx may carry ``errors[]``: :func:`map_response` maps each error to its rows through the
+Any 2xx may carry ``errors[]``: :func:`read_answer` maps each error to its rows through the
 error's ``context`` (``INVALID_OBJECT_IDS``, ``objectId``/``objectType``, ``associationSpec``,
-type ids, ``fromObjectId``/``toObjectId``); rows no error names succeeded.  An error that names
-no row is matched against what the answer's ``results`` list as done.  :func:`classify` gives
-hubframe's code for an error and :func:`row_message` the sentence an analyst reads.
+type ids, ``fromObjectId``/``toObjectId``).  A row no error names is a success only when the
+answer confirms it: the ``results`` of a create or a limit list it, or (archives and purges,
+whose results name nothing) no error of the answer names no row.  Any other row is
+unconfirmed, and the sender reads the portal to settle it (``NOT_APPLIED`` when its change is
+not there).  :func:`classify` gives hubframe's code for an error and :func:`row_message` the
+sentence an analyst reads.
 """
 
 from __future__ import annotations
@@ -17,7 +20,7 @@ from typing import Any
 from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import ErrorCode
 from hubframe.hubspot.wire import ApiResponse
-from hubframe.run.endpoints import endpoint
+from hubframe.run.endpoints import endpoint, row_keys
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE
 from hubframe.vocab import Action, Status, object_noun
@@ -182,11 +185,32 @@ def row_message(item: WorkItem, err: Mapping[str, Any], code: ErrorCode) -> str:
 # --- mapping a 2xx answer -----------------------------------------------------------------------
 
 
+@dataclass(frozen=True)
+class Answer:
+    """A 2xx answer read row by row: one outcome per row, and the rows it leaves unconfirmed
+    (neither listed as done nor refused) with the outcome each gets should a read of the
+    portal show its change is not there."""
+
+    outcomes: list[Outcome]
+    unconfirmed: dict[int, Outcome]
+
+
 def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcome]:
-    """One outcome per item of ``batch`` from a 2xx answer (with or without ``errors[]``)."""
+    """One outcome per item of ``batch`` from a 2xx answer (with or without ``errors[]``); a
+    row the answer leaves unconfirmed is ``UNKNOWN_OUTCOME`` (see :func:`read_answer`)."""
+    return read_answer(batch, resp, prior).outcomes
+
+
+def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
+    """The outcomes of a 2xx answer.  A row is a success only when the answer confirms it:
+    its endpoint's ``results`` list it (creates and limits), or (archives and purges, whose
+    results name nothing) the answer holds no error that names no row.  A row an error names
+    failed; any other row is unconfirmed: HubSpot may have skipped it without a word (a batch
+    answered ``COMPLETE`` with results missing), and only a read of the portal can tell."""
     attempts = prior + resp.attempts
+    named_rows = endpoint(batch.action).result_key is not None
+    body = resp.json() if named_rows or resp.may_have_errors() else {}
     failures: dict[int, Outcome] = {}
-    body = resp.json() if resp.may_have_errors() else {}
     unmapped: list[Mapping[str, Any]] = []
     for err in body.get("errors") or []:
         if not isinstance(err, dict):
@@ -197,13 +221,7 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
         code = classify(err)
         for i in hits:
             failures.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
-    if unmapped:
-        done = _result_keys(batch, body)
-        item_key = endpoint(batch.action).item_key
-        for i, item in enumerate(batch.items):
-            if i not in failures and done is not None and item_key(item) not in done:
-                err = unmapped[0]
-                failures[i] = _item_failure(batch, item, err, classify(err), resp, attempts)
+    open_rows = _unconfirmed(batch, body, failures, unmapped, named_rows)
 
     # One success shared by the rows of an action (outcomes are not changed in place): a
     # batch of 2,000 successes is one object, and the journal sees that at once.
@@ -217,10 +235,72 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
             attempts=attempts,
         )
 
-    if not failures and _one_action(batch):
-        return [success(batch.action)] * batch.size  # a planned batch's rows: no WorkItems made
+    if not failures and not open_rows and _one_action(batch):
+        return Answer([success(batch.action)] * batch.size, {})  # no WorkItems made
+    unconfirmed: dict[int, Outcome] = {}
+    for i in open_rows:
+        item = batch.items[i]
+        unconfirmed[i] = (
+            _item_failure(batch, item, unmapped[0], classify(unmapped[0]), resp, attempts)
+            if unmapped
+            else _not_applied(batch, item, resp, attempts)
+        )
+        failures[i] = _unchecked(batch, item, resp, attempts)
     successes = {action: success(action) for action in {item.action for item in batch.items}}
-    return [failures.get(i) or successes[item.action] for i, item in enumerate(batch.items)]
+    outcomes = [failures.get(i) or successes[item.action] for i, item in enumerate(batch.items)]
+    return Answer(outcomes, unconfirmed)
+
+
+def _unconfirmed(
+    batch: Batch,
+    body: Mapping[str, Any],
+    failures: Mapping[int, Outcome],
+    unmapped: Sequence[Mapping[str, Any]],
+    named_rows: bool,
+) -> list[int]:
+    """The rows no error names that the answer does not confirm (see :func:`read_answer`)."""
+    if not named_rows:
+        return [i for i in range(batch.size) if i not in failures] if unmapped else []
+    done = _result_keys(batch, body)
+    if done is None:  # no results list where there should be one: nothing is confirmed
+        return [i for i in range(batch.size) if i not in failures]
+    return [i for i, key in enumerate(row_keys(batch)) if i not in failures and key not in done]
+
+
+def _unchecked(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int) -> Outcome:
+    """A row the answer leaves unconfirmed, before (or without) a read of the portal."""
+    return Outcome(
+        Status.FAILED,
+        action=item.action,
+        error_code=ErrorCode.UNKNOWN_OUTCOME,
+        error_message=(
+            f"The outcome is unknown: HubSpot answered (HTTP {resp.status}) without listing "
+            "this row as done or refusing it, and no read has checked it. Run the retry file: "
+            "sending it again is safe."
+        ),
+        http_status=resp.status,
+        correlation_id=resp.correlation_id,
+        batch=batch.number,
+        attempts=attempts,
+    )
+
+
+def _not_applied(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int) -> Outcome:
+    """A row the answer left unconfirmed that a read shows is not there."""
+    return Outcome(
+        Status.FAILED,
+        action=item.action,
+        error_code=ErrorCode.NOT_APPLIED,
+        error_message=(
+            f"Not applied: HubSpot answered the batch (HTTP {resp.status}) without this row "
+            "and without an error for it, and a read shows the change is not there. Run the "
+            "retry file."
+        ),
+        http_status=resp.status,
+        correlation_id=resp.correlation_id,
+        batch=batch.number,
+        attempts=attempts,
+    )
 
 
 def _one_action(batch: Batch) -> bool:
@@ -261,4 +341,4 @@ def _result_keys(batch: Batch, body: Mapping[str, Any]) -> set[tuple[str, str]] 
     return {key(r) for r in results if isinstance(r, dict)}
 
 
-__all__ = ["classify", "map_response", "row_message", "rows_named"]
+__all__ = ["Answer", "classify", "map_response", "read_answer", "row_message", "rows_named"]

@@ -56,6 +56,16 @@ class Endpoint:
     undo: tuple[Action | None, Action | None] = (None, None)
 
 
+def row_keys(batch: Batch) -> list[Key]:
+    """The key of each row of ``batch`` (see :attr:`Endpoint.item_key`), from its table's
+    arrays when it has one (no WorkItems made)."""
+    item_key = endpoint(batch.action).item_key
+    if batch.table is not None:
+        table = batch.table
+        return table.record_keys() if item_key is _records_key else table.type_keys()
+    return [item_key(item) for item in batch.items]
+
+
 def endpoint(action: Action) -> Endpoint:
     """The entry of ``action``."""
     return ENDPOINTS[Action(action)]
@@ -210,7 +220,7 @@ ENDPOINTS: Mapping[Action, Endpoint] = {
             MAX_BATCH_LIMITS,
             lambda client: client.purge_limits,
             _limit_purge,
-            _limit_result,
+            None,  # a purge answers 204, or results of empty objects: they name nothing
             _type_key,
             _limits_present,
         ),
@@ -262,4 +272,13 @@ def send(client: HubSpotClient, batch: Batch, inputs: JsonBytes | None = None) -
     return endpoint(batch.action).send(client)(batch.from_type, batch.to_type, body)
 
 
-__all__ = ["ENDPOINTS", "Endpoint", "batch_limit", "encoded", "endpoint", "payloads", "send"]
+__all__ = [
+    "ENDPOINTS",
+    "Endpoint",
+    "batch_limit",
+    "encoded",
+    "endpoint",
+    "payloads",
+    "row_keys",
+    "send",
+]

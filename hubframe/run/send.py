@@ -40,7 +40,7 @@ from hubframe.errors import (
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.wire import ApiResponse, JsonBytes
 from hubframe.run import endpoints
-from hubframe.run.answers import classify, map_response, row_message, rows_named
+from hubframe.run.answers import classify, read_answer, row_message, rows_named
 from hubframe.run.diagnose import diagnose
 from hubframe.run.journal import Journal, pack
 from hubframe.run.outcomes import Outcomes
@@ -300,7 +300,10 @@ class Sender:
             if exc.may_have_applied or isinstance(exc, ServerError):
                 return self._settle(batch, exc, prior)
             return self._not_applied(batch, exc, prior)
-        out = self._explained(batch, map_response(batch, resp, prior))
+        answer = read_answer(batch, resp, prior)
+        out = self._explained(batch, answer.outcomes)
+        if answer.unconfirmed:
+            out = self._confirm(batch, out, answer.unconfirmed, resp, prior)
         if resp.earlier_may_have_applied:
             return self._recheck(batch, out, resp, prior)
         return out
@@ -508,6 +511,46 @@ class Sender:
             done = self._not_applied(part, exc, prior, checked=True)
             out.update(zip(missing, done, strict=True))
         return [out[i] for i in range(len(batch.items))]
+
+    def _confirm(
+        self,
+        batch: Batch,
+        out: list[Outcome],
+        unconfirmed: dict[int, Outcome],
+        resp: ApiResponse,
+        prior: int,
+    ) -> list[Outcome]:
+        """Rows a 2xx neither listed as done nor refused: read the portal.  There: success;
+        not there: the outcome the answer gives them; no read: they stay ``UNKNOWN_OUTCOME``."""
+        rows = sorted(unconfirmed)
+        part = batch.part(tuple(batch.items[i] for i in rows))
+        try:
+            present = self._present(part)
+        except HubframeError as check:
+            self.stop.stop_for(check)
+            for i in rows:
+                message = (
+                    f"The outcome is unknown: HubSpot answered (HTTP {resp.status}) without "
+                    "listing this row as done or refusing it, and the read that should have "
+                    f"settled it failed ({_short(check)}). Run the retry file: sending it "
+                    "again is safe."
+                )
+                out[i] = out[i].with_(error_message=message)
+            return out
+        for i, ok in zip(rows, present, strict=True):
+            out[i] = (
+                Outcome(
+                    Status.SUCCESS,
+                    action=batch.items[i].action,
+                    http_status=resp.status,
+                    correlation_id=resp.correlation_id,
+                    batch=batch.number,
+                    attempts=prior + resp.attempts,
+                )
+                if ok
+                else unconfirmed[i]
+            )
+        return out
 
     def _recheck(
         self, batch: Batch, out: list[Outcome], resp: ApiResponse, prior: int

@@ -142,6 +142,18 @@ class WorkTable:
             )
         ]
 
+    def record_keys(self) -> list[tuple[str, str]]:
+        """(from id, to id) of each row, as an answer's results name association rows."""
+        return list(zip(self.from_ids.to_pylist(), self.to_ids.to_pylist(), strict=True))
+
+    def type_keys(self) -> list[tuple[str, str]]:
+        """(category, type id) of each row, as an answer's results name limit rows."""
+        names = self.categories
+        return [
+            (str(None if c == NONE else names[c]), str(None if t == NONE else t))
+            for c, t in zip(self.category_codes.tolist(), self.type_ids.tolist(), strict=True)
+        ]
+
     def with_actions(self, actions: npt.NDArray[np.int8]) -> WorkTable:
         """The same rows sent with other actions (e.g. removals of the pairs a sheet names)."""
         return WorkTable(

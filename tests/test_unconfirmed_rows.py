@@ -1,0 +1,189 @@
+"""A row is a success only when HubSpot's answer says so.
+
+A batch create answered ``200 COMPLETE`` whose ``results`` leave a row out, with no error for
+it, was read as "every row done": a row HubSpot skipped without a word was reported
+``success`` and was not in the retry file.  Such a row is now checked with a read of the
+portal: there, ``success``; not there, ``failed`` with ``NOT_APPLIED`` (in the retry file);
+no read possible, ``UNKNOWN_OUTCOME``.  A row HubSpot applied but did not list stays a success.
+The fault proxy plays both: ``swallow`` takes inputs out of the request (HubSpot ignoring
+them), ``unnamed`` takes results out of the answer (HubSpot applying them without a word).
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import replace
+
+import pandas as pd
+import pytest
+from faultproxy import FaultProxy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+from hubframe.errors import ErrorCode
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.wire import ApiResponse
+from hubframe.run.answers import read_answer
+from hubframe.run.work import Batch, WorkItem
+from hubframe.sandbox import Sandbox
+from hubframe.testing import demo_ids
+from hubframe.vocab import Action, Status
+
+VERSIONS = ["2026-03", "2026-09", "v4"]
+ROWS = 6
+
+
+def _sheet(labels: list[str]) -> pd.DataFrame:
+    deals, contacts = demo_ids("deals"), demo_ids("contacts")
+    return pd.DataFrame(
+        {
+            "Deal ID": [str(deals[n]) for n in range(len(labels))],
+            "Contact ID": [str(contacts[20 + n]) for n in range(len(labels))],
+            "Association label": labels,
+        }
+    )
+
+
+def _client(url: str, token: str, version: str) -> HubSpotClient:
+    return HubSpotClient(
+        token=token, base_url=url, api_version=version, backoff_base=0.01, backoff_cap=0.05
+    )
+
+
+def _linked(sb: Sandbox) -> set[tuple[str, str]]:
+    frame = sb.associations("deals", "contacts")
+    return set(zip(frame["from_id"].astype(str), frame["to_id"].astype(str), strict=True))
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    version=st.sampled_from(VERSIONS),
+    labeled=st.lists(st.booleans(), min_size=ROWS, max_size=ROWS),
+    victim=st.integers(0, ROWS - 1),
+    mode=st.sampled_from(["swallow", "unnamed"]),
+)
+def test_a_row_the_answer_leaves_out_is_checked_in_the_portal(
+    tmp_path_factory: pytest.TempPathFactory,
+    version: str,
+    labeled: list[bool],
+    victim: int,
+    mode: str,
+) -> None:
+    sheet = _sheet(["Champion" if flag else "" for flag in labeled])
+    contact = sheet["Contact ID"][victim]
+    with Sandbox(seed="demo") as sb, FaultProxy(sb, then=f"{mode}:{contact}", cued=True) as fp:
+        result = hf.associate(sheet, _client(fp.url, sb.token, version), progress=False)
+        linked = _linked(sb)
+    pairs = list(zip(sheet["Deal ID"], sheet["Contact ID"], strict=True))
+    status, codes = result["status"].tolist(), result["error_code"].tolist()
+    for n, pair in enumerate(pairs):
+        if n == victim and mode == "swallow":
+            assert status[n] == "failed" and codes[n] == "NOT_APPLIED", result.iloc[n]
+            assert pair not in linked
+            assert "Not applied" in result["error_message"][n]
+        else:
+            assert status[n] == "success", result.iloc[n]
+            assert pair in linked
+    failed = result["status"] == "failed"
+    if failed.any():  # the row not applied is in the retry file, as it was in the sheet
+        retry = hf.read_pairs(hf.export_retry(result, tmp_path_factory.mktemp("r") / "r.csv"))
+        assert retry["to_id"].tolist() == [contact]
+        assert retry["label"].fillna("").tolist() == [sheet["Association label"][victim]]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_limit_the_answer_leaves_out_is_checked_too(version: str) -> None:
+    limits = pd.DataFrame(
+        {"From": ["deals"] * 2, "To": ["contacts"] * 2, "Label": ["Champion", ""], "Max": [3, 9]}
+    )
+    with Sandbox(seed="demo") as sb:
+        champion = sb.type_id("deals", "contacts", "Champion")
+        with FaultProxy(sb, then=f'swallow:"typeId": {champion}', cued=True) as fp:
+            client = _client(fp.url, sb.token, version)
+            result = hf.configure_limits(hf.read_limits(limits), client, progress=False)
+        set_now = sb.limits("deals", "contacts")
+    assert result["status"].tolist() == ["failed", "success"], result
+    assert result["error_code"].tolist()[0] == "NOT_APPLIED"
+    assert champion not in set(set_now["type_id"].astype(int))
+
+
+def test_the_report_and_undo_take_the_checked_outcomes() -> None:
+    """An undo takes back the row applied without a word, and leaves the one not applied."""
+    sheet = _sheet([""] * ROWS)
+    swallowed, unnamed = sheet["Contact ID"][1], sheet["Contact ID"][4]
+    with Sandbox(seed="demo") as sb:
+        before = _linked(sb)
+        with FaultProxy(sb, then=f"swallow:{swallowed}", cued=True) as fp:
+            result = hf.associate(
+                sheet, _client(fp.url, sb.token, "2026-03"), record_existing=True, progress=False
+            )
+        assert result["error_code"].tolist()[1] == "NOT_APPLIED"
+        with FaultProxy(sb, then=f"unnamed:{unnamed}", cued=True) as fp:
+            again = hf.associate(sheet.iloc[[4]], _client(fp.url, sb.token, "2026-03"))
+        assert again["status"].tolist() == ["success"]
+        undone = hf.undo(result, _client(sb.url, sb.token, "2026-03"), progress=False)
+        assert undone["status"].tolist()[1] == "skipped"  # not applied: nothing to take back
+        assert _linked(sb) == before
+
+
+def test_a_plain_run_reads_nothing_back() -> None:
+    """The check costs nothing when every row is listed: no read follows a plain run."""
+    with Sandbox(seed="demo") as sb:
+        sb.reset_request_log()
+        result = hf.associate(
+            _sheet(["Champion", ""] * 3), _client(sb.url, sb.token, "2026-03"), progress=False
+        )
+        paths = sb.request_log()["path"].tolist()
+    assert set(result["status"]) == {"success"}
+    assert not [p for p in paths if p.endswith("/batch/read")], paths
+
+
+def _items(n: int) -> tuple[WorkItem, ...]:
+    return tuple(
+        WorkItem(i, Action.ASSOCIATE_DEFAULT, "deals", "contacts", str(10 + i), str(20 + i))
+        for i in range(n)
+    )
+
+
+def _answer(status: int, body: dict[str, object] | None) -> ApiResponse:
+    content = json.dumps(body).encode() if body is not None else b""
+    return ApiResponse(status, content, {}, "c-1", 1)
+
+
+@given(listed=st.sets(st.integers(0, 5)), extra=st.booleans())
+def test_only_rows_the_results_list_are_successes(listed: set[int], extra: bool) -> None:
+    """Without a read, a row the results leave out is UNKNOWN_OUTCOME (never success), and
+    should a read show it is not there, NOT_APPLIED; listed rows are successes."""
+    items = _items(6)
+    batch = Batch(1, Action.ASSOCIATE_DEFAULT, "deals", "contacts", items)
+    results = [{"from": {"id": str(10 + i)}, "to": {"id": str(20 + i)}} for i in sorted(listed)]
+    if extra:  # a result for a pair the batch did not send confirms nothing
+        results.append({"from": {"id": "99"}, "to": {"id": "98"}})
+    answer = read_answer(batch, _answer(200, {"status": "COMPLETE", "results": results}))
+    for i, outcome in enumerate(answer.outcomes):
+        if i in listed:
+            assert outcome.status is Status.SUCCESS and i not in answer.unconfirmed
+        else:
+            assert outcome.error_code is ErrorCode.UNKNOWN_OUTCOME
+            assert answer.unconfirmed[i].error_code is ErrorCode.NOT_APPLIED
+
+
+def test_a_purge_with_an_error_naming_no_row_confirms_nothing() -> None:
+    """Purges and archives list nothing: with no error every row is done, with an error
+    that names no row none is (before, a purge's rows all failed with it, and an archive's
+    all succeeded)."""
+    limit = WorkItem(0, Action.PURGE_LIMIT, "deals", "contacts", category="USER_DEFINED")
+    for action, item in ((Action.PURGE_LIMIT, limit), (Action.ARCHIVE, _items(1)[0])):
+        item = replace(item, action=action)
+        batch = Batch(1, action, "deals", "contacts", (item,))
+        plain = read_answer(batch, _answer(204, None))
+        assert plain.outcomes[0].status is Status.SUCCESS and not plain.unconfirmed
+        vague = {"status": "error", "category": "VALIDATION_ERROR", "message": "refused"}
+        answer = read_answer(batch, _answer(207, {"results": [], "errors": [vague]}))
+        assert answer.outcomes[0].error_code is ErrorCode.UNKNOWN_OUTCOME
+        assert answer.unconfirmed[0].error_message == "HubSpot rejected the row: refused."

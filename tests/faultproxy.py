@@ -26,7 +26,9 @@ and, on cue, changes what the client sees:
   body before it is forwarded, and the answer is passed on as is: HubSpot ignoring an input
   without a word (results that do not name it, no error); ``then="unnamed:<text>"``: the
   write is forwarded whole (every input applied) and the answer's results holding the text
-  are taken out: an answer that does not name rows it applied;
+  are taken out: an answer that does not name rows it applied; ``then="reversed"``: a write's
+  answer lists its results in the reverse order; ``then="answer:<json>"``: every write gets
+  ``200 OK`` with that JSON body and is not forwarded (nothing applied);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -132,6 +134,18 @@ def _drop_entries(body: bytes, key: str, text: str) -> bytes:
     if not isinstance(parsed, dict) or not isinstance(parsed.get(key), list):
         return body
     parsed[key] = [e for e in parsed[key] if text not in json.dumps(e)]
+    return json.dumps(parsed).encode()
+
+
+def _reversed(body: bytes, key: str) -> bytes:
+    """``body`` with its JSON list ``key`` in the reverse order."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(parsed, dict) or not isinstance(parsed.get(key), list):
+        return body
+    parsed[key] = parsed[key][::-1]
     return json.dumps(parsed).encode()
 
 
@@ -275,6 +289,11 @@ class FaultProxy:
                 headers += [(h, v) for h, v in _WINDOW_HEADERS]
             conn.sendall(_response(429, "Too Many Requests", headers, body))
             return True
+        if mode.startswith("answer:") and request.is_write:
+            body = mode.split(":", 1)[1].encode()
+            headers = [("Content-Type", "application/json;charset=utf-8")]
+            conn.sendall(_response(200, "OK", headers, body))
+            return True
         headers = request.headers
         cut = mode.split(":", 1)[1] if mode.startswith(("swallow:", "unnamed:")) else None
         if cut is not None and mode.startswith("swallow:") and request.is_write:
@@ -304,6 +323,8 @@ class FaultProxy:
             return False
         if cut is not None and mode.startswith("unnamed:") and request.is_write:
             body = _drop_entries(body, "results", cut)
+        if mode == "reversed" and request.is_write:
+            body = _reversed(body, "results")
         if self.echo_token:
             token = (request.header("Authorization") or "").removeprefix("Bearer ").strip()
             body = _echo(body, token)

@@ -187,3 +187,51 @@ def test_a_purge_with_an_error_naming_no_row_confirms_nothing() -> None:
         answer = read_answer(batch, _answer(207, {"results": [], "errors": [vague]}))
         assert answer.outcomes[0].error_code is ErrorCode.UNKNOWN_OUTCOME
         assert answer.unconfirmed[0].error_message == "HubSpot rejected the row: refused."
+
+
+LABELS = pd.DataFrame(
+    {
+        "From": ["deals", "contacts", "companies"],
+        "To": ["contacts", "contacts", "deals"],
+        "Label": ["Sponsor", "Manager", "Buyer"],
+        "Inverse label": ["Sponsored", "Employee", ""],
+    }
+)
+
+
+def _label_ids(sb: Sandbox) -> list[int]:
+    return [
+        sb.type_id(str(row["From"]), str(row["To"]), str(row["Label"]))
+        for _, row in LABELS.iterrows()
+    ]
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize(
+    "mode", [None, "reversed", "unnamed:Sponsor", "unnamed:Manager", "unnamed:Employee"]
+)
+def test_a_created_label_gets_its_own_type_id(version: str, mode: str | None) -> None:
+    """A paired label's answer lists the label and its inverse: the row took the first one's
+    type id, which is the inverse's when HubSpot lists that first, and a create whose answer
+    named neither was a success without a type id.  The row takes the result naming its
+    label, else what the labels read afterwards show."""
+    with Sandbox(seed="demo") as sb:
+        if mode is None:
+            result = hf.configure_labels(LABELS, _client(sb.url, sb.token, version))
+        else:
+            with FaultProxy(sb, then=mode, cued=True) as fp:
+                result = hf.configure_labels(LABELS, _client(fp.url, sb.token, version))
+        truth = _label_ids(sb)
+    assert result["status"].tolist() == ["success"] * 3, result
+    assert result["type_id"].astype(int).tolist() == truth
+
+
+def test_a_label_create_answered_without_it_and_not_there_is_not_applied() -> None:
+    with Sandbox(seed="demo") as sb:
+        with FaultProxy(sb, then='answer:{"results": []}', cued=True) as fp:
+            result = hf.configure_labels(LABELS.iloc[:1], _client(fp.url, sb.token, "2026-03"))
+        labels = sb.labels("deals", "contacts")
+    assert result["status"].tolist() == ["failed"]
+    assert result["error_code"].tolist() == ["NOT_APPLIED"]
+    assert "Not applied" in result["error_message"][0]
+    assert "Sponsor" not in set(labels["label"].dropna())

@@ -15,7 +15,10 @@ labels its rows name).  For each distinct (from type, to type, label):
 
 Labels are created one request each (HubSpot has no batch call for them), under the client's
 rate limiter.  A create whose answer was lost is never reported as not done while HubSpot shows
-the label: the labels are read again, and the row is what they show.  A dry run reports
+the label: the labels are read again, and the row is what they show.  A created row takes the
+type id of the result naming its label (an answer lists the reverse direction too, in no
+documented order); an answer that names it in neither or both directions is settled by reading
+the labels again (``NOT_APPLIED`` when they do not list it).  A dry run reports
 ``planned`` for what it would create or rename.  The result has one row per label: ``sheet``,
 ``row``, ``from_type``, ``to_type``, ``label``, ``inverse_label``, ``change``, ``category``,
 ``type_id``, ``status``, ``error_code``, ``error_message``.
@@ -289,11 +292,48 @@ class _Labeler:
                 raise
             return self._maybe_created(f, t, label, exc)
         self._forget(f, t)
-        first = created[0] if created else {}
-        type_id = whole(first.get("typeId"))
-        return _Outcome(
-            "create", Status.SUCCESS, str(first.get("category") or "USER_DEFINED"), type_id
+        return self._created(f, t, label, created)
+
+    def _created(self, f: str, t: str, label: str, answer: list[Any]) -> _Outcome:
+        """A create HubSpot answered: the row takes the type id of the one result naming the
+        label (the answer lists the reverse direction too, in no documented order: a paired
+        label's inverse, or an unpaired label under the same name).  Otherwise the labels are
+        read again, and the row is what they show."""
+        mine = [
+            r
+            for r in answer
+            if isinstance(r, dict)
+            and whole(r.get("typeId")) is not None
+            and normalize_label(str(r.get("label") or "")) == normalize_label(label)
+        ]
+        if len(mine) == 1:
+            first = mine[0]
+            category = str(first.get("category") or "USER_DEFINED")
+            return _Outcome("create", Status.SUCCESS, category, whole(first.get("typeId")))
+        try:
+            now = [d for d in self.labels(f, t) if d.label == label]
+        except HubframeError as again:
+            if again.stops_run:
+                raise
+            said = (
+                f'HubSpot answered the create without naming "{label}", and the labels could '
+                f"not be read again ({again}); check whether it exists from {f} to {t} before "
+                "running again."
+            )
+            return _Outcome("create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
+        if len(now) == 1 and mine:  # the answer named it both ways: the read tells which
+            return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id)
+        if len(now) == 1:
+            said = (
+                f'Created: HubSpot\'s answer did not name "{label}", but HubSpot now lists it '
+                f"from {f} to {t} (type id {now[0].type_id})."
+            )
+            return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id, message=said)
+        said = (
+            f'Not applied: HubSpot answered the create without naming "{label}", and the labels '
+            f"read now do not list it from {f} to {t}. Run the sheet again."
         )
+        return _Outcome("create", Status.FAILED, code=ErrorCode.NOT_APPLIED, message=said)
 
     def _forget(self, f: str, t: str) -> None:
         """The labels of the pair (both ways) are read again when next needed."""

@@ -13,9 +13,12 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import hubframe
 from hubframe.run.pipeline import run_facts
+from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids
 
 DEALS = demo_ids("deals")
@@ -95,3 +98,68 @@ def test_a_result_saved_with_pandas_and_read_back_runs_again(sandbox: Any, tmp_p
     assert again["status"].tolist() == ["planned", "invalid"]
     assert again["from_id"].tolist() == [str(DEALS[2]), "x"]
     assert len(set(again.columns)) == len(again.columns)
+
+
+# --- a result fed back to its job -------------------------------------------------------------
+
+_TYPE_CELLS = ["", "1", "abc", "3.5", "1e3", "-4", "2,000"]
+_LIMIT_CELLS = ["", "7", "many", "7.5", "remove", "no limit", "-1", "2.0", "x"]
+
+
+def _same_rows(first: pd.DataFrame, second: pd.DataFrame) -> None:
+    shown = ["status", "error_code", "action", "type_id"]
+    if "max_to_object_ids" in first.columns:
+        shown += ["max_to_object_ids", "remove"]
+    pd.testing.assert_frame_equal(
+        first[shown].reset_index(drop=True), second[shown].reset_index(drop=True)
+    )
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(st.sampled_from(_TYPE_CELLS), min_size=1, max_size=6), keep=st.booleans())
+def test_a_pairs_result_run_again_asks_for_what_the_sheet_asked(
+    cells: list[str], keep: bool
+) -> None:
+    """A result fed back to associate read a type id its sheet spelled badly ("abc") as none:
+    the row, refused the first time, was planned as an unlabeled association.  The result (or
+    the part not done) gives every row the outcome it had."""
+    pairs = pd.DataFrame(
+        {
+            "Deal ID": [str(DEALS[n]) for n in range(len(cells))],
+            "Contact ID": [str(CONTACTS[40 + n]) for n in range(len(cells))],
+            "Type ID": cells,
+        }
+    )
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        first = hubframe.associate(pairs, client, dry_run=True, progress=False)
+        part = first[first["status"] != "planned"] if keep else first
+        second = hubframe.associate(part, client, dry_run=True, progress=False)
+    _same_rows(part, second)
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(cells=st.lists(st.sampled_from(_LIMIT_CELLS), min_size=1, max_size=3))
+def test_a_limits_result_run_again_removes_nothing_its_sheet_kept(cells: list[str]) -> None:
+    """A limit spelled badly ("many") was read back from the result as blank: with
+    remove_blank=True the limit the sheet meant to set was removed from the portal."""
+    labels = ["Champion", "Decision maker", "Budget holder"][: len(cells)]
+    sheet = pd.DataFrame(
+        {"From": "deals", "To": "contacts", "Label": labels, "Max": cells}, dtype=object
+    )
+    with Sandbox(seed="demo") as sb:
+        for label in labels:
+            sb.set_limit("deals", "contacts", 9, type_id=sb.type_id("deals", "contacts", label))
+        client = client_for(sb)
+        read = hubframe.read_limits(sheet, remove_blank=True)
+        first = hubframe.configure_limits(read, client, dry_run=True, progress=False)
+        second = hubframe.configure_limits(first, client, dry_run=True, progress=False)
+        _same_rows(first, second)
+        hubframe.configure_limits(first, client, progress=False)
+        left = sb.limits("deals", "contacts").dropna(subset=["label"])
+    kept = dict(zip(left["label"], left["max_to_object_ids"], strict=True))
+    for label, status, removal in zip(labels, first["status"], first["remove"], strict=True):
+        if status == "invalid":
+            assert kept.get(label) == 9, (label, kept)  # refused: the portal keeps its limit
+        elif removal:
+            assert label not in kept

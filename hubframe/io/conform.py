@@ -19,7 +19,9 @@ gives every edited column the reader's form:
   :class:`~hubframe.errors.InputError` naming the row and the value, before anything is sent;
 - a column the reader gives that the frame lacks stops it too, naming the column.
 
-A frame the reader gave and nobody edited passes unchanged and uncopied.
+A result table fed back to a job keeps the analyst's columns but not the reader's notes of its
+bad whole-number cells: that text is taken from the analyst's column the read mapped (its
+``column_map``).  A frame the reader gave and nobody edited passes unchanged and uncopied.
 """
 
 from __future__ import annotations
@@ -27,6 +29,7 @@ from __future__ import annotations
 from typing import Any, Final
 
 import numpy as np
+import numpy.typing as npt
 import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -36,7 +39,7 @@ from hubframe.errors import InputError
 from hubframe.io.aliases import Kind, fields_for
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.narrow import refuse_rounded
-from hubframe.io.normalize import whole_numbers
+from hubframe.io.normalize import purge_flags, whole_numbers
 from hubframe.io.sheet import frame_column
 from hubframe.io.text import Text, text_series, to_series
 
@@ -64,7 +67,7 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
         elif column == "remove":
             fixes |= _removes(series, frame["row"])
         elif column in WHOLE:
-            fixes |= _whole(series, column, frame.get(RAW_PREFIX + column))
+            fixes |= _whole(series, column, frame.get(RAW_PREFIX + column), frame)
         elif not _is_text(series):
             refuse_rounded(series, column, f"the {column} column", first=0, row="position")
             fixes[column] = to_series(_text(series), frame.index)
@@ -111,10 +114,15 @@ def _text(series: pd.Series) -> Text:
     return pc.if_else(blank, pa.scalar(None, type=text.type), text)
 
 
-def _whole(series: pd.Series, column: str, raw: pd.Series | None) -> dict[str, Any]:
+def _whole(
+    series: pd.Series, column: str, raw: pd.Series | None, frame: pd.DataFrame
+) -> dict[str, Any]:
     """A whole-number column's fixes: its cells parsed when they are not Int64, and the text
     kept for validation only on the rows still without a number (a cell the analyst set to a
-    number is no longer the text the sheet had)."""
+    number is no longer the text the sheet had).  Without the reader's note of that text (a
+    result table keeps the analyst's columns, not the notes), it is taken from the analyst's
+    own column: a result fed back to a job read a type id ``abc`` as none (the row was sent
+    unlabeled) and a limit ``many`` as blank (removed with ``remove_blank``)."""
     fixes: dict[str, Any] = {}
     values = series
     kept = np.full(len(series), None, dtype=object)
@@ -122,6 +130,10 @@ def _whole(series: pd.Series, column: str, raw: pd.Series | None) -> dict[str, A
         parsed, bad = whole_numbers(_text(series))
         values = fixes[column] = pd.Series(parsed, index=series.index)
         kept = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=object)
+    if raw is None and bool(values.isna().any()):
+        unread = _unread_cells(frame, column)
+        if unread is not None:
+            kept = np.where(np.asarray(values.isna(), dtype=bool) & pd.isna(kept), unread, kept)
     if raw is not None:
         was = raw.astype(object).where(raw.notna(), None).to_numpy()
         kept = np.where(np.asarray(values.isna(), dtype=bool) & pd.isna(kept), was, kept)
@@ -130,6 +142,22 @@ def _whole(series: pd.Series, column: str, raw: pd.Series | None) -> dict[str, A
     elif not pd.isna(kept).all():
         fixes[RAW_PREFIX + column] = text_series(kept, series.index)
     return fixes
+
+
+def _unread_cells(frame: pd.DataFrame, column: str) -> npt.NDArray[np.object_] | None:
+    """The text of the cells of the analyst's column that ``column`` was read from (the read's
+    ``column_map``) that are not whole numbers, as the reader kept it (a limit cell asking for
+    removal is not such a cell); None where the frame has no such column."""
+    info = frame.attrs.get("hubframe") or {}
+    mapped = info.get("column_map") if isinstance(info, dict) else None
+    names = [o for o, f in (mapped or {}).items() if f == column and o in frame.columns]
+    if len(names) != 1:
+        return None
+    cells = _text(frame[names[0]])
+    bad = whole_numbers(cells)[1]
+    if column == "max_to_object_ids":
+        bad = pc.if_else(pa.array(purge_flags(cells)), pa.scalar(None, type=bad.type), bad)
+    return np.asarray(bad.to_numpy(zero_copy_only=False), dtype=object)
 
 
 def _rows(series: pd.Series) -> dict[str, Any]:

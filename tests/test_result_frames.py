@@ -163,3 +163,34 @@ def test_a_limits_result_run_again_removes_nothing_its_sheet_kept(cells: list[st
             assert kept.get(label) == 9, (label, kept)  # refused: the portal keeps its limit
         elif removal:
             assert label not in kept
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    types=st.lists(
+        st.sampled_from(["", "contacts", "Contact", "companies", "0-2", "tickets", "bogus"]),
+        min_size=1,
+        max_size=5,
+    )
+)
+def test_a_type_conflict_stays_refused_when_its_result_runs_again(types: list[str]) -> None:
+    """A "To Type" cell naming companies in a "Contact ID" row is refused (TYPE_CONFLICT: the
+    id may be another record's).  Fed back from the result, the row was planned as a deal to
+    company association with the contact column's id."""
+    pairs = pd.DataFrame(
+        {
+            "Deal ID": [str(DEALS[n]) for n in range(len(types))],
+            "Contact ID": [str(CONTACTS[50 + n]) for n in range(len(types))],
+            "To Type": types,
+        }
+    )
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        first = hubframe.associate(
+            hubframe.read_pairs(pairs, from_type="deals"), client, dry_run=True, progress=False
+        )
+        second = hubframe.associate(first, client, dry_run=True, progress=False)
+    _same_rows(first, second)
+    assert (second["status"] == "planned").tolist() == [
+        t in ("", "contacts", "Contact") for t in types
+    ]

@@ -36,10 +36,10 @@ import pyarrow.compute as pc
 
 from hubframe.constants import HEADER_TYPE_COLUMNS
 from hubframe.errors import InputError
-from hubframe.io.aliases import Kind, fields_for
+from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.narrow import refuse_rounded
-from hubframe.io.normalize import purge_flags, whole_numbers
+from hubframe.io.normalize import is_valid_object_type, purge_flags, whole_numbers
 from hubframe.io.sheet import frame_column
 from hubframe.io.text import Text, text_series, to_series
 
@@ -86,16 +86,39 @@ def _type_conflicts(frame: pd.DataFrame, fixes: dict[str, Any]) -> dict[str, Any
     type the analyst set to the header's object was refused as TYPE_CONFLICT all the same."""
     out: dict[str, Any] = {}
     for column, private in HEADER_TYPE_COLUMNS.items():
+        types = fixes.get(column, frame[column])
         if private not in frame.columns:
+            lost = _lost_conflicts(frame, column.removesuffix("_type"), types)
+            if lost is not None:
+                out[private] = lost
             continue
         noted = frame[private]
-        types = fixes.get(column, frame[column])
         agree = noted.notna().to_numpy(dtype=bool) & (
             noted.astype(object).to_numpy() == types.astype(object).to_numpy()
         )
         if agree.any():
             out[private] = noted.mask(agree)
     return out
+
+
+def _lost_conflicts(frame: pd.DataFrame, side: str, types: pd.Series) -> pd.Series | None:
+    """The reader's note of type cells naming another object than their id column's header,
+    made again from the analyst's columns (the read's ``column_map``) when the frame lost it:
+    a result table keeps the analyst's columns, not the notes, and a row refused as
+    TYPE_CONFLICT, fed back to a job, was sent as the type its cell named."""
+    info = frame.attrs.get("hubframe") or {}
+    mapped = info.get("column_map") if isinstance(info, dict) else None
+    by_field = {f: o for o, f in (mapped or {}).items() if o in frame.columns}
+    id_header, type_header = by_field.get(f"{side}_id"), by_field.get(f"{side}_type")
+    typed = TYPED_HEADERS.get(header_key(str(id_header))) if id_header is not None else None
+    if typed is None or type_header is None:
+        return None
+    cells = types.astype(object).where(types.notna(), None).to_numpy()
+    named = typed.object_type
+    differs = [c is not None and c != named and is_valid_object_type(str(c)) for c in cells]
+    if not any(differs):
+        return None
+    return text_series([named if hit else None for hit in differs], frame.index)
 
 
 def _is_text(series: pd.Series) -> bool:

@@ -28,7 +28,9 @@ and, on cue, changes what the client sees:
   write is forwarded whole (every input applied) and the answer's results holding the text
   are taken out: an answer that does not name rows it applied; ``then="reversed"``: a write's
   answer lists its results in the reverse order; ``then="answer:<json>"``: every write gets
-  ``200 OK`` with that JSON body and is not forwarded (nothing applied);
+  ``200 OK`` with that JSON body and is not forwarded (nothing applied); ``then="loose"``: the
+  errors of a write's answer name no ``toObjectId`` (an error naming only the record at its
+  limit, not the pair it refused);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -146,6 +148,20 @@ def _reversed(body: bytes, key: str) -> bytes:
     if not isinstance(parsed, dict) or not isinstance(parsed.get(key), list):
         return body
     parsed[key] = parsed[key][::-1]
+    return json.dumps(parsed).encode()
+
+
+def _loosened(body: bytes) -> bytes:
+    """``body`` with ``toObjectId`` taken out of its errors' contexts."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(parsed, dict) or not isinstance(parsed.get("errors"), list):
+        return body
+    for err in parsed["errors"]:
+        if isinstance(err, dict) and isinstance(err.get("context"), dict):
+            err["context"].pop("toObjectId", None)
     return json.dumps(parsed).encode()
 
 
@@ -325,6 +341,8 @@ class FaultProxy:
             body = _drop_entries(body, "results", cut)
         if mode == "reversed" and request.is_write:
             body = _reversed(body, "results")
+        if mode == "loose" and request.is_write:
+            body = _loosened(body)
         if self.echo_token:
             token = (request.header("Authorization") or "").removeprefix("Bearer ").strip()
             body = _echo(body, token)

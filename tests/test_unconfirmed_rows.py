@@ -7,6 +7,8 @@ portal: there, ``success``; not there, ``failed`` with ``NOT_APPLIED`` (in the r
 no read possible, ``UNKNOWN_OUTCOME``.  A row HubSpot applied but did not list stays a success.
 The fault proxy plays both: ``swallow`` takes inputs out of the request (HubSpot ignoring
 them), ``unnamed`` takes results out of the answer (HubSpot applying them without a word).
+The same holds for rows an error names by one record only (``loose``: a deal at its limit),
+and for the type id a label create reports.
 """
 
 from __future__ import annotations
@@ -235,3 +237,44 @@ def test_a_label_create_answered_without_it_and_not_there_is_not_applied() -> No
     assert result["error_code"].tolist() == ["NOT_APPLIED"]
     assert "Not applied" in result["error_message"][0]
     assert "Sponsor" not in set(labels["label"].dropna())
+
+
+@settings(
+    max_examples=12,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    version=st.sampled_from(VERSIONS),
+    label=st.sampled_from(["", "Champion"]),
+    room=st.integers(0, 4),
+    rows=st.integers(1, 5),
+)
+def test_an_error_naming_only_the_record_at_its_limit_settles_each_row(
+    version: str, label: str, room: int, rows: int
+) -> None:
+    """A deal with room for ``room`` more contacts, ``rows`` new ones in one batch: HubSpot
+    applies the first and refuses the rest.  An error naming only the deal (no contact) was
+    taken for every row of the deal: rows HubSpot applied were reported failed, and an undo
+    left them in the portal.  Each such row is now read back."""
+    deal, contacts = str(demo_ids("deals")[5]), [str(c) for c in demo_ids("contacts")[60:]]
+    sheet = pd.DataFrame(
+        {"Deal ID": [deal] * rows, "Contact ID": contacts[:rows], "Association label": label}
+    )
+    with Sandbox(seed="demo") as sb:
+        type_id = sb.type_id("deals", "contacts", label or None)
+        had = sb.associations("deals", "contacts")
+        held = int(((had["from_id"].astype(str) == deal) & (had["type_id"] == type_id)).sum())
+        sb.set_limit("deals", "contacts", held + room, type_id=type_id)
+        before = _linked(sb)
+        with FaultProxy(sb, then="loose", cued=True) as fp:
+            client = _client(fp.url, sb.token, version)
+            result = hf.associate(sheet, client, record_existing=True, progress=False)
+        linked = _linked(sb)
+        done = [(deal, c) in linked for c in contacts[:rows]]
+        assert (result["status"] == "success").tolist() == done
+        assert sum(done) == min(room, rows)
+        refused = result[result["status"] != "success"]
+        assert set(refused["error_code"]) <= {"LIMIT_EXCEEDED"}
+        hf.undo(result, _client(sb.url, sb.token, version), progress=False)
+        assert _linked(sb) == before

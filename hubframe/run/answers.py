@@ -205,12 +205,15 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     """The outcomes of a 2xx answer.  A row is a success only when the answer confirms it:
     its endpoint's ``results`` list it (creates and limits), or (archives and purges, whose
     results name nothing) the answer holds no error that names no row.  A row an error names
-    failed; any other row is unconfirmed: HubSpot may have skipped it without a word (a batch
-    answered ``COMPLETE`` with results missing), and only a read of the portal can tell."""
+    by its pair (or a record that does not exist) failed.  Any other row is unconfirmed, and
+    only a read of the portal can tell: HubSpot may have skipped it without a word (a batch
+    answered ``COMPLETE`` with results missing), or an error names it only by one of its
+    records (a record at its limit: the batch's first rows of that record may be applied)."""
     attempts = prior + resp.attempts
     named_rows = endpoint(batch.action).result_key is not None
     body = resp.json() if named_rows or resp.may_have_errors() else {}
     failures: dict[int, Outcome] = {}
+    loose: dict[int, Outcome] = {}  # rows an error names by one record only
     unmapped: list[Mapping[str, Any]] = []
     for err in body.get("errors") or []:
         if not isinstance(err, dict):
@@ -219,9 +222,11 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
         if not hits:
             unmapped.append(err)
         code = classify(err)
+        found = loose if _names_one_record(err) else failures
         for i in hits:
-            failures.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
-    open_rows = _unconfirmed(batch, body, failures, unmapped, named_rows)
+            found.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
+    loose = {i: o for i, o in loose.items() if i not in failures}
+    open_rows = sorted({*_unconfirmed(batch, body, failures | loose, unmapped, named_rows), *loose})
 
     # One success shared by the rows of an action (outcomes are not changed in place): a
     # batch of 2,000 successes is one object, and the journal sees that at once.
@@ -240,7 +245,7 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     unconfirmed: dict[int, Outcome] = {}
     for i in open_rows:
         item = batch.items[i]
-        unconfirmed[i] = (
+        unconfirmed[i] = loose.get(i) or (
             _item_failure(batch, item, unmapped[0], classify(unmapped[0]), resp, attempts)
             if unmapped
             else _not_applied(batch, item, resp, attempts)
@@ -249,6 +254,13 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     successes = {action: success(action) for action in {item.action for item in batch.items}}
     outcomes = [failures.get(i) or successes[item.action] for i, item in enumerate(batch.items)]
     return Answer(outcomes, unconfirmed)
+
+
+def _names_one_record(err: Mapping[str, Any]) -> bool:
+    """The error names its rows by one record only (its from id or its to id), not by their
+    pairs nor by records that do not exist: it may not be about every row of that record."""
+    named = _named(err)
+    return not named.objects and bool(named.from_ids) != bool(named.to_ids)
 
 
 def _unconfirmed(
@@ -274,9 +286,9 @@ def _unchecked(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int) -
         action=item.action,
         error_code=ErrorCode.UNKNOWN_OUTCOME,
         error_message=(
-            f"The outcome is unknown: HubSpot answered (HTTP {resp.status}) without listing "
-            "this row as done or refusing it, and no read has checked it. Run the retry file: "
-            "sending it again is safe."
+            f"The outcome is unknown: HubSpot's answer (HTTP {resp.status}) does not say "
+            "whether this row was applied (it neither lists it as done nor refuses its pair), "
+            "and no read has checked it. Run the retry file: sending it again is safe."
         ),
         http_status=resp.status,
         correlation_id=resp.correlation_id,

@@ -301,9 +301,10 @@ class Sender:
                 return self._settle(batch, exc, prior)
             return self._not_applied(batch, exc, prior)
         answer = read_answer(batch, resp, prior)
-        out = self._explained(batch, answer.outcomes)
+        out = answer.outcomes
         if answer.unconfirmed:
             out = self._confirm(batch, out, answer.unconfirmed, resp, prior)
+        out = self._explained(batch, out)
         if resp.earlier_may_have_applied:
             return self._recheck(batch, out, resp, prior)
         return out
@@ -520,8 +521,9 @@ class Sender:
         resp: ApiResponse,
         prior: int,
     ) -> list[Outcome]:
-        """Rows a 2xx neither listed as done nor refused: read the portal.  There: success;
-        not there: the outcome the answer gives them; no read: they stay ``UNKNOWN_OUTCOME``."""
+        """Rows a 2xx neither listed as done nor refused by their pair: read the portal.
+        There: success; not there: the outcome the answer gives them; no read: they stay
+        ``UNKNOWN_OUTCOME``."""
         rows = sorted(unconfirmed)
         part = batch.part(tuple(batch.items[i] for i in rows))
         try:
@@ -530,10 +532,10 @@ class Sender:
             self.stop.stop_for(check)
             for i in rows:
                 message = (
-                    f"The outcome is unknown: HubSpot answered (HTTP {resp.status}) without "
-                    "listing this row as done or refusing it, and the read that should have "
-                    f"settled it failed ({_short(check)}). Run the retry file: sending it "
-                    "again is safe."
+                    f"The outcome is unknown: HubSpot's answer (HTTP {resp.status}) does not "
+                    "say whether this row was applied (it neither lists it as done nor refuses "
+                    f"its pair), and the read that should have settled it failed "
+                    f"({_short(check)}). Run the retry file: sending it again is safe."
                 )
                 out[i] = out[i].with_(error_message=message)
             return out

@@ -34,6 +34,7 @@ from hubframe.vocab import Action, Status
 
 VERSIONS = ["2026-03", "2026-09", "v4"]
 ROWS = 6
+DEFINED = "HUBSPOT_DEFINED"
 
 
 def _sheet(labels: list[str]) -> pd.DataFrame:
@@ -278,3 +279,36 @@ def test_an_error_naming_only_the_record_at_its_limit_settles_each_row(
         assert set(refused["error_code"]) <= {"LIMIT_EXCEEDED"}
         hf.undo(result, _client(sb.url, sb.token, version), progress=False)
         assert _linked(sb) == before
+
+
+@pytest.mark.parametrize(
+    "context",
+    [
+        {"objectId": ["10"], "objectType": ["DEAL"]},
+        {"fromObjectId": ["10"]},
+        {"fromObjectId": ["10"], "associationSpec": ["HUBSPOT_DEFINED=3"]},
+    ],
+)
+def test_a_limit_error_naming_the_record_leaves_its_rows_to_a_read(
+    context: dict[str, list[str]],
+) -> None:
+    """However the error names the deal at its limit, its rows are read back (its first rows
+    may be applied); an error naming a record that does not exist, or the pair, settles."""
+    items = tuple(
+        WorkItem(i, Action.ASSOCIATE_DEFAULT, "deals", "contacts", "10", str(20 + i), DEFINED, 3)
+        for i in range(3)
+    )
+    batch = Batch(1, Action.ASSOCIATE_DEFAULT, "deals", "contacts", items)
+    limit = {"subCategory": "crm.associations.ASSOCIATION_LIMIT_EXCEEDED", "context": context}
+    results = [{"from": {"id": "10"}, "to": {"id": "20"}}]
+    answer = read_answer(batch, _answer(207, {"results": results, "errors": [limit]}))
+    assert sorted(answer.unconfirmed) == [0, 1, 2]
+    assert {o.error_code for o in answer.unconfirmed.values()} == {ErrorCode.LIMIT_EXCEEDED}
+    missing = {"context": {"objectId": ["10"], "objectType": ["DEAL"]}, "message": "not found"}
+    answer = read_answer(batch, _answer(207, {"results": [], "errors": [missing]}))
+    assert not answer.unconfirmed
+    assert {o.error_code for o in answer.outcomes} == {ErrorCode.OBJECT_NOT_FOUND}
+    pair = {**limit, "context": {"fromObjectId": ["10"], "toObjectId": ["21"]}}
+    answer = read_answer(batch, _answer(207, {"results": results, "errors": [pair]}))
+    assert answer.outcomes[1].error_code is ErrorCode.LIMIT_EXCEEDED and 1 not in answer.unconfirmed
+    assert sorted(answer.unconfirmed) == [2]  # neither listed nor refused

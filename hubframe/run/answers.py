@@ -222,7 +222,8 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
         if not hits:
             unmapped.append(err)
         code = classify(err)
-        found = loose if _names_one_record(err) else failures
+        by_record = not batch.action.is_limit and _names_one_record(err, code)
+        found = loose if by_record else failures
         for i in hits:
             found.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
     loose = {i: o for i, o in loose.items() if i not in failures}
@@ -256,11 +257,14 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     return Answer(outcomes, unconfirmed)
 
 
-def _names_one_record(err: Mapping[str, Any]) -> bool:
-    """The error names its rows by one record only (its from id or its to id), not by their
-    pairs nor by records that do not exist: it may not be about every row of that record."""
+def _names_one_record(err: Mapping[str, Any], code: ErrorCode) -> bool:
+    """The error names association rows by a record (its from id, its to id, an ``objectId``),
+    not by their pairs: unless the record does not exist, it may not be about every row of
+    it.  (A limit row is named by its type, which is all it is.)"""
+    if code is ErrorCode.OBJECT_NOT_FOUND:
+        return False  # no row of a record that does not exist was applied
     named = _named(err)
-    return not named.objects and bool(named.from_ids) != bool(named.to_ids)
+    return not (named.from_ids and named.to_ids)
 
 
 def _unconfirmed(

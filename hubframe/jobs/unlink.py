@@ -7,7 +7,9 @@ the portal: pre-flight, ``skip_existing``, ``record_existing``, a journal, or an
 its journal.  For each row the run created:
 
 * the two records were not associated before the run: the pair is removed with batch archive
-  (every type the run put between them goes);
+  (every type the run put between them goes), unless it holds a label the undo does not take
+  back (a row left out of the undo, a label added since): then the row's label goes alone,
+  and a row of the plain link is left in place;
 * they were associated before, with other types: only the row's label is removed with batch
   labels archive, which keeps the unlabeled link and the other labels.
 
@@ -195,17 +197,104 @@ class _Undo:
         prepared = Prepared("pairs", _base(self.run), "undo")
         prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
-        for pos, row in enumerate(self.run.to_dict("records")):
+        rows = self.run.to_dict("records")
+        for pos, row in enumerate(rows):
             found = _undo_row(pos, row)
             if isinstance(found, WorkItem):
                 items.append(found)
             else:
                 prepared.settled[pos] = found
         items = _with_categories(items, prepared, run.client)
+        items = _spare_other_labels(items, rows, prepared, run.client)
         prepared.items, prepared.count = items, len(items)
         if items:
             skip_absent(prepared, run.client)
         return prepared
+
+
+PairKey = tuple[str, str, str, str]
+
+
+def _pair_key(item: WorkItem) -> PairKey:
+    return (item.from_type, item.to_type, str(item.from_id), str(item.to_id))
+
+
+def _spare_other_labels(
+    items: list[WorkItem],
+    rows: list[dict[Any, Any]],
+    prepared: Prepared,
+    client: HubSpotClient,
+) -> list[WorkItem]:
+    """A pair the run linked goes whole (batch archive) only when it holds no label this undo
+    does not take back: another row of the run left out of the undo (``undo(result.iloc[[0]])``)
+    or a label added since.  Else the row's own label goes alone (the link stays for the
+    others), and a row of the plain link is left in place, saying which labels keep it."""
+    whole = [i for i in items if i.action is Action.ARCHIVE and i.from_id is not None]
+    if not whole:
+        return items
+    try:
+        held = _labels_held(client, whole)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        return items  # not checked: sent as before (the read before sending says what is gone)
+    taken: dict[PairKey, set[int]] = {}
+    for item in items:
+        type_id = value(rows[item.position].get("type_id"))
+        if item.action in _REMOVALS and type_id is not None:
+            taken.setdefault(_pair_key(item), set()).add(int(type_id))
+    out: list[WorkItem] = []
+    for item in items:
+        others = (
+            held.get(_pair_key(item), {}).keys() - taken.get(_pair_key(item), set())
+            if item.action is Action.ARCHIVE
+            else set()
+        )
+        if not others:
+            out.append(item)
+            continue
+        row = rows[item.position]
+        names = ", ".join(f'"{held[_pair_key(item)][t]}"' for t in sorted(others))
+        type_id, label = value(row.get("type_id")), text(row.get("label"))
+        if label is not None and type_id is not None and value(row.get("category")) is not None:
+            out.append(
+                replace(
+                    item,
+                    action=Action.ARCHIVE_LABELS,
+                    category=value(row.get("category")),
+                    type_id=int(type_id),
+                    label=label,
+                )
+            )
+            continue
+        prepared.settled[item.position] = _skip(
+            f"Left in place: the two records also hold {names}, which this undo does not "
+            "take back (a row of the run left out of it, or a label added since); the link "
+            "stays for them. Undo those rows too to remove it."
+        )
+    return out
+
+
+def _labels_held(client: HubSpotClient, items: list[WorkItem]) -> dict[PairKey, dict[int, str]]:
+    """The labeled types each pair of ``items`` holds now: type id -> label."""
+    from hubframe.run.reads import read_links
+
+    held: dict[PairKey, dict[int, str]] = {}
+    groups: dict[tuple[str, str], set[str]] = {}
+    for item in items:
+        groups.setdefault((item.from_type, item.to_type), set()).add(str(item.from_id))
+    for (from_type, to_type), ids in groups.items():
+        for from_id, entries in read_links(client, from_type, to_type, sorted(ids)).items():
+            for entry in entries:
+                specs = entry.get("associationTypes") or []
+                labeled = {
+                    int(s["typeId"]): str(s["label"])
+                    for s in specs
+                    if isinstance(s, dict) and s.get("label") and "typeId" in s
+                }
+                key = (from_type, to_type, from_id, str(entry.get("toObjectId")))
+                held.setdefault(key, {}).update(labeled)
+    return held
 
 
 def _with_categories(

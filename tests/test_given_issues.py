@@ -104,3 +104,28 @@ def test_a_clients_findings_hold_for_rows_as_they_were(sandbox_factory: Any) -> 
     assert result["status"].tolist() == ["invalid", "success", "success"]
     assert result["error_code"].iloc[0] == "OBJECT_NOT_FOUND"
     assert pd.isna(result["http_status"].iloc[0])  # settled by the issue, never sent
+
+
+def test_findings_of_another_portal_settle_nothing() -> None:
+    """Validated against one portal (the sandbox, a test account), then run against another
+    with the same issues: the records the first portal lacks were reported "HubSpot has no
+    deal ..." and not sent, while the second portal has them.  A client's findings now hold
+    only in the portal they were found in (its address and token: both sandboxes here are on
+    127.0.0.1, told apart by the token); the sheet's own checks are made again as before."""
+    sheet = pd.DataFrame({"Deal ID": [str(DEALS[0]), "bad"], "Contact ID": [str(CONTACTS[90])] * 2})
+    with Sandbox(seed=None) as empty, Sandbox(seed="demo") as full:
+        issues = hubframe.validate_pairs(sheet, client_for(empty), check_records=True)
+        assert "OBJECT_NOT_FOUND" in set(issues["code"])
+        client = client_for(full)
+        result = hubframe.associate(sheet, client, issues=issues, progress=False)
+        assert result["status"].tolist() == ["success", "invalid"]  # the bad id stays refused
+        assert result["error_code"].tolist()[1] == "BAD_ID"
+        missing = sheet.assign(**{"Contact ID": ["9999999999", str(CONTACTS[90])]})
+        own = hubframe.validate_pairs(missing, client, check_records=True)
+        again = hubframe.associate(missing, client, issues=own, progress=False)
+        assert again["error_code"].tolist() == ["OBJECT_NOT_FOUND", "BAD_ID"]  # its own hold
+        assert again["http_status"].isna().all()  # settled by the issues: nothing sent
+        unmarked = own.copy()
+        unmarked.attrs = {}  # a table saved and read back does not say where it was found
+        kept = hubframe.associate(missing, client, issues=unmarked, dry_run=True, progress=False)
+        assert kept["error_code"].tolist() == ["OBJECT_NOT_FOUND", "BAD_ID"]

@@ -23,7 +23,7 @@ Nothing is written to HubSpot.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
@@ -36,6 +36,7 @@ from hubframe.io.aliases import Kind
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.lookup import Matches, id_properties, match_records
+from hubframe.run.portal import PortalKey, TokenHolder
 from hubframe.run.reads import read_records
 from hubframe.run.rows import as_frame, columns, text, whole
 from hubframe.validate import ERROR, invalid_rows
@@ -235,11 +236,14 @@ def _connected(
     frame: pd.DataFrame,
     offline: pd.DataFrame,
     steps: Iterable[Callable[[_Found, list[int]], None]],
+    client: HubSpotClient,
 ) -> pd.DataFrame:
     found = _Found(frame)
     for step in steps:
         step(found, _open_rows(frame, offline, found))
-    return found.merged(offline)
+    issues = found.merged(offline)
+    issues.attrs = {"hubframe": {CHECKED_IN: vars(PortalKey.of(client))}}
+    return issues
 
 
 def validate_pairs(
@@ -264,7 +268,7 @@ def validate_pairs(
     ]
     if check_records:
         steps.append(lambda found, open_: _check_records(frame, client, found, open_))
-    return _connected(frame, offline, steps)
+    return _connected(frame, offline, steps, client)
 
 
 def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.DataFrame:
@@ -282,8 +286,13 @@ def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.Data
     require_client(client)
     book = LabelBook(client)
     step = lambda found, open_: _check_labels(frame, book, found, open_, pairs=False)  # noqa: E731
-    return _connected(frame, offline, [step])
+    return _connected(frame, offline, [step], client)
 
+
+#: Where a validation with a client notes the portal it checked (``attrs["hubframe"]``: the
+#: base URL and a salted SHA-256 of the token, never the token): a run with another portal
+#: does not take its findings.
+CHECKED_IN: Final = "checked_in"
 
 #: The codes only validation with a client finds (see the module docstring).
 ONLINE_CODES: Final = frozenset(
@@ -298,15 +307,23 @@ ONLINE_CODES: Final = frozenset(
 )
 
 
-def run_issues(frame: pd.DataFrame, given: pd.DataFrame | None, kind: Kind) -> pd.DataFrame:
+def run_issues(
+    frame: pd.DataFrame,
+    given: pd.DataFrame | None,
+    kind: Kind,
+    client: TokenHolder | None = None,
+) -> pd.DataFrame:
     """The issues a job settles its rows with (``issues=``): the sheet's own checks, made now on
     the rows as they are, and what a validation with a client found (``given``) on the rows it
     still describes.  Issues of another version of the frame (rows filtered out or sorted, cells
     edited since) never settle a row: the sheet's checks are not taken from ``given``, and a
     client's finding is kept only where the row's sheet, number and cell are still the ones it
-    names."""
+    names -- and only for the portal it was found in: issues a validation found in another
+    portal than ``client``'s (the sandbox, a test account) settle nothing."""
     offline = _offline_pairs(frame) if kind == "pairs" else _offline_limits(frame)
     if given is None or given.empty or not set(offline.columns) <= set(given.columns):
+        return offline
+    if client is not None and not _checked_in(given, client):
         return offline
     online = given.loc[given["code"].astype(str).isin(ONLINE_CODES).to_numpy(dtype=bool)]
     online = online.reset_index(drop=True)
@@ -316,6 +333,20 @@ def run_issues(frame: pd.DataFrame, given: pd.DataFrame | None, kind: Kind) -> p
     both = pd.concat([offline, kept[list(offline.columns)].astype(offline.dtypes.to_dict())])
     ordered = both.sort_values("position", kind="stable").reset_index(drop=True)
     return ordered.astype(offline.dtypes.to_dict())
+
+
+def _checked_in(issues: pd.DataFrame, client: TokenHolder) -> bool:
+    """Whether ``issues`` were found in ``client``'s portal (or do not say where: a table made
+    by hand or read from a file is taken as it is)."""
+    meta = issues.attrs.get("hubframe")
+    where = meta.get(CHECKED_IN) if isinstance(meta, Mapping) else None
+    if not isinstance(where, Mapping):
+        return True
+    try:
+        key = PortalKey(str(where["base_url"]), str(where["salt"]), str(where["token"]))
+    except KeyError:
+        return True
+    return key.matches(client)
 
 
 def _describes(frame: pd.DataFrame, issues: pd.DataFrame) -> npt.NDArray[np.bool_]:

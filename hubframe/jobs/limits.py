@@ -85,7 +85,7 @@ class _Limits:
         from hubframe.jobs.check import run_issues
 
         frame, index = read_input(self.source, "limits")
-        issues = run_issues(frame, self.issues, "limits")
+        issues = run_issues(frame, self.issues, "limits", run.client)
         prepared = Prepared(
             "limits", frame, "limits", settled=issue_outcomes(frame, issues), issues=issues
         )

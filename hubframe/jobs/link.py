@@ -137,7 +137,7 @@ class _Associate:
         # is read, every pair's (its unlabeled type is asked as soon as a pair is found linked).
         book.prefetch(labeled_pairs(source, every=self.wanted.read))
         frame, looked_up = resolve_ids(source, run.client)
-        issues = run_issues(frame, self.issues, "pairs")
+        issues = run_issues(frame, self.issues, "pairs", run.client)
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         prepared.index = index

@@ -162,7 +162,7 @@ class _Sync:
             _refuse_unread_sheets(source)
         frame, looked_up = resolve_ids(source, run.client)
         frame = _mark_no_targets(frame)
-        issues = run_issues(frame, self.issues, "pairs")
+        issues = run_issues(frame, self.issues, "pairs", run.client)
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
         prepared.index = index

@@ -440,7 +440,7 @@ class _Remove:
 
         source, index = read_input(self.source, "pairs")
         frame, looked_up = resolve_ids(source, run.client)
-        issues = run_issues(frame, self.issues, "pairs")
+        issues = run_issues(frame, self.issues, "pairs", run.client)
         settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared(
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues

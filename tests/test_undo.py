@@ -377,3 +377,21 @@ def test_a_csv_report_with_a_repeated_header_reads_as_pandas_names_it(tmp_path: 
     )
     table = load_run(path)
     assert table[["Notes", "Notes.1"]].values.tolist() == [["a", "b"]]
+
+
+def test_an_undo_with_another_portals_token_is_refused(sandbox_factory: Any) -> None:
+    """Every HubSpot portal is at api.hubapi.com: a result table's host alone let an undo with
+    another portal's token go on, removing that portal's associations the table lists.  The
+    table keeps a salted hash of its run's token (never the token), and the undo stops before
+    anything is read or sent; with the run's own token it goes on."""
+    sb = sandbox_factory(seed="demo")
+    sheet = pairs_sheet([("2040000001", "1019360091", "")])
+    result = associate(sheet, client_for(sb), record_existing=True, progress=False)
+    other = client_for(sb, token=sb.create_token(["crm.objects.deals.write"]))
+    sb.reset_request_log()
+    with pytest.raises(InputError, match="another access token") as info:
+        undo(result, other, progress=False)
+    assert sb.request_log().empty and sb.token not in str(info.value)
+    links = sb.associations("deals", "contacts")
+    assert (links["to_id"].astype(str) == "1019360091").sum() == 1
+    assert undo(result, client_for(sb), progress=False)["status"].tolist() == ["success"]

@@ -59,6 +59,7 @@ from hubframe.run.portal import (
     SENT_TO,
     refuse_another_address,
     refuse_another_portal_of,
+    refuse_another_run_portal,
 )
 from hubframe.run.rows import issue_outcomes, own_index, read_input, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
@@ -192,6 +193,9 @@ class _Undo:
         sent = _sent_to(self.run)
         if sent is not None:
             refuse_another_address(*sent, run.client)
+        facts = run_facts(self.run)
+        if facts is not None and facts.portal is not None:
+            refuse_another_run_portal(facts.portal, run.client)
         if not run.options.dry_run:
             _end_journal_runs(self.run, run.client)
         prepared = Prepared("pairs", _base(self.run), "undo")

@@ -35,6 +35,7 @@ from hubframe.run.journal import Journal
 from hubframe.run.options import JournalArg, RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.outcomes import Outcomes
 from hubframe.run.plan import make_plan
+from hubframe.run.portal import PortalKey
 from hubframe.run.rows import describer
 from hubframe.run.send import Sender
 from hubframe.run.table import ExtraColumn, Kind, Resolved, result_table
@@ -149,6 +150,9 @@ class RunFacts:
     issues: pd.DataFrame | None = None
     budget: DailyBudget | None = None
     base_url: str | None = None  # where the run sent (undo refuses to act elsewhere)
+    #: the portal the run sent to (its base URL and a salted hash of the token): portals
+    #: share one host, and an undo with another portal's token is refused
+    portal: PortalKey | None = None
     journal: str | None = None  # the run's journal (an undo of the table ends its open runs)
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RunFacts:
@@ -193,6 +197,7 @@ def facts_of(
         issues=prepared.issues,
         budget=prepared.budget,
         base_url=client.base_url,
+        portal=PortalKey.of(client),
         journal=_path_of(options.journal),
     )
 

@@ -58,14 +58,35 @@ class PortalKey:
         return self.same_host(client) and PortalKey.of(client, self.salt).token == self.token
 
 
+def _elsewhere(key: PortalKey, client: TokenHolder) -> str:
+    if not key.same_host(client):
+        return f"the API at {_host(key.base_url)}, not {_host(client.base_url)}"
+    return "another access token (another portal, or a token made since)"
+
+
+def refuse_another_run_portal(key: PortalKey, client: TokenHolder) -> None:
+    """InputError when ``client`` sends elsewhere than the run of a result table did (every
+    HubSpot portal shares one host: the token tells them apart)."""
+    if key.matches(client):
+        return
+    where = (
+        f"to the API at {_host(key.base_url)}, not {_host(client.base_url)}"
+        if not key.same_host(client)
+        else "with another access token (another portal, or a token made since)"
+    )
+    raise InputError(
+        f"the run's result table: the run was sent {where}. Its rows say what that run "
+        "created there, not here: undone here, they would remove this portal's own "
+        "associations. Undo it with the portal and token it was run with, or from its report "
+        "(a report does not hold the token's fingerprint)."
+    )
+
+
 def refuse_another_portal(key: PortalKey, client: TokenHolder, journal: str) -> None:
     """InputError when ``client`` sends elsewhere than the runs that wrote ``journal``."""
     if key.matches(client):
         return
-    if not key.same_host(client):
-        other = f"the API at {_host(key.base_url)}, not {_host(client.base_url)}"
-    else:
-        other = "another access token (another portal, or a token made since)"
+    other = _elsewhere(key, client)
     raise InputError(
         f"journal {journal}: written by runs against {other}; the batches it records were "
         "sent there, and would be taken here for done (resume) or for this portal's own "
@@ -112,4 +133,5 @@ __all__ = [
     "refuse_another_address",
     "refuse_another_portal",
     "refuse_another_portal_of",
+    "refuse_another_run_portal",
 ]

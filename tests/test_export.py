@@ -11,6 +11,7 @@ import pytest
 from hubframe.cli import main
 from hubframe.errors import AuthError, ErrorCode, InputError
 from hubframe.io import read_pairs
+from hubframe.io.columns import HeaderError
 from hubframe.io.ids import read_ids
 from hubframe.jobs import read_associations
 from hubframe.jobs.check import validate_pairs
@@ -124,6 +125,35 @@ def test_ids_that_are_not_record_ids_are_refused(sandbox: Sandbox) -> None:
         read_ids(pd.DataFrame({"Deal ID": ["2040000001", "deal two"]}), object_type="deals")
     with pytest.raises(InputError, match="object type"):
         read_associations(client, "dealz", "contacts", DEALS[:1])
+
+
+@pytest.mark.parametrize(
+    ("header", "object_type", "read"),
+    [
+        ("Deal ID", "contacts", False),
+        ("Company ID", "deals", False),
+        ("Record ID - Contact", "deals", False),
+        ("Deal ID", "deals", True),
+        ("Record ID", "contacts", True),
+        ("Deal ID", None, True),
+        ("IDs", "contacts", True),
+    ],
+)
+def test_a_lone_column_of_another_objects_ids_is_not_read_as_these(
+    tmp_path: Path, header: str, object_type: str | None, read: bool
+) -> None:
+    """``hubframe export --from contacts --ids deals.csv``: a file whose only column is "Deal
+    ID" was read as contact ids, and the export listed those ids as contacts with no
+    associations.  It is refused naming the column; ``column=`` reads it on purpose."""
+    path = tmp_path / "ids.csv"
+    path.write_text(f"{header}\n2040000001\n2040000002\n")
+    if read:
+        assert read_ids(path, object_type=object_type) == ["2040000001", "2040000002"]
+        return
+    with pytest.raises(HeaderError, match=f"the only column, '{header}', holds") as info:
+        read_ids(path, object_type=object_type)
+    assert "column=" in str(info.value)
+    assert read_ids(path, object_type=object_type, column=header) == ["2040000001", "2040000002"]
 
 
 def test_reads_run_concurrently_under_one_rate_limit(sandbox_factory: object) -> None:

@@ -35,6 +35,7 @@ from hubframe.io.sources import (
     sheet_argument,
 )
 from hubframe.io.text import as_text, to_objects, to_series
+from hubframe.vocab import object_noun
 
 #: Bad cells named in the error of a sheet whose id column holds other things.
 SHOWN_BAD_CELLS: Final = 5
@@ -83,6 +84,14 @@ def pick_id_column(
         )
     named = [h for h in headers if h and not h.startswith("Unnamed: ")]
     if len(named) == 1:
+        typed = TYPED_HEADERS.get(header_key(named[0]))
+        if object_type is not None and typed is not None and typed.object_type != object_type:
+            raise HeaderError(
+                where,
+                f"the only column, {named[0]!r}, holds {object_noun(typed.object_type)} ids, and "
+                f"the records read are {object_type}. Give a file of {object_noun(object_type)} "
+                "ids, or name the column (column= / --ids-column) to read its ids as they are.",
+            )
         return named[0]
     raise HeaderError(
         where,

@@ -127,7 +127,10 @@ def test_journal_resumes_without_sending_again(sandbox: Sandbox, tmp_path: Path)
         sheet, client_for(sandbox), progress=False, journal=journal, batch_size=1, workers=1,
         cancel=cancel, on_progress=lambda rows: cancel.set(),
     )  # fmt: skip
-    assert list(first["status"]) == ["success", "skipped", "skipped", "invalid"]
+    status = list(first["status"])
+    assert status[0] == "success" and status[2:] == ["skipped", "invalid"]
+    # the second row's request may have left as the first's answer was read: in flight
+    unsent = status.count("skipped")
 
     def creates() -> int:
         log = sandbox.request_log()
@@ -137,11 +140,11 @@ def test_journal_resumes_without_sending_again(sandbox: Sandbox, tmp_path: Path)
     args = ("associate", str(sheet), "--journal", str(journal), "--batch-size", "1")
     again = _hubframe(*args, env=_env(sandbox))
     assert again.returncode == 1, again.stderr  # the contact that does not exist
-    assert creates() == before + 2  # rows 2 and 3; row 1 came from the journal
+    assert creates() == before + unsent  # the rows not sent; those done came from the journal
     third = _hubframe(*args, env=_env(sandbox))
     assert third.returncode == 1, third.stderr
     assert third.stdout == again.stdout  # the same outcomes ...
-    assert creates() == before + 2 + 3  # ... from sending every batch again
+    assert creates() == before + unsent + 3  # ... from sending every batch again
 
 
 def test_token_is_in_no_output_or_file(sandbox: Sandbox, tmp_path: Path) -> None:

@@ -16,7 +16,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.wire import JsonBytes
 from hubframe.run.journal import Journal
 from hubframe.run.plan import make_plan
-from hubframe.run.send import Sender
+from hubframe.run.send import THREADS_PER_SLOT, Sender
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for
@@ -473,7 +473,7 @@ def test_every_worker_is_running_before_the_first_batch_goes(sandbox: Sandbox) -
     sender = _watching(seen)(client_for(sandbox), workers=4)
     outcomes = sender.run(make_plan(items, batch_size=2).stream())
     assert [outcomes[p].status for p in range(8)] == [Status.SUCCESS] * 8
-    assert seen and seen[0] == 4
+    assert seen and seen[0] == 4 * THREADS_PER_SLOT  # a thread reads its answer off its slot
 
 
 def test_no_more_threads_start_than_there_are_batches(sandbox: Sandbox) -> None:
@@ -530,3 +530,17 @@ def test_a_resumed_run_builds_no_body_the_journal_answers_for(
         again = run(client_for(sandbox), items, batch_size=2, workers=4, journal=journal)
     assert again == first and built == []
     assert len(log_of(sandbox).query("method == 'POST'")) == 4  # nothing sent twice
+
+
+def test_requests_in_flight_stay_within_the_slots(sandbox_factory: Any) -> None:
+    """The pool has two threads a slot (one reads its answer while another's request is out),
+    but never more requests at once than slots: sends and the reads that check them."""
+    sb = sandbox_factory(seed="demo", latency=(0.05, 0.0))
+    items = [assoc(p, DEALS[p % 5], CONTACTS[p]) for p in range(32)]
+    sender = Sender(client_for(sb), workers=3)
+    outcomes = sender.run(make_plan(items, batch_size=2).stream())
+    assert {o.status for o in outcomes.values()} == {Status.SUCCESS}
+    log = sb.request_log()
+    starts, ends = log["started"].to_numpy(), log["finished"].to_numpy()
+    overlapping = max(int(((starts <= s) & (ends > s)).sum()) for s in starts)
+    assert 1 < overlapping <= 3

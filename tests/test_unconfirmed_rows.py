@@ -28,6 +28,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.answers import read_answer
 from hubframe.run.work import Batch, WorkItem
+from hubframe.run.worktable import WorkTable
 from hubframe.sandbox import Sandbox
 from hubframe.testing import demo_ids
 from hubframe.vocab import Action, Status
@@ -312,3 +313,47 @@ def test_a_limit_error_naming_the_record_leaves_its_rows_to_a_read(
     answer = read_answer(batch, _answer(207, {"results": results, "errors": [pair]}))
     assert answer.outcomes[1].error_code is ErrorCode.LIMIT_EXCEEDED and 1 not in answer.unconfirmed
     assert sorted(answer.unconfirmed) == [2]  # neither listed nor refused
+
+
+@given(
+    missing=st.sets(st.integers(0, 5), max_size=2),
+    order=st.sampled_from(["hubspot", "reversed"]),
+    compact=st.booleans(),
+    labeled=st.booleans(),
+)
+def test_an_answer_read_from_its_bytes_confirms_only_the_rows_it_lists(
+    missing: set[int], order: str, compact: bool, labeled: bool
+) -> None:
+    """A run's answers are read from their bytes when that shows every row listed, and parsed
+    otherwise: keys in another order, spaces or none, a label faking a result in its text.
+    Either way a row the results leave out is never a success."""
+    action = Action.ASSOCIATE if labeled else Action.ASSOCIATE_DEFAULT
+    items = [
+        WorkItem(i, action, "deals", "contacts", str(10 + i), str(20 + i), DEFINED, 3)
+        for i in range(6)
+    ]
+    batch = Batch(1, action, "deals", "contacts", table=WorkTable.from_items(items))
+    results: list[dict[str, object]] = []
+    for i in range(6):
+        if i in missing:
+            continue
+        if labeled:
+            fake = f'"fromObjectId": {10 + min(missing, default=0)}, "toObjectTypeId": "0-1", '
+            entry: dict[str, object] = {
+                "fromObjectTypeId": "0-3",
+                "fromObjectId": 10 + i,
+                "toObjectTypeId": "0-1",
+                "toObjectId": 20 + i,
+                "labels": [fake + f'"toObjectId": {20 + min(missing, default=0)}'],
+            }
+        else:
+            entry = {"from": {"id": str(10 + i)}, "to": {"id": str(20 + i)}, "associationSpec": {}}
+        if order == "reversed":
+            entry = dict(reversed(list(entry.items())))
+        results.append(entry)
+    separators = (",", ":") if compact else None
+    content = json.dumps({"status": "COMPLETE", "results": results}, separators=separators)
+    answer = read_answer(batch, ApiResponse(200, content.encode(), {}, "c-1", 1))
+    assert sorted(answer.unconfirmed) == sorted(missing)
+    for i, outcome in enumerate(answer.outcomes):
+        assert (outcome.status is Status.SUCCESS) == (i not in missing)

@@ -123,19 +123,20 @@ def test_resumed_run_keeps_the_first_reading(sandbox: Sandbox, tmp_path: Path) -
     client = client_for(sandbox)
     before = snapshot(sandbox)
     journal = tmp_path / "run.sqlite"
-    rows = [(DEALS[8], CONTACTS[40 + n], "") for n in range(4)]
+    rows = [(DEALS[8], CONTACTS[40 + n], "") for n in range(6)]
     cancel = threading.Event()
     first = associate(
         pairs_sheet(rows), client, journal=journal, progress=False, batch_size=2, workers=1,
         cancel=cancel, on_progress=lambda done: cancel.set(),
     )  # fmt: skip
-    assert first["status"].tolist() == ["success"] * 2 + ["skipped"] * 2
+    status = first["status"].tolist()  # the second batch may have left as the first was read
+    assert status[:2] == ["success"] * 2 and status[4:] == ["skipped"] * 2
     second = associate(pairs_sheet(rows), client, journal=journal, progress=False, batch_size=2)
-    assert second["existed_before"].tolist() == [False] * 4  # not the first part's own work
+    assert second["existed_before"].tolist() == [False] * 6  # not the first part's own work
     with Journal(journal) as opened:
-        assert len(opened.created()) == 4
+        assert len(opened.created()) == 6
     third = associate(pairs_sheet(rows), client, journal=journal, progress=False, batch_size=2)
-    assert third["existed_before"].tolist() == [True] * 4  # the second run finished
+    assert third["existed_before"].tolist() == [True] * 6  # the second run finished
     undo(second, client, progress=False)
     assert_same(sandbox, before)
 

@@ -310,17 +310,9 @@ class _Labeler:
             first = mine[0]
             category = str(first.get("category") or "USER_DEFINED")
             return _Outcome("create", Status.SUCCESS, category, whole(first.get("typeId")))
-        try:
-            now = [d for d in self.labels(f, t) if d.label == label]
-        except HubframeError as again:
-            if again.stops_run:
-                raise
-            said = (
-                f'HubSpot answered the create without naming "{label}", and the labels could '
-                f"not be read again ({again}); check whether it exists from {f} to {t} before "
-                "running again."
-            )
-            return _Outcome("create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
+        now = self._read_again(f, t, label, "HubSpot answered the create without naming it")
+        if isinstance(now, _Outcome):
+            return now
         if len(now) == 1 and mine:  # the answer named it both ways: the read tells which
             return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id)
         if len(now) == 1:
@@ -335,6 +327,21 @@ class _Labeler:
         )
         return _Outcome("create", Status.FAILED, code=ErrorCode.NOT_APPLIED, message=said)
 
+    def _read_again(self, f: str, t: str, label: str, why: str) -> list[LabelDef] | _Outcome:
+        """The labels named ``label`` from ``f`` to ``t`` read again after a create whose
+        answer does not say what it did (``why``); a row of unknown outcome when the read
+        fails too."""
+        try:
+            return [d for d in self.labels(f, t) if d.label == label]
+        except HubframeError as again:
+            if again.stops_run:
+                raise
+            said = (
+                f'{why}, and the labels could not be read again ({again}); check whether "{label}" '
+                f"exists from {f} to {t} before running again."
+            )
+            return _Outcome("create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
+
     def _forget(self, f: str, t: str) -> None:
         """The labels of the pair (both ways) are read again when next needed."""
         self.known.pop((f, t), None)
@@ -348,16 +355,9 @@ class _Labeler:
             self.stop = StopReason.of(exc)
             said = f"{exc} HubSpot may have created the label before its answer was lost."
             return _Outcome("", self.stop.status, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
-        try:
-            now = [d for d in self.labels(f, t) if d.label == label]
-        except HubframeError as again:
-            if again.stops_run:
-                raise
-            said = (
-                f"HubSpot's answer was lost and the labels could not be read again ({again}); "
-                f'check whether "{label}" exists from {f} to {t} before running again.'
-            )
-            return _Outcome("create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
+        now = self._read_again(f, t, label, "HubSpot's answer was lost")
+        if isinstance(now, _Outcome):
+            return now
         if len(now) != 1:
             raise exc
         said = (

@@ -15,7 +15,7 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from typing import Any
+from typing import Any, Final
 
 from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import ErrorCode
@@ -211,7 +211,8 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     records (a record at its limit: the batch's first rows of that record may be applied)."""
     attempts = prior + resp.attempts
     named_rows = endpoint(batch.action).result_key is not None
-    body = resp.json() if named_rows or resp.may_have_errors() else {}
+    listed = named_rows and _lists_every_row(batch, resp)
+    body = resp.json() if (named_rows and not listed) or resp.may_have_errors() else {}
     failures: dict[int, Outcome] = {}
     loose: dict[int, Outcome] = {}  # rows an error names by one record only
     unmapped: list[Mapping[str, Any]] = []
@@ -227,7 +228,11 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
         for i in hits:
             found.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
     loose = {i: o for i, o in loose.items() if i not in failures}
-    open_rows = sorted({*_unconfirmed(batch, body, failures | loose, unmapped, named_rows), *loose})
+    open_rows = (
+        []
+        if listed
+        else sorted({*_unconfirmed(batch, body, failures | loose, unmapped, named_rows), *loose})
+    )
 
     # One success shared by the rows of an action (outcomes are not changed in place): a
     # batch of 2,000 successes is one object, and the journal sees that at once.
@@ -255,6 +260,32 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     successes = {action: success(action) for action in {item.action for item in batch.items}}
     outcomes = [failures.get(i) or successes[item.action] for i, item in enumerate(batch.items)]
     return Answer(outcomes, unconfirmed)
+
+
+#: The (from id, to id) of each entry of a create's ``results``, found in the answer's bytes
+#: without parsing it, for the key order HubSpot writes (another order finds nothing, and the
+#: answer is parsed).  Quotes inside a JSON string are escaped, so a label cannot fake one.
+_LISTED: Final[Mapping[Action, re.Pattern[bytes]]] = {
+    Action.ASSOCIATE: re.compile(
+        rb'"fromObjectId"\s*:\s*"?(\d+)"?\s*,\s*"toObjectTypeId"\s*:\s*"[^"\\]*"\s*,'
+        rb'\s*"toObjectId"\s*:\s*"?(\d+)"?'
+    ),
+    Action.ASSOCIATE_DEFAULT: re.compile(
+        rb'"from"\s*:\s*\{\s*"id"\s*:\s*"?(\d+)"?\s*\}\s*,'
+        rb'\s*"to"\s*:\s*\{\s*"id"\s*:\s*"?(\d+)"?\s*\}'
+    ),
+}
+
+
+def _lists_every_row(batch: Batch, resp: ApiResponse) -> bool:
+    """The answer has no errors and its results name every row of the batch, as found in its
+    bytes (the common answer of a run, read without building its JSON); False when that does
+    not show it (the answer is then parsed)."""
+    pattern = _LISTED.get(batch.action)
+    if pattern is None or batch.table is None or resp.may_have_errors():
+        return False
+    found = set(pattern.findall(resp.content))
+    return all(key in found for key in batch.table.record_keys(binary=True))
 
 
 def _names_one_record(err: Mapping[str, Any], code: ErrorCode) -> bool:
@@ -285,33 +316,40 @@ def _unconfirmed(
 
 def _unchecked(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int) -> Outcome:
     """A row the answer leaves unconfirmed, before (or without) a read of the portal."""
-    return Outcome(
-        Status.FAILED,
-        action=item.action,
-        error_code=ErrorCode.UNKNOWN_OUTCOME,
-        error_message=(
-            f"The outcome is unknown: HubSpot's answer (HTTP {resp.status}) does not say "
-            "whether this row was applied (it neither lists it as done nor refuses its pair), "
-            "and no read has checked it. Run the retry file: sending it again is safe."
-        ),
-        http_status=resp.status,
-        correlation_id=resp.correlation_id,
-        batch=batch.number,
-        attempts=attempts,
+    return _failed(
+        batch,
+        item,
+        resp,
+        attempts,
+        ErrorCode.UNKNOWN_OUTCOME,
+        f"The outcome is unknown: HubSpot's answer (HTTP {resp.status}) does not say whether "
+        "this row was applied (it neither lists it as done nor refuses its pair), and no read "
+        "has checked it. Run the retry file: sending it again is safe.",
     )
 
 
 def _not_applied(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int) -> Outcome:
     """A row the answer left unconfirmed that a read shows is not there."""
+    return _failed(
+        batch,
+        item,
+        resp,
+        attempts,
+        ErrorCode.NOT_APPLIED,
+        f"Not applied: HubSpot answered the batch (HTTP {resp.status}) without this row and "
+        "without an error for it, and a read shows the change is not there. Run the retry "
+        "file.",
+    )
+
+
+def _failed(
+    batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int, code: ErrorCode, said: str
+) -> Outcome:
     return Outcome(
         Status.FAILED,
         action=item.action,
-        error_code=ErrorCode.NOT_APPLIED,
-        error_message=(
-            f"Not applied: HubSpot answered the batch (HTTP {resp.status}) without this row "
-            "and without an error for it, and a read shows the change is not there. Run the "
-            "retry file."
-        ),
+        error_code=code,
+        error_message=said,
         http_status=resp.status,
         correlation_id=resp.correlation_id,
         batch=batch.number,

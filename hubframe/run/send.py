@@ -44,7 +44,7 @@ from hubframe.run.answers import classify, read_answer, row_message, rows_named
 from hubframe.run.diagnose import diagnose
 from hubframe.run.journal import Journal, pack
 from hubframe.run.outcomes import Outcomes
-from hubframe.run.work import Batch, Outcome, shared_outcome
+from hubframe.run.work import Batch, Outcome, WorkItem, shared_outcome
 from hubframe.vocab import Status
 
 #: Requests in flight at most (the worker pool).  A run with a fresh rate window sends this many
@@ -56,6 +56,9 @@ from hubframe.vocab import Status
 MAX_IN_FLIGHT = 32
 #: Batches queued per worker ahead of sending (the rest are planned as the queue drains).
 QUEUE_PER_WORKER = 1
+#: Pool threads per request slot: a worker reads its answer (parsing it, mapping its rows)
+#: after giving its slot back, while another worker's request goes out.
+THREADS_PER_SLOT = 2
 #: Whole-batch statuses worth splitting the batch for (the rest fail every row at once).
 BISECT_STATUSES = frozenset({400, 413, 422})
 #: Rows of a batch refused whole (for no reason the portal shows) sent alone first -- its
@@ -123,6 +126,10 @@ def _start_workers(pool: ThreadPoolExecutor, workers: int) -> None:
     wait(started)
 
 
+class _Cancelled(Exception):
+    """The run was cancelled before a batch's first request left (not a HubframeError)."""
+
+
 class Sender:
     """Send batches over a shared client; one :class:`Outcome` per row."""
 
@@ -146,6 +153,9 @@ class Sender:
         self._rows_pass = threading.Event()  # a row sent alone after a refused batch passed
         self._warned = False
         self._warned_lock = threading.Lock()
+        #: Requests in flight at once (sends, and the reads that check them): the pool has more
+        #: threads, so a worker reads its answer while another's request is already out.
+        self._slots = threading.BoundedSemaphore(MAX_IN_FLIGHT)
 
     def run(self, batches: Iterable[Batch]) -> dict[int, Outcome]:
         """Send every batch; the outcomes by position (for a few batches: a run's many rows
@@ -176,6 +186,10 @@ class Sender:
         workers = self.workers or self.in_flight()
         if count is not None:
             workers = max(1, min(workers, count))
+        self._slots = threading.BoundedSemaphore(workers)
+        threads = workers * THREADS_PER_SLOT
+        if count is not None:
+            threads = max(1, min(threads, count))
         # Each batch is submitted as soon as it is made, so the first requests leave at once
         # (the rate limiter lets a fresh window's budget go together); the limiter counts each
         # request from when it is written, whatever the planning thread is doing.  Its body is
@@ -183,14 +197,14 @@ class Sender:
         # cores, and each new thread's allocator starts cold, so the first burst would leave
         # spread over ~0.3 s instead of ~0.05 s.
         build = self._builds_bodies()
-        with ThreadPoolExecutor(max_workers=workers, thread_name_prefix="hubframe") as pool:
-            _start_workers(pool, workers)
+        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hubframe") as pool:
+            _start_workers(pool, threads)
             queued: dict[Future[list[Outcome]], Batch] = {}
             try:
                 for batch in batches:
                     body = endpoints.encoded(batch) if build else None
                     queued[pool.submit(self.run_batch, batch, body)] = batch
-                    if len(queued) >= QUEUE_PER_WORKER * workers:
+                    if len(queued) >= QUEUE_PER_WORKER * threads:
                         done, _ = wait(queued, return_when=FIRST_COMPLETED)
                         for future in done:
                             self._done(queued.pop(future), future.result(), keep)
@@ -234,7 +248,9 @@ class Sender:
                 return recorded
         if self.stop.is_set():
             return self._skipped(batch, None)
-        if self.cancel is not None and self.cancel.is_set():
+        try:
+            outcomes = self._send(batch, 0, body, first=True)
+        except _Cancelled:
             return [
                 Outcome(
                     Status.SKIPPED,
@@ -245,7 +261,6 @@ class Sender:
                 )
                 for item in batch.items
             ]
-        outcomes = self._send(batch, 0, body)
         if packed is not None:
             self._journaled(lambda j: j.record(batch, outcomes, packed))
         return outcomes
@@ -281,7 +296,9 @@ class Sender:
         if not vague or self.stop.is_set():
             return outcomes
         part = batch.part(tuple(batch.items[n] for n in vague))
-        for n, finding in zip(vague, diagnose(self.client, part), strict=True):
+        with self._slots:
+            findings = diagnose(self.client, part)
+        for n, finding in zip(vague, findings, strict=True):
             if finding is not None:
                 outcomes[n] = outcomes[n].with_(
                     error_code=finding.code, error_message=finding.message
@@ -290,11 +307,18 @@ class Sender:
 
     # --- one request --------------------------------------------------------------------------
 
-    def _send(self, batch: Batch, prior: int, body: JsonBytes | None = None) -> list[Outcome]:
+    def _send(
+        self, batch: Batch, prior: int, body: JsonBytes | None = None, *, first: bool = False
+    ) -> list[Outcome]:
+        """Send ``batch`` (``first``: a batch's first request, which a cancel made while it
+        waited for its slot stops: :class:`_Cancelled`)."""
         if self.stop.is_set():  # stopped while this batch was being split or sent again
             return self._skipped(batch, None)
         try:
-            resp = endpoints.send(self.client, batch, body)
+            with self._slots:
+                if first and self.cancel is not None and self.cancel.is_set():
+                    raise _Cancelled
+                resp = endpoints.send(self.client, batch, body)
         except HubframeError as exc:
             self.stop.stop_for(exc)
             if exc.may_have_applied or isinstance(exc, ServerError):
@@ -437,7 +461,8 @@ class Sender:
         succeed (missing records, types the pair lacks, full limits: a few reads of up to 100
         records each, where halving the batch would cost about log2(batch) requests per bad
         row), fail those and send the rest again; halve only what the reads cannot explain."""
-        findings = diagnose(self.client, batch)
+        with self._slots:
+            findings = diagnose(self.client, batch)
         out: dict[int, Outcome] = {}
         for i, finding in enumerate(findings):
             if finding is not None:
@@ -486,7 +511,8 @@ class Sender:
     # --- outcome unknown: look ------------------------------------------------------------------
 
     def _present(self, batch: Batch) -> list[bool]:
-        return endpoints.endpoint(batch.action).present(self.client, batch)
+        with self._slots:
+            return endpoints.endpoint(batch.action).present(self.client, batch)
 
     def _settle(self, batch: Batch, exc: HubframeError, prior: int) -> list[Outcome]:
         """The request failed after an attempt that may have been applied: read the portal."""
@@ -540,18 +566,7 @@ class Sender:
                 out[i] = out[i].with_(error_message=message)
             return out
         for i, ok in zip(rows, present, strict=True):
-            out[i] = (
-                Outcome(
-                    Status.SUCCESS,
-                    action=batch.items[i].action,
-                    http_status=resp.status,
-                    correlation_id=resp.correlation_id,
-                    batch=batch.number,
-                    attempts=prior + resp.attempts,
-                )
-                if ok
-                else unconfirmed[i]
-            )
+            out[i] = _there(batch, batch.items[i], resp, prior) if ok else unconfirmed[i]
         return out
 
     def _recheck(
@@ -562,7 +577,6 @@ class Sender:
         if not refused:
             return out
         part = batch.part(tuple(batch.items[i] for i in refused))
-        attempts = prior + resp.attempts
         try:
             present = self._present(part)
         except HubframeError as check:
@@ -578,14 +592,7 @@ class Sender:
             return out
         for i, ok in zip(refused, present, strict=True):
             if ok:
-                out[i] = Outcome(
-                    Status.SUCCESS,
-                    action=batch.items[i].action,
-                    http_status=resp.status,
-                    correlation_id=resp.correlation_id,
-                    batch=batch.number,
-                    attempts=attempts,
-                )
+                out[i] = _there(batch, batch.items[i], resp, prior)
         return out
 
     def _unknown(
@@ -610,6 +617,18 @@ class Sender:
             )
             for item in batch.items
         ]
+
+
+def _there(batch: Batch, item: WorkItem, resp: ApiResponse, prior: int) -> Outcome:
+    """A row a read of the portal shows applied, after the 2xx ``resp``."""
+    return Outcome(
+        Status.SUCCESS,
+        action=item.action,
+        http_status=resp.status,
+        correlation_id=resp.correlation_id,
+        batch=batch.number,
+        attempts=prior + resp.attempts,
+    )
 
 
 __all__ = ["Sender", "StopSignal"]

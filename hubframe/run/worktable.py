@@ -142,9 +142,13 @@ class WorkTable:
             )
         ]
 
-    def record_keys(self) -> list[tuple[str, str]]:
-        """(from id, to id) of each row, as an answer's results name association rows."""
-        return list(zip(self.from_ids.to_pylist(), self.to_ids.to_pylist(), strict=True))
+    def record_keys(self, *, binary: bool = False) -> list[tuple[Any, Any]]:
+        """(from id, to id) of each row, as an answer's results name association rows (as
+        bytes with ``binary``, to compare with an answer's raw bytes)."""
+        from_ids, to_ids = self.from_ids, self.to_ids
+        if binary:
+            from_ids, to_ids = from_ids.cast(pa.large_binary()), to_ids.cast(pa.large_binary())
+        return list(zip(from_ids.to_pylist(), to_ids.to_pylist(), strict=True))
 
     def type_keys(self) -> list[tuple[str, str]]:
         """(category, type id) of each row, as an answer's results name limit rows."""

@@ -442,3 +442,70 @@ def test_fuzz_only_input_errors_in_bounded_time_and_memory(tmp_path: Path) -> No
     assert elapsed < TOTAL_SECONDS
     assert lines[-1]["peak_rss_mb"] < PEAK_RSS_MB
     assert {r["outcome"] for r in results} == {"ok", "InputError"}  # both kinds exercised
+
+
+# --- a report given to undo ---------------------------------------------------------------------
+
+
+def _report(far: str | None = None, bomb: bool = False) -> bytes:
+    """A workbook shaped like a hubframe report (a Results sheet), made hostile."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.title = "Results"
+    sheet.append(["from_type", "from_id", "to_type", "to_id", "status", "action"])
+    sheet.append(["deals", "2040000001", "contacts", "1019360001", "success", "associate"])
+    if far is not None:
+        sheet[far] = 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    if not bomb:
+        return buffer.getvalue()
+    parts = _parts(buffer.getvalue())
+    parts["xl/sharedStrings.xml"] = b"<sst>" + b"x" * (4 << 20) + b"</sst>"
+    return _zip(parts, level=9)
+
+
+@pytest.mark.parametrize(
+    ("made", "said"),
+    [({"far": "XFD1048576"}, "max_sheet_cells"), ({"bomb": True}, "max_zip_ratio")],
+)
+def test_a_hostile_report_given_to_undo_is_refused_before_the_engine_opens_it(
+    tmp_path: Path, made: dict[str, object], said: str
+) -> None:
+    """``hubframe undo report.xlsx`` opened the file with the Excel engine directly: a 1.5 KB
+    workbook declaring a far-away cell asked it for 17 billion cells, past what the machine
+    holds (the process aborted).  A report is checked as a sheet is first (limits raised to
+    what a large report needs); undo reads it before it reads or sends anything.  Run in a
+    process of its own under an address-space limit: the code before the fix fails the test,
+    not the machine."""
+    path = tmp_path / "report.xlsx"
+    path.write_bytes(_report(**made))  # type: ignore[arg-type]
+    script = (
+        "import resource, sys, time\n"
+        "resource.setrlimit(resource.RLIMIT_AS, (3 << 30, 3 << 30))\n"
+        "from hubframe.errors import InputError\n"
+        "from hubframe.report.reader import load_run\n"
+        "start = time.perf_counter()\n"
+        "try:\n"
+        "    load_run(sys.argv[1])\n"
+        "    print('read')\n"
+        "except InputError as exc:\n"
+        "    print('refused', round(time.perf_counter() - start, 2), exc)\n"
+    )
+    proc = subprocess.run(
+        [sys.executable, "-c", script, str(path)], capture_output=True, text=True, timeout=120
+    )
+    assert proc.returncode == 0, proc.stderr[-2000:]
+    assert proc.stdout.startswith("refused") and said in proc.stdout, proc.stdout
+    assert float(proc.stdout.split()[1]) < 5
+
+
+def test_a_large_report_is_still_read_for_undo(tmp_path: Path) -> None:
+    """The report's limits are those of a sheet raised to a full Results sheet of 64 columns:
+    a report of 30 columns past the 10,000,000 cells of a sheet is read."""
+    from hubframe.report.reader import REPORT_SHEET_CELLS, _report_limits
+
+    limits = _report_limits()
+    assert limits.max_sheet_cells == REPORT_SHEET_CELLS > 1_048_576 * 30
+    assert limits.max_zip_ratio == ReadLimits().max_zip_ratio  # bombs are refused as before

@@ -23,8 +23,10 @@ import pandas as pd
 from hubframe import formula
 from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, InputError
+from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import clean_headers, one_cell_text
 from hubframe.io.csv import csv_text
+from hubframe.io.guard import checked_workbook
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
     MAX_ID_DIGITS,
@@ -35,7 +37,7 @@ from hubframe.io.normalize import (
     is_valid_object_type,
 )
 from hubframe.io.text import as_text
-from hubframe.report.excel import RESULTS, continued_title
+from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
 from hubframe.report.summary import BASE_URL_LABEL
 from hubframe.run.journal import Journal, JournalRow
 from hubframe.run.portal import PORTAL_KEY, SENT_TO
@@ -71,8 +73,11 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None, Place]:
     """The Results sheet of an .xlsx report, and the sheets it goes on in past Excel's row
     limit ("Results (2)", ...), as one table; the host the run sent to (its Summary); and
     where each row is (its sheet and line).  The workbook is opened once for all of them."""
+    # Checked as a sheet is (zip sizes, parts, sheet dimensions) before the engine opens it:
+    # a damaged or hostile file named like a report must not take the process down.
+    data = checked_workbook(path.read_bytes(), path.name, _report_limits())
     try:
-        book = pd.ExcelFile(path, engine="calamine")
+        book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
         names = set(book.sheet_names)
     except Exception as exc:  # calamine raises several error types for a file it cannot read
         raise InputError(f"{path.name}: the report cannot be read ({exc}).") from exc
@@ -88,6 +93,23 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None, Place]:
     table = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     sizes = [(title, len(part)) for title, part in zip(titles, parts, strict=True)]
     return table, host, report_lines(path.name, sizes)
+
+
+#: A report's Results sheet may fill Excel's rows with the result's columns and the analyst's:
+#: its sheets are read up to 64 columns of full sheets, and 4 GiB unzipped (the guard still
+#: refuses far-away cells, zip bombs and entity expansion).
+REPORT_SHEET_CELLS: Final = SHEET_ROWS * 64
+REPORT_UNZIPPED_BYTES: Final = 4 << 30
+
+
+def _report_limits() -> ReadLimits:
+    """The read limits in force, raised to what a large report needs."""
+    limits = read_limits_in_force()
+    return replace(
+        limits,
+        max_sheet_cells=max(limits.max_sheet_cells, REPORT_SHEET_CELLS),
+        max_unzipped_bytes=max(limits.max_unzipped_bytes, REPORT_UNZIPPED_BYTES),
+    )
 
 
 def _sent_to(book: Any) -> str | None:

@@ -187,7 +187,9 @@ class Sender:
         if count is not None:
             workers = max(1, min(workers, count))
         self._slots = threading.BoundedSemaphore(workers)
-        threads = workers * THREADS_PER_SLOT
+        # One worker sends one batch after another, in order (a run asked to go one at a time);
+        # more share their slots with twice as many threads, in no set order, as before.
+        threads = workers * THREADS_PER_SLOT if workers > 1 else 1
         if count is not None:
             threads = max(1, min(threads, count))
         # Each batch is submitted as soon as it is made, so the first requests leave at once

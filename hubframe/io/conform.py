@@ -105,20 +105,29 @@ def _lost_conflicts(frame: pd.DataFrame, side: str, types: pd.Series) -> pd.Seri
     """The reader's note of type cells naming another object than their id column's header,
     made again from the analyst's columns (the read's ``column_map``) when the frame lost it:
     a result table keeps the analyst's columns, not the notes, and a row refused as
-    TYPE_CONFLICT, fed back to a job, was sent as the type its cell named."""
+    TYPE_CONFLICT, fed back to a job, was sent as the type its cell named.  Judged on the
+    column's distinct values: this runs on every job given a read frame with a type column."""
+    id_header = _analyst_column(frame, f"{side}_id")
+    typed = TYPED_HEADERS.get(header_key(str(id_header))) if id_header is not None else None
+    if typed is None or _analyst_column(frame, f"{side}_type") is None:
+        return None
+    named = typed.object_type
+    others = [v for v in types.dropna().unique() if v != named and is_valid_object_type(str(v))]
+    if not others:
+        return None
+    differs = types.isin(others).to_numpy(dtype=bool)
+    noted = np.full(len(types), None, dtype=object)
+    noted[differs] = named
+    return text_series(noted, frame.index)
+
+
+def _analyst_column(frame: pd.DataFrame, field: str) -> Any:
+    """The header of the analyst's column the read took ``field`` from (its ``column_map``),
+    when the frame still has it; None otherwise."""
     info = frame.attrs.get("hubframe") or {}
     mapped = info.get("column_map") if isinstance(info, dict) else None
-    by_field = {f: o for o, f in (mapped or {}).items() if o in frame.columns}
-    id_header, type_header = by_field.get(f"{side}_id"), by_field.get(f"{side}_type")
-    typed = TYPED_HEADERS.get(header_key(str(id_header))) if id_header is not None else None
-    if typed is None or type_header is None:
-        return None
-    cells = types.astype(object).where(types.notna(), None).to_numpy()
-    named = typed.object_type
-    differs = [c is not None and c != named and is_valid_object_type(str(c)) for c in cells]
-    if not any(differs):
-        return None
-    return text_series([named if hit else None for hit in differs], frame.index)
+    names = [o for o, f in (mapped or {}).items() if f == field and o in frame.columns]
+    return names[0] if len(names) == 1 else None
 
 
 def _is_text(series: pd.Series) -> bool:
@@ -171,12 +180,10 @@ def _unread_cells(frame: pd.DataFrame, column: str) -> npt.NDArray[np.object_] |
     """The text of the cells of the analyst's column that ``column`` was read from (the read's
     ``column_map``) that are not whole numbers, as the reader kept it (a limit cell asking for
     removal is not such a cell); None where the frame has no such column."""
-    info = frame.attrs.get("hubframe") or {}
-    mapped = info.get("column_map") if isinstance(info, dict) else None
-    names = [o for o, f in (mapped or {}).items() if f == column and o in frame.columns]
-    if len(names) != 1:
+    header = _analyst_column(frame, column)
+    if header is None:
         return None
-    cells = _text(frame[names[0]])
+    cells = _text(frame[header])
     bad = whole_numbers(cells)[1]
     if column == "max_to_object_ids":
         bad = pc.if_else(pa.array(purge_flags(cells)), pa.scalar(None, type=bad.type), bad)

@@ -31,6 +31,7 @@ and, on cue, changes what the client sees:
   ``200 OK`` with that JSON body and is not forwarded (nothing applied); ``then="loose"``: the
   errors of a write's answer name no ``toObjectId`` (an error naming only the record at its
   limit, not the pair it refused);
+* ``fail_reads=True``: every batch read gets ``503`` (a read that should settle a row fails);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -183,6 +184,7 @@ class FaultProxy:
     then: str | None = None
     then_count: int | None = None
     echo_token: bool = False
+    fail_reads: bool = False
     writes: int = 0
     drops: int = 0
     cued: bool = False
@@ -273,6 +275,11 @@ class FaultProxy:
 
     def _one(self, conn: socket.socket, request: _Request, upstream: HTTPConnection) -> bool:
         """Handle one request; False when the client connection must close."""
+        if self.fail_reads and request.path.endswith("/batch/read"):
+            body = json.dumps({"status": "error", "message": "Service Unavailable"}).encode()
+            headers = [("Content-Type", "application/json;charset=utf-8")]
+            conn.sendall(_response(503, "Service Unavailable", headers, body))
+            return True
         mode = self._decide(request)
         poison = mode.split(":", 1)[1].encode() if mode.startswith("reject:") else None
         if (

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import json
 from dataclasses import replace
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -357,3 +358,34 @@ def test_an_answer_read_from_its_bytes_confirms_only_the_rows_it_lists(
     assert sorted(answer.unconfirmed) == sorted(missing)
     for i, outcome in enumerate(answer.outcomes):
         assert (outcome.status is Status.SUCCESS) == (i not in missing)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_row_the_read_cannot_settle_stays_unknown_and_is_retried(
+    version: str, tmp_path: Path
+) -> None:
+    """The answer leaves a row out and every read that should settle it fails (503): the row
+    is UNKNOWN_OUTCOME with the read's failure named, in the retry file; the rows the answer
+    lists are successes, and nothing stops the run (a 503 is not a stopping error)."""
+    sheet = _sheet([""] * ROWS)
+    victim = sheet["Contact ID"][3]
+    with Sandbox(seed="demo") as sb:
+        proxy = FaultProxy(sb, then=f"swallow:{victim}", cued=True, fail_reads=True)
+        with proxy as fp:
+            client = HubSpotClient(
+                token=sb.token,
+                base_url=fp.url,
+                api_version=version,
+                max_retries=1,
+                backoff_base=0.01,
+                backoff_cap=0.05,
+            )
+            result = hf.associate(sheet, client, progress=False)
+        linked = _linked(sb)
+    status, codes = result["status"].tolist(), result["error_code"].tolist()
+    assert status == ["success"] * 3 + ["failed"] + ["success"] * 2
+    assert codes[3] == "UNKNOWN_OUTCOME"
+    assert "the read that should have settled it failed" in result["error_message"][3]
+    assert (sheet["Deal ID"][3], victim) not in linked
+    retry = hf.read_pairs(hf.export_retry(result, tmp_path / "retry.csv"))
+    assert retry["to_id"].tolist() == [victim]

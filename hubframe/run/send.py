@@ -552,49 +552,64 @@ class Sender:
         """Rows a 2xx neither listed as done nor refused by their pair: read the portal.
         There: success; not there: the outcome the answer gives them; no read: they stay
         ``UNKNOWN_OUTCOME``."""
-        rows = sorted(unconfirmed)
-        part = batch.part(tuple(batch.items[i] for i in rows))
-        try:
-            present = self._present(part)
-        except HubframeError as check:
-            self.stop.stop_for(check)
-            for i in rows:
-                message = (
+
+        def unread(i: int, check: HubframeError) -> Outcome:
+            return out[i].with_(
+                error_message=(
                     f"The outcome is unknown: HubSpot's answer (HTTP {resp.status}) does not "
                     "say whether this row was applied (it neither lists it as done nor refuses "
                     f"its pair), and the read that should have settled it failed "
                     f"({_short(check)}). Run the retry file: sending it again is safe."
                 )
-                out[i] = out[i].with_(error_message=message)
-            return out
-        for i, ok in zip(rows, present, strict=True):
-            out[i] = _there(batch, batch.items[i], resp, prior) if ok else unconfirmed[i]
-        return out
+            )
+
+        return self._read_back(batch, out, sorted(unconfirmed), resp, prior, unconfirmed, unread)
 
     def _recheck(
         self, batch: Batch, out: list[Outcome], resp: ApiResponse, prior: int
     ) -> list[Outcome]:
         """A 2xx after an attempt whose answer was lost: rows it refuses may be applied."""
         refused = [i for i, o in enumerate(out) if o.status is not Status.SUCCESS]
-        if not refused:
-            return out
-        part = batch.part(tuple(batch.items[i] for i in refused))
-        try:
-            present = self._present(part)
-        except HubframeError as check:
-            self.stop.stop_for(check)
-            for i in refused:
-                message = (
+
+        def unread(i: int, check: HubframeError) -> Outcome:
+            return out[i].with_(
+                error_code=ErrorCode.UNKNOWN_OUTCOME,
+                error_message=(
                     f"The outcome is unknown: HubSpot refused the row on a retry "
                     f"({str(out[i].error_message).rstrip('.')}), but an earlier attempt whose "
                     f"answer was lost may have applied it, and the check failed "
                     f"({_short(check)}); run the retry file."
-                )
-                out[i] = out[i].with_(error_code=ErrorCode.UNKNOWN_OUTCOME, error_message=message)
+                ),
+            )
+
+        absent = {i: out[i] for i in refused}
+        return self._read_back(batch, out, refused, resp, prior, absent, unread)
+
+    def _read_back(
+        self,
+        batch: Batch,
+        out: list[Outcome],
+        rows: list[int],
+        resp: ApiResponse,
+        prior: int,
+        absent: dict[int, Outcome],
+        unread: Callable[[int, HubframeError], Outcome],
+    ) -> list[Outcome]:
+        """Settle ``rows`` of a batch answered ``resp`` by reading the portal: a row whose
+        change is there is a success, one whose change is not takes ``absent[row]``; when the
+        read fails, each takes ``unread(row, error)`` (and an error that stops runs stops it)."""
+        if not rows:
             return out
-        for i, ok in zip(refused, present, strict=True):
-            if ok:
-                out[i] = _there(batch, batch.items[i], resp, prior)
+        part = batch.part(tuple(batch.items[i] for i in rows))
+        try:
+            present = self._present(part)
+        except HubframeError as check:
+            self.stop.stop_for(check)
+            for i in rows:
+                out[i] = unread(i, check)
+            return out
+        for i, ok in zip(rows, present, strict=True):
+            out[i] = _there(batch, batch.items[i], resp, prior) if ok else absent[i]
         return out
 
     def _unknown(

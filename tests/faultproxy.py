@@ -27,7 +27,8 @@ and, on cue, changes what the client sees:
   without a word (results that do not name it, no error); ``then="unnamed:<text>"``: the
   write is forwarded whole (every input applied) and the answer's results holding the text
   are taken out: an answer that does not name rows it applied; ``then="reversed"``: a write's
-  answer lists its results in the reverse order; ``then="answer:<json>"``: every write gets
+  answer lists its results in the reverse order (``"last_result"``: its last one only);
+  ``then="answer:<json>"``: every write gets
   ``200 OK`` with that JSON body and is not forwarded (nothing applied); ``then="loose"``: the
   errors of a write's answer name no ``toObjectId`` (an error naming only the record at its
   limit, not the pair it refused);
@@ -140,15 +141,15 @@ def _drop_entries(body: bytes, key: str, text: str) -> bytes:
     return json.dumps(parsed).encode()
 
 
-def _reversed(body: bytes, key: str) -> bytes:
-    """``body`` with its JSON list ``key`` in the reverse order."""
+def _reversed(body: bytes, key: str, keep: int | None = None) -> bytes:
+    """``body`` with its JSON list ``key`` in the reverse order (its first ``keep`` only)."""
     try:
         parsed = json.loads(body)
     except ValueError:
         return body
     if not isinstance(parsed, dict) or not isinstance(parsed.get(key), list):
         return body
-    parsed[key] = parsed[key][::-1]
+    parsed[key] = parsed[key][::-1][:keep]
     return json.dumps(parsed).encode()
 
 
@@ -348,6 +349,8 @@ class FaultProxy:
             body = _drop_entries(body, "results", cut)
         if mode == "reversed" and request.is_write:
             body = _reversed(body, "results")
+        if mode == "last_result" and request.is_write:
+            body = _reversed(body, "results", keep=1)
         if mode == "loose" and request.is_write:
             body = _loosened(body)
         if self.echo_token:

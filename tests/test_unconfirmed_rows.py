@@ -213,7 +213,8 @@ def _label_ids(sb: Sandbox) -> list[int]:
 
 @pytest.mark.parametrize("version", VERSIONS)
 @pytest.mark.parametrize(
-    "mode", [None, "reversed", "unnamed:Sponsor", "unnamed:Manager", "unnamed:Employee"]
+    "mode",
+    [None, "reversed", "last_result", "unnamed:Sponsor", "unnamed:Manager", "unnamed:Employee"],
 )
 def test_a_created_label_gets_its_own_type_id(version: str, mode: str | None) -> None:
     """A paired label's answer lists the label and its inverse: the row took the first one's
@@ -389,3 +390,25 @@ def test_a_row_the_read_cannot_settle_stays_unknown_and_is_retried(
     assert (sheet["Deal ID"][3], victim) not in linked
     retry = hf.read_pairs(hf.export_retry(result, tmp_path / "retry.csv"))
     assert retry["to_id"].tolist() == [victim]
+
+
+@pytest.mark.parametrize("mode", [None, "reversed", "last_result"])
+def test_a_label_named_alike_both_ways_is_created_not_refused(mode: str | None) -> None:
+    """A contact-to-contact label paired with its own name ("Peer" / "Peer"): its answer names
+    it twice, and the labels read again list it twice; the create was reported failed
+    NOT_APPLIED while HubSpot held it.  It is a success, naming both type ids, guessing none."""
+    sheet = pd.DataFrame(
+        {"From": ["contacts"], "To": ["contacts"], "Label": ["Peer"], "Inverse label": ["Peer"]}
+    )
+    with Sandbox(seed="demo") as sb:
+        if mode is None:
+            result = hf.configure_labels(sheet, _client(sb.url, sb.token, "2026-03"))
+        else:
+            with FaultProxy(sb, then=mode, cued=True) as fp:
+                result = hf.configure_labels(sheet, _client(fp.url, sb.token, "2026-03"))
+        held = sb.labels("contacts", "contacts")
+    ids = sorted(held.loc[held["label"] == "Peer", "type_id"].astype(int))
+    assert len(ids) == 2
+    assert result["status"].tolist() == ["success"], result
+    message = result["error_message"][0]
+    assert all(str(i) in message for i in ids) and pd.isna(result["type_id"][0])

@@ -292,9 +292,11 @@ class _Labeler:
                 raise
             return self._maybe_created(f, t, label, exc)
         self._forget(f, t)
-        return self._created(f, t, label, created)
+        return self._created(f, t, label, created, inverse)
 
-    def _created(self, f: str, t: str, label: str, answer: list[Any]) -> _Outcome:
+    def _created(
+        self, f: str, t: str, label: str, answer: list[Any], inverse: str | None
+    ) -> _Outcome:
         """A create HubSpot answered: the row takes the type id of the one result naming the
         label (the answer lists the reverse direction too, in no documented order: a paired
         label's inverse, or an unpaired label under the same name).  Otherwise the labels are
@@ -306,7 +308,10 @@ class _Labeler:
             and whole(r.get("typeId")) is not None
             and normalize_label(str(r.get("label") or "")) == normalize_label(label)
         ]
-        if len(mine) == 1:
+        # The name tells the direction only when the reverse one is named otherwise: an
+        # unpaired label, or one paired with its own name, is named so both ways.
+        told = inverse is not None and normalize_label(inverse) != normalize_label(label)
+        if len(mine) == 1 and told:
             first = mine[0]
             category = str(first.get("category") or "USER_DEFINED")
             return _Outcome("create", Status.SUCCESS, category, whole(first.get("typeId")))
@@ -321,6 +326,14 @@ class _Labeler:
                 f"from {f} to {t} (type id {now[0].type_id})."
             )
             return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id, message=said)
+        if now:  # the label and its inverse under one name, both ways between one object
+            ids = " and ".join(str(d.type_id) for d in sorted(now, key=lambda d: d.type_id))
+            said = (
+                f'Created: HubSpot now lists "{label}" from {f} to {t} both ways (type ids '
+                f"{ids}); which id is this direction's its answer does not say, so none is "
+                "given here. Use the label by name."
+            )
+            return _Outcome("create", Status.SUCCESS, now[0].category, None, message=said)
         said = (
             f'Not applied: HubSpot answered the create without naming "{label}", and the labels '
             f"read now do not list it from {f} to {t}. Run the sheet again."

@@ -33,6 +33,12 @@ and, on cue, changes what the client sees:
   errors of a write's answer name no ``toObjectId`` (an error naming only the record at its
   limit, not the pair it refused);
 * ``fail_reads=True``: every batch read gets ``503`` (a read that should settle a row fails);
+* ``drop_reads="<text>"``: the results and errors of a batch read's answer that hold the text
+  are taken out (an answer that names a record it was asked about nowhere); the first
+  ``drop_reads_count`` answers only, when given;
+* ``stuck_cursor=True``: the cursors of a batch read are taken out of it before it is
+  forwarded, so every answer is a first page with the same cursor to the second (a server that
+  ignores the cursor: a walk through the pages that never ends);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -167,6 +173,18 @@ def _loosened(body: bytes) -> bytes:
     return json.dumps(parsed).encode()
 
 
+def _first_pages(request: _Request) -> _Request:
+    """A batch read ``request`` with the cursors taken out of its inputs."""
+    parsed = json.loads(request.body)
+    for item in parsed.get("inputs") or []:
+        if isinstance(item, dict):
+            item.pop("after", None)
+    body = json.dumps(parsed).encode()
+    headers = [(k, v) for k, v in request.headers if k.lower() != "content-length"]
+    headers.append(("Content-Length", str(len(body))))
+    return _Request(request.method, request.path, headers, body)
+
+
 def _without(request: _Request, key: str, text: str) -> _Request:
     """``request`` with the entries of its body's list ``key`` that hold ``text`` taken out."""
     body = _drop_entries(request.body, key, text)
@@ -186,6 +204,10 @@ class FaultProxy:
     then_count: int | None = None
     echo_token: bool = False
     fail_reads: bool = False
+    drop_reads: str | None = None
+    drop_reads_count: int | None = None
+    stuck_cursor: bool = False
+    reads_dropped: int = 0  # batch read answers changed by ``drop_reads``
     writes: int = 0
     drops: int = 0
     cued: bool = False
@@ -268,6 +290,20 @@ class FaultProxy:
                     return "lose"
             return "forward"
 
+    def _read_answer(self, body: bytes) -> bytes:
+        """A batch read's answer as ``drop_reads`` changes it (counted when it takes any out)."""
+        if self.drop_reads is not None:
+            with self._lock:
+                due = self.drop_reads_count is None or self.reads_dropped < self.drop_reads_count
+            if due:
+                cut = _drop_entries(body, "results", self.drop_reads)
+                cut = _drop_entries(cut, "errors", self.drop_reads)
+                if json.loads(cut) != json.loads(body):
+                    body = cut
+                    with self._lock:
+                        self.reads_dropped += 1
+        return body
+
     def _cue(self) -> None:
         with self._lock:
             self.cued = True
@@ -323,6 +359,9 @@ class FaultProxy:
         if cut is not None and mode.startswith("swallow:") and request.is_write:
             request = _without(request, "inputs", cut)
             headers = request.headers
+        if self.stuck_cursor and request.path.endswith("/batch/read"):
+            request = _first_pages(request)
+            headers = request.headers
         if mode.startswith("token:"):
             other = mode.split(":", 1)[1]
             headers = [(k, v) for k, v in headers if k.lower() != "authorization"]
@@ -353,6 +392,8 @@ class FaultProxy:
             body = _reversed(body, "results", keep=1)
         if mode == "loose" and request.is_write:
             body = _loosened(body)
+        if request.path.endswith("/batch/read"):
+            body = self._read_answer(body)
         if self.echo_token:
             token = (request.header("Authorization") or "").removeprefix("Bearer ").strip()
             body = _echo(body, token)

@@ -5,6 +5,8 @@
 * :mod:`~hubframe.hubspot.ratelimit` -- the rolling-window rate limiter every worker shares;
 * :mod:`~hubframe.hubspot.wire` -- the 2xx answer (:class:`ApiResponse`) and connections that
   tell when a request leaves;
+* :mod:`~hubframe.hubspot.pages` -- what a batch read's answer says of each record it asked
+  about, and what to ask next (pages, records asked again);
 * :mod:`~hubframe.hubspot.auth` -- the masked token (:class:`Secret`) and the one place that
   writes it into a request.
 """

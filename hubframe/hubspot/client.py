@@ -32,7 +32,6 @@ from hubframe.constants import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
     ENV_TOKEN,
-    MAX_BATCH_READ,
     MAX_OBJECT_BATCH_READ,
 )
 from hubframe.errors import (
@@ -56,6 +55,7 @@ from hubframe.hubspot.auth import (
     token_problem,
     token_text,
 )
+from hubframe.hubspot.pages import PageWalk
 from hubframe.hubspot.ratelimit import RateLimiter
 from hubframe.hubspot.wire import (
     Adapter,
@@ -524,21 +524,17 @@ class HubSpotClient:
         """Every association of the given records: from id -> list of ``to`` entries.
 
         Chunks to the batch read maximum and follows ``paging.next.after`` per record.
-        Records that HubSpot reports as invalid (errors[]) map to an empty list.
+        Records that HubSpot reports as invalid (errors[]) map to an empty list; one its
+        answers name nowhere is asked again, and fails the read if it never is
+        (:class:`~hubframe.hubspot.pages.PageWalk`).
         """
-        found: dict[str, list[JSON]] = {}
-        pending = [{"id": str(i)} for i in dict.fromkeys(str(i) for i in ids)]
-        for record in pending:
-            found[record["id"]] = []
-        while pending:
-            chunk, pending = pending[:MAX_BATCH_READ], pending[MAX_BATCH_READ:]
+        walk = PageWalk(ids, f"{from_type} to {to_type}")
+        found: dict[str, list[JSON]] = {item["id"]: [] for item in walk.todo}
+        while walk.todo:
+            chunk = walk.take()
             resp = self.batch_read(from_type, to_type, chunk)
-            for result in resp.json().get("results") or []:
-                from_id = str((result.get("from") or {}).get("id"))
-                found.setdefault(from_id, []).extend(result.get("to") or [])
-                after = ((result.get("paging") or {}).get("next") or {}).get("after")
-                if after:
-                    pending.append({"id": from_id, "after": str(after)})
+            for from_id, entries in walk.settle(resp.json(), chunk).found:
+                found[from_id].extend(entries)
         return found
 
     # --- records ------------------------------------------------------------------------------

@@ -241,7 +241,7 @@ def _spare_other_labels(
     except HubframeError as exc:
         if exc.stops_run:
             raise
-        return items  # not checked: sent as before (the read before sending says what is gone)
+        return _unchecked(items, prepared, exc)
     taken: dict[PairKey, set[int]] = {}
     for item in items:
         type_id = value(rows[item.position].get("type_id"))
@@ -275,6 +275,27 @@ def _spare_other_labels(
             f"Left in place: the two records also hold {names}, which this undo does not "
             "take back (a row of the run left out of it, or a label added since); the link "
             "stays for them. Undo those rows too to remove it."
+        )
+    return out
+
+
+def _unchecked(items: list[WorkItem], prepared: Prepared, exc: HubframeError) -> list[WorkItem]:
+    """The read of the labels pairs hold failed: a pair is not removed whole unchecked (it
+    could take labels this undo is not given); a label's own removal goes ahead."""
+    out: list[WorkItem] = []
+    for item in items:
+        if item.action is not Action.ARCHIVE:
+            out.append(item)
+            continue
+        prepared.settled[item.position] = Outcome.of_error(
+            Status.FAILED,
+            exc,
+            (
+                f"Not removed: which labels {item.from_type} {item.from_id} and {item.to_type} "
+                f"{item.to_id} hold could not be read ({str(exc).rstrip('.')}), and removing "
+                "the pair whole could take labels this undo is not given. Run the undo again."
+            ),
+            action=Action.ARCHIVE,
         )
     return out
 

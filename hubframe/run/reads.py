@@ -7,8 +7,10 @@ the way :class:`~hubframe.run.send.Sender` shares it for writes.  A record with 
 associations than one page holds comes back with a cursor; its next page is asked for in a
 later call (cursors of several records share a call).  Records HubSpot reports as having no
 associations (or as unknown: an item error) map to an empty list, as
-:meth:`~hubframe.hubspot.client.HubSpotClient.read_associations` does.  A call that fails for
-good raises its :class:`~hubframe.errors.HubframeError`: a read is all or nothing.
+:meth:`~hubframe.hubspot.client.HubSpotClient.read_associations` does; a record an answer names
+nowhere is asked again, and one never named fails the read
+(:class:`~hubframe.hubspot.pages.PageWalk`).  A call that fails for good raises its
+:class:`~hubframe.errors.HubframeError`: a read is all or nothing.
 
 :func:`read_records` does the same for records (objects batch read,
 :data:`~hubframe.constants.MAX_OBJECT_BATCH_READ` a call): the record checks of validation and
@@ -23,13 +25,13 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Final
 
-from hubframe.constants import MAX_BATCH_READ, MAX_OBJECT_BATCH_READ
+from hubframe.constants import MAX_OBJECT_BATCH_READ
+from hubframe.hubspot.pages import Input, PageWalk
 
 if TYPE_CHECKING:  # only annotations: validation imports this module offline
     from hubframe.hubspot.client import HubSpotClient
 
 JSON = dict[str, Any]
-Page = tuple[list[tuple[str, list[JSON]]], list[JSON]]  # (from id, entries) found, next inputs
 
 #: Calls in flight when nothing is known yet about the rate budget or the latency.
 DEFAULT_READ_WORKERS: Final = 8
@@ -46,22 +48,6 @@ def pool_size(client: HubSpotClient, latency_s: float) -> int:
     return max(1, min(cap, max(DEFAULT_READ_WORKERS, wanted)))
 
 
-def _read_page(client: HubSpotClient, from_type: str, to_type: str, inputs: list[JSON]) -> Page:
-    """One batch read: the entries of each record, and the inputs of the records' next pages."""
-    body = client.batch_read(from_type, to_type, inputs).json()
-    found: list[tuple[str, list[JSON]]] = []
-    more: list[JSON] = []
-    for result in body.get("results") or []:
-        if not isinstance(result, dict):
-            continue
-        from_id = str((result.get("from") or {}).get("id"))
-        found.append((from_id, [e for e in result.get("to") or [] if isinstance(e, dict)]))
-        after = ((result.get("paging") or {}).get("next") or {}).get("after")
-        if after:
-            more.append({"id": from_id, "after": str(after)})
-    return found, more
-
-
 def iter_links(
     client: HubSpotClient,
     from_type: str,
@@ -74,35 +60,36 @@ def iter_links(
     """(from id, its ``to`` entries) as the pages arrive -- a record with several pages comes
     once per page, in page order -- while the next calls are in flight: the caller's work on a
     page overlaps the network.  ``on_call(records)`` is called as each call returns, with the
-    records it read a first page of (next pages are not counted again)."""
-    todo: list[JSON] = [{"id": i} for i in dict.fromkeys(str(i) for i in ids)]
+    records it read a first page of (next pages and records asked again are not counted)."""
+    walk = PageWalk(ids, f"{from_type} to {to_type}")
     # Until a call has answered, the latency (and maybe the rate budget) is not known: a few
     # calls go out at once, and the pool is sized to fill the budget once the first answers.
     size = workers or DEFAULT_READ_WORKERS
     learning, started = workers is None, time.monotonic()
     pool = ThreadPoolExecutor(max(MAX_READ_WORKERS, size), thread_name_prefix="hubframe-read")
-    flying: dict[Future[Page], int] = {}
+    flying: dict[Future[Any], list[Input]] = {}
     try:
-        while todo or flying:
-            while todo and len(flying) < size:
-                chunk = todo[:MAX_BATCH_READ]
-                del todo[:MAX_BATCH_READ]
-                fresh = sum(1 for record in chunk if "after" not in record)  # not a next page
-                flying[pool.submit(_read_page, client, from_type, to_type, chunk)] = fresh
+        while walk.todo or flying:
+            while walk.todo and len(flying) < size:
+                chunk = walk.take()
+                flying[pool.submit(_answer, client, from_type, to_type, chunk)] = chunk
             done, _ = wait(flying, return_when=FIRST_COMPLETED)
             for future in done:
-                found, more = future.result()
-                todo.extend(more)
+                settled = walk.settle(future.result(), flying.pop(future))
                 if on_call is not None:
-                    on_call(flying[future])
-                del flying[future]
-                yield from found
+                    on_call(settled.first_pages)
+                yield from settled.found
             if learning:
                 size, learning = pool_size(client, time.monotonic() - started), False
     finally:
         for future in flying:
             future.cancel()
         pool.shutdown(wait=True)
+
+
+def _answer(client: HubSpotClient, from_type: str, to_type: str, inputs: list[Input]) -> Any:
+    """One batch read's answer body."""
+    return client.batch_read(from_type, to_type, inputs).json()
 
 
 def read_links(

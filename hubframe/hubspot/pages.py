@@ -1,0 +1,126 @@
+"""What a batch read's answer says of each record it asked about, and what to ask next.
+
+HubSpot answers an associations batch read with ``results`` (a record's ``to`` entries, with a
+cursor when it has more) and ``errors`` (a record with no associations, or one it does not
+know).  A record named in neither was not answered: reading it as "no associations" would let
+an undo skip a link that is there, a removal leave one in place, an export drop a record's rows
+and a check report a written row as not applied.  :class:`PageWalk` asks such a record again;
+one left unnamed :data:`MAX_ASKS` times fails the read, as does a cursor given twice for one
+record (a walk that would never end).  An error settles a record's first page only (a later
+page it refuses is asked again).  A result naming a record that was not asked is ignored.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Any, Final
+
+from hubframe.constants import MAX_BATCH_READ
+from hubframe.errors import ErrorCode, ServerError
+
+JSON = dict[str, Any]
+Input = dict[str, str]  # {"id": ...} or {"id": ..., "after": cursor}
+Entries = list[tuple[str, list[JSON]]]  # (from id, its ``to`` entries on one page)
+
+#: How many times one page of one record is asked before an answer that never names it fails.
+MAX_ASKS: Final = 3
+
+_DIGITS = re.compile(r"\d+")
+
+
+@dataclass(frozen=True)
+class Settled:
+    """What one answer gave: the entries found, and how many records it read a first page of."""
+
+    found: Entries
+    first_pages: int
+
+
+class PageWalk:
+    """The inputs of a batch read still to ask, fed by the answers (see the module docstring).
+
+    ``what`` names the read in an error (``"deals to contacts"``).  Not thread-safe: one
+    thread takes inputs and settles answers; the calls themselves may run anywhere."""
+
+    def __init__(self, ids: Iterable[str], what: str) -> None:
+        self.todo: list[Input] = [{"id": i} for i in dict.fromkeys(str(i) for i in ids)]
+        self.what = what
+        self._asks: dict[tuple[str, str | None], int] = {}
+        self._cursors: set[tuple[str, str]] = set()
+
+    def take(self, size: int = MAX_BATCH_READ) -> list[Input]:
+        """The next inputs to ask (at most ``size``), taken off the list."""
+        chunk = self.todo[:size]
+        del self.todo[:size]
+        for item in chunk:
+            key = (item["id"], item.get("after"))
+            self._asks[key] = self._asks.get(key, 0) + 1
+        return chunk
+
+    def settle(self, body: Any, inputs: Sequence[Input]) -> Settled:
+        """Read one answer to ``inputs``: the entries of the records it names in ``results``;
+        their next pages and the inputs it does not name go back on the list."""
+        body = body if isinstance(body, dict) else {}
+        asked = {item["id"]: item for item in inputs}
+        # an error settles a record's first page only: a later page it refuses is not "none"
+        fresh = {i for i, item in asked.items() if "after" not in item}
+        named = _named_by_errors(body.get("errors")) & fresh
+        found: Entries = []
+        for result in body.get("results") or []:
+            if not isinstance(result, dict):
+                continue
+            from_id = str((result.get("from") or {}).get("id"))
+            if from_id not in asked:
+                continue
+            named.add(from_id)
+            found.append((from_id, [e for e in result.get("to") or [] if isinstance(e, dict)]))
+            after = ((result.get("paging") or {}).get("next") or {}).get("after")
+            if after:
+                self._next_page(from_id, str(after))
+        again = [item for item in inputs if item["id"] not in named]
+        self._ask_again(again)
+        first = sum(1 for item in inputs if "after" not in item and item["id"] in named)
+        return Settled(found, first)
+
+    def _next_page(self, from_id: str, after: str) -> None:
+        if (from_id, after) in self._cursors:
+            raise ServerError(
+                f"HubSpot's batch read of {self.what} gave the same page cursor twice for "
+                f"record {from_id}: reading on would never end, so the read stops here.",
+                code=ErrorCode.SERVER_ERROR,
+            )
+        self._cursors.add((from_id, after))
+        self.todo.append({"id": from_id, "after": after})
+
+    def _ask_again(self, inputs: list[Input]) -> None:
+        spent = [i["id"] for i in inputs if self._asks[(i["id"], i.get("after"))] >= MAX_ASKS]
+        if spent:
+            shown = ", ".join(spent[:5]) + (f" and {len(spent) - 5} more" if len(spent) > 5 else "")
+            raise ServerError(
+                f"HubSpot's answers to a batch read of {self.what} named neither the "
+                f"associations of record {shown} nor an error for it, {MAX_ASKS} times: what "
+                "the portal holds for it is not known, so the read stops here rather than "
+                "take it for none.",
+                code=ErrorCode.SERVER_ERROR,
+            )
+        self.todo.extend(inputs)
+
+
+def _named_by_errors(errors: Any) -> set[str]:
+    """The ids an answer's errors name: in their ``context`` values or their message."""
+    named: set[str] = set()
+    for error in errors if isinstance(errors, list) else []:
+        if not isinstance(error, dict):
+            continue
+        context = error.get("context")
+        for value in context.values() if isinstance(context, dict) else ():
+            named.update(str(v) for v in (value if isinstance(value, list) else [value]))
+        message = error.get("message")
+        if isinstance(message, str):
+            named.update(_DIGITS.findall(message))
+    return named
+
+
+__all__ = ["MAX_ASKS", "PageWalk", "Settled"]

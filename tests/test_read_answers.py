@@ -1,0 +1,246 @@
+"""A batch read's answer that names a record nowhere does not say it has no associations.
+
+Every read of the portal took a record its answer named in neither ``results`` nor
+``errors`` for a record with none: an undo reported a link still there ``NOT_ASSOCIATED`` and
+left it, or removed a pair whole with a label added by hand; an export dropped the record's
+rows; a check after a create reported a row HubSpot applied ``NOT_APPLIED``.  And a server
+giving one record the same cursor again and again kept the reader asking for ever.  Such a
+record is now asked again, and a read whose answers never name it (or that is given a cursor
+twice) fails, naming the record; an undo whose check of the labels a pair holds fails
+removes no pair whole.  The fault proxy plays the answers: ``drop_reads`` takes a record out
+of them (the first ``drop_reads_count`` only, when given), ``stuck_cursor`` makes the server
+ignore cursors, ``fail_reads`` answers every read 503.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pytest
+from faultproxy import FaultProxy
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+from hubframe.errors import ServerError
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.pages import MAX_ASKS
+from hubframe.jobs.export import read_associations
+from hubframe.run.reads import read_links
+from hubframe.sandbox import Sandbox
+from hubframe.testing import demo_ids
+
+VERSIONS = ["2026-03", "2026-09", "v4"]
+DEALS = [str(i) for i in demo_ids("deals")]
+CONTACTS = [str(i) for i in demo_ids("contacts")]
+READ_DEALS = DEALS[:12]
+
+Links = dict[str, set[tuple[str, frozenset[int]]]]
+
+
+def _client(url: str, token: str, version: str) -> HubSpotClient:
+    return HubSpotClient(
+        token=token, base_url=url, api_version=version, backoff_base=0.01, backoff_cap=0.05
+    )
+
+
+def _busy(sb: Sandbox, page_size: int) -> None:
+    """Deal 3 with 11 contacts (some labeled; deal 8 has none), pages of ``page_size``."""
+    champion = sb.type_id("deals", "contacts", "Champion")
+    for n, contact in enumerate(CONTACTS[40:51]):
+        sb.associate("deals", DEALS[3], "contacts", contact, champion if n % 3 == 0 else None)
+    sb.set_read_page_size(page_size)
+
+
+def _by_client(client: HubSpotClient) -> Links:
+    return _links(client.read_associations("deals", "contacts", READ_DEALS))
+
+
+def _by_pool(client: HubSpotClient) -> Links:
+    return _links(read_links(client, "deals", "contacts", READ_DEALS, workers=3))
+
+
+def _by_export(client: HubSpotClient) -> Links:
+    frame = read_associations(client, "deals", "contacts", READ_DEALS, progress=False)
+    out: Links = {d: set() for d in READ_DEALS}
+    types: dict[tuple[str, str], set[int]] = {}
+    for f, t, x in zip(frame["from_id"], frame["to_id"], frame["type_id"], strict=True):
+        types.setdefault((str(f), str(t)), set()).add(int(x))
+    for (f, t), ids in types.items():
+        out[f].add((t, frozenset(ids)))
+    return out
+
+
+def _links(found: dict[str, list[dict[str, Any]]]) -> Links:
+    out: Links = {}
+    for from_id, entries in found.items():
+        pairs: dict[str, set[int]] = {}
+        for entry in entries:
+            ids = {int(s["typeId"]) for s in entry.get("associationTypes") or []}
+            pairs.setdefault(str(entry["toObjectId"]), set()).update(ids)
+        out[from_id] = {(t, frozenset(ids)) for t, ids in pairs.items()}
+    return out
+
+
+READERS: dict[str, Callable[[HubSpotClient], Links]] = {
+    "client": _by_client,
+    "pool": _by_pool,
+    "export": _by_export,
+}
+
+
+@settings(
+    max_examples=30,
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    version=st.sampled_from(VERSIONS),
+    reader=st.sampled_from(sorted(READERS)),
+    victim=st.sampled_from([1, 3, 8]),  # plain, paged (when pages are small), none at all
+    drops=st.integers(0, MAX_ASKS + 1),
+    page_size=st.sampled_from([4, 100]),
+)
+def test_a_record_an_answer_leaves_out_is_asked_again_or_fails_the_read(
+    version: str, reader: str, victim: int, drops: int, page_size: int
+) -> None:
+    deal = DEALS[victim]
+    with Sandbox(seed="demo") as sb:
+        _busy(sb, page_size)
+        truth = READERS[reader](_client(sb.url, sb.token, version))
+        with FaultProxy(sb, drop_reads=f'"{deal}"', drop_reads_count=drops) as fp:
+            client = _client(fp.url, sb.token, version)
+            if drops >= MAX_ASKS:
+                with pytest.raises(ServerError, match=f"named neither .* record {deal} "):
+                    READERS[reader](client)
+            else:
+                assert READERS[reader](client) == truth
+            assert fp.reads_dropped == min(drops, MAX_ASKS)
+    assert truth[DEALS[8]] == set() and len(truth[DEALS[3]]) > 4  # the shapes were there
+
+
+@pytest.mark.parametrize("reader", sorted(READERS))
+def test_a_cursor_given_twice_stops_the_read(reader: str) -> None:
+    """A server ignoring cursors gives deal 3 its second page's cursor for ever: the read
+    stops on the cursor's second coming instead of asking (and growing) without end."""
+    outcome: list[BaseException | Links] = []
+    with Sandbox(seed="demo") as sb:
+        _busy(sb, 4)
+        with FaultProxy(sb, stuck_cursor=True) as fp:
+            client = _client(fp.url, sb.token, "2026-03")
+
+            def read() -> None:
+                try:
+                    outcome.append(READERS[reader](client))
+                except BaseException as exc:
+                    outcome.append(exc)
+
+            worker = threading.Thread(target=read, daemon=True)
+            worker.start()
+            worker.join(timeout=30)
+            assert not worker.is_alive(), "the read never ended"
+    assert len(outcome) == 1 and isinstance(outcome[0], ServerError), outcome
+    assert f"same page cursor twice for record {DEALS[3]}" in str(outcome[0])
+
+
+# --- what the reads settle ------------------------------------------------------------------
+
+
+def _pair_labels(sb: Sandbox, deal: str, contact: str) -> tuple[bool, set[str]]:
+    links = sb.associations("deals", "contacts")
+    mine = links[(links["from_id"].astype(str) == deal) & (links["to_id"].astype(str) == contact)]
+    types = sb.labels("deals", "contacts")
+    names = dict(zip(types["type_id"], types["label"], strict=True))
+    labels = {str(names[t]) for t in mine["type_id"].astype(int) if pd.notna(names.get(t))}
+    return len(mine) > 0, labels
+
+
+def _sheet(pairs: list[tuple[str, str, str]]) -> pd.DataFrame:
+    return pd.DataFrame(pairs, columns=["Deal ID", "Contact ID", "Association label"])
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_undo_asks_again_for_a_pair_the_labels_read_left_out(version: str) -> None:
+    """The run linked a pair plainly; a label was added by hand.  The undo's read of the
+    labels the pair holds leaves the deal out once: before, the pair went whole with the hand
+    label; now the deal is asked again, and the plain link stays for the label."""
+    deal, contact = DEALS[6], CONTACTS[60]
+    with Sandbox(seed="demo") as sb:
+        client = _client(sb.url, sb.token, version)
+        result = hf.associate(
+            _sheet([(deal, contact, "")]), client, record_existing=True, progress=False
+        )
+        assert result["status"].tolist() == ["success"]
+        sb.associate(
+            "deals", deal, "contacts", contact, sb.type_id("deals", "contacts", "Champion")
+        )
+        with FaultProxy(sb, drop_reads=f'"{deal}"', drop_reads_count=1) as fp:
+            report = hf.undo(result, _client(fp.url, sb.token, version), progress=False)
+            assert fp.reads_dropped == 1
+        assert _pair_labels(sb, deal, contact) == (True, {"Champion"})
+    assert report["status"].tolist() == ["skipped"], report
+    assert report["error_message"][0].startswith("Left in place")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_undo_asks_again_for_a_label_the_read_before_sending_left_out(version: str) -> None:
+    """A labeled row's undo reads whether the label is still there: an answer leaving the deal
+    out made it ``NOT_ASSOCIATED``, not sent, the label left in the portal."""
+    deal, contact = DEALS[6], CONTACTS[61]
+    with Sandbox(seed="demo") as sb:
+        client = _client(sb.url, sb.token, version)
+        result = hf.associate(
+            _sheet([(deal, contact, "Champion")]), client, record_existing=True, progress=False
+        )
+        assert result["status"].tolist() == ["success"]
+        with FaultProxy(sb, drop_reads=f'"{deal}"', drop_reads_count=2) as fp:
+            report = hf.undo(result, _client(fp.url, sb.token, version), progress=False)
+        assert _pair_labels(sb, deal, contact)[1] == set()
+    assert report["status"].tolist() == ["success"], report
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_undo_removes_no_pair_whole_when_its_labels_cannot_be_read(version: str) -> None:
+    """Every read fails: a plain link's row is not removed whole unchecked (it could take a
+    label this undo is not given) and says so; a label's own removal goes ahead."""
+    deal, plain, labeled = DEALS[6], CONTACTS[62], CONTACTS[63]
+    rows = [(deal, plain, ""), (deal, labeled, "Champion")]
+    with Sandbox(seed="demo") as sb:
+        client = _client(sb.url, sb.token, version)
+        sb.associate("deals", deal, "contacts", labeled)  # linked before: its label goes alone
+        result = hf.associate(_sheet(rows), client, record_existing=True, progress=False)
+        assert result["status"].tolist() == ["success", "success"]
+        hand = sb.type_id("deals", "contacts", "Decision maker")
+        sb.associate("deals", deal, "contacts", plain, hand)
+        with FaultProxy(sb, fail_reads=True) as fp:
+            report = hf.undo(result, _client(fp.url, sb.token, version), progress=False)
+        assert _pair_labels(sb, deal, plain) == (True, {"Decision maker"})
+        assert _pair_labels(sb, deal, labeled) == (True, set())  # the plain link was there before
+        again = hf.undo(result, client, progress=False)  # the reads answer again
+        assert _pair_labels(sb, deal, plain) == (True, {"Decision maker"})
+    assert again["status"].tolist() == ["skipped", "skipped"], again
+    assert again["error_message"][0].startswith("Left in place")
+    assert again["error_code"][1] == "NOT_ASSOCIATED"
+    assert report["status"].tolist() == ["failed", "success"], report
+    message = report["error_message"][0]
+    assert message.startswith(f"Not removed: which labels deals {deal} and contacts {plain}")
+    assert "Run the undo again" in message and report["error_code"][0] == "SERVER_ERROR"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_check_after_a_create_asks_again_for_a_record_its_read_left_out(version: str) -> None:
+    """A create's answer leaves a row unlisted (HubSpot applied it), and the read that checks
+    it leaves the deal out once: the row was ``NOT_APPLIED``; it is a success."""
+    deal, contact = DEALS[6], CONTACTS[64]
+    with Sandbox(seed="demo") as sb:
+        with FaultProxy(
+            sb, then=f"unnamed:{contact}", cued=True, drop_reads=f'"{deal}"', drop_reads_count=1
+        ) as fp:
+            client = _client(fp.url, sb.token, version)
+            result = hf.associate(_sheet([(deal, contact, "Champion")]), client, progress=False)
+            assert fp.reads_dropped == 1
+        assert _pair_labels(sb, deal, contact) == (True, {"Champion"})
+    assert result["status"].tolist() == ["success"], result

@@ -29,8 +29,9 @@ from hubframe.errors import ServerError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.pages import MAX_ASKS
 from hubframe.jobs.export import read_associations
-from hubframe.run.reads import read_links
+from hubframe.run.reads import read_links, read_records
 from hubframe.sandbox import Sandbox
+from hubframe.sandbox.demo import contact_properties
 from hubframe.testing import demo_ids
 
 VERSIONS = ["2026-03", "2026-09", "v4"]
@@ -244,3 +245,93 @@ def test_a_check_after_a_create_asks_again_for_a_record_its_read_left_out(versio
             assert fp.reads_dropped == 1
         assert _pair_labels(sb, deal, contact) == (True, {"Champion"})
     assert result["status"].tolist() == ["success"], result
+
+
+# --- records read by id -----------------------------------------------------------------------
+
+
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    version=st.sampled_from(VERSIONS),
+    drops=st.integers(0, MAX_ASKS + 1),
+    victim=st.sampled_from([DEALS[2], "2049999999"]),  # a record, one HubSpot does not have
+)
+def test_a_record_id_an_answer_leaves_out_is_asked_again_or_fails_the_read(
+    version: str, drops: int, victim: str
+) -> None:
+    asked = [*DEALS[:5], "2049999999"]
+    with (
+        Sandbox(seed="demo") as sb,
+        FaultProxy(sb, drop_reads=f'"{victim}"', drop_reads_count=drops) as fp,
+    ):
+        client = _client(fp.url, sb.token, version)
+        if drops >= MAX_ASKS:
+            with pytest.raises(ServerError, match=f"named neither record {victim} nor"):
+                read_records(client, "deals", asked)
+        else:
+            found = {str(r["id"]) for r in read_records(client, "deals", asked)}
+            assert found == set(DEALS[:5])
+        assert fp.reads_dropped == min(drops, MAX_ASKS)
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_validation_asks_again_for_a_record_its_read_left_out(version: str) -> None:
+    """Validated online, a deal the objects read left out once was "HubSpot has no deal ...",
+    and its rows were never sent."""
+    deal, contact = DEALS[6], CONTACTS[65]
+    with (
+        Sandbox(seed="demo") as sb,
+        FaultProxy(sb, drop_reads=f'"{deal}"', drop_reads_count=1) as fp,
+    ):
+        client = _client(fp.url, sb.token, version)
+        issues = hf.validate_pairs(
+            _sheet([(deal, contact, "Champion")]), client, check_records=True
+        )
+        assert fp.reads_dropped == 1
+    assert issues.empty, issues.to_dict("records")
+
+
+@pytest.mark.parametrize("dropped", ["email", "nobody"])
+@pytest.mark.parametrize("drops", [1, MAX_ASKS])
+def test_an_email_lookup_asks_again_for_a_value_its_read_left_out(dropped: str, drops: int) -> None:
+    """Looked up by email, a contact the objects read left out once was "No contact with email
+    ... exists" and its row never sent; an email HubSpot does not have stays not found.  An
+    email never named fails its rows' lookup (not sent, in the retry file), naming the read."""
+    emails = [contact_properties()[50]["email"].upper(), "nobody@example.com"]
+    victim = emails[0].lower() if dropped == "email" else emails[1]
+    sheet = pd.DataFrame({"Deal ID": DEALS[9], "Contact email": emails, "Association label": ""})
+    with (
+        Sandbox(seed="demo") as sb,
+        FaultProxy(sb, drop_reads=victim, drop_reads_count=drops) as fp,
+    ):
+        client = _client(fp.url, sb.token, "2026-03")
+        result = hf.associate(hf.read_pairs(sheet), client, progress=False)
+        assert fp.reads_dropped == drops
+    codes = result["error_code"].tolist()
+    if drops >= MAX_ASKS:
+        assert result["status"].tolist() == ["failed", "failed"], result
+        assert codes == ["SERVER_ERROR", "SERVER_ERROR"]
+        assert "named neither record" in result["error_message"][0]
+    else:
+        assert result["status"].tolist() == ["success", "failed"], result
+        assert codes[1] == "OBJECT_NOT_FOUND"
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_errors_without_names_still_answer_for_the_records_they_are_about(version: str) -> None:
+    """With bare error details (no context: which records an error is about is not said), an
+    error for each record left unnamed answers for it, as before: a deal without associations
+    reads as none, a record HubSpot lacks as missing, an email it lacks as not found."""
+    with Sandbox(seed="demo", behaviour={"error_details": "bare"}) as sb:
+        _busy(sb, 4)
+        client = _client(sb.url, sb.token, version)
+        for reader in READERS.values():
+            links = reader(client)
+            assert links[DEALS[8]] == set() and len(links[DEALS[3]]) == 11
+        found = read_records(client, "deals", [DEALS[2], "2049999999", DEALS[4]])
+        assert {str(r["id"]) for r in found} == {DEALS[2], DEALS[4]}
+        email = contact_properties()[50]["email"]
+        sheet = pd.DataFrame({"Deal ID": DEALS[9], "Contact email": [email, "nobody@example.com"]})
+        result = hf.associate(hf.read_pairs(sheet), client, progress=False)
+    assert result["status"].tolist() == ["success", "failed"], result
+    assert result["error_code"].tolist()[1] == "OBJECT_NOT_FOUND"

@@ -11,8 +11,30 @@
   writes it into a request.
 """
 
-from hubframe.hubspot.auth import Secret
-from hubframe.hubspot.client import HubSpotClient
-from hubframe.hubspot.wire import ApiResponse
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from hubframe.hubspot.auth import Secret
+    from hubframe.hubspot.client import HubSpotClient
+    from hubframe.hubspot.wire import ApiResponse
+
+#: Imported on first use: the reading of an answer (``pages``) needs no HTTP library.
+_LAZY = {
+    "ApiResponse": "hubframe.hubspot.wire",
+    "HubSpotClient": "hubframe.hubspot.client",
+    "Secret": "hubframe.hubspot.auth",
+}
 
 __all__ = ["ApiResponse", "HubSpotClient", "Secret"]
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module 'hubframe.hubspot' has no attribute {name!r}")
+    found = getattr(importlib.import_module(module), name)
+    globals()[name] = found
+    return found

@@ -7,7 +7,9 @@ an undo skip a link that is there, a removal leave one in place, an export drop 
 and a check report a written row as not applied.  :class:`PageWalk` asks such a record again;
 one left unnamed :data:`MAX_ASKS` times fails the read, as does a cursor given twice for one
 record (a walk that would never end).  An error settles a record's first page only (a later
-page it refuses is asked again).  A result naming a record that was not asked is ignored.
+page it refuses is asked again).  Errors that name no record (an answer with bare error
+details) settle the records left unnamed when there is one such error for each of them.  A
+result naming a record that was not asked is ignored.
 """
 
 from __future__ import annotations
@@ -66,7 +68,9 @@ class PageWalk:
         asked = {item["id"]: item for item in inputs}
         # an error settles a record's first page only: a later page it refuses is not "none"
         fresh = {i for i, item in asked.items() if "after" not in item}
-        named = _named_by_errors(body.get("errors")) & fresh
+        names = error_names(body.get("errors"))
+        named = set().union(*names) & fresh
+        anonymous = sum(1 for n in names if not n & asked.keys())
         found: Entries = []
         for result in body.get("results") or []:
             if not isinstance(result, dict):
@@ -79,6 +83,9 @@ class PageWalk:
             after = ((result.get("paging") or {}).get("next") or {}).get("after")
             if after:
                 self._next_page(from_id, str(after))
+        unnamed = fresh - named
+        if unnamed and anonymous >= len(unnamed):  # errors without names, one for each
+            named |= unnamed
         again = [item for item in inputs if item["id"] not in named]
         self._ask_again(again)
         first = sum(1 for item in inputs if "after" not in item and item["id"] in named)
@@ -108,19 +115,22 @@ class PageWalk:
         self.todo.extend(inputs)
 
 
-def _named_by_errors(errors: Any) -> set[str]:
-    """The ids an answer's errors name: in their ``context`` values or their message."""
-    named: set[str] = set()
+def error_names(errors: Any, *, messages: bool = True) -> list[set[str]]:
+    """What each of an answer's errors names: the values of its ``context`` and
+    (``messages``) the digit runs of its message; one set per error."""
+    out: list[set[str]] = []
     for error in errors if isinstance(errors, list) else []:
         if not isinstance(error, dict):
             continue
+        named: set[str] = set()
         context = error.get("context")
         for value in context.values() if isinstance(context, dict) else ():
             named.update(str(v) for v in (value if isinstance(value, list) else [value]))
         message = error.get("message")
-        if isinstance(message, str):
+        if isinstance(message, str) and messages:
             named.update(_DIGITS.findall(message))
-    return named
+        out.append(named)
+    return out
 
 
-__all__ = ["MAX_ASKS", "PageWalk", "Settled"]
+__all__ = ["MAX_ASKS", "PageWalk", "Settled", "error_names"]

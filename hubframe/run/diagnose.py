@@ -23,9 +23,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from hubframe.constants import HUBSPOT_DEFINED, MAX_OBJECT_BATCH_READ
+from hubframe.constants import HUBSPOT_DEFINED
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.reads import read_records
 from hubframe.run.work import Batch, WorkItem
 from hubframe.vocab import Action, object_noun
 
@@ -49,13 +50,7 @@ class _Reads:
         self._limits: dict[tuple[str, str], dict[int, int]] = {}
 
     def existing(self, object_type: str, ids: Iterable[str]) -> set[str]:
-        wanted = list(dict.fromkeys(ids))
-        found: set[str] = set()
-        for start in range(0, len(wanted), MAX_OBJECT_BATCH_READ):
-            chunk = wanted[start : start + MAX_OBJECT_BATCH_READ]
-            body = self.client.batch_read_records(object_type, chunk).json()
-            found |= {str(r.get("id")) for r in body.get("results") or [] if isinstance(r, dict)}
-        return found
+        return {str(r.get("id")) for r in read_records(self.client, object_type, ids)}
 
     def labels(self, from_type: str, to_type: str) -> Types:
         key = (from_type, to_type)

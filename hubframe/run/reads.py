@@ -26,7 +26,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Final
 
 from hubframe.constants import MAX_OBJECT_BATCH_READ
-from hubframe.hubspot.pages import Input, PageWalk
+from hubframe.errors import ErrorCode, ServerError
+from hubframe.hubspot.pages import MAX_ASKS, Input, PageWalk, error_names
 
 if TYPE_CHECKING:  # only annotations: validation imports this module offline
     from hubframe.hubspot.client import HubSpotClient
@@ -122,7 +123,9 @@ def read_records(
 ) -> list[JSON]:
     """The records HubSpot knows among ``values`` (ids, or values of the unique ``id_property``),
     as its batch reads return them: every call at once on a small pool under the client's rate
-    limiter.  A call that fails for good raises (the calls not started are dropped)."""
+    limiter.  A call that fails for good raises (the calls not started are dropped).  An id
+    an answer names in neither its results nor its errors is asked again, and fails the read
+    when it never is (it is not taken for a record HubSpot does not have)."""
     distinct = list(dict.fromkeys(str(v) for v in values))
     chunks = [
         distinct[start : start + MAX_OBJECT_BATCH_READ]
@@ -132,11 +135,17 @@ def read_records(
         return []
 
     def read(chunk: list[str]) -> list[JSON]:
-        resp = client.batch_read_records(
-            object_type, chunk, id_property=id_property, properties=properties
-        )
-        results = resp.json().get("results") or []
-        return [r for r in results if isinstance(r, dict)]
+        found: list[JSON] = []
+        for _ in range(MAX_ASKS):
+            body = client.batch_read_records(
+                object_type, chunk, id_property=id_property, properties=properties
+            ).json()
+            results = [r for r in body.get("results") or [] if isinstance(r, dict)]
+            found += results
+            chunk = _unnamed(chunk, results, body.get("errors"), id_property)
+            if not chunk:
+                return found
+        raise _unnamed_records(object_type, chunk)
 
     size = max(1, min(len(chunks), MAX_READ_WORKERS, client.limiter.effective_max))
     pool = ThreadPoolExecutor(size, thread_name_prefix="hubframe-read")
@@ -144,6 +153,45 @@ def read_records(
         return [record for found in pool.map(read, chunks) for record in found]
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _unnamed(
+    values: list[str], results: list[JSON], errors: Any, id_property: str | None
+) -> list[str]:
+    """The ``values`` an objects batch read's answer names in neither its results nor its
+    errors: ids, or values of ``id_property`` (matched as HubSpot matches them, ignoring case
+    and the spaces around).  An error names a value in its context or its message; one that
+    names none of them (bare error details) answers for every value left."""
+    key = str if id_property is None else _key
+    errors = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+    if id_property is None:
+        named = {str(r.get("id")) for r in results}
+    else:
+        named = {_key((r.get("properties") or {}).get(id_property)) for r in results}
+    asked = {key(v) for v in values}
+    for error, names in zip(errors, error_names(errors), strict=True):
+        said = {key(n) for n in names} & asked
+        if id_property is not None:
+            message = str(error.get("message") or "").casefold()
+            said |= {v for v in asked if v in message}
+        if not said:
+            return []
+        named |= said
+    return [v for v in values if key(v) not in named]
+
+
+def _key(value: object) -> str:
+    return str(value).strip().casefold()
+
+
+def _unnamed_records(object_type: str, ids: list[str]) -> ServerError:
+    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
+    return ServerError(
+        f"HubSpot's answers to a batch read of {object_type} records named neither record "
+        f"{shown} nor an error for it, {MAX_ASKS} times: whether it exists is not known, so "
+        "the read stops here rather than take it for missing.",
+        code=ErrorCode.SERVER_ERROR,
+    )
 
 
 def types_of(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:

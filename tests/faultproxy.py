@@ -36,9 +36,9 @@ and, on cue, changes what the client sees:
 * ``drop_reads="<text>"``: the results and errors of a batch read's answer that hold the text
   are taken out (an answer that names a record it was asked about nowhere); the first
   ``drop_reads_count`` answers only, when given;
-* ``stuck_cursor=True``: the cursors of a batch read are taken out of it before it is
-  forwarded, so every answer is a first page with the same cursor to the second (a server that
-  ignores the cursor: a walk through the pages that never ends);
+* ``stuck_cursor=True``: the cursors of a batch read (and the ``after`` of a GET) are taken
+  out of it before it is forwarded, so every answer is a first page with the same cursor to
+  the second (a server that ignores the cursor: a walk through the pages that never ends);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -183,6 +183,13 @@ def _first_pages(request: _Request) -> _Request:
     headers = [(k, v) for k, v in request.headers if k.lower() != "content-length"]
     headers.append(("Content-Length", str(len(body))))
     return _Request(request.method, request.path, headers, body)
+
+
+def _no_after(path: str) -> str:
+    """``path`` without its ``after`` query parameter (the first page again)."""
+    route, _, query = path.partition("?")
+    kept = [p for p in query.split("&") if p and not p.startswith("after=")]
+    return route + ("?" + "&".join(kept) if kept else "")
 
 
 def _without(request: _Request, key: str, text: str) -> _Request:
@@ -362,6 +369,8 @@ class FaultProxy:
         if self.stuck_cursor and request.path.endswith("/batch/read"):
             request = _first_pages(request)
             headers = request.headers
+        if self.stuck_cursor and request.method == "GET":
+            request = _Request(request.method, _no_after(request.path), headers, request.body)
         if mode.startswith("token:"):
             other = mode.split(":", 1)[1]
             headers = [(k, v) for k, v in headers if k.lower() != "authorization"]

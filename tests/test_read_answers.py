@@ -335,3 +335,27 @@ def test_errors_without_names_still_answer_for_the_records_they_are_about(versio
         result = hf.associate(hf.read_pairs(sheet), client, progress=False)
     assert result["status"].tolist() == ["success", "failed"], result
     assert result["error_code"].tolist()[1] == "OBJECT_NOT_FOUND"
+
+
+def test_a_record_list_giving_a_cursor_twice_stops() -> None:
+    """Exporting every deal pages through the objects list: a server ignoring its cursor gave
+    the first page for ever and the export never ended."""
+    outcome: list[BaseException | list[str]] = []
+    with Sandbox(seed="demo") as sb:
+        sb.add_records("deals", [str(2_050_000_001 + n) for n in range(150)])
+        with FaultProxy(sb, stuck_cursor=True) as fp:
+            client = _client(fp.url, sb.token, "2026-03")
+
+            def read() -> None:
+                try:
+                    outcome.append(client.record_ids("deals"))
+                except BaseException as exc:
+                    outcome.append(exc)
+
+            worker = threading.Thread(target=read, daemon=True)
+            worker.start()
+            worker.join(timeout=30)
+            assert not worker.is_alive(), "the read never ended"
+        assert len(client_ids := _client(sb.url, sb.token, "2026-03").record_ids("deals")) > 200
+    assert len(outcome) == 1 and isinstance(outcome[0], ServerError), outcome
+    assert "same page cursor twice" in str(outcome[0]) and len(set(client_ids)) == len(client_ids)

@@ -561,10 +561,12 @@ class HubSpotClient:
     def record_ids(self, object_type: str, *, maximum: int | None = None) -> list[str]:
         """Ids of the records of a type, in HubSpot's order (at most ``maximum``).
 
-        Pages through the objects list endpoint, 100 records a call.
+        Pages through the objects list endpoint, 100 records a call; a cursor given twice
+        fails the read (it would never end).
         """
         ids: list[str] = []
         after: str | None = None
+        seen: set[str] = set()
         path = self._crm_objects(_seg(object_type))
         while maximum is None or len(ids) < maximum:
             params = {"limit": str(MAX_OBJECT_BATCH_READ), "archived": "false"}
@@ -575,6 +577,13 @@ class HubSpotClient:
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 break
+            if str(after) in seen:
+                raise ServerError(
+                    f"HubSpot's list of {object_type} records gave the same page cursor twice: "
+                    "reading on would never end, so the read stops here.",
+                    code=ErrorCode.SERVER_ERROR,
+                )
+            seen.add(str(after))
         return ids if maximum is None else ids[:maximum]
 
     # --- labels -------------------------------------------------------------------------------

@@ -39,6 +39,8 @@ and, on cue, changes what the client sees:
 * ``stuck_cursor=True``: the cursors of a batch read (and the ``after`` of a GET) are taken
   out of it before it is forwarded, so every answer is a first page with the same cursor to
   the second (a server that ignores the cursor: a walk through the pages that never ends);
+* ``set_headers={name: value}``: those headers are set on every answer passed on (rate limit
+  figures no HubSpot would send, say);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it.
 
@@ -214,6 +216,7 @@ class FaultProxy:
     drop_reads: str | None = None
     drop_reads_count: int | None = None
     stuck_cursor: bool = False
+    set_headers: dict[str, str] | None = None
     reads_dropped: int = 0  # batch read answers changed by ``drop_reads``
     writes: int = 0
     drops: int = 0
@@ -406,5 +409,10 @@ class FaultProxy:
         if self.echo_token:
             token = (request.header("Authorization") or "").removeprefix("Bearer ").strip()
             body = _echo(body, token)
-        conn.sendall(_response(resp.status, resp.reason, resp.getheaders(), body))
+        answer_headers = resp.getheaders()
+        if self.set_headers:
+            names = {k.lower() for k in self.set_headers}
+            answer_headers = [(k, v) for k, v in answer_headers if k.lower() not in names]
+            answer_headers += list(self.set_headers.items())
+        conn.sendall(_response(resp.status, resp.reason, answer_headers, body))
         return True

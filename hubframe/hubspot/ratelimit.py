@@ -59,6 +59,10 @@ MIN_TIME_MARGIN_S = 0.03
 ADAPTIVE_STEP = 0.01
 ADAPTIVE_CAP = 0.10
 ADAPTIVE_DECAY = 0.002
+#: The budgets an answer's headers may teach: HubSpot's are tens to hundreds of requests per
+#: 1-10 s; figures outside these bounds (a broken proxy, another server) are not learned.
+LEARNED_MAX_REQUESTS = 100_000
+LEARNED_INTERVAL_MS = (10, 86_400_000)
 
 
 def _header_int(headers: Mapping[str, str], name: str) -> int | None:
@@ -69,6 +73,17 @@ def _header_int(headers: Mapping[str, str], name: str) -> int | None:
         return int(str(value).strip())
     except ValueError:
         return None
+
+
+def _plausible(max_requests: int | None, interval_ms: int | None) -> tuple[int, float] | None:
+    """(requests, window in seconds) that an answer's headers may teach, else None (see
+    :data:`LEARNED_MAX_REQUESTS`)."""
+    if max_requests is None or interval_ms is None:
+        return None
+    low, high = LEARNED_INTERVAL_MS
+    if 0 < max_requests <= LEARNED_MAX_REQUESTS and low <= interval_ms <= high:
+        return max_requests, interval_ms / 1000.0
+    return None
 
 
 def _wait(condition: threading.Condition, seconds: float) -> None:
@@ -221,8 +236,9 @@ class RateLimiter:
         daily = _header_int(headers, RATE_LIMIT_DAILY_REMAINING_HEADER)
         with self._cond:
             self._in_flight = max(0, self._in_flight - 1)
-            if not self._fixed and max_requests and interval_ms and max_requests > 0:
-                self._max, self._window = max_requests, interval_ms / 1000.0
+            budget = _plausible(max_requests, interval_ms)
+            if not self._fixed and budget is not None:
+                self._max, self._window = budget
                 self._learned = True
             if remaining is not None:
                 self._book_foreign_usage(remaining)

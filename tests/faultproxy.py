@@ -28,6 +28,8 @@ and, on cue, changes what the client sees:
   write is forwarded whole (every input applied) and the answer's results holding the text
   are taken out: an answer that does not name rows it applied; ``then="reversed"``: a write's
   answer lists its results in the reverse order (``"last_result"``: its last one only);
+  ``then="replace:<json>"``: a write is forwarded (applied) and its answer's body replaced by
+  that JSON, status kept (an answer no parser should trust);
   ``then="answer:<json>"``: every write gets
   ``200 OK`` with that JSON body and is not forwarded (nothing applied); ``then="loose"``: the
   errors of a write's answer name no ``toObjectId`` (an error naming only the record at its
@@ -39,6 +41,8 @@ and, on cue, changes what the client sees:
 * ``stuck_cursor=True``: the cursors of a batch read (and the ``after`` of a GET) are taken
   out of it before it is forwarded, so every answer is a first page with the same cursor to
   the second (a server that ignores the cursor: a walk through the pages that never ends);
+* ``read_body="<json>"``: every read (GET, batch read) is forwarded and answered with that
+  body, status kept; ``rejected_body="<json>"``: the body of ``then="reject"``'s 400;
 * ``set_headers={name: value}``: those headers are set on every answer passed on (rate limit
   figures no HubSpot would send, say);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
@@ -217,6 +221,8 @@ class FaultProxy:
     drop_reads_count: int | None = None
     stuck_cursor: bool = False
     set_headers: dict[str, str] | None = None
+    read_body: str | None = None
+    rejected_body: str | None = None
     reads_dropped: int = 0  # batch read answers changed by ``drop_reads``
     writes: int = 0
     drops: int = 0
@@ -334,7 +340,7 @@ class FaultProxy:
             and request.is_write
             and (poison is None or poison in request.body)
         ):
-            body = json.dumps(_REJECTED).encode()
+            body = (self.rejected_body or json.dumps(_REJECTED)).encode()
             headers = [("Content-Type", "application/json;charset=utf-8")]
             conn.sendall(_response(400, "Bad Request", headers, body))
             return True
@@ -404,6 +410,10 @@ class FaultProxy:
             body = _reversed(body, "results", keep=1)
         if mode == "loose" and request.is_write:
             body = _loosened(body)
+        if mode.startswith("replace:") and request.is_write:
+            body = mode.split(":", 1)[1].encode()
+        if self.read_body is not None and not request.is_write:
+            body = self.read_body.encode()
         if request.path.endswith("/batch/read"):
             body = self._read_answer(body)
         if self.echo_token:

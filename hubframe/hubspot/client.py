@@ -64,6 +64,7 @@ from hubframe.hubspot.wire import (
     Sending,
     before_send,
     correlation_id,
+    loads,
     open_connections,
 )
 from hubframe.redaction import redact, register_secret
@@ -371,8 +372,8 @@ class HubSpotClient:
         self, resp: requests.Response, method: str, path: str, attempt: int, unknown: bool
     ) -> ApiError:
         try:
-            parsed = self._redact_json(resp.json())
-        except ValueError:
+            parsed = self._redact_json(loads(resp.content or b""))
+        except RecursionError:  # parsed, but too deep to walk: none of it is kept
             parsed = None
         body: JSON = parsed if isinstance(parsed, dict) else {}
         status = resp.status_code

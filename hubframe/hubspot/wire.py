@@ -22,6 +22,7 @@ from requests.adapters import HTTPAdapter
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 
+from hubframe.errors import ErrorCode, ServerError
 from hubframe.hubspot.ratelimit import RateLimiter
 
 JSON = dict[str, Any]
@@ -48,20 +49,39 @@ class ApiResponse:
     @cached_property
     def body(self) -> Any:
         """The parsed JSON body (None when empty or not JSON)."""
-        if not self.content:
-            return None
-        try:
-            return json.loads(self.content)
-        except ValueError:
-            return None
+        return loads(self.content) if self.content else None
 
     def may_have_errors(self) -> bool:
         """False when the body certainly holds no ``errors`` (a fast check before parsing)."""
         return b'"errors"' in self.content
 
     def json(self) -> JSON:
-        """The body as a JSON object ({} for an empty body)."""
-        return self.body if isinstance(self.body, dict) else {}
+        """The body as a JSON object ({} for an empty body).  A body that does not read as
+        one (malformed, or nested too deeply to read) raises a ServerError: it is not
+        HubSpot's answer, and what became of the request is not known."""
+        if isinstance(self.body, dict):
+            return self.body
+        if self.content.strip():
+            raise ServerError(
+                f"HubSpot's answer (HTTP {self.status}, {len(self.content):,} bytes) could not be "
+                "read as a JSON object (malformed, or nested too deeply): what became of the "
+                "request is not known.",
+                code=ErrorCode.SERVER_ERROR,
+                http_status=self.status,
+                correlation_id=self.correlation_id,
+                attempts=self.attempts,
+                may_have_applied=True,
+            )
+        return {}
+
+
+def loads(content: bytes | str) -> Any:
+    """JSON text parsed, or None when it is not JSON -- malformed, or nested deeper than the
+    parser goes (a RecursionError there is an answer's fault, not hubframe's)."""
+    try:
+        return json.loads(content)
+    except (ValueError, RecursionError):
+        return None
 
 
 # --- knowing when a request leaves ---------------------------------------------------------------

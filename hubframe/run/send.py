@@ -326,7 +326,10 @@ class Sender:
             if exc.may_have_applied or isinstance(exc, ServerError):
                 return self._settle(batch, exc, prior)
             return self._not_applied(batch, exc, prior)
-        answer = read_answer(batch, resp, prior)
+        try:
+            answer = read_answer(batch, resp, prior)
+        except ServerError as unread:  # a 2xx that is not HubSpot's answer: it may have applied
+            return self._settle(batch, unread, prior)
         out = answer.outcomes
         if answer.unconfirmed:
             out = self._confirm(batch, out, answer.unconfirmed, resp, prior)

@@ -13,12 +13,15 @@ fault proxy plays the answers: ``answer:<json>`` (a write not applied, that body
 
 from __future__ import annotations
 
+import sqlite3
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from faultproxy import FaultProxy
 
 import hubframe as hf
-from hubframe.errors import ErrorCode, ServerError
+from hubframe.errors import ErrorCode, InputError, ServerError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs.export import read_associations
 from hubframe.run.reads import read_records
@@ -113,3 +116,24 @@ def test_an_error_body_no_parser_reads_keeps_its_status(kind: str) -> None:
         assert not set(zip(DEALS, CONTACTS, strict=True)) & _linked(sb)
     assert set(result["status"]) == {"failed"}, result
     assert set(result["http_status"].astype(int)) == {400}
+
+
+@pytest.mark.parametrize(("table", "column"), [("sent", "types"), ("before", "linked")])
+@pytest.mark.parametrize("text", ["[" * DEPTH + "]" * DEPTH, "not json"])
+def test_a_journal_holding_text_no_parser_reads_is_a_damaged_journal(
+    tmp_path: Path, table: str, column: str, text: str
+) -> None:
+    """A journal whose recorded JSON was overwritten with JSON nested 200,000 deep (or text
+    that is not JSON): the undo from it says the journal is damaged (InputError naming it); it
+    died with RecursionError, and nothing was removed."""
+    path = tmp_path / "run.journal"
+    with Sandbox(seed="demo") as sb:
+        client = _client(sb.url, sb.token)
+        first = hf.associate(_sheet(), client, journal=path, progress=False)
+        assert set(first["status"]) == {"success"}
+        with sqlite3.connect(path) as db:
+            db.execute(f"UPDATE {table} SET {column} = ?", (text,))
+        db.close()
+        with pytest.raises(InputError, match="could not read it"):
+            hf.undo(path, client, progress=False)
+        assert set(zip(DEALS, CONTACTS, strict=True)) <= _linked(sb)

@@ -436,7 +436,7 @@ class Journal:
         with self._lock:
             try:
                 yield
-            except (sqlite3.Error, ValueError, KeyError, TypeError) as exc:
+            except (sqlite3.Error, ValueError, KeyError, TypeError, RecursionError) as exc:
                 raise InputError(f"journal {self.path}: could not {doing} ({exc})") from None
 
     def portal(self) -> PortalKey | None:

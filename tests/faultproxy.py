@@ -30,6 +30,9 @@ and, on cue, changes what the client sees:
   answer lists its results in the reverse order (``"last_result"``: its last one only);
   ``then="replace:<json>"``: a write is forwarded (applied) and its answer's body replaced by
   that JSON, status kept (an answer no parser should trust);
+  ``then="flood:<bytes>"``: a write is forwarded (applied) and answered ``200`` with a body of
+  that many bytes (a JSON object's outline of spaces); ``then="trickle"``: forwarded, and
+  answered a few bytes at a time without end (until the client hangs up);
   ``then="answer:<json>"``: every write gets
   ``200 OK`` with that JSON body and is not forwarded (nothing applied); ``then="loose"``: the
   errors of a write's answer name no ``toObjectId`` (an error naming only the record at its
@@ -58,6 +61,7 @@ import json
 import socket
 import socketserver
 import threading
+import time
 from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPException, RemoteDisconnected
 from typing import Any, BinaryIO
@@ -196,6 +200,32 @@ def _no_after(path: str) -> str:
     route, _, query = path.partition("?")
     kept = [p for p in query.split("&") if p and not p.startswith("after=")]
     return route + ("?" + "&".join(kept) if kept else "")
+
+
+def _flood(conn: socket.socket, size: int) -> None:
+    """A 200 whose body is ``size`` bytes: ``{"results": [`` and spaces up to ``]}``."""
+    head, tail = b'{"results": [', b"]}"
+    headers = [("Content-Type", "application/json;charset=utf-8")]
+    lines = ["HTTP/1.1 200 OK", *(f"{k}: {v}" for k, v in headers)]
+    lines += [f"Content-Length: {size}", "", ""]
+    with contextlib.suppress(OSError):
+        conn.sendall("\r\n".join(lines).encode() + head)
+        left, block = size - len(head) - len(tail), b" " * (1 << 20)
+        while left > 0:
+            conn.sendall(block[: min(left, len(block))])
+            left -= len(block)
+        conn.sendall(tail)
+
+
+def _trickle(conn: socket.socket) -> None:
+    """A 200 with a large Content-Length whose body comes 16 bytes every 50 ms, until the
+    client hangs up (or ten minutes pass)."""
+    lines = ["HTTP/1.1 200 OK", "Content-Type: application/json", "Content-Length: 100000000"]
+    with contextlib.suppress(OSError):
+        conn.sendall("\r\n".join([*lines, "", ""]).encode() + b'{"results": [')
+        for _ in range(12_000):
+            conn.sendall(b" " * 16)
+            time.sleep(0.05)
 
 
 def _without(request: _Request, key: str, text: str) -> _Request:
@@ -401,6 +431,12 @@ class FaultProxy:
             return False
         if mode == "lose":
             self._cue()
+            return False
+        if mode.startswith("flood:") and request.is_write:
+            _flood(conn, int(mode.split(":", 1)[1]))
+            return False
+        if mode == "trickle" and request.is_write:
+            _trickle(conn)
             return False
         if cut is not None and mode.startswith("unnamed:") and request.is_write:
             body = _drop_entries(body, "results", cut)

@@ -86,6 +86,18 @@ DEFAULT_MAX_RETRIES = 6
 #: an unreachable HubSpot (wrong base URL, no network) is reported in about a second.
 FIRST_CONTACT_RETRIES = 2
 RETRY_AFTER_CAP_S = 120.0
+#: The largest answer read (HubSpot's largest, a batch read of 1,000 records with a full page of
+#: associations each, is tens of MB), and the longest time its body may take to arrive: past
+#: either, the answer is dropped (a server streaming without end, or one byte at a time).
+MAX_ANSWER_BYTES = 512 << 20
+ANSWER_DEADLINE_S = 600.0
+_ANSWER_CHUNK = 64 << 10
+
+
+class AnswerDropped(requests.RequestException):
+    """An answer's body was too large or too slow to read (see :data:`MAX_ANSWER_BYTES`)."""
+
+
 _NETWORK_ERRORS = (
     requests.ConnectionError,
     requests.Timeout,
@@ -160,6 +172,8 @@ class HubSpotClient:
         self.backoff_base = backoff_base
         self.backoff_cap = backoff_cap
         self.limiter = RateLimiter(rate_limit)
+        self.max_answer_bytes = MAX_ANSWER_BYTES
+        self.answer_deadline_s = ANSWER_DEADLINE_S
         self._reached = False  # HubSpot has answered this client at least once
         self._session = self._make_session()
 
@@ -310,10 +324,18 @@ class HubSpotClient:
         params: Mapping[str, str] | None,
         headers: dict[str, str],
     ) -> requests.Response:
+        started = time.monotonic()
         try:
             resp = self._session.request(
-                method, url, data=data, params=params, headers=headers, timeout=self.timeout
+                method,
+                url,
+                data=data,
+                params=params,
+                headers=headers,
+                timeout=self.timeout,
+                stream=True,
             )
+            self._read_body(resp, started)
         except BaseException as exc:
             scrub(exc)  # requests' frames and request objects held the header while sending
             raise
@@ -321,6 +343,30 @@ class HubSpotClient:
             before_send.hook = None  # fired already, unless nothing was written
         forget_auth(resp)
         return resp
+
+    def _read_body(self, resp: requests.Response, started: float) -> None:
+        """Read ``resp``'s body into it, within :attr:`max_answer_bytes` and
+        :attr:`answer_deadline_s` of the request's start; past either, AnswerDropped."""
+        chunks: list[bytes] = []
+        size = 0
+        try:
+            # read1: what one read of the socket brings (read(amt) waits for amt bytes, so a
+            # body trickling a byte at a time would never reach the checks below)
+            while chunk := resp.raw.read1(_ANSWER_CHUNK, decode_content=True):
+                size += len(chunk)
+                late = time.monotonic() - started > self.answer_deadline_s
+                if size > self.max_answer_bytes or late:
+                    why = (
+                        f"its body passed {self.max_answer_bytes:,} bytes"
+                        if size > self.max_answer_bytes
+                        else f"its body took more than {self.answer_deadline_s:g} s to arrive"
+                    )
+                    raise AnswerDropped(f"the answer was dropped: {why}")
+                chunks.append(chunk)
+        except BaseException:
+            resp.close()
+            raise
+        resp._content = b"".join(chunks)  # what requests keeps of a body read whole
 
     def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
         cap = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))

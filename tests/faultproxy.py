@@ -33,6 +33,8 @@ and, on cue, changes what the client sees:
   ``then="flood:<bytes>"``: a write is forwarded (applied) and answered ``200`` with a body of
   that many bytes (a JSON object's outline of spaces); ``then="trickle"``: forwarded, and
   answered a few bytes at a time without end (until the client hangs up);
+  ``then="redirect:<status> <location>"``: every write is answered with that redirect, not
+  forwarded (something in front of HubSpot sending the client elsewhere);
   ``then="answer:<json>"``: every write gets
   ``200 OK`` with that JSON body and is not forwarded (nothing applied); ``then="loose"``: the
   errors of a write's answer name no ``toObjectId`` (an error naming only the record at its
@@ -394,6 +396,11 @@ class FaultProxy:
             if mode == "throttle":  # the window is full for a moment, as the sandbox says it
                 headers += [(h, v) for h, v in _WINDOW_HEADERS]
             conn.sendall(_response(429, "Too Many Requests", headers, body))
+            return True
+        if mode.startswith("redirect:") and request.is_write:
+            status, location = mode.split(":", 1)[1].split(" ", 1)
+            headers = [("Location", location), ("Content-Type", "text/plain")]
+            conn.sendall(_response(int(status), "Redirect", headers, b"moved"))
             return True
         if mode.startswith("answer:") and request.is_write:
             body = mode.split(":", 1)[1].encode()

@@ -23,7 +23,7 @@ import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
 from typing import Any
-from urllib.parse import quote
+from urllib.parse import quote, urlsplit
 
 import requests
 
@@ -293,6 +293,10 @@ class HubSpotClient:
                 attempt,
                 time.monotonic() - started,
             )
+            if 300 <= resp.status_code < 400:
+                redirected = self._redirected(resp, method, path, attempt)
+                resp = None
+                raise redirected
             unreadable = 200 <= resp.status_code < 300 and not _hubspot_answer(resp, answers)
             if 200 <= resp.status_code < 300 and not unreadable:
                 return self._success(resp, attempt, unknown)
@@ -334,6 +338,7 @@ class HubSpotClient:
                 headers=headers,
                 timeout=self.timeout,
                 stream=True,
+                allow_redirects=False,  # HubSpot's API never redirects: see _redirected
             )
             self._read_body(resp, started)
         except BaseException as exc:
@@ -392,6 +397,28 @@ class HubSpotClient:
             correlation_id=correlation_id(resp, None),
             attempts=attempt,
             earlier_may_have_applied=unknown,
+        )
+
+    def _redirected(
+        self, resp: requests.Response, method: str, path: str, attempt: int
+    ) -> ApiError:
+        """A redirect: HubSpot's API answers where it is asked, so something else answered
+        (a proxy, a moved or mistyped base URL).  Not followed -- a POST would land elsewhere,
+        turned into a GET, its answer read as this request's -- and not retried; nothing was
+        applied by whoever redirected."""
+        target = urlsplit(resp.headers.get("Location") or "")
+        where = f"{target.scheme}://{target.hostname}" if target.hostname else "another path"
+        return ApiError(
+            self._redact(
+                f"The answer to {method} {path} was a redirect (HTTP {resp.status_code}) to "
+                f"{where}: HubSpot's API does not redirect, so something else answered (a "
+                "proxy, a moved or mistyped base URL). hubframe does not follow it; check the "
+                "base URL."
+            ),
+            code=ErrorCode.REQUEST_REFUSED,
+            http_status=resp.status_code,
+            correlation_id=correlation_id(resp, None),
+            attempts=attempt,
         )
 
     def _unreadable(

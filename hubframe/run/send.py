@@ -424,6 +424,8 @@ class Sender:
 
     def _rejected(self, batch: Batch, exc: ApiError, prior: int) -> list[Outcome]:
         attempts = prior + exc.attempts
+        if exc.http_status is not None and 300 <= exc.http_status < 400:  # not HubSpot's
+            return self._all_failed(batch, exc, prior, f"Not applied: {_short(exc)}.")
         if exc.http_status not in BISECT_STATUSES or _BATCH_LEVEL.search(str(exc)):
             message = f"HubSpot refused the whole request: {_short(exc)}."
             return self._all_failed(batch, exc, prior, message)

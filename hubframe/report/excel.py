@@ -172,7 +172,29 @@ def _escape_xml(text: str) -> str:
     return text.replace("\r", "&#13;")
 
 
+#: The most characters an Excel cell holds, counted as Excel counts them (UTF-16 units): a
+#: workbook with a longer cell is one Excel says is damaged.
+EXCEL_CELL_CHARS: Final = 32_767
+
+
+def fit_cell(text: str) -> str:
+    """``text`` as an Excel cell can hold it: whole when it fits, else cut and ending with a
+    note of its length (the CSV report keeps it whole)."""
+    if len(text) <= EXCEL_CELL_CHARS // 2:
+        return text
+    units = len(text.encode("utf-16-le")) // 2
+    if units <= EXCEL_CELL_CHARS:
+        return text
+    note = (
+        f" [... cut here: the text has {len(text):,} characters, more than Excel's "
+        f"{EXCEL_CELL_CHARS:,}]"
+    )
+    kept = text.encode("utf-16-le")[: (EXCEL_CELL_CHARS - len(note)) * 2]
+    return kept.decode("utf-16-le", errors="ignore") + note  # half a surrogate pair dropped
+
+
 def _text_cell(ref: str, text: str, style: int | None) -> str:
+    text = fit_cell(text)
     s = f' s="{style}"' if style is not None else ""
     space = ' xml:space="preserve"' if text != text.strip() else ""
     return f'<c r="{ref}"{s} t="inlineStr"><is><t{space}>{_escape_xml(text)}</t></is></c>'
@@ -228,6 +250,8 @@ def _text_column(
     quote: int,
 ) -> list[str]:
     """Cells of a column holding only text (the common case), without a call per cell."""
+    if max((len(v) for v in values if v), default=0) > EXCEL_CELL_CHARS // 2:
+        values = [fit_cell(v) if v else v for v in values]
     present = " ".join(v for v in values if v)
     escaped = values
     if _needs_xml_escape(present):

@@ -7,6 +7,7 @@
   tell when a request leaves;
 * :mod:`~hubframe.hubspot.pages` -- what a batch read's answer says of each record it asked
   about, and what to ask next (pages, records asked again);
+* :mod:`~hubframe.hubspot.shapes` -- the entries of an answer's lists, checked as they arrive;
 * :mod:`~hubframe.hubspot.auth` -- the masked token (:class:`Secret`) and the one place that
   writes it into a request.
 """

@@ -46,6 +46,7 @@ from hubframe.errors import (
     UsageError,
     required_scopes,
 )
+from hubframe.hubspot import shapes
 from hubframe.hubspot.auth import (
     BearerAuth,
     Secret,
@@ -647,7 +648,8 @@ class HubSpotClient:
             if after:
                 params["after"] = after
             body = self.request("GET", path, params=params, answers=RESULTS).json()
-            ids += [str(r.get("id")) for r in body.get("results") or [] if isinstance(r, dict)]
+            found = shapes.records(body.get("results") or [], f"the {object_type} records")
+            ids += [str(r["id"]) for r in found]
             after = ((body.get("paging") or {}).get("next") or {}).get("after")
             if not after:
                 break
@@ -666,7 +668,7 @@ class HubSpotClient:
         """Every association type from ``from_type`` to ``to_type`` (label None = unlabeled)."""
         path = self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels")
         resp = self.request("GET", path, answers=RESULTS)
-        return list(resp.json().get("results") or [])
+        return shapes.labels(_results(resp), f"the association types of {from_type} to {to_type}")
 
     def create_label(
         self,
@@ -682,7 +684,7 @@ class HubSpotClient:
             body["inverseLabel"] = inverse_label
         path = self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels")
         resp = self.request("POST", path, body=body, answers=RESULTS)
-        return list(resp.json().get("results") or [])
+        return shapes.labels(_results(resp), f"the label created for {from_type} to {to_type}")
 
     def update_label(
         self,
@@ -703,12 +705,12 @@ class HubSpotClient:
 
     def get_all_limits(self) -> list[JSON]:
         resp = self.request("GET", self._schema("definitions/configurations/all"), answers=RESULTS)
-        return list(resp.json().get("results") or [])
+        return shapes.limits(_results(resp), "the association limits")
 
     def get_limits(self, from_type: str, to_type: str) -> list[JSON]:
         tail = f"definitions/configurations/{_seg(from_type)}/{_seg(to_type)}"
         resp = self.request("GET", self._schema(tail), answers=RESULTS)
-        return list(resp.json().get("results") or [])
+        return shapes.limits(_results(resp), f"the association limits of {from_type} to {to_type}")
 
     def _limits_batch(self, from_type: str, to_type: str, verb: str, inputs: Inputs) -> ApiResponse:
         tail = f"definitions/configurations/{_seg(from_type)}/{_seg(to_type)}/batch/{verb}"
@@ -742,6 +744,20 @@ def _encoded(body: Any) -> bytes:
     if isinstance(body, JsonBytes):
         return body  # bytes already: sent without another copy
     return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _results(resp: ApiResponse) -> list[Any]:
+    """An answer's ``results`` list (a ServerError when it holds something else)."""
+    found = resp.json().get("results")
+    if found is None:
+        return []
+    if not isinstance(found, list):
+        raise ServerError(
+            f"HubSpot's answer (HTTP {resp.status}) holds results that are not a list: it "
+            "is not read (something other than HubSpot may have answered).",
+            code=ErrorCode.SERVER_ERROR,
+        )
+    return found
 
 
 def _seg(value: str) -> str:

@@ -21,6 +21,7 @@ from typing import Any, Final
 
 from hubframe.constants import MAX_BATCH_READ
 from hubframe.errors import ErrorCode, ServerError
+from hubframe.hubspot import shapes
 
 JSON = dict[str, Any]
 Input = dict[str, str]  # {"id": ...} or {"id": ..., "after": cursor}
@@ -79,7 +80,10 @@ class PageWalk:
             if from_id not in asked:
                 continue
             named.add(from_id)
-            found.append((from_id, [e for e in result.get("to") or [] if isinstance(e, dict)]))
+            entries = result.get("to") or []
+            if not isinstance(entries, list):
+                entries = [entries]  # not a list: refused below as an entry
+            found.append((from_id, shapes.links(entries, f"{self.what} of record {from_id}")))
             after = ((result.get("paging") or {}).get("next") or {}).get("after")
             if after:
                 self._next_page(from_id, str(after))

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from hubframe.constants import MAX_OBJECT_BATCH_READ
 from hubframe.errors import ErrorCode, ServerError
+from hubframe.hubspot import shapes
 from hubframe.hubspot.pages import MAX_ASKS, Input, PageWalk, error_names
 
 if TYPE_CHECKING:  # only annotations: validation imports this module offline
@@ -140,7 +141,7 @@ def read_records(
             body = client.batch_read_records(
                 object_type, chunk, id_property=id_property, properties=properties
             ).json()
-            results = [r for r in body.get("results") or [] if isinstance(r, dict)]
+            results = shapes.records(body.get("results") or [], f"the {object_type} records")
             found += results
             chunk = _unnamed(chunk, results, body.get("errors"), id_property)
             if not chunk:

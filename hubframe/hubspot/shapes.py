@@ -1,0 +1,106 @@
+"""The shapes of HubSpot's answers that hubframe reads values out of, checked as they arrive.
+
+hubframe turns the type ids, record ids and limits of HubSpot's answers into numbers and
+compares them with the sheet's.  An entry whose ``typeId`` is ``null``, ``"x"`` or ``{}`` made
+that a TypeError or ValueError deep inside a job (an undo, an export, a label lookup died with
+it), and one of ``1.5`` was read as type 1 (an undo skipped a label that was there).  Each list
+an answer gives is checked here, before anything reads it: an entry that is not what HubSpot
+sends is a :class:`~hubframe.errors.ServerError` naming it -- the answer is not read at all,
+as an answer that could not be read.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable, Mapping
+from typing import Any
+
+from hubframe.errors import ErrorCode, ServerError
+
+JSON = dict[str, Any]
+
+
+def _whole(value: Any) -> bool:
+    """A whole number as HubSpot writes one: a JSON integer, or ASCII digits."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, int):
+        return value >= 0
+    return isinstance(value, str) and value.isascii() and value.isdigit()
+
+
+def _text(value: Any) -> bool:
+    return value is None or isinstance(value, str)
+
+
+def _spec(value: Any) -> bool:
+    """``{"category", "typeId", "label"}`` of an association type."""
+    return (
+        isinstance(value, Mapping)
+        and _whole(value.get("typeId"))
+        and _text(value.get("category"))
+        and _text(value.get("label"))
+    )
+
+
+def _link(value: Any) -> bool:
+    """A batch read's ``to`` entry: ``{"toObjectId", "associationTypes": [...]}``."""
+    if not isinstance(value, Mapping) or not _whole(value.get("toObjectId")):
+        return False
+    specs = value.get("associationTypes")
+    return specs is None or (isinstance(specs, list) and all(_spec(s) for s in specs))
+
+
+def _limit(value: Any) -> bool:
+    """A limit configuration: ``{"category", "typeId", "userEnforcedMaxToObjectIds"}`` (a
+    type id or maximum may be null: an entry that sets no limit)."""
+    if not isinstance(value, Mapping):
+        return False
+    numbers = (value.get(k) for k in ("typeId", "userEnforcedMaxToObjectIds", "maxToObjectIds"))
+    return (
+        all(n is None or _whole(n) for n in numbers)
+        and _text(value.get("category"))
+        and _text(value.get("label"))
+    )
+
+
+def _record(value: Any) -> bool:
+    """A record of an objects read: ``{"id", ...}``."""
+    return isinstance(value, Mapping) and _whole(value.get("id"))
+
+
+def _checked(entries: Iterable[Any], fits: Callable[[Any], bool], what: str) -> list[JSON]:
+    out = list(entries)
+    for entry in out:
+        if not fits(entry):
+            shown = json.dumps(entry, default=str)
+            shown = shown if len(shown) <= 200 else shown[:200] + "..."
+            raise ServerError(
+                f"HubSpot's answer listing {what} holds an entry that is not one: {shown}. "
+                "The answer is not read (something other than HubSpot may have answered).",
+                code=ErrorCode.SERVER_ERROR,
+            )
+    return out
+
+
+def links(entries: Iterable[Any], what: str) -> list[JSON]:
+    """A batch read's ``to`` entries of one record, checked."""
+    return _checked(entries, _link, what)
+
+
+def labels(entries: Iterable[Any], what: str) -> list[JSON]:
+    """Association types (a labels read or create), checked."""
+    return _checked(entries, _spec, what)
+
+
+def limits(entries: Iterable[Any], what: str) -> list[JSON]:
+    """Limit configurations, checked."""
+    return _checked(entries, _limit, what)
+
+
+def records(entries: Iterable[Any], what: str) -> list[JSON]:
+    """Records of an objects read or list, checked."""
+    return _checked(entries, _record, what)
+
+
+__all__ = ["labels", "limits", "links", "records"]

@@ -127,24 +127,31 @@ def test_a_record_an_answer_leaves_out_is_asked_again_or_fails_the_read(
 def test_a_cursor_given_twice_stops_the_read(reader: str) -> None:
     """A server ignoring cursors gives deal 3 its second page's cursor for ever: the read
     stops on the cursor's second coming instead of asking (and growing) without end."""
-    outcome: list[BaseException | Links] = []
     with Sandbox(seed="demo") as sb:
         _busy(sb, 4)
         with FaultProxy(sb, stuck_cursor=True) as fp:
             client = _client(fp.url, sb.token, "2026-03")
+            outcome = _ended(lambda: READERS[reader](client))
+    assert isinstance(outcome, ServerError), outcome
+    assert f"same page cursor twice for record {DEALS[3]}" in str(outcome)
 
-            def read() -> None:
-                try:
-                    outcome.append(READERS[reader](client))
-                except BaseException as exc:
-                    outcome.append(exc)
 
-            worker = threading.Thread(target=read, daemon=True)
-            worker.start()
-            worker.join(timeout=30)
-            assert not worker.is_alive(), "the read never ended"
-    assert len(outcome) == 1 and isinstance(outcome[0], ServerError), outcome
-    assert f"same page cursor twice for record {DEALS[3]}" in str(outcome[0])
+def _ended(read: Callable[[], object], seconds: float = 30) -> object:
+    """What ``read`` returned or raised, run in a thread that must end within ``seconds``
+    (a read that never ends fails the test, not the suite)."""
+    outcome: list[object] = []
+
+    def run() -> None:
+        try:
+            outcome.append(read())
+        except BaseException as exc:
+            outcome.append(exc)
+
+    worker = threading.Thread(target=run, daemon=True)
+    worker.start()
+    worker.join(timeout=seconds)
+    assert not worker.is_alive(), "the read never ended"
+    return outcome[0]
 
 
 # --- what the reads settle ------------------------------------------------------------------
@@ -340,22 +347,11 @@ def test_errors_without_names_still_answer_for_the_records_they_are_about(versio
 def test_a_record_list_giving_a_cursor_twice_stops() -> None:
     """Exporting every deal pages through the objects list: a server ignoring its cursor gave
     the first page for ever and the export never ended."""
-    outcome: list[BaseException | list[str]] = []
     with Sandbox(seed="demo") as sb:
         sb.add_records("deals", [str(2_050_000_001 + n) for n in range(150)])
         with FaultProxy(sb, stuck_cursor=True) as fp:
             client = _client(fp.url, sb.token, "2026-03")
-
-            def read() -> None:
-                try:
-                    outcome.append(client.record_ids("deals"))
-                except BaseException as exc:
-                    outcome.append(exc)
-
-            worker = threading.Thread(target=read, daemon=True)
-            worker.start()
-            worker.join(timeout=30)
-            assert not worker.is_alive(), "the read never ended"
+            outcome = _ended(lambda: client.record_ids("deals"))
         assert len(client_ids := _client(sb.url, sb.token, "2026-03").record_ids("deals")) > 200
-    assert len(outcome) == 1 and isinstance(outcome[0], ServerError), outcome
-    assert "same page cursor twice" in str(outcome[0]) and len(set(client_ids)) == len(client_ids)
+    assert isinstance(outcome, ServerError), outcome
+    assert "same page cursor twice" in str(outcome) and len(set(client_ids)) == len(client_ids)

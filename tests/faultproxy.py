@@ -35,6 +35,8 @@ and, on cue, changes what the client sees:
   answered a few bytes at a time without end (until the client hangs up);
   ``then="redirect:<status> <location>"``: every write is answered with that redirect, not
   forwarded (something in front of HubSpot sending the client elsewhere);
+  ``then="cut_body"``: a write is forwarded (applied) and half of its answer's body sent before
+  the connection is closed (a connection cut while the answer arrives);
   ``then="answer:<json>"``: every write gets
   ``200 OK`` with that JSON body and is not forwarded (nothing applied); ``then="loose"``: the
   errors of a write's answer name no ``toObjectId`` (an error naming only the record at its
@@ -441,6 +443,11 @@ class FaultProxy:
             return False
         if mode.startswith("flood:") and request.is_write:
             _flood(conn, int(mode.split(":", 1)[1]))
+            return False
+        if mode == "cut_body" and request.is_write:
+            whole = _response(resp.status, resp.reason, resp.getheaders(), body)
+            with contextlib.suppress(OSError):
+                conn.sendall(whole[: len(whole) - max(1, len(body) // 2)])
             return False
         if mode == "trickle" and request.is_write:
             _trickle(conn)

@@ -26,6 +26,7 @@ from typing import Any
 from urllib.parse import quote, urlsplit
 
 import requests
+import urllib3
 
 from hubframe.argtypes import count, is_seconds
 from hubframe.constants import (
@@ -369,6 +370,9 @@ class HubSpotClient:
                     )
                     raise AnswerDropped(f"the answer was dropped: {why}")
                 chunks.append(chunk)
+        except urllib3.exceptions.HTTPError as exc:  # as requests' own body read wraps them
+            resp.close()
+            raise _requests_error(exc) from None
         except BaseException:
             resp.close()
             raise
@@ -744,6 +748,19 @@ def _encoded(body: Any) -> bytes:
     if isinstance(body, JsonBytes):
         return body  # bytes already: sent without another copy
     return json.dumps(body, separators=(",", ":")).encode()
+
+
+def _requests_error(exc: urllib3.exceptions.HTTPError) -> requests.RequestException:
+    """urllib3's error while a body is read, as requests raises it from ``Response.content``
+    (a connection cut mid-body is a ChunkedEncodingError: a network error, retried)."""
+    errors = urllib3.exceptions
+    if isinstance(exc, errors.ReadTimeoutError):
+        return requests.ConnectionError(exc)
+    if isinstance(exc, errors.DecodeError):
+        return requests.exceptions.ContentDecodingError(exc)
+    if isinstance(exc, errors.SSLError):
+        return requests.exceptions.SSLError(exc)
+    return requests.exceptions.ChunkedEncodingError(exc)  # ProtocolError and the rest
 
 
 def _results(resp: ApiResponse) -> list[Any]:

@@ -149,3 +149,43 @@ def test_an_undo_given_such_an_answer_fails_its_row_and_removes_nothing(type_id:
     assert report["error_code"].tolist() == ["SERVER_ERROR"]
     mine = links[links["to_id"].astype(str) == CONTACT]
     assert len(mine) == 2  # the plain link and the label
+
+
+ODD_RESULTS = [
+    '{"from": "x", "to": "y"}',
+    '{"from": [], "to": {"id": []}}',
+    '{"from": {"id": {"a": 1}}, "to": 7, "paging": []}',
+    '"not an object"',
+]
+
+
+@pytest.mark.parametrize("odd", ODD_RESULTS)
+@pytest.mark.parametrize("version", ["2026-03", "v4"])
+def test_a_write_answer_with_results_out_of_shape_is_settled_by_a_read(
+    odd: str, version: str
+) -> None:
+    """A create or default-associate answer whose results are not objects of ids (``"from":
+    "x"``) raised AttributeError inside the run; such a result names no row, so the rows are
+    read back: applied, they are a success."""
+    sheet = pd.DataFrame(
+        {"Deal ID": [DEAL] * 2, "Contact ID": [CONTACT, str(demo_ids("contacts")[162])],
+         "Association label": ["", "Champion"]}
+    )  # fmt: skip
+    body = f'{{"status": "COMPLETE", "results": [{odd}]}}'
+    with Sandbox(seed="demo") as sb, FaultProxy(sb, then=f"replace:{body}", cued=True) as fp:
+        client = HubSpotClient(token=sb.token, base_url=fp.url, api_version=version)
+        result = hf.associate(sheet, client, progress=False)
+    assert result["status"].tolist() == ["success", "success"], result
+
+
+@pytest.mark.parametrize("odd", ODD_RESULTS)
+def test_a_read_answer_with_results_out_of_shape_is_read_around_them(
+    proxied: tuple[FaultProxy, HubSpotClient], odd: str
+) -> None:
+    """A batch read's result out of shape names no record (it is skipped); one whose paging
+    is not an object has no next page."""
+    fp, client = proxied
+    named = f'{{"from": {{"id": "{DEAL}"}}, "to": [], "paging": []}}'
+    fp.read_body = f'{{"status": "COMPLETE", "results": [{odd}, {named}]}}'
+    assert client.read_associations("deals", "contacts", [DEAL]) == {DEAL: []}
+    assert read_links(client, "deals", "contacts", [DEAL]) == {DEAL: []}

@@ -654,7 +654,7 @@ class HubSpotClient:
             body = self.request("GET", path, params=params, answers=RESULTS).json()
             found = shapes.records(body.get("results") or [], f"the {object_type} records")
             ids += [str(r["id"]) for r in found]
-            after = ((body.get("paging") or {}).get("next") or {}).get("after")
+            after = shapes.dig(body, "paging", "next", "after")
             if not after:
                 break
             if str(after) in seen:

@@ -76,7 +76,7 @@ class PageWalk:
         for result in body.get("results") or []:
             if not isinstance(result, dict):
                 continue
-            from_id = str((result.get("from") or {}).get("id"))
+            from_id = str(shapes.dig(result, "from", "id"))
             if from_id not in asked:
                 continue
             named.add(from_id)
@@ -84,7 +84,7 @@ class PageWalk:
             if not isinstance(entries, list):
                 entries = [entries]  # not a list: refused below as an entry
             found.append((from_id, shapes.links(entries, f"{self.what} of record {from_id}")))
-            after = ((result.get("paging") or {}).get("next") or {}).get("after")
+            after = shapes.dig(result, "paging", "next", "after")
             if after:
                 self._next_page(from_id, str(after))
         unnamed = fresh - named

@@ -20,6 +20,16 @@ from hubframe.errors import ErrorCode, ServerError
 JSON = dict[str, Any]
 
 
+def dig(value: Any, *keys: str) -> Any:
+    """``value[k1][k2]...``, or None where a level is missing or not a JSON object (an answer's
+    ``"from": "x"`` or ``"paging": []`` reads as nothing there, never as an AttributeError)."""
+    for key in keys:
+        if not isinstance(value, Mapping):
+            return None
+        value = value.get(key)
+    return value
+
+
 def _whole(value: Any) -> bool:
     """A whole number as HubSpot writes one: a JSON integer, or ASCII digits."""
     if isinstance(value, bool):
@@ -103,4 +113,4 @@ def records(entries: Iterable[Any], what: str) -> list[JSON]:
     return _checked(entries, _record, what)
 
 
-__all__ = ["labels", "limits", "links", "records"]
+__all__ = ["dig", "labels", "limits", "links", "records"]

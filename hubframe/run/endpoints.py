@@ -20,6 +20,7 @@ from hubframe.constants import (
     MAX_BATCH_LIMITS,
 )
 from hubframe.errors import ConfigurationError
+from hubframe.hubspot.shapes import dig
 from hubframe.run.work import Batch, WorkItem
 from hubframe.vocab import Action
 
@@ -122,7 +123,7 @@ def _labeled_result(result: JSON) -> Key:
 
 
 def _default_result(result: JSON) -> Key:
-    return (str((result.get("from") or {}).get("id")), str((result.get("to") or {}).get("id")))
+    return (str(dig(result, "from", "id")), str(dig(result, "to", "id")))
 
 
 def _limit_result(result: JSON) -> Key:

@@ -189,3 +189,17 @@ def test_a_read_answer_with_results_out_of_shape_is_read_around_them(
     fp.read_body = f'{{"status": "COMPLETE", "results": [{odd}, {named}]}}'
     assert client.read_associations("deals", "contacts", [DEAL]) == {DEAL: []}
     assert read_links(client, "deals", "contacts", [DEAL]) == {DEAL: []}
+
+
+@pytest.mark.parametrize("properties", ["[]", '"x"', "7"])
+def test_a_lookup_answer_whose_properties_are_not_an_object_fails_as_a_read(
+    proxied: tuple[FaultProxy, HubSpotClient], properties: str
+) -> None:
+    """A record of an email lookup whose ``properties`` is not an object raised
+    AttributeError; it names no email, so the email is asked again and the read fails."""
+    fp, client = proxied
+    fp.read_body = (
+        f'{{"status": "COMPLETE", "results": [{{"id": "1", "properties": {properties}}}]}}'
+    )
+    with pytest.raises(ServerError, match=r"named neither record a@example\.com"):
+        read_records(client, "contacts", ["a@example.com"], id_property="email")

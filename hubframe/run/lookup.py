@@ -21,6 +21,7 @@ import pandas as pd
 
 from hubframe.constants import ID_PROPERTIES
 from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.hubspot.shapes import dig
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.reads import read_records
 from hubframe.run.work import Outcome
@@ -68,7 +69,7 @@ def match_records(
     )
     by_value: dict[str, dict[str, None]] = {}
     for record in records:
-        value = (record.get("properties") or {}).get(id_property)
+        value = dig(record, "properties", id_property)
         if value is not None and record.get("id") is not None:
             by_value.setdefault(_key(value), {})[str(record["id"])] = None
     ids: dict[str, str] = {}

@@ -168,7 +168,7 @@ def _unnamed(
     if id_property is None:
         named = {str(r.get("id")) for r in results}
     else:
-        named = {_key((r.get("properties") or {}).get(id_property)) for r in results}
+        named = {_key(shapes.dig(r, "properties", id_property)) for r in results}
     asked = {key(v) for v in values}
     for error, names in zip(errors, error_names(errors), strict=True):
         said = {key(n) for n in names} & asked

@@ -13,6 +13,7 @@ sentence an analyst reads.
 from __future__ import annotations
 
 import re
+from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
@@ -20,7 +21,7 @@ from typing import Any, Final
 from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import ErrorCode
 from hubframe.hubspot.wire import ApiResponse
-from hubframe.run.endpoints import endpoint, row_keys
+from hubframe.run.endpoints import Key, endpoint, row_keys
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE
 from hubframe.vocab import Action, Status, object_noun
@@ -284,8 +285,11 @@ def _lists_every_row(batch: Batch, resp: ApiResponse) -> bool:
     pattern = _LISTED.get(batch.action)
     if pattern is None or batch.table is None or resp.may_have_errors():
         return False
+    keys = batch.table.record_keys(binary=True)
+    if batch.action is Action.ASSOCIATE and len(set(keys)) < len(keys):
+        return False  # a pair with two labels: each is confirmed by its own (see _unlabeled)
     found = set(pattern.findall(resp.content))
-    return all(key in found for key in batch.table.record_keys(binary=True))
+    return all(key in found for key in keys)
 
 
 def _names_one_record(err: Mapping[str, Any], code: ErrorCode) -> bool:
@@ -311,7 +315,43 @@ def _unconfirmed(
     done = _result_keys(batch, body)
     if done is None:  # no results list where there should be one: nothing is confirmed
         return [i for i in range(batch.size) if i not in failures]
-    return [i for i, key in enumerate(row_keys(batch)) if i not in failures and key not in done]
+    keys = row_keys(batch)
+    open_rows = [i for i, key in enumerate(keys) if i not in failures and key not in done]
+    return sorted({*open_rows, *_unlabeled(batch, body, keys, failures)})
+
+
+def _unlabeled(
+    batch: Batch, body: Mapping[str, Any], keys: list[Key], failures: Mapping[int, Outcome]
+) -> list[int]:
+    """Rows of a labeled create whose pair has several rows in the batch (two labels of one
+    pair) that no result of the pair lists by its label: a result naming the pair says one
+    of them was applied, not which.  A result without a ``labels`` list says nothing of
+    labels (the pair is enough); a row given by type id only has no name to look for."""
+    key_of = endpoint(batch.action).result_key
+    if batch.action is not Action.ASSOCIATE or key_of is None or len(set(keys)) == len(keys):
+        return []
+    results = body.get("results")
+    said: dict[Key, set[str]] = {}
+    for result in results if isinstance(results, list) else []:
+        names = result.get("labels") if isinstance(result, dict) else None
+        if isinstance(names, list):
+            said.setdefault(key_of(result), set()).update(
+                _spelling(n) for n in names if isinstance(n, str)
+            )
+    counts = Counter(keys)
+    return [
+        i
+        for i, (key, item) in enumerate(zip(keys, batch.items, strict=True))
+        if counts[key] > 1
+        and i not in failures
+        and item.label
+        and key in said
+        and _spelling(item.label) not in said[key]
+    ]
+
+
+def _spelling(label: str) -> str:
+    return " ".join(label.split()).casefold()
 
 
 def _unchecked(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int) -> Outcome:

@@ -337,8 +337,16 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
     version = int(db.execute("PRAGMA user_version").fetchone()[0])
     tables = _tables(db)
     if version == 0 and not tables:
-        db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
-        return
+        try:
+            db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
+            return
+        except sqlite3.OperationalError as exc:
+            if "already exists" not in str(exc):
+                raise
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+        # another run created the journal at the same moment: check what it wrote
+        return _check_format(db, path)
     if version == 3:  # format 3: every batch becomes part of one run, left open (resumable)
         db.executescript(
             "BEGIN; ALTER TABLE batches ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
@@ -387,9 +395,7 @@ def _open(path: Path) -> sqlite3.Connection:
     except sqlite3.Error as exc:
         raise InputError(f"journal {path}: cannot open it ({exc})") from None
     try:
-        db.execute("PRAGMA journal_mode=WAL")
-        db.execute("PRAGMA synchronous=NORMAL")
-        _check_format(db, path)
+        _prepare(db, path)
     except sqlite3.OperationalError as exc:
         db.close()
         raise InputError(f"journal {path}: cannot use it as a journal ({exc})") from None
@@ -400,6 +406,28 @@ def _open(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+#: Tries to open a journal another run holds locked for a moment (it is being created, or
+#: switched to write-ahead logging): ~10 s in all before the lock is reported.
+_OPEN_TRIES: Final = 40
+
+
+def _prepare(db: sqlite3.Connection, path: Path) -> None:
+    """Write-ahead logging, and the format checked (the tables made when new).  A run opening
+    the same journal at the same moment may hold it locked for a moment: wait and try again."""
+    for attempt in range(1, _OPEN_TRIES + 1):
+        try:
+            db.execute("PRAGMA journal_mode=WAL")
+            db.execute("PRAGMA synchronous=NORMAL")
+            _check_format(db, path)
+            return
+        except sqlite3.OperationalError as exc:
+            if "locked" not in str(exc) or attempt == _OPEN_TRIES:
+                raise
+            if db.in_transaction:
+                db.execute("ROLLBACK")
+            time.sleep(min(0.5, 0.02 * attempt))
 
 
 class Journal:

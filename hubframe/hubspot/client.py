@@ -652,7 +652,7 @@ class HubSpotClient:
             if after:
                 params["after"] = after
             body = self.request("GET", path, params=params, answers=RESULTS).json()
-            found = shapes.records(body.get("results") or [], f"the {object_type} records")
+            found = shapes.records(shapes.listed(body.get("results")), f"the {object_type} records")
             ids += [str(r["id"]) for r in found]
             after = shapes.dig(body, "paging", "next", "after")
             if not after:

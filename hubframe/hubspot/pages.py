@@ -73,7 +73,7 @@ class PageWalk:
         named = set().union(*names) & fresh
         anonymous = sum(1 for n in names if not n & asked.keys())
         found: Entries = []
-        for result in body.get("results") or []:
+        for result in shapes.listed(body.get("results")):
             if not isinstance(result, dict):
                 continue
             from_id = str(shapes.dig(result, "from", "id"))

@@ -30,6 +30,12 @@ def dig(value: Any, *keys: str) -> Any:
     return value
 
 
+def listed(value: Any) -> list[Any]:
+    """An answer's list (``results``, ``errors``) as a list; anything else (``true``, a
+    number, an object) lists nothing."""
+    return value if isinstance(value, list) else []
+
+
 def _whole(value: Any) -> bool:
     """A whole number as HubSpot writes one: a JSON integer, or ASCII digits."""
     if isinstance(value, bool):
@@ -113,4 +119,4 @@ def records(entries: Iterable[Any], what: str) -> list[JSON]:
     return _checked(entries, _record, what)
 
 
-__all__ = ["dig", "labels", "limits", "links", "records"]
+__all__ = ["dig", "labels", "limits", "links", "listed", "records"]

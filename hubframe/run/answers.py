@@ -20,6 +20,7 @@ from typing import Any, Final
 
 from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import ErrorCode
+from hubframe.hubspot import shapes
 from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.endpoints import Key, endpoint, row_keys
 from hubframe.run.work import Batch, Outcome, WorkItem
@@ -217,7 +218,7 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     failures: dict[int, Outcome] = {}
     loose: dict[int, Outcome] = {}  # rows an error names by one record only
     unmapped: list[Mapping[str, Any]] = []
-    for err in body.get("errors") or []:
+    for err in shapes.listed(body.get("errors")):
         if not isinstance(err, dict):
             continue
         hits = rows_named(err, batch.items)

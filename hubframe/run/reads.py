@@ -141,7 +141,9 @@ def read_records(
             body = client.batch_read_records(
                 object_type, chunk, id_property=id_property, properties=properties
             ).json()
-            results = shapes.records(body.get("results") or [], f"the {object_type} records")
+            results = shapes.records(
+                shapes.listed(body.get("results")), f"the {object_type} records"
+            )
             found += results
             chunk = _unnamed(chunk, results, body.get("errors"), id_property)
             if not chunk:

@@ -203,3 +203,17 @@ def test_a_lookup_answer_whose_properties_are_not_an_object_fails_as_a_read(
     )
     with pytest.raises(ServerError, match=r"named neither record a@example\.com"):
         read_records(client, "contacts", ["a@example.com"], id_property="email")
+
+
+@pytest.mark.parametrize("results", ["true", "7", '{"id": "1"}', '"x"'])
+@pytest.mark.parametrize("kind", sorted(SHAPES))
+def test_results_that_are_not_a_list_fail_the_read(
+    proxied: tuple[FaultProxy, HubSpotClient], kind: str, results: str
+) -> None:
+    """``"results": true`` read as an empty list made the export of every record of a type
+    an empty sheet without a word; each reader now refuses it as a read that failed."""
+    fp, client = proxied
+    fp.read_body = f'{{"status": "COMPLETE", "results": {results}}}'
+    for read in _readers(client)[kind]:
+        with pytest.raises(ServerError, match=r"where a list belongs|named neither"):
+            read()

@@ -652,7 +652,7 @@ class HubSpotClient:
             if after:
                 params["after"] = after
             body = self.request("GET", path, params=params, answers=RESULTS).json()
-            found = shapes.records(shapes.listed(body.get("results")), f"the {object_type} records")
+            found = shapes.records(body.get("results"), f"the {object_type} records")
             ids += [str(r["id"]) for r in found]
             after = shapes.dig(body, "paging", "next", "after")
             if not after:
@@ -672,7 +672,9 @@ class HubSpotClient:
         """Every association type from ``from_type`` to ``to_type`` (label None = unlabeled)."""
         path = self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels")
         resp = self.request("GET", path, answers=RESULTS)
-        return shapes.labels(_results(resp), f"the association types of {from_type} to {to_type}")
+        return shapes.labels(
+            resp.json().get("results"), f"the association types of {from_type} to {to_type}"
+        )
 
     def create_label(
         self,
@@ -688,7 +690,9 @@ class HubSpotClient:
             body["inverseLabel"] = inverse_label
         path = self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels")
         resp = self.request("POST", path, body=body, answers=RESULTS)
-        return shapes.labels(_results(resp), f"the label created for {from_type} to {to_type}")
+        return shapes.labels(
+            resp.json().get("results"), f"the label created for {from_type} to {to_type}"
+        )
 
     def update_label(
         self,
@@ -709,12 +713,14 @@ class HubSpotClient:
 
     def get_all_limits(self) -> list[JSON]:
         resp = self.request("GET", self._schema("definitions/configurations/all"), answers=RESULTS)
-        return shapes.limits(_results(resp), "the association limits")
+        return shapes.limits(resp.json().get("results"), "the association limits")
 
     def get_limits(self, from_type: str, to_type: str) -> list[JSON]:
         tail = f"definitions/configurations/{_seg(from_type)}/{_seg(to_type)}"
         resp = self.request("GET", self._schema(tail), answers=RESULTS)
-        return shapes.limits(_results(resp), f"the association limits of {from_type} to {to_type}")
+        return shapes.limits(
+            resp.json().get("results"), f"the association limits of {from_type} to {to_type}"
+        )
 
     def _limits_batch(self, from_type: str, to_type: str, verb: str, inputs: Inputs) -> ApiResponse:
         tail = f"definitions/configurations/{_seg(from_type)}/{_seg(to_type)}/batch/{verb}"
@@ -761,20 +767,6 @@ def _requests_error(exc: urllib3.exceptions.HTTPError) -> requests.RequestExcept
     if isinstance(exc, errors.SSLError):
         return requests.exceptions.SSLError(exc)
     return requests.exceptions.ChunkedEncodingError(exc)  # ProtocolError and the rest
-
-
-def _results(resp: ApiResponse) -> list[Any]:
-    """An answer's ``results`` list (a ServerError when it holds something else)."""
-    found = resp.json().get("results")
-    if found is None:
-        return []
-    if not isinstance(found, list):
-        raise ServerError(
-            f"HubSpot's answer (HTTP {resp.status}) holds results that are not a list: it "
-            "is not read (something other than HubSpot may have answered).",
-            code=ErrorCode.SERVER_ERROR,
-        )
-    return found
 
 
 def _seg(value: str) -> str:

@@ -80,10 +80,8 @@ class PageWalk:
             if from_id not in asked:
                 continue
             named.add(from_id)
-            entries = result.get("to") or []
-            if not isinstance(entries, list):
-                entries = [entries]  # not a list: refused below as an entry
-            found.append((from_id, shapes.links(entries, f"{self.what} of record {from_id}")))
+            entries = shapes.links(result.get("to"), f"{self.what} of record {from_id}")
+            found.append((from_id, entries))
             after = shapes.dig(result, "paging", "next", "after")
             if after:
                 self._next_page(from_id, str(after))
@@ -108,15 +106,23 @@ class PageWalk:
     def _ask_again(self, inputs: list[Input]) -> None:
         spent = [i["id"] for i in inputs if self._asks[(i["id"], i.get("after"))] >= MAX_ASKS]
         if spent:
-            shown = ", ".join(spent[:5]) + (f" and {len(spent) - 5} more" if len(spent) > 5 else "")
-            raise ServerError(
-                f"HubSpot's answers to a batch read of {self.what} named neither the "
-                f"associations of record {shown} nor an error for it, {MAX_ASKS} times: what "
-                "the portal holds for it is not known, so the read stops here rather than "
-                "take it for none.",
-                code=ErrorCode.SERVER_ERROR,
+            raise unnamed_error(
+                self.what, "the associations of record", spent, "what the portal holds for it"
             )
         self.todo.extend(inputs)
+
+
+def unnamed_error(read: str, subject: str, values: Sequence[str], unknown: str) -> ServerError:
+    """The error of a read whose answers named ``values`` nowhere :data:`MAX_ASKS` times (a
+    batch read of ``read``; ``subject``: what of each value was asked; ``unknown``: what is
+    not known for it)."""
+    shown = ", ".join(values[:5]) + (f" and {len(values) - 5} more" if len(values) > 5 else "")
+    return ServerError(
+        f"HubSpot's answers to a batch read of {read} named neither {subject} {shown} nor an "
+        f"error for it, {MAX_ASKS} times: {unknown} is not known, so the read stops here "
+        "rather than guess.",
+        code=ErrorCode.SERVER_ERROR,
+    )
 
 
 def error_names(errors: Any, *, messages: bool = True) -> list[set[str]]:
@@ -137,4 +143,4 @@ def error_names(errors: Any, *, messages: bool = True) -> list[set[str]]:
     return out
 
 
-__all__ = ["MAX_ASKS", "PageWalk", "Settled", "error_names"]
+__all__ = ["MAX_ASKS", "PageWalk", "Settled", "error_names", "unnamed_error"]

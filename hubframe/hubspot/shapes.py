@@ -12,7 +12,7 @@ as an answer that could not be read.
 from __future__ import annotations
 
 import json
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from hubframe.errors import ErrorCode, ServerError
@@ -85,8 +85,17 @@ def _record(value: Any) -> bool:
     return isinstance(value, Mapping) and _whole(value.get("id"))
 
 
-def _checked(entries: Iterable[Any], fits: Callable[[Any], bool], what: str) -> list[JSON]:
-    out = list(entries)
+def _checked(entries: Any, fits: Callable[[Any], bool], what: str) -> list[JSON]:
+    """``entries`` (an answer's list; None: none) when each fits, else a ServerError."""
+    if entries is None:
+        return []
+    if not isinstance(entries, list):
+        raise ServerError(
+            f"HubSpot's answer listing {what} holds {type(entries).__name__} where a list "
+            "belongs. The answer is not read (something other than HubSpot may have answered).",
+            code=ErrorCode.SERVER_ERROR,
+        )
+    out: list[JSON] = entries
     for entry in out:
         if not fits(entry):
             shown = json.dumps(entry, default=str)
@@ -99,22 +108,23 @@ def _checked(entries: Iterable[Any], fits: Callable[[Any], bool], what: str) -> 
     return out
 
 
-def links(entries: Iterable[Any], what: str) -> list[JSON]:
-    """A batch read's ``to`` entries of one record, checked."""
+def links(entries: Any, what: str) -> list[JSON]:
+    """A batch read's ``to`` entries of one record, checked (None: none; not a list: refused,
+    as every checker here does)."""
     return _checked(entries, _link, what)
 
 
-def labels(entries: Iterable[Any], what: str) -> list[JSON]:
+def labels(entries: Any, what: str) -> list[JSON]:
     """Association types (a labels read or create), checked."""
     return _checked(entries, _spec, what)
 
 
-def limits(entries: Iterable[Any], what: str) -> list[JSON]:
+def limits(entries: Any, what: str) -> list[JSON]:
     """Limit configurations, checked."""
     return _checked(entries, _limit, what)
 
 
-def records(entries: Iterable[Any], what: str) -> list[JSON]:
+def records(entries: Any, what: str) -> list[JSON]:
     """Records of an objects read or list, checked."""
     return _checked(entries, _record, what)
 

@@ -26,9 +26,8 @@ from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any, Final
 
 from hubframe.constants import MAX_OBJECT_BATCH_READ
-from hubframe.errors import ErrorCode, ServerError
 from hubframe.hubspot import shapes
-from hubframe.hubspot.pages import MAX_ASKS, Input, PageWalk, error_names
+from hubframe.hubspot.pages import MAX_ASKS, Input, PageWalk, error_names, unnamed_error
 
 if TYPE_CHECKING:  # only annotations: validation imports this module offline
     from hubframe.hubspot.client import HubSpotClient
@@ -141,14 +140,12 @@ def read_records(
             body = client.batch_read_records(
                 object_type, chunk, id_property=id_property, properties=properties
             ).json()
-            results = shapes.records(
-                shapes.listed(body.get("results")), f"the {object_type} records"
-            )
+            results = shapes.records(body.get("results"), f"the {object_type} records")
             found += results
             chunk = _unnamed(chunk, results, body.get("errors"), id_property)
             if not chunk:
                 return found
-        raise _unnamed_records(object_type, chunk)
+        raise unnamed_error(f"{object_type} records", "record", chunk, "whether it exists")
 
     size = max(1, min(len(chunks), MAX_READ_WORKERS, client.limiter.effective_max))
     pool = ThreadPoolExecutor(size, thread_name_prefix="hubframe-read")
@@ -185,16 +182,6 @@ def _unnamed(
 
 def _key(value: object) -> str:
     return str(value).strip().casefold()
-
-
-def _unnamed_records(object_type: str, ids: list[str]) -> ServerError:
-    shown = ", ".join(ids[:5]) + (f" and {len(ids) - 5} more" if len(ids) > 5 else "")
-    return ServerError(
-        f"HubSpot's answers to a batch read of {object_type} records named neither record "
-        f"{shown} nor an error for it, {MAX_ASKS} times: whether it exists is not known, so "
-        "the read stops here rather than take it for missing.",
-        code=ErrorCode.SERVER_ERROR,
-    )
 
 
 def types_of(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:

@@ -12,6 +12,8 @@ as before.  The fault proxy plays both: ``swallow`` takes one input out of the r
 
 from __future__ import annotations
 
+import json
+
 import pandas as pd
 import pytest
 from faultproxy import FaultProxy
@@ -74,3 +76,80 @@ def test_a_label_applied_but_not_listed_beside_another_of_its_pair_is_read_back(
         held = _labels_of(sb, CONTACTS[0])
     assert held == set(LABELS)
     assert result["status"].tolist() == ["success"] * 3, result
+
+
+# --- an error naming a pair whose results also list it -------------------------------------------
+
+
+def _refusal(contact: str) -> dict[str, object]:
+    """An error naming one pair by both its ids (as a label-specific refusal does)."""
+    return {
+        "status": "error",
+        "category": "VALIDATION_ERROR",
+        "message": f"Association type is not valid for {DEAL} to {contact}",
+        "context": {"fromObjectId": [DEAL], "toObjectId": [contact]},
+    }
+
+
+def _listed(contact: str, label: str) -> dict[str, object]:
+    return {
+        "fromObjectTypeId": "0-3",
+        "fromObjectId": int(DEAL),
+        "toObjectTypeId": "0-1",
+        "toObjectId": int(contact),
+        "labels": [label],
+    }
+
+
+@pytest.mark.parametrize("version", ["2026-03", "2026-09", "v4"])
+def test_an_error_naming_a_pair_whose_other_label_was_applied_is_settled_by_a_read(
+    version: str,
+) -> None:
+    """HubSpot applies one label of a pair and refuses the other with an error naming the
+    pair's two ids: the row of the applied label was reported ``failed`` with the error (and
+    an undo left its link).  A row an error names while the results list its pair is read
+    back: the applied label is a ``success``, the refused one keeps the error."""
+    with Sandbox(seed="demo") as sb:
+        champion = sb.type_id("deals", "contacts", LABELS[0])
+        sb.associate("deals", DEAL, "contacts", CONTACTS[1], type_id=champion)
+        sb.set_limit("deals", "contacts", 1, type_id=champion)  # the Champion row is refused
+        body = {
+            "status": "COMPLETE",
+            "results": [_listed(CONTACTS[0], LABELS[1])],
+            "numErrors": 1,
+            "errors": [_refusal(CONTACTS[0])],
+        }
+        with FaultProxy(sb, then="replace:" + json.dumps(body), cued=True) as fp:
+            client = HubSpotClient(token=sb.token, base_url=fp.url, api_version=version)
+            result = hf.associate(_sheet()[:2], client, preflight=False, progress=False)
+        held = _labels_of(sb, CONTACTS[0])
+    assert held == {LABELS[1]}
+    assert result["status"].tolist() == ["failed", "success"], result
+    assert result["error_code"][0] == "LIMIT_EXCEEDED"  # the refusal, diagnosed by a read
+
+
+@pytest.mark.parametrize("version", ["2026-03", "v4"])
+@pytest.mark.parametrize("applied", [True, False])
+def test_a_row_an_answer_both_lists_and_refuses_is_what_the_portal_shows(
+    version: str, applied: bool
+) -> None:
+    """An answer that lists a row's pair as done and refuses it too says nothing sure: the
+    row is read back (before, the error won: an applied row was reported ``failed``)."""
+    with Sandbox(seed="demo") as sb:
+        if not applied:  # the row is refused by a limit: HubSpot did not apply it
+            maker = sb.type_id("deals", "contacts", LABELS[1])
+            sb.associate("deals", DEAL, "contacts", CONTACTS[1], type_id=maker)
+            sb.set_limit("deals", "contacts", 1, type_id=maker)
+        body = {
+            "status": "COMPLETE",
+            "results": [_listed(CONTACTS[0], LABELS[1])],
+            "errors": [_refusal(CONTACTS[0])],
+        }
+        with FaultProxy(sb, then="replace:" + json.dumps(body), cued=True) as fp:
+            client = HubSpotClient(token=sb.token, base_url=fp.url, api_version=version)
+            result = hf.associate(_sheet()[1:2], client, preflight=False, progress=False)
+        held = _labels_of(sb, CONTACTS[0])
+    assert held == ({LABELS[1]} if applied else set())
+    assert result["status"].tolist() == ["success" if applied else "failed"], result
+    if not applied:
+        assert result["error_code"].iloc[0] == "LIMIT_EXCEEDED"

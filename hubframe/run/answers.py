@@ -210,7 +210,8 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     by its pair (or a record that does not exist) failed.  Any other row is unconfirmed, and
     only a read of the portal can tell: HubSpot may have skipped it without a word (a batch
     answered ``COMPLETE`` with results missing), or an error names it only by one of its
-    records (a record at its limit: the batch's first rows of that record may be applied)."""
+    records (a record at its limit: the batch's first rows of that record may be applied), or
+    the results list the pair an error names (:func:`_contradicted`)."""
     attempts = prior + resp.attempts
     named_rows = endpoint(batch.action).result_key is not None
     listed = named_rows and _lists_every_row(batch, resp)
@@ -229,6 +230,8 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
         found = loose if by_record else failures
         for i in hits:
             found.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
+    for i in _contradicted(batch, body, failures) if named_rows else ():
+        loose[i] = failures.pop(i)
     loose = {i: o for i, o in loose.items() if i not in failures}
     open_rows = (
         []
@@ -301,6 +304,19 @@ def _names_one_record(err: Mapping[str, Any], code: ErrorCode) -> bool:
         return False  # no row of a record that does not exist was applied
     named = _named(err)
     return not (named.from_ids and named.to_ids)
+
+
+def _contradicted(
+    batch: Batch, body: Mapping[str, Any], failures: Mapping[int, Outcome]
+) -> list[int]:
+    """Rows an error refuses whose key the answer's results list as done: the answer says both
+    (or, for two labels of one pair, the error may be about the other label), so only a read
+    of the portal can tell."""
+    done = _result_keys(batch, body) if failures else None
+    if not done:
+        return []
+    keys = row_keys(batch)
+    return [i for i in failures if keys[i] in done]
 
 
 def _unconfirmed(

@@ -24,7 +24,7 @@ from hubframe import formula
 from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, InputError
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
-from hubframe.io.cells import clean_headers, one_cell_text
+from hubframe.io.cells import EXCEL_LIMIT, clean_headers, one_cell_text
 from hubframe.io.csv import csv_text
 from hubframe.io.guard import checked_workbook
 from hubframe.io.narrow import refuse_rounded
@@ -37,6 +37,7 @@ from hubframe.io.normalize import (
     is_valid_object_type,
 )
 from hubframe.io.text import as_text
+from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
 from hubframe.report.summary import BASE_URL_LABEL
 from hubframe.run.journal import Journal, JournalRow
@@ -84,15 +85,49 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None, Place]:
     with book:
         if RESULTS not in names:
             raise InputError(f"{path.name}: no Results sheet; is it a hubframe report?")
-        titles = [RESULTS]
-        while continued_title(RESULTS, len(titles) + 1) in names:
-            titles.append(continued_title(RESULTS, len(titles) + 1))
-        read = pd.read_excel(book, sheet_name=titles, dtype=str)
-        parts = [read[title] for title in titles]
+        parts = [_results_part(book, RESULTS)]
+        while (following := continued_title(RESULTS, len(parts) + 1)) in names:
+            _check_full(path.name, continued_title(RESULTS, len(parts)), following, len(parts[-1]))
+            parts.append(_results_part(book, following))
+        titles = [continued_title(RESULTS, n) for n in range(1, len(parts) + 1)]
         host = _sent_to(book.book) if SUMMARY in names else None
     table = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     sizes = [(title, len(part)) for title, part in zip(titles, parts, strict=True)]
     return table, host, report_lines(path.name, sizes)
+
+
+def _results_part(book: pd.ExcelFile, title: str) -> pd.DataFrame:
+    """One sheet of a report's results as the text the run wrote, NaN where a cell is empty.
+
+    Read with each cell's type: read as text (``dtype=str``), a record id the analyst made a
+    number cell came back as all its digits, though Excel keeps 15 of them (a 17-digit id is
+    another record's), and a label such as "N/A" or "None" came back empty (pandas' missing
+    values).  An id cell holding a number from 10**15 up keeps its float text here, which the
+    id check refuses; only an empty cell is missing."""
+    frame = pd.read_excel(
+        book, sheet_name=title, dtype=object, keep_default_na=False, na_values=[""]
+    )
+    for column in [c for c in ("from_id", "to_id") if c in frame]:
+        frame[column] = frame[column].map(_rounded_id, na_action="ignore")
+    return frame.where(frame.isna(), frame.astype(str))
+
+
+def _rounded_id(cell: Any) -> Any:
+    """A number cell past Excel's 15 digits as a float's text ('2.04e+16'): not an id."""
+    number = isinstance(cell, int | float) and not isinstance(cell, bool)
+    return repr(float(cell)) if number and abs(cell) >= EXCEL_LIMIT else cell
+
+
+def _check_full(name: str, title: str, following: str, rows: int) -> None:
+    """A report goes on in "Results (2)" only past a full sheet: a copy of Results that Excel
+    named so (Move or Copy) is not more of the run."""
+    if rows < excel.SHEET_ROWS - 1:
+        raise InputError(
+            f"{name}: has a sheet '{following}', but '{title}' holds {rows:,} rows, not a full "
+            f"sheet's {excel.SHEET_ROWS - 1:,}: a report goes on in another sheet only past "
+            f"Excel's row limit. If '{following}' is a copy, delete or rename it; if rows were "
+            f"deleted from '{title}', export the report again. Nothing was undone."
+        )
 
 
 #: A report's Results sheet may fill Excel's rows with the result's columns and the analyst's:

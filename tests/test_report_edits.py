@@ -1,0 +1,145 @@
+"""A report edited in Excel and undone: nothing the analyst's edits changed is acted on.
+
+Analysts open the report in Excel before an undo: they turn text ids into numbers, copy the
+Results sheet as a backup (Excel names the copy "Results (2)"), and keep labels whose names
+pandas reads as missing values ("N/A", "None").  Each of these made an undo act on something
+the run did not do:
+
+* an id cell made a number past 15 digits was read back as all its digits (Excel keeps 15: a
+  17-digit id becomes another record's), and the undo removed that record's association,
+  which existed before the run;
+* a copy "Results (2)" was read as more of the report (a report goes on there only past
+  Excel's row limit), undoing the rows the analyst had deleted from Results to keep them;
+* a label named "N/A" was read as no label, and the undo of a sync re-created the pair it
+  had removed without its label, reporting success.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.errors import InputError
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids, pairs_sheet
+
+CONTACT = str(demo_ids("contacts")[5])
+OLD, NEW = 20400000000000000, 20400000000000001  # 17 digits: 15 significant ones are equal
+
+
+def _links(sb: Sandbox) -> set[tuple[str, str, int]]:
+    table = sb.associations("deals", "contacts")
+    return set(
+        zip(
+            table["from_id"].astype(str),
+            table["to_id"].astype(str),
+            table["type_id"].astype(int),
+            strict=True,
+        )
+    )
+
+
+def _edited(path: Path, edit: Callable[[openpyxl.Workbook], None]) -> Path:
+    book = openpyxl.load_workbook(path)
+    edit(book)
+    out = path.with_name(f"edited_{path.name}")
+    book.save(out)
+    return out
+
+
+def _as_numbers(columns: tuple[str, ...]) -> Callable[[openpyxl.Workbook], None]:
+    """What Excel's "Convert to Number" leaves: a number cell of 15 significant digits."""
+
+    def edit(book: openpyxl.Workbook) -> None:
+        sheet = book["Results"]
+        head = [c.value for c in sheet[1]]
+        for name in columns:
+            at = head.index(name) + 1
+            for row in range(2, sheet.max_row + 1):
+                cell = sheet.cell(row, at)
+                cell.value = float(f"{float(cell.value):.15g}")
+                cell.number_format = "0"
+
+    return edit
+
+
+@pytest.mark.parametrize("columns", [("from_id",), ("from_id", "Deal ID")])
+def test_an_id_made_a_number_past_15_digits_stops_the_undo(
+    tmp_path: Path, columns: tuple[str, ...]
+) -> None:
+    with Sandbox(seed="demo") as sb:
+        sb.add_records("deals", [OLD, NEW])
+        sb.associate("deals", OLD, "contacts", CONTACT)  # there before the run
+        client = client_for(sb)
+        before = _links(sb)
+        run = hf.associate(
+            pairs_sheet([(str(NEW), CONTACT, "")]), client, record_existing=True, progress=False
+        )
+        assert run["status"].tolist() == ["success"]
+        report = hf.export_report(run, tmp_path / "report.xlsx")
+        edited = _edited(Path(report), _as_numbers(columns))
+        with pytest.raises(InputError, match=r"line 2: from_id .* digits are lost"):
+            hf.undo(edited, client, progress=False)
+        assert before <= _links(sb)  # the association there before the run is kept
+
+
+def test_ids_made_numbers_within_15_digits_are_still_undone(tmp_path: Path) -> None:
+    deals, contacts = demo_ids("deals")[60:63], demo_ids("contacts")[160:163]
+    rows = [(str(d), str(c), "") for d, c in zip(deals, contacts, strict=True)]
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        before = _links(sb)
+        run = hf.associate(pairs_sheet(rows), client, record_existing=True, progress=False)
+        report = hf.export_report(run, tmp_path / "report.xlsx")
+        edited = _edited(Path(report), _as_numbers(("from_id", "to_id")))
+        undone = hf.undo(edited, client, progress=False)
+        assert undone["status"].tolist() == ["success"] * 3
+        assert _links(sb) == before
+
+
+def _copy_results(book: openpyxl.Workbook) -> None:
+    """Excel's Move or Copy > Create a copy names the copy "Results (2)"; the analyst then
+    deletes from Results the rows to keep."""
+    results = book["Results"]
+    book.copy_worksheet(results).title = "Results (2)"
+    results.delete_rows(2)
+
+
+def test_a_copy_of_the_results_sheet_is_not_more_of_the_run(tmp_path: Path) -> None:
+    deals, contacts = demo_ids("deals")[64:67], demo_ids("contacts")[164:167]
+    rows = [(str(d), str(c), "") for d, c in zip(deals, contacts, strict=True)]
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        run = hf.associate(pairs_sheet(rows), client, record_existing=True, progress=False)
+        after_run = _links(sb)
+        report = hf.export_report(run, tmp_path / "report.xlsx")
+        edited = _edited(Path(report), _copy_results)
+        with pytest.raises(InputError, match=r"sheet 'Results \(2\)', but 'Results' holds 2 rows"):
+            hf.undo(edited, client, progress=False)
+        assert _links(sb) == after_run  # nothing undone
+
+
+@pytest.mark.parametrize("name", ["N/A", "None", "NULL", "nan", "NA", "#N/A"])
+def test_a_label_named_like_a_missing_value_is_restored_with_its_label(
+    tmp_path: Path, name: str
+) -> None:
+    deal, contact = demo_ids("deals")[50], demo_ids("contacts")[150]
+    with Sandbox(seed="demo") as sb:
+        type_id = sb.add_label("deals", "contacts", name)
+        sb.associate("deals", deal, "contacts", contact, type_id)
+        client = client_for(sb)
+        before = _links(sb)
+        keep = pd.DataFrame(
+            [{"from_type": "deals", "from_id": str(deal), "to_type": "contacts", "to_id": ""}]
+        )
+        synced = hf.sync(keep, client, allow_removals=True, progress=False)
+        assert (str(deal), str(contact), type_id) not in _links(sb)
+        report = hf.export_report(synced, tmp_path / "sync.xlsx")
+        undone = hf.undo(report, client, progress=False)
+        assert set(undone["status"]) <= {"success", "skipped"}, undone
+        assert _links(sb) == before

@@ -38,6 +38,8 @@ Safety (:mod:`hubframe.jobs.sync_plan`):
   ``allow_primary_removal=True`` (``PRIMARY_PROTECTED``), nor the pairs holding them;
 * nothing of a record is removed while a row of it could not be compared (invalid, unknown
   label, label and type id disagreeing): a typo must not read as "remove" (``REMOVAL_HELD``);
+* nothing is removed that a row of the other direction keeps (an association is one for both
+  directions; an export of companies to companies lists each twice): ``REMOVAL_HELD``;
 * a row whose label and type id name different types is refused (``LABEL_TYPE_MISMATCH``):
   an exported row relabeled in Excel must have its type id cleared;
 * configured limits are predicted for the additions, counting the portal after the removals

@@ -110,9 +110,8 @@ class SyncPlanner:
             return
         adds: list[WorkItem] = []
         removals: list[PlannedRemoval] = []
-        for plan in pairs.values():
-            if plan.failed:
-                continue
+        live = [plan for plan in pairs.values() if not plan.failed]
+        for plan in live:
             plan.result = diff(
                 [Wanted(i.position, str(i.from_id), str(i.to_id), i.type_id) for i in plan.items],
                 plan.portal,
@@ -121,7 +120,8 @@ class SyncPlanner:
                 protected=frozenset() if self.rules.allow_primary_removal else primary_types(plan),
             )
             adds += self._rows(plan)
-            removals += self._removals(plan)
+        for plan in live:
+            removals += self._removals(plan, Reverse(pairs, plan.pair))
         planned = self._append(removals) if self.rules.allow_removals else []
         facts = self._facts(pairs, removals)
         if facts.guard and not self.rules.dry_run:
@@ -234,7 +234,7 @@ class SyncPlanner:
                 adds.append(item)
         return adds
 
-    def _removals(self, plan: PairPlan) -> list[PlannedRemoval]:
+    def _removals(self, plan: PairPlan, reverse: Reverse) -> list[PlannedRemoval]:
         out: list[PlannedRemoval] = []
         frame_rows = self.prepared.frame["row"]
         unlisted = {(r.from_id, r.to_id) for r in plan.result.removals if r.link}
@@ -249,6 +249,9 @@ class SyncPlanner:
             elif found.from_id in plan.blocked:
                 row = value(frame_rows.iloc[plan.blocked[found.from_id]])
                 removal.outcome = words.held_for_invalid_rows(plan.pair, found.from_id, row)
+            elif (listed := reverse.keeps(found)) is not None:
+                row = value(frame_rows.iloc[listed])
+                removal.outcome = words.held_for_reverse_rows(plan.pair, found, row)
             out.append(removal)
         return out
 
@@ -369,6 +372,32 @@ class SyncPlanner:
 
 
 # --- helpers ------------------------------------------------------------------------------------
+
+
+class Reverse:
+    """The rows of the other direction of an object pair (the pair itself for one object
+    type to itself): an association is one for both directions, so a removal the sheet asks
+    for one way and contradicts the other way is held (see :meth:`keeps`)."""
+
+    def __init__(self, pairs: Mapping[ObjectPair, PairPlan], pair: ObjectPair) -> None:
+        back = pairs.get(ObjectPair(pair.to_type, pair.from_type))
+        live = back is not None and not back.failed
+        self.listed: dict[tuple[str, str], int] = {}
+        self.removing: set[tuple[str, str]] = set()
+        if back is not None and live:
+            for item in back.items:
+                self.listed.setdefault((str(item.from_id), str(item.to_id)), item.position)
+            self.removing = {(r.from_id, r.to_id) for r in back.result.removals}
+
+    def keeps(self, found: Removal) -> int | None:
+        """The position of a row of the other direction that keeps what ``found`` removes:
+        any row of the pair for the pair's removal; for a label's, a row of the pair while
+        that direction removes nothing of it (it lists every label the pair holds)."""
+        key = (found.to_id, found.from_id)
+        at = self.listed.get(key)
+        if at is None or (not found.link and key in self.removing):
+            return None
+        return at
 
 
 def primary_types(plan: PairPlan) -> frozenset[int]:

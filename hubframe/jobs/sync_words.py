@@ -88,6 +88,23 @@ def held_for_invalid_rows(pair: ObjectPair, from_id: str, row: object) -> Outcom
     )
 
 
+def held_for_reverse_rows(pair: ObjectPair, found: Removal, row: object) -> Outcome:
+    """A removal held because the sheet lists the association from the other side too."""
+    where = f"row {row}" if row is not None else "a row"
+    back = f"{object_noun(pair.to_type)} {found.to_id} -> {object_noun(pair.from_type)} "
+    what = "the association" if found.link else "its label"
+    return Outcome(
+        Status.SKIPPED,
+        error_code=ErrorCode.REMOVAL_HELD,
+        error_message=(
+            f"Kept: {where} of the sheet lists this association from the other side "
+            f"({back}{found.from_id}) and keeps {what} there; an association is one for both "
+            "directions, so the sheet contradicts itself. Delete or change the rows of both "
+            "directions to remove it."
+        ),
+    )
+
+
 def predicted_limit(item: WorkItem, message: str | None, *, dry_run: bool) -> Outcome:
     """An addition a configured limit is predicted to refuse: not sent."""
     if dry_run:

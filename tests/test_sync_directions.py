@@ -130,3 +130,27 @@ def test_a_file_of_both_directions_keeps_what_either_lists() -> None:
             or link & set(kept.loc[kept["from_type"] == "contacts", "from_id"])
         }
         assert not (in_scope - listed) & after, "an association neither half lists stayed"
+
+
+def test_an_invalid_row_of_the_other_side_holds_its_records_removals() -> None:
+    """A row of contact C -> deals that could not be compared may name deal A: nothing of C
+    is removed from the deals side either."""
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        forward = hf.read_associations(client, "deals", "contacts", DEALS[:1], progress=False)
+        target = str(forward["to_id"].iloc[0])
+        typo = forward.iloc[[0]].assign(
+            from_type="contacts",
+            from_id=target,
+            to_type="deals",
+            to_id=DEALS[0],
+            label="Decision makr",
+            type_id=None,
+            category=None,
+        )
+        sheet = pd.concat([_without(forward, DEALS[0], target), typo], ignore_index=True)
+        before = _links(sb, "deals", "contacts")
+        result = hf.sync(sheet, client, allow_removals=True, progress=False)
+        assert _links(sb, "deals", "contacts") == before
+    removal = result.loc[result["change"] == "remove"]
+    assert set(removal["error_code"]) == {"REMOVAL_HELD"}, result

@@ -384,6 +384,7 @@ class Reverse:
         live = back is not None and not back.failed
         self.listed: dict[tuple[str, str], int] = {}
         self.removing: set[tuple[str, str]] = set()
+        self.blocked: dict[str, int] = back.blocked if back is not None else {}
         if back is not None and live:
             for item in back.items:
                 self.listed.setdefault((str(item.from_id), str(item.to_id)), item.position)
@@ -392,8 +393,11 @@ class Reverse:
     def keeps(self, found: Removal) -> int | None:
         """The position of a row of the other direction that keeps what ``found`` removes:
         any row of the pair for the pair's removal; for a label's, a row of the pair while
-        that direction removes nothing of it (it lists every label the pair holds)."""
+        that direction removes nothing of it (it lists every label the pair holds); and a row
+        of the target record there that could not be compared (it may name the pair)."""
         key = (found.to_id, found.from_id)
+        if found.to_id in self.blocked:  # a row of the other side that could not be compared
+            return self.blocked[found.to_id]
         at = self.listed.get(key)
         if at is None or (not found.link and key in self.removing):
             return None

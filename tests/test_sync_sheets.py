@@ -127,6 +127,30 @@ def test_an_export_past_an_excel_sheet_syncs_only_when_read_whole(
     assert isinstance(whole, pd.DataFrame)
 
 
+@pytest.mark.parametrize("named", ["Associations", 0])
+def test_a_named_part_of_a_long_export_syncs_only_with_the_others(
+    sandbox_factory: Factory, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, named: object
+) -> None:
+    """Naming the first sheet of an export that goes on in "Associations (2)" read that sheet
+    alone without a word, and a sync with removals removed what the next sheet lists for the
+    deal both sheets name.  The next part is noted as left out: the sync stops, and a sync
+    that only adds warns."""
+    monkeypatch.setattr(report_excel, "SHEET_ROWS", 3)  # a header and two rows a sheet
+    sb = _portal(sandbox_factory)
+    client = client_for(sb)
+    links = hf.read_associations(client, "deals", "contacts", ids=[DEAL], progress=False)
+    path = hf.write_pairs(links, tmp_path / "links.xlsx")
+    with pytest.warns(SheetsLeftOut, match=r"'Associations \(2\)' was not read: it may go on"):
+        first = hf.read_pairs(path, sheet=named)
+    with pytest.raises(InputError, match=r"Read both, or rename that sheet"):
+        hf.sync(first, client, allow_removals=True, progress=False)
+    assert len(_linked(sb)) == 3
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SheetsLeftOut)
+        added = hf.sync(first, client, progress=False)
+    assert set(added["change"]) == {"keep"} and len(_linked(sb)) == 3
+
+
 def test_the_export_command_says_when_its_file_goes_on_in_more_sheets(
     sandbox_factory: Factory,
     tmp_path: Path,

@@ -45,6 +45,7 @@ from hubframe.io.guard import checked_workbook, refuse_legacy_excel, sheet_names
 from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 from hubframe.io.merges import Merge, Overlap, fill_merged, vertical, xml_merges
 from hubframe.io.sheet import (
+    CONTINUES,
     HEADER_SEARCH_ROWS,
     HIDDEN,
     SAMPLE_CELLS,
@@ -117,8 +118,24 @@ def excel_sheets(data: bytes, sheet: SheetArg, request: Request) -> list[RawShee
         return _readable_sheets(book, request, every=sheet == "*")
     info, how = pick_sheet(book.sheets, sheet, request)
     raw = _grid_sheet(book.grid(info), request)
-    request.choice = SheetChoice([info.name], how)
+    request.choice = SheetChoice([info.name], how, _next_parts(book, info, request))
     return [raw]
+
+
+def _next_parts(book: Workbook, info: SheetInfo, request: Request) -> list[SkippedSheet]:
+    """The sheets named as further parts of the one named ("Associations (2)", "(3)", ...:
+    how a table longer than a sheet is written) that hold rows: left out, they are noted, so
+    that a sync that may remove stops rather than remove what they list."""
+    by_name = {s.name: s for s in book.sheets}
+    out: list[SkippedSheet] = []
+    part = 2
+    while (following := by_name.get(f"{info.name} ({part})")) is not None:
+        if following.worksheet and _holding_rows(book, following, request) is not None:
+            every = request.syntax.option("sheet", "*")
+            reason = f"{CONTINUES} '{info.name}' (a table longer than a sheet); {every} reads both"
+            out.append(SkippedSheet(following.name, reason, holds_rows=True))
+        part += 1
+    return out
 
 
 def _readable_sheets(book: Workbook, request: Request, *, every: bool) -> list[RawSheet]:

@@ -99,9 +99,16 @@ class SkippedSheet:
         """Whether the workbook hides the sheet (left out on purpose, so not warned of)."""
         return self.reason == HIDDEN
 
+    @property
+    def continues(self) -> bool:
+        """Whether its name says it goes on from the sheet read ("Associations (2)")."""
+        return self.reason.startswith(CONTINUES)
+
 
 #: The reason a hidden sheet is skipped.
 HIDDEN: Final = "hidden"
+#: How the reason of a sheet named as the next part of the sheet read begins.
+CONTINUES: Final = "it may go on from sheet"
 
 
 @dataclass

@@ -203,6 +203,8 @@ def _refuse_unread_sheets(frame: pd.DataFrame) -> None:
     how = (
         "Unhide it to read it with the others, or choose the one sheet to sync."
         if unread.hidden
+        else "Read both, or rename that sheet if it is not more of this one."
+        if unread.continues
         else "Read that sheet too (naming its columns if they are not recognised), or choose "
         "the one sheet to sync."
     )

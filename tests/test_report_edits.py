@@ -26,7 +26,7 @@ import pytest
 import hubframe as hf
 from hubframe.errors import InputError
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for, demo_ids, pairs_sheet
+from hubframe.testing import client_for, demo_ids, pairs_sheet, workbook_bytes
 
 CONTACT = str(demo_ids("contacts")[5])
 OLD, NEW = 20400000000000000, 20400000000000001  # 17 digits: 15 significant ones are equal
@@ -143,3 +143,108 @@ def test_a_label_named_like_a_missing_value_is_restored_with_its_label(
         undone = hf.undo(report, client, progress=False)
         assert set(undone["status"]) <= {"success", "skipped"}, undone
         assert _links(sb) == before
+
+
+# --- cells the undo needs, edited or cleared ------------------------------------------------------
+
+
+def _labeled_run(sb: Sandbox, tmp_path: Path) -> Path:
+    """A run that adds "Champion" to a deal and contact holding "Decision maker" before it;
+    its CSV report."""
+    deal, contact = demo_ids("deals")[0], demo_ids("contacts")[0]
+    run = hf.associate(
+        pairs_sheet([(str(deal), str(contact), "Champion")]),
+        client_for(sb),
+        record_existing=True,
+        progress=False,
+    )
+    assert run["status"].tolist() == ["success"]
+    return Path(hf.export_report(run, tmp_path / "report.csv"))
+
+
+@pytest.mark.parametrize("category", [None, "user defined", "User-Defined", "custom"])
+def test_a_category_cleared_or_retyped_is_the_portals(tmp_path: Path, category: str | None) -> None:
+    """Undo removed the label with the category cell as it was: cleared or retyped, the
+    removal's check found no such label and reported it "Not there" while HubSpot kept it."""
+    with Sandbox(seed="demo") as sb:
+        before = _links(sb)
+        report = _labeled_run(sb, tmp_path)
+        table = pd.read_csv(report, dtype=str, encoding="utf-8-sig")
+        if category is None:
+            table = table.drop(columns=["category"])
+        else:
+            table["category"] = category
+        table.to_csv(report, index=False)
+        undone = hf.undo(report, client_for(sb), progress=False)
+        assert undone["status"].tolist() == ["success"], undone
+        assert _links(sb) == before
+
+
+@pytest.mark.parametrize("cleared", [("label",), ("label", "category")])
+def test_a_sync_report_without_its_label_cells_restores_the_labels(
+    tmp_path: Path, cleared: tuple[str, ...]
+) -> None:
+    """A removed label whose label (and category) cells were cleared was created again as a
+    plain link and reported a success: the label stayed gone.  Its type id says which type
+    it was."""
+    deal, contact = demo_ids("deals")[50], demo_ids("contacts")[150]
+    with Sandbox(seed="demo") as sb:
+        sb.associate(
+            "deals", deal, "contacts", contact, sb.type_id("deals", "contacts", "Champion")
+        )
+        client = client_for(sb)
+        before = _links(sb)
+        keep = pd.DataFrame(
+            [{"from_type": "deals", "from_id": str(deal), "to_type": "contacts", "to_id": ""}]
+        )
+        synced = hf.sync(keep, client, allow_removals=True, progress=False)
+        report = Path(hf.export_report(synced, tmp_path / "sync.csv"))
+        table = pd.read_csv(report, dtype=str, encoding="utf-8-sig").drop(columns=list(cleared))
+        table.to_csv(report, index=False)
+        hf.undo(report, client, progress=False)
+        assert _links(sb) == before
+
+
+def test_a_label_row_without_its_type_id_says_so(tmp_path: Path) -> None:
+    with Sandbox(seed="demo") as sb:
+        report = _labeled_run(sb, tmp_path)
+        after_run = _links(sb)
+        table = pd.read_csv(report, dtype=str, encoding="utf-8-sig").drop(columns=["type_id"])
+        table.to_csv(report, index=False)
+        undone = hf.undo(report, client_for(sb), progress=False)
+        assert _links(sb) == after_run
+    assert undone["status"].tolist() == ["skipped"]
+    assert "no type_id" in str(undone["error_message"].iloc[0]), undone
+
+
+@pytest.mark.parametrize(
+    ("true", "false"), [("WAHR", "FALSCH"), ("VRAI", "FAUX"), ("VERO", "FALSO")]
+)
+def test_a_report_saved_by_excel_in_another_language_is_undone(
+    tmp_path: Path, true: str, false: str
+) -> None:
+    """German Excel saves TRUE as WAHR: every row was skipped ("did not record whether this
+    association existed")."""
+    with Sandbox(seed="demo") as sb:
+        before = _links(sb)
+        report = _labeled_run(sb, tmp_path)
+        table = pd.read_csv(report, dtype=str, encoding="utf-8-sig")
+        for column in ("existed_before", "linked_before"):
+            table[column] = table[column].map({"True": true, "False": false})
+        table.to_csv(report, index=False, sep=";", encoding="cp1252")
+        undone = hf.undo(report, client_for(sb), progress=False)
+        assert undone["status"].tolist() == ["success"], undone
+        assert _links(sb) == before
+
+
+def test_a_sheet_named_portal_keeps_its_failed_rows_in_the_retry_file(tmp_path: Path) -> None:
+    """A sync's removal rows have sheet "(portal)" and no row: a sheet of the upload named so
+    lost its failed rows from the retry file."""
+    deals, contact = demo_ids("deals")[60:62], demo_ids("contacts")[160]
+    rows = [["Deal ID", "Contact ID"], [str(deals[0]), str(contact)], [str(deals[1]), "abc"]]
+    with Sandbox(seed="demo") as sb:
+        sheet = hf.read_pairs(workbook_bytes({"(portal)": rows}))
+        run = hf.associate(sheet, client_for(sb), progress=False)
+    assert run["status"].tolist() == ["success", "invalid"]
+    retry = hf.read_pairs(hf.export_retry(run, tmp_path / "retry.csv"))
+    assert retry["to_id"].tolist() == ["abc"]

@@ -43,9 +43,16 @@ from typing import Any, Unpack
 import numpy as np
 import pandas as pd
 
-from hubframe.constants import EXISTING_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
+from hubframe.constants import (
+    CATEGORIES,
+    EXISTING_COLUMNS,
+    HUBSPOT_DEFINED,
+    STATUS_COLUMNS,
+    SYNC_COLUMNS,
+)
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.io.normalize import canonical_category
 from hubframe.report.reader import RunArg, flag, load_run
 from hubframe.run.endpoints import endpoint
 from hubframe.run.journal import Journal
@@ -103,11 +110,18 @@ def _restore_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         )
     # a report shows both removals as "archive", with the label; a journal keeps the action
     action = value(row.get("action"))
-    labeled = text(row.get("label")) is not None or action == Action.ARCHIVE_LABELS
+    category = _category(row)
+    labeled = (
+        text(row.get("label")) is not None
+        or action == Action.ARCHIVE_LABELS
+        or (category is not None and category != HUBSPOT_DEFINED)
+    )
     restore = endpoint(Action.ARCHIVE_LABELS if labeled else Action.ARCHIVE).undo[int(existed)]
     type_id = value(row.get("type_id"))
-    if restore is None or (restore is Action.ASSOCIATE and type_id is None):
+    if restore is None:
         return _skip("Left out: the association was not there before the run.")
+    if restore is Action.ASSOCIATE and type_id is None:
+        return _skip(_NO_TYPE_ID.format(verb="Not created again"))
     return WorkItem(
         position=pos,
         action=restore,
@@ -115,10 +129,25 @@ def _restore_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         to_type=str(row["to_type"]),
         from_id=str(row["from_id"]),
         to_id=str(row["to_id"]),
-        category=value(row.get("category")) if labeled else None,
-        type_id=int(type_id) if labeled else None,
+        category=category if labeled else None,
+        # a link's type: a label whose cells were cleared is told from it (_restored_labels)
+        type_id=int(type_id) if type_id is not None else None,
         label=text(row.get("label")),
     )
+
+
+#: A label's row whose type id is gone from the report: which type to act on is not known.
+_NO_TYPE_ID = (
+    "{verb}: the row names a label but no type_id (the column or cell was cleared), and undo "
+    "acts only on the type the run wrote; put the type_id back as the run wrote it."
+)
+
+
+def _category(row: Mapping[Any, Any]) -> str | None:
+    """The row's category as HubSpot spells it ('user defined' -> USER_DEFINED); None when
+    the cell is empty or names none (the portal then says, from the type id)."""
+    found = canonical_category(value(row.get("category")))
+    return found if found in CATEGORIES else None
 
 
 def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
@@ -143,8 +172,10 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         return _skip("Left in place: the association existed before the run.")
     type_id = value(row.get("type_id"))
     removal = endpoint(made).undo[1 if linked else 0]
-    if removal is None or (removal is Action.ARCHIVE_LABELS and type_id is None):
+    if removal is None:
         return _skip("Left in place: the two records were associated before the run.")
+    if removal is Action.ARCHIVE_LABELS and type_id is None:
+        return _skip(_NO_TYPE_ID.format(verb="Not removed"))
     labeled = removal is Action.ARCHIVE_LABELS
     return WorkItem(
         position=pos,
@@ -153,7 +184,7 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         to_type=str(row["to_type"]),
         from_id=str(row["from_id"]),
         to_id=str(row["to_id"]),
-        category=value(row.get("category")) if labeled else None,
+        category=_category(row) if labeled else None,
         type_id=int(type_id) if labeled else None,
         label=value(row.get("label")),
     )
@@ -208,8 +239,8 @@ class _Undo:
                 items.append(found)
             else:
                 prepared.settled[pos] = found
-        items = _with_categories(items, prepared, run.client)
         items = _spare_other_labels(items, rows, prepared, run.client)
+        items = _with_categories(items, prepared, run.client)
         prepared.items, prepared.count = items, len(items)
         if items:
             skip_absent(prepared, run.client)
@@ -260,12 +291,12 @@ def _spare_other_labels(
         row = rows[item.position]
         names = ", ".join(f'"{held[_pair_key(item)][t]}"' for t in sorted(others))
         type_id, label = value(row.get("type_id")), text(row.get("label"))
-        if label is not None and type_id is not None and value(row.get("category")) is not None:
+        if label is not None and type_id is not None:
             out.append(
                 replace(
                     item,
                     action=Action.ARCHIVE_LABELS,
-                    category=value(row.get("category")),
+                    category=_category(row),  # None: the portal's, by its type id
                     type_id=int(type_id),
                     label=label,
                 )
@@ -328,16 +359,19 @@ def _with_categories(
     """Types to create again without their category (a journal keeps a removed pair's type
     ids only) get it from the portal's list of the pair's types; a type it no longer lists
     is not created, and its row says so."""
-    if not any(_needs_category(i) for i in items):
+    if not any(_needs_category(i) or _may_be_labeled(i) for i in items):
         return items
     book = LabelBook(client)
     out: list[WorkItem] = []
     for item in items:
+        if _may_be_labeled(item):
+            item = _restored_label(book, item)
         if _needs_category(item) and item.type_id is not None:
             category = book.category_of(item.from_type, item.to_type, item.type_id)
             if category is None:
+                verb = "Not created again" if item.action is Action.ASSOCIATE else "Not there"
                 prepared.settled[item.position] = _skip(
-                    f"Not created again: HubSpot no longer lists association type "
+                    f"{verb}: HubSpot no longer lists association type "
                     f"{item.type_id} from {item.from_type} to {item.to_type}."
                 )
                 continue
@@ -347,7 +381,23 @@ def _with_categories(
 
 
 def _needs_category(item: WorkItem) -> bool:
-    return item.action is Action.ASSOCIATE and item.category is None
+    """A type to create again or a label to remove whose category the row does not give."""
+    return item.action in (Action.ASSOCIATE, Action.ARCHIVE_LABELS) and item.category is None
+
+
+def _may_be_labeled(item: WorkItem) -> bool:
+    """A link to create again whose row keeps a type id: the pair's unlabeled type, or a
+    label whose label and category cells were cleared."""
+    return item.action is Action.ASSOCIATE_DEFAULT and item.type_id is not None
+
+
+def _restored_label(book: LabelBook, item: WorkItem) -> WorkItem:
+    """A link to create again as its type: the plain link for the pair's unlabeled type (and
+    no type id sent), else the label that type is (batch create with its type id)."""
+    unlabeled = book.unlabeled(item.from_type, item.to_type)
+    if item.type_id is None or (unlabeled is not None and unlabeled.type_id == item.type_id):
+        return replace(item, type_id=None)
+    return replace(item, action=Action.ASSOCIATE)
 
 
 def _end_journal_runs(table: pd.DataFrame, client: HubSpotClient) -> None:

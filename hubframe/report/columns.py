@@ -79,10 +79,14 @@ def retry_rows(result: pd.DataFrame) -> pd.Series:
 
 
 def from_sheet(result: pd.DataFrame) -> pd.Series:
-    """Rows of the uploaded sheet (not a sync's removals, whose ``sheet`` is "(portal)")."""
+    """Rows of the uploaded sheet (not a sync's removals, whose ``sheet`` is "(portal)" and
+    ``row`` empty: a sheet of the upload may be named "(portal)" too)."""
     if "sheet" not in result.columns:
         return pd.Series(True, index=result.index)
-    return (result["sheet"].astype("string") != PORTAL_SHEET).fillna(True).astype(bool)
+    portal = (result["sheet"].astype("string") == PORTAL_SHEET).fillna(False)
+    if "row" in result.columns:
+        portal &= result["row"].isna()
+    return ~portal.astype(bool)
 
 
 def changes_mask(result: pd.DataFrame) -> pd.Series:

@@ -46,8 +46,16 @@ from hubframe.vocab import Action, Status
 
 RunArg = pd.DataFrame | str | os.PathLike[str] | Journal
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
-_TRUE: Final = frozenset({"true", "yes", "1", "y"})
-_FALSE: Final = frozenset({"false", "no", "0", "n"})
+#: True and false as a report may hold them: Excel saves a CSV with its own language's words
+#: (German WAHR / FALSCH, French VRAI / FAUX, ...).
+_TRUE: Final = frozenset(
+    {"true", "yes", "1", "y", "wahr", "vrai", "verdadero", "vero", "verdadeiro", "waar"}
+    | {"sant", "sand", "sann", "tosi", "prawda", "pravda", "igaz", "doğru", "истина"}
+)
+_FALSE: Final = frozenset(
+    {"false", "no", "0", "n", "falsch", "faux", "falso", "onwaar", "falskt", "falsk"}
+    | {"usann", "epätosi", "fałsz", "nepravda", "hamis", "yanlış", "ложь"}
+)
 #: A whole number as a report holds it: digits, or a float's text from an Excel cell ("1001.0");
 #: at most 15 digits, so that the float it passes through holds it exactly.
 _WHOLE: Final = r"^\s*[0-9]{1,15}(?:\.0*)?\s*$"

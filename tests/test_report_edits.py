@@ -248,3 +248,12 @@ def test_a_sheet_named_portal_keeps_its_failed_rows_in_the_retry_file(tmp_path: 
     assert run["status"].tolist() == ["success", "invalid"]
     retry = hf.read_pairs(hf.export_retry(run, tmp_path / "retry.csv"))
     assert retry["to_id"].tolist() == ["abc"]
+
+
+def test_a_row_without_a_number_is_named_by_its_place_in_the_table() -> None:
+    """A sync's removal rows have no sheet row: a repeat of one said "Repeats row <NA>"."""
+    from hubframe.run.rows import describer
+
+    frame = pd.DataFrame({"sheet": ["(portal)", "(portal)"], "row": pd.array([None, 7], "Int64")})
+    describe = describer(frame)
+    assert [describe(0), describe(1)] == ["row 1 of the table", "row 7"]

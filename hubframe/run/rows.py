@@ -106,7 +106,8 @@ def describer(frame: pd.DataFrame) -> Callable[[int], str]:
             sheets = frame["sheet"] if "sheet" in frame.columns else None
             several.append(sheets is not None and sheets.astype("string").nunique() > 1)
         row = frame["row"].iloc[position] if "row" in frame.columns else position + 2
-        name = f"row {row}"
+        # a sync's removal rows have none: the table's own row (counted from 1) names them
+        name = f"row {row}" if not pd.isna(row) else f"row {position + 1} of the table"
         return f"{name} of sheet {frame['sheet'].iloc[position]}" if several[0] else name
 
     return describe

@@ -588,19 +588,21 @@ class HubframeApp:
         value = self.upload.value
         if not value:
             return
-        source = SheetSource.from_upload(value[0])
-        self._submit(lambda: self._use_source(source), "sheet")
+        item = value[0]
+        self._submit(lambda: self._use_source(lambda: SheetSource.from_upload(item)), "sheet")
 
     def _on_load_path(self) -> None:
         text = str(self.path.value).strip()
         if not text:
             self._say("Type the path of a .xlsx or .csv file first.", "warning", step="sheet")
             return
-        self._submit(lambda: self._use_source(SheetSource.from_path(text)), "sheet")
+        self._submit(lambda: self._use_source(lambda: SheetSource.from_path(text)), "sheet")
 
-    def _use_source(self, source: SheetSource) -> None:
-        self.source = None
-        self.file_status.value = ""
+    def _use_source(self, make: Callable[[], SheetSource]) -> None:
+        """Load the sheet ``make`` gives; the last one is dropped first, so a sheet that
+        cannot be read leaves nothing of the last one behind."""
+        self._drop_source()
+        source = make()
         sheets = backend.workbook_sheets(source)
         self.source = source
         with self._quietly():
@@ -616,7 +618,31 @@ class HubframeApp:
                 self.sheet.value = NONE
                 self.sheet.disabled = True
         self.file_status.value = render.message_html(source.describe(), "success")
-        self._do_guess()
+        try:
+            self._do_guess()
+        except Exception:  # not even its header row reads: the file is not loaded
+            self._drop_source()
+            raise
+
+    def _drop_source(self) -> None:
+        """No sheet loaded: what was read, mapped, validated, planned or run from the last one
+        goes (a failed upload must never leave the last file's rows to run)."""
+        self.source = self.guess = None
+        self.file_status.value = ""
+        self.messages["mapping"].value = ""
+        before, self._quiet = self._quiet, False
+        try:
+            self._invalidate()
+        finally:
+            self._quiet = before
+        with self._quietly():
+            for dropdown in self.columns.values():
+                dropdown.options = [("(not in the sheet)", NONE)]
+                dropdown.value = NONE
+            self.from_type.value = self.to_type.value = NONE
+            self.sheet.options = [("(first sheet)", NONE)]
+            self.sheet.value = NONE
+            self.sheet.disabled = True
 
     def _on_sheet_change(self) -> None:
         if self._quiet or self.source is None:
@@ -744,6 +770,8 @@ class HubframeApp:
         if job == "export":
             self._export()
             return
+        if self.source is None:  # never the rows of a sheet no longer loaded
+            raise StepError("sheet", "Upload a sheet or load one from a path first.")
         if self.frame is None or self.issues is None:
             self._do_validate()
         assert self.frame is not None

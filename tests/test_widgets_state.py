@@ -1,0 +1,108 @@
+"""The app's state between steps: what a failed upload, a change of connection settings, a
+second click or a new file leaves behind.  Driven headlessly against the sandbox, over HTTP."""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable, Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ipywidgets
+import pytest
+
+from hubframe.sandbox import Sandbox
+from hubframe.widgets import HubframeApp
+from hubframe.widgets.app import NONE
+
+WAIT = 60.0
+DEALS = 2040000001
+CONTACTS = 1019360001
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _pairs(count: int, first_contact: int = 0) -> list[list[object]]:
+    rows: list[list[object]] = [["Deal ID", "Contact ID"]]
+    return rows + [[DEALS + i % 80, CONTACTS + first_contact + i] for i in range(count)]
+
+
+def _upload(app: HubframeApp, name: str, data: bytes, *, wait: bool = True) -> None:
+    item = {"name": name, "type": "", "size": len(data), "content": memoryview(data)}
+    app.upload.value = ({**item, "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)
+    if wait:
+        assert app.wait(WAIT)
+
+
+def _click(app: HubframeApp, button: ipywidgets.Button) -> None:
+    button.click()
+    assert app.wait(WAIT), "the app's background work did not finish in time"
+
+
+def _message(app: HubframeApp, step: str) -> str:
+    return re.sub(r"<[^>]+>", "", app.messages[step].value)
+
+
+def _posts(sandbox: Sandbox) -> int:
+    log = sandbox.request_log()
+    return int((log["method"] == "POST").sum()) if len(log) else 0
+
+
+@pytest.fixture
+def app() -> Iterator[HubframeApp]:
+    made = HubframeApp()
+    yield made
+    made.close()
+
+
+def _own_sandbox(app: HubframeApp) -> Sandbox:
+    assert app.connection is not None and app.connection.sandbox is not None
+    return app.connection.sandbox
+
+
+# --- a failed upload -----------------------------------------------------------------------
+
+
+def _damaged(app: HubframeApp, tmp_path: Path) -> None:
+    _upload(app, "B.xlsx", b"PK\x03\x04 not really a workbook")
+
+
+def _empty(app: HubframeApp, tmp_path: Path) -> None:
+    _upload(app, "B.csv", b"")
+
+
+def _missing_path(app: HubframeApp, tmp_path: Path) -> None:
+    app.path.value = str(tmp_path / "nowhere.xlsx")
+    _click(app, app.load_button)
+
+
+@pytest.mark.parametrize("fail", [_damaged, _empty, _missing_path])
+def test_a_failed_load_leaves_nothing_of_the_last_sheet_to_run(
+    app: HubframeApp, tmp_path: Path, fail: Callable[[HubframeApp, Path], None]
+) -> None:
+    """A damaged workbook uploaded after a good one left the good one's rows loaded: Run sent
+    them.  A failed load drops the last sheet (rows, issues, mapping); Run refuses."""
+    _click(app, app.connect_button)
+    sandbox = _own_sandbox(app)
+    _upload(app, "A.xlsx", _xlsx(_pairs(4)))
+    _click(app, app.validate_button)
+    assert app.frame is not None and app.columns["from_id"].value == "Deal ID"
+    fail(app, tmp_path)
+    assert _message(app, "sheet")
+    assert app.source is None and app.frame is None and app.issues is None
+    assert app.validation.value == "" and app.file_status.value == ""
+    assert all(d.value == NONE and len(d.options) == 1 for d in app.columns.values())
+    _click(app, app.run_button)
+    assert app.result is None and _posts(sandbox) == 0
+    assert "3 · Sheet" in _message(app, "run")

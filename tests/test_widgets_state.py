@@ -5,14 +5,17 @@ from __future__ import annotations
 
 import io
 import re
+import time
 from collections.abc import Callable, Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import ipywidgets
+import pandas as pd
 import pytest
 
 from hubframe.sandbox import Sandbox
+from hubframe.testing import SandboxFactory
 from hubframe.widgets import HubframeApp
 from hubframe.widgets.app import NONE
 
@@ -106,3 +109,66 @@ def test_a_failed_load_leaves_nothing_of_the_last_sheet_to_run(
     _click(app, app.run_button)
     assert app.result is None and _posts(sandbox) == 0
     assert "3 · Sheet" in _message(app, "run")
+
+
+# --- work on its way -----------------------------------------------------------------------
+
+
+def _slow_app(app: HubframeApp, sandbox_factory: SandboxFactory, count: int) -> Sandbox:
+    """Connect ``app`` to a slow sandbox and load ``count`` pairs, in batches of 5."""
+    slow = sandbox_factory(seed="demo", latency=(0.2, 0.0), rate_limit=(10, 1.0))
+    app.mode.value = "hubspot"
+    app.token.value, app.base_url.value = slow.token, slow.url
+    _click(app, app.connect_button)
+    _upload(app, "a.xlsx", _xlsx(_pairs(count)))
+    app.batch_size.value = 5
+    return slow
+
+
+def _until(condition: Callable[[], bool], seconds: float = 30.0) -> None:
+    deadline = time.monotonic() + seconds
+    while not condition() and time.monotonic() < deadline:
+        time.sleep(0.01)
+    assert condition()
+
+
+def test_inputs_stay_locked_until_every_queued_task_is_done(
+    app: HubframeApp, sandbox_factory: SandboxFactory
+) -> None:
+    """Validate and Run clicked at once: when Validate finished, every input unlocked while the
+    run still went, and a sheet uploaded then wiped the run's results."""
+    _slow_app(app, sandbox_factory, 40)
+    app.validate_button.click()
+    app.run_button.click()  # queued behind Validate
+    _until(lambda: app.issues is not None and app.progress.value > 0)
+    assert app.busy
+    locked = [app.upload, app.job, app.mode, app.run_button, app.columns["to_id"]]
+    assert all(widget.disabled for widget in locked), [w for w in locked if not w.disabled]
+    assert not app.cancel_button.disabled
+    _upload(app, "b.xlsx", _xlsx(_pairs(3, 500)), wait=False)  # a click racing the lock
+    assert app.wait(WAIT)
+    assert app.result is not None and len(app.result) == 40 and app.downloads
+    assert app.source is not None and app.source.name == "a.xlsx"
+    assert not any(widget.disabled for widget in locked)
+
+
+def test_a_double_click_of_run_runs_once(app: HubframeApp, sandbox_factory: SandboxFactory) -> None:
+    """Two clicks of Run (the second before the page knew the button was disabled) ran the
+    sheet twice, and Cancel was disabled during the second run."""
+    slow = _slow_app(app, sandbox_factory, 40)
+    _click(app, app.validate_button)
+    shown: list[int] = []
+    original = app._show_result
+
+    def spy(result: pd.DataFrame) -> None:
+        shown.append(len(result))
+        original(result)
+
+    app._show_result = spy  # type: ignore[method-assign]
+    app.run_button.click()
+    app.run_button.click()
+    _until(lambda: app.progress.value > 0)
+    assert not app.cancel_button.disabled
+    assert app.wait(WAIT)
+    assert shown == [40] and _posts(slow) <= 8  # 40 rows in batches of 5, once
+    assert app.cancel_button.disabled and not app.run_button.disabled

@@ -134,6 +134,9 @@ class HubframeApp:
         self._max_preview_rows = max_preview_rows
         self._max_download_bytes = max_download_bytes
         self._cancel = threading.Event()
+        self._work = 0  # tasks submitted and not finished: the inputs stay locked till none
+        self._work_lock = threading.RLock()
+        self._run_queued = False  # a run is queued or running: another click adds none
         self._quiet = False
         self._secret: Secret | None = None  # the token last used, to redact it from messages
         self._runner = Runner(self._show_error)
@@ -400,7 +403,7 @@ class HubframeApp:
             self._safe(lambda: self._submit(self._do_validate, "validate"), "validate")
         )
         self.dry_run_button.on_click(
-            self._safe(lambda: self._submit(lambda: self._do_execute(True), "dry-run"), "dry-run")
+            self._safe(lambda: self._submit(lambda: self._execute(True), "dry-run"), "dry-run")
         )
         self.run_button.on_click(self._safe(lambda: self._start_run(), "run"))
         self.cancel_button.on_click(self._safe(lambda: self._on_cancel(), "run"))
@@ -461,7 +464,9 @@ class HubframeApp:
         :class:`StepError` names)."""
         self._say("")
         self._say("", step=step)
-        self._set_busy(True)
+        with self._work_lock:
+            self._work += 1
+            self._set_busy(True)
 
         def run() -> None:
             try:
@@ -469,9 +474,16 @@ class HubframeApp:
             except Exception as exc:
                 self._show_error(exc, step)
             finally:
-                self._set_busy(False)
+                self._finished_one()
 
         self._runner.submit(run)
+
+    def _finished_one(self) -> None:
+        """One task is done: the inputs unlock once no other is queued or running."""
+        with self._work_lock:
+            self._work -= 1
+            if self._work == 0:
+                self._set_busy(False)
 
     def _inputs(self) -> list[w.ValueWidget]:
         """The inputs whose change resets what was read, validated or run (``_invalidate``)."""
@@ -584,15 +596,26 @@ class HubframeApp:
         if self.source is not None:
             self._submit(self._do_guess, "sheet")
 
+    def _refused_during_run(self) -> bool:
+        """A sheet loaded while a run is on its way would wipe its results: refused."""
+        if self._run_queued:
+            self._say("A run is on its way: load the next sheet once it is done.", "warning")
+        return self._run_queued
+
     def _on_upload(self) -> None:
         value = self.upload.value
         if not value:
+            return
+        if self._refused_during_run():
+            self.upload.value = ()  # so picking the file again later is a change
             return
         item = value[0]
         self._submit(lambda: self._use_source(lambda: SheetSource.from_upload(item)), "sheet")
 
     def _on_load_path(self) -> None:
         text = str(self.path.value).strip()
+        if self._refused_during_run():
+            return
         if not text:
             self._say("Type the path of a .xlsx or .csv file first.", "warning", step="sheet")
             return
@@ -745,10 +768,20 @@ class HubframeApp:
     # --- 6 dry run, 7 run -----------------------------------------------------------------
 
     def _start_run(self) -> None:
+        if self._run_queued:  # a double click: the run is on its way already
+            return
+        self._run_queued = True
         self._cancel.clear()
         self.cancel_button.disabled = False
         self.cancel_button.tooltip = "Stop after the batches already sent"
-        self._submit(lambda: self._do_execute(False), "run")
+        self._submit(self._do_run, "run")
+
+    def _do_run(self) -> None:
+        try:
+            self._execute(False)
+        finally:
+            self.cancel_button.disabled = True
+            self._run_queued = False
 
     def _on_cancel(self) -> None:
         self._cancel.set()
@@ -756,12 +789,6 @@ class HubframeApp:
         self.live_counts.value = render.message_html(
             "Cancelling: the run stops after the batches already in flight.", "warning"
         )
-
-    def _do_execute(self, dry_run: bool) -> None:
-        try:
-            self._execute(dry_run)
-        finally:
-            self.cancel_button.disabled = True
 
     def _execute(self, dry_run: bool) -> None:
         if self.connection is None:

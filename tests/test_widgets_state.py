@@ -172,3 +172,34 @@ def test_a_double_click_of_run_runs_once(app: HubframeApp, sandbox_factory: Sand
     assert app.wait(WAIT)
     assert shown == [40] and _posts(slow) <= 8  # 40 rows in batches of 5, once
     assert app.cancel_button.disabled and not app.run_button.disabled
+
+
+# --- the connection on screen --------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("setting", "value"),
+    [
+        ("mode", "sandbox"),
+        ("mode", "rehearse"),
+        ("api_version", "v4"),
+        ("token", "pat-other-1"),
+        ("base_url", "http://127.0.0.1:9"),
+    ],
+)
+def test_a_changed_connection_setting_drops_the_connection(
+    app: HubframeApp, sandbox: Sandbox, setting: str, value: str
+) -> None:
+    """Connected to an account, then switched to the built-in sandbox without Connect: Run
+    wrote to the account.  Any change of mode, base URL, API version or token disconnects."""
+    app.mode.value = "hubspot"
+    app.token.value, app.base_url.value = sandbox.token, sandbox.url
+    _click(app, app.connect_button)
+    _upload(app, "A.xlsx", _xlsx(_pairs(3, 300)))
+    _click(app, app.validate_button)
+    getattr(app, setting).value = value
+    assert app.connection is None and "Click Connect" in app.connect_status.value
+    assert app.frame is None and app.validation.value == ""
+    _click(app, app.run_button)
+    assert app.result is None and _posts(sandbox) == 0
+    assert "1 · Connect" in _message(app, "run")

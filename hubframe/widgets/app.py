@@ -231,6 +231,9 @@ class HubframeApp:
         self.connect_button = w.Button(description="Connect", button_style="primary", icon="plug")
         self.connect_status = w.HTML()
         self.mode.observe(self._safe(lambda: self._sync_visibility(), "connect"), "value")
+        for setting in (self.mode, self.base_url, self.api_version):
+            setting.observe(self._safe(self._disconnect, "connect"), "value")
+        self.token.observe(self._safe(self._on_token_typed, "connect"), "value")
         self.connect_button.on_click(
             self._safe(lambda: self._submit(self._do_connect, "connect"), "connect")
         )
@@ -587,6 +590,23 @@ class HubframeApp:
             raise
         self.connect_status.value = render.message_html(self.connection.description, "success")
         self._refresh_labels()
+
+    def _disconnect(self) -> None:
+        """Another mode, base URL or API version: the connection made with the last settings
+        is not the one on screen, so it goes (Run then asks to connect)."""
+        if self._quiet or self.connection is None:
+            return
+        old, self.connection = self.connection, None
+        self._invalidate()
+        self._refresh_labels()
+        self.connect_status.value = render.message_html(
+            "Not connected: the connection settings changed. Click Connect.", "warning"
+        )
+        self._runner.submit(old.close)  # after any task still using it
+
+    def _on_token_typed(self) -> None:
+        if self.token.value:  # emptied once used (_do_connect): no change of account
+            self._disconnect()
 
     # --- 2 job, 3 sheet -------------------------------------------------------------------
 

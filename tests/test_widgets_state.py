@@ -203,3 +203,19 @@ def test_a_changed_connection_setting_drops_the_connection(
     _click(app, app.run_button)
     assert app.result is None and _posts(sandbox) == 0
     assert "1 · Connect" in _message(app, "run")
+
+
+# --- a new sheet ---------------------------------------------------------------------------
+
+
+def test_a_label_for_all_rows_is_not_carried_to_the_next_sheet(app: HubframeApp) -> None:
+    """ "Label for all rows" picked for sheet A was applied to sheet B's rows."""
+    _click(app, app.connect_button)
+    _upload(app, "A.xlsx", _xlsx(_pairs(2, 10)))
+    app.label.value = "Champion"
+    _click(app, app.run_button)
+    assert app.result is not None and set(app.result["label"]) == {"Champion"}
+    _upload(app, "B.xlsx", _xlsx(_pairs(1, 30)))
+    assert app.label.value == NONE
+    _click(app, app.run_button)
+    assert app.result is not None and app.result["label"].isna().all()

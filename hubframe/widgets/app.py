@@ -683,6 +683,7 @@ class HubframeApp:
                 dropdown.options = [("(not in the sheet)", NONE)]
                 dropdown.value = NONE
             self.from_type.value = self.to_type.value = NONE
+            self.label.value = NONE  # "for all rows" meant the last sheet's rows
             self.sheet.options = [("(first sheet)", NONE)]
             self.sheet.value = NONE
             self.sheet.disabled = True

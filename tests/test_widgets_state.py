@@ -219,3 +219,20 @@ def test_a_label_for_all_rows_is_not_carried_to_the_next_sheet(app: HubframeApp)
     assert app.label.value == NONE
     _click(app, app.run_button)
     assert app.result is not None and app.result["label"].isna().all()
+
+
+def test_the_file_uploaded_before_a_path_loads_again(app: HubframeApp, tmp_path: Path) -> None:
+    """Upload A, load path B, pick A again: the upload's value did not change, no event came,
+    and the app kept B."""
+    _click(app, app.connect_button)
+    data = _xlsx(_pairs(4))
+    _upload(app, "A.xlsx", data)
+    path = tmp_path / "B.csv"
+    path.write_text("Deal ID,Contact ID\n2040000001,1019360099\n")
+    app.path.value = str(path)
+    _click(app, app.load_button)
+    assert app.source is not None and app.source.name == "B.csv"
+    _upload(app, "A.xlsx", data)  # the same file, as the browser sends it again
+    assert app.source is not None and app.source.name == "A.xlsx"
+    _click(app, app.run_button)
+    assert app.result is not None and len(app.result) == 4

@@ -639,6 +639,7 @@ class HubframeApp:
         if not text:
             self._say("Type the path of a .xlsx or .csv file first.", "warning", step="sheet")
             return
+        self.upload.value = ()  # the upload is not the sheet loaded: picking it again loads it
         self._submit(lambda: self._use_source(lambda: SheetSource.from_path(text)), "sheet")
 
     def _use_source(self, make: Callable[[], SheetSource]) -> None:

@@ -3,6 +3,7 @@ second click or a new file leaves behind.  Driven headlessly against the sandbox
 
 from __future__ import annotations
 
+import html
 import io
 import re
 import time
@@ -236,3 +237,23 @@ def test_the_file_uploaded_before_a_path_loads_again(app: HubframeApp, tmp_path:
     assert app.source is not None and app.source.name == "A.xlsx"
     _click(app, app.run_button)
     assert app.result is not None and len(app.result) == 4
+
+
+# --- what the page shows -------------------------------------------------------------------
+
+
+def test_a_token_in_a_cell_never_reaches_the_page(app: HubframeApp, sandbox: Sandbox) -> None:
+    """A sheet cell holding the access token: the report redacted it, the validation and the
+    results table on the page (and so the notebook's widget state) showed it."""
+    app.mode.value = "hubspot"
+    app.token.value, app.base_url.value = sandbox.token, sandbox.url
+    _click(app, app.connect_button)
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Notes"]]
+    rows += [[DEALS, CONTACTS, f"token {sandbox.token}"], [DEALS + 1, "12ab", sandbox.token]]
+    _upload(app, "t.xlsx", _xlsx(rows))
+    _click(app, app.validate_button)
+    _click(app, app.dry_run_button)
+    _click(app, app.run_button)
+    assert app.result is not None and "<redacted>" in html.unescape(app.preview.value)
+    shown = [app.validation, app.dry_run_output, app.preview, app.summary, app.download_links]
+    assert not [w.value for w in shown if sandbox.token in w.value]

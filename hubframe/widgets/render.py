@@ -17,6 +17,7 @@ import pandas as pd
 
 from hubframe.constants import STATUSES
 from hubframe.errors import CODE_INFO, ErrorCode
+from hubframe.redaction import redact
 from hubframe.widgets import words
 
 STATUS_COLORS: Final[Mapping[str, str]] = {
@@ -49,7 +50,9 @@ _DEFAULT_BAR: Final = "#546e7a"
 
 
 def esc(value: object) -> str:
-    """Text of a cell, HTML-escaped; NA and None become an empty string."""
+    """Text of a cell, secrets redacted as reports redact them (a token pasted into a cell
+    never reaches the page or the notebook's widget state), HTML-escaped; NA and None become
+    an empty string."""
     if value is None:
         return ""
     try:
@@ -57,7 +60,7 @@ def esc(value: object) -> str:
             return ""
     except (TypeError, ValueError):
         pass
-    return html.escape(str(value))
+    return html.escape(redact(str(value)))
 
 
 def plural(n: int, noun: str) -> str:

@@ -19,6 +19,7 @@ from hubframe.sandbox import Sandbox
 from hubframe.testing import SandboxFactory
 from hubframe.widgets import HubframeApp
 from hubframe.widgets.app import NONE
+from hubframe.widgets.backend import Progress
 
 WAIT = 60.0
 DEALS = 2040000001
@@ -257,3 +258,23 @@ def test_a_token_in_a_cell_never_reaches_the_page(app: HubframeApp, sandbox: San
     assert app.result is not None and "<redacted>" in html.unescape(app.preview.value)
     shown = [app.validation, app.dry_run_output, app.preview, app.summary, app.download_links]
     assert not [w.value for w in shown if sandbox.token in w.value]
+
+
+def test_a_cancel_that_stops_nothing_is_not_called_cancelled(app: HubframeApp) -> None:
+    """Cancel clicked once every batch had left: every row succeeded, yet the headline said
+    "Cancelled ... Rows not sent are 'skipped'; the retry file holds them"."""
+    _click(app, app.connect_button)
+    _upload(app, "a.xlsx", _xlsx(_pairs(20)))
+    app.batch_size.value = 5
+    original = app._on_progress
+
+    def late_cancel(progress: Progress) -> None:
+        original(progress)
+        if progress.total and progress.done >= progress.total:
+            app.cancel_button.click()  # the last batch is back: nothing is left to stop
+
+    app._on_progress = late_cancel  # type: ignore[method-assign]
+    _click(app, app.run_button)
+    assert app.result is not None and set(app.result["status"]) == {"success"}
+    summary = html.unescape(re.sub(r"<[^>]+>", " ", app.summary.value))
+    assert "Cancelled" not in summary and "20 of 20 rows succeeded" in summary

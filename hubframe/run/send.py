@@ -47,6 +47,8 @@ from hubframe.run.outcomes import Outcomes
 from hubframe.run.work import Batch, Outcome, WorkItem, shared_outcome
 from hubframe.vocab import Status
 
+#: The message of a row a cancel left unsent (the app counts them to say "Cancelled").
+CANCELLED_MESSAGE: Final = "Not sent: the run was cancelled before this row's batch."
 #: Requests in flight at most (the worker pool).  A run with a fresh rate window sends this many
 #: at once, then one as each answer comes back (while the window allows).  32: below the
 #: smallest rolling budget HubSpot documents for an app (100 requests / 10 s) with room to
@@ -257,7 +259,7 @@ class Sender:
                 Outcome(
                     Status.SKIPPED,
                     action=item.action,
-                    error_message="Not sent: the run was cancelled before this row's batch.",
+                    error_message=CANCELLED_MESSAGE,
                     batch=batch.number,
                     attempts=0,
                 )

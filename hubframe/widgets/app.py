@@ -26,6 +26,7 @@ from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREA
 from hubframe.errors import ConfigurationError, HubframeError, InputError
 from hubframe.hubspot.auth import Secret
 from hubframe.io.notes import read_notes
+from hubframe.run.send import CANCELLED_MESSAGE
 from hubframe.widgets import backend, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.runner import Runner
@@ -918,7 +919,7 @@ class HubframeApp:
         counts = render.status_counts(result)
         self.progress.value = self.progress.max
         self.progress.bar_style = "success" if not _has_problems(counts) else "warning"
-        cancelled = self._cancel.is_set()
+        cancelled = self._cancel.is_set() and _cancelled_rows(result) > 0
         self.live_counts.value = render.count_line_html(result)
         headline = _headline(counts, len(result), cancelled=cancelled)
         self.summary.value = (
@@ -1004,6 +1005,14 @@ def _close_tree(widget: w.Widget) -> None:
     for child in getattr(widget, "children", ()):
         _close_tree(child)
     widget.close()
+
+
+def _cancelled_rows(result: pd.DataFrame) -> int:
+    """Rows a cancel left unsent (a cancel after the last batch left skips none)."""
+    if "error_message" not in result.columns:
+        return 0
+    skipped = result["status"].astype("string") == "skipped"
+    return int((skipped & (result["error_message"] == CANCELLED_MESSAGE)).sum())
 
 
 def _has_problems(counts: Mapping[str, int]) -> bool:

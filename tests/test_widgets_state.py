@@ -278,3 +278,21 @@ def test_a_cancel_that_stops_nothing_is_not_called_cancelled(app: HubframeApp) -
     assert app.result is not None and set(app.result["status"]) == {"success"}
     summary = html.unescape(re.sub(r"<[^>]+>", " ", app.summary.value))
     assert "Cancelled" not in summary and "20 of 20 rows succeeded" in summary
+
+
+# --- saving ----------------------------------------------------------------------------------
+
+
+def test_save_after_an_export_saves_the_export(app: HubframeApp, tmp_path: Path) -> None:
+    """Save report after an Export job failed with "not a hubframe result table: it has no
+    'status' column"; it now saves the export's files, as the page offers them."""
+    _click(app, app.connect_button)
+    app.job.value = "export"
+    app.from_type.value, app.to_type.value = "deals", "contacts"
+    _click(app, app.run_button)
+    assert app.result is not None and not app.save_button.disabled
+    app.save_folder.value = str(tmp_path / "out")
+    _click(app, app.save_button)
+    assert _message(app, "results") == ""
+    assert sorted(p.name for p in app.saved) == sorted(app.downloads)
+    assert all(p.read_bytes() == app.downloads[p.name] for p in app.saved)

@@ -131,6 +131,7 @@ class HubframeApp:
         self.plan: pd.DataFrame | None = None
         self.result: pd.DataFrame | None = None
         self.downloads: dict[str, bytes] = {}
+        self._export_files: dict[str, bytes] = {}  # the export's files, for Save report
         self.saved: list[Path] = []
         self._max_preview_rows = max_preview_rows
         self._max_download_bytes = max_download_bytes
@@ -555,7 +556,7 @@ class HubframeApp:
         if self._quiet:
             return
         self.frame = self.issues = self.plan = self.result = None
-        self.downloads = {}
+        self.downloads, self._export_files = {}, {}
         for output in (self.validation, self.dry_run_output, self.live_counts):
             output.value = ""
         for output in (self.summary, self.chart, self.preview, self.download_links):
@@ -903,6 +904,7 @@ class HubframeApp:
         )
         stem = f"{self.from_type.value}_{self.to_type.value}_links"
         self.result, self.downloads = frame, portal.export_files(frame, stem)
+        self._export_files = dict(self.downloads)
         self.summary.value = portal.export_html(frame, self.downloads)
         self.chart.value = self.preview.value = self.download_links.value = ""
 
@@ -944,7 +946,7 @@ class HubframeApp:
         """Download links for the report and the retry file while they are small; larger ones
         are saved to a folder (:meth:`_do_save`), never carried by the page."""
         report_name, retry_name = self._names()
-        self.downloads = {}
+        self.downloads, self._export_files = {}, {}
         files = {report_name: ("Report", backend.report_bytes(result, self.issues, report_name))}
         retry_rows = int(backend.retry_count(result))
         if retry_rows:
@@ -974,15 +976,18 @@ class HubframeApp:
         if self.result is None:
             raise StepError("run", "Run the sheet first: there is no report to save yet.")
         folder = Path(str(self.save_folder.value).strip() or "reports").expanduser()
-        report_name, retry_name = self._names()
-        written = backend.save_outputs(
-            self.result,
-            self.issues,
-            folder,
-            report_name,
-            retry_name,
-            source=self.source.path if self.source is not None else None,
-        )
+        if self._export_files:  # an export: its files, as the page offers them
+            written = backend.save_files(self._export_files, folder)
+        else:
+            report_name, retry_name = self._names()
+            written = backend.save_outputs(
+                self.result,
+                self.issues,
+                folder,
+                report_name,
+                retry_name,
+                source=self.source.path if self.source is not None else None,
+            )
         self.saved = written
         lines = "".join(
             f'<div class="hf-saved-path" style="font-family:monospace">{render.esc(path)} '

@@ -34,7 +34,7 @@ from hubframe.io.columns import numbered_base
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
 from hubframe.report import export_report, export_retry, retry_rows
-from hubframe.report.outputs import check_outputs
+from hubframe.report.outputs import check_output, check_outputs
 from hubframe.sandbox import Sandbox
 
 PAIR_FIELDS: Final = ("from_id", "to_id", "from_type", "to_type", "label", "category", "type_id")
@@ -482,6 +482,18 @@ def save_outputs(
     if retry is not None:
         written.append(export_retry(result, retry))
     return written
+
+
+def save_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
+    """Write ready-made files (an export's ``.xlsx`` and ``.csv``) into ``folder``, created
+    when missing; an existing file is kept (the new one gets " (2)").  Checked first."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
+    paths = [check_output(_free_name(folder, name), "export") for name in files]
+    folder.mkdir(parents=True, exist_ok=True)
+    for path, data in zip(paths, files.values(), strict=True):
+        path.write_bytes(data)
+    return paths
 
 
 def retry_bytes(result: pd.DataFrame, filename: str) -> bytes:

@@ -296,3 +296,19 @@ def test_save_after_an_export_saves_the_export(app: HubframeApp, tmp_path: Path)
     assert _message(app, "results") == ""
     assert sorted(p.name for p in app.saved) == sorted(app.downloads)
     assert all(p.read_bytes() == app.downloads[p.name] for p in app.saved)
+
+
+def test_a_long_sheet_name_still_gives_a_report(app: HubframeApp, tmp_path: Path) -> None:
+    """A 250-character upload name: the run was done, but its report could be neither offered
+    nor saved ("File name too long").  Names made after the sheet's are cut, never mid-letter."""
+    _click(app, app.connect_button)
+    name = ("Q3 pipeline cleanup - Verknüpfungen 😀 " * 7)[:245] + ".xlsx"
+    _upload(app, name, _xlsx(_pairs(3)))
+    _click(app, app.run_button)
+    assert app.result is not None and _message(app, "run") == ""
+    [report] = app.downloads
+    assert report.endswith("_report.xlsx") and name.startswith(report[: -len("_report.xlsx")])
+    app.save_folder.value = str(tmp_path)
+    _click(app, app.save_button)
+    assert [p.name for p in app.saved] == [report] and _message(app, "results") == ""
+    assert all(len(p.name.encode()) < 200 for p in app.saved)

@@ -57,6 +57,15 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "max_to_object_ids": "Limit column",
 }
 _XLSX_MAGIC: Final = b"PK\x03\x04"
+#: Bytes of a sheet's name kept in the names of the files made after it: with "_report.xlsx"
+#: and " (99)" a file name stays far below the 255 bytes file systems allow.
+MAX_STEM_BYTES: Final = 120
+
+
+def short_stem(stem: str) -> str:
+    """``stem`` cut to :data:`MAX_STEM_BYTES` bytes of UTF-8, never inside a character."""
+    cut = stem.encode("utf-8", "surrogatepass")[:MAX_STEM_BYTES]
+    return cut.decode("utf-8", "ignore").rstrip(" .")
 
 
 # --- sources --------------------------------------------------------------------------------
@@ -96,7 +105,7 @@ class SheetSource:
 
     @property
     def stem(self) -> str:
-        return Path(self.name).stem or "hubframe"
+        return short_stem(Path(self.name).stem) or "hubframe"
 
     @property
     def suffix(self) -> str:

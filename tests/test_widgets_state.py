@@ -312,3 +312,25 @@ def test_a_long_sheet_name_still_gives_a_report(app: HubframeApp, tmp_path: Path
     _click(app, app.save_button)
     assert [p.name for p in app.saved] == [report] and _message(app, "results") == ""
     assert all(len(p.name.encode()) < 200 for p in app.saved)
+
+
+# --- mapping ---------------------------------------------------------------------------------
+
+
+def test_every_visible_sheet_is_mapped_by_its_headers_names(app: HubframeApp) -> None:
+    """ "All visible sheets" whose sheets order their columns differently: the dropdowns took
+    the last sheet's map (Contact ID as the from id) and no types, so Validate failed on the
+    first sheet with a message about a missing type column."""
+    from hubframe.testing import workbook_bytes
+
+    _click(app, app.connect_button)
+    north = [["Deal ID", "Contact ID"], [DEALS, CONTACTS], [DEALS + 1, CONTACTS + 1]]
+    south = [["Contact ID", "Deal ID"], [CONTACTS + 2, DEALS + 2], [CONTACTS + 3, DEALS + 3]]
+    _upload(app, "book.xlsx", workbook_bytes({"North": north, "South": south}))
+    app.sheet.value = "*"
+    assert app.wait(WAIT)
+    assert app.mapping() == {"Deal ID": "from_id", "Contact ID": "to_id"}
+    assert (app.from_type.value, app.to_type.value) == ("deals", "contacts")
+    _click(app, app.run_button)
+    assert app.result is not None and set(app.result["status"]) == {"success"}
+    assert set(app.result["from_id"]) == {str(DEALS + i) for i in range(4)}

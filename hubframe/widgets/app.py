@@ -32,7 +32,7 @@ from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.runner import Runner
 
 NONE: Final = ""  # the "not mapped / from the sheet" choice of every dropdown
-ALL_SHEETS: Final = "*"
+ALL_SHEETS: Final = backend.ALL_SHEETS
 UPLOAD_ACCEPT: Final = ".xlsx,.xlsm,.csv,.tsv,.txt"
 _TYPE_CHOICES: Final = [(f"{t.name} ({t.type_id})", t.name) for t in OBJECT_TYPES]
 _BOX: Final = {"border": "1px solid #e0e0e0", "padding": "6px 12px", "margin": "4px 0"}

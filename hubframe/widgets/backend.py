@@ -57,6 +57,7 @@ FIELD_LABELS: Final[Mapping[str, str]] = {
     "max_to_object_ids": "Limit column",
 }
 _XLSX_MAGIC: Final = b"PK\x03\x04"
+ALL_SHEETS: Final = "*"  # the sheet argument that reads every visible sheet
 #: Bytes of a sheet's name kept in the names of the files made after it: with "_report.xlsx"
 #: and " (99)" a file name stays far below the 255 bytes file systems allow.
 MAX_STEM_BYTES: Final = 120
@@ -224,6 +225,8 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         frame = read(source, job, sheet=sheet)
     except InputError as exc:
         return Guess(headers, partial_mapping(headers, job), problem=str(exc))
+    if sheet == ALL_SHEETS and job != "limits":
+        return _guess_by_name(headers, job)
     meta = frame.attrs.get("hubframe", {})
     fields = FIELDS[job]
     mapping = {
@@ -237,6 +240,21 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         from_type=None if "from_type" in mapping else _single(frame, "from_type"),
         to_type=None if "to_type" in mapping else _single(frame, "to_type"),
     )
+
+
+def _guess_by_name(headers: Sequence[str], job: str) -> Guess:
+    """Every visible sheet: the read maps each sheet by its own column order and keeps the last
+    sheet's map, which the dropdowns would then apply to every sheet.  The first sheet's
+    headers are mapped instead, and the types their names tell are set, so each sheet's
+    columns are read by name, the same way."""
+    mapping = partial_mapping(headers, job)
+
+    def typed(field_: str) -> str | None:
+        header = mapping.get(f"{field_}_id")
+        found = TYPED_HEADERS.get(header_key(header)) if header else None
+        return found.object_type if found and f"{field_}_type" not in mapping else None
+
+    return Guess(tuple(headers), mapping, from_type=typed("from"), to_type=typed("to"))
 
 
 def partial_mapping(headers: Sequence[str], job: str) -> dict[str, str]:

@@ -334,3 +334,15 @@ def test_every_visible_sheet_is_mapped_by_its_headers_names(app: HubframeApp) ->
     _click(app, app.run_button)
     assert app.result is not None and set(app.result["status"]) == {"success"}
     assert set(app.result["from_id"]) == {str(DEALS + i) for i in range(4)}
+
+
+def test_one_column_picked_for_two_fields_is_said_so(app: HubframeApp) -> None:
+    """ "Deal ID" picked for both record ids: the mapping kept one of them and the message
+    spoke of a contacts column read as deals."""
+    _click(app, app.connect_button)
+    _upload(app, "two.xlsx", _xlsx(_pairs(2)))
+    app.columns["to_id"].value = "Deal ID"
+    _click(app, app.run_button)
+    assert app.result is None
+    text = html.unescape(_message(app, "mapping"))
+    assert '"Deal ID" is picked for both "From record ID" and "To record ID"' in text

@@ -746,6 +746,23 @@ class HubframeApp:
             str(d.value): field for field, d in self.columns.items() if field in fields and d.value
         }
 
+    def _one_column_per_field(self) -> None:
+        """A column picked for two fields: said so (the mapping, {header: field}, keeps one)."""
+        fields = backend.FIELDS[str(self.job.value)]
+        seen: dict[str, str] = {}
+        for field, dropdown in self.columns.items():
+            header = str(dropdown.value)
+            if field not in fields or not header:
+                continue
+            if header in seen:
+                first, second = backend.FIELD_LABELS[seen[header]], backend.FIELD_LABELS[field]
+                raise StepError(
+                    "mapping",
+                    f'The column "{header}" is picked for both "{first}" and "{second}": '
+                    "pick another column for one of them.",
+                )
+            seen[header] = field
+
     def _sheet(self) -> str | None:
         value = self.sheet.value
         return str(value) if value else None
@@ -756,6 +773,7 @@ class HubframeApp:
         if self.source is None:
             raise StepError("sheet", "Upload a sheet or load one from a path first.")
         job = str(self.job.value)
+        self._one_column_per_field()
         try:
             return backend.read(
                 self.source,

@@ -346,3 +346,21 @@ def test_one_column_picked_for_two_fields_is_said_so(app: HubframeApp) -> None:
     assert app.result is None
     text = html.unescape(_message(app, "mapping"))
     assert '"Deal ID" is picked for both "From record ID" and "To record ID"' in text
+
+
+def test_removing_limits_by_empty_cells_is_not_carried_to_the_next_sheet(
+    app: HubframeApp, sandbox: Sandbox
+) -> None:
+    """ "An empty limit cell removes that limit", ticked for one limits sheet, stayed ticked for
+    the next: its empty cells (meaning "leave it") removed the portal's limits."""
+    _click(app, app.connect_button)
+    app.job.value = "limits"
+    head = ["From object", "To object", "Association label", "Max associations"]
+    _upload(app, "A.xlsx", _xlsx([head, ["deals", "contacts", "Champion", ""]]))
+    app.remove_blank.value = True
+    _upload(app, "B.xlsx", _xlsx([head, ["deals", "contacts", "Decision maker", ""]]))
+    assert app.remove_blank.value is False
+    before = sandbox.limits("deals", "contacts")
+    _click(app, app.run_button)
+    assert app.result is not None and app.result["status"].tolist() == ["skipped"], app.result
+    pd.testing.assert_frame_equal(sandbox.limits("deals", "contacts"), before)

@@ -687,6 +687,7 @@ class HubframeApp:
                 dropdown.value = NONE
             self.from_type.value = self.to_type.value = NONE
             self.label.value = NONE  # "for all rows" meant the last sheet's rows
+            self.remove_blank.value = False  # so did "an empty limit cell removes that limit"
             self.sheet.options = [("(first sheet)", NONE)]
             self.sheet.value = NONE
             self.sheet.disabled = True

@@ -10,9 +10,13 @@ open fresh journals, six times over.
 from __future__ import annotations
 
 import multiprocessing as mp
+import sqlite3
 import time
 from pathlib import Path
 
+import pytest
+
+from hubframe.run import journal as journal_module
 from hubframe.run.journal import Journal
 
 OPENERS = 6
@@ -43,3 +47,27 @@ def test_openers_of_one_new_journal_at_the_same_moment_all_open_it(tmp_path: Pat
         for proc in procs:
             proc.join(timeout=60)
         assert said == ["ok"] * OPENERS, (attempt, said)
+
+
+def test_a_journal_created_between_reading_its_format_and_its_tables_opens(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The race the test above met once in a loaded suite: an opener read the format (0, a
+    new file), another run then committed the tables, and the opener read them: format 0
+    with tables was "not a hubframe journal".  Format and tables are read in one
+    transaction."""
+    path = tmp_path / "run.journal"
+    real = journal_module._tables
+    other: list[Journal] = []
+    calls = [0]
+
+    def tables_after_another_run_created_them(db: sqlite3.Connection) -> set[str]:
+        calls[0] += 1
+        if calls[0] == 1:
+            other.append(Journal(path))  # another run creates the journal now
+        return real(db)
+
+    monkeypatch.setattr(journal_module, "_tables", tables_after_another_run_created_them)
+    with Journal(path) as journal:
+        assert journal.portal() is None
+    other[0].close()

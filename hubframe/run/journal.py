@@ -332,10 +332,21 @@ def _tables(db: sqlite3.Connection) -> set[str]:
     return {str(name) for (name,) in rows}
 
 
+def _format(db: sqlite3.Connection) -> tuple[int, set[str]]:
+    """The journal's format and tables, read in one transaction: read apart, another run
+    creating the journal at that moment could commit between the two (format 0 beside
+    its new tables: "not a hubframe journal")."""
+    db.execute("BEGIN")
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        return version, _tables(db)
+    finally:
+        db.execute("COMMIT")
+
+
 def _check_format(db: sqlite3.Connection, path: Path) -> None:
     """Create the tables of a new journal; refuse another format or another database."""
-    version = int(db.execute("PRAGMA user_version").fetchone()[0])
-    tables = _tables(db)
+    version, tables = _format(db)
     if version == 0 and not tables:
         try:
             db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")

@@ -579,6 +579,28 @@ def _check_outputs(args: argparse.Namespace) -> None:
     )
 
 
+def _check_width(args: argparse.Namespace, frame: pd.DataFrame) -> None:
+    """An .xlsx report or retry file of a sheet too wide for an Excel sheet once the result's
+    columns are added: refused before anything is sent (it could not be written after)."""
+    from hubframe.constants import (
+        CURRENT_LIMIT_COLUMNS,
+        EXISTING_COLUMNS,
+        STATUS_COLUMNS,
+        SYNC_COLUMNS,
+    )
+    from hubframe.report.excel import SHEET_COLUMNS
+
+    added = (*STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS)
+    width = len(frame.columns) + len(added)
+    for path in (args.report, args.retry_file):
+        if path and str(path).lower().endswith(".xlsx") and width > SHEET_COLUMNS:
+            raise InputError(
+                f"{path}: the sheet has {len(frame.columns):,} columns, and with the result's "
+                f"columns a workbook would pass an Excel sheet's {SHEET_COLUMNS:,}; give a .csv "
+                "path instead. Nothing was sent."
+            )
+
+
 @contextlib.contextmanager
 def _open_journal(args: argparse.Namespace) -> Iterator[Journal | None]:
     """The --journal, opened before anything is sent (a bad path is a one-line error)."""
@@ -718,6 +740,7 @@ def run_job(
     started = datetime.now().astimezone().replace(tzinfo=None)
     _check_outputs(args)  # nothing is sent unless the run can write all it was asked to
     frame = _read(kind, args)  # then the sheet: its problems are the commonest
+    _check_width(args, frame)
     issues = None if kind == "undo" else _validate(kind, frame)  # a report was checked before
     with contextlib.ExitStack() as stack:
         journal = stack.enter_context(_open_journal(args))

@@ -167,6 +167,7 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
 
 def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = csv_format(loaded, request)
+    _check_row_cells(loaded, fmt, -1, fmt.width, request.limits)  # the header row
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)
     columns, extra, fmt = _read_csv_columns(loaded, fmt, request.limits)
     first = fmt.header_index + 2  # Excel's row of the first record below the header

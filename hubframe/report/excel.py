@@ -29,7 +29,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from hubframe import formula
-from hubframe.errors import InternalError
+from hubframe.errors import InputError, InternalError
 from hubframe.report.safety import outgoing_frame, outgoing_text
 
 STATUS_COLOURS: Final[Mapping[str, str]] = {
@@ -64,6 +64,7 @@ _CHUNK_ROWS: Final = 20_000
 #: titled "Results (2)", "Results (3)" ... (Excel stops loading a sheet there, and a file
 #: saved again from Excel would have lost the rows past it).
 SHEET_ROWS: Final = 1_048_576
+SHEET_COLUMNS: Final = 16_384  # an Excel sheet's columns, A to XFD
 RESULTS: Final = "Results"  # the title of a report's sheet of result rows
 _WIDTH_SAMPLE: Final = 2_000
 
@@ -368,7 +369,10 @@ def _save_with_tables(
 def write_tables(
     path: Path, tables: Sequence[Table], build_first: Callable[[Workbook], None] | None = None
 ) -> None:
-    """Write a workbook: ``build_first`` adds small sheets, then one sheet per table."""
+    """Write a workbook: ``build_first`` adds small sheets, then one sheet per table.  A
+    table wider than an Excel sheet is refused before anything is written."""
+    for table in tables:
+        _check_width(path, table)
     wb = Workbook(write_only=True)
     if build_first is not None:
         build_first(wb)
@@ -380,6 +384,17 @@ def write_tables(
         # openpyxl names sheet parts xl/worksheets/sheetN.xml in workbook order, from 1.
         streamed[f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"] = (table.frame, styles)
     _save_with_tables(wb, path, streamed)
+
+
+def _check_width(path: Path, table: Table) -> None:
+    """InputError when ``table`` has more columns than an Excel sheet holds."""
+    width = len(table.frame.columns)
+    if width > SHEET_COLUMNS:
+        raise InputError(
+            f"{path.name}: the {table.title} sheet would have {width:,} columns, and an Excel "
+            f"sheet holds {SHEET_COLUMNS:,}; nothing was written. Write it as a .csv file "
+            f"instead ({path.with_suffix('.csv').name})."
+        )
 
 
 def sheet_parts(table: Table) -> list[Table]:

@@ -72,7 +72,11 @@ def outgoing_column(series: pd.Series) -> pd.Series:
 def outgoing_frame(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` as it may be written: secrets out of every header and text cell."""
     columns = [outgoing_text(str(c)) for c in frame.columns]
-    data = {i: outgoing_column(frame.iloc[:, i]) for i in range(len(frame.columns))}
+    # without its attrs: pandas deep-copies them into every column taken out (and every
+    # result of a column's methods), which made a wide sheet's report quadratic in columns
+    bare = frame.copy(deep=False)
+    bare.attrs = {}
+    data = {i: outgoing_column(bare.iloc[:, i]) for i in range(len(bare.columns))}
     out = pd.DataFrame(data, index=frame.index)
     out.columns = pd.Index(columns, dtype=object)
     return out

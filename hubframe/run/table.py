@@ -124,7 +124,8 @@ def result_table(
     originals = [c for c in frame.columns if c not in inputs and c not in STATUS_COLUMNS]
     declared = (frame.attrs.get("hubframe") or {}).get("original_columns")
     if declared is not None:  # private helper columns of the reader are not the analyst's
-        originals = [c for c in originals if c in set(declared)]
+        own = set(declared)
+        originals = [c for c in originals if c in own]
     else:  # a read frame whose attrs pandas dropped: hubframe's own columns are not kept
         owned = {*RESERVED_COLUMNS, *SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS}
         originals = [c for c in originals if c not in owned and not str(c).startswith("_raw_")]

@@ -38,6 +38,7 @@ class ErrorCode(StrEnum):
     BLANK_LIMIT = "BLANK_LIMIT"
     LABEL_TYPE_MISMATCH = "LABEL_TYPE_MISMATCH"
     OUT_OF_SCOPE = "OUT_OF_SCOPE"
+    SAME_RECORD = "SAME_RECORD"
     # Answers from HubSpot (or the lack of one).
     OBJECT_NOT_FOUND = "OBJECT_NOT_FOUND"
     AMBIGUOUS_RECORD = "AMBIGUOUS_RECORD"
@@ -190,6 +191,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "The row's label and its type id name different association types (a label edited "
         "in an exported sheet, its type id left as it was).",
         "When you change or clear a label, clear the row's type id and category too.",
+    ),
+    (
+        ErrorCode.SAME_RECORD,
+        "input",
+        "The row associates a record with itself: both sides name the same record (a sheet "
+        "listing records beside their own ids or emails read as pairs?).",
+        "Give the other record of the pair; if the sheet lists records, not pairs, it is not "
+        "one to associate.",
     ),
     (
         ErrorCode.OUT_OF_SCOPE,

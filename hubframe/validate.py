@@ -43,6 +43,7 @@ from hubframe.io.aliases import (
 from hubframe.io.hidden import HIDDEN_ROW
 from hubframe.io.normalize import (
     canonical_ids,
+    canonical_object_type,
     describe_number,
     id_values,
     is_scientific,
@@ -633,6 +634,7 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     _check_ids(c, ("from_id", "to_id"))
     _check_category(c)
     _check_type_id(c)
+    _check_same_record(c)
     errors = c.error_mask() | no_targets
     _check_pair_conflicts(c, ~errors)
     errors = c.error_mask() | no_targets
@@ -655,6 +657,37 @@ def _check_no_targets(c: _Collector) -> BoolArray:
         )
         c.warn(positions, "to_id", ErrorCode.NO_TARGETS, said)
     return rows
+
+
+def _check_same_record(c: _Collector) -> None:
+    """Rows whose two sides are one record (the same object type and id): a record is not
+    associated with itself.  A sheet of records read as pairs (a contact id beside the
+    contact's own email) gives such rows once its emails are looked up: the run checks the
+    ids it found the same way."""
+    if "from_id" in c.properties or "to_id" in c.properties:
+        return  # values still to look up: checked again on the ids they name
+    from_types = _type_names(c, "from_type")
+    same_type = (from_types != None) & (from_types == _type_names(c, "to_type"))  # noqa: E711
+    (from_ok, from_ids), (to_ok, to_ids) = c.ids("from_id"), c.ids("to_id")
+    same = same_type & from_ok & to_ok & (from_ids == to_ids)
+    c.add_each(same, "to_id", ErrorCode.SAME_RECORD, c.text("to_id"), partial(_same_message, c))
+
+
+def _type_names(c: _Collector, column: str) -> ObjArray:
+    """Each cell's object type as hubframe names it ("Deal", "0-3" -> "deals"); None where
+    the cell names none."""
+    names, codes = unique_codes(c.text(column))
+    canonical = [canonical_object_type(n) if n else None for n in names]
+    return np.array([*canonical, None], dtype=object)[np.asarray(codes, dtype=np.int64)]
+
+
+def _same_message(c: _Collector, value: str) -> str:
+    return (
+        f"The row associates record {value} with itself ({c.where('from_id')} and "
+        f"{c.where('to_id')} name the same record): a record is not associated with itself. "
+        "Give the other record of the pair; a sheet listing records beside their own ids or "
+        "emails is not one to associate."
+    )
 
 
 def _check_pair_conflicts(c: _Collector, ok: BoolArray) -> None:

@@ -351,6 +351,7 @@ def _read(
     written: dict[str, str] = {}
     column_map: dict[str, str] = {}
     properties: dict[str, str] = {}
+    first: tuple[str, dict[str, str]] | None = None  # the first sheet and how it names records
     guesses: dict[str, TypeGuess] = {}
     merged: dict[str, list[str]] = {}
     hidden_columns: dict[str, list[str]] = {}
@@ -365,7 +366,10 @@ def _read(
             originals.extend(n for n in names if n not in originals)
             written.update(as_written)
             column_map.update(raw.mapping.column_map)
-            properties.update(request.properties(raw.mapping))
+            named = request.properties(raw.mapping)
+            first = first or (raw.name, named)
+            _same_properties(loaded.name, first, (raw.name, named))
+            properties.update(named)
             guesses.update({str(k): v for k, v in raw.mapping.guessed_types.items()})
     result = _combine(parts, kind)
     if loaded.frame is not None:
@@ -388,6 +392,26 @@ def _read(
     result.attrs["hubframe"] = info
     warn_left_out(result)
     return result
+
+
+def _same_properties(
+    source: str, first: tuple[str, dict[str, str]], sheet: tuple[str, dict[str, str]]
+) -> None:
+    """Sheets read together name records the same way: the property a side's values are
+    looked up by (an email, a domain) is the frame's, so a sheet naming that side by record
+    id would have its ids looked up as emails."""
+    (name, said), (other, says) = first, sheet
+    for side in ("from", "to"):
+        if said.get(side) != says.get(side):
+
+            def how(prop: str | None) -> str:
+                return f"by {prop}" if prop else "by record id"
+
+            raise InputError(
+                f"{source}: sheet '{name}' names the {side} records {how(said.get(side))} and "
+                f"sheet '{other}' {how(says.get(side))}; sheets read together must name them "
+                "the same way. Read the sheets one at a time (name each with sheet=...)."
+            )
 
 
 def source_index(frame: pd.DataFrame, rows: pd.Series) -> pd.Index:

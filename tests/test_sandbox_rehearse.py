@@ -4,10 +4,14 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hubframe.io import read_limits, read_pairs
+from hubframe.io.normalize import normalize_label
 from hubframe.jobs import associate, configure_limits
 from hubframe.sandbox import Sandbox
+from hubframe.sandbox import rehearse as rehearse_module
 from hubframe.sandbox.demo import DEAL_IDS
 from hubframe.sandbox.rehearse import REHEARSAL_ID_START
 from hubframe.testing import client_for
@@ -98,3 +102,34 @@ def test_a_sheet_added_twice_makes_nothing_new() -> None:
 def test_a_rehearsal_needs_a_read_sheet() -> None:
     with pytest.raises(TypeError, match="read_pairs"):
         Sandbox.from_pairs("pairs.csv")
+
+
+# --- labels spelled several ways -----------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "spellings",
+    [
+        ("Decision maker", "Decision\u200b maker"),  # a zero-width space pasted in
+        ("Caf\u00e9", "Cafe\u0301"),  # the same letters composed and decomposed
+        ("Champion", " champion "),
+    ],
+)
+def test_spellings_a_run_takes_for_one_label_make_one_label(spellings: tuple[str, str]) -> None:
+    """The rehearsal made a label of each spelling, so both rows were AMBIGUOUS_LABEL there
+    while a portal holding the label gave a success and a repeat."""
+    sheet = pd.DataFrame(
+        {"Deal ID": ["2040000010"] * 2, "Contact ID": ["1019360050"] * 2, "Label": spellings}
+    )
+    pairs = read_pairs(sheet)
+    with Sandbox.from_pairs(pairs) as sb:
+        made = sb.labels("deals", "contacts")["label"].dropna().tolist()
+        result = associate(pairs, client_for(sb), progress=False)
+    assert sum(normalize_label(m) == normalize_label(spellings[0]) for m in made) == 1, made
+    assert result["status"].tolist() == ["success", "duplicate"], result
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.text(alphabet=st.characters(codec="utf-8"), max_size=12))
+def test_the_rehearsal_compares_labels_as_the_client_does(text: str) -> None:
+    assert rehearse_module._label_key(text) == normalize_label(text)

@@ -23,6 +23,7 @@ nothing with the client side but :mod:`hubframe.constants`: the frame is read by
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
@@ -73,7 +74,11 @@ def _cells(frame: pd.DataFrame, column: str) -> list[str | None]:
 
 
 def _label_key(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    """A label as hubframe's client compares labels (``hubframe.io.normalize.normalize_label``:
+    characters that show nothing out, Unicode composed, spaces collapsed, case folded), so the
+    spellings a run takes for one label make one label here too."""
+    shown = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    return " ".join(unicodedata.normalize("NFC", shown).split()).casefold()
 
 
 def _properties(frame: pd.DataFrame) -> dict[str, str]:

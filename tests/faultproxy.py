@@ -42,6 +42,8 @@ and, on cue, changes what the client sees:
   errors of a write's answer name no ``toObjectId`` (an error naming only the record at its
   limit, not the pair it refused);
 * ``fail_reads=True``: every batch read gets ``503`` (a read that should settle a row fails);
+  ``fail_reads_after_write=True``: every read (GET or batch read) once a write has come gets
+  ``503`` (the read of the limits that should settle a purge fails);
 * ``drop_reads="<text>"``: the results and errors of a batch read's answer that hold the text
   are taken out (an answer that names a record it was asked about nowhere); the first
   ``drop_reads_count`` answers only, when given;
@@ -251,6 +253,8 @@ class FaultProxy:
     then_count: int | None = None
     echo_token: bool = False
     fail_reads: bool = False
+    fail_reads_after_write: bool = False
+    wrote: bool = False  # a write has come (``fail_reads_after_write``)
     drop_reads: str | None = None
     drop_reads_count: int | None = None
     stuck_cursor: bool = False
@@ -362,7 +366,11 @@ class FaultProxy:
 
     def _one(self, conn: socket.socket, request: _Request, upstream: HTTPConnection) -> bool:
         """Handle one request; False when the client connection must close."""
-        if self.fail_reads and request.path.endswith("/batch/read"):
+        with self._lock:
+            after_write, self.wrote = self.wrote, self.wrote or request.is_write
+        if (self.fail_reads and request.path.endswith("/batch/read")) or (
+            self.fail_reads_after_write and after_write and not request.is_write
+        ):
             body = json.dumps({"status": "error", "message": "Service Unavailable"}).encode()
             headers = [("Content-Type", "application/json;charset=utf-8")]
             conn.sendall(_response(503, "Service Unavailable", headers, body))

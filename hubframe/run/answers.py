@@ -3,11 +3,12 @@
 Any 2xx may carry ``errors[]``: :func:`read_answer` maps each error to its rows through the
 error's ``context`` (``INVALID_OBJECT_IDS``, ``objectId``/``objectType``, ``associationSpec``,
 type ids, ``fromObjectId``/``toObjectId``).  A row no error names is a success only when the
-answer confirms it: the ``results`` of a create or a limit list it, or (archives and purges,
-whose results name nothing) no error of the answer names no row.  Any other row is
-unconfirmed, and the sender reads the portal to settle it (``NOT_APPLIED`` when its change is
-not there).  :func:`classify` gives hubframe's code for an error and :func:`row_message` the
-sentence an analyst reads.
+answer confirms it: the ``results`` of a create or a limit list it, or (archives, whose results
+name nothing) no error of the answer names no row.  A limit purge's answer confirms nothing
+(it names no row, and HubSpot answers a purge it ignored alike): its rows are read back.  Any
+other row is unconfirmed, and the sender reads the portal to settle it (``NOT_APPLIED`` when
+its change is not there).  :func:`classify` gives hubframe's code for an error and
+:func:`row_message` the sentence an analyst reads.
 """
 
 from __future__ import annotations
@@ -205,8 +206,9 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
 
 def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     """The outcomes of a 2xx answer.  A row is a success only when the answer confirms it:
-    its endpoint's ``results`` list it (creates and limits), or (archives and purges, whose
-    results name nothing) the answer holds no error that names no row.  A row an error names
+    its endpoint's ``results`` list it (creates and limits), or (archives, whose results name
+    nothing) the answer holds no error that names no row; a purge's rows are never confirmed
+    by its answer (:attr:`~hubframe.run.endpoints.Endpoint.read_back`).  A row an error names
     by its pair (or a record that does not exist) failed.  Any other row is unconfirmed, and
     only a read of the portal can tell: HubSpot may have skipped it without a word (a batch
     answered ``COMPLETE`` with results missing), or an error names it only by one of its
@@ -328,7 +330,8 @@ def _unconfirmed(
 ) -> list[int]:
     """The rows no error names that the answer does not confirm (see :func:`read_answer`)."""
     if not named_rows:
-        return [i for i in range(batch.size) if i not in failures] if unmapped else []
+        confirms = not (unmapped or endpoint(batch.action).read_back)
+        return [] if confirms else [i for i in range(batch.size) if i not in failures]
     done = _result_keys(batch, body)
     if done is None:  # no results list where there should be one: nothing is confirmed
         return [i for i in range(batch.size) if i not in failures]
@@ -371,6 +374,13 @@ def _spelling(label: str) -> str:
     return " ".join(label.split()).casefold()
 
 
+def unsaid(action: Action) -> str:
+    """Why an answer leaves a row of ``action`` unconfirmed, for the row's message."""
+    if endpoint(action).read_back:
+        return "a purge's answer names no limit, so only a read of the limits can tell"
+    return "it neither lists it as done nor refuses its pair"
+
+
 def _unchecked(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int) -> Outcome:
     """A row the answer leaves unconfirmed, before (or without) a read of the portal."""
     return _failed(
@@ -380,23 +390,22 @@ def _unchecked(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int) -
         attempts,
         ErrorCode.UNKNOWN_OUTCOME,
         f"The outcome is unknown: HubSpot's answer (HTTP {resp.status}) does not say whether "
-        "this row was applied (it neither lists it as done nor refuses its pair), and no read "
-        "has checked it. Run the retry file: sending it again is safe.",
+        f"this row was applied ({unsaid(item.action)}), and no read has checked it. Run the "
+        "retry file: sending it again is safe.",
     )
 
 
 def _not_applied(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int) -> Outcome:
     """A row the answer left unconfirmed that a read shows is not there."""
-    return _failed(
-        batch,
-        item,
-        resp,
-        attempts,
-        ErrorCode.NOT_APPLIED,
-        f"Not applied: HubSpot answered the batch (HTTP {resp.status}) without this row and "
-        "without an error for it, and a read shows the change is not there. Run the retry "
-        "file.",
+    said = (
+        f"Not applied: HubSpot answered the purge (HTTP {resp.status}) without an error, but a "
+        "read shows the limit is still set. Run the retry file."
+        if endpoint(batch.action).read_back
+        else f"Not applied: HubSpot answered the batch (HTTP {resp.status}) without this row "
+        "and without an error for it, and a read shows the change is not there. Run the retry "
+        "file."
     )
+    return _failed(batch, item, resp, attempts, ErrorCode.NOT_APPLIED, said)
 
 
 def _failed(
@@ -452,4 +461,12 @@ def _result_keys(batch: Batch, body: Mapping[str, Any]) -> set[tuple[str, str]] 
     return {key(r) for r in results if isinstance(r, dict)}
 
 
-__all__ = ["Answer", "classify", "map_response", "read_answer", "row_message", "rows_named"]
+__all__ = [
+    "Answer",
+    "classify",
+    "map_response",
+    "read_answer",
+    "row_message",
+    "rows_named",
+    "unsaid",
+]

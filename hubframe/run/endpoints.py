@@ -55,6 +55,9 @@ class Endpoint:
     #: removal: (when the removed type was not there before the run, when it was): the type
     #: is created again (a sync's removals record what they removed).
     undo: tuple[Action | None, Action | None] = (None, None)
+    #: A 2xx answer confirms no row: it names none, and HubSpot answers a write it ignored
+    #: alike.  Every row no error refuses is read back (:attr:`present`, one read a batch).
+    read_back: bool = False
 
 
 def row_keys(batch: Batch) -> list[Key]:
@@ -224,6 +227,7 @@ ENDPOINTS: Mapping[Action, Endpoint] = {
             None,  # a purge answers 204, or results of empty objects: they name nothing
             _type_key,
             _limits_present,
+            read_back=True,  # an ignored purge answers alike: its limits are read back
         ),
         Endpoint(
             Action.ARCHIVE,

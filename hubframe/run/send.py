@@ -40,7 +40,7 @@ from hubframe.errors import (
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.wire import ApiResponse, JsonBytes
 from hubframe.run import endpoints
-from hubframe.run.answers import classify, read_answer, row_message, rows_named
+from hubframe.run.answers import classify, read_answer, row_message, rows_named, unsaid
 from hubframe.run.diagnose import diagnose
 from hubframe.run.journal import Journal, pack
 from hubframe.run.outcomes import Outcomes
@@ -564,9 +564,9 @@ class Sender:
             return out[i].with_(
                 error_message=(
                     f"The outcome is unknown: HubSpot's answer (HTTP {resp.status}) does not "
-                    "say whether this row was applied (it neither lists it as done nor refuses "
-                    f"its pair), and the read that should have settled it failed "
-                    f"({_short(check)}). Run the retry file: sending it again is safe."
+                    f"say whether this row was applied ({unsaid(batch.items[i].action)}), and "
+                    f"the read that should have settled it failed ({_short(check)}). Run the "
+                    "retry file: sending it again is safe."
                 )
             )
 

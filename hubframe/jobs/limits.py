@@ -4,6 +4,10 @@
 that exists is updated, a new one created, and rows asking to remove a limit purge it
 (``skipped`` when there is no such limit).  A dry run shows what is set now beside the new
 value and, with pre-flight, how many records already hold more than the new limit.
+
+HubSpot refuses, at each request, a label limit above the pair's object (unlabeled) limit, so
+the rows go in three phases (:func:`_phase`, :func:`~hubframe.run.phases.run_in_phases`):
+label limits lowered or purged, then object limits, then label limits raised or created.
 """
 
 from __future__ import annotations
@@ -20,7 +24,8 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label
-from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
+from hubframe.run.phases import run_in_phases
+from hubframe.run.pipeline import Note, Prepared, RunContext
 from hubframe.run.rows import describer, differing, issue_outcomes, read_input, value, whole
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
@@ -51,6 +56,10 @@ def configure_limits(
     such limit).  Unlabeled rows limit the pair's unlabeled HUBSPOT_DEFINED type.  Run options
     as for :func:`hubframe.associate`; ``issues`` likewise.
 
+    The rows are sent in an order HubSpot accepts at each step (it refuses a label limit above
+    the object limit): label limits lowered or purged first, then each pair's object limit,
+    then label limits raised or created, each phase once the one before has finished.
+
     A dry run shows ``current_max`` (the limit configured now; empty when none) beside
     ``max_to_object_ids``, and ``limit_change``: what each row does, in words ("removes the
     limit of 25", "changes the limit from 2 to 3", "sets a limit of 5 (none now)", "nothing:
@@ -72,7 +81,7 @@ def configure_limits(
     scan_max = count("usage_scan_max", usage_scan_max, minimum=0)
     scan = options.dry_run and (PREFLIGHT_ON_DRY_RUNS if preflight is None else preflight)
     job = _Limits(limits, scan_max if scan else None, issues)
-    return run_job(job, client, options)
+    return run_in_phases(job, client, options)
 
 
 @dataclass(frozen=True)
@@ -260,6 +269,8 @@ def _limit_row(
         action = Action.PURGE_LIMIT
     else:
         action = Action.UPDATE_LIMIT if key in existing else Action.CREATE_LIMIT
+    new = None if action is Action.PURGE_LIMIT else whole(row["max_to_object_ids"])
+    prepared.phase[pos] = _phase(key == _object_key(book, pair), new, existing.get(key))
     return WorkItem(
         position=pos,
         action=action,
@@ -267,9 +278,38 @@ def _limit_row(
         to_type=pair.to_type,
         category=spec.category,
         type_id=spec.type_id,
-        max_to_object_ids=None if action is Action.PURGE_LIMIT else whole(row["max_to_object_ids"]),
+        max_to_object_ids=new,
         label=spec.label,
     )
+
+
+#: The phases of a limits run (:func:`_phase`), sent one after the other.
+LOWER_LABELS, OBJECT_LIMIT, RAISE_LABELS = 0, 1, 2
+
+
+def _phase(is_object: bool, new: int | None, current: int | None) -> int:
+    """When a limit row is sent.  HubSpot refuses, at each request, a label limit above the
+    pair's object (unlabeled) limit, so per object pair: label limits lowered or purged first,
+    then the object limit (created, changed or purged), then label limits raised or created.
+    From a valid start to a valid end no step passes through an invalid state: after the
+    first, every label is at most the old object limit; after the second, every label is at
+    most its final value, itself at most the new object limit."""
+    if is_object:
+        return OBJECT_LIMIT
+    lowers = new is None or (current is not None and new <= current)
+    return LOWER_LABELS if lowers else RAISE_LABELS
+
+
+def _object_key(book: LabelBook, pair: ObjectPair) -> tuple[str, int] | None:
+    """The (category, type id) of the pair's object limit: its unlabeled type (None when the
+    labels cannot be read; an error that stops runs is raised)."""
+    try:
+        found = book.unlabeled(*pair)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        return None
+    return None if found is None else (found.category, found.type_id)
 
 
 def _nothing_to_remove(pair: ObjectPair, label: str | None, key: tuple[str, int]) -> Outcome:

@@ -1,11 +1,14 @@
-"""Removals before additions: a run whose rows both take associations away and create them.
+"""Rows sent in phases: a run whose rows must reach HubSpot in an order.
 
 A sync (and the undo of one) removes some associations and creates others, and a configured
 limit may only have room for a new association once an old one is gone (a contact moving from
 one employer to another, with a limit of one employer).  :func:`run_in_phases` runs such a job
 like :func:`~hubframe.run.pipeline.run_job` -- the same preparation, planning, sending, journal,
 progress, cancel and result table -- but sends every removal first and the creations only once
-the removals are done.  A job with one kind of row runs exactly as under ``run_job``.
+the removals are done.  A job with one kind of row runs exactly as under ``run_job``.  A job
+may give each row its phase instead (:attr:`~hubframe.run.pipeline.Prepared.phase`: the limits
+job lowers label limits before it changes the object limit, and raises them after); a dry run
+plans the same phases, in the same order.
 
 Batch numbers continue from one phase to the next; ``on_start`` is called once with every row
 to send; a run that stops in the first phase (a refused token, the daily limit, no HubSpot)
@@ -43,6 +46,17 @@ def split(items: Iterable[WorkItem]) -> tuple[list[WorkItem], list[WorkItem]]:
     return removals, rest
 
 
+def phases(prepared: Prepared, items: Iterable[WorkItem]) -> list[list[WorkItem]]:
+    """The rows of each phase, in the order they are sent (each in input order; none empty):
+    by :attr:`Prepared.phase`, else removals first (:func:`split`)."""
+    if not prepared.phase:
+        return [p for p in split(items) if p]
+    grouped: dict[int, list[WorkItem]] = {}
+    for item in items:
+        grouped.setdefault(prepared.phase.get(item.position, 0), []).append(item)
+    return [grouped[n] for n in sorted(grouped)]
+
+
 def _stopped(items: Iterable[WorkItem], reason: StopReason) -> dict[int, Outcome]:
     return {
         item.position: Outcome(
@@ -63,18 +77,18 @@ def _shifted(outcomes: Mapping[int, Outcome], positions: set[int], by: int) -> d
 def execute_in_phases(
     prepared: Prepared, run: RunContext
 ) -> tuple[dict[int, Outcome], StopReason | None]:
-    """Send (or plan) the removals of ``prepared``, then the rest: every row's outcome, and why
-    the run stopped early (None when it did not)."""
-    phases = [p for p in split(prepared.items) if p]
+    """Send (or plan) the rows of ``prepared`` phase after phase (:func:`phases`): every row's
+    outcome, and why the run stopped early (None when it did not)."""
+    parts = phases(prepared, prepared.items)
     options = run.options
     if options.on_start is not None:
-        options.on_start(sum(len(p) for p in phases))
+        options.on_start(sum(len(p) for p in parts))
     quiet = RunContext(run.client, replace(options, on_start=None), run.journal)
     outcomes: dict[int, Outcome] = dict(prepared.settled)
     offset = 0
     stop: StopReason | None = None
     budgets: list[DailyBudget] = []
-    for items in phases:
+    for items in parts:
         if stop is not None:
             outcomes.update(_stopped(items, stop))
             continue
@@ -92,7 +106,7 @@ def execute_in_phases(
 
 
 def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
-    """:func:`~hubframe.run.pipeline.run_job`, removals first (see the module docstring)."""
+    """:func:`~hubframe.run.pipeline.run_job`, in phases (see the module docstring)."""
     require_client(client)
     with calm_gc(), opened_journal(options.journal, client, begin=not options.dry_run) as journal:
         run = RunContext(client, options, journal)
@@ -108,4 +122,4 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
     return table_with_facts(prepared, outcomes, facts)
 
 
-__all__ = ["execute_in_phases", "run_in_phases", "split"]
+__all__ = ["execute_in_phases", "phases", "run_in_phases", "split"]

@@ -75,6 +75,9 @@ class Prepared:
     shown: Action | None = None  # the action every row shows (removal jobs: archive)
     issues: pd.DataFrame | None = None
     budget: DailyBudget | None = None  # set once planned: requests needed, the day's left
+    #: The phase each row is sent in, by position (:func:`~hubframe.run.phases.run_in_phases`:
+    #: phase 0 first, each once the one before is done); empty: removals first.
+    phase: dict[int, int] = field(default_factory=dict)
     #: the index of the DataFrame the rows were read from, given back to the result table
     #: (None: the default 0..n-1), see :func:`hubframe.run.rows.read_input`
     index: pd.Index | None = None

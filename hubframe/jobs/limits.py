@@ -12,13 +12,14 @@ label limits lowered or purged, then object limits, then label limits raised or 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from dataclasses import dataclass
+from collections.abc import Hashable, Mapping
+from dataclasses import dataclass, replace
 from typing import Any, Unpack
 
 import pandas as pd
 
 from hubframe.argtypes import count, optional_flag
+from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.labels import LabelBook, LabelRefused, resolve
@@ -160,9 +161,44 @@ def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | N
         if item is not None:
             items.append(item)
     conflicting = _conflicts(prepared, book, dict(zip(todo, records, strict=True)))
-    items = [item for item in items if item.position not in conflicting]
+    items = _one_spelling(book, [item for item in items if item.position not in conflicting])
     prepared.items, prepared.count = items, len(items)
     return current_max
+
+
+def _pair_identity(book: LabelBook, pair: ObjectPair) -> Hashable:
+    """What tells an object pair from the others however its types are spelled (a custom
+    object by its type id ``2-7350001`` or its name ``p_installations``): the object type ids
+    its labels list names; where the list names none (2026-09), its HubSpot objects and the
+    association types it lists (HubSpot's custom type ids are unique to the account: two
+    spellings of a custom object with the same types are taken for one); the
+    pair as written when the labels cannot be read."""
+    ids = book.object_type_ids(*pair)
+    if ids is not None:
+        return ids
+    try:
+        found = frozenset((d.category, d.type_id) for d in book.labels(*pair))
+    except HubframeError:
+        return pair
+    return (_side(pair.from_type), _side(pair.to_type), found) if found else pair
+
+
+def _side(object_type: str) -> str:
+    """A HubSpot object's type id (``deals``: ``0-3``); ``custom`` for any other spelling."""
+    known = OBJECT_TYPES_BY_NAME.get(object_type)
+    return known.type_id if known is not None else "custom"
+
+
+def _one_spelling(book: LabelBook, items: list[WorkItem]) -> list[WorkItem]:
+    """The items, each object pair (:func:`_pair_identity`) sent under its first spelling in
+    the sheet: rows naming one limit through two spellings are then repeats (the later not
+    sent again), as rows spelled alike are."""
+    first: dict[Hashable, ObjectPair] = {}
+    out: list[WorkItem] = []
+    for item in items:
+        pair = first.setdefault(_pair_identity(book, item.objects), item.objects)
+        out.append(replace(item, from_type=pair.from_type, to_type=pair.to_type))
+    return out
 
 
 #: Rows validation settled that take part in the conflict check of :func:`_conflicts`.
@@ -177,9 +213,10 @@ def _ask(row: Mapping[Any, Any]) -> int | str | None:
 def _conflicts(
     prepared: Prepared, book: LabelBook, todo: Mapping[int, Mapping[Any, Any]]
 ) -> set[int]:
-    """Rows that name one limit (object pair and association type, however the label is spelled
-    or given by its type id) and ask for different things: each is settled CONFLICTING_ROWS, as
-    validation settles such rows when they are written alike.  The rows validation settled as
+    """Rows that name one limit (object pair and association type, however the label or the
+    object types are spelled, or the label given by its type id) and ask for different
+    things: each is settled CONFLICTING_ROWS, as validation settles such rows when they are
+    written alike.  The rows validation settled as
     conflicts or repeats take part (a third spelling is not sent alone; a repeat of a row held
     back is held back too).  Returns the rows of ``todo`` settled here."""
     frame = prepared.frame
@@ -188,12 +225,12 @@ def _conflicts(
         for pos, outcome in prepared.settled.items()
         if outcome.error_code in _TAKING_PART and pos not in todo
     }
-    groups: dict[tuple[str, str, str, int], dict[int, int | str | None]] = {}
+    groups: dict[tuple[Hashable, str, int], dict[int, int | str | None]] = {}
     for pos, row in (*todo.items(), *earlier.items()):
         key = _quiet_key(book, row)  # the labels are looked up once, in the book
         if key is not None:
-            pair = (str(row["from_type"]), str(row["to_type"]))
-            groups.setdefault((*pair, *key), {})[pos] = _ask(row)
+            pair = _pair_identity(book, ObjectPair(str(row["from_type"]), str(row["to_type"])))
+            groups.setdefault((pair, *key), {})[pos] = _ask(row)
     describe = describer(frame)
     settled: set[int] = set()
     for asks in groups.values():
@@ -229,8 +266,8 @@ def _conflict(action: Action, other: str) -> Outcome:
         error_code=ErrorCode.CONFLICTING_ROWS,
         error_message=(
             f"Asks for a different limit than {other} for the same object pair and association "
-            "type (the same label, however it is spelled or given by its type id); keep one of "
-            "the two rows (neither is sent)."
+            "type (the same objects and label, however they are spelled, or the label given by "
+            "its type id); keep one of the two rows (neither is sent)."
         ),
     )
 

@@ -80,6 +80,7 @@ class LabelBook:
         self._client = client
         self._pairs: dict[tuple[str, str], list[LabelDef]] = {}
         self._failed: dict[tuple[str, str], Exception] = {}  # a prefetch's, raised once
+        self._objects: dict[tuple[str, str], tuple[str, str]] = {}  # see object_type_ids
         self._lock = threading.Lock()
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
@@ -94,7 +95,21 @@ class LabelBook:
             return self._pairs[key]
 
     def _read(self, key: tuple[str, str]) -> list[LabelDef]:
-        return [_parse(entry) for entry in self._client.list_labels(*key)]
+        entries = self._client.list_labels(*key)
+        ids = {(str(e.get("fromObjectTypeId")), str(e.get("toObjectTypeId"))) for e in entries}
+        if len(ids) == 1 and "None" not in next(iter(ids)):
+            self._objects[key] = ids.pop()
+        return [_parse(entry) for entry in entries]
+
+    def object_type_ids(self, from_type: str, to_type: str) -> tuple[str, str] | None:
+        """The object type ids (``0-3``, ``2-7350001``) of a pair as its labels list names
+        them (one pair, however its types are spelled); None when the list does not say (the
+        2026-09 API) or cannot be read."""
+        try:
+            self.labels(from_type, to_type)
+        except HubframeError:
+            return None
+        return self._objects.get((from_type, to_type))
 
     def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
         """Start reading the labels of ``pairs`` in the background, so that the answers are

@@ -33,6 +33,7 @@ from hubframe.constants import (
     MAX_LIMIT_VALUE,
     NO_TARGETS_COLUMN,
     OBJECT_TYPES,
+    UNLABELED_NAMES,
 )
 from hubframe.errors import ErrorCode
 from hubframe.io.aliases import (
@@ -48,6 +49,7 @@ from hubframe.io.normalize import (
     id_values,
     is_scientific,
     is_valid_object_type,
+    normalize_label,
     parse_whole,
     unique_codes,
 )
@@ -856,6 +858,14 @@ def _floats(s: pd.Series) -> npt.NDArray[np.float64]:
     return np.asarray(numbers.to_numpy(dtype=np.float64, na_value=np.nan), dtype=np.float64)
 
 
+def _names_unlabeled(labels: ObjArray) -> BoolArray:
+    """Label cells that name the unlabeled type: empty, or "Unlabeled", "default", ...
+    (the object limit, however it is written)."""
+    return np.array(
+        [pd.isna(v) or normalize_label(str(v)) in UNLABELED_NAMES for v in labels], dtype=bool
+    )
+
+
 def _check_label_above_object(c: _Collector, ok: BoolArray) -> None:
     frame = c.frame
     remove = _remove(frame).to_numpy(dtype=bool)
@@ -880,7 +890,8 @@ def _check_label_above_object(c: _Collector, ok: BoolArray) -> None:
         dtype=np.float64,
     )
     type_ids = sub["type_id"].to_numpy(dtype=np.float64)
-    is_object = pd.isna(sub["label"]).to_numpy() & (np.isnan(type_ids) | (type_ids == unlabeled))
+    unlabeled_label = _names_unlabeled(sub["label"].to_numpy(dtype=object))
+    is_object = unlabeled_label & (np.isnan(type_ids) | (type_ids == unlabeled))
     objects = sub[is_object].drop_duplicates(["from_type", "to_type"])
     labels = sub[~is_object]
     merged = labels.merge(objects, on=["from_type", "to_type"], suffixes=("", "_object"))

@@ -201,8 +201,17 @@ def _one_spelling(book: LabelBook, items: list[WorkItem]) -> list[WorkItem]:
     return out
 
 
-#: Rows validation settled that take part in the conflict check of :func:`_conflicts`.
-_TAKING_PART = frozenset({ErrorCode.CONFLICTING_ROWS, ErrorCode.DUPLICATE_ROW})
+#: Rows validation settled that take part in the conflict check of :func:`_conflicts`: besides
+#: conflicts and repeats, a label limit found above the object limit, since offline a type id
+#: may not be known for the pair's unlabeled type (a custom object's): such a row asking
+#: another limit than the object row conflicts with it (neither is sent).
+_TAKING_PART = frozenset(
+    {
+        ErrorCode.CONFLICTING_ROWS,
+        ErrorCode.DUPLICATE_ROW,
+        ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT,
+    }
+)
 
 
 def _ask(row: Mapping[Any, Any]) -> int | str | None:

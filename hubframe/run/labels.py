@@ -235,13 +235,16 @@ def resolve(book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool)
     exist; HubframeError when the labels cannot be read."""
     f, t = str(row["from_type"]), str(row["to_type"])
     type_id, label = whole(row.get("type_id")), text(row.get("label"))
+    given = text(row.get("category"))
     if type_id is not None:
         if label is not None:
             _check_agree(book, f, t, label, type_id)
-        category = text(row.get("category")) or category_for(book, f, t, type_id)
-        return LabelDef(category.upper(), type_id, label)
+        category = (given or category_for(book, f, t, type_id)).upper()
+        if given is not None:
+            _check_category(given, _listed(book, f, t, type_id))
+        return LabelDef(category, type_id, label)
     if label is not None:
-        return book.resolve(f, t, label)
+        return _check_category(given, book.resolve(f, t, label))
     if unlabeled_default:
         return None
     unlabeled = book.unlabeled(f, t)
@@ -250,6 +253,30 @@ def resolve(book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool)
             f"HubSpot lists no unlabeled association type from {f} to {t}; give a label or type id."
         )
     return unlabeled
+
+
+def _listed(book: LabelBook, from_type: str, to_type: str, type_id: int) -> LabelDef | None:
+    """The type HubSpot lists for the pair under ``type_id`` (None: not listed, or the labels
+    cannot be read: for HubSpot to judge)."""
+    try:
+        defs = book.labels(from_type, to_type)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        return None
+    return next((d for d in defs if d.type_id == type_id), None)
+
+
+def _check_category(given: str | None, found: LabelDef | None) -> LabelDef | None:
+    """``found``; LabelTypeMismatch when the row's category cell names another category than
+    the type its label or type id names (the cell would be ignored, or sent and refused)."""
+    if given is None or found is None or given.strip().upper() == found.category:
+        return found
+    what = f'label "{found.label}"' if found.label else "the unlabeled type"
+    raise LabelTypeMismatch(
+        f'The category "{given}" does not match {what} (type id {found.type_id}), which is '
+        f"{found.category}; correct the category or clear it."
+    )
 
 
 def _check_agree(book: LabelBook, from_type: str, to_type: str, label: str, type_id: int) -> None:

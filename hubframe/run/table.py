@@ -37,7 +37,8 @@ Kind = Literal["pairs", "limits"]
 
 class Resolved:
     """The association type a row's label resolved to (category, type id), shown in the result
-    table where the sheet left them empty; set row by row or for many rows at once."""
+    table: the category as resolved (the one sent, never a cell that was not), the type id
+    where the sheet left it empty; set row by row or for many rows at once."""
 
     def __init__(self) -> None:
         self._single: dict[int, tuple[str, int]] = {}
@@ -72,8 +73,8 @@ class Resolved:
         for position, (category, type_id) in self._single.items():
             codes[position], type_ids[position] = names.setdefault(category, len(names)), type_id
         out = inputs.copy()
-        given = decoded(codes, tuple(names))
-        out["category"] = _filled(out["category"].astype("string"), given)
+        sent = decoded(codes, tuple(names)).set_axis(out.index)  # what the rows were sent with
+        out["category"] = _filled(sent.astype("string"), out["category"].astype("string"))
         resolved = pd.Series(pd.arrays.IntegerArray(type_ids, type_ids == NONE), index=out.index)
         out["type_id"] = _filled(out["type_id"].astype("Int64"), resolved)
         return out

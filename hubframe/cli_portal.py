@@ -318,10 +318,21 @@ def labels_first(args: argparse.Namespace, frame: pd.DataFrame, conn: _Connectio
     return those a dry run would create (its limit rows naming them are planned, not invalid)."""
     from hubframe.jobs.labels import configure_labels, planned_labels
 
-    result = configure_labels(frame, conn.client, dry_run=args.dry_run)
+    result = configure_labels(_sent_rows(frame), conn.client, dry_run=args.dry_run)
     mode = " (dry run: nothing created)" if args.dry_run else ""
     print_labels(result, f"{Path(args.file).name}: labels{mode}", sys.stdout)
     return planned_labels(result) if args.dry_run else set()
+
+
+def _sent_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a limits sheet the limits job may send: valid, with a limit (not a removal,
+    not an empty cell); only their labels are created first."""
+    from hubframe.validate import invalid_rows, validate_limits
+
+    bad = invalid_rows(frame, validate_limits(frame)).to_numpy(dtype=bool)
+    removes = frame["remove"].fillna(False).astype(bool).to_numpy(dtype=bool)
+    empty = frame["max_to_object_ids"].isna().to_numpy(dtype=bool)
+    return frame[~bad & ~removes & ~empty]
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -41,7 +41,7 @@ from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
 from hubframe.run.labels import LabelDef, named, visible_label
 from hubframe.run.rows import describer, differing, text, value, whole
-from hubframe.vocab import Status
+from hubframe.vocab import Action, Status
 
 RESULT_COLUMNS: Final = (
     "sheet",
@@ -484,13 +484,27 @@ def assume_created(limits: pd.DataFrame, planned: set[Key]) -> pd.DataFrame:
         row = out.loc[pos]
         key = (str(row["from_type"]), str(row["to_type"]), normalize_label(str(row["label"])))
         if key in planned:
-            out.loc[pos, "status"] = str(Status.PLANNED)
-            out.loc[pos, "error_code"] = pd.NA
-            out.loc[pos, "error_message"] = (
-                f'Planned once the label "{row["label"]}" is created (--create-labels); '
-                "the limit is checked then."
-            )
+            _assumed(out, pos, str(row["label"]), removes=row.get("action") == Action.PURGE_LIMIT)
     return out
+
+
+def _assumed(out: pd.DataFrame, pos: Any, label: str, *, removes: bool) -> None:
+    """A dry run's row naming a label the command creates first: planned, or for a removal
+    skipped (a new label has no limit to remove: the real run skips it too)."""
+    out.loc[pos, "error_code"] = pd.NA
+    if removes:
+        out.loc[pos, "status"] = str(Status.SKIPPED)
+        out.loc[pos, "error_message"] = (
+            f'The label "{label}" is created first (--create-labels) and has no limit yet; '
+            "nothing to remove."
+        )
+        if "limit_change" in out.columns:
+            out.loc[pos, "limit_change"] = "nothing: there is no limit to remove"
+        return
+    out.loc[pos, "status"] = str(Status.PLANNED)
+    out.loc[pos, "error_message"] = (
+        f'Planned once the label "{label}" is created (--create-labels); the limit is checked then.'
+    )
 
 
 __all__ = ["assume_created", "configure_labels", "internal_name", "planned_labels"]

@@ -1,0 +1,83 @@
+"""`hubframe limits --create-labels` creates only the labels of rows it will send.
+
+The labels step was given the whole sheet: a removal, an empty or bad limit, extra cells, a
+formula error, rows that conflict -- none of them sent -- still had their labels created in
+the portal.  Only valid rows with a limit have their labels created now.  And a dry run showed
+a removal naming a label to be created as a planned ``purge_limit``, where the real run skips
+it (a new label has no limit): the dry run skips it too.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hubframe.cli import main
+from hubframe.sandbox import Sandbox
+
+VERSIONS = ["2026-03", "2026-09", "v4"]
+SHEET = """From object,To object,Label,Max associations
+Deals,Contacts,Scout,3
+Deals,Contacts,Typo label,remove
+Deals,Contacts,Shifted,cell,5
+Deals,Contacts,Formula err,#N/A
+Deals,Contacts,Blank limit,
+Deals,Contacts,Bad limit,five
+Deals,Contacts,Conflict A,4
+Deals,Contacts,Conflict A,6
+Deals,Contacts,Too high,90000000
+"""
+
+
+def _labels(sb: Sandbox) -> set[str]:
+    return {str(x) for x in sb.labels("deals", "contacts")["label"].dropna()}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_only_the_labels_of_rows_sent_are_created(
+    version: str, dry_run: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(SHEET)
+    report = tmp_path / "report.csv"
+    with Sandbox(seed="demo") as sb:
+        before = _labels(sb)
+        hub = ["--token", sb.token, "--base-url", sb.url, "--api-version", version]
+        dry = ["--dry-run"] if dry_run else []
+        args = ["limits", str(sheet), "--create-labels", "--no-progress", *dry, *hub]
+        main([*args, "--report", str(report)])
+        out = capsys.readouterr().out
+        after = _labels(sb)
+    assert after - before == (set() if dry_run else {"Scout"})
+    for name in ("Typo label", "Shifted", "Formula err", "Blank limit", "Bad limit", "Too high"):
+        assert f'"{name}": create' not in out  # not even planned
+    rows = pd.read_csv(report)
+    assert rows["status"].tolist()[0] == ("planned" if dry_run else "success")
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_removal_of_a_new_label_is_skipped_in_both_runs(
+    version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A removal of "Scout" in a sheet that creates "Scout" (spelled otherwise, so not one
+    conflict offline): the dry run says what the real run does."""
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(
+        "From object,To object,Label,Max associations\n"
+        "Deals,Contacts,Scout,3\nContacts,Deals,Scout,remove\n"
+    )
+    results = []
+    with Sandbox(seed="demo") as sb:
+        hub = ["--token", sb.token, "--base-url", sb.url, "--api-version", version]
+        for dry in (["--dry-run"], []):
+            report = tmp_path / f"report{len(dry)}.csv"
+            args = ["limits", str(sheet), "--create-labels", "--no-progress", *dry, *hub]
+            main([*args, "--report", str(report)])
+            capsys.readouterr()
+            results.append(pd.read_csv(report))
+    planned, done = results
+    assert planned["status"].tolist() == ["planned", "skipped"], planned
+    assert done["status"].tolist() == ["success", "skipped"], done

@@ -88,3 +88,24 @@ def test_an_association_row_with_the_wrong_category_is_refused_too(version: str)
         result = hf.associate(sheet, client_for(sb, version), progress=False)
     assert result["status"].tolist() == ["invalid", "success"], result
     assert result["error_code"].tolist()[0] == "LABEL_TYPE_MISMATCH"
+
+
+@pytest.mark.parametrize("spelled", ["user defined", "User-Defined", " user_defined "])
+def test_a_category_spelled_as_analysts_write_it_is_that_category(spelled: str) -> None:
+    """A frame given as it is (not read from a file) keeps its cells as typed: "user defined"
+    is USER_DEFINED, not another category."""
+    deal, contact = str(demo_ids("deals")[40]), str(demo_ids("contacts")[140])
+    frame = pd.DataFrame(
+        {
+            "from_type": ["deals"],
+            "to_type": ["contacts"],
+            "from_id": [deal],
+            "to_id": [contact],
+            "label": ["Champion"],
+            "category": [spelled],
+        }
+    )
+    with Sandbox(seed="demo") as sb:
+        result = hf.associate(frame, client_for(sb), progress=False)
+    assert result["status"].tolist() == ["success"], result
+    assert result["category"].tolist() == ["USER_DEFINED"]

@@ -25,8 +25,8 @@ from hubframe.constants import (
     USER_DEFINED,
 )
 from hubframe.errors import ErrorCode, HubframeError
+from hubframe.io.normalize import canonical_category, normalize_label
 from hubframe.io.normalize import composed as _composed
-from hubframe.io.normalize import normalize_label
 from hubframe.run.rows import text, whole
 
 if TYPE_CHECKING:
@@ -270,7 +270,7 @@ def _listed(book: LabelBook, from_type: str, to_type: str, type_id: int) -> Labe
 def _check_category(given: str | None, found: LabelDef | None) -> LabelDef | None:
     """``found``; LabelTypeMismatch when the row's category cell names another category than
     the type its label or type id names (the cell would be ignored, or sent and refused)."""
-    if given is None or found is None or given.strip().upper() == found.category:
+    if given is None or found is None or canonical_category(given) == found.category:
         return found
     what = f'label "{found.label}"' if found.label else "the unlabeled type"
     raise LabelTypeMismatch(

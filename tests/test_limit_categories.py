@@ -109,3 +109,34 @@ def test_a_category_spelled_as_analysts_write_it_is_that_category(spelled: str) 
         result = hf.associate(frame, client_for(sb), progress=False)
     assert result["status"].tolist() == ["success"], result
     assert result["category"].tolist() == ["USER_DEFINED"]
+
+
+@pytest.mark.parametrize("version", ["2026-03", "2026-09", "v4"])
+def test_a_label_named_twice_is_told_apart_by_the_rows_category(version: str) -> None:
+    """A user label "Primary" beside HubSpot's: each row was AMBIGUOUS_LABEL though its
+    Category cell said which it meant (and the message's advice, "write the label exactly",
+    could not be followed: it was exact).  The category now chooses; without one the label
+    stays ambiguous."""
+    contacts = [str(c) for c in demo_ids("contacts")[50:53]]
+    company = str(demo_ids("companies")[10])
+    sheet = pd.DataFrame(
+        {
+            "Contact ID": contacts,
+            "Company ID": [company] * 3,
+            "Label": ["Primary"] * 3,
+            "Category": ["HUBSPOT_DEFINED", "USER_DEFINED", ""],
+        }
+    )
+    with Sandbox(seed="demo") as sb:
+        mine = sb.add_label("contacts", "companies", "Primary")
+        result = hf.associate(sheet, client_for(sb, api_version=version), progress=False)
+        links = sb.associations("contacts", "companies")
+    assert result["status"].tolist() == ["success", "success", "invalid"], result
+    assert result["error_code"].tolist()[2] == "AMBIGUOUS_LABEL"
+    held = {
+        (str(f), int(t))
+        for f, to, t in zip(links["from_id"], links["to_id"], links["type_id"], strict=True)
+        if str(to) == company
+    }
+    assert (contacts[0], 1) in held and (contacts[1], mine) in held
+    assert (contacts[1], 1) not in held and (contacts[0], mine) not in held

@@ -239,12 +239,12 @@ def resolve(book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool)
     if type_id is not None:
         if label is not None:
             _check_agree(book, f, t, label, type_id)
-        category = (given or category_for(book, f, t, type_id)).upper()
+        category = str(canonical_category(given) or category_for(book, f, t, type_id)).upper()
         if given is not None:
             _check_category(given, _listed(book, f, t, type_id))
         return LabelDef(category, type_id, label)
     if label is not None:
-        return _check_category(given, book.resolve(f, t, label))
+        return _check_category(given, _by_label(book, f, t, label, given))
     if unlabeled_default:
         return None
     unlabeled = book.unlabeled(f, t)
@@ -253,6 +253,21 @@ def resolve(book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool)
             f"HubSpot lists no unlabeled association type from {f} to {t}; give a label or type id."
         )
     return unlabeled
+
+
+def _by_label(
+    book: LabelBook, from_type: str, to_type: str, label: str, category: str | None
+) -> LabelDef:
+    """The type ``label`` names; of several alike (a user label "Primary" beside HubSpot's),
+    the one of the row's category when it names one only."""
+    try:
+        return book.resolve(from_type, to_type, label)
+    except AmbiguousLabel:
+        wanted = canonical_category(category) if category else None
+        alike = [d for d in named(label, book.labels(from_type, to_type)) if d.category == wanted]
+        if len(alike) == 1:
+            return alike[0]
+        raise
 
 
 def _listed(book: LabelBook, from_type: str, to_type: str, type_id: int) -> LabelDef | None:

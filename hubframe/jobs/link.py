@@ -138,8 +138,7 @@ class _Associate:
         book.prefetch(labeled_pairs(source, every=self.wanted.read))
         frame, looked_up = resolve_ids(source, run.client)
         issues = run_issues(frame, self.issues, "pairs", run.client)
-        # a row's own error, then what its lookup found
-        settled = with_actions(frame, looked_up | issue_outcomes(frame, issues))
+        settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         prepared.index = index
         if not self.wanted.dry_run:  # the connections of the first burst open during the lookup

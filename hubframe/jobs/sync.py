@@ -165,8 +165,7 @@ class _Sync:
         frame, looked_up = resolve_ids(source, run.client)
         frame = _mark_no_targets(frame)
         issues = run_issues(frame, self.issues, "pairs", run.client)
-        # a row's own error, then what its lookup found
-        settled = with_actions(frame, looked_up | issue_outcomes(frame, issues))
+        settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
         prepared.index = index
         book = LabelBook(run.client)

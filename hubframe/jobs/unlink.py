@@ -516,8 +516,7 @@ class _Remove:
         source, index = read_input(self.source, "pairs")
         frame, looked_up = resolve_ids(source, run.client)
         issues = run_issues(frame, self.issues, "pairs", run.client)
-        # a row's own error, then what its lookup found
-        settled = with_actions(frame, looked_up | issue_outcomes(frame, issues))
+        settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
         prepared = Prepared(
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues
         )

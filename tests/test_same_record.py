@@ -74,3 +74,15 @@ def test_same_record_is_exactly_one_type_and_one_id(
         if f == t and a.strip().removesuffix(".0") == b.strip()
     }
     assert flagged == expected
+
+
+def test_a_rows_own_error_comes_before_what_its_lookup_found() -> None:
+    """A row with an empty 'from' email and an unknown domain: validate said MISSING_VALUE
+    (invalid), the run said the lookup's OBJECT_NOT_FOUND (failed) naming only the domain."""
+    sheet = hf.read_pairs(
+        pd.DataFrame({"Contact Email": ["", EMAILS[0]], "Company Domain": ["nosuch.example"] * 2})
+    )
+    with Sandbox(seed="demo") as sb:
+        result = hf.associate(sheet, client_for(sb), progress=False)
+    assert result["status"].tolist() == ["invalid", "failed"], result
+    assert result["error_code"].tolist() == ["MISSING_VALUE", "OBJECT_NOT_FOUND"]

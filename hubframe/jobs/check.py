@@ -38,11 +38,12 @@ from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.lookup import Matches, id_properties, match_records
 from hubframe.run.portal import PortalKey, TokenHolder
 from hubframe.run.reads import read_records
-from hubframe.run.rows import as_frame, columns, text, whole
+from hubframe.run.rows import as_frame, columns, issue_outcomes, text, whole
+from hubframe.run.work import Outcome
 from hubframe.validate import ERROR, invalid_rows
 from hubframe.validate import validate_limits as _offline_limits
 from hubframe.validate import validate_pairs as _offline_pairs
-from hubframe.vocab import object_noun
+from hubframe.vocab import Status, object_noun
 
 if TYPE_CHECKING:
     from hubframe.hubspot.client import HubSpotClient
@@ -333,6 +334,23 @@ def run_issues(
     both = pd.concat([offline, kept[list(offline.columns)].astype(offline.dtypes.to_dict())])
     ordered = both.sort_values("position", kind="stable").reset_index(drop=True)
     return ordered.astype(offline.dtypes.to_dict())
+
+
+def settled_rows(
+    source: pd.DataFrame,
+    frame: pd.DataFrame,
+    issues: pd.DataFrame,
+    looked_up: Mapping[int, Outcome],
+) -> dict[int, Outcome]:
+    """The outcome of each row settled before sending: its issues on the rows as looked up
+    (``frame``), the lookup's failure (a value HubSpot has no record for), and before that a
+    row's own error in the sheet as validate finds it (``source``, before the lookup: an
+    empty cell beside an email no record has is MISSING_VALUE, as validate says)."""
+    settled = issue_outcomes(frame, issues) | dict(looked_up)
+    if looked_up:
+        own = issue_outcomes(source, _offline_pairs(source))
+        settled |= {p: o for p, o in own.items() if p in looked_up and o.status is Status.INVALID}
+    return settled
 
 
 def _checked_in(issues: pd.DataFrame, client: TokenHolder) -> bool:

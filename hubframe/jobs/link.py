@@ -26,7 +26,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
-from hubframe.run.rows import issue_outcomes, read_input
+from hubframe.run.rows import read_input
 from hubframe.run.send import MAX_IN_FLIGHT
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
@@ -128,7 +128,7 @@ class _Associate:
     issues: pd.DataFrame | None
 
     def prepare(self, run: RunContext) -> Prepared:
-        from hubframe.jobs.check import run_issues
+        from hubframe.jobs.check import run_issues, settled_rows
         from hubframe.run.lookup import resolve_ids
 
         source, index = read_input(self.source, "pairs")
@@ -138,7 +138,7 @@ class _Associate:
         book.prefetch(labeled_pairs(source, every=self.wanted.read))
         frame, looked_up = resolve_ids(source, run.client)
         issues = run_issues(frame, self.issues, "pairs", run.client)
-        settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
+        settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         prepared.index = index
         if not self.wanted.dry_run:  # the connections of the first burst open during the lookup

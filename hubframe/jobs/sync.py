@@ -77,7 +77,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
-from hubframe.run.rows import issue_outcomes, read_input
+from hubframe.run.rows import read_input
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status
 
@@ -156,7 +156,7 @@ class _Sync:
     riders: dict[int, int] = field(default_factory=dict)
 
     def prepare(self, run: RunContext) -> Prepared:
-        from hubframe.jobs.check import run_issues
+        from hubframe.jobs.check import run_issues, settled_rows
         from hubframe.run.lookup import resolve_ids
 
         source, index = read_input(self.source, "pairs")
@@ -165,7 +165,7 @@ class _Sync:
         frame, looked_up = resolve_ids(source, run.client)
         frame = _mark_no_targets(frame)
         issues = run_issues(frame, self.issues, "pairs", run.client)
-        settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
+        settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
         prepared.index = index
         book = LabelBook(run.client)

@@ -68,7 +68,7 @@ from hubframe.run.portal import (
     refuse_another_portal_of,
     refuse_another_run_portal,
 )
-from hubframe.run.rows import issue_outcomes, own_index, read_input, text, value
+from hubframe.run.rows import own_index, read_input, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
 from hubframe.vocab import Action, Status
@@ -510,13 +510,13 @@ class _Remove:
     issues: pd.DataFrame | None
 
     def prepare(self, run: RunContext) -> Prepared:
-        from hubframe.jobs.check import run_issues
+        from hubframe.jobs.check import run_issues, settled_rows
         from hubframe.run.lookup import resolve_ids
 
         source, index = read_input(self.source, "pairs")
         frame, looked_up = resolve_ids(source, run.client)
         issues = run_issues(frame, self.issues, "pairs", run.client)
-        settled = with_actions(frame, issue_outcomes(frame, issues) | looked_up)
+        settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared(
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues
         )

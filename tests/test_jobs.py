@@ -277,7 +277,7 @@ def test_configure_limits_create_update_purge_skip(sandbox: Sandbox) -> None:
         ("contacts", "companies", "", "5"),  # unlabeled type 279, no limit yet: create
         ("deals", "contacts", "Champion", "remove"),  # no such limit: skipped
         ("contacts", "companies", "Employee", "remove"),  # exists in demo: purge
-        ("deals", "contacts", "Budget holder", "50"),  # above the demo object limit 25: failed
+        ("deals", "contacts", "Budget holder", "50"),  # above the demo object limit 25: invalid
         ("deals", "contacts", "Sponsor", "4"),  # unknown label: invalid
         ("deals", "companies", "", "7"),  # conflicts with the next row
         ("deals", "companies", "", "8"),
@@ -287,7 +287,7 @@ def test_configure_limits_create_update_purge_skip(sandbox: Sandbox) -> None:
     assert planned["action"].fillna("").tolist()[:5] == [
         "update_limit", "create_limit", "purge_limit", "purge_limit", "create_limit",
     ]  # fmt: skip
-    assert planned["status"].tolist()[:5] == ["planned", "planned", "skipped", "planned", "planned"]
+    assert planned["status"].tolist()[:5] == ["planned", "planned", "skipped", "planned", "invalid"]
     assert_no_writes(sandbox)
     result = configure_limits(limits_sheet(rows), client, progress=False)
     got = [
@@ -299,7 +299,7 @@ def test_configure_limits_create_update_purge_skip(sandbox: Sandbox) -> None:
         ("success", None),
         ("skipped", None),
         ("success", None),
-        ("failed", "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"),
+        ("invalid", "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"),  # the dry run says so too, not sent
         ("invalid", "UNKNOWN_LABEL"),
         ("invalid", "CONFLICTING_ROWS"),
         ("invalid", "CONFLICTING_ROWS"),

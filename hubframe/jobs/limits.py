@@ -162,8 +162,85 @@ def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | N
             items.append(item)
     conflicting = _conflicts(prepared, book, dict(zip(todo, records, strict=True)))
     items = _one_spelling(book, [item for item in items if item.position not in conflicting])
+    items = _within_object_limits(prepared, book, current, items)
     prepared.items, prepared.count = items, len(items)
     return current_max
+
+
+def _within_object_limits(
+    prepared: Prepared,
+    book: LabelBook,
+    current: Mapping[ObjectPair, Limits | HubframeError],
+    items: list[WorkItem],
+) -> list[WorkItem]:
+    """The rows HubSpot would refuse for the limits it holds: a label limit above the object
+    limit the pair will have, or an object limit below a label limit the sheet leaves as it is
+    (the sheet's own rows against each other are validation's).  They are ``invalid``, as a
+    dry run says too, and are not sent."""
+    refused: dict[int, str] = {}
+    for pair in {item.objects for item in items}:
+        existing = current.get(pair)
+        object_key = _object_key(book, pair)
+        if existing is None or isinstance(existing, HubframeError) or object_key is None:
+            continue
+        mine = [item for item in items if item.objects == pair]
+        refused |= _past_object_limit(pair, existing, object_key, mine, _label_names(book, pair))
+    for pos, message in refused.items():
+        prepared.settled[pos] = Outcome(
+            Status.INVALID,
+            action=next(i.action for i in items if i.position == pos),
+            error_code=ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT,
+            error_message=message,
+        )
+    return [item for item in items if item.position not in refused]
+
+
+def _label_names(book: LabelBook, pair: ObjectPair) -> dict[tuple[str, int], str]:
+    """(category, type id) -> label, for naming a label limit set in HubSpot."""
+    try:
+        return {(d.category, d.type_id): d.label for d in book.labels(*pair) if d.label}
+    except HubframeError:
+        return {}
+
+
+def _past_object_limit(
+    pair: ObjectPair,
+    existing: Limits,
+    object_key: tuple[str, int],
+    items: list[WorkItem],
+    names: Mapping[tuple[str, int], str],
+) -> dict[int, str]:
+    """Row position -> why, for rows of ``pair`` whose limit the end state breaks."""
+    final: dict[tuple[str, int], int | None] = dict(existing)
+    given: dict[tuple[str, int], WorkItem] = {}
+    for item in items:
+        key = (str(item.category), int(item.type_id if item.type_id is not None else -1))
+        given[key] = item
+        final[key] = None if item.action is Action.PURGE_LIMIT else item.max_to_object_ids
+    ceiling = final.get(object_key)
+    if ceiling is None:
+        return {}
+    out: dict[int, str] = {}
+    scope = f"{pair.from_type} to {pair.to_type}"
+    for key, limit in final.items():
+        if key == object_key or limit is None or limit <= ceiling:
+            continue
+        label = given[key].label if key in given else names.get(key)
+        named = f"label '{label}'" if label else f"type {key[1]}"
+        if key in given:  # the row raises a label past the object limit
+            out[given[key].position] = (
+                f"HubSpot would refuse it: the limit {limit} for {named} is higher than the "
+                f"limit {ceiling} for all {scope} associations"
+                f"{'' if object_key in given else ' (set in HubSpot)'}. Lower it to at most "
+                f"{ceiling}, or raise the object limit."
+            )
+        elif object_key in given:  # the row lowers the object limit under a label's
+            out[given[object_key].position] = (
+                f"HubSpot would refuse it: the limit {ceiling} for all {scope} associations "
+                f"is lower than the limit {limit} for {named} set in HubSpot. Lower that label "
+                f"limit in the sheet too, or set the object limit to at least {limit}."
+            )
+    return out
 
 
 def _pair_identity(book: LabelBook, pair: ObjectPair) -> Hashable:

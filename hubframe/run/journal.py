@@ -564,12 +564,34 @@ class Journal:
             distinct = [_outcome(values, batch.number) for values in json.loads(row[1])]
             return [distinct[c] for c in _codes(row[2], row[0])]
 
+    def intend(self, batch: Batch, packed: Packed | None = None) -> int | None:
+        """Keep the association rows of a batch about to be sent in ``sent`` as maybe applied,
+        before it leaves: a run killed while HubSpot applies it (its answer never read) left
+        nothing an undo could take back.  Returns the entry for :meth:`record` (which writes
+        the rows' outcomes into it) or :meth:`retract`; None for a batch of limits."""
+        if not (batch.action.creates_association or batch.action.removes_association):
+            return None
+        packed = packed or pack(batch)
+        with self._using("record a batch"), self._db:
+            self._db.execute("BEGIN")
+            return self._record_sent(batch, packed, bytes([_UNKNOWN]) * batch.size)
+
+    def retract(self, intended: int) -> None:
+        """A batch :meth:`intend` kept was not sent after all (the run was cancelled)."""
+        with self._using("record a batch"), self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("DELETE FROM sent WHERE rowid = ?", (intended,))
+
     def record(
-        self, batch: Batch, outcomes: Sequence[Outcome], packed: Packed | None = None
+        self,
+        batch: Batch,
+        outcomes: Sequence[Outcome],
+        packed: Packed | None = None,
+        intended: int | None = None,
     ) -> bool:
         """Record a finished batch; returns False (and records no outcome) unless all are
-        final.  The association rows of the batch are kept in ``sent`` either way (for undo).
-        One transaction per batch."""
+        final.  The association rows of the batch are kept in ``sent`` either way (for undo),
+        in the entry :meth:`intend` made when given.  One transaction per batch."""
         if len(outcomes) != batch.size:
             return False
         packed = packed or pack(batch)
@@ -581,8 +603,11 @@ class Journal:
         final = all(_final(o) for o in distinct)
         with self._using("record a batch"), self._db:
             self._db.execute("BEGIN")
-            if batch.action.creates_association or batch.action.removes_association:
-                self._record_sent(batch, packed, _states(distinct, rows, len(outcomes)))
+            states = _states(distinct, rows, len(outcomes))
+            if intended is not None:
+                self._db.execute("UPDATE sent SET states = ? WHERE rowid = ?", (states, intended))
+            elif batch.action.creates_association or batch.action.removes_association:
+                self._record_sent(batch, packed, states)
             if final:
                 data = json.dumps([[_plain(v) for v in o] for o in distinct], separators=(",", ":"))
                 self._db.execute(
@@ -601,8 +626,8 @@ class Journal:
                 )
         return final
 
-    def _record_sent(self, batch: Batch, packed: Packed, states: bytes | None) -> None:
-        self._db.execute(
+    def _record_sent(self, batch: Batch, packed: Packed, states: bytes | None) -> int:
+        cursor = self._db.execute(
             "INSERT INTO sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 str(batch.action),
@@ -616,6 +641,7 @@ class Journal:
                 states,
             ),
         )
+        return int(cursor.lastrowid or 0)
 
     # --- what the pairs carried before the run ------------------------------------------------
 

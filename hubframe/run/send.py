@@ -252,9 +252,12 @@ class Sender:
                 return recorded
         if self.stop.is_set():
             return self._skipped(batch, None)
+        intended = self._journaled(lambda j: j.intend(batch, packed)) if packed else None
         try:
             outcomes = self._send(batch, 0, body, first=True)
         except _Cancelled:
+            if intended is not None:
+                self._journaled(lambda j: j.retract(intended))
             return [
                 Outcome(
                     Status.SKIPPED,
@@ -266,7 +269,7 @@ class Sender:
                 for item in batch.items
             ]
         if packed is not None:
-            self._journaled(lambda j: j.record(batch, outcomes, packed))
+            self._journaled(lambda j: j.record(batch, outcomes, packed, intended))
         return outcomes
 
     def _journaled(self, use: Callable[[Journal], _T]) -> _T | None:

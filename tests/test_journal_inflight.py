@@ -1,0 +1,95 @@
+"""A batch in flight when its run dies is in the journal, and an undo takes it back.
+
+A batch was written to the journal's ``sent`` rows only once its answer arrived: a run killed
+while HubSpot applied a batch (its answer never read) left nothing there, and ``hubframe undo
+run.sqlite`` took nothing back (exit 0) while the portal kept every association of the batch.
+Each batch of associations is now kept as maybe applied before it is sent; its answer then
+writes the rows' outcomes into that entry (a cancelled batch's entry is taken out).
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.run.journal import Journal
+from hubframe.run.work import Batch, Outcome, WorkItem
+from hubframe.sandbox import Sandbox, demo
+from hubframe.testing import client_for
+from hubframe.vocab import Action, Status
+
+
+def _batch(count: int) -> Batch:
+    items = tuple(
+        WorkItem(
+            position=n,
+            action=Action.ASSOCIATE_DEFAULT,
+            from_type="deals",
+            to_type="contacts",
+            from_id=str(demo.DEAL_IDS[10]),
+            to_id=str(demo.CONTACT_IDS[50 + n]),
+        )
+        for n in range(count)
+    )
+    return Batch(1, Action.ASSOCIATE_DEFAULT, "deals", "contacts", items)
+
+
+def test_a_batch_kept_before_sending_is_maybe_applied_until_its_answer(tmp_path: Path) -> None:
+    batch = _batch(3)
+    with Journal(tmp_path / "run.sqlite") as journal:
+        journal.begin_run()
+        intended = journal.intend(batch)
+        assert intended is not None
+        assert [row.maybe for row in journal.created()] == [True] * 3  # the run dies here
+        done = [Outcome(Status.SUCCESS, action=batch.action)] * 2
+        done.append(Outcome(Status.FAILED, action=batch.action, error_message="refused"))
+        journal.record(batch, done, intended=intended)
+        assert [(r.to_id, r.maybe) for r in journal.created()] == [
+            (str(demo.CONTACT_IDS[50]), False),
+            (str(demo.CONTACT_IDS[51]), False),
+        ]
+        journal.retract(journal.intend(_batch(1)) or 0)  # cancelled before it left
+        assert len(journal.created()) == 2
+
+
+_RUN = """
+import sys
+from hubframe.cli import main
+sys.exit(main(sys.argv[1:]))
+"""
+
+
+@pytest.mark.slow
+def test_a_run_killed_while_hubspot_applies_its_batches_is_undone(tmp_path: Path) -> None:
+    sheet, journal = tmp_path / "pairs.csv", tmp_path / "run.sqlite"
+    rows = [(demo.DEAL_IDS[10 + n // 2], demo.CONTACT_IDS[50 + n]) for n in range(20)]
+    pd.DataFrame(rows, columns=["Deal ID", "Contact ID"]).to_csv(sheet, index=False)
+    with Sandbox(seed="demo", latency=(1.0, 0.0)) as sb:  # applied at once, answered 1 s later
+        before = sb.associations("deals", "contacts")
+        env = dict(os.environ, HUBSPOT_BASE_URL=sb.url, HUBSPOT_ACCESS_TOKEN=sb.token)
+        command = [sys.executable, "-c", _RUN, "associate", str(sheet), "--batch-size", "5"]
+        run = subprocess.Popen(
+            [*command, "--journal", str(journal)],
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        deadline = time.monotonic() + 60
+        while len(sb.associations("deals", "contacts")) == len(before):
+            assert time.monotonic() < deadline and run.poll() is None, "nothing was applied"
+            time.sleep(0.02)
+        run.send_signal(signal.SIGKILL)  # HubSpot applied a batch; its answer is on the way
+        run.wait()
+        assert len(sb.associations("deals", "contacts")) > len(before)
+        undone = hf.undo(journal, client_for(sb), progress=False)
+        after = sb.associations("deals", "contacts")
+    assert set(undone["status"]) <= {"success", "skipped"}, undone
+    pd.testing.assert_frame_equal(after.reset_index(drop=True), before.reset_index(drop=True))

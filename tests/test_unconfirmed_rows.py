@@ -179,20 +179,17 @@ def test_only_rows_the_results_list_are_successes(listed: set[int], extra: bool)
 
 
 def test_a_purge_with_an_error_naming_no_row_confirms_nothing() -> None:
-    """Purges and archives list nothing: an archive with no error is done, a purge never
-    confirmed by its answer (HubSpot answers a purge it ignored alike: it is read back);
-    with an error that names no row, neither is (before, a purge's rows all failed with it,
+    """Purges and archives list nothing: neither is ever confirmed by its answer (HubSpot
+    answers a purge or a removal it ignored alike: they are read back); with an error that
+    names no row, the read settles them with it (before, a purge's rows all failed with it,
     and an archive's all succeeded)."""
     limit = WorkItem(0, Action.PURGE_LIMIT, "deals", "contacts", category="USER_DEFINED")
     for action, item in ((Action.PURGE_LIMIT, limit), (Action.ARCHIVE, _items(1)[0])):
         item = replace(item, action=action)
         batch = Batch(1, action, "deals", "contacts", (item,))
         plain = read_answer(batch, _answer(204, None))
-        if action is Action.PURGE_LIMIT:
-            assert plain.outcomes[0].error_code is ErrorCode.UNKNOWN_OUTCOME
-            assert plain.unconfirmed[0].error_code is ErrorCode.NOT_APPLIED
-        else:
-            assert plain.outcomes[0].status is Status.SUCCESS and not plain.unconfirmed
+        assert plain.outcomes[0].error_code is ErrorCode.UNKNOWN_OUTCOME
+        assert plain.unconfirmed[0].error_code is ErrorCode.NOT_APPLIED
         vague = {"status": "error", "category": "VALIDATION_ERROR", "message": "refused"}
         answer = read_answer(batch, _answer(207, {"results": [], "errors": [vague]}))
         assert answer.outcomes[0].error_code is ErrorCode.UNKNOWN_OUTCOME

@@ -3,9 +3,9 @@
 Any 2xx may carry ``errors[]``: :func:`read_answer` maps each error to its rows through the
 error's ``context`` (``INVALID_OBJECT_IDS``, ``objectId``/``objectType``, ``associationSpec``,
 type ids, ``fromObjectId``/``toObjectId``).  A row no error names is a success only when the
-answer confirms it: the ``results`` of a create or a limit list it, or (archives, whose results
-name nothing) no error of the answer names no row.  A limit purge's answer confirms nothing
-(it names no row, and HubSpot answers a purge it ignored alike): its rows are read back.  Any
+answer confirms it: the ``results`` of a create or a limit list it.  The answer of a removal
+(archive, labels archive) or a limit purge confirms nothing (it names no row, and HubSpot
+answers one it ignored alike): their rows are read back.  Any
 other row is unconfirmed, and the sender reads the portal to settle it (``NOT_APPLIED`` when
 its change is not there).  :func:`classify` gives hubframe's code for an error and
 :func:`row_message` the sentence an analyst reads.
@@ -205,15 +205,15 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
 
 
 def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
-    """The outcomes of a 2xx answer.  A row is a success only when the answer confirms it:
-    its endpoint's ``results`` list it (creates and limits), or (archives, whose results name
-    nothing) the answer holds no error that names no row; a purge's rows are never confirmed
-    by its answer (:attr:`~hubframe.run.endpoints.Endpoint.read_back`).  A row an error names
-    by its pair (or a record that does not exist) failed.  Any other row is unconfirmed, and
-    only a read of the portal can tell: HubSpot may have skipped it without a word (a batch
-    answered ``COMPLETE`` with results missing), or an error names it only by one of its
-    records (a record at its limit: the batch's first rows of that record may be applied), or
-    the results list the pair an error names (:func:`_contradicted`)."""
+    """The outcomes of a 2xx answer. A row is a success only when the answer confirms it: its
+    endpoint's ``results`` list it (creates and limits); a removal's or a purge's rows are
+    never confirmed by its answer (:attr:`~hubframe.run.endpoints.Endpoint.read_back`). A
+    row an error names by its pair (or a record that does not exist) failed. Any other row
+    is unconfirmed, and only a read of the portal can tell: HubSpot may have skipped it
+    without a word (a batch answered ``COMPLETE`` with results missing), or an error names
+    it only by one of its records (a record at its limit: the batch's first rows of that
+    record may be applied), or the results list the pair an error names
+    (:func:`_contradicted`)."""
     attempts = prior + resp.attempts
     named_rows = endpoint(batch.action).result_key is not None
     listed = named_rows and _lists_every_row(batch, resp)
@@ -376,8 +376,10 @@ def _spelling(label: str) -> str:
 
 def unsaid(action: Action) -> str:
     """Why an answer leaves a row of ``action`` unconfirmed, for the row's message."""
-    if endpoint(action).read_back:
+    if action is Action.PURGE_LIMIT:
         return "a purge's answer names no limit, so only a read of the limits can tell"
+    if endpoint(action).read_back:
+        return "a removal's answer names no row, so only a read of the portal can tell"
     return "it neither lists it as done nor refuses its pair"
 
 
@@ -400,6 +402,9 @@ def _not_applied(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int)
     said = (
         f"Not applied: HubSpot answered the purge (HTTP {resp.status}) without an error, but a "
         "read shows the limit is still set. Run the retry file."
+        if batch.action is Action.PURGE_LIMIT
+        else f"Not applied: HubSpot answered the removal (HTTP {resp.status}) without an "
+        "error, but a read shows the association is still there. Run the retry file."
         if endpoint(batch.action).read_back
         else f"Not applied: HubSpot answered the batch (HTTP {resp.status}) without this row "
         "and without an error for it, and a read shows the change is not there. Run the retry "

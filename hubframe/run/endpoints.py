@@ -238,6 +238,7 @@ ENDPOINTS: Mapping[Action, Endpoint] = {
             _records_key,
             _links_present,
             undo=(None, Action.ASSOCIATE_DEFAULT),
+            read_back=True,  # an ignored removal answers alike: the pairs are read back
         ),
         Endpoint(
             Action.ARCHIVE_LABELS,
@@ -248,6 +249,7 @@ ENDPOINTS: Mapping[Action, Endpoint] = {
             _records_key,
             _links_present,
             undo=(None, Action.ASSOCIATE),
+            read_back=True,
         ),
     )
 }

@@ -929,7 +929,8 @@ def _hide_token(args: argparse.Namespace) -> Secret | None:
 
     token = getattr(args, "token", None)
     secret = Secret(token.strip()) if isinstance(token, str) and token.strip() else None
-    args.token = secret
+    if getattr(args, "command", None) != "sandbox":  # the token a sandbox is to accept: its own
+        args.token = secret
     return secret
 
 

@@ -419,3 +419,14 @@ def test_endpoints_take_the_parse_they_are_given(sandbox: Sandbox) -> None:
     call = Call("POST", route.version, route.params, route.query, b"", None, "write", broken)
     with pytest.raises(ApiFailure, match="Invalid input JSON on line 1"), sandbox.portal.lock:
         dispatch(sandbox.portal, route, call)
+
+
+def test_the_sandbox_command_accepts_the_token_it_is_given() -> None:
+    """``hubframe sandbox --token T`` masked T like a portal's token before the sandbox was
+    built: the sandbox then refused T (401) and printed "Token: <redacted>"."""
+    from hubframe.cli import _hide_token, build_parser
+
+    args = build_parser().parse_args(["sandbox", "--token", "pat-na1-given", "--port", "0"])
+    _hide_token(args)
+    sb = serve.build(args)
+    assert sb.token == "pat-na1-given"

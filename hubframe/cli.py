@@ -718,6 +718,9 @@ def _write_outputs(
             print(
                 f"retry file: {written[-1]} ({_plural(todo, 'row')} to fix and run again)", file=out
             )
+        elif Path(args.retry_file).exists():  # an earlier run's rows must not stay in it
+            written.append(export_retry(result, args.retry_file))
+            print(f"retry file: {written[-1]} (no rows to retry: emptied)", file=out)
         else:
             print("retry file: not written, no rows to retry", file=out)
     return written

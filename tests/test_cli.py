@@ -23,6 +23,7 @@ import pytest
 from hubframe.cli import build_parser, main
 from hubframe.io import read_pairs
 from hubframe.sandbox import Sandbox
+from hubframe.testing import demo_ids
 
 REPO = Path(__file__).resolve().parents[1]
 GOOD = [
@@ -911,3 +912,18 @@ def test_a_type_option_the_id_column_contradicts_stops_in_one_line(
     err = capsys.readouterr().err.strip().splitlines()
     assert len(err) == 1 and '"Deal ID" holds deals' in err[0]
     assert "--from companies was given" in err[0] and "leave out --from" in err[0]
+
+
+def test_a_retry_file_of_an_earlier_run_is_emptied_when_nothing_is_left(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The run printed "retry file: not written", and the file at that path still held an
+    earlier run's failed rows: running it would send them again."""
+    sheet, retry = tmp_path / "pairs.csv", tmp_path / "retry.csv"
+    deal, contact = demo_ids("deals")[77], demo_ids("contacts")[177]
+    sheet.write_text(f"Deal ID,Contact ID\n{deal},{contact}\n", encoding="utf-8")
+    retry.write_text(f"Deal ID,Contact ID\n{deal},99999999999\n", encoding="utf-8")  # old
+    proc = _hubframe("associate", str(sheet), "--retry-file", str(retry), env=_env(sandbox))
+    assert proc.returncode == 0, proc.stderr
+    assert "no rows to retry: emptied" in proc.stdout
+    assert pd.read_csv(retry, dtype=str).empty

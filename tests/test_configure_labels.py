@@ -182,6 +182,42 @@ def test_a_run_that_stops_after_a_lost_create_says_the_label_may_exist(sandbox: 
     assert result["error_code"].tolist()[1:] == ["NETWORK_ERROR"] * 3
 
 
+@pytest.mark.parametrize("version", ["2026-03", "2026-09", "v4"])
+@pytest.mark.parametrize("then", ["reject", "daily", "refuse"])
+def test_a_rename_whose_answer_was_lost_is_what_the_portal_shows(
+    sandbox: Sandbox, version: str, then: str
+) -> None:
+    """HubSpot renames the label, the answer is lost, the retry is refused: the row was
+    'failed' (or skipped by the daily limit) while the portal showed the new name.  The
+    labels are read again: renamed; a run that stops says it may be."""
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    maker = sandbox.type_id("deals", "contacts", "Decision maker")
+    rename = pd.DataFrame(
+        {
+            "From type": ["deals"],
+            "To type": ["contacts"],
+            "Label": ["Key person"],
+            "Type ID": [maker],
+        }
+    )
+    with FaultProxy(sandbox, lose=1, then=then) as proxy:
+        client = HubSpotClient(
+            token=sandbox.token, base_url=proxy.url, api_version=version, backoff_base=0.01
+        )
+        result = configure_labels(rename, client, renames=True)
+    named = sandbox.labels("deals", "contacts").set_index("type_id").loc[maker, "label"]
+    assert named == "Key person"  # HubSpot did it
+    if then == "reject":
+        assert result["status"].tolist() == ["success"], result
+        assert str(result["error_message"][0]).startswith("Renamed: HubSpot's first answer")
+    else:
+        assert result["error_code"].tolist() == ["UNKNOWN_OUTCOME"], result
+        assert "may have renamed the label" in str(result["error_message"][0])
+
+
 @pytest.mark.parametrize("how", ["xlsx", "csv"])
 def test_a_cell_that_cannot_say_what_to_create_refuses_its_row(
     sandbox_factory: Callable[..., Sandbox], how: str

@@ -261,9 +261,49 @@ class _Labeler:
             said = f'Planned: "{found.label}" is renamed "{label}".'
             return _Outcome("rename", Status.PLANNED, found.category, type_id, message=said)
         inverse = _shown(text(row.get("inverse_label")))
-        self.client.update_label(f, t, type_id, visible_label(label), inverse)
+        try:
+            self.client.update_label(f, t, type_id, visible_label(label), inverse)
+        except HubframeError as exc:
+            self._forget(f, t)
+            if not exc.may_have_applied:
+                raise
+            return self._maybe_renamed(f, t, label, found, exc)
         self._forget(f, t)
         return _Outcome("rename", Status.SUCCESS, found.category, type_id)
+
+    def _maybe_renamed(
+        self, f: str, t: str, label: str, found: LabelDef, exc: HubframeError
+    ) -> _Outcome:
+        """A rename whose answer was lost (then retried, and refused or failed): the labels
+        are read again, and the row is what they show -- renamed when the type id now bears
+        the new name, else the failure.  A run that stops says the rename may be done."""
+        if exc.stops_run:
+            self.stop = StopReason.of(exc)
+            said = f"{exc} HubSpot may have renamed the label before its answer was lost."
+            return _Outcome(
+                "rename", self.stop.status, found.category, found.type_id,
+                ErrorCode.UNKNOWN_OUTCOME, said,
+            )  # fmt: skip
+        try:
+            now = next((d for d in self.labels(f, t) if d.type_id == found.type_id), None)
+        except HubframeError as again:
+            if again.stops_run:
+                raise
+            said = (
+                f"HubSpot's answer was lost, and the labels could not be read again ({again}); "
+                f'check whether type id {found.type_id} is named "{label}" before running again.'
+            )
+            return _Outcome(
+                "rename", Status.FAILED, found.category, found.type_id,
+                ErrorCode.UNKNOWN_OUTCOME, said,
+            )  # fmt: skip
+        if now is None or now.label is None or normalize_label(now.label) != normalize_label(label):
+            raise exc
+        said = (
+            f'Renamed: HubSpot\'s first answer was lost and the retry was refused ("{exc}"), but '
+            f'HubSpot now names type id {found.type_id} "{now.label}" from {f} to {t}.'
+        )
+        return _Outcome("rename", Status.SUCCESS, found.category, found.type_id, message=said)
 
     def _create(self, f: str, t: str, label: str, row: Mapping[str, Any]) -> _Outcome:
         label, inverse = visible_label(label), _shown(text(row.get("inverse_label")))

@@ -112,15 +112,20 @@ def test_a_cancelled_run_resumes_without_sending_its_batches_again(setting: Sett
     assert _writes(sb) == len(sheet) // 2  # the run finished: all sent again
 
 
-def test_a_format_3_journal_is_brought_to_format_4_and_still_resumes(setting: Setting) -> None:
+@pytest.mark.parametrize("format_", [3, 4])
+def test_an_older_journal_is_brought_to_this_format_and_still_resumes(
+    setting: Setting, format_: int
+) -> None:
     sb, sheet, client, path = setting
     kwargs = {"progress": False, "journal": path, "batch_size": 2, "workers": 1}
     _cancelled(sheet, client, path)
-    db = sqlite3.connect(path)  # as hubframe before runs wrote it
-    db.executescript(
-        "ALTER TABLE batches DROP COLUMN run; ALTER TABLE before DROP COLUMN run; "
-        "DROP TABLE runs; PRAGMA user_version = 3;"
+    db = sqlite3.connect(path)  # as hubframe before runs (3) or before sent runs (4) wrote it
+    older = (
+        "ALTER TABLE batches DROP COLUMN run; ALTER TABLE before DROP COLUMN run; DROP TABLE runs; "
+        if format_ == 3
+        else ""
     )
+    db.executescript(f"{older}ALTER TABLE sent DROP COLUMN run; PRAGMA user_version = {format_};")
     db.close()
     done = _links(sb)
     sb.reset_request_log()
@@ -195,3 +200,58 @@ def test_an_undo_of_a_journaled_runs_table_with_another_token_is_refused(
     with pytest.raises(InputError, match="another access token"):
         hf.undo(result, client_for(other), progress=False)
     assert _links(other) == before and _links(sb) == len(sheet)
+
+
+# --- an undo from a journal after another --------------------------------------------------------
+
+
+def _pair_links(sb: Sandbox, deal: str, contact: str) -> set[int]:
+    links = sb.associations("deals", "contacts")
+    mine = links[(links["from_id"].astype(str) == deal) & (links["to_id"].astype(str) == contact)]
+    return set(mine["type_id"].astype(int))
+
+
+def test_an_undo_takes_back_only_the_runs_after_the_last_undo(tmp_path: Path) -> None:
+    """Run 1, undo from the journal, the pair linked by hand, run 2 (which reports it existed),
+    undo from the journal: the second undo took run 1 back again, with what the pair held
+    before run 1, and removed the link made by hand.  Undoing once more takes nothing back."""
+    from hubframe.testing import demo_ids, pairs_sheet
+
+    deal, contact = str(demo_ids("deals")[9]), str(demo_ids("contacts")[49])
+    sheet = pairs_sheet([(deal, contact, "Champion")])
+    path = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        hf.associate(sheet, client, journal=path, progress=False)
+        hf.undo(path, client, progress=False)
+        assert _pair_links(sb, deal, contact) == set()
+        hf.associate(sheet, client, progress=False)  # by hand, not journaled
+        by_hand = _pair_links(sb, deal, contact)
+        second = hf.associate(sheet, client, journal=path, progress=False)
+        assert second["existed_before"].tolist() == [True]
+        undone = hf.undo(path, client, progress=False)
+        assert _pair_links(sb, deal, contact) == by_hand, undone
+        again = hf.undo(path, client, progress=False)
+        assert _pair_links(sb, deal, contact) == by_hand, again
+
+
+def test_an_undo_that_left_rows_is_finished_by_the_next(tmp_path: Path) -> None:
+    """An undo whose removals failed marks nothing: the next undo from the journal takes the
+    rows back ("run the undo again")."""
+    from faultproxy import FaultProxy
+
+    from hubframe.testing import demo_ids, pairs_sheet
+
+    deal, contact = str(demo_ids("deals")[9]), str(demo_ids("contacts")[48])
+    path = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        hf.associate(pairs_sheet([(deal, contact, "")]), client, journal=path, progress=False)
+        with FaultProxy(sb, then="reject", cued=True) as fp:
+            proxied = HubSpotClient(token=sb.token, base_url=fp.url, backoff_base=0.01)
+            failed = hf.undo(path, proxied, progress=False)
+        assert failed["status"].tolist() == ["failed"], failed
+        assert _pair_links(sb, deal, contact)
+        done = hf.undo(path, client, progress=False)
+        assert done["status"].tolist() == ["success"], done
+        assert _pair_links(sb, deal, contact) == set()

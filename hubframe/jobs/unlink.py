@@ -211,7 +211,27 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     removals without sending them.
     """
     index = own_index(run.index) if isinstance(run, pd.DataFrame) else None
-    return run_in_phases(_Undo(load_run(run), index), client, RunOptions.of(options))
+    opts = RunOptions.of(options)
+    table = load_run(run)
+    result = run_in_phases(_Undo(table, index), client, opts)
+    if not opts.dry_run:
+        _mark_taken_back(table, result, client)
+    return result
+
+
+def _mark_taken_back(table: pd.DataFrame, result: pd.DataFrame, client: HubSpotClient) -> None:
+    """An undo read from a journal that took back every row it found (none failed, none of
+    unknown outcome) marks the journal: a later undo from it takes back only later runs.  One
+    with rows left keeps them for the next undo ("run the undo again")."""
+    meta = table.attrs.get("hubframe") or {}
+    portal = meta.get(PORTAL_KEY) if isinstance(meta, Mapping) else None
+    path = portal.get("journal") if isinstance(portal, Mapping) else None
+    status = result["status"].astype("string") if "status" in result else None
+    if not path or status is None or (status == Status.FAILED).any():
+        return
+    with Journal(path) as journal:
+        journal.bind(client)
+        journal.mark_taken_back()
 
 
 @dataclass(frozen=True)

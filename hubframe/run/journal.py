@@ -62,7 +62,9 @@ from hubframe.vocab import Action, RecordPair, Status
 #: 2: without the portal it belongs to (hubframe before the portal binding); refused too.
 #: 3: without runs (hubframe before a finished run's outcomes stopped being reused): brought
 #: to format 4 when opened, its batches counted as one run left open (so it still resumes).
-SCHEMA_VERSION: Final = 4
+#: 4: without the run of each sent batch (hubframe before an undo from a journal took back
+#: only the runs since the last one it took back whole): brought to format 5 when opened.
+SCHEMA_VERSION: Final = 5
 
 _RUNS = """
 CREATE TABLE runs (
@@ -92,7 +94,10 @@ CREATE TABLE sent (
     to_ids      TEXT NOT NULL,
     types       TEXT NOT NULL,  -- JSON: the distinct [category, type id, limit] of the rows
     type_rows   BLOB,           -- each row's index into types; NULL: all 0
-    states      BLOB            -- a byte a row: s(uccess), u(nknown), f (other); NULL: all s
+    -- states: a byte a row, s(uccess), u(nknown), f (other); NULL: all s
+    -- run: the run that sent it (runs.id)
+    states      BLOB,
+    run         INTEGER NOT NULL DEFAULT 0
 );
 CREATE TABLE before (
     from_type   TEXT NOT NULL,
@@ -112,6 +117,8 @@ CREATE TABLE portal (
 PRAGMA user_version = {SCHEMA_VERSION};
 """
 UNKNOWN = "unknown"
+#: How a run row marks an undo that took back every row of the runs before it.
+TAKEN_BACK: Final = "taken back"
 #: Failures that may go away on their own: never recorded, so the next run tries again.
 TRANSIENT_CODES = frozenset(
     {
@@ -317,7 +324,7 @@ _COLUMNS = {
     ],
     "sent": [
         *("action", "from_type", "to_type", "size", "from_ids", "to_ids", "types"),
-        *("type_rows", "states"),
+        *("type_rows", "states", "run"),
     ],
     "before": ["from_type", "to_type", "size", "from_ids", "to_ids", "linked", "run"],
     "portal": ["base_url", "salt", "token"],
@@ -362,7 +369,13 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
         db.executescript(
             "BEGIN; ALTER TABLE batches ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
             "ALTER TABLE before ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
-            f"{_RUNS} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            f"{_RUNS} PRAGMA user_version = 4; COMMIT;"
+        )
+        version = 4
+    if version == 4:  # format 4: its sent batches belong to no run (all before any take-back)
+        db.executescript(
+            "BEGIN; ALTER TABLE sent ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
+            f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
         )
         version = SCHEMA_VERSION
     if version == 0 and tables == _FORMAT_1:
@@ -544,6 +557,26 @@ class Journal:
                 "INSERT INTO runs (started_at, ended) VALUES (?, ?)", (time.time(), reason)
             )
 
+    def mark_taken_back(self) -> None:
+        """An undo from this journal took back every row it found (none failed, none of unknown
+        outcome): a later undo from it takes back only the runs after this one.  Before, an
+        undo after another took the first runs back again, with what the pairs held before
+        them, and so removed what was added by hand or by a later run since."""
+        with self._using("record an undo"), self._db:
+            self._db.execute("BEGIN")
+            self._db.execute("UPDATE runs SET ended = ? WHERE ended IS NULL", (TAKEN_BACK,))
+            self._db.execute(
+                "INSERT INTO runs (started_at, ended) VALUES (?, ?)", (time.time(), TAKEN_BACK)
+            )
+
+    def _not_taken_back(self) -> int:
+        """The first run an undo from the journal takes back: the one after the last complete
+        undo's mark (0, every run and a format-3 journal's batches, when none was)."""
+        found = self._db.execute(
+            "SELECT COALESCE(MAX(id), 0) FROM runs WHERE ended = ?", (TAKEN_BACK,)
+        ).fetchone()[0]
+        return int(found) + 1 if found else 0
+
     def reusable(self) -> int:
         """How many recorded batches this run may re-use."""
         with self._using("read it"):
@@ -628,7 +661,7 @@ class Journal:
 
     def _record_sent(self, batch: Batch, packed: Packed, states: bytes | None) -> int:
         cursor = self._db.execute(
-            "INSERT INTO sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
                 str(batch.action),
                 batch.from_type,
@@ -639,6 +672,7 @@ class Journal:
                 packed.types,
                 packed.type_rows,
                 states,
+                self._run,
             ),
         )
         return int(cursor.lastrowid or 0)
@@ -693,8 +727,8 @@ class Journal:
         needs); ``current``: the first reading by the runs this run resumes (what it held
         before this run, as its result reports it), not one a finished run made."""
         found: dict[RecordPair, frozenset[int]] = {}
-        since = self._from if current else 0
         with self._using("read it"):
+            since = self._from if current else self._not_taken_back()
             rows = self._db.execute(
                 "SELECT size, from_ids, to_ids, linked FROM before "
                 "WHERE from_type = ? AND to_type = ? AND run >= ? ORDER BY rowid",
@@ -717,7 +751,8 @@ class Journal:
         with self._using("read it"):
             sent = self._db.execute(
                 "SELECT action, from_type, to_type, size, from_ids, to_ids, types, type_rows, "
-                "states FROM sent ORDER BY rowid"
+                "states FROM sent WHERE run >= ? ORDER BY rowid",
+                (self._not_taken_back(),),
             ).fetchall()
             for entry in sent:
                 _merge_sent(rows, *entry)

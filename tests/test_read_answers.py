@@ -213,7 +213,8 @@ def test_undo_asks_again_for_a_label_the_read_before_sending_left_out(version: s
 @pytest.mark.parametrize("version", VERSIONS)
 def test_undo_removes_no_pair_whole_when_its_labels_cannot_be_read(version: str) -> None:
     """Every read fails: a plain link's row is not removed whole unchecked (it could take a
-    label this undo is not given) and says so; a label's own removal goes ahead."""
+    label this undo is not given) and says so; a label's own removal goes ahead, and with no
+    read to confirm it, its outcome is unknown (a removal is read back)."""
     deal, plain, labeled = DEALS[6], CONTACTS[62], CONTACTS[63]
     rows = [(deal, plain, ""), (deal, labeled, "Champion")]
     with Sandbox(seed="demo") as sb:
@@ -232,7 +233,8 @@ def test_undo_removes_no_pair_whole_when_its_labels_cannot_be_read(version: str)
     assert again["status"].tolist() == ["skipped", "skipped"], again
     assert again["error_message"][0].startswith("Left in place")
     assert again["error_code"][1] == "NOT_ASSOCIATED"
-    assert report["status"].tolist() == ["failed", "success"], report
+    assert report["status"].tolist() == ["failed", "failed"], report
+    assert report["error_code"][1] == "UNKNOWN_OUTCOME"
     message = report["error_message"][0]
     assert message.startswith(f"Not removed: which labels deals {deal} and contacts {plain}")
     assert "Run the undo again" in message and report["error_code"][0] == "SERVER_ERROR"

@@ -68,7 +68,7 @@ def _sheet(start: Config, end: Config, order: list[str]) -> pd.DataFrame:
 
 
 @settings(
-    max_examples=40,
+    max_examples=15,
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -19,7 +19,7 @@ import pandas as pd
 import pytest
 
 import hubframe as hf
-from hubframe.errors import InputError
+from hubframe.errors import InputError, RateLimitError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.journal import SCHEMA_VERSION, Journal
 from hubframe.sandbox import Sandbox
@@ -251,6 +251,38 @@ def test_an_undo_that_left_rows_is_finished_by_the_next(tmp_path: Path) -> None:
             proxied = HubSpotClient(token=sb.token, base_url=fp.url, backoff_base=0.01)
             failed = hf.undo(path, proxied, progress=False)
         assert failed["status"].tolist() == ["failed"], failed
+        assert _pair_links(sb, deal, contact)
+        done = hf.undo(path, client, progress=False)
+        assert done["status"].tolist() == ["success"], done
+        assert _pair_links(sb, deal, contact) == set()
+
+
+@pytest.mark.parametrize("how", ["daily limit", "cancelled"])
+def test_an_undo_stopped_before_its_rows_is_finished_by_the_next(tmp_path: Path, how: str) -> None:
+    """An undo stopped by the daily limit (its rows skipped, RATE_LIMITED) or cancelled before
+    it sent marked the journal as taken back: the next undo from it took nothing back, and the
+    run's associations stayed for good."""
+    from faultproxy import FaultProxy
+
+    from hubframe.testing import demo_ids, pairs_sheet
+
+    deal, contact = str(demo_ids("deals")[9]), str(demo_ids("contacts")[47])
+    path = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        hf.associate(pairs_sheet([(deal, contact, "")]), client, journal=path, progress=False)
+        if how == "cancelled":
+            cancel = threading.Event()
+            cancel.set()
+            stopped = hf.undo(path, client, progress=False, cancel=cancel)
+        else:
+            with FaultProxy(sb, then="daily", cued=True) as fp:
+                proxied = HubSpotClient(token=sb.token, base_url=fp.url, backoff_base=0.01)
+                try:  # a stop while it reads the portal ends the undo: nothing was sent
+                    stopped = hf.undo(path, proxied, progress=False)
+                except RateLimitError:
+                    stopped = None
+        assert stopped is None or set(stopped["status"]) <= {"skipped", "failed"}, stopped
         assert _pair_links(sb, deal, contact)
         done = hf.undo(path, client, progress=False)
         assert done["status"].tolist() == ["success"], done

@@ -50,7 +50,7 @@ from hubframe.constants import (
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
-from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import canonical_category
 from hubframe.report.reader import RunArg, flag, load_run
@@ -214,24 +214,37 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     opts = RunOptions.of(options)
     table = load_run(run)
     result = run_in_phases(_Undo(table, index), client, opts)
-    if not opts.dry_run:
-        _mark_taken_back(table, result, client)
+    cancelled = opts.cancel is not None and opts.cancel.is_set()
+    if not (opts.dry_run or cancelled or _rows_left(result)):
+        _mark_taken_back(table, client)
     return result
 
 
-def _mark_taken_back(table: pd.DataFrame, result: pd.DataFrame, client: HubSpotClient) -> None:
-    """An undo read from a journal that took back every row it found (none failed, none of
-    unknown outcome) marks the journal: a later undo from it takes back only later runs.  One
-    with rows left keeps them for the next undo ("run the undo again")."""
+def _rows_left(result: pd.DataFrame) -> bool:
+    """Rows an undo did not settle: failed (of unknown outcome too), or not sent because the
+    run stopped (the daily limit, a refused token: skipped with a stopping code)."""
+    status = result["status"].astype("string")
+    codes = result["error_code"].astype("string").isin([str(c) for c in STOPPING_CODES])
+    return bool(((status == Status.FAILED) | codes.fillna(False)).any())
+
+
+def _mark_taken_back(table: pd.DataFrame, client: HubSpotClient) -> None:
+    """An undo read from a journal that took back every row it found (:func:`_rows_left`:
+    none) marks the journal: a later undo from it takes back only later runs.  One with rows
+    left keeps them for the next undo ("run the undo again")."""
+    path = _journal_read(table)
+    if path:
+        with Journal(path) as journal:
+            journal.bind(client)
+            journal.mark_taken_back()
+
+
+def _journal_read(table: pd.DataFrame) -> str | None:
+    """The journal ``table`` was read from (None: a result table, a report)."""
     meta = table.attrs.get("hubframe") or {}
     portal = meta.get(PORTAL_KEY) if isinstance(meta, Mapping) else None
     path = portal.get("journal") if isinstance(portal, Mapping) else None
-    status = result["status"].astype("string") if "status" in result else None
-    if not path or status is None or (status == Status.FAILED).any():
-        return
-    with Journal(path) as journal:
-        journal.bind(client)
-        journal.mark_taken_back()
+    return str(path) if path else None
 
 
 @dataclass(frozen=True)
@@ -426,9 +439,7 @@ def _end_journal_runs(table: pd.DataFrame, client: HubSpotClient) -> None:
     outcomes of work this undo takes back (it reported every row ``success`` and sent
     nothing, with the portal holding none of them).  A result table fresh from a journaled
     run names its journal too; a report read from a file does not."""
-    meta = table.attrs.get("hubframe") or {}
-    portal = meta.get(PORTAL_KEY) if isinstance(meta, Mapping) else None
-    path = portal.get("journal") if isinstance(portal, Mapping) else None  # read from one
+    path = _journal_read(table)
     facts = run_facts(table)
     if not path and facts is not None and facts.journal and Path(facts.journal).is_file():
         path = facts.journal  # a result table fresh from a journaled run

@@ -562,12 +562,7 @@ class Journal:
         outcome): a later undo from it takes back only the runs after this one.  Before, an
         undo after another took the first runs back again, with what the pairs held before
         them, and so removed what was added by hand or by a later run since."""
-        with self._using("record an undo"), self._db:
-            self._db.execute("BEGIN")
-            self._db.execute("UPDATE runs SET ended = ? WHERE ended IS NULL", (TAKEN_BACK,))
-            self._db.execute(
-                "INSERT INTO runs (started_at, ended) VALUES (?, ?)", (time.time(), TAKEN_BACK)
-            )
+        self.close_runs(TAKEN_BACK)
 
     def _not_taken_back(self) -> int:
         """The first run an undo from the journal takes back: the one after the last complete

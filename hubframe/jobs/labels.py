@@ -278,32 +278,28 @@ class _Labeler:
         are read again, and the row is what they show -- renamed when the type id now bears
         the new name, else the failure.  A run that stops says the rename may be done."""
         if exc.stops_run:
-            self.stop = StopReason.of(exc)
-            said = f"{exc} HubSpot may have renamed the label before its answer was lost."
-            return _Outcome(
-                "rename", self.stop.status, found.category, found.type_id,
-                ErrorCode.UNKNOWN_OUTCOME, said,
-            )  # fmt: skip
-        try:
-            now = next((d for d in self.labels(f, t) if d.type_id == found.type_id), None)
-        except HubframeError as again:
-            if again.stops_run:
-                raise
-            said = (
-                f"HubSpot's answer was lost, and the labels could not be read again ({again}); "
-                f'check whether type id {found.type_id} is named "{label}" before running again.'
-            )
-            return _Outcome(
-                "rename", Status.FAILED, found.category, found.type_id,
-                ErrorCode.UNKNOWN_OUTCOME, said,
-            )  # fmt: skip
-        if now is None or now.label is None or normalize_label(now.label) != normalize_label(label):
+            return self._stopped(exc, "rename", "renamed the label", found)
+        now = self._read_again(f, t, visible_label(label), "HubSpot's answer was lost", "rename")
+        if isinstance(now, _Outcome):
+            return now
+        if not any(d.type_id == found.type_id for d in now):
             raise exc
         said = (
             f'Renamed: HubSpot\'s first answer was lost and the retry was refused ("{exc}"), but '
-            f'HubSpot now names type id {found.type_id} "{now.label}" from {f} to {t}.'
+            f'HubSpot now names type id {found.type_id} "{visible_label(label)}" from {f} to {t}.'
         )
         return _Outcome("rename", Status.SUCCESS, found.category, found.type_id, message=said)
+
+    def _stopped(
+        self, exc: HubframeError, change: str, done: str, found: LabelDef | None = None
+    ) -> _Outcome:
+        """A write whose answer was lost, in a run that then stopped: its outcome is unknown."""
+        self.stop = StopReason.of(exc)
+        said = f"{exc} HubSpot may have {done} before its answer was lost."
+        category, type_id = (found.category, found.type_id) if found else (None, None)
+        return _Outcome(
+            change, self.stop.status, category, type_id, ErrorCode.UNKNOWN_OUTCOME, said
+        )
 
     def _create(self, f: str, t: str, label: str, row: Mapping[str, Any]) -> _Outcome:
         label, inverse = visible_label(label), _shown(text(row.get("inverse_label")))
@@ -380,10 +376,12 @@ class _Labeler:
         )
         return _Outcome("create", Status.FAILED, code=ErrorCode.NOT_APPLIED, message=said)
 
-    def _read_again(self, f: str, t: str, label: str, why: str) -> list[LabelDef] | _Outcome:
-        """The labels named ``label`` from ``f`` to ``t`` read again after a create whose
-        answer does not say what it did (``why``); a row of unknown outcome when the read
-        fails too."""
+    def _read_again(
+        self, f: str, t: str, label: str, why: str, change: str = "create"
+    ) -> list[LabelDef] | _Outcome:
+        """The labels named ``label`` from ``f`` to ``t`` read again after a create (or a
+        rename: ``change``) whose answer does not say what it did (``why``); a row of unknown
+        outcome when the read fails too."""
         try:
             return [d for d in self.labels(f, t) if d.label == label]
         except HubframeError as again:
@@ -393,7 +391,7 @@ class _Labeler:
                 f'{why}, and the labels could not be read again ({again}); check whether "{label}" '
                 f"exists from {f} to {t} before running again."
             )
-            return _Outcome("create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
+            return _Outcome(change, Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
 
     def _forget(self, f: str, t: str) -> None:
         """The labels of the pair (both ways) are read again when next needed."""
@@ -405,9 +403,7 @@ class _Labeler:
         read again, and the row is what they show -- created when the label is there now (it
         was not before), else the failure.  A run that stops says the label may exist."""
         if exc.stops_run:
-            self.stop = StopReason.of(exc)
-            said = f"{exc} HubSpot may have created the label before its answer was lost."
-            return _Outcome("", self.stop.status, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
+            return self._stopped(exc, "", "created the label")
         now = self._read_again(f, t, label, "HubSpot's answer was lost")
         if isinstance(now, _Outcome):
             return now

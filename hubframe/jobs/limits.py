@@ -178,17 +178,20 @@ def _within_object_limits(
     (the sheet's own rows against each other are validation's).  They are ``invalid``, as a
     dry run says too, and are not sent."""
     refused: dict[int, str] = {}
-    for pair in {item.objects for item in items}:
+    by_pair: dict[ObjectPair, list[WorkItem]] = {}
+    for item in items:
+        by_pair.setdefault(item.objects, []).append(item)
+    for pair, mine in by_pair.items():
         existing = current.get(pair)
         object_key = _object_key(book, pair)
         if existing is None or isinstance(existing, HubframeError) or object_key is None:
             continue
-        mine = [item for item in items if item.objects == pair]
         refused |= _past_object_limit(pair, existing, object_key, mine, _label_names(book, pair))
+    actions = {item.position: item.action for item in items}
     for pos, message in refused.items():
         prepared.settled[pos] = Outcome(
             Status.INVALID,
-            action=next(i.action for i in items if i.position == pos),
+            action=actions[pos],
             error_code=ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT,
             error_message=message,
         )

@@ -4,9 +4,11 @@ Each batch's outcome is recorded the moment it completes, keyed by a digest of w
 sends (action, object types, and each row's ids, category, type id and limit: :func:`pack`).
 Running the same sheet again with the same journal resumes: it re-uses the outcomes recorded by
 the runs still open and sends only the rest.  A journal keeps its runs (table ``runs``): one
-killed, cancelled or stopped early stays open; one that finished is closed
-(:meth:`Journal.finish_run`), as is every open one when an undo takes their work back
-(:meth:`Journal.close_runs`), and a closed run's batches are sent again by a later run.
+killed, cancelled or stopped early stays open, through runs of other sheets; one that finished
+is closed with the open runs it resumed (table ``resumed``; :meth:`Journal.finish_run`), as is
+every open one when an undo takes their work back (:meth:`Journal.close_runs`), and one whose
+pairs or limits a later run changed without resuming it (:func:`_superseded`).  A closed run's
+batches are sent again by a later run.
 Only final outcomes are recorded: a batch whose rows were skipped or whose outcome was
 transient (rate limited, server or network failure) is sent again on the next run, which is
 safe because association create and limit updates are idempotent.
@@ -64,14 +66,23 @@ from hubframe.vocab import Action, RecordPair, Status
 #: to format 4 when opened, its batches counted as one run left open (so it still resumes).
 #: 4: without the run of each sent batch (hubframe before an undo from a journal took back
 #: only the runs since the last one it took back whole): brought to format 5 when opened.
-SCHEMA_VERSION: Final = 5
+#: 5: without the runs each run resumed (hubframe before a run of another sheet between a killed
+#: run and its resumption stopped closing the killed one): brought to format 6 when opened.
+SCHEMA_VERSION: Final = 6
 
 _RUNS = """
 CREATE TABLE runs (
     id          INTEGER PRIMARY KEY,
     started_at  REAL NOT NULL,
     ended       TEXT            -- NULL: open (running, killed, or stopped early); 'finished'
-                                -- (every batch was sent); 'undone' (an undo took it back)
+                                -- (every batch was sent); 'undone' (an undo took it back);
+                                -- 'superseded' (a later run changed what its batches did)
+);"""
+_RESUMED = """
+CREATE TABLE resumed (
+    run         INTEGER NOT NULL,  -- a run (runs.id) that re-used a recorded batch ...
+    from_run    INTEGER NOT NULL,  -- ... of this run
+    PRIMARY KEY (run, from_run)
 );"""
 _SCHEMA = f"""
 CREATE TABLE batches (
@@ -109,6 +120,7 @@ CREATE TABLE before (
     run         INTEGER NOT NULL DEFAULT 0  -- the run that read it (runs.id)
 );
 {_RUNS}
+{_RESUMED}
 CREATE TABLE portal (
     base_url    TEXT NOT NULL,  -- the API's base URL of the runs
     salt        TEXT NOT NULL,  -- random, hex
@@ -314,6 +326,65 @@ def _states(distinct: list[tuple[Any, ...]], rows: bytes | None, size: int) -> b
     return bytes(states[c] for c in _codes(rows, size))
 
 
+# --- which runs are open -----------------------------------------------------------------------
+
+_LIMIT_NAMES: Final = tuple(str(a) for a in Action if a.is_limit)
+
+
+def _resumed_by(db: sqlite3.Connection, run: int) -> set[int]:
+    """The runs ``run`` resumed, directly or through a run it resumed."""
+    found: set[int] = set()
+    todo = [run]
+    while todo:
+        rows = db.execute("SELECT from_run FROM resumed WHERE run = ?", (todo.pop(),))
+        for (earlier,) in rows:
+            if int(earlier) not in found:
+                found.add(int(earlier))
+                todo.append(int(earlier))
+    return found
+
+
+def _touched(db: sqlite3.Connection, run: int) -> set[tuple[Any, ...]]:
+    """What a run sent to: each association's two records (either direction), and each object
+    pair whose limits it changed."""
+    out: set[tuple[Any, ...]] = set()
+    query = "SELECT from_type, to_type, size, from_ids, to_ids FROM sent WHERE run = ?"
+    for from_type, to_type, size, from_text, to_text in db.execute(query, (run,)):
+        pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), strict=True)
+        for from_id, to_id in pairs:
+            ends = sorted([(from_type, from_id), (to_type, to_id)])
+            out.add((*ends[0], *ends[1]))
+    marks = ",".join("?" * len(_LIMIT_NAMES))
+    query = f"SELECT DISTINCT from_type, to_type FROM batches WHERE run = ? AND action IN ({marks})"
+    out.update(("limits", f, t) for f, t in db.execute(query, (run, *_LIMIT_NAMES)))
+    return out
+
+
+def _superseded(db: sqlite3.Connection, open_runs: tuple[int, ...]) -> tuple[int, ...]:
+    """The open runs a later run changed the work of: it sent to a record pair (or an object
+    pair's limits) the open run sent to, and did not resume it.  Re-using such a run's
+    outcomes could report a pair linked that the later run removed, or a limit it changed;
+    its batches are sent again instead.  A run of another sheet that touched none of its
+    pairs leaves it open."""
+    runs = [int(r) for (r,) in db.execute("SELECT id FROM runs WHERE id > ?", (min(open_runs),))]
+    touched: dict[int, set[tuple[Any, ...]]] = {}
+
+    def of(run: int) -> set[tuple[Any, ...]]:
+        if run not in touched:
+            touched[run] = _touched(db, run)
+        return touched[run]
+
+    gone = []
+    for run in open_runs:
+        for later in (r for r in runs if r > run):
+            if run in _resumed_by(db, later):
+                continue
+            if not of(run).isdisjoint(of(later)):
+                gone.append(run)
+                break
+    return tuple(gone)
+
+
 # --- opening ----------------------------------------------------------------------------------
 
 #: The columns of each table, to tell a hubframe journal from another SQLite database.
@@ -329,6 +400,7 @@ _COLUMNS = {
     "before": ["from_type", "to_type", "size", "from_ids", "to_ids", "linked", "run"],
     "portal": ["base_url", "salt", "token"],
     "runs": ["id", "started_at", "ended"],
+    "resumed": ["run", "from_run"],
 }
 #: The tables of a journal of format 1 (user_version 0).
 _FORMAT_1 = {"batches", "items", "existing"}
@@ -375,8 +447,12 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
     if version == 4:  # format 4: its sent batches belong to no run (all before any take-back)
         db.executescript(
             "BEGIN; ALTER TABLE sent ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
-            f"PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;"
+            "PRAGMA user_version = 5; COMMIT;"
         )
+        version = 5
+    if version == 5:  # format 5: no run is known to have resumed another
+        table = _RESUMED.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+        db.executescript(f"BEGIN; {table} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         version = SCHEMA_VERSION
     if version == 0 and tables == _FORMAT_1:
         raise InputError(
@@ -466,7 +542,8 @@ class Journal:
         self._lock = threading.Lock()
         self._db = _open(self.path)
         self._run = 0  # the run recording now (runs.id); 0 before begin_run
-        self._from = 0  # the first run whose outcomes may be re-used (see begin_run)
+        self._open: tuple[int, ...] = (0,)  # the runs whose outcomes may be re-used (begin_run)
+        self._resumed: set[int] = set()  # the open runs this run re-used a batch of
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -518,34 +595,61 @@ class Journal:
 
     def begin_run(self) -> None:
         """Start a run: the batches it records are its own, and the outcomes it re-uses are
-        those of the runs since the last one that ended.  A run killed or stopped early (the
-        daily limit, a refused token) is left open, so the next run resumes it; a run that
-        finished, or that an undo took back (:meth:`close_runs`), is never taken for done
-        again: its batches are sent again, and the portal says what is there."""
+        those of the open runs (:meth:`_open_runs`).  A run killed or stopped early (the daily
+        limit, a refused token) is left open, so a later run of its sheet resumes it, even
+        after runs of other sheets; a run that finished, or that an undo took back
+        (:meth:`close_runs`), is never taken for done again: its batches are sent again, and
+        the portal says what is there."""
         with self._using("start a run"), self._db:
             self._db.execute("BEGIN")
-            self._from = self._open_from()
+            self._open = self._open_runs(supersede=True)
             cursor = self._db.execute("INSERT INTO runs (started_at) VALUES (?)", (time.time(),))
             self._run = int(cursor.lastrowid or 0)
+            self._resumed = set()
 
     def follow(self) -> None:
         """Read from the open runs as :meth:`begin_run` does, without starting a run (a dry
         run records nothing)."""
         with self._using("read it"):
-            self._from = self._open_from()
+            self._open = self._open_runs(supersede=False)
 
-    def _open_from(self) -> int:
-        """The first run id of the open runs (0: a format-3 journal's batches too)."""
-        ended = self._db.execute(
-            "SELECT COALESCE(MAX(id), 0) FROM runs WHERE ended IS NOT NULL"
-        ).fetchone()[0]
-        return int(ended) + 1 if ended else 0
+    def _open_runs(self, *, supersede: bool) -> tuple[int, ...]:
+        """The runs whose outcomes a new run may re-use: those left open (killed, cancelled,
+        stopped early; run 0, a format-3 journal's batches, while no run has ended), except
+        one a later run changed the work of (:func:`_superseded`).  ``supersede``: end those
+        in the journal."""
+        ended = self._db.execute("SELECT COUNT(*) FROM runs WHERE ended IS NOT NULL")
+        legacy = (0,) if int(ended.fetchone()[0]) == 0 else ()
+        rows = self._db.execute("SELECT id FROM runs WHERE ended IS NULL ORDER BY id")
+        open_runs = (*legacy, *(int(r) for (r,) in rows))
+        if not open_runs:
+            return ()
+        gone = _superseded(self._db, open_runs)
+        if supersede and gone:
+            marks = ",".join("?" * len(gone))
+            self._db.execute(f"UPDATE runs SET ended = 'superseded' WHERE id IN ({marks})", gone)
+        return tuple(r for r in open_runs if r not in gone)
+
+    def _reading(self) -> tuple[str, tuple[int, ...]]:
+        """The SQL test and parameters of a ``run`` column for the runs this run reads from:
+        the open runs and its own."""
+        runs = (*self._open, self._run) if self._run else self._open
+        return f"run IN ({','.join('?' * len(runs))})", runs
 
     def finish_run(self) -> None:
-        """The run sent every batch: its outcomes are not re-used by a later run."""
+        """The run sent every batch: its outcomes, and those of the open runs it resumed
+        (re-used a batch of, or of one that did), are not re-used by a later run.  An open run
+        of another sheet stays open."""
         if self._run:
             with self._using("finish a run"), self._db:
-                self._db.execute("UPDATE runs SET ended = 'finished' WHERE id = ?", (self._run,))
+                self._db.execute("BEGIN")
+                runs = [self._run, *_resumed_by(self._db, self._run)]
+                marks = ",".join("?" * len(runs))
+                self._db.execute(
+                    f"UPDATE runs SET ended = 'finished' WHERE id IN ({marks}) AND "
+                    "(ended IS NULL OR id = ?)",
+                    (*runs, self._run),
+                )
 
     def close_runs(self, reason: str = "undone") -> None:
         """End every open run (an undo took their work back): a later run re-uses none of
@@ -575,22 +679,33 @@ class Journal:
     def reusable(self) -> int:
         """How many recorded batches this run may re-use."""
         with self._using("read it"):
-            query = "SELECT COUNT(*) FROM batches WHERE run >= ?"
-            return int(self._db.execute(query, (self._from,)).fetchone()[0])
+            where, runs = self._reading()
+            query = f"SELECT COUNT(*) FROM batches WHERE {where}"
+            return int(self._db.execute(query, runs).fetchone()[0])
 
     def lookup(self, batch: Batch, packed: Packed | None = None) -> list[Outcome] | None:
         """The recorded outcomes of ``batch`` (one per item, in order), or None.  ``packed``:
         the batch's :func:`pack`, when the caller has it already."""
         key = (packed or pack(batch)).digest
         with self._using("read it"):
+            where, runs = self._reading()
             row = self._db.execute(
-                "SELECT size, outcomes, rows FROM batches WHERE digest = ? AND run >= ?",
-                (key, self._from),
+                f"SELECT size, outcomes, rows, run FROM batches WHERE digest = ? AND {where}",
+                (key, *runs),
             ).fetchone()
             if row is None or row[0] != batch.size:
                 return None
+            self._resumes(int(row[3]))
             distinct = [_outcome(values, batch.number) for values in json.loads(row[1])]
             return [distinct[c] for c in _codes(row[2], row[0])]
+
+    def _resumes(self, run: int) -> None:
+        """This run re-used a batch of ``run`` (an earlier, open one): kept, so that finishing
+        this run ends that one too, and a run of another sheet does not (lock held)."""
+        if not self._run or run in (self._run, 0) or run in self._resumed:
+            return
+        self._resumed.add(run)
+        self._db.execute("INSERT OR IGNORE INTO resumed VALUES (?, ?)", (self._run, run))
 
     def intend(self, batch: Batch, packed: Packed | None = None) -> int | None:
         """Keep the association rows of a batch about to be sent in ``sent`` as maybe applied,
@@ -723,11 +838,11 @@ class Journal:
         before this run, as its result reports it), not one a finished run made."""
         found: dict[RecordPair, frozenset[int]] = {}
         with self._using("read it"):
-            since = self._from if current else self._not_taken_back()
+            where, runs = self._reading() if current else ("run >= ?", (self._not_taken_back(),))
             rows = self._db.execute(
                 "SELECT size, from_ids, to_ids, linked FROM before "
-                "WHERE from_type = ? AND to_type = ? AND run >= ? ORDER BY rowid",
-                (from_type, to_type, since),
+                f"WHERE from_type = ? AND to_type = ? AND {where} ORDER BY rowid",
+                (from_type, to_type, *runs),
             ).fetchall()
             for size, from_text, to_text, linked_text in rows:
                 linked = {int(n): frozenset(t) for n, t in json.loads(linked_text).items()}

@@ -55,7 +55,9 @@ and, on cue, changes what the client sees:
 * ``set_headers={name: value}``: those headers are set on every answer passed on (rate limit
   figures no HubSpot would send, say);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
-  request's bearer token appended, as a careless server might echo it.
+  request's bearer token appended, as a careless server might echo it; ``"escaped"``: spelled
+  with a JSON ``\\uXXXX`` escape for each character, ``"dashes"``: for its dashes only (the
+  same text once the JSON is read).
 
 Only for tests: no TLS, Content-Length bodies only (the sandbox always sends one).
 """
@@ -135,7 +137,7 @@ def _response(status: int, reason: str, headers: list[tuple[str, str]], body: by
     return "\r\n".join(lines).encode("latin-1") + body
 
 
-def _echo(body: bytes, token: str) -> bytes:
+def _echo(body: bytes, token: str, spelling: bool | str = True) -> bytes:
     try:
         parsed = json.loads(body)
     except ValueError:
@@ -146,9 +148,17 @@ def _echo(body: bytes, token: str) -> bytes:
     touched = False
     for target in targets:
         if isinstance(target.get("message"), str):
-            target["message"] += f" (request token: {token})"
+            target["message"] += " (request token: \0TOKEN\0)"
             touched = True
-    return json.dumps(parsed).encode() if touched else body
+    if not touched:
+        return body
+    if spelling == "escaped":
+        written = "".join(f"\\u{ord(c):04x}" for c in token)
+    elif spelling == "dashes":
+        written = token.replace("-", "\\u002d")
+    else:
+        written = json.dumps(token)[1:-1]
+    return json.dumps(parsed).replace("\\u0000TOKEN\\u0000", written).encode()
 
 
 def _drop_entries(body: bytes, key: str, text: str) -> bytes:
@@ -251,7 +261,7 @@ class FaultProxy:
     after_drops: int | None = None
     then: str | None = None
     then_count: int | None = None
-    echo_token: bool = False
+    echo_token: bool | str = False
     fail_reads: bool = False
     fail_reads_after_write: bool = False
     wrote: bool = False  # a write has come (``fail_reads_after_write``)
@@ -476,7 +486,7 @@ class FaultProxy:
             body = self._read_answer(body)
         if self.echo_token:
             token = (request.header("Authorization") or "").removeprefix("Bearer ").strip()
-            body = _echo(body, token)
+            body = _echo(body, token, self.echo_token)
         answer_headers = resp.getheaders()
         if self.set_headers:
             names = {k.lower() for k in self.set_headers}

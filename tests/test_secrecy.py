@@ -334,14 +334,17 @@ def test_client_repr_vars_and_responses_hold_no_token(secret_sandbox: Sandbox) -
 # --- what HubSpot echoes back is redacted by value --------------------------------------------
 
 
+@pytest.mark.parametrize("spelling", [True, "escaped", "dashes"])
 def test_echoed_token_in_item_errors_is_redacted_everywhere(
-    secret_sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
+    secret_sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture, spelling: bool | str
 ) -> None:
+    """Echoed as it is, or with JSON escapes that reading the answer undoes (before, those
+    reached the result table's ``error_message``: only exports redacted it)."""
     caplog.set_level(logging.DEBUG)
     rows = pd.DataFrame(
         {"Deal ID": [DEAL, DEAL], "Contact ID": [CONTACT, MISSING_CONTACT], "Notes": ["a", "b"]}
     )
-    with FaultProxy(secret_sandbox, echo_token=True) as proxy:
+    with FaultProxy(secret_sandbox, echo_token=spelling) as proxy:
         api = client(proxy.url)
         echoed = api.batch_associate_default(
             "deals", "contacts", [{"from": {"id": DEAL}, "to": {"id": MISSING_CONTACT}}]
@@ -355,6 +358,26 @@ def test_echoed_token_in_item_errors_is_redacted_everywhere(
         assert len(journal) >= 1
     for path in tmp_path.iterdir():
         assert SECRET.encode() not in path.read_bytes(), path.name
+
+
+@pytest.mark.parametrize("spelling", [True, "escaped", "dashes"])
+def test_a_message_quoting_hubspot_holds_no_echoed_token(
+    secret_sandbox: Sandbox, spelling: bool | str
+) -> None:
+    """A refusal whose message the result quotes (a label limit reached): the token HubSpot
+    echoed in it, in any JSON spelling, is redacted in the result table itself, not only in
+    what is exported from it (a notebook shows and saves the table)."""
+    deal = "2040000077"
+    for contact in ("1019360001", "1019360002"):  # Decision maker: at its limit of 2
+        secret_sandbox.associate("deals", deal, "contacts", contact, type_id=1001)
+    rows = pd.DataFrame(
+        {"Deal ID": [deal], "Contact ID": ["1019360101"], "Association label": ["Decision maker"]}
+    )
+    with FaultProxy(secret_sandbox, echo_token=spelling) as proxy:
+        result = associate(rows, client(proxy.url), progress=False)
+    assert result.loc[0, "error_code"] == "LIMIT_EXCEEDED"
+    assert "<redacted>" in str(result.loc[0, "error_message"])  # the echo reached the table
+    assert not leaks(iter([result.to_csv(), repr(result), result.to_html()]))
 
 
 def test_cli_artefacts_hold_no_token_when_hubspot_echoes_it(

@@ -17,6 +17,7 @@ import pandas as pd
 import pyarrow as pa
 
 from hubframe.errors import ErrorCode, InternalError
+from hubframe.redaction import redact_all
 from hubframe.run.work import Outcome, shared_outcome
 from hubframe.run.worktable import ACTION_CODE, ACTIONS, NONE
 from hubframe.vocab import Action, Status
@@ -208,9 +209,14 @@ def decoded(codes: npt.NDArray[np.integer], names: tuple[str, ...]) -> pd.Series
 
 
 def _sparse_text(values: Mapping[int, str], size: int) -> pd.Series:
-    """Text that few rows have (messages, categories), decoded from codes like the rest."""
+    """Text that few rows have (messages, categories), decoded from codes like the rest; a
+    registered secret (the access token, echoed by an answer in any spelling the reading of it
+    undid) is redacted here, so no result table holds it."""
     names = list(dict.fromkeys(values.values()))
-    index = {name: n for n, name in enumerate(names)}
+    shown = redact_all(names)
+    order = {text: n for n, text in enumerate(dict.fromkeys(shown))}
+    index = {name: order[text] for name, text in zip(names, shown, strict=True)}
+    names = list(order)
     codes = np.full(size, NONE, dtype=np.int32)
     _put_codes(codes, values, index)
     return decoded(codes, tuple(names))

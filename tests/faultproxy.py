@@ -54,6 +54,9 @@ and, on cue, changes what the client sees:
   body, status kept; ``rejected_body="<json>"``: the body of ``then="reject"``'s 400;
 * ``set_headers={name: value}``: those headers are set on every answer passed on (rate limit
   figures no HubSpot would send, say);
+* ``extra_limit="<json>"``: every read of an object pair's limits (GET of its
+  ``definitions/configurations``) is forwarded and that entry appended to its ``results`` (an
+  entry hubframe cannot place: a null type id, say);
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it; ``"escaped"``: spelled
   with a JSON ``\\uXXXX`` escape for each character, ``"dashes"``: for its dashes only (the
@@ -161,6 +164,18 @@ def _echo(body: bytes, token: str, spelling: bool | str = True) -> bytes:
     return json.dumps(parsed).replace("\\u0000TOKEN\\u0000", written).encode()
 
 
+def _appended(body: bytes, key: str, entry: Any) -> bytes:
+    """``body`` with ``entry`` appended to its JSON list ``key``."""
+    try:
+        parsed = json.loads(body)
+    except ValueError:
+        return body
+    if not isinstance(parsed, dict) or not isinstance(parsed.get(key), list):
+        return body
+    parsed[key].append(entry)
+    return json.dumps(parsed).encode()
+
+
 def _drop_entries(body: bytes, key: str, text: str) -> bytes:
     """``body`` with the entries of its JSON list ``key`` that hold ``text`` taken out."""
     try:
@@ -262,6 +277,7 @@ class FaultProxy:
     then: str | None = None
     then_count: int | None = None
     echo_token: bool | str = False
+    extra_limit: str | None = None
     fail_reads: bool = False
     fail_reads_after_write: bool = False
     wrote: bool = False  # a write has come (``fail_reads_after_write``)
@@ -484,6 +500,12 @@ class FaultProxy:
             body = self.read_body.encode()
         if request.path.endswith("/batch/read"):
             body = self._read_answer(body)
+        if (
+            self.extra_limit is not None
+            and request.method == "GET"
+            and ("/definitions/configurations/" in request.path)
+        ):
+            body = _appended(body, "results", json.loads(self.extra_limit))
         if self.echo_token:
             token = (request.header("Authorization") or "").removeprefix("Bearer ").strip()
             body = _echo(body, token, self.echo_token)

@@ -9,6 +9,7 @@ back, one GET of the pair's limits per batch: gone, ``success``; still set, ``fa
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import pandas as pd
@@ -119,3 +120,29 @@ def test_a_purge_costs_one_read_per_batch(version: str, batch_size: int) -> None
     after = log.iloc[int(purges.index.min()) :]
     reads = after[(after["method"] == "GET") & after["path"].str.contains("configurations")]
     assert len(purges) == batches and len(reads) == batches
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("max_", [5, None])
+@pytest.mark.parametrize("sheet", ["purge", "set"])
+def test_a_limits_read_listing_an_entry_without_a_type_id_is_no_crash(
+    version: str, max_: int | None, sheet: str
+) -> None:
+    """HubSpot's limits list an entry whose type id is null (the shape it documents allows
+    it): it sets no limit hubframe can place.  Before, the read-back after sending took
+    ``int(None)``: a TypeError, and no result table for rows already sent."""
+    entry = {"category": "HUBSPOT_DEFINED", "typeId": None, "userEnforcedMaxToObjectIds": max_}
+    frame = _sheet() if sheet == "purge" else hf.read_limits(
+        pd.DataFrame({"From": ["deals"] * 3, "To": ["contacts"] * 3, "Label": LABELS, "Max": "3"})
+    )  # fmt: skip
+    with Sandbox(seed="demo") as sb:
+        ids = _set_up(sb)
+        with FaultProxy(sb, extra_limit=json.dumps(entry)) as fp:
+            result = hf.configure_limits(frame, _client(fp.url, sb.token, version))
+        left = sb.limits("deals", "contacts")
+    assert result["status"].tolist() == ["success"] * len(LABELS), result
+    held = dict(zip(left["type_id"].astype(int), left["max_to_object_ids"], strict=True))
+    if sheet == "purge":
+        assert not set(ids) & set(held)
+    else:
+        assert all(held[type_id] == 3 for type_id in ids)

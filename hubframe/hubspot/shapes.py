@@ -124,9 +124,20 @@ def limits(entries: Any, what: str) -> list[JSON]:
     return _checked(entries, _limit, what)
 
 
+def placed_limits(entries: list[JSON]) -> dict[tuple[str, int], Any]:
+    """The limits :func:`limits` entries set, by (category, type id), each maximum as HubSpot
+    wrote it: an entry without a type id or without a maximum (both may be null) sets none
+    hubframe can place, and is left out."""
+    return {
+        (str(e.get("category")), int(e["typeId"])): e["userEnforcedMaxToObjectIds"]
+        for e in entries
+        if e.get("typeId") is not None and e.get("userEnforcedMaxToObjectIds") is not None
+    }
+
+
 def records(entries: Any, what: str) -> list[JSON]:
     """Records of an objects read or list, checked."""
     return _checked(entries, _record, what)
 
 
-__all__ = ["dig", "labels", "limits", "links", "listed", "records"]
+__all__ = ["dig", "labels", "limits", "links", "listed", "placed_limits", "records"]

@@ -22,6 +22,7 @@ from hubframe.argtypes import count, optional_flag
 from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.shapes import placed_limits
 from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label
@@ -126,13 +127,7 @@ def _current_limits(
                 raise
             current[pair] = exc
             continue
-        current[pair] = {  # an entry without a value (HubSpot may list one) sets no limit
-            (str(r.get("category")), int(r.get("typeId", -1))): whole(
-                r.get("userEnforcedMaxToObjectIds")
-            )
-            for r in rows
-            if r.get("userEnforcedMaxToObjectIds") is not None
-        }
+        current[pair] = {key: whole(value) for key, value in placed_limits(rows).items()}
     return current
 
 

@@ -26,6 +26,7 @@ from typing import Any
 from hubframe.constants import HUBSPOT_DEFINED
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.shapes import placed_limits
 from hubframe.run.reads import read_records
 from hubframe.run.work import Batch, WorkItem
 from hubframe.vocab import Action, object_noun
@@ -62,11 +63,8 @@ class _Reads:
         """Configured limits of a pair by type id (entries without a value left out)."""
         key = (from_type, to_type)
         if key not in self._limits:
-            self._limits[key] = {
-                int(r["typeId"]): int(r["userEnforcedMaxToObjectIds"])
-                for r in self.client.get_limits(from_type, to_type)
-                if r.get("typeId") is not None and r.get("userEnforcedMaxToObjectIds") is not None
-            }
+            placed = placed_limits(self.client.get_limits(from_type, to_type))
+            self._limits[key] = {type_id: int(value) for (_, type_id), value in placed.items()}
         return self._limits[key]
 
     def links(

@@ -20,7 +20,7 @@ from hubframe.constants import (
     MAX_BATCH_LIMITS,
 )
 from hubframe.errors import ConfigurationError
-from hubframe.hubspot.shapes import dig
+from hubframe.hubspot.shapes import dig, placed_limits
 from hubframe.run.work import Batch, WorkItem
 from hubframe.vocab import Action
 
@@ -160,11 +160,7 @@ def _association_present(item: WorkItem, entries: Iterable[Mapping[str, Any]]) -
 
 
 def _limits_present(client: HubSpotClient, batch: Batch) -> list[bool]:
-    current = {  # an entry without a value sets no limit
-        (str(c.get("category")), int(c.get("typeId", -1))): c.get("userEnforcedMaxToObjectIds")
-        for c in client.get_limits(batch.from_type, batch.to_type)
-        if c.get("userEnforcedMaxToObjectIds") is not None
-    }
+    current = placed_limits(client.get_limits(batch.from_type, batch.to_type))
     return [_limit_present(item, current) for item in batch.items]
 
 

@@ -55,6 +55,8 @@ class ErrorCode(StrEnum):
     NETWORK_ERROR = "NETWORK_ERROR"
     UNKNOWN_OUTCOME = "UNKNOWN_OUTCOME"
     NOT_APPLIED = "NOT_APPLIED"
+    # A run stopped on purpose (cancel=, Ctrl-C on the command line).
+    CANCELLED = "CANCELLED"
     # Safety rules of a sync (hubframe.jobs.sync) and of label set-up (hubframe.jobs.labels).
     TOO_MANY_REMOVALS = "TOO_MANY_REMOVALS"
     PRIMARY_PROTECTED = "PRIMARY_PROTECTED"
@@ -69,7 +71,7 @@ class CodeInfo:
     """What a code means: where it comes from, in plain words, and what to do."""
 
     code: ErrorCode
-    source: str  # "input" (the sheet) or "remote" (HubSpot, the network)
+    source: str  # "input" (the sheet), "remote" (HubSpot, the network) or "run" (a cancel)
     meaning: str
     action: str
 
@@ -303,6 +305,13 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "Run the retry file; if the row comes back the same way, check its records in HubSpot.",
     ),
     (
+        ErrorCode.CANCELLED,
+        "run",
+        "The run was cancelled (Cancel in the app, Ctrl-C on the command line, cancel= from "
+        "Python) before this row's batch was sent; nothing of it was sent.",
+        "Run the retry file to send the rows the cancel left.",
+    ),
+    (
         ErrorCode.TOO_MANY_REMOVALS,
         "input",
         "A sync would remove more associations than it may without an explicit allowance.",
@@ -512,6 +521,7 @@ STOPPING_CODES: frozenset[ErrorCode] = frozenset(
         ErrorCode.RATE_LIMITED,
         ErrorCode.NETWORK_ERROR,
         ErrorCode.REQUEST_REFUSED,
+        ErrorCode.CANCELLED,
     }
 )
 

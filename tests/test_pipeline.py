@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import copy
 import threading
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -103,3 +104,28 @@ def test_known_issues_settle_the_rows_they_name(sandbox: Sandbox) -> None:
     offline = marked.assign(code="BAD_ID")
     result = hf.associate(pairs, client_for(sandbox), dry_run=True, issues=offline)
     assert result["status"].tolist() == ["planned", "planned"]
+
+
+def test_a_cancel_leaves_its_unsent_rows_to_the_retry_file(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Rows a cancel left unsent are ``skipped`` with ``CANCELLED``, a stopping code: the retry
+    file holds them (it held none of them when they carried no code)."""
+    from hubframe.report import export_retry, retry_rows
+
+    cancel = threading.Event()
+    pairs = pairs_sheet([(DEALS[62], CONTACTS[232 + n], "") for n in range(4)])
+    result = hf.associate(
+        pairs,
+        client_for(sandbox),
+        progress=False,
+        workers=1,
+        batch_size=1,
+        cancel=cancel,
+        on_progress=lambda rows: cancel.set(),  # cancelled once the first batch is back
+    )
+    assert result["status"].tolist() == ["success"] + ["skipped"] * 3
+    assert result["error_code"].tolist()[1:] == ["CANCELLED"] * 3
+    assert retry_rows(result).tolist() == [False, True, True, True]
+    retry = export_retry(result, tmp_path / "retry.csv")
+    assert hf.read_pairs(retry)["to_id"].tolist() == [CONTACTS[232 + n] for n in (1, 2, 3)]

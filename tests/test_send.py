@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 from faultproxy import FaultProxy
 
+from hubframe.errors import ErrorCode
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.wire import JsonBytes
 from hubframe.run.journal import Journal
@@ -362,6 +363,7 @@ def test_cancel_skips_the_batches_not_yet_sent(sandbox: Sandbox) -> None:
     assert [first[p].status for p in range(2)] == [Status.SUCCESS] * 2
     assert [rest[p].status for p in range(2, 6)] == [Status.SKIPPED] * 4
     assert "cancelled" in (rest[5].error_message or "")
+    assert {rest[p].error_code for p in range(2, 6)} == {ErrorCode.CANCELLED}
     assert {t for f, t, _ in present(sandbox) if f == DEALS[9]} == set(CONTACTS[:2])
 
 

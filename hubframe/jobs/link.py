@@ -67,7 +67,7 @@ def associate(
     ``batch_size``, ``workers``, ``progress``; ``on_start(rows)`` before the first request,
     ``on_progress(rows)`` as each batch finishes; setting ``cancel`` (a
     :class:`threading.Event`) stops the run before the next batch: unsent rows come back
-    ``skipped``.
+    ``skipped`` with ``CANCELLED`` (in the retry file).
 
     Reading the portal first (:mod:`hubframe.run.preflight`):
 

@@ -91,7 +91,7 @@ def _code_row(code: str, count: int) -> list[str | int]:
         info = CODE_INFO[ErrorCode(code)]
     except ValueError:
         return [code, count, "", "", ""]
-    source = "the sheet" if info.source == "input" else "HubSpot"
+    source = {"input": "the sheet", "run": "the run"}.get(info.source, "HubSpot")
     return [code, count, source, info.meaning, info.action]
 
 

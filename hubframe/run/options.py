@@ -52,7 +52,8 @@ class RunOptions:
     in flight (default: enough to fill the rate budget).  ``on_start(rows)``: called once with
     the number of rows to send, before the first request; ``on_progress(rows)``: called as each
     batch finishes with its row count.  ``cancel``: a :class:`threading.Event`; once set, no
-    further batch is sent and unsent rows come back ``skipped``.
+    further batch is sent and unsent rows come back ``skipped`` with ``CANCELLED`` (in the
+    retry file).
     """
 
     dry_run: bool = False

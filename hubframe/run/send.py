@@ -262,6 +262,7 @@ class Sender:
                 Outcome(
                     Status.SKIPPED,
                     action=item.action,
+                    error_code=ErrorCode.CANCELLED,
                     error_message=CANCELLED_MESSAGE,
                     batch=batch.number,
                     attempts=0,

@@ -6,6 +6,7 @@ import sqlite3
 import threading
 import time
 from collections.abc import Callable
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.wire import JsonBytes
 from hubframe.run.journal import Journal
 from hubframe.run.plan import make_plan
-from hubframe.run.send import THREADS_PER_SLOT, Sender
+from hubframe.run.send import THREADS_PER_SLOT, Sender, _start_workers
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for
@@ -365,6 +366,29 @@ def test_cancel_skips_the_batches_not_yet_sent(sandbox: Sandbox) -> None:
     assert "cancelled" in (rest[5].error_message or "")
     assert {rest[p].error_code for p in range(2, 6)} == {ErrorCode.CANCELLED}
     assert {t for f, t, _ in present(sandbox) if f == DEALS[9]} == set(CONTACTS[:2])
+
+
+def test_a_ctrl_c_while_the_pool_starts_leaves_no_thread_waiting() -> None:
+    """A KeyboardInterrupt between two of the pool's first submits: the threads started so
+    far are let go, so the pool (and the process, at exit) can join them.  They waited for
+    good before, and the command line hung after a Ctrl-C at the start of the sending."""
+    submitted = 0
+
+    class Interrupted(ThreadPoolExecutor):
+        def submit(self, fn: Any, /, *args: Any, **kwargs: Any) -> Any:
+            nonlocal submitted
+            submitted += 1
+            if submitted == 3:
+                raise KeyboardInterrupt
+            return super().submit(fn, *args, **kwargs)
+
+    pool = Interrupted(max_workers=4, thread_name_prefix="interrupted")
+    with pytest.raises(KeyboardInterrupt):
+        _start_workers(pool, 4)
+    closing = threading.Thread(target=pool.shutdown, daemon=True)  # waits for its threads
+    closing.start()
+    closing.join(10)
+    assert not closing.is_alive(), "the pool's threads were left waiting"
 
 
 # --- journal ------------------------------------------------------------------------------------

@@ -121,10 +121,16 @@ def _short(error: BaseException) -> str:
 def _start_workers(pool: ThreadPoolExecutor, workers: int) -> None:
     """Start the pool's threads now, while nothing else runs.  The pool starts a thread per
     submit otherwise, and each start waits for its thread to run: behind the workers already
-    building and sending bodies, 32 starts spread the first requests over ~0.3 s."""
+    building and sending bodies, 32 starts spread the first requests over ~0.3 s.
+
+    ``go`` is set whatever happens: a Ctrl-C (KeyboardInterrupt) between two submits left the
+    threads started so far waiting for it for good, and the process hung at exit joining them.
+    """
     go = threading.Event()
-    started = [pool.submit(go.wait) for _ in range(workers)]  # each busy: a new thread each
-    go.set()
+    try:
+        started = [pool.submit(go.wait) for _ in range(workers)]  # each busy: a new thread each
+    finally:
+        go.set()
     wait(started)
 
 

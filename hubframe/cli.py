@@ -11,7 +11,12 @@ associations existed before them, so their report can be undone.  Exit codes (de
 
 * 0 -- every row succeeded, was a duplicate, was skipped, or was planned (dry run);
 * 1 -- a row failed or was invalid, or a stopped run left rows unsent (see the retry file);
-* 2 -- a usage error or a whole-run error: unreadable file, missing column, no or bad token.
+* 2 -- a usage error or a whole-run error: unreadable file, missing column, no or bad token;
+* 130 -- interrupted (Ctrl-C).  While a job sends, the first Ctrl-C stops it cleanly: no new
+  batch starts, the requests in flight finish, and the report, retry file and summary are
+  written as for any run (the rows not sent are ``skipped`` ``CANCELLED``, in the retry file);
+  a second Ctrl-C quits at once, without them (:func:`_ctrl_c_stops`).  Ctrl-C before the
+  sending (reading, validating, reading the portal, a dry run) quits at once.
 
 Whole-run errors end with one line on stderr (``hubframe: error: ...``), never a traceback.
 The access token is read from ``--token`` or ``HUBSPOT_ACCESS_TOKEN`` and printed nowhere.
@@ -34,6 +39,9 @@ from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, 
 from hubframe.errors import CODE_INFO, ConfigurationError, ErrorCode, HubframeError, InputError
 
 if TYPE_CHECKING:  # pandas and the rest load in the command that runs, not for --help
+    import threading
+    from types import FrameType
+
     import pandas as pd
 
     from hubframe.hubspot.auth import Secret
@@ -45,6 +53,7 @@ PROG: Final = "hubframe"
 EXIT_OK: Final = 0
 EXIT_ROWS: Final = 1
 EXIT_ERROR: Final = 2
+EXIT_INTERRUPTED: Final = 130  # as a shell reports a program ended by SIGINT (128 + 2)
 #: Stops that fail the run as a whole (exit 2): the token, or no HubSpot at all.  A daily
 #: limit reached mid-run is not: the rows done are done, the retry file has the rest (exit 1).
 _WHOLE_RUN_STOPS: Final = frozenset(
@@ -62,7 +71,11 @@ _HUBSPOT_NOTES: Final = f"""\
 token: --token or ${ENV_TOKEN} (prefer the variable: other users can see command lines)
 base URL: --base-url or ${ENV_BASE_URL} (default https://api.hubapi.com)"""
 _EXIT_NOTES: Final = (
-    "exit codes: 0 all rows done, 1 rows failed or invalid, 2 usage or whole-run error"
+    "exit codes: 0 all rows done, 1 rows failed or invalid, 2 usage or whole-run error, "
+    "130 interrupted\n"
+    "Ctrl-C while sending: no new batch starts, the requests in flight finish, then the report "
+    "and\nretry file are written (the rows not sent are in the retry file); Ctrl-C again quits "
+    "at once"
 )
 
 EPILOG: Final = f"""\
@@ -547,21 +560,31 @@ def _run(
     conn: _Connection,
     journal: Journal | None,
     issues: pd.DataFrame | None,
+    cancel: threading.Event,
 ) -> Any:
+    """Run the job; a Ctrl-C while it sends sets ``cancel`` (:func:`_ctrl_c_stops`)."""
     planned = None
     if kind == "limits" and getattr(args, "create_labels", False):
         from hubframe.cli_portal import labels_first
 
         planned = labels_first(args, frame, conn)
-    result = _job(kind)(
-        frame,
-        conn.client,
-        dry_run=args.dry_run,
-        batch_size=args.batch_size,
-        journal=journal,
-        progress=_progress(args),
-        **_options(kind, args, issues),
+    stops: contextlib.AbstractContextManager[Callable[[int], None] | None] = (
+        contextlib.nullcontext(None)  # a dry run sends nothing: Ctrl-C quits at once
+        if args.dry_run
+        else _ctrl_c_stops(cancel, _stopping_line(args), below_bar=_progress(args))
     )
+    with stops as on_start:
+        result = _job(kind)(
+            frame,
+            conn.client,
+            dry_run=args.dry_run,
+            batch_size=args.batch_size,
+            journal=journal,
+            progress=_progress(args),
+            on_start=on_start,
+            cancel=cancel,
+            **_options(kind, args, issues),
+        )
     if planned:
         from hubframe.jobs.labels import assume_created
 
@@ -704,12 +727,16 @@ def _write_outputs(
     args: argparse.Namespace,
     settings: dict[str, object],
     out: TextIO,
+    done: list[str],
 ) -> list[Path]:
+    """Write the report and the retry file asked for; ``done`` gets "report" and "retry file"
+    as each is dealt with (what a second Ctrl-C left unwritten: :func:`_unwritten`)."""
     from hubframe.report import export_report, export_retry, retry_rows
 
     written: list[Path] = []
     if args.report:
         written.append(export_report(result, args.report, validation=issues, settings=settings))
+        done.append("report")
         print(f"report: {written[-1]}", file=out)
     if args.retry_file:
         todo = int(retry_rows(result).sum())
@@ -723,6 +750,7 @@ def _write_outputs(
             print(f"retry file: {written[-1]} (no rows to retry: emptied)", file=out)
         else:
             print("retry file: not written, no rows to retry", file=out)
+        done.append("retry file")
     return written
 
 
@@ -740,30 +768,140 @@ def run_job(
 ) -> JobRun:
     """Read, validate, run and report one sheet (``associate``, ``limits``, ``remove``), or
     undo a run from its report or journal (``undo``)."""
+    import threading
+
     started = datetime.now().astimezone().replace(tzinfo=None)
     _check_outputs(args)  # nothing is sent unless the run can write all it was asked to
     frame = _read(kind, args)  # then the sheet: its problems are the commonest
     _check_width(args, frame)
     issues = None if kind == "undo" else _validate(kind, frame)  # a report was checked before
-    with contextlib.ExitStack() as stack:
-        journal = stack.enter_context(_open_journal(args))
-        if conn is None:
-            conn = stack.enter_context(_connect(args, frame))
-        result = _run(kind, args, frame, conn, journal, issues)
-        settings = _settings(kind, args, conn, started)
-    mode = " (dry run: nothing sent)" if args.dry_run else ""
-    _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)
-    _print_changes(result, out)
-    _print_budget(result, out)
-    written = _write_outputs(result, issues, args, settings, out)
+    cancel = threading.Event()  # set by the first Ctrl-C while the job sends
+    done: list[str] = []
+    try:
+        with contextlib.ExitStack() as stack:
+            journal = stack.enter_context(_open_journal(args))
+            if conn is None:
+                conn = stack.enter_context(_connect(args, frame))
+            result = _run(kind, args, frame, conn, journal, issues, cancel)
+            settings = _settings(kind, args, conn, started)
+        mode = " (dry run: nothing sent)" if args.dry_run else ""
+        _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)
+        _print_changes(result, out)
+        _print_budget(result, out)
+        written = _write_outputs(result, issues, args, settings, out, done)
+    except KeyboardInterrupt:
+        if not cancel.is_set():
+            raise  # Ctrl-C outside the sending: "interrupted", as ever
+        raise _Interrupted(_unwritten(args, done)) from None
     failure = _whole_run_failure(result, conn.where)
     if failure is not None:
         raise _RunStopped(conn.client.redact(failure))
+    if cancel.is_set():
+        print(f"{PROG}: {_cancelled_line(result, args)}", file=sys.stderr)
+        return JobRun(EXIT_INTERRUPTED, result, written)
     return JobRun(_exit_code(result), result, written)
 
 
 class _RunStopped(HubframeError):
     """HubSpot refused the token or could not be reached: rows were reported, the run failed."""
+
+
+class _Interrupted(KeyboardInterrupt):
+    """A second Ctrl-C, after the first asked the run to stop: it says what it left unwritten."""
+
+
+# --- Ctrl-C while a job sends ------------------------------------------------------------------
+
+
+@contextlib.contextmanager
+def _ctrl_c_stops(
+    cancel: threading.Event, said: str, *, below_bar: bool = False
+) -> Iterator[Callable[[int], None] | None]:
+    """Ctrl-C (SIGINT) while the job sends stops it cleanly: the first sets ``cancel`` (no new
+    batch starts, the requests in flight finish, the job returns its table, so the report and
+    retry file are written) and says ``said`` on stderr at once (``below_bar``: on a line of
+    its own below the progress bar's); a second one, or one before the sending starts (while
+    the job reads the portal), is the KeyboardInterrupt of the handler that was there.
+
+    Yields the job's ``on_start``: the sending starts when the job calls it.  The handler
+    that was there is put back on leaving.  Only the main thread can set a handler, and a
+    handler that is not Python's (SIGINT ignored, or the default action) is left alone: then
+    nothing changes and this yields None.
+    """
+    import signal
+    import threading
+
+    previous = signal.getsignal(signal.SIGINT)
+    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+        yield None
+        return
+    sending = threading.Event()
+
+    def interrupt(signum: int, frame: FrameType | None) -> None:
+        if not sending.is_set() or cancel.is_set():
+            previous(signum, frame)  # KeyboardInterrupt, normally
+            return
+        cancel.set()
+        _say_now(f"\n{said}" if below_bar else said)
+
+    signal.signal(signal.SIGINT, interrupt)
+    try:
+        yield lambda rows: sending.set()
+    finally:
+        signal.signal(signal.SIGINT, previous)
+
+
+def _say_now(line: str) -> None:
+    """One line on stderr from a signal handler, which may have interrupted a write to stderr
+    (a progress bar's): the buffered stream refuses to be entered again, the descriptor not.
+    Nothing it meets is raised: an error here would surface wherever the run was."""
+    text = f"{line}\n"
+    try:
+        sys.stderr.write(text)
+        sys.stderr.flush()
+    except RuntimeError:  # "reentrant call": stderr was being written when the signal came
+        import os
+
+        with contextlib.suppress(OSError):
+            os.write(2, text.encode("utf-8", "replace"))
+    except (OSError, ValueError):  # stderr closed or gone: the run stops all the same
+        pass
+
+
+def _outputs_asked(args: argparse.Namespace) -> list[tuple[str, Path]]:
+    """The report and retry file the command line asked for: (what, path)."""
+    asked = [("report", args.report), ("retry file", args.retry_file)]
+    return [(what, Path(path)) for what, path in asked if path]
+
+
+def _stopping_line(args: argparse.Namespace) -> str:
+    """What the first Ctrl-C says at once."""
+    files = " and ".join(f"the {what}" for what, _ in _outputs_asked(args)) or "the summary"
+    return (
+        f"{PROG}: stopping: no new batch is sent; finishing the requests in flight, then "
+        f"writing {files}; Ctrl-C again to quit at once (without them)"
+    )
+
+
+def _unwritten(args: argparse.Namespace, done: list[str]) -> str:
+    """What a second Ctrl-C says: what it left unwritten, and how to pick the run up again."""
+    left = [f"the {what} ({path})" for what, path in _outputs_asked(args) if what not in done]
+    said = "interrupted again: stopped at once"
+    if left:
+        said += f"; {' and '.join(left)} {'was' if len(left) == 1 else 'were'} not written"
+    if args.journal:
+        said += f"; the same command with --journal {args.journal} resumes the run"
+    return said
+
+
+def _cancelled_line(result: pd.DataFrame, args: argparse.Namespace) -> str:
+    """What a run stopped by Ctrl-C says last: how many rows it did not send, and where they are."""
+    codes = result["error_code"].astype("string")
+    left = int((codes == str(ErrorCode.CANCELLED)).fillna(False).sum())
+    if not left:
+        return "interrupted: every row was sent before the stop"
+    where = "; the retry file holds them" if args.retry_file else ""
+    return f"interrupted: {_plural(left, 'row')} not sent (skipped, CANCELLED){where}"
 
 
 # --- validate -----------------------------------------------------------------------------------
@@ -905,6 +1043,8 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
             job_args = parser.parse_args(argv)
             job_args.sandbox = "demo"
             runs.append((name, run_job(command, job_args, conn=conn, out=out)))
+            if runs[-1][1].code == EXIT_INTERRUPTED:  # Ctrl-C: no further sheet
+                return EXIT_INTERRUPTED
     print(file=out)
     _recap(runs, out)
     print(f"\nreports and retry files written under {out_dir}/ (open them in Excel):", file=out)
@@ -1003,7 +1143,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _dispatch(args, parser)
     except (HubframeError, OSError) as error:
         print(f"{PROG}: error: {_one_line(error, secret)}", file=sys.stderr)
+    except _Interrupted as again:
+        print(f"{PROG}: {again}", file=sys.stderr)
+        return EXIT_INTERRUPTED
     except KeyboardInterrupt:
         print(f"{PROG}: interrupted", file=sys.stderr)
-        return 130
+        return EXIT_INTERRUPTED
     return EXIT_ERROR

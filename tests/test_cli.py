@@ -763,9 +763,11 @@ def test_demo_without_sample_data_fails_clearly(tmp_path: Path) -> None:
     assert "sample data not found" in line and "make demo" in line
 
 
-def test_ctrl_c_stops_with_one_line_and_the_journal_resumes(
+def test_ctrl_c_stops_cleanly_and_the_journal_resumes(
     sandbox_factory: Callable[..., Sandbox], tmp_path: Path
 ) -> None:
+    """A run stopped by Ctrl-C (cleanly: tests/test_cli_ctrl_c.py) stays open in its journal:
+    the same command again sends only the batches the first did not."""
     slow = sandbox_factory(seed="demo", rate_limit=(10, 1.0), latency=(0.2, 0.0))
     rows = [(f"{2040000040 + n % 20}", f"{1019360040 + n}", "", "") for n in range(200)]
     sheet, journal = _csv(tmp_path / "many.csv", rows), tmp_path / "run.sqlite"
@@ -784,7 +786,8 @@ def test_ctrl_c_stops_with_one_line_and_the_journal_resumes(
     proc.send_signal(signal.SIGINT)
     out, err = proc.communicate(timeout=60)
     assert proc.returncode == 130, err
-    assert err.strip().splitlines()[-1] == "hubframe: interrupted"
+    assert err.strip().splitlines()[0].startswith("hubframe: stopping: ")
+    assert err.strip().splitlines()[-1].startswith("hubframe: interrupted: ")
     assert "Traceback" not in out + err
     first = _writes(slow)
     assert 0 < len(first) < 40  # stopped part-way: 200 rows are 40 batches

@@ -177,12 +177,31 @@ def row_message(item: WorkItem, err: Mapping[str, Any], code: ErrorCode) -> str:
         )
     if code is ErrorCode.LIMIT_EXCEEDED:
         if item.from_id is not None:
-            return (
-                f"{object_noun(item.from_type).capitalize()} {item.from_id} already has as many "
-                f"{item.to_type} as its association limit allows (HubSpot: {hubspot})."
-            )
+            return _limit_message(item, _named(err), hubspot)
         return f"HubSpot refused the limit for {_spec_text(item)}: {hubspot}."
     return f"HubSpot rejected the row: {hubspot}."
+
+
+def _limit_message(item: WorkItem, named: _Named, hubspot: str) -> str:
+    """Whose limit refused the row: the source record's when the error names the row's own
+    association type, the target record's when it names another (the type seen from the
+    target: its limit counts those); both records when the error does not say."""
+    types = {type_id for _, type_id in named.specs}
+    ends = [
+        (object_noun(item.from_type), item.from_id, item.to_type),
+        (object_noun(item.to_type), item.to_id, item.from_type),
+    ]
+    if types and item.type_id is not None:
+        noun, record, others = ends[0] if item.type_id in types else ends[1]
+        return (
+            f"{noun.capitalize()} {record} already has as many {others} as its association "
+            f"limit allows (HubSpot: {hubspot})."
+        )
+    (f_noun, f_id, _), (t_noun, t_id, _) = ends
+    return (
+        f"{f_noun.capitalize()} {f_id} or {t_noun} {t_id} already has as many associations "
+        f"as its limit allows (HubSpot: {hubspot})."
+    )
 
 
 # --- mapping a 2xx answer -----------------------------------------------------------------------

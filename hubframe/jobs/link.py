@@ -295,7 +295,11 @@ def _decide(item: WorkItem, check: Check, wanted: _Wanted) -> Outcome | None:
         return Outcome(
             Status.SKIPPED, action=item.action, error_code=check.code, error_message=message
         )
-    if check.code is ErrorCode.LIMIT_EXCEEDED and not wanted.send_predicted_failures:
+    if (
+        check.code is ErrorCode.LIMIT_EXCEEDED
+        and check.certain
+        and not wanted.send_predicted_failures
+    ):
         if wanted.dry_run:
             status = Status.PLANNED
             message = f"{check.message}; a real run will not send it."
@@ -312,10 +316,14 @@ _NOTES = {
 }
 
 
+#: A limit reached only with earlier rows of the sheet: sent, since those may fail.
+_UNSURE = "; sent all the same: HubSpot refuses it only if those rows are applied."
+
+
 def _notes(checks: dict[int, Check]) -> dict[int, Note]:
     """The predictions a dry run shows on the planned rows that would be sent."""
     return {
-        pos: Note(f"{check.message}{_NOTES[check.code]}", check.code)
+        pos: Note(f"{check.message}{_NOTES[check.code] if check.certain else _UNSURE}", check.code)
         for pos, check in checks.items()
         if check.code is not None and check.message is not None
     }

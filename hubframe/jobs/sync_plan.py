@@ -316,6 +316,13 @@ class SyncPlanner:
             check = checks.get(item.position)
             if check is None or check.code is not ErrorCode.LIMIT_EXCEEDED:
                 keep.append(item)
+            elif not check.certain:  # only with earlier additions, which may fail: sent
+                self.prepared.notes[item.position] = Note(
+                    f"{check.message}; sent all the same: HubSpot refuses it only if those "
+                    "additions are applied.",
+                    check.code,
+                )
+                keep.append(item)
             elif self.rules.send_predicted_failures:
                 note = f"{check.message}; HubSpot will refuse it (sent: send_predicted_failures)."
                 self.prepared.notes[item.position] = Note(note, check.code)

@@ -12,7 +12,10 @@ the rows in input order and says, per row:
 * whether it would exceed a configured limit (``LIMIT_EXCEEDED``), counting what the source
   record has now plus what earlier rows of the sheet add.  A row adds its type and, when the
   two records are not yet linked, the pair's unlabeled type (HubSpot always keeps that one
-  beside a label), so both a label's limit and the object pair's limit are checked.
+  beside a label), so both a label's limit and the object pair's limit are checked.  The
+  prediction is ``certain`` when the record is at the limit already; one that counts earlier
+  rows of the sheet is not (an earlier row may fail -- its target record missing, say -- and
+  take no place), so such a row is sent and HubSpot decides.
 
 Limits are checked on the source (from) side, the side the sheet's limit rows configure.  A
 limit configured on the reverse direction (HubSpot checks the inverse type for the target
@@ -71,6 +74,9 @@ class Check:
     linked_before: bool | None  # the two records were associated, with any type
     code: ErrorCode | None = None  # ALREADY_ASSOCIATED or LIMIT_EXCEEDED (predicted)
     message: str | None = None
+    #: LIMIT_EXCEEDED: the record is at the limit now; False: only with earlier rows of the
+    #: sheet, which may fail (the row is sent, HubSpot decides)
+    certain: bool = True
 
 
 def _read_limits(client: HubSpotClient, pair: ObjectPair) -> dict[int, LimitRule]:
@@ -147,12 +153,16 @@ def already_message(item: WorkItem) -> str:
     )
 
 
-def limit_message(item: WorkItem, rule: LimitRule, count: int) -> str:
-    """'predicted: deal 1 already has 2 of at most 2 'Decision maker' contacts'."""
+def limit_message(item: WorkItem, rule: LimitRule, count: int, added: int = 0) -> str:
+    """'predicted: deal 1 already has 2 of at most 2 'Decision maker' contacts'; ``added``:
+    how many of them earlier rows of the sheet add."""
     what = f"'{rule.label}' {item.to_type}" if rule.label else item.to_type
+    record = f"{object_noun(item.from_type)} {item.from_id}"
+    if not added:
+        return f"predicted: {record} already has {count} of at most {rule.maximum} {what}"
     return (
-        f"predicted: {object_noun(item.from_type)} {item.from_id} already has {count} of at "
-        f"most {rule.maximum} {what}"
+        f"predicted: {record} has {count - added} of at most {rule.maximum} {what} and earlier "
+        f"rows of the sheet add {added}"
     )
 
 
@@ -162,6 +172,7 @@ class _Counter:
     def __init__(self, state: PortalState) -> None:
         self.state = state
         self.counts: dict[tuple[ObjectPair, str, int], int] = {}
+        self.held: dict[tuple[ObjectPair, str, int], int] = {}  # the portal's part of counts
         self.seen: set[tuple[ObjectPair, str]] = set()
         self.added: dict[tuple[ObjectPair, RecordPair], frozenset[int]] = {}
 
@@ -173,14 +184,17 @@ class _Counter:
             for t in types:
                 key = (pair, from_id, t)
                 self.counts[key] = self.counts.get(key, 0) + 1
+                self.held[key] = self.held.get(key, 0) + 1
 
     def now(self, pair: ObjectPair, link: RecordPair) -> frozenset[int]:
         current = self.state.types(pair, link) or frozenset()
         return current | self.added.get((pair, link), frozenset())
 
-    def count(self, pair: ObjectPair, from_id: str, type_id: int) -> int:
+    def count(self, pair: ObjectPair, from_id: str, type_id: int) -> tuple[int, int]:
+        """How many the record has of a type: in all, and of those in the portal now."""
         self._load(pair, from_id)
-        return self.counts.get((pair, from_id, type_id), 0)
+        key = (pair, from_id, type_id)
+        return self.counts.get(key, 0), self.held.get(key, 0)
 
     def add(self, pair: ObjectPair, link: RecordPair, types: frozenset[int]) -> None:
         self._load(pair, link[0])
@@ -231,21 +245,27 @@ def _limit_check(
     wanted: int | None,
     default: int | None,
 ) -> Check:
-    """Count the row's new types against the limits; add them unless one is exceeded."""
+    """Count the row's new types against the limits; add them unless the record is at one
+    already (a certain refusal).  A limit reached only with earlier rows of the sheet is an
+    uncertain prediction: the row is sent, so it counts."""
     pair, link = item.objects, item.records
     asked = frozenset(t for t in (wanted, default) if t is not None)
     new = asked - counter.now(pair, link)
     rules = state.limits.get(pair, {})
+    unsure: Check | None = None
     for type_id in sorted(new, key=lambda t: t != wanted):  # the row's own type first
         rule = rules.get(type_id)
         if rule is None:
             continue
-        count = counter.count(pair, link[0], type_id)
-        if count >= rule.maximum:
+        count, held = counter.count(pair, link[0], type_id)
+        if held >= rule.maximum:
             message = limit_message(item, rule, count)
             return replace(check, code=ErrorCode.LIMIT_EXCEEDED, message=message)
+        if count >= rule.maximum and unsure is None:
+            message = limit_message(item, rule, count, count - held)
+            unsure = replace(check, code=ErrorCode.LIMIT_EXCEEDED, message=message, certain=False)
     counter.add(pair, link, new)
-    return check
+    return check if unsure is None else unsure
 
 
 __all__ = [

@@ -126,6 +126,12 @@ def test_daily_quota(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
     assert r.json()["policyName"] == "DAILY"
     assert r.json()["message"] == "You have reached your daily limit."
     assert r.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
+    sb.set_daily_limit(1)  # the next day, with a smaller quota
+    r = api.call("GET", LABELS, expect=200)
+    assert r.headers["X-HubSpot-RateLimit-Daily-Remaining"] == "0"
+    api.call("GET", LABELS, expect=429)
+    sb.set_daily_limit(None)
+    assert "X-HubSpot-RateLimit-Daily" not in api.call("GET", LABELS, expect=200).headers
 
 
 # --- faults --------------------------------------------------------------------------------------
@@ -164,6 +170,18 @@ def test_lost_response_applies_the_write(sandbox_factory: SandboxFactory) -> Non
     assert linked(sb)
     log = sb.request_log()
     assert log.status.tolist() == [0] and log.inputs.tolist() == [1]
+
+
+def test_faults_on_writes_only_leave_reads_alone(sandbox_factory: SandboxFactory) -> None:
+    """``writes_only``: a write's answer is lost every time, the read after it is answered."""
+    sb = sandbox_factory(faults={"lost_response_rate": 1.0, "writes_only": True})
+    headers = {"Authorization": f"Bearer {sb.token}"}
+    with pytest.raises(requests.ConnectionError):
+        requests.post(sb.url + CREATE, json=one_create(), headers=headers, timeout=10)
+    read = {"inputs": [{"id": "2040000050"}]}
+    r = requests.post(sb.url + CREATE.replace("create", "read"), json=read, headers=headers)
+    assert r.status_code == 200 and "1019360150" in r.text
+    assert sb.request_log().status.tolist() == [0, 200]
 
 
 def test_faults_are_seeded_and_switchable(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
@@ -290,8 +308,11 @@ def test_cli_arguments() -> None:
     assert args.faults == {"reset_rate": 0.1, "seed": 4}
     sb = serve.build(args)
     assert sb.seed is None
-    with pytest.raises(SystemExit):
-        parser.parse_args(["--rate-limit", "fast"])
+    args = parser.parse_args(["--faults", "lost_response_rate=1,writes_only=true"])
+    assert args.faults == {"lost_response_rate": 1.0, "writes_only": True}
+    for wrong in ("fast", "writes_only=maybe"):
+        with pytest.raises(SystemExit):
+            parser.parse_args(["--rate-limit" if wrong == "fast" else "--faults", wrong])
 
 
 def test_cli_serves_until_terminated(spec_checker: SpecChecker) -> None:

@@ -267,6 +267,32 @@ def test_lost_answer_then_anything_is_settled_before_it_is_reported(
         assert "check" in (out[0].error_message or "")
 
 
+@pytest.mark.parametrize(
+    ("fault", "applied"), [("lost_response_rate", True), ("server_error_rate", False)]
+)
+def test_a_retry_the_days_budget_refuses_after_an_unknown_attempt_is_unknown(
+    sandbox_factory: Factory, fault: str, applied: bool
+) -> None:
+    """The write's answer is lost (or a 5xx) and that attempt used the day's last request: the
+    client's own daily check refuses the retry before sending it.  The rows may be in the
+    portal, so they are not "skipped, not sent": the check that follows is refused too, and
+    they are UNKNOWN_OUTCOME (which an undo takes back); the next batch is skipped."""
+    sb = sandbox_factory(daily_limit=2, faults={fault: 1.0, "writes_only": True})
+    client = client_for(sb, max_retries=2, backoff_base=0.01)
+    client.list_labels("deals", "contacts")  # the client learns: one request left today
+    items = [assoc(p, DEALS[2], CONTACTS[p]) for p in range(4)]
+    out = run(client, items, batch_size=2, workers=1)
+    assert [(out[p].status, out[p].error_code) for p in range(4)] == [
+        (Status.FAILED, "UNKNOWN_OUTCOME")
+    ] * 2 + [(Status.SKIPPED, "RATE_LIMITED")] * 2
+    assert out[0].attempts == 1 and out[2].attempts == 0
+    assert "retry was not sent" in (out[0].error_message or "")
+    assert len(log_of(sb)) == 2  # the labels, the write; nothing after the day's budget
+    linked = {t for f, t, _ in present(sb) if f == DEALS[2]}
+    assert ({CONTACTS[0], CONTACTS[1]} <= linked) == applied
+    assert CONTACTS[2] not in linked
+
+
 def test_refused_connection_is_not_an_unknown_outcome(sandbox_factory: Factory) -> None:
     sb = sandbox_factory()
     with FaultProxy(sb) as proxy:

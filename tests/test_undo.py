@@ -115,6 +115,30 @@ def test_undo_from_report_csv_and_journal(sandbox: Sandbox, tmp_path: Path) -> N
     assert_same(sandbox, before)
 
 
+def test_rows_a_lost_answer_may_have_applied_are_undone_after_the_day_ran_out(
+    sandbox_factory: Any, tmp_path: Path
+) -> None:
+    """The write's answer is lost and it used the day's last request: its retry and the check
+    are refused by the client's own daily count.  The rows are UNKNOWN_OUTCOME, not "not
+    sent", so the next day an undo from the journal takes them back."""
+    sb = sandbox_factory(daily_limit=3, faults={"lost_response_rate": 1.0, "writes_only": True})
+    before = snapshot(sb)
+    journal = tmp_path / "run.sqlite"
+    rows = [(DEALS[9], CONTACTS[50], "Champion"), (DEALS[10], CONTACTS[51], "Champion")]
+    run = associate(pairs_sheet(rows), client_for(sb), journal=journal, progress=False)
+    log = sb.request_log()  # the labels, the state before, the write (its answer lost)
+    assert log["path"].iloc[-1].endswith("/batch/create") and log["status"].iloc[-1] == 0
+    assert len(log) == 3
+    assert run["status"].tolist() == ["failed"] * 2
+    assert run["error_code"].tolist() == ["UNKNOWN_OUTCOME"] * 2
+    assert not sb.associations("deals", "contacts").equals(before[DIRECTIONS[0]])
+    sb.set_daily_limit(None)  # the next day
+    sb.set_faults()
+    done = undo(journal, client_for(sb), progress=False)
+    assert set(done["status"]) == {"success"}
+    assert_same(sb, before)
+
+
 def test_resumed_run_keeps_the_first_reading(sandbox: Sandbox, tmp_path: Path) -> None:
     """A run cancelled after its first batch and resumed with its journal reports what the
     pairs held before the first attempt (not its own earlier work as old links), and its undo

@@ -257,7 +257,13 @@ class HubSpotClient:
         while True:
             attempt += 1
             # The request counts against the window from when it is written, not from now.
-            sending = Sending(self.limiter)
+            refused: HubframeError | None = None
+            try:
+                sending = Sending(self.limiter)
+            except HubframeError as exc:  # the day's budget is used up: not sent
+                refused = exc
+            if refused is not None:
+                raise self._not_retried(refused, method, path, attempt, unknown)
             before_send.hook = sending
             started = time.monotonic()
             resp: requests.Response | None = None
@@ -315,6 +321,27 @@ class HubSpotClient:
             if not self._retryable(api_error) or attempt > self.max_retries:
                 raise api_error
             self._pause(attempt, retry_after, f"{method} {path}: {api_error.http_status}")
+
+    def _not_retried(
+        self, error: HubframeError, method: str, path: str, attempt: int, unknown: bool
+    ) -> HubframeError:
+        """``error``, raised before attempt ``attempt`` was sent (the day's budget is used up),
+        as the outcome of the request: the attempts made before it count, and when one of
+        them may have been applied (its answer lost, a 5xx) so may the request -- the rows are
+        then settled by a read (or reported ``UNKNOWN_OUTCOME``), never as not sent."""
+        if attempt == 1:
+            return error
+        error.attempts = attempt - 1
+        if unknown:
+            error.may_have_applied = True
+            error.args = (
+                self._redact(
+                    f"{method} {path} got no answer that says what became of it after "
+                    f"{attempt - 1} attempt(s) (it may have been applied), and the retry was "
+                    f"not sent: {error}"
+                ),
+            )
+        return error
 
     def _retries(self, error: NetworkError) -> int:
         """Retries allowed for a connection failure: few while HubSpot never answered."""

@@ -290,6 +290,15 @@ class Sandbox:
         with self.portal.lock:
             self._app.faults = plan
 
+    def set_daily_limit(self, daily_limit: int | None) -> None:
+        """Replace the daily request limit at runtime (None: none) and start a new day: the
+        count of the day's requests starts again from 0 (as at midnight on HubSpot)."""
+        if daily_limit is not None and daily_limit < 0:
+            raise ValueError("daily_limit must be 0 or more, or None")
+        with self._app.gate:
+            self._app.limiter.daily_limit = daily_limit
+            self._app.limiter.new_day()
+
     def set_read_page_size(self, size: int) -> None:
         """Associations per input per batch/read page (HubSpot's size is not documented)."""
         with self.portal.lock:

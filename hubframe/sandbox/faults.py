@@ -33,6 +33,10 @@ class FaultPlan:
     reset_rate: float = 0.0
     lost_response_rate: float = 0.0
     seed: int = 0
+    #: Faults hit only the writes among the record-association endpoints (batch create,
+    #: associate default, archive, labels archive, single PUT / DELETE), never their reads:
+    #: a run's reads (the state before it, the checks after a lost answer) go through.
+    writes_only: bool = False
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -52,10 +56,16 @@ class FaultPlan:
             "reset_rate",
             "lost_response_rate",
             "seed",
+            "writes_only",
         }
         if unknown:
             raise ValueError(f"unknown fault option(s): {', '.join(sorted(unknown))}")
         return cls(**faults)
+
+    def hits(self, access: str) -> bool:
+        """Whether a record-association endpoint of this ``access`` ("read" / "write") draws
+        faults."""
+        return access == "write" or not self.writes_only
 
     @property
     def active(self) -> bool:

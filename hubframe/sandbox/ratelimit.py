@@ -55,6 +55,10 @@ class RateLimiter:
         self._daily_used += 1
         return None
 
+    def new_day(self) -> None:
+        """The day turns over: no request of the new day is counted yet."""
+        self._daily_used = 0
+
     def headers(self) -> dict[str, str]:
         """The X-HubSpot-RateLimit-* headers as they stand now."""
         self._trim(self._now())

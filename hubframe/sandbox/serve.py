@@ -54,8 +54,14 @@ def _faults(text: str) -> dict[str, Any]:
         key, sep, value = part.partition("=")
         if not sep:
             raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {part!r}")
+        key, value = key.strip(), value.strip()
+        if key == "writes_only":
+            if value.lower() not in ("true", "false"):
+                raise argparse.ArgumentTypeError(f"not true or false: {part!r}")
+            out[key] = value.lower() == "true"
+            continue
         try:
-            out[key.strip()] = int(value) if key.strip() == "seed" else float(value)
+            out[key] = int(value) if key == "seed" else float(value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {part!r}") from None
     return out

@@ -215,7 +215,8 @@ class App:
             route = match(h.command, h.path)
         except ApiFailure as exc:
             return _Admitted(Reply(exc.status, exc.body))
-        fault, status = self.faults.draw() if route.endpoint.faults else (Fault.NONE, 0)
+        faulted = route.endpoint.faults and self.faults.hits(route.endpoint.access)
+        fault, status = self.faults.draw() if faulted else (Fault.NONE, 0)
         if fault is Fault.THROTTLE:
             return _Admitted(Reply(429, rate_limit_body(TEN_SECONDLY)))
         policy = self.limiter.admit()

@@ -21,6 +21,7 @@ from hubframe.sandbox.behaviour import (
     Behaviour,
     CreatedStatus,
     ErrorDetails,
+    LimitErrorNames,
     LimitsRead,
     PartialFailure,
     TypeIds,
@@ -105,6 +106,7 @@ def test_hostile_picks_the_least_convenient_value_of_every_switch() -> None:
         strict_inputs=True,
         label_object_types=False,
         error_details=ErrorDetails.BARE,
+        limit_error_names=LimitErrorNames.RECORD,  # which of the record's rows was refused?
     )
     default = Behaviour()
     changed = [
@@ -573,6 +575,37 @@ def test_bare_item_errors(make: Make, version: str) -> None:
     assert {"subCategory", "errors", "links"} <= set(full)
     bare = make(BARE).call("POST", path, body, expect=partial(version)).json()["errors"][0]
     assert set(bare) == {"status", "category", "message", "context"}
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_limit_errors_naming_the_record_only(make: Make, version: str) -> None:
+    """``limit_error_names="record"``: a limit error names the record at its limit -- the
+    input's from record (``fromObjectId``), or its to record (``toObjectId``) when the reverse
+    direction's limit refuses it -- and the type, not the input's pair."""
+    path = f"{assoc(version)}/deals/contacts/batch/create"
+    body = {"inputs": [create_input(DEAL, CONTACT_FREE, spec(DECISION_MAKER.type_id))]}
+    full = make().call("POST", path, body, expect=partial(version)).json()["errors"][0]
+    assert set(full["context"]) == {"fromObjectId", "toObjectId", "associationSpec"}
+    api = make({"limit_error_names": "record"})
+    err = api.call("POST", path, body, expect=partial(version)).json()["errors"][0]
+    assert err["context"] == {
+        "fromObjectId": [DEAL],
+        "associationSpec": [f"USER_DEFINED={DECISION_MAKER.type_id}"],
+    }
+    sb = api.sandbox
+    inverse = sb.type_id("contacts", "deals", "Decision maker")
+    sb.set_limit("contacts", "deals", 1, type_id=inverse)  # a contact: DM of one deal
+    sb.associate("deals", DEAL_FREE, "contacts", CONTACT_FREE2, type_id=DECISION_MAKER.type_id)
+    body = {"inputs": [create_input(DEAL_FREE2, CONTACT_FREE2, spec(DECISION_MAKER.type_id))]}
+    err = api.call("POST", path, body, expect=partial(version)).json()["errors"][0]
+    assert err["context"] == {
+        "toObjectId": [CONTACT_FREE2],
+        "associationSpec": [f"USER_DEFINED={inverse}"],
+    }
+    api = make({"limit_error_names": "record", "partial_failure": "refuse_batch"})
+    body = {"inputs": [create_input(DEAL, CONTACT_FREE, spec(DECISION_MAKER.type_id))]}
+    whole = api.call("POST", path, body, expect=400).json()
+    assert set(whole["context"]) == {"fromObjectId", "associationSpec"}
 
 
 # --- the presets over HTTP ------------------------------------------------------------------------

@@ -62,6 +62,13 @@ class ErrorDetails(StrEnum):
     BARE = "bare"  # required keys only: no subCategory/context/errors/links; items no errors/links
 
 
+class LimitErrorNames(StrEnum):
+    """What the context of an association limit error names."""
+
+    PAIR = "pair"  # fromObjectId, toObjectId and associationSpec: the input refused
+    RECORD = "record"  # the record at its limit only (fromObjectId or toObjectId), and the spec
+
+
 @dataclass(frozen=True)
 class Behaviour:
     """One choice per behaviour HubSpot does not document (defaults: the sandbox's own)."""
@@ -77,6 +84,7 @@ class Behaviour:
     #: ``fromObjectTypeId`` / ``toObjectTypeId`` on labels read back (v4 and 2026-03).
     label_object_types: bool = True
     error_details: ErrorDetails = ErrorDetails.FULL
+    limit_error_names: LimitErrorNames = LimitErrorNames.PAIR
 
     def __post_init__(self) -> None:
         """Values spelled as text (``"per_pair"``, ``"true"``) become the switch's type."""
@@ -142,6 +150,7 @@ PRESETS: Final[dict[str, Behaviour]] = {
         strict_inputs=True,
         label_object_types=False,
         error_details=ErrorDetails.BARE,
+        limit_error_names=LimitErrorNames.RECORD,
     ),
     "observed": Behaviour(
         all_failed=AllFailed.CANCELED,

@@ -28,7 +28,7 @@ from hubframe.constants import (
     OBJECT_TYPES_BY_NAME,
     USER_DEFINED,
 )
-from hubframe.sandbox.behaviour import Behaviour, TypeIds
+from hubframe.sandbox.behaviour import Behaviour, LimitErrorNames, TypeIds
 from hubframe.sandbox.bodies import (
     JsonDict,
     failure,
@@ -475,14 +475,16 @@ class Portal:
         new_reverse: set[int],
     ) -> JsonDict | None:
         from_id, to_id = pair
-        for keys, source, target, source_id in (
-            (new_forward, fk, tk, from_id),
-            (new_reverse, tk, fk, to_id),
+        for keys, source, target, source_id, forward in (
+            (new_forward, fk, tk, from_id, True),
+            (new_reverse, tk, fk, to_id, False),
         ):
             for k in sorted(keys, key=lambda k: self.defs[k].type_id):
                 limit = self.limits.get(k)
                 if limit is not None and self.counts.get((k, source_id), 0) >= limit:
-                    return self._limit_error(self.defs[k], source, target, source_id, pair, limit)
+                    return self._limit_error(
+                        self.defs[k], source, target, source_id, pair, limit, forward=forward
+                    )
         return None
 
     def _limit_error(
@@ -493,7 +495,12 @@ class Portal:
         source_id: int,
         pair: tuple[int, int],
         limit: int,
+        *,
+        forward: bool = True,
     ) -> JsonDict:
+        """The error of an input that passes ``source_id``'s limit of ``d`` (``forward``: the
+        input's from record, in the input's direction; else its to record, in the reverse
+        direction).  ``limit_error_names="record"``: the context names only that record."""
         what = f"'{d.label}' ({d.spec})" if d.label else f"unlabeled ({d.spec})"
         message = (
             f"{source.singular.capitalize()} {source_id} already has {limit} {target.name} "
@@ -505,6 +512,8 @@ class Portal:
             "toObjectId": [str(pair[1])],
             "associationSpec": [d.spec],
         }
+        if self.behaviour.limit_error_names is LimitErrorNames.RECORD:
+            del context["toObjectId" if forward else "fromObjectId"]
         return item_error(message, context, sub_category=LIMIT_EXCEEDED)
 
     def invalid_type_error(

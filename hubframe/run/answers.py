@@ -96,12 +96,16 @@ def _named(err: Mapping[str, Any]) -> _Named:
     )
 
 
+_BY_TYPE_ID: Final = {t.type_id: t for t in OBJECT_TYPES_BY_NAME.values()}
+_Pair = tuple[str | None, str | None]
+
+
 def _type_matches(text: str, object_type: str) -> bool:
     wanted = text.strip().lower()
-    known = OBJECT_TYPES_BY_NAME.get(object_type)
+    known = OBJECT_TYPES_BY_NAME.get(object_type) or _BY_TYPE_ID.get(object_type)
     names = {object_type.lower()}
     if known is not None:
-        names |= {known.singular.lower(), known.type_id}
+        names |= {known.name, known.singular.lower(), known.type_id}
     return wanted in names
 
 
@@ -116,10 +120,38 @@ def _sides_named(item: WorkItem, named: _Named) -> list[str]:
     return list(dict.fromkeys(sides))
 
 
-def _matches(item: WorkItem, named: _Named) -> bool:
+def _object_hits(named: _Named, items: Sequence[WorkItem]) -> list[list[bool]]:
+    """For each item, one entry per object ref of the error that points at one of its
+    records: True when the ref pins that record down -- a record of the type the error
+    states, or, the error stating no type any row's record of that id has, an id that only
+    records of one object type of the batch have -- False when it only may (the id of a
+    record of another type than the one stated, or an id records of several types share)."""
+    hits: list[list[bool]] = [[] for _ in items]
+    for kind, object_id in named.objects:
+        sides = [
+            (i, object_type)
+            for i, item in enumerate(items)
+            for object_type, record in ((item.from_type, item.from_id), (item.to_type, item.to_id))
+            if record == object_id
+        ]
+        typed = [i for i, object_type in sides if _type_matches(kind, object_type)]
+        if typed:
+            for i in dict.fromkeys(typed):
+                hits[i].append(True)
+            continue
+        stated = bool(kind.strip()) and any(
+            _type_matches(kind, t.name) for t in OBJECT_TYPES_BY_NAME.values()
+        )
+        one_type = len({object_type for _, object_type in sides}) == 1
+        for i in dict.fromkeys(i for i, _ in sides):
+            hits[i].append(one_type and not stated)
+    return hits
+
+
+def _matches(item: WorkItem, named: _Named, objects: list[bool]) -> bool:
     if named.empty:
         return False
-    if named.objects and not _sides_named(item, named):
+    if named.objects and not objects:
         return False
     if named.specs and item.type_id is not None:
         hit = any(t == item.type_id and (c is None or c == item.category) for c, t in named.specs)
@@ -130,18 +162,68 @@ def _matches(item: WorkItem, named: _Named) -> bool:
     return not (named.to_ids and item.to_id not in named.to_ids)
 
 
-def rows_named(err: Mapping[str, Any], items: Sequence[WorkItem]) -> list[int]:
-    """The indexes of the items an error names (by the object ids, types and pairs of its
-    ``context``); none when the context names nothing.  An error whose association type no
-    row asks for is about a type HubSpot adds on its own -- the unlabeled type comes with
-    every label, and its limit refuses the pair -- so it names the rows of its two records
-    (when it names both: a row of another pair is never taken for it)."""
+def _pinned(
+    item: WorkItem, named: _Named, objects: list[bool], code: ErrorCode, pairs: Counter[_Pair]
+) -> bool:
+    """Whether an error that names ``item`` can be about no other row (see :class:`Blame`)."""
+    if named.objects:  # records that do not exist, each of the type the error states
+        return code is ErrorCode.OBJECT_NOT_FOUND and all(objects)
+    if named.from_ids and named.to_ids:  # its pair: with its type, or the pair's only row
+        typed = bool(named.specs) and item.type_id is not None
+        return typed or pairs[(item.from_id, item.to_id)] == 1
+    if named.from_ids or named.to_ids:  # one of its records: every row of it is named
+        return False
+    return item.type_id is not None  # a type it asks for (a limit row is its type)
+
+
+@dataclass(frozen=True)
+class Blame:
+    """The rows an error names.  ``sure``: rows it can be about and no other -- by its pair and
+    type (or a pair that only that row has), by a record that does not exist, of the type the
+    error states (or whose id only records of one type in the batch have), or by a type the row
+    asks for.  ``unsure``: rows it may be about, or not -- every row of a record named alone (a
+    record at its limit: some of its rows may be fine), the rows of a pair when it names a type
+    no row asks for (the reverse direction's, or the unlabeled type HubSpot adds), a row whose
+    record has the id but not the type the error states, or whose id records of several types
+    share.  Only a sure row may be failed without being sent again or read back."""
+
+    sure: tuple[int, ...] = ()
+    unsure: tuple[int, ...] = ()
+
+    @property
+    def rows(self) -> list[int]:
+        return sorted((*self.sure, *self.unsure))
+
+
+def blame(err: Mapping[str, Any], items: Sequence[WorkItem]) -> Blame:
+    """The rows of ``items`` an error names (by the object ids, types and pairs of its
+    ``context``), sure and unsure (:class:`Blame`); none when the context names nothing.  An
+    error whose association type no row asks for is about a type HubSpot adds or checks on its
+    own -- the unlabeled type comes with every label, the reverse direction's type with every
+    association, and either's limit refuses the pair -- so it names the rows of its two
+    records, unsure (when it names both: a row of another pair is never taken for it)."""
     named = _named(err)
-    hits = [i for i, item in enumerate(items) if _matches(item, named)]
-    if hits or not named.specs or not (named.from_ids and named.to_ids):
-        return hits  # without both records named, a pair's rows are not guessed
-    records = replace(named, specs=())
-    return [i for i, item in enumerate(items) if _matches(item, records)]
+    if named.empty:
+        return Blame()
+    code = classify(err)
+    objects = _object_hits(named, items)
+    pairs: Counter[_Pair] = Counter((item.from_id, item.to_id) for item in items)
+    sure: list[int] = []
+    unsure: list[int] = []
+    for i, item in enumerate(items):
+        if _matches(item, named, objects[i]):
+            (sure if _pinned(item, named, objects[i], code, pairs) else unsure).append(i)
+    if sure or unsure or not named.specs or not (named.from_ids and named.to_ids):
+        return Blame(tuple(sure), tuple(unsure))
+    records = replace(named, specs=())  # without both records named, no pair's rows are guessed
+    return Blame(
+        unsure=tuple(i for i, item in enumerate(items) if _matches(item, records, objects[i]))
+    )
+
+
+def rows_named(err: Mapping[str, Any], items: Sequence[WorkItem]) -> list[int]:
+    """The indexes of the items an error names, sure or not (:func:`blame`)."""
+    return blame(err, items).rows
 
 
 # --- messages an analyst can act on -----------------------------------------------------------
@@ -243,13 +325,13 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     for err in shapes.listed(body.get("errors")):
         if not isinstance(err, dict):
             continue
-        hits = rows_named(err, batch.items)
-        if not hits:
+        named = blame(err, batch.items)
+        if not named.rows:
             unmapped.append(err)
         code = classify(err)
         by_record = not batch.action.is_limit and _names_one_record(err, code)
-        found = loose if by_record else failures
-        for i in hits:
+        for i in named.rows:
+            found = loose if by_record or i in named.unsure else failures
             found.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
     for i in _contradicted(batch, body, failures) if named_rows else ():
         loose[i] = failures.pop(i)
@@ -487,6 +569,8 @@ def _result_keys(batch: Batch, body: Mapping[str, Any]) -> set[tuple[str, str]] 
 
 __all__ = [
     "Answer",
+    "Blame",
+    "blame",
     "classify",
     "map_response",
     "read_answer",

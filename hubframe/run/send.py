@@ -40,7 +40,7 @@ from hubframe.errors import (
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.wire import ApiResponse, JsonBytes
 from hubframe.run import endpoints
-from hubframe.run.answers import classify, read_answer, row_message, rows_named, unsaid
+from hubframe.run.answers import Blame, blame, classify, read_answer, row_message, unsaid
 from hubframe.run.diagnose import diagnose
 from hubframe.run.journal import Journal, pack
 from hubframe.run.outcomes import Outcomes
@@ -441,14 +441,19 @@ class Sender:
         if exc.http_status not in BISECT_STATUSES or _BATCH_LEVEL.search(str(exc)):
             message = f"HubSpot refused the whole request: {_short(exc)}."
             return self._all_failed(batch, exc, prior, message)
-        hits = rows_named(exc.body, batch.items)
-        if len(batch.items) == 1 or (hits and len(hits) < len(batch.items)):
-            return self._fail_named_resend_rest(batch, exc, hits or [0], attempts)
-        if not hits and not batch.diagnosed:
+        n = len(batch.items)
+        if n == 1:  # the request of this row alone was refused
+            return self._fail_named_resend_rest(batch, exc, Blame(sure=(0,)), attempts)
+        named = blame(exc.body, batch.items)
+        if named.sure or 0 < len(named.unsure) < n:
+            return self._fail_named_resend_rest(batch, exc, named, attempts)
+        if not named.unsure and not batch.diagnosed:
             return self._fail_found_resend_rest(batch, exc, attempts)
-        if len(batch.items) > PROBES and not self._rows_pass.is_set():
+        if n > PROBES and not self._rows_pass.is_set():
             return self._probe(batch, exc, attempts)
-        half = len(batch.items) // 2
+        if n <= PROBES:  # every row may be the one: each goes alone
+            return [self._send(batch.part((item,)), attempts)[0] for item in batch.items]
+        half = n // 2
         left = self._send(batch.part(batch.items[:half]), attempts)
         return left + self._send(batch.part(batch.items[half:]), attempts)
 
@@ -501,8 +506,13 @@ class Sender:
         return [out[i] for i in range(len(batch.items))]
 
     def _fail_named_resend_rest(
-        self, batch: Batch, exc: ApiError, hits: list[int], attempts: int
+        self, batch: Batch, exc: ApiError, named: Blame, attempts: int
     ) -> list[Outcome]:
+        """A batch refused whole by an error that names rows: the rows it names for sure are
+        failed; the rows it may be about (:class:`~hubframe.run.answers.Blame`) are sent again
+        apart from the rest -- alone when they are few, else together (halved when refused
+        again) -- and so is the rest: no row is failed for an error that may be another's."""
+        hits = list(named.sure)
         code = classify(exc.body)
         out: dict[int, Outcome] = {}
         for i in hits:
@@ -517,14 +527,17 @@ class Sender:
                 batch=batch.number,
                 attempts=attempts,
             )
-        named = self._explained(
+        explained = self._explained(
             batch.part(tuple(batch.items[i] for i in hits)), [out[i] for i in hits]
         )
-        out.update(zip(hits, named, strict=True))
-        rest = [i for i in range(len(batch.items)) if i not in out]
-        if rest:
-            sent = self._send(batch.part(tuple(batch.items[i] for i in rest)), attempts)
-            out.update(zip(rest, sent, strict=True))
+        out.update(zip(hits, explained, strict=True))
+        unsure = [i for i in named.unsure if i not in out]
+        rest = [i for i in range(len(batch.items)) if i not in out and i not in unsure]
+        parts = [[i] for i in unsure] if len(unsure) <= PROBES else [unsure]
+        for part in [*parts, rest]:
+            if part:
+                sent = self._send(batch.part(tuple(batch.items[i] for i in part)), attempts)
+                out.update(zip(part, sent, strict=True))
         return [out[i] for i in range(len(batch.items))]
 
     # --- outcome unknown: look ------------------------------------------------------------------

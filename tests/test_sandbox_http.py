@@ -184,6 +184,34 @@ def test_faults_on_writes_only_leave_reads_alone(sandbox_factory: SandboxFactory
     assert sb.request_log().status.tolist() == [0, 200]
 
 
+@pytest.mark.parametrize("version", ["v4", "2026-03", "2026-09"])
+def test_a_processing_fault_answers_before_applying(
+    sandbox_factory: SandboxFactory, api_for: ApiFor, version: str
+) -> None:
+    """``processing_rate``: a batch create (or associate default) is answered with the status of
+    a success, the envelope saying ``PROCESSING`` (or ``processing_status``) and no results, and
+    applied ``processing_delay`` seconds later (0: before the answer); reads are answered as
+    usual.  Every answer is within HubSpot's specs."""
+    prefix = "/crm/v4/associations" if version == "v4" else f"/crm/associations/{version}"
+    create = f"{prefix}/deals/contacts/batch/create"
+    sb = sandbox_factory(faults={"processing_rate": 1.0, "processing_delay": 0.4})
+    api = api_for(sb)
+    r = api.call("POST", create, one_create(), expect=200 if version == "2026-09" else 201)
+    assert r.json()["status"] == "PROCESSING" and r.json()["results"] == []
+    assert not linked(sb)
+    read = api.call("POST", f"{prefix}/deals/contacts/batch/read", {"inputs": [{"id": "1"}]})
+    assert read.json()["status"] == "COMPLETE"
+    time.sleep(0.8)
+    assert linked(sb)
+    sb.set_faults(processing_rate=1.0, processing_status="pending")
+    default = {"inputs": [{"from": {"id": "2040000051"}, "to": {"id": "1019360151"}}]}
+    r = api.call("POST", f"{prefix}/deals/contacts/batch/associate/default", default, expect=200)
+    assert r.json()["status"] == "PENDING" and r.json()["results"] == []
+    assert linked(sb, "2040000051", "1019360151")  # no delay: applied before the answer
+    with pytest.raises(ValueError, match="processing_status"):
+        sb.set_faults(processing_rate=1.0, processing_status="DONE")
+
+
 def test_faults_are_seeded_and_switchable(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
     faults = {"server_error_rate": 0.3, "throttle_rate": 0.3, "seed": 11}
     runs = []
@@ -310,6 +338,8 @@ def test_cli_arguments() -> None:
     assert sb.seed is None
     args = parser.parse_args(["--faults", "lost_response_rate=1,writes_only=true"])
     assert args.faults == {"lost_response_rate": 1.0, "writes_only": True}
+    args = parser.parse_args(["--faults", "processing_rate=1,processing_status=pending"])
+    assert args.faults == {"processing_rate": 1.0, "processing_status": "PENDING"}
     for wrong in ("fast", "writes_only=maybe"):
         with pytest.raises(SystemExit):
             parser.parse_args(["--rate-limit" if wrong == "fast" else "--faults", wrong])

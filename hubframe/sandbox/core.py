@@ -132,6 +132,7 @@ class Sandbox:
         if server is None:
             return
         server.shutdown()
+        self._app.cancel_timers()
         server.close_all()
         server.server_close()
         if thread is not None:

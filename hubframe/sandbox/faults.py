@@ -1,4 +1,5 @@
-"""Seeded fault injection: server errors, throttling, connection resets, lost responses."""
+"""Seeded fault injection: server errors, throttling, connection resets, lost responses, and
+answers that say a batch is still being processed."""
 
 from __future__ import annotations
 
@@ -8,6 +9,12 @@ from enum import Enum
 from typing import Any
 
 SERVER_ERROR_STATUSES = (500, 502, 503, 504)
+#: The batch envelope's ``status`` values that say the batch is not done yet (HubSpot's specs:
+#: ``["CANCELED", "COMPLETE", "PENDING", "PROCESSING"]``).
+PROCESSING_STATUSES = ("PROCESSING", "PENDING")
+#: The endpoints a PROCESSING fault answers (the batch writes whose answer lists results);
+#: other endpoints drawing it are answered as usual.
+PROCESSING_ENDPOINTS = frozenset({"batch_create", "batch_default"})
 _MESSAGES = {
     500: "internal error",
     502: "Bad Gateway: the upstream service did not answer in time",
@@ -22,6 +29,7 @@ class Fault(Enum):
     THROTTLE = "throttle"  # 429 TEN_SECONDLY_ROLLING, nothing applied
     RESET = "reset"  # connection reset (RST) before anything is applied
     LOST_RESPONSE = "lost_response"  # applied, then the connection drops without a reply
+    PROCESSING = "processing"  # answered "PROCESSING" with no results; applied now or later
 
 
 @dataclass
@@ -32,6 +40,12 @@ class FaultPlan:
     throttle_rate: float = 0.0
     reset_rate: float = 0.0
     lost_response_rate: float = 0.0
+    #: A batch create or associate default answered at once with the envelope's ``status``
+    #: ``processing_status`` and empty ``results`` (the HTTP status of a success), and applied
+    #: ``processing_delay`` seconds later (0: before the answer).
+    processing_rate: float = 0.0
+    processing_delay: float = 0.0
+    processing_status: str = "PROCESSING"
     seed: int = 0
     #: Faults hit only the writes among the record-association endpoints (batch create,
     #: associate default, archive, labels archive, single PUT / DELETE), never their reads:
@@ -40,11 +54,22 @@ class FaultPlan:
     _rng: random.Random = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
-        rates = (self.server_error_rate, self.throttle_rate, self.reset_rate)
-        if any(not 0.0 <= r <= 1.0 for r in (*rates, self.lost_response_rate)):
+        rates = (
+            self.server_error_rate,
+            self.throttle_rate,
+            self.reset_rate,
+            self.lost_response_rate,
+            self.processing_rate,
+        )
+        if any(not 0.0 <= r <= 1.0 for r in rates):
             raise ValueError("fault rates must be between 0 and 1")
-        if sum(rates) + self.lost_response_rate > 1.0:
+        if sum(rates) > 1.0:
             raise ValueError("fault rates must add up to at most 1")
+        if not self.processing_delay >= 0:
+            raise ValueError("processing_delay must be 0 or more seconds")
+        self.processing_status = str(self.processing_status).upper()
+        if self.processing_status not in PROCESSING_STATUSES:
+            raise ValueError(f"processing_status must be one of {', '.join(PROCESSING_STATUSES)}")
         self._rng = random.Random(self.seed)
 
     @classmethod
@@ -55,6 +80,9 @@ class FaultPlan:
             "throttle_rate",
             "reset_rate",
             "lost_response_rate",
+            "processing_rate",
+            "processing_delay",
+            "processing_status",
             "seed",
             "writes_only",
         }
@@ -69,9 +97,8 @@ class FaultPlan:
 
     @property
     def active(self) -> bool:
-        return (
-            self.server_error_rate + self.throttle_rate + self.reset_rate + self.lost_response_rate
-        ) > 0
+        rates = self.server_error_rate + self.throttle_rate + self.reset_rate
+        return rates + self.lost_response_rate + self.processing_rate > 0
 
     def draw(self) -> tuple[Fault, int]:
         """The fault for the next eligible request, and a 5xx status when it is a server error."""
@@ -84,6 +111,7 @@ class FaultPlan:
             (Fault.THROTTLE, self.throttle_rate),
             (Fault.SERVER_ERROR, self.server_error_rate),
             (Fault.LOST_RESPONSE, self.lost_response_rate),
+            (Fault.PROCESSING, self.processing_rate),
         ):
             if r < rate:
                 return fault, status

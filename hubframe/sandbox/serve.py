@@ -55,6 +55,9 @@ def _faults(text: str) -> dict[str, Any]:
         if not sep:
             raise argparse.ArgumentTypeError(f"expected KEY=VALUE, got {part!r}")
         key, value = key.strip(), value.strip()
+        if key == "processing_status":
+            out[key] = value.upper()
+            continue
         if key == "writes_only":
             if value.lower() not in ("true", "false"):
                 raise argparse.ArgumentTypeError(f"not true or false: {part!r}")

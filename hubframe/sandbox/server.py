@@ -57,15 +57,19 @@ from typing import Any, Final
 from hubframe.sandbox.bodies import (
     AUTH_MESSAGE,
     ApiFailure,
+    batch_envelope,
     correlation_id,
     error_body,
     failure,
+    now_iso,
     rate_limit_body,
 )
-from hubframe.sandbox.faults import Fault, FaultPlan, server_error_message
+from hubframe.sandbox.faults import PROCESSING_ENDPOINTS, Fault, FaultPlan, server_error_message
 from hubframe.sandbox.portal import Portal
 from hubframe.sandbox.ratelimit import TEN_SECONDLY, RateLimiter
 from hubframe.sandbox.routes import Call, Parsed, Reply, Route, match, parse_body, respond
+from hubframe.sandbox.routes.common import V2609
+from hubframe.sandbox.routes.profile import shape
 
 MAX_BODY: Final = 64 * 1024 * 1024
 #: A refused request's body up to this size is read past (not kept) before the reply.
@@ -132,6 +136,8 @@ class App:
     log_lock: threading.Lock = field(default_factory=threading.Lock)
     #: Guards the limiter and the fault draws: held for microseconds, never by an endpoint.
     gate: threading.Lock = field(default_factory=threading.Lock)
+    #: The later applications of batches answered PROCESSING (guarded by ``log_lock``).
+    timers: list[threading.Timer] = field(default_factory=list)
 
     def record(
         self, h: _Handler, status: int, started: float, inputs: int = 0, sha1: str = ""
@@ -217,6 +223,8 @@ class App:
             return _Admitted(Reply(exc.status, exc.body))
         faulted = route.endpoint.faults and self.faults.hits(route.endpoint.access)
         fault, status = self.faults.draw() if faulted else (Fault.NONE, 0)
+        if fault is Fault.PROCESSING and route.endpoint.name not in PROCESSING_ENDPOINTS:
+            fault = Fault.NONE
         if fault is Fault.THROTTLE:
             return _Admitted(Reply(429, rate_limit_body(TEN_SECONDLY)))
         policy = self.limiter.admit()
@@ -259,16 +267,51 @@ class App:
             route.endpoint.access,
             parsed,
         )
-        with self.portal.lock:
-            try:
-                reply = respond(self.portal, route, call)
-            except Exception:  # a sandbox bug: a 500 the client sees, not a dropped connection
-                traceback.print_exc(file=sys.stderr)
-                reply = _error_reply(500, "The sandbox failed on this request (a bug)")
+        if admitted.fault is Fault.PROCESSING:
+            reply = self._processing(route, call)
+        else:
+            reply = self._apply(route, call)
         reply.payload  # noqa: B018 -- encoded now, inside the latency, not after it
         _sleep_until(started + latency)
         with self.gate:
             return reply, self.limiter.headers(), parsed
+
+    def _apply(self, route: Route, call: Call) -> Reply:
+        """Run the endpoint under the portal lock."""
+        with self.portal.lock:
+            try:
+                return respond(self.portal, route, call)
+            except Exception:  # a sandbox bug: a 500 the client sees, not a dropped connection
+                traceback.print_exc(file=sys.stderr)
+                return _error_reply(500, "The sandbox failed on this request (a bug)")
+
+    def _processing(self, route: Route, call: Call) -> Reply:
+        """A PROCESSING fault: the batch is answered with the envelope's ``status`` saying it
+        is still being processed and no ``results``.  With no delay it is applied first (a
+        batch refused whole is answered as usual: nothing is processing); else it is answered
+        at once, with the status a success has, and applied (as far as it can be) later."""
+        delay = self.faults.processing_delay
+        if delay > 0:
+            timer = threading.Timer(delay, self._apply, (route, call))
+            timer.daemon = True
+            with self.log_lock:
+                self.timers = [t for t in self.timers if t.is_alive()] + [timer]
+            timer.start()
+            ok = 200 if route.version == V2609 or route.endpoint.name != "batch_create" else 201
+            done = shape(Reply(ok, batch_envelope([], [], now_iso())), self.portal.behaviour)
+        else:
+            done = self._apply(route, call)
+            if not 200 <= done.status < 300 or not isinstance(done.body, dict):
+                return done
+        body = {**done.body, "status": self.faults.processing_status, "results": []}
+        return Reply(done.status, body)
+
+    def cancel_timers(self) -> None:
+        """Drop the applications of PROCESSING batches still waiting (the sandbox stops)."""
+        with self.log_lock:
+            timers, self.timers = self.timers, []
+        for timer in timers:
+            timer.cancel()
 
 
 def _sleep_until(moment: float) -> None:

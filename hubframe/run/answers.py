@@ -297,6 +297,10 @@ class Answer:
 
     outcomes: list[Outcome]
     unconfirmed: dict[int, Outcome]
+    #: The envelope's ``status`` when it says the batch is not done yet ("PROCESSING",
+    #: "PENDING"): a row its results do not list may still be applied, so a read that does not
+    #: show it yet leaves it ``UNKNOWN_OUTCOME``.
+    pending: str | None = None
 
 
 def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcome]:
@@ -314,7 +318,8 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     without a word (a batch answered ``COMPLETE`` with results missing), or an error names
     it only by one of its records (a record at its limit: the batch's first rows of that
     record may be applied), or the results list the pair an error names
-    (:func:`_contradicted`)."""
+    (:func:`_contradicted`), or the answer says the batch is still being processed
+    (:func:`_pending`: what its results do not list may be applied later)."""
     attempts = prior + resp.attempts
     named_rows = endpoint(batch.action).result_key is not None
     listed = named_rows and _lists_every_row(batch, resp)
@@ -356,18 +361,54 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
 
     if not failures and not open_rows and _one_action(batch):
         return Answer([success(batch.action)] * batch.size, {})  # no WorkItems made
+    pending = _pending(resp) if open_rows else None
     unconfirmed: dict[int, Outcome] = {}
     for i in open_rows:
         item = batch.items[i]
         unconfirmed[i] = loose.get(i) or (
-            _item_failure(batch, item, unmapped[0], classify(unmapped[0]), resp, attempts)
+            _still_processing(batch, item, resp, attempts, pending)
+            if pending
+            else _item_failure(batch, item, unmapped[0], classify(unmapped[0]), resp, attempts)
             if unmapped
             else _not_applied(batch, item, resp, attempts)
         )
         failures[i] = _unchecked(batch, item, resp, attempts)
     successes = {action: success(action) for action in {item.action for item in batch.items}}
     outcomes = [failures.get(i) or successes[item.action] for i, item in enumerate(batch.items)]
-    return Answer(outcomes, unconfirmed)
+    return Answer(outcomes, unconfirmed, pending)
+
+
+#: The batch envelope's ``status`` values that say it is not done yet (HubSpot's specs list
+#: ``CANCELED``, ``COMPLETE``, ``PENDING`` and ``PROCESSING``).
+PENDING_STATUSES: Final = frozenset({"PENDING", "PROCESSING"})
+_PENDING: Final = re.compile(rb'"(?:PENDING|PROCESSING)"', re.IGNORECASE)
+
+
+def _pending(resp: ApiResponse) -> str | None:
+    """The answer's ``status`` when it says the batch is still being processed, else None
+    (found in its bytes first: most answers are not parsed to be read)."""
+    if not _PENDING.search(resp.content):
+        return None
+    status = str(resp.json().get("status") or "").strip().upper()
+    return status if status in PENDING_STATUSES else None
+
+
+def _still_processing(
+    batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int, status: str
+) -> Outcome:
+    """A row of a batch HubSpot answered as still being processed, whose change a read (or
+    several, a while apart) does not show yet: it may still be applied."""
+    return _failed(
+        batch,
+        item,
+        resp,
+        attempts,
+        ErrorCode.UNKNOWN_OUTCOME,
+        f"The outcome is unknown: HubSpot answered (HTTP {resp.status}) that the batch is still "
+        f"being processed (status {status}), and reads a few seconds apart do not show this "
+        "row's change yet: it may still be applied. Check later, or run the retry file: "
+        "sending it again is safe.",
+    )
 
 
 #: The (from id, to id) of each entry of a create's ``results``, found in the answer's bytes

@@ -4,8 +4,11 @@
 one :class:`~hubframe.hubspot.client.HubSpotClient` (and so one rate limiter) and returns an
 :class:`~hubframe.run.work.Outcome` per row:
 
-- a 2xx is mapped row by row (:func:`hubframe.run.answers.map_response`);
-- a batch rejected whole (400) is split in halves until the bad rows are isolated;
+- a 2xx is mapped row by row (:func:`hubframe.run.answers.map_response`); the rows it leaves
+  unconfirmed are read back (after pauses when it says the batch is still being processed);
+- a batch rejected whole (400) fails the rows its error names for sure; the rows it names only
+  perhaps, and the rest, are sent again apart, and what no error names is split in halves
+  until the bad rows are isolated;
 - an outcome is reported only when it is known: when an attempt of a write may have been
   applied (its answer was lost, or was a 5xx), whatever ends the retries (a 429 of either
   policy, 401, 403, another 4xx, a network error, or a 2xx that refuses some rows), the rows
@@ -21,6 +24,7 @@ from __future__ import annotations
 import logging
 import re
 import threading
+import time
 from collections.abc import Callable, Iterable, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import replace
@@ -66,6 +70,10 @@ BISECT_STATUSES = frozenset({400, 413, 422})
 #: Rows of a batch refused whole (for no reason the portal shows) sent alone first -- its
 #: first, middle and last -- to tell a refused row from a refused request (:meth:`Sender._probe`).
 PROBES: Final = 3
+#: Pauses before each read of the rows of a batch HubSpot answered as still being processed
+#: (status PROCESSING or PENDING, results not listing them): about 7.5 s in all, then the rows
+#: not there yet are UNKNOWN_OUTCOME.
+PROCESSING_WAITS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 _BATCH_LEVEL = re.compile(r"unable to infer object type", re.IGNORECASE)
 
 Progress = Callable[[int], None]
@@ -344,7 +352,7 @@ class Sender:
             return self._settle(batch, unread, prior)
         out = answer.outcomes
         if answer.unconfirmed:
-            out = self._confirm(batch, out, answer.unconfirmed, resp, prior)
+            out = self._confirm(batch, out, answer.unconfirmed, resp, prior, answer.pending)
         out = self._explained(batch, out)
         if resp.earlier_may_have_applied:
             return self._recheck(batch, out, resp, prior)
@@ -578,10 +586,13 @@ class Sender:
         unconfirmed: dict[int, Outcome],
         resp: ApiResponse,
         prior: int,
+        pending: str | None = None,
     ) -> list[Outcome]:
         """Rows a 2xx neither listed as done nor refused by their pair: read the portal.
         There: success; not there: the outcome the answer gives them; no read: they stay
-        ``UNKNOWN_OUTCOME``."""
+        ``UNKNOWN_OUTCOME``.  An answer saying the batch is still being processed
+        (``pending``) is read after a pause, and the rows not there yet again after longer
+        ones (:data:`PROCESSING_WAITS`); those never seen stay ``UNKNOWN_OUTCOME``."""
 
         def unread(i: int, check: HubframeError) -> Outcome:
             return out[i].with_(
@@ -593,7 +604,22 @@ class Sender:
                 )
             )
 
-        return self._read_back(batch, out, sorted(unconfirmed), resp, prior, unconfirmed, unread)
+        rows = sorted(unconfirmed)
+        for pause in PROCESSING_WAITS if pending else (0.0,):
+            if pause and not self._pause(pause):
+                break  # cancelled: what the last read showed stands
+            out = self._read_back(batch, out, rows, resp, prior, unconfirmed, unread)
+            rows = [i for i in rows if out[i] is unconfirmed[i]]  # read, and not there yet
+            if not rows or self.stop.is_set():
+                break
+        return out
+
+    def _pause(self, seconds: float) -> bool:
+        """Wait ``seconds``; False when the run was cancelled meanwhile."""
+        if self.cancel is None:
+            time.sleep(seconds)
+            return True
+        return not self.cancel.wait(seconds)
 
     def _recheck(
         self, batch: Batch, out: list[Outcome], resp: ApiResponse, prior: int

@@ -19,6 +19,7 @@ from hubframe.errors import InputError
 from hubframe.io.bounds import hint
 from hubframe.io.normalize import (
     canonical_ids,
+    split_ids,
     split_rows,
 )
 from hubframe.io.sheet import RawSheet, Request, sheet_where
@@ -81,7 +82,9 @@ def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
 
 
 def explode(raw: RawSheet, request: Request) -> RawSheet:
-    """One row per id of the id cells holding several ';'-separated ids."""
+    """One row per id of the id cells holding several ';'-separated ids (refused when a row
+    holds several on both sides: :func:`_check_both_sides`)."""
+    _check_both_sides(raw, request)
     for canonical in ID_COLUMNS:
         header = raw.mapping.columns.get(canonical)
         if header is None:
@@ -101,6 +104,35 @@ def explode(raw: RawSheet, request: Request) -> RawSheet:
         extra = taken.get(-1)
         raw = replace(raw, columns=columns, rows=raw.rows[take], extra=extra)
     return raw
+
+
+def _check_both_sides(raw: RawSheet, request: Request) -> None:
+    """A row with several ids in both id cells (``101;102`` beside ``201;202``): split one side
+    after the other it became every combination (four pairs), while an analyst who lined the
+    lists up meant two.  Which was meant cannot be told: stop, naming the rows."""
+    headers = [raw.mapping.columns.get(c) for c in ID_COLUMNS]
+    if None in headers:
+        return
+    cells = [raw.columns[raw.headers.index(str(h))] for h in headers]
+    both = np.ones(len(raw.rows), dtype=bool)
+    for column in cells:
+        both &= np.asarray(pc.count_substring(column, ";").fill_null(0).to_numpy()) > 0
+    rows = [
+        n
+        for n in np.flatnonzero(both).tolist()
+        if all(len(split_ids(column[n].as_py())) > 1 for column in cells)
+    ]
+    if rows:
+        shown = ", ".join(str(raw.rows[n]) for n in rows[:5]) + (" ..." if len(rows) > 5 else "")
+        first = rows[0]
+        values = " and ".join(f"'{h}' = {cells[i][first].as_py()!r}" for i, h in enumerate(headers))
+        raise InputError(
+            f"{sheet_where(raw, request)}: row{'s' if len(rows) > 1 else ''} {shown} "
+            f"{'hold' if len(rows) > 1 else 'holds'} several ';'-separated ids on both sides "
+            f"(row {raw.rows[first]}: {values}); hubframe cannot tell every combination from "
+            "the ids paired in order. Put one side's ids one a row (a row per pair, or one "
+            "record with a list of the other side's ids)."
+        )
 
 
 def _check_cut_short(raw: RawSheet, position: int, request: Request) -> None:

@@ -263,3 +263,35 @@ def test_two_types_in_a_file_name_infer_nothing(kinds: list[str], filler: list[s
     assert len(types_named_in(name)) == len(kinds)
     with pytest.raises(InputError):
         read_pairs(data)
+
+
+#: Each standard object's export headers (its default properties), as HubSpot heads them.
+EXPORT_HEADERS = {
+    "contacts": ["Record ID", "First Name", "Last Name", "Email", "Associated Company IDs"],
+    "companies": ["Record ID", "Company name", "Company Domain Name", "Associated Contact IDs"],
+    "deals": ["Record ID", "Deal Name", "Deal Stage", "Associated Contact IDs"],
+    "tickets": ["Record ID", "Ticket name", "Ticket status", "Associated Contact IDs"],
+}
+
+
+@pytest.mark.parametrize("exported", sorted(EXPORT_HEADERS))
+@pytest.mark.parametrize(
+    "view", ["all-{own}", "deal-champions", "my-contacts-to-call", "open-tickets", "companies-q3"]
+)
+def test_a_view_named_after_another_object_never_gives_the_wrong_type(
+    tmp_path: Path, exported: str, view: str
+) -> None:
+    """HubSpot names an export after its view, which the analyst named: a contacts export of a
+    view named "Deal champions" was read as deals (its contact ids looked up as deals).  The
+    export's own headers are a contact's: the type is theirs, or the reader asks."""
+    header = EXPORT_HEADERS[exported]
+    name = f"hubspot-crm-exports-{view.format(own=exported)}-2026-11-29.csv"
+    path = tmp_path / name
+    path.write_text(",".join(header) + "\n" + ",".join(["1"] + ["2"] * (len(header) - 1)) + "\n")
+    try:
+        pairs = read_pairs(path)
+    except InputError as error:
+        assert "no column for the 'from' object type" in str(error)
+        assert types_named_in(name) != [exported]  # asked only when the name says another
+        return
+    assert pairs["from_type"].tolist() == [exported]

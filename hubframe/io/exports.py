@@ -13,10 +13,13 @@ unambiguous:
   and the sheet is an export (the file name starts with ``hubspot-crm-export``, or the from id
   column is the row's own id: ``Record ID``, ``Object ID``, ``ID``);
 * else from headers only one object has (``Deal Name``, ``Deal Stage``, ``Ticket name``,
-  ``Ticket status``), when the from id column is the row's own id.
+  ``First Name``, ``Email``, ``Company name``, ...), when the from id column is the row's own id.
 
 Two sources that disagree, or a file name naming two types (``deals_contacts.csv``), infer
-nothing: the reader then asks for the type (``from_type=`` / ``--from``).
+nothing: the reader then asks for the type (``from_type=`` / ``--from``).  A view's name is the
+analyst's: a contacts export of a view named "Deal champions" is
+``hubspot-crm-exports-deal-champions-....csv``, and its contact headers (``First Name``,
+``Email``) contradict the file name, so nothing is inferred.
 """
 
 from __future__ import annotations
@@ -42,10 +45,14 @@ EXPORT_NAME: Final = re.compile(r"hubspot[-_ ]crm[-_ ]exports?(?![a-z])", re.IGN
 OWN_ID_HEADERS: Final = frozenset(header_key(h) for h in ("Record ID", "Object ID", "ID"))
 #: Properties only one standard object has, as HubSpot's exports head them.
 CONTEXT_HEADERS: Final[dict[str, str]] = {
-    header_key("Deal Name"): "deals",
-    header_key("Deal Stage"): "deals",
-    header_key("Ticket name"): "tickets",
-    header_key("Ticket status"): "tickets",
+    header_key(header): object_type
+    for object_type, headers in {
+        "deals": ("Deal Name", "Deal Stage", "Deal owner"),
+        "tickets": ("Ticket name", "Ticket status", "Ticket owner"),
+        "contacts": ("First Name", "Last Name", "Email", "Contact owner"),
+        "companies": ("Company name", "Company Domain Name", "Company owner"),
+    }.items()
+    for header in headers
 }
 
 

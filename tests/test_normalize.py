@@ -99,6 +99,16 @@ def test_ambiguous_or_foreign_numbers_are_never_ids(value: str) -> None:
         ("-5", "sign"),
         ("2025-07-01", "date"),
         ("0", "zero"),
+        # several ids in a cell, not separated by ';' (before: "has a decimal part or point",
+        # "an unusual or invisible character", "not a whole number")
+        ("1019360001,1019360002", "looks like 2 ids separated by ','"),
+        ("1019360001, 1019360002", "looks like 2 ids separated by ','"),
+        ("1019360001\n1019360002", "looks like 2 ids separated by a line break"),
+        ("1019360001 1019360002 1019360003", "looks like 3 ids separated by a space"),
+        ("1019360001|1019360002", "looks like 2 ids separated by '|'"),
+        ("1019360001/1019360002", "looks like 2 ids separated by '/'"),
+        ("101,202", "could mean 101202 or 101"),  # digit groups: not a list
+        ("12 345", "did you mean 12345"),
     ],
 )
 def test_refused_numbers_are_described(value: str, said: str) -> None:

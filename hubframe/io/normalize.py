@@ -207,6 +207,27 @@ def _grouped(text: str) -> str | None:
     return f"has digit-group separators (did you mean {joined}?)"
 
 
+_LIST_SEPARATORS: Final = re.compile(r"\s*[,|/\s]\s*")
+
+
+def _listed(text: str) -> str | None:
+    """Several ids in one cell separated by something other than ';' (a comma, a line break
+    inside the cell, a space, '|', '/'): not digit groups (a part after the first of other
+    than three digits)."""
+    parts = _LIST_SEPARATORS.split(text.strip())
+    if len(parts) < 2 or not all(re.fullmatch(r"[0-9]+", p, re.ASCII) for p in parts):
+        return None
+    if all(len(p) == 3 for p in parts[1:]):
+        return None  # digit groups: see _grouped
+    separator = _LIST_SEPARATORS.search(text.strip())
+    shown = repr(separator.group().strip() or separator.group()) if separator else "' '"
+    shown = {"'\\n'": "a line break", "' '": "a space"}.get(shown, shown)
+    return (
+        f"looks like {len(parts)} ids separated by {shown}; separate ids with ';' (each then "
+        "gets a row of its own) or put one id a cell"
+    )
+
+
 def _float_tail(text: str) -> str | None:
     match = _PLAIN_NUMBER.fullmatch(text)
     if match is None or not match.group(2) or plain_number(text) is not None:
@@ -236,6 +257,7 @@ def _matches(pattern: re.Pattern[str], said: str) -> Callable[[str], str | None]
 
 
 _DESCRIPTIONS: Final[tuple[Callable[[str], str | None], ...]] = (
+    _listed,
     _grouped,
     _odd_character,
     _matches(_SCIENTIFIC, "is in scientific notation, so digits are lost"),

@@ -19,7 +19,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from hubframe.constants import OBJECT_TYPES_BY_NAME
+from hubframe.constants import HUBSPOT_DEFINED_TYPES, OBJECT_TYPES_BY_NAME, USER_DEFINED
 from hubframe.errors import ErrorCode
 from hubframe.hubspot import shapes
 from hubframe.hubspot.wire import ApiResponse
@@ -264,17 +264,40 @@ def row_message(item: WorkItem, err: Mapping[str, Any], code: ErrorCode) -> str:
     return f"HubSpot rejected the row: {hubspot}."
 
 
+_UNLABELED_IDS: Final = {
+    (t.from_type, t.to_type): t.type_id for t in HUBSPOT_DEFINED_TYPES if t.label is None
+}
+
+
+def _limit_side(item: WorkItem, named: _Named) -> int | None:
+    """Whose limit an error counted, by the association type it names: 0, the source
+    record's (the row's own type, or the unlabeled type of its direction, which a label comes
+    with); 1, the target record's (the unlabeled type of the other direction, or a label of the
+    user's other than the row's: the row's label seen from the target); None when it does not
+    say (no type, or one of HubSpot's that hubframe does not know)."""
+    forward = _UNLABELED_IDS.get((item.from_type, item.to_type))
+    backward = _UNLABELED_IDS.get((item.to_type, item.from_type))
+    sides = set()
+    for category, type_id in named.specs:
+        if type_id == item.type_id or type_id == forward:
+            sides.add(0)
+        elif type_id == backward or (category == USER_DEFINED and item.type_id is not None):
+            sides.add(1)
+        else:
+            return None
+    return sides.pop() if len(sides) == 1 else None
+
+
 def _limit_message(item: WorkItem, named: _Named, hubspot: str) -> str:
-    """Whose limit refused the row: the source record's when the error names the row's own
-    association type, the target record's when it names another (the type seen from the
-    target: its limit counts those); both records when the error does not say."""
-    types = {type_id for _, type_id in named.specs}
+    """Whose limit refused the row (:func:`_limit_side`); both records when the error does
+    not say."""
     ends = [
         (object_noun(item.from_type), item.from_id, item.to_type),
         (object_noun(item.to_type), item.to_id, item.from_type),
     ]
-    if types and item.type_id is not None:
-        noun, record, others = ends[0] if item.type_id in types else ends[1]
+    side = _limit_side(item, named)
+    if side is not None:
+        noun, record, others = ends[side]
         return (
             f"{noun.capitalize()} {record} already has as many {others} as its association "
             f"limit allows (HubSpot: {hubspot})."
@@ -335,7 +358,14 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
             unmapped.append(err)
         code = classify(err)
         by_record = not batch.action.is_limit and _names_one_record(err, code)
-        for i in named.rows:
+        rows = named.rows
+        claimed = all(i in failures or i in loose for i in rows)
+        if rows and claimed and not by_record:
+            rows = _pair_mates(batch, rows, failures, loose)  # a second error for one pair
+            for i in rows:
+                loose.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
+            continue
+        for i in rows:
             found = loose if by_record or i in named.unsure else failures
             found.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
     for i in _contradicted(batch, body, failures) if named_rows else ():
@@ -376,6 +406,22 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
     successes = {action: success(action) for action in {item.action for item in batch.items}}
     outcomes = [failures.get(i) or successes[item.action] for i, item in enumerate(batch.items)]
     return Answer(outcomes, unconfirmed, pending)
+
+
+def _pair_mates(
+    batch: Batch, rows: Sequence[int], failures: Mapping[int, Outcome], loose: Mapping[int, Outcome]
+) -> list[int]:
+    """The other rows of the pairs of ``rows`` that no error has named yet.  An error naming
+    rows an earlier error named already is about another row: two rows of one pair (a label
+    and the unlabeled type, say) refused by one limit get two errors that both name the type
+    the limit counts.  Those rows are read back, each taking the error should its change not
+    be there (before, the second row read back as "answered without this row")."""
+    pairs = {(batch.items[i].from_id, batch.items[i].to_id) for i in rows}
+    return [
+        i
+        for i, item in enumerate(batch.items)
+        if (item.from_id, item.to_id) in pairs and i not in failures and i not in loose
+    ]
 
 
 #: The batch envelope's ``status`` values that say it is not done yet (HubSpot's specs list

@@ -216,3 +216,28 @@ def test_seeded_portals_every_row_is_its_one_record_or_says_why_not(
         else:
             assert row["error_code"] == expected
     assert _links(sandbox) == sent  # exactly the rows reported as applied
+
+
+@pytest.mark.parametrize(
+    ("held", "asked"),
+    [("strasse@example.de", "straße@example.de"), ("straße@example.de", "strasse@example.de")],
+)
+def test_an_email_that_only_folds_to_another_is_not_that_contact(
+    sandbox: Sandbox, held: str, asked: str
+) -> None:
+    """Values matched with ``casefold``, which takes 'straße' for 'strasse': a row naming an
+    address HubSpot does not hold was sent with the id of the contact holding the other one.
+    Case is all that is ignored now."""
+    sandbox.add_records("contacts", ["4200000001"], [{"email": held}])
+    frame = pd.DataFrame(
+        {
+            "Deal ID": ["2040000030", "2040000031"],
+            "Contact email": [asked, held.replace("example", "Example")],
+        }
+    )
+    result = associate(read_pairs(frame), client_for(sandbox), progress=False)
+    assert result["status"].tolist() == ["failed", "success"], result
+    assert result.loc[0, "error_code"] == "OBJECT_NOT_FOUND"
+    assert result.loc[1, "to_id"] == "4200000001"
+    links = sandbox.associations("deals", "contacts")
+    assert links.query("to_id == '4200000001'")["from_id"].astype(str).tolist() == ["2040000031"]

@@ -43,7 +43,10 @@ def id_properties(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def _key(value: object) -> str:
-    return str(value).strip().casefold()
+    """How values match: case-insensitively (as HubSpot matches emails and domains), by
+    ``lower`` -- not ``casefold``, which takes 'straße' for 'strasse': two addresses, so a row
+    was sent with another contact's id."""
+    return str(value).strip().lower()
 
 
 @dataclass(frozen=True)

@@ -172,7 +172,7 @@ def _unnamed(
     for error, names in zip(errors, error_names(errors), strict=True):
         said = {key(n) for n in names} & asked
         if id_property is not None:
-            message = str(error.get("message") or "").casefold()
+            message = str(error.get("message") or "").lower()
             said |= {v for v in asked if v in message}
         if not said:
             return []
@@ -181,7 +181,7 @@ def _unnamed(
 
 
 def _key(value: object) -> str:
-    return str(value).strip().casefold()
+    return str(value).strip().lower()  # as lookup._key: case only, never 'ß' = 'ss'
 
 
 def types_of(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:

@@ -157,14 +157,14 @@ def _add_named(portal: Portal, kind: ObjectKind, values: Iterable[str], prop: st
     """One record per distinct value of a unique property (ignoring case, as HubSpot does)."""
     portal.unique_properties.setdefault(kind.type_id, set()).add(prop)
     store = portal.records.get(kind.type_id, {})
-    known = {str((p or {}).get(prop, "")).strip().casefold() for p in store.values()}
+    known = {str((p or {}).get(prop, "")).strip().lower() for p in store.values()}
     next_id = max([REHEARSAL_ID_START - 1, *store]) + 1
     ids: list[int] = []
     props: list[dict[str, str]] = []
     for value in values:
-        if value.casefold() in known:
+        if value.strip().lower() in known:
             continue
-        known.add(value.casefold())
+        known.add(value.strip().lower())
         ids.append(next_id + len(ids))
         props.append({prop: value})
     portal.add_records(kind, ids, props)

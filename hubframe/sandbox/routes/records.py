@@ -78,8 +78,8 @@ def _not_found(kind: ObjectKind, values: list[str]) -> JsonDict:
 def _finder(
     portal: Portal, kind: ObjectKind, id_property: str | None
 ) -> dict[str, list[int]] | None:
-    """Unique value (casefolded) -> the ids of the records holding it; None when reading by
-    record id."""
+    """Unique value (lower case: case-insensitive, 'ß' not 'ss') -> the ids of the records
+    holding it; None when reading by record id."""
     if id_property is None or id_property == "hs_object_id":
         return None
     if id_property not in portal.unique_properties.get(kind.type_id, set()):
@@ -93,7 +93,7 @@ def _finder(
     for rid, props in portal.records.get(kind.type_id, {}).items():
         value = (props or {}).get(id_property)
         if value:
-            index.setdefault(str(value).strip().casefold(), []).append(rid)
+            index.setdefault(str(value).strip().lower(), []).append(rid)
     return index
 
 
@@ -118,7 +118,7 @@ def objects_batch_read(portal: Portal, call: Call) -> Reply:
             rid = record_id(value)
             rids = [] if rid is None else [rid]
         else:
-            rids = index.get(value.strip().casefold(), [])
+            rids = index.get(value.strip().lower(), [])
         held = [rid for rid in rids if rid in store]
         if not held:
             missing.append(value)

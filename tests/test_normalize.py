@@ -12,6 +12,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubframe.io import normalize as hn
+from hubframe.io import read_pairs
 from hubframe.io import text as ht
 from hubframe.io.normalize import (
     explode_ids,
@@ -24,6 +25,7 @@ from hubframe.io.normalize import (
     normalize_whole_numbers,
     purge_mask,
 )
+from hubframe.validate import validate_pairs
 
 #: Every test here runs in both pandas text representations (fixture in conftest.py).
 pytestmark = pytest.mark.usefixtures("text_mode")
@@ -252,3 +254,24 @@ def test_whole_numbers_beyond_int64_stay_text() -> None:
     numbers, raw = normalize_whole_numbers(_s("99999999999999999999", "7"))
     assert pd.isna(numbers.iloc[0]) and numbers.iloc[1] == 7
     assert raw.iloc[0] == "99999999999999999999"
+
+
+@pytest.mark.parametrize("mark", ["\u200e", "\u200f", "\u2060", "\u00ad", "\u200c", "\u200d",
+                                  "\u202a", "\u202c", "\u2066", "\u2069"])  # fmt: skip
+def test_invisible_marks_at_an_ids_edges_are_trimmed_inside_refused(mark: str) -> None:
+    """Direction marks, joiners and a soft hyphen a copy from a web page or a right-to-left
+    document brings along: trimmed at the edges (the docs said so; they were refused), still
+    refused inside an id (they could hide a change of digits)."""
+    edges = [
+        f"{mark}1019360001",
+        f"1019360001{mark}",
+        f" {mark} 1019360001 {mark}",
+        f"{mark}'1019360001",
+    ]
+    assert normalize_ids(pd.Series(edges)).tolist() == ["1019360001"] * len(edges)
+    inside = f"10193{mark}60001"
+    assert normalize_ids(pd.Series([inside])).iloc[0] == inside
+    pairs = read_pairs(pd.DataFrame({"Deal ID": [f"{mark}2040000001"], "Contact ID": [inside]}))
+    assert pairs["from_id"].tolist() == ["2040000001"]
+    issues = validate_pairs(pairs)
+    assert issues["column"].tolist() == ["to_id"], issues

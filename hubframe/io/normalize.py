@@ -124,13 +124,31 @@ def plain_number(text: str) -> str | None:
     return digits
 
 
+#: What an id cell is trimmed of at its edges besides spaces: marks that show nothing, which a
+#: copy from a web page or a right-to-left document brings along (direction marks and
+#: isolates, joiners, a soft hyphen).  Inside an id they are refused, as any other character.
+_EDGE_MARKS: Final = (
+    SPACE + "\u200c\u200d\u200e\u200f\u2060\u00ad\u202a\u202b\u202c\u202d\u202e"
+    "\u2066\u2067\u2068\u2069"
+)
+
+
 def _trim_id(value: str) -> str:
     """Edges trimmed of any Unicode space or invisible mark (never changes a digit), then one
     leading apostrophe (Excel's text marker)."""
-    text = value.strip().strip(SPACE).strip()
+    text = _edges(value)
     if text.startswith("'"):
-        text = text[1:].strip().strip(SPACE).strip()
+        text = _edges(text[1:])
     return text
+
+
+def _edges(text: str) -> str:
+    """``text`` without spaces and invisible marks at its edges, however they mix."""
+    while True:
+        trimmed = text.strip().strip(_EDGE_MARKS)
+        if trimmed == text:
+            return text
+        text = trimmed
 
 
 def clean_id(value: object) -> str | None:

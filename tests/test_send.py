@@ -286,7 +286,7 @@ def test_a_retry_the_days_budget_refuses_after_an_unknown_attempt_is_unknown(
         (Status.FAILED, "UNKNOWN_OUTCOME")
     ] * 2 + [(Status.SKIPPED, "RATE_LIMITED")] * 2
     assert out[0].attempts == 1 and out[2].attempts == 0
-    assert "retry was not sent" in (out[0].error_message or "")
+    assert "could not be sent again" in (out[0].error_message or "")
     assert len(log_of(sb)) == 2  # the labels, the write; nothing after the day's budget
     linked = {t for f, t, _ in present(sb) if f == DEALS[2]}
     assert ({CONTACTS[0], CONTACTS[1]} <= linked) == applied

@@ -337,8 +337,8 @@ class HubSpotClient:
             error.args = (
                 self._redact(
                     f"{method} {path} got no answer that says what became of it after "
-                    f"{attempt - 1} attempt(s) (it may have been applied), and the retry was "
-                    f"not sent: {error}"
+                    f"{attempt - 1} attempt(s) (it may have been applied), and could not be "
+                    f"sent again: {str(error).rstrip('.').removesuffix('; not sent')}"
                 ),
             )
         return error

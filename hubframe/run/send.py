@@ -673,10 +673,16 @@ class Sender:
     ) -> list[Outcome]:
         """Rows whose write may have been applied and that no read could check."""
         self.stop.stop_for(check)
+        same = _short(check).removesuffix("; not sent") in _short(exc)
+        why = (
+            "; no read could check it, for the same reason"
+            if same
+            else (f"; the check that followed failed too ({_short(check)})")
+        )
         message = (
-            f"The outcome is unknown: HubSpot's answer was lost or inconclusive ({_short(exc)}) "
-            f"and the check that followed failed too ({_short(check)}); the change may or may "
-            "not be there. Run the retry file: sending it again is safe."
+            f"The outcome is unknown: HubSpot's answer was lost or inconclusive ({_short(exc)})"
+            f"{why}. The change may or may not be there. Run the retry file: sending it again "
+            "is safe."
         )
         return [
             Outcome.of_error(

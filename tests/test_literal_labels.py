@@ -83,3 +83,25 @@ def test_an_export_with_such_a_label_syncs_back_unchanged(
     result = hf.sync(path, client, allow_removals=True, progress=False)
     assert set(result["change"]) == {"keep"}, result[["label", "error_code"]].values.tolist()
     pd.testing.assert_frame_equal(sandbox.associations("deals", "contacts"), before)
+
+
+def test_a_text_label_merged_down_is_a_label_in_every_row_it_covers() -> None:
+    """Before, only the merge's first row read "=SUM(A1)" as the label: the rows it covers
+    were refused as formulas.  A covered cell is what the merge's first cell is, whatever it
+    holds (here a formula without a value, kept unseen under the merge)."""
+    from openpyxl import Workbook
+    from workbook_features import with_merges
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal ID", "Contact ID", "Label"])
+    ws.append(["11", "21", "=SUM(A1)"])
+    ws.append(["12", "22", "=VLOOKUP(A3,X!A:B,2,0)"])  # covered: not shown
+    ws.append(["13", "23", None])
+    ws["C2"].data_type = "s"  # text, as hubframe writes it
+    out = io.BytesIO()
+    book.save(out)
+    pairs = hf.read_pairs(with_merges(out.getvalue(), ["C2:C4"]))
+    assert pairs["label"].tolist() == ["=SUM(A1)"] * 3
+    assert _codes(pairs) == []

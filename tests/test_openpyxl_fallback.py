@@ -124,7 +124,8 @@ def test_merged_ranges_are_read_from_the_xml_however_written() -> None:
         b'<mergeCells count="4"><mergeCell ref="C2:C4"/><x:mergeCell ref=\'$B$7:$B$9\'/>'
         b'<mergeCell ref="A10:B10"/><mergeCell ref="AA3:AA5"/></mergeCells>'
     )
-    assert xml_merges(part) == [(2, 4, 3, 2), (7, 9, 2, 1), (3, 5, 27, 26)]
+    # (top, left, bottom, right), by first column: across columns too (A10:B10)
+    assert xml_merges(part) == [(10, 1, 10, 2), (7, 2, 9, 2), (2, 3, 4, 3), (3, 27, 5, 27)]
     assert xml_merges(b"<sheetData/>") == []
 
 

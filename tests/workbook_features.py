@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -60,6 +61,21 @@ def features_book(
     out = io.BytesIO()
     book.save(out)
     return FeaturesBook(out.getvalue(), held, shown)
+
+
+def with_merges(data: bytes, merges: list[str]) -> bytes:
+    """The workbook with ``merges`` added to its first sheet's XML, the covered cells left
+    as they are (as LibreOffice keeps them on "keep the contents of the hidden cells")."""
+    block = "".join(f'<mergeCell ref="{m}"/>' for m in merges)
+    listed = f'<mergeCells count="{len(merges)}">{block}</mergeCells>'.encode()
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename == "xl/worksheets/sheet1.xml":
+                part = part.replace(b"</sheetData>", b"</sheetData>" + listed, 1)
+            copy.writestr(info.filename, part)
+    return out.getvalue()
 
 
 @contextlib.contextmanager

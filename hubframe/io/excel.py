@@ -26,6 +26,7 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from functools import partial
@@ -43,7 +44,7 @@ from hubframe.io.columns import (
 )
 from hubframe.io.guard import checked_workbook, refuse_legacy_excel, sheet_names
 from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
-from hubframe.io.merges import Merge, Overlap, fill_merged, vertical, xml_merges
+from hubframe.io.merges import Filled, Merge, Overlap, fill_merged, ranges, xml_merges
 from hubframe.io.sheet import (
     CONTINUES,
     HEADER_SEARCH_ROWS,
@@ -90,7 +91,7 @@ class Grid:
     first_row: int  # Excel row number of cells[0]
     hidden: frozenset[int] = frozenset()  # Excel row numbers of hidden rows
     hiding: bytes | None = None  # the sheet's XML when it hides rows or columns (hidden.py)
-    merged: list[Merge] = field(default_factory=list)  # cells merged down one column
+    merged: list[Merge] = field(default_factory=list)  # merged ranges (Excel numbers)
     first_col: int = 1  # Excel column number of cells[...][0]
     #: (Excel row, column) of formula cells without a value, placed as "=formula" text
     formulas: frozenset[tuple[int, int]] = frozenset()
@@ -384,7 +385,7 @@ class Workbook:
     def _openpyxl_grid(self, name: str) -> Grid:
         """openpyxl's cells (it keeps error cells' text), with what its read-only mode leaves
         out put back from the sheet's XML, as for calamine: the formulas without a value, the
-        ranges merged down a column and the hidden rows."""
+        merged ranges and the hidden rows."""
         grid = _openpyxl_grid(self.data, name)
         part = self._part(name)
         if part is None:
@@ -506,9 +507,9 @@ def _calamine_grid(
         last_row, last_col = ws.end or (first_row, first_col)
         size = (last_row - first_row + 1) * (last_col - first_col + 1)
         place(cells, errors, first_row + 1, first_col + 1, 2 * size + _SPARE, rows)
-    ranges = getattr(ws, "merged_cell_ranges", None) or []
-    spans = ((top + 1, left + 1, end + 1, right + 1) for (top, left), (end, right) in ranges)
-    merged = vertical(spans, first_col + 1)
+    found = getattr(ws, "merged_cell_ranges", None) or []
+    spans = ((top + 1, left + 1, end + 1, right + 1) for (top, left), (end, right) in found)
+    merged = ranges(spans)
     return Grid(name, cells if cells else [], first_row + 1, merged=merged, first_col=first_col + 1)
 
 
@@ -522,23 +523,23 @@ def _recorded(cells: Iterable[ErrorCell], into: list[tuple[int, int]]) -> Iterat
 
 def _literal_labels(grid: Grid, cells: Text, rows: IntArray, index: int) -> frozenset[int]:
     """Excel rows whose label cell (the grid's column ``index``) is text starting with "=" as
-    the sheet holds it: not a formula without a value placed as its text, and not a cell a
-    merge filled (its first cell may be such a formula)."""
+    the sheet holds it: not a formula without a value placed as its text.  A cell a merge
+    filled is what the merge's first cell is (which may be such a formula)."""
     starts = pc.starts_with(pc.utf8_ltrim_whitespace(cells), UNCOMPUTED).fill_null(False)
     found = np.flatnonzero(np.asarray(starts.to_numpy(zero_copy_only=False), dtype=bool))
     if not len(found):
         return frozenset()
     column = grid.first_col + index
-    covered = {
-        row
-        for top, bottom, _, at in grid.merged
-        if at == index
-        for row in range(top + 1, bottom + 1)
-    }
+    down = sorted((top, bottom) for top, left, bottom, _ in grid.merged if left == column)
+    tops = [top for top, _ in down]
+
+    def origin(row: int) -> int:
+        """The row of the cell the label cell of ``row`` shows (its merge's first)."""
+        at = bisect_right(tops, row) - 1
+        return down[at][0] if at >= 0 and down[at][0] < row <= down[at][1] else row
+
     candidates = (int(rows[i]) for i in found)
-    return frozenset(
-        row for row in candidates if (row, column) not in grid.formulas and row not in covered
-    )
+    return frozenset(row for row in candidates if (origin(row), column) not in grid.formulas)
 
 
 def _most(cells: list[list[Any]]) -> int:
@@ -610,13 +611,17 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
     headers = clean_headers(grid.cells[index])
     body = grid.cells[index + 1 :]
     try:
-        merged = fill_merged(body, grid.merged, grid.first_row + index + 1)
+        filled = fill_merged(
+            body, grid.merged, grid.first_row + index + 1, grid.first_col, len(headers)
+        )
     except Overlap as exc:
         raise InputError(
             f"{where}: the merged cells {exc.first} and {exc.second} overlap, which Excel never "
             "writes; the file is damaged. Open it in Excel, save it, and try again."
         ) from None
     mapping = request.match(headers, where, body)
+    _refuse_spans(filled, headers, set(mapping.columns.values()), where)
+    merged = filled.names
     table = _rectangle(body, len(headers))
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
@@ -638,6 +643,25 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         merged=merged,
         literal_labels=literal,
     )
+
+
+def _refuse_spans(filled: Filled, headers: list[str], read: set[str], where: str) -> None:
+    """Stop at a merged range whose value the sheet shows across a column hubframe reads other
+    than the range's first: one value over two columns (a deal id across the contact id
+    column, a contact id across the label column) is neither column's for sure, and reading
+    it into both would invent a value."""
+    for span in filled.spans:
+        covered = [headers[i] for i in span.others if headers[i] in read]
+        if not covered:
+            continue
+        columns = ", ".join(f"'{h}'" for h in [headers[span.first], *covered])
+        raise InputError(
+            f"{where}: the cells {span.name} are merged across the columns {columns}, which "
+            f"hubframe reads: the sheet shows one value ({one_cell_text(span.value)!r}) over "
+            "them, and which column it belongs to is unknown. Unmerge the cells in Excel "
+            "(Home > Merge & Center > Unmerge Cells), put each value in its own column, save, "
+            "and try again."
+        )
 
 
 def _hidden_columns(grid: Grid, headers: list[str], read: Iterable[str]) -> tuple[str, ...]:

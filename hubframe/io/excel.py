@@ -42,7 +42,7 @@ from hubframe.io.cells import cells_to_arrow, clean_headers, one_cell_text, writ
 from hubframe.io.columns import (
     HeaderError,
 )
-from hubframe.io.guard import checked_workbook, refuse_legacy_excel, sheet_names
+from hubframe.io.guard import Unreadable, checked_workbook, refuse_legacy_excel, sheet_parts
 from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 from hubframe.io.merges import Filled, Merge, Overlap, fill_merged, ranges, xml_merges
 from hubframe.io.sheet import (
@@ -359,12 +359,13 @@ class Workbook:
         hidden rows.  A sheet whose error cells cannot be placed is read by openpyxl, which
         keeps them."""
         part = self._part(name)
-        errors = part is not None and may_hold_errors(part)
-        if part is None or not errors:
+        if not may_hold_errors(part):
             grid = _calamine_grid(self._book(), name, rows)
         else:
             grid = self._with_errors(part, name, rows)
-        if part is not None and may_hide_rows(part):
+        # python-calamine before merged_cell_ranges gives none: the XML lists them
+        grid.merged = grid.merged or xml_merges(part)
+        if may_hide_rows(part):
             grid.hidden, grid.hiding = hidden_rows(part), part
         return grid
 
@@ -388,8 +389,6 @@ class Workbook:
         merged ranges and the hidden rows."""
         grid = _openpyxl_grid(self.data, name)
         part = self._part(name)
-        if part is None:
-            return grid
         try:
             if may_hold_errors(part):
                 placed: list[tuple[int, int]] = []
@@ -418,15 +417,39 @@ class Workbook:
             "and try again."
         )
 
-    def _part(self, name: str) -> bytes | None:
-        """The sheet's XML part (None when the workbook's relations do not name it).  The
-        archive is opened once: its directory is read in time in proportion to its entries,
-        and a workbook of thousands of sheets would otherwise read it once a sheet."""
+    def _part(self, name: str) -> bytes:
+        """The sheet's XML part, which the checks of what the engines leave out read (error
+        values, formulas without a value, hidden rows and columns, merged cells).  A sheet
+        whose part cannot be found is refused: read without those checks, it could read
+        otherwise than it shows (an #N/A label as no label), unseen.  The archive is opened
+        once: its directory is read in time in proportion to its entries, and a workbook of
+        thousands of sheets would otherwise read it once a sheet."""
         if self._zip is None:
             self._zip = zipfile.ZipFile(io.BytesIO(self.data))
-            self._parts = {n: p for p, n in sheet_names(self._zip, self._zip.infolist()).items()}
+            try:
+                found = sheet_parts(self._zip, self._zip.infolist())
+            except Unreadable as exc:
+                raise self._unfound(name, str(exc)) from None
+            self._parts = {n: p for p, n in found.items()}
         part = (self._parts or {}).get(name)
-        return None if part is None else self._zip.read(part)
+        if part is None:
+            raise self._unfound(name, "the workbook's relations do not lead to its cells")
+        try:
+            return self._zip.read(part)
+        except KeyError:
+            # part names are not case-sensitive (OPC): "Sheet1.xml" names "sheet1.xml" too
+            same = [n for n in self._zip.namelist() if n.lower() == part.lower()]
+            if len(same) != 1:
+                raise self._unfound(name, f"the workbook holds no part {part}") from None
+            return self._zip.read(same[0])
+
+    def _unfound(self, name: str, why: str) -> InputError:
+        return InputError(
+            f"{self.source} [{name}]: hubframe cannot find the sheet's cells in the workbook "
+            f"({why}), so it cannot check its error values, hidden rows and merged cells; the "
+            "file is damaged or was not written by a spreadsheet program. Open it in Excel, "
+            "save it, and try again."
+        )
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         if self._failed is None:

@@ -27,13 +27,12 @@ import re
 import zipfile
 from dataclasses import dataclass
 from typing import Final
-from xml.etree import ElementTree
+from xml.parsers import expat
 
 from hubframe.errors import InputError
 from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
 
 XML_SCAN_PARTS: Final = (".xml", ".rels")
-SMALL_XML: Final = 4 << 20  # workbook.xml and its relations are read only up to this size
 _ROW_REF = re.compile(rb' r="0*([0-9]{1,12})"')
 _LONG_ROW_REF = re.compile(rb' r="0*[0-9]{13,}"')
 _CELL_COLUMN = re.compile(rb' r="([A-Za-z]{1,8})[0-9]')
@@ -147,39 +146,88 @@ def refuse_legacy_excel(source: str) -> InputError:
 # --- sheet names, for messages -----------------------------------------------------------------
 
 
+class Unreadable(ValueError):
+    """The workbook's list of sheets (workbook.xml and its relations) cannot be read."""
+
+
 def sheet_names(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
-    """Part name -> sheet name, read from workbook.xml and its relations (best effort)."""
+    """Part name -> sheet name, for messages (:func:`sheet_parts`; empty when unreadable)."""
+    try:
+        return sheet_parts(book, infos)
+    except Unreadable:
+        return {}
+
+
+def sheet_parts(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str, str]:
+    """Part name -> sheet name, read from workbook.xml and its relations, whatever their size
+    (tens of thousands of defined names, as workbooks gather them, make workbook.xml many
+    MiB): each is parsed as a stream, keeping only the elements wanted (:func:`_elements`).
+    Raises :class:`Unreadable`."""
     by_name = {i.filename: i for i in infos}
+    lower = {n.lower(): i for n, i in by_name.items()}
     workbook = next((n for n in by_name if n.lower().endswith("workbook.xml")), None)
     if workbook is None:
-        return {}
+        raise Unreadable("it holds no workbook.xml")
     folder = posixpath.dirname(workbook)
     rels = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
-    try:
-        sheets = _xml(book, by_name.get(workbook))
-        targets = _xml(book, by_name.get(rels))
-    except (ElementTree.ParseError, zipfile.BadZipFile, ValueError, OSError, EOFError):
-        return {}
-    if sheets is None or targets is None:
-        return {}
-    where = {
-        r.get("Id"): _resolve(folder, r.get("Target") or "")
-        for r in targets.iter()
-        if r.tag.endswith("Relationship")
-    }
+    sheets = _elements(book, by_name[workbook], "sheet", until="sheets")
+    targets = _elements(book, by_name.get(rels) or lower.get(rels.lower()), "Relationship")
+    where = {r.get("Id"): _resolve(folder, r.get("Target") or "") for r in targets}
     out: dict[str, str] = {}
-    for sheet in sheets.iter():
-        if sheet.tag.endswith("}sheet") or sheet.tag == "sheet":
-            rid = next((v for k, v in sheet.attrib.items() if k.endswith("}id")), None)
-            if rid in where:
-                out[where[rid]] = sheet.get("name") or ""
+    for sheet in sheets:
+        rid = next((v for k, v in sheet.items() if k.endswith(" id")), None)
+        if rid in where:
+            out[where[rid]] = sheet.get("name") or ""
     return out
 
 
-def _xml(book: zipfile.ZipFile, info: zipfile.ZipInfo | None) -> ElementTree.Element | None:
-    if info is None or info.file_size > SMALL_XML:
-        return None
-    return ElementTree.fromstring(book.read(info))
+class _Done(Exception):
+    """The element wanted has ended: the rest of the part is not parsed."""
+
+
+def _elements(
+    book: zipfile.ZipFile, info: zipfile.ZipInfo | None, local: str, until: str = ""
+) -> list[dict[str, str]]:
+    """The attributes of the elements named ``local`` (any namespace) of an XML part, parsed
+    as a stream up to the end of the element ``until`` (workbook.xml lists its sheets before
+    its defined names): memory for what is kept, time in proportion to the part (expat builds
+    no tree and nests without recursion).  A part declaring a document type (where entities
+    that expand without end are declared) is refused: workbooks never declare one."""
+    if info is None:
+        raise Unreadable("it holds no relations of workbook.xml")
+    found: list[dict[str, str]] = []
+
+    def start(tag: str, attrs: dict[str, str]) -> None:
+        if tag.rsplit(" ", 1)[-1] == local:
+            found.append(attrs)
+
+    def end(tag: str) -> None:
+        if tag.rsplit(" ", 1)[-1] == until:
+            raise _Done
+
+    def refuse(*_: object) -> None:
+        raise Unreadable(f"{info.filename} declares a document type or entities")
+
+    parser = expat.ParserCreate(namespace_separator=" ")
+    parser.StartElementHandler = start
+    if until:
+        parser.EndElementHandler = end
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        with book.open(info) as stream:
+            while chunk := stream.read(1 << 16):
+                parser.Parse(chunk, False)
+        parser.Parse(b"", True)
+    except _Done:
+        pass
+    except expat.ExpatError as exc:
+        raise Unreadable(f"{info.filename}: {exc}") from None
+    except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
+        if isinstance(exc, Unreadable):
+            raise
+        raise Unreadable(f"{info.filename}: {exc}") from None
+    return found
 
 
 def _resolve(folder: str, target: str) -> str:
@@ -338,9 +386,11 @@ def column_letters(number: int) -> str:
 
 
 __all__ = [
+    "Unreadable",
     "checked_workbook",
     "column_letters",
     "column_number",
     "refuse_legacy_excel",
     "sheet_names",
+    "sheet_parts",
 ]

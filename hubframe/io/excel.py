@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import io
 import re
+import warnings
 import zipfile
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
@@ -68,6 +69,7 @@ from hubframe.io.sheet_errors import (
 )
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
 from hubframe.io.text import IntArray, ObjArray, Text
+from hubframe.io.xmltags import column_number
 
 ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
 FIRST_READABLE: Final = "the first visible sheet with recognised columns"
@@ -387,7 +389,7 @@ class Workbook:
         """openpyxl's cells (it keeps error cells' text), with what its read-only mode leaves
         out put back from the sheet's XML, as for calamine: the formulas without a value, the
         merged ranges and the hidden rows."""
-        grid = _openpyxl_grid(self.data, name)
+        grid = _openpyxl_grid(self.data, name, self.source)
         part = self._part(name)
         try:
             if may_hold_errors(part):
@@ -570,7 +572,7 @@ def _most(cells: list[list[Any]]) -> int:
     return 2 * len(cells) * max((len(row) for row in cells), default=0) + _SPARE
 
 
-def _openpyxl_grid(data: bytes, name: str) -> Grid:
+def _openpyxl_grid(data: bytes, name: str, source: str = "") -> Grid:
     """The sheet's cells from row 1, column A.  The dimension the sheet states is not trusted
     (writers leave stale ones, and openpyxl's read-only mode would stop at it, leaving rows
     and columns out): every row the sheet holds is read."""
@@ -580,12 +582,58 @@ def _openpyxl_grid(data: bytes, name: str) -> Grid:
     try:
         ws = book[name]
         ws.reset_dimensions()
-        cells = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            cells = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+        _dates_as_numbers(cells, said, f"{source} [{name}]")
         while cells and all(c is None or c == "" for c in cells[-1]):
             cells.pop()  # rows of styled empty cells: calamine's grid ends before them
         return Grid(name, cells, 1)
     finally:
         book.close()
+
+
+#: What openpyxl says of a number formatted as a date (or duration) past the dates it holds
+#: (an id of 101936297021 in a column formatted "mm"), which it reads as '#VALUE!'.
+_PAST_DATES = re.compile(
+    r"Cell \$?([A-Za-z]{1,3})\$?([0-9]{1,7}) is marked as a date but the serial value "
+    r"(\S{1,64}) is outside the limits for dates"
+)
+
+
+def _dates_as_numbers(
+    cells: list[list[Any]], said: list[warnings.WarningMessage], where: str
+) -> None:
+    """Put back the number of each cell openpyxl read as '#VALUE!' because its date format
+    does not fit it, as python-calamine reads it (the number the cell holds): the sheet holds
+    no error there, and a read that falls to openpyxl (one such cell anywhere can make
+    calamine fail) must read every cell as calamine does.  openpyxl's other warnings are
+    given on as they came."""
+    for warning in said:
+        text = str(warning.message)
+        found = _PAST_DATES.search(text)
+        if found is None and "limits for dates" in text:
+            raise _past_dates(where, text)
+        if found is None:
+            warnings.warn_explicit(
+                warning.message, warning.category, warning.filename, warning.lineno
+            )
+            continue
+        row, column = int(found.group(2)) - 1, column_number(found.group(1).encode()) - 1
+        try:
+            number = float(found.group(3))
+        except ValueError:
+            raise _past_dates(where, text) from None
+        if row < len(cells) and column < len(cells[row]) and cells[row][column] == "#VALUE!":
+            cells[row][column] = number
+
+
+def _past_dates(where: str, said: str) -> InputError:
+    return InputError(
+        f"{where}: a number formatted as a date cannot be read as the sheet holds it "
+        f"(openpyxl: {said[:300]}). Format the column as Number or Text in Excel, save, and "
+        "try again."
+    )
 
 
 def header_grid(data: bytes, sheet: SheetArg, request: Request) -> tuple[Grid, int]:

@@ -173,6 +173,38 @@ LABEL_LOOKALIKES: Final = frozenset(
     }
 )
 
+#: Words of a header that say how the column is filled, not what it holds ("Label (optional)",
+#: "Association label (exact)", "Labels (;-separated)", "Max (required)"): a header that is a
+#: strong alias once they are left out is read as that alias (:func:`strong_alias`).
+FILL_NOTES: Final = frozenset(
+    {
+        "optional",
+        "required",
+        "mandatory",
+        "exact",
+        "exactly",
+        "s",  # "Label(s)"
+        "separated",
+        "semicolon",
+        "comma",
+        "if",
+        "any",
+    }
+)
+
+#: Words that name association labels in other words ("Role in deal", "Deal contact role"),
+#: and the words that may stand beside them in such a header: "Buying Role" or "Employment
+#: Role", HubSpot properties, have other words and are not lookalikes.
+ROLE_WORDS: Final = frozenset({"role", "roles", "relationship", "relationships"})
+ROLE_COMPANIONS: Final = frozenset(
+    {
+        *("in", "on", "for", "of", "the", "to", "with", "type"),
+        *("association", "associations", "assoc"),
+        *("contact", "contacts", "company", "companies", "deal", "deals"),
+        *("ticket", "tickets", "lead", "leads", "quote", "quotes"),
+    }
+)
+
 # Weak aliases: used only when no strong alias names the same column.
 WEAK_ALIASES: Final[dict[str, tuple[str, ...]]] = {
     "from_id": ("Record ID", "Object ID", "ID"),
@@ -230,6 +262,46 @@ DESCRIPTIONS: Final[dict[str, str]] = {
 def header_key(header: object) -> str:
     """The comparison key of a header: lower case, letters and digits only."""
     return re.sub(r"[^0-9a-z]", "", str(header).casefold())
+
+
+def header_words(header: object) -> list[str]:
+    """The words of a header, lower case: split at spaces, punctuation and camelCase humps
+    ("associationLabel (exact)" -> ["association", "label", "exact"])."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(header))
+    return re.findall(r"[0-9a-z]+", text.casefold())
+
+
+def noted_key(header: object) -> str | None:
+    """The key of a header once the words that say how to fill it are left out ("Label
+    (optional)" -> "label"); None when it has no such word, or nothing else."""
+    words = header_words(header)
+    kept = [w for w in words if w not in FILL_NOTES]
+    if not kept or len(kept) == len(words):
+        return None
+    return "".join(kept)
+
+
+def strong_alias(header: object) -> str | None:
+    """The column a header names by a strong alias, as spelled or with its fill notes left out
+    ("Label (optional)": label)."""
+    found = STRONG_KEYS.get(header_key(header))
+    if found is not None:
+        return found
+    noted = noted_key(header)
+    return None if noted is None else STRONG_KEYS.get(noted)
+
+
+def names_labels_otherwise(header: object) -> bool:
+    """A header naming association labels in other words ("Contact Role", "Relationship",
+    "Role in deal", "Association Type"): :data:`LABEL_LOOKALIKES`, or role words beside
+    :data:`ROLE_COMPANIONS` only."""
+    keys = {header_key(header), noted_key(header)}
+    if keys & LABEL_LOOKALIKES:
+        return True
+    words = [w for w in header_words(header) if w not in FILL_NOTES]
+    if not any(w in ROLE_WORDS for w in words):
+        return False
+    return all(w in ROLE_WORDS or w in ROLE_COMPANIONS for w in words)
 
 
 def _object_spellings() -> dict[str, str]:
@@ -322,7 +394,7 @@ def header_score(cells: Iterable[object], kind: Kind, explicit: Iterable[str] = 
         key = header_key(cell)
         if not key:
             continue
-        known = STRONG_KEYS.get(key) or WEAK_KEYS.get(key)
+        known = strong_alias(cell) or WEAK_KEYS.get(key)
         typed = kind == "pairs" and (key in TYPED_HEADERS or key in PROPERTY_HEADERS)
         side = key in SIDE_KEYS
         if key in explicit_keys or typed or side or (known is not None and known in wanted):

@@ -14,11 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Final
 
+from hubframe.constants import RESERVED_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     DESCRIPTIONS,
-    LABEL_LOOKALIKES,
     PAIR_REMOVE_LOOKALIKES,
     PROPERTY_HEADERS,
     REMOVE_LOOKALIKES,
@@ -33,6 +34,9 @@ from hubframe.io.aliases import (
     accepted_names,
     fields_for,
     header_key,
+    header_words,
+    names_labels_otherwise,
+    noted_key,
 )
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type
 from hubframe.io.syntax import PYTHON, Syntax
@@ -122,11 +126,19 @@ def _explicit(
 def _alias_matches(
     headers: Sequence[str], taken: set[str], wanted: Sequence[str], source: str, syntax: Syntax
 ) -> dict[str, str]:
+    """Headers spelled as an alias: strong ones, then strong ones with a note on how to fill
+    them ("Label (optional)"), then weak ones, each only for a column not found before."""
     out: dict[str, str] = {}
-    for table in (STRONG_KEYS, WEAK_KEYS):
+    noted = {h: STRONG_KEYS.get(noted_key(h) or "") for h in headers}
+    lookups: tuple[Callable[[str], str | None], ...] = (
+        lambda h: STRONG_KEYS.get(header_key(h)),
+        noted.get,
+        lambda h: WEAK_KEYS.get(header_key(h)),
+    )
+    for lookup in lookups:
         found: dict[str, list[str]] = {}
         for header in headers:
-            canonical = table.get(header_key(header))
+            canonical = lookup(header)
             if canonical is None or canonical not in wanted:
                 continue
             if canonical not in out and header not in taken:
@@ -420,7 +432,7 @@ def _check_lookalikes(
         return
     used = mapping.column_map
     for header in headers:
-        if header not in used and header_key(header) in LABEL_LOOKALIKES:
+        if header not in used and names_labels_otherwise(header):
             raise HeaderError(
                 source,
                 f'the column "{header}" may hold association labels, but hubframe reads labels '
@@ -488,7 +500,7 @@ def check_empty_labels(
         return
     used = mapping.column_map
     for header in headers:
-        if header not in used and header_key(header) in LABEL_LOOKALIKES and holds_cells(header):
+        if header not in used and names_labels_otherwise(header) and holds_cells(header):
             raise HeaderError(
                 source,
                 f'the column "{label}" is empty in every row, and the column "{header}" may '
@@ -497,6 +509,108 @@ def check_empty_labels(
                 f'"Label"), or rename "{header}" to keep it as a column of your own'
                 f"{_or_choose(syntax, header, 'label')}.",
             )
+
+
+#: Cells of a column of the analyst's own that say yes or no ("Label printed?"): not labels.
+FLAG_CELLS: Final = frozenset(
+    {"yes", "no", "y", "n", "true", "false", "x", "done", "✓", "✔", "✗", "✘"}
+)
+#: Header keys of columns hubframe writes itself beside the ones it reads (a limits dry run's
+#: ``current_max``, ``limit_change``...): what was, not what to do.
+_OWN_KEYS: Final = frozenset(
+    k
+    for c in (*RESERVED_COLUMNS, *SYNC_COLUMNS)
+    for k in (header_key(c), header_key(c) + "original")
+)
+_LIMIT_WORDS: Final = frozenset({"remove", "remove limit", "no limit"})
+
+
+def unread_role(header: str, kind: Kind) -> str | None:
+    """The column of hubframe's a header not read mentions, None when it mentions none: labels
+    ("Contact label", "New label", "Label to apply"), association type ids ("Label type ID"),
+    association categories, and in a limits sheet the limit ("New limit", "Max (new)")."""
+    key = header_key(header)
+    if key in _OWN_KEYS:
+        return None
+    words = set(header_words(header))
+    if "typeid" in key.replace("objecttypeid", "") or "labelid" in key:
+        return "type_id"
+    if any(w.endswith(("label", "labels")) for w in words):  # "labelled by": not labels
+        return "label"
+    if "category" in words and words & {"association", "associations", "assoc", "type"}:
+        return "category"
+    if kind == "limits" and any(w.endswith(("limit", "limits", "max", "maximum")) for w in words):
+        return "max_to_object_ids"
+    return None
+
+
+def _could_hold(role: str, value: str) -> bool:
+    """Whether a cell could be a value of ``role``: a limit holds a number or says "remove";
+    a label, type id or category anything but a yes/no mark."""
+    if role == "max_to_object_ids":
+        text = " ".join(value.split()).casefold()
+        return any(c.isdigit() for c in text) or text in _LIMIT_WORDS
+    return value.casefold() not in FLAG_CELLS
+
+
+def check_unread_columns(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    kind: Kind,
+    values: Callable[[str], Sequence[str]],
+    source: str,
+    syntax: Syntax,
+) -> None:
+    """Columns hubframe does not read whose names say they hold what it reads, with cells of
+    that kind (``values(header)``: a column's distinct cells, trimmed, none empty): their cells
+    would be left out unseen.  Stop and say which, and how to read or keep them: a column
+    mentioning labels, type ids, association categories or (limits) the limit that is not read
+    ("Contact label", "New label", "Label to apply", "New limit").
+    """
+    used = mapping.column_map
+    for header in headers:
+        if header in used:
+            continue
+        role = unread_role(header, kind)
+        if role is None or role not in fields_for(kind):
+            continue
+        if any(_could_hold(role, v) for v in values(header)):
+            raise HeaderError(source, _unread_role(header, role, mapping, kind, syntax))
+
+
+#: What a column hubframe reads holds, in the words of messages about a column not read.
+_HOLDS: Final = {
+    "label": "association labels",
+    "type_id": "association type ids",
+    "category": "association categories",
+    "max_to_object_ids": "limits",
+}
+
+
+def _unread_role(header: str, role: str, mapping: ColumnMapping, kind: Kind, syntax: Syntax) -> str:
+    what = _HOLDS[role]
+    read = mapping.columns.get(role)
+    if read is not None:
+        return (
+            f'the column "{header}" may hold {what} too (its name says so), but they are read '
+            f'from "{read}": the cells of "{header}" would be left out. Keep them in one column '
+            f"(rename or delete the other){_or_choose(syntax, header, role)}."
+        )
+    name = {"max_to_object_ids": "Max"}.get(role) or accepted_names(role)[1]  # "Label"...
+    lost = {
+        "label": "the rows associated without their labels",
+        "type_id": "the rows associated without their association types",
+        "category": "the rows sent without their categories",
+        "max_to_object_ids": "the limits left as they are",
+    }[role]
+    if kind == "limits" and role in ("label", "type_id", "category"):
+        lost = "the limits set for the whole object pair instead of the label"
+    return (
+        f'the column "{header}" may hold {what} (its name says so), but it is not read: '
+        f'hubframe reads them from a column named "{name}", so its cells would be left out and '
+        f'{lost}. Name it "{name}" to use it, or rename it to keep it as a column of your own'
+        f"{_or_choose(syntax, header, role)}."
+    )
 
 
 def _or_choose(syntax: Syntax, header: str, canonical: str) -> str:

@@ -40,6 +40,7 @@ from hubframe.io.columns import (
     TypeGuess,
     check_empty_labels,
     check_remove_column,
+    check_unread_columns,
     is_association_column,
 )
 from hubframe.io.csv import csv_format, csv_sheet
@@ -262,14 +263,24 @@ def _first_yes(raw: RawSheet, header: str) -> int | None:
     return int(raw.rows[hits[0]]) if len(hits) else None
 
 
+def _values(raw: RawSheet, header: str) -> list[str]:
+    """The distinct cells of a column, trimmed, the empty ones left out."""
+    cells = distinct(raw.columns[raw.headers.index(header)])
+    return list(dict.fromkeys(t for c in cells if (t := clean_text(c)) is not None))
+
+
 def _check_sheet(raw: RawSheet, request: Request) -> None:
-    """A label column empty beside labels named otherwise (io.columns), and cells that
-    contradict an argument given for every row (io.arguments)."""
+    """A label column empty beside labels named otherwise, columns not read whose names say
+    they hold what hubframe reads (io.columns), and cells that contradict an argument given for
+    every row (io.arguments)."""
     if not raw.size:
         return
     where = sheet_where(raw, request)
     check_arguments(raw, request, where)
     check_remove_column(raw.headers, raw.mapping, partial(_first_yes, raw), where, request.kind)
+    check_unread_columns(
+        raw.headers, raw.mapping, request.kind, partial(_values, raw), where, request.syntax
+    )
     if request.label is not None:
         return
 

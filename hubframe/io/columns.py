@@ -79,6 +79,7 @@ class ColumnMapping:
     implied_types: dict[Side, str] = field(default_factory=dict)  # side -> canonical type
     id_properties: dict[Side, str] = field(default_factory=dict)  # side -> unique property
     guessed_types: dict[Side, TypeGuess] = field(default_factory=dict)  # also in implied_types
+    chosen: frozenset[str] = frozenset()  # headers chosen with columns=
 
     @property
     def column_map(self) -> dict[str, str]:
@@ -324,7 +325,7 @@ def match_headers(
     """
     wanted = fields_for(kind)
     explicit = _explicit(headers, columns or {}, wanted, source)
-    mapping = ColumnMapping(columns=dict(explicit))
+    mapping = ColumnMapping(columns=dict(explicit), chosen=frozenset(explicit.values()))
     taken = set(mapping.columns.values())
     for canonical, header in _alias_matches(headers, taken, wanted, source, syntax).items():
         mapping.columns.setdefault(canonical, header)
@@ -558,24 +559,86 @@ def check_unread_columns(
     mapping: ColumnMapping,
     kind: Kind,
     values: Callable[[str], Sequence[str]],
+    given: Mapping[Side, str | None],
     source: str,
     syntax: Syntax,
 ) -> None:
     """Columns hubframe does not read whose names say they hold what it reads, with cells of
     that kind (``values(header)``: a column's distinct cells, trimmed, none empty): their cells
-    would be left out unseen.  Stop and say which, and how to read or keep them: a column
-    mentioning labels, type ids, association categories or (limits) the limit that is not read
-    ("Contact label", "New label", "Label to apply", "New limit").
+    would be left out unseen.  Stop and say which, and how to read or keep them.
+
+    * a record id column beyond the two read ("Company ID" beside "Deal ID" and "Contact ID"),
+      unless a column was chosen with ``columns=`` or the type arguments leave it out (a HubSpot
+      export's "Associated Company IDs" beside ``to_type="contacts"``);
+    * a column mentioning labels, type ids, association categories or (limits) the limit that
+      is not read ("Contact label", "New label", "Label to apply", "New limit").
     """
     used = mapping.column_map
     for header in headers:
         if header in used:
             continue
+        typed = TYPED_HEADERS.get(header_key(header)) if kind == "pairs" else None
+        if typed is not None and values(header) and not _left_out_by_choice(typed, mapping, given):
+            raise HeaderError(source, _unread_ids(header, typed, mapping, given, syntax))
         role = unread_role(header, kind)
         if role is None or role not in fields_for(kind):
             continue
         if any(_could_hold(role, v) for v in values(header)):
             raise HeaderError(source, _unread_role(header, role, mapping, kind, syntax))
+
+
+def _left_out_by_choice(
+    typed: TypedHeader, mapping: ColumnMapping, given: Mapping[Side, str | None]
+) -> bool:
+    """The caller chose the id columns (``columns=``), or the type arguments chose among
+    columns naming objects (see :func:`_types_leave_out`): the column is left out on purpose."""
+    ids = {mapping.columns.get("from_id"), mapping.columns.get("to_id")}
+    return bool(ids & mapping.chosen) or _types_leave_out(typed, mapping, given)
+
+
+def _types_leave_out(
+    typed: TypedHeader, mapping: ColumnMapping, types: Mapping[Side, str | None]
+) -> bool:
+    """Each side the column could fill has a type that is not its object's, and reads a column
+    named by its object ("Deal ID", "Associated Contact IDs"): the types picked those columns
+    among the ones naming objects, as ``to_type="contacts"`` picks a HubSpot export's
+    association column.  ("From ID" beside "Contact ID" was not picked by a type.)"""
+    sides: tuple[Side, ...] = ("from", "to") if typed.side is None else (typed.side,)
+    for side in sides:
+        wanted, read = types.get(side), mapping.columns.get(f"{side}_id")
+        if not wanted or wanted == typed.object_type or read is None:
+            return False
+        if header_key(read) not in TYPED_HEADERS:
+            return False
+    return True
+
+
+def _unread_ids(
+    header: str,
+    typed: TypedHeader,
+    mapping: ColumnMapping,
+    given: Mapping[Side, str | None],
+    syntax: Syntax,
+) -> str:
+    read = [mapping.columns[f"{s}_id"] for s in ("from", "to") if f"{s}_id" in mapping.columns]
+    here = " and ".join(f'"{h}"' for h in read)
+    types: dict[Side, str | None] = {
+        s: given.get(s) or mapping.implied_types.get(s) for s in ("from", "to")
+    }
+    leave = ""
+    if types["from"] and types["to"] and _types_leave_out(typed, mapping, types):
+        from_, to = syntax.option("from_type", types["from"]), syntax.option("to_type", types["to"])
+        leave = f" Give {from_} and {to} to read {here} only and leave it out."
+    choose = ""
+    if syntax.option("columns") is not None:
+        choose = f" Or choose the id columns with columns={{{header!r}: 'to_id'}} (or 'from_id')."
+    return (
+        f'the column "{header}" holds the record ids of {typed.object_type} (its name says so), '
+        f"but it is not read: a sheet's pairs come from one 'from' and one 'to' id column, here "
+        f"{here}, so its cells would be left out. Put the pairs it belongs to in rows or a sheet "
+        "of their own (their types in From Type / To Type columns, or given), or rename it to "
+        f"keep it as a column of your own.{leave}{choose}"
+    )
 
 
 #: What a column hubframe reads holds, in the words of messages about a column not read.

@@ -31,6 +31,7 @@ from hubframe.errors import InputError
 from hubframe.io.aliases import (
     REMOVE_YES,
     Kind,
+    Side,
     fields_for,
 )
 from hubframe.io.arguments import check_arguments
@@ -278,8 +279,9 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     where = sheet_where(raw, request)
     check_arguments(raw, request, where)
     check_remove_column(raw.headers, raw.mapping, partial(_first_yes, raw), where, request.kind)
+    given: dict[Side, str | None] = {"from": request.from_type, "to": request.to_type}
     check_unread_columns(
-        raw.headers, raw.mapping, request.kind, partial(_values, raw), where, request.syntax
+        raw.headers, raw.mapping, request.kind, partial(_values, raw), given, where, request.syntax
     )
     if request.label is not None:
         return

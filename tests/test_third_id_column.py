@@ -1,0 +1,153 @@
+"""A column of record ids beyond the two a sheet's pairs are read from is refused, naming it,
+never dropped (hubframe.io.columns.check_unread_columns).
+
+Before: "Deal ID | Contact ID | Company ID" was read as deal -> contact pairs and the "Company
+ID" column was kept as a column of the sheet's own, without a word: the companies were never
+linked.  So was "From ID | To ID | Contact ID".
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+from hubframe.io.columns import HeaderError
+from hubframe.testing import xlsx_bytes
+
+REPO = Path(__file__).resolve().parent.parent
+READERS = ("csv", "xlsx", "frame")
+
+
+def _source(rows: list[list[Any]], how: str) -> Any:
+    if how == "csv":
+        source = io.BytesIO("".join(",".join(map(str, r)) + "\n" for r in rows).encode())
+        source.name = "links.csv"
+        return source
+    if how == "xlsx":
+        return xlsx_bytes(rows)
+    return pd.DataFrame(rows[1:], columns=rows[0]).astype(str)
+
+
+@pytest.mark.parametrize("how", READERS)
+@pytest.mark.parametrize(
+    ("headers", "unread", "objects"),
+    [
+        (["Deal ID", "Contact ID", "Company ID"], "Company ID", "companies"),
+        (["Deal ID", "Contact ID", "Company ID", "Label"], "Company ID", "companies"),
+        (["From Type", "From ID", "To Type", "To ID", "Contact ID"], "Contact ID", "contacts"),
+        (["Deal ID", "Contact ID", "Ticket Record ID"], "Ticket Record ID", "tickets"),
+        (["Record ID - Deal", "Contact ID", "Company IDs"], "Company IDs", "companies"),
+        (["Deal ID", "Associated Contact IDs", "Line Item ID"], "Line Item ID", "line_items"),
+    ],
+)
+def test_a_third_id_column_stops_the_read_naming_it(
+    headers: list[str], unread: str, objects: str, how: str
+) -> None:
+    cells = ["3000000001", "4000000001", "5000000001", ""][: len(headers)]
+    if headers[0] == "From Type":
+        cells = ["deals", "3000000001", "companies", "5000000001", "4000000001"]
+    with pytest.raises(HeaderError) as info:
+        hf.read_pairs(_source([headers, cells], how))
+    message = str(info.value)
+    assert f'the column "{unread}" holds the record ids of {objects}' in message
+    assert "would be left out" in message
+    assert "columns=" in message  # how to choose, from Python
+
+
+@pytest.mark.parametrize("how", READERS)
+def test_a_third_id_column_left_out_on_purpose_reads(how: str) -> None:
+    rows = [["Deal ID", "Contact ID", "Company ID"], ["3000000001", "4000000001", "5000000001"]]
+    # both types given: the two columns they name are read, the third is the sheet's own
+    typed = hf.read_pairs(_source(rows, how), from_type="deals", to_type="contacts")
+    assert typed["to_id"].tolist() == ["4000000001"]
+    assert typed["Company ID"].tolist() == ["5000000001"]
+    # the id columns chosen with columns=
+    chosen = hf.read_pairs(_source(rows, how), columns={"Company ID": "to_id"}, to_type="companies")
+    assert chosen["to_type"].tolist() == ["companies"]
+    assert chosen["Contact ID"].tolist() == ["4000000001"]
+    # an empty third column: nothing to leave out (a template's)
+    empty = hf.read_pairs(_source([rows[0], [*rows[1][:2], ""]], how))
+    assert empty["to_id"].tolist() == ["4000000001"]
+
+
+@pytest.mark.parametrize("how", READERS)
+def test_types_given_do_not_leave_out_a_column_they_did_not_choose(how: str) -> None:
+    """ "From ID | To ID | Contact ID" with deals -> companies given: the types named no column,
+    and "Contact ID" would be left out unseen."""
+    rows = [["From ID", "To ID", "Contact ID"], ["3000000001", "5000000001", "4000000001"]]
+    with pytest.raises(HeaderError, match='"Contact ID" holds the record ids of contacts'):
+        hf.read_pairs(_source(rows, how), from_type="deals", to_type="companies")
+
+
+def test_a_hubspot_export_with_its_association_chosen_reads() -> None:
+    """ "Associated Company IDs" beside "Associated Contact IDs": --to contacts picks one, as
+    documented; the other is left out on purpose."""
+    source = io.BytesIO(
+        b"Record ID,Deal Name,Associated Contact IDs,Associated Company IDs\n"
+        b"3000000001,Big deal,4000000001;4000000002,5000000001\n"
+    )
+    source.name = "hubspot-crm-exports-all-deals-2026-11-29.csv"
+    pairs = hf.read_pairs(source, to_type="contacts")
+    assert pairs["to_id"].tolist() == ["4000000001", "4000000002"]
+    assert pairs["from_type"].unique().tolist() == ["deals"]
+
+
+_OBJECTS = ["Deal", "Contact", "Company", "Ticket", "Line Item", "Quote"]
+_PATTERNS = ["{} ID", "{} IDs", "{} Record ID", "{}_id", "{} Object ID"]
+
+
+@settings(max_examples=150, deadline=None)
+@given(
+    objects=st.lists(st.sampled_from(_OBJECTS), min_size=3, max_size=4, unique=True),
+    patterns=st.lists(st.sampled_from(_PATTERNS), min_size=4, max_size=4),
+    extra=st.lists(st.sampled_from(["Notes", "Amount", "Owner"]), max_size=2, unique=True),
+)
+def test_no_id_column_is_ever_left_out_unseen(
+    objects: list[str], patterns: list[str], extra: list[str]
+) -> None:
+    """Any sheet of three or more columns naming record ids: the read stops (naming a column),
+    or every one of them is read -- never a read that keeps one aside."""
+    ids = [p.format(o) for o, p in zip(objects, patterns, strict=False)]
+    headers = [*ids, *extra]
+    frame = pd.DataFrame([[str(3000000001 + i) for i in range(len(headers))]], columns=headers)
+    try:
+        pairs = hf.read_pairs(frame)
+    except HeaderError as exc:
+        assert any(f'"{h}"' in str(exc) for h in ids)
+        return
+    read = pairs.attrs["hubframe"]["column_map"]
+    assert all(h in read for h in ids), read  # pragma: no cover - a drop is the defect
+
+
+def test_the_command_line_names_the_column_and_sends_nothing(tmp_path: Path) -> None:
+    path = tmp_path / "third.xlsx"
+    path.write_bytes(
+        xlsx_bytes(
+            [
+                ["Deal ID", "Contact ID", "Company ID", "Label"],
+                [3000000001, 4000000001, 5000000001, None],
+            ]
+        )
+    )
+    proc = subprocess.run(
+        [sys.executable, "-m", "hubframe", "associate", str(path), "--dry-run", "--sandbox"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    errors = [line for line in proc.stderr.splitlines() if line.startswith("hubframe: error")]
+    assert len(errors) == 1 and "Traceback" not in proc.stderr
+    assert '"Company ID" holds the record ids of companies' in errors[0]
+    assert "--from deals and --to contacts" in errors[0] and "columns=" not in errors[0]

@@ -299,3 +299,125 @@ def test_a_skipped_sheet_reaching_far_cells_is_looked_at_only_in_its_first_rows(
     frame = read_pairs(data.getvalue(), from_type="deals", to_type="contacts")
     assert frame["from_id"].tolist() == ["2040000001"]
     assert looked < 50_000
+
+
+# --- an empty template sheet before the sheet of rows ---------------------------------------------
+# Before: the default read took the first sheet with recognised columns even when it held only
+# its headers (a template), read 0 rows, and left the data sheet out with a warning; the CLI
+# reported "total 0" and exited 0, having done nothing.
+
+TEMPLATE = ("Template", [["Deal ID", "Contact ID", "Label"]], "visible")
+DATA = (
+    "Data",
+    [["Deal ID", "Contact ID", "Label"], [101, 201, None], [102, 202, "Champion"]],
+    "visible",
+)
+DATA_2 = ("Data 2", [["Deal ID", "Contact ID", "Label"], [103, 203, None]], "visible")
+
+
+@pytest.mark.parametrize(
+    "sheets",
+    [
+        [TEMPLATE, DATA],
+        [NOTES, TEMPLATE, DATA],
+        [TEMPLATE, NOTES, DATA],
+        [TEMPLATE, ("Blank", [["Deal ID", "Contact ID"], [None, None]], "visible"), DATA],
+        [TEMPLATE, ARCHIVE, DATA],  # a hidden sheet is never read by default
+        [("Template", [["Deal ID", "Contact ID"], [], [" "]], "visible"), DATA],
+    ],
+)
+def test_the_one_sheet_with_rows_is_read_instead_of_an_empty_template(
+    sheets: list[tuple[str, list[list[Any]], str]],
+) -> None:
+    import warnings
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")  # nothing is left out: no SheetsLeftOut warning
+        pairs = read_pairs(_book(*sheets))
+    assert pairs["sheet"].unique().tolist() == ["Data"]
+    assert pairs["to_id"].tolist() == ["201", "202"]
+    info = _info(pairs)
+    assert info["sheets_read"] == ["Data"]
+    assert info["sheet_choice"] == "the only visible sheet with recognised columns and rows"
+    template = [s for s in info["skipped_sheets"] if s["sheet"] == "Template"]
+    assert template == [
+        {
+            "sheet": "Template",
+            "reason": "it has recognised columns but no rows",
+            "holds_rows": False,
+        }
+    ]
+
+
+@pytest.mark.parametrize("syntax", ["python", "cli"])
+def test_several_sheets_with_rows_after_an_empty_one_stop_and_ask(syntax: str) -> None:
+    with pytest.raises(InputError) as info:
+        read_pairs(_book(TEMPLATE, DATA, NOTES, DATA_2), syntax=syntax)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert "sheet 'Template' has recognised columns but no rows" in message
+    assert "'Data', 'Data 2' have rows" in message
+    assert ("--sheet NAME" if syntax == "cli" else "sheet=") in message
+    # each way out reads what it says
+    assert read_pairs(_book(TEMPLATE, DATA, DATA_2), sheet="Data 2")["to_id"].tolist() == ["203"]
+    every = read_pairs(_book(TEMPLATE, DATA, DATA_2), sheet="*")
+    assert every["sheet"].tolist() == ["Data", "Data", "Data 2"]
+
+
+def test_an_empty_first_sheet_alone_reads_as_before() -> None:
+    """No later sheet holds rows: the template is what there is (nothing to do, nothing left
+    out); a first sheet with rows is read as before, the later ones named."""
+    pairs = read_pairs(_book(TEMPLATE, NOTES))
+    assert len(pairs) == 0 and _info(pairs)["sheets_read"] == ["Template"]
+    with pytest.warns(UserWarning, match="'Data' was not read"):
+        first = read_pairs(_book(MORE, TEMPLATE, DATA))
+    assert _info(first)["sheets_read"] == ["More"]
+
+
+def test_a_limits_workbook_with_an_empty_template_reads_its_rows() -> None:
+    template = ("Template", [["From", "To", "Label", "Max"]], "visible")
+    data = (
+        "Limits",
+        [["From", "To", "Label", "Max"], ["deals", "companies", "Primary", 3]],
+        "visible",
+    )
+    limits = read_limits(_book(template, data))
+    assert limits["sheet"].tolist() == ["Limits"] and limits["max_to_object_ids"].tolist() == [3]
+
+
+def test_the_command_line_reads_the_sheet_with_rows(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    from hubframe.testing import demo_ids
+
+    deals, contacts = demo_ids("deals"), demo_ids("contacts")
+    data = (
+        "Data",
+        [["Deal ID", "Contact ID"], [deals[0], contacts[0]], [deals[1], contacts[1]]],
+        "visible",
+    )
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(_book(TEMPLATE, data))
+
+    def run(book: Path) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "hubframe", "associate", str(book), "--dry-run", "--sandbox"],
+            capture_output=True,
+            text=True,
+            cwd=Path(__file__).resolve().parents[1],
+            timeout=120,
+            check=False,
+        )
+
+    proc = run(path)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+    assert (
+        "read sheet 'Data' (the only visible sheet with recognised columns and rows)" in proc.stdout
+    )
+    total = [line.split() for line in proc.stdout.splitlines() if line.split()[:1] == ["total"]]
+    assert total == [["total", "2"]]
+    both = tmp_path / "both.xlsx"
+    both.write_bytes(_book(TEMPLATE, data, ("Other", data[1], "visible")))
+    proc = run(both)
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert "--sheet NAME" in proc.stderr and "'Data', 'Other' have rows" in proc.stderr

@@ -7,7 +7,9 @@ numpy (:func:`hubframe.io.cells.cells_to_arrow`).
 Which sheets (``sheet=`` / ``--sheet``):
 
 * ``None`` (the default): the first *visible* sheet whose columns hubframe recognises; hidden
-  sheets, chart sheets and sheets without recognised columns before it are skipped (and noted);
+  sheets, chart sheets and sheets without recognised columns before it are skipped (and noted).
+  When it has no rows (a template) and one later visible sheet has recognised columns and rows,
+  that one is read instead; with several, the read stops and asks which;
 * ``"*"``: every visible sheet with recognised columns; the others are skipped and noted, and
   only a workbook with none is an error.  Hidden sheets are never read by ``"*"``;
 * a name (exact, else ignoring case and edge spaces): that sheet, hidden or not;
@@ -68,11 +70,17 @@ from hubframe.io.sheet_errors import (
     uncomputed_cells,
 )
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
-from hubframe.io.text import IntArray, ObjArray, Text
+from hubframe.io.text import IntArray, ObjArray, Text, blank_mask
 from hubframe.io.xmltags import column_number
 
 ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
 FIRST_READABLE: Final = "the first visible sheet with recognised columns"
+#: How a sheet read instead of an empty one before it (a template's headers) was chosen.
+ONLY_WITH_ROWS: Final = "the only visible sheet with recognised columns and rows"
+#: The reason the first sheet with recognised columns is skipped for the one with rows.
+NO_ROWS: Final = "it has recognised columns but no rows"
+#: How the reason of a later sheet of the kind read, left out by the default read, begins.
+_UNREAD: Final = "it has recognised columns and rows too"
 _SPARE: Final = 1024  # error or formula cells a sheet may name beyond twice its cells
 
 
@@ -153,15 +161,52 @@ def _readable_sheets(book: Workbook, request: Request, *, every: bool) -> list[R
         sheets.append(found)
         if not every:
             later = book.sheets[book.sheets.index(info) + 1 :]
-            skipped += [s for o in later if (s := _left_out(book, o, request)) is not None]
+            left = [s for o in later if (s := _left_out(book, o, request)) is not None]
+            if not _has_rows(found):
+                instead = _instead_of_empty(book, found, left, request)
+                if instead is not None:
+                    sheets = [instead]
+                    left = [s for s in left if s.name != instead.name]
+                    skipped.append(SkippedSheet(found.name, NO_ROWS))
+            skipped += left
             break
     if not sheets:
         raise _nothing_readable(book, request, skipped)
     how = "every visible sheet with recognised columns" if every else FIRST_READABLE
-    if not every and not skipped and book.sheets[0].name == sheets[0].name:
+    if any(s.reason == NO_ROWS for s in skipped):
+        how = ONLY_WITH_ROWS
+    elif not every and not skipped and book.sheets[0].name == sheets[0].name:
         how = "the first sheet"
     request.choice = SheetChoice([s.name for s in sheets], how, skipped)
     return sheets
+
+
+def _has_rows(raw: RawSheet) -> bool:
+    """Whether a sheet holds a cell below its header row (a template's holds none)."""
+    return any(not blank_mask(column).all() for column in raw.columns)
+
+
+def _instead_of_empty(
+    book: Workbook, empty: RawSheet, left: list[SkippedSheet], request: Request
+) -> RawSheet | None:
+    """The first sheet with recognised columns has no rows (an empty template before the
+    sheet of data): the one later visible sheet with recognised columns and rows is read
+    instead; with several, which one was meant is not clear, and the read stops.  None: no
+    later sheet holds such rows (the empty sheet is read: nothing to do)."""
+    tables = [s for s in left if s.reason.startswith(_UNREAD) and not s.hidden]
+    if not tables:
+        return None
+    if len(tables) > 1:
+        names = ", ".join(f"'{s.name}'" for s in tables)
+        raise InputError(
+            f"{request.source_name}: sheet '{empty.name}' has recognised columns but no rows, "
+            f"and the sheets {names} have rows: which to read is not clear. Name one with "
+            f"{request.syntax.option('sheet', 'NAME')}, or read every one with "
+            f"{request.syntax.option('sheet', '*')}."
+        )
+    info = next(i for i in book.sheets if i.name == tables[0].name)
+    found = _try_sheet(book, info, request)
+    return found if isinstance(found, RawSheet) else None
 
 
 def _left_out(book: Workbook, info: SheetInfo, request: Request) -> SkippedSheet | None:
@@ -216,8 +261,8 @@ def _unread(name: str, request: Request) -> SkippedSheet:
     every = request.syntax.option("sheet", "*")
     return SkippedSheet(
         name,
-        f"it has recognised columns and rows too, and only the first such sheet is read; "
-        f"{every} reads every sheet, or name this one",
+        f"{_UNREAD}, and only the first such sheet is read; {every} reads every sheet, or name "
+        "this one",
         holds_rows=True,
     )
 

@@ -195,3 +195,35 @@ def test_type_arguments_that_agree_or_choose_between_columns_read() -> None:
     assert chosen.columns["to_id"] == "Associated Company IDs"
     untyped = match_headers(["From ID", "To ID"], "pairs", from_type="companies", to_type="deals")
     assert untyped.implied_types == {}
+
+
+@pytest.mark.parametrize("how", ["csv", "xlsx"])
+@pytest.mark.parametrize(
+    ("headers", "named"),
+    [
+        (["Deal", "Contact"], "Deal"),
+        (["Deals", "Contacts"], "Deals"),
+        (["Line Item", "Deal"], "Line Item"),
+    ],
+)
+def test_an_object_name_alone_is_not_an_id_column_and_the_error_says_how(
+    headers: list[str], named: str, how: str
+) -> None:
+    """docs/columns.md said a bare object name ("Deal") was a record id column; it is not (it
+    may hold names), and the refusal now says what to name it."""
+    import io
+
+    import hubframe as hf
+    from hubframe.testing import xlsx_bytes
+
+    rows = [headers, ["3000000001", "4000000001"]]
+    source: object = xlsx_bytes(rows)
+    if how == "csv":
+        source = io.BytesIO("".join(",".join(r) + "\n" for r in rows).encode())
+    with pytest.raises(InputError) as info:
+        hf.read_pairs(source)
+    assert "no column for the 'from' record id" in str(info.value)
+    assert f'The column "{named}" names an object' in str(info.value)
+    assert f'name it "{named} ID" if it holds record ids' in str(info.value)
+    renamed = [[f"{h} ID" for h in headers], rows[1]]
+    assert hf.read_pairs(xlsx_bytes(renamed))["to_id"].tolist() == ["4000000001"]

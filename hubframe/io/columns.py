@@ -20,6 +20,7 @@ from hubframe.constants import RESERVED_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     DESCRIPTIONS,
+    OBJECT_SPELLINGS,
     PAIR_REMOVE_LOOKALIKES,
     PROPERTY_HEADERS,
     REMOVE_LOOKALIKES,
@@ -698,9 +699,24 @@ def _check_required(
             raise HeaderError(
                 source,
                 f"no column for {DESCRIPTIONS[canonical]}. Columns found: "
-                f"{_found(headers)}. Accepted names: {', '.join(accepted_names(canonical))}.",
+                f"{_found(headers)}. Accepted names: {', '.join(accepted_names(canonical))}."
+                f"{_bare_objects(headers, mapping) if canonical.endswith('_id') else ''}",
                 unrecognised=True,
             )
+
+
+def _bare_objects(headers: Sequence[str], mapping: ColumnMapping) -> str:
+    """A hint for a header naming an object alone ("Deal", "Contacts"), which is not read as
+    record ids: such a column may hold the records' names (as HubSpot's "Associated Company"
+    does) as well as their ids, and ids read from names would be wrong."""
+    used = mapping.column_map
+    bare = [h for h in headers if header_key(h) in OBJECT_SPELLINGS and h not in used]
+    if not bare:
+        return ""
+    return (
+        f' The column "{bare[0]}" names an object but not what of it it holds (record ids or '
+        f'names): name it "{bare[0].strip()} ID" if it holds record ids.'
+    )
 
 
 def _check_types(

@@ -295,3 +295,21 @@ def test_a_view_named_after_another_object_never_gives_the_wrong_type(
         assert types_named_in(name) != [exported]  # asked only when the name says another
         return
     assert pairs["from_type"].tolist() == [exported]
+
+
+def test_a_ticket_exports_own_category_is_not_the_association_category(tmp_path: Path) -> None:
+    """Tickets have a ``Category`` property ("Billing issue"): in a HubSpot export beside
+    ``Associated Contact IDs`` it is the tickets' own column.  It was read as the association
+    category, and every row refused (BAD_CATEGORY).  ``columns=`` still reads it on purpose."""
+    path = tmp_path / "hubspot-crm-exports-all-tickets-2026-11-29.csv"
+    path.write_text(
+        "Record ID,Ticket name,Category,Associated Contact IDs\n"
+        "101,Broken,Billing issue,1019360001;1019360002\n"
+    )
+    pairs = read_pairs(path)
+    assert pairs["category"].isna().all() and pairs["Category"].tolist() == ["Billing issue"] * 2
+    assert validate_pairs(pairs).empty
+    chosen = read_pairs(path, columns={"Category": "category"})
+    assert chosen["category"].tolist() == ["Billing issue"] * 2  # refused by validation, loudly
+    plain = read_pairs(b"Deal ID,Contact ID,Category\n1,2,USER_DEFINED\n")  # not an export
+    assert plain["category"].tolist() == ["USER_DEFINED"]

@@ -337,6 +337,7 @@ def match_headers(
         _check_weak_from(headers, mapping, set(explicit.values()), source, syntax)
         _check_given_types(mapping, given, source, syntax)
     _assign_sides(headers, mapping, kind, sample)
+    _leave_export_category(mapping, explicit)
     _check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)
     if "label" in wanted and not label_given:
         _check_lookalikes(headers, mapping, source, syntax)
@@ -349,6 +350,19 @@ def match_headers(
                 mapping.implied_types[side] = found.object_type
     _check_types(headers, mapping, source, given, syntax)
     return mapping
+
+
+def _leave_export_category(mapping: ColumnMapping, explicit: Mapping[str, str]) -> None:
+    """A bare ``Category`` column beside a HubSpot export's ``Associated ... IDs`` is the
+    exported records' own property (tickets have one: "Billing issue"), not the association
+    category: it stays the sheet's column (``columns=`` reads it on purpose).  Before, a
+    ticket export's every row was refused for a category HubSpot does not have."""
+    header = mapping.columns.get("category")
+    target = mapping.columns.get("to_id")
+    if header is None or target is None or "category" in explicit:
+        return
+    if header_key(header) == header_key("Category") and is_association_column(target):
+        del mapping.columns["category"]
 
 
 def numbered_base(header: str) -> str | None:

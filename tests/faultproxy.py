@@ -73,6 +73,7 @@ import socket
 import socketserver
 import threading
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPException, RemoteDisconnected
 from typing import Any, BinaryIO
@@ -164,28 +165,26 @@ def _echo(body: bytes, token: str, spelling: bool | str = True) -> bytes:
     return json.dumps(parsed).replace("\\u0000TOKEN\\u0000", written).encode()
 
 
-def _appended(body: bytes, key: str, entry: Any) -> bytes:
-    """``body`` with ``entry`` appended to its JSON list ``key``."""
+def _with_list(body: bytes, key: str, change: Callable[[list[Any]], list[Any]]) -> bytes:
+    """``body`` with its JSON list ``key`` changed by ``change`` (as it is when it has none)."""
     try:
         parsed = json.loads(body)
     except ValueError:
         return body
     if not isinstance(parsed, dict) or not isinstance(parsed.get(key), list):
         return body
-    parsed[key].append(entry)
+    parsed[key] = change(parsed[key])
     return json.dumps(parsed).encode()
+
+
+def _appended(body: bytes, key: str, entry: Any) -> bytes:
+    """``body`` with ``entry`` appended to its JSON list ``key``."""
+    return _with_list(body, key, lambda entries: [*entries, entry])
 
 
 def _drop_entries(body: bytes, key: str, text: str) -> bytes:
     """``body`` with the entries of its JSON list ``key`` that hold ``text`` taken out."""
-    try:
-        parsed = json.loads(body)
-    except ValueError:
-        return body
-    if not isinstance(parsed, dict) or not isinstance(parsed.get(key), list):
-        return body
-    parsed[key] = [e for e in parsed[key] if text not in json.dumps(e)]
-    return json.dumps(parsed).encode()
+    return _with_list(body, key, lambda entries: [e for e in entries if text not in json.dumps(e)])
 
 
 def _reversed(body: bytes, key: str, keep: int | None = None) -> bytes:

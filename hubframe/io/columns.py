@@ -598,6 +598,8 @@ def check_unread_columns(
         role = unread_role(header, kind)
         if role is None or role not in fields_for(kind):
             continue
+        if header_key(header) in (REMOVE_LOOKALIKES if kind == "limits" else ()):
+            continue  # "Purge limit": a column marking removals (check_remove_column)
         if any(_could_hold(role, v) for v in values(header)):
             raise HeaderError(source, _unread_role(header, role, mapping, kind, syntax))
 

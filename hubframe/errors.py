@@ -64,6 +64,7 @@ class ErrorCode(StrEnum):
     LABEL_EXISTS = "LABEL_EXISTS"
     RENAME_REFUSED = "RENAME_REFUSED"
     LABEL_WOULD_REPEAT = "LABEL_WOULD_REPEAT"
+    INVERSE_LABEL_DIFFERS = "INVERSE_LABEL_DIFFERS"
 
 
 @dataclass(frozen=True)
@@ -353,6 +354,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "that object pair once case, spaces and invisible characters are ignored: HubSpot "
         "would hold two labels no sheet could tell apart. Nothing was created or renamed.",
         "Choose another name, or use the label that exists.",
+    ),
+    (
+        ErrorCode.INVERSE_LABEL_DIFFERS,
+        "remote",
+        "The label exists in HubSpot, but the sheet gives it an inverse label HubSpot does not "
+        "list in the reverse direction: its inverse label is another. Nothing was changed.",
+        "Correct the inverse label in the sheet, or rename it on purpose: give the label's "
+        "type id and rename (renames=True / --rename).",
     ),
 )
 

@@ -2,44 +2,67 @@
 
 A sheet names labels -- a labels sheet (:func:`hubframe.io.labels.read_labels`: types, label,
 optionally its inverse label, type id and internal name), or any pairs or limits sheet (the
-labels its rows name).  For each distinct (from type, to type, label):
+labels its rows name).  For each distinct (from type, to type, label), in the sheet's order:
 
 * the portal has it (names compared case- and space-insensitively): ``exists``, ``skipped``
-  with ``LABEL_EXISTS`` and its category and type id;
+  with ``LABEL_EXISTS`` and its category and type id -- unless the sheet gives it an inverse
+  label the reverse direction does not list (its inverse is another): ``invalid``,
+  ``INVERSE_LABEL_DIFFERS``;
 * the portal lacks it: ``create`` -- a user-defined label, paired when the sheet gives an
-  inverse label (HubSpot then names the reverse direction with it);
-* the sheet gives a type id whose label the portal names otherwise: ``rename``, done only with
-  ``renames=True`` (else ``invalid``, ``RENAME_REFUSED``);
-* a new name or inverse name that reads as another label of the pair (case, spaces, invisible
-  characters aside) is neither created nor given: ``invalid``, ``LABEL_WOULD_REPEAT``.
+  inverse label (HubSpot then names the reverse direction with it; unpaired, with the label
+  itself).  A label of one object to itself whose inverse label is itself is created unpaired:
+  one type id both ways, never two types of one name;
+* the sheet gives a type id whose label (or, with an inverse label the reverse direction does
+  not list, whose inverse) the portal names otherwise: ``rename``, done only with
+  ``renames=True`` (else ``invalid``, ``RENAME_REFUSED``); HubSpot's own labels never;
+* a new name, inverse name or reverse name (an unpaired label's) that reads as another label
+  of that direction (case, spaces, invisible characters aside) is neither created nor given:
+  ``invalid``, ``LABEL_WOULD_REPEAT`` -- a rename's inverse label too when the reverse
+  direction lists one so named, since HubSpot's list does not say whose inverse that is.
+
+Each row meets what the rows before it did: a real run reads the pair's labels again after
+each write; a dry run adds what its earlier rows would create or rename to the labels it read,
+so that it plans what the real run does (a label two rows name is created once, the second
+``exists``).  A new label's internal name is made from the label (:func:`internal_name`),
+with ``_2``, ``_3``... when a label of the pair, either way, would be named so too (HubSpot
+takes a name once per object pair); two rows giving one name in the sheet's ``Name`` column:
+the second ``invalid``, ``CONFLICTING_ROWS``.
 
 Labels are created one request each (HubSpot has no batch call for them), under the client's
 rate limiter.  A create whose answer was lost is never reported as not done while HubSpot shows
-the label: the labels are read again, and the row is what they show.  A created row takes the
-type id of the result naming its label (an answer lists the reverse direction too, in no
-documented order); an answer that names it in neither or both directions is settled by reading
-the labels again (``NOT_APPLIED`` when they do not list it).  A dry run reports
-``planned`` for what it would create or rename.  The result has one row per label: ``sheet``,
-``row``, ``from_type``, ``to_type``, ``label``, ``inverse_label``, ``change``, ``category``,
-``type_id``, ``status``, ``error_code``, ``error_message``.
+the label: the labels are read again, and the row is what they show.  A created label is read
+back: the row takes the type id new since the create and named as the label, the one
+HubSpot's answer gives when the answer tells (it lists the reverse direction too, in no
+documented order), never an id the read does not show so (``NOT_APPLIED`` when the read lists
+no such label).  A rename is read back too.  ``cancel=`` stops before the next label.  A dry
+run reports ``planned`` for what it would create or rename.  The result has one row per label:
+``sheet``, ``row``, ``from_type``, ``to_type``, ``label``, ``inverse_label``, ``change``,
+``category``, ``type_id``, ``status``, ``error_code``, ``error_message``.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import threading
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 import pandas as pd
 
 from hubframe.argtypes import flag
-from hubframe.constants import UNLABELED_NAMES
-from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
+from hubframe.constants import UNLABELED_NAMES, USER_DEFINED
+from hubframe.errors import (
+    ConfigurationError,
+    ErrorCode,
+    HubframeError,
+    InputError,
+    StopReason,
+)
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
-from hubframe.run.labels import LabelDef, named, visible_label
+from hubframe.run.labels import LabelDef, closest_first, named, visible_label
 from hubframe.run.rows import describer, differing, text, value, whole
 from hubframe.vocab import Action, Status
 
@@ -173,31 +196,55 @@ def _reads_as(label: str, defs: list[LabelDef]) -> LabelDef | None:
     return next(iter(named(label, defs)), None)
 
 
+#: A label of one object to itself whose inverse label is itself: created unpaired, one type
+#: id both ways (a label paired with itself would be two types of one name, every later row
+#: naming it ambiguous).
+_ONE_BOTH_WAYS: Final = (
+    'the label "{label}" from {t} to {t} is one label both ways (its inverse label is itself: '
+    "one type id, not two labels of one name)."
+)
+#: What a row a cancel left says: it needed HubSpot, and nothing was sent for it.
+CANCELLED_LABEL: Final = (
+    "Not done: the run was cancelled before this label; nothing was sent for it."
+)
+
+
 @dataclass
 class _Labeler:
+    """Decides and does each row in turn.  A real run reads a pair's labels again after each
+    write, so each row meets what HubSpot holds then; a dry run adds what the rows before it
+    would do to the labels it read (``planned``: a label an earlier row creates, by a negative
+    stand-in type id -> that row), so that its rows meet what the real run's would."""
+
     client: HubSpotClient
     renames: bool
     dry_run: bool
+    cancel: threading.Event | None = None
     known: dict[tuple[str, str], list[LabelDef]] = field(default_factory=dict)
     stop: StopReason | None = None
+    planned: dict[int, str] = field(default_factory=dict)
+    #: The internal names this run gives new labels, per object pair: name -> the row.
+    names: dict[frozenset[str], dict[str, str]] = field(default_factory=dict)
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
         from hubframe.run.labels import LabelBook
 
         key = (from_type, to_type)
         if key not in self.known:
-            self.known[key] = LabelBook(self.client).labels(from_type, to_type)
+            self.known[key] = list(LabelBook(self.client).labels(from_type, to_type))
         return self.known[key]
 
-    def one(self, row: Mapping[str, Any]) -> _Outcome:
+    def one(self, row: Mapping[str, Any], where: str) -> _Outcome:
         f, t, label = str(row["from_type"]), str(row["to_type"]), str(row["label"])
         if self.stop is not None:
             return _Outcome("", self.stop.status, code=self.stop.code, message=self.stop.message)
         refused = _refused(row)
         if refused is not None:
             return refused
+        if self.cancel is not None and self.cancel.is_set():
+            return _Outcome("", Status.SKIPPED, code=ErrorCode.CANCELLED, message=CANCELLED_LABEL)
         try:
-            return self._decide(f, t, label, row)
+            return self._decide(f, t, label, row, where)
         except HubframeError as exc:
             if exc.stops_run:
                 self.stop = StopReason.of(exc)
@@ -205,23 +252,56 @@ class _Labeler:
             code = exc.code or ErrorCode.HUBSPOT_VALIDATION
             return _Outcome("", Status.FAILED, code=code, message=str(exc))
 
-    def _decide(self, f: str, t: str, label: str, row: Mapping[str, Any]) -> _Outcome:
+    def _decide(self, f: str, t: str, label: str, row: Mapping[str, Any], where: str) -> _Outcome:
         defs = self.labels(f, t)
+        inverse = _shown(text(row.get("inverse_label")))
         type_id = whole(value(row.get("type_id")))
         if type_id is not None:
-            return self._by_id(f, t, label, type_id, defs, row)
+            return self._by_id(f, t, label, type_id, inverse, where)
         spelled = named(label, defs)  # the one spelled exactly as the sheet first
         if spelled:
-            d = spelled[0]
-            said = f'The label "{d.label}" exists from {f} to {t}; nothing to create.'
+            return self._exists(f, t, spelled[0], inverse, "create")
+        return self._create(f, t, label, inverse, text(row.get("name")), where)
+
+    def _exists(self, f: str, t: str, found: LabelDef, inverse: str | None, what: str) -> _Outcome:
+        """A label the portal has (or, in a dry run, an earlier row creates): nothing to do,
+        unless the sheet gives it an inverse label the reverse direction does not list."""
+        planned = self.planned.get(found.type_id)
+        type_id = None if planned else found.type_id
+        if inverse is not None and not named(inverse, self.labels(t, f)):
             return _Outcome(
-                "exists", Status.SKIPPED, d.category, d.type_id, ErrorCode.LABEL_EXISTS, said
+                "exists",
+                Status.INVALID,
+                found.category,
+                type_id,
+                ErrorCode.INVERSE_LABEL_DIFFERS,
+                self._differs(f, t, found, inverse),
             )
-        return self._create(f, t, label, row)
+        if planned:
+            said = (
+                f'The label "{found.label}" will exist from {f} to {t} once {planned} is done; '
+                f"nothing to {what}."
+            )
+        else:
+            said = f'The label "{found.label}" exists from {f} to {t}; nothing to {what}.'
+        return _Outcome(
+            "exists", Status.SKIPPED, found.category, type_id, ErrorCode.LABEL_EXISTS, said
+        )
+
+    def _differs(self, f: str, t: str, found: LabelDef, inverse: str) -> str:
+        back = [d.label for d in self.labels(t, f) if d.label is not None]
+        listed = ", ".join(f'"{n}"' for n in closest_first(inverse, back)[:6]) or "none"
+        return (
+            f'The label "{found.label}" exists from {f} to {t}, but its inverse label is not '
+            f'"{inverse}": HubSpot lists no such label from {t} to {f} (labels there: {listed}). '
+            "Nothing is changed. Correct the inverse label in the sheet, or rename it on "
+            "purpose: give the label's type id and rename (renames=True / --rename)."
+        )
 
     def _by_id(
-        self, f: str, t: str, label: str, type_id: int, defs: list[LabelDef], row: Mapping[str, Any]
+        self, f: str, t: str, label: str, type_id: int, inverse: str | None, where: str
     ) -> _Outcome:
+        defs = self.labels(f, t)
         found = next((d for d in defs if d.type_id == type_id), None)
         if found is None or found.label is None:
             return _Outcome(
@@ -230,12 +310,22 @@ class _Labeler:
                 code=ErrorCode.INVALID_ASSOCIATION_TYPE,
                 message=f"Type id {type_id} is not a label from {f} to {t}.",
             )
-        if normalize_label(found.label) == normalize_label(label):
-            said = f'The label "{found.label}" exists from {f} to {t}; nothing to change.'
+        same = normalize_label(found.label) == normalize_label(label)
+        back = named(inverse, self.labels(t, f)) if inverse is not None else []
+        if same and (inverse is None or back):
+            return self._exists(f, t, found, None, "change")
+        if found.category != USER_DEFINED:
             return _Outcome(
-                "exists", Status.SKIPPED, found.category, type_id, ErrorCode.LABEL_EXISTS, said
+                "rename",
+                Status.INVALID,
+                found.category,
+                type_id,
+                ErrorCode.RENAME_REFUSED,
+                f'Type id {type_id} is HubSpot\'s own label "{found.label}" ({found.category}), '
+                "which cannot be renamed; nothing is changed. Use a label of your own.",
             )
-        twin = _reads_as(label, [d for d in defs if d.type_id != type_id])
+        new = found.label if same else visible_label(label)
+        twin = None if same else _reads_as(label, [d for d in defs if d.type_id != type_id])
         if twin is not None:  # two labels that read the same: every later match ambiguous
             return _Outcome(
                 "rename",
@@ -244,32 +334,86 @@ class _Labeler:
                 type_id,
                 ErrorCode.LABEL_WOULD_REPEAT,
                 f'Type id {type_id} ("{found.label}") is not renamed "{label}": the label '
-                f'"{twin.label}" (type id {twin.type_id}) exists from {f} to {t} and would read '
-                "the same. Choose another name, or use that label.",
+                f"{self._called(twin)} exists from {f} to {t} and would read the same. Choose "
+                "another name, or use that label.",
             )
+        if back:  # the inverse label reads as one of the reverse direction: whose, unknown
+            return _Outcome(
+                "rename",
+                Status.INVALID,
+                found.category,
+                type_id,
+                ErrorCode.LABEL_WOULD_REPEAT,
+                f'Type id {type_id} ("{found.label}") is not renamed "{label}" with the inverse '
+                f'label "{inverse}": the label {self._called(back[0])} '
+                f"exists from {t} to {f} and would read the same, unless it is this label's own "
+                "inverse label (HubSpot's list does not say whose it is). Leave the inverse "
+                "label cell empty to rename this direction only, or choose another inverse "
+                "label.",
+            )
+        what = f'"{found.label}" is renamed "{new}"' if not same else ""
+        if inverse is not None:
+            paired = f'its inverse label is renamed "{inverse}"'
+            what = f"{what} and {paired}" if what else f'"{found.label}": {paired}'
         if not self.renames:
+            now = f'"{found.label}" in HubSpot, not "{label}"'
+            if same:
+                now = f'"{found.label}", whose inverse label is not "{inverse}" in HubSpot'
             return _Outcome(
                 "rename",
                 Status.INVALID,
                 found.category,
                 type_id,
                 ErrorCode.RENAME_REFUSED,
-                f'Type id {type_id} is "{found.label}" in HubSpot, not "{label}"; not renamed '
-                "(renames=True / --rename renames it).",
+                f"Type id {type_id} is {now}; not renamed (renames=True / --rename renames it).",
             )
         if self.dry_run:
-            said = f'Planned: "{found.label}" is renamed "{label}".'
-            return _Outcome("rename", Status.PLANNED, found.category, type_id, message=said)
-        inverse = _shown(text(row.get("inverse_label")))
+            self.known[(f, t)] = [
+                LabelDef(d.category, d.type_id, new) if d == found else d for d in defs
+            ]
+            if inverse is not None:
+                self._plan(t, f, inverse, where)
+            return _Outcome(
+                "rename", Status.PLANNED, found.category, type_id, message=f"Planned: {what}."
+            )
         try:
-            self.client.update_label(f, t, type_id, visible_label(label), inverse)
+            self.client.update_label(f, t, type_id, new, inverse)
         except HubframeError as exc:
             self._forget(f, t)
             if not exc.may_have_applied:
                 raise
-            return self._maybe_renamed(f, t, label, found, exc)
+            return self._maybe_renamed(f, t, new, found, exc)
         self._forget(f, t)
-        return _Outcome("rename", Status.SUCCESS, found.category, type_id)
+        return self._renamed(f, t, found, new, inverse)
+
+    def _renamed(self, f: str, t: str, found: LabelDef, new: str, inverse: str | None) -> _Outcome:
+        """A rename HubSpot answered (with no body): the labels read back say what it did."""
+        try:
+            now = next((d for d in self.labels(f, t) if d.type_id == found.type_id), None)
+            back = named(inverse, self.labels(t, f)) if inverse is not None else [found]
+        except HubframeError as again:
+            if again.stops_run:
+                self.stop = StopReason.of(again)
+            said = (
+                f"Renamed: HubSpot answered the rename; the labels could not be read back to "
+                f"check it ({again})."
+            )
+            return _Outcome("rename", Status.SUCCESS, found.category, found.type_id, message=said)
+        named_now = now is not None and normalize_label(now.label or "") == normalize_label(new)
+        if named_now and back:
+            return _Outcome("rename", Status.SUCCESS, found.category, found.type_id)
+        shows = (
+            f'type id {found.type_id} is "{now.label}"' if now else f"no type id {found.type_id}"
+        )
+        if named_now:
+            shows = f'HubSpot lists no label "{inverse}" from {t} to {f}'
+        said = (
+            f"Not applied as asked: HubSpot answered the rename, but the labels read back show "
+            f"{shows} (from {f} to {t}). Check the label in HubSpot before running again."
+        )
+        return _Outcome(
+            "rename", Status.FAILED, found.category, found.type_id, ErrorCode.NOT_APPLIED, said
+        )
 
     def _maybe_renamed(
         self, f: str, t: str, label: str, found: LabelDef, exc: HubframeError
@@ -279,14 +423,14 @@ class _Labeler:
         the new name, else the failure.  A run that stops says the rename may be done."""
         if exc.stops_run:
             return self._stopped(exc, "rename", "renamed the label", found)
-        now = self._read_again(f, t, visible_label(label), "HubSpot's answer was lost", "rename")
+        now = self._read_again(f, t, label, "HubSpot's answer was lost", "rename")
         if isinstance(now, _Outcome):
             return now
         if not any(d.type_id == found.type_id for d in now):
             raise exc
         said = (
             f'Renamed: HubSpot\'s first answer was lost and the retry was refused ("{exc}"), but '
-            f'HubSpot now names type id {found.type_id} "{visible_label(label)}" from {f} to {t}.'
+            f'HubSpot now names type id {found.type_id} "{label}" from {f} to {t}.'
         )
         return _Outcome("rename", Status.SUCCESS, found.category, found.type_id, message=said)
 
@@ -301,42 +445,106 @@ class _Labeler:
             change, self.stop.status, category, type_id, ErrorCode.UNKNOWN_OUTCOME, said
         )
 
-    def _create(self, f: str, t: str, label: str, row: Mapping[str, Any]) -> _Outcome:
-        label, inverse = visible_label(label), _shown(text(row.get("inverse_label")))
-        twin = _reads_as(inverse, self.labels(t, f)) if inverse else None
+    def _called(self, d: LabelDef) -> str:
+        """A label in words: its type id, or (a dry run) the row that creates it first."""
+        planned = self.planned.get(d.type_id)
+        return (
+            f'"{d.label}" ({planned} creates it first)'
+            if planned
+            else (f'"{d.label}" (type id {d.type_id})')
+        )
+
+    def _free_name(self, f: str, t: str, label: str) -> str:
+        """The internal name of a new label: :func:`internal_name`, with ``_2``, ``_3``... when
+        a label of the pair (either way, this run's included) would be named so too -- "Mentor"
+        from contacts to deals (``mentor``) beside a new "Mentor" from deals to contacts, or
+        "Décideur" beside "Dècideur" (``d_cideur``): HubSpot takes a name once per pair.  The
+        names of labels made elsewhere, or renamed since, HubSpot does not list."""
+        held = {internal_name(d.label) for d in (*self.labels(f, t), *self.labels(t, f)) if d.label}
+        held |= set(self.names.get(frozenset((f, t)), {}))
+        base = name = internal_name(label)
+        suffix = 2
+        while name in held:
+            name, suffix = f"{base}_{suffix}", suffix + 1
+        return name
+
+    def _plan(self, f: str, t: str, label: str, where: str) -> None:
+        """A dry run: ``label`` exists from ``f`` to ``t`` for the rows after ``where``."""
+        stand_in = -1 - len(self.planned)
+        self.planned[stand_in] = where
+        self.known[(f, t)] = [*self.labels(f, t), LabelDef(USER_DEFINED, stand_in, label)]
+
+    def _create(
+        self, f: str, t: str, label: str, inverse: str | None, name: str | None, where: str
+    ) -> _Outcome:
+        label = visible_label(label)
+        single = (
+            f == t and inverse is not None and normalize_label(inverse) == normalize_label(label)
+        )
+        if single:  # one label both ways: paired with itself it would be two labels of one name
+            inverse = None
+        # the label the reverse direction gets: the inverse label, or (between two objects)
+        # the label itself; a label of one object to itself without one is one label both ways
+        back = inverse if inverse is not None else (None if f == t else label)
+        twin = _reads_as(back, self.labels(t, f)) if back is not None else None
         if twin is not None:  # the reverse direction would get two labels that read the same
+            why = (
+                f'its inverse label "{inverse}" would'
+                if inverse is not None
+                else f"without an inverse label it would be named so from {t} to {f} too, and"
+            )
             return _Outcome(
                 "create",
                 Status.INVALID,
                 code=ErrorCode.LABEL_WOULD_REPEAT,
                 message=(
-                    f'The label "{label}" is not created: its inverse label "{inverse}" would '
-                    f'read the same as "{twin.label}" (type id {twin.type_id}), which exists '
-                    f"from {t} to {f}. Choose another inverse label."
+                    f'The label "{label}" is not created: {why} read the same as '
+                    f"{self._called(twin)}, which exists from {t} to {f}. Choose another "
+                    "inverse label."
                 ),
             )
+        taken = self.names.setdefault(frozenset((f, t)), {})
+        name = name or self._free_name(f, t, label)
+        if name in taken:
+            said = (
+                f'The label "{label}" is not created: its internal name "{name}" is the one '
+                f"{taken[name]} gives its label, and HubSpot takes each internal name once per "
+                "object pair. Give one of them another name (a Name column)."
+            )
+            return _Outcome("create", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=said)
+        taken[name] = where
         if self.dry_run:
+            self._plan(f, t, label, where)
+            if back is not None:
+                self._plan(t, f, back, where)
             paired = f' (inverse label "{inverse}")' if inverse else ""
             said = f'Planned: the label "{label}"{paired} is created from {f} to {t}.'
+            if single:
+                said = f"Planned: {_ONE_BOTH_WAYS.format(label=label, t=t)}"
             return _Outcome("create", Status.PLANNED, message=said)
-        name = text(row.get("name")) or internal_name(label)
+        before = {d.type_id for d in self.labels(f, t)}
         try:
             created = self.client.create_label(f, t, name, label, inverse)
         except HubframeError as exc:
             self._forget(f, t)
             if not exc.may_have_applied:
+                del taken[name]
                 raise
             return self._maybe_created(f, t, label, exc)
         self._forget(f, t)
-        return self._created(f, t, label, created, inverse)
+        done = self._created(f, t, label, created, inverse, before)
+        if single and done.status is Status.SUCCESS and done.message is None:
+            done.message = f"Created: {_ONE_BOTH_WAYS.format(label=label, t=t)}"
+        return done
 
     def _created(
-        self, f: str, t: str, label: str, answer: list[Any], inverse: str | None
+        self, f: str, t: str, label: str, answer: list[Any], inverse: str | None, before: set[int]
     ) -> _Outcome:
-        """A create HubSpot answered: the row takes the type id of the one result naming the
-        label (the answer lists the reverse direction too, in no documented order: a paired
-        label's inverse, or an unpaired label under the same name).  Otherwise the labels are
-        read again, and the row is what they show."""
+        """A create HubSpot answered: the labels are read back, and the row takes the type id
+        of the label new since (not among ``before``) and named as the sheet names it -- the
+        one HubSpot's answer gives it when the answer tells (it lists the reverse direction too,
+        in no documented order, under the same name when unpaired), else the one the read shows.
+        An answer's type id the read does not show so is not taken."""
         mine = [
             r
             for r in answer
@@ -347,20 +555,48 @@ class _Labeler:
         # The name tells the direction only when the reverse one is named otherwise: an
         # unpaired label, or one paired with its own name, is named so both ways.
         told = inverse is not None and normalize_label(inverse) != normalize_label(label)
-        if len(mine) == 1 and told:
-            first = mine[0]
-            category = str(first.get("category") or "USER_DEFINED")
-            return _Outcome("create", Status.SUCCESS, category, whole(first.get("typeId")))
-        now = self._read_again(f, t, label, "HubSpot answered the create without naming it")
-        if isinstance(now, _Outcome):
-            return now
-        if len(now) == 1 and mine:  # the answer named it both ways: the read tells which
-            return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id)
-        if len(now) == 1:
-            said = (
-                f'Created: HubSpot\'s answer did not name "{label}", but HubSpot now lists it '
-                f"from {f} to {t} (type id {now[0].type_id})."
+        given = whole(mine[0].get("typeId")) if len(mine) == 1 and told else None
+        try:
+            listed = self.labels(f, t)
+        except HubframeError as again:
+            if again.stops_run:
+                self.stop = StopReason.of(again)
+            if given is not None and given not in before:
+                unread = (
+                    f"Created: type id {given} as HubSpot's answer gives it; the labels could not "
+                    f"be read back to check it ({again})."
+                )
+                return _Outcome("create", Status.SUCCESS, USER_DEFINED, given, message=unread)
+            lost = (
+                f"HubSpot answered the create without naming it, and the labels could not be "
+                f'read again ({again}); check whether "{label}" exists from {f} to {t} before '
+                "running again."
             )
+            return _Outcome("create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=lost)
+        wanted = normalize_label(label)
+        now = [
+            d
+            for d in listed
+            if d.type_id not in before
+            and d.label is not None
+            and normalize_label(d.label) == wanted
+        ]
+        chosen = next((d for d in now if d.type_id == given), None)
+        if chosen is not None:
+            return _Outcome("create", Status.SUCCESS, chosen.category, chosen.type_id)
+        if len(now) == 1:
+            said: str | None = None  # the answer named it both ways: the read tells which
+            if given is not None:
+                said = (
+                    f"Created: HubSpot's answer gave type id {given}, but the labels read back "
+                    f'list "{label}" from {f} to {t} as type id {now[0].type_id}, which is given '
+                    "here."
+                )
+            elif not mine:
+                said = (
+                    f'Created: HubSpot\'s answer did not name "{label}", but HubSpot now lists it '
+                    f"from {f} to {t} (type id {now[0].type_id})."
+                )
             return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id, message=said)
         if now:  # the label and its inverse under one name, both ways between one object
             ids = " and ".join(str(d.type_id) for d in sorted(now, key=lambda d: d.type_id))
@@ -370,9 +606,10 @@ class _Labeler:
                 "given here. Use the label by name."
             )
             return _Outcome("create", Status.SUCCESS, now[0].category, None, message=said)
+        answered = f"(type id {given})" if given is not None else f'without naming "{label}"'
         said = (
-            f'Not applied: HubSpot answered the create without naming "{label}", and the labels '
-            f"read now do not list it from {f} to {t}. Run the sheet again."
+            f"Not applied: HubSpot answered the create {answered}, but the labels read now list "
+            f'no new label "{label}" from {f} to {t}. Run the sheet again.'
         )
         return _Outcome("create", Status.FAILED, code=ErrorCode.NOT_APPLIED, message=said)
 
@@ -424,18 +661,28 @@ def configure_labels(
     dry_run: bool = False,
     from_type: str | None = None,
     to_type: str | None = None,
+    cancel: threading.Event | None = None,
+    on_start: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Create the labels a sheet names and the portal lacks; report those that exist; rename
     only when asked (see the module docstring).  ``sheet``: a labels, pairs or limits sheet
     (anything the readers read, or their output); ``from_type`` / ``to_type`` for sheets
-    without type columns.  Returns one row per label."""
+    without type columns.  ``cancel``: a :class:`threading.Event`; once set, no further label
+    is created or renamed (the request out finishes) and the rows left are ``skipped``,
+    ``CANCELLED``; ``on_start(rows)`` is called once before the first row is done.  Returns
+    one row per label."""
     require_client(client)
+    if cancel is not None and not callable(getattr(cancel, "is_set", None)):
+        raise ConfigurationError(f"cancel must be a threading.Event, not {cancel!r}")
     wanted = _wanted(sheet, from_type, to_type)
-    labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run))
+    labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run), cancel)
     records = wanted.to_dict("records")
     held = _conflicts(wanted, records)
+    describe = describer(wanted)
+    if on_start is not None:
+        on_start(len(records) - len(held))
     found = [
-        held.get(n) or labeler.one({str(k): v for k, v in row.items()})
+        held.get(n) or labeler.one({str(k): v for k, v in row.items()}, describe(n))
         for n, row in enumerate(records)
     ]
     result = pd.DataFrame(

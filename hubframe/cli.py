@@ -564,16 +564,17 @@ def _run(
 ) -> Any:
     """Run the job; a Ctrl-C while it sends sets ``cancel`` (:func:`_ctrl_c_stops`)."""
     planned = None
-    if kind == "limits" and getattr(args, "create_labels", False):
-        from hubframe.cli_portal import labels_first
-
-        planned = labels_first(args, frame, conn)
     stops: contextlib.AbstractContextManager[Callable[[int], None] | None] = (
         contextlib.nullcontext(None)  # a dry run sends nothing: Ctrl-C quits at once
         if args.dry_run
         else _ctrl_c_stops(cancel, _stopping_line(args), below_bar=_progress(args))
     )
     with stops as on_start:
+        if kind == "limits" and getattr(args, "create_labels", False):
+            from hubframe.cli_portal import labels_first
+
+            # a Ctrl-C while the labels are created cancels them and then the limits
+            planned = labels_first(args, frame, conn, cancel=cancel, on_start=on_start)
         result = _job(kind)(
             frame,
             conn.client,

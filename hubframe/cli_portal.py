@@ -18,12 +18,15 @@ from __future__ import annotations
 import argparse
 import sys
 from collections.abc import Callable
+from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
 from hubframe.errors import InputError
 
 if TYPE_CHECKING:
+    import threading
+
     import pandas as pd
 
     from hubframe.cli import _Connection
@@ -277,26 +280,75 @@ def cli_prog() -> str:
 
 
 def run_labels(args: argparse.Namespace, out: TextIO) -> int:
+    """``hubframe labels``: the first Ctrl-C while labels are created stops it cleanly -- no
+    further label is created, the request out finishes, the lines and the report are written
+    as for any run (the rows left ``skipped``, ``CANCELLED``), exit 130; a second quits at
+    once (:func:`hubframe.cli._ctrl_c_stops`).  A dry run quits at once."""
+    import threading
+
     from hubframe import cli
     from hubframe.jobs import configure_labels
 
-    with cli._connect(args) as conn:
-        result = configure_labels(
-            args.file,
-            conn.client,
-            renames=args.rename,
-            dry_run=args.dry_run,
-            from_type=args.from_type,
-            to_type=args.to_type,
-        )
-    mode = " (dry run: nothing created)" if args.dry_run else ""
-    print_labels(result, f"{Path(args.file).name}: labels{mode}", out)
-    if args.report:
-        from hubframe.report import export_report
+    cancel = threading.Event()
+    done: list[str] = []
+    try:
+        with cli._connect(args) as conn, _stops(args, cancel) as on_start:
+            result = configure_labels(
+                args.file,
+                conn.client,
+                renames=args.rename,
+                dry_run=args.dry_run,
+                from_type=args.from_type,
+                to_type=args.to_type,
+                cancel=cancel,
+                on_start=on_start,
+            )
+        mode = " (dry run: nothing created)" if args.dry_run else ""
+        print_labels(result, f"{Path(args.file).name}: labels{mode}", out)
+        if args.report:
+            from hubframe.report import export_report
 
-        print(f"report: {export_report(result, args.report)}", file=out)
+            print(f"report: {export_report(result, args.report)}", file=out)
+            done.append("report")
+    except KeyboardInterrupt:
+        if not cancel.is_set():
+            raise  # Ctrl-C before any label was sent: "interrupted", as ever
+        left = "" if done or not args.report else f"; the report ({args.report}) was not written"
+        raise cli._Interrupted(f"interrupted again: stopped at once{left}") from None
+    if cancel.is_set():
+        print(f"{cli.PROG}: {cancelled_labels(result)}", file=sys.stderr)
+        return cli.EXIT_INTERRUPTED
     bad = result["status"].isin(["failed", "invalid"]).fillna(False)
     return cli.EXIT_ROWS if bool(bad.any()) else cli.EXIT_OK
+
+
+def _stops(
+    args: argparse.Namespace, cancel: threading.Event
+) -> AbstractContextManager[Callable[[int], None] | None]:
+    """Ctrl-C while labels are created sets ``cancel`` (a dry run creates none: it quits)."""
+    import contextlib
+
+    from hubframe import cli
+
+    if args.dry_run:
+        return contextlib.nullcontext(None)
+    then = "writing the report" if getattr(args, "report", None) else "listing the labels"
+    said = (
+        f"{cli.PROG}: stopping: no further label is created; finishing the request out, then "
+        f"{then}; Ctrl-C again to quit at once"
+    )
+    return cli._ctrl_c_stops(cancel, said)
+
+
+def cancelled_labels(result: pd.DataFrame) -> str:
+    """What a labels run stopped by Ctrl-C says last: the labels it left."""
+    from hubframe.errors import ErrorCode
+
+    codes = result["error_code"].astype("string")
+    left = int((codes == str(ErrorCode.CANCELLED)).fillna(False).sum())
+    if not left:
+        return "interrupted: every label was done before the stop"
+    return f"interrupted: {_plural(left, 'label')} not created or renamed (skipped, CANCELLED)"
 
 
 def print_labels(result: pd.DataFrame, title: str, out: TextIO) -> None:
@@ -313,12 +365,22 @@ def print_labels(result: pd.DataFrame, title: str, out: TextIO) -> None:
         print("  the sheet names no labels", file=out)
 
 
-def labels_first(args: argparse.Namespace, frame: pd.DataFrame, conn: _Connection) -> set[Any]:
+def labels_first(
+    args: argparse.Namespace,
+    frame: pd.DataFrame,
+    conn: _Connection,
+    *,
+    cancel: threading.Event | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> set[Any]:
     """``limits --create-labels``: create the labels the limits sheet names (say which), and
-    return those a dry run would create (its limit rows naming them are planned, not invalid)."""
+    return those a dry run would create (its limit rows naming them are planned, not invalid).
+    ``cancel`` / ``on_start``: the limits run's (a Ctrl-C here cancels the limits too)."""
     from hubframe.jobs.labels import configure_labels, planned_labels
 
-    result = configure_labels(_sent_rows(frame), conn.client, dry_run=args.dry_run)
+    result = configure_labels(
+        _sent_rows(frame), conn.client, dry_run=args.dry_run, cancel=cancel, on_start=on_start
+    )
     mode = " (dry run: nothing created)" if args.dry_run else ""
     print_labels(result, f"{Path(args.file).name}: labels{mode}", sys.stdout)
     return planned_labels(result) if args.dry_run else set()

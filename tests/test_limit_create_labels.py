@@ -81,3 +81,34 @@ def test_a_removal_of_a_new_label_is_skipped_in_both_runs(
     planned, done = results
     assert planned["status"].tolist() == ["planned", "skipped"], planned
     assert done["status"].tolist() == ["success", "skipped"], done
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_label_only_the_reverse_direction_has_is_not_made_twice_there(
+    version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """contacts -> deals has "Mentor" (paired with "Mentored by"); a limits sheet names
+    "Mentor" from deals to contacts: --create-labels created it unpaired, named "Mentor" both
+    ways, so contacts -> deals held two labels "Mentor" (the dry run had planned it).  Both
+    runs now refuse it, and its limit is refused as an unknown label."""
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(
+        "From object,To object,Label,Max associations\n"
+        "Deals,Contacts,Mentor,3\nDeals,Contacts,mentored BY,2\n"
+    )
+    results = []
+    with Sandbox(seed="demo") as sb:
+        sb.add_label("contacts", "deals", "Mentor", "Mentored by")
+        hub = ["--token", sb.token, "--base-url", sb.url, "--api-version", version]
+        for dry in (["--dry-run"], []):
+            report = tmp_path / f"report{len(dry)}.csv"
+            args = ["limits", str(sheet), "--create-labels", "--no-progress", *dry, *hub]
+            assert main([*args, "--report", str(report)]) == 1
+            assert '"Mentor": create invalid LABEL_WOULD_REPEAT' in capsys.readouterr().out
+            results.append(pd.read_csv(report))
+        back = [str(x) for x in sb.labels("contacts", "deals")["label"].dropna()]
+    assert back.count("Mentor") == 1
+    planned, done = results
+    assert planned["status"].tolist() == ["invalid", "planned"], planned
+    assert done["status"].tolist() == ["invalid", "success"], done
+    assert planned["error_code"][0] == done["error_code"][0] == "UNKNOWN_LABEL"

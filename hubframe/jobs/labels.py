@@ -62,7 +62,13 @@ from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
-from hubframe.run.labels import LabelDef, closest_first, named, visible_label
+from hubframe.run.labels import (
+    LabelDef,
+    ambiguous_label_message,
+    closest_first,
+    named,
+    visible_label,
+)
 from hubframe.run.rows import describer, differing, text, value, whole
 from hubframe.vocab import Action, Status
 
@@ -191,6 +197,20 @@ def _refused(row: Mapping[str, Any]) -> _Outcome | None:
     return None
 
 
+def _unlabeled_word(label: str | None, inverse: str | None) -> str | None:
+    """Why a new name is not given: it is a word sheets write for the pair's unlabeled type
+    ("default", "unlabeled"), so every row writing it would be taken for the label, or the
+    label for the plain association.  None when neither name is one."""
+    for what, name in (("label", label), ("inverse label", inverse)):
+        if name is not None and normalize_label(name) in UNLABELED_NAMES:
+            return (
+                f'The {what} "{name}" is not given: sheets write "{name}" for the plain '
+                "association (the pair's unlabeled type), so a label so named would be taken "
+                "for it, or it for the label. Choose another name."
+            )
+    return None
+
+
 def _reads_as(label: str, defs: list[LabelDef]) -> LabelDef | None:
     """A label of ``defs`` that reads as ``label`` (case, spaces, invisible characters)."""
     return next(iter(named(label, defs)), None)
@@ -203,6 +223,7 @@ _ONE_BOTH_WAYS: Final = (
     'the label "{label}" from {t} to {t} is one label both ways (its inverse label is itself: '
     "one type id, not two labels of one name)."
 )
+_GIVE_INVERSE: Final = "Give it an inverse label (the reverse direction's name), or use that label."
 #: What a row a cancel left says: it needed HubSpot, and nothing was sent for it.
 CANCELLED_LABEL: Final = (
     "Not done: the run was cancelled before this label; nothing was sent for it."
@@ -258,7 +279,10 @@ class _Labeler:
         type_id = whole(value(row.get("type_id")))
         if type_id is not None:
             return self._by_id(f, t, label, type_id, inverse, where)
-        spelled = named(label, defs)  # the one spelled exactly as the sheet first
+        spelled = named(label, defs)  # the one spelled exactly as the sheet when several
+        if len(spelled) > 1:  # never one of them by guess
+            said = ambiguous_label_message(label, f, t, spelled)
+            return _Outcome("exists", Status.INVALID, code=ErrorCode.AMBIGUOUS_LABEL, message=said)
         if spelled:
             return self._exists(f, t, spelled[0], inverse, "create")
         return self._create(f, t, label, inverse, text(row.get("name")), where)
@@ -325,6 +349,16 @@ class _Labeler:
                 "which cannot be renamed; nothing is changed. Use a label of your own.",
             )
         new = found.label if same else visible_label(label)
+        unlabeled = _unlabeled_word(None if same else new, inverse)
+        if unlabeled is not None:
+            return _Outcome(
+                "rename",
+                Status.INVALID,
+                found.category,
+                type_id,
+                ErrorCode.LABEL_WOULD_REPEAT,
+                unlabeled,
+            )
         twin = None if same else _reads_as(label, [d for d in defs if d.type_id != type_id])
         if twin is not None:  # two labels that read the same: every later match ambiguous
             return _Outcome(
@@ -336,6 +370,18 @@ class _Labeler:
                 f'Type id {type_id} ("{found.label}") is not renamed "{label}": the label '
                 f"{self._called(twin)} exists from {f} to {t} and would read the same. Choose "
                 "another name, or use that label.",
+            )
+        if f == t and inverse is not None and normalize_label(inverse) == normalize_label(new):
+            return _Outcome(  # a label of one object to itself: both names in one direction
+                "rename",
+                Status.INVALID,
+                found.category,
+                type_id,
+                ErrorCode.LABEL_WOULD_REPEAT,
+                f'Type id {type_id} ("{found.label}") is not renamed "{new}" with the inverse '
+                f'label "{inverse}": from {f} to {t} both names are listed, and they would read '
+                "the same. Leave the inverse label cell empty to rename this one, or choose "
+                "another inverse label.",
             )
         if back:  # the inverse label reads as one of the reverse direction: whose, unknown
             return _Outcome(
@@ -371,11 +417,19 @@ class _Labeler:
             self.known[(f, t)] = [
                 LabelDef(d.category, d.type_id, new) if d == found else d for d in defs
             ]
+            said = f"Planned: {what}."
             if inverse is not None:
                 self._plan(t, f, inverse, where)
-            return _Outcome(
-                "rename", Status.PLANNED, found.category, type_id, message=f"Planned: {what}."
-            )
+                said += (
+                    f" Which label from {t} to {f} is its inverse now HubSpot's list does not "
+                    "say: the rows after this one meet it still under its old name."
+                )
+                if f == t:
+                    said += (
+                        " A label of one object to itself may be one label both ways, with no "
+                        "inverse of its own: then the real run reports it not applied."
+                    )
+            return _Outcome("rename", Status.PLANNED, found.category, type_id, message=said)
         try:
             self.client.update_label(f, t, type_id, new, inverse)
         except HubframeError as exc:
@@ -478,6 +532,11 @@ class _Labeler:
         self, f: str, t: str, label: str, inverse: str | None, name: str | None, where: str
     ) -> _Outcome:
         label = visible_label(label)
+        unlabeled = _unlabeled_word(label, inverse)
+        if unlabeled is not None:
+            return _Outcome(
+                "create", Status.INVALID, code=ErrorCode.LABEL_WOULD_REPEAT, message=unlabeled
+            )
         single = (
             f == t and inverse is not None and normalize_label(inverse) == normalize_label(label)
         )
@@ -499,8 +558,8 @@ class _Labeler:
                 code=ErrorCode.LABEL_WOULD_REPEAT,
                 message=(
                     f'The label "{label}" is not created: {why} read the same as '
-                    f"{self._called(twin)}, which exists from {t} to {f}. Choose another "
-                    "inverse label."
+                    f"{self._called(twin)}, which exists from {t} to {f}. "
+                    + ("Choose another inverse label." if inverse is not None else _GIVE_INVERSE)
                 ),
             )
         taken = self.names.setdefault(frozenset((f, t)), {})

@@ -37,7 +37,7 @@ WRITTEN = (
 
 
 def _squash(text: str) -> str:
-    return " ".join(text.split()).casefold()
+    return " ".join(text.split()).lower()
 
 
 def _agree(written: str, label: str | None) -> bool:

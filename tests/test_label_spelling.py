@@ -313,3 +313,29 @@ def test_a_new_label_gets_the_characters_it_shows(sandbox: Sandbox) -> None:
     names = {d.get("label") for d in client.list_labels("deals", "contacts")}
     assert {"Key buyer", "Käufer 2", "Software"} <= names
     assert {d.get("label") for d in client.list_labels("contacts", "deals")} >= {"Buyer of"}
+
+
+@pytest.mark.parametrize(("held", "asked"), [("Maße", "Masse"), ("Masse", "Maße")])
+def test_a_label_that_only_folds_to_anothers_spelling_is_not_that_label(
+    sandbox: Sandbox, held: str, asked: str
+) -> None:
+    """Labels were compared with ``casefold``, which takes 'Maße' for 'Masse': a row asking for
+    a label the portal does not hold was associated with the other one, and the labels job
+    reported it as existing.  Case is all that is ignored now."""
+    sandbox.add_records("deals", DEALS[:2])
+    sandbox.add_records("contacts", CONTACTS)
+    type_id = sandbox.add_label("deals", "contacts", held)
+    client = client_for(sandbox)
+    sheet = pd.DataFrame(
+        {"Deal ID": DEALS[:2], "Contact ID": CONTACTS[:2], "Label": [asked, held[0].lower() + held[1:]]}
+    )
+    result = hf.associate(sheet, client, progress=False)
+    assert result["status"].tolist() == ["invalid", "success"], result
+    assert result.loc[0, "error_code"] == "UNKNOWN_LABEL"
+    assert result.loc[1, "type_id"] == type_id
+    labels = hf.configure_labels(
+        pd.DataFrame({"From Type": ["deals"], "To Type": ["contacts"], "Label": [asked]}),
+        client,
+        dry_run=True,
+    )
+    assert labels["change"].tolist() == ["create"], labels

@@ -483,8 +483,8 @@ def explode_ids(frame: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFram
 
 def normalize_label(text: str) -> str:
     """A label as compared: its visible characters (:func:`composed`), spaces collapsed,
-    case folded."""
-    return " ".join(composed(str(text)).split()).casefold()
+    lower case (not ``casefold``, which takes 'Maße' for 'Masse': two labels)."""
+    return " ".join(composed(str(text)).split()).lower()
 
 
 #: Characters that show nothing (Unicode's format characters: zero-width space and joiners,

@@ -559,7 +559,7 @@ def _unlabeled(
 
 
 def _spelling(label: str) -> str:
-    return " ".join(label.split()).casefold()
+    return " ".join(label.split()).lower()  # as normalize_label: case only
 
 
 def unsaid(action: Action) -> str:

@@ -75,10 +75,10 @@ def _cells(frame: pd.DataFrame, column: str) -> list[str | None]:
 
 def _label_key(text: str) -> str:
     """A label as hubframe's client compares labels (``hubframe.io.normalize.normalize_label``:
-    characters that show nothing out, Unicode composed, spaces collapsed, case folded), so the
+    characters that show nothing out, Unicode composed, spaces collapsed, lower case), so the
     spellings a run takes for one label make one label here too."""
     shown = "".join(c for c in text if unicodedata.category(c) != "Cf")
-    return " ".join(unicodedata.normalize("NFC", shown).split()).casefold()
+    return " ".join(unicodedata.normalize("NFC", shown).split()).lower()
 
 
 def _properties(frame: pd.DataFrame) -> dict[str, str]:

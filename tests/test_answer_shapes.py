@@ -18,6 +18,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from faultproxy import FaultProxy
+from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -97,7 +98,7 @@ def _spoiled(entry: dict[str, Any], field: str, value: Any) -> dict[str, Any]:
 
 
 @settings(
-    max_examples=150,
+    max_examples=examples(50),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 import pytest
+from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -67,7 +68,9 @@ def _whole(cell: Any) -> int | None:
 
 
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(edits=st.lists(cells, min_size=3, max_size=3))
 def test_an_edited_limit_is_planned_only_as_the_whole_number_it_says(
@@ -132,7 +135,9 @@ type_ids = st.one_of(st.none(), st.integers(-2, 300), st.floats(), st.text(max_s
 
 
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     froms=st.lists(ids, min_size=3, max_size=3), types=st.lists(type_ids, min_size=3, max_size=3)

@@ -13,6 +13,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -58,7 +59,9 @@ def _versions(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(20),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(versions=_versions())
 def test_issues_of_another_version_change_no_row(

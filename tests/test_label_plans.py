@@ -22,6 +22,7 @@ import json
 import pandas as pd
 import pytest
 from faultproxy import FaultProxy
+from fuzzseeds import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -286,7 +287,7 @@ def _case(draw: st.DrawFn) -> tuple[list[tuple[str, str, str, str | None]], list
 
 
 @settings(
-    max_examples=40,
+    max_examples=examples(12),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow],
 )

@@ -327,7 +327,11 @@ def test_a_label_that_only_folds_to_anothers_spelling_is_not_that_label(
     type_id = sandbox.add_label("deals", "contacts", held)
     client = client_for(sandbox)
     sheet = pd.DataFrame(
-        {"Deal ID": DEALS[:2], "Contact ID": CONTACTS[:2], "Label": [asked, held[0].lower() + held[1:]]}
+        {
+            "Deal ID": DEALS[:2],
+            "Contact ID": CONTACTS[:2],
+            "Label": [asked, held[0].lower() + held[1:]],
+        }
     )
     result = hf.associate(sheet, client, progress=False)
     assert result["status"].tolist() == ["invalid", "success"], result

@@ -21,6 +21,7 @@ from typing import Any
 import pandas as pd
 import pytest
 from faultproxy import FaultProxy
+from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -94,7 +95,7 @@ READERS: dict[str, Callable[[HubSpotClient], Links]] = {
 
 
 @settings(
-    max_examples=30,
+    max_examples=examples(12),
     deadline=None,
     suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
 )

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pandas as pd
+from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -115,7 +116,7 @@ def _same_rows(first: pd.DataFrame, second: pd.DataFrame) -> None:
     )
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells=st.lists(st.sampled_from(_TYPE_CELLS), min_size=1, max_size=6), keep=st.booleans())
 def test_a_pairs_result_run_again_asks_for_what_the_sheet_asked(
     cells: list[str], keep: bool
@@ -138,7 +139,7 @@ def test_a_pairs_result_run_again_asks_for_what_the_sheet_asked(
     _same_rows(part, second)
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells=st.lists(st.sampled_from(_LIMIT_CELLS), min_size=1, max_size=3))
 def test_a_limits_result_run_again_removes_nothing_its_sheet_kept(cells: list[str]) -> None:
     """A limit spelled badly ("many") was read back from the result as blank: with
@@ -165,7 +166,7 @@ def test_a_limits_result_run_again_removes_nothing_its_sheet_kept(cells: list[st
             assert label not in kept
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     types=st.lists(
         st.sampled_from(["", "contacts", "Contact", "companies", "0-2", "tickets", "bogus"]),

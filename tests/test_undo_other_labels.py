@@ -10,6 +10,7 @@ alone, and a row of the plain link is left in place, naming the labels that keep
 from __future__ import annotations
 
 import pandas as pd
+from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -31,7 +32,7 @@ def _held(sb: Sandbox) -> tuple[bool, set[str]]:
     return len(mine) > 0, labels
 
 
-@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     data=st.data(),
     labels=st.lists(st.sampled_from(LABELS), min_size=1, max_size=4, unique=True),

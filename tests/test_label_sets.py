@@ -11,6 +11,7 @@ from __future__ import annotations
 import unicodedata
 
 import pandas as pd
+from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -35,7 +36,7 @@ def _spelling(draw: st.DrawFn) -> str:
     return draw(st.sampled_from(["", " "])) + text
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(10), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(cells=st.lists(_spelling(), min_size=1, max_size=6))
 def test_each_label_is_created_once_whatever_the_spelling(cells: list[str]) -> None:
     with Sandbox(seed=None) as sb:

@@ -27,6 +27,7 @@ import openpyxl
 import pandas as pd
 import pyarrow as pa
 import pytest
+from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
@@ -128,7 +129,9 @@ def test_guard_examples() -> None:
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     values=st.lists(VALUES, min_size=1, max_size=6),
@@ -146,7 +149,9 @@ def test_csv_retry_round_trips_and_is_safe(tmp_path: Path, values: list[str], he
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(
     values=st.lists(VALUES, min_size=1, max_size=6),

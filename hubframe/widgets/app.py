@@ -23,10 +23,9 @@ import ipywidgets as w
 import pandas as pd
 
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
-from hubframe.errors import ConfigurationError, HubframeError, InputError
+from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
 from hubframe.hubspot.auth import Secret
 from hubframe.io.notes import read_notes
-from hubframe.run.send import CANCELLED_MESSAGE
 from hubframe.widgets import backend, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.runner import Runner
@@ -1033,10 +1032,11 @@ def _close_tree(widget: w.Widget) -> None:
 
 def _cancelled_rows(result: pd.DataFrame) -> int:
     """Rows a cancel left unsent (a cancel after the last batch left skips none)."""
-    if "error_message" not in result.columns:
+    if "error_code" not in result.columns:
         return 0
     skipped = result["status"].astype("string") == "skipped"
-    return int((skipped & (result["error_message"] == CANCELLED_MESSAGE)).sum())
+    cancelled = result["error_code"].astype("string") == str(ErrorCode.CANCELLED)
+    return int((skipped & cancelled.fillna(False)).sum())
 
 
 def _has_problems(counts: Mapping[str, int]) -> bool:

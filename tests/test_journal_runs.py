@@ -287,3 +287,34 @@ def test_an_undo_stopped_before_its_rows_is_finished_by_the_next(tmp_path: Path,
         done = hf.undo(path, client, progress=False)
         assert done["status"].tolist() == ["success"], done
         assert _pair_links(sb, deal, contact) == set()
+
+
+@pytest.mark.parametrize("ends", ["finished", "cancelled"])
+def test_a_journal_deleted_under_its_run_is_warned_of(setting: Setting, ends: str) -> None:
+    """SQLite goes on writing to the file it holds open: a journal deleted (or replaced) while
+    its run wrote to it left nothing on disk, and a resume or undo from the path found none of
+    the run, unseen.  The run now warns (``JournalGone``); a run that kept its file does not."""
+    import os
+    import warnings
+
+    from hubframe.run.journal import JournalGone
+
+    _, sheet, client, path = setting
+    cancel = threading.Event()
+
+    def progress(rows: int) -> None:
+        for name in (path, Path(f"{path}-wal"), Path(f"{path}-shm")):
+            if name.exists():
+                os.remove(name)
+        if ends == "cancelled":
+            cancel.set()
+
+    with pytest.warns(JournalGone, match="deleted or replaced while the run wrote to it"):
+        hf.associate(
+            sheet, client, progress=False, journal=path, batch_size=2, workers=1,  # type: ignore[arg-type]
+            cancel=cancel, on_progress=progress,
+        )  # fmt: skip
+    with warnings.catch_warnings(record=True) as said:
+        warnings.simplefilter("always")
+        hf.associate(sheet, client, progress=False, journal=path, batch_size=5)
+    assert not [w for w in said if issubclass(w.category, JournalGone)]

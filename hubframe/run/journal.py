@@ -41,6 +41,7 @@ import os
 import sqlite3
 import threading
 import time
+import warnings
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -530,6 +531,20 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
             time.sleep(min(0.5, 0.02 * attempt))
 
 
+class JournalGone(UserWarning):
+    """The journal's file was deleted or replaced while a run wrote to it (by hand, or by a
+    folder syncing tool): what the run recorded went with it."""
+
+
+def _identity(path: Path) -> tuple[int, int] | None:
+    """The file at ``path`` (device, inode), None when there is none."""
+    try:
+        found = path.stat()
+    except OSError:
+        return None
+    return found.st_dev, found.st_ino
+
+
 class Journal:
     """Thread-safe record of finished batches in one SQLite file.
 
@@ -541,6 +556,7 @@ class Journal:
         self.path = Path(path)
         self._lock = threading.Lock()
         self._db = _open(self.path)
+        self._file = _identity(self.path)  # to tell when the file is deleted under the run
         self._run = 0  # the run recording now (runs.id); 0 before begin_run
         self._open: tuple[int, ...] = (0,)  # the runs whose outcomes may be re-used (begin_run)
         self._resumed: set[int] = set()  # the open runs this run re-used a batch of
@@ -555,8 +571,26 @@ class Journal:
         self.close()
 
     def close(self) -> None:
+        self._check_file()
         with self._lock:
             self._db.close()
+
+    def _check_file(self) -> None:
+        """Warn (:class:`JournalGone`, once) when a run wrote to the journal and its file is no
+        longer the one opened: SQLite goes on writing to the file it holds open, so the run
+        would end with nothing on disk, and a later resume or undo from the path find none of
+        it, unseen."""
+        if not self._run or self._file is None or _identity(self.path) == self._file:
+            return
+        self._file = None
+        warnings.warn(
+            f"journal {self.path}: the file was deleted or replaced while the run wrote to it; "
+            "what the run recorded went with it, so a resume or an undo from this path will not "
+            "find this run. Undo from the run's report or result table, and give the next run "
+            "a new journal.",
+            JournalGone,
+            stacklevel=3,
+        )
 
     @contextmanager
     def _using(self, doing: str) -> Iterator[None]:
@@ -640,6 +674,7 @@ class Journal:
         """The run sent every batch: its outcomes, and those of the open runs it resumed
         (re-used a batch of, or of one that did), are not re-used by a later run.  An open run
         of another sheet stays open."""
+        self._check_file()
         if self._run:
             with self._using("finish a run"), self._db:
                 self._db.execute("BEGIN")
@@ -938,6 +973,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "TRANSIENT_CODES",
     "Journal",
+    "JournalGone",
     "JournalRow",
     "Packed",
     "digest",

@@ -156,6 +156,11 @@ class _Outcome:
     message: str | None = None
 
 
+def _rename_refused(category: str | None, type_id: int, message: str) -> _Outcome:
+    """A rename the row asks for that is not made (``RENAME_REFUSED``)."""
+    return _Outcome("rename", Status.INVALID, category, type_id, ErrorCode.RENAME_REFUSED, message)
+
+
 #: The cells of a labels row that say what is created, in words.
 _NAMING: Final = {
     "label": "label",
@@ -339,12 +344,9 @@ class _Labeler:
         if same and (inverse is None or back):
             return self._exists(f, t, found, None, "change")
         if found.category != USER_DEFINED:
-            return _Outcome(
-                "rename",
-                Status.INVALID,
+            return _rename_refused(
                 found.category,
                 type_id,
-                ErrorCode.RENAME_REFUSED,
                 f'Type id {type_id} is HubSpot\'s own label "{found.label}" ({found.category}), '
                 "which cannot be renamed; nothing is changed. Use a label of your own.",
             )
@@ -405,12 +407,9 @@ class _Labeler:
             now = f'"{found.label}" in HubSpot, not "{label}"'
             if same:
                 now = f'"{found.label}", whose inverse label is not "{inverse}" in HubSpot'
-            return _Outcome(
-                "rename",
-                Status.INVALID,
+            return _rename_refused(
                 found.category,
                 type_id,
-                ErrorCode.RENAME_REFUSED,
                 f"Type id {type_id} is {now}; not renamed (renames=True / --rename renames it).",
             )
         if self.dry_run:

@@ -375,10 +375,11 @@ def _superseded(db: sqlite3.Connection, open_runs: tuple[int, ...]) -> tuple[int
             touched[run] = _touched(db, run)
         return touched[run]
 
+    resumed = {later: _resumed_by(db, later) for later in runs}
     gone = []
     for run in open_runs:
         for later in (r for r in runs if r > run):
-            if run in _resumed_by(db, later):
+            if run in resumed[later]:
                 continue
             if not of(run).isdisjoint(of(later)):
                 gone.append(run)

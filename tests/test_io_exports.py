@@ -8,14 +8,15 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
-from hypothesis import given
+from fuzzseeds import examples
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubframe.constants import NO_TARGETS_COLUMN, OBJECT_TYPES
 from hubframe.errors import InputError
 from hubframe.io import read_notes, read_pairs
 from hubframe.io.columns import HeaderError
-from hubframe.io.exports import is_hubspot_export, types_named_in
+from hubframe.io.exports import default_view_type, is_hubspot_export, types_named_in
 from hubframe.validate import validate_pairs
 
 EXPORT = "hubspot-crm-exports-all-deals-2026-11-29"
@@ -192,6 +193,18 @@ def test_from_type_is_inferred_when_unambiguous(
         ("export.csv", ["Record ID", "Deal Name", "Ticket name", "Associated Contact IDs"]),
         ("tickets.csv", ["Record ID", "Deal Name", "Associated Contact IDs"]),  # they disagree
         ("export.csv", ["From ID", "Deal Name", "To ID", "To Type"]),  # headers need a Record ID
+        # a name mentioning an object in other words than its own: a view's, or the analyst's
+        (
+            "hubspot-crm-exports-deal-champions-2026-11-29.csv",
+            ["Record ID", "Associated Company IDs"],
+        ),
+        (
+            "hubspot-crm-exports-open-tickets-2026-11-29.csv",
+            ["Record ID", "Associated Contact IDs"],
+        ),
+        ("hubspot-crm-exports-q3-deals-to-chase-2026.csv", ["Record ID", "Associated Contact IDs"]),
+        ("deal-champions.csv", ["Record ID", "Associated Company IDs"]),
+        ("contacts at won deals.csv", ["Record ID", "Associated Company IDs"]),
     ],
 )
 def test_nothing_is_inferred_when_ambiguous(tmp_path: Path, name: str, header: list[str]) -> None:
@@ -228,6 +241,14 @@ def test_export_names() -> None:
     assert types_named_in("hubspot-crm-exports-all-deals-2026-11-29.csv") == ["deals"]
     assert types_named_in("Line Items and contact list.xlsx") == ["line_items", "contacts"]
     assert types_named_in("all-records-2026.csv") == []
+    assert default_view_type("hubspot-crm-exports-all-deals-2026-11-29.csv") == "deals"
+    assert default_view_type("hubspot-crm-exports-my-open-deals-2026-11-29 (1).csv") == "deals"
+    assert default_view_type("HubSpot CRM Exports - All Line Items - 2026.xlsx") == "line_items"
+    assert default_view_type("/tmp/x/HubSpot_CRM_Export_deals.xlsx") == "deals"
+    assert default_view_type("deals.csv") == "deals"
+    assert default_view_type("hubspot-crm-exports-deal-champions-2026-11-29.csv") is None
+    assert default_view_type("hubspot-crm-exports-all-deals-cleaned-2026.csv") is None
+    assert default_view_type("<bytes>") is None
 
 
 _TYPE_WORDS = {t.name: [t.name, t.singular] for t in OBJECT_TYPES if "_" not in t.name}
@@ -313,3 +334,126 @@ def test_a_ticket_exports_own_category_is_not_the_association_category(tmp_path:
     assert chosen["category"].tolist() == ["Billing issue"] * 2  # refused by validation, loudly
     plain = read_pairs(b"Deal ID,Contact ID,Category\n1,2,USER_DEFINED\n")  # not an export
     assert plain["category"].tolist() == ["USER_DEFINED"]
+
+
+def _one_row(tmp_path: Path, name: str, header: list[str]) -> Path:
+    """A file of one row under ``header`` (ids in every cell), as CSV or xlsx by its name."""
+    path = tmp_path / name
+    cells = ["1019360001"] + ["3000001"] * (len(header) - 1)
+    if path.suffix == ".xlsx":
+        book = openpyxl.Workbook()
+        book.active.append(header)
+        book.active.append([int(c) for c in cells])
+        book.save(path)
+    else:
+        path.write_text(",".join(header) + "\n" + ",".join(cells) + "\n")
+    return path
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_contacts_export_of_a_view_named_after_deals_is_not_read_as_deals(
+    tmp_path: Path, suffix: str
+) -> None:
+    """Reported: a contacts export of a view the analyst named "Deal champions", holding no
+    property column, was read as deals from its file name, and its contact ids were sent as
+    deal ids (deal -> company associations).  The name is the view's, not the object's: the
+    read asks for the type, naming the file and how to give it."""
+    name = "hubspot-crm-exports-deal-champions-2026-11-29" + suffix
+    path = _one_row(tmp_path, name, ["Record ID", "Associated Company IDs"])
+    with pytest.raises(HeaderError) as python:
+        read_pairs(path)
+    with pytest.raises(HeaderError) as cli:
+        read_pairs(path, syntax="cli")
+    assert name in str(python.value) and name in str(cli.value)
+    assert "no column for the 'from' object type" in python.value.detail
+    assert "from_type=" in python.value.detail and "--from " in cli.value.detail
+    pairs = read_pairs(path, from_type="contacts")
+    assert pairs["from_type"].tolist() == ["contacts"] and pairs["from_id"].tolist() == [
+        "1019360001"
+    ]
+    assert pairs["to_type"].tolist() == ["companies"]
+
+
+@pytest.mark.parametrize(
+    ("view", "suffix", "inferred"),
+    [
+        ("all-deals", ".csv", "deals"),
+        ("my-deals", ".csv", "deals"),
+        ("my-open-deals", ".xlsx", "deals"),
+        ("all-open-deals", ".csv", "deals"),
+        ("all-contacts", ".xlsx", "contacts"),
+        ("my-contacts", ".csv", "contacts"),
+        ("unassigned-contacts", ".csv", "contacts"),
+        ("all-companies", ".csv", "companies"),
+        ("my-companies", ".xlsx", "companies"),
+        ("all-tickets", ".csv", "tickets"),
+        ("my-open-tickets", ".csv", "tickets"),
+        ("unassigned-tickets", ".csv", "tickets"),
+        ("all-line-items", ".csv", "line_items"),
+    ],
+)
+def test_a_default_views_export_gives_its_type(
+    tmp_path: Path, view: str, suffix: str, inferred: str
+) -> None:
+    name = f"hubspot-crm-exports-{view}-2026-11-29{suffix}"
+    pairs = read_pairs(_one_row(tmp_path, name, ["Record ID", "Associated Ticket IDs"]))
+    assert pairs["from_type"].tolist() == [inferred]
+    guessed = pairs.attrs["hubframe"]["guessed_types"]["from"]
+    assert guessed == {"type": inferred, "reason": "file name", "evidence": name}
+
+
+#: Words of view names: objects' names (either form), the words of default views, others.
+_OBJECT_WORDS = {
+    "deals": "deals",
+    "deal": "deals",
+    "contacts": "contacts",
+    "contact": "contacts",
+    "companies": "companies",
+    "tickets": "tickets",
+}
+_VIEW_WORDS = [*_OBJECT_WORDS, "all", "my", "open", "unassigned", "champions", "q3", "to"]
+_VIEW_WORDS += ["chase", "at", "won", "big", "of"]
+#: HubSpot's default views of an object, written before its name (and the name alone).
+_DEFAULT_VIEWS = {"", "all", "my", "all open", "my open", "unassigned"}
+
+
+_DEFAULT_VIEW = st.builds(
+    lambda before, word: [*before.split(), word],
+    st.sampled_from(sorted(_DEFAULT_VIEWS)),
+    st.sampled_from(sorted(_OBJECT_WORDS)),
+)
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(
+    view=st.one_of(_DEFAULT_VIEW, st.lists(st.sampled_from(_VIEW_WORDS), min_size=1, max_size=4)),
+    exported=st.sampled_from([None, *sorted(EXPORT_HEADERS)]),
+    export_name=st.booleans(),
+    separator=st.sampled_from(["-", "_", " "]),
+)
+def test_a_name_gives_a_type_only_as_a_default_view_and_never_against_the_headers(
+    view: list[str], exported: str | None, export_name: bool, separator: str
+) -> None:
+    """A view's (or file's) name gives its records' type only when it is the object's name
+    alone or HubSpot's name of one of the object's default views; never a type the headers
+    (``exported``'s properties; None: no property column) contradict."""
+    words = separator.join(view)
+    name = f"hubspot-crm-exports-{words}-2026-11-29.csv" if export_name else f"{words}.csv"
+    default = " ".join(view[:-1]) in _DEFAULT_VIEWS and view[-1] in _OBJECT_WORDS
+    named = _OBJECT_WORDS[view[-1]] if default else None
+    header = EXPORT_HEADERS[exported] if exported else ["Record ID", "Associated Ticket IDs"]
+    data = io.BytesIO((",".join(header) + "\n" + ",".join(["7"] * len(header)) + "\n").encode())
+    data.name = name  # type: ignore[attr-defined]
+    try:
+        pairs = read_pairs(data)
+    except HeaderError as error:
+        assert "no column for the 'from' object type" in error.detail
+        assert named is None or (exported is not None and exported != named)
+        return
+    read = pairs["from_type"].tolist()[0]
+    reason = pairs.attrs["hubframe"]["guessed_types"]["from"]["reason"]
+    assert read == (exported or named)
+    assert named is None or exported is None or named == exported  # they disagree: no type
+    assert reason == "file name" or exported is not None
+    if reason == "file name":
+        assert read == named  # a name gives a type only as an object's own

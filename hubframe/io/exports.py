@@ -1,25 +1,33 @@
 """HubSpot's own CRM exports, read as they come.
 
-An export of deals is named ``hubspot-crm-exports-all-deals-2026-11-29.csv`` (or the view's
-name: ``hubspot-crm-exports-my-open-deals-...``), its first column ``Record ID`` is the row's
-own id, properties follow (``Deal Name``, ``Deal Stage``, ...), and the associations are columns
-such as ``Associated Contact IDs`` holding ``;``-separated ids, empty for a record that has
-none.  The headers map through :mod:`hubframe.io.columns` (``Record ID`` is the from id,
-``Associated Contact IDs`` the to ids and type); what the headers cannot say, the type of the
-exported records, is inferred here -- only when nothing else gives it and only when it is
-unambiguous:
+An export of deals is named ``hubspot-crm-exports-all-deals-2026-11-29.csv``, its first column
+``Record ID`` is the row's own id, properties follow (``Deal Name``, ``Deal Stage``, ...), and
+the associations are columns such as ``Associated Contact IDs`` holding ``;``-separated ids,
+empty for a record that has none.  The headers map through :mod:`hubframe.io.columns`
+(``Record ID`` is the from id, ``Associated Contact IDs`` the to ids and type); what the
+headers cannot say, the type of the exported records, is inferred here -- only when nothing
+else gives it and only when it is unambiguous:
 
-* from the file name, when it names exactly one object type ("deals", "contact", "line-items")
-  and the sheet is an export (the file name starts with ``hubspot-crm-export``, or the from id
-  column is the row's own id: ``Record ID``, ``Object ID``, ``ID``);
+* from the file name, when the sheet is an export (the file name starts with
+  ``hubspot-crm-export``, or the from id column is the row's own id: ``Record ID``, ``Object
+  ID``, ``ID``) and the name is an object's own: its words, without HubSpot's
+  ``hubspot-crm-exports`` and without numbers (the date, a copy's "(1)"), are the object's name
+  alone or after the words HubSpot names its default views with (:func:`default_view_type`):
+  ``deals``, ``all-deals``, ``my-deals``, ``all-open-deals``, ``my-open-tickets``,
+  ``unassigned-contacts``, ``all-line-items``;
 * else from headers only one object has (``Deal Name``, ``Deal Stage``, ``Ticket name``,
   ``First Name``, ``Email``, ``Company name``, ...), when the from id column is the row's own id.
 
-Two sources that disagree, or a file name naming two types (``deals_contacts.csv``), infer
-nothing: the reader then asks for the type (``from_type=`` / ``--from``).  A view's name is the
-analyst's: a contacts export of a view named "Deal champions" is
-``hubspot-crm-exports-deal-champions-....csv``, and its contact headers (``First Name``,
-``Email``) contradict the file name, so nothing is inferred.
+HubSpot names an export after its view, and the analyst names the view: a contacts export of
+a view named "Deal champions" is ``hubspot-crm-exports-deal-champions-....csv``.  A name that
+mentions an object in other words (``deal-champions``, ``q3-deals-to-chase``,
+``contacts-at-won-deals``, ``open-tickets``) says what the view is about, not which object's
+records it lists, so nothing is taken from it: such a contacts export holding only ``Record ID``
+and ``Associated Company IDs`` was read as deals, its contact ids sent as deal ids.  The same
+holds for a file the analyst named (``deal-champions.csv``).  The object such a name mentions
+still vetoes headers that say another, and two sources that disagree, or a name mentioning two
+objects (``deals_contacts.csv``), infer nothing: the reader then asks for the type
+(``from_type=`` / ``--from``).
 """
 
 from __future__ import annotations
@@ -41,6 +49,14 @@ from hubframe.io.columns import (
 )
 
 EXPORT_NAME: Final = re.compile(r"hubspot[-_ ]crm[-_ ]exports?(?![a-z])", re.IGNORECASE)
+#: The words of HubSpot's own part of an export's file name.
+EXPORT_WORDS: Final = (("hubspot", "crm", "exports"), ("hubspot", "crm", "export"))
+#: The words before an object's name in the names HubSpot gives its default views ("All
+#: deals", "My open deals", "Unassigned contacts"), and none (a file named "deals.csv").
+#: Nothing else: "open tickets", "recent deals" are names an analyst gave a view, of any object.
+DEFAULT_VIEW_WORDS: Final = frozenset(
+    {(), ("all",), ("my",), ("all", "open"), ("my", "open"), ("unassigned",)}
+)
 #: Headers of the row's own id in an export (no object type in them).
 OWN_ID_HEADERS: Final = frozenset(header_key(h) for h in ("Record ID", "Object ID", "ID"))
 #: Properties only one standard object has, as HubSpot's exports head them.
@@ -61,9 +77,13 @@ def is_hubspot_export(file_name: str) -> bool:
     return EXPORT_NAME.search(PurePath(file_name).name) is not None
 
 
+def _name_words(file_name: str) -> list[str]:
+    return [w for w in re.split(r"[^0-9a-z]+", PurePath(file_name).stem.casefold()) if w]
+
+
 def types_named_in(file_name: str) -> list[str]:
-    """The standard object types a file name names, in order, each once."""
-    words = [w for w in re.split(r"[^0-9a-z]+", PurePath(file_name).stem.casefold()) if w]
+    """The standard object types a file name mentions, in order, each once."""
+    words = _name_words(file_name)
     found: list[str] = []
     for i, word in enumerate(words):
         pair = word + words[i + 1] if i + 1 < len(words) else ""
@@ -72,6 +92,32 @@ def types_named_in(file_name: str) -> list[str]:
                 found.append(OBJECT_SPELLINGS[key])
                 break
     return list(dict.fromkeys(found))
+
+
+def view_words(file_name: str) -> tuple[str, ...]:
+    """The words of a file name that say what it holds: without HubSpot's ``hubspot crm
+    exports`` and without numbers (an export's date, a copy's "(1)")."""
+    words = _name_words(file_name)
+    for i in range(len(words) - 2):
+        if tuple(words[i : i + 3]) in EXPORT_WORDS:
+            del words[i : i + 3]
+            break
+    return tuple(w for w in words if not w.isdigit())
+
+
+def default_view_type(file_name: str) -> str | None:
+    """The object a file name names as its own, None for any other name: the name's
+    :func:`view_words` are the object's name (``deals``, ``line items``, ``contact``) alone or
+    after the words of a default view (:data:`DEFAULT_VIEW_WORDS`: ``all deals``, ``my open
+    tickets``, ``unassigned contacts``).  ``deal champions``, ``q3 deals``, ``open tickets``:
+    None, the name of a view that may list another object's records."""
+    words = view_words(file_name)
+    for size in (1, 2):  # "deals", "line items"
+        if len(words) > size - 1 and words[:-size] in DEFAULT_VIEW_WORDS:
+            found = OBJECT_SPELLINGS.get("".join(words[-size:]))
+            if found is not None:
+                return found
+    return None
 
 
 def from_type_guesser(file_name: str, headers: Sequence[str]) -> TypeGuesser:
@@ -89,13 +135,15 @@ def guess_from_type(
     """The exported records' type, from the file name or the headers, when unambiguous."""
     own_id = mapping.columns.get("from_id")
     own_row = own_id is not None and header_key(own_id) in OWN_ID_HEADERS
-    named = types_named_in(file_name) if own_row or is_hubspot_export(file_name) else []
+    export = own_row or is_hubspot_export(file_name)
+    named = types_named_in(file_name) if export else []
+    own = default_view_type(file_name) if export else None
     context = [h for h in headers if header_key(h) in CONTEXT_HEADERS] if own_row else []
     by_context = list(dict.fromkeys(CONTEXT_HEADERS[header_key(h)] for h in context))
-    if len(named) > 1 or len(by_context) > 1 or (named and by_context and named != by_context):
+    if len(by_context) > 1 or (named and by_context and named != by_context):
         return None
-    if named:
-        return TypeGuess(named[0], "file name", PurePath(file_name).name)
+    if own is not None:
+        return TypeGuess(own, "file name", PurePath(file_name).name)
     if by_context:
         return TypeGuess(by_context[0], "headers", ", ".join(context))
     return None

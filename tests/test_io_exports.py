@@ -367,6 +367,8 @@ def test_a_contacts_export_of_a_view_named_after_deals_is_not_read_as_deals(
     assert name in str(python.value) and name in str(cli.value)
     assert "no column for the 'from' object type" in python.value.detail
     assert "from_type=" in python.value.detail and "--from " in cli.value.detail
+    # why the name gave no type, so that deals is not given back unchecked
+    assert "The file name mentions deals, but not as a name of its own" in cli.value.detail
     pairs = read_pairs(path, from_type="contacts")
     assert pairs["from_type"].tolist() == ["contacts"] and pairs["from_id"].tolist() == [
         "1019360001"
@@ -457,3 +459,41 @@ def test_a_name_gives_a_type_only_as_a_default_view_and_never_against_the_header
     assert reason == "file name" or exported is not None
     if reason == "file name":
         assert read == named  # a name gives a type only as an object's own
+
+
+@pytest.mark.parametrize(
+    ("name", "header", "why"),
+    [
+        (
+            "hubspot-crm-exports-all-deals-2026-11-29.csv",
+            ["Record ID", "First Name", "Associated Company IDs"],
+            "The file name mentions deals and the headers (First Name) say contacts",
+        ),
+        (
+            "export.csv",
+            ["Record ID", "Deal Name", "Ticket name", "Associated Contact IDs"],
+            "The headers name several objects (Deal Name: deals, Ticket name: tickets)",
+        ),
+        (
+            "deals_contacts.csv",
+            ["Record ID", "Associated Company IDs"],
+            "The file name mentions deals and contacts",
+        ),
+        ("export.csv", ["Record ID", "Associated Company IDs"], None),  # nothing mentioned
+        ("deals.csv", ["From ID", "To ID", "To Type"], None),  # not an export: name not read
+    ],
+)
+def test_the_question_for_the_type_says_why_none_was_taken(
+    tmp_path: Path, name: str, header: list[str], why: str | None
+) -> None:
+    path = tmp_path / name
+    cells = ["contacts" if h == "To Type" else "2" for h in header[1:]]
+    path.write_text(",".join(header) + "\n" + ",".join(["1", *cells]) + "\n")
+    with pytest.raises(HeaderError) as info:
+        read_pairs(path)
+    detail = info.value.detail
+    assert detail.startswith("no column for the 'from' object type")
+    if why is None:
+        assert "The file name" not in detail and "The headers" not in detail
+    else:
+        assert why in detail

@@ -66,8 +66,17 @@ class TypeGuess:
     evidence: str  # the file name or the headers that told
 
 
+@dataclass(frozen=True)
+class NoGuess:
+    """Why a side's type was not inferred though what surrounds the sheet mentions one (a
+    file name mentioning deals in a view's words, headers of two objects): said when the read
+    asks for the type, so that the analyst does not give the one the name mentions unchecked."""
+
+    why: str
+
+
 #: Infers a side's object type when nothing gives it (see :mod:`hubframe.io.exports`).
-TypeGuesser = Callable[[Side, "ColumnMapping"], TypeGuess | None]
+TypeGuesser = Callable[[Side, "ColumnMapping"], TypeGuess | NoGuess | None]
 #: The first cells under a header, to decide what a bare "From"/"To" column holds.
 CellSample = Callable[[str], Sequence[str]]
 
@@ -342,13 +351,16 @@ def match_headers(
     if "label" in wanted and not label_given:
         _check_lookalikes(headers, mapping, source, syntax)
     _check_required(headers, mapping, kind, source)
+    unguessed: dict[Side, str] = {}
     for side in ("from", "to"):
         if guess is not None and not _has_type(mapping, side, given):
             found = guess(side, mapping)
-            if found is not None:
+            if isinstance(found, NoGuess):
+                unguessed[side] = found.why
+            elif found is not None:
                 mapping.guessed_types[side] = found
                 mapping.implied_types[side] = found.object_type
-    _check_types(headers, mapping, source, given, syntax)
+    _check_types(headers, mapping, source, given, syntax, unguessed)
     return mapping
 
 
@@ -741,14 +753,17 @@ def _check_types(
     source: str,
     given: Mapping[Side, str | None],
     syntax: Syntax,
+    unguessed: Mapping[Side, str],
 ) -> None:
     for side in ("from", "to"):
         if _has_type(mapping, side, given):
             continue
         canonical = f"{side}_type"
+        why = f" {unguessed[side]}" if side in unguessed else ""
         raise HeaderError(
             source,
             f"no column for {DESCRIPTIONS[canonical]} and no {syntax.named(canonical)} "
-            f"given. Columns found: {_found(headers)}. Pass {syntax.option(canonical, 'contacts')} "
+            f"given. Columns found: {_found(headers)}.{why} "
+            f"Pass {syntax.option(canonical, 'contacts')} "
             f"(for example), or add a column named one of: {', '.join(accepted_names(canonical))}.",
         )

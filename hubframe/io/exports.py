@@ -27,7 +27,7 @@ and ``Associated Company IDs`` was read as deals, its contact ids sent as deal i
 holds for a file the analyst named (``deal-champions.csv``).  The object such a name mentions
 still vetoes headers that say another, and two sources that disagree, or a name mentioning two
 objects (``deals_contacts.csv``), infer nothing: the reader then asks for the type
-(``from_type=`` / ``--from``).
+(``from_type=`` / ``--from``), saying why none was taken (:class:`NoGuess`).
 """
 
 from __future__ import annotations
@@ -44,6 +44,7 @@ from hubframe.io.aliases import (
 )
 from hubframe.io.columns import (
     ColumnMapping,
+    NoGuess,
     TypeGuess,
     TypeGuesser,
 )
@@ -123,7 +124,7 @@ def default_view_type(file_name: str) -> str | None:
 def from_type_guesser(file_name: str, headers: Sequence[str]) -> TypeGuesser:
     """The guesser :func:`hubframe.io.columns.match_headers` calls when no from type is given."""
 
-    def guess(side: Side, mapping: ColumnMapping) -> TypeGuess | None:
+    def guess(side: Side, mapping: ColumnMapping) -> TypeGuess | NoGuess | None:
         return guess_from_type(file_name, headers, mapping) if side == "from" else None
 
     return guess
@@ -131,8 +132,9 @@ def from_type_guesser(file_name: str, headers: Sequence[str]) -> TypeGuesser:
 
 def guess_from_type(
     file_name: str, headers: Sequence[str], mapping: ColumnMapping
-) -> TypeGuess | None:
-    """The exported records' type, from the file name or the headers, when unambiguous."""
+) -> TypeGuess | NoGuess | None:
+    """The exported records' type, from the file name or the headers, when unambiguous; why
+    not (:class:`NoGuess`) when the name or the headers mention objects but give none."""
     own_id = mapping.columns.get("from_id")
     own_row = own_id is not None and header_key(own_id) in OWN_ID_HEADERS
     export = own_row or is_hubspot_export(file_name)
@@ -140,10 +142,31 @@ def guess_from_type(
     own = default_view_type(file_name) if export else None
     context = [h for h in headers if header_key(h) in CONTEXT_HEADERS] if own_row else []
     by_context = list(dict.fromkeys(CONTEXT_HEADERS[header_key(h)] for h in context))
-    if len(by_context) > 1 or (named and by_context and named != by_context):
-        return None
+    if len(by_context) > 1:
+        said = ", ".join(f"{h}: {CONTEXT_HEADERS[header_key(h)]}" for h in context)
+        return NoGuess(f"The headers name several objects ({said}), so no type is taken.")
+    if named and by_context and named != by_context:
+        return NoGuess(
+            f"The file name mentions {' and '.join(named)} and the headers "
+            f"({', '.join(context)}) say {by_context[0]}, so no type is taken."
+        )
     if own is not None:
         return TypeGuess(own, "file name", PurePath(file_name).name)
     if by_context:
         return TypeGuess(by_context[0], "headers", ", ".join(context))
-    return None
+    return _not_its_own(named) if named else None
+
+
+def _not_its_own(named: Sequence[str]) -> NoGuess:
+    """A file name mentioning objects, but not as a name of its own."""
+    if len(named) > 1:
+        return NoGuess(
+            f"The file name mentions {' and '.join(named)}, so no type is taken from it."
+        )
+    spelled = named[0].replace("_", " ")
+    return NoGuess(
+        f'The file name mentions {named[0]}, but not as a name of its own ("{spelled}", '
+        f'"all {spelled}", "my open {spelled}"): HubSpot names an export after its view, and '
+        'a view or a file may mention another object than its records\' ("Deal champions" '
+        "of contacts), so the type is not taken from it."
+    )

@@ -5,6 +5,7 @@ from __future__ import annotations
 import pytest
 
 from hubframe.errors import InputError
+from hubframe.io import read_pairs
 from hubframe.io.aliases import (
     header_score,
 )
@@ -14,6 +15,7 @@ from hubframe.io.columns import (
     TypeGuess,
     match_headers,
 )
+from hubframe.validate import validate_pairs
 
 
 @pytest.mark.parametrize(
@@ -227,3 +229,81 @@ def test_an_object_name_alone_is_not_an_id_column_and_the_error_says_how(
     assert f'name it "{named} ID" if it holds record ids' in str(info.value)
     renamed = [[f"{h} ID" for h in headers], rows[1]]
     assert hf.read_pairs(xlsx_bytes(renamed))["to_id"].tolist() == ["4000000001"]
+
+
+@pytest.mark.parametrize(
+    ("headers", "columns", "given", "side", "named"),
+    [
+        (["Deal ID", "Company ID"], {"Company ID": "to_id"}, {}, "to", "companies"),
+        (["Deal ID", "Company ID"], {"to_id": "Company ID"}, {}, "to", "companies"),
+        (
+            ["Record ID", "Associated Contact IDs", "Associated Company IDs"],
+            {"Associated Company IDs": "to_id"},
+            {"from_type": "deals"},
+            "to",
+            "companies",
+        ),
+        (
+            ["Ref", "Deal IDs"],
+            {"Deal IDs": "from_id", "Ref": "to_id"},
+            {"to_type": "contacts"},
+            "from",
+            "deals",
+        ),
+        (["Contact ID", "Ticket ID"], {"Ticket ID": "from_id"}, {}, "from", "tickets"),
+    ],
+)
+def test_an_id_column_chosen_with_columns_gives_the_type_its_header_names(
+    headers: list[str], columns: dict[str, str], given: dict[str, str], side: str, named: str
+) -> None:
+    """``columns={"Company ID": "to_id"}`` asked for the to type its header says (a column
+    found by its name gives it).  Now it gives it, noted as a found column's type is (the
+    column map only: not a guess)."""
+    mapping = match_headers(headers, "pairs", columns=columns, **given)  # type: ignore[arg-type]
+    assert mapping.implied_types[side] == named  # type: ignore[index]
+    assert mapping.guessed_types == {}
+
+
+def test_a_type_given_against_a_chosen_id_columns_header_stops_as_for_a_found_one() -> None:
+    """Before: ``columns={"Company ID": "to_id"}, to_type="contacts"`` read the company ids as
+    contacts without a word; a column found by its name is refused so."""
+    headers = ["Deal ID", "Company ID"]
+    with pytest.raises(HeaderError) as found:
+        match_headers(headers, "pairs", to_type="contacts")
+    with pytest.raises(HeaderError) as chosen:
+        match_headers(headers, "pairs", columns={"Company ID": "to_id"}, to_type="contacts")
+    assert str(chosen.value) == str(found.value)
+    assert 'the column "Company ID" holds companies' in str(chosen.value)
+    agree = match_headers(headers, "pairs", columns={"Company ID": "to_id"}, to_type="companies")
+    assert agree.implied_types == {"from": "deals", "to": "companies"}
+
+
+def test_a_type_column_against_a_chosen_id_columns_header_is_refused_as_for_a_found_one() -> None:
+    """A To Type cell naming another object than the chosen "Company ID" is the row's conflict
+    (TYPE_CONFLICT), and an empty one takes the header's type: as for a column found by its
+    name.  Before, the empty cell's row had no type."""
+    data = b"Deal ID,Company ID,To Type\n1,2,contacts\n3,4,\n5,6,companies\n"
+    found = read_pairs(data)
+    chosen = read_pairs(data, columns={"Company ID": "to_id"})
+    assert chosen["to_type"].tolist() == found["to_type"].tolist()
+    assert chosen["to_type"].tolist() == ["contacts", "companies", "companies"]
+    issues = validate_pairs(chosen)
+    assert issues[["row", "code"]].values.tolist() == [[2, "TYPE_CONFLICT"]]
+    assert validate_pairs(found)[["row", "code"]].values.tolist() == [[2, "TYPE_CONFLICT"]]
+
+
+def test_a_chosen_id_column_naming_no_object_gives_no_type() -> None:
+    headers = ["Deal ID", "Ref"]
+    with pytest.raises(HeaderError, match="no column for the 'to' object type"):
+        match_headers(headers, "pairs", columns={"Ref": "to_id"})
+    given = match_headers(headers, "pairs", columns={"Ref": "to_id"}, to_type="tickets")
+    assert given.implied_types == {"from": "deals"}
+    export = match_headers(
+        ["Record ID", "Ref"],
+        "pairs",
+        columns={"Record ID": "from_id", "Ref": "to_id"},
+        to_type="contacts",
+        guess=lambda side, m: TypeGuess("deals", "file name", "all-deals.csv"),
+    )
+    assert export.implied_types == {"from": "deals"}  # the guess, as before
+    assert export.guessed_types["from"].reason == "file name"

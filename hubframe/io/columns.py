@@ -5,9 +5,10 @@ type (``"Contact ID"``, ``"Record ID - Deal"``, ``"Associated Company IDs"``) ma
 id column *and* tells that side's object type.  A header naming a unique property (``"Contact
 email"``, ``"Company domain"``, ``"Email"``) fills a side no id column claims: its values are
 looked up to record ids (:mod:`hubframe.lookup`).  Bare ``"From"``/``"To"`` headers are decided
-by the sheet's kind and cells.  ``columns={...}`` maps explicitly and always wins.  A type that
-nothing gives may be inferred (:mod:`hubframe.io.exports`); errors name options in the caller's
-syntax (:mod:`hubframe.io.syntax`).
+by the sheet's kind and cells.  ``columns={...}`` maps explicitly and always wins; an id column
+chosen so still gives (and is held to) the type its header names.  A type that nothing gives
+may be inferred (:mod:`hubframe.io.exports`); errors name options in the caller's syntax
+(:mod:`hubframe.io.syntax`).
 """
 
 from __future__ import annotations
@@ -202,6 +203,19 @@ def _assign_typed(
             free.remove(side)
 
 
+def _type_chosen(mapping: ColumnMapping, explicit: Mapping[str, str]) -> None:
+    """An id column chosen with ``columns=`` whose header names an object ("Company ID"),
+    read as the header of a column found by its name is: it gives the side's type, which a
+    type argument or type column that names another contradicts (refused as for a column found
+    by its name).  Before, ``columns={"Company ID": "to_id"}`` asked for the type the header
+    says, and read the company ids as ``to_type="contacts"`` unchecked."""
+    for side in ("from", "to"):
+        header = explicit.get(f"{side}_id")
+        typed = TYPED_HEADERS.get(header_key(header)) if header is not None else None
+        if typed is not None:
+            mapping.implied_types[side] = typed.object_type
+
+
 def _check_weak_from(
     headers: Sequence[str], mapping: ColumnMapping, chosen: set[str], source: str, syntax: Syntax
 ) -> None:
@@ -341,6 +355,7 @@ def match_headers(
         mapping.columns.setdefault(canonical, header)
     given: dict[Side, str | None] = {"from": from_type, "to": to_type}
     if kind == "pairs":
+        _type_chosen(mapping, explicit)
         _assign_typed(headers, mapping, given, source, syntax)
         _assign_typed(headers, mapping, given, source, syntax, PROPERTY_HEADERS)
         _check_weak_from(headers, mapping, set(explicit.values()), source, syntax)

@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import os
 import signal
+import sqlite3
 import subprocess
 import sys
 import time
+from dataclasses import replace
 from pathlib import Path
 
 import pandas as pd
 import pytest
 
 import hubframe as hf
-from hubframe.run.journal import Journal
+from hubframe.run.journal import SCHEMA_VERSION, Journal
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.sandbox import Sandbox, demo
 from hubframe.testing import client_for
@@ -58,6 +60,37 @@ def test_a_batch_kept_before_sending_is_maybe_applied_until_its_answer(tmp_path:
         ]
         journal.retract(journal.intend(_batch(1)) or 0)  # cancelled before it left
         assert len(journal.created()) == 2
+
+
+def test_a_journal_of_format_6_keeps_its_answered_and_unanswered_batches(tmp_path: Path) -> None:
+    """Format 6 wrote a batch's answered states over its row of ``sent``; format 7 keeps them
+    in ``settled`` (rewriting the row wrote its ids again).  A format-6 journal is brought to
+    format 7 when opened, and reads as it did: the answered batch's failed row is left out,
+    the unanswered batch's row is maybe applied."""
+    path = tmp_path / "run.sqlite"
+    answered = _batch(3)
+    unanswered = Batch(
+        2, answered.action, "deals", "contacts", (replace(answered.items[0], to_id="7"),)
+    )
+    with Journal(path) as journal:
+        journal.begin_run()
+        intended = journal.intend(answered)
+        journal.intend(unanswered)
+        done = [Outcome(Status.SUCCESS, action=answered.action)] * 2
+        done.append(Outcome(Status.FAILED, action=answered.action, error_message="refused"))
+        journal.record(answered, done, intended=intended)
+        found = [(r.to_id, r.maybe) for r in journal.created()]
+    contacts = [str(demo.CONTACT_IDS[50 + n]) for n in range(2)]
+    assert found == [(contacts[0], False), (contacts[1], False), ("7", True)]
+    db = sqlite3.connect(path)  # as format 6 wrote it
+    db.executescript(
+        "UPDATE sent SET states = (SELECT states FROM settled WHERE entry = sent.rowid) "
+        "WHERE rowid IN (SELECT entry FROM settled); DROP TABLE settled; PRAGMA user_version = 6;"
+    )
+    db.close()
+    with Journal(path) as journal:
+        assert [(r.to_id, r.maybe) for r in journal.created()] == found
+        assert int(journal._db.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION
 
 
 _RUN = """

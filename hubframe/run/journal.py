@@ -69,7 +69,9 @@ from hubframe.vocab import Action, RecordPair, Status
 #: only the runs since the last one it took back whole): brought to format 5 when opened.
 #: 5: without the runs each run resumed (hubframe before a run of another sheet between a killed
 #: run and its resumption stopped closing the killed one): brought to format 6 when opened.
-SCHEMA_VERSION: Final = 6
+#: 6: a sent batch's final states written over its row in ``sent`` (hubframe before the states
+#: got a table of their own, ``settled``): brought to format 7 when opened (nothing to move).
+SCHEMA_VERSION: Final = 7
 
 _RUNS = """
 CREATE TABLE runs (
@@ -84,6 +86,11 @@ CREATE TABLE resumed (
     run         INTEGER NOT NULL,  -- a run (runs.id) that re-used a recorded batch ...
     from_run    INTEGER NOT NULL,  -- ... of this run
     PRIMARY KEY (run, from_run)
+);"""
+_SETTLED = """
+CREATE TABLE settled (
+    entry       INTEGER PRIMARY KEY,  -- a sent batch (sent.rowid) whose answer was read ...
+    states      BLOB                  -- ... and its rows' states then (as sent.states)
 );"""
 _SCHEMA = f"""
 CREATE TABLE batches (
@@ -106,7 +113,9 @@ CREATE TABLE sent (
     to_ids      TEXT NOT NULL,
     types       TEXT NOT NULL,  -- JSON: the distinct [category, type id, limit] of the rows
     type_rows   BLOB,           -- each row's index into types; NULL: all 0
-    -- states: a byte a row, s(uccess), u(nknown), f (other); NULL: all s
+    -- states: a byte a row, s(uccess), u(nknown), f (other); NULL: all s.  A batch written
+    -- before it was sent has u in every row here, and its states once answered in settled
+    -- (a row of its own: rewriting this one would write the ids again)
     -- run: the run that sent it (runs.id)
     states      BLOB,
     run         INTEGER NOT NULL DEFAULT 0
@@ -122,6 +131,7 @@ CREATE TABLE before (
 );
 {_RUNS}
 {_RESUMED}
+{_SETTLED}
 CREATE TABLE portal (
     base_url    TEXT NOT NULL,  -- the API's base URL of the runs
     salt        TEXT NOT NULL,  -- random, hex
@@ -147,6 +157,7 @@ _DIGEST_TAG: Final = "hubframe-batch-2"
 _BEFORE_CHUNK: Final = 250_000  # pairs per row of ``before``
 _SUCCESS, _UNKNOWN, _OTHER = ord("s"), ord("u"), ord("f")
 _EMPTY: frozenset[int] = frozenset()
+_NEWLINE: Final = pa.scalar("\n", pa.large_string())
 
 
 def is_final(outcome: Outcome) -> bool:
@@ -174,15 +185,19 @@ def _ids_text(ids: list[Any]) -> str:
 
 
 def _column_text(ids: Sequence[str] | pa.Array) -> str:
-    """:func:`_ids_text` of a list, or of an Arrow text array joined in Arrow."""
+    """:func:`_ids_text` of a list, or of an Arrow text array joined in Arrow (its plain case
+    told by the joined text itself: one line an id, the first not starting with NUL)."""
     if not isinstance(ids, pa.Array):
         return _ids_text(list(ids))
-    plain = ids.null_count == 0 and not pc.any(pc.match_substring(ids, "\n")).as_py()
-    if not plain or (len(ids) and str(ids[0].as_py()).startswith("\0")):
+    if ids.null_count or not len(ids):
         return _ids_text(ids.to_pylist())
-    offsets = pa.array([0, len(ids)], pa.int32())
-    joined = pc.binary_join(pa.ListArray.from_arrays(offsets, ids.cast(pa.string())), "\n")
-    return str(joined[0].as_py())
+    texts = ids if pa.types.is_large_string(ids.type) else ids.cast(pa.large_string())
+    offsets = pa.array([0, len(ids)], pa.int64())
+    lines = pa.LargeListArray.from_arrays(offsets, texts)
+    joined = str(pc.binary_join(lines, _NEWLINE)[0].as_py())
+    if joined.count("\n") != len(ids) - 1 or joined.startswith("\0"):
+        return _ids_text(ids.to_pylist())
+    return joined
 
 
 def _ids_of(text: str, size: int) -> list[str]:
@@ -403,6 +418,7 @@ _COLUMNS = {
     "portal": ["base_url", "salt", "token"],
     "runs": ["id", "started_at", "ended"],
     "resumed": ["run", "from_run"],
+    "settled": ["entry", "states"],
 }
 #: The tables of a journal of format 1 (user_version 0).
 _FORMAT_1 = {"batches", "items", "existing"}
@@ -454,6 +470,10 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
         version = 5
     if version == 5:  # format 5: no run is known to have resumed another
         table = _RESUMED.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+        db.executescript(f"BEGIN; {table} PRAGMA user_version = 6; COMMIT;")
+        version = 6
+    if version == 6:  # format 6: every sent batch's states are in its row of sent
+        table = _SETTLED.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
         db.executescript(f"BEGIN; {table} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         version = SCHEMA_VERSION
     if version == 0 and tables == _FORMAT_1:
@@ -760,6 +780,7 @@ class Journal:
         with self._using("record a batch"), self._db:
             self._db.execute("BEGIN")
             self._db.execute("DELETE FROM sent WHERE rowid = ?", (intended,))
+            self._db.execute("DELETE FROM settled WHERE entry = ?", (intended,))
 
     def record(
         self,
@@ -770,7 +791,8 @@ class Journal:
     ) -> bool:
         """Record a finished batch; returns False (and records no outcome) unless all are
         final.  The association rows of the batch are kept in ``sent`` either way (for undo),
-        in the entry :meth:`intend` made when given.  One transaction per batch."""
+        in the entry :meth:`intend` made when given (its states then in ``settled``).  One
+        transaction per batch."""
         if len(outcomes) != batch.size:
             return False
         packed = packed or pack(batch)
@@ -784,7 +806,7 @@ class Journal:
             self._db.execute("BEGIN")
             states = _states(distinct, rows, len(outcomes))
             if intended is not None:
-                self._db.execute("UPDATE sent SET states = ? WHERE rowid = ?", (states, intended))
+                self._db.execute("INSERT OR REPLACE INTO settled VALUES (?, ?)", (intended, states))
             elif batch.action.creates_association or batch.action.removes_association:
                 self._record_sent(batch, packed, states)
             if final:
@@ -896,8 +918,10 @@ class Journal:
         rows: dict[tuple[Any, ...], bool] = {}  # -> maybe
         with self._using("read it"):
             sent = self._db.execute(
-                "SELECT action, from_type, to_type, size, from_ids, to_ids, types, type_rows, "
-                "states FROM sent WHERE run >= ? ORDER BY rowid",
+                "SELECT s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, s.types, "
+                "s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
+                "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
+                "WHERE s.run >= ? ORDER BY s.rowid",
                 (self._not_taken_back(),),
             ).fetchall()
             for entry in sent:

@@ -172,6 +172,9 @@ class Sender:
         #: Requests in flight at once (sends, and the reads that check them): the pool has more
         #: threads, so a worker reads its answer while another's request is already out.
         self._slots = threading.BoundedSemaphore(MAX_IN_FLIGHT)
+        #: Whether the journal held batches this run may re-use when it started (see
+        #: :meth:`_pump`); until then, assumed so.
+        self._resuming = True
 
     def run(self, batches: Iterable[Batch]) -> dict[int, Outcome]:
         """Send every batch; the outcomes by position (for a few batches: a run's many rows
@@ -214,7 +217,8 @@ class Sender:
         # built here, one after another: 32 workers building theirs at once share the same
         # cores, and each new thread's allocator starts cold, so the first burst would leave
         # spread over ~0.3 s instead of ~0.05 s.
-        build = self._builds_bodies()
+        self._resuming = self._may_reuse()
+        build = not self._resuming
         with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hubframe") as pool:
             _start_workers(pool, threads)
             queued: dict[Future[list[Outcome]], Batch] = {}
@@ -235,11 +239,13 @@ class Sender:
                     future.cancel()
                 raise
 
-    def _builds_bodies(self) -> bool:
-        """Whether the planning thread builds each batch's body before submitting it (see
-        :meth:`_pump`): not when resuming, where the journal answers for most batches and their
-        bodies would go unused (the workers then build the ones they send)."""
-        return self.journal is None or self._journaled(lambda j: j.reusable()) == 0
+    def _may_reuse(self) -> bool:
+        """Whether the journal holds batches this run may re-use.  When it does not, no batch
+        is looked up in it (the run's own batches are never the same twice), and the planning
+        thread builds each batch's body before submitting it (see :meth:`_pump`); when it does,
+        the journal answers for most batches and their bodies would go unused (the workers
+        then build the ones they send)."""
+        return self.journal is not None and bool(self._journaled(lambda j: j.reusable()))
 
     def in_flight(self) -> int:
         """Requests to keep in flight: :data:`MAX_IN_FLIGHT`, or fewer when the rate window is
@@ -260,7 +266,7 @@ class Sender:
         """Outcomes of one batch: from the journal, or by sending it (``body``: its inputs,
         when built already)."""
         packed = pack(batch) if self.journal is not None else None
-        if packed is not None:
+        if packed is not None and self._resuming:
             recorded = self._journaled(lambda j: j.lookup(batch, packed))
             if recorded is not None:
                 return recorded

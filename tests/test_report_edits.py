@@ -22,11 +22,16 @@ from pathlib import Path
 import openpyxl
 import pandas as pd
 import pytest
+from fuzzseeds import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hubframe as hf
+import hubframe.jobs
 from hubframe.errors import InputError
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids, pairs_sheet, workbook_bytes
+from hubframe.vocab import Status
 
 CONTACT = str(demo_ids("contacts")[5])
 OLD, NEW = 20400000000000000, 20400000000000001  # 17 digits: 15 significant ones are equal
@@ -257,3 +262,72 @@ def test_a_row_without_a_number_is_named_by_its_place_in_the_table() -> None:
     frame = pd.DataFrame({"sheet": ["(portal)", "(portal)"], "row": pd.array([None, 7], "Int64")})
     describe = describer(frame)
     assert [describe(0), describe(1)] == ["row 1 of the table", "row 7"]
+
+
+def _spelled(word: str, draw: st.DrawFn) -> str:
+    """``word`` as an analyst may retype it: any letters capitalized, spaces around."""
+    cased = "".join(c.upper() if draw(st.booleans()) else c for c in word)
+    return f"{draw(st.sampled_from(['', ' ', '  ']))}{cased}{draw(st.sampled_from(['', ' ']))}"
+
+
+@settings(max_examples=examples(25), deadline=None)
+@given(data=st.data())
+def test_status_action_and_code_retyped_read_as_the_words_they_spell(data: st.DataObject) -> None:
+    """A report's ``status``, ``action`` and ``error_code`` retyped with capitals or spaces
+    ("Success", " associate_default ") are the words the run wrote.  Before, every such row
+    was ``skipped`` "the run did not create this association (status Success)" and what the
+    run made stayed in the portal."""
+    statuses = [str(s) for s in Status]
+    actions = ["associate", "associate_default", "archive"]
+    n = data.draw(st.integers(1, 6))
+    status = data.draw(st.lists(st.sampled_from(statuses), min_size=n, max_size=n))
+    action = data.draw(st.lists(st.sampled_from(actions), min_size=n, max_size=n))
+    code = data.draw(st.lists(st.sampled_from(["UNKNOWN_OUTCOME", None]), min_size=n, max_size=n))
+    table = pd.DataFrame(
+        {
+            "from_type": ["deals"] * n,
+            "from_id": ["2040000001"] * n,
+            "to_type": ["contacts"] * n,
+            "to_id": ["1019360001"] * n,
+            "status": [_spelled(s, data.draw) for s in status],
+            "action": [_spelled(a, data.draw) for a in action],
+            "error_code": [c if c is None else _spelled(c.lower(), data.draw) for c in code],
+        }
+    )
+    for loaded in (hf.jobs.load_run(table), hf.jobs.load_run(table.assign(row=range(2, n + 2)))):
+        assert loaded["status"].tolist() == status
+        assert loaded["action"].tolist() == action
+        assert loaded["error_code"].tolist() == code
+
+
+@pytest.mark.parametrize("column", ["status", "action"])
+def test_a_retyped_status_or_action_is_undone_and_an_unknown_one_stops_it(
+    tmp_path: Path, column: str
+) -> None:
+    with Sandbox(seed="demo") as sb:
+        before = _links(sb)
+        report = _labeled_run(sb, tmp_path)
+        after_run = _links(sb)
+        table = pd.read_csv(report, dtype=str, encoding="utf-8-sig")
+        table.assign(**{column: "ok"}).to_csv(report, index=False)
+        with pytest.raises(InputError, match=rf"line 2: {column} 'ok' is not an? {column}"):
+            hf.undo(report, client_for(sb), progress=False)
+        assert _links(sb) == after_run  # nothing undone
+        table.assign(**{column: f" {table[column].iloc[0].title()} "}).to_csv(report, index=False)
+        undone = hf.undo(report, client_for(sb), progress=False)
+        assert undone["status"].tolist() == ["success"], undone
+        assert _links(sb) == before
+
+
+def test_an_applied_row_without_its_action_says_so(tmp_path: Path) -> None:
+    """A success whose action was cleared said "the run did not create this association"."""
+    with Sandbox(seed="demo") as sb:
+        report = _labeled_run(sb, tmp_path)
+        after_run = _links(sb)
+        table = pd.read_csv(report, dtype=str, encoding="utf-8-sig")
+        for edited in (table.drop(columns=["action"]), table.assign(action="")):
+            edited.to_csv(report, index=False)
+            undone = hf.undo(report, client_for(sb), progress=False)
+            assert undone["status"].tolist() == ["skipped"]
+            assert "its action is empty" in str(undone["error_message"].iloc[0]), undone
+        assert _links(sb) == after_run

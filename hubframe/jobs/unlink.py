@@ -80,11 +80,17 @@ def _skip(message: str) -> Outcome:
     return Outcome(Status.SKIPPED, action=Action.ARCHIVE, error_message=message)
 
 
+def _acted(row: Mapping[Any, Any]) -> bool:
+    """True for a row the run applied (or may have: its outcome is unknown)."""
+    status = value(row.get("status"))
+    unknown = status == Status.FAILED and value(row.get("error_code")) == ErrorCode.UNKNOWN_OUTCOME
+    return bool(status == Status.SUCCESS or unknown)
+
+
 def _created(row: Mapping[Any, Any]) -> Action | None:
     """The action of a row the run created (or may have: its outcome is unknown), else None."""
-    status, action = value(row.get("status")), value(row.get("action"))
-    unknown = status == Status.FAILED and value(row.get("error_code")) == ErrorCode.UNKNOWN_OUTCOME
-    if not (status == Status.SUCCESS or unknown) or action not in set(Action):
+    action = value(row.get("action"))
+    if not _acted(row) or action not in set(Action):
         return None
     made = Action(action)
     return made if made.creates_association else None
@@ -92,12 +98,15 @@ def _created(row: Mapping[Any, Any]) -> Action | None:
 
 def _removed(row: Mapping[Any, Any]) -> bool:
     """True for a row whose association the run removed (or may have: unknown outcome)."""
-    status, action = value(row.get("status")), value(row.get("action"))
-    unknown = status == Status.FAILED and value(row.get("error_code")) == ErrorCode.UNKNOWN_OUTCOME
-    return (status == Status.SUCCESS or unknown) and action in (
-        Action.ARCHIVE,
-        Action.ARCHIVE_LABELS,
-    )
+    return _acted(row) and value(row.get("action")) in (Action.ARCHIVE, Action.ARCHIVE_LABELS)
+
+
+#: A row the run applied whose action is gone from the report: what to take back is not known.
+_NO_ACTION = (
+    "Not undone: the run applied this row, but its action is empty (the column or cell was "
+    "cleared), and undo acts only on what the run wrote; put the action back as the run wrote "
+    "it (associate, associate_default or archive)."
+)
 
 
 def _restore_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
@@ -156,7 +165,13 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         return _restore_row(pos, row)
     made = _created(row)
     if made is None:
-        status = value(row.get("status"))
+        status, action = value(row.get("status")), value(row.get("action"))
+        if _acted(row) and action is None:
+            return _skip(_NO_ACTION)
+        if _acted(row):
+            return _skip(
+                f"Not undone: the run did not create an association here (action {action})."
+            )
         return _skip(f"Not undone: the run did not create this association (status {status}).")
     existed, linked = (
         flag(value(row.get("existed_before"))),

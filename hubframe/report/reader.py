@@ -221,7 +221,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
         table["row"] = _whole_numbers(table["row"]).astype("Int64")
     if "type_id" in table:
         table["type_id"] = type_ids(table["type_id"], lines)
-    table = records_acted_on(table, lines)
+    table = records_acted_on(run_words(table, lines), lines)
     known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
     originals = [str(c) for c in table.columns if c not in known]
     info: dict[str, Any] = {"kind": "pairs", "source": path.name, "original_columns": originals}
@@ -285,6 +285,58 @@ def type_ids(column: pd.Series, place: Place = _positions) -> pd.Series:
             f"(a whole number such as 1001){more}; correct it or leave it empty."
         )
     return pd.Series(pd.array(numbers.to_numpy(), dtype="Int64"), index=column.index)
+
+
+_STATUSES: Final = ", ".join(s.value for s in Status)
+
+
+def run_words(table: pd.DataFrame, place: Place = _positions) -> pd.DataFrame:
+    """The run's ``status``, ``action`` and ``error_code`` as hubframe writes them: a cell
+    retyped with capitals or spaces around (``Success``, ``associate ``) is the word it
+    spells, so an applied row is never left in the portal as one the run "did not create".
+    A status that is none of hubframe's, and an action that is none on a row undo acts on,
+    raise InputError naming it (at ``place``): whether the run applied such a row is not
+    known, so none is guessed."""
+    out = table.copy()
+    words = {c: _words(out[c]) for c in ("status", "action", "error_code") if c in out}
+    if "error_code" in words:
+        out["error_code"] = words["error_code"].str.upper().astype(object)
+        out["error_code"] = out["error_code"].where(out["error_code"].notna(), None)
+    statuses = {str(s) for s in Status}
+    if "status" in words:
+        found = words["status"].str.casefold()
+        bad = np.flatnonzero((found.notna() & ~found.isin(statuses)).to_numpy(dtype=bool))
+        if len(bad):
+            at = int(bad[0])
+            raise InputError(
+                f"{place(at)}: status {out['status'].iloc[at]!r} is not a status hubframe "
+                f"writes ({_STATUSES}); undo acts only on what the run wrote, so none is "
+                "guessed: correct it as the run wrote it (or delete the row to leave it as "
+                "it is)."
+            )
+        out["status"] = found.astype(object).where(found.notna(), None)
+    if "action" in words:
+        found = words["action"].str.casefold()
+        out["action"] = found.astype(object).where(found.notna(), None)
+        acted = _acted_on(out)
+        actions = {str(a) for a in Action}
+        bad = np.flatnonzero(acted & (found.notna() & ~found.isin(actions)).to_numpy(dtype=bool))
+        if len(bad):
+            at = int(bad[0])
+            raise InputError(
+                f"{place(at)}: action {table['action'].iloc[at]!r} is not an action hubframe "
+                "writes (associate, associate_default, archive); undo acts only on what the "
+                "run wrote, so none is guessed: correct it as the run wrote it (or delete the "
+                "row to leave it as it is)."
+            )
+    return out
+
+
+def _words(column: pd.Series) -> pd.Series:
+    """A column's cells as trimmed text, NA where empty."""
+    cells = column.astype(object).where(column.notna(), None)
+    found = cells.map(lambda c: None if c is None else str(c).strip() or None).astype("string")
+    return found
 
 
 def _journal_frame(journal: Journal) -> pd.DataFrame:
@@ -415,7 +467,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
             )
         if "type_id" in table and not pd.api.types.is_integer_dtype(table["type_id"].dtype):
             table["type_id"] = type_ids(table["type_id"])
-        return records_acted_on(table)
+        return records_acted_on(run_words(table))
     if isinstance(run, Journal):
         return _journal_frame(run)
     path = Path(run)

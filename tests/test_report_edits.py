@@ -331,3 +331,31 @@ def test_an_applied_row_without_its_action_says_so(tmp_path: Path) -> None:
             assert undone["status"].tolist() == ["skipped"]
             assert "its action is empty" in str(undone["error_message"].iloc[0]), undone
         assert _links(sb) == after_run
+
+
+@pytest.mark.parametrize("cleared", ["column", "cell"])
+def test_a_new_pairs_label_row_without_its_type_id_says_so(tmp_path: Path, cleared: str) -> None:
+    """A label the run put on two records it linked, its type_id cleared: the row said "Left
+    in place: the two records also hold "Champion", which this undo does not take back (a row
+    of the run left out of it, or a label added since)" -- its own label, and neither reason."""
+    deal, contact = demo_ids("deals")[70], demo_ids("contacts")[170]
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        run = hf.associate(
+            pairs_sheet([(str(deal), str(contact), "Champion")]),
+            client,
+            record_existing=True,
+            progress=False,
+        )
+        assert run["linked_before"].tolist() == [False]
+        report = Path(hf.export_report(run, tmp_path / "report.csv"))
+        after_run = _links(sb)
+        table = pd.read_csv(report, dtype=str, encoding="utf-8-sig")
+        edited = (
+            table.drop(columns=["type_id"]) if cleared == "column" else table.assign(type_id="")
+        )
+        edited.to_csv(report, index=False)
+        undone = hf.undo(report, client, progress=False)
+        assert _links(sb) == after_run
+    assert undone["status"].tolist() == ["skipped"]
+    assert "no type_id" in str(undone["error_message"].iloc[0]), undone

@@ -350,10 +350,13 @@ def _spare_other_labels(
                 )
             )
             continue
+        if label is not None:  # the row's own label, its type id cleared: not known which
+            prepared.settled[item.position] = _skip(_NO_TYPE_ID.format(verb="Not removed"))
+            continue
         prepared.settled[item.position] = _skip(
             f"Left in place: the two records also hold {names}, which this undo does not "
-            "take back (a row of the run left out of it, or a label added since); the link "
-            "stays for them. Undo those rows too to remove it."
+            "take back (a row of the run left out of it or not taken back, or a label added "
+            "since); the link stays for them. Undo those rows too to remove it."
         )
     return out
 

@@ -4,7 +4,9 @@ A run linked a deal and a contact with two labels.  ``undo(result.iloc[[0]])`` (
 row only) removed the pair whole, with the label of the row the analyst kept; so did an undo
 after someone added a label to the pair by hand.  A pair the run linked now goes whole only
 when it holds no label the undo does not take back; otherwise the row's own label goes
-alone, and a row of the plain link is left in place, naming the labels that keep it.
+alone, and a row of the plain link is left in place, naming the labels that keep it.  Rows
+of two labels whose pair goes whole are one removal: the second repeats the first, and says so
+(it said "same records and association type").
 """
 
 from __future__ import annotations
@@ -66,6 +68,22 @@ def test_an_undo_removes_no_label_it_is_not_given(
         if labels[n] or not remaining:
             # its label alone, or the pair whole (once: another row's removal of it repeats)
             assert status in ("success", "duplicate"), (n, message)
+            # rows of two labels repeat one whole removal: not "the same association type"
+            assert status != "duplicate" or "whole association" in message, message
         else:  # the plain link, kept for the labels the undo was not given
             assert status == "skipped" and message.startswith("Left in place"), message
             assert all(f'"{lab}"' in message for lab in remaining)
+
+
+def test_two_labels_of_a_pair_removed_whole_are_one_removal_said_so() -> None:
+    sheet = pd.DataFrame(
+        {"Deal ID": DEAL, "Contact ID": CONTACT, "Association label": ["Champion", "Budget holder"]}
+    )
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        result = hf.associate(sheet, client, record_existing=True, progress=False)
+        report = hf.undo(result, client, progress=False)
+        assert _held(sb) == (False, set())
+    assert report["status"].tolist() == ["success", "duplicate"]
+    message = str(report["error_message"].iloc[1])
+    assert "Repeats row 2" in message and "whole association" in message, message

@@ -226,13 +226,19 @@ def _repeat_outcomes(
             )
         else:
             where = describe(int(table.positions[earlier]))
+            # a whole pair's removal names no type: rows of two labels can be one removal
+            same = (
+                "removes the whole association between the same records, every type with it"
+                if action is Action.ARCHIVE
+                else "same records and association type"
+            )
             outcome = Outcome(
                 Status.DUPLICATE,
                 action=action,
                 error_code=ErrorCode.DUPLICATE_ROW,
                 error_message=(
-                    f"Repeats {where} (same records and association type) and is not sent "
-                    f"again: {where}'s status is what became of both."
+                    f"Repeats {where} ({same}) and is not sent again: {where}'s status is "
+                    "what became of both."
                 ),
             )
         out[int(table.positions[row])] = outcome

@@ -85,7 +85,8 @@ def test_a_journal_of_format_6_keeps_its_answered_and_unanswered_batches(tmp_pat
     db = sqlite3.connect(path)  # as format 6 wrote it
     db.executescript(
         "UPDATE sent SET states = (SELECT states FROM settled WHERE entry = sent.rowid) "
-        "WHERE rowid IN (SELECT entry FROM settled); DROP TABLE settled; PRAGMA user_version = 6;"
+        "WHERE rowid IN (SELECT entry FROM settled); DROP TABLE settled; DROP TABLE taken_back; "
+        "PRAGMA user_version = 6;"
     )
     db.close()
     with Journal(path) as journal:

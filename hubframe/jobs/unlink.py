@@ -38,7 +38,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Unpack
+from typing import Any, Final, Unpack
 
 import numpy as np
 import pandas as pd
@@ -230,9 +230,53 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     table = load_run(run)
     result = run_in_phases(_Undo(table, index), client, opts)
     cancelled = opts.cancel is not None and opts.cancel.is_set()
+    if not opts.dry_run:
+        _note_taken_back(table, result, client)
     if not (opts.dry_run or cancelled or _rows_left(result)):
         _mark_taken_back(table, client)
     return result
+
+
+#: Undo outcomes of a run row that leave nothing of it to take back: taken back, or found
+#: already gone (``NOT_ASSOCIATED``).
+_GONE_CODES: Final = frozenset({str(ErrorCode.NOT_ASSOCIATED)})
+
+
+def _note_taken_back(table: pd.DataFrame, result: pd.DataFrame, client: HubSpotClient) -> None:
+    """Keep in the run's journal (a fresh result table's, or the journal undone) the rows this
+    undo took back, or found gone: a later undo from the journal leaves them alone.  Before,
+    undoing a result table and then the journal removed a link made again by hand in between
+    (the journal said the run had made it, on a pair with nothing before), reported success."""
+    path = _journal_of(table)
+    if path is None:
+        return
+    status = result["status"].astype("string").fillna("").tolist()
+    codes = result["error_code"].astype("string").fillna("").tolist()
+    done = [
+        n
+        for n, (s, c) in enumerate(zip(status, codes, strict=True))
+        if s == "success" or c in _GONE_CODES
+    ]
+    if not done:
+        return
+    columns = ("action", "from_type", "to_type", "from_id", "to_id", "category", "type_id")
+    rows = table.iloc[done].reindex(columns=list(columns))
+    keys = [
+        tuple(_key_part(v) for v in values) for values in rows.itertuples(index=False, name=None)
+    ]
+    with Journal(path) as journal:
+        journal.bind(client)
+        journal.take_back(keys)
+
+
+def _key_part(cell: Any) -> Any:
+    """A cell of a run row as the journal keys it: None where empty, a type id an int."""
+    found = value(cell)
+    if found is None:
+        return None
+    if isinstance(found, (int, np.integer)) or (isinstance(found, float) and found.is_integer()):
+        return int(found)
+    return str(found)
 
 
 def _rows_left(result: pd.DataFrame) -> bool:
@@ -252,6 +296,16 @@ def _mark_taken_back(table: pd.DataFrame, client: HubSpotClient) -> None:
         with Journal(path) as journal:
             journal.bind(client)
             journal.mark_taken_back()
+
+
+def _journal_of(table: pd.DataFrame) -> str | None:
+    """The journal of the run ``table`` holds: the one it was read from, or a fresh result
+    table's (when its file is still there); None for a report."""
+    path = _journal_read(table)
+    facts = run_facts(table)
+    if not path and facts is not None and facts.journal and Path(facts.journal).is_file():
+        path = facts.journal
+    return path
 
 
 def _journal_read(table: pd.DataFrame) -> str | None:
@@ -457,10 +511,7 @@ def _end_journal_runs(table: pd.DataFrame, client: HubSpotClient) -> None:
     outcomes of work this undo takes back (it reported every row ``success`` and sent
     nothing, with the portal holding none of them).  A result table fresh from a journaled
     run names its journal too; a report read from a file does not."""
-    path = _journal_read(table)
-    facts = run_facts(table)
-    if not path and facts is not None and facts.journal and Path(facts.journal).is_file():
-        path = facts.journal  # a result table fresh from a journaled run
+    path = _journal_of(table)
     if path:
         with Journal(path) as journal:
             journal.bind(client)  # a result table's journal: refused for another portal too

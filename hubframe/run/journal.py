@@ -70,7 +70,8 @@ from hubframe.vocab import Action, RecordPair, Status
 #: 5: without the runs each run resumed (hubframe before a run of another sheet between a killed
 #: run and its resumption stopped closing the killed one): brought to format 6 when opened.
 #: 6: a sent batch's final states written over its row in ``sent`` (hubframe before the states
-#: got a table of their own, ``settled``): brought to format 7 when opened (nothing to move).
+#: got a table of their own, ``settled``), and no rows an undo of a result table took back
+#: (``taken_back``): brought to format 7 when opened (nothing to move).
 SCHEMA_VERSION: Final = 7
 
 _RUNS = """
@@ -91,6 +92,18 @@ _SETTLED = """
 CREATE TABLE settled (
     entry       INTEGER PRIMARY KEY,  -- a sent batch (sent.rowid) whose answer was read ...
     states      BLOB                  -- ... and its rows' states then (as sent.states)
+);"""
+_TAKEN_BACK = """
+CREATE TABLE taken_back (
+    run         INTEGER NOT NULL,  -- the undo's mark (runs.id): rows the runs before it sent ...
+    action      TEXT NOT NULL,     -- ... that the undo took back, as in sent
+    from_type   TEXT NOT NULL,
+    to_type     TEXT NOT NULL,
+    size        INTEGER NOT NULL,
+    from_ids    TEXT NOT NULL,
+    to_ids      TEXT NOT NULL,
+    types       TEXT NOT NULL,
+    type_rows   BLOB
 );"""
 _SCHEMA = f"""
 CREATE TABLE batches (
@@ -132,6 +145,7 @@ CREATE TABLE before (
 {_RUNS}
 {_RESUMED}
 {_SETTLED}
+{_TAKEN_BACK}
 CREATE TABLE portal (
     base_url    TEXT NOT NULL,  -- the API's base URL of the runs
     salt        TEXT NOT NULL,  -- random, hex
@@ -419,6 +433,10 @@ _COLUMNS = {
     "runs": ["id", "started_at", "ended"],
     "resumed": ["run", "from_run"],
     "settled": ["entry", "states"],
+    "taken_back": [
+        *("run", "action", "from_type", "to_type", "size", "from_ids", "to_ids", "types"),
+        "type_rows",
+    ],
 }
 #: The tables of a journal of format 1 (user_version 0).
 _FORMAT_1 = {"batches", "items", "existing"}
@@ -473,8 +491,8 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
         db.executescript(f"BEGIN; {table} PRAGMA user_version = 6; COMMIT;")
         version = 6
     if version == 6:  # format 6: every sent batch's states are in its row of sent
-        table = _SETTLED.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
-        db.executescript(f"BEGIN; {table} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
+        added = (_SETTLED + _TAKEN_BACK).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+        db.executescript(f"BEGIN; {added} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         version = SCHEMA_VERSION
     if version == 0 and tables == _FORMAT_1:
         raise InputError(
@@ -917,15 +935,17 @@ class Journal:
         counts as successful once any time was, as maybe applied once any time may have been."""
         rows: dict[tuple[Any, ...], bool] = {}  # -> maybe
         with self._using("read it"):
+            first = self._not_taken_back()
+            gone = self._taken_back(first)
             sent = self._db.execute(
-                "SELECT s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, s.types, "
-                "s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
+                "SELECT s.run, s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, "
+                "s.types, s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
                 "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
                 "WHERE s.run >= ? ORDER BY s.rowid",
-                (self._not_taken_back(),),
+                (first,),
             ).fetchall()
-            for entry in sent:
-                _merge_sent(rows, *entry)
+            for run, *entry in sent:
+                _merge_sent(rows, *entry, gone=gone, run=int(run))
         befores: dict[tuple[str, str], dict[RecordPair, frozenset[int]]] = {}
         out = []
         for (action, from_type, to_type, from_id, to_id, category, type_id), maybe in rows.items():
@@ -947,13 +967,86 @@ class Journal:
             )
         return out
 
+    def take_back(self, rows: Iterable[SentKey]) -> None:
+        """An undo of a result table (or of part of the journal) took back these rows of its
+        runs (each as :meth:`created` keys it: action, object types, ids, category, type id):
+        a later undo from the journal leaves them alone, or it would remove a link made again
+        by hand since (the pair's state before the run says it was not there).  A row a later
+        run sends again is taken back again.  Marked as a run of its own (ended 'undone')."""
+        groups: dict[tuple[str, str, str], list[SentKey]] = {}
+        for row in rows:
+            groups.setdefault((row[0], row[1], row[2]), []).append(row)
+        if not groups:
+            return
+        with self._using("record what an undo took back"), self._db:
+            self._db.execute("BEGIN")
+            cursor = self._db.execute(
+                "INSERT INTO runs (started_at, ended) VALUES (?, 'undone')", (time.time(),)
+            )
+            mark = int(cursor.lastrowid or 0)
+            for (action, from_type, to_type), keys in groups.items():
+                distinct, type_rows = _distinct([(k[5], k[6], None) for k in keys])
+                self._db.execute(
+                    "INSERT INTO taken_back VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                    (
+                        mark,
+                        action,
+                        from_type,
+                        to_type,
+                        len(keys),
+                        _ids_text([k[3] for k in keys]),
+                        _ids_text([k[4] for k in keys]),
+                        json.dumps([list(t) for t in distinct], separators=(",", ":")),
+                        type_rows,
+                    ),
+                )
+
+    def _taken_back(self, first: int) -> dict[SentKey, int]:
+        """The rows undos took back (:meth:`take_back`) since run ``first``, each with the
+        last undo's mark (lock held)."""
+        gone: dict[SentKey, int] = {}
+        found = self._db.execute(
+            "SELECT run, action, from_type, to_type, size, from_ids, to_ids, types, type_rows "
+            "FROM taken_back WHERE run >= ?",
+            (first,),
+        )
+        for mark, action, from_type, to_type, size, from_text, to_text, types, type_rows in found:
+            for key in _keys(
+                action, from_type, to_type, size, from_text, to_text, types, type_rows
+            ):
+                gone[key] = max(gone.get(key, 0), int(mark))
+        return gone
+
     def __len__(self) -> int:
         with self._using("read it"):
             return int(self._db.execute("SELECT COUNT(*) FROM batches").fetchone()[0])
 
 
+#: A sent row as :meth:`Journal.created` keys it: action, from type, to type, from id, to id,
+#: category, type id.
+SentKey = tuple[Any, ...]
+
+
+def _keys(
+    action: str,
+    from_type: str,
+    to_type: str,
+    size: int,
+    from_text: str,
+    to_text: str,
+    types_text: str,
+    type_rows: bytes | None,
+) -> Iterator[SentKey]:
+    """The keys of an entry of ``sent`` (or ``taken_back``), row by row."""
+    types = [(c or None, None if t is None else int(t)) for c, t, _ in json.loads(types_text)]
+    kinds = _codes(type_rows, size)
+    pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), kinds, strict=True)
+    for from_id, to_id, kind in pairs:
+        yield (action, from_type, to_type, from_id, to_id, *types[kind])
+
+
 def _merge_sent(
-    rows: dict[tuple[Any, ...], bool],
+    rows: dict[SentKey, bool],
     action: str,
     from_type: str,
     to_type: str,
@@ -963,16 +1056,17 @@ def _merge_sent(
     types_text: str,
     type_rows: bytes | None,
     states: bytes | None,
+    *,
+    gone: Mapping[SentKey, int],
+    run: int,
 ) -> None:
-    """Add one sent batch's successful and maybe-applied rows to ``rows`` (key -> maybe)."""
-    types = [(c or None, None if t is None else int(t)) for c, t, _ in json.loads(types_text)]
-    kinds = _codes(type_rows, size)
+    """Add one sent batch's successful and maybe-applied rows to ``rows`` (key -> maybe),
+    except those an undo after ``run`` (the batch's run) took back (``gone``)."""
     state = states or bytes([_SUCCESS]) * size
-    pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), kinds, state, strict=True)
-    for from_id, to_id, kind, row_state in pairs:
-        if row_state == _OTHER:
+    keys = _keys(action, from_type, to_type, size, from_text, to_text, types_text, type_rows)
+    for key, row_state in zip(keys, state, strict=True):
+        if row_state == _OTHER or gone.get(key, -1) > run:
             continue
-        key = (action, from_type, to_type, from_id, to_id, *types[kind])
         if row_state == _SUCCESS:
             rows[key] = False
         else:
@@ -1001,6 +1095,7 @@ __all__ = [
     "JournalGone",
     "JournalRow",
     "Packed",
+    "SentKey",
     "digest",
     "is_final",
     "pack",

@@ -9,6 +9,7 @@ that sends such a row again makes it the journal's to take back again.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Callable
 from pathlib import Path
 
@@ -104,3 +105,43 @@ def test_a_row_found_gone_by_the_tables_undo_is_not_taken_back_later(setting: Se
     _by_hand(sb, 0)
     hf.undo(path, client, **KW)
     assert _linked(sb) == {(DEALS[0], CONTACTS[0])}
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_any_sequence_of_runs_and_table_undos_then_the_journals_undo(
+    setting: Setting, seed: int
+) -> None:
+    """Seeded sequences of journaled runs of overlapping sheets, undos of some of their result
+    tables (some rows only), and links made again by hand after a table's undo took them
+    back; then an undo from the journal.  It takes back exactly the links a run made that no
+    table undo took back since, and keeps the links made by hand."""
+    sb, client, path = setting
+    rng = random.Random(seed)
+    owner: dict[int, str] = {}  # pair -> who made its link now there: "run" or "hand"
+    results: list[pd.DataFrame] = []
+    for _ in range(6):
+        step = rng.random()
+        if step < 0.45 or not results:
+            start = rng.randrange(0, 5)
+            rows = range(start, min(6, start + rng.randrange(1, 4)))
+            results.append(hf.associate(_sheet(rows, ""), client, journal=path, **KW))
+            owner.update({n: owner.get(n, "run") for n in rows})
+        elif step < 0.8:
+            table = rng.choice(results)
+            part = table.iloc[
+                sorted(rng.sample(range(len(table)), rng.randrange(1, len(table) + 1)))
+            ]
+            undone = hf.undo(part, client, **KW)
+            for n, status in zip(part["Deal ID"].map(DEALS.index), undone["status"], strict=True):
+                if status == "success":
+                    owner.pop(n)
+        else:
+            free = [n for n in range(6) if n not in owner]
+            if free:
+                n = rng.choice(free)
+                _by_hand(sb, n)
+                owner[n] = "hand"
+        assert _linked(sb) == {(DEALS[n], CONTACTS[n]) for n in owner}, (seed, owner)
+    hf.undo(path, client, **KW)
+    kept = {(DEALS[n], CONTACTS[n]) for n, who in owner.items() if who == "hand"}
+    assert _linked(sb) == kept, (seed, owner)

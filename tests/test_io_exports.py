@@ -172,8 +172,13 @@ def test_several_association_columns_ask_for_a_choice(tmp_path: Path) -> None:
             "line_items",
         ),
         ("companies.csv", ["Record ID", "Associated Contact IDs"], "companies"),  # own row id
-        ("export.csv", ["Record ID", "Deal Name", "Associated Contact IDs"], "deals"),  # headers
-        ("export.csv", ["Record ID", "Ticket name", "Associated Contact IDs"], "tickets"),
+        # headers: two of one object's
+        ("export.csv", ["Record ID", "Deal Name", "Deal Stage", "Associated Contact IDs"], "deals"),
+        (
+            "export.csv",
+            ["Record ID", "Ticket name", "Ticket owner", "Associated Contact IDs"],
+            "tickets",
+        ),
     ],
 )
 def test_from_type_is_inferred_when_unambiguous(
@@ -193,6 +198,15 @@ def test_from_type_is_inferred_when_unambiguous(
         ("export.csv", ["Record ID", "Deal Name", "Ticket name", "Associated Contact IDs"]),
         ("tickets.csv", ["Record ID", "Deal Name", "Associated Contact IDs"]),  # they disagree
         ("export.csv", ["From ID", "Deal Name", "To ID", "To Type"]),  # headers need a Record ID
+        # one header alone may be a property the portal added to another object
+        ("export.csv", ["Record ID", "Deal Name", "Associated Contact IDs"]),
+        ("export.csv", ["Record ID", "Email", "Associated Deal IDs"]),  # a company's own Email
+        # a contact's property too (the company a contact works for): says no object
+        ("export.csv", ["Record ID", "Company name", "Associated Deal IDs"]),
+        (
+            "hubspot-crm-exports-key-accounts-2026-11-29.csv",
+            ["Record ID", "Company name", "Associated Deal IDs"],
+        ),
         # a name mentioning an object in other words than its own: a view's, or the analyst's
         (
             "hubspot-crm-exports-deal-champions-2026-11-29.csv",
@@ -289,7 +303,10 @@ def test_two_types_in_a_file_name_infer_nothing(kinds: list[str], filler: list[s
 #: Each standard object's export headers (its default properties), as HubSpot heads them.
 EXPORT_HEADERS = {
     "contacts": ["Record ID", "First Name", "Last Name", "Email", "Associated Company IDs"],
-    "companies": ["Record ID", "Company name", "Company Domain Name", "Associated Contact IDs"],
+    "companies": [
+        *("Record ID", "Company name", "Company owner", "Company Domain Name"),
+        "Associated Contact IDs",
+    ],
     "deals": ["Record ID", "Deal Name", "Deal Stage", "Associated Contact IDs"],
     "tickets": ["Record ID", "Ticket name", "Ticket status", "Associated Contact IDs"],
 }

@@ -16,7 +16,10 @@ else gives it and only when it is unambiguous:
   ``deals``, ``all-deals``, ``my-deals``, ``all-open-deals``, ``my-open-tickets``,
   ``unassigned-contacts``, ``all-line-items``;
 * else from headers only one object has (``Deal Name``, ``Deal Stage``, ``Ticket name``,
-  ``First Name``, ``Email``, ``Company name``, ...), when the from id column is the row's own id.
+  ``First Name``, ``Email``, ``Company Domain Name``, ...), when the from id column is the row's
+  own id and at least two such headers say the same object: one alone may be a property the
+  portal added to another object (a company's own "Email", a ticket's "Deal Name"), and
+  ``Company name`` is a contact's property as well as a company's, so it says nothing.
 
 HubSpot names an export after its view, and the analyst names the view: a contacts export of
 a view named "Deal champions" is ``hubspot-crm-exports-deal-champions-....csv``.  A name that
@@ -58,6 +61,8 @@ EXPORT_WORDS: Final = (("hubspot", "crm", "exports"), ("hubspot", "crm", "export
 DEFAULT_VIEW_WORDS: Final = frozenset(
     {(), ("all",), ("my",), ("all", "open"), ("my", "open"), ("unassigned",)}
 )
+#: Headers of one object's properties needed to take the type from them (see the docstring).
+CONTEXT_NEEDED: Final = 2
 #: Headers of the row's own id in an export (no object type in them).
 OWN_ID_HEADERS: Final = frozenset(header_key(h) for h in ("Record ID", "Object ID", "ID"))
 #: Properties only one standard object has, as HubSpot's exports head them.
@@ -67,7 +72,8 @@ CONTEXT_HEADERS: Final[dict[str, str]] = {
         "deals": ("Deal Name", "Deal Stage", "Deal owner"),
         "tickets": ("Ticket name", "Ticket status", "Ticket owner"),
         "contacts": ("First Name", "Last Name", "Email", "Contact owner"),
-        "companies": ("Company name", "Company Domain Name", "Company owner"),
+        # not "Company name": contacts have it too (the company a contact works for)
+        "companies": ("Company Domain Name", "Company owner"),
     }.items()
     for header in headers
 }
@@ -152,8 +158,13 @@ def guess_from_type(
         )
     if own is not None:
         return TypeGuess(own, "file name", PurePath(file_name).name)
-    if by_context:
+    if by_context and len({header_key(h) for h in context}) >= CONTEXT_NEEDED:
         return TypeGuess(by_context[0], "headers", ", ".join(context))
+    if by_context:
+        return NoGuess(
+            f"Only the header {context[0]} says {by_context[0]}, and a property of that name "
+            "may be one the portal added to another object, so no type is taken from it."
+        )
     return _not_its_own(named) if named else None
 
 

@@ -364,3 +364,86 @@ def test_removing_limits_by_empty_cells_is_not_carried_to_the_next_sheet(
     _click(app, app.run_button)
     assert app.result is not None and app.result["status"].tolist() == ["skipped"], app.result
     pd.testing.assert_frame_equal(sandbox.limits("deals", "contacts"), before)
+
+
+# --- where a pre-filled object type came from ----------------------------------------------
+
+EXPORT = "hubspot-crm-exports-all-deals-2026-11-29.csv"
+EXPORT_ROWS = f"Record ID,Associated Contact IDs\n{DEALS},{CONTACTS};{CONTACTS + 1}\n"
+
+
+def _note(app: HubframeApp, side: str = "from") -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", app.type_notes[side].value))
+
+
+def _guessed(frame: pd.DataFrame | None) -> object:
+    assert frame is not None
+    return frame.attrs["hubframe"].get("guessed_types")
+
+
+def test_a_type_taken_from_the_file_name_is_said_and_recorded_as_inferred(
+    app: HubframeApp, tmp_path: Path
+) -> None:
+    """A HubSpot export named after deals: the app pre-selected "deals" and ran it as if the
+    analyst had chosen it, with nothing saying it was read from the file name (a renamed
+    contacts export would have been sent as deals).  The note names the file, and the run
+    records the type as inferred, as read_pairs does."""
+    from hubframe.io import read_pairs
+
+    path = tmp_path / EXPORT
+    path.write_text(EXPORT_ROWS)
+    _click(app, app.connect_button)
+    _upload(app, EXPORT, path.read_bytes())
+    assert app.from_type.value == "deals"
+    assert _note(app) == (
+        f"deals — taken from the file name {EXPORT}; change it if the file holds another "
+        "object's records."
+    )
+    assert _note(app, "to") == ""
+    _click(app, app.run_button)
+    assert app.result is not None and set(app.result["status"]) == {"success"}
+    expected = _guessed(read_pairs(path))
+    assert expected == {"from": {"type": "deals", "reason": "file name", "evidence": EXPORT}}
+    assert _guessed(app.frame) == expected and _guessed(app.result) == expected
+
+
+def test_a_type_changed_from_the_guess_is_the_analysts_choice(app: HubframeApp) -> None:
+    """Changed from the pre-filled guess (even back to it), the type is the analyst's: the
+    note goes and the read records no inferred type."""
+    _upload(app, EXPORT, EXPORT_ROWS.encode())
+    assert _note(app)
+    app.from_type.value = "contacts"
+    assert _note(app) == ""
+    _click(app, app.validate_button)
+    assert _guessed(app.frame) is None and set(app.frame["from_type"]) == {"contacts"}
+    app.from_type.value = "deals"
+    _click(app, app.validate_button)
+    assert _note(app) == "" and _guessed(app.frame) is None
+
+
+def test_a_type_taken_from_the_headers_is_said(app: HubframeApp) -> None:
+    rows = f"Record ID,Deal Name,Deal Stage,Associated Contact IDs\n{DEALS},Q3,won,{CONTACTS}\n"
+    _upload(app, "export.csv", rows.encode())
+    assert app.from_type.value == "deals"
+    assert _note(app) == (
+        "deals — taken from the headers Deal Name, Deal Stage; change it if the file holds "
+        "another object's records."
+    )
+    _click(app, app.validate_button)
+    assert _guessed(app.frame) == {
+        "from": {"type": "deals", "reason": "headers", "evidence": "Deal Name, Deal Stage"}
+    }
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        f"From type,Deal ID,Contact ID\ndeals,{DEALS},{CONTACTS}\n",  # a type column
+        f"Deal ID,Contact ID\n{DEALS},{CONTACTS}\n",  # headers naming the ids' object
+    ],
+)
+def test_types_the_sheet_gives_have_no_note(app: HubframeApp, rows: str) -> None:
+    _upload(app, "hubspot-crm-exports-all-tickets-2026-11-29.csv", rows.encode())
+    assert (_note(app), _note(app, "to")) == ("", "")
+    _click(app, app.validate_button)
+    assert _guessed(app.frame) is None and set(app.frame["from_type"]) == {"deals"}

@@ -16,6 +16,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import replace
+from functools import partial
 from pathlib import Path
 from typing import Any, Final
 
@@ -25,6 +26,7 @@ import pandas as pd
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
 from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
 from hubframe.hubspot.auth import Secret
+from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
 from hubframe.widgets import backend, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
@@ -125,6 +127,9 @@ class HubframeApp:
         self.connection: Connection | None = None
         self.source: SheetSource | None = None
         self.guess: Guess | None = None
+        #: Types pre-filled from the reader's inference and left as they were (side -> guess):
+        #: the read notes them as inferred; a change of the picker makes the type the analyst's.
+        self._type_guesses: dict[str, TypeGuess] = {}
         self.frame: pd.DataFrame | None = None
         self.issues: pd.DataFrame | None = None
         self.plan: pd.DataFrame | None = None
@@ -315,6 +320,10 @@ class HubframeApp:
         self.to_type = w.Dropdown(
             options=type_options, value=NONE, description="To object type", style=_LABEL_STYLE
         )
+        #: Where a pre-filled type came from (see :meth:`_type_note`).
+        self.type_notes: dict[str, w.HTML] = {"from": _output(), "to": _output()}
+        for side, note in self.type_notes.items():
+            note.add_class(f"hf-{side}-type-note")
         self.label = w.Dropdown(
             options=[("(from the sheet, or unlabeled)", NONE)],
             value=NONE,
@@ -332,8 +341,8 @@ class HubframeApp:
         )
         for dropdown in self.columns.values():
             dropdown.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
-        for picker in (self.from_type, self.to_type):
-            picker.observe(self._safe(lambda: self._on_types_change(), "mapping"), "value")
+        for side, picker in (("from", self.from_type), ("to", self.to_type)):
+            picker.observe(self._safe(partial(self._on_types_change, side), "mapping"), "value")
         self.label.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
         self.remove_blank.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
         self._map_columns = w.VBox(list(self.columns.values()))
@@ -342,7 +351,9 @@ class HubframeApp:
             self.messages["mapping"],
             self._map_columns,
             self.from_type,
+            self.type_notes["from"],
             self.to_type,
+            self.type_notes["to"],
             w.HBox([self.label, self.labels_status]),
             self.remove_blank,
         )
@@ -685,6 +696,7 @@ class HubframeApp:
                 dropdown.options = [("(not in the sheet)", NONE)]
                 dropdown.value = NONE
             self.from_type.value = self.to_type.value = NONE
+            self._show_type_notes(None)
             self.label.value = NONE  # "for all rows" meant the last sheet's rows
             self.remove_blank.value = False  # so did "an empty limit cell removes that limit"
             self.sheet.options = [("(first sheet)", NONE)]
@@ -711,15 +723,37 @@ class HubframeApp:
                 dropdown.value = guess.mapping.get(field, NONE)
             self.from_type.value = guess.from_type or NONE
             self.to_type.value = guess.to_type or NONE
+        self._show_type_notes(guess)
         self._say("", step="mapping")
         if guess.problem:  # the sheet was read; its columns need a choice: fixed in step 4
             self._say(guess.problem, "warning", step="mapping")
         self._refresh_labels()
 
-    def _on_types_change(self) -> None:
+    def _show_type_notes(self, guess: Guess | None) -> None:
+        """Beside each type picker, where its pre-filled type came from."""
+        self._type_guesses = dict(guess.guessed) if guess is not None else {}
+        for side, note in self.type_notes.items():
+            note.value = render.message_html(self._type_note(side), "warning")
+
+    def _type_note(self, side: str) -> str:
+        found = self._type_guesses.get(side)
+        if found is None:
+            return ""
+        where = found.reason
+        if where == "headers" and "," not in found.evidence:
+            where = "header"
+        return (
+            f"{found.object_type} — taken from the {where} {found.evidence}; change it if the "
+            "file holds another object's records."
+        )
+
+    def _on_types_change(self, side: str) -> None:
         self._invalidate()
         if self._quiet:
             return
+        # The analyst changed it: the type is theirs now, not the guess the note spoke of.
+        self._type_guesses.pop(side, None)
+        self.type_notes[side].value = ""
         if self.connection is not None and self.job.value == "associate":
             self._submit(self._refresh_labels, "mapping")
 
@@ -784,6 +818,7 @@ class HubframeApp:
                 to_type=str(self.to_type.value) or None,
                 label=str(self.label.value) or None if job == "associate" else None,
                 remove_blank=bool(self.remove_blank.value),
+                guessed=self._type_guesses,
             )
         except InputError as exc:  # the sheet loaded at step 3: its columns need a choice
             raise StepError("mapping", str(exc)) from exc

@@ -12,7 +12,7 @@ import threading
 import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -30,7 +30,8 @@ from hubframe.io.aliases import (
     Kind,
     header_key,
 )
-from hubframe.io.columns import numbered_base
+from hubframe.io.columns import TypeGuess, numbered_base
+from hubframe.io.notes import guess_attrs, read_notes
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
 from hubframe.report import export_report, export_retry, retry_rows
@@ -139,13 +140,19 @@ def workbook_sheets(source: SheetSource) -> list[SheetInfo]:
 
 @dataclass(frozen=True)
 class Guess:
-    """The column mapping the alias table suggests for a sheet, and the types headers imply."""
+    """The column mapping the alias table suggests for a sheet, and the types headers imply.
+
+    ``guessed``: the sides whose type the reader inferred from around the sheet (a HubSpot
+    export's file name, headers only one object has), with where from: the app says so beside
+    its type pickers.
+    """
 
     headers: tuple[str, ...]
     mapping: dict[str, str]  # field -> header
     from_type: str | None = None
     to_type: str | None = None
     problem: str = ""
+    guessed: dict[str, TypeGuess] = field(default_factory=dict)  # side -> guess
 
 
 def read(
@@ -158,12 +165,22 @@ def read(
     to_type: str | None = None,
     label: str | None = None,
     remove_blank: bool = False,
+    guessed: Mapping[str, TypeGuess] | None = None,
 ) -> pd.DataFrame:
     """Read the sheet with read_pairs or read_limits (``columns`` is {header: field});
-    ``remove_blank``: an empty limit cell removes that limit."""
+    ``remove_blank``: an empty limit cell removes that limit.  ``guessed``: the types given
+    that are the reader's own inference (:attr:`Guess.guessed`) left as they were pre-filled:
+    noted as inferred in ``attrs["hubframe"]["guessed_types"]``, as read_pairs notes them when
+    it infers them, not as chosen."""
     with warnings.catch_warnings():  # the app says it at Validate (read notes)
         warnings.simplefilter("ignore", SheetsLeftOut)
-        return _read(source, job, sheet, columns, from_type, to_type, label, remove_blank)
+        frame = _read(source, job, sheet, columns, from_type, to_type, label, remove_blank)
+    given = {"from": from_type, "to": to_type}
+    kept = {side: g for side, g in (guessed or {}).items() if given.get(side) == g.object_type}
+    if kept:
+        meta = dict(frame.attrs.get("hubframe") or {})
+        frame.attrs["hubframe"] = meta | guess_attrs(kept)
+    return frame
 
 
 def _read(
@@ -225,7 +242,7 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         frame = read(source, job, sheet=sheet)
     except InputError as exc:
         return Guess(headers, partial_mapping(headers, job), problem=str(exc))
-    if sheet == ALL_SHEETS and job != "limits":
+    if sheet == ALL_SHEETS and job != "limits":  # a guess is per sheet: none is pre-filled
         return _guess_by_name(headers, job)
     meta = frame.attrs.get("hubframe", {})
     fields = FIELDS[job]
@@ -234,12 +251,24 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         for header, field_ in dict(meta.get("column_map", {})).items()
         if field_ in fields
     }
-    return Guess(
+    found = Guess(
         headers or tuple(str(c) for c in meta.get("original_columns", ())),
         mapping,
         from_type=None if "from_type" in mapping else _single(frame, "from_type"),
         to_type=None if "to_type" in mapping else _single(frame, "to_type"),
     )
+    return _with_guesses(found, read_notes(frame).guessed_types)
+
+
+def _with_guesses(found: Guess, guessed: Mapping[str, TypeGuess]) -> Guess:
+    """``found`` with the types the reader inferred: a side no column types is pre-filled
+    with its guess, and the guess is kept (to be said) for the sides pre-filled with it."""
+    types = {"from": found.from_type, "to": found.to_type}
+    for side, guess in guessed.items():
+        if types.get(side) is None and f"{side}_type" not in found.mapping:
+            types[side] = guess.object_type
+    kept = {s: g for s, g in guessed.items() if types.get(s) == g.object_type}
+    return replace(found, from_type=types["from"], to_type=types["to"], guessed=kept)
 
 
 def _guess_by_name(headers: Sequence[str], job: str) -> Guess:

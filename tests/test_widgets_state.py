@@ -435,6 +435,20 @@ def test_a_type_taken_from_the_headers_is_said(app: HubframeApp) -> None:
     }
 
 
+def test_why_no_type_was_taken_is_said_beside_the_type(app: HubframeApp) -> None:
+    """A contacts export of a view named "Deal champions": no type is taken, and the reason
+    was only inside the read's error, in Python's words; it is said beside the empty type."""
+    name = "hubspot-crm-exports-deal-champions-2026-11-29.csv"
+    _upload(app, name, EXPORT_ROWS.encode())
+    assert app.from_type.value == NONE
+    note = _note(app)
+    assert note.startswith(f"No from object type was taken from {name}: the file name ")
+    assert "mentions deals, but not as a name of its own" in note
+    assert note.endswith("Pick the object whose records the file lists.")
+    app.from_type.value = "contacts"
+    assert _note(app) == ""
+
+
 @pytest.mark.parametrize(
     "rows",
     [

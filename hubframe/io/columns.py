@@ -49,12 +49,22 @@ class HeaderError(InputError):
 
     ``unrecognised``: a column every sheet of the kind has is missing (the record ids of a
     pairs sheet, the limit of a limits sheet): the sheet does not hold that kind of table.
-    Otherwise it does, and needs a choice (a type, one of several columns).
+    Otherwise it does, and needs a choice (a type, one of several columns).  ``unguessed``:
+    for a side whose type is asked for, why none was inferred (:class:`NoGuess`), for a caller
+    that says it beside its own type picker (the notebook app).
     """
 
-    def __init__(self, where: str, detail: str, *, unrecognised: bool = False) -> None:
+    def __init__(
+        self,
+        where: str,
+        detail: str,
+        *,
+        unrecognised: bool = False,
+        unguessed: Mapping[Side, str] | None = None,
+    ) -> None:
         super().__init__(f"{where}: {detail}")
         self.where, self.detail, self.unrecognised = where, detail, unrecognised
+        self.unguessed: dict[Side, str] = dict(unguessed or {})
 
 
 @dataclass(frozen=True)
@@ -781,4 +791,5 @@ def _check_types(
             f"given. Columns found: {_found(headers)}.{why} "
             f"Pass {syntax.option(canonical, 'contacts')} "
             f"(for example), or add a column named one of: {', '.join(accepted_names(canonical))}.",
+            unguessed={side: unguessed[side]} if side in unguessed else None,
         )

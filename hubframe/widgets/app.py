@@ -320,7 +320,7 @@ class HubframeApp:
         self.to_type = w.Dropdown(
             options=type_options, value=NONE, description="To object type", style=_LABEL_STYLE
         )
-        #: Where a pre-filled type came from (see :meth:`_type_note`).
+        #: Where a pre-filled type came from, or why none was taken (see :meth:`_type_note`).
         self.type_notes: dict[str, w.HTML] = {"from": _output(), "to": _output()}
         for side, note in self.type_notes.items():
             note.add_class(f"hf-{side}-type-note")
@@ -730,21 +730,28 @@ class HubframeApp:
         self._refresh_labels()
 
     def _show_type_notes(self, guess: Guess | None) -> None:
-        """Beside each type picker, where its pre-filled type came from."""
+        """Beside each type picker, where its pre-filled type came from, or why none was."""
         self._type_guesses = dict(guess.guessed) if guess is not None else {}
         for side, note in self.type_notes.items():
-            note.value = render.message_html(self._type_note(side), "warning")
+            note.value = render.message_html(self._type_note(guess, side), "warning")
 
-    def _type_note(self, side: str) -> str:
+    def _type_note(self, guess: Guess | None, side: str) -> str:
+        name = self.source.name if self.source is not None else "the file"
         found = self._type_guesses.get(side)
-        if found is None:
+        if found is not None:
+            where = found.reason
+            if where == "headers" and "," not in found.evidence:
+                where = "header"
+            return (
+                f"{found.object_type} — taken from the {where} {found.evidence}; change it if "
+                "the file holds another object's records."
+            )
+        why = guess.unguessed.get(side) if guess is not None else None
+        if not why:
             return ""
-        where = found.reason
-        if where == "headers" and "," not in found.evidence:
-            where = "header"
         return (
-            f"{found.object_type} — taken from the {where} {found.evidence}; change it if the "
-            "file holds another object's records."
+            f"No {side} object type was taken from {name}: {why[:1].lower()}{why[1:]} Pick "
+            "the object whose records the file lists."
         )
 
     def _on_types_change(self, side: str) -> None:

@@ -30,7 +30,7 @@ from hubframe.io.aliases import (
     Kind,
     header_key,
 )
-from hubframe.io.columns import TypeGuess, numbered_base
+from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
 from hubframe.io.notes import guess_attrs, read_notes
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
@@ -143,8 +143,9 @@ class Guess:
     """The column mapping the alias table suggests for a sheet, and the types headers imply.
 
     ``guessed``: the sides whose type the reader inferred from around the sheet (a HubSpot
-    export's file name, headers only one object has), with where from: the app says so beside
-    its type pickers.
+    export's file name, headers only one object has), with where from; ``unguessed``: the sides
+    whose type it asks for, with why none was inferred though the file mentions an object
+    (:class:`hubframe.io.columns.NoGuess`).  The app says both beside its type pickers.
     """
 
     headers: tuple[str, ...]
@@ -153,6 +154,7 @@ class Guess:
     to_type: str | None = None
     problem: str = ""
     guessed: dict[str, TypeGuess] = field(default_factory=dict)  # side -> guess
+    unguessed: dict[str, str] = field(default_factory=dict)  # side -> why none
 
 
 def read(
@@ -241,7 +243,9 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
     try:
         frame = read(source, job, sheet=sheet)
     except InputError as exc:
-        return Guess(headers, partial_mapping(headers, job), problem=str(exc))
+        said = exc.unguessed if isinstance(exc, HeaderError) else {}
+        unguessed = {str(side): why for side, why in said.items()}
+        return Guess(headers, partial_mapping(headers, job), problem=str(exc), unguessed=unguessed)
     if sheet == ALL_SHEETS and job != "limits":  # a guess is per sheet: none is pre-filled
         return _guess_by_name(headers, job)
     meta = frame.attrs.get("hubframe", {})

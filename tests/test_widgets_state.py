@@ -461,3 +461,18 @@ def test_types_the_sheet_gives_have_no_note(app: HubframeApp, rows: str) -> None
     assert (_note(app), _note(app, "to")) == ("", "")
     _click(app, app.validate_button)
     assert _guessed(app.frame) is None and set(app.frame["from_type"]) == {"deals"}
+
+
+def test_a_type_the_read_takes_at_validate_is_said_too(app: HubframeApp) -> None:
+    """An export whose first read fails on another column (two association columns): no type
+    was pre-filled, and Validate then read the rows as deals, from the file name, while the
+    picker still showed "(from the sheet)" and nothing said so.  The type is shown and said."""
+    rows = f"Record ID,Associated Contact IDs,Associated Company IDs\n{DEALS},{CONTACTS},1\n"
+    _upload(app, EXPORT, rows.encode())
+    assert app.from_type.value == NONE and _note(app) == ""
+    _click(app, app.validate_button)
+    assert app.from_type.value == "deals"
+    assert _note(app).startswith(f"deals — taken from the file name {EXPORT}; change it")
+    assert _guessed(app.frame) == {
+        "from": {"type": "deals", "reason": "file name", "evidence": EXPORT}
+    }

@@ -754,6 +754,27 @@ class HubframeApp:
             "the object whose records the file lists."
         )
 
+    def _show_read_guesses(self, frame: pd.DataFrame) -> None:
+        """A type the read inferred for an empty picker (none was pre-filled: the first read
+        of the sheet failed on another column) is put in the picker and said, as at upload.
+        Not for every visible sheet: the read guesses per sheet, one picker would apply one
+        sheet's guess to all."""
+        if self._sheet() == ALL_SHEETS:
+            return
+        pickers = {"from": self.from_type, "to": self.to_type}
+        found = read_notes(frame).guessed_types
+        new = {s: g for s, g in found.items() if s in pickers and not pickers[s].value}
+        if not new:
+            return
+        with self._quietly():
+            for side, guess in new.items():
+                pickers[side].value = guess.object_type
+        self._type_guesses.update(new)
+        for side in new:
+            note = self._type_note(None, side)
+            self.type_notes[side].value = render.message_html(note, "warning")
+        self._refresh_labels()
+
     def _on_types_change(self, side: str) -> None:
         self._invalidate()
         if self._quiet:
@@ -832,6 +853,7 @@ class HubframeApp:
 
     def _do_validate(self) -> None:
         frame = self._read()
+        self._show_read_guesses(frame)
         if self.connection is not None:
             backend.rehearse(self.connection, frame)
         issues = backend.validate(

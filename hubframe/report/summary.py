@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -25,6 +26,8 @@ from hubframe.run.table import summarize
 
 BASE_URL: Final = "base_url"  # the setting of where the run sent: its host is shown
 BASE_URL_LABEL: Final = "base URL host"  # how the Summary sheet labels it
+#: The setting of the run's journal: its absolute path (an undo of the report uses it).
+JOURNAL: Final = "journal"
 
 _SECRET_KEY_RE: Final = re.compile(r"token|secret|password|authori[sz]ation|api[_-]?key", re.I)
 
@@ -145,8 +148,12 @@ def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) ->
         "sheets read": ", ".join(str(s) for s in info.get("sheets_read") or []) or None,
         "sheets not read": _not_read(info.get("skipped_sheets") or []),
         BASE_URL: facts.base_url if facts is not None else None,
+        JOURNAL: facts.journal if facts is not None else None,
     }
     merged = {k: v for k, v in base.items() if v is not None} | dict(settings or {})
+    journal = merged.get(JOURNAL)
+    if isinstance(journal, str | os.PathLike) and os.fspath(journal):
+        merged[JOURNAL] = os.path.abspath(os.fspath(journal))  # as given: from where it runs
     changes = _changes(result)
     if changes:
         merged["changes"] = changes

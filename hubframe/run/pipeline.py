@@ -206,10 +206,11 @@ def facts_of(
 
 
 def _path_of(journal: JournalArg) -> str | None:
-    """A journal's path (None without one)."""
+    """A journal's path, made absolute (None without one): an undo of the result table, or
+    of its report, finds it from another working directory."""
     if journal is None:
         return None
-    return str(journal.path) if isinstance(journal, Journal) else os.fspath(journal)
+    return os.path.abspath(journal.path if isinstance(journal, Journal) else journal)
 
 
 def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason | None, int]:

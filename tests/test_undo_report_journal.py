@@ -1,12 +1,20 @@
-"""A report's Summary names the run's journal by its absolute path.
+"""An undo of an .xlsx report uses the journal its Summary names, when it is the run's.
 
-Before, a report written from Python without ``settings=`` did not name the run's journal, and
-the command line's named it as given (``--journal j.sqlite``): relative to a working directory
-the report does not keep.
+Before, an undo from a report file did not touch the journal (only an undo of the result table
+or of the journal did): undo the report of a run that stopped early, run the sheet again with
+its journal, and the rows the undo took back were reported ``success`` from the journal with
+the portal holding none of them; undo the report, make a pair again by hand, undo the journal,
+and the hand-made link was removed and reported ``success``.  The report's Summary now names
+the journal's absolute path, and an undo of the report ends its open runs and keeps what it
+took back -- when the file is there, is a hubframe journal of the undo's portal and sent rows
+of the report.  Otherwise the undo goes on without it, warned.  A CSV report has no Summary.
 """
 
 from __future__ import annotations
 
+import shutil
+import threading
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -15,13 +23,17 @@ import pandas as pd
 import pytest
 
 import hubframe as hf
+from hubframe.cli import main
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.run.journal import Journal
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for
 
 DEALS = [str(5_400_000_001 + i) for i in range(6)]
 CONTACTS = [str(6_400_000_001 + i) for i in range(6)]
 KW = {"progress": False}
+#: The warning of a report's journal left out (matched by its words: see _left_out).
+LEFT_OUT = "its Summary names the journal"
 
 Setting = tuple[Sandbox, HubSpotClient, Path]
 
@@ -50,8 +62,62 @@ def _sheet(rows: range, label: str = "") -> pd.DataFrame:
     )
 
 
+def _linked(sb: Sandbox) -> set[tuple[str, str]]:
+    found = sb.associations("deals", "contacts")
+    return set(zip(found["from_id"].astype(str), found["to_id"].astype(str), strict=True))
+
+
 def _report(run: pd.DataFrame, path: Path) -> Path:
     return hf.export_report(run, path)  # no settings: the run's own journal on the Summary
+
+
+def _quiet_undo(run: object, client: HubSpotClient) -> pd.DataFrame:
+    """An undo that must not warn of its report's journal."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=f".*{LEFT_OUT}")
+        return hf.undo(run, client, **KW)  # type: ignore[arg-type]
+
+
+def _journal_state(path: Path) -> tuple[int, int]:
+    """(open runs, rows kept as taken back) of a journal."""
+    with Journal(path) as journal:
+        db = journal._db
+        open_runs = int(db.execute("SELECT COUNT(*) FROM runs WHERE ended IS NULL").fetchone()[0])
+        taken = int(db.execute("SELECT COALESCE(SUM(size), 0) FROM taken_back").fetchone()[0])
+    return open_runs, taken
+
+
+def test_a_run_after_an_undo_of_its_report_sends_the_rows_again(
+    setting: Setting, tmp_path: Path
+) -> None:
+    """A run cancelled part way stays open in its journal; undone from its report, the next run
+    with the journal sends the undone rows again (before: reported success, not there)."""
+    sb, client, path = setting
+    cancel = threading.Event()
+    first = hf.associate(
+        _sheet(range(6)), client, journal=path, batch_size=2, workers=1, cancel=cancel,
+        on_progress=lambda rows: cancel.set(), **KW,  # type: ignore[arg-type]
+    )  # fmt: skip
+    assert 0 < int((first["status"] == "success").sum()) < 6
+    _quiet_undo(_report(first, tmp_path / "first.xlsx"), client)
+    assert _linked(sb) == set()
+    again = hf.associate(_sheet(range(6)), client, journal=path, batch_size=2, **KW)
+    assert (again["status"] == "success").all()
+    assert len(_linked(sb)) == 6
+
+
+@pytest.mark.parametrize("label", ["", "Decision maker"])
+def test_a_link_made_again_after_its_reports_undo_is_kept_by_the_journals(
+    setting: Setting, tmp_path: Path, label: str
+) -> None:
+    sb, client, path = setting
+    run = hf.associate(_sheet(range(3), label), client, journal=path, **KW)
+    undone = _quiet_undo(_report(run, tmp_path / "run.xlsx"), client)
+    assert (undone["status"] == "success").all()
+    sb.associate("deals", DEALS[1], "contacts", CONTACTS[1])  # by hand
+    again = hf.undo(path, client, **KW)
+    assert _linked(sb) == {(DEALS[1], CONTACTS[1])}  # before: removed, reported success
+    assert not (again["status"] == "success").any()
 
 
 def _summary(report: Path) -> dict[str, object]:
@@ -69,3 +135,84 @@ def test_a_reports_summary_names_the_runs_journal_absolute(
     run = hf.associate(_sheet(range(1)), client, journal="j.sqlite", **KW)
     monkeypatch.chdir(tmp_path.parent)  # written from elsewhere: the run's path still
     assert _summary(_report(run, tmp_path / "r.xlsx"))["journal"] == str(tmp_path / "j.sqlite")
+
+
+def test_the_command_line_report_names_the_journal_absolute_and_its_undo_uses_it(
+    setting: Setting, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``--journal`` given relative: the Summary names it absolute, so an undo of the report
+    from another working directory finds it."""
+    sb, _, _ = setting
+    hub = ["--token", sb.token, "--base-url", sb.url]
+    work, elsewhere = tmp_path / "work", tmp_path / "elsewhere"
+    work.mkdir(), elsewhere.mkdir()
+    _sheet(range(2)).to_csv(work / "pairs.csv", index=False)
+    monkeypatch.chdir(work)
+    assert (
+        main(["associate", "pairs.csv", "--journal", "j.sqlite", "--report", "r.xlsx", *hub]) == 0
+    )
+    assert _summary(work / "r.xlsx")["journal"] == str(work / "j.sqlite")
+    monkeypatch.chdir(elsewhere)
+    with warnings.catch_warnings():
+        warnings.filterwarnings("error", message=f".*{LEFT_OUT}")
+        assert main(["undo", str(work / "r.xlsx"), *hub]) == 0
+    assert _linked(sb) == set()
+    assert _journal_state(work / "j.sqlite")[1] == 2  # kept as taken back
+
+
+def _other_portals_journal(
+    sandbox_factory: Callable[..., Sandbox], path: Path, tmp_path: Path
+) -> None:
+    other = _portal(sandbox_factory(seed=None))
+    spare = tmp_path / "other.sqlite"
+    hf.associate(_sheet(range(3)), client_for(other), journal=spare, **KW)
+    path.unlink()
+    shutil.copyfile(spare, path)
+
+
+def _replaced(how: str, path: Path, client: HubSpotClient, tmp_path: Path, factory: object) -> None:
+    """The report's journal path made to hold something else than the run's journal."""
+    if how == "missing":
+        path.unlink()
+    elif how == "not a journal":
+        path.unlink()
+        path.write_text("notes, not a journal\n", encoding="utf-8")
+    elif how == "another portal's":
+        _other_portals_journal(factory, path, tmp_path)  # type: ignore[arg-type]
+    else:  # another sheet's journal of this portal, at the same path
+        path.unlink()
+        hf.associate(_sheet(range(4, 6)), client, journal=path, **KW)
+
+
+@pytest.mark.parametrize("how", ["missing", "not a journal", "another portal's", "another sheet's"])
+def test_a_report_whose_journal_is_not_the_runs_is_undone_warned_leaving_that_file(
+    setting: Setting, tmp_path: Path, sandbox_factory: Callable[..., Sandbox], how: str
+) -> None:
+    """The report moved to another machine, or the path given to another journal: the undo
+    takes the run back, says the journal was left out, and changes nothing in that file."""
+    sb, client, path = setting
+    run = hf.associate(_sheet(range(3)), client, journal=path, **KW)
+    report = _report(run, tmp_path / "run.xlsx")
+    _replaced(how, path, client, tmp_path, sandbox_factory)
+    before = path.read_bytes() if path.exists() else None
+    with pytest.warns(UserWarning, match=LEFT_OUT) as caught:
+        undone = hf.undo(report, client, **KW)
+    assert str(path) in str(caught[0].message)
+    assert (undone["status"] == "success").all()
+    assert _linked(sb) <= {(DEALS[n], CONTACTS[n]) for n in (4, 5)}  # the run's three gone
+    assert (path.read_bytes() if path.exists() else None) == before  # not written, not made
+
+
+def test_a_csv_report_leaves_the_journal_as_before(setting: Setting, tmp_path: Path) -> None:
+    """A CSV report has no Summary: its undo names no journal and touches none (guard)."""
+    sb, client, path = setting
+    cancel = threading.Event()
+    first = hf.associate(
+        _sheet(range(6)), client, journal=path, batch_size=2, workers=1, cancel=cancel,
+        on_progress=lambda rows: cancel.set(), **KW,  # type: ignore[arg-type]
+    )  # fmt: skip
+    state = _journal_state(path)
+    assert state == (1, 0)
+    _quiet_undo(hf.export_report(first, tmp_path / "first.csv"), client)
+    assert _linked(sb) == set()
+    assert _journal_state(path) == state

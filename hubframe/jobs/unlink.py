@@ -35,8 +35,9 @@ result table of their own (action ``archive``).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Unpack
 
@@ -50,12 +51,12 @@ from hubframe.constants import (
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
-from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, StopReason
+from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import canonical_category
-from hubframe.report.reader import RunArg, flag, load_run
+from hubframe.report.reader import REPORT_JOURNAL, RunArg, flag, load_run
 from hubframe.run.endpoints import endpoint
-from hubframe.run.journal import Journal
+from hubframe.run.journal import Journal, ReportJournalLeftOut, SentKey, is_journal
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import prepare_pairs, with_actions
@@ -64,6 +65,7 @@ from hubframe.run.pipeline import Prepared, RunContext, run_facts, run_job
 from hubframe.run.portal import (
     PORTAL_KEY,
     SENT_TO,
+    portal_elsewhere,
     refuse_another_address,
     refuse_another_portal_of,
     refuse_another_run_portal,
@@ -221,17 +223,21 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
 
     ``run``: the result table of :func:`hubframe.associate`, a report it was written to
     (``.xlsx``: its Results sheet, or ``.csv``), or the run's journal.  See the module
-    docstring for what is removed.  Run options as for :func:`hubframe.associate`; ``journal``
-    here records the undo's own batches (to resume an interrupted undo); ``dry_run`` plans the
-    removals without sending them.
+    docstring for what is removed.  The run's journal (a fresh result table's, the one an
+    ``.xlsx`` report's Summary names when it is the run's: :func:`_report_journal`, or the one
+    undone) has its open runs ended and keeps what the undo took back: a later run with it
+    sends those rows again, and a later undo from it leaves them alone.  Run options as for
+    :func:`hubframe.associate`; ``journal`` here records the undo's own batches (to resume an
+    interrupted undo); ``dry_run`` plans the removals without sending them.
     """
     index = own_index(run.index) if isinstance(run, pd.DataFrame) else None
     opts = RunOptions.of(options)
     table = load_run(run)
-    result = run_in_phases(_Undo(table, index), client, opts)
+    job = _Undo(table, index)
+    result = run_in_phases(job, client, opts)
     cancelled = opts.cancel is not None and opts.cancel.is_set()
     if not opts.dry_run:
-        _note_taken_back(table, result, client)
+        _note_taken_back(table, result, client, job.journal.path)
     if not (opts.dry_run or cancelled or _rows_left(result)):
         _mark_taken_back(table, client)
     return result
@@ -242,12 +248,14 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
 _GONE_CODES: Final = frozenset({str(ErrorCode.NOT_ASSOCIATED)})
 
 
-def _note_taken_back(table: pd.DataFrame, result: pd.DataFrame, client: HubSpotClient) -> None:
-    """Keep in the run's journal (a fresh result table's, or the journal undone) the rows this
-    undo took back, or found gone: a later undo from the journal leaves them alone.  Before,
-    undoing a result table and then the journal removed a link made again by hand in between
-    (the journal said the run had made it, on a pair with nothing before), reported success."""
-    path = _journal_of(table)
+def _note_taken_back(
+    table: pd.DataFrame, result: pd.DataFrame, client: HubSpotClient, path: str | None
+) -> None:
+    """Keep in the run's journal (``path``: a fresh result table's, its report's, or the
+    journal undone) the rows this undo took back, or found gone: a later undo from the journal
+    leaves them alone.  Before, undoing a result table and then the journal removed a link made
+    again by hand in between (the journal said the run had made it, on a pair with nothing
+    before), reported success."""
     if path is None:
         return
     status = result["status"].astype("string").fillna("").tolist()
@@ -259,14 +267,18 @@ def _note_taken_back(table: pd.DataFrame, result: pd.DataFrame, client: HubSpotC
     ]
     if not done:
         return
-    columns = ("action", "from_type", "to_type", "from_id", "to_id", "category", "type_id")
-    rows = table.iloc[done].reindex(columns=list(columns))
-    keys = [
-        tuple(_key_part(v) for v in values) for values in rows.itertuples(index=False, name=None)
-    ]
     with Journal(path) as journal:
         journal.bind(client)
-        journal.take_back(keys)
+        journal.take_back(_sent_keys(table, done))
+
+
+def _sent_keys(table: pd.DataFrame, positions: list[int]) -> list[SentKey]:
+    """The rows of ``table`` at ``positions`` as a journal keys what it sent."""
+    columns = ("action", "from_type", "to_type", "from_id", "to_id", "category", "type_id")
+    rows = table.iloc[positions].reindex(columns=list(columns))
+    return [
+        tuple(_key_part(v) for v in values) for values in rows.itertuples(index=False, name=None)
+    ]
 
 
 def _key_part(cell: Any) -> Any:
@@ -300,7 +312,7 @@ def _mark_taken_back(table: pd.DataFrame, client: HubSpotClient) -> None:
 
 def _journal_of(table: pd.DataFrame) -> str | None:
     """The journal of the run ``table`` holds: the one it was read from, or a fresh result
-    table's (when its file is still there); None for a report."""
+    table's (when its file is still there); None for a report (:func:`_report_journal`)."""
     path = _journal_read(table)
     facts = run_facts(table)
     if not path and facts is not None and facts.journal and Path(facts.journal).is_file():
@@ -316,10 +328,80 @@ def _journal_read(table: pd.DataFrame) -> str | None:
     return str(path) if path else None
 
 
+def _report_journal(table: pd.DataFrame, client: HubSpotClient) -> str | None:
+    """The journal an .xlsx report's Summary names (:data:`REPORT_JOURNAL`), when it is the
+    report's run's: a hubframe journal of this undo's portal that sent at least one of the
+    rows the report says the run applied.  Else None, warned (:class:`ReportJournalLeftOut`)
+    and nothing refused: the report may have moved to another machine, where the path is
+    another file or none.  A report whose run applied nothing needs none (nothing is taken
+    back).  Nothing is written to a file that fails these checks."""
+    meta = table.attrs.get("hubframe") or {}
+    named = meta.get(REPORT_JOURNAL) if isinstance(meta, Mapping) else None
+    if not isinstance(named, Mapping) or not named.get("path"):
+        return None
+    path, report = str(named["path"]), str(named.get("report") or "the report")
+    applied = _applied(table)
+    if not applied:
+        return None
+    why: str | None = None
+    if not Path(path).is_file():
+        why = "it is not there (the report was moved, or the journal deleted or renamed)"
+    elif not is_journal(path):
+        why = "it is not a hubframe journal"
+    else:
+        try:
+            with Journal(path) as journal:
+                key = journal.portal()  # never written here: bind would tie a new one
+                if key is None:
+                    why = "no run has used it (it is not the run's journal)"
+                elif not key.matches(client):
+                    why = f"it was written by runs against {portal_elsewhere(key, client)}"
+                elif not journal.sent_any(_sent_keys(table, applied)):
+                    why = (
+                        "it holds none of the rows the report says the run applied (the "
+                        "path was given to another journal since)"
+                    )
+        except InputError as exc:  # a journal that cannot be opened or read
+            why = f"it cannot be used ({str(exc).removeprefix(f'journal {path}: ')})"
+    if why is None:
+        return path
+    warnings.warn(
+        f"{report}: its Summary names the journal {path}, but {why.rstrip('.')}; the undo goes "
+        "on without it (its runs are not ended, and what this undo takes back is not kept in "
+        "it). If that run's journal is elsewhere, do not run the sheet again with it (rows "
+        "taken back here could be reported done from it) nor undo from it: give the next run "
+        "a new journal.",
+        ReportJournalLeftOut,
+        stacklevel=2,
+    )
+    return None
+
+
+def _applied(table: pd.DataFrame) -> list[int]:
+    """Positions of the rows the run applied (or may have: an unknown outcome)."""
+    status = table["status"].astype("string")
+    codes = (
+        table["error_code"].astype("string")
+        if "error_code" in table
+        else pd.Series(pd.NA, index=table.index, dtype="string")
+    )
+    unknown = (status == Status.FAILED) & (codes == ErrorCode.UNKNOWN_OUTCOME)
+    acted = ((status == Status.SUCCESS) | unknown).fillna(False).to_numpy(dtype=bool)
+    return np.flatnonzero(acted).tolist()
+
+
+@dataclass
+class _RunJournal:
+    """The journal of the run undone, found once (before sending) for use after the undo."""
+
+    path: str | None = None
+
+
 @dataclass(frozen=True)
 class _Undo:
     run: pd.DataFrame
     index: pd.Index | None = None  # the run table's own labels (None: 0..n-1 or a file)
+    journal: _RunJournal = field(default_factory=_RunJournal)  # set by prepare
 
     def prepare(self, run: RunContext) -> Prepared:
         refuse_another_portal_of(self.run.attrs, run.client)  # a journal's: its own portal only
@@ -330,7 +412,8 @@ class _Undo:
         if facts is not None and facts.portal is not None:
             refuse_another_run_portal(facts.portal, run.client)
         if not run.options.dry_run:
-            _end_journal_runs(self.run, run.client)
+            self.journal.path = _journal_of(self.run) or _report_journal(self.run, run.client)
+            _end_journal_runs(self.journal.path, run.client)
         prepared = Prepared("pairs", _base(self.run), "undo")
         prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
@@ -505,13 +588,13 @@ def _restored_label(book: LabelBook, item: WorkItem) -> WorkItem:
     return replace(item, action=Action.ASSOCIATE)
 
 
-def _end_journal_runs(table: pd.DataFrame, client: HubSpotClient) -> None:
+def _end_journal_runs(path: str | None, client: HubSpotClient) -> None:
     """An undo from a journal ends the journal's open runs, before anything is sent: a run of
     the sheet with that journal afterwards sends its batches again rather than re-using the
     outcomes of work this undo takes back (it reported every row ``success`` and sent
     nothing, with the portal holding none of them).  A result table fresh from a journaled
-    run names its journal too; a report read from a file does not."""
-    path = _journal_of(table)
+    run names its journal too, as does an .xlsx report's Summary (:func:`_report_journal`);
+    a .csv report does not."""
     if path:
         with Journal(path) as journal:
             journal.bind(client)  # a result table's journal: refused for another portal too

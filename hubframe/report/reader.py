@@ -39,7 +39,7 @@ from hubframe.io.normalize import (
 from hubframe.io.text import as_text
 from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
-from hubframe.report.summary import BASE_URL_LABEL
+from hubframe.report.summary import BASE_URL_LABEL, JOURNAL
 from hubframe.run.journal import Journal, JournalRow
 from hubframe.run.portal import PORTAL_KEY, SENT_TO
 from hubframe.vocab import Action, Status
@@ -76,12 +76,17 @@ def flag(cell: Any) -> bool | None:
 
 SUMMARY: Final = "Summary"
 SUMMARY_ROWS: Final = 60  # the settings are at the Summary's top
+#: Where a result table read from an .xlsx report keeps the journal its Summary names
+#: (``attrs["hubframe"]["report_journal"]``: ``{"path": ..., "report": file name}``); an undo
+#: of the report uses it when it is that run's (:func:`hubframe.jobs.unlink._report_journal`).
+REPORT_JOURNAL: Final = "report_journal"
 
 
-def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None, Place]:
+def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
     """The Results sheet of an .xlsx report, and the sheets it goes on in past Excel's row
-    limit ("Results (2)", ...), as one table; the host the run sent to (its Summary); and
-    where each row is (its sheet and line).  The workbook is opened once for all of them."""
+    limit ("Results (2)", ...), as one table; the settings its Summary keeps that an undo
+    uses (:func:`_summary_settings`); and where each row is (its sheet and line).  The
+    workbook is opened once for all of them."""
     # Checked as a sheet is (zip sizes, parts, sheet dimensions) before the engine opens it:
     # a damaged or hostile file named like a report must not take the process down.
     data = checked_workbook(path.read_bytes(), path.name, _report_limits())
@@ -98,10 +103,10 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, str | None, Place]:
             _check_full(path.name, continued_title(RESULTS, len(parts)), following, len(parts[-1]))
             parts.append(_results_part(book, following))
         titles = [continued_title(RESULTS, n) for n in range(1, len(parts) + 1)]
-        host = _sent_to(book.book) if SUMMARY in names else None
+        said = _summary_settings(book.book) if SUMMARY in names else {}
     table = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     sizes = [(title, len(part)) for title, part in zip(titles, parts, strict=True)]
-    return table, host, report_lines(path.name, sizes)
+    return table, said, report_lines(path.name, sizes)
 
 
 def _results_part(book: pd.ExcelFile, title: str) -> pd.DataFrame:
@@ -155,12 +160,16 @@ def _report_limits() -> ReadLimits:
     )
 
 
-def _sent_to(book: Any) -> str | None:
-    """The host a report's run sent to, as its Summary sheet says (None when it does not)."""
+def _summary_settings(book: Any) -> dict[str, str]:
+    """What a report's Summary sheet says of its run that an undo uses: the host it sent to
+    (``BASE_URL_LABEL``) and its journal's path (``JOURNAL``), those it names."""
+    wanted = {BASE_URL_LABEL, JOURNAL}
+    said: dict[str, str] = {}
     for row in book.get_sheet_by_name(SUMMARY).to_python(nrows=SUMMARY_ROWS):
-        if len(row) >= 2 and str(row[0]).strip() == BASE_URL_LABEL:
-            return str(row[1]).strip() or None
-    return None
+        label = str(row[0]).strip() if row else ""
+        if len(row) >= 2 and label in wanted and label not in said:
+            said[label] = str(row[1]).strip()
+    return {label: text for label, text in said.items() if text}
 
 
 def _csv_report(path: Path) -> pd.DataFrame:
@@ -204,10 +213,11 @@ def _report_cells(name: str, header: list[str], line: int, cells: list[str]) -> 
 
 def _report_frame(path: Path) -> pd.DataFrame:
     """The Results sheet of an .xlsx report, or a .csv report, as a result table."""
+    said: dict[str, str] = {}
     if path.suffix.lower() in (".xlsx", ".xlsm"):
-        table, host, lines = _results_sheets(path)
+        table, said, lines = _results_sheets(path)
     else:
-        host, lines = None, report_lines(path.name)
+        lines = report_lines(path.name)  # a CSV report has no Summary
         table = _csv_report(path)
         table.columns = pd.Index([formula.unguard(str(c)) for c in table.columns], dtype=object)
         table = table.apply(lambda column: column.map(formula.unguard, na_action="ignore"))
@@ -225,8 +235,10 @@ def _report_frame(path: Path) -> pd.DataFrame:
     known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
     originals = [str(c) for c in table.columns if c not in known]
     info: dict[str, Any] = {"kind": "pairs", "source": path.name, "original_columns": originals}
-    if host:
-        info[SENT_TO] = {"host": host, "report": path.name}
+    if BASE_URL_LABEL in said:
+        info[SENT_TO] = {"host": said[BASE_URL_LABEL], "report": path.name}
+    if JOURNAL in said:
+        info[REPORT_JOURNAL] = {"path": said[JOURNAL], "report": path.name}
     table.attrs["hubframe"] = info
     return table
 
@@ -480,4 +492,4 @@ def load_run(run: RunArg) -> pd.DataFrame:
     return _report_frame(path)
 
 
-__all__ = ["RunArg", "flag", "load_run"]
+__all__ = ["REPORT_JOURNAL", "RunArg", "flag", "load_run"]

@@ -575,6 +575,37 @@ class JournalGone(UserWarning):
     folder syncing tool): what the run recorded went with it."""
 
 
+class ReportJournalLeftOut(UserWarning):
+    """An undo of a report did not use the journal its Summary names (not there, not a hubframe
+    journal, another portal's, or not holding the report's rows: the report was moved, or the
+    path given to another journal since): that journal's runs stay open and what the undo took
+    back is not kept in it."""
+
+
+def is_journal(path: str | os.PathLike[str]) -> bool:
+    """Whether ``path`` is a file holding a hubframe journal (of this format or one brought to
+    it when opened), told without writing to it: opening a :class:`Journal` makes one where
+    there is none and turns a SQLite file to write-ahead logging."""
+    found = Path(path)
+    try:
+        if not found.is_file():
+            return False
+        with found.open("rb") as handle:
+            if handle.read(16) != b"SQLite format 3\x00":
+                return False
+        db = sqlite3.connect(f"{found.resolve().as_uri()}?mode=ro", uri=True)
+    except (OSError, ValueError, sqlite3.Error):
+        return False
+    try:
+        version = int(db.execute("PRAGMA user_version").fetchone()[0])
+        tables = _tables(db)
+    except sqlite3.Error:
+        return False
+    finally:
+        db.close()
+    return 3 <= version <= SCHEMA_VERSION and {"sent", "portal", "batches"} <= tables
+
+
 def _identity(path: Path) -> tuple[int, int] | None:
     """The file at ``path`` (device, inode), None when there is none."""
     try:
@@ -1001,6 +1032,28 @@ class Journal:
                     ),
                 )
 
+    def sent_any(self, rows: Iterable[SentKey]) -> bool:
+        """Whether the journal's runs sent any of ``rows`` (keyed as :meth:`created` keys
+        them), whatever came of it and whether an undo took it back since: a journal that
+        recorded a run's rows, rather than one given the same path later."""
+        wanted: dict[tuple[str, str, str], set[SentKey]] = {}
+        for row in rows:
+            wanted.setdefault((row[0], row[1], row[2]), set()).add(tuple(row))
+        with self._using("read it"):
+            for (action, from_type, to_type), keys in wanted.items():
+                found = self._db.execute(
+                    "SELECT size, from_ids, to_ids, types, type_rows FROM sent "
+                    "WHERE action = ? AND from_type = ? AND to_type = ?",
+                    (action, from_type, to_type),
+                )
+                for size, from_text, to_text, types, type_rows in found:
+                    every = _keys(
+                        action, from_type, to_type, size, from_text, to_text, types, type_rows
+                    )
+                    if not keys.isdisjoint(every):
+                        return True
+        return False
+
     def _taken_back(self, first: int) -> dict[SentKey, int]:
         """The rows undos took back (:meth:`take_back`) since run ``first``, each with the
         last undo's mark (lock held)."""
@@ -1095,8 +1148,10 @@ __all__ = [
     "JournalGone",
     "JournalRow",
     "Packed",
+    "ReportJournalLeftOut",
     "SentKey",
     "digest",
     "is_final",
+    "is_journal",
     "pack",
 ]

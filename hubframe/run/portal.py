@@ -58,7 +58,8 @@ class PortalKey:
         return self.same_host(client) and PortalKey.of(client, self.salt).token == self.token
 
 
-def _elsewhere(key: PortalKey, client: TokenHolder) -> str:
+def portal_elsewhere(key: PortalKey, client: TokenHolder) -> str:
+    """Where ``key``'s runs went, said against ``client``'s (they do not match)."""
     if not key.same_host(client):
         return f"the API at {_host(key.base_url)}, not {_host(client.base_url)}"
     return "another access token (another portal, or a token made since)"
@@ -86,7 +87,7 @@ def refuse_another_portal(key: PortalKey, client: TokenHolder, journal: str) -> 
     """InputError when ``client`` sends elsewhere than the runs that wrote ``journal``."""
     if key.matches(client):
         return
-    other = _elsewhere(key, client)
+    other = portal_elsewhere(key, client)
     raise InputError(
         f"journal {journal}: written by runs against {other}; the batches it records were "
         "sent there, and would be taken here for done (resume) or for this portal's own "
@@ -130,6 +131,7 @@ __all__ = [
     "SENT_TO",
     "PortalKey",
     "TokenHolder",
+    "portal_elsewhere",
     "refuse_another_address",
     "refuse_another_portal",
     "refuse_another_portal_of",

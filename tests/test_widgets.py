@@ -397,7 +397,8 @@ def test_a_repeated_column_is_never_chosen_for_the_analyst(app: HubframeApp) -> 
     _click(app, app.connect_button)
     _upload(app, "twice.xlsx", _xlsx(rows, title=None))
     assert '"Contact ID.1" repeats "Contact ID"' in html.unescape(_message(app, "mapping"))
-    assert app.columns["from_id"].value == "Deal ID"
+    assert not app.columns["from_id"].value  # the read refused: "Deal ID" is only suggested
+    assert app.columns["from_id"].label == "(not picked; suggested: Deal ID)"
     assert not app.columns["to_id"].value  # neither of the two
     _click(app, app.run_button)
     assert app.result is None
@@ -436,13 +437,13 @@ def test_labels_in_a_column_named_otherwise_are_never_dropped(app: HubframeApp) 
 
 
 def test_an_empty_label_column_beside_a_role_column_sends_nothing(app: HubframeApp) -> None:
-    """The Label dropdown is filled from the empty "Label" column, the labels stand in
-    "Contact Role": running says so and sends nothing; choosing the role column runs them."""
+    """The Label dropdown suggests the empty "Label" column, the labels stand in "Contact
+    Role": running says so and sends nothing; choosing the role column runs them."""
     rows: list[list[object]] = [["Deal ID", "Contact ID", "Label", "Contact Role"]]
     rows += [[DEALS + 7 + i, CONTACTS + 90 + i, None, "Decision maker"] for i in range(2)]
     _click(app, app.connect_button)
     _upload(app, "template.xlsx", _xlsx(rows, title=None))
-    assert app.columns["label"].value == "Label"
+    assert app.columns["label"].label == "(not picked; suggested: Label)"
     app.from_type.value, app.to_type.value = "deals", "contacts"
     assert app.wait(WAIT)
     _click(app, app.run_button)

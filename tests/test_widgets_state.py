@@ -348,6 +348,147 @@ def test_one_column_picked_for_two_fields_is_said_so(app: HubframeApp) -> None:
     assert '"Deal ID" is picked for both "From record ID" and "To record ID"' in text
 
 
+# --- what the app fills in is a suggestion; only the analyst's pick is a choice ----------------
+
+
+def _refusal(app: HubframeApp) -> str:
+    return html.unescape(_message(app, "mapping"))
+
+
+def test_a_bare_id_column_the_read_refused_is_not_read_until_the_analyst_picks(
+    app: HubframeApp,
+) -> None:
+    """ "ID,Deal ID,Contact ID": the read refuses (the bare ID may be row numbers), but the
+    dropdowns were filled with ID and Deal ID and Validate read them as chosen: row "1" as deal
+    1 linked to deal 2040000002, the Contact ID column dropped silently.  The dropdowns only
+    suggest; Validate refuses until the analyst picks the columns, then reads them as picked."""
+    rows = f"ID,Deal ID,Contact ID\n1,{DEALS + 1},{CONTACTS}\n"
+    _upload(app, "ids.csv", rows.encode())
+    assert app.mapping() == {}
+    assert app.columns["from_id"].label == "(not picked; suggested: ID)"
+    assert "The headers suggest From record ID: ID; To record ID: Deal ID: not filled in" in (
+        _refusal(app)
+    )
+    app.from_type.value = "deals"
+    _click(app, app.validate_button)
+    assert app.frame is None and app.validation.value == ""
+    assert "\"ID\" would be read as the 'from' record ids" in _refusal(app)
+    app.columns["from_id"].value = "Deal ID"
+    app.columns["to_id"].value = "Contact ID"
+    _click(app, app.validate_button)
+    assert app.frame is not None and _refusal(app) == ""
+    assert app.frame[["from_type", "from_id", "to_type", "to_id"]].values.tolist() == [
+        ["deals", str(DEALS + 1), "contacts", str(CONTACTS)]
+    ]
+
+
+def test_a_third_id_column_the_read_refused_is_not_dropped_until_the_analyst_picks(
+    app: HubframeApp,
+) -> None:
+    """ "Deal ID,Contact ID,Company ID": the read refuses to leave Company ID out, but Validate
+    read the filled-in Deal ID and Contact ID as chosen and dropped it, saying "No problems
+    found" under the warning still shown.  It refuses until the analyst picks; picked (here
+    the columns suggested), the sheet reads as picked and the old warning goes."""
+    rows = f"Deal ID,Contact ID,Company ID\n{DEALS},{CONTACTS},77\n"
+    _upload(app, "three.csv", rows.encode())
+    assert app.mapping() == {}
+    assert app.columns["to_id"].label == "(not picked; suggested: Contact ID)"
+    _click(app, app.validate_button)
+    assert app.frame is None and "No problems found" not in app.validation.value
+    assert '"Company ID" holds the record ids of companies' in _refusal(app)
+    app.columns["from_id"].value = "Deal ID"
+    app.columns["to_id"].value = "Contact ID"
+    _click(app, app.validate_button)
+    assert app.frame is not None and _refusal(app) == ""
+    assert "No problems found" in app.validation.value
+    assert app.frame[["from_id", "to_type", "to_id"]].values.tolist() == [
+        [str(DEALS), "contacts", str(CONTACTS)]
+    ]
+
+
+def test_every_visible_sheet_with_a_third_id_column_is_refused_until_the_analyst_picks(
+    app: HubframeApp,
+) -> None:
+    """ "All visible sheets", one of which holds a Company ID column: the first sheet's
+    columns filled in were read as chosen for every sheet, and Company ID was dropped."""
+    from hubframe.testing import workbook_bytes
+
+    north = [["Deal ID", "Contact ID"], [DEALS, CONTACTS]]
+    south = [["Deal ID", "Contact ID", "Company ID"], [DEALS + 1, CONTACTS + 1, 77]]
+    _upload(app, "book.xlsx", workbook_bytes({"North": north, "South": south}))
+    app.sheet.value = "*"
+    assert app.wait(WAIT)
+    assert app.mapping() == {}
+    _click(app, app.validate_button)
+    assert app.frame is None and '"Company ID" holds the record ids' in _refusal(app)
+    app.columns["from_id"].value = "Deal ID"
+    app.columns["to_id"].value = "Contact ID"
+    _click(app, app.validate_button)
+    assert app.frame is not None and _refusal(app) == ""
+    assert app.frame["to_id"].tolist() == [str(CONTACTS), str(CONTACTS + 1)]
+
+
+@pytest.mark.parametrize(
+    ("job", "rows", "other", "field"),
+    [
+        (
+            "associate",
+            f"Deal ID,Contact ID,Backup\n{DEALS},{CONTACTS},{CONTACTS + 1}\n",
+            "Backup",
+            "to_id",
+        ),
+        (
+            "limits",
+            "From object,To object,Max associations,Comment\ndeals,contacts,3,Champion\n",
+            "Comment",
+            "label",
+        ),
+    ],
+)
+def test_a_sheet_that_reads_is_read_as_before_and_a_changed_dropdown_is_the_choice(
+    app: HubframeApp,
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    job: str,
+    rows: str,
+    other: str,
+    field: str,
+) -> None:
+    """A sheet the read takes: its columns fill the dropdowns, and the read at Validate gets
+    none of them as chosen (they were sent as the analyst's mapping): it reads the same frame
+    as the reader alone.  A dropdown the analyst changes is given as chosen, and only it."""
+    from hubframe.io import read_limits, read_pairs
+    from hubframe.widgets import backend
+
+    given: list[object] = []
+    real = backend.read
+
+    def spy(*args: object, **kwargs: object) -> pd.DataFrame:
+        given.append(kwargs.get("columns"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(backend, "read", spy)
+    path = tmp_path / "tidy.csv"
+    path.write_text(rows)
+    app.job.value = job
+    _upload(app, path.name, path.read_bytes())
+    assert app.mapping() and _refusal(app) == ""
+    _click(app, app.validate_button)
+    assert given[-1] == {}
+    expected = (read_limits if job == "limits" else read_pairs)(path)
+    assert app.frame is not None
+    pd.testing.assert_frame_equal(
+        app.frame.assign(sheet=expected["sheet"]), expected, check_like=False
+    )
+    app.columns[field].value = other
+    _click(app, app.validate_button)
+    assert given[-1] == {other: field}
+    assert app.frame is not None and app.mapping()[other] == field
+    assert app.frame[field].astype(str).tolist() == [
+        str(CONTACTS + 1) if job == "associate" else "Champion"
+    ]
+
+
 def test_removing_limits_by_empty_cells_is_not_carried_to_the_next_sheet(
     app: HubframeApp, sandbox: Sandbox
 ) -> None:
@@ -466,10 +607,12 @@ def test_types_the_sheet_gives_have_no_note(app: HubframeApp, rows: str) -> None
 def test_a_type_the_read_takes_at_validate_is_said_too(app: HubframeApp) -> None:
     """An export whose first read fails on another column (two association columns): no type
     was pre-filled, and Validate then read the rows as deals, from the file name, while the
-    picker still showed "(from the sheet)" and nothing said so.  The type is shown and said."""
+    picker still showed "(from the sheet)" and nothing said so.  The type is shown and said
+    (once the analyst has picked the association column to read)."""
     rows = f"Record ID,Associated Contact IDs,Associated Company IDs\n{DEALS},{CONTACTS},1\n"
     _upload(app, EXPORT, rows.encode())
     assert app.from_type.value == NONE and _note(app) == ""
+    app.columns["to_id"].value = "Associated Contact IDs"
     _click(app, app.validate_button)
     assert app.from_type.value == "deals"
     assert _note(app).startswith(f"deals — taken from the file name {EXPORT}; change it")

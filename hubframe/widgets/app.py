@@ -130,6 +130,10 @@ class HubframeApp:
         #: Types pre-filled from the reader's inference and left as they were (side -> guess):
         #: the read notes them as inferred; a change of the picker makes the type the analyst's.
         self._type_guesses: dict[str, TypeGuess] = {}
+        #: The column dropdowns the analyst changed since the sheet's columns were filled in:
+        #: only these are given to the read as chosen (``columns=``); the others show what the
+        #: app found or suggests, and the reader decides them (and refuses what it refused).
+        self._picked: set[str] = set()
         self.frame: pd.DataFrame | None = None
         self.issues: pd.DataFrame | None = None
         self.plan: pd.DataFrame | None = None
@@ -339,8 +343,8 @@ class HubframeApp:
             indent=False,
             layout=w.Layout(width="auto"),
         )
-        for dropdown in self.columns.values():
-            dropdown.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
+        for field, dropdown in self.columns.items():
+            dropdown.observe(self._safe(partial(self._on_column_change, field), "mapping"), "value")
         for side, picker in (("from", self.from_type), ("to", self.to_type)):
             picker.observe(self._safe(partial(self._on_types_change, side), "mapping"), "value")
         self.label.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
@@ -691,6 +695,7 @@ class HubframeApp:
             self._invalidate()
         finally:
             self._quiet = before
+        self._picked.clear()
         with self._quietly():
             for dropdown in self.columns.values():
                 dropdown.options = [("(not in the sheet)", NONE)]
@@ -716,18 +721,52 @@ class HubframeApp:
         self._invalidate()
         guess = backend.guess_columns(self.source, str(self.job.value), self._sheet())
         self.guess = guess
-        headers = [("(not in the sheet)", NONE), *[(h, h) for h in guess.headers]]
+        self._picked.clear()
         with self._quietly():
-            for field, dropdown in self.columns.items():
-                dropdown.options = headers
-                dropdown.value = guess.mapping.get(field, NONE)
+            if guess.problem:  # the read refused: what the alias table matched is a suggestion
+                self._fill_columns({}, suggested=guess.mapping)
+            else:  # the columns the read took
+                self._fill_columns(guess.mapping)
             self.from_type.value = guess.from_type or NONE
             self.to_type.value = guess.to_type or NONE
         self._show_type_notes(guess)
         self._say("", step="mapping")
         if guess.problem:  # the sheet was read; its columns need a choice: fixed in step 4
-            self._say(guess.problem, "warning", step="mapping")
+            self._say(guess.problem + _suggested_words(guess.mapping), "warning", step="mapping")
         self._refresh_labels()
+
+    def _fill_columns(
+        self, mapping: Mapping[str, str], suggested: Mapping[str, str] | None = None
+    ) -> None:
+        """The column dropdowns not picked by the analyst show ``mapping`` ({field: header}):
+        the columns a read took.  A field ``suggested`` only stays empty, its suggestion said
+        in its empty choice: a suggestion is never read as the analyst's choice."""
+        headers = [(h, h) for h in self.guess.headers] if self.guess is not None else []
+        for field, dropdown in self.columns.items():
+            if field in self._picked:
+                continue
+            hint = (suggested or {}).get(field)
+            empty = f"(not picked; suggested: {hint})" if hint else "(not in the sheet)"
+            dropdown.options = [(empty, NONE), *headers]
+            value = mapping.get(field, NONE)
+            dropdown.value = value if value in {h for _, h in headers} else NONE
+
+    def _on_column_change(self, field: str) -> None:
+        self._invalidate()
+        if not self._quiet:  # the analyst's choice: read as chosen, whatever was shown before
+            self._picked.add(field)
+
+    def _show_read_columns(self, frame: pd.DataFrame) -> None:
+        """The dropdowns the analyst left show the columns the read took, which the reader
+        decided: a suggestion shown before is replaced by what was read.  Not for every
+        visible sheet: the read maps each sheet by its own headers."""
+        if self._sheet() == ALL_SHEETS:
+            return
+        fields = backend.FIELDS[str(self.job.value)]
+        column_map = dict((frame.attrs.get("hubframe") or {}).get("column_map") or {})
+        read = {str(f): str(h) for h, f in column_map.items() if f in fields}
+        with self._quietly():
+            self._fill_columns(read)
 
     def _show_type_notes(self, guess: Guess | None) -> None:
         """Beside each type picker, where its pre-filled type came from, or why none was."""
@@ -802,11 +841,16 @@ class HubframeApp:
             self.label.value = keep if keep in {v for _, v in options} else NONE
 
     def mapping(self) -> dict[str, str]:
-        """The column mapping chosen in the dropdowns, as ``{sheet header: field}``."""
+        """The column mapping the dropdowns show, as ``{sheet header: field}``."""
         fields = backend.FIELDS[str(self.job.value)]
         return {
             str(d.value): field for field, d in self.columns.items() if field in fields and d.value
         }
+
+    def chosen_mapping(self) -> dict[str, str]:
+        """The columns the analyst picked in the dropdowns, as ``{sheet header: field}``: what
+        the read is given as chosen.  A column the app filled in is not among them."""
+        return {h: f for h, f in self.mapping().items() if f in self._picked}
 
     def _one_column_per_field(self) -> None:
         """A column picked for two fields: said so (the mapping, {header: field}, keeps one)."""
@@ -841,7 +885,7 @@ class HubframeApp:
                 self.source,
                 job,
                 sheet=self._sheet(),
-                columns=self.mapping(),
+                columns=self.chosen_mapping(),
                 from_type=str(self.from_type.value) or None,
                 to_type=str(self.to_type.value) or None,
                 label=str(self.label.value) or None if job == "associate" else None,
@@ -853,6 +897,8 @@ class HubframeApp:
 
     def _do_validate(self) -> None:
         frame = self._read()
+        self._say("", step="mapping")  # what the read refused before was answered
+        self._show_read_columns(frame)
         self._show_read_guesses(frame)
         if self.connection is not None:
             backend.rehearse(self.connection, frame)
@@ -1078,6 +1124,17 @@ class HubframeApp:
         )
         head = render.message_html(f"Saved to {folder.resolve()}:", "success")
         self.saved_paths.value = f'<div class="hf-saved">{head}{lines}</div>'
+
+
+def _suggested_words(suggested: Mapping[str, str]) -> str:
+    """What the dropdowns suggest for a sheet the read refused, and that it is only that."""
+    if not suggested:
+        return ""
+    named = "; ".join(f"{backend.FIELD_LABELS[f]}: {h}" for f, h in suggested.items())
+    return (
+        f" The headers suggest {named}: not filled in, as the sheet was refused. A column you "
+        "pick below is read as your choice; the others are left to the reader."
+    )
 
 
 def _read_warnings(frame: pd.DataFrame) -> str:

@@ -183,9 +183,11 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     info = frame.attrs["hubframe"]
     linked = int(frame["to_id"].notna().sum())
     calls = _plural(info["read_calls"], "batch read")
+    used = sorted(set((info.get("id_columns") or {}).values()))
+    column = f"ids from the column{'s' if len(used) > 1 else ''} {', '.join(map(repr, used))}; "
     print(
         f"{written}: {_plural(linked, 'association')} of {info['linked_records']:,} of the "
-        f"{info['records']:,} {info['from_type']} read ({calls})",
+        f"{info['records']:,} {info['from_type']} read ({column if used else ''}{calls})",
         file=out,
     )
     sheets, per_sheet = _sheets_written(written, frame)

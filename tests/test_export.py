@@ -156,6 +156,24 @@ def test_a_lone_column_of_another_objects_ids_is_not_read_as_these(
     assert read_ids(path, object_type=object_type, column=header) == ["2040000001", "2040000002"]
 
 
+def test_an_export_names_the_column_its_ids_were_read_from(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """ "ID,Deal ID": the reader reads Deal ID (the bare ID may be row numbers), ``column=``
+    the column named; nothing in the export said which, so a report could not tell an
+    analyst the row numbers were read.  ``attrs["hubframe"]["id_columns"]`` names it."""
+    path = tmp_path / "ids.csv"
+    path.write_text(f"ID,Deal ID\n1,{DEALS[0]}\n2,{DEALS[1]}\n")
+    client = client_for(sandbox)
+    read = read_associations(client, "deals", "contacts", path, progress=False)
+    assert read.attrs["hubframe"]["id_columns"] == {"ids.csv": "Deal ID"}
+    assert set(read["from_id"]) <= {DEALS[0], DEALS[1]} and read.attrs["hubframe"]["records"] == 2
+    named = read_associations(client, "deals", "contacts", path, column="ID", progress=False)
+    assert named.attrs["hubframe"]["id_columns"] == {"ids.csv": "ID"}
+    listed = read_associations(client, "deals", "contacts", DEALS[:2], progress=False)
+    assert listed.attrs["hubframe"]["id_columns"] == {}
+
+
 def test_reads_run_concurrently_under_one_rate_limit(sandbox_factory: object) -> None:
     sb = sandbox_factory(latency=(0.05, 0.0), rate_limit=(20, 1.0))  # type: ignore[operator]
     ids = [str(3_000_000_000 + n) for n in range(4_500)]  # 5 batch reads of unknown records
@@ -188,7 +206,7 @@ def test_export_command_writes_a_sheet_read_pairs_reads(
     argv = ["export", "--from", "deals", "--to", "contacts", "--ids", str(ids), "-o", str(out)]
     assert main([*argv, "--keep-empty", *hub]) == 0
     said = capsys.readouterr()
-    assert "4 associations of 3 of the 4 deals" in said.out
+    assert "4 associations of 3 of the 4 deals read (ids from the column 'Record ID';" in said.out
     assert sandbox.token not in said.out + said.err
     back = read_pairs(out)
     assert rows_of(back.loc[back["to_id"].notna()]) == portal_rows(sandbox, "deals", "contacts")

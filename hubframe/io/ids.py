@@ -146,12 +146,38 @@ def read_ids(
     """The distinct record ids of a sheet's id column, in sheet order (see the module
     docstring).  ``object_type`` (canonical, e.g. "deals") prefers the column naming its ids;
     ``sheet`` picks a workbook's sheet as :func:`hubframe.read_pairs` does."""
+    return read_id_columns(
+        source, object_type=object_type, column=column, sheet=sheet, limits=limits
+    ).ids
+
+
+@dataclass(frozen=True)
+class IdsRead:
+    """What :func:`read_id_columns` read: the ids, and the id column each sheet was read from
+    (``{sheet name: header}``, the name as the read names its sheets)."""
+
+    ids: list[str]
+    columns: dict[str, str]
+
+
+def read_id_columns(
+    source: Source,
+    *,
+    object_type: str | None = None,
+    column: str | None = None,
+    sheet: SheetArg = None,
+    limits: ReadLimits | None = None,
+) -> IdsRead:
+    """:func:`read_ids`, with the column it read the ids from in each sheet: the one
+    ``column`` names, or the one the reader picked."""
     request = _IdRequest("pairs", "", None, None, None, object_type=object_type, id_column=column)
     request.limits = limits or read_limits_in_force()
     name, raws = _sheets(source, sheet, request)
     request.source_name = name
     ids: dict[str, None] = {}
+    columns: dict[str, str] = {}
     for raw in raws:
+        columns[raw.name or name] = raw.mapping.columns["from_id"]
         cells = raw.cells("from_id")
         assert cells is not None
         text = id_text(cells)
@@ -168,7 +194,7 @@ def read_ids(
                 f"{'is not a record id' if one else 'are not record ids'} ({shown})."
             )
         ids.update(dict.fromkeys(str(v) for v in values if v is not None))
-    return list(ids)
+    return IdsRead(list(ids), columns)
 
 
 def given_ids(values: Iterable[Any]) -> tuple[list[str], list[str]]:
@@ -195,4 +221,11 @@ def _given_cell(value: Any) -> str | None:
     return str(value)
 
 
-__all__ = ["given_ids", "id_header_rank", "pick_id_column", "read_ids"]
+__all__ = [
+    "IdsRead",
+    "given_ids",
+    "id_header_rank",
+    "pick_id_column",
+    "read_id_columns",
+    "read_ids",
+]

@@ -33,7 +33,7 @@ from hubframe.argtypes import count, flag
 from hubframe.constants import MAX_BATCH_READ
 from hubframe.errors import InputError
 from hubframe.hubspot.client import HubSpotClient, require_client
-from hubframe.io.ids import given_ids, read_ids
+from hubframe.io.ids import IdsRead, given_ids, read_id_columns
 from hubframe.io.normalize import (
     canonical_object_type,
     is_valid_object_type,
@@ -74,17 +74,25 @@ def record_ids(
     or an array, or the id column of a sheet (a path, bytes, a file, a DataFrame: see
     :func:`hubframe.io.ids.read_ids`).  Distinct, in the order given; InputError for a value
     that is not a record id."""
+    return _record_ids(client, object_type, ids, sheet=sheet, column=column).ids
+
+
+def _record_ids(
+    client: HubSpotClient, object_type: str, ids: Any, *, sheet: SheetArg, column: str | None
+) -> IdsRead:
+    """:func:`record_ids`, with the id column each sheet was read from (none for ids not
+    read from a sheet)."""
     if ids is None:
-        return client.record_ids(object_type)
+        return IdsRead(client.record_ids(object_type), {})
     if _one_id(ids):  # ids=2040000001 or "2040000001": that record, not a file of that name
         ids = [ids]
     if isinstance(ids, pd.DataFrame) or not _is_listlike(ids):
-        return read_ids(ids, object_type=object_type, column=column, sheet=sheet)
+        return read_id_columns(ids, object_type=object_type, column=column, sheet=sheet)
     values = ids.tolist() if isinstance(ids, pd.Series | pd.Index | np.ndarray) else list(ids)
     found, bad = given_ids(values)
     if bad:
         raise InputError(f"{len(bad)} of the ids given are not record ids: {', '.join(bad[:5])}.")
-    return found
+    return IdsRead(found, {})
 
 
 def _one_id(ids: Any) -> bool:
@@ -123,14 +131,16 @@ def read_associations(
     every record of ``from_type`` (listed 100 a call first).  ``keep_empty=True`` keeps records
     without associations as rows with an empty ``to_id``.  ``workers``: calls in flight
     (default: enough to fill the rate budget).  Raises :class:`~hubframe.errors.HubframeError`
-    when a read fails for good (nothing partial is returned).
+    when a read fails for good (nothing partial is returned).  ``attrs["hubframe"]["id_columns"]``
+    names the column each sheet's ids were read from (``{sheet: header}``; ``{}`` without one).
     """
     from_type = object_type_argument(from_type, "from_type")
     to_type = object_type_argument(to_type, "to_type")
     require_client(client)
     keep_empty, progress = flag("keep_empty", keep_empty), flag("progress", progress)
     workers = count("workers", workers)
-    wanted = record_ids(client, from_type, ids, sheet=sheet, column=column)
+    given = _record_ids(client, from_type, ids, sheet=sheet, column=column)
+    wanted = given.ids
     calls = -(-len(wanted) // MAX_BATCH_READ)
     by_record: dict[str, list[Row]] = {i: [] for i in wanted}
     with (
@@ -162,6 +172,7 @@ def read_associations(
         "records": len(wanted),
         "read_calls": calls,
         "linked_records": linked,
+        "id_columns": dict(given.columns),  # {sheet: the id column read}; {} without a sheet
     }
     return frame
 

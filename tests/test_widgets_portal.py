@@ -81,6 +81,121 @@ def test_export_offers_files_that_read_back(app: HubframeApp, tmp_path: Path) ->
     assert app.result is not None and set(app.result["from_id"]) == {DEALS[1]}
 
 
+# --- the export's id column: the reader's unless the analyst picks one ------------------------
+
+
+def _export_sheet(app: HubframeApp, tmp_path: Path, rows: str) -> Path:
+    """Connect, choose the Export job and upload ``rows`` as a CSV (kept at the path returned,
+    for the Python API to read the same sheet)."""
+    _click(app, app.connect_button)
+    app.job.value = "export"
+    path = tmp_path / "deals.csv"
+    path.write_text(rows)
+    _upload(app, path.name, path.read_bytes())
+    return path
+
+
+def _given_id_columns(monkeypatch: pytest.MonkeyPatch) -> list[object]:
+    """The ``id_column`` each export of the app is given."""
+    from hubframe.widgets import portal
+
+    given: list[object] = []
+    real = portal.export
+
+    def spy(*args: object, **kwargs: object) -> pd.DataFrame:
+        given.append(kwargs.get("id_column"))
+        return real(*args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(portal, "export", spy)
+    return given
+
+
+def _api_export(app: HubframeApp, path: Path, column: str | None = None) -> pd.DataFrame:
+    from hubframe.jobs import read_associations
+
+    assert app.connection is not None
+    client = app.connection.client
+    return read_associations(client, "deals", "contacts", path, column=column, progress=False)
+
+
+def test_an_id_column_the_app_filled_in_is_not_read_as_chosen(
+    app: HubframeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """ "ID,Deal ID": the dropdown was filled with the bare ID (the alias table's match) and
+    the export read it as chosen: rows "1" and "2" as deal ids, "0 associations of 0 of the 2
+    deals read", where the Python API alone reads Deal ID.  The app leaves the column to the
+    reader, reads what the API reads, and shows and names the column the ids came from."""
+    given = _given_id_columns(monkeypatch)
+    path = _export_sheet(app, tmp_path, f"ID,Deal ID\n1,{DEALS[0]}\n2,{DEALS[1]}\n")
+    assert app.columns["from_id"].value != "ID"
+    app.from_type.value, app.to_type.value = "deals", "contacts"
+    _click(app, app.run_button)
+    assert given == [None] and _message(app, "mapping") == "" and _message(app, "run") == ""
+    expected = _api_export(app, path)
+    assert expected.attrs["hubframe"]["id_columns"] == {"deals.csv": "Deal ID"}
+    assert app.result is not None and not app.result.empty
+    assert _entries(app.result) == _entries(expected)
+    assert set(app.result["from_id"]) <= {DEALS[0], DEALS[1]}
+    assert app.columns["from_id"].value == "Deal ID"
+    assert "of the 2 deals read (their ids from the column &quot;Deal ID&quot;)" in (
+        app.summary.value
+    )
+
+
+def test_an_id_column_the_analyst_picks_is_read_as_chosen(
+    app: HubframeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The column the analyst picks is read, though the reader would take another; the page
+    names it as the column read, and a later run reads it still."""
+    given = _given_id_columns(monkeypatch)
+    path = _export_sheet(app, tmp_path, f"Record ID,Deal ID\n{DEALS[1]},{DEALS[0]}\n")
+    assert app.columns["from_id"].value == "Deal ID"  # what the reader takes
+    app.columns["from_id"].value = "Record ID"
+    app.from_type.value, app.to_type.value = "deals", "contacts"
+    _click(app, app.run_button)
+    assert given == ["Record ID"] and app.result is not None
+    assert _entries(app.result) == _entries(_api_export(app, path, "Record ID"))
+    assert set(app.result["from_id"]) == {DEALS[1]}
+    assert "(their ids from the column &quot;Record ID&quot;)" in app.summary.value
+    app.to_type.value = "companies"
+    _click(app, app.run_button)
+    assert given[-1] == "Record ID" and app.columns["from_id"].value == "Record ID"
+
+
+def test_a_tidy_sheet_exports_as_the_reader_reads_it(
+    app: HubframeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A sheet whose id column is plain: the same column, the same export as the Python API's,
+    the column left to the reader (before, the filled-in column was given as chosen)."""
+    given = _given_id_columns(monkeypatch)
+    path = _export_sheet(app, tmp_path, f"Deal ID,Deal Name\n{DEALS[1]},x\n{DEALS[5]},y\n")
+    assert app.columns["from_id"].value == "Deal ID" and _message(app, "mapping") == ""
+    app.from_type.value, app.to_type.value = "deals", "contacts"
+    _click(app, app.run_button)
+    assert given == [None] and app.result is not None
+    pd.testing.assert_frame_equal(app.result, _api_export(app, path))
+    assert app.columns["from_id"].value == "Deal ID"
+
+
+def test_an_id_column_the_reader_refuses_is_said_in_the_mapping_step(
+    app: HubframeApp, tmp_path: Path
+) -> None:
+    """A sheet whose columns name other objects' ids than the from type's: the reader refuses;
+    the app says it where the column is picked, shows no column as read, and reads the
+    analyst's pick once made."""
+    rows = f"Deal ID,Contact ID\n{DEALS[1]},{CONTACTS[0]}\n"
+    _export_sheet(app, tmp_path, rows)
+    app.from_type.value, app.to_type.value = "companies", "contacts"
+    _click(app, app.run_button)
+    assert app.result is None and "no column of record ids" in _message(app, "mapping")
+    assert app.columns["from_id"].value == ""
+    app.from_type.value = "deals"
+    app.columns["from_id"].value = "Deal ID"
+    _click(app, app.run_button)
+    assert app.result is not None and set(app.result["from_id"]) == {DEALS[1]}
+    assert _message(app, "mapping") == "" and app.columns["from_id"].value == "Deal ID"
+
+
 def test_a_sync_shows_its_diff_before_anything_is_sent(app: HubframeApp, tmp_path: Path) -> None:
     _click(app, app.connect_button)
     sandbox = _sandbox(app)

@@ -1022,14 +1022,29 @@ class HubframeApp:
         assert self.connection is not None
         if not self.from_type.value or not self.to_type.value:
             raise StepError("mapping", "Pick the from and to object types to export.")
-        frame = portal.export(
-            self.connection,
-            str(self.from_type.value),
-            str(self.to_type.value),
-            self.source,
-            sheet=self._sheet(),
-            id_column=self.columns["from_id"].value or None,
-        )
+        picked = "from_id" in self._picked  # else the reader's to pick, or to refuse
+        try:
+            frame = portal.export(
+                self.connection,
+                str(self.from_type.value),
+                str(self.to_type.value),
+                self.source,
+                sheet=self._sheet(),
+                id_column=(str(self.columns["from_id"].value) or None) if picked else None,
+            )
+        except InputError as exc:  # the sheet's id column needs a choice: said in step 4
+            if self.source is None:
+                raise
+            guessed = self.guess.mapping.get("from_id") if self.guess is not None else None
+            hint = str(self.columns["from_id"].value) or guessed
+            with self._quietly():  # nothing was read: a column shown is only a suggestion
+                self._fill_columns({}, suggested={"from_id": hint} if hint else None)
+            raise StepError("mapping", str(exc)) from exc
+        self._say("", step="mapping")  # what the read refused before was answered
+        if self.source is not None and self._sheet() != ALL_SHEETS:
+            used = portal.export_id_column(frame)  # shown: the column the ids were read from
+            with self._quietly():
+                self._fill_columns({"from_id": used} if used else {})
         stem = f"{self.from_type.value}_{self.to_type.value}_links"
         self.result, self.downloads = frame, portal.export_files(frame, stem)
         self._export_files = dict(self.downloads)

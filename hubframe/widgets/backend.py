@@ -31,6 +31,7 @@ from hubframe.io.aliases import (
     header_key,
 )
 from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
+from hubframe.io.ids import read_id_columns
 from hubframe.io.notes import guess_attrs, read_notes
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
@@ -239,7 +240,7 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
     """
     headers = tuple(preview_headers(source, job, sheet))
     if job == "export":  # only the id column: no pairs to read
-        return Guess(headers, partial_mapping(headers, job))
+        return _guess_id_column(source, headers, sheet)
     try:
         frame = read(source, job, sheet=sheet)
     except InputError as exc:
@@ -262,6 +263,21 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         to_type=None if "to_type" in mapping else _single(frame, "to_type"),
     )
     return _with_guesses(found, read_notes(frame).guessed_types)
+
+
+def _guess_id_column(source: SheetSource, headers: tuple[str, ...], sheet: str | None) -> Guess:
+    """The export's id column: the one the reader takes (no type is picked yet), as a run
+    would read it; when it refuses, the alias table's match is only a suggestion."""
+    try:
+        read = read_id_columns(source.reader_input(), sheet=sheet)
+    except InputError as exc:
+        problem = (
+            f"{exc} (Read without a from type: at Run the reader picks again for the from "
+            "type, unless you pick the column here.)"
+        )
+        return Guess(headers, partial_mapping(headers, "export"), problem=problem)
+    used = set(read.columns.values())
+    return Guess(headers, {"from_id": used.pop()} if len(used) == 1 else {})
 
 
 def _with_guesses(found: Guess, guessed: Mapping[str, TypeGuess]) -> Guess:

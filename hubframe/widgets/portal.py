@@ -23,7 +23,6 @@ import ipywidgets as w
 import pandas as pd
 
 from hubframe.errors import HubframeError
-from hubframe.io.ids import read_ids
 from hubframe.jobs import read_associations, sync
 from hubframe.jobs.sync_rules import change_counts, sync_facts
 from hubframe.report import write_pairs
@@ -166,13 +165,22 @@ def export(
     id_column: str | None = None,
 ) -> pd.DataFrame:
     """The associations of the records of the sheet's id column (every record without a
-    sheet) in the upload layout."""
+    sheet) in the upload layout.  ``id_column``: the column the analyst picked; without it the
+    reader picks it, or refuses, as :func:`hubframe.read_associations` does.  The frame's
+    ``attrs["hubframe"]["id_columns"]`` names the column read ({sheet: header})."""
     if not from_type or not to_type:
         raise HubframeError("Pick the from and to object types (step 4) to export.")
-    ids = None
-    if source is not None:
-        ids = read_ids(source.reader_input(), object_type=from_type, column=id_column, sheet=sheet)
-    return read_associations(connection.client, from_type, to_type, ids, progress=False)
+    ids = source.reader_input() if source is not None else None
+    return read_associations(
+        connection.client, from_type, to_type, ids, sheet=sheet, column=id_column, progress=False
+    )
+
+
+def export_id_column(frame: pd.DataFrame) -> str | None:
+    """The one column an export read its record ids from (None: no sheet, or sheets read from
+    different columns)."""
+    used = set(((frame.attrs.get("hubframe") or {}).get("id_columns") or {}).values())
+    return str(next(iter(used))) if len(used) == 1 else None
 
 
 def export_files(frame: pd.DataFrame, stem: str) -> dict[str, bytes]:
@@ -191,13 +199,25 @@ def export_html(frame: pd.DataFrame, files: dict[str, bytes], *, max_rows: int =
     linked = int(frame["to_id"].notna().sum())
     text = (
         f"{plural(linked, 'association')} of {info.get('linked_records', 0):,} of the "
-        f"{info.get('records', 0):,} {esc(info.get('from_type', 'records'))} read. Edit the "
-        "file and load it with the Sync job to make HubSpot look like it."
+        f"{info.get('records', 0):,} {esc(info.get('from_type', 'records'))} read"
+        f"{_id_columns_words(info.get('id_columns') or {})}. Edit the file and load it with "
+        "the Sync job to make HubSpot look like it."
     )
     links = "".join(download_link_html(data, name, name) for name, data in files.items())
     gap = '<div style="height:6px"></div>'
     table = table_html(frame, max_rows=max_rows)
     return f'<div class="hf-export">{message_html(text, "success")}{gap}{links}{gap}{table}</div>'
+
+
+def _id_columns_words(columns: dict[str, str]) -> str:
+    """Which column of the sheet the record ids were read from ("" without a sheet)."""
+    used = sorted(set(columns.values()))
+    if not used:
+        return ""
+    if len(used) == 1:
+        return f' (their ids from the column "{esc(used[0])}")'
+    each = "; ".join(f'{esc(s)}: "{esc(h)}"' for s, h in columns.items())
+    return f" (their ids from the columns {each})"
 
 
 __all__ = [
@@ -207,5 +227,6 @@ __all__ = [
     "export",
     "export_files",
     "export_html",
+    "export_id_column",
     "run_sync",
 ]

@@ -368,6 +368,7 @@ def _read(
     guesses: dict[str, TypeGuess] = {}
     merged: dict[str, list[str]] = {}
     hidden_columns: dict[str, list[str]] = {}
+    sheet_columns: dict[str, list[str]] = {}
     with reading(loaded.name):
         for raw in _raw_sheets(loaded, sheet, request):
             if raw.merged:
@@ -376,6 +377,7 @@ def _read(
                 hidden_columns[raw.name] = list(raw.hidden_columns)
             frame, names, as_written = _sheet_frame(raw, request)
             parts.append(frame)
+            sheet_columns[raw.name] = list(names)
             originals.extend(n for n in names if n not in originals)
             written.update(as_written)
             column_map.update(raw.mapping.column_map)
@@ -399,6 +401,8 @@ def _read(
         info["merged_cells"] = merged
     if hidden_columns:
         info["hidden_columns"] = hidden_columns
+    if len(sheet_columns) > 1:  # each sheet's own columns: its retry sheet has them alone
+        info["sheet_columns"] = sheet_columns
     info |= choice_attrs(request.choice) | guess_attrs(guesses)
     if properties and kind == "pairs":
         info["id_properties"] = properties

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+from collections.abc import Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -57,12 +58,11 @@ _ARGUMENT_HEADERS = {"label": ("Association label", "Association label name", "L
 
 
 def _argument_columns(
-    result: pd.DataFrame, todo: pd.DataFrame, columns: list[str]
+    todo: pd.DataFrame, columns: list[str], column_map: Mapping[str, str] | None
 ) -> dict[str, str]:
     """Header -> field for the values the run took from its arguments, not from a column of
     the sheet: the retry file carries them as columns, so that running the file alone does
     what the run meant (without ``--label`` its rows would be linked without the label)."""
-    column_map = meta(result).get("column_map")
     if not column_map:  # not read by hubframe (no attrs): which column held what is not known
         return {}
     mapped = set(column_map.values())
@@ -82,12 +82,13 @@ def _argument_columns(
     return out
 
 
-def _fill_from_arguments(result: pd.DataFrame, todo: pd.DataFrame, layout: pd.DataFrame) -> None:
+def _fill_from_arguments(
+    todo: pd.DataFrame, layout: pd.DataFrame, column_map: Mapping[str, str]
+) -> None:
     """Empty cells of the sheet's own columns that an argument gave a meaning get it written
     in the retry file, which is run without the argument: the label ``label=`` filled in
     (else those rows would be linked unlabeled), ``remove`` where ``remove_blank=True`` read
     an empty limit cell as a removal (else the row would not be sent)."""
-    column_map = meta(result).get("column_map") or {}
     for header, field in column_map.items():
         if header not in layout.columns or field not in todo.columns:
             continue
@@ -115,36 +116,109 @@ def _whole_records(result: pd.DataFrame, needed: pd.Series) -> pd.Series:
     return needed | keys.isin(set(keys[needed].dropna())).fillna(False).astype(bool)
 
 
-def _retry_table(result: pd.DataFrame) -> pd.DataFrame:
-    columns = original_columns(result)
+def _todo(result: pd.DataFrame) -> pd.DataFrame:
+    """The result's rows still to do, numbered from 0 (one per source row)."""
     needed = _whole_records(result, retry_rows(result))
     todo = _rejoin_split_ids(result, result.loc[needed & from_sheet(result)])
+    return todo.reset_index(drop=True)
+
+
+def _layout(
+    todo: pd.DataFrame, columns: list[str], column_map: Mapping[str, str] | None
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """The rows of ``todo`` in the layout of a sheet with ``columns`` (frame names), and which
+    of its headers hold a field the run read (``column_map`` limited to them, with the
+    columns an argument's values are written in)."""
     layout = pd.DataFrame(index=todo.index)
     for name in columns:
         layout[name] = todo[name] if name in todo.columns else pd.Series(pd.NA, index=todo.index)
-    for header, field in _argument_columns(result, todo, columns).items():
+    read_into = {h: f for h, f in (column_map or {}).items() if h in layout.columns}
+    for header, field in _argument_columns(todo, columns, column_map).items():
         layout[header] = todo[field].astype("string")
-    _fill_from_arguments(result, todo, layout)
-    if "sheet" in todo.columns:
-        layout.attrs["sheets"] = todo["sheet"].astype("string").fillna("").tolist()
+        read_into[header] = field
+    _fill_from_arguments(todo, layout, read_into)
+    return layout, read_into
+
+
+def _own_sheets(result: pd.DataFrame, todo: pd.DataFrame) -> dict[str, list[str]] | None:
+    """Each sheet's own columns (frame names, in its order) when the rows to do come from a
+    read of several sheets that says them; None otherwise."""
+    found = meta(result).get("sheet_columns")
+    if not isinstance(found, Mapping) or len(found) < 2 or "sheet" not in todo.columns:
+        return None
+    if todo.empty:  # the file is emptied to its header: the first sheet's
+        return None
+    sheets = set(todo["sheet"].astype("string").dropna())
+    if not sheets <= set(found):
+        return None
+    return {str(k): [str(c) for c in v] for k, v in found.items()}
+
+
+def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
+    """The rows still to do: one table per sheet of a read of several sheets, each with that
+    sheet's own columns only (a column of another sheet would be read as a second label or
+    limit column, and refused), else one table in the sheet's layout."""
+    columns = original_columns(result)
+    column_map = meta(result).get("column_map")
+    todo = _todo(result)
+    own = _own_sheets(result, todo)
+    if own is None:
+        layout, _ = _layout(todo, columns, column_map)
+        sheets = pd.Series(todo.get("sheet", pd.NA), index=todo.index, dtype="string").fillna("")
+        names = list(dict.fromkeys(sheets))
+        if len(names) <= 1:
+            return [(names[0] if names else None, _written(result, layout))]
+        return [(name, _written(result, layout.loc[(sheets == name).to_numpy()])) for name in names]
+    labels = todo["sheet"].astype("string")
+    out: list[tuple[str | None, pd.DataFrame]] = []
+    for name, mine in own.items():
+        rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
+        if len(rows):
+            maps = {h: f for h, f in (column_map or {}).items() if h in mine}
+            out.append((name, _written(result, _layout(rows, mine, maps)[0])))
+    return out
+
+
+def _one_table(result: pd.DataFrame) -> pd.DataFrame:
+    """The rows still to do as one table (a ``.csv`` file).  Sheets of one read that name a
+    field by different headers (``Label`` here, ``Association label`` there) put it under the
+    first sheet's header: two label or limit columns would be refused when read back."""
+    columns = original_columns(result)
+    column_map = meta(result).get("column_map")
+    todo = _todo(result)
+    own = _own_sheets(result, todo)
+    if own is None:
+        return _written(result, _layout(todo, columns, column_map)[0])
+    labels = todo["sheet"].astype("string")
+    first: dict[str, str] = {}  # field -> the header it is written under
+    parts: list[pd.DataFrame] = []
+    for name, mine in own.items():
+        rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
+        maps = {h: f for h, f in (column_map or {}).items() if h in mine}
+        layout, read_into = _layout(rows, mine, maps)
+        for header, field in read_into.items():
+            first.setdefault(field, header)
+        parts.append(layout.rename(columns={h: first[f] for h, f in read_into.items()}))
+    return _written(result, pd.concat(parts).sort_index())
+
+
+def _written(result: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
+    """``layout`` numbered from 0, with the headers as the sheet wrote them (repeats, empty
+    ones, "status" included)."""
     layout = layout.reset_index(drop=True)
     written = meta(result).get("written_headers") or {}
     layout.columns = pd.Index([str(written.get(c, c)) for c in layout.columns], dtype=object)
-    return layout  # headers as the sheet wrote them (repeats, empty ones, "status" included)
+    return layout
 
 
-def _retry_sheets(result: pd.DataFrame, table: pd.DataFrame) -> list[Table]:
-    sheets: list[str] = table.attrs.get("sheets", [])
-    names = list(dict.fromkeys(sheets))
+def _retry_sheets(result: pd.DataFrame) -> list[Table]:
+    tables = _retry_tables(result)
     source = str(meta(result).get("source", ""))
     from_excel = source.lower().endswith((".xlsx", ".xlsm"))
-    if len(names) <= 1:
-        title = names[0] if names and from_excel else "Retry"
-        return [Table(title, table)]
-    labels = pd.Series(sheets, dtype="string")
-    return [
-        Table(name, table.loc[(labels == name).to_numpy()].reset_index(drop=True)) for name in names
-    ]
+    if len(tables) <= 1:
+        name, table = tables[0] if tables else (None, pd.DataFrame())
+        return [Table(name if name and from_excel else "Retry", table)]
+    return [Table(str(name), table) for name, table in tables]
 
 
 def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
@@ -161,9 +235,8 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     """
     check_result(result)
     target, suffix = target_path(path)
-    table = _retry_table(result)
     if suffix == ".csv":
-        write_csv(table, target)
+        write_csv(_one_table(result), target)
     else:
-        write_tables(target, _retry_sheets(result, table))
+        write_tables(target, _retry_sheets(result))
     return target

@@ -638,13 +638,27 @@ def read_limits(
     return _blank_removes(frame) if remove_blank else frame
 
 
+#: Fields whose cell in the sheet says which limit a row is about.
+_WHICH_LIMIT: Final = ("from_type", "to_type", "label", "category", "type_id")
+
+
 def _blank_removes(frame: pd.DataFrame) -> pd.DataFrame:
-    """Empty limit cells remove their limit (``read_limits(remove_blank=True)``)."""
+    """Empty limit cells remove their limit (``read_limits(remove_blank=True)``), on rows that
+    say in the sheet which limit (a type, label, category or type id cell filled in).  A row
+    holding only the analyst's own notes (``,,see above``) with the types given as arguments
+    was read as "remove the deals -> contacts limit"; it is an empty limit now (BLANK_LIMIT,
+    not sent), as it is without ``remove_blank``."""
     raw = frame.get(RAW_PREFIX + "max_to_object_ids")
     blank = frame["max_to_object_ids"].isna()
     if raw is not None:
         blank &= raw.isna()
-    frame["remove"] = frame["remove"].astype(bool) | blank.to_numpy(dtype=bool)
+    column_map = (frame.attrs.get("hubframe") or {}).get("column_map") or {}
+    headers = [h for h, f in column_map.items() if f in _WHICH_LIMIT and h in frame.columns]
+    said = np.zeros(len(frame), dtype=bool)
+    for header in headers:
+        cells = frame[header].astype("string").str.strip()
+        said |= (cells.notna() & (cells != "")).to_numpy(dtype=bool)
+    frame["remove"] = frame["remove"].astype(bool) | (blank.to_numpy(dtype=bool) & said)
     return frame
 
 

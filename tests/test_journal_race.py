@@ -15,6 +15,7 @@ import time
 from pathlib import Path
 
 import pytest
+from fuzzseeds import examples
 
 from hubframe.run import journal as journal_module
 from hubframe.run.journal import Journal
@@ -34,7 +35,7 @@ def _open_at(path: str, start: float, results: mp.Queue) -> None:  # type: ignor
 
 def test_openers_of_one_new_journal_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
     context = mp.get_context("spawn")
-    for attempt in range(6):
+    for attempt in range(examples(3)):  # a campaign: HUBFRAME_EXAMPLES_TIMES
         path = str(tmp_path / f"run{attempt}.journal")
         results = context.Queue()
         start = time.time() + 1.5  # after every process has imported hubframe

@@ -229,3 +229,30 @@ def test_progress_counts_each_record_once_however_many_pages_it_has(sandbox: San
     )
     assert sum(counted) == 10  # it said 23: the 13 next pages of one deal counted as records
     assert len({from_id for from_id, _ in pages}) <= 10
+
+
+@pytest.mark.parametrize(
+    ("headers", "object_type", "read"),
+    [
+        (["ID", "Deal ID"], "contacts", None),  # row numbers beside another object's ids: asked
+        (["ID", "Deal ID", "Contact ID"], "companies", None),
+        (["ID", "Deal ID"], "deals", "Deal ID"),  # the records' own id column
+        (["ID", "Deal ID"], None, "Deal ID"),
+        (["ID", "Name"], "contacts", "ID"),  # nothing else names ids
+        (["ID"], "contacts", "ID"),
+    ],
+)
+def test_a_generic_id_column_beside_another_objects_ids_is_asked_about(
+    headers: list[str], object_type: str | None, read: str | None
+) -> None:
+    """An export of contacts from a sheet ``ID,Deal ID`` (a frame saved with its index) read
+    the row numbers 1, 2 as contact ids; read_pairs asks about such a column, and so does the
+    id reader now."""
+    ids = ["2040000001", "2040000002"]
+    frame = pd.DataFrame({h: ["1", "2"] if h == "ID" else ids for h in headers})
+    if read is None:
+        with pytest.raises(HeaderError, match="row numbers"):
+            read_ids(frame, object_type=object_type)
+        assert read_ids(frame, object_type=object_type, column="ID") == ["1", "2"]  # named: read
+    else:
+        assert read_ids(frame, object_type=object_type) == frame[read].drop_duplicates().tolist()

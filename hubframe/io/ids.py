@@ -58,6 +58,30 @@ def id_header_rank(header: str, object_type: str | None) -> int | None:
     return None
 
 
+_WEAK: Final = 2  # the rank of a generic header ("ID"), which row numbers are often under
+
+
+def _check_weak(headers: Sequence[str], header: str, object_type: str | None, where: str) -> None:
+    """A generic "ID" picked while headers name other objects' ids ("Deal ID" when contacts
+    are read): a frame saved with its index ("ID": 0, 1, 2...) beside the ids sent its row
+    numbers as the records' ids.  Asked, as :func:`hubframe.read_pairs` asks."""
+    named = [
+        h
+        for h in headers
+        if (typed := TYPED_HEADERS.get(header_key(h))) is not None and typed.side != "to"
+    ]
+    if not named:
+        return
+    listed = ", ".join(f'"{h}"' for h in named)
+    records = f"the {object_type} ids" if object_type else "the record ids"
+    raise HeaderError(
+        where,
+        f'the column "{header}" would be read as {records}, but {listed} '
+        f"name{'s' if len(named) == 1 else ''} record ids too (a column of row numbers saved "
+        "beside the ids reads as ids). Name the column to read (column= / --ids-column).",
+    )
+
+
 def pick_id_column(
     headers: Sequence[str], object_type: str | None, column: str | None, where: str
 ) -> str:
@@ -76,6 +100,8 @@ def pick_id_column(
         best = min(rank for rank, _ in ranked)
         picks = [h for rank, h in ranked if rank == best]
         if len(picks) == 1:
+            if best == _WEAK:
+                _check_weak(headers, picks[0], object_type, where)
             return picks[0]
         raise HeaderError(
             where,

@@ -216,3 +216,19 @@ def test_a_csv_report_leaves_the_journal_as_before(setting: Setting, tmp_path: P
     _quiet_undo(hf.export_report(first, tmp_path / "first.csv"), client)
     assert _linked(sb) == set()
     assert _journal_state(path) == state
+
+
+def test_a_reports_summary_says_a_type_the_read_inferred(tmp_path: Path) -> None:
+    """The read took the records' type from the export's file name: the report says so (it
+    said nothing, in Python, the command line or the app), and says nothing of a type given."""
+    path = tmp_path / "hubspot-crm-exports-all-deals-2026-11-29.csv"
+    path.write_text(f"Record ID,Associated Contact IDs\n{DEALS[0]},{CONTACTS[0]}\n")
+    with Sandbox(seed=None) as sb:
+        sb.add_records("deals", DEALS)
+        sb.add_records("contacts", CONTACTS)
+        client = client_for(sb)
+        inferred = hf.associate(hf.read_pairs(path), client, dry_run=True, **KW)
+        given = hf.associate(hf.read_pairs(path, from_type="deals"), client, dry_run=True, **KW)
+    said = _summary(_report(inferred, tmp_path / "inferred.xlsx"))
+    assert said["from type"] == f"deals, inferred from the file name {path.name}"
+    assert "from type" not in _summary(_report(given, tmp_path / "given.xlsx"))

@@ -140,6 +140,20 @@ def _not_read(skipped: list[Mapping[str, object]]) -> str | None:
     return said or None
 
 
+def _inferred_types(info: Mapping[str, object]) -> dict[str, object]:
+    """The object types the read inferred rather than was given, and from what: a report
+    says so beside the run's settings (a file name or headers can be wrong)."""
+    found = info.get("guessed_types")
+    out: dict[str, object] = {}
+    for side, guess in found.items() if isinstance(found, Mapping) else ():
+        if isinstance(guess, Mapping):
+            out[f"{side} type"] = (
+                f"{guess.get('type')}, inferred from the {guess.get('reason')} "
+                f"{guess.get('evidence')}"
+            )
+    return out
+
+
 def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) -> _SummaryData:
     info, facts = meta(result), run_facts(result)
     base: dict[str, object] = {
@@ -149,6 +163,7 @@ def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) ->
         "sheets not read": _not_read(info.get("skipped_sheets") or []),
         BASE_URL: facts.base_url if facts is not None else None,
         JOURNAL: facts.journal if facts is not None else None,
+        **_inferred_types(info),
     }
     merged = {k: v for k, v in base.items() if v is not None} | dict(settings or {})
     journal = merged.get(JOURNAL)

@@ -54,7 +54,7 @@ from hubframe.constants import (
 from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import canonical_category
-from hubframe.report.reader import REPORT_JOURNAL, RunArg, flag, load_run
+from hubframe.report.reader import REPORT_JOURNAL, RunArg, acted_on, flag, load_run
 from hubframe.run.endpoints import endpoint
 from hubframe.run.journal import Journal, ReportJournalLeftOut, SentKey, is_journal
 from hubframe.run.labels import LabelBook
@@ -340,7 +340,7 @@ def _report_journal(table: pd.DataFrame, client: HubSpotClient) -> str | None:
     if not isinstance(named, Mapping) or not named.get("path"):
         return None
     path, report = str(named["path"]), str(named.get("report") or "the report")
-    applied = _applied(table)
+    applied = np.flatnonzero(acted_on(table)).tolist()  # applied, or maybe (unknown)
     if not applied:
         return None
     why: str | None = None
@@ -375,19 +375,6 @@ def _report_journal(table: pd.DataFrame, client: HubSpotClient) -> str | None:
         stacklevel=2,
     )
     return None
-
-
-def _applied(table: pd.DataFrame) -> list[int]:
-    """Positions of the rows the run applied (or may have: an unknown outcome)."""
-    status = table["status"].astype("string")
-    codes = (
-        table["error_code"].astype("string")
-        if "error_code" in table
-        else pd.Series(pd.NA, index=table.index, dtype="string")
-    )
-    unknown = (status == Status.FAILED) & (codes == ErrorCode.UNKNOWN_OUTCOME)
-    acted = ((status == Status.SUCCESS) | unknown).fillna(False).to_numpy(dtype=bool)
-    return np.flatnonzero(acted).tolist()
 
 
 @dataclass

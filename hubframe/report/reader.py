@@ -330,7 +330,7 @@ def run_words(table: pd.DataFrame, place: Place = _positions) -> pd.DataFrame:
     if "action" in words:
         found = words["action"].str.lower()
         out["action"] = found.astype(object).where(found.notna(), None)
-        acted = _acted_on(out)
+        acted = acted_on(out)
         actions = {str(a) for a in Action}
         bad = np.flatnonzero(acted & (found.notna() & ~found.isin(actions)).to_numpy(dtype=bool))
         if len(bad):
@@ -400,7 +400,7 @@ def _existed(row: JournalRow) -> bool | None:
     return row.type_id in row.before
 
 
-def _acted_on(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
+def acted_on(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Rows an undo takes back: those the run applied, or may have (UNKNOWN_OUTCOME)."""
     status = table["status"].astype("string").str.strip()
     codes = table["error_code"] if "error_code" in table else pd.Series(None, index=table.index)
@@ -415,7 +415,7 @@ def records_acted_on(table: pd.DataFrame, place: Place = _positions) -> pd.DataF
     InputError naming it (at ``place``), as does an object type
     hubframe does not know: undo acts on these values, so none is guessed, and a row is never
     left in the portal because its id was re-formatted."""
-    rows = np.flatnonzero(_acted_on(table))
+    rows = np.flatnonzero(acted_on(table))
     if len(rows) == 0:
         return table
     out = table.copy()
@@ -492,4 +492,4 @@ def load_run(run: RunArg) -> pd.DataFrame:
     return _report_frame(path)
 
 
-__all__ = ["REPORT_JOURNAL", "RunArg", "flag", "load_run"]
+__all__ = ["REPORT_JOURNAL", "RunArg", "acted_on", "flag", "load_run"]

@@ -68,6 +68,7 @@ from hubframe.run.portal import (
     portal_elsewhere,
     refuse_another_address,
     refuse_another_portal_of,
+    refuse_another_report_portal,
     refuse_another_run_portal,
 )
 from hubframe.run.rows import own_index, read_input, text, value
@@ -395,6 +396,7 @@ class _Undo:
         sent = _sent_to(self.run)
         if sent is not None:
             refuse_another_address(*sent, run.client)
+            refuse_another_report_portal(_report_sent(self.run), run.client)
         facts = run_facts(self.run)
         if facts is not None and facts.portal is not None:
             refuse_another_run_portal(facts.portal, run.client)
@@ -594,11 +596,18 @@ def _sent_to(table: pd.DataFrame) -> tuple[str, str] | None:
     facts = run_facts(table)
     if facts is not None and facts.base_url:
         return facts.base_url, "the run's result table"
-    meta = table.attrs.get("hubframe") or {}
-    found = meta.get(SENT_TO) if isinstance(meta, Mapping) else None
-    if isinstance(found, Mapping) and found.get("host"):
+    found = _report_sent(table)
+    if found.get("host"):
         return str(found["host"]), f"report {found.get('report', '')}".strip()
     return None
+
+
+def _report_sent(table: pd.DataFrame) -> Mapping[str, Any]:
+    """What a report's Summary said of where its run sent (:data:`SENT_TO`; empty for a table
+    not read from a report)."""
+    meta = table.attrs.get("hubframe") or {}
+    found = meta.get(SENT_TO) if isinstance(meta, Mapping) else None
+    return found if isinstance(found, Mapping) else {}
 
 
 # --- what is not there is not removed ---------------------------------------------------------

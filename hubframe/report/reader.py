@@ -41,7 +41,7 @@ from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
 from hubframe.report.summary import BASE_URL_LABEL, JOURNAL
 from hubframe.run.journal import Journal, JournalRow
-from hubframe.run.portal import PORTAL_KEY, SENT_TO
+from hubframe.run.portal import PORTAL_KEY, PORTAL_LABEL, SENT_TO
 from hubframe.vocab import Action, Status
 
 RunArg = pd.DataFrame | str | os.PathLike[str] | Journal
@@ -162,8 +162,9 @@ def _report_limits() -> ReadLimits:
 
 def _summary_settings(book: Any) -> dict[str, str]:
     """What a report's Summary sheet says of its run that an undo uses: the host it sent to
-    (``BASE_URL_LABEL``) and its journal's path (``JOURNAL``), those it names."""
-    wanted = {BASE_URL_LABEL, JOURNAL}
+    (``BASE_URL_LABEL``), its portal's key (``PORTAL_LABEL``) and its journal's path
+    (``JOURNAL``), those it names."""
+    wanted = {BASE_URL_LABEL, JOURNAL, PORTAL_LABEL}
     said: dict[str, str] = {}
     for row in book.get_sheet_by_name(SUMMARY).to_python(nrows=SUMMARY_ROWS):
         label = str(row[0]).strip() if row else ""
@@ -237,6 +238,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
     info: dict[str, Any] = {"kind": "pairs", "source": path.name, "original_columns": originals}
     if BASE_URL_LABEL in said:
         info[SENT_TO] = {"host": said[BASE_URL_LABEL], "report": path.name}
+        info[SENT_TO]["portal"] = said.get(PORTAL_LABEL)
     if JOURNAL in said:
         info[REPORT_JOURNAL] = {"path": said[JOURNAL], "report": path.name}
     table.attrs["hubframe"] = info

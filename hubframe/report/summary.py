@@ -22,12 +22,16 @@ from hubframe.report.columns import meta
 from hubframe.report.excel import STATUS_COLOURS, WriteOnlyWorksheet, fill, ooxml
 from hubframe.report.safety import needs_escaping, outgoing_text
 from hubframe.run.pipeline import run_facts
+from hubframe.run.portal import PORTAL_LABEL
 from hubframe.run.table import summarize
 
 BASE_URL: Final = "base_url"  # the setting of where the run sent: its host is shown
 BASE_URL_LABEL: Final = "base URL host"  # how the Summary sheet labels it
 #: The setting of the run's journal: its absolute path (an undo of the report uses it).
 JOURNAL: Final = "journal"
+#: The portal the run sent to, as a salted SHA-256 of its token (never the token): an undo of
+#: the report with another portal's token is refused (every portal shares one host).
+PORTAL: Final = PORTAL_LABEL
 
 _SECRET_KEY_RE: Final = re.compile(r"token|secret|password|authori[sz]ation|api[_-]?key", re.I)
 
@@ -163,6 +167,7 @@ def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) ->
         "sheets not read": _not_read(info.get("skipped_sheets") or []),
         BASE_URL: facts.base_url if facts is not None else None,
         JOURNAL: facts.journal if facts is not None else None,
+        PORTAL: facts.portal.text() if facts is not None and facts.portal else None,
         **_inferred_types(info),
     }
     merged = {k: v for k, v in base.items() if v is not None} | dict(settings or {})

@@ -12,6 +12,7 @@ before anything is read or sent.
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Protocol
@@ -25,6 +26,10 @@ PORTAL_KEY = "portal"
 #: Where a result table read from a report keeps the host its run sent to
 #: (``attrs["hubframe"]["sent_to"]``: ``{"host": ..., "report": file name}``).
 SENT_TO = "sent_to"
+#: How a report's Summary sheet labels the run's :meth:`PortalKey.text`.
+PORTAL_LABEL = "portal key"
+_SCHEME = "sha256"
+_HEX = re.compile(r"[0-9a-f]{32,64}")
 
 
 class TokenHolder(Protocol):
@@ -48,6 +53,20 @@ class PortalKey:
         """The key of ``client``'s portal, with ``salt`` (hex; a new random one when None)."""
         salt = salt or os.urandom(16).hex()
         return cls(client.base_url, salt, client.token_fingerprint(bytes.fromhex(salt)))
+
+    def text(self) -> str:
+        """The salt and the token's hash as a report's Summary keeps them (no base URL: the
+        Summary names the host on a row of its own): ``sha256:<salt>:<hash>``."""
+        return f"{_SCHEME}:{self.salt}:{self.token}"
+
+    @classmethod
+    def from_text(cls, host: str, text: str) -> PortalKey | None:
+        """The key :meth:`text` wrote, for a run that sent to ``host``; None when ``text`` is
+        not one (an edited or damaged cell)."""
+        parts = text.strip().lower().split(":")
+        if len(parts) != 3 or parts[0] != _SCHEME or not all(_HEX.fullmatch(p) for p in parts[1:]):
+            return None
+        return cls(host, parts[1], parts[2])
 
     def same_host(self, client: TokenHolder) -> bool:
         """Hosts are compared, not ports: a run through a proxy on another port resumes
@@ -78,8 +97,9 @@ def refuse_another_run_portal(key: PortalKey, client: TokenHolder) -> None:
     raise InputError(
         f"the run's result table: the run was sent {where}. Its rows say what that run "
         "created there, not here: undone here, they would remove this portal's own "
-        "associations. Undo it with the portal and token it was run with, or from its report "
-        "(a report does not hold the token's fingerprint)."
+        "associations. Undo it with the portal and token it was run with; if the token was "
+        "made since for this same portal, undo it from its .xlsx report with the Summary "
+        f"sheet's '{PORTAL_LABEL}' cell cleared."
     )
 
 
@@ -105,6 +125,33 @@ def refuse_another_portal_of(table_attrs: Mapping[Any, Any], client: TokenHolder
         refuse_another_portal(key, client, str(found["journal"]))
 
 
+def refuse_another_report_portal(sent: Mapping[str, Any], client: TokenHolder) -> None:
+    """InputError when ``client`` holds another token than the run of a report did (``sent``:
+    what the report's Summary says, :data:`SENT_TO`), or when the Summary's portal key is not
+    one hubframe wrote.  A report without a key (a .csv report, one written before reports
+    held it) is not checked."""
+    text = sent.get("portal")
+    if not text:
+        return
+    report = f"report {sent.get('report', '')}".strip()
+    key = PortalKey.from_text(str(sent.get("host") or ""), str(text))
+    if key is None:
+        raise InputError(
+            f"{report}: the Summary sheet's '{PORTAL_LABEL}' cell ({str(text)[:120]!r}) is not a "
+            "key hubframe wrote, so which portal the run sent to cannot be told. Undo from the "
+            "report as it was written, or clear the cell to undo without the check."
+        )
+    if key.matches(client):
+        return
+    raise InputError(
+        f"{report}: the run was sent with another access token (another portal, or a token "
+        "made since). Its rows say what that run created there, not here: undone here, they "
+        "would remove this portal's own associations. Undo it with the portal's token it was "
+        f"run with; if the token was made since for this same portal, clear the Summary "
+        f"sheet's '{PORTAL_LABEL}' cell and undo again."
+    )
+
+
 def refuse_another_address(sent: str, what: str, client: TokenHolder) -> None:
     """InputError when ``client`` sends to another host than the run ``what`` names did
     (``sent``: its base URL, or the host alone, as a report's Summary keeps it).  Hosts are
@@ -128,6 +175,7 @@ def _host(address: str) -> str:
 
 __all__ = [
     "PORTAL_KEY",
+    "PORTAL_LABEL",
     "SENT_TO",
     "PortalKey",
     "TokenHolder",
@@ -135,5 +183,6 @@ __all__ = [
     "refuse_another_address",
     "refuse_another_portal",
     "refuse_another_portal_of",
+    "refuse_another_report_portal",
     "refuse_another_run_portal",
 ]

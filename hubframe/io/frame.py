@@ -56,7 +56,7 @@ from hubframe.io.normalize import (
     purge_flags,
     whole_numbers,
 )
-from hubframe.io.notes import choice_attrs, guess_attrs, warn_left_out
+from hubframe.io.notes import choice_attrs, sheet_guess_attrs, warn_left_out
 from hubframe.io.rows import ID_COLUMNS, drop_blank, explode
 from hubframe.io.sheet import RawSheet, Request, frame_sheet, sheet_where
 from hubframe.io.sources import (
@@ -365,7 +365,7 @@ def _read(
     column_map: dict[str, str] = {}
     properties: dict[str, str] = {}
     first: tuple[str, dict[str, str]] | None = None  # the first sheet and how it names records
-    guesses: dict[str, TypeGuess] = {}
+    guesses: dict[str, dict[str, TypeGuess]] = {}  # sheet -> side -> the type inferred
     merged: dict[str, list[str]] = {}
     hidden_columns: dict[str, list[str]] = {}
     sheet_columns: dict[str, list[str]] = {}
@@ -385,7 +385,8 @@ def _read(
             first = first or (raw.name, named)
             _same_properties(loaded.name, first, (raw.name, named))
             properties.update(named)
-            guesses.update({str(k): v for k, v in raw.mapping.guessed_types.items()})
+            if raw.mapping.guessed_types:
+                guesses[raw.name] = {str(k): v for k, v in raw.mapping.guessed_types.items()}
     result = _combine(parts, kind)
     if loaded.frame is not None:
         result.index = source_index(loaded.frame, result["row"])
@@ -403,7 +404,7 @@ def _read(
         info["hidden_columns"] = hidden_columns
     if len(sheet_columns) > 1:  # each sheet's own columns: its retry sheet has them alone
         info["sheet_columns"] = sheet_columns
-    info |= choice_attrs(request.choice) | guess_attrs(guesses)
+    info |= choice_attrs(request.choice) | sheet_guess_attrs(guesses, len(sheet_columns) > 1)
     if properties and kind == "pairs":
         info["id_properties"] = properties
     result.attrs["hubframe"] = info

@@ -13,6 +13,7 @@ and the notebook app show, in the caller's syntax.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -71,6 +72,8 @@ class ReadNotes:
     merged: dict[str, list[str]] = field(default_factory=dict)  # sheet -> ranges read per row
     #: sheet -> headers of columns hubframe reads that the workbook hides
     hidden_columns: dict[str, list[str]] = field(default_factory=dict)
+    #: sheet -> side -> type inferred, when several sheets were read (each its own guess)
+    guessed_by_sheet: dict[str, dict[str, TypeGuess]] = field(default_factory=dict)
 
     def messages(self, syntax: Syntax = PYTHON) -> list[tuple[Level, str]]:
         """(level, text) lines: the sheets read, each skipped sheet (a warning), inferred types
@@ -84,11 +87,7 @@ class ReadNotes:
             out.append(
                 ("warning", f"{self.source}: sheet '{skipped.name}' skipped: {skipped.reason}")
             )
-        for side, guess in self.guessed_types.items():
-            evidence = "" if guess.evidence == self.source else f" ({guess.evidence})"
-            option = syntax.named(f"{side}_type")
-            said = f"{side} type {guess.object_type}, from the {guess.reason}{evidence}"
-            out.append(("info", f"{self.source}: {said}; {option} sets another"))
+        out += self._guess_messages(syntax)
         if self.no_targets:
             out.append(
                 (
@@ -122,6 +121,30 @@ class ReadNotes:
             )
         return out
 
+    def _guess_messages(self, syntax: Syntax) -> list[tuple[Level, str]]:
+        """The types inferred: one line a side, or, of several sheets read, one a sheet and
+        side (a warning: no type picker shows another sheet's guess, and the sheets' types
+        may differ)."""
+        if not self.guessed_by_sheet:
+            return [
+                ("info", f"{self.source}: {self._guess_words(side, guess, syntax)}")
+                for side, guess in self.guessed_types.items()
+            ]
+        return [
+            (
+                "warning",
+                f"{self.source}: sheet '{sheet}': {self._guess_words(side, guess, syntax)}",
+            )
+            for sheet, guesses in self.guessed_by_sheet.items()
+            for side, guess in guesses.items()
+        ]
+
+    def _guess_words(self, side: str, guess: TypeGuess, syntax: Syntax) -> str:
+        evidence = "" if guess.evidence == self.source else f" ({guess.evidence})"
+        option = syntax.named(f"{side}_type")
+        said = f"{side} type {guess.object_type}, from the {guess.reason}{evidence}"
+        return f"{said}; {option} sets another"
+
     def _hidden_message(self) -> str:
         shown = _listed([str(row) for _, row in self.hidden])
         sheets = sorted({sheet for sheet, _ in self.hidden})
@@ -152,15 +175,49 @@ def choice_attrs(choice: SheetChoice | None) -> dict[str, Any]:
     return out
 
 
-def guess_attrs(guesses: dict[str, TypeGuess]) -> dict[str, Any]:
+def guess_attrs(guesses: Mapping[str, TypeGuess]) -> dict[str, Any]:
     """The ``attrs["hubframe"]`` entry of the types inferred (none: no entry)."""
     if not guesses:
         return {}
-    return {
-        "guessed_types": {
-            side: {"type": g.object_type, "reason": g.reason, "evidence": g.evidence}
-            for side, g in guesses.items()
+    return {"guessed_types": {side: _guess_entry(g) for side, g in guesses.items()}}
+
+
+def sheet_guess_attrs(
+    by_sheet: Mapping[str, Mapping[str, TypeGuess]], several: bool
+) -> dict[str, Any]:
+    """The ``attrs["hubframe"]`` entries of the types a read inferred, sheet by sheet.
+
+    ``guessed_types``: a side's type where every sheet that inferred one inferred the same
+    (the first sheet's evidence).  When ``several`` sheets were read, each sheet's own are
+    kept too (``guessed_types_by_sheet``): a type inferred on one sheet is said, not only the
+    last sheet's, and sheets that inferred different types for a side are both named."""
+    agreed: dict[str, TypeGuess] = {}
+    differ: set[str] = set()
+    for sheet_guesses in by_sheet.values():
+        for side, guess in sheet_guesses.items():
+            if agreed.setdefault(side, guess).object_type != guess.object_type:
+                differ.add(side)
+    out = guess_attrs({s: g for s, g in agreed.items() if s not in differ})
+    if several and by_sheet:
+        out["guessed_types_by_sheet"] = {
+            sheet: {side: _guess_entry(g) for side, g in sheet_guesses.items()}
+            for sheet, sheet_guesses in by_sheet.items()
         }
+    return out
+
+
+def _guess_entry(guess: TypeGuess) -> dict[str, str]:
+    return {"type": guess.object_type, "reason": guess.reason, "evidence": guess.evidence}
+
+
+def _guesses(found: object) -> dict[str, TypeGuess]:
+    """The :class:`TypeGuess` of each side of a ``guessed_types`` entry."""
+    if not isinstance(found, Mapping):
+        return {}
+    return {
+        str(side): TypeGuess(str(g["type"]), str(g["reason"]), str(g["evidence"]))
+        for side, g in found.items()
+        if isinstance(g, Mapping)
     }
 
 
@@ -168,10 +225,13 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
     """The notes of a frame of :func:`~hubframe.io.read_pairs` / ``read_limits``."""
     info = frame.attrs.get("hubframe") or {}
     skipped = _skipped(info)
-    guesses = {
-        side: TypeGuess(str(g["type"]), str(g["reason"]), str(g["evidence"]))
-        for side, g in (info.get("guessed_types") or {}).items()
-    }
+    guesses = _guesses(info.get("guessed_types"))
+    by_sheet = info.get("guessed_types_by_sheet")
+    sheet_guesses = (
+        {str(sheet): _guesses(found) for sheet, found in by_sheet.items()}
+        if isinstance(by_sheet, Mapping)
+        else {}
+    )
     no_targets = 0
     if NO_TARGETS_COLUMN in frame.columns:
         no_targets = int(frame[NO_TARGETS_COLUMN].fillna(False).astype(bool).sum())
@@ -189,4 +249,5 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
         hidden,
         {str(k): [str(r) for r in v] for k, v in (info.get("merged_cells") or {}).items()},
         {str(k): [str(h) for h in v] for k, v in (info.get("hidden_columns") or {}).items()},
+        sheet_guesses,
     )

@@ -147,6 +147,9 @@ def _not_read(skipped: list[Mapping[str, object]]) -> str | None:
 def _inferred_types(info: Mapping[str, object]) -> dict[str, object]:
     """The object types the read inferred rather than was given, and from what: a report
     says so beside the run's settings (a file name or headers can be wrong)."""
+    by_sheet = info.get("guessed_types_by_sheet")
+    if isinstance(by_sheet, Mapping):
+        return _inferred_by_sheet(by_sheet)
     found = info.get("guessed_types")
     out: dict[str, object] = {}
     for side, guess in found.items() if isinstance(found, Mapping) else ():
@@ -156,6 +159,20 @@ def _inferred_types(info: Mapping[str, object]) -> dict[str, object]:
                 f"{guess.get('evidence')}"
             )
     return out
+
+
+def _inferred_by_sheet(by_sheet: Mapping[object, object]) -> dict[str, object]:
+    """Of several sheets read, each sheet's inferred types: 'deals, inferred from the headers
+    Deal Name, Deal Stage (sheet Deals); tickets, ... (sheet Tickets)'."""
+    said: dict[str, list[str]] = {}
+    for sheet, guesses in by_sheet.items():
+        for side, guess in guesses.items() if isinstance(guesses, Mapping) else ():
+            if isinstance(guess, Mapping):
+                said.setdefault(f"{side} type", []).append(
+                    f"{guess.get('type')}, inferred from the {guess.get('reason')} "
+                    f"{guess.get('evidence')} (sheet {sheet})"
+                )
+    return {key: "; ".join(parts) for key, parts in said.items()}
 
 
 def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) -> _SummaryData:

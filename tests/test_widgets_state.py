@@ -619,3 +619,55 @@ def test_a_type_the_read_takes_at_validate_is_said_too(app: HubframeApp) -> None
     assert _guessed(app.frame) == {
         "from": {"type": "deals", "reason": "file name", "evidence": EXPORT}
     }
+
+
+@pytest.mark.parametrize(
+    ("job", "rows", "field", "header"),
+    [
+        ("associate", f"Deal ID,Contact ID,Label\n{DEALS},{CONTACTS},Champion\n", "label", "Label"),
+        (
+            "associate",
+            f"Deal ID,Contact ID,Type ID\n{DEALS},{CONTACTS},3\n",
+            "type_id",
+            "Type ID",
+        ),
+        (
+            "limits",
+            "From object,To object,Label,Max\ndeals,contacts,Champion,3\n",
+            "label",
+            "Label",
+        ),
+        (
+            "associate",
+            f"Object,Record ID,To object,To ID\ndeals,{DEALS},contacts,{CONTACTS}\n",
+            "from_type",
+            "Object",
+        ),
+    ],
+)
+def test_a_column_set_to_not_in_the_sheet_that_the_read_takes_is_refused(
+    app: HubframeApp, job: str, rows: str, field: str, header: str
+) -> None:
+    """Before: the analyst set "Label column" to "(not in the sheet)", the reader read the
+    sheet's Label column all the same, and every row was sent with its label while the
+    dropdown said no label column was read."""
+    app.job.value = job
+    _upload(app, "sheet.csv", rows.encode())
+    assert app.columns[field].value == header  # filled in by the read
+    app.columns[field].value = ""  # the analyst: "(not in the sheet)"
+    _click(app, app.validate_button)
+    said = _refusal(app)
+    assert app.frame is None
+    assert f'is set to (not in the sheet), but the sheet\'s column "{header}" is read' in said
+    app.columns[field].value = header  # picked back: read as chosen
+    _click(app, app.validate_button)
+    assert app.frame is not None and _refusal(app) == ""
+
+
+def test_not_in_the_sheet_for_a_column_the_read_leaves_validates(app: HubframeApp) -> None:
+    _upload(app, "sheet.csv", f"Deal ID,Contact ID\n{DEALS},{CONTACTS}\n".encode())
+    app.columns["label"].value = "Deal ID"
+    app.columns["label"].value = ""  # the analyst chose it, and the sheet has none
+    assert "label" in app._picked
+    _click(app, app.validate_button)
+    assert app.frame is not None and _refusal(app) == ""

@@ -881,7 +881,7 @@ class HubframeApp:
         job = str(self.job.value)
         self._one_column_per_field()
         try:
-            return backend.read(
+            frame = backend.read(
                 self.source,
                 job,
                 sheet=self._sheet(),
@@ -894,6 +894,29 @@ class HubframeApp:
             )
         except InputError as exc:  # the sheet loaded at step 3: its columns need a choice
             raise StepError("mapping", str(exc)) from exc
+        self._refuse_read_against_choice(frame)
+        return frame
+
+    def _refuse_read_against_choice(self, frame: pd.DataFrame) -> None:
+        """A field the analyst set to "(not in the sheet)" for which the read took a column
+        all the same (its header names it): refused, rather than its cells sent while the
+        dropdown says no column is read.  The reader has no way to leave such a column unread
+        (it refuses a label column left out, say, so that no row loses its label)."""
+        column_map = dict((frame.attrs.get("hubframe") or {}).get("column_map") or {})
+        read = {str(f): str(h) for h, f in column_map.items()}
+        for field in backend.FIELDS[str(self.job.value)]:
+            dropdown = self.columns.get(field)
+            if dropdown is None or field not in self._picked or dropdown.value != NONE:
+                continue
+            if field in read:
+                name, header = backend.FIELD_LABELS[field], read[field]
+                raise StepError(
+                    "mapping",
+                    f'"{name}" is set to (not in the sheet), but the sheet\'s column "{header}" '
+                    f"is read as {name}: its header says so, and its cells would be sent. Pick "
+                    f'"{header}" for "{name}" to use it, or rename that column in the sheet to '
+                    "keep it as a column of your own, and load the sheet again.",
+                )
 
     def _do_validate(self) -> None:
         frame = self._read()

@@ -41,7 +41,7 @@ from hubframe.io.aliases import (
     noted_key,
 )
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type
-from hubframe.io.syntax import PYTHON, Syntax
+from hubframe.io.syntax import APP_COLUMNS, PYTHON, Syntax
 
 
 class HeaderError(InputError):
@@ -180,6 +180,8 @@ def _alias_matches(
 def _choose_column(syntax: Syntax, canonical: str) -> str:
     if syntax.option("columns") is None:
         return "Keep one (rename or delete the others)."
+    if syntax.name == "app":
+        return f'Keep one, or pick it in the "{APP_COLUMNS.get(canonical, canonical)}" dropdown.'
     return f"Keep one, or choose with columns={{header: {canonical!r}}}."
 
 
@@ -285,8 +287,8 @@ def _several_typed(side: Side, pick: list[tuple[str, TypedHeader]], syntax: Synt
     quote = "" if syntax.name == "cli" else '"'
     others = ", ".join(f"{quote}{t}{quote}" for t in types[1:])
     choose = f"Choose one with {option}" + (f" (or {others})" if others else "")
-    columns = syntax.option("columns")
-    alternative = f", or columns={{{pick[0][0]!r}: '{side}_id'}}" if columns else ""
+    chosen = syntax.choose(pick[0][0], f"{side}_id")
+    alternative = f", or {chosen}" if chosen else ""
     return (
         f"several columns could hold {DESCRIPTIONS[side + '_id']}: {names}. {choose}{alternative}."
     )
@@ -684,8 +686,10 @@ def _unread_ids(
         from_, to = syntax.option("from_type", types["from"]), syntax.option("to_type", types["to"])
         leave = f" Give {from_} and {to} to read {here} only and leave it out."
     choose = ""
-    if syntax.option("columns") is not None:
-        choose = f" Or choose the id columns with columns={{{header!r}: 'to_id'}} (or 'from_id')."
+    chosen = syntax.choose(header, "to_id")
+    if chosen is not None:
+        other = f'"{APP_COLUMNS["from_id"]}"' if syntax.name == "app" else "'from_id'"
+        choose = f" Or choose the id columns with {chosen} (or {other})."
     return (
         f'the column "{header}" holds the record ids of {typed.object_type} (its name says so), '
         f"but it is not read: a sheet's pairs come from one 'from' and one 'to' id column, here "
@@ -731,9 +735,8 @@ def _unread_role(header: str, role: str, mapping: ColumnMapping, kind: Kind, syn
 
 
 def _or_choose(syntax: Syntax, header: str, canonical: str) -> str:
-    if syntax.option("columns") is None:
-        return ""
-    return f", or choose it with columns={{{header!r}: {canonical!r}}}"
+    chosen = syntax.choose(header, canonical)
+    return f", or choose it with {chosen}" if chosen else ""
 
 
 def _has_type(mapping: ColumnMapping, side: Side, given: Mapping[Side, str | None]) -> bool:
@@ -789,7 +792,7 @@ def _check_types(
             source,
             f"no column for {DESCRIPTIONS[canonical]} and no {syntax.named(canonical)} "
             f"given. Columns found: {_found(headers)}.{why} "
-            f"Pass {syntax.option(canonical, 'contacts')} "
+            f"{'Pick' if syntax.name == 'app' else 'Pass'} {syntax.option(canonical, 'contacts')} "
             f"(for example), or add a column named one of: {', '.join(accepted_names(canonical))}.",
             unguessed={side: unguessed[side]} if side in unguessed else None,
         )

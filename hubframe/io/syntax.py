@@ -1,8 +1,9 @@
 """How the reader's messages name the caller's options: in the syntax of where they were given.
 
-A message that tells the analyst what to pass says ``from_type="deals"`` to a Python caller and
-``--from deals`` on the command line.  The reader is told which (``read_pairs(...,
-syntax="cli")``, as the CLI does); messages ask :class:`Syntax` for the spelling instead of
+A message that tells the analyst what to pass says ``from_type="deals"`` to a Python caller,
+``--from deals`` on the command line and ``"From object type" deals`` in the notebook app (its
+pickers and dropdowns).  The reader is told which (``read_pairs(..., syntax="cli")``, as the
+CLI does; ``"app"`` from the app); messages ask :class:`Syntax` for the spelling instead of
 writing an option name themselves.  An option the command line does not have (``columns=``) is
 ``None`` there, and the message says what to do instead.
 """
@@ -14,7 +15,7 @@ from typing import Final, Literal, TypeAlias
 
 from hubframe.errors import ConfigurationError
 
-SyntaxName: TypeAlias = Literal["python", "cli"]
+SyntaxName: TypeAlias = Literal["python", "cli", "app"]
 
 #: Reader options that the command line has, and their flags.
 CLI_FLAGS: Final[dict[str, str]] = {
@@ -27,15 +28,40 @@ CLI_FLAGS: Final[dict[str, str]] = {
 }
 
 
+#: The app's controls for the reader's options (``columns`` is its column dropdowns).
+APP_CONTROLS: Final[dict[str, str]] = {
+    "from_type": "From object type",
+    "to_type": "To object type",
+    "sheet": "Sheet",
+    "label": "Label for all rows",
+}
+#: The app's column dropdown of each field the reader reads.
+APP_COLUMNS: Final[dict[str, str]] = {
+    "from_id": "From record ID",
+    "to_id": "To record ID",
+    "from_type": "From type column",
+    "to_type": "To type column",
+    "label": "Label column",
+    "category": "Category column",
+    "type_id": "Type ID column",
+    "max_to_object_ids": "Limit column",
+}
+_APP_SHEETS: Final = {"*": "All visible sheets", "NAME": "the sheet's name"}
+
+
 @dataclass(frozen=True)
 class Syntax:
-    """The caller's spelling of options: ``python`` (keyword arguments) or ``cli`` (flags)."""
+    """The caller's spelling of options: ``python`` (keyword arguments), ``cli`` (flags) or
+    ``app`` (the notebook app's pickers)."""
 
     name: SyntaxName = "python"
 
     def option(self, option: str, value: str | None = None) -> str | None:
-        """``from_type="deals"`` / ``--from deals`` (``from_type=`` / ``--from`` without a
-        value); None when the command line has no such option."""
+        """``from_type="deals"`` / ``--from deals`` / ``"From object type" deals``
+        (``from_type=`` / ``--from`` / ``"From object type"`` without a value); None when
+        the command line or the app has no such option."""
+        if self.name == "app":
+            return _app_option(option, value)
         if self.name == "cli":
             flag = CLI_FLAGS.get(option)
             if flag is None:
@@ -47,6 +73,30 @@ class Syntax:
         """The option's name alone, for sentences: ``from_type=`` / ``--from``."""
         return self.option(option) or f"{option}="
 
+    def choose(self, header: str, canonical: str) -> str | None:
+        """How to read ``header`` as ``canonical`` by choice: ``columns={'Role': 'label'}``,
+        or ``"Role" in the "Label column" dropdown``; None on the command line (no such
+        option: the message says to rename the column)."""
+        if self.name == "cli":
+            return None
+        if self.name == "app":
+            return f'"{header}" in the "{APP_COLUMNS.get(canonical, canonical)}" dropdown'
+        return f"columns={{{header!r}: {canonical!r}}}"
+
+
+def _app_option(option: str, value: str | None) -> str | None:
+    """An option as the app's control that gives it: ``"From object type" deals``; the column
+    dropdowns for ``columns``; None for an option the app has no control for."""
+    if option == "columns":
+        return "the column dropdowns"
+    control = APP_CONTROLS.get(option)
+    if control is None:
+        return None
+    if value is None:
+        return f'"{control}"'
+    shown = _APP_SHEETS.get(value, value) if option == "sheet" else value
+    return f'"{control}" {shown}'
+
 
 def _cli_value(value: str) -> str:
     """A value as typed in a shell: quoted when it holds spaces or shell characters."""
@@ -56,6 +106,7 @@ def _cli_value(value: str) -> str:
 
 PYTHON: Final = Syntax("python")
 CLI: Final = Syntax("cli")
+APP: Final = Syntax("app")
 
 
 def syntax_of(name: str | Syntax | None) -> Syntax:
@@ -66,4 +117,6 @@ def syntax_of(name: str | Syntax | None) -> Syntax:
         return PYTHON
     if name == "cli":
         return CLI
-    raise ConfigurationError(f"syntax must be 'python' or 'cli', not {name!r}")
+    if name == "app":
+        return APP
+    raise ConfigurationError(f"syntax must be 'python', 'cli' or 'app', not {name!r}")

@@ -28,6 +28,7 @@ from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputE
 from hubframe.hubspot.auth import Secret
 from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
+from hubframe.io.syntax import APP, APP_CONTROLS
 from hubframe.widgets import backend, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.runner import Runner
@@ -292,7 +293,7 @@ class HubframeApp:
         self.sheet = w.Dropdown(
             options=[("(first sheet)", NONE)],
             value=NONE,
-            description="Sheet",
+            description=APP_CONTROLS["sheet"],
             style=_LABEL_STYLE,
             disabled=True,
         )
@@ -319,10 +320,16 @@ class HubframeApp:
         }
         type_options = [("(from the sheet)", NONE), *_TYPE_CHOICES]
         self.from_type = w.Dropdown(
-            options=type_options, value=NONE, description="From object type", style=_LABEL_STYLE
+            options=type_options,
+            value=NONE,
+            description=APP_CONTROLS["from_type"],
+            style=_LABEL_STYLE,
         )
         self.to_type = w.Dropdown(
-            options=type_options, value=NONE, description="To object type", style=_LABEL_STYLE
+            options=type_options,
+            value=NONE,
+            description=APP_CONTROLS["to_type"],
+            style=_LABEL_STYLE,
         )
         #: Where a pre-filled type came from, or why none was taken (see :meth:`_type_note`).
         self.type_notes: dict[str, w.HTML] = {"from": _output(), "to": _output()}
@@ -331,7 +338,7 @@ class HubframeApp:
         self.label = w.Dropdown(
             options=[("(from the sheet, or unlabeled)", NONE)],
             value=NONE,
-            description="Label for all rows",
+            description=APP_CONTROLS["label"],
             style=_LABEL_STYLE,
             layout=w.Layout(width="520px"),
         )
@@ -1179,7 +1186,7 @@ def _read_warnings(frame: pd.DataFrame) -> str:
     """What the read warns about beside the issues table (a hidden column it reads, a sheet
     left unread); hidden rows are in the table already (HIDDEN_ROW)."""
     notes = replace(read_notes(frame), hidden=[])
-    warnings = [text for level, text in notes.messages() if level == "warning"]
+    warnings = [text for level, text in notes.messages(APP) if level == "warning"]
     return "".join(render.message_html(text, "warning") for text in warnings)
 
 

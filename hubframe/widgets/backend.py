@@ -33,6 +33,7 @@ from hubframe.io.aliases import (
 from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
 from hubframe.io.ids import read_id_columns
 from hubframe.io.notes import guess_attrs, read_notes
+from hubframe.io.syntax import APP_COLUMNS
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
 from hubframe.report import export_report, export_retry, retry_rows
@@ -48,16 +49,7 @@ FIELDS: Final[Mapping[str, tuple[str, ...]]] = {
     "export": ("from_id",),  # the records to export: the sheet's id column (optional)
 }
 ALL_FIELDS: Final = (*PAIR_FIELDS, "max_to_object_ids")
-FIELD_LABELS: Final[Mapping[str, str]] = {
-    "from_id": "From record ID",
-    "to_id": "To record ID",
-    "from_type": "From type column",
-    "to_type": "To type column",
-    "label": "Label column",
-    "category": "Category column",
-    "type_id": "Type ID column",
-    "max_to_object_ids": "Limit column",
-}
+FIELD_LABELS: Final[Mapping[str, str]] = APP_COLUMNS  # the column dropdowns' names
 _XLSX_MAGIC: Final = b"PK\x03\x04"
 ALL_SHEETS: Final = "*"  # the sheet argument that reads every visible sheet
 #: Bytes of a sheet's name kept in the names of the files made after it: with "_report.xlsx"
@@ -205,6 +197,7 @@ def _read(
             from_type=from_type,
             to_type=to_type,
             remove_blank=remove_blank,
+            syntax="app",
         )
     return read_pairs(
         source.reader_input(),
@@ -213,6 +206,7 @@ def _read(
         from_type=from_type,
         to_type=to_type,
         label=label,
+        syntax="app",
     )
 
 

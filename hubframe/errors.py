@@ -55,6 +55,8 @@ class ErrorCode(StrEnum):
     NETWORK_ERROR = "NETWORK_ERROR"
     UNKNOWN_OUTCOME = "UNKNOWN_OUTCOME"
     NOT_APPLIED = "NOT_APPLIED"
+    # An undo: a run row that does not say what undo needs to take it back.
+    NOT_UNDOABLE = "NOT_UNDOABLE"
     # A run stopped on purpose (cancel=, Ctrl-C on the command line).
     CANCELLED = "CANCELLED"
     # Safety rules of a sync (hubframe.jobs.sync) and of label set-up (hubframe.jobs.labels).
@@ -304,6 +306,15 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "HubSpot answered the batch without this row and without an error for it, and a read "
         "of the portal shows the change is not there.",
         "Run the retry file; if the row comes back the same way, check its records in HubSpot.",
+    ),
+    (
+        ErrorCode.NOT_UNDOABLE,
+        "input",
+        "An undo left the row: it does not say what undo needs to take it back (its action or "
+        "type_id cell was cleared in the report, or the run did not record what the two "
+        "records held before it).",
+        "Put the cell back as the run wrote it and undo again (or undo from the run's result "
+        "table or journal); to make runs undoable, give them a journal or record_existing=True.",
     ),
     (
         ErrorCode.CANCELLED,

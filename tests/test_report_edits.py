@@ -219,6 +219,7 @@ def test_a_label_row_without_its_type_id_says_so(tmp_path: Path) -> None:
         undone = hf.undo(report, client_for(sb), progress=False)
         assert _links(sb) == after_run
     assert undone["status"].tolist() == ["skipped"]
+    assert undone["error_code"].tolist() == ["NOT_UNDOABLE"]  # found by code, in the Summary
     assert "no type_id" in str(undone["error_message"].iloc[0]), undone
 
 
@@ -329,6 +330,7 @@ def test_an_applied_row_without_its_action_says_so(tmp_path: Path) -> None:
             edited.to_csv(report, index=False)
             undone = hf.undo(report, client_for(sb), progress=False)
             assert undone["status"].tolist() == ["skipped"]
+            assert undone["error_code"].tolist() == ["NOT_UNDOABLE"]
             assert "its action is empty" in str(undone["error_message"].iloc[0]), undone
         assert _links(sb) == after_run
 
@@ -358,4 +360,31 @@ def test_a_new_pairs_label_row_without_its_type_id_says_so(tmp_path: Path, clear
         undone = hf.undo(report, client, progress=False)
         assert _links(sb) == after_run
     assert undone["status"].tolist() == ["skipped"]
+    assert undone["error_code"].tolist() == ["NOT_UNDOABLE"]  # found by code, in the Summary
     assert "no type_id" in str(undone["error_message"].iloc[0]), undone
+
+
+def test_rows_undo_cannot_take_back_have_a_code_and_rows_with_nothing_to_undo_none(
+    tmp_path: Path,
+) -> None:
+    """A row the run did not record the state before of is NOT_UNDOABLE (the report's Summary
+    lists it with what to do); one that existed before, or that the run did not create, has
+    nothing to undo and no code.  Before, every one of them was skipped with no code, and the
+    Summary of the undo said "No errors or warnings" while rows were left in the portal."""
+    deals, contacts = demo_ids("deals"), demo_ids("contacts")
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        sheet = pairs_sheet([(str(deals[71]), str(contacts[171]), "")])
+        unrecorded = hf.associate(sheet, client, preflight=False, progress=False)
+        assert unrecorded["existed_before"].isna().all() if "existed_before" in unrecorded else True
+        undone = hf.undo(unrecorded, client, progress=False)
+        assert undone["status"].tolist() == ["skipped"]
+        assert undone["error_code"].tolist() == ["NOT_UNDOABLE"], undone
+        again = hf.associate(sheet, client, record_existing=True, progress=False)
+        kept = hf.undo(again, client, progress=False)  # it existed before this run: left
+        assert kept["status"].tolist() == ["skipped"] and kept["error_code"].isna().all(), kept
+        summary = hf.export_report(undone, tmp_path / "undo.xlsx")
+    from python_calamine import CalamineWorkbook
+
+    rows = CalamineWorkbook.from_path(str(summary)).get_sheet_by_name("Summary").to_python()
+    assert any(row and row[0] == "NOT_UNDOABLE" for row in rows)

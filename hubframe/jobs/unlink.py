@@ -79,8 +79,14 @@ from hubframe.vocab import Action, Status
 # --- undo -------------------------------------------------------------------------------------
 
 
-def _skip(message: str) -> Outcome:
-    return Outcome(Status.SKIPPED, action=Action.ARCHIVE, error_message=message)
+def _skip(message: str, code: ErrorCode | None = None) -> Outcome:
+    """A run row this undo leaves: nothing to take back (no code), or ``NOT_UNDOABLE`` for a
+    row that does not say what undo needs (the analyst can put it back)."""
+    return Outcome(Status.SKIPPED, action=Action.ARCHIVE, error_code=code, error_message=message)
+
+
+def _not_undoable(message: str) -> Outcome:
+    return _skip(message, ErrorCode.NOT_UNDOABLE)
 
 
 def _acted(row: Mapping[Any, Any]) -> bool:
@@ -116,7 +122,7 @@ def _restore_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
     """The creation that takes back one removal of a run, or why there is none."""
     existed = flag(value(row.get("existed_before")))
     if existed is None:
-        return _skip(
+        return _not_undoable(
             "Not undone: the run removed this association without recording what the two "
             "records held before it (a sync records it; remove_associations does not)."
         )
@@ -133,7 +139,7 @@ def _restore_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
     if restore is None:
         return _skip("Left out: the association was not there before the run.")
     if restore is Action.ASSOCIATE and type_id is None:
-        return _skip(_NO_TYPE_ID.format(verb="Not created again"))
+        return _not_undoable(_NO_TYPE_ID.format(verb="Not created again"))
     return WorkItem(
         position=pos,
         action=restore,
@@ -170,7 +176,7 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
     if made is None:
         status, action = value(row.get("status")), value(row.get("action"))
         if _acted(row) and action is None:
-            return _skip(_NO_ACTION)
+            return _not_undoable(_NO_ACTION)
         if _acted(row):
             return _skip(
                 f"Not undone: the run did not create an association here (action {action})."
@@ -181,7 +187,7 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         flag(value(row.get("linked_before"))),
     )
     if existed is None or linked is None:
-        return _skip(
+        return _not_undoable(
             "Not undone: the run did not record whether this association existed before it "
             "(run associate with preflight=True, skip_existing=True, record_existing=True or a "
             "journal, or from the command line, to make it undoable)."
@@ -193,7 +199,7 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
     if removal is None:
         return _skip("Left in place: the two records were associated before the run.")
     if removal is Action.ARCHIVE_LABELS and type_id is None:
-        return _skip(_NO_TYPE_ID.format(verb="Not removed"))
+        return _not_undoable(_NO_TYPE_ID.format(verb="Not removed"))
     labeled = removal is Action.ARCHIVE_LABELS
     return WorkItem(
         position=pos,
@@ -488,7 +494,7 @@ def _spare_other_labels(
             )
             continue
         if label is not None:  # the row's own label, its type id cleared: not known which
-            prepared.settled[item.position] = _skip(_NO_TYPE_ID.format(verb="Not removed"))
+            prepared.settled[item.position] = _not_undoable(_NO_TYPE_ID.format(verb="Not removed"))
             continue
         prepared.settled[item.position] = _skip(
             f"Left in place: the two records also hold {names}, which this undo does not "

@@ -39,6 +39,7 @@ from hubframe.io.normalize import (
 from hubframe.io.text import as_text
 from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
+from hubframe.report.sheet_cells import sheet_text
 from hubframe.report.summary import BASE_URL_LABEL, JOURNAL
 from hubframe.run.journal import Journal, JournalRow
 from hubframe.run.portal import PORTAL_KEY, PORTAL_LABEL, SENT_TO
@@ -117,6 +118,11 @@ def _results_part(book: pd.ExcelFile, title: str) -> pd.DataFrame:
     another record's), and a label such as "N/A" or "None" came back empty (pandas' missing
     values).  An id cell holding a number from 10**15 up keeps its float text here, which the
     id check refuses; only an empty cell is missing."""
+    calamine: Any = book.book  # the engine's workbook: python-calamine's
+    rows = calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
+    found = sheet_text(rows, ids=("from_id", "to_id"), id_limit=EXCEL_LIMIT)
+    if found is not None:  # converted column by column (pandas converts cell by cell)
+        return found
     frame = pd.read_excel(
         book, sheet_name=title, dtype=object, keep_default_na=False, na_values=[""]
     )

@@ -136,3 +136,14 @@ def text_mode(request: pytest.FixtureRequest) -> Iterator[str]:
             pytest.skip("this pandas has no future.infer_string option")
         with pd.option_context("future.infer_string", not inferring):
             yield "object" if arrow_text_dtype() is None else "arrow"
+
+
+@pytest.fixture
+def app() -> Iterator[Any]:
+    """A notebook app (:class:`hubframe.widgets.HubframeApp`), closed after the test; the
+    widgets are imported only by the tests that use one."""
+    from hubframe.widgets import HubframeApp
+
+    made = HubframeApp()
+    yield made
+    made.close()

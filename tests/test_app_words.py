@@ -12,7 +12,6 @@ import html
 import io
 import re
 import warnings
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import pytest
@@ -83,13 +82,6 @@ def test_the_apps_notes_name_its_type_pickers() -> None:
     notes = read_notes(hf.read_pairs(io.BytesIO(data), syntax="app"))
     lines = [text for _, text in notes.messages(APP)]
     assert any('"From object type" sets another' in line for line in lines), lines
-
-
-@pytest.fixture
-def app() -> Iterator[HubframeApp]:
-    made = HubframeApp()
-    yield made
-    made.close()
 
 
 def test_a_refused_sheet_in_the_app_names_the_picker(app: HubframeApp) -> None:

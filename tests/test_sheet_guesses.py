@@ -11,7 +11,6 @@ from __future__ import annotations
 import html
 import io
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -105,13 +104,6 @@ def test_the_report_of_a_run_of_several_sheets_says_each_guess(tmp_path: Path) -
     rows = CalamineWorkbook.from_path(str(path)).get_sheet_by_name("Summary").to_python()
     said = {str(r[0]): str(r[1]) for r in rows if len(r) >= 2}
     assert "(sheet Deals)" in said["from type"] and "(sheet Tickets)" in said["from type"]
-
-
-@pytest.fixture
-def app() -> Iterator[HubframeApp]:
-    made = HubframeApp()
-    yield made
-    made.close()
 
 
 def test_the_app_warns_of_each_sheets_guess_when_every_sheet_is_read(app: HubframeApp) -> None:

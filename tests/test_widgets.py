@@ -13,13 +13,11 @@ import json
 import re
 import threading
 import time
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
 import ipywidgets
 import pandas as pd
-import pytest
 
 from hubframe.hubspot.auth import Secret
 from hubframe.io import read_pairs
@@ -240,13 +238,6 @@ def _pairs_sheet() -> bytes:
     rows.append([DEALS + 1, 9999999999, None, "contact that does not exist"])
     rows.append(["1.01936E+11", CONTACTS, None, "id shortened by Excel"])
     return _xlsx(rows)
-
-
-@pytest.fixture
-def app() -> Iterator[HubframeApp]:
-    made = HubframeApp()
-    yield made
-    made.close()
 
 
 def _pairs_in(sandbox: Sandbox) -> set[tuple[str, str, int]]:

@@ -4,7 +4,6 @@ offers files read_pairs reads back; a sync shows its diff before anything is sen
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -21,13 +20,6 @@ from hubframe.widgets.portal import REVIEW, diff_html
 WAIT = 60.0
 DEALS = [str(2040000001 + i) for i in range(80)]
 CONTACTS = [str(1019360001 + i) for i in range(240)]
-
-
-@pytest.fixture
-def app() -> Iterator[HubframeApp]:
-    made = HubframeApp()
-    yield made
-    made.close()
 
 
 def _click(app: HubframeApp, button: ipywidgets.Button) -> None:

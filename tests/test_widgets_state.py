@@ -7,7 +7,7 @@ import html
 import io
 import re
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -62,13 +62,6 @@ def _message(app: HubframeApp, step: str) -> str:
 def _posts(sandbox: Sandbox) -> int:
     log = sandbox.request_log()
     return int((log["method"] == "POST").sum()) if len(log) else 0
-
-
-@pytest.fixture
-def app() -> Iterator[HubframeApp]:
-    made = HubframeApp()
-    yield made
-    made.close()
 
 
 def _own_sandbox(app: HubframeApp) -> Sandbox:

@@ -123,6 +123,7 @@ def test_a_sheet_with_headers_pandas_names_itself_is_read_by_pandas() -> None:
     for header in (["a", "", "b"], ["a", "a"], ["a", 5.0]):
         assert sheet_text([header, ["1"] * len(header)]) is None
     assert sheet_text([]) is None
+    assert sheet_text([["a", "b"], ["1"]]) is None  # a short row: pandas pads it
     empty = sheet_text([["a", "b"]])
     assert empty is not None and empty.empty and list(empty.columns) == ["a", "b"]
 

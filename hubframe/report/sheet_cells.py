@@ -33,15 +33,18 @@ def sheet_text(
     rows: Sequence[Sequence[Any]], ids: Collection[str] = (), id_limit: float = 1e15
 ) -> pd.DataFrame | None:
     """The sheet's table (object columns of str, NaN where empty), or None when its headers
-    are not plain distinct text (see the module docstring).  In the ``ids`` columns a number
-    from ``id_limit`` up is kept as its float's text ('2.04e+16'): Excel keeps 15 digits of
-    a number cell, so its digits are not the id the run wrote."""
+    are not plain distinct text or its rows not all as wide (see the module docstring).  In
+    the ``ids`` columns a number from ``id_limit`` up is kept as its float's text
+    ('2.04e+16'): Excel keeps 15 digits of a number cell, so its digits are not the id the
+    run wrote."""
     if not rows:
         return None
     header = list(rows[0])
     if not all(isinstance(h, str) and h for h in header) or len(set(header)) != len(header):
         return None
     body = rows[1:]
+    if any(len(row) != len(header) for row in body):  # calamine's rows are whole: never here
+        return None
     columns = list(zip(*body, strict=True)) if body else [() for _ in header]
     data = {
         name: _column_text(cells, id_limit if name in ids else None)

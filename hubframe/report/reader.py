@@ -24,7 +24,7 @@ from hubframe import formula
 from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import ErrorCode, InputError
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
-from hubframe.io.cells import EXCEL_LIMIT, clean_headers, one_cell_text
+from hubframe.io.cells import EXCEL_LIMIT, cells_to_text, clean_headers, one_cell_text
 from hubframe.io.csv import csv_text
 from hubframe.io.guard import checked_workbook
 from hubframe.io.narrow import refuse_rounded
@@ -429,7 +429,7 @@ def records_acted_on(table: pd.DataFrame, place: Place = _positions) -> pd.DataF
     out = table.copy()
     for column in [c for c in ("from_id", "to_id") if c in out]:
         cells = out[column].to_numpy(dtype=object, copy=True)
-        texts = np.array([one_cell_text(c) for c in cells[rows].tolist()], dtype=object)
+        texts = cells_to_text(cells[rows])  # text cells as they are: no call a cell
         fine = canonical_ids(as_text(texts))
         for at in rows[~fine].tolist():
             cells[at] = _record_id(cells[at], f"{place(at)}: {column}")

@@ -144,3 +144,30 @@ def test_a_wrong_token_on_another_host_names_the_host_first(
     elsewhere.base_url = sb.url.replace("127.0.0.1", "localhost")
     with pytest.raises(InputError, match=r"the run was sent to 127\.0\.0\.1"):
         hf.undo(report, elsewhere, progress=False)
+
+
+def _drop_summary_row(path: Path, label: str) -> None:
+    book = openpyxl.load_workbook(path)
+    sheet = book["Summary"]
+    for row in sheet.iter_rows():
+        if row[0].value == label:
+            sheet.delete_rows(row[0].row)
+            break
+    book.save(path)
+
+
+def test_a_key_without_its_host_row_is_still_checked(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    """Before: the key was read with the host, and a Summary whose 'base URL host' row was
+    deleted let an undo with another portal's token go ahead."""
+    sb = _portal(sandbox_factory)
+    report = _report(sb, tmp_path / "report.xlsx")
+    _drop_summary_row(report, "base URL host")
+    other = client_for(sb, token=sb.create_token(SCOPES))
+    sb.reset_request_log()
+    with pytest.raises(InputError, match="the run was sent with another access token"):
+        hf.undo(report, other, progress=False)
+    assert sb.request_log().empty and _linked(sb) == 2
+    done = hf.undo(report, client_for(sb), progress=False)
+    assert set(done["status"]) == {"success"} and _linked(sb) == 0

@@ -413,7 +413,7 @@ class _Undo:
         sent = _sent_to(self.run)
         if sent is not None:
             refuse_another_address(*sent, run.client)
-            refuse_another_report_portal(_report_sent(self.run), run.client)
+        refuse_another_report_portal(_report_sent(self.run), run.client)
         facts = run_facts(self.run)
         if facts is not None and facts.portal is not None:
             refuse_another_run_portal(facts.portal, run.client)

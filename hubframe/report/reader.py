@@ -242,9 +242,12 @@ def _report_frame(path: Path) -> pd.DataFrame:
     known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
     originals = [str(c) for c in table.columns if c not in known]
     info: dict[str, Any] = {"kind": "pairs", "source": path.name, "original_columns": originals}
-    if BASE_URL_LABEL in said:
-        info[SENT_TO] = {"host": said[BASE_URL_LABEL], "report": path.name}
-        info[SENT_TO]["portal"] = said.get(PORTAL_LABEL)
+    if BASE_URL_LABEL in said or PORTAL_LABEL in said:  # either is checked without the other
+        info[SENT_TO] = {
+            "host": said.get(BASE_URL_LABEL),
+            "portal": said.get(PORTAL_LABEL),
+            "report": path.name,
+        }
     if JOURNAL in said:
         info[REPORT_JOURNAL] = {"path": said[JOURNAL], "report": path.name}
     table.attrs["hubframe"] = info

@@ -134,7 +134,9 @@ def refuse_another_report_portal(sent: Mapping[str, Any], client: TokenHolder) -
     if not text:
         return
     report = f"report {sent.get('report', '')}".strip()
-    key = PortalKey.from_text(str(sent.get("host") or ""), str(text))
+    # a Summary that lost its host row: the key still tells the portal by its token
+    host = str(sent.get("host") or client.base_url)
+    key = PortalKey.from_text(host, str(text))
     if key is None:
         raise InputError(
             f"{report}: the Summary sheet's '{PORTAL_LABEL}' cell ({str(text)[:120]!r}) is not a "

@@ -71,7 +71,8 @@ _HUBSPOT_NOTES: Final = f"""\
 token: --token or ${ENV_TOKEN} (prefer the variable: other users can see command lines)
 base URL: --base-url or ${ENV_BASE_URL} (default https://api.hubapi.com)"""
 _EXIT_NOTES: Final = (
-    "exit codes: 0 all rows done, 1 rows failed or invalid, 2 usage or whole-run error, "
+    "exit codes: 0 all rows done, 1 rows failed, invalid or not undoable, 2 usage or whole-run "
+    "error, "
     "130 interrupted\n"
     "Ctrl-C while sending: no new batch starts, the requests in flight finish, then the report "
     "and\nretry file are written (the rows not sent are in the retry file); Ctrl-C again quits "
@@ -655,9 +656,14 @@ def _settings(
 
 
 def _exit_code(result: pd.DataFrame) -> int:
+    """EXIT_ROWS when rows are left to do: to retry, or an undo's rows it could not take back
+    (NOT_UNDOABLE: their links stay in the portal until the analyst puts the cell back)."""
     from hubframe.report import retry_rows
 
-    return EXIT_ROWS if bool(retry_rows(result).any()) else EXIT_OK
+    left = retry_rows(result)
+    if "error_code" in result.columns:
+        left |= (result["error_code"].astype("string") == ErrorCode.NOT_UNDOABLE).fillna(False)
+    return EXIT_ROWS if bool(left.any()) else EXIT_OK
 
 
 def _whole_run_failure(result: pd.DataFrame, where: str) -> str | None:

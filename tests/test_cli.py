@@ -213,6 +213,23 @@ def test_undo_a_report_leaves_the_portal_as_before(sandbox: Sandbox, tmp_path: P
     assert "existed before" in read_csv_text(undo_report)
 
 
+def test_an_undo_that_leaves_rows_it_cannot_take_back_exits_1(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Before: the undo of a report whose type_id column was deleted took back none of its
+    labeled rows (skipped, NOT_UNDOABLE) and exited 0, "all rows done", to a script."""
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    report = tmp_path / "report.csv"
+    run = _hubframe("associate", str(sheet), "--report", str(report), env=_env(sandbox))
+    assert run.returncode == 0, run.stderr
+    table = pd.read_csv(report, dtype=str, encoding="utf-8-sig")
+    assert table["type_id"].notna().any()
+    table.drop(columns=["type_id"]).to_csv(report, index=False)
+    proc = _hubframe("undo", str(report), env=_env(sandbox))
+    assert proc.returncode == 1, (proc.stdout, proc.stderr)
+    assert "NOT_UNDOABLE" in proc.stdout
+
+
 def test_remove_by_email_and_skip_existing(sandbox: Sandbox, tmp_path: Path) -> None:
     sheet = tmp_path / "unlink.csv"
     sheet.write_text(

@@ -276,6 +276,7 @@ def test_a_report_retyped_by_hand_keeps_what_its_undo_took_back(
     _retype(report, edits)
     undone = _quiet_undo(report, client)
     assert (undone["status"] == "success").all(), edits
+    assert (undone["category"] == "USER_DEFINED").all(), undone  # as it was sent
     assert _journal_state(path) == (0, 3), edits
     sb.associate("deals", DEALS[1], "contacts", CONTACTS[1])  # by hand
     hf.undo(path, client, **KW)

@@ -284,19 +284,8 @@ def _sent_keys(table: pd.DataFrame, positions: list[int]) -> list[SentKey]:
     columns = ("action", "from_type", "to_type", "from_id", "to_id", "category", "type_id")
     rows = table.iloc[positions].reindex(columns=list(columns))
     return [
-        (*(_key_part(v) for v in values[:5]), _category_key(values[5]), _key_part(values[6]))
-        for values in rows.itertuples(index=False, name=None)
+        tuple(_key_part(v) for v in values) for values in rows.itertuples(index=False, name=None)
     ]
-
-
-def _category_key(cell: Any) -> Any:
-    """A category cell as the journal keys it: as HubSpot spells it when it names one (a
-    report's 'user_defined' retyped by hand is the run's USER_DEFINED: keyed as written, the
-    rows an undo took back were not found in the journal, which a later undo from it took
-    back again, removing a link made by hand since)."""
-    found = _key_part(cell)
-    named = canonical_category(found) if isinstance(found, str) else None
-    return named if named in CATEGORIES else found
 
 
 def _key_part(cell: Any) -> Any:

@@ -21,7 +21,13 @@ import numpy.typing as npt
 import pandas as pd
 
 from hubframe import formula
-from hubframe.constants import EXISTING_COLUMNS, PAIR_COLUMNS, STATUS_COLUMNS, SYNC_COLUMNS
+from hubframe.constants import (
+    CATEGORIES,
+    EXISTING_COLUMNS,
+    PAIR_COLUMNS,
+    STATUS_COLUMNS,
+    SYNC_COLUMNS,
+)
 from hubframe.errors import ErrorCode, InputError
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import EXCEL_LIMIT, cells_to_text, clean_headers, one_cell_text
@@ -30,6 +36,7 @@ from hubframe.io.guard import checked_workbook
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
     MAX_ID_DIGITS,
+    canonical_category,
     canonical_ids,
     canonical_object_type,
     clean_id,
@@ -420,12 +427,13 @@ def acted_on(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
 
 
 def records_acted_on(table: pd.DataFrame, place: Place = _positions) -> pd.DataFrame:
-    """The record ids and object types of the rows an undo acts on, as the run wrote them:
-    an id re-saved as Excel writes it (``3000000002.0``, a number cell, spaces around) is its
-    digits again; one that is not an id (``3.00E+09``, ``3,000,000,002``, empty) raises
-    InputError naming it (at ``place``), as does an object type
-    hubframe does not know: undo acts on these values, so none is guessed, and a row is never
-    left in the portal because its id was re-formatted."""
+    """The record ids, object types and categories of the rows an undo acts on, as the run
+    wrote them: an id re-saved as Excel writes it (``3000000002.0``, a number cell, spaces
+    around) is its digits again; one that is not an id (``3.00E+09``, ``3,000,000,002``,
+    empty) raises InputError naming it (at ``place``), as does an object type hubframe does
+    not know: undo acts on these values, so none is guessed, and a row is never left in the
+    portal because its id was re-formatted.  A category retyped (``user defined``) is the one
+    HubSpot spells (:func:`_categories`)."""
     rows = np.flatnonzero(acted_on(table))
     if len(rows) == 0:
         return table
@@ -453,7 +461,26 @@ def records_acted_on(table: pd.DataFrame, place: Place = _positions) -> pd.DataF
                 )
             cells[at] = named[cell]
         out[column] = pd.Series(cells, index=out.index, dtype=object)
+    if "category" in out:
+        out["category"] = _categories(out["category"], rows)
     return out
+
+
+def _categories(column: pd.Series, rows: npt.NDArray[np.intp]) -> pd.Series:
+    """The category cells of ``rows`` as HubSpot spells a category they name ('user defined'
+    -> USER_DEFINED), the others as they are (undo then takes the category from the portal,
+    by the type id): a category retyped by hand is the one the run sent, for the removal
+    and for what the journal keeps of it."""
+    cells = column.to_numpy(dtype=object, copy=True)
+    named: dict[Any, Any] = {}
+    for at in rows.tolist():
+        cell = cells[at]
+        if isinstance(cell, str):
+            if cell not in named:
+                found = canonical_category(cell)
+                named[cell] = found if found in CATEGORIES else cell
+            cells[at] = named[cell]
+    return pd.Series(cells, index=column.index, dtype=object)
 
 
 def _record_id(cell: Any, where: str) -> str:

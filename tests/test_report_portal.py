@@ -171,3 +171,19 @@ def test_a_key_without_its_host_row_is_still_checked(
     assert sb.request_log().empty and _linked(sb) == 2
     done = hf.undo(report, client_for(sb), progress=False)
     assert set(done["status"]) == {"success"} and _linked(sb) == 0
+
+
+@pytest.mark.parametrize("spelling", ["{t}", " {t} ", "Bearer {t}", "key={t}&x=1"])
+def test_a_token_pasted_into_the_key_cell_is_not_said(
+    sandbox_factory: Factory, tmp_path: Path, spelling: str
+) -> None:
+    """The refusal of a key edited by hand quotes the cell: a token pasted there (the cell
+    says "portal key") must not reach the message, as no message of hubframe holds it."""
+    sb = _portal(sandbox_factory)
+    report = _report(sb, tmp_path / "report.xlsx")
+    _set_key_cell(report, spelling.format(t=sb.token))
+    with pytest.raises(InputError, match=f"'{PORTAL_LABEL}' cell") as info:
+        hf.undo(report, client_for(sb), progress=False)
+    said = str(info.value)
+    assert sb.token not in said, said
+    assert _linked(sb) == 2

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from hubframe.errors import InputError
+from hubframe.redaction import redact
 
 #: Where a result table read from a journal keeps the journal's portal
 #: (``attrs["hubframe"]["portal"]``: the journal's path and the :class:`PortalKey` fields).
@@ -28,6 +29,16 @@ PORTAL_KEY = "portal"
 SENT_TO = "sent_to"
 #: How a report's Summary sheet labels the run's :meth:`PortalKey.text`.
 PORTAL_LABEL = "portal key"
+#: What an undo against another portal would do, said by every refusal of one.
+_UNDONE_HERE = (
+    "Its rows say what that run created there, not here: undone here, they would remove this "
+    "portal's own associations."
+)
+#: The way out for a token made since in the same portal (an .xlsx report's check is cleared).
+_ROTATED = (
+    "if the token was made since for this same portal, undo it from its .xlsx report with the "
+    f"Summary sheet's '{PORTAL_LABEL}' cell cleared"
+)
 _SCHEME = "sha256"
 _HEX = re.compile(r"[0-9a-f]{32,64}")
 
@@ -92,14 +103,11 @@ def refuse_another_run_portal(key: PortalKey, client: TokenHolder) -> None:
     where = (
         f"to the API at {_host(key.base_url)}, not {_host(client.base_url)}"
         if not key.same_host(client)
-        else "with another access token (another portal, or a token made since)"
+        else f"with {portal_elsewhere(key, client)}"
     )
     raise InputError(
-        f"the run's result table: the run was sent {where}. Its rows say what that run "
-        "created there, not here: undone here, they would remove this portal's own "
-        "associations. Undo it with the portal and token it was run with; if the token was "
-        "made since for this same portal, undo it from its .xlsx report with the Summary "
-        f"sheet's '{PORTAL_LABEL}' cell cleared."
+        f"the run's result table: the run was sent {where}. {_UNDONE_HERE} Undo it with the "
+        f"portal and token it was run with; {_ROTATED}."
     )
 
 
@@ -112,7 +120,7 @@ def refuse_another_portal(key: PortalKey, client: TokenHolder, journal: str) -> 
         f"journal {journal}: written by runs against {other}; the batches it records were "
         "sent there, and would be taken here for done (resume) or for this portal's own "
         "(undo). Give a new journal file for runs against this portal; undo that run with the "
-        "portal and token it was run with, or from its report."
+        f"portal and token it was run with; {_ROTATED}."
     )
 
 
@@ -138,19 +146,18 @@ def refuse_another_report_portal(sent: Mapping[str, Any], client: TokenHolder) -
     host = str(sent.get("host") or client.base_url)
     key = PortalKey.from_text(host, str(text))
     if key is None:
+        shown = redact(str(text)[:120])  # a cell typed by hand: a token pasted in is not said
         raise InputError(
-            f"{report}: the Summary sheet's '{PORTAL_LABEL}' cell ({str(text)[:120]!r}) is not a "
-            "key hubframe wrote, so which portal the run sent to cannot be told. Undo from the "
+            f"{report}: the Summary sheet's '{PORTAL_LABEL}' cell ({shown!r}) is not a key "
+            "hubframe wrote, so which portal the run sent to cannot be told. Undo from the "
             "report as it was written, or clear the cell to undo without the check."
         )
     if key.matches(client):
         return
     raise InputError(
-        f"{report}: the run was sent with another access token (another portal, or a token "
-        "made since). Its rows say what that run created there, not here: undone here, they "
-        "would remove this portal's own associations. Undo it with the portal's token it was "
-        f"run with; if the token was made since for this same portal, clear the Summary "
-        f"sheet's '{PORTAL_LABEL}' cell and undo again."
+        f"{report}: the run was sent with {portal_elsewhere(key, client)}. {_UNDONE_HERE} "
+        "Undo it with the portal's token it was run with; if the token was made since for "
+        f"this same portal, clear the Summary sheet's '{PORTAL_LABEL}' cell and undo again."
     )
 
 
@@ -163,9 +170,8 @@ def refuse_another_address(sent: str, what: str, client: TokenHolder) -> None:
     if there == here:
         return
     raise InputError(
-        f"{what}: the run was sent to {there}, and this undo would go to {here}. Its rows say "
-        f"what that run created there, not here: undone here, they would remove this portal's "
-        f"own associations. Undo it against {there}."
+        f"{what}: the run was sent to {there}, and this undo would go to {here}. "
+        f"{_UNDONE_HERE} Undo it against {there}."
     )
 
 

@@ -41,7 +41,7 @@ from hubframe.io.aliases import (
     noted_key,
 )
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type
-from hubframe.io.syntax import APP_COLUMNS, PYTHON, Syntax
+from hubframe.io.syntax import PYTHON, Syntax
 
 
 class HeaderError(InputError):
@@ -178,11 +178,8 @@ def _alias_matches(
 
 
 def _choose_column(syntax: Syntax, canonical: str) -> str:
-    if syntax.option("columns") is None:
-        return "Keep one (rename or delete the others)."
-    if syntax.name == "app":
-        return f'Keep one, or pick it in the "{APP_COLUMNS.get(canonical, canonical)}" dropdown.'
-    return f"Keep one, or choose with columns={{header: {canonical!r}}}."
+    clause = syntax.choose_any(canonical)
+    return f"Keep one, or {clause}." if clause else "Keep one (rename or delete the others)."
 
 
 def _assign_typed(
@@ -688,8 +685,7 @@ def _unread_ids(
     choose = ""
     chosen = syntax.choose(header, "to_id")
     if chosen is not None:
-        other = f'"{APP_COLUMNS["from_id"]}"' if syntax.name == "app" else "'from_id'"
-        choose = f" Or choose the id columns with {chosen} (or {other})."
+        choose = f" Or choose the id columns with {chosen} (or {syntax.field('from_id')})."
     return (
         f'the column "{header}" holds the record ids of {typed.object_type} (its name says so), '
         f"but it is not read: a sheet's pairs come from one 'from' and one 'to' id column, here "
@@ -792,7 +788,7 @@ def _check_types(
             source,
             f"no column for {DESCRIPTIONS[canonical]} and no {syntax.named(canonical)} "
             f"given. Columns found: {_found(headers)}.{why} "
-            f"{'Pick' if syntax.name == 'app' else 'Pass'} {syntax.option(canonical, 'contacts')} "
+            f"{syntax.give()} {syntax.option(canonical, 'contacts')} "
             f"(for example), or add a column named one of: {', '.join(accepted_names(canonical))}.",
             unguessed={side: unguessed[side]} if side in unguessed else None,
         )

@@ -73,6 +73,27 @@ class Syntax:
         """The option's name alone, for sentences: ``from_type=`` / ``--from``."""
         return self.option(option) or f"{option}="
 
+    def give(self) -> str:
+        """The verb of giving an option: "Pass" (Python, the command line), "Pick" (app)."""
+        return "Pick" if self.name == "app" else "Pass"
+
+    def field(self, canonical: str) -> str:
+        """A field as a sentence names it beside a chosen column: ``'from_id'``, or the app's
+        dropdown ``"From record ID"``."""
+        if self.name == "app":
+            return f'"{APP_COLUMNS.get(canonical, canonical)}"'
+        return repr(canonical)
+
+    def choose_any(self, canonical: str) -> str | None:
+        """How to choose one of several columns as ``canonical``: ``choose with
+        columns={header: 'label'}``, ``pick it in the "Label column" dropdown``; None on the
+        command line."""
+        if self.name == "cli":
+            return None
+        if self.name == "app":
+            return f'pick it in the "{APP_COLUMNS.get(canonical, canonical)}" dropdown'
+        return f"choose with columns={{header: {canonical!r}}}"
+
     def choose(self, header: str, canonical: str) -> str | None:
         """How to read ``header`` as ``canonical`` by choice: ``columns={'Role': 'label'}``,
         or ``"Role" in the "Label column" dropdown``; None on the command line (no such

@@ -118,7 +118,9 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
 
 
 def _results_part(book: pd.ExcelFile, title: str) -> pd.DataFrame:
-    """One sheet of a report's results as the text the run wrote, NaN where a cell is empty.
+    """One sheet of a report's results as the text the run wrote, NaN where a cell is empty:
+    converted a column at a time (:func:`~hubframe.report.sheet_cells.sheet_text`), else, for
+    headers pandas names itself, by pandas' reader cell by cell, as below.
 
     Read with each cell's type: read as text (``dtype=str``), a record id the analyst made a
     number cell came back as all its digits, though Excel keeps 15 of them (a 17-digit id is

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import os
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
 from pathlib import Path
 
 import pandas as pd
@@ -169,14 +169,25 @@ def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]
         if len(names) <= 1:
             return [(names[0] if names else None, _written(result, layout))]
         return [(name, _written(result, layout.loc[(sheets == name).to_numpy()])) for name in names]
+    return [
+        (name, _written(result, layout))
+        for name, layout, _ in _sheet_layouts(todo, own, column_map)
+        if len(layout)
+    ]
+
+
+def _sheet_layouts(
+    todo: pd.DataFrame, own: Mapping[str, list[str]], column_map: Mapping[str, str] | None
+) -> Iterator[tuple[str, pd.DataFrame, dict[str, str]]]:
+    """Each sheet's rows of ``todo`` in that sheet's own layout (:func:`_layout` with its
+    columns and the part of ``column_map`` they hold), in the order of ``own``; a sheet with
+    no rows to do gives an empty layout."""
     labels = todo["sheet"].astype("string")
-    out: list[tuple[str | None, pd.DataFrame]] = []
     for name, mine in own.items():
         rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
-        if len(rows):
-            maps = {h: f for h, f in (column_map or {}).items() if h in mine}
-            out.append((name, _written(result, _layout(rows, mine, maps)[0])))
-    return out
+        maps = {h: f for h, f in (column_map or {}).items() if h in mine}
+        layout, read_into = _layout(rows, mine, maps)
+        yield name, layout, read_into
 
 
 def _one_table(result: pd.DataFrame) -> pd.DataFrame:
@@ -189,13 +200,9 @@ def _one_table(result: pd.DataFrame) -> pd.DataFrame:
     own = _own_sheets(result, todo)
     if own is None:
         return _written(result, _layout(todo, columns, column_map)[0])
-    labels = todo["sheet"].astype("string")
     first: dict[str, str] = {}  # field -> the header it is written under
     parts: list[pd.DataFrame] = []
-    for name, mine in own.items():
-        rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
-        maps = {h: f for h, f in (column_map or {}).items() if h in mine}
-        layout, read_into = _layout(rows, mine, maps)
+    for _, layout, read_into in _sheet_layouts(todo, own, column_map):
         for header, field in read_into.items():
             first.setdefault(field, header)
         parts.append(layout.rename(columns={h: first[f] for h, f in read_into.items()}))

@@ -155,3 +155,50 @@ def test_a_big_report_loads_from_its_sheet(tmp_path: Path) -> None:
     table = load_run(path)
     assert table["from_id"].tolist() == result["from_id"].tolist()
     assert table["row"].tolist() == list(range(2, 502))
+
+
+def _damage(path: Path, sheet_part: str, edit: Any) -> Path:
+    import zipfile
+
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    parts[sheet_part] = edit(parts[sheet_part])
+    out = path.with_name("damaged.xlsx")
+    with zipfile.ZipFile(out, "w") as book:
+        for name, data in parts.items():
+            book.writestr(name, data)
+    return out
+
+
+_ROW = b'<row r="2"><c r="A2" t="s"><v>99999</v></c></row>'
+DAMAGES = {
+    "a shared string past the table": lambda x: x.replace(b"<sheetData>", b"<sheetData>" + _ROW, 1),
+    "a number cell of letters": lambda x: x.replace(
+        b"<sheetData>", b'<sheetData><row r="2"><c r="A2"><v>abc</v></c></row>', 1
+    ),
+    "xml cut short": lambda x: x[: len(x) // 2],
+}
+
+
+@pytest.mark.parametrize("damage", list(DAMAGES))
+@pytest.mark.parametrize("part", ["xl/worksheets/sheet1.xml", "xl/worksheets/sheet2.xml"])
+def test_a_damaged_report_sheet_is_an_input_error_naming_the_report(
+    tmp_path: Path, damage: str, part: str
+) -> None:
+    """Before: calamine's own error (CalamineError: "Cell string index not found in shared
+    strings table") came out of load_run, a traceback on the command line."""
+    import hubframe as hf
+    from hubframe.errors import InputError
+    from hubframe.jobs import load_run
+
+    result = pd.DataFrame(
+        {"from_type": ["deals"], "from_id": ["1"], "to_type": ["contacts"], "to_id": ["2"],
+         "status": ["success"]}
+    )  # fmt: skip
+    report = hf.export_report(result, tmp_path / "report.xlsx")
+    damaged = _damage(report, part, DAMAGES[damage])
+    try:
+        load_run(damaged)
+    except InputError as exc:
+        assert "damaged.xlsx" in str(exc)
+    # else: the damage left the cells calamine reads whole (a sheet it reads as it can)

@@ -11,7 +11,8 @@ import csv
 import io
 import os
 import sqlite3
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
 from typing import Any, Final
@@ -28,7 +29,7 @@ from hubframe.constants import (
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
-from hubframe.errors import ErrorCode, InputError
+from hubframe.errors import ErrorCode, HubframeError, InputError
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import EXCEL_LIMIT, cells_to_text, clean_headers, one_cell_text
 from hubframe.io.csv import csv_text
@@ -103,7 +104,7 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
         names = set(book.sheet_names)
     except Exception as exc:  # calamine raises several error types for a file it cannot read
         raise InputError(f"{path.name}: the report cannot be read ({exc}).") from exc
-    with book:
+    with book, _damaged(path.name):
         if RESULTS not in names:
             raise InputError(f"{path.name}: no Results sheet; is it a hubframe report?")
         parts = [_results_part(book, RESULTS)]
@@ -115,6 +116,22 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
     table = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     sizes = [(title, len(part)) for title, part in zip(titles, parts, strict=True)]
     return table, said, report_lines(path.name, sizes)
+
+
+@contextmanager
+def _damaged(name: str) -> Iterator[None]:
+    """A sheet calamine cannot read (a cell pointing past the shared strings, XML cut short)
+    is an InputError naming the report, not calamine's own error and a traceback: the
+    workbook guard checks the file's parts and sizes, not every cell."""
+    try:
+        yield
+    except HubframeError:
+        raise
+    except Exception as exc:  # calamine's CalamineError, and the errors of pandas' reader
+        raise InputError(
+            f"{name}: a sheet of the report cannot be read ({exc}); the file is damaged. "
+            "Export the report again from the run, or undo from its journal."
+        ) from exc
 
 
 def _results_part(book: pd.ExcelFile, title: str) -> pd.DataFrame:

@@ -1069,7 +1069,9 @@ def _one_line(error: BaseException, secret: Secret | None = None) -> str:
     if isinstance(error, OSError) and error.filename and str(error.filename) not in text:
         text = f"{error.filename}: {text}"
     if secret is not None:
-        text = text.replace(secret.reveal(), "<redacted>")
+        from hubframe.redaction import replace_value
+
+        text = replace_value(text, secret.reveal())
     return text
 
 

@@ -10,7 +10,8 @@ The registry is process-wide and lives only in memory: nothing is stored in Data
 ``attrs`` (which travel into pickles, notebooks and parquet files).  Besides the value itself
 its URL-encoded, JSON-escaped and base64 spellings are redacted.  Values shorter than
 :data:`MIN_LENGTH` characters are not registered (redacting every ``a`` would destroy a
-report; no real token is that short).
+report; no real token is that short).  Matching ignores case: a token upper-cased in a note
+or a message is not one HubSpot accepts, but it still gives the token away.
 """
 
 from __future__ import annotations
@@ -30,6 +31,7 @@ _lock = threading.Lock()
 _secrets: set[str] = set()
 _pattern: re.Pattern[str] | None = None
 _ordered: tuple[str, ...] = ()
+_folded: tuple[str, ...] = ()
 
 
 def _spellings(value: str) -> set[str]:
@@ -41,10 +43,11 @@ def _spellings(value: str) -> set[str]:
 
 
 def _rebuild() -> None:
-    global _pattern, _ordered
+    global _pattern, _ordered, _folded
     ordered = tuple(sorted(_secrets, key=len, reverse=True))  # the longest spelling wins
-    _pattern = re.compile("|".join(map(re.escape, ordered))) if ordered else None
+    _pattern = re.compile("|".join(map(re.escape, ordered)), re.IGNORECASE) if ordered else None
     _ordered = ordered
+    _folded = tuple(dict.fromkeys(s.casefold() for s in ordered))
 
 
 def register_secret(value: str | None) -> None:
@@ -73,8 +76,30 @@ def spellings() -> tuple[str, ...]:
 
 
 def contains_secret(text: str) -> bool:
-    """True when ``text`` holds a registered secret (plain substring searches: fast)."""
-    return any(secret in text for secret in _ordered)
+    """True when ``text`` holds a registered secret in any case (substring searches of the
+    case-folded text: fast)."""
+    folded = _folded
+    if not folded:
+        return False
+    text = text.casefold()
+    return any(secret in text for secret in folded)
+
+
+def replace_value(text: str, value: str, mark: str = MARK) -> str:
+    """``text`` with ``value`` replaced by ``mark`` in any case (a token too short to be
+    registered, or one a caller holds without registering it)."""
+    if not value or value.casefold() not in text.casefold():
+        return text
+    return re.sub(re.escape(value), lambda _: mark, text, flags=re.IGNORECASE)
+
+
+def replace_in_bytes(data: bytes, value: str, mark: str = MARK) -> bytes:
+    """``data`` (an answer's body) with ``value``'s UTF-8 bytes replaced by ``mark`` in any
+    ASCII case."""
+    raw = value.encode("utf-8", "surrogatepass")
+    if not raw or raw.lower() not in data.lower():
+        return data
+    return re.sub(re.escape(raw), lambda _: mark.encode(), data, flags=re.IGNORECASE)
 
 
 def redact(text: str) -> str:

@@ -60,7 +60,8 @@ and, on cue, changes what the client sees:
 * ``echo_token=True``: every ``message`` of an error body (top level and ``errors[]``) gets the
   request's bearer token appended, as a careless server might echo it; ``"escaped"``: spelled
   with a JSON ``\\uXXXX`` escape for each character, ``"dashes"``: for its dashes only (the
-  same text once the JSON is read).
+  same text once the JSON is read), ``"upper"``: upper-cased (not the token to HubSpot, but
+  it gives the token away).
 
 Only for tests: no TLS, Content-Length bodies only (the sandbox always sends one).
 """
@@ -160,6 +161,8 @@ def _echo(body: bytes, token: str, spelling: bool | str = True) -> bytes:
         written = "".join(f"\\u{ord(c):04x}" for c in token)
     elif spelling == "dashes":
         written = token.replace("-", "\\u002d")
+    elif spelling == "upper":
+        written = token.upper()
     else:
         written = json.dumps(token)[1:-1]
     return json.dumps(parsed).replace("\\u0000TOKEN\\u0000", written).encode()

@@ -35,6 +35,7 @@ from python_calamine import CalamineWorkbook
 from hubframe import formula, redaction
 from hubframe.io import read_pairs
 from hubframe.report import export_report, export_retry
+from hubframe.report.safety import outgoing_column
 
 ID_COLUMN = "Deal ID"
 
@@ -277,6 +278,7 @@ def _leaky_result() -> tuple[pd.DataFrame, pd.DataFrame, dict[str, object]]:
         {
             f"Notes {TOKEN}": [f"pasted {TOKEN} here", "clean", f"={TOKEN}"],
             "Association label": ["a", ODD_TOKEN, f"x{ODD_TOKEN}y"],
+            f"Copied {TOKEN.upper()}": [TOKEN.upper(), f"-{TOKEN.swapcase()}", ODD_TOKEN.title()],
         },
         sheet=f"S {TOKEN[:20]}",
     )
@@ -318,9 +320,10 @@ def test_no_file_holds_a_registered_secret(tmp_path: Path, registered: None) -> 
     for path in written:
         found_mark = False
         for part, data in _all_bytes(path):
+            folded = data.lower()  # an upper-cased token gives it away too
             for secret in (TOKEN, ODD_TOKEN):
                 for spelling in _spellings(secret):
-                    assert spelling not in data, (part, spelling)
+                    assert spelling.lower() not in folded, (part, spelling)
             found_mark = found_mark or redaction.MARK.encode() in data
             found_mark = found_mark or b"&lt;redacted&gt;" in data
         assert found_mark, path.name  # the cells are there, with the secret taken out
@@ -333,6 +336,43 @@ def test_redaction_of_a_frame_is_one_search_when_clean(registered: None) -> None
     assert redaction.redact_all(["a", f"b{TOKEN}"]) == ["a", f"b{redaction.MARK}"]
     assert redaction.redact(f"{quote(ODD_TOKEN, safe='')}!") == f"{redaction.MARK}!"
     assert not redaction.contains_secret("pat-na1-")
+
+
+def _cased(text: str, flips: list[bool]) -> str:
+    """``text`` with the case of its i-th character swapped where ``flips[i]`` is set."""
+    flips = flips + [False] * (len(text) - len(flips))
+    return "".join(c.swapcase() if f else c for c, f in zip(text, flips, strict=True))
+
+
+_AROUND = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=12)
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(
+    flips=st.lists(st.booleans(), max_size=len(TOKEN)),
+    before=_AROUND,
+    after=_AROUND,
+    arrow=st.booleans(),
+)
+def test_a_secret_in_any_case_is_redacted(
+    flips: list[bool], before: str, after: str, arrow: bool
+) -> None:
+    """Whatever the case of each character, in a message, in a list of texts, in a column of
+    either kind of text: the secret is not there once redacted, and the text around it is."""
+    redaction.register_secret(TOKEN)
+    try:
+        text = f"{before}{_cased(TOKEN, flips)}{after}"
+        shown = redaction.redact(text)
+        assert TOKEN not in shown.lower() and redaction.MARK in shown
+        assert redaction.redact_all(["clean", text]) == ["clean", shown]
+        assert redaction.contains_secret(text)
+        dtype = "str" if arrow else object
+        column = pd.Series(["clean", text, None], dtype=dtype)
+        cells = outgoing_column(column).tolist()
+        assert cells[0] == "clean" and pd.isna(cells[2])
+        assert TOKEN not in str(cells[1]).lower() and redaction.MARK in str(cells[1])
+    finally:
+        redaction.forget_secret(TOKEN)
 
 
 def test_short_values_are_not_registered() -> None:

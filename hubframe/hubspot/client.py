@@ -69,7 +69,7 @@ from hubframe.hubspot.wire import (
     loads,
     open_connections,
 )
-from hubframe.redaction import redact, register_secret
+from hubframe.redaction import redact, register_secret, replace_in_bytes, replace_value
 
 logger = logging.getLogger("hubframe.hubspot.client")
 
@@ -421,7 +421,7 @@ class HubSpotClient:
 
     def _success(self, resp: requests.Response, attempt: int, unknown: bool) -> ApiResponse:
         # Item errors may echo the token: redacted by value before anything reads the body.
-        content = (resp.content or b"").replace(self._token.reveal().encode(), REDACTED.encode())
+        content = replace_in_bytes(resp.content or b"", self._token.reveal(), REDACTED)
         return ApiResponse(
             status=resp.status_code,
             content=content,
@@ -527,7 +527,7 @@ class HubSpotClient:
         return self._redact(text)
 
     def _redact(self, text: str) -> str:
-        return redact(text.replace(self._token.reveal(), REDACTED))
+        return redact(replace_value(text, self._token.reveal(), REDACTED))
 
     def _redact_json(self, value: Any) -> Any:
         """A parsed JSON value with the token's value redacted in every string."""

@@ -52,19 +52,35 @@ def _arrow_text(series: pd.Series) -> bool:
     return isinstance(dtype, pd.ArrowDtype) and pa.types.is_string(dtype.pyarrow_dtype)
 
 
+def _literal(text: str) -> str:
+    """``text`` as a pattern matching itself in Arrow's regular expressions (RE2): every
+    character but a letter or digit written as its code point."""
+    return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):X}}}" for c in text)
+
+
+def _arrow_holds_secret(series: pd.Series, secrets: tuple[str, ...]) -> bool:
+    """True when an Arrow text column holds one of ``secrets`` in any case: one pass of
+    Arrow's regular expressions over the column."""
+    secrets = tuple(s for s in secrets if not _SURROGATE.search(s))  # Arrow holds none
+    if not secrets:
+        return False
+    pattern = "|".join(map(_literal, secrets))
+    return bool(series.str.contains(pattern, case=False, regex=True).any())
+
+
 def outgoing_column(series: pd.Series) -> pd.Series:
     """A column with :func:`outgoing_text` applied to its text cells; a clean column is
-    recognised with a few substring searches and returned as it is."""
+    recognised with one search (Arrow text) or a few substring searches and returned as it
+    is."""
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return series
-    secrets = redaction.spellings()
     if _arrow_text(series):
-        hit = any(bool(series.str.contains(s, regex=False).any()) for s in secrets)
+        hit = _arrow_holds_secret(series, redaction.spellings())
         return series.map(outgoing_text, na_action="ignore") if hit else series
     texts = [v for v in series.tolist() if isinstance(v, str)]
     joined = "\x00".join(texts)
     odd = not joined.isascii() and _SURROGATE.search(joined) is not None
-    if not (odd or any(s in joined for s in secrets)):
+    if not (odd or redaction.contains_secret(joined)):
         return series
     return series.map(lambda v: outgoing_text(v) if isinstance(v, str) else v)
 

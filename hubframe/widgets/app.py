@@ -29,6 +29,7 @@ from hubframe.hubspot.auth import Secret
 from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
 from hubframe.io.syntax import APP, APP_CONTROLS
+from hubframe.redaction import replace_value
 from hubframe.widgets import backend, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.runner import Runner
@@ -539,7 +540,7 @@ class HubframeApp:
 
     def _redact(self, text: str) -> str:
         if self._secret is not None:
-            text = text.replace(self._secret.reveal(), "***")
+            text = replace_value(text, self._secret.reveal(), "***")
         return text
 
     def _show_error(self, exc: BaseException, step: str | None = None) -> None:

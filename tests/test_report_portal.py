@@ -11,6 +11,7 @@ made since for the same portal go on.
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable
 from pathlib import Path
 
@@ -20,7 +21,7 @@ import pytest
 
 import hubframe as hf
 from hubframe.errors import InputError
-from hubframe.run.portal import PORTAL_LABEL, PortalKey
+from hubframe.run.portal import PORTAL_LABEL, PortalKey, PortalUnchecked
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for
 
@@ -131,7 +132,8 @@ def test_a_cleared_key_lets_a_token_made_since_undo(
     with pytest.raises(InputError, match="clear the Summary sheet's 'portal key' cell"):
         hf.undo(report, rotated, progress=False)
     _set_key_cell(report, None)
-    done = hf.undo(report, rotated, progress=False)
+    with pytest.warns(PortalUnchecked, match="'portal key' cell is empty"):
+        done = hf.undo(report, rotated, progress=False)
     assert set(done["status"]) == {"success"} and _linked(sb) == 0
 
 
@@ -187,3 +189,68 @@ def test_a_token_pasted_into_the_key_cell_is_not_said(
     said = str(info.value)
     assert sb.token not in said, said
     assert _linked(sb) == 2
+
+
+# --- a table that does not name its portal: the undo says it could not check -----------------
+
+
+def _undo_warnings(run: object, client: hf.HubSpotClient, **kw: object) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        hf.undo(run, client, progress=False, **kw)  # type: ignore[arg-type]
+    return [str(w.message) for w in caught if issubclass(w.category, PortalUnchecked)]
+
+
+def test_an_undo_of_a_csv_report_says_its_portal_was_not_checked(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    """A .csv report keeps no Summary: its undo goes on (the rows are the run's) but says the
+    token could not be checked, and where to undo from instead."""
+    sb = _portal(sandbox_factory)
+    result = hf.associate(
+        hf.read_pairs(SHEET), client_for(sb), record_existing=True, progress=False
+    )
+    report = hf.export_report(result, tmp_path / "report.csv")
+    said = _undo_warnings(report, client_for(sb))
+    assert len(said) == 1 and "127.0.0.1" in said[0] and ".xlsx report" in said[0]
+    assert _linked(sb) == 0  # undone all the same
+
+
+@pytest.mark.parametrize("source", ["table", "xlsx", "journal"])
+def test_an_undo_of_what_names_its_portal_says_nothing_of_it(
+    sandbox_factory: Factory, tmp_path: Path, source: str
+) -> None:
+    sb = _portal(sandbox_factory)
+    journal = tmp_path / "run.sqlite"
+    result = hf.associate(hf.read_pairs(SHEET), client_for(sb), journal=journal, progress=False)
+    run: object = {
+        "table": result,
+        "xlsx": hf.export_report(result, tmp_path / "r.xlsx"),
+        "journal": journal,
+    }[source]
+    assert _undo_warnings(run, client_for(sb)) == []
+    assert _linked(sb) == 0
+
+
+def test_a_cleared_key_or_a_table_read_by_hand_is_said_unchecked(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    sb = _portal(sandbox_factory)
+    report = _report(sb, tmp_path / "report.xlsx")
+    _set_key_cell(report, None)
+    assert len(_undo_warnings(report, client_for(sb), dry_run=True)) == 0  # nothing sent
+    assert len(_undo_warnings(report, client_for(sb))) == 1
+    result = hf.associate(
+        hf.read_pairs(SHEET), client_for(sb), record_existing=True, progress=False
+    )
+    by_hand = pd.read_csv(hf.export_report(result, tmp_path / "r.csv"), dtype=str)
+    assert len(_undo_warnings(by_hand, client_for(sb))) == 1
+    assert _linked(sb) == 0
+
+
+def test_an_undo_of_a_run_that_applied_nothing_says_nothing(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    sb = _portal(sandbox_factory)
+    result = hf.associate(hf.read_pairs(SHEET), client_for(sb), dry_run=True, progress=False)
+    assert _undo_warnings(hf.export_report(result, tmp_path / "r.csv"), client_for(sb)) == []

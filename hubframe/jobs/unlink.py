@@ -40,6 +40,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Unpack
+from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -64,7 +65,9 @@ from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext, run_facts, run_job
 from hubframe.run.portal import (
     PORTAL_KEY,
+    PORTAL_LABEL,
     SENT_TO,
+    PortalUnchecked,
     portal_elsewhere,
     refuse_another_address,
     refuse_another_portal_of,
@@ -409,6 +412,8 @@ class _Undo:
         if not run.options.dry_run:
             self.journal.path = _journal_of(self.run) or _report_journal(self.run, run.client)
             _end_journal_runs(self.journal.path, run.client)
+            if self.journal.path is None and not _names_portal(self.run):
+                _warn_unchecked(self.run, run.client)
         prepared = Prepared("pairs", _base(self.run), "undo")
         prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
@@ -606,6 +611,50 @@ def _sent_to(table: pd.DataFrame) -> tuple[str, str] | None:
     if found.get("host"):
         return str(found["host"]), f"report {found.get('report', '')}".strip()
     return None
+
+
+def _names_portal(table: pd.DataFrame) -> bool:
+    """Whether ``table`` says which portal its run sent to (a result table's facts, a
+    journal's key, an .xlsx report's Summary)."""
+    facts = run_facts(table)
+    meta = table.attrs.get("hubframe") or {}
+    journal_key = meta.get(PORTAL_KEY) if isinstance(meta, Mapping) else None
+    return bool(
+        (facts is not None and facts.portal is not None)
+        or isinstance(journal_key, Mapping)
+        or _report_sent(table).get("portal")
+    )
+
+
+def _warn_unchecked(table: pd.DataFrame, client: HubSpotClient) -> None:
+    """Warn (:class:`PortalUnchecked`) that an undo with something to take back goes to
+    ``client``'s portal unchecked."""
+    if not bool(acted_on(table).any()):
+        return
+    sent = _report_sent(table)
+    if sent:  # an .xlsx report whose key cell was cleared
+        what = f"report {sent.get('report', '')}".strip()
+        why = f"{what}: its Summary's '{PORTAL_LABEL}' cell is empty"
+        way_out = " (as meant, when it was cleared for a token made since for that portal)."
+    else:
+        why = (
+            "the run undone does not say which portal it sent to (a .csv report keeps no "
+            "Summary; an .xlsx report, the run's journal or its result table do)"
+        )
+        way_out = (
+            ". If the run went to another portal, undo from its .xlsx report or its journal, "
+            "which refuse another portal's token."
+        )
+    warnings.warn(
+        f"{why}, so this undo cannot check that the token it sends with to "
+        f"{_host_of(client)} is the run's portal's{way_out}",
+        PortalUnchecked,
+        stacklevel=2,
+    )
+
+
+def _host_of(client: HubSpotClient) -> str:
+    return urlsplit(client.base_url).hostname or client.base_url
 
 
 def _report_sent(table: pd.DataFrame) -> Mapping[str, Any]:

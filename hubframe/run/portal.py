@@ -161,6 +161,12 @@ def refuse_another_report_portal(sent: Mapping[str, Any], client: TokenHolder) -
     )
 
 
+class PortalUnchecked(UserWarning):
+    """An undo of a table that does not say which portal its run sent to (a .csv report, a
+    table read or made by hand): the token it goes with could not be checked against the
+    run's."""
+
+
 def refuse_another_address(sent: str, what: str, client: TokenHolder) -> None:
     """InputError when ``client`` sends to another host than the run ``what`` names did
     (``sent``: its base URL, or the host alone, as a report's Summary keeps it).  Hosts are
@@ -186,6 +192,7 @@ __all__ = [
     "PORTAL_LABEL",
     "SENT_TO",
     "PortalKey",
+    "PortalUnchecked",
     "TokenHolder",
     "portal_elsewhere",
     "refuse_another_address",

@@ -20,7 +20,7 @@ from workbook_features import read_with
 import hubframe as hf
 from hubframe.cli import main
 from hubframe.io import read_notes
-from hubframe.io.hidden import hidden_columns
+from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 
 HEADER = ["Deal ID", "Contact ID", "Contact email", "Notes"]
 ROW = ["2040000001", "1019360001", "a@example.com", "n"]
@@ -87,3 +87,19 @@ def test_the_cli_warns(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
     main(["validate", str(path)])
     said = capsys.readouterr()
     assert "the column 'Contact ID' is hidden in the workbook" in said.out + said.err
+
+
+def test_a_column_of_no_width_and_a_row_of_no_height_are_hidden() -> None:
+    """Excel writes hidden="1" for them; other writers leave the size at 0, which Excel shows
+    as nothing all the same.  A size that is not 0, and customHeight="0", hide nothing."""
+    xml = (
+        b'<worksheet><cols><col min="2" max="2" width="0" customWidth="1"/>'
+        b"<col min='4' max='5' width='0.0'/><col min=\"6\" max=\"6\" width=\"0.5\"/></cols>"
+        b'<sheetData><row r="3" ht="0" customHeight="1"/><row r="4" ht="0.75"/>'
+        b'<row r="5" customHeight="0" ht="15"/><row r="6" spans="1:2" ht=\'0.0\'/></sheetData>'
+        b"</worksheet>"
+    )
+    assert may_hide_rows(xml)
+    assert hidden_columns(xml, range(1, 8)) == {2, 4, 5}
+    assert hidden_rows(xml) == {3, 6}
+    assert not may_hide_rows(b'<worksheet><row r="2" ht="15" customHeight="0"/></worksheet>')

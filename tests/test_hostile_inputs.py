@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import random
+import resource
 import struct
 import subprocess
 import sys
@@ -21,6 +22,7 @@ from pathlib import Path
 
 import openpyxl
 import pytest
+from workbook_features import read_with
 
 from hubframe.errors import InputError
 from hubframe.io import (
@@ -123,6 +125,23 @@ def test_a_lying_dimension_does_not_hide_a_far_cell() -> None:
     limits = ReadLimits(max_sheet_cells=1_000_000)
     with pytest.raises(InputError, match="max_sheet_cells"):
         read_pairs(_with_sheet(_sheet_xml(far_cell_low_row, "A1:B2")), **ARGS, limits=limits)
+
+
+@pytest.mark.parametrize(
+    ("engine", "dimension"),
+    [
+        *[(e, d) for e in ("calamine", "openpyxl") for d in ("A1:XFD1048576", "B2")],
+        ("calamine", "A1:ZZZZ99999999"),  # past any sheet (openpyxl: a damaged file)
+    ],
+)
+def test_a_stale_dimension_over_a_small_sheet_reads_its_cells(engine: str, dimension: str) -> None:
+    """Writers leave stale sizes; neither engine allocates from them.  Before, a two-row sheet
+    stating A1:XFD1048576 was refused, asking to delete far-away cells it does not have."""
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    with read_with(engine):
+        pairs = read_pairs(_with_sheet(_sheet_xml(HEADER_ROW, dimension)), **ARGS)
+    assert pairs["from_id"].tolist() == ["1"] and pairs["row"].tolist() == [2]
+    assert resource.getrusage(resource.RUSAGE_SELF).ru_maxrss - rss < 200_000  # KB
 
 
 @pytest.mark.parametrize(

@@ -317,6 +317,53 @@ def test_formula_cells_without_a_value_are_refused_and_computed_ones_read() -> N
     assert hf.read_pairs(computed)["label"].iloc[2] == "Decision maker"  # as Excel saves it
 
 
+def _recalc_book(calc: bytes) -> bytes:
+    """Deal ids as formulas with XlsxWriter's placeholder value 0, and one computed value,
+    in a workbook whose calcPr is ``calc``."""
+    data = xlsx_bytes([["Deal ID", "Contact ID"], [DEALS[0], CONTACTS[0]], [DEALS[1], CONTACTS[1]]])
+    sheet = _rewrite_sheet(
+        data,
+        lambda xml: re.sub(
+            rb'<c r="A3"( t="\w+")?>.*?</c>',
+            b'<c r="A3"><f>D3</f><v>0</v></c>',
+            re.sub(
+                rb'<c r="A2"( t="\w+")?>.*?</c>',
+                b'<c r="A2"><f>D2</f><v>' + DEALS[0].encode() + b"</v></c>",
+                xml,
+            ),
+        ),
+    )
+    source = zipfile.ZipFile(io.BytesIO(sheet))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            part = source.read(info)
+            if info.filename.endswith("workbook.xml"):
+                part = re.sub(rb"<calcPr[^>]*/>", b"", part).replace(
+                    b"</workbook>", calc + b"</workbook>"
+                )
+            copy.writestr(info, part)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(
+    "calc", [b'<calcPr fullCalcOnLoad="1"/>', b"<calcPr fullCalcOnLoad='true'/>"]
+)
+def test_a_placeholder_zero_of_a_workbook_computed_when_opened_is_never_computed(
+    calc: bytes,
+) -> None:
+    """XlsxWriter writes every formula with the value 0 and asks Excel to compute them when the
+    workbook opens: Excel shows the formula's value, hubframe read 0 ("the id is zero")."""
+    pairs = hf.read_pairs(_recalc_book(calc))
+    assert _issues(pairs) == [(3, "from_id", "=D3", "FORMULA_ERROR")]
+    assert pairs["from_id"].iloc[0] == DEALS[0]  # a value the writer gave is the value
+
+
+def test_a_zero_of_a_workbook_computed_as_saved_is_its_value() -> None:
+    pairs = hf.read_pairs(_recalc_book(b'<calcPr calcId="191029"/>'))
+    assert [(row, code) for row, _, _, code in _issues(pairs)] == [(3, "BAD_ID")]
+
+
 def test_rows_of_formulas_only_are_never_lost() -> None:
     """calamine leaves out rows whose only cells are formulas without a value (a script copied
     ids and labels by formula): they were missing from the read, without a word."""

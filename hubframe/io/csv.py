@@ -34,7 +34,13 @@ from hubframe.formula import unguard, unguard_column
 from hubframe.io.bounds import ReadLimits, hint
 from hubframe.io.cells import clean_headers, written_headers
 from hubframe.io.encoding import UTF8, detect, whole_encoding
-from hubframe.io.sheet import HEADER_SEARCH_ROWS, RawSheet, Request, find_header
+from hubframe.io.sheet import (
+    HEADER_SEARCH_ROWS,
+    RawSheet,
+    Request,
+    check_rows_above,
+    find_header,
+)
 from hubframe.io.sources import SAMPLE_BYTES, Loaded, all_bytes, file_size, head_bytes
 from hubframe.io.text import (
     TEXT,
@@ -63,6 +69,7 @@ class CsvFormat:
     data_start: int  # byte offset of the first record below the header
     written: Mapping[str, str] = field(default_factory=dict)  # see RawSheet.written
     preview: Sequence[Sequence[str]] = ()  # the first records below the header (a sample)
+    above: Sequence[Sequence[str]] = ()  # the records above the header (a title block)
 
 
 @contextmanager
@@ -162,11 +169,15 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     written = written_headers(cells, headers)
     start = bom + len(text[: skip + found[index][1]].encode(encoding))
     preview = [record for record, _ in found[index + 1 :]]
-    return CsvFormat(encoding, delimiter, index, headers, len(headers), start, written, preview)
+    above = [record for record, _ in found[:index]]
+    return CsvFormat(
+        encoding, delimiter, index, headers, len(headers), start, written, preview, above
+    )
 
 
 def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = csv_format(loaded, request)
+    check_rows_above(fmt.above, 1, fmt.header_index + 1, request, loaded.name)
     _check_row_cells(loaded, fmt, -1, fmt.width, request.limits)  # the header row
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)
     columns, extra, fmt = _read_csv_columns(loaded, fmt, request.limits)

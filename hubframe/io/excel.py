@@ -45,18 +45,27 @@ from hubframe.io.cells import cells_to_arrow, clean_headers, one_cell_text, writ
 from hubframe.io.columns import (
     HeaderError,
 )
-from hubframe.io.guard import Unreadable, checked_workbook, refuse_legacy_excel, sheet_parts
+from hubframe.io.guard import (
+    Unreadable,
+    checked_workbook,
+    recalculates,
+    refuse_legacy_excel,
+    sheet_parts,
+)
 from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 from hubframe.io.merges import Filled, Merge, Overlap, fill_merged, ranges, xml_merges
 from hubframe.io.sheet import (
     CONTINUES,
     HEADER_SEARCH_ROWS,
     HIDDEN,
+    ID_COLUMNS,
+    RECORD_ID,
     SAMPLE_CELLS,
     RawSheet,
     Request,
     SheetChoice,
     SkippedSheet,
+    check_rows_above,
     find_header,
 )
 from hubframe.io.sheet_errors import (
@@ -286,22 +295,15 @@ def _try_sheet(book: Workbook, info: SheetInfo, request: Request) -> RawSheet | 
         return SkippedSheet(info.name, exc.detail, _holds_ids(grid.cells, index))
 
 
-_RECORD_ID: Final = re.compile(r"\d{5,18}(\.0+)?")
-
-
-#: The columns of a row :func:`_holds_ids` looks at (a far cell makes rows very wide).
-_ID_COLUMNS: Final = 64
-
-
 def _holds_ids(cells: list[list[Any]], header: int) -> bool:
     """Whether the first rows below the header of a sheet left unread (as many as a read
     samples) hold what looks like record ids (whole numbers of 5 to 18 digits): pairs whose
     columns were not recognised, which a sync that may remove must not pass over
     (:func:`hubframe.jobs.sync`).  Bounded: a sheet reaching far cells costs no more."""
     return any(
-        _RECORD_ID.fullmatch(one_cell_text(cell).strip()) is not None
+        RECORD_ID.fullmatch(one_cell_text(cell).strip()) is not None
         for row in cells[header + 1 : header + 1 + SAMPLE_CELLS]
-        for cell in row[:_ID_COLUMNS]
+        for cell in row[:ID_COLUMNS]
     )
 
 
@@ -383,6 +385,7 @@ class Workbook:
         self._failed: Exception | None = None  # calamine's error, once it has failed
         self._parts: dict[str, str] | None = None  # sheet name -> XML part, once read
         self._zip: zipfile.ZipFile | None = None  # the archive, once opened
+        self._recalc = False  # formula values are placeholders (read with the parts)
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
         if not self.sheets:
             raise InputError(f"{source}: the workbook has no sheets.")
@@ -419,7 +422,7 @@ class Workbook:
     def _with_errors(self, part: bytes, name: str, rows: int | None) -> Grid:
         try:
             placed: list[tuple[int, int]] = []
-            found = chain(error_cells(part), _recorded(uncomputed_cells(part), placed))
+            found = chain(error_cells(part), _recorded(self._uncomputed(part), placed))
             grid = _calamine_grid(self._book(), name, rows, found)
             grid.formulas = frozenset(placed)
             return grid
@@ -439,7 +442,7 @@ class Workbook:
         try:
             if may_hold_errors(part):
                 placed: list[tuple[int, int]] = []
-                found = _recorded(uncomputed_cells(part), placed)
+                found = _recorded(self._uncomputed(part), placed)
                 place(grid.cells, found, 1, 1, _most(grid.cells))
                 grid.formulas = frozenset(placed)
         except Unplaceable:
@@ -450,6 +453,11 @@ class Workbook:
         if may_hide_rows(part):
             grid.hidden, grid.hiding = hidden_rows(part), part
         return grid
+
+    def _uncomputed(self, part: bytes) -> Iterator[ErrorCell]:
+        """:func:`uncomputed_cells`; a value of 0 is a placeholder in a workbook computed when
+        opened (XlsxWriter's: Excel shows the formula's value, not 0)."""
+        return uncomputed_cells(part, placeholders=self._recalc)
 
     def _damaged(self, name: str) -> InputError:
         return InputError(
@@ -475,6 +483,7 @@ class Workbook:
             self._zip = zipfile.ZipFile(io.BytesIO(self.data))
             try:
                 found = sheet_parts(self._zip, self._zip.infolist())
+                self._recalc = recalculates(self._zip, self._zip.infolist())
             except Unreadable as exc:
                 raise self._unfound(name, str(exc)) from None
             self._parts = {n: p for p, n in found.items()}
@@ -618,9 +627,9 @@ def _most(cells: list[list[Any]]) -> int:
 
 
 def _openpyxl_grid(data: bytes, name: str, source: str = "") -> Grid:
-    """The sheet's cells from row 1, column A.  The dimension the sheet states is not trusted
-    (writers leave stale ones, and openpyxl's read-only mode would stop at it, leaving rows
-    and columns out): every row the sheet holds is read."""
+    """The sheet's cells from row 1, column A, every row as wide as the widest.  The dimension
+    the sheet states is not trusted (writers leave stale ones, and openpyxl's read-only mode
+    would stop at it, leaving rows and columns out): every row the sheet holds is read."""
     import openpyxl
 
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
@@ -633,6 +642,9 @@ def _openpyxl_grid(data: bytes, name: str, source: str = "") -> Grid:
         _dates_as_numbers(cells, said, f"{source} [{name}]")
         while cells and all(c is None or c == "" for c in cells[-1]):
             cells.pop()  # rows of styled empty cells: calamine's grid ends before them
+        width = max((len(row) for row in cells), default=0)
+        for row in cells:  # as wide as the widest row, as calamine's: no cell cut off
+            row.extend([None] * (width - len(row)))
         return Grid(name, cells, 1)
     finally:
         book.close()
@@ -724,6 +736,7 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         index = find_header(grid.cells, request)
     if index < 0:
         raise InputError(f"{where}: the sheet is empty.")
+    check_rows_above(grid.cells[:index], grid.first_row, grid.first_row + index, request, where)
     headers = clean_headers(grid.cells[index])
     body = grid.cells[index + 1 :]
     try:

@@ -57,7 +57,7 @@ from hubframe.io.normalize import (
     whole_numbers,
 )
 from hubframe.io.notes import choice_attrs, sheet_guess_attrs, warn_left_out
-from hubframe.io.rows import ID_COLUMNS, drop_blank, explode
+from hubframe.io.rows import ID_COLUMNS, check_reordered_header, drop_blank, explode
 from hubframe.io.sheet import RawSheet, Request, frame_sheet, sheet_where
 from hubframe.io.sources import (
     EXCEL_EXTENSIONS,
@@ -277,6 +277,7 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     if not raw.size:
         return
     where = sheet_where(raw, request)
+    check_reordered_header(raw, request)
     check_arguments(raw, request, where)
     check_remove_column(raw.headers, raw.mapping, partial(_first_yes, raw), where, request.kind)
     given: dict[Side, str | None] = {"from": request.from_type, "to": request.to_type}

@@ -1,4 +1,4 @@
-"""Checks a workbook before an Excel engine sees it: sizes, zip bombs and sheet dimensions.
+"""Checks a workbook before an Excel engine sees it: sizes, zip bombs and how far sheets reach.
 
 python-calamine allocates a sheet's whole rectangle up front, from the first to the last cell
 with a value: a 1.5 KB workbook with cells at A1 and XFD1048576 asks for hundreds of GiB and
@@ -11,9 +11,10 @@ to gigabytes.  So, before calamine or openpyxl run:
 - every part is decompressed (never more than its checked declared size) and written to a new,
   uncompressed zip: the engines only ever see parts that were measured, and calamine reads the
   stored parts faster than it inflates the originals;
-- every XML part is scanned for the sheet's ``<dimension ref>`` and for the cell and row
-  references it really holds (``r="XFD1048576"``, rows and cells without references counted
-  too), and a sheet whose rows x columns exceed ``max_sheet_cells`` is refused, naming it.
+- every XML part is scanned for the cell and row references it really holds
+  (``r="XFD1048576"``, rows and cells without references counted too), and a sheet whose rows
+  x columns exceed ``max_sheet_cells`` is refused, naming it.  The size a sheet declares
+  (``<dimension ref>``) is not: no engine allocates from it, and writers leave stale ones.
 
 Binary formats whose structure calamine trusts without such a check (.xls, .xlsb, .ods) are
 refused with a message asking for .xlsx.
@@ -36,8 +37,6 @@ XML_SCAN_PARTS: Final = (".xml", ".rels")
 _ROW_REF = re.compile(rb' r="0*([0-9]{1,12})"')
 _LONG_ROW_REF = re.compile(rb' r="0*[0-9]{13,}"')
 _CELL_COLUMN = re.compile(rb' r="([A-Za-z]{1,8})[0-9]')
-_DIMENSION = re.compile(rb'<(?:[A-Za-z_][\w.-]*:)?dimension\s+ref="([^"]{1,64})"')
-_REF = re.compile(r"\$?([A-Za-z]{1,8})?\$?([0-9]{1,12})?")
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c|sheetData)[\s>]")
 
 
@@ -181,6 +180,15 @@ def sheet_parts(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str
     return out
 
 
+def recalculates(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
+    """Whether the workbook asks to be computed again when opened (``<calcPr
+    fullCalcOnLoad="1">``): XlsxWriter and openpyxl write it, XlsxWriter with a placeholder
+    value of 0 in every formula cell.  Raises :class:`Unreadable`."""
+    workbook = next((i for i in infos if i.filename.lower().endswith("workbook.xml")), None)
+    calc = _elements(book, workbook, "calcPr") if workbook is not None else []
+    return any(c.get("fullCalcOnLoad", "").lower() in ("1", "true") for c in calc)
+
+
 class _Done(Exception):
     """The element wanted has ended: the rest of the part is not parsed."""
 
@@ -300,26 +308,17 @@ def _check_extent(part: bytes, source: str, sheet: str, limits: ReadLimits) -> N
             "spreadsheet can have: the file is damaged or was not written by a spreadsheet "
             "program. Open it in Excel and save it again, or export the sheet again."
         )
-    for kind, extent in (("declares", _declared(part)), ("holds cells", found)):
-        if extent.cells > limits.max_sheet_cells:
-            raise InputError(
-                f"{source} [{sheet}]: the sheet {kind} up to row {extent.rows:,} and column "
-                f"{extent.columns:,} ({column_letters(extent.columns)}), "
-                f"{extent.cells:,} cells; hubframe reads sheets of at most "
-                f"{limits.max_sheet_cells:,} cells (max_sheet_cells). Delete the far-away "
-                f"cells in Excel (select the rows and columns after the data, Delete, save), or "
-                f"{hint('max_sheet_cells')}."
-            )
-
-
-def _declared(part: bytes) -> Extent:
-    match = _DIMENSION.search(part, 0, 1 << 16)
-    if match is None:
-        return Extent(0, 0)
-    corners = [_REF.fullmatch(c) for c in match.group(1).decode("ascii", "replace").split(":")]
-    rows = [int(m.group(2)) for m in corners if m is not None and m.group(2)]
-    columns = [column_number(m.group(1)) for m in corners if m is not None and m.group(1)]
-    return Extent(max(rows, default=0), max(columns, default=0))
+    # The size a sheet declares (<dimension>) is not checked: neither engine trusts it (a
+    # stale A1:XFD1048576 over two rows reads as two rows), and writers leave stale ones.
+    if found.cells > limits.max_sheet_cells:
+        raise InputError(
+            f"{source} [{sheet}]: the sheet holds cells up to row {found.rows:,} and column "
+            f"{found.columns:,} ({column_letters(found.columns)}), "
+            f"{found.cells:,} cells; hubframe reads sheets of at most "
+            f"{limits.max_sheet_cells:,} cells (max_sheet_cells). Delete the far-away "
+            f"cells in Excel (select the rows and columns after the data, Delete, save), or "
+            f"{hint('max_sheet_cells')}."
+        )
 
 
 def _found(part: bytes) -> tuple[Extent, Extent]:

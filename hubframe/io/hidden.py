@@ -5,7 +5,8 @@ hubframe reads what the file holds, every row, and says so row by row: validatio
 ``HIDDEN_ROW`` (the rows are still sent).  A hidden column hubframe reads (a stale "Contact ID"
 column hidden beside the "Contact email" column the analyst edited) is named in the read's
 notes.  Hidden rows and columns are marked in the sheet's XML (``<row r="7" hidden="1">``,
-``<col min="2" max="3" hidden="1"/>``); python-calamine does not say which are hidden.
+``<col min="2" max="3" hidden="1"/>``, or a row of height 0 and a column of width 0 as
+writers other than Excel leave them); python-calamine does not say which are hidden.
 """
 
 from __future__ import annotations
@@ -19,6 +20,10 @@ from hubframe.io.xmltags import PREFIX, marked_tags
 #: The private frame column marking the rows a workbook hides (True) for validation's warning.
 HIDDEN_ROW: Final = "_raw_hidden_row"
 _MARKS: Final = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
+#: A row of no height, a column of no width: not shown either (Excel writes ``hidden="1"``
+#: for them; other writers write the size).  The space keeps ``customHeight="0"`` out.
+_ROW_MARKS: Final = (*_MARKS, b' ht="0"', b" ht='0'", b' ht="0.0"', b" ht='0.0'")
+_COL_MARKS: Final = (*_MARKS, b' width="0"', b" width='0'", b' width="0.0"', b" width='0.0'")
 _ROW_TAG = re.compile(rb"<" + PREFIX + rb"row\s")
 _ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"']([0-9]{1,7})[\"']")
 _COL_TAG = re.compile(rb"<" + PREFIX + rb"col\s")
@@ -26,8 +31,8 @@ _COL_BOUND = re.compile(rb"\b(min|max)\s*=\s*[\"']([0-9]{1,5})[\"']")
 
 
 def may_hide_rows(part: bytes) -> bool:
-    """False when a sheet part (its XML) hides nothing: one byte search."""
-    return b"hidden=" in part
+    """False when a sheet part (its XML) hides nothing: a few byte searches."""
+    return b"hidden=" in part or any(mark in part for mark in _ROW_MARKS[4:] + _COL_MARKS[4:])
 
 
 def hidden_rows(part: bytes) -> frozenset[int]:
@@ -35,7 +40,7 @@ def hidden_rows(part: bytes) -> frozenset[int]:
     hidden ones: Excel numbers every row it hides).  Each mark is looked at within its tag
     (bounded searches): time in proportion to the part's size."""
     found: set[int] = set()
-    for mark in _MARKS:
+    for mark in _ROW_MARKS:
         for start, end in marked_tags(part, mark, _ROW_TAG):
             number = _ROW_NUMBER.search(part, start, end)
             if number is not None:
@@ -48,7 +53,7 @@ def hidden_columns(part: bytes, wanted: Iterable[int]) -> frozenset[int]:
     ``<col>`` tag is looked at within its bounds (bounded searches, as for rows)."""
     wanted = frozenset(wanted)
     found: set[int] = set()
-    for mark in _MARKS:
+    for mark in _COL_MARKS:
         for start, end in marked_tags(part, mark, _COL_TAG):
             bounds: dict[bytes, bytes] = dict(_COL_BOUND.findall(part, start, end))
             low = int(bounds.get(b"min", b"0"))

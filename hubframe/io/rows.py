@@ -16,6 +16,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import InputError
+from hubframe.io.aliases import header_key
 from hubframe.io.bounds import hint
 from hubframe.io.normalize import (
     canonical_ids,
@@ -180,4 +181,46 @@ def _check_split(raw: RawSheet, position: int, request: Request) -> None:
             f"other cells {int(counts.sum()):,} times ({copied / (1 << 20):,.0f} MiB); the limit "
             f"is {limits.max_split_bytes / (1 << 20):,.0f} MiB (max_split_bytes). Shorten the "
             f"other cells of those rows, or {hint('max_split_bytes')}."
+        )
+
+
+# --- a header repeated in another order -----------------------------------------------------------
+
+
+def _first_named(column: Text, names: list[str]) -> int | None:
+    """The position of the first cell whose :func:`~hubframe.io.aliases.header_key` is one of
+    ``names`` (keys), or None: only the distinct cells that are not all digits are keyed."""
+    candidates = pc.unique(column.filter(pc.invert(pc.utf8_is_digit(column).fill_null(True))))
+    if not len(candidates):
+        return None
+    keys = pc.replace_substring_regex(pc.utf8_lower(candidates), "[^0-9a-z]", "")
+    named = candidates.filter(pc.is_in(keys, value_set=pa.array(names)).fill_null(False))
+    if not len(named):
+        return None
+    hits = pc.is_in(column, value_set=named).fill_null(False)
+    return int(pc.index(hits, True).as_py())
+
+
+def check_reordered_header(raw: RawSheet, request: Request) -> None:
+    """InputError when a row below the header repeats it with the columns in another order: a
+    second block pasted under the first (``Contact ID | Deal ID`` below ``Deal ID | Contact
+    ID``).  Its rows would be read under the first header, one side's ids sent as the
+    other's.  A header repeated in the same order is only that row (refused by validation)."""
+    mapped = [h for h in dict.fromkeys(raw.mapping.columns.values()) if h in raw.headers]
+    keys = {h: header_key(h) for h in mapped}
+    for header in mapped:
+        others = [k for h, k in keys.items() if h != header and k and k != keys[header]]
+        if not others:
+            continue
+        column = raw.columns[raw.headers.index(header)]
+        first = _first_named(column, others)
+        if first is None:
+            continue
+        cell = str(column[first].as_py())
+        raise InputError(
+            f"{sheet_where(raw, request)}: row {int(raw.rows[first])} repeats the header in "
+            f"another order ('{cell}' under '{raw.written.get(header, header)}'): the rows "
+            "below it would be read under the first header's order, one column's values "
+            "sent as another's. Put that block's columns in the header's order (or the block "
+            "on its own sheet), then read again."
         )

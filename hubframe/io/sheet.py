@@ -7,6 +7,7 @@ what the caller asked for (kind, types, explicit columns, limits), and finds the
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -14,6 +15,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from hubframe.errors import InputError
 from hubframe.io.aliases import (
     Kind,
     header_score,
@@ -188,6 +190,58 @@ def find_header(preview: Sequence[Sequence[object]], request: Request) -> int:
         if any(clean_text(one_cell_text(c)) for c in cells):
             return i
     return -1
+
+
+#: A cell that looks like a HubSpot record id: a whole number of 5 to 18 digits.
+RECORD_ID: Final = re.compile(r"\d{5,18}(\.0+)?")
+
+#: The columns of a row the checks of rows look at (a far cell makes rows very wide).
+ID_COLUMNS: Final = 64
+
+
+def looks_like_id(cell: object) -> bool:
+    """Whether a cell looks like a record id (:data:`RECORD_ID`)."""
+    return RECORD_ID.fullmatch(one_cell_text(cell).strip()) is not None
+
+
+def check_rows_above(
+    above: Sequence[Sequence[object]], first_row: int, header_row: int, request: Request, where: str
+) -> None:
+    """InputError when the rows above the header row (``above``; Excel row ``first_row`` is
+    the first) are not a title block: rows holding what look like record ids (two or more: a
+    pair), or a row that is
+    a header of this kind itself with rows below it -- rows the read would leave out unseen
+    (a table whose first block has a header of its own, a block pasted above the header)."""
+    for i, cells in enumerate(above):
+        below = [j for j in range(i + 1, len(above)) if any(_holds_text(c) for c in above[j])]
+        if request.score([one_cell_text(c) for c in cells]) >= 2 and below:  # ids, both sides
+            rows = _row_list([first_row + j for j in below])
+            raise InputError(
+                f"{where}: row {first_row + i} is a header too, and {rows} below it (above "
+                f"the header taken, row {header_row}) would not be read. Make it one table "
+                "under one header row, or put each table on its own sheet."
+            )
+    # two cells at least: a pair (a title may name one number: "Portal ID | 4412345")
+    ids = [i for i, cells in enumerate(above) if sum(map(looks_like_id, cells[:ID_COLUMNS])) > 1]
+    if ids:
+        rows = _row_list([first_row + i for i in ids])
+        shown = next(one_cell_text(c).strip() for c in above[ids[0]] if looks_like_id(c))
+        raise InputError(
+            f"{where}: the header is row {header_row}, and {rows} above it hold what look like "
+            f"record ids ('{shown}' in row {first_row + ids[0]}): they would not be read. Put "
+            "every pair below one header row (the table's first row), or delete those rows "
+            "if they are a title."
+        )
+
+
+def _holds_text(cell: object) -> bool:
+    return bool(clean_text(one_cell_text(cell)))
+
+
+def _row_list(rows: list[int]) -> str:
+    more = f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
+    shown = ", ".join(map(str, rows[:5])) + more
+    return f"row {shown}" if len(rows) == 1 else f"rows {shown}"
 
 
 # --- DataFrame input ------------------------------------------------------------------------------

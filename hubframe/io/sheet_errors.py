@@ -151,12 +151,14 @@ def _error_cell(cells: _Cells, start: int, end: int) -> ErrorCell:
     return ErrorCell(int(ref.group(2)), column_number(ref.group(1)), text or UNKNOWN_ERROR)
 
 
-def uncomputed_cells(part: bytes) -> Iterator[ErrorCell]:
+def uncomputed_cells(part: bytes, *, placeholders: bool = False) -> Iterator[ErrorCell]:
     """Formula cells without a computed value (a workbook written by a program and never saved
     by a spreadsheet app): their text is ``=`` and the formula.  A cell that computed empty
-    text keeps its (empty) value.  Raises :class:`Unplaceable` (formula True) for such a cell
-    without a cell reference."""
-    if _all_computed(part):
+    text keeps its (empty) value.  ``placeholders``: a number value of 0 is not a computed
+    value either (a workbook that asks to be computed when opened, as XlsxWriter writes every
+    formula).  Raises :class:`Unplaceable` (formula True) for such a cell without a cell
+    reference."""
+    if not placeholders and _all_computed(part):
         return
     cells = _Cells(part)
     for formula in _FORMULA_START.finditer(part):
@@ -165,7 +167,7 @@ def uncomputed_cells(part: bytes) -> Iterator[ErrorCell]:
         if tag is None or tag[1] > formula.start():
             continue
         cell_tag = part[tag[0] : tag[1]]
-        if not _uncomputed(part, cell_tag, opened, cells.end(opened)):
+        if not _uncomputed(part, cell_tag, opened, cells.end(opened), placeholders):
             continue
         ref = _CELL_REF.search(cell_tag)
         if ref is None:
@@ -186,14 +188,14 @@ def _all_computed(part: bytes) -> bool:
     return formulas == valued and not any(empty in part for empty in _EMPTY_VALUES)
 
 
-def _uncomputed(part: bytes, tag: bytes, begin: int, end: int) -> bool:
+def _uncomputed(part: bytes, tag: bytes, begin: int, end: int, placeholders: bool) -> bool:
     kind = _TYPE.search(tag)
     cell_type = kind.group(1) if kind is not None else b"n"
     if cell_type == b"e":
         return False  # an error cell: error_cells reads it
     value = _ANY_VALUE.search(part, begin, end)
     if value is not None and value.group(1).strip():
-        return False
+        return placeholders and cell_type == b"n" and value.group(1).strip() == b"0"
     empty = value is not None or _EMPTY_VALUE.search(part, begin, end) is not None
     return not (empty and cell_type in (b"str", b"s", b"inlineStr"))  # computed empty text
 

@@ -140,3 +140,75 @@ def test_a_day_used_up_by_the_early_reads_stops_the_run_before_any_write(
     assert log["path"].str.contains("/batch/read|/labels").any()
     assert not log["path"].str.contains("/batch/create|/associate/default").any()
     assert sb.associations("deals", "contacts").empty
+
+
+# --- a state before that cannot be read holds its rows back -------------------------------------
+
+
+def _failing_reads_run(
+    sb: Sandbox, tmp_path: Path, preflight: bool, seed: int
+) -> tuple[pd.DataFrame, list[tuple[str, str, str]]]:
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    rng = np.random.default_rng(seed)
+    rows = [
+        (str(DEAL + int(d)), str(CONTACT + int(c)), "")
+        for d, c in zip(rng.integers(0, 6, 12), rng.integers(0, 6, 12), strict=True)
+    ]
+    with FaultProxy(sb, fail_reads=True) as proxy:
+        client = HubSpotClient(
+            token=sb.token, base_url=proxy.url, max_retries=1, backoff_base=0.01, backoff_cap=0.02
+        )
+        result = associate(
+            pairs_sheet(rows),
+            client,
+            journal=tmp_path / "run.sqlite",
+            preflight=preflight,
+            progress=False,
+        )
+    return result, rows
+
+
+@pytest.mark.parametrize("preflight", [False, True], ids=["record only", "with pre-flight"])
+@pytest.mark.parametrize("seed", [1, 2])
+def test_rows_whose_state_before_cannot_be_read_are_not_sent(
+    sandbox_factory: Factory, tmp_path: Path, preflight: bool, seed: int
+) -> None:
+    """Before: the failed read was swallowed, every row was sent and reported success, and the
+    undo then took none back (NOT_UNDOABLE, "run with record_existing=True" -- as it was).
+    Now nothing is sent: every row fails with the read's error, the retry file holds it, and
+    the run made again once HubSpot reads undoes exactly."""
+    import hubframe as hf
+    from hubframe.report import retry_rows
+
+    sb = _portal(sandbox_factory, 6, 6)
+    sb.associate("deals", DEAL, "contacts", CONTACT)  # there before: an undo must keep it
+    result, rows = _failing_reads_run(sb, tmp_path, preflight, seed)
+    assert len(result) == len(rows)
+    failed = result["status"] == "failed"
+    assert set(result["status"][~failed]) <= {"duplicate"}, result[["status", "error_code"]]
+    assert set(result["error_code"][failed]) == {"SERVER_ERROR"}
+    assert result["error_message"][failed].str.startswith("Not sent: what these records").all()
+    assert retry_rows(result).tolist() == failed.tolist()
+    assert len(sb.associations("deals", "contacts")) == 1  # the one there before
+    again = associate(pairs_sheet(rows), client_for(sb), record_existing=True, progress=False)
+    assert set(again["status"]) <= {"success", "duplicate"}
+    hf.undo(again, client_for(sb), progress=False)
+    left = sb.associations("deals", "contacts")
+    assert set(zip(left["from_id"], left["to_id"], strict=True)) == {(str(DEAL), str(CONTACT))}
+
+
+def test_a_dry_run_does_not_hold_rows_back(sandbox_factory: Factory, tmp_path: Path) -> None:
+    """Nothing is recorded by a dry run: its reads failing plans the rows as before."""
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    sb = _portal(sandbox_factory, 2, 2)
+    rows = [(str(DEAL), str(CONTACT), ""), (str(DEAL + 1), str(CONTACT + 1), "")]
+    with FaultProxy(sb, fail_reads=True) as proxy:
+        client = HubSpotClient(token=sb.token, base_url=proxy.url, max_retries=1)
+        result = associate(pairs_sheet(rows), client, dry_run=True, preflight=False, progress=False)
+    assert set(result["status"]) == {"planned"}

@@ -97,15 +97,15 @@ def test_a_read_answered_with_a_body_no_parser_reads_fails_as_a_read(kind: str) 
         ):
             with pytest.raises(ServerError, match="could not be read as a JSON object"):
                 read()
-        # a run that cannot read the labels or the portal: the labeled rows fail saying so, the
-        # plain ones go (what existed before is not known: an undo leaves them, saying why)
+        # a run that cannot read the labels or the portal: the labeled rows fail saying so, and
+        # so do the plain ones (before, they were sent: what existed before was not known, and
+        # an undo of the run left them)
         result = hf.associate(_sheet(), client, record_existing=True, progress=False)
         linked = _linked(sb)
-    status = result["status"].tolist()
-    assert status == ["success", "failed", "success", "failed"], result
-    assert all("could not be read" in m for m in result["error_message"][1::2])
-    assert {(DEALS[n], CONTACTS[n]) for n in (0, 2)} <= linked
-    assert not {(DEALS[n], CONTACTS[n]) for n in (1, 3)} & linked
+    assert result["status"].tolist() == ["failed"] * 4, result
+    assert all("could not be read" in m for m in result["error_message"])
+    assert result["error_message"][0].startswith("Not sent: what these records")
+    assert not {(DEALS[n], CONTACTS[n]) for n in range(4)} & linked
 
 
 @pytest.mark.parametrize("kind", KINDS)

@@ -258,6 +258,35 @@ def _record_before(prepared: Prepared, run: RunContext, book: LabelBook, early: 
         prepared.stop_all(StopReason.of(exc), {pos: ACTIONS[code] for pos, code in codes})
         return
     prepared.extra = found.columns()
+    for positions, error in found.unread:
+        _hold_back(prepared, positions.tolist(), error)
+
+
+def _hold_back(prepared: Prepared, positions: list[int], error: HubframeError) -> None:
+    """Rows whose state before the run could not be read are not sent: a run that records it
+    sends nothing it could not take back.  They fail with the read's error (the retry file
+    holds them); nothing of theirs was changed."""
+    table = prepared.work()
+    held = set(positions)
+    keep = [row for row, pos in enumerate(table.positions.tolist()) if pos not in held]
+    actions = dict(zip(table.positions.tolist(), table.actions.tolist(), strict=True))
+    for pos in positions:
+        prepared.settled[pos] = _held(ACTIONS[actions[pos]], error)
+    prepared.table, prepared.count = table.take(keep), len(keep)
+
+
+def _held(action: Action | None, error: HubframeError) -> Outcome:
+    """The outcome of a row held back because its state before the run could not be read."""
+    text = " ".join(str(error).split())
+    reason = text if len(text) <= 160 else text[:157] + "..."
+    message = (
+        "Not sent: what these records were associated with before the run could not be read "
+        f"({reason}), and a run that records it, to be undone, sends nothing it could not "
+        "take back. Nothing was changed: run the retry file once HubSpot answers again (from "
+        "Python, record_existing=False sends without it, and cannot be undone)."
+    )
+    code = error.code or ErrorCode.SERVER_ERROR
+    return Outcome(Status.FAILED, action=action, error_code=code, error_message=message)
 
 
 def _check_portal(
@@ -279,6 +308,10 @@ def _check_portal(
     checks = predict(items, state, unlabeled=unlabeled, before=before)
     keep: list[int] = []
     for row, item in enumerate(items):
+        unread = state.failed.get(item.objects)
+        if wanted.record and not wanted.dry_run and unread is not None and before(item) is None:
+            prepared.settled[item.position] = _held(item.action, unread)
+            continue
         outcome = _decide(item, checks[item.position], wanted)
         if outcome is None:
             keep.append(row)

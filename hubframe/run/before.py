@@ -23,7 +23,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from concurrent.futures import Future, ThreadPoolExecutor, wait
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 import numpy.typing as npt
@@ -48,11 +48,13 @@ _EMPTY: frozenset[int] = frozenset()
 
 @dataclass
 class BeforeColumns:
-    """``existed_before`` and ``linked_before`` by frame position; NA where not known."""
+    """``existed_before`` and ``linked_before`` by frame position; NA where not known.
+    ``unread``: the frame positions whose read failed, with the error (each object pair's)."""
 
     existed: npt.NDArray[np.bool_]
     linked: npt.NDArray[np.bool_]
     known: npt.NDArray[np.bool_]
+    unread: list[tuple[npt.NDArray[np.int64], HubframeError]] = field(default_factory=list)
 
     @classmethod
     def empty(cls, size: int) -> BeforeColumns:
@@ -130,8 +132,9 @@ def read_before(
     """The state before the run of every row of ``table`` (see the module docstring), and the
     new readings remembered in ``journal``.  ``size``: the rows of the frame; ``unlabeled``:
     an object pair's unlabeled type id (asked only when a linked row needs it); ``early``: the
-    reads :func:`start_reads` began.  A read that fails leaves its object pair's rows NA; an
-    error that stops every run is raised."""
+    reads :func:`start_reads` began.  A read that fails leaves its object pair's rows NA and
+    lists them in ``unread`` (not to be sent: the run could not undo them); an error that
+    stops every run is raised."""
     out = BeforeColumns.empty(size)
     for code, pair in enumerate(table.pairs):
         rows = np.flatnonzero(table.pair_codes == code)
@@ -165,6 +168,9 @@ def _pair_before(
         if exc.stops_run:
             raise
         _fill(out, part, pair, remembered, unread=unread, unlabeled=unlabeled)
+        failed = part.positions[unread.to_numpy(zero_copy_only=False)]
+        if len(failed):
+            out.unread.append((failed.astype(np.int64), exc))
         return
     if journal is not None and len(from_ids):
         _remember(journal, pair, from_ids, to_ids, links)

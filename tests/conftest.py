@@ -147,3 +147,13 @@ def app() -> Iterator[Any]:
     made = HubframeApp()
     yield made
     made.close()
+
+
+@pytest.fixture(autouse=True)
+def _short_settle_waits(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A write that may have been applied and is not there is read again after pauses of
+    7.5 s in all (``send.SETTLE_WAITS``: HubSpot may apply it late); the sandbox applies
+    nothing late, so in tests the pauses are short.  Tests of late applies set their own."""
+    from hubframe.run import send
+
+    monkeypatch.setattr(send, "SETTLE_WAITS", (0.01, 0.02))

@@ -35,6 +35,8 @@ and, on cue, changes what the client sees:
   answered a few bytes at a time without end (until the client hangs up);
   ``then="redirect:<status> <location>"``: every write is answered with that redirect, not
   forwarded (something in front of HubSpot sending the client elsewhere);
+  ``then="late:<seconds>"``: a write is answered ``504`` at once and forwarded that many
+  seconds later (a gateway that gave up while HubSpot goes on and applies it);
   ``then="cut_body"``: a write is forwarded (applied) and half of its answer's body sent before
   the connection is closed (a connection cut while the answer arrives);
   ``then="answer:<json>"``: every write gets
@@ -392,6 +394,17 @@ class FaultProxy:
         if self.then == "refuse":
             self.refuse()
 
+    def _apply_late(self, request: _Request) -> None:
+        """Send a write on to the sandbox now (``then="late:<s>"``: applied after its 504)."""
+        late = HTTPConnection("127.0.0.1", self.sandbox.port, timeout=60)
+        try:
+            late.request(request.method, request.path, request.body, dict(request.headers))
+            late.getresponse().read()
+        except OSError:
+            pass  # the sandbox was stopped meanwhile: nothing is applied
+        finally:
+            late.close()
+
     def _one(self, conn: socket.socket, request: _Request, upstream: HTTPConnection) -> bool:
         """Handle one request; False when the client connection must close."""
         with self._lock:
@@ -439,6 +452,13 @@ class FaultProxy:
             status, location = mode.split(":", 1)[1].split(" ", 1)
             headers = [("Location", location), ("Content-Type", "text/plain")]
             conn.sendall(_response(int(status), "Redirect", headers, b"moved"))
+            return True
+        if mode.startswith("late:") and request.is_write:
+            delay = float(mode.split(":", 1)[1])
+            threading.Timer(delay, self._apply_late, (request,)).start()
+            body = json.dumps({"status": "error", "message": "Gateway Timeout"}).encode()
+            headers = [("Content-Type", "application/json;charset=utf-8")]
+            conn.sendall(_response(504, "Gateway Timeout", headers, body))
             return True
         if mode.startswith("answer:") and request.is_write:
             body = mode.split(":", 1)[1].encode()

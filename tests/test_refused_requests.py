@@ -10,6 +10,7 @@ own sake is still found by halving, the rest applied.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -104,3 +105,53 @@ def test_the_cli_says_the_requests_were_refused(
     assert code == 2, said
     assert "HubSpot refused the requests themselves" in said.out + said.err
     assert len(pd.read_csv(tmp_path / "retry.csv")) == 60
+
+
+# --- a write HubSpot applies after its gateway gave up ------------------------------------------
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.2])
+def test_a_write_applied_after_its_504s_is_a_success(
+    sandbox_factory: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch, delay: float
+) -> None:
+    """Every attempt answered 504 while HubSpot goes on and applies the write a moment later:
+    before, one read right after the last attempt showed nothing and the row was reported
+    "Not applied" (and an undo left the link).  The rows not there are read again after
+    pauses, and found."""
+    from hubframe.run import send
+
+    monkeypatch.setattr(send, "SETTLE_WAITS", (0.2, 0.4, 0.8))
+    sb = sandbox_factory(seed=None)
+    sb.add_records("deals", ["9100000001", "9100000002"])
+    sb.add_records("contacts", ["9200000001", "9200000002"])
+    sheet = pd.DataFrame(
+        {"Deal ID": ["9100000001", "9100000002"], "Contact ID": ["9200000001", "9200000002"]}
+    )
+    with FaultProxy(sb, then=f"late:{delay}", cued=True) as proxy:
+        client = HubSpotClient(
+            token=sb.token, base_url=proxy.url, max_retries=1, backoff_base=0.01, backoff_cap=0.02
+        )
+        pairs = hf.read_pairs(sheet, from_type="deals", to_type="contacts")
+        result = hf.associate(pairs, client, progress=False)
+    assert result["status"].tolist() == ["success", "success"], result["error_message"].tolist()
+    assert len(sb.associations("deals", "contacts")) == 2
+
+
+def test_a_write_never_applied_says_how_long_it_was_looked_for(
+    sandbox_factory: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hubframe.run import send
+
+    monkeypatch.setattr(send, "SETTLE_WAITS", (0.05, 0.1))
+    sb = sandbox_factory(seed=None)
+    sb.add_records("deals", ["9100000003"])
+    sb.add_records("contacts", ["9200000003"])
+    sheet = pd.DataFrame({"Deal ID": ["9100000003"], "Contact ID": ["9200000003"]})
+    with FaultProxy(sb, then="late:30", cued=True) as proxy:  # applied long after the run
+        client = HubSpotClient(
+            token=sb.token, base_url=proxy.url, max_retries=1, backoff_base=0.01, backoff_cap=0.02
+        )
+        pairs = hf.read_pairs(sheet, from_type="deals", to_type="contacts")
+        result = hf.associate(pairs, client, progress=False)
+    assert result["status"].tolist() == ["failed"]
+    assert "checks over the next 0.15 s show the change is not there" in result["error_message"][0]

@@ -74,6 +74,10 @@ PROBES: Final = 3
 #: (status PROCESSING or PENDING, results not listing them): about 7.5 s in all, then the rows
 #: not there yet are UNKNOWN_OUTCOME.
 PROCESSING_WAITS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
+#: Pauses before each read again of the rows of a write that may have been applied (its
+#: answer lost, a timeout, 5xx) and were not there at the first read: HubSpot may still be
+#: applying a request its gateway gave up on (504) or the client stopped waiting for.
+SETTLE_WAITS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 _BATCH_LEVEL = re.compile(r"unable to infer object type", re.IGNORECASE)
 
 Progress = Callable[[int], None]
@@ -365,17 +369,25 @@ class Sender:
         return out
 
     def _not_applied(
-        self, batch: Batch, exc: HubframeError, prior: int, *, checked: bool = False
+        self,
+        batch: Batch,
+        exc: HubframeError,
+        prior: int,
+        *,
+        checked: bool = False,
+        waited: float = 0.0,
     ) -> list[Outcome]:
-        """Outcomes of rows no attempt applied (nothing reached HubSpot, or a check says so)."""
+        """Outcomes of rows no attempt applied (nothing reached HubSpot, or checks say so,
+        the last ``waited`` seconds after the first)."""
         if exc.stops_run:
             return self._skipped(batch, exc, checked=checked)
         if isinstance(exc, RateLimitError):
             return self._all_failed(batch, exc, prior, self._retries_message(exc))
         if isinstance(exc, (ServerError, NetworkError)):
             if checked:
+                over = f"checks over the next {waited:g} s show" if waited else "a check shows"
                 message = (
-                    f"Not applied: HubSpot did not answer ({_short(exc)}) and a check shows the "
+                    f"Not applied: HubSpot did not answer ({_short(exc)}) and {over} the "
                     "change is not there; run the retry file."
                 )
             else:
@@ -567,6 +579,7 @@ class Sender:
             present = self._present(batch)
         except HubframeError as check:
             return self._unknown(batch, exc, check, attempts)
+        present, waited = self._seen_late(batch, present)
         api = exc if isinstance(exc, ApiError) else None
         out: dict[int, Outcome] = {}
         for i, (item, ok) in enumerate(zip(batch.items, present, strict=True)):
@@ -581,9 +594,28 @@ class Sender:
         missing = [i for i in range(len(batch.items)) if i not in out]
         if missing:
             part = batch.part(tuple(batch.items[i] for i in missing))
-            done = self._not_applied(part, exc, prior, checked=True)
+            done = self._not_applied(part, exc, prior, checked=True, waited=waited)
             out.update(zip(missing, done, strict=True))
         return [out[i] for i in range(len(batch.items))]
+
+    def _seen_late(self, batch: Batch, present: list[bool]) -> tuple[list[bool], float]:
+        """``present`` with the rows not there read again after each of :data:`SETTLE_WAITS`
+        (HubSpot may still be applying them), and the seconds waited.  A read that fails, a
+        cancel or a stopped run ends the waiting: what was read stands."""
+        present = list(present)
+        waited = 0.0
+        for pause in SETTLE_WAITS:
+            missing = [i for i, ok in enumerate(present) if not ok]
+            if not missing or self.stop.is_set() or not self._pause(pause):
+                break
+            waited += pause
+            try:
+                again = self._present(batch.part(tuple(batch.items[i] for i in missing)))
+            except HubframeError:
+                break
+            for i, ok in zip(missing, again, strict=True):
+                present[i] = ok
+        return present, waited
 
     def _confirm(
         self,

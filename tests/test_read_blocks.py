@@ -99,6 +99,21 @@ def test_a_group_row_right_above_the_header_is_read_past(kind: str) -> None:
 
 
 @pytest.mark.parametrize("kind", KINDS)
+def test_rows_of_headings_above_a_fuller_header_are_a_title(kind: str) -> None:
+    """A group row naming two columns this reader knows ("From | To"), then the objects'
+    names: headings, not a block of rows -- the header under them is read."""
+    rows: list[list[object]] = [
+        ["From", "To", None],
+        ["Deal", "Contact", None],
+        ["Deal ID", "Contact ID", "Association label"],
+        [DEALS[0], CONTACTS[0], ""],
+    ]
+    pairs = _read(rows, kind)
+    assert pairs["from_id"].tolist() == DEALS[:1]  # type: ignore[index]
+    assert pairs["row"].tolist() == [4]  # type: ignore[index]
+
+
+@pytest.mark.parametrize("kind", KINDS)
 @pytest.mark.parametrize("second", [["Contact ID", "Deal ID"], ["Association label", "Deal ID"]])
 def test_a_header_repeated_in_another_order_stops_the_read(kind: str, second: list[str]) -> None:
     rows: list[list[object]] = [["Deal ID", "Contact ID", "Association label"]]

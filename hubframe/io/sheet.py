@@ -209,12 +209,13 @@ def check_rows_above(
 ) -> None:
     """InputError when the rows above the header row (``above``; Excel row ``first_row`` is
     the first) are not a title block: rows holding what look like record ids (two or more: a
-    pair), or a row that is
-    a header of this kind itself with rows below it -- rows the read would leave out unseen
-    (a table whose first block has a header of its own, a block pasted above the header)."""
+    pair), or a row that is a header of this kind itself with rows of numbers below it -- rows
+    the read would leave out unseen (a table whose first block has a header of its own, a
+    block pasted above the header).  Rows of headings (a group row, then the objects' names)
+    are a title."""
     for i, cells in enumerate(above):
-        below = [j for j in range(i + 1, len(above)) if any(_holds_text(c) for c in above[j])]
-        if request.score([one_cell_text(c) for c in cells]) >= 2 and below:  # ids, both sides
+        below = [j for j in range(i + 1, len(above)) if any(map(_digits, above[j][:ID_COLUMNS]))]
+        if below and request.score([one_cell_text(c) for c in cells]) >= 2:
             rows = _row_list([first_row + j for j in below])
             raise InputError(
                 f"{where}: row {first_row + i} is a header too, and {rows} below it (above "
@@ -234,8 +235,9 @@ def check_rows_above(
         )
 
 
-def _holds_text(cell: object) -> bool:
-    return bool(clean_text(one_cell_text(cell)))
+def _digits(cell: object) -> bool:
+    """A cell of digits only (an id of any length): a row of data, not of headings."""
+    return one_cell_text(cell).strip().isdigit()
 
 
 def _row_list(rows: list[int]) -> str:

@@ -48,12 +48,14 @@ from hubframe.io.columns import (
 from hubframe.io.guard import (
     Unreadable,
     checked_workbook,
+    column_letters,
     recalculates,
     refuse_legacy_excel,
     sheet_parts,
 )
 from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 from hubframe.io.merges import Filled, Merge, Overlap, fill_merged, ranges, xml_merges
+from hubframe.io.numfmt import misleading_styles, styled_numbers
 from hubframe.io.sheet import (
     CONTINUES,
     HEADER_SEARCH_ROWS,
@@ -114,6 +116,8 @@ class Grid:
     first_col: int = 1  # Excel column number of cells[...][0]
     #: (Excel row, column) of formula cells without a value, placed as "=formula" text
     formulas: frozenset[tuple[int, int]] = frozenset()
+    #: the sheet's XML and the styles whose format shows other digits (numfmt), when any
+    styling: tuple[bytes, dict[int, str]] | None = None
 
 
 def workbook_bytes(loaded: Loaded, limits: ReadLimits) -> bytes:
@@ -386,6 +390,7 @@ class Workbook:
         self._parts: dict[str, str] | None = None  # sheet name -> XML part, once read
         self._zip: zipfile.ZipFile | None = None  # the archive, once opened
         self._recalc = False  # formula values are placeholders (read with the parts)
+        self._misleading: dict[int, str] | None = None  # styles showing other digits, once read
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
         if not self.sheets:
             raise InputError(f"{source}: the workbook has no sheets.")
@@ -417,7 +422,18 @@ class Workbook:
         grid.merged = grid.merged or xml_merges(part)
         if may_hide_rows(part):
             grid.hidden, grid.hiding = hidden_rows(part), part
+        grid.styling = self._styling(part)
         return grid
+
+    def _styling(self, part: bytes) -> tuple[bytes, dict[int, str]] | None:
+        """The sheet part and the workbook's styles whose format shows other digits (numfmt),
+        or None when it has none: the cells are looked for once the columns read are known."""
+        if self._misleading is None:
+            assert self._zip is not None  # opened by _part
+            names = [n for n in self._zip.namelist() if n.lower().endswith("styles.xml")]
+            styles = self._zip.read(names[0]) if len(names) == 1 else b""
+            self._misleading = misleading_styles(styles)
+        return (part, self._misleading) if self._misleading else None
 
     def _with_errors(self, part: bytes, name: str, rows: int | None) -> Grid:
         try:
@@ -452,6 +468,7 @@ class Workbook:
         grid.merged = xml_merges(part)
         if may_hide_rows(part):
             grid.hidden, grid.hiding = hidden_rows(part), part
+        grid.styling = self._styling(part)
         return grid
 
     def _uncomputed(self, part: bytes) -> Iterator[ErrorCell]:
@@ -750,6 +767,7 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         ) from None
     mapping = request.match(headers, where, body)
     _refuse_spans(filled, headers, set(mapping.columns.values()), where)
+    _refuse_reformatted(grid, headers, set(mapping.columns.values()), index, where)
     merged = filled.names
     table = _rectangle(body, len(headers))
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
@@ -772,6 +790,36 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         merged=merged,
         literal_labels=literal,
     )
+
+
+def _refuse_reformatted(
+    grid: Grid, headers: list[str], read: set[str], index: int, where: str
+) -> None:
+    """Stop at number cells of a column hubframe reads whose number format shows other digits
+    than the cell holds (:mod:`hubframe.io.numfmt`): the analyst sees one id, the file holds
+    another, and which one was meant cannot be told."""
+    if grid.styling is None:
+        return
+    part, styles = grid.styling
+    header_row = grid.first_row + index
+    at = {grid.first_col + i: h for i, h in enumerate(headers) if h in read}
+    found: dict[str, list[tuple[int, str]]] = {}
+    for row, column, code in styled_numbers(part, styles, map(column_letters, at)):
+        if row > header_row and column in at:
+            found.setdefault(at[column], []).append((row, code))
+    for header, cells in found.items():
+        cells.sort()
+        row, code = cells[0]
+        held = one_cell_text(grid.cells[row - grid.first_row][headers.index(header)])
+        rows = ", ".join(str(r) for r, _ in cells[:5]) + (" ..." if len(cells) > 5 else "")
+        rows = f"row {rows}" if len(cells) == 1 else f"rows {rows}"
+        raise InputError(
+            f"{where}: column '{header}' has numbers whose format shows other digits than the "
+            f"cells hold ({rows}; row {row} holds {held}, shown with the format "
+            f"'{code}'), so which id was meant cannot be told. Give the column the format "
+            "Number with no decimals, or Text (Format Cells), check what it shows, save, and "
+            "try again."
+        )
 
 
 def _refuse_spans(filled: Filled, headers: list[str], read: set[str], where: str) -> None:

@@ -1,0 +1,127 @@
+"""Number formats that show an id cell's number otherwise than the cell holds it stop the read.
+
+Before, the number held was read whatever Excel showed: ``0,`` shows 101936297 for
+101936297024, ``"10"0`` shows 10123 for 123, ``;;;`` shows nothing, ``0%`` shows 200% for 2 --
+the analyst saw one id and another was sent (and the same sheet saved as CSV from Excel gives
+the one shown).  Formats that only pad, group or round (documented) read as before, as does a
+misleading format on a column hubframe does not read.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import zipfile
+from collections.abc import Callable
+
+import pytest
+from openpyxl import Workbook
+from workbook_features import read_with
+
+import hubframe as hf
+from hubframe.errors import InputError
+from hubframe.io.numfmt import misleading_styles, shows_other_digits
+
+DEALS = [7_300_000_001 + i for i in range(3)]
+CONTACTS = [8_300_000_001 + i for i in range(3)]
+
+
+def _book(id_format: str | None, other_format: str | None = None) -> bytes:
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal ID", "Contact ID", "Amount"])
+    for deal, contact in zip(DEALS, CONTACTS, strict=True):
+        ws.append([deal, contact, 2])
+    for row in range(2, 5):
+        if id_format is not None:
+            ws.cell(row, 1).number_format = id_format
+        if other_format is not None:
+            ws.cell(row, 3).number_format = other_format
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+SHOWN_OTHERWISE = ["0,", "#,##0,", '"10"0', ";;;", '[<100]0;"big"', "0%", "0.00%", '"big"']
+SHOWN_AS_HELD = ["0", "#,##0", "00000000000", "0.00E+00", "@", "General", "[Red]0", '"Deal "0']
+
+
+@pytest.mark.parametrize("code", SHOWN_OTHERWISE)
+def test_formats_that_show_other_digits(code: str) -> None:
+    assert shows_other_digits(code)
+
+
+@pytest.mark.parametrize("code", [*SHOWN_AS_HELD, "yyyy-mm-dd", "[h]:mm", "# ?/?", "0;-0;;@"])
+def test_formats_that_show_the_digits_held(code: str) -> None:
+    assert not shows_other_digits(code)
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("code", SHOWN_OTHERWISE)
+def test_an_id_column_shown_otherwise_stops_the_read(engine: str, code: str) -> None:
+    with read_with(engine), pytest.raises(InputError, match="column 'Deal ID'") as info:
+        hf.read_pairs(_book(code), from_type="deals", to_type="contacts")
+    message = str(info.value)
+    assert f"rows 2, 3, 4; row 2 holds {DEALS[0]}" in message and f"'{code}'" in message
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("code", SHOWN_AS_HELD)
+def test_an_id_column_shown_as_held_reads_as_before(engine: str, code: str) -> None:
+    with read_with(engine):
+        pairs = hf.read_pairs(_book(code, "0%"), from_type="deals", to_type="contacts")
+    assert pairs["from_id"].tolist() == [str(d) for d in DEALS]  # a column not read: its own
+
+
+def test_styles_that_cannot_be_read_mislead_nothing() -> None:
+    assert misleading_styles(b"<styleSheet><cellXfs><xf numFmtId='9'/>") == {}
+    assert misleading_styles(b"") == {}
+    styles = (
+        b'<styleSheet><numFmts><numFmt numFmtId="164" formatCode="0,"/></numFmts>'
+        b'<cellStyleXfs><xf numFmtId="9"/></cellStyleXfs>'
+        b'<cellXfs><xf numFmtId="0"/><xf numFmtId="164"/><xf numFmtId="9"/><xf numFmtId="3"/>'
+        b"</cellXfs></styleSheet>"
+    )
+    assert misleading_styles(styles) == {1: "0,", 2: "0%"}
+
+
+def _rewritten(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            part = source.read(info)
+            copy.writestr(info, edit(part) if info.filename.endswith("sheet1.xml") else part)
+    return out.getvalue()
+
+
+LAYOUTS = {
+    "style first": lambda x: re.sub(
+        rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"', rb'<c s="\2" r="\1"', x
+    ),
+    "type first": lambda x: re.sub(
+        rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)" t="n"', rb'<c r="\1" t="n" s="\2"', x
+    ),
+    "prefixed": lambda x: (
+        x.replace(b"<worksheet ", b"<x:worksheet xmlns:x=" + NS + b" ")
+        .replace(b"</worksheet>", b"</x:worksheet>")
+        .replace(b"<c ", b"<x:c ")
+        .replace(b"</c>", b"</x:c>")
+    ),
+}
+NS = b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
+
+
+@pytest.mark.parametrize("layout", list(LAYOUTS))
+def test_cells_written_in_other_layouts_are_found(layout: str) -> None:
+    """Writers other than Excel order a cell's attributes otherwise, or prefix its tag."""
+    data = _rewritten(_book("0,"), LAYOUTS[layout])
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        sheet = book.read("xl/worksheets/sheet1.xml")
+    written = {"style first": b'<c s="', "type first": b't="n" s="', "prefixed": b"<x:c "}
+    assert written[layout] in sheet  # the layout was written
+    with pytest.raises(InputError, match="column 'Deal ID'"):
+        hf.read_pairs(data, from_type="deals", to_type="contacts")
+    plain = _rewritten(_book("0", "0%"), LAYOUTS[layout])
+    assert len(hf.read_pairs(plain, from_type="deals", to_type="contacts")) == 3

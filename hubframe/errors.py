@@ -34,6 +34,7 @@ class ErrorCode(StrEnum):
     CONFLICTING_ROWS = "CONFLICTING_ROWS"
     EXTRA_CELLS = "EXTRA_CELLS"
     HIDDEN_ROW = "HIDDEN_ROW"
+    TOTALS_ROW = "TOTALS_ROW"
     NO_TARGETS = "NO_TARGETS"
     BLANK_LIMIT = "BLANK_LIMIT"
     LABEL_TYPE_MISMATCH = "LABEL_TYPE_MISMATCH"
@@ -120,6 +121,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "others (a warning).",
         "Nothing, if the row should be sent; otherwise delete it from the sheet (a filter only "
         "hides rows) and run again.",
+    ),
+    (
+        ErrorCode.TOTALS_ROW,
+        "input",
+        "The row is the totals row of an Excel table (Total, counts, sums): totals, not a "
+        "pair, so it is not sent.",
+        "Nothing, if it is the table's totals row; to send the row, turn the totals row off "
+        "(Table Design > Total Row) and put the pair in a row of the table.",
     ),
     (
         ErrorCode.FORMULA_ERROR,

@@ -54,6 +54,7 @@ from hubframe.io.normalize import (
     unique_codes,
 )
 from hubframe.io.sheet_errors import error_mask, explain
+from hubframe.io.tables import TOTALS_ROW
 from hubframe.io.text import (
     PARALLEL_ROWS,
     ObjArray,
@@ -328,6 +329,25 @@ def _check_hidden_rows(c: _Collector) -> None:
         "only hides rows) and run again."
     )
     c.warn(positions, "row", ErrorCode.HIDDEN_ROW, said)
+
+
+def _check_totals_rows(c: _Collector) -> None:
+    """The totals row of an Excel table: totals, not a pair (or a limit), never sent."""
+    if TOTALS_ROW not in c.frame.columns:
+        return
+    tables = as_text(c.frame[TOTALS_ROW])
+    c.add_each(
+        ~empty_mask(tables),
+        "row",
+        ErrorCode.TOTALS_ROW,
+        tables,
+        lambda name: (
+            f"This row is the totals row of the Excel table '{_shown(name)}': its cells are "
+            "the table's totals (a count under an id column reads as an id), not a row to "
+            "send. It is not sent; to send the row, turn the totals row off (Table Design > "
+            "Total Row) and put the pair in a row of the table."
+        ),
+    )
 
 
 def _check_formula_errors(c: _Collector, columns: Sequence[str]) -> None:
@@ -628,6 +648,7 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     c.prepare_ids(("from_id", "to_id"))
     _check_extra_cells(c)
     _check_hidden_rows(c)
+    _check_totals_rows(c)
     _check_formula_errors(c, PAIR_FIELDS)
     no_targets = _check_no_targets(c)
     _check_missing(c, ("from_type", "from_id", "to_type", "to_id"), no_targets)
@@ -790,6 +811,7 @@ def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
     c = _Collector(frame.assign(remove=_remove(frame)))
     _check_extra_cells(c)
     _check_hidden_rows(c)
+    _check_totals_rows(c)
     _check_formula_errors(c, LIMIT_FIELDS)
     _check_missing(c, ("from_type", "to_type"))
     _check_types(c, ("from_type", "to_type"))

@@ -81,6 +81,7 @@ from hubframe.io.sheet_errors import (
     uncomputed_cells,
 )
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
+from hubframe.io.tables import totals_rows
 from hubframe.io.text import IntArray, ObjArray, Text, blank_mask
 from hubframe.io.xmltags import column_number
 
@@ -118,6 +119,8 @@ class Grid:
     formulas: frozenset[tuple[int, int]] = frozenset()
     #: the sheet's XML and the styles whose format shows other digits (numfmt), when any
     styling: tuple[bytes, dict[int, str]] | None = None
+    #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
+    totals: dict[int, str] = field(default_factory=dict)
 
 
 def workbook_bytes(loaded: Loaded, limits: ReadLimits) -> bytes:
@@ -423,7 +426,15 @@ class Workbook:
         if may_hide_rows(part):
             grid.hidden, grid.hiding = hidden_rows(part), part
         grid.styling = self._styling(part)
+        grid.totals = self._totals(name)
         return grid
+
+    def _totals(self, name: str) -> dict[int, str]:
+        """The totals rows of the sheet's Excel tables (io.tables); read after its part."""
+        where = (self._parts or {}).get(name)
+        if self._zip is None or where is None:
+            return {}
+        return totals_rows(self._zip, where)
 
     def _styling(self, part: bytes) -> tuple[bytes, dict[int, str]] | None:
         """The sheet part and the workbook's styles whose format shows other digits (numfmt),
@@ -469,6 +480,7 @@ class Workbook:
         if may_hide_rows(part):
             grid.hidden, grid.hiding = hidden_rows(part), part
         grid.styling = self._styling(part)
+        grid.totals = self._totals(name)
         return grid
 
     def _uncomputed(self, part: bytes) -> Iterator[ErrorCell]:
@@ -789,6 +801,7 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         hidden_columns=hidden_columns,
         merged=merged,
         literal_labels=literal,
+        totals={r: t for r, t in grid.totals.items() if r > grid.first_row + index},
     )
 
 

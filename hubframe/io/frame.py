@@ -70,6 +70,7 @@ from hubframe.io.sources import (
     sheet_argument,
 )
 from hubframe.io.syntax import Syntax, SyntaxName, syntax_of
+from hubframe.io.tables import TOTALS_ROW
 from hubframe.io.text import (
     PARALLEL_ROWS,
     TEXT,
@@ -325,6 +326,10 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
         hidden = np.isin(raw.rows, np.fromiter(raw.hidden, dtype=np.int64))
         if hidden.any():
             columns[HIDDEN_ROW] = pd.Series(hidden, copy=False)
+    if raw.totals:
+        tables = pd.Series(raw.rows).map(raw.totals)
+        if tables.notna().any():
+            columns[TOTALS_ROW] = tables.astype(object)
     return pd.DataFrame(columns, copy=False), originals, written
 
 

@@ -68,6 +68,8 @@ class RawSheet:
     literal_labels: frozenset[int] = frozenset()
     #: ranges of cells merged down a column whose value was read into every row ("C2:C4")
     merged: list[str] = field(default_factory=list)
+    #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
+    totals: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def size(self) -> int:

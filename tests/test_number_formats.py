@@ -125,3 +125,16 @@ def test_cells_written_in_other_layouts_are_found(layout: str) -> None:
         hf.read_pairs(data, from_type="deals", to_type="contacts")
     plain = _rewritten(_book("0", "0%"), LAYOUTS[layout])
     assert len(hf.read_pairs(plain, from_type="deals", to_type="contacts")) == 3
+
+
+def test_another_part_named_styles_does_not_hide_the_workbooks_own() -> None:
+    """A part of another folder named styles.xml (an add-in's) beside the workbook's own: the
+    workbook's is read (before, two such parts meant none was)."""
+    source = zipfile.ZipFile(io.BytesIO(_book("0,")))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        copy.writestr("customXml/styles.xml", b"<styleSheet/>")
+        for info in source.infolist():
+            copy.writestr(info, source.read(info))
+    with pytest.raises(InputError, match="column 'Deal ID'"):
+        hf.read_pairs(out.getvalue(), from_type="deals", to_type="contacts")

@@ -441,8 +441,11 @@ class Workbook:
         or None when it has none: the cells are looked for once the columns read are known."""
         if self._misleading is None:
             assert self._zip is not None  # opened by _part
-            names = [n for n in self._zip.namelist() if n.lower().endswith("styles.xml")]
-            styles = self._zip.read(names[0]) if len(names) == 1 else b""
+            names = sorted(
+                (n for n in self._zip.namelist() if n.lower().endswith("/styles.xml")),
+                key=lambda n: n.lower() != "xl/styles.xml",  # the workbook's own first
+            )
+            styles = self._zip.read(names[0]) if names else b""
             self._misleading = misleading_styles(styles)
         return (part, self._misleading) if self._misleading else None
 

@@ -176,3 +176,17 @@ def test_seeded_layouts_read_every_pair_or_stop(seed: int, kind: str) -> None:
     assert pairs["from_id"].tolist() == DEALS[:count]  # type: ignore[index]
     assert pairs["to_id"].tolist() == CONTACTS[:count]  # type: ignore[index]
     assert pairs["row"].tolist() == list(range(start, start + count))  # type: ignore[index]
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_one_cell_naming_another_column_is_a_cell(kind: str) -> None:
+    """A header is two cells at least: one id cell reading "Label" (or a label "Deal ID") is a
+    bad cell of its row (refused by validation, or by the run for a label) -- not a header
+    that stops the read."""
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Label"]]
+    rows += [[DEALS[0], "LABEL", ""], [DEALS[1], CONTACTS[1], "Deal ID"]]
+    pairs = _read(rows, kind)
+    assert pairs["row"].tolist() == [2, 3]  # type: ignore[index]
+    issues = hf.validate_pairs(pairs)  # type: ignore[arg-type]
+    assert set(issues["row"]) == {2}  # the id "LABEL"; a label is checked against HubSpot's
+    assert pairs["label"].tolist()[1] == "Deal ID"  # type: ignore[index]

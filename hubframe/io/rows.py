@@ -187,35 +187,46 @@ def _check_split(raw: RawSheet, position: int, request: Request) -> None:
 # --- a header repeated in another order -----------------------------------------------------------
 
 
-def _first_named(column: Text, names: list[str]) -> int | None:
-    """The position of the first cell whose :func:`~hubframe.io.aliases.header_key` is one of
-    ``names`` (keys), or None: only the distinct cells that are not all digits are keyed."""
+def _named(column: Text, names: list[str]) -> np.ndarray:
+    """Which cells' :func:`~hubframe.io.aliases.header_key` is one of ``names`` (keys): only
+    the distinct cells that are not all digits are keyed."""
+    size = len(column)
     candidates = pc.unique(column.filter(pc.invert(pc.utf8_is_digit(column).fill_null(True))))
-    if not len(candidates):
-        return None
+    if not len(candidates) or not names:
+        return np.zeros(size, dtype=bool)
     keys = pc.replace_substring_regex(pc.utf8_lower(candidates), "[^0-9a-z]", "")
-    named = candidates.filter(pc.is_in(keys, value_set=pa.array(names)).fill_null(False))
-    if not len(named):
-        return None
-    hits = pc.is_in(column, value_set=named).fill_null(False)
-    return int(pc.index(hits, True).as_py())
+    found = candidates.filter(pc.is_in(keys, value_set=pa.array(names)).fill_null(False))
+    if not len(found):
+        return np.zeros(size, dtype=bool)
+    hits = pc.is_in(column, value_set=found).fill_null(False)
+    return np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def check_reordered_header(raw: RawSheet, request: Request) -> None:
     """InputError when a row below the header repeats it with the columns in another order: a
     second block pasted under the first (``Contact ID | Deal ID`` below ``Deal ID | Contact
     ID``).  Its rows would be read under the first header, one side's ids sent as the
-    other's.  A header repeated in the same order is only that row (refused by validation)."""
+    other's.  A row is a header when two of the columns read, at least, hold header names
+    there (one cell naming a column -- a label "Label" -- is a cell); a header repeated in the
+    same order is only that row (refused by validation)."""
     mapped = [h for h in dict.fromkeys(raw.mapping.columns.values()) if h in raw.headers]
     keys = {h: header_key(h) for h in mapped}
+    every = [k for k in dict.fromkeys(keys.values()) if k]
+    if len(every) < 2:
+        return
+    named = np.zeros(raw.size, dtype=np.int64)
+    moved: dict[str, np.ndarray] = {}
     for header in mapped:
-        others = [k for h, k in keys.items() if h != header and k and k != keys[header]]
-        if not others:
-            continue
         column = raw.columns[raw.headers.index(header)]
-        first = _first_named(column, others)
-        if first is None:
+        named += _named(column, every)
+        others = [k for k in every if k != keys[header]]
+        moved[header] = _named(column, others)
+    for header, hits in moved.items():
+        rows = np.flatnonzero(hits & (named >= 2))
+        if not len(rows):
             continue
+        first = int(rows[0])
+        column = raw.columns[raw.headers.index(header)]
         cell = str(column[first].as_py())
         raise InputError(
             f"{sheet_where(raw, request)}: row {int(raw.rows[first])} repeats the header in "

@@ -171,7 +171,7 @@ def sheet_parts(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str
     rels = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
     sheets = _elements(book, by_name[workbook], "sheet", until="sheets")
     targets = _elements(book, by_name.get(rels) or lower.get(rels.lower()), "Relationship")
-    where = {r.get("Id"): _resolve(folder, r.get("Target") or "") for r in targets}
+    where = {r.get("Id"): resolve_part(folder, r.get("Target") or "") for r in targets}
     out: dict[str, str] = {}
     for sheet in sheets:
         rid = next((v for k, v in sheet.items() if k.endswith(" id")), None)
@@ -238,7 +238,9 @@ def _elements(
     return found
 
 
-def _resolve(folder: str, target: str) -> str:
+def resolve_part(folder: str, target: str) -> str:
+    """A relation's target as a part name of the archive (relative to ``folder``, or
+    absolute)."""
     if target.startswith("/"):
         return posixpath.normpath(target.lstrip("/"))
     return posixpath.normpath(posixpath.join(folder, target))
@@ -390,6 +392,7 @@ __all__ = [
     "column_letters",
     "column_number",
     "refuse_legacy_excel",
+    "resolve_part",
     "sheet_names",
     "sheet_parts",
 ]

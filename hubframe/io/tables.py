@@ -14,6 +14,8 @@ import re
 import zipfile
 from typing import Final
 
+from hubframe.io.guard import resolve_part
+
 #: The private frame column naming, on a totals row, its table (validation's TOTALS_ROW).
 TOTALS_ROW: Final = "_raw_totals_row"
 _RELATION = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^>]{0,2048}>")
@@ -26,12 +28,6 @@ _PART_MAX: Final = 1 << 20  # bytes of a relations or table part looked at
 def _attribute(tag: bytes, name: bytes) -> str:
     found = re.search(rb"\b" + name + rb"\s*=\s*[\"']([^\"']*)[\"']", tag)
     return found.group(1).decode("utf-8", "replace") if found is not None else ""
-
-
-def _resolve(folder: str, target: str) -> str:
-    if target.startswith("/"):
-        return posixpath.normpath(target.lstrip("/"))
-    return posixpath.normpath(posixpath.join(folder, target))
 
 
 def _read(book: zipfile.ZipFile, name: str) -> bytes:
@@ -48,7 +44,7 @@ def totals_rows(book: zipfile.ZipFile, part: str) -> dict[int, str]:
     folder, base = posixpath.split(part)
     rels = _read(book, posixpath.join(folder, "_rels", base + ".rels"))
     targets = [
-        _resolve(folder, _attribute(tag, b"Target"))
+        resolve_part(folder, _attribute(tag, b"Target"))
         for tag in _RELATION.findall(rels)
         if _attribute(tag, b"Type").endswith("/table")
     ]

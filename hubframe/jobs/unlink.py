@@ -40,7 +40,6 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Unpack
-from urllib.parse import urlsplit
 
 import numpy as np
 import pandas as pd
@@ -68,6 +67,7 @@ from hubframe.run.portal import (
     PORTAL_LABEL,
     SENT_TO,
     PortalUnchecked,
+    host_of,
     portal_elsewhere,
     refuse_another_address,
     refuse_another_portal_of,
@@ -647,14 +647,10 @@ def _warn_unchecked(table: pd.DataFrame, client: HubSpotClient) -> None:
         )
     warnings.warn(
         f"{why}, so this undo cannot check that the token it sends with to "
-        f"{_host_of(client)} is the run's portal's{way_out}",
+        f"{host_of(client.base_url)} is the run's portal's{way_out}",
         PortalUnchecked,
         stacklevel=2,
     )
-
-
-def _host_of(client: HubSpotClient) -> str:
-    return urlsplit(client.base_url).hostname or client.base_url
 
 
 def _report_sent(table: pd.DataFrame) -> Mapping[str, Any]:

@@ -82,7 +82,7 @@ class PortalKey:
     def same_host(self, client: TokenHolder) -> bool:
         """Hosts are compared, not ports: a run through a proxy on another port resumes
         directly (the token tells portals apart)."""
-        return _host(self.base_url) == _host(client.base_url)
+        return host_of(self.base_url) == host_of(client.base_url)
 
     def matches(self, client: TokenHolder) -> bool:
         return self.same_host(client) and PortalKey.of(client, self.salt).token == self.token
@@ -91,7 +91,7 @@ class PortalKey:
 def portal_elsewhere(key: PortalKey, client: TokenHolder) -> str:
     """Where ``key``'s runs went, said against ``client``'s (they do not match)."""
     if not key.same_host(client):
-        return f"the API at {_host(key.base_url)}, not {_host(client.base_url)}"
+        return f"the API at {host_of(key.base_url)}, not {host_of(client.base_url)}"
     return "another access token (another portal, or a token made since)"
 
 
@@ -101,7 +101,7 @@ def refuse_another_run_portal(key: PortalKey, client: TokenHolder) -> None:
     if key.matches(client):
         return
     where = (
-        f"to the API at {_host(key.base_url)}, not {_host(client.base_url)}"
+        f"to the API at {host_of(key.base_url)}, not {host_of(client.base_url)}"
         if not key.same_host(client)
         else f"with {portal_elsewhere(key, client)}"
     )
@@ -171,8 +171,8 @@ def refuse_another_address(sent: str, what: str, client: TokenHolder) -> None:
     """InputError when ``client`` sends to another host than the run ``what`` names did
     (``sent``: its base URL, or the host alone, as a report's Summary keeps it).  Hosts are
     compared, not ports: a run through a proxy on another port is undone directly."""
-    there = _host(sent)
-    here = _host(client.base_url)
+    there = host_of(sent)
+    here = host_of(client.base_url)
     if there == here:
         return
     raise InputError(
@@ -181,7 +181,8 @@ def refuse_another_address(sent: str, what: str, client: TokenHolder) -> None:
     )
 
 
-def _host(address: str) -> str:
+def host_of(address: str) -> str:
+    """The host a base URL (or a host alone, as a report keeps it) names, lower case."""
     if "://" not in address:
         return address.strip().lower()
     return (urlsplit(address).hostname or "").lower()
@@ -194,6 +195,7 @@ __all__ = [
     "PortalKey",
     "PortalUnchecked",
     "TokenHolder",
+    "host_of",
     "portal_elsewhere",
     "refuse_another_address",
     "refuse_another_portal",

@@ -12,11 +12,10 @@ from __future__ import annotations
 import io
 import re
 import zipfile
-from collections.abc import Callable
 
 import pytest
 from openpyxl import Workbook
-from workbook_features import read_with
+from workbook_features import read_with, rewrite_sheet
 
 import hubframe as hf
 from hubframe.errors import InputError
@@ -86,16 +85,6 @@ def test_styles_that_cannot_be_read_mislead_nothing() -> None:
     assert misleading_styles(styles) == {1: "0,", 2: "0%"}
 
 
-def _rewritten(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
-        for info in source.infolist():
-            part = source.read(info)
-            copy.writestr(info, edit(part) if info.filename.endswith("sheet1.xml") else part)
-    return out.getvalue()
-
-
 LAYOUTS = {
     "style first": lambda x: re.sub(
         rb'<c r="([A-Z]+[0-9]+)" s="([0-9]+)"', rb'<c s="\2" r="\1"', x
@@ -116,14 +105,14 @@ NS = b'"http://schemas.openxmlformats.org/spreadsheetml/2006/main"'
 @pytest.mark.parametrize("layout", list(LAYOUTS))
 def test_cells_written_in_other_layouts_are_found(layout: str) -> None:
     """Writers other than Excel order a cell's attributes otherwise, or prefix its tag."""
-    data = _rewritten(_book("0,"), LAYOUTS[layout])
+    data = rewrite_sheet(_book("0,"), LAYOUTS[layout])
     with zipfile.ZipFile(io.BytesIO(data)) as book:
         sheet = book.read("xl/worksheets/sheet1.xml")
     written = {"style first": b'<c s="', "type first": b't="n" s="', "prefixed": b"<x:c "}
     assert written[layout] in sheet  # the layout was written
     with pytest.raises(InputError, match="column 'Deal ID'"):
         hf.read_pairs(data, from_type="deals", to_type="contacts")
-    plain = _rewritten(_book("0", "0%"), LAYOUTS[layout])
+    plain = rewrite_sheet(_book("0", "0%"), LAYOUTS[layout])
     assert len(hf.read_pairs(plain, from_type="deals", to_type="contacts")) == 3
 
 

@@ -14,14 +14,13 @@ from __future__ import annotations
 import io
 import re
 import time
-import zipfile
 from collections.abc import Callable
 
 import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from openpyxl import Workbook
-from workbook_features import GRIDS, HEADER, HIDDEN, MERGES, features_book, read_with
+from workbook_features import GRIDS, HEADER, HIDDEN, MERGES, features_book, read_with, rewrite_sheet
 
 import hubframe as hf
 from hubframe.errors import InputError
@@ -34,16 +33,6 @@ CONTACTS = [str(8_000_000_001 + i) for i in range(8)]
 def _save(book: Workbook) -> bytes:
     out = io.BytesIO()
     book.save(out)
-    return out.getvalue()
-
-
-def _rewrite(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
-    source = zipfile.ZipFile(io.BytesIO(data))
-    out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
-        for info in source.infolist():
-            part = source.read(info)
-            copy.writestr(info, edit(part) if info.filename.endswith("sheet1.xml") else part)
     return out.getvalue()
 
 
@@ -68,7 +57,7 @@ def _pairs_book(count: int) -> bytes:
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 @pytest.mark.parametrize("ref", [b"A1", b"A1:B5", b"A1:C3"])
 def test_a_stale_dimension_leaves_no_row_or_column_out(engine: str, ref: bytes) -> None:
-    data = _rewrite(_pairs_book(40), _stale(ref))
+    data = rewrite_sheet(_pairs_book(40), _stale(ref))
     with read_with(engine):
         pairs = hf.read_pairs(data)
     assert pairs["row"].tolist() == list(range(2, 42))
@@ -85,7 +74,7 @@ def test_an_error_cell_without_a_reference_reads_every_row_of_a_stale_sheet() ->
     ws.append([DEALS[0], CONTACTS[0], "#N/A"])
     for i in range(1, 30):
         ws.append([DEALS[i % 8], CONTACTS[i % 8] + str(i), "Champion"])
-    data = _rewrite(
+    data = rewrite_sheet(
         _save(book),
         lambda x: _stale(b"A1")(re.sub(rb'<c r="C2" t="e">', b'<c t="e">', x)),
     )
@@ -132,7 +121,9 @@ def test_merged_ranges_are_read_from_the_xml_however_written() -> None:
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 def test_overlapping_merged_ranges_stop_the_read(engine: str) -> None:
     merges = b'<mergeCells count="2"><mergeCell ref="C2:C9"/><mergeCell ref="C5:C7"/></mergeCells>'
-    data = _rewrite(_pairs_book(10), lambda x: x.replace(b"</sheetData>", b"</sheetData>" + merges))
+    data = rewrite_sheet(
+        _pairs_book(10), lambda x: x.replace(b"</sheetData>", b"</sheetData>" + merges)
+    )
     with read_with(engine), pytest.raises(InputError, match=r"C2:C9 and C5:C7 overlap"):
         hf.read_pairs(data)
 
@@ -150,7 +141,7 @@ def test_a_range_listed_many_times_costs_one_range(engine: str) -> None:
     ws.append(HEADER)
     for i in range(rows):
         ws.append([DEALS[i % 8], str(9_000_000_000 + i), "Champion" if i == 0 else None])
-    data = _rewrite(_save(book), lambda x: x.replace(b"</sheetData>", b"</sheetData>" + block))
+    data = rewrite_sheet(_save(book), lambda x: x.replace(b"</sheetData>", b"</sheetData>" + block))
     started = time.perf_counter()
     with read_with(engine):
         pairs = hf.read_pairs(data)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import contextlib
 import io
 import zipfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -91,3 +91,14 @@ def read_with(name: str) -> Iterator[None]:
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(hexcel.Workbook, "_book", broken)
         yield
+
+
+def rewrite_sheet(data: bytes, edit: Callable[[bytes], bytes]) -> bytes:
+    """The workbook with its first sheet's XML edited (as other writers lay it out)."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            part = source.read(info)
+            copy.writestr(info, edit(part) if info.filename.endswith("sheet1.xml") else part)
+    return out.getvalue()

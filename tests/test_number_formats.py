@@ -19,7 +19,7 @@ from workbook_features import read_with, rewrite_sheet
 
 import hubframe as hf
 from hubframe.errors import InputError
-from hubframe.io.numfmt import misleading_styles, shows_other_digits
+from hubframe.io.numfmt import hides_text, misleading_styles, shows_other_digits
 
 DEALS = [7_300_000_001 + i for i in range(3)]
 CONTACTS = [8_300_000_001 + i for i in range(3)]
@@ -127,3 +127,73 @@ def test_another_part_named_styles_does_not_hide_the_workbooks_own() -> None:
             copy.writestr(info, source.read(info))
     with pytest.raises(InputError, match="column 'Deal ID'"):
         hf.read_pairs(out.getvalue(), from_type="deals", to_type="contacts")
+
+
+HIDE_TEXT = [";;;", '0;0;0;"x"', '0;-0;0;"id"', "General;General;General;"]
+SHOW_TEXT = ["@", "0;-0;;@", ';;;"Deal "@', "0", "0,", ";;", "General", '0;0;0;"@"@']
+
+
+@pytest.mark.parametrize("code", HIDE_TEXT)
+def test_formats_that_hide_text(code: str) -> None:
+    assert hides_text(code)
+
+
+@pytest.mark.parametrize("code", SHOW_TEXT)
+def test_formats_that_show_text(code: str) -> None:
+    assert not hides_text(code)
+
+
+def _text_book(code: str, column: int) -> bytes:
+    """Ids and labels written as text; the cells of ``column`` formatted with ``code``."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal ID", "Contact ID", "Label"])
+    for deal, contact in zip(DEALS, CONTACTS, strict=True):
+        ws.append([str(deal), str(contact), "Champion"])
+    for row in range(2, 5):
+        ws.cell(row, column).number_format = code
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("column", [1, 3])
+@pytest.mark.parametrize("code", HIDE_TEXT)
+def test_a_text_cell_hidden_by_its_format_stops_the_read(
+    engine: str, column: int, code: str
+) -> None:
+    """Excel shows a text id or label formatted ``;;;`` as an empty cell (or as the format's
+    own text): sending what the file holds would send what the analyst does not see."""
+    header = ["Deal ID", "Contact ID", "Label"][column - 1]
+    with read_with(engine), pytest.raises(InputError, match=f"column '{header}'") as info:
+        hf.read_pairs(_text_book(code, column), from_type="deals", to_type="contacts")
+    held = [str(DEALS[0]), "", "Champion"][column - 1]
+    assert f"rows 2, 3, 4; row 2 holds {held}" in str(info.value)
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("code", [*SHOW_TEXT, *(c for c in SHOWN_OTHERWISE if c != ";;;")])
+def test_a_text_cell_shown_as_held_reads_as_before(engine: str, code: str) -> None:
+    """Formats whose text section shows the text (or that have none) leave text cells as they
+    are, whatever they do to numbers."""
+    with read_with(engine):
+        pairs = hf.read_pairs(_text_book(code, 1), from_type="deals", to_type="contacts")
+    assert pairs["from_id"].tolist() == [str(d) for d in DEALS]
+    assert pairs["label"].tolist() == ["Champion"] * 3
+
+
+def test_a_limits_sheet_with_a_hidden_label_stops_the_read() -> None:
+    """Every sheet read goes through the same check: a limit's label hidden by ``;;;`` would
+    set the limit of a label the analyst does not see."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["From object", "To object", "Label", "Max associations"])
+    ws.append(["Deals", "Contacts", "Decision maker", 3])
+    ws.cell(2, 3).number_format = ";;;"
+    out = io.BytesIO()
+    book.save(out)
+    with pytest.raises(InputError, match=r"column 'Label'.*row 2 holds Decision maker"):
+        hf.read_limits(out.getvalue())

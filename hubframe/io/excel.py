@@ -55,7 +55,7 @@ from hubframe.io.guard import (
 )
 from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 from hubframe.io.merges import Filled, Merge, Overlap, fill_merged, ranges, xml_merges
-from hubframe.io.numfmt import misleading_styles, styled_numbers
+from hubframe.io.numfmt import misleading_styles, styled_cells
 from hubframe.io.sheet import (
     CONTINUES,
     HEADER_SEARCH_ROWS,
@@ -117,7 +117,7 @@ class Grid:
     first_col: int = 1  # Excel column number of cells[...][0]
     #: (Excel row, column) of formula cells without a value, placed as "=formula" text
     formulas: frozenset[tuple[int, int]] = frozenset()
-    #: the sheet's XML and the styles whose format shows other digits (numfmt), when any
+    #: the sheet's XML and the styles whose format shows cells otherwise (numfmt), when any
     styling: tuple[bytes, dict[int, str]] | None = None
     #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
     totals: dict[int, str] = field(default_factory=dict)
@@ -437,7 +437,7 @@ class Workbook:
         return totals_rows(self._zip, where)
 
     def _styling(self, part: bytes) -> tuple[bytes, dict[int, str]] | None:
-        """The sheet part and the workbook's styles whose format shows other digits (numfmt),
+        """The sheet part and the workbook's styles whose format shows cells otherwise (numfmt),
         or None when it has none: the cells are looked for once the columns read are known."""
         if self._misleading is None:
             assert self._zip is not None  # opened by _part
@@ -811,16 +811,16 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
 def _refuse_reformatted(
     grid: Grid, headers: list[str], read: set[str], index: int, where: str
 ) -> None:
-    """Stop at number cells of a column hubframe reads whose number format shows other digits
-    than the cell holds (:mod:`hubframe.io.numfmt`): the analyst sees one id, the file holds
-    another, and which one was meant cannot be told."""
+    """Stop at cells of a column hubframe reads whose number format shows them otherwise than
+    they hold (:mod:`hubframe.io.numfmt`: other digits, or no text): the analyst sees one id
+    (or none), the file holds another, and which one was meant cannot be told."""
     if grid.styling is None:
         return
     part, styles = grid.styling
     header_row = grid.first_row + index
     at = {grid.first_col + i: h for i, h in enumerate(headers) if h in read}
     found: dict[str, list[tuple[int, str]]] = {}
-    for row, column, code in styled_numbers(part, styles, map(column_letters, at)):
+    for row, column, code in styled_cells(part, styles, map(column_letters, at)):
         if row > header_row and column in at:
             found.setdefault(at[column], []).append((row, code))
     for header, cells in found.items():
@@ -830,8 +830,8 @@ def _refuse_reformatted(
         rows = ", ".join(str(r) for r, _ in cells[:5]) + (" ..." if len(cells) > 5 else "")
         rows = f"row {rows}" if len(cells) == 1 else f"rows {rows}"
         raise InputError(
-            f"{where}: column '{header}' has numbers whose format shows other digits than the "
-            f"cells hold ({rows}; row {row} holds {held}, shown with the format "
+            f"{where}: column '{header}' has cells whose format shows other than they hold "
+            f"({rows}; row {row} holds {held}, shown with the format "
             f"'{code}'), so which id was meant cannot be told. Give the column the format "
             "Number with no decimals, or Text (Format Cells), check what it shows, save, and "
             "try again."

@@ -4,9 +4,11 @@ A workbook keeps a number and, apart, the format Excel shows it with.  Most form
 group or round what is shown (``00000000000``, ``#,##0``, ``0.00E+00``), and hubframe reads the
 number held, as documented.  Some show other digits, or none: ``0,`` divides by a thousand,
 ``"10"0`` puts digits before the number, ``0%`` multiplies by a hundred, ``;;;`` hides the
-number, ``[<100]0;"big"`` shows text.  On an id cell the analyst sees one id and the file holds
-another (and a CSV saved from Excel holds the one shown): which one was meant cannot be told,
-so the read stops naming the cells (:func:`hubframe.io.excel`).
+number, ``[<100]0;"big"`` shows text.  A format's fourth section is for text cells: without
+``@`` in it (``;;;``, ``0;0;0;"x"``) a text cell shows nothing or other text.  On an id cell the
+analyst sees one id (or none) and the file holds another (and a CSV saved from Excel holds the
+one shown): which one was meant cannot be told, so the read stops naming the cells
+(:func:`hubframe.io.excel`).
 
 The formats are in ``styles.xml`` (``numFmts``, and ``cellXfs``, whose n-th ``xf`` is the style
 ``s="n"`` of a cell); the cells that use them are found in the sheet's XML with bounded
@@ -26,6 +28,7 @@ from hubframe.io.xmltags import PREFIX, TAG_MAX, column_number
 _BUILT_IN: Final = {9: "0%", 10: "0.00%"}
 _QUOTED = re.compile(r'"[^"]*"')
 _TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
+_TEXT: Final = (b"s", b"str", b"inlineStr")  # the cell types that hold text
 _STYLES_MAX: Final = 16 << 20  # a styles part larger than this is not looked at
 _HEAD: Final = 4096  # the bytes of a part that tell its writer's quotes
 
@@ -49,6 +52,15 @@ def shows_other_digits(code: str) -> bool:
     if "general" in bare.lower() or "@" in bare or re.search(r"[0#?]", bare):
         return False
     return re.search(r"[dmyhs]", bare.lower()) is None  # nothing or text shown, not a date
+
+
+def hides_text(code: str) -> bool:
+    """Whether a format shows a text cell otherwise than its text: a fourth section (the text
+    one) without ``@`` shows nothing (``;;;``) or its own text instead."""
+    sections = _sections(code)
+    if len(sections) < 4:
+        return False
+    return "@" not in re.sub(r"\\.", "", _QUOTED.sub("", sections[3]))
 
 
 def _sections(code: str) -> list[str]:
@@ -75,7 +87,8 @@ def _sections(code: str) -> list[str]:
 
 def misleading_styles(styles: bytes) -> dict[int, str]:
     """Style index (a cell's ``s``) -> format code, for the styles whose format shows other
-    digits than the number held.  Empty for a part that cannot be parsed or is too large."""
+    digits than a number held or hides a text held.  Empty for a part that cannot be parsed
+    or is too large."""
     if not styles or len(styles) > _STYLES_MAX:
         return {}
     codes: dict[int, str] = dict(_BUILT_IN)
@@ -106,26 +119,28 @@ def misleading_styles(styles: bytes) -> dict[int, str]:
     return {
         index: codes[fmt]
         for index, fmt in enumerate(formats)
-        if fmt in codes and shows_other_digits(codes[fmt])
+        if fmt in codes and (shows_other_digits(codes[fmt]) or hides_text(codes[fmt]))
     }
 
 
-def styled_numbers(
+def styled_cells(
     part: bytes, styles: dict[int, str], columns: Iterable[str]
 ) -> Iterator[tuple[int, int, str]]:
-    """(Excel row, column, format code) of the number cells of a sheet part, in ``columns``
-    (letters), whose style is one of ``styles``.  The usual layout (``<c r="A2" s="5" ...>``,
-    as Excel, openpyxl, XlsxWriter and LibreOffice write it) is found by one regular
-    expression with a literal start (100,000 styled cells elsewhere: ~0.02 s); any other
-    layout (a prefix, single quotes, other attributes first) by a slower one, only when the
-    part's first styled cell is written otherwise (a writer keeps one layout)."""
+    """(Excel row, column, format code) of the cells of a sheet part, in ``columns`` (letters),
+    whose style is one of ``styles`` and shows them otherwise than they hold: number cells
+    whose format shows other digits, text cells whose format hides the text.  The usual
+    layout (``<c r="A2" s="5" ...>``, as Excel, openpyxl, XlsxWriter and LibreOffice write
+    it) is found by one regular expression with a literal start (100,000 styled cells
+    elsewhere: ~0.02 s); any other layout (a prefix, single quotes, other attributes first)
+    by a slower one, only when the part's first styled cell is written otherwise (a writer
+    keeps one layout)."""
     letters = "|".join(sorted({c.upper() for c in columns})).encode()
     if not styles or not letters:
         return
     index = "|".join(map(str, styles)).encode()
     tail = rb"([^<>]{0,%d})>" % TAG_MAX
     usual = re.compile(rb'<c r="(' + letters + rb')([0-9]{1,7})" s="(' + index + rb')"' + tail)
-    yield from _numbers(usual.finditer(part), styles, (0, 1, 2))
+    yield from _shown_otherwise(usual.finditer(part), styles, (0, 1, 2))
     if _usual_layout(part, styles):
         return
     ref = rb'r\s*=\s*["\']\$?(' + letters + rb')\$?([0-9]{1,7})["\']'
@@ -134,7 +149,7 @@ def styled_numbers(
     for first, second, order in ((ref, style, (0, 1, 2)), (style, ref, (1, 2, 0))):
         tag = rb"<" + PREFIX + rb"c\s" + attrs + first + attrs + rb"\s" + second + tail
         found = (m for m in re.finditer(tag, part) if usual.match(m.group(0)) is None)
-        yield from _numbers(found, styles, order)
+        yield from _shown_otherwise(found, styles, order)
 
 
 def _usual_layout(part: bytes, styles: dict[int, str]) -> bool:
@@ -150,17 +165,20 @@ def _usual_layout(part: bytes, styles: dict[int, str]) -> bool:
     return re.fullmatch(rb'<c r="[A-Za-z]{1,3}[0-9]{1,7}"', part[start:first]) is not None
 
 
-def _numbers(
+def _shown_otherwise(
     found: Iterable[re.Match[bytes]], styles: dict[int, str], order: tuple[int, int, int]
 ) -> Iterator[tuple[int, int, str]]:
-    """The number cells of ``found`` (groups: letters, row and style at ``order``)."""
+    """The cells of ``found`` (groups: letters, row and style at ``order``) that their style
+    shows otherwise: numbers by :func:`shows_other_digits`, text by :func:`hides_text`;
+    booleans and errors are shown as they are."""
     letters_at, row_at, index_at = order
     for match in found:
-        kind = _TYPE.search(match.group(0))
-        if kind is not None and kind.group(1) != b"n":
-            continue  # text, a boolean, an error: shown as it is
+        found_kind = _TYPE.search(match.group(0))
+        kind = b"n" if found_kind is None else found_kind.group(1)
         groups = match.groups()
-        yield int(groups[row_at]), column_number(groups[letters_at]), styles[int(groups[index_at])]
+        code = styles[int(groups[index_at])]
+        if (kind == b"n" and shows_other_digits(code)) or (kind in _TEXT and hides_text(code)):
+            yield int(groups[row_at]), column_number(groups[letters_at]), code
 
 
-__all__ = ["misleading_styles", "shows_other_digits", "styled_numbers"]
+__all__ = ["hides_text", "misleading_styles", "shows_other_digits", "styled_cells"]

@@ -5,7 +5,8 @@
 
 1. the scope: the from ids of the rows that can be compared (and of rows naming a record with
    no targets), within ``scope=``; records with invalid rows are in scope too, with every
-   removal held;
+   removal held; an invalid row whose from id (or object type) cannot be read holds every
+   removal of its object pair (of the whole sync): which record it meant is unknown;
 2. the portal before the sync: batch reads of the scope, concurrent
    (:func:`hubframe.run.reads.read_links`); a journal's memory of an interrupted first run
    wins, and the state is remembered for the next one;
@@ -62,6 +63,9 @@ class PairPlan:
     items: list[WorkItem] = field(default_factory=list)
     scope: dict[str, None] = field(default_factory=dict)
     blocked: dict[str, int] = field(default_factory=dict)  # from id -> an invalid row's position
+    #: an invalid row of the pair whose from id cannot be read: its position (holds the pair)
+    unplaced: int | None = None
+    outside: list[WorkItem] = field(default_factory=list)  # rows out of ``scope=``
     portal: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     unlabeled: int | None = None
     defs: dict[int, LabelDef] = field(default_factory=dict)
@@ -100,6 +104,8 @@ class SyncPlanner:
         self.reasons: dict[int, str] = {}
         #: removal rows that ride on their pair's removal: position -> the pair's row position
         self.riders: dict[int, int] = {}
+        #: an invalid row whose object types cannot be read: its position (holds every removal)
+        self.unplaced: int | None = None
 
     def plan(self, items: list[WorkItem]) -> None:
         pairs = self._group(items)
@@ -142,10 +148,11 @@ class SyncPlanner:
         scope = self.rules.scope
         pairs: dict[ObjectPair, PairPlan] = {}
         for item in items:
+            plan = pairs.setdefault(item.objects, PairPlan(item.objects))
             if scope is not None and str(item.from_id) not in scope:
                 self._out_of_scope(item, str(item.from_id))
+                plan.outside.append(item)  # still keeps what it lists the other way
                 continue
-            plan = pairs.setdefault(item.objects, PairPlan(item.objects))
             plan.items.append(item)
             plan.scope[str(item.from_id)] = None
         self._settled_rows(pairs)
@@ -157,24 +164,47 @@ class SyncPlanner:
         return pairs
 
     def _settled_rows(self, pairs: dict[ObjectPair, PairPlan]) -> None:
-        """Rows naming a record and no target join the scope; invalid rows block removals."""
+        """Rows naming a record and no target join the scope; invalid rows block removals:
+        their record's, or their object pair's (every sync's) when the from id (an object
+        type) cannot be read -- a bad cell must not read as "remove"."""
         settled = self.prepared.settled
         positions = sorted(settled)
         names = ("from_type", "to_type", "from_id")
-        scope = self.rules.scope
+        unread = _unread_cells(self.prepared.issues)
         for pos, f, t, from_id in zip(
             positions, *columns(self.prepared.frame, positions, names), strict=True
         ):
-            from_id = text(from_id)
-            if from_id is None:
+            from_id, outcome = text(from_id), settled[pos]
+            bad = unread.get(pos, set())
+            if outcome.status not in (Status.INVALID, Status.FAILED):
+                if outcome.error_code is ErrorCode.NO_TARGETS:
+                    self._no_targets(pairs, pos, (text(f), text(t)), from_id)
                 continue
-            pair, outcome = ObjectPair(str(text(f)), str(text(t))), settled[pos]
-            if outcome.error_code is ErrorCode.NO_TARGETS:
-                if scope is None or from_id in scope:
-                    pairs.setdefault(pair, PairPlan(pair)).scope[from_id] = None
-                    self.reasons[pos] = words.NO_TARGETS
-            elif outcome.status in (Status.INVALID, Status.FAILED):
-                pairs.setdefault(pair, PairPlan(pair)).blocked.setdefault(from_id, pos)
+            if outcome.error_code is ErrorCode.TOTALS_ROW:
+                continue  # an Excel table's totals row: no record's
+            if bad & {"from_type", "to_type"} or text(f) is None or text(t) is None:
+                self.unplaced = pos if self.unplaced is None else self.unplaced
+                continue
+            pair = ObjectPair(str(text(f)), str(text(t)))
+            plan = pairs.setdefault(pair, PairPlan(pair))
+            if "from_id" in bad or not _record_id(from_id):
+                plan.unplaced = pos if plan.unplaced is None else plan.unplaced
+            else:
+                plan.blocked.setdefault(str(from_id), pos)
+
+    def _no_targets(
+        self,
+        pairs: dict[ObjectPair, PairPlan],
+        pos: int,
+        types: tuple[str | None, str | None],
+        from_id: str | None,
+    ) -> None:
+        """A row naming a record and no target: the record joins the scope (within it)."""
+        scope = self.rules.scope
+        if from_id is not None and (scope is None or from_id in scope):
+            pair = ObjectPair(str(types[0]), str(types[1]))
+            pairs.setdefault(pair, PairPlan(pair)).scope[from_id] = None
+            self.reasons[pos] = words.NO_TARGETS
 
     def _out_of_scope(self, item: WorkItem, from_id: str) -> None:
         self.prepared.settled[item.position] = Outcome(
@@ -244,8 +274,12 @@ class SyncPlanner:
             known = plan.defs.get(found.type_id) if found.type_id is not None else None
             label = None if found.link or known is None else known.label
             removal = PlannedRemoval(plan.pair, found, label, known.category if known else None)
+            unplaced = _first(self.unplaced, plan.unplaced, reverse.unplaced)
             if found.held:
                 removal.outcome = words.held_primary(found)
+            elif unplaced is not None:
+                row = value(frame_rows.iloc[unplaced])
+                removal.outcome = words.held_for_unplaced_row(plan.pair, row)
             elif found.from_id in plan.blocked:
                 row = value(frame_rows.iloc[plan.blocked[found.from_id]])
                 removal.outcome = words.held_for_invalid_rows(plan.pair, found.from_id, row)
@@ -264,22 +298,30 @@ class SyncPlanner:
         prepared.frame = _with_rows(prepared.frame, removals)
         items: list[WorkItem] = []
         links: dict[tuple[ObjectPair, str, str], int] = {}
+        held: dict[tuple[ObjectPair, str, str], Outcome] = {}
         riders: list[tuple[int, PlannedRemoval]] = []
         for pos, removal in enumerate(removals, start):
             found = removal.found
             action = Action.ARCHIVE if found.link else Action.ARCHIVE_LABELS
+            key = (removal.pair, found.from_id, found.to_id)
             self.rows[pos] = RowChange(Change.REMOVE, True, True)
             self.reasons[pos] = words.removal_reason(removal.pair, found, removal.label)
             if removal.outcome is not None:
                 prepared.settled[pos] = removal.outcome.with_(action=action)
+                if found.link:
+                    held[key] = removal.outcome
             elif found.with_pair:
                 riders.append((pos, removal))
             else:
                 items.append(_removal_item(pos, action, removal))
                 if found.link:
-                    links[(removal.pair, found.from_id, found.to_id)] = pos
-        for pos, removal in riders:
-            self.riders[pos] = links[(removal.pair, removal.found.from_id, removal.found.to_id)]
+                    links[key] = pos
+        for pos, removal in riders:  # a label removed with its pair: held when the pair is
+            key = (removal.pair, removal.found.from_id, removal.found.to_id)
+            if key in links:
+                self.riders[pos] = links[key]
+            else:
+                prepared.settled[pos] = held[key].with_(action=Action.ARCHIVE_LABELS)
         return items
 
     # --- 4 limits after the removals --------------------------------------------------------
@@ -388,13 +430,20 @@ class Reverse:
 
     def __init__(self, pairs: Mapping[ObjectPair, PairPlan], pair: ObjectPair) -> None:
         back = pairs.get(ObjectPair(pair.to_type, pair.from_type))
-        live = back is not None and not back.failed
         self.listed: dict[tuple[str, str], int] = {}
         self.removing: set[tuple[str, str]] = set()
-        self.blocked: dict[str, int] = back.blocked if back is not None else {}
-        if back is not None and live:
+        self.blocked: dict[str, int] = {}
+        self.unplaced: int | None = None
+        if back is None:
+            return
+        self.blocked = dict(back.blocked)
+        self.unplaced = back.unplaced
+        if back.failed:  # its rows could not be compared: each holds its record
             for item in back.items:
-                self.listed.setdefault((str(item.from_id), str(item.to_id)), item.position)
+                self.blocked.setdefault(str(item.from_id), item.position)
+        for item in [*back.items, *back.outside]:  # out of scope: not compared, still listed
+            self.listed.setdefault((str(item.from_id), str(item.to_id)), item.position)
+        if not back.failed:
             self.removing = {(r.from_id, r.to_id) for r in back.result.removals}
 
     def keeps(self, found: Removal) -> int | None:
@@ -409,6 +458,32 @@ class Reverse:
         if at is None or (not found.link and key in self.removing):
             return None
         return at
+
+
+def _unread_cells(issues: pd.DataFrame | None) -> dict[int, set[str]]:
+    """Position -> the columns among a row's records and types that have an error issue."""
+    if issues is None or issues.empty or "position" not in issues.columns:
+        return {}
+    wanted = issues["column"].isin(["from_id", "from_type", "to_type"])
+    if "severity" in issues.columns:
+        wanted &= issues["severity"].astype(str) == "error"
+    out: dict[int, set[str]] = {}
+    for pos, column in zip(
+        issues.loc[wanted, "position"], issues.loc[wanted, "column"], strict=True
+    ):
+        if pd.notna(pos):
+            out.setdefault(int(pos), set()).add(str(column))
+    return out
+
+
+def _record_id(found: str | None) -> bool:
+    """Whether a cell reads as a record id (a whole number HubSpot can hold)."""
+    return found is not None and found.isascii() and found.isdigit() and 0 < int(found) < 2**63
+
+
+def _first(*positions: int | None) -> int | None:
+    found = [p for p in positions if p is not None]
+    return min(found) if found else None
 
 
 def primary_types(plan: PairPlan) -> frozenset[int]:

@@ -88,6 +88,20 @@ def held_for_invalid_rows(pair: ObjectPair, from_id: str, row: object) -> Outcom
     )
 
 
+def held_for_unplaced_row(pair: ObjectPair, row: object) -> Outcome:
+    """A removal held because a row's record (or object type) could not be read at all."""
+    where = f"row {row}" if row is not None else "a row"
+    return Outcome(
+        Status.SKIPPED,
+        error_code=ErrorCode.REMOVAL_HELD,
+        error_message=(
+            f"Kept: {where} of the sheet names no record that can be read (see its message), "
+            f"so which {object_noun(pair.from_type)} it lists is unknown; nothing is removed "
+            "until it is fixed or deleted."
+        ),
+    )
+
+
 def held_for_reverse_rows(pair: ObjectPair, found: Removal, row: object) -> Outcome:
     """A removal held because the sheet lists the association from the other side too."""
     where = f"row {row}" if row is not None else "a row"

@@ -67,6 +67,8 @@ class PairPlan:
     unplaced: int | None = None
     outside: list[WorkItem] = field(default_factory=list)  # rows out of ``scope=``
     portal: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
+    #: with a journal's memory in ``portal``: what the portal holds now
+    now: dict[str, dict[str, frozenset[int]]] | None = None
     unlabeled: int | None = None
     defs: dict[int, LabelDef] = field(default_factory=dict)
     result: Diff = field(default_factory=Diff)
@@ -82,6 +84,7 @@ class PlannedRemoval:
     label: str | None
     category: str | None
     outcome: Outcome | None = None
+    existed: bool = True  # False: added since the journal's first reading (a resumed sync)
 
 
 class SyncPlanner:
@@ -118,13 +121,15 @@ class SyncPlanner:
         removals: list[PlannedRemoval] = []
         live = [plan for plan in pairs.values() if not plan.failed]
         for plan in live:
+            wanted = [
+                Wanted(i.position, str(i.from_id), str(i.to_id), i.type_id) for i in plan.items
+            ]
+            protected = frozenset() if self.rules.allow_primary_removal else primary_types(plan)
             plan.result = diff(
-                [Wanted(i.position, str(i.from_id), str(i.to_id), i.type_id) for i in plan.items],
-                plan.portal,
-                plan.scope,
-                unlabeled=plan.unlabeled,
-                protected=frozenset() if self.rules.allow_primary_removal else primary_types(plan),
+                wanted, plan.portal, plan.scope, unlabeled=plan.unlabeled, protected=protected
             )
+            if plan.now is not None and plan.now != plan.portal:
+                _reconcile(plan, wanted, protected)
             adds += self._rows(plan)
         for plan in live:
             removals += self._removals(plan, Reverse(pairs, plan.pair))
@@ -234,6 +239,7 @@ class SyncPlanner:
                 continue
             plan.portal = {f: types_of(entries) for f, entries in found.items() if entries}
             if journal is not None:
+                plan.now = {f: dict(targets) for f, targets in plan.portal.items()}
                 _recall(plan, journal, remember=not self.rules.dry_run)
 
     def _fail(self, plan: PairPlan, exc: HubframeError) -> None:
@@ -274,6 +280,12 @@ class SyncPlanner:
             known = plan.defs.get(found.type_id) if found.type_id is not None else None
             label = None if found.link or known is None else known.label
             removal = PlannedRemoval(plan.pair, found, label, known.category if known else None)
+            removal.existed = (
+                found.from_id,
+                found.to_id,
+                found.link,
+                found.type_id,
+            ) not in plan.result.since
             unplaced = _first(self.unplaced, plan.unplaced, reverse.unplaced)
             if found.held:
                 removal.outcome = words.held_primary(found)
@@ -304,7 +316,7 @@ class SyncPlanner:
             found = removal.found
             action = Action.ARCHIVE if found.link else Action.ARCHIVE_LABELS
             key = (removal.pair, found.from_id, found.to_id)
-            self.rows[pos] = RowChange(Change.REMOVE, True, True)
+            self.rows[pos] = RowChange(Change.REMOVE, removal.existed, removal.existed)
             self.reasons[pos] = words.removal_reason(removal.pair, found, removal.label)
             if removal.outcome is not None:
                 prepared.settled[pos] = removal.outcome.with_(action=action)
@@ -518,6 +530,27 @@ def _recall(plan: PairPlan, journal: Journal, *, remember: bool) -> None:
         states.setdefault(item.records, frozenset())
     if remember:
         journal.remember_existing(pair.from_type, pair.to_type, states)
+
+
+def _reconcile(plan: PairPlan, wanted: list[Wanted], protected: frozenset[int]) -> None:
+    """A resumed sync planned from its journal's memory of the portal (what it held before
+    the first, interrupted run): where the portal now differs and the sheet was edited since,
+    what the memory plans would leave the portal unlike the sheet.  A row kept by the memory
+    that the portal now lacks (the first run removed it; the sheet lists it again) is added
+    again, ``existed_before`` as the memory says; an entry the portal now holds that the
+    memory lacks and the sheet does not list (the first run added it) is removed, not
+    ``existed_before``.  Undo then takes back exactly what the runs changed."""
+    assert plan.now is not None
+    current = diff(wanted, plan.now, plan.scope, unlabeled=plan.unlabeled, protected=protected)
+    for pos, change in plan.result.rows.items():
+        if change.change is Change.KEEP and current.rows[pos].change is Change.ADD:
+            plan.result.rows[pos] = RowChange(Change.ADD, True, change.linked_before)
+    planned = {(r.from_id, r.to_id, r.link, r.type_id) for r in plan.result.removals}
+    for found in current.removals:
+        key = (found.from_id, found.to_id, found.link, found.type_id)
+        if key not in planned:
+            plan.result.removals.append(found)
+            plan.result.since.add(key)
 
 
 def _after(plan: PairPlan, gone: Gone) -> dict[str, dict[str, frozenset[int]]]:

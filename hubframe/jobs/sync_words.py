@@ -34,6 +34,12 @@ def row_reason(
         label = f"type {item.type_id}"
     if change.change is Change.KEEP:
         return f"In the portal as in the sheet: {who} are associated{_as(label)}."
+    if change.existed_before:  # a resumed sync: the journal's reading, the portal now lacks it
+        return (
+            f"Not in the portal now: {who} were associated{_as(label)} before the first, "
+            "interrupted run of this sync (its journal says), and are no longer; the sync "
+            "associates them again."
+        )
     if not change.linked_before:
         return f"Not in the portal: {who} are not associated; the sync associates them{_as(label)}."
     return f'{who[0].upper()}{who[1:]} are associated without "{label}": the sync adds the label.'

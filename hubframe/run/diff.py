@@ -89,6 +89,9 @@ class Diff:
     rows: dict[int, RowChange] = field(default_factory=dict)
     removals: list[Removal] = field(default_factory=list)
     scope_entries: int = 0  # entries the portal holds for the records in scope
+    #: removals of entries the portal did not hold before (from id, to id, link?, type id):
+    #: a resumed sync's, of what its first run added (``jobs.sync_plan``)
+    since: set[tuple[str, str, bool, int | None]] = field(default_factory=set)
 
     def counts(self) -> dict[Change, int]:
         """Rows per change (held removals are not counted: they do not happen)."""

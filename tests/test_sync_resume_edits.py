@@ -1,0 +1,104 @@
+"""A sync resumed from its journal after the sheet was edited still leaves the portal equal
+to the sheet, and its undo restores the portal as it was before the first run.
+
+A resumed sync plans from its journal's memory of the portal before the first, interrupted
+run, so it plans the same changes.  When the analyst edited the sheet in between, the memory
+alone misled: a pair the first run removed and the sheet lists again was reported "Kept:
+already in the portal" and not sent (the portal then lacked it), and a pair the first run
+added and the sheet no longer lists was left in place.  Now what the portal holds now is
+compared too: the first is added again (``existed_before`` as the memory says), the second
+removed (not ``existed_before``: undo does not create it again).
+
+Seeded: a portal of six deals, a first sheet and an edit of it drawn at random, the first run
+cancelled after a random number of batches.
+"""
+
+from __future__ import annotations
+
+import random
+import threading
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fuzzseeds import seeds
+
+import hubframe as hf
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+
+DEALS = [str(i) for i in demo_ids("deals")[:6]]
+CONTACTS = [str(i) for i in demo_ids("contacts")[:10]]
+LABELS = [None, None, "Budget holder", "Champion"]  # labels the demo portal does not limit
+Entry = tuple[str, str, str | None]
+
+
+def _portal_entries(sb: Sandbox) -> set[tuple[str, str, int]]:
+    table = sb.associations("deals", "contacts")
+    table = table.loc[table["from_id"].isin(DEALS)]
+    return set(zip(table["from_id"], table["to_id"], table["type_id"].astype(int), strict=True))
+
+
+def _sheet(rng: random.Random) -> pd.DataFrame:
+    """Each deal with one to three contacts, labeled or not."""
+    rows = [
+        (deal, contact, rng.choice(LABELS))
+        for deal in DEALS
+        for contact in rng.sample(CONTACTS, rng.randint(1, 3))
+    ]
+    return pd.DataFrame(rows, columns=["Deal ID", "Contact ID", "Association label"])
+
+
+def _edit(rng: random.Random, sheet: pd.DataFrame) -> pd.DataFrame:
+    """Rows dropped (each deal keeps one), labels changed, rows added."""
+    out = []
+    for _, rows in sheet.groupby("Deal ID", sort=False):
+        keep = rows.sample(n=rng.randint(1, len(rows)), random_state=rng.randrange(2**31))
+        out.append(keep)
+    edited = pd.concat(out, ignore_index=True)
+    for pos in range(len(edited)):
+        if rng.random() < 0.3:
+            edited.loc[pos, "Association label"] = rng.choice(LABELS)
+    extra = [(rng.choice(DEALS), rng.choice(CONTACTS), rng.choice(LABELS)) for _ in range(3)]
+    edited = pd.concat([edited, pd.DataFrame(extra, columns=edited.columns)], ignore_index=True)
+    return edited.drop_duplicates(["Deal ID", "Contact ID"], keep="first").reset_index(drop=True)
+
+
+def _wanted(sb: Sandbox, sheet: pd.DataFrame) -> set[tuple[str, str, int]]:
+    """The entries the portal holds once synced to the sheet: each pair's link, and its label."""
+    out: set[tuple[str, str, int]] = set()
+    for deal, contact, label in sheet.itertuples(index=False):
+        out.add((str(deal), str(contact), 3))
+        if isinstance(label, str):
+            out.add((str(deal), str(contact), sb.type_id("deals", "contacts", label)))
+    return out
+
+
+@pytest.mark.parametrize("seed", seeds(8))
+def test_a_resumed_sync_of_an_edited_sheet_ends_as_the_sheet(seed: int, tmp_path: Path) -> None:
+    rng = random.Random(seed)
+    path = tmp_path / "sync.sqlite"
+    with Sandbox(seed="demo") as sb:
+        for deal in DEALS:
+            for contact in rng.sample(CONTACTS, rng.randint(0, 3)):
+                sb.associate("deals", deal, "contacts", contact)
+        client = client_for(sb)
+        start = _portal_entries(sb)
+        first, cancel, stop_after = _sheet(rng), threading.Event(), rng.randint(1, 6)
+        progress: list[int] = []
+
+        def tick(rows: int) -> None:
+            progress.append(rows)
+            if len(progress) >= stop_after:
+                cancel.set()
+
+        options = {"allow_removals": True, "max_removals": 1000, "progress": False}
+        hf.sync(
+            first, client, journal=path, batch_size=1, cancel=cancel, on_progress=tick, **options
+        )
+        second = _edit(rng, first)
+        result = hf.sync(second, client, journal=path, **options)
+        assert _portal_entries(sb) == _wanted(sb, second), result
+        assert not (result["status"] == "failed").any(), result
+        hf.undo(path, client, progress=False)
+        assert _portal_entries(sb) == start

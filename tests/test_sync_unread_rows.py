@@ -241,3 +241,57 @@ def test_a_pair_kept_the_other_way_while_its_label_goes_there_too() -> None:
     forward = result.loc[(result["sheet"] == "(portal)") & (result["from_id"] == deal)]
     assert set(forward["error_code"]) == {"REMOVAL_HELD"}, forward
     assert len(forward) == 2  # the pair's link and its label
+
+
+TYPOS = ["1019369002", "1019360902", "10193600002", "1019306002"]  # no such contact
+
+
+@pytest.mark.parametrize("typo", TYPOS)
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_target_that_names_no_record_holds_its_record(typo: str, dry_run: bool) -> None:
+    """A typo of a contact id is a well-formed id: only HubSpot knows it names no contact.
+    The sync removed the real pair first, then failed to add the typo's (OBJECT_NOT_FOUND);
+    the records a record's new pairs name are now read when the record loses pairs."""
+    deal = DEALS[0]  # the demo portal: contacts 0 and 1
+    sheet = _sheet([("deals", deal, "contacts", CONTACTS[0]), ("deals", deal, "contacts", typo)])
+    with Sandbox(seed="demo") as sb:
+        before = _links(sb)
+        result = hf.sync(
+            sheet, client_for(sb), allow_removals=True, dry_run=dry_run, progress=False
+        )
+        assert _links(sb) == before
+    assert (result.loc[1, "status"], result.loc[1, "error_code"]) == ("invalid", "OBJECT_NOT_FOUND")
+    assert pd.isna(result.loc[1, "change"])
+    held = _held(result)
+    assert set(held["error_code"]) == {"REMOVAL_HELD"} and len(held) == 2, held
+    assert "row 3" in held["error_message"].iloc[0]
+
+
+def test_a_target_that_exists_lets_the_removal_go() -> None:
+    deal = DEALS[0]
+    sheet = _sheet(
+        [("deals", deal, "contacts", CONTACTS[0]), ("deals", deal, "contacts", CONTACTS[5])]
+    )
+    with Sandbox(seed="demo") as sb:
+        result = hf.sync(sheet, client_for(sb), allow_removals=True, progress=False)
+        assert _links(sb) >= {frozenset((deal, CONTACTS[5]))}
+        assert frozenset((deal, CONTACTS[1])) not in _links(sb)
+    assert set(result["status"]) == {"success", "skipped"}, result
+
+
+def test_targets_that_cannot_be_checked_hold_the_record() -> None:
+    """The read of the new contact never names it (an answer that leaves it out): whether it
+    exists is unknown, and the deal's removals are held, saying why."""
+    deal, new = DEALS[0], CONTACTS[5]
+    sheet = _sheet([("deals", deal, "contacts", CONTACTS[0]), ("deals", deal, "contacts", new)])
+    with Sandbox(seed="demo") as sb:
+        before = _links(sb)
+        with FaultProxy(sb, drop_reads=new) as proxy:
+            client = hf.HubSpotClient(
+                token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05
+            )
+            result = hf.sync(sheet, client, allow_removals=True, dry_run=True, progress=False)
+        assert _links(sb) == before
+    held = _held(result)
+    assert set(held["error_code"]) == {"REMOVAL_HELD"}, held
+    assert "could not be read" in held["error_message"].iloc[0]

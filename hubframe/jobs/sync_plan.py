@@ -66,6 +66,8 @@ class PairPlan:
     #: an invalid row of the pair whose from id cannot be read: its position (holds the pair)
     unplaced: int | None = None
     outside: list[WorkItem] = field(default_factory=list)  # rows out of ``scope=``
+    #: from id -> why the records its new pairs name could not be checked (holds the record)
+    unchecked: dict[str, HubframeError] = field(default_factory=dict)
     portal: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     #: with a journal's memory in ``portal``: what the portal holds now
     now: dict[str, dict[str, frozenset[int]]] | None = None
@@ -131,6 +133,8 @@ class SyncPlanner:
             if plan.now is not None and plan.now != plan.portal:
                 _reconcile(plan, wanted, protected)
             adds += self._rows(plan)
+        if self.rules.allow_removals:
+            adds = self._check_targets(live, adds)
         for plan in live:
             removals += self._removals(plan, Reverse(pairs, plan.pair))
         planned = self._append(removals) if self.rules.allow_removals else []
@@ -270,6 +274,44 @@ class SyncPlanner:
                 adds.append(item)
         return adds
 
+    def _check_targets(self, plans: list[PairPlan], adds: list[WorkItem]) -> list[WorkItem]:
+        """The records a new pair names, of a record the sync removes from, must exist: a typo
+        of a target (1019369004 for 1019360004) would remove the real pair and then fail to
+        add the typo's.  Rows naming none are invalid (``OBJECT_NOT_FOUND``) and hold their
+        record, as any invalid row; when the check itself fails, the records are held."""
+        from hubframe.jobs.check import records_found
+
+        keep = {i.position for i in adds}
+        for plan in plans:
+            losing = {r.from_id for r in plan.result.removals if not r.held}
+            new = [
+                i
+                for i in plan.items
+                if i.position in keep
+                and str(i.from_id) in losing
+                and not plan.result.rows[i.position].linked_before
+            ]
+            if not new:
+                continue
+            try:
+                found = records_found(
+                    self.run.client, plan.pair.to_type, [str(i.to_id) for i in new]
+                )
+            except HubframeError as exc:
+                if exc.stops_run:
+                    raise
+                for item in new:
+                    plan.unchecked.setdefault(str(item.from_id), exc)
+                continue
+            for item in new:
+                if str(item.to_id) not in found:
+                    self.prepared.settled[item.position] = words.missing_target(item)
+                    self.rows.pop(item.position, None)  # not compared: no change
+                    self.reasons.pop(item.position, None)
+                    plan.blocked.setdefault(str(item.from_id), item.position)
+                    keep.discard(item.position)
+        return [i for i in adds if i.position in keep]
+
     def _removals(self, plan: PairPlan, reverse: Reverse) -> list[PlannedRemoval]:
         out: list[PlannedRemoval] = []
         frame_rows = self.prepared.frame["row"]
@@ -292,6 +334,10 @@ class SyncPlanner:
             elif unplaced is not None:
                 row = value(frame_rows.iloc[unplaced])
                 removal.outcome = words.held_for_unplaced_row(plan.pair, row)
+            elif found.from_id in plan.unchecked:
+                removal.outcome = words.held_unchecked(
+                    plan.pair, found.from_id, plan.unchecked[found.from_id]
+                )
             elif found.from_id in plan.blocked:
                 row = value(frame_rows.iloc[plan.blocked[found.from_id]])
                 removal.outcome = words.held_for_invalid_rows(plan.pair, found.from_id, row)

@@ -108,6 +108,35 @@ def held_for_unplaced_row(pair: ObjectPair, row: object) -> Outcome:
     )
 
 
+def missing_target(item: WorkItem) -> Outcome:
+    """A row adding a pair whose target record HubSpot does not have (a typo of an id)."""
+    noun = object_noun(item.to_type)
+    return Outcome(
+        Status.INVALID,
+        action=item.action,
+        error_code=ErrorCode.OBJECT_NOT_FOUND,
+        error_message=(
+            f"HubSpot has no {noun} with id {item.to_id} (a typo? it may be deleted, or belong "
+            f"to another object type); nothing of {object_noun(item.from_type)} "
+            f"{item.from_id} is removed until the row is fixed."
+        ),
+    )
+
+
+def held_unchecked(pair: ObjectPair, from_id: str, exc: Exception) -> Outcome:
+    """A removal held because the records the sheet adds for the record could not be read."""
+    noun = object_noun(pair.from_type)
+    return Outcome(
+        Status.SKIPPED,
+        error_code=ErrorCode.REMOVAL_HELD,
+        error_message=(
+            f"Kept: whether the {object_noun(pair.to_type)} records the sheet adds for {noun} "
+            f"{from_id} exist could not be read ({exc}); a typo of an id must not remove the "
+            f"pair it was meant to keep, so nothing of this {noun} is removed."
+        ),
+    )
+
+
 def held_for_reverse_rows(pair: ObjectPair, found: Removal, row: object) -> Outcome:
     """A removal held because the sheet lists the association from the other side too."""
     where = f"row {row}" if row is not None else "a row"

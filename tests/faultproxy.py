@@ -48,7 +48,9 @@ and, on cue, changes what the client sees:
   ``503`` (the read of the limits that should settle a purge fails);
 * ``drop_reads="<text>"``: the results and errors of a batch read's answer that hold the text
   are taken out (an answer that names a record it was asked about nowhere); the first
-  ``drop_reads_count`` answers only, when given;
+  ``drop_reads_count`` answers only, when given; with ``drop_reads_as="<category>"`` they are
+  replaced by one item error of that category naming the record (the text, quotes aside): an
+  answer refusing one record (``INTERNAL_ERROR``) rather than saying it has none;
 * ``stuck_cursor=True``: the cursors of a batch read (and the ``after`` of a GET) are taken
   out of it before it is forwarded, so every answer is a first page with the same cursor to
   the second (a server that ignores the cursor: a walk through the pages that never ends);
@@ -192,6 +194,17 @@ def _drop_entries(body: bytes, key: str, text: str) -> bytes:
     return _with_list(body, key, lambda entries: [e for e in entries if text not in json.dumps(e)])
 
 
+def _refusing(body: bytes, error: dict[str, Any]) -> bytes:
+    """``body`` with ``error`` appended to its ``errors`` (made when it has none)."""
+    parsed = json.loads(body)
+    if not isinstance(parsed, dict):
+        return body
+    errors = parsed.get("errors") if isinstance(parsed.get("errors"), list) else []
+    parsed["errors"] = [*errors, error]
+    parsed["numErrors"] = len(parsed["errors"])
+    return json.dumps(parsed).encode()
+
+
 def _reversed(body: bytes, key: str, keep: int | None = None) -> bytes:
     """``body`` with its JSON list ``key`` in the reverse order (its first ``keep`` only)."""
     try:
@@ -287,6 +300,7 @@ class FaultProxy:
     wrote: bool = False  # a write has come (``fail_reads_after_write``)
     drop_reads: str | None = None
     drop_reads_count: int | None = None
+    drop_reads_as: str | None = None
     stuck_cursor: bool = False
     set_headers: dict[str, str] | None = None
     read_body: str | None = None
@@ -383,10 +397,19 @@ class FaultProxy:
                 cut = _drop_entries(body, "results", self.drop_reads)
                 cut = _drop_entries(cut, "errors", self.drop_reads)
                 if json.loads(cut) != json.loads(body):
-                    body = cut
+                    body = cut if self.drop_reads_as is None else _refusing(cut, self._refusal())
                     with self._lock:
                         self.reads_dropped += 1
         return body
+
+    def _refusal(self) -> dict[str, Any]:
+        record = str(self.drop_reads).strip('"')
+        return {
+            "status": "error",
+            "category": self.drop_reads_as,
+            "message": f"Internal error reading the associations of {record}; try again",
+            "context": {"fromObjectId": [record]},
+        }
 
     def _cue(self) -> None:
         with self._lock:

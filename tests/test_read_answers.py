@@ -358,3 +358,50 @@ def test_a_record_list_giving_a_cursor_twice_stops() -> None:
         assert len(client_ids := _client(sb.url, sb.token, "2026-03").record_ids("deals")) > 200
     assert isinstance(outcome, ServerError), outcome
     assert "same page cursor twice" in str(outcome) and len(set(client_ids)) == len(client_ids)
+
+
+@settings(
+    max_examples=examples(10),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    version=st.sampled_from(VERSIONS),
+    reader=st.sampled_from(sorted(READERS)),
+    victim=st.sampled_from([1, 3, 8]),  # plain, paged (when pages are small), none at all
+    drops=st.integers(1, MAX_ASKS + 1),
+    category=st.sampled_from(["INTERNAL_ERROR", "RATE_LIMITS", "VALIDATION_ERROR"]),
+    page_size=st.sampled_from([4, 100]),
+)
+def test_a_record_an_answer_refuses_is_not_a_record_without_associations(
+    version: str, reader: str, victim: int, drops: int, category: str, page_size: int
+) -> None:
+    """An item error that refuses a record (``INTERNAL_ERROR``, not "no associations") was
+    read as "it has none": an export with ``keep_empty`` wrote the deal as having none, and a
+    sync of that export removed all it had.  It is asked again, then fails the read."""
+    deal = DEALS[victim]
+    with Sandbox(seed="demo") as sb:
+        _busy(sb, page_size)
+        truth = READERS[reader](_client(sb.url, sb.token, version))
+        proxy = FaultProxy(
+            sb, drop_reads=f'"{deal}"', drop_reads_count=drops, drop_reads_as=category
+        )
+        with proxy as fp:
+            client = _client(fp.url, sb.token, version)
+            if drops >= MAX_ASKS:
+                with pytest.raises(ServerError, match=f"refused record {deal} 3 times"):
+                    READERS[reader](client)
+            else:
+                assert READERS[reader](client) == truth
+
+
+@pytest.mark.parametrize("category", ["INTERNAL_ERROR", "RATE_LIMITS"])
+def test_a_record_the_objects_read_refuses_is_not_missing(category: str) -> None:
+    """The objects batch read likewise: a refusal of one id does not say HubSpot lacks it."""
+    deal = DEALS[2]
+    with Sandbox(seed="demo") as sb:
+        proxy = FaultProxy(sb, drop_reads=f'"{deal}"', drop_reads_count=1, drop_reads_as=category)
+        with proxy as fp:
+            found = read_records(_client(fp.url, sb.token, "2026-03"), "deals", [deal, DEALS[4]])
+            assert fp.reads_dropped == 1
+    assert {str(r["id"]) for r in found} == {deal, DEALS[4]}

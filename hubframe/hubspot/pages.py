@@ -7,7 +7,11 @@ an undo skip a link that is there, a removal leave one in place, an export drop 
 and a check report a written row as not applied.  :class:`PageWalk` asks such a record again;
 one left unnamed :data:`MAX_ASKS` times fails the read, as does a cursor given twice for one
 record (a walk that would never end).  An error settles a record's first page only (a later
-page it refuses is asked again).  Errors that name no record (an answer with bare error
+page it refuses is asked again), and only an error that says the record has none (category
+``OBJECT_NOT_FOUND``, a subCategory naming no associations, or no category at all): an
+``INTERNAL_ERROR`` or any other refusal of one record is asked again, then fails the read,
+never read as "no associations" (an export would write the record as having none, and a sync
+of that export remove all it has).  Errors that name no record (an answer with bare error
 details) settle the records left unnamed when there is one such error for each of them.  A
 result naming a record that was not asked is ignored.
 """
@@ -52,6 +56,7 @@ class PageWalk:
         self.what = what
         self._asks: dict[tuple[str, str | None], int] = {}
         self._cursors: set[tuple[str, str]] = set()
+        self._refused: dict[str, str] = {}  # record -> the message of an error refusing it
 
     def take(self, size: int = MAX_BATCH_READ) -> list[Input]:
         """The next inputs to ask (at most ``size``), taken off the list."""
@@ -69,9 +74,11 @@ class PageWalk:
         asked = {item["id"]: item for item in inputs}
         # an error settles a record's first page only: a later page it refuses is not "none"
         fresh = {i for i, item in asked.items() if "after" not in item}
-        names = error_names(body.get("errors"))
+        errors = shapes.listed(body.get("errors"))
+        names = error_names([e for e in errors if says_none(e)])
         named = set().union(*names) & fresh
         anonymous = sum(1 for n in names if not n & asked.keys())
+        self._note_refusals(errors, asked.keys())
         found: Entries = []
         for result in shapes.listed(body.get("results")):
             if not isinstance(result, dict):
@@ -103,8 +110,28 @@ class PageWalk:
         self._cursors.add((from_id, after))
         self.todo.append({"id": from_id, "after": after})
 
+    def _note_refusals(self, errors: list[Any], asked: Iterable[str]) -> None:
+        """Keep the message of each error that refuses a record asked (not one saying none)."""
+        wanted = set(asked)
+        for error in errors:
+            if isinstance(error, dict) and not says_none(error):
+                message = str(error.get("message") or error.get("category") or "an error")
+                for record in error_names([error])[0] & wanted:
+                    self._refused[record] = message
+
     def _ask_again(self, inputs: list[Input]) -> None:
         spent = [i["id"] for i in inputs if self._asks[(i["id"], i.get("after"))] >= MAX_ASKS]
+        refused = [i for i in spent if i in self._refused]
+        if refused:
+            shown = ", ".join(refused[:5]) + (
+                f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+            )
+            raise ServerError(
+                f"HubSpot's batch read of {self.what} refused record {shown} {MAX_ASKS} times "
+                f"({self._refused[refused[0]]}): what the portal holds for it is not known, so "
+                "the read stops here rather than take it for a record without associations.",
+                code=ErrorCode.SERVER_ERROR,
+            )
         if spent:
             raise unnamed_error(
                 self.what, "the associations of record", spent, "what the portal holds for it"
@@ -125,6 +152,21 @@ def unnamed_error(read: str, subject: str, values: Sequence[str], unknown: str) 
     )
 
 
+#: The item errors of a batch read that say a record has no associations (or is unknown).
+_NONE_CATEGORIES: Final = frozenset({"OBJECT_NOT_FOUND"})
+
+
+def says_none(error: Any) -> bool:
+    """Whether a batch read's item error says its records have no associations: category
+    ``OBJECT_NOT_FOUND``, a subCategory naming none or not found, or no category at all (bare
+    error details); any other category (``INTERNAL_ERROR``, ``RATE_LIMITS``) refuses them."""
+    if not isinstance(error, dict):
+        return False
+    category = str(error.get("category") or "").strip().upper()
+    sub = str(error.get("subCategory") or "").upper()
+    return not category or category in _NONE_CATEGORIES or "NO_ASSOCIATIONS" in sub
+
+
 def error_names(errors: Any, *, messages: bool = True) -> list[set[str]]:
     """What each of an answer's errors names: the values of its ``context`` and
     (``messages``) the digit runs of its message; one set per error."""
@@ -143,4 +185,4 @@ def error_names(errors: Any, *, messages: bool = True) -> list[set[str]]:
     return out
 
 
-__all__ = ["MAX_ASKS", "PageWalk", "Settled", "error_names", "unnamed_error"]
+__all__ = ["MAX_ASKS", "PageWalk", "Settled", "error_names", "says_none", "unnamed_error"]

@@ -27,7 +27,14 @@ from typing import TYPE_CHECKING, Any, Final
 
 from hubframe.constants import MAX_OBJECT_BATCH_READ
 from hubframe.hubspot import shapes
-from hubframe.hubspot.pages import MAX_ASKS, Input, PageWalk, error_names, unnamed_error
+from hubframe.hubspot.pages import (
+    MAX_ASKS,
+    Input,
+    PageWalk,
+    error_names,
+    says_none,
+    unnamed_error,
+)
 
 if TYPE_CHECKING:  # only annotations: validation imports this module offline
     from hubframe.hubspot.client import HubSpotClient
@@ -160,10 +167,11 @@ def _unnamed(
 ) -> list[str]:
     """The ``values`` an objects batch read's answer names in neither its results nor its
     errors: ids, or values of ``id_property`` (matched as HubSpot matches them, ignoring case
-    and the spaces around).  An error names a value in its context or its message; one that
-    names none of them (bare error details) answers for every value left."""
+    and the spaces around).  An error saying not found (:func:`~hubframe.hubspot.pages.says_none`)
+    names a value in its context or its message; one that names none of them (bare error
+    details) answers for every value left.  Any other error answers for none."""
     key = str if id_property is None else _key
-    errors = [e for e in errors if isinstance(e, dict)] if isinstance(errors, list) else []
+    errors = [e for e in shapes.listed(errors) if says_none(e)]  # a refusal is asked again
     if id_property is None:
         named = {str(r.get("id")) for r in results}
     else:

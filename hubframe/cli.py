@@ -600,7 +600,10 @@ def _check_outputs(args: argparse.Namespace) -> None:
     from hubframe.report.outputs import check_outputs
 
     check_outputs(
-        report=args.report, retry_file=args.retry_file, journal=args.journal, sources=[args.file]
+        report=args.report,
+        retry_file=args.retry_file,
+        journal=args.journal,
+        sources=[args.file, getattr(args, "scope", None)],  # sync --scope is read too
     )
 
 

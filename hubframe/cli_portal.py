@@ -22,8 +22,6 @@ from contextlib import AbstractContextManager
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO
 
-from hubframe.errors import InputError
-
 if TYPE_CHECKING:
     import threading
 
@@ -166,8 +164,9 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     from hubframe import cli
     from hubframe.jobs import read_associations
     from hubframe.report import write_pairs
+    from hubframe.report.outputs import check_outputs
 
-    _check_out(args.out)
+    check_outputs(export=args.out, sources=[args.ids])  # before anything is read
     with cli._connect(args) as conn:
         frame = read_associations(
             conn.client,
@@ -208,13 +207,6 @@ def _sheets_written(path: Path, frame: pd.DataFrame) -> tuple[int, int]:
     if path.suffix.lower() != ".xlsx":
         return 1, excel.SHEET_ROWS - 1
     return len(excel.sheet_parts(excel.Table("", frame))), excel.SHEET_ROWS - 1
-
-
-def _check_out(path: Path) -> None:
-    if path.suffix.lower() not in (".xlsx", ".csv"):
-        raise InputError(f"{path.name}: the export must end in .xlsx or .csv")
-    if not path.parent.is_dir():
-        raise InputError(f"{path}: the directory {path.parent} does not exist")
 
 
 def run_sync(args: argparse.Namespace, out: TextIO) -> int:
@@ -290,7 +282,9 @@ def run_labels(args: argparse.Namespace, out: TextIO) -> int:
 
     from hubframe import cli
     from hubframe.jobs import configure_labels
+    from hubframe.report.outputs import check_outputs
 
+    check_outputs(report=args.report, sources=[args.file])  # before any label is created
     cancel = threading.Event()
     done: list[str] = []
     try:

@@ -57,3 +57,12 @@ def test_an_output_may_not_be_an_input_or_another_output(tmp_path: Path) -> None
         check_outputs(retry_file=tmp_path / "." / "pairs.csv", sources=[sheet])
     with pytest.raises(InputError, match="report and the journal cannot be one file"):
         check_outputs(report=tmp_path / "x.csv", journal=tmp_path / "x.csv")
+
+
+def test_an_export_is_checked_like_a_report(tmp_path: Path) -> None:
+    ids = tmp_path / "ids.csv"
+    ids.write_text("Deal ID\n1\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"an export must end in \.xlsx or \.csv"):
+        check_outputs(export=tmp_path / "deals.txt")
+    with pytest.raises(InputError, match="is the file being read; write the export"):
+        check_outputs(export=ids, sources=[ids, None])

@@ -79,7 +79,7 @@ def check_output(path: PathLike, role: str, *, sheet: bool = True, create: bool 
     suffix = target.suffix.lower()
     if sheet and suffix not in REPORT_SUFFIXES:
         raise InputError(
-            f"{target}: a {role} must end in .xlsx or .csv (this path has {_kind_of(suffix)})"
+            f"{target}: {_a(role)} must end in .xlsx or .csv (this path has {_kind_of(suffix)})"
         )
     if target.exists() and not os.access(target, os.W_OK):
         raise InputError(f"{target}: the file exists and cannot be written (permission denied)")
@@ -87,11 +87,26 @@ def check_output(path: PathLike, role: str, *, sheet: bool = True, create: bool 
     return target
 
 
-def _same(a: Path, b: Path) -> bool:
+def _a(role: str) -> str:
+    """``role`` with its article: "a report", "an export"."""
+    return f"{'an' if role[:1] in 'aeiou' else 'a'} {role}"
+
+
+def _same_file(a: Path, b: Path) -> bool:
     try:
         return a.resolve() == b.resolve()
     except OSError:
         return False
+
+
+def _clash(path: Path, role: str, other: Path, other_role: str | None) -> str | None:
+    """Why ``path`` (the ``role``) cannot be written beside ``other`` (another output, or the
+    sheet being read when ``other_role`` is None); None when it can."""
+    if _same_file(path, other):
+        if other_role is None:
+            return f"{path}: is the file being read; write the {role} to another file"
+        return f"{path}: the {other_role} and the {role} cannot be one file"
+    return None
 
 
 def check_outputs(
@@ -99,24 +114,27 @@ def check_outputs(
     report: PathLike | None = None,
     retry_file: PathLike | None = None,
     journal: PathLike | None = None,
-    sources: Iterable[PathLike] = (),
+    export: PathLike | None = None,
+    sources: Iterable[PathLike | None] = (),
 ) -> None:
     """Check every path a run will write, before it sends anything; InputError when one
-    cannot be written as asked.  ``sources``: files the run reads (never overwritten)."""
+    cannot be written as asked.  ``sources``: files the run reads (never overwritten; None
+    for an optional file not given)."""
     outputs: list[tuple[str, Path]] = []
+    if export is not None:
+        outputs.append(("export", check_output(export, "export")))
     if report is not None:
         outputs.append(("report", check_output(report, "report")))
     if retry_file is not None:
         outputs.append(("retry file", check_output(retry_file, "retry file")))
     if journal is not None:
         outputs.append(("journal", check_output(journal, "journal", sheet=False, create=False)))
-    read = [Path(s) for s in sources]
+    read: list[tuple[str | None, Path]] = [(None, Path(s)) for s in sources if s is not None]
     for i, (role, path) in enumerate(outputs):
-        if any(_same(path, source) for source in read):
-            raise InputError(f"{path}: is the file being read; write the {role} to another file")
-        for other_role, other in outputs[:i]:
-            if _same(path, other):
-                raise InputError(f"{path}: the {other_role} and the {role} cannot be one file")
+        for other_role, other in [*read, *outputs[:i]]:
+            clash = _clash(path, role, other, other_role)
+            if clash is not None:
+                raise InputError(clash)
 
 
 __all__ = ["REPORT_SUFFIXES", "check_output", "check_outputs"]

@@ -45,10 +45,17 @@ def _unwritable(tmp_path: Path) -> Path:
     return locked
 
 
+def _hard_link(sheet: Path) -> Path:
+    os.link(sheet, sheet.with_name("same.csv"))
+    return sheet.with_name("same.csv")
+
+
 #: case -> (the output path made from the sheet read, what the error line says)
 CASES: dict[str, tuple[Callable[[Path], Path], str]] = {
     "the sheet itself": (lambda s: s, "is the file being read"),
     "the sheet through ..": (lambda s: s.parent / ".." / s.parent.name / s.name, "being read"),
+    "a hard link to the sheet": (_hard_link, "is the file being read"),
+    "the sheet's name in capitals": (lambda s: s.with_name(s.name.upper()), "capital letters"),
     "a wrong extension": (lambda s: s.with_name("out.txt"), "must end in .xlsx or .csv"),
     "a folder": (lambda s: s.parent, "is a folder"),
     "an unwritable folder": (lambda s: _unwritable(s.parent.parent) / "out.csv", "cannot write"),
@@ -76,7 +83,9 @@ def test_an_output_that_cannot_be_written_stops_every_command_first(
     assert sheet.read_bytes() == before
 
 
-@pytest.mark.parametrize(("name", "said"), [("scope.csv", "is the file being read")])
+@pytest.mark.parametrize(
+    ("name", "said"), [("scope.csv", "is the file being read"), ("SCOPE.csv", "capital letters")]
+)
 def test_a_sync_report_over_its_scope_sheet_is_refused(
     sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str, said: str
 ) -> None:

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pandas as pd
@@ -57,6 +59,49 @@ def test_an_output_may_not_be_an_input_or_another_output(tmp_path: Path) -> None
         check_outputs(retry_file=tmp_path / "." / "pairs.csv", sources=[sheet])
     with pytest.raises(InputError, match="report and the journal cannot be one file"):
         check_outputs(report=tmp_path / "x.csv", journal=tmp_path / "x.csv")
+
+
+def _hard_link(target: Path, name: str) -> Path:
+    os.link(target, target.with_name(name))
+    return target.with_name(name)
+
+
+def _symlink(target: Path, name: str) -> Path:
+    target.with_name(name).symlink_to(target)
+    return target.with_name(name)
+
+
+@pytest.mark.parametrize("second_name", [_hard_link, _symlink])
+def test_one_file_under_two_names_is_one_file(
+    tmp_path: Path, second_name: Callable[[Path, str], Path]
+) -> None:
+    """Compared by identity, not by path: a hard link resolves to a path of its own."""
+    sheet = tmp_path / "pairs.csv"
+    sheet.write_text("Deal ID,Contact ID\n1,2\n", encoding="utf-8")
+    with pytest.raises(InputError, match="is the file being read"):
+        check_outputs(report=second_name(sheet, "report.csv"), sources=[sheet])
+    earlier = tmp_path / "old_report.csv"
+    earlier.write_text("x\n", encoding="utf-8")
+    with pytest.raises(InputError, match="the report and the retry file cannot be one file"):
+        check_outputs(report=earlier, retry_file=second_name(earlier, "retry.csv"))
+
+
+@pytest.mark.parametrize("exists", [False, True])
+def test_names_that_differ_only_in_capitals_are_refused(tmp_path: Path, exists: bool) -> None:
+    """macOS's and Windows's usual disks take them for one file; Linux's do not, and whether a
+    disk does cannot be known for files not written yet: refused everywhere."""
+    sheet = tmp_path / "Pairs.csv"
+    sheet.write_text("Deal ID,Contact ID\n1,2\n", encoding="utf-8")
+    for path in (tmp_path / "Out.csv", tmp_path / "out.CSV"):
+        if exists:
+            path.write_text("x\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"differs from the report .* only in capital letters"):
+        check_outputs(report=tmp_path / "Out.csv", retry_file=tmp_path / "out.CSV")
+    with pytest.raises(InputError, match=r"differs from the sheet being read .* capital letters"):
+        check_outputs(report=tmp_path / "PAIRS.csv", sources=[sheet])
+    with pytest.raises(InputError, match="capital letters"):
+        check_outputs(report=tmp_path / "x.csv", journal=tmp_path / "X.csv")
+    check_outputs(report=tmp_path / "Out.csv", retry_file=tmp_path / "Out2.csv", sources=[sheet])
 
 
 def test_an_export_is_checked_like_a_report(tmp_path: Path) -> None:

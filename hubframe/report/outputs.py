@@ -14,7 +14,12 @@ path and what is wrong:
   created when it is written, so the nearest folder that exists is tested; a journal's folder
   must exist (the journal is opened before sending);
 * an existing file must be writable, and no output may be the sheet being read or another
-  output of the same run.
+  output of the same run: the same file under any name (a hard link, a symbolic link, ``..``:
+  files that exist are compared by identity, ``os.path.samefile``), or a name that differs
+  from it only in capital letters.  macOS's and Windows's usual disks take ``Report.csv`` and
+  ``report.CSV`` for one file, and whether a disk does cannot be known for a file not written
+  yet, so such names are refused everywhere (on a disk that tells them apart the analyst
+  renames one; on one that does not, one would be written over the other).
 """
 
 from __future__ import annotations
@@ -93,10 +98,23 @@ def _a(role: str) -> str:
 
 
 def _same_file(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` name one file: the same file when both exist (hard links included), else
+    the same path once links and ``..`` are resolved."""
     try:
+        if a.exists() and b.exists():
+            return os.path.samefile(a, b)
         return a.resolve() == b.resolve()
     except OSError:
         return False
+
+
+def _case_twins(a: Path, b: Path) -> bool:
+    """``a`` and ``b`` differ only in capital letters (one file on a case-insensitive disk)."""
+    try:
+        first, second = str(a.resolve()), str(b.resolve())
+    except OSError:
+        return False
+    return first != second and first.casefold() == second.casefold()
 
 
 def _clash(path: Path, role: str, other: Path, other_role: str | None) -> str | None:
@@ -106,6 +124,12 @@ def _clash(path: Path, role: str, other: Path, other_role: str | None) -> str | 
         if other_role is None:
             return f"{path}: is the file being read; write the {role} to another file"
         return f"{path}: the {other_role} and the {role} cannot be one file"
+    if _case_twins(path, other):
+        what = "the sheet being read" if other_role is None else f"the {other_role}"
+        return (
+            f"{path}: differs from {what} ({other}) only in capital letters, which macOS and "
+            f"Windows take for one file; give the {role} another name"
+        )
     return None
 
 

@@ -28,6 +28,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Note, Prepared, RunContext
+from hubframe.run.plan import repeat_outcome
 from hubframe.run.rows import describer, differing, issue_outcomes, read_input, value, whole
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
@@ -190,7 +191,30 @@ def _within_object_limits(
             error_code=ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT,
             error_message=message,
         )
-    return [item for item in items if item.position not in refused]
+    repeats = _repeats_of(items, set(refused))
+    describe = describer(prepared.frame)
+    for pos, first in repeats.items():
+        prepared.settled[pos] = repeat_outcome(actions[pos], describe(first))
+    return [item for item in items if item.position not in refused and item.position not in repeats]
+
+
+def _limit_identity(item: WorkItem) -> tuple[str, str, str, int]:
+    """What one limit is (its object pair as :func:`_one_spelling` spells it, and its
+    association type): rows of one identity are one request, the first sent for all."""
+    type_id = int(item.type_id if item.type_id is not None else -1)
+    return (item.from_type, item.to_type, str(item.category), type_id)
+
+
+def _repeats_of(items: list[WorkItem], firsts: set[int]) -> dict[int, int]:
+    """Later rows of the same limit as a row of ``firsts`` -> that row (they are repeats of
+    it, whatever became of it, as the planner makes them of a row it sends)."""
+    first_of: dict[tuple[str, str, str, int], int] = {}
+    out: dict[int, int] = {}
+    for item in items:
+        first = first_of.setdefault(_limit_identity(item), item.position)
+        if first != item.position and first in firsts:
+            out[item.position] = first
+    return out
 
 
 def _label_names(book: LabelBook, pair: ObjectPair) -> dict[tuple[str, int], str]:
@@ -211,9 +235,9 @@ def _past_object_limit(
     """Row position -> why, for rows of ``pair`` whose limit the end state breaks."""
     final: dict[tuple[str, int], int | None] = dict(existing)
     given: dict[tuple[str, int], WorkItem] = {}
-    for item in items:
+    for item in items:  # repeats of one limit ask alike (conflicts are settled before)
         key = (str(item.category), int(item.type_id if item.type_id is not None else -1))
-        given[key] = item
+        given.setdefault(key, item)  # the first is sent; the others repeat it
         final[key] = None if item.action is Action.PURGE_LIMIT else item.max_to_object_ids
     ceiling = final.get(object_key)
     if ceiling is None:
@@ -533,7 +557,13 @@ def change_words(action: Action, current: int | None, new: int | None) -> str:
 def _changes(prepared: Prepared, current_max: Mapping[int, int | None]) -> list[str | None]:
     """Each row's ``limit_change``: what sending it does, or why nothing is done."""
     words: list[str | None] = [None] * len(prepared.frame)
+    describe = describer(prepared.frame)
+    first_of: dict[tuple[str, str, str, int], int] = {}
     for item in prepared.items:
+        first = first_of.setdefault(_limit_identity(item), item.position)
+        if first != item.position:  # the planner sends the first row for both
+            words[item.position] = f"nothing: repeats {describe(first)}"
+            continue
         current = current_max.get(item.position)
         words[item.position] = change_words(item.action, current, item.max_to_object_ids)
     for pos, outcome in prepared.settled.items():

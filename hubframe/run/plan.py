@@ -225,24 +225,28 @@ def _repeat_outcomes(
                 ),
             )
         else:
-            where = describe(int(table.positions[earlier]))
-            # a whole pair's removal names no type: rows of two labels can be one removal
-            same = (
-                "removes the whole association between the same records, every type with it"
-                if action is Action.ARCHIVE
-                else "same records and association type"
-            )
-            outcome = Outcome(
-                Status.DUPLICATE,
-                action=action,
-                error_code=ErrorCode.DUPLICATE_ROW,
-                error_message=(
-                    f"Repeats {where} ({same}) and is not sent again: {where}'s status is "
-                    "what became of both."
-                ),
-            )
+            outcome = repeat_outcome(action, describe(int(table.positions[earlier])))
         out[int(table.positions[row])] = outcome
     return out
+
+
+def repeat_outcome(action: Action, where: str) -> Outcome:
+    """A row repeating ``where`` (the row sent for both): ``duplicate``, not sent again."""
+    if action is Action.ARCHIVE:  # a whole pair's removal names no type: two labels, one removal
+        same = "removes the whole association between the same records, every type with it"
+    elif action.is_limit:
+        same = "the same limit: object pair and association type"
+    else:
+        same = "same records and association type"
+    return Outcome(
+        Status.DUPLICATE,
+        action=action,
+        error_code=ErrorCode.DUPLICATE_ROW,
+        error_message=(
+            f"Repeats {where} ({same}) and is not sent again: {where}'s status is what became "
+            "of both."
+        ),
+    )
 
 
 # --- groups and chunks --------------------------------------------------------------------------

@@ -149,8 +149,9 @@ def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | N
         prepared.stop_all(StopReason.of(exc), actions)
         return current_max
     items: list[WorkItem] = []
+    named: dict[int, str] = {}
     for pos, row in zip(todo, records, strict=True):
-        item = _limit_row(prepared, book, current, pos, row, current_max)
+        item = _limit_row(prepared, book, current, pos, row, current_max, named)
         if prepared.stop is not None:
             prepared.stop_all(prepared.stop, actions)
             return current_max
@@ -160,7 +161,31 @@ def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | N
     items = _one_spelling(book, [item for item in items if item.position not in conflicting])
     items = _within_object_limits(prepared, book, current, items)
     prepared.items, prepared.count = items, len(items)
+    _fill_labels(prepared, named)
     return current_max
+
+
+def _type_name(book: LabelBook, pair: ObjectPair, key: tuple[str, int]) -> str | None:
+    """The portal's label of the association type ``key`` of ``pair`` (None for the pair's
+    unlabeled type, or when the labels cannot be read)."""
+    if key == _object_key(book, pair):
+        return None
+    return _label_names(book, pair).get(key)
+
+
+def _fill_labels(prepared: Prepared, named: Mapping[int, str]) -> None:
+    """Rows that give a label by its type id only show the portal's label in the result's
+    ``label`` column (the analyst's own cell stays empty among the original columns), as
+    ``type_id`` shows the type a label resolved to: the report, a dry run's lines and its
+    messages then name the label the limit is for, not "all associations"."""
+    if not named or "label" not in prepared.frame.columns:
+        return
+    frame = prepared.frame.copy()
+    labels = frame["label"].astype("string")
+    for pos, name in named.items():
+        labels.iloc[pos] = name
+    frame["label"] = labels
+    prepared.frame = frame
 
 
 def _within_object_limits(
@@ -387,8 +412,10 @@ def _limit_row(
     pos: int,
     row: Mapping[Any, Any],
     current_max: dict[int, int | None],
+    named: dict[int, str],
 ) -> WorkItem | None:
-    """The row's work item, or None when its outcome is settled here (in ``prepared``)."""
+    """The row's work item, or None when its outcome is settled here (in ``prepared``);
+    ``named`` gets the portal's label of a row that gives a label by its type id only."""
     pair = ObjectPair(str(row["from_type"]), str(row["to_type"]))
     fallback = _action(row)
     existing = current[pair]
@@ -407,9 +434,12 @@ def _limit_row(
     key = (spec.category, spec.type_id)
     prepared.resolved[pos] = key
     current_max[pos] = existing.get(key)
+    label = spec.label
+    if label is None and (label := _type_name(book, pair, key)) is not None:
+        named[pos] = label
     if _remove(row):
         if key not in existing:
-            prepared.settled[pos] = _nothing_to_remove(pair, spec.label, key)
+            prepared.settled[pos] = _nothing_to_remove(pair, label, key)
             return None
         action = Action.PURGE_LIMIT
     else:
@@ -424,7 +454,7 @@ def _limit_row(
         category=spec.category,
         type_id=spec.type_id,
         max_to_object_ids=new,
-        label=spec.label,
+        label=label,
     )
 
 

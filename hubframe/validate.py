@@ -46,6 +46,7 @@ from hubframe.io.normalize import (
     canonical_ids,
     canonical_object_type,
     describe_number,
+    describe_one_number,
     id_values,
     is_scientific,
     is_valid_object_type,
@@ -548,17 +549,19 @@ def _check_type_id(c: _Collector) -> None:
         values,
         lambda v: (
             f"'{_shown(v)}' ({c.where('type_id')}) is not an association type id: it "
-            f"{_number_problem(v)}. Use the whole number HubSpot shows for the label (such as "
-            "3, digits 0-9 only), or leave the cell empty and give the label's name."
+            f"{_number_problem(v, 'a type id')}. Use the whole number HubSpot shows for the "
+            "label (such as 3, digits 0-9 only), or leave the cell empty and give the label's "
+            "name."
         ),
     )
 
 
-def _number_problem(value: str) -> str:
-    """Why a whole-number cell was refused (out of range when it is a plain number)."""
+def _number_problem(value: str, what: str) -> str:
+    """Why a whole-number cell (``what``: "a limit", "a type id") was refused (out of range
+    when it is a plain number)."""
     if parse_whole(value) is not None and not isinstance(parse_whole(value), str):
         return "is out of range"
-    return describe_number(value)
+    return describe_one_number(value, what)
 
 
 def _number_text(value: object) -> str:
@@ -856,8 +859,9 @@ def _check_limit_values(c: _Collector) -> BoolArray:
         np.array([_number_text(v) for v in values], dtype=object),
         lambda v: (
             f"'{_shown(v)}' ({c.where('max_to_object_ids')}) is not a valid limit: it "
-            f"{_number_problem(v)}. Enter a whole number from 1 to {MAX_LIMIT_VALUE} with the "
-            "digits 0-9 only (no separators or decimals), or 'remove' to delete the limit."
+            f"{_number_problem(v, 'a limit')}. Enter a whole number from 1 to "
+            f"{MAX_LIMIT_VALUE} with the digits 0-9 only (no separators or decimals), or "
+            "'remove' to delete the limit."
         ),
     )
     return blank

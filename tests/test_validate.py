@@ -307,3 +307,35 @@ def test_no_targets_marks_turn_an_empty_to_id_into_a_warning() -> None:
     ]
     assert invalid_rows(pairs, issues).tolist() == [False, True, False]
     assert ErrorCode.NO_TARGETS.value == "NO_TARGETS"
+
+
+# --- a limit or type id cell holds one small number, not record ids ----------------------------
+
+
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        ("5,0", "holds 2 numbers"),
+        ("3 4", "holds 2 numbers"),
+        ("2|3|4", "holds 3 numbers"),
+        ("1/2", "holds 2 numbers"),
+        ("3\n4", "holds 2 numbers"),
+        ("99999999999999999999", "is out of range"),
+        ("1" * 19, "is out of range"),
+        ("0" * 5 + "7" * 30, "is out of range"),
+    ],
+)
+@pytest.mark.parametrize(("column", "what"), [("Max", "a limit"), ("Type ID", "a type id")])
+def test_a_limit_or_type_id_cell_is_not_advised_as_ids(
+    cell: str, said: str, column: str, what: str
+) -> None:
+    """'5,0' in a limit cell was told to separate ids with ';'; a 20-digit limit that at most
+    18 digits fit (the id rule), though a limit runs from 1 to 10000."""
+    row = {"From": "deals", "To": "contacts", "Label": "Champion", "Type ID": "", "Max": "5"}
+    row[column] = cell
+    issues = validate_limits(read_limits(pd.DataFrame([row]).replace("", pd.NA)))
+    message = str(issues["message"].iloc[0])
+    assert said in message
+    if said.startswith("holds"):
+        assert f"; {what} is one whole number" in message
+    assert " ids" not in message and "fit" not in message

@@ -246,6 +246,19 @@ def _listed(text: str) -> str | None:
     )
 
 
+def describe_one_number(value: str, what: str) -> str:
+    """As :func:`describe_number`, for a cell holding one small number (``what``: "a limit",
+    "a type id"), not a record id: several numbers in it are not advice to split ids, and a
+    long run of digits is out of range, not past the digits an id may have."""
+    text = _trim_id(value)
+    if re.fullmatch(r"[0-9]+", text, re.ASCII) and text.lstrip("0"):
+        return "is out of range"
+    if _listed(text) is not None:
+        count = len(_LIST_SEPARATORS.split(text.strip()))
+        return f"holds {count} numbers; {what} is one whole number"
+    return describe_number(value)
+
+
 def _float_tail(text: str) -> str | None:
     match = _PLAIN_NUMBER.fullmatch(text)
     if match is None or not match.group(2) or plain_number(text) is not None:

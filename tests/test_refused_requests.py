@@ -155,3 +155,50 @@ def test_a_write_never_applied_says_how_long_it_was_looked_for(
         result = hf.associate(pairs, client, progress=False)
     assert result["status"].tolist() == ["failed"]
     assert "checks over the next 0.15 s show the change is not there" in result["error_message"][0]
+
+
+def _labels_sheet() -> pd.DataFrame:
+    return pd.DataFrame(
+        [("deals", "contacts", "Technical buyer", "")],
+        columns=["From type", "To type", "Label", "Inverse label"],
+    )
+
+
+@pytest.mark.parametrize("delay", [0.3, 1.0])
+def test_a_label_created_after_its_504s_is_a_success(
+    sandbox_factory: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch, delay: float
+) -> None:
+    """As for associations: a label create answered 504 while HubSpot goes on and creates it
+    was read once, at once, and reported ``failed``, ``SERVER_ERROR`` with no word that the
+    label may exist.  It is read again after the same pauses, and found."""
+    from hubframe.run import send
+
+    monkeypatch.setattr(send, "SETTLE_WAITS", (0.2, 0.4, 0.8))
+    sb = sandbox_factory(seed="demo")
+    with FaultProxy(sb, then=f"late:{delay}", cued=True) as proxy:
+        client = HubSpotClient(
+            token=sb.token, base_url=proxy.url, max_retries=1, backoff_base=0.01, backoff_cap=0.02
+        )
+        result = hf.configure_labels(_labels_sheet(), client)
+    assert result["status"].tolist() == ["success"], result["error_message"].tolist()
+    labels = sb.labels("deals", "contacts")
+    made = labels.loc[labels["label"] == "Technical buyer", "type_id"].tolist()
+    assert result["type_id"].tolist() == made and len(made) == 1
+
+
+def test_a_label_never_seen_after_its_504s_is_of_unknown_outcome(
+    sandbox_factory: Callable[..., Sandbox], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hubframe.run import send
+
+    monkeypatch.setattr(send, "SETTLE_WAITS", (0.05, 0.1))
+    sb = sandbox_factory(seed="demo")
+    with FaultProxy(sb, then="late:30", cued=True) as proxy:  # created long after the run
+        client = HubSpotClient(
+            token=sb.token, base_url=proxy.url, max_retries=1, backoff_base=0.01, backoff_cap=0.02
+        )
+        result = hf.configure_labels(_labels_sheet(), client)
+    assert result["status"].tolist() == ["failed"]
+    assert result["error_code"].tolist() == ["UNKNOWN_OUTCOME"]
+    message = result["error_message"][0]
+    assert "0.15 s later; HubSpot may still create it" in message, message

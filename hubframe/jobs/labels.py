@@ -43,6 +43,7 @@ run reports ``planned`` for what it would create or rename.  The result has one 
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -688,6 +689,13 @@ class _Labeler:
             )
             return _Outcome(change, Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=said)
 
+    def _cancelled(self, pause: float) -> bool:
+        """Wait ``pause`` seconds; True when the run is cancelled (at once, or meanwhile)."""
+        if self.cancel is None:
+            time.sleep(pause)
+            return False
+        return self.cancel.wait(pause)
+
     def _forget(self, f: str, t: str) -> None:
         """The labels of the pair (both ways) are read again when next needed."""
         self.known.pop((f, t), None)
@@ -696,12 +704,33 @@ class _Labeler:
     def _maybe_created(self, f: str, t: str, label: str, exc: HubframeError) -> _Outcome:
         """A create whose answer was lost (then retried, and refused or failed): the labels are
         read again, and the row is what they show -- created when the label is there now (it
-        was not before), else the failure.  A run that stops says the label may exist."""
+        was not before).  HubSpot may still be applying it (a gateway's 504 while it goes on),
+        so a label not listed is read again after each of ``send.SETTLE_WAITS``, as the other
+        jobs check a write; still not listed, the outcome is unknown (``UNKNOWN_OUTCOME``: it
+        may yet appear).  A run that stops says the label may exist."""
+        from hubframe.run.send import SETTLE_WAITS
+
         if exc.stops_run:
             return self._stopped(exc, "", "created the label")
         now = self._read_again(f, t, label, "HubSpot's answer was lost")
+        waited = 0.0
+        for pause in SETTLE_WAITS:
+            if isinstance(now, _Outcome) or now or self._cancelled(pause):
+                break
+            waited += pause
+            self._forget(f, t)
+            now = self._read_again(f, t, label, "HubSpot's answer was lost")
         if isinstance(now, _Outcome):
             return now
+        if not now:
+            unknown = (
+                f'HubSpot did not answer the create ("{exc}"), and "{label}" is not listed from '
+                f"{f} to {t} {waited:g} s later; HubSpot may still create it. Check the labels "
+                "before running again (a run then finds it, or creates it)."
+            )
+            return _Outcome(
+                "create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=unknown
+            )
         if len(now) != 1:
             raise exc
         said = (

@@ -24,6 +24,7 @@ from hubframe.io import read_pairs
 from hubframe.sandbox import Sandbox
 from hubframe.testing import SandboxFactory
 from hubframe.widgets import HubframeApp, render
+from hubframe.widgets.app import FIRST_SHEET, NONE
 from hubframe.widgets.backend import Progress, _ProgressRelay
 from hubframe.widgets.runner import Runner
 
@@ -255,7 +256,8 @@ def test_app_runs_a_sheet_end_to_end_on_the_builtin_sandbox(app: HubframeApp) ->
 
     _upload(app, "links.xlsx", _pairs_sheet())
     assert "links.xlsx: Excel workbook" in app.file_status.value
-    assert app.sheet.value == "Pairs"
+    assert app.sheet.value == NONE  # the first sheet with recognised columns, as the CLI reads
+    assert "read sheet &#x27;Pairs&#x27;" in app.sheet_notes.value
     assert app.columns["from_id"].value == "Deal ID"
     assert app.columns["to_id"].value == "Contact ID"
     assert app.columns["label"].value == "Association label"
@@ -626,7 +628,7 @@ def test_errors_in_widget_callbacks_are_messages(app: HubframeApp) -> None:
     assert _message(app, "sheet").startswith("Unexpected error")
 
 
-def test_app_marks_hidden_sheets_and_preselects_the_first_visible(app: HubframeApp) -> None:
+def test_app_marks_hidden_sheets_and_reads_the_first_visible_by_default(app: HubframeApp) -> None:
     from openpyxl import Workbook
 
     book = Workbook()
@@ -641,11 +643,13 @@ def test_app_marks_hidden_sheets_and_preselects_the_first_visible(app: HubframeA
     book.save(buffer)
     _upload(app, "links.xlsx", buffer.getvalue())
     assert list(app.sheet.options) == [
+        (FIRST_SHEET, NONE),
         ("Archive (hidden)", "Archive"),
         ("Pairs", "Pairs"),
         ("All visible sheets", "*"),
     ]
-    assert app.sheet.value == "Pairs"
+    assert app.sheet.value == NONE
+    assert "read sheet &#x27;Pairs&#x27;" in app.sheet_notes.value
     assert app.columns["from_id"].value == "Deal ID"
 
 

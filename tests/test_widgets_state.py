@@ -155,9 +155,9 @@ def test_a_double_click_of_run_runs_once(app: HubframeApp, sandbox_factory: Sand
     shown: list[int] = []
     original = app._show_result
 
-    def spy(result: pd.DataFrame) -> None:
+    def spy(result: pd.DataFrame, frame: pd.DataFrame) -> None:
         shown.append(len(result))
-        original(result)
+        original(result, frame)
 
     app._show_result = spy  # type: ignore[method-assign]
     app.run_button.click()

@@ -78,15 +78,7 @@ class ReadNotes:
     def messages(self, syntax: Syntax = PYTHON) -> list[tuple[Level, str]]:
         """(level, text) lines: the sheets read, each skipped sheet (a warning), inferred types
         and the records with nothing to do."""
-        out: list[tuple[Level, str]] = []
-        if self.sheets:
-            names = ", ".join(f"'{name}'" for name in self.sheets)
-            word = "sheet" if len(self.sheets) == 1 else "sheets"
-            out.append(("info", f"{self.source}: read {word} {names} ({self.sheet_choice})"))
-        for skipped in self.skipped:
-            out.append(
-                ("warning", f"{self.source}: sheet '{skipped.name}' skipped: {skipped.reason}")
-            )
+        out = self.sheet_messages()
         out += self._guess_messages(syntax)
         if self.no_targets:
             out.append(
@@ -118,6 +110,20 @@ class ReadNotes:
                     f"{self.source}: sheet '{sheet}': cells merged over several rows ({shown}) "
                     "are read as their value in every row they cover",
                 )
+            )
+        return out
+
+    def sheet_messages(self) -> list[tuple[Level, str]]:
+        """(level, text) lines of the workbook's sheets alone: the sheets read and how they
+        were chosen, then each sheet skipped and why (a warning)."""
+        out: list[tuple[Level, str]] = []
+        if self.sheets:
+            names = ", ".join(f"'{name}'" for name in self.sheets)
+            word = "sheet" if len(self.sheets) == 1 else "sheets"
+            out.append(("info", f"{self.source}: read {word} {names} ({self.sheet_choice})"))
+        for skipped in self.skipped:
+            out.append(
+                ("warning", f"{self.source}: sheet '{skipped.name}' skipped: {skipped.reason}")
             )
         return out
 

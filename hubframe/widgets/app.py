@@ -13,7 +13,7 @@ analyst's words (:mod:`hubframe.widgets.words`): "Contact ID", "link without lab
 from __future__ import annotations
 
 import threading
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import replace
 from functools import partial
@@ -36,6 +36,10 @@ from hubframe.widgets.runner import Runner
 
 NONE: Final = ""  # the "not mapped / from the sheet" choice of every dropdown
 ALL_SHEETS: Final = backend.ALL_SHEETS
+#: The sheet picker's default: the sheet the command line reads without --sheet, read the same
+#: way (``sheet=None``), so what it says of the sheets left out, and what a sync that may
+#: remove refuses for them, hold in the app too.
+FIRST_SHEET: Final = "(first visible sheet with recognised columns)"
 UPLOAD_ACCEPT: Final = ".xlsx,.xlsm,.csv,.tsv,.txt"
 _TYPE_CHOICES: Final = [(f"{t.name} ({t.type_id})", t.name) for t in OBJECT_TYPES]
 _BOX: Final = {"border": "1px solid #e0e0e0", "padding": "6px 12px", "margin": "4px 0"}
@@ -298,6 +302,8 @@ class HubframeApp:
             style=_LABEL_STYLE,
             disabled=True,
         )
+        self.sheet_notes = _output()  # the sheets the last read took and left out, and why
+        self.sheet_notes.add_class("hf-sheet-notes")
         self.upload.observe(self._safe(lambda: self._on_upload(), "sheet"), "value")
         self.load_button.on_click(self._safe(lambda: self._on_load_path(), "sheet"))
         self.sheet.observe(self._safe(lambda: self._on_sheet_change(), "sheet"), "value")
@@ -307,6 +313,7 @@ class HubframeApp:
             w.HBox([self.upload, self.file_status]),
             w.HBox([self.path, self.load_button]),
             self.sheet,
+            self.sheet_notes,
         )
 
     def _build_mapping(self) -> None:
@@ -531,7 +538,7 @@ class HubframeApp:
         # or a job chosen during a run would clear its result before it could be saved.
         for widget in self._inputs():
             widget.disabled = busy
-        self.sheet.disabled = busy or self.sheet.value == NONE  # a text file has one table
+        self.sheet.disabled = busy or len(self.sheet.options) < 2  # a text file has one table
 
     def _say(self, text: str, kind: str = "info", *, step: str | None = None) -> None:
         """A message at the top of the app, or under ``step``'s title."""
@@ -675,11 +682,12 @@ class HubframeApp:
         self.source = source
         with self._quietly():
             if sheets:
-                options = [(f"{s.name} (hidden)" if s.hidden else s.name, s.name) for s in sheets]
+                options = [(FIRST_SHEET, NONE)]
+                options += [(f"{s.name} (hidden)" if s.hidden else s.name, s.name) for s in sheets]
                 if len(sheets) > 1:
                     options.append(("All visible sheets", ALL_SHEETS))
                 self.sheet.options = options
-                self.sheet.value = next((s.name for s in sheets if not s.hidden), sheets[0].name)
+                self.sheet.value = NONE  # read as the command line reads it: not a choice
                 self.sheet.disabled = False
             else:
                 self.sheet.options = [("(text file: one table)", NONE)]
@@ -696,7 +704,7 @@ class HubframeApp:
         """No sheet loaded: what was read, mapped, validated, planned or run from the last one
         goes (a failed upload must never leave the last file's rows to run)."""
         self.source = self.guess = None
-        self.file_status.value = ""
+        self.file_status.value = self.sheet_notes.value = ""
         self.messages["mapping"].value = ""
         before, self._quiet = self._quiet, False
         try:
@@ -738,6 +746,7 @@ class HubframeApp:
             self.from_type.value = guess.from_type or NONE
             self.to_type.value = guess.to_type or NONE
         self._show_type_notes(guess)
+        self.sheet_notes.value = _sheet_notes_html(guess.sheets)
         self._say("", step="mapping")
         if guess.problem:  # the sheet was read; its columns need a choice: fixed in step 4
             self._say(guess.problem + _suggested_words(guess.mapping), "warning", step="mapping")
@@ -929,6 +938,7 @@ class HubframeApp:
     def _do_validate(self) -> None:
         frame = self._read()
         self._say("", step="mapping")  # what the read refused before was answered
+        self.sheet_notes.value = _sheet_notes_html(read_notes(frame).sheet_messages())
         self._show_read_columns(frame)
         self._show_read_guesses(frame)
         if self.connection is not None:
@@ -998,7 +1008,7 @@ class HubframeApp:
                 batch_size=self._batch_size(),
                 issues=self.issues,
             )
-            self.dry_run_output.value = render.plan_html(self.plan)
+            self.dry_run_output.value = _left_out_html(self.frame) + render.plan_html(self.plan)
             return
         self.progress.value, self.progress.max = 0, max(len(self.frame), 1)
         self.progress.bar_style = "info"
@@ -1013,7 +1023,7 @@ class HubframeApp:
             on_progress=self._on_progress,
             cancel=self._cancel,
         )
-        self._show_result(result)
+        self._show_result(result, self.frame)
 
     def _execute_sync(self, dry_run: bool) -> None:
         """A sync: the dry run shows the diff; a run applies only a diff that was shown."""
@@ -1028,7 +1038,7 @@ class HubframeApp:
                 issues=self.issues,
                 batch_size=self._batch_size(),
             )
-            self.dry_run_output.value = portal.diff_html(self.plan)
+            self.dry_run_output.value = _left_out_html(self.frame) + portal.diff_html(self.plan)
             if not dry_run:
                 self._say(portal.REVIEW, "warning")
             return
@@ -1047,7 +1057,7 @@ class HubframeApp:
             on_progress=relay,
             cancel=self._cancel,
         )
-        self._show_result(result)
+        self._show_result(result, self.frame)
 
     def _export(self) -> None:
         assert self.connection is not None
@@ -1090,7 +1100,9 @@ class HubframeApp:
         self.progress.value = min(progress.done, self.progress.max)
         self.live_counts.value = render.esc(f"{progress.done:,} of {progress.total:,} rows sent")
 
-    def _show_result(self, result: pd.DataFrame) -> None:
+    def _show_result(self, result: pd.DataFrame, frame: pd.DataFrame) -> None:
+        """The run's result, counts, chart, table and downloads; first, the sheets of pairs
+        the read of ``frame`` left out (as the command line warns of them at a run)."""
         self.result = result
         counts = render.status_counts(result)
         self.progress.value = self.progress.max
@@ -1103,6 +1115,7 @@ class HubframeApp:
                 headline, "warning" if _has_problems(counts) or cancelled else "success"
             )
             + f'<div class="hf-summary-line">{render.count_line_html(result)}</div>'
+            + _left_out_html(frame)
         )
         self.chart.value = render.summary_chart_html(result)
         self.preview.value = render.preview_html(result, max_rows=self._max_preview_rows)
@@ -1181,6 +1194,17 @@ def _suggested_words(suggested: Mapping[str, str]) -> str:
         f" The headers suggest {named}: not filled in, as the sheet was refused. A column you "
         "pick below is read as your choice; the others are left to the reader."
     )
+
+
+def _sheet_notes_html(lines: Sequence[tuple[str, str]]) -> str:
+    """The sheets a read took and those it left out, as notes under the sheet picker."""
+    return "".join(render.message_html(text, level) for level, text in lines)
+
+
+def _left_out_html(frame: pd.DataFrame | None) -> str:
+    """Warnings of the sheets holding rows that the read left out (none: "")."""
+    lines = backend.left_out(frame) if frame is not None else []
+    return "".join(render.message_html(text, "warning") for text in lines)
 
 
 def _read_warnings(frame: pd.DataFrame) -> str:

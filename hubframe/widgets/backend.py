@@ -120,6 +120,18 @@ class SheetSource:
         return handle
 
 
+def left_out(frame: pd.DataFrame) -> list[str]:
+    """What the read of ``frame`` says of the workbook's sheets it left out that hold rows (a
+    later sheet of pairs, a hidden sheet of them): the lines a run repeats, as the command line
+    warns of them whatever the step."""
+    notes = read_notes(frame)
+    return [
+        f"{notes.source}: sheet '{s.name}' was not read: {s.reason}"
+        for s in notes.skipped
+        if s.holds_rows
+    ]
+
+
 def workbook_sheets(source: SheetSource) -> list[SheetInfo]:
     """The workbook's sheets in order, each with whether it is hidden ([] for a CSV or text
     file); the workbook is checked as the readers check it."""
@@ -148,6 +160,8 @@ class Guess:
     problem: str = ""
     guessed: dict[str, TypeGuess] = field(default_factory=dict)  # side -> guess
     unguessed: dict[str, str] = field(default_factory=dict)  # side -> why none
+    #: (level, text): the sheets the read took and those it left out, and why
+    sheets: tuple[tuple[str, str], ...] = ()
 
 
 def read(
@@ -241,8 +255,12 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         said = exc.unguessed if isinstance(exc, HeaderError) else {}
         unguessed = {str(side): why for side, why in said.items()}
         return Guess(headers, partial_mapping(headers, job), problem=str(exc), unguessed=unguessed)
+    notes = read_notes(frame)
+    sheets = tuple(notes.sheet_messages())
     if sheet == ALL_SHEETS and job != "limits":  # a guess is per sheet: none is pre-filled
-        return _guess_by_name(headers, job)
+        return replace(_guess_by_name(headers, job), sheets=sheets)
+    if sheet is None and notes.sheets:  # the default read: the headers of the sheet it took
+        headers = tuple(preview_headers(source, job, notes.sheets[0]))
     meta = frame.attrs.get("hubframe", {})
     fields = FIELDS[job]
     mapping = {
@@ -255,8 +273,9 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         mapping,
         from_type=None if "from_type" in mapping else _single(frame, "from_type"),
         to_type=None if "to_type" in mapping else _single(frame, "to_type"),
+        sheets=sheets,
     )
-    return _with_guesses(found, read_notes(frame).guessed_types)
+    return _with_guesses(found, notes.guessed_types)
 
 
 def _guess_id_column(source: SheetSource, headers: tuple[str, ...], sheet: str | None) -> Guess:

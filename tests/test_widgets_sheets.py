@@ -1,0 +1,189 @@
+"""The app and a workbook of several sheets: the sheet picker's default reads as the command line
+reads without --sheet, so the sheets it leaves out are said at every step, and a sync that may
+remove is refused for them as ``hubframe sync --delete`` refuses it.  Driven headlessly against
+the built-in sandbox; the Python API's read of the same bytes is the oracle."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+import warnings
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ipywidgets
+import pandas as pd
+import pytest
+
+from hubframe.errors import InputError
+from hubframe.io import SheetsLeftOut, read_notes, read_pairs
+from hubframe.jobs import sync
+from hubframe.sandbox import Sandbox
+from hubframe.widgets import HubframeApp
+from hubframe.widgets.app import FIRST_SHEET, NONE
+
+WAIT = 60.0
+DEAL = 2040000001
+#: Both associated with DEAL in the demo portal.
+LISTED, ELSEWHERE = 1019360001, 1019360002
+
+Rows = list[list[object]]
+PAIRS: Rows = [["Deal ID", "Contact ID"], [DEAL, LISTED]]
+OTHER: Rows = [["Deal ID", "Contact ID"], [DEAL, ELSEWHERE]]
+UNNAMED_IDS: Rows = [["A", "B"], [DEAL, ELSEWHERE]]  # ids under columns not recognised
+PROSE: Rows = [["How to fill this in"], ["One pair a row."]]
+
+#: Workbooks: (name, rows, hidden) per sheet, in order.
+LAYOUTS: dict[str, list[tuple[str, Rows, bool]]] = {
+    "later sheet of pairs": [("North", PAIRS, False), ("South", OTHER, False)],
+    "hidden sheet after": [("North", PAIRS, False), ("Archive", OTHER, True)],
+    "hidden sheet before": [("Archive", OTHER, True), ("North", PAIRS, False)],
+    "ids under other headers": [("North", PAIRS, False), ("Other", UNNAMED_IDS, False)],
+    "a table's second part": [("North", PAIRS, False), ("North (2)", OTHER, False)],
+    "instructions first": [("Read me", PROSE, False), ("North", PAIRS, False)],
+    "prose after": [("North", PAIRS, False), ("Notes", PROSE, False)],
+}
+
+
+def _workbook(layout: list[tuple[str, Rows, bool]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.remove(book.active)
+    for name, rows, hidden in layout:
+        sheet = book.create_sheet(name)
+        for row in rows:
+            sheet.append(row)
+        if hidden:
+            sheet.sheet_state = "hidden"
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(app: HubframeApp, name: str, data: bytes) -> None:
+    item = {"name": name, "type": "", "size": len(data), "content": memoryview(data)}
+    app.upload.value = ({**item, "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)
+    assert app.wait(WAIT)
+
+
+def _click(app: HubframeApp, button: ipywidgets.Button) -> None:
+    button.click()
+    assert app.wait(WAIT), "the app's background work did not finish in time"
+
+
+def _text(value: str) -> str:
+    return html.unescape(re.sub(r"<[^>]+>", "", value))
+
+
+def _links(sandbox: Sandbox) -> set[tuple[str, str, int]]:
+    frame = sandbox.associations("deals", "contacts")
+    return {(str(f), str(t), int(k)) for f, t, k in frame[["from_id", "to_id", "type_id"]].values}
+
+
+def _sandbox(app: HubframeApp) -> Sandbox:
+    assert app.connection is not None and app.connection.sandbox is not None
+    return app.connection.sandbox
+
+
+def _read(path: Path, sheet: str | None) -> pd.DataFrame:
+    """The Python API's read of ``path``, in the app's words; the sheets it leaves out are
+    warned of from Python (SheetsLeftOut), which the app says in its own way."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", SheetsLeftOut)
+        return read_pairs(path, sheet=sheet, syntax="app")
+
+
+def _api_refuses(path: Path, sheet: str | None, app: HubframeApp) -> bool:
+    """Whether the Python API (as the command line) refuses a sync that may remove of the
+    sheet read with ``sheet``."""
+    assert app.connection is not None
+    frame = _read(path, sheet)
+    try:
+        sync(frame, app.connection.client, allow_removals=True, dry_run=True, progress=False)
+    except InputError as exc:
+        assert "was not read" in str(exc)
+        return True
+    return False
+
+
+@pytest.mark.parametrize("choice", [None, "North", "*"])
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_a_sync_that_may_remove_is_refused_as_the_command_line_refuses_it(
+    app: HubframeApp, tmp_path: Path, layout: str, choice: str | None
+) -> None:
+    """The app preselected the first visible sheet by name, so every read was an explicit
+    choice, and a sync with removals of North removed what South (or a hidden Archive) lists.
+    The default now reads as ``sheet=None`` does: refused exactly when the API refuses, and
+    nothing is removed then, at Dry run or Run."""
+    path = tmp_path / "links.xlsx"
+    path.write_bytes(_workbook(LAYOUTS[layout]))
+    _click(app, app.connect_button)
+    app.job.value = "sync"
+    assert app.wait(WAIT)
+    _upload(app, path.name, path.read_bytes())
+    assert app.sheet.value == NONE and app.sheet.label == FIRST_SHEET
+    if choice is not None:
+        app.sheet.value = choice
+        assert app.wait(WAIT)
+    app.sync_options.removals.value = True
+    refused = _api_refuses(path, choice, app)
+    before = _links(_sandbox(app))
+    _click(app, app.dry_run_button)
+    said = _text(app.messages["dry-run"].value)
+    assert ("was not read" in said) == refused, said
+    assert (app.plan is None) == refused
+    _click(app, app.run_button)  # a run without the diff shown shows it; once more applies it
+    _click(app, app.run_button)
+    assert ("was not read" in _text(app.messages["run"].value)) == refused
+    removed = before - _links(_sandbox(app))
+    assert not refused or not removed
+    assert choice == "*" or refused or layout in ("instructions first", "prose after") or removed
+
+
+@pytest.mark.parametrize("layout", sorted(LAYOUTS))
+def test_the_sheets_left_out_are_said_at_every_step(
+    app: HubframeApp, tmp_path: Path, layout: str
+) -> None:
+    """The app said nothing of the other sheets of pairs, or of hidden ones, it left out; the
+    command line warns of each.  Their notes are under the sheet picker from the upload on and
+    in Validate; those holding rows again at Dry run and in the run's summary."""
+    path = tmp_path / "links.xlsx"
+    path.write_bytes(_workbook(LAYOUTS[layout]))
+    notes = read_notes(_read(path, None))
+    skipped = [text for level, text in notes.sheet_messages() if level == "warning"]
+    holding = [s.name for s in notes.skipped if s.holds_rows]
+    _click(app, app.connect_button)
+    _upload(app, path.name, path.read_bytes())
+    read_line = f"read sheet '{notes.sheets[0]}'"
+    assert read_line in _text(app.sheet_notes.value)
+    assert all(text in _text(app.sheet_notes.value) for text in skipped)
+    _click(app, app.validate_button)
+    assert all(text in _text(app.validation.value) for text in skipped)
+    _click(app, app.dry_run_button)
+    _click(app, app.run_button)
+    for step in (app.dry_run_output, app.summary):
+        shown = _text(step.value)
+        assert all(f"sheet '{name}' was not read" in shown for name in holding), shown
+        assert shown.count("was not read") == len(holding)
+    assert app.result is not None and len(app.result) == 1
+
+
+def test_the_mapping_shows_the_headers_of_the_sheet_the_default_read_takes(
+    app: HubframeApp,
+) -> None:
+    """A workbook opening on an instructions sheet: the default read takes the sheet of pairs
+    after it, and the dropdowns offer and show that sheet's columns, not the instructions'."""
+    _upload(app, "links.xlsx", _workbook(LAYOUTS["instructions first"]))
+    assert app.sheet.value == NONE
+    assert app.columns["from_id"].value == "Deal ID"
+    assert [h for _, h in app.columns["to_id"].options][1:] == ["Deal ID", "Contact ID"]
+    assert not _text(app.messages["mapping"].value)
+    _click(app, app.validate_button)
+    assert app.frame is not None and list(app.frame["sheet"]) == ["North"]
+    pd.testing.assert_series_equal(
+        app.frame["to_id"].reset_index(drop=True),
+        read_pairs(io.BytesIO(_workbook(LAYOUTS["instructions first"])))["to_id"],
+        check_names=False,
+    )

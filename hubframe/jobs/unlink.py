@@ -192,8 +192,9 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
     if existed is None or linked is None:
         return _not_undoable(
             "Not undone: the run did not record whether this association existed before it "
-            "(run associate with preflight=True, skip_existing=True, record_existing=True or a "
-            "journal, or from the command line, to make it undoable)."
+            "(runs from the command line or the notebook app record it; from Python, run "
+            "associate with record_existing=True, preflight=True, skip_existing=True or a "
+            "journal to make it undoable)."
         )
     if existed:
         return _skip("Left in place: the association existed before the run.")

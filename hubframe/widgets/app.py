@@ -72,6 +72,15 @@ APP_JOB_NAMES: Final = (
 )
 
 
+#: Said at Run when the sheet was run again with nothing changed (every row sent once more).
+RUN_AGAIN: Final = (
+    "The sheet was run again: every row was sent a second time, and the report below is this "
+    "run's (rows already there before it are marked so, and undoing this report leaves them in "
+    "place). The earlier run's report is kept below, and Save report saves it too: undo the "
+    "earlier run from that one."
+)
+
+
 class StepError(HubframeError):
     """A problem that concerns another step than the one clicked: shown at ``step``."""
 
@@ -146,6 +155,9 @@ class HubframeApp:
         self.result: pd.DataFrame | None = None
         self.downloads: dict[str, bytes] = {}
         self._export_files: dict[str, bytes] = {}  # the export's files, for Save report
+        #: The report of the run before this one, when the sheet was run again unchanged:
+        #: {file name: bytes}, offered and saved beside this run's (it undoes that run).
+        self._earlier: dict[str, bytes] = {}
         self.saved: list[Path] = []
         self._max_preview_rows = max_preview_rows
         self._max_download_bytes = max_download_bytes
@@ -585,7 +597,7 @@ class HubframeApp:
         if self._quiet:
             return
         self.frame = self.issues = self.plan = self.result = None
-        self.downloads, self._export_files = {}, {}
+        self.downloads, self._export_files, self._earlier = {}, {}, {}
         for output in (self.validation, self.dry_run_output, self.live_counts):
             output.value = ""
         for output in (self.summary, self.chart, self.preview, self.download_links):
@@ -1010,6 +1022,7 @@ class HubframeApp:
             )
             self.dry_run_output.value = _left_out_html(self.frame) + render.plan_html(self.plan)
             return
+        earlier = self._earlier_report()
         self.progress.value, self.progress.max = 0, max(len(self.frame), 1)
         self.progress.bar_style = "info"
         self.live_counts.value = render.esc("sending…")
@@ -1023,7 +1036,19 @@ class HubframeApp:
             on_progress=self._on_progress,
             cancel=self._cancel,
         )
+        self._earlier = earlier
         self._show_result(result, self.frame)
+        if earlier:
+            self._say(RUN_AGAIN, "warning", step="run")
+
+    def _earlier_report(self) -> dict[str, bytes]:
+        """The shown run's report, when Run is clicked again with nothing changed: the new
+        run's report replaces it on the page, and only it undoes the earlier run."""
+        if self.result is None or self._export_files:
+            return {}
+        report_name, _ = self._names()
+        name = f"{Path(report_name).stem} (earlier run){Path(report_name).suffix}"
+        return {name: backend.report_bytes(self.result, self.issues, report_name)}
 
     def _execute_sync(self, dry_run: bool) -> None:
         """A sync: the dry run shows the diff; a run applies only a diff that was shown."""
@@ -1139,6 +1164,8 @@ class HubframeApp:
         if retry_rows:
             label = f"Retry file ({render.plural(retry_rows, 'row')})"
             files[retry_name] = (label, backend.retry_bytes(result, retry_name))
+        for name, data in self._earlier.items():
+            files[name] = ("Report of the earlier run", data)
         links, too_big = [], []
         for name, (label, data) in files.items():
             if len(data) > self._max_download_bytes:
@@ -1175,6 +1202,8 @@ class HubframeApp:
                 retry_name,
                 source=self.source.path if self.source is not None else None,
             )
+            if self._earlier:
+                written += backend.save_files(self._earlier, folder)
         self.saved = written
         lines = "".join(
             f'<div class="hf-saved-path" style="font-family:monospace">{render.esc(path)} '

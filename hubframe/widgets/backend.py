@@ -508,7 +508,8 @@ def execute(
 
     ``issues``: the sheet's validation issues, as the app showed them (not worked out again).
     ``on_progress`` gets the rows done of the rows to send, as batches finish; ``cancel`` (an
-    Event) stops the run before its next batch.
+    Event) stops the run before its next batch.  A real associate run records which pairs
+    existed before it, as every command-line run does, so its report can be undone.
     """
     relay = _ProgressRelay(on_progress) if on_progress is not None else None
     return _job_function(job)(
@@ -521,7 +522,14 @@ def execute(
         on_start=relay.start if relay is not None else None,
         on_progress=relay,
         cancel=cancel,
+        **_undo_records(job, dry_run),
     )
+
+
+def _undo_records(job: str, dry_run: bool) -> dict[str, bool]:
+    """What a job is asked to record so its report can be undone (``hubframe undo``): an
+    associate run reads which pairs existed before it sends (the CLI's ``record_existing``)."""
+    return {"record_existing": not dry_run} if job == "associate" else {}
 
 
 # --- downloads ------------------------------------------------------------------------------

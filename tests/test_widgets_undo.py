@@ -1,0 +1,122 @@
+"""Runs of the app can be undone from their reports, as command-line runs are: a real run records
+which pairs existed before it.  Run clicked again sends every row again, says so, and keeps the
+earlier run's report, the only one that undoes that run.  Driven headlessly against the
+built-in sandbox; the portal itself is the oracle."""
+
+from __future__ import annotations
+
+import html
+import io
+import re
+from datetime import UTC, datetime
+from pathlib import Path
+
+import ipywidgets
+import pytest
+
+from hubframe.jobs import undo
+from hubframe.sandbox import Sandbox
+from hubframe.widgets import HubframeApp
+from hubframe.widgets.app import RUN_AGAIN
+
+WAIT = 60.0
+DEAL, CONTACT = 2040000001, 1019360001  # associated in the demo portal (unlabeled and labels)
+NEW_DEAL, NEW_CONTACT = 2040000050, 1019360230  # not associated in the demo portal
+
+Links = set[tuple[str, str, int]]
+SHEETS: dict[str, list[list[object]]] = {
+    "new pairs": [[NEW_DEAL + i, NEW_CONTACT + i, None] for i in range(3)],
+    "pairs there already and new": [[DEAL, CONTACT, None], [NEW_DEAL, NEW_CONTACT + 5, None]],
+    "labels on new and existing pairs": [
+        [DEAL, CONTACT, "Champion"],
+        [NEW_DEAL + 1, NEW_CONTACT + 7, "Champion"],
+        [NEW_DEAL + 1, NEW_CONTACT + 7, None],
+    ],
+}
+
+
+def _xlsx(rows: list[list[object]]) -> bytes:
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    sheet.append(["Deal ID", "Contact ID", "Association label"])
+    for row in rows:
+        sheet.append(row)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _upload(app: HubframeApp, name: str, data: bytes) -> None:
+    item = {"name": name, "type": "", "size": len(data), "content": memoryview(data)}
+    app.upload.value = ({**item, "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)
+    assert app.wait(WAIT)
+
+
+def _click(app: HubframeApp, button: ipywidgets.Button) -> None:
+    button.click()
+    assert app.wait(WAIT), "the app's background work did not finish in time"
+
+
+def _links(app: HubframeApp) -> Links:
+    assert app.connection is not None and isinstance(app.connection.sandbox, Sandbox)
+    frame = app.connection.sandbox.associations("deals", "contacts")
+    return {(str(f), str(t), int(k)) for f, t, k in frame[["from_id", "to_id", "type_id"]].values}
+
+
+def _undo_from(app: HubframeApp, report: Path) -> list[str]:
+    """Undo the run ``report`` was saved from; the error codes of its rows."""
+    assert app.connection is not None
+    result = undo(report, app.connection.client, progress=False)
+    return [str(code) for code in result["error_code"].dropna()]
+
+
+def _loaded(app: HubframeApp, rows: list[list[object]]) -> Links:
+    _click(app, app.connect_button)
+    _upload(app, "links.xlsx", _xlsx(rows))
+    return _links(app)
+
+
+@pytest.mark.parametrize("sheet", sorted(SHEETS))
+def test_a_report_saved_from_the_app_undoes_its_run(
+    app: HubframeApp, tmp_path: Path, sheet: str
+) -> None:
+    """The app ran without recording what existed before, so ``hubframe undo`` of its report
+    marked every row NOT_UNDOABLE and took nothing back."""
+    before = _loaded(app, SHEETS[sheet])
+    _click(app, app.run_button)
+    assert app.result is not None and set(app.result["status"]) == {"success"}
+    assert _links(app) != before
+    app.save_folder.value = str(tmp_path)
+    _click(app, app.save_button)
+    assert "NOT_UNDOABLE" not in _undo_from(app, app.saved[0])
+    assert _links(app) == before
+
+
+def test_run_clicked_again_says_so_and_keeps_the_earlier_report(
+    app: HubframeApp, tmp_path: Path
+) -> None:
+    """A second click of Run re-sent every row and replaced the report without a word; that
+    report could not undo the first run.  Now the page says so and keeps the earlier report,
+    which undoes the first run; the second's undo leaves what was there before it."""
+    before = _loaded(app, SHEETS["labels on new and existing pairs"])
+    _click(app, app.run_button)
+    after_first = _links(app)
+    assert not app.messages["run"].value
+    _click(app, app.run_button)
+    assert html.unescape(re.sub(r"<[^>]+>", "", app.messages["run"].value)) == RUN_AGAIN
+    assert app.result is not None and app.result["existed_before"].all()
+    assert set(app.downloads) == {"links_report.xlsx", "links_report (earlier run).xlsx"}
+    assert "Report of the earlier run" in app.download_links.value
+    app.save_folder.value = str(tmp_path)
+    _click(app, app.save_button)
+    names = sorted(path.name for path in app.saved)
+    assert names == ["links_report (earlier run).xlsx", "links_report.xlsx"]
+    assert "NOT_UNDOABLE" not in _undo_from(app, tmp_path / "links_report.xlsx")
+    assert _links(app) == after_first  # all there before the second run: left in place
+    earlier = tmp_path / "links_report (earlier run).xlsx"
+    assert "NOT_UNDOABLE" not in _undo_from(app, earlier)
+    assert _links(app) == before
+    app.label.value = "Champion"  # a change: the earlier report goes with the result
+    assert not app.downloads and not app._earlier

@@ -187,3 +187,43 @@ def test_the_mapping_shows_the_headers_of_the_sheet_the_default_read_takes(
         read_pairs(io.BytesIO(_workbook(LAYOUTS["instructions first"])))["to_id"],
         check_names=False,
     )
+
+
+# --- every visible sheet: what each sheet's read took is what the page says -------------------
+
+LABELLED: Rows = [["Deal ID", "Contact ID", "Association label"]]
+LABELLED += [[2040000060 + i, 1019360100 + i, "Champion"] for i in range(2)]
+PLAIN: Rows = [["Deal ID", "Contact ID"], *[[2040000062 + i, 1019360102 + i] for i in range(2)]]
+REORDERED: Rows = [["Association label", "Contact ID", "Deal ID"]]
+REORDERED += [["Champion", 1019360104 + i, 2040000064 + i] for i in range(2)]
+PLAIN_TOO: Rows = [["Deal ID", "Contact ID"], [2040000066, 1019360106]]
+EVERY_SHEET: dict[str, list[tuple[str, Rows, bool]]] = {
+    "label on the later sheet only": [("North", PLAIN, False), ("South", LABELLED, False)],
+    "label on the first sheet only": [("North", LABELLED, False), ("South", PLAIN, False)],
+    "label on both, in another order": [("North", LABELLED, False), ("South", REORDERED, False)],
+    "no label": [("North", PLAIN, False), ("South", PLAIN_TOO, False)],
+}
+
+
+@pytest.mark.parametrize("layout", sorted(EVERY_SHEET))
+def test_every_visible_sheet_says_which_columns_each_sheet_read(
+    app: HubframeApp, layout: str
+) -> None:
+    """With "All visible sheets", the Label column dropdown showed (not in the sheet), the first
+    sheet's headers, while a later sheet's label column was read and its labels sent, without
+    a word.  Validate now lists each sheet's columns read, and warns of each sheet whose labels
+    sent (or not) differ from what the dropdown shows.  The run's rows are the oracle."""
+    _click(app, app.connect_button)
+    _upload(app, "links.xlsx", _workbook(EVERY_SHEET[layout]))
+    app.sheet.value = "*"
+    assert app.wait(WAIT)
+    shown = app.columns["label"].value
+    _click(app, app.validate_button)
+    said = _text(app.validation.value)
+    _click(app, app.run_button)
+    assert app.result is not None and set(app.result["status"]) == {"success"}
+    labelled = app.result.groupby("sheet")["label"].apply(lambda s: bool(s.notna().any()))
+    for sheet, sent in labelled.items():
+        assert f"sheet '{sheet}': From record ID" in said
+        warned = f"Sheet '{sheet}': " in said and '"Label column"' in said.split(f"'{sheet}': ")[-1]
+        assert warned == (sent != bool(shown)), (sheet, sent, shown, said)

@@ -375,6 +375,7 @@ def _read(
     merged: dict[str, list[str]] = {}
     hidden_columns: dict[str, list[str]] = {}
     sheet_columns: dict[str, list[str]] = {}
+    sheet_maps: dict[str, dict[str, str]] = {}  # sheet -> its own column_map
     with reading(loaded.name):
         for raw in _raw_sheets(loaded, sheet, request):
             if raw.merged:
@@ -387,6 +388,7 @@ def _read(
             originals.extend(n for n in names if n not in originals)
             written.update(as_written)
             column_map.update(raw.mapping.column_map)
+            sheet_maps[raw.name] = dict(raw.mapping.column_map)
             named = request.properties(raw.mapping)
             first = first or (raw.name, named)
             _same_properties(loaded.name, first, (raw.name, named))
@@ -410,6 +412,7 @@ def _read(
         info["hidden_columns"] = hidden_columns
     if len(sheet_columns) > 1:  # each sheet's own columns: its retry sheet has them alone
         info["sheet_columns"] = sheet_columns
+        info["sheet_column_maps"] = sheet_maps  # column_map is their union: which sheet read what
     info |= choice_attrs(request.choice) | sheet_guess_attrs(guesses, len(sheet_columns) > 1)
     if properties and kind == "pairs":
         info["id_properties"] = properties

@@ -797,6 +797,32 @@ class HubframeApp:
         with self._quietly():
             self._fill_columns(read)
 
+    def _sheet_columns_html(self, frame: pd.DataFrame) -> str:
+        """Every visible sheet read: the columns each sheet's read took, and a warning for each
+        that differs from what its dropdown shows (the first sheet's headers), so that no
+        sheet's column is sent while the page says another, or none, is read."""
+        if self._sheet() != ALL_SHEETS:
+            return ""
+        meta = frame.attrs.get("hubframe") or {}
+        maps = dict(meta.get("sheet_column_maps") or {})
+        if not maps and meta.get("sheets_read"):  # one sheet read: its map is the frame's
+            maps = {meta["sheets_read"][0]: dict(meta.get("column_map") or {})}
+        fields = [f for f in backend.FIELDS[str(self.job.value)] if f in self.columns]
+        shown = {f: str(self.columns[f].value) for f in fields}
+        lines, differ = [], []
+        for sheet, column_map in maps.items():
+            read = {str(f): str(h) for h, f in column_map.items() if f in fields}
+            taken = [f for f in fields if f in read]
+            named = "; ".join(f'{backend.FIELD_LABELS[f]}: "{read[f]}"' for f in taken)
+            lines.append(f"sheet '{sheet}': {named or 'no columns'}")
+            differ += [
+                _column_differs(sheet, backend.FIELD_LABELS[f], read.get(f), shown[f])
+                for f in fields
+                if read.get(f, NONE) != shown[f]
+            ]
+        said = render.message_html("Columns read, sheet by sheet: " + " · ".join(lines), "info")
+        return said + "".join(render.message_html(text, "warning") for text in differ)
+
     def _show_type_notes(self, guess: Guess | None) -> None:
         """Beside each type picker, where its pre-filled type came from, or why none was."""
         self._type_guesses = dict(guess.guessed) if guess is not None else {}
@@ -962,7 +988,8 @@ class HubframeApp:
             check_records=bool(self.check_records.value),
         )
         self.frame, self.issues = frame, issues
-        self.validation.value = _read_warnings(frame) + render.issues_html(
+        self.validation.value = self._sheet_columns_html(frame) + _read_warnings(frame)
+        self.validation.value += render.issues_html(
             issues,
             rows_read=len(frame),
             max_rows=self._max_preview_rows,
@@ -1222,6 +1249,20 @@ def _suggested_words(suggested: Mapping[str, str]) -> str:
     return (
         f" The headers suggest {named}: not filled in, as the sheet was refused. A column you "
         "pick below is read as your choice; the others are left to the reader."
+    )
+
+
+def _column_differs(sheet: str, name: str, read: str | None, shown: str) -> str:
+    """A sheet of every visible sheet whose read took another column than its dropdown shows."""
+    showing = f'"{shown}"' if shown else "(not in the sheet)"
+    if read is None:
+        return (
+            f"Sheet '{sheet}': no \"{name}\" was read there, though the dropdown shows "
+            f"{showing} (the first sheet's headers): its rows are sent without it."
+        )
+    return (
+        f'Sheet \'{sheet}\': "{name}" is read from its column "{read}", though the dropdown '
+        f"shows {showing} (the first sheet's headers): that column's cells are sent for its rows."
     )
 
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 import html
 import io
 import re
+import threading
 import time
 from collections.abc import Callable
 from datetime import UTC, datetime
@@ -673,3 +674,67 @@ def test_not_in_the_sheet_for_a_column_the_read_leaves_validates(app: HubframeAp
     assert "label" in app._picked
     _click(app, app.validate_button)
     assert app.frame is not None and _refusal(app) == ""
+
+
+# --- a change that reaches the kernel while a step works ------------------------------------
+
+
+def _changes(app: HubframeApp) -> dict[str, Callable[[], None]]:
+    """Inputs changed from the page (the main thread) while the worker is busy."""
+
+    def label() -> None:
+        app.label.value = "Champion"
+
+    def swap_types() -> None:
+        app.from_type.value, app.to_type.value = "contacts", "deals"
+
+    def to_column() -> None:
+        app.columns["to_id"].value = "Notes"
+
+    return {"label": label, "swap_types": swap_types, "to_column": to_column}
+
+
+@pytest.mark.parametrize("step", ["validate", "dry-run"])
+@pytest.mark.parametrize("change", ["label", "swap_types", "to_column"])
+def test_a_change_while_a_step_works_sets_its_result_aside(
+    app: HubframeApp, monkeypatch: pytest.MonkeyPatch, step: str, change: str
+) -> None:
+    """The inputs are locked in the browser only: a change reaching the kernel while Validate
+    read the sheet reset the page, then the worker stored what it had read, and Run sent
+    unlabeled links while the page said "Label for all rows: Champion".  A step whose inputs
+    changed while it worked now sets its result aside and says so; the run sends what the
+    page shows, as a fresh read of it gives."""
+    from hubframe.widgets import backend
+
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Notes"]]
+    rows += [[DEALS + 71 + i, CONTACTS + 201 + i, str(CONTACTS + 210 + i)] for i in range(2)]
+    _click(app, app.connect_button)
+    _upload(app, "a.xlsx", _xlsx(rows))
+    if step == "dry-run":
+        _click(app, app.validate_button)
+    started, go = threading.Event(), threading.Event()
+    name = "validate" if step == "validate" else "execute"
+    real = getattr(backend, name)
+
+    def held(*args: object, **kwargs: object) -> pd.DataFrame:
+        started.set()
+        assert go.wait(WAIT)
+        return real(*args, **kwargs)  # type: ignore[no-any-return]
+
+    monkeypatch.setattr(backend, name, held)
+    (app.validate_button if step == "validate" else app.dry_run_button).click()
+    assert started.wait(WAIT)
+    _changes(app)[change]()
+    go.set()
+    assert app.wait(WAIT)
+    monkeypatch.setattr(backend, name, real)
+    assert "A setting changed while this step was working" in _message(app, step)
+    assert app.frame is None and app.plan is None
+    expected = app._read()
+    _click(app, app.run_button)
+    assert app.result is not None
+    sent = ["from_type", "from_id", "to_type", "to_id", "label"]
+    pd.testing.assert_frame_equal(
+        app.result[sent].reset_index(drop=True).astype(object),
+        expected[sent].reset_index(drop=True).astype(object),
+    )

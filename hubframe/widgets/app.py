@@ -81,6 +81,18 @@ RUN_AGAIN: Final = (
 )
 
 
+#: A step's work set aside: an input changed while it ran (before the page locked it).
+CHANGED_WHILE_WORKING: Final = (
+    "A setting changed while this step was working, so what it found no longer matches the "
+    "page and was set aside. Click it again."
+)
+#: A run whose inputs changed while it sent: its result is what was sent, and is shown.
+CHANGED_WHILE_RUNNING: Final = (
+    "A setting changed while the run was sending: the results below are of the sheet as it "
+    "was read before that change, which is what was sent. Validate again before another run."
+)
+
+
 class StepError(HubframeError):
     """A problem that concerns another step than the one clicked: shown at ``step``."""
 
@@ -165,7 +177,13 @@ class HubframeApp:
         self._work = 0  # tasks submitted and not finished: the inputs stay locked till none
         self._work_lock = threading.RLock()
         self._run_queued = False  # a run is queued or running: another click adds none
-        self._quiet = False
+        #: Per thread: an observer firing on the main thread (a change from the page) is never
+        #: taken for the worker's own quiet filling-in of the dropdowns.
+        self._local = threading.local()
+        #: Counts the changes of the inputs (:meth:`_invalidate`): a step stores what it read,
+        #: validated or planned only when no change came while it ran (:meth:`_keep`).
+        self._generation = 0
+        self._state_lock = threading.RLock()
         self._secret: Secret | None = None  # the token last used, to redact it from messages
         self._runner = Runner(self._show_error)
         self.messages: dict[str, w.HTML] = {name: _output() for name, _ in STEPS}
@@ -189,6 +207,15 @@ class HubframeApp:
         self._sync_visibility()
 
     # --- display and lifecycle ------------------------------------------------------------
+
+    @property
+    def _quiet(self) -> bool:
+        """Whether this thread is setting widget values that must not reset the steps."""
+        return bool(getattr(self._local, "quiet", False))
+
+    @_quiet.setter
+    def _quiet(self, value: bool) -> None:
+        self._local.quiet = value
 
     def _repr_mimebundle_(self, **kwargs: Any) -> Any:
         return self.widget._repr_mimebundle_(**kwargs)
@@ -596,7 +623,9 @@ class HubframeApp:
         """The inputs changed: what was read, validated, planned or run no longer applies."""
         if self._quiet:
             return
-        self.frame = self.issues = self.plan = self.result = None
+        with self._state_lock:
+            self._generation += 1
+            self.frame = self.issues = self.plan = self.result = None
         self.downloads, self._export_files, self._earlier = {}, {}, {}
         for output in (self.validation, self.dry_run_output, self.live_counts):
             output.value = ""
@@ -973,7 +1002,15 @@ class HubframeApp:
                     "keep it as a column of your own, and load the sheet again.",
                 )
 
+    def _keep(self, generation: int, step: str) -> None:
+        """Raise, at ``step``, when the inputs changed since ``generation`` (a change that
+        reached the kernel while the step ran): what it read no longer matches the page.
+        Call with ``_state_lock`` held, then store."""
+        if generation != self._generation:
+            raise StepError(step, CHANGED_WHILE_WORKING)
+
     def _do_validate(self) -> None:
+        generation = self._generation
         frame = self._read()
         self._say("", step="mapping")  # what the read refused before was answered
         self.sheet_notes.value = _sheet_notes_html(read_notes(frame).sheet_messages())
@@ -987,7 +1024,9 @@ class HubframeApp:
             self.connection,
             check_records=bool(self.check_records.value),
         )
-        self.frame, self.issues = frame, issues
+        with self._state_lock:
+            self._keep(generation, "validate")
+            self.frame, self.issues = frame, issues
         self.validation.value = self._sheet_columns_html(frame) + _read_warnings(frame)
         self.validation.value += render.issues_html(
             issues,
@@ -1031,15 +1070,16 @@ class HubframeApp:
             return
         if self.source is None:  # never the rows of a sheet no longer loaded
             raise StepError("sheet", "Upload a sheet or load one from a path first.")
+        generation = self._generation
         if self.frame is None or self.issues is None:
             self._do_validate()
         assert self.frame is not None
         backend.rehearse(self.connection, self.frame)  # read before connecting: made now
         if job == "sync":
-            self._execute_sync(dry_run)
+            self._execute_sync(dry_run, generation)
             return
         if dry_run:
-            self.plan = backend.execute(
+            plan = backend.execute(
                 self.frame,
                 self.connection,
                 job,
@@ -1047,9 +1087,12 @@ class HubframeApp:
                 batch_size=self._batch_size(),
                 issues=self.issues,
             )
+            with self._state_lock:
+                self._keep(generation, "dry-run")
+                self.plan = plan
             self.dry_run_output.value = _left_out_html(self.frame) + render.plan_html(self.plan)
             return
-        earlier = self._earlier_report()
+        earlier, frame = self._earlier_report(), self.frame
         self.progress.value, self.progress.max = 0, max(len(self.frame), 1)
         self.progress.bar_style = "info"
         self.live_counts.value = render.esc("sending…")
@@ -1064,8 +1107,10 @@ class HubframeApp:
             cancel=self._cancel,
         )
         self._earlier = earlier
-        self._show_result(result, self.frame)
-        if earlier:
+        self._show_result(result, frame)
+        if generation != self._generation:  # sent all the same: shown, never dropped
+            self._say(CHANGED_WHILE_RUNNING, "warning", step="run")
+        elif earlier:
             self._say(RUN_AGAIN, "warning", step="run")
 
     def _earlier_report(self) -> dict[str, bytes]:
@@ -1077,12 +1122,12 @@ class HubframeApp:
         name = f"{Path(report_name).stem} (earlier run){Path(report_name).suffix}"
         return {name: backend.report_bytes(self.result, self.issues, report_name)}
 
-    def _execute_sync(self, dry_run: bool) -> None:
+    def _execute_sync(self, dry_run: bool, generation: int) -> None:
         """A sync: the dry run shows the diff; a run applies only a diff that was shown."""
         assert self.frame is not None and self.connection is not None
         options = self.sync_options.options()
         if dry_run or self.plan is None:
-            self.plan = portal.run_sync(
+            plan = portal.run_sync(
                 self.frame,
                 self.connection,
                 options,
@@ -1090,6 +1135,9 @@ class HubframeApp:
                 issues=self.issues,
                 batch_size=self._batch_size(),
             )
+            with self._state_lock:
+                self._keep(generation, "dry-run")
+                self.plan = plan
             self.dry_run_output.value = _left_out_html(self.frame) + portal.diff_html(self.plan)
             if not dry_run:
                 self._say(portal.REVIEW, "warning")

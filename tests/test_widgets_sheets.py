@@ -227,3 +227,83 @@ def test_every_visible_sheet_says_which_columns_each_sheet_read(
         assert f"sheet '{sheet}': From record ID" in said
         warned = f"Sheet '{sheet}': " in said and '"Label column"' in said.split(f"'{sheet}': ")[-1]
         assert warned == (sent != bool(shown)), (sheet, sent, shown, said)
+
+
+# --- sheets named alike, chart sheets ----------------------------------------------------------
+
+
+def _renamed(data: bytes, renames: dict[str, str]) -> bytes:
+    """The workbook with sheets renamed in its XML (to names openpyxl would not write)."""
+    import zipfile
+
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for item in source.infolist():
+            content = source.read(item.filename)
+            if item.filename == "xl/workbook.xml":
+                text = content.decode()
+                for old, new in renames.items():
+                    text = text.replace(f'name="{old}"', f'name="{new}"')
+                content = text.encode()
+            book.writestr(item, content)
+    return out.getvalue()
+
+
+ALIKE = _renamed(
+    _workbook([("A", PAIRS, False), ("B", OTHER, False), ("C", PAIRS, False)]),
+    {"A": "Pairs", "B": "pairs", "C": "Pairs "},
+)
+
+
+@pytest.mark.parametrize(
+    ("asked", "read"),
+    [
+        ("Pairs", "Pairs"),
+        ("pairs", "pairs"),
+        ("Pairs ", "Pairs "),
+        ("PAIRS", None),
+        (" pairs", None),
+    ],
+)
+def test_a_name_several_sheets_match_loosely_is_refused(asked: str, read: str | None) -> None:
+    """Sheets "Pairs", "pairs" and "Pairs ": a name matching none exactly and several but for
+    capitals or spaces read the first of them without a word.  An exact name reads its sheet;
+    a loose one matching several is refused, naming them."""
+    if read is None:
+        with pytest.raises(InputError, match=r"'Pairs', 'pairs', 'Pairs '.*not clear"):
+            _read_bytes(ALIKE, asked)
+        return
+    assert _read_bytes(ALIKE, asked)["sheet"].unique().tolist() == [read]
+
+
+def _read_bytes(data: bytes, sheet: str) -> pd.DataFrame:
+    handle = io.BytesIO(data)
+    handle.name = "links.xlsx"
+    return _read(handle, sheet)  # type: ignore[arg-type]
+
+
+def test_the_picker_tells_alike_names_and_chart_sheets_apart(app: HubframeApp) -> None:
+    """The picker showed "Pairs" and "Pairs " as the same text, and offered a chart sheet as a
+    sheet, which read as "the sheet is empty"."""
+    from openpyxl import Workbook
+    from openpyxl.chart import BarChart, Reference
+
+    _upload(app, "alike.xlsx", ALIKE)
+    labels = [label for label, _ in app.sheet.options]
+    assert labels == [FIRST_SHEET, "Pairs", "pairs", "'Pairs '", "All visible sheets"]
+    book = Workbook()
+    rows = book.active
+    rows.title = "Pairs"
+    for row in PAIRS:
+        rows.append(row)
+    chart = BarChart()
+    chart.add_data(Reference(rows, min_col=1, min_row=1, max_row=2))
+    book.create_chartsheet("Chart", 0).add_chart(chart)
+    buffer = io.BytesIO()
+    book.save(buffer)
+    _upload(app, "chart.xlsx", buffer.getvalue())
+    assert [label for label, _ in app.sheet.options][1:3] == ["Chart (chart)", "Pairs"]
+    assert app.columns["from_id"].value == "Deal ID"  # the default read skips the chart
+    app.sheet.value = "Chart"
+    assert app.wait(WAIT)
+    assert "is a chart sheet, not a table of rows" in _text(app.messages["sheet"].value)

@@ -12,7 +12,8 @@ Which sheets (``sheet=`` / ``--sheet``):
   that one is read instead; with several, the read stops and asks which;
 * ``"*"``: every visible sheet with recognised columns; the others are skipped and noted, and
   only a workbook with none is an error.  Hidden sheets are never read by ``"*"``;
-* a name (exact, else ignoring case and edge spaces): that sheet, hidden or not;
+* a name (exact, else ignoring case and edge spaces: refused when that matches several sheets):
+  that sheet, hidden or not; a chart sheet named is refused as one;
 * a position, an int or text that is a whole number and no sheet's name: counted from 0 in the
   workbook's order, hidden sheets included (``-1`` is the last).  A sheet *named* "2" is
   reached by ``"2"``; position 2 is then ``2`` (an int) from Python.
@@ -344,11 +345,18 @@ def pick_sheet(
         wanted = sheet.strip().casefold()
         exact = [i for i in sheets if i.name == sheet]
         loose = [i for i in sheets if i.name.strip().casefold() == wanted]
+        if len(loose) > 1 and not exact:  # which one was meant is not clear: never the first
+            named = ", ".join(repr(i.name) for i in loose)
+            raise InputError(
+                f"{request.source_name}: no sheet is named exactly {sheet!r}, and the sheets "
+                f"{named} differ from it only by capitals or spaces: which to read is not clear. "
+                f"Name one exactly with {request.syntax.named('sheet')}."
+            )
         if exact or loose:
-            return (exact or loose)[0], "by name"
+            return _worksheet((exact or loose)[0], request), "by name"
     position = _position(sheet)
     if position is not None and -len(sheets) <= position < len(sheets):
-        info = sheets[position]
+        info = _worksheet(sheets[position], request)
         return info, f"by position {position % len(sheets)}"
     listed = ", ".join(f"{i.position} '{i.name}'{' (hidden)' if i.hidden else ''}" for i in sheets)
     raise InputError(
@@ -356,6 +364,17 @@ def pick_sheet(
         f"({request.syntax.named('sheet')} takes a name, a position counted from 0, or '*' "
         "for every visible sheet)."
     )
+
+
+def _worksheet(info: SheetInfo, request: Request) -> SheetInfo:
+    """``info``, when it is a worksheet; a chart sheet named is refused as one (it has no
+    cells: it read as "empty")."""
+    if not info.worksheet:
+        raise InputError(
+            f"{request.source_name}: sheet '{info.name}' is a chart sheet, not a table of rows. "
+            f"Choose the sheet of rows with {request.syntax.named('sheet')}."
+        )
+    return info
 
 
 def _position(sheet: str | int) -> int | None:

@@ -26,6 +26,7 @@ import pandas as pd
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
 from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
 from hubframe.hubspot.auth import Secret
+from hubframe.io import SheetInfo
 from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
 from hubframe.io.syntax import APP, APP_CONTROLS
@@ -724,7 +725,7 @@ class HubframeApp:
         with self._quietly():
             if sheets:
                 options = [(FIRST_SHEET, NONE)]
-                options += [(f"{s.name} (hidden)" if s.hidden else s.name, s.name) for s in sheets]
+                options += [(_sheet_label(s), s.name) for s in sheets]
                 if len(sheets) > 1:
                     options.append(("All visible sheets", ALL_SHEETS))
                 self.sheet.options = options
@@ -1312,6 +1313,15 @@ def _column_differs(sheet: str, name: str, read: str | None, shown: str) -> str:
         f'Sheet \'{sheet}\': "{name}" is read from its column "{read}", though the dropdown '
         f"shows {showing} (the first sheet's headers): that column's cells are sent for its rows."
     )
+
+
+def _sheet_label(info: SheetInfo) -> str:
+    """A sheet as the picker shows it: quoted when its name has edge spaces (else it looks
+    like another sheet's), marked when hidden or a chart sheet."""
+    name = f"'{info.name}'" if info.name != info.name.strip() else info.name
+    if not info.worksheet:
+        return f"{name} (chart)"
+    return f"{name} (hidden)" if info.hidden else name
 
 
 def _sheet_notes_html(lines: Sequence[tuple[str, str]]) -> str:

@@ -13,6 +13,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from fuzzseeds import seeds
 
 from hubframe.cli import main
 from hubframe.sandbox import Sandbox
@@ -112,3 +113,37 @@ def test_a_label_only_the_reverse_direction_has_is_not_made_twice_there(
     assert planned["status"].tolist() == ["invalid", "planned"], planned
     assert done["status"].tolist() == ["invalid", "success"], done
     assert planned["error_code"][0] == done["error_code"][0] == "UNKNOWN_LABEL"
+
+
+SPELLINGS = ["Technical buyer", "technical  BUYER", " Technical Buyer ", "TECHNICAL BUYER"]
+
+
+@pytest.mark.parametrize("seed", seeds(12))
+def test_rows_naming_one_new_label_are_judged_alike_in_both_runs(
+    seed: int, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Two spellings of a label the command creates, asking the same limit: the dry run
+    planned both, the real run sent one and reported the other ``duplicate``; asking
+    different limits, the real run refuses them all (``CONFLICTING_ROWS``).  Seeded sheets
+    of 2-4 spellings and values; the dry run's statuses and codes are the real run's."""
+    import random
+
+    rng = random.Random(seed)
+    count = rng.randint(2, 4)
+    values = [rng.choice(["3", "3", "5"]) for _ in range(count)]
+    rows = [f"Deals,Contacts,{rng.choice(SPELLINGS)},{v}" for v in values]
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text("From object,To object,Label,Max associations\n" + "\n".join(rows) + "\n")
+    results = []
+    with Sandbox(seed="demo") as sb:
+        hub = ["--token", sb.token, "--base-url", sb.url]
+        for dry in (["--dry-run"], []):
+            report = tmp_path / f"report{len(dry)}.csv"
+            args = ["limits", str(sheet), "--create-labels", "--no-progress", *dry, *hub]
+            main([*args, "--report", str(report)])
+            capsys.readouterr()
+            results.append(pd.read_csv(report, dtype=str, keep_default_na=False))
+    dry, real = results
+    planned = dry["status"].replace({"planned": "success"}).tolist()
+    assert planned == real["status"].tolist(), (rows, dry, real)
+    assert dry["error_code"].tolist() == real["error_code"].tolist(), (rows, dry, real)

@@ -71,6 +71,7 @@ from hubframe.run.labels import (
     visible_label,
 )
 from hubframe.run.rows import describer, differing, text, value, whole
+from hubframe.run.work import Outcome
 from hubframe.vocab import Action, Status
 
 RESULT_COLUMNS: Final = (
@@ -845,17 +846,72 @@ def planned_labels(result: pd.DataFrame) -> set[Key]:
 
 def assume_created(limits: pd.DataFrame, planned: set[Key]) -> pd.DataFrame:
     """A limits dry run's rows that name a label the same command creates first: ``planned``
-    (not ``invalid`` with ``UNKNOWN_LABEL``)."""
+    (not ``invalid`` with ``UNKNOWN_LABEL``).  Rows naming one new label however spelled are
+    judged as the real run judges them once it exists: the first planned and its repeats
+    ``duplicate`` when they ask the same, all ``CONFLICTING_ROWS`` when they do not."""
     if not planned:
         return limits
     out = limits.copy()
-    codes = out["error_code"].astype("string")
-    for pos in out.index[(codes == str(ErrorCode.UNKNOWN_LABEL)).fillna(False)]:
+    codes = out["error_code"].astype("string").fillna("")
+    about = codes.isin([str(c) for c in _ABOUT_THE_LABEL])
+    groups: dict[Key, list[Any]] = {}
+    for pos in out.index[about]:
         row = out.loc[pos]
         key = (str(row["from_type"]), str(row["to_type"]), normalize_label(str(row["label"])))
         if key in planned:
-            _assumed(out, pos, str(row["label"]), removes=row.get("action") == Action.PURGE_LIMIT)
+            groups.setdefault(key, []).append(pos)
+    for rows in groups.values():
+        if any(codes[pos] == str(ErrorCode.UNKNOWN_LABEL) for pos in rows):
+            _assume_group(out, rows)
     return out
+
+
+#: A limits dry run's codes of rows whose fate hangs on a label the command creates: unknown
+#: now, or judged against a row of the same spelling only (the other spellings of the label
+#: are judged with them once it exists).
+_ABOUT_THE_LABEL: Final = (
+    ErrorCode.UNKNOWN_LABEL,
+    ErrorCode.CONFLICTING_ROWS,
+    ErrorCode.DUPLICATE_ROW,
+)
+
+
+def _assume_group(out: pd.DataFrame, rows: list[Any]) -> None:
+    """The rows of one new label (see :func:`assume_created`)."""
+    from hubframe.jobs.limits import conflict_outcome
+    from hubframe.run.plan import repeat_outcome
+
+    def asks(pos: Any) -> tuple[Any, bool]:
+        limit = value(out.loc[pos].get("max_to_object_ids"))
+        return (None if limit is None else int(limit), _removes(out, pos))
+
+    def where(pos: Any) -> str:
+        return f"row {value(out.loc[pos, 'row'])}"
+
+    first = rows[0]
+    if len({asks(pos) for pos in rows}) > 1:
+        for pos in rows:
+            other = rows[1] if pos == first else first
+            _settle(out, pos, conflict_outcome(_limit_action(out, pos), where(other)))
+        return
+    _assumed(out, first, str(out.loc[first, "label"]), removes=_removes(out, first))
+    for pos in rows[1:]:
+        _settle(out, pos, repeat_outcome(_limit_action(out, pos), where(first)))
+
+
+def _removes(out: pd.DataFrame, pos: Any) -> bool:
+    return bool(value(out.loc[pos].get("action")) == Action.PURGE_LIMIT)
+
+
+def _limit_action(out: pd.DataFrame, pos: Any) -> Action:
+    return Action.PURGE_LIMIT if _removes(out, pos) else Action.CREATE_LIMIT
+
+
+def _settle(out: pd.DataFrame, pos: Any, outcome: Outcome) -> None:
+    """A dry run's row given ``outcome`` (status, code and message)."""
+    out.loc[pos, "status"] = str(outcome.status)
+    out.loc[pos, "error_code"] = str(outcome.error_code) if outcome.error_code else pd.NA
+    out.loc[pos, "error_message"] = outcome.error_message
 
 
 def _assumed(out: pd.DataFrame, pos: Any, label: str, *, removes: bool) -> None:

@@ -371,7 +371,7 @@ def _conflicts(
             before = prepared.settled.get(pos)
             if before is not None and before.error_code is ErrorCode.CONFLICTING_ROWS:
                 continue  # validation's own message names the row it conflicts with
-            prepared.settled[pos] = _conflict(
+            prepared.settled[pos] = conflict_outcome(
                 _action(todo.get(pos) or earlier[pos]), describe(other)
             )
             settled.add(pos)
@@ -392,7 +392,8 @@ def _action(row: Mapping[Any, Any]) -> Action:
     return Action.PURGE_LIMIT if _remove(row) else Action.CREATE_LIMIT
 
 
-def _conflict(action: Action, other: str) -> Outcome:
+def conflict_outcome(action: Action, other: str) -> Outcome:
+    """A row asking another limit than ``other`` for the same limit: ``invalid``, not sent."""
     return Outcome(
         Status.INVALID,
         action=action,
@@ -629,4 +630,4 @@ def _current_columns(
     return out
 
 
-__all__ = ["USAGE_SCAN_MAX", "change_words", "configure_limits"]
+__all__ = ["USAGE_SCAN_MAX", "change_words", "configure_limits", "conflict_outcome"]

@@ -158,8 +158,10 @@ def test_a_sync_retry_file_synced_again_keeps_what_the_sheet_keeps(
         client = client_for(sb)
         pairs = read_pairs(sheet, from_type="deals", to_type="contacts")
         result = hf.sync(pairs, client, allow_removals=True, progress=False)
-        failed = result.loc[result["status"] == "failed", "to_id"].tolist()
+        # no such contact: read before deal 7001 loses contact 3 (a typo must not remove)
+        failed = result.loc[result["status"] == "invalid", "to_id"].tolist()
         assert failed == [MISSING]
+        assert _linked_pairs(sb) == {("7001", "1"), ("7001", "3"), ("7002", "4")}
         retry = hf.export_retry(result, tmp_path / f"retry{suffix}")
         back = read_pairs(retry, from_type="deals", to_type="contacts")
         assert back[["from_id", "to_id"]].values.tolist() == [["7001", "1"], ["7001", MISSING]]

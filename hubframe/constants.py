@@ -245,3 +245,26 @@ ID_PROPERTIES: Final = "id_properties"
 UNLABELED_NAMES: Final = frozenset(
     {"unlabeled", "default", "no label", "(no label)", "(unlabeled)"}
 )
+
+#: Error values Excel, Google Sheets and LibreOffice write (LibreOffice also writes Err:502).
+ERROR_TEXTS: Final = (
+    "#N/A",
+    "#REF!",
+    "#VALUE!",
+    "#NAME?",
+    "#DIV/0!",
+    "#NUM!",
+    "#NULL!",
+    "#SPILL!",
+    "#CALC!",
+    "#FIELD!",
+    "#BLOCKED!",
+    "#CONNECT!",
+    "#BUSY!",
+    "#UNKNOWN!",
+    "#PYTHON!",
+    "#GETTING_DATA",
+    "#ERROR!",
+)
+#: LibreOffice's error text (``Err:502``), upper-cased, as a regular expression
+OFFICE_ERROR: Final = r"ERR:[0-9]{3}"

@@ -9,6 +9,9 @@ that the analyst gets back exactly what was uploaded, the apostrophe is a revers
   with, begins with one of those characters (``=1+2`` -> ``'=1+2``; a literal ``'=1+2`` ->
   ``''=1+2``), except plain numbers such as ``-5`` or ``+1.5e3`` (Excel reads those as
   numbers, never as formulas).
+* text that a spreadsheet reads as an error value (``#N/A``, ``#REF!``, ``Err:502``: a label
+  HubSpot holds may be named so) is guarded the same way, so a CSV file gives it back as text
+  and the reader tells it from the error a failed formula leaves (which it refuses);
 * :func:`unguard` takes exactly one ``'`` off text that starts with ``'`` followed by such
   text, and leaves everything else alone, so ``unguard(guard(t)) == t`` for every ``t``.
 
@@ -26,6 +29,8 @@ from typing import Final
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubframe.constants import ERROR_TEXTS, OFFICE_ERROR
+
 #: The characters that make a spreadsheet treat a cell as a formula (OWASP).
 TRIGGERS: Final = ("=", "+", "-", "@", "\t", "\r")
 _TRIGGER_CLASS: Final = r"[=+\-@\t\r]"
@@ -33,10 +38,15 @@ _TRIGGER_CLASS: Final = r"[=+\-@\t\r]"
 GUARDED: Final = re.compile(rf"'*{_TRIGGER_CLASS}")
 #: A plain number: numbers are never guarded (Excel reads them as numbers).
 NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
-#: The same rule for regex engines that match a whole cell (pandas, Arrow/RE2).
+_ERRORS: Final = "|".join([*(re.escape(e) for e in ERROR_TEXTS), OFFICE_ERROR])
+#: Text that, after any apostrophes, is a spreadsheet error's text (edge spaces and case aside).
+ERROR_GUARDED: Final = re.compile(rf"'*\s*(?:{_ERRORS})\s*", re.IGNORECASE)
+#: The same rules for regex engines that match a whole cell (pandas, Arrow/RE2).
 GUARDED_PATTERN: Final = rf"^'*{_TRIGGER_CLASS}"
+ERROR_PATTERN: Final = rf"(?i)^'*\s*(?:{_ERRORS})\s*$"
 NUMBER_PATTERN: Final = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
-_UNGUARD_PATTERN: Final = rf"^'('*{_TRIGGER_CLASS})"
+#: One guard: a ``'`` before a trigger, or before an error's text (one pass: never two off).
+_UNGUARD_PATTERN: Final = rf"(?i)^'('*{_TRIGGER_CLASS}|'*\s*(?:{_ERRORS})\s*$)"
 
 
 def starts_like_formula(text: str) -> bool:
@@ -46,6 +56,8 @@ def starts_like_formula(text: str) -> bool:
 
 def needs_guard(text: str) -> bool:
     """True when :func:`guard` changes ``text``."""
+    if ERROR_GUARDED.fullmatch(text) is not None:
+        return True
     return GUARDED.match(text) is not None and NUMBER.fullmatch(text) is None
 
 
@@ -56,7 +68,9 @@ def guard(text: str) -> str:
 
 def unguard(text: str) -> str:
     """What :func:`guard` was given: one leading ``'`` off guarded text, else ``text``."""
-    if text.startswith("'") and GUARDED.match(text, 1) is not None:
+    if text.startswith("'") and (
+        GUARDED.match(text, 1) is not None or ERROR_GUARDED.fullmatch(text, 1) is not None
+    ):
         return text[1:]
     return text
 

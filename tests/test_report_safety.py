@@ -63,6 +63,8 @@ SPECIAL = [
     "=1+2", "+1", "-5", "-", "@Partner", "\t", "\r", "'", "'=x", "''=x", "'-5", "'''@",
     "_x0041_", "_x005F_", "_xFFFE_", "\x01", "\x1f", "-1e5", "+1.5e3", " =x", "=", "@",
     "'plain", "-5 ", "--5", "=HYPERLINK(\"http://x\")", "a\r\nb", "ü", "\u2028", "𝄞",
+    "#N/A", "#n/a", " #REF! ", "'#N/A", "''#VALUE!", "Err:502", "#SPILL!", "#1", "#N/A x",
+    "\t#N/A", "'\t#N/A",
 ]  # fmt: skip
 # No lone surrogates (no UTF-8 file holds them) nor U+FFFE/U+FFFF (XML refuses them): those are
 # written as U+FFFD (test_report.test_text_is_escaped_and_kept_exactly).
@@ -115,6 +117,17 @@ def test_unguard_undoes_guard(text: str) -> None:
     assert formula.unguard(guarded) == text
     assert not formula.starts_like_formula(guarded) or formula.NUMBER.fullmatch(guarded)
     assert formula.unguard_column(pa.array([guarded, None])).to_pylist() == [text, None]
+
+
+def test_error_texts_are_guarded_and_given_back() -> None:
+    """An error's text (a label named "#N/A") is guarded in CSV, where Excel and the reader
+    would take it for a formula's error; text that only starts with "#" is not."""
+    assert formula.guard("#N/A") == "'#N/A" and formula.guard(" #ref! ") == "' #ref! "
+    assert formula.guard("'#N/A") == "''#N/A" and formula.guard("Err:502") == "'Err:502"
+    assert formula.guard("#1 fan") == "#1 fan" and formula.guard("#N/A x") == "#N/A x"
+    assert formula.unguard("'#N/A") == "#N/A" and formula.unguard("'#1 fan") == "'#1 fan"
+    column = pa.array(["''\t#N/A", "'#N/A", "'#1", None])
+    assert formula.unguard_column(column).to_pylist() == ["'\t#N/A", "#N/A", "'#1", None]
 
 
 def test_guard_examples() -> None:

@@ -264,7 +264,11 @@ _CELLS = st.one_of(
 def test_property_every_error_cell_is_read_and_refused(rows: list[list[str]]) -> None:
     """Any grid: each error cell (and each formula openpyxl wrote without computing it) comes
     back as its text at its place, and is a FORMULA_ERROR of its row and column, the only issue
-    of that cell."""
+    of that cell.  An error's text openpyxl writes as a text cell (``#SPILL!``: not one of its
+    error codes) is an error in an id column, and a label of that name in the label column:
+    Excel shows it as text, and a portal's label may be named so (an export writes it so)."""
+    from openpyxl.cell.cell import ERROR_CODES
+
     grid = [[cell or None for cell in row] for row in rows]
     pairs = hf.read_pairs(xlsx_bytes([["Deal ID", "Contact ID", "Label"], *grid]))
     by_row = {int(r): i for i, r in enumerate(pairs["row"])}
@@ -275,7 +279,9 @@ def test_property_every_error_cell_is_read_and_refused(rows: list[list[str]]) ->
             if not is_error_text(cell):
                 continue
             assert pairs[column].iloc[by_row[n]] == cell
-            assert [k for r, c, _, k in issues if r == n and c == column] == ["FORMULA_ERROR"]
+            found = [k for r, c, _, k in issues if r == n and c == column]
+            text_label = column == "label" and cell not in ERROR_CODES and cell[:1] == "#"
+            assert found == ([] if text_label else ["FORMULA_ERROR"]), (cell, column, found)
 
 
 def test_formula_cells_without_a_value_are_refused_and_computed_ones_read() -> None:

@@ -30,7 +30,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import InputError
-from hubframe.formula import unguard, unguard_column
+from hubframe.formula import ERROR_PATTERN, unguard, unguard_column
 from hubframe.io.bounds import ReadLimits, hint
 from hubframe.io.cells import clean_headers, written_headers
 from hubframe.io.encoding import UTF8, detect, whole_encoding
@@ -193,13 +193,19 @@ def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
 def _guarded_labels(
     columns: list[Text], headers: list[str], label: str | None, rows: IntArray
 ) -> frozenset[int]:
-    """Rows whose label a writer guarded as text ("'=SUM(A1)", hubframe's CSV guard): once
-    the guard is off, the label starts with "=" and is text, not a formula."""
+    """Rows whose label a writer guarded as text ("'=SUM(A1)", "'#N/A": hubframe's CSV
+    guard): once the guard is off, the label starts with "=" or is an error's text, and is
+    text, not a formula nor a formula's error."""
     if label is None:
         return frozenset()
     cells = columns[headers.index(label)]
-    guarded = pc.starts_with(cells, "'=").fill_null(False)
-    found = np.flatnonzero(np.asarray(guarded.to_numpy(zero_copy_only=False), dtype=bool))
+    if not pc.any(pc.starts_with(cells, "'")).as_py():
+        return frozenset()
+    plain = unguard_column(cells)
+    guarded = pc.not_equal(plain, cells).fill_null(False)
+    marked = pc.or_(pc.starts_with(plain, "="), pc.match_substring_regex(plain, ERROR_PATTERN))
+    both = pc.and_(guarded, marked.fill_null(False))
+    found = np.flatnonzero(np.asarray(both.to_numpy(zero_copy_only=False), dtype=bool))
     return frozenset(int(rows[i]) for i in found)
 
 

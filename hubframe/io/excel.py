@@ -77,6 +77,7 @@ from hubframe.io.sheet_errors import (
     TooMany,
     Unplaceable,
     error_cells,
+    error_mask,
     may_hold_errors,
     place,
     uncomputed_cells,
@@ -118,6 +119,9 @@ class Grid:
     first_col: int = 1  # Excel column number of cells[...][0]
     #: (Excel row, column) of formula cells without a value, placed as "=formula" text
     formulas: frozenset[tuple[int, int]] = frozenset()
+    #: (Excel row, column) of error cells (``#N/A``); None when they could not be told apart
+    #: from text cells holding an error's text (which are read as errors then)
+    errors: frozenset[tuple[int, int]] | None = frozenset()
     #: the sheet's XML and the styles whose format shows cells otherwise (numfmt), when any
     styling: tuple[bytes, dict[int, str]] | None = None
     #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
@@ -471,9 +475,12 @@ class Workbook:
     def _with_errors(self, part: bytes, name: str, rows: int | None) -> Grid:
         try:
             placed: list[tuple[int, int]] = []
-            found = chain(error_cells(part), _recorded(self._uncomputed(part), placed))
+            errors: list[tuple[int, int]] = []
+            found = chain(
+                _recorded(error_cells(part), errors), _recorded(self._uncomputed(part), placed)
+            )
             grid = _calamine_grid(self._book(), name, rows, found)
-            grid.formulas = frozenset(placed)
+            grid.formulas, grid.errors = frozenset(placed), frozenset(errors)
             return grid
         except Unplaceable as exc:
             if exc.formula:
@@ -494,6 +501,7 @@ class Workbook:
                 found = _recorded(self._uncomputed(part), placed)
                 place(grid.cells, found, 1, 1, _most(grid.cells))
                 grid.formulas = frozenset(placed)
+                grid.errors = _error_places(part, _most(grid.cells))
         except Unplaceable:
             raise self._unplaceable(name) from None
         except TooMany:
@@ -651,12 +659,30 @@ def _recorded(cells: Iterable[ErrorCell], into: list[tuple[int, int]]) -> Iterat
         yield cell
 
 
+def _error_places(part: bytes, most: int) -> frozenset[tuple[int, int]] | None:
+    """(Excel row, column) of the part's error cells; None when one has no reference."""
+    places: list[tuple[int, int]] = []
+    try:
+        for cell in error_cells(part):
+            places.append((cell.row, cell.column))
+            if len(places) > most:
+                raise TooMany
+    except Unplaceable:
+        return None
+    return frozenset(places)
+
+
 def _literal_labels(grid: Grid, cells: Text, rows: IntArray, index: int) -> frozenset[int]:
-    """Excel rows whose label cell (the grid's column ``index``) is text starting with "=" as
-    the sheet holds it: not a formula without a value placed as its text.  A cell a merge
-    filled is what the merge's first cell is (which may be such a formula)."""
+    """Excel rows whose label cell (the grid's column ``index``) is text starting with "=", or
+    an error's text (``#N/A``), as the sheet holds it: not a formula without a value, nor an
+    error cell, placed as its text (a label HubSpot holds may be named so; an export writes
+    it as text).  A cell a merge filled is what the merge's first cell is (which may be
+    such a formula or error)."""
     starts = pc.starts_with(pc.utf8_ltrim_whitespace(cells), UNCOMPUTED).fill_null(False)
-    found = np.flatnonzero(np.asarray(starts.to_numpy(zero_copy_only=False), dtype=bool))
+    marked = np.asarray(starts.to_numpy(zero_copy_only=False), dtype=bool)
+    if grid.errors is not None:
+        marked |= error_mask(cells)
+    found = np.flatnonzero(marked)
     if not len(found):
         return frozenset()
     column = grid.first_col + index
@@ -668,8 +694,9 @@ def _literal_labels(grid: Grid, cells: Text, rows: IntArray, index: int) -> froz
         at = bisect_right(tops, row) - 1
         return down[at][0] if at >= 0 and down[at][0] < row <= down[at][1] else row
 
+    placed = grid.formulas | (grid.errors or frozenset())
     candidates = (int(rows[i]) for i in found)
-    return frozenset(row for row in candidates if (origin(row), column) not in grid.formulas)
+    return frozenset(row for row in candidates if (origin(row), column) not in placed)
 
 
 def _most(cells: list[list[Any]]) -> int:

@@ -59,6 +59,7 @@ from hubframe.io.normalize import (
 from hubframe.io.notes import choice_attrs, sheet_guess_attrs, warn_left_out
 from hubframe.io.rows import ID_COLUMNS, check_reordered_header, drop_blank, explode
 from hubframe.io.sheet import RawSheet, Request, frame_sheet, sheet_where
+from hubframe.io.sheet_errors import error_mask
 from hubframe.io.sources import (
     EXCEL_EXTENSIONS,
     Loaded,
@@ -192,13 +193,15 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
 
 
 def _literal_label_mask(raw: RawSheet, labels: Text) -> BoolArray | None:
-    """Rows whose label is "=..." text the sheet holds as text (see RawSheet.literal_labels);
+    """Rows whose label is "=..." or an error's text the sheet holds as text (see
+    RawSheet.literal_labels);
     None when there are none."""
     if not raw.literal_labels:
         return None
     held = np.isin(raw.rows, np.fromiter(raw.literal_labels, dtype=np.int64))
     starts = pc.starts_with(labels, "=").fill_null(False)
-    mask = held & np.asarray(starts.to_numpy(zero_copy_only=False), dtype=bool)
+    starting = np.asarray(starts.to_numpy(zero_copy_only=False), dtype=bool)
+    mask = held & (starting | error_mask(labels))
     return mask if mask.any() else None
 
 

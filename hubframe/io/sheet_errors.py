@@ -27,31 +27,12 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubframe.constants import ERROR_TEXTS, OFFICE_ERROR
 from hubframe.io.text import TEXT, BoolArray, Text, bool_array, chunked
 from hubframe.io.xmltags import PREFIX, TAG_MAX, column_number, marked_tags, start_tag
 
-#: Error values Excel, Google Sheets and LibreOffice write (LibreOffice also writes Err:502).
-ERROR_TEXTS: Final = (
-    "#N/A",
-    "#REF!",
-    "#VALUE!",
-    "#NAME?",
-    "#DIV/0!",
-    "#NUM!",
-    "#NULL!",
-    "#SPILL!",
-    "#CALC!",
-    "#FIELD!",
-    "#BLOCKED!",
-    "#CONNECT!",
-    "#BUSY!",
-    "#UNKNOWN!",
-    "#PYTHON!",
-    "#GETTING_DATA",
-    "#ERROR!",
-)
 UNKNOWN_ERROR: Final = "#ERROR!"  # the text of an error cell that does not say which
-_OFFICE_ERROR: Final = r"^ERR:[0-9]{3}$"
+_OFFICE_ERROR: Final = rf"^{OFFICE_ERROR}$"
 _WHY: Final = {
     "#N/A": "a lookup such as VLOOKUP, XLOOKUP or MATCH found no match",
     "#REF!": "the formula refers to cells that were deleted",

@@ -125,6 +125,7 @@ def csv_column(column: pd.Series) -> pd.Series:
     risky = text.str.match(formula.GUARDED_PATTERN).fillna(False) & ~text.str.fullmatch(
         formula.NUMBER.pattern
     ).fillna(False)
+    risky |= text.str.match(formula.ERROR_PATTERN).fillna(False)  # an error's text: #N/A
     if not bool(risky.any()):
         return column
     return text.where(~risky, "'" + text)

@@ -120,3 +120,33 @@ def test_the_app_warns_of_each_sheets_guess_when_every_sheet_is_read(app: Hubfra
     shown = html.unescape(re.sub(r"<[^>]+>", "", app.validation.value))
     assert "sheet 'Deals': from type deals" in shown
     assert "sheet 'Tickets': from type tickets" in shown
+
+
+EXPORT_ROWS = [
+    ["Record ID", "Deal Name", "Associated Contact IDs"],
+    ["2040000001", "x", "1019360001"],
+]
+
+
+@pytest.mark.parametrize("sheet", ["Companies", "Contact list", "Tickets 2024", "companies (2)"])
+def test_a_sheet_named_for_another_object_takes_no_type_from_the_file_name(
+    tmp_path: Path, sheet: str
+) -> None:
+    """``deals.xlsx`` whose sheet is named "Companies": the file name's deals was taken and the
+    sheet's records sent as deals, with a note the sheet's name contradicted.  No type is
+    taken, and the refusal says why."""
+    path = tmp_path / "deals.xlsx"
+    path.write_bytes(workbook_bytes({sheet: EXPORT_ROWS}))
+    with pytest.raises(hf.InputError, match=f"the sheet's name '{re.escape(sheet)}' mentions"):
+        hf.read_pairs(path)
+    pairs = hf.read_pairs(path, from_type="companies")  # said: read as told
+    assert pairs["from_type"].tolist() == ["companies"]
+
+
+@pytest.mark.parametrize("sheet", ["Deals", "All deals", "Sheet1", "Export", "Deals & contacts"])
+def test_a_sheet_named_for_its_own_object_or_none_keeps_the_file_names_type(
+    tmp_path: Path, sheet: str
+) -> None:
+    path = tmp_path / "deals.xlsx"
+    path.write_bytes(workbook_bytes({sheet: EXPORT_ROWS}))
+    assert hf.read_pairs(path)["from_type"].tolist() == ["deals"]

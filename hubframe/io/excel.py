@@ -272,7 +272,7 @@ def _holds_table(grid: Grid, index: int, request: Request) -> bool:
     if not any(one_cell_text(cell).strip() for row in body for cell in row):
         return False
     try:
-        request.match(clean_headers(grid.cells[index]), grid.name, body)
+        request.match(clean_headers(grid.cells[index]), grid.name, body, grid.name)
     except HeaderError as exc:
         return not exc.unrecognised
     return True
@@ -826,7 +826,7 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
             f"{where}: the merged cells {exc.first} and {exc.second} overlap, which Excel never "
             "writes; the file is damaged. Open it in Excel, save it, and try again."
         ) from None
-    mapping = request.match(headers, where, body)
+    mapping = request.match(headers, where, body, grid.name)
     _refuse_spans(filled, headers, set(mapping.columns.values()), where)
     _refuse_reformatted(grid, headers, set(mapping.columns.values()), index, where)
     merged = filled.names

@@ -127,13 +127,31 @@ def default_view_type(file_name: str) -> str | None:
     return None
 
 
-def from_type_guesser(file_name: str, headers: Sequence[str]) -> TypeGuesser:
-    """The guesser :func:`hubframe.io.columns.match_headers` calls when no from type is given."""
+def from_type_guesser(
+    file_name: str, headers: Sequence[str], sheet: str | None = None
+) -> TypeGuesser:
+    """The guesser :func:`hubframe.io.columns.match_headers` calls when no from type is given
+    (``sheet``: the workbook sheet's name, which may contradict the file name's)."""
 
     def guess(side: Side, mapping: ColumnMapping) -> TypeGuess | NoGuess | None:
-        return guess_from_type(file_name, headers, mapping) if side == "from" else None
+        if side != "from":
+            return None
+        found = guess_from_type(file_name, headers, mapping)
+        return _sheet_veto(found, sheet) if isinstance(found, TypeGuess) else found
 
     return guess
+
+
+def _sheet_veto(found: TypeGuess, sheet: str | None) -> TypeGuess | NoGuess:
+    """A guess from the file name that the sheet's name contradicts (``deals.xlsx``, sheet
+    "Companies"): the sheet may hold another object's records, so no type is taken."""
+    named = types_named_in(sheet) if sheet and found.reason == "file name" else []
+    if not named or found.object_type in named:
+        return found
+    return NoGuess(
+        f"The file name says {found.object_type} but the sheet's name '{sheet}' mentions "
+        f"{' and '.join(named)}, so no type is taken."
+    )
 
 
 def guess_from_type(

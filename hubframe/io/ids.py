@@ -135,7 +135,11 @@ class _IdRequest(Request):
     id_column: str | None = None
 
     def match(
-        self, headers: Sequence[str], where: str, preview: Sequence[Sequence[object]] = ()
+        self,
+        headers: Sequence[str],
+        where: str,
+        preview: Sequence[Sequence[object]] = (),
+        sheet: str | None = None,
     ) -> ColumnMapping:
         header = pick_id_column(headers, self.object_type, self.id_column, where)
         return ColumnMapping(columns={"from_id": header})

@@ -57,7 +57,11 @@ class _LabelsRequest(Request):
     """A read of a labels sheet: its header row is the one naming a label column."""
 
     def match(
-        self, headers: Sequence[str], where: str, preview: Sequence[Sequence[object]] = ()
+        self,
+        headers: Sequence[str],
+        where: str,
+        preview: Sequence[Sequence[object]] = (),
+        sheet: str | None = None,
     ) -> ColumnMapping:
         mapping = ColumnMapping()
         for header in headers:

@@ -145,10 +145,14 @@ class Request:
         return found | self.id_properties
 
     def match(
-        self, headers: Sequence[str], where: str, preview: Sequence[Sequence[object]] = ()
+        self,
+        headers: Sequence[str],
+        where: str,
+        preview: Sequence[Sequence[object]] = (),
+        sheet: str | None = None,
     ) -> ColumnMapping:
         """Map the headers (``preview``: the first rows below them, for headers whose cells
-        decide what they hold)."""
+        decide what they hold; ``sheet``: the workbook sheet's name)."""
 
         def sample(header: str) -> list[str]:
             i = list(headers).index(header)
@@ -163,7 +167,11 @@ class Request:
             source=where,
             syntax=self.syntax,
             sample=sample,
-            guess=from_type_guesser(self.source_name, headers) if self.kind == "pairs" else None,
+            guess=(
+                from_type_guesser(self.source_name, headers, sheet)
+                if self.kind == "pairs"
+                else None
+            ),
             label_given=self.label is not None,
         )
 

@@ -341,3 +341,53 @@ def test_the_command_line_names_the_column_and_reads_noted_ones(tmp_path: Path) 
     proc = _hubframe("limits", str(limits), "--dry-run", "--sandbox")
     assert proc.returncode == 0, proc.stdout + proc.stderr
     assert 'row 2: deals -> companies "Primary": sets a limit of 3' in proc.stdout
+
+
+CELLS = {
+    "Company ID": "3120000006",
+    "Deal ID": DEAL,
+    "Contact ID": CONTACT,
+    "Domain": "acme.example.com",
+    "Company domain": "acme.example.com",
+    "Contact email": "ann@example.com",
+    "Email": "ann@example.com",
+}
+LEFT_OUT = [  # (headers, the column left out): a lookup column of an object neither side is
+    (["Company ID", "Domain", "Contact email"], "Contact email"),
+    (["Company ID", "Company domain", "Contact email"], "Contact email"),
+    (["Deal ID", "Contact email", "Company domain"], "Company domain"),
+    (["Contact email", "Deal ID", "Company domain"], "Company domain"),
+]
+KEPT = [  # a side's own property beside its id, or two lookup columns that are the sides
+    ["Deal ID", "Email", "Contact ID"],
+    ["Contact ID", "Email", "Company ID"],
+    ["Contact ID", "Domain"],
+    ["Contact email", "Company domain"],
+]
+
+
+@pytest.mark.parametrize("how", READERS)
+@pytest.mark.parametrize(("headers", "left"), LEFT_OUT)
+def test_a_lookup_column_of_another_object_stops_the_read(
+    headers: list[str], left: str, how: str
+) -> None:
+    """ "Company ID, Domain, Contact email": "Domain" (the company's own) was read as the 'to'
+    side and "Contact email" left out without a word -- companies were associated with
+    companies.  A lookup column naming an object neither side is now stops the read."""
+    rows = [headers, [CELLS[h] for h in headers]]
+    with pytest.raises(HeaderError, match=f'the column "{left}" names'):
+        hf.read_pairs(_source(rows, how))
+    chosen = {"from_id": headers[0], "to_id": left}
+    types = {"Company ID": "companies", "Deal ID": "deals", "Contact email": "contacts"}
+    to_type = "contacts" if "email" in left else "companies"
+    pairs = hf.read_pairs(  # chosen: read as told
+        _source(rows, how), columns=chosen, from_type=types[headers[0]], to_type=to_type
+    )
+    assert pairs["to_id"].tolist() == [CELLS[left]]
+
+
+@pytest.mark.parametrize("how", READERS)
+@pytest.mark.parametrize("headers", KEPT)
+def test_a_sides_own_lookup_column_is_its_property(headers: list[str], how: str) -> None:
+    rows = [headers, [CELLS[h] for h in headers]]
+    assert len(hf.read_pairs(_source(rows, how))) == 1

@@ -631,6 +631,9 @@ def check_unread_columns(
         typed = TYPED_HEADERS.get(header_key(header)) if kind == "pairs" else None
         if typed is not None and values(header) and not _left_out_by_choice(typed, mapping, given):
             raise HeaderError(source, _unread_ids(header, typed, mapping, given, syntax))
+        lookup = PROPERTY_HEADERS.get(header_key(header)) if kind == "pairs" else None
+        if lookup is not None and values(header) and _names_another(lookup, mapping, given):
+            raise HeaderError(source, _unread_lookup(header, lookup, mapping, syntax))
         role = unread_role(header, kind)
         if role is None or role not in fields_for(kind):
             continue
@@ -638,6 +641,38 @@ def check_unread_columns(
             continue  # "Purge limit": a column marking removals (check_remove_column)
         if any(_could_hold(role, v) for v in values(header)):
             raise HeaderError(source, _unread_role(header, role, mapping, kind, syntax))
+
+
+def _names_another(
+    lookup: TypedHeader, mapping: ColumnMapping, given: Mapping[Side, str | None]
+) -> bool:
+    """Whether a lookup column not read ("Contact email", "Company domain") names records of
+    an object neither side is (a column of a side's own records is its property, as a
+    contact's "Email" beside "Contact ID"), both sides' types being known and the id columns
+    not chosen by the caller."""
+    ids = {mapping.columns.get("from_id"), mapping.columns.get("to_id")}
+    if ids & mapping.chosen:
+        return False
+    types = {given.get(s) or mapping.implied_types.get(s) for s in ("from", "to")}
+    return None not in types and lookup.object_type not in types
+
+
+def _unread_lookup(header: str, lookup: TypedHeader, mapping: ColumnMapping, syntax: Syntax) -> str:
+    read = [mapping.columns[f"{s}_id"] for s in ("from", "to") if f"{s}_id" in mapping.columns]
+    here = " and ".join(f'"{h}"' for h in read)
+    chosen = syntax.choose(header, "to_id")
+    choose = (
+        f" Choose the columns to read with {chosen} (or {syntax.field('from_id')})."
+        if chosen
+        else ""
+    )
+    return (
+        f'the column "{header}" names {lookup.object_type} by {lookup.id_property} (its name '
+        f"says so), but it is not read: the pairs are read from {here}, and neither side is "
+        f"{lookup.object_type}, so its cells would be left out and other records associated. "
+        "Keep one 'from' and one 'to' column of the records to associate (rename the others "
+        f"to keep them as columns of your own).{choose}"
+    )
 
 
 def _left_out_by_choice(

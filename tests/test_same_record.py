@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from fuzzseeds import seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -86,3 +87,33 @@ def test_a_rows_own_error_comes_before_what_its_lookup_found() -> None:
         result = hf.associate(sheet, client_for(sb), progress=False)
     assert result["status"].tolist() == ["invalid", "failed"], result
     assert result["error_code"].tolist() == ["MISSING_VALUE", "OBJECT_NOT_FOUND"]
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+def test_validation_with_a_client_finds_what_the_run_finds_after_lookups(seed: int) -> None:
+    """Emails looked up, then the ids compared: the run refused a row whose two emails name
+    one contact (SAME_RECORD) while ``validate --online`` said "no problems found"."""
+    import random
+
+    rng = random.Random(seed)
+    emails = [demo.contact_properties()[i]["email"] for i in range(6)]
+
+    def spelled(email: str) -> str:
+        return rng.choice([email, email.upper(), f" {email} ", email.title()])
+
+    rows = [(spelled(rng.choice(emails)), spelled(rng.choice(emails))) for _ in range(8)]
+    rows.append((spelled(emails[0]), "nobody@example.com"))
+    sheet = pd.DataFrame(rows, columns=["Contact email", "Associated contact email"])
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        pairs = hf.read_pairs(sheet)
+        issues = hf.validate_pairs(pairs, client)
+        plan = hf.associate(pairs, client, dry_run=True, progress=False)
+    errors = issues.loc[issues["severity"] == "error"]  # a repeated row is a warning
+    found = {(int(r), str(c)) for r, c in zip(errors["row"], errors["code"], strict=True)}
+    refused = plan.loc[plan["status"].isin(["invalid", "failed"])]
+    ran = {(int(r), str(c)) for r, c in zip(refused["row"], refused["error_code"], strict=True)}
+    assert found == ran, (rows, found, ran)
+    assert any(code == "SAME_RECORD" for _, code in ran) or not any(
+        a.strip().lower() == b.strip().lower() for a, b in rows
+    )

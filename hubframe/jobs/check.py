@@ -31,6 +31,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from hubframe.constants import ID_PROPERTIES
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.aliases import Kind
 from hubframe.io.normalize import is_valid_object_type
@@ -118,12 +119,14 @@ def _check_side(
     known_of: Known,
     what: Callable[[str], str],
     missing: Callable[[str, str], str],
-) -> None:
+) -> dict[int, str]:
     """Every value of one side's id column that HubSpot does not know: OBJECT_NOT_FOUND (or
     AMBIGUOUS_RECORD when several records hold it), or the read's own failure on each row of
-    the object type when HubSpot could not be read."""
+    the object type when HubSpot could not be read.  Returns the record id each row's value
+    names (by position), for the rows whose value names one."""
     column = f"{side}_id"
     cells = frame[column].to_numpy(dtype=object)
+    named: dict[int, str] = {}
     for object_type, positions in _by_type(frame, side, open_).items():
         values = {p: str(cells[p]) for p in positions}
         try:
@@ -141,13 +144,19 @@ def _check_side(
                 found.add(pos, column, ErrorCode.AMBIGUOUS_RECORD, several)
             elif value not in known.ids:
                 found.add(pos, column, ErrorCode.OBJECT_NOT_FOUND, missing(object_type, value))
+            else:
+                named[pos] = known.ids[value]
+    return named
 
 
 def _check_lookups(
     frame: pd.DataFrame, client: HubSpotClient, found: _Found, open_: list[int]
 ) -> None:
-    """Sides named by a unique property: every value HubSpot does not know."""
-    for side, prop in id_properties(frame).items():
+    """Sides named by a unique property: every value HubSpot does not know; then, on the ids
+    they name, the rows whose two sides are one record (``SAME_RECORD``, as a run finds it)."""
+    properties = id_properties(frame)
+    named: dict[str, dict[int, str]] = {}
+    for side, prop in properties.items():
 
         def known_of(object_type: str, values: list[str], prop: str = prop) -> Matches:
             return match_records(client, object_type, prop, values)
@@ -158,7 +167,32 @@ def _check_lookups(
         def what(object_type: str, prop: str = prop) -> str:
             return f"{object_type} by {prop}"
 
-        _check_side(frame, found, open_, side, known_of, what, missing)
+        named[side] = _check_side(frame, found, open_, side, known_of, what, missing)
+    if properties:
+        _check_same_records(frame, named, found)
+
+
+def _check_same_records(
+    frame: pd.DataFrame, named: Mapping[str, Mapping[int, str]], found: _Found
+) -> None:
+    """The rows whose looked-up sides name records, checked as the run checks them once it
+    has the ids: the sheet's own checks on the rows with the ids in place, SAME_RECORD kept."""
+    sides = list(named)
+    positions = sorted(set.intersection(*(set(named[s]) for s in sides)))
+    if not positions:
+        return
+    rows = frame.iloc[positions].reset_index(drop=True)
+    for side in sides:
+        column = f"{side}_id"
+        ids = [named[side][p] for p in positions]
+        rows[column] = pd.Series(ids, dtype=frame[column].dtype)
+    meta = dict(frame.attrs.get("hubframe") or {})
+    meta.pop(ID_PROPERTIES, None)
+    rows.attrs = {**frame.attrs, "hubframe": meta}
+    issues = _offline_pairs(rows)
+    same = issues.loc[issues["code"].astype(str) == ErrorCode.SAME_RECORD.value]
+    for at, message in zip(same["position"], same["message"], strict=True):
+        found.add(positions[int(at)], "to_id", ErrorCode.SAME_RECORD, str(message))
 
 
 def _check_labels(

@@ -405,3 +405,27 @@ def test_a_record_the_objects_read_refuses_is_not_missing(category: str) -> None
             found = read_records(_client(fp.url, sb.token, "2026-03"), "deals", [deal, DEALS[4]])
             assert fp.reads_dropped == 1
     assert {str(r["id"]) for r in found} == {deal, DEALS[4]}
+
+
+@pytest.mark.parametrize(
+    ("message", "value", "named"),
+    [
+        ("Could not get some CONTACT objects: joann@x.com, z@x.com", "ann@x.com", False),
+        ("Could not get some CONTACT objects: ann@x.com, z@x.com", "ann@x.com", True),
+        ("No contact has the email z@x.com or ann@x.com.", "ann@x.com", True),  # a full stop
+        ("missing: www.acme.com, z@x.com", "acme.com", False),
+        ("missing: acme.com.au, z@x.com", "acme.com", False),
+        ("missing: ann@x.com-old, z@x.com", "ann@x.com", False),
+    ],
+)
+def test_an_error_names_a_looked_up_value_only_as_a_whole(
+    message: str, value: str, named: bool
+) -> None:
+    """A lookup took a value for one HubSpot lacks when another value's error named it inside
+    its own ("ann@x.com" in "joann@x.com"): "No contact with email ann@x.com exists", for a
+    contact that does.  A value left unnamed is asked again, then fails the read."""
+    from hubframe.run.reads import _unnamed
+
+    errors = [{"status": "error", "category": "OBJECT_NOT_FOUND", "message": message}]
+    left = _unnamed([value, "z@x.com"], [], errors, "email")  # the error names z@x.com
+    assert left == ([] if named else [value])

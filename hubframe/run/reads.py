@@ -20,6 +20,7 @@ the id lookup by email or domain.
 from __future__ import annotations
 
 import math
+import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
@@ -181,11 +182,21 @@ def _unnamed(
         said = {key(n) for n in names} & asked
         if id_property is not None:
             message = str(error.get("message") or "").lower()
-            said |= {v for v in asked if v in message}
+            said |= {v for v in asked if _names_whole(message, v)}
         if not said:
             return []
         named |= said
     return [v for v in values if key(v) not in named]
+
+
+def _names_whole(message: str, value: str) -> bool:
+    """Whether ``message`` names ``value`` as a whole ("ann@x.com" is not named by a message
+    naming "joann@x.com", nor "acme.com" by one naming "www.acme.com"); a sentence's full stop
+    may follow it."""
+    if not value:
+        return False
+    pattern = rf"(?<![\w.@+-]){re.escape(value)}(?![\w@+-]|\.\w)"
+    return re.search(pattern, message) is not None
 
 
 def _key(value: object) -> str:

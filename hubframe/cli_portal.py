@@ -94,7 +94,9 @@ def add_commands(subs: Any) -> None:
     cli._add_input(p, label=True)
     rules = p.add_argument_group("sync")
     rules.add_argument("--delete", action="store_true", help="remove what the sheet lacks")
-    rules.add_argument("--max-removals", type=int, metavar="N", help="allow up to N removals")
+    rules.add_argument(
+        "--max-removals", type=_count, metavar="N", help="allow up to N removals (0: none)"
+    )
     rules.add_argument(
         "--allow-primary-removal",
         action="store_true",
@@ -126,6 +128,17 @@ def add_limits_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="create the labels the sheet names and the portal lacks, first",
     )
+
+
+def _count(text: str) -> int:
+    """A whole number of 0 or more (``--max-removals``)."""
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if value < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
+    return value
 
 
 def _parser(subs: Any, name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:
@@ -249,9 +262,14 @@ def print_diff(result: pd.DataFrame, out: TextIO) -> None:
             file=out,
         )
     if facts is not None and facts.guard:
+        allowed = (
+            f"--max-removals {facts.allowance} allows"
+            if facts.allowance_given
+            else "allowed without --max-removals N"
+        )
         print(
-            f"{cli_prog()}: warning: more removals than the {facts.allowance} allowed without "
-            "--max-removals N: a real run refuses to start",
+            f"{cli_prog()}: warning: more removals than the {facts.allowance} {allowed}: a "
+            "real run refuses to start",
             file=sys.stderr,
         )
     changed = result.loc[result["change"].isin(["add", "remove"]).fillna(False)]

@@ -166,8 +166,13 @@ def test_the_removal_guard_stops_a_real_run_before_anything_is_sent(
     assert len(removals) == 38 and set(removals["error_code"]) == {"TOO_MANY_REMOVALS"}
     facts = sync_facts(plan)
     assert facts is not None and facts.guard and facts.allowance == 10
-    with pytest.raises(RemovalGuard):
-        sync(sheet, client, allow_removals=True, max_removals=37, progress=False)
+    assert "a sync makes without max_removals=" in str(caught.value)
+    for given, said in ((37, "more than the 37 max_removals=37 (--max-removals 37) allows"),
+                        (0, "max_removals=0 (--max-removals 0) forbids removals")):  # fmt: skip
+        with pytest.raises(RemovalGuard) as caught:
+            sync(sheet, client, allow_removals=True, max_removals=given, progress=False)
+        assert f"38 removals planned, {said}" in str(caught.value), str(caught.value)
+        assert "10 %" not in str(caught.value)  # not the default's reasons: the user's own
     done = sync(sheet, client, allow_removals=True, max_removals=38, progress=False)
     assert set(done.loc[done["change"] == "remove", "status"]) == {"success"}
     assert entries(export(client, [DEALS[5]])) == entries(sheet)
@@ -328,6 +333,11 @@ def test_sync_command_prints_the_diff_guards_and_undoes(
     report = tmp_path / "report.xlsx"
     assert main(["sync", str(sheet), "--delete", "--max-removals", "0", *hub]) == 2
     assert "TOO_MANY" not in (said := capsys.readouterr()).out and "3 removals" in said.err
+    assert "--max-removals 0) forbids removals" in said.err
+    for bad in ("-1", "1.5"):  # refused as the option typed, before anything is read
+        with pytest.raises(SystemExit) as exited:
+            main(["sync", str(sheet), "--delete", "--max-removals", bad, *hub])
+        assert exited.value.code == 2 and "argument --max-removals" in capsys.readouterr().err
     assert main(["sync", str(sheet), "--delete", "--report", str(report), *hub]) == 0
     assert "changes: add 0, remove 3, keep 5" in capsys.readouterr().out
     assert entries(export(client, DEALS[:3])) == EDITED

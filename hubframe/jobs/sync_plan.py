@@ -469,6 +469,7 @@ class SyncPlanner:
             guard=sent > allowance,
             scope_records=sum(len(p.scope) for p in pairs.values()),
             scope_entries=entries,
+            allowance_given=self.rules.max_removals is not None,
         )
 
     def _keep(self, facts: SyncFacts) -> None:

@@ -62,7 +62,7 @@ class SyncFacts:
     with ``allow_removals``); ``held``: removals held back (primary, or a record with invalid
     rows); ``allowance``: removals allowed; ``guard``: the planned removals exceed it (a real
     run refuses); ``scope_records`` / ``scope_entries``: the records in scope and their
-    associations (links and labels).
+    associations (links and labels); ``allowance_given``: the allowance is ``max_removals``'s.
     """
 
     counts: Mapping[str, int]
@@ -73,6 +73,7 @@ class SyncFacts:
     guard: bool
     scope_records: int
     scope_entries: int
+    allowance_given: bool = False
 
     def __deepcopy__(self, memo: dict[int, Any]) -> SyncFacts:
         return self
@@ -97,12 +98,24 @@ def change_counts(result: pd.DataFrame) -> dict[str, int]:
 
 def guard_message(facts: SyncFacts, *, real: bool) -> str:
     """Why the guard stops a real run (``real``) or warns on a dry run's removal rows."""
-    planned = facts.counts["remove"]
+    planned, allowed = facts.counts["remove"], facts.allowance
+    if facts.allowance_given:
+        given = f"max_removals={allowed} (--max-removals {allowed})"
+        why = (
+            f"{given} forbids removals"
+            if allowed == 0
+            else f"more than the {allowed} {given} allows"
+        )
+        said = f"{planned} removals planned, {why}"
+    else:
+        said = (
+            f"{planned} removals planned, more than the {allowed} a sync makes without "
+            f"max_removals= (--max-removals; 10 % of the {facts.scope_entries} associations in "
+            f"scope, at least {REMOVAL_FLOOR}, at most {REMOVAL_CAP})"
+        )
     return (
-        f"{planned} removals planned, more than the {facts.allowance} a sync makes without "
-        f"max_removals= (10 % of the {facts.scope_entries} associations in scope, at least "
-        f"{REMOVAL_FLOOR}, at most {REMOVAL_CAP}); check the sheet lists every association to "
-        f"keep, then allow them with max_removals={planned} (--max-removals {planned})"
+        f"{said}; check the sheet lists every association to keep, then allow them with "
+        f"max_removals={planned} (--max-removals {planned})"
         + (". Nothing was sent." if real else "; a real run without it refuses to start.")
     )
 

@@ -790,15 +790,18 @@ def run_job(
     try:
         with contextlib.ExitStack() as stack:
             journal = stack.enter_context(_open_journal(args))
+            if journal is not None:  # finished once the report is out: a kill before resumes
+                journal.defer_finish()
             if conn is None:
                 conn = stack.enter_context(_connect(args, frame))
             result = _run(kind, args, frame, conn, journal, issues, cancel)
             settings = _settings(kind, args, conn, started)
-        mode = " (dry run: nothing sent)" if args.dry_run else ""
-        _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)
-        _print_changes(result, out)
-        _print_budget(result, out)
-        written = _write_outputs(result, issues, args, settings, out, done)
+            mode = " (dry run: nothing sent)" if args.dry_run else ""
+            _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)
+            _print_changes(result, out)
+            _print_budget(result, out)
+            written = _write_outputs(result, issues, args, settings, out, done)
+            _finish_journal(journal)
     except KeyboardInterrupt:
         if not cancel.is_set():
             raise  # Ctrl-C outside the sending: "interrupted", as ever
@@ -810,6 +813,21 @@ def run_job(
         print(f"{PROG}: {_cancelled_line(result, args)}", file=sys.stderr)
         return JobRun(EXIT_INTERRUPTED, result, written)
     return JobRun(_exit_code(result), result, written)
+
+
+def _finish_journal(journal: Journal | None) -> None:
+    """Mark the run finished in its journal, now that its report and retry file are written
+    (a full disk then only warns: the rows are reported, and a re-run resumes the run)."""
+    if journal is None:
+        return
+    try:
+        journal.finish_deferred()
+    except InputError as exc:
+        print(
+            f"{PROG}: warning: {exc}; the rows are reported, and the same command with the "
+            "journal resumes the run",
+            file=sys.stderr,
+        )
 
 
 class _RunStopped(HubframeError):

@@ -60,6 +60,8 @@ class ErrorCode(StrEnum):
     NOT_UNDOABLE = "NOT_UNDOABLE"
     # A run stopped on purpose (cancel=, Ctrl-C on the command line).
     CANCELLED = "CANCELLED"
+    # A run stopped because its journal could not record a batch before sending it.
+    JOURNAL_FAILED = "JOURNAL_FAILED"
     # Safety rules of a sync (hubframe.jobs.sync) and of label set-up (hubframe.jobs.labels).
     TOO_MANY_REMOVALS = "TOO_MANY_REMOVALS"
     PRIMARY_PROTECTED = "PRIMARY_PROTECTED"
@@ -333,6 +335,15 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "Run the retry file to send the rows the cancel left.",
     ),
     (
+        ErrorCode.JOURNAL_FAILED,
+        "run",
+        "The run's journal could not be written (a full disk, or another program holding or "
+        "breaking the file) before this row's batch was sent: a batch the journal cannot record "
+        "could not be undone from it, so nothing of it was sent and the run stopped.",
+        "Free disk space (or close the program using the journal), then run the retry file "
+        "with the same journal.",
+    ),
+    (
         ErrorCode.TOO_MANY_REMOVALS,
         "input",
         "A sync would remove more associations than it may without an explicit allowance.",
@@ -551,6 +562,7 @@ STOPPING_CODES: frozenset[ErrorCode] = frozenset(
         ErrorCode.NETWORK_ERROR,
         ErrorCode.REQUEST_REFUSED,
         ErrorCode.CANCELLED,
+        ErrorCode.JOURNAL_FAILED,
     }
 )
 

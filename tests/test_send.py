@@ -442,8 +442,9 @@ def test_journal_reuses_finished_batches(sandbox: Sandbox, tmp_path: Path) -> No
 def test_a_journal_failing_mid_run_loses_no_outcome(
     sandbox: Sandbox, tmp_path: Path, caplog: pytest.LogCaptureFixture
 ) -> None:
-    """Another program breaks the journal after the first batch: every row is still reported
-    (the batches it could not record are sent again by a re-run), with one warning."""
+    """Another program breaks the journal after the first batch: every row is still reported.
+    The batch whose outcome it could not record keeps its outcome, and the run stops there
+    (``JOURNAL_FAILED``): it went on sending batches the journal could not take back."""
     path = tmp_path / "run.sqlite"
     items = [assoc(p, DEALS[8], CONTACTS[p]) for p in range(6)]
 
@@ -455,9 +456,12 @@ def test_a_journal_failing_mid_run_loses_no_outcome(
     with Journal(path) as journal:
         out = run(client_for(sandbox), items, batch_size=2, workers=1, journal=journal,
                   on_progress=breaker)  # fmt: skip
-    assert [out[p].status for p in range(6)] == [Status.SUCCESS] * 6
-    warnings = [r for r in caplog.records if "journal" in r.getMessage()]
-    assert len(warnings) == 1 and str(path) in warnings[0].getMessage()
+    statuses = [out[p].status for p in range(6)]
+    assert statuses == [Status.SUCCESS] * 4 + [Status.SKIPPED] * 2, statuses
+    assert {out[p].error_code for p in (4, 5)} == {ErrorCode.JOURNAL_FAILED}
+    assert str(path) in str(out[4].error_message)
+    linked = set(sandbox.associations("deals", "contacts")["to_id"])
+    assert {CONTACTS[p] for p in range(4)} <= linked and not {CONTACTS[4], CONTACTS[5]} & linked
 
 
 def test_single_batch_object() -> None:

@@ -167,6 +167,11 @@ TRANSIENT_CODES = frozenset(
         ErrorCode.MISSING_SCOPES,
     }
 )
+#: How every write transaction starts: with the write lock, waiting for it (the connection's
+#: busy timeout).  A deferred BEGIN that reads before it writes fails at once ("database is
+#: locked", no wait) when another run on the journal commits in between: two runs on one
+#: journal lost a finished run's end that way.
+_WRITE: Final = "BEGIN IMMEDIATE"
 _DIGEST_TAG: Final = "hubframe-batch-2"
 _BEFORE_CHUNK: Final = 250_000  # pairs per row of ``before``
 _SUCCESS, _UNKNOWN, _OTHER = ord("s"), ord("u"), ord("f")
@@ -575,6 +580,11 @@ class JournalGone(UserWarning):
     folder syncing tool): what the run recorded went with it."""
 
 
+class JournalNotFinished(UserWarning):
+    """The journal could not record that a run finished (a full disk): the run's rows are
+    reported all the same, and a later run of the sheet with the journal resumes it."""
+
+
 class ReportJournalLeftOut(UserWarning):
     """An undo of a report did not use the journal its Summary names (not there, not a hubframe
     journal, another portal's, or not holding the report's rows: the report was moved, or the
@@ -628,6 +638,7 @@ class Journal:
         self._db = _open(self.path)
         self._file = _identity(self.path)  # to tell when the file is deleted under the run
         self._run = 0  # the run recording now (runs.id); 0 before begin_run
+        self._deferred = self._finish_due = False  # defer_finish
         self._open: tuple[int, ...] = (0,)  # the runs whose outcomes may be re-used (begin_run)
         self._resumed: set[int] = set()  # the open runs this run re-used a batch of
 
@@ -705,7 +716,7 @@ class Journal:
         (:meth:`close_runs`), is never taken for done again: its batches are sent again, and
         the portal says what is there."""
         with self._using("start a run"), self._db:
-            self._db.execute("BEGIN")
+            self._db.execute(_WRITE)
             self._open = self._open_runs(supersede=True)
             cursor = self._db.execute("INSERT INTO runs (started_at) VALUES (?)", (time.time(),))
             self._run = int(cursor.lastrowid or 0)
@@ -740,14 +751,31 @@ class Journal:
         runs = (*self._open, self._run) if self._run else self._open
         return f"run IN ({','.join('?' * len(runs))})", runs
 
+    def defer_finish(self) -> None:
+        """Hold :meth:`finish_run` until :meth:`finish_deferred`: the command line marks a run
+        finished only once its report and retry file are written, so a run killed while
+        writing them is resumed (its recorded outcomes and its reading of the pairs before
+        re-used), not run again as new."""
+        self._deferred = True
+
+    def finish_deferred(self) -> None:
+        """Finish the run :meth:`finish_run` was asked to finish while deferred."""
+        self._deferred = False
+        if self._finish_due:
+            self._finish_due = False
+            self.finish_run()
+
     def finish_run(self) -> None:
         """The run sent every batch: its outcomes, and those of the open runs it resumed
         (re-used a batch of, or of one that did), are not re-used by a later run.  An open run
         of another sheet stays open."""
+        if self._deferred:
+            self._finish_due = True
+            return
         self._check_file()
         if self._run:
             with self._using("finish a run"), self._db:
-                self._db.execute("BEGIN")
+                self._db.execute(_WRITE)
                 runs = [self._run, *_resumed_by(self._db, self._run)]
                 marks = ",".join("?" * len(runs))
                 self._db.execute(
@@ -760,7 +788,7 @@ class Journal:
         """End every open run (an undo took their work back): a later run re-uses none of
         their outcomes."""
         with self._using("close its runs"), self._db:
-            self._db.execute("BEGIN")
+            self._db.execute(_WRITE)
             self._db.execute("UPDATE runs SET ended = ? WHERE ended IS NULL", (reason,))
             self._db.execute(
                 "INSERT INTO runs (started_at, ended) VALUES (?, ?)", (time.time(), reason)
@@ -821,13 +849,13 @@ class Journal:
             return None
         packed = packed or pack(batch)
         with self._using("record a batch"), self._db:
-            self._db.execute("BEGIN")
+            self._db.execute(_WRITE)
             return self._record_sent(batch, packed, bytes([_UNKNOWN]) * batch.size)
 
     def retract(self, intended: int) -> None:
         """A batch :meth:`intend` kept was not sent after all (the run was cancelled)."""
         with self._using("record a batch"), self._db:
-            self._db.execute("BEGIN")
+            self._db.execute(_WRITE)
             self._db.execute("DELETE FROM sent WHERE rowid = ?", (intended,))
             self._db.execute("DELETE FROM settled WHERE entry = ?", (intended,))
 
@@ -852,7 +880,7 @@ class Journal:
             distinct, rows = _distinct(list(map(_OUTCOME, outcomes)))
         final = all(_final(o) for o in distinct)
         with self._using("record a batch"), self._db:
-            self._db.execute("BEGIN")
+            self._db.execute(_WRITE)
             states = _states(distinct, rows, len(outcomes))
             if intended is not None:
                 self._db.execute("INSERT OR REPLACE INTO settled VALUES (?, ?)", (intended, states))
@@ -923,7 +951,7 @@ class Journal:
                 )
             )
         with self._using("record what existed before"), self._db:
-            self._db.execute("BEGIN")
+            self._db.execute(_WRITE)
             self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
 
     def remember_existing(
@@ -1010,7 +1038,7 @@ class Journal:
         if not groups:
             return
         with self._using("record what an undo took back"), self._db:
-            self._db.execute("BEGIN")
+            self._db.execute(_WRITE)
             cursor = self._db.execute(
                 "INSERT INTO runs (started_at, ended) VALUES (?, 'undone')", (time.time(),)
             )
@@ -1146,6 +1174,7 @@ __all__ = [
     "TRANSIENT_CODES",
     "Journal",
     "JournalGone",
+    "JournalNotFinished",
     "JournalRow",
     "Packed",
     "ReportJournalLeftOut",

@@ -13,13 +13,14 @@ from __future__ import annotations
 import gc
 import os
 import threading
+import warnings
 from collections.abc import Callable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, fields
 from typing import TYPE_CHECKING, Any, TypeAlias, TypedDict
 
 from hubframe.argtypes import count, flag
-from hubframe.errors import ConfigurationError, UsageError
+from hubframe.errors import ConfigurationError, InputError, UsageError
 
 if TYPE_CHECKING:  # the journal (sqlite3) loads when a run opens one, not for validation
     from hubframe.run.journal import Journal
@@ -136,8 +137,19 @@ def finished(journal: Journal | None, stopped: bool, options: RunOptions) -> Non
     """A run that sent every batch (not stopped, not cancelled, not a dry run) ends in its
     journal, so a later run does not take its work for done (``Journal.finish_run``)."""
     cancelled = options.cancel is not None and options.cancel.is_set()
-    if journal is not None and not (stopped or cancelled or options.dry_run):
+    if journal is None or stopped or cancelled or options.dry_run:
+        return
+    from hubframe.run.journal import JournalNotFinished
+
+    try:
         journal.finish_run()
+    except InputError as exc:  # the rows were sent and are reported: never lost over this
+        warnings.warn(
+            f"{exc}; the run's rows are reported, and a later run of this sheet with the "
+            "journal takes its recorded batches as done (resumes it).",
+            JournalNotFinished,
+            stacklevel=3,
+        )
 
 
 class _CalmGC:

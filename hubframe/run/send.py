@@ -126,6 +126,15 @@ def _request_refused(said: str, rows: int) -> StopReason:
     )
 
 
+def _journal_failed(exc: InputError) -> StopReason:
+    return StopReason(
+        ErrorCode.JOURNAL_FAILED,
+        f"Not sent: {_short(exc)}, and a batch the journal cannot record could not be undone "
+        "from it, so the run stopped; free disk space (or close the program using the "
+        "journal), then run the retry file with the same journal.",
+    )
+
+
 def _short(error: BaseException) -> str:
     return str(error).rstrip(".")
 
@@ -277,6 +286,8 @@ class Sender:
         if self.stop.is_set():
             return self._skipped(batch, None)
         intended = self._journaled(lambda j: j.intend(batch, packed)) if packed else None
+        if self.stop.is_set():  # the journal could not record it (or another stop): not sent
+            return self._skipped(batch, None)
         try:
             outcomes = self._send(batch, 0, body, first=True)
         except _Cancelled:
@@ -298,20 +309,14 @@ class Sender:
         return outcomes
 
     def _journaled(self, use: Callable[[Journal], _T]) -> _T | None:
-        """Use the journal; when it fails mid-run (another program broke or locked it), warn
-        once and go on without it: the outcomes are still reported, and a re-run sends the
-        batches it could not record again."""
+        """Use the journal; when it fails mid-run (a full disk, another program breaking or
+        locking it), the run stops: the batch at hand keeps its outcomes, and no further
+        batch is sent that the journal could not record (``JOURNAL_FAILED``)."""
         assert self.journal is not None
         try:
             return use(self.journal)
         except InputError as exc:
-            with self._warned_lock:
-                first, self._warned = not self._warned, True
-            if first:
-                logger.warning(
-                    "%s; the run goes on without it (a re-run sends unrecorded batches again)",
-                    exc,
-                )
+            self.stop.set(_journal_failed(exc))
             return None
 
     def _explained(self, batch: Batch, outcomes: list[Outcome]) -> list[Outcome]:

@@ -118,5 +118,30 @@ def test_run_clicked_again_says_so_and_keeps_the_earlier_report(
     earlier = tmp_path / "links_report (earlier run).xlsx"
     assert "NOT_UNDOABLE" not in _undo_from(app, earlier)
     assert _links(app) == before
-    app.label.value = "Champion"  # a change: the earlier report goes with the result
-    assert not app.downloads and not app._earlier
+    app.label.value = "Champion"  # a change: the result goes, the last run's report stays
+    assert app.result is None and list(app._earlier) == ["links_report (earlier run).xlsx"]
+    assert "Report of the last run" in app.download_links.value
+
+
+def test_the_last_runs_report_stays_when_another_file_is_uploaded(
+    app: HubframeApp, tmp_path: Path
+) -> None:
+    """A run, then the next file uploaded (or any setting changed): the run's results and its
+    report went from the page, and with them the only way to undo it from the app's report.
+    The report is kept, offered and saved; it undoes the run."""
+    before = _loaded(app, SHEETS["new pairs"])
+    _click(app, app.run_button)
+    assert _links(app) != before
+    _upload(app, "next.xlsx", _xlsx(SHEETS["pairs there already and new"]))
+    assert app.result is None and "Report of the last run" in app.download_links.value
+    assert not app.save_button.disabled
+    app.save_folder.value = str(tmp_path / "kept")
+    _click(app, app.save_button)
+    assert [p.name for p in app.saved] == ["links_report (earlier run).xlsx"]  # its own name
+    _click(app, app.run_button)  # the next file's run: the kept report is still offered
+    assert "Report of the earlier run" in app.download_links.value
+    assert not app.messages["run"].value  # not "run again": another sheet
+    assert "NOT_UNDOABLE" not in _undo_from(app, app.saved[0])
+    assert {link for link in _links(app) if str(NEW_CONTACT) in link[1]} == {
+        link for link in before if str(NEW_CONTACT) in link[1]
+    }

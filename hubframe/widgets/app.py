@@ -82,6 +82,13 @@ RUN_AGAIN: Final = (
 )
 
 
+#: Said with the last run's report, kept after the inputs changed.
+EARLIER_KEPT: Final = (
+    "The sheet or a setting changed since the last run, so its results are no longer shown; "
+    "its report is kept here (and Save report saves it): only it undoes that run."
+)
+
+
 #: A step's work set aside: an input changed while it ran (before the page locked it).
 CHANGED_WHILE_WORKING: Final = (
     "A setting changed while this step was working, so what it found no longer matches the "
@@ -171,6 +178,7 @@ class HubframeApp:
         #: The report of the run before this one, when the sheet was run again unchanged:
         #: {file name: bytes}, offered and saved beside this run's (it undoes that run).
         self._earlier: dict[str, bytes] = {}
+        self._result_name = ""  # the shown run's report file name
         self.saved: list[Path] = []
         self._max_preview_rows = max_preview_rows
         self._max_download_bytes = max_download_bytes
@@ -573,7 +581,7 @@ class HubframeApp:
             button.disabled = busy
         self.run_button.disabled = busy
         self.load_button.disabled = busy
-        self.save_button.disabled = busy or self.result is None
+        self.save_button.disabled = busy or (self.result is None and not self._earlier)
         # Nothing that resets the steps may change while work is on its way: a sheet uploaded
         # or a job chosen during a run would clear its result before it could be saved.
         for widget in self._inputs():
@@ -626,14 +634,17 @@ class HubframeApp:
             return
         with self._state_lock:
             self._generation += 1
+            kept = self._earlier_report() or self._earlier  # a real run's report: only it undoes
             self.frame = self.issues = self.plan = self.result = None
-        self.downloads, self._export_files, self._earlier = {}, {}, {}
+        self.downloads, self._export_files, self._earlier = {}, {}, kept
         for output in (self.validation, self.dry_run_output, self.live_counts):
             output.value = ""
         for output in (self.summary, self.chart, self.preview, self.download_links):
             output.value = ""
         self.saved_paths.value = ""
-        self.save_button.disabled = True
+        self.save_button.disabled = not kept
+        if kept:
+            self._offer_earlier()
         for step in ("validate", "dry-run", "run", "results"):
             self.messages[step].value = ""
         self.progress.value = 0
@@ -1093,7 +1104,8 @@ class HubframeApp:
                 self.plan = plan
             self.dry_run_output.value = _left_out_html(self.frame) + render.plan_html(self.plan)
             return
-        earlier, frame = self._earlier_report(), self.frame
+        again = self._earlier_report()  # the shown run's, when Run is clicked again
+        earlier, frame = again or self._earlier, self.frame
         self.progress.value, self.progress.max = 0, max(len(self.frame), 1)
         self.progress.bar_style = "info"
         self.live_counts.value = render.esc("sending…")
@@ -1111,15 +1123,26 @@ class HubframeApp:
         self._show_result(result, frame)
         if generation != self._generation:  # sent all the same: shown, never dropped
             self._say(CHANGED_WHILE_RUNNING, "warning", step="run")
-        elif earlier:
+        elif again:
             self._say(RUN_AGAIN, "warning", step="run")
+
+    def _offer_earlier(self) -> None:
+        """The last real run's report, kept on the page after its inputs changed (another file,
+        another setting): without it that run could not be undone from the app's report."""
+        links = [
+            render.download_link_html(data, name, "Report of the last run")
+            for name, data in self._earlier.items()
+            if len(data) <= self._max_download_bytes
+        ]
+        said = render.message_html(EARLIER_KEPT, "info")
+        self.download_links.value = said + "".join(links)
 
     def _earlier_report(self) -> dict[str, bytes]:
         """The shown run's report, when Run is clicked again with nothing changed: the new
         run's report replaces it on the page, and only it undoes the earlier run."""
         if self.result is None or self._export_files:
             return {}
-        report_name, _ = self._names()
+        report_name = self._result_name or self._names()[0]
         name = f"{Path(report_name).stem} (earlier run){Path(report_name).suffix}"
         return {name: backend.report_bytes(self.result, self.issues, report_name)}
 
@@ -1234,6 +1257,7 @@ class HubframeApp:
         """Download links for the report and the retry file while they are small; larger ones
         are saved to a folder (:meth:`_do_save`), never carried by the page."""
         report_name, retry_name = self._names()
+        self._result_name = report_name  # the kept report keeps it after another upload
         self.downloads, self._export_files = {}, {}
         files = {report_name: ("Report", backend.report_bytes(result, self.issues, report_name))}
         retry_rows = int(backend.retry_count(result))
@@ -1263,10 +1287,12 @@ class HubframeApp:
         """Write the report (and the retry file, when rows are left to do) into the folder
         typed (./reports when empty); the paths are shown.  The paths are checked first, as the
         command line checks them (:func:`hubframe.report.outputs.check_outputs`)."""
-        if self.result is None:
+        if self.result is None and not self._earlier:
             raise StepError("run", "Run the sheet first: there is no report to save yet.")
         folder = Path(str(self.save_folder.value).strip() or "reports").expanduser()
-        if self._export_files:  # an export: its files, as the page offers them
+        if self.result is None:  # the last run's report, kept after the inputs changed
+            written = backend.save_files(self._earlier, folder)
+        elif self._export_files:  # an export: its files, as the page offers them
             written = backend.save_files(self._export_files, folder)
         else:
             report_name, retry_name = self._names()

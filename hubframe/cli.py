@@ -149,14 +149,23 @@ SANDBOX_MODES: Final = ("demo", "rehearse")
 # --- Parser ---------------------------------------------------------------------------------------
 
 
-def _positive_int(text: str) -> int:
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"must be 1 or more: {text!r}")
-    return value
+def whole_number(minimum: int) -> Callable[[str], int]:
+    """An option's type: a whole number of ``minimum`` or more (the parser names the option
+    in its refusal)."""
+
+    def parse(text: str) -> int:
+        try:
+            value = int(text)
+        except ValueError:
+            raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+        if value < minimum:
+            raise argparse.ArgumentTypeError(f"must be {minimum} or more: {text!r}")
+        return value
+
+    return parse
+
+
+_positive_int = whole_number(1)
 
 
 def _add_reading(parser: argparse._ActionsContainer) -> None:

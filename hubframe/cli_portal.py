@@ -95,7 +95,10 @@ def add_commands(subs: Any) -> None:
     rules = p.add_argument_group("sync")
     rules.add_argument("--delete", action="store_true", help="remove what the sheet lacks")
     rules.add_argument(
-        "--max-removals", type=_count, metavar="N", help="allow up to N removals (0: none)"
+        "--max-removals",
+        type=cli.whole_number(0),
+        metavar="N",
+        help="allow up to N removals (0: none)",
     )
     rules.add_argument(
         "--allow-primary-removal",
@@ -128,17 +131,6 @@ def add_limits_options(parser: argparse.ArgumentParser) -> None:
         action="store_true",
         help="create the labels the sheet names and the portal lacks, first",
     )
-
-
-def _count(text: str) -> int:
-    """A whole number of 0 or more (``--max-removals``)."""
-    try:
-        value = int(text)
-    except ValueError:
-        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
-    if value < 0:
-        raise argparse.ArgumentTypeError(f"must be 0 or more: {text!r}")
-    return value
 
 
 def _parser(subs: Any, name: str, help_text: str, epilog: str) -> argparse.ArgumentParser:

@@ -11,6 +11,7 @@ import csv
 import io
 import os
 import sqlite3
+import warnings
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -47,9 +48,10 @@ from hubframe.io.normalize import (
 from hubframe.io.text import as_text
 from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
+from hubframe.report.sheet import SHEET_TITLE as EXPORT_SHEET
 from hubframe.report.sheet_cells import sheet_text
 from hubframe.report.summary import BASE_URL_LABEL, JOURNAL
-from hubframe.run.journal import Journal, JournalRow
+from hubframe.run.journal import Journal, JournalHolds, JournalRow
 from hubframe.run.portal import PORTAL_KEY, PORTAL_LABEL, SENT_TO
 from hubframe.vocab import Action, Status
 
@@ -106,6 +108,14 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
         raise InputError(f"{path.name}: the report cannot be read ({exc}).") from exc
     with book, _damaged(path.name):
         if RESULTS not in names:
+            if EXPORT_SHEET in names:
+                raise InputError(
+                    _not_a_run(
+                        path.name,
+                        f"its sheet '{EXPORT_SHEET}' lists associations, as `hubframe export` "
+                        "writes them",
+                    )
+                )
             raise InputError(f"{path.name}: no Results sheet; is it a hubframe report?")
         parts = [_results_part(book, RESULTS)]
         while (following := continued_title(RESULTS, len(parts) + 1)) in names:
@@ -196,7 +206,7 @@ def _summary_settings(book: Any) -> dict[str, str]:
     """What a report's Summary sheet says of its run that an undo uses: the host it sent to
     (``BASE_URL_LABEL``), its portal's key (``PORTAL_LABEL``) and its journal's path
     (``JOURNAL``), those it names."""
-    wanted = {BASE_URL_LABEL, JOURNAL, PORTAL_LABEL}
+    wanted = {BASE_URL_LABEL, JOURNAL, PORTAL_LABEL, KIND}
     said: dict[str, str] = {}
     for row in book.get_sheet_by_name(SUMMARY).to_python(nrows=SUMMARY_ROWS):
         label = str(row[0]).strip() if row else ""
@@ -256,6 +266,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
         table = table.apply(lambda column: column.map(formula.unguard, na_action="ignore"))
     missing = [c for c in ("from_type", "from_id", "to_type", "to_id", "status") if c not in table]
     if missing:
+        _refuse_other_report(path.name, table, said.get(KIND), missing)
         raise InputError(
             f"{path.name}: not a hubframe associate report (no {', '.join(missing)} column)."
         )
@@ -278,6 +289,75 @@ def _report_frame(path: Path) -> pd.DataFrame:
         info[REPORT_JOURNAL] = {"path": said[JOURNAL], "report": path.name}
     table.attrs["hubframe"] = info
     return table
+
+
+#: How a report's Summary labels the kind of its run ("pairs", "limits", "labels", ...).
+KIND: Final = "kind"
+
+
+def _refuse_other_report(
+    name: str, table: pd.DataFrame, kind: str | None, missing: list[str]
+) -> None:
+    """Refuse, saying what it is, a report of a run undo cannot take back (limits, labels) or a
+    list of associations (an export's): each is the InputError of a whole-run refusal.  Before,
+    all were "not a hubframe associate report (no from_id, to_id column)", which did not say
+    that a limits run cannot be undone.  Nothing is said for other tables (the caller's error)."""
+    columns = set(map(str, table.columns))
+    actions = table["action"] if "action" in table else pd.Series(dtype=object)
+    limit_actions = {str(a) for a in Action if a.is_limit}
+    if (
+        kind == "limits"
+        or "max_to_object_ids" in columns
+        or bool(actions.astype("string").str.strip().str.lower().isin(limit_actions).any())
+    ):
+        raise InputError(_limits_report(name, table))
+    if kind == "labels" or {"change", "inverse_label"} <= columns:
+        raise InputError(
+            f"{name} is the report of a labels run (`hubframe labels`): hubframe cannot undo "
+            "label changes, so nothing was undone. A label it created stays in HubSpot until "
+            "it is deleted there (HubSpot's association settings); one it renamed can be "
+            "renamed back with `hubframe labels --rename` and a sheet giving its type id and "
+            "the old name."
+        )
+    if missing == ["status"]:
+        raise InputError(
+            _not_a_run(name, "it lists associations, as `hubframe export` or a sheet of pairs do")
+        )
+
+
+def _limits_report(name: str, table: pd.DataFrame) -> str:
+    """Why the report of a limits run is not undone, and where its limits before are."""
+    said = (
+        f"{name} is the report of a limits run (`hubframe limits`): hubframe cannot undo "
+        "limits changes, so nothing was undone."
+    )
+    status = table["status"] if "status" in table else pd.Series(dtype=object)
+    changed = int(status.astype("string").str.strip().str.lower().eq(Status.SUCCESS).sum())
+    before = "current_max" in table.columns
+    if not changed:
+        then = "; its current_max column shows the limits as they were then" if before else ""
+        return f"{said} No row of it changed a limit (a dry run, or none succeeded){then}."
+    rows = f"{changed} row{'s' if changed != 1 else ''}"
+    if before:
+        return (
+            f"{said} Its {rows} with status success changed a limit (max_to_object_ids is the "
+            "new one, current_max the one before): set them back with `hubframe limits` and a "
+            "sheet of the current_max values."
+        )
+    return (
+        f"{said} Its {rows} with status success changed a limit (max_to_object_ids is the new "
+        f"one); a limits report does not keep the limits before the run: {_LIMITS_BACK}."
+    )
+
+
+def _not_a_run(name: str, what: str) -> str:
+    """The refusal of a file that lists associations but records no run (no status)."""
+    return (
+        f"{name}: not the report of a run: {what}, with no status column; it records no "
+        "change, so there is nothing to undo. To take a run back, undo the report its "
+        "--report wrote, or its journal; to remove the associations a sheet lists on purpose, "
+        "use `hubframe remove` (with --dry-run first)."
+    )
 
 
 def _whole_numbers(column: pd.Series) -> pd.Series:
@@ -409,12 +489,80 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
             "linked_before": [None if r.before is None else bool(r.before) for r in rows],
         }
     )
+    _say_not_undone(journal, bool(rows))
     meta: dict[str, Any] = {"kind": "pairs", "source": journal.path.name, "original_columns": []}
     key = journal.portal()
     if key is not None:  # undo checks the portal, and ends the journal's runs
         meta[PORTAL_KEY] = {"journal": str(journal.path), **asdict(key)}
     frame.attrs["hubframe"] = meta
     return frame
+
+
+class NotUndone(UserWarning):
+    """An undo from a journal leaves something it records as it is: its limits runs' changes
+    (hubframe cannot undo limits), or nothing of its association runs is left to take back."""
+
+
+#: How a limits row's action reads in a message.
+_LIMIT_WORDS: Final = {
+    Action.CREATE_LIMIT: "set",
+    Action.UPDATE_LIMIT: "changed",
+    Action.PURGE_LIMIT: "removed",
+}
+#: Where the limits before a limits run are, and how to set them back.
+_LIMITS_BACK: Final = (
+    "set them back with `hubframe limits` and a sheet of the old values (the current_max "
+    "column of a dry run's report made before the run shows them)"
+)
+
+
+def _limits_held(holds: JournalHolds) -> str | None:
+    """The limits rows a journal's runs sent, in words ("6 limits rows: 3 set, 2 changed, 1
+    removed"); None when it holds none."""
+    counts = {a: holds.batch_rows.get(str(a), 0) for a in _LIMIT_WORDS}
+    total = sum(counts.values())
+    if not total:
+        return None
+    parts = ", ".join(f"{n} {_LIMIT_WORDS[a]}" for a, n in counts.items() if n)
+    return f"{total} limits row{'s' if total != 1 else ''} sent: {parts}"
+
+
+def _say_not_undone(journal: Journal, rows: bool) -> None:
+    """Say what an undo from ``journal`` leaves: its limits runs' changes (warned beside rows
+    to take back; refused, InputError, when they are all it holds), or nothing to take back
+    (refused when the journal records no change at all, else warned: an earlier undo took
+    its rows back, or none was applied).  Before, such an undo said "total 0", exit 0, with
+    the limits it had changed still in place."""
+    holds = journal.holds()
+    limits = _limits_held(holds)
+    name = journal.path.name
+    cannot = (
+        "hubframe cannot undo limits changes, and a journal does not keep the limits before "
+        "a run: " + _LIMITS_BACK
+    )
+    if rows:
+        if limits is not None:
+            warnings.warn(
+                f"{name}: its limits runs ({limits}) are not undone: {cannot}.",
+                NotUndone,
+                stacklevel=4,
+            )
+        return
+    if holds.sent_rows and holds.taken_back:
+        left = "an earlier undo took back every association its runs applied"
+    elif holds.sent_rows:
+        left = "none of the association rows its runs sent was applied (they failed)"
+    else:
+        left = None
+    if limits is not None:
+        held = f"of its association runs, {left}; and it records" if left else "it records only"
+        raise InputError(f"{name}: nothing was undone: {held} limits runs ({limits}): {cannot}.")
+    if left is None:
+        raise InputError(
+            f"{name}: nothing to undo: no run has sent anything with this journal (is it the "
+            "run's journal? a run given --journal records its batches in it)."
+        )
+    warnings.warn(f"{name}: nothing left to undo: {left}.", NotUndone, stacklevel=4)
 
 
 def _each_type(row: JournalRow) -> list[JournalRow]:

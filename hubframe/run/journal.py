@@ -1102,6 +1102,31 @@ class Journal:
         with self._using("read it"):
             return int(self._db.execute("SELECT COUNT(*) FROM batches").fetchone()[0])
 
+    def holds(self) -> JournalHolds:
+        """What the journal holds, for messages (read only): the rows of its recorded batches
+        by action (limits runs' too: only association rows go to ``sent``), the association
+        rows it sent, and whether an undo has taken any back."""
+        with self._using("read it"):
+            batches = self._db.execute(
+                "SELECT action, SUM(size) FROM batches GROUP BY action"
+            ).fetchall()
+            sent = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM sent").fetchone()[0]
+            undone = self._db.execute(
+                "SELECT EXISTS (SELECT 1 FROM taken_back) "
+                "OR EXISTS (SELECT 1 FROM runs WHERE ended = ?)",
+                (TAKEN_BACK,),
+            ).fetchone()[0]
+        return JournalHolds({str(a): int(n) for a, n in batches}, int(sent), bool(undone))
+
+
+@dataclass(frozen=True)
+class JournalHolds:
+    """What a journal holds (:meth:`Journal.holds`)."""
+
+    batch_rows: dict[str, int]  # action -> rows of the batches recorded with it
+    sent_rows: int  # association rows sent (and recorded before sending)
+    taken_back: bool  # an undo took rows of it back
+
 
 #: A sent row as :meth:`Journal.created` keys it: action, from type, to type, from id, to id,
 #: category, type id.
@@ -1174,6 +1199,7 @@ __all__ = [
     "TRANSIENT_CODES",
     "Journal",
     "JournalGone",
+    "JournalHolds",
     "JournalNotFinished",
     "JournalRow",
     "Packed",

@@ -1,0 +1,160 @@
+"""``hubframe undo`` of what it cannot take back says so, and never that it undid it.
+
+Before, the undo of a limits run's journal printed "total 0" and exit 0 with the limits it had
+changed still in place (and marked the journal's runs undone); the undo of its report said "not
+a hubframe associate report (no from_id, to_id column)", as did a labels report's, and an
+export's file was "no Results sheet" or "no status column".  Limits and labels cannot be undone
+(docs/preflight_undo.md): each is now a whole-run refusal (exit 2) saying what the file is and
+how to set it back; a journal with nothing left to take back says so.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.cli import main
+from hubframe.errors import InputError
+from hubframe.report.reader import NotUndone
+from hubframe.run.journal import Journal
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
+
+LIMITS = (
+    "From object,To object,Label,Max associations\n"
+    "deals,contacts,,30\ndeals,contacts,Decision maker,3\n"
+)
+DEAL, CONTACT = "2040000001", "1019360005"
+
+
+def _hub(sandbox: Sandbox) -> list[str]:
+    return ["--token", sandbox.token, "--base-url", sandbox.url]
+
+
+def _limits(sandbox: Sandbox) -> dict[str, int]:
+    found = sandbox.limits("deals", "contacts")
+    pairs = zip(found["label"], found["max_to_object_ids"], strict=True)
+    return {str(label): int(n) for label, n in pairs}
+
+
+def _runs(path: Path) -> list[tuple[int, str | None]]:
+    with Journal(path) as journal:
+        return list(journal._db.execute("SELECT id, ended FROM runs ORDER BY id"))
+
+
+def _limits_run(sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> Path:
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(LIMITS, encoding="utf-8")
+    journal = tmp_path / "lj.sqlite"
+    args = ["limits", str(sheet), "--journal", str(journal), "--report", str(tmp_path / "lr.xlsx")]
+    assert main([*args, *_hub(sandbox)]) == 0
+    assert main(["limits", str(sheet), "--report", str(tmp_path / "lr.csv"), *_hub(sandbox)]) == 0
+    capsys.readouterr()
+    return journal
+
+
+def test_the_undo_of_a_limits_runs_journal_is_refused(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = _limits_run(sandbox, tmp_path, capsys)
+    changed, runs = _limits(sandbox), _runs(journal)
+    assert main(["undo", str(journal), *_hub(sandbox)]) == 2  # before: 0, "total 0"
+    out, err = capsys.readouterr()
+    assert "total" not in out
+    assert "lj.sqlite: nothing was undone: it records only limits runs (2 limits rows sent" in err
+    assert "hubframe cannot undo limits changes" in err and "`hubframe limits`" in err
+    assert _limits(sandbox) == changed
+    assert _runs(journal) == runs  # before: its run marked undone, an undo's mark added
+
+
+@pytest.mark.parametrize("report", ["lr.xlsx", "lr.csv"])
+def test_the_undo_of_a_limits_report_is_refused(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], report: str
+) -> None:
+    _limits_run(sandbox, tmp_path, capsys)
+    assert main(["undo", str(tmp_path / report), *_hub(sandbox)]) == 2
+    err = capsys.readouterr().err
+    assert f"{report} is the report of a limits run (`hubframe limits`)" in err
+    assert "hubframe cannot undo limits changes, so nothing was undone" in err
+    assert "Its 2 rows with status success changed a limit" in err
+    assert "does not keep the limits before the run" in err and "no from_id" not in err
+
+
+def test_a_limits_dry_runs_report_says_where_the_limits_before_are(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(LIMITS, encoding="utf-8")
+    dry = tmp_path / "dry.xlsx"
+    assert main(["limits", str(sheet), "--dry-run", "--report", str(dry), *_hub(sandbox)]) == 0
+    capsys.readouterr()
+    with pytest.raises(InputError, match=r"No row of it changed a limit.*current_max column"):
+        hf.undo(dry, client_for(sandbox), progress=False)
+
+
+@pytest.mark.parametrize("report", ["lab.xlsx", "lab.csv"])
+def test_the_undo_of_a_labels_report_is_refused(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], report: str
+) -> None:
+    sheet = tmp_path / "labels.csv"
+    sheet.write_text("From object,To object,Label\ndeals,contacts,Sponsor\n", encoding="utf-8")
+    assert main(["labels", str(sheet), "--report", str(tmp_path / report), *_hub(sandbox)]) == 0
+    capsys.readouterr()
+    assert main(["undo", str(tmp_path / report), *_hub(sandbox)]) == 2
+    err = capsys.readouterr().err
+    assert f"{report} is the report of a labels run (`hubframe labels`): hubframe cannot" in err
+
+
+@pytest.mark.parametrize("out", ["ex.xlsx", "ex.csv"])
+def test_the_undo_of_an_export_is_refused(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], out: str
+) -> None:
+    export = ["export", "--from", "deals", "--to", "contacts", "-o", str(tmp_path / out)]
+    assert main([*export, *_hub(sandbox)]) == 0
+    capsys.readouterr()
+    assert main(["undo", str(tmp_path / out), *_hub(sandbox)]) == 2
+    err = capsys.readouterr().err
+    assert f"{out}: not the report of a run: " in err and "`hubframe export`" in err
+    assert "records no change, so there is nothing to undo" in err
+
+
+def test_a_journal_no_run_used_is_refused(sandbox: Sandbox, tmp_path: Path) -> None:
+    path = tmp_path / "new.sqlite"
+    Journal(path).close()
+    with pytest.raises(InputError, match="nothing to undo: no run has sent anything"):
+        hf.undo(path, client_for(sandbox), progress=False)
+
+
+def test_a_journal_undone_already_says_nothing_is_left(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    client, path = client_for(sandbox), tmp_path / "run.sqlite"
+    sheet = pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT]})
+    hf.associate(sheet, client, journal=path, progress=False)
+    hf.undo(path, client, progress=False)
+    with pytest.warns(NotUndone, match="nothing left to undo: an earlier undo took back"):
+        again = hf.undo(path, client, progress=False)
+    assert again.empty
+    assert main(["undo", str(path), *_hub(sandbox)]) == 0  # the portal is as before the run
+    assert "run.sqlite: nothing left to undo" in capsys.readouterr().err
+
+
+def test_a_journal_of_limits_and_links_undoes_the_links_and_says_the_limits_stay(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    journal = _limits_run(sandbox, tmp_path, capsys)
+    client, changed = client_for(sandbox), _limits(sandbox)
+    sheet = pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT]})
+    hf.associate(sheet, client, journal=journal, progress=False)
+    with pytest.warns(NotUndone, match=r"its limits runs \(2 limits rows sent.*are not undone"):
+        undone = hf.undo(journal, client, progress=False)
+    assert (undone["status"] == "success").all() and len(undone) == 1
+    assert _limits(sandbox) == changed
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", NotUndone)
+        with pytest.raises(InputError, match=r"an earlier undo took back.*it records limits"):
+            hf.undo(journal, client, progress=False)

@@ -158,3 +158,54 @@ def test_a_journal_of_limits_and_links_undoes_the_links_and_says_the_limits_stay
         warnings.simplefilter("ignore", NotUndone)
         with pytest.raises(InputError, match=r"an earlier undo took back.*it records limits"):
             hf.undo(journal, client, progress=False)
+
+
+# --- a damaged journal is called one (defect 5) ------------------------------------------------
+
+
+@pytest.fixture
+def journal_bytes(sandbox: Sandbox, tmp_path: Path) -> bytes:
+    """The bytes of a real journal of one run."""
+    path = tmp_path / "made" / "run.sqlite"
+    path.parent.mkdir()
+    sheet = pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT]})
+    hf.associate(sheet, client_for(sandbox), journal=path, progress=False)
+    with Journal(path) as journal:  # its write-ahead log into the file
+        journal._db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    return path.read_bytes()
+
+
+@pytest.mark.parametrize(
+    ("name", "said"),
+    [
+        ("j3.sqlite", "it is named like a journal"),
+        ("j3.db", "it is named like a journal"),
+        ("j3.bin", "it has a SQLite database's page layout"),
+    ],
+)
+def test_a_journal_whose_header_is_damaged_is_called_a_damaged_journal(
+    sandbox: Sandbox, tmp_path: Path, journal_bytes: bytes, name: str, said: str
+) -> None:
+    path = tmp_path / name
+    path.write_bytes(b"XXXX" + journal_bytes[4:])
+    with pytest.raises(InputError) as caught:  # before: "save it again as 'CSV UTF-8'"
+        hf.undo(path, client_for(sandbox), progress=False)
+    message = str(caught.value)
+    assert message.startswith(f"{name}: not a readable hubframe journal: {said}, but does not")
+    assert "(damaged?)" in message and "CSV" not in message
+    assert path.read_bytes()[:4] == b"XXXX"  # left as it was
+
+
+def test_an_empty_journal_file_is_not_called_an_empty_report(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "j0.sqlite"
+    path.write_bytes(b"")
+    assert main(["undo", str(path), *_hub(sandbox)]) == 2
+    err = capsys.readouterr().err  # before: "the report is empty; is it a hubframe report?"
+    assert "j0.sqlite: not a readable hubframe journal: the file is empty (0 bytes)" in err
+    assert path.read_bytes() == b""  # not made a journal
+    empty_report = tmp_path / "r.csv"
+    empty_report.write_bytes(b"")
+    with pytest.raises(InputError, match="the report is empty"):  # a report's, as before
+        hf.undo(empty_report, client_for(sandbox), progress=False)

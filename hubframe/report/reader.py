@@ -672,6 +672,49 @@ def _is_sqlite(path: Path) -> bool:
         raise InputError(f"{path}: cannot read it ({exc.strerror}).") from None
 
 
+#: How a journal's file is named (a report is .xlsx or .csv).
+JOURNAL_SUFFIXES: Final = frozenset({".sqlite", ".sqlite3", ".db", ".db3"})
+_HEADER: Final = 100  # a SQLite file's header
+
+
+def _sqlite_pages(header: bytes, size: int) -> bool:
+    """Whether a file whose first bytes are ``header`` (and of ``size`` bytes) is laid out as a
+    SQLite database, its first bytes aside: the page size of its header (a power of two from
+    512 to 65536, written 1 for 65536) divides the size, and the payload fractions are the
+    64, 32, 32 every SQLite file has."""
+    if len(header) < _HEADER or header[:2] == b"PK" or header[21:24] != b"\x40\x20\x20":
+        return False
+    page = int.from_bytes(header[16:18], "big")
+    page = 65536 if page == 1 else page
+    return 512 <= page <= 65536 and page & (page - 1) == 0 and size % page == 0
+
+
+def _refuse_damaged_journal(path: Path) -> None:
+    """A file named like a journal (.sqlite, .db, ...) or laid out as one that does not start
+    as SQLite does is a damaged journal: InputError saying so.  Before, it was read as a CSV
+    report and the analyst told to save it again as 'CSV UTF-8' (or, empty, "the report is
+    empty")."""
+    try:
+        size = path.stat().st_size
+        with path.open("rb") as handle:
+            header = handle.read(_HEADER)
+    except OSError:
+        return  # the report's read says why
+    named = path.suffix.lower() in JOURNAL_SUFFIXES
+    instead = "Undo from the run's report instead (the file its --report wrote)."
+    if named and size == 0:
+        raise InputError(
+            f"{path.name}: not a readable hubframe journal: the file is empty (0 bytes), and a "
+            f"journal never is (damaged, or it was never written); nothing was undone. {instead}"
+        )
+    if named or _sqlite_pages(header, size):
+        said = "is named like a journal" if named else "has a SQLite database's page layout"
+        raise InputError(
+            f"{path.name}: not a readable hubframe journal: it {said}, but does not start "
+            f"as a SQLite database does (damaged?); nothing was undone. {instead}"
+        )
+
+
 def load_run(run: RunArg) -> pd.DataFrame:
     """A run's result table from a DataFrame, a report (.xlsx / .csv) or a journal (SQLite)."""
     if isinstance(run, pd.DataFrame):
@@ -694,6 +737,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
                 return _journal_frame(journal)
         except sqlite3.DatabaseError as exc:
             raise InputError(f"{path.name}: not a hubframe journal ({exc}).") from None
+    _refuse_damaged_journal(path)
     return _report_frame(path)
 
 

@@ -10,8 +10,18 @@ how to set it back; a journal with nothing left to take back says so.
 
 from __future__ import annotations
 
+import contextlib
+import io
+import os
+import shutil
+import signal
+import tempfile
+import time
+import traceback
 import warnings
+from collections.abc import Iterator
 from pathlib import Path
+from typing import IO, NoReturn
 
 import pandas as pd
 import pytest
@@ -209,3 +219,98 @@ def test_an_empty_journal_file_is_not_called_an_empty_report(
     empty_report.write_bytes(b"")
     with pytest.raises(InputError, match="the report is empty"):  # a report's, as before
         hf.undo(empty_report, client_for(sandbox), progress=False)
+
+
+# --- a read-only journal is called read-only (defect 6) ----------------------------------------
+
+NOBODY = 65534
+
+
+def _hubframe_as_user(args: list[str]) -> tuple[int, str, str]:
+    """``hubframe ARGS`` (exit code, stdout, stderr) as a user who cannot write what is marked
+    read-only: root may write any file on a writable disk (``os.access`` says so too), so as
+    root the command runs in a fork of this process as the user 'nobody' (a fork, not a new
+    interpreter: the interpreter may live where 'nobody' cannot read, and everything the
+    undo imports is imported already -- see the dry runs before)."""
+    with tempfile.TemporaryFile("w+") as out, tempfile.TemporaryFile("w+") as err:
+        pid = os.fork()
+        if pid == 0:  # the child: never returns into pytest
+            _child(args, out, err)
+        code = _wait(pid)
+        out.seek(0)
+        err.seek(0)
+        return code, out.read(), err.read()
+
+
+def _child(args: list[str], out: IO[str], err: IO[str]) -> NoReturn:
+    code = 70
+    try:
+        if os.geteuid() == 0:
+            os.setgroups([])
+            os.setgid(NOBODY)
+            os.setuid(NOBODY)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(args)
+    except BaseException:
+        traceback.print_exc(file=err)
+    finally:
+        out.flush()
+        err.flush()
+        os._exit(code)
+
+
+def _wait(pid: int) -> int:
+    deadline = time.monotonic() + 120
+    while (done := os.waitpid(pid, os.WNOHANG))[0] == 0:
+        if time.monotonic() > deadline:
+            os.kill(pid, signal.SIGKILL)
+            done = os.waitpid(pid, 0)
+            break
+        time.sleep(0.05)
+    return os.waitstatus_to_exitcode(done[1])
+
+
+@pytest.fixture
+def shared() -> Iterator[Path]:
+    """A folder the user of :func:`_hubframe_as_user` can read (pytest's tmp_path is root's
+    alone when the tests run as root)."""
+    folder = Path(tempfile.mkdtemp(prefix="hubframe-ro-"))
+    folder.chmod(0o755)
+    try:
+        yield folder
+    finally:
+        for path in [folder, *folder.rglob("*")]:
+            path.chmod(0o755 if path.is_dir() else 0o644)
+        shutil.rmtree(folder)
+
+
+def test_a_read_only_journal_is_called_read_only(sandbox: Sandbox, shared: Path) -> None:
+    folder, report = shared / "journals", shared / "run.xlsx"
+    folder.mkdir()
+    journal = folder / "j.sqlite"
+    client, hub = client_for(sandbox), _hub(sandbox)
+    sheet = pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT]})
+    run = hf.associate(sheet, client, journal=journal, progress=False)
+    hf.export_report(run, report)
+    report.chmod(0o644)
+    hf.undo(journal, client, dry_run=True, progress=False)  # what the undos import, imported
+    with contextlib.redirect_stdout(io.StringIO()):
+        assert main(["undo", str(report), "--dry-run", *hub]) == 0
+    before = journal.read_bytes()
+    journal.chmod(0o444)
+    folder.chmod(0o555)
+
+    code, _, err = _hubframe_as_user(["undo", str(journal), *hub])
+    assert code == 2, err
+    assert f"journal {journal}: cannot be written (the file is read-only" in err
+    assert "unable to open" not in err
+
+    code, out, err = _hubframe_as_user(["undo", str(report), *hub])
+    assert code == 0, err  # before: "..., but it is not a hubframe journal; ..."
+    assert f"its Summary names the journal {journal}, but it cannot be written (the file" in err
+    assert "not a hubframe journal" not in err and "Once it can be written again" in err
+    assert "success" in out
+    linked = sandbox.associations("deals", "contacts")
+    pairs = set(zip(linked["from_id"].astype(str), linked["to_id"].astype(str), strict=True))
+    assert (DEAL, CONTACT) not in pairs  # the undo from the report still went on
+    assert journal.read_bytes() == before

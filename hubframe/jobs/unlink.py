@@ -54,7 +54,14 @@ from hubframe.constants import (
 from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import canonical_category
-from hubframe.report.reader import REPORT_JOURNAL, RunArg, acted_on, flag, load_run
+from hubframe.report.reader import (
+    REPORT_JOURNAL,
+    RunArg,
+    acted_on,
+    flag,
+    journal_read_only,
+    load_run,
+)
 from hubframe.run.endpoints import endpoint
 from hubframe.run.journal import Journal, ReportJournalLeftOut, SentKey, is_journal
 from hubframe.run.labels import LabelBook
@@ -355,8 +362,11 @@ def _report_journal(table: pd.DataFrame, client: HubSpotClient) -> str | None:
     if not applied:
         return None
     why: str | None = None
+    read_only = Path(path).is_file() and journal_read_only(Path(path))
     if not Path(path).is_file():
         why = "it is not there (the report was moved, or the journal deleted or renamed)"
+    elif read_only:  # before: "not a hubframe journal" (SQLite cannot open it read-only)
+        why = f"it cannot be written ({read_only})"
     elif not is_journal(path):
         why = "it is not a hubframe journal"
     else:
@@ -376,12 +386,16 @@ def _report_journal(table: pd.DataFrame, client: HubSpotClient) -> str | None:
             why = f"it cannot be used ({str(exc).removeprefix(f'journal {path}: ')})"
     if why is None:
         return path
+    then = (
+        "Once it can be written again, do not run the sheet again with it"
+        if read_only
+        else "If that run's journal is elsewhere, do not run the sheet again with it"
+    )
     warnings.warn(
         f"{report}: its Summary names the journal {path}, but {why.rstrip('.')}; the undo goes "
         "on without it (its runs are not ended, and what this undo takes back is not kept in "
-        "it). If that run's journal is elsewhere, do not run the sheet again with it (rows "
-        "taken back here could be reported done from it) nor undo from it: give the next run "
-        "a new journal.",
+        f"it). {then} (rows taken back here could be reported done from it) nor undo from it: "
+        "give the next run a new journal.",
         ReportJournalLeftOut,
         stacklevel=2,
     )

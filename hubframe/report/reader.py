@@ -715,6 +715,40 @@ def _refuse_damaged_journal(path: Path) -> None:
         )
 
 
+def journal_read_only(path: Path) -> str | None:
+    """Why the journal at ``path`` cannot be written, in an analyst's words (None: it can):
+    its file system is mounted read-only, the file is read-only, or its folder cannot be
+    written and SQLite's log files beside it (``-wal``, ``-shm``) are not there to reuse.
+    Told by ``os.access``, which asks as the user runs: root may write a file marked
+    read-only, and is told so, except on a read-only file system."""
+    try:
+        if os.statvfs(path).f_flag & os.ST_RDONLY:
+            return "it is on a read-only file system"
+    except (OSError, AttributeError):  # no statvfs (Windows): the checks below
+        pass
+    if not os.access(path, os.W_OK):
+        return "the file is read-only (permission denied)"
+    logs = [path.with_name(path.name + end) for end in ("-wal", "-shm")]
+    if not os.access(path.parent, os.W_OK | os.X_OK) and not all(
+        log.is_file() and os.access(log, os.W_OK) for log in logs
+    ):
+        return f"its folder {path.parent} is read-only (permission denied)"
+    return None
+
+
+def _refuse_read_only_journal(path: Path) -> None:
+    """An undo from a journal writes to it (it ends the journal's runs and keeps what it took
+    back): a read-only one is refused, saying so.  Before, SQLite's "cannot use it as a
+    journal (unable to open database file)"."""
+    why = journal_read_only(path)
+    if why is not None:
+        raise InputError(
+            f"journal {path}: cannot be written ({why}); an undo from a journal ends its runs "
+            "and keeps in it what it took back, so it must write it. Make it writable, or undo "
+            "from the run's .xlsx report (which goes on without the journal, warned)."
+        )
+
+
 def load_run(run: RunArg) -> pd.DataFrame:
     """A run's result table from a DataFrame, a report (.xlsx / .csv) or a journal (SQLite)."""
     if isinstance(run, pd.DataFrame):
@@ -732,6 +766,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
         return _journal_frame(run)
     path = Path(run)
     if _is_sqlite(path):
+        _refuse_read_only_journal(path)
         try:
             with Journal(path) as journal:
                 return _journal_frame(journal)
@@ -741,4 +776,4 @@ def load_run(run: RunArg) -> pd.DataFrame:
     return _report_frame(path)
 
 
-__all__ = ["REPORT_JOURNAL", "RunArg", "acted_on", "flag", "load_run"]
+__all__ = ["REPORT_JOURNAL", "RunArg", "acted_on", "flag", "journal_read_only", "load_run"]

@@ -39,14 +39,19 @@ GUARDED: Final = re.compile(rf"'*{_TRIGGER_CLASS}")
 #: A plain number: numbers are never guarded (Excel reads them as numbers).
 NUMBER: Final = re.compile(r"[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?")
 _ERRORS: Final = "|".join([*(re.escape(e) for e in ERROR_TEXTS), OFFICE_ERROR])
+#: Every character Python's ``str.strip`` (and Arrow's ``utf8_trim_whitespace``) takes for a
+#: space, as a class both regex engines read alike: RE2's ``\s`` (Arrow, pandas' Arrow strings)
+#: is ASCII only, Python's is Unicode, and a label "#N/A" with a no-break space guarded by one
+#: was not unguarded by the other.
+_SPACE: Final = "[" + "".join(ch for ch in map(chr, range(0x3001)) if ch.isspace()) + "]"
 #: Text that, after any apostrophes, is a spreadsheet error's text (edge spaces and case aside).
-ERROR_GUARDED: Final = re.compile(rf"'*\s*(?:{_ERRORS})\s*", re.IGNORECASE)
+ERROR_GUARDED: Final = re.compile(rf"'*{_SPACE}*(?:{_ERRORS}){_SPACE}*", re.IGNORECASE)
 #: The same rules for regex engines that match a whole cell (pandas, Arrow/RE2).
 GUARDED_PATTERN: Final = rf"^'*{_TRIGGER_CLASS}"
-ERROR_PATTERN: Final = rf"(?i)^'*\s*(?:{_ERRORS})\s*$"
+ERROR_PATTERN: Final = rf"(?i)^'*{_SPACE}*(?:{_ERRORS}){_SPACE}*$"
 NUMBER_PATTERN: Final = r"^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$"
 #: One guard: a ``'`` before a trigger, or before an error's text (one pass: never two off).
-_UNGUARD_PATTERN: Final = rf"(?i)^'('*{_TRIGGER_CLASS}|'*\s*(?:{_ERRORS})\s*$)"
+_UNGUARD_PATTERN: Final = rf"(?i)^'('*{_TRIGGER_CLASS}|'*{_SPACE}*(?:{_ERRORS}){_SPACE}*$)"
 
 
 def starts_like_formula(text: str) -> bool:

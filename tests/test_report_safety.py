@@ -64,7 +64,7 @@ SPECIAL = [
     "_x0041_", "_x005F_", "_xFFFE_", "\x01", "\x1f", "-1e5", "+1.5e3", " =x", "=", "@",
     "'plain", "-5 ", "--5", "=HYPERLINK(\"http://x\")", "a\r\nb", "ü", "\u2028", "𝄞",
     "#N/A", "#n/a", " #REF! ", "'#N/A", "''#VALUE!", "Err:502", "#SPILL!", "#1", "#N/A x",
-    "\t#N/A", "'\t#N/A",
+    "\t#N/A", "'\t#N/A", "#N/A\xa0", "\x0b#N/A", "'#REF!\u3000", "\x1c#N/A\x85",
 ]  # fmt: skip
 # No lone surrogates (no UTF-8 file holds them) nor U+FFFE/U+FFFF (XML refuses them): those are
 # written as U+FFFD (test_report.test_text_is_escaped_and_kept_exactly).

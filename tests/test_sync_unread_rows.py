@@ -295,3 +295,52 @@ def test_targets_that_cannot_be_checked_hold_the_record() -> None:
     held = _held(result)
     assert set(held["error_code"]) == {"REMOVAL_HELD"}, held
     assert "could not be read" in held["error_message"].iloc[0]
+
+
+@pytest.mark.parametrize("totals", [["Total", 2], ["Total", None], [None, 2], [2, 2]])
+def test_an_excel_tables_totals_row_holds_nothing(totals: list[object]) -> None:
+    """A table's totals row is no record's: it held every removal of the object pair as a
+    row whose from id cannot be read, since its first issue (BAD_ID, MISSING_VALUE) was the
+    code its outcome carried, not TOTALS_ROW.  The sync removes what the sheet leaves out."""
+    import io
+
+    from openpyxl import Workbook
+    from openpyxl.worksheet.table import Table
+
+    deal, keep, drop = DEALS[0], CONTACTS[0], CONTACTS[1]  # the demo portal: 0 and 1
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    for row in (["Deal ID", "Contact ID"], [deal, keep], totals):
+        ws.append(row)
+    table = Table(displayName="Links", ref="A1:B3")
+    table.totalsRowCount = 1
+    ws.add_table(table)
+    data = io.BytesIO()
+    book.save(data)
+    with Sandbox(seed="demo") as sb:
+        pairs = hf.read_pairs(data.getvalue(), from_type="deals", to_type="contacts")
+        result = hf.sync(pairs, client_for(sb), allow_removals=True, progress=False)
+        assert frozenset((deal, drop)) not in _links(sb)
+    assert result.loc[1, "status"] == "invalid"  # the totals row: not sent
+    assert set(_held(result)["status"]) == {"success"}, result
+
+
+def test_a_target_check_that_fails_holds_the_association_both_ways() -> None:
+    """The check of deal 0's new contact fails: its removals are held, and the same
+    association was removed all the same from the other direction's rows (contact 1 ->
+    another deal), the report saying it was kept."""
+    deal, new = DEALS[0], CONTACTS[5]
+    sheet = _sheet([("deals", deal, "contacts", new), ("contacts", CONTACTS[1], "deals", DEALS[3])])
+    with Sandbox(seed="demo") as sb:
+        before = _links(sb)
+        with FaultProxy(sb, drop_reads=new) as proxy:
+            client = hf.HubSpotClient(
+                token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05
+            )
+            result = hf.sync(sheet, client, allow_removals=True, progress=False)
+        assert frozenset((deal, CONTACTS[1])) in _links(sb)
+        assert frozenset((deal, CONTACTS[0])) in _links(sb)
+    gone = result.loc[(result["change"] == "remove") & (result["status"] == "success")]
+    named = {frozenset((f, t)) for f, t in zip(gone["from_id"], gone["to_id"], strict=True)}
+    assert not named & before & {frozenset((deal, CONTACTS[1])), frozenset((deal, CONTACTS[0]))}

@@ -180,6 +180,7 @@ class SyncPlanner:
         positions = sorted(settled)
         names = ("from_type", "to_type", "from_id")
         unread = _unread_cells(self.prepared.issues)
+        totals = _coded(self.prepared.issues, ErrorCode.TOTALS_ROW)
         for pos, f, t, from_id in zip(
             positions, *columns(self.prepared.frame, positions, names), strict=True
         ):
@@ -189,8 +190,8 @@ class SyncPlanner:
                 if outcome.error_code is ErrorCode.NO_TARGETS:
                     self._no_targets(pairs, pos, (text(f), text(t)), from_id)
                 continue
-            if outcome.error_code is ErrorCode.TOTALS_ROW:
-                continue  # an Excel table's totals row: no record's
+            if outcome.error_code is ErrorCode.TOTALS_ROW or pos in totals:
+                continue  # an Excel table's totals row: no record's (whatever else is wrong)
             if bad & {"from_type", "to_type"} or text(f) is None or text(t) is None:
                 self.unplaced = pos if self.unplaced is None else self.unplaced
                 continue
@@ -337,6 +338,11 @@ class SyncPlanner:
             elif found.from_id in plan.unchecked:
                 removal.outcome = words.held_unchecked(
                     plan.pair, found.from_id, plan.unchecked[found.from_id]
+                )
+            elif found.to_id in reverse.unchecked:  # held there: one association both ways
+                back = ObjectPair(plan.pair.to_type, plan.pair.from_type)
+                removal.outcome = words.held_unchecked(
+                    back, found.to_id, reverse.unchecked[found.to_id]
                 )
             elif found.from_id in plan.blocked:
                 row = value(frame_rows.iloc[plan.blocked[found.from_id]])
@@ -493,10 +499,13 @@ class Reverse:
         self.removing: set[tuple[str, str]] = set()
         self.blocked: dict[str, int] = {}
         self.unplaced: int | None = None
+        #: records of that direction whose new targets could not be checked (held there)
+        self.unchecked: Mapping[str, HubframeError] = {}
         if back is None:
             return
         self.blocked = dict(back.blocked)
         self.unplaced = back.unplaced
+        self.unchecked = back.unchecked
         if back.failed:  # its rows could not be compared: each holds its record
             for item in back.items:
                 self.blocked.setdefault(str(item.from_id), item.position)
@@ -533,6 +542,14 @@ def _unread_cells(issues: pd.DataFrame | None) -> dict[int, set[str]]:
         if pd.notna(pos):
             out.setdefault(int(pos), set()).add(str(column))
     return out
+
+
+def _coded(issues: pd.DataFrame | None, code: ErrorCode) -> set[int]:
+    """The positions of the rows with an issue of ``code`` (whichever issue came first)."""
+    if issues is None or issues.empty or "position" not in issues.columns:
+        return set()
+    found = issues.loc[issues["code"].astype(str) == code.value, "position"]
+    return {int(p) for p in found if pd.notna(p)}
 
 
 def _record_id(found: str | None) -> bool:

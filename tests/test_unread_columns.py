@@ -358,11 +358,15 @@ LEFT_OUT = [  # (headers, the column left out): a lookup column of an object nei
     (["Deal ID", "Contact email", "Company domain"], "Company domain"),
     (["Contact email", "Deal ID", "Company domain"], "Company domain"),
 ]
-KEPT = [  # a side's own property beside its id, or two lookup columns that are the sides
+KEPT = [  # a side's own property beside its id, two lookup columns that are the sides, or a
+    # lookup column of another object beside two id columns (context: the ids are the sides)
     ["Deal ID", "Email", "Contact ID"],
     ["Contact ID", "Email", "Company ID"],
     ["Contact ID", "Domain"],
     ["Contact email", "Company domain"],
+    ["Deal ID", "Contact ID", "Company domain"],
+    ["Company ID", "Deal ID", "Email"],
+    ["Deal ID", "Company ID", "Contact email"],
 ]
 
 

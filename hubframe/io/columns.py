@@ -647,11 +647,13 @@ def _names_another(
     lookup: TypedHeader, mapping: ColumnMapping, given: Mapping[Side, str | None]
 ) -> bool:
     """Whether a lookup column not read ("Contact email", "Company domain") names records of
-    an object neither side is (a column of a side's own records is its property, as a
-    contact's "Email" beside "Contact ID"), both sides' types being known and the id columns
-    not chosen by the caller."""
+    an object neither side is, while a side is itself read by a lookup (which lookup column
+    is the side is then a guess: "Company ID, Domain, Contact email").  A column of a side's
+    own records is its property (a contact's "Email" beside "Contact ID"), and beside two id
+    columns a lookup column is context ("Company domain" beside "Deal ID" and "Contact ID").
+    Both sides' types are known and the id columns not chosen by the caller."""
     ids = {mapping.columns.get("from_id"), mapping.columns.get("to_id")}
-    if ids & mapping.chosen:
+    if ids & mapping.chosen or not mapping.id_properties:
         return False
     types = {given.get(s) or mapping.implied_types.get(s) for s in ("from", "to")}
     return None not in types and lookup.object_type not in types

@@ -128,7 +128,7 @@ EXPORT_ROWS = [
 ]
 
 
-@pytest.mark.parametrize("sheet", ["Companies", "Contact list", "Tickets 2024", "companies (2)"])
+@pytest.mark.parametrize("sheet", ["Companies", "All companies", "Tickets 2024", "companies (2)"])
 def test_a_sheet_named_for_another_object_takes_no_type_from_the_file_name(
     tmp_path: Path, sheet: str
 ) -> None:
@@ -137,13 +137,24 @@ def test_a_sheet_named_for_another_object_takes_no_type_from_the_file_name(
     taken, and the refusal says why."""
     path = tmp_path / "deals.xlsx"
     path.write_bytes(workbook_bytes({sheet: EXPORT_ROWS}))
-    with pytest.raises(hf.InputError, match=f"the sheet's name '{re.escape(sheet)}' mentions"):
+    with pytest.raises(hf.InputError, match=f"the sheet's name '{re.escape(sheet)}' says"):
         hf.read_pairs(path)
     pairs = hf.read_pairs(path, from_type="companies")  # said: read as told
     assert pairs["from_type"].tolist() == ["companies"]
 
 
-@pytest.mark.parametrize("sheet", ["Deals", "All deals", "Sheet1", "Export", "Deals & contacts"])
+@pytest.mark.parametrize(
+    "sheet",
+    [
+        "Deals",
+        "All deals",
+        "Sheet1",
+        "Export",
+        "Deals & contacts",
+        "Email campaign Q3",
+        "Call list",
+    ],
+)
 def test_a_sheet_named_for_its_own_object_or_none_keeps_the_file_names_type(
     tmp_path: Path, sheet: str
 ) -> None:

@@ -143,14 +143,16 @@ def from_type_guesser(
 
 
 def _sheet_veto(found: TypeGuess, sheet: str | None) -> TypeGuess | NoGuess:
-    """A guess from the file name that the sheet's name contradicts (``deals.xlsx``, sheet
-    "Companies"): the sheet may hold another object's records, so no type is taken."""
-    named = types_named_in(sheet) if sheet and found.reason == "file name" else []
-    if not named or found.object_type in named:
+    """A guess from the file name that the sheet's name contradicts, naming another object as
+    its own as the file name does (``deals.xlsx``, sheet "Companies" or "All companies
+    2024"): the sheet may hold that object's records, so no type is taken.  A sheet name that
+    only mentions an object ("Email campaign Q3", "Call list") says nothing of its rows."""
+    own = default_view_type(sheet) if sheet and found.reason == "file name" else None
+    if own is None or own == found.object_type:
         return found
     return NoGuess(
-        f"The file name says {found.object_type} but the sheet's name '{sheet}' mentions "
-        f"{' and '.join(named)}, so no type is taken."
+        f"The file name says {found.object_type} but the sheet's name '{sheet}' says {own}, "
+        "so no type is taken."
     )
 
 

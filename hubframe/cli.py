@@ -753,24 +753,52 @@ def _write_outputs(
     from hubframe.report import export_report, export_retry, retry_rows
 
     written: list[Path] = []
+    with _writing(args, "report"):
+        if args.report:
+            written.append(export_report(result, args.report, validation=issues, settings=settings))
     if args.report:
-        written.append(export_report(result, args.report, validation=issues, settings=settings))
         done.append("report")
         print(f"report: {written[-1]}", file=out)
     if args.retry_file:
         todo = int(retry_rows(result).sum())
         if todo:
-            written.append(export_retry(result, args.retry_file))
+            with _writing(args, "retry file"):
+                written.append(export_retry(result, args.retry_file))
             print(
                 f"retry file: {written[-1]} ({_plural(todo, 'row')} to fix and run again)", file=out
             )
         elif Path(args.retry_file).exists():  # an earlier run's rows must not stay in it
-            written.append(export_retry(result, args.retry_file))
+            with _writing(args, "retry file"):
+                written.append(export_retry(result, args.retry_file))
             print(f"retry file: {written[-1]} (no rows to retry: emptied)", file=out)
         else:
             print("retry file: not written, no rows to retry", file=out)
         done.append("retry file")
     return written
+
+
+@contextlib.contextmanager
+def _writing(args: argparse.Namespace, what: str) -> Iterator[None]:
+    """A report or retry file that cannot be written once the run is done (a full disk):
+    one line naming the file and saying what was sent, and how to get the file again."""
+    try:
+        yield
+    except OSError as exc:
+        path = args.report if what == "report" else args.retry_file
+        sent = (
+            ""
+            if args.dry_run
+            else " The run's rows were sent (the table above says how each went)."
+        )
+        again = (
+            f" The same command with --journal {args.journal} resumes the run and writes it "
+            "without sending anything again."
+            if args.journal and not args.dry_run
+            else ""
+        )
+        raise InputError(
+            f"{path}: the {what} could not be written ({exc.strerror or exc}).{sent}{again}"
+        ) from None
 
 
 @dataclass

@@ -118,10 +118,7 @@ def test_a_run_killed_while_its_report_is_written_is_resumed(
         monkeypatch.setattr(cli, "_write_outputs", real)
         assert cli.main([*args, "--report", str(report)]) == 0  # the same command
         resent = sb.request_log().iloc[writes:]
-        assert (
-            not resent["method"].eq("POST").any()
-            or not resent["path"].str.contains("batch/(?:create|associate)").any()
-        )  # resumed: nothing sent again
+        assert not resent["path"].str.contains("batch/(?:create|associate)").any(), resent
         final = pd.read_excel(report, sheet_name="Results", dtype=str, engine="openpyxl")
         assert set(final["existed_before"]) == {"False"}, final
         capsys.readouterr()
@@ -154,3 +151,35 @@ def test_a_run_ends_in_its_journal_while_another_run_writes_to_it(tmp_path: Path
         ender.join(10)
         other.close()
     assert not failures, failures
+
+
+@pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+def test_a_report_that_cannot_be_written_says_which_and_the_journal_resumes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A full disk when the report is written, after the run sent its rows: a bare "[Errno 28]
+    No space left on device" named no file and said nothing of what was sent.  The run stays
+    open in its journal (it ends once its outputs are out), so the same command resumes it."""
+    from hubframe import cli
+
+    sheet = tmp_path / "pairs.csv"
+    _sheet(6).to_csv(sheet, index=False)
+    full = tmp_path / "report.csv"
+    full.symlink_to("/dev/full")
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        start = _entries(sb)
+        hub = ["--token", sb.token, "--base-url", sb.url]
+        args = ["associate", str(sheet), "--journal", str(journal), "--no-progress", *hub]
+        assert cli.main([*args, "--report", str(full)]) == 2
+        said = capsys.readouterr().err
+        assert f"{full}: the report could not be written" in said
+        assert "were sent" in said and f"--journal {journal} resumes the run" in said
+        writes = len(sb.request_log())
+        report = tmp_path / "ok.xlsx"
+        assert cli.main([*args, "--report", str(report)]) == 0
+        again = sb.request_log().iloc[writes:]
+        assert not again["path"].str.contains("batch/(?:create|associate)").any(), again
+        capsys.readouterr()
+        assert cli.main(["undo", str(report), *hub]) == 0
+        assert _entries(sb) == start

@@ -21,7 +21,7 @@ import traceback
 import warnings
 from collections.abc import Iterator
 from pathlib import Path
-from typing import IO, NoReturn
+from typing import IO, Any, NoReturn
 
 import pandas as pd
 import pytest
@@ -314,3 +314,24 @@ def test_a_read_only_journal_is_called_read_only(sandbox: Sandbox, shared: Path)
     pairs = set(zip(linked["from_id"].astype(str), linked["to_id"].astype(str), strict=True))
     assert (DEAL, CONTACT) not in pairs  # the undo from the report still went on
     assert journal.read_bytes() == before
+
+
+@pytest.mark.parametrize("how", ["table", "xlsx", "csv"])
+def test_the_undo_of_a_dry_run_says_nothing_was_sent(how: str, tmp_path: Path) -> None:
+    """A dry run's report given to undo skipped its rows one by one ("the run did not create
+    this association (status planned)") and ended as done, exit 0: it now says it is a dry
+    run's, before anything is read or sent."""
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        plan = hf.associate(
+            pd.DataFrame({"Deal ID": ["2040000050"], "Contact ID": ["1019360230"]}),
+            client,
+            dry_run=True,
+            progress=False,
+        )
+        given: Any = plan
+        if how != "table":
+            given = tmp_path / f"plan.{how}"
+            hf.export_report(plan, given)
+        with pytest.raises(hf.InputError, match="is the result of a dry run"):
+            hf.undo(given, client, progress=False)

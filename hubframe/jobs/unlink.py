@@ -251,6 +251,7 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     index = own_index(run.index) if isinstance(run, pd.DataFrame) else None
     opts = RunOptions.of(options)
     table = load_run(run)
+    _refuse_dry_run(table, run)
     job = _Undo(table, index)
     result = run_in_phases(job, client, opts)
     cancelled = opts.cancel is not None and opts.cancel.is_set()
@@ -259,6 +260,25 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     if not (opts.dry_run or cancelled or _rows_left(result)):
         _mark_taken_back(table, client)
     return result
+
+
+def _refuse_dry_run(table: pd.DataFrame, run: RunArg) -> None:
+    """A dry run's table or report (rows planned, none sent): InputError saying so.  Before,
+    its undo skipped every row, one by one, and ended as if done (exit 0)."""
+    if "status" not in table.columns or table.empty:
+        return
+    statuses = set(table["status"].astype("string").dropna().str.strip().str.lower())
+    if Status.PLANNED.value in statuses and not statuses & {Status.SUCCESS, Status.FAILED}:
+        if isinstance(run, pd.DataFrame):
+            name = "the table"
+        elif isinstance(run, Journal):
+            name = run.path.name
+        else:
+            name = Path(run).name
+        raise InputError(
+            f"{name} is the result of a dry run: its rows were planned and none was sent, so "
+            "there is nothing to undo."
+        )
 
 
 #: Undo outcomes of a run row that leave nothing of it to take back: taken back, or found

@@ -818,6 +818,8 @@ def run_job(
     import threading
 
     started = datetime.now().astimezone().replace(tzinfo=None)
+    if kind == "undo" and conn is None and getattr(args, "sandbox", None):
+        raise InputError(_SANDBOX_UNDO)
     _check_outputs(args)  # nothing is sent unless the run can write all it was asked to
     frame = _read(kind, args)  # then the sheet: its problems are the commonest
     _check_width(args, frame)
@@ -850,6 +852,15 @@ def run_job(
         print(f"{PROG}: {_cancelled_line(result, args)}", file=sys.stderr)
         return JobRun(EXIT_INTERRUPTED, result, written)
     return JobRun(_exit_code(result), result, written)
+
+
+#: Why ``undo --sandbox`` is refused: the run it would undo lived in another portal.
+_SANDBOX_UNDO: Final = (
+    "--sandbox starts a new, empty demo portal for this command alone, so it holds nothing of "
+    "the run to undo (a run made with --sandbox lived in a portal of its own, gone with it). "
+    "To rehearse a run and its undo, serve one sandbox with `hubframe sandbox` and give both "
+    f"commands its base URL and token ({ENV_BASE_URL}, {ENV_TOKEN})."
+)
 
 
 def _finish_journal(journal: Journal | None) -> None:

@@ -335,3 +335,12 @@ def test_the_undo_of_a_dry_run_says_nothing_was_sent(how: str, tmp_path: Path) -
             hf.export_report(plan, given)
         with pytest.raises(hf.InputError, match="is the result of a dry run"):
             hf.undo(given, client, progress=False)
+
+
+def test_undo_with_a_fresh_sandbox_is_refused_saying_why(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`hubframe undo report.xlsx --sandbox` met a new, empty demo portal and was refused with
+    advice to clear the report's portal key, which cannot help: the run's portal is gone."""
+    assert main(["undo", str(tmp_path / "report.xlsx"), "--sandbox"]) == 2
+    assert "starts a new, empty demo portal" in capsys.readouterr().err

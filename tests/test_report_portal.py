@@ -253,4 +253,9 @@ def test_an_undo_of_a_run_that_applied_nothing_says_nothing(
 ) -> None:
     sb = _portal(sandbox_factory)
     result = hf.associate(hf.read_pairs(SHEET), client_for(sb), dry_run=True, progress=False)
-    assert _undo_warnings(hf.export_report(result, tmp_path / "r.csv"), client_for(sb)) == []
+    report = hf.export_report(result, tmp_path / "r.csv")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with pytest.raises(hf.InputError, match="the result of a dry run"):  # nothing sent
+            hf.undo(report, client_for(sb), progress=False)
+    assert not [w for w in caught if issubclass(w.category, PortalUnchecked)]

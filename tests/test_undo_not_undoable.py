@@ -135,7 +135,7 @@ def test_the_undo_of_an_export_is_refused(
 def test_a_journal_no_run_used_is_refused(sandbox: Sandbox, tmp_path: Path) -> None:
     path = tmp_path / "new.sqlite"
     Journal(path).close()
-    with pytest.raises(InputError, match="nothing to undo: no run has sent anything"):
+    with pytest.raises(InputError, match="nothing to undo: no run has used this journal"):
         hf.undo(path, client_for(sandbox), progress=False)
 
 
@@ -344,3 +344,21 @@ def test_undo_with_a_fresh_sandbox_is_refused_saying_why(
     advice to clear the report's portal key, which cannot help: the run's portal is gone."""
     assert main(["undo", str(tmp_path / "report.xlsx"), "--sandbox"]) == 2
     assert "starts a new, empty demo portal" in capsys.readouterr().err
+
+
+def test_the_undo_of_a_journal_whose_run_sent_nothing_is_a_warning_not_a_refusal(
+    tmp_path: Path,
+) -> None:
+    """A sync with nothing to change ran with a journal: its undo from the journal refused
+    ("no run has sent anything with this journal", found by a fuzz seed), though the run was
+    the journal's; it says nothing is left to undo, and undoes nothing."""
+    journal = tmp_path / "sync.sqlite"
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        links = hf.read_associations(client, "deals", "contacts", [DEAL], progress=False)
+        hf.sync(links, client, allow_removals=True, journal=journal, progress=False)
+        before = sb.associations("deals", "contacts")
+        with pytest.warns(NotUndone, match="its runs sent nothing"):
+            result = hf.undo(journal, client, progress=False)
+        pd.testing.assert_frame_equal(sb.associations("deals", "contacts"), before)
+    assert result.empty

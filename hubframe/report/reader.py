@@ -557,11 +557,13 @@ def _say_not_undone(journal: Journal, rows: bool) -> None:
     if limits is not None:
         held = f"of its association runs, {left}; and it records" if left else "it records only"
         raise InputError(f"{name}: nothing was undone: {held} limits runs ({limits}): {cannot}.")
-    if left is None:
+    if left is None and not holds.runs:
         raise InputError(
-            f"{name}: nothing to undo: no run has sent anything with this journal (is it the "
-            "run's journal? a run given --journal records its batches in it)."
+            f"{name}: nothing to undo: no run has used this journal (is it the run's journal? "
+            "a run given --journal records its batches in it)."
         )
+    if left is None:  # its runs sent nothing (a sync with nothing to change, say)
+        left = "its runs sent nothing"
     warnings.warn(f"{name}: nothing left to undo: {left}.", NotUndone, stacklevel=4)
 
 

@@ -1116,7 +1116,9 @@ class Journal:
                 "OR EXISTS (SELECT 1 FROM runs WHERE ended = ?)",
                 (TAKEN_BACK,),
             ).fetchone()[0]
-        return JournalHolds({str(a): int(n) for a, n in batches}, int(sent), bool(undone))
+            runs = self._db.execute("SELECT COUNT(*) FROM runs").fetchone()[0]
+        by_action = {str(a): int(n) for a, n in batches}
+        return JournalHolds(by_action, int(sent), bool(undone), int(runs))
 
 
 @dataclass(frozen=True)
@@ -1126,6 +1128,7 @@ class JournalHolds:
     batch_rows: dict[str, int]  # action -> rows of the batches recorded with it
     sent_rows: int  # association rows sent (and recorded before sending)
     taken_back: bool  # an undo took rows of it back
+    runs: int = 0  # runs that used it (a run that sent nothing too)
 
 
 #: A sent row as :meth:`Journal.created` keys it: action, from type, to type, from id, to id,

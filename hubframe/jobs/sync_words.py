@@ -80,31 +80,30 @@ def held_primary(found: Removal) -> Outcome:
     )
 
 
+def _held(message: str) -> Outcome:
+    """A removal the sync holds back (``REMOVAL_HELD``), saying why."""
+    return Outcome(Status.SKIPPED, error_code=ErrorCode.REMOVAL_HELD, error_message=message)
+
+
+def _where(row: object) -> str:
+    return f"row {row}" if row is not None else "a row"
+
+
 def held_for_invalid_rows(pair: ObjectPair, from_id: str, row: object) -> Outcome:
     """A removal held because a row of the same record could not be compared."""
-    where = f"row {row}" if row is not None else "a row"
     noun = object_noun(pair.from_type)
-    return Outcome(
-        Status.SKIPPED,
-        error_code=ErrorCode.REMOVAL_HELD,
-        error_message=(
-            f"Kept: {where} of the sheet for {noun} {from_id} could not be compared (see its "
-            f"message); nothing of this {noun} is removed until it is fixed."
-        ),
+    return _held(
+        f"Kept: {_where(row)} of the sheet for {noun} {from_id} could not be compared (see its "
+        f"message); nothing of this {noun} is removed until it is fixed."
     )
 
 
 def held_for_unplaced_row(pair: ObjectPair, row: object) -> Outcome:
     """A removal held because a row's record (or object type) could not be read at all."""
-    where = f"row {row}" if row is not None else "a row"
-    return Outcome(
-        Status.SKIPPED,
-        error_code=ErrorCode.REMOVAL_HELD,
-        error_message=(
-            f"Kept: {where} of the sheet names no record that can be read (see its message), "
-            f"so which {object_noun(pair.from_type)} it lists is unknown; nothing is removed "
-            "until it is fixed or deleted."
-        ),
+    return _held(
+        f"Kept: {_where(row)} of the sheet names no record that can be read (see its "
+        f"message), so which {object_noun(pair.from_type)} it lists is unknown; nothing is "
+        "removed until it is fixed or deleted."
     )
 
 
@@ -126,31 +125,22 @@ def missing_target(item: WorkItem) -> Outcome:
 def held_unchecked(pair: ObjectPair, from_id: str, exc: Exception) -> Outcome:
     """A removal held because the records the sheet adds for the record could not be read."""
     noun = object_noun(pair.from_type)
-    return Outcome(
-        Status.SKIPPED,
-        error_code=ErrorCode.REMOVAL_HELD,
-        error_message=(
-            f"Kept: whether the {object_noun(pair.to_type)} records the sheet adds for {noun} "
-            f"{from_id} exist could not be read ({exc}); a typo of an id must not remove the "
-            f"pair it was meant to keep, so nothing of this {noun} is removed."
-        ),
+    return _held(
+        f"Kept: whether the {object_noun(pair.to_type)} records the sheet adds for {noun} "
+        f"{from_id} exist could not be read ({exc}); a typo of an id must not remove the "
+        f"pair it was meant to keep, so nothing of this {noun} is removed."
     )
 
 
 def held_for_reverse_rows(pair: ObjectPair, found: Removal, row: object) -> Outcome:
     """A removal held because the sheet lists the association from the other side too."""
-    where = f"row {row}" if row is not None else "a row"
     back = f"{object_noun(pair.to_type)} {found.to_id} -> {object_noun(pair.from_type)} "
     what = "the association" if found.link else "its label"
-    return Outcome(
-        Status.SKIPPED,
-        error_code=ErrorCode.REMOVAL_HELD,
-        error_message=(
-            f"Kept: {where} of the sheet lists this association from the other side "
-            f"({back}{found.from_id}) and keeps {what} there; an association is one for both "
-            "directions, so the sheet contradicts itself. Delete or change the rows of both "
-            "directions to remove it."
-        ),
+    return _held(
+        f"Kept: {_where(row)} of the sheet lists this association from the other side "
+        f"({back}{found.from_id}) and keeps {what} there; an association is one for both "
+        "directions, so the sheet contradicts itself. Delete or change the rows of both "
+        "directions to remove it."
     )
 
 

@@ -57,6 +57,11 @@ def _portal(sb: Sandbox) -> tuple[str, str, str]:
     return deal, keep, drop
 
 
+def _through(sb: Sandbox, proxy: FaultProxy) -> hf.HubSpotClient:
+    """A client of ``sb`` whose requests go through ``proxy`` (short back-offs)."""
+    return hf.HubSpotClient(token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05)
+
+
 def _held(result: pd.DataFrame) -> pd.DataFrame:
     return result.loc[result["change"] == "remove"]
 
@@ -137,9 +142,7 @@ def test_a_failed_read_of_the_other_direction_keeps_what_its_rows_list(dry_run: 
             sb.associate("deals", deal, "contacts", contact)
         before = _links(sb)
         with FaultProxy(sb, drop_reads='"typeId": 4') as proxy:  # contacts -> deals only
-            client = hf.HubSpotClient(
-                token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05
-            )
+            client = _through(sb, proxy)
             result = hf.sync(sheet, client, allow_removals=True, dry_run=dry_run, progress=False)
         assert _links(sb) == before
     assert result.loc[1, "status"] == "failed"
@@ -287,9 +290,7 @@ def test_targets_that_cannot_be_checked_hold_the_record() -> None:
     with Sandbox(seed="demo") as sb:
         before = _links(sb)
         with FaultProxy(sb, drop_reads=new) as proxy:
-            client = hf.HubSpotClient(
-                token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05
-            )
+            client = _through(sb, proxy)
             result = hf.sync(sheet, client, allow_removals=True, dry_run=True, progress=False)
         assert _links(sb) == before
     held = _held(result)
@@ -335,9 +336,7 @@ def test_a_target_check_that_fails_holds_the_association_both_ways() -> None:
     with Sandbox(seed="demo") as sb:
         before = _links(sb)
         with FaultProxy(sb, drop_reads=new) as proxy:
-            client = hf.HubSpotClient(
-                token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05
-            )
+            client = _through(sb, proxy)
             result = hf.sync(sheet, client, allow_removals=True, progress=False)
         assert frozenset((deal, CONTACTS[1])) in _links(sb)
         assert frozenset((deal, CONTACTS[0])) in _links(sb)

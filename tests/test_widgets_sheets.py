@@ -9,12 +9,11 @@ import html
 import io
 import re
 import warnings
-from datetime import UTC, datetime
 from pathlib import Path
 
-import ipywidgets
 import pandas as pd
 import pytest
+from app_driver import WAIT, click, upload
 
 from hubframe.errors import InputError
 from hubframe.io import SheetsLeftOut, read_notes, read_pairs
@@ -23,7 +22,6 @@ from hubframe.sandbox import Sandbox
 from hubframe.widgets import HubframeApp
 from hubframe.widgets.app import FIRST_SHEET, NONE
 
-WAIT = 60.0
 DEAL = 2040000001
 #: Both associated with DEAL in the demo portal.
 LISTED, ELSEWHERE = 1019360001, 1019360002
@@ -60,17 +58,6 @@ def _workbook(layout: list[tuple[str, Rows, bool]]) -> bytes:
     buffer = io.BytesIO()
     book.save(buffer)
     return buffer.getvalue()
-
-
-def _upload(app: HubframeApp, name: str, data: bytes) -> None:
-    item = {"name": name, "type": "", "size": len(data), "content": memoryview(data)}
-    app.upload.value = ({**item, "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)
-    assert app.wait(WAIT)
-
-
-def _click(app: HubframeApp, button: ipywidgets.Button) -> None:
-    button.click()
-    assert app.wait(WAIT), "the app's background work did not finish in time"
 
 
 def _text(value: str) -> str:
@@ -119,10 +106,10 @@ def test_a_sync_that_may_remove_is_refused_as_the_command_line_refuses_it(
     nothing is removed then, at Dry run or Run."""
     path = tmp_path / "links.xlsx"
     path.write_bytes(_workbook(LAYOUTS[layout]))
-    _click(app, app.connect_button)
+    click(app, app.connect_button)
     app.job.value = "sync"
     assert app.wait(WAIT)
-    _upload(app, path.name, path.read_bytes())
+    upload(app, path.name, path.read_bytes())
     assert app.sheet.value == NONE and app.sheet.label == FIRST_SHEET
     if choice is not None:
         app.sheet.value = choice
@@ -130,12 +117,12 @@ def test_a_sync_that_may_remove_is_refused_as_the_command_line_refuses_it(
     app.sync_options.removals.value = True
     refused = _api_refuses(path, choice, app)
     before = _links(_sandbox(app))
-    _click(app, app.dry_run_button)
+    click(app, app.dry_run_button)
     said = _text(app.messages["dry-run"].value)
     assert ("was not read" in said) == refused, said
     assert (app.plan is None) == refused
-    _click(app, app.run_button)  # a run without the diff shown shows it; once more applies it
-    _click(app, app.run_button)
+    click(app, app.run_button)  # a run without the diff shown shows it; once more applies it
+    click(app, app.run_button)
     assert ("was not read" in _text(app.messages["run"].value)) == refused
     removed = before - _links(_sandbox(app))
     assert not refused or not removed
@@ -154,15 +141,15 @@ def test_the_sheets_left_out_are_said_at_every_step(
     notes = read_notes(_read(path, None))
     skipped = [text for level, text in notes.sheet_messages() if level == "warning"]
     holding = [s.name for s in notes.skipped if s.holds_rows]
-    _click(app, app.connect_button)
-    _upload(app, path.name, path.read_bytes())
+    click(app, app.connect_button)
+    upload(app, path.name, path.read_bytes())
     read_line = f"read sheet '{notes.sheets[0]}'"
     assert read_line in _text(app.sheet_notes.value)
     assert all(text in _text(app.sheet_notes.value) for text in skipped)
-    _click(app, app.validate_button)
+    click(app, app.validate_button)
     assert all(text in _text(app.validation.value) for text in skipped)
-    _click(app, app.dry_run_button)
-    _click(app, app.run_button)
+    click(app, app.dry_run_button)
+    click(app, app.run_button)
     for step in (app.dry_run_output, app.summary):
         shown = _text(step.value)
         assert all(f"sheet '{name}' was not read" in shown for name in holding), shown
@@ -175,12 +162,12 @@ def test_the_mapping_shows_the_headers_of_the_sheet_the_default_read_takes(
 ) -> None:
     """A workbook opening on an instructions sheet: the default read takes the sheet of pairs
     after it, and the dropdowns offer and show that sheet's columns, not the instructions'."""
-    _upload(app, "links.xlsx", _workbook(LAYOUTS["instructions first"]))
+    upload(app, "links.xlsx", _workbook(LAYOUTS["instructions first"]))
     assert app.sheet.value == NONE
     assert app.columns["from_id"].value == "Deal ID"
     assert [h for _, h in app.columns["to_id"].options][1:] == ["Deal ID", "Contact ID"]
     assert not _text(app.messages["mapping"].value)
-    _click(app, app.validate_button)
+    click(app, app.validate_button)
     assert app.frame is not None and list(app.frame["sheet"]) == ["North"]
     pd.testing.assert_series_equal(
         app.frame["to_id"].reset_index(drop=True),
@@ -213,14 +200,14 @@ def test_every_visible_sheet_says_which_columns_each_sheet_read(
     sheet's headers, while a later sheet's label column was read and its labels sent, without
     a word.  Validate now lists each sheet's columns read, and warns of each sheet whose labels
     sent (or not) differ from what the dropdown shows.  The run's rows are the oracle."""
-    _click(app, app.connect_button)
-    _upload(app, "links.xlsx", _workbook(EVERY_SHEET[layout]))
+    click(app, app.connect_button)
+    upload(app, "links.xlsx", _workbook(EVERY_SHEET[layout]))
     app.sheet.value = "*"
     assert app.wait(WAIT)
     shown = app.columns["label"].value
-    _click(app, app.validate_button)
+    click(app, app.validate_button)
     said = _text(app.validation.value)
-    _click(app, app.run_button)
+    click(app, app.run_button)
     assert app.result is not None and set(app.result["status"]) == {"success"}
     labelled = app.result.groupby("sheet")["label"].apply(lambda s: bool(s.notna().any()))
     for sheet, sent in labelled.items():
@@ -288,7 +275,7 @@ def test_the_picker_tells_alike_names_and_chart_sheets_apart(app: HubframeApp) -
     from openpyxl import Workbook
     from openpyxl.chart import BarChart, Reference
 
-    _upload(app, "alike.xlsx", ALIKE)
+    upload(app, "alike.xlsx", ALIKE)
     labels = [label for label, _ in app.sheet.options]
     assert labels == [FIRST_SHEET, "Pairs", "pairs", "'Pairs '", "All visible sheets"]
     book = Workbook()
@@ -301,7 +288,7 @@ def test_the_picker_tells_alike_names_and_chart_sheets_apart(app: HubframeApp) -
     book.create_chartsheet("Chart", 0).add_chart(chart)
     buffer = io.BytesIO()
     book.save(buffer)
-    _upload(app, "chart.xlsx", buffer.getvalue())
+    upload(app, "chart.xlsx", buffer.getvalue())
     assert [label for label, _ in app.sheet.options][1:3] == ["Chart (chart)", "Pairs"]
     assert app.columns["from_id"].value == "Deal ID"  # the default read skips the chart
     app.sheet.value = "Chart"

@@ -8,18 +8,16 @@ from __future__ import annotations
 import html
 import io
 import re
-from datetime import UTC, datetime
 from pathlib import Path
 
-import ipywidgets
 import pytest
+from app_driver import click, upload
 
 from hubframe.jobs import undo
 from hubframe.sandbox import Sandbox
 from hubframe.widgets import HubframeApp
 from hubframe.widgets.app import RUN_AGAIN
 
-WAIT = 60.0
 DEAL, CONTACT = 2040000001, 1019360001  # associated in the demo portal (unlabeled and labels)
 NEW_DEAL, NEW_CONTACT = 2040000050, 1019360230  # not associated in the demo portal
 
@@ -48,17 +46,6 @@ def _xlsx(rows: list[list[object]]) -> bytes:
     return buffer.getvalue()
 
 
-def _upload(app: HubframeApp, name: str, data: bytes) -> None:
-    item = {"name": name, "type": "", "size": len(data), "content": memoryview(data)}
-    app.upload.value = ({**item, "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)
-    assert app.wait(WAIT)
-
-
-def _click(app: HubframeApp, button: ipywidgets.Button) -> None:
-    button.click()
-    assert app.wait(WAIT), "the app's background work did not finish in time"
-
-
 def _links(app: HubframeApp) -> Links:
     assert app.connection is not None and isinstance(app.connection.sandbox, Sandbox)
     frame = app.connection.sandbox.associations("deals", "contacts")
@@ -73,8 +60,8 @@ def _undo_from(app: HubframeApp, report: Path) -> list[str]:
 
 
 def _loaded(app: HubframeApp, rows: list[list[object]]) -> Links:
-    _click(app, app.connect_button)
-    _upload(app, "links.xlsx", _xlsx(rows))
+    click(app, app.connect_button)
+    upload(app, "links.xlsx", _xlsx(rows))
     return _links(app)
 
 
@@ -85,11 +72,11 @@ def test_a_report_saved_from_the_app_undoes_its_run(
     """The app ran without recording what existed before, so ``hubframe undo`` of its report
     marked every row NOT_UNDOABLE and took nothing back."""
     before = _loaded(app, SHEETS[sheet])
-    _click(app, app.run_button)
+    click(app, app.run_button)
     assert app.result is not None and set(app.result["status"]) == {"success"}
     assert _links(app) != before
     app.save_folder.value = str(tmp_path)
-    _click(app, app.save_button)
+    click(app, app.save_button)
     assert "NOT_UNDOABLE" not in _undo_from(app, app.saved[0])
     assert _links(app) == before
 
@@ -101,16 +88,16 @@ def test_run_clicked_again_says_so_and_keeps_the_earlier_report(
     report could not undo the first run.  Now the page says so and keeps the earlier report,
     which undoes the first run; the second's undo leaves what was there before it."""
     before = _loaded(app, SHEETS["labels on new and existing pairs"])
-    _click(app, app.run_button)
+    click(app, app.run_button)
     after_first = _links(app)
     assert not app.messages["run"].value
-    _click(app, app.run_button)
+    click(app, app.run_button)
     assert html.unescape(re.sub(r"<[^>]+>", "", app.messages["run"].value)) == RUN_AGAIN
     assert app.result is not None and app.result["existed_before"].all()
     assert set(app.downloads) == {"links_report.xlsx", "links_report (earlier run).xlsx"}
     assert "Report of the earlier run" in app.download_links.value
     app.save_folder.value = str(tmp_path)
-    _click(app, app.save_button)
+    click(app, app.save_button)
     names = sorted(path.name for path in app.saved)
     assert names == ["links_report (earlier run).xlsx", "links_report.xlsx"]
     assert "NOT_UNDOABLE" not in _undo_from(app, tmp_path / "links_report.xlsx")
@@ -130,15 +117,15 @@ def test_the_last_runs_report_stays_when_another_file_is_uploaded(
     report went from the page, and with them the only way to undo it from the app's report.
     The report is kept, offered and saved; it undoes the run."""
     before = _loaded(app, SHEETS["new pairs"])
-    _click(app, app.run_button)
+    click(app, app.run_button)
     assert _links(app) != before
-    _upload(app, "next.xlsx", _xlsx(SHEETS["pairs there already and new"]))
+    upload(app, "next.xlsx", _xlsx(SHEETS["pairs there already and new"]))
     assert app.result is None and "Report of the last run" in app.download_links.value
     assert not app.save_button.disabled
     app.save_folder.value = str(tmp_path / "kept")
-    _click(app, app.save_button)
+    click(app, app.save_button)
     assert [p.name for p in app.saved] == ["links_report (earlier run).xlsx"]  # its own name
-    _click(app, app.run_button)  # the next file's run: the kept report is still offered
+    click(app, app.run_button)  # the next file's run: the kept report is still offered
     assert "Report of the earlier run" in app.download_links.value
     assert not app.messages["run"].value  # not "run again": another sheet
     assert "NOT_UNDOABLE" not in _undo_from(app, app.saved[0])

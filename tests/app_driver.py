@@ -1,0 +1,25 @@
+"""Driving the notebook app headlessly, as the tests of its steps do: an upload as the browser
+sends it, and a click that waits for the app's background work."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+
+import ipywidgets
+
+from hubframe.widgets import HubframeApp
+
+WAIT = 60.0  # seconds the app's background work may take in a test
+
+
+def upload(app: HubframeApp, name: str, data: bytes) -> None:
+    """``data`` uploaded as the file ``name``, and the app's read of it done."""
+    item = {"name": name, "type": "", "size": len(data), "content": memoryview(data)}
+    app.upload.value = ({**item, "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)
+    assert app.wait(WAIT)
+
+
+def click(app: HubframeApp, button: ipywidgets.Button) -> None:
+    """``button`` clicked, and what it started done."""
+    button.click()
+    assert app.wait(WAIT), "the app's background work did not finish in time"

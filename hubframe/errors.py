@@ -308,7 +308,8 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
     (
         ErrorCode.UNKNOWN_OUTCOME,
         "remote",
-        "No answer came back and a check could not tell whether the row was applied.",
+        "No answer came back, and no check could tell whether the row was applied or the "
+        "checks did not find it yet (HubSpot may still apply it).",
         "Run the retry file: sending an association again is safe.",
     ),
     (

@@ -79,8 +79,11 @@ def test_a_write_answered_with_a_body_no_parser_reads_is_settled_by_a_read(
         assert pairs <= linked
     else:
         assert set(result["status"]) == {"failed"}, shown
-        assert set(result["error_code"]) == {str(ErrorCode.SERVER_ERROR)}, shown
+        # not found by the reads after it, but an answer nobody could read is no proof that
+        # HubSpot did not apply the write: the outcome is unknown
+        assert set(result["error_code"]) == {str(ErrorCode.UNKNOWN_OUTCOME)}, shown
         assert "could not be read as a JSON object" in result["error_message"][0]
+        assert "HubSpot may still apply it" in result["error_message"][0]
         assert not pairs & linked
 
 

@@ -13,8 +13,10 @@ one :class:`~hubframe.hubspot.client.HubSpotClient` (and so one rate limiter) an
   applied (its answer was lost, or was a 5xx), whatever ends the retries (a 429 of either
   policy, 401, 403, another 4xx, a network error, or a 2xx that refuses some rows), the rows
   not confirmed by the last answer are checked with a read of the portal (the endpoint's
-  ``present``): present means success; ``UNKNOWN_OUTCOME`` (failed) only when that check is
-  impossible too.  A refused connection sent nothing: its rows are ``NETWORK_ERROR``;
+  ``present``, read again after :data:`SETTLE_WAITS`): present means success; a row never
+  found, or not checkable, is ``UNKNOWN_OUTCOME`` (failed): HubSpot may still apply it, so it
+  is never reported "not applied".  A refused connection sent nothing: its rows are
+  ``NETWORK_ERROR``;
 - a DAILY 429, an auth failure (401 / 403) or an unreachable HubSpot stops the run: unsent rows
   are ``skipped`` (``failed`` with ``NETWORK_ERROR`` when HubSpot cannot be reached).
 """
@@ -373,30 +375,15 @@ class Sender:
             return self._recheck(batch, out, resp, prior)
         return out
 
-    def _not_applied(
-        self,
-        batch: Batch,
-        exc: HubframeError,
-        prior: int,
-        *,
-        checked: bool = False,
-        waited: float = 0.0,
-    ) -> list[Outcome]:
-        """Outcomes of rows no attempt applied (nothing reached HubSpot, or checks say so,
-        the last ``waited`` seconds after the first)."""
+    def _not_applied(self, batch: Batch, exc: HubframeError, prior: int) -> list[Outcome]:
+        """Outcomes of rows no attempt applied: the request was refused, or never reached
+        HubSpot (a write that may have is settled by reads: :meth:`_settle`)."""
         if exc.stops_run:
-            return self._skipped(batch, exc, checked=checked)
+            return self._skipped(batch, exc)
         if isinstance(exc, RateLimitError):
             return self._all_failed(batch, exc, prior, self._retries_message(exc))
         if isinstance(exc, (ServerError, NetworkError)):
-            if checked:
-                over = f"checks over the next {waited:g} s show" if waited else "a check shows"
-                message = (
-                    f"Not applied: HubSpot did not answer ({_short(exc)}) and {over} the "
-                    "change is not there; run the retry file."
-                )
-            else:
-                message = f"Not sent: {_short(exc)}; run the retry file."
+            message = f"Not sent: {_short(exc)}; run the retry file."
             return self._all_failed(batch, exc, prior, message)
         if isinstance(exc, ApiError):
             return self._rejected(batch, exc, prior)
@@ -410,19 +397,13 @@ class Sender:
             f"{exc.attempts} attempts ({exc}); run the retry file later."
         )
 
-    def _skipped(
-        self, batch: Batch, exc: HubframeError | None, *, checked: bool = False
-    ) -> list[Outcome]:
-        """Rows a stopped run leaves undone (``checked``: sent, but a read shows them absent)."""
+    def _skipped(self, batch: Batch, exc: HubframeError | None) -> list[Outcome]:
+        """Rows a stopped run leaves undone."""
         reason = self.stop.reason
         if reason is None:
             assert exc is not None, "rows are skipped only once the run has stopped"
             reason = StopReason.of(exc)
         message = reason.message
-        if checked:
-            message = "Not applied (checked after the answer was lost): " + message.removeprefix(
-                "Not sent: "
-            )
         if exc is None:
             return [
                 Outcome(
@@ -599,9 +580,42 @@ class Sender:
         missing = [i for i in range(len(batch.items)) if i not in out]
         if missing:
             part = batch.part(tuple(batch.items[i] for i in missing))
-            done = self._not_applied(part, exc, prior, checked=True, waited=waited)
-            out.update(zip(missing, done, strict=True))
+            out.update(zip(missing, self._unseen(part, exc, attempts, waited), strict=True))
         return [out[i] for i in range(len(batch.items))]
+
+    def _unseen(
+        self, batch: Batch, exc: HubframeError, attempts: int, waited: float
+    ) -> list[Outcome]:
+        """Rows of a write whose answer was lost that the reads did not find.  HubSpot may
+        still apply them (it went on applying writes after its gateway gave up, seconds
+        later), so they are ``UNKNOWN_OUTCOME``, never "not applied": the retry file sends
+        them again, a resumed run too, and an undo reads the portal and takes them back when
+        they appeared."""
+        looked = (
+            f"checks over the next {waited:g} s did not find the change"
+            if waited
+            else "a check right after did not find the change"
+        )
+        stopped = self.stop.reason
+        why = stopped.message.removeprefix("Not sent: ") if stopped else ""
+        then = f" {why[:1].upper()}{why[1:]}" if why else ""
+        message = (
+            f"The outcome is unknown: no answer said what became of it ({_short(exc)}), and "
+            f"{looked}, but HubSpot may still apply it. Run the retry file: sending it again is "
+            f"safe.{then}"
+        )
+        return [
+            Outcome.of_error(
+                Status.FAILED,
+                exc,
+                message,
+                action=item.action,
+                code=ErrorCode.UNKNOWN_OUTCOME,
+                batch=batch.number,
+                attempts=attempts,
+            )
+            for item in batch.items
+        ]
 
     def _seen_late(self, batch: Batch, present: list[bool]) -> tuple[list[bool], float]:
         """``present`` with the rows not there read again after each of :data:`SETTLE_WAITS`

@@ -563,6 +563,16 @@ def _options(kind: str, args: argparse.Namespace, issues: pd.DataFrame | None) -
     return options
 
 
+def _stops(
+    args: argparse.Namespace, cancel: threading.Event
+) -> contextlib.AbstractContextManager[Callable[[int], None] | None]:
+    """Ctrl-C once the job sends, until its report and retry file are written, sets ``cancel``
+    (:func:`_ctrl_c_stops`); a dry run sends nothing: Ctrl-C quits at once."""
+    if args.dry_run:
+        return contextlib.nullcontext(None)
+    return _ctrl_c_stops(cancel, _stopping_line(args), below_bar=_progress(args))
+
+
 def _run(
     kind: str,
     args: argparse.Namespace,
@@ -571,31 +581,26 @@ def _run(
     journal: Journal | None,
     issues: pd.DataFrame | None,
     cancel: threading.Event,
+    on_start: Callable[[int], None] | None,
 ) -> Any:
-    """Run the job; a Ctrl-C while it sends sets ``cancel`` (:func:`_ctrl_c_stops`)."""
+    """Run the job; ``on_start`` and ``cancel``: the Ctrl-C handling of :func:`_stops`."""
     planned = None
-    stops: contextlib.AbstractContextManager[Callable[[int], None] | None] = (
-        contextlib.nullcontext(None)  # a dry run sends nothing: Ctrl-C quits at once
-        if args.dry_run
-        else _ctrl_c_stops(cancel, _stopping_line(args), below_bar=_progress(args))
-    )
-    with stops as on_start:
-        if kind == "limits" and getattr(args, "create_labels", False):
-            from hubframe.cli_portal import labels_first
+    if kind == "limits" and getattr(args, "create_labels", False):
+        from hubframe.cli_portal import labels_first
 
-            # a Ctrl-C while the labels are created cancels them and then the limits
-            planned = labels_first(args, frame, conn, cancel=cancel, on_start=on_start)
-        result = _job(kind)(
-            frame,
-            conn.client,
-            dry_run=args.dry_run,
-            batch_size=args.batch_size,
-            journal=journal,
-            progress=_progress(args),
-            on_start=on_start,
-            cancel=cancel,
-            **_options(kind, args, issues),
-        )
+        # a Ctrl-C while the labels are created cancels them and then the limits
+        planned = labels_first(args, frame, conn, cancel=cancel, on_start=on_start)
+    result = _job(kind)(
+        frame,
+        conn.client,
+        dry_run=args.dry_run,
+        batch_size=args.batch_size,
+        journal=journal,
+        progress=_progress(args),
+        on_start=on_start,
+        cancel=cancel,
+        **_options(kind, args, issues),
+    )
     if planned:
         from hubframe.jobs.labels import assume_created
 
@@ -833,7 +838,10 @@ def run_job(
                 journal.defer_finish()
             if conn is None:
                 conn = stack.enter_context(_connect(args, frame))
-            result = _run(kind, args, frame, conn, journal, issues, cancel)
+            # from the first batch sent until the files are written, as a first Ctrl-C while
+            # writing them would leave rows sent and not reported
+            on_start = stack.enter_context(_stops(args, cancel))
+            result = _run(kind, args, frame, conn, journal, issues, cancel, on_start)
             settings = _settings(kind, args, conn, started)
             mode = " (dry run: nothing sent)" if args.dry_run else ""
             _print_summary(result, f"{Path(args.file).name}: {settings['command']}{mode}", out)

@@ -12,7 +12,6 @@ which Excel never evaluates.
 from __future__ import annotations
 
 import re
-import shutil
 import tempfile
 import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -31,6 +30,7 @@ from openpyxl.utils import get_column_letter
 from hubframe import formula
 from hubframe.errors import InputError, InternalError
 from hubframe.report.safety import outgoing_frame, outgoing_text
+from hubframe.report.whole import written_whole
 
 STATUS_COLOURS: Final[Mapping[str, str]] = {
     "success": "C6EFCE",  # green
@@ -351,8 +351,8 @@ def _save_with_tables(
     with tempfile.TemporaryDirectory(prefix="hubframe-report-") as tmp:
         skeleton = Path(tmp) / "skeleton.xlsx"
         wb.save(skeleton)
-        partial = Path(tmp) / "out.xlsx"
         with (
+            written_whole(path) as partial,  # a stop in the middle leaves no cut-off file
             zipfile.ZipFile(skeleton) as source,
             zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
         ):
@@ -362,8 +362,6 @@ def _save_with_tables(
                     _inject_rows(source, target, info.filename, _rows_xml(frame, styles))
                 else:
                     target.writestr(info, source.read(info.filename))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        shutil.move(partial, path)
 
 
 def write_tables(

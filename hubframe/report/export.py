@@ -26,6 +26,7 @@ from hubframe.report.excel import (
 from hubframe.report.outputs import REPORT_SUFFIXES
 from hubframe.report.safety import csv_column, outgoing_frame
 from hubframe.report.summary import build_summary, summary_data
+from hubframe.report.whole import written_whole
 
 PathLike = str | os.PathLike[str]
 
@@ -120,9 +121,9 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
         {i: csv_column(frame.iloc[:, i]) for i in range(len(frame.columns))}, index=frame.index
     )
     safe.columns = pd.Index([formula.guard(str(c)) for c in frame.columns], dtype=object)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    # CRLF line ends (as Excel writes them) make the csv module quote cells holding a CR too.
-    safe.to_csv(path, index=False, encoding="utf-8-sig", lineterminator="\r\n")
+    with written_whole(path) as partial:  # a stop in the middle leaves no cut-off file
+        # CRLF line ends (as Excel writes them) make the csv module quote cells holding a CR.
+        safe.to_csv(partial, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
 def target_path(path: PathLike) -> tuple[Path, str]:

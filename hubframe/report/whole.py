@@ -1,0 +1,41 @@
+"""Files written whole or not at all: a report, a retry file or an export replaces its path
+only once every row is in it.
+
+They were written in place: a Ctrl-C, a kill or a full disk in the middle left a file cut
+off at some row that read back as a whole sheet (a retry file missing most of its rows, an
+export whose sync then removed what the lost rows held), over the earlier run's file.  Now
+the rows go to a hidden file beside the path, which is renamed over it at the end (one step
+on every disk: the old file or the new, never part of one) and deleted when the write fails.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import secrets
+from collections.abc import Iterator
+from pathlib import Path
+
+#: Hidden files being written end so (deleted when the write fails).
+PARTIAL_SUFFIX = ".partial"
+
+
+@contextlib.contextmanager
+def written_whole(path: Path) -> Iterator[Path]:
+    """A new hidden path beside ``path`` to write the file to: it replaces ``path`` once the
+    block ends, and is deleted if the block raises (a KeyboardInterrupt included).  A path
+    that is a symbolic link is written where it points, as an open for writing would."""
+    target = Path(os.path.realpath(path))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}")
+    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask's mode
+    try:
+        yield temp
+        os.replace(temp, target)
+    except BaseException:
+        with contextlib.suppress(OSError):
+            temp.unlink()
+        raise
+
+
+__all__ = ["PARTIAL_SUFFIX", "written_whole"]

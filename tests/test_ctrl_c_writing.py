@@ -1,0 +1,108 @@
+"""Ctrl-C while the report or retry file is being written, in subprocesses over real HTTP.
+
+Once the run had sent its rows, the Ctrl-C handler was gone: a Ctrl-C while the report or the
+retry file was written stopped the write in the middle and said only ``hubframe:
+interrupted``.  The file was left cut off at some row (a retry.csv of 9,768 of its 299,875
+rows) and read back as a whole sheet: the analyst ran it again and the other rows were never
+sent.  Files are now written whole or not at all (a hidden file beside the path, renamed over
+it at the end), and a real run keeps its Ctrl-C handling until its files are written: a first
+Ctrl-C then finishes them, as it does while the run sends (exit 130); a dry run quits at once
+and leaves no file, nor any earlier one cut off.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from test_cli import REPO, _env
+
+from hubframe.io import read_pairs
+from hubframe.sandbox import Sandbox
+from hubframe.testing import demo_ids
+
+BAD_ROWS = 20_000
+
+
+def _sheet(path: Path) -> Path:
+    """One good row, then ``BAD_ROWS`` rows of bad contact ids (invalid: never sent, but every
+    one in the report and the retry file)."""
+    deal, contact = demo_ids("deals")[0], demo_ids("contacts")[0]
+    lines = ["Deal ID,Contact ID,Notes", f"{deal},{contact},good"]
+    lines += [f"{deal},x{n},row {n}" for n in range(BAD_ROWS)]
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    return path
+
+
+def _interrupt_when_writing(argv: list[str], sb: Sandbox, folder: Path) -> tuple[int, str]:
+    """Run hubframe; send SIGINT as soon as a file appears in ``folder`` (the first output
+    being written); its exit code and stderr."""
+    before = set(os.listdir(folder))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubframe", *argv],
+        env=_env(sb),
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.PIPE,
+    )
+    deadline = time.monotonic() + 120
+    while set(os.listdir(folder)) == before:
+        assert proc.poll() is None, "the run ended before writing anything"
+        assert time.monotonic() < deadline, "nothing written within 120 s"
+        time.sleep(0.002)
+    proc.send_signal(signal.SIGINT)
+    _, err = proc.communicate(timeout=120)
+    return proc.returncode, err.decode()
+
+
+def _rows(path: Path) -> int:
+    if path.suffix == ".csv":
+        return len(pd.read_csv(path, dtype=str, keep_default_na=False))
+    return len(pd.read_excel(path, sheet_name="Results", dtype=str, engine="calamine"))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_ctrl_c_while_a_runs_files_are_written_finishes_them_whole(
+    sandbox: Sandbox, tmp_path: Path, suffix: str
+) -> None:
+    sheet = _sheet(tmp_path / "pairs.csv")
+    out = tmp_path / "out"
+    out.mkdir()
+    report, retry = out / f"report{suffix}", out / f"retry{suffix}"
+    argv = ["associate", str(sheet), "--report", str(report), "--retry-file", str(retry)]
+    code, err = _interrupt_when_writing([*argv, "--no-progress"], sandbox, out)
+    assert code == 130, err
+    assert "Traceback" not in err
+    assert "hubframe: stopping: " in err
+    assert (
+        err.strip().splitlines()[-1] == "hubframe: interrupted: every row was sent before the stop"
+    )
+    assert sorted(os.listdir(out)) == sorted([report.name, retry.name])  # nothing left half done
+    assert _rows(report) == BAD_ROWS + 1
+    assert len(read_pairs(retry)) == BAD_ROWS
+
+
+@pytest.mark.parametrize("earlier", [False, True])
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_ctrl_c_while_a_dry_runs_report_is_written_leaves_no_cut_off_file(
+    sandbox: Sandbox, tmp_path: Path, suffix: str, earlier: bool
+) -> None:
+    sheet = _sheet(tmp_path / "pairs.csv")
+    out = tmp_path / "out"
+    out.mkdir()
+    report = out / f"plan{suffix}"
+    if earlier:  # an earlier run's report, kept whole
+        report.write_bytes(b"earlier")
+    argv = ["associate", str(sheet), "--dry-run", "--no-preflight", "--report", str(report)]
+    code, err = _interrupt_when_writing([*argv, "--no-progress"], sandbox, out)
+    assert code == 130, err
+    assert err.strip().splitlines()[-1] == "hubframe: interrupted"
+    assert os.listdir(out) == ([report.name] if earlier else [])
+    if earlier:
+        assert report.read_bytes() == b"earlier"

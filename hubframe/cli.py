@@ -26,13 +26,14 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import io
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TextIO
+from typing import TYPE_CHECKING, Any, Final, TextIO, cast
 from urllib.parse import urlsplit
 
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, ENV_TOKEN
@@ -1217,12 +1218,71 @@ def _show_warning(
     print(f"{PROG}: warning: {message}", file=sys.stderr)
 
 
+class _Stdout(io.TextIOBase):
+    """stdout that a reader gone (``hubframe ... | head``) or a full disk cannot stop: a run
+    that had sent its rows stopped at its summary with ``[Errno 32] Broken pipe``, before its
+    report and retry file were written.  The first write that fails is kept in ``lost``; what
+    follows goes nowhere (the descriptor too, so Python's own flush at exit cannot fail)."""
+
+    def __init__(self, stream: TextIO) -> None:
+        super().__init__()
+        self._stream = stream
+        self.lost: OSError | None = None
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text: str) -> int:
+        if self.lost is None:
+            try:
+                self._stream.write(text)
+            except OSError as exc:
+                self._lose(exc)
+        return len(text)
+
+    def flush(self) -> None:
+        if self.lost is None:
+            try:
+                self._stream.flush()
+            except OSError as exc:
+                self._lose(exc)
+
+    def _lose(self, exc: OSError) -> None:
+        import os
+
+        self.lost = exc
+        with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
+            fd = self._stream.fileno()
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, fd)
+            os.close(devnull)
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``hubframe`` and ``python -m hubframe``; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(_sandbox_mode_first(sys.argv[1:] if argv is None else list(argv)))
     del argv  # it may hold --token: no frame below keeps it
     secret = _hide_token(args)
+    stdout = _Stdout(sys.stdout)
+    try:
+        with contextlib.redirect_stdout(cast("TextIO", stdout)):
+            return _guarded_dispatch(args, parser, secret)
+    finally:
+        stdout.flush()  # a pipe's reader gone shows here, as a short summary's lines wait
+        if stdout.lost is not None:
+            reason = stdout.lost.strerror or type(stdout.lost).__name__
+            print(
+                f"{PROG}: warning: could not write to stdout ({reason}): what followed there "
+                "is lost; the command went on regardless (its files, if any, are written)",
+                file=sys.stderr,
+            )
+
+
+def _guarded_dispatch(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, secret: Secret | None
+) -> int:
+    """The command, and its errors as one line on stderr (:func:`main`)."""
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning

@@ -1,0 +1,111 @@
+"""A command whose stdout cannot be written goes on, and writes its report and retry file.
+
+``hubframe associate ... | head`` (the reader gone) or ``> /dev/full`` (a full disk): the run
+sent its rows, then stopped at its summary with ``hubframe: error: [Errno 32] Broken pipe``
+(exit 2, naming no file), before its report and retry file were written, and its journal run
+was left open.  stdout's failure is now one warning line on stderr, after which the command
+goes on; its exit code is the run's.  In subprocesses, against the sandbox over real HTTP.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import AbstractContextManager, contextmanager
+from pathlib import Path
+
+import pytest
+from test_cli import BAD, GOOD, REPO, _csv, _env
+
+from hubframe.io import read_pairs
+from hubframe.sandbox import Sandbox
+
+LIMITS = "From object,To object,Label,Max associations\ndeals,contacts,Champion,3\ndeals,x,,2\n"
+
+
+@contextmanager
+def _gone_reader() -> Iterator[int]:
+    """A pipe whose reading end is closed: writes fail with EPIPE."""
+    read, write = os.pipe()
+    os.close(read)
+    try:
+        yield write
+    finally:
+        os.close(write)
+
+
+@contextmanager
+def _full_disk() -> Iterator[int]:
+    """/dev/full: writes fail with ENOSPC."""
+    fd = os.open("/dev/full", os.O_WRONLY)
+    try:
+        yield fd
+    finally:
+        os.close(fd)
+
+
+STDOUTS: dict[str, Callable[[], AbstractContextManager[int]]] = {
+    "a pipe whose reader is gone": _gone_reader,
+    "a full disk": _full_disk,
+}
+
+
+def _argv(command: str, tmp_path: Path) -> tuple[list[str], int]:
+    """The command line of ``command`` with a report and a retry file; its exit code."""
+    out = ["--report", str(tmp_path / "report.xlsx"), "--retry-file", str(tmp_path / "retry.csv")]
+    if command == "limits":
+        sheet = tmp_path / "limits.csv"
+        sheet.write_text(LIMITS, encoding="utf-8")
+        return ["limits", str(sheet), *out], 1
+    sheet = _csv(tmp_path / "pairs.csv", GOOD + BAD)
+    return [command, str(sheet), *out, "--journal", str(tmp_path / "run.sqlite")], 1
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("stdout", list(STDOUTS))
+@pytest.mark.parametrize("command", ["associate", "sync", "limits"])
+def test_a_run_whose_stdout_fails_still_writes_its_files(
+    sandbox: Sandbox, tmp_path: Path, command: str, stdout: str
+) -> None:
+    argv, code = _argv(command, tmp_path)
+    with STDOUTS[stdout]() as fd:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hubframe", *argv],
+            stdout=fd,
+            stderr=subprocess.PIPE,
+            env=_env(sandbox),
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+    err = proc.stderr.decode()
+    assert proc.returncode == code, err
+    assert "Traceback" not in err and "Exception ignored" not in err
+    warned = [line for line in err.splitlines() if "could not write to stdout" in line]
+    assert len(warned) == 1 and warned[0].startswith("hubframe: warning: "), err
+    assert (tmp_path / "report.xlsx").is_file()
+    if command == "limits":
+        assert (tmp_path / "retry.csv").is_file()
+        return
+    assert read_pairs(tmp_path / "retry.csv")["to_id"].tolist() == ["1019369999", "12ab"]
+    links = sandbox.associations("deals", "contacts")
+    assert ("2040000011", "1019360011") in set(zip(links["from_id"], links["to_id"], strict=True))
+
+
+def test_validate_whose_stdout_fails_keeps_its_exit_code(tmp_path: Path) -> None:
+    sheet = _csv(tmp_path / "pairs.csv", GOOD + BAD)
+    with _gone_reader() as fd:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hubframe", "validate", str(sheet)],
+            stdout=fd,
+            stderr=subprocess.PIPE,
+            env=_env(),
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+    err = proc.stderr.decode()
+    assert proc.returncode == 1, err  # the sheet has an error (BAD_ID)
+    assert "Traceback" not in err and "could not write to stdout" in err

@@ -481,3 +481,21 @@ def test_the_sandbox_command_accepts_the_token_it_is_given() -> None:
     _hide_token(args)
     sb = serve.build(args)
     assert sb.token == "pat-na1-given"
+
+
+@pytest.mark.parametrize("port", ["65536", "70000", "-1", "99999999999999999999", "80.5", "x"])
+@pytest.mark.parametrize("module", ["hubframe", "hubframe.sandbox"])
+def test_a_port_out_of_range_is_a_usage_error_not_a_traceback(module: str, port: str) -> None:
+    """``--port 70000`` reached bind and ended in an OverflowError's traceback."""
+    argv = ["sandbox", "--port", port] if module == "hubframe" else ["--port", port]
+    proc = subprocess.run(
+        [sys.executable, "-m", module, *argv],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert proc.returncode == 2, proc.stderr
+    assert "Traceback" not in proc.stderr
+    last = proc.stderr.strip().splitlines()[-1]
+    assert "error: argument --port: " in last and repr(port) in last, proc.stderr

@@ -96,9 +96,20 @@ def behaviour_of(args: argparse.Namespace) -> Behaviour:
     return behaviour
 
 
+def _port(text: str) -> int:
+    """``--port``: 0 to 65535 (a port past them raised OverflowError from bind, a traceback)."""
+    try:
+        port = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if not 0 <= port <= 65535:
+        raise argparse.ArgumentTypeError(f"a port is 0 to 65535 (0 = any free): {text!r}")
+    return port
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the sandbox options to ``parser`` (used by ``hubframe sandbox`` too)."""
-    parser.add_argument("--port", type=int, default=8765, help="port on 127.0.0.1 (0 = any free)")
+    parser.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (0 = any free)")
     parser.add_argument(
         "--seed",
         choices=("demo", "none"),

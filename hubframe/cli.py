@@ -690,19 +690,29 @@ def _whole_run_failure(result: pd.DataFrame, where: str) -> str | None:
 
     facts = run_facts(result)
     stop = facts.stop if facts is not None else None
-    if stop is None or stop.code not in _WHOLE_RUN_STOPS:
+    if stop is None:
         return None
     status = result["status"].astype("string")
-    partial = stop.code in (ErrorCode.NETWORK_ERROR, ErrorCode.REQUEST_REFUSED)
-    if partial and bool((status == "success").any()):
-        return None  # HubSpot went away mid-run: the retry file has the rest (exit 1)
     codes = result["error_code"].astype("string")
     undone = int(((status == str(stop.status)) & (codes == str(stop.code))).fillna(False).sum())
-    not_done = f"({_plural(undone, 'row')} not done)"
-    if stop.code is ErrorCode.NETWORK_ERROR:
+    return stopped_by(stop.code, result, undone, "row", where)
+
+
+def stopped_by(
+    code: ErrorCode, result: pd.DataFrame, undone: int, unit: str, where: str
+) -> str | None:
+    """Why a run that ``code`` stopped failed as a whole (``undone`` of its ``unit`` not done),
+    or None when ``code`` does not fail a run so."""
+    if code not in _WHOLE_RUN_STOPS:
+        return None
+    partial = code in (ErrorCode.NETWORK_ERROR, ErrorCode.REQUEST_REFUSED)
+    if partial and bool((result["status"].astype("string") == "success").any()):
+        return None  # HubSpot went away mid-run: the retry file has the rest (exit 1)
+    not_done = f"({_plural(undone, unit)} not done)"
+    if code is ErrorCode.NETWORK_ERROR:
         host = urlsplit(where).netloc or where
         return f"could not reach HubSpot at {host}; check the network and the base URL {not_done}"
-    info = CODE_INFO[stop.code]
+    info = CODE_INFO[code]
     return f"{info.meaning} {info.action} {not_done}"
 
 

@@ -324,8 +324,25 @@ def run_labels(args: argparse.Namespace, out: TextIO) -> int:
     if cancel.is_set():
         print(f"{cli.PROG}: {cancelled_labels(result)}", file=sys.stderr)
         return cli.EXIT_INTERRUPTED
+    failure = _labels_stopped(result, conn.where)
+    if failure is not None:  # a refused token, no HubSpot: exit 2, as for any run
+        raise cli._RunStopped(failure)
     bad = result["status"].isin(["failed", "invalid"]).fillna(False)
     return cli.EXIT_ROWS if bool(bad.any()) else cli.EXIT_OK
+
+
+def _labels_stopped(result: pd.DataFrame, where: str) -> str | None:
+    """Why a labels run failed as a whole: HubSpot refused the token or was never reached
+    (its labels were reported ``skipped`` or ``failed`` and it exited 0 or 1)."""
+    from hubframe import cli
+    from hubframe.errors import ErrorCode
+
+    codes = result["error_code"].astype("string")
+    for code in cli._WHOLE_RUN_STOPS:
+        undone = int((codes == str(code)).fillna(False).sum())
+        if undone:
+            return cli.stopped_by(ErrorCode(code), result, undone, "label", where)
+    return None
 
 
 def _stops(

@@ -296,3 +296,56 @@ def test_rows_giving_one_label_two_inverse_labels_create_nothing() -> None:
         assert '"Reports to" in row 3' in said[2]  # the same inverse, spelled otherwise
         assert "Manager" not in set(sb.labels("deals", "contacts")["label"].dropna())
         assert "Owner" in set(sb.labels("deals", "contacts")["label"].dropna())
+
+
+# --- a labels run HubSpot refuses as a whole ----------------------------------------------------
+
+
+def _closed_port() -> str:
+    import socket
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return f"http://127.0.0.1:{s.getsockname()[1]}"  # nothing listens once closed
+
+
+@pytest.mark.parametrize("report", [False, True])
+@pytest.mark.parametrize("dry_run", [False, True])
+@pytest.mark.parametrize(
+    ("hubspot", "said"),
+    [
+        ("a refused token", "HubSpot did not accept the access token"),
+        ("no HubSpot", "could not reach HubSpot at 127.0.0.1:"),
+    ],
+)
+def test_a_labels_run_hubspot_refuses_or_never_answers_exits_2(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    hubspot: str,
+    said: str,
+    dry_run: bool,
+    report: bool,
+) -> None:
+    """``hubframe labels`` with a token HubSpot refuses exited 0 (its labels ``skipped``
+    ``UNAUTHORIZED``), and with HubSpot unreachable 1: as for any run, it is exit 2, one error
+    line after the labels are listed and the report written."""
+    labels = tmp_path / "labels.csv"
+    labels.write_text("From type,To type,Label\ndeals,contacts,Scout\ncontacts,deals,Ally\n")
+    token = "pat-na1-refused-0000"
+    hub = (
+        ["--token", token, "--base-url", sandbox.url]
+        if hubspot == "a refused token"
+        else ["--token", sandbox.token, "--base-url", _closed_port()]
+    )
+    out_file = tmp_path / "labels_report.csv"
+    argv = ["labels", str(labels), *hub, *(["--dry-run"] if dry_run else [])]
+    argv += ["--report", str(out_file)] if report else []
+    assert main(argv) == 2
+    out, err = capsys.readouterr()
+    assert err.strip().splitlines()[-1].startswith(f"hubframe: error: {said}"), err
+    assert "(2 labels not done)" in err
+    assert token not in out + err and sandbox.token not in out + err
+    assert '"Scout"' in out and '"Ally"' in out  # listed first
+    assert out_file.is_file() == report
+    assert "Scout" not in labels_of(sandbox, "deals", "contacts")

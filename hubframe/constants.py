@@ -204,21 +204,23 @@ STATUS_COLUMNS: Final = (
 EXISTING_COLUMNS: Final = ("existed_before", "linked_before")
 #: Columns a limits dry run adds beside ``max_to_object_ids``.
 CURRENT_LIMIT_COLUMNS: Final = ("current_max", "limit_change", "records_over")
+#: Columns a sync adds to its result table: what it does for the row, and why.
+SYNC_COLUMNS: Final = ("change", "reason")
 #: Column names hubframe's tables own: an analyst's column of that name is kept as
-#: "<name> (original)" so it is neither lost nor mistaken for hubframe's.
+#: "<name> (original)" so it is neither lost nor mistaken for hubframe's (a sync's own
+#: ``change`` too: an associate's table with one was taken for a sync's).
 RESERVED_COLUMNS: Final = (
     "sheet",
     "row",
     *STATUS_COLUMNS,
     *EXISTING_COLUMNS,
     *CURRENT_LIMIT_COLUMNS,
+    *SYNC_COLUMNS,
 )
 ISSUE_COLUMNS: Final = ("sheet", "row", "column", "value", "code", "message", "severity")
 #: The ``sheet`` of result rows that come from the portal, not from the sheet: a sync's
 #: removals (their ``row`` is empty; retry files leave them out).
 PORTAL_SHEET: Final = "(portal)"
-#: Columns a sync adds to its result table: what it does for the row, and why.
-SYNC_COLUMNS: Final = ("change", "reason")
 #: Private bool column of read_pairs frames: True for a row of a HubSpot export whose
 #: association cell ("Associated Contact IDs") is empty -- the record has no associated records
 #: in the export, so there is nothing to do for it (validate: NO_TARGETS warning).

@@ -297,6 +297,18 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     check_empty_labels(raw.headers, raw.mapping, holds_cells, where, request.syntax)
 
 
+def _kept_name(header: str, taken: set[str]) -> str:
+    """The name an analyst's column named like one of hubframe's is kept under: "status
+    (original)", or "status (original 2)", ... when the sheet has a column of that name too
+    (before, one column took the other's place: its cells were lost).  Added to ``taken``."""
+    name, n = f"{header} (original)", 1
+    while name in taken:
+        n += 1
+        name = f"{header} (original {n})"
+    taken.add(name)
+    return name
+
+
 def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
     """The sheet's frame, its original columns (frame names, in sheet order) and the header
     as written for the names that differ from it."""
@@ -314,10 +326,11 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     columns.update({k: _series(v) for k, v in normalized.items() if k not in private})
     originals: list[str] = []
     written: dict[str, str] = {}
+    taken = {*raw.headers, *columns}
     for position, header in enumerate(raw.headers):
         name = header
         if header not in normalized:  # (a header spelled as the field keeps its cleaned cells)
-            name = f"{header} (original)" if header in RESERVED else header
+            name = _kept_name(header, taken) if header in RESERVED else header
             columns[name] = to_series(filled(raw.columns[position]))
         originals.append(name)
         if name != header or header in raw.written:

@@ -28,26 +28,58 @@ def _split_id_columns(result: pd.DataFrame) -> dict[str, str]:
     }
 
 
-def _rejoin_split_ids(result: pd.DataFrame, todo: pd.DataFrame) -> pd.DataFrame:
-    """One retry row per source row; a ';' list of ids keeps only the ids still to do."""
+def _rejoin_split_ids(result: pd.DataFrame, needed: pd.Series) -> pd.DataFrame:
+    """The ``needed`` rows of ``result``, numbered from 0: one retry row per source row, a ';'
+    list of ids keeping only the ids still to do.  Rows are one source row's only when they
+    are told to be (:func:`_one_source`); others stay rows of their own, each with its own
+    id, so that no pair still to do is lost."""
     keys = ["sheet", "row"]
+    result = result.reset_index(drop=True)  # positions: the index of concatenated results repeats
+    todo = result.loc[needed.to_numpy(dtype=bool)]
     if todo.empty or not set(keys) <= set(todo.columns):
-        return todo
-    source_rows = result.groupby(keys, sort=False, dropna=False)
-    if int(source_rows.size().max()) <= 1:
-        return todo
-    out = todo.drop_duplicates(subset=keys, keep="first").copy()
+        return todo.reset_index(drop=True)
+    if int(result.groupby(keys, sort=False, dropna=False).size().max()) <= 1:
+        return todo.reset_index(drop=True)
+    split = _split_id_columns(result)
+    one_source = _one_source(result, keys, split)
+    joins = todo.loc[one_source.loc[todo.index].to_numpy(dtype=bool)]
+    if joins.empty:
+        return todo.reset_index(drop=True)
+    source_rows = result.loc[one_source.to_numpy(dtype=bool)].groupby(
+        keys, sort=False, dropna=False
+    )
+    out = joins.drop_duplicates(subset=keys, keep="first").copy()
     index = pd.MultiIndex.from_frame(out[keys])
-    for header, canonical in _split_id_columns(result).items():
+    for header, canonical in split.items():
         varies = source_rows[canonical].nunique(dropna=False) > 1  # this cell was split
         joined = (
-            todo.astype({canonical: "string"})
+            joins.astype({canonical: "string"})
             .groupby(keys, sort=False, dropna=False)[canonical]
             .agg(lambda ids: ";".join(dict.fromkeys(ids.dropna())))
         )
         rebuild = index.isin(varies[varies].index)
         out.loc[rebuild, header] = joined.reindex(index[rebuild]).to_numpy()
-    return out
+    alone = todo.loc[~todo.index.isin(joins.index)]
+    return pd.concat([out, alone]).sort_index().reset_index(drop=True)
+
+
+def _one_source(result: pd.DataFrame, keys: list[str], split: Mapping[str, str]) -> pd.Series:
+    """Rows that are the pairs of one source row's list of ids, to be joined again: those of a
+    ``sheet`` and ``row`` whose ids vary on one side at most, as a split cell makes them.
+    Results put together (``pd.concat`` of two runs of sheets named alike) share lines that
+    are not one row; without the id headers (a result whose attrs pandas dropped, as a
+    ``concat`` of runs of different files does), which cell was split is not known: none is
+    joined, each row keeps its own id."""
+    if not split:
+        return pd.Series(False, index=result.index)
+    sides = pd.DataFrame({k: result[k] for k in keys}).assign(
+        **{c: result[c].astype("string") for c in set(split.values())}
+    )
+    groups = sides.groupby(keys, sort=False, dropna=False)
+    varying = sum(
+        (groups[c].transform("nunique", dropna=False) > 1).astype(int) for c in set(split.values())
+    )
+    return pd.Series(varying <= 1, index=result.index, dtype=bool)
 
 
 #: Fields a run may take from an argument (``label=``) rather than from a column, and the
@@ -119,8 +151,7 @@ def _whole_records(result: pd.DataFrame, needed: pd.Series) -> pd.Series:
 def _todo(result: pd.DataFrame) -> pd.DataFrame:
     """The result's rows still to do, numbered from 0 (one per source row)."""
     needed = _whole_records(result, retry_rows(result))
-    todo = _rejoin_split_ids(result, result.loc[needed & from_sheet(result)])
-    return todo.reset_index(drop=True)
+    return _rejoin_split_ids(result, needed & from_sheet(result))
 
 
 def _layout(

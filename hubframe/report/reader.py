@@ -59,14 +59,65 @@ RunArg = pd.DataFrame | str | os.PathLike[str] | Journal
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 #: True and false as a report may hold them: Excel saves a CSV with its own language's words
 #: (German WAHR / FALSCH, French VRAI / FAUX, ...).
-_TRUE: Final = frozenset(
-    {"true", "yes", "1", "y", "wahr", "vrai", "verdadero", "vero", "verdadeiro", "waar"}
-    | {"sant", "sand", "sann", "tosi", "prawda", "pravda", "igaz", "doğru", "истина"}
-)
-_FALSE: Final = frozenset(
-    {"false", "no", "0", "n", "falsch", "faux", "falso", "onwaar", "falskt", "falsk"}
-    | {"usann", "epätosi", "fałsz", "nepravda", "hamis", "yanlış", "ложь"}
-)
+_TRUE_WORDS: Final = {
+    "true",
+    "yes",
+    "1",
+    "y",
+    "wahr",
+    "vrai",
+    "verdadero",
+    "vero",
+    "verdadeiro",
+    "waar",
+} | {"sant", "sand", "sann", "tosi", "prawda", "pravda", "igaz", "doğru", "истина"}
+_FALSE_WORDS: Final = {
+    "false",
+    "no",
+    "0",
+    "n",
+    "falsch",
+    "faux",
+    "falso",
+    "onwaar",
+    "falskt",
+    "falsk",
+} | {"usann", "epätosi", "fałsz", "nepravda", "hamis", "yanlış", "ложь"}
+#: The code pages Excel saves a "CSV" in for the languages above whose words are not cp1252's
+#: (Polish, Czech, Hungarian; Russian; Turkish): a report read as cp1252 holds them as other
+#: letters ("ËÎÆÜ" for ЛОЖЬ), which are read back in these.
+_CODE_PAGES: Final = ("cp1250", "cp1251", "cp1254")
+
+
+def _word(text: str) -> str:
+    """A word as the sets hold it: trimmed, case folded, Turkish dotless i as i (YANLIŞ
+    casefolds to "yanliş")."""
+    return text.strip().casefold().replace("ı", "i")
+
+
+_TRUE: Final = frozenset(map(_word, _TRUE_WORDS))
+_FALSE: Final = frozenset(map(_word, _FALSE_WORDS))
+
+
+def _spellings(text: str) -> Iterator[str]:
+    """``text``, then, when it is not ASCII, the words it is in the code pages Excel may have
+    saved it in (:data:`_CODE_PAGES`), had it been read as cp1252 or latin-1."""
+    yield text
+    if text.isascii():
+        return
+    for read_as in ("cp1252", "latin-1"):
+        try:
+            data = text.encode(read_as)
+        except UnicodeEncodeError:
+            continue
+        for page in _CODE_PAGES:
+            try:
+                yield data.decode(page)
+            except UnicodeDecodeError:
+                continue
+        return
+
+
 #: A whole number as a report holds it: digits, or a float's text from an Excel cell ("1001.0");
 #: at most 15 digits, so that the float it passes through holds it exactly.
 _WHOLE: Final = r"^\s*[0-9]{1,15}(?:\.0*)?\s*$"
@@ -81,8 +132,11 @@ def flag(cell: Any) -> bool | None:
         return None
     if isinstance(cell, bool):
         return cell
-    text = str(cell).strip().casefold()
-    return True if text in _TRUE else False if text in _FALSE else None
+    for spelling in _spellings(str(cell)):
+        word = _word(spelling)
+        if word in _TRUE or word in _FALSE:
+            return word in _TRUE
+    return None
 
 
 SUMMARY: Final = "Summary"

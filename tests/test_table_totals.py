@@ -7,6 +7,7 @@ was a pair of ids, planned and sent.
 from __future__ import annotations
 
 import io
+from pathlib import Path
 
 import pytest
 from openpyxl import Workbook
@@ -81,3 +82,27 @@ def test_a_limits_tables_totals_row_is_refused() -> None:
     issues = hf.validate_limits(limits)
     assert issues.loc[issues["code"] == "TOTALS_ROW", "row"].tolist() == [5]
     assert set(issues["row"]) == {5}
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize(
+    "totals", [[2, 2, "Total"], ["Total", None, None], [None, 2, None], [2040000003, 1019360003, 2]]
+)
+def test_a_tables_totals_row_is_not_in_the_retry_file(
+    tmp_path: Path, suffix: str, totals: list[object], sandbox: Sandbox
+) -> None:
+    """The retry file holds the rows still to do, and a totals row is none: before, it was
+    written there as a plain row (no table around it any more), and its counts (2 and 2) were
+    read back as a pair and sent when the analyst ran the retry file."""
+    rows = ((2040000001, 1019369999, "n"), (2040000002, 1019360002, "n"))  # fails, succeeds
+    source = tmp_path / "links.xlsx"
+    source.write_bytes(_book(totals, rows=rows))
+    client = client_for(sandbox)
+    pairs = hf.read_pairs(source, from_type="deals", to_type="contacts")
+    result = hf.associate(pairs, client, progress=False)
+    assert result["error_code"].fillna("").tolist() == ["OBJECT_NOT_FOUND", "", "TOTALS_ROW"]
+    retry = hf.export_retry(result, tmp_path / f"retry{suffix}")
+    back = hf.read_pairs(retry, from_type="deals", to_type="contacts")
+    again = hf.associate(back, client, dry_run=True, progress=False)
+    assert again[["from_id", "to_id"]].values.tolist() == [["2040000001", "1019369999"]]
+    assert again["status"].tolist() == ["planned"]

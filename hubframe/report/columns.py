@@ -14,7 +14,7 @@ from hubframe.constants import (
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
-from hubframe.errors import STOPPING_CODES, InputError
+from hubframe.errors import STOPPING_CODES, ErrorCode, InputError
 from hubframe.vocab import Status
 
 #: Rows a retry file holds (with rows a stopped run left undone: skipped with a stopping code).
@@ -68,13 +68,16 @@ def report_columns(result: pd.DataFrame) -> list[str]:
 
 
 def retry_rows(result: pd.DataFrame) -> pd.Series:
-    """Rows still to do: failed, invalid, or skipped because the run stopped."""
+    """Rows still to do: failed, invalid, or skipped because the run stopped; not an Excel
+    table's totals row (``invalid``, ``TOTALS_ROW``): written without its table around it,
+    its counts would be read back as a pair and sent."""
     check_result(result)
     status = result["status"].astype("string")
     needed = status.isin(RETRY_STATUSES)
     if "error_code" in result.columns:
         code = result["error_code"].astype("string")
         needed |= (status == "skipped") & code.isin(list(STOPPING_CODES))
+        needed &= ~(code == ErrorCode.TOTALS_ROW).fillna(False)
     return needed.fillna(False).astype(bool)
 
 

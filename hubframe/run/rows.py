@@ -146,6 +146,8 @@ def issue_outcomes(frame: pd.DataFrame, issues: pd.DataFrame) -> dict[int, Outco
 
 def _row_outcome(recs: list[dict[Any, Any]]) -> Outcome | None:
     errors = [r for r in recs if str(r.get("severity")) == "error"]
+    # a table's totals row is that first (its counts are no ids): retry files leave it out
+    errors.sort(key=lambda r: str(r.get("code")) != ErrorCode.TOTALS_ROW)
     if errors:
         first, more = errors[0], len(recs) - 1
         note = f" (and {more} more problem{'s' if more > 1 else ''} in this row)" if more else ""

@@ -401,3 +401,24 @@ def test_rows_undo_cannot_take_back_have_a_code_and_rows_with_nothing_to_undo_no
 
     rows = CalamineWorkbook.from_path(str(summary)).get_sheet_by_name("Summary").to_python()
     assert any(row and row[0] == "NOT_UNDOABLE" for row in rows)
+
+
+@pytest.mark.parametrize("directive", ["sep=;", '"sep=;"', "SEP=;", "sep=\t", "sep=|"])
+@pytest.mark.parametrize("encoding", ["utf-8-sig", "cp1252", "utf-16"])
+def test_a_csv_report_with_excels_sep_line_is_undone(
+    tmp_path: Path, directive: str, encoding: str
+) -> None:
+    """Excel's "sep=;" first line (added so that Excel splits the file with that delimiter)
+    gives the delimiter and is not a line of the report, as for a sheet.  Before, it was
+    read as the header: "line 2 has 23 cells and the header 2", nothing undone."""
+    with Sandbox(seed="demo") as sb:
+        before = _links(sb)
+        report = _labeled_run(sb, tmp_path)
+        table = pd.read_csv(report, dtype=str, encoding="utf-8-sig", keep_default_na=False)
+        delimiter = directive[-1] if directive[-1] != '"' else directive[-2]
+        with report.open("w", encoding=encoding, newline="") as handle:
+            handle.write(directive + "\r\n")
+            table.to_csv(handle, index=False, sep=delimiter, lineterminator="\r\n")
+        undone = hf.undo(report, client_for(sb), progress=False)
+        assert undone["status"].tolist() == ["success"], undone
+        assert _links(sb) == before

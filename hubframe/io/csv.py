@@ -128,9 +128,14 @@ def _detect_delimiter(text: str) -> str:
 def csv_text(data: bytes, name: str) -> tuple[str, str]:
     """A whole CSV file's text (in the one encoding it is written in, without a byte order
     mark: :mod:`hubframe.io.encoding`) and its delimiter -- for a file hubframe wrote and an
-    analyst saved again (Excel saves cp1252, UTF-16, or ``;`` in some languages)."""
+    analyst saved again (Excel saves cp1252, UTF-16, or ``;`` in some languages).  Excel's
+    ``sep=;`` first line gives the delimiter and is not part of the text, as for a sheet
+    (before, a report's was read as its header)."""
     encoding, bom = detect(data[:SAMPLE_BYTES], len(data) <= SAMPLE_BYTES)
     text = data[bom:].decode(whole_encoding(data, encoding, bom, name))
+    directive = _SEP_LINE.match(text)
+    if directive is not None:
+        return text[directive.end() :], directive.group(1)
     return text, _detect_delimiter(text[:SAMPLE_BYTES])
 
 

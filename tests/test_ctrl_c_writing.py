@@ -42,8 +42,14 @@ def _sheet(path: Path) -> Path:
 
 def _interrupt_when_writing(argv: list[str], sb: Sandbox, folder: Path) -> tuple[int, str]:
     """Run hubframe; send SIGINT as soon as a file appears in ``folder`` (the first output
-    being written); its exit code and stderr."""
+    being written; not the file that checks, before anything is read, that the folder can be
+    written: caught under load, it sent the SIGINT before the run began); its exit code and
+    stderr."""
     before = set(os.listdir(folder))
+
+    def written() -> set[str]:
+        return {n for n in os.listdir(folder) if not n.startswith(".hubframe-check-")}
+
     proc = subprocess.Popen(
         [sys.executable, "-m", "hubframe", *argv],
         env=_env(sb),
@@ -52,7 +58,7 @@ def _interrupt_when_writing(argv: list[str], sb: Sandbox, folder: Path) -> tuple
         stderr=subprocess.PIPE,
     )
     deadline = time.monotonic() + 120
-    while set(os.listdir(folder)) == before:
+    while written() == before:
         assert proc.poll() is None, "the run ended before writing anything"
         assert time.monotonic() < deadline, "nothing written within 120 s"
         time.sleep(0.002)
@@ -106,3 +112,32 @@ def test_a_ctrl_c_while_a_dry_runs_report_is_written_leaves_no_cut_off_file(
     assert os.listdir(out) == ([report.name] if earlier else [])
     if earlier:
         assert report.read_bytes() == b"earlier"
+
+
+@pytest.mark.parametrize("through_link", [False, True])
+def test_a_path_that_is_no_file_is_written_in_place_never_replaced(
+    tmp_path: Path, through_link: bool
+) -> None:
+    """A report path that is a named pipe, or a link to one (or to a device: the journal tests
+    write a report to a link to ``/dev/full``), is written as it is: the rename of the whole
+    file put a file in its place -- run as root, a report replaced ``/dev/full`` itself."""
+    import stat
+    import threading
+
+    from hubframe.report.whole import written_whole
+
+    pipe = tmp_path / "pipe.csv"
+    os.mkfifo(pipe)
+    path = pipe
+    if through_link:
+        path = tmp_path / "report.csv"
+        path.symlink_to(pipe)
+    got: list[bytes] = []
+    reader = threading.Thread(target=lambda: got.append(pipe.read_bytes()), daemon=True)
+    reader.start()
+    with written_whole(path) as out:
+        out.write_bytes(b"Deal ID,Contact ID\r\n")
+    reader.join(timeout=10)
+    assert stat.S_ISFIFO(os.stat(pipe).st_mode), "the pipe was replaced by a file"
+    assert got == [b"Deal ID,Contact ID\r\n"]
+    assert sorted(p.name for p in tmp_path.iterdir()) == sorted({pipe.name, path.name})

@@ -24,8 +24,13 @@ PARTIAL_SUFFIX = ".partial"
 def written_whole(path: Path) -> Iterator[Path]:
     """A new hidden path beside ``path`` to write the file to: it replaces ``path`` once the
     block ends, and is deleted if the block raises (a KeyboardInterrupt included).  A path
-    that is a symbolic link is written where it points, as an open for writing would."""
+    that is a symbolic link is written where it points, as an open for writing would.  A path
+    that is not a file (a device such as ``/dev/full``, a named pipe) is written in place, as
+    before: a rename would put a file in its place (as root, over a device of ``/dev``)."""
     target = Path(os.path.realpath(path))
+    if target.exists() and not target.is_file():
+        yield target
+        return
     target.parent.mkdir(parents=True, exist_ok=True)
     temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}")
     os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask's mode

@@ -622,6 +622,20 @@ def _check_outputs(args: argparse.Namespace) -> None:
     )
 
 
+def _check_undo_outputs(args: argparse.Namespace, run: pd.DataFrame) -> None:
+    """An undo's report and retry file, checked against the journal its report names too:
+    the undo reads that journal and writes to it (``undo r.xlsx --report j.csv`` with the run's
+    journal at ``j.csv`` replaced the journal by the undo's report)."""
+    from hubframe.report.outputs import check_outputs
+    from hubframe.report.reader import REPORT_JOURNAL
+
+    meta = run.attrs.get("hubframe")
+    named = meta.get(REPORT_JOURNAL) if isinstance(meta, dict) else None
+    journal = named.get("path") if isinstance(named, dict) else None
+    if journal:
+        check_outputs(report=args.report, retry_file=args.retry_file, sources=[journal])
+
+
 def _check_width(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     """An .xlsx report or retry file of a sheet too wide for an Excel sheet once the result's
     columns are added: refused before anything is sent (it could not be written after)."""
@@ -838,6 +852,8 @@ def run_job(
         raise InputError(_SANDBOX_UNDO)
     _check_outputs(args)  # nothing is sent unless the run can write all it was asked to
     frame = _read(kind, args)  # then the sheet: its problems are the commonest
+    if kind == "undo":
+        _check_undo_outputs(args, frame)
     _check_width(args, frame)
     issues = None if kind == "undo" else _validate(kind, frame)  # a report was checked before
     cancel = threading.Event()  # set by the first Ctrl-C while the job sends

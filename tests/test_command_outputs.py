@@ -109,3 +109,29 @@ def test_a_labels_report_is_written_when_it_can_be(
     hub = ["--token", sandbox.token, "--base-url", sandbox.url]
     assert main(["labels", str(sheet), "--report", str(report), *hub]) == 0
     assert f"report: {report}" in capsys.readouterr().out and report.is_file()
+
+
+@pytest.mark.parametrize("output", ["--report", "--retry-file"])
+@pytest.mark.parametrize("journal_name", ["run.csv", "run.xlsx"])
+def test_an_undo_never_writes_over_the_journal_its_report_names(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    output: str,
+    journal_name: str,
+) -> None:
+    """The report undone names its run's journal, which the undo reads and writes: a report
+    or retry file at that path replaced the journal (exit 0), and with it what a later undo
+    or resume needs.  Refused before anything is sent; the journal is left as it was."""
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "pairs.csv").write_text(PAIRS)
+    hub = ["--base-url", sandbox.url, "--token", sandbox.token]
+    run = ["associate", "pairs.csv", "--journal", journal_name, "--report", "r.xlsx"]
+    assert main([*run, *hub]) == 0
+    kept = (tmp_path / journal_name).read_bytes()
+    linked = sandbox.associations("deals", "contacts")
+    sent = len(sandbox.request_log())
+    assert main(["undo", "r.xlsx", output, str(tmp_path / journal_name), *hub]) == 2
+    assert (tmp_path / journal_name).read_bytes() == kept
+    assert len(sandbox.request_log()) == sent  # nothing asked of the portal
+    assert sandbox.associations("deals", "contacts").equals(linked)  # the run's pair stays

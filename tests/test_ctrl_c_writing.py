@@ -141,3 +141,31 @@ def test_a_path_that_is_no_file_is_written_in_place_never_replaced(
     assert stat.S_ISFIFO(os.stat(pipe).st_mode), "the pipe was replaced by a file"
     assert got == [b"Deal ID,Contact ID\r\n"]
     assert sorted(p.name for p in tmp_path.iterdir()) == sorted({pipe.name, path.name})
+
+
+@pytest.mark.parametrize("earlier", [False, True])
+def test_a_ctrl_c_just_after_the_hidden_file_is_made_leaves_nothing_behind(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, earlier: bool
+) -> None:
+    """The hidden file was made before the block that deletes it on a stop: a Ctrl-C landing
+    just after it was made (as the SIGINT of the dry-run test above once did, in CI) left
+    ``.plan.xlsx.<hex>.partial`` beside the report.  The interrupt is played here where a
+    signal would land: as the file's descriptor is closed."""
+    from hubframe.report.whole import written_whole
+
+    path = tmp_path / "plan.xlsx"
+    if earlier:
+        path.write_bytes(b"earlier")
+    close = os.close
+
+    def close_then_interrupt(fd: int) -> None:
+        close(fd)
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt), monkeypatch.context() as patch:
+        patch.setattr(os, "close", close_then_interrupt)
+        with written_whole(path) as out:
+            out.write_bytes(b"never")
+    assert os.listdir(tmp_path) == (["plan.xlsx"] if earlier else [])
+    if earlier:
+        assert path.read_bytes() == b"earlier"

@@ -32,15 +32,17 @@ def written_whole(path: Path) -> Iterator[Path]:
         yield target
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(4)}{PARTIAL_SUFFIX}")
-    os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask's mode
-    try:
+    temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}{PARTIAL_SUFFIX}")
+    replaced = False
+    try:  # the file is made inside it: a Ctrl-C just after its creation left it behind
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask's mode
         yield temp
         os.replace(temp, target)
-    except BaseException:
-        with contextlib.suppress(OSError):
-            temp.unlink()
-        raise
+        replaced = True
+    finally:
+        if not replaced:
+            with contextlib.suppress(OSError):
+                temp.unlink()
 
 
 __all__ = ["PARTIAL_SUFFIX", "written_whole"]

@@ -362,3 +362,28 @@ def test_the_undo_of_a_journal_whose_run_sent_nothing_is_a_warning_not_a_refusal
             result = hf.undo(journal, client, progress=False)
         pd.testing.assert_frame_equal(sb.associations("deals", "contacts"), before)
     assert result.empty
+
+
+@pytest.mark.parametrize("deleted", [["existed_before"], ["existed_before", "linked_before"]])
+def test_a_report_whose_before_columns_were_deleted_points_to_the_journal(
+    sandbox: Sandbox, tmp_path: Path, deleted: list[str]
+) -> None:
+    """An analyst deleted existed_before / linked_before from the report: each row the run
+    made was "not undone: the run did not record whether ...", which was not so (its journal
+    recorded it); the message now says the column is gone and how to undo all the same."""
+    sheet = pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT]})
+    pairs = hf.read_pairs(sheet, from_type="deals", to_type="contacts")
+    journal = tmp_path / "run.sqlite"
+    result = hf.associate(pairs, client_for(sandbox), journal=journal, progress=False)
+    assert result["status"].tolist() == ["success"]
+    report = tmp_path / "report.csv"
+    hf.export_report(result.drop(columns=deleted), report)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # a .csv report names no portal
+        undone = hf.undo(report, client_for(sandbox), progress=False)
+    assert undone["error_code"].tolist() == ["NOT_UNDOABLE"]
+    message = undone["error_message"][0]
+    assert f"the {' and '.join(deleted)} column" in message, message
+    assert "deleted from its report" in message and "journal" in message, message
+    again = hf.undo(journal, client_for(sandbox), progress=False)  # as the message says
+    assert again["status"].tolist() == ["success"], again[["status", "error_message"]]

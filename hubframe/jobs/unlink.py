@@ -99,6 +99,25 @@ def _not_undoable(message: str) -> Outcome:
     return _skip(message, ErrorCode.NOT_UNDOABLE)
 
 
+def _unrecorded(row: Mapping[Any, Any]) -> str:
+    """Why a row the run created is not undone when whether it existed before is not known:
+    the run did not record it, or (a column missing) its report lost the column."""
+    message = (
+        "Not undone: the run did not record whether this association existed before it "
+        "(runs from the command line or the notebook app record it; from Python, run "
+        "associate with record_existing=True, preflight=True, skip_existing=True or a "
+        "journal to make it undoable)."
+    )
+    missing = [name for name in EXISTING_COLUMNS if name not in row]
+    if not missing:
+        return message
+    return (
+        f"{message.removesuffix('.')} -- or the {' and '.join(missing)} column"
+        f"{'s were' if len(missing) > 1 else ' was'} deleted from its report: then undo from "
+        "the run's journal (its path is in the report's Summary), or put the column back."
+    )
+
+
 def _acted(row: Mapping[Any, Any]) -> bool:
     """True for a row the run applied (or may have: its outcome is unknown)."""
     status = value(row.get("status"))
@@ -197,12 +216,7 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         flag(value(row.get("linked_before"))),
     )
     if existed is None or linked is None:
-        return _not_undoable(
-            "Not undone: the run did not record whether this association existed before it "
-            "(runs from the command line or the notebook app record it; from Python, run "
-            "associate with record_existing=True, preflight=True, skip_existing=True or a "
-            "journal to make it undoable)."
-        )
+        return _not_undoable(_unrecorded(row))
     if existed:
         return _skip("Left in place: the association existed before the run.")
     type_id = value(row.get("type_id"))

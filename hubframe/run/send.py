@@ -604,18 +604,7 @@ class Sender:
             f"{looked}, but HubSpot may still apply it. Run the retry file: sending it again is "
             f"safe.{then}"
         )
-        return [
-            Outcome.of_error(
-                Status.FAILED,
-                exc,
-                message,
-                action=item.action,
-                code=ErrorCode.UNKNOWN_OUTCOME,
-                batch=batch.number,
-                attempts=attempts,
-            )
-            for item in batch.items
-        ]
+        return _all_unknown(batch, exc, message, attempts)
 
     def _seen_late(self, batch: Batch, present: list[bool]) -> tuple[list[bool], float]:
         """``present`` with the rows not there read again after each of :data:`SETTLE_WAITS`
@@ -741,18 +730,23 @@ class Sender:
             f"{why}. The change may or may not be there. Run the retry file: sending it again "
             "is safe."
         )
-        return [
-            Outcome.of_error(
-                Status.FAILED,
-                exc,
-                message,
-                action=item.action,
-                code=ErrorCode.UNKNOWN_OUTCOME,
-                batch=batch.number,
-                attempts=attempts,
-            )
-            for item in batch.items
-        ]
+        return _all_unknown(batch, exc, message, attempts)
+
+
+def _all_unknown(batch: Batch, exc: HubframeError, message: str, attempts: int) -> list[Outcome]:
+    """Every row of ``batch`` ``failed`` with ``UNKNOWN_OUTCOME`` and ``message``."""
+    return [
+        Outcome.of_error(
+            Status.FAILED,
+            exc,
+            message,
+            action=item.action,
+            code=ErrorCode.UNKNOWN_OUTCOME,
+            batch=batch.number,
+            attempts=attempts,
+        )
+        for item in batch.items
+    ]
 
 
 def _there(batch: Batch, item: WorkItem, resp: ApiResponse, prior: int) -> Outcome:

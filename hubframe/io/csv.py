@@ -139,12 +139,35 @@ def csv_text(data: bytes, name: str) -> tuple[str, str]:
     return text, _detect_delimiter(text[:SAMPLE_BYTES])
 
 
+#: Control bytes text does not hold (tab, line ends and form feed aside).
+_CONTROL: Final = bytes(b for b in range(32) if b not in b"\t\n\r\x0c")
+#: The first bytes of binary files an analyst may pick: a workbook (.xlsx, .xls), a database,
+#: a compressed file, an image.
+_MAGIC: Final = (
+    b"PK\x03\x04",
+    b"\xd0\xcf\x11\xe0",
+    b"SQLite format 3\x00",
+    b"\x1f\x8b",
+    b"\x89PNG",
+)
+
+
+def _binary(head: bytes) -> bool:
+    """Whether a file's first bytes are binary data, not text: a NUL and a binary format's
+    first bytes, many NULs (text in UTF-16 or UTF-32 without a byte order mark) or more
+    than a few control bytes.  A text file with a stray NUL in a cell -- a DataFrame's cell
+    written out in a report or retry file -- is text (before, it was refused as binary)."""
+    if b"\x00" not in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+        return False
+    controls = len(head) - len(head.translate(None, _CONTROL))
+    many = max(16, len(head) // 100)
+    return head.startswith(_MAGIC) or head.count(0) * 10 >= len(head) or controls > many
+
+
 def _check_text_sample(loaded: Loaded, sample: bytes) -> None:
     if not sample.strip():
         raise InputError(f"{loaded.name}: the file is empty.")
-    if b"\x00" in sample[:4096] and not sample.startswith(
-        (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)
-    ):
+    if _binary(sample[:4096]):
         raise InputError(
             f"{loaded.name}: this is not a CSV or Excel file (it holds binary data). "
             "Save the sheet as .xlsx or .csv and try again."

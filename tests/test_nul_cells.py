@@ -1,0 +1,143 @@
+"""A NUL character in a cell is text: read, kept and written back as it is.
+
+Before: a DataFrame cell holding a NUL (a database export's, a pasted byte) went into a .csv
+report or retry file, and hubframe then refused that very file as binary ("this is not a CSV
+or Excel file"): the failed rows could not be run again from their retry file, nor the run
+undone from its report.  A file is now binary only when it looks it (a binary format's first
+bytes, many NULs, many control bytes): a workbook, a journal or a compressed file saved as
+.csv, and text in UTF-16 without its byte order mark, are still refused.
+"""
+
+from __future__ import annotations
+
+import csv
+import gzip
+import io
+import random
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+from fuzzseeds import examples
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+from hubframe.errors import InputError
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids, xlsx_bytes
+
+TYPES = {"from_type": "deals", "to_type": "contacts"}
+DEALS = [str(i) for i in demo_ids("deals")]
+CONTACTS = [str(i) for i in demo_ids("contacts")]
+
+#: Each forces one of the CSV readers: Arrow's (tidy rows), pandas' (a short row pads) and
+#: Python's (a long row keeps its extra cell); then a cp1252 byte (read in cp1252).
+SHAPES = {
+    "tidy": [],
+    "short row": [["1", "2"]],
+    "long row": [["1", "2", "x", "extra"]],
+    "cp1252": [["1", "2", "caf\xe9"]],
+}
+
+NOTES = st.text(st.sampled_from(["\x00", "a", " ", ",", '"', "\n", "é", "0"]), max_size=6)
+
+
+def _csv_bytes(notes: list[str], shape: str) -> bytes:
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["Deal ID", "Contact ID", "Notes"])
+    for n, note in enumerate(notes):
+        writer.writerow([str(100 + n), str(200 + n), note])
+    writer.writerows(SHAPES[shape])
+    return out.getvalue().encode("cp1252" if shape == "cp1252" else "utf-8")
+
+
+@pytest.mark.parametrize("shape", list(SHAPES))
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(notes=st.lists(NOTES, min_size=1, max_size=6).filter(lambda n: "\x00" in "".join(n)))
+def test_nul_cells_read_back_whole_from_every_reader(shape: str, notes: list[str]) -> None:
+    """Whichever reader a file takes, every row is read, and each cell holding a NUL is the
+    text written: not a refusal of the file, not a cut cell, not a lost row."""
+    pairs = hf.read_pairs(_csv_bytes(notes, shape), **TYPES)
+    assert len(pairs) == len(notes) + len(SHAPES[shape])
+    assert pairs["Notes"].tolist()[: len(notes)] == notes
+    assert pairs["from_id"].tolist()[: len(notes)] == [str(100 + n) for n in range(len(notes))]
+
+
+def test_a_nul_in_an_id_is_a_bad_id_naming_the_row_and_value() -> None:
+    pairs = hf.read_pairs(b"Deal ID,Contact ID\n1\x00,2\n3,4\n", **TYPES)
+    issues = hf.validate_pairs(pairs)
+    assert issues[["row", "column", "value", "code"]].to_dict("records") == [
+        {"row": 2, "column": "from_id", "value": "1\x00", "code": "BAD_ID"}
+    ]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_retry_file_and_report_of_nul_cells_run_again_and_undo(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path, suffix: str
+) -> None:
+    """The rows a run could not apply, with a NUL in a note, are run again from the retry
+    file; the run's report (a NUL in a kept note) undoes the run."""
+    sb = sandbox_factory()
+    client = client_for(sb)
+    before = sb.associations("deals", "contacts")
+    frame = pd.DataFrame(
+        {
+            "Deal ID": DEALS[:3],
+            "Contact ID": CONTACTS[:3],
+            "Notes": ["call\x00back", "\x00", "plain"],
+            "Association label": ["No such label", "", ""],
+        }
+    )
+    pairs = hf.read_pairs(frame, **TYPES)
+    result = hf.associate(pairs, client, record_existing=True, progress=False)
+    assert result["status"].tolist() == ["invalid", "success", "success"]
+    retry = hf.export_retry(result, tmp_path / f"retry{suffix}")
+    again = hf.read_pairs(retry, **TYPES)
+    assert again["Notes"].tolist() == ["call\x00back"]
+    assert again["from_id"].tolist() == [DEALS[0]]
+    report = hf.export_report(result, tmp_path / f"report{suffix}")
+    undone = hf.undo(report, client, progress=False)
+    assert undone["status"].tolist()[1:] == ["success", "success"]
+    assert sb.associations("deals", "contacts").equals(before)
+
+
+def _binary_files() -> dict[str, bytes]:
+    text = "Deal ID,Contact ID\n1,2\n"
+    rng = random.Random(7)
+    return {
+        "gzip": gzip.compress(text.encode() * 50),
+        "utf-16 without BOM": text.encode("utf-16-le"),
+        "utf-32 without BOM": text.encode("utf-32-le"),
+        "random bytes": bytes(rng.randrange(256) for _ in range(3000)) + b"\x00",
+        "a few bytes": b"\x00\x01\x02garbage\x00",
+    }
+
+
+@pytest.mark.parametrize("name", list(_binary_files()))
+def test_binary_files_named_csv_are_still_refused(tmp_path: Path, name: str) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(_binary_files()[name])
+    with pytest.raises(InputError, match="binary data"):
+        hf.read_pairs(path, **TYPES)
+
+
+def test_a_workbook_named_csv_is_read_as_the_workbook_it_is(tmp_path: Path) -> None:
+    path = tmp_path / "sheet.csv"
+    path.write_bytes(xlsx_bytes([["Deal ID", "Contact ID"], ["1", "2"]]))
+    pairs = hf.read_pairs(path, **TYPES)
+    assert pairs[["from_id", "to_id"]].values.tolist() == [["1", "2"]]
+
+
+def test_a_journal_named_csv_is_refused(sandbox: Sandbox, tmp_path: Path) -> None:
+    journal = tmp_path / "run.sqlite"
+    frame = pd.DataFrame({"Deal ID": DEALS[:2], "Contact ID": CONTACTS[:2]})
+    hf.associate(
+        hf.read_pairs(frame, **TYPES), client_for(sandbox), journal=journal, progress=False
+    )
+    renamed = tmp_path / "sheet.csv"
+    renamed.write_bytes(journal.read_bytes())
+    with pytest.raises(InputError, match="binary data"):
+        hf.read_pairs(renamed, **TYPES)

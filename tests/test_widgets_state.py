@@ -301,6 +301,31 @@ def test_save_after_an_export_saves_the_export(app: HubframeApp, tmp_path: Path)
     assert all(p.read_bytes() == app.downloads[p.name] for p in app.saved)
 
 
+def test_an_export_cut_short_by_a_full_disk_leaves_no_file(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Saving an export's files: a disk that fills mid-file left a cut file under the
+    export's own name, which an analyst would later open as the export.  Each file now
+    appears whole or not at all; the error still reaches the page."""
+    import errno
+
+    from hubframe.widgets import backend
+
+    real = Path.write_bytes
+
+    def fills_up(self: Path, data: bytes) -> int:
+        real(self, data[:10])
+        raise OSError(errno.ENOSPC, "No space left on device")
+
+    folder = tmp_path / "out"
+    monkeypatch.setattr(Path, "write_bytes", fills_up)
+    with pytest.raises(OSError, match="No space"):
+        backend.save_files({"export.csv": b"Deal ID,Contact ID\n" * 50}, folder)
+    monkeypatch.undo()
+    assert list(folder.iterdir()) == []
+    assert [p.name for p in backend.save_files({"export.csv": b"x"}, folder)] == ["export.csv"]
+
+
 def test_a_long_sheet_name_still_gives_a_report(app: HubframeApp, tmp_path: Path) -> None:
     """A 250-character upload name: the run was done, but its report could be neither offered
     nor saved ("File name too long").  Names made after the sheet's are cut, never mid-letter."""

@@ -38,6 +38,7 @@ from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
 from hubframe.report import export_report, export_retry, retry_rows
 from hubframe.report.outputs import check_output, check_outputs
+from hubframe.report.whole import written_whole
 from hubframe.sandbox import Sandbox
 
 PAIR_FIELDS: Final = ("from_id", "to_id", "from_type", "to_type", "label", "category", "type_id")
@@ -583,13 +584,15 @@ def save_outputs(
 
 def save_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
     """Write ready-made files (an export's ``.xlsx`` and ``.csv``) into ``folder``, created
-    when missing; an existing file is kept (the new one gets " (2)").  Checked first."""
+    when missing; an existing file is kept (the new one gets " (2)").  Checked first; each
+    file appears whole or not at all (a full disk left a cut file under the export's name)."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
     paths = [check_output(_free_name(folder, name), "export") for name in files]
     folder.mkdir(parents=True, exist_ok=True)
     for path, data in zip(paths, files.values(), strict=True):
-        path.write_bytes(data)
+        with written_whole(path) as temp:
+            temp.write_bytes(data)
     return paths
 
 

@@ -18,6 +18,7 @@ result naming a record that was not asked is ignored.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -74,11 +75,11 @@ class PageWalk:
         asked = {item["id"]: item for item in inputs}
         # an error settles a record's first page only: a later page it refuses is not "none"
         fresh = {i for i, item in asked.items() if "after" not in item}
-        errors = shapes.listed(body.get("errors"))
-        names = error_names([e for e in errors if says_none(e)])
+        nones, refusals = _sorted_errors(shapes.listed(body.get("errors")))
+        names = error_names(nones)
         named = set().union(*names) & fresh
         anonymous = sum(1 for n in names if not n & asked.keys())
-        self._note_refusals(errors, asked.keys())
+        self._note_refusals(refusals, asked.keys())
         found: Entries = []
         for result in shapes.listed(body.get("results")):
             if not isinstance(result, dict):
@@ -110,14 +111,13 @@ class PageWalk:
         self._cursors.add((from_id, after))
         self.todo.append({"id": from_id, "after": after})
 
-    def _note_refusals(self, errors: list[Any], asked: Iterable[str]) -> None:
-        """Keep the message of each error that refuses a record asked (not one saying none)."""
+    def _note_refusals(self, refusals: list[JSON], asked: Iterable[str]) -> None:
+        """Keep the message of each error that refuses a record asked."""
         wanted = set(asked)
-        for error in errors:
-            if isinstance(error, dict) and not says_none(error):
-                message = str(error.get("message") or error.get("category") or "an error")
-                for record in error_names([error])[0] & wanted:
-                    self._refused[record] = message
+        for error, names in zip(refusals, error_names(refusals), strict=True):
+            message = str(error.get("message") or error.get("category") or "an error")
+            for record in names & wanted:
+                self._refused[record] = message
 
     def _ask_again(self, inputs: list[Input]) -> None:
         spent = [i["id"] for i in inputs if self._asks[(i["id"], i.get("after"))] >= MAX_ASKS]
@@ -162,25 +162,47 @@ def says_none(error: Any) -> bool:
     error details); any other category (``INTERNAL_ERROR``, ``RATE_LIMITS``) refuses them."""
     if not isinstance(error, dict):
         return False
-    category = str(error.get("category") or "").strip().upper()
-    sub = str(error.get("subCategory") or "").upper()
-    return not category or category in _NONE_CATEGORIES or "NO_ASSOCIATIONS" in sub
+    category, sub = error.get("category") or "", error.get("subCategory") or ""
+    if type(category) is str and type(sub) is str:
+        return _none_words(category, sub)  # an answer repeats a few spellings: remembered
+    return _none_words.__wrapped__(str(category), str(sub))
+
+
+@functools.lru_cache(maxsize=32)
+def _none_words(category: str, sub: str) -> bool:
+    category = category.strip().upper()
+    return not category or category in _NONE_CATEGORIES or "NO_ASSOCIATIONS" in sub.upper()
+
+
+def _sorted_errors(errors: list[Any]) -> tuple[list[JSON], list[JSON]]:
+    """An answer's item errors: those saying their records have none, and the refusals."""
+    nones: list[JSON] = []
+    refusals: list[JSON] = []
+    for error in errors:
+        if isinstance(error, dict):
+            (nones if says_none(error) else refusals).append(error)
+    return nones, refusals
 
 
 def error_names(errors: Any, *, messages: bool = True) -> list[set[str]]:
     """What each of an answer's errors names: the values of its ``context`` and
     (``messages``) the digit runs of its message; one set per error."""
     out: list[set[str]] = []
+    digits = _DIGITS.findall
     for error in errors if isinstance(errors, list) else []:
         if not isinstance(error, dict):
             continue
         named: set[str] = set()
         context = error.get("context")
-        for value in context.values() if isinstance(context, dict) else ():
-            named.update(str(v) for v in (value if isinstance(value, list) else [value]))
+        if isinstance(context, dict):
+            for value in context.values():
+                if isinstance(value, list):
+                    named.update(map(str, value))
+                else:
+                    named.add(str(value))
         message = error.get("message")
-        if isinstance(message, str) and messages:
-            named.update(_DIGITS.findall(message))
+        if messages and isinstance(message, str):
+            named.update(digits(message))
         out.append(named)
     return out
 

@@ -129,3 +129,44 @@ def test_a_cancel_leaves_its_unsent_rows_to_the_retry_file(
     assert retry_rows(result).tolist() == [False, True, True, True]
     retry = export_retry(result, tmp_path / "retry.csv")
     assert hf.read_pairs(retry)["to_id"].tolist() == [CONTACTS[232 + n] for n in (1, 2, 3)]
+
+
+def test_a_plan_made_ahead_serves_only_the_rows_it_was_made_of() -> None:
+    """An associate run that records the state before plans while the reads travel
+    (``Prepared.plan_ahead``).  That plan is given back only while the rows to send and the
+    batch size are those it was made of: rows held back since (a failed read), a stop, or
+    another batch size mean a new plan -- a stale one would send rows held back."""
+    from hubframe.errors import StopReason
+    from hubframe.run.pipeline import Prepared
+    from hubframe.run.work import WorkItem
+    from hubframe.run.worktable import WorkTable
+    from hubframe.vocab import Action
+
+    def prepared(rows: int) -> Prepared:
+        items = [
+            WorkItem(n, Action.ASSOCIATE_DEFAULT, "deals", "contacts", "1", str(10 + n))
+            for n in range(rows)
+        ]
+        frame = pd.DataFrame({"from_id": ["1"] * rows, "to_id": [str(10 + n) for n in range(rows)]})
+        return Prepared("pairs", frame, "associate", table=WorkTable.from_items(items))
+
+    same = prepared(5)
+    same.plan_ahead(2)
+    ahead = same.ahead[0] if same.ahead else None
+    assert same.plan(2) is ahead and ahead is not None
+    assert [len(b.rows) for b in ahead.batches] == [2, 2, 1]
+    assert same.ahead is None  # given once: a plan sent is not kept
+
+    held = prepared(5)
+    held.plan_ahead(2)
+    held.table = held.work().take([0, 1, 3])  # rows 2 and 4 held back after planning
+    assert held.plan(2).table.positions.tolist() == [0, 1, 3]
+
+    stopped = prepared(5)
+    stopped.plan_ahead(2)
+    stopped.stop_all(StopReason(ErrorCode.RATE_LIMITED, "Not sent."), dict.fromkeys(range(5)))
+    assert stopped.plan(2).batches == []
+
+    other = prepared(5)
+    other.plan_ahead(2)
+    assert [len(b.rows) for b in other.plan(4).batches] == [4, 1]

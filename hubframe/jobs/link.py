@@ -223,6 +223,7 @@ def _with_state_before(prepared: Prepared, run: RunContext, book: LabelBook) -> 
     early = start_reads(run.client, prepared.frame, prepared.open_positions(), run.journal)
     try:
         prepare_pairs(prepared, book)
+        prepared.plan_ahead(run.options.batch_size)  # while the reads are on their way
         _record_before(prepared, run, book, early)
     finally:
         early.finish()

@@ -34,7 +34,7 @@ from hubframe.run.budget import DailyBudget
 from hubframe.run.journal import Journal
 from hubframe.run.options import JournalArg, RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.outcomes import Outcomes
-from hubframe.run.plan import make_plan
+from hubframe.run.plan import Plan, make_plan
 from hubframe.run.portal import PortalKey
 from hubframe.run.rows import describer
 from hubframe.run.send import Sender
@@ -81,6 +81,8 @@ class Prepared:
     #: the index of the DataFrame the rows were read from, given back to the result table
     #: (None: the default 0..n-1), see :func:`hubframe.run.rows.read_input`
     index: pd.Index | None = None
+    #: the plan made ahead (:meth:`plan_ahead`) and the batch size it was made with
+    ahead: tuple[Plan, int | None] | None = None
 
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left
@@ -105,7 +107,21 @@ class Prepared:
     def release(self) -> None:
         """Forget the rows to send once they are sent (the result table is built without them,
         and a big run's peak memory is its result, not both)."""
-        self.items, self.table = (), WorkTable.empty()
+        self.items, self.table, self.ahead = (), WorkTable.empty(), None
+
+    def plan_ahead(self, batch_size: int | None) -> None:
+        """Plan the rows to send now, while the network is busy (the reads of the state
+        before the run): :meth:`plan` gives this plan unless the rows to send change first."""
+        plan = make_plan(self.work(), batch_size=batch_size, describe=describer(self.frame))
+        self.ahead = (plan, batch_size)
+
+    def plan(self, batch_size: int | None) -> Plan:
+        """The plan of the rows to send: the one made ahead when the rows to send are still
+        those it was made of (rows held back since, or a stop, mean a new one)."""
+        ahead, self.ahead = self.ahead, None
+        if ahead is not None and ahead[0].table is self.table and ahead[1] == batch_size:
+            return ahead[0]
+        return make_plan(self.work(), batch_size=batch_size, describe=describer(self.frame))
 
     def work(self) -> WorkTable:
         """The rows to send as a table (``items`` are read once, into one)."""
@@ -218,9 +234,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
     stopped early (None when it did not), and how many rows it meant to send."""
     options = run.options
     outcomes = Outcomes(len(prepared.frame))
-    plan = make_plan(
-        prepared.work(), batch_size=options.batch_size, describe=describer(prepared.frame)
-    )
+    plan = prepared.plan(options.batch_size)
     outcomes.put_all(prepared.settled)
     outcomes.put_all(plan.settled)
     prepared.budget = DailyBudget(len(plan.batches), run.client.limiter.daily_left)

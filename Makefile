@@ -27,9 +27,9 @@ typecheck: $(STAMP)
 	$(BIN)/mypy
 
 # The suite runs in TEST_WORKERS processes (pytest-xdist); TEST_WORKERS=0 runs it in this one.
-# Three on a two-core machine: most tests wait on the sandbox's sockets (a fifth less time
-# than two, measured on the widgets, cli, jobs and undo tests).
-TEST_WORKERS ?= 3
+# One more than the cores, at most 8: most tests wait on the sandbox's sockets (on a two-core
+# machine three took a fifth less time than two, on the widgets, cli, jobs and undo tests).
+TEST_WORKERS ?= $(shell n=$$(nproc 2>/dev/null || echo 2); echo $$(( n < 7 ? n + 1 : 8 )))
 
 unit: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)

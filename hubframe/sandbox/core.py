@@ -119,8 +119,7 @@ class Sandbox:
             return self
         self._server = SandboxHTTPServer(self._port, self._app)
         self._thread = threading.Thread(
-            target=self._server.serve_forever,
-            kwargs={"poll_interval": 0.05},
+            target=self._server.serve_until_stopped,
             name=f"hubframe-sandbox-{self.port}",
             daemon=True,
         )
@@ -131,7 +130,7 @@ class Sandbox:
         server, thread = self._server, self._thread
         if server is None:
             return
-        server.shutdown()
+        server.stop_serving()
         self._app.cancel_timers()
         server.close_all()
         server.server_close()

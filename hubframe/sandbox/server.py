@@ -600,7 +600,9 @@ class SandboxHTTPServer(ThreadingHTTPServer):
                     if self._stopping.is_set():
                         break
                     if any(key.fileobj is self for key, _ in ready):
-                        self._handle_request_noblock()
+                        # socketserver's own accept-and-dispatch step (as serve_forever's),
+                        # not in typeshed
+                        self._handle_request_noblock()  # type: ignore[attr-defined]
         finally:
             self._stopped.set()
 

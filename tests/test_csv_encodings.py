@@ -164,3 +164,33 @@ def test_a_file_is_checked_slice_by_slice_as_if_whole(body: bytes, codec: str, s
     with pytest.MonkeyPatch.context() as patch:
         patch.setattr(encoding, "_SLICE", size)
         assert encoding.first_undecodable(body, codec) == expected
+
+
+def test_a_csv_report_saved_again_as_xlsx_is_refused_with_what_to_do(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """Excel's Save As .xlsx of a .csv report names its one sheet after the file: the undo
+    said only "no Results sheet; is it a hubframe report?". It now says the sheet has a
+    report's columns and how to undo (the .csv as written, the journal, or the sheet saved
+    as CSV UTF-8 -- which undoes); nothing is undone from the workbook."""
+    sandbox.start()
+    client = client_for(sandbox)
+    before = len(sandbox.associations("deals", "contacts"))
+    frame = pd.DataFrame({"Deal ID": ["2040000005"], "Contact ID": ["1019360021"]})
+    result = associate(frame, client, progress=False, record_existing=True)
+    report = export_report(result, tmp_path / "report.csv")
+    cells = pd.read_csv(report, dtype=str, keep_default_na=False)
+    workbook = tmp_path / "report.xlsx"
+    cells.to_excel(workbook, index=False, sheet_name="report")
+    with pytest.raises(InputError, match="sheet 'report' has a report's columns") as refused:
+        undo(workbook, client, progress=False)
+    assert "CSV UTF-8" in str(refused.value) and "Nothing was undone" in str(refused.value)
+    assert len(sandbox.associations("deals", "contacts")) == before + 1
+    other = tmp_path / "other.xlsx"
+    pd.DataFrame({"Deal": ["1"], "Notes": ["x"]}).to_excel(other, index=False)
+    with pytest.raises(InputError, match="no Results sheet; is it a hubframe report"):
+        undo(other, client, progress=False)
+    saved = tmp_path / "saved.csv"
+    pd.read_excel(workbook, dtype=str, keep_default_na=False).to_csv(saved, index=False)
+    assert (undo(saved, client, progress=False)["status"] == "success").all()
+    assert len(sandbox.associations("deals", "contacts")) == before

@@ -170,7 +170,7 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
                         "writes them",
                     )
                 )
-            raise InputError(f"{path.name}: no Results sheet; is it a hubframe report?")
+            raise InputError(_no_results(path.name, book))
         parts = [_results_part(book, RESULTS)]
         while (following := continued_title(RESULTS, len(parts) + 1)) in names:
             _check_full(path.name, continued_title(RESULTS, len(parts)), following, len(parts[-1]))
@@ -180,6 +180,27 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
     table = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     sizes = [(title, len(part)) for title, part in zip(titles, parts, strict=True)]
     return table, said, report_lines(path.name, sizes)
+
+
+def _no_results(name: str, book: pd.ExcelFile) -> str:
+    """Why a workbook without a Results sheet is not read as a report, and what to do: a
+    .csv report saved again as .xlsx (Excel names its one sheet after the file) is said so."""
+    calamine: Any = book.book
+    shaped = []
+    for title in book.sheet_names:
+        header = calamine.get_sheet_by_name(title).to_python(nrows=1)
+        cells = {formula.unguard(str(c)).strip() for c in (header[0] if header else [])}
+        if {"from_id", "to_id", "status"} <= cells:
+            shaped.append(str(title))
+    if not shaped:
+        return f"{name}: no Results sheet; is it a hubframe report?"
+    return (
+        f"{name}: no Results sheet, but its sheet '{shaped[0]}' has a report's columns: a "
+        ".csv report saved again as .xlsx? Only a report hubframe wrote as .xlsx is read from "
+        "a workbook (its Results sheet). Undo from the .csv report as it was written, or from "
+        "the run's journal, or save this sheet as CSV UTF-8 and undo from that. Nothing was "
+        "undone."
+    )
 
 
 @contextmanager

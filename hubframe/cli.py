@@ -57,13 +57,12 @@ EXIT_ERROR: Final = 2
 EXIT_INTERRUPTED: Final = 130  # as a shell reports a program ended by SIGINT (128 + 2)
 #: Stops that fail the run as a whole (exit 2): the token, or no HubSpot at all.  A daily
 #: limit reached mid-run is not: the rows done are done, the retry file has the rest (exit 1).
-_WHOLE_RUN_STOPS: Final = frozenset(
-    {
-        ErrorCode.UNAUTHORIZED,
-        ErrorCode.MISSING_SCOPES,
-        ErrorCode.NETWORK_ERROR,
-        ErrorCode.REQUEST_REFUSED,
-    }
+#: In the order a result holding several is said to have stopped by (the token first).
+WHOLE_RUN_STOPS: Final = (
+    ErrorCode.UNAUTHORIZED,
+    ErrorCode.MISSING_SCOPES,
+    ErrorCode.NETWORK_ERROR,
+    ErrorCode.REQUEST_REFUSED,
 )
 _MAX_ISSUES: Final = 50
 
@@ -717,7 +716,7 @@ def stopped_by(
 ) -> str | None:
     """Why a run that ``code`` stopped failed as a whole (``undone`` of its ``unit`` not done),
     or None when ``code`` does not fail a run so."""
-    if code not in _WHOLE_RUN_STOPS:
+    if code not in WHOLE_RUN_STOPS:
         return None
     partial = code in (ErrorCode.NETWORK_ERROR, ErrorCode.REQUEST_REFUSED)
     if partial and bool((result["status"].astype("string") == "success").any()):

@@ -335,13 +335,13 @@ def _labels_stopped(result: pd.DataFrame, where: str) -> str | None:
     """Why a labels run failed as a whole: HubSpot refused the token or was never reached
     (its labels were reported ``skipped`` or ``failed`` and it exited 0 or 1)."""
     from hubframe import cli
-    from hubframe.errors import ErrorCode
 
     codes = result["error_code"].astype("string")
-    for code in cli._WHOLE_RUN_STOPS:
+    for code in cli.WHOLE_RUN_STOPS:  # in a fixed order: the token first
         undone = int((codes == str(code)).fillna(False).sum())
-        if undone:
-            return cli.stopped_by(ErrorCode(code), result, undone, "label", where)
+        said = cli.stopped_by(code, result, undone, "label", where) if undone else None
+        if said is not None:
+            return said
     return None
 
 

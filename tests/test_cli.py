@@ -947,3 +947,26 @@ def test_a_retry_file_of_an_earlier_run_is_emptied_when_nothing_is_left(
     assert proc.returncode == 0, proc.stderr
     assert "no rows to retry: emptied" in proc.stdout
     assert pd.read_csv(retry, dtype=str).empty
+
+
+@pytest.mark.parametrize("hash_seed", ["0", "1", "2", "3", "4", "5"])
+def test_a_labels_run_stopped_two_ways_names_the_token_whatever_the_hash_seed(
+    hash_seed: str,
+) -> None:
+    """A labels run whose labels hold a refused token and a lost connection (one label made
+    before it): the stop was looked up in a set's order, which varies with the interpreter's
+    hash seed, and when the network error came first its label made meant "not a whole-run
+    stop" and the token went unsaid (exit 1 instead of 2).  The token is now said first."""
+    code = (
+        "import pandas as pd\n"
+        "from hubframe.cli_portal import _labels_stopped\n"
+        "result = pd.DataFrame({'status': ['success', 'failed', 'skipped', 'skipped'],\n"
+        "    'error_code': [None, 'NETWORK_ERROR', 'UNAUTHORIZED', 'UNAUTHORIZED']})\n"
+        "print(_labels_stopped(result, 'https://api.hubapi.com'))\n"
+    )
+    env = {**os.environ, "PYTHONHASHSEED": hash_seed}
+    said = subprocess.run(
+        [sys.executable, "-c", code], env=env, capture_output=True, text=True, timeout=60
+    )
+    assert said.returncode == 0, said.stderr
+    assert "token" in said.stdout.lower() and "(2 labels not done)" in said.stdout

@@ -1294,6 +1294,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of ``hubframe`` and ``python -m hubframe``; returns the exit code."""
     parser = build_parser()
     args = parser.parse_args(_sandbox_mode_first(sys.argv[1:] if argv is None else list(argv)))
+    in_process, hook = argv is not None, sys.unraisablehook
     del argv  # it may hold --token: no frame below keeps it
     secret = _hide_token(args)
     stdout = _Stdout(sys.stdout)
@@ -1301,6 +1302,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         with contextlib.redirect_stdout(cast("TextIO", stdout)):
             return _guarded_dispatch(args, parser, secret)
     finally:
+        if in_process:  # a caller's own hook is its own again (the program keeps quiet)
+            sys.unraisablehook = hook
         stdout.flush()  # a pipe's reader gone shows here, as a short summary's lines wait
         if stdout.lost is not None:
             reason = stdout.lost.strerror or type(stdout.lost).__name__
@@ -1322,9 +1325,18 @@ def _guarded_dispatch(
     except (HubframeError, OSError) as error:
         print(f"{PROG}: error: {_one_line(error, secret)}", file=sys.stderr)
     except _Interrupted as again:
+        sys.unraisablehook = _torn_by_the_interrupt
         print(f"{PROG}: {again}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except KeyboardInterrupt:
+        sys.unraisablehook = _torn_by_the_interrupt
         print(f"{PROG}: interrupted", file=sys.stderr)
         return EXIT_INTERRUPTED
     return EXIT_ERROR
+
+
+def _torn_by_the_interrupt(unraisable: Any) -> None:
+    """Say nothing of an object a Ctrl-C cut short that fails as it is freed: Python printed
+    "Exception ignored in ... ZipFile.__del__" and a traceback after "hubframe: interrupted"
+    when the Ctrl-C landed inside zipfile's constructor (its files are already whole or
+    gone: :mod:`hubframe.report.whole`)."""

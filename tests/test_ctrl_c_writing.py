@@ -169,3 +169,39 @@ def test_a_ctrl_c_just_after_the_hidden_file_is_made_leaves_nothing_behind(
     assert os.listdir(tmp_path) == (["plan.xlsx"] if earlier else [])
     if earlier:
         assert path.read_bytes() == b"earlier"
+
+
+@pytest.mark.parametrize("twice", [False, True], ids=["first Ctrl-C", "second Ctrl-C"])
+def test_an_object_a_ctrl_c_cut_short_adds_no_traceback(tmp_path: Path, twice: bool) -> None:
+    """A Ctrl-C inside zipfile's constructor (a dry run's .xlsx report being made) left a
+    half-made ZipFile whose ``__del__`` failed: after "hubframe: interrupted" came "Exception
+    ignored in ... ZipFile.__del__", a traceback and "AttributeError: 'ZipFile' object has no
+    attribute '_writing'" (make test caught it).  The run as a program says only what it says
+    on any Ctrl-C; a caller of ``main`` in its own process keeps its own hook."""
+    sheet = _sheet(tmp_path / "pairs.csv")
+    stop = 'cli._Interrupted("quit")' if twice else "KeyboardInterrupt"
+    code = (
+        "import sys\n"
+        "import hubframe.cli as cli\n"
+        "class Half:\n"
+        "    def __del__(self):\n"
+        "        raise AttributeError(\"'ZipFile' object has no attribute '_writing'\")\n"
+        "def dispatch(args, parser):\n"
+        "    half = Half()\n"
+        f"    raise {stop}\n"
+        "cli._dispatch = dispatch\n"
+        "hook = sys.unraisablehook\n"
+        "assert cli.main(['validate', sys.argv[1]]) == 130\n"
+        "assert sys.unraisablehook is hook\n"
+        "sys.argv[1:] = ['validate', sys.argv[1]]\n"
+        "sys.exit(cli.main())\n"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code, str(sheet)], capture_output=True, text=True, timeout=60
+    )
+    assert done.returncode == 130, done.stderr
+    said = "quit" if twice else "interrupted"
+    lines = done.stderr.splitlines()
+    assert lines[-1] == f"hubframe: {said}", done.stderr
+    assert "Traceback" not in done.stderr.split(f"hubframe: {said}")[-1]
+    assert lines.count(f"hubframe: {said}") == 2  # in process, then as the program

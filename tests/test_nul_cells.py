@@ -66,6 +66,15 @@ def test_nul_cells_read_back_whole_from_every_reader(shape: str, notes: list[str
     assert pairs["from_id"].tolist()[: len(notes)] == [str(100 + n) for n in range(len(notes))]
 
 
+@pytest.mark.parametrize("pad", [1, 8, 64])
+def test_cells_padded_with_nuls_read_back_whole(pad: int) -> None:
+    """A database's fixed-width text (a code padded with NULs) in every row, a NUL in most
+    bytes of the file: text, every row and every cell as written."""
+    codes = [f"C{n}" + "\x00" * pad for n in range(300)]
+    pairs = hf.read_pairs(_csv_bytes(codes, "tidy"), **TYPES)
+    assert pairs["Notes"].tolist() == codes
+
+
 def test_a_nul_in_an_id_is_a_bad_id_naming_the_row_and_value() -> None:
     pairs = hf.read_pairs(b"Deal ID,Contact ID\n1\x00,2\n3,4\n", **TYPES)
     issues = hf.validate_pairs(pairs)
@@ -110,7 +119,10 @@ def _binary_files() -> dict[str, bytes]:
     return {
         "gzip": gzip.compress(text.encode() * 50),
         "utf-16 without BOM": text.encode("utf-16-le"),
+        "utf-16 BE without BOM": text.encode("utf-16-be"),
         "utf-32 without BOM": text.encode("utf-32-le"),
+        "utf-32 BE without BOM": text.encode("utf-32-be"),
+        "utf-16 Cyrillic without BOM": "Сделка,Контакт\n1,2\n".encode("utf-16-le"),
         "random bytes": bytes(rng.randrange(256) for _ in range(3000)) + b"\x00",
         "a few bytes": b"\x00\x01\x02garbage\x00",
     }

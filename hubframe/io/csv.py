@@ -139,8 +139,8 @@ def csv_text(data: bytes, name: str) -> tuple[str, str]:
     return text, _detect_delimiter(text[:SAMPLE_BYTES])
 
 
-#: Control bytes text does not hold (tab, line ends and form feed aside).
-_CONTROL: Final = bytes(b for b in range(32) if b not in b"\t\n\r\x0c")
+#: Control bytes text does not hold (NUL, tab, line ends and form feed aside).
+_CONTROL: Final = bytes(range(1, 32)).translate(None, b"\t\n\r\x0c")
 #: The first bytes of binary files an analyst may pick: a workbook (.xlsx, .xls), a database,
 #: a compressed file, an image.
 _MAGIC: Final = (
@@ -153,15 +153,26 @@ _MAGIC: Final = (
 
 
 def _binary(head: bytes) -> bool:
-    """Whether a file's first bytes are binary data, not text: a NUL and a binary format's
-    first bytes, many NULs (text in UTF-16 or UTF-32 without a byte order mark) or more
-    than a few control bytes.  A text file with a stray NUL in a cell -- a DataFrame's cell
-    written out in a report or retry file -- is text (before, it was refused as binary)."""
+    """Whether a file's first bytes holding a NUL are binary data, not text: a binary
+    format's first bytes, a NUL first, text in UTF-16 or UTF-32 without its byte order mark,
+    or more than a few other control bytes.  NULs in cells -- a DataFrame's cell written out
+    in a report or retry file, a database's padding -- are text (before, any NUL refused the
+    file as binary, even hubframe's own retry file)."""
     if b"\x00" not in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         return False
+    if head.startswith(_MAGIC) or head.startswith(b"\x00") or _wide_text(head):
+        return True
     controls = len(head) - len(head.translate(None, _CONTROL))
-    many = max(16, len(head) // 100)
-    return head.startswith(_MAGIC) or head.count(0) * 10 >= len(head) or controls > many
+    return controls > max(2, len(head) // 100)
+
+
+def _wide_text(head: bytes) -> bool:
+    """Text in UTF-16 or UTF-32 without a byte order mark: NULs in every other byte, or in
+    three of every four, and almost none in the others (padding NULs fill every position)."""
+    full = [part.count(0) >= len(part) / 2 for part in (head[i::4] for i in range(4))]
+    none = [part.count(0) <= len(part) / 10 for part in (head[i::4] for i in range(4))]
+    utf16 = sum(full) == 2 and sum(none) == 2 and full[0] == full[2]
+    return utf16 or (sum(full) == 3 and sum(none) == 1)
 
 
 def _check_text_sample(loaded: Loaded, sample: bytes) -> None:

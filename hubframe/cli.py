@@ -626,13 +626,11 @@ def _check_undo_outputs(args: argparse.Namespace, run: pd.DataFrame) -> None:
     the undo reads that journal and writes to it (``undo r.xlsx --report j.csv`` with the run's
     journal at ``j.csv`` replaced the journal by the undo's report)."""
     from hubframe.report.outputs import check_outputs
-    from hubframe.report.reader import REPORT_JOURNAL
+    from hubframe.report.reader import report_journal
 
-    meta = run.attrs.get("hubframe")
-    named = meta.get(REPORT_JOURNAL) if isinstance(meta, dict) else None
-    journal = named.get("path") if isinstance(named, dict) else None
-    if journal:
-        check_outputs(report=args.report, retry_file=args.retry_file, sources=[journal])
+    named = report_journal(run)
+    if named is not None:
+        check_outputs(report=args.report, retry_file=args.retry_file, sources=[named[0]])
 
 
 def _check_width(args: argparse.Namespace, frame: pd.DataFrame) -> None:

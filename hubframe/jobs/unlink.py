@@ -55,12 +55,12 @@ from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, InputError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import canonical_category
 from hubframe.report.reader import (
-    REPORT_JOURNAL,
     RunArg,
     acted_on,
     flag,
     journal_read_only,
     load_run,
+    report_journal,
 )
 from hubframe.run.endpoints import endpoint
 from hubframe.run.journal import Journal, ReportJournalLeftOut, SentKey, is_journal
@@ -381,17 +381,17 @@ def _journal_read(table: pd.DataFrame) -> str | None:
 
 
 def _report_journal(table: pd.DataFrame, client: HubSpotClient) -> str | None:
-    """The journal an .xlsx report's Summary names (:data:`REPORT_JOURNAL`), when it is the
-    report's run's: a hubframe journal of this undo's portal that sent at least one of the
+    """The journal an .xlsx report's Summary names
+    (:func:`~hubframe.report.reader.report_journal`), when it is the report's run's: a
+    hubframe journal of this undo's portal that sent at least one of the
     rows the report says the run applied.  Else None, warned (:class:`ReportJournalLeftOut`)
     and nothing refused: the report may have moved to another machine, where the path is
     another file or none.  A report whose run applied nothing needs none (nothing is taken
     back).  Nothing is written to a file that fails these checks."""
-    meta = table.attrs.get("hubframe") or {}
-    named = meta.get(REPORT_JOURNAL) if isinstance(meta, Mapping) else None
-    if not isinstance(named, Mapping) or not named.get("path"):
+    named = report_journal(table)
+    if named is None:
         return None
-    path, report = str(named["path"]), str(named.get("report") or "the report")
+    path, report = named
     applied = np.flatnonzero(acted_on(table)).tolist()  # applied, or maybe (unknown)
     if not applied:
         return None

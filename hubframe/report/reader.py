@@ -12,7 +12,7 @@ import io
 import os
 import sqlite3
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
 from pathlib import Path
@@ -145,6 +145,16 @@ SUMMARY_ROWS: Final = 60  # the settings are at the Summary's top
 #: (``attrs["hubframe"]["report_journal"]``: ``{"path": ..., "report": file name}``); an undo
 #: of the report uses it when it is that run's (:func:`hubframe.jobs.unlink._report_journal`).
 REPORT_JOURNAL: Final = "report_journal"
+
+
+def report_journal(table: pd.DataFrame) -> tuple[str, str] | None:
+    """(path, report file name) of the journal an .xlsx report's Summary names, kept in a
+    result table read from it (:data:`REPORT_JOURNAL`); None when it names none."""
+    meta = table.attrs.get("hubframe")
+    named = meta.get(REPORT_JOURNAL) if isinstance(meta, Mapping) else None
+    if not isinstance(named, Mapping) or not named.get("path"):
+        return None
+    return str(named["path"]), str(named.get("report") or "the report")
 
 
 def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
@@ -853,4 +863,12 @@ def load_run(run: RunArg) -> pd.DataFrame:
     return _report_frame(path)
 
 
-__all__ = ["REPORT_JOURNAL", "RunArg", "acted_on", "flag", "journal_read_only", "load_run"]
+__all__ = [
+    "REPORT_JOURNAL",
+    "RunArg",
+    "acted_on",
+    "flag",
+    "journal_read_only",
+    "load_run",
+    "report_journal",
+]

@@ -970,3 +970,38 @@ def test_a_labels_run_stopped_two_ways_names_the_token_whatever_the_hash_seed(
     )
     assert said.returncode == 0, said.stderr
     assert "token" in said.stdout.lower() and "(2 labels not done)" in said.stdout
+
+
+def test_stdout_wrapper_says_what_its_stream_is_until_the_stream_is_lost() -> None:
+    """``cli._Stdout`` (the stdout a gone reader cannot stop) answers ``isatty`` and
+    ``encoding`` for its stream -- progress bars and encoders ask them -- and, once a write
+    has failed, is no terminal: nothing it is given is shown any more."""
+    import errno
+    import io
+
+    from hubframe.cli import _Stdout
+
+    class Terminal(io.StringIO):
+        encoding = "cp1252"  # type: ignore[assignment]
+        fail = False
+
+        def isatty(self) -> bool:
+            return True
+
+        def write(self, text: str) -> int:
+            if self.fail:
+                raise OSError(errno.EPIPE, "Broken pipe")
+            return super().write(text)
+
+    plain = _Stdout(io.StringIO())
+    assert not plain.isatty() and plain.encoding == "utf-8"
+    stream = Terminal()
+    out = _Stdout(stream)
+    assert out.isatty() and out.encoding == "cp1252"
+    assert out.write("shown\n") == 6 and stream.getvalue() == "shown\n"
+    stream.fail = True
+    assert out.write("lost\n") == 5 and out.lost is not None
+    assert not out.isatty() and out.encoding == "cp1252"
+    stream.fail = False
+    out.write("after\n")
+    assert stream.getvalue() == "shown\n"

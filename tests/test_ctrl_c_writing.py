@@ -205,3 +205,46 @@ def test_an_object_a_ctrl_c_cut_short_adds_no_traceback(tmp_path: Path, twice: b
     assert lines[-1] == f"hubframe: {said}", done.stderr
     assert "Traceback" not in done.stderr.split(f"hubframe: {said}")[-1]
     assert lines.count(f"hubframe: {said}") == 2  # in process, then as the program
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_file_written_again_keeps_its_permissions(
+    sandbox: Sandbox, tmp_path: Path, suffix: str
+) -> None:
+    """A report, a retry file and an export written over earlier ones keep those files'
+    permissions: files written whole took the umask's mode, so a report kept private
+    (0600: it holds the sheet's own columns, e-mail addresses among them) became readable by
+    every user of the machine.  A new file takes the umask's mode, as before."""
+    import stat
+
+    import hubframe as hf
+    from hubframe.report import write_pairs
+    from hubframe.testing import client_for
+
+    deal, contact = demo_ids("deals")[0], demo_ids("contacts")[0]
+    frame = pd.DataFrame(
+        {"Deal ID": [str(deal), str(deal)], "Contact ID": [str(contact), "x"], "Email": "a@b.c"}
+    )
+    result = hf.associate(
+        read_pairs(frame, from_type="deals", to_type="contacts"),
+        client_for(sandbox),
+        dry_run=True,
+        progress=False,
+    )
+    writers = {
+        "report": lambda p: hf.export_report(result, p),
+        "retry": lambda p: hf.export_retry(result, p),
+        "export": lambda p: write_pairs(read_pairs(frame), p),
+    }
+    old = os.umask(0o022)
+    try:
+        for name, write in writers.items():
+            path = tmp_path / f"{name}{suffix}"
+            write(path)
+            assert stat.S_IMODE(path.stat().st_mode) == 0o644, name  # new: the umask's
+            for mode in (0o600, 0o640):
+                path.chmod(mode)
+                write(path)
+                assert stat.S_IMODE(path.stat().st_mode) == mode, (name, oct(mode))
+    finally:
+        os.umask(old)

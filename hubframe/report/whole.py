@@ -13,6 +13,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import stat
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -35,7 +36,7 @@ def written_whole(path: Path) -> Iterator[Path]:
     temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}{PARTIAL_SUFFIX}")
     replaced = False
     try:  # the file is made inside it: a Ctrl-C just after its creation left it behind
-        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o666))  # the umask's mode
+        os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _mode(target)))
         yield temp
         os.replace(temp, target)
         replaced = True
@@ -43,6 +44,15 @@ def written_whole(path: Path) -> Iterator[Path]:
         if not replaced:
             with contextlib.suppress(OSError):
                 temp.unlink()
+
+
+def _mode(target: Path) -> int:
+    """The permissions of the file replaced (a report kept private stays private: it holds
+    the sheet's own columns, e-mail addresses among them), or the umask's for a new one."""
+    try:
+        return stat.S_IMODE(os.stat(target).st_mode)
+    except OSError:
+        return 0o666
 
 
 __all__ = ["PARTIAL_SUFFIX", "written_whole"]

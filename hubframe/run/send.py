@@ -432,17 +432,7 @@ class Sender:
     def _all_failed(
         self, batch: Batch, exc: HubframeError, prior: int, message: str
     ) -> list[Outcome]:
-        return [
-            Outcome.of_error(
-                Status.FAILED,
-                exc,
-                message,
-                action=item.action,
-                batch=batch.number,
-                attempts=prior + exc.attempts,
-            )
-            for item in batch.items
-        ]
+        return _every_row_failed(batch, exc, message, prior + exc.attempts)
 
     # --- a batch refused as a whole -----------------------------------------------------------
 
@@ -735,13 +725,25 @@ class Sender:
 
 def _all_unknown(batch: Batch, exc: HubframeError, message: str, attempts: int) -> list[Outcome]:
     """Every row of ``batch`` ``failed`` with ``UNKNOWN_OUTCOME`` and ``message``."""
+    return _every_row_failed(batch, exc, message, attempts, code=ErrorCode.UNKNOWN_OUTCOME)
+
+
+def _every_row_failed(
+    batch: Batch,
+    exc: HubframeError,
+    message: str,
+    attempts: int,
+    *,
+    code: ErrorCode | None = None,
+) -> list[Outcome]:
+    """Every row of ``batch`` ``failed`` with ``message`` and ``code`` (else the error's)."""
     return [
         Outcome.of_error(
             Status.FAILED,
             exc,
             message,
             action=item.action,
-            code=ErrorCode.UNKNOWN_OUTCOME,
+            code=code,
             batch=batch.number,
             attempts=attempts,
         )

@@ -34,8 +34,9 @@ class Reply:
 
     @cached_property
     def payload(self) -> bytes:
-        """The body as sent, encoded once (the server does it while the latency runs)."""
-        return b"" if self.body is None else json.dumps(self.body).encode()
+        """The body as sent, encoded once (the server does it while the latency runs), with no
+        spaces between tokens, as HubSpot writes its JSON."""
+        return b"" if self.body is None else json.dumps(self.body, separators=(",", ":")).encode()
 
 
 Handler = Callable[[Portal, Call], Reply]

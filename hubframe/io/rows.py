@@ -131,7 +131,7 @@ def _check_both_sides(raw: RawSheet, request: Request) -> None:
             f"{sheet_where(raw, request)}: row{'s' if len(rows) > 1 else ''} {shown} "
             f"{'hold' if len(rows) > 1 else 'holds'} several ';'-separated ids on both sides "
             f"(row {raw.rows[first]}: {values}); hubframe cannot tell every combination from "
-            "the ids paired in order. Put one side's ids one a row (a row per pair, or one "
+            "the ids paired in order. Put one side's ids one to a row (a row per pair, or one "
             "record with a list of the other side's ids)."
         )
 

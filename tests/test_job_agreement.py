@@ -1,0 +1,147 @@
+"""One sheet, one portal: every way of sending it ends the same (seeded, no faults).
+
+The API version (2026-03, 2026-09, v4), the way the portal answers (each sandbox behaviour:
+207s or whole batches refused, 200 for 201, bare errors, type ids of their own per pair), the
+batch size, the number of workers and a journal only change how the rows travel.  Without
+faults, each row must end with the same status and error code under all of them, and the
+portal with the same associations -- else one path reports or applies a row differently from
+another (a version's answer read another way, a refused batch split wrongly, a row of a small
+batch confirmed where a large one is not).  A row wrong in one way at most, and no limits: a
+row wrong in two ways may be refused for either, and rows competing for a limit's last places
+win them in the order their batches reach HubSpot, which concurrent workers do not fix.
+``make test`` runs a few seeds; a campaign runs more: ``HUBFRAME_FUZZ_SEEDS=START:COUNT``.
+"""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import pytest
+from fuzzseeds import seeds
+
+import hubframe as hf
+from hubframe.hubspot.client import HubSpotClient
+from hubframe.sandbox import Sandbox
+
+pytestmark = pytest.mark.slow
+
+#: (API version, sandbox behaviour, batch size, workers, journaled): the first is the
+#: reference.
+WAYS: tuple[tuple[str, Any, int, int, bool], ...] = (
+    ("2026-03", "default", 100, 4, False),
+    ("2026-09", "default", 7, 1, True),
+    ("v4", "default", 3, 4, False),
+    ("2026-03", "hostile", 1, 4, True),
+    ("v4", "hostile", 7, 1, False),
+    ("2026-09", {"partial_failure": "refuse_batch"}, 100, 1, False),
+    ("v4", {"partial_failure": "refuse_batch"}, 7, 4, True),
+    ("2026-03", {"type_ids": "per_pair"}, 7, 4, False),
+)
+LABELS = ("Alpha", "Beta one")
+Link = tuple[str, str, str]  # deal, contact, label ("" for the unlabeled type)
+
+
+class Portal:
+    """What a seed drew for the portal: records, associations already there, labels."""
+
+    def __init__(self, r: random.Random) -> None:
+        self.deals = [str(7_000_000_001 + n) for n in range(r.randint(1, 10))]
+        self.contacts = [str(8_000_000_001 + n) for n in range(r.randint(1, 20))]
+        self.links = [
+            (r.choice(self.deals), r.choice(self.contacts), r.choice(["", "", *LABELS]))
+            for _ in range(r.randint(0, 25))
+        ]
+
+    def make(self, behaviour: Any) -> Sandbox:
+        sb = Sandbox(seed=None, behaviour=behaviour).start()
+        sb.add_records("deals", self.deals)
+        sb.add_records("contacts", self.contacts)
+        for name in LABELS:
+            sb.add_label("deals", "contacts", name)
+        for deal, contact, label in self.links:
+            sb.associate("deals", deal, "contacts", contact, _type(sb, label))
+        return sb
+
+
+def _type(sb: Sandbox, label: str) -> int:
+    return sb.type_id("deals", "contacts", label or None)
+
+
+def _rows(r: random.Random, portal: Portal) -> list[tuple[str, str, str, str]]:
+    """(deal, contact, label, type id: a label's name, to be numbered by the portal, or a
+    number).  A row is wrong in one way at most (a row wrong in two may be refused for
+    either, as HubSpot checks them in no set order)."""
+    names = ["", "", "Alpha", "alpha ", "Beta one", "BETA ONE", "Gamma"]
+    rows = []
+    for _ in range(r.randint(1, 60)):
+        deal, contact = r.choice(portal.deals), r.choice(portal.contacts)
+        label, type_id = r.choice(names), r.choice(["", "", "", "", "Alpha", "Beta one", "3"])
+        wrong = r.random()
+        if wrong < 0.04:
+            deal = r.choice(["9999999999", "12x"])
+        elif wrong < 0.08:
+            contact = "8999999999"
+        elif wrong < 0.12:
+            type_id = "99999"
+        if wrong < 0.08 and (label == "Gamma" or type_id):
+            label, type_id = "", ""
+        rows.append((deal, contact, label, type_id))
+    return rows + r.sample(rows, min(len(rows), r.randint(0, 3)))
+
+
+def _sheet(sb: Sandbox, rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
+    """The rows with this portal's type ids (a behaviour may number its labels its own way)."""
+    typed = [(d, c, label, str(_type(sb, t)) if t in LABELS else t) for d, c, label, t in rows]
+    return pd.DataFrame(typed, columns=["Deal ID", "Contact ID", "Association label", "Type ID"])
+
+
+def _links(sb: Sandbox) -> set[Link]:
+    names = {_type(sb, label): label for label in ("", *LABELS)}
+    frame = sb.associations("deals", "contacts")
+    return {
+        (f, t, names.get(int(k), str(k)))
+        for f, t, k in zip(frame["from_id"], frame["to_id"], frame["type_id"], strict=True)
+    }
+
+
+def _ends(result: pd.DataFrame) -> list[tuple[str, str]]:
+    codes = result["error_code"].astype("string").fillna("")
+    return list(zip(result["status"].astype(str), codes, strict=True))
+
+
+def _run(portal: Portal, rows: list[Any], way: tuple[Any, ...], folder: Path) -> Any:
+    version, behaviour, batch_size, workers, journaled = way
+    sb = portal.make(behaviour)
+    try:
+        client = HubSpotClient(sb.token, sb.url, api_version=version)
+        result = hf.associate(
+            _sheet(sb, rows),
+            client,
+            batch_size=batch_size,
+            workers=workers,
+            journal=folder / f"{len(list(folder.iterdir()))}.sqlite" if journaled else None,
+            progress=False,
+        )
+        return _ends(result), _links(sb)
+    finally:
+        sb.stop()
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+def test_every_way_of_sending_a_sheet_ends_the_same(seed: int, tmp_path: Path) -> None:
+    r = random.Random(seed)
+    portal = Portal(r)
+    rows = _rows(r, portal)
+    want_rows, want_links = _run(portal, rows, WAYS[0], tmp_path)
+    for way in WAYS[1:]:
+        got_rows, got_links = _run(portal, rows, way, tmp_path)
+        differ = [
+            (n + 2, a, b)
+            for n, (a, b) in enumerate(zip(want_rows, got_rows, strict=True))
+            if a != b
+        ]
+        assert not differ, (seed, way, differ[:5])
+        assert got_links == want_links, (seed, way, got_links ^ want_links)

@@ -1,14 +1,15 @@
 """One sheet, one portal: every way of sending it ends the same (seeded, no faults).
 
-The API version (2026-03, 2026-09, v4), the way the portal answers (each sandbox behaviour:
-207s or whole batches refused, 200 for 201, bare errors, type ids of their own per pair), the
-batch size, the number of workers and a journal only change how the rows travel.  Without
-faults, each row must end with the same status and error code under all of them, and the
-portal with the same associations -- else one path reports or applies a row differently from
-another (a version's answer read another way, a refused batch split wrongly, a row of a small
-batch confirmed where a large one is not).  A row wrong in one way at most, and no limits: a
-row wrong in two ways may be refused for either, and rows competing for a limit's last places
-win them in the order their batches reach HubSpot, which concurrent workers do not fix.
+For ``associate``, ``remove_associations`` and the ``undo`` of a run, the API version (2026-03,
+2026-09, v4), the way the portal answers (each sandbox behaviour: 207s or whole batches refused,
+200 for 201, bare errors, type ids of their own per pair), the batch size, the number of workers
+and a journal only change how the rows travel. Without faults, each row must end with the same
+status and error code under all of them, and the portal with the same associations -- else one
+path reports or applies a row differently from another (a version's answer read another way, a
+refused batch split wrongly, a row of a small batch confirmed where a large one is not). A row
+wrong in one way at most, and no limits: a row wrong in two ways may be refused for either, and
+rows competing for a limit's last places win them in the order their batches reach HubSpot,
+which concurrent workers do not fix.
 ``make test`` runs a few seeds; a campaign runs more: ``HUBFRAME_FUZZ_SEEDS=START:COUNT``.
 """
 
@@ -108,8 +109,8 @@ def _links(sb: Sandbox) -> set[Link]:
 
 
 def _ends(result: pd.DataFrame) -> list[tuple[str, str]]:
-    codes = result["error_code"].astype("string").fillna("")
-    return list(zip(result["status"].astype(str), codes, strict=True))
+    status, codes = (result[c].astype("string").fillna("") for c in ("status", "error_code"))
+    return list(zip(status.tolist(), codes.tolist(), strict=True))
 
 
 def _run(portal: Portal, rows: list[Any], way: tuple[Any, ...], folder: Path) -> Any:
@@ -145,3 +146,166 @@ def test_every_way_of_sending_a_sheet_ends_the_same(seed: int, tmp_path: Path) -
         ]
         assert not differ, (seed, way, differ[:5])
         assert got_links == want_links, (seed, way, got_links ^ want_links)
+
+
+def _removals(r: random.Random, portal: Portal) -> pd.DataFrame:
+    """Pairs to remove: most linked before, some with a label only, some not linked at all."""
+    rows = []
+    for _ in range(r.randint(1, 40)):
+        if portal.links and r.random() < 0.7:
+            deal, contact, label = r.choice(portal.links)
+        else:
+            deal, contact, label = r.choice(portal.deals), r.choice(portal.contacts), ""
+        rows.append((deal, contact, r.choice([label, label, "", "Alpha", "beta one"])))
+    return pd.DataFrame(rows, columns=["Deal ID", "Contact ID", "Association label"])
+
+
+@pytest.mark.parametrize("seed", seeds(4))
+def test_every_way_of_removing_ends_the_same(seed: int) -> None:
+    r = random.Random(seed)
+    portal = Portal(r)
+    sheet = _removals(r, portal)
+    ends: list[Any] = []
+    for way in WAYS:
+        version, behaviour, batch_size, workers, _ = way
+        sb = portal.make(behaviour)
+        try:
+            client = HubSpotClient(sb.token, sb.url, api_version=version)
+            result = hf.remove_associations(
+                sheet, client, batch_size=batch_size, workers=workers, progress=False
+            )
+            ends.append((_ends(result), _links(sb)))
+        finally:
+            sb.stop()
+    want = ends[0]
+    for way, got in zip(WAYS, ends, strict=True):
+        assert got[0] == want[0], (seed, way, [(n + 2, a, b) for n, (a, b) in
+                                               enumerate(zip(want[0], got[0], strict=True))
+                                               if a != b][:5])  # fmt: skip
+        assert got[1] == want[1], (seed, way, got[1] ^ want[1])
+
+
+@pytest.mark.parametrize("seed", seeds(4))
+def test_every_way_of_undoing_a_run_ends_the_same(seed: int, tmp_path: Path) -> None:
+    """Each way runs the sheet and takes the run back: every undo row ends alike, and the
+    portal is as it was before the run."""
+    r = random.Random(seed)
+    portal = Portal(r)
+    rows = _rows(r, portal)
+    ends: list[list[tuple[str, str]]] = []
+    for n, way in enumerate(WAYS):
+        version, behaviour, batch_size, workers, journaled = way
+        sb = portal.make(behaviour)
+        try:
+            before = _links(sb)
+            client = HubSpotClient(sb.token, sb.url, api_version=version)
+            options: dict[str, Any] = {
+                "batch_size": batch_size,
+                "workers": workers,
+                "progress": False,
+            }
+            journal = tmp_path / f"{n}.sqlite" if journaled else None
+            result = hf.associate(
+                _sheet(sb, rows), client, journal=journal, record_existing=True, **options
+            )
+            undone = hf.undo(result, client, **options)
+            ends.append(_ends(undone))
+            assert _links(sb) == before, (seed, way, _links(sb) ^ before)
+        finally:
+            sb.stop()
+    want = ends[0]
+    for way, got in zip(WAYS, ends, strict=True):
+        assert got == want, (seed, way)
+
+
+@pytest.mark.parametrize("seed", seeds(4))
+def test_every_way_of_syncing_ends_the_same(seed: int, tmp_path: Path) -> None:
+    """A sync with removals: each row (sheet rows, then the removals it planned) ends with the
+    same change, status and code, and the portal the same."""
+    r = random.Random(seed)
+    portal = Portal(r)
+    rows = [
+        (r.choice(portal.deals), r.choice(portal.contacts), r.choice(["", "", *LABELS]))
+        for _ in range(r.randint(1, 40))
+    ]
+    sheet = pd.DataFrame(rows, columns=["Deal ID", "Contact ID", "Association label"])
+    ends: list[Any] = []
+    for n, way in enumerate(WAYS):
+        version, behaviour, batch_size, workers, journaled = way
+        sb = portal.make(behaviour)
+        try:
+            client = HubSpotClient(sb.token, sb.url, api_version=version)
+            result = hf.sync(
+                sheet,
+                client,
+                allow_removals=True,
+                max_removals=10_000,
+                batch_size=batch_size,
+                workers=workers,
+                journal=tmp_path / f"{n}.sqlite" if journaled else None,
+                progress=False,
+            )
+            changes = result["change"].astype("string").fillna("").tolist()
+            ends.append((list(zip(changes, _ends(result), strict=True)), _links(sb)))
+        finally:
+            sb.stop()
+    want = ends[0]
+    for way, got in zip(WAYS, ends, strict=True):
+        assert (
+            sorted(got[0]) == sorted(want[0]) and got[0][: len(sheet)] == want[0][: len(sheet)]
+        ), (
+            seed,
+            way,
+        )
+        assert got[1] == want[1], (seed, way, got[1] ^ want[1])
+
+
+LIMIT_PAIRS = (("deals", "contacts"), ("contacts", "companies"), ("deals", "companies"))
+
+
+def _limits(sb: Sandbox) -> dict[tuple[str, str, str], int]:
+    """Limits by object pair and label name ("" for the unlabeled type)."""
+    out = {}
+    frame = sb.limits()[["from_type", "to_type", "type_id", "max_to_object_ids"]]
+    for f, t, type_id, value in frame.astype(str).itertuples(index=False):
+        names = {_type_of(sb, f, t, n): n for n in ("", "Alpha", "Beta")}
+        out[(f, t, names[int(type_id)])] = int(value)
+    return out
+
+
+def _type_of(sb: Sandbox, from_type: str, to_type: str, label: str) -> int:
+    return sb.type_id(from_type, to_type, label or None)
+
+
+@pytest.mark.parametrize("seed", seeds(4))
+def test_every_way_of_configuring_limits_ends_the_same(seed: int) -> None:
+    r = random.Random(seed)
+    first = [(f, t, r.choice(["", "Alpha"]), r.randint(1, 50)) for f, t in LIMIT_PAIRS]
+    set_up = [limit for limit in first if r.random() < 0.5]
+    rows = []
+    for _ in range(r.randint(1, 12)):
+        f, t = r.choice(LIMIT_PAIRS)
+        u = r.random()
+        bad = r.choice(["", "0", "-1", "2.5", "1e3", "30000"])
+        limit = str(r.randint(1, 60)) if u < 0.7 else "remove" if u < 0.82 else bad
+        rows.append((f.title(), t, r.choice(["", "Alpha", "beta", "Gamma"]), limit))
+    sheet = pd.DataFrame(rows, columns=["From object", "To object", "Label", "Max associations"])
+    ends: list[Any] = []
+    for way in WAYS:
+        version, behaviour, batch_size, workers, _ = way
+        sb = Sandbox(seed=None, behaviour=behaviour).start()
+        try:
+            for f, t in LIMIT_PAIRS:
+                sb.add_label(f, t, "Alpha")
+                sb.add_label(f, t, "Beta")
+            for f, t, label, value in set_up:
+                sb.set_limit(f, t, value, type_id=_type_of(sb, f, t, label))
+            client = HubSpotClient(sb.token, sb.url, api_version=version)
+            result = hf.configure_limits(
+                sheet, client, batch_size=batch_size, workers=workers, progress=False
+            )
+            ends.append((_ends(result), _limits(sb)))
+        finally:
+            sb.stop()
+    for way, got in zip(WAYS, ends, strict=True):
+        assert got == ends[0], (seed, way, got, ends[0])

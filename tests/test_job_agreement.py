@@ -21,6 +21,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from faultproxy import FaultProxy
 from fuzzseeds import seeds
 
 import hubframe as hf
@@ -42,6 +43,7 @@ WAYS: tuple[tuple[str, Any, int, int, bool], ...] = (
     ("2026-03", {"type_ids": "per_pair"}, 7, 4, False),
 )
 LABELS = ("Alpha", "Beta one")
+FAULTS = ("server_error_rate", "throttle_rate", "reset_rate", "lost_response_rate")
 Link = tuple[str, str, str]  # deal, contact, label ("" for the unlabeled type)
 
 
@@ -309,3 +311,49 @@ def test_every_way_of_configuring_limits_ends_the_same(seed: int) -> None:
             sb.stop()
     for way, got in zip(WAYS, ends, strict=True):
         assert got == ends[0], (seed, way, got, ends[0])
+
+
+#: What faults may leave a row at instead of its fault-free end: not sent or not known.
+FAULT_ENDS = frozenset(
+    {
+        ("failed", "UNKNOWN_OUTCOME"),
+        ("failed", "SERVER_ERROR"),
+        ("failed", "NETWORK_ERROR"),
+        ("failed", "RATE_LIMITED"),
+        ("skipped", "SERVER_ERROR"),
+        ("skipped", "NETWORK_ERROR"),
+        ("skipped", "RATE_LIMITED"),
+    }
+)
+
+
+@pytest.mark.parametrize("seed", seeds(4))
+def test_faults_change_no_rows_end_but_to_not_done_or_not_known(seed: int, tmp_path: Path) -> None:
+    """Server errors, 429s, reset connections and lost answers: a row ends as without them, or
+    as not sent or not known -- never another row's error, never a failure of a row that the
+    fault-free run applied being reported as a refusal."""
+    r = random.Random(seed)
+    portal = Portal(r)
+    rows = _rows(r, portal)
+    want, _ = _run(portal, rows, WAYS[seed % 3], tmp_path)
+    faults = {f: r.choice([0.03, 0.08, 0.15]) for f in FAULTS}
+    version, behaviour, batch_size, workers, _ = WAYS[seed % len(WAYS)]
+    sb = portal.make(behaviour)
+    sb.set_faults(seed=seed, **faults)
+    try:
+        with FaultProxy(sb, lose=1 + seed % 3) as proxy:
+            client = HubSpotClient(
+                sb.token, proxy.url, api_version=version, backoff_base=0.01, backoff_cap=0.05
+            )
+            result = hf.associate(
+                _sheet(sb, rows), client, batch_size=batch_size, workers=workers, progress=False
+            )
+    finally:
+        sb.stop()
+    got = _ends(result)
+    odd = [
+        (n + 2, w, g)
+        for n, (w, g) in enumerate(zip(want, got, strict=True))
+        if g != w and g not in FAULT_ENDS
+    ]
+    assert not odd, (seed, faults, odd[:5])

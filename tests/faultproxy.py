@@ -419,7 +419,11 @@ class FaultProxy:
 
     def _apply_late(self, request: _Request) -> None:
         """Send a write on to the sandbox now (``then="late:<s>"``: applied after its 504)."""
-        late = HTTPConnection("127.0.0.1", self.sandbox.port, timeout=60)
+        try:
+            port = self.sandbox.port
+        except RuntimeError:  # the test's sandbox stopped before the write was due: no portal
+            return
+        late = HTTPConnection("127.0.0.1", port, timeout=60)
         try:
             late.request(request.method, request.path, request.body, dict(request.headers))
             late.getresponse().read()
@@ -478,7 +482,9 @@ class FaultProxy:
             return True
         if mode.startswith("late:") and request.is_write:
             delay = float(mode.split(":", 1)[1])
-            threading.Timer(delay, self._apply_late, (request,)).start()
+            timer = threading.Timer(delay, self._apply_late, (request,))
+            timer.daemon = True  # a write due after the test ends does not hold its process
+            timer.start()
             body = json.dumps({"status": "error", "message": "Gateway Timeout"}).encode()
             headers = [("Content-Type", "application/json;charset=utf-8")]
             conn.sendall(_response(504, "Gateway Timeout", headers, body))

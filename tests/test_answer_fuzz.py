@@ -12,6 +12,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
+from fuzzseeds import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -64,7 +65,7 @@ def _batch(action: Action, rows: int) -> Batch:
     return Batch(1, action, "deals", "contacts", items)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(160), deadline=None)
 @given(
     action=st.sampled_from(ACTIONS),
     rows=st.integers(1, 4),
@@ -87,7 +88,7 @@ def test_a_write_answer_of_any_shape_reads_or_is_refused(
             classify(err)
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=examples(160), deadline=None)
 @given(body=BODIES, results=st.one_of(LEAVES, st.lists(JSON_VALUES, max_size=3), JSON_VALUES))
 def test_a_read_answer_of_any_shape_reads_or_is_refused(body: dict[str, Any], results: Any) -> None:
     body = {**body, "results": results}

@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 import pyarrow as pa
+from fuzzseeds import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -92,7 +93,7 @@ def _rows(action: Action, table: WorkTable) -> list[Any]:
     return payloads(Batch(1, action, "deals", "contacts", items))
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(120), deadline=None)
 @given(tables())
 def test_a_body_from_arrays_says_what_the_row_payloads_say(case: tuple[Action, WorkTable]) -> None:
     action, table = case
@@ -101,7 +102,7 @@ def test_a_body_from_arrays_says_what_the_row_payloads_say(case: tuple[Action, W
     assert json.loads(encoded) == _rows(action, table)
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(tables(ids=st.one_of(plain_ids, odd_ids)))
 def test_ids_that_need_an_encoder_get_no_template(case: tuple[Action, WorkTable]) -> None:
     action, table = case
@@ -128,7 +129,7 @@ def test_the_limit_endpoints_have_no_template() -> None:
     assert encoded_inputs(Action.CREATE_LIMIT, WorkTable.from_items(items)) is None
 
 
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 @given(tables(ids=st.one_of(plain_ids, odd_ids)))
 def test_a_batch_packs_the_same_from_its_table_or_its_items(
     case: tuple[Action, WorkTable],

@@ -14,6 +14,7 @@ import warnings
 import openpyxl
 import pandas as pd
 import pytest
+from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -253,7 +254,7 @@ def _quoted(cell: str) -> str:
     return cell
 
 
-@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     titles=st.lists(st.lists(cell_text, min_size=1, max_size=3), max_size=3),
     body=st.lists(st.tuples(ids, ids, cell_text), min_size=1, max_size=8),

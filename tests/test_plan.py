@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import pytest
+from fuzzseeds import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -67,7 +68,7 @@ def work_items(draw: st.DrawFn) -> list[WorkItem]:
     return items
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(items=work_items(), batch_size=st.integers(min_value=1, max_value=40))
 def test_no_row_lost_or_sent_twice_and_batches_within_max(
     items: list[WorkItem], batch_size: int
@@ -86,7 +87,7 @@ def test_no_row_lost_or_sent_twice_and_batches_within_max(
     assert len(identities) == len(set(identities))
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(30), deadline=None)
 @given(items=work_items(), batch_size=st.integers(min_value=1, max_value=40))
 def test_order_kept_within_groups_and_batches_numbered(
     items: list[WorkItem], batch_size: int
@@ -174,7 +175,7 @@ def _streamed(items: list[WorkItem], batch_size: int) -> list[tuple[int, Action,
     return out
 
 
-@settings(max_examples=120, deadline=None)
+@settings(max_examples=examples(45), deadline=None)
 @given(items=work_items(), batch_size=st.integers(min_value=1, max_value=25))
 def test_batches_are_those_a_streaming_planner_gives(
     items: list[WorkItem], batch_size: int

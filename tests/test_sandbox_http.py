@@ -303,6 +303,33 @@ def test_latency_is_the_whole_time_from_arrival_to_reply(sandbox_factory: Sandbo
     assert 1.0 <= float(log["finished"].iloc[-1] - log["started"].iloc[-1]) < 1.5
 
 
+@pytest.mark.parametrize("step", [-3600.0, 1.0])
+def test_a_step_of_the_machines_clock_changes_no_latency_and_no_logged_time(
+    sandbox_factory: SandboxFactory, monkeypatch: pytest.MonkeyPatch, step: float
+) -> None:
+    """The machine's clock set back an hour, or on a second, while a request waits out its
+    latency: it is answered after the latency all the same, and logged as taking it.  The
+    sandbox counted both on ``time.time()``: the request waited an hour, or was logged 1.5 s
+    for 0.5 s (clean-clone CI saw 2.05 s for 1 s, failing the test above)."""
+    sb = sandbox_factory(seed="demo", latency=(0.5, 0.0))
+    real = time.time
+    stepped = threading.Event()
+    monkeypatch.setattr(time, "time", lambda: real() + (step if stepped.is_set() else 0.0))
+    threading.Timer(0.1, stepped.set).start()
+    began = time.perf_counter()
+    r = requests.post(
+        sb.url + CREATE,
+        json=one_create("2040000050", "1019360190"),
+        headers={"Authorization": f"Bearer {sb.token}"},
+        timeout=5,
+    )
+    took = time.perf_counter() - began
+    assert stepped.is_set() and r.status_code == 201
+    assert 0.5 <= took < 1.0
+    log = sb.request_log()
+    assert 0.5 <= float(log["finished"].iloc[-1] - log["started"].iloc[-1]) < 1.0
+
+
 def test_request_log(api: CheckedApi, sandbox: Sandbox) -> None:
     body = json.dumps(one_create()).encode()
     api.call("POST", CREATE, raw=body, expect=201)

@@ -73,6 +73,21 @@ from hubframe.sandbox.routes.common import V2609
 from hubframe.sandbox.routes.profile import shape
 
 MAX_BODY: Final = 64 * 1024 * 1024
+
+#: The wall clock when this module loaded, and the steady clock then: :func:`_now` counts on
+#: from them with the steady clock.
+_WALL_START, _STEADY_START = time.time(), time.monotonic()
+
+
+def _now() -> float:
+    """Seconds since the epoch, as ``time.time()`` gave them when the sandbox module loaded,
+    counted on with the steady clock.  The latency a request waits out and the times in the
+    request log are taken from it: ``time.time()`` steps when the machine's clock is set (a
+    virtual machine's, under load, by a second at once), which made a request's logged time
+    2.05 s for a 1 s latency, and would make a step back of an hour a wait of an hour."""
+    return _WALL_START + (time.monotonic() - _STEADY_START)
+
+
 #: A refused request's body up to this size is read past (not kept) before the reply.
 DRAIN_LIMIT: Final = 1024 * 1024
 #: After replying to a request whose body was not read: discard at most this much, this long.
@@ -99,7 +114,7 @@ class LogEntry:
     path: str
     status: int  # 0 = the connection was dropped (reset or lost response)
     inputs: int
-    started: float  # time.time() seconds, when the request line and headers were in
+    started: float  # _now() seconds, when the request line and headers were in
     finished: float
     body_sha1: str
 
@@ -143,12 +158,12 @@ class App:
     def record(
         self, h: _Handler, status: int, started: float, inputs: int = 0, sha1: str = ""
     ) -> None:
-        entry = LogEntry(h.command or "", h.path or "", status, inputs, started, time.time(), sha1)
+        entry = LogEntry(h.command or "", h.path or "", status, inputs, started, _now(), sha1)
         with self.log_lock:
             self.log.append(entry)
 
     def handle(self, h: _Handler) -> None:
-        started = time.time()
+        started = _now()
         try:
             framing = h.framing()
         except ApiFailure as exc:  # the body cannot be delimited: answer and close
@@ -316,8 +331,8 @@ class App:
 
 
 def _sleep_until(moment: float) -> None:
-    """Sleep until ``moment`` (``time.time()`` seconds), if it is still ahead."""
-    left = moment - time.time()
+    """Sleep until ``moment`` (:func:`_now` seconds), if it is still ahead."""
+    left = moment - _now()
     if left > 0:
         time.sleep(left)
 
@@ -392,7 +407,7 @@ class _Handler(BaseHTTPRequestHandler):
             if self.raw_requestline and not self._replied:
                 with contextlib.suppress(OSError):
                     reply = _error_reply(408, "The request did not arrive in time")
-                    self.server.app.refuse(self, reply, {}, time.time(), None)
+                    self.server.app.refuse(self, reply, {}, _now(), None)
         except ConnectionError:
             self.close_connection = True  # the peer went away: nobody to answer
         except Exception:  # a sandbox bug: answer 500 if nothing was sent yet
@@ -420,7 +435,7 @@ class _Handler(BaseHTTPRequestHandler):
         self.command = self.command or ""
         self.path = getattr(self, "path", "") or ""
         text = message or HTTPStatus(code).phrase
-        self.server.app.refuse(self, _error_reply(int(code), text), {}, time.time(), None)
+        self.server.app.refuse(self, _error_reply(int(code), text), {}, _now(), None)
 
     def log_message(self, format: str, *args: Any) -> None:
         """Silence the per-request stderr line (the sandbox keeps its own request log)."""

@@ -357,6 +357,8 @@ class Sender:
             with self._slots:
                 if first and self.cancel is not None and self.cancel.is_set():
                     raise _Cancelled
+                if self.stop.is_set():  # stopped while this batch waited for its slot
+                    return self._skipped(batch, None)
                 resp = endpoints.send(self.client, batch, body)
         except HubframeError as exc:
             self.stop.stop_for(exc)

@@ -347,21 +347,35 @@ def _inject_rows(
 def _save_with_tables(
     wb: Workbook, path: Path, streamed: Mapping[str, tuple[pd.DataFrame, _Styles]]
 ) -> None:
-    """Save ``wb``, then copy it to ``path`` with the tables' rows streamed into their sheets."""
+    """Save ``wb``, then copy it to ``path`` with the tables' rows streamed into their sheets.
+    A Ctrl-C inside zipfile's ``open`` left its write handle open, and closing the archive
+    then raised ValueError in the interrupt's place (the CLI exited 1, not 130): the
+    interrupt is raised again."""
     with tempfile.TemporaryDirectory(prefix="hubframe-report-") as tmp:
         skeleton = Path(tmp) / "skeleton.xlsx"
         wb.save(skeleton)
-        with (
-            written_whole(path) as partial,  # a stop in the middle leaves no cut-off file
-            zipfile.ZipFile(skeleton) as source,
-            zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
-        ):
-            for info in source.infolist():
-                if info.filename in streamed:
-                    frame, styles = streamed[info.filename]
-                    _inject_rows(source, target, info.filename, _rows_xml(frame, styles))
-                else:
-                    target.writestr(info, source.read(info.filename))
+        try:
+            _copy_streamed(skeleton, path, streamed)
+        except ValueError as exc:
+            if isinstance(exc.__context__, KeyboardInterrupt):
+                raise exc.__context__ from None
+            raise
+
+
+def _copy_streamed(
+    skeleton: Path, path: Path, streamed: Mapping[str, tuple[pd.DataFrame, _Styles]]
+) -> None:
+    with (
+        written_whole(path) as partial,  # a stop in the middle leaves no cut-off file
+        zipfile.ZipFile(skeleton) as source,
+        zipfile.ZipFile(partial, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as target,
+    ):
+        for info in source.infolist():
+            if info.filename in streamed:
+                frame, styles = streamed[info.filename]
+                _inject_rows(source, target, info.filename, _rows_xml(frame, styles))
+            else:
+                target.writestr(info, source.read(info.filename))
 
 
 def write_tables(

@@ -9,6 +9,8 @@ notebook app read their explanations from here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
@@ -609,3 +611,18 @@ class StopReason:
             "Not sent: HubSpot did not accept the access token (401), so the run stopped; check "
             "the token and run the retry file.",
         )
+
+
+@contextmanager
+def interrupt_kept() -> Iterator[None]:
+    """A Ctrl-C stays a Ctrl-C through the block.  Landing inside zipfile's ``open`` for
+    writing (``writestr`` too), it leaves the write handle open, and closing the archive then
+    raises ValueError ("Can't close the ZIP file while there is an open writing handle") in
+    its place: an ``.xlsx`` report cut short exited 1, not 130, and a workbook being read was
+    called unreadable.  That ValueError is turned back into the interrupt."""
+    try:
+        yield
+    except ValueError as exc:
+        if isinstance(exc.__context__, KeyboardInterrupt):
+            raise exc.__context__ from None
+        raise

@@ -18,6 +18,7 @@ import subprocess
 import sys
 import time
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -248,3 +249,66 @@ def test_a_file_written_again_keeps_its_permissions(
                 assert stat.S_IMODE(path.stat().st_mode) == mode, (name, oct(mode))
     finally:
         os.umask(old)
+
+
+def _interrupt_as_a_zip_write_opens(monkeypatch: pytest.MonkeyPatch, into: str) -> None:
+    """A Ctrl-C played as zipfile's ``open`` for writing returns its handle (``writestr``
+    opens one too), in the archives ``into`` names: "report" (the .partial file being
+    written) or "read" (the reader's checked copy of a workbook, in memory)."""
+    import zipfile
+
+    opened = zipfile.ZipFile.open
+
+    def open_then_interrupt(
+        self: zipfile.ZipFile, name: Any, mode: str = "r", *a: Any, **kw: Any
+    ) -> Any:
+        handle = opened(self, name, mode, *a, **kw)
+        target = (
+            str(self.filename).endswith(".partial") if into == "report" else self.filename is None
+        )
+        if mode == "w" and target:
+            raise KeyboardInterrupt
+        return handle
+
+    monkeypatch.setattr(zipfile.ZipFile, "open", open_then_interrupt)
+    # The archive left with its handle open says so when collected ("Exception ignored in
+    # ZipFile.__del__"); the CLI silences that after a Ctrl-C (test_an_object_a_ctrl_c_...).
+    monkeypatch.setattr(sys, "unraisablehook", lambda _: None)
+
+
+def _collected() -> None:
+    import gc
+
+    gc.collect()
+
+
+@pytest.mark.parametrize("rows", [1, 300])
+def test_a_ctrl_c_inside_zipfiles_open_leaves_a_report_as_a_ctrl_c(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, rows: int
+) -> None:
+    """The handle stayed open, and closing the archive raised ValueError ("Can't close the
+    ZIP file while there is an open writing handle") in the interrupt's place: the CLI
+    exited 1, not 130 (clean-clone CI).  Nothing is left of the report."""
+    from hubframe.report import export_report
+
+    ids = [str(n + 1) for n in range(rows)]
+    result = pd.DataFrame({"from_id": ids, "to_id": ids, "status": ["success"] * rows})
+    _interrupt_as_a_zip_write_opens(monkeypatch, "report")
+    with pytest.raises(KeyboardInterrupt):
+        export_report(result, tmp_path / "report.xlsx")
+    _collected()
+    assert os.listdir(tmp_path) == []
+
+
+def test_a_ctrl_c_inside_zipfiles_open_while_a_workbook_is_read_is_a_ctrl_c(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The same ValueError in the reader's checked copy was reported as an unreadable file
+    ("the file could not be read (ValueError: ...)"): a Ctrl-C blamed on the sheet."""
+    from hubframe.testing import workbook_bytes
+
+    data = workbook_bytes({"Links": [["Deal ID", "Contact ID"], ["101", "201"]]})
+    _interrupt_as_a_zip_write_opens(monkeypatch, "read")
+    with pytest.raises(KeyboardInterrupt):
+        read_pairs(data)
+    _collected()

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from typing import Final
 from xml.parsers import expat
 
-from hubframe.errors import InputError
+from hubframe.errors import InputError, interrupt_kept
 from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
 
 XML_SCAN_PARTS: Final = (".xml", ".rels")
@@ -257,7 +257,7 @@ def _repacked(
     names: dict[str, str],
 ) -> bytes:
     out = io.BytesIO()
-    with zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as copy:
+    with interrupt_kept(), zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as copy:
         for info in infos:
             part = _read_checked(book, info, source)
             if info.filename.lower().endswith(XML_SCAN_PARTS):

@@ -28,7 +28,7 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from hubframe import formula
-from hubframe.errors import InputError, InternalError
+from hubframe.errors import InputError, InternalError, interrupt_kept
 from hubframe.report.safety import outgoing_frame, outgoing_text
 from hubframe.report.whole import written_whole
 
@@ -347,19 +347,12 @@ def _inject_rows(
 def _save_with_tables(
     wb: Workbook, path: Path, streamed: Mapping[str, tuple[pd.DataFrame, _Styles]]
 ) -> None:
-    """Save ``wb``, then copy it to ``path`` with the tables' rows streamed into their sheets.
-    A Ctrl-C inside zipfile's ``open`` left its write handle open, and closing the archive
-    then raised ValueError in the interrupt's place (the CLI exited 1, not 130): the
-    interrupt is raised again."""
+    """Save ``wb``, then copy it to ``path`` with the tables' rows streamed into their sheets."""
     with tempfile.TemporaryDirectory(prefix="hubframe-report-") as tmp:
         skeleton = Path(tmp) / "skeleton.xlsx"
         wb.save(skeleton)
-        try:
+        with interrupt_kept():
             _copy_streamed(skeleton, path, streamed)
-        except ValueError as exc:
-            if isinstance(exc.__context__, KeyboardInterrupt):
-                raise exc.__context__ from None
-            raise
 
 
 def _copy_streamed(

@@ -73,6 +73,7 @@ Only for tests: no TLS, Content-Length bodies only (the sandbox always sends one
 from __future__ import annotations
 
 import contextlib
+import io
 import json
 import socket
 import socketserver
@@ -81,7 +82,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.client import HTTPConnection, HTTPException, RemoteDisconnected
-from typing import Any, BinaryIO
+from typing import Any
 
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.bodies import rate_limit_body
@@ -121,7 +122,7 @@ class _Request:
         return None
 
 
-def _read_request(rfile: BinaryIO) -> _Request | None:
+def _read_request(rfile: io.BufferedIOBase) -> _Request | None:
     line = rfile.readline(65537)
     if not line or not line.strip():
         return None
@@ -199,7 +200,8 @@ def _refusing(body: bytes, error: dict[str, Any]) -> bytes:
     parsed = json.loads(body)
     if not isinstance(parsed, dict):
         return body
-    errors = parsed.get("errors") if isinstance(parsed.get("errors"), list) else []
+    found = parsed.get("errors")
+    errors: list[Any] = found if isinstance(found, list) else []
     parsed["errors"] = [*errors, error]
     parsed["numErrors"] = len(parsed["errors"])
     return json.dumps(parsed).encode()
@@ -357,7 +359,7 @@ class FaultProxy:
 
     # --- one client connection ----------------------------------------------------------------
 
-    def _serve(self, conn: socket.socket, rfile: BinaryIO) -> None:
+    def _serve(self, conn: socket.socket, rfile: io.BufferedIOBase) -> None:
         with self._lock:
             if self._server is None:
                 return
@@ -464,8 +466,8 @@ class FaultProxy:
             conn.sendall(_response(200, "OK", [("Content-Type", "text/html")], page))
             return True
         if mode == "foreign":
-            other = b'{"ok": true, "service": "another API"}'
-            conn.sendall(_response(200, "OK", [("Content-Type", "application/json")], other))
+            foreign = b'{"ok": true, "service": "another API"}'
+            conn.sendall(_response(200, "OK", [("Content-Type", "application/json")], foreign))
             return True
         if mode in ("daily", "throttle"):
             policy = "DAILY" if mode == "daily" else "TEN_SECONDLY_ROLLING"

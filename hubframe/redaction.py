@@ -70,6 +70,15 @@ def forget_secret(value: str) -> None:
             _rebuild()
 
 
+def forget_spellings(forms: Iterable[str]) -> None:
+    """Stop redacting these registered spellings (those :func:`spellings` listed; tests)."""
+    with _lock:
+        before = len(_secrets)
+        _secrets.difference_update(forms)
+        if len(_secrets) != before:
+            _rebuild()
+
+
 def spellings() -> tuple[str, ...]:
     """Every registered spelling, longest first (empty when nothing is registered)."""
     return _ordered

@@ -11,6 +11,7 @@ import pandas as pd
 import pytest
 from openapi_check import CheckedApi, SpecChecker, get_checker
 
+from hubframe import redaction
 from hubframe.io.text import arrow_text_dtype
 from hubframe.sandbox import Sandbox
 
@@ -63,6 +64,20 @@ def sandbox_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., Sa
     yield make
     for sb in made:
         sb.stop()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_call(item: pytest.Item) -> Iterator[None]:
+    """Tokens a test's body registers are forgotten when it ends, as a process that is done
+    with them would.  Every sandbox makes a new token, so a worker process otherwise ends up
+    redacting hundreds of them: each report export then searched every column for thousands
+    of spellings (2 s instead of 0.1 s a report with 500 tokens registered), and each new
+    client compiled them all into one pattern again."""
+    before = set(redaction.spellings())
+    try:
+        return (yield)
+    finally:
+        redaction.forget_spellings(set(redaction.spellings()) - before)
 
 
 @pytest.fixture(scope="session")

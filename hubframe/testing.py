@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pytest
 
+from hubframe.redaction import forget_secret
 from hubframe.sandbox import Sandbox
 
 if TYPE_CHECKING:
@@ -34,16 +35,29 @@ if TYPE_CHECKING:
 SandboxFactory = Callable[..., Sandbox]
 
 
+def done_with(sb: Sandbox) -> None:
+    """Stop ``sb`` and stop redacting its tokens.  Clients register their token for
+    redaction for the whole process, and every sandbox makes a new one: a test suite that kept
+    them all would search every report it writes for thousands of them."""
+    sb.stop()
+    for token in sb.tokens():
+        forget_secret(token)
+
+
 @pytest.fixture
 def sandbox() -> Iterator[Sandbox]:
-    """A started ``Sandbox(seed="demo")``, stopped after the test."""
-    with Sandbox(seed="demo") as sb:
+    """A started ``Sandbox(seed="demo")``, done with after the test (:func:`done_with`)."""
+    sb = Sandbox(seed="demo").start()
+    try:
         yield sb
+    finally:
+        done_with(sb)
 
 
 @pytest.fixture
 def sandbox_factory() -> Iterator[SandboxFactory]:
-    """Call with ``Sandbox`` keyword arguments; every sandbox made is started, then stopped."""
+    """Call with ``Sandbox`` keyword arguments; every sandbox made is started, and done with
+    after the test (:func:`done_with`)."""
     made: list[Sandbox] = []
 
     def make(**kwargs: Any) -> Sandbox:
@@ -53,7 +67,7 @@ def sandbox_factory() -> Iterator[SandboxFactory]:
 
     yield make
     for sb in made:
-        sb.stop()
+        done_with(sb)
 
 
 def client_for(sb: Sandbox, api_version: str = "2026-03", **kwargs: Any) -> HubSpotClient:

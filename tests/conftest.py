@@ -14,6 +14,7 @@ from openapi_check import CheckedApi, SpecChecker, get_checker
 from hubframe import redaction
 from hubframe.io.text import arrow_text_dtype
 from hubframe.sandbox import Sandbox
+from hubframe.testing import done_with
 
 pytest_plugins = ["hubframe.testing"]
 
@@ -45,8 +46,11 @@ def _profile(request: pytest.FixtureRequest) -> str:
 @pytest.fixture
 def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """``Sandbox(seed="demo")`` under the test's behaviour profile (default: "default")."""
-    with Sandbox(seed="demo", behaviour=_profile(request)) as sb:
+    sb = Sandbox(seed="demo", behaviour=_profile(request)).start()
+    try:
         yield sb
+    finally:
+        done_with(sb)
 
 
 @pytest.fixture
@@ -63,7 +67,7 @@ def sandbox_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., Sa
 
     yield make
     for sb in made:
-        sb.stop()
+        done_with(sb)
 
 
 @pytest.hookimpl(wrapper=True)

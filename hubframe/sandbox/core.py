@@ -185,6 +185,11 @@ class Sandbox:
             raise ValueError(f"Unable to infer object type from: {object_type}")
         return kind
 
+    def tokens(self) -> list[str]:
+        """Every token this sandbox accepts: :attr:`token` and those :meth:`create_token` made."""
+        with self.portal.lock:
+            return [self.token, *(t for t in self._app.tokens if t != self.token)]
+
     def create_token(self, scopes: Iterable[str]) -> str:
         """A new token restricted to ``scopes`` (e.g. ``["crm.objects.deals.write"]``)."""
         token = _new_token()

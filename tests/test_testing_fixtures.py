@@ -1,0 +1,54 @@
+"""hubframe.testing's fixtures, run as a downstream project's suite runs them."""
+
+from __future__ import annotations
+
+import pytest
+
+from hubframe import redaction
+
+pytest_plugins = ["pytester"]
+
+SUITE = """
+import pandas as pd
+import hubframe as hf
+from hubframe import redaction
+from hubframe.testing import client_for
+
+pytest_plugins = ["hubframe.testing"]
+SEEN = []
+
+
+def _report_of_a_run(sb, tmp_path, token):
+    client = client_for(sb, token=token)
+    assert token in redaction.spellings()  # registered while the test runs
+    sheet = pd.DataFrame({"deal id": ["1", "2"], "contact id": ["3", "4"], "note": [token, "x"]})
+    result = hf.associate(hf.read_pairs(sheet, from_type="deals", to_type="contacts"), client,
+                          progress=False, dry_run=True)
+    path = hf.export_report(result, tmp_path / "report.csv")
+    assert token.casefold() not in path.read_text().casefold()  # redacted meanwhile
+    SEEN.append(token)
+
+
+def test_the_sandbox_fixture(sandbox, tmp_path):
+    _report_of_a_run(sandbox, tmp_path, sandbox.token)
+
+
+def test_the_factory_and_a_token_it_made(sandbox_factory, tmp_path):
+    sb = sandbox_factory(seed="demo")
+    _report_of_a_run(sb, tmp_path, sb.token)
+    _report_of_a_run(sb, tmp_path, sb.create_token(["crm.objects.deals.read"]))
+
+
+def test_zz_tokens_of_earlier_tests_are_forgotten():
+    assert len(SEEN) == 3
+    assert not set(SEEN) & set(redaction.spellings())
+"""
+
+
+@pytest.mark.filterwarnings("ignore::pytest.PytestAssertRewriteWarning")  # the plugin, loaded again
+def test_a_suites_sandboxes_leave_no_token_registered(pytester: pytest.Pytester) -> None:
+    before = set(redaction.spellings())
+    pytester.makepyfile(test_downstream=SUITE)
+    result = pytester.runpytest_inprocess("-p", "no:randomly", "-p", "no:xdist", "-q")
+    result.assert_outcomes(passed=3)
+    assert set(redaction.spellings()) <= before

@@ -14,7 +14,6 @@ from openapi_check import CheckedApi, SpecChecker, get_checker
 from hubframe import redaction
 from hubframe.io.text import arrow_text_dtype
 from hubframe.sandbox import Sandbox
-from hubframe.testing import done_with
 
 pytest_plugins = ["hubframe.testing"]
 
@@ -43,6 +42,14 @@ def _profile(request: pytest.FixtureRequest) -> str:
     return str(callspec.params.get("profile", "default")) if callspec is not None else "default"
 
 
+def _done_with(sb: Sandbox) -> None:
+    """hubframe.testing.done_with, imported when first needed: importing the plugin here,
+    before pytest loads it, would keep pytest from rewriting its asserts."""
+    from hubframe.testing import done_with
+
+    done_with(sb)
+
+
 @pytest.fixture
 def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     """``Sandbox(seed="demo")`` under the test's behaviour profile (default: "default")."""
@@ -50,7 +57,7 @@ def sandbox(request: pytest.FixtureRequest) -> Iterator[Sandbox]:
     try:
         yield sb
     finally:
-        done_with(sb)
+        _done_with(sb)
 
 
 @pytest.fixture
@@ -67,7 +74,7 @@ def sandbox_factory(request: pytest.FixtureRequest) -> Iterator[Callable[..., Sa
 
     yield make
     for sb in made:
-        done_with(sb)
+        _done_with(sb)
 
 
 @pytest.hookimpl(wrapper=True)

@@ -343,3 +343,44 @@ def test_a_label_that_only_folds_to_anothers_spelling_is_not_that_label(
         dry_run=True,
     )
     assert labels["change"].tolist() == ["create"], labels
+
+
+@pytest.mark.parametrize(
+    ("shown", "twin"),
+    [
+        (unicodedata.normalize("NFC", "Décideur"), unicodedata.normalize("NFD", "Décideur")),
+        ("Buyer", "Bu\u200byer"),  # a zero-width space pasted in with the name
+        ("Ünterschrift", "U\u0308nterschrift\u00ad"),  # both at once
+    ],
+)
+def test_labels_that_look_the_same_are_told_apart_by_type_id_only(
+    sandbox: Sandbox, shown: str, twin: str
+) -> None:
+    """Two labels a sheet cannot tell apart: the row is refused whichever the cell is spelled
+    as, and the message does not ask for an exact spelling no sheet can show."""
+    sandbox.add_records("deals", DEALS)
+    sandbox.add_records("contacts", CONTACTS)
+    first = sandbox.add_label("deals", "contacts", shown)
+    second = sandbox.add_label("deals", "contacts", twin)
+    sheet = _sheet([(shown, None), (twin, None), (twin, str(second)), (shown, str(first))])
+    result = hf.associate(sheet, client_for(sandbox), progress=False)
+    assert result["status"].tolist() == ["invalid", "invalid", "success", "success"]
+    for message in result["error_message"][:2]:
+        assert f"(type id {first})" in message and f"(type id {second})" in message
+        assert "look the same" in message and "type_id column" in message
+        assert "exactly" not in message
+    applied = {k: v for k, v in _applied(sandbox).items() if k in DEALS}
+    assert applied == {
+        DEALS[2]: {second, sandbox.type_id("deals", "contacts", None)},
+        DEALS[3]: {first, sandbox.type_id("deals", "contacts", None)},
+    }
+
+
+def test_labels_differing_in_case_still_ask_for_the_exact_spelling(
+    portal: tuple[Sandbox, dict[str, int]],
+) -> None:
+    sb, _ = portal
+    result = hf.associate(_sheet([("CHAMPION", None)]), client_for(sb), progress=False)
+    message = str(result["error_message"][0])
+    assert "Write the label exactly as HubSpot spells it" in message
+    assert "look the same" not in message

@@ -188,10 +188,17 @@ def ambiguous_label_message(
     label: str, from_type: str, to_type: str, matches: list[LabelDef]
 ) -> str:
     listed = ", ".join(f'"{d.label}" (type id {d.type_id})' for d in matches)
+    said = f'Label "{label}" could mean {len(matches)} labels from {from_type} to {to_type}: '
+    alike = [d for d in matches if _composed(str(d.label)) == _composed(label)]
+    if len(alike) > 1:  # writing the cell "exactly" cannot tell them apart
+        return (
+            f"{said}{listed}. They look the same: they differ only in what a sheet does not "
+            "show (an accented letter stored as one character or as a letter and an accent, "
+            "or an invisible character), so give the label's type id in a type_id column."
+        )
     return (
-        f'Label "{label}" could mean {len(matches)} labels from {from_type} to {to_type}: '
-        f"{listed}. Write the label exactly as HubSpot spells it, or give its type id in a "
-        "type_id column."
+        f"{said}{listed}. Write the label exactly as HubSpot spells it, or give its type id in "
+        "a type_id column."
     )
 
 

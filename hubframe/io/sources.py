@@ -8,6 +8,7 @@ the file (:func:`reading`).
 from __future__ import annotations
 
 import os
+import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -48,8 +49,7 @@ def load_source(source: Source) -> Loaded:
         path = Path(source)
         if path.is_dir():
             raise InputError(f"{path}: is a folder; give the file of the sheet in it.")
-        if not path.is_file():
-            raise InputError(f"{path.name}: no such file ({path}).")
+        refuse_unreadable_file(path, path.name)
         return Loaded(path.name, path=path, extension=path.suffix.lower())
     if hasattr(source, "read"):
         name = Path(str(getattr(source, "name", "") or "<file>")).name
@@ -63,6 +63,35 @@ def load_source(source: Source) -> Loaded:
     raise InputError(
         f"Cannot read a {type(source).__name__}: pass a file path, bytes, a binary file "
         "object or a DataFrame."
+    )
+
+
+_KINDS: Final = (
+    (stat.S_ISFIFO, "a named pipe"),
+    (stat.S_ISCHR, "a device"),
+    (stat.S_ISBLK, "a device"),
+    (stat.S_ISSOCK, "a socket"),
+)
+
+
+def refuse_unreadable_file(path: Path, name: str) -> None:
+    """InputError naming ``name`` unless ``path`` is a file that can be read to its end: a
+    missing file (a link to one too), or a named pipe or a device, which a read waits on for
+    ever (a pipe no program writes to) or never finishes (``/dev/zero``).  A folder is the
+    caller's to refuse first, in its own words."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        dangling = os.path.islink(path)
+        why = f"a link to a file that is not there ({os.readlink(path)})" if dangling else None
+        raise InputError(
+            f"{name}: no such file ({path})." if why is None else f"{name}: {why}."
+        ) from None
+    if stat.S_ISREG(mode):
+        return
+    kind = next((said for test, said in _KINDS if test(mode)), "something other than a file")
+    raise InputError(
+        f"{name}: is {kind}, not a file ({path}); save what it holds as a file and give that."
     )
 
 

@@ -45,6 +45,7 @@ from hubframe.io.normalize import (
     describe_number,
     is_valid_object_type,
 )
+from hubframe.io.sources import refuse_unreadable_file
 from hubframe.io.text import as_text
 from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
@@ -852,6 +853,9 @@ def load_run(run: RunArg) -> pd.DataFrame:
     if isinstance(run, Journal):
         return _journal_frame(run)
     path = Path(run)
+    if path.is_dir():
+        raise InputError(f"{path}: is a folder; give the run's report or journal in it.")
+    refuse_unreadable_file(path, path.name)
     if _is_sqlite(path):
         _refuse_read_only_journal(path)
         try:

@@ -33,6 +33,7 @@ from hubframe.io.aliases import (
 from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
 from hubframe.io.ids import read_id_columns
 from hubframe.io.notes import guess_attrs, read_notes
+from hubframe.io.sources import refuse_unreadable_file
 from hubframe.io.syntax import APP_COLUMNS
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
@@ -86,9 +87,10 @@ class SheetSource:
         path = Path(text).expanduser()
         if path.is_dir():
             raise InputError(f"{text}: is a folder; type the path of the sheet's file in it.")
-        if not path.is_file():
+        if not path.exists() and not path.is_symlink():
             where = "" if path.is_absolute() else f" (the path is relative to {Path.cwd()})"
             raise InputError(f"{text}: no such file{where}.")
+        refuse_unreadable_file(path, text)
         try:
             data = path.read_bytes()
         except OSError as exc:

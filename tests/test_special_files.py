@@ -138,3 +138,23 @@ def test_the_command_line_exits_2_with_one_line(
     log = sandbox.request_log()
     writes = log[(log["method"] != "GET") & ~log["path"].str.contains("batch/read")]
     assert writes.empty
+
+
+def test_a_journal_there_that_is_not_a_file_is_refused_before_anything_is_sent(
+    special: tuple[Path, str], sandbox: Sandbox
+) -> None:
+    path, said = special
+    sheet = hf.read_pairs(
+        pd.DataFrame({"Deal ID": ["101"], "Contact ID": ["201"]}),
+        from_type="deals",
+        to_type="contacts",
+    )
+    client = client_for(sandbox)
+    sandbox.reset_request_log()
+    message = _refused_at_once(lambda: hf.associate(sheet, client, journal=path, progress=False))
+    if said.startswith("a link"):  # SQLite would make the file it points to: not its folder
+        assert "cannot open it" in message
+    else:
+        assert said.replace(", not a file", "").replace("folder", "directory") in message
+    log = sandbox.request_log()
+    assert log[log["method"] != "GET"].empty

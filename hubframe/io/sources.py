@@ -87,12 +87,19 @@ def refuse_unreadable_file(path: Path, name: str) -> None:
         raise InputError(
             f"{name}: no such file ({path})." if why is None else f"{name}: {why}."
         ) from None
-    if stat.S_ISREG(mode):
-        return
-    kind = next((said for test, said in _KINDS if test(mode)), "something other than a file")
-    raise InputError(
-        f"{name}: is {kind}, not a file ({path}); save what it holds as a file and give that."
-    )
+    kind = special_kind(mode)
+    if kind is not None:
+        raise InputError(
+            f"{name}: is {kind}, not a file ({path}); save what it holds as a file and give that."
+        )
+
+
+def special_kind(mode: int) -> str | None:
+    """What a path of this ``st_mode`` is when it is neither a file nor a folder ("a named
+    pipe", "a device", ...); None for a file or a folder."""
+    if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
+        return None
+    return next((said for test, said in _KINDS if test(mode)), "something other than a file")
 
 
 def head_bytes(loaded: Loaded, size: int = SAMPLE_BYTES) -> bytes:

@@ -54,6 +54,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, InputError
+from hubframe.io.sources import special_kind
 from hubframe.run.portal import PortalKey, TokenHolder, refuse_another_portal
 from hubframe.run.work import Batch, Outcome, shared_outcome
 from hubframe.run.worktable import NONE, WorkTable
@@ -526,6 +527,15 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
             )
 
 
+def _special(path: Path) -> str | None:
+    """What ``path`` is when it is there and neither a file nor a folder (a named pipe, a
+    device)."""
+    try:
+        return special_kind(os.stat(path).st_mode)
+    except OSError:
+        return None
+
+
 def _open(path: Path) -> sqlite3.Connection:
     """The journal's database, created when new; InputError (one line, naming the path) when
     the path cannot be one: a directory, a missing directory, an unreadable file, a file that is
@@ -535,6 +545,9 @@ def _open(path: Path) -> sqlite3.Connection:
         raise InputError(f"journal {path}: is a directory; give a file path such as {example}")
     if not path.parent.is_dir():
         raise InputError(f"journal {path}: the directory {path.parent} does not exist")
+    kind = _special(path)
+    if kind is not None:  # SQLite said "disk I/O error", or waited on a pipe
+        raise InputError(f"journal {path}: is {kind}, not a file; give a file path")
     try:
         db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     except sqlite3.Error as exc:

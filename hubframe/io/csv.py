@@ -131,6 +131,7 @@ def csv_text(data: bytes, name: str) -> tuple[str, str]:
     analyst saved again (Excel saves cp1252, UTF-16, or ``;`` in some languages).  Excel's
     ``sep=;`` first line gives the delimiter and is not part of the text, as for a sheet
     (before, a report's was read as its header)."""
+    _refuse_zeroed_part(Loaded(name, data=data))
     encoding, bom = detect(data[:SAMPLE_BYTES], len(data) <= SAMPLE_BYTES)
     text = data[bom:].decode(whole_encoding(data, encoding, bom, name))
     directive = _SEP_LINE.match(text)
@@ -214,8 +215,56 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     )
 
 
+#: More NUL bytes in a row than a spreadsheet cell holds (32,767 characters): not text.
+ZEROED_RUN: Final = 32_768
+
+
+def _zeroed_at(loaded: Loaded) -> int | None:
+    """Where the file's first run of :data:`ZEROED_RUN` NUL bytes starts, if it has one."""
+    zeros = b"\x00" * ZEROED_RUN
+    if loaded.data is not None:
+        found = loaded.data.find(zeros)
+        return None if found < 0 else found
+    assert loaded.path is not None
+    offset, carry = 0, b""
+    with loaded.path.open("rb") as handle:
+        while chunk := handle.read(SCAN_BYTES):
+            window = carry + chunk
+            found = window.find(zeros)
+            if found >= 0:
+                return offset - len(carry) + found
+            carry = window[-(ZEROED_RUN - 1) :]
+            offset += len(chunk)
+    return None
+
+
+def _refuse_zeroed_part(loaded: Loaded) -> None:
+    """A file whose text gives way to a run of NUL bytes was cut short as it was saved or
+    copied (a crash, a full disk, a copy that did not finish): the rows it held from there on
+    are lost.  Before, the rows above it were read and the zeros became one cell of millions of
+    characters (a 100 MB file: 40 s and 0.9 GB to read, and one invalid row)."""
+    at = _zeroed_at(loaded)
+    if at is None:
+        return
+    before = loaded.data[:at] if loaded.data is not None else _bytes_up_to(loaded, at)
+    line = before.count(b"\n") + 1
+    raise InputError(
+        f"{loaded.name}: from line {line:,} (byte {at:,}) on, the file holds zero bytes where "
+        "text should be: it was cut short while it was saved or copied (a crash, a full disk, "
+        "a copy that did not finish), so the rows it held from there on are lost. Save the "
+        "sheet again from the program that made it."
+    )
+
+
+def _bytes_up_to(loaded: Loaded, size: int) -> bytes:
+    assert loaded.path is not None
+    with loaded.path.open("rb") as handle:
+        return handle.read(size)
+
+
 def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = csv_format(loaded, request)
+    _refuse_zeroed_part(loaded)
     check_rows_above(fmt.above, 1, fmt.header_index + 1, request, loaded.name)
     _check_row_cells(loaded, fmt, -1, fmt.width, request.limits)  # the header row
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)

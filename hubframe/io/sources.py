@@ -79,24 +79,25 @@ def refuse_unreadable_file(path: Path, name: str) -> None:
     missing file (a link to one too), or a named pipe or a device, which a read waits on for
     ever (a pipe no program writes to) or never finishes (``/dev/zero``).  A folder is the
     caller's to refuse first, in its own words."""
-    try:
-        mode = os.stat(path).st_mode
-    except OSError:
-        dangling = os.path.islink(path)
-        why = f"a link to a file that is not there ({os.readlink(path)})" if dangling else None
-        raise InputError(
-            f"{name}: no such file ({path})." if why is None else f"{name}: {why}."
-        ) from None
-    kind = special_kind(mode)
+    if not os.path.exists(path):
+        if os.path.islink(path):
+            target = os.readlink(path)
+            raise InputError(f"{name}: a link to a file that is not there ({target}).")
+        raise InputError(f"{name}: no such file ({path}).")
+    kind = special_kind(path)
     if kind is not None:
         raise InputError(
             f"{name}: is {kind}, not a file ({path}); save what it holds as a file and give that."
         )
 
 
-def special_kind(mode: int) -> str | None:
-    """What a path of this ``st_mode`` is when it is neither a file nor a folder ("a named
-    pipe", "a device", ...); None for a file or a folder."""
+def special_kind(path: Path) -> str | None:
+    """What ``path`` is when it is there and neither a file nor a folder ("a named pipe", "a
+    device", ...); None for a file, a folder, or nothing there."""
+    try:
+        mode = os.stat(path).st_mode
+    except OSError:
+        return None
     if stat.S_ISREG(mode) or stat.S_ISDIR(mode):
         return None
     return next((said for test, said in _KINDS if test(mode)), "something other than a file")

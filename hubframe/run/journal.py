@@ -527,15 +527,6 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
             )
 
 
-def _special(path: Path) -> str | None:
-    """What ``path`` is when it is there and neither a file nor a folder (a named pipe, a
-    device)."""
-    try:
-        return special_kind(os.stat(path).st_mode)
-    except OSError:
-        return None
-
-
 def _open(path: Path) -> sqlite3.Connection:
     """The journal's database, created when new; InputError (one line, naming the path) when
     the path cannot be one: a directory, a missing directory, an unreadable file, a file that is
@@ -545,7 +536,7 @@ def _open(path: Path) -> sqlite3.Connection:
         raise InputError(f"journal {path}: is a directory; give a file path such as {example}")
     if not path.parent.is_dir():
         raise InputError(f"journal {path}: the directory {path.parent} does not exist")
-    kind = _special(path)
+    kind = special_kind(path)
     if kind is not None:  # SQLite said "disk I/O error", or waited on a pipe
         raise InputError(f"journal {path}: is {kind}, not a file; give a file path")
     try:

@@ -63,11 +63,7 @@ def register_secret(value: str | None) -> None:
 
 def forget_secret(value: str) -> None:
     """Stop redacting ``value`` (tests; a process that is done with a token)."""
-    with _lock:
-        before = len(_secrets)
-        _secrets.difference_update(_spellings(value) | _spellings(value.strip()))
-        if len(_secrets) != before:
-            _rebuild()
+    forget_spellings(_spellings(value) | _spellings(value.strip()))
 
 
 def forget_spellings(forms: Iterable[str]) -> None:

@@ -36,11 +36,12 @@ SandboxFactory = Callable[..., Sandbox]
 
 
 def done_with(sb: Sandbox) -> None:
-    """Stop ``sb`` and stop redacting its tokens.  Clients register their token for
+    """Stop ``sb`` and stop redacting the tokens it made.  Clients register their token for
     redaction for the whole process, and every sandbox makes a new one: a test suite that kept
-    them all would search every report it writes for thousands of them."""
+    them all would search every report it writes for thousands of them.  A token the sandbox
+    was given (``Sandbox(token=...)``) may be one the process still holds: it stays."""
     sb.stop()
-    for token in sb.tokens():
+    for token in sb.made_tokens():
         forget_secret(token)
 
 

@@ -52,3 +52,20 @@ def test_a_suites_sandboxes_leave_no_token_registered(pytester: pytest.Pytester)
     result = pytester.runpytest_inprocess("-p", "no:randomly", "-p", "no:xdist", "-q")
     result.assert_outcomes(passed=3)
     assert set(redaction.spellings()) <= before
+
+
+def test_done_with_forgets_the_tokens_a_sandbox_made_and_keeps_one_it_was_given() -> None:
+    from hubframe.sandbox import Sandbox
+    from hubframe.testing import client_for, done_with
+
+    given = "pat-na1-given-0000-1111"  # a token the process holds for its own client too
+    redaction.register_secret(given)
+    kept = Sandbox(seed=None, token=given).start()
+    made = Sandbox(seed=None).start()
+    client_for(made)
+    extra = made.create_token(["crm.objects.deals.read"])
+    redaction.register_secret(extra)
+    done_with(kept)
+    done_with(made)
+    assert given in redaction.spellings()
+    assert made.token not in redaction.spellings() and extra not in redaction.spellings()

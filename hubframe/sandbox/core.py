@@ -62,6 +62,7 @@ class Sandbox:
             with self.portal.lock:
                 demo.populate(self.portal)
         self.token = token or _new_token()
+        self._made: list[str] = [] if token else [self.token]  # tokens it made (made_tokens)
         limiter = RateLimiter(daily_limit=daily_limit, enforce=rate_limit is not None)
         if rate_limit is not None:
             limiter.max_requests, limiter.window_s = int(rate_limit[0]), float(rate_limit[1])
@@ -185,16 +186,18 @@ class Sandbox:
             raise ValueError(f"Unable to infer object type from: {object_type}")
         return kind
 
-    def tokens(self) -> list[str]:
-        """Every token this sandbox accepts: :attr:`token` and those :meth:`create_token` made."""
+    def made_tokens(self) -> list[str]:
+        """The tokens this sandbox made: its :attr:`token` unless one was given, and those of
+        :meth:`create_token`."""
         with self.portal.lock:
-            return [self.token, *(t for t in self._app.tokens if t != self.token)]
+            return list(self._made)
 
     def create_token(self, scopes: Iterable[str]) -> str:
         """A new token restricted to ``scopes`` (e.g. ``["crm.objects.deals.write"]``)."""
         token = _new_token()
         with self.portal.lock:
             self._app.tokens[token] = frozenset(scopes)
+            self._made.append(token)
         return token
 
     def add_records(

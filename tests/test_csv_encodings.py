@@ -194,3 +194,28 @@ def test_a_csv_report_saved_again_as_xlsx_is_refused_with_what_to_do(
     pd.read_excel(workbook, dtype=str, keep_default_na=False).to_csv(saved, index=False)
     assert (undo(saved, client, progress=False)["status"] == "success").all()
     assert len(sandbox.associations("deals", "contacts")) == before
+
+
+@pytest.mark.parametrize(
+    ("encoding", "bom"),
+    [
+        ("utf-32-le", codecs.BOM_UTF32_LE),
+        ("utf-32-be", codecs.BOM_UTF32_BE),
+        ("utf-16-le", codecs.BOM_UTF16_LE),
+        ("utf-16-be", codecs.BOM_UTF16_BE),
+        ("utf-8", codecs.BOM_UTF8),
+    ],
+)
+def test_a_file_with_any_unicode_byte_order_mark_reads_as_its_utf8_twin(
+    encoding: str, bom: bytes
+) -> None:
+    """UTF-32 with its mark was read as UTF-16 (its mark begins with UTF-16's): every header
+    and cell came out with NULs between the letters, ids refused and rows split in two (big
+    endian: refused as binary data)."""
+    lines = ["Deal ID,Contact ID,Notes", "101,201,Décideur", "102,202,x", "103,203,日本"]
+    text = "\r\n".join(lines) + "\r\n"
+    expected = hf.read_pairs(text.encode("utf-8"), from_type="deals", to_type="contacts")
+    got = hf.read_pairs(bom + text.encode(encoding), from_type="deals", to_type="contacts")
+    columns = ["row", "from_id", "to_id", "Notes"]
+    assert got[columns].to_dict("list") == expected[columns].to_dict("list")
+    assert hf.validate_pairs(got).empty

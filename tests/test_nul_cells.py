@@ -25,6 +25,7 @@ from hypothesis import strategies as st
 
 import hubframe as hf
 from hubframe.errors import InputError
+from hubframe.io.csv import ZEROED_RUN
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids, xlsx_bytes
 
@@ -173,7 +174,7 @@ def test_a_file_cut_short_by_zero_bytes_is_refused_naming_the_line(
     """A crash while a sheet is saved leaves its tail as NUL bytes: the rows it held there are
     lost, so the file is refused rather than read as far as its zeros (before: the zeros were
     one cell of millions of characters, and a 100 MB file took 40 s and 0.9 GB to say so)."""
-    data = _cut_short(40, 32_768, encoding)
+    data = _cut_short(40, ZEROED_RUN, encoding)
     source: Path | bytes = data
     if where == "file":
         source = tmp_path / "pairs.csv"
@@ -192,7 +193,8 @@ def test_zeros_across_the_scans_chunks_are_found(tmp_path: Path) -> None:
     head = _cut_short(1, 0)
     filler = b"".join(b"%d,%d\r\n" % (300 + n, 400 + n) for n in range(600_000))
     size = 4 * 1024 * 1024 - 1000 - len(head)
-    path.write_bytes(head + filler[: filler.rfind(b"\r\n", 0, size) + 2] + b"\x00" * 40_000)
+    rows = filler[: filler.rfind(b"\r\n", 0, size) + 2]
+    path.write_bytes(head + rows + b"\x00" * (ZEROED_RUN + 8_000))
     with pytest.raises(InputError, match="zero bytes where text should be"):
         hf.read_pairs(path, **TYPES)
 
@@ -207,6 +209,36 @@ def test_a_csv_report_cut_short_is_not_undone(sandbox: Sandbox, tmp_path: Path) 
     pairs = hf.read_pairs(_cut_short(3, 0), **TYPES)
     result = hf.associate(pairs, client_for(sandbox), dry_run=True, progress=False)
     report = hf.export_report(result, tmp_path / "report.csv")
-    report.write_bytes(report.read_bytes() + b"\x00" * 40_000)
+    report.write_bytes(report.read_bytes() + b"\x00" * ZEROED_RUN)
     with pytest.raises(InputError, match="zero bytes where text should be"):
         hf.undo(report, client_for(sandbox), progress=False)
+
+
+@pytest.mark.parametrize("encoding", ["utf-16", "utf-32"])
+def test_a_cell_of_nuls_in_a_wide_encoding_is_still_text(encoding: str) -> None:
+    """20,000 NUL characters fit in a cell; in UTF-16 they are 40,000 zero bytes in a row and
+    in UTF-32 80,000 (refused as a cut-off tail by a first count of 32,768 bytes)."""
+    lines = ["Deal ID,Contact ID,Notes", "101,201," + "\x00" * 20_000, "102,202,x"]
+    pairs = hf.read_pairs("\r\n".join(lines).encode(encoding), **TYPES)
+    assert pairs["Notes"].tolist() == ["\x00" * 20_000, "x"]
+
+
+def test_a_cut_off_file_in_another_encoding_is_refused_before_it_is_read_whole(
+    tmp_path: Path,
+) -> None:
+    """A file not in UTF-8 is decoded whole to check its encoding: the zeros are found first
+    (before, a sparse 60 MB file was read into memory, then decoded)."""
+    import tracemalloc
+
+    path = tmp_path / "pairs.csv"
+    path.write_bytes(_cut_short(5, 0, "utf-16"))
+    with path.open("r+b") as handle:
+        handle.truncate(60 << 20)  # a sparse tail of zeros, as a crash leaves it
+    tracemalloc.start()
+    try:
+        with pytest.raises(InputError, match="zero bytes where text should be"):
+            hf.read_pairs(path, **TYPES)
+        peak = tracemalloc.get_traced_memory()[1]
+    finally:
+        tracemalloc.stop()
+    assert peak < 30 << 20, peak

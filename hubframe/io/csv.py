@@ -33,7 +33,7 @@ from hubframe.errors import InputError
 from hubframe.formula import ERROR_PATTERN, unguard, unguard_column
 from hubframe.io.bounds import ReadLimits, hint
 from hubframe.io.cells import clean_headers, written_headers
-from hubframe.io.encoding import UTF8, detect, whole_encoding
+from hubframe.io.encoding import UTF8, code_unit, detect, whole_encoding
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
     RawSheet,
@@ -159,7 +159,8 @@ def _binary(head: bytes) -> bool:
     or more than a few other control bytes.  NULs in cells -- a DataFrame's cell written out
     in a report or retry file, a database's padding -- are text (before, any NUL refused the
     file as binary, even hubframe's own retry file)."""
-    if b"\x00" not in head or head.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
+    boms = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)  # UTF-32 LE's too
+    if b"\x00" not in head or head.startswith(boms):
         return False
     if head.startswith(_MAGIC) or head.startswith(b"\x00") or _wide_text(head):
         return True
@@ -190,6 +191,7 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     sample = head_bytes(loaded)
     complete = len(sample) < SAMPLE_BYTES
     _check_text_sample(loaded, sample)
+    _refuse_zeroed_part(loaded)  # before a file in another encoding is read whole
     encoding, bom = detect(sample, complete)
     if encoding != UTF8:  # not UTF-8 from its first bytes: the whole file must be one encoding
         encoding = whole_encoding(all_bytes(loaded), encoding, bom, loaded.name)
@@ -215,26 +217,33 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     )
 
 
-#: More NUL bytes in a row than a spreadsheet cell holds (32,767 characters): not text.
-ZEROED_RUN: Final = 32_768
+#: More NUL bytes in a row than a spreadsheet cell holds: 32,767 characters, 4 bytes each in
+#: UTF-32 (whose neighbours add at most 3), so no cell's text, in any encoding, is one.
+ZEROED_RUN: Final = 4 * 32_768
+
+
+def _chunks(loaded: Loaded) -> Iterator[bytes]:
+    """The file's bytes in pieces of :data:`SCAN_BYTES` (one piece for bytes given)."""
+    if loaded.data is not None:
+        yield loaded.data
+        return
+    assert loaded.path is not None
+    with loaded.path.open("rb") as handle:
+        while chunk := handle.read(SCAN_BYTES):
+            yield chunk
 
 
 def _zeroed_at(loaded: Loaded) -> int | None:
     """Where the file's first run of :data:`ZEROED_RUN` NUL bytes starts, if it has one."""
     zeros = b"\x00" * ZEROED_RUN
-    if loaded.data is not None:
-        found = loaded.data.find(zeros)
-        return None if found < 0 else found
-    assert loaded.path is not None
     offset, carry = 0, b""
-    with loaded.path.open("rb") as handle:
-        while chunk := handle.read(SCAN_BYTES):
-            window = carry + chunk
-            found = window.find(zeros)
-            if found >= 0:
-                return offset - len(carry) + found
-            carry = window[-(ZEROED_RUN - 1) :]
-            offset += len(chunk)
+    for chunk in _chunks(loaded):
+        window = carry + chunk
+        found = window.find(zeros)
+        if found >= 0:
+            return offset - len(carry) + found
+        carry = window[-(ZEROED_RUN - 1) :]
+        offset += len(chunk)
     return None
 
 
@@ -246,8 +255,7 @@ def _refuse_zeroed_part(loaded: Loaded) -> None:
     at = _zeroed_at(loaded)
     if at is None:
         return
-    before = loaded.data[:at] if loaded.data is not None else _bytes_up_to(loaded, at)
-    line = before.count(b"\n") + 1
+    line = head_bytes(loaded, at).count(b"\n") + 1
     raise InputError(
         f"{loaded.name}: from line {line:,} (byte {at:,}) on, the file holds zero bytes where "
         "text should be: it was cut short while it was saved or copied (a crash, a full disk, "
@@ -256,15 +264,8 @@ def _refuse_zeroed_part(loaded: Loaded) -> None:
     )
 
 
-def _bytes_up_to(loaded: Loaded, size: int) -> bytes:
-    assert loaded.path is not None
-    with loaded.path.open("rb") as handle:
-        return handle.read(size)
-
-
 def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = csv_format(loaded, request)
-    _refuse_zeroed_part(loaded)
     check_rows_above(fmt.above, 1, fmt.header_index + 1, request, loaded.name)
     _check_row_cells(loaded, fmt, -1, fmt.width, request.limits)  # the header row
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)
@@ -499,8 +500,7 @@ def _tail_text(loaded: Loaded, fmt: CsvFormat, size: int) -> str:
     """The last ``size`` bytes or so of the file as text (whole UTF-16 code units)."""
     total = file_size(loaded)
     start = max(fmt.data_start, total - size)
-    if fmt.encoding.startswith("utf-16"):
-        start += (start - fmt.data_start) % 2
+    start += -(start - fmt.data_start) % code_unit(fmt.encoding)  # whole code units
     if loaded.data is not None:
         return loaded.data[start:].decode(fmt.encoding, errors="replace")
     assert loaded.path is not None

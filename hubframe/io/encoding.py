@@ -30,6 +30,10 @@ def detect(sample: bytes, complete: bool) -> tuple[str, int]:
     bytes; ``complete``: the sample is the whole file."""
     if sample.startswith(codecs.BOM_UTF8):
         return UTF8, 3
+    if sample.startswith(codecs.BOM_UTF32_LE):  # before UTF-16's, which begins it
+        return "utf-32-le", 4
+    if sample.startswith(codecs.BOM_UTF32_BE):
+        return "utf-32-be", 4
     if sample.startswith(codecs.BOM_UTF16_LE):
         return "utf-16-le", 2
     if sample.startswith(codecs.BOM_UTF16_BE):
@@ -46,6 +50,11 @@ def detect(sample: bytes, complete: bool) -> tuple[str, int]:
         return "latin-1", 0
 
 
+def code_unit(codec: str) -> int:
+    """Bytes a character takes at least in ``codec``: 2 in UTF-16, 4 in UTF-32, else 1."""
+    return 4 if codec.startswith("utf-32") else 2 if codec.startswith("utf-16") else 1
+
+
 def whole_encoding(data: bytes, codec: str, bom: int, name: str) -> str:
     """The codec that reads all of ``data`` (after its byte order mark) as the one encoding it
     is written in: ``codec`` when it does; cp1252 (else latin-1) for a file that is not UTF-8
@@ -54,11 +63,12 @@ def whole_encoding(data: bytes, codec: str, bom: int, name: str) -> str:
     in slices, so a large one costs no copy of its text."""
     body = memoryview(data)[bom:]
     bad = first_undecodable(body, codec)
-    if bad is None and (codec == UTF8 or codec.startswith("utf-16")):
+    if bad is None and (codec == UTF8 or code_unit(codec) > 1):
         return codec
-    if bad is not None and codec.startswith("utf-16"):
+    if bad is not None and code_unit(codec) > 1:
+        shown = codec[:6].upper()  # UTF-16, UTF-32
         raise InputError(
-            f"{name}: line {_line_of(body, bad, codec)} holds bytes that are not UTF-16 text, as "
+            f"{name}: line {_line_of(body, bad, codec)} holds bytes that are not {shown} text, as "
             "the rest of the file is; the file is damaged. Save the sheet again as CSV and try "
             "again."
         )
@@ -98,7 +108,7 @@ def _refuse_mixed(body: bytes | memoryview, name: str) -> None:
 def _line_of(body: bytes | memoryview, offset: int, codec: str = UTF8) -> int:
     """The file line (1 for the first) holding byte ``offset``: CR, LF and CRLF end lines."""
     before = bytes(body[:offset])
-    if codec.startswith("utf-16"):
+    if code_unit(codec) > 1:
         text = before.decode(codec, errors="replace")
         return text.count("\n") + text.count("\r") - text.count("\r\n") + 1
     return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1

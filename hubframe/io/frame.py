@@ -67,6 +67,7 @@ from hubframe.io.sources import (
     Source,
     is_workbook,
     load_source,
+    read_from_attrs,
     reading,
     sheet_argument,
 )
@@ -430,6 +431,7 @@ def _read(
         info["sheet_columns"] = sheet_columns
         info["sheet_column_maps"] = sheet_maps  # column_map is their union: which sheet read what
     info |= choice_attrs(request.choice) | sheet_guess_attrs(guesses, len(sheet_columns) > 1)
+    info |= read_from_attrs(loaded.path)
     if properties and kind == "pairs":
         info["id_properties"] = properties
     result.attrs["hubframe"] = info

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
@@ -27,6 +28,7 @@ from hubframe.io.excel import excel_sheets, workbook_bytes
 from hubframe.io.normalize import canonical_ids, id_text
 from hubframe.io.sheet import RawSheet, Request, frame_sheet
 from hubframe.io.sources import (
+    Loaded,
     SheetArg,
     Source,
     is_workbook,
@@ -153,16 +155,16 @@ class _IdRequest(Request):
         )
 
 
-def _sheets(source: Source, sheet: SheetArg, request: _IdRequest) -> tuple[str, list[RawSheet]]:
+def _sheets(source: Source, sheet: SheetArg, request: _IdRequest) -> tuple[Loaded, list[RawSheet]]:
     sheet = sheet_argument(sheet)
     loaded = load_source(source)
     with reading(loaded.name):
         if loaded.frame is not None:
-            return loaded.name, [frame_sheet(loaded.frame, request)]
+            return loaded, [frame_sheet(loaded.frame, request)]
         if is_workbook(loaded):
             data = workbook_bytes(loaded, request.limits)
-            return loaded.name, excel_sheets(data, sheet, request)
-        return loaded.name, [csv_sheet(loaded, request)]
+            return loaded, excel_sheets(data, sheet, request)
+        return loaded, [csv_sheet(loaded, request)]
 
 
 def read_ids(
@@ -184,10 +186,12 @@ def read_ids(
 @dataclass(frozen=True)
 class IdsRead:
     """What :func:`read_id_columns` read: the ids, and the id column each sheet was read from
-    (``{sheet name: header}``, the name as the read names its sheets)."""
+    (``{sheet name: header}``, the name as the read names its sheets), and the file read
+    (None for bytes, a file object or a DataFrame)."""
 
     ids: list[str]
     columns: dict[str, str]
+    path: Path | None = None
 
 
 def read_id_columns(
@@ -202,8 +206,8 @@ def read_id_columns(
     ``column`` names, or the one the reader picked."""
     request = _IdRequest("pairs", "", None, None, None, object_type=object_type, id_column=column)
     request.limits = limits or read_limits_in_force()
-    name, raws = _sheets(source, sheet, request)
-    request.source_name = name
+    loaded, raws = _sheets(source, sheet, request)
+    name = request.source_name = loaded.name
     ids: dict[str, None] = {}
     columns: dict[str, str] = {}
     for raw in raws:
@@ -224,7 +228,7 @@ def read_id_columns(
                 f"{'is not a record id' if one else 'are not record ids'} ({shown})."
             )
         ids.update(dict.fromkeys(str(v) for v in values if v is not None))
-    return IdsRead(list(ids), columns)
+    return IdsRead(list(ids), columns, loaded.path)
 
 
 def given_ids(values: Iterable[Any]) -> tuple[list[str], list[str]]:

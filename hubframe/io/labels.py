@@ -25,7 +25,15 @@ from hubframe.io.csv import csv_sheet
 from hubframe.io.excel import excel_sheets, workbook_bytes
 from hubframe.io.normalize import canonical_object_type, whole_numbers
 from hubframe.io.sheet import RawSheet, Request, frame_sheet
-from hubframe.io.sources import SheetArg, Source, is_workbook, load_source, reading
+from hubframe.io.sources import (
+    Loaded,
+    SheetArg,
+    Source,
+    is_workbook,
+    load_source,
+    read_from_attrs,
+    reading,
+)
 from hubframe.io.text import to_objects, to_series, trimmed_text
 
 #: What ``attrs["hubframe"]["kind"]`` says of a labels sheet.
@@ -89,14 +97,16 @@ class _LabelsRequest(Request):
         return sum(1 for cell in cells if _canonical(str(cell)) is not None)
 
 
-def _sheets(source: Source, sheet: SheetArg, request: _LabelsRequest) -> tuple[str, list[RawSheet]]:
+def _sheets(
+    source: Source, sheet: SheetArg, request: _LabelsRequest
+) -> tuple[Loaded, list[RawSheet]]:
     loaded = load_source(source)
     with reading(loaded.name):
         if loaded.frame is not None:
-            return loaded.name, [frame_sheet(loaded.frame, request)]
+            return loaded, [frame_sheet(loaded.frame, request)]
         if is_workbook(loaded):
-            return loaded.name, excel_sheets(workbook_bytes(loaded, request.limits), sheet, request)
-        return loaded.name, [csv_sheet(loaded, request)]
+            return loaded, excel_sheets(workbook_bytes(loaded, request.limits), sheet, request)
+        return loaded, [csv_sheet(loaded, request)]
 
 
 def _column(raw: RawSheet, canonical: str, given: str | None = None) -> pd.Series:
@@ -145,7 +155,8 @@ def read_labels(
     }
     request = _LabelsRequest("pairs", "", None, given["from_type"], given["to_type"])
     request.limits = limits or read_limits_in_force()
-    name, raws = _sheets(source, sheet, request)
+    loaded, raws = _sheets(source, sheet, request)
+    name = loaded.name
     parts = []
     for raw in raws:
         part = pd.DataFrame({c: _column(raw, c, given.get(c)) for c in LABEL_COLUMNS})
@@ -156,7 +167,7 @@ def read_labels(
         part.insert(0, "sheet", raw.name or name)
         parts.append(part[part["label"].notna()])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LABEL_COLUMNS)
-    frame.attrs["hubframe"] = {"kind": LABELS_KIND, "source": name}
+    frame.attrs["hubframe"] = {"kind": LABELS_KIND, "source": name, **read_from_attrs(loaded.path)}
     return frame
 
 

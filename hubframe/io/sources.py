@@ -24,6 +24,9 @@ Source: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | IO[bytes] | pd
 SheetArg: TypeAlias = "str | int | None"
 
 SAMPLE_BYTES: Final = 256 * 1024
+#: Where a frame read from files keeps their absolute paths (``attrs["hubframe"]["read_from"]``):
+#: hubframe's writers refuse to write a report, retry file or sheet over one of them.
+READ_FROM: Final = "read_from"
 ZIP_MAGIC: Final = b"PK\x03\x04"
 OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXCEL_EXTENSIONS: Final = (".xlsx", ".xlsm", ".xls", ".xlsb")
@@ -38,6 +41,13 @@ class Loaded:
     path: Path | None = None
     frame: pd.DataFrame | None = None
     extension: str = ""
+
+
+def read_from_attrs(*paths: Path | None) -> dict[str, list[str]]:
+    """The ``attrs["hubframe"]`` entry naming the files a frame was read from (none: no entry).
+    Absolute at the time of the read, so a later change of folder does not move them."""
+    found = [str(path.absolute()) for path in paths if path is not None]
+    return {READ_FROM: found} if found else {}
 
 
 def load_source(source: Source) -> Loaded:

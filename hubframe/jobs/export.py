@@ -38,7 +38,7 @@ from hubframe.io.normalize import (
     canonical_object_type,
     is_valid_object_type,
 )
-from hubframe.io.sources import SheetArg
+from hubframe.io.sources import SheetArg, read_from_attrs
 from hubframe.io.text import text_series
 from hubframe.run.labels import LabelBook, LabelDef
 from hubframe.run.reads import iter_links
@@ -173,6 +173,7 @@ def read_associations(
         "read_calls": calls,
         "linked_records": linked,
         "id_columns": dict(given.columns),  # {sheet: the id column read}; {} without a sheet
+        **read_from_attrs(given.path),
     }
     return frame
 

@@ -63,6 +63,7 @@ from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
+from hubframe.io.sources import READ_FROM
 from hubframe.run.labels import (
     LabelDef,
     ambiguous_label_message,
@@ -796,7 +797,7 @@ def configure_labels(
         },
         columns=list(RESULT_COLUMNS),
     )
-    result.attrs["hubframe"] = {"kind": LABELS_KIND, "source": _source(wanted)}
+    result.attrs["hubframe"] = {"kind": LABELS_KIND, **_source(wanted)}
     return result
 
 
@@ -823,9 +824,13 @@ def _conflicts(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[int,
     return out
 
 
-def _source(frame: pd.DataFrame) -> str:
+def _source(frame: pd.DataFrame) -> dict[str, Any]:
+    """The entries of a labels sheet's ``attrs["hubframe"]`` its result keeps: the sheet's
+    name, and the file it was read from (never written over by the report)."""
     meta = frame.attrs.get("hubframe")
-    return str(meta.get("source", "")) if isinstance(meta, Mapping) else ""
+    meta = meta if isinstance(meta, Mapping) else {}
+    kept = {"source": str(meta.get("source", ""))}
+    return kept | ({READ_FROM: meta[READ_FROM]} if READ_FROM in meta else {})
 
 
 # --- limits sheets naming labels created in the same command ------------------------------------

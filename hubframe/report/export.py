@@ -23,7 +23,7 @@ from hubframe.report.excel import (
     Table,
     write_tables,
 )
-from hubframe.report.outputs import REPORT_SUFFIXES
+from hubframe.report.outputs import REPORT_SUFFIXES, refuse_own_sources
 from hubframe.report.safety import csv_column, outgoing_frame
 from hubframe.report.summary import build_summary, summary_data
 from hubframe.report.whole import written_whole
@@ -126,13 +126,16 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
         safe.to_csv(partial, index=False, encoding="utf-8-sig", lineterminator="\r\n")
 
 
-def target_path(path: PathLike) -> tuple[Path, str]:
+def target_path(path: PathLike, result: pd.DataFrame, role: str) -> tuple[Path, str]:
+    """``path`` and its suffix, checked: a report or retry file, never a file ``result`` was
+    read from (InputError)."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"{target.name}: a report or retry file must end in .xlsx or .csv")
     if target.is_dir():
         raise InputError(f"{target}: is a folder; give the report or retry file a file name")
+    refuse_own_sources(target, role, result)
     return target, suffix
 
 
@@ -152,10 +155,11 @@ def export_report(
     Validation sheet); ``settings`` are the run's settings shown on the Summary sheet (keys
     such as ``api_version``, ``dry_run``, ``base_url``, ``started``, ``finished``; anything
     that looks like a secret is left out and a URL is shown as its host only).
-    Returns the path written.
+    Returns the path written; InputError for a path ``result`` was read from (its sheet, the
+    report it undid: :func:`~hubframe.report.outputs.refuse_own_sources`), left as it was.
     """
     check_result(result)
-    target, suffix = target_path(path)
+    target, suffix = target_path(path, result, "report")
     frame = result.loc[:, report_columns(result)].reset_index(drop=True)
     if suffix == ".csv":
         write_csv(frame, target)

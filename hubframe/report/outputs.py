@@ -20,6 +20,11 @@ path and what is wrong:
   ``report.CSV`` for one file, and whether a disk does cannot be known for a file not written
   yet, so such names are refused everywhere (on a disk that tells them apart the analyst
   renames one; on one that does not, one would be written over the other).
+
+The writers of the Python API (``export_report``, ``export_retry``, ``write_pairs``) check the
+same for the table they write (:func:`refuse_own_sources`): a table keeps the files it was read
+from (``attrs["hubframe"]["read_from"]``: the sheet, the report or journal undone, the ids
+sheet of an export) and the journal of its run, and none of them is written over.
 """
 
 from __future__ import annotations
@@ -28,8 +33,12 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
+from typing import Any
+
+import pandas as pd
 
 from hubframe.errors import InputError
+from hubframe.io.sources import READ_FROM
 
 PathLike = str | os.PathLike[str]
 #: The file types reports and retry files are written as.
@@ -161,4 +170,41 @@ def check_outputs(
                 raise InputError(clash)
 
 
-__all__ = ["REPORT_SUFFIXES", "check_output", "check_outputs"]
+def _read_from(frame: pd.DataFrame) -> list[tuple[str | None, Path]]:
+    """The files ``frame`` was read from (role None: a sheet read) and its run's journal."""
+    info: Any = frame.attrs.get("hubframe")
+    if not isinstance(info, dict):
+        return []
+    found: list[tuple[str | None, Path]] = []
+    listed = info.get(READ_FROM)
+    if isinstance(listed, list | tuple):
+        found += [(None, Path(p)) for p in listed if isinstance(p, str) and p]
+    journal = getattr(info.get("run"), "journal", None)  # run.pipeline.RunFacts
+    if isinstance(journal, str) and journal:
+        found.append(("journal", Path(journal)))
+    return found
+
+
+def refuse_own_sources(path: PathLike, role: str, frame: pd.DataFrame) -> None:
+    """InputError when ``path`` (the ``role`` written from ``frame``) is a file ``frame`` was
+    read from, or its run's journal, under any name (see the module docstring): writing it
+    would replace the analyst's sheet, or the record of a run, with this table."""
+    target = Path(path)
+    for other_role, other in _read_from(frame):
+        if other_role is None and _same_file(target, other):
+            raise InputError(
+                f"{target}: is the file this table was read from; writing the {role} there "
+                f"would replace it. Write the {role} to another file."
+            )
+        if other_role is None and _case_twins(target, other):
+            raise InputError(
+                f"{target}: differs from the file this table was read from ({other}) only in "
+                f"capital letters, which macOS and Windows take for one file; give the {role} "
+                "another name"
+            )
+        clash = _clash(target, role, other, other_role)
+        if clash is not None:
+            raise InputError(clash)
+
+
+__all__ = ["REPORT_SUFFIXES", "check_output", "check_outputs", "refuse_own_sources"]

@@ -45,7 +45,7 @@ from hubframe.io.normalize import (
     describe_number,
     is_valid_object_type,
 )
-from hubframe.io.sources import refuse_unreadable_file
+from hubframe.io.sources import read_from_attrs, refuse_unreadable_file
 from hubframe.io.text import as_text
 from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
@@ -365,6 +365,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
     known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
     originals = [str(c) for c in table.columns if c not in known]
     info: dict[str, Any] = {"kind": "pairs", "source": path.name, "original_columns": originals}
+    info |= read_from_attrs(path)
     if BASE_URL_LABEL in said or PORTAL_LABEL in said:  # either is checked without the other
         info[SENT_TO] = {
             "host": said.get(BASE_URL_LABEL),
@@ -577,6 +578,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     )
     _say_not_undone(journal, bool(rows))
     meta: dict[str, Any] = {"kind": "pairs", "source": journal.path.name, "original_columns": []}
+    meta |= read_from_attrs(journal.path)
     key = journal.portal()
     if key is not None:  # undo checks the portal, and ends the journal's runs
         meta[PORTAL_KEY] = {"journal": str(journal.path), **asdict(key)}

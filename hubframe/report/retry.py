@@ -269,10 +269,11 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     (read it back with ``sheet="*"``).  A sync's removals are not rows of the sheet and are
     left out, and from a sync every sheet row of each record with something still to do is
     kept (a sync is scoped by record: synced again, the file keeps what the sheet keeps and
-    plans the removals still to do).  Returns the path written.
+    plans the removals still to do).  Returns the path written; InputError for a path
+    ``result`` was read from (its sheet), left as it was.
     """
     check_result(result)
-    target, suffix = target_path(path)
+    target, suffix = target_path(path, result, "retry file")
     if suffix == ".csv":
         write_csv(_one_table(result), target)
     else:

@@ -18,6 +18,7 @@ from hubframe.errors import InputError
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import write_csv
+from hubframe.report.outputs import refuse_own_sources
 
 PathLike = str | os.PathLike[str]
 SHEET_TITLE = "Associations"
@@ -25,11 +26,14 @@ SHEET_TITLE = "Associations"
 
 def write_pairs(frame: pd.DataFrame, path: PathLike, *, title: str = SHEET_TITLE) -> Path:
     """Write a frame (e.g. :func:`hubframe.read_associations`'s, or :func:`hubframe.read_pairs`'s,
-    edited or not) to ``.xlsx`` or ``.csv``; returns the path written."""
+    edited or not) to ``.xlsx`` or ``.csv``; returns the path written.  InputError for a path
+    the frame was read from (its workbook would lose its other sheets and the analyst's own
+    headers): write the edited sheet to a new file."""
     target = Path(path)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise InputError(f"{target.name}: an export must end in .xlsx or .csv")
+    refuse_own_sources(target, "sheet", frame)
     out = _as_sheet(frame).reset_index(drop=True)
     for column in ("from_id", "to_id"):
         if column in out.columns:

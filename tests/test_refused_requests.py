@@ -10,6 +10,7 @@ own sake is still found by halving, the rest applied.
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -19,10 +20,10 @@ from faultproxy import FaultProxy
 
 import hubframe as hf
 from hubframe.cli import main
-from hubframe.errors import ErrorCode
+from hubframe.errors import ErrorCode, HubframeError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.pipeline import run_facts
-from hubframe.run.send import PROBES
+from hubframe.run.send import PROBES, StopSignal
 from hubframe.sandbox import Sandbox
 
 DEALS = [str(5_300_000_001 + i) for i in range(200)]
@@ -205,3 +206,30 @@ def test_a_label_never_seen_after_its_504s_is_of_unknown_outcome(
     assert result["error_code"].tolist() == ["UNKNOWN_OUTCOME"]
     message = result["error_message"][0]
     assert "0.15 s later; HubSpot may still create it" in message, message
+
+
+@pytest.mark.parametrize("then", ["daily", "token:pat-na1-00000000-0000-0000-0000-000000000000"])
+def test_batches_waiting_for_a_slot_are_not_sent_once_the_run_stopped(
+    sandbox_factory: object, then: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The worker that meets a run-stopping answer says so before it gives up its slot.  It is
+    made slow to say so (as a worker descheduled on a busy machine): the batches waiting for
+    its slot, two workers' worth, are still skipped, not sent after the run stopped."""
+    sb = sandbox_factory(seed=None)  # type: ignore[operator]
+    sheet = _portal(sb)
+    said = StopSignal.stop_for
+
+    def slow_to_say(self: StopSignal, error: HubframeError) -> None:
+        time.sleep(0.3)
+        said(self, error)
+
+    monkeypatch.setattr(StopSignal, "stop_for", slow_to_say)
+    with FaultProxy(sb, then=then, cued=True) as proxy:
+        client = HubSpotClient(token=sb.token, base_url=proxy.url, backoff_base=0.01)
+        result = hf.associate(
+            sheet, client, progress=False, batch_size=20, workers=2, preflight=False
+        )
+    facts = run_facts(result)
+    assert facts is not None and facts.stop is not None
+    assert proxy.answered <= 2  # one batch a slot; the 8 others skipped
+    assert (result["status"] == "skipped").sum() >= len(sheet) - 2 * 20

@@ -346,6 +346,16 @@ class Sender:
 
     # --- one request --------------------------------------------------------------------------
 
+    def _request(self, batch: Batch, body: JsonBytes | None) -> ApiResponse:
+        """Send ``batch``'s request (the caller holds its slot).  An error that stops the run
+        stops it before the slot is given up: a batch waiting for the slot then sees the stop
+        and is not sent."""
+        try:
+            return endpoints.send(self.client, batch, body)
+        except HubframeError as exc:
+            self.stop.stop_for(exc)
+            raise
+
     def _send(
         self, batch: Batch, prior: int, body: JsonBytes | None = None, *, first: bool = False
     ) -> list[Outcome]:
@@ -359,9 +369,8 @@ class Sender:
                     raise _Cancelled
                 if self.stop.is_set():  # stopped while this batch waited for its slot
                     return self._skipped(batch, None)
-                resp = endpoints.send(self.client, batch, body)
+                resp = self._request(batch, body)
         except HubframeError as exc:
-            self.stop.stop_for(exc)
             if exc.may_have_applied or isinstance(exc, ServerError):
                 return self._settle(batch, exc, prior)
             return self._not_applied(batch, exc, prior)

@@ -69,3 +69,57 @@ def test_done_with_forgets_the_tokens_a_sandbox_made_and_keeps_one_it_was_given(
     done_with(made)
     assert given in redaction.spellings()
     assert made.token not in redaction.spellings() and extra not in redaction.spellings()
+
+
+def _registered(token: str) -> bool:
+    return token in redaction.spellings()
+
+
+def test_a_sandbox_redacts_its_tokens_while_it_runs_and_forgets_them_when_stopped() -> None:
+    """A notebook running ``with Sandbox(...) as sb:`` again and again, or the app connecting
+    again, made a new token each time, all kept for the life of the kernel: every report
+    written afterwards searched for all of them (2 s an export at 500)."""
+    from hubframe.sandbox import Sandbox
+
+    sb = Sandbox(seed=None)
+    assert not _registered(sb.token)  # nothing opens with it yet
+    with sb:
+        assert _registered(sb.token)  # redacted from the start, with or without a client
+        extra = sb.create_token(["crm.objects.deals.read"])
+        assert _registered(extra)
+        assert sb.token not in redaction.redact(f"Bearer {sb.token}")
+    assert not _registered(sb.token) and not _registered(extra)
+    sb.start()  # started again: its tokens open it again, and are redacted again
+    try:
+        assert _registered(sb.token) and _registered(extra)
+    finally:
+        sb.stop()
+    assert not _registered(sb.token) and not _registered(extra)
+
+
+def test_a_stopped_sandbox_keeps_a_token_it_was_given_registered() -> None:
+    from hubframe.sandbox import Sandbox
+
+    given = "pat-na1-given-2222-3333"
+    redaction.register_secret(given)
+    try:
+        with Sandbox(seed=None, token=given):
+            pass
+        assert _registered(given)
+    finally:
+        redaction.forget_secret(given)
+
+
+def test_the_apps_connections_leave_no_token_behind() -> None:
+    from hubframe.widgets.backend import connect
+
+    before = set(redaction.spellings())
+    tokens = []
+    for mode in ("sandbox", "rehearse", "sandbox"):
+        connection = connect(mode, token=None, base_url=None, api_version="2026-03")
+        assert connection.sandbox is not None
+        tokens.append(connection.sandbox.token)
+        assert _registered(tokens[-1])
+        connection.close()
+    assert len(set(tokens)) == 3
+    assert set(redaction.spellings()) <= before

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from hubframe.redaction import forget_secret, register_secret
 from hubframe.sandbox import demo
 from hubframe.sandbox.behaviour import Behaviour, BehaviourSpec, resolve
 from hubframe.sandbox.faults import FaultPlan
@@ -116,8 +117,12 @@ class Sandbox:
     # --- lifecycle --------------------------------------------------------------------------
 
     def start(self) -> Sandbox:
+        """Serve on 127.0.0.1; the tokens it made are redacted while it runs
+        (:func:`hubframe.redaction.register_secret`)."""
         if self._server is not None:
             return self
+        for token in self.made_tokens():
+            register_secret(token)
         self._server = SandboxHTTPServer(self._port, self._app)
         self._thread = threading.Thread(
             target=self._server.serve_until_stopped,
@@ -128,6 +133,12 @@ class Sandbox:
         return self
 
     def stop(self) -> None:
+        """Stop serving, and stop redacting the tokens it made: they open nothing any more, and
+        a process that kept every stopped sandbox's token (a notebook running a cell again, a
+        test suite) would search every report it writes for all of them.  A token it was
+        given (``Sandbox(token=...)``) may be one the process still uses: it stays."""
+        for token in self.made_tokens():
+            forget_secret(token)
         server, thread = self._server, self._thread
         if server is None:
             return
@@ -198,6 +209,8 @@ class Sandbox:
         with self.portal.lock:
             self._app.tokens[token] = frozenset(scopes)
             self._made.append(token)
+        if self._server is not None:
+            register_secret(token)
         return token
 
     def add_records(

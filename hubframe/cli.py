@@ -38,6 +38,7 @@ from urllib.parse import urlsplit
 
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, ENV_TOKEN
 from hubframe.errors import CODE_INFO, ConfigurationError, ErrorCode, HubframeError, InputError
+from hubframe.terminal import visible
 
 if TYPE_CHECKING:  # pandas and the rest load in the command that runs, not for --help
     import threading
@@ -1242,10 +1243,12 @@ def _show_warning(
 
 
 class _Stdout(io.TextIOBase):
-    """stdout that a reader gone (``hubframe ... | head``) or a full disk cannot stop: a run
-    that had sent its rows stopped at its summary with ``[Errno 32] Broken pipe``, before its
-    report and retry file were written.  The first write that fails is kept in ``lost``; what
-    follows goes nowhere (the descriptor too, so Python's own flush at exit cannot fail)."""
+    """stdout (or stderr) that a reader gone (``hubframe ... | head``) or a full disk cannot
+    stop: a run that had sent its rows stopped at its summary with ``[Errno 32] Broken pipe``,
+    before its report and retry file were written.  The first write that fails is kept in
+    ``lost``; what follows goes nowhere (the descriptor too, so Python's own flush at exit
+    cannot fail).  What is written shows the characters that would steer a terminal
+    (:func:`hubframe.terminal.visible`): the lines quote cells, names and HubSpot's words."""
 
     def __init__(self, stream: TextIO) -> None:
         super().__init__()
@@ -1262,10 +1265,13 @@ class _Stdout(io.TextIOBase):
     def encoding(self) -> str:  # type: ignore[override]
         return getattr(self._stream, "encoding", None) or "utf-8"
 
+    def fileno(self) -> int:
+        return self._stream.fileno()  # a progress bar asks the terminal's width
+
     def write(self, text: str) -> int:
         if self.lost is None:
             try:
-                self._stream.write(text)
+                self._stream.write(visible(text, redraw=True))
             except OSError as exc:
                 self._lose(exc)
         return len(text)
@@ -1295,13 +1301,17 @@ def main(argv: Sequence[str] | None = None) -> int:
     in_process, hook = argv is not None, sys.unraisablehook
     del argv  # it may hold --token: no frame below keeps it
     secret = _hide_token(args)
-    stdout = _Stdout(sys.stdout)
+    stdout, stderr = _Stdout(sys.stdout), _Stdout(sys.stderr)
     try:
-        with contextlib.redirect_stdout(cast("TextIO", stdout)):
+        with (
+            contextlib.redirect_stdout(cast("TextIO", stdout)),
+            contextlib.redirect_stderr(cast("TextIO", stderr)),
+        ):
             return _guarded_dispatch(args, parser, secret)
     finally:
         if in_process:  # a caller's own hook is its own again (the program keeps quiet)
             sys.unraisablehook = hook
+        stderr.flush()
         stdout.flush()  # a pipe's reader gone shows here, as a short summary's lines wait
         if stdout.lost is not None:
             reason = stdout.lost.strerror or type(stdout.lost).__name__

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from hubframe.terminal import visible
 from hubframe.vocab import Status
 
 
@@ -422,7 +423,7 @@ class HubframeError(Exception):
         attempts: int = 0,
         may_have_applied: bool = False,
     ) -> None:
-        super().__init__(message)
+        super().__init__(visible(message))  # it quotes cells and names, and may reach a terminal
         if code is not None:
             self.code = code
         self.attempts = attempts
@@ -433,6 +434,15 @@ class HubframeError(Exception):
         """True when no other request can succeed either, so a run stops: the token is refused
         (401 / 403), HubSpot's daily limit is reached, or HubSpot cannot be reached."""
         return False
+
+
+class HubframeWarning(UserWarning):
+    """Root of every warning hubframe gives: its message shows the characters that would steer
+    a terminal (:func:`hubframe.terminal.visible`), as it quotes names from sheets and reports
+    and Python prints it to a terminal."""
+
+    def __init__(self, message: object = "") -> None:
+        super().__init__(visible(str(message)))
 
 
 class InputError(HubframeError, ValueError):

@@ -20,6 +20,7 @@ from typing import Any, Literal
 import pandas as pd
 
 from hubframe.constants import NO_TARGETS_COLUMN
+from hubframe.errors import HubframeWarning
 from hubframe.io.columns import (
     TypeGuess,
 )
@@ -30,7 +31,7 @@ from hubframe.io.syntax import PYTHON, Syntax
 Level = Literal["info", "warning"]
 
 
-class SheetsLeftOut(UserWarning):
+class SheetsLeftOut(HubframeWarning):
     """A read left out a visible workbook sheet that holds rows (a later sheet of pairs the
     default read does not read, or ids under columns it does not recognise).  Warned from
     Python, where nothing else shows it; the command line and the app say it in their own

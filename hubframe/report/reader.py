@@ -30,7 +30,7 @@ from hubframe.constants import (
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
-from hubframe.errors import ErrorCode, HubframeError, InputError
+from hubframe.errors import ErrorCode, HubframeError, HubframeWarning, InputError
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import EXCEL_LIMIT, cells_to_text, clean_headers, one_cell_text
 from hubframe.io.csv import csv_text
@@ -586,7 +586,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     return frame
 
 
-class NotUndone(UserWarning):
+class NotUndone(HubframeWarning):
     """An undo from a journal leaves something it records as it is: its limits runs' changes
     (hubframe cannot undo limits), or nothing of its association runs is left to take back."""
 

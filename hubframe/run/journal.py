@@ -53,7 +53,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubframe.errors import ErrorCode, InputError
+from hubframe.errors import ErrorCode, HubframeWarning, InputError
 from hubframe.io.sources import special_kind
 from hubframe.run.portal import PortalKey, TokenHolder, refuse_another_portal
 from hubframe.run.work import Batch, Outcome, shared_outcome
@@ -579,17 +579,17 @@ def _prepare(db: sqlite3.Connection, path: Path) -> None:
             time.sleep(min(0.5, 0.02 * attempt))
 
 
-class JournalGone(UserWarning):
+class JournalGone(HubframeWarning):
     """The journal's file was deleted or replaced while a run wrote to it (by hand, or by a
     folder syncing tool): what the run recorded went with it."""
 
 
-class JournalNotFinished(UserWarning):
+class JournalNotFinished(HubframeWarning):
     """The journal could not record that a run finished (a full disk): the run's rows are
     reported all the same, and a later run of the sheet with the journal resumes it."""
 
 
-class ReportJournalLeftOut(UserWarning):
+class ReportJournalLeftOut(HubframeWarning):
     """An undo of a report did not use the journal its Summary names (not there, not a hubframe
     journal, another portal's, or not holding the report's rows: the report was moved, or the
     path given to another journal since): that journal's runs stay open and what the undo took

@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from typing import Any, Protocol
 from urllib.parse import urlsplit
 
-from hubframe.errors import InputError
+from hubframe.errors import HubframeWarning, InputError
 from hubframe.redaction import redact
 
 #: Where a result table read from a journal keeps the journal's portal
@@ -161,7 +161,7 @@ def refuse_another_report_portal(sent: Mapping[str, Any], client: TokenHolder) -
     )
 
 
-class PortalUnchecked(UserWarning):
+class PortalUnchecked(HubframeWarning):
     """An undo of a table that does not say which portal its run sent to (a .csv report, a
     table read or made by hand): the token it goes with could not be checked against the
     run's."""

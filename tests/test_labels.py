@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import time
+from collections.abc import Callable
+
 import pandas as pd
 import pytest
 
 from hubframe.errors import AuthError, ErrorCode, HubframeError
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.run.labels import LabelBook, UnknownLabel, closest_first
+from hubframe.run.labels import PREFETCH_WORKERS, LabelBook, UnknownLabel, closest_first
 from hubframe.sandbox import Sandbox
 
 
@@ -85,12 +88,52 @@ def test_a_prefetch_error_is_raised_where_the_labels_are_needed(sandbox: Sandbox
 
 
 def test_after_a_bad_token_a_prefetch_reads_no_other_pair(sandbox: Sandbox) -> None:
+    """The reads under way when the token is refused end; no other starts."""
     book = LabelBook(HubSpotClient(token="pat-na1-wrong", base_url=sandbox.url, max_retries=0))
-    book.prefetch([("deals", "contacts"), ("contacts", "companies")])
+    pairs = _pairs(3 * PREFETCH_WORKERS)
+    book.prefetch(pairs)
     with pytest.raises(AuthError) as failed:
-        book.labels("deals", "contacts")
+        book.labels(*pairs[0])
     assert failed.value.stops_run and "pat-na1-wrong" not in str(failed.value)
-    assert label_gets(sandbox) == 1
+    time.sleep(0.2)  # the reads under way end
+    assert 1 <= label_gets(sandbox) <= PREFETCH_WORKERS
+    with pytest.raises(AuthError):  # a pair not read is read when asked, and refused
+        book.labels(*pairs[-1])
+
+
+def _pairs(count: int) -> list[tuple[str, str]]:
+    types = ["deals", "contacts", "companies", "tickets", "p_installations", "calls"]
+    every = [(f, t) for f in types for t in types if f != t]
+    assert count <= len(every)
+    return every[:count]
+
+
+def test_a_prefetch_reads_several_pairs_at_once(sandbox_factory: Callable[..., Sandbox]) -> None:
+    """A sheet of several object pairs waited for one label list after another (ten pairs at
+    0.5 s a round trip: 5 s before the first batch); now up to PREFETCH_WORKERS at once."""
+    sb = sandbox_factory(seed="demo", latency=(0.3, 0.0))
+    book = book_for(sb)
+    pairs = _pairs(2 * PREFETCH_WORKERS)
+    book.prefetch(pairs)
+    for pair in pairs:
+        book.labels(*pair)
+    log = sb.request_log()
+    gets = log[log["path"].str.endswith("/labels")]
+    assert len(gets) == len(pairs)  # each once
+    assert 2 <= _most_at_once(gets) <= PREFETCH_WORKERS
+
+
+def _most_at_once(requests: pd.DataFrame) -> int:
+    """The most requests the server was answering at one moment."""
+    events = sorted(
+        [(t, 1) for t in requests["started"]] + [(t, -1) for t in requests["finished"]],
+        key=lambda e: (e[0], e[1]),  # an answer that ends as another starts: not at once
+    )
+    now = most = 0
+    for _, step in events:
+        now += step
+        most = max(most, now)
+    return most
 
 
 def test_a_run_reads_the_labels_of_the_pairs_whose_rows_name_a_type_only(
@@ -118,3 +161,30 @@ def test_a_run_reads_the_labels_of_the_pairs_whose_rows_name_a_type_only(
     log = sandbox.request_log()
     reads = log.loc[log["path"].str.endswith("/labels"), "path"].tolist()
     assert len(reads) == 1 and reads[0].endswith("/contacts/companies/labels"), reads
+
+
+@pytest.mark.parametrize("job", ["associate", "sync", "remove", "validate"])
+def test_each_job_reads_each_pairs_labels_once(job: str, sandbox: Sandbox) -> None:
+    """The jobs read the labels of a sheet's pairs while the sheet is checked, each pair once
+    (a prefetch and the job's own reads share one book)."""
+    import hubframe as hf
+    from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, DEAL_IDS
+
+    sheet = pd.DataFrame(
+        {
+            "from_type": ["deals", "deals", "contacts", "deals"],
+            "from_id": [str(DEAL_IDS[20]), str(DEAL_IDS[21]), str(CONTACT_IDS[30]), "1"],
+            "to_type": ["contacts", "companies", "companies", "tickets"],
+            "to_id": [str(CONTACT_IDS[31]), str(COMPANY_IDS[5]), str(COMPANY_IDS[6]), "2"],
+            "label": ["Champion", "Reseller", "Employer", "Not a label"],
+        }
+    )
+    client = HubSpotClient(token=sandbox.token, base_url=sandbox.url)
+    if job == "validate":
+        hf.validate_pairs(hf.read_pairs(sheet), client)
+    else:
+        run = {"associate": hf.associate, "sync": hf.sync, "remove": hf.remove_associations}[job]
+        run(hf.read_pairs(sheet), client, progress=False, dry_run=True)
+    log = sandbox.request_log()
+    reads = log.loc[log["path"].str.endswith("/labels"), "path"].tolist()
+    assert sorted(reads) == sorted(set(reads)) and len(reads) == 4, reads

@@ -294,9 +294,11 @@ def validate_pairs(
     if client is None:
         return offline
     from hubframe.hubspot.client import require_client
+    from hubframe.run.pairs import labeled_pairs  # a run's modules: only when connected
 
     require_client(client)
     book = LabelBook(client)
+    book.prefetch(labeled_pairs(frame))  # read while the ids are looked up
     steps: list[Callable[[_Found, list[int]], None]] = [
         lambda found, open_: _check_lookups(frame, client, found, open_),
         lambda found, open_: _check_labels(frame, book, found, open_, pairs=True),
@@ -317,9 +319,11 @@ def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.Data
     if client is None:
         return offline
     from hubframe.hubspot.client import require_client
+    from hubframe.run.pairs import labeled_pairs  # a run's modules: only when connected
 
     require_client(client)
     book = LabelBook(client)
+    book.prefetch(labeled_pairs(frame))
     step = lambda found, open_: _check_labels(frame, book, found, open_, pairs=False)  # noqa: E731
     return _connected(frame, offline, [step], client)
 

@@ -74,7 +74,7 @@ from hubframe.jobs.sync_rules import (
 )
 from hubframe.run.labels import LabelBook, LabelDef, disagreement
 from hubframe.run.options import RunKwargs, RunOptions
-from hubframe.run.pairs import prepare_pairs, with_actions
+from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
 from hubframe.run.rows import read_input
@@ -162,13 +162,14 @@ class _Sync:
         source, index = read_input(self.source, "pairs")
         if self.rules.allow_removals:
             _refuse_unread_sheets(source)
+        book = LabelBook(run.client)
+        book.prefetch(labeled_pairs(source, every=True))  # every pair's links are read
         frame, looked_up = resolve_ids(source, run.client)
         frame = _mark_no_targets(frame)
         issues = run_issues(frame, self.issues, "pairs", run.client)
         settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
         prepared.index = index
-        book = LabelBook(run.client)
         prepare_pairs(prepared, book)
         items = prepared.work().items()  # the planner works row by row, then sets items
         prepared.table = None

@@ -66,7 +66,7 @@ from hubframe.run.endpoints import endpoint
 from hubframe.run.journal import Journal, ReportJournalLeftOut, SentKey, is_journal
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
-from hubframe.run.pairs import prepare_pairs, with_actions
+from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext, run_facts, run_job
 from hubframe.run.portal import (
@@ -599,6 +599,8 @@ def _with_categories(
     if not any(_needs_category(i) or _may_be_labeled(i) for i in items):
         return items
     book = LabelBook(client)
+    wanted = (i for i in items if _needs_category(i) or _may_be_labeled(i))
+    book.prefetch((i.from_type, i.to_type) for i in wanted)
     out: list[WorkItem] = []
     for item in items:
         if _may_be_labeled(item):
@@ -793,6 +795,8 @@ class _Remove:
         from hubframe.run.lookup import resolve_ids
 
         source, index = read_input(self.source, "pairs")
+        book = LabelBook(run.client)
+        book.prefetch(labeled_pairs(source))  # read while the sheet is checked
         frame, looked_up = resolve_ids(source, run.client)
         issues = run_issues(frame, self.issues, "pairs", run.client)
         settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
@@ -800,7 +804,7 @@ class _Remove:
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues
         )
         prepared.index = index
-        prepare_pairs(prepared, LabelBook(run.client))
+        prepare_pairs(prepared, book)
         prepared.table = _removals(prepared.work())
         if prepared.stop is None:
             skip_absent(prepared, run.client)

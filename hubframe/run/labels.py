@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import difflib
 import threading
+from collections import deque
 from collections.abc import Iterable, Mapping
+from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
 
@@ -73,28 +75,53 @@ def visible_label(text: str) -> str:
     return " ".join(_composed(text).split())
 
 
+#: Label lists read at once by :meth:`LabelBook.prefetch` (a sheet of several object pairs:
+#: read one after another, ten pairs at 0.5 s a round trip kept a run waiting 5 s).  The
+#: client's rate limiter paces them as it paces the sends.
+PREFETCH_WORKERS = 8
+
+
+class _NotRead(Exception):
+    """A prefetch left a pair unread: an earlier read stopped the run (a bad token)."""
+
+
+Key = tuple[str, str]
+
+
 class LabelBook:
     """Association types per object pair, fetched lazily, once per pair (thread-safe)."""
 
     def __init__(self, client: HubSpotClient) -> None:
         self._client = client
-        self._pairs: dict[tuple[str, str], list[LabelDef]] = {}
-        self._failed: dict[tuple[str, str], Exception] = {}  # a prefetch's, raised once
-        self._objects: dict[tuple[str, str], tuple[str, str]] = {}  # see object_type_ids
+        self._pairs: dict[Key, list[LabelDef]] = {}
+        self._pending: dict[Key, Future[list[LabelDef]]] = {}  # a prefetch's, its error once
+        self._objects: dict[Key, tuple[str, str]] = {}  # see object_type_ids
         self._lock = threading.Lock()
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
         """Every association type from ``from_type`` to ``to_type`` (HubframeError on failure)."""
         key = (from_type, to_type)
         with self._lock:
-            failed = self._failed.pop(key, None)
-            if failed is not None:
-                raise failed
+            pending = self._pending.get(key)
+        if pending is not None:
+            try:
+                found = pending.result()  # the prefetch's read: waited for, not made again
+            except _NotRead:
+                pass
+            except Exception:
+                with self._lock:
+                    self._pending.pop(key, None)  # raised once; a later call reads again
+                raise
+            else:
+                with self._lock:
+                    self._pairs.setdefault(key, found)
+        with self._lock:
+            self._pending.pop(key, None)
             if key not in self._pairs:
                 self._pairs[key] = self._read(key)
             return self._pairs[key]
 
-    def _read(self, key: tuple[str, str]) -> list[LabelDef]:
+    def _read(self, key: Key) -> list[LabelDef]:
         entries = self._client.list_labels(*key)
         ids = {(str(e.get("fromObjectTypeId")), str(e.get("toObjectTypeId"))) for e in entries}
         if len(ids) == 1 and "None" not in next(iter(ids)):
@@ -112,28 +139,44 @@ class LabelBook:
         return self._objects.get((from_type, to_type))
 
     def prefetch(self, pairs: Iterable[tuple[str, str]]) -> None:
-        """Start reading the labels of ``pairs`` in the background, so that the answers are
-        on their way while the sheet is checked; the first :meth:`labels` call of a pair waits
-        for it, and gets its labels or raises what the read raised.  After an error that stops
-        a run (a bad token) the other pairs are not read."""
-        wanted = list(dict.fromkeys(pairs))
-        holding = threading.Event()
+        """Start reading the labels of ``pairs`` in the background, up to
+        :data:`PREFETCH_WORKERS` at once, so that the answers are on their way while the sheet
+        is checked; the first :meth:`labels` call of a pair waits for its read, and gets its
+        labels or raises what the read raised.  After an error that stops a run (a bad token)
+        the pairs not read yet are not read."""
+        with self._lock:
+            wanted = [
+                k for k in dict.fromkeys(pairs) if k not in self._pairs and k not in self._pending
+            ]
+            reads: dict[Key, Future[list[LabelDef]]] = {key: Future() for key in wanted}
+            self._pending.update(reads)
+        queue, stopped = deque(wanted), threading.Event()
 
-        def fetch() -> None:
-            with self._lock:
-                holding.set()
-                for key in wanted:
-                    if key in self._pairs:
-                        continue
-                    try:
-                        self._pairs[key] = self._read(key)
-                    except Exception as exc:  # kept for the caller's thread
-                        self._failed[key] = exc
-                        if not isinstance(exc, HubframeError) or exc.stops_run:
-                            return
+        def reader() -> None:  # daemon threads: a Ctrl-C never waits for a read to end
+            while queue:
+                try:
+                    key = queue.popleft()
+                except IndexError:  # another reader took the last one
+                    return
+                read = reads[key]
+                read.set_running_or_notify_cancel()
+                try:
+                    read.set_result(self._prefetched(key, stopped))
+                except Exception as exc:  # for the caller's thread
+                    read.set_exception(exc)
 
-        threading.Thread(target=fetch, name="hubframe-labels", daemon=True).start()
-        holding.wait()  # the lock is the fetch's: no labels() call can read a pair twice
+        for _ in range(min(PREFETCH_WORKERS, len(wanted))):
+            threading.Thread(target=reader, name="hubframe-labels", daemon=True).start()
+
+    def _prefetched(self, key: Key, stopped: threading.Event) -> list[LabelDef]:
+        if stopped.is_set():
+            raise _NotRead
+        try:
+            return self._read(key)
+        except Exception as exc:
+            if not isinstance(exc, HubframeError) or exc.stops_run:
+                stopped.set()
+            raise
 
     def unlabeled(self, from_type: str, to_type: str) -> LabelDef | None:
         """The pair's unlabeled HUBSPOT_DEFINED type (the 'default' association)."""

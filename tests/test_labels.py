@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from pathlib import Path
 
 import pandas as pd
 import pytest
@@ -188,3 +189,59 @@ def test_each_job_reads_each_pairs_labels_once(job: str, sandbox: Sandbox) -> No
     log = sandbox.request_log()
     reads = log.loc[log["path"].str.endswith("/labels"), "path"].tolist()
     assert sorted(reads) == sorted(set(reads)) and len(reads) == 4, reads
+
+
+@pytest.mark.parametrize("side", ["from", "to"])
+def test_an_object_type_the_portal_lacks_is_the_sheets_fault(
+    side: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """HubSpot answers 400 "Unable to infer object type from: 2-999999" when a pair names a
+    custom object the portal does not have.  The rows were ``failed`` with HUBSPOT_VALIDATION
+    ("could not read the labels"): they are ``invalid`` BAD_OBJECT_TYPE, naming the type and
+    its side, in every job and in validation, and go to the retry file."""
+    import hubframe as hf
+    from hubframe.sandbox.demo import CONTACT_IDS, DEAL_IDS
+
+    missing = "2-999999"
+    types = ("deals", missing) if side == "to" else (missing, "contacts")
+    sheet = hf.read_pairs(
+        pd.DataFrame(
+            {
+                "from_type": [types[0], "deals"],
+                "from_id": ["11", str(DEAL_IDS[3])],
+                "to_type": [types[1], "contacts"],
+                "to_id": ["12", str(CONTACT_IDS[4])],
+                "label": ["Champion", "Champion"],
+            }
+        )
+    )
+    client = HubSpotClient(token=sandbox.token, base_url=sandbox.url)
+    for run in (hf.associate, hf.remove_associations, hf.sync):
+        result = run(sheet, client, progress=False, dry_run=True)
+        bad = result.iloc[0]
+        assert (bad["status"], bad["error_code"]) == ("invalid", "BAD_OBJECT_TYPE"), run
+        assert f'no object type "{missing}"' in bad["error_message"]
+        assert f"Check the {side} object type" in bad["error_message"]
+        assert result.iloc[1]["status"] in ("planned", "skipped")  # skipped: nothing to remove
+    issues = hf.validate_pairs(sheet, client)
+    found = issues[issues["code"] == "BAD_OBJECT_TYPE"]
+    assert found["row"].tolist() == [2] and found["column"].tolist() == [f"{side}_type"]
+    sent = hf.associate(sheet, client, progress=False)
+    assert sent["status"].tolist() == ["invalid", "success"]
+    assert len(pd.read_csv(hf.export_retry(sent, tmp_path / "retry.csv"))) == 1
+
+
+def test_a_limit_for_an_object_type_the_portal_lacks(sandbox: Sandbox) -> None:
+    import hubframe as hf
+
+    limits = hf.read_limits(
+        pd.DataFrame(
+            {"from_type": ["deals", "2-999999"], "to_type": ["contacts", "contacts"],
+             "label": ["Champion", ""], "max_to_object_ids": ["4", "5"]}
+        )
+    )  # fmt: skip
+    client = HubSpotClient(token=sandbox.token, base_url=sandbox.url)
+    result = hf.configure_limits(limits, client, progress=False, dry_run=True)
+    assert result["status"].tolist() == ["planned", "invalid"]
+    assert result.iloc[1]["error_code"] == "BAD_OBJECT_TYPE"
+    assert 'no object type "2-999999"' in result.iloc[1]["error_message"]

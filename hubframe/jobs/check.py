@@ -35,7 +35,7 @@ from hubframe.constants import ID_PROPERTIES
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.aliases import Kind
 from hubframe.io.normalize import is_valid_object_type
-from hubframe.run.labels import LabelBook, LabelRefused, resolve
+from hubframe.run.labels import LabelBook, LabelRefused, resolve, unknown_object_type
 from hubframe.run.lookup import Matches, id_properties, match_records
 from hubframe.run.portal import PortalKey, TokenHolder
 from hubframe.run.reads import read_records
@@ -226,6 +226,9 @@ def _label_problem(
     except HubframeError as exc:
         if exc.stops_run:
             raise
+        unknown = unknown_object_type(exc, str(row["from_type"]), str(row["to_type"]))
+        if unknown is not None:
+            return ErrorCode.BAD_OBJECT_TYPE, unknown[0], unknown[1]
         what = f"the labels from {row['from_type']} to {row['to_type']}"
         return exc.code or ErrorCode.HUBSPOT_VALIDATION, "label", _read_failed(exc, what)
     if type_id in listed:

@@ -421,7 +421,7 @@ def _limit_row(
     fallback = _action(row)
     existing = current[pair]
     if isinstance(existing, HubframeError):
-        lookup_failure(prepared, pos, fallback, existing)
+        lookup_failure(prepared, [pos], fallback, existing, (pair.from_type, pair.to_type))
         return None
     try:
         spec = resolve(book, row, unlabeled_default=False)
@@ -429,7 +429,7 @@ def _limit_row(
         prepared.settled[pos] = unknown_label(fallback, exc)
         return None
     except HubframeError as exc:
-        lookup_failure(prepared, pos, fallback, exc)
+        lookup_failure(prepared, [pos], fallback, exc, (pair.from_type, pair.to_type))
         return None
     assert spec is not None
     key = (spec.category, spec.type_id)

@@ -88,6 +88,28 @@ class _NotRead(Exception):
 Key = tuple[str, str]
 
 
+#: HubSpot's answer (400) to a path naming an object type the portal does not have.
+NO_SUCH_OBJECT_TYPE = "Unable to infer object type from:"
+
+
+def unknown_object_type(exc: HubframeError, from_type: str, to_type: str) -> tuple[str, str] | None:
+    """``(column, message)`` when ``exc`` is HubSpot saying it has no object type of the pair
+    (a ``2-...`` id or ``p_name`` that names none of its objects): the sheet's cell is at
+    fault, not HubSpot; None for any other error."""
+    said = str(exc)
+    if getattr(exc, "http_status", None) != 400 or NO_SUCH_OBJECT_TYPE not in said:
+        return None
+    named = said.split(NO_SUCH_OBJECT_TYPE, 1)[1].strip().rstrip(".")
+    column = "to_type" if named == to_type and named != from_type else "from_type"
+    side = "to" if column == "to_type" else "from"
+    message = (
+        f'HubSpot has no object type "{named}" in this portal (it answered "{NO_SUCH_OBJECT_TYPE} '
+        f'{named}"). Check the {side} object type: name a custom object by the type id or the '
+        "p_ name HubSpot lists for it, or a standard object such as contacts or deals."
+    )
+    return column, message
+
+
 class LabelBook:
     """Association types per object pair, fetched lazily, once per pair (thread-safe)."""
 

@@ -8,7 +8,7 @@ planning (and sending) can start while the rest of a large sheet is still being 
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 from typing import Any
 
 import numpy as np
@@ -18,7 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, HubframeError, StopReason
-from hubframe.run.labels import LabelBook, LabelDef, LabelRefused, resolve
+from hubframe.run.labels import Key, LabelBook, LabelDef, LabelRefused, resolve, unknown_object_type
 from hubframe.run.pipeline import Prepared
 from hubframe.run.rows import arrow_column, text, value
 from hubframe.run.work import Outcome
@@ -71,13 +71,23 @@ def labeled_pairs(frame: pd.DataFrame, *, every: bool = False) -> list[tuple[str
     return [(str(f_names[c // width]), str(t_names[c % width])) for c in combined.tolist()]
 
 
-def lookup_failure(prepared: Prepared, pos: int, action: Action, exc: HubframeError) -> None:
-    """A row whose labels could not be read: failed, or the run stops."""
+def lookup_failure(
+    prepared: Prepared, positions: Iterable[int], action: Action, exc: HubframeError, pair: Key
+) -> None:
+    """Rows of ``pair`` (from type, to type) whose labels could not be read: invalid when
+    HubSpot has no such object type, else failed; or the run stops."""
     if exc.stops_run:
         prepared.stop = prepared.stop or StopReason.of(exc)
         return
-    message = f"Could not read the association labels from HubSpot: {exc}"
-    prepared.settled[pos] = Outcome.of_error(Status.FAILED, exc, message, action=action)
+    unknown = unknown_object_type(exc, *pair)
+    if unknown is not None:
+        code, message = ErrorCode.BAD_OBJECT_TYPE, unknown[1]
+        outcome = Outcome(Status.INVALID, action=action, error_code=code, error_message=message)
+    else:
+        message = f"Could not read the association labels from HubSpot: {exc}"
+        outcome = Outcome.of_error(Status.FAILED, exc, message, action=action)
+    for pos in positions:
+        prepared.settled[pos] = outcome
 
 
 def unknown_label(action: Action, exc: LabelRefused) -> Outcome:
@@ -210,8 +220,9 @@ def _settle_unresolved(
             for pos in positions:
                 prepared.settled[pos] = outcome
         else:
-            for pos in positions:
-                lookup_failure(prepared, pos, action, spec)
+            lookup_failure(
+                prepared, positions, action, spec, (str(keys[code][0]), str(keys[code][1]))
+            )
 
 
 def _table(

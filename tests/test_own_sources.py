@@ -200,6 +200,17 @@ def test_a_run_never_writes_over_its_journal(
     _refused(hf.export_report, undone, journal, "was read from")
 
 
+def test_a_frame_read_again_keeps_its_file(
+    portal: tuple[Sandbox, HubSpotClient], tmp_path: Path
+) -> None:
+    """A frame of read_pairs given to read_pairs (or to associate) again is still the sheet's."""
+    sheet = _sheet(tmp_path, ".xlsx")
+    again = hf.read_pairs(hf.read_pairs(sheet))
+    result = hf.associate(again, portal[1], dry_run=True, progress=False)
+    _refused(hf.write_pairs, again, sheet, "was read from")
+    _refused(hf.export_report, result, sheet, "was read from")
+
+
 def test_tables_not_read_from_a_file_are_written_anywhere(
     portal: tuple[Sandbox, HubSpotClient], tmp_path: Path
 ) -> None:

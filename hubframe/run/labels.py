@@ -99,7 +99,10 @@ def unknown_object_type(exc: HubframeError, from_type: str, to_type: str) -> tup
     said = str(exc)
     if getattr(exc, "http_status", None) != 400 or NO_SUCH_OBJECT_TYPE not in said:
         return None
-    named = said.split(NO_SUCH_OBJECT_TYPE, 1)[1].strip().rstrip(".")
+    words = said.split(NO_SUCH_OBJECT_TYPE, 1)[1].split()  # a type has no spaces
+    named = words[0].rstrip(".,;") if words else ""
+    if not named:
+        return None
     column = "to_type" if named == to_type and named != from_type else "from_type"
     side = "to" if column == "to_type" else "from"
     message = (

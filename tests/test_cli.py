@@ -1,8 +1,11 @@
-"""The hubframe command line, end to end in subprocesses against sandboxes over real HTTP."""
+"""The hubframe command line, end to end against sandboxes over real HTTP: most commands run
+through ``main`` in the test's process (see ``_hubframe``), some as ``python -m hubframe``."""
 
 from __future__ import annotations
 
 import argparse
+import contextlib
+import io
 import json
 import os
 import select
@@ -11,6 +14,7 @@ import socket
 import subprocess
 import sys
 import time
+import traceback
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -51,18 +55,58 @@ def _env(sb: Sandbox | None = None, token: str | None = None) -> dict[str, str]:
     return env
 
 
+#: Run every command of these tests in a process of its own (a campaign); by default they run
+#: in this one through ``main`` -- a process costs 1.2 s of start-up and imports on the test
+#: machine, a third of this file's time -- and the tests marked so (``process=True``) run
+#: ``python -m hubframe`` itself, as the notebook, ctrl-c and lost-stdout tests do.
+ALWAYS_A_PROCESS = os.environ.get("HUBFRAME_CLI_PROCESSES", "") == "1"
+
+
 def _hubframe(
-    *args: str, env: dict[str, str] | None = None, cwd: Path | None = None, timeout: float = 60
+    *args: str,
+    env: dict[str, str] | None = None,
+    cwd: Path | None = None,
+    timeout: float = 60,
+    process: bool = False,
 ) -> subprocess.CompletedProcess[str]:
-    return subprocess.run(
-        [sys.executable, "-m", "hubframe", *args],
-        capture_output=True,
-        text=True,
-        env=env if env is not None else _env(),
-        cwd=cwd or REPO,
-        timeout=timeout,
-        check=False,
-    )
+    """The command's exit code, stdout and stderr, as a process of its own would give them."""
+    if process or ALWAYS_A_PROCESS:
+        return subprocess.run(
+            [sys.executable, "-m", "hubframe", *args],
+            capture_output=True,
+            text=True,
+            env=env if env is not None else _env(),
+            cwd=cwd or REPO,
+            timeout=timeout,
+            check=False,
+        )
+    return _in_this_process(list(args), env if env is not None else _env(), cwd or REPO)
+
+
+def _in_this_process(
+    args: list[str], env: dict[str, str], cwd: Path
+) -> subprocess.CompletedProcess[str]:
+    """``main(args)`` with ``env`` as the environment and ``cwd`` as the folder; an exception
+    that escapes it is a traceback on stderr and exit code 1, as Python's would be."""
+    out, err = io.StringIO(), io.StringIO()
+    saved_env, saved_cwd = dict(os.environ), Path.cwd()
+    os.environ.clear()
+    os.environ.update(env)
+    os.chdir(cwd)
+    try:
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            try:
+                code = main(args)
+            except SystemExit as exit_:  # argparse's usage errors and --help
+                code = exit_.code if isinstance(exit_.code, int) else int(exit_.code is not None)
+            except Exception:
+                traceback.print_exc(file=err)
+                code = 1
+    finally:
+        os.environ.clear()
+        os.environ.update(saved_env)
+        os.chdir(saved_cwd)
+    return subprocess.CompletedProcess(["hubframe", *args], code, out.getvalue(), err.getvalue())
 
 
 def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
@@ -80,7 +124,9 @@ def _one_error_line(proc: subprocess.CompletedProcess[str]) -> str:
 def test_all_rows_succeed_exit_0_with_report(sandbox: Sandbox, tmp_path: Path) -> None:
     sheet = _csv(tmp_path / "pairs.csv", GOOD)
     report = tmp_path / "out" / "report.xlsx"
-    proc = _hubframe("associate", str(sheet), "--report", str(report), env=_env(sandbox))
+    proc = _hubframe(
+        "associate", str(sheet), "--report", str(report), env=_env(sandbox), process=True
+    )
     assert proc.returncode == 0, proc.stderr
     assert "success" in proc.stdout and "total" in proc.stdout
     assert f"report: {report}" in proc.stdout
@@ -153,7 +199,7 @@ def test_token_is_in_no_output_or_file(sandbox: Sandbox, tmp_path: Path) -> None
     files = [tmp_path / "r.xlsx", tmp_path / "r.csv", tmp_path / "retry.xlsx"]
     proc = _hubframe(
         "associate", str(sheet), "--token", sandbox.token, "--base-url", sandbox.url,
-        "--report", str(files[0]), "--retry-file", str(files[2]), env=_env(),
+        "--report", str(files[0]), "--retry-file", str(files[2]), env=_env(), process=True,
     )  # fmt: skip
     assert proc.returncode == 1, proc.stderr
     _hubframe("associate", str(sheet), "--report", str(files[1]), env=_env(sandbox))
@@ -254,7 +300,7 @@ def test_bad_token_one_line_exit_2_token_nowhere(sandbox: Sandbox, tmp_path: Pat
     report = tmp_path / "report.xlsx"
     proc = _hubframe(
         "associate", str(sheet), "--report", str(report), "--token", secret,
-        "--base-url", sandbox.url, env=_env(),
+        "--base-url", sandbox.url, env=_env(), process=True,
     )  # fmt: skip
     line = _one_error_line(proc)
     assert "access token" in line

@@ -258,17 +258,29 @@ def _many_sheets(count: int) -> bytes:
     return out.getvalue()
 
 
-def test_a_workbook_of_thousands_of_sheets_reads_in_time_in_proportion() -> None:
+@pytest.mark.filterwarnings("ignore::hubframe.io.notes.SheetsLeftOut")
+def test_a_workbook_of_thousands_of_sheets_opens_its_archive_once(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
     """Before: the archive's directory was read once a sheet, so 2,000 sheets took 14 s and
-    3,000 about 30 (a 1.5 MB file); now the archive is opened once (about a second)."""
-    import time
+    3,000 about 30 (a 1.5 MB file); now the archive is opened a few times whatever the number
+    of sheets.  Counted, not timed (a timed bound failed on a loaded machine)."""
+    import zipfile
 
-    data = _many_sheets(3000)
-    started = time.perf_counter()
+    opened = 0
+    real_init = zipfile.ZipFile.__init__
+
+    def counted(self: zipfile.ZipFile, *args: Any, **kwargs: Any) -> None:
+        nonlocal opened
+        opened += 1
+        real_init(self, *args, **kwargs)
+
+    data = _many_sheets(2000)
+    monkeypatch.setattr(zipfile.ZipFile, "__init__", counted)
     pairs = read_pairs(data)
-    assert time.perf_counter() - started < 10  # loose: about a second
+    assert opened <= 5, opened  # the checks and the reader; once a sheet was 2,000 more
     assert pairs["to_id"].tolist() == ["200"]
-    assert len(read_notes(pairs).skipped) == 2999  # every later sheet of pairs named
+    assert len(read_notes(pairs).skipped) == 1999  # every later sheet of pairs named
 
 
 def test_a_skipped_sheet_reaching_far_cells_is_looked_at_only_in_its_first_rows(

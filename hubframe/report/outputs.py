@@ -126,15 +126,20 @@ def _case_twins(a: Path, b: Path) -> bool:
     return first != second and first.casefold() == second.casefold()
 
 
-def _clash(path: Path, role: str, other: Path, other_role: str | None) -> str | None:
-    """Why ``path`` (the ``role``) cannot be written beside ``other`` (another output, or the
-    sheet being read when ``other_role`` is None); None when it can."""
+def _clash(
+    path: Path, role: str, other: Path, other_role: str | None, *, table: bool = False
+) -> str | None:
+    """Why ``path`` (the ``role``) cannot be written beside ``other`` (another output, or a
+    file read when ``other_role`` is None: the sheet a command is reading, or with ``table``
+    a file the table being written was read from); None when it can."""
+    read = "the file this table was read from" if table else "the sheet being read"
     if _same_file(path, other):
         if other_role is None:
-            return f"{path}: is the file being read; write the {role} to another file"
+            said = "this table was read from" if table else "being read"
+            return f"{path}: is the file {said}; write the {role} to another file"
         return f"{path}: the {other_role} and the {role} cannot be one file"
     if _case_twins(path, other):
-        what = "the sheet being read" if other_role is None else f"the {other_role}"
+        what = read if other_role is None else f"the {other_role}"
         return (
             f"{path}: differs from {what} ({other}) only in capital letters, which macOS and "
             f"Windows take for one file; give the {role} another name"
@@ -191,18 +196,7 @@ def refuse_own_sources(path: PathLike, role: str, frame: pd.DataFrame) -> None:
     would replace the analyst's sheet, or the record of a run, with this table."""
     target = Path(path)
     for other_role, other in _read_from(frame):
-        if other_role is None and _same_file(target, other):
-            raise InputError(
-                f"{target}: is the file this table was read from; writing the {role} there "
-                f"would replace it. Write the {role} to another file."
-            )
-        if other_role is None and _case_twins(target, other):
-            raise InputError(
-                f"{target}: differs from the file this table was read from ({other}) only in "
-                f"capital letters, which macOS and Windows take for one file; give the {role} "
-                "another name"
-            )
-        clash = _clash(target, role, other, other_role)
+        clash = _clash(target, role, other, other_role, table=True)
         if clash is not None:
             raise InputError(clash)
 

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from typing import Any, Final
 
 import numpy as np
@@ -48,15 +49,50 @@ def one_cell_text(value: object) -> str:
         if number.is_integer() and abs(number) < EXCEL_LIMIT:
             return str(int(number))
         return repr(number)
-    if isinstance(value, datetime | pd.Timestamp) and value.time() == time(0):
-        return value.date().isoformat()
-    if isinstance(value, datetime | date | time):
-        return value.isoformat(sep=" ") if isinstance(value, datetime) else value.isoformat()
+    if isinstance(value, pd.Period):  # a span of time: shown as its first moment, a date
+        return one_cell_text(value.to_timestamp())
+    if isinstance(value, np.datetime64):
+        return _numpy_moment(value)
+    if isinstance(value, Decimal) and _whole_decimal(value):
+        return str(int(value))  # exact: Decimal('7.00') holds 7
+    if isinstance(value, datetime):  # pd.Timestamp too
+        return _moment(value)
+    if isinstance(value, date | time):
+        return value.isoformat()
     if isinstance(value, timedelta | pd.Timedelta):
         return str(value)
     if value is pd.NA or value is pd.NaT:
         return ""
     return str(value)
+
+
+def _moment(value: datetime) -> str:
+    """A date and time; at midnight, the date alone."""
+    try:
+        if value.time() == time(0):
+            return value.date().isoformat()
+        return value.isoformat(sep=" ")
+    except (ValueError, NotImplementedError):  # a pd.Timestamp past the years datetime holds
+        return str(value)
+
+
+def _numpy_moment(value: np.datetime64) -> str:
+    """A numpy date as pandas shows it: a yearly ``np.datetime64('2021')`` is 2021-01-01, not
+    the digits 2021 (read as an id, they were)."""
+    if np.isnat(value):
+        return ""
+    if np.datetime_data(value.dtype)[0] in ("Y", "M", "W"):
+        value = value.astype("datetime64[D]")
+    try:
+        return one_cell_text(pd.Timestamp(value))
+    except (OverflowError, ValueError):  # beyond the years pandas holds
+        return str(np.datetime_as_string(value))
+
+
+def _whole_decimal(value: Decimal) -> bool:
+    """A finite Decimal holding a whole number of at most 40 digits (``int`` of
+    ``Decimal('1E+999999999')`` would build a number of a billion digits)."""
+    return value.is_finite() and value.adjusted() < 40 and value == value.to_integral_value()
 
 
 def cells_to_text(values: Sequence[object] | ObjArray) -> ObjArray:

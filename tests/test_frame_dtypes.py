@@ -1,0 +1,121 @@
+"""A DataFrame's id column of any dtype: the id read is the whole number the cell holds, or the
+row is refused; never a number the cell does not hold.
+
+A yearly ``Period`` shows as ``2020`` and was read as record id 2020 (in a ``period`` column,
+an object column of periods, or a categorical of them).  Dates, times, spans and periods are
+refused as ids (``BAD_ID``) whatever their dtype; whole numbers are read exactly whatever dtype
+holds them.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import decimal
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+import pandas as pd
+import pyarrow as pa
+import pytest
+from fuzzseeds import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+
+_DAYS = [dt.date(2020, 1, 1), dt.date(2021, 1, 1)]
+_MOMENTS = [dt.datetime(2020, 1, 1), dt.datetime(2021, 1, 1, 5)]
+_SPANS = [dt.timedelta(seconds=5), dt.timedelta(days=2020)]
+
+
+def _arrow(values: list[Any], kind: pa.DataType) -> pd.Series:
+    return pd.Series(pd.array(values, dtype=pd.ArrowDtype(kind)))
+
+
+# Columns that hold no record id: every row is refused.
+NOT_IDS: dict[str, Callable[[], pd.Series]] = {
+    "period, yearly": lambda: pd.Series(pd.period_range("2020", periods=2, freq="Y")),
+    "period, quarterly": lambda: pd.Series(pd.period_range("2020Q1", periods=2, freq="Q")),
+    "period, daily": lambda: pd.Series(pd.period_range("2020-01-01", periods=2, freq="D")),
+    "period, hourly": lambda: pd.Series(pd.period_range("2020-01-01", periods=2, freq="h")),
+    "object of yearly periods": lambda: pd.Series(
+        [pd.Period("2020", "Y"), pd.Period("2021", "Y")], dtype=object
+    ),
+    "category of yearly periods": lambda: pd.Series(
+        pd.Categorical(pd.period_range("2020", periods=2, freq="Y"))
+    ),
+    "datetime64[ns]": lambda: pd.Series(pd.to_datetime(_MOMENTS)),
+    "datetime64[s]": lambda: pd.Series(np.array(["2020-01-01", "2021"], dtype="datetime64[s]")),
+    "datetime with a time zone": lambda: pd.Series(pd.date_range("2020", periods=2, tz="UTC")),
+    "datetime64[s] past year 9999": lambda: pd.Series(
+        np.array(["20000-01-01", "20210-01-01T05:00"], dtype="datetime64[s]")
+    ),
+    "object of yearly numpy datetimes": lambda: pd.Series(
+        [np.datetime64("2020"), np.datetime64("2021")], dtype=object
+    ),
+    "object of numpy dates past year 9999": lambda: pd.Series(
+        [np.datetime64("20000-01-01"), np.datetime64("20210", "Y")], dtype=object
+    ),
+    "timedelta64": lambda: pd.Series(pd.to_timedelta(_SPANS)),
+    "object of dates": lambda: pd.Series(_DAYS, dtype=object),
+    "object of numpy datetimes": lambda: pd.Series(
+        [np.datetime64("2020-01-01"), np.datetime64("2021")], dtype=object
+    ),
+    "arrow date32": lambda: _arrow(_DAYS, pa.date32()),
+    "arrow timestamp": lambda: _arrow(_MOMENTS, pa.timestamp("s")),
+    "arrow duration": lambda: _arrow(_SPANS, pa.duration("s")),
+    "arrow time": lambda: _arrow([dt.time(1), dt.time(20, 20)], pa.time64("us")),
+    "interval": lambda: pd.Series(pd.interval_range(2020, 2022)),
+    "bool": lambda: pd.Series([True, False]),
+    "arrow bool": lambda: _arrow([True, False], pa.bool_()),
+    "complex": lambda: pd.Series([2020 + 0j, 2021 + 0j]),
+    "bytes": lambda: pd.Series([b"2020", b"2021"], dtype=object),
+    "lists": lambda: pd.Series([[2020], [2021]], dtype=object),
+}
+
+
+def _read(ids: pd.Series) -> tuple[list[Any], pd.DataFrame]:
+    frame = pd.DataFrame(
+        {
+            "from_type": "deals",
+            "from_id": ids,
+            "to_type": "contacts",
+            "to_id": range(201, 201 + len(ids)),
+        }
+    )
+    pairs = hf.read_pairs(frame)
+    return list(pairs["from_id"]), hf.validate_pairs(pairs)
+
+
+@pytest.mark.parametrize("kind", list(NOT_IDS))
+def test_a_column_of_dates_spans_or_periods_gives_no_ids(kind: str) -> None:
+    read, issues = _read(NOT_IDS[kind]())
+    refused = issues[issues["code"] == "BAD_ID"]
+    assert sorted(refused["row"]) == [2, 3], (kind, read)
+    assert not any(str(text).isdigit() for text in read), (kind, read)
+
+
+def _whole_columns(ids: list[int]) -> dict[str, pd.Series]:
+    """``ids`` (record ids: at most 18 digits) held by every dtype that holds whole numbers."""
+    return {
+        "int64": pd.Series(ids, dtype="int64"),
+        "Int64": pd.Series(ids, dtype="Int64"),
+        "uint64": pd.Series(ids, dtype="uint64"),
+        "arrow int64": _arrow(ids, pa.int64()),
+        "arrow decimal": _arrow([decimal.Decimal(i) for i in ids], pa.decimal128(38, 2)),
+        "category": pd.Series(ids, dtype="category"),
+        "object of numpy ints": pd.Series([np.int64(i) for i in ids], dtype=object),
+        "object of decimals": pd.Series([decimal.Decimal(i) for i in ids], dtype=object),
+        "string": pd.Series([str(i) for i in ids], dtype="string"),
+        "arrow dictionary": _arrow([str(i) for i in ids], pa.dictionary(pa.int32(), pa.string())),
+    }
+
+
+@settings(max_examples=examples(15), deadline=None)
+@given(st.lists(st.integers(1, 10**18 - 1), min_size=1, max_size=4))
+def test_whole_numbers_are_read_exactly_whatever_dtype_holds_them(ids: list[int]) -> None:
+    for kind, column in _whole_columns(ids).items():
+        read, issues = _read(column)
+        assert read == [str(i) for i in ids], kind
+        assert "BAD_ID" not in set(issues["code"]), kind

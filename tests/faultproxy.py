@@ -46,6 +46,8 @@ and, on cue, changes what the client sees:
 * ``fail_reads=True``: every batch read gets ``503`` (a read that should settle a row fails);
   ``fail_reads_after_write=True``: every read (GET or batch read) once a write has come gets
   ``503`` (the read of the limits that should settle a purge fails);
+* ``fail_path="<text>"``: every request whose path holds the text gets ``503``, not forwarded
+  (one object pair's labels read failing while the others are answered);
 * ``drop_reads="<text>"``: the results and errors of a batch read's answer that hold the text
   are taken out (an answer that names a record it was asked about nowhere); the first
   ``drop_reads_count`` answers only, when given; with ``drop_reads_as="<category>"`` they are
@@ -299,6 +301,8 @@ class FaultProxy:
     extra_limit: str | None = None
     fail_reads: bool = False
     fail_reads_after_write: bool = False
+    fail_path: str | None = None
+    path_failures: int = 0  # requests answered 503 by ``fail_path``
     wrote: bool = False  # a write has come (``fail_reads_after_write``)
     drop_reads: str | None = None
     drop_reads_count: int | None = None
@@ -438,8 +442,14 @@ class FaultProxy:
         """Handle one request; False when the client connection must close."""
         with self._lock:
             after_write, self.wrote = self.wrote, self.wrote or request.is_write
-        if (self.fail_reads and request.path.endswith("/batch/read")) or (
-            self.fail_reads_after_write and after_write and not request.is_write
+        failed_path = self.fail_path is not None and self.fail_path in request.path
+        if failed_path:
+            with self._lock:
+                self.path_failures += 1
+        if (
+            (self.fail_reads and request.path.endswith("/batch/read"))
+            or (self.fail_reads_after_write and after_write and not request.is_write)
+            or failed_path
         ):
             body = json.dumps({"status": "error", "message": "Service Unavailable"}).encode()
             headers = [("Content-Type", "application/json;charset=utf-8")]

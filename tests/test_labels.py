@@ -245,3 +245,60 @@ def test_a_limit_for_an_object_type_the_portal_lacks(sandbox: Sandbox) -> None:
     assert result["status"].tolist() == ["planned", "invalid"]
     assert result.iloc[1]["error_code"] == "BAD_OBJECT_TYPE"
     assert 'no object type "2-999999"' in result.iloc[1]["error_message"]
+
+
+@pytest.mark.parametrize("job", ["associate", "remove", "validate"])
+def test_a_labels_read_failing_with_a_server_error_fails_that_pairs_rows_only(
+    job: str, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """HubSpot answering 503 to one pair's labels read (after the client's retries): the rows
+    of that pair are ``failed`` SERVER_ERROR naming the read, each row of the other pair is
+    done, the failing pair is read once for all its rows, and the retry file holds its rows."""
+    from faultproxy import FaultProxy
+
+    import hubframe as hf
+    from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, DEAL_IDS
+
+    sheet = pd.DataFrame(
+        {
+            "from_type": ["deals", "deals", "deals", "deals"],
+            "from_id": [str(DEAL_IDS[i]) for i in (40, 41, 42, 43)],
+            "to_type": ["contacts", "companies", "contacts", "companies"],
+            "to_id": [
+                str(CONTACT_IDS[40]),
+                str(COMPANY_IDS[7]),
+                str(CONTACT_IDS[41]),
+                str(COMPANY_IDS[8]),
+            ],
+            "label": ["Decision maker", "Reseller", "Champion", ""],
+        }
+    )
+    retries = 2
+    with FaultProxy(sandbox, fail_path="/deals/contacts/labels") as proxy:
+        client = HubSpotClient(
+            token=sandbox.token,
+            base_url=proxy.url,
+            backoff_base=0.01,
+            backoff_cap=0.05,
+            max_retries=retries,
+        )
+        pairs = hf.read_pairs(sheet)
+        if job == "validate":
+            issues = hf.validate_pairs(pairs, client)
+            failing = issues[issues["row"].isin([2, 4])]
+            assert set(issues["row"]) == {2, 4}, issues
+            assert set(failing["code"]) == {"SERVER_ERROR"}, issues
+        else:
+            run = hf.associate if job == "associate" else hf.remove_associations
+            result = run(pairs, client, progress=False)
+            assert result["row"].tolist() == [2, 3, 4, 5]
+            assert result["status"].tolist()[::2] == ["failed", "failed"], result
+            assert set(result["status"].tolist()[1::2]) <= {"success", "skipped"}, result
+            assert result["error_code"].tolist()[::2] == ["SERVER_ERROR"] * 2
+            assert (
+                result["error_message"].str.contains("labels", na=False).tolist()[::2] == [True] * 2
+            )
+            hf.export_retry(result, tmp_path / "retry.csv")
+            retry = pd.read_csv(tmp_path / "retry.csv", dtype=str)
+            assert retry["from_id"].tolist() == [str(DEAL_IDS[40]), str(DEAL_IDS[42])]
+    assert proxy.path_failures == 1 + retries  # one read of the pair, retried; not one a label

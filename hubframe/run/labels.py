@@ -119,12 +119,17 @@ class LabelBook:
     def __init__(self, client: HubSpotClient) -> None:
         self._client = client
         self._pairs: dict[Key, list[LabelDef]] = {}
-        self._pending: dict[Key, Future[list[LabelDef]]] = {}  # a prefetch's, its error once
+        self._pending: dict[Key, Future[list[LabelDef]]] = {}  # a prefetch's
+        self._failed: dict[Key, HubframeError] = {}  # the error of a pair's read, kept
         self._objects: dict[Key, tuple[str, str]] = {}  # see object_type_ids
         self._lock = threading.Lock()
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
-        """Every association type from ``from_type`` to ``to_type`` (HubframeError on failure)."""
+        """Every association type from ``from_type`` to ``to_type`` (HubframeError on failure).
+
+        A read that failed (after the client's retries) is not made again: every later call
+        for the pair raises its error, so a pair whose rows name ten labels waits for one
+        failing read, not ten (each up to half a minute of retries)."""
         key = (from_type, to_type)
         with self._lock:
             pending = self._pending.get(key)
@@ -133,17 +138,27 @@ class LabelBook:
                 found = pending.result()  # the prefetch's read: waited for, not made again
             except _NotRead:
                 pass
+            except HubframeError as exc:
+                with self._lock:
+                    self._pending.pop(key, None)
+                    self._failed.setdefault(key, exc)
             except Exception:
                 with self._lock:
-                    self._pending.pop(key, None)  # raised once; a later call reads again
+                    self._pending.pop(key, None)  # not HubSpot's answer: a later call reads again
                 raise
             else:
                 with self._lock:
                     self._pairs.setdefault(key, found)
         with self._lock:
             self._pending.pop(key, None)
-            if key not in self._pairs:
-                self._pairs[key] = self._read(key)
+            if key not in self._pairs and key not in self._failed:
+                try:
+                    self._pairs[key] = self._read(key)
+                except HubframeError as exc:
+                    self._failed[key] = exc
+            failed = self._failed.get(key)
+            if failed is not None:
+                raise failed.with_traceback(None)
             return self._pairs[key]
 
     def _read(self, key: Key) -> list[LabelDef]:

@@ -302,3 +302,40 @@ def test_a_labels_read_failing_with_a_server_error_fails_that_pairs_rows_only(
             retry = pd.read_csv(tmp_path / "retry.csv", dtype=str)
             assert retry["from_id"].tolist() == [str(DEAL_IDS[40]), str(DEAL_IDS[42])]
     assert proxy.path_failures == 1 + retries  # one read of the pair, retried; not one a label
+
+
+@pytest.mark.parametrize(
+    ("path", "read"),
+    [
+        ("/definitions/configurations/deals/contacts", "limits"),
+        ("/deals/contacts/labels", "labels"),
+    ],
+)
+def test_a_limits_job_whose_pair_cannot_be_read_fails_that_pairs_rows_naming_the_read(
+    path: str, read: str, sandbox: Sandbox
+) -> None:
+    """configure_limits with HubSpot answering 503 to one pair's limits (or labels) read: that
+    pair's rows are ``failed`` SERVER_ERROR saying which read failed (a limits read was called
+    a labels read), the other pair's rows are done, and the pair is read once."""
+    from faultproxy import FaultProxy
+
+    import hubframe as hf
+
+    sheet = pd.DataFrame(
+        {
+            "from_type": ["deals", "deals", "deals", "companies"],
+            "to_type": ["contacts", "contacts", "contacts", "contacts"],
+            "label": ["", "Decision maker", "Champion", "Employer"],
+            "max": ["30", "3", "2", "50"],
+        }
+    )
+    with FaultProxy(sandbox, fail_path=path) as proxy:
+        client = HubSpotClient(
+            token=sandbox.token, base_url=proxy.url, backoff_base=0.01, max_retries=1
+        )
+        result = hf.configure_limits(hf.read_limits(sheet), client, progress=False)
+    assert result["status"].tolist() == ["failed"] * 3 + ["success"], result
+    assert result["error_code"].tolist()[:3] == ["SERVER_ERROR"] * 3
+    said = result["error_message"].tolist()[:3]
+    assert all(f"Could not read the association {read} from HubSpot" in m for m in said), said
+    assert proxy.path_failures == 2  # one read of the pair, retried once

@@ -421,7 +421,8 @@ def _limit_row(
     fallback = _action(row)
     existing = current[pair]
     if isinstance(existing, HubframeError):
-        lookup_failure(prepared, [pos], fallback, existing, (pair.from_type, pair.to_type))
+        types = (pair.from_type, pair.to_type)
+        lookup_failure(prepared, [pos], fallback, existing, types, "association limits")
         return None
     try:
         spec = resolve(book, row, unlabeled_default=False)

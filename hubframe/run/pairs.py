@@ -72,10 +72,15 @@ def labeled_pairs(frame: pd.DataFrame, *, every: bool = False) -> list[tuple[str
 
 
 def lookup_failure(
-    prepared: Prepared, positions: Iterable[int], action: Action, exc: HubframeError, pair: Key
+    prepared: Prepared,
+    positions: Iterable[int],
+    action: Action,
+    exc: HubframeError,
+    pair: Key,
+    read: str = "association labels",
 ) -> None:
-    """Rows of ``pair`` (from type, to type) whose labels could not be read: invalid when
-    HubSpot has no such object type, else failed; or the run stops."""
+    """Rows of ``pair`` (from type, to type) whose ``read`` (its labels, or its limits) could
+    not be read: invalid when HubSpot has no such object type, else failed; or the run stops."""
     if exc.stops_run:
         prepared.stop = prepared.stop or StopReason.of(exc)
         return
@@ -84,7 +89,7 @@ def lookup_failure(
         code, message = ErrorCode.BAD_OBJECT_TYPE, unknown[1]
         outcome = Outcome(Status.INVALID, action=action, error_code=code, error_message=message)
     else:
-        message = f"Could not read the association labels from HubSpot: {exc}"
+        message = f"Could not read the {read} from HubSpot: {exc}"
         outcome = Outcome.of_error(Status.FAILED, exc, message, action=action)
     for pos in positions:
         prepared.settled[pos] = outcome

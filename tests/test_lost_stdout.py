@@ -10,10 +10,11 @@ goes on; its exit code is the run's.  In subprocesses, against the sandbox over 
 from __future__ import annotations
 
 import os
+import sqlite3
 import subprocess
 import sys
 from collections.abc import Callable, Iterator
-from contextlib import AbstractContextManager, contextmanager
+from contextlib import AbstractContextManager, closing, contextmanager
 from pathlib import Path
 
 import pytest
@@ -109,3 +110,36 @@ def test_validate_whose_stdout_fails_keeps_its_exit_code(tmp_path: Path) -> None
     err = proc.stderr.decode()
     assert proc.returncode == 1, err  # the sheet has an error (BAD_ID)
     assert "Traceback" not in err and "could not write to stdout" in err
+
+
+@pytest.mark.skipif(not os.path.exists("/dev/full"), reason="no /dev/full")
+@pytest.mark.parametrize("stream", list(STDOUTS))
+@pytest.mark.parametrize("lost", ["stderr", "stdout and stderr"])
+def test_a_run_whose_stderr_fails_still_writes_its_files(
+    sandbox: Sandbox, tmp_path: Path, lost: str, stream: str
+) -> None:
+    """The progress bars (asked for here) and the warnings go to stderr: a stderr that fails
+    (a reader gone, a full disk), or both streams, still lets the run send its rows and write
+    its report, retry file and journal, with the run's exit code."""
+    argv, code = _argv("associate", tmp_path)
+    with STDOUTS[stream]() as full:
+        proc = subprocess.run(
+            [sys.executable, "-m", "hubframe", *argv, "--progress"],
+            stdout=full if lost == "stdout and stderr" else subprocess.PIPE,
+            stderr=full,
+            env=_env(sandbox),
+            cwd=REPO,
+            timeout=120,
+            check=False,
+        )
+    assert proc.returncode == code
+    if lost == "stderr":
+        out = proc.stdout.decode()
+        assert "Traceback" not in out and "retry.csv" in out, out
+    assert (tmp_path / "report.xlsx").is_file()
+    assert read_pairs(tmp_path / "retry.csv")["to_id"].tolist() == ["1019369999", "12ab"]
+    with closing(sqlite3.connect(tmp_path / "run.sqlite")) as journal:
+        ended = [row[0] for row in journal.execute("SELECT ended FROM runs")]
+    assert ended == ["finished"], ended  # not left open for a resume
+    links = sandbox.associations("deals", "contacts")
+    assert ("2040000011", "1019360011") in set(zip(links["from_id"], links["to_id"], strict=True))

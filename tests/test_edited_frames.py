@@ -59,8 +59,10 @@ def _whole(cell: Any) -> int | None:
     """The limit a cell says when it is a whole number as a sheet's cell would be read."""
     if cell is None or isinstance(cell, bool):
         return None
-    if isinstance(cell, str | Decimal):  # as a sheet's text: "1.00" is not read as 1
-        text = str(cell).strip()
+    if isinstance(cell, Decimal):  # a number held exactly: Decimal("25.00") is 25
+        return int(cell) if cell == cell.to_integral_value() else None
+    if isinstance(cell, str):  # as a sheet's text: "1.00" is not read as 1
+        text = cell.strip()
         whole = text.isdigit() or (text.endswith(".0") and text[:-2].isdigit())
         return int(float(text)) if whole else None
     number = float(cell)

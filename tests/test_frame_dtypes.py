@@ -119,3 +119,16 @@ def test_whole_numbers_are_read_exactly_whatever_dtype_holds_them(ids: list[int]
         read, issues = _read(column)
         assert read == [str(i) for i in ids], kind
         assert "BAD_ID" not in set(issues["code"]), kind
+
+
+@pytest.mark.parametrize("kind", ["period, yearly", "object of yearly numpy datetimes", "bool"])
+def test_an_edited_frame_given_such_a_column_gives_no_ids(kind: str) -> None:
+    """The same column put into a frame hubframe read (the analyst's edit) is refused too."""
+    pairs = hf.read_pairs(
+        pd.DataFrame(
+            {"from_type": "deals", "from_id": ["101", "102"], "to_type": "contacts", "to_id": "201"}
+        )
+    )
+    pairs["from_id"] = NOT_IDS[kind]().to_numpy()
+    issues = hf.validate_pairs(pairs)
+    assert sorted(issues.loc[issues["code"] == "BAD_ID", "row"]) == [2, 3], (kind, issues)

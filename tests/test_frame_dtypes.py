@@ -132,3 +132,47 @@ def test_an_edited_frame_given_such_a_column_gives_no_ids(kind: str) -> None:
     pairs["from_id"] = NOT_IDS[kind]().to_numpy()
     issues = hf.validate_pairs(pairs)
     assert sorted(issues.loc[issues["code"] == "BAD_ID", "row"]) == [2, 3], (kind, issues)
+
+
+# Columns of every kind with a missing value (NaT, NA, NaN, None) at each place.
+WITH_MISSING: dict[str, Callable[[], pd.Series]] = {
+    "datetime64[ns]": lambda: pd.Series(pd.to_datetime(["2024-01-05", None, "2024-02-01"])),
+    "datetime with a time zone": lambda: pd.Series(
+        pd.to_datetime(["2024-01-05", None, "2024-02-01"]).tz_localize("UTC")
+    ),
+    "timedelta64": lambda: pd.Series(pd.to_timedelta(["1 day", None, "2 days"])),
+    "period": lambda: pd.Series(pd.PeriodIndex(["2020", None, "2021"], freq="Y")),
+    "object of timestamps": lambda: pd.Series(
+        [pd.Timestamp("2024-01-05"), pd.NaT, pd.Timestamp("2024-01-05 10:00")], dtype=object
+    ),
+    "object of numpy moments": lambda: pd.Series(
+        [np.datetime64("2024-01-05"), np.datetime64("NaT"), np.timedelta64("NaT")], dtype=object
+    ),
+    "Int64": lambda: pd.Series([5, None, 7], dtype="Int64"),
+    "boolean": lambda: pd.Series([True, None, False], dtype="boolean"),
+    "category": lambda: pd.Series(["a", None, "b"], dtype="category"),
+    "interval": lambda: pd.Series(pd.arrays.IntervalArray.from_tuples([(0, 1), None, (1, 2)])),
+    "arrow timestamp": lambda: _arrow([_MOMENTS[0], None, _MOMENTS[1]], pa.timestamp("s")),
+    "object of pd.NA and None": lambda: pd.Series([pd.NA, None, "x"], dtype=object),
+}
+
+
+@pytest.mark.parametrize("kind", list(WITH_MISSING))
+def test_a_column_with_missing_values_never_stops_the_read(kind: str) -> None:
+    """A DataFrame with a date column holding one missing value (a "Close date" in a CRM
+    export) stopped the whole read: "the file could not be read (ValueError: NaTType does not
+    support time)".  Carried, such a column reads with an empty cell where the value is
+    missing; as the id column, that row is MISSING_VALUE and the others are refused."""
+    column = WITH_MISSING[kind]()
+    ids = ["101", "102", "103"]
+    frame = pd.DataFrame(
+        {"from_type": "deals", "from_id": ids, "to_type": "contacts", "to_id": "201"}
+    )
+    frame["Close date"] = column.to_numpy() if kind.startswith("object") else column
+    pairs = hf.read_pairs(frame)
+    shown = pairs["Close date"].tolist()
+    assert shown[1] in ("", None) or pd.isna(shown[1]), (kind, shown)
+    assert all(isinstance(cell, str) and "NaT" not in cell for cell in shown[::2]), (kind, shown)
+    as_ids = frame.drop(columns="Close date").assign(from_id=frame["Close date"])
+    issues = hf.validate_pairs(hf.read_pairs(as_ids))
+    assert issues.loc[issues["row"] == 3, "code"].tolist() == ["MISSING_VALUE"], (kind, issues)

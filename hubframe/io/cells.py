@@ -38,7 +38,9 @@ EXCEL_LIMIT: Final = 10**FLOAT_DIGITS
 
 
 def one_cell_text(value: object) -> str:
-    if value is None or (isinstance(value, float) and np.isnan(value)):
+    if value is None or value is pd.NA or value is pd.NaT:  # NaT is a datetime too
+        return ""
+    if isinstance(value, float) and np.isnan(value):
         return ""
     if isinstance(value, bool | np.bool_):
         return "TRUE" if value else "FALSE"
@@ -61,7 +63,7 @@ def one_cell_text(value: object) -> str:
         return value.isoformat()
     if isinstance(value, timedelta | pd.Timedelta):
         return str(value)
-    if value is pd.NA or value is pd.NaT:
+    if isinstance(value, np.timedelta64) and np.isnat(value):
         return ""
     return str(value)
 

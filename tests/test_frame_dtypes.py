@@ -176,3 +176,36 @@ def test_a_column_with_missing_values_never_stops_the_read(kind: str) -> None:
     as_ids = frame.drop(columns="Close date").assign(from_id=frame["Close date"])
     issues = hf.validate_pairs(hf.read_pairs(as_ids))
     assert issues.loc[issues["row"] == 3, "code"].tolist() == ["MISSING_VALUE"], (kind, issues)
+
+
+class _NoText:
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+ODD_VALUES: dict[str, Any] = {
+    "an int of 5,000 digits": 10**5000,
+    "a negative int of 5,000 digits": -(10**5000),
+    "an object whose str fails": _NoText(),
+    "a signalling NaN Decimal": decimal.Decimal("sNaN"),
+    "a Decimal of a huge exponent": decimal.Decimal("1E+999999999"),
+    "a set": {2020},
+    "numpy bytes": np.bytes_(b"2020"),
+}
+
+
+@pytest.mark.parametrize("name", list(ODD_VALUES))
+def test_an_odd_object_in_a_cell_never_stops_the_read(name: str) -> None:
+    """An int longer than Python writes (over 4,300 digits) or an object whose ``str`` fails
+    stopped the whole read ("the file could not be read ... save it again as .xlsx"); it is a
+    cell with a text naming it, refused as an id, carried as that text."""
+    value = ODD_VALUES[name]
+    frame = pd.DataFrame(
+        {"from_type": "deals", "from_id": ["101", "102"], "to_type": "contacts", "to_id": "201"}
+    )
+    frame["Notes"] = pd.Series([value, "x"], dtype=object)
+    carried = hf.read_pairs(frame)["Notes"].tolist()
+    assert isinstance(carried[0], str) and carried[0] and len(carried[0]) < 200, carried
+    frame["from_id"] = frame["Notes"]
+    issues = hf.validate_pairs(hf.read_pairs(frame.drop(columns="Notes")))
+    assert issues.loc[issues["row"] == 2, "code"].tolist() == ["BAD_ID"], issues

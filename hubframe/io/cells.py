@@ -65,7 +65,19 @@ def one_cell_text(value: object) -> str:
         return str(value)
     if isinstance(value, np.timedelta64) and np.isnat(value):
         return ""
-    return str(value)
+    return _text_of(value)
+
+
+def _text_of(value: object) -> str:
+    """``str(value)``; an int too long for Python to write (over 4,300 digits) or an object
+    whose ``str`` fails gets a text that names it (refused as an id), not a failed read."""
+    try:
+        return str(value)
+    except Exception:
+        if isinstance(value, int):
+            digits = int(abs(value).bit_length() * 0.30103) + 1
+            return f"(a whole number of about {digits:,} digits)"
+        return f"(a {type(value).__name__} that has no text)"
 
 
 def _moment(value: datetime) -> str:

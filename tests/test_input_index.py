@@ -181,3 +181,29 @@ def test_an_undo_is_labelled_as_the_run_it_takes_back(sandbox_factory: Any) -> N
     undone = hubframe.undo(run, client_for(sb), progress=False)
     assert undone.index.tolist() == ["k", "m", "z"]
     assert undone["status"].tolist() == ["success", "skipped", "success"]
+
+
+@pytest.mark.parametrize("moved", [["from_id"], ["from_id", "to_id"]])
+def test_ids_moved_into_the_index_are_named_in_the_error(moved: list[str]) -> None:
+    """``df.set_index("from_id")`` leaves no id column: the error names the index and how to
+    read it (it said only "no column for the 'from' record id. Columns found: ...")."""
+    from hubframe.io.columns import HeaderError
+
+    frame = pd.DataFrame(
+        {"from_type": "deals", "from_id": ["101"], "to_type": "contacts", "to_id": ["201"]}
+    ).set_index(moved)
+    with pytest.raises(HeaderError) as refused:
+        hubframe.read_pairs(frame)
+    said = str(refused.value)
+    assert "no column for the 'from' record id" in said
+    assert f"index is named {', '.join(repr(m) for m in moved)}" in said
+    assert "frame.reset_index()" in said
+    assert len(hubframe.read_pairs(frame.reset_index())) == 1  # as the error says
+
+
+def test_an_unnamed_index_adds_nothing_to_the_error() -> None:
+    from hubframe.io.columns import HeaderError
+
+    with pytest.raises(HeaderError) as refused:
+        hubframe.read_pairs(pd.DataFrame({"to_id": ["201"]}))
+    assert "index" not in str(refused.value)

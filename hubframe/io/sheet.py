@@ -24,6 +24,7 @@ from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, clean_headers, filled, one_cell_text, written_headers
 from hubframe.io.columns import (
     ColumnMapping,
+    HeaderError,
     match_headers,
 )
 from hubframe.io.exports import from_type_guesser
@@ -263,13 +264,30 @@ def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
     cells = [str(c) for c in frame.columns]
     headers = clean_headers(cells)
     preview = frame.head(SAMPLE_CELLS).to_numpy(dtype=object).tolist()
-    mapping = request.match(headers, request.source_name, preview)
+    try:
+        mapping = request.match(headers, request.source_name, preview)
+    except HeaderError as exc:
+        raise _index_hint(exc, frame) from None
     for header in mapping.columns.values():  # the columns read, not the sheet's others
         if header in headers:
             refuse_rounded(frame.iloc[:, headers.index(header)], header, request.source_name)
     columns = [frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
     rows = np.arange(len(frame), dtype=np.int64) + 2
     return RawSheet("", headers, columns, rows, mapping, written=written_headers(cells, headers))
+
+
+def _index_hint(exc: HeaderError, frame: pd.DataFrame) -> HeaderError:
+    """``exc``, naming the frame's index when it has a name (ids moved there by
+    ``set_index("from_id")`` are not a column, so they were "no column for the record id")."""
+    named = [str(name) for name in frame.index.names if name is not None]
+    if not exc.unrecognised or not named:
+        return exc
+    shown = ", ".join(f"'{name}'" for name in named)
+    hint = (
+        f" The frame's index is named {shown}, and an index is not read: pass "
+        "frame.reset_index() to read it as a column."
+    )
+    return HeaderError(exc.where, exc.detail + hint, unrecognised=True, unguessed=exc.unguessed)
 
 
 def frame_column(s: pd.Series) -> Text:

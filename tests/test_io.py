@@ -455,3 +455,53 @@ def test_a_sheet_asked_of_a_csv_or_dataframe_is_refused(tmp_path: Path, sheet: o
             read_pairs(source, sheet=sheet)  # type: ignore[arg-type]
         for fine in (None, 0, "*"):
             assert len(read_pairs(source, sheet=fine)) == 1  # type: ignore[arg-type]
+
+
+PAIRS_CSV = "Deal ID,Contact ID\n101,201\n"
+
+
+def test_a_home_folder_path_is_read_as_pandas_reads_it(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``read_pairs("~/deals.csv")`` said "no such file (~/deals.csv)"; pandas reads it."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    (tmp_path / "deals.csv").write_text(PAIRS_CSV, encoding="utf-8")
+    assert read_pairs("~/deals.csv", from_type="deals", to_type="contacts")["to_id"].tolist() == [
+        "201"
+    ]
+
+
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        ("https://example.com/deals.csv", "not web addresses: download the file"),
+        ("deals.csv ", "spaces at its ends; 'deals.csv' is there"),
+        (PAIRS_CSV, "pass io.StringIO(text) or text.encode()"),
+        ({"Deal ID": ["101"]}, "pd.DataFrame(...) of it"),
+    ],
+)
+def test_what_is_not_a_file_says_what_was_meant(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, given: object, said: str
+) -> None:
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "deals.csv").write_text(PAIRS_CSV, encoding="utf-8")
+    with pytest.raises(InputError) as refused:
+        read_pairs(given, from_type="deals", to_type="contacts")
+    assert said in str(refused.value)
+
+
+def test_a_file_whose_name_has_a_line_break_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "deals\nold.csv"
+    path.write_text(PAIRS_CSV, encoding="utf-8")
+    assert len(read_pairs(str(path), from_type="deals", to_type="contacts")) == 1
+
+
+def test_a_run_is_loaded_from_a_home_folder_path_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from hubframe.jobs import load_run
+
+    monkeypatch.setenv("HOME", str(tmp_path))
+    with pytest.raises(InputError) as refused:
+        load_run("~/report.xlsx")
+    assert f"no such file ({tmp_path / 'report.xlsx'})" in str(refused.value)

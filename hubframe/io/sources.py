@@ -8,6 +8,7 @@ the file (:func:`reading`).
 from __future__ import annotations
 
 import os
+import re
 import stat
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -55,8 +56,13 @@ def load_source(source: Source) -> Loaded:
         return Loaded("<DataFrame>", frame=source)
     if isinstance(source, bytes | bytearray | memoryview):
         return Loaded("<bytes>", data=bytes(source))
+    if isinstance(source, str) and ("\n" in source or "\r" in source) and not _exists(source):
+        raise InputError(
+            "A text of several lines was given where a file's name goes: to read a sheet held "
+            "in a str, pass io.StringIO(text) or text.encode()."
+        )
     if isinstance(source, str | os.PathLike):
-        path = Path(source)
+        path = as_path(source)
         if path.is_dir():
             raise InputError(f"{path}: is a folder; give the file of the sheet in it.")
         refuse_unreadable_file(path, path.name)
@@ -70,10 +76,34 @@ def load_source(source: Source) -> Loaded:
         if isinstance(data, str):
             data = data.encode("utf-8")
         return Loaded(name, data=bytes(data), extension=Path(name).suffix.lower())
+    table = " (pd.DataFrame(...) of it)" if isinstance(source, dict | list | tuple) else ""
     raise InputError(
         f"Cannot read a {type(source).__name__}: pass a file path, bytes, a binary file "
-        "object or a DataFrame."
+        f"object or a DataFrame{table}."
     )
+
+
+def _exists(text: str) -> bool:
+    return os.path.lexists(text)
+
+
+def as_path(source: str | os.PathLike[str]) -> Path:
+    """The path of ``source``; ``~`` is the home folder, as pandas reads it (a file or folder
+    named ``~`` itself is kept)."""
+    path = Path(source)
+    if str(path).startswith("~") and not path.exists():
+        return path.expanduser()
+    return path
+
+
+def _missing_hint(path: Path) -> str:
+    """Why a path that is not there may have been meant otherwise."""
+    text = str(path)
+    if re.match(r"(?i)^(https?|ftp)s?:/", text):
+        return " hubframe reads files, not web addresses: download the file, then give its path."
+    if path.name != path.name.strip() and (path.parent / path.name.strip()).exists():
+        return f" The name has spaces at its ends; '{path.name.strip()}' is there."
+    return ""
 
 
 _KINDS: Final = (
@@ -93,7 +123,7 @@ def refuse_unreadable_file(path: Path, name: str) -> None:
         if os.path.islink(path):
             target = os.readlink(path)
             raise InputError(f"{name}: a link to a file that is not there ({target}).")
-        raise InputError(f"{name}: no such file ({path}).")
+        raise InputError(f"{name}: no such file ({path}).{_missing_hint(path)}")
     kind = special_kind(path)
     if kind is not None:
         raise InputError(

@@ -45,7 +45,7 @@ from hubframe.io.normalize import (
     describe_number,
     is_valid_object_type,
 )
-from hubframe.io.sources import read_from_attrs, refuse_unreadable_file
+from hubframe.io.sources import as_path, read_from_attrs, refuse_unreadable_file
 from hubframe.io.text import as_text
 from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
@@ -854,7 +854,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
         return records_acted_on(run_words(table))
     if isinstance(run, Journal):
         return _journal_frame(run)
-    path = Path(run)
+    path = as_path(run)
     if path.is_dir():
         raise InputError(f"{path}: is a folder; give the run's report or journal in it.")
     refuse_unreadable_file(path, path.name)

@@ -111,3 +111,35 @@ def test_an_export_is_checked_like_a_report(tmp_path: Path) -> None:
         check_outputs(export=tmp_path / "deals.txt")
     with pytest.raises(InputError, match="is the file being read; write the export"):
         check_outputs(export=ids, sources=[ids, None])
+
+
+def test_a_home_folder_path_is_written_in_the_home_folder(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``export_report(result, "~/report.xlsx")`` wrote ./~/report.xlsx, a folder named "~"
+    in the working directory, where no analyst looks; pandas' writers, and hubframe's
+    readers, take ``~`` for the home folder, and so do the writers and the journal now."""
+    import hubframe as hf
+    from hubframe.run.journal import Journal
+
+    home, work = tmp_path / "home", tmp_path / "work"
+    home.mkdir()
+    work.mkdir()
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.chdir(work)
+    result = pd.DataFrame(
+        {"from_id": ["101"], "to_id": ["201"], "status": ["failed"], "error_code": ["X"]}
+    )
+    check_output("~/checked.xlsx", "report")
+    export_report(result, "~/report.xlsx")
+    hf.export_retry(result, "~/retry.csv")
+    hf.write_pairs(pd.DataFrame({"from_id": ["101"], "to_id": ["201"]}), "~/pairs.csv")
+    with Journal("~/run.sqlite"):
+        pass
+    assert sorted(p.name for p in home.iterdir()) == [
+        "pairs.csv",
+        "report.xlsx",
+        "retry.csv",
+        "run.sqlite",
+    ]
+    assert list(work.iterdir()) == []

@@ -14,6 +14,7 @@ from hubframe.constants import (
     ISSUE_COLUMNS,
 )
 from hubframe.errors import ErrorCode, InputError
+from hubframe.io.sources import as_path
 from hubframe.report.columns import changes_mask, check_result, errors_mask, report_columns
 from hubframe.report.excel import (
     CHANGE_COLOURS,
@@ -129,7 +130,7 @@ def write_csv(frame: pd.DataFrame, path: Path) -> None:
 def target_path(path: PathLike, result: pd.DataFrame, role: str) -> tuple[Path, str]:
     """``path`` and its suffix, checked: a report or retry file, never a file ``result`` was
     read from (InputError)."""
-    target = Path(path)
+    target = as_path(path)
     suffix = target.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"{target.name}: a report or retry file must end in .xlsx or .csv")

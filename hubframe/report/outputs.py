@@ -38,7 +38,7 @@ from typing import Any
 import pandas as pd
 
 from hubframe.errors import InputError
-from hubframe.io.sources import READ_FROM
+from hubframe.io.sources import READ_FROM, as_path
 
 PathLike = str | os.PathLike[str]
 #: The file types reports and retry files are written as.
@@ -86,7 +86,7 @@ def check_output(path: PathLike, role: str, *, sheet: bool = True, create: bool 
     ``role`` names it in messages ("report", "retry file", "journal"); ``sheet``: it must end
     in .xlsx or .csv; ``create``: missing folders will be created (else the folder must exist).
     """
-    target = Path(path)
+    target = as_path(path)
     if target.is_dir():
         example = target / (f"{role.replace(' ', '_')}.xlsx" if sheet else "run.sqlite")
         raise InputError(f"{target}: is a folder; give the {role} a file name, such as {example}")

@@ -16,6 +16,7 @@ import pandas as pd
 
 from hubframe.errors import InputError
 from hubframe.io.frame import RAW_PREFIX
+from hubframe.io.sources import as_path
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import write_csv
 from hubframe.report.outputs import refuse_own_sources
@@ -29,7 +30,7 @@ def write_pairs(frame: pd.DataFrame, path: PathLike, *, title: str = SHEET_TITLE
     edited or not) to ``.xlsx`` or ``.csv``; returns the path written.  InputError for a path
     the frame was read from (its workbook would lose its other sheets and the analyst's own
     headers): write the edited sheet to a new file."""
-    target = Path(path)
+    target = as_path(path)
     suffix = target.suffix.lower()
     if suffix not in (".xlsx", ".csv"):
         raise InputError(f"{target.name}: an export must end in .xlsx or .csv")

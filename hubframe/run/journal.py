@@ -54,7 +54,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, HubframeWarning, InputError
-from hubframe.io.sources import special_kind
+from hubframe.io.sources import as_path, special_kind
 from hubframe.run.portal import PortalKey, TokenHolder, refuse_another_portal
 from hubframe.run.work import Batch, Outcome, shared_outcome
 from hubframe.run.worktable import NONE, WorkTable
@@ -600,7 +600,7 @@ def is_journal(path: str | os.PathLike[str]) -> bool:
     """Whether ``path`` is a file holding a hubframe journal (of this format or one brought to
     it when opened), told without writing to it: opening a :class:`Journal` makes one where
     there is none and turns a SQLite file to write-ahead logging."""
-    found = Path(path)
+    found = as_path(path)
     try:
         if not found.is_file():
             return False
@@ -637,7 +637,7 @@ class Journal:
     """
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
-        self.path = Path(path)
+        self.path = as_path(path)
         self._lock = threading.Lock()
         self._db = _open(self.path)
         self._file = _identity(self.path)  # to tell when the file is deleted under the run

@@ -235,3 +235,67 @@ def test_a_type_conflict_fixed_in_the_read_frame_is_taken(portal: Sandbox) -> No
     again = hubframe.associate(pairs, client_for(portal), dry_run=True, progress=False)
     assert again["status"].tolist() == ["planned", "invalid"]
     assert again["error_code"].iloc[1] == "TYPE_CONFLICT"
+
+
+class _NoText:
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+def _odd_frames(frame: pd.DataFrame) -> Any:
+    """``frame`` with one odd object in one cell, for each column and each such object."""
+    import datetime as dt
+
+    odd = [10**5000, 2**64, Decimal("sNaN"), {"a": 1}, [1], dt.date(2020, 1, 1), _NoText()]
+    for column in [c for c in frame.columns if not str(c).startswith("_")]:
+        for value in odd:
+            edited = frame.copy()
+            cells = edited[column].astype(object).tolist()
+            cells[0] = value
+            edited[column] = pd.Series(cells, index=edited.index, dtype=object)
+            yield f"{column} = {type(value).__name__}", edited
+
+
+def _pairs_frame() -> pd.DataFrame:
+    return hubframe.read_pairs(
+        pd.DataFrame(
+            {
+                "from_type": "deals",
+                "from_id": [str(DEALS[0]), str(DEALS[1])],
+                "to_type": "contacts",
+                "to_id": [str(CONTACTS[0]), str(CONTACTS[1])],
+                "label": "Champion",
+            }
+        )
+    )
+
+
+@pytest.mark.parametrize("kind", ["pairs", "limits"])
+def test_an_odd_object_in_any_column_of_an_edited_frame_is_refused_by_name(kind: str) -> None:
+    """An int of 5,000 digits put in the ``row`` column of a read frame (or the ``remove``
+    column of a limits frame) made associate and configure_limits fail with "ValueError:
+    Exceeds the limit (4300 digits)" while their error message was built; an odd object in
+    any column is refused with an InputError, or its row is (validation, offline)."""
+    frame = _limits() if kind == "limits" else _pairs_frame()
+    check = hubframe.validate_limits if kind == "limits" else hubframe.validate_pairs
+    for case, edited in _odd_frames(frame):
+        try:
+            check(edited)
+        except HubframeError:
+            pass
+        except Exception as exc:  # the defect this test is for
+            pytest.fail(f"{case}: {type(exc).__name__}: {exc}")
+
+
+@pytest.mark.parametrize(
+    ("job", "column"), [("associate", "row"), ("sync", "row"), ("configure_limits", "remove")]
+)
+def test_a_job_given_an_int_too_long_to_print_refuses_it(
+    portal: Sandbox, job: str, column: str
+) -> None:
+    frame = _limits() if job == "configure_limits" else _pairs_frame()
+    cells = frame[column].astype(object).tolist()
+    cells[0] = 10**5000
+    frame[column] = pd.Series(cells, index=frame.index, dtype=object)
+    with pytest.raises(InputError, match="about 5,001 digits"):
+        getattr(hubframe, job)(frame, client_for(portal), dry_run=True, progress=False)

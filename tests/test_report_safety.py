@@ -399,3 +399,58 @@ def test_unregistered_text_is_untouched(tmp_path: Path) -> None:
     rows = _csv_rows(export_retry(result, tmp_path / "retry.csv"))
     assert rows[1][1] == "pat-na1-not-registered-0000"
     assert not re.search("redacted", (tmp_path / "retry.csv").read_text(encoding="utf-8-sig"))
+
+
+class _NoText:
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+def test_a_result_table_with_odd_cells_is_still_written(tmp_path: Path) -> None:
+    """A result table edited with an odd object in a cell (an int past int64, a signalling-NaN
+    Decimal, a dict in ``status``, an object without a text) made export_report, export_retry
+    and write_pairs fail with Python's own errors (ValueError: Exceeds the limit (4300
+    digits), InvalidOperation, TypeError: unhashable type: 'dict', RuntimeError); each such
+    cell is written as its text, and the report has one row per row."""
+    import datetime as dt
+    import decimal
+
+    import numpy as np
+
+    import hubframe as hf
+
+    result = pd.DataFrame(
+        {
+            "from_type": "deals",
+            "from_id": ["2040000001", "2040000002"],
+            "to_type": "contacts",
+            "to_id": ["1019360001", "1019360002"],
+            "status": ["failed", "success"],
+            "error_code": ["HUBSPOT_VALIDATION", None],
+            "error_message": ["no", None],
+            "Notes": ["a", "b"],
+        }
+    )
+    odd = [
+        10**5000,
+        -(2**70),
+        decimal.Decimal("sNaN"),
+        {"a": 1},
+        [1],
+        pd.Period("2020", "Y"),
+        np.datetime64("2021"),
+        _NoText(),
+        dt.date(2020, 1, 1),
+    ]
+    for column in ["from_id", "status", "error_message", "Notes"]:
+        for value in odd:
+            table = result.copy()
+            cells = table[column].astype(object).tolist()
+            cells[0] = value
+            table[column] = pd.Series(cells, index=table.index, dtype=object)
+            hf.export_report(table, tmp_path / "report.xlsx")
+            hf.export_report(table, tmp_path / "report.csv")
+            hf.export_retry(table, tmp_path / "retry.csv")
+            hf.write_pairs(table, tmp_path / "pairs.xlsx")
+            written = pd.read_csv(tmp_path / "report.csv", dtype=str, encoding="utf-8-sig")
+            assert len(written) == 2, (column, value)

@@ -8,7 +8,7 @@ cleaned as pandas names them (``Unnamed: 3``, ``Notes.1``).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any, Final
@@ -68,6 +68,15 @@ def one_cell_text(value: object) -> str:
     return _text_of(value)
 
 
+def cell_repr(value: object) -> str:
+    """``repr(value)`` for a message, or its cell text when it has none (an int too long for
+    Python to write)."""
+    try:
+        return repr(value)
+    except Exception:
+        return _text_of(value)
+
+
 def _text_of(value: object) -> str:
     """``str(value)``; an int too long for Python to write (over 4,300 digits) or an object
     whose ``str`` fails gets a text that names it (refused as an id), not a failed read."""
@@ -107,6 +116,42 @@ def _whole_decimal(value: Decimal) -> bool:
     """A finite Decimal holding a whole number of at most 40 digits (``int`` of
     ``Decimal('1E+999999999')`` would build a number of a billion digits)."""
     return value.is_finite() and value.adjusted() < 40 and value == value.to_integral_value()
+
+
+_PLAIN: Final = (str, bool, float, np.floating, np.integer, date, time, timedelta, type(None))
+_INT64: Final = range(-(2**63), 2**63)
+#: ``pd.api.types.infer_dtype`` of object columns that hold no other cell than plain ones.
+_PLAIN_KINDS: Final = frozenset({"string", "empty", "floating", "boolean", "mixed-integer-float"})
+
+
+def _plain(cell: object) -> bool:
+    """A cell any of hubframe's checks and writers takes as it is: text, a number of int64 or
+    a float, a date or time pandas holds, nothing."""
+    if isinstance(cell, int) and not isinstance(cell, bool):
+        return cell in _INT64
+    if isinstance(cell, pd.Period | np.datetime64 | np.timedelta64):
+        return False
+    return isinstance(cell, _PLAIN) or cell is pd.NA
+
+
+def plain_cells(frame: pd.DataFrame, columns: Collection[object] | None = None) -> pd.DataFrame:
+    """``frame`` (the same object) with any other cell of its object columns (of ``columns``,
+    default all) as its text (:func:`one_cell_text`): an int past int64, a Decimal, a dict, a
+    period, an object without a text.  An edited result table holding one made the checks and
+    the writers fail with Python's own errors (a hash of a signalling NaN, an int too long to
+    print); as text it is refused or written like any other cell."""
+    for i, column in enumerate(frame.columns):
+        cells = frame.iloc[:, i]
+        if cells.dtype != object or (columns is not None and column not in columns):
+            continue
+        if pd.api.types.infer_dtype(cells, skipna=True) in _PLAIN_KINDS:
+            continue  # a column of text or of floats: no cell to look at one by one
+        odd = ~cells.map(_plain).to_numpy(dtype=bool)
+        if odd.any():
+            shown = np.empty(len(cells), dtype=object)
+            shown[:] = [one_cell_text(c) if o else c for c, o in zip(cells, odd, strict=True)]
+            frame.isetitem(i, shown)
+    return frame
 
 
 def cells_to_text(values: Sequence[object] | ObjArray) -> ObjArray:

@@ -14,6 +14,7 @@ from hubframe.constants import (
     ISSUE_COLUMNS,
 )
 from hubframe.errors import ErrorCode, InputError
+from hubframe.io.cells import plain_cells
 from hubframe.io.sources import as_path
 from hubframe.report.columns import changes_mask, check_result, errors_mask, report_columns
 from hubframe.report.excel import (
@@ -161,6 +162,7 @@ def export_report(
     """
     check_result(result)
     target, suffix = target_path(path, result, "report")
+    result = plain_cells(result.copy(deep=False))
     frame = result.loc[:, report_columns(result)].reset_index(drop=True)
     if suffix == ".csv":
         write_csv(frame, target)

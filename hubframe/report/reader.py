@@ -32,7 +32,13 @@ from hubframe.constants import (
 )
 from hubframe.errors import ErrorCode, HubframeError, HubframeWarning, InputError
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
-from hubframe.io.cells import EXCEL_LIMIT, cells_to_text, clean_headers, one_cell_text
+from hubframe.io.cells import (
+    EXCEL_LIMIT,
+    cells_to_text,
+    clean_headers,
+    one_cell_text,
+    plain_cells,
+)
 from hubframe.io.csv import csv_text
 from hubframe.io.guard import checked_workbook
 from hubframe.io.narrow import refuse_rounded
@@ -839,17 +845,6 @@ def _refuse_read_only_journal(path: Path) -> None:
         )
 
 
-_PLAIN: Final = (str, bool, float, np.floating, np.integer, type(None))
-_INT64: Final = range(-(2**63), 2**63)
-
-
-def _plain(cell: object) -> bool:
-    """A cell the checks of an edited result table take as it is: text, a number, nothing."""
-    if isinstance(cell, int) and not isinstance(cell, bool):
-        return cell in _INT64
-    return isinstance(cell, _PLAIN) or cell is pd.NA or cell is pd.NaT
-
-
 #: The columns of a result table an undo reads.
 _READ: Final = frozenset(
     {"from_type", "to_type", "from_id", "to_id", "type_id", "category", "label", "status"}
@@ -857,30 +852,12 @@ _READ: Final = frozenset(
 )
 
 
-def _plain_cells(table: pd.DataFrame) -> pd.DataFrame:
-    """``table`` with any other cell of the object columns an undo reads (an int past int64,
-    a Decimal, a date, a dict) as its text (:func:`one_cell_text`), which the checks refuse
-    naming it: such cells made them fail with Python's own errors (a hash of a signalling
-    NaN, an int too long to print)."""
-    for i, column in enumerate(table.columns):
-        cells = table.iloc[:, i]
-        if column not in _READ or cells.dtype != object:
-            continue
-        odd = ~cells.map(_plain).to_numpy(dtype=bool)
-        if odd.any():
-            shown = [one_cell_text(c) if o else c for c, o in zip(cells, odd, strict=True)]
-            column_cells = np.empty(len(shown), dtype=object)
-            column_cells[:] = shown
-            table.isetitem(i, column_cells)
-    return table
-
-
 def load_run(run: RunArg) -> pd.DataFrame:
     """A run's result table from a DataFrame, a report (.xlsx / .csv) or a journal (SQLite)."""
     if isinstance(run, pd.DataFrame):
         if "status" not in run.columns:
             raise InputError("not a hubframe result table: it has no 'status' column")
-        table = _plain_cells(run.reset_index(drop=True))
+        table = plain_cells(run.reset_index(drop=True), _READ)
         for column in [c for c in ("from_id", "to_id") if c in table]:  # float32 ids
             refuse_rounded(
                 table[column], column, "the result table", first=0, row="row at position"

@@ -9,6 +9,7 @@ from pathlib import Path
 import pandas as pd
 
 from hubframe.errors import InputError
+from hubframe.io.cells import plain_cells
 from hubframe.report.columns import check_result, from_sheet, meta, original_columns, retry_rows
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import target_path, write_csv
@@ -274,6 +275,7 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     """
     check_result(result)
     target, suffix = target_path(path, result, "retry file")
+    result = plain_cells(result.copy(deep=False))
     if suffix == ".csv":
         write_csv(_one_table(result), target)
     else:

@@ -15,6 +15,7 @@ from pathlib import Path
 import pandas as pd
 
 from hubframe.errors import InputError
+from hubframe.io.cells import plain_cells
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.sources import as_path
 from hubframe.report.excel import Table, write_tables
@@ -35,7 +36,7 @@ def write_pairs(frame: pd.DataFrame, path: PathLike, *, title: str = SHEET_TITLE
     if suffix not in (".xlsx", ".csv"):
         raise InputError(f"{target.name}: an export must end in .xlsx or .csv")
     refuse_own_sources(target, "sheet", frame)
-    out = _as_sheet(frame).reset_index(drop=True)
+    out = _as_sheet(plain_cells(frame.copy(deep=False))).reset_index(drop=True)
     for column in ("from_id", "to_id"):
         if column in out.columns:
             out[column] = out[column].astype("string")

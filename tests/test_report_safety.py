@@ -454,3 +454,24 @@ def test_a_result_table_with_odd_cells_is_still_written(tmp_path: Path) -> None:
             hf.write_pairs(table, tmp_path / "pairs.xlsx")
             written = pd.read_csv(tmp_path / "report.csv", dtype=str, encoding="utf-8-sig")
             assert len(written) == 2, (column, value)
+
+
+def test_a_summary_of_a_result_table_with_odd_cells() -> None:
+    """summarize failed with TypeError (unhashable type: 'dict'), InvalidOperation or
+    ValueError on such a cell in ``status`` or ``error_code``; it counts it by its text."""
+    import decimal
+
+    import hubframe as hf
+
+    result = pd.DataFrame(
+        {"from_id": ["1", "2"], "to_id": ["3", "4"], "status": ["failed", "success"]}
+    )
+    result["error_code"] = ["X", None]
+    for column in ("status", "error_code"):
+        for value in (10**5000, decimal.Decimal("sNaN"), {"a": 1}, [1], _NoText()):
+            table = result.copy()
+            cells = table[column].astype(object).tolist()
+            cells[0] = value
+            table[column] = pd.Series(cells, dtype=object)
+            summary = hf.summarize(table)
+            assert summary["rows"].tolist()[-1] == 2 and summary["rows"].sum() == 4

@@ -94,3 +94,24 @@ def test_scope_and_export_ids_take_the_same_values(values: list[Any]) -> None:
         except InputError:
             outcomes.append(None)
     assert outcomes[0] == outcomes[1]
+
+
+class _NoText:
+    def __str__(self) -> str:
+        raise RuntimeError("no text")
+
+
+@pytest.mark.parametrize(
+    "value",
+    [np.datetime64("2021"), pd.Period("2021", "Y"), 10**5000, _NoText()],
+    ids=["numpy year", "yearly period", "int of 5,000 digits", "object without text"],
+)
+def test_ids_given_as_dates_or_odd_objects_are_refused(portal: Sandbox, value: object) -> None:
+    """``ids=[np.datetime64("2021")]`` or a yearly Period was the record id 2021 (their str is
+    "2021"); an int too long to print, or an object whose str fails, failed with Python's own
+    error.  Each is refused, naming it, for an export and a sync's scope alike."""
+    client = client_for(portal)
+    with pytest.raises(InputError):
+        hubframe.read_associations(client, "deals", "contacts", [value], progress=False)
+    with pytest.raises(InputError, match="scope= holds"):
+        hubframe.sync(SHEET, client, dry_run=True, progress=False, scope=[value])

@@ -17,11 +17,11 @@ from pathlib import Path
 from typing import Any, Final
 
 import numpy as np
-import pandas as pd
 
 from hubframe.errors import InputError
 from hubframe.io.aliases import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, header_key
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
+from hubframe.io.cells import one_cell_text
 from hubframe.io.columns import ColumnMapping, HeaderError
 from hubframe.io.csv import csv_sheet
 from hubframe.io.excel import excel_sheets, workbook_bytes
@@ -244,15 +244,12 @@ def given_ids(values: Iterable[Any]) -> tuple[list[str], list[str]]:
 
 
 def _given_cell(value: Any) -> str | None:
-    """A value as an id cell: ints as digits (never 1.0e9), missing values as None; True and
-    False as themselves, so they are refused."""
-    if value is None or value is pd.NA or (isinstance(value, float) and np.isnan(value)):
-        return None
+    """A value as an id cell, as a DataFrame's cell is read (:func:`one_cell_text`): ints as
+    digits (never 1.0e9), a yearly period or numpy date as a date (never the digits 2021), a
+    missing value as None; True and False as themselves, so they are refused."""
     if isinstance(value, bool | np.bool_):
         return str(value)
-    if isinstance(value, int | np.integer):
-        return str(int(value))
-    return str(value)
+    return one_cell_text(value) or None
 
 
 __all__ = [

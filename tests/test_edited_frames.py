@@ -237,25 +237,6 @@ def test_a_type_conflict_fixed_in_the_read_frame_is_taken(portal: Sandbox) -> No
     assert again["error_code"].iloc[1] == "TYPE_CONFLICT"
 
 
-class _NoText:
-    def __str__(self) -> str:
-        raise RuntimeError("no text")
-
-
-def _odd_frames(frame: pd.DataFrame) -> Any:
-    """``frame`` with one odd object in one cell, for each column and each such object."""
-    import datetime as dt
-
-    odd = [10**5000, 2**64, Decimal("sNaN"), {"a": 1}, [1], dt.date(2020, 1, 1), _NoText()]
-    for column in [c for c in frame.columns if not str(c).startswith("_")]:
-        for value in odd:
-            edited = frame.copy()
-            cells = edited[column].astype(object).tolist()
-            cells[0] = value
-            edited[column] = pd.Series(cells, index=edited.index, dtype=object)
-            yield f"{column} = {type(value).__name__}", edited
-
-
 def _pairs_frame() -> pd.DataFrame:
     return hubframe.read_pairs(
         pd.DataFrame(
@@ -276,15 +257,16 @@ def test_an_odd_object_in_any_column_of_an_edited_frame_is_refused_by_name(kind:
     column of a limits frame) made associate and configure_limits fail with "ValueError:
     Exceeds the limit (4300 digits)" while their error message was built; an odd object in
     any column is refused with an InputError, or its row is (validation, offline)."""
+    import datetime as dt
+
+    from oddcells import NoText, edits, refused_or_done
+
     frame = _limits() if kind == "limits" else _pairs_frame()
     check = hubframe.validate_limits if kind == "limits" else hubframe.validate_pairs
-    for case, edited in _odd_frames(frame):
-        try:
-            check(edited)
-        except HubframeError:
-            pass
-        except Exception as exc:  # the defect this test is for
-            pytest.fail(f"{case}: {type(exc).__name__}: {exc}")
+    odd = [10**5000, 2**64, Decimal("sNaN"), {"a": 1}, [1], dt.date(2020, 1, 1), NoText()]
+    columns = [str(c) for c in frame.columns if not str(c).startswith("_")]
+    for case, edited in edits(frame, columns, odd):
+        refused_or_done(lambda edited=edited: check(edited), case)
 
 
 @pytest.mark.parametrize(
@@ -293,9 +275,8 @@ def test_an_odd_object_in_any_column_of_an_edited_frame_is_refused_by_name(kind:
 def test_a_job_given_an_int_too_long_to_print_refuses_it(
     portal: Sandbox, job: str, column: str
 ) -> None:
-    frame = _limits() if job == "configure_limits" else _pairs_frame()
-    cells = frame[column].astype(object).tolist()
-    cells[0] = 10**5000
-    frame[column] = pd.Series(cells, index=frame.index, dtype=object)
+    from oddcells import with_cell
+
+    frame = with_cell(_limits() if job == "configure_limits" else _pairs_frame(), column, 10**5000)
     with pytest.raises(InputError, match="about 5,001 digits"):
         getattr(hubframe, job)(frame, client_for(portal), dry_run=True, progress=False)

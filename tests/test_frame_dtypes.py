@@ -22,6 +22,7 @@ import pytest
 from fuzzseeds import examples
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from oddcells import NoText
 
 import hubframe as hf
 from hubframe.errors import InputError
@@ -180,15 +181,10 @@ def test_a_column_with_missing_values_never_stops_the_read(kind: str) -> None:
     assert issues.loc[issues["row"] == 3, "code"].tolist() == ["MISSING_VALUE"], (kind, issues)
 
 
-class _NoText:
-    def __str__(self) -> str:
-        raise RuntimeError("no text")
-
-
 ODD_VALUES: dict[str, Any] = {
     "an int of 5,000 digits": 10**5000,
     "a negative int of 5,000 digits": -(10**5000),
-    "an object whose str fails": _NoText(),
+    "an object whose str fails": NoText(),
     "a signalling NaN Decimal": decimal.Decimal("sNaN"),
     "a Decimal of a huge exponent": decimal.Decimal("1E+999999999"),
     "a set": {2020},

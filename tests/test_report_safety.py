@@ -30,6 +30,7 @@ import pytest
 from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oddcells import NoText, with_cell
 from python_calamine import CalamineWorkbook
 
 from hubframe import formula, redaction
@@ -401,11 +402,6 @@ def test_unregistered_text_is_untouched(tmp_path: Path) -> None:
     assert not re.search("redacted", (tmp_path / "retry.csv").read_text(encoding="utf-8-sig"))
 
 
-class _NoText:
-    def __str__(self) -> str:
-        raise RuntimeError("no text")
-
-
 def test_a_result_table_with_odd_cells_is_still_written(tmp_path: Path) -> None:
     """A result table edited with an odd object in a cell (an int past int64, a signalling-NaN
     Decimal, a dict in ``status``, an object without a text) made export_report, export_retry
@@ -439,15 +435,12 @@ def test_a_result_table_with_odd_cells_is_still_written(tmp_path: Path) -> None:
         [1],
         pd.Period("2020", "Y"),
         np.datetime64("2021"),
-        _NoText(),
+        NoText(),
         dt.date(2020, 1, 1),
     ]
     for column in ["from_id", "status", "error_message", "Notes"]:
         for value in odd:
-            table = result.copy()
-            cells = table[column].astype(object).tolist()
-            cells[0] = value
-            table[column] = pd.Series(cells, index=table.index, dtype=object)
+            table = with_cell(result, column, value)
             hf.export_report(table, tmp_path / "report.xlsx")
             hf.export_report(table, tmp_path / "report.csv")
             hf.export_retry(table, tmp_path / "retry.csv")
@@ -468,10 +461,7 @@ def test_a_summary_of_a_result_table_with_odd_cells() -> None:
     )
     result["error_code"] = ["X", None]
     for column in ("status", "error_code"):
-        for value in (10**5000, decimal.Decimal("sNaN"), {"a": 1}, [1], _NoText()):
-            table = result.copy()
-            cells = table[column].astype(object).tolist()
-            cells[0] = value
-            table[column] = pd.Series(cells, dtype=object)
+        for value in (10**5000, decimal.Decimal("sNaN"), {"a": 1}, [1], NoText()):
+            table = with_cell(result, column, value)
             summary = hf.summarize(table)
             assert summary["rows"].tolist()[-1] == 2 and summary["rows"].sum() == 4

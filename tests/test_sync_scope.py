@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from oddcells import NoText
 
 import hubframe
 from hubframe.errors import InputError
@@ -96,14 +97,9 @@ def test_scope_and_export_ids_take_the_same_values(values: list[Any]) -> None:
     assert outcomes[0] == outcomes[1]
 
 
-class _NoText:
-    def __str__(self) -> str:
-        raise RuntimeError("no text")
-
-
 @pytest.mark.parametrize(
     "value",
-    [np.datetime64("2021"), pd.Period("2021", "Y"), 10**5000, _NoText()],
+    [np.datetime64("2021"), pd.Period("2021", "Y"), 10**5000, NoText()],
     ids=["numpy year", "yearly period", "int of 5,000 digits", "object without text"],
 )
 def test_ids_given_as_dates_or_odd_objects_are_refused(portal: Sandbox, value: object) -> None:

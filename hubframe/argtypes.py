@@ -14,6 +14,7 @@ import numbers
 from typing import Any
 
 from hubframe.errors import ConfigurationError
+from hubframe.terminal import shown
 
 
 def flag(name: str, value: Any) -> bool:
@@ -23,7 +24,7 @@ def flag(name: str, value: Any) -> bool:
     kind = getattr(getattr(value, "dtype", None), "kind", None)
     if kind == "b" and getattr(value, "ndim", 1) == 0:  # numpy.True_, numpy.False_
         return bool(value)
-    raise ConfigurationError(f"{name} must be True or False, not {value!r}")
+    raise ConfigurationError(f"{name} must be True or False, not {shown(value)}")
 
 
 def optional_flag(name: str, value: Any) -> bool | None:
@@ -36,7 +37,7 @@ def count(name: str, value: Any, *, minimum: int = 1) -> int | None:
     if value is None:
         return None
     if not is_whole(value):
-        raise ConfigurationError(f"{name} must be a whole number, not {value!r}")
+        raise ConfigurationError(f"{name} must be a whole number, not {shown(value)}")
     if int(value) < minimum:
         raise ConfigurationError(f"{name} must be {minimum} or more, not {int(value)}")
     return int(value)

@@ -37,4 +37,21 @@ def visible(text: str, *, redraw: bool = False) -> str:
     return head + _STEERING.sub(_escaped, text[len(head) :])
 
 
-__all__ = ["visible"]
+def shown(value: object) -> str:
+    """``repr(value)`` for a message, or :func:`no_text` when it has none (an int too long for
+    Python to write, an object whose ``repr`` fails)."""
+    try:
+        return repr(value)
+    except Exception:
+        return no_text(value)
+
+
+def no_text(value: object) -> str:
+    """Words for a value Python cannot write: "(a whole number of about 5,001 digits)"."""
+    if isinstance(value, int):
+        digits = int(abs(value).bit_length() * 0.30103) + 1
+        return f"(a whole number of about {digits:,} digits)"
+    return f"(a {type(value).__name__} that has no text)"
+
+
+__all__ = ["no_text", "shown", "visible"]

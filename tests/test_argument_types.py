@@ -213,3 +213,36 @@ def test_the_app_refuses_arguments_of_another_kind_by_name(argument: str, value:
     sandbox='no' was taken for True."""
     with pytest.raises(ConfigurationError, match=argument):
         hubframe.app(**{argument: value})
+
+
+@pytest.mark.parametrize(
+    "keyword", ["from_type", "to_type", "label", "columns", "from_id_property"]
+)
+@pytest.mark.parametrize("value", [10**5000, "no text"], ids=["int of 5,000 digits", "no text"])
+def test_an_argument_python_cannot_write_is_refused_by_name(keyword: str, value: object) -> None:
+    """``read_pairs(df, from_type=10**5000)`` (or an object whose str fails) failed with
+    Python's own error while the message refusing it was built; it is refused naming it."""
+    import pandas as pd
+    from oddcells import NoText
+
+    import hubframe as hf
+
+    given = NoText() if value == "no text" else value
+    frame = pd.DataFrame({"Deal ID": ["101"], "Contact ID": ["201"]})
+    with pytest.raises(hf.HubframeError) as refused:
+        hf.read_pairs(frame, **{keyword: given})
+    said = str(refused.value)
+    assert "about 5,001 digits" in said or "NoText" in said, said
+
+
+def test_a_flag_or_an_object_type_python_cannot_write_is_refused_by_name() -> None:
+    import hubframe as hf
+    from hubframe.argtypes import flag
+    from hubframe.sandbox import Sandbox
+
+    with pytest.raises(hf.ConfigurationError, match="about 5,001 digits"):
+        flag("dry_run", 10**5000)
+    with Sandbox(seed="demo") as sb:
+        client = hf.HubSpotClient(token=sb.token, base_url=sb.url)
+        with pytest.raises(hf.InputError, match="about 5,001 digits"):
+            hf.read_associations(client, 10**5000, "contacts", ["1"], progress=False)

@@ -30,6 +30,7 @@ from hubframe.io.text import (
     clean_text,
     type_mask,
 )
+from hubframe.terminal import no_text
 
 # Whole floats below this are written as digits; above it, Excel (15 significant digits) and
 # floats (exact to 2**53) may not hold the number that was typed, so they keep their float text
@@ -68,25 +69,13 @@ def one_cell_text(value: object) -> str:
     return _text_of(value)
 
 
-def cell_repr(value: object) -> str:
-    """``repr(value)`` for a message, or its cell text when it has none (an int too long for
-    Python to write)."""
-    try:
-        return repr(value)
-    except Exception:
-        return _text_of(value)
-
-
 def _text_of(value: object) -> str:
     """``str(value)``; an int too long for Python to write (over 4,300 digits) or an object
     whose ``str`` fails gets a text that names it (refused as an id), not a failed read."""
     try:
         return str(value)
     except Exception:
-        if isinstance(value, int):
-            digits = int(abs(value).bit_length() * 0.30103) + 1
-            return f"(a whole number of about {digits:,} digits)"
-        return f"(a {type(value).__name__} that has no text)"
+        return no_text(value)
 
 
 def _moment(value: datetime) -> str:

@@ -42,6 +42,7 @@ from hubframe.io.aliases import (
 )
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type
 from hubframe.io.syntax import PYTHON, Syntax
+from hubframe.terminal import shown
 
 
 class HeaderError(InputError):
@@ -131,7 +132,7 @@ def _explicit(
         if canonical not in wanted:
             raise HeaderError(
                 source,
-                f"columns={{{key!r}: {value!r}}} does not name a column hubframe "
+                f"columns={{{shown(key)}: {shown(value)}}} does not name a column hubframe "
                 f"uses. Use one of: {', '.join(wanted)}.",
             )
         found = header if header in headers else by_key.get(header_key(header))

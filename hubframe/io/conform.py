@@ -37,12 +37,12 @@ import pyarrow.compute as pc
 from hubframe.constants import HEADER_TYPE_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key
-from hubframe.io.cells import cell_repr
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import is_valid_object_type, purge_flags, whole_numbers
 from hubframe.io.sheet import frame_column
 from hubframe.io.text import Text, text_series, to_series
+from hubframe.terminal import shown
 
 WHOLE: Final = frozenset({"type_id", "max_to_object_ids"})
 SHOWN: Final = 3  # rows named in an error
@@ -197,7 +197,7 @@ def _rows(series: pd.Series) -> dict[str, Any]:
     values = whole_numbers(_text(series))[0]
     wrong = np.flatnonzero(np.asarray(values.isna(), dtype=bool))
     if len(wrong):
-        cells = ", ".join(cell_repr(series.iloc[i]) for i in wrong[:SHOWN])
+        cells = ", ".join(shown(series.iloc[i]) for i in wrong[:SHOWN])
         raise InputError(
             f"the row column holds {cells} (position {int(wrong[0])}): it numbers each row as "
             "the sheet does, a whole number in every row. A row without one is not a sheet's "
@@ -214,7 +214,7 @@ def _removes(series: pd.Series, rows: pd.Series) -> dict[str, Any]:
     plain = np.array([isinstance(c, bool | np.bool_) for c in cells], dtype=bool)
     wrong = np.flatnonzero(~plain)
     if len(wrong):
-        named = ", ".join(f"row {rows.iloc[i]} holds {cell_repr(cells[i])}" for i in wrong[:SHOWN])
+        named = ", ".join(f"row {rows.iloc[i]} holds {shown(cells[i])}" for i in wrong[:SHOWN])
         raise InputError(
             f"the remove column takes True (remove the limit) or False, but {named}: set "
             "True or False, or read the sheet again."

@@ -88,6 +88,7 @@ from hubframe.io.text import (
     to_series,
     trimmed_text,
 )
+from hubframe.terminal import shown
 
 RESERVED: Final = frozenset(RESERVED_COLUMNS)
 RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not parse
@@ -364,6 +365,11 @@ def _read(
     syntax: Syntax,
 ) -> pd.DataFrame:
     _check_arguments(columns, label, limits)
+    _check_texts(
+        from_type=from_type,
+        to_type=to_type,
+        **{f"{side}_id_property": given for side, given in (id_properties or {}).items()},
+    )
     sheet = sheet_argument(sheet)
     loaded = load_source(source)
     if loaded.frame is not None and is_read_frame(loaded.frame, kind):
@@ -496,16 +502,24 @@ def _check_arguments(columns: object, label: object, limits: object) -> None:
     if columns is not None and not isinstance(columns, Mapping):
         raise InputError(
             "columns= maps the sheet's headers to hubframe's columns, such as "
-            f"{{'My header': 'from_id'}}, not {columns!r}"
+            f"{{'My header': 'from_id'}}, not {shown(columns)}"
         )
     missing = label is None or label is pd.NA or (isinstance(label, float) and label != label)
     if not missing and not isinstance(label, str):
         raise InputError(
-            f"label= takes a label's name as text, not {label!r} (a type id goes in a Type ID "
-            "column)"
+            f"label= takes a label's name as text, not {shown(label)} (a type id goes in a "
+            "Type ID column)"
         )
     if limits is not None and not isinstance(limits, ReadLimits):
-        raise InputError(f"limits= takes a hubframe.ReadLimits, not {limits!r}")
+        raise InputError(f"limits= takes a hubframe.ReadLimits, not {shown(limits)}")
+
+
+def _check_texts(**given: object) -> None:
+    """Object types and id properties are text (or None): another value is refused by name
+    (one without a text, or an int too long to print, failed with Python's own error)."""
+    for name, value in given.items():
+        if value is not None and not isinstance(value, str):
+            raise InputError(f'{name}= takes text, such as "contacts", not {shown(value)}')
 
 
 def is_read_frame(frame: pd.DataFrame, kind: Kind) -> bool:

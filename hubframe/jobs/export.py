@@ -42,6 +42,7 @@ from hubframe.io.sources import SheetArg, read_from_attrs
 from hubframe.io.text import text_series
 from hubframe.run.labels import LabelBook, LabelDef
 from hubframe.run.reads import iter_links
+from hubframe.terminal import shown
 
 #: The columns of an export, in order (the pairs columns of the result table contract).
 EXPORT_COLUMNS: Final = ("from_type", "from_id", "to_type", "to_id", "label", "category", "type_id")
@@ -56,7 +57,7 @@ def object_type_argument(value: str, name: str) -> str:
     canonical = canonical_object_type(value)
     if canonical is None or not is_valid_object_type(canonical):
         raise InputError(
-            f"{name}={value!r} is not an object type HubSpot knows: use a name such as "
+            f"{name}={shown(value)} is not an object type HubSpot knows: use a name such as "
             "contacts, companies, deals or tickets, or a custom object id like 2-1234."
         )
     return canonical

@@ -339,3 +339,20 @@ def test_a_limits_job_whose_pair_cannot_be_read_fails_that_pairs_rows_naming_the
     said = result["error_message"].tolist()[:3]
     assert all(f"Could not read the association {read} from HubSpot" in m for m in said), said
     assert proxy.path_failures == 2  # one read of the pair, retried once
+
+
+def test_a_pair_whose_read_failed_is_not_read_again_by_a_later_prefetch(
+    sandbox: Sandbox,
+) -> None:
+    """A second prefetch (another step of the same job) read a failed pair again."""
+    from faultproxy import FaultProxy
+
+    with FaultProxy(sandbox, fail_path="/deals/contacts/labels") as proxy:
+        client = HubSpotClient(token=sandbox.token, base_url=proxy.url, max_retries=0)
+        book = LabelBook(client)
+        for _ in range(3):
+            book.prefetch([("deals", "contacts")])
+            with pytest.raises(HubframeError) as failed:
+                book.labels("deals", "contacts")
+            assert not failed.value.stops_run
+    assert proxy.path_failures == 1

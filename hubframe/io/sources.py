@@ -56,12 +56,13 @@ def load_source(source: Source) -> Loaded:
         return Loaded("<DataFrame>", frame=source)
     if isinstance(source, bytes | bytearray | memoryview):
         return Loaded("<bytes>", data=bytes(source))
-    if isinstance(source, str) and ("\n" in source or "\r" in source) and not _exists(source):
-        raise InputError(
-            "A text of several lines was given where a file's name goes: to read a sheet held "
-            "in a str, pass io.StringIO(text) or text.encode()."
-        )
     if isinstance(source, str | os.PathLike):
+        text = os.fspath(source)
+        if ("\n" in text or "\r" in text) and not os.path.lexists(text):
+            raise InputError(
+                "A text of several lines was given where a file's name goes: to read a sheet "
+                "held in a str, pass io.StringIO(text) or text.encode()."
+            )
         path = as_path(source)
         if path.is_dir():
             raise InputError(f"{path}: is a folder; give the file of the sheet in it.")
@@ -81,10 +82,6 @@ def load_source(source: Source) -> Loaded:
         f"Cannot read a {type(source).__name__}: pass a file path, bytes, a binary file "
         f"object or a DataFrame{table}."
     )
-
-
-def _exists(text: str) -> bool:
-    return os.path.lexists(text)
 
 
 def as_path(source: str | os.PathLike[str]) -> Path:

@@ -194,7 +194,7 @@ def refuse_own_sources(path: PathLike, role: str, frame: pd.DataFrame) -> None:
     """InputError when ``path`` (the ``role`` written from ``frame``) is a file ``frame`` was
     read from, or its run's journal, under any name (see the module docstring): writing it
     would replace the analyst's sheet, or the record of a run, with this table."""
-    target = Path(path)
+    target = as_path(path)
     for other_role, other in _read_from(frame):
         clash = _clash(target, role, other, other_role, table=True)
         if clash is not None:

@@ -141,7 +141,7 @@ class LabelBook:
             except HubframeError as exc:
                 with self._lock:
                     self._pending.pop(key, None)
-                    self._failed.setdefault(key, exc)
+                    self._failed.setdefault(key, exc.with_traceback(None))
             except Exception:
                 with self._lock:
                     self._pending.pop(key, None)  # not HubSpot's answer: a later call reads again
@@ -154,8 +154,8 @@ class LabelBook:
             if key not in self._pairs and key not in self._failed:
                 try:
                     self._pairs[key] = self._read(key)
-                except HubframeError as exc:
-                    self._failed[key] = exc
+                except HubframeError as exc:  # kept without its frames (the client's locals)
+                    self._failed[key] = exc.with_traceback(None)
             failed = self._failed.get(key)
             if failed is not None:
                 raise failed.with_traceback(None)
@@ -185,9 +185,8 @@ class LabelBook:
         labels or raises what the read raised.  After an error that stops a run (a bad token)
         the pairs not read yet are not read."""
         with self._lock:
-            wanted = [
-                k for k in dict.fromkeys(pairs) if k not in self._pairs and k not in self._pending
-            ]
+            known = self._pairs.keys() | self._pending.keys() | self._failed.keys()
+            wanted = [k for k in dict.fromkeys(pairs) if k not in known]
             reads: dict[Key, Future[list[LabelDef]]] = {key: Future() for key in wanted}
             self._pending.update(reads)
         queue, stopped = deque(wanted), threading.Event()

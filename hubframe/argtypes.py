@@ -11,7 +11,7 @@ job reads or sends anything.  (No numpy import: the command line's start-up stay
 from __future__ import annotations
 
 import numbers
-from typing import Any
+from typing import Any, Final
 
 from hubframe.errors import ConfigurationError
 from hubframe.terminal import shown
@@ -49,10 +49,17 @@ def is_whole(value: Any, minimum: int | None = None) -> bool:
     return whole and (minimum is None or int(value) >= minimum)
 
 
+#: The longest time an argument may give in seconds: a day.  Past it (``float("inf")``,
+#: ``1e300``), a timeout failed with Python's OverflowError at the first request, and a wait
+#: or a rate-limit window never ended.
+MAX_SECONDS: Final = 86_400
+
+
 def is_seconds(value: Any, *, zero: bool = False) -> bool:
-    """``value`` is a number of seconds above 0 (or 0 too, with ``zero``)."""
+    """``value`` is a number of seconds above 0 (or 0 too, with ``zero``), at most
+    :data:`MAX_SECONDS`: not NaN or infinite."""
     number = isinstance(value, numbers.Real) and not isinstance(value, bool)
-    return number and (value >= 0 if zero else value > 0)
+    return number and (value >= 0 if zero else value > 0) and value <= MAX_SECONDS
 
 
-__all__ = ["count", "flag", "is_seconds", "is_whole", "optional_flag"]
+__all__ = ["MAX_SECONDS", "count", "flag", "is_seconds", "is_whole", "optional_flag"]

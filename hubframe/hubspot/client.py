@@ -28,7 +28,7 @@ from urllib.parse import quote, urlsplit
 import requests
 import urllib3
 
-from hubframe.argtypes import count, is_seconds
+from hubframe.argtypes import MAX_SECONDS, count, is_seconds
 from hubframe.constants import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
@@ -114,7 +114,8 @@ def _timeout(given: object) -> float | tuple[float, float]:
     parts = given if isinstance(given, tuple) and len(given) == 2 else (given,)
     if not all(is_seconds(part) for part in parts):
         raise ConfigurationError(
-            f"timeout must be seconds above 0, or (connect, read) seconds, not {given!r}"
+            f"timeout must be seconds above 0 and at most {MAX_SECONDS} (a day), or "
+            f"(connect, read) such seconds, not {given!r}"
         )
     return given  # type: ignore[return-value]
 
@@ -164,7 +165,10 @@ class HubSpotClient:
         timeout = _timeout(timeout)
         for name, seconds in (("backoff_base", backoff_base), ("backoff_cap", backoff_cap)):
             if not is_seconds(seconds, zero=True):
-                raise ConfigurationError(f"{name} must be a number of seconds, not {seconds!r}")
+                raise ConfigurationError(
+                    f"{name} must be a number of seconds from 0 to {MAX_SECONDS} (a day), "
+                    f"not {seconds!r}"
+                )
         self._token = secret
         register_secret(secret.reveal())  # reports and logs redact it by value too
         self.base_url = url

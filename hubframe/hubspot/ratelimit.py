@@ -38,7 +38,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Mapping
 
-from hubframe.argtypes import is_seconds, is_whole
+from hubframe.argtypes import MAX_SECONDS, is_seconds, is_whole
 from hubframe.constants import (
     DEFAULT_RATE_LIMIT,
     RATE_LIMIT_DAILY_REMAINING_HEADER,
@@ -111,7 +111,8 @@ def _rate_limit(given: object) -> tuple[int, float]:
         if is_whole(count, minimum=1) and is_seconds(window):
             return int(count), float(window)
     raise ConfigurationError(
-        f"rate_limit must be (max_requests >= 1, window_s > 0), such as (100, 10), not {given!r}"
+        f"rate_limit must be (max_requests >= 1, window_s above 0 and at most {MAX_SECONDS}), "
+        f"such as (100, 10), not {given!r}"
     )
 
 

@@ -10,6 +10,7 @@ from typing import Any
 
 import pandas as pd
 
+from hubframe.argtypes import MAX_SECONDS, is_seconds
 from hubframe.redaction import forget_secret, register_secret
 from hubframe.sandbox import demo
 from hubframe.sandbox.behaviour import Behaviour, BehaviourSpec, resolve
@@ -67,10 +68,16 @@ class Sandbox:
         limiter = RateLimiter(daily_limit=daily_limit, enforce=rate_limit is not None)
         if rate_limit is not None:
             limiter.max_requests, limiter.window_s = int(rate_limit[0]), float(rate_limit[1])
-            if limiter.max_requests < 1 or limiter.window_s <= 0:
-                raise ValueError("rate_limit must be (max_requests >= 1, window_s > 0)")
-        if latency is not None and (latency[0] < 0 or latency[1] < 0):
-            raise ValueError("latency must be (base_s >= 0, per_input_s >= 0)")
+            if limiter.max_requests < 1 or not is_seconds(rate_limit[1]):
+                raise ValueError(
+                    f"rate_limit must be (max_requests >= 1, window_s above 0 and at most "
+                    f"{MAX_SECONDS}), not {rate_limit!r}"
+                )
+        if latency is not None and not _latency_ok(latency):
+            raise ValueError(
+                f"latency must be (base_s, per_input_s), each from 0 to {MAX_SECONDS}, "
+                f"not {latency!r}"
+            )
         self._app = App(
             self.portal,
             {self.token: ALL_SCOPES},
@@ -383,6 +390,13 @@ class Sandbox:
         return frame.astype(
             {"status": "int64", "inputs": "int64", "started": "float64", "finished": "float64"}
         )
+
+
+def _latency_ok(latency: object) -> bool:
+    """``latency=`` is (base_s, per_input_s), each 0 to :data:`MAX_SECONDS` seconds."""
+    if not isinstance(latency, tuple | list) or len(latency) != 2:
+        return False
+    return all(is_seconds(part, zero=True) for part in latency)
 
 
 __all__ = ["Sandbox"]

@@ -26,7 +26,9 @@ from __future__ import annotations
 
 import argparse
 import contextlib
+import errno
 import io
+import os
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -1250,10 +1252,12 @@ class _Stdout(io.TextIOBase):
     cannot fail).  What is written shows the characters that would steer a terminal
     (:func:`hubframe.terminal.visible`): the lines quote cells, names and HubSpot's words."""
 
-    def __init__(self, stream: TextIO) -> None:
+    def __init__(self, stream: TextIO | None) -> None:
         super().__init__()
-        self._stream = stream
+        self._stream = cast("TextIO", stream)
         self.lost: OSError | None = None
+        if stream is None:  # started with the descriptor closed (``hubframe ... >&-``)
+            self.lost = OSError(errno.EBADF, os.strerror(errno.EBADF))
 
     def writable(self) -> bool:
         return True
@@ -1266,15 +1270,29 @@ class _Stdout(io.TextIOBase):
         return getattr(self._stream, "encoding", None) or "utf-8"
 
     def fileno(self) -> int:
+        if self._stream is None:
+            raise io.UnsupportedOperation("the stream was closed when the command started")
         return self._stream.fileno()  # a progress bar asks the terminal's width
 
     def write(self, text: str) -> int:
         if self.lost is None:
+            shown = visible(text, redraw=True)
             try:
-                self._stream.write(visible(text, redraw=True))
+                try:
+                    self._stream.write(shown)
+                except UnicodeEncodeError:  # a file name or cell the stream cannot encode
+                    self._stream.write(self._encodable(shown))
             except OSError as exc:
                 self._lose(exc)
         return len(text)
+
+    def _encodable(self, text: str) -> str:
+        """``text`` with what the stream's encoding lacks (``é`` or ``→`` on a Windows console
+        redirected to a file, in cp1252; any non-ASCII under ``PYTHONIOENCODING=ascii``)
+        written as Python escapes (``\\xe9``): a run whose summary named such a file stopped
+        there with a UnicodeEncodeError, before its report and retry file were written."""
+        encoding = self.encoding
+        return text.encode(encoding, "backslashreplace").decode(encoding)
 
     def flush(self) -> None:
         if self.lost is None:
@@ -1284,8 +1302,6 @@ class _Stdout(io.TextIOBase):
                 self._lose(exc)
 
     def _lose(self, exc: OSError) -> None:
-        import os
-
         self.lost = exc
         with contextlib.suppress(OSError, ValueError, io.UnsupportedOperation):
             fd = self._stream.fileno()

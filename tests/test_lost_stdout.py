@@ -143,3 +143,78 @@ def test_a_run_whose_stderr_fails_still_writes_its_files(
     assert ended == ["finished"], ended  # not left open for a resume
     links = sandbox.associations("deals", "contacts")
     assert ("2040000011", "1019360011") in set(zip(links["from_id"], links["to_id"], strict=True))
+
+
+NAMED = "décision→✓"  # é is in cp1252 and latin-1, → and ✓ are in neither
+
+
+@pytest.mark.parametrize("encoding", ["ascii", "cp1252", "latin-1"])
+@pytest.mark.parametrize("command", ["associate", "limits", "validate"])
+def test_a_run_whose_stdout_cannot_encode_a_name_still_writes_its_files(
+    sandbox: Sandbox, tmp_path: Path, command: str, encoding: str
+) -> None:
+    """A Windows console redirected to a file writes cp1252; ``PYTHONIOENCODING=ascii`` writes
+    ASCII.  A run whose sheet was named ``décision→✓.csv`` stopped at its summary's title with a
+    UnicodeEncodeError traceback, after its rows were sent and before its report and retry file
+    were written.  What the stream cannot encode is now written as an escape (``\\u2192``)."""
+    folder = tmp_path / NAMED
+    folder.mkdir()
+    if command == "limits":
+        sheet = folder / f"{NAMED}.csv"
+        sheet.write_text(LIMITS.replace("deals,x", "deals,é"), encoding="utf-8")
+    else:
+        sheet = _csv(folder / f"{NAMED}.csv", [*GOOD, ("2040000014", "12é→", "Champion", "")])
+    report = folder / f"{NAMED}.xlsx"
+    argv = [command, str(sheet)]
+    if command != "validate":
+        argv += ["--report", str(report), "--retry-file", str(folder / "retry.csv")]
+    proc = subprocess.run(
+        [sys.executable, "-m", "hubframe", *argv],
+        capture_output=True,
+        env={**_env(sandbox), "PYTHONIOENCODING": encoding},
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    out, err = proc.stdout.decode(encoding), proc.stderr.decode(encoding, "replace")
+    assert proc.returncode == 1, out + err  # one row is refused
+    assert "Traceback" not in err and "Error" not in err, err
+    assert "\\u2192" in out and "\\u2713" in out, out  # the name, escaped where it is written
+    if command == "validate":
+        assert "12\\xe9\\u2192" in out or "12é\\u2192" in out, out  # the refused cell
+        return
+    assert report.is_file() and (folder / "retry.csv").is_file()
+
+
+@pytest.mark.parametrize("closed", [">&-", "2>&-", ">&- 2>&-"])
+def test_a_run_started_with_a_closed_stream_still_writes_its_files(
+    sandbox: Sandbox, tmp_path: Path, closed: str
+) -> None:
+    """Started with stdout or stderr closed (``hubframe ... >&-``, as some schedulers start
+    jobs), Python has no such stream (``sys.stdout is None``): the run stopped at its summary
+    with an AttributeError, after its rows were sent and before its report was written."""
+    argv, code = _argv("associate", tmp_path)
+    proc = subprocess.run(
+        [
+            "sh",
+            "-c",
+            f'exec "$@" --progress {closed}',
+            "sh",
+            sys.executable,
+            "-m",
+            "hubframe",
+            *argv,
+        ],
+        capture_output=True,
+        env=_env(sandbox),
+        cwd=REPO,
+        timeout=120,
+        check=False,
+    )
+    out, err = proc.stdout.decode(), proc.stderr.decode()
+    assert proc.returncode == code, out + err
+    assert "Traceback" not in out + err, out + err
+    assert (tmp_path / "report.xlsx").is_file()
+    assert read_pairs(tmp_path / "retry.csv")["to_id"].tolist() == ["1019369999", "12ab"]
+    if closed == ">&-":
+        assert "could not write to stdout" in err, err

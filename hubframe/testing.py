@@ -26,6 +26,7 @@ from typing import TYPE_CHECKING, Any
 import pandas as pd
 import pytest
 
+from hubframe.errors import UsageError
 from hubframe.sandbox import Sandbox
 
 if TYPE_CHECKING:
@@ -125,7 +126,9 @@ def workbook_bytes(sheets: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
 
 
 def demo_ids(object_type: str) -> tuple[int, ...]:
-    """Ids of the records of one object type in ``Sandbox(seed="demo")``."""
+    """Ids of the records of one object type in ``Sandbox(seed="demo")``: ``deals``,
+    ``contacts``, ``companies``, ``tickets`` or the custom object ``installations`` (also
+    by its type id ``2-7350001``)."""
     from hubframe.sandbox import demo
 
     ids: dict[str, tuple[int, ...]] = {
@@ -133,7 +136,14 @@ def demo_ids(object_type: str) -> tuple[int, ...]:
         "contacts": demo.CONTACT_IDS,
         "companies": demo.COMPANY_IDS,
         "tickets": demo.TICKET_IDS,
+        demo.INSTALLATIONS.name: demo.INSTALLATION_IDS,
+        demo.INSTALLATIONS.type_id: demo.INSTALLATION_IDS,
     }
+    if object_type not in ids:
+        raise UsageError(
+            f"the demo sandbox holds no records of {object_type!r}: use one of "
+            f"{', '.join(repr(name) for name in ids)}"
+        )
     return ids[object_type]
 
 

@@ -63,7 +63,8 @@ _GROUPED = re.compile("[0-9]{1,3}(?:[,.'\u2019 _\u00a0\u202f\u2009][0-9]{3})+")
 _SIGNED = re.compile("[+\u2212-]\\s*[0-9.,]+")
 _HEX = re.compile(r"0[xX][0-9a-fA-F]+", re.ASCII)
 _CURRENCY = re.compile("[$\u20ac\u00a3\u00a5]\\s*[0-9.,]+|[0-9.,]+\\s*[$\u20ac\u00a3\u00a5%]")
-_CUSTOM_TYPE_ID = re.compile(r"2-[0-9]+", re.ASCII)
+#: A custom object's type id as HubSpot writes it (``2-7350001``).
+CUSTOM_TYPE_ID: Final = re.compile(r"2-[0-9]+", re.ASCII)
 _STANDARD_TYPE_ID = re.compile(r"0-[0-9]+", re.ASCII)
 _QUALIFIED_NAME = re.compile(r"p[0-9]*_[a-z0-9_]+", re.ASCII)
 
@@ -328,7 +329,7 @@ def canonical_object_type(value: object) -> str | None:
     if _STANDARD_TYPE_ID.fullmatch(text):
         known = OBJECT_TYPES_BY_ID.get(text)
         return known.name if known else text
-    if _CUSTOM_TYPE_ID.fullmatch(text):
+    if CUSTOM_TYPE_ID.fullmatch(text):
         return text
     lowered = text.casefold()
     if _QUALIFIED_NAME.fullmatch(lowered):
@@ -340,7 +341,7 @@ def is_valid_object_type(value: str) -> bool:
     """True for a canonical standard name, a custom type id '2-n' or a 'p_name' name."""
     return (
         value in _TYPE_SPELLINGS.values()
-        or _CUSTOM_TYPE_ID.fullmatch(value) is not None
+        or CUSTOM_TYPE_ID.fullmatch(value) is not None
         or _QUALIFIED_NAME.fullmatch(value) is not None
     )
 

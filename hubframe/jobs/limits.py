@@ -13,13 +13,12 @@ label limits lowered or purged, then object limits, then label limits raised or 
 from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from typing import Any, Unpack
 
 import pandas as pd
 
 from hubframe.argtypes import count, optional_flag
-from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.shapes import placed_limits
@@ -30,6 +29,7 @@ from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Note, Prepared, RunContext
 from hubframe.run.plan import repeat_outcome
 from hubframe.run.rows import describer, differing, issue_outcomes, read_input, value, whole
+from hubframe.run.spelling import one_spelling, pair_identity
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status, object_noun
@@ -158,7 +158,7 @@ def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | N
         if item is not None:
             items.append(item)
     conflicting = _conflicts(prepared, book, dict(zip(todo, records, strict=True)))
-    items = _one_spelling(book, [item for item in items if item.position not in conflicting])
+    items = one_spelling(book, [item for item in items if item.position not in conflicting])
     items = _within_object_limits(prepared, book, current, items)
     prepared.items, prepared.count = items, len(items)
     _fill_labels(prepared, named)
@@ -224,8 +224,9 @@ def _within_object_limits(
 
 
 def _limit_identity(item: WorkItem) -> tuple[str, str, str, int]:
-    """What one limit is (its object pair as :func:`_one_spelling` spells it, and its
-    association type): rows of one identity are one request, the first sent for all."""
+    """What one limit is (its object pair as :func:`~hubframe.run.spelling.one_spelling`
+    spells it, and its association type): rows of one identity are one request, the first
+    sent for all."""
     type_id = int(item.type_id if item.type_id is not None else -1)
     return (item.from_type, item.to_type, str(item.category), type_id)
 
@@ -290,41 +291,6 @@ def _past_object_limit(
     return out
 
 
-def _pair_identity(book: LabelBook, pair: ObjectPair) -> Hashable:
-    """What tells an object pair from the others however its types are spelled (a custom
-    object by its type id ``2-7350001`` or its name ``p_installations``): the object type ids
-    its labels list names; where the list names none (2026-09), its HubSpot objects and the
-    association types it lists (HubSpot's custom type ids are unique to the account: two
-    spellings of a custom object with the same types are taken for one); the
-    pair as written when the labels cannot be read."""
-    ids = book.object_type_ids(*pair)
-    if ids is not None:
-        return ids
-    try:
-        found = frozenset((d.category, d.type_id) for d in book.labels(*pair))
-    except HubframeError:
-        return pair
-    return (_side(pair.from_type), _side(pair.to_type), found) if found else pair
-
-
-def _side(object_type: str) -> str:
-    """A HubSpot object's type id (``deals``: ``0-3``); ``custom`` for any other spelling."""
-    known = OBJECT_TYPES_BY_NAME.get(object_type)
-    return known.type_id if known is not None else "custom"
-
-
-def _one_spelling(book: LabelBook, items: list[WorkItem]) -> list[WorkItem]:
-    """The items, each object pair (:func:`_pair_identity`) sent under its first spelling in
-    the sheet: rows naming one limit through two spellings are then repeats (the later not
-    sent again), as rows spelled alike are."""
-    first: dict[Hashable, ObjectPair] = {}
-    out: list[WorkItem] = []
-    for item in items:
-        pair = first.setdefault(_pair_identity(book, item.objects), item.objects)
-        out.append(replace(item, from_type=pair.from_type, to_type=pair.to_type))
-    return out
-
-
 #: Rows validation settled that take part in the conflict check of :func:`_conflicts`: besides
 #: conflicts and repeats, a label limit found above the object limit, since offline a type id
 #: may not be known for the pair's unlabeled type (a custom object's): such a row asking
@@ -362,7 +328,7 @@ def _conflicts(
     for pos, row in (*todo.items(), *earlier.items()):
         key = _quiet_key(book, row)  # the labels are looked up once, in the book
         if key is not None:
-            pair = _pair_identity(book, ObjectPair(str(row["from_type"]), str(row["to_type"])))
+            pair = pair_identity(book, ObjectPair(str(row["from_type"]), str(row["to_type"])))
             groups.setdefault((pair, *key), {})[pos] = _ask(row)
     describe = describer(frame)
     settled: set[int] = set()

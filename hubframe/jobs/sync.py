@@ -78,6 +78,7 @@ from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
 from hubframe.run.rows import read_input
+from hubframe.run.spelling import Spellings
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status
 
@@ -176,8 +177,11 @@ class _Sync:
         if prepared.stop is not None:
             prepared.items, prepared.count = (), 0
             return prepared
-        planner = SyncPlanner(prepared, book, run, self.rules, labels=_says_labels(frame))
-        planner.plan(_matching(items, prepared, book))
+        spell = Spellings(book, _sheet_pairs(frame))
+        planner = SyncPlanner(
+            prepared, book, run, self.rules, labels=_says_labels(frame), spell=spell
+        )
+        planner.plan(spell.items(_matching(items, prepared, book)))
         self.riders.update(planner.riders)
         return prepared
 
@@ -225,6 +229,16 @@ def _says_labels(frame: pd.DataFrame) -> bool:
     if "column_map" in meta:
         return bool(mapped & {"label", "type_id"}) or bool(frame["label"].notna().any())
     return True
+
+
+def _sheet_pairs(frame: pd.DataFrame) -> list[ObjectPair]:
+    """The object pairs the rows name, as written, in the order they first come."""
+    types = frame[["from_type", "to_type"]].dropna().drop_duplicates()
+    return [
+        ObjectPair(f, t)
+        for f, t in zip(types["from_type"], types["to_type"], strict=True)
+        if isinstance(f, str) and isinstance(t, str)
+    ]
 
 
 def _mark_no_targets(frame: pd.DataFrame) -> pd.DataFrame:

@@ -22,7 +22,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -100,6 +100,7 @@ class SyncPlanner:
         rules: SyncRules,
         *,
         labels: bool = True,
+        spell: Callable[[ObjectPair], ObjectPair] | None = None,
     ) -> None:
         self.prepared, self.book, self.run, self.rules = prepared, book, run, rules
         #: the sheet says which labels pairs have (a label or type id column): a label the
@@ -111,6 +112,9 @@ class SyncPlanner:
         self.riders: dict[int, int] = {}
         #: an invalid row whose object types cannot be read: its position (holds every removal)
         self.unplaced: int | None = None
+        #: an object pair as a row writes it -> as the plan spells it (a custom object named
+        #: by its type id on one row and by its name on another is one object)
+        self.spell: Callable[[ObjectPair], ObjectPair] = spell or (lambda pair: pair)
 
     def plan(self, items: list[WorkItem]) -> None:
         pairs = self._group(items)
@@ -195,7 +199,7 @@ class SyncPlanner:
             if bad & {"from_type", "to_type"} or text(f) is None or text(t) is None:
                 self.unplaced = pos if self.unplaced is None else self.unplaced
                 continue
-            pair = ObjectPair(str(text(f)), str(text(t)))
+            pair = self.spell(ObjectPair(str(text(f)), str(text(t))))
             plan = pairs.setdefault(pair, PairPlan(pair))
             if "from_id" in bad or not _record_id(from_id):
                 plan.unplaced = pos if plan.unplaced is None else plan.unplaced
@@ -212,7 +216,7 @@ class SyncPlanner:
         """A row naming a record and no target: the record joins the scope (within it)."""
         scope = self.rules.scope
         if from_id is not None and (scope is None or from_id in scope):
-            pair = ObjectPair(str(types[0]), str(types[1]))
+            pair = self.spell(ObjectPair(str(types[0]), str(types[1])))
             pairs.setdefault(pair, PairPlan(pair)).scope[from_id] = None
             self.reasons[pos] = words.NO_TARGETS
 

@@ -1,0 +1,131 @@
+"""One spelling per HubSpot object, so that rows naming one object two ways are one object pair.
+
+A custom object may be written by its type id (``2-7350001``) or by its name
+(``p_installations``, ``p1234567_installations``); the reader keeps each as written
+(:func:`hubframe.io.normalize.canonical_object_type`).  HubSpot takes either, so a run that
+only sends rows needs nothing more; a job that compares or counts per object pair does:
+
+* :func:`one_spelling` (limits): each object pair under its first spelling in the sheet, the
+  pairs told apart by :func:`pair_identity`;
+* :class:`Spellings` (sync): each *object* under its first spelling, found by the object type
+  ids the pairs' labels lists name (so a pair and its other direction agree too), and object
+  pairs by :func:`pair_identity` where the lists name no object type ids (the 2026-09 API).
+  A sync that took two spellings for two objects removed what the sheet keeps.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable, Iterable
+from dataclasses import replace
+
+from hubframe.constants import OBJECT_TYPES_BY_NAME
+from hubframe.errors import HubframeError
+from hubframe.io.normalize import CUSTOM_TYPE_ID
+from hubframe.run.labels import LabelBook
+from hubframe.run.work import WorkItem
+from hubframe.vocab import ObjectPair
+
+
+def pair_identity(book: LabelBook, pair: ObjectPair) -> Hashable:
+    """What tells an object pair from the others however its types are spelled (a custom
+    object by its type id ``2-7350001`` or its name ``p_installations``): the object type ids
+    its labels list names; where the list names none (2026-09), its HubSpot objects and the
+    association types it lists (HubSpot's custom type ids are unique to the account: two
+    spellings of a custom object with the same types are taken for one); the
+    pair as written when the labels cannot be read."""
+    ids = book.object_type_ids(*pair)
+    if ids is not None:
+        return ids
+    try:
+        found = frozenset((d.category, d.type_id) for d in book.labels(*pair))
+    except HubframeError:
+        return pair
+    return (_side(pair.from_type), _side(pair.to_type), found) if found else pair
+
+
+def _side(object_type: str) -> str:
+    """A HubSpot object's type id (``deals``: ``0-3``); ``custom`` for any other spelling."""
+    known = OBJECT_TYPES_BY_NAME.get(object_type)
+    return known.type_id if known is not None else "custom"
+
+
+def one_spelling(book: LabelBook, items: list[WorkItem]) -> list[WorkItem]:
+    """The items, each object pair (:func:`pair_identity`) sent under its first spelling in
+    the sheet: rows naming one limit through two spellings are then repeats (the later not
+    sent again), as rows spelled alike are."""
+    first: dict[Hashable, ObjectPair] = {}
+    out: list[WorkItem] = []
+    for item in items:
+        pair = first.setdefault(pair_identity(book, item.objects), item.objects)
+        out.append(replace(item, from_type=pair.from_type, to_type=pair.to_type))
+    return out
+
+
+class Spellings:
+    """Object pairs as written -> the same pairs with one spelling per object (the first in
+    ``pairs``' order).  Only a sheet naming two custom objects or more reads anything (the
+    labels lists of its pairs, through ``book``); otherwise every pair is its own spelling."""
+
+    def __init__(self, book: LabelBook, pairs: Iterable[ObjectPair]) -> None:
+        listed = list(dict.fromkeys(pairs))
+        self._pairs: dict[ObjectPair, ObjectPair] = {}
+        customs = {t for p in listed for t in p if t not in OBJECT_TYPES_BY_NAME}
+        if len(customs) < 2:
+            return
+        objects = _object_spellings(book, listed, customs)
+        first: dict[Hashable, ObjectPair] = {}
+        for pair in listed:
+            spelled = ObjectPair(*(objects.get(t, t) for t in pair))
+            identity = pair_identity(book, spelled)
+            if identity not in first and any(t in customs and t not in objects for t in pair):
+                first[identity] = _as_other_direction(book, spelled, first)
+            self._pairs[pair] = first.setdefault(identity, spelled)
+
+    def __call__(self, pair: ObjectPair) -> ObjectPair:
+        return self._pairs.get(pair, pair)
+
+    def items(self, items: Iterable[WorkItem]) -> list[WorkItem]:
+        """``items`` with their object pairs spelled as :meth:`__call__` spells them."""
+        out: list[WorkItem] = []
+        for item in items:
+            pair = self(item.objects)
+            same = pair == item.objects
+            out.append(item if same else replace(item, from_type=pair[0], to_type=pair[1]))
+        return out
+
+
+def _as_other_direction(
+    book: LabelBook, pair: ObjectPair, first: dict[Hashable, ObjectPair]
+) -> ObjectPair:
+    """``pair`` spelled as the other direction of a pair in ``first`` spells it, when its
+    other direction is one of those (told by :func:`pair_identity`, where no object type id
+    tells a custom object's name from another's: the 2026-09 API): an association is one for
+    both directions, and a sync holds a removal that a row of the other direction keeps."""
+    back = pair_identity(book, ObjectPair(pair.to_type, pair.from_type))
+    found = first.get(back)
+    return ObjectPair(found.to_type, found.from_type) if found is not None else pair
+
+
+def _object_spellings(
+    book: LabelBook, pairs: list[ObjectPair], customs: set[str]
+) -> dict[str, str]:
+    """Each custom object's spelling -> the first spelling of that object (by its type id: a
+    ``2-...`` spelling is one, a name's is what a labels list of its pairs names)."""
+    ids = {t: t for t in customs if CUSTOM_TYPE_ID.fullmatch(t)}
+    for pair in pairs:
+        if all(t in ids or t not in customs for t in pair):
+            continue  # nothing of this pair left to learn
+        found = book.object_type_ids(*pair)
+        for spelling, object_id in zip(pair, found or (), strict=False):
+            if spelling in customs:
+                ids.setdefault(spelling, object_id)
+    first: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for pair in pairs:
+        for spelling in pair:
+            if spelling in ids:
+                out[spelling] = first.setdefault(ids[spelling], spelling)
+    return out
+
+
+__all__ = ["Spellings", "one_spelling", "pair_identity"]

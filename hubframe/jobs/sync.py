@@ -260,41 +260,57 @@ def _mark_no_targets(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def _matching(items: list[WorkItem], prepared: Prepared, book: LabelBook) -> list[WorkItem]:
-    """The items whose label and type id agree; the others settled ``LABEL_TYPE_MISMATCH``."""
+    """The items whose type id HubSpot lists for their pair and whose label agrees with it;
+    the others settled ``INVALID_ASSOCIATION_TYPE`` / ``LABEL_TYPE_MISMATCH``, so that they
+    hold their record: compared with the portal, a type id it does not have is an addition,
+    and the label the row names (under the portal's own type id) a removal -- an export of
+    one portal synced into another (a sandbox rehearsal, then production) removed every
+    label it kept."""
     frame = prepared.frame
     meta = frame.attrs.get("hubframe") or {}
     label_column = "label" in set((meta.get("column_map") or {}).values())
     given_type = frame["type_id"].notna().to_numpy(dtype=bool)
-    defs: dict[ObjectPair, dict[int, LabelDef]] = {}
+    defs: dict[ObjectPair, dict[int, LabelDef] | None] = {}
     keep: list[WorkItem] = []
     for item in items:
-        problem = None
+        problem: tuple[ErrorCode, str] | None = None
         if given_type[item.position] and item.type_id is not None:
-            listed = _defs(book, item.objects, defs)
-            known, check_empty = listed.get(item.type_id), label_column or item.label is not None
-            problem = disagreement(
-                item.label, item.type_id, known, check_empty=check_empty, defs=listed.values()
-            )
+            problem = _type_problem(item, _defs(book, item.objects, defs), label_column)
         if problem is None:
             keep.append(item)
         else:
             prepared.settled[item.position] = Outcome(
-                Status.INVALID,
-                action=item.action,
-                error_code=ErrorCode.LABEL_TYPE_MISMATCH,
-                error_message=problem,
+                Status.INVALID, action=item.action, error_code=problem[0], error_message=problem[1]
             )
     return keep
 
 
+def _type_problem(
+    item: WorkItem, listed: dict[int, LabelDef] | None, label_column: bool
+) -> tuple[ErrorCode, str] | None:
+    """Why a row's type id cannot be compared with the portal (None when it can)."""
+    assert item.type_id is not None
+    if listed is None:  # the labels could not be read: HubSpot judges it when it is sent
+        return None
+    known = listed.get(item.type_id)
+    if known is None:
+        return ErrorCode.INVALID_ASSOCIATION_TYPE, words.unlisted_type(item, listed.values())
+    check_empty = label_column or item.label is not None
+    problem = disagreement(
+        item.label, item.type_id, known, check_empty=check_empty, defs=listed.values()
+    )
+    return None if problem is None else (ErrorCode.LABEL_TYPE_MISMATCH, problem)
+
+
 def _defs(
-    book: LabelBook, pair: ObjectPair, cache: dict[ObjectPair, dict[int, LabelDef]]
-) -> dict[int, LabelDef]:
+    book: LabelBook, pair: ObjectPair, cache: dict[ObjectPair, dict[int, LabelDef] | None]
+) -> dict[int, LabelDef] | None:
+    """The types HubSpot lists for ``pair`` by type id; None when they cannot be read."""
     if pair not in cache:
         try:
             cache[pair] = {d.type_id: d for d in book.labels(*pair)}
         except HubframeError:
-            cache[pair] = {}  # not known: HubSpot judges the type id when it is sent
+            cache[pair] = None
     return cache[pair]
 
 

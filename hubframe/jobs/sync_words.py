@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping
 
 from hubframe.errors import ErrorCode
 from hubframe.run.diff import Change, Removal, RowChange
-from hubframe.run.labels import LabelDef
+from hubframe.run.labels import LabelDef, named
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import ObjectPair, Status, object_noun
 
@@ -141,6 +141,28 @@ def held_for_reverse_rows(pair: ObjectPair, found: Removal, row: object) -> Outc
         f"({back}{found.from_id}) and keeps {what} there; an association is one for both "
         "directions, so the sheet contradicts itself. Delete or change the rows of both "
         "directions to remove it."
+    )
+
+
+def unlisted_type(item: WorkItem, listed: Iterable[LabelDef]) -> str:
+    """A row's type id HubSpot does not list for its object pair (a type id of another portal:
+    labels' type ids are the portal's own)."""
+    pair = f"from {item.from_type} to {item.to_type}"
+    message = (
+        f"HubSpot has no association type {item.type_id} {pair} (its labels list does not have "
+        "it), so the row cannot be compared with the portal and nothing of its record is "
+        "removed."
+    )
+    same = named(item.label, listed) if item.label else []
+    if len(same) == 1:
+        return (
+            f'{message} The label "{same[0].label}" is type id {same[0].type_id} here: clear '
+            "the type id and category cells to sync by the label (an export of another portal "
+            "carries that portal's type ids)."
+        )
+    return (
+        f"{message} Clear the type id and category cells and name the label, or use a type id "
+        "HubSpot lists for this pair."
     )
 
 

@@ -221,14 +221,44 @@ def _refuse_unread_sheets(frame: pd.DataFrame) -> None:
     )
 
 
-def _says_labels(frame: pd.DataFrame) -> bool:
-    """Whether the sheet says which labels its pairs have: a label or type id column (or a
-    label given for every row).  A sheet of links only does not."""
+def _label_columns(frame: pd.DataFrame) -> list[bool]:
+    """Per row, whether its sheet has a label column (an empty cell there says "no label")."""
+    maps = _column_maps(frame.attrs.get("hubframe") or {})
+    has = {sheet: "label" in columns.values() for sheet, columns in maps.items()}
+    sheets = _sheets(frame)
+    return [has.get(sheet, has.get(None, False)) for sheet in sheets]
+
+
+def _sheets(frame: pd.DataFrame) -> list[Any]:
+    return frame["sheet"].astype(object).tolist() if "sheet" in frame else [None] * len(frame)
+
+
+def _says_labels(frame: pd.DataFrame) -> list[bool] | None:
+    """Per row, whether its sheet says which labels its pairs have: a label or type id
+    column of that sheet (or a label given for every row).  A sheet of links only does not,
+    also when another sheet read with it (``sheet="*"``) has such a column.  None: every row
+    says (a frame not read from a sheet)."""
     meta = frame.attrs.get("hubframe") or {}
-    mapped = set((meta.get("column_map") or {}).values())
-    if "column_map" in meta:
-        return bool(mapped & {"label", "type_id"}) or bool(frame["label"].notna().any())
-    return True
+    if "column_map" not in meta:
+        return None
+    named = frame["label"].notna().to_numpy(dtype=bool)
+    says = {sheet: _maps_labels(columns) for sheet, columns in _column_maps(meta).items()}
+    return [
+        bool(label) or says.get(sheet, says.get(None, False))
+        for label, sheet in zip(named, _sheets(frame), strict=True)
+    ]
+
+
+def _column_maps(meta: dict[str, Any]) -> dict[Any, dict[str, str]]:
+    """Each sheet's own column map (key None: the one map of a read of one sheet)."""
+    maps = meta.get("sheet_column_maps")
+    if isinstance(maps, dict) and maps:
+        return {name: dict(columns or {}) for name, columns in maps.items()}
+    return {None: dict(meta.get("column_map") or {})}
+
+
+def _maps_labels(columns: dict[str, str]) -> bool:
+    return bool(set(columns.values()) & {"label", "type_id"})
 
 
 def _sheet_pairs(frame: pd.DataFrame) -> list[ObjectPair]:
@@ -267,15 +297,15 @@ def _matching(items: list[WorkItem], prepared: Prepared, book: LabelBook) -> lis
     one portal synced into another (a sandbox rehearsal, then production) removed every
     label it kept."""
     frame = prepared.frame
-    meta = frame.attrs.get("hubframe") or {}
-    label_column = "label" in set((meta.get("column_map") or {}).values())
+    label_column = _label_columns(frame)
     given_type = frame["type_id"].notna().to_numpy(dtype=bool)
     defs: dict[ObjectPair, dict[int, LabelDef] | None] = {}
     keep: list[WorkItem] = []
     for item in items:
         problem: tuple[ErrorCode, str] | None = None
         if given_type[item.position] and item.type_id is not None:
-            problem = _type_problem(item, _defs(book, item.objects, defs), label_column)
+            listed = _defs(book, item.objects, defs)
+            problem = _type_problem(item, listed, label_column[item.position])
         if problem is None:
             keep.append(item)
         else:

@@ -22,7 +22,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -99,12 +99,13 @@ class SyncPlanner:
         run: RunContext,
         rules: SyncRules,
         *,
-        labels: bool = True,
+        labels: Sequence[bool] | None = None,
         spell: Callable[[ObjectPair], ObjectPair] | None = None,
     ) -> None:
         self.prepared, self.book, self.run, self.rules = prepared, book, run, rules
-        #: the sheet says which labels pairs have (a label or type id column): a label the
-        #: sheet lacks is removed.  A sheet of links only (a HubSpot CRM export) leaves them.
+        #: per row: its sheet says which labels pairs have (a label or type id column), so a
+        #: label its pair lacks there is removed.  A sheet of links only (a HubSpot CRM
+        #: export) leaves the labels of the pairs it lists.  None: every row says.
         self.labels = labels
         self.rows: dict[int, RowChange] = {}
         self.reasons: dict[int, str] = {}
@@ -320,9 +321,9 @@ class SyncPlanner:
     def _removals(self, plan: PairPlan, reverse: Reverse) -> list[PlannedRemoval]:
         out: list[PlannedRemoval] = []
         frame_rows = self.prepared.frame["row"]
-        unlisted = {(r.from_id, r.to_id) for r in plan.result.removals if r.link}
+        silent = self._silent(plan)
         for found in plan.result.removals:
-            if not self.labels and (found.from_id, found.to_id) not in unlisted:
+            if not found.link and (found.from_id, found.to_id) in silent:
                 continue  # a sheet of links only says nothing of a listed pair's labels
             known = plan.defs.get(found.type_id) if found.type_id is not None else None
             label = None if found.link or known is None else known.label
@@ -356,6 +357,13 @@ class SyncPlanner:
                 removal.outcome = words.held_for_reverse_rows(plan.pair, found, row)
             out.append(removal)
         return out
+
+    def _silent(self, plan: PairPlan) -> set[tuple[str, str]]:
+        """The record pairs a row lists whose sheet says nothing of labels (links only)."""
+        says = self.labels
+        if says is None:
+            return set()
+        return {(str(i.from_id), str(i.to_id)) for i in plan.items if not says[i.position]}
 
     def _append(self, removals: list[PlannedRemoval]) -> list[WorkItem]:
         """The removal rows, appended to the frame; the removals to send."""

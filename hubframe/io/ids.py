@@ -18,6 +18,7 @@ from typing import Any, Final
 
 import numpy as np
 
+from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import InputError
 from hubframe.io.aliases import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, header_key
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
@@ -25,7 +26,8 @@ from hubframe.io.cells import one_cell_text
 from hubframe.io.columns import ColumnMapping, HeaderError
 from hubframe.io.csv import csv_sheet
 from hubframe.io.excel import excel_sheets, workbook_bytes
-from hubframe.io.normalize import canonical_ids, id_text
+from hubframe.io.normalize import canonical_ids, canonical_object_type, id_text
+from hubframe.io.notes import warn_sheets_left_out
 from hubframe.io.sheet import RawSheet, Request, frame_sheet
 from hubframe.io.sources import (
     Loaded,
@@ -210,8 +212,11 @@ def read_id_columns(
     name = request.source_name = loaded.name
     ids: dict[str, None] = {}
     columns: dict[str, str] = {}
+    warn_ids_left_out(name, request)
     for raw in raws:
         columns[raw.name or name] = raw.mapping.columns["from_id"]
+        if column is None and object_type is not None:
+            _check_side_type(raw, object_type, name)
         cells = raw.cells("from_id")
         assert cells is not None
         text = id_text(cells)
@@ -229,6 +234,50 @@ def read_id_columns(
             )
         ids.update(dict.fromkeys(str(v) for v in values if v is not None))
     return IdsRead(list(ids), columns, loaded.path)
+
+
+def warn_ids_left_out(name: str, request: Request) -> None:
+    """Warn of the visible sheets holding ids that the read left out (the default reads the
+    first sheet with an id column): an export of fewer records than the workbook lists, or a
+    sync's scope, must not be silent (:class:`~hubframe.io.notes.SheetsLeftOut`)."""
+    choice = request.choice
+    left = [s for s in (choice.skipped if choice else []) if s.holds_rows and not s.hidden]
+    if left:
+        warn_sheets_left_out(name, left, stacklevel=5)
+
+
+def _check_side_type(raw: RawSheet, object_type: str, name: str) -> None:
+    """The generic id column of a sheet of pairs (``from_id``) picked for ``object_type``'s
+    ids while the sheet's own type column says its ids are another object's (an export of
+    deals -> contacts given as the contacts to read): its ids would be read as records of
+    another object.  Refused, naming the column that holds ``object_type``'s ids if one does."""
+    header = raw.mapping.columns["from_id"]
+    if STRONG_KEYS.get(header_key(header)) != "from_id":
+        return
+    said = _types_in(raw, "from_type")
+    if not said or said == {object_type} or not said <= set(OBJECT_TYPES_BY_NAME):
+        return  # no type column, the same object, or a custom object's spelling: not told
+    if object_type not in OBJECT_TYPES_BY_NAME:
+        return
+    other = next((h for h in raw.headers if STRONG_KEYS.get(header_key(h)) == "to_id"), None)
+    hint = (
+        f"; its column {other!r} holds {object_type} ids: name it (column= / --ids-column)"
+        if other is not None and _types_in(raw, "to_type") == {object_type}
+        else ""
+    )
+    raise InputError(
+        f"{name}: the id column {header!r} holds the ids of {', '.join(sorted(said))} (as the "
+        f"sheet's type column says), and the records read are {object_type}{hint}."
+    )
+
+
+def _types_in(raw: RawSheet, canonical: str) -> set[str]:
+    """The object types (canonical) a sheet's type column names (empty: no such column)."""
+    header = next((h for h in raw.headers if STRONG_KEYS.get(header_key(h)) == canonical), None)
+    if header is None:
+        return set()
+    cells = to_objects(to_series(raw.columns[raw.headers.index(header)]))
+    return {str(canonical_object_type(c)) for c in cells if c not in (None, "")}
 
 
 def given_ids(values: Iterable[Any]) -> tuple[list[str], list[str]]:

@@ -41,15 +41,20 @@ class SheetsLeftOut(HubframeWarning):
 def warn_left_out(frame: pd.DataFrame) -> None:
     """Warn (:class:`SheetsLeftOut`, once) of the sheets holding rows that the read of
     ``frame`` left out: the first three with why, and how many more."""
-    import warnings
 
     info = frame.attrs.get("hubframe") or {}
     left = [s for s in _skipped(info) if s.holds_rows and not s.hidden]  # attrs only
-    if not left:
-        return
+    if left:
+        warn_sheets_left_out(str(info.get("source", "")), left, stacklevel=5)
+
+
+def warn_sheets_left_out(source: str, left: list[SkippedSheet], *, stacklevel: int) -> None:
+    """One :class:`SheetsLeftOut` warning naming the first three sheets ``left`` and why."""
+    import warnings
+
     said = "; ".join(f"sheet '{s.name}' was not read: {s.reason}" for s in left[:3])
     more = f"; and {len(left) - 3:,} more such sheets" if len(left) > 3 else ""
-    warnings.warn(f"{info.get('source', '')}: {said}{more}", SheetsLeftOut, stacklevel=4)
+    warnings.warn(f"{source}: {said}{more}", SheetsLeftOut, stacklevel=stacklevel)
 
 
 def _skipped(info: dict[str, Any]) -> list[SkippedSheet]:

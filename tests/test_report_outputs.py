@@ -143,3 +143,43 @@ def test_a_home_folder_path_is_written_in_the_home_folder(
         "run.sqlite",
     ]
     assert list(work.iterdir()) == []
+
+
+NO_USER = "~no_such_user_hubframe"
+
+
+@pytest.mark.parametrize(
+    "use",
+    ["read_pairs", "read_limits", "load_run", "export_report", "export_retry", "write_pairs",
+     "journal", "check_output"],
+)  # fmt: skip
+def test_a_home_folder_of_no_user_is_a_message_naming_it(
+    use: str, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``~analyst/deals.csv`` of a user this machine does not know raised Python's
+    RuntimeError ("Could not determine home directory") out of every reader and writer (the
+    command line printed a traceback); so did ``~`` with no home folder.  It is now a path
+    an InputError saying why ``~name`` is not a home folder, and nothing is written (a writer
+    wrote a folder named ``~name`` in the working folder)."""
+    import hubframe as hf
+    from hubframe.errors import HubframeError
+    from hubframe.jobs import load_run
+    from hubframe.run.journal import Journal
+
+    result = pd.DataFrame({"from_id": ["101"], "to_id": ["201"], "status": ["failed"]})
+    path = f"{NO_USER}/sheet.xlsx"
+    calls = {
+        "read_pairs": lambda: hf.read_pairs(path),
+        "read_limits": lambda: hf.read_limits(path),
+        "load_run": lambda: load_run(path),
+        "export_report": lambda: export_report(result, path),
+        "export_retry": lambda: hf.export_retry(result, path),
+        "write_pairs": lambda: hf.write_pairs(result, path),
+        "journal": lambda: Journal(f"{NO_USER}/run.sqlite"),
+        "check_output": lambda: check_output(path, "report"),
+    }
+    monkeypatch.chdir(tmp_path)
+    with pytest.raises(HubframeError) as refused:
+        calls[use]()
+    assert f"'{NO_USER}' is not a home folder" in str(refused.value), refused.value
+    assert list(tmp_path.iterdir()) == []

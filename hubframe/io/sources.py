@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from hubframe.errors import InputError
+from hubframe.terminal import shown
 
 Source: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | IO[bytes] | pd.DataFrame"
 SheetArg: TypeAlias = "str | int | None"
@@ -86,11 +87,20 @@ def load_source(source: Source) -> Loaded:
 
 def as_path(source: str | os.PathLike[str]) -> Path:
     """The path of ``source``; ``~`` is the home folder, as pandas reads it (a file or folder
-    named ``~`` itself is kept)."""
+    named ``~`` itself is kept).  InputError for ``~name`` of no user this machine knows: read,
+    it was Python's RuntimeError; written, a folder named ``~name`` in the working folder."""
     path = Path(source)
-    if str(path).startswith("~") and not path.exists():
-        return path.expanduser()
-    return path
+    if not str(path).startswith("~") or path.exists():
+        return path
+    home = Path(os.path.expanduser(path))  # os.path's: Path's raises RuntimeError
+    if str(home).startswith("~") and not Path(path.parts[0]).exists():
+        user = path.parts[0][1:]
+        whose = f"no user named '{user}'" if user else "no home folder"
+        raise InputError(
+            f"{shown(str(path))}: '{path.parts[0]}' is not a home folder, as this machine "
+            f"knows {whose}; give the folder's full path."
+        )
+    return home
 
 
 def _missing_hint(path: Path) -> str:

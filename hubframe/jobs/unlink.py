@@ -63,7 +63,14 @@ from hubframe.report.reader import (
     report_journal,
 )
 from hubframe.run.endpoints import endpoint
-from hubframe.run.journal import Journal, ReportJournalLeftOut, SentKey, is_journal
+from hubframe.run.journal import (
+    Journal,
+    RecordEnds,
+    ReportJournalLeftOut,
+    SentKey,
+    is_journal,
+    record_ends,
+)
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
@@ -460,7 +467,7 @@ class _Undo:
             refuse_another_run_portal(facts.portal, run.client)
         if not run.options.dry_run:
             self.journal.path = _journal_of(self.run) or _report_journal(self.run, run.client)
-            _end_journal_runs(self.journal.path, run.client)
+            _end_journal_runs(self.journal.path, run.client, self.run)
             if self.journal.path is None and not _names_portal(self.run):
                 _warn_unchecked(self.run, run.client)
         prepared = Prepared("pairs", _base(self.run), "undo")
@@ -639,17 +646,34 @@ def _restored_label(book: LabelBook, item: WorkItem) -> WorkItem:
     return replace(item, action=Action.ASSOCIATE)
 
 
-def _end_journal_runs(path: str | None, client: HubSpotClient) -> None:
+def _end_journal_runs(path: str | None, client: HubSpotClient, table: pd.DataFrame) -> None:
     """An undo from a journal ends the journal's open runs, before anything is sent: a run of
     the sheet with that journal afterwards sends its batches again rather than re-using the
     outcomes of work this undo takes back (it reported every row ``success`` and sent
     nothing, with the portal holding none of them).  A result table fresh from a journaled
     run names its journal too, as does an .xlsx report's Summary (:func:`_report_journal`);
-    a .csv report does not."""
+    a .csv report does not.  The undo of a result table or report ends only the open runs
+    that sent to one of its record pairs: one of another sheet is still to be resumed."""
     if path:
         with Journal(path) as journal:
             journal.bind(client)  # a result table's journal: refused for another portal too
-            journal.close_runs("undone")
+            if _journal_read(table):
+                journal.close_runs("undone")
+            else:
+                journal.close_runs("undone", touching=_table_ends(table))
+
+
+def _table_ends(table: pd.DataFrame) -> set[RecordEnds]:
+    """The record pairs a result table names (either direction)."""
+    names = ["from_type", "from_id", "to_type", "to_id"]
+    if not set(names) <= set(table.columns):
+        return set()
+    cells = table[names].astype(object).where(table[names].notna(), None)
+    return {
+        record_ends(*(str(v) for v in row))
+        for row in cells.itertuples(index=False, name=None)
+        if all(v is not None for v in row)
+    }
 
 
 def _sent_to(table: pd.DataFrame) -> tuple[str, str] | None:

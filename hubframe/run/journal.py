@@ -6,7 +6,7 @@ Running the same sheet again with the same journal resumes: it re-uses the outco
 the runs still open and sends only the rest.  A journal keeps its runs (table ``runs``): one
 killed, cancelled or stopped early stays open, through runs of other sheets; one that finished
 is closed with the open runs it resumed (table ``resumed``; :meth:`Journal.finish_run`), as is
-every open one when an undo takes their work back (:meth:`Journal.close_runs`), and one whose
+every open one whose work an undo takes back (:meth:`Journal.close_runs`), and one whose
 pairs or limits a later run changed without resuming it (:func:`_superseded`).  A closed run's
 batches are sent again by a later run.
 Only final outcomes are recorded: a batch whose rows were skipped or whose outcome was
@@ -17,7 +17,9 @@ For undo, the journal also keeps what a run did to each record pair (table ``sen
 association rows of every batch that created or removed associations, with their status) and
 what the pairs carried before the first run touched them (table ``before``: the association
 type ids found by the read before sending; the first observation is kept, so a resumed run
-does not mistake its own work for old links).
+does not mistake its own work for old links, but only for the pairs the resumed runs sent: the
+others are read again; an undo goes by the reading of the run that first applied a row,
+:class:`_Befores`).
 
 A journal belongs to the portal of its first run (table ``portal``: the base URL and a salted
 SHA-256 of the access token, :mod:`hubframe.run.portal`); a run against another is refused.
@@ -380,6 +382,15 @@ def _resumed_by(db: sqlite3.Connection, run: int) -> set[int]:
     return found
 
 
+RecordEnds = tuple[str, str, str, str]
+
+
+def record_ends(from_type: str, from_id: str, to_type: str, to_id: str) -> RecordEnds:
+    """An association's two records, the same for either direction."""
+    first, second = sorted([(from_type, from_id), (to_type, to_id)])
+    return (*first, *second)
+
+
 def _touched(db: sqlite3.Connection, run: int) -> set[tuple[Any, ...]]:
     """What a run sent to: each association's two records (either direction), and each object
     pair whose limits it changed."""
@@ -388,8 +399,7 @@ def _touched(db: sqlite3.Connection, run: int) -> set[tuple[Any, ...]]:
     for from_type, to_type, size, from_text, to_text in db.execute(query, (run,)):
         pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), strict=True)
         for from_id, to_id in pairs:
-            ends = sorted([(from_type, from_id), (to_type, to_id)])
-            out.add((*ends[0], *ends[1]))
+            out.add(record_ends(from_type, from_id, to_type, to_id))
     marks = ",".join("?" * len(_LIMIT_NAMES))
     query = f"SELECT DISTINCT from_type, to_type FROM batches WHERE run = ? AND action IN ({marks})"
     out.update(("limits", f, t) for f, t in db.execute(query, (run, *_LIMIT_NAMES)))
@@ -788,15 +798,32 @@ class Journal:
                     (*runs, self._run),
                 )
 
-    def close_runs(self, reason: str = "undone") -> None:
-        """End every open run (an undo took their work back): a later run re-uses none of
-        their outcomes."""
+    def close_runs(
+        self, reason: str = "undone", *, touching: Iterable[RecordEnds] | None = None
+    ) -> None:
+        """End the open runs an undo took work of back: a later run re-uses none of their
+        outcomes.  Every open run, or (``touching``: the record pairs of the table undone, as
+        :func:`record_ends` writes them) those that sent to one of those pairs: an open run
+        of another sheet stays open, to be resumed (closed, its rerun took the links its
+        first run made for links found there, and the undo of its report left them)."""
         with self._using("close its runs"), self._db:
             self._db.execute(_WRITE)
-            self._db.execute("UPDATE runs SET ended = ? WHERE ended IS NULL", (reason,))
+            if touching is None:
+                self._db.execute("UPDATE runs SET ended = ? WHERE ended IS NULL", (reason,))
+            elif not self._close_touching(reason, set(touching)):
+                return
             self._db.execute(
                 "INSERT INTO runs (started_at, ended) VALUES (?, ?)", (time.time(), reason)
             )
+
+    def _close_touching(self, reason: str, wanted: set[RecordEnds]) -> bool:
+        """End the open runs that sent to a pair of ``wanted``; whether any was (lock held)."""
+        rows = self._db.execute("SELECT id FROM runs WHERE ended IS NULL ORDER BY id")
+        closing = [int(r) for (r,) in rows.fetchall() if _touched(self._db, int(r)) & wanted]
+        if closing:
+            marks = ",".join("?" * len(closing))
+            self._db.execute(f"UPDATE runs SET ended = ? WHERE id IN ({marks})", (reason, *closing))
+        return bool(closing)
 
     def mark_taken_back(self) -> None:
         """An undo from this journal took back every row it found (none failed, none of unknown
@@ -972,22 +999,62 @@ class Journal:
         self, from_type: str, to_type: str, *, current: bool = False
     ) -> dict[RecordPair, frozenset[int]]:
         """The remembered type ids per pair of one object pair direction: the first reading
-        of each pair (what it held before the journal's first run, which an undo of them all
-        needs); ``current``: the first reading by the runs this run resumes (what it held
-        before this run, as its result reports it), not one a finished run made."""
+        of each pair (what it held before the journal's first run); ``current``: the first
+        reading by the runs this run resumes (what it held before this run, as its result
+        reports it), not one a finished run made, of the pairs those runs sent (a write that
+        may have been applied): a pair they never sent is read again, since what it holds now
+        may have been changed by hand since (a resumed run took a link made in between for its
+        own, and its undo removed it)."""
         found: dict[RecordPair, frozenset[int]] = {}
         with self._using("read it"):
             where, runs = self._reading() if current else ("run >= ?", (self._not_taken_back(),))
-            rows = self._db.execute(
-                "SELECT size, from_ids, to_ids, linked FROM before "
-                f"WHERE from_type = ? AND to_type = ? AND {where} ORDER BY rowid",
-                (from_type, to_type, *runs),
-            ).fetchall()
-            for size, from_text, to_text, linked_text in rows:
-                linked = {int(n): frozenset(t) for n, t in json.loads(linked_text).items()}
-                pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), strict=True)
-                for n, pair in enumerate(pairs):
-                    found.setdefault(RecordPair(*pair), linked.get(n, _EMPTY))
+            for pair, _, types in self._readings(from_type, to_type, where, runs):
+                found.setdefault(pair, types)
+            if current and found:
+                applied = self._applied(from_type, to_type, where, runs)
+                found = {pair: types for pair, types in found.items() if pair in applied}
+        return found
+
+    def _readings(
+        self, from_type: str, to_type: str, where: str, runs: tuple[int, ...]
+    ) -> Iterator[tuple[RecordPair, int, frozenset[int]]]:
+        """Each remembered reading of a pair of one direction by the runs ``where`` selects,
+        as (pair, run, type ids), in the order taken (lock held)."""
+        rows = self._db.execute(
+            "SELECT size, from_ids, to_ids, linked, run FROM before "
+            f"WHERE from_type = ? AND to_type = ? AND {where} ORDER BY rowid",
+            (from_type, to_type, *runs),
+        ).fetchall()
+        for size, from_text, to_text, linked_text, run in rows:
+            linked = {int(n): frozenset(t) for n, t in json.loads(linked_text).items()}
+            pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), strict=True)
+            for n, pair in enumerate(pairs):
+                yield RecordPair(*pair), int(run), linked.get(n, _EMPTY)
+
+    def _applied(
+        self, from_type: str, to_type: str, where: str, runs: tuple[int, ...]
+    ) -> set[RecordPair]:
+        """The pairs (of this direction; a write of the other direction counted too) that the
+        runs ``where`` selects sent a write of that succeeded or may have (lock held)."""
+        found: set[RecordPair] = set()
+        rows = self._db.execute(
+            "SELECT s.from_type, s.size, s.from_ids, s.to_ids, "
+            "CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
+            "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
+            f"WHERE ((s.from_type = ? AND s.to_type = ?) OR (s.from_type = ? AND s.to_type = ?)) "
+            f"AND s.{where}",
+            (from_type, to_type, to_type, from_type, *runs),
+        )
+        for sent_from, size, from_text, to_text, states in rows:
+            state = states or bytes([_SUCCESS]) * size
+            ids = zip(_ids_of(from_text, size), _ids_of(to_text, size), state, strict=True)
+            for f, t, row_state in ids:
+                if row_state == _OTHER:
+                    continue
+                if sent_from == from_type:
+                    found.add(RecordPair(f, t))
+                if sent_from == to_type:  # the other direction (both, for one object type)
+                    found.add(RecordPair(t, f))
         return found
 
     def created(self) -> list[JournalRow]:
@@ -997,6 +1064,7 @@ class Journal:
         when it was not recorded); in the order they were first sent.  A row sent several times
         counts as successful once any time was, as maybe applied once any time may have been."""
         rows: dict[tuple[Any, ...], bool] = {}  # -> maybe
+        applied_by: dict[SentKey, int] = {}  # -> the first run that applied it (or may have)
         with self._using("read it"):
             first = self._not_taken_back()
             gone = self._taken_back(first)
@@ -1008,27 +1076,25 @@ class Journal:
                 (first,),
             ).fetchall()
             for run, *entry in sent:
-                _merge_sent(rows, *entry, gone=gone, run=int(run))
-        befores: dict[tuple[str, str], dict[RecordPair, frozenset[int]]] = {}
-        out = []
-        for (action, from_type, to_type, from_id, to_id, category, type_id), maybe in rows.items():
-            objects = (from_type, to_type)
-            if objects not in befores:
-                befores[objects] = self.existing(from_type, to_type)
-            out.append(
-                JournalRow(
-                    action=action,
-                    from_type=from_type,
-                    to_type=to_type,
-                    from_id=from_id,
-                    to_id=to_id,
-                    category=category,
-                    type_id=type_id,
-                    before=befores[objects].get(RecordPair(from_id, to_id)),
-                    maybe=maybe,
+                _merge_sent(rows, *entry, gone=gone, run=int(run), applied_by=applied_by)
+            before = _Befores(self, first)
+            out = []
+            for key, maybe in rows.items():
+                action, from_type, to_type, from_id, to_id, category, type_id = key
+                out.append(
+                    JournalRow(
+                        action=action,
+                        from_type=from_type,
+                        to_type=to_type,
+                        from_id=from_id,
+                        to_id=to_id,
+                        category=category,
+                        type_id=type_id,
+                        before=before.of(key, applied_by[key]),
+                        maybe=maybe,
+                    )
                 )
-            )
-        return out
+            return out
 
     def take_back(self, rows: Iterable[SentKey]) -> None:
         """An undo of a result table (or of part of the journal) took back these rows of its
@@ -1158,6 +1224,35 @@ def _keys(
         yield (action, from_type, to_type, from_id, to_id, *types[kind])
 
 
+class _Befores:
+    """What a pair held before the run that first applied a row of it (:meth:`Journal.created`):
+    the last reading of it by that run or the runs it resumed -- the one that run went by, not
+    an earlier run's that never applied it (a reading of a pair a refused write left as it
+    was, linked by hand since, would have an undo remove that link)."""
+
+    def __init__(self, journal: Journal, first: int) -> None:
+        self._journal, self._first = journal, first
+        self._pairs: dict[tuple[str, str], dict[RecordPair, list[tuple[int, frozenset[int]]]]]
+        self._pairs = {}
+        self._chains: dict[int, set[int]] = {}
+
+    def of(self, key: SentKey, run: int) -> frozenset[int] | None:
+        _, from_type, to_type, from_id, to_id, *_ = key
+        objects = (str(from_type), str(to_type))
+        if objects not in self._pairs:
+            readings: dict[RecordPair, list[tuple[int, frozenset[int]]]] = {}
+            found = self._journal._readings(*objects, "run >= ?", (self._first,))
+            for pair, by, types in found:
+                readings.setdefault(pair, []).append((by, types))
+            self._pairs[objects] = readings
+        if run not in self._chains:
+            self._chains[run] = {run, *_resumed_by(self._journal._db, run)}
+        chain = self._chains[run]
+        taken = [types for by, types in self._pairs[objects].get(RecordPair(from_id, to_id), [])
+                 if by in chain]  # fmt: skip
+        return taken[-1] if taken else None
+
+
 def _merge_sent(
     rows: dict[SentKey, bool],
     action: str,
@@ -1172,14 +1267,17 @@ def _merge_sent(
     *,
     gone: Mapping[SentKey, int],
     run: int,
+    applied_by: dict[SentKey, int],
 ) -> None:
     """Add one sent batch's successful and maybe-applied rows to ``rows`` (key -> maybe),
-    except those an undo after ``run`` (the batch's run) took back (``gone``)."""
+    except those an undo after ``run`` (the batch's run) took back (``gone``); the first run
+    to apply each goes in ``applied_by``."""
     state = states or bytes([_SUCCESS]) * size
     keys = _keys(action, from_type, to_type, size, from_text, to_text, types_text, type_rows)
     for key, row_state in zip(keys, state, strict=True):
         if row_state == _OTHER or gone.get(key, -1) > run:
             continue
+        applied_by.setdefault(key, run)
         if row_state == _SUCCESS:
             rows[key] = False
         else:
@@ -1216,4 +1314,5 @@ __all__ = [
     "is_final",
     "is_journal",
     "pack",
+    "record_ends",
 ]

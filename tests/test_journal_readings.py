@@ -1,0 +1,129 @@
+"""What a journal says a pair held before a run is what the run that wrote it went by, and an
+undo ends only the runs whose work it takes back.
+
+Before:
+
+* a resumed run took the first run's reading of a pair that run never sent: a link made by
+  hand in between was reported ``existed_before=False`` and the undo of the report removed it;
+* an undo from the journal paired a row with the first reading of its pair, by a run whose
+  write HubSpot refused: the link made by hand since, which a later run found and reported
+  ``existed_before=True``, was removed;
+* the undo of one sheet's result table (or report) ended every open run of the journal, the
+  stopped run of another sheet too: rerun, that sheet took the links its first run made for
+  links found there, and the undo of its report left them in the portal.
+
+Against a sandbox over HTTP; a run stopped by its ``cancel`` event stands in for a killed one
+(both leave the run open, to be resumed).
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Iterator
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
+
+DEALS = [str(7_100_000_001 + i) for i in range(12)]
+CONTACTS = [str(8_100_000_001 + i) for i in range(12)]
+ONE_BY_ONE = {"progress": False, "batch_size": 1, "workers": 1}
+
+
+@pytest.fixture
+def portal() -> Iterator[Sandbox]:
+    with Sandbox(seed=None) as sb:
+        sb.add_records("deals", DEALS)
+        sb.add_records("contacts", CONTACTS)
+        yield sb
+
+
+def links(sb: Sandbox) -> set[tuple[str, str]]:
+    found = sb.associations("deals", "contacts")
+    return set(zip(found["from_id"], found["to_id"], strict=True))
+
+
+def sheet(deals: list[str], contacts: list[str]) -> pd.DataFrame:
+    frame = pd.DataFrame({"Deal ID": deals, "Contact ID": contacts})
+    return hf.read_pairs(frame, from_type="deals", to_type="contacts")
+
+
+def stopped(pairs: pd.DataFrame, client: hf.HubSpotClient, journal: Path) -> pd.DataFrame:
+    """A run of ``pairs`` stopped after its first batch (left open in ``journal``)."""
+    cancel = threading.Event()
+    result = hf.associate(
+        pairs, client, journal=journal, cancel=cancel, on_progress=lambda _: cancel.set(),
+        **ONE_BY_ONE,
+    )  # fmt: skip
+    assert "success" in set(result["status"]) and set(result["status"]) != "success"
+    return result
+
+
+@pytest.mark.parametrize("undo_from", ["table", "journal"])
+def test_a_pair_linked_by_hand_before_a_resume_is_left_by_the_undo(
+    portal: Sandbox, tmp_path: Path, undo_from: str
+) -> None:
+    client, journal = client_for(portal), tmp_path / "run.sqlite"
+    pairs = sheet(DEALS[:4], CONTACTS[:4])
+    stopped(pairs, client, journal)
+    portal.associate("deals", DEALS[3], "contacts", CONTACTS[3])  # by hand, before the resume
+    resumed = hf.associate(pairs, client, journal=journal, **ONE_BY_ONE)
+    assert resumed["existed_before"].tolist() == [False, False, False, True]
+    assert resumed["status"].tolist() == ["success"] * 4
+    hf.undo(resumed if undo_from == "table" else journal, client, **ONE_BY_ONE)
+    assert links(portal) == {(DEALS[3], CONTACTS[3])}
+
+
+def test_a_pair_a_run_could_not_link_and_linked_by_hand_since_is_left_by_the_undo(
+    portal: Sandbox, tmp_path: Path
+) -> None:
+    client, journal = client_for(portal), tmp_path / "run.sqlite"
+    portal.set_limit("deals", "contacts", 1)
+    pairs = sheet([DEALS[0], DEALS[0]], CONTACTS[:2])
+    first = hf.associate(pairs, client, journal=journal, **ONE_BY_ONE)
+    assert first["status"].tolist() == ["success", "failed"]
+    portal.set_limit("deals", "contacts", None)
+    portal.associate("deals", DEALS[0], "contacts", CONTACTS[1])  # by hand
+    second = hf.associate(pairs, client, journal=journal, **ONE_BY_ONE)
+    assert second["existed_before"].tolist() == [True, True]
+    undone = hf.undo(journal, client, **ONE_BY_ONE)
+    assert links(portal) == {(DEALS[0], CONTACTS[1])}, undone[["to_id", "status"]]
+
+
+@pytest.mark.parametrize("undone", ["table", "report"])
+def test_the_undo_of_one_sheet_leaves_another_sheets_stopped_run_to_resume(
+    portal: Sandbox, tmp_path: Path, undone: str
+) -> None:
+    client, journal = client_for(portal), tmp_path / "run.sqlite"
+    sheet_b = sheet(DEALS[:4], CONTACTS[:4])
+    stopped(sheet_b, client, journal)
+    sheet_a = sheet(DEALS[8:10], CONTACTS[8:10])
+    run_a = hf.associate(sheet_a, client, journal=journal, **ONE_BY_ONE)
+    if undone == "report":
+        hf.export_report(run_a, tmp_path / "a.xlsx")
+        hf.undo(tmp_path / "a.xlsx", client, **ONE_BY_ONE)
+    else:
+        hf.undo(run_a, client, **ONE_BY_ONE)
+    run_b = hf.associate(sheet_b, client, journal=journal, **ONE_BY_ONE)
+    assert run_b["existed_before"].tolist() == [False] * 4  # its own first run's links too
+    hf.undo(run_b, client, **ONE_BY_ONE)
+    assert links(portal) == set()
+
+
+def test_the_undo_of_a_sheet_ends_a_stopped_run_of_its_pairs(
+    portal: Sandbox, tmp_path: Path
+) -> None:
+    """A stopped run that sent to the pairs the undo takes back is ended: run again, its
+    recorded successes are not re-used for links the undo removed."""
+    client, journal = client_for(portal), tmp_path / "run.sqlite"
+    pairs = sheet(DEALS[:4], CONTACTS[:4])
+    first = stopped(pairs, client, journal)
+    hf.undo(first, client, **ONE_BY_ONE)
+    assert links(portal) == set()
+    again = hf.associate(pairs, client, journal=journal, **ONE_BY_ONE)
+    assert again["status"].tolist() == ["success"] * 4
+    assert links(portal) == set(zip(DEALS[:4], CONTACTS[:4], strict=True))

@@ -127,3 +127,38 @@ def test_the_undo_of_a_sheet_ends_a_stopped_run_of_its_pairs(
     again = hf.associate(pairs, client, journal=journal, **ONE_BY_ONE)
     assert again["status"].tolist() == ["success"] * 4
     assert links(portal) == set(zip(DEALS[:4], CONTACTS[:4], strict=True))
+
+
+@pytest.mark.parametrize("labeled", [False, True])
+def test_a_resumed_removal_reports_what_its_stopped_run_removed_as_done(
+    portal: Sandbox, tmp_path: Path, labeled: bool
+) -> None:
+    """Before: the row the stopped run removed was ``skipped``, ``NOT_ASSOCIATED`` ("already
+    removed?") in the resumed run's report: the run's own work reported as not done."""
+    client, journal = client_for(portal), tmp_path / "run.sqlite"
+    champion = portal.add_label("deals", "contacts", "Champion")
+    for deal, contact in zip(DEALS[:3], CONTACTS[:3], strict=True):
+        portal.associate("deals", deal, "contacts", contact)
+        portal.associate("deals", deal, "contacts", contact, champion)
+    frame = pd.DataFrame({"Deal ID": DEALS[:3], "Contact ID": CONTACTS[:3]})
+    if labeled:
+        frame["Association label"] = "Champion"
+    pairs = hf.read_pairs(frame, from_type="deals", to_type="contacts")
+    cancel = threading.Event()
+    first = hf.remove_associations(
+        pairs, client, journal=journal, cancel=cancel, on_progress=lambda _: cancel.set(),
+        **ONE_BY_ONE,
+    )  # fmt: skip
+    assert first["status"].tolist()[0] == "success" and "skipped" in set(first["status"])
+    resumed = hf.remove_associations(pairs, client, journal=journal, **ONE_BY_ONE)
+    assert resumed["status"].tolist() == ["success"] * 3, resumed[["status", "error_message"]]
+    left = {(d, c) for d, c, t in links_with_types(portal) if t == (champion if labeled else 3)}
+    assert left == set()
+    again = hf.remove_associations(pairs, client, journal=journal, **ONE_BY_ONE)  # finished
+    assert set(again["error_code"]) == {"NOT_ASSOCIATED"}  # a new run: absent, not sent
+
+
+def links_with_types(sb: Sandbox) -> set[tuple[str, str, int]]:
+    found = sb.associations("deals", "contacts")
+    types = found["type_id"].astype(int)
+    return set(zip(found["from_id"], found["to_id"], types, strict=True))

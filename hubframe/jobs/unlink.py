@@ -484,7 +484,7 @@ class _Undo:
         items = _with_categories(items, prepared, run.client)
         prepared.items, prepared.count = items, len(items)
         if items:
-            skip_absent(prepared, run.client)
+            skip_absent(prepared, run.client, run.journal)
         return prepared
 
 
@@ -757,10 +757,12 @@ def _not_there(item: WorkItem) -> Outcome:
 _REMOVALS = frozenset({Action.ARCHIVE, Action.ARCHIVE_LABELS})
 
 
-def skip_absent(prepared: Prepared, client: HubSpotClient) -> None:
+def skip_absent(prepared: Prepared, client: HubSpotClient, journal: Journal | None) -> None:
     """Read the portal for the removals to send: those already absent are ``skipped`` with
     ``NOT_ASSOCIATED`` (HubSpot would answer success for them, which says nothing), the rest
-    stay to send.  A failed read sends them all, as before; a stopping error stops the run."""
+    stay to send.  A failed read sends them all, as before; a stopping error stops the run.
+    A removal ``journal``'s open runs made (a stopped run resumed) is not absent but done: it
+    stays, and the journal gives its recorded outcome (skipped, its undo left it removed)."""
     table = prepared.work()
     items = table.items()
     groups: dict[tuple[str, str, Action], list[int]] = {}
@@ -778,12 +780,28 @@ def skip_absent(prepared: Prepared, client: HubSpotClient) -> None:
                 prepared.stop_all(StopReason.of(exc), {i.position: i.action for i in items})
                 return
             continue
-        absent[[r for r, is_gone in zip(rows, gone, strict=True) if is_gone]] = True
+        made = _Made(journal.applied(str(action), from_type, to_type) if journal else set())
+        done = [r for r, is_gone in zip(rows, gone, strict=True) if is_gone]
+        absent[[r for r in done if not made.holds(items[r])]] = True
     prepared.settled.update(
         {items[r].position: _not_there(items[r]) for r in np.flatnonzero(absent)}
     )
     prepared.table = table.take(np.flatnonzero(~absent))
     prepared.count = len(prepared.table)
+
+
+class _Made:
+    """Removals a journal's open runs made: (from id, to id, type id)."""
+
+    def __init__(self, rows: set[tuple[str, str, Any]]) -> None:
+        self.rows = rows
+        self.pairs = {(f, t) for f, t, _ in rows}
+
+    def holds(self, item: WorkItem) -> bool:
+        """Whether ``item`` is one of them (a label's by its type id too)."""
+        if item.action is Action.ARCHIVE_LABELS:
+            return (str(item.from_id), str(item.to_id), item.type_id) in self.rows
+        return (str(item.from_id), str(item.to_id)) in self.pairs
 
 
 # --- remove on purpose ----------------------------------------------------------------------
@@ -831,7 +849,7 @@ class _Remove:
         prepare_pairs(prepared, book)
         prepared.table = _removals(prepared.work())
         if prepared.stop is None:
-            skip_absent(prepared, run.client)
+            skip_absent(prepared, run.client, run.journal)
         return prepared
 
 

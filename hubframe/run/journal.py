@@ -1031,6 +1031,30 @@ class Journal:
             for n, pair in enumerate(pairs):
                 yield RecordPair(*pair), int(run), linked.get(n, _EMPTY)
 
+    def applied(self, action: str, from_type: str, to_type: str) -> set[tuple[str, str, Any]]:
+        """The rows (from id, to id, type id) that this run or the open runs it resumes sent
+        as ``action`` from ``from_type`` to ``to_type``, and that succeeded or may have: a
+        resumed removal reports the removals its stopped run made as done, not as absent."""
+        found: set[tuple[str, str, Any]] = set()
+        with self._using("read it"):
+            where, runs = self._reading()
+            rows = self._db.execute(
+                "SELECT s.size, s.from_ids, s.to_ids, s.types, s.type_rows, "
+                "CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
+                "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
+                f"WHERE s.action = ? AND s.from_type = ? AND s.to_type = ? AND s.{where}",
+                (action, from_type, to_type, *runs),
+            ).fetchall()
+        for size, from_text, to_text, types, type_rows, states in rows:
+            keys = _keys(action, from_type, to_type, size, from_text, to_text, types, type_rows)
+            state = states or bytes([_SUCCESS]) * size
+            found.update(
+                (key[3], key[4], key[6])
+                for key, row_state in zip(keys, state, strict=True)
+                if row_state != _OTHER
+            )
+        return found
+
     def _applied(
         self, from_type: str, to_type: str, where: str, runs: tuple[int, ...]
     ) -> set[RecordPair]:

@@ -88,7 +88,9 @@ def test_an_export_of_another_portal_removes_nothing(version: str) -> None:
         Sandbox(seed="demo") as rehearsal,
         Sandbox(seed="demo", behaviour={"type_ids": "per_pair"}) as production,
     ):
-        export = read_associations(client_for(rehearsal), "deals", "contacts", DEALS, progress=False)
+        export = read_associations(
+            client_for(rehearsal), "deals", "contacts", DEALS, progress=False
+        )
         assert export["label"].notna().any()
         before = links(production, DEALS)
         result = sync(export, client_for(production, version), allow_removals=True, progress=False)

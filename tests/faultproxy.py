@@ -19,6 +19,7 @@ and, on cue, changes what the client sees:
   ``"reject:<text>"``: only writes whose body holds the text, as a row refused for a reason
   the portal does not show);
   ``then_count`` limits it to that many requests; ``cued=True`` plays ``then`` from the start;
+  ``then_writes=[mode, ...]``: the writes after the cue get these modes one each, in turn;
 * ``then="page"``: every request gets ``200 OK`` with a page of HTML, not forwarded (a proxy's
   or a firewall's login page answering in HubSpot's place); ``then="foreign"``: ``200 OK`` with
   a JSON object that is not HubSpot's (another API at a mistyped base URL);
@@ -297,6 +298,9 @@ class FaultProxy:
     after_drops: int | None = None
     then: str | None = None
     then_count: int | None = None
+    #: once cued, the modes the writes get, one each in turn (reads are forwarded; writes after
+    #: the last are forwarded): a 504 HubSpot applies late, then a retry answered without a row
+    then_writes: list[str] | None = None
     echo_token: bool | str = False
     extra_limit: str | None = None
     fail_reads: bool = False
@@ -383,6 +387,11 @@ class FaultProxy:
     def _decide(self, request: _Request) -> str:
         """'forward', 'lose' or the ``then`` mode, counting writes (caller holds no lock)."""
         with self._lock:
+            if self.cued and self.then_writes is not None:
+                if not request.is_write or self.answered >= len(self.then_writes):
+                    return "forward"
+                self.answered += 1
+                return self.then_writes[self.answered - 1]
             if self.cued and self.then is not None:
                 if self.then_count is None or self.answered < self.then_count:
                     self.answered += 1

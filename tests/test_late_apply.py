@@ -195,3 +195,35 @@ def test_a_limit_set_late_is_unknown(sandbox_factory: Callable[..., Sandbox]) ->
         _wait_for(lambda: not sb.limits("deals", "contacts").empty)
     _assert_unknown(result, "did not find the change")
     assert sb.limits("deals", "contacts")["max_to_object_ids"].tolist() == [7]
+
+
+@pytest.mark.parametrize(("late", "waits"), [(0.2, (0.3, 0.6)), (1.0, (0.05, 0.1))])
+def test_a_retry_answered_without_a_row_a_late_write_applies_is_never_not_applied(
+    sandbox_factory: Callable[..., Sandbox],
+    monkeypatch: pytest.MonkeyPatch,
+    late: float,
+    waits: tuple[float, ...],
+) -> None:
+    """The first attempt gets a 504 (HubSpot applies it ``late`` seconds later); the retry is
+    answered 200 without the second row and no error for it.  Before: that row was ``failed``
+    ``NOT_APPLIED`` after one read ("a read shows the change is not there"), and then it was
+    applied.  Now it is read again after the waits: found, a success; never found (applied
+    after them), ``UNKNOWN_OUTCOME``, saying HubSpot may still apply it."""
+    from hubframe.run import send
+
+    monkeypatch.setattr(send, "SETTLE_WAITS", waits)
+    sb = _portal(sandbox_factory)
+    sheet = pd.DataFrame({"Deal ID": DEALS[:2], "Contact ID": CONTACTS[:2]})
+    modes = [f"late:{late}", f"swallow:{CONTACTS[1]}"]
+    with FaultProxy(sb, then_writes=modes, cued=True) as proxy:
+        pairs = hf.read_pairs(sheet, from_type="deals", to_type="contacts")
+        result = hf.associate(pairs, _client(proxy.url, sb.token), progress=False)
+        _wait_for(lambda: len(_pairs(sb)) == 2)
+    assert result.loc[0, "status"] == "success"
+    row = result.loc[1]
+    if late < sum(waits):  # seen by the waits
+        assert row["status"] == "success", row.to_dict()
+    else:
+        assert (row["status"], row["error_code"]) == ("failed", "UNKNOWN_OUTCOME"), row.to_dict()
+        assert "HubSpot may still apply it" in row["error_message"]
+        assert retry_rows(result).tolist() == [False, True]

@@ -671,22 +671,32 @@ class Sender:
     def _recheck(
         self, batch: Batch, out: list[Outcome], resp: ApiResponse, prior: int
     ) -> list[Outcome]:
-        """A 2xx after an attempt whose answer was lost: rows it refuses may be applied."""
+        """A 2xx after an attempt whose answer was lost (or a 5xx): the rows it did not apply
+        may be applied by that attempt, now or seconds later (HubSpot goes on after its
+        gateway gave up).  They are read back, those not there again after each of
+        :data:`SETTLE_WAITS`: there, a success; never seen, ``UNKNOWN_OUTCOME`` with what the
+        retry's answer said -- never "not applied" (a row the retry's answer left out was
+        reported ``NOT_APPLIED`` after one read, and appeared two seconds later)."""
         refused = [i for i, o in enumerate(out) if o.status is not Status.SUCCESS]
-
-        def unread(i: int, check: HubframeError) -> Outcome:
-            return out[i].with_(
-                error_code=ErrorCode.UNKNOWN_OUTCOME,
-                error_message=(
-                    f"The outcome is unknown: HubSpot refused the row on a retry "
-                    f"({str(out[i].error_message).rstrip('.')}), but an earlier attempt whose "
-                    f"answer was lost may have applied it, and the check failed "
-                    f"({_short(check)}); run the retry file."
-                ),
+        if not refused:
+            return out
+        part = batch.part(tuple(batch.items[i] for i in refused))
+        try:
+            present = self._present(part)
+        except HubframeError as check:
+            self.stop.stop_for(check)
+            for i in refused:
+                out[i] = _maybe_earlier(out[i], f"the check failed ({_short(check)})")
+            return out
+        present, waited = self._seen_late(part, present)
+        looked = f"checks over the next {waited:g} s" if waited else "a check right after"
+        for i, ok in zip(refused, present, strict=True):
+            out[i] = (
+                _there(batch, batch.items[i], resp, prior)
+                if ok
+                else _maybe_earlier(out[i], f"{looked} did not find the change")
             )
-
-        absent = {i: out[i] for i in refused}
-        return self._read_back(batch, out, refused, resp, prior, absent, unread)
+        return out
 
     def _read_back(
         self,
@@ -732,6 +742,21 @@ class Sender:
             "is safe."
         )
         return _all_unknown(batch, exc, message, attempts)
+
+
+def _maybe_earlier(refused: Outcome, looked: str) -> Outcome:
+    """A row a retry did not apply, which an earlier attempt (its answer lost, or a 5xx) may
+    still apply: ``UNKNOWN_OUTCOME``, saying what the retry's answer said."""
+    said = str(refused.error_message or "HubSpot did not apply it").rstrip(".")
+    return refused.with_(
+        status=Status.FAILED,
+        error_code=ErrorCode.UNKNOWN_OUTCOME,
+        error_message=(
+            f"The outcome is unknown: a retry did not apply the row ({said}), but an earlier "
+            f"attempt whose answer was lost may have applied it, and {looked}; HubSpot may "
+            "still apply it. Run the retry file: sending it again is safe."
+        ),
+    )
 
 
 def _all_unknown(batch: Batch, exc: HubframeError, message: str, attempts: int) -> list[Outcome]:

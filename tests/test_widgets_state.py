@@ -160,9 +160,9 @@ def test_a_double_click_of_run_runs_once(app: HubframeApp, sandbox_factory: Sand
     shown: list[int] = []
     original = app._show_result
 
-    def spy(result: pd.DataFrame, frame: pd.DataFrame) -> None:
+    def spy(result: pd.DataFrame, frame: pd.DataFrame, issues: pd.DataFrame | None) -> None:
         shown.append(len(result))
-        original(result, frame)
+        original(result, frame, issues)
 
     app._show_result = spy  # type: ignore[method-assign]
     app.run_button.click()

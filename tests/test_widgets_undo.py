@@ -1,7 +1,7 @@
 """Runs of the app can be undone from their reports, as command-line runs are: a real run records
 which pairs existed before it.  Run clicked again sends every row again, says so, and keeps the
-earlier run's report, the only one that undoes that run.  Driven headlessly against the
-built-in sandbox; the portal itself is the oracle."""
+earlier run's report, the only one that undoes that run (a sync run again keeps the earlier
+sync's).  Driven headlessly against the built-in sandbox; the portal itself is the oracle."""
 
 from __future__ import annotations
 
@@ -10,13 +10,15 @@ import io
 import re
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from app_driver import click, upload
 
 from hubframe.jobs import undo
+from hubframe.report import write_pairs
 from hubframe.sandbox import Sandbox
 from hubframe.widgets import HubframeApp
-from hubframe.widgets.app import RUN_AGAIN
+from hubframe.widgets.app import RUN_AGAIN, SYNC_AGAIN
 
 DEAL, CONTACT = 2040000001, 1019360001  # associated in the demo portal (unlabeled and labels)
 NEW_DEAL, NEW_CONTACT = 2040000050, 1019360230  # not associated in the demo portal
@@ -132,3 +134,43 @@ def test_the_last_runs_report_stays_when_another_file_is_uploaded(
     assert {link for link in _links(app) if str(NEW_CONTACT) in link[1]} == {
         link for link in before if str(NEW_CONTACT) in link[1]
     }
+
+
+def test_a_sync_run_again_keeps_the_earlier_syncs_report(app: HubframeApp, tmp_path: Path) -> None:
+    """A sync that removed the deal's other links, then Run again (a new diff, then a sync
+    with nothing left to change): the first sync's report, the only one that puts the links
+    back, went from the page and from Save report without a word.  It is kept and said, as
+    for an associate run, and it undoes the first sync."""
+    click(app, app.connect_button)
+    before = _links(app)
+    sheet = pd.DataFrame(
+        {
+            "from_type": ["deals"],
+            "from_id": [str(DEAL)],
+            "to_type": ["contacts"],
+            "to_id": [str(CONTACT)],
+            "label": ["Decision maker"],
+        }
+    )
+    app.job.value = "sync"
+    upload(app, "links.xlsx", write_pairs(sheet, tmp_path / "links.xlsx").read_bytes())
+    app.sync_options.removals.value = True
+    app.sync_options.max_removals.value = 100
+    click(app, app.run_button)  # the diff
+    click(app, app.run_button)  # sync 1: removes the deal's other links
+    assert app.result is not None and "remove" in set(app.result["change"])
+    assert not app.messages["run"].value
+    click(app, app.run_button)  # Run again: a new diff first
+    click(app, app.run_button)  # sync 2: nothing left to change
+    assert html.unescape(re.sub(r"<[^>]+>", "", app.messages["run"].value)) == SYNC_AGAIN
+    assert set(app.downloads) == {"links_report.xlsx", "links_report (earlier run).xlsx"}
+    assert "Report of the earlier run" in app.download_links.value
+    app.save_folder.value = str(tmp_path / "out")
+    click(app, app.save_button)
+    assert sorted(path.name for path in app.saved) == [
+        "links_report (earlier run).xlsx",
+        "links_report.xlsx",
+    ]
+    assert _links(app) != before
+    assert "NOT_UNDOABLE" not in _undo_from(app, tmp_path / "out/links_report (earlier run).xlsx")
+    assert _links(app) == before

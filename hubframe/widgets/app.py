@@ -15,7 +15,7 @@ from __future__ import annotations
 import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from functools import partial
 from pathlib import Path
 from typing import Any, Final
@@ -99,6 +99,54 @@ CHANGED_WHILE_RUNNING: Final = (
     "A setting changed while the run was sending: the results below are of the sheet as it "
     "was read before that change, which is what was sent. Validate again before another run."
 )
+#: A run set aside before its first request: an input changed while it got ready.
+CHANGED_BEFORE_SENDING: Final = (
+    "A setting changed while the run was getting ready, so nothing was sent: it would not "
+    "have sent what the page shows. Click Run again."
+)
+#: A connection made while its settings changed on the page: closed unused.
+CHANGED_WHILE_CONNECTING: Final = (
+    "The connection settings changed while connecting, so that connection was closed unused: "
+    "it was not the one the page shows. Click Connect again."
+)
+#: Said at Run when a sync was run again after a sync run: the earlier sync's report is kept.
+SYNC_AGAIN: Final = (
+    "The sheet was synced again: the report below is this sync's (what it changed in the "
+    "portal as the last sync left it). The earlier sync's report is kept below, and Save "
+    "report saves it too: undo the earlier sync from that one."
+)
+
+
+@dataclass(frozen=True)
+class _State:
+    """The app's state as a background step found it, taken at once under the state lock
+    (:meth:`HubframeApp._snapshot`).  The step works on these, never on the attributes again
+    (a change from the page may reset them meanwhile), and keeps what it makes only while
+    ``generation`` is still the app's (:meth:`HubframeApp._keep`).  ``result`` and
+    ``result_issues``: the run the page shows and the issues it ran with; ``result_generation``:
+    the inputs it was sent from; ``earlier``: the report kept of the run before."""
+
+    generation: int
+    connection: Connection | None
+    frame: pd.DataFrame | None
+    issues: pd.DataFrame | None
+    plan: pd.DataFrame | None
+    result: pd.DataFrame | None
+    result_issues: pd.DataFrame | None
+    result_generation: int
+    earlier: Mapping[str, bytes]
+
+
+@dataclass(frozen=True)
+class _Work:
+    """What a dry run or a run works on, from one snapshot: the rows validated, their issues,
+    the job and the connection."""
+
+    state: _State
+    connection: Connection
+    job: str
+    frame: pd.DataFrame
+    issues: pd.DataFrame
 
 
 class StepError(HubframeError):
@@ -173,6 +221,10 @@ class HubframeApp:
         self.issues: pd.DataFrame | None = None
         self.plan: pd.DataFrame | None = None
         self.result: pd.DataFrame | None = None
+        #: The issues the shown run ran with (its report's Validation sheet, whatever was
+        #: validated since), and the generation of the inputs it was sent from.
+        self._result_issues: pd.DataFrame | None = None
+        self._result_generation = -1
         self.downloads: dict[str, bytes] = {}
         self._export_files: dict[str, bytes] = {}  # the export's files, for Save report
         #: The report of the run before this one, when the sheet was run again unchanged:
@@ -634,9 +686,10 @@ class HubframeApp:
             return
         with self._state_lock:
             self._generation += 1
-            kept = self._earlier_report() or self._earlier  # a real run's report: only it undoes
-            self.frame = self.issues = self.plan = self.result = None
-        self.downloads, self._export_files, self._earlier = {}, {}, kept
+            # a real run's report: only it undoes that run
+            kept = self._earlier_report(self.result, self._result_issues) or self._earlier
+            self.frame = self.issues = self.plan = self.result = self._result_issues = None
+            self.downloads, self._export_files, self._earlier = {}, {}, kept
         for output in (self.validation, self.dry_run_output, self.live_counts):
             output.value = ""
         for output in (self.summary, self.chart, self.preview, self.download_links):
@@ -654,34 +707,49 @@ class HubframeApp:
     def _do_connect(self) -> None:
         # Another portal: what was validated, planned or shown as a diff was for the last one.
         self._invalidate()
-        if self.connection is not None:
-            self.connection.close()
-            self.connection = None
+        with self._state_lock:
+            old, self.connection = self.connection, None
+        if old is not None:
+            old.close()
         # Masked at once: no frame of a failed connect holds the token as a local.
         secret = Secret(str(self.token.value)) if str(self.token.value).strip() else None
         self._secret = secret
         self.token.value = ""  # never keep the token in the widget state a notebook saves
+        settings = self._connection_settings()
         self.connect_status.value = render.message_html("Connecting…", "info")
         try:
-            self.connection = backend.connect(
-                str(self.mode.value),
-                token=secret,
-                base_url=str(self.base_url.value).strip() or None,
-                api_version=str(self.api_version.value),
+            connection = backend.connect(
+                settings[0], token=secret, base_url=settings[1] or None, api_version=settings[2]
             )
         except Exception:
             self.connect_status.value = render.message_html("Not connected.", "error")
             raise
-        self.connect_status.value = render.message_html(self.connection.description, "success")
+        with self._state_lock:  # a setting changed meanwhile: not the connection on screen
+            kept = self._connection_settings() == settings and not self.token.value
+            if kept:
+                self.connection = connection
+        if not kept:
+            connection.close()
+            self.connect_status.value = render.message_html("Not connected.", "warning")
+            raise StepError("connect", CHANGED_WHILE_CONNECTING)
+        self.connect_status.value = render.message_html(connection.description, "success")
         self._refresh_labels()
+
+    def _connection_settings(self) -> tuple[str, str, str]:
+        """The mode, base URL and API version the page shows."""
+        base_url = str(self.base_url.value).strip()
+        return str(self.mode.value), base_url, str(self.api_version.value)
 
     def _disconnect(self) -> None:
         """Another mode, base URL or API version: the connection made with the last settings
         is not the one on screen, so it goes (Run then asks to connect)."""
-        if self._quiet or self.connection is None:
+        if self._quiet:
             return
-        old, self.connection = self.connection, None
-        self._invalidate()
+        with self._state_lock:
+            old, self.connection = self.connection, None
+            if old is None:
+                return
+            self._invalidate()
         self._refresh_labels()
         self.connect_status.value = render.message_html(
             "Not connected: the connection settings changed. Click Connect.", "warning"
@@ -921,20 +989,29 @@ class HubframeApp:
             self._submit(self._refresh_labels, "mapping")
 
     def _refresh_labels(self) -> None:
-        from_type, to_type = self.from_type.value, self.to_type.value
-        keep = self.label.value
+        """The label picker lists the labels HubSpot has for the types picked.  Read once
+        from the connection and types as they were: when either changed meanwhile, the change
+        lists its own (:meth:`_disconnect`, :meth:`_on_types_change`), and this is dropped."""
+        connection, from_type, to_type = self._label_pair()
         options: list[tuple[str, str]] = [("(from the sheet, or unlabeled)", NONE)]
-        if self.connection is None or not from_type or not to_type:
-            self.labels_status.value = ""
-        else:
-            names = backend.label_names(self.connection, str(from_type), str(to_type))
+        status = ""
+        if connection is not None and from_type and to_type:
+            names = backend.label_names(connection, from_type, to_type)
             options += [(name, name) for name in names]
-            self.labels_status.value = render.esc(
-                f"{len(names)} labels for {from_type} → {to_type} in HubSpot"
-            )
-        with self._quietly():
-            self.label.options = options
-            self.label.value = keep if keep in {v for _, v in options} else NONE
+            status = render.esc(f"{len(names)} labels for {from_type} → {to_type} in HubSpot")
+        with self._state_lock:
+            now, *types = self._label_pair()
+            if now is not connection or types != [from_type, to_type]:
+                return
+            self.labels_status.value = status
+            keep = self.label.value
+            with self._quietly():
+                self.label.options = options
+                self.label.value = keep if keep in {v for _, v in options} else NONE
+
+    def _label_pair(self) -> tuple[Connection | None, str, str]:
+        """What the label picker's list depends on: the connection and the types picked."""
+        return self.connection, str(self.from_type.value), str(self.to_type.value)
 
     def mapping(self) -> dict[str, str]:
         """The column mapping the dropdowns show, as ``{sheet header: field}``."""
@@ -1014,39 +1091,61 @@ class HubframeApp:
                     "keep it as a column of your own, and load the sheet again.",
                 )
 
-    def _keep(self, generation: int, step: str) -> None:
+    def _keep(self, generation: int, step: str, said: str = CHANGED_WHILE_WORKING) -> None:
         """Raise, at ``step``, when the inputs changed since ``generation`` (a change that
         reached the kernel while the step ran): what it read no longer matches the page.
         Call with ``_state_lock`` held, then store."""
         if generation != self._generation:
-            raise StepError(step, CHANGED_WHILE_WORKING)
+            raise StepError(step, said)
+
+    def _snapshot(self) -> _State:
+        """The state a background step works on, taken at once (see :class:`_State`)."""
+        with self._state_lock:
+            return _State(
+                generation=self._generation,
+                connection=self.connection,
+                frame=self.frame,
+                issues=self.issues,
+                plan=self.plan,
+                result=self.result,
+                result_issues=self._result_issues,
+                result_generation=self._result_generation,
+                earlier=dict(self._earlier),
+            )
 
     def _do_validate(self) -> None:
-        generation = self._generation
+        self._validated(self._snapshot())
+
+    def _validated(self, state: _State) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """Read and validate the sheet as the page shows it, with ``state``'s connection; kept
+        (and shown) only when no change came since ``state`` was taken."""
         frame = self._read()
+        with self._state_lock:
+            self._keep(state.generation, "validate")  # a stale read fills in no dropdown
         self._say("", step="mapping")  # what the read refused before was answered
         self.sheet_notes.value = _sheet_notes_html(read_notes(frame).sheet_messages())
         self._show_read_columns(frame)
         self._show_read_guesses(frame)
-        if self.connection is not None:
-            backend.rehearse(self.connection, frame)
+        if state.connection is not None:
+            backend.rehearse(state.connection, frame)
         issues = backend.validate(
             frame,
             str(self.job.value),
-            self.connection,
+            state.connection,
             check_records=bool(self.check_records.value),
         )
         with self._state_lock:
-            self._keep(generation, "validate")
+            self._keep(state.generation, "validate")
             self.frame, self.issues = frame, issues
         self.validation.value = self._sheet_columns_html(frame) + _read_warnings(frame)
         self.validation.value += render.issues_html(
             issues,
             rows_read=len(frame),
             max_rows=self._max_preview_rows,
-            checked_in_hubspot=self.connection is not None,
+            checked_in_hubspot=state.connection is not None,
             headers=words.headers_of(frame),
         )
+        return frame, issues
 
     # --- 6 dry run, 7 run -----------------------------------------------------------------
 
@@ -1074,57 +1173,85 @@ class HubframeApp:
         )
 
     def _execute(self, dry_run: bool) -> None:
-        if self.connection is None:
+        state = self._snapshot()
+        if state.connection is None:
             raise StepError("connect", "Connect first: the run needs HubSpot or the sandbox.")
         job = str(self.job.value)
         if job == "export":
-            self._export()
+            self._export(state, state.connection)
             return
         if self.source is None:  # never the rows of a sheet no longer loaded
             raise StepError("sheet", "Upload a sheet or load one from a path first.")
-        generation = self._generation
-        if self.frame is None or self.issues is None:
-            self._do_validate()
-        assert self.frame is not None
-        backend.rehearse(self.connection, self.frame)  # read before connecting: made now
+        frame, issues = state.frame, state.issues
+        if frame is None or issues is None:
+            frame, issues = self._validated(state)
+        backend.rehearse(state.connection, frame)  # read before connecting: made now
+        work = _Work(state, state.connection, job, frame, issues)
         if job == "sync":
-            self._execute_sync(dry_run, generation)
-            return
-        if dry_run:
-            plan = backend.execute(
-                self.frame,
-                self.connection,
-                job,
-                dry_run=True,
-                batch_size=self._batch_size(),
-                issues=self.issues,
-            )
-            with self._state_lock:
-                self._keep(generation, "dry-run")
-                self.plan = plan
-            self.dry_run_output.value = _left_out_html(self.frame) + render.plan_html(self.plan)
-            return
-        again = self._earlier_report()  # the shown run's, when Run is clicked again
-        earlier, frame = again or self._earlier, self.frame
-        self.progress.value, self.progress.max = 0, max(len(self.frame), 1)
-        self.progress.bar_style = "info"
-        self.live_counts.value = render.esc("sending…")
+            self._execute_sync(dry_run, work)
+        elif dry_run:
+            self._dry_run(work)
+        else:
+            self._send(work)
+
+    def _dry_run(self, work: _Work) -> None:
+        plan = backend.execute(
+            work.frame,
+            work.connection,
+            work.job,
+            dry_run=True,
+            batch_size=self._batch_size(),
+            issues=work.issues,
+        )
+        with self._state_lock:
+            self._keep(work.state.generation, "dry-run")
+            self.plan = plan
+        self.dry_run_output.value = _left_out_html(work.frame) + render.plan_html(plan)
+
+    def _send(self, work: _Work) -> None:
+        """The run: sent only when no change came since ``work``'s snapshot was taken."""
+        earlier, again = self._kept_reports(work.state)
+        with self._state_lock:
+            self._keep(work.state.generation, "run", CHANGED_BEFORE_SENDING)
+        self._sending(len(work.frame))
         result = backend.execute(
-            self.frame,
-            self.connection,
-            job,
+            work.frame,
+            work.connection,
+            work.job,
             dry_run=False,
             batch_size=self._batch_size(),
-            issues=self.issues,
+            issues=work.issues,
             on_progress=self._on_progress,
             cancel=self._cancel,
         )
-        self._earlier = earlier
-        self._show_result(result, frame)
-        if generation != self._generation:  # sent all the same: shown, never dropped
+        self._ran(work, result, earlier, RUN_AGAIN if again else "")
+
+    def _kept_reports(self, state: _State) -> tuple[dict[str, bytes], bool]:
+        """The report to keep beside the next run's (the shown run's, else the one kept
+        before), and whether the shown run was of the inputs the next one sends (Run clicked
+        again with nothing changed)."""
+        shown = self._earlier_report(state.result, state.result_issues)
+        again = bool(shown) and state.result_generation == state.generation
+        return shown or dict(state.earlier), again
+
+    def _sending(self, rows: int) -> None:
+        self.progress.value, self.progress.max = 0, max(rows, 1)
+        self.progress.bar_style = "info"
+        self.live_counts.value = render.esc("sending…")
+
+    def _ran(
+        self, work: _Work, result: pd.DataFrame, earlier: dict[str, bytes], again: str
+    ) -> None:
+        """A run's result, sent: stored and shown whatever changed meanwhile, with a warning
+        when its inputs changed while it sent (else ``again``)."""
+        with self._state_lock:
+            self.result, self._result_issues = result, work.issues
+            self._result_generation, self._earlier = work.state.generation, earlier
+        self._show_result(result, work.frame, work.issues)
+        if work.state.generation != self._generation:  # sent all the same: shown, never dropped
             self._say(CHANGED_WHILE_RUNNING, "warning", step="run")
         elif again:
-            self._say(RUN_AGAIN, "warning", step="run")
+            self._say(again, "warning", step="run")
 
     def _offer_earlier(self) -> None:
         """The last real run's report, kept on the page after its inputs changed (another file,
@@ -1137,62 +1264,84 @@ class HubframeApp:
         said = render.message_html(EARLIER_KEPT, "info")
         self.download_links.value = said + "".join(links)
 
-    def _earlier_report(self) -> dict[str, bytes]:
-        """The shown run's report, when Run is clicked again with nothing changed: the new
-        run's report replaces it on the page, and only it undoes the earlier run."""
-        if self.result is None or self._export_files:
+    def _earlier_report(
+        self, result: pd.DataFrame | None, issues: pd.DataFrame | None
+    ) -> dict[str, bytes]:
+        """The report of the run ``result`` is (none for an export, which is no run), run with
+        ``issues``: when another run or a change replaces it on the page, only it undoes it."""
+        if result is None or "status" not in result.columns:
             return {}
         report_name = self._result_name or self._names()[0]
         name = f"{Path(report_name).stem} (earlier run){Path(report_name).suffix}"
-        return {name: backend.report_bytes(self.result, self.issues, report_name)}
+        return {name: backend.report_bytes(result, issues, report_name)}
 
-    def _execute_sync(self, dry_run: bool, generation: int) -> None:
+    def _execute_sync(self, dry_run: bool, work: _Work) -> None:
         """A sync: the dry run shows the diff; a run applies only a diff that was shown."""
-        assert self.frame is not None and self.connection is not None
         options = self.sync_options.options()
-        if dry_run or self.plan is None:
+        if dry_run or work.state.plan is None:
             plan = portal.run_sync(
-                self.frame,
-                self.connection,
+                work.frame,
+                work.connection,
                 options,
                 dry_run=True,
-                issues=self.issues,
+                issues=work.issues,
                 batch_size=self._batch_size(),
             )
             with self._state_lock:
-                self._keep(generation, "dry-run")
+                self._keep(work.state.generation, "dry-run")
                 self.plan = plan
-            self.dry_run_output.value = _left_out_html(self.frame) + portal.diff_html(self.plan)
+            self.dry_run_output.value = _left_out_html(work.frame) + portal.diff_html(plan)
             if not dry_run:
                 self._say(portal.REVIEW, "warning")
             return
-        shown, self.plan = self.plan, None  # a diff shown lets one run go, not every later one
+        earlier, again = self._kept_reports(work.state)
+        with self._state_lock:
+            self._keep(work.state.generation, "run", CHANGED_BEFORE_SENDING)
+            self.plan = None  # a diff shown lets one run go, not every later one
         relay = backend.progress_relay(self._on_progress)
-        self.progress.value, self.progress.max = 0, max(len(shown), 1)
-        self.live_counts.value = render.esc("sending…")
+        self._sending(len(work.state.plan))
         result = portal.run_sync(
-            self.frame,
-            self.connection,
+            work.frame,
+            work.connection,
             options,
             dry_run=False,
-            issues=self.issues,
+            issues=work.issues,
             batch_size=self._batch_size(),
             on_start=relay.start,
             on_progress=relay,
             cancel=self._cancel,
         )
-        self._show_result(result, self.frame)
+        self._ran(work, result, earlier, SYNC_AGAIN if again else "")
 
-    def _export(self) -> None:
-        assert self.connection is not None
-        if not self.from_type.value or not self.to_type.value:
+    def _export(self, state: _State, connection: Connection) -> None:
+        """Read the portal's associations between the types picked; kept (and named after the
+        types it read) only when no change came while it read."""
+        from_type, to_type = str(self.from_type.value), str(self.to_type.value)
+        if not from_type or not to_type:
             raise StepError("mapping", "Pick the from and to object types to export.")
+        frame = self._read_export(connection, from_type, to_type)
+        files = portal.export_files(frame, f"{from_type}_{to_type}_links")
+        with self._state_lock:
+            self._keep(state.generation, "run")
+            self.result, self._result_issues, self.downloads = frame, None, files
+            self._export_files = dict(files)
+        self._say("", step="mapping")  # what the read refused before was answered
+        if self.source is not None and self._sheet() != ALL_SHEETS:
+            used = portal.export_id_column(frame)  # shown: the column the ids were read from
+            with self._quietly():
+                self._fill_columns({"from_id": used} if used else {})
+        self.summary.value = portal.export_html(frame, files)
+        self.chart.value = self.preview.value = self.download_links.value = ""
+
+    def _read_export(self, connection: Connection, from_type: str, to_type: str) -> pd.DataFrame:
+        """The export's read (:func:`portal.export`), with the sheet's id column as the page
+        shows it; a column the read needs chosen is said in step 4."""
         picked = "from_id" in self._picked  # else the reader's to pick, or to refuse
         try:
-            frame = portal.export(
-                self.connection,
-                str(self.from_type.value),
-                str(self.to_type.value),
+            return portal.export(
+                connection,
+                from_type,
+                to_type,
                 self.source,
                 sheet=self._sheet(),
                 id_column=(str(self.columns["from_id"].value) or None) if picked else None,
@@ -1205,16 +1354,6 @@ class HubframeApp:
             with self._quietly():  # nothing was read: a column shown is only a suggestion
                 self._fill_columns({}, suggested={"from_id": hint} if hint else None)
             raise StepError("mapping", str(exc)) from exc
-        self._say("", step="mapping")  # what the read refused before was answered
-        if self.source is not None and self._sheet() != ALL_SHEETS:
-            used = portal.export_id_column(frame)  # shown: the column the ids were read from
-            with self._quietly():
-                self._fill_columns({"from_id": used} if used else {})
-        stem = f"{self.from_type.value}_{self.to_type.value}_links"
-        self.result, self.downloads = frame, portal.export_files(frame, stem)
-        self._export_files = dict(self.downloads)
-        self.summary.value = portal.export_html(frame, self.downloads)
-        self.chart.value = self.preview.value = self.download_links.value = ""
 
     def _batch_size(self) -> int | None:
         return int(self.batch_size.value) or None
@@ -1224,10 +1363,12 @@ class HubframeApp:
         self.progress.value = min(progress.done, self.progress.max)
         self.live_counts.value = render.esc(f"{progress.done:,} of {progress.total:,} rows sent")
 
-    def _show_result(self, result: pd.DataFrame, frame: pd.DataFrame) -> None:
-        """The run's result, counts, chart, table and downloads; first, the sheets of pairs
-        the read of ``frame`` left out (as the command line warns of them at a run)."""
-        self.result = result
+    def _show_result(
+        self, result: pd.DataFrame, frame: pd.DataFrame, issues: pd.DataFrame | None
+    ) -> None:
+        """The run's result, counts, chart, table and downloads (its report with ``issues``);
+        first, the sheets of pairs the read of ``frame`` left out (as the command line warns
+        of them at a run)."""
         counts = render.status_counts(result)
         self.progress.value = self.progress.max
         self.progress.bar_style = "success" if not _has_problems(counts) else "warning"
@@ -1243,7 +1384,7 @@ class HubframeApp:
         )
         self.chart.value = render.summary_chart_html(result)
         self.preview.value = render.preview_html(result, max_rows=self._max_preview_rows)
-        self._make_downloads(result)
+        self._make_downloads(result, issues)
 
     # --- 8 downloads ----------------------------------------------------------------------
 
@@ -1253,18 +1394,18 @@ class HubframeApp:
         suffix = self.source.suffix if self.source is not None else ".xlsx"
         return f"{stem}_report.xlsx", f"{stem}_retry{suffix}"
 
-    def _make_downloads(self, result: pd.DataFrame) -> None:
+    def _make_downloads(self, result: pd.DataFrame, issues: pd.DataFrame | None) -> None:
         """Download links for the report and the retry file while they are small; larger ones
         are saved to a folder (:meth:`_do_save`), never carried by the page."""
         report_name, retry_name = self._names()
         self._result_name = report_name  # the kept report keeps it after another upload
         self.downloads, self._export_files = {}, {}
-        files = {report_name: ("Report", backend.report_bytes(result, self.issues, report_name))}
+        files = {report_name: ("Report", backend.report_bytes(result, issues, report_name))}
         retry_rows = int(backend.retry_count(result))
         if retry_rows:
             label = f"Retry file ({render.plural(retry_rows, 'row')})"
             files[retry_name] = (label, backend.retry_bytes(result, retry_name))
-        for name, data in self._earlier.items():
+        for name, data in dict(self._earlier).items():
             files[name] = ("Report of the earlier run", data)
         links, too_big = [], []
         for name, (label, data) in files.items():
@@ -1287,25 +1428,28 @@ class HubframeApp:
         """Write the report (and the retry file, when rows are left to do) into the folder
         typed (./reports when empty); the paths are shown.  The paths are checked first, as the
         command line checks them (:func:`hubframe.report.outputs.check_outputs`)."""
-        if self.result is None and not self._earlier:
+        with self._state_lock:  # one state: a change meanwhile moves the report to _earlier
+            result, issues = self.result, self._result_issues
+            earlier, exported = dict(self._earlier), dict(self._export_files)
+        if result is None and not earlier:
             raise StepError("run", "Run the sheet first: there is no report to save yet.")
         folder = Path(str(self.save_folder.value).strip() or "reports").expanduser()
-        if self.result is None:  # the last run's report, kept after the inputs changed
-            written = backend.save_files(self._earlier, folder)
-        elif self._export_files:  # an export: its files, as the page offers them
-            written = backend.save_files(self._export_files, folder)
+        if result is None:  # the last run's report, kept after the inputs changed
+            written = backend.save_files(earlier, folder)
+        elif exported:  # an export: its files, as the page offers them
+            written = backend.save_files(exported, folder)
         else:
             report_name, retry_name = self._names()
             written = backend.save_outputs(
-                self.result,
-                self.issues,
+                result,
+                issues,
                 folder,
                 report_name,
                 retry_name,
                 source=self.source.path if self.source is not None else None,
             )
-            if self._earlier:
-                written += backend.save_files(self._earlier, folder)
+            if earlier:
+                written += backend.save_files(earlier, folder)
         self.saved = written
         lines = "".join(
             f'<div class="hf-saved-path" style="font-family:monospace">{render.esc(path)} '

@@ -645,6 +645,11 @@ class HubframeApp:
         shown = render.message_html(self._redact(text), kind)
         (self.message if step is None else self.messages[step]).value = shown
 
+    def _say_lines(self, step: str, lines: Sequence[tuple[str, str]]) -> None:
+        """Messages (text, kind) under ``step``'s title, one after the other ("": none)."""
+        shown = [render.message_html(self._redact(text), kind) for text, kind in lines]
+        self.messages[step].value = "".join(shown)
+
     def _redact(self, text: str) -> str:
         if self._secret is not None:
             text = replace_value(text, self._secret.reveal(), "***")
@@ -1242,16 +1247,18 @@ class HubframeApp:
     def _ran(
         self, work: _Work, result: pd.DataFrame, earlier: dict[str, bytes], again: str
     ) -> None:
-        """A run's result, sent: stored and shown whatever changed meanwhile, with a warning
-        when its inputs changed while it sent (else ``again``)."""
+        """A run's result, sent: stored and shown whatever changed meanwhile, with why HubSpot
+        stopped it, and a warning when its inputs changed while it sent (else ``again``)."""
         with self._state_lock:
             self.result, self._result_issues = result, work.issues
             self._result_generation, self._earlier = work.state.generation, earlier
         self._show_result(result, work.frame, work.issues)
+        said = [stop] if (stop := _stop_words(result)) is not None else []
         if work.state.generation != self._generation:  # sent all the same: shown, never dropped
-            self._say(CHANGED_WHILE_RUNNING, "warning", step="run")
+            said.append((CHANGED_WHILE_RUNNING, "warning"))
         elif again:
-            self._say(again, "warning", step="run")
+            said.append((again, "warning"))
+        self._say_lines("run", said)
 
     def _offer_earlier(self) -> None:
         """The last real run's report, kept on the page after its inputs changed (another file,
@@ -1374,7 +1381,7 @@ class HubframeApp:
         self.progress.bar_style = "success" if not _has_problems(counts) else "warning"
         cancelled = self._cancel.is_set() and _cancelled_rows(result) > 0
         self.live_counts.value = render.count_line_html(result)
-        headline = _headline(counts, len(result), cancelled=cancelled)
+        headline = _headline(result, counts, cancelled=cancelled)
         self.summary.value = (
             render.message_html(
                 headline, "warning" if _has_problems(counts) or cancelled else "success"
@@ -1532,17 +1539,48 @@ def _has_problems(counts: Mapping[str, int]) -> bool:
     return any(counts.get(s, 0) for s in ("failed", "invalid", "skipped"))
 
 
-def _headline(counts: Mapping[str, int], total: int, *, cancelled: bool) -> str:
-    done = counts.get("success", 0)
-    text = f"{done:,} of {render.plural(total, 'row')} succeeded."
+def _headline(result: pd.DataFrame, counts: Mapping[str, int], *, cancelled: bool) -> str:
+    """What the run did, in a line: why it stopped early (HubSpot stopped it, or Cancel),
+    the rows that succeeded, and the rows that need attention, as many as the retry file
+    holds (failed, invalid, and those a stop left unsent)."""
+    said: list[str] = []
+    stop = _stop_words(result)
+    if stop is not None:
+        said.append(stop[0].rstrip(".") + ".")
     if cancelled:
-        text = f"Cancelled. {text} Rows not sent are 'skipped'; the retry file holds them."
-    problems = sum(counts.get(s, 0) for s in ("failed", "invalid"))
-    if problems:
-        need = "needs" if problems == 1 else "need"
-        text += f" {render.plural(problems, 'row')} {need} attention: see the table below"
-        text += " and the retry file."
-    return text
+        left = render.plural(_cancelled_rows(result), "row")
+        said.append(f"Cancelled: {left} not sent (skipped, CANCELLED).")
+    done = counts.get("success", 0)
+    said.append(f"{done:,} of {render.plural(len(result), 'row')} succeeded.")
+    todo = backend.retry_count(result)
+    if todo:
+        need = "needs" if todo == 1 else "need"
+        said.append(
+            f"{render.plural(todo, 'row')} {need} attention: see the table below and the "
+            "retry file."
+        )
+    return " ".join(said)
+
+
+def _stop_words(result: pd.DataFrame) -> tuple[str, str] | None:
+    """Why HubSpot stopped the run early, with the rows it left undone, and the level to say
+    it at: a stop that fails a command-line run (the token refused, HubSpot not reached) in
+    the command line's words, an error; another (the daily limit) as its unsent rows say it,
+    a warning.  None when the run was not stopped, or only cancelled."""
+    from hubframe.cli import stopped_by
+    from hubframe.run.pipeline import run_facts
+
+    facts = run_facts(result)
+    stop = facts.stop if facts is not None else None
+    if facts is None or stop is None or stop.code is ErrorCode.CANCELLED:
+        return None
+    status, codes = result["status"].astype("string"), result["error_code"].astype("string")
+    undone = int(((status == str(stop.status)) & (codes == str(stop.code))).fillna(False).sum())
+    failed = stopped_by(stop.code, result, undone, "row", facts.base_url or "")
+    if failed is not None:
+        return f"The run stopped: {failed}", "error"
+    why = stop.message.removeprefix("Not sent: ")
+    return f"{why[:1].upper()}{why[1:]} ({render.plural(undone, 'row')} not done)", "warning"
 
 
 def app(

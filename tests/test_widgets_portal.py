@@ -1,20 +1,30 @@
 """The app's Export and Sync jobs, driven headlessly against its built-in sandbox: the export
-offers files read_pairs reads back; a sync shows its diff before anything is sent."""
+offers files read_pairs reads back, and Cancel stops it; a sync shows its diff before anything
+is sent."""
 
 from __future__ import annotations
 
+import html
 import re
+import time
+from collections.abc import Callable
 from datetime import UTC, datetime
 from pathlib import Path
+from threading import Event, Thread
 
 import ipywidgets
 import pandas as pd
 import pytest
 
+from hubframe.errors import ConfigurationError, ErrorCode, HubframeError
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.io import read_pairs
+from hubframe.jobs import read_associations
 from hubframe.report import write_pairs
 from hubframe.sandbox import Sandbox
+from hubframe.testing import SandboxFactory
 from hubframe.widgets import HubframeApp
+from hubframe.widgets.app import EXPORT_CANCELLED
 from hubframe.widgets.portal import REVIEW, diff_html
 
 WAIT = 60.0
@@ -103,8 +113,6 @@ def _given_id_columns(monkeypatch: pytest.MonkeyPatch) -> list[object]:
 
 
 def _api_export(app: HubframeApp, path: Path, column: str | None = None) -> pd.DataFrame:
-    from hubframe.jobs import read_associations
-
     assert app.connection is not None
     client = app.connection.client
     return read_associations(client, "deals", "contacts", path, column=column, progress=False)
@@ -290,3 +298,72 @@ def test_after_a_sync_run_the_next_run_shows_a_new_diff_first(
     _click(app, app.run_button)  # a diff first: its removal is not applied unseen
     assert REVIEW in _message(app) and "would add 0, remove 1" in app.dry_run_output.value
     pd.testing.assert_frame_equal(sandbox.associations("deals", "contacts"), after_run)
+
+
+# --- cancelling an export ---------------------------------------------------------------------
+
+
+def _reads(sandbox: Sandbox, method: str, path: str) -> int:
+    log = sandbox.request_log()
+    if not len(log):
+        return 0
+    return int(
+        ((log["method"] == method) & log["path"].astype(str).str.contains(path, regex=False)).sum()
+    )
+
+
+def _cancel_once(sandbox: Sandbox, method: str, path: str, cancel: Callable[[], None]) -> Thread:
+    """A thread that calls ``cancel`` once the sandbox has answered a first such request."""
+
+    def watch() -> None:
+        deadline = time.monotonic() + WAIT
+        while not _reads(sandbox, method, path) and time.monotonic() < deadline:
+            time.sleep(0.005)
+        cancel()
+
+    thread = Thread(target=watch, daemon=True)
+    thread.start()
+    return thread
+
+
+def test_cancel_stops_an_export_of_every_record(
+    app: HubframeApp, sandbox_factory: SandboxFactory
+) -> None:
+    """Cancel was offered during an export, said "Cancelling: the run stops after the batches
+    already in flight", and was ignored: the export of every record read on to its end, and
+    the line stayed beside its result.  The export now stops after the reads in flight, offers
+    nothing partial, and says so; clicked again, it exports in full."""
+    slow = sandbox_factory(seed="demo", latency=(0.2, 0.0))
+    app.mode.value = "hubspot"
+    app.token.value, app.base_url.value = slow.token, slow.url
+    _click(app, app.connect_button)
+    app.job.value = "export"
+    app.from_type.value, app.to_type.value = "contacts", "deals"  # 240 contacts: 3 pages
+    app.run_button.click()
+    assert not app.cancel_button.disabled
+    _cancel_once(slow, "GET", "/contacts?limit", app.cancel_button.click).join(WAIT)
+    assert app.wait(WAIT)
+    assert html.unescape(_message(app, "run")) == EXPORT_CANCELLED
+    assert app.result is None and app.downloads == {} and app.save_button.disabled
+    assert app.live_counts.value == "" and app.cancel_button.disabled
+    assert _reads(slow, "GET", "/contacts?limit") < 3
+    assert _reads(slow, "POST", "/batch/read") == 0
+    _click(app, app.run_button)
+    assert app.result is not None and _message(app, "run") == ""
+    assert set(app.downloads) == {"contacts_deals_links.xlsx", "contacts_deals_links.csv"}
+
+
+def test_read_associations_stops_when_cancelled(sandbox_factory: SandboxFactory) -> None:
+    """``hf.read_associations(cancel=)``, as the app's export passes its Cancel: no call is
+    made once it is set, and nothing partial is returned."""
+    slow = sandbox_factory(seed="demo", latency=(0.2, 0.0))
+    client = HubSpotClient(token=slow.token, base_url=slow.url)
+    cancel = Event()
+    _cancel_once(slow, "POST", "/batch/read", cancel.set)
+    ids = [str(1019360001 + i) for i in range(2500)]  # 3 calls of 1,000
+    with pytest.raises(HubframeError, match="cancelled") as raised:
+        read_associations(client, "contacts", "deals", ids, workers=1, cancel=cancel)
+    assert raised.value.code is ErrorCode.CANCELLED
+    assert _reads(slow, "POST", "/batch/read") < 3
+    with pytest.raises(ConfigurationError, match=r"cancel must be a threading\.Event"):
+        read_associations(client, "contacts", "deals", ids, cancel=True)  # type: ignore[arg-type]

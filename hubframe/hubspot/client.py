@@ -668,17 +668,25 @@ class HubSpotClient:
         path = self._crm_objects(f"{_seg(object_type)}/batch/read")
         return self.request("POST", path, body=body, write=False, answers=RESULTS)
 
-    def record_ids(self, object_type: str, *, maximum: int | None = None) -> list[str]:
+    def record_ids(
+        self,
+        object_type: str,
+        *,
+        maximum: int | None = None,
+        cancel: threading.Event | None = None,
+    ) -> list[str]:
         """Ids of the records of a type, in HubSpot's order (at most ``maximum``).
 
         Pages through the objects list endpoint, 100 records a call; a cursor given twice
-        fails the read (it would never end).
+        fails the read (it would never end).  Once ``cancel`` is set no further page is asked
+        for: the ids listed so far are returned (the caller, which set it, knows they are not
+        all).
         """
         ids: list[str] = []
         after: str | None = None
         seen: set[str] = set()
         path = self._crm_objects(_seg(object_type))
-        while maximum is None or len(ids) < maximum:
+        while (maximum is None or len(ids) < maximum) and not (cancel and cancel.is_set()):
             params = {"limit": str(MAX_OBJECT_BATCH_READ), "archived": "false"}
             if after:
                 params["after"] = after

@@ -21,6 +21,7 @@ takes it after an edit.  One row per association as an analyst sees it:
 from __future__ import annotations
 
 import os
+import threading
 from collections.abc import Iterable, Mapping
 from concurrent.futures import ThreadPoolExecutor
 from typing import Any, Final
@@ -31,7 +32,7 @@ from tqdm.auto import tqdm
 
 from hubframe.argtypes import count, flag
 from hubframe.constants import MAX_BATCH_READ
-from hubframe.errors import InputError
+from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.ids import IdsRead, given_ids, read_id_columns
 from hubframe.io.normalize import (
@@ -79,12 +80,18 @@ def record_ids(
 
 
 def _record_ids(
-    client: HubSpotClient, object_type: str, ids: Any, *, sheet: SheetArg, column: str | None
+    client: HubSpotClient,
+    object_type: str,
+    ids: Any,
+    *,
+    sheet: SheetArg,
+    column: str | None,
+    cancel: threading.Event | None = None,
 ) -> IdsRead:
     """:func:`record_ids`, with the id column each sheet was read from (none for ids not
-    read from a sheet)."""
+    read from a sheet); the listing of every record stops once ``cancel`` is set."""
     if ids is None:
-        return IdsRead(client.record_ids(object_type), {})
+        return IdsRead(client.record_ids(object_type, cancel=cancel), {})
     if _one_id(ids):  # ids=2040000001 or "2040000001": that record, not a file of that name
         ids = [ids]
     if isinstance(ids, pd.DataFrame) or not _is_listlike(ids):
@@ -123,6 +130,7 @@ def read_associations(
     column: str | None = None,
     workers: int | None = None,
     progress: bool = True,
+    cancel: threading.Event | None = None,
 ) -> pd.DataFrame:
     """The associations of records, one row per (from id, to id, label), in the upload layout
     (see the module docstring).
@@ -134,13 +142,20 @@ def read_associations(
     (default: enough to fill the rate budget).  Raises :class:`~hubframe.errors.HubframeError`
     when a read fails for good (nothing partial is returned).  ``attrs["hubframe"]["id_columns"]``
     names the column each sheet's ids were read from (``{sheet: header}``; ``{}`` without one).
+    ``cancel``: a :class:`threading.Event`; once set, no further call is made (those in
+    flight are waited for) and a HubframeError with code ``CANCELLED`` is raised: nothing
+    partial is returned.
     """
     from_type = object_type_argument(from_type, "from_type")
     to_type = object_type_argument(to_type, "to_type")
     require_client(client)
     keep_empty, progress = flag("keep_empty", keep_empty), flag("progress", progress)
     workers = count("workers", workers)
-    given = _record_ids(client, from_type, ids, sheet=sheet, column=column)
+    if cancel is not None and not callable(getattr(cancel, "is_set", None)):
+        raise ConfigurationError(f"cancel must be a threading.Event, not {shown(cancel)}")
+    _stop_if_cancelled(cancel)
+    given = _record_ids(client, from_type, ids, sheet=sheet, column=column, cancel=cancel)
+    _stop_if_cancelled(cancel)
     wanted = given.ids
     calls = -(-len(wanted) // MAX_BATCH_READ)
     by_record: dict[str, list[Row]] = {i: [] for i in wanted}
@@ -149,7 +164,12 @@ def read_associations(
         tqdm(total=len(wanted), desc="export", unit="records", disable=not progress) as bar,
     ):
         labels = side.submit(LabelBook(client).labels, from_type, to_type)  # meanwhile
-        pages = iter_links(client, from_type, to_type, wanted, workers=workers, on_call=bar.update)
+
+        def answered(records: int) -> None:  # in the walk: a cancel ends it, no call left
+            bar.update(records)
+            _stop_if_cancelled(cancel)
+
+        pages = iter_links(client, from_type, to_type, wanted, workers=workers, on_call=answered)
         defs: dict[int, LabelDef] | None = None
         for from_id, entries in pages:  # rows built while the next calls are in flight
             if defs is None:
@@ -177,6 +197,15 @@ def read_associations(
         **read_from_attrs(given.path),
     }
     return frame
+
+
+def _stop_if_cancelled(cancel: threading.Event | None) -> None:
+    if cancel is not None and cancel.is_set():
+        raise HubframeError(
+            "The export was cancelled: nothing of it is returned (an export is whole or not "
+            "at all).",
+            code=ErrorCode.CANCELLED,
+        )
 
 
 def _entry_rows(to_id: str, specs: Iterable[Any], defs: Mapping[int, LabelDef]) -> list[Row]:

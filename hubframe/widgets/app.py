@@ -115,6 +115,14 @@ SYNC_AGAIN: Final = (
     "portal as the last sync left it). The earlier sync's report is kept below, and Save "
     "report saves it too: undo the earlier sync from that one."
 )
+#: What the run step says once Cancel is clicked, while the step stops.
+CANCELLING_RUN: Final = "Cancelling: the run stops after the batches already in flight."
+CANCELLING_EXPORT: Final = "Cancelling: the export stops after the reads already in flight."
+#: An export stopped by Cancel: nothing of it is offered.
+EXPORT_CANCELLED: Final = (
+    "Cancelled: the export stopped before it had read every record, so nothing of it is "
+    "offered (an export is whole or not at all). Click Run to export again."
+)
 
 
 @dataclass(frozen=True)
@@ -235,6 +243,7 @@ class HubframeApp:
         self._max_preview_rows = max_preview_rows
         self._max_download_bytes = max_download_bytes
         self._cancel = threading.Event()
+        self._cancelling = CANCELLING_RUN  # what Cancel says while the step on its way stops
         self._work = 0  # tasks submitted and not finished: the inputs stay locked till none
         self._work_lock = threading.RLock()
         self._run_queued = False  # a run is queued or running: another click adds none
@@ -1159,6 +1168,7 @@ class HubframeApp:
             return
         self._run_queued = True
         self._cancel.clear()
+        self._cancelling = CANCELLING_RUN
         self.cancel_button.disabled = False
         self.cancel_button.tooltip = "Stop after the batches already sent"
         self._submit(self._do_run, "run")
@@ -1167,15 +1177,22 @@ class HubframeApp:
         try:
             self._execute(False)
         finally:
-            self.cancel_button.disabled = True
-            self._run_queued = False
+            with self._state_lock:
+                self.cancel_button.disabled = True
+                if self.live_counts.value == self._cancelling_html():
+                    self.live_counts.value = ""  # the step's own message says how it ended
+                self._run_queued = False
 
     def _on_cancel(self) -> None:
-        self._cancel.set()
-        self.cancel_button.disabled = True
-        self.live_counts.value = render.message_html(
-            "Cancelling: the run stops after the batches already in flight.", "warning"
-        )
+        with self._state_lock:
+            if not self._run_queued:  # the run ended as the click came: nothing to stop
+                return
+            self._cancel.set()
+            self.cancel_button.disabled = True
+            self.live_counts.value = self._cancelling_html()
+
+    def _cancelling_html(self) -> str:
+        return render.message_html(self._cancelling, "warning")
 
     def _execute(self, dry_run: bool) -> None:
         state = self._snapshot()
@@ -1286,6 +1303,8 @@ class HubframeApp:
         """A sync: the dry run shows the diff; a run applies only a diff that was shown."""
         options = self.sync_options.options()
         if dry_run or work.state.plan is None:
+            if not dry_run:  # Run showing the diff, which sends nothing: no Cancel to offer
+                self.cancel_button.disabled = True
             plan = portal.run_sync(
                 work.frame,
                 work.connection,
@@ -1322,10 +1341,11 @@ class HubframeApp:
 
     def _export(self, state: _State, connection: Connection) -> None:
         """Read the portal's associations between the types picked; kept (and named after the
-        types it read) only when no change came while it read."""
+        types it read) only when no change came while it read.  Cancel stops it."""
         from_type, to_type = str(self.from_type.value), str(self.to_type.value)
         if not from_type or not to_type:
             raise StepError("mapping", "Pick the from and to object types to export.")
+        self._cancelling = CANCELLING_EXPORT
         frame = self._read_export(connection, from_type, to_type)
         files = portal.export_files(frame, f"{from_type}_{to_type}_links")
         with self._state_lock:
@@ -1344,6 +1364,7 @@ class HubframeApp:
         """The export's read (:func:`portal.export`), with the sheet's id column as the page
         shows it; a column the read needs chosen is said in step 4."""
         picked = "from_id" in self._picked  # else the reader's to pick, or to refuse
+        self.live_counts.value = render.esc("reading HubSpot…")
         try:
             return portal.export(
                 connection,
@@ -1352,6 +1373,7 @@ class HubframeApp:
                 self.source,
                 sheet=self._sheet(),
                 id_column=(str(self.columns["from_id"].value) or None) if picked else None,
+                cancel=self._cancel,
             )
         except InputError as exc:  # the sheet's id column needs a choice: said in step 4
             if self.source is None:
@@ -1361,6 +1383,12 @@ class HubframeApp:
             with self._quietly():  # nothing was read: a column shown is only a suggestion
                 self._fill_columns({}, suggested={"from_id": hint} if hint else None)
             raise StepError("mapping", str(exc)) from exc
+        except HubframeError as exc:
+            if exc.code is ErrorCode.CANCELLED:
+                raise StepError("run", EXPORT_CANCELLED) from None
+            raise
+        finally:
+            self.live_counts.value = ""
 
     def _batch_size(self) -> int | None:
         return int(self.batch_size.value) or None

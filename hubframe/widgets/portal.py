@@ -163,16 +163,25 @@ def export(
     *,
     sheet: str | None = None,
     id_column: str | None = None,
+    cancel: threading.Event | None = None,
 ) -> pd.DataFrame:
     """The associations of the records of the sheet's id column (every record without a
     sheet) in the upload layout.  ``id_column``: the column the analyst picked; without it the
     reader picks it, or refuses, as :func:`hubframe.read_associations` does.  The frame's
-    ``attrs["hubframe"]["id_columns"]`` names the column read ({sheet: header})."""
+    ``attrs["hubframe"]["id_columns"]`` names the column read ({sheet: header}).  ``cancel``
+    set stops the read (a HubframeError with code ``CANCELLED``: nothing partial)."""
     if not from_type or not to_type:
         raise HubframeError("Pick the from and to object types (step 4) to export.")
     ids = source.reader_input() if source is not None else None
     return read_associations(
-        connection.client, from_type, to_type, ids, sheet=sheet, column=id_column, progress=False
+        connection.client,
+        from_type,
+        to_type,
+        ids,
+        sheet=sheet,
+        column=id_column,
+        progress=False,
+        cancel=cancel,
     )
 
 

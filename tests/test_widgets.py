@@ -18,6 +18,7 @@ from pathlib import Path
 
 import ipywidgets
 import pandas as pd
+import pytest
 
 from hubframe.hubspot.auth import Secret
 from hubframe.io import read_pairs
@@ -338,6 +339,34 @@ def test_a_wrong_token_is_a_message_not_a_traceback(app: HubframeApp, sandbox: S
     assert list(_messages(app)) == ["connect"] and _message(app) == ""
     assert app.connection is None
     assert "Not connected" in app.connect_status.value
+
+
+@pytest.mark.parametrize(
+    ("tail", "what"),
+    [
+        ("\ud83d", "a character outside ASCII"),
+        ("é", "a character outside ASCII"),
+        ("\n1", "a line break"),
+    ],
+    ids=["lone surrogate", "accent", "line break"],
+)
+def test_a_token_that_cannot_be_one_is_refused_and_forgotten(
+    app: HubframeApp, sandbox: Sandbox, tail: str, what: str
+) -> None:
+    """A token holding a lone surrogate (half of a pasted emoji, as a browser's JSON can carry
+    it) failed with "Unexpected error (UnicodeEncodeError)" before the field was cleared, so
+    the token stayed in the widget state a saved notebook keeps.  It is refused as any token
+    holding a character outside ASCII is, and the field is emptied first."""
+    app.mode.value = "hubspot"
+    app.token.value, app.base_url.value = sandbox.token + tail, sandbox.url
+    _click(app, app.connect_button)
+    position = len(sandbox.token) + 1
+    assert _message(app, "connect").startswith(
+        f"The access token holds {what} at character {position} of "
+    )
+    assert app.token.value == "" and app.connection is None
+    state = json.dumps([widget.get_state() for widget in _widgets(app.widget)], default=str)
+    assert sandbox.token not in state
 
 
 def test_problems_before_the_run_are_messages_at_their_step(app: HubframeApp) -> None:

@@ -25,7 +25,7 @@ import pandas as pd
 
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
 from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
-from hubframe.hubspot.auth import Secret
+from hubframe.hubspot.auth import Secret, token_problem, token_text
 from hubframe.io import SheetInfo
 from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
@@ -725,10 +725,8 @@ class HubframeApp:
             old, self.connection = self.connection, None
         if old is not None:
             old.close()
-        # Masked at once: no frame of a failed connect holds the token as a local.
-        secret = Secret(str(self.token.value)) if str(self.token.value).strip() else None
+        secret = self._typed_token()
         self._secret = secret
-        self.token.value = ""  # never keep the token in the widget state a notebook saves
         settings = self._connection_settings()
         self.connect_status.value = render.message_html("Connecting…", "info")
         try:
@@ -753,6 +751,19 @@ class HubframeApp:
         """The mode, base URL and API version the page shows."""
         base_url = str(self.base_url.value).strip()
         return str(self.mode.value), base_url, str(self.api_version.value)
+
+    def _typed_token(self) -> Secret | None:
+        """The token typed, masked (None: none typed).  The field is emptied first, whatever
+        follows, so the widget state a notebook saves never keeps it; a token no request may
+        carry is refused as the client refuses it, without its value, and no frame of a failed
+        connect holds it as a local."""
+        typed, self.token.value = str(self.token.value), ""
+        problem = token_problem(token_text(typed)) if typed.strip() else None
+        secret = Secret(typed) if typed.strip() and problem is None else None
+        del typed
+        if problem is not None:
+            raise ConfigurationError(problem)
+        return secret
 
     def _disconnect(self) -> None:
         """Another mode, base URL or API version: the connection made with the last settings

@@ -238,6 +238,28 @@ def test_the_file_uploaded_before_a_path_loads_again(app: HubframeApp, tmp_path:
     assert app.result is not None and len(app.result) == 4
 
 
+def test_a_home_folder_of_no_user_is_a_message_at_its_step(
+    app: HubframeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``~analyst/...`` of a user this machine does not know, as the sheet's path or the save
+    folder: "Unexpected error (RuntimeError): Could not determine home directory." before;
+    now the step says why ``~analyst`` is not a home folder, and nothing is written."""
+    monkeypatch.chdir(tmp_path)
+    _click(app, app.connect_button)
+    app.path.value = "~no_such_user_hubframe/links.xlsx"
+    _click(app, app.load_button)
+    said = html.unescape(app.messages["sheet"].value)
+    assert "'~no_such_user_hubframe' is not a home folder" in said, said
+    assert "Unexpected error" not in said
+    _upload(app, "A.xlsx", _xlsx(_pairs(2)))
+    _click(app, app.run_button)
+    app.save_folder.value = "~no_such_user_hubframe/reports"
+    _click(app, app.save_button)
+    said = html.unescape(app.messages["results"].value)
+    assert "'~no_such_user_hubframe' is not a home folder" in said, said
+    assert list(tmp_path.iterdir()) == []
+
+
 # --- what the page shows -------------------------------------------------------------------
 
 

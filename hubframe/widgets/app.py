@@ -29,6 +29,7 @@ from hubframe.hubspot.auth import Secret, token_problem, token_text
 from hubframe.io import SheetInfo
 from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
+from hubframe.io.sources import as_path
 from hubframe.io.syntax import APP, APP_CONTROLS
 from hubframe.redaction import replace_value
 from hubframe.widgets import backend, portal, render, words
@@ -1479,7 +1480,7 @@ class HubframeApp:
             earlier, exported = dict(self._earlier), dict(self._export_files)
         if result is None and not earlier:
             raise StepError("run", "Run the sheet first: there is no report to save yet.")
-        folder = Path(str(self.save_folder.value).strip() or "reports").expanduser()
+        folder = as_path(str(self.save_folder.value).strip() or "reports")
         if result is None:  # the last run's report, kept after the inputs changed
             written = backend.save_files(earlier, folder)
         elif exported:  # an export: its files, as the page offers them

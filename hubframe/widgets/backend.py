@@ -33,7 +33,7 @@ from hubframe.io.aliases import (
 from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
 from hubframe.io.ids import read_id_columns
 from hubframe.io.notes import guess_attrs, read_notes
-from hubframe.io.sources import refuse_unreadable_file
+from hubframe.io.sources import as_path, refuse_unreadable_file
 from hubframe.io.syntax import APP_COLUMNS
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
@@ -84,7 +84,7 @@ class SheetSource:
 
     @classmethod
     def from_path(cls, text: str) -> SheetSource:
-        path = Path(text).expanduser()
+        path = as_path(text)
         if path.is_dir():
             raise InputError(f"{text}: is a folder; type the path of the sheet's file in it.")
         if not path.exists() and not path.is_symlink():

@@ -4,12 +4,17 @@ HubSpot takes a custom object by its type id (``2-7350001``) or its name
 (``p_installations``).  Rows of a limits sheet were keyed by the type as written, so
 ``Deals,2-7350001,5`` and ``Deals,p_installations,7`` were both sent and both reported
 ``success`` while the portal held one value.  Rows are now keyed by the pair HubSpot resolves
-(the object type ids its labels list names, else the types it lists): asking different
-limits, both are ``CONFLICTING_ROWS`` and neither is sent; asking the same, the limit is set
-once.
+(the object type ids its labels list names): asking different limits, both are
+``CONFLICTING_ROWS`` and neither is sent; asking the same, the limit is set once.  Where no
+labels list names object type ids (the 2026-09 API, or ``label_object_types=False``), a name
+and a type id cannot be told to be one object: such a sheet is refused (before: taken for one
+object by the association types listed, which under per-pair type ids two custom objects share,
+and one's limits were set on the other's).
 """
 
 from __future__ import annotations
+
+import re
 
 import pandas as pd
 import pytest
@@ -22,6 +27,12 @@ VERSIONS = ["2026-03", "2026-09", "v4"]
 BEHAVIOURS = [None, {"type_ids": "per_pair"}, {"label_object_types": False}]
 CUSTOM = "2-7350001"
 SPELLINGS = [CUSTOM, "p_installations"]
+MIXED = re.escape("by type id (2-7350001) and by name (p_installations)")
+
+
+def _ids_unknown(version: str, behaviour: dict[str, object] | None) -> bool:
+    """Whether the labels lists name no object type ids (a name's type id is not known)."""
+    return version == "2026-09" or behaviour == {"label_object_types": False}
 
 
 def _sheet(rows: list[tuple[str, str, str, str]]) -> pd.DataFrame:
@@ -53,6 +64,12 @@ def test_two_spellings_asking_different_limits_conflict(
         if how == "type id":
             sheet["type_id"] = pd.array([type_id, pd.NA], dtype="Int64")
         client = client_for(sb, version)
+        if _ids_unknown(version, behaviour):
+            for dry_run in (True, False):
+                with pytest.raises(hf.InputError, match=MIXED):
+                    hf.configure_limits(sheet, client, dry_run=dry_run, progress=False)
+            assert _held(sb) == {type_id: 3}
+            return
         planned = hf.configure_limits(sheet, client, dry_run=True)
         result = hf.configure_limits(sheet, client, progress=False)
         held = _held(sb)
@@ -72,6 +89,11 @@ def test_two_spellings_asking_the_same_limit_set_it(
         type_id = sb.type_id("deals", CUSTOM)
         sheet = _sheet([("deals", s, "", "6") for s in SPELLINGS])
         sb.reset_request_log()
+        if _ids_unknown(version, behaviour):
+            with pytest.raises(hf.InputError, match=MIXED):
+                hf.configure_limits(sheet, client_for(sb, version), progress=False)
+            assert _held(sb) == {}
+            return
         result = hf.configure_limits(sheet, client_for(sb, version), progress=False)
         writes = sb.request_log()["path"].str.contains("/batch/").sum()
         held = _held(sb)
@@ -91,6 +113,10 @@ def test_other_pairs_with_the_custom_object_stay_apart(
     are two limits: each is set."""
     with Sandbox(seed="demo", behaviour=behaviour) as sb:
         sheet = _sheet([("deals", SPELLINGS[0], "", "4"), ("contacts", SPELLINGS[1], "", "9")])
+        if _ids_unknown(version, behaviour):
+            with pytest.raises(hf.InputError, match=MIXED):
+                hf.configure_limits(sheet, client_for(sb, version), progress=False)
+            sheet = _sheet([("deals", CUSTOM, "", "4"), ("contacts", CUSTOM, "", "9")])
         result = hf.configure_limits(sheet, client_for(sb, version), progress=False)
         deals, contacts = _held(sb), _held(sb, "contacts")
     assert result["status"].tolist() == ["success"] * 2, result

@@ -66,7 +66,8 @@ _CURRENCY = re.compile("[$\u20ac\u00a3\u00a5]\\s*[0-9.,]+|[0-9.,]+\\s*[$\u20ac\u
 #: A custom object's type id as HubSpot writes it (``2-7350001``).
 CUSTOM_TYPE_ID: Final = re.compile(r"2-[0-9]+", re.ASCII)
 _STANDARD_TYPE_ID = re.compile(r"0-[0-9]+", re.ASCII)
-_QUALIFIED_NAME = re.compile(r"p[0-9]*_[a-z0-9_]+", re.ASCII)
+#: A custom object's name as HubSpot qualifies it (``p_installations``, ``p24681357_cars``).
+QUALIFIED_NAME: Final = re.compile(r"p([0-9]*)_([a-z0-9_]+)", re.ASCII)
 
 
 # --- record ids -------------------------------------------------------------------------------
@@ -332,7 +333,7 @@ def canonical_object_type(value: object) -> str | None:
     if CUSTOM_TYPE_ID.fullmatch(text):
         return text
     lowered = text.casefold()
-    if _QUALIFIED_NAME.fullmatch(lowered):
+    if QUALIFIED_NAME.fullmatch(lowered):
         return lowered
     return _TYPE_SPELLINGS.get(re.sub(r"[^0-9a-z]", "", lowered), text)
 
@@ -342,7 +343,7 @@ def is_valid_object_type(value: str) -> bool:
     return (
         value in _TYPE_SPELLINGS.values()
         or CUSTOM_TYPE_ID.fullmatch(value) is not None
-        or _QUALIFIED_NAME.fullmatch(value) is not None
+        or QUALIFIED_NAME.fullmatch(value) is not None
     )
 
 

@@ -11,6 +11,9 @@ only sends rows needs nothing more; a job that compares or counts per object pai
   ids the pairs' labels lists name (so a pair and its other direction agree too), and object
   pairs by :func:`pair_identity` where the lists name no object type ids (the 2026-09 API).
   A sync that took two spellings for two objects removed what the sheet keeps.
+
+Where no labels list names object type ids, a name and a type id cannot be told to be one
+object or two: both refuse such a sheet (:func:`ambiguous`) rather than guess.
 """
 
 from __future__ import annotations
@@ -19,8 +22,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import replace
 
 from hubframe.constants import OBJECT_TYPES_BY_NAME
-from hubframe.errors import HubframeError
-from hubframe.io.normalize import CUSTOM_TYPE_ID
+from hubframe.errors import InputError
+from hubframe.io.normalize import CUSTOM_TYPE_ID, QUALIFIED_NAME
 from hubframe.run.labels import LabelBook
 from hubframe.run.work import WorkItem
 from hubframe.vocab import ObjectPair
@@ -29,30 +32,57 @@ from hubframe.vocab import ObjectPair
 def pair_identity(book: LabelBook, pair: ObjectPair) -> Hashable:
     """What tells an object pair from the others however its types are spelled (a custom
     object by its type id ``2-7350001`` or its name ``p_installations``): the object type ids
-    its labels list names; where the list names none (2026-09), its HubSpot objects and the
-    association types it lists (HubSpot's custom type ids are unique to the account: two
-    spellings of a custom object with the same types are taken for one); the
-    pair as written when the labels cannot be read."""
+    its labels list names; where the list names none (2026-09) or cannot be read, each side's
+    :func:`object_key` -- two names of one object agree (``p_cars``, ``p123_cars``), a name
+    and a type id do not (:func:`ambiguous` refuses a sheet that mixes them).  Not the
+    association types the pairs list: where a portal numbers them per pair, two custom
+    objects list the same ones, and one's limits were set on the other."""
     ids = book.object_type_ids(*pair)
     if ids is not None:
         return ids
-    try:
-        found = frozenset((d.category, d.type_id) for d in book.labels(*pair))
-    except HubframeError:
-        return pair
-    return (_side(pair.from_type), _side(pair.to_type), found) if found else pair
+    return (object_key(pair.from_type), object_key(pair.to_type))
 
 
-def _side(object_type: str) -> str:
-    """A HubSpot object's type id (``deals``: ``0-3``); ``custom`` for any other spelling."""
+def object_key(object_type: str) -> str:
+    """A HubSpot object as its spelling alone tells it: a standard object's type id (``0-3``),
+    a custom object's type id as written, or ``name:<name>`` for a custom object's qualified
+    name (``p_cars`` and ``p24681357_cars`` are one object); any other text as it is."""
     known = OBJECT_TYPES_BY_NAME.get(object_type)
-    return known.type_id if known is not None else "custom"
+    if known is not None:
+        return known.type_id
+    qualified = QUALIFIED_NAME.fullmatch(object_type)
+    return f"name:{qualified.group(2)}" if qualified else object_type
+
+
+def ambiguous(book: LabelBook, pairs: Iterable[ObjectPair]) -> str | None:
+    """Why the object pairs cannot be told apart, or None: a custom object written by a type
+    id and another by a name, where no labels list says which name is which id (the 2026-09
+    API names no object type ids).  Taken for one, rows of two objects would change each
+    other's; taken for two, a sync would remove what the other spelling's rows keep."""
+    listed = list(dict.fromkeys(pairs))
+    customs = {t for p in listed for t in p if t not in OBJECT_TYPES_BY_NAME}
+    ids = sorted(t for t in customs if CUSTOM_TYPE_ID.fullmatch(t))
+    if not ids:
+        return None
+    known = _object_spellings(book, listed, customs)
+    names = sorted(t for t in customs - set(ids) if t not in known and QUALIFIED_NAME.fullmatch(t))
+    if not names:
+        return None
+    return (
+        f"The sheet names custom objects by type id ({', '.join(ids)}) and by name "
+        f"({', '.join(names)}), and HubSpot's labels lists do not say which name is which type "
+        "id (the 2026-09 API does not): write each custom object one way throughout, by its "
+        "type id or by its name."
+    )
 
 
 def one_spelling(book: LabelBook, items: list[WorkItem]) -> list[WorkItem]:
     """The items, each object pair (:func:`pair_identity`) sent under its first spelling in
     the sheet: rows naming one limit through two spellings are then repeats (the later not
     sent again), as rows spelled alike are."""
+    problem = ambiguous(book, (item.objects for item in items))
+    if problem is not None:
+        raise InputError(problem)
     first: dict[Hashable, ObjectPair] = {}
     out: list[WorkItem] = []
     for item in items:
@@ -72,6 +102,9 @@ class Spellings:
         customs = {t for p in listed for t in p if t not in OBJECT_TYPES_BY_NAME}
         if len(customs) < 2:
             return
+        problem = ambiguous(book, listed)
+        if problem is not None:
+            raise InputError(problem)
         objects = _object_spellings(book, listed, customs)
         first: dict[Hashable, ObjectPair] = {}
         for pair in listed:
@@ -99,8 +132,8 @@ def _as_other_direction(
 ) -> ObjectPair:
     """``pair`` spelled as the other direction of a pair in ``first`` spells it, when its
     other direction is one of those (told by :func:`pair_identity`, where no object type id
-    tells a custom object's name from another's: the 2026-09 API): an association is one for
-    both directions, and a sync holds a removal that a row of the other direction keeps."""
+    names the objects: the 2026-09 API): an association is one for both directions, and a
+    sync holds a removal that a row of the other direction keeps."""
     back = pair_identity(book, ObjectPair(pair.to_type, pair.from_type))
     found = first.get(back)
     return ObjectPair(found.to_type, found.from_type) if found is not None else pair

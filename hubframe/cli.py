@@ -444,6 +444,16 @@ def _read_sheet(kind: str, args: argparse.Namespace) -> pd.DataFrame:
         from hubframe.report import load_run
 
         return load_run(args.file)
+    if kind == "labels":
+        from hubframe.jobs.labels import read_label_sheet
+
+        return read_label_sheet(
+            args.file,
+            sheet=_sheet(args),
+            from_type=args.from_type,
+            to_type=args.to_type,
+            syntax="cli",
+        )
     if kind == "limits":
         frame = read_limits(
             args.file,

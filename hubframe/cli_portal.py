@@ -295,17 +295,16 @@ def run_labels(args: argparse.Namespace, out: TextIO) -> int:
     from hubframe.report.outputs import check_outputs
 
     check_outputs(report=args.report, sources=[args.file])  # before any label is created
+    sheet = cli._read("labels", args)  # the sheet --sheet names, and which was read, said
     cancel = threading.Event()
     done: list[str] = []
     try:
         with cli._connect(args) as conn, _stops(args, cancel) as on_start:
             result = configure_labels(
-                args.file,
+                sheet,
                 conn.client,
                 renames=args.rename,
                 dry_run=args.dry_run,
-                from_type=args.from_type,
-                to_type=args.to_type,
                 cancel=cancel,
                 on_start=on_start,
             )

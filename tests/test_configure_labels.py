@@ -11,12 +11,13 @@ import pandas as pd
 import pytest
 
 from hubframe.cli import main
-from hubframe.io import read_pairs
+from hubframe.errors import InputError
+from hubframe.io import SheetsLeftOut, read_pairs
 from hubframe.io.labels import read_labels
 from hubframe.jobs import associate, configure_labels
 from hubframe.jobs.labels import internal_name
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for, demo_ids, pairs_sheet, xlsx_bytes
+from hubframe.testing import client_for, demo_ids, pairs_sheet, workbook_bytes, xlsx_bytes
 
 pytestmark = pytest.mark.profiles  # every test under every behaviour profile
 
@@ -139,6 +140,105 @@ def test_labels_command_and_limits_create_labels(
     assert "RENAME_REFUSED" in capsys.readouterr().out
     assert main(["labels", str(rename), "--rename", *hub]) == 0
     assert "Sponsor" in labels_of(sandbox, "deals", "contacts")
+
+
+# --- the sheet asked for -------------------------------------------------------------------------
+
+#: A workbook whose first sheet holds drafts and whose second the labels meant.
+DRAFTS_AND_FINAL = {
+    "Drafts": [["From type", "To type", "Label"], ["deals", "contacts", "Old draft"]],
+    "Final": [["From type", "To type", "Label"], ["deals", "contacts", "Approved"]],
+}
+
+
+def test_labels_command_creates_the_labels_of_the_sheet_named(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: ``--sheet Final`` was ignored: the first sheet's "Old draft" was created, and no
+    line said which sheet was read; a sheet that is not there was taken too (exit 0)."""
+    hub = ["--token", sandbox.token, "--base-url", sandbox.url]
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(workbook_bytes(DRAFTS_AND_FINAL))
+    assert main(["labels", str(book), "--sheet", "Final", *hub]) == 0
+    said = capsys.readouterr()
+    assert "book.xlsx: read sheet 'Final' (by name)" in said.out
+    assert '"Approved": create success' in said.out and "Old draft" not in said.out
+    made = labels_of(sandbox, "deals", "contacts")
+    assert "Approved" in made and "Old draft" not in made
+    assert main(["labels", str(book), "--sheet", "No such sheet", "--dry-run", *hub]) == 2
+    said = capsys.readouterr()
+    assert said.err.startswith("hubframe: error: book.xlsx: no sheet 'No such sheet'.")
+    assert "0 'Drafts', 1 'Final' (--sheet takes a name" in said.err and not said.out
+    csv = tmp_path / "labels.csv"
+    csv.write_text("From type,To type,Label\ndeals,contacts,Scout\n")
+    assert main(["labels", str(csv), "--sheet", "Final", "--dry-run", *hub]) == 2
+    assert "labels.csv: the sheet 'Final' was asked for" in capsys.readouterr().err
+    assert "Old draft" not in labels_of(sandbox, "deals", "contacts")
+    assert "Scout" not in labels_of(sandbox, "deals", "contacts")
+
+
+def test_labels_command_says_which_sheet_it_read_and_which_it_left(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    hub = ["--token", sandbox.token, "--base-url", sandbox.url]
+    book = tmp_path / "book.xlsx"
+    book.write_bytes(workbook_bytes(DRAFTS_AND_FINAL))
+    assert main(["labels", str(book), "--dry-run", *hub]) == 0
+    said = capsys.readouterr()
+    assert "book.xlsx: read sheet 'Drafts' (the first visible sheet" in said.out
+    assert "hubframe: warning: book.xlsx: sheet 'Final' skipped: it has recognised" in said.err
+    assert "--sheet '*' reads every sheet" in said.err
+    assert main(["labels", str(book), "--sheet", "1", "--dry-run", *hub]) == 0
+    said = capsys.readouterr()
+    assert "read sheet 'Final' (by position 1)" in said.out and "Old draft" not in said.out
+
+
+def test_configure_labels_takes_the_sheet_asked_for(sandbox: Sandbox) -> None:
+    client = client_for(sandbox)
+    book = workbook_bytes(DRAFTS_AND_FINAL)
+    for sheet in ("Final", 1, "final"):
+        plan = configure_labels(book, client, sheet=sheet, dry_run=True)
+        assert plan["label"].tolist() == ["Approved"] and plan["sheet"].tolist() == ["Final"]
+    every = configure_labels(book, client, sheet="*", dry_run=True)
+    assert every["label"].tolist() == ["Old draft", "Approved"]
+    with pytest.raises(InputError, match=r"no sheet 'Nope'\. .*\(sheet= takes a name"):
+        configure_labels(book, client, sheet="Nope", dry_run=True)
+    with pytest.warns(SheetsLeftOut, match="sheet 'Final' was not read"):
+        first = configure_labels(book, client, dry_run=True)
+    assert first["label"].tolist() == ["Old draft"]
+    read = read_labels(book, sheet="Final")
+    assert read.attrs["hubframe"]["sheets_read"] == ["Final"]
+    with pytest.raises(InputError, match="the sheet 'Drafts' was asked for, but the labels"):
+        configure_labels(read, client, sheet="Drafts", dry_run=True)
+    pairs = pd.DataFrame({"From type": ["deals"], "To type": ["contacts"], "Label": ["X"]})
+    with pytest.raises(InputError, match="a DataFrame, which holds one table"):
+        configure_labels(pairs, client, sheet="Final", dry_run=True)
+    assert _writes(sandbox).empty
+
+
+def test_a_labels_sheet_read_already_is_taken_as_its_file_is(sandbox: Sandbox) -> None:
+    """The command line reads the sheet first (to say which sheet it read) and hands the frame
+    over: its rows are the file's, each one -- a label given two inverse labels is refused in
+    both rows, a label written as the plain association is refused, not dropped."""
+    rows = [
+        ["From type", "To type", "Label", "Inverse label"],
+        ["deals", "contacts", "Manager", "Managed by"],
+        ["deals", "contacts", "manager", "Reports to"],
+        ["deals", "contacts", "Unlabeled", ""],
+    ]
+    data = xlsx_bytes(rows)
+    client = client_for(sandbox)
+    from_file = configure_labels(data, client, dry_run=True)
+    read = read_labels(data)
+    read.index = pd.Index([7, 8, 9])  # a frame the analyst sorted or filtered
+    from_frame = configure_labels(read, client, dry_run=True)
+    pd.testing.assert_frame_equal(from_frame, from_file)
+    assert from_frame["error_code"].tolist() == [
+        "CONFLICTING_ROWS",
+        "CONFLICTING_ROWS",
+        "LABEL_WOULD_REPEAT",
+    ]
+    assert from_frame.attrs["hubframe"] == from_file.attrs["hubframe"]
 
 
 # --- a create whose answer is lost --------------------------------------------------------------

@@ -98,7 +98,9 @@ EXTRA_CELLS: Final = RAW_PREFIX + "extra_cells"  # CSV cells beyond the header's
 # --- sources to raw sheets ------------------------------------------------------------------------
 
 
-def _raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSheet]:
+def raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawSheet]:
+    """The raw sheets of ``sheet`` that ``request`` reads (a workbook's, a CSV's one, a
+    DataFrame's); a sheet named for a source of one table is refused (:func:`_one_table`)."""
     if loaded.frame is not None:
         _one_table(loaded, sheet, "a DataFrame")
         return [frame_sheet(loaded.frame, request)]
@@ -400,7 +402,7 @@ def _read(
     sheet_columns: dict[str, list[str]] = {}
     sheet_maps: dict[str, dict[str, str]] = {}  # sheet -> its own column_map
     with reading(loaded.name):
-        for raw in _raw_sheets(loaded, sheet, request):
+        for raw in raw_sheets(loaded, sheet, request):
             if raw.merged:
                 merged[raw.name] = list(raw.merged)
             if raw.hidden_columns:

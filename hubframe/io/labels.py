@@ -21,19 +21,19 @@ import pandas as pd
 from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, header_key
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.columns import ColumnMapping, HeaderError
-from hubframe.io.csv import csv_sheet
-from hubframe.io.excel import excel_sheets, workbook_bytes
+from hubframe.io.frame import raw_sheets
 from hubframe.io.normalize import canonical_object_type, whole_numbers
-from hubframe.io.sheet import RawSheet, Request, frame_sheet
+from hubframe.io.notes import choice_attrs, warn_left_out
+from hubframe.io.sheet import RawSheet, Request
 from hubframe.io.sources import (
-    Loaded,
     SheetArg,
     Source,
-    is_workbook,
     load_source,
     read_from_attrs,
     reading,
+    sheet_argument,
 )
+from hubframe.io.syntax import SyntaxName, syntax_of
 from hubframe.io.text import to_objects, to_series, trimmed_text
 
 #: What ``attrs["hubframe"]["kind"]`` says of a labels sheet.
@@ -88,25 +88,13 @@ class _LabelsRequest(Request):
             if f"{side}_type" not in mapping.columns and not given:
                 raise HeaderError(
                     where,
-                    f"no column for the '{side}' object type and no {side}_type= given "
-                    f"(--{side} on the command line).",
+                    f"no column for the '{side}' object type and no "
+                    f"{self.syntax.named(f'{side}_type')} given.",
                 )
         return mapping
 
     def score(self, cells: Sequence[object]) -> int:
         return sum(1 for cell in cells if _canonical(str(cell)) is not None)
-
-
-def _sheets(
-    source: Source, sheet: SheetArg, request: _LabelsRequest
-) -> tuple[Loaded, list[RawSheet]]:
-    loaded = load_source(source)
-    with reading(loaded.name):
-        if loaded.frame is not None:
-            return loaded, [frame_sheet(loaded.frame, request)]
-        if is_workbook(loaded):
-            return loaded, excel_sheets(workbook_bytes(loaded, request.limits), sheet, request)
-        return loaded, [csv_sheet(loaded, request)]
 
 
 def _column(raw: RawSheet, canonical: str, given: str | None = None) -> pd.Series:
@@ -144,19 +132,29 @@ def read_labels(
     from_type: str | None = None,
     to_type: str | None = None,
     limits: ReadLimits | None = None,
+    syntax: SyntaxName = "python",
 ) -> pd.DataFrame:
     """A labels sheet: ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``,
     ``inverse_label``, ``type_id`` (Int64), ``name``; rows without a label are dropped.
     ``from_type`` / ``to_type`` give the types for every row (a column, where there is one,
-    wins for its non-empty cells).  InputError (HeaderError) when the sheet has no label column."""
+    wins for its non-empty cells).  ``sheet`` and ``syntax`` as for
+    :func:`~hubframe.io.read_pairs`: a sheet that is not there, or one named for a CSV, is
+    refused; the sheets read and skipped are noted (:func:`hubframe.io.read_notes`), and a
+    later sheet with rows left out is warned of (``SheetsLeftOut``).  InputError
+    (HeaderError) when the sheet has no label column."""
     given = {
         "from_type": canonical_object_type(from_type) if from_type else None,
         "to_type": canonical_object_type(to_type) if to_type else None,
     }
-    request = _LabelsRequest("pairs", "", None, given["from_type"], given["to_type"])
-    request.limits = limits or read_limits_in_force()
-    loaded, raws = _sheets(source, sheet, request)
+    sheet = sheet_argument(sheet)
+    loaded = load_source(source)
     name = loaded.name
+    request = _LabelsRequest(
+        "pairs", name, None, given["from_type"], given["to_type"], syntax=syntax_of(syntax)
+    )
+    request.limits = limits or read_limits_in_force()
+    with reading(name):
+        raws = raw_sheets(loaded, sheet, request)
     parts = []
     for raw in raws:
         part = pd.DataFrame({c: _column(raw, c, given.get(c)) for c in LABEL_COLUMNS})
@@ -167,7 +165,13 @@ def read_labels(
         part.insert(0, "sheet", raw.name or name)
         parts.append(part[part["label"].notna()])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LABEL_COLUMNS)
-    frame.attrs["hubframe"] = {"kind": LABELS_KIND, "source": name, **read_from_attrs(loaded.path)}
+    frame.attrs["hubframe"] = {
+        "kind": LABELS_KIND,
+        "source": name,
+        **choice_attrs(request.choice),
+        **read_from_attrs(loaded.path),
+    }
+    warn_left_out(frame)
     return frame
 
 

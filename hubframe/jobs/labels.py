@@ -63,7 +63,8 @@ from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
-from hubframe.io.sources import READ_FROM
+from hubframe.io.sources import READ_FROM, SheetArg
+from hubframe.io.syntax import SyntaxName
 from hubframe.run.labels import (
     LabelDef,
     ambiguous_label_message,
@@ -103,28 +104,69 @@ def internal_name(label: str) -> str:
     return f"label_{name}" if name[0].isdigit() else name
 
 
-def _wanted(sheet: Any, from_type: str | None, to_type: str | None) -> pd.DataFrame:
-    """The labels the sheet names (see the module docstring)."""
-    if isinstance(sheet, pd.DataFrame):
-        meta = sheet.attrs.get("hubframe")
-        kind = meta.get("kind") if isinstance(meta, Mapping) else None
-        if kind in ("pairs", "limits", LABELS_KIND):
-            return _from_frame(sheet, labels_sheet=kind == LABELS_KIND)
-    try:
-        return read_labels(sheet, from_type=from_type, to_type=to_type)
-    except InputError as first:
-        from hubframe.io import read_limits, read_pairs
+def read_label_sheet(
+    source: Any,
+    *,
+    sheet: SheetArg = None,
+    from_type: str | None = None,
+    to_type: str | None = None,
+    syntax: SyntaxName = "python",
+) -> pd.DataFrame:
+    """The sheet :func:`configure_labels` takes its labels from, read: a labels sheet
+    (:func:`~hubframe.io.labels.read_labels`), else a pairs sheet, else a limits sheet (their
+    frames, with their read notes).  ``sheet`` and ``syntax`` as for
+    :func:`~hubframe.io.read_pairs`; the labels reader's error when no reader takes it."""
+    from hubframe.io import read_limits, read_pairs
 
-        for reader in (read_pairs, read_limits):
-            try:
-                return _from_frame(reader(sheet, from_type=from_type, to_type=to_type))
-            except InputError:
-                continue
-        raise first from None
+    readers = (read_labels, read_pairs, read_limits)
+    refusals: list[InputError] = []
+    for reader in readers:
+        try:
+            return reader(source, sheet=sheet, from_type=from_type, to_type=to_type, syntax=syntax)
+        except InputError as refused:
+            refusals.append(refused)
+    raise refusals[0] from None
 
 
-def _from_frame(frame: pd.DataFrame, *, labels_sheet: bool = False) -> pd.DataFrame:
-    """The distinct labels of a read sheet, first row of each."""
+def _wanted(
+    source: Any, from_type: str | None, to_type: str | None, sheet: SheetArg
+) -> pd.DataFrame:
+    """The labels the sheet names (see the module docstring): a labels sheet's rows, every one
+    (a label two rows name is done twice: the second ``exists``, or both are refused when they
+    differ), or the distinct labels of a pairs or limits sheet."""
+    kind = _read_kind(source)
+    if kind is None:
+        source = read_label_sheet(source, sheet=sheet, from_type=from_type, to_type=to_type)
+        kind = _read_kind(source)
+    else:
+        _no_sheet_of_a_frame(sheet)
+    return source.reset_index(drop=True) if kind == LABELS_KIND else _from_frame(source)
+
+
+def _read_kind(source: Any) -> str | None:
+    """What a frame the readers read holds (``labels``, ``pairs``, ``limits``); None for
+    anything else (a file, bytes, a DataFrame of the analyst's own)."""
+    if not isinstance(source, pd.DataFrame):
+        return None
+    meta = source.attrs.get("hubframe")
+    kind = meta.get("kind") if isinstance(meta, Mapping) else None
+    return str(kind) if kind in ("pairs", "limits", LABELS_KIND) else None
+
+
+def _no_sheet_of_a_frame(sheet: SheetArg) -> None:
+    """A sheet named for a frame read already is refused, as the readers refuse one named for
+    a DataFrame: the caller meant a workbook's sheet, and the frame's labels are others."""
+    if sheet is None or str(sheet).strip() in ("*", "0", "-1"):
+        return
+    raise InputError(
+        f"the sheet {sheet!r} was asked for, but the labels come from a DataFrame read "
+        "already, which holds one table and no sheets; leave sheet= out, or give the "
+        "workbook that has it."
+    )
+
+
+def _from_frame(frame: pd.DataFrame) -> pd.DataFrame:
+    """The distinct labels of a read pairs or limits sheet, first row of each."""
     rows = frame.loc[frame["label"].notna()]
     out = pd.DataFrame(
         {
@@ -133,9 +175,9 @@ def _from_frame(frame: pd.DataFrame, *, labels_sheet: bool = False) -> pd.DataFr
             "from_type": rows["from_type"].astype(object),
             "to_type": rows["to_type"].astype(object),
             "label": rows["label"].astype(object).map(lambda v: text(v)),
-            "inverse_label": rows["inverse_label"] if labels_sheet else None,
-            "type_id": rows["type_id"] if labels_sheet else pd.NA,
-            "name": rows["name"] if labels_sheet else None,
+            "inverse_label": None,
+            "type_id": pd.NA,
+            "name": None,
             RAW_TYPE_ID: rows.get(RAW_TYPE_ID),
         }
     )
@@ -743,9 +785,10 @@ class _Labeler:
 
 
 def configure_labels(
-    sheet: Any,
+    source: Any,
     client: HubSpotClient,
     *,
+    sheet: SheetArg = None,
     renames: bool = False,
     dry_run: bool = False,
     from_type: str | None = None,
@@ -754,16 +797,17 @@ def configure_labels(
     on_start: Callable[[int], None] | None = None,
 ) -> pd.DataFrame:
     """Create the labels a sheet names and the portal lacks; report those that exist; rename
-    only when asked (see the module docstring).  ``sheet``: a labels, pairs or limits sheet
-    (anything the readers read, or their output); ``from_type`` / ``to_type`` for sheets
-    without type columns.  ``cancel``: a :class:`threading.Event`; once set, no further label
-    is created or renamed (the request out finishes) and the rows left are ``skipped``,
-    ``CANCELLED``; ``on_start(rows)`` is called once before the first row is done.  Returns
-    one row per label."""
+    only when asked (see the module docstring).  ``source``: a labels, pairs or limits sheet
+    (anything the readers read, or their output: :func:`read_label_sheet`); ``sheet``: a
+    workbook's sheet, as for :func:`~hubframe.io.read_pairs` (one that is not there is
+    refused); ``from_type`` / ``to_type`` for sheets without type columns.  ``cancel``: a
+    :class:`threading.Event`; once set, no further label is created or renamed (the request
+    out finishes) and the rows left are ``skipped``, ``CANCELLED``; ``on_start(rows)`` is
+    called once before the first row is done.  Returns one row per label."""
     require_client(client)
     if cancel is not None and not callable(getattr(cancel, "is_set", None)):
         raise ConfigurationError(f"cancel must be a threading.Event, not {cancel!r}")
-    wanted = _wanted(sheet, from_type, to_type)
+    wanted = _wanted(source, from_type, to_type, sheet)
     labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run), cancel)
     records = wanted.to_dict("records")
     held = _conflicts(wanted, records)

@@ -14,23 +14,22 @@ stay quick: a script that only reads sheets never loads the HTTP stack or the Ex
 
 from __future__ import annotations
 
-import importlib
-from typing import TYPE_CHECKING, Any
-
-from hubframe.errors import (
-    ApiError,
-    AuthError,
-    ConfigurationError,
-    ErrorCode,
-    HubframeError,
-    HubframeWarning,
-    InputError,
-    NetworkError,
-    RateLimitError,
-    ServerError,
-)
-
+TYPE_CHECKING = False  # typing itself is imported on first use too (mypy reads the block)
 if TYPE_CHECKING:
+    from typing import Any
+
+    from hubframe.errors import (
+        ApiError,
+        AuthError,
+        ConfigurationError,
+        ErrorCode,
+        HubframeError,
+        HubframeWarning,
+        InputError,
+        NetworkError,
+        RateLimitError,
+        ServerError,
+    )
     from hubframe.hubspot.client import HubSpotClient
     from hubframe.io import ReadLimits, read_limits, read_pairs
     from hubframe.jobs import (
@@ -48,8 +47,23 @@ if TYPE_CHECKING:
 
 __version__ = "0.1.0"
 
+#: The exceptions and codes of :mod:`hubframe.errors` (imported on first use too: the command
+#: line's entry point, :mod:`hubframe.__main__`, catches a Ctrl-C only once it runs).
+_ERRORS = (
+    "ApiError",
+    "AuthError",
+    "ConfigurationError",
+    "ErrorCode",
+    "HubframeError",
+    "HubframeWarning",
+    "InputError",
+    "NetworkError",
+    "RateLimitError",
+    "ServerError",
+)
 #: Public name -> the module that defines it (imported on first use).
 _LAZY: dict[str, str] = {
+    **dict.fromkeys(_ERRORS, "hubframe.errors"),
     "HubSpotClient": "hubframe.hubspot.client",
     "ReadLimits": "hubframe.io",
     "read_pairs": "hubframe.io",
@@ -106,6 +120,8 @@ def __getattr__(name: str) -> Any:
     module = _LAZY.get(name)
     if module is None:
         raise AttributeError(f"module 'hubframe' has no attribute {name!r}")
+    import importlib
+
     found = getattr(importlib.import_module(module), name)
     globals()[name] = found  # the next use is a plain attribute
     return found

@@ -1321,12 +1321,37 @@ class _Stdout(io.TextIOBase):
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Entry point of ``hubframe`` and ``python -m hubframe``; returns the exit code."""
-    parser = build_parser()
-    args = parser.parse_args(_sandbox_mode_first(sys.argv[1:] if argv is None else list(argv)))
+    """Entry point of ``hubframe`` and ``python -m hubframe`` (:mod:`hubframe.__main__`);
+    returns the exit code.  A Ctrl-C from the first line on -- while the parser is built, the
+    token hidden, the command loads -- is ``hubframe: interrupted``, exit 130, as later: it
+    was a traceback, and the process died of the signal."""
     in_process, hook = argv is not None, sys.unraisablehook
-    del argv  # it may hold --token: no frame below keeps it
-    secret = _hide_token(args)
+    try:
+        parser = build_parser()
+        args = parser.parse_args(_sandbox_mode_first(sys.argv[1:] if argv is None else list(argv)))
+        del argv  # it may hold --token: no frame below keeps it
+        secret = _hide_token(args)
+        return _with_streams(args, parser, secret)
+    except KeyboardInterrupt:
+        return _interrupted(f"{PROG}: interrupted")
+    finally:
+        if in_process:  # a caller's own hook is its own again (the program keeps quiet)
+            sys.unraisablehook = hook
+
+
+def _interrupted(said: str) -> int:
+    """Say ``said`` on stderr (a stream closed or gone says nothing) and give the exit code of
+    an interrupted command; what the Ctrl-C tore apart says nothing as it is freed."""
+    sys.unraisablehook = _torn_by_the_interrupt
+    with contextlib.suppress(AttributeError, OSError, ValueError):
+        print(said, file=sys.stderr)
+    return EXIT_INTERRUPTED
+
+
+def _with_streams(
+    args: argparse.Namespace, parser: argparse.ArgumentParser, secret: Secret | None
+) -> int:
+    """The command with stdout and stderr that a reader gone cannot stop (:class:`_Stdout`)."""
     stdout, stderr = _Stdout(sys.stdout), _Stdout(sys.stderr)
     try:
         with (
@@ -1335,8 +1360,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         ):
             return _guarded_dispatch(args, parser, secret)
     finally:
-        if in_process:  # a caller's own hook is its own again (the program keeps quiet)
-            sys.unraisablehook = hook
         stderr.flush()
         stdout.flush()  # a pipe's reader gone shows here, as a short summary's lines wait
         if stdout.lost is not None:
@@ -1359,13 +1382,9 @@ def _guarded_dispatch(
     except (HubframeError, OSError) as error:
         print(f"{PROG}: error: {_one_line(error, secret)}", file=sys.stderr)
     except _Interrupted as again:
-        sys.unraisablehook = _torn_by_the_interrupt
-        print(f"{PROG}: {again}", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted(f"{PROG}: {again}")
     except KeyboardInterrupt:
-        sys.unraisablehook = _torn_by_the_interrupt
-        print(f"{PROG}: interrupted", file=sys.stderr)
-        return EXIT_INTERRUPTED
+        return _interrupted(f"{PROG}: interrupted")
     return EXIT_ERROR
 
 

@@ -200,6 +200,68 @@ def test_ctrl_c_before_the_sending_quits_at_once_and_sends_nothing(
     assert not paths.str.contains("/batch/(?:associate|create|archive)").any(), paths.tolist()
 
 
+#: A Ctrl-C (a real SIGINT, sent by the process to itself) the moment ``MODULE`` starts to
+#: load, then the command as ``ENTRY`` starts it; argv as ``ARGV``.
+_STARTING = """\
+import os, signal, sys
+MODULE, ENTRY, ARGV = sys.argv[1], sys.argv[2], sys.argv[3:]
+class Interrupt:
+    def find_spec(self, name, path=None, target=None):
+        if name == MODULE:
+            sys.meta_path.remove(self)
+            os.kill(os.getpid(), signal.SIGINT)
+        return None
+sys.meta_path.insert(0, Interrupt())
+sys.argv = ["hubframe", *ARGV]
+if ENTRY == "python -m hubframe":
+    import runpy
+    runpy.run_module("hubframe", run_name="__main__", alter_sys=True)
+else:  # the hubframe command: pyproject's console script
+    from hubframe.__main__ import main
+    sys.exit(main())
+"""
+
+
+@pytest.mark.parametrize("entry", ["python -m hubframe", "hubframe"])
+@pytest.mark.parametrize(
+    "module",
+    [
+        "hubframe.errors",  # the first module the command loads
+        "hubframe.cli",  # the command line's own imports
+        "hubframe.sandbox.serve",  # while the parser is built
+        "hubframe.hubspot.auth",  # while the token is hidden (requests loads)
+    ],
+)
+def test_ctrl_c_while_the_command_starts_says_interrupted_not_a_traceback(
+    tmp_path: Path, module: str, entry: str
+) -> None:
+    """Before: a Ctrl-C in the first half second (a reflexive one, the wrong file typed)
+    printed a traceback ending in KeyboardInterrupt, and the process died of the signal."""
+    sheet = _csv(tmp_path / "few.csv", _spread(2))
+    argv = ["associate", str(sheet), "--dry-run", "--token", "pat-na1-not-used-0000"]
+    done = subprocess.run(
+        [sys.executable, "-c", _STARTING, module, entry, *argv],
+        env=_env(),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
+    assert (done.returncode, done.stderr, done.stdout) == (130, "hubframe: interrupted\n", "")
+
+
+def test_the_hubframe_command_starts_where_a_ctrl_c_is_caught() -> None:
+    import tomllib
+
+    import hubframe.__main__ as entry
+    from hubframe import cli
+
+    scripts = tomllib.loads((REPO / "pyproject.toml").read_text())["project"]["scripts"]
+    assert scripts == {"hubframe": "hubframe.__main__:main"}
+    assert f"{cli.PROG}: interrupted" == entry.INTERRUPTED
+    assert entry.EXIT_INTERRUPTED == cli.EXIT_INTERRUPTED
+
+
 def test_the_sigint_handler_is_put_back_and_left_alone_off_the_main_thread(
     sandbox: Sandbox, tmp_path: Path
 ) -> None:

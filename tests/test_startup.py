@@ -61,6 +61,20 @@ def test_python_m_hubframe_help_loads_no_pandas() -> None:
     assert _loaded(code, *HEAVY, *DATA) == []
 
 
+def test_the_command_loads_nothing_of_its_own_before_it_catches_a_ctrl_c() -> None:
+    """``hubframe.__main__.main`` catches a Ctrl-C from its first line: what the package loads
+    before (``import hubframe``) is a window where a Ctrl-C was a traceback."""
+    code = (
+        "import sys\n"
+        "from hubframe.__main__ import main\n"
+        "print(sorted(m for m in sys.modules if m.startswith('hubframe')))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=120
+    )
+    assert done.stdout.strip() == "['hubframe', 'hubframe.__main__']"
+
+
 def test_reading_and_checking_a_csv_offline_loads_no_http_excel_or_widgets(
     tmp_path: Path,
 ) -> None:

@@ -48,7 +48,6 @@ if TYPE_CHECKING:  # pandas and the rest load in the command that runs, not for 
 
     import pandas as pd
 
-    from hubframe.hubspot.auth import Secret
     from hubframe.hubspot.client import HubSpotClient
     from hubframe.run.journal import Journal
     from hubframe.sandbox import Sandbox
@@ -1178,26 +1177,31 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
 # --- main ---------------------------------------------------------------------------------------
 
 
-def _one_line(error: BaseException, secret: Secret | None = None) -> str:
+def _one_line(error: BaseException) -> str:
     text = " ".join(str(error).split()) or type(error).__name__
     if isinstance(error, OSError) and error.filename and str(error.filename) not in text:
         text = f"{error.filename}: {text}"
-    if secret is not None:
-        from hubframe.redaction import replace_value
-
-        text = replace_value(text, secret.reveal())
     return text
 
 
-def _hide_token(args: argparse.Namespace) -> Secret | None:
-    """Keep --token masked from here on: ``args.token`` becomes a :class:`Secret` (or None)."""
-    from hubframe.hubspot.auth import Secret
+def _hide_token(args: argparse.Namespace) -> None:
+    """Keep --token masked from here on: ``args.token`` becomes a :class:`Secret` (or None).
+    The token the command uses -- ``--token``, else ``$HUBSPOT_ACCESS_TOKEN``, without the
+    ``Bearer`` word a copied header brings -- is registered for redaction
+    (:mod:`hubframe.redaction`): every line the command prints has it redacted
+    (:class:`_Stdout`), as reports have.  (Only the command's own lines did, and only a
+    ``--token`` given as typed: a file or a cell named after the token showed it.)"""
+    from hubframe.hubspot.auth import Secret, token_text
+    from hubframe.redaction import register_secret
 
     token = getattr(args, "token", None)
     secret = Secret(token.strip()) if isinstance(token, str) and token.strip() else None
-    if getattr(args, "command", None) != "sandbox":  # the token a sandbox is to accept: its own
-        args.token = secret
-    return secret
+    del token
+    if getattr(args, "command", None) == "sandbox":  # the token a sandbox is to accept: its own
+        return
+    args.token = secret
+    used = secret.reveal() if secret is not None else os.environ.get(ENV_TOKEN, "")
+    register_secret(token_text(used))
 
 
 def _dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
@@ -1260,11 +1264,17 @@ class _Stdout(io.TextIOBase):
     before its report and retry file were written.  The first write that fails is kept in
     ``lost``; what follows goes nowhere (the descriptor too, so Python's own flush at exit
     cannot fail).  What is written shows the characters that would steer a terminal
-    (:func:`hubframe.terminal.visible`): the lines quote cells, names and HubSpot's words."""
+    (:func:`hubframe.terminal.visible`): the lines quote cells, names and HubSpot's words; and,
+    ``redacting``, has the secrets registered (the access token: :func:`_hide_token`)
+    redacted, as reports have them (:func:`hubframe.redaction.redact`): a cell, a file name or
+    a message holding the token shows ``<redacted>``, whatever line quotes it."""
 
-    def __init__(self, stream: TextIO | None) -> None:
+    def __init__(self, stream: TextIO | None, *, redacting: bool = True) -> None:
         super().__init__()
+        from hubframe.redaction import redact
+
         self._stream = cast("TextIO", stream)
+        self._redact: Callable[[str], str] | None = redact if redacting else None
         self.lost: OSError | None = None
         if stream is None:  # started with the descriptor closed (``hubframe ... >&-``)
             self.lost = OSError(errno.EBADF, os.strerror(errno.EBADF))
@@ -1286,7 +1296,7 @@ class _Stdout(io.TextIOBase):
 
     def write(self, text: str) -> int:
         if self.lost is None:
-            shown = visible(text, redraw=True)
+            shown = visible(text if self._redact is None else self._redact(text), redraw=True)
             try:
                 try:
                     self._stream.write(shown)
@@ -1330,8 +1340,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         parser = build_parser()
         args = parser.parse_args(_sandbox_mode_first(sys.argv[1:] if argv is None else list(argv)))
         del argv  # it may hold --token: no frame below keeps it
-        secret = _hide_token(args)
-        return _with_streams(args, parser, secret)
+        _hide_token(args)
+        return _with_streams(args, parser)
     except KeyboardInterrupt:
         return _interrupted(f"{PROG}: interrupted")
     finally:
@@ -1348,17 +1358,18 @@ def _interrupted(said: str) -> int:
     return EXIT_INTERRUPTED
 
 
-def _with_streams(
-    args: argparse.Namespace, parser: argparse.ArgumentParser, secret: Secret | None
-) -> int:
-    """The command with stdout and stderr that a reader gone cannot stop (:class:`_Stdout`)."""
-    stdout, stderr = _Stdout(sys.stdout), _Stdout(sys.stderr)
+def _with_streams(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
+    """The command with stdout and stderr that a reader gone cannot stop and that redact the
+    token (:class:`_Stdout`; ``hubframe sandbox`` prints its own token: not redacted)."""
+    redacting = args.command != "sandbox"
+    stdout = _Stdout(sys.stdout, redacting=redacting)
+    stderr = _Stdout(sys.stderr, redacting=redacting)
     try:
         with (
             contextlib.redirect_stdout(cast("TextIO", stdout)),
             contextlib.redirect_stderr(cast("TextIO", stderr)),
         ):
-            return _guarded_dispatch(args, parser, secret)
+            return _guarded_dispatch(args, parser)
     finally:
         stderr.flush()
         stdout.flush()  # a pipe's reader gone shows here, as a short summary's lines wait
@@ -1371,16 +1382,14 @@ def _with_streams(
             )
 
 
-def _guarded_dispatch(
-    args: argparse.Namespace, parser: argparse.ArgumentParser, secret: Secret | None
-) -> int:
+def _guarded_dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser) -> int:
     """The command, and its errors as one line on stderr (:func:`main`)."""
     try:
         with warnings.catch_warnings():
             warnings.showwarning = _show_warning
             return _dispatch(args, parser)
     except (HubframeError, OSError) as error:
-        print(f"{PROG}: error: {_one_line(error, secret)}", file=sys.stderr)
+        print(f"{PROG}: error: {_one_line(error)}", file=sys.stderr)
     except _Interrupted as again:
         return _interrupted(f"{PROG}: {again}")
     except KeyboardInterrupt:

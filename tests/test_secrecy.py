@@ -481,3 +481,87 @@ def test_a_cli_error_holds_no_token_in_another_case(
     assert proc.returncode == 2, proc.stderr
     assert "<redacted>" in proc.stderr
     assert not leaks(iter([proc.stdout + proc.stderr]))
+
+
+#: Each way a command gets its token: argument vector and environment.
+TOKEN_ARRIVALS = {
+    "--token": (["--token", SECRET], {}),
+    "--token Bearer": (["--token", f"Bearer {SECRET}"], {}),
+    "--token= with spaces": ([f"--token=  {SECRET}\n"], {}),
+    "$HUBSPOT_ACCESS_TOKEN": ([], {"HUBSPOT_ACCESS_TOKEN": SECRET}),
+    "$HUBSPOT_ACCESS_TOKEN Bearer": ([], {"HUBSPOT_ACCESS_TOKEN": f"bearer {SECRET}\n"}),
+}
+
+
+def _command(
+    args: list[str], env: dict[str, str] | None = None, cwd: Path | None = None
+) -> subprocess.CompletedProcess[str]:
+    """``python -m hubframe ARGS`` with ``env`` and no other HubSpot setting: its own process,
+    so nothing this one registered for redaction helps it."""
+    import os
+
+    clean = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "hubframe", *args],
+        capture_output=True, text=True, timeout=120, check=False, env=clean | (env or {}),
+        cwd=cwd,
+    )  # fmt: skip
+
+
+@pytest.mark.parametrize("arrival", TOKEN_ARRIVALS)
+def test_a_cli_error_holds_no_token_however_the_token_came(tmp_path: Path, arrival: str) -> None:
+    """Before: the error line was redacted only for a ``--token`` given as typed; with the
+    variable (the way the help recommends) or ``--token "Bearer ..."`` a file named after the
+    token showed it."""
+    argv, env = TOKEN_ARRIVALS[arrival]
+    missing = tmp_path / f"{SECRET.upper()}.csv"
+    proc = _command(["associate", str(missing), "--from", "deals", "--to", "contacts", *argv], env)
+    assert proc.returncode == 2, proc.stderr
+    assert proc.stderr.startswith("hubframe: error: <redacted>.csv: no such file")
+    assert not leaks(iter([proc.stdout + proc.stderr]))
+
+
+def _token_cells(tmp_path: Path, command: str) -> list[str]:
+    """A sheet whose cells hold the token, and the command that quotes them."""
+    sheet = tmp_path / "sheet.csv"
+    if command == "validate":  # offline: no client ever sees the token
+        sheet.write_text(f"Deal ID,Contact ID\n{DEAL},{SECRET}\n")
+        return ["validate", str(sheet)]
+    if command == "limits --create-labels":  # the labels' lines, then each row's change
+        sheet.write_text(f"From object,To object,Label,Limit\ndeals,contacts,{SECRET},5\n")
+        return ["limits", str(sheet), "--create-labels", "--dry-run"]
+    sheet.write_text(f"From type,To type,Deal ID,Contact ID,Label\ndeals,contacts,{DEAL},"
+                     f"{CONTACT},{SECRET}\n")  # fmt: skip
+    return [*command.split(), str(sheet), "--dry-run" if command == "labels" else "--online"]
+
+
+@pytest.mark.parametrize(
+    "command", ["validate", "validate --online", "labels", "limits --create-labels"]
+)
+def test_cli_lines_quoting_the_token_redact_it_as_reports_do(
+    secret_sandbox: Sandbox, tmp_path: Path, command: str
+) -> None:
+    """A sheet cell holding the token: the command's lines showed it (the reports and the app
+    redact it); with the token from the variable, as the help recommends."""
+    args = _token_cells(tmp_path, command)
+    env = {"HUBSPOT_ACCESS_TOKEN": SECRET, "HUBSPOT_BASE_URL": secret_sandbox.url}
+    proc = _command(args, env)
+    assert proc.returncode in (0, 1), proc.stderr
+    assert '"<redacted>"' in proc.stdout or "'<redacted>'" in proc.stdout, proc.stdout
+    assert not leaks(iter([proc.stdout + proc.stderr]))
+
+
+def test_the_sandbox_command_still_prints_its_own_token(tmp_path: Path) -> None:
+    """``hubframe sandbox`` prints the token its clients are to use: not redacted."""
+    import json
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "hubframe", "sandbox", "--port", "0", "--json", "--token", SECRET],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert proc.stdout is not None
+        assert json.loads(proc.stdout.readline())["token"] == SECRET
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)

@@ -384,6 +384,35 @@ def test_limits_dry_run_shows_current_values_and_records_over(sandbox: Sandbox) 
     assert sorted(sandbox.limits("deals", "contacts")["max_to_object_ids"]) == [2, 25]  # untouched
 
 
+@pytest.mark.parametrize("stop", ["a refused token", "the daily limit"])
+def test_a_limits_dry_run_that_could_not_read_the_limits_says_nothing_of_them(
+    sandbox_factory: Factory, stop: str
+) -> None:
+    """Before: a removal whose limits could not be read said "nothing: there is no limit to
+    remove" (the command line's "what each row would do" too): false of the portal, where
+    the limit of 1 is set."""
+    rows = [
+        ("deals", "contacts", "", "30"),
+        ("contacts", "companies", "Employee", "remove"),  # demo: a limit of 1
+        ("deals", "contacts", "Champion", "remove"),  # demo: no limit
+    ]
+    sb = sandbox_factory(seed="demo")
+    read = configure_limits(limits_sheet(rows), client_for(sb), dry_run=True, progress=False)
+    assert read["limit_change"].tolist() == [
+        "changes the limit from 25 to 30",
+        "removes the limit of 1",
+        "nothing: there is no limit to remove",
+    ]
+    if stop == "a refused token":
+        client = HubSpotClient("pat-na1-not-the-token-0000", sb.url, max_retries=0)
+    else:
+        client = client_for(sandbox_factory(seed="demo", daily_limit=0), max_retries=0)
+    unread = configure_limits(limits_sheet(rows), client, dry_run=True, progress=False)
+    assert unread["status"].tolist() == ["skipped"] * 3
+    assert set(unread["error_code"]) == {"UNAUTHORIZED" if "token" in stop else "RATE_LIMITED"}
+    assert unread["limit_change"].isna().all(), unread["limit_change"].tolist()
+
+
 # --- resume after SIGKILL -----------------------------------------------------------------------
 
 _RUNNER = """

@@ -567,9 +567,20 @@ def _changes(prepared: Prepared, current_max: Mapping[int, int | None]) -> list[
     for pos, outcome in prepared.settled.items():
         if outcome.error_code is ErrorCode.BLANK_LIMIT:
             words[pos] = "nothing: the limit cell is empty, the limit stays as it is"
-        elif outcome.status is Status.SKIPPED and outcome.action is Action.PURGE_LIMIT:
+        elif _nothing_removed(outcome):
             words[pos] = "nothing: there is no limit to remove"
     return words
+
+
+def _nothing_removed(outcome: Outcome) -> bool:
+    """``outcome`` is :func:`_nothing_to_remove`'s: the portal was read and has no such limit.
+    A removal skipped for another reason (HubSpot refused the token, the run was stopped or
+    reached the daily limit) read nothing, so it says nothing of the portal's limits."""
+    return (
+        outcome.status is Status.SKIPPED
+        and outcome.action is Action.PURGE_LIMIT
+        and outcome.error_code is None
+    )
 
 
 def _current_columns(

@@ -444,6 +444,24 @@ def test_every_job_checks_its_outputs_first(sandbox: Sandbox, tmp_path: Path, co
     assert sandbox.request_log().empty
 
 
+def test_a_sheet_whose_file_name_is_not_utf8_runs_and_reports(tmp_path: Path) -> None:
+    """Its name held a byte that is not UTF-8: exit 2, 'the file could not be read ... save it
+    again as .xlsx or as CSV UTF-8', blaming the content (the same bytes read under another
+    name)."""
+    raw = os.path.join(os.fsencode(tmp_path), b"Kontakte_M\xe4rz.csv")
+    sheet = _csv(Path(os.fsdecode(raw)), GOOD)
+    report, retry = tmp_path / "report.xlsx", tmp_path / "retry.csv"
+    checked = _hubframe("validate", str(sheet))
+    assert checked.returncode == 0, ascii(checked.stderr)  # (xdist cannot send the escape)
+    proc = _hubframe(
+        "associate", str(sheet), "--sandbox", "--report", str(report), "--retry-file", str(retry)
+    )
+    assert proc.returncode == 0, ascii(proc.stderr)
+    assert "success" in proc.stdout and report.exists()
+    results = pd.read_excel(report, sheet_name="Results", dtype=str, engine="openpyxl")
+    assert set(results["sheet"]) == {"Kontakte_M\ufffdrz.csv"}
+
+
 def test_missing_file_one_line_exit_2(tmp_path: Path) -> None:
     proc = _hubframe("associate", str(tmp_path / "nope.xlsx"), "--sandbox")
     assert "nope.xlsx" in _one_error_line(proc)

@@ -33,6 +33,30 @@ CSV_VARIANTS = [
 pytestmark = pytest.mark.usefixtures("text_mode")
 
 
+@pytest.mark.parametrize("reader", ["read_pairs", "read_limits", "read_labels"])
+def test_a_csv_whose_name_is_not_utf8_reads_like_any_other(tmp_path: Path, reader: str) -> None:
+    """A latin-1 name (old zips and shares make them): 'the file could not be read
+    (UnicodeEncodeError ...). If it opens in Excel, save it again', though its bytes read
+    under any other name.  Its sheet is named with U+FFFD for the byte, as reports write it."""
+    import os
+
+    from hubframe.io.labels import read_labels
+
+    content = b"From type,To type,Deal ID,Contact ID,Label,Limit\ndeals,contacts,1,2,Champion,5\n"
+    named = Path(os.fsdecode(os.path.join(os.fsencode(tmp_path), b"Kontakte_M\xe4rz.csv")))
+    named.write_bytes(content)
+    plain = tmp_path / "plain.csv"
+    plain.write_bytes(content)
+    read = {"read_pairs": read_pairs, "read_limits": read_limits, "read_labels": read_labels}
+    try:
+        got = read[reader](named)
+    except InputError as refused:  # its words hold the name's escape, which xdist cannot send
+        raise AssertionError(ascii(str(refused))) from None
+    expected = read[reader](plain)
+    assert got["sheet"].tolist() == ["Kontakte_M\ufffdrz.csv"]
+    pd.testing.assert_frame_equal(got.drop(columns="sheet"), expected.drop(columns="sheet"))
+
+
 @pytest.mark.parametrize("name", CSV_VARIANTS)
 def test_csv_variants_read_the_same(name: str) -> None:
     pairs = read_pairs(GOLDEN / name)

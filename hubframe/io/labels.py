@@ -34,7 +34,7 @@ from hubframe.io.sources import (
     sheet_argument,
 )
 from hubframe.io.syntax import SyntaxName, syntax_of
-from hubframe.io.text import to_objects, to_series, trimmed_text
+from hubframe.io.text import constant_text, to_objects, to_series, trimmed_text
 
 #: What ``attrs["hubframe"]["kind"]`` says of a labels sheet.
 LABELS_KIND: Final = "labels"
@@ -162,7 +162,7 @@ def read_labels(
         if bad is not None:
             part[RAW_TYPE_ID] = bad
         part.insert(0, "row", raw.rows)
-        part.insert(0, "sheet", raw.name or name)
+        part.insert(0, "sheet", to_series(constant_text(raw.name or name, raw.size)))
         parts.append(part[part["label"].notna()])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LABEL_COLUMNS)
     frame.attrs["hubframe"] = {

@@ -11,6 +11,7 @@ in Python.
 from __future__ import annotations
 
 import os
+import re
 import weakref
 from collections.abc import Callable, Mapping, Sequence
 from concurrent.futures import ThreadPoolExecutor
@@ -129,13 +130,27 @@ def text_series(values: ObjArray | list[Any], index: pd.Index | None = None) -> 
 
 
 def constant_text(value: str | None, n: int) -> Text:
-    """``n`` copies of one text (or nulls), built directly from buffers."""
+    """``n`` copies of one text (or nulls), built directly from buffers.  A lone surrogate is
+    stored as U+FFFD (:func:`storable`): a CSV's sheet is its file name, and a name that is not
+    UTF-8 (``Kontakte_M\xe4rz.csv`` from an old zip or share) is one Python holds with such
+    escapes: reading it failed, blamed on the file's content."""
     if value is None:
         return chunked(pa.nulls(n, type=TEXT))
-    encoded = value.encode("utf-8")
+    encoded = storable(value).encode("utf-8")
     offsets = np.arange(n + 1, dtype=np.int64) * len(encoded)
     buffers = [None, pa.py_buffer(offsets), pa.py_buffer(encoded * n)]
     return chunked(pa.Array.from_buffers(TEXT, n, buffers))
+
+
+def storable(value: str) -> str:
+    """``value`` as Arrow text can hold it: a lone surrogate (a byte of a name that is not
+    UTF-8, as :func:`os.fsdecode` escapes it) becomes U+FFFD, as the reports write it."""
+    if value.isascii() or _SURROGATE.search(value) is None:
+        return value
+    return _SURROGATE.sub("\ufffd", value)
+
+
+_SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 def run_all(jobs: Mapping[K, Callable[[], R]], *, threads: bool) -> dict[K, R]:

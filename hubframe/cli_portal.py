@@ -182,6 +182,7 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
             sheet=args.sheet,
             column=args.ids_column,
             progress=cli._progress(args),
+            syntax="cli",
         )
     written = write_pairs(frame, args.out)
     info = frame.attrs["hubframe"]

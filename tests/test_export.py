@@ -215,6 +215,28 @@ def test_export_command_writes_a_sheet_read_pairs_reads(
     assert "must end in .xlsx or .csv" in capsys.readouterr().err
 
 
+@pytest.mark.parametrize(
+    ("given", "said"),
+    [
+        (["--from", "foo", "--to", "contacts"], "--from foo is not an object type"),
+        (["--from", "deals", "--to", "no such"], "--to 'no such' is not an object type"),
+    ],
+)
+def test_export_command_names_a_type_option_as_typed(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    given: list[str],
+    said: str,
+) -> None:
+    """Before: ``from_type='foo' is not an object type``, the Python API's words."""
+    hub = ["--token", sandbox.token, "--base-url", sandbox.url]
+    assert main(["export", *given, "-o", str(tmp_path / "links.csv"), *hub]) == 2
+    assert capsys.readouterr().err.startswith(f"hubframe: error: {said} HubSpot knows: use")
+    with pytest.raises(InputError, match=r"^from_type='foo' is not an object type"):
+        read_associations(client_for(sandbox), "foo", "contacts", progress=False)
+
+
 def test_progress_counts_each_record_once_however_many_pages_it_has(sandbox: Sandbox) -> None:
     from hubframe.run.reads import iter_links
 

@@ -40,6 +40,7 @@ from hubframe.io.normalize import (
     is_valid_object_type,
 )
 from hubframe.io.sources import SheetArg, read_from_attrs
+from hubframe.io.syntax import PYTHON, Syntax, SyntaxName, syntax_of
 from hubframe.io.text import text_series
 from hubframe.run.labels import LabelBook, LabelDef
 from hubframe.run.reads import iter_links
@@ -53,13 +54,16 @@ EXPORT_KIND: Final = "associations"
 Row = tuple[str | None, str | None, str | None, int | None]  # to id, label, category, type id
 
 
-def object_type_argument(value: str, name: str) -> str:
-    """A type given as an argument, canonical ("Deal" -> "deals"); InputError if unknown."""
+def object_type_argument(value: str, name: str, syntax: Syntax = PYTHON) -> str:
+    """A type given as an argument, canonical ("Deal" -> "deals"); InputError if unknown,
+    naming the option as ``syntax`` spells it (``from_type='foo'``, ``--from foo``)."""
     canonical = canonical_object_type(value)
     if canonical is None or not is_valid_object_type(canonical):
+        typed = syntax.option(name, value) if isinstance(value, str) and syntax != PYTHON else None
         raise InputError(
-            f"{name}={shown(value)} is not an object type HubSpot knows: use a name such as "
-            "contacts, companies, deals or tickets, or a custom object id like 2-1234."
+            f"{typed or f'{name}={shown(value)}'} is not an object type HubSpot knows: use a "
+            "name such as contacts, companies, deals or tickets, or a custom object id like "
+            "2-1234."
         )
     return canonical
 
@@ -131,6 +135,7 @@ def read_associations(
     workers: int | None = None,
     progress: bool = True,
     cancel: threading.Event | None = None,
+    syntax: SyntaxName = "python",
 ) -> pd.DataFrame:
     """The associations of records, one row per (from id, to id, label), in the upload layout
     (see the module docstring).
@@ -144,10 +149,12 @@ def read_associations(
     names the column each sheet's ids were read from (``{sheet: header}``; ``{}`` without one).
     ``cancel``: a :class:`threading.Event`; once set, no further call is made (those in
     flight are waited for) and a HubframeError with code ``CANCELLED`` is raised: nothing
-    partial is returned.
+    partial is returned.  ``syntax="cli"`` names the types' options as the command line does
+    (``--from foo``).
     """
-    from_type = object_type_argument(from_type, "from_type")
-    to_type = object_type_argument(to_type, "to_type")
+    words = syntax_of(syntax)
+    from_type = object_type_argument(from_type, "from_type", words)
+    to_type = object_type_argument(to_type, "to_type", words)
     require_client(client)
     keep_empty, progress = flag("keep_empty", keep_empty), flag("progress", progress)
     workers = count("workers", workers)

@@ -594,19 +594,21 @@ class StopReason:
         return Status.FAILED if self.code is ErrorCode.NETWORK_ERROR else Status.SKIPPED
 
     @classmethod
-    def of(cls, error: HubframeError) -> StopReason:
-        """The reason an error that :attr:`~HubframeError.stops_run` gives."""
+    def of(cls, error: HubframeError, again: str = "run the retry file") -> StopReason:
+        """The reason an error that :attr:`~HubframeError.stops_run` gives; ``again``: how
+        the rows not sent are done later (a job without a retry file -- labels -- says
+        "run the sheet again")."""
         if isinstance(error, RateLimitError):
             return cls(
                 ErrorCode.RATE_LIMITED,
-                "Not sent: HubSpot's daily API limit was reached, so the run stopped; run the "
-                "retry file after the limit resets (midnight in the account's time zone).",
+                f"Not sent: HubSpot's daily API limit was reached, so the run stopped; {again} "
+                "after the limit resets (midnight in the account's time zone).",
             )
         if isinstance(error, NetworkError):
             return cls(
                 ErrorCode.NETWORK_ERROR,
                 "Not sent: HubSpot could not be reached (no connection could be made), so the "
-                "run stopped; check the network and the base URL, then run the retry file.",
+                f"run stopped; check the network and the base URL, then {again}.",
             )
         if isinstance(error, ApiError) and error.code is ErrorCode.MISSING_SCOPES:
             scopes = error.required_scopes
@@ -614,12 +616,12 @@ class StopReason:
             return cls(
                 ErrorCode.MISSING_SCOPES,
                 f"Not sent: the access token lacks a required scope{needed}, so the run "
-                "stopped; add the scope to the private app and run the retry file.",
+                f"stopped; add the scope to the private app and {again}.",
             )
         return cls(
             ErrorCode.UNAUTHORIZED,
             "Not sent: HubSpot did not accept the access token (401), so the run stopped; check "
-            "the token and run the retry file.",
+            f"the token and {again}.",
         )
 
 

@@ -241,6 +241,29 @@ def test_a_labels_sheet_read_already_is_taken_as_its_file_is(sandbox: Sandbox) -
     assert from_frame.attrs["hubframe"] == from_file.attrs["hubframe"]
 
 
+@pytest.mark.parametrize("stop", ["a refused token", "the daily limit", "no HubSpot"])
+def test_labels_left_by_a_stopped_run_say_to_run_the_sheet_again(
+    sandbox_factory: Callable[..., Sandbox], stop: str
+) -> None:
+    """Before: "... so the run stopped; check the token and run the retry file" -- a labels
+    run has no retry file; running the sheet again is safe."""
+    import socket
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    sb = sandbox_factory(seed="demo", daily_limit=0 if stop == "the daily limit" else None)
+    token, url = ("pat-na1-refused-0000", sb.url) if stop == "a refused token" else (sb.token, "")
+    if stop == "no HubSpot":
+        with socket.socket() as closed:
+            closed.bind(("127.0.0.1", 0))
+            url = f"http://127.0.0.1:{closed.getsockname()[1]}"
+    client = HubSpotClient(token, url or sb.url, max_retries=0, backoff_base=0.01)
+    result = configure_labels(sheet(), client)
+    left = result["error_message"].iloc[1:].tolist()
+    assert all("so the run stopped" in said for said in left), left
+    assert all("run the sheet again" in said and "retry" not in said for said in left), left
+
+
 # --- a create whose answer is lost --------------------------------------------------------------
 
 

@@ -93,6 +93,17 @@ RESULT_COLUMNS: Final = (
 Key = tuple[str, str, str]  # from type, to type, normalized label
 
 
+#: How a labels run's labels not done are done later: it has no retry file, and running the
+#: sheet again is safe (the labels made are reported as existing, not made twice).
+_AGAIN: Final = "run the sheet again (the labels done are not made twice)"
+
+
+def _stop_of(error: HubframeError) -> StopReason:
+    """Why the run stops, in words for the labels left: :meth:`StopReason.of` said "run the
+    retry file", and a labels run has none."""
+    return StopReason.of(error, _AGAIN)
+
+
 def _shown(inverse: str | None) -> str | None:
     return visible_label(inverse) or None if inverse else None
 
@@ -318,7 +329,7 @@ class _Labeler:
             return self._decide(f, t, label, row, where)
         except HubframeError as exc:
             if exc.stops_run:
-                self.stop = StopReason.of(exc)
+                self.stop = _stop_of(exc)
                 return _Outcome("", self.stop.status, code=self.stop.code, message=str(exc))
             code = exc.code or ErrorCode.HUBSPOT_VALIDATION
             return _Outcome("", Status.FAILED, code=code, message=str(exc))
@@ -491,7 +502,7 @@ class _Labeler:
             back = named(inverse, self.labels(t, f)) if inverse is not None else [found]
         except HubframeError as again:
             if again.stops_run:
-                self.stop = StopReason.of(again)
+                self.stop = _stop_of(again)
             said = (
                 f"Renamed: HubSpot answered the rename; the labels could not be read back to "
                 f"check it ({again})."
@@ -536,7 +547,7 @@ class _Labeler:
         self, exc: HubframeError, change: str, done: str, found: LabelDef | None = None
     ) -> _Outcome:
         """A write whose answer was lost, in a run that then stopped: its outcome is unknown."""
-        self.stop = StopReason.of(exc)
+        self.stop = _stop_of(exc)
         said = f"{exc} HubSpot may have {done} before its answer was lost."
         category, type_id = (found.category, found.type_id) if found else (None, None)
         return _Outcome(
@@ -663,7 +674,7 @@ class _Labeler:
             listed = self.labels(f, t)
         except HubframeError as again:
             if again.stops_run:
-                self.stop = StopReason.of(again)
+                self.stop = _stop_of(again)
             if given is not None and given not in before:
                 unread = (
                     f"Created: type id {given} as HubSpot's answer gives it; the labels could not "

@@ -226,3 +226,28 @@ def test_serving_in_process_leaves_the_interpreter_as_it_was(capsys: Any) -> Non
     assert '"url"' in capsys.readouterr().out
     after = (gc.get_threshold(), gc.get_freeze_count(), signal.getsignal(signal.SIGTERM))
     assert after == before
+
+
+@pytest.mark.parametrize("given", [-5, -1, 2.5, True, "3"], ids=repr)
+def test_a_daily_limit_that_is_no_count_is_refused(given: Any) -> None:
+    """Before: a negative daily limit was taken, and every request was then refused as over
+    the day's quota (429 DAILY); a float or text failed at the first request."""
+    with pytest.raises(ValueError, match="daily_limit must be a whole number, 0 or more"):
+        Sandbox(seed=None, daily_limit=given)
+    with Sandbox(seed=None) as sb, pytest.raises(ValueError, match="daily_limit"):
+        sb.set_daily_limit(given)
+
+
+@pytest.mark.parametrize(("given", "said"), [("-5", "must be 0 or more"), ("x", "not a whole")])
+def test_the_sandbox_command_refuses_a_daily_limit_that_is_no_count(
+    given: str, said: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hubframe.sandbox import serve
+
+    parser = argparse.ArgumentParser(prog="hubframe sandbox")
+    serve.add_arguments(parser)
+    with pytest.raises(SystemExit) as exited:
+        parser.parse_args(["--daily-limit", given])
+    assert exited.value.code == 2
+    assert f"argument --daily-limit: {said}" in capsys.readouterr().err
+    assert parser.parse_args(["--daily-limit", "0"]).daily_limit == 0  # a quota used up

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import numbers
 import secrets
 import threading
 from collections.abc import Iterable, Sequence
@@ -26,6 +27,20 @@ ALL_SCOPES = None  # a token with scopes None may do everything
 ASSOCIATION_COLUMNS = ("from_id", "to_id", "category", "type_id")
 LIMIT_COLUMNS = ("from_type", "to_type", "category", "type_id", "label", "max_to_object_ids")
 LOG_COLUMNS = ("method", "path", "status", "inputs", "started", "finished", "body_sha1")
+
+
+def _daily_limit(value: int | None) -> int | None:
+    """A daily request limit: a whole number, 0 or more (0: the day's quota is used up, every
+    request is refused as HubSpot refuses it then), or None for none.  A negative one was taken
+    as 0 by the constructor (every request refused) without a word."""
+    if value is None:
+        return None
+    if isinstance(value, bool) or not isinstance(value, numbers.Integral) or value < 0:
+        raise ValueError(
+            f"daily_limit must be a whole number, 0 or more (0: the day's quota is used up), "
+            f"or None; not {value!r}"
+        )
+    return int(value)
 
 
 def _new_token() -> str:
@@ -65,7 +80,7 @@ class Sandbox:
                 demo.populate(self.portal)
         self.token = token or _new_token()
         self._made: list[str] = [] if token else [self.token]  # tokens it made (made_tokens)
-        limiter = RateLimiter(daily_limit=daily_limit, enforce=rate_limit is not None)
+        limiter = RateLimiter(daily_limit=_daily_limit(daily_limit), enforce=rate_limit is not None)
         if rate_limit is not None:
             limiter.max_requests, limiter.window_s = int(rate_limit[0]), float(rate_limit[1])
             if limiter.max_requests < 1 or not is_seconds(rate_limit[1]):
@@ -321,8 +336,7 @@ class Sandbox:
     def set_daily_limit(self, daily_limit: int | None) -> None:
         """Replace the daily request limit at runtime (None: none) and start a new day: the
         count of the day's requests starts again from 0 (as at midnight on HubSpot)."""
-        if daily_limit is not None and daily_limit < 0:
-            raise ValueError("daily_limit must be 0 or more, or None")
+        daily_limit = _daily_limit(daily_limit)
         with self._app.gate:
             self._app.limiter.daily_limit = daily_limit
             self._app.limiter.new_day()

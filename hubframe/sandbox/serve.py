@@ -107,6 +107,18 @@ def _port(text: str) -> int:
     return port
 
 
+def _daily_limit(text: str) -> int:
+    """``--daily-limit``: a whole number, 0 or more (a negative one was taken, and every
+    request was then refused as over the day's quota)."""
+    try:
+        limit = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a whole number: {text!r}") from None
+    if limit < 0:
+        raise argparse.ArgumentTypeError(f"must be 0 or more (0: the quota is used up): {text!r}")
+    return limit
+
+
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     """Add the sandbox options to ``parser`` (used by ``hubframe sandbox`` too)."""
     parser.add_argument("--port", type=_port, default=8765, help="port on 127.0.0.1 (0 = any free)")
@@ -122,8 +134,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         help="refuse requests beyond MAX per rolling window (429 TEN_SECONDLY_ROLLING)",
     )  # fmt: skip
     parser.add_argument(
-        "--daily-limit", type=int, default=None, help="daily request quota (429 DAILY)"
-    )
+        "--daily-limit", type=_daily_limit, default=None, metavar="N",
+        help="daily request quota: 429 DAILY once N requests were made (0: used up already)",
+    )  # fmt: skip
     parser.add_argument(
         "--latency", type=_latency, default=None, metavar="BASE_S[,PER_INPUT_S]",
         help="answer each request BASE_S plus PER_INPUT_S per batch input after it arrived",

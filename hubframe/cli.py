@@ -38,7 +38,13 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO, cast
 from urllib.parse import urlsplit
 
-from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, ENV_BASE_URL, ENV_TOKEN
+from hubframe.constants import (
+    API_VERSIONS,
+    DEFAULT_API_VERSION,
+    DEFAULT_BASE_URL,
+    ENV_BASE_URL,
+    ENV_TOKEN,
+)
 from hubframe.errors import CODE_INFO, ConfigurationError, ErrorCode, HubframeError, InputError
 from hubframe.terminal import visible
 
@@ -250,8 +256,34 @@ def _add_hubspot(parser: argparse.ArgumentParser) -> None:
     hub.add_argument(
         "--api-version", choices=API_VERSIONS, default=DEFAULT_API_VERSION, help="API version"
     )
-    hub.add_argument("--token", help=f"private app access token (default: ${ENV_TOKEN})")
-    hub.add_argument("--base-url", metavar="URL", help=f"API base URL (default: ${ENV_BASE_URL})")
+    hub.add_argument(
+        "--token",
+        type=_given("--token", f"${ENV_TOKEN}"),
+        help=f"private app access token (default: ${ENV_TOKEN})",
+    )
+    hub.add_argument(
+        "--base-url",
+        type=_given("--base-url", f"${ENV_BASE_URL} (else {DEFAULT_BASE_URL})"),
+        metavar="URL",
+        help=f"API base URL (default: ${ENV_BASE_URL})",
+    )
+
+
+def _given(option: str, default: str) -> Callable[[str], str]:
+    """An option's type: text that is not empty.  ``--base-url "$SB_URL"`` with the variable
+    unset gave ``--base-url ""``, which was taken as not given: a run rehearsed against a
+    sandbox went to ``$HUBSPOT_BASE_URL`` or HubSpot itself, with the token of the
+    environment.  (The refusal never repeats what was given: it may be a token.)"""
+
+    def parse(text: str) -> str:
+        if not text.strip():
+            raise argparse.ArgumentTypeError(
+                f"is empty (a shell variable that is not set?): give it a value, or leave "
+                f"{option} out to use {default}"
+            )
+        return text
+
+    return parse
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:

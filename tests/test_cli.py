@@ -462,6 +462,22 @@ def test_a_sheet_whose_file_name_is_not_utf8_runs_and_reports(tmp_path: Path) ->
     assert set(results["sheet"]) == {"Kontakte_M\ufffdrz.csv"}
 
 
+@pytest.mark.parametrize("option", ["--token", "--base-url"])
+@pytest.mark.parametrize("command", ["associate", "validate", "labels", "sync"])
+def test_an_empty_token_or_base_url_is_refused_not_taken_as_not_given(
+    sandbox: Sandbox, tmp_path: Path, option: str, command: str
+) -> None:
+    """``--base-url "$SB_URL"`` with the variable unset: the run went to $HUBSPOT_BASE_URL (or
+    HubSpot itself) with the environment's token, though it named a base URL of its own."""
+    sheet = _csv(tmp_path / "pairs.csv", GOOD)
+    proc = _hubframe(command, str(sheet), option, " ", env=_env(sandbox))
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"error: argument {option}: is empty (a shell variable that is not set?)" in (
+        proc.stderr
+    )
+    assert sandbox.request_log().empty
+
+
 def test_missing_file_one_line_exit_2(tmp_path: Path) -> None:
     proc = _hubframe("associate", str(tmp_path / "nope.xlsx"), "--sandbox")
     assert "nope.xlsx" in _one_error_line(proc)

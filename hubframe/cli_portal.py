@@ -231,7 +231,7 @@ def sync_options(args: argparse.Namespace) -> dict[str, Any]:
         "allow_removals": bool(args.delete),
         "max_removals": args.max_removals,
         "allow_primary_removal": bool(args.allow_primary_removal),
-        "scope": None if args.scope is None else read_ids(args.scope),
+        "scope": None if args.scope is None else read_ids(args.scope, syntax="cli"),
         "send_predicted_failures": bool(args.send_predicted_failures),
     }
 

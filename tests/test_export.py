@@ -237,6 +237,29 @@ def test_export_command_names_a_type_option_as_typed(
         read_associations(client_for(sandbox), "foo", "contacts", progress=False)
 
 
+def test_export_command_names_the_ids_file_and_its_sheet_option(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before: ``: no sheet 'Nope'. ... (sheet= takes a name ...)`` -- no file name, the Python
+    API's words -- and a CSV of ids took any --sheet (exit 0), where every reader refuses it."""
+    book, csv = tmp_path / "deals.xlsx", tmp_path / "deals.csv"
+    book.write_bytes(xlsx_bytes([["Deal ID"], [DEALS[0]]], title="Deals"))
+    csv.write_text(f"Deal ID\n{DEALS[0]}\n")
+    hub = ["--token", sandbox.token, "--base-url", sandbox.url]
+    out = ["-o", str(tmp_path / "links.csv")]
+    export = ["export", "--from", "deals", "--to", "contacts", "--sheet", "Nope", *out, *hub]
+    assert main([*export, "--ids", str(book)]) == 2
+    assert capsys.readouterr().err.startswith(
+        "hubframe: error: deals.xlsx: no sheet 'Nope'. Sheets in the workbook: 0 'Deals' "
+        "(--sheet takes a name"
+    )
+    assert main([*export, "--ids", str(csv)]) == 2
+    assert "deals.csv: the sheet 'Nope' was asked for, but this is a CSV" in capsys.readouterr().err
+    assert not (tmp_path / "links.csv").exists()
+    with pytest.raises(InputError, match=r"^deals\.xlsx: no sheet 'Nope'\. .*\(sheet= takes"):
+        read_ids(book, sheet="Nope")
+
+
 def test_progress_counts_each_record_once_however_many_pages_it_has(sandbox: Sandbox) -> None:
     from hubframe.run.reads import iter_links
 

@@ -24,20 +24,12 @@ from hubframe.io.aliases import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, header_ke
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import one_cell_text
 from hubframe.io.columns import ColumnMapping, HeaderError
-from hubframe.io.csv import csv_sheet
-from hubframe.io.excel import excel_sheets, workbook_bytes
+from hubframe.io.frame import raw_sheets
 from hubframe.io.normalize import canonical_ids, canonical_object_type, id_text
 from hubframe.io.notes import warn_sheets_left_out
-from hubframe.io.sheet import RawSheet, Request, frame_sheet
-from hubframe.io.sources import (
-    Loaded,
-    SheetArg,
-    Source,
-    is_workbook,
-    load_source,
-    reading,
-    sheet_argument,
-)
+from hubframe.io.sheet import RawSheet, Request
+from hubframe.io.sources import SheetArg, Source, load_source, reading, sheet_argument
+from hubframe.io.syntax import SyntaxName, syntax_of
 from hubframe.io.text import as_text, to_objects, to_series
 from hubframe.vocab import object_noun
 
@@ -157,18 +149,6 @@ class _IdRequest(Request):
         )
 
 
-def _sheets(source: Source, sheet: SheetArg, request: _IdRequest) -> tuple[Loaded, list[RawSheet]]:
-    sheet = sheet_argument(sheet)
-    loaded = load_source(source)
-    with reading(loaded.name):
-        if loaded.frame is not None:
-            return loaded, [frame_sheet(loaded.frame, request)]
-        if is_workbook(loaded):
-            data = workbook_bytes(loaded, request.limits)
-            return loaded, excel_sheets(data, sheet, request)
-        return loaded, [csv_sheet(loaded, request)]
-
-
 def read_ids(
     source: Source,
     *,
@@ -176,12 +156,14 @@ def read_ids(
     column: str | None = None,
     sheet: SheetArg = None,
     limits: ReadLimits | None = None,
+    syntax: SyntaxName = "python",
 ) -> list[str]:
     """The distinct record ids of a sheet's id column, in sheet order (see the module
     docstring).  ``object_type`` (canonical, e.g. "deals") prefers the column naming its ids;
-    ``sheet`` picks a workbook's sheet as :func:`hubframe.read_pairs` does."""
+    ``sheet`` picks a workbook's sheet as :func:`hubframe.read_pairs` does (a CSV takes none);
+    ``syntax`` as for :func:`hubframe.read_pairs`."""
     return read_id_columns(
-        source, object_type=object_type, column=column, sheet=sheet, limits=limits
+        source, object_type=object_type, column=column, sheet=sheet, limits=limits, syntax=syntax
     ).ids
 
 
@@ -203,13 +185,20 @@ def read_id_columns(
     column: str | None = None,
     sheet: SheetArg = None,
     limits: ReadLimits | None = None,
+    syntax: SyntaxName = "python",
 ) -> IdsRead:
     """:func:`read_ids`, with the column it read the ids from in each sheet: the one
     ``column`` names, or the one the reader picked."""
-    request = _IdRequest("pairs", "", None, None, None, object_type=object_type, id_column=column)
+    sheet = sheet_argument(sheet)
+    loaded = load_source(source)
+    name = loaded.name
+    request = _IdRequest(
+        "pairs", name, None, None, None, syntax=syntax_of(syntax),
+        object_type=object_type, id_column=column,
+    )  # fmt: skip
     request.limits = limits or read_limits_in_force()
-    loaded, raws = _sheets(source, sheet, request)
-    name = request.source_name = loaded.name
+    with reading(name):
+        raws = raw_sheets(loaded, sheet, request)
     ids: dict[str, None] = {}
     columns: dict[str, str] = {}
     warn_ids_left_out(name, request)

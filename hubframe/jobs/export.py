@@ -91,6 +91,7 @@ def _record_ids(
     sheet: SheetArg,
     column: str | None,
     cancel: threading.Event | None = None,
+    syntax: Syntax = PYTHON,
 ) -> IdsRead:
     """:func:`record_ids`, with the id column each sheet was read from (none for ids not
     read from a sheet); the listing of every record stops once ``cancel`` is set."""
@@ -99,7 +100,9 @@ def _record_ids(
     if _one_id(ids):  # ids=2040000001 or "2040000001": that record, not a file of that name
         ids = [ids]
     if isinstance(ids, pd.DataFrame) or not _is_listlike(ids):
-        return read_id_columns(ids, object_type=object_type, column=column, sheet=sheet)
+        return read_id_columns(
+            ids, object_type=object_type, column=column, sheet=sheet, syntax=syntax.name
+        )
     values = ids.tolist() if isinstance(ids, pd.Series | pd.Index | np.ndarray) else list(ids)
     found, bad = given_ids(values)
     if bad:
@@ -161,7 +164,9 @@ def read_associations(
     if cancel is not None and not callable(getattr(cancel, "is_set", None)):
         raise ConfigurationError(f"cancel must be a threading.Event, not {shown(cancel)}")
     _stop_if_cancelled(cancel)
-    given = _record_ids(client, from_type, ids, sheet=sheet, column=column, cancel=cancel)
+    given = _record_ids(
+        client, from_type, ids, sheet=sheet, column=column, cancel=cancel, syntax=words
+    )
     _stop_if_cancelled(cancel)
     wanted = given.ids
     calls = -(-len(wanted) // MAX_BATCH_READ)

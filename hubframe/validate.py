@@ -48,6 +48,7 @@ from hubframe.io.normalize import (
     describe_number,
     describe_one_number,
     id_values,
+    is_purge_word,
     is_scientific,
     is_valid_object_type,
     normalize_label,
@@ -734,11 +735,15 @@ def _flag_conflicts(
     column: str,
     what: str,
     subject: str = "records",
+    *,
+    refused: BoolArray | None = None,
 ) -> None:
-    """Rows of one key with different values: every such row is a CONFLICTING_ROWS error."""
+    """Rows of one key with different values: every such row is a CONFLICTING_ROWS error
+    (but those ``refused`` already, which are only named as the other row)."""
     if len(positions) == 0:
         return
-    sub = pd.DataFrame({"key": key, "value": value, "pos": positions})
+    quiet = np.zeros(len(positions), dtype=bool) if refused is None else refused
+    sub = pd.DataFrame({"key": key, "value": value, "pos": positions, "quiet": quiet})
     distinct = sub.groupby("key")["value"].transform("nunique")
     sub = sub[distinct.to_numpy() > 1]
     if sub.empty:
@@ -749,7 +754,9 @@ def _flag_conflicts(
     messages: list[str] = []
     values: list[str] = []
     for _, group in sub.groupby("key", sort=False):  # conflicting groups only
-        for pos, val in zip(group["pos"].tolist(), group["value"].tolist(), strict=True):
+        for pos, val, done in zip(group["pos"], group["value"], group["quiet"], strict=True):
+            if done:
+                continue
             other = int(group.loc[group["value"] != val, "pos"].iloc[0])
             flagged.append(pos)
             values.append(_number_text(shown[pos]))
@@ -820,13 +827,24 @@ def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
     _check_types(c, ("from_type", "to_type"))
     _check_category(c)
     _check_type_id(c)
-    blank = _check_limit_values(c)
+    sound = ~c.error_mask()
+    blank, both = _check_limit_values(c)
     everyone = np.arange(len(frame), dtype=np.int64)
     target = _exact_codes(c, everyone, LIMIT_TARGET)
-    value = _exact_codes(c, everyone, ("remove", "max_to_object_ids"))
-    ok = np.flatnonzero(~c.error_mask() & ~blank)  # blank rows ask for nothing: no conflict
+    asked = _exact_codes(c, everyone, ("remove", "max_to_object_ids"))
+    value = _combined([asked, both.astype(np.int64)])
+    # blank rows ask for nothing: no conflict; a row asking two things (``both``) conflicts
+    # with every other row of its limit too, whatever that one asks
+    ok = np.flatnonzero((~c.error_mask() | (both & sound)) & ~blank)
     _flag_conflicts(
-        c, ok, target[ok], value[ok], "max_to_object_ids", "limit", "object pair and label"
+        c,
+        ok,
+        target[ok],
+        value[ok],
+        "max_to_object_ids",
+        "limit",
+        "object pair and label",
+        refused=both[ok],
     )
     ok = np.flatnonzero(~c.error_mask() & ~blank)
     _flag_duplicates(
@@ -842,8 +860,10 @@ def _remove(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index)
 
 
-def _check_limit_values(c: _Collector) -> BoolArray:
-    """BAD_LIMIT errors, and BLANK_LIMIT warnings for empty cells; returns the blank rows."""
+def _check_limit_values(c: _Collector) -> tuple[BoolArray, BoolArray]:
+    """BAD_LIMIT errors, BLANK_LIMIT warnings for empty cells, and CONFLICTING_ROWS for rows
+    that ask to remove a limit and hold one (:func:`_asks_both`); returns the blank rows and
+    those."""
     numbers, raw = _whole_numbers(c, "max_to_object_ids")
     remove = _remove(c.frame).to_numpy(dtype=bool)
     has_raw = ~pd.isna(raw)
@@ -852,6 +872,10 @@ def _check_limit_values(c: _Collector) -> BoolArray:
     out_of_range = ~np.isnan(numbers) & ((numbers < 1) | (numbers > MAX_LIMIT_VALUE))
     bad = ~remove & ~blank & (has_raw | np.isnan(numbers) | out_of_range)
     values = np.where(has_raw, raw, numbers.astype(object))
+    held = remove & has_raw  # the reader keeps a removal's own word ("remove") as its text
+    held[held] = [not is_purge_word(str(v)) for v in raw[held]]
+    both = remove & (held | ~np.isnan(numbers))
+    _asks_both(c, both, values)
     c.add_each(
         bad,
         "max_to_object_ids",
@@ -864,7 +888,28 @@ def _check_limit_values(c: _Collector) -> BoolArray:
             "'remove' to delete the limit."
         ),
     )
-    return blank
+    return blank, both
+
+
+def _asks_both(c: _Collector, both: BoolArray, values: ObjArray) -> None:
+    """Rows that ask to remove the limit (``remove`` True) and hold a limit too: a read frame
+    edited after reading (a removal row given a limit), or a frame made by hand.  Neither
+    half is taken for the other (a purge would undo the limit the analyst wrote last, a
+    limit set would keep one the sheet said to remove): the row is a conflict of its own,
+    ``CONFLICTING_ROWS``, and is not sent."""
+    if not both.any():
+        return
+    positions = np.flatnonzero(both)
+    rows_of = c.frame["row"].to_numpy(dtype=np.int64)
+    shown = [_number_text(v) for v in values[positions]]
+    messages = [
+        f"Row {rows_of[pos]}{_sheet_note(c, int(pos))} asks for two things for one limit: to "
+        f"remove it (remove is True) and to set it to '{_shown(value)}' (max_to_object_ids); "
+        "nothing is sent for it. Keep one: set remove to False to set the limit, or empty "
+        "max_to_object_ids to remove it."
+        for pos, value in zip(positions.tolist(), shown, strict=True)
+    ]
+    c.add(positions, "max_to_object_ids", ErrorCode.CONFLICTING_ROWS, shown, messages)
 
 
 def _blank_limits(c: _Collector, blank: BoolArray) -> None:

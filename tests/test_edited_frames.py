@@ -280,3 +280,82 @@ def test_a_job_given_an_int_too_long_to_print_refuses_it(
     frame = with_cell(_limits() if job == "configure_limits" else _pairs_frame(), column, 10**5000)
     with pytest.raises(InputError, match="about 5,001 digits"):
         getattr(hubframe, job)(frame, client_for(portal), dry_run=True, progress=False)
+
+
+def _dm_limit(sb: Sandbox) -> list[int]:
+    held = sb.limits("deals", "contacts")
+    return held.loc[held["label"] == "Decision maker", "max_to_object_ids"].tolist()
+
+
+@pytest.mark.parametrize("edit", [1, "many", 7.5])
+def test_a_removal_row_given_a_limit_is_refused_not_purged(sandbox_factory: Any, edit: Any) -> None:
+    """A row read as ``remove``, then given a limit in the notebook, asks for two things: it
+    was purged without a word (``success``, the limit 1 shown beside ``purge_limit``).  It is
+    ``invalid``, ``CONFLICTING_ROWS``, naming the row and both values, offline and in the run,
+    and nothing is sent."""
+    sb = sandbox_factory(seed="demo")
+    before = _dm_limit(sb)
+    limits = hubframe.read_limits(b"From,To,Label,Max\ndeals,contacts,Decision maker,remove\n")
+    limits["max_to_object_ids"] = pd.Series([edit], dtype=object)
+    issues = hubframe.validate_limits(limits)
+    assert issues["code"].tolist() == ["CONFLICTING_ROWS"]
+    for dry_run in (True, False):
+        result = hubframe.configure_limits(limits, client_for(sb), dry_run=dry_run, progress=False)
+        row = result.iloc[0]
+        assert (row["status"], row["error_code"]) == ("invalid", "CONFLICTING_ROWS")
+        message = str(row["error_message"])
+        assert "Row 2" in message and "remove" in message and f"'{edit}'" in message
+    assert before and _dm_limit(sb) == before  # nothing purged
+
+
+@pytest.mark.parametrize("other", ["decision maker,1", "DECISION MAKER,remove", "Decision maker,1"])
+def test_a_row_asking_two_things_conflicts_with_the_other_rows_of_its_limit(
+    portal: Sandbox, other: str
+) -> None:
+    """Whatever another row of the limit asks, one half of the row asking two things asks
+    otherwise: the other row is not sent alone, offline (rows written alike) and in the run
+    (any spelling) alike."""
+    sheet = f"From,To,Label,Max\ndeals,contacts,Decision maker,remove\ndeals,contacts,{other}\n"
+    limits = hubframe.read_limits(sheet.encode())
+    limits["max_to_object_ids"] = pd.Series([1, limits["max_to_object_ids"].iloc[1]], dtype=object)
+    issues = hubframe.validate_limits(limits)
+    alike = other.startswith("Decision maker")
+    assert sorted(issues["row"]) == ([2, 3] if alike else [2])
+    result = hubframe.configure_limits(limits, client_for(portal), dry_run=True, progress=False)
+    assert result["error_code"].tolist() == ["CONFLICTING_ROWS", "CONFLICTING_ROWS"]
+    assert "Row 2 asks for two things" in str(result["error_message"].iloc[0])
+    assert "row 2" in str(result["error_message"].iloc[1])
+
+
+def test_removals_spelled_otherwise_are_still_one_ask(portal: Sandbox) -> None:
+    """The reader keeps a removal's own word as the cell's text: "remove" and "No limit" ask
+    the same (a repeat), never two things."""
+    sheet = "From,To,Label,Max\ndeals,contacts,Decision maker,remove\n"
+    limits = hubframe.read_limits(f"{sheet}deals,contacts,Decision maker,No limit\n".encode())
+    assert hubframe.validate_limits(limits)["code"].tolist() == ["DUPLICATE_ROW"]
+    result = hubframe.configure_limits(limits, client_for(portal), dry_run=True, progress=False)
+    assert result["status"].tolist() == ["planned", "duplicate"]
+
+
+def test_a_new_label_s_row_asking_two_things_is_refused_in_the_dry_run_too(
+    sandbox_factory: Any,
+) -> None:
+    """Limits naming a label the same command creates (``assume_created``): the row asking two
+    things stays refused with its own message, and the other row of that label conflicts with
+    it, as the real run finds once the label exists."""
+    from hubframe.jobs.labels import assume_created, configure_labels, planned_labels
+
+    sb = sandbox_factory(seed="demo")
+    sheet = b"From,To,Label,Max\ndeals,contacts,Mentor,remove\ndeals,contacts,mentor,1\n"
+    limits = hubframe.read_limits(sheet)
+    limits["max_to_object_ids"] = pd.Series([1, 1], dtype=object)
+    client = client_for(sb)
+    labels = configure_labels(limits.iloc[[1]], client, dry_run=True)
+    dry = hubframe.configure_limits(limits, client, dry_run=True, progress=False)
+    dry = assume_created(dry, planned_labels(labels))
+    configure_labels(limits.iloc[[1]], client)
+    real = hubframe.configure_limits(limits, client, progress=False)
+    for result in (dry, real):
+        assert result["error_code"].tolist() == ["CONFLICTING_ROWS", "CONFLICTING_ROWS"]
+        assert "Row 2 asks for two things" in str(result["error_message"].iloc[0])
+    assert sb.limits("deals", "contacts").query("label == 'Mentor'").empty

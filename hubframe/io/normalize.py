@@ -414,8 +414,13 @@ def purge_flags(text: Text) -> BoolArray:
     """True where a limit cell asks to remove the limit: 'remove', 'remove limit' or 'no limit'
     (any case and spacing); never for an empty cell."""
     values, codes = unique_codes(chunked(text))
-    flags = [" ".join((clean_text(v) or "").split()).casefold() in PURGE_WORDS for v in values]
+    flags = [is_purge_word(v) for v in values]
     return np.array([*flags, False], dtype=bool)[codes]
+
+
+def is_purge_word(cell: str | None) -> bool:
+    """A limit cell's text that asks to remove the limit (see :func:`purge_flags`)."""
+    return " ".join((clean_text(cell) or "").split()).casefold() in PURGE_WORDS
 
 
 def purge_mask(s: pd.Series) -> pd.Series:

@@ -948,9 +948,14 @@ def _assume_group(out: pd.DataFrame, rows: list[Any]) -> None:
     def where(pos: Any) -> str:
         return f"row {value(out.loc[pos, 'row'])}"
 
+    def conflicting(pos: Any) -> bool:  # refused already: it asks what no other row does
+        return bool(value(out.loc[pos, "error_code"]) == ErrorCode.CONFLICTING_ROWS)
+
     first = rows[0]
-    if len({asks(pos) for pos in rows}) > 1:
+    if len({asks(pos) for pos in rows}) > 1 or any(map(conflicting, rows)):
         for pos in rows:
+            if conflicting(pos):
+                continue  # validation's own message names the row it conflicts with
             other = rows[1] if pos == first else first
             _settle(out, pos, conflict_outcome(_limit_action(out, pos), where(other)))
         return

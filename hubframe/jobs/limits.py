@@ -22,6 +22,8 @@ from hubframe.argtypes import count, optional_flag
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.shapes import placed_limits
+from hubframe.io.frame import RAW_PREFIX
+from hubframe.io.normalize import is_purge_word
 from hubframe.run.labels import LabelBook, LabelRefused, resolve
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label
@@ -304,9 +306,21 @@ _TAKING_PART = frozenset(
 )
 
 
+#: The text of a limit cell that is not a whole number (the reader's, or an edit's).
+RAW_LIMIT = RAW_PREFIX + "max_to_object_ids"
+
+
 def _ask(row: Mapping[Any, Any]) -> int | str | None:
-    """What a row asks for its limit: a number, or ``"remove"``."""
-    return "remove" if _remove(row) else whole(row["max_to_object_ids"])
+    """What a row asks for its limit: a number, or ``"remove"``; a row that asks to remove
+    the limit and holds one too (validation refuses it: ``CONFLICTING_ROWS``) asks something
+    no other row asks, so every row of its limit conflicts with it, as validation says."""
+    limit = whole(row["max_to_object_ids"])
+    if not _remove(row):
+        return limit
+    held = limit if limit is not None else value(row.get(RAW_LIMIT))
+    if held is None or is_purge_word(str(held)):  # the reader keeps "remove" as its text
+        return "remove"
+    return f"remove and {held}"
 
 
 def _conflicts(

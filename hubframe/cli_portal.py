@@ -327,8 +327,18 @@ def run_labels(args: argparse.Namespace, out: TextIO) -> int:
     failure = _labels_stopped(result, conn.where)
     if failure is not None:  # a refused token, no HubSpot: exit 2, as for any run
         raise cli._RunStopped(failure)
-    bad = result["status"].isin(["failed", "invalid"]).fillna(False)
-    return cli.EXIT_ROWS if bool(bad.any()) else cli.EXIT_OK
+    return cli.EXIT_ROWS if bool(labels_left(result).any()) else cli.EXIT_OK
+
+
+def labels_left(result: pd.DataFrame) -> pd.Series:
+    """The labels a run left to do: failed or invalid, or not sent because it stopped (the
+    daily limit: ``skipped``, ``RATE_LIMITED``); the command then exits 1, as for any run."""
+    from hubframe.errors import STOPPING_CODES
+
+    status = result["status"].astype("string")
+    stopped = result["error_code"].astype("string").isin([str(c) for c in STOPPING_CODES])
+    left = status.isin(["failed", "invalid"]) | ((status == "skipped") & stopped)
+    return left.fillna(False).astype(bool)
 
 
 def _labels_stopped(result: pd.DataFrame, where: str) -> str | None:

@@ -546,13 +546,13 @@ class _Labeler:
     def _stopped(
         self, exc: HubframeError, change: str, done: str, found: LabelDef | None = None
     ) -> _Outcome:
-        """A write whose answer was lost, in a run that then stopped: its outcome is unknown."""
+        """A write whose answer was lost, in a run that then stopped: its outcome is unknown,
+        ``failed`` (to check, and do again), never ``skipped`` as the rows not sent are when
+        the daily limit stopped the run."""
         self.stop = _stop_of(exc)
         said = f"{exc} HubSpot may have {done} before its answer was lost."
         category, type_id = (found.category, found.type_id) if found else (None, None)
-        return _Outcome(
-            change, self.stop.status, category, type_id, ErrorCode.UNKNOWN_OUTCOME, said
-        )
+        return _Outcome(change, Status.FAILED, category, type_id, ErrorCode.UNKNOWN_OUTCOME, said)
 
     def _called(self, d: LabelDef) -> str:
         """A label in words: its type id, or (a dry run) the row that creates it first."""
@@ -732,12 +732,13 @@ class _Labeler:
     ) -> list[LabelDef] | _Outcome:
         """The labels named ``label`` from ``f`` to ``t`` read again after a create (or a
         rename: ``change``) whose answer does not say what it did (``why``); a row of unknown
-        outcome when the read fails too."""
+        outcome when the read fails too (also when it stops the run)."""
         try:
             return [d for d in self.labels(f, t) if d.label == label]
         except HubframeError as again:
             if again.stops_run:
-                raise
+                done = "created the label" if change == "create" else "renamed the label"
+                return self._stopped(again, change, done)
             said = (
                 f'{why}, and the labels could not be read again ({again}); check whether "{label}" '
                 f"exists from {f} to {t} before running again."
@@ -766,7 +767,7 @@ class _Labeler:
         from hubframe.run.send import SETTLE_WAITS
 
         if exc.stops_run:
-            return self._stopped(exc, "", "created the label")
+            return self._stopped(exc, "create", "created the label")
         now = self._read_again(f, t, label, "HubSpot's answer was lost")
         waited = 0.0
         for pause in SETTLE_WAITS:

@@ -12,7 +12,7 @@ label limits lowered or purged, then object limits, then label limits raised or 
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Mapping
+from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from typing import Any, Unpack
 
@@ -201,6 +201,7 @@ def _within_object_limits(
     (the sheet's own rows against each other are validation's).  They are ``invalid``, as a
     dry run says too, and are not sent."""
     refused: dict[int, str] = {}
+    describe = describer(prepared.frame)
     by_pair: dict[ObjectPair, list[WorkItem]] = {}
     for item in items:
         by_pair.setdefault(item.objects, []).append(item)
@@ -209,7 +210,8 @@ def _within_object_limits(
         object_key = _object_key(book, pair)
         if existing is None or isinstance(existing, HubframeError) or object_key is None:
             continue
-        refused |= _past_object_limit(pair, existing, object_key, mine, _label_names(book, pair))
+        names = _label_names(book, pair)
+        refused |= _past_object_limit(pair, existing, object_key, mine, names, describe)
     actions = {item.position: item.action for item in items}
     for pos, message in refused.items():
         prepared.settled[pos] = Outcome(
@@ -219,7 +221,6 @@ def _within_object_limits(
             error_message=message,
         )
     repeats = _repeats_of(items, set(refused))
-    describe = describer(prepared.frame)
     for pos, first in repeats.items():
         prepared.settled[pos] = repeat_outcome(actions[pos], describe(first))
     return [item for item in items if item.position not in refused and item.position not in repeats]
@@ -259,38 +260,97 @@ def _past_object_limit(
     object_key: tuple[str, int],
     items: list[WorkItem],
     names: Mapping[tuple[str, int], str],
+    describe: Callable[[int], str],
 ) -> dict[int, str]:
-    """Row position -> why, for rows of ``pair`` whose limit the end state breaks."""
+    """Row position -> why, for rows of ``pair`` whose limit the end state breaks.  A row
+    refused is not sent, so HubSpot keeps the limit it would have changed, which may break
+    another row (an object limit below a label limit whose own row is refused): the end state
+    is judged again without the rows refused, until no more are."""
+    out: dict[int, str] = {}
+    held: dict[tuple[str, int], WorkItem] = {}  # the limits of rows refused: as HubSpot holds
+    while True:
+        sent = [item for item in items if _key_of(item) not in held]
+        more = _breaking(pair, existing, object_key, sent, names, held, describe)
+        if not more:
+            return out
+        for item, message in more:
+            out[item.position] = message
+            held[_key_of(item)] = item
+
+
+def _key_of(item: WorkItem) -> tuple[str, int]:
+    return (str(item.category), int(item.type_id if item.type_id is not None else -1))
+
+
+def _breaking(
+    pair: ObjectPair,
+    existing: Limits,
+    object_key: tuple[str, int],
+    items: list[WorkItem],
+    names: Mapping[tuple[str, int], str],
+    held: Mapping[tuple[str, int], WorkItem],
+    describe: Callable[[int], str],
+) -> list[tuple[WorkItem, str]]:
+    """The rows of ``items`` (the first of each limit: the one sent) that the end state of
+    sending them all breaks, and why; ``held``: the limits whose rows are refused (HubSpot
+    keeps what it holds)."""
     final: dict[tuple[str, int], int | None] = dict(existing)
     given: dict[tuple[str, int], WorkItem] = {}
     for item in items:  # repeats of one limit ask alike (conflicts are settled before)
-        key = (str(item.category), int(item.type_id if item.type_id is not None else -1))
+        key = _key_of(item)
         given.setdefault(key, item)  # the first is sent; the others repeat it
         final[key] = None if item.action is Action.PURGE_LIMIT else item.max_to_object_ids
     ceiling = final.get(object_key)
     if ceiling is None:
-        return {}
-    out: dict[int, str] = {}
+        return []
+    out: list[tuple[WorkItem, str]] = []
     scope = f"{pair.from_type} to {pair.to_type}"
     for key, limit in final.items():
         if key == object_key or limit is None or limit <= ceiling:
             continue
-        label = given[key].label if key in given else names.get(key)
+        label = given[key].label if key in given else (names.get(key) or _held_label(held, key))
         named = f"label '{label}'" if label else f"type {key[1]}"
         if key in given:  # the row raises a label past the object limit
-            out[given[key].position] = (
-                f"HubSpot would refuse it: the limit {limit} for {named} is higher than the "
-                f"limit {ceiling} for all {scope} associations"
-                f"{'' if object_key in given else ' (set in HubSpot)'}. Lower it to at most "
-                f"{ceiling}, or raise the object limit."
+            out.append(
+                (
+                    given[key],
+                    f"HubSpot would refuse it: the limit {limit} for {named} is higher than the "
+                    f"limit {ceiling} for all {scope} associations"
+                    f"{'' if object_key in given else ' (set in HubSpot)'}. Lower it to at most "
+                    f"{ceiling}, or raise the object limit.",
+                )
             )
         elif object_key in given:  # the row lowers the object limit under a label's
-            out[given[object_key].position] = (
-                f"HubSpot would refuse it: the limit {ceiling} for all {scope} associations "
-                f"is lower than the limit {limit} for {named} set in HubSpot. Lower that label "
-                f"limit in the sheet too, or set the object limit to at least {limit}."
-            )
+            refused = held.get(key)
+            why = _below_label(ceiling, scope, limit, named)
+            if refused is not None:
+                why = _below_refused(ceiling, scope, limit, named, describe(refused.position))
+            out.append((given[object_key], why))
     return out
+
+
+def _held_label(held: Mapping[tuple[str, int], WorkItem], key: tuple[str, int]) -> str | None:
+    return held[key].label if key in held else None
+
+
+def _below_label(ceiling: int, scope: str, limit: int, named: str) -> str:
+    """Why an object limit row is refused: ``named``'s limit, set in HubSpot, is above it."""
+    return (
+        f"HubSpot would refuse it: the limit {ceiling} for all {scope} associations "
+        f"is lower than the limit {limit} for {named} set in HubSpot. Lower that label "
+        f"limit in the sheet too, or set the object limit to at least {limit}."
+    )
+
+
+def _below_refused(ceiling: int, scope: str, limit: int, named: str, row: str) -> str:
+    """Why an object limit row is refused: ``named``'s limit, set in HubSpot, is above it and
+    stays, since ``row``, which changes it, is refused too."""
+    return (
+        f"HubSpot would refuse it: the limit {ceiling} for all {scope} associations is lower "
+        f"than the limit {limit} for {named} set in HubSpot, which stays since {row} (that "
+        f"label's) is refused too. Set the object limit to at least {limit}, or the label "
+        f"limit of {row} to at most {ceiling}."
+    )
 
 
 #: Rows validation settled that take part in the conflict check of :func:`_conflicts`: besides

@@ -3,6 +3,8 @@ or domain, and connected (over HTTP against the sandbox) for what a run finds in
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pandas as pd
 import pytest
 from faultproxy import FaultProxy
@@ -120,3 +122,73 @@ def test_a_records_read_hubspot_refuses_raises_its_error(sandbox: Sandbox, then:
             check.records_found(client, "deals", ids)
     assert caught.value.is_daily is (then == "daily")
     assert sandbox.token not in str(caught.value)
+
+
+def _errors(issues: pd.DataFrame) -> set[tuple[int, str]]:
+    errors = issues.loc[issues["severity"] == "error"]
+    return {(int(r), str(c)) for r, c in zip(errors["row"], errors["code"], strict=True)}
+
+
+#: One label in two spellings asking two limits; a label limit above HubSpot's object limit (25).
+ONE_LABEL_TWO_WAYS = (
+    "deals,contacts,Champion,4\ndeals,contacts,CHAMPION,5\ndeals,contacts,Budget holder,40\n"
+)
+
+
+@pytest.mark.parametrize(
+    ("rows", "refused"),
+    [
+        (
+            ONE_LABEL_TWO_WAYS,
+            {
+                (2, "CONFLICTING_ROWS"),
+                (3, "CONFLICTING_ROWS"),
+                (4, "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"),
+            },
+        ),
+        (  # one custom object, by its type id and by its name
+            "deals,2-7350001,,30\ndeals,p_installations,,20\n",
+            {(2, "CONFLICTING_ROWS"), (3, "CONFLICTING_ROWS")},
+        ),
+        # below "Decision maker"'s 2 in HubSpot
+        ("deals,contacts,,1\n", {(2, "LABEL_LIMIT_ABOVE_OBJECT_LIMIT")}),
+    ],
+)
+def test_connected_limits_check_says_what_the_run_refuses(
+    sandbox: Sandbox, rows: str, refused: set[tuple[int, str]]
+) -> None:
+    """Validation with a client found only unknown labels: a label in two spellings asking
+    two limits, or a limit HubSpot would refuse for the limits it holds, was "no problems
+    found", and the run refused the rows.  It says what the run refuses, with the run's
+    codes."""
+    limits = read_limits(f"From,To,Label,Max\n{rows}".encode())
+    issues = hf.validate_limits(limits, client_for(sandbox))
+    result = hf.configure_limits(limits, client_for(sandbox), dry_run=True)
+    invalid = result.loc[result["status"] == "invalid"]
+    assert _errors(issues) == refused
+    assert {(int(r), str(c)) for r, c in invalid[["row", "error_code"]].values} == refused
+
+
+def test_connected_limits_check_of_a_custom_object_spelled_two_ways(sandbox: Sandbox) -> None:
+    """The object limit 3 (by the object's type id) below a label whose own row (by the
+    object's name) is refused: HubSpot keeps the label's 8, and refuses the object row too."""
+    site = sandbox.add_label("deals", "2-7350001", "Site")
+    sandbox.set_limit("deals", "2-7350001", 8, type_id=site)
+    sheet = b"From,To,Label,Max\ndeals,2-7350001,,3\ndeals,p_installations,Site,5\n"
+    issues = hf.validate_limits(read_limits(sheet), client_for(sandbox))
+    above = "LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
+    assert _errors(issues) == {(2, above), (3, above)}
+
+
+def test_validate_online_says_nothing_is_fine_when_the_run_refuses_rows(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hubframe.cli import main
+
+    path = tmp_path / "limits.csv"
+    path.write_text(f"From,To,Label,Max\n{ONE_LABEL_TWO_WAYS}")
+    hub = ["--token", sandbox.token, "--base-url", sandbox.url]
+    assert main(["validate", str(path), "--online", *hub]) == 1
+    out = capsys.readouterr().out
+    assert "no problems found" not in out
+    assert "row 4: error LABEL_LIMIT_ABOVE_OBJECT_LIMIT" in out

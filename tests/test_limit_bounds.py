@@ -191,9 +191,11 @@ def test_the_dry_run_predicts_every_refusal_however_the_object_is_spelled(
         _custom_portal(sb, start)
         client = client_for(sb, version)
         limits = hf.read_limits(_custom_rows(changes, spelled))
+        issues = hf.validate_limits(limits, client)
         planned = hf.configure_limits(limits, client, dry_run=True)
         result = hf.configure_limits(limits, client, progress=False)
         now = _custom_now(sb)
+    assert _refused(issues) == _invalid(planned), (issues, planned)  # validation agrees
     real = result["status"].tolist()
     assert "failed" not in real, result
     dry = ["success" if s == "planned" else s for s in planned["status"].tolist()]
@@ -204,3 +206,13 @@ def test_the_dry_run_predicts_every_refusal_however_the_object_is_spelled(
             expected[label] = value
     assert now == expected
     assert _valid(now)
+
+
+def _refused(issues: pd.DataFrame) -> set[tuple[int, str]]:
+    errors = issues.loc[issues["severity"] == "error"]
+    return {(int(r), str(c)) for r, c in zip(errors["row"], errors["code"], strict=True)}
+
+
+def _invalid(result: pd.DataFrame) -> set[tuple[int, str]]:
+    rows = result.loc[result["status"] == "invalid"]
+    return {(int(r), str(c)) for r, c in zip(rows["row"], rows["error_code"], strict=True)}

@@ -14,7 +14,12 @@ run uses:
   ``UNKNOWN_LABEL`` with the labels that exist; a type id the pair does not have is
   ``INVALID_ASSOCIATION_TYPE``;
 * with ``check_records=True``, every record id exists (objects batch read, 100 a call):
-  ``OBJECT_NOT_FOUND`` otherwise.
+  ``OBJECT_NOT_FOUND`` otherwise;
+* limits: the limits of each object pair are read, and the rows the run refuses for them are
+  found as the run finds them: rows naming one limit in different spellings (a custom object
+  by its type id and by its name, a label by its name and its type id) that ask different
+  things, ``CONFLICTING_ROWS``; rows whose end state HubSpot would refuse,
+  ``LABEL_LIMIT_ABOVE_OBJECT_LIMIT``.
 
 Rows that already have an error are not looked up.  Errors that stop a run (a refused token,
 HubSpot unreachable) are raised; other failed reads become an issue on the rows they concern.
@@ -313,7 +318,10 @@ def validate_pairs(
 
 def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.DataFrame:
     """Every problem of every row of a limits sheet: offline without ``client``; with one,
-    also whether each row's label exists for its object pair (as the run resolves it).
+    also whether each row's label exists for its object pair (as the run resolves it), and
+    what the run refuses once it has read HubSpot's limits: rows that name one limit in
+    different spellings and ask different things (``CONFLICTING_ROWS``), and rows whose end
+    state HubSpot would refuse (``LABEL_LIMIT_ABOVE_OBJECT_LIMIT``).
 
     ``limits``: a frame of :func:`hubframe.read_limits`, or anything it reads.
     """
@@ -327,8 +335,32 @@ def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.Data
     require_client(client)
     book = LabelBook(client)
     book.prefetch(labeled_pairs(frame))
-    step = lambda found, open_: _check_labels(frame, book, found, open_, pairs=False)  # noqa: E731
-    return _connected(frame, offline, [step], client)
+    steps: list[Callable[[_Found, list[int]], None]] = [
+        lambda found, open_: _check_labels(frame, book, found, open_, pairs=False),
+        lambda found, open_: _check_limit_ends(frame, offline, client, book, found, open_),
+    ]
+    return _connected(frame, offline, steps, client)
+
+
+def _check_limit_ends(
+    frame: pd.DataFrame,
+    offline: pd.DataFrame,
+    client: HubSpotClient,
+    book: LabelBook,
+    found: _Found,
+    open_: list[int],
+) -> None:
+    """What the run refuses once it has read HubSpot's labels and limits
+    (:func:`hubframe.jobs.limits.portal_refusals`): rows naming one limit in different
+    spellings that ask different things, and rows whose end state HubSpot would refuse."""
+    from hubframe.jobs.limits import portal_refusals
+
+    if not open_:
+        return
+    refused = portal_refusals(frame, found.merged(offline), client, book)
+    for pos, outcome in sorted(refused.items()):
+        if pos in open_ and outcome.error_code is not None:
+            found.add(pos, "max_to_object_ids", outcome.error_code, str(outcome.error_message))
 
 
 #: Where a validation with a client notes the portal it checked (``attrs["hubframe"]``: the

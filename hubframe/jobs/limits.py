@@ -134,19 +134,22 @@ def _current_limits(
     return current
 
 
-def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | None]:
-    """Work items for the rows not settled yet; what each row's limit is now."""
-    frame = prepared.frame
-    book = LabelBook(client)
-    todo = [p for p in range(len(frame)) if p not in prepared.settled]
-    records = frame.iloc[todo].to_dict("records") if todo else []
+def _limit_items(
+    prepared: Prepared,
+    client: HubSpotClient,
+    book: LabelBook | None = None,
+    current: Mapping[ObjectPair, Limits | HubframeError] | None = None,
+) -> dict[int, int | None]:
+    """Work items for the rows not settled yet; what each row's limit is now.  ``book`` and
+    ``current``: the labels and limits read already (validation's), else read here."""
+    book = book or LabelBook(client)
+    todo, records = _open_records(prepared)
     actions: dict[int, Action | None] = {
         pos: _action(r) for pos, r in zip(todo, records, strict=True)
     }
     current_max: dict[int, int | None] = {}
     try:
-        pairs = {ObjectPair(str(r["from_type"]), str(r["to_type"])) for r in records}
-        current = _current_limits(client, pairs)
+        current = current if current is not None else _current_limits(client, _pairs_of(records))
     except HubframeError as exc:  # only errors that stop the run come out of it
         prepared.stop_all(StopReason.of(exc), actions)
         return current_max
@@ -165,6 +168,43 @@ def _limit_items(prepared: Prepared, client: HubSpotClient) -> dict[int, int | N
     prepared.items, prepared.count = items, len(items)
     _fill_labels(prepared, named)
     return current_max
+
+
+def _open_records(prepared: Prepared) -> tuple[list[int], list[dict[Any, Any]]]:
+    """The positions of the rows not settled yet, and the rows."""
+    todo = [p for p in range(len(prepared.frame)) if p not in prepared.settled]
+    return todo, (prepared.frame.iloc[todo].to_dict("records") if todo else [])
+
+
+def _pairs_of(records: list[dict[Any, Any]]) -> set[ObjectPair]:
+    return {ObjectPair(str(r["from_type"]), str(r["to_type"])) for r in records}
+
+
+#: What a run finds of a limits row once it has read HubSpot's labels and limits, that the
+#: sheet's own checks cannot tell (:func:`portal_refusals`).
+PORTAL_REFUSALS = (ErrorCode.CONFLICTING_ROWS, ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT)
+
+
+def portal_refusals(
+    frame: pd.DataFrame, issues: pd.DataFrame, client: HubSpotClient, book: LabelBook
+) -> dict[int, Outcome]:
+    """The rows a run refuses (``invalid``) once it has read HubSpot's labels and limits,
+    beyond those ``issues`` settle: rows naming one limit however spelled that ask different
+    things (``CONFLICTING_ROWS``), and rows whose end state HubSpot would refuse
+    (``LABEL_LIMIT_ABOVE_OBJECT_LIMIT``) -- with the run's own code, so that validation with
+    a client says what the run will refuse.  Errors that stop a run are raised."""
+    settled = issue_outcomes(frame, issues)
+    prepared = Prepared("limits", frame, "limits", settled=dict(settled), issues=issues)
+    todo, records = _open_records(prepared)
+    if not todo:
+        return {}
+    current = _current_limits(client, _pairs_of(records))  # raises what stops a run
+    _limit_items(prepared, client, book, current)
+    return {
+        pos: outcome
+        for pos, outcome in prepared.settled.items()
+        if outcome.error_code in PORTAL_REFUSALS and settled.get(pos) is not outcome
+    }
 
 
 def _type_name(book: LabelBook, pair: ObjectPair, key: tuple[str, int]) -> str | None:

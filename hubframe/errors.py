@@ -73,6 +73,7 @@ class ErrorCode(StrEnum):
     RENAME_REFUSED = "RENAME_REFUSED"
     LABEL_WOULD_REPEAT = "LABEL_WOULD_REPEAT"
     INVERSE_LABEL_DIFFERS = "INVERSE_LABEL_DIFFERS"
+    TOO_MANY_LABELS = "TOO_MANY_LABELS"
 
 
 @dataclass(frozen=True)
@@ -398,6 +399,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "list in the reverse direction: its inverse label is another. Nothing was changed.",
         "Correct the inverse label in the sheet, or rename it on purpose: give the label's "
         "type id and rename (renames=True / --rename).",
+    ),
+    (
+        ErrorCode.TOO_MANY_LABELS,
+        "remote",
+        "The object pair has as many labels of your own as HubSpot allows (10 per object "
+        "pairing), counting those the sheet's earlier rows create: HubSpot would refuse the "
+        "new one. Nothing was created.",
+        "Archive a label the pair no longer uses in HubSpot, or use a label that exists.",
     ),
 )
 

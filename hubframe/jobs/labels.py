@@ -15,6 +15,9 @@ labels its rows name).  For each distinct (from type, to type, label), in the sh
 * the sheet gives a type id whose label (or, with an inverse label the reverse direction does
   not list, whose inverse) the portal names otherwise: ``rename``, done only with
   ``renames=True`` (else ``invalid``, ``RENAME_REFUSED``); HubSpot's own labels never;
+* a new label from an object to another whose pair holds as many labels of one's own that way
+  as HubSpot allows (``MAX_LABELS_PER_PAIR``, counting those earlier rows create):
+  ``invalid``, ``TOO_MANY_LABELS``, not sent (HubSpot would refuse it);
 * a new name, inverse name or reverse name (an unpaired label's) that reads as another label
   of that direction (case, spaces, invisible characters aside) is neither created nor given:
   ``invalid``, ``LABEL_WOULD_REPEAT`` -- a rename's inverse label too when the reverse
@@ -51,7 +54,7 @@ from typing import Any, Final
 import pandas as pd
 
 from hubframe.argtypes import flag
-from hubframe.constants import UNLABELED_NAMES, USER_DEFINED
+from hubframe.constants import MAX_LABELS_PER_PAIR, UNLABELED_NAMES, USER_DEFINED
 from hubframe.errors import (
     ConfigurationError,
     ErrorCode,
@@ -617,6 +620,9 @@ class _Labeler:
                     + ("Choose another inverse label." if inverse is not None else _GIVE_INVERSE)
                 ),
             )
+        full = self._full(f, t, label)
+        if full is not None:
+            return full
         taken = self.names.setdefault(frozenset((f, t)), {})
         name = name or self._free_name(f, t, label)
         if name in taken:
@@ -650,6 +656,24 @@ class _Labeler:
         if single and done.status is Status.SUCCESS and done.message is None:
             done.message = f"Created: {_ONE_BOTH_WAYS.format(label=label, t=t)}"
         return done
+
+    def _full(self, f: str, t: str, label: str) -> _Outcome | None:
+        """A new label the pair has no room for: HubSpot holds at most
+        :data:`~hubframe.constants.MAX_LABELS_PER_PAIR` labels of one's own from ``f`` to
+        ``t`` (the reverse direction's listed there too) and refuses one more, so it is not
+        sent (``invalid``, ``TOO_MANY_LABELS``); a dry run counts those its earlier rows
+        create, so that it says what the real run does."""
+        own = [d for d in self.labels(f, t) if d.category == USER_DEFINED and d.label]
+        if len(own) < MAX_LABELS_PER_PAIR:
+            return None
+        planned = sum(1 for d in own if d.type_id in self.planned)
+        among = f", {planned} of them created by earlier rows" if planned else ""
+        said = (
+            f'The label "{label}" is not created: HubSpot allows at most {MAX_LABELS_PER_PAIR} '
+            f"labels of your own from {f} to {t}, and there are {len(own)}{among}. Archive a "
+            "label the pair no longer uses in HubSpot, or use one that exists."
+        )
+        return _Outcome("create", Status.INVALID, code=ErrorCode.TOO_MANY_LABELS, message=said)
 
     def _created(
         self, f: str, t: str, label: str, answer: list[Any], inverse: str | None, before: set[int]

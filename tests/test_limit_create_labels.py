@@ -147,3 +147,63 @@ def test_rows_naming_one_new_label_are_judged_alike_in_both_runs(
     planned = dry["status"].replace({"planned": "success"}).tolist()
     assert planned == real["status"].tolist(), (rows, dry, real)
     assert dry["error_code"].tolist() == real["error_code"].tolist(), (rows, dry, real)
+
+
+LINES_SHEET = """From,To,Label,Max
+deals,contacts,Mentor,3
+deals,contacts,,30
+deals,contacts,Champion,2
+deals,contacts,Champion,2
+deals,contacts,CHAMPION,2
+deals,contacts,mentor,3
+deals,contacts,Budget holder,20
+deals,contacts,Budget holder,20
+"""
+
+
+@pytest.mark.parametrize("create_labels", [True, False])
+def test_every_row_a_dry_run_plans_or_repeats_has_a_line(
+    create_labels: bool, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The summary counted "Mentor 3" planned (its label created first), yet "what each row
+    would do" had no line for it, nor for a row repeating another written alike: each planned
+    or repeating row says what it does."""
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(LINES_SHEET)
+    report = tmp_path / "report.csv"
+    with Sandbox(seed="demo") as sb:
+        hub = ["--token", sb.token, "--base-url", sb.url]
+        create = ["--create-labels"] if create_labels else []
+        args = ["limits", str(sheet), *create, "--dry-run", "--no-progress", *hub]
+        main([*args, "--report", str(report)])
+        out = capsys.readouterr().out
+    rows = pd.read_csv(report)
+    doing = rows.loc[rows["status"].isin(["planned", "duplicate"]), "row"].tolist()
+    lined = [
+        int(line.split(":")[0].split()[1]) for line in out.splitlines() if line.startswith("  row ")
+    ]
+    assert lined == doing, out
+    said = dict(zip(rows["row"], rows["limit_change"], strict=True))
+    assert said[5] == said[6] == "nothing: repeats row 4"
+    assert said[9] == "nothing: repeats row 8"
+    if create_labels:
+        assert said[2] == "sets a limit of 3 (none now: the label is created first)"
+        assert said[7] == "nothing: repeats row 2"
+
+
+def test_a_repeat_of_a_row_hubspot_would_refuse_says_so(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(
+        "From,To,Label,Max\ndeals,contacts,Decision maker,40\ndeals,contacts,decision MAKER,40\n"
+    )
+    report = tmp_path / "report.csv"
+    with Sandbox(seed="demo") as sb:  # the object limit is 25
+        hub = ["--token", sb.token, "--base-url", sb.url]
+        main(["limits", str(sheet), "--dry-run", "--no-progress", *hub, "--report", str(report)])
+        out = capsys.readouterr().out
+    rows = pd.read_csv(report)
+    assert rows["status"].tolist() == ["invalid", "duplicate"]
+    assert rows["limit_change"].tolist()[1] == "nothing: repeats row 2"
+    assert '  row 3: deals -> contacts "decision MAKER": nothing: repeats row 2' in out

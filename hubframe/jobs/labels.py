@@ -987,6 +987,7 @@ def _assume_group(out: pd.DataFrame, rows: list[Any]) -> None:
     _assumed(out, first, str(out.loc[first, "label"]), removes=_removes(out, first))
     for pos in rows[1:]:
         _settle(out, pos, repeat_outcome(_limit_action(out, pos), where(first)))
+        _says(out, pos, f"nothing: repeats {where(first)}")
 
 
 def _removes(out: pd.DataFrame, pos: Any) -> bool:
@@ -1014,13 +1015,21 @@ def _assumed(out: pd.DataFrame, pos: Any, label: str, *, removes: bool) -> None:
             f'The label "{label}" is created first (--create-labels) and has no limit yet; '
             "nothing to remove."
         )
-        if "limit_change" in out.columns:
-            out.loc[pos, "limit_change"] = "nothing: there is no limit to remove"
+        _says(out, pos, "nothing: there is no limit to remove")
         return
     out.loc[pos, "status"] = str(Status.PLANNED)
     out.loc[pos, "error_message"] = (
         f'Planned once the label "{label}" is created (--create-labels); the limit is checked then.'
     )
+    limit = whole(value(out.loc[pos].get("max_to_object_ids")))
+    _says(out, pos, f"sets a limit of {limit} (none now: the label is created first)")
+
+
+def _says(out: pd.DataFrame, pos: Any, words: str) -> None:
+    """A dry run's row's ``limit_change`` (what it does, in words: a planned row's is printed
+    under "what each row would do"), when the table has that column."""
+    if "limit_change" in out.columns:
+        out.loc[pos, "limit_change"] = words
 
 
 __all__ = ["assume_created", "configure_labels", "internal_name", "planned_labels"]

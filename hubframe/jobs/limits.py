@@ -104,13 +104,14 @@ class _Limits:
             "limits", frame, "limits", settled=issue_outcomes(frame, issues), issues=issues
         )
         prepared.index = index
-        current_max = _limit_items(prepared, run.client)
+        repeats: dict[int, int] = {}
+        current_max = _limit_items(prepared, run.client, repeats=repeats)
         if run.options.dry_run:
             usage = None
             if self.usage_scan_max is not None and prepared.stop is None:
                 usage = _usage(prepared, run.client, self.usage_scan_max)
                 prepared.notes = _usage_notes(prepared, usage)
-            prepared.extra = _current_columns(prepared, current_max, usage)
+            prepared.extra = _current_columns(prepared, current_max, usage, repeats)
         return prepared
 
 
@@ -139,9 +140,12 @@ def _limit_items(
     client: HubSpotClient,
     book: LabelBook | None = None,
     current: Mapping[ObjectPair, Limits | HubframeError] | None = None,
+    *,
+    repeats: dict[int, int] | None = None,
 ) -> dict[int, int | None]:
     """Work items for the rows not settled yet; what each row's limit is now.  ``book`` and
-    ``current``: the labels and limits read already (validation's), else read here."""
+    ``current``: the labels and limits read already (validation's), else read here;
+    ``repeats`` gets the rows settled as repeats of a row refused (-> that row)."""
     book = book or LabelBook(client)
     todo, records = _open_records(prepared)
     actions: dict[int, Action | None] = {
@@ -164,7 +168,7 @@ def _limit_items(
             items.append(item)
     conflicting = _conflicts(prepared, book, dict(zip(todo, records, strict=True)))
     items = one_spelling(book, [item for item in items if item.position not in conflicting])
-    items = _within_object_limits(prepared, book, current, items)
+    items = _within_object_limits(prepared, book, current, items, repeats)
     prepared.items, prepared.count = items, len(items)
     _fill_labels(prepared, named)
     return current_max
@@ -235,6 +239,7 @@ def _within_object_limits(
     book: LabelBook,
     current: Mapping[ObjectPair, Limits | HubframeError],
     items: list[WorkItem],
+    repeated: dict[int, int] | None = None,
 ) -> list[WorkItem]:
     """The rows HubSpot would refuse for the limits it holds: a label limit above the object
     limit the pair will have, or an object limit below a label limit the sheet leaves as it is
@@ -263,6 +268,8 @@ def _within_object_limits(
     repeats = _repeats_of(items, set(refused))
     for pos, first in repeats.items():
         prepared.settled[pos] = repeat_outcome(actions[pos], describe(first))
+    if repeated is not None:
+        repeated |= repeats
     return [item for item in items if item.position not in refused and item.position not in repeats]
 
 
@@ -666,8 +673,11 @@ def change_words(action: Action, current: int | None, new: int | None) -> str:
     return f"changes the limit from {current} to {new}"
 
 
-def _changes(prepared: Prepared, current_max: Mapping[int, int | None]) -> list[str | None]:
-    """Each row's ``limit_change``: what sending it does, or why nothing is done."""
+def _changes(
+    prepared: Prepared, current_max: Mapping[int, int | None], repeats: Mapping[int, int]
+) -> list[str | None]:
+    """Each row's ``limit_change``: what sending it does, or why nothing is done (a repeat of
+    a row, however it was found: "nothing: repeats row N")."""
     words: list[str | None] = [None] * len(prepared.frame)
     describe = describer(prepared.frame)
     first_of: dict[tuple[str, str, str, int], int] = {}
@@ -678,6 +688,8 @@ def _changes(prepared: Prepared, current_max: Mapping[int, int | None]) -> list[
             continue
         current = current_max.get(item.position)
         words[item.position] = change_words(item.action, current, item.max_to_object_ids)
+    for pos, first in (_validated_repeats(prepared) | dict(repeats)).items():
+        words[pos] = f"nothing: repeats {describe(first)}"
     for pos, outcome in prepared.settled.items():
         if outcome.error_code is ErrorCode.BLANK_LIMIT:
             words[pos] = "nothing: the limit cell is empty, the limit stays as it is"
@@ -697,8 +709,38 @@ def _nothing_removed(outcome: Outcome) -> bool:
     )
 
 
+def _validated_repeats(prepared: Prepared) -> dict[int, int]:
+    """The rows validation found repeating an earlier row (``DUPLICATE_ROW``: the same limit
+    written alike, as :func:`hubframe.validate.validate_limits` groups them) -> that row."""
+    from hubframe.validate import invalid_rows
+
+    issues, frame = prepared.issues, prepared.frame
+    if issues is None or issues.empty:
+        return {}
+    codes = issues["code"].astype(str)
+    repeated = {
+        int(p)
+        for p in issues.loc[codes == ErrorCode.DUPLICATE_ROW, "position"]
+        if (o := prepared.settled.get(int(p))) is not None and o.status is Status.DUPLICATE
+    }
+    if not repeated:
+        return {}
+    blank = set(issues.loc[codes == ErrorCode.BLANK_LIMIT, "position"].astype(int))
+    sound = ~invalid_rows(frame, issues).to_numpy(dtype=bool)
+    target = [c for c in ("from_type", "to_type", "label", "type_id") if c in frame.columns]
+    keys = [tuple(value(v) for v in row) for row in frame[target].itertuples(index=False)]
+    first: dict[tuple[Any, ...], int] = {}
+    for pos, key in enumerate(keys):
+        if sound[pos] and pos not in blank:
+            first.setdefault(key, pos)
+    return {pos: first[keys[pos]] for pos in repeated if first.get(keys[pos], pos) != pos}
+
+
 def _current_columns(
-    prepared: Prepared, current_max: Mapping[int, int | None], usage: UsageByPair | None
+    prepared: Prepared,
+    current_max: Mapping[int, int | None],
+    usage: UsageByPair | None,
+    repeats: Mapping[int, int],
 ) -> list[ExtraColumn]:
     """``current_max`` and ``limit_change`` (and, after a usage scan, ``records_over``) beside
     the new value."""
@@ -709,7 +751,7 @@ def _current_columns(
         ExtraColumn(
             "current_max",
             "limit_change",
-            pd.Series(_changes(prepared, current_max), dtype="string"),
+            pd.Series(_changes(prepared, current_max, repeats), dtype="string"),
         ),
     ]
     if usage is not None:

@@ -65,3 +65,40 @@ def test_the_dry_run_lines_name_the_label(
     assert 'row 2: deals -> contacts "Champion": sets a limit of 5 (none now)' in out
     assert 'row 3: deals -> contacts "Decision maker": removes the limit of 2' in out
     assert "all associations" not in out
+
+
+@pytest.mark.parametrize("version", ["2026-03", "2026-09", "v4"])
+@pytest.mark.parametrize("limit", ["remove", "4"])
+def test_a_type_id_the_pair_does_not_list_is_refused_in_both_runs(version: str, limit: str) -> None:
+    """The reverse direction's type id, or one HubSpot does not know: a removal was skipped,
+    "no limit is set ... for the unlabeled association (USER_DEFINED 1002)", and a create
+    planned, then refused by HubSpot.  Both are invalid, INVALID_ASSOCIATION_TYPE, unsent, in
+    the dry run and the run, as validation with a client says."""
+    with Sandbox(seed="demo") as sb:
+        reverse = sb.type_id("contacts", "deals", "Decision maker")
+        assert reverse not in {sb.type_id("deals", "contacts", name) for name in LABELS}
+        sheet = _sheet([(reverse, limit), (99999, limit)])
+        client = client_for(sb, version)
+        before = sb.limits()
+        issues = hf.validate_limits(sheet, client)
+        tables = [hf.configure_limits(sheet, client, dry_run=dry) for dry in (True, False)]
+        after = sb.limits()
+    assert issues["code"].tolist() == ["INVALID_ASSOCIATION_TYPE"] * 2
+    for table in tables:
+        assert table["status"].tolist() == ["invalid"] * 2, table
+        assert table["error_code"].tolist() == ["INVALID_ASSOCIATION_TYPE"] * 2
+        message = str(table["error_message"].iloc[0])
+        assert f"no association type {reverse} from deals to contacts" in message
+        assert "unlabeled" not in message
+    pd.testing.assert_frame_equal(after, before)
+
+
+def test_a_listed_type_without_a_limit_is_named_in_its_removal() -> None:
+    """A removal of the unlabeled type (by its id) that has no limit names it so."""
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        unlabeled = sb.type_id("deals", "contacts", None)
+        sb.set_limit("deals", "contacts", None, type_id=unlabeled)
+        result = hf.configure_limits(_sheet([(unlabeled, "remove")]), client, progress=False)
+    assert result["status"].tolist() == ["skipped"]
+    assert "for the unlabeled association" in str(result["error_message"].iloc[0])

@@ -466,12 +466,16 @@ def _conflicts(
 
 
 def _quiet_key(book: LabelBook, row: Mapping[Any, Any]) -> tuple[str, int] | None:
-    """The (category, type id) a row names, or None when it cannot be told (no error)."""
+    """The (category, type id) a row names, or None when it cannot be told (no error) or its
+    pair lists no such type (the row is refused for that: :func:`_unlisted_type`)."""
     try:
         spec = resolve(book, row, unlabeled_default=False)
+        pair = (str(row["from_type"]), str(row["to_type"]))
+        if spec is None or book.category_of(*pair, spec.type_id) is None:
+            return None
     except HubframeError:
         return None
-    return None if spec is None else (spec.category, spec.type_id)
+    return (spec.category, spec.type_id)
 
 
 def _action(row: Mapping[Any, Any]) -> Action:
@@ -521,6 +525,9 @@ def _limit_row(
         return None
     assert spec is not None
     key = (spec.category, spec.type_id)
+    if book.category_of(*pair, spec.type_id) is None:  # listed: the labels were read above
+        prepared.settled[pos] = _unlisted_type(fallback, pair, spec.type_id)
+        return None
     prepared.resolved[pos] = key
     current_max[pos] = existing.get(key)
     label = spec.label
@@ -528,7 +535,8 @@ def _limit_row(
         named[pos] = label
     if _remove(row):
         if key not in existing:
-            prepared.settled[pos] = _nothing_to_remove(pair, label, key)
+            is_object = key == _object_key(book, pair)
+            prepared.settled[pos] = _nothing_to_remove(pair, label, key, is_object=is_object)
             return None
         action = Action.PURGE_LIMIT
     else:
@@ -576,8 +584,27 @@ def _object_key(book: LabelBook, pair: ObjectPair) -> tuple[str, int] | None:
     return None if found is None else (found.category, found.type_id)
 
 
-def _nothing_to_remove(pair: ObjectPair, label: str | None, key: tuple[str, int]) -> Outcome:
-    what = f'label "{label}"' if label else "the unlabeled association"
+def _unlisted_type(action: Action, pair: ObjectPair, type_id: int) -> Outcome:
+    """A row naming a type id its object pair's labels do not list (a typo, the reverse
+    direction's id): HubSpot has no limit of it to set or remove; ``invalid``, not sent, as
+    validation with a client says (a removal was "nothing to remove" of "the unlabeled
+    association", a create planned and then refused)."""
+    return Outcome(
+        Status.INVALID,
+        action=action,
+        error_code=ErrorCode.INVALID_ASSOCIATION_TYPE,
+        error_message=(
+            f"HubSpot has no association type {type_id} from {pair.from_type} to "
+            f"{pair.to_type}; use a label, or a type id HubSpot lists for this pair."
+        ),
+    )
+
+
+def _nothing_to_remove(
+    pair: ObjectPair, label: str | None, key: tuple[str, int], *, is_object: bool
+) -> Outcome:
+    what = f'label "{label}"' if label else f"association type {key[1]}"
+    what = "the unlabeled association" if is_object else what
     return Outcome(
         Status.SKIPPED,
         action=Action.PURGE_LIMIT,

@@ -937,6 +937,13 @@ def _names_unlabeled(labels: ObjArray) -> BoolArray:
     )
 
 
+def _limited(label: object, type_id: object) -> str:
+    """What a label row's limit is for, in words: its label, or its type id when the row gives
+    only that ("type id 1003", never "label '1003'")."""
+    named = _text(label)
+    return f"label '{named}'" if named else f"type id {_number_text(type_id)}"
+
+
 def _check_label_above_object(c: _Collector, ok: BoolArray) -> None:
     frame = c.frame
     remove = _remove(frame).to_numpy(dtype=bool)
@@ -969,7 +976,7 @@ def _check_label_above_object(c: _Collector, ok: BoolArray) -> None:
     merged = merged[merged["max"] > merged["max_object"]]
     rows_of = frame["row"].to_numpy(dtype=np.int64)
     messages = [
-        f"The limit {int(m)} for label '{_text(lab) or _number_text(tid)}' is higher than the "
+        f"The limit {int(m)} for {_limited(lab, tid)} is higher than the "
         f"limit {int(mo)} for all {f} to {t} associations (row {rows_of[po]}). Lower the label "
         f"limit to at most {int(mo)}, or raise the object limit."
         for m, lab, tid, mo, f, t, po in zip(

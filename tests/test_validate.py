@@ -341,3 +341,13 @@ def test_a_limit_or_type_id_cell_is_not_advised_as_ids(
     if said.startswith("holds"):
         assert f"; {what} is one whole number" in message
     assert " ids" not in message and "fit" not in message
+
+
+def test_a_label_limit_given_by_type_id_only_is_named_by_its_type_id() -> None:
+    """It was "the limit 5 for label '1003'": no label is called 1003."""
+    frame = pd.DataFrame(
+        {"From": ["deals"] * 2, "To": ["contacts"] * 2, "Type ID": [None, 1003], "Max": [3, 5]}
+    )
+    issues = validate_limits(read_limits(frame))
+    assert issues["code"].tolist() == ["LABEL_LIMIT_ABOVE_OBJECT_LIMIT"]
+    assert "The limit 5 for type id 1003 is higher" in str(issues["message"].iloc[0])

@@ -28,6 +28,7 @@ from hubframe.io.text import (
     Text,
     chunked,
     clean_text,
+    storable,
     type_mask,
 )
 from hubframe.terminal import no_text
@@ -169,8 +170,22 @@ def cells_to_arrow(values: ObjArray) -> Text:
     """Cells -> an Arrow text column with the text of :func:`cells_to_text` ("" when empty).
 
     One pass collects the cell types; columns of text, of numbers (floats, ints, empty cells)
-    then convert with Arrow/numpy, mixed columns (bools, dates) cell by cell.
+    then convert with Arrow/numpy, mixed columns (bools, dates) cell by cell.  A lone
+    surrogate (``"\\ud83d"``: half of an emoji, a byte another program kept as an escape) is
+    stored as U+FFFD (:func:`~hubframe.io.text.storable`), as the reports write it: one such
+    cell, in any column, stopped the read of the whole frame ("the file could not be read ...
+    save it again"); as an id it is refused, naming the character.
     """
+    try:
+        return _cells_to_arrow(values)
+    except UnicodeEncodeError:
+        texts = np.array(cells_to_text(values), dtype=object, copy=True)
+        strs = np.flatnonzero(type_mask(texts, str))
+        texts[strs] = [storable(v) for v in texts[strs].tolist()]
+        return chunked(pa.array(texts, type=TEXT))
+
+
+def _cells_to_arrow(values: ObjArray) -> Text:
     kinds = set(map(type, values)) - {type(None)}
     try:
         if kinds <= {str}:

@@ -93,7 +93,10 @@ def as_text(values: pd.Series | ObjArray | Any, render: Callable[[Any], str] = s
     """Cells as an Arrow text column: zero-copy for Arrow-backed text, else converted.
 
     NA cells become nulls; cells that are not text (numbers in a hand-built frame) go
-    through ``render``.
+    through ``render``.  A lone surrogate (``"\\ud83d"``, half of an emoji; a byte another
+    program's text kept as an escape) is stored as U+FFFD (:func:`storable`): one such cell,
+    even in a column hubframe does not read, stopped the read of the whole frame ("the file
+    could not be read ... save it again").
     """
     if isinstance(values, pa.Array | pa.ChunkedArray):
         return chunked(values)
@@ -103,9 +106,15 @@ def as_text(values: pd.Series | ObjArray | Any, render: Callable[[Any], str] = s
         values = to_objects(values)
     objects = np.asarray(values, dtype=object)
     try:
-        return chunked(pa.array(objects, type=TEXT, from_pandas=True))
-    except (pa.ArrowTypeError, pa.ArrowInvalid):
-        return chunked(pa.array(_rendered(objects, render), type=TEXT, from_pandas=True))
+        try:
+            return chunked(pa.array(objects, type=TEXT, from_pandas=True))
+        except (pa.ArrowTypeError, pa.ArrowInvalid):
+            return chunked(pa.array(_rendered(objects, render), type=TEXT, from_pandas=True))
+    except UnicodeEncodeError:  # a lone surrogate: a frame of another program's bytes
+        cells = _rendered(objects, render)
+        texts = np.flatnonzero(type_mask(cells, str))
+        cells[texts] = [storable(v) for v in cells[texts].tolist()]
+        return chunked(pa.array(cells, type=TEXT, from_pandas=True))
 
 
 def to_series(values: Any, index: pd.Index | None = None) -> pd.Series:

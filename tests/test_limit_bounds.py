@@ -149,7 +149,7 @@ def test_an_object_limit_below_a_label_whose_row_is_refused_is_refused(
         limits = hf.read_limits(_custom_rows(changes, spelled))
         if version == "2026-09":  # no labels list says which name is which type id: refused
             for dry_run in (True, False):
-                with pytest.raises(hf.InputError, match="by type id .* and by name"):
+                with pytest.raises(hf.InputError, match=r"by type id .* and by name"):
                     hf.configure_limits(limits, client, dry_run=dry_run, progress=False)
             assert _custom_now(sb) == {"": None, "Site": 8, "Zone": None}
             return
@@ -200,9 +200,9 @@ def test_the_dry_run_predicts_every_refusal_however_the_object_is_spelled(
         client = client_for(sb, version)
         limits = hf.read_limits(_custom_rows(changes, spelled))
         if version == "2026-09" and len(set(limits["to_type"])) > 1:
-            with pytest.raises(hf.InputError, match="by type id .* and by name"):
+            with pytest.raises(hf.InputError, match=r"by type id .* and by name"):
                 hf.validate_limits(limits, client)
-            with pytest.raises(hf.InputError, match="by type id .* and by name"):
+            with pytest.raises(hf.InputError, match=r"by type id .* and by name"):
                 hf.configure_limits(limits, client, progress=False)
             assert _custom_now(sb) == start
             return

@@ -7,7 +7,6 @@ thread sets a widget.  Driven headlessly against the built-in sandbox, over HTTP
 from __future__ import annotations
 
 import html
-import io
 import re
 import threading
 from collections.abc import Callable, Iterator
@@ -21,6 +20,7 @@ from app_driver import WAIT, click, upload
 
 from hubframe.report import write_pairs
 from hubframe.sandbox import Sandbox
+from hubframe.testing import xlsx_bytes
 from hubframe.widgets import HubframeApp, backend, portal
 from hubframe.widgets.app import (
     CHANGED_BEFORE_SENDING,
@@ -34,19 +34,7 @@ DEALS = 2040000001
 CONTACTS = 1019360001
 
 
-def _xlsx(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
-
-
-SHEET = _xlsx(
+SHEET = xlsx_bytes(
     [["Deal ID", "Contact ID", "Notes"]]
     + [[DEALS + 71 + i, CONTACTS + 201 + i, str(CONTACTS + 210 + i)] for i in range(2)]
 )

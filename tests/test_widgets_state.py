@@ -4,7 +4,6 @@ second click or a new file leaves behind.  Driven headlessly against the sandbox
 from __future__ import annotations
 
 import html
-import io
 import re
 import threading
 import time
@@ -17,7 +16,7 @@ import pandas as pd
 import pytest
 
 from hubframe.sandbox import Sandbox
-from hubframe.testing import SandboxFactory
+from hubframe.testing import SandboxFactory, xlsx_bytes
 from hubframe.widgets import HubframeApp
 from hubframe.widgets.app import NONE
 from hubframe.widgets.backend import Progress
@@ -25,18 +24,6 @@ from hubframe.widgets.backend import Progress
 WAIT = 60.0
 DEALS = 2040000001
 CONTACTS = 1019360001
-
-
-def _xlsx(rows: list[list[object]]) -> bytes:
-    from openpyxl import Workbook
-
-    book = Workbook()
-    sheet = book.active
-    for row in rows:
-        sheet.append(row)
-    buffer = io.BytesIO()
-    book.save(buffer)
-    return buffer.getvalue()
 
 
 def _pairs(count: int, first_contact: int = 0) -> list[list[object]]:
@@ -98,7 +85,7 @@ def test_a_failed_load_leaves_nothing_of_the_last_sheet_to_run(
     them.  A failed load drops the last sheet (rows, issues, mapping); Run refuses."""
     _click(app, app.connect_button)
     sandbox = _own_sandbox(app)
-    _upload(app, "A.xlsx", _xlsx(_pairs(4)))
+    _upload(app, "A.xlsx", xlsx_bytes(_pairs(4)))
     _click(app, app.validate_button)
     assert app.frame is not None and app.columns["from_id"].value == "Deal ID"
     fail(app, tmp_path)
@@ -120,7 +107,7 @@ def _slow_app(app: HubframeApp, sandbox_factory: SandboxFactory, count: int) -> 
     app.mode.value = "hubspot"
     app.token.value, app.base_url.value = slow.token, slow.url
     _click(app, app.connect_button)
-    _upload(app, "a.xlsx", _xlsx(_pairs(count)))
+    _upload(app, "a.xlsx", xlsx_bytes(_pairs(count)))
     app.batch_size.value = 5
     return slow
 
@@ -145,7 +132,7 @@ def test_inputs_stay_locked_until_every_queued_task_is_done(
     locked = [app.upload, app.job, app.mode, app.run_button, app.columns["to_id"]]
     assert all(widget.disabled for widget in locked), [w for w in locked if not w.disabled]
     assert not app.cancel_button.disabled
-    _upload(app, "b.xlsx", _xlsx(_pairs(3, 500)), wait=False)  # a click racing the lock
+    _upload(app, "b.xlsx", xlsx_bytes(_pairs(3, 500)), wait=False)  # a click racing the lock
     assert app.wait(WAIT)
     assert app.result is not None and len(app.result) == 40 and app.downloads
     assert app.source is not None and app.source.name == "a.xlsx"
@@ -195,7 +182,7 @@ def test_a_changed_connection_setting_drops_the_connection(
     app.mode.value = "hubspot"
     app.token.value, app.base_url.value = sandbox.token, sandbox.url
     _click(app, app.connect_button)
-    _upload(app, "A.xlsx", _xlsx(_pairs(3, 300)))
+    _upload(app, "A.xlsx", xlsx_bytes(_pairs(3, 300)))
     _click(app, app.validate_button)
     getattr(app, setting).value = value
     assert app.connection is None and "Click Connect" in app.connect_status.value
@@ -211,11 +198,11 @@ def test_a_changed_connection_setting_drops_the_connection(
 def test_a_label_for_all_rows_is_not_carried_to_the_next_sheet(app: HubframeApp) -> None:
     """ "Label for all rows" picked for sheet A was applied to sheet B's rows."""
     _click(app, app.connect_button)
-    _upload(app, "A.xlsx", _xlsx(_pairs(2, 10)))
+    _upload(app, "A.xlsx", xlsx_bytes(_pairs(2, 10)))
     app.label.value = "Champion"
     _click(app, app.run_button)
     assert app.result is not None and set(app.result["label"]) == {"Champion"}
-    _upload(app, "B.xlsx", _xlsx(_pairs(1, 30)))
+    _upload(app, "B.xlsx", xlsx_bytes(_pairs(1, 30)))
     assert app.label.value == NONE
     _click(app, app.run_button)
     assert app.result is not None and app.result["label"].isna().all()
@@ -225,7 +212,7 @@ def test_the_file_uploaded_before_a_path_loads_again(app: HubframeApp, tmp_path:
     """Upload A, load path B, pick A again: the upload's value did not change, no event came,
     and the app kept B."""
     _click(app, app.connect_button)
-    data = _xlsx(_pairs(4))
+    data = xlsx_bytes(_pairs(4))
     _upload(app, "A.xlsx", data)
     path = tmp_path / "B.csv"
     path.write_text("Deal ID,Contact ID\n2040000001,1019360099\n")
@@ -251,7 +238,7 @@ def test_a_home_folder_of_no_user_is_a_message_at_its_step(
     said = html.unescape(app.messages["sheet"].value)
     assert "'~no_such_user_hubframe' is not a home folder" in said, said
     assert "Unexpected error" not in said
-    _upload(app, "A.xlsx", _xlsx(_pairs(2)))
+    _upload(app, "A.xlsx", xlsx_bytes(_pairs(2)))
     _click(app, app.run_button)
     app.save_folder.value = "~no_such_user_hubframe/reports"
     _click(app, app.save_button)
@@ -275,7 +262,7 @@ def test_a_token_in_a_cell_never_reaches_the_page(app: HubframeApp, sandbox: San
         [DEALS + 2, CONTACTS, sandbox.token.upper()],
         [DEALS + 3, "12ab", sandbox.token.title()],
     ]
-    _upload(app, "t.xlsx", _xlsx(rows))
+    _upload(app, "t.xlsx", xlsx_bytes(rows))
     _click(app, app.validate_button)
     _click(app, app.dry_run_button)
     _click(app, app.run_button)
@@ -289,7 +276,7 @@ def test_a_cancel_that_stops_nothing_is_not_called_cancelled(app: HubframeApp) -
     """Cancel clicked once every batch had left: every row succeeded, yet the headline said
     "Cancelled ... Rows not sent are 'skipped'; the retry file holds them"."""
     _click(app, app.connect_button)
-    _upload(app, "a.xlsx", _xlsx(_pairs(20)))
+    _upload(app, "a.xlsx", xlsx_bytes(_pairs(20)))
     app.batch_size.value = 5
     original = app._on_progress
 
@@ -353,7 +340,7 @@ def test_a_long_sheet_name_still_gives_a_report(app: HubframeApp, tmp_path: Path
     nor saved ("File name too long").  Names made after the sheet's are cut, never mid-letter."""
     _click(app, app.connect_button)
     name = ("Q3 pipeline cleanup - Verknüpfungen 😀 " * 7)[:245] + ".xlsx"
-    _upload(app, name, _xlsx(_pairs(3)))
+    _upload(app, name, xlsx_bytes(_pairs(3)))
     _click(app, app.run_button)
     assert app.result is not None and _message(app, "run") == ""
     [report] = app.downloads
@@ -390,7 +377,7 @@ def test_one_column_picked_for_two_fields_is_said_so(app: HubframeApp) -> None:
     """ "Deal ID" picked for both record ids: the mapping kept one of them and the message
     spoke of a contacts column read as deals."""
     _click(app, app.connect_button)
-    _upload(app, "two.xlsx", _xlsx(_pairs(2)))
+    _upload(app, "two.xlsx", xlsx_bytes(_pairs(2)))
     app.columns["to_id"].value = "Deal ID"
     _click(app, app.run_button)
     assert app.result is None
@@ -547,9 +534,9 @@ def test_removing_limits_by_empty_cells_is_not_carried_to_the_next_sheet(
     _click(app, app.connect_button)
     app.job.value = "limits"
     head = ["From object", "To object", "Association label", "Max associations"]
-    _upload(app, "A.xlsx", _xlsx([head, ["deals", "contacts", "Champion", ""]]))
+    _upload(app, "A.xlsx", xlsx_bytes([head, ["deals", "contacts", "Champion", ""]]))
     app.remove_blank.value = True
-    _upload(app, "B.xlsx", _xlsx([head, ["deals", "contacts", "Decision maker", ""]]))
+    _upload(app, "B.xlsx", xlsx_bytes([head, ["deals", "contacts", "Decision maker", ""]]))
     assert app.remove_blank.value is False
     before = sandbox.limits("deals", "contacts")
     _click(app, app.run_button)
@@ -756,7 +743,7 @@ def test_a_change_while_a_step_works_sets_its_result_aside(
     rows: list[list[object]] = [["Deal ID", "Contact ID", "Notes"]]
     rows += [[DEALS + 71 + i, CONTACTS + 201 + i, str(CONTACTS + 210 + i)] for i in range(2)]
     _click(app, app.connect_button)
-    _upload(app, "a.xlsx", _xlsx(rows))
+    _upload(app, "a.xlsx", xlsx_bytes(rows))
     if step == "dry-run":
         _click(app, app.validate_button)
     started, go = threading.Event(), threading.Event()

@@ -546,3 +546,16 @@ def test_a_port_out_of_range_is_a_usage_error_not_a_traceback(module: str, port:
     assert "Traceback" not in proc.stderr
     last = proc.stderr.strip().splitlines()[-1]
     assert "error: argument --port: " in last and repr(port) in last, proc.stderr
+
+
+@pytest.mark.parametrize("token", ["", "  "])
+def test_an_empty_token_is_refused_not_replaced_by_a_random_one(token: str) -> None:
+    """``--token "$TOKEN"`` with the variable unset gave ``--token ""``: the sandbox made a
+    random token, which the caller's tools did not have, and said nothing."""
+    parser = argparse.ArgumentParser()
+    serve.add_arguments(parser)
+    with pytest.raises(SystemExit):
+        parser.parse_args(["--token", token])
+    with pytest.raises(ValueError, match="token must not be empty"):
+        Sandbox(seed=None, token=token)
+    assert parser.parse_args(["--token", "pat-na1-mine"]).token == "pat-na1-mine"

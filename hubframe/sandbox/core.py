@@ -78,6 +78,8 @@ class Sandbox:
         if seed == "demo":
             with self.portal.lock:
                 demo.populate(self.portal)
+        if token is not None and not token.strip():
+            raise ValueError("token must not be empty: give a token, or None for a random one")
         self.token = token or _new_token()
         self._made: list[str] = [] if token else [self.token]  # tokens it made (made_tokens)
         limiter = RateLimiter(daily_limit=_daily_limit(daily_limit), enforce=rate_limit is not None)

@@ -40,6 +40,17 @@ def _rate(text: str) -> tuple[int, float]:
         raise argparse.ArgumentTypeError(f"expected MAX[/WINDOW_S], got {text!r}") from None
 
 
+def _token(text: str) -> str:
+    """``--token``: not empty (``--token "$TOKEN"`` with the variable unset was taken as no
+    token, and the sandbox made a random one the caller's tools did not have)."""
+    if not text.strip():
+        raise argparse.ArgumentTypeError(
+            "is empty (a shell variable that is not set?): give the token, or leave --token "
+            "out for a random one"
+        )
+    return text
+
+
 def _latency(text: str) -> tuple[float, float]:
     base, _, per_input = text.partition(",")
     try:
@@ -128,7 +139,9 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="demo portal or an empty one (default: demo; none when records are given)",
     )
-    parser.add_argument("--token", default=None, help="use this token instead of a random one")
+    parser.add_argument(
+        "--token", type=_token, default=None, help="use this token instead of a random one"
+    )
     parser.add_argument(
         "--rate-limit", type=_rate, default=None, metavar="MAX[/WINDOW_S]",
         help="refuse requests beyond MAX per rolling window (429 TEN_SECONDLY_ROLLING)",

@@ -1035,25 +1035,11 @@ class Journal:
         """The rows (from id, to id, type id) that this run or the open runs it resumes sent
         as ``action`` from ``from_type`` to ``to_type``, and that succeeded or may have: a
         resumed removal reports the removals its stopped run made as done, not as absent."""
-        found: set[tuple[str, str, Any]] = set()
         with self._using("read it"):
             where, runs = self._reading()
-            rows = self._db.execute(
-                "SELECT s.size, s.from_ids, s.to_ids, s.types, s.type_rows, "
-                "CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
-                "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
-                f"WHERE s.action = ? AND s.from_type = ? AND s.to_type = ? AND s.{where}",
-                (action, from_type, to_type, *runs),
-            ).fetchall()
-        for size, from_text, to_text, types, type_rows, states in rows:
-            keys = _keys(action, from_type, to_type, size, from_text, to_text, types, type_rows)
-            state = states or bytes([_SUCCESS]) * size
-            found.update(
-                (key[3], key[4], key[6])
-                for key, row_state in zip(keys, state, strict=True)
-                if row_state != _OTHER
-            )
-        return found
+            test = f"s.action = ? AND s.from_type = ? AND s.to_type = ? AND s.{where}"
+            keys = self._sent_keys(test, (action, from_type, to_type, *runs))
+            return {(key[3], key[4], key[6]) for key in keys}
 
     def _applied(
         self, from_type: str, to_type: str, where: str, runs: tuple[int, ...]
@@ -1061,25 +1047,31 @@ class Journal:
         """The pairs (of this direction; a write of the other direction counted too) that the
         runs ``where`` selects sent a write of that succeeded or may have (lock held)."""
         found: set[RecordPair] = set()
-        rows = self._db.execute(
-            "SELECT s.from_type, s.size, s.from_ids, s.to_ids, "
-            "CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
-            "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
-            f"WHERE ((s.from_type = ? AND s.to_type = ?) OR (s.from_type = ? AND s.to_type = ?)) "
-            f"AND s.{where}",
-            (from_type, to_type, to_type, from_type, *runs),
-        )
-        for sent_from, size, from_text, to_text, states in rows:
-            state = states or bytes([_SUCCESS]) * size
-            ids = zip(_ids_of(from_text, size), _ids_of(to_text, size), state, strict=True)
-            for f, t, row_state in ids:
-                if row_state == _OTHER:
-                    continue
-                if sent_from == from_type:
-                    found.add(RecordPair(f, t))
-                if sent_from == to_type:  # the other direction (both, for one object type)
-                    found.add(RecordPair(t, f))
+        either = "((s.from_type = ? AND s.to_type = ?) OR (s.from_type = ? AND s.to_type = ?))"
+        test = f"{either} AND s.{where}"
+        for key in self._sent_keys(test, (from_type, to_type, to_type, from_type, *runs)):
+            if key[1] == from_type:
+                found.add(RecordPair(key[3], key[4]))
+            if key[1] == to_type:  # the other direction (both, for one object type)
+                found.add(RecordPair(key[4], key[3]))
         return found
+
+    def _sent_keys(self, test: str, params: tuple[Any, ...]) -> Iterator[SentKey]:
+        """The rows of the ``sent`` entries ``test`` (SQL on ``s``) selects that succeeded or
+        may have, keyed as :meth:`created` keys them (lock held)."""
+        rows = self._db.execute(
+            "SELECT s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, s.types, "
+            "s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
+            f"FROM sent s LEFT JOIN settled t ON t.entry = s.rowid WHERE {test}",
+            params,
+        ).fetchall()
+        for *entry, size_states in ((*row[:8], row[8]) for row in rows):
+            size, states = int(entry[3]), size_states
+            state = states or bytes([_SUCCESS]) * size
+            keys = _keys(*entry)
+            yield from (
+                key for key, row_state in zip(keys, state, strict=True) if row_state != _OTHER
+            )
 
     def created(self) -> list[JournalRow]:
         """Every association row the journal's runs created or removed successfully (its

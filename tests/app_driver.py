@@ -3,6 +3,7 @@ sends it, and a click that waits for the app's background work."""
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import UTC, datetime
 
 import ipywidgets
@@ -23,3 +24,18 @@ def click(app: HubframeApp, button: ipywidgets.Button) -> None:
     """``button`` clicked, and what it started done."""
     button.click()
     assert app.wait(WAIT), "the app's background work did not finish in time"
+
+
+def page_changes(app: HubframeApp) -> dict[str, Callable[[], None]]:
+    """Inputs changed from the page (the main thread) while the worker is busy."""
+
+    def label() -> None:
+        app.label.value = "Champion"
+
+    def swap_types() -> None:
+        app.from_type.value, app.to_type.value = "contacts", "deals"
+
+    def to_column() -> None:
+        app.columns["to_id"].value = "Notes"
+
+    return {"label": label, "swap_types": swap_types, "to_column": to_column}

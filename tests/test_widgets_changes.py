@@ -16,7 +16,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
-from app_driver import WAIT, click, upload
+from app_driver import WAIT, click, page_changes, upload
 
 from hubframe.report import write_pairs
 from hubframe.sandbox import Sandbox
@@ -90,21 +90,6 @@ def _held(
         monkeypatch.setattr(owner, name, real)
 
 
-def _changes(app: HubframeApp) -> dict[str, Callable[[], None]]:
-    """Inputs changed from the page (the main thread) while the worker is busy."""
-
-    def label() -> None:
-        app.label.value = "Champion"
-
-    def swap_types() -> None:
-        app.from_type.value, app.to_type.value = "contacts", "deals"
-
-    def to_column() -> None:
-        app.columns["to_id"].value = "Notes"
-
-    return {"label": label, "swap_types": swap_types, "to_column": to_column}
-
-
 # --- Run, before its first request -----------------------------------------------------------
 
 
@@ -129,7 +114,7 @@ def test_a_change_while_the_run_gets_ready_sends_nothing(
     with _held(monkeypatch, backend, name) as (started, go):
         app.run_button.click()
         assert started.wait(WAIT)
-        _changes(app)[change]()
+        page_changes(app)[change]()
         go.set()
         assert app.wait(WAIT)
     assert _message(app, "run") == CHANGED_BEFORE_SENDING

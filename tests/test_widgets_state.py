@@ -14,6 +14,7 @@ from pathlib import Path
 import ipywidgets
 import pandas as pd
 import pytest
+from app_driver import page_changes
 
 from hubframe.sandbox import Sandbox
 from hubframe.testing import SandboxFactory, xlsx_bytes
@@ -713,21 +714,6 @@ def test_not_in_the_sheet_for_a_column_the_read_leaves_validates(app: HubframeAp
 # --- a change that reaches the kernel while a step works ------------------------------------
 
 
-def _changes(app: HubframeApp) -> dict[str, Callable[[], None]]:
-    """Inputs changed from the page (the main thread) while the worker is busy."""
-
-    def label() -> None:
-        app.label.value = "Champion"
-
-    def swap_types() -> None:
-        app.from_type.value, app.to_type.value = "contacts", "deals"
-
-    def to_column() -> None:
-        app.columns["to_id"].value = "Notes"
-
-    return {"label": label, "swap_types": swap_types, "to_column": to_column}
-
-
 @pytest.mark.parametrize("step", ["validate", "dry-run"])
 @pytest.mark.parametrize("change", ["label", "swap_types", "to_column"])
 def test_a_change_while_a_step_works_sets_its_result_aside(
@@ -758,7 +744,7 @@ def test_a_change_while_a_step_works_sets_its_result_aside(
     monkeypatch.setattr(backend, name, held)
     (app.validate_button if step == "validate" else app.dry_run_button).click()
     assert started.wait(WAIT)
-    _changes(app)[change]()
+    page_changes(app)[change]()
     go.set()
     assert app.wait(WAIT)
     monkeypatch.setattr(backend, name, real)

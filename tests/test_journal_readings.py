@@ -27,7 +27,7 @@ import pytest
 
 import hubframe as hf
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for
+from hubframe.testing import client_for, demo_ids
 
 DEALS = [str(7_100_000_001 + i) for i in range(12)]
 CONTACTS = [str(8_100_000_001 + i) for i in range(12)]
@@ -162,3 +162,37 @@ def links_with_types(sb: Sandbox) -> set[tuple[str, str, int]]:
     found = sb.associations("deals", "contacts")
     types = found["type_id"].astype(int)
     return set(zip(found["from_id"], found["to_id"], types, strict=True))
+
+
+def test_the_undo_of_a_table_naming_a_custom_object_ends_the_runs_that_sent_it(
+    tmp_path: Path,
+) -> None:
+    """A stopped sync of rows naming a custom object by its type id (a row already as the portal
+    is) and by its name sends them under the first spelling; the undo of its table (which
+    shows each row's own spelling, matching no pair it sent) ended no run before,
+    so that a run after the undo sends again rather than re-use outcomes the undo took back."""
+    with Sandbox(seed="demo") as sb:
+        client, journal = client_for(sb), tmp_path / "run.sqlite"
+        deal = str(demo_ids("deals")[9])
+        targets = [str(i) for i in demo_ids("installations")[10:14]]
+        rows = pd.DataFrame(
+            {
+                "from_type": "deals",
+                "from_id": deal,
+                "to_type": ["2-7350001"] + ["p_installations"] * 3,
+                "to_id": targets,
+            }
+        )
+        sb.associate("deals", deal, "2-7350001", targets[0])  # kept: only the others are sent
+        cancel = threading.Event()
+        first = hf.sync(
+            rows, client, journal=journal, cancel=cancel, on_progress=lambda _: cancel.set(),
+            **ONE_BY_ONE,
+        )  # fmt: skip
+        assert "success" in set(first["status"])
+        hf.undo(first, client, **ONE_BY_ONE)
+        again = hf.sync(rows, client, journal=journal, **ONE_BY_ONE)
+        sheet_rows = again[again["sheet"] != "(portal)"]
+        assert sheet_rows["status"].tolist()[1:] == ["success"] * 3, again[["to_id", "status"]]
+        links = sb.associations("deals", "2-7350001")
+        assert set(targets) <= set(links.loc[links["from_id"] == deal, "to_id"])

@@ -48,6 +48,7 @@ from hubframe.constants import (
     CATEGORIES,
     EXISTING_COLUMNS,
     HUBSPOT_DEFINED,
+    OBJECT_TYPES_BY_NAME,
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
@@ -663,12 +664,18 @@ def _end_journal_runs(path: str | None, client: HubSpotClient, table: pd.DataFra
                 journal.close_runs("undone", touching=_table_ends(table))
 
 
-def _table_ends(table: pd.DataFrame) -> set[RecordEnds]:
-    """The record pairs a result table names (either direction)."""
+def _table_ends(table: pd.DataFrame) -> set[RecordEnds] | None:
+    """The record pairs a result table names (either direction); None (every open run ends)
+    when it names a custom object: a run may have sent its rows under another spelling of it
+    (``2-7350001`` for ``p_installations``: :mod:`hubframe.run.spelling`), which these pairs
+    would not match, and a run left open whose work the undo took back would be resumed."""
     names = ["from_type", "from_id", "to_type", "to_id"]
     if not set(names) <= set(table.columns):
         return set()
     cells = table[names].astype(object).where(table[names].notna(), None)
+    types = set(cells["from_type"].dropna()) | set(cells["to_type"].dropna())
+    if not {str(t) for t in types} <= set(OBJECT_TYPES_BY_NAME):
+        return None
     return {
         record_ends(*(str(v) for v in row))
         for row in cells.itertuples(index=False, name=None)

@@ -241,6 +241,10 @@ HEADER_TYPE_COLUMNS: Final = {
 #: (``attrs["hubframe"]["id_properties"] == {"to": "email"}``): the reader writes it, validate
 #: checks those sides as property values, the run looks them up (hubframe.run.lookup).
 ID_PROPERTIES: Final = "id_properties"
+#: Where a limits result notes the rows whose ``label`` the run filled in with the portal's
+#: label of their type id (``[[sheet, row], ...]``): the analyst's cell was empty, and the retry
+#: file keeps it so (hubframe.jobs.limits writes it, hubframe.report.retry reads it).
+PORTAL_LABELS: Final = "portal_labels"
 #: What a sheet may write as a label for the unlabeled ("default") association type, when no
 #: real label has the name (hubframe.run.labels resolves them; a rehearsal sandbox never makes
 #: labels of them).

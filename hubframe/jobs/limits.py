@@ -19,6 +19,7 @@ from typing import Any, Unpack
 import pandas as pd
 
 from hubframe.argtypes import count, optional_flag
+from hubframe.constants import PORTAL_LABELS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.shapes import placed_limits
@@ -231,7 +232,27 @@ def _fill_labels(prepared: Prepared, named: Mapping[int, str]) -> None:
     for pos, name in named.items():
         labels.iloc[pos] = name
     frame["label"] = labels
+    info = dict(frame.attrs.get("hubframe") or {})
+    info[PORTAL_LABELS] = _row_keys(frame, sorted(named))
+    frame.attrs["hubframe"] = info
     prepared.frame = frame
+
+
+def _row_keys(frame: pd.DataFrame, positions: list[int]) -> list[list[object]]:
+    """[sheet, row] of each position (the keys a result keeps when it is filtered or sorted),
+    empty when the frame does not say its sheet rows."""
+    if not {"sheet", "row"} <= set(frame.columns):
+        return []
+    rows = frame.iloc[positions]
+    return [[_plain(s), _plain(r)] for s, r in zip(rows["sheet"], rows["row"], strict=True)]
+
+
+def _plain(value: object) -> object:
+    """A cell as a plain Python value (numpy's scalars unwrapped; NA as None)."""
+    if value is None or value is pd.NA or (isinstance(value, float) and value != value):
+        return None
+    item = getattr(value, "item", None)
+    return item() if callable(item) else value
 
 
 def _within_object_limits(

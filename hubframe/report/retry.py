@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from hubframe.constants import PORTAL_LABELS
 from hubframe.errors import InputError
 from hubframe.io.cells import plain_cells
 from hubframe.report.columns import check_result, from_sheet, meta, original_columns, retry_rows
@@ -152,7 +153,24 @@ def _whole_records(result: pd.DataFrame, needed: pd.Series) -> pd.Series:
 def _todo(result: pd.DataFrame) -> pd.DataFrame:
     """The result's rows still to do, numbered from 0 (one per source row)."""
     needed = _whole_records(result, retry_rows(result))
-    return _rejoin_split_ids(result, needed & from_sheet(result))
+    return _own_labels(result, _rejoin_split_ids(result, needed & from_sheet(result)))
+
+
+def _own_labels(result: pd.DataFrame, todo: pd.DataFrame) -> pd.DataFrame:
+    """``todo`` with the labels a limits run filled in from the portal (rows that gave a type id
+    only) taken out again: the retry file keeps the analyst's empty cell, as it keeps every
+    other cell, rather than a label name the sheet did not hold."""
+    named = meta(result).get(PORTAL_LABELS)
+    if not named or "label" not in todo.columns or not {"sheet", "row"} <= set(todo.columns):
+        return todo
+    keys = {(str(sheet), str(row)) for sheet, row in named}
+    rows = zip(todo["sheet"].astype("string"), todo["row"].astype("string"), strict=True)
+    filled = [(str(sheet), str(row)) in keys for sheet, row in rows]
+    if not any(filled):
+        return todo
+    todo = todo.copy()
+    todo["label"] = todo["label"].astype("string").mask(pd.Series(filled, index=todo.index))
+    return todo
 
 
 def _layout(

@@ -289,6 +289,18 @@ def _connected(
     return issues
 
 
+def _above_object_limit(offline: pd.DataFrame) -> set[int]:
+    """Positions whose only errors are label limits above their object limit: their labels
+    are checked too (a misspelled label is the row's problem, which the run names first)."""
+    errors = offline.loc[offline["severity"] == "error"]
+    if errors.empty:
+        return set()
+    above = errors["code"] == ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT
+    return set(errors.loc[above, "position"].tolist()) - set(
+        errors.loc[~above, "position"].tolist()
+    )
+
+
 def validate_pairs(
     pairs: Any, client: HubSpotClient | None = None, *, check_records: bool = False
 ) -> pd.DataFrame:
@@ -336,7 +348,9 @@ def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.Data
     book = LabelBook(client)
     book.prefetch(labeled_pairs(frame))
     steps: list[Callable[[_Found, list[int]], None]] = [
-        lambda found, open_: _check_labels(frame, book, found, open_, pairs=False),
+        lambda found, open_: _check_labels(
+            frame, book, found, sorted({*open_, *_above_object_limit(offline)}), pairs=False
+        ),
         lambda found, open_: _check_limit_ends(frame, offline, client, book, found, open_),
     ]
     return _connected(frame, offline, steps, client)

@@ -158,6 +158,7 @@ def _limit_items(
     except HubframeError as exc:  # only errors that stop the run come out of it
         prepared.stop_all(StopReason.of(exc), actions)
         return current_max
+    _labels_first(prepared, book)
     items: list[WorkItem] = []
     named: dict[int, str] = {}
     for pos, row in zip(todo, records, strict=True):
@@ -173,6 +174,23 @@ def _limit_items(
     prepared.items, prepared.count = items, len(items)
     _fill_labels(prepared, named)
     return current_max
+
+
+def _labels_first(prepared: Prepared, book: LabelBook) -> None:
+    """Rows the sheet's checks refused for a label limit above the object limit, whose label
+    HubSpot does not have (or cannot tell apart), are refused for the label: "lower the label
+    limit" sent the analyst to the limit cell of a misspelled label, and the next run then said
+    the label does not exist."""
+    above = ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT
+    positions = [pos for pos, o in prepared.settled.items() if o.error_code is above]
+    rows = prepared.frame.iloc[positions].to_dict("records") if positions else []
+    for pos, row in zip(positions, rows, strict=True):
+        try:
+            resolve(book, row, unlabeled_default=False)
+        except LabelRefused as exc:
+            prepared.settled[pos] = unknown_label(_action(row), exc)
+        except HubframeError:  # the labels cannot be read: the rows to send say why
+            continue
 
 
 def _open_records(prepared: Prepared) -> tuple[list[int], list[dict[Any, Any]]]:

@@ -146,8 +146,7 @@ def issue_outcomes(frame: pd.DataFrame, issues: pd.DataFrame) -> dict[int, Outco
 
 def _row_outcome(recs: list[dict[Any, Any]]) -> Outcome | None:
     errors = [r for r in recs if str(r.get("severity")) == "error"]
-    # a table's totals row is that first (its counts are no ids): retry files leave it out
-    errors.sort(key=lambda r: str(r.get("code")) != ErrorCode.TOTALS_ROW)
+    errors.sort(key=_error_rank)
     if errors:
         first, more = errors[0], len(recs) - 1
         note = f" (and {more} more problem{'s' if more > 1 else ''} in this row)" if more else ""
@@ -164,6 +163,16 @@ def _row_outcome(recs: list[dict[Any, Any]]) -> Outcome | None:
         if any(str(r.get("code")) == code for r in recs):
             return Outcome(Status.SKIPPED, error_code=code, error_message=message)
     return None
+
+
+def _error_rank(issue: Mapping[Any, Any]) -> int:
+    """Which of a row's errors its outcome names: a table's totals row is that first (its
+    counts are no ids: retry files leave it out); a limit above the object limit last (a row
+    whose label does not exist is refused for that, not told to lower its limit)."""
+    code = str(issue.get("code"))
+    if code == ErrorCode.TOTALS_ROW:
+        return 0
+    return 2 if code == ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT else 1
 
 
 #: Warnings that leave a row nothing to do: it is ``skipped``, never sent.

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 from enum import StrEnum
 from typing import Any
 
+from hubframe.redaction import redact
 from hubframe.terminal import visible
 from hubframe.vocab import Status
 
@@ -433,7 +434,9 @@ class HubframeError(Exception):
         attempts: int = 0,
         may_have_applied: bool = False,
     ) -> None:
-        super().__init__(visible(message))  # it quotes cells and names, and may reach a terminal
+        # It quotes cells, names and HubSpot's own messages, and may reach a terminal or a
+        # notebook's saved traceback: no registered secret in it, however the answer spelled it.
+        super().__init__(visible(redact(message)))
         if code is not None:
             self.code = code
         self.attempts = attempts
@@ -452,7 +455,7 @@ class HubframeWarning(UserWarning):
     and Python prints it to a terminal."""
 
     def __init__(self, message: object = "") -> None:
-        super().__init__(visible(str(message)))
+        super().__init__(visible(redact(str(message))))
 
 
 class InputError(HubframeError, ValueError):

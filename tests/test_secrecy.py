@@ -6,12 +6,16 @@ from __future__ import annotations
 
 import _thread
 import contextlib
+import json
 import logging
 import socket
 import subprocess
 import sys
 import threading
+import traceback
 import types
+import urllib.parse
+import warnings
 import zipfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -22,9 +26,18 @@ import pytest
 from faultproxy import FaultProxy
 
 import hubframe as hf
-from hubframe.errors import ConfigurationError, HubframeError, UsageError
+from hubframe.errors import (
+    AuthError,
+    ConfigurationError,
+    HubframeError,
+    HubframeWarning,
+    NetworkError,
+    ServerError,
+    UsageError,
+)
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import associate
+from hubframe.redaction import register_secret
 from hubframe.run.journal import Journal
 from hubframe.sandbox import Sandbox
 
@@ -385,6 +398,50 @@ def test_a_message_quoting_hubspot_holds_no_echoed_token(
     assert result.loc[0, "error_code"] == "LIMIT_EXCEEDED"
     assert "<redacted>" in str(result.loc[0, "error_message"])  # the echo reached the table
     assert not leaks(iter([result.to_csv(), repr(result), result.to_html()]))
+
+
+@pytest.mark.parametrize("spelling", [True, "escaped", "dashes", "upper"])
+def test_a_read_refused_with_an_echoed_token_raises_no_token(
+    secret_sandbox: Sandbox, spelling: bool | str
+) -> None:
+    """A batch read answered 2xx with an item error refusing a record, its message echoing the
+    token in JSON escapes: the bytes of a success answer were redacted, not what reading them
+    decodes, and the read's error quoted HubSpot's message -- a notebook showed the token in the
+    traceback and saved it."""
+    with FaultProxy(
+        secret_sandbox, echo_token=spelling, drop_reads=f'"{DEAL}"', drop_reads_as="INTERNAL_ERROR"
+    ) as proxy:
+        api = client(proxy.url, max_retries=2)
+        error = failing(
+            lambda: hf.read_associations(api, "deals", "contacts", ids=[DEAL], progress=False)
+        )
+    assert isinstance(error, HubframeError), repr(error)
+    assert "request token" in str(error)  # HubSpot's message is quoted, the token redacted
+    assert not leaks(iter(["".join(traceback.format_exception(error))]))
+    assert not leaks(reachable_text(error, depth=3))
+
+
+@pytest.mark.parametrize(
+    "kind", [HubframeError, UsageError, ConfigurationError, AuthError, ServerError, NetworkError]
+)
+@pytest.mark.parametrize("form", ["plain", "upper", "url", "json"])
+def test_no_hubframe_error_or_warning_holds_a_registered_token(kind: type, form: str) -> None:
+    """Whatever raises it, whatever message it quotes: the token is redacted in the error."""
+    register_secret(SECRET)
+    spelled = {
+        "plain": SECRET,
+        "upper": SECRET.upper(),
+        "url": urllib.parse.quote(SECRET, safe=""),
+        "json": json.dumps(SECRET)[1:-1],
+    }[form]
+    message = f"HubSpot said: bad request (token {spelled}), row 2"
+    error = kind(message)
+    assert not leaks(iter([str(error), repr(error), *map(str, error.args)]))
+    assert "row 2" in str(error)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        warnings.warn(HubframeWarning(message), stacklevel=1)
+    assert caught and not leaks(iter([str(w.message) for w in caught]))
 
 
 @pytest.mark.parametrize("spelling", [True, "upper"])

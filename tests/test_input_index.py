@@ -168,6 +168,69 @@ def test_a_syncs_removals_take_labels_no_row_has(
     assert np.array_equal(result["row"].iloc[:2].to_numpy(), [2, 3])
 
 
+#: Indexes at the edges of their dtypes: a sync was applied, then the result failed with
+#: OverflowError or TypeError (no result table, no report, no undo), or came back float64 with
+#: its labels rounded.
+EDGE_INDEXES = {
+    "int64 largest": pd.Index([2**63 - 1, 5]),
+    "uint64 largest": pd.Index(np.array([2**64 - 1, 3], dtype="uint64")),
+    "uint64 past 2**53": pd.Index(np.array([2**53 + 1, 2**53 + 3], dtype="uint64")),
+    "uint64 small": pd.Index(np.array([5, 3], dtype="uint64")),
+    "Int64 all missing": pd.Index(pd.array([None, None], dtype="Int64")),
+    "int8 largest": pd.Index(np.array([127, 1], dtype="int8")),
+    "object ints past 2**53": pd.Index([2**53 + 1, 2**70], dtype=object),
+    "bool": pd.Index([True, False]),
+    "dates, named": pd.DatetimeIndex(["2026-01-01", "2026-02-01"], name="day"),
+}
+
+
+@pytest.mark.parametrize("name", list(EDGE_INDEXES))
+def test_a_syncs_result_keeps_an_index_at_its_dtypes_edge(sandbox_factory: Any, name: str) -> None:
+    index = EDGE_INDEXES[name]
+    sb = sandbox_factory(seed="demo")
+    deal = str(DEALS[3])
+    linked = pd.DataFrame({"Deal ID": [deal] * 3, "Contact ID": [str(c) for c in CONTACTS[:3]]})
+    hubframe.associate(linked, client_for(sb), progress=False)
+    sheet = linked.iloc[:2].set_axis(index)
+    result = hubframe.sync(sheet, client_for(sb), allow_removals=True, progress=False)
+    assert result["status"].tolist() == ["skipped", "skipped", "success"]  # kept, removed
+    kept = result.index[:2]
+    assert kept.tolist() == index.tolist() and kept.name == index.name
+    assert [type(v) for v in kept.tolist()] == [type(v) for v in index.tolist()]
+    added = result.index[-1]
+    assert pd.isna(added) or all(pd.isna(v) or v != added for v in index.tolist())
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    dtype=st.sampled_from(["int8", "int16", "int32", "int64", "uint8", "uint32", "uint64"]),
+    data=st.data(),
+    added=st.integers(1, 300),
+)
+def test_rows_added_to_an_integer_index_never_change_its_labels(
+    dtype: str, data: st.DataObject, added: int
+) -> None:
+    """The labels a result adds (a sync's removals) are new, and the input's stay exactly as
+    they were, in their dtype where the new ones fit it."""
+    from hubframe.run.pipeline import _labels
+
+    info = np.iinfo(dtype)
+    near_top = st.integers(max(int(info.min), int(info.max) - 400), int(info.max))
+    values = data.draw(
+        st.lists(st.integers(int(info.min), int(info.max)) | near_top, min_size=0, max_size=6)
+    )
+    index = pd.Index(np.array(values, dtype=dtype))
+    out = _labels(index, len(index) + added)
+    assert len(out) == len(index) + added
+    assert out[: len(index)].tolist() == values
+    new = out[len(index) :].tolist()
+    if out.dtype == index.dtype:
+        assert len(set(new)) == added and not set(new) & set(values)
+    else:
+        assert out.dtype == object and all(v is None for v in new)
+        assert max(values, default=0) + added > info.max
+
+
 def test_an_undo_is_labelled_as_the_run_it_takes_back(sandbox_factory: Any) -> None:
     sb = sandbox_factory(seed="demo")
     sheet = pd.DataFrame(

@@ -311,15 +311,56 @@ def table_with_facts(
 def _labels(index: pd.Index, rows: int) -> pd.Index:
     """The input's index for a result of ``rows`` rows: rows a job adds after the input's (a
     sync's removals of associations no row lists) are numbered on after the largest label of an
-    integer index, so none shares an input row's label; otherwise their label is missing (NaN)."""
+    integer index, in its dtype, so none shares an input row's label; otherwise (numbers that
+    would not fit the dtype, labels of any other kind) their label is missing -- of the index's
+    own dtype where it has one, else None -- and the input's own labels stay as they are."""
     added = rows - len(index)
     if added <= 0:
         return index
-    if pd.api.types.is_integer_dtype(index.dtype):
-        start = int(index.max()) + 1 if len(index) else 0
-        return index.append(pd.RangeIndex(start, start + added))
-    flat = index.to_flat_index().astype(object)  # dates, tuples of a MultiIndex: as they are
-    return flat.append(pd.Index([None] * added, dtype=object))
+    kept = _numbered_on(index, added)
+    if kept is None:
+        kept = _missing_on(index, added)
+    if kept is not None:
+        return kept
+    # Dates, tuples of a MultiIndex, numbers: as they are.  Not Index.append, which infers a
+    # dtype again: the ints of an object index became float64 beside a None, rounded.
+    labels = np.empty(len(index) + added, dtype=object)
+    labels[: len(index)] = index.to_flat_index().astype(object)
+    return pd.Index(labels, dtype=object, name=index.name)
+
+
+def _missing_on(index: pd.Index, added: int) -> pd.Index | None:
+    """``index`` with ``added`` missing labels of its own dtype (dates with NaT, floats with
+    NaN, text with NA), or None where the dtype holds no missing value."""
+    if isinstance(index, pd.MultiIndex) or index.dtype == object:
+        return None
+    dtype: Any = index.dtype  # any dtype of an index (the stubs' overloads name a few)
+    try:
+        more = pd.Index(pd.array([None] * added, dtype=dtype))
+    except (TypeError, ValueError):
+        return None
+    if not more.isna().all():  # a numpy bool dtype makes None False
+        return None
+    out = index.append(more.rename(index.name))
+    return out if out.dtype == index.dtype else None
+
+
+def _numbered_on(index: pd.Index, added: int) -> pd.Index | None:
+    """``index`` with ``added`` labels numbered on after its largest, in its own integer dtype
+    (None for another kind of index, or numbers past the dtype's largest: an int64 index
+    holding 2**63 - 1 made the result fail with OverflowError after the sync was applied, and
+    a uint64 one came back float64, its labels rounded)."""
+    if not pd.api.types.is_integer_dtype(index.dtype):
+        return None
+    top = index.max() if len(index) else None
+    start = 0 if top is None or pd.isna(top) else int(top) + 1
+    largest = np.iinfo(getattr(index.dtype, "numpy_dtype", index.dtype)).max
+    if start + added - 1 > largest:
+        return None
+    dtype: Any = index.dtype
+    more = pd.Index(pd.array(list(range(start, start + added)), dtype=dtype), name=index.name)
+    out = index.append(more)
+    return out if out.dtype == index.dtype else None
 
 
 __all__ = [

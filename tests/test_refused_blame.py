@@ -198,3 +198,84 @@ def test_every_rows_status_is_what_the_portal_shows(
             assert code == "LIMIT_EXCEEDED", where
             full = per_deal.get(deal, 0) >= 2 or per_contact.get(contact, 0) >= 1
             assert full, where
+
+
+def _linked_by_label(sb: Sandbox) -> set[tuple[str, str, str]]:
+    """The links deal -> contact by label name (type ids differ under ``per_pair``)."""
+    names = {int(t): str(n) for t, n in zip(*_type_names(sb), strict=True)}
+    return {(f, c, names.get(t, str(t))) for f, c, t in _linked(sb)}
+
+
+def _type_names(sb: Sandbox) -> tuple[list[int], list[str]]:
+    labels = sb.labels("deals", "contacts")
+    return labels["type_id"].astype(int).tolist(), labels["label"].fillna("").astype(str).tolist()
+
+
+LIMITS = ("deal's contacts", "deal's Decision makers", "contact's deals as Decision maker")
+
+
+def _limited(sb: Sandbox, which: str) -> Sandbox:
+    if which == LIMITS[0]:
+        sb.set_limit("deals", "contacts", 2)  # the unlabeled type: every contact of a deal
+    elif which == LIMITS[1]:
+        sb.set_limit(
+            "deals", "contacts", 1, type_id=sb.type_id("deals", "contacts", "Decision maker")
+        )
+    else:
+        sb.set_limit(
+            "contacts", "deals", 1, type_id=sb.type_id("contacts", "deals", "Decision maker")
+        )
+    return sb
+
+
+@pytest.mark.parametrize("seed", range(8))
+@pytest.mark.parametrize("which", LIMITS)
+def test_rows_competing_for_a_limit_win_in_the_sheets_order_however_hubspot_refuses(
+    sandbox_factory: Factory, which: str, seed: int
+) -> None:
+    """One worker: rows competing for a limit's last places are applied in the sheet's order,
+    as HubSpot applies a batch's inputs, whether it answers item errors or refuses the batch
+    whole.  A refused batch's row the error named was sent again ahead of the rows before it,
+    took their place, and they failed: another contact than the sheet's first was linked."""
+    rng = random.Random(seed)
+    deals, contacts = DEALS[: rng.randint(1, 3)], CONTACTS[: rng.randint(3, 6)]
+    rows = list(
+        dict.fromkeys(
+            (rng.choice(deals), rng.choice(contacts), rng.choice(LABELS[:2]))
+            for _ in range(rng.randint(3, 10))
+        )
+    )
+    size = rng.randint(2, 8)
+    seen: dict[str, tuple[list[str], set[tuple[str, str, str]]]] = {}
+    for name in ("items", "refuse", "refuse-by-record", "hostile"):
+        sb = _limited(_portal(sandbox_factory(behaviour=BEHAVIOURS[name])), which)
+        result = _run(sb, rows, batch_size=size, workers=1)
+        seen[name] = (result["status"].astype(str).tolist(), _linked_by_label(sb))
+    for name, got in seen.items():
+        assert got == seen["items"], (
+            f"{name} differs from item errors for {rows}, {size}: {got} {seen['items']}"
+        )
+
+
+@pytest.mark.parametrize("which", LIMITS)
+@pytest.mark.parametrize("behaviour", ["refuse", "refuse-by-record", "hostile"])
+def test_the_first_of_two_rows_competing_for_the_last_place_wins(
+    sandbox_factory: Factory, which: str, behaviour: str
+) -> None:
+    """The deal (or the contact) has one place left: the sheet's first row takes it."""
+    sb = _limited(_portal(sandbox_factory(behaviour=BEHAVIOURS[behaviour])), which)
+    if which == LIMITS[0]:  # one of the deal's two places is taken
+        sb.associate("deals", DEALS[0], "contacts", CONTACTS[9])
+    contact_side = which == LIMITS[2]
+    rows = [
+        (DEALS[0], CONTACTS[0], "Decision maker"),
+        (
+            DEALS[1] if contact_side else DEALS[0],
+            CONTACTS[0] if contact_side else CONTACTS[1],
+            "Decision maker",
+        ),
+    ]
+    result = _run(sb, rows, workers=1)
+    assert result["status"].tolist() == ["success", "failed"]
+    assert (rows[0][0], rows[0][1], "Decision maker") in _linked_by_label(sb)
+    assert (rows[1][0], rows[1][1], "Decision maker") not in _linked_by_label(sb)

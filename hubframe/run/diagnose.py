@@ -83,22 +83,29 @@ class _Reads:
 
 class _Held:
     """Associations per (record, type id): the portal's now, plus the batch's rows so far (a
-    row that fits adds its types, so a later row of the same record may be the one too many)."""
+    row that fits adds its links, so a later row of the same record may be the one too many --
+    and a later row of the same pair adds nothing: a second label of a deal's contact takes no
+    second place of the deal's contact limit)."""
 
     def __init__(self, links: Mapping[str, Mapping[str, set[int]]]) -> None:
         self.links = links
-        self.added: dict[tuple[str, int], int] = {}
+        self.added: dict[tuple[str, str], set[int]] = {}
+        self.counts: dict[tuple[str, int], int] = {}
 
     def has(self, record: str, other: str, type_id: int) -> bool:
-        return type_id in self.links.get(record, {}).get(other, set())
+        return type_id in self.links.get(record, {}).get(other, set()) or type_id in (
+            self.added.get((record, other), set())
+        )
 
     def count(self, record: str, type_id: int) -> int:
         now = sum(1 for types in self.links.get(record, {}).values() if type_id in types)
-        return now + self.added.get((record, type_id), 0)
+        return now + self.counts.get((record, type_id), 0)
 
-    def add(self, record: str, type_ids: Iterable[int]) -> None:
+    def add(self, record: str, other: str, type_ids: Iterable[int]) -> None:
         for type_id in type_ids:
-            self.added[(record, type_id)] = self.added.get((record, type_id), 0) + 1
+            if not self.has(record, other, type_id):
+                self.added.setdefault((record, other), set()).add(type_id)
+                self.counts[(record, type_id)] = self.counts.get((record, type_id), 0) + 1
 
 
 def diagnose(client: HubSpotClient, batch: Batch) -> list[Finding | None]:
@@ -201,8 +208,8 @@ def _limit_findings(reads: _Reads, batch: Batch, findings: list[Finding | None])
             _full(item, inverse, backward, targets, "to", _names(reads, t_type, f_type))
         )
         if finding is None:
-            sources.add(f_id, new)
-            targets.add(t_id, inverse)
+            sources.add(f_id, t_id, new)
+            targets.add(t_id, f_id, inverse)
         findings[n] = finding
 
 

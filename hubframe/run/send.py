@@ -110,6 +110,31 @@ class StopSignal:
             self.set(StopReason.of(error))
 
 
+def resend_order(n: int, settled: set[int], unsure: list[int]) -> list[list[int]]:
+    """The parts a refused batch's rows are sent again in: the rows the error may be about
+    apart from the others (alone when they are at most :data:`PROBES`, else together), in the
+    batch's order -- HubSpot applies a batch's inputs in turn, so two rows competing for a
+    limit's last place go in the sheet's order.  Sent ahead of the rows before it, a row the
+    error named took the place of an earlier row, which then failed (a batch refused whole).
+    When apart and in order they would make more than ``2 * PROBES + 1`` requests, the rows
+    before the first unsure one go first, then the unsure rows, then the rest."""
+    open_ = [i for i in range(n) if i not in settled]
+    doubt, apart = set(unsure), len(unsure) <= PROBES
+    runs: list[list[int]] = []
+    for i in open_:
+        kind = i in doubt
+        if runs and kind == (runs[-1][-1] in doubt) and not (kind and apart):
+            runs[-1].append(i)
+        else:
+            runs.append([i])
+    if len(runs) <= 2 * PROBES + 1:
+        return runs
+    first = min(unsure)
+    before = [i for i in open_ if i < first and i not in doubt]
+    after = [i for i in open_ if i > first and i not in doubt]
+    return [part for part in (before, sorted(doubt), after) if part]
+
+
 def _refused_alike(outcome: Outcome, said: str) -> bool:
     """A row sent alone refused with the batch's answer, and nothing in the portal says why."""
     return (
@@ -471,20 +496,24 @@ class Sender:
         return left + self._send(batch.part(batch.items[half:]), attempts)
 
     def _probe(self, batch: Batch, exc: ApiError, attempts: int) -> list[Outcome]:
-        """A batch refused whole for no reason the portal shows: its first, middle and last
-        rows go alone.  When each is refused with the batch's own answer, HubSpot refuses the
-        request, not a row: the run stops (REQUEST_REFUSED, the rest ``skipped``) rather than
-        send every row of every batch alone -- two requests a row, the day's API limit spent
-        for nothing.  Otherwise the rest is halved as usual (and, once a row passed alone,
-        every later refused batch too)."""
+        """A batch refused whole for no reason the portal shows: its first row goes alone, and
+        when HubSpot refuses it with the batch's own answer its middle and last rows too.
+        When each is refused alike, HubSpot refuses the request, not a row: the run stops
+        (REQUEST_REFUSED, the rest ``skipped``) rather than send every row of every batch
+        alone -- two requests a row, the day's API limit spent for nothing.  Otherwise the rest
+        is halved as usual (and, once a row passed alone, every later refused batch too).
+        The rows go in the batch's order wherever the first row is not refused alike: the
+        middle row sent ahead of the rows before it took a limit's last place from them."""
         n = len(batch.items)
-        picks = sorted({0, n // 2, n - 1})
-        out = {i: self._send(batch.part((batch.items[i],)), attempts)[0] for i in picks}
         said = str((exc.body or {}).get("message") or exc).rstrip(".")
+        out = {0: self._send(batch.part((batch.items[0],)), attempts)[0]}
+        if _refused_alike(out[0], said):
+            for i in sorted({n // 2, n - 1} - {0}):
+                out[i] = self._send(batch.part((batch.items[i],)), attempts)[0]
         if any(o.status is Status.SUCCESS for o in out.values()):
             self._rows_pass.set()
-        elif all(_refused_alike(o, said) for o in out.values()):
-            self.stop.set(_request_refused(said, len(picks)))
+        elif len(out) > 1 and all(_refused_alike(o, said) for o in out.values()):
+            self.stop.set(_request_refused(said, len(out)))
         rest = [i for i in range(n) if i not in out]
         for start, end in ((0, n // 2), (n // 2, n)):
             part = [i for i in rest if start <= i < end]
@@ -545,12 +574,9 @@ class Sender:
         )
         out.update(zip(hits, explained, strict=True))
         unsure = [i for i in named.unsure if i not in out]
-        rest = [i for i in range(len(batch.items)) if i not in out and i not in unsure]
-        parts = [[i] for i in unsure] if len(unsure) <= PROBES else [unsure]
-        for part in [*parts, rest]:
-            if part:
-                sent = self._send(batch.part(tuple(batch.items[i] for i in part)), attempts)
-                out.update(zip(part, sent, strict=True))
+        for part in resend_order(len(batch.items), set(out), unsure):
+            sent = self._send(batch.part(tuple(batch.items[i] for i in part)), attempts)
+            out.update(zip(part, sent, strict=True))
         return [out[i] for i in range(len(batch.items))]
 
     # --- outcome unknown: look ------------------------------------------------------------------

@@ -19,7 +19,9 @@ from collections.abc import Iterator
 import pandas as pd
 import pytest
 
+import hubframe as hf
 from hubframe.errors import InputError
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import sync
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import PORTAL_ID
@@ -130,3 +132,24 @@ def test_two_names_of_one_object_are_one_object(portal: Sandbox, version: str) -
     assert installations(portal) == [ONE, TWO, THREE], result[["to_id", "change", "status"]]
     of_deal = result[(result["change"] == "remove") & (result["from_id"] == DEAL)]
     assert set(of_deal["error_code"]) <= {"REMOVAL_HELD"}, of_deal
+
+
+@pytest.mark.parametrize("version", ["2026-03", "v4", "2026-09"])
+def test_the_refusal_says_what_hubspot_answered_not_only_2026_09(version: str) -> None:
+    """Labels lists read back without object type ids (the ``observed`` preset: HubSpot's own
+    reference answers leave them out) make 2026-03 and v4 refuse the sheet too: the message
+    blamed the 2026-09 API, and an analyst who moved to 2026-03 met the same refusal."""
+    rows = pd.DataFrame(
+        [
+            {"From object": ID, "To object": "deals", "Label": "", "Max": "5"},
+            {"From object": NAME, "To object": "contacts", "Label": "", "Max": "6"},
+        ]
+    )
+    with Sandbox(seed="demo", behaviour="observed") as sb:
+        client = HubSpotClient(sb.token, sb.url, api_version=version)
+        with pytest.raises(hf.HubframeError) as refused:
+            hf.configure_limits(rows, client, progress=False)
+    message = str(refused.value)
+    assert "name no object type ids" in message
+    assert "2026-03 and v4 may leave them out too" in message
+    assert "(the 2026-09 API does not)" not in message

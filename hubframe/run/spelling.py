@@ -57,8 +57,9 @@ def object_key(object_type: str) -> str:
 def ambiguous(book: LabelBook, pairs: Iterable[ObjectPair]) -> str | None:
     """Why the object pairs cannot be told apart, or None: a custom object written by a type
     id and another by a name, where no labels list says which name is which id (the 2026-09
-    API names no object type ids).  Taken for one, rows of two objects would change each
-    other's; taken for two, a sync would remove what the other spelling's rows keep."""
+    API names no object type ids; 2026-03 and v4 lists may leave them out).  Taken for one,
+    rows of two objects would change each other's; taken for two, a sync would remove what the
+    other spelling's rows keep."""
     listed = list(dict.fromkeys(pairs))
     customs = {t for p in listed for t in p if t not in OBJECT_TYPES_BY_NAME}
     ids = sorted(t for t in customs if CUSTOM_TYPE_ID.fullmatch(t))
@@ -70,9 +71,10 @@ def ambiguous(book: LabelBook, pairs: Iterable[ObjectPair]) -> str | None:
         return None
     return (
         f"The sheet names custom objects by type id ({', '.join(ids)}) and by name "
-        f"({', '.join(names)}), and HubSpot's labels lists do not say which name is which type "
-        "id (the 2026-09 API does not): write each custom object one way throughout, by its "
-        "type id or by its name."
+        f"({', '.join(names)}), and the labels lists HubSpot answered name no object type ids, "
+        "so which name is which type id cannot be told (the 2026-09 API never names them; "
+        "2026-03 and v4 may leave them out too): write each custom object one way throughout, "
+        "by its type id or by its name."
     )
 
 

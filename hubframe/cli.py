@@ -36,7 +36,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, TextIO, cast
-from urllib.parse import urlsplit
 
 from hubframe.constants import (
     API_VERSIONS,
@@ -45,7 +44,8 @@ from hubframe.constants import (
     ENV_BASE_URL,
     ENV_TOKEN,
 )
-from hubframe.errors import CODE_INFO, ConfigurationError, ErrorCode, HubframeError, InputError
+from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
+from hubframe.stops import stopped_by, undone_rows
 from hubframe.terminal import visible
 
 if TYPE_CHECKING:  # pandas and the rest load in the command that runs, not for --help
@@ -63,15 +63,6 @@ EXIT_OK: Final = 0
 EXIT_ROWS: Final = 1
 EXIT_ERROR: Final = 2
 EXIT_INTERRUPTED: Final = 130  # as a shell reports a program ended by SIGINT (128 + 2)
-#: Stops that fail the run as a whole (exit 2): the token, or no HubSpot at all.  A daily
-#: limit reached mid-run is not: the rows done are done, the retry file has the rest (exit 1).
-#: In the order a result holding several is said to have stopped by (the token first).
-WHOLE_RUN_STOPS: Final = (
-    ErrorCode.UNAUTHORIZED,
-    ErrorCode.MISSING_SCOPES,
-    ErrorCode.NETWORK_ERROR,
-    ErrorCode.REQUEST_REFUSED,
-)
 _MAX_ISSUES: Final = 50
 
 #: What every command that talks to HubSpot ends its help with.
@@ -740,35 +731,14 @@ def _exit_code(result: pd.DataFrame) -> int:
 
 
 def _whole_run_failure(result: pd.DataFrame, where: str) -> str | None:
-    """Why the run as a whole failed: HubSpot refused the token, or was never reached."""
+    """Why the run as a whole failed (exit 2): HubSpot refused the token, or was never reached."""
     from hubframe.run.pipeline import run_facts
 
     facts = run_facts(result)
     stop = facts.stop if facts is not None else None
     if stop is None:
         return None
-    status = result["status"].astype("string")
-    codes = result["error_code"].astype("string")
-    undone = int(((status == str(stop.status)) & (codes == str(stop.code))).fillna(False).sum())
-    return stopped_by(stop.code, result, undone, "row", where)
-
-
-def stopped_by(
-    code: ErrorCode, result: pd.DataFrame, undone: int, unit: str, where: str
-) -> str | None:
-    """Why a run that ``code`` stopped failed as a whole (``undone`` of its ``unit`` not done),
-    or None when ``code`` does not fail a run so."""
-    if code not in WHOLE_RUN_STOPS:
-        return None
-    partial = code in (ErrorCode.NETWORK_ERROR, ErrorCode.REQUEST_REFUSED)
-    if partial and bool((result["status"].astype("string") == "success").any()):
-        return None  # HubSpot went away mid-run: the retry file has the rest (exit 1)
-    not_done = f"({_plural(undone, unit)} not done)"
-    if code is ErrorCode.NETWORK_ERROR:
-        host = urlsplit(where).netloc or where
-        return f"could not reach HubSpot at {host}; check the network and the base URL {not_done}"
-    info = CODE_INFO[code]
-    return f"{info.meaning} {info.action} {not_done}"
+    return stopped_by(stop.code, result, undone_rows(result, stop), "row", where)
 
 
 def _print_summary(result: pd.DataFrame, title: str, out: TextIO) -> None:

@@ -344,12 +344,12 @@ def labels_left(result: pd.DataFrame) -> pd.Series:
 def _labels_stopped(result: pd.DataFrame, where: str) -> str | None:
     """Why a labels run failed as a whole: HubSpot refused the token or was never reached
     (its labels were reported ``skipped`` or ``failed`` and it exited 0 or 1)."""
-    from hubframe import cli
+    from hubframe.stops import WHOLE_RUN_STOPS, stopped_by
 
     codes = result["error_code"].astype("string")
-    for code in cli.WHOLE_RUN_STOPS:  # in a fixed order: the token first
+    for code in WHOLE_RUN_STOPS:  # in a fixed order: the token first
         undone = int((codes == str(code)).fillna(False).sum())
-        said = cli.stopped_by(code, result, undone, "label", where) if undone else None
+        said = stopped_by(code, result, undone, "label", where) if undone else None
         if said is not None:
             return said
     return None

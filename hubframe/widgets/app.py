@@ -1607,15 +1607,14 @@ def _stop_words(result: pd.DataFrame) -> tuple[str, str] | None:
     it at: a stop that fails a command-line run (the token refused, HubSpot not reached) in
     the command line's words, an error; another (the daily limit) as its unsent rows say it,
     a warning.  None when the run was not stopped, or only cancelled."""
-    from hubframe.cli import stopped_by
     from hubframe.run.pipeline import run_facts
+    from hubframe.stops import stopped_by, undone_rows
 
     facts = run_facts(result)
     stop = facts.stop if facts is not None else None
     if facts is None or stop is None or stop.code is ErrorCode.CANCELLED:
         return None
-    status, codes = result["status"].astype("string"), result["error_code"].astype("string")
-    undone = int(((status == str(stop.status)) & (codes == str(stop.code))).fillna(False).sum())
+    undone = undone_rows(result, stop)
     failed = stopped_by(stop.code, result, undone, "row", facts.base_url or "")
     if failed is not None:
         return f"The run stopped: {failed}", "error"

@@ -8,6 +8,8 @@ was left out of the sync without a word; one id as a number stopped it with a Ty
 
 from __future__ import annotations
 
+from decimal import Decimal
+from fractions import Fraction
 from typing import Any
 
 import numpy as np
@@ -70,6 +72,27 @@ def test_one_id_is_a_scope_of_one(portal: Sandbox, one: Any) -> None:
     result = hubframe.sync(SHEET, client_for(portal), dry_run=True, progress=False, scope=one)
     rows = result.loc[result["sheet"] != "(portal)"]
     assert rows["error_code"].fillna("").eq("OUT_OF_SCOPE").tolist() == [False, True, True]
+
+
+@pytest.mark.parametrize(
+    "one",
+    [Decimal(DEALS[0]), Decimal(f"{DEALS[0]}.00"), Fraction(DEALS[0]), np.uint64(DEALS[0])],
+    ids=["Decimal", "Decimal with zeros", "Fraction", "uint64"],
+)
+def test_one_id_of_any_exact_kind_is_a_scope_of_one(portal: Sandbox, one: Any) -> None:
+    """docs/sync.md: one id or several, as text or whole numbers; a Decimal or a Fraction was
+    iterated as if it held several, and failed with a bare TypeError."""
+    test_one_id_is_a_scope_of_one(portal, one)
+
+
+@pytest.mark.parametrize(
+    "one",
+    [pd.Timestamp("2021-01-01"), Decimal("2.5"), Fraction(5, 2), object(), NoText()],
+    ids=["Timestamp", "Decimal 2.5", "Fraction 5/2", "object", "no text"],
+)
+def test_one_value_that_is_no_id_is_refused_by_name(portal: Sandbox, one: Any) -> None:
+    with pytest.raises(InputError, match="scope= holds"):
+        hubframe.sync(SHEET, client_for(portal), dry_run=True, progress=False, scope=one)
 
 
 def test_a_frame_of_one_column_is_its_ids(portal: Sandbox) -> None:

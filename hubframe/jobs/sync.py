@@ -52,7 +52,6 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Unpack
 
-import numpy as np
 import pandas as pd
 
 from hubframe.argtypes import count, flag
@@ -127,7 +126,9 @@ def _ids(values: Any) -> list[str]:
     """``scope=`` as record ids: one id (text or a whole number) or several, empty values left
     out.  A value that is not a record id stops the sync before anything is read or sent: a
     mistyped id would leave its record out of the sync without a word."""
-    if isinstance(values, str | bytes | int | float | np.integer | np.floating):
+    if isinstance(values, str | bytes) or pd.api.types.is_scalar(values):
+        values = [values]  # one id: a Decimal, a Fraction or a date too (iterated, a TypeError)
+    elif not isinstance(values, Iterable):
         values = [values]
     if isinstance(values, pd.DataFrame):  # a frame of ids: its one column
         if values.shape[1] != 1:

@@ -35,11 +35,12 @@ result table of their own (action ``archive``).
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Mapping
 from dataclasses import dataclass, field, replace
 from pathlib import Path
-from typing import Any, Final, Unpack
+from typing import Any, Final, Unpack, cast
 
 import numpy as np
 import pandas as pd
@@ -55,6 +56,7 @@ from hubframe.constants import (
 from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import canonical_category
+from hubframe.io.sources import as_path
 from hubframe.report.reader import (
     RunArg,
     acted_on,
@@ -274,6 +276,7 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     opts = RunOptions.of(options)
     table = load_run(run)
     _refuse_dry_run(table, run)
+    _refuse_own_journal(table, opts.journal)
     job = _Undo(table, index)
     result = run_in_phases(job, client, opts)
     cancelled = opts.cancel is not None and opts.cancel.is_set()
@@ -301,6 +304,33 @@ def _refuse_dry_run(table: pd.DataFrame, run: RunArg) -> None:
             f"{name} is the result of a dry run: its rows were planned and none was sent, so "
             "there is nothing to undo."
         )
+
+
+def _refuse_own_journal(table: pd.DataFrame, journal: object) -> None:
+    """InputError when the undo's own ``journal=`` is the journal of the run it takes back:
+    the undo's removals were recorded there as a run of their own, and a later undo from the
+    journal took that run back too -- every row NOT_UNDOABLE, exit 1, though nothing was left
+    to undo.  The run's journal keeps what an undo takes back without it."""
+    if journal is None:
+        return
+    mine = journal.path if isinstance(journal, Journal) else as_path(cast(Any, journal))
+    named = report_journal(table)
+    for theirs in (_journal_of(table), named[0] if named else None):
+        if theirs and _same_file(mine, Path(theirs)):
+            raise InputError(
+                f"The undo's journal {mine.name} is the journal of the run it takes back: that "
+                "journal keeps what the undo takes back already, and the undo's own removals "
+                "would be recorded there as a run a later undo from it takes back too. Give "
+                "the undo a journal of its own (to resume it if it is interrupted), or none."
+            )
+
+
+def _same_file(one: Path, other: Path) -> bool:
+    """One file under two names (a relative path, a link), or one path where none is yet."""
+    try:
+        return one.exists() and other.exists() and os.path.samefile(one, other)
+    except OSError:
+        return False
 
 
 #: Undo outcomes of a run row that leave nothing of it to take back: taken back, or found

@@ -177,6 +177,28 @@ def test_a_tidy_sheet_exports_as_the_reader_reads_it(
     assert app.columns["from_id"].value == "Deal ID"
 
 
+@pytest.mark.parametrize("pick", [False, True])
+def test_a_sheet_of_ids_without_a_header_exports_every_record(
+    app: HubframeApp, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, pick: bool
+) -> None:
+    """One id a line, no header: the dropdown offered the first id as the column's name, the
+    export left that deal out ("of the 2 deals read"), and picking it did the same.  The app
+    shows the column as the reader names it (its letter) and reads every id, picked or not."""
+    given = _given_id_columns(monkeypatch)
+    path = _export_sheet(app, tmp_path, f"{DEALS[0]}\n{DEALS[1]}\n{DEALS[2]}\n")
+    assert app.guess is not None and app.guess.headers == ("A",)
+    assert app.columns["from_id"].value == "A" and _message(app, "mapping") == ""
+    if pick:  # the analyst's choice: the page's own, changed away and back
+        app.columns["from_id"].value = ""
+        app.columns["from_id"].value = "A"
+    app.from_type.value, app.to_type.value = "deals", "contacts"
+    _click(app, app.run_button)
+    assert given == ["A" if pick else None] and app.result is not None
+    assert _entries(app.result) == _entries(_api_export(app, path))
+    assert DEALS[0] in set(app.result["from_id"])
+    assert "of the 3 deals read (their ids from the column &quot;A&quot;)" in app.summary.value
+
+
 def test_an_id_column_the_reader_refuses_is_said_in_the_mapping_step(
     app: HubframeApp, tmp_path: Path
 ) -> None:

@@ -32,7 +32,7 @@ import pyarrow.compute as pc
 from hubframe.errors import InputError
 from hubframe.formula import ERROR_PATTERN, unguard, unguard_column
 from hubframe.io.bounds import ReadLimits, hint
-from hubframe.io.cells import clean_headers, written_headers
+from hubframe.io.cells import written_headers
 from hubframe.io.encoding import UTF8, code_unit, detect, whole_encoding
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
@@ -40,6 +40,7 @@ from hubframe.io.sheet import (
     Request,
     check_rows_above,
     find_header,
+    row_headers,
 )
 from hubframe.io.sources import SAMPLE_BYTES, Loaded, all_bytes, file_size, head_bytes
 from hubframe.io.text import (
@@ -63,13 +64,16 @@ _CSV_LIMIT_LOCK: Final = threading.Lock()
 class CsvFormat:
     encoding: str  # a Python codec without BOM handling ("utf-8", "utf-16-le", "cp1252", ...)
     delimiter: str
-    header_index: int  # 0-based record index of the header record (= Excel row - 1)
+    #: 0-based record index of the header record (= Excel row - 1); of the record before the
+    #: first of data for a file without a header line (``headerless``)
+    header_index: int
     headers: list[str]
     width: int
     data_start: int  # byte offset of the first record below the header
     written: Mapping[str, str] = field(default_factory=dict)  # see RawSheet.written
     preview: Sequence[Sequence[str]] = ()  # the first records below the header (a sample)
     above: Sequence[Sequence[str]] = ()  # the records above the header (a title block)
+    headerless: bool = False  # the record found for the header is data (Request.headerless)
 
 
 @contextmanager
@@ -207,14 +211,16 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     if index < 0:
         raise InputError(f"{loaded.name}: the file has no data (only empty lines).")
     cells = [unguard(cell) for cell in found[index][0]]
-    headers = clean_headers(cells)
-    written = written_headers(cells, headers)
-    start = bom + len(text[: skip + found[index][1]].encode(encoding))
-    preview = [record for record, _ in found[index + 1 :]]
+    headers, headerless = row_headers(cells, request)
+    written = {} if headerless else written_headers(cells, headers)
+    top = index if headerless else index + 1  # the first record of data
+    start = bom + len(text[: skip + (found[top - 1][1] if top else 0)].encode(encoding))
+    preview = [record for record, _ in found[top:]]
     above = [record for record, _ in found[:index]]
     return CsvFormat(
-        encoding, delimiter, index, headers, len(headers), start, written, preview, above
-    )
+        encoding, delimiter, top - 1, headers, len(headers), start, written, preview, above,
+        headerless,
+    )  # fmt: skip
 
 
 #: More NUL bytes in a row than a spreadsheet cell holds: 32,767 characters, 4 bytes each in
@@ -267,7 +273,8 @@ def _refuse_zeroed_part(loaded: Loaded) -> None:
 def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     fmt = csv_format(loaded, request)
     check_rows_above(fmt.above, 1, fmt.header_index + 1, request, loaded.name)
-    _check_row_cells(loaded, fmt, -1, fmt.width, request.limits)  # the header row
+    first_cells = 0 if fmt.headerless else -1  # the header row, or the first row of data
+    _check_row_cells(loaded, fmt, first_cells, fmt.width, request.limits)
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)
     columns, extra, fmt = _read_csv_columns(loaded, fmt, request.limits)
     first = fmt.header_index + 2  # Excel's row of the first record below the header

@@ -42,7 +42,7 @@ import pyarrow.compute as pc
 
 from hubframe.errors import InputError
 from hubframe.io.bounds import ReadLimits
-from hubframe.io.cells import cells_to_arrow, clean_headers, one_cell_text, written_headers
+from hubframe.io.cells import cells_to_arrow, one_cell_text, written_headers
 from hubframe.io.columns import (
     HeaderError,
 )
@@ -70,6 +70,7 @@ from hubframe.io.sheet import (
     SkippedSheet,
     check_rows_above,
     find_header,
+    row_headers,
 )
 from hubframe.io.sheet_errors import (
     UNCOMPUTED,
@@ -258,7 +259,7 @@ def _holding_rows(book: Workbook, info: SheetInfo, request: Request) -> SkippedS
         return None
     if _holds_table(grid, index, request):
         return _unread(info.name, request)
-    if request.score(grid.cells[index]) == 0 and _holds_ids(grid.cells, index):
+    if not request.recognises(grid.cells[index]) and _holds_ids(grid.cells, index):
         return SkippedSheet(info.name, "no recognised columns", holds_rows=True)
     return None
 
@@ -266,13 +267,14 @@ def _holding_rows(book: Workbook, info: SheetInfo, request: Request) -> SkippedS
 def _holds_table(grid: Grid, index: int, request: Request) -> bool:
     """Recognised columns (header row ``index``) and rows below them: a table of the kind
     being read."""
-    if request.score(grid.cells[index]) == 0:
+    if not request.recognises(grid.cells[index]):
         return False
-    body = grid.cells[index + 1 :]
+    headers, headerless = row_headers(grid.cells[index], request, grid.first_col)
+    body = grid.cells[index if headerless else index + 1 :]
     if not any(one_cell_text(cell).strip() for row in body for cell in row):
         return False
     try:
-        request.match(clean_headers(grid.cells[index]), grid.name, body, grid.name)
+        request.match(headers, grid.name, body, grid.name)
     except HeaderError as exc:
         return not exc.unrecognised
     return True
@@ -297,7 +299,7 @@ def _try_sheet(book: Workbook, info: SheetInfo, request: Request) -> RawSheet | 
     index = find_header(grid.cells, request)
     if index < 0:
         return SkippedSheet(info.name, "empty")
-    if request.score(grid.cells[index]) == 0:
+    if not request.recognises(grid.cells[index]):
         return SkippedSheet(info.name, "no recognised columns", _holds_ids(grid.cells, index))
     try:
         return _grid_sheet(grid, request, index)
@@ -784,7 +786,7 @@ def header_grid(data: bytes, sheet: SheetArg, request: Request) -> tuple[Grid, i
     for info in candidates:
         grid = book.grid(info)
         index = find_header(grid.cells[:HEADER_SEARCH_ROWS], request)
-        if index >= 0 and request.score(grid.cells[index]) > 0:
+        if index >= 0 and request.recognises(grid.cells[index]):
             return grid, index
         first = first or (grid, index)
     assert first is not None
@@ -815,12 +817,11 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
     if index < 0:
         raise InputError(f"{where}: the sheet is empty.")
     check_rows_above(grid.cells[:index], grid.first_row, grid.first_row + index, request, where)
-    headers = clean_headers(grid.cells[index])
-    body = grid.cells[index + 1 :]
+    headers, headerless = row_headers(grid.cells[index], request, grid.first_col)
+    top = index if headerless else index + 1  # the first row of data: the header's, if no header
+    body = grid.cells[top:]
     try:
-        filled = fill_merged(
-            body, grid.merged, grid.first_row + index + 1, grid.first_col, len(headers)
-        )
+        filled = fill_merged(body, grid.merged, grid.first_row + top, grid.first_col, len(headers))
     except Overlap as exc:
         raise InputError(
             f"{where}: the merged cells {exc.first} and {exc.second} overlap, which Excel never "
@@ -828,12 +829,12 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         ) from None
     mapping = request.match(headers, where, body, grid.name)
     _refuse_spans(filled, headers, set(mapping.columns.values()), where)
-    _refuse_reformatted(grid, headers, set(mapping.columns.values()), index, where)
+    _refuse_reformatted(grid, headers, set(mapping.columns.values()), top - 1, where)
     merged = filled.names
     table = _rectangle(body, len(headers))
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
-    rows = np.arange(len(body), dtype=np.int64) + grid.first_row + index + 1
-    written = written_headers(grid.cells[index], headers)
+    rows = np.arange(len(body), dtype=np.int64) + grid.first_row + top
+    written = {} if headerless else written_headers(grid.cells[index], headers)
     hidden_columns = _hidden_columns(grid, headers, mapping.columns.values())
     label = mapping.columns.get("label")
     literal = frozenset[int]()
@@ -850,7 +851,7 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         hidden_columns=hidden_columns,
         merged=merged,
         literal_labels=literal,
-        totals={r: t for r, t in grid.totals.items() if r > grid.first_row + index},
+        totals={r: t for r, t in grid.totals.items() if r >= grid.first_row + top},
     )
 
 

@@ -58,7 +58,7 @@ from hubframe.io.normalize import (
 )
 from hubframe.io.notes import choice_attrs, sheet_guess_attrs, warn_left_out
 from hubframe.io.rows import ID_COLUMNS, check_reordered_header, drop_blank, explode
-from hubframe.io.sheet import RawSheet, Request, frame_sheet, sheet_where
+from hubframe.io.sheet import RawSheet, Request, frame_sheet, row_headers, sheet_where
 from hubframe.io.sheet_errors import error_mask
 from hubframe.io.sources import (
     EXCEL_EXTENSIONS,
@@ -578,13 +578,19 @@ def sheet_headers(
 def _headers_of(
     loaded: Loaded, sheet: SheetArg, kind: Kind, limits: ReadLimits | None, syntax: Syntax
 ) -> list[str]:
-    if loaded.frame is not None:
-        return clean_headers([str(c) for c in loaded.frame.columns])
     request = Request(kind, loaded.name, None, None, None, syntax=syntax)
     request.limits = limits or read_limits_in_force()
+    return headers_found(loaded, sheet, request)
+
+
+def headers_found(loaded: Loaded, sheet: SheetArg, request: Request) -> list[str]:
+    """The headers ``request``'s read takes from the sheet (:func:`sheet_headers`): the letters
+    of a row of data it reads without a header (:meth:`Request.headerless`)."""
+    if loaded.frame is not None:
+        return clean_headers([str(c) for c in loaded.frame.columns])
     if is_workbook(loaded):
         grid, index = header_grid(workbook_bytes(loaded, request.limits), sheet, request)
-        return clean_headers(grid.cells[index]) if index >= 0 else []
+        return row_headers(grid.cells[index], request, grid.first_col)[0] if index >= 0 else []
     return csv_format(loaded, request).headers
 
 

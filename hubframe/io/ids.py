@@ -6,11 +6,15 @@ distinct ids in sheet order.  The column is the one ``column=`` names, else the 
 header names the object type's ids ("Deal ID", "Record ID - Deal"), else the sheet's own id
 column ("Record ID", "ID", "from_id", ...; a HubSpot export's first column), else the only
 column.  A cell that is not a record id is an :class:`~hubframe.errors.InputError` naming its
-row: an export must not silently read fewer records than the sheet lists.
+row: an export must not silently read fewer records than the sheet lists.  So a file of ids
+without a header line (one id a line) is read from its first line: a first row whose one cell
+is a record id is data, its column named by its letter ("A") (:meth:`_IdRequest.headerless`);
+and a column *named* by a record id (a frame pandas read from such a file) is refused.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -24,10 +28,16 @@ from hubframe.io.aliases import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, header_ke
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import one_cell_text
 from hubframe.io.columns import ColumnMapping, HeaderError
-from hubframe.io.frame import raw_sheets
-from hubframe.io.normalize import canonical_ids, canonical_object_type, id_text
+from hubframe.io.frame import headers_found, raw_sheets
+from hubframe.io.normalize import (
+    MAX_ID_DIGITS,
+    canonical_ids,
+    canonical_object_type,
+    clean_id,
+    id_text,
+)
 from hubframe.io.notes import warn_sheets_left_out
-from hubframe.io.sheet import RawSheet, Request
+from hubframe.io.sheet import RawSheet, Request, looks_like_id
 from hubframe.io.sources import SheetArg, Source, load_source, reading, sheet_argument
 from hubframe.io.syntax import SyntaxName, syntax_of
 from hubframe.io.text import as_text, to_objects, to_series
@@ -106,21 +116,65 @@ def pick_id_column(
         )
     named = [h for h in headers if h and not h.startswith("Unnamed: ")]
     if len(named) == 1:
-        typed = TYPED_HEADERS.get(header_key(named[0]))
-        if object_type is not None and typed is not None and typed.object_type != object_type:
+        other = other_object(named[0], object_type)
+        if other is not None:
             raise HeaderError(
                 where,
-                f"the only column, {named[0]!r}, holds {object_noun(typed.object_type)} ids, and "
-                f"the records read are {object_type}. Give a file of {object_noun(object_type)} "
-                "ids, or name the column (column= / --ids-column) to read its ids as they are.",
+                f"the only column, {named[0]!r}, holds {object_noun(other)} ids, and the records "
+                f"read are {object_type}. Give a file of {object_noun(str(object_type))} ids, or "
+                "name the column (column= / --ids-column) to read its ids as they are.",
             )
+        if names_a_record(named[0]):
+            raise HeaderError(where, f"the only column is named {named[0]!r}, {LOST_FIRST_ID}")
         return named[0]
     raise HeaderError(
         where,
         f"no column of record ids. Columns found: {', '.join(headers) or '(none)'}. Name it "
-        "(column= / --ids-column), or head it 'Record ID' or '<Object> ID'.",
+        "(column= / --ids-column), or head it 'Record ID' or '<Object> ID'"
+        + (
+            " (the first line holds record ids, not column names: add a header line)."
+            if any(map(names_a_record, headers))
+            else "."
+        ),
         unrecognised=True,
     )
+
+
+#: Why ids under a name that is a record id are refused, and what to do ("... is named X, ").
+LOST_FIRST_ID: Final = (
+    "a record id: the first line of a file without a header line, which pandas took for the "
+    "column's name (pd.read_csv, pd.read_excel), so that record would be left out. Read the "
+    "file with header=None, or give the file itself."
+)
+
+
+def other_object(header: str, object_type: str | None) -> str | None:
+    """The object whose ids ``header`` says a column holds ("Contact ID": contacts), when it
+    is not ``object_type`` (the records read); None when it names no object or that one."""
+    typed = TYPED_HEADERS.get(header_key(header))
+    if object_type is None or typed is None or typed.object_type == object_type:
+        return None
+    return typed.object_type
+
+
+def names_a_record(header: str) -> bool:
+    """Whether a column's name is what a record id looks like (5 to 18 digits): a file's first
+    id taken for its header (a frame's positional names 0, 1, 2 are not)."""
+    return looks_like_id(header)
+
+
+#: A cell written as a formula of one text (="2040000001"), read as the text it shows.
+_TEXT_FORMULA: Final = re.compile(r'="([^"]*)"')
+_CANONICAL_ID: Final = re.compile(rf"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}", re.ASCII)
+
+
+def is_record_id(cell: object) -> bool:
+    """Whether one cell reads as a record id, as an id column's cells are read: digits (a
+    whole float's too), spaces and Excel's text marker around them, ``="..."`` unwrapped."""
+    text = one_cell_text(cell).strip()
+    formula = _TEXT_FORMULA.fullmatch(text)
+    found = clean_id(formula.group(1) if formula else text)
+    return found is not None and _CANONICAL_ID.fullmatch(found) is not None
 
 
 @dataclass
@@ -139,6 +193,15 @@ class _IdRequest(Request):
     ) -> ColumnMapping:
         header = pick_id_column(headers, self.object_type, self.id_column, where)
         return ColumnMapping(columns={"from_id": header})
+
+    def headerless(self, cells: Sequence[object]) -> bool:
+        """A first row whose one cell is a record id is the first of a file of ids without a
+        header line (as ``cut``, a database client or a text editor writes one): it is read as
+        data, not taken for the column's name (which left that record out of the read).  A
+        cell only shaped like one (a float too long to hold its digits) is read as data too, and
+        refused as the cells below it are, by its row."""
+        filled = [cell for cell in cells if one_cell_text(cell).strip()]
+        return len(filled) == 1 and (is_record_id(filled[0]) or looks_like_id(filled[0]))
 
     def score(self, cells: Sequence[object]) -> int:
         keys = {header_key(self.id_column)} if self.id_column else set()
@@ -225,6 +288,18 @@ def read_id_columns(
     return IdsRead(list(ids), columns, loaded.path)
 
 
+def id_headers(
+    source: Source, *, sheet: SheetArg = None, limits: ReadLimits | None = None
+) -> list[str]:
+    """The headers :func:`read_ids` finds in a sheet (for a column picker): a file of ids
+    without a header line names its id column by its letter ("A"), as the read does."""
+    loaded = load_source(source)
+    request = _IdRequest("pairs", loaded.name, None, None, None)
+    request.limits = limits or read_limits_in_force()
+    with reading(loaded.name):
+        return headers_found(loaded, sheet_argument(sheet), request)
+
+
 def warn_ids_left_out(name: str, request: Request) -> None:
     """Warn of the visible sheets holding ids that the read left out (the default reads the
     first sheet with an id column): an export of fewer records than the workbook lists, or a
@@ -291,9 +366,14 @@ def _given_cell(value: Any) -> str | None:
 
 
 __all__ = [
+    "LOST_FIRST_ID",
     "IdsRead",
     "given_ids",
     "id_header_rank",
+    "id_headers",
+    "is_record_id",
+    "names_a_record",
+    "other_object",
     "pick_id_column",
     "read_id_columns",
     "read_ids",

@@ -28,6 +28,7 @@ from hubframe.io.columns import (
     match_headers,
 )
 from hubframe.io.exports import from_type_guesser
+from hubframe.io.guard import column_letters
 from hubframe.io.narrow import narrow_text, refuse_rounded
 from hubframe.io.syntax import PYTHON, Syntax
 from hubframe.io.text import (
@@ -179,6 +180,32 @@ class Request:
     def score(self, cells: Sequence[object]) -> int:
         explicit = self.columns or {}
         return header_score(cells, self.kind, [*explicit.keys(), *explicit.values()])
+
+    def headerless(self, cells: Sequence[object]) -> bool:
+        """Whether the row found for the header (``cells``) is no header but the sheet's first
+        row of data: never for pairs and limits (a row of ids there is refused by the readers),
+        a first line that is a record id for a file of ids (:mod:`hubframe.io.ids`)."""
+        return False
+
+    def recognises(self, cells: Sequence[object]) -> bool:
+        """Whether a sheet whose header row is ``cells`` is one this read can take: a header
+        row naming columns it knows, or a first row of data (:meth:`headerless`)."""
+        return self.score(cells) > 0 or self.headerless(cells)
+
+
+def row_headers(
+    cells: Sequence[object], request: Request, first_col: int = 1
+) -> tuple[list[str], bool]:
+    """The headers a read takes from the row found for the header, and whether that row is a
+    row of data (:meth:`Request.headerless`).  A row of data names no columns: each column it
+    fills is named by its letter ("A"; ``first_col``: the column number of ``cells[0]``) and
+    the others 'Unnamed: i', as empty headers are."""
+    if not request.headerless(cells):
+        return clean_headers(cells), False
+    return [
+        column_letters(first_col + i) if clean_text(one_cell_text(cell)) else f"Unnamed: {i}"
+        for i, cell in enumerate(cells)
+    ], True
 
 
 def sheet_where(raw: RawSheet, request: Request) -> str:

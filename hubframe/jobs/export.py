@@ -34,7 +34,14 @@ from hubframe.argtypes import count, flag
 from hubframe.constants import MAX_BATCH_READ
 from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
 from hubframe.hubspot.client import HubSpotClient, require_client
-from hubframe.io.ids import IdsRead, given_ids, read_id_columns
+from hubframe.io.ids import (
+    LOST_FIRST_ID,
+    IdsRead,
+    given_ids,
+    names_a_record,
+    other_object,
+    read_id_columns,
+)
 from hubframe.io.normalize import (
     canonical_object_type,
     is_valid_object_type,
@@ -45,6 +52,7 @@ from hubframe.io.text import text_series
 from hubframe.run.labels import LabelBook, LabelDef
 from hubframe.run.reads import iter_links
 from hubframe.terminal import shown
+from hubframe.vocab import object_noun
 
 #: The columns of an export, in order (the pairs columns of the result table contract).
 EXPORT_COLUMNS: Final = ("from_type", "from_id", "to_type", "to_id", "label", "category", "type_id")
@@ -103,11 +111,28 @@ def _record_ids(
         return read_id_columns(
             ids, object_type=object_type, column=column, sheet=sheet, syntax=syntax.name
         )
+    if isinstance(ids, pd.Series) and ids.name is not None:
+        _check_series_name(str(ids.name), object_type)
     values = ids.tolist() if isinstance(ids, pd.Series | pd.Index | np.ndarray) else list(ids)
     found, bad = given_ids(values)
     if bad:
         raise InputError(f"{len(bad)} of the ids given are not record ids: {', '.join(bad[:5])}.")
     return IdsRead(found, {})
+
+
+def _check_series_name(name: str, object_type: str) -> None:
+    """A Series of ids is held to its name as a one-column frame is to its header
+    (:func:`hubframe.io.ids.pick_id_column`): a name saying it holds another object's ids
+    (``pairs["Contact ID"]`` given for deals) or a name that is a record id is refused."""
+    other = other_object(name, object_type)
+    if other is not None:
+        raise InputError(
+            f"ids= is a Series named {name!r}: it holds {object_noun(other)} ids, and the "
+            f"records read are {object_type}. Give {object_noun(object_type)} ids, or its "
+            "values (ids=series.tolist()) to read them as they are."
+        )
+    if names_a_record(name):
+        raise InputError(f"ids= is a Series named {name!r}, {LOST_FIRST_ID}")
 
 
 def _one_id(ids: Any) -> bool:

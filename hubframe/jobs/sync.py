@@ -130,6 +130,8 @@ def _ids(values: Any) -> list[str]:
         values = [values]  # one id: a Decimal, a Fraction or a date too (iterated, a TypeError)
     elif not isinstance(values, Iterable):
         values = [values]
+    from hubframe.io.ids import LOST_FIRST_ID, given_ids, names_a_record
+
     if isinstance(values, pd.DataFrame):  # a frame of ids: its one column
         if values.shape[1] != 1:
             raise InputError(
@@ -137,7 +139,8 @@ def _ids(values: Any) -> list[str]:
                 "(scope=frame['Deal ID'])."
             )
         values = values.iloc[:, 0]
-    from hubframe.io.ids import given_ids
+    if isinstance(values, pd.Series) and names_a_record(str(values.name)):
+        raise InputError(f"scope= is a column named {str(values.name)!r}, {LOST_FIRST_ID}")
 
     found, wrong = given_ids(values)
     if wrong:

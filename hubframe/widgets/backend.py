@@ -31,7 +31,7 @@ from hubframe.io.aliases import (
     header_key,
 )
 from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
-from hubframe.io.ids import read_id_columns
+from hubframe.io.ids import id_headers, read_id_columns
 from hubframe.io.notes import guess_attrs, read_notes
 from hubframe.io.sources import as_path, refuse_unreadable_file
 from hubframe.io.syntax import APP_COLUMNS
@@ -366,7 +366,10 @@ def preview_headers(source: SheetSource, job: str, sheet: str | None) -> list[st
     """The header row of the sheet as hubframe finds it (below any title block), without the
     empty columns at its right end."""
     kind: Kind = "limits" if job == "limits" else "pairs"
-    headers = sheet_headers(source.reader_input(), sheet=sheet, kind=kind)
+    if job == "export":  # the id column's sheet, as the export reads it
+        headers = id_headers(source.reader_input(), sheet=sheet)
+    else:
+        headers = sheet_headers(source.reader_input(), sheet=sheet, kind=kind)
     while headers and headers[-1].startswith("Unnamed: "):
         headers.pop()
     return headers

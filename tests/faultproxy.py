@@ -54,6 +54,10 @@ and, on cue, changes what the client sees:
   ``drop_reads_count`` answers only, when given; with ``drop_reads_as="<category>"`` they are
   replaced by one item error of that category naming the record (the text, quotes aside): an
   answer refusing one record (``INTERNAL_ERROR``) rather than saying it has none;
+* ``on_read=<callable>``: called with each batch read's request body and answer body (parsed
+  JSON) before the answer is passed on; a test changes the portal there, as a colleague or a
+  workflow does while a long read goes on (between two pages of one record, say), or returns
+  another answer to pass on (None: the answer as it is);
 * ``stuck_cursor=True``: the cursors of a batch read (and the ``after`` of a GET) are taken
   out of it before it is forwarded, so every answer is a first page with the same cursor to
   the second (a server that ignores the cursor: a walk through the pages that never ends);
@@ -312,6 +316,7 @@ class FaultProxy:
     drop_reads_count: int | None = None
     drop_reads_as: str | None = None
     stuck_cursor: bool = False
+    on_read: Callable[[Any, Any], Any] | None = None
     set_headers: dict[str, str] | None = None
     read_body: str | None = None
     rejected_body: str | None = None
@@ -572,6 +577,9 @@ class FaultProxy:
             body = self.read_body.encode()
         if request.path.endswith("/batch/read"):
             body = self._read_answer(body)
+            if self.on_read is not None:
+                instead = self.on_read(json.loads(request.body), json.loads(body))
+                body = body if instead is None else json.dumps(instead).encode()
         if (
             self.extra_limit is not None
             and request.method == "GET"

@@ -14,6 +14,7 @@ ignore cursors, ``fail_reads`` answers every read 503.
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from typing import Any
@@ -28,7 +29,7 @@ from hypothesis import strategies as st
 import hubframe as hf
 from hubframe.errors import ServerError
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.hubspot.pages import MAX_ASKS
+from hubframe.hubspot.pages import MAX_ASKS, MAX_REREADS
 from hubframe.jobs.export import read_associations
 from hubframe.run.reads import read_links, read_records
 from hubframe.sandbox import Sandbox
@@ -49,12 +50,14 @@ def _client(url: str, token: str, version: str) -> HubSpotClient:
     )
 
 
-def _busy(sb: Sandbox, page_size: int) -> None:
-    """Deal 3 with 11 contacts (some labeled; deal 8 has none), pages of ``page_size``."""
+def _busy(sb: Sandbox, page_size: int | None, contacts: list[str] = CONTACTS[40:51]) -> None:
+    """Deal 3 with 11 contacts (some labeled; deal 8 has none), pages of ``page_size`` (None:
+    as they are)."""
     champion = sb.type_id("deals", "contacts", "Champion")
-    for n, contact in enumerate(CONTACTS[40:51]):
+    for n, contact in enumerate(contacts):
         sb.associate("deals", DEALS[3], "contacts", contact, champion if n % 3 == 0 else None)
-    sb.set_read_page_size(page_size)
+    if page_size is not None:
+        sb.set_read_page_size(page_size)
 
 
 def _by_client(client: HubSpotClient) -> Links:
@@ -429,3 +432,149 @@ def test_an_error_names_a_looked_up_value_only_as_a_whole(
     errors = [{"status": "error", "category": "OBJECT_NOT_FOUND", "message": message}]
     left = _unnamed([value, "z@x.com"], [], errors, "email")  # the error names z@x.com
     assert left == ([] if named else [value])
+
+
+# --- a record whose associations change between its pages -----------------------------------
+
+
+class _Colleague:
+    """Changes deal 3 while a read goes on, from the fault proxy's ``on_read``: each time its
+    first page is answered with a next one to read, all its contacts are removed (HubSpot then
+    answers the next page "No contacts are associated with deal ..."); once that answer has
+    gone, its contacts are linked again -- all of them while ``changes`` are left, then only
+    the first ``back`` (a later read of it ends)."""
+
+    def __init__(self, sb: Sandbox, version: str, changes: int, back: int) -> None:
+        self.sb, self.changes, self.back = sb, changes, back
+        self.portal = _client(sb.url, sb.token, version)
+        self.made = 0
+        self.lock = threading.Lock()
+
+    def __call__(self, request: Any, answer: Any) -> None:
+        asked = {str(i.get("id")): i for i in request.get("inputs") or []}
+        item = asked.get(DEALS[3])
+        if item is None or not isinstance(answer, dict):
+            return
+        with self.lock:
+            paged = any(
+                str(r.get("from", {}).get("id")) == DEALS[3] and r.get("paging")
+                for r in answer.get("results") or []
+            )
+            if paged and "after" not in item and self.made < self.changes:
+                self.made += 1
+                gone = [{"id": c} for c in CONTACTS[40:51]]
+                self.portal.batch_archive(
+                    "deals", "contacts", [{"from": {"id": DEALS[3]}, "to": gone}]
+                )
+            elif "after" in item and DEALS[3] in json.dumps(answer.get("errors") or []):
+                _busy(
+                    self.sb, None, CONTACTS[40 : 51 if self.made < self.changes else 40 + self.back]
+                )
+
+
+@settings(
+    max_examples=examples(12),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    version=st.sampled_from(VERSIONS),
+    behaviour=st.sampled_from(["default", "hostile"]),
+    reader=st.sampled_from(sorted(READERS)),
+    changes=st.integers(1, MAX_REREADS + 1),
+    back=st.integers(0, 5),
+    page_size=st.sampled_from([2, 4]),
+)
+def test_a_record_that_changes_between_its_pages_is_read_again_from_its_first(
+    version: str, behaviour: str, reader: str, changes: int, back: int, page_size: int
+) -> None:
+    """A deal whose contacts were removed between two of its pages: HubSpot answered its next
+    page "No contacts are associated with deal ...", the reader asked for that page 3 times
+    and failed the whole read, saying HubSpot had named "neither the associations of record
+    ... nor an error for it".  The deal is read again from its first page (its pages read are
+    stale), and the read equals the portal as it is after; a deal that keeps changing fails
+    the read after 3 such reads, saying what HubSpot answered."""
+    with Sandbox(seed="demo", behaviour=behaviour) as sb:
+        _busy(sb, page_size)
+        colleague = _Colleague(sb, version, changes, back)
+        with FaultProxy(sb, on_read=colleague) as fp:
+            client = _client(fp.url, sb.token, version)
+            if changes > MAX_REREADS:
+                said = (
+                    f"while the next page of record {DEALS[3]} was read, HubSpot answered that it "
+                    f"has none \\(No contacts are associated with deal {DEALS[3]}\\.\\), 4 times"
+                )
+                with pytest.raises(ServerError, match=said):
+                    READERS[reader](client)
+                return
+            read = READERS[reader](client)
+        after = READERS[reader](_client(sb.url, sb.token, version))
+    assert colleague.made == changes
+    assert read == after and len(read[DEALS[3]]) == back and len(read[DEALS[1]]) > 0
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_sync_reads_a_record_that_changed_between_its_pages_again(version: str) -> None:
+    """The sync's read of the portal failed whole: every row of the pair failed SERVER_ERROR.
+    It reads the deal again and syncs the sheet to the portal as it is then."""
+    sheet = _sheet([(DEALS[3], CONTACTS[40], ""), (DEALS[1], CONTACTS[0], "")])
+    with Sandbox(seed="demo") as sb:
+        _busy(sb, 3)
+        with FaultProxy(sb, on_read=_Colleague(sb, version, 1, 0)) as fp:
+            client = _client(fp.url, sb.token, version)
+            result = hf.sync(hf.read_pairs(sheet), client, progress=False)
+        assert result["error_code"].isna().all(), result
+        linked = sb.associations("deals", "contacts")
+        mine = linked.loc[linked["from_id"].astype(str) == DEALS[3], "to_id"].astype(str)
+    assert set(mine) == {CONTACTS[40]}  # the contact removed meanwhile, linked again
+
+
+@pytest.mark.parametrize("changes", [1, MAX_REREADS])
+def test_each_record_of_a_read_comes_once_whole_and_is_counted_once(changes: int) -> None:
+    """A record's pages come together once its last page is read, and the progress counts
+    each record once, however many pages it had or times it was read again."""
+    from hubframe.run.reads import iter_links
+
+    with Sandbox(seed="demo") as sb:
+        _busy(sb, 2)
+        with FaultProxy(sb, on_read=_Colleague(sb, "2026-03", changes, 5)) as fp:
+            counted: list[int] = []
+            client = _client(fp.url, sb.token, "2026-03")
+            pages = list(
+                iter_links(client, "deals", "contacts", READ_DEALS, on_call=counted.append)
+            )
+        after = read_links(_client(sb.url, sb.token, "2026-03"), "deals", "contacts", READ_DEALS)
+    assert sum(counted) == len(READ_DEALS)
+    assert sorted(f for f, _ in pages) == sorted(f for f in READ_DEALS if after[f])
+    assert {f: e for f, e in pages} == {f: e for f, e in after.items() if e}
+
+
+@pytest.mark.parametrize("reader", ["client", "pool"])
+def test_an_error_without_names_settles_no_first_page_beside_an_unanswered_later_page(
+    reader: str,
+) -> None:
+    """An answer to deal 1's first page and deal 3's next one, naming neither, with one error
+    that names no record and says "none": it may be about either.  It was taken for deal 1's
+    (one such error for each first page left), and deal 1 read as having no associations.
+    Both are asked again."""
+    with Sandbox(seed="demo") as sb:
+        _busy(sb, 4)
+        blurred: list[int] = []
+
+        def blur(request: Any, answer: Any) -> Any:
+            asked = {str(i.get("id")): i for i in request.get("inputs") or []}
+            if DEALS[1] not in asked or len(blurred) == 2:
+                return None
+            blurred.append(1)
+            kept = [r for r in answer["results"] if str(r["from"]["id"]) != DEALS[1]]
+            if len(blurred) == 1:  # the first call: deal 1 left out
+                return {**answer, "results": kept}
+            assert "after" in asked[DEALS[3]]  # deal 1 asked again beside deal 3's next page
+            kept = [r for r in kept if str(r["from"]["id"]) != DEALS[3]]
+            anonymous = {"status": "error", "category": "OBJECT_NOT_FOUND", "message": "None."}
+            return {**answer, "results": kept, "errors": [anonymous]}
+
+        truth = READERS[reader](_client(sb.url, sb.token, "2026-03"))
+        with FaultProxy(sb, on_read=blur) as fp:
+            read = READERS[reader](_client(fp.url, sb.token, "2026-03"))
+    assert read == truth and len(truth[DEALS[1]]) > 0

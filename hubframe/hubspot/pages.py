@@ -6,14 +6,22 @@ know).  A record named in neither was not answered: reading it as "no associatio
 an undo skip a link that is there, a removal leave one in place, an export drop a record's rows
 and a check report a written row as not applied.  :class:`PageWalk` asks such a record again;
 one left unnamed :data:`MAX_ASKS` times fails the read, as does a cursor given twice for one
-record (a walk that would never end).  An error settles a record's first page only (a later
-page it refuses is asked again), and only an error that says the record has none (category
-``OBJECT_NOT_FOUND``, a subCategory naming no associations, or no category at all): an
-``INTERNAL_ERROR`` or any other refusal of one record is asked again, then fails the read,
-never read as "no associations" (an export would write the record as having none, and a sync
-of that export remove all it has).  Errors that name no record (an answer with bare error
-details) settle the records left unnamed when there is one such error for each of them.  A
-result naming a record that was not asked is ignored.
+record (a walk that would never end).  Only an error that says the record has none (category
+``OBJECT_NOT_FOUND``, a subCategory naming no associations, or no category at all) settles a
+record as having none: an ``INTERNAL_ERROR`` or any other refusal of one record (of any of its
+pages: the same cursor) is asked again, then fails the read, never read as "no associations"
+(an export would write the record as having none, and a sync of that export remove all it
+has).  Errors that name no record (an answer with bare error details) answer for the records
+left unnamed when there is one such error for each of them.  A result naming a record that was
+not asked is ignored.
+
+A record's pages are held until its last one is read, and given whole
+(:attr:`Settled.found`).  "None" said of a record's *next* page means its associations changed
+between its pages (a colleague, a workflow, an integration removed them while the read went
+on): the pages read are stale, so they are dropped and the record is read again from its first
+page, at most :data:`MAX_REREADS` times, after which the read fails saying what HubSpot
+answered.  Before, the answer was asked for again with the same cursor and the whole read
+failed, saying HubSpot had named "neither the associations of record ... nor an error for it".
 """
 
 from __future__ import annotations
@@ -21,7 +29,7 @@ from __future__ import annotations
 import functools
 import re
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final
 
 from hubframe.constants import MAX_BATCH_READ
@@ -30,33 +38,49 @@ from hubframe.hubspot import shapes
 
 JSON = dict[str, Any]
 Input = dict[str, str]  # {"id": ...} or {"id": ..., "after": cursor}
-Entries = list[tuple[str, list[JSON]]]  # (from id, its ``to`` entries on one page)
+Entries = list[tuple[str, list[JSON]]]  # (from id, its ``to`` entries)
 
 #: How many times one page of one record is asked before an answer that never names it fails.
 MAX_ASKS: Final = 3
+#: How many times a record is read again from its first page because HubSpot said, while its
+#: next page was read, that it has none (its associations changed during the read).
+MAX_REREADS: Final = 3
 
 _DIGITS = re.compile(r"\d+")
 
 
 @dataclass(frozen=True)
 class Settled:
-    """What one answer gave: the entries found, and how many records it read a first page of."""
+    """What one answer gave: each record whose last page it read, with the ``to`` entries of
+    all its pages (:class:`PageWalk` holds a record's earlier pages until then), and how many
+    records it finished (a record without associations, or its last page read)."""
 
     found: Entries
-    first_pages: int
+    done: int
+
+
+@dataclass
+class _Walking:
+    """A record whose first page was read and whose last one was not yet: the entries of the
+    pages read, and the cursors given (one given twice would never end)."""
+
+    entries: list[JSON] = field(default_factory=list)
+    cursors: set[str] = field(default_factory=set)
 
 
 class PageWalk:
     """The inputs of a batch read still to ask, fed by the answers (see the module docstring).
 
     ``what`` names the read in an error (``"deals to contacts"``).  Not thread-safe: one
-    thread takes inputs and settles answers; the calls themselves may run anywhere."""
+    thread takes inputs and settles answers; the calls themselves may run anywhere.  A record
+    has one input in flight at most (its next page is asked once its page is answered)."""
 
     def __init__(self, ids: Iterable[str], what: str) -> None:
         self.todo: list[Input] = [{"id": i} for i in dict.fromkeys(str(i) for i in ids)]
         self.what = what
-        self._asks: dict[tuple[str, str | None], int] = {}
-        self._cursors: set[tuple[str, str]] = set()
+        self._asks: dict[str, tuple[str | None, int]] = {}  # record -> (its cursor, times)
+        self._walking: dict[str, _Walking] = {}
+        self._rereads: dict[str, int] = {}
         self._refused: dict[str, str] = {}  # record -> the message of an error refusing it
 
     def take(self, size: int = MAX_BATCH_READ) -> list[Input]:
@@ -64,63 +88,119 @@ class PageWalk:
         chunk = self.todo[:size]
         del self.todo[:size]
         for item in chunk:
-            key = (item["id"], item.get("after"))
-            self._asks[key] = self._asks.get(key, 0) + 1
+            after = item.get("after")
+            last, times = self._asks.get(item["id"], (None, 0))
+            self._asks[item["id"]] = (after, times + 1 if last == after else 1)
         return chunk
 
     def settle(self, body: Any, inputs: Sequence[Input]) -> Settled:
-        """Read one answer to ``inputs``: the entries of the records it names in ``results``;
-        their next pages and the inputs it does not name go back on the list."""
+        """Read one answer to ``inputs``: the records it finished (see :class:`Settled`);
+        their next pages, the records to read again and the inputs it does not name go back
+        on the list."""
         body = body if isinstance(body, dict) else {}
         asked = {item["id"]: item for item in inputs}
-        # an error settles a record's first page only: a later page it refuses is not "none"
-        fresh = {i for i, item in asked.items() if "after" not in item}
         nones, refusals = _sorted_errors(shapes.listed(body.get("errors")))
         names = error_names(nones)
-        named = set().union(*names) & fresh
-        anonymous = sum(1 for n in names if not n & asked.keys())
+        said = _none_messages(nones, names, asked.keys())
+        anonymous = [e for e, n in zip(nones, names, strict=True) if not n & asked.keys()]
         self._note_refusals(refusals, asked.keys())
         found: Entries = []
-        for result in shapes.listed(body.get("results")):
+        pages = self._pages(body.get("results"), asked.keys())
+        answered = set(pages)
+        for from_id, (entries, after) in pages.items():
+            whole = self._page(from_id, entries, after)
+            if whole is not None:
+                found.append((from_id, whole))
+        unnamed = [i for i in asked if i not in answered and i not in said]
+        if unnamed and len(anonymous) >= len(unnamed):  # errors without names, one for each
+            said.update(dict.fromkeys(unnamed, _message(anonymous[0])))
+        done = len(found)
+        for record, message in said.items():
+            if record in answered:
+                continue
+            if "after" in asked[record]:  # its next page: it changed while it was read
+                self._read_again(record, message)
+            else:  # its first page: it has none
+                self._forget(record)
+                done += 1
+        self._ask_again([i for i in inputs if i["id"] not in answered and i["id"] not in said])
+        return Settled(found, done)
+
+    def _pages(
+        self, results: Any, asked: Iterable[str]
+    ) -> dict[str, tuple[list[JSON], str | None]]:
+        """The page an answer's ``results`` give each record asked: its entries and the cursor
+        of its next page (a record listed twice: one page of both lists' entries, the first
+        cursor given).  A result naming a record that was not asked is ignored."""
+        wanted = set(asked)
+        pages: dict[str, tuple[list[JSON], str | None]] = {}
+        for result in shapes.listed(results):
             if not isinstance(result, dict):
                 continue
             from_id = str(shapes.dig(result, "from", "id"))
-            if from_id not in asked:
+            if from_id not in wanted:
                 continue
-            named.add(from_id)
             entries = shapes.links(result.get("to"), f"{self.what} of record {from_id}")
-            found.append((from_id, entries))
             after = shapes.dig(result, "paging", "next", "after")
-            if after:
-                self._next_page(from_id, str(after))
-        unnamed = fresh - named
-        if unnamed and anonymous >= len(unnamed):  # errors without names, one for each
-            named |= unnamed
-        again = [item for item in inputs if item["id"] not in named]
-        self._ask_again(again)
-        first = sum(1 for item in inputs if "after" not in item and item["id"] in named)
-        return Settled(found, first)
+            before, cursor = pages.get(from_id, ([], None))
+            pages[from_id] = (before + entries, cursor or (str(after) if after else None))
+        return pages
 
-    def _next_page(self, from_id: str, after: str) -> None:
-        if (from_id, after) in self._cursors:
+    def _page(self, from_id: str, entries: list[JSON], after: str | None) -> list[JSON] | None:
+        """One page of a record: all its entries once its last page is read (None before; its
+        next page goes on the list)."""
+        self._refused.pop(from_id, None)  # answered: an earlier refusal is not its state now
+        walking = self._walking.get(from_id)
+        if after is None:
+            self._forget(from_id)
+            return entries if walking is None else walking.entries + entries
+        if walking is None:
+            walking = self._walking[from_id] = _Walking()
+        if after in walking.cursors:
             raise ServerError(
                 f"HubSpot's batch read of {self.what} gave the same page cursor twice for "
                 f"record {from_id}: reading on would never end, so the read stops here.",
                 code=ErrorCode.SERVER_ERROR,
             )
-        self._cursors.add((from_id, after))
+        walking.cursors.add(after)
+        walking.entries += entries
         self.todo.append({"id": from_id, "after": after})
+        return None
+
+    def _forget(self, record: str) -> None:
+        """A record read to its end: what was kept to read it goes."""
+        self._walking.pop(record, None)
+        self._asks.pop(record, None)
+        self._rereads.pop(record, None)
+        self._refused.pop(record, None)
+
+    def _read_again(self, record: str, said: str) -> None:
+        """HubSpot said, while ``record``'s next page was read, that it has no associations:
+        they changed between its pages, so the pages read are stale.  It is read again from
+        its first page, at most :data:`MAX_REREADS` times; then the read fails, saying so."""
+        times = self._rereads.get(record, 0) + 1
+        if times > MAX_REREADS:
+            raise ServerError(
+                f"HubSpot's batch read of {self.what}: while the next page of record {record} "
+                f"was read, HubSpot answered that it has none ({said}), {MAX_REREADS + 1} times, "
+                "though its first page listed some each time: its associations were changing "
+                "while they were read, so what the portal holds for it is not known. Run it "
+                "again once no one (a colleague, a workflow, an integration) is changing them.",
+                code=ErrorCode.SERVER_ERROR,
+            )
+        self._walking.pop(record, None)  # its pages read so far, and their cursors
+        self._rereads[record] = times
+        self.todo.append({"id": record})
 
     def _note_refusals(self, refusals: list[JSON], asked: Iterable[str]) -> None:
         """Keep the message of each error that refuses a record asked."""
         wanted = set(asked)
         for error, names in zip(refusals, error_names(refusals), strict=True):
-            message = str(error.get("message") or error.get("category") or "an error")
             for record in names & wanted:
-                self._refused[record] = message
+                self._refused[record] = _message(error)
 
     def _ask_again(self, inputs: list[Input]) -> None:
-        spent = [i["id"] for i in inputs if self._asks[(i["id"], i.get("after"))] >= MAX_ASKS]
+        spent = [i["id"] for i in inputs if self._asks[i["id"]][1] >= MAX_ASKS]
         refused = [i for i in spent if i in self._refused]
         if refused:
             shown = ", ".join(refused[:5]) + (
@@ -137,6 +217,23 @@ class PageWalk:
                 self.what, "the associations of record", spent, "what the portal holds for it"
             )
         self.todo.extend(inputs)
+
+
+def _message(error: JSON) -> str:
+    """An item error's words, for a message that quotes what HubSpot answered."""
+    return str(error.get("message") or error.get("category") or "an error")
+
+
+def _none_messages(
+    nones: list[JSON], names: list[set[str]], asked: Iterable[str]
+) -> dict[str, str]:
+    """The records asked that errors saying "none" name (``names``: what each names), each
+    with the words of one, in the order of ``asked``."""
+    said: dict[str, str] = {}
+    for error, named in zip(nones, names, strict=True):
+        for record in named:
+            said.setdefault(record, _message(error))
+    return {record: said[record] for record in asked if record in said}
 
 
 def unnamed_error(read: str, subject: str, values: Sequence[str], unknown: str) -> ServerError:
@@ -207,4 +304,12 @@ def error_names(errors: Any, *, messages: bool = True) -> list[set[str]]:
     return out
 
 
-__all__ = ["MAX_ASKS", "PageWalk", "Settled", "error_names", "says_none", "unnamed_error"]
+__all__ = [
+    "MAX_ASKS",
+    "MAX_REREADS",
+    "PageWalk",
+    "Settled",
+    "error_names",
+    "says_none",
+    "unnamed_error",
+]

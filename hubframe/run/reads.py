@@ -5,7 +5,9 @@ another with batch read (:data:`~hubframe.constants.MAX_BATCH_READ` records a ca
 calls in flight on a small thread pool that shares the client -- and so its rate limiter --
 the way :class:`~hubframe.run.send.Sender` shares it for writes.  A record with more
 associations than one page holds comes back with a cursor; its next page is asked for in a
-later call (cursors of several records share a call).  Records HubSpot reports as having no
+later call (cursors of several records share a call), and the record is given whole once its
+last page arrived; one HubSpot says has none while its next page is read changed during the
+read and is read again from its first page.  Records HubSpot reports as having no
 associations (or as unknown: an item error) map to an empty list, as
 :meth:`~hubframe.hubspot.client.HubSpotClient.read_associations` does; a record an answer names
 nowhere is asked again, and one never named fails the read
@@ -66,10 +68,11 @@ def iter_links(
     workers: int | None = None,
     on_call: Callable[[int], None] | None = None,
 ) -> Iterator[tuple[str, list[JSON]]]:
-    """(from id, its ``to`` entries) as the pages arrive -- a record with several pages comes
-    once per page, in page order -- while the next calls are in flight: the caller's work on a
-    page overlaps the network.  ``on_call(records)`` is called as each call returns, with the
-    records it read a first page of (next pages and records asked again are not counted)."""
+    """(from id, its ``to`` entries) as the records are read -- each once, with the entries of
+    all its pages, once its last page arrived (a record that changed between its pages is read
+    again from its first: :class:`~hubframe.hubspot.pages.PageWalk`) -- while the next calls are
+    in flight: the caller's work on a record overlaps the network.  ``on_call(records)`` is
+    called as each call returns, with the records it finished reading (each counted once)."""
     walk = PageWalk(ids, f"{from_type} to {to_type}")
     # Until a call has answered, the latency (and maybe the rate budget) is not known: a few
     # calls go out at once, and the pool is sized to fill the budget once the first answers.
@@ -86,7 +89,7 @@ def iter_links(
             for future in done:
                 settled = walk.settle(future.result(), flying.pop(future))
                 if on_call is not None:
-                    on_call(settled.first_pages)
+                    on_call(settled.done)
                 yield from settled.found
             if learning:
                 size, learning = pool_size(client, time.monotonic() - started), False
@@ -112,7 +115,7 @@ def read_links(
 ) -> dict[str, list[JSON]]:
     """Every association of the given records: from id -> its ``to`` entries, in the order of
     ``ids`` (see the module docstring).  ``on_call(records)`` is called as each call returns,
-    with the records it read a first page of."""
+    with the records it finished reading."""
     order = list(dict.fromkeys(str(i) for i in ids))
     found: dict[str, list[JSON]] = {i: [] for i in order}
     pages = iter_links(client, from_type, to_type, order, workers=workers, on_call=on_call)

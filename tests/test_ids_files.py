@@ -290,3 +290,59 @@ def test_a_sync_scope_file_without_a_header_keeps_its_first_record(
         DEALS[1]: False,
         DEALS[2]: True,
     }
+
+
+def _filtered(tmp_path: Path, hidden: tuple[int, ...], ids: list[str] = DEALS) -> Path:
+    """A workbook of deal ids filtered by region: ``hidden`` rows (Excel's numbers) hidden."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    sheet = book.active
+    assert sheet is not None
+    sheet.append(["Deal ID", "Region"])
+    for n, deal in enumerate(ids):
+        sheet.append([deal, "US" if n % 2 else "EU"])
+    sheet.append([None, "US"])  # a hidden row without an id says nothing
+    sheet.auto_filter.ref = f"A1:B{len(ids) + 2}"
+    for row in hidden:
+        sheet.row_dimensions[row].hidden = True
+    path = tmp_path / "scope.xlsx"
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize("hidden", [(3,), (2, 4), (len(DEALS) + 2,), ()])
+def test_hidden_rows_of_ids_are_read_and_said(tmp_path: Path, hidden: tuple[int, ...]) -> None:
+    """A scope or ids workbook filtered to some records: the rows the filter hides were read
+    without a word, so a sync with --delete changed the records the analyst filtered out.
+    They are read, as a sheet of pairs reads them, and said, as it says them."""
+    from hubframe.io import HiddenIds
+
+    path = _filtered(tmp_path, hidden)
+    with_ids = [r for r in hidden if r - 2 < len(DEALS)]
+    if not with_ids:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", HiddenIds)
+            assert read_ids(path) == DEALS
+        return
+    rows = ", ".join(map(str, with_ids))
+    with pytest.warns(HiddenIds, match=f"rows? {rows} (is|are) hidden"):
+        assert read_ids(path) == DEALS
+
+
+@pytest.mark.parametrize("command", ["export", "sync"])
+def test_the_command_line_warns_of_hidden_rows_of_ids(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    book = _filtered(tmp_path, (3,))
+    hub = ["--base-url", sandbox.url, "--token", sandbox.token]
+    links, out = tmp_path / "links.csv", tmp_path / "out.csv"
+    links.write_text(EXPORT, encoding="utf-8")
+    argv = (
+        ["export", "--from", "deals", "--to", "contacts", "--ids", str(book), "-o", str(out)]
+        if command == "export"
+        else ["sync", str(links), "--scope", str(book), "--dry-run"]
+    )
+    assert main([*argv, *hub]) == 0
+    err = capsys.readouterr().err
+    assert "hubframe: warning: scope.xlsx [Sheet]: row 3 is hidden in the workbook" in err, err

@@ -30,12 +30,13 @@ from hubframe.io.bounds import DEFAULT_LIMITS, ReadLimits, read_limits_in_force,
 from hubframe.io.cells import cells_to_text
 from hubframe.io.excel import SheetInfo
 from hubframe.io.frame import read_limits, read_pairs, sheet_headers, sheet_list
-from hubframe.io.notes import ReadNotes, SheetsLeftOut, read_notes
+from hubframe.io.notes import HiddenIds, ReadNotes, SheetsLeftOut, read_notes
 from hubframe.io.sources import SheetArg, Source
 from hubframe.io.syntax import Syntax
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "HiddenIds",
     "ReadLimits",
     "ReadNotes",
     "SheetArg",

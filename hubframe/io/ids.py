@@ -36,7 +36,7 @@ from hubframe.io.normalize import (
     clean_id,
     id_text,
 )
-from hubframe.io.notes import warn_sheets_left_out
+from hubframe.io.notes import warn_hidden_ids, warn_sheets_left_out
 from hubframe.io.sheet import RawSheet, Request, looks_like_id
 from hubframe.io.sources import SheetArg, Source, load_source, reading, sheet_argument
 from hubframe.io.syntax import SyntaxName, syntax_of
@@ -284,8 +284,19 @@ def read_id_columns(
                 f"{raw.mapping.columns['from_id']!r} "
                 f"{'is not a record id' if one else 'are not record ids'} ({shown})."
             )
+        _warn_hidden(raw, present, name)
         ids.update(dict.fromkeys(str(v) for v in values if v is not None))
     return IdsRead(list(ids), columns, loaded.path)
+
+
+def _warn_hidden(raw: RawSheet, present: np.ndarray, name: str) -> None:
+    """Warn of the rows holding ids that the workbook hides (:class:`HiddenIds`): read, as a
+    sheet of pairs reads them, and said, as a sheet of pairs says them (``HIDDEN_ROW``)."""
+    if not raw.hidden:
+        return
+    rows = [int(r) for r, there in zip(raw.rows, present, strict=True) if there and r in raw.hidden]
+    if rows:
+        warn_hidden_ids(f"{name} [{raw.name}]" if raw.name and raw.name != name else name, rows)
 
 
 def id_headers(

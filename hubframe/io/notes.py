@@ -38,6 +38,29 @@ class SheetsLeftOut(HubframeWarning):
     words and silence this."""
 
 
+class HiddenIds(HubframeWarning):
+    """Rows of a workbook's id sheet (``--ids``, ``--scope``, ``ids=``, ``scope=``) that the
+    workbook hides (a filter, hidden rows) were read: their records are in the export or the
+    sync's scope, though the analyst may have filtered them out to leave them out."""
+
+
+def warn_hidden_ids(where: str, rows: list[int]) -> None:
+    """One :class:`HiddenIds` warning naming the first hidden rows read and how many."""
+    import warnings
+
+    shown = ", ".join(map(str, rows[:5])) + (
+        f" and {len(rows) - 5:,} more" if len(rows) > 5 else ""
+    )
+    one = len(rows) == 1
+    warnings.warn(
+        f"{where}: {'row' if one else 'rows'} {shown} {'is' if one else 'are'} hidden in the "
+        f"workbook (a filter or hidden rows) and {'its id was' if one else 'their ids were'} "
+        "read too; to leave those records out, delete the rows (hiding them does not).",
+        HiddenIds,
+        stacklevel=4,
+    )
+
+
 def warn_left_out(frame: pd.DataFrame) -> None:
     """Warn (:class:`SheetsLeftOut`, once) of the sheets holding rows that the read of
     ``frame`` left out: the first three with why, and how many more."""

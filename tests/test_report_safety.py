@@ -56,7 +56,11 @@ def _result(columns: dict[str, list[str]], *, sheet: str = "Sheet1") -> pd.DataF
             **columns,
         }
     )
-    frame.attrs["hubframe"] = {"kind": "pairs", "original_columns": [ID_COLUMN, *columns]}
+    frame.attrs["hubframe"] = {  # as a run's: which columns are the analyst's, what was read
+        "kind": "pairs",
+        "original_columns": [ID_COLUMN, *columns],
+        "column_map": {ID_COLUMN: "from_id"},
+    }
     return frame
 
 

@@ -359,19 +359,8 @@ def match_headers(
     """
     wanted = fields_for(kind)
     explicit = _explicit(headers, columns or {}, wanted, source)
-    mapping = ColumnMapping(columns=dict(explicit), chosen=frozenset(explicit.values()))
-    taken = set(mapping.columns.values())
-    for canonical, header in _alias_matches(headers, taken, wanted, source, syntax).items():
-        mapping.columns.setdefault(canonical, header)
     given: dict[Side, str | None] = {"from": from_type, "to": to_type}
-    if kind == "pairs":
-        _type_chosen(mapping, explicit)
-        _assign_typed(headers, mapping, given, source, syntax)
-        _assign_typed(headers, mapping, given, source, syntax, PROPERTY_HEADERS)
-        _check_weak_from(headers, mapping, set(explicit.values()), source, syntax)
-        _check_given_types(mapping, given, source, syntax)
-    _assign_sides(headers, mapping, kind, sample)
-    _leave_export_category(mapping, explicit)
+    mapping = _mapped(headers, kind, explicit, given, sample, source, syntax, checked=True)
     _check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)
     if "label" in wanted and not label_given:
         _check_lookalikes(headers, mapping, source, syntax)
@@ -387,6 +376,55 @@ def match_headers(
                 mapping.implied_types[side] = found.object_type
     _check_types(headers, mapping, source, given, syntax, unguessed)
     return mapping
+
+
+def _mapped(
+    headers: Sequence[str],
+    kind: Kind,
+    explicit: Mapping[str, str],
+    given: Mapping[Side, str | None],
+    sample: CellSample | None,
+    source: str,
+    syntax: Syntax,
+    *,
+    checked: bool,
+) -> ColumnMapping:
+    """Which header feeds which field, as :func:`match_headers` finds it; ``checked``: with
+    its refusals of headers that read wrongly (a generic id header beside a typed one, a type
+    argument a header contradicts) on the way."""
+    mapping = ColumnMapping(columns=dict(explicit), chosen=frozenset(explicit.values()))
+    taken = set(mapping.columns.values())
+    wanted = fields_for(kind)
+    for canonical, header in _alias_matches(headers, taken, wanted, source, syntax).items():
+        mapping.columns.setdefault(canonical, header)
+    if kind == "pairs":
+        _type_chosen(mapping, explicit)
+        _assign_typed(headers, mapping, given, source, syntax)
+        _assign_typed(headers, mapping, given, source, syntax, PROPERTY_HEADERS)
+        if checked:
+            _check_weak_from(headers, mapping, set(explicit.values()), source, syntax)
+            _check_given_types(mapping, given, source, syntax)
+    _assign_sides(headers, mapping, kind, sample)
+    _leave_export_category(mapping, explicit)
+    return mapping
+
+
+def fields_read(
+    headers: Sequence[str],
+    kind: Kind,
+    *,
+    from_type: str | None = None,
+    to_type: str | None = None,
+    sample: CellSample | None = None,
+) -> ColumnMapping:
+    """The fields a read without ``columns=`` takes from ``headers`` (and the object types the
+    headers name), as :func:`match_headers` maps them, without asking for what is missing:
+    what a file written with these headers is read as (a retry file, a sheet written from a
+    frame).  ``from_type``/``to_type`` pick among headers naming objects, as those arguments
+    do.  HeaderError when the headers are ambiguous (several columns could hold one field),
+    as the read of such a file is."""
+    given: dict[Side, str | None] = {"from": from_type, "to": to_type}
+    return _mapped(headers, kind, {}, given, sample, "sheet", PYTHON, checked=False)
 
 
 def _leave_export_category(mapping: ColumnMapping, explicit: Mapping[str, str]) -> None:

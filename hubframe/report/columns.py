@@ -11,6 +11,7 @@ from hubframe.constants import (
     LIMIT_COLUMNS,
     PAIR_COLUMNS,
     PORTAL_SHEET,
+    RESERVED_COLUMNS,
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
@@ -27,8 +28,10 @@ _FIRST_COLUMNS: Final = (
     "error_code",
     "error_message",
 )
+#: Columns hubframe makes in a result table (an analyst's column of such a name is kept as
+#: "<name> (original)"): never taken for the analyst's when the attrs that list theirs are gone.
 _RESULT_KNOWN: Final = frozenset(
-    {"sheet", "row", "remove", *PAIR_COLUMNS, *LIMIT_COLUMNS, *STATUS_COLUMNS, *SYNC_COLUMNS}
+    {"remove", *PAIR_COLUMNS, *LIMIT_COLUMNS, *RESERVED_COLUMNS, *SYNC_COLUMNS}
 )
 
 
@@ -50,7 +53,9 @@ def original_columns(result: pd.DataFrame) -> list[str]:
     listed = meta(result).get("original_columns")
     if listed:
         return [str(c) for c in listed]
-    return [str(c) for c in result.columns if c not in _RESULT_KNOWN]
+    return [
+        str(c) for c in result.columns if c not in _RESULT_KNOWN and not str(c).startswith("_raw_")
+    ]
 
 
 def _unique(columns: Iterable[str]) -> list[str]:

@@ -4,13 +4,18 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterator, Mapping
+from dataclasses import dataclass
 from pathlib import Path
+from typing import Final
 
 import pandas as pd
 
 from hubframe.constants import PORTAL_LABELS
 from hubframe.errors import InputError
-from hubframe.io.cells import plain_cells
+from hubframe.io.aliases import Kind
+from hubframe.io.cells import one_cell_text, plain_cells
+from hubframe.io.columns import ColumnMapping, HeaderError, fields_read
+from hubframe.io.sheet import SAMPLE_CELLS
 from hubframe.report.columns import check_result, from_sheet, meta, original_columns, retry_rows
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import target_path, write_csv
@@ -92,13 +97,11 @@ _ARGUMENT_HEADERS = {"label": ("Association label", "Association label name", "L
 
 
 def _argument_columns(
-    todo: pd.DataFrame, columns: list[str], column_map: Mapping[str, str] | None
+    todo: pd.DataFrame, columns: list[str], column_map: Mapping[str, str]
 ) -> dict[str, str]:
     """Header -> field for the values the run took from its arguments, not from a column of
     the sheet: the retry file carries them as columns, so that running the file alone does
     what the run meant (without ``--label`` its rows would be linked without the label)."""
-    if not column_map:  # not read by hubframe (no attrs): which column held what is not known
-        return {}
     mapped = set(column_map.values())
     taken = {c.casefold() for c in columns}
     out: dict[str, str] = {}
@@ -174,20 +177,156 @@ def _own_labels(result: pd.DataFrame, todo: pd.DataFrame) -> pd.DataFrame:
 
 
 def _layout(
-    todo: pd.DataFrame, columns: list[str], column_map: Mapping[str, str] | None
+    todo: pd.DataFrame, columns: list[str], fields: _Fields
 ) -> tuple[pd.DataFrame, dict[str, str]]:
     """The rows of ``todo`` in the layout of a sheet with ``columns`` (frame names), and which
-    of its headers hold a field the run read (``column_map`` limited to them, with the
-    columns an argument's values are written in)."""
+    of its headers hold a field the run read (``fields.column_map`` limited to them, with the
+    columns the fields no header gave and an argument's values are written in)."""
     layout = pd.DataFrame(index=todo.index)
+    lost = dict(fields.lost)
+    for name in [f for f in lost if f in _KEY_FIELDS]:  # the pair's columns first
+        layout[name] = lost.pop(name)
     for name in columns:
         layout[name] = todo[name] if name in todo.columns else pd.Series(pd.NA, index=todo.index)
-    read_into = {h: f for h, f in (column_map or {}).items() if h in layout.columns}
-    for header, field in _argument_columns(todo, columns, column_map).items():
+    for name, cells in lost.items():
+        layout[name] = cells
+    read_into = {h: f for h, f in fields.column_map.items() if h in layout.columns}
+    read_into |= {name: name for name in fields.lost}
+    taken = [str(c) for c in layout.columns]
+    for header, field in _argument_columns(todo, taken, fields.column_map).items():
         layout[header] = todo[field].astype("string")
         read_into[header] = field
     _fill_from_arguments(todo, layout, read_into)
     return layout, read_into
+
+
+@dataclass(frozen=True)
+class _Fields:
+    """What the retry file's headers are read as: ``column_map`` (header -> field), the run's
+    own; and for a result that lost it, the reader's, with the fields none of the sheet's
+    headers gives (``lost``: field -> cells), written under the field's own name."""
+
+    column_map: Mapping[str, str]
+    lost: Mapping[str, pd.Series]
+
+
+#: The fields that say which records (pairs) or object pair (limits) a row is about.
+_KEY_FIELDS: Final = ("from_type", "from_id", "to_type", "to_id")
+_NEEDED: Final[Mapping[str, tuple[str, ...]]] = {
+    "pairs": _KEY_FIELDS,
+    "limits": ("from_type", "to_type", "max_to_object_ids"),
+}
+
+
+def _read_fields(
+    result: pd.DataFrame, todo: pd.DataFrame, columns: list[str]
+) -> tuple[pd.DataFrame, _Fields]:
+    """Which headers of the retry file hold which field: the run's ``column_map``, or when
+    the result lost its attrs (see :func:`_lost_attrs`) what a read of the file takes; and
+    ``todo`` without the labels a limits run named from the portal (:func:`_own_labels`)."""
+    column_map = meta(result).get("column_map")
+    if column_map is not None:
+        return todo, _Fields(dict(column_map), {})
+    kind = _kind(result)
+    fields = _lost_attrs(todo, columns, kind)
+    if kind == "limits":
+        todo = _given_by_type_id(todo, fields.column_map)
+    return todo, fields
+
+
+def _given_by_type_id(todo: pd.DataFrame, column_map: Mapping[str, str]) -> pd.DataFrame:
+    """``todo`` without the labels of the rows whose type id cell the file keeps: a limits
+    result names the portal's label of a row given by type id alone, and the attrs that say
+    which rows (:func:`_own_labels`) are gone.  The type id says the label: the sheet's empty
+    label cell is kept, as the run's own retry file keeps it."""
+    headers = [h for h, f in column_map.items() if f == "type_id" and h in todo.columns]
+    if not headers or "label" not in todo.columns:
+        return todo
+    given = _text(todo[headers[0]]).notna().to_numpy(dtype=bool)
+    if not given.any():
+        return todo
+    todo = todo.copy()
+    todo["label"] = todo["label"].astype("string").mask(given)
+    return todo
+
+
+def _kind(result: pd.DataFrame) -> Kind:
+    limits = meta(result).get("kind") == "limits" or "from_id" not in result.columns
+    return "limits" if limits else "pairs"
+
+
+def _lost_attrs(todo: pd.DataFrame, columns: list[str], kind: Kind) -> _Fields:
+    """A result whose attrs are gone (``pd.concat`` drops them when the runs' differ, as
+    they do) does not say which of its columns the run read, nor which fields it was given
+    as arguments.  The file's headers are read as the reader reads them
+    (:func:`~hubframe.io.columns.fields_read`: the mapping ``read_pairs`` applies to the file),
+    and each field the run needs that none of them gives is written as a column of its own
+    from the result's values: an id or type the run took from an argument or from a column
+    named as hubframe names it (``from_id``, which the result's own column stands for), a
+    label given as an argument (:func:`_argument_columns`), the type id of a row given by
+    type id alone.  So the file run alone does what the run meant."""
+    mapping = _mapping_of(todo, columns, kind)
+    read = mapping.columns
+    lost: dict[str, pd.Series] = {}
+    for name in _NEEDED[kind]:
+        side = name.split("_")[0]
+        implied = name.endswith("_type") and side in mapping.implied_types
+        if name not in read and not implied and name in todo.columns:
+            lost[name] = _text(todo[name])
+    if kind == "pairs":  # a limits result names the label of a row given by type id
+        lost |= _type_id_rows(todo, read)
+    return _Fields(mapping.column_map, lost)
+
+
+def _text(cells: pd.Series) -> pd.Series:
+    text = cells.astype("string")
+    return text.where(text.str.strip() != "")
+
+
+def _type_id_rows(todo: pd.DataFrame, read: Mapping[str, str]) -> dict[str, pd.Series]:
+    """The type id (and category) of the pairs given by type id alone, where no header of
+    the file holds them: without it, such a row would be sent unlabeled."""
+    if "type_id" in read or "type_id" not in todo.columns:
+        return {}
+    unlabeled = _text(todo["label"]).isna() if "label" in todo.columns else True
+    by_id = (_text(todo["type_id"]).notna() & unlabeled).fillna(False).astype(bool)
+    if not by_id.any():
+        return {}
+    out = {"type_id": _text(todo["type_id"]).where(by_id)}
+    if "category" not in read and "category" in todo.columns:
+        out["category"] = _text(todo["category"]).where(by_id)
+    return out
+
+
+def _mapping_of(todo: pd.DataFrame, columns: list[str], kind: Kind) -> ColumnMapping:
+    """What a read of a file with ``columns`` takes from them (the rows' object types pick
+    among headers naming objects, as the run's arguments did); InputError when the headers
+    are ambiguous."""
+
+    def sample(header: str) -> list[str]:
+        cells = todo[header].head(SAMPLE_CELLS).tolist() if header in todo.columns else []
+        return [one_cell_text(c) for c in cells]
+
+    types = {side: _one_value(todo, f"{side}_type") for side in ("from", "to")}
+    try:
+        return fields_read(
+            columns, kind, from_type=types["from"], to_type=types["to"], sample=sample
+        )
+    except HeaderError as exc:
+        raise InputError(
+            "This result table has lost its attrs (pandas drops them, as pd.concat of the "
+            "results of two runs does), so which of its columns the run read is told by their "
+            f"names only, and they do not tell ({exc.detail}). The retry file might not do what "
+            "the run meant, so none was written: write each run's retry file from its own "
+            "result, before putting the results together."
+        ) from None
+
+
+def _one_value(todo: pd.DataFrame, column: str) -> str | None:
+    if column not in todo.columns:
+        return None
+    values = todo[column].dropna().unique()
+    return str(values[0]) if len(values) == 1 else None
 
 
 def _own_sheets(result: pd.DataFrame, todo: pd.DataFrame) -> dict[str, list[str]] | None:
@@ -213,7 +352,8 @@ def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]
     todo = _todo(result)
     own = _own_sheets(result, todo)
     if own is None:
-        layout, _ = _layout(todo, columns, column_map)
+        todo, fields = _read_fields(result, todo, columns)
+        layout, _ = _layout(todo, columns, fields)
         sheets = pd.Series(todo.get("sheet", pd.NA), index=todo.index, dtype="string").fillna("")
         names = list(dict.fromkeys(sheets))
         if len(names) <= 1:
@@ -236,7 +376,7 @@ def _sheet_layouts(
     for name, mine in own.items():
         rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
         maps = {h: f for h, f in (column_map or {}).items() if h in mine}
-        layout, read_into = _layout(rows, mine, maps)
+        layout, read_into = _layout(rows, mine, _Fields(maps, {}))
         yield name, layout, read_into
 
 
@@ -249,7 +389,8 @@ def _one_table(result: pd.DataFrame) -> pd.DataFrame:
     todo = _todo(result)
     own = _own_sheets(result, todo)
     if own is None:
-        return _written(result, _layout(todo, columns, column_map)[0])
+        todo, fields = _read_fields(result, todo, columns)
+        return _written(result, _layout(todo, columns, fields)[0])
     first: dict[str, str] = {}  # field -> the header it is written under
     parts: list[pd.DataFrame] = []
     for _, layout, read_into in _sheet_layouts(todo, own, column_map):

@@ -361,6 +361,25 @@ def test_retry_without_attrs_falls_back_to_unknown_columns(tmp_path: Path) -> No
     assert pd.read_csv(path, encoding="utf-8-sig").columns.tolist() == ORIGINALS
 
 
+def test_a_labels_result_has_no_retry_file(tmp_path: Path) -> None:
+    """Before: KeyError 'from_id' (its ``change`` column was taken for a sync's)."""
+    result = pd.DataFrame(
+        {
+            "from_type": ["deals"],
+            "to_type": ["contacts"],
+            "label": ["New"],
+            "inverse_label": [None],
+            "change": ["create"],
+            "status": ["failed"],
+        }
+    )
+    for attrs in ({"hubframe": {"kind": "labels"}}, {}):
+        result.attrs = attrs
+        with pytest.raises(InputError, match="labels run has no retry file"):
+            export_retry(result, tmp_path / "retry.csv")
+    assert not (tmp_path / "retry.csv").exists()
+
+
 # --- Retry files read back through hubframe.io ----------------------------------------------------
 
 

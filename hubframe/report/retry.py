@@ -15,6 +15,7 @@ from hubframe.errors import InputError
 from hubframe.io.aliases import Kind
 from hubframe.io.cells import one_cell_text, plain_cells
 from hubframe.io.columns import ColumnMapping, HeaderError, fields_read
+from hubframe.io.labels import LABELS_KIND
 from hubframe.io.sheet import SAMPLE_CELLS
 from hubframe.report.columns import check_result, from_sheet, meta, original_columns, retry_rows
 from hubframe.report.excel import Table, write_tables
@@ -147,7 +148,7 @@ def _whole_records(result: pd.DataFrame, needed: pd.Series) -> pd.Series:
     """A sync's rows still to do, widened to every sheet row of their records: a sync is scoped
     by record, so a retry file of the failed rows alone, synced with removals, would remove
     everything else the sheet keeps for those records."""
-    if "change" not in result.columns:  # not a sync
+    if "change" not in result.columns or "from_id" not in result.columns:  # not a sync
         return needed
     keys = result["from_type"].astype("string") + "\0" + result["from_id"].astype("string")
     return needed | keys.isin(set(keys[needed].dropna())).fillna(False).astype(bool)
@@ -419,6 +420,17 @@ def _retry_sheets(result: pd.DataFrame) -> list[Table]:
     return [Table(str(name), table) for name, table in tables]
 
 
+def _check_rows_to_send(result: pd.DataFrame) -> None:
+    """InputError for a labels run's result (its ``kind``, or without attrs its
+    ``inverse_label`` column): a labels run has no retry file, its sheet is run again."""
+    labels = "inverse_label" in result.columns and "from_id" not in result.columns
+    if meta(result).get("kind") == LABELS_KIND or labels:
+        raise InputError(
+            "a labels run has no retry file: run its labels sheet again (the labels done are "
+            "not made twice)"
+        )
+
+
 def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     """Write the rows still to do in the layout of the uploaded sheet (``.xlsx`` or ``.csv``).
 
@@ -433,6 +445,7 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     ``result`` was read from (its sheet), left as it was.
     """
     check_result(result)
+    _check_rows_to_send(result)
     target, suffix = target_path(path, result, "retry file")
     result = plain_cells(result.copy(deep=False))
     if suffix == ".csv":

@@ -119,6 +119,20 @@ def is_association_column(header: str) -> bool:
     return (typed is not None and typed.side == "to") or STRONG_KEYS.get(key) == "to_id"
 
 
+def record_id_headers(headers: Sequence[str]) -> list[str]:
+    """The headers a read of pairs may take record ids from, by their names: hubframe's own
+    and their aliases ("From ID", "Record ID"), and those naming an object's ids ("Deal ID",
+    "Associated Contact IDs"); not those naming a property looked up ("Contact email")."""
+    out: list[str] = []
+    for header in headers:
+        key = header_key(header)
+        typed = TYPED_HEADERS.get(key)
+        alias = STRONG_KEYS.get(key) or WEAK_KEYS.get(key)
+        if alias in ("from_id", "to_id") or (typed is not None and typed.id_property is None):
+            out.append(header)
+    return out
+
+
 def _explicit(
     headers: Sequence[str], columns: Mapping[str, str], wanted: Sequence[str], source: str
 ) -> dict[str, str]:

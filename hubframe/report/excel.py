@@ -6,7 +6,8 @@ then streamed straight into the worksheet XML, chunk by chunk, with the style id
 registered.  openpyxl's own per-cell serializer manages about 200,000 cells a second, which is
 20 s for 200,000 result rows; the stream writes the same cells in a fraction of that
 (``bench/report_export.py`` prints both).  Text is always written as an inline string cell,
-which Excel never evaluates.
+which Excel never evaluates; so is a whole number Excel's number cells cannot hold exactly
+(from 10**15 up: a 16-18 digit record id would read back as another record's).
 """
 
 from __future__ import annotations
@@ -29,6 +30,7 @@ from openpyxl.utils import get_column_letter
 
 from hubframe import formula
 from hubframe.errors import InputError, InternalError, interrupt_kept
+from hubframe.io.cells import EXCEL_LIMIT
 from hubframe.report.safety import outgoing_frame, outgoing_text
 from hubframe.report.whole import written_whole
 
@@ -207,6 +209,20 @@ def _number_text(value: float | int) -> str | None:
     return repr(value) if isinstance(value, float) else str(int(value))
 
 
+def _past_excel(value: int) -> bool:
+    """Whether a whole number is one an Excel number cell does not hold exactly: Excel keeps
+    15 significant digits, a double is exact to 2**53, and the readers refuse a number cell
+    from 10**15 up as an id (a 16-18 digit id would come back another record's)."""
+    return abs(value) >= EXCEL_LIMIT
+
+
+def _int_text_cell(ref: str, value: int, quote: int) -> str:
+    """A whole number Excel cannot hold exactly, as a text cell of its digits (quote-prefixed
+    when negative: a text starting with "-" is kept text when edited)."""
+    text = str(value)
+    return _text_cell(ref, text, quote if formula.starts_like_formula(text) else None)
+
+
 def _cell_xml(ref: str, value: object, styles: Mapping[str, int] | None, quote: int) -> str:
     """One <c> element (empty string for an empty cell)."""
     if value is None or value is pd.NA or value is pd.NaT:
@@ -214,6 +230,8 @@ def _cell_xml(ref: str, value: object, styles: Mapping[str, int] | None, quote: 
     style = styles.get(str(value)) if styles else None
     if isinstance(value, bool | np.bool_):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
+    if isinstance(value, int | np.integer) and _past_excel(int(value)):
+        return _int_text_cell(ref, int(value), quote)
     if isinstance(value, int | float | np.integer | np.floating):
         number = _number_text(value.item() if isinstance(value, np.generic) else value)
         if number is None:
@@ -272,11 +290,18 @@ def _text_column(
     return out
 
 
-def _int_column(letter: str, values: list[Any], refs: list[str]) -> list[str]:
-    return [
-        "" if v is None else f'<c r="{letter}{ref}"><v>{int(v)}</v></c>'
-        for v, ref in zip(values, refs, strict=True)
-    ]
+def _int_column(letter: str, values: list[Any], refs: list[str], quote: int) -> list[str]:
+    """Cells of a column of whole numbers: number cells, but text for those Excel cannot hold
+    exactly (:func:`_past_excel`)."""
+    out: list[str] = []
+    for v, ref in zip(values, refs, strict=True):
+        if v is None:
+            out.append("")
+        elif _past_excel(int(v)):
+            out.append(_int_text_cell(f"{letter}{ref}", int(v), quote))
+        else:
+            out.append(f'<c r="{letter}{ref}"><v>{int(v)}</v></c>')
+    return out
 
 
 def _column_xml(
@@ -291,7 +316,7 @@ def _column_xml(
     if kind in ("string", "empty"):
         return _text_column(letter, values, refs, styles, quote)
     if kind == "integer" and not styles:
-        return _int_column(letter, values, refs)
+        return _int_column(letter, values, refs, quote)
     return [
         _cell_xml(f"{letter}{ref}", v, styles, quote) for v, ref in zip(values, refs, strict=True)
     ]

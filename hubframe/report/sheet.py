@@ -2,8 +2,10 @@
 
 The same safe writers as the reports (:mod:`hubframe.report.excel`, :mod:`hubframe.report.export`):
 text stays text (a label named ``=cmd`` is never run as a formula: inline strings in ``.xlsx``,
-the reversible guard in ``.csv``), record ids are written as text so Excel cannot round them,
-and :func:`hubframe.read_pairs` reads the file back to the same pairs.
+the reversible guard in ``.csv``), record ids are written as text so Excel cannot round them
+(``from_id``, ``to_id`` and every column a read takes ids from by its name: ``Deal ID``,
+``Associated Contact IDs``, in a frame of the analyst's own too), and
+:func:`hubframe.read_pairs` reads the file back to the same pairs.
 """
 
 from __future__ import annotations
@@ -15,7 +17,8 @@ from pathlib import Path
 import pandas as pd
 
 from hubframe.errors import InputError
-from hubframe.io.cells import plain_cells
+from hubframe.io.cells import cells_to_text, plain_cells
+from hubframe.io.columns import record_id_headers
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.sources import as_path
 from hubframe.report.excel import Table, write_tables
@@ -37,14 +40,23 @@ def write_pairs(frame: pd.DataFrame, path: PathLike, *, title: str = SHEET_TITLE
         raise InputError(f"{target.name}: an export must end in .xlsx or .csv")
     refuse_own_sources(target, "sheet", frame)
     out = _as_sheet(plain_cells(frame.copy(deep=False))).reset_index(drop=True)
-    for column in ("from_id", "to_id"):
-        if column in out.columns:
-            out[column] = out[column].astype("string")
+    headers = [str(c) for c in out.columns]
+    for i in sorted({headers.index(h) for h in record_id_headers(headers)}):
+        out.isetitem(i, _id_text(out.iloc[:, i]).array)
     if suffix == ".csv":
         write_csv(out, target)
     else:
         write_tables(target, [Table(title, out)])
     return target
+
+
+def _id_text(column: pd.Series) -> pd.Series:
+    """A column of record ids as the reader's text of its cells (whole numbers as their
+    digits, exactly): written as text cells, which Excel shows and keeps as typed."""
+    if column.dtype != object and pd.api.types.is_string_dtype(column.dtype):
+        return column
+    text = pd.Series(cells_to_text(column.to_numpy(dtype=object)), index=column.index)
+    return text.astype("string").mask(column.isna().to_numpy(dtype=bool))
 
 
 def _as_sheet(frame: pd.DataFrame) -> pd.DataFrame:

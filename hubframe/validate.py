@@ -56,6 +56,7 @@ from hubframe.io.normalize import (
     unique_codes,
 )
 from hubframe.io.sheet_errors import error_mask, explain
+from hubframe.io.sources import FRAME_SOURCE
 from hubframe.io.tables import TOTALS_ROW
 from hubframe.io.text import (
     PARALLEL_ROWS,
@@ -166,6 +167,12 @@ class _Collector:
             return np.asarray(unique_codes(self.text(name))[1], dtype=np.int64)
         codes, _ = pd.factorize(self.column(name), use_na_sentinel=False)
         return np.asarray(codes, dtype=np.int64)
+
+    @cached_property
+    def in_frame(self) -> bool:
+        """Whether the rows were read from a DataFrame (not a file): messages say so."""
+        info = self.frame.attrs.get("hubframe") or {}
+        return bool(info.get("source") == FRAME_SOURCE)
 
     @property
     def headers(self) -> dict[str, str]:
@@ -374,7 +381,7 @@ def _check_formula_errors(c: _Collector, columns: Sequence[str]) -> None:
 
 
 def _formula_message(c: _Collector, column: str, value: str) -> str:
-    what, fix = explain(value)
+    what, fix = explain(value, in_frame=c.in_frame)
     return (
         f"'{_shown(value)}' ({c.where(column)}) {what}. So "
         f"{DESCRIPTIONS.get(column, column)} this row should have is unknown, and the row is not "

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow.compute as pc
 
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
@@ -30,6 +31,7 @@ from hubframe.io.columns import (
 from hubframe.io.exports import from_type_guesser
 from hubframe.io.guard import column_letters
 from hubframe.io.narrow import narrow_text, refuse_rounded
+from hubframe.io.sheet_errors import UNCOMPUTED, error_mask
 from hubframe.io.syntax import PYTHON, Syntax
 from hubframe.io.text import (
     IntArray,
@@ -300,7 +302,21 @@ def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
             refuse_rounded(frame.iloc[:, headers.index(header)], header, request.source_name)
     columns = [frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
     rows = np.arange(len(frame), dtype=np.int64) + 2
-    return RawSheet("", headers, columns, rows, mapping, written=written_headers(cells, headers))
+    raw = RawSheet("", headers, columns, rows, mapping, written=written_headers(cells, headers))
+    return replace(raw, literal_labels=_frame_labels(raw))
+
+
+def _frame_labels(raw: RawSheet) -> frozenset[int]:
+    """Rows whose label cell starts with "=" or reads as a spreadsheet error (``#N/A``): a
+    DataFrame's cell is a value, never a formula waiting for its value nor an error cell, so
+    it is the label (a portal's label named ``=SUM(A1)``, read by ``read_associations``); an
+    error's text pandas read from a workbook names no label, and is refused as unknown."""
+    cells = raw.cells("label")
+    if cells is None:
+        return frozenset()
+    starts = pc.starts_with(pc.utf8_ltrim_whitespace(cells), UNCOMPUTED).fill_null(False)
+    marked = np.asarray(starts.to_numpy(zero_copy_only=False), dtype=bool) | error_mask(cells)
+    return frozenset(int(row) for row in raw.rows[np.flatnonzero(marked)])
 
 
 def _index_hint(exc: HeaderError, frame: pd.DataFrame) -> HeaderError:

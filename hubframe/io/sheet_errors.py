@@ -258,15 +258,29 @@ def _may_hold(chunk: pa.Array) -> bool:
     return bool(raw.find(b"#") >= 0 or raw.find(b":") >= 0 or raw.find(b"=") >= 0)
 
 
-def explain(value: str) -> tuple[str, str]:
-    """(what the cell holds, what to do), in words, for a cell :func:`is_error_text` flags."""
+def explain(value: str, *, in_frame: bool = False) -> tuple[str, str]:
+    """(what the cell holds, what to do), in words, for a cell :func:`is_error_text` flags;
+    ``in_frame``: a cell of a DataFrame given as the sheet, which holds text, not a file's
+    formula (pandas reads a workbook's error cell as its text)."""
+    why = _WHY.get(value.strip().upper(), "the formula in it failed")
+    if in_frame:
+        if value.strip().startswith(UNCOMPUTED):
+            return (
+                "is the text of a formula, not a value",
+                "Put the value in the DataFrame's cell, and run it again.",
+            )
+        return (
+            f"is a spreadsheet error's text, not a value ({why}, in the spreadsheet the "
+            "DataFrame was read from)",
+            "Put the value in the DataFrame's cell (or fix the formula in that spreadsheet and "
+            "read it again), and run it again.",
+        )
     if value.strip().startswith(UNCOMPUTED):
         return (
             "is a formula whose value was never computed (a program wrote the workbook and no "
             "spreadsheet app has saved it since, or a CSV file holds the formula)",
             "Open the file in Excel or LibreOffice, save it, and run the sheet again.",
         )
-    why = _WHY.get(value.strip().upper(), "the formula in it failed")
     return (
         f"is a spreadsheet error, not a value: {why}",
         "Fix the formula (or type the value) in the spreadsheet, save, and run the sheet again.",

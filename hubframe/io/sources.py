@@ -29,6 +29,8 @@ SAMPLE_BYTES: Final = 256 * 1024
 #: Where a frame read from files keeps their absolute paths (``attrs["hubframe"]["read_from"]``):
 #: hubframe's writers refuse to write a report, retry file or sheet over one of them.
 READ_FROM: Final = "read_from"
+#: The source a DataFrame given as the sheet is named by (``attrs["hubframe"]["source"]``).
+FRAME_SOURCE: Final = "<DataFrame>"
 ZIP_MAGIC: Final = b"PK\x03\x04"
 OLE_MAGIC: Final = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 EXCEL_EXTENSIONS: Final = (".xlsx", ".xlsm", ".xls", ".xlsb")
@@ -54,7 +56,7 @@ def read_from_attrs(*paths: Path | None) -> dict[str, list[str]]:
 
 def load_source(source: Source) -> Loaded:
     if isinstance(source, pd.DataFrame):
-        return Loaded("<DataFrame>", frame=source)
+        return Loaded(FRAME_SOURCE, frame=source)
     if isinstance(source, bytes | bytearray | memoryview):
         return Loaded("<bytes>", data=bytes(source))
     if isinstance(source, str | os.PathLike):

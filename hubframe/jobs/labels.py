@@ -66,7 +66,7 @@ from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
-from hubframe.io.sources import READ_FROM, SheetArg
+from hubframe.io.sources import FRAME_SOURCE, READ_FROM, SheetArg
 from hubframe.io.syntax import SyntaxName
 from hubframe.run.labels import (
     LabelDef,
@@ -231,7 +231,7 @@ _NAMING: Final = {
 }
 
 
-def _refused(row: Mapping[str, Any]) -> _Outcome | None:
+def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
     """A row whose cells cannot say what to create: a spreadsheet error (#N/A) in any of them,
     a type that names no object, a type id that is not a whole number.  Never created under
     that text, nor without the inverse label the sheet meant, nor as a new label where a type
@@ -241,7 +241,7 @@ def _refused(row: Mapping[str, Any]) -> _Outcome | None:
         if not cell:
             continue
         if is_error_text(cell):
-            holds, fix = explain(cell)
+            holds, fix = explain(cell, in_frame=in_frame)
             said = f"The {what} cell '{cell}' {holds}. Nothing is created for this row. {fix}"
             return _Outcome("", Status.INVALID, code=ErrorCode.FORMULA_ERROR, message=said)
         if column in ("from_type", "to_type") and not is_valid_object_type(cell):
@@ -305,6 +305,7 @@ class _Labeler:
     renames: bool
     dry_run: bool
     cancel: threading.Event | None = None
+    in_frame: bool = False  # the sheet is a DataFrame: its messages name no file
     known: dict[tuple[str, str], list[LabelDef]] = field(default_factory=dict)
     stop: StopReason | None = None
     planned: dict[int, str] = field(default_factory=dict)
@@ -323,7 +324,7 @@ class _Labeler:
         f, t, label = str(row["from_type"]), str(row["to_type"]), str(row["label"])
         if self.stop is not None:
             return _Outcome("", self.stop.status, code=self.stop.code, message=self.stop.message)
-        refused = _refused(row)
+        refused = _refused(row, self.in_frame)
         if refused is not None:
             return refused
         if self.cancel is not None and self.cancel.is_set():
@@ -844,7 +845,8 @@ def configure_labels(
     if cancel is not None and not callable(getattr(cancel, "is_set", None)):
         raise ConfigurationError(f"cancel must be a threading.Event, not {cancel!r}")
     wanted = _wanted(source, from_type, to_type, sheet)
-    labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run), cancel)
+    in_frame = _source(wanted)["source"] == FRAME_SOURCE
+    labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run), cancel, in_frame)
     records = wanted.to_dict("records")
     held = _conflicts(wanted, records)
     describe = describer(wanted)

@@ -619,13 +619,17 @@ def _run(
     on_start: Callable[[int], None] | None,
 ) -> Any:
     """Run the job; ``on_start`` and ``cancel``: the Ctrl-C handling of :func:`_stops`."""
-    planned = None
+    job = _job(kind)
     if kind == "limits" and getattr(args, "create_labels", False):
+        import functools
+
         from hubframe.cli_portal import labels_first
+        from hubframe.jobs.limits import limits_after_labels
 
         # a Ctrl-C while the labels are created cancels them and then the limits
-        planned = labels_first(args, frame, conn, cancel=cancel, on_start=on_start)
-    result = _job(kind)(
+        new = labels_first(args, frame, conn, issues, cancel=cancel, on_start=on_start)
+        job = functools.partial(limits_after_labels, new_labels=new)
+    return job(
         frame,
         conn.client,
         dry_run=args.dry_run,
@@ -636,11 +640,6 @@ def _run(
         cancel=cancel,
         **_options(kind, args, issues),
     )
-    if planned:
-        from hubframe.jobs.labels import assume_created
-
-        result = assume_created(result, planned)
-    return result
 
 
 def _check_outputs(args: argparse.Namespace) -> None:

@@ -28,6 +28,7 @@ if TYPE_CHECKING:
     import pandas as pd
 
     from hubframe.cli import _Connection
+    from hubframe.jobs.new_labels import NewLabels
 
 COMMANDS: Final = ("export", "sync", "labels")
 #: Rows of a sync's diff printed on the terminal (the report has all of them).
@@ -129,7 +130,7 @@ def add_limits_options(parser: argparse.ArgumentParser) -> None:
     parser.add_argument(
         "--create-labels",
         action="store_true",
-        help="create the labels the sheet names and the portal lacks, first",
+        help="create first the missing labels of the rows it will send",
     )
 
 
@@ -402,32 +403,24 @@ def labels_first(
     args: argparse.Namespace,
     frame: pd.DataFrame,
     conn: _Connection,
+    issues: pd.DataFrame | None = None,
     *,
     cancel: threading.Event | None = None,
     on_start: Callable[[int], None] | None = None,
-) -> set[Any]:
-    """``limits --create-labels``: create the labels the limits sheet names (say which), and
-    return those a dry run would create (its limit rows naming them are planned, not invalid).
-    ``cancel`` / ``on_start``: the limits run's (a Ctrl-C here cancels the limits too)."""
-    from hubframe.jobs.labels import configure_labels, planned_labels
+) -> NewLabels:
+    """``limits --create-labels``: create the labels of the limits rows the run will send
+    (:mod:`hubframe.jobs.new_labels`; say what became of each), and return the plan the limits
+    run is judged with.  ``issues``: the sheet's, as the limits run gets them; ``cancel`` /
+    ``on_start``: the limits run's (a Ctrl-C here cancels the limits too)."""
+    from hubframe.jobs.new_labels import create_new_labels, plan_new_labels
 
-    result = configure_labels(
-        _sent_rows(frame), conn.client, dry_run=args.dry_run, cancel=cancel, on_start=on_start
+    new = plan_new_labels(frame, conn.client, issues=issues)
+    result = create_new_labels(
+        new, conn.client, dry_run=args.dry_run, cancel=cancel, on_start=on_start
     )
     mode = " (dry run: nothing created)" if args.dry_run else ""
     print_labels(result, f"{Path(args.file).name}: labels{mode}", sys.stdout)
-    return planned_labels(result) if args.dry_run else set()
-
-
-def _sent_rows(frame: pd.DataFrame) -> pd.DataFrame:
-    """The rows of a limits sheet the limits job may send: valid, with a limit (not a removal,
-    not an empty cell); only their labels are created first."""
-    from hubframe.validate import invalid_rows, validate_limits
-
-    bad = invalid_rows(frame, validate_limits(frame)).to_numpy(dtype=bool)
-    removes = frame["remove"].fillna(False).astype(bool).to_numpy(dtype=bool)
-    empty = frame["max_to_object_ids"].isna().to_numpy(dtype=bool)
-    return frame[~bad & ~removes & ~empty]
+    return new
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -289,7 +289,7 @@ def _connected(
     return issues
 
 
-def _above_object_limit(offline: pd.DataFrame) -> set[int]:
+def above_object_limit(offline: pd.DataFrame) -> set[int]:
     """Positions whose only errors are label limits above their object limit: their labels
     are checked too (a misspelled label is the row's problem, which the run names first)."""
     errors = offline.loc[offline["severity"] == "error"]
@@ -349,7 +349,7 @@ def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.Data
     book.prefetch(labeled_pairs(frame))
     steps: list[Callable[[_Found, list[int]], None]] = [
         lambda found, open_: _check_labels(
-            frame, book, found, sorted({*open_, *_above_object_limit(offline)}), pairs=False
+            frame, book, found, sorted({*open_, *above_object_limit(offline)}), pairs=False
         ),
         lambda found, open_: _check_limit_ends(frame, offline, client, book, found, open_),
     ]

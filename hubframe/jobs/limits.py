@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
 
@@ -25,7 +25,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.shapes import placed_limits
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.normalize import is_purge_word
-from hubframe.run.labels import LabelBook, LabelRefused, resolve
+from hubframe.run.labels import LabelBook, LabelRefused, is_stand_in, resolve
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import lookup_failure, unknown_label
 from hubframe.run.phases import run_in_phases
@@ -36,6 +36,9 @@ from hubframe.run.spelling import one_spelling, pair_identity
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status, object_noun
+
+if TYPE_CHECKING:
+    from hubframe.jobs.new_labels import NewLabels
 
 #: Source records a limits dry run with pre-flight looks at per object pair (see
 #: :func:`configure_limits`): 100 list calls and 10 batch reads at most.
@@ -82,11 +85,37 @@ def configure_limits(
     associations are read with batch read (1,000 a call).  When there are more, the warning
     says "at least".
     """
+    return limits_after_labels(
+        limits,
+        client,
+        None,
+        preflight=preflight,
+        usage_scan_max=usage_scan_max,
+        issues=issues,
+        **run,
+    )
+
+
+def limits_after_labels(
+    limits: Any,
+    client: HubSpotClient,
+    new_labels: NewLabels | None,
+    *,
+    preflight: bool | None = None,
+    usage_scan_max: int = USAGE_SCAN_MAX,
+    issues: pd.DataFrame | None = None,
+    **run: Unpack[RunKwargs],
+) -> pd.DataFrame:
+    """:func:`configure_limits` after the labels ``new_labels`` plans were created (``hubframe
+    limits --create-labels``, :mod:`hubframe.jobs.new_labels`).  Its labels are taken as
+    existing (those not created too, under their stand-in type ids), so that every row is
+    judged as the plan judged it: a dry run plans the rows of labels it would create; a real
+    run refuses, ``UNKNOWN_LABEL``, a row it would send whose label was not created."""
     options = RunOptions.of(run)
     preflight = optional_flag("preflight", preflight)
     scan_max = count("usage_scan_max", usage_scan_max, minimum=0)
     scan = options.dry_run and (PREFLIGHT_ON_DRY_RUNS if preflight is None else preflight)
-    job = _Limits(limits, scan_max if scan else None, issues)
+    job = _Limits(limits, scan_max if scan else None, issues, new_labels)
     return run_in_phases(job, client, options)
 
 
@@ -95,6 +124,7 @@ class _Limits:
     source: Any
     usage_scan_max: int | None  # None: no usage scan
     issues: pd.DataFrame | None
+    new_labels: NewLabels | None = None
 
     def prepare(self, run: RunContext) -> Prepared:
         from hubframe.jobs.check import run_issues
@@ -106,14 +136,46 @@ class _Limits:
         )
         prepared.index = index
         repeats: dict[int, int] = {}
-        current_max = _limit_items(prepared, run.client, repeats=repeats)
+        book = self.new_labels.book(run.client) if self.new_labels is not None else None
+        current_max = _limit_items(prepared, run.client, book, repeats=repeats)
+        new = _new_label_items(prepared, dry_run=run.options.dry_run)
         if run.options.dry_run:
             usage = None
             if self.usage_scan_max is not None and prepared.stop is None:
                 usage = _usage(prepared, run.client, self.usage_scan_max)
                 prepared.notes = _usage_notes(prepared, usage)
+            prepared.notes |= new
             prepared.extra = _current_columns(prepared, current_max, usage, repeats)
         return prepared
+
+
+def _new_label_items(prepared: Prepared, *, dry_run: bool) -> dict[int, Note]:
+    """The rows to send whose label is not created yet (a stand-in type id: ``limits
+    --create-labels``).  A dry run plans them (their notes, returned); a real run created the
+    labels of the rows it sends first, so such a row's label was not created (HubSpot refused
+    it, or the run was cancelled): ``invalid``, ``UNKNOWN_LABEL``, not sent."""
+    items = list(prepared.items)
+    new = [item for item in items if is_stand_in(item.type_id)]
+    if dry_run:
+        return {item.position: Note(_created_first(item)) for item in new}
+    for item in new:
+        prepared.settled[item.position] = Outcome(
+            Status.INVALID,
+            action=item.action,
+            error_code=ErrorCode.UNKNOWN_LABEL,
+            error_message=(
+                f'The label "{item.label}" does not exist from {item.from_type} to '
+                f"{item.to_type}: it was not created (see its line among the labels), so "
+                "nothing is sent for this row. Run the sheet again to create it and set the limit."
+            ),
+        )
+    prepared.items = [item for item in items if not is_stand_in(item.type_id)]
+    prepared.count = len(prepared.items)
+    return {}
+
+
+def _created_first(item: WorkItem) -> str:
+    return f'Planned: the label "{item.label}" is created first (--create-labels).'
 
 
 def _remove(row: Mapping[Any, Any]) -> bool:
@@ -228,6 +290,23 @@ def portal_refusals(
         for pos, outcome in prepared.settled.items()
         if outcome.error_code in PORTAL_REFUSALS and settled.get(pos) is not outcome
     }
+
+
+def rows_to_send(
+    frame: pd.DataFrame, issues: pd.DataFrame, client: HubSpotClient, book: LabelBook
+) -> list[WorkItem]:
+    """The rows a run of ``frame`` sends (their work items, repeats of a row included), judged
+    as the run judges them: ``issues`` (the sheet's checks), the labels ``book`` lists (a label
+    a command creates first among them: :mod:`hubframe.jobs.new_labels`) and the limits HubSpot
+    holds -- conflicts however spelled, limits above the object limit, removals of no limit.
+    None when the run would stop before sending (a refused token: the run then says so)."""
+    prepared = Prepared(
+        "limits", frame, "limits", settled=issue_outcomes(frame, issues), issues=issues
+    )
+    if not _open_records(prepared)[0]:
+        return []
+    _limit_items(prepared, client, book)
+    return list(prepared.items)
 
 
 def _type_name(book: LabelBook, pair: ObjectPair, key: tuple[str, int]) -> str | None:
@@ -567,7 +646,8 @@ def _limit_row(
     if book.category_of(*pair, spec.type_id) is None:  # listed: the labels were read above
         prepared.settled[pos] = _unlisted_type(fallback, pair, spec.type_id)
         return None
-    prepared.resolved[pos] = key
+    if not is_stand_in(spec.type_id):  # a label not created yet has no type id to show
+        prepared.resolved[pos] = key
     current_max[pos] = existing.get(key)
     label = spec.label
     if label is None and (label := _type_name(book, pair, key)) is not None:
@@ -642,6 +722,16 @@ def _unlisted_type(action: Action, pair: ObjectPair, type_id: int) -> Outcome:
 def _nothing_to_remove(
     pair: ObjectPair, label: str | None, key: tuple[str, int], *, is_object: bool
 ) -> Outcome:
+    if is_stand_in(key[1]):
+        return Outcome(
+            Status.SKIPPED,
+            action=Action.PURGE_LIMIT,
+            error_message=(
+                f'The label "{label}" is not in HubSpot before this run (--create-labels creates '
+                f"the labels of rows that set a limit), so it has no limit from {pair.from_type} "
+                f"to {pair.to_type}; nothing to remove."
+            ),
+        )
     what = f'label "{label}"' if label else f"association type {key[1]}"
     what = "the unlabeled association" if is_object else what
     return Outcome(
@@ -687,7 +777,11 @@ UsageByPair = dict[ObjectPair, _Usage | HubframeError]
 
 
 def _usage(prepared: Prepared, client: HubSpotClient, maximum: int) -> UsageByPair:
-    pairs = {i.objects for i in prepared.items if i.action is not Action.PURGE_LIMIT}
+    pairs = {  # a label not created yet has no associations to count
+        i.objects
+        for i in prepared.items
+        if i.action is not Action.PURGE_LIMIT and not is_stand_in(i.type_id)
+    }
     out: UsageByPair = {}
     for pair in sorted(pairs):
         try:
@@ -752,8 +846,10 @@ def _changes(
         if first != item.position:  # the planner sends the first row for both
             words[item.position] = f"nothing: repeats {describe(first)}"
             continue
-        current = current_max.get(item.position)
-        words[item.position] = change_words(item.action, current, item.max_to_object_ids)
+        said = change_words(item.action, current_max.get(item.position), item.max_to_object_ids)
+        if is_stand_in(item.type_id):  # a label --create-labels creates first
+            said = said.replace("(none now)", "(none now: the label is created first)")
+        words[item.position] = said
     for pos, first in (_validated_repeats(prepared) | dict(repeats)).items():
         words[pos] = f"nothing: repeats {describe(first)}"
     for pos, outcome in prepared.settled.items():

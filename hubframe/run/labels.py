@@ -15,7 +15,7 @@ from __future__ import annotations
 import difflib
 import threading
 from collections import deque
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any
@@ -113,11 +113,26 @@ def unknown_object_type(exc: HubframeError, from_type: str, to_type: str) -> tup
     return column, message
 
 
-class LabelBook:
-    """Association types per object pair, fetched lazily, once per pair (thread-safe)."""
+def is_stand_in(type_id: int | None) -> bool:
+    """Whether ``type_id`` stands in for a label not created yet (see :class:`LabelBook`):
+    HubSpot's type ids are positive."""
+    return type_id is not None and type_id < 0
 
-    def __init__(self, client: HubSpotClient) -> None:
+
+class LabelBook:
+    """Association types per object pair, fetched lazily, once per pair (thread-safe).
+
+    ``new``: labels a command creates before its run (``limits --create-labels``), per object
+    pair, each under a stand-in type id (negative: :func:`is_stand_in`).  They are listed
+    beside HubSpot's labels, so that rows naming them are judged as if they existed, unless
+    HubSpot lists a label of that direction that reads the same (created since: the real one
+    is used)."""
+
+    def __init__(
+        self, client: HubSpotClient, new: Mapping[Key, Sequence[LabelDef]] | None = None
+    ) -> None:
         self._client = client
+        self._new = dict(new or {})
         self._pairs: dict[Key, list[LabelDef]] = {}
         self._pending: dict[Key, Future[list[LabelDef]]] = {}  # a prefetch's
         self._failed: dict[Key, HubframeError] = {}  # the error of a pair's read, kept
@@ -166,7 +181,9 @@ class LabelBook:
         ids = {(str(e.get("fromObjectTypeId")), str(e.get("toObjectTypeId"))) for e in entries}
         if len(ids) == 1 and "None" not in next(iter(ids)):
             self._objects[key] = ids.pop()
-        return [_parse(entry) for entry in entries]
+        listed = [_parse(entry) for entry in entries]
+        new = [d for d in self._new.get(key, ()) if d.label and not named(d.label, listed)]
+        return [*listed, *new]
 
     def object_type_ids(self, from_type: str, to_type: str) -> tuple[str, str] | None:
         """The object type ids (``0-3``, ``2-7350001``) of a pair as its labels list names

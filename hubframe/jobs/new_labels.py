@@ -1,0 +1,217 @@
+"""Labels a limits sheet names and the portal lacks, created before its limits
+(``hubframe limits FILE --create-labels``).
+
+HubSpot keeps a label once created, and hubframe cannot take one back, so a label is created
+only for a limits row the run then sends:
+
+1. :func:`plan_new_labels`: the labels a labels run would create for the sheet's rows that
+   set a limit and pass the sheet's own checks (not a removal, not an empty or bad cell; a
+   label limit above the object limit the sheet sets is judged later, see
+   :func:`limit_rows`) --
+   :func:`~hubframe.jobs.labels.configure_labels`'s dry run -- each under a stand-in type id
+   per direction (:func:`~hubframe.run.labels.is_stand_in`).  Then every row of the sheet is
+   judged as the limits run judges it (:func:`~hubframe.jobs.limits.rows_to_send`: the
+   sheet's checks, rows naming one limit however spelled, limits above the object limit the
+   portal holds, repeats, removals) with those labels listed as if they existed.  A label is
+   to create when a row the run sends names it (in either direction).
+2. :func:`create_new_labels`: creates those (a dry run plans them) and says of every label of
+   the plan what became of it: a label none of whose rows is sent is ``skipped``, not created.
+3. :func:`~hubframe.jobs.limits.limits_after_labels`: the limits, judged with the same labels
+   listed (those not created too, under their stand-ins), so that each row meets what step 1
+   judged: the dry run and the real run agree row by row, and agree with
+   ``hf.validate_limits(limits, client)`` on a portal that has the labels.  A row the real run
+   would send whose label was not created after all (HubSpot refused it, a Ctrl-C) is
+   ``invalid``, ``UNKNOWN_LABEL``.
+"""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any, Final
+
+import numpy as np
+import pandas as pd
+
+from hubframe.constants import USER_DEFINED
+from hubframe.errors import HubframeError
+from hubframe.io.normalize import normalize_label
+from hubframe.jobs.labels import configure_labels
+from hubframe.run.labels import LabelBook, LabelDef, is_stand_in, named, visible_label
+from hubframe.run.rows import read_input, text, value
+from hubframe.vocab import Status
+
+if TYPE_CHECKING:
+    from hubframe.hubspot.client import HubSpotClient
+
+Direction = tuple[str, str]  # from type, to type
+Key = tuple[str, str, str]  # from type, to type, normalized label
+
+#: The first stand-in type id (-1 is the limits job's "no type id"; HubSpot's are positive).
+FIRST_STAND_IN: Final = -2
+
+#: What a label of the plan none of whose limits rows is sent says (nothing is created).
+NOT_CREATED: Final = (
+    "Not created: none of the limits rows naming it is sent (their status says why), and a "
+    "label once created stays in HubSpot."
+)
+
+
+@dataclass(frozen=True)
+class NewLabels:
+    """The labels to create first (see the module docstring)."""
+
+    #: the limits rows whose labels may be created: the sheet's checks passed, with a limit
+    candidates: pd.DataFrame
+    #: :func:`configure_labels`'s dry run of ``candidates``: one row per label
+    plan: pd.DataFrame
+    #: the labels the plan creates, per direction, under stand-in type ids
+    new: Mapping[Direction, tuple[LabelDef, ...]]
+    #: stand-in type id -> the position in ``plan`` of the label that makes it
+    creators: Mapping[int, int]
+    #: the positions in ``plan`` of the labels to create: a row the run sends names them
+    sent: frozenset[int]
+
+    def book(self, client: HubSpotClient) -> LabelBook:
+        """HubSpot's labels, with the plan's new ones not listed there yet."""
+        return LabelBook(client, self.new)
+
+    def creators_of(self, from_type: str, to_type: str, label: str) -> set[int]:
+        """The positions in ``plan`` of the labels that make ``label`` exist from ``from_type``
+        to ``to_type`` (empty: not a new label of that direction)."""
+        found = named(label, self.new.get((from_type, to_type), ()))
+        return {self.creators[d.type_id] for d in found}
+
+
+def plan_new_labels(
+    limits: Any, client: HubSpotClient, *, issues: pd.DataFrame | None = None
+) -> NewLabels:
+    """The labels ``limits --create-labels`` creates, and those it plans but does not create
+    (no row naming them is sent); ``issues`` as for
+    :func:`~hubframe.jobs.limits.configure_limits`.  Creates nothing."""
+    from hubframe.jobs.check import run_issues
+    from hubframe.jobs.limits import rows_to_send
+
+    frame, _ = read_input(limits, "limits")
+    candidates = limit_rows(frame)
+    plan = configure_labels(candidates, client, dry_run=True)
+    new, creators = _stand_ins(plan)
+    if not creators:
+        return NewLabels(candidates, plan, new, creators, frozenset())
+    judged = run_issues(frame, issues, "limits", client)
+    try:
+        items = rows_to_send(frame, judged, client, LabelBook(client, new))
+    except HubframeError as exc:
+        if not exc.stops_run:
+            raise
+        items = []  # nothing is sent: the limits run stops too, and says why
+    sent = frozenset(
+        creators[i.type_id] for i in items if i.type_id is not None and is_stand_in(i.type_id)
+    )
+    return NewLabels(candidates, plan, new, creators, sent)
+
+
+def limit_rows(frame: pd.DataFrame) -> pd.DataFrame:
+    """The rows of a limits sheet whose labels are planned: those that set a limit (not a
+    removal, not an empty cell) and that the sheet's own checks pass, or refuse only for a
+    label limit above the object limit (the run refuses such a row for its label while
+    HubSpot lacks it, and for its limit once the label exists)."""
+    from hubframe.jobs.check import above_object_limit
+    from hubframe.validate import invalid_rows, validate_limits
+
+    issues = validate_limits(frame)
+    bad = invalid_rows(frame, issues).to_numpy(dtype=bool, copy=True)
+    bad[sorted(above_object_limit(issues))] = False
+    removes = frame["remove"].fillna(False).astype(bool).to_numpy(dtype=bool)
+    empty = frame["max_to_object_ids"].isna().to_numpy(dtype=bool)
+    return frame[~bad & ~removes & ~empty]
+
+
+def _stand_ins(plan: pd.DataFrame) -> tuple[dict[Direction, tuple[LabelDef, ...]], dict[int, int]]:
+    """The labels ``plan`` creates, per direction, each under a stand-in type id -> its
+    position in ``plan``.  A label between two objects is named both ways (its inverse label,
+    else itself); one of an object to itself without another inverse is one type both ways."""
+    new: dict[Direction, list[LabelDef]] = {}
+    creators: dict[int, int] = {}
+    made = (plan["status"] == str(Status.PLANNED)) & (plan["change"] == "create")
+    for pos in np.flatnonzero(made.fillna(False).to_numpy(dtype=bool)).tolist():
+        row = plan.iloc[pos]
+        f, t = str(row["from_type"]), str(row["to_type"])
+        label = visible_label(str(row["label"]))
+        inverse = text(value(row["inverse_label"]))
+        back = visible_label(inverse) if inverse else label
+        ways = [(f, t, label)]
+        if f != t or normalize_label(back) != normalize_label(label):
+            ways.append((t, f, back))
+        for way in ways:
+            stand_in = FIRST_STAND_IN - len(creators)
+            creators[stand_in] = pos
+            new.setdefault(way[:2], []).append(LabelDef(USER_DEFINED, stand_in, way[2]))
+    return {way: tuple(defs) for way, defs in new.items()}, creators
+
+
+def create_new_labels(
+    new: NewLabels,
+    client: HubSpotClient,
+    *,
+    dry_run: bool,
+    cancel: threading.Event | None = None,
+    on_start: Callable[[int], None] | None = None,
+) -> pd.DataFrame:
+    """Create the labels a row the run sends names (a dry run plans them): the plan's table,
+    with what became of each label.  ``cancel`` / ``on_start`` as for
+    :func:`configure_labels`."""
+    rows = _creating(new)
+    if rows.empty:
+        return _lines(new, None)
+    done = configure_labels(rows, client, dry_run=dry_run, cancel=cancel, on_start=on_start)
+    return _lines(new, done)
+
+
+def _creating(new: NewLabels) -> pd.DataFrame:
+    """The candidate rows whose labels are created: a label to create, either way."""
+    keep = [
+        bool(makers) and makers <= new.sent
+        for makers in (_makers(new, row) for row in new.candidates.to_dict("records"))
+    ]
+    return new.candidates[np.asarray(keep, dtype=bool)]
+
+
+def _makers(new: NewLabels, row: Mapping[Any, Any]) -> set[int]:
+    label = text(value(row.get("label")))
+    if label is None:
+        return set()
+    return new.creators_of(str(row["from_type"]), str(row["to_type"]), label)
+
+
+def _key(row: Mapping[Any, Any]) -> Key:
+    return (str(row["from_type"]), str(row["to_type"]), normalize_label(str(row["label"])))
+
+
+#: The columns of a labels result that say what became of a label.
+_OUTCOME: Final = ("change", "category", "type_id", "status", "error_code", "error_message")
+
+
+def _lines(new: NewLabels, done: pd.DataFrame | None) -> pd.DataFrame:
+    """The plan's table: a label created (or planned) as its run says, one none of whose rows
+    is sent ``skipped``, not created; the others (existing, refused) as the plan says."""
+    out = new.plan.copy()
+    by_key = {} if done is None else {_key(r): r for r in done.to_dict("records")}
+    skipped: dict[Any, Any] = dict.fromkeys(_OUTCOME) | {
+        "change": "create",
+        "status": str(Status.SKIPPED),
+        "error_message": NOT_CREATED,
+    }
+    for pos, row in enumerate(new.plan.to_dict("records")):
+        makers = _makers(new, row)
+        if not makers:
+            continue
+        said = by_key.get(_key(row)) if makers <= new.sent else None
+        said = skipped if said is None else said
+        for column in _OUTCOME:
+            out.loc[out.index[pos], column] = value(said[column])
+    return out
+
+
+__all__ = ["NewLabels", "create_new_labels", "limit_rows", "plan_new_labels"]

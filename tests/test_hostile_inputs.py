@@ -175,6 +175,90 @@ def test_rows_and_cells_without_references_are_counted() -> None:
     assert len(read_pairs(_with_sheet(_sheet_xml(many, "")), **ARGS)) >= 1
 
 
+#: A far cell written in forms XML allows, which the engines read: the guard saw only
+#: ` r="XFD1048576"`, and each of these 1.6 KB workbooks aborted the process (calamine asked for
+#: 512 GiB), or (character references: calamine refuses them, openpyxl reads them) ran out of
+#: memory in the fallback engine.
+FAR_FORMS = {
+    "single quotes": "<row r='1048576'><c r='XFD1048576'><v>1</v></c></row>",
+    "line break before r": '<row\nr="1048576"><c\nr="XFD1048576"><v>1</v></c></row>',
+    "tab before r": '<row\tr="1048576"><c\tr="XFD1048576"><v>1</v></c></row>',
+    "carriage return before r": '<row\rr="1048576"><c\rr="XFD1048576"><v>1</v></c></row>',
+    "spaces around =": '<row r = "1048576"><c r = "XFD1048576"><v>1</v></c></row>',
+    "line break after =": '<row r=\n"1048576"><c r=\n"XFD1048576"><v>1</v></c></row>',
+    "cell only, spaced": "<row r=\"3\"><c r = 'XFD1048576'><v>1</v></c></row>",
+    "empty cells before it": '<row r="1048576">' + "<c/>" * 16_383 + "<c><v>1</v></c></row>",
+    "character references": '<row r="3"><c r="&#88;FD&#x31;048576"><v>1</v></c></row>',
+    "prefixed": "<x:row r=\"1048576\"><x:c r='XFD1048576'><x:v>1</x:v></x:c></x:row>",
+}
+
+
+def _far(form: str) -> bytes:
+    xml = _sheet_xml(HEADER_ROW + form)
+    if "<x:" in form:
+        xml = xml.replace(b"<worksheet ", b'<worksheet xmlns:x="' + _MAIN + b'" ')
+    return _with_sheet(xml)
+
+
+_MAIN = b"http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+
+
+def test_a_far_cell_however_the_xml_writes_it_is_refused(tmp_path: Path) -> None:
+    """Read in a process of its own under an address-space limit (the worker): the code
+    before the fix fails the test, not the machine."""
+    paths = []
+    for number, form in enumerate(FAR_FORMS.values()):
+        paths.append(tmp_path / f"far{number}.xlsx")
+        paths[-1].write_bytes(_far(form))
+    command = [sys.executable, str(WORKER), str(ADDRESS_SPACE_MB), *map(str, paths)]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=TOTAL_SECONDS * 2)
+    results = [json.loads(line) for line in done.stdout.splitlines() if line.startswith('{"file')]
+    forms = list(FAR_FORMS)
+    assert done.returncode == 0, f"died at {forms[len(results)]!r}: {done.stderr[-300:]}"
+    assert {f: r["outcome"] for f, r in zip(forms, results, strict=True)} == dict.fromkeys(
+        forms, "InputError"
+    )
+    assert max(r["seconds"] for r in results) < PER_FILE_SECONDS
+    for form in forms:  # the same, in this process now that it is safe: the limit is named
+        with pytest.raises(InputError, match=r"max_sheet_cells|past the last row"):
+            read_pairs(_far(FAR_FORMS[form]), **ARGS)
+
+
+def test_a_prefixed_sheet_is_measured_by_its_cells_not_their_end_tags() -> None:
+    """Each prefixed cell's end tag (</x:c>) was counted as a cell without a reference, one
+    column further: 3,000 rows of two cells were refused as 18 million cells."""
+    rows = "".join(
+        f'<x:row r="{r}"><x:c r="A{r}"><x:v>{r}</x:v></x:c><x:c r="B{r}"><x:v>{r + 1}</x:v>'
+        "</x:c></x:row>"
+        for r in range(2, 3002)
+    )
+    header = HEADER_ROW.split('<row r="2">')[0]
+    header = header.replace("<row", "<x:row").replace("</row>", "</x:row>")
+    header = header.replace("<c ", "<x:c ").replace("</c>", "</x:c>")
+    header = header.replace("<is>", "<x:is>").replace("</is>", "</x:is>")
+    header = header.replace("<t>", "<x:t>").replace("</t>", "</x:t>")
+    xml = (
+        b'<?xml version="1.0" encoding="UTF-8"?><x:worksheet xmlns:x="' + _MAIN + b'">'
+        b"<x:sheetData>" + (header + rows).encode() + b"</x:sheetData></x:worksheet>"
+    )
+    pairs = read_pairs(_with_sheet(xml), **ARGS)
+    assert len(pairs) == 3000 and pairs["to_id"].iloc[-1] == "3002"
+
+
+def test_a_row_written_twice_is_refused_never_half_read() -> None:
+    """A damaged sheet writing row 2 twice: the engine kept the second row's cells, and the
+    first pair vanished without a word."""
+    twice = HEADER_ROW + '<row r="2"><c r="A2"><v>5</v></c><c r="B2"><v>6</v></c></row>'
+    with pytest.raises(InputError, match=r"\[Sheet\]: the sheet's XML writes row 2 twice"):
+        read_pairs(_with_sheet(_sheet_xml(twice)), **ARGS)
+    spaced = HEADER_ROW + "<row r = '02'><c r='A2'><v>5</v></c></row>"
+    with pytest.raises(InputError, match="writes row 2 twice"):
+        read_pairs(_with_sheet(_sheet_xml(spaced)), **ARGS)
+    later = '<row r="4"><c r="A4"><v>7</v></c></row><row r="3"><c r="A3"><v>8</v></c></row>'
+    pairs = read_pairs(_with_sheet(_sheet_xml(HEADER_ROW + later)), **ARGS)
+    assert pairs["row"].tolist() == [2, 3, 4]  # rows out of order: none repeated, all read
+
+
 def test_sheet_limit_is_raisable_per_call_and_per_process() -> None:
     data = _workbook(far="Z100")  # 26 columns x 100 rows
     small = ReadLimits(max_sheet_cells=2_000)

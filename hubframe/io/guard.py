@@ -12,9 +12,12 @@ to gigabytes.  So, before calamine or openpyxl run:
   uncompressed zip: the engines only ever see parts that were measured, and calamine reads the
   stored parts faster than it inflates the originals;
 - every XML part is scanned for the cell and row references it really holds
-  (``r="XFD1048576"``, rows and cells without references counted too), and a sheet whose rows
-  x columns exceed ``max_sheet_cells`` is refused, naming it.  The size a sheet declares
-  (``<dimension ref>``) is not: no engine allocates from it, and writers leave stale ones.
+  (``r="XFD1048576"``, in every form XML allows and the engines read: ``r='XFD1048576'``, a
+  line break before ``r``, spaces around ``=``, character references; rows and cells without
+  references counted too), and a sheet whose rows x columns exceed ``max_sheet_cells`` is
+  refused, naming it, as is one writing a row twice (damaged: the engines keep one row's cells
+  in place of the other's).  The size a sheet declares (``<dimension ref>``) is not: no engine
+  allocates from it, and writers leave stale ones.
 
 Binary formats whose structure calamine trusts without such a check (.xls, .xlsb, .ods) are
 refused with a message asking for .xlsx.
@@ -32,12 +35,25 @@ from xml.parsers import expat
 
 from hubframe.errors import InputError, interrupt_kept
 from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
+from hubframe.io.xmltags import opening
 
 XML_SCAN_PARTS: Final = (".xml", ".rels")
-_ROW_REF = re.compile(rb' r="0*([0-9]{1,12})"')
-_LONG_ROW_REF = re.compile(rb' r="0*[0-9]{13,}"')
-_CELL_COLUMN = re.compile(rb' r="([A-Za-z]{1,8})[0-9]')
+#: A cell's or row's reference, up to its value, in any form XML allows (xmltags.opening).
+_R: Final = opening(b"r")
+_ROW_REF = re.compile(_R + rb"0*([0-9]+)[\"']")
+_PAST_ROWS: Final = 10**12  # a row number of more digits than this is past any sheet
+_CELL_COLUMN = re.compile(_R + rb"([A-Za-z]{1,8})[0-9]")
+_CELL_ROW = re.compile(_R + rb"[A-Za-z]{1,8}0*([0-9]+)[\"']")
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:row|c|sheetData)[\s>]")
+#: What may follow an element's name in its start tag: a space or its end, and rarely XML's
+#: other whitespace or ``/>`` (an empty cell or row without attributes): counted only in a
+#: part that has such a tag (each count is a pass over the part).
+_NAME_ENDS: Final = (b" ", b">")
+_RARE_ENDS: Final = (b"\t", b"\n", b"\r", b"/")
+_RARE_TAG = re.compile(rb"<(?:c|row)[\t\n\r/]")
+#: A character reference to a letter or digit (``&#88;`` is X): openpyxl reads ``r="&#88;FD1"``
+#: as XFD1 (calamine refuses it, and the read falls back to openpyxl).
+_CHAR_REF = re.compile(rb"&#(?:[xX]0*([0-9A-Fa-f]{1,6})|0*([0-9]{1,7}));")
 
 
 @dataclass(frozen=True)
@@ -261,7 +277,8 @@ def _repacked(
         for info in infos:
             part = _read_checked(book, info, source)
             if info.filename.lower().endswith(XML_SCAN_PARTS):
-                _check_extent(part, source, names.get(info.filename, info.filename), limits)
+                sheet = names.get(info.filename)
+                _check_extent(part, source, sheet or info.filename, limits, sheet is not None)
             copy.writestr(_stored_info(info), part)
     return out.getvalue()
 
@@ -301,8 +318,23 @@ EXCEL_ROWS: Final = 1_048_576
 EXCEL_COLUMNS: Final = 16_384
 
 
-def _check_extent(part: bytes, source: str, sheet: str, limits: ReadLimits) -> None:
-    found, referenced = _found(part)
+@dataclass(frozen=True)
+class _Scan:
+    """What a part's references say: how far its cells can reach (``found``), how far its
+    references name (``referenced``), and a row number two of its rows name (0: none)."""
+
+    found: Extent
+    referenced: Extent
+    repeated_row: int = 0
+
+
+def _check_extent(
+    part: bytes, source: str, sheet: str, limits: ReadLimits, worksheet: bool
+) -> None:
+    """InputError when the part reaches past a spreadsheet's last row or column, or past
+    ``max_sheet_cells``, or (``worksheet``: a sheet's cells) when it writes a row twice."""
+    scan = _found(part)
+    found, referenced = scan.found, scan.referenced
     if referenced.rows > EXCEL_ROWS or referenced.columns > EXCEL_COLUMNS:
         raise InputError(
             f"{source} [{sheet}]: the sheet has a cell or row at row {referenced.rows:,}, "
@@ -321,35 +353,78 @@ def _check_extent(part: bytes, source: str, sheet: str, limits: ReadLimits) -> N
             f"cells in Excel (select the rows and columns after the data, Delete, save), or "
             f"{hint('max_sheet_cells')}."
         )
+    if worksheet and scan.repeated_row:
+        raise InputError(
+            f"{source} [{sheet}]: the sheet's XML writes row {scan.repeated_row:,} twice, "
+            "which no spreadsheet program does: the file is damaged, and the engines keep one "
+            "row's cells in place of the other's. Open it in Excel, check that row, save, and "
+            "try again."
+        )
 
 
-def _found(part: bytes) -> tuple[Extent, Extent]:
+def _found(part: bytes) -> _Scan:
     """The last row and column the part's cells and rows can reach (an upper bound: rows and
     cells written without a reference follow the previous one, as the engines place them),
-    and the last ones its references name."""
+    and the last ones its references name.  References are found in every form XML allows
+    (``r='A1'``, a line break before ``r``, spaces around ``=``, letters and digits written as
+    character references)."""
+    if b"&#" in part:
+        part = _CHAR_REF.sub(_character, part)
     rows = _ROW_REF.findall(part)
     columns = _CELL_COLUMN.findall(part)
     if not rows and not columns:
-        return Extent(0, 0), Extent(0, 0)
-    named_row = max(map(int, rows), default=0)
-    if _LONG_ROW_REF.search(part):  # more digits than _ROW_REF reads: past any sheet
-        named_row = max(named_row, 10**12)
+        return _Scan(Extent(0, 0), Extent(0, 0))
+    named_row = _last_row(rows)
     if _beyond_row(named_row).search(part):  # a cell reference below every row element
-        named_row = max(named_row, _max_cell_row(part))
+        named_row = max(named_row, _last_row(_CELL_ROW.findall(part)))
     last_column = max(map(column_number, set(columns)), default=0)
     referenced = Extent(named_row, last_column)
-    elements = _count(part, b"row")
+    ends = _NAME_ENDS + (_RARE_ENDS if _RARE_TAG.search(part) else ())
+    elements = _count(part, b"row", ends)
     last_row = named_row + max(0, elements - len(rows))  # rows without r="": one more each
-    unreferenced = max(0, _count(part, b"c") - len(columns))
+    unreferenced = max(0, _count(part, b"c", ends) - len(columns))
     last_column += unreferenced  # cells without r="": at most one further column each
-    return Extent(max(last_row, 1 if columns else 0), last_column), referenced
+    found = Extent(max(last_row, 1 if columns else 0), last_column)
+    return _Scan(found, referenced, _repeated(rows))
 
 
-def _count(part: bytes, tag: bytes) -> int:
-    """Elements named ``tag``; with a namespace prefix too when the part uses prefixes (seen in
-    its first 64 KB, where the root element declares them)."""
-    leads = (b"<", b":") if _PREFIXED.search(part, 0, 1 << 16) else (b"<",)
-    return sum(part.count(lead + tag + end) for lead in leads for end in (b" ", b">"))
+def _repeated(rows: list[bytes]) -> int:
+    """A row number ``rows`` holds twice, or 0."""
+    if len(set(rows)) == len(rows):
+        return 0
+    seen: set[bytes] = set()
+    for row in rows:
+        if row in seen:
+            return _last_row([row])
+        seen.add(row)
+    return 0
+
+
+def _character(found: re.Match[bytes]) -> bytes:
+    """A character reference as the letter or digit it stands for (others are left as they
+    are: only references are looked for)."""
+    hexadecimal, decimal = found.groups()
+    code = int(hexadecimal, 16) if hexadecimal is not None else int(decimal)
+    character = chr(code) if code < 128 else ""
+    return character.encode() if character.isalnum() else found.group(0)
+
+
+def _last_row(rows: list[bytes]) -> int:
+    """The greatest of the row numbers (digits without leading zeros)."""
+    if not rows:
+        return 0
+    return _PAST_ROWS if max(map(len, rows)) > 12 else max(map(int, rows))
+
+
+def _count(part: bytes, tag: bytes, ends: tuple[bytes, ...]) -> int:
+    """Elements named ``tag`` (start tags: the name, then one of ``ends``); with a namespace
+    prefix too when the part uses prefixes (seen in its first 64 KB, where the root element
+    declares them)."""
+    count = sum(part.count(b"<" + tag + end) for end in ends)
+    if _PREFIXED.search(part, 0, 1 << 16):
+        prefixed = rb"<[A-Za-z_][\w.-]{0,32}:" + tag + rb"[ \t\n\r>/]"
+        count += sum(1 for _ in re.finditer(prefixed, part))
+    return count
 
 
 def _beyond_row(row: int) -> re.Pattern[bytes]:
@@ -360,12 +435,7 @@ def _beyond_row(row: int) -> re.Pattern[bytes]:
         if d != "9":
             rest = len(digits) - i - 1
             options.append(f"{digits[:i]}[{int(d) + 1}-9][0-9]{{{rest}}}")
-    return re.compile((' r="[A-Za-z]{1,8}0*(?:' + "|".join(options) + ')"').encode())
-
-
-def _max_cell_row(part: bytes) -> int:
-    found = re.findall(rb' r="[A-Za-z]{1,8}0*([0-9]{1,12})"', part)
-    return max(map(int, found), default=0)
+    return re.compile(_R + ("[A-Za-z]{1,8}0*(?:" + "|".join(options) + ")[\"']").encode())
 
 
 def column_number(letters: str | bytes) -> int:

@@ -15,24 +15,30 @@ import re
 from collections.abc import Iterable
 from typing import Final
 
-from hubframe.io.xmltags import PREFIX, marked_tags
+from hubframe.io.xmltags import PREFIX, SPACE, attribute, marked_tags, opening
 
 #: The private frame column marking the rows a workbook hides (True) for validation's warning.
 HIDDEN_ROW: Final = "_raw_hidden_row"
-_MARKS: Final = (b'hidden="1"', b'hidden="true"', b"hidden='1'", b"hidden='true'")
+_HIDDEN = attribute(b"hidden", rb"1|true")
 #: A row of no height, a column of no width: not shown either (Excel writes ``hidden="1"``
-#: for them; other writers write the size).  The space keeps ``customHeight="0"`` out.
-_ROW_MARKS: Final = (*_MARKS, b' ht="0"', b" ht='0'", b' ht="0.0"', b" ht='0.0'")
-_COL_MARKS: Final = (*_MARKS, b' width="0"', b" width='0'", b' width="0.0"', b" width='0.0'")
+#: for them; other writers write the size).  ``customHeight="0"`` is another attribute.
+_ZERO: Final = rb"0+(?:\.0*)?|\.0+"
+_ROW_MARKS: Final = (_HIDDEN, attribute(b"ht", _ZERO))
+_COL_MARKS: Final = (_HIDDEN, attribute(b"width", _ZERO))
 _ROW_TAG = re.compile(rb"<" + PREFIX + rb"row\s")
-_ROW_NUMBER = re.compile(rb"\br\s*=\s*[\"']([0-9]{1,7})[\"']")
+_ROW_NUMBER = re.compile(opening(b"r") + rb"([0-9]{1,7})[\"']")
 _COL_TAG = re.compile(rb"<" + PREFIX + rb"col\s")
-_COL_BOUND = re.compile(rb"\b(min|max)\s*=\s*[\"']([0-9]{1,5})[\"']")
+_COL_BOUND = re.compile(
+    rb"(?<=" + SPACE + rb")(min|max)" + SPACE + rb"*=" + SPACE + rb"*[\"']([0-9]{1,5})[\"']"
+)
 
 
 def may_hide_rows(part: bytes) -> bool:
-    """False when a sheet part (its XML) hides nothing: a few byte searches."""
-    return b"hidden=" in part or any(mark in part for mark in _ROW_MARKS[4:] + _COL_MARKS[4:])
+    """False when a sheet part (its XML) hides nothing: a few searches, each as fast as for a
+    plain string."""
+    return b"hidden" in part or any(
+        m.search(part) is not None for m in (_ROW_MARKS[1], _COL_MARKS[1])
+    )
 
 
 def hidden_rows(part: bytes) -> frozenset[int]:

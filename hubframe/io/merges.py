@@ -36,13 +36,15 @@ import numpy as np
 
 from hubframe.io.cells import one_cell_text
 from hubframe.io.guard import column_letters
-from hubframe.io.xmltags import PREFIX, column_number
+from hubframe.io.xmltags import PREFIX, SPACE, column_number, opening
 
 #: A merged range: top, left, bottom and right (Excel numbers, 1-based).
 Merge = tuple[int, int, int, int]
 
 _REF: Final = rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})"
-_MERGE = re.compile(rb"<" + PREFIX + rb"mergeCell\s+ref\s*=\s*[\"']" + _REF + rb":" + _REF)
+_MERGE = re.compile(
+    rb"<" + PREFIX + rb"mergeCell" + SPACE + rb"[^<>]*?" + opening(b"ref") + _REF + rb":" + _REF
+)
 
 
 class Overlap(ValueError):

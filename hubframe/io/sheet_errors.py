@@ -29,7 +29,15 @@ import pyarrow.compute as pc
 
 from hubframe.constants import ERROR_TEXTS, OFFICE_ERROR
 from hubframe.io.text import TEXT, BoolArray, Text, bool_array, chunked
-from hubframe.io.xmltags import PREFIX, TAG_MAX, column_number, marked_tags, start_tag
+from hubframe.io.xmltags import (
+    PREFIX,
+    SPACE,
+    Tags,
+    attribute,
+    column_number,
+    marked_tags,
+    opening,
+)
 
 UNKNOWN_ERROR: Final = "#ERROR!"  # the text of an error cell that does not say which
 _OFFICE_ERROR: Final = rf"^{OFFICE_ERROR}$"
@@ -43,16 +51,23 @@ _WHY: Final = {
 
 
 _CELL_TAG = re.compile(rb"<" + PREFIX + rb"c[\s>/]")  # a cell's start tag
-_CLOSE = re.compile(rb"</" + PREFIX + rb"c>")
+_CLOSE = re.compile(rb"</" + PREFIX + rb"c" + SPACE + rb"*>")
 _FORMULA_START = re.compile(rb"<" + PREFIX + rb"f[\s>/]")
-_CELL_REF = re.compile(rb"\br\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
-_VALUE = re.compile(rb"<" + PREFIX + rb"v>([^<]{0,64})</" + PREFIX + rb"v>")
-_FORMULA_TEXT = re.compile(rb"([^<]{0,200})</" + PREFIX + rb"f>")
-_TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
-_ANY_VALUE = re.compile(rb"<" + PREFIX + rb"v>([^<]*)</" + PREFIX + rb"v>")
-_EMPTY_VALUE = re.compile(rb"<" + PREFIX + rb"v\s*/>|<" + PREFIX + rb"v>\s*</")
-_ERROR_MARKS: Final = (b't="e"', b"t='e'")
-_PREFIXED_FORMULA: Final = (b":f>", b":f ")
+_FORMULA_END = re.compile(rb"</" + PREFIX + rb"f" + SPACE + rb"*>")
+_CELL_REF = re.compile(opening(b"r") + rb"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})[\"']")
+_V_OPEN: Final = rb"<" + PREFIX + rb"v" + SPACE + rb"*>"
+_V_CLOSE: Final = rb"</" + PREFIX + rb"v" + SPACE + rb"*>"
+_VALUE = re.compile(_V_OPEN + rb"([^<]{0,64})" + _V_CLOSE)
+_FORMULA_TEXT = re.compile(rb"([^<]{0,200})" + _FORMULA_END.pattern)
+_TYPE = attribute(b"t", rb"[a-zA-Z]+")
+_ANY_VALUE = re.compile(_V_OPEN + rb"([^<]*)" + _V_CLOSE)
+_EMPTY_VALUE = re.compile(rb"<" + PREFIX + rb"v" + SPACE + rb"*/>|" + _V_OPEN + SPACE + rb"*</")
+_ERROR_TYPE = attribute(b"t", rb"e")  # an error cell's type, however it is written
+_ERROR_VALUES: Final = (b'"e"', b"'e'")  # what every way of writing it holds
+#: Formulas written otherwise than ``<f>`` or ``<f `` (a prefix, a line break after the name):
+#: the quick count of formulas and their values does not see them.
+_OTHER_FORMULAS = re.compile(rb":f[\s>/]|<f[\t\n\r]")
+_SPACED_FORMULA_END = re.compile(rb"</f[ \t\n\r]")
 _EMPTY_VALUES: Final = (b"<v></v>", b"<v/>", b"<v />")
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]{0,32}:(?:worksheet|sheetData|row|c)[\s>]")
 HEAD: Final = 1 << 16  # the start of a part, where its root element declares its style
@@ -102,22 +117,22 @@ def _found(match: re.Match[bytes] | None, default: int) -> int:
 
 def may_hold_errors(part: bytes) -> bool:
     """False when a sheet part (its XML) holds no error cell and no formula: the usual case,
-    decided by two byte searches (quotes and prefixes other than Excel's are looked for only
-    when the part's start uses them: a writer keeps one style)."""
-    if b't="e"' in part or b"</f>" in part:
+    decided by byte searches.  Every way of writing an error cell's type holds ``"e"`` or
+    ``'e'``; a formula ends with ``</f>``, or a prefixed or spaced end tag (prefixes are looked
+    for when the part's start uses them: a writer keeps one style)."""
+    if any(value in part for value in _ERROR_VALUES) or b"</f>" in part:
         return True
-    head = part[:HEAD]
-    single = b"='" in head and b"t='e'" in part
-    return single or (_PREFIXED.search(head) is not None and b":f" in part)
+    if _PREFIXED.search(part, 0, HEAD) is not None and b":f" in part:
+        return True
+    return _SPACED_FORMULA_END.search(part) is not None
 
 
 def error_cells(part: bytes) -> Iterator[ErrorCell]:
-    """The error cells of a sheet part (its XML), in order of each way of writing them.
-    Raises :class:`Unplaceable` (formula False) for one without a cell reference."""
-    for mark in _ERROR_MARKS:
-        cells = _Cells(part)
-        for start, end in marked_tags(part, mark, _CELL_TAG):
-            yield _error_cell(cells, start, end)
+    """The error cells of a sheet part (its XML), in the part's order.  Raises
+    :class:`Unplaceable` (formula False) for one without a cell reference."""
+    cells = _Cells(part)
+    for start, end in marked_tags(part, _ERROR_TYPE, _CELL_TAG):
+        yield _error_cell(cells, start, end)
 
 
 def _error_cell(cells: _Cells, start: int, end: int) -> ErrorCell:
@@ -142,12 +157,14 @@ def uncomputed_cells(part: bytes, *, placeholders: bool = False) -> Iterator[Err
     if not placeholders and _all_computed(part):
         return
     cells = _Cells(part)
+    tags = Tags(part)
     for formula in _FORMULA_START.finditer(part):
-        opened = part.find(b">", formula.start(), formula.start() + TAG_MAX) + 1
-        tag = start_tag(part, formula.start(), _CELL_TAG) if opened else None
-        if tag is None or tag[1] > formula.start():
+        cell = tags.before(formula.start(), _CELL_TAG)
+        own = tags.before(formula.start() + 1, _FORMULA_START)
+        if cell is None or own is None or cell[1] > formula.start():
             continue
-        cell_tag = part[tag[0] : tag[1]]
+        opened = own[1]
+        cell_tag = part[cell[0] : cell[1]]
         if not _uncomputed(part, cell_tag, opened, cells.end(opened), placeholders):
             continue
         ref = _CELL_REF.search(cell_tag)
@@ -160,9 +177,9 @@ def uncomputed_cells(part: bytes, *, placeholders: bool = False) -> Iterator[Err
 def _all_computed(part: bytes) -> bool:
     """True when every formula of an unprefixed part is followed by a non-empty value (as a
     spreadsheet app saves them), counted at C speed: the usual case needs no closer look."""
-    if any(mark in part for mark in _PREFIXED_FORMULA):
+    if _OTHER_FORMULAS.search(part) is not None:
         return False
-    formulas = part.count(b"<f>") + part.count(b"<f ")
+    formulas = part.count(b"<f>") + part.count(b"<f ") + part.count(b"<f/")
     if not formulas:
         return True
     valued = part.count(b"</f><v>") + part.count(b"/><v>")

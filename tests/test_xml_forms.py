@@ -1,0 +1,106 @@
+"""A sheet reads the same whatever form its XML takes, as long as XML allows it.
+
+The engines read a cell's attributes however they are written: single quotes, a line break or
+a tab before a name, spaces around ``=``, a start tag of any length, a ``>`` inside a quoted
+value.  hubframe's own scans of the sheet's XML (error values, formulas without a value, hidden
+rows and columns, merged cells, number formats) looked for the exact bytes Excel writes: an
+error cell written ``t = "e"`` was not found (its #N/A label read as "no label" and was sent),
+nor a row written ``hidden = "1"``, nor anything in a start tag longer than 1,024 bytes.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+from collections.abc import Callable
+
+import pandas as pd
+import pytest
+from openpyxl import Workbook
+from workbook_features import read_with, rewrite_sheet
+
+import hubframe as hf
+from hubframe.io import read_notes
+
+DEALS = [str(7_000_000_001 + i) for i in range(6)]
+CONTACTS = [str(8_000_000_001 + i) for i in range(6)]
+
+
+def _features() -> bytes:
+    """Row 2 a #N/A label, row 3 hidden, row 4 a formula without a value, a label merged down
+    rows 5 and 6, column D (read: the label type) hidden."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal ID", "Contact ID", "Label", "Category"])
+    labels = ["#N/A", "Champion", "=VLOOKUP(A4,L!A:B,2,0)", "Buyer", None]
+    for deal, contact, label in zip(DEALS, CONTACTS, labels, strict=False):
+        ws.append([int(deal), int(contact), label, "USER_DEFINED"])
+    ws.row_dimensions[3].hidden = True
+    ws.column_dimensions["D"].hidden = True
+    ws.merge_cells("C5:C6")
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+def _spaced(xml: bytes) -> bytes:
+    return re.sub(rb' ([\w:]+)="', rb' \1 = "', xml)
+
+
+def _broken_lines(xml: bytes) -> bytes:
+    return re.sub(rb' ([\w:]+)="([^"]*)"', rb"\n\1=\n'\2'", xml)
+
+
+def _tabs(xml: bytes) -> bytes:
+    return re.sub(rb' ([\w:]+)="([^"]*)"', rb"\t\1='\2'", xml)
+
+
+def _long_tags(xml: bytes) -> bytes:
+    """Every row, column, cell and merged range tag 2,000 bytes longer: an attribute (or, on a
+    merged range, which allows no other, whitespace) before its own."""
+    padded = re.sub(rb"<(c|row|col) ", rb'<\1 pad="' + b"x" * 2000 + b'" ', xml)
+    return padded.replace(b"<mergeCell ", b"<mergeCell" + b" \n" * 1000)
+
+
+def _quoted_ends(xml: bytes) -> bytes:
+    """A ``>`` in a quoted value before the attributes of every cell and row tag."""
+    return re.sub(rb"<(c|row|col) ", rb'<\1 note="a>b" ', xml)
+
+
+FORMS: dict[str, Callable[[bytes], bytes]] = {
+    "spaces around =": _spaced,
+    "line breaks and single quotes": _broken_lines,
+    "tabs and single quotes": _tabs,
+    "start tags of 2,000 bytes": _long_tags,
+    "'>' in a quoted value": _quoted_ends,
+}
+
+
+def _read(data: bytes) -> tuple[pd.DataFrame, list[tuple[int, str]], list[str]]:
+    pairs = hf.read_pairs(data, from_type="deals", to_type="contacts")
+    issues = hf.validate_pairs(pairs)
+    said = [text for _, text in read_notes(pairs).messages()]
+    return pairs, [(int(r), str(c)) for r, c in issues[["row", "code"]].values], said
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("form", list(FORMS))
+def test_a_sheet_reads_the_same_in_every_form_of_its_xml(engine: str, form: str) -> None:
+    usual = _features()
+    written = rewrite_sheet(usual, FORMS[form])
+    assert written != usual
+    with read_with(engine):
+        expected, expected_issues, expected_notes = _read(usual)
+        pairs, issues, notes = _read(written)
+    assert {(2, "FORMULA_ERROR"), (3, "HIDDEN_ROW"), (4, "FORMULA_ERROR")} <= set(issues)
+    assert pairs["label"].tolist() == [
+        "#N/A",
+        "Champion",
+        "=VLOOKUP(A4,L!A:B,2,0)",
+        "Buyer",
+        "Buyer",
+    ]
+    pd.testing.assert_frame_equal(pairs, expected)
+    assert issues == expected_issues
+    assert notes == expected_notes and any("'Category' is hidden" in n for n in notes)

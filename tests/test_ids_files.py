@@ -66,7 +66,15 @@ def test_a_second_sheet_of_ids_left_out_is_said(tmp_path: Path) -> None:
 def test_the_command_line_warns_of_a_sheet_of_ids_left_out(
     sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
-    book = two_sheets(tmp_path)
+    err = _ids_command(sandbox, tmp_path, capsys, command, two_sheets(tmp_path))
+    assert "hubframe: warning: deals.xlsx: sheet 'Q2' was not read" in err, err
+
+
+def _ids_command(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str, book: Path
+) -> str:
+    """``export --ids BOOK`` or ``sync links.csv --scope BOOK --dry-run``: what it said on
+    stderr (it must exit 0)."""
     hub = ["--base-url", sandbox.url, "--token", sandbox.token]
     links, out = tmp_path / "links.csv", tmp_path / "out.csv"
     links.write_text(EXPORT, encoding="utf-8")
@@ -76,8 +84,7 @@ def test_the_command_line_warns_of_a_sheet_of_ids_left_out(
         else ["sync", str(links), "--scope", str(book), "--dry-run"]
     )
     assert main([*argv, *hub]) == 0
-    err = capsys.readouterr().err
-    assert "hubframe: warning: deals.xlsx: sheet 'Q2' was not read" in err, err
+    return capsys.readouterr().err
 
 
 @pytest.mark.parametrize("keep", [False, True])
@@ -334,15 +341,5 @@ def test_hidden_rows_of_ids_are_read_and_said(tmp_path: Path, hidden: tuple[int,
 def test_the_command_line_warns_of_hidden_rows_of_ids(
     sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
 ) -> None:
-    book = _filtered(tmp_path, (3,))
-    hub = ["--base-url", sandbox.url, "--token", sandbox.token]
-    links, out = tmp_path / "links.csv", tmp_path / "out.csv"
-    links.write_text(EXPORT, encoding="utf-8")
-    argv = (
-        ["export", "--from", "deals", "--to", "contacts", "--ids", str(book), "-o", str(out)]
-        if command == "export"
-        else ["sync", str(links), "--scope", str(book), "--dry-run"]
-    )
-    assert main([*argv, *hub]) == 0
-    err = capsys.readouterr().err
+    err = _ids_command(sandbox, tmp_path, capsys, command, _filtered(tmp_path, (3,)))
     assert "hubframe: warning: scope.xlsx [Sheet]: row 3 is hidden in the workbook" in err, err

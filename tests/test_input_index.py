@@ -146,6 +146,17 @@ def test_limits_and_removals_keep_the_frames_index(sandbox_factory: Any) -> None
     assert removed["status"].tolist() == ["success", "invalid"]
 
 
+def _sync_keeping_two_of_three(sandbox_factory: Any, index: Any) -> pd.DataFrame:
+    """A deal linked to three contacts, synced (with removals) from a sheet of two of them
+    labelled ``index``: two rows kept, one removal added."""
+    sb = sandbox_factory(seed="demo")
+    deal = str(DEALS[3])
+    linked = pd.DataFrame({"Deal ID": [deal] * 3, "Contact ID": [str(c) for c in CONTACTS[:3]]})
+    hubframe.associate(linked, client_for(sb), progress=False)
+    sheet = linked.iloc[:2].set_axis(index)
+    return hubframe.sync(sheet, client_for(sb), allow_removals=True, progress=False)
+
+
 @pytest.mark.parametrize(
     ("index", "added"),
     [([10, 4], [11]), (["b", "a"], [None])],
@@ -154,12 +165,7 @@ def test_limits_and_removals_keep_the_frames_index(sandbox_factory: Any) -> None
 def test_a_syncs_removals_take_labels_no_row_has(
     sandbox_factory: Any, index: list[Any], added: list[Any]
 ) -> None:
-    sb = sandbox_factory(seed="demo")
-    deal = str(DEALS[3])
-    linked = pd.DataFrame({"Deal ID": [deal] * 3, "Contact ID": [str(c) for c in CONTACTS[:3]]})
-    hubframe.associate(linked, client_for(sb), progress=False)
-    sheet = linked.iloc[:2].set_axis(index)
-    result = hubframe.sync(sheet, client_for(sb), allow_removals=True, progress=False)
+    result = _sync_keeping_two_of_three(sandbox_factory, index)
     assert result.index[:2].tolist() == index
     last = result.index[-1]
     assert pd.isna(last) if added == [None] else last == added[0]
@@ -187,12 +193,7 @@ EDGE_INDEXES = {
 @pytest.mark.parametrize("name", list(EDGE_INDEXES))
 def test_a_syncs_result_keeps_an_index_at_its_dtypes_edge(sandbox_factory: Any, name: str) -> None:
     index = EDGE_INDEXES[name]
-    sb = sandbox_factory(seed="demo")
-    deal = str(DEALS[3])
-    linked = pd.DataFrame({"Deal ID": [deal] * 3, "Contact ID": [str(c) for c in CONTACTS[:3]]})
-    hubframe.associate(linked, client_for(sb), progress=False)
-    sheet = linked.iloc[:2].set_axis(index)
-    result = hubframe.sync(sheet, client_for(sb), allow_removals=True, progress=False)
+    result = _sync_keeping_two_of_three(sandbox_factory, index)
     assert result["status"].tolist() == ["skipped", "skipped", "success"]  # kept, removed
     kept = result.index[:2]
     assert kept.tolist() == index.tolist() and kept.name == index.name

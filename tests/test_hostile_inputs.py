@@ -278,6 +278,59 @@ def test_sheet_limit_is_raisable_per_call_and_per_process() -> None:
         ReadLimits(max_sheet_cells=0)
 
 
+def _far_sheets(notes: int, pairs_first: bool = False) -> bytes:
+    """``notes`` sheets of a header and one cell at J10000 (100,000 cells each), and a sheet
+    of pairs last (or first)."""
+    book = openpyxl.Workbook()
+    pairs = book.active
+    assert pairs is not None
+    pairs.title = "Pairs"
+    pairs.append(["Deal ID", "Contact ID"])
+    pairs.append([1, 2])
+    for number in range(notes):
+        sheet = book.create_sheet(f"Notes{number}", None if pairs_first else number)
+        sheet["A1"], sheet["J10000"] = "Notes", 1
+    buffer = io.BytesIO()
+    book.save(buffer)
+    return buffer.getvalue()
+
+
+def _book_limits() -> ReadLimits:
+    """A sheet may reach 100,000 cells, the sheets a read opens 250,000 together."""
+    return ReadLimits(max_sheet_cells=100_000, max_workbook_cells=250_000)
+
+
+@pytest.mark.parametrize("pairs_first", [False, True])
+def test_the_sheets_a_read_opens_are_bounded_together(pairs_first: bool) -> None:
+    """Each sheet within its limit, the read's time grew with their number: a 16 KB workbook
+    of 40 sheets reaching row 1,048,576 took 130 s, sheets before the one read and after it
+    (opened to say whether they hold rows) alike.  The sheets opened are counted before each
+    is opened, and the read stops at the one past the limit, naming the limit."""
+    data, limits = _far_sheets(3, pairs_first), _book_limits()
+    with pytest.raises(InputError, match=r"opening sheet 'Notes2' \(100,000 cells\)") as info:
+        read_pairs(data, **ARGS, limits=limits)
+    said = str(info.value)
+    assert "to 300,0" in said and "max_workbook_cells (250,000)" in said and "sheet=" in said
+    opens_every_sheet = _limits_read if pairs_first else sheet_headers  # limits: none here
+    with pytest.raises(InputError, match="max_workbook_cells"):
+        opens_every_sheet(data, limits=limits)
+    assert read_pairs(data, **ARGS, limits=limits, sheet="Pairs")["row"].tolist() == [2]
+    assert len(read_pairs(_far_sheets(2, pairs_first), **ARGS, limits=limits)) == 1
+
+
+def _limits_read(data: bytes, limits: ReadLimits) -> object:
+    from hubframe.io import read_limits
+
+    return read_limits(data, limits=limits)
+
+
+def test_one_sheet_is_never_refused_for_the_workbook_limit() -> None:
+    """A limit of the workbook below the sheet's own (raised for a large sheet) counts as the
+    sheet's: the sheet alone is read."""
+    limits = ReadLimits(max_sheet_cells=100_000, max_workbook_cells=1)
+    assert sheet_headers(_far_sheets(1), sheet="Notes0", limits=limits)[0] == "Notes"
+
+
 def test_a_zip_bomb_is_refused_from_its_declared_sizes() -> None:
     parts = _parts(_workbook())
     parts["xl/sharedStrings.xml"] = b"<sst>" + b"x" * (4 << 20) + b"</sst>"  # ~4 KB zipped

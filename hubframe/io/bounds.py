@@ -24,6 +24,10 @@ class ReadLimits:
 
     ``max_sheet_cells``: rows x columns of a workbook sheet's used range (first to last cell
     written, formatted-only cells included), as declared by the sheet and as found in it.
+    ``max_workbook_cells``: the cells (as ``max_sheet_cells`` counts them) of the sheets of one
+    workbook a read opens, added up: a read by default opens every sheet (to find the one to
+    read, and to say which others hold rows); naming the sheet opens only it.  Never less
+    than ``max_sheet_cells``.
     ``max_unzipped_bytes``: the size of a workbook's parts once decompressed, all added up.
     ``max_zip_ratio``: how many times a part larger than 1 MiB may expand (zip bombs expand
     about 1000 times; real workbooks 5 to 30).
@@ -34,6 +38,7 @@ class ReadLimits:
     """
 
     max_sheet_cells: int = 10_000_000  # 1,048,576 rows x 10 columns; ~0.5 GB at worst
+    max_workbook_cells: int = 30_000_000  # three such sheets; ~10 s at worst
     max_unzipped_bytes: int = 1 << 30
     max_zip_ratio: int = 200
     max_zip_parts: int = 10_000

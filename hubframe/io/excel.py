@@ -41,14 +41,15 @@ import numpy as np
 import pyarrow.compute as pc
 
 from hubframe.errors import InputError
-from hubframe.io.bounds import ReadLimits
+from hubframe.io.bounds import ReadLimits, hint, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, one_cell_text, written_headers
 from hubframe.io.columns import (
     HeaderError,
 )
 from hubframe.io.guard import (
+    CheckedBook,
     Unreadable,
-    checked_workbook,
+    checked_book,
     column_letters,
     recalculates,
     refuse_legacy_excel,
@@ -129,8 +130,9 @@ class Grid:
     totals: dict[int, str] = field(default_factory=dict)
 
 
-def workbook_bytes(loaded: Loaded, limits: ReadLimits) -> bytes:
-    """The workbook's bytes once checked (:mod:`hubframe.io.guard`): what the engines may open."""
+def workbook_checked(loaded: Loaded, limits: ReadLimits) -> CheckedBook:
+    """The workbook once checked (:mod:`hubframe.io.guard`): what the engines may open, and
+    how many cells each sheet reaches."""
     data = all_bytes(loaded)
     if data.startswith(OLE_MAGIC):
         if ENCRYPTED_MARK in data:
@@ -140,13 +142,13 @@ def workbook_bytes(loaded: Loaded, limits: ReadLimits) -> bytes:
                 "and try again."
             )
         raise refuse_legacy_excel(loaded.name)
-    return checked_workbook(data, loaded.name, limits)
+    return checked_book(data, loaded.name, limits)
 
 
-def excel_sheets(data: bytes, sheet: SheetArg, request: Request) -> list[RawSheet]:
+def excel_sheets(checked: CheckedBook, sheet: SheetArg, request: Request) -> list[RawSheet]:
     """The raw sheets ``sheet`` names (see :func:`pick_sheet`); ``request.choice`` says which
     were read and which were left out, and why."""
-    book = Workbook(data, request.source_name)
+    book = Workbook(checked, request.source_name, request.limits, request.syntax.named("sheet"))
     if sheet is None or sheet == "*":
         return _readable_sheets(book, request, every=sheet == "*")
     info, how = pick_sheet(book.sheets, sheet, request)
@@ -409,14 +411,34 @@ T = TypeVar("T")
 
 
 class Workbook:
-    """A checked workbook's sheets and cells: python-calamine, or openpyxl where it fails."""
+    """A checked workbook's sheets and cells: python-calamine, or openpyxl where it fails.
 
-    def __init__(self, data: bytes, source: str) -> None:
-        self.data, self.source = data, source
+    The engines allocate a sheet's whole rectangle to read it, even for its first rows: every
+    sheet an engine opens is counted (the cells the guard measured), and a read that would
+    open sheets of more than ``max_workbook_cells`` together is refused before it opens the
+    one past it (a small workbook of many far-reaching sheets took minutes)."""
+
+    def __init__(
+        self,
+        book: CheckedBook | bytes,
+        source: str,
+        limits: ReadLimits | None = None,
+        naming: str = "sheet=",
+    ) -> None:
+        """``book``: a :class:`CheckedBook` (as bytes: checked, its sheets not counted);
+        ``naming``: how the caller names a sheet to read, for messages."""
+        checked = book if isinstance(book, CheckedBook) else CheckedBook(book, {})
+        self.data, self.source, self._measured = checked.data, source, checked.cells
+        limits = limits or read_limits_in_force()
+        self._most = max(limits.max_workbook_cells, limits.max_sheet_cells)
+        self._naming = naming
+        self._opened: dict[str, int] = {}  # sheets an engine opened -> their cells
+        self._total = 0  # their cells, added up
         self._calamine: Any = None
         self._failed: Exception | None = None  # calamine's error, once it has failed
         self._parts: dict[str, str] | None = None  # sheet name -> XML part, once read
         self._zip: zipfile.ZipFile | None = None  # the archive, once opened
+        self._stored_names: dict[str, list[str]] = {}  # its part names by their lower case
         self._recalc = False  # formula values are placeholders (read with the parts)
         self._misleading: dict[int, str] | None = None  # styles showing other digits, once read
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
@@ -425,15 +447,42 @@ class Workbook:
 
     def grid(self, sheet: SheetInfo) -> Grid:
         """The sheet's cells (as the engine gives them) and the Excel row of the first."""
+        self._count(sheet.name)
         return self._engines(
             partial(self._calamine_grid, sheet.name), partial(self._openpyxl_grid, sheet.name)
         )
 
     def head(self, sheet: SheetInfo, rows: int) -> Grid:
         """The sheet's first ``rows`` rows (to look at its header; all of them with openpyxl)."""
+        self._count(sheet.name)
         return self._engines(
             partial(self._calamine_grid, sheet.name, rows),
             partial(self._openpyxl_grid, sheet.name),
+        )
+
+    def _count(self, name: str) -> None:
+        """Count the cells of a sheet an engine is about to open (once a sheet), or refuse
+        past ``max_workbook_cells``."""
+        if name in self._opened:
+            return
+        cells = self._measured.get(self._stored(name, self._part_name(name)), 0)
+        if self._total + cells > self._most:
+            raise self._too_many_cells(name, cells, self._total + cells)
+        self._opened[name] = cells
+        self._total += cells
+
+    def _too_many_cells(self, name: str, cells: int, total: int) -> InputError:
+        opened = sorted(self._opened.items(), key=lambda item: -item[1])
+        named = [f"'{n}' ({c:,})" for n, c in opened[:3]]
+        named += [f"{len(opened) - 3:,} more"] if len(opened) > 3 else []
+        after = ", ".join(named[:-1]) + (" and " if len(named) > 1 else "") + named[-1]
+        return InputError(
+            f"{self.source}: opening sheet '{name}' ({cells:,} cells) after {after} would "
+            f"bring the cells hubframe opened in this workbook to {total:,}, past "
+            f"max_workbook_cells ({self._most:,}); a sheet's cells are its rows x columns up "
+            "to its farthest cell, which the Excel engine allocates whole. Name the one sheet "
+            f"to read with {self._naming}, delete the far-away cells in Excel (select the rows "
+            f"and columns after the data, Delete, save), or {hint('max_workbook_cells')}."
         )
 
     def _calamine_grid(self, name: str, rows: int | None = None) -> Grid:
@@ -535,11 +584,17 @@ class Workbook:
 
     def _part(self, name: str) -> bytes:
         """The sheet's XML part, which the checks of what the engines leave out read (error
-        values, formulas without a value, hidden rows and columns, merged cells).  A sheet
-        whose part cannot be found is refused: read without those checks, it could read
-        otherwise than it shows (an #N/A label as no label), unseen.  The archive is opened
-        once: its directory is read in time in proportion to its entries, and a workbook of
-        thousands of sheets would otherwise read it once a sheet."""
+        values, formulas without a value, hidden rows and columns, merged cells)."""
+        stored = self._stored(name, self._part_name(name))
+        assert self._zip is not None  # opened by _part_name
+        return self._zip.read(stored)
+
+    def _part_name(self, name: str) -> str:
+        """The name of the sheet's XML part.  A sheet whose part cannot be found is refused:
+        read without the checks of its XML, it could read otherwise than it shows (an #N/A
+        label as no label), unseen.  The archive is opened once: its directory is read in
+        time in proportion to its entries, and a workbook of thousands of sheets would
+        otherwise read it once a sheet."""
         if self._zip is None:
             self._zip = zipfile.ZipFile(io.BytesIO(self.data))
             try:
@@ -548,17 +603,22 @@ class Workbook:
             except Unreadable as exc:
                 raise self._unfound(name, str(exc)) from None
             self._parts = {n: p for p, n in found.items()}
+            for stored in self._zip.namelist():
+                self._stored_names.setdefault(stored.lower(), []).append(stored)
         part = (self._parts or {}).get(name)
         if part is None:
             raise self._unfound(name, "the workbook's relations do not lead to its cells")
-        try:
-            return self._zip.read(part)
-        except KeyError:
-            # part names are not case-sensitive (OPC): "Sheet1.xml" names "sheet1.xml" too
-            same = [n for n in self._zip.namelist() if n.lower() == part.lower()]
-            if len(same) != 1:
-                raise self._unfound(name, f"the workbook holds no part {part}") from None
-            return self._zip.read(same[0])
+        return part
+
+    def _stored(self, name: str, part: str) -> str:
+        """The archive's name of the part of sheet ``name``: part names are not case-sensitive
+        (OPC), and "Sheet1.xml" names "sheet1.xml" too."""
+        same = self._stored_names.get(part.lower(), [])
+        if part in same:
+            return part
+        if len(same) != 1:
+            raise self._unfound(name, f"the workbook holds no part {part}")
+        return same[0]
 
     def _unfound(self, name: str, why: str) -> InputError:
         return InputError(
@@ -773,11 +833,11 @@ def _past_dates(where: str, said: str) -> InputError:
     )
 
 
-def header_grid(data: bytes, sheet: SheetArg, request: Request) -> tuple[Grid, int]:
+def header_grid(checked: CheckedBook, sheet: SheetArg, request: Request) -> tuple[Grid, int]:
     """The grid of the sheet a read would use first, and its header row (-1: none), for
     :func:`hubframe.io.sheet_headers`: the named sheet, else the first visible sheet whose
     header row is recognised (the first visible sheet when none is)."""
-    book = Workbook(data, request.source_name)
+    book = Workbook(checked, request.source_name, request.limits, request.syntax.named("sheet"))
     if sheet is not None and sheet != "*":
         grid = book.grid(pick_sheet(book.sheets, sheet, request)[0])
         return grid, find_header(grid.cells[:HEADER_SEARCH_ROWS], request)

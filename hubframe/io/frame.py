@@ -45,7 +45,7 @@ from hubframe.io.columns import (
     is_association_column,
 )
 from hubframe.io.csv import csv_format, csv_sheet
-from hubframe.io.excel import SheetInfo, Workbook, excel_sheets, header_grid, workbook_bytes
+from hubframe.io.excel import SheetInfo, Workbook, excel_sheets, header_grid, workbook_checked
 from hubframe.io.hidden import HIDDEN_ROW
 from hubframe.io.normalize import (
     canonical_category,
@@ -105,7 +105,7 @@ def raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawShe
         _one_table(loaded, sheet, "a DataFrame")
         return [frame_sheet(loaded.frame, request)]
     if is_workbook(loaded):
-        return excel_sheets(workbook_bytes(loaded, request.limits), sheet, request)
+        return excel_sheets(workbook_checked(loaded, request.limits), sheet, request)
     if loaded.extension in EXCEL_EXTENSIONS:
         raise InputError(
             f"{loaded.name}: this is not an Excel workbook (the file is damaged or has the "
@@ -589,7 +589,7 @@ def headers_found(loaded: Loaded, sheet: SheetArg, request: Request) -> list[str
     if loaded.frame is not None:
         return clean_headers([str(c) for c in loaded.frame.columns])
     if is_workbook(loaded):
-        grid, index = header_grid(workbook_bytes(loaded, request.limits), sheet, request)
+        grid, index = header_grid(workbook_checked(loaded, request.limits), sheet, request)
         return row_headers(grid.cells[index], request, grid.first_col)[0] if index >= 0 else []
     return csv_format(loaded, request).headers
 
@@ -602,7 +602,7 @@ def sheet_list(source: Source, *, limits: ReadLimits | None = None) -> list[Shee
         return []
     with reading(loaded.name):
         return Workbook(
-            workbook_bytes(loaded, limits or read_limits_in_force()), loaded.name
+            workbook_checked(loaded, limits or read_limits_in_force()), loaded.name
         ).sheets
 
 

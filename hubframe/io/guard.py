@@ -17,7 +17,9 @@ to gigabytes.  So, before calamine or openpyxl run:
   references counted too), and a sheet whose rows x columns exceed ``max_sheet_cells`` is
   refused, naming it, as is one writing a row twice (damaged: the engines keep one row's cells
   in place of the other's).  The size a sheet declares (``<dimension ref>``) is not: no engine
-  allocates from it, and writers leave stale ones.
+  allocates from it, and writers leave stale ones.  The cells each sheet reaches are kept
+  (:class:`CheckedBook`): the reader counts the sheets an engine opens against
+  ``max_workbook_cells``.
 
 Binary formats whose structure calamine trusts without such a check (.xls, .xlsb, .ods) are
 refused with a message asking for .xlsx.
@@ -68,8 +70,23 @@ class Extent:
         return self.rows * self.columns
 
 
+@dataclass(frozen=True)
+class CheckedBook:
+    """A workbook the engines may open: a stored zip of its measured parts, and how many
+    cells (rows x columns, from A1) each sheet part reaches, which is what an engine allocates
+    to read it (:class:`~hubframe.io.excel.Workbook` counts the sheets a read looks at)."""
+
+    data: bytes
+    cells: dict[str, int]  # part name -> rows x columns (Extent.cells)
+
+
 def checked_workbook(data: bytes, source: str, limits: ReadLimits) -> bytes:
     """The workbook to hand to the engines: a stored zip of its measured parts, or InputError."""
+    return checked_book(data, source, limits).data
+
+
+def checked_book(data: bytes, source: str, limits: ReadLimits) -> CheckedBook:
+    """:func:`checked_workbook`, with the cells each sheet part reaches."""
     try:
         book = zipfile.ZipFile(io.BytesIO(data))
     except (zipfile.BadZipFile, ValueError, OSError, EOFError, NotImplementedError) as exc:
@@ -271,16 +288,20 @@ def _repacked(
     source: str,
     limits: ReadLimits,
     names: dict[str, str],
-) -> bytes:
+) -> CheckedBook:
     out = io.BytesIO()
+    cells: dict[str, int] = {}
     with interrupt_kept(), zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as copy:
         for info in infos:
             part = _read_checked(book, info, source)
             if info.filename.lower().endswith(XML_SCAN_PARTS):
                 sheet = names.get(info.filename)
-                _check_extent(part, source, sheet or info.filename, limits, sheet is not None)
+                found = _check_extent(
+                    part, source, sheet or info.filename, limits, sheet is not None
+                )
+                cells[info.filename] = found.cells
             copy.writestr(_stored_info(info), part)
-    return out.getvalue()
+    return CheckedBook(out.getvalue(), cells)
 
 
 def _read_checked(book: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> bytes:
@@ -330,9 +351,10 @@ class _Scan:
 
 def _check_extent(
     part: bytes, source: str, sheet: str, limits: ReadLimits, worksheet: bool
-) -> None:
-    """InputError when the part reaches past a spreadsheet's last row or column, or past
-    ``max_sheet_cells``, or (``worksheet``: a sheet's cells) when it writes a row twice."""
+) -> Extent:
+    """How far the part reaches (``worksheet``: a sheet's cells), or InputError when past a
+    spreadsheet's last row or column, or past ``max_sheet_cells``, or (a sheet) when it
+    writes a row twice."""
     scan = _found(part)
     found, referenced = scan.found, scan.referenced
     if referenced.rows > EXCEL_ROWS or referenced.columns > EXCEL_COLUMNS:
@@ -360,6 +382,7 @@ def _check_extent(
             "row's cells in place of the other's. Open it in Excel, check that row, save, and "
             "try again."
         )
+    return found
 
 
 def _found(part: bytes) -> _Scan:
@@ -457,7 +480,9 @@ def column_letters(number: int) -> str:
 
 
 __all__ = [
+    "CheckedBook",
     "Unreadable",
+    "checked_book",
     "checked_workbook",
     "column_letters",
     "column_number",

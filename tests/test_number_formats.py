@@ -12,9 +12,13 @@ from __future__ import annotations
 import io
 import re
 import zipfile
+from collections.abc import Callable
 
 import pytest
 from openpyxl import Workbook
+from openpyxl.formatting.rule import Rule
+from openpyxl.styles.differential import DifferentialStyle
+from openpyxl.styles.numbers import NumberFormat
 from workbook_features import read_with, rewrite_sheet
 
 import hubframe as hf
@@ -197,3 +201,139 @@ def test_a_limits_sheet_with_a_hidden_label_stops_the_read() -> None:
     book.save(out)
     with pytest.raises(InputError, match=r"column 'Label'.*row 2 holds Decision maker"):
         hf.read_limits(out.getvalue())
+
+
+# --- formats the cells' own references and styles do not tell -----------------------------------
+# Before, the check found only cells written with a reference and an ``s``: the same cell
+# written without its (optional) reference, a format given to style 0 (every cell without
+# ``s``), or one a conditional formatting rule gives were read silently, Excel showing
+# 7300000 for the 7300000001 sent.
+
+
+def _rewrite_part(data: bytes, name: str, edit: Callable[[bytes], bytes]) -> bytes:
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            part = source.read(info)
+            copy.writestr(info, edit(part) if info.filename == name else part)
+    return out.getvalue()
+
+
+def _unreferenced(xml: bytes) -> bytes:
+    """Every cell written without its reference: the engines place it after the one before."""
+    return re.sub(rb'<c r="[A-Z]+[0-9]+"', b"<c", xml)
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_cells_without_references_are_placed_and_checked(engine: str) -> None:
+    data = rewrite_sheet(_book("0,"), _unreferenced)
+    with read_with(engine), pytest.raises(InputError, match="column 'Deal ID'") as info:
+        hf.read_pairs(data, from_type="deals", to_type="contacts")
+    assert f"rows 2, 3, 4; row 2 holds {DEALS[0]}" in str(info.value)
+    other_column = rewrite_sheet(_book("0", "0%"), _unreferenced)  # placed in column C
+    with read_with(engine):
+        pairs = hf.read_pairs(other_column, from_type="deals", to_type="contacts")
+    assert pairs["from_id"].tolist() == [str(d) for d in DEALS]
+
+
+def _style_zero(code: str) -> Callable[[bytes], bytes]:
+    """styles.xml with style 0 (the style of every cell without ``s``) given ``code``."""
+
+    def edit(styles: bytes) -> bytes:
+        cell_styles = styles.index(b"<cellXfs")
+        first = styles.index(b'numFmtId="0"', cell_styles)
+        styles = styles[:first] + b'numFmtId="170"' + styles[first + len(b'numFmtId="0"') :]
+        listed = f'<numFmts count="1"><numFmt numFmtId="170" formatCode="{code}"/></numFmts>'
+        return re.sub(rb"(<styleSheet[^>]*>)", rb"\1" + listed.encode(), styles, count=1)
+
+    return edit
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_style_zero_is_the_style_of_cells_without_one(engine: str) -> None:
+    data = _rewrite_part(_book(None), "xl/styles.xml", _style_zero("0,"))
+    with read_with(engine), pytest.raises(InputError, match="column 'Deal ID'") as info:
+        hf.read_pairs(data, from_type="deals", to_type="contacts")
+    assert "'0,'" in str(info.value)
+    plain = _rewrite_part(_book(None), "xl/styles.xml", _style_zero("#,##0"))
+    with read_with(engine):
+        assert len(hf.read_pairs(plain, from_type="deals", to_type="contacts")) == 3
+
+
+def _conditional(column: str, code: str, *, in_sheet: bool = True) -> bytes:
+    """The ids (no format of their own) and a conditional formatting rule giving the cells of
+    ``column`` the format ``code``: through styles.xml (``dxfId``), or written in the rule as
+    Excel 2010's extensions write it."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal ID", "Contact ID", "Amount"])
+    for deal, contact in zip(DEALS, CONTACTS, strict=True):
+        ws.append([deal, contact, 2])
+    if in_sheet:
+        style = DifferentialStyle(numFmt=NumberFormat(164, code))
+        ws.conditional_formatting.add(
+            f"{column}2:{column}100", Rule(type="expression", dxf=style, formula=["TRUE"])
+        )
+    out = io.BytesIO()
+    book.save(out)
+    if in_sheet:
+        return out.getvalue()
+    extension = (
+        '<extLst><ext uri="{78C0D931-6437-407d-A8EE-F0AAD7539E65}" xmlns:x14="http://schemas.'
+        'microsoft.com/office/spreadsheetml/2009/9/main"><x14:conditionalFormattings>'
+        '<x14:conditionalFormatting xmlns:xm="http://schemas.microsoft.com/office/excel/2006/'
+        'main"><x14:cfRule type="expression" priority="1" id="{00000000-0000-0000-0000-0000000'
+        f'00001}}"><xm:f>Lists!A1</xm:f><x14:dxf><numFmt numFmtId="164" formatCode="{code}"/>'
+        f"</x14:dxf></x14:cfRule><xm:sqref>{column}2:{column}1048576</xm:sqref>"
+        "</x14:conditionalFormatting></x14:conditionalFormattings></ext></extLst>"
+    )
+    return rewrite_sheet(
+        out.getvalue(), lambda x: x.replace(b"</worksheet>", extension.encode() + b"</worksheet>")
+    )
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("in_sheet", [True, False], ids=["dxfId", "x14 extension"])
+def test_a_conditional_format_that_shows_other_digits_stops_the_read(
+    engine: str, in_sheet: bool
+) -> None:
+    """Whether the rule applies is not known (its formula is Excel's to compute): the cells it
+    covers may be shown so, and which id was meant cannot be told."""
+    data = _conditional("B", "0,", in_sheet=in_sheet)
+    with read_with(engine), pytest.raises(InputError, match="column 'Contact ID'") as info:
+        hf.read_pairs(data, from_type="deals", to_type="contacts")
+    assert f"rows 2, 3, 4; row 2 holds {CONTACTS[0]}, shown with the format '0,'" in str(info.value)
+    for harmless in (_conditional("C", "0,", in_sheet=in_sheet), _conditional("B", "#,##0")):
+        with read_with(engine):
+            assert len(hf.read_pairs(harmless, from_type="deals", to_type="contacts")) == 3
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_an_empty_cell_shows_nothing_whatever_its_format(engine: str) -> None:
+    """An empty id cell formatted ``0,`` was refused as holding "" shown otherwise, and one
+    below the last row read failed the read (IndexError)."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal ID", "Contact ID"])
+    ws.append([DEALS[0], CONTACTS[0]])
+    ws.append([None, CONTACTS[1]])
+    ws.cell(3, 1).number_format = "0,"
+    ws.cell(9, 1).number_format = "0,"  # written as an empty cell of its own
+    out = io.BytesIO()
+    book.save(out)
+    with read_with(engine):
+        pairs = hf.read_pairs(out.getvalue(), from_type="deals", to_type="contacts")
+    assert pairs["row"].tolist() == [2, 3]
+
+
+def test_a_part_the_check_cannot_parse_is_refused() -> None:
+    """A sheet whose cells lack references is parsed cell by cell; a document type (where
+    entities that expand without end are declared) is not parsed, and the read stops."""
+    data = rewrite_sheet(
+        _book("0,"),
+        lambda x: _unreferenced(x).replace(b"<worksheet ", b"<!DOCTYPE w><worksheet ", 1),
+    )
+    with pytest.raises(InputError, match="cannot check the number formats"):
+        hf.read_pairs(data, from_type="deals", to_type="contacts")

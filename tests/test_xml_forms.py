@@ -20,6 +20,7 @@ from openpyxl import Workbook
 from workbook_features import read_with, rewrite_sheet
 
 import hubframe as hf
+from hubframe.errors import InputError
 from hubframe.io import read_notes
 
 DEALS = [str(7_000_000_001 + i) for i in range(6)]
@@ -104,3 +105,19 @@ def test_a_sheet_reads_the_same_in_every_form_of_its_xml(engine: str, form: str)
     pd.testing.assert_frame_equal(pairs, expected)
     assert issues == expected_issues
     assert notes == expected_notes and any("'Category' is hidden" in n for n in notes)
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("form", list(FORMS))
+def test_a_number_format_is_found_in_every_form(engine: str, form: str) -> None:
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal ID", "Contact ID"])
+    ws.append([int(DEALS[0]), int(CONTACTS[0])])
+    ws.cell(2, 2).number_format = "0,"
+    out = io.BytesIO()
+    book.save(out)
+    data = rewrite_sheet(out.getvalue(), FORMS[form])
+    with read_with(engine), pytest.raises(InputError, match="column 'Contact ID'"):
+        hf.read_pairs(data, from_type="deals", to_type="contacts")

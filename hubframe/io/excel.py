@@ -57,7 +57,15 @@ from hubframe.io.guard import (
 )
 from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 from hubframe.io.merges import Filled, Merge, Overlap, fill_merged, ranges, xml_merges
-from hubframe.io.numfmt import misleading_styles, styled_cells
+from hubframe.io.numfmt import (
+    Formats,
+    Unchecked,
+    conditional_formats,
+    hides_text,
+    misleading_formats,
+    shows_other_digits,
+    styled_cells,
+)
 from hubframe.io.sheet import (
     CONTINUES,
     HEADER_SEARCH_ROWS,
@@ -124,8 +132,8 @@ class Grid:
     #: (Excel row, column) of error cells (``#N/A``); None when they could not be told apart
     #: from text cells holding an error's text (which are read as errors then)
     errors: frozenset[tuple[int, int]] | None = frozenset()
-    #: the sheet's XML and the styles whose format shows cells otherwise (numfmt), when any
-    styling: tuple[bytes, dict[int, str]] | None = None
+    #: the sheet's XML and the formats that show cells otherwise (numfmt), when any may
+    styling: tuple[bytes, Formats] | None = None
     #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
     totals: dict[int, str] = field(default_factory=dict)
 
@@ -440,7 +448,7 @@ class Workbook:
         self._zip: zipfile.ZipFile | None = None  # the archive, once opened
         self._stored_names: dict[str, list[str]] = {}  # its part names by their lower case
         self._recalc = False  # formula values are placeholders (read with the parts)
-        self._misleading: dict[int, str] | None = None  # styles showing other digits, once read
+        self._misleading: Formats | None = None  # formats showing cells otherwise, once read
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
         if not self.sheets:
             raise InputError(f"{source}: the workbook has no sheets.")
@@ -510,9 +518,10 @@ class Workbook:
             return {}
         return totals_rows(self._zip, where)
 
-    def _styling(self, part: bytes) -> tuple[bytes, dict[int, str]] | None:
-        """The sheet part and the workbook's styles whose format shows cells otherwise (numfmt),
-        or None when it has none: the cells are looked for once the columns read are known."""
+    def _styling(self, part: bytes) -> tuple[bytes, Formats] | None:
+        """The sheet part and the workbook's formats that show cells otherwise (numfmt), or
+        None when none may (a conditional formatting rule may write its own format): the
+        cells are looked for once the columns read are known."""
         if self._misleading is None:
             assert self._zip is not None  # opened by _part
             names = sorted(
@@ -520,8 +529,10 @@ class Workbook:
                 key=lambda n: n.lower() != "xl/styles.xml",  # the workbook's own first
             )
             styles = self._zip.read(names[0]) if names else b""
-            self._misleading = misleading_styles(styles)
-        return (part, self._misleading) if self._misleading else None
+            self._misleading = misleading_formats(styles)
+        if self._misleading or b"numFmt" in part:
+            return part, self._misleading
+        return None
 
     def _with_errors(self, part: bytes, name: str, rows: int | None) -> Grid:
         try:
@@ -919,30 +930,77 @@ def _refuse_reformatted(
     grid: Grid, headers: list[str], read: set[str], index: int, where: str
 ) -> None:
     """Stop at cells of a column hubframe reads whose number format shows them otherwise than
-    they hold (:mod:`hubframe.io.numfmt`: other digits, or no text): the analyst sees one id
-    (or none), the file holds another, and which one was meant cannot be told."""
+    they hold (:mod:`hubframe.io.numfmt`: other digits, or no text), by their style or by a
+    conditional formatting rule: the analyst sees one id (or none), the file holds another,
+    and which one was meant cannot be told.  Empty cells show nothing whatever their format."""
     if grid.styling is None:
         return
-    part, styles = grid.styling
-    header_row = grid.first_row + index
     at = {grid.first_col + i: h for i, h in enumerate(headers) if h in read}
-    found: dict[str, list[tuple[int, str]]] = {}
-    for row, column, code in styled_cells(part, styles, map(column_letters, at)):
-        if row > header_row and column in at:
-            found.setdefault(at[column], []).append((row, code))
+    try:
+        shown = _shown_otherwise(grid, at, grid.first_row + index)
+    except Unchecked as exc:
+        raise InputError(
+            f"{where}: hubframe cannot check the number formats of the sheet's cells "
+            f"({_said(exc)}): the file is damaged or was not written by a spreadsheet "
+            "program. Open it in Excel, save it, and try again."
+        ) from None
+    found: dict[str, dict[int, str]] = {}
+    for row, column, code in shown:
+        found.setdefault(at[column], {}).setdefault(row, code)
     for header, cells in found.items():
-        cells.sort()
-        row, code = cells[0]
-        held = one_cell_text(grid.cells[row - grid.first_row][headers.index(header)])
-        rows = ", ".join(str(r) for r, _ in cells[:5]) + (" ..." if len(cells) > 5 else "")
-        rows = f"row {rows}" if len(cells) == 1 else f"rows {rows}"
+        rows = sorted(cells)
+        row, code = rows[0], cells[rows[0]]
+        held = one_cell_text(_cell(grid, row, grid.first_col + headers.index(header)))
+        listed = ", ".join(map(str, rows[:5])) + (" ..." if len(rows) > 5 else "")
+        listed = f"row {listed}" if len(rows) == 1 else f"rows {listed}"
         raise InputError(
             f"{where}: column '{header}' has cells whose format shows other than they hold "
-            f"({rows}; row {row} holds {held}, shown with the format "
-            f"'{code}'), so which id was meant cannot be told. Give the column the format "
-            "Number with no decimals, or Text (Format Cells), check what it shows, save, and "
-            "try again."
+            f"({listed}; row {row} holds {held}, shown with the format '{code}'), so which id "
+            "was meant cannot be told. Give the column the format Number with no decimals, or "
+            "Text (Format Cells), and no conditional formatting that changes it, check what "
+            "it shows, save, and try again."
         )
+
+
+def _shown_otherwise(grid: Grid, at: dict[int, str], header: int) -> list[tuple[int, int, str]]:
+    """(Excel row, column, format code) of the cells below the ``header`` row, in the columns
+    ``at``, that hold a value their style or a conditional formatting rule shows otherwise.
+    Raises :class:`Unchecked`."""
+    assert grid.styling is not None
+    part, formats = grid.styling
+    letters = map(column_letters, at)
+    styled = styled_cells(part, formats.cells, letters) if formats.cells else iter(())
+    found = [(r, c, code) for r, c, code in styled if r > header and c in at]
+    found = [(r, c, code) for r, c, code in found if one_cell_text(_cell(grid, r, c)) != ""]
+    for (top, left, bottom, right), code in conditional_formats(part, formats.rules):
+        for column in (c for c in at if left <= c <= right):
+            last = min(bottom, grid.first_row + len(grid.cells) - 1)
+            for row in range(max(top, header + 1), last + 1):
+                if _shown_by(code, _cell(grid, row, column)) and not _put_back(grid, row, column):
+                    found.append((row, column, code))
+    return found
+
+
+def _cell(grid: Grid, row: int, column: int) -> Any:
+    """The grid's cell at an Excel row and column; None outside it."""
+    r, c = row - grid.first_row, column - grid.first_col
+    if 0 <= r < len(grid.cells) and 0 <= c < len(grid.cells[r]):
+        return grid.cells[r][c]
+    return None
+
+
+def _shown_by(code: str, value: Any) -> bool:
+    """Whether ``code`` shows a cell holding ``value`` otherwise (a number, or a text)."""
+    if isinstance(value, bool):
+        return False
+    if isinstance(value, (int, float)):
+        return shows_other_digits(code)
+    return isinstance(value, str) and value != "" and hides_text(code)
+
+
+def _put_back(grid: Grid, row: int, column: int) -> bool:
+    """Whether a cell holds an error or a formula's text put back from the sheet's XML."""
+    return (row, column) in grid.formulas or (row, column) in (grid.errors or frozenset())
 
 
 def _refuse_spans(filled: Filled, headers: list[str], read: set[str], where: str) -> None:

@@ -19,10 +19,11 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
 from typing import Final
 from xml.parsers import expat
 
-from hubframe.io.xmltags import PREFIX, TAG_MAX, column_number
+from hubframe.io.xmltags import PREFIX, SPACE, TAG_MAX, column_number
 
 #: Excel's built-in formats that show other digits (9: ``0%``, 10: ``0.00%``).
 _BUILT_IN: Final = {9: "0%", 10: "0.00%"}
@@ -31,6 +32,12 @@ _TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
 _TEXT: Final = (b"s", b"str", b"inlineStr")  # the cell types that hold text
 _STYLES_MAX: Final = 16 << 20  # a styles part larger than this is not looked at
 _HEAD: Final = 4096  # the bytes of a part that tell its writer's quotes
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]{0,32}:(?:worksheet|sheetData|row|c)[\s>]")
+#: A cell whose start is not ``<c r="``: without a reference, or with it after other attributes.
+_UNPLACED = re.compile(rb'<c(?:[\t\n\r>/]| (?!r="))')
+_REFERENCE = re.compile(r"\$?([A-Za-z]{1,3})\$?([0-9]{1,7})")
+#: A range of cells: top, left, bottom, right (1-based).
+Range = tuple[int, int, int, int]
 
 
 def shows_other_digits(code: str) -> bool:
@@ -85,42 +92,67 @@ def _sections(code: str) -> list[str]:
     return out
 
 
+@dataclass(frozen=True)
+class Formats:
+    """The formats of a workbook's ``styles.xml`` that show a cell otherwise than it holds
+    (:func:`shows_other_digits`, :func:`hides_text`): by style index (a cell's ``s``; a cell
+    without ``s`` has style 0), and by differential format index (a conditional formatting
+    rule's ``dxfId``: the rule shows the cells it applies to with that format)."""
+
+    cells: dict[int, str] = field(default_factory=dict)
+    rules: dict[int, str] = field(default_factory=dict)
+
+    def __bool__(self) -> bool:
+        return bool(self.cells or self.rules)
+
+
 def misleading_styles(styles: bytes) -> dict[int, str]:
     """Style index (a cell's ``s``) -> format code, for the styles whose format shows other
     digits than a number held or hides a text held.  Empty for a part that cannot be parsed
     or is too large."""
+    return misleading_formats(styles).cells
+
+
+def misleading_formats(styles: bytes) -> Formats:
+    """The styles and differential formats (:class:`Formats`) whose number format shows other
+    digits than a number held or hides a text held.  Empty for a part that cannot be parsed or
+    is too large."""
     if not styles or len(styles) > _STYLES_MAX:
-        return {}
+        return Formats()
     codes: dict[int, str] = dict(_BUILT_IN)
     formats: list[int] = []
-    depth = {"cellXfs": 0}
+    rules: dict[int, str] = {}
+    path: list[str] = []
+    differential = [0]  # dxf elements met
 
     def start(name: str, attrs: dict[str, str]) -> None:
         local = name.rsplit(":", 1)[-1]
-        if local == "numFmt" and attrs.get("numFmtId", "").isdigit():
-            codes[int(attrs["numFmtId"])] = attrs.get("formatCode", "")
-        elif local == "cellXfs":
-            depth["cellXfs"] += 1
-        elif local == "xf" and depth["cellXfs"]:
-            found = attrs.get("numFmtId", "0")
-            formats.append(int(found) if found.isdigit() else 0)
-
-    def end(name: str) -> None:
-        if name.rsplit(":", 1)[-1] == "cellXfs":
-            depth["cellXfs"] -= 1
+        parent = path[-1] if path else ""
+        path.append(local)
+        number = attrs.get("numFmtId", "")
+        if local == "numFmt" and parent == "numFmts" and number.isdigit():
+            codes[int(number)] = attrs.get("formatCode", "")
+        elif local == "xf" and parent == "cellXfs":
+            formats.append(int(number) if number.isdigit() else 0)
+        elif local == "dxf" and parent == "dxfs":
+            differential[0] += 1
+        elif local == "numFmt" and parent == "dxf" and differential[0]:
+            code = attrs.get("formatCode") or codes.get(int(number) if number.isdigit() else 0)
+            rules[differential[0] - 1] = code or ""
 
     parser = expat.ParserCreate()
     parser.StartElementHandler = start
-    parser.EndElementHandler = end
+    parser.EndElementHandler = lambda _: path.pop()
     try:
         parser.Parse(styles, True)
     except expat.ExpatError:
-        return {}
-    return {
-        index: codes[fmt]
-        for index, fmt in enumerate(formats)
-        if fmt in codes and (shows_other_digits(codes[fmt]) or hides_text(codes[fmt]))
-    }
+        return Formats()
+    cells = {i: codes[fmt] for i, fmt in enumerate(formats) if fmt in codes}
+    return Formats(_misleading(cells), _misleading(rules))
+
+
+def _misleading(codes: dict[int, str]) -> dict[int, str]:
+    return {i: c for i, c in codes.items() if shows_other_digits(c) or hides_text(c)}
 
 
 def styled_cells(
@@ -129,33 +161,32 @@ def styled_cells(
     """(Excel row, column, format code) of the cells of a sheet part, in ``columns`` (letters),
     whose style is one of ``styles`` and shows them otherwise than they hold: number cells
     whose format shows other digits, text cells whose format hides the text.  The usual
-    layout (``<c r="A2" s="5" ...>``, as Excel, openpyxl, XlsxWriter and LibreOffice write
-    it) is found by one regular expression with a literal start (100,000 styled cells
-    elsewhere: ~0.02 s); any other layout (a prefix, single quotes, other attributes first)
-    by a slower one, only when the part's first styled cell is written otherwise (a writer
-    keeps one layout)."""
+    layout (``<c r="A2" s="5" ...>`` for every cell, as Excel, openpyxl, XlsxWriter and
+    LibreOffice write it) is found by one regular expression with a literal start (100,000
+    styled cells elsewhere: ~0.02 s).  Any other layout (cells without a reference, which
+    follow the cell before as the engines place them; a prefix, single quotes, other
+    attributes first), or style 0 showing otherwise (it is the style of every cell without
+    ``s``), is read with an XML parser, cell by cell.  Raises :class:`Unchecked` when the
+    part cannot be parsed so."""
     letters = "|".join(sorted({c.upper() for c in columns})).encode()
     if not styles or not letters:
+        return
+    if 0 in styles or not _usual_layout(part, styles):
+        yield from _placed(part, styles, {column_number(c) for c in letters.split(b"|")})
         return
     index = "|".join(map(str, styles)).encode()
     tail = rb"([^<>]{0,%d})>" % TAG_MAX
     usual = re.compile(rb'<c r="(' + letters + rb')([0-9]{1,7})" s="(' + index + rb')"' + tail)
     yield from _shown_otherwise(usual.finditer(part), styles, (0, 1, 2))
-    if _usual_layout(part, styles):
-        return
-    ref = rb'r\s*=\s*["\']\$?(' + letters + rb')\$?([0-9]{1,7})["\']'
-    style = rb's\s*=\s*["\'](' + index + rb')["\']'
-    attrs = rb"[^<>]{0,%d}?" % TAG_MAX
-    for first, second, order in ((ref, style, (0, 1, 2)), (style, ref, (1, 2, 0))):
-        tag = rb"<" + PREFIX + rb"c\s" + attrs + first + attrs + rb"\s" + second + tail
-        found = (m for m in re.finditer(tag, part) if usual.match(m.group(0)) is None)
-        yield from _shown_otherwise(found, styles, order)
 
 
 def _usual_layout(part: bytes, styles: dict[int, str]) -> bool:
-    """Whether the part's first styled cell is written ``<c r="A2" s="5"`` and its start uses
-    double quotes: its writer writes every cell so (or it has no styled cell)."""
-    if b"='" in part[:_HEAD]:
+    """Whether every cell of the part is written ``<c r="A2"`` (no prefix, the reference
+    first), its start uses double quotes and its first styled cell is written ``<c r="A2"
+    s="5"``: its writer writes every cell so (or it has no styled cell)."""
+    if b"='" in part[:_HEAD] or _PREFIXED.search(part, 0, _HEAD) is not None:
+        return False
+    if _UNPLACED.search(part) is not None:
         return False
     found = [p for n in styles if (p := part.find(b' s="%d"' % n)) >= 0]
     if not found:
@@ -163,6 +194,56 @@ def _usual_layout(part: bytes, styles: dict[int, str]) -> bool:
     first = min(found)
     start = part.rfind(b"<", max(0, first - TAG_MAX), first)
     return re.fullmatch(rb'<c r="[A-Za-z]{1,3}[0-9]{1,7}"', part[start:first]) is not None
+
+
+class Unchecked(ValueError):
+    """A sheet part the number format check cannot parse cell by cell."""
+
+
+def _placed(
+    part: bytes, styles: dict[int, str], wanted: set[int]
+) -> Iterator[tuple[int, int, str]]:
+    """:func:`styled_cells` by an XML parser: each cell placed as the engines place it (by its
+    reference; without one, the column after the cell before it, or A in a new row; a row
+    without a number is the one after the row before it)."""
+    found: list[tuple[int, int, str]] = []
+    at = [0, 0]  # the row and column of the last row and cell met (1-based; 0: none yet)
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rsplit(":", 1)[-1]
+        if local == "row":
+            number = attrs.get("r", "")
+            at[0], at[1] = int(number) if number.isdigit() else at[0] + 1, 0
+        elif local == "c":
+            ref = _REFERENCE.fullmatch(attrs.get("r", ""))
+            if ref is not None:
+                at[0], at[1] = int(ref.group(2)), column_number(ref.group(1).encode())
+            else:
+                at[1] += 1
+            style = attrs.get("s", "0")
+            code = styles.get(int(style) if style.isdigit() else -1)
+            if code is not None and at[1] in wanted and _shows(attrs.get("t", "n"), code):
+                found.append((at[0], at[1], code))
+
+    def refuse(*_: object) -> None:
+        raise Unchecked("the sheet declares a document type or entities")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(part, True)
+    except expat.ExpatError as exc:
+        raise Unchecked(str(exc)) from None
+    yield from found
+
+
+def _shows(kind: str, code: str) -> bool:
+    """Whether a cell of type ``kind`` is shown otherwise than it holds by ``code``."""
+    if kind == "n":
+        return shows_other_digits(code)
+    return kind.encode() in _TEXT and hides_text(code)
 
 
 def _shown_otherwise(
@@ -181,4 +262,117 @@ def _shown_otherwise(
             yield int(groups[row_at]), column_number(groups[letters_at]), code
 
 
-__all__ = ["hides_text", "misleading_styles", "shows_other_digits", "styled_cells"]
+#: The end of a sheet's cells (``</sheetData>``, or ``<sheetData/>``): their conditional
+#: formatting follows, in the sheet (a rule's format in ``styles.xml``: ``dxfId``) and in its
+#: extensions (the format written in the rule).
+_CELLS_END = re.compile(
+    rb"</" + PREFIX + rb"sheetData" + SPACE + rb"*>|<" + PREFIX + rb"sheetData" + SPACE + rb"*/>"
+)
+_RANGE = re.compile(r"\$?([A-Za-z]{1,3})?\$?([0-9]{1,7})?(?::\$?([A-Za-z]{1,3})?\$?([0-9]{1,7})?)?")
+
+
+def conditional_formats(part: bytes, rules: dict[int, str]) -> list[tuple[Range, str]]:
+    """The ranges (top, left, bottom, right; 1-based) a conditional formatting rule may show
+    with a format of ``rules`` (by ``dxfId``: :attr:`Formats.rules`) or with one it writes
+    itself (Excel 2010's extensions), and that format's code.  Whether the rule applies to a
+    cell is not known: its cells may be shown so.  Raises :class:`Unchecked` when the part
+    cannot be parsed."""
+    if not (rules or b"numFmt" in part) or b"onditionalFormatting" not in part:
+        return []
+    tail = _after_cells(part)
+    close = tail.rfind(b"</")  # the root element's end, which the slice does not open
+    if close < 0:
+        return []
+    found: list[tuple[Range, str]] = []
+    for refs, code in _rules(b"<tail>" + tail[:close] + b"</tail>", rules):
+        found += [(r, code) for text in refs.split() if (r := _range(text)) is not None]
+    return found
+
+
+def _after_cells(part: bytes) -> bytes:
+    """What follows the sheet's cells (searched from the part's end: the cells are most of
+    it); the whole part when it has no cells element."""
+    pos = len(part)
+    while (pos := part.rfind(b"sheetData", 0, pos)) >= 0:
+        start = part.rfind(b"<", max(0, pos - 64), pos)
+        found = _CELLS_END.match(part, start) if start >= 0 else None
+        if found is not None:
+            return part[found.end() :]
+    return part
+
+
+def _rules(xml: bytes, rules: dict[int, str]) -> list[tuple[str, str]]:
+    """(sqref, code) of each rule of ``xml`` whose format shows cells otherwise."""
+    out: list[tuple[str, str]] = []
+    state: dict[str, str] = {"sqref": "", "text": ""}
+    codes: list[str] = []  # the formats of the rules of the conditional formatting read
+
+    def start(name: str, attrs: dict[str, str]) -> None:
+        local = name.rsplit(":", 1)[-1]
+        state["text"] = ""
+        if local == "conditionalFormatting":
+            state["sqref"] = attrs.get("sqref", "")
+            codes.clear()
+        elif local == "cfRule" and attrs.get("dxfId", "").isdigit():
+            code = rules.get(int(attrs["dxfId"]))
+            codes.extend([code] if code is not None else [])
+        elif local == "numFmt" and _misleading({0: attrs.get("formatCode", "")}):
+            codes.append(attrs["formatCode"])
+
+    def text(data: str) -> None:
+        state["text"] += data
+
+    def end(name: str) -> None:
+        local = name.rsplit(":", 1)[-1]
+        if local == "sqref":
+            state["sqref"] += " " + state["text"]
+        elif local == "conditionalFormatting":
+            out.extend((state["sqref"], code) for code in codes)
+
+    def refuse(*_: object) -> None:
+        raise Unchecked("the sheet declares a document type or entities")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    parser.EndElementHandler = end
+    parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        raise Unchecked(str(exc)) from None
+    return out
+
+
+def _range(text: str) -> Range | None:
+    """A range of a ``sqref`` (``B2:B100``, ``C5``, ``B:B``, ``2:4``), or None."""
+    found = _RANGE.fullmatch(text)
+    if found is None or not any(found.groups()):
+        return None
+    left, top, right, bottom = found.groups()
+    if found.group(0).count(":") == 0:
+        right, bottom = left, top
+    if (left is None) != (right is None) or (top is None) != (bottom is None):
+        return None
+    first_col = column_number(left.encode()) if left else 1
+    last_col = column_number(right.encode()) if right else 16_384
+    first_row, last_row = (int(top), int(bottom)) if top and bottom else (1, 1_048_576)
+    return (
+        min(first_row, last_row),
+        min(first_col, last_col),
+        max(first_row, last_row),
+        max(first_col, last_col),
+    )
+
+
+__all__ = [
+    "Formats",
+    "Unchecked",
+    "conditional_formats",
+    "hides_text",
+    "misleading_formats",
+    "misleading_styles",
+    "shows_other_digits",
+    "styled_cells",
+]

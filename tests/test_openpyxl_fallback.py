@@ -147,3 +147,38 @@ def test_a_range_listed_many_times_costs_one_range(engine: str) -> None:
         pairs = hf.read_pairs(data)
     assert time.perf_counter() - started < 10  # loose: linear takes about half a second
     assert pairs["label"].tolist() == ["Champion"] * rows
+
+
+#: Number cells of many digits, as a program writes them (``<v>12345678901234567</v>``):
+#: Excel holds a double (15 significant digits) and shows 12345678901234600.
+LONG_NUMBERS = [
+    123456789012345,
+    1234567890123456,
+    12345678901234567,
+    -12345678901234567,
+    10**19 + 7,
+    999,  # written past a double's range below: 1 and 400 zeros
+]
+
+
+def test_a_number_cell_reads_as_the_double_excel_holds_with_either_engine() -> None:
+    """openpyxl reads a number written without a point as an exact int: 16 and 17 digit ids
+    read and sent exactly as the file held them, where calamine (a double, as Excel holds
+    it) reads text validation refuses (BAD_ID): which was sent depended on the engine."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(HEADER)
+    for number in LONG_NUMBERS:
+        ws.append([DEALS[0], number, None])
+    data = rewrite_sheet(_save(book), lambda x: x.replace(b"<v>999<", b"<v>1" + b"0" * 400 + b"<"))
+    read = {}
+    for engine in ("calamine", "openpyxl"):
+        with read_with(engine):
+            pairs = hf.read_pairs(data, from_type="deals", to_type="contacts")
+        issues = hf.validate_pairs(pairs)
+        read[engine] = (pairs["to_id"].tolist(), issues[["row", "code"]].values.tolist())
+    assert read["openpyxl"] == read["calamine"]
+    ids, issues = read["openpyxl"]
+    assert ids[:2] == ["123456789012345", "1234567890123456.0"]  # 15 digits: exact
+    assert [row for row, code in issues if code == "BAD_ID"] == [3, 4, 5, 6, 7]

@@ -27,6 +27,7 @@ read another sheet instead.
 from __future__ import annotations
 
 import io
+import math
 import re
 import warnings
 import zipfile
@@ -789,7 +790,8 @@ def _openpyxl_grid(data: bytes, name: str, source: str = "") -> Grid:
         ws.reset_dimensions()
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always")
-            cells = [list(r) for r in ws.iter_rows(min_row=1, min_col=1, values_only=True)]
+            rows = ws.iter_rows(min_row=1, min_col=1, values_only=True)
+            cells = [[_as_held(c) for c in row] for row in rows]
         _dates_as_numbers(cells, said, f"{source} [{name}]")
         while cells and all(c is None or c == "" for c in cells[-1]):
             cells.pop()  # rows of styled empty cells: calamine's grid ends before them
@@ -799,6 +801,19 @@ def _openpyxl_grid(data: bytes, name: str, source: str = "") -> Grid:
         return Grid(name, cells, 1)
     finally:
         book.close()
+
+
+def _as_held(value: Any) -> Any:
+    """A cell's value as the workbook holds it: a number is a double (Excel keeps 15
+    significant digits), as calamine reads it.  openpyxl reads a number written without a
+    point as an exact int whatever its digits: 12345678901234567, which Excel holds and shows
+    as 12345678901234600, would be sent as read, where calamine's reading is refused."""
+    if type(value) is not int:
+        return value
+    try:
+        return float(value)
+    except OverflowError:
+        return math.inf if value > 0 else -math.inf
 
 
 #: What openpyxl says of a number formatted as a date (or duration) past the dates it holds

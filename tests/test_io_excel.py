@@ -9,6 +9,7 @@ from typing import Any
 
 import openpyxl
 import pytest
+from workbook_features import read_with
 
 from hubframe.errors import InputError
 from hubframe.io import excel as hexcel
@@ -433,3 +434,38 @@ def test_the_command_line_reads_the_sheet_with_rows(tmp_path: Path) -> None:
     proc = run(both)
     assert proc.returncode == 2, proc.stdout + proc.stderr
     assert "--sheet NAME" in proc.stderr and "'Data', 'Other' have rows" in proc.stderr
+
+
+# --- two sheets of one name -----------------------------------------------------------------------
+
+
+def _renamed(data: bytes, old: bytes, new: bytes) -> bytes:
+    """The workbook with a sheet's name changed in workbook.xml alone (as a damaged file or a
+    program other than a spreadsheet's may leave it)."""
+    source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as copy:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            if info.filename == "xl/workbook.xml":
+                part = part.replace(b'name="' + old + b'"', b'name="' + new + b'"')
+            copy.writestr(info.filename, part)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("state", ["visible", "hidden"])
+def test_two_sheets_of_one_name_are_refused(engine: str, state: str) -> None:
+    """The engine read the first sheet named "Links", the checks of the sheet's XML (error
+    values, hidden rows, merged cells, formats) the other: a label #N/A of the first sheet
+    read as "no label" (the other sheet had no error there)."""
+    failed = ("Links", [["Deal ID", "Contact ID", "Label"], [101, 201, "#N/A"]], "visible")
+    other = ("Other", [["Deal ID", "Contact ID", "Label"], [105, 205, None]], state)
+    data = _renamed(_book(failed, other), b"Other", b"Links")
+    with read_with(engine), pytest.raises(InputError, match="two sheets named 'Links'") as info:
+        read_pairs(data)
+    assert "damaged" in str(info.value)
+    for sheet in ("Links", 0, "*"):
+        with read_with(engine), pytest.raises(InputError, match="two sheets named"):
+            read_pairs(data, sheet=sheet)
+    names_in_two_cases = _renamed(_book(failed, other), b"Other", b"LINKS")
+    assert read_pairs(names_in_two_cases, sheet="Links")["label"].tolist() == ["#N/A"]

@@ -453,6 +453,7 @@ class Workbook:
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
         if not self.sheets:
             raise InputError(f"{source}: the workbook has no sheets.")
+        _refuse_repeated_names(self.sheets, source)
 
     def grid(self, sheet: SheetInfo) -> Grid:
         """The sheet's cells (as the engine gives them) and the Excel row of the first."""
@@ -702,6 +703,22 @@ class Workbook:
             ]
         finally:
             book.close()
+
+
+def _refuse_repeated_names(sheets: list[SheetInfo], source: str) -> None:
+    """Refuse a workbook two of whose sheets have one name: no spreadsheet program writes one
+    (a sheet's name is its own), and the engine reads the first such sheet where the checks
+    of the sheet's XML (error values, hidden rows, merged cells, formats) read the other."""
+    seen: set[str] = set()
+    for info in sheets:
+        if info.name in seen:
+            raise InputError(
+                f"{source}: the workbook has two sheets named '{info.name}', which no "
+                "spreadsheet program writes: the file is damaged, and which of them a read "
+                "would read cannot be told. Open it in Excel (which repairs it), give each "
+                "sheet a name of its own, save, and try again."
+            )
+        seen.add(info.name)
 
 
 def _enum_name(value: object) -> str:

@@ -64,6 +64,11 @@ def _long_tags(xml: bytes) -> bytes:
     return padded.replace(b"<mergeCell ", b"<mergeCell" + b" \n" * 1000)
 
 
+def _long_tails(xml: bytes) -> bytes:
+    """Every row, column and cell tag 2,000 bytes longer after its attributes."""
+    return re.sub(rb"(<(?:c|row|col) [^<>]*?)(/?>)", rb'\1 pad="' + b"x" * 2000 + rb'"\2', xml)
+
+
 def _quoted_ends(xml: bytes) -> bytes:
     """A ``>`` in a quoted value before the attributes of every cell and row tag."""
     return re.sub(rb"<(c|row|col) ", rb'<\1 note="a>b" ', xml)
@@ -74,6 +79,7 @@ FORMS: dict[str, Callable[[bytes], bytes]] = {
     "line breaks and single quotes": _broken_lines,
     "tabs and single quotes": _tabs,
     "start tags of 2,000 bytes": _long_tags,
+    "2,000 bytes after the attributes": _long_tails,
     "'>' in a quoted value": _quoted_ends,
 }
 

@@ -175,7 +175,7 @@ def styled_cells(
         yield from _placed(part, styles, {column_number(c) for c in letters.split(b"|")})
         return
     index = "|".join(map(str, styles)).encode()
-    tail = rb"([^<>]{0,%d})>" % TAG_MAX
+    tail = rb"([^<>]*+)>"  # the rest of the tag, however long
     usual = re.compile(rb'<c r="(' + letters + rb')([0-9]{1,7})" s="(' + index + rb')"' + tail)
     yield from _shown_otherwise(usual.finditer(part), styles, (0, 1, 2))
 

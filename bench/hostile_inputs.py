@@ -1,7 +1,8 @@
 """Benchmark: the worst inputs of issue 10, each read in a fresh process.
 
-Builds the hostile cases (a 1.5 KB workbook with a cell at XFD1048576, a ~1 MB zip bomb, the
-largest sheet the default limits accept, a 6 MB one-line CSV, long ';' cells) and reads each
+Builds the hostile cases (a 1.5 KB workbook with a cell at XFD1048576, written as Excel does
+and in single quotes, a ~1 MB zip bomb, the largest sheet the default limits accept, a 16 KB
+workbook of 40 sheets each just within them, a 6 MB one-line CSV, long ';' cells) and reads each
 with ``read_pairs`` in a subprocess under an address-space limit, printing what happened, the
 time and the process's peak RSS.  BEFORE holds what the same inputs cost before the guards
 (measured on commit 35a81dc, the same machine).
@@ -28,6 +29,8 @@ import openpyxl
 ADDRESS_SPACE_GB = 8  # a runaway allocation fails the child, not the machine
 BEFORE = {
     "xfd.xlsx": "process aborted (calamine asked for 512 GiB)",
+    "xfd_single_quotes.xlsx": 'process aborted (commit bb320dd: the guard saw only r="...")',
+    "far_sheets_40.xlsx": "130 s, 547 MB peak (commit bb320dd: no limit on the sheets together)",
     "zip_bomb.xlsx": "1.2 GB peak (issue 10's figure)",
     "one_line.csv": "74-80 s, 4.1 GB peak",
     "semicolon_200k.csv": "ArrowMemoryError: malloc of 80 GB",
@@ -42,6 +45,36 @@ def _workbook(path: Path, far: str) -> None:
     sheet.append(["Deal ID", "Contact ID"])
     sheet.append([1, 2])
     sheet[far] = 1
+    book.save(path)
+
+
+def _single_quoted(path: Path) -> None:
+    """The XFD1048576 workbook with its far row and cell written in single quotes (XML allows
+    them, the engines read them)."""
+    _workbook(path, "XFD1048576")
+    with zipfile.ZipFile(path) as book:
+        parts = {name: book.read(name) for name in book.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"]
+    parts["xl/worksheets/sheet1.xml"] = sheet.replace(b'r="1048576"', b"r='1048576'").replace(
+        b'r="XFD1048576"', b"r='XFD1048576'"
+    )
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as out:
+        for name, data in parts.items():
+            out.writestr(name, data)
+
+
+def _far_sheets(path: Path) -> None:
+    """40 sheets of a note and one cell at I1048576 (9,437,184 cells each, within
+    max_sheet_cells), then the sheet of pairs."""
+    book = openpyxl.Workbook()
+    pairs = book.active
+    assert pairs is not None
+    pairs.title = "Pairs"
+    pairs.append(["Deal ID", "Contact ID"])
+    pairs.append([1, 2])
+    for number in range(40):
+        sheet = book.create_sheet(f"Notes{number}", number)
+        sheet["A1"], sheet["I1048576"] = "Notes", 1
     book.save(path)
 
 
@@ -77,8 +110,10 @@ def _text(path: Path, text: str) -> None:
 
 CASES: dict[str, Callable[[Path], None]] = {
     "xfd.xlsx": lambda p: _workbook(p, "XFD1048576"),
+    "xfd_single_quotes.xlsx": _single_quoted,
     "zip_bomb.xlsx": _zip_bomb,
     "largest_accepted.xlsx": lambda p: _workbook(p, "J1000000"),
+    "far_sheets_40.xlsx": _far_sheets,
     "one_line.csv": lambda p: _text(p, "From ID,To ID\n" + "1," * 3_000_000 + "\n"),
     "semicolon_200k.csv": lambda p: _text(p, 'From ID,To ID\n"' + ";1" * 200_000 + '",2\n'),
     "semicolon_3m.csv": lambda p: _text(p, 'From ID,To ID\n"' + ";1" * 3_000_000 + '",2\n'),

@@ -11,8 +11,10 @@ one shown): which one was meant cannot be told, so the read stops naming the cel
 (:func:`hubframe.io.excel`).
 
 The formats are in ``styles.xml`` (``numFmts``, and ``cellXfs``, whose n-th ``xf`` is the style
-``s="n"`` of a cell); the cells that use them are found in the sheet's XML with bounded
-searches, only when the workbook has such a format at all.
+``s="n"`` of a cell, style 0 for a cell without ``s``; ``dxfs``, whose n-th ``dxf`` is the
+format of a conditional formatting rule's ``dxfId``) or in the sheet's own rules (Excel 2010's
+extensions).  The cells that use them are found in the sheet's XML only when the workbook has
+such a format at all: by one search in the layout writers use, by an XML parser otherwise.
 """
 
 from __future__ import annotations
@@ -29,7 +31,7 @@ from hubframe.io.xmltags import PREFIX, SPACE, TAG_MAX, column_number
 _BUILT_IN: Final = {9: "0%", 10: "0.00%"}
 _QUOTED = re.compile(r'"[^"]*"')
 _TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
-_TEXT: Final = (b"s", b"str", b"inlineStr")  # the cell types that hold text
+_TEXT: Final = ("s", "str", "inlineStr")  # the cell types that hold text
 _STYLES_MAX: Final = 16 << 20  # a styles part larger than this is not looked at
 _HEAD: Final = 4096  # the bytes of a part that tell its writer's quotes
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]{0,32}:(?:worksheet|sheetData|row|c)[\s>]")
@@ -177,7 +179,7 @@ def styled_cells(
     index = "|".join(map(str, styles)).encode()
     tail = rb"([^<>]*+)>"  # the rest of the tag, however long
     usual = re.compile(rb'<c r="(' + letters + rb')([0-9]{1,7})" s="(' + index + rb')"' + tail)
-    yield from _shown_otherwise(usual.finditer(part), styles, (0, 1, 2))
+    yield from _shown_otherwise(usual.finditer(part), styles)
 
 
 def _usual_layout(part: bytes, styles: dict[int, str]) -> bool:
@@ -240,26 +242,24 @@ def _placed(
 
 
 def _shows(kind: str, code: str) -> bool:
-    """Whether a cell of type ``kind`` is shown otherwise than it holds by ``code``."""
+    """Whether a cell of type ``kind`` (its ``t``) is shown otherwise than it holds by
+    ``code``: a number by :func:`shows_other_digits`, a text by :func:`hides_text`."""
     if kind == "n":
         return shows_other_digits(code)
-    return kind.encode() in _TEXT and hides_text(code)
+    return kind in _TEXT and hides_text(code)
 
 
 def _shown_otherwise(
-    found: Iterable[re.Match[bytes]], styles: dict[int, str], order: tuple[int, int, int]
+    found: Iterable[re.Match[bytes]], styles: dict[int, str]
 ) -> Iterator[tuple[int, int, str]]:
-    """The cells of ``found`` (groups: letters, row and style at ``order``) that their style
-    shows otherwise: numbers by :func:`shows_other_digits`, text by :func:`hides_text`;
-    booleans and errors are shown as they are."""
-    letters_at, row_at, index_at = order
+    """The cells of ``found`` (groups: letters, row, style, the rest of the tag) that their
+    style shows otherwise (:func:`_shows`); booleans and errors are shown as they are."""
     for match in found:
-        found_kind = _TYPE.search(match.group(0))
-        kind = b"n" if found_kind is None else found_kind.group(1)
-        groups = match.groups()
-        code = styles[int(groups[index_at])]
-        if (kind == b"n" and shows_other_digits(code)) or (kind in _TEXT and hides_text(code)):
-            yield int(groups[row_at]), column_number(groups[letters_at]), code
+        letters, row, style, _ = match.groups()
+        kind = _TYPE.search(match.group(0))
+        code = styles[int(style)]
+        if _shows(kind.group(1).decode() if kind is not None else "n", code):
+            yield int(row), column_number(letters), code
 
 
 #: The end of a sheet's cells (``</sheetData>``, or ``<sheetData/>``): their conditional

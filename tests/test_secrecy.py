@@ -419,6 +419,9 @@ def test_a_read_refused_with_an_echoed_token_raises_no_token(
     assert "request token" in str(error)  # HubSpot's message is quoted, the token redacted
     assert not leaks(iter(["".join(traceback.format_exception(error))]))
     assert not leaks(reachable_text(error, depth=3))
+    # Nor in what a crash reporter captures: the locals of every frame the error went through
+    # (the answer's parsed body among them, decoded from its escapes).
+    assert not leaks(frames_text(error))
 
 
 @pytest.mark.parametrize(

@@ -425,7 +425,7 @@ class HubSpotClient:
 
     def _success(self, resp: requests.Response, attempt: int, unknown: bool) -> ApiResponse:
         # Item errors may echo the token: redacted by value before anything reads the body.
-        content = replace_in_bytes(resp.content or b"", self._token.reveal(), REDACTED)
+        content = self._redacted_body(resp.content or b"")
         return ApiResponse(
             status=resp.status_code,
             content=content,
@@ -532,6 +532,24 @@ class HubSpotClient:
 
     def _redact(self, text: str) -> str:
         return redact(replace_value(text, self._token.reveal(), REDACTED))
+
+    def _redacted_body(self, content: bytes) -> bytes:
+        """A success answer's bytes with the token redacted: its bytes as they are, and where
+        JSON escapes may spell it (``\\u0070at-...``, escaped dashes) the decoded body too --
+        else reading the answer decodes the clear token into every frame and object that holds
+        the parsed body (a crash reporter's captured locals, an error quoting an item error).
+        Bodies without ``\\u`` (nearly all) pay one substring search."""
+        token = self._token.reveal()
+        content = replace_in_bytes(content, token, REDACTED)
+        if not token or b"\\u" not in content:
+            return content
+        try:
+            parsed = json.loads(content)
+        except ValueError:
+            return content  # not JSON: read as it is, and refused as such
+        if token.casefold() not in json.dumps(parsed, ensure_ascii=False).casefold():
+            return content
+        return json.dumps(self._redact_json(parsed), ensure_ascii=False).encode()
 
     def _redact_json(self, value: Any) -> Any:
         """A parsed JSON value with the token's value redacted in every string."""

@@ -337,3 +337,36 @@ def test_a_part_the_check_cannot_parse_is_refused() -> None:
     )
     with pytest.raises(InputError, match="cannot check the number formats"):
         hf.read_pairs(data, from_type="deals", to_type="contacts")
+
+
+def _with_styles(data: bytes, change: Callable[[bytes], bytes]) -> bytes:
+    """The workbook with its styles.xml changed."""
+    source = zipfile.ZipFile(io.BytesIO(data))
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for info in source.infolist():
+            part = source.read(info.filename)
+            book.writestr(info, change(part) if info.filename == "xl/styles.xml" else part)
+    return out.getvalue()
+
+
+STYLES_DAMAGE = {
+    "trailing bytes": lambda part: part + b"<junk",
+    "a document type": lambda part: re.sub(
+        rb"<styleSheet", b'<!DOCTYPE x [<!ENTITY a "b">]><styleSheet', part, count=1
+    ),
+    "an unclosed element": lambda part: part.replace(b"</styleSheet>", b"<numFmts></styleSheet>"),
+}
+
+
+@pytest.mark.parametrize("damage", list(STYLES_DAMAGE))
+@pytest.mark.parametrize("id_format", ["0,", "0"])
+def test_a_styles_part_the_check_cannot_parse_stops_the_read(damage: str, id_format: str) -> None:
+    """calamine reads past a styles part expat refuses (trailing bytes): the check took the
+    formats it could not read for none, and an id Excel shows as 8300000001 was sent as
+    8300000001000.  The read stops, saying the formats cannot be checked (or, where the engine
+    refuses the part too, that the workbook cannot be read), whatever the format."""
+    data = _with_styles(_book(id_format), STYLES_DAMAGE[damage])
+    with pytest.raises(InputError, match=r"cannot check the number formats|cannot be read"):
+        hf.read_pairs(io.BytesIO(data))
+    assert misleading_styles(b"<styleSheet><cellXfs><xf numFmtId='9'/>") == {}  # by index: none

@@ -1000,6 +1000,8 @@ def _shown_otherwise(grid: Grid, at: dict[int, str], header: int) -> list[tuple[
     Raises :class:`Unchecked`."""
     assert grid.styling is not None
     part, formats = grid.styling
+    if formats.unchecked is not None:
+        raise Unchecked(formats.unchecked)
     letters = map(column_letters, at)
     styled = styled_cells(part, formats.cells, letters) if formats.cells else iter(())
     found = [(r, c, code) for r, c, code in styled if r > header and c in at]

@@ -20,7 +20,7 @@ such a format at all: by one search in the layout writers use, by an XML parser 
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Final
 from xml.parsers import expat
@@ -103,9 +103,13 @@ class Formats:
 
     cells: dict[int, str] = field(default_factory=dict)
     rules: dict[int, str] = field(default_factory=dict)
+    #: why the styles part could not be read (too large, not well-formed), or None: calamine
+    #: reads past a styles part expat refuses (trailing bytes), so its cells' formats are not
+    #: known, and the check must not take that for "none shows otherwise"
+    unchecked: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.cells or self.rules)
+        return bool(self.cells or self.rules or self.unchecked)
 
 
 def misleading_styles(styles: bytes) -> dict[int, str]:
@@ -119,8 +123,10 @@ def misleading_formats(styles: bytes) -> Formats:
     """The styles and differential formats (:class:`Formats`) whose number format shows other
     digits than a number held or hides a text held.  Empty for a part that cannot be parsed or
     is too large."""
-    if not styles or len(styles) > _STYLES_MAX:
+    if not styles:
         return Formats()
+    if len(styles) > _STYLES_MAX:
+        return Formats(unchecked=f"styles.xml holds more than {_STYLES_MAX >> 20} MiB")
     codes: dict[int, str] = dict(_BUILT_IN)
     formats: list[int] = []
     rules: dict[int, str] = {}
@@ -142,13 +148,10 @@ def misleading_formats(styles: bytes) -> Formats:
             code = attrs.get("formatCode") or codes.get(int(number) if number.isdigit() else 0)
             rules[differential[0] - 1] = code or ""
 
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = lambda _: path.pop()
     try:
-        parser.Parse(styles, True)
-    except expat.ExpatError:
-        return Formats()
+        _parse(styles, start, lambda _: path.pop())
+    except Unchecked as exc:
+        return Formats(unchecked=f"styles.xml: {exc}")
     cells = {i: codes[fmt] for i, fmt in enumerate(formats) if fmt in codes}
     return Formats(_misleading(cells), _misleading(rules))
 
@@ -202,6 +205,32 @@ class Unchecked(ValueError):
     """A sheet part the number format check cannot parse cell by cell."""
 
 
+def _parse(
+    xml: bytes,
+    start: Callable[[str, dict[str, str]], None],
+    end: Callable[[str], object] | None = None,
+    text: Callable[[str], None] | None = None,
+) -> None:
+    """Parse ``xml`` with expat, calling the handlers given; :class:`Unchecked` when it is not
+    well-formed or declares a document type or entities (workbooks never do)."""
+
+    def refuse(*_: object) -> None:
+        raise Unchecked("the part declares a document type or entities")
+
+    parser = expat.ParserCreate()
+    parser.StartElementHandler = start
+    if end is not None:
+        parser.EndElementHandler = end
+    if text is not None:
+        parser.CharacterDataHandler = text
+    parser.StartDoctypeDeclHandler = refuse
+    parser.EntityDeclHandler = refuse
+    try:
+        parser.Parse(xml, True)
+    except expat.ExpatError as exc:
+        raise Unchecked(str(exc)) from None
+
+
 def _placed(
     part: bytes, styles: dict[int, str], wanted: set[int]
 ) -> Iterator[tuple[int, int, str]]:
@@ -227,17 +256,7 @@ def _placed(
             if code is not None and at[1] in wanted and _shows(attrs.get("t", "n"), code):
                 found.append((at[0], at[1], code))
 
-    def refuse(*_: object) -> None:
-        raise Unchecked("the sheet declares a document type or entities")
-
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    try:
-        parser.Parse(part, True)
-    except expat.ExpatError as exc:
-        raise Unchecked(str(exc)) from None
+    _parse(part, start)
     yield from found
 
 
@@ -329,19 +348,7 @@ def _rules(xml: bytes, rules: dict[int, str]) -> list[tuple[str, str]]:
         elif local == "conditionalFormatting":
             out.extend((state["sqref"], code) for code in codes)
 
-    def refuse(*_: object) -> None:
-        raise Unchecked("the sheet declares a document type or entities")
-
-    parser = expat.ParserCreate()
-    parser.StartElementHandler = start
-    parser.EndElementHandler = end
-    parser.CharacterDataHandler = text
-    parser.StartDoctypeDeclHandler = refuse
-    parser.EntityDeclHandler = refuse
-    try:
-        parser.Parse(xml, True)
-    except expat.ExpatError as exc:
-        raise Unchecked(str(exc)) from None
+    _parse(xml, start, end, text)
     return out
 
 

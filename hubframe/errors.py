@@ -75,6 +75,8 @@ class ErrorCode(StrEnum):
     LABEL_WOULD_REPEAT = "LABEL_WOULD_REPEAT"
     INVERSE_LABEL_DIFFERS = "INVERSE_LABEL_DIFFERS"
     TOO_MANY_LABELS = "TOO_MANY_LABELS"
+    # hubframe caught itself breaking one of its own rules before sending a row.
+    INTERNAL_FAULT = "INTERNAL_FAULT"
 
 
 @dataclass(frozen=True)
@@ -335,6 +337,13 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "table or journal); to make runs undoable, give them a journal or record_existing=True.",
     ),
     (
+        ErrorCode.INTERNAL_FAULT,
+        "run",
+        "hubframe found a fault of its own in this row's batch before sending it (a bug); "
+        "nothing of the batch was sent.",
+        "Report it with the message; the retry file holds the row.",
+    ),
+    (
         ErrorCode.CANCELLED,
         "run",
         "The run was cancelled (Cancel in the app, Ctrl-C on the command line, cancel= from "
@@ -473,6 +482,8 @@ class UsageError(HubframeError, TypeError):
 
 class InternalError(HubframeError, RuntimeError):
     """hubframe broke one of its own rules (a bug: please report it with the traceback)."""
+
+    code = ErrorCode.INTERNAL_FAULT
 
 
 class ApiError(HubframeError):

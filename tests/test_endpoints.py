@@ -5,9 +5,10 @@ from __future__ import annotations
 import pytest
 
 from hubframe.constants import MAX_BATCH_CREATE, MAX_BATCH_LIMITS
-from hubframe.errors import ConfigurationError
+from hubframe.errors import ConfigurationError, InternalError
 from hubframe.run.endpoints import ENDPOINTS, batch_limit, endpoint, payloads, send
 from hubframe.run.work import Batch, WorkItem
+from hubframe.run.worktable import WorkTable
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids
 from hubframe.vocab import Action
@@ -91,3 +92,39 @@ def _with(item: WorkItem, action: Action, maximum: int | None) -> WorkItem:
         0, action, item.from_type, item.to_type, category=item.category, type_id=item.type_id,
         max_to_object_ids=maximum,
     )  # fmt: skip
+
+
+_TYPED = [
+    Action.ASSOCIATE,
+    Action.ARCHIVE_LABELS,
+    Action.CREATE_LIMIT,
+    Action.UPDATE_LIMIT,
+    Action.PURGE_LIMIT,
+]
+
+
+@pytest.mark.parametrize("action", _TYPED)
+@pytest.mark.parametrize("type_id", [0, -1, -2, -1000])
+@pytest.mark.parametrize("as_table", [False, True])
+def test_a_type_id_hubspot_cannot_have_is_never_sent(
+    sandbox: Sandbox, action: Action, type_id: int, as_table: bool
+) -> None:
+    """A stand-in for a label not created yet (negative), or 0, stops the batch before its
+    request: whichever row of it holds one, in a batch of items or of a table."""
+    client = client_for(sandbox, "2026-03")
+    maximum = 3 if action in (Action.CREATE_LIMIT, Action.UPDATE_LIMIT) else None
+    good = _item(action, max_to_object_ids=maximum)
+    bad = _item(action, type_id=type_id, max_to_object_ids=maximum)
+    items = (good, bad, good)
+    before = len(sandbox.request_log())
+    # -1 is a table's "none": the table refuses to hold it, rather than send a default link
+    said = (
+        r"row 0 holds -1" if as_table and type_id == -1 else rf"batch 5 holds type id {type_id}\b"
+    )
+    with pytest.raises(InternalError, match=said):
+        table = WorkTable.from_items(items) if as_table else None
+        send(
+            client,
+            Batch(5, action, "deals", "contacts", items if table is None else None, table=table),
+        )
+    assert len(sandbox.request_log()) == before

@@ -604,3 +604,29 @@ def test_requests_in_flight_stay_within_the_slots(sandbox_factory: Any) -> None:
     starts, ends = log["started"].to_numpy(), log["finished"].to_numpy()
     overlapping = max(int(((starts <= s) & (ends > s)).sum()) for s in starts)
     assert 1 < overlapping <= 3
+
+
+@pytest.mark.parametrize("journaled", [False, True])
+def test_a_batch_holding_a_stand_in_type_id_fails_unsent_and_the_run_goes_on(
+    sandbox: Sandbox, tmp_path: Path, journaled: bool
+) -> None:
+    """A label's stand-in type id (negative: not created yet) that reached the sender is a bug:
+    its batch is failed with INTERNAL_FAULT and never sent, and the other batches are."""
+    items = [assoc(p, DEALS[7], CONTACTS[p], 3, "HUBSPOT_DEFINED") for p in range(6)]
+    items[3] = assoc(3, DEALS[7], CONTACTS[3], -2)
+    batches = list(make_plan(items, batch_size=2).stream())
+    if journaled:
+        with Journal(tmp_path / "j.sqlite") as journal:
+            out = Sender(client_for(sandbox), journal=journal).run(batches)
+    else:
+        out = Sender(client_for(sandbox)).run(batches)
+    assert [out[p].status for p in range(6)] == [Status.SUCCESS] * 2 + [Status.FAILED] * 2 + [
+        Status.SUCCESS
+    ] * 2
+    assert {out[p].error_code for p in (2, 3)} == {ErrorCode.INTERNAL_FAULT}
+    assert "type id -2" in (out[3].error_message or "")
+    sent = log_of(sandbox).query("path.str.endswith('/batch/create')")
+    assert list(sent["inputs"]) == [2, 2]
+    assert {t for f, t, _ in present(sandbox) if f == DEALS[7]} == {
+        CONTACTS[p] for p in (0, 1, 4, 5)
+    }

@@ -19,7 +19,7 @@ from hubframe.constants import (
     MAX_BATCH_DEFAULT,
     MAX_BATCH_LIMITS,
 )
-from hubframe.errors import ConfigurationError
+from hubframe.errors import ConfigurationError, InternalError
 from hubframe.hubspot.shapes import dig, placed_limits
 from hubframe.run.work import Batch, WorkItem
 from hubframe.vocab import Action
@@ -268,7 +268,14 @@ def encoded(batch: Batch) -> JsonBytes | None:
 
 def send(client: HubSpotClient, batch: Batch, inputs: JsonBytes | None = None) -> ApiResponse:
     """Send one batch to its endpoint; ``inputs``: its :func:`encoded` inputs when the caller
-    built them already (else they are built here)."""
+    built them already (else they are built here).  A row whose type id HubSpot cannot have
+    (a stand-in for a label not created yet) stops it before anything is sent."""
+    unsendable = batch.unsendable_type_id()
+    if unsendable is not None:
+        raise InternalError(
+            f"batch {batch.number} holds type id {unsendable}, which stands for a label not "
+            "created yet; nothing of it was sent"
+        )
     body: Inputs | None = inputs if inputs is not None else encoded(batch)
     if body is None:
         body = payloads(batch)

@@ -106,6 +106,20 @@ class Batch:
     def part(self, items: tuple[WorkItem, ...]) -> Batch:
         return replace(self, _items=items, table=None)
 
+    def unsendable_type_id(self) -> int | None:
+        """A type id of a row HubSpot cannot have (below 1: a stand-in for a label not created
+        yet, :func:`~hubframe.run.labels.is_stand_in`), or None when every row's is sendable."""
+        if self._items is None and self.table is not None:
+            from hubframe.run.worktable import NONE  # worktable imports this module
+
+            type_ids = self.table.type_ids
+            bad = type_ids[(type_ids != NONE) & (type_ids < 1)]
+            return int(bad[0]) if len(bad) else None
+        for item in self.items:
+            if item.type_id is not None and item.type_id < 1:
+                return item.type_id
+        return None
+
 
 @dataclass(slots=True)  # not frozen, for speed; treat as immutable (use with_)
 class Outcome:

@@ -18,6 +18,7 @@ import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
 
+from hubframe.errors import InternalError
 from hubframe.run.work import WorkItem
 from hubframe.vocab import Action, ObjectPair
 
@@ -35,6 +36,17 @@ def _text(values: Any) -> pa.Array:
     if isinstance(values, pa.Array):
         return values.cast(pa.large_string()) if values.type != pa.large_string() else values
     return pa.array(list(values), type=pa.large_string())
+
+
+def _refuse_sentinels(rows: Sequence[WorkItem]) -> None:
+    """A type id or limit equal to NONE would be read back as none (a labeled row sent as a
+    default association): such a row is a bug, never a row to send."""
+    for item in rows:
+        if NONE in (item.type_id, item.max_to_object_ids):
+            raise InternalError(
+                f"row {item.position} holds {NONE} as its type id or limit, which a work "
+                "table cannot tell from none"
+            )
 
 
 @dataclass(frozen=True)
@@ -74,6 +86,8 @@ class WorkTable:
 
         def codes(values: Sequence[Any], dtype: Any) -> Any:
             return np.array(values, dtype=dtype) if values else np.zeros(0, dtype=dtype)
+
+        _refuse_sentinels(rows)
 
         return cls(
             positions=codes([i.position for i in rows], np.int64),

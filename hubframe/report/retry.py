@@ -167,14 +167,25 @@ def _own_labels(result: pd.DataFrame, todo: pd.DataFrame) -> pd.DataFrame:
     named = meta(result).get(PORTAL_LABELS)
     if not named or "label" not in todo.columns or not {"sheet", "row"} <= set(todo.columns):
         return todo
-    keys = {(str(sheet), str(row)) for sheet, row in named}
-    rows = zip(todo["sheet"].astype("string"), todo["row"].astype("string"), strict=True)
-    filled = [(str(sheet), str(row)) in keys for sheet, row in rows]
+    keys = {(str(sheet), _row_key(row)) for sheet, row in named}
+    rows = zip(todo["sheet"].astype("string"), todo["row"].tolist(), strict=True)
+    filled = [(str(sheet), _row_key(row)) in keys for sheet, row in rows]
     if not any(filled):
         return todo
     todo = todo.copy()
     todo["label"] = todo["label"].astype("string").mask(pd.Series(filled, index=todo.index))
     return todo
+
+
+def _row_key(value: object) -> str:
+    """A row number as text, the same whether a frame holds it as 3, 3.0, "3" or "3.0" (a
+    result the analyst concatenated or read back keeps its row column in another dtype)."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() else text
 
 
 def _layout(

@@ -10,9 +10,12 @@ the first one would make every run take at least a window's time.
 
 Safety margins: a slot is held a little longer than the window (requests reach HubSpot a moment
 after they leave, and that moment jitters), large budgets keep a few requests in reserve, and
-each 429 that HubSpot sends with an exhausted window widens the time margin (fading again while
-no request is refused) and fills the limiter's window, so the budget is re-learned from the next
-answers instead of retried into a storm.  ``X-HubSpot-RateLimit-Remaining`` is watched too: when
+each 429 widens the time margin (fading again while no request is refused) and fills the
+limiter's window, so the budget is re-learned from the next answers instead of retried into a
+storm.  A 429 whose headers still show room in the window means a lower limit applies than the
+headers describe (HubSpot's association endpoints have their own burst limit, below the app's):
+the limiter then keeps under a ceiling below what its window held, raised again slowly while no
+request is refused (:data:`CEILING_CUT`).  ``X-HubSpot-RateLimit-Remaining`` is watched too: when
 HubSpot reports fewer requests left than the limiter believes (another app shares the budget),
 the difference is booked.
 
@@ -59,6 +62,13 @@ MIN_TIME_MARGIN_S = 0.03
 ADAPTIVE_STEP = 0.01
 ADAPTIVE_CAP = 0.10
 ADAPTIVE_DECAY = 0.002
+#: A 429 while HubSpot's headers still show room means a lower limit than they describe
+#: applies to these requests (HubSpot's association endpoints have their own burst limit, 150
+#: per 10 s on Professional against the app's 190): the limiter then books at most
+#: CEILING_CUT of the requests its window held, and lets that ceiling rise by one request per
+#: CEILING_RISE_WINDOWS windows without another such refusal (back to the headers' budget).
+CEILING_CUT = 0.9
+CEILING_RISE_WINDOWS = 8.0
 #: The budgets an answer's headers may teach: HubSpot's are tens to hundreds of requests per
 #: 1-10 s; figures outside these bounds (a broken proxy, another server) are not learned.
 LEARNED_MAX_REQUESTS = 100_000
@@ -142,6 +152,8 @@ class RateLimiter:
         self._daily_left: int | None = None  # requests left today, when HubSpot says
         self._daily_said: int | None = None  # the lowest figure HubSpot gave today
         self._in_flight = 0  # requests booked whose answer has not come back
+        self._ceiling: int | None = None  # a lower budget 429s taught (see CEILING_CUT)
+        self._ceiling_at = 0.0  # when it was taught
 
     # --- what the limiter knows -------------------------------------------------------------
 
@@ -157,8 +169,18 @@ class RateLimiter:
 
     @property
     def effective_max(self) -> int:
-        """Requests booked per window: the budget less the fixed reserve."""
-        return max(1, self._max - math.floor(self._max * COUNT_MARGIN))
+        """Requests booked per window: the budget less the fixed reserve, or the lower ceiling
+        HubSpot's refusals taught (:data:`CEILING_CUT`)."""
+        reserved = max(1, self._max - math.floor(self._max * COUNT_MARGIN))
+        ceiling = self._risen_ceiling()
+        return reserved if ceiling is None else min(reserved, ceiling)
+
+    def _risen_ceiling(self) -> int | None:
+        """The taught ceiling now: one request higher per CEILING_RISE_WINDOWS windows since."""
+        if self._ceiling is None:
+            return None
+        windows = (self._clock() - self._ceiling_at) / self._window
+        return self._ceiling + int(windows / CEILING_RISE_WINDOWS)
 
     @property
     def hold_s(self) -> float:
@@ -258,16 +280,39 @@ class RateLimiter:
             self._daily_said = said = daily
         return said - self._in_flight
 
-    def throttled(self, headers: Mapping[str, str]) -> None:
-        """HubSpot answered 429 (not DAILY): if its window really was full, widen the margin and
-        count the window as full, so requests wait for room instead of being retried at once."""
+    def throttled(self, headers: Mapping[str, str], slot: Slot | None = None) -> None:
+        """HubSpot answered 429 (not DAILY): widen the margin and count the window as full, so
+        requests wait for room instead of being retried at once.  When its headers still say
+        the window has room, a lower limit applies than they describe: the limiter books at
+        most :data:`CEILING_CUT` of the requests HubSpot counted before the refused one
+        (``slot``, when known; else of what the window holds now) from then on."""
         remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)
         with self._cond:
-            if remaining is None or remaining <= 0:
-                self._adaptive = min(ADAPTIVE_CAP, self._extra() + ADAPTIVE_STEP)
-                self._throttled_at = self._clock()
-                self._book_foreign_usage(0)
+            now = self._clock()
+            self._expire(now)
+            if remaining is not None and remaining > 0:
+                self._lower_ceiling(now, slot)
+            self._adaptive = min(ADAPTIVE_CAP, self._extra() + ADAPTIVE_STEP)
+            self._throttled_at = now
+            self._book_foreign_usage(0)
             self._cond.notify_all()
+
+    def _lower_ceiling(self, now: float, slot: Slot | None) -> None:
+        """A refusal the headers do not explain: the ceiling is cut to CEILING_CUT of the
+        requests HubSpot's window held, once a window (the requests already on their way when
+        the first refusal came are refused together: they say nothing new)."""
+        if self._ceiling is not None and now - self._ceiling_at < self._window:
+            return
+        held = len(self._sent) if slot is None else self._held_before(slot)
+        self._ceiling = max(1, math.floor(min(held, self.effective_max) * CEILING_CUT))
+        self._ceiling_at = now
+
+    def _held_before(self, slot: Slot) -> int:
+        """The booked requests sent in the window before ``slot``'s: what HubSpot counted when
+        it refused it (fewer when the answer took longer than the slot's margin: those have
+        left the limiter's window already, and a lower ceiling is the safe side)."""
+        start = slot.at - self._window
+        return sum(1 for s in self._sent if s is not slot and start < s.at <= slot.at)
 
     def _book_foreign_usage(self, remaining: int) -> None:
         now = self._clock()

@@ -11,7 +11,7 @@ from typing import Any
 
 import pandas as pd
 
-from hubframe.argtypes import MAX_SECONDS, is_seconds
+from hubframe.argtypes import MAX_SECONDS, is_seconds, is_whole
 from hubframe.redaction import forget_secret, register_secret
 from hubframe.sandbox import demo
 from hubframe.sandbox.behaviour import Behaviour, BehaviourSpec, resolve
@@ -66,6 +66,7 @@ class Sandbox:
         token: str | None = None,
         rate_limit: tuple[int, float] | None = None,
         daily_limit: int | None = None,
+        association_rate_limit: tuple[int, float] | None = None,
         latency: tuple[float, float] | None = None,
         faults: dict[str, Any] | None = None,
         port: int = 0,
@@ -84,12 +85,9 @@ class Sandbox:
         self._made: list[str] = [] if token else [self.token]  # tokens it made (made_tokens)
         limiter = RateLimiter(daily_limit=_daily_limit(daily_limit), enforce=rate_limit is not None)
         if rate_limit is not None:
-            limiter.max_requests, limiter.window_s = int(rate_limit[0]), float(rate_limit[1])
-            if limiter.max_requests < 1 or not is_seconds(rate_limit[1]):
-                raise ValueError(
-                    f"rate_limit must be (max_requests >= 1, window_s above 0 and at most "
-                    f"{MAX_SECONDS}), not {rate_limit!r}"
-                )
+            limiter.max_requests, limiter.window_s = _budget(rate_limit, "rate_limit")
+        if association_rate_limit is not None:
+            limiter.association_limit = _budget(association_rate_limit, "association_rate_limit")
         if latency is not None and not _latency_ok(latency):
             raise ValueError(
                 f"latency must be (base_s, per_input_s), each from 0 to {MAX_SECONDS}, "
@@ -406,6 +404,18 @@ class Sandbox:
         return frame.astype(
             {"status": "int64", "inputs": "int64", "started": "float64", "finished": "float64"}
         )
+
+
+def _budget(given: object, name: str) -> tuple[int, float]:
+    """A rate limit argument: (max_requests >= 1, window_s above 0), or ValueError naming it."""
+    if isinstance(given, tuple | list) and len(given) == 2:
+        most, window = given
+        if is_whole(most, minimum=1) and is_seconds(window):
+            return int(most), float(window)
+    raise ValueError(
+        f"{name} must be (max_requests >= 1, window_s above 0 and at most {MAX_SECONDS}), "
+        f"not {given!r}"
+    )
 
 
 def _latency_ok(latency: object) -> bool:

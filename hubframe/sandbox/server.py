@@ -243,7 +243,8 @@ class App:
             fault = Fault.NONE
         if fault is Fault.THROTTLE:
             return _Admitted(Reply(429, rate_limit_body(TEN_SECONDLY)))
-        policy = self.limiter.admit()
+        # Every route but the records' (objects_*) is the association API's.
+        policy = self.limiter.admit(association=not route.endpoint.name.startswith("objects_"))
         if policy is not None:
             return _Admitted(Reply(429, rate_limit_body(policy)))
         if framing.length > MAX_BODY:

@@ -1,0 +1,129 @@
+"""A lower limit than the rate-limit headers describe: HubSpot's association endpoints.
+
+HubSpot's association API has a burst limit of its own (150 requests per 10 s on Professional)
+below the app's (190), and the ``X-HubSpot-RateLimit-*`` headers describe the app's window.  The
+limiter learned 190 from them and went on sending at that pace: HubSpot refused about one
+request in five (429 with ``Remaining`` above 0, which the limiter took for someone else's
+problem).  A 429 the headers do not explain now sets a ceiling below what the limiter's window
+held, raised again slowly while no request is refused.  The sandbox models the second window
+(``association_rate_limit``).
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.hubspot.ratelimit import CEILING_CUT, CEILING_RISE_WINDOWS, RateLimiter, Slot
+from hubframe.sandbox import Sandbox
+from hubframe.testing import FakeClock, demo_ids
+
+ROOM = {"X-HubSpot-RateLimit-Remaining": "7"}
+
+
+def _limiter(budget: tuple[int, float], clock: FakeClock) -> RateLimiter:
+    return RateLimiter(budget, clock=clock, wait=clock.wait)
+
+
+def _fill(rl: RateLimiter, n: int) -> list[Slot]:
+    slots = []
+    for _ in range(n):
+        slot = rl.acquire()
+        rl.sending(slot)
+        slots.append(slot)
+    return slots
+
+
+def test_a_429_the_headers_do_not_explain_sets_a_ceiling_below_what_hubspot_counted() -> None:
+    clock = FakeClock()
+    rl = _limiter((20, 1.0), clock)
+    slots = _fill(rl, 20)  # all at once: 19 before the last one in HubSpot's window
+    rl.throttled(ROOM, slots[-1])
+    assert rl.effective_max == int(19 * CEILING_CUT)
+    rl.throttled(ROOM, slots[-2])  # the requests already out when the first came: no more cut
+    assert rl.effective_max == int(19 * CEILING_CUT)
+
+
+def test_the_ceiling_counts_the_requests_before_the_refused_one_in_its_window() -> None:
+    """Requests that left the window before the refused one was sent are not counted."""
+    clock = FakeClock()
+    rl = _limiter((100, 1.0), clock)
+    _fill(rl, 50)
+    clock.advance(0.6)
+    later = _fill(rl, 30)
+    clock.advance(0.6)  # the first 50 are out of the refused request's window now
+    rl.throttled(ROOM, later[-1])
+    assert rl.effective_max == int(29 * CEILING_CUT)
+
+
+@pytest.mark.parametrize("said", [{"X-HubSpot-RateLimit-Remaining": "0"}, {}])
+def test_a_429_of_a_full_window_sets_no_ceiling(said: dict[str, str]) -> None:
+    clock = FakeClock()
+    rl = _limiter((20, 1.0), clock)
+    slots = _fill(rl, 20)
+    rl.throttled(said, slots[-1])
+    assert rl.effective_max == 20
+
+
+def test_no_window_holds_more_than_the_ceiling_and_it_rises_back_slowly() -> None:
+    clock = FakeClock()
+    rl = _limiter((20, 1.0), clock)
+    slots = _fill(rl, 20)
+    rl.throttled(ROOM, slots[-1])
+    cut_at, ceiling = clock.now, rl.effective_max
+    times = [s.at for s in _fill(rl, 3 * ceiling)]  # about 3 windows: too soon to rise
+    assert clock.now - cut_at < CEILING_RISE_WINDOWS
+    for i, start in enumerate(times):  # every window from each request: at most the ceiling
+        assert len([t for t in times[i:] if t < start + 1.0]) <= ceiling
+    clock.now = cut_at + CEILING_RISE_WINDOWS * 1.0 * 2
+    assert rl.effective_max == ceiling + 2  # one request more per CEILING_RISE_WINDOWS windows
+    clock.advance(CEILING_RISE_WINDOWS * 1.0 * 100)
+    assert rl.effective_max == 20  # never above the headers' budget
+
+
+def test_a_later_429_cuts_again_from_the_risen_ceiling() -> None:
+    clock = FakeClock()
+    rl = _limiter((100, 1.0), clock)
+    slots = _fill(rl, 97)
+    rl.throttled(ROOM, slots[-1])
+    assert rl.effective_max == int(96 * CEILING_CUT)  # 86
+    clock.advance(CEILING_RISE_WINDOWS * 1.0 * 4)  # risen by 4
+    assert rl.effective_max == 90
+    slots = _fill(rl, 90)
+    rl.throttled(ROOM, slots[-1])
+    assert rl.effective_max == int(89 * CEILING_CUT)
+
+
+def test_the_sandbox_refuses_association_requests_past_their_own_window() -> None:
+    """Headers describe the app's window; the association API's lower one refuses with 429."""
+    with Sandbox(seed="demo", rate_limit=(50, 10.0), association_rate_limit=(3, 10.0)) as sb:
+        client = hf.HubSpotClient(token=sb.token, base_url=sb.url, max_retries=0)
+        deal = str(demo_ids("deals")[0])
+        for _ in range(3):
+            client.read_associations("deals", "contacts", [deal])
+        with pytest.raises(hf.RateLimitError):
+            client.read_associations("deals", "contacts", [deal])
+        log = sb.request_log()
+        assert list(log["status"]) == [200, 200, 200, 429]
+        client.batch_read_records("deals", [deal])  # the records API is under the app's window only
+        assert sb.request_log()["status"].iloc[-1] == 200
+
+
+def test_a_run_under_a_lower_association_limit_is_rarely_refused() -> None:
+    """120 requests under an association limit of 15 / s while the headers say 19: the first
+    window's excess is refused (4 requests), then the ceiling keeps the run under the limit.
+    Before: about 18 % answered 429."""
+    deals, contacts = demo_ids("deals")[:60], demo_ids("contacts")[:4]
+    pairs = pd.DataFrame(
+        {"Deal ID": [d for d in deals for _ in range(4)], "Contact ID": list(contacts) * 60}
+    )
+    with Sandbox(seed="demo", rate_limit=(19, 1.0), association_rate_limit=(15, 1.0)) as sb:
+        client = hf.HubSpotClient(token=sb.token, base_url=sb.url)
+        result = hf.associate(hf.read_pairs(pairs), client, batch_size=2, progress=False)
+        log = sb.request_log()
+    assert (result["status"] == "success").all()
+    writes = log[log["path"].str.contains("/batch/")]
+    refused = int((writes["status"] == 429).sum())
+    assert len(writes) >= 120
+    assert refused <= 8, f"{refused} of {len(writes)} requests answered 429"

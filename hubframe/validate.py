@@ -52,7 +52,6 @@ from hubframe.io.normalize import (
     is_scientific,
     is_valid_object_type,
     normalize_label,
-    parse_whole,
     unique_codes,
 )
 from hubframe.io.sheet_errors import error_mask, explain
@@ -565,10 +564,8 @@ def _check_type_id(c: _Collector) -> None:
 
 
 def _number_problem(value: str, what: str) -> str:
-    """Why a whole-number cell (``what``: "a limit", "a type id") was refused (out of range
-    when it is a plain number)."""
-    if parse_whole(value) is not None and not isinstance(parse_whole(value), str):
-        return "is out of range"
+    """Why a whole-number cell (``what``: "a limit", "a type id") was refused: out of range
+    when the reader's own rule reads a number in it (``describe_one_number``)."""
     return describe_one_number(value, what)
 
 

@@ -249,11 +249,11 @@ def _listed(text: str) -> str | None:
 
 
 def describe_one_number(value: str, what: str) -> str:
-    """As :func:`describe_number`, for a cell holding one small number (``what``: "a limit",
-    "a type id"), not a record id: several numbers in it are not advice to split ids, and a
-    long run of digits is out of range, not past the digits an id may have."""
+    """As :func:`describe_number`, for a whole-number cell (``what``: "a limit", "a type id")
+    refused by its caller, not a record id: a cell :func:`whole_digits` reads as a number (any
+    length) was refused for its range; several numbers in it are not advice to split ids."""
     text = _trim_id(value)
-    if re.fullmatch(r"[0-9]+", text, re.ASCII) and text.lstrip("0"):
+    if whole_digits(value) is not None:
         return "is out of range"
     if _listed(text) is not None:
         count = len(_LIST_SEPARATORS.split(text.strip()))
@@ -374,13 +374,23 @@ def normalize_labels(s: pd.Series) -> pd.Series:
 # --- whole numbers (type ids, limits) ---------------------------------------------------------
 
 
+def whole_digits(value: str) -> str | None:
+    """A whole-number cell's (type id, limit) digits by the ids' rule, any length: edges
+    trimmed of spaces and invisible marks, one leading apostrophe (Excel's text marker), a
+    ``.0`` tail up to :data:`FLOAT_DIGITS` digits; None when it holds no such number.  The one
+    reading of these cells: :func:`parse_whole` takes its number from here and
+    :func:`describe_one_number` calls a cell with digits here out of range, so the two cannot
+    disagree about a cell."""
+    return plain_number(_trim_id(value))
+
+
 def parse_whole(value: object) -> int | str | None:
-    """'5', ' 5 ', '5.0' -> int; any other text (including '1,000', '+5', '1e3') -> the trimmed
-    text, to be reported; empty -> None."""
+    """'5', ' 5 ', '5.0', "'5" -> int; any other text (including '1,000', '+5', '1e3', more
+    than :data:`MAX_ID_DIGITS` digits) -> the trimmed text, to be reported; empty -> None."""
     text = clean_text(value)
     if text is None:
         return None
-    digits = plain_number(text)
+    digits = whole_digits(text)
     if digits is None or len(digits) > MAX_ID_DIGITS:
         return text
     return int(digits)

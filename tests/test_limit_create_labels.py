@@ -416,3 +416,59 @@ def test_the_dry_run_the_real_run_and_validation_agree(
     for f, t, name in created:  # named by a row sent, one way or the other
         key = normalize_label(name)
         assert (f, t, key) in named or (t, f, key) in named, (rows, created, real)
+
+
+# --- UNKNOWN_LABEL names only labels that exist -------------------------------------------------
+
+#: "Partner" is refused above the object limit of 25 and "Ally" by conflicting rows: both are
+#: planned and not created; "Scout" is created (both ways).  "Friend" and "Pal" exist nowhere.
+UNKNOWN_SHEET = """From,To,Label,Max
+deals,contacts,Partner,30
+deals,contacts,Ally,3
+deals,contacts,ally ,4
+deals,contacts,Scout,3
+deals,contacts,Friend,remove
+contacts,deals,Pal,remove
+deals,contacts,Partnr,remove
+"""
+
+
+def _named(message: str) -> tuple[set[str], set[str]]:
+    """(the labels an UNKNOWN_LABEL message says exist, those it says the run creates first)."""
+    found = re.search(
+        r"labels that exist: (.*?)(?:; labels this run creates first: (.*?))? \(or", message
+    )
+    assert found is not None, message
+    exist, first = found.group(1), found.group(2) or ""
+    return set(re.findall(r'"([^"]*)"', exist)), set(re.findall(r'"([^"]*)"', first))
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_unknown_label_messages_list_only_labels_that_exist(
+    version: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A label planned and not created was listed among the "labels that exist" (its stand-in
+    was in the run's label book).  Only HubSpot's labels are, now; a dry run names those it
+    creates first apart."""
+    sheet = tmp_path / "limits.csv"
+    sheet.write_text(UNKNOWN_SHEET)
+    with Sandbox(seed="demo") as sb:
+        hub = ["--token", sb.token, "--base-url", sb.url, "--api-version", version]
+        for dry in (["--dry-run"], []):
+            report = tmp_path / f"report{len(dry)}.csv"
+            args = ["limits", str(sheet), "--create-labels", "--no-progress", *dry, *hub]
+            assert main([*args, "--report", str(report)]) == 1
+            capsys.readouterr()
+            rows = pd.read_csv(report, dtype=str, keep_default_na=False)
+            held = {
+                way: {str(x) for x in sb.labels(*way)["label"].dropna()}
+                for way in [("deals", "contacts"), ("contacts", "deals")]
+            }
+            unknown = rows[rows["error_code"] == "UNKNOWN_LABEL"]
+            assert unknown["label"].tolist() == ["Friend", "Pal", "Partnr"], rows
+            for row in unknown.to_dict("records"):
+                exist, first = _named(row["error_message"])
+                way = (row["from_type"], row["to_type"])
+                assert exist and exist <= held[way], (row["error_message"], held[way])
+                assert first == ({"Scout"} if dry else set()), row["error_message"]
+            assert ("Scout" in held[("deals", "contacts")]) == (not dry)

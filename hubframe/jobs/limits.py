@@ -136,7 +136,11 @@ class _Limits:
         )
         prepared.index = index
         repeats: dict[int, int] = {}
-        book = self.new_labels.book(run.client) if self.new_labels is not None else None
+        book = (
+            self.new_labels.book(run.client, dry_run=run.options.dry_run)
+            if self.new_labels is not None
+            else None
+        )
         current_max = _limit_items(prepared, run.client, book, repeats=repeats)
         new = _new_label_items(prepared, dry_run=run.options.dry_run)
         if run.options.dry_run:

@@ -73,9 +73,11 @@ class NewLabels:
     #: the positions in ``plan`` of the labels to create: a row the run sends names them
     sent: frozenset[int]
 
-    def book(self, client: HubSpotClient) -> LabelBook:
-        """HubSpot's labels, with the plan's new ones not listed there yet."""
-        return LabelBook(client, self.new)
+    def book(self, client: HubSpotClient, *, dry_run: bool = False) -> LabelBook:
+        """HubSpot's labels, with the plan's new ones not listed there yet; a dry run's book
+        knows which of them the run creates first (its unknown-label messages name them)."""
+        first = [s for s, pos in self.creators.items() if pos in self.sent] if dry_run else []
+        return LabelBook(client, self.new, first=first)
 
     def creators_of(self, from_type: str, to_type: str, label: str) -> set[int]:
         """The positions in ``plan`` of the labels that make ``label`` exist from ``from_type``

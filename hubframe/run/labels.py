@@ -126,13 +126,20 @@ class LabelBook:
     pair, each under a stand-in type id (negative: :func:`is_stand_in`).  They are listed
     beside HubSpot's labels, so that rows naming them are judged as if they existed, unless
     HubSpot lists a label of that direction that reads the same (created since: the real one
-    is used)."""
+    is used).  ``first``: the stand-in type ids of those the run creates first (a dry run's
+    plan); an unknown label's message names them apart from the labels that exist, and never
+    names the others (planned, not created)."""
 
     def __init__(
-        self, client: HubSpotClient, new: Mapping[Key, Sequence[LabelDef]] | None = None
+        self,
+        client: HubSpotClient,
+        new: Mapping[Key, Sequence[LabelDef]] | None = None,
+        *,
+        first: Iterable[int] = (),
     ) -> None:
         self._client = client
         self._new = dict(new or {})
+        self._first = frozenset(first)
         self._pairs: dict[Key, list[LabelDef]] = {}
         self._pending: dict[Key, Future[list[LabelDef]]] = {}  # a prefetch's
         self._failed: dict[Key, HubframeError] = {}  # the error of a pair's read, kept
@@ -253,7 +260,9 @@ class LabelBook:
             unlabeled = self.unlabeled(from_type, to_type)
             if unlabeled is not None:
                 return unlabeled
-        raise UnknownLabel(unknown_label_message(label, from_type, to_type, defs))
+        raise UnknownLabel(
+            unknown_label_message(label, from_type, to_type, defs, first=self._first)
+        )
 
     def category_of(self, from_type: str, to_type: str, type_id: int) -> str | None:
         """The category of a type id for this pair, when HubSpot lists it."""
@@ -311,13 +320,30 @@ def closest_first(text: str, choices: list[str]) -> list[str]:
     return sorted(dict.fromkeys(choices), key=lambda c: (-score(c), c))
 
 
-def unknown_label_message(label: str, from_type: str, to_type: str, defs: list[LabelDef]) -> str:
-    names = closest_first(label, [d.label for d in defs if d.label is not None])
-    listed = ", ".join(f'"{n}"' for n in names) if names else "none"
+def unknown_label_message(
+    label: str,
+    from_type: str,
+    to_type: str,
+    defs: Sequence[LabelDef],
+    *,
+    first: frozenset[int] = frozenset(),
+) -> str:
+    """A label the pair lacks: the labels HubSpot lists for it, closest first (a stand-in
+    type id is a label not created, never one that exists), then those of ``first``, which
+    the run creates first (a dry run of ``limits --create-labels``)."""
+    exist = _names(label, [d for d in defs if not is_stand_in(d.type_id)])
+    created = _names(label, [d for d in defs if is_stand_in(d.type_id) and d.type_id in first])
+    listed = ", ".join(f'"{n}"' for n in exist) if exist else "none"
+    if created:
+        listed += "; labels this run creates first: " + ", ".join(f'"{n}"' for n in created)
     return (
         f'Label "{label}" does not exist from {from_type} to {to_type}; labels that exist: '
         f"{listed} (or leave the label empty for the default association)."
     )
+
+
+def _names(label: str, defs: Sequence[LabelDef]) -> list[str]:
+    return closest_first(label, [d.label for d in defs if d.label is not None])
 
 
 def category_for(book: LabelBook, from_type: str, to_type: str, type_id: int) -> str:

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
+from functools import partial
 from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
@@ -142,6 +143,7 @@ class _Limits:
             else None
         )
         current_max = _limit_items(prepared, run.client, book, repeats=repeats)
+        prepared.agrees = partial(_agrees, current_max)
         new = _new_label_items(prepared, dry_run=run.options.dry_run)
         if run.options.dry_run:
             usage = None
@@ -151,6 +153,16 @@ class _Limits:
             prepared.notes |= new
             prepared.extra = _current_columns(prepared, current_max, usage, repeats)
         return prepared
+
+
+def _agrees(current_max: Mapping[int, int | None], item: WorkItem, outcome: Outcome) -> bool:
+    """Whether a journal's outcome of a limits row holds for the limits the run read before
+    sending (``current_max``, by position): a success only when HubSpot holds what the row asks
+    (its value; for a purge, no limit), another outcome only when it does not.  A limit changed
+    by hand since (or a purge undone) is sent again, never reported done from the journal."""
+    now = current_max.get(item.position)
+    applied = now is None if item.action is Action.PURGE_LIMIT else now == item.max_to_object_ids
+    return (outcome.status is Status.SUCCESS) == applied
 
 
 def _new_label_items(prepared: Prepared, *, dry_run: bool) -> dict[int, Note]:

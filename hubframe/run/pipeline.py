@@ -37,7 +37,7 @@ from hubframe.run.outcomes import Outcomes
 from hubframe.run.plan import Plan, make_plan
 from hubframe.run.portal import PortalKey
 from hubframe.run.rows import describer
-from hubframe.run.send import Sender
+from hubframe.run.send import Agrees, Sender
 from hubframe.run.table import ExtraColumn, Kind, Resolved, result_table
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.run.worktable import WorkTable
@@ -83,6 +83,9 @@ class Prepared:
     index: pd.Index | None = None
     #: the plan made ahead (:meth:`plan_ahead`) and the batch size it was made with
     ahead: tuple[Plan, int | None] | None = None
+    #: whether a journal's outcome of a row still holds, by what the job read of the portal
+    #: (None: every recorded outcome is re-used): see :class:`~hubframe.run.send.Sender`
+    agrees: Agrees | None = None
 
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left
@@ -251,6 +254,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
             workers=options.workers,
             on_progress=advance,
             cancel=options.cancel,
+            agrees=prepared.agrees,
         )
         sender.send(plan.stream(), outcomes, count=len(plan.batches))
     return outcomes, sender.stop.reason, plan.rows_to_send

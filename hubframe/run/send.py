@@ -48,7 +48,7 @@ from hubframe.hubspot.wire import ApiResponse, JsonBytes
 from hubframe.run import endpoints
 from hubframe.run.answers import Blame, blame, classify, read_answer, row_message, unsaid
 from hubframe.run.diagnose import diagnose
-from hubframe.run.journal import Journal, pack
+from hubframe.run.journal import Journal, Packed, pack
 from hubframe.run.outcomes import Outcomes
 from hubframe.run.work import Batch, Outcome, WorkItem, shared_outcome
 from hubframe.vocab import Status
@@ -83,6 +83,9 @@ SETTLE_WAITS: tuple[float, ...] = (0.5, 1.0, 2.0, 4.0)
 _BATCH_LEVEL = re.compile(r"unable to infer object type", re.IGNORECASE)
 
 Progress = Callable[[int], None]
+#: Whether a journal's outcome of a row still holds, by what the job read of the portal before
+#: the run (a limits run: HubSpot holds the limit the row asks, or none for a purge).
+Agrees = Callable[[WorkItem, Outcome], bool]
 _T = TypeVar("_T")
 logger = logging.getLogger("hubframe.send")
 
@@ -197,11 +200,14 @@ class Sender:
         workers: int | None = None,
         on_progress: Progress | None = None,
         cancel: threading.Event | None = None,
+        agrees: Agrees | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ConfigurationError("workers must be 1 or more")
         self.client = client
         self.journal = journal
+        #: a journal outcome is re-used only for the rows this says it holds for (None: all)
+        self.agrees = agrees
         self.workers = workers
         self.on_progress = on_progress
         self.cancel = cancel
@@ -309,7 +315,34 @@ class Sender:
         if packed is not None and self._resuming:
             recorded = self._journaled(lambda j: j.lookup(batch, packed))
             if recorded is not None:
-                return recorded
+                again = self._not_agreeing(batch, recorded)
+                if not again:
+                    return recorded
+                if len(again) < batch.size:
+                    return self._again(batch, recorded, again)
+        return self._fresh(batch, packed, body)
+
+    def _not_agreeing(self, batch: Batch, recorded: list[Outcome]) -> list[int]:
+        """The rows of ``batch`` whose recorded outcome the job's read of the portal
+        contradicts (:attr:`agrees`): they are sent again."""
+        if self.agrees is None:
+            return []
+        agrees = self.agrees
+        pairs = zip(batch.items, recorded, strict=True)
+        return [i for i, (item, outcome) in enumerate(pairs) if not agrees(item, outcome)]
+
+    def _again(self, batch: Batch, recorded: list[Outcome], again: list[int]) -> list[Outcome]:
+        """``recorded``, with the rows ``again`` sent again as a batch of their own (the
+        other rows' outcomes still hold: they are not sent twice)."""
+        part = batch.part(tuple(batch.items[i] for i in again))
+        sent = self._fresh(part, pack(part), None)
+        out = list(recorded)
+        for i, outcome in zip(again, sent, strict=True):
+            out[i] = outcome
+        return out
+
+    def _fresh(self, batch: Batch, packed: Packed | None, body: JsonBytes | None) -> list[Outcome]:
+        """Send ``batch`` (journaled when ``packed``): its outcomes."""
         if self.stop.is_set():
             return self._skipped(batch, None)
         intended = self._journaled(lambda j: j.intend(batch, packed)) if packed else None

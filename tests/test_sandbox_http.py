@@ -232,6 +232,35 @@ def test_a_processing_fault_answers_before_applying(
         sb.set_faults(processing_rate=1.0, processing_status="DONE")
 
 
+@pytest.mark.parametrize(
+    ("rate", "status", "category"),
+    [("locked_rate", 423, "LOCKED"), ("migration_rate", 477, "MIGRATION_IN_PROGRESS")],
+)
+def test_locks_and_migrations_apply_nothing(
+    sandbox_factory: SandboxFactory, api_for: ApiFor, rate: str, status: int, category: str
+) -> None:
+    """HubSpot's error-handling guide: 423 Locked (locks last 2 s), 477 Migration in Progress
+    with ``Retry-After`` in seconds; the bodies are the ``Error`` shape (unconfirmed)."""
+    sb = sandbox_factory(faults={rate: 1.0, "migration_retry_after": 30})
+    api = api_for(sb)
+    r = api.call("POST", CREATE, one_create(), expect=status)
+    assert r.json()["category"] == category and r.json()["status"] == "error"
+    assert r.headers.get("Retry-After") == ("30" if status == 477 else None)
+    assert r.headers["X-HubSpot-RateLimit-Max"] == "190"
+    assert not linked(sb)
+    api.call("GET", LABELS, expect=200)  # schema endpoints are not faulted unless asked
+    sb.set_faults(**{rate: 1.0, "schema_paths": True})
+    api.call("GET", LABELS, expect=status)
+    sb.set_faults(**{rate: 1.0, "schema_paths": True, "writes_only": True})
+    api.call("GET", LABELS, expect=200)
+    limit = {"inputs": [{"category": "USER_DEFINED", "typeId": 1001, "maxToObjectIds": 3}]}
+    conf = "/crm/associations/v4/definitions/configurations/deals/contacts/batch/create"
+    api.call("POST", conf, limit, expect=status)
+    assert sb.request_log()["status"].tolist() == [status, 200, status, 200, status]
+    with pytest.raises(ValueError, match="migration_retry_after"):
+        sb.set_faults(migration_rate=1.0, migration_retry_after=-1)
+
+
 def test_faults_are_seeded_and_switchable(sandbox_factory: SandboxFactory, api_for: ApiFor) -> None:
     faults = {"server_error_rate": 0.3, "throttle_rate": 0.3, "seed": 11}
     runs = []
@@ -385,6 +414,18 @@ def test_cli_arguments() -> None:
     assert sb.seed is None
     args = parser.parse_args(["--faults", "lost_response_rate=1,writes_only=true"])
     assert args.faults == {"lost_response_rate": 1.0, "writes_only": True}
+    args = parser.parse_args(
+        [
+            "--faults",
+            "locked_rate=0.5,migration_rate=0.5,migration_retry_after=60,schema_paths=true",
+        ]
+    )
+    assert args.faults == {
+        "locked_rate": 0.5,
+        "migration_rate": 0.5,
+        "migration_retry_after": 60,
+        "schema_paths": True,
+    }
     args = parser.parse_args(["--faults", "processing_rate=1,processing_status=pending"])
     assert args.faults == {"processing_rate": 1.0, "processing_status": "PENDING"}
     for wrong in ("fast", "writes_only=maybe"):

@@ -69,13 +69,14 @@ def _faults(text: str) -> dict[str, Any]:
         if key == "processing_status":
             out[key] = value.upper()
             continue
-        if key == "writes_only":
+        if key in ("writes_only", "schema_paths"):
             if value.lower() not in ("true", "false"):
                 raise argparse.ArgumentTypeError(f"not true or false: {part!r}")
             out[key] = value.lower() == "true"
             continue
         try:
-            out[key] = int(value) if key == "seed" else float(value)
+            whole = key in ("seed", "migration_retry_after")
+            out[key] = int(value) if whole else float(value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {part!r}") from None
     return out
@@ -156,7 +157,8 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--faults", type=_faults, default=None, metavar="KEY=RATE,...",
-        help="server_error_rate, throttle_rate, reset_rate, lost_response_rate, seed",
+        help="server_error_rate, throttle_rate, reset_rate, lost_response_rate, "
+        "locked_rate, migration_rate, migration_retry_after, seed, writes_only, schema_paths",
     )  # fmt: skip
     parser.add_argument(
         "--behaviour", choices=tuple(PRESETS), default="default",

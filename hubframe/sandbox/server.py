@@ -65,7 +65,13 @@ from hubframe.sandbox.bodies import (
     now_iso,
     rate_limit_body,
 )
-from hubframe.sandbox.faults import PROCESSING_ENDPOINTS, Fault, FaultPlan, server_error_message
+from hubframe.sandbox.faults import (
+    PROCESSING_ENDPOINTS,
+    Fault,
+    FaultPlan,
+    busy_reply_parts,
+    server_error_message,
+)
 from hubframe.sandbox.portal import Portal
 from hubframe.sandbox.ratelimit import TEN_SECONDLY, RateLimiter
 from hubframe.sandbox.routes import Call, Parsed, Reply, Route, match, parse_body, respond
@@ -137,6 +143,7 @@ class _Admitted:
     scopes: frozenset[str] | None = None
     fault: Fault = Fault.NONE
     headers: dict[str, str] = field(default_factory=dict)
+    extra: dict[str, str] = field(default_factory=dict)  # a refusal's own headers
 
 
 @dataclass
@@ -171,7 +178,7 @@ class App:
             return
         with self.gate:
             admitted = self._admit(h, framing)
-            admitted.headers = self.limiter.headers()
+            admitted.headers = {**self.limiter.headers(), **admitted.extra}
         if admitted.reply is not None:
             self.refuse(h, admitted.reply, admitted.headers, started, framing)
             return
@@ -237,7 +244,10 @@ class App:
             route = match(h.command, h.path)
         except ApiFailure as exc:
             return _Admitted(Reply(exc.status, exc.body))
-        faulted = route.endpoint.faults and self.faults.hits(route.endpoint.access)
+        endpoint = route.endpoint
+        faulted = (endpoint.faults or endpoint.schema_path) and self.faults.hits(
+            endpoint.access, schema_path=endpoint.schema_path
+        )
         fault, status = self.faults.draw() if faulted else (Fault.NONE, 0)
         if fault is Fault.PROCESSING and route.endpoint.name not in PROCESSING_ENDPOINTS:
             fault = Fault.NONE
@@ -252,6 +262,11 @@ class App:
         if fault is Fault.SERVER_ERROR:
             body_500 = error_body(server_error_message(status), "INTERNAL_ERROR")
             return _Admitted(Reply(status, body_500), fault=fault)
+        if fault in (Fault.LOCKED, Fault.MIGRATION):
+            code, message, category, extra = busy_reply_parts(
+                fault, self.faults.migration_retry_after
+            )
+            return _Admitted(Reply(code, error_body(message, category)), fault=fault, extra=extra)
         return _Admitted(None, route, scopes, fault)
 
     def _authenticate(self, header: str | None) -> frozenset[str] | bool | None:

@@ -21,6 +21,7 @@ if TYPE_CHECKING:
     from hubframe.errors import (
         ApiError,
         AuthError,
+        BusyError,
         ConfigurationError,
         ErrorCode,
         HubframeError,
@@ -52,6 +53,7 @@ __version__ = "0.1.0"
 _ERRORS = (
     "ApiError",
     "AuthError",
+    "BusyError",
     "ConfigurationError",
     "ErrorCode",
     "HubframeError",
@@ -86,6 +88,7 @@ _LAZY: dict[str, str] = {
 __all__ = [
     "ApiError",
     "AuthError",
+    "BusyError",
     "ConfigurationError",
     "ErrorCode",
     "HubSpotClient",

@@ -57,6 +57,8 @@ class ErrorCode(StrEnum):
     UNAUTHORIZED = "UNAUTHORIZED"
     RATE_LIMITED = "RATE_LIMITED"
     SERVER_ERROR = "SERVER_ERROR"
+    HUBSPOT_LOCKED = "HUBSPOT_LOCKED"
+    HUBSPOT_MIGRATING = "HUBSPOT_MIGRATING"
     NETWORK_ERROR = "NETWORK_ERROR"
     UNKNOWN_OUTCOME = "UNKNOWN_OUTCOME"
     NOT_APPLIED = "NOT_APPLIED"
@@ -306,6 +308,25 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "remote",
         "HubSpot had a server error and retries did not help.",
         "Run the retry file later.",
+    ),
+    (
+        ErrorCode.HUBSPOT_LOCKED,
+        "remote",
+        "HubSpot answered 423 Locked: it locks records for a couple of seconds while it takes "
+        "in a large volume of data, and kept them locked through every retry (each at least "
+        "2 s apart). HubSpot refused the request before doing it: nothing of it was applied, "
+        "and nothing is wrong with the row.",
+        "Run the retry file later (in a few minutes, when the other imports or integrations "
+        "writing to the portal are done).",
+    ),
+    (
+        ErrorCode.HUBSPOT_MIGRATING,
+        "remote",
+        "HubSpot answered 477 Migration in Progress: the account is being moved between data "
+        "centres, and every request is refused until it is done (HubSpot says how long to "
+        "wait, typically up to a day). The run stopped; the row was not applied, and nothing "
+        "is wrong with it.",
+        "Run the retry file after the time the message gives (HubSpot's Retry-After).",
     ),
     (
         ErrorCode.NETWORK_ERROR,
@@ -565,6 +586,26 @@ class ServerError(ApiError):
     """5xx after retries."""
 
 
+class BusyError(ApiError):
+    """423 Locked or 477 Migration in Progress after retries: HubSpot refused the request
+    before doing it (nothing of it was applied) because records were locked (423) or the
+    account is being migrated (477).  ``retry_after_s``: the wait HubSpot's ``Retry-After``
+    asked for, when it gave one.  A migration refuses every request for hours: it stops a run
+    (its rows ``skipped``, ``HUBSPOT_MIGRATING``); a lock does not."""
+
+    def __init__(self, message: str, *, retry_after_s: float | None = None, **kw: Any) -> None:
+        super().__init__(message, **kw)
+        self.retry_after_s = retry_after_s
+
+    @property
+    def migrating(self) -> bool:
+        return self.code is ErrorCode.HUBSPOT_MIGRATING
+
+    @property
+    def stops_run(self) -> bool:
+        return self.migrating
+
+
 class NetworkError(HubframeError, ConnectionError):
     """The connection failed (refused, reset, timed out) after retries.
 
@@ -596,6 +637,7 @@ STOPPING_CODES: frozenset[ErrorCode] = frozenset(
         ErrorCode.UNAUTHORIZED,
         ErrorCode.MISSING_SCOPES,
         ErrorCode.RATE_LIMITED,
+        ErrorCode.HUBSPOT_MIGRATING,
         ErrorCode.NETWORK_ERROR,
         ErrorCode.REQUEST_REFUSED,
         ErrorCode.CANCELLED,
@@ -628,6 +670,8 @@ class StopReason:
                 f"Not sent: HubSpot's daily API limit was reached, so the run stopped; {again} "
                 "after the limit resets (midnight in the account's time zone).",
             )
+        if isinstance(error, BusyError):
+            return cls(ErrorCode.HUBSPOT_MIGRATING, _migrating_message(error, again))
         if isinstance(error, NetworkError):
             return cls(
                 ErrorCode.NETWORK_ERROR,
@@ -647,6 +691,25 @@ class StopReason:
             "Not sent: HubSpot did not accept the access token (401), so the run stopped; check "
             f"the token and {again}.",
         )
+
+
+def _migrating_message(error: BusyError, again: str) -> str:
+    wait = error.retry_after_s
+    asked = f"HubSpot asked to wait {_duration(wait)}" if wait else "it can last up to a day"
+    return (
+        "Not sent: HubSpot is migrating the account between data centres (477 Migration in "
+        f"Progress; {asked}) and refuses every request until it is done, so the run stopped; "
+        f"{again} after that."
+    )
+
+
+def _duration(seconds: float) -> str:
+    """``seconds`` in words: "40 s", "15 min", "3.5 h"."""
+    if seconds < 120:
+        return f"{seconds:g} s"
+    if seconds < 7200:
+        return f"{round(seconds / 60):g} min"
+    return f"{round(seconds / 3600, 1):g} h"
 
 
 @contextmanager

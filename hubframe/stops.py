@@ -2,8 +2,9 @@
 
 A run stopped by the token (refused, or missing scopes), by HubSpot out of reach, or by HubSpot
 refusing every request failed as a whole: its rows were not done, and running the retry file
-again would meet the same stop.  A daily limit reached mid-run is not such a stop: the rows done
-are done and the retry file has the rest.
+again would meet the same stop.  A daily limit reached mid-run is not such a stop, nor is HubSpot
+migrating the account (477, ``HUBSPOT_MIGRATING``): the rows done are done and the retry file has
+the rest, to run once the limit resets or the migration is over.
 """
 
 from __future__ import annotations

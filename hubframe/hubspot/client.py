@@ -1,9 +1,11 @@
 """HubSpotClient: retries, errors, and typed methods for the endpoints hubframe uses.
 
 One pooled :class:`requests.Session`, one retry policy (429 except the DAILY policy, 5xx,
-connection errors and dropped responses: capped, jittered exponential backoff that honours
-``Retry-After``), one shared :class:`~hubframe.hubspot.ratelimit.RateLimiter`, and typed
-methods for the association, label, limit and record endpoints.  HubSpot errors become
+423 Locked (at least :data:`LOCKED_WAIT_S` apart), 477 Migration in Progress (while its
+``Retry-After`` waits fit :data:`MIGRATION_PATIENCE_S`), connection errors and dropped
+responses: capped, jittered exponential backoff that honours ``Retry-After``), one shared
+:class:`~hubframe.hubspot.ratelimit.RateLimiter`, and typed methods for the association,
+label, limit and record endpoints.  HubSpot errors become
 :class:`~hubframe.errors.HubframeError` subclasses here; 2xx answers come back as
 :class:`~hubframe.hubspot.wire.ApiResponse`.
 
@@ -15,6 +17,8 @@ has the token's value replaced by ``<redacted>``.
 
 from __future__ import annotations
 
+import datetime
+import email.utils
 import json
 import logging
 import os
@@ -38,6 +42,7 @@ from hubframe.constants import (
 from hubframe.errors import (
     ApiError,
     AuthError,
+    BusyError,
     ConfigurationError,
     ErrorCode,
     HubframeError,
@@ -88,6 +93,17 @@ DEFAULT_MAX_RETRIES = 6
 #: an unreachable HubSpot (wrong base URL, no network) is reported in about a second.
 FIRST_CONTACT_RETRIES = 2
 RETRY_AFTER_CAP_S = 120.0
+#: HubSpot's 423 Locked: "Locks will last for 2 seconds, so if you receive a 423 error, you
+#: should include a delay of at least 2 seconds between your API requests."
+LOCKED = 423
+LOCKED_WAIT_S = 2.0
+#: HubSpot's 477 Migration in Progress: the account is being moved between data centres, and
+#: ``Retry-After`` says how many seconds to wait ("typically up to 24 hours").  A request waits
+#: for it within this many seconds in all (one wait longer than that is not made at all): past
+#: it the request fails and the run stops (:class:`~hubframe.errors.BusyError`), instead of
+#: every batch of a long run waiting out the retries of a migration one after another.
+MIGRATING = 477
+MIGRATION_PATIENCE_S = RETRY_AFTER_CAP_S
 #: The largest answer read (HubSpot's largest, a batch read of 1,000 records with a full page of
 #: associations each, is tens of MB), and the longest time its body may take to arrive: past
 #: either, the answer is dropped (a server streaming without end, or one byte at a time).
@@ -180,6 +196,8 @@ class HubSpotClient:
         self.limiter = RateLimiter(rate_limit)
         self.max_answer_bytes = MAX_ANSWER_BYTES
         self.answer_deadline_s = ANSWER_DEADLINE_S
+        self.locked_wait_s = LOCKED_WAIT_S
+        self.migration_patience_s = MIGRATION_PATIENCE_S
         self._reached = False  # HubSpot has answered this client at least once
         self._session = self._make_session()
 
@@ -258,6 +276,7 @@ class HubSpotClient:
         writes = method != "GET" if write is None else write
         attempt = 0
         unknown = False  # an attempt of this write may have been applied
+        migration_waited = 0.0  # seconds waited after 477 answers
         while True:
             attempt += 1
             # The request counts against the window from when it is written, not from now.
@@ -293,7 +312,7 @@ class HubSpotClient:
                 )
                 if not retryable or attempt > self._retries(error):
                     raise error
-                self._pause(attempt, None, f"{method} {path}: {error}")
+                self._pause(self._delay(attempt, None), f"{method} {path}: {error}")
                 continue
             self._reached = True
             self.limiter.observe(resp.headers)
@@ -324,7 +343,12 @@ class HubSpotClient:
             resp = None  # its raw body may echo the token: not a local of a traceback's frame
             if not self._retryable(api_error) or attempt > self.max_retries:
                 raise api_error
-            self._pause(attempt, retry_after, f"{method} {path}: {api_error.http_status}")
+            delay = self._delay(attempt, retry_after, api_error)
+            if isinstance(api_error, BusyError) and api_error.migrating:
+                migration_waited += delay
+                if migration_waited > self.migration_patience_s:
+                    raise api_error  # a migration: the run stops, the retry file is for later
+            self._pause(delay, f"{method} {path}: {api_error.http_status}")
 
     def _not_retried(
         self, error: HubframeError, method: str, path: str, attempt: int, unknown: bool
@@ -409,11 +433,23 @@ class HubSpotClient:
             raise
         resp._content = b"".join(chunks)  # what requests keeps of a body read whole
 
-    def _pause(self, attempt: int, retry_after: float | None, why: str) -> None:
-        cap = min(self.backoff_cap, self.backoff_base * 2 ** (attempt - 1))
+    def _delay(
+        self, attempt: int, retry_after: float | None, error: HubframeError | None = None
+    ) -> float:
+        """Seconds to wait before attempt ``attempt + 1``: the capped, jittered backoff, or
+        longer when HubSpot asks -- ``Retry-After`` (at most :data:`RETRY_AFTER_CAP_S`; a
+        477's whole, which the caller holds to :attr:`migration_patience_s`), and at least
+        :attr:`locked_wait_s` after a 423."""
+        cap = min(self.backoff_cap, self.backoff_base * 2.0 ** (attempt - 1))
         delay = cap / 2 + random.uniform(0, cap / 2)
+        migrating = isinstance(error, BusyError) and error.migrating
         if retry_after is not None:
-            delay = max(delay, min(retry_after, RETRY_AFTER_CAP_S))
+            delay = max(delay, retry_after if migrating else min(retry_after, RETRY_AFTER_CAP_S))
+        if isinstance(error, BusyError) and not migrating:
+            delay = max(delay, self.locked_wait_s)
+        return delay
+
+    def _pause(self, delay: float, why: str) -> None:
         logger.info("retrying after %.2f s (%s)", delay, self._redact(why))
         time.sleep(delay)
 
@@ -421,7 +457,7 @@ class HubSpotClient:
     def _retryable(error: HubframeError) -> bool:
         if isinstance(error, RateLimitError):
             return not error.is_daily
-        return isinstance(error, ServerError)
+        return isinstance(error, (ServerError, BusyError))
 
     def _success(self, resp: requests.Response, attempt: int, unknown: bool) -> ApiResponse:
         # Item errors may echo the token: redacted by value before anything reads the body.
@@ -516,6 +552,8 @@ class HubSpotClient:
                 policy_name=body.get("policyName"),
                 **common,
             )
+        elif status in (LOCKED, MIGRATING):
+            error = self._busy(resp, method, path, message, common)
         elif status >= 500:
             error = ServerError(
                 f"HubSpot server error {status} for {method} {path}: {message}",
@@ -525,6 +563,32 @@ class HubSpotClient:
         else:
             error = ApiError(message, code=ErrorCode.HUBSPOT_VALIDATION, **common)
         return error
+
+    @staticmethod
+    def _busy(
+        resp: requests.Response, method: str, path: str, message: str, common: dict[str, Any]
+    ) -> BusyError:
+        """423 Locked or 477 Migration in Progress: refused before anything was done."""
+        attempts = common["attempts"]
+        tried = f"after {attempts} attempt{'' if attempts == 1 else 's'}"
+        if resp.status_code == LOCKED:
+            return BusyError(
+                f"HubSpot answered 423 Locked to {method} {path} {tried} ({message}): it locks "
+                "records for about 2 s while it takes in a large volume of data; nothing of "
+                "the request was applied",
+                code=ErrorCode.HUBSPOT_LOCKED,
+                **common,
+            )
+        wait = _retry_after(resp)
+        asked = f"; it asked to wait {wait:g} s" if wait is not None else ""
+        return BusyError(
+            f"HubSpot answered 477 Migration in Progress to {method} {path} {tried} "
+            f"({message}): the account is being moved between data centres{asked}; nothing of "
+            "the request was applied",
+            code=ErrorCode.HUBSPOT_MIGRATING,
+            retry_after_s=wait,
+            **common,
+        )
 
     def redact(self, text: str) -> str:
         """``text`` with the access token's value replaced by ``<redacted>``."""
@@ -852,13 +916,22 @@ def _json_object(content: bytes | None) -> bool:
 
 
 def _retry_after(resp: requests.Response) -> float | None:
-    value = resp.headers.get("Retry-After")
+    """The seconds ``Retry-After`` asks to wait: a number of seconds (as HubSpot sends it), or
+    an HTTP date (as HTTP allows); None without one or when it reads as neither."""
+    value = (resp.headers.get("Retry-After") or "").strip()
     if not value:
         return None
     try:
         return max(0.0, float(value))
     except ValueError:
+        pass
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
         return None
+    if when.tzinfo is None:
+        return None
+    return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
 
 
 def require_client(client: object) -> HubSpotClient:

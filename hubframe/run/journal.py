@@ -164,6 +164,8 @@ TRANSIENT_CODES = frozenset(
     {
         ErrorCode.RATE_LIMITED,
         ErrorCode.SERVER_ERROR,
+        ErrorCode.HUBSPOT_LOCKED,
+        ErrorCode.HUBSPOT_MIGRATING,
         ErrorCode.NETWORK_ERROR,
         ErrorCode.UNKNOWN_OUTCOME,
         ErrorCode.UNAUTHORIZED,

@@ -17,8 +17,13 @@ one :class:`~hubframe.hubspot.client.HubSpotClient` (and so one rate limiter) an
   found, or not checkable, is ``UNKNOWN_OUTCOME`` (failed): HubSpot may still apply it, so it
   is never reported "not applied".  A refused connection sent nothing: its rows are
   ``NETWORK_ERROR``;
-- a DAILY 429, an auth failure (401 / 403) or an unreachable HubSpot stops the run: unsent rows
-  are ``skipped`` (``failed`` with ``NETWORK_ERROR`` when HubSpot cannot be reached).
+- a 423 Locked or 477 Migration in Progress is retried by the client; HubSpot refused it
+  before doing anything, so when the retries run out its rows are not read back: a 423's
+  are ``failed`` with ``HUBSPOT_LOCKED``, and a 477 stops the run (below);
+- a DAILY 429, an auth failure (401 / 403), a 477 Migration in Progress past the client's
+  patience or an unreachable HubSpot stops the run: unsent rows are ``skipped``
+  (``HUBSPOT_MIGRATING`` for a migration; ``failed`` with ``NETWORK_ERROR`` when HubSpot
+  cannot be reached).
 """
 
 from __future__ import annotations
@@ -34,6 +39,7 @@ from typing import Final, TypeVar
 
 from hubframe.errors import (
     ApiError,
+    BusyError,
     ConfigurationError,
     ErrorCode,
     HubframeError,
@@ -451,6 +457,9 @@ class Sender:
             return self._skipped(batch, exc)
         if isinstance(exc, RateLimitError):
             return self._all_failed(batch, exc, prior, self._retries_message(exc))
+        if isinstance(exc, BusyError):  # refused before anything was done: nothing to read
+            message = f"Not applied: {_short(exc)}. Run the retry file later."
+            return self._all_failed(batch, exc, prior, message)
         if isinstance(exc, (ServerError, NetworkError)):
             message = f"Not sent: {_short(exc)}; run the retry file."
             return self._all_failed(batch, exc, prior, message)

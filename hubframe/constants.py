@@ -163,6 +163,25 @@ _LABELED: tuple[DefinedType, ...] = (
     DefinedType("leads", "contacts", 578, "Primary"),
 )
 
+
+class PrimaryType(NamedTuple):
+    """A HubSpot-defined "Primary" association type pair: a record of ``record_type`` has ONE
+    primary company (v4 associations guide: "This API supports changing which company is
+    considered the primary"); setting another moves it, the old company stays associated
+    without the label.  Both type ids are that one association seen from each side."""
+
+    record_type: str  # canonical name of the record holding one primary: "deals"
+    to_company: int  # record -> company type id (deals -> companies 5)
+    from_company: int  # company -> record type id (companies -> deals 6)
+
+
+PRIMARY_COMPANY: Final = "companies"
+PRIMARY_TYPES: Final[tuple[PrimaryType, ...]] = (
+    PrimaryType("contacts", 1, 2),
+    PrimaryType("deals", 5, 6),
+    PrimaryType("tickets", 26, 25),
+)
+
 HUBSPOT_DEFINED_TYPES: Final[tuple[DefinedType, ...]] = (
     *(t for a, b, f, r in _UNLABELED for t in _pair(a, b, f, r)),
     *(DefinedType(name, name, type_id, None) for name, type_id in _SAME_OBJECT),

@@ -26,6 +26,7 @@ from hubframe.constants import (
     MAX_LABELS_PER_PAIR,
     MAX_LIMIT_VALUE,
     OBJECT_TYPES_BY_NAME,
+    PRIMARY_TYPES,
     USER_DEFINED,
 )
 from hubframe.sandbox.behaviour import Behaviour, LimitErrorNames, TypeIds
@@ -45,6 +46,10 @@ LIMIT_EXCEEDED = "crm.associations.ASSOCIATION_LIMIT_EXCEEDED"
 INVALID_TYPE = "crm.associations.INVALID_ASSOCIATION_TYPE"
 LABEL_LIMIT = "crm.associations.LABEL_LIMIT_ABOVE_OBJECT_LIMIT"
 _NAME_RE = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*$")
+#: The keys (HubSpot-defined: their type ids) of the record -> company "Primary" types
+#: (contact 1, deal 5, ticket 26): a record holds one with one company at most
+#: (:meth:`Portal._demote`); the reverse types (2, 6, 25) follow as their inverses.
+PRIMARY_KEYS: frozenset[int] = frozenset(t.to_company for t in PRIMARY_TYPES)
 
 Keys = tuple[int, ...]
 Links = dict[int, dict[int, Keys]]  # from_id -> to_id -> definition keys (tuples: not GC-tracked)
@@ -349,7 +354,8 @@ class Portal:
         default = self.defaults.get((fk.type_id, tk.type_id))
         if default is not None:
             forward.add(default.key)
-        if self.limits and not self.limits.keys().isdisjoint(forward | self._inverses(forward)):
+        both = forward | self._inverses(forward)
+        if (self.limits and not self.limits.keys().isdisjoint(both)) or self._moves_primary(both):
             refused: dict[int, JsonDict] = {}
             for n, pair in enumerate(pairs):
                 err = self.associate(fk, tk, pair, types)
@@ -408,6 +414,23 @@ class Portal:
         defs = self.defs
         return {inv for k in keys if (inv := defs[k].inverse) is not None}
 
+    def _moves_primary(self, keys: set[int]) -> bool:
+        """Whether linking ``keys`` (both directions' keys) may move a record's primary."""
+        return not PRIMARY_KEYS.isdisjoint(keys)
+
+    def _demote(
+        self, a: str, b: str, record_id: int, company_id: int, keys: frozenset[int]
+    ) -> None:
+        """``record_id`` (of type ``a``) now holds the primary ``keys`` with ``company_id``:
+        take them, both ways, from every other company it held them with.  That company stays
+        associated: every pair linked here holds the unlabeled type beside its labels."""
+        by_record = self.links.get((a, b), {}).get(record_id, {})
+        for other, stored in list(by_record.items()):
+            gone = keys.intersection(stored)
+            if other != company_id and gone:
+                self._unlink_one(a, b, record_id, other, gone)
+                self._unlink_one(b, a, other, record_id, self._inverses(gone))
+
     def _link(self, a: str, b: str, from_id: int, to_id: int, keys: set[int]) -> None:
         if not keys:
             return
@@ -424,6 +447,9 @@ class Portal:
                 stored += (k,)
                 counts[(k, from_id)] = counts.get((k, from_id), 0) + 1
         targets[to_id] = stored  # tuples of ints: the GC stops tracking them
+        primary = PRIMARY_KEYS.intersection(keys)
+        if primary:
+            self._demote(a, b, from_id, to_id, primary)
 
     def _unlink_one(
         self, a: str, b: str, from_id: int, to_id: int, keys: Iterable[int] | None

@@ -185,7 +185,8 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         ErrorCode.CONFLICTING_ROWS,
         "input",
         "Two rows ask for different things for the same pair (or one row does: a limits "
-        "row that asks to remove the limit and holds one).",
+        "row that asks to remove the limit and holds one), or give one contact, deal or "
+        "ticket two different primary companies (HubSpot keeps one).",
         "Keep one of the rows; the message names the other.",
     ),
     (

@@ -15,6 +15,9 @@ run uses:
   ``INVALID_ASSOCIATION_TYPE``;
 * with ``check_records=True``, every record id exists (objects batch read, 100 a call):
   ``OBJECT_NOT_FOUND`` otherwise;
+* rows giving one contact, deal or ticket two different primary companies (HubSpot keeps one)
+  are ``CONFLICTING_ROWS``, every one of them, as the run settles them
+  (:mod:`hubframe.run.primary`);
 * limits: the limits of each object pair are read, and the rows the run refuses for them are
   found as the run finds them: rows naming one limit in different spellings (a custom object
   by its type id and by its name, a label by its name and its type id) that ask different
@@ -36,15 +39,15 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
-from hubframe.constants import ID_PROPERTIES
+from hubframe.constants import ID_PROPERTIES, PRIMARY_COMPANY
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.aliases import Kind
 from hubframe.io.normalize import is_valid_object_type
-from hubframe.run.labels import LabelBook, LabelRefused, resolve, unknown_object_type
+from hubframe.run.labels import LabelBook, LabelDef, LabelRefused, resolve, unknown_object_type
 from hubframe.run.lookup import Matches, id_properties, match_records
 from hubframe.run.portal import PortalKey, TokenHolder
 from hubframe.run.reads import read_records
-from hubframe.run.rows import as_frame, columns, issue_outcomes, text, whole
+from hubframe.run.rows import as_frame, columns, describer, issue_outcomes, text, whole
 from hubframe.run.work import Outcome
 from hubframe.validate import ERROR, invalid_rows
 from hubframe.validate import validate_limits as _offline_limits
@@ -154,13 +157,17 @@ def _check_side(
     return named
 
 
+#: side ("from", "to") -> position -> the record id a looked-up value names
+Named = dict[str, dict[int, str]]
+
+
 def _check_lookups(
-    frame: pd.DataFrame, client: HubSpotClient, found: _Found, open_: list[int]
+    frame: pd.DataFrame, client: HubSpotClient, found: _Found, open_: list[int], named: Named
 ) -> None:
     """Sides named by a unique property: every value HubSpot does not know; then, on the ids
-    they name, the rows whose two sides are one record (``SAME_RECORD``, as a run finds it)."""
+    they name (kept in ``named``), the rows whose two sides are one record (``SAME_RECORD``,
+    as a run finds it)."""
     properties = id_properties(frame)
-    named: dict[str, dict[int, str]] = {}
     for side, prop in properties.items():
 
         def known_of(object_type: str, values: list[str], prop: str = prop) -> Matches:
@@ -245,6 +252,51 @@ def _label_problem(
     return ErrorCode.INVALID_ASSOCIATION_TYPE, "type_id", message
 
 
+def _check_primaries(
+    frame: pd.DataFrame, book: LabelBook, found: _Found, open_: list[int], named: Named
+) -> None:
+    """Rows giving one record two different primary companies (``CONFLICTING_ROWS``), found
+    as the run finds them (:func:`hubframe.run.primary.conflicts`) on the rows it would send:
+    labels resolved, looked-up sides as the ids they name, repeats of a row left out."""
+    from hubframe.run.primary import conflicts, primary_row, primary_spec
+
+    settled = issue_outcomes(frame, found.merged(_offline_pairs(frame)))
+    todo = [p for p in open_ if p not in settled]
+    names = ("from_type", "to_type", "label", "category", "type_id", "from_id", "to_id")
+    cache: dict[tuple[Any, ...], LabelDef | None] = {}
+    rows = []
+    for pos, cells in zip(todo, zip(*columns(frame, todo, names), strict=True), strict=True):
+        row = dict(zip(names, cells, strict=True))
+        key = cells[:5]
+        if key not in cache:
+            cache[key] = _resolved(book, row)
+        spec = cache[key]
+        if (
+            spec is None
+            or primary_spec(str(cells[0]), str(cells[1]), spec.category, spec.type_id) is None
+        ):
+            continue
+        ids = tuple(named.get(side, {}).get(pos, str(text(row[f"{side}_id"]))) for side in SIDES)
+        made = primary_row(
+            pos, (str(cells[0]), str(cells[1])), (ids[0], ids[1]), spec.category, spec.type_id
+        )
+        if made is not None:
+            rows.append(made)
+    for pos, message in conflicts(rows, describer(frame)).items():
+        side = "to_id" if str(frame["from_type"].iloc[pos]) != PRIMARY_COMPANY else "from_id"
+        found.add(pos, side, ErrorCode.CONFLICTING_ROWS, message)
+
+
+def _resolved(book: LabelBook, row: Mapping[str, Any]) -> LabelDef | None:
+    """The association type a row asks for, or None (unlabeled, or it does not resolve)."""
+    try:
+        return resolve(book, row, unlabeled_default=True)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        return None
+
+
 def records_found(client: HubSpotClient, object_type: str, ids: Iterable[str]) -> set[str]:
     """The record ids among ``ids`` that exist in HubSpot (objects batch reads, 100 a call, at
     once under the client's rate limiter)."""
@@ -319,12 +371,14 @@ def validate_pairs(
     require_client(client)
     book = LabelBook(client)
     book.prefetch(labeled_pairs(frame))  # read while the ids are looked up
+    named: Named = {}
     steps: list[Callable[[_Found, list[int]], None]] = [
-        lambda found, open_: _check_lookups(frame, client, found, open_),
+        lambda found, open_: _check_lookups(frame, client, found, open_, named),
         lambda found, open_: _check_labels(frame, book, found, open_, pairs=True),
     ]
     if check_records:
         steps.append(lambda found, open_: _check_records(frame, client, found, open_))
+    steps.append(lambda found, open_: _check_primaries(frame, book, found, open_, named))
     return _connected(frame, offline, steps, client)
 
 

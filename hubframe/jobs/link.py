@@ -26,6 +26,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
+from hubframe.run.primary import settle_conflicts
 from hubframe.run.rows import read_input
 from hubframe.run.send import MAX_IN_FLIGHT
 from hubframe.run.table import ExtraColumn
@@ -147,6 +148,7 @@ class _Associate:
         if self.wanted.record_only:
             return _with_state_before(prepared, run, book)
         prepare_pairs(prepared, book)
+        settle_conflicts(prepared)
         checks = _check_portal(prepared, run, book, self.wanted)
         if checks is not None:
             prepared.extra = _existing_columns(checks, len(frame))
@@ -223,6 +225,7 @@ def _with_state_before(prepared: Prepared, run: RunContext, book: LabelBook) -> 
     early = start_reads(run.client, prepared.frame, prepared.open_positions(), run.journal)
     try:
         prepare_pairs(prepared, book)
+        settle_conflicts(prepared)
         prepared.plan_ahead(run.options.batch_size)  # while the reads are on their way
         _record_before(prepared, run, book, early)
     finally:

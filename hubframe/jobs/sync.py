@@ -76,6 +76,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
+from hubframe.run.primary import settle_conflicts
 from hubframe.run.rows import read_input
 from hubframe.run.spelling import Spellings
 from hubframe.run.work import Outcome, WorkItem
@@ -176,6 +177,7 @@ class _Sync:
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
         prepared.index = index
         prepare_pairs(prepared, book)
+        settle_conflicts(prepared)  # two primary companies for one record: neither is kept
         items = prepared.work().items()  # the planner works row by row, then sets items
         prepared.table = None
         if prepared.stop is not None:

@@ -227,3 +227,30 @@ def test_a_retry_answered_without_a_row_a_late_write_applies_is_never_not_applie
         assert (row["status"], row["error_code"]) == ("failed", "UNKNOWN_OUTCOME"), row.to_dict()
         assert "HubSpot may still apply it" in row["error_message"]
         assert retry_rows(result).tolist() == [False, True]
+
+
+@pytest.mark.parametrize("lost", ["lose", "late"])
+def test_a_row_naming_a_record_that_does_not_exist_stays_object_not_found(
+    sandbox_factory: Callable[..., Sandbox], lost: str
+) -> None:
+    """The first attempt's answer is lost (or a 504 while HubSpot applies it later); the
+    retry's answer refuses a row whose contact does not exist.  No attempt can have linked a
+    record that is not there: the row is ``OBJECT_NOT_FOUND``, the error to act on (it was
+    ``UNKNOWN_OUTCOME``, "an earlier attempt may have applied it")."""
+    sb = _portal(sandbox_factory)
+    missing = "9400000099"
+    sheet = pd.DataFrame({"Deal ID": DEALS[:3], "Contact ID": [CONTACTS[0], missing, CONTACTS[2]]})
+    proxy = (
+        FaultProxy(sb, lose=1)
+        if lost == "lose"
+        else FaultProxy(sb, then_writes=["late:0.05"], cued=True)
+    )
+    with proxy:
+        pairs = hf.read_pairs(sheet, from_type="deals", to_type="contacts")
+        result = hf.associate(pairs, _client(proxy.url, sb.token), progress=False)
+        _wait_for(lambda: len(_pairs(sb)) == 2)
+    assert result["status"].tolist() == ["success", "failed", "success"]
+    row = result.loc[1]
+    assert row["error_code"] == "OBJECT_NOT_FOUND", row.to_dict()
+    assert missing in row["error_message"]
+    assert retry_rows(result).tolist() == [False, True, False]

@@ -744,8 +744,10 @@ class Sender:
         gateway gave up).  They are read back, those not there again after each of
         :data:`SETTLE_WAITS`: there, a success; never seen, ``UNKNOWN_OUTCOME`` with what the
         retry's answer said -- never "not applied" (a row the retry's answer left out was
-        reported ``NOT_APPLIED`` after one read, and appeared two seconds later)."""
-        refused = [i for i, o in enumerate(out) if o.status is not Status.SUCCESS]
+        reported ``NOT_APPLIED`` after one read, and appeared two seconds later).  A row the
+        retry refused because its record does not exist stays ``OBJECT_NOT_FOUND``: no attempt
+        can have linked a record that is not there."""
+        refused = [i for i, o in enumerate(out) if _may_be_earlier(o)]
         if not refused:
             return out
         part = batch.part(tuple(batch.items[i] for i in refused))
@@ -810,6 +812,14 @@ class Sender:
             "is safe."
         )
         return _all_unknown(batch, exc, message, attempts)
+
+
+def _may_be_earlier(outcome: Outcome) -> bool:
+    """Whether an earlier attempt (its answer lost) may have applied a row a retry's answer
+    did not: every row but a success and one naming a record that does not exist."""
+    return outcome.status is not Status.SUCCESS and (
+        outcome.error_code is not ErrorCode.OBJECT_NOT_FOUND
+    )
 
 
 def _maybe_earlier(refused: Outcome, looked: str) -> Outcome:

@@ -62,13 +62,17 @@ MIN_TIME_MARGIN_S = 0.03
 ADAPTIVE_STEP = 0.01
 ADAPTIVE_CAP = 0.10
 ADAPTIVE_DECAY = 0.002
-#: A 429 while HubSpot's headers still show room means a lower limit than they describe
-#: applies to these requests (HubSpot's association endpoints have their own burst limit, 150
-#: per 10 s on Professional against the app's 190): the limiter then books at most
-#: CEILING_CUT of the requests its window held, and lets that ceiling rise by one request per
-#: CEILING_RISE_WINDOWS windows without another such refusal (back to the headers' budget).
+#: A 429 while HubSpot's headers still show room, after HubSpot counted at least CEILING_FLOOR
+#: of their budget in the window, means a lower limit than they describe applies to these
+#: requests (HubSpot's association endpoints have their own burst limit, 150 per 10 s on
+#: Professional against the app's 190): the limiter then books at most CEILING_CUT of what
+#: HubSpot counted, never less than CEILING_FLOOR of the budget, and lets that ceiling rise by
+#: CEILING_RISE of the budget a window (one request every few windows for small budgets) while
+#: no refusal comes, back to the headers' budget.  A refusal at a lower count is no volume
+#: limit (a throttle of HubSpot's own, a fault): it changes nothing.
 CEILING_CUT = 0.9
-CEILING_RISE_WINDOWS = 8.0
+CEILING_FLOOR = 0.5
+CEILING_RISE = 0.01
 #: The budgets an answer's headers may teach: HubSpot's are tens to hundreds of requests per
 #: 1-10 s; figures outside these bounds (a broken proxy, another server) are not learned.
 LEARNED_MAX_REQUESTS = 100_000
@@ -176,11 +180,11 @@ class RateLimiter:
         return reserved if ceiling is None else min(reserved, ceiling)
 
     def _risen_ceiling(self) -> int | None:
-        """The taught ceiling now: one request higher per CEILING_RISE_WINDOWS windows since."""
+        """The taught ceiling now: CEILING_RISE of the budget higher for each window since."""
         if self._ceiling is None:
             return None
         windows = (self._clock() - self._ceiling_at) / self._window
-        return self._ceiling + int(windows / CEILING_RISE_WINDOWS)
+        return self._ceiling + int(windows * self._max * CEILING_RISE)
 
     @property
     def hold_s(self) -> float:
@@ -281,30 +285,37 @@ class RateLimiter:
         return said - self._in_flight
 
     def throttled(self, headers: Mapping[str, str], slot: Slot | None = None) -> None:
-        """HubSpot answered 429 (not DAILY): widen the margin and count the window as full, so
-        requests wait for room instead of being retried at once.  When its headers still say
-        the window has room, a lower limit applies than they describe: the limiter books at
-        most :data:`CEILING_CUT` of the requests HubSpot counted before the refused one
-        (``slot``, when known; else of what the window holds now) from then on."""
+        """HubSpot answered 429 (not DAILY): when its window really was full, widen the margin
+        and count the window as full, so requests wait for room instead of being retried at
+        once.  When its headers still say the window has room, and HubSpot had counted a good
+        part of the budget before the refused request (``slot``, when known; else what the
+        window holds now), a lower limit applies than they describe: the limiter books at most
+        :data:`CEILING_CUT` of that from then on."""
         remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)
         with self._cond:
             now = self._clock()
             self._expire(now)
             if remaining is not None and remaining > 0:
                 self._lower_ceiling(now, slot)
-            self._adaptive = min(ADAPTIVE_CAP, self._extra() + ADAPTIVE_STEP)
-            self._throttled_at = now
-            self._book_foreign_usage(0)
+            else:
+                self._adaptive = min(ADAPTIVE_CAP, self._extra() + ADAPTIVE_STEP)
+                self._throttled_at = now
+                self._book_foreign_usage(0)
             self._cond.notify_all()
 
     def _lower_ceiling(self, now: float, slot: Slot | None) -> None:
-        """A refusal the headers do not explain: the ceiling is cut to CEILING_CUT of the
-        requests HubSpot's window held, once a window (the requests already on their way when
-        the first refusal came are refused together: they say nothing new)."""
+        """A refusal the headers do not explain: when HubSpot's window held at least
+        CEILING_FLOOR of the budget, the ceiling is cut to CEILING_CUT of that (not below the
+        floor), once a window (the requests already on their way when the first refusal came
+        are refused together: they say nothing new)."""
         if self._ceiling is not None and now - self._ceiling_at < self._window:
             return
         held = len(self._sent) if slot is None else self._held_before(slot)
-        self._ceiling = max(1, math.floor(min(held, self.effective_max) * CEILING_CUT))
+        floor = max(1, math.floor(self._max * CEILING_FLOOR))
+        if held < floor:
+            return
+        cut = math.floor(min(held, self.effective_max) * CEILING_CUT)
+        self._ceiling = max(floor, cut)
         self._ceiling_at = now
 
     def _held_before(self, slot: Slot) -> int:

@@ -26,7 +26,7 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
-from hubframe.run.primary import settle_conflicts
+from hubframe.run.primary import current_primaries, replacements, settle_conflicts, table_rows
 from hubframe.run.rows import read_input
 from hubframe.run.send import MAX_IN_FLIGHT
 from hubframe.run.table import ExtraColumn
@@ -154,6 +154,7 @@ class _Associate:
             prepared.extra = _existing_columns(checks, len(frame))
             if self.wanted.dry_run:
                 prepared.notes = _notes(checks)
+            _note_replacements(prepared, run)
         return prepared
 
 
@@ -264,6 +265,32 @@ def _record_before(prepared: Prepared, run: RunContext, book: LabelBook, early: 
     prepared.extra = found.columns()
     for positions, error in found.unread:
         _hold_back(prepared, positions.tolist(), error)
+    _note_replacements(prepared, run)
+
+
+def _note_replacements(prepared: Prepared, run: RunContext) -> None:
+    """The rows to send that make another company than the current one a record's primary:
+    each says which company it replaces (:mod:`hubframe.run.primary`), on the dry run's
+    planned row and on the real run's applied row.  Read only where the run reads the portal
+    anyway; a read that fails says nothing."""
+    if prepared.stop is not None:
+        return
+    rows = table_rows(prepared.work())
+    if not rows:
+        return
+    try:
+        current = current_primaries(run.client, rows)
+    except HubframeError as exc:  # a bad token, the daily limit, no HubSpot: nothing will work
+        if not exc.stops_run:
+            raise
+        table = prepared.work()
+        codes = zip(table.positions.tolist(), table.actions.tolist(), strict=True)
+        prepared.stop_all(StopReason.of(exc), {pos: ACTIONS[code] for pos, code in codes})
+        return
+    for position, message in replacements(rows, current).items():
+        before = prepared.notes.get(position)
+        said = f"{message}." if before is None else f"{before.message} {message}."
+        prepared.notes[position] = Note(said, before.code if before else None, sent=True)
 
 
 def _hold_back(prepared: Prepared, positions: list[int], error: HubframeError) -> None:

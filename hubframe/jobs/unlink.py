@@ -50,6 +50,7 @@ from hubframe.constants import (
     EXISTING_COLUMNS,
     HUBSPOT_DEFINED,
     OBJECT_TYPES_BY_NAME,
+    PRIMARY_COMPANY,
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
@@ -91,6 +92,7 @@ from hubframe.run.portal import (
     refuse_another_report_portal,
     refuse_another_run_portal,
 )
+from hubframe.run.primary import replaced
 from hubframe.run.rows import own_index, read_input, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
@@ -221,6 +223,9 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
                 f"Not undone: the run did not create an association here (action {action})."
             )
         return _skip(f"Not undone: the run did not create this association (status {status}).")
+    moved = replaced(value(row.get("error_message")))
+    if moved is not None:
+        return _not_undoable(_moved_primary(row, *moved))
     existed, linked = (
         flag(value(row.get("existed_before"))),
         flag(value(row.get("linked_before"))),
@@ -246,6 +251,19 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         category=_category(row) if labeled else None,
         type_id=int(type_id) if labeled else None,
         label=value(row.get("label")),
+    )
+
+
+def _moved_primary(row: Mapping[Any, Any], noun: str, record: str, companies: list[str]) -> str:
+    """Why a row that moved a record's primary company is not undone."""
+    old = " and ".join(companies)
+    company = row["to_id"] if str(row.get("from_type")) != PRIMARY_COMPANY else row["from_id"]
+    return (
+        f"Not undone: this row made company {company} the primary company of {noun} {record} "
+        f"in place of {old} (HubSpot keeps one), and taking it back would leave the {noun} "
+        f"with no primary company: undo does not set {old} as primary again. Associate "
+        f"{noun} {record} with {old} as Primary again (that moves it back), then remove the "
+        f"association with {company} if you do not want it."
     )
 
 

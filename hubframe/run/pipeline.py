@@ -53,6 +53,8 @@ class Note:
 
     message: str
     code: ErrorCode | None = None
+    #: also said on the row when a real run applies it (its ``success`` row has no message)
+    sent: bool = False
 
 
 @dataclass
@@ -257,6 +259,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
             agrees=prepared.agrees,
         )
         sender.send(plan.stream(), outcomes, count=len(plan.batches))
+    _noted_sent(outcomes, prepared.notes)
     return outcomes, sender.stop.reason, plan.rows_to_send
 
 
@@ -266,6 +269,14 @@ def _noted(outcomes: Outcomes, notes: Mapping[int, Note]) -> None:
         planned = outcomes.get(position)
         if planned is not None and planned.status is Status.PLANNED and not planned.error_code:
             outcomes.put(position, planned.with_(error_code=note.code, error_message=note.message))
+
+
+def _noted_sent(outcomes: Outcomes, notes: Mapping[int, Note]) -> None:
+    """Put the notes meant for applied rows (``Note.sent``) on the rows a real run applied."""
+    for position, note in notes.items():
+        done = outcomes.get(position) if note.sent else None
+        if done is not None and done.status is Status.SUCCESS and not done.error_message:
+            outcomes.put(position, done.with_(error_message=note.message))
 
 
 @contextmanager

@@ -9,10 +9,16 @@ one.  :func:`conflicts` finds every such row (whichever side of its row names th
 :func:`settle_conflicts` settles them ``invalid``, ``CONFLICTING_ROWS``, before the portal is
 read or anything is sent, and :func:`hubframe.validate_pairs` with a client finds the same rows
 with the same function.  Rows naming the same primary again are ordinary repeats.
+
+Where a run reads the portal before sending (pre-flight, the state before a journaled run),
+:func:`replacements` reads the current primary company of each record a row sets one for and
+says, on the row, which company it replaces: the row is what the analyst asked and is sent,
+but HubSpot takes the label from that company.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -20,13 +26,14 @@ from typing import TYPE_CHECKING, Final
 import numpy as np
 
 from hubframe.constants import HUBSPOT_DEFINED, PRIMARY_COMPANY, PRIMARY_TYPES, PrimaryType
-from hubframe.errors import ErrorCode
+from hubframe.errors import ErrorCode, HubframeError
 from hubframe.run.rows import describer
 from hubframe.run.work import Outcome
 from hubframe.run.worktable import ACTION_CODE, WorkTable
 from hubframe.vocab import Action, Status, object_noun
 
 if TYPE_CHECKING:
+    from hubframe.hubspot.client import HubSpotClient
     from hubframe.run.pipeline import Prepared
 
 Describe = Callable[[int], str]
@@ -181,12 +188,79 @@ def settle_conflicts(prepared: Prepared) -> None:
     prepared.table, prepared.count = table.take(keep), len(keep)
 
 
+def current_primaries(
+    client: HubSpotClient, rows: Iterable[PrimaryRow]
+) -> dict[tuple[str, str], frozenset[str]]:
+    """(record type, record id) -> the companies holding the record's Primary type now, for
+    the records of ``rows`` (batch reads of each record's companies).  A record whose read
+    failed is left out (nothing is said of it); an error that stops every run is raised."""
+    from hubframe.run.reads import read_links, types_of
+
+    wanted: dict[str, dict[str, None]] = {}
+    for row in rows:
+        wanted.setdefault(row.record_type, {})[row.record_id] = None
+    out: dict[tuple[str, str], frozenset[str]] = {}
+    for record_type, ids in wanted.items():
+        primary = next(t.to_company for t in PRIMARY_TYPES if t.record_type == record_type)
+        try:
+            found = read_links(client, record_type, PRIMARY_COMPANY, list(ids))
+        except HubframeError as exc:
+            if exc.stops_run:
+                raise
+            continue
+        for record in ids:
+            held = types_of(found.get(record, []))
+            out[(record_type, record)] = frozenset(c for c, t in held.items() if primary in t)
+    return out
+
+
+def replacements(
+    rows: Iterable[PrimaryRow], current: Mapping[tuple[str, str], frozenset[str]]
+) -> dict[int, str]:
+    """Position -> "Replaces deal 1's primary company 2 ..." for each row that makes another
+    company than the one holding it now the record's primary."""
+    out: dict[int, str] = {}
+    for row in rows:
+        others = sorted(
+            current.get((row.record_type, row.record_id), frozenset()) - {row.company_id}
+        )
+        if others:
+            out[row.position] = replace_message(row, others)
+    return out
+
+
+def replace_message(row: PrimaryRow, others: list[str]) -> str:
+    noun = object_noun(row.record_type)
+    companies = " and ".join(others)
+    return (
+        f"{_REPLACES} {noun} {row.record_id}'s primary company {companies}: HubSpot keeps one "
+        f"primary company per {noun}, so {companies} stays associated without the Primary label"
+    )
+
+
+_REPLACES: Final = "Replaces"
+_REPLACED: Final = re.compile(rf"(?:^|\. ){_REPLACES} (\w+) (\d+)'s primary company ([\d and]+):")
+
+
+def replaced(message: object) -> tuple[str, str, list[str]] | None:
+    """(record noun, record id, the companies it replaced) from a run row's message that
+    :func:`replace_message` wrote (a result table or its report), else None."""
+    found = _REPLACED.search(message) if isinstance(message, str) else None
+    if found is None:
+        return None
+    return found.group(1), found.group(2), found.group(3).split(" and ")
+
+
 __all__ = [
     "PrimaryRow",
     "PrimarySpec",
     "conflicts",
+    "current_primaries",
     "primary_row",
     "primary_spec",
+    "replace_message",
+    "replaced",
+    "replacements",
     "settle_conflicts",
     "table_rows",
 ]

@@ -673,12 +673,16 @@ def _check_width(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     from hubframe.constants import (
         CURRENT_LIMIT_COLUMNS,
         EXISTING_COLUMNS,
+        PRIMARY_BEFORE,
         STATUS_COLUMNS,
         SYNC_COLUMNS,
     )
     from hubframe.report.excel import SHEET_COLUMNS
 
-    added = (*STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS)
+    added = (
+        *(*STATUS_COLUMNS, *EXISTING_COLUMNS, PRIMARY_BEFORE),
+        *(*SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS),
+    )
     width = len(frame.columns) + len(added)
     for path in (args.report, args.retry_file):
         if path and str(path).lower().endswith(".xlsx") and width > SHEET_COLUMNS:

@@ -221,6 +221,10 @@ STATUS_COLUMNS: Final = (
 )
 #: Columns a run that read the portal adds after ``attempts`` (what undo needs).
 EXISTING_COLUMNS: Final = ("existed_before", "linked_before")
+#: The column a run that read the portal adds after ``linked_before`` for the rows that set a
+#: record's primary company: the companies that held it before the row ("" for none; what
+#: undo needs not to leave the record without one).
+PRIMARY_BEFORE: Final = "primary_before"
 #: Columns a limits dry run adds beside ``max_to_object_ids``.
 CURRENT_LIMIT_COLUMNS: Final = ("current_max", "limit_change", "records_over")
 #: Columns a sync adds to its result table: what it does for the row, and why.
@@ -233,6 +237,7 @@ RESERVED_COLUMNS: Final = (
     "row",
     *STATUS_COLUMNS,
     *EXISTING_COLUMNS,
+    PRIMARY_BEFORE,
     *CURRENT_LIMIT_COLUMNS,
     *SYNC_COLUMNS,
 )

@@ -50,7 +50,7 @@ from hubframe.constants import (
     EXISTING_COLUMNS,
     HUBSPOT_DEFINED,
     OBJECT_TYPES_BY_NAME,
-    PRIMARY_COMPANY,
+    PRIMARY_BEFORE,
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
@@ -92,11 +92,11 @@ from hubframe.run.portal import (
     refuse_another_report_portal,
     refuse_another_run_portal,
 )
-from hubframe.run.primary import replaced
+from hubframe.run.primary import PrimaryRow, primary_companies, replaced_by, row_of
 from hubframe.run.rows import own_index, read_input, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
-from hubframe.vocab import Action, Status
+from hubframe.vocab import Action, Status, object_noun
 
 # --- undo -------------------------------------------------------------------------------------
 
@@ -223,9 +223,6 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
                 f"Not undone: the run did not create an association here (action {action})."
             )
         return _skip(f"Not undone: the run did not create this association (status {status}).")
-    moved = replaced(value(row.get("error_message")))
-    if moved is not None:
-        return _not_undoable(_moved_primary(row, *moved))
     existed, linked = (
         flag(value(row.get("existed_before"))),
         flag(value(row.get("linked_before"))),
@@ -234,6 +231,9 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         return _not_undoable(_unrecorded(row))
     if existed:
         return _skip("Left in place: the association existed before the run.")
+    kept = _primary_kept(row)
+    if kept is not None:
+        return _not_undoable(kept)
     type_id = value(row.get("type_id"))
     removal = endpoint(made).undo[1 if linked else 0]
     if removal is None:
@@ -254,10 +254,45 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
     )
 
 
-def _moved_primary(row: Mapping[Any, Any], noun: str, record: str, companies: list[str]) -> str:
+def _primary_kept(row: Mapping[Any, Any]) -> str | None:
+    """Why a row making a company a record's primary is not taken back (its ``primary_before``
+    names another company, or cannot be read), else None (any other row, or a record that
+    had no primary company: the row's label goes as any other)."""
+    primary = row_of(
+        str(row.get("from_type")),
+        str(row.get("from_id")),
+        str(row.get("to_type")),
+        str(row.get("to_id")),
+        _category(row),
+        value(row.get("type_id")),
+    )
+    if primary is None:
+        return None
+    if PRIMARY_BEFORE not in row:
+        return (
+            f"Not undone: this row made company {primary.company_id} the primary company of "
+            f"{object_noun(primary.record_type)} {primary.record_id}, and the "
+            f"{PRIMARY_BEFORE} column, which says which company held it before, is not in "
+            "the run's table (deleted from its report, or a run of an older hubframe): taking "
+            "the row back could leave the record with no primary company. Undo from the "
+            "run's journal, or put the column back."
+        )
+    before = primary_companies(row.get(PRIMARY_BEFORE))
+    if before is None:
+        return (
+            f"Not undone: the {PRIMARY_BEFORE} cell ({text(row.get(PRIMARY_BEFORE))!r}) is "
+            "not the company ids the run wrote (edited?), and it says which company held "
+            f"{object_noun(primary.record_type)} {primary.record_id}'s primary before the "
+            "row: put it back as the run wrote it (empty when none)."
+        )
+    others = replaced_by(primary, before)
+    return _moved_primary(primary, others) if others else None
+
+
+def _moved_primary(row: PrimaryRow, companies: list[str]) -> str:
     """Why a row that moved a record's primary company is not undone."""
-    old = " and ".join(companies)
-    company = row["to_id"] if str(row.get("from_type")) != PRIMARY_COMPANY else row["from_id"]
+    old, company = " and ".join(companies), row.company_id
+    noun, record = object_noun(row.record_type), row.record_id
     return (
         f"Not undone: this row made company {company} the primary company of {noun} {record} "
         f"in place of {old} (HubSpot keeps one), and taking it back would leave the {noun} "
@@ -269,7 +304,8 @@ def _moved_primary(row: Mapping[Any, Any], noun: str, record: str, companies: li
 
 def _base(frame: pd.DataFrame) -> pd.DataFrame:
     """The run's rows without its outcome: inputs and the analyst's columns."""
-    drop = [c for c in (*STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS) if c in frame.columns]
+    owned = (*STATUS_COLUMNS, *EXISTING_COLUMNS, PRIMARY_BEFORE, *SYNC_COLUMNS)
+    drop = [c for c in owned if c in frame.columns]
     base = frame.drop(columns=drop).reset_index(drop=True)
     meta = frame.attrs.get("hubframe")
     kept = {k: v for k, v in meta.items() if k != "sync"} if isinstance(meta, Mapping) else meta

@@ -27,6 +27,7 @@ from hubframe.constants import (
     CATEGORIES,
     EXISTING_COLUMNS,
     PAIR_COLUMNS,
+    PRIMARY_BEFORE,
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
@@ -60,6 +61,7 @@ from hubframe.report.sheet_cells import sheet_text
 from hubframe.report.summary import BASE_URL_LABEL, JOURNAL
 from hubframe.run.journal import Journal, JournalHolds, JournalRow
 from hubframe.run.portal import PORTAL_KEY, PORTAL_LABEL, SENT_TO
+from hubframe.run.primary import primary_cell
 from hubframe.vocab import Action, Status
 
 RunArg = pd.DataFrame | str | os.PathLike[str] | Journal
@@ -369,6 +371,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
         table["type_id"] = type_ids(table["type_id"], lines)
     table = records_acted_on(run_words(table, lines), lines)
     known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
+    known.add(PRIMARY_BEFORE)
     originals = [str(c) for c in table.columns if c not in known]
     info: dict[str, Any] = {"kind": "pairs", "source": path.name, "original_columns": originals}
     info |= read_from_attrs(path)
@@ -580,6 +583,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
             "error_code": [ErrorCode.UNKNOWN_OUTCOME.value if r.maybe else None for r in rows],
             "existed_before": [_existed(r) for r in rows],
             "linked_before": [None if r.before is None else bool(r.before) for r in rows],
+            PRIMARY_BEFORE: pd.array([_primary(r) for r in rows], dtype="string"),
         }
     )
     _say_not_undone(journal, bool(rows))
@@ -671,6 +675,12 @@ def _each_type(row: JournalRow) -> list[JournalRow]:
         replace(row, action=str(Action.ARCHIVE_LABELS), category=None, type_id=type_id)
         for type_id in sorted(row.before)
     ]
+
+
+def _primary(row: JournalRow) -> str | None:
+    """The ``primary_before`` cell of a journal's row: the companies its run's readings found
+    holding the record's primary, for a row making a company its primary; else empty."""
+    return None if row.primary_before is None else primary_cell(row.primary_before)
 
 
 def _existed(row: JournalRow) -> bool | None:

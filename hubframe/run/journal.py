@@ -19,7 +19,10 @@ what the pairs carried before the first run touched them (table ``before``: the 
 type ids found by the read before sending; the first observation is kept, so a resumed run
 does not mistake its own work for old links, but only for the pairs the resumed runs sent: the
 others are read again; an undo goes by the reading of the run that first applied a row,
-:class:`_Befores`).
+:class:`_Befores`).  A run also keeps there its reading of the primary pairs (record ->
+company, with every type they held) of each record a row makes a company the primary of: an
+undo from the journal finds in it the company such a row took the primary from
+(``JournalRow.primary_before``).
 
 A journal belongs to the portal of its first run (table ``portal``: the base URL and a salted
 SHA-256 of the access token, :mod:`hubframe.run.portal`); a run against another is refused.
@@ -55,6 +58,7 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubframe.constants import HUBSPOT_DEFINED, PRIMARY_COMPANY, PRIMARY_TYPES
 from hubframe.errors import ErrorCode, HubframeWarning, InputError
 from hubframe.io.sources import as_path, special_kind
 from hubframe.run.portal import PortalKey, TokenHolder, refuse_another_portal
@@ -1017,6 +1021,25 @@ class Journal:
                 found = {pair: types for pair, types in found.items() if pair in applied}
         return found
 
+    def primaries(self, record_type: str, record_ids: Iterable[str]) -> dict[str, frozenset[str]]:
+        """Record id -> the companies the first readings by the runs this run resumes (and its
+        own) found holding the record's primary: what it held before the run that applied
+        a row of it (a run keeps its readings of the primary pairs of the records its rows
+        set one for, in the record's direction).  Records with no such reading are left out."""
+        primary = next(t.to_company for t in PRIMARY_TYPES if t.record_type == record_type)
+        wanted = set(record_ids)
+        first: dict[RecordPair, frozenset[int]] = {}
+        with self._using("read it"):
+            where, runs = self._reading()
+            for pair, _, types in self._readings(record_type, PRIMARY_COMPANY, where, runs):
+                if pair.from_id in wanted:
+                    first.setdefault(pair, types)
+        out: dict[str, set[str]] = {}
+        for pair, types in first.items():
+            if primary in types:
+                out.setdefault(pair.from_id, set()).add(pair.to_id)
+        return {record: frozenset(companies) for record, companies in out.items()}
+
     def _readings(
         self, from_type: str, to_type: str, where: str, runs: tuple[int, ...]
     ) -> Iterator[tuple[RecordPair, int, frozenset[int]]]:
@@ -1110,6 +1133,7 @@ class Journal:
                         type_id=type_id,
                         before=before.of(key, applied_by[key]),
                         maybe=maybe,
+                        primary_before=before.primary(key, applied_by[key]),
                     )
                 )
             return out
@@ -1253,6 +1277,7 @@ class _Befores:
         self._pairs: dict[tuple[str, str], dict[RecordPair, list[tuple[int, frozenset[int]]]]]
         self._pairs = {}
         self._chains: dict[int, set[int]] = {}
+        self._records: dict[str, dict[str, list[tuple[str, int, frozenset[int]]]]] = {}
 
     def of(self, key: SentKey, run: int) -> frozenset[int] | None:
         _, from_type, to_type, from_id, to_id, *_ = key
@@ -1263,12 +1288,62 @@ class _Befores:
             for pair, by, types in found:
                 readings.setdefault(pair, []).append((by, types))
             self._pairs[objects] = readings
-        if run not in self._chains:
-            self._chains[run] = {run, *_resumed_by(self._journal._db, run)}
-        chain = self._chains[run]
+        chain = self._chain(run)
         taken = [types for by, types in self._pairs[objects].get(RecordPair(from_id, to_id), [])
                  if by in chain]  # fmt: skip
         return taken[-1] if taken else None
+
+    def _chain(self, run: int) -> set[int]:
+        if run not in self._chains:
+            self._chains[run] = {run, *_resumed_by(self._journal._db, run)}
+        return self._chains[run]
+
+    def primary(self, key: SentKey, run: int) -> frozenset[str] | None:
+        """For a row that makes a company a record's primary (:func:`_primary_of`): the
+        companies the last reading by the run that applied it, or a run it resumed, found
+        holding the record's primary (its readings of the record's companies, which a run
+        keeps for each record a row sets a primary company of); None for another row."""
+        found = _primary_of(key)
+        if found is None:
+            return None
+        record_type, record_id, type_id = found
+        if record_type not in self._records:
+            index: dict[str, list[tuple[str, int, frozenset[int]]]] = {}
+            readings = self._journal._readings(
+                record_type, PRIMARY_COMPANY, "run >= ?", (self._first,)
+            )
+            for pair, by, types in readings:
+                index.setdefault(pair.from_id, []).append((pair.to_id, by, types))
+            self._records[record_type] = index
+        chain = self._chain(run)
+        last: dict[str, frozenset[int]] = {}
+        for company, by, types in self._records[record_type].get(record_id, []):
+            if by in chain:
+                last[company] = types
+        return frozenset(c for c, types in last.items() if type_id in types)
+
+
+#: (from type, to type, type id) of a row making a company a record's primary -> the record's
+#: type, whether it is the row's from side, and its Primary type towards companies.
+_PRIMARY_ROWS: Final = {
+    **{(t.record_type, PRIMARY_COMPANY, t.to_company): (t.record_type, True, t.to_company)
+       for t in PRIMARY_TYPES},
+    **{(PRIMARY_COMPANY, t.record_type, t.from_company): (t.record_type, False, t.to_company)
+       for t in PRIMARY_TYPES},
+}  # fmt: skip
+
+
+def _primary_of(key: SentKey) -> tuple[str, str, int] | None:
+    """(record type, record id, its Primary type towards companies) of a sent row that makes
+    a company a record's primary; None for another row."""
+    action, from_type, to_type, from_id, to_id, category, type_id = key
+    if action != Action.ASSOCIATE or category != HUBSPOT_DEFINED:
+        return None
+    found = _PRIMARY_ROWS.get((from_type, to_type, type_id))
+    if found is None:
+        return None
+    record_type, record_is_from, primary = found
+    return record_type, str(from_id if record_is_from else to_id), primary
 
 
 def _merge_sent(
@@ -1315,6 +1390,9 @@ class JournalRow:
     type_id: int | None
     before: frozenset[int] | None  # type ids the pair carried before; None = not recorded
     maybe: bool = False  # the outcome is unknown: the write may have been applied
+    #: a row making a company a record's primary: the companies the readings of the run
+    #: that applied it found holding that record's primary (empty: none); None: another row
+    primary_before: frozenset[str] | None = None
 
 
 __all__ = [

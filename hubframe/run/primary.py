@@ -11,14 +11,15 @@ read or anything is sent, and :func:`hubframe.validate_pairs` with a client find
 with the same function.  Rows naming the same primary again are ordinary repeats.
 
 Where a run reads the portal before sending (pre-flight, the state before a journaled run),
-:func:`replacements` reads the current primary company of each record a row sets one for and
-says, on the row, which company it replaces: the row is what the analyst asked and is sent,
-but HubSpot takes the label from that company.
+:func:`current_primaries` reads the current primary company of each record a row sets one for:
+the result's ``primary_before`` column holds it (:func:`primary_cell`; a journal keeps the
+pair as a reading of what it held), undo reads it back (:func:`primary_companies`), and the
+row says which company it replaces (:func:`replace_message`): the row is what the analyst
+asked and is sent, but HubSpot takes the label from that company.
 """
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
@@ -27,10 +28,10 @@ import numpy as np
 
 from hubframe.constants import HUBSPOT_DEFINED, PRIMARY_COMPANY, PRIMARY_TYPES, PrimaryType
 from hubframe.errors import ErrorCode, HubframeError
-from hubframe.run.rows import describer
+from hubframe.run.rows import describer, value
 from hubframe.run.work import Outcome
 from hubframe.run.worktable import ACTION_CODE, WorkTable
-from hubframe.vocab import Action, Status, object_noun
+from hubframe.vocab import Action, ObjectPair, RecordPair, Status, object_noun
 
 if TYPE_CHECKING:
     from hubframe.hubspot.client import HubSpotClient
@@ -69,6 +70,21 @@ class PrimaryRow:
     record_type: str  # "deals"
     record_id: str
     company_id: str
+    record_is_from: bool = True  # the row goes from the record to the company
+
+    @property
+    def objects(self) -> ObjectPair:
+        """The row's object pair, in its direction."""
+        if self.record_is_from:
+            return ObjectPair(self.record_type, PRIMARY_COMPANY)
+        return ObjectPair(PRIMARY_COMPANY, self.record_type)
+
+    @property
+    def records(self) -> RecordPair:
+        """The row's record pair, in its direction."""
+        if self.record_is_from:
+            return RecordPair(self.record_id, self.company_id)
+        return RecordPair(self.company_id, self.record_id)
 
 
 def primary_spec(
@@ -93,7 +109,7 @@ def primary_row(
     if spec is None:
         return None
     record, company = ids if spec.record_is_from else (ids[1], ids[0])
-    return PrimaryRow(position, spec.primary.record_type, record, company)
+    return PrimaryRow(position, spec.primary.record_type, record, company, spec.record_is_from)
 
 
 def table_rows(table: WorkTable) -> list[PrimaryRow]:
@@ -188,79 +204,117 @@ def settle_conflicts(prepared: Prepared) -> None:
     prepared.table, prepared.count = table.take(keep), len(keep)
 
 
-def current_primaries(
-    client: HubSpotClient, rows: Iterable[PrimaryRow]
-) -> dict[tuple[str, str], frozenset[str]]:
-    """(record type, record id) -> the companies holding the record's Primary type now, for
-    the records of ``rows`` (batch reads of each record's companies).  A record whose read
-    failed is left out (nothing is said of it); an error that stops every run is raised."""
+#: (record type, record id) -> each company holding the record's Primary type, with every
+#: type id the pair holds (what a journal keeps of it).
+Primaries = dict[tuple[str, str], dict[str, frozenset[int]]]
+
+
+@dataclass
+class PrimaryReading:
+    """The current primary companies of the records rows set one for
+    (:func:`current_primaries`); ``unread``: the records whose read failed, with its error."""
+
+    found: Primaries
+    unread: dict[tuple[str, str], HubframeError]
+
+
+def current_primaries(client: HubSpotClient, rows: Iterable[PrimaryRow]) -> PrimaryReading:
+    """The companies holding the Primary type of each record of ``rows`` now (batch reads of
+    each record's companies).  A record whose read failed is in ``unread``; an error that
+    stops every run is raised."""
     from hubframe.run.reads import read_links, types_of
 
     wanted: dict[str, dict[str, None]] = {}
     for row in rows:
         wanted.setdefault(row.record_type, {})[row.record_id] = None
-    out: dict[tuple[str, str], frozenset[str]] = {}
+    out = PrimaryReading({}, {})
     for record_type, ids in wanted.items():
-        primary = next(t.to_company for t in PRIMARY_TYPES if t.record_type == record_type)
+        primary = _TO_COMPANY[record_type]
         try:
             found = read_links(client, record_type, PRIMARY_COMPANY, list(ids))
         except HubframeError as exc:
             if exc.stops_run:
                 raise
+            out.unread.update(dict.fromkeys(((record_type, r) for r in ids), exc))
             continue
         for record in ids:
             held = types_of(found.get(record, []))
-            out[(record_type, record)] = frozenset(c for c, t in held.items() if primary in t)
+            out.found[(record_type, record)] = {c: t for c, t in held.items() if primary in t}
     return out
 
 
-def replacements(
-    rows: Iterable[PrimaryRow], current: Mapping[tuple[str, str], frozenset[str]]
-) -> dict[int, str]:
-    """Position -> "Replaces deal 1's primary company 2 ..." for each row that makes another
-    company than the one holding it now the record's primary."""
-    out: dict[int, str] = {}
-    for row in rows:
-        others = sorted(
-            current.get((row.record_type, row.record_id), frozenset()) - {row.company_id}
-        )
-        if others:
-            out[row.position] = replace_message(row, others)
-    return out
+#: A record type -> its Primary type towards companies (deals: 5).
+_TO_COMPANY: Final = {t.record_type: t.to_company for t in PRIMARY_TYPES}
+
+
+def replaced_by(row: PrimaryRow, before: Iterable[str]) -> list[str]:
+    """The companies a row takes the record's primary from: those that held it before the
+    row, but the row's own company."""
+    return sorted(set(before) - {row.company_id})
 
 
 def replace_message(row: PrimaryRow, others: list[str]) -> str:
+    """'Replaces deal 1's primary company 2: ...' (no final stop)."""
     noun = object_noun(row.record_type)
     companies = " and ".join(others)
     return (
-        f"{_REPLACES} {noun} {row.record_id}'s primary company {companies}: HubSpot keeps one "
+        f"Replaces {noun} {row.record_id}'s primary company {companies}: HubSpot keeps one "
         f"primary company per {noun}, so {companies} stays associated without the Primary label"
     )
 
 
-_REPLACES: Final = "Replaces"
-_REPLACED: Final = re.compile(rf"(?:^|\. ){_REPLACES} (\w+) (\d+)'s primary company ([\d and]+):")
+# --- the ``primary_before`` cell -----------------------------------------------------------------
 
 
-def replaced(message: object) -> tuple[str, str, list[str]] | None:
-    """(record noun, record id, the companies it replaced) from a run row's message that
-    :func:`replace_message` wrote (a result table or its report), else None."""
-    found = _REPLACED.search(message) if isinstance(message, str) else None
-    if found is None:
+def primary_cell(companies: Iterable[str]) -> str:
+    """A ``primary_before`` cell: the company ids, sorted, one space between; "" for none."""
+    return " ".join(sorted(companies, key=lambda c: (len(c), c)))
+
+
+def primary_companies(cell: object) -> frozenset[str] | None:
+    """The company ids of a ``primary_before`` cell (a result table's, its report's: text, or
+    a number a spreadsheet made of one id); an empty set for an empty cell, None for a cell
+    that holds anything else (edited: not to be trusted)."""
+    cell = value(cell)
+    if cell is None:
+        return frozenset()
+    if isinstance(cell, bool):
         return None
-    return found.group(1), found.group(2), found.group(3).split(" and ")
+    if isinstance(cell, float | np.floating):
+        whole = float(cell).is_integer() and cell > 0
+        return frozenset({str(int(cell))}) if whole else None
+    if isinstance(cell, int | np.integer):
+        return frozenset({str(int(cell))}) if cell > 0 else None
+    if not isinstance(cell, str):
+        return None
+    ids = [w.removesuffix(".0") for w in cell.replace(",", " ").replace(";", " ").split()]
+    if not all(i.isascii() and i.isdigit() for i in ids):
+        return None
+    return frozenset(i.lstrip("0") or "0" for i in ids)
+
+
+def row_of(
+    from_type: str, from_id: str, to_type: str, to_id: str, category: object, type_id: object
+) -> PrimaryRow | None:
+    """A result row as a :class:`PrimaryRow` when it sets a primary company, else None."""
+    kind = int(type_id) if isinstance(type_id, int | np.integer) else None
+    found = category if isinstance(category, str) else None
+    return primary_row(-1, (from_type, to_type), (from_id, to_id), found, kind)
 
 
 __all__ = [
+    "PrimaryReading",
     "PrimaryRow",
     "PrimarySpec",
     "conflicts",
     "current_primaries",
+    "primary_cell",
+    "primary_companies",
     "primary_row",
     "primary_spec",
     "replace_message",
-    "replaced",
-    "replacements",
+    "replaced_by",
+    "row_of",
     "settle_conflicts",
     "table_rows",
 ]

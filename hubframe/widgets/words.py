@@ -53,6 +53,7 @@ COLUMN_WORDS: Final[Mapping[str, str]] = {
     "attempts": "Attempts",
     "existed_before": "Existed before",
     "linked_before": "Linked before",
+    "primary_before": "Primary company before",
     "column": "Column",
     "value": "Value",
     "code": "Problem",

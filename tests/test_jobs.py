@@ -119,7 +119,8 @@ def test_explicit_type_id_and_invalid_type(sandbox: Sandbox) -> None:
     )
     pairs = read_pairs(frame, from_type="deals", to_type="contacts")
     result = associate(pairs, client_for(sandbox), progress=False)
-    assert result["status"].tolist() == ["success", "failed"]
+    # a type id HubSpot does not list for the pair is refused before sending, as validation does
+    assert result["status"].tolist() == ["success", "invalid"]
     assert result.loc[0, "category"] == "HUBSPOT_DEFINED"
     assert result.loc[1, "error_code"] == "INVALID_ASSOCIATION_TYPE"
 

@@ -43,11 +43,18 @@ from hubframe.constants import ID_PROPERTIES, PRIMARY_COMPANY
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.aliases import Kind
 from hubframe.io.normalize import is_valid_object_type
-from hubframe.run.labels import LabelBook, LabelDef, LabelRefused, resolve, unknown_object_type
+from hubframe.run.labels import (
+    LabelBook,
+    LabelDef,
+    LabelRefused,
+    UnlistedType,
+    resolve,
+    unknown_object_type,
+)
 from hubframe.run.lookup import Matches, id_properties, match_records
 from hubframe.run.portal import PortalKey, TokenHolder
 from hubframe.run.reads import read_records
-from hubframe.run.rows import as_frame, columns, describer, issue_outcomes, text, whole
+from hubframe.run.rows import as_frame, columns, describer, issue_outcomes, text
 from hubframe.run.work import Outcome
 from hubframe.validate import ERROR, invalid_rows
 from hubframe.validate import validate_limits as _offline_limits
@@ -228,11 +235,10 @@ def _label_problem(
     if row["from_type"] is None or row["to_type"] is None:
         return None
     try:  # the pair's types are read for every row: the token and the pair are checked too
-        listed = {d.type_id for d in book.labels(str(row["from_type"]), str(row["to_type"]))}
-        spec = resolve(book, row, unlabeled_default=pairs)
-        type_id = whole(row.get("type_id"))
-        if type_id is None or spec is None:
-            return None
+        book.labels(str(row["from_type"]), str(row["to_type"]))
+        resolve(book, row, unlabeled_default=pairs, listed_only=True)
+    except UnlistedType as exc:  # the run refuses it with the same words
+        return ErrorCode.INVALID_ASSOCIATION_TYPE, "type_id", str(exc)
     except LabelRefused as exc:
         return exc.code or ErrorCode.UNKNOWN_LABEL, "label", str(exc)
     except HubframeError as exc:
@@ -243,13 +249,7 @@ def _label_problem(
             return ErrorCode.BAD_OBJECT_TYPE, unknown[0], unknown[1]
         what = f"the labels from {row['from_type']} to {row['to_type']}"
         return exc.code or ErrorCode.HUBSPOT_VALIDATION, "label", _read_failed(exc, what)
-    if type_id in listed:
-        return None
-    message = (
-        f"HubSpot has no association type {type_id} from {row['from_type']} to "
-        f"{row['to_type']}; use a label, or a type id HubSpot lists for this pair."
-    )
-    return ErrorCode.INVALID_ASSOCIATION_TYPE, "type_id", message
+    return None
 
 
 def _check_primaries(

@@ -156,7 +156,7 @@ class _Associate:
             run.client.open_connections(_first_burst(rows, run.options.batch_size))
         if self.wanted.record_only:
             return _with_state_before(prepared, run, book)
-        prepare_pairs(prepared, book)
+        prepare_pairs(prepared, book, listed_only=True)
         settle_conflicts(prepared)
         checks = _check_portal(prepared, run, book, self.wanted)
         if checks is not None:
@@ -234,7 +234,7 @@ def _with_state_before(prepared: Prepared, run: RunContext, book: LabelBook) -> 
     need the ids only); no read is left on its way when this returns."""
     early = start_reads(run.client, prepared.frame, prepared.open_positions(), run.journal)
     try:
-        prepare_pairs(prepared, book)
+        prepare_pairs(prepared, book, listed_only=True)
         settle_conflicts(prepared)
         prepared.plan_ahead(run.options.batch_size)  # while the reads are on their way
         _record_before(prepared, run, book, early)

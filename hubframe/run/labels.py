@@ -61,6 +61,12 @@ class AmbiguousLabel(LabelRefused):
     code = ErrorCode.AMBIGUOUS_LABEL
 
 
+class UnlistedType(LabelRefused):
+    """A type id HubSpot does not list for the object pair: it refuses it."""
+
+    code = ErrorCode.INVALID_ASSOCIATION_TYPE
+
+
 class LabelTypeMismatch(LabelRefused):
     """A row whose label and type id name different association types."""
 
@@ -361,16 +367,56 @@ def category_for(book: LabelBook, from_type: str, to_type: str, type_id: int) ->
     return HUBSPOT_DEFINED if (from_type, to_type, type_id) in defined else USER_DEFINED
 
 
-def resolve(book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool) -> LabelDef | None:
+def _check_listed(
+    book: LabelBook, from_type: str, to_type: str, type_id: int, label: str | None
+) -> None:
+    """UnlistedType when the pair's association types, read, do not hold ``type_id`` (a
+    label not created yet, under a stand-in, is listed); when they cannot be read HubSpot
+    judges the row (a stopping error is raised)."""
+    try:
+        defs = book.labels(from_type, to_type)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        return
+    if type_id not in {d.type_id for d in defs}:
+        raise UnlistedType(unlisted_type_message(from_type, to_type, type_id, label, defs))
+
+
+def unlisted_type_message(
+    from_type: str,
+    to_type: str,
+    type_id: int,
+    label: str | None = None,
+    defs: Iterable[LabelDef] = (),
+) -> str:
+    """Why a type id the pair's types do not hold is refused, naming the type id of the row's
+    label there when it has one (an export of another portal carries its type ids)."""
+    said = f"HubSpot has no association type {type_id} from {from_type} to {to_type}"
+    same = named(label, defs) if label else []
+    if len(same) == 1:
+        return (
+            f'{said}; the label "{same[0].label}" is type id {same[0].type_id} here: clear the '
+            "type id and category cells to send it by its label."
+        )
+    return f"{said}; use a label, or a type id HubSpot lists for this pair."
+
+
+def resolve(
+    book: LabelBook, row: Mapping[Any, Any], *, unlabeled_default: bool, listed_only: bool = False
+) -> LabelDef | None:
     """The association type a row asks for (by type id, label, or none); None means HubSpot's
     default (unlabeled) one, when ``unlabeled_default``.  UnknownLabel when the label does not
-    exist; HubframeError when the labels cannot be read."""
+    exist; HubframeError when the labels cannot be read.  ``listed_only``: a type id the pair's
+    types (read) do not hold is UnlistedType, not for HubSpot to judge."""
     f, t = str(row["from_type"]), str(row["to_type"])
     type_id, label = whole(row.get("type_id")), text(row.get("label"))
     given = text(row.get("category"))
     if type_id is not None:
         if label is not None:
             _check_agree(book, f, t, label, type_id)
+        if listed_only:
+            _check_listed(book, f, t, type_id, label)
         category = str(canonical_category(given) or category_for(book, f, t, type_id)).upper()
         if given is not None:
             _check_category(given, _listed(book, f, t, type_id))

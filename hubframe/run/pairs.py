@@ -101,10 +101,10 @@ def unknown_label(action: Action, exc: LabelRefused) -> Outcome:
     return Outcome(Status.INVALID, action=action, error_code=code, error_message=str(exc))
 
 
-def _try_resolve(book: LabelBook, key: tuple[Any, ...]) -> Resolved:
+def _try_resolve(book: LabelBook, key: tuple[Any, ...], *, listed_only: bool = False) -> Resolved:
     row = dict(zip(_KEY_FIELDS, key, strict=True))
     try:
-        return resolve(book, row, unlabeled_default=True)
+        return resolve(book, row, unlabeled_default=True, listed_only=listed_only)
     except HubframeError as exc:  # LabelRefused included
         return exc
 
@@ -172,11 +172,12 @@ def _plain(values: Any) -> list[Any]:
     return out
 
 
-def prepare_pairs(prepared: Prepared, book: LabelBook) -> None:
+def prepare_pairs(prepared: Prepared, book: LabelBook, *, listed_only: bool = False) -> None:
     """The rows of ``prepared.frame`` not settled yet, as a work table (``prepared.table``);
-    rows whose label does not resolve are settled instead.  Labels are read once per distinct
-    (object pair, label, category, type id), before this returns, so a bad token or an
-    unreachable HubSpot stops the run here.  Nothing loops over rows in Python."""
+    rows whose label does not resolve are settled instead (``listed_only``: and rows whose
+    type id the pair's types do not hold, as validation finds them).  Labels are read once per
+    distinct (object pair, label, category, type id), before this returns, so a bad token or
+    an unreachable HubSpot stops the run here.  Nothing loops over rows in Python."""
     frame = prepared.frame
     rows = prepared.open_positions()
     if len(rows) == 0:
@@ -186,7 +187,7 @@ def prepare_pairs(prepared: Prepared, book: LabelBook) -> None:
     actions = np.array([ACTION_CODE[_action(key)] for key in keys], dtype=np.int8)
     found: list[Resolved] = []
     for key in keys:
-        spec = _try_resolve(book, key)
+        spec = _try_resolve(book, key, listed_only=listed_only)
         if isinstance(spec, HubframeError) and spec.stops_run:  # no other lookup will work
             by_row = {int(p): ACTIONS[int(actions[c])] for p, c in zip(rows, codes, strict=True)}
             prepared.stop_all(StopReason.of(spec), by_row)

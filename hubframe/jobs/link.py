@@ -195,7 +195,8 @@ def _read_portal(
     items: list[WorkItem], run: RunContext, wanted: _Wanted
 ) -> tuple[PortalState, Before]:
     """The portal's state, and each row's pair as it was before the run (the journal's memory
-    of an earlier, interrupted run first).  New readings are remembered in the journal."""
+    of an earlier, interrupted run first).  The readings it goes by are remembered in the
+    journal as this run's."""
     journal = run.journal
     pairs = {item.objects for item in items}
     known = (
@@ -209,20 +210,22 @@ def _read_portal(
 
     need = items if wanted.preflight else [i for i in items if not is_known(i)]
     state = read_state(run.client, sources_of(need), limits=wanted.preflight)
-    if journal is not None and not wanted.dry_run:
-        _remember(journal, [i for i in need if not is_known(i)], state)
 
     def before(item: WorkItem) -> frozenset[int] | None:
         remembered = known.get(item.objects, {}).get(item.records)
         return remembered if remembered is not None else state.types(item.objects, item.records)
 
+    if journal is not None and not wanted.dry_run:
+        _remember(journal, items, before)
     return state, before
 
 
-def _remember(journal: Journal, items: list[WorkItem], state: PortalState) -> None:
+def _remember(journal: Journal, items: list[WorkItem], before: Before) -> None:
+    """Keep in the journal, as this run's, the reading it goes by for each row's pair: a new
+    one, or the one it took from an open run (see :func:`hubframe.run.before._remember`)."""
     by_pair: dict[ObjectPair, dict[RecordPair, frozenset[int]]] = {}
     for item in items:
-        types = state.types(item.objects, item.records)
+        types = before(item)
         if types is not None:
             by_pair.setdefault(item.objects, {})[item.records] = types
     for pair, states in by_pair.items():

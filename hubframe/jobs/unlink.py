@@ -64,6 +64,7 @@ from hubframe.report.reader import (
     flag,
     journal_read_only,
     load_run,
+    no_reading,
     report_journal,
 )
 from hubframe.run.endpoints import endpoint
@@ -209,8 +210,19 @@ def _category(row: Mapping[Any, Any]) -> str | None:
     return found if found in CATEGORIES else None
 
 
-def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
-    """What takes one row of a run back, or why nothing does."""
+#: A journal's row whose run recorded what its pairs held before it, but not this pair's.
+_NO_READING: Final = (
+    "Not undone: the journal holds no reading of what these two records held before the run "
+    "that made this association (that run recorded the other pairs' readings, not this one's: "
+    "an older hubframe left none for a run that went by another open run's reading), so "
+    "whether it existed before is not known and it is left in place. Undo from that run's "
+    "report instead (its existed_before and linked_before columns say it)."
+)
+
+
+def _undo_row(pos: int, row: Mapping[Any, Any], *, unread: bool = False) -> WorkItem | Outcome:
+    """What takes one row of a run back, or why nothing does (``unread``: a journal's row
+    whose run recorded readings but none of this pair, :func:`no_reading`)."""
     if _removed(row):
         return _restore_row(pos, row)
     made = _created(row)
@@ -228,7 +240,7 @@ def _undo_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         flag(value(row.get("linked_before"))),
     )
     if existed is None or linked is None:
-        return _not_undoable(_unrecorded(row))
+        return _not_undoable(_NO_READING if unread else _unrecorded(row))
     if existed:
         return _skip("Left in place: the association existed before the run.")
     kept = _primary_kept(row)
@@ -559,8 +571,9 @@ class _Undo:
         prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
         rows = self.run.to_dict("records")
+        unread = no_reading(self.run)
         for pos, row in enumerate(rows):
-            found = _undo_row(pos, row)
+            found = _undo_row(pos, row, unread=pos in unread)
             if isinstance(found, WorkItem):
                 items.append(found)
             else:

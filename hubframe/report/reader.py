@@ -156,6 +156,21 @@ SUMMARY_ROWS: Final = 60  # the settings are at the Summary's top
 REPORT_JOURNAL: Final = "report_journal"
 
 
+#: Where a result table read from a journal keeps the positions of its rows whose run recorded
+#: what its pairs held before it, but the journal holds no reading of theirs
+#: (``attrs["hubframe"]["no_reading"]``): their undo's ``NOT_UNDOABLE`` says so, not that the
+#: run did not record (:func:`no_reading`).
+NO_READING: Final = "no_reading"
+
+
+def no_reading(table: pd.DataFrame) -> frozenset[int]:
+    """The positions of a journal's rows whose pair has no reading in it though their run
+    recorded readings (:data:`NO_READING`); empty for any other table."""
+    meta = table.attrs.get("hubframe")
+    found = meta.get(NO_READING) if isinstance(meta, Mapping) else None
+    return frozenset(int(p) for p in found) if isinstance(found, list) else frozenset()
+
+
 def report_journal(table: pd.DataFrame) -> tuple[str, str] | None:
     """(path, report file name) of the journal an .xlsx report's Summary names, kept in a
     result table read from it (:data:`REPORT_JOURNAL`); None when it names none."""
@@ -588,6 +603,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     )
     _say_not_undone(journal, bool(rows))
     meta: dict[str, Any] = {"kind": "pairs", "source": journal.path.name, "original_columns": []}
+    meta[NO_READING] = [n for n, r in enumerate(rows) if r.before is None and r.recorded]
     meta |= read_from_attrs(journal.path)
     key = journal.portal()
     if key is not None:  # undo checks the portal, and ends the journal's runs
@@ -893,11 +909,13 @@ def load_run(run: RunArg) -> pd.DataFrame:
 
 
 __all__ = [
+    "NO_READING",
     "REPORT_JOURNAL",
     "RunArg",
     "acted_on",
     "flag",
     "journal_read_only",
     "load_run",
+    "no_reading",
     "report_journal",
 ]

@@ -167,14 +167,19 @@ def _pair_before(
     except HubframeError as exc:
         if exc.stops_run:
             raise
+        taken = pc.invert(unread)
+        if journal is not None:  # the readings it goes by, taken from the open runs
+            taken_from, taken_to = part.from_ids.filter(taken), part.to_ids.filter(taken)
+            _remember(journal, pair, taken_from, taken_to, remembered)
         _fill(out, part, pair, remembered, unread=unread, unlabeled=unlabeled)
         failed = part.positions[unread.to_numpy(zero_copy_only=False)]
         if len(failed):
             out.unread.append((failed.astype(np.int64), exc))
         return
-    if journal is not None and len(from_ids):
-        _remember(journal, pair, from_ids, to_ids, links)
-    _fill(out, part, pair, {**links, **remembered}, unread=None, unlabeled=unlabeled)
+    went_by = {**links, **remembered}  # the journal's reading first: what held before run 1
+    if journal is not None:
+        _remember(journal, pair, part.from_ids, part.to_ids, went_by)
+    _fill(out, part, pair, went_by, unread=None, unlabeled=unlabeled)
 
 
 def _unread(
@@ -188,8 +193,18 @@ def _unread(
 
 
 def _remember(
-    journal: Journal, pair: ObjectPair, from_ids: pa.Array, to_ids: pa.Array, links: Links
+    journal: Journal,
+    pair: ObjectPair,
+    from_ids: pa.Array,
+    to_ids: pa.Array,
+    links: Mapping[RecordPair, frozenset[int]],
 ) -> None:
+    """Keep in the journal, as this run's, the reading it goes by for each of its pairs: a new
+    one, or the one it took from an open run (:meth:`Journal.existing`).  Kept again under this
+    run, an undo from the journal finds it by the run that applied the row, also when this run
+    re-used none of that open run's batches (another sheet sharing its pairs)."""
+    if not len(from_ids):
+        return
     linked = {}
     if links:
         pairs = zip(from_ids.to_pylist(), to_ids.to_pylist(), strict=True)

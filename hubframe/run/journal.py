@@ -18,11 +18,12 @@ association rows of every batch that created or removed associations, with their
 what the pairs carried before the first run touched them (table ``before``: the association
 type ids found by the read before sending; the first observation is kept, so a resumed run
 does not mistake its own work for old links, but only for the pairs the resumed runs sent: the
-others are read again; an undo goes by the reading of the run that first applied a row,
-:class:`_Befores`).  A run also keeps there its reading of the primary pairs (record ->
-company, with every type they held) of each record a row makes a company the primary of: an
-undo from the journal finds in it the company such a row took the primary from
-(``JournalRow.primary_before``).
+others are read again; a run that goes by an open run's reading records it again as its own,
+so an undo, which goes by the reading of the run that first applied a row (:class:`_Befores`),
+finds it also when that run re-used none of the open run's batches).  A run also keeps there
+its reading of the primary pairs (record -> company, with every type they held) of each
+record a row makes a company the primary of: an undo from the journal finds in it the company
+such a row took the primary from (``JournalRow.primary_before``).
 
 A journal belongs to the portal of its first run (table ``portal``: the base URL and a salted
 SHA-256 of the access token, :mod:`hubframe.run.portal`); a run against another is refused.
@@ -1010,7 +1011,9 @@ class Journal:
         reports it), not one a finished run made, of the pairs those runs sent (a write that
         may have been applied): a pair they never sent is read again, since what it holds now
         may have been changed by hand since (a resumed run took a link made in between for its
-        own, and its undo removed it)."""
+        own, and its undo removed it).  A run that goes by these readings records them again as
+        its own (:meth:`remember_before`): an undo from the journal looks only at the readings of
+        the run that applied a row and the runs it resumed."""
         found: dict[RecordPair, frozenset[int]] = {}
         with self._using("read it"):
             where, runs = self._reading() if current else ("run >= ?", (self._not_taken_back(),))
@@ -1119,9 +1122,14 @@ class Journal:
             for run, *entry in sent:
                 _merge_sent(rows, *entry, gone=gone, run=int(run), applied_by=applied_by)
             before = _Befores(self, first)
+            recorded: dict[int, bool] = {}
             out = []
             for key, maybe in rows.items():
                 action, from_type, to_type, from_id, to_id, category, type_id = key
+                run = applied_by[key]
+                reading = before.of(key, run)
+                if reading is None and run not in recorded:
+                    recorded[run] = before.recorded(run)
                 out.append(
                     JournalRow(
                         action=action,
@@ -1131,9 +1139,10 @@ class Journal:
                         to_id=to_id,
                         category=category,
                         type_id=type_id,
-                        before=before.of(key, applied_by[key]),
+                        before=reading,
                         maybe=maybe,
                         primary_before=before.primary(key, applied_by[key]),
+                        recorded=reading is not None or recorded[run],
                     )
                 )
             return out
@@ -1279,6 +1288,21 @@ class _Befores:
         self._chains: dict[int, set[int]] = {}
         self._records: dict[str, dict[str, list[tuple[str, int, frozenset[int]]]]] = {}
 
+    def recorded(self, run: int) -> bool:
+        """Whether ``run`` or a run it resumed recorded any reading at all: False for a run
+        that did not record what its pairs held (``record_existing=False``)."""
+        chain = self._chain(run)
+        marks = ",".join("?" * len(chain))
+        found = self._journal._db.execute(
+            f"SELECT EXISTS (SELECT 1 FROM before WHERE run IN ({marks}))", tuple(chain)
+        ).fetchone()[0]
+        return bool(found)
+
+    def _chain(self, run: int) -> set[int]:
+        if run not in self._chains:
+            self._chains[run] = {run, *_resumed_by(self._journal._db, run)}
+        return self._chains[run]
+
     def of(self, key: SentKey, run: int) -> frozenset[int] | None:
         _, from_type, to_type, from_id, to_id, *_ = key
         objects = (str(from_type), str(to_type))
@@ -1292,11 +1316,6 @@ class _Befores:
         taken = [types for by, types in self._pairs[objects].get(RecordPair(from_id, to_id), [])
                  if by in chain]  # fmt: skip
         return taken[-1] if taken else None
-
-    def _chain(self, run: int) -> set[int]:
-        if run not in self._chains:
-            self._chains[run] = {run, *_resumed_by(self._journal._db, run)}
-        return self._chains[run]
 
     def primary(self, key: SentKey, run: int) -> frozenset[str] | None:
         """For a row that makes a company a record's primary (:func:`_primary_of`): the
@@ -1393,6 +1412,10 @@ class JournalRow:
     #: a row making a company a record's primary: the companies the readings of the run
     #: that applied it found holding that record's primary (empty: none); None: another row
     primary_before: frozenset[str] | None = None
+    #: whether the run that applied it recorded what its pairs held before it (False: it
+    #: recorded none, ``record_existing=False``; True with ``before`` None: the journal holds
+    #: no reading of this pair by that run, though it holds the others')
+    recorded: bool = True
 
 
 __all__ = [

@@ -18,7 +18,7 @@ from hubframe.argtypes import flag, optional_flag
 from hubframe.constants import EXISTING_COLUMNS, PRIMARY_BEFORE, PRIMARY_COMPANY
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.run.before import EarlyReads, read_before, start_reads
+from hubframe.run.before import EarlyReads, agreement, read_before, start_reads
 from hubframe.run.endpoints import batch_limit
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
@@ -205,11 +205,9 @@ def _read_portal(
         else {}
     )
 
-    def is_known(item: WorkItem) -> bool:
-        return item.records in known.get(item.objects, {})
-
-    need = items if wanted.preflight else [i for i in items if not is_known(i)]
-    state = read_state(run.client, sources_of(need), limits=wanted.preflight)
+    # every pair, those the journal remembers too: what they hold now checks the outcomes
+    # the journal recorded for them (:func:`hubframe.run.before.agreement`)
+    state = read_state(run.client, sources_of(items), limits=wanted.preflight)
 
     def before(item: WorkItem) -> frozenset[int] | None:
         remembered = known.get(item.objects, {}).get(item.records)
@@ -277,6 +275,15 @@ def _record_before(prepared: Prepared, run: RunContext, book: LabelBook, early: 
     prepared.extra = found.columns()
     for positions, error in found.unread:
         _hold_back(prepared, positions.tolist(), error)
+    if run.journal is not None:  # a recorded success is re-used while HubSpot holds it
+        now = found.now
+        defaults = {pair: unlabeled_of(pair) for pair in now}  # asked here, not in the pool
+
+        def types_now(item: WorkItem) -> frozenset[int] | None:
+            links = now.get(item.objects)
+            return None if links is None else links.get(item.records, frozenset())
+
+        prepared.agrees = agreement(types_now, defaults)
     _primaries_before(prepared, run, record=True)
 
 
@@ -435,6 +442,8 @@ def _check_portal(
         prepared.stop_all(StopReason.of(exc), {i.position: i.action for i in items})
         return None
     checks = predict(items, state, unlabeled=unlabeled, before=before)
+    if run.journal is not None and not wanted.dry_run:
+        prepared.agrees = agreement(lambda item: state.types(item.objects, item.records), unlabeled)
     keep: list[int] = []
     for row, item in enumerate(items):
         unread = state.failed.get(item.objects)

@@ -9,7 +9,10 @@ The read costs as little as the sheet allows:
 
 * the reads start as soon as the sheet is checked (:func:`start_reads`): they need the ids,
   not the labels, so they travel while the labels lookup does;
-* pairs the journal remembers (an interrupted first run) are not read again;
+* pairs the journal remembers (an interrupted first run) keep that reading: they are read again
+  only to check the outcomes the journal recorded for them (a resumed run re-uses a recorded
+  success only while HubSpot still holds the row's association type, :func:`agreement`: one
+  removed by hand since is sent again), in the same batch reads as the others;
 * the associations are read from the side with fewer distinct records -- 200,000 deals with
   20,000 contacts are read as 20 batch reads of contacts, not 200 of deals -- with the
   concurrent, paged batch reads of :mod:`hubframe.run.reads`, under the client's rate limiter;
@@ -38,8 +41,9 @@ from hubframe.run.journal import Journal
 from hubframe.run.reads import MAX_READ_WORKERS, iter_links, read_links, types_of
 from hubframe.run.rows import arrow_column
 from hubframe.run.table import ExtraColumn
+from hubframe.run.work import Outcome, WorkItem
 from hubframe.run.worktable import NONE, WorkTable
-from hubframe.vocab import ObjectPair, RecordPair
+from hubframe.vocab import ObjectPair, RecordPair, Status
 
 Links = dict[RecordPair, frozenset[int]]  # the linked pairs only: a pair not in it is not linked
 Unlabeled = Callable[[ObjectPair], int | None]
@@ -55,6 +59,8 @@ class BeforeColumns:
     linked: npt.NDArray[np.bool_]
     known: npt.NDArray[np.bool_]
     unread: list[tuple[npt.NDArray[np.int64], HubframeError]] = field(default_factory=list)
+    #: what the portal holds now, per object pair read (for :func:`agreement`)
+    now: dict[ObjectPair, Links] = field(default_factory=dict)
 
     @classmethod
     def empty(cls, size: int) -> BeforeColumns:
@@ -111,11 +117,8 @@ def start_reads(
         mask = pa.array((f == fc) & (t == tc))
         remembered = journal.existing(*pair, current=True) if journal is not None else {}
         from_part, to_part = from_ids.filter(mask), to_ids.filter(mask)
-        unread = _unread(from_part, to_part, remembered)
         early.remembered[pair] = remembered
-        early.links[pair] = pool.submit(
-            read_links_of, client, pair, from_part.filter(unread), to_part.filter(unread)
-        )
+        early.links[pair] = pool.submit(read_links_of, client, pair, from_part, to_part)
     pool.shutdown(wait=False)
     return early
 
@@ -158,12 +161,11 @@ def _pair_before(
     else:
         remembered = journal.existing(*pair, current=True) if journal is not None else {}
     unread = _unread(part.from_ids, part.to_ids, remembered)
-    from_ids, to_ids = part.from_ids.filter(unread), part.to_ids.filter(unread)
     try:
         if reading is not None:
             links = reading.result()  # read for these rows and maybe a few more
         else:
-            links = read_links_of(client, pair, from_ids, to_ids)
+            links = read_links_of(client, pair, part.from_ids, part.to_ids)
     except HubframeError as exc:
         if exc.stops_run:
             raise
@@ -176,6 +178,7 @@ def _pair_before(
         if len(failed):
             out.unread.append((failed.astype(np.int64), exc))
         return
+    out.now[pair] = links
     went_by = {**links, **remembered}  # the journal's reading first: what held before run 1
     if journal is not None:
         _remember(journal, pair, part.from_ids, part.to_ids, went_by)
@@ -253,6 +256,29 @@ def _fill(
         out.existed[position] = wanted in types if wanted is not None else True
 
 
+def agreement(
+    now: Callable[[WorkItem], frozenset[int] | None], unlabeled: Mapping[ObjectPair, int | None]
+) -> Callable[[WorkItem, Outcome], bool]:
+    """Whether a journal's outcome of an associate row holds for what the portal holds now
+    (``now``: the type ids between the row's two records, None when that read failed;
+    ``unlabeled``: each object pair's unlabeled type id): a recorded success only while the
+    two records still hold the row's association type (its label's, or the pair's unlabeled
+    type for a row without one).  One removed since outside the journal (by hand, another
+    tool) is sent again, never reported done from the journal; a failure is re-used as
+    recorded, and so is a row whose read failed (the journal is all there is)."""
+
+    def agrees(item: WorkItem, outcome: Outcome) -> bool:
+        if outcome.status is not Status.SUCCESS or not item.action.creates_association:
+            return True
+        types = now(item)
+        if types is None:
+            return True
+        wanted = item.type_id if item.type_id is not None else unlabeled.get(item.objects)
+        return wanted in types if wanted is not None else bool(types)
+
+    return agrees
+
+
 def _workers(client: HubSpotClient, records: int) -> int:
     """Every call at once, as the writes go (the sender keeps up to 32 in flight): the sending
     waits for these reads, and the rate limiter books each call anyway."""
@@ -289,4 +315,11 @@ def read_links_of(
     }
 
 
-__all__ = ["BeforeColumns", "EarlyReads", "read_before", "read_links_of", "start_reads"]
+__all__ = [
+    "BeforeColumns",
+    "EarlyReads",
+    "agreement",
+    "read_before",
+    "read_links_of",
+    "start_reads",
+]

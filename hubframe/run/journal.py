@@ -3,12 +3,13 @@
 Each batch's outcome is recorded the moment it completes, keyed by a digest of what the batch
 sends (action, object types, and each row's ids, category, type id and limit: :func:`pack`).
 Running the same sheet again with the same journal resumes: it re-uses the outcomes recorded by
-the runs still open and sends only the rest.  A journal keeps its runs (table ``runs``): one
-killed, cancelled or stopped early stays open, through runs of other sheets; one that finished
-is closed with the open runs it resumed (table ``resumed``; :meth:`Journal.finish_run`), as is
-every open one whose work an undo takes back (:meth:`Journal.close_runs`), and one whose
-pairs or limits a later run changed without resuming it (:func:`_superseded`).  A closed run's
-batches are sent again by a later run.
+the runs still open and sends only the rest (an associate or limits run re-uses a row's only
+while what it read of the portal first agrees with it: ``Prepared.agrees``).  A journal keeps
+its runs (table ``runs``): one killed, cancelled or stopped early stays open, through runs of
+other sheets; one that finished is closed with the open runs it resumed (table ``resumed``;
+:meth:`Journal.finish_run`), as is every open one whose work an undo takes back
+(:meth:`Journal.close_runs`), and one whose pairs or limits a later run changed without
+resuming it (:func:`_superseded`).  A closed run's batches are sent again by a later run.
 Only final outcomes are recorded: a batch whose rows were skipped or whose outcome was
 transient (rate limited, server or network failure) is sent again on the next run, which is
 safe because association create and limit updates are idempotent.

@@ -670,27 +670,13 @@ def _check_undo_outputs(args: argparse.Namespace, run: pd.DataFrame) -> None:
 def _check_width(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     """An .xlsx report or retry file of a sheet too wide for an Excel sheet once the result's
     columns are added: refused before anything is sent (it could not be written after)."""
-    from hubframe.constants import (
-        CURRENT_LIMIT_COLUMNS,
-        EXISTING_COLUMNS,
-        PRIMARY_BEFORE,
-        STATUS_COLUMNS,
-        SYNC_COLUMNS,
-    )
-    from hubframe.report.excel import SHEET_COLUMNS
+    from hubframe.report.columns import workbook_too_wide
 
-    added = (
-        *(*STATUS_COLUMNS, *EXISTING_COLUMNS, PRIMARY_BEFORE),
-        *(*SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS),
-    )
-    width = len(frame.columns) + len(added)
+    wide = workbook_too_wide(frame)
     for path in (args.report, args.retry_file):
-        if path and str(path).lower().endswith(".xlsx") and width > SHEET_COLUMNS:
-            raise InputError(
-                f"{path}: the sheet has {len(frame.columns):,} columns, and with the result's "
-                f"columns a workbook would pass an Excel sheet's {SHEET_COLUMNS:,}; give a .csv "
-                "path instead. Nothing was sent."
-            )
+        if wide and path and str(path).lower().endswith(".xlsx"):
+            said = wide.removesuffix(".").replace("The sheet", "the sheet", 1)
+            raise InputError(f"{path}: {said}; give a .csv path instead. Nothing was sent.")
 
 
 @contextlib.contextmanager

@@ -98,11 +98,11 @@ def _held(
 def test_a_change_while_the_run_gets_ready_sends_nothing(
     app: HubframeApp, monkeypatch: pytest.MonkeyPatch, change: str, again: bool
 ) -> None:
-    """Run clicked again (the earlier run's report is built first: seconds for a big sheet),
-    or a first run held after its validation: a change then crashed the run with "Unexpected
-    error (TypeError): object of type 'NoneType' has no len()", as the run read the frame
-    the change had reset.  The run now works on one snapshot and sends nothing when a
-    change came before its first request; the earlier run's report stays offered."""
+    """Run clicked again, or a first run, held after its validation: a change then crashed
+    the run with "Unexpected error (TypeError): object of type 'NoneType' has no len()", as
+    the run read the frame the change had reset.  The run now works on one snapshot and
+    sends nothing when a change came before its first request; the earlier run's report
+    stays offered."""
     click(app, app.connect_button)
     sandbox = _own_sandbox(app)
     upload(app, "a.xlsx", SHEET)
@@ -110,8 +110,7 @@ def test_a_change_while_the_run_gets_ready_sends_nothing(
     if again:
         click(app, app.run_button)
     writes = _writes(sandbox)
-    name = "report_bytes" if again else "rehearse"
-    with _held(monkeypatch, backend, name) as (started, go):
+    with _held(monkeypatch, backend, "rehearse") as (started, go):
         app.run_button.click()
         assert started.wait(WAIT)
         page_changes(app)[change]()
@@ -121,7 +120,7 @@ def test_a_change_while_the_run_gets_ready_sends_nothing(
     assert app.result is None and _writes(sandbox) == writes
     assert not app.busy and not app.run_button.disabled
     if again:  # the run shown before the change: its report, the only one that undoes it
-        assert list(app._earlier) == ["a_report (earlier run).xlsx"]
+        assert list(app._earlier) == ["a_report (run 1).xlsx"]
         assert "Report of the last run" in app.download_links.value
 
 

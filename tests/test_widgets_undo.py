@@ -96,19 +96,22 @@ def test_run_clicked_again_says_so_and_keeps_the_earlier_report(
     click(app, app.run_button)
     assert html.unescape(re.sub(r"<[^>]+>", "", app.messages["run"].value)) == RUN_AGAIN
     assert app.result is not None and app.result["existed_before"].all()
-    assert set(app.downloads) == {"links_report.xlsx", "links_report (earlier run).xlsx"}
-    assert "Report of the earlier run" in app.download_links.value
+    assert set(app.downloads) == {"links_report.xlsx", "links_report (run 1).xlsx"}
+    assert "Report of run 1" in app.download_links.value
     app.save_folder.value = str(tmp_path)
     click(app, app.save_button)
     names = sorted(path.name for path in app.saved)
-    assert names == ["links_report (earlier run).xlsx", "links_report.xlsx"]
+    assert names == ["links_report (run 1).xlsx", "links_report.xlsx"]
     assert "NOT_UNDOABLE" not in _undo_from(app, tmp_path / "links_report.xlsx")
     assert _links(app) == after_first  # all there before the second run: left in place
-    earlier = tmp_path / "links_report (earlier run).xlsx"
+    earlier = tmp_path / "links_report (run 1).xlsx"
     assert "NOT_UNDOABLE" not in _undo_from(app, earlier)
     assert _links(app) == before
     app.label.value = "Champion"  # a change: the result goes, the last run's report stays
-    assert app.result is None and list(app._earlier) == ["links_report (earlier run).xlsx"]
+    assert app.result is None and list(app._earlier) == [
+        "links_report (run 1).xlsx",
+        "links_report (run 2).xlsx",
+    ]
     assert "Report of the last run" in app.download_links.value
 
 
@@ -126,9 +129,9 @@ def test_the_last_runs_report_stays_when_another_file_is_uploaded(
     assert not app.save_button.disabled
     app.save_folder.value = str(tmp_path / "kept")
     click(app, app.save_button)
-    assert [p.name for p in app.saved] == ["links_report (earlier run).xlsx"]  # its own name
+    assert [p.name for p in app.saved] == ["links_report (run 1).xlsx"]  # its own name
     click(app, app.run_button)  # the next file's run: the kept report is still offered
-    assert "Report of the earlier run" in app.download_links.value
+    assert "Report of run 1" in app.download_links.value
     assert not app.messages["run"].value  # not "run again": another sheet
     assert "NOT_UNDOABLE" not in _undo_from(app, app.saved[0])
     assert {link for link in _links(app) if str(NEW_CONTACT) in link[1]} == {
@@ -163,14 +166,14 @@ def test_a_sync_run_again_keeps_the_earlier_syncs_report(app: HubframeApp, tmp_p
     click(app, app.run_button)  # Run again: a new diff first
     click(app, app.run_button)  # sync 2: nothing left to change
     assert html.unescape(re.sub(r"<[^>]+>", "", app.messages["run"].value)) == SYNC_AGAIN
-    assert set(app.downloads) == {"links_report.xlsx", "links_report (earlier run).xlsx"}
-    assert "Report of the earlier run" in app.download_links.value
+    assert set(app.downloads) == {"links_report.xlsx", "links_report (run 1).xlsx"}
+    assert "Report of run 1" in app.download_links.value
     app.save_folder.value = str(tmp_path / "out")
     click(app, app.save_button)
     assert sorted(path.name for path in app.saved) == [
-        "links_report (earlier run).xlsx",
+        "links_report (run 1).xlsx",
         "links_report.xlsx",
     ]
     assert _links(app) != before
-    assert "NOT_UNDOABLE" not in _undo_from(app, tmp_path / "out/links_report (earlier run).xlsx")
+    assert "NOT_UNDOABLE" not in _undo_from(app, tmp_path / "out/links_report (run 1).xlsx")
     assert _links(app) == before

@@ -130,17 +130,22 @@ def plain_cells(frame: pd.DataFrame, columns: Collection[object] | None = None) 
     period, an object without a text.  An edited result table holding one made the checks and
     the writers fail with Python's own errors (a hash of a signalling NaN, an int too long to
     print); as text it is refused or written like any other cell."""
-    for i, column in enumerate(frame.columns):
-        cells = frame.iloc[:, i]
-        if cells.dtype != object or (columns is not None and column not in columns):
-            continue
-        if pd.api.types.infer_dtype(cells, skipna=True) in _PLAIN_KINDS:
-            continue  # a column of text or of floats: no cell to look at one by one
-        odd = ~cells.map(_plain).to_numpy(dtype=bool)
-        if odd.any():
-            shown = np.empty(len(cells), dtype=object)
-            shown[:] = [one_cell_text(c) if o else c for c, o in zip(cells, odd, strict=True)]
-            frame.isetitem(i, shown)
+    # Each column taken out would deep-copy the attrs, which list every column: quadratic.
+    attrs, frame.attrs = frame.attrs, {}
+    try:
+        for i, column in enumerate(frame.columns):
+            cells = frame.iloc[:, i]
+            if cells.dtype != object or (columns is not None and column not in columns):
+                continue
+            if pd.api.types.infer_dtype(cells, skipna=True) in _PLAIN_KINDS:
+                continue  # a column of text or of floats: no cell to look at one by one
+            odd = ~cells.map(_plain).to_numpy(dtype=bool)
+            if odd.any():
+                shown = np.empty(len(cells), dtype=object)
+                shown[:] = [one_cell_text(c) if o else c for c, o in zip(cells, odd, strict=True)]
+                frame.isetitem(i, shown)
+    finally:
+        frame.attrs = attrs
     return frame
 
 

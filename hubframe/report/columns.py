@@ -8,9 +8,12 @@ from typing import Any, Final
 import pandas as pd
 
 from hubframe.constants import (
+    CURRENT_LIMIT_COLUMNS,
+    EXISTING_COLUMNS,
     LIMIT_COLUMNS,
     PAIR_COLUMNS,
     PORTAL_SHEET,
+    PRIMARY_BEFORE,
     RESERVED_COLUMNS,
     STATUS_COLUMNS,
     SYNC_COLUMNS,
@@ -60,6 +63,29 @@ def original_columns(result: pd.DataFrame) -> list[str]:
 
 def _unique(columns: Iterable[str]) -> list[str]:
     return list(dict.fromkeys(columns))
+
+
+def result_width(frame: pd.DataFrame) -> int:
+    """The columns a report or retry file of a run of ``frame`` may have at most: the sheet's
+    and every column a run adds."""
+    added = (
+        *(*STATUS_COLUMNS, *EXISTING_COLUMNS, PRIMARY_BEFORE),
+        *(*SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS),
+    )
+    return len(frame.columns) + len(added)
+
+
+def workbook_too_wide(frame: pd.DataFrame) -> str | None:
+    """Why a workbook report of a run of ``frame`` could not be written (wider than an Excel
+    sheet once the result's columns are added), said before anything is sent; None: it can."""
+    from hubframe.report import excel
+
+    if result_width(frame) <= excel.SHEET_COLUMNS:
+        return None
+    return (
+        f"The sheet has {len(frame.columns):,} columns, and with the result's columns a "
+        f"workbook would pass an Excel sheet's {excel.SHEET_COLUMNS:,}."
+    )
 
 
 def report_columns(result: pd.DataFrame) -> list[str]:

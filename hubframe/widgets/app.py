@@ -32,8 +32,10 @@ from hubframe.io.notes import read_notes
 from hubframe.io.sources import as_path
 from hubframe.io.syntax import APP, APP_CONTROLS
 from hubframe.redaction import replace_value
-from hubframe.widgets import backend, portal, render, words
+from hubframe.report.columns import workbook_too_wide
+from hubframe.widgets import backend, kept, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
+from hubframe.widgets.kept import KeptReport
 from hubframe.widgets.runner import Runner
 
 NONE: Final = ""  # the "not mapped / from the sheet" choice of every dropdown
@@ -78,15 +80,16 @@ APP_JOB_NAMES: Final = (
 RUN_AGAIN: Final = (
     "The sheet was run again: every row was sent a second time, and the report below is this "
     "run's (rows already there before it are marked so, and undoing this report leaves them in "
-    "place). The earlier run's report is kept below, and Save report saves it too: undo the "
-    "earlier run from that one."
+    "place). The earlier runs' reports are kept below, each named after its run, and Save "
+    "report saves them too: undo an earlier run from its own."
 )
 
 
 #: Said with the last run's report, kept after the inputs changed.
 EARLIER_KEPT: Final = (
     "The sheet or a setting changed since the last run, so its results are no longer shown; "
-    "its report is kept here (and Save report saves it): only it undoes that run."
+    "its report is kept here, with those of the runs before it (and Save report saves them): "
+    "only a run's own report undoes it."
 )
 
 
@@ -113,8 +116,8 @@ CHANGED_WHILE_CONNECTING: Final = (
 #: Said at Run when a sync was run again after a sync run: the earlier sync's report is kept.
 SYNC_AGAIN: Final = (
     "The sheet was synced again: the report below is this sync's (what it changed in the "
-    "portal as the last sync left it). The earlier sync's report is kept below, and Save "
-    "report saves it too: undo the earlier sync from that one."
+    "portal as the last sync left it). The earlier syncs' reports are kept below, each named "
+    "after its run, and Save report saves them too: undo an earlier sync from its own."
 )
 #: What the run step says once Cancel is clicked, while the step stops.
 CANCELLING_RUN: Final = "Cancelling: the run stops after the batches already in flight."
@@ -133,7 +136,8 @@ class _State:
     (a change from the page may reset them meanwhile), and keeps what it makes only while
     ``generation`` is still the app's (:meth:`HubframeApp._keep`).  ``result`` and
     ``result_issues``: the run the page shows and the issues it ran with; ``result_generation``:
-    the inputs it was sent from; ``earlier``: the report kept of the run before."""
+    the inputs it was sent from; ``result_run``: its number; ``earlier``: the reports kept of
+    the runs before."""
 
     generation: int
     connection: Connection | None
@@ -143,7 +147,8 @@ class _State:
     result: pd.DataFrame | None
     result_issues: pd.DataFrame | None
     result_generation: int
-    earlier: Mapping[str, bytes]
+    result_run: int
+    earlier: Mapping[str, KeptReport]
 
 
 @dataclass(frozen=True)
@@ -236,10 +241,15 @@ class HubframeApp:
         self._result_generation = -1
         self.downloads: dict[str, bytes] = {}
         self._export_files: dict[str, bytes] = {}  # the export's files, for Save report
-        #: The report of the run before this one, when the sheet was run again unchanged:
-        #: {file name: bytes}, offered and saved beside this run's (it undoes that run).
-        self._earlier: dict[str, bytes] = {}
-        self._result_name = ""  # the shown run's report file name
+        #: The reports of the session's earlier runs ({file name: report}, oldest first),
+        #: offered and saved beside the shown run's: each undoes its own run.
+        self._earlier: dict[str, KeptReport] = {}
+        self._dropped = 0  # reports of runs that changed nothing, past the bound
+        self._runs = 0  # the runs sent in this session: a report is named after its run's
+        self._result_run = 0  # the shown run's number (0: none shown, or an export)
+        #: The shown run's report and retry file names (a .csv report for a sheet wider than
+        #: an Excel sheet holds: :meth:`_report_names`).
+        self._result_names: tuple[str, str] = ("", "")
         self.saved: list[Path] = []
         self._max_preview_rows = max_preview_rows
         self._max_download_bytes = max_download_bytes
@@ -504,7 +514,8 @@ class HubframeApp:
         )
         self.dry_run_button = w.Button(description="Dry run", icon="eye")
         self.dry_run_output = _output()
-        self.sync_options = portal.SyncOptions(self._invalidate)
+        changed = self._safe(self._invalidate, "dry-run")
+        self.sync_options = portal.SyncOptions(lambda: changed(None))
         self._dry_box = _step(
             "dry-run",
             self.messages["dry-run"],
@@ -672,13 +683,7 @@ class HubframeApp:
             if step is not None:
                 self._say(f"Not done: see {_TITLES[exc.step]} above.", "error", step=step)
             step = exc.step
-        if isinstance(exc, HubframeError):
-            text = str(exc)
-        elif isinstance(exc, OSError):
-            text = f"Could not read or write a file: {exc}"
-        else:
-            text = f"Unexpected error ({type(exc).__name__}): {exc}"
-        self._say(text, "error", step=step)
+        self._say(_error_text(exc), "error", step=step)
 
     def _sync_visibility(self) -> None:
         account = self.mode.value == "hubspot"
@@ -699,23 +704,31 @@ class HubframeApp:
         """The inputs changed: what was read, validated, planned or run no longer applies."""
         if self._quiet:
             return
-        with self._state_lock:
+        with self._state_lock:  # cleared first: nothing after it may leave stale rows to send
             self._generation += 1
-            # a real run's report: only it undoes that run
-            kept = self._earlier_report(self.result, self._result_issues) or self._earlier
+            shown = kept.keep(
+                self.result,
+                self._result_issues,
+                self._result_run,
+                self._name(),
+                self.downloads.get(self._name()),  # made for the page already
+            )
             self.frame = self.issues = self.plan = self.result = self._result_issues = None
-            self.downloads, self._export_files, self._earlier = {}, {}, kept
+            self.downloads, self._export_files, self._result_run = {}, {}, 0
+            if shown is not None:  # a real run's report: only it undoes that run
+                self._earlier = self._bounded({**self._earlier, shown.name: shown})
+            earlier = bool(self._earlier)
         for output in (self.validation, self.dry_run_output, self.live_counts):
             output.value = ""
         for output in (self.summary, self.chart, self.preview, self.download_links):
             output.value = ""
         self.saved_paths.value = ""
-        self.save_button.disabled = not kept
-        if kept:
-            self._offer_earlier()
+        self.save_button.disabled = not earlier
         for step in ("validate", "dry-run", "run", "results"):
             self.messages[step].value = ""
         self.progress.value = 0
+        if earlier:
+            self._offer_earlier()
 
     # --- 1 connect ------------------------------------------------------------------------
 
@@ -1136,6 +1149,7 @@ class HubframeApp:
                 result=self.result,
                 result_issues=self._result_issues,
                 result_generation=self._result_generation,
+                result_run=self._result_run,
                 earlier=dict(self._earlier),
             )
 
@@ -1245,6 +1259,7 @@ class HubframeApp:
     def _send(self, work: _Work) -> None:
         """The run: sent only when no change came since ``work``'s snapshot was taken."""
         earlier, again = self._kept_reports(work.state)
+        names = self._report_names(work.frame)
         with self._state_lock:
             self._keep(work.state.generation, "run", CHANGED_BEFORE_SENDING)
         self._sending(len(work.frame))
@@ -1258,15 +1273,40 @@ class HubframeApp:
             on_progress=self._on_progress,
             cancel=self._cancel,
         )
-        self._ran(work, result, earlier, RUN_AGAIN if again else "")
+        self._ran(work, result, (earlier, names), RUN_AGAIN if again else "")
 
-    def _kept_reports(self, state: _State) -> tuple[dict[str, bytes], bool]:
-        """The report to keep beside the next run's (the shown run's, else the one kept
-        before), and whether the shown run was of the inputs the next one sends (Run clicked
-        again with nothing changed)."""
-        shown = self._earlier_report(state.result, state.result_issues)
-        again = bool(shown) and state.result_generation == state.generation
-        return shown or dict(state.earlier), again
+    def _kept_reports(self, state: _State) -> tuple[dict[str, KeptReport], bool]:
+        """The reports to keep beside the next run's (those kept before, and the shown run's;
+        nothing is written), and whether the shown run was of the inputs the next one sends
+        (Run clicked again with nothing changed)."""
+        made = self.downloads.get(self._name())  # the report of the run shown, if made
+        shown = kept.keep(state.result, state.result_issues, state.result_run, self._name(), made)
+        again = shown is not None and state.result_generation == state.generation
+        earlier = dict(state.earlier)
+        if shown is not None:
+            earlier[shown.name] = shown
+        return earlier, again
+
+    def _bounded(self, reports: Mapping[str, KeptReport]) -> dict[str, KeptReport]:
+        """``reports`` held to :data:`kept.MAX_KEPT`; those that give way are counted, to be
+        said (:func:`kept.dropped_words`)."""
+        held, dropped = kept.bounded(reports, kept.MAX_KEPT)
+        self._dropped += len(dropped)
+        return held
+
+    def _report_names(self, frame: pd.DataFrame) -> tuple[tuple[str, str], str]:
+        """The report's and the retry file's names for a run of ``frame``, and what to say of
+        them: .csv files when the sheet is too wide for an Excel sheet once the result's
+        columns are added (the command line refuses an .xlsx report then, before sending)."""
+        report_name, retry_name = self._names()
+        wide = workbook_too_wide(frame)
+        if wide is None:
+            return (report_name, retry_name), ""
+        csv = (
+            str(Path(report_name).with_suffix(".csv")),
+            str(Path(retry_name).with_suffix(".csv")),
+        )
+        return csv, f"{wide} The report is a .csv file (the Results alone), as is the retry file."
 
     def _sending(self, rows: int) -> None:
         self.progress.value, self.progress.max = 0, max(rows, 1)
@@ -1274,15 +1314,25 @@ class HubframeApp:
         self.live_counts.value = render.esc("sending…")
 
     def _ran(
-        self, work: _Work, result: pd.DataFrame, earlier: dict[str, bytes], again: str
+        self,
+        work: _Work,
+        result: pd.DataFrame,
+        kept_and_names: tuple[dict[str, KeptReport], tuple[tuple[str, str], str]],
+        again: str,
     ) -> None:
         """A run's result, sent: stored and shown whatever changed meanwhile, with why HubSpot
         stopped it, and a warning when its inputs changed while it sent (else ``again``)."""
+        earlier, (names, wide) = kept_and_names
         with self._state_lock:
+            self._runs += 1
             self.result, self._result_issues = result, work.issues
-            self._result_generation, self._earlier = work.state.generation, earlier
+            self._result_generation, self._result_run = work.state.generation, self._runs
+            self._result_names = names
+            self._earlier = self._bounded({**self._earlier, **earlier})
         self._show_result(result, work.frame, work.issues)
         said = [stop] if (stop := _stop_words(result)) is not None else []
+        if wide:
+            said.append((wide, "info"))
         if work.state.generation != self._generation:  # sent all the same: shown, never dropped
             said.append((CHANGED_WHILE_RUNNING, "warning"))
         elif again:
@@ -1290,26 +1340,60 @@ class HubframeApp:
         self._say_lines("run", said)
 
     def _offer_earlier(self) -> None:
-        """The last real run's report, kept on the page after its inputs changed (another file,
-        another setting): without it that run could not be undone from the app's report."""
-        links = [
-            render.download_link_html(data, name, "Report of the last run")
-            for name, data in self._earlier.items()
-            if len(data) <= self._max_download_bytes
-        ]
+        """The earlier runs' reports, kept on the page after their inputs changed (another
+        file, another setting): without them those runs could not be undone from the app."""
         said = render.message_html(EARLIER_KEPT, "info")
-        self.download_links.value = said + "".join(links)
+        self.download_links.value = said + self._links(self._kept_files(last=True))
 
-    def _earlier_report(
-        self, result: pd.DataFrame | None, issues: pd.DataFrame | None
-    ) -> dict[str, bytes]:
-        """The report of the run ``result`` is (none for an export, which is no run), run with
-        ``issues``: when another run or a change replaces it on the page, only it undoes it."""
-        if result is None or "status" not in result.columns:
-            return {}
-        report_name = self._result_name or self._names()[0]
-        name = f"{Path(report_name).stem} (earlier run){Path(report_name).suffix}"
-        return {name: backend.report_bytes(result, issues, report_name)}
+    def _kept_files(self, *, last: bool) -> dict[str, tuple[str, Callable[[], bytes]]]:
+        """The kept reports as downloads ({name: (label, bytes)}), the latest named "the last
+        run" when ``last`` (no run is shown)."""
+        with self._state_lock:
+            reports = list(self._earlier.values())
+        files: dict[str, tuple[str, Callable[[], bytes]]] = {}
+        for report in reports:
+            label = f"Report of run {report.run}"
+            if last and report is reports[-1]:
+                label = f"Report of the last run (run {report.run})"
+            files[report.name] = (label, report.data)
+        return files
+
+    def _links(self, files: Mapping[str, tuple[str, Callable[[], bytes]]]) -> str:
+        """Download links for ``files`` ({name: (label, bytes)}) while they are small; larger
+        ones are saved to a folder (:meth:`_do_save`), never carried by the page.  A file
+        that cannot be made (the temp folder full or gone) is said at the results, and Save
+        report writes it again."""
+        self.messages["results"].value = ""  # a file that failed before is made again
+        links, too_big, failed = [], [], []
+        for name, (label, make) in files.items():
+            try:
+                data = make()
+            except (OSError, HubframeError, MemoryError) as exc:
+                failed.append(f"{name}: {_error_text(exc)}")
+                continue
+            if len(data) > self._max_download_bytes:
+                too_big.append(f"{name} ({render.file_size(len(data))})")
+                continue
+            self.downloads[name] = data
+            links.append(render.download_link_html(data, name, label))
+        notes = [(kept.dropped_words(self._dropped, kept.MAX_KEPT), "info")]
+        if too_big:
+            big = ", ".join(too_big)
+            notes.append(
+                (
+                    f"Too large to download from the page: {big}. Save it to a folder below.",
+                    "warning",
+                )
+            )
+        if failed:
+            why = "; ".join(failed)
+            self._say(
+                f"A report could not be made for the page ({why}). It is kept: Save report "
+                "writes it to a folder.",
+                "error",
+                step="results",
+            )
+        return "".join(links) + "".join(render.message_html(t, k) for t, k in notes)
 
     def _execute_sync(self, dry_run: bool, work: _Work) -> None:
         """A sync: the dry run shows the diff; a run applies only a diff that was shown."""
@@ -1333,6 +1417,7 @@ class HubframeApp:
                 self._say(portal.REVIEW, "warning")
             return
         earlier, again = self._kept_reports(work.state)
+        names = self._report_names(work.frame)
         with self._state_lock:
             self._keep(work.state.generation, "run", CHANGED_BEFORE_SENDING)
             self.plan = None  # a diff shown lets one run go, not every later one
@@ -1349,7 +1434,7 @@ class HubframeApp:
             on_progress=relay,
             cancel=self._cancel,
         )
-        self._ran(work, result, earlier, SYNC_AGAIN if again else "")
+        self._ran(work, result, (earlier, names), SYNC_AGAIN if again else "")
 
     def _export(self, state: _State, connection: Connection) -> None:
         """Read the portal's associations between the types picked; kept (and named after the
@@ -1371,6 +1456,8 @@ class HubframeApp:
                 self._fill_columns({"from_id": used} if used else {})
         self.summary.value = portal.export_html(frame, files)
         self.chart.value = self.preview.value = self.download_links.value = ""
+        if self._earlier:  # the runs before it: an export hides none of their reports
+            self._offer_earlier()
 
     def _read_export(self, connection: Connection, from_type: str, to_type: str) -> pd.DataFrame:
         """The export's read (:func:`portal.export`), with the sheet's id column as the page
@@ -1441,34 +1528,23 @@ class HubframeApp:
         suffix = self.source.suffix if self.source is not None else ".xlsx"
         return f"{stem}_report.xlsx", f"{stem}_retry{suffix}"
 
+    def _name(self) -> str:
+        """The shown run's report name (kept after another upload), else the sheet's."""
+        return self._result_names[0] or self._names()[0]
+
     def _make_downloads(self, result: pd.DataFrame, issues: pd.DataFrame | None) -> None:
-        """Download links for the report and the retry file while they are small; larger ones
-        are saved to a folder (:meth:`_do_save`), never carried by the page."""
-        report_name, retry_name = self._names()
-        self._result_name = report_name  # the kept report keeps it after another upload
+        """Download links for the report, the retry file and the earlier runs' reports."""
+        report_name, retry_name = self._result_names
         self.downloads, self._export_files = {}, {}
-        files = {report_name: ("Report", backend.report_bytes(result, issues, report_name))}
+        files: dict[str, tuple[str, Callable[[], bytes]]] = {
+            report_name: ("Report", partial(backend.report_bytes, result, issues, report_name))
+        }
         retry_rows = int(backend.retry_count(result))
         if retry_rows:
             label = f"Retry file ({render.plural(retry_rows, 'row')})"
-            files[retry_name] = (label, backend.retry_bytes(result, retry_name))
-        for name, data in dict(self._earlier).items():
-            files[name] = ("Report of the earlier run", data)
-        links, too_big = [], []
-        for name, (label, data) in files.items():
-            if len(data) > self._max_download_bytes:
-                too_big.append(f"{name} ({render.file_size(len(data))})")
-                continue
-            self.downloads[name] = data
-            links.append(render.download_link_html(data, name, label))
-        note = ""
-        if too_big:
-            note = render.message_html(
-                f"Too large to download from the page: {', '.join(too_big)}. Save it to a "
-                "folder below.",
-                "warning",
-            )
-        self.download_links.value = "".join(links) + note
+            files[retry_name] = (label, partial(backend.retry_bytes, result, retry_name))
+        files.update(self._kept_files(last=False))
+        self.download_links.value = self._links(files)
         self.save_button.disabled = False
 
     def _do_save(self) -> None:
@@ -1476,27 +1552,25 @@ class HubframeApp:
         typed (./reports when empty); the paths are shown.  The paths are checked first, as the
         command line checks them (:func:`hubframe.report.outputs.check_outputs`)."""
         with self._state_lock:  # one state: a change meanwhile moves the report to _earlier
-            result, issues = self.result, self._result_issues
+            result, issues, names = self.result, self._result_issues, self._result_names
             earlier, exported = dict(self._earlier), dict(self._export_files)
         if result is None and not earlier:
             raise StepError("run", "Run the sheet first: there is no report to save yet.")
         folder = as_path(str(self.save_folder.value).strip() or "reports")
-        if result is None:  # the last run's report, kept after the inputs changed
-            written = backend.save_files(earlier, folder)
-        elif exported:  # an export: its files, as the page offers them
+        written: list[Path] = []
+        if exported:  # an export: its files, as the page offers them
             written = backend.save_files(exported, folder)
-        else:
-            report_name, retry_name = self._names()
+        elif result is not None:
             written = backend.save_outputs(
                 result,
                 issues,
                 folder,
-                report_name,
-                retry_name,
+                *names,
                 source=self.source.path if self.source is not None else None,
             )
-            if earlier:
-                written += backend.save_files(earlier, folder)
+        if earlier:  # the earlier runs' reports, each under its own name
+            reports = {r.name: (r.result, r.issues) for r in earlier.values()}
+            written += backend.save_reports(reports, folder)
         self.saved = written
         lines = "".join(
             f'<div class="hf-saved-path" style="font-family:monospace">{render.esc(path)} '
@@ -1505,6 +1579,25 @@ class HubframeApp:
         )
         head = render.message_html(f"Saved to {folder.resolve()}:", "success")
         self.saved_paths.value = f'<div class="hf-saved">{head}{lines}</div>'
+
+
+#: Said for a MemoryError (which has no text of its own).
+OUT_OF_MEMORY: Final = (
+    "Out of memory: this step needed more memory than the notebook's kernel could get. "
+    "Close other notebooks or programs, or split the sheet (fewer rows or columns), and try "
+    "again; a run whose results are shown was sent, and Save report writes its report."
+)
+
+
+def _error_text(exc: BaseException) -> str:
+    """An error as the app says it: hubframe's own message, a file's, or its kind and text."""
+    if isinstance(exc, HubframeError):
+        return str(exc)
+    if isinstance(exc, OSError):
+        return f"Could not read or write a file: {exc}"
+    if isinstance(exc, MemoryError):
+        return OUT_OF_MEMORY
+    return f"Unexpected error ({type(exc).__name__}): {exc}"
 
 
 def _suggested_words(suggested: Mapping[str, str]) -> str:

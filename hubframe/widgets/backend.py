@@ -37,6 +37,7 @@ from hubframe.io.sources import as_path, refuse_unreadable_file
 from hubframe.io.syntax import APP_COLUMNS
 from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
+from hubframe.redaction import MARK, redact
 from hubframe.report import export_report, export_retry, retry_rows
 from hubframe.report.outputs import check_output, check_outputs
 from hubframe.report.whole import written_whole
@@ -63,6 +64,20 @@ def short_stem(stem: str) -> str:
     """``stem`` cut to :data:`MAX_STEM_BYTES` bytes of UTF-8, never inside a character."""
     cut = stem.encode("utf-8", "surrogatepass")[:MAX_STEM_BYTES]
     return cut.decode("utf-8", "ignore").rstrip(" .")
+
+
+#: Characters no file name should hold on some system (and the path separators).
+_UNSAFE: Final = frozenset('<>:"/\\|?*')
+
+
+def safe_stem(name: str) -> str:
+    """``name`` without its extension, as one printable path component: secrets redacted,
+    control and separator characters as "_", never "." or ".." alone."""
+    stem = name.rsplit(".", 1)[0] if "." in name.lstrip(".") else name
+    kept = "".join(
+        "_" if c in _UNSAFE or not c.isprintable() else c for c in redact(stem).replace(MARK, "_")
+    )
+    return kept.strip(" .")
 
 
 # --- sources --------------------------------------------------------------------------------
@@ -103,7 +118,9 @@ class SheetSource:
 
     @property
     def stem(self) -> str:
-        return short_stem(Path(self.name).stem) or "hubframe"
+        """The name the app's files are named after: printable, one path component, no
+        secret (an odd upload name: a newline, a '/', a '<', the token)."""
+        return short_stem(safe_stem(self.name)) or "hubframe"
 
     @property
     def suffix(self) -> str:
@@ -599,6 +616,23 @@ def save_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
         with written_whole(path) as temp:
             temp.write_bytes(data)
     return paths
+
+
+def save_reports(
+    reports: Mapping[str, tuple[pd.DataFrame, pd.DataFrame | None]], folder: Path
+) -> list[Path]:
+    """Write reports ({file name: (result, issues)}: the earlier runs' the app kept) into
+    ``folder``, created when missing; an existing file is kept (the new one gets " (2)").
+    Every path is checked before anything is written."""
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
+    paths: list[Path] = []
+    for name in reports:  # the names differ: each is its run's
+        paths.append(check_output(_free_name(folder, name), "report"))
+    return [
+        export_report(result, path, validation=issues)
+        for path, (result, issues) in zip(paths, reports.values(), strict=True)
+    ]
 
 
 def retry_bytes(result: pd.DataFrame, filename: str) -> bytes:

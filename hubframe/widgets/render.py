@@ -101,6 +101,7 @@ def table_html(
     """
     formatters = dict(cell_html or {})
     shown = frame.head(max_rows)
+    shown.attrs = {}  # else each column taken out copies them, and they list every column
     head = "".join(f'<th style="{_HEAD}">{esc(c)}</th>' for c in shown.columns)
     body_rows: list[str] = []
     styles = [_TEXT_CELL if str(c) in PROSE_COLUMNS else _CELL for c in shown.columns]
@@ -317,9 +318,10 @@ def preview_html(result: pd.DataFrame, *, max_rows: int = 200) -> str:
     from hubframe.report import report_columns
 
     rank = {s: i for i, s in enumerate(("failed", "invalid", "skipped", "duplicate"))}
-    order = result["status"].astype("string").map(lambda s: rank.get(str(s), 9))
-    ordered = result.iloc[order.reset_index(drop=True).sort_values(kind="stable").index]
-    ordered = ordered[report_columns(ordered)]
+    shown = result.loc[:, report_columns(result)]  # the order its attrs tell: then dropped,
+    shown.attrs = {}  # as each column taken out would copy them (they list every column)
+    order = shown["status"].astype("string").map(lambda s: rank.get(str(s), 9))
+    ordered = shown.iloc[order.reset_index(drop=True).sort_values(kind="stable").index]
     return table_html(words.shown(ordered), max_rows=max_rows, cell_html={"Status": status_badge})
 
 

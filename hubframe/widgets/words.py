@@ -109,6 +109,7 @@ def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """A result, plan or issues table as the app shows it: actions in words, and every column
     hubframe named in words (a name the sheet uses already gets "(as sent)")."""
     out = frame.copy()
+    out.attrs = {}  # not shown, and copied with each column taken out: quadratic in columns
     if "action" in out.columns:
         actions = out["action"].astype("string")
         out["action"] = actions.map(lambda a: ACTION_WORDS.get(str(a), a), na_action="ignore")

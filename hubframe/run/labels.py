@@ -367,19 +367,25 @@ def category_for(book: LabelBook, from_type: str, to_type: str, type_id: int) ->
     return HUBSPOT_DEFINED if (from_type, to_type, type_id) in defined else USER_DEFINED
 
 
+def _readable(book: LabelBook, from_type: str, to_type: str) -> list[LabelDef] | None:
+    """The pair's association types, or None when they cannot be read (a stopping error is
+    raised)."""
+    try:
+        return list(book.labels(from_type, to_type))
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        return None
+
+
 def _check_listed(
     book: LabelBook, from_type: str, to_type: str, type_id: int, label: str | None
 ) -> None:
     """UnlistedType when the pair's association types, read, do not hold ``type_id`` (a
     label not created yet, under a stand-in, is listed); when they cannot be read HubSpot
     judges the row (a stopping error is raised)."""
-    try:
-        defs = book.labels(from_type, to_type)
-    except HubframeError as exc:
-        if exc.stops_run:
-            raise
-        return
-    if type_id not in {d.type_id for d in defs}:
+    defs = _readable(book, from_type, to_type)
+    if defs is not None and type_id not in {d.type_id for d in defs}:
         raise UnlistedType(unlisted_type_message(from_type, to_type, type_id, label, defs))
 
 
@@ -475,11 +481,8 @@ def _check_category(given: str | None, found: LabelDef | None) -> LabelDef | Non
 def _check_agree(book: LabelBook, from_type: str, to_type: str, label: str, type_id: int) -> None:
     """LabelTypeMismatch when HubSpot lists ``type_id`` for the pair under another label (a
     type id HubSpot does not list, or labels that cannot be read, are for HubSpot to judge)."""
-    try:
-        defs = book.labels(from_type, to_type)
-    except HubframeError as exc:
-        if exc.stops_run:
-            raise
+    defs = _readable(book, from_type, to_type)
+    if defs is None:
         return
     known = next((d for d in defs if d.type_id == type_id), None)
     problem = disagreement(label, type_id, known, defs=defs)

@@ -49,6 +49,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/throughput.py --quick  # the full grid (--sizes 10000,100000,300000,1000000) takes about an hour
 	$(BIN)/python bench/export.py
 	$(BIN)/python bench/journal.py
+	$(BIN)/python bench/association_limit.py
 	$(BIN)/python bench/report_export.py
 	$(BIN)/python bench/startup.py
 

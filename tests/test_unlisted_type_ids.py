@@ -52,3 +52,27 @@ def test_an_unlisted_type_id_is_refused_alike_and_never_sent(
     assert writes["inputs"].sum() == 2  # the two listed rows only
     linked = sandbox.associations("deals", "contacts")
     assert (linked["from_id"].astype(str) == DEALS[1]).sum() == 0
+
+
+def test_when_the_pairs_types_cannot_be_read_hubspot_judges_the_type_id(sandbox: Sandbox) -> None:
+    """The check needs the pair's types; when their read keeps failing (503), a type id row
+    is sent as before and HubSpot's answer settles it: the listed type succeeds, the unlisted
+    one is ``failed`` with HubSpot's reason -- never ``invalid`` on a guess, never lost."""
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    unlabeled = sandbox.type_id("deals", "contacts")
+    sheet = _sheet([str(unlabeled), "99999"])
+    pairs = hf.read_pairs(sheet, from_type="deals", to_type="contacts")
+    with FaultProxy(sandbox, fail_path="/labels") as proxy:
+        client = HubSpotClient(
+            token=sandbox.token, base_url=proxy.url, max_retries=1, backoff_base=0.01
+        )
+        result = hf.associate(pairs, client, progress=False)
+        assert proxy.path_failures >= 1
+    assert result["status"].tolist() == ["success", "failed"]
+    # a bare error body (the hostile profile) cannot be diagnosed without the types either:
+    # HubSpot's own words then name the type id
+    assert result.loc[1, "error_code"] in ("INVALID_ASSOCIATION_TYPE", "HUBSPOT_VALIDATION")
+    assert "99999" in result.loc[1, "error_message"]

@@ -79,33 +79,33 @@ def test_the_retry_file_holds_the_sheets_own_label_cells(
 def test_a_filtered_result_keeps_the_empty_cells_too(tmp_path: Path) -> None:
     """The rows are known by sheet and row, not by position: a result sorted or filtered by
     the analyst before the retry file is written keeps the cells as well."""
-    with Sandbox(seed="demo") as sb:
-        ids = [sb.type_id("deals", "contacts", label) for label in LABELS]
-        sheet = _sheet(tmp_path / "limits.csv", "Label", ids)
-        with FaultProxy(sb, then=f'swallow:"typeId": {ids[0]}', cued=True) as fp:
-            client = HubSpotClient(token=sb.token, base_url=fp.url, backoff_base=0.01)
-            result = hf.configure_limits(hf.read_limits(sheet), client, progress=False)
-        shuffled = result.iloc[::-1]
-        cells = _cells(
-            hf.export_retry(shuffled[shuffled["status"] != "success"], tmp_path / "r.csv")
-        )
-        assert cells["Label"].tolist() == [""]
-        assert cells["Type ID"].tolist() == [str(ids[0])]
+    result, ids = _first_row_failed(tmp_path)
+    shuffled = result.iloc[::-1]
+    cells = _cells(hf.export_retry(shuffled[shuffled["status"] != "success"], tmp_path / "r.csv"))
+    assert cells["Label"].tolist() == [""]
+    assert cells["Type ID"].tolist() == [str(ids[0])]
 
 
 @pytest.mark.parametrize("dtype", ["float64", "string", "object", "Int64"])
 def test_the_rows_are_known_whatever_dtype_the_row_column_took(tmp_path: Path, dtype: str) -> None:
     """A result whose row column became float (a concat with rows that have none), text or
     objects still has its type-id-only rows' empty label cells kept."""
+    result, ids = _first_row_failed(tmp_path)
+    rows = result["row"].astype("float64")
+    recast = result.assign(row=rows.map(str) if dtype == "string" else rows.astype(dtype))
+    recast.attrs = result.attrs
+    cells = _cells(hf.export_retry(recast[recast["status"] != "success"], tmp_path / "r.csv"))
+    assert cells["Label"].tolist() == [""]
+    assert cells["Type ID"].tolist() == [str(ids[0])]
+
+
+def _first_row_failed(tmp_path: Path) -> tuple[pd.DataFrame, list[int]]:
+    """A limits run of a .csv sheet whose first row (type id only) HubSpot ignores: its result
+    (attrs kept) and the labels' type ids."""
     with Sandbox(seed="demo") as sb:
         ids = [sb.type_id("deals", "contacts", label) for label in LABELS]
         sheet = _sheet(tmp_path / "limits.csv", "Label", ids)
         with FaultProxy(sb, then=f'swallow:"typeId": {ids[0]}', cued=True) as fp:
             client = HubSpotClient(token=sb.token, base_url=fp.url, backoff_base=0.01)
             result = hf.configure_limits(hf.read_limits(sheet), client, progress=False)
-        rows = result["row"].astype("float64")
-        recast = result.assign(row=rows.map(str) if dtype == "string" else rows.astype(dtype))
-        recast.attrs = result.attrs
-        cells = _cells(hf.export_retry(recast[recast["status"] != "success"], tmp_path / "r.csv"))
-        assert cells["Label"].tolist() == [""]
-        assert cells["Type ID"].tolist() == [str(ids[0])]
+    return result, ids

@@ -76,7 +76,7 @@ from hubframe.run.journal import (
     is_journal,
     record_ends,
 )
-from hubframe.run.labels import LabelBook
+from hubframe.run.labels import LabelBook, disagreement
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
@@ -578,8 +578,10 @@ class _Undo:
                 items.append(found)
             else:
                 prepared.settled[pos] = found
+        book = LabelBook(run.client)
+        items = _agreeing(items, rows, prepared, book)
         items = _spare_other_labels(items, rows, prepared, run.client)
-        items = _with_categories(items, prepared, run.client)
+        items = _with_categories(items, prepared, book)
         prepared.items, prepared.count = items, len(items)
         if items:
             skip_absent(prepared, run.client, run.journal)
@@ -695,15 +697,62 @@ def _labels_held(client: HubSpotClient, items: list[WorkItem]) -> dict[PairKey, 
     return held
 
 
-def _with_categories(
-    items: list[WorkItem], prepared: Prepared, client: HubSpotClient
+def _agreeing(
+    items: list[WorkItem], rows: list[dict[Any, Any]], prepared: Prepared, book: LabelBook
 ) -> list[WorkItem]:
+    """The items whose row's label and type id agree as the portal lists the pair's types;
+    a row whose cells disagree (a report edited by hand: an autofill, a paste) is
+    ``NOT_UNDOABLE``, naming both: undo acts on the type id, and acting on another type than
+    the run's could remove a label that was there before the run, or create one that never
+    was.  Rows without both cells, and pairs whose types cannot be read, are not judged."""
+    named = [i for i in items if _label_and_type(rows[i.position]) is not None]
+    if not named:
+        return items
+    book.prefetch((i.from_type, i.to_type) for i in named)
+    out: list[WorkItem] = []
+    for item in items:
+        given = _label_and_type(rows[item.position])
+        problem = None if given is None else _disagrees(book, item, *given)
+        if problem is None:
+            out.append(item)
+        else:
+            prepared.settled[item.position] = _not_undoable(f"Not undone: {problem}")
+    return out
+
+
+def _label_and_type(row: Mapping[Any, Any]) -> tuple[str, int] | None:
+    """The row's label and type id, when it gives both."""
+    label, type_id = text(row.get("label")), value(row.get("type_id"))
+    return None if label is None or type_id is None else (label, int(type_id))
+
+
+def _disagrees(book: LabelBook, item: WorkItem, label: str, type_id: int) -> str | None:
+    """Why ``label`` and ``type_id`` disagree for the item's pair (None: they agree, or its
+    types cannot be read; a stopping error is raised)."""
+    try:
+        defs = book.labels(item.from_type, item.to_type)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        return None
+    known = next((d for d in defs if d.type_id == type_id), None)
+    problem = disagreement(label, type_id, known, defs=defs, advice=_EDITED)
+    return None if problem is None else problem[0].lower() + problem[1:]
+
+
+#: What to do about a row whose label and type id disagree.
+_EDITED: Final = (
+    " (the report was edited?): undo acts on the type id, and this one is not the label's; put "
+    "the label and type_id back as the run wrote them."
+)
+
+
+def _with_categories(items: list[WorkItem], prepared: Prepared, book: LabelBook) -> list[WorkItem]:
     """Types to create again without their category (a journal keeps a removed pair's type
     ids only) get it from the portal's list of the pair's types; a type it no longer lists
     is not created, and its row says so."""
     if not any(_needs_category(i) or _may_be_labeled(i) for i in items):
         return items
-    book = LabelBook(client)
     wanted = (i for i in items if _needs_category(i) or _may_be_labeled(i))
     book.prefetch((i.from_type, i.to_type) for i in wanted)
     out: list[WorkItem] = []

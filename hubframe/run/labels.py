@@ -497,11 +497,13 @@ def disagreement(
     *,
     check_empty: bool = False,
     defs: Iterable[LabelDef] = (),
+    advice: str = "; when you change a label, clear the type id and category too.",
 ) -> str | None:
     """Why a row's label and type id disagree, in words (None when they agree or it cannot be
     told).  An empty label disagrees with a labeled type only when ``check_empty``; a label
     that names the type only case and spacing apart disagrees when ``defs`` (the pair's types)
-    hold another spelled exactly as it ("champion" with the type id of "Champion")."""
+    hold another spelled exactly as it ("champion" with the type id of "Champion").  ``advice``
+    ends the words (what to do, for a sheet's row)."""
     if known is None:
         return None
     if label is None:
@@ -519,11 +521,7 @@ def disagreement(
             return None
         return (
             f'The label "{label}" is spelled exactly as "{spelled[0].label}" (type id '
-            f'{spelled[0].type_id}), not as type id {type_id}\'s "{known.label}"; when you '
-            "change a label, clear the type id and category too."
+            f'{spelled[0].type_id}), not as type id {type_id}\'s "{known.label}"{advice}'
         )
     called = f'"{known.label}"' if known.label else "the unlabeled type"
-    return (
-        f'The label "{label}" and type id {type_id} ({called}) disagree; when you '
-        "change a label, clear the type id and category too."
-    )
+    return f'The label "{label}" and type id {type_id} ({called}) disagree{advice}'

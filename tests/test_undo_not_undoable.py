@@ -29,6 +29,7 @@ import pytest
 import hubframe as hf
 from hubframe.cli import main
 from hubframe.errors import InputError
+from hubframe.report import export_report
 from hubframe.report.reader import NotUndone
 from hubframe.run.journal import Journal
 from hubframe.sandbox import Sandbox
@@ -387,3 +388,55 @@ def test_a_report_whose_before_columns_were_deleted_points_to_the_journal(
     assert "deleted from its report" in message and "journal" in message, message
     again = hf.undo(journal, client_for(sandbox), progress=False)  # as the message says
     assert again["status"].tolist() == ["success"], again[["status", "error_message"]]
+
+
+def _undone(sandbox: Sandbox, job: str) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A run of one labeled pair (``associate`` or a ``sync`` that also removes), and its
+    undo's result."""
+    client = client_for(sandbox)
+    sheet = pd.DataFrame(
+        {"from_type": ["deals"], "from_id": [DEAL], "to_type": ["contacts"]}
+        | {"to_id": [CONTACT], "label": ["Champion"]}
+    )
+    if job == "sync":
+        result = hf.sync(sheet, client, allow_removals=True, progress=False)
+    else:
+        result = hf.associate(sheet, client, record_existing=True, progress=False)
+    return result, hf.undo(result, client, progress=False)
+
+
+@pytest.mark.parametrize("job", ["associate", "sync"])
+@pytest.mark.parametrize("given", ["table", "xlsx", "cli-xlsx"])
+def test_the_undo_of_an_undo_is_refused_saying_so(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], job: str, given: str
+) -> None:
+    """Before: every row the first undo acted on came back NOT_UNDOABLE with advice that
+    cannot apply ("run associate with record_existing=True"), exit 1."""
+    result, undone = _undone(sandbox, job)
+    before = sandbox.associations("deals", "contacts")
+    if given == "cli-xlsx":  # the command line's report: its Summary names the command
+        report = tmp_path / "r.xlsx"
+        export_report(result, report)
+        args = ["undo", str(report), "--report", str(tmp_path / "u.xlsx"), *_hub(sandbox)]
+        assert main(args) in (0, 1)
+        capsys.readouterr()
+        assert main(["undo", str(tmp_path / "u.xlsx"), *_hub(sandbox)]) == 2
+        assert "u.xlsx is the result of an undo: undo takes back" in capsys.readouterr().err
+    else:
+        run: object = undone
+        if given == "xlsx":
+            run = tmp_path / "u.xlsx"
+            export_report(undone, run)
+        with pytest.raises(InputError, match="is the result of an undo: undo takes back a run"):
+            hf.undo(run, client_for(sandbox), progress=False)  # type: ignore[arg-type]
+    pd.testing.assert_frame_equal(sandbox.associations("deals", "contacts"), before)
+
+
+def test_an_undos_csv_report_says_it_may_be_an_undos(sandbox: Sandbox, tmp_path: Path) -> None:
+    """A .csv report keeps no Summary: the rows' words say what it may be."""
+    _, undone = _undone(sandbox, "sync")
+    path = tmp_path / "u.csv"
+    export_report(undone, path)
+    again = hf.undo(path, client_for(sandbox), progress=False)
+    told = again.loc[again["error_code"] == "NOT_UNDOABLE", "error_message"].tolist()
+    assert told and all("If the file is the result of an undo" in m for m in told), told

@@ -66,6 +66,7 @@ from hubframe.report.reader import (
     load_run,
     no_reading,
     report_journal,
+    undo_of_undo,
 )
 from hubframe.run.endpoints import endpoint
 from hubframe.run.journal import (
@@ -124,10 +125,22 @@ def _unrecorded(row: Mapping[Any, Any]) -> str:
     missing = [name for name in EXISTING_COLUMNS if name not in row]
     if not missing:
         return message
-    return (
+    said = (
         f"{message.removesuffix('.')} -- or the {' and '.join(missing)} column"
         f"{'s were' if len(missing) > 1 else ' was'} deleted from its report: then undo from "
         "the run's journal (its path is in the report's Summary), or put the column back."
+    )
+    return said + _if_an_undos(row)
+
+
+def _if_an_undos(row: Mapping[Any, Any]) -> str:
+    """What to do if the row is an undo's own (its result has neither ``existed_before`` nor
+    ``linked_before``; a .csv report of one keeps no Summary to say it is an undo's)."""
+    if any(name in row for name in EXISTING_COLUMNS):
+        return ""
+    return (
+        " If the file is the result of an undo: undo does not take an undo back; run the "
+        "run's sheet again instead."
     )
 
 
@@ -167,6 +180,7 @@ def _restore_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
         return _not_undoable(
             "Not undone: the run removed this association without recording what the two "
             "records held before it (a sync records it; remove_associations does not)."
+            + _if_an_undos(row)
         )
     # a report shows both removals as "archive", with the label; a journal keeps the action
     action = value(row.get("action"))
@@ -340,6 +354,9 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     """
     index = own_index(run.index) if isinstance(run, pd.DataFrame) else None
     opts = RunOptions.of(options)
+    facts = run_facts(run) if isinstance(run, pd.DataFrame) else None
+    if facts is not None and facts.job == "undo":
+        raise InputError(undo_of_undo("the table"))
     table = load_run(run)
     _refuse_dry_run(table, run)
     _refuse_own_journal(table, opts.journal)

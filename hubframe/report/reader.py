@@ -58,7 +58,7 @@ from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
 from hubframe.report.sheet import SHEET_TITLE as EXPORT_SHEET
 from hubframe.report.sheet_cells import sheet_text
-from hubframe.report.summary import BASE_URL_LABEL, JOURNAL
+from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL
 from hubframe.run.journal import Journal, JournalHolds, JournalRow
 from hubframe.run.portal import PORTAL_KEY, PORTAL_LABEL, SENT_TO
 from hubframe.run.primary import primary_cell
@@ -315,7 +315,7 @@ def _summary_settings(book: Any) -> dict[str, str]:
     """What a report's Summary sheet says of its run that an undo uses: the host it sent to
     (``BASE_URL_LABEL``), its portal's key (``PORTAL_LABEL``) and its journal's path
     (``JOURNAL``), those it names."""
-    wanted = {BASE_URL_LABEL, JOURNAL, PORTAL_LABEL, KIND}
+    wanted = {BASE_URL_LABEL, JOURNAL, PORTAL_LABEL, KIND, JOB, COMMAND}
     said: dict[str, str] = {}
     for row in book.get_sheet_by_name(SUMMARY).to_python(nrows=SUMMARY_ROWS):
         label = str(row[0]).strip() if row else ""
@@ -373,6 +373,8 @@ def _report_frame(path: Path) -> pd.DataFrame:
         table = _csv_report(path)
         table.columns = pd.Index([formula.unguard(str(c)) for c in table.columns], dtype=object)
         table = table.apply(lambda column: column.map(formula.unguard, na_action="ignore"))
+    if UNDO in (said.get(JOB), said.get(COMMAND)):
+        raise InputError(undo_of_undo(path.name))
     missing = [c for c in ("from_type", "from_id", "to_type", "to_id", "status") if c not in table]
     if missing:
         _refuse_other_report(path.name, table, said.get(KIND), missing)
@@ -404,6 +406,19 @@ def _report_frame(path: Path) -> pd.DataFrame:
 
 #: How a report's Summary labels the kind of its run ("pairs", "limits", "labels", ...).
 KIND: Final = "kind"
+#: How a command line report's Summary names its command; and the job an undo's is.
+COMMAND: Final = "command"
+UNDO: Final = "undo"
+
+
+def undo_of_undo(name: str) -> str:
+    """Why an undo's own result (its table, its report) is not undone."""
+    return (
+        f"{name} is the result of an undo: undo takes back a run's changes, not an undo's, so "
+        "nothing was done. To make the run's changes again, run its sheet again with the same "
+        "command (associate or sync); its rows the undo left (failed, NOT_UNDOABLE) are in "
+        "it."
+    )
 
 
 def _refuse_other_report(
@@ -918,4 +933,5 @@ __all__ = [
     "load_run",
     "no_reading",
     "report_journal",
+    "undo_of_undo",
 ]

@@ -27,6 +27,9 @@ from hubframe.run.table import summarize
 
 BASE_URL: Final = "base_url"  # the setting of where the run sent: its host is shown
 BASE_URL_LABEL: Final = "base URL host"  # how the Summary sheet labels it
+#: The job that made the report ("associate", "sync", "undo", ...) when the command line's
+#: ``command`` setting does not name it: an undo refuses an undo's report.
+JOB: Final = "job"
 #: The setting of the run's journal: its absolute path (an undo of the report uses it).
 JOURNAL: Final = "journal"
 #: The portal the run sent to, as a salted SHA-256 of its token (never the token): an undo of
@@ -187,6 +190,8 @@ def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) ->
         PORTAL: facts.portal.text() if facts is not None and facts.portal else None,
         **_inferred_types(info),
     }
+    if facts is not None and "command" not in (settings or {}):  # the CLI's names the job
+        base[JOB] = facts.job
     merged = {k: v for k, v in base.items() if v is not None} | dict(settings or {})
     journal = merged.get(JOURNAL)
     if isinstance(journal, str | os.PathLike) and os.fspath(journal):

@@ -15,7 +15,7 @@ from typing import Any, Unpack
 import pandas as pd
 
 from hubframe.argtypes import flag, optional_flag
-from hubframe.constants import EXISTING_COLUMNS, PRIMARY_BEFORE, PRIMARY_COMPANY
+from hubframe.constants import EXISTING_COLUMNS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.before import EarlyReads, agreement, read_before, start_reads
@@ -26,16 +26,8 @@ from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
-from hubframe.run.primary import (
-    PrimaryReading,
-    PrimaryRow,
-    current_primaries,
-    primary_cell,
-    replace_message,
-    replaced_by,
-    settle_conflicts,
-    table_rows,
-)
+from hubframe.run.primary import settle_conflicts
+from hubframe.run.primary_before import held, hold_back, primaries_before
 from hubframe.run.rows import read_input
 from hubframe.run.send import MAX_IN_FLIGHT
 from hubframe.run.table import ExtraColumn
@@ -163,7 +155,7 @@ class _Associate:
             prepared.extra = _existing_columns(checks, len(frame))
             if self.wanted.dry_run:
                 prepared.notes = _notes(checks)
-            _primaries_before(prepared, run, record=self.wanted.record and not self.wanted.dry_run)
+            primaries_before(prepared, run, record=self.wanted.record and not self.wanted.dry_run)
         return prepared
 
 
@@ -274,7 +266,7 @@ def _record_before(prepared: Prepared, run: RunContext, book: LabelBook, early: 
         return
     prepared.extra = found.columns()
     for positions, error in found.unread:
-        _hold_back(prepared, positions.tolist(), error)
+        hold_back(prepared, positions.tolist(), error)
     if run.journal is not None:  # a recorded success is re-used while HubSpot holds it
         now = found.now
         defaults = {pair: unlabeled_of(pair) for pair in now}  # asked here, not in the pool
@@ -284,145 +276,7 @@ def _record_before(prepared: Prepared, run: RunContext, book: LabelBook, early: 
             return None if links is None else links.get(item.records, frozenset())
 
         prepared.agrees = agreement(types_now, defaults)
-    _primaries_before(prepared, run, record=True)
-
-
-def _primaries_before(prepared: Prepared, run: RunContext, *, record: bool) -> None:
-    """The companies that hold the primary of each record a row to send makes another company
-    the primary of (:mod:`hubframe.run.primary`), read where the run reads the portal anyway:
-    the ``primary_before`` column (a row of a pair a resumed run applied: as the journal kept
-    it), the journal's memory of them (a real run), and on each row that replaces another
-    company, the dry run's planned row and the real run's applied row, a word saying so.
-    ``record``: a real run that records the state before it (to be undone): a row whose
-    record's primary could not be read is held back, as one whose pair could not be; else the
-    row's ``existed_before`` and ``linked_before`` are blanked (its undo says it was not
-    recorded)."""
-    if prepared.stop is not None:
-        return
-    rows = table_rows(prepared.work())
-    if not rows:
-        return
-    try:
-        reading = current_primaries(run.client, rows)
-    except HubframeError as exc:  # a bad token, the daily limit, no HubSpot: nothing will work
-        if not exc.stops_run:
-            raise
-        table = prepared.work()
-        codes = zip(table.positions.tolist(), table.actions.tolist(), strict=True)
-        prepared.stop_all(StopReason.of(exc), {pos: ACTIONS[code] for pos, code in codes})
-        return
-    journal = run.journal if not run.options.dry_run else None
-    held = _remembered_primaries(journal, rows) if journal is not None else {}
-    if journal is not None:
-        _remember_primaries(journal, reading)
-    cells: dict[int, str] = {}
-    unread: dict[int, HubframeError] = {}
-    for row in rows:
-        key = (row.record_type, row.record_id)
-        before = held.get(row.position)
-        if before is None and key in reading.unread:
-            unread[row.position] = reading.unread[key]
-            continue
-        companies = before if before is not None else frozenset(reading.found.get(key, {}))
-        cells[row.position] = primary_cell(companies)
-        others = replaced_by(row, companies)
-        if others:
-            _say(prepared, row.position, replace_message(row, others))
-    _primary_column(prepared, cells)
-    if unread and record:
-        for error, positions in _by_error(unread).items():
-            _hold_back(prepared, positions, error)
-    elif unread:
-        _unrecorded(prepared, list(unread))
-
-
-def _remembered_primaries(journal: Journal, rows: list[PrimaryRow]) -> dict[int, frozenset[str]]:
-    """The primary companies before the run of the rows whose pair the runs this one resumes
-    applied, as the journal kept them (:meth:`~hubframe.run.journal.Journal.primaries`): read
-    now, the portal holds that run's work, not what was there before it (the same pairs whose
-    ``existed_before`` comes from the journal)."""
-    out: dict[int, frozenset[str]] = {}
-    by_pair: dict[ObjectPair, list[PrimaryRow]] = {}
-    for row in rows:
-        by_pair.setdefault(row.objects, []).append(row)
-    for objects, group in by_pair.items():
-        applied = journal.existing(*objects, current=True)
-        mine = [r for r in group if r.records in applied]
-        if mine:
-            kept = journal.primaries(group[0].record_type, [r.record_id for r in mine])
-            out.update({r.position: kept.get(r.record_id, frozenset()) for r in mine})
-    return out
-
-
-def _remember_primaries(journal: Journal, reading: PrimaryReading) -> None:
-    """Keep in the journal each record's primary pairs as read (a reading of the pair, with
-    every type it holds, as the state before the run keeps its pairs'): an undo from the
-    journal alone finds there the company a row took the primary from."""
-    by_type: dict[str, dict[RecordPair, frozenset[int]]] = {}
-    for (record_type, record_id), companies in reading.found.items():
-        for company, types in companies.items():
-            by_type.setdefault(record_type, {})[RecordPair(record_id, company)] = types
-    for record_type, states in by_type.items():
-        journal.remember_existing(record_type, PRIMARY_COMPANY, states)
-
-
-def _say(prepared: Prepared, position: int, message: str) -> None:
-    """Add ``message`` to the row's note, said on its planned and its applied row."""
-    before = prepared.notes.get(position)
-    said = f"{message}." if before is None else f"{before.message} {message}."
-    prepared.notes[position] = Note(said, before.code if before else None, sent=True)
-
-
-def _primary_column(prepared: Prepared, cells: dict[int, str]) -> None:
-    """``primary_before`` after ``linked_before``: the companies, "" for none, NA for rows
-    that set no primary company (or whose record could not be read)."""
-    values = pd.Series(pd.NA, index=range(len(prepared.frame)), dtype="string")
-    if cells:
-        values.iloc[list(cells)] = list(cells.values())
-    prepared.extra.append(ExtraColumn(EXISTING_COLUMNS[-1], PRIMARY_BEFORE, values))
-
-
-def _by_error(unread: dict[int, HubframeError]) -> dict[HubframeError, list[int]]:
-    out: dict[HubframeError, list[int]] = {}
-    for position, error in unread.items():
-        out.setdefault(error, []).append(position)
-    return out
-
-
-def _unrecorded(prepared: Prepared, positions: list[int]) -> None:
-    """Rows sent whose record's primary company could not be read: their state before the run
-    is not known whole, so their ``existed_before`` and ``linked_before`` are blanked (an
-    undo then says so rather than take the record's primary company away)."""
-    for column in prepared.extra:
-        if column.name in EXISTING_COLUMNS:
-            column.values.iloc[positions] = pd.NA
-
-
-def _hold_back(prepared: Prepared, positions: list[int], error: HubframeError) -> None:
-    """Rows whose state before the run could not be read are not sent: a run that records it
-    sends nothing it could not take back.  They fail with the read's error (the retry file
-    holds them); nothing of theirs was changed."""
-    table = prepared.work()
-    held = set(positions)
-    keep = [row for row, pos in enumerate(table.positions.tolist()) if pos not in held]
-    actions = dict(zip(table.positions.tolist(), table.actions.tolist(), strict=True))
-    for pos in positions:
-        prepared.settled[pos] = _held(ACTIONS[actions[pos]], error)
-    prepared.table, prepared.count = table.take(keep), len(keep)
-
-
-def _held(action: Action | None, error: HubframeError) -> Outcome:
-    """The outcome of a row held back because its state before the run could not be read."""
-    text = " ".join(str(error).split())
-    reason = text if len(text) <= 160 else text[:157] + "..."
-    message = (
-        "Not sent: what these records were associated with before the run could not be read "
-        f"({reason}), and a run that records it, to be undone, sends nothing it could not "
-        "take back. Nothing was changed: run the retry file once HubSpot answers again (from "
-        "Python, record_existing=False sends without it, and cannot be undone)."
-    )
-    code = error.code or ErrorCode.SERVER_ERROR
-    return Outcome(Status.FAILED, action=action, error_code=code, error_message=message)
+    primaries_before(prepared, run, record=True)
 
 
 def _check_portal(
@@ -448,7 +302,7 @@ def _check_portal(
     for row, item in enumerate(items):
         unread = state.failed.get(item.objects)
         if wanted.record and not wanted.dry_run and unread is not None and before(item) is None:
-            prepared.settled[item.position] = _held(item.action, unread)
+            prepared.settled[item.position] = held(item.action, unread)
             continue
         outcome = _decide(item, checks[item.position], wanted)
         if outcome is None:

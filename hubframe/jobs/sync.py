@@ -77,6 +77,7 @@ from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
 from hubframe.run.primary import settle_conflicts
+from hubframe.run.primary_before import primaries_before
 from hubframe.run.rows import read_input
 from hubframe.run.spelling import Spellings
 from hubframe.run.work import Outcome, WorkItem
@@ -189,6 +190,9 @@ class _Sync:
         )
         planner.plan(spell.items(_matching(items, prepared, book)))
         self.riders.update(planner.riders)
+        # the companies holding the primary of each record an addition moves it to, as
+        # associate reads them: undo never takes a record's primary away blind
+        primaries_before(prepared, run, record=not self.rules.dry_run)
         return prepared
 
     def finish(self, prepared: Prepared, outcomes: dict[int, Outcome]) -> None:

@@ -64,6 +64,7 @@ from hubframe.report.reader import (
     flag,
     journal_read_only,
     load_run,
+    no_primary_reading,
     no_reading,
     report_journal,
     undo_of_undo,
@@ -234,9 +235,13 @@ _NO_READING: Final = (
 )
 
 
-def _undo_row(pos: int, row: Mapping[Any, Any], *, unread: bool = False) -> WorkItem | Outcome:
+def _undo_row(
+    pos: int, row: Mapping[Any, Any], *, unread: bool = False, primary_unread: bool = False
+) -> WorkItem | Outcome:
     """What takes one row of a run back, or why nothing does (``unread``: a journal's row
-    whose run recorded readings but none of this pair, :func:`no_reading`)."""
+    whose run recorded readings but none of this pair, :func:`no_reading`;
+    ``primary_unread``: a journal's row setting a record's primary company whose run left no
+    reading of the record's primary companies, :func:`no_primary_reading`)."""
     if _removed(row):
         return _restore_row(pos, row)
     made = _created(row)
@@ -257,7 +262,7 @@ def _undo_row(pos: int, row: Mapping[Any, Any], *, unread: bool = False) -> Work
         return _not_undoable(_NO_READING if unread else _unrecorded(row))
     if existed:
         return _skip("Left in place: the association existed before the run.")
-    kept = _primary_kept(row)
+    kept = _primary_kept(row, unread=primary_unread)
     if kept is not None:
         return _not_undoable(kept)
     type_id = value(row.get("type_id"))
@@ -280,9 +285,10 @@ def _undo_row(pos: int, row: Mapping[Any, Any], *, unread: bool = False) -> Work
     )
 
 
-def _primary_kept(row: Mapping[Any, Any]) -> str | None:
+def _primary_kept(row: Mapping[Any, Any], *, unread: bool = False) -> str | None:
     """Why a row making a company a record's primary is not taken back (its ``primary_before``
-    names another company, or cannot be read), else None (any other row, or a record that
+    names another company, or cannot be read; ``unread``: the journal it comes from holds no
+    reading of the record's primary companies), else None (any other row, or a record that
     had no primary company: the row's label goes as any other)."""
     primary = row_of(
         str(row.get("from_type")),
@@ -294,6 +300,8 @@ def _primary_kept(row: Mapping[Any, Any]) -> str | None:
     )
     if primary is None:
         return None
+    if unread:
+        return _primary_unread(primary)
     if PRIMARY_BEFORE not in row:
         return (
             f"Not undone: this row made company {primary.company_id} the primary company of "
@@ -313,6 +321,21 @@ def _primary_kept(row: Mapping[Any, Any]) -> str | None:
         )
     others = replaced_by(primary, before)
     return _moved_primary(primary, others) if others else None
+
+
+def _primary_unread(row: PrimaryRow) -> str:
+    """Why a journal's row that set a record's primary company is not undone when its run did
+    not read which company held that primary before it."""
+    noun, record = object_noun(row.record_type), row.record_id
+    return (
+        f"Not undone: this row made company {row.company_id} the primary company of {noun} "
+        f"{record}, and which company was {noun} {record}'s primary before the run was not read "
+        "(the journal holds no reading of it: a run of an older hubframe, whose syncs did not "
+        "read it). If another company held it, taking the row back would leave the "
+        f"{noun} with no primary company. Undo from the run's report if it has a "
+        f"{PRIMARY_BEFORE} column; else check {noun} {record} in HubSpot and remove the "
+        f"association with {row.company_id} there if it had no primary company before."
+    )
 
 
 def _moved_primary(row: PrimaryRow, companies: list[str]) -> str:
@@ -588,9 +611,9 @@ class _Undo:
         prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
         rows = self.run.to_dict("records")
-        unread = no_reading(self.run)
+        unread, primary_unread = no_reading(self.run), no_primary_reading(self.run)
         for pos, row in enumerate(rows):
-            found = _undo_row(pos, row, unread=pos in unread)
+            found = _undo_row(pos, row, unread=pos in unread, primary_unread=pos in primary_unread)
             if isinstance(found, WorkItem):
                 items.append(found)
             else:

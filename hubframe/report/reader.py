@@ -166,8 +166,27 @@ NO_READING: Final = "no_reading"
 def no_reading(table: pd.DataFrame) -> frozenset[int]:
     """The positions of a journal's rows whose pair has no reading in it though their run
     recorded readings (:data:`NO_READING`); empty for any other table."""
+    return _positions_in(table, NO_READING)
+
+
+#: Where a result table read from a journal keeps the positions of its rows that made a company
+#: a record's primary whose run left no reading of the record's primary companies before it
+#: (``attrs["hubframe"]["no_primary_reading"]``: an older hubframe's run, or a sync before it
+#: read them): their ``primary_before`` cell is empty, and says nothing
+#: (:func:`no_primary_reading`).
+NO_PRIMARY_READING: Final = "no_primary_reading"
+
+
+def no_primary_reading(table: pd.DataFrame) -> frozenset[int]:
+    """The positions of a journal's rows that set a record's primary company whose run did not
+    read the record's primary companies before it (:data:`NO_PRIMARY_READING`); empty for any
+    other table."""
+    return _positions_in(table, NO_PRIMARY_READING)
+
+
+def _positions_in(table: pd.DataFrame, key: str) -> frozenset[int]:
     meta = table.attrs.get("hubframe")
-    found = meta.get(NO_READING) if isinstance(meta, Mapping) else None
+    found = meta.get(key) if isinstance(meta, Mapping) else None
     return frozenset(int(p) for p in found) if isinstance(found, list) else frozenset()
 
 
@@ -619,6 +638,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     _say_not_undone(journal, bool(rows))
     meta: dict[str, Any] = {"kind": "pairs", "source": journal.path.name, "original_columns": []}
     meta[NO_READING] = [n for n, r in enumerate(rows) if r.before is None and r.recorded]
+    meta[NO_PRIMARY_READING] = [n for n, r in enumerate(rows) if not r.primary_read]
     meta |= read_from_attrs(journal.path)
     key = journal.portal()
     if key is not None:  # undo checks the portal, and ends the journal's runs
@@ -710,8 +730,11 @@ def _each_type(row: JournalRow) -> list[JournalRow]:
 
 def _primary(row: JournalRow) -> str | None:
     """The ``primary_before`` cell of a journal's row: the companies its run's readings found
-    holding the record's primary, for a row making a company its primary; else empty."""
-    return None if row.primary_before is None else primary_cell(row.primary_before)
+    holding the record's primary, for a row making a company its primary; else empty (also
+    when its run did not read them: :data:`NO_PRIMARY_READING`)."""
+    if row.primary_before is None or not row.primary_read:
+        return None
+    return primary_cell(row.primary_before)
 
 
 def _existed(row: JournalRow) -> bool | None:
@@ -924,6 +947,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
 
 
 __all__ = [
+    "NO_PRIMARY_READING",
     "NO_READING",
     "REPORT_JOURNAL",
     "RunArg",
@@ -931,6 +955,7 @@ __all__ = [
     "flag",
     "journal_read_only",
     "load_run",
+    "no_primary_reading",
     "no_reading",
     "report_journal",
     "undo_of_undo",

@@ -23,8 +23,10 @@ others are read again; a run that goes by an open run's reading records it again
 so an undo, which goes by the reading of the run that first applied a row (:class:`_Befores`),
 finds it also when that run re-used none of the open run's batches).  A run also keeps there
 its reading of the primary pairs (record -> company, with every type they held) of each
-record a row makes a company the primary of: an undo from the journal finds in it the company
-such a row took the primary from (``JournalRow.primary_before``).
+record a row makes a company the primary of, and (table ``primary_read``) which records it
+read: an undo from the journal finds in it the company such a row took the primary from, or
+that the record had none (``JournalRow.primary_before``); a record no run read is not taken for
+one without (``JournalRow.primary_read``).
 
 A journal belongs to the portal of its first run (table ``portal``: the base URL and a salted
 SHA-256 of the access token, :mod:`hubframe.run.portal`); a run against another is refused.
@@ -81,7 +83,10 @@ from hubframe.vocab import Action, RecordPair, Status
 #: 6: a sent batch's final states written over its row in ``sent`` (hubframe before the states
 #: got a table of their own, ``settled``), and no rows an undo of a result table took back
 #: (``taken_back``): brought to format 7 when opened (nothing to move).
-SCHEMA_VERSION: Final = 7
+#: 7: no record of which records' primary companies a run read (hubframe before a sync read
+#: them; table ``primary_read``): brought to format 8 when opened, with none read, so an undo
+#: from it does not take a row that set a record's primary back blind.
+SCHEMA_VERSION: Final = 8
 
 _RUNS = """
 CREATE TABLE runs (
@@ -113,6 +118,15 @@ CREATE TABLE taken_back (
     to_ids      TEXT NOT NULL,
     types       TEXT NOT NULL,
     type_rows   BLOB
+);"""
+_PRIMARY_READ = """
+CREATE TABLE primary_read (
+    record_type TEXT NOT NULL,  -- contacts, deals or tickets: records of this type ...
+    size        INTEGER NOT NULL,
+    record_ids  TEXT NOT NULL,  -- ... whose primary companies the run read (one id a line);
+                                -- the companies holding it are its readings in before, in
+                                -- the record's direction (none there: the record had none)
+    run         INTEGER NOT NULL  -- the run that read them (runs.id)
 );"""
 _SCHEMA = f"""
 CREATE TABLE batches (
@@ -155,6 +169,7 @@ CREATE TABLE before (
 {_RESUMED}
 {_SETTLED}
 {_TAKEN_BACK}
+{_PRIMARY_READ}
 CREATE TABLE portal (
     base_url    TEXT NOT NULL,  -- the API's base URL of the runs
     salt        TEXT NOT NULL,  -- random, hex
@@ -461,6 +476,7 @@ _COLUMNS = {
         *("run", "action", "from_type", "to_type", "size", "from_ids", "to_ids", "types"),
         "type_rows",
     ],
+    "primary_read": ["record_type", "size", "record_ids", "run"],
 }
 #: The tables of a journal of format 1 (user_version 0).
 _FORMAT_1 = {"batches", "items", "existing"}
@@ -516,6 +532,10 @@ def _check_format(db: sqlite3.Connection, path: Path) -> None:
         version = 6
     if version == 6:  # format 6: every sent batch's states are in its row of sent
         added = (_SETTLED + _TAKEN_BACK).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+        db.executescript(f"BEGIN; {added} PRAGMA user_version = 7; COMMIT;")
+        version = 7
+    if version == 7:  # format 7: no run is known to have read a record's primary companies
+        added = _PRIMARY_READ.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
         db.executescript(f"BEGIN; {added} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
         version = SCHEMA_VERSION
     if version == 0 and tables == _FORMAT_1:
@@ -974,6 +994,20 @@ class Journal:
         """Keep what pairs carried before sending (first observation wins): the pairs
         ``from_ids[n]``, ``to_ids[n]``; ``linked``: the type ids of those that were linked, by
         ``n`` (the others were not).  Lists, or Arrow text arrays (joined in Arrow)."""
+        rows = self._before_rows(from_type, to_type, from_ids, to_ids, linked)
+        with self._using("record what existed before"), self._db:
+            self._db.execute(_WRITE)
+            self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+
+    def _before_rows(
+        self,
+        from_type: str,
+        to_type: str,
+        from_ids: Sequence[str] | pa.Array,
+        to_ids: Sequence[str] | pa.Array,
+        linked: Mapping[int, Iterable[int]],
+    ) -> list[tuple[Any, ...]]:
+        """The rows of ``before`` that keep a reading (see :meth:`remember_before`)."""
         rows = []
         for start in range(0, len(from_ids), _BEFORE_CHUNK):
             end = start + _BEFORE_CHUNK
@@ -989,9 +1023,37 @@ class Journal:
                     self._run,
                 )
             )
-        with self._using("record what existed before"), self._db:
+        return rows
+
+    def remember_primaries(
+        self, record_type: str, found: Mapping[str, Mapping[str, Iterable[int]]]
+    ) -> None:
+        """Keep this run's reading of the primary companies of records of ``record_type``:
+        record id -> each company holding the record's primary, with every type id the pair
+        held (empty: the record had none).  The pairs go to ``before`` as readings in the
+        record's direction, the records to ``primary_read``: an undo from the journal tells a
+        record read with no primary company from one never read (:class:`_Befores`)."""
+        pairs = [
+            (r, company, types) for r, held in found.items() for company, types in held.items()
+        ]
+        linked = {n: types for n, (_, _, types) in enumerate(pairs) if types}
+        rows = self._before_rows(
+            record_type,
+            PRIMARY_COMPANY,
+            [p[0] for p in pairs],
+            [p[1] for p in pairs],
+            linked,
+        )
+        records = list(found)
+        read = [
+            (record_type, len(chunk), _ids_text(chunk), self._run)
+            for start in range(0, len(records), _BEFORE_CHUNK)
+            if (chunk := records[start : start + _BEFORE_CHUNK])
+        ]
+        with self._using("record the primary companies before"), self._db:
             self._db.execute(_WRITE)
             self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            self._db.executemany("INSERT INTO primary_read VALUES (?, ?, ?, ?)", read)
 
     def remember_existing(
         self, from_type: str, to_type: str, states: Mapping[RecordPair, Iterable[int]]
@@ -1029,7 +1091,8 @@ class Journal:
         """Record id -> the companies the first readings by the runs this run resumes (and its
         own) found holding the record's primary: what it held before the run that applied
         a row of it (a run keeps its readings of the primary pairs of the records its rows
-        set one for, in the record's direction).  Records with no such reading are left out."""
+        set one for, in the record's direction; :meth:`remember_primaries`); an empty set for
+        a record those runs read with none.  Records they never read are left out."""
         primary = next(t.to_company for t in PRIMARY_TYPES if t.record_type == record_type)
         wanted = set(record_ids)
         first: dict[RecordPair, frozenset[int]] = {}
@@ -1038,11 +1101,25 @@ class Journal:
             for pair, _, types in self._readings(record_type, PRIMARY_COMPANY, where, runs):
                 if pair.from_id in wanted:
                     first.setdefault(pair, types)
-        out: dict[str, set[str]] = {}
+            read = {r for r, _ in self._primaries_read(record_type, where, runs) if r in wanted}
+        out: dict[str, set[str]] = {record: set() for record in read}
         for pair, types in first.items():
             if primary in types:
                 out.setdefault(pair.from_id, set()).add(pair.to_id)
         return {record: frozenset(companies) for record, companies in out.items()}
+
+    def _primaries_read(
+        self, record_type: str, where: str, runs: tuple[int, ...]
+    ) -> Iterator[tuple[str, int]]:
+        """(record id, run) of each record of ``record_type`` whose primary companies the runs
+        ``where`` selects read (lock held)."""
+        rows = self._db.execute(
+            f"SELECT size, record_ids, run FROM primary_read WHERE record_type = ? AND {where}",
+            (record_type, *runs),
+        ).fetchall()
+        for size, text, run in rows:
+            for record in _ids_of(text, size):
+                yield record, int(run)
 
     def _readings(
         self, from_type: str, to_type: str, where: str, runs: tuple[int, ...]
@@ -1129,6 +1206,7 @@ class Journal:
                 action, from_type, to_type, from_id, to_id, category, type_id = key
                 run = applied_by[key]
                 reading = before.of(key, run)
+                primary = before.primary(key, run)
                 if reading is None and run not in recorded:
                     recorded[run] = before.recorded(run)
                 out.append(
@@ -1142,7 +1220,8 @@ class Journal:
                         type_id=type_id,
                         before=reading,
                         maybe=maybe,
-                        primary_before=before.primary(key, applied_by[key]),
+                        primary_before=primary[0] if primary is not None else None,
+                        primary_read=primary is None or primary[1],
                         recorded=reading is not None or recorded[run],
                     )
                 )
@@ -1288,6 +1367,7 @@ class _Befores:
         self._pairs = {}
         self._chains: dict[int, set[int]] = {}
         self._records: dict[str, dict[str, list[tuple[str, int, frozenset[int]]]]] = {}
+        self._read: dict[str, dict[str, set[int]]] = {}  # record type -> record -> runs
 
     def recorded(self, run: int) -> bool:
         """Whether ``run`` or a run it resumed recorded any reading at all: False for a run
@@ -1318,11 +1398,15 @@ class _Befores:
                  if by in chain]  # fmt: skip
         return taken[-1] if taken else None
 
-    def primary(self, key: SentKey, run: int) -> frozenset[str] | None:
+    def primary(self, key: SentKey, run: int) -> tuple[frozenset[str], bool] | None:
         """For a row that makes a company a record's primary (:func:`_primary_of`): the
         companies the last reading by the run that applied it, or a run it resumed, found
         holding the record's primary (its readings of the record's companies, which a run
-        keeps for each record a row sets a primary company of); None for another row."""
+        keeps for each record a row sets a primary company of), and whether it is known:
+        a company found holding it is (HubSpot keeps one); none found is only when one of
+        those runs read the record's primary companies (``primary_read``), else an older
+        hubframe's run, or a sync before they were read, left no reading of them.  None for
+        another row."""
         found = _primary_of(key)
         if found is None:
             return None
@@ -1335,12 +1419,19 @@ class _Befores:
             for pair, by, types in readings:
                 index.setdefault(pair.from_id, []).append((pair.to_id, by, types))
             self._records[record_type] = index
+            read: dict[str, set[int]] = {}
+            for record, by in self._journal._primaries_read(
+                record_type, "run >= ?", (self._first,)
+            ):
+                read.setdefault(record, set()).add(by)
+            self._read[record_type] = read
         chain = self._chain(run)
         last: dict[str, frozenset[int]] = {}
         for company, by, types in self._records[record_type].get(record_id, []):
             if by in chain:
                 last[company] = types
-        return frozenset(c for c, types in last.items() if type_id in types)
+        held = frozenset(c for c, types in last.items() if type_id in types)
+        return held, bool(held) or not chain.isdisjoint(self._read[record_type].get(record_id, ()))
 
 
 #: (from type, to type, type id) of a row making a company a record's primary -> the record's
@@ -1413,6 +1504,10 @@ class JournalRow:
     #: a row making a company a record's primary: the companies the readings of the run
     #: that applied it found holding that record's primary (empty: none); None: another row
     primary_before: frozenset[str] | None = None
+    #: False: a row making a company a record's primary whose run left no reading of the
+    #: record's primary companies (an older hubframe's, or a sync before it read them):
+    #: ``primary_before`` empty says nothing then
+    primary_read: bool = True
     #: whether the run that applied it recorded what its pairs held before it (False: it
     #: recorded none, ``record_existing=False``; True with ``before`` None: the journal holds
     #: no reading of this pair by that run, though it holds the others')

@@ -157,8 +157,9 @@ def test_read_arguments_of_another_kind_are_refused(argument: str, value: Any, s
         hubframe.read_pairs(sheet, **{argument: value})
 
 
-@pytest.mark.parametrize("value", [None, np.nan, pd.NA, "", "  "])
-def test_an_empty_label_argument_is_no_label(value: Any) -> None:
+@pytest.mark.parametrize("value", [None, np.nan, pd.NA])
+def test_a_missing_label_argument_is_no_label(value: Any) -> None:
+    """(An empty or blank label is refused: tests/test_blank_options.py.)"""
     sheet = pd.DataFrame({"Deal ID": ["1"], "Contact ID": ["2"]})
     assert hubframe.read_pairs(sheet, label=value)["label"].isna().all()
 

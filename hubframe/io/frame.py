@@ -512,6 +512,11 @@ def _check_arguments(columns: object, label: object, limits: object) -> None:
             f"label= takes a label's name as text, not {shown(label)} (a type id goes in a "
             "Type ID column)"
         )
+    if isinstance(label, str) and _blank(label):
+        raise InputError(
+            f"label= is empty ({label!r}): give a label's name, or label=None to use the "
+            "sheet's label column (or no label)"
+        )
     if limits is not None and not isinstance(limits, ReadLimits):
         raise InputError(f"limits= takes a hubframe.ReadLimits, not {shown(limits)}")
 
@@ -522,6 +527,15 @@ def _check_texts(**given: object) -> None:
     for name, value in given.items():
         if value is not None and not isinstance(value, str):
             raise InputError(f'{name}= takes text, such as "contacts", not {shown(value)}')
+        if isinstance(value, str) and _blank(value):
+            raise InputError(f"{name}= is empty ({value!r}): give a value, or None")
+
+
+def _blank(text: str) -> bool:
+    """Text that is empty or spaces only: an empty ``label=`` or ``to_id_property=`` was read
+    as not given (a variable not set in a notebook, ``--label "$L"`` on the command line), and
+    the rows linked unlabeled, removed whole, or their emails read as record ids."""
+    return clean_text(text) is None or not text.strip()
 
 
 def is_read_frame(frame: pd.DataFrame, kind: Kind) -> bool:

@@ -1100,7 +1100,7 @@ class HubframeApp:
                 columns=self.chosen_mapping(),
                 from_type=str(self.from_type.value) or None,
                 to_type=str(self.to_type.value) or None,
-                label=str(self.label.value) or None if job == "associate" else None,
+                label=str(self.label.value).strip() or None if job == "associate" else None,
                 remove_blank=bool(self.remove_blank.value),
                 guessed=self._type_guesses,
             )

@@ -700,6 +700,40 @@ def _check_outputs(args: argparse.Namespace) -> None:
     )
 
 
+def _check_dry_run_report(args: argparse.Namespace) -> None:
+    """A dry run does not write its plan over the report of a run that sent rows (``undo``
+    reads that report: a dry run recalled from the shell's history replaced it, and the undo
+    then found nothing to undo).  A dry run's report, or any other file, is written over."""
+    path = Path(args.report) if args.dry_run and args.report else None
+    if path is None or not path.is_file():
+        return
+    sent = _rows_sent(path)
+    if sent:
+        raise InputError(
+            f"{path}: holds the report of a run that sent rows ({sent}); a dry run does not "
+            "write over it (hubframe undo reads it). Give the dry run's report another path. "
+            "Nothing was sent."
+        )
+
+
+def _rows_sent(path: Path) -> str:
+    """ "6 success, 1 failed" when ``path`` is a hubframe report of rows sent; else ""."""
+    import pandas as pd
+
+    try:
+        if path.suffix.lower() == ".csv":
+            status = pd.read_csv(path, usecols=["status"], dtype=str)["status"]
+        else:
+            book = pd.read_excel(
+                path, sheet_name="Results", usecols=["status"], dtype=str, engine="calamine"
+            )
+            status = book["status"]
+    except Exception:  # not a report (or not one that can be read): nothing to keep
+        return ""
+    counts = status.value_counts()
+    return ", ".join(f"{int(counts[s])} {s}" for s in ("success", "failed") if s in counts)
+
+
 def _check_undo_outputs(args: argparse.Namespace, run: pd.DataFrame) -> None:
     """An undo's report and retry file, checked against the journal its report names too:
     the undo reads that journal and writes to it (``undo r.xlsx --report j.csv`` with the run's
@@ -823,57 +857,133 @@ def _write_outputs(
     out: TextIO,
     done: list[str],
 ) -> list[Path]:
-    """Write the report and the retry file asked for; ``done`` gets "report" and "retry file"
-    as each is dealt with (what a second Ctrl-C left unwritten: :func:`_unwritten`)."""
-    from hubframe.report import export_report, export_retry, retry_rows
+    """Write the report and the retry file asked for, each attempted whatever became of the
+    other (a report that could not be written kept the retry file from being attempted: the
+    failed rows were written nowhere); then one error names what was and was not written.
+    ``done`` gets "report" and "retry file" as each is written (what a second Ctrl-C left
+    unwritten: :func:`_unwritten`)."""
+    from hubframe.report import export_report
 
-    written: list[Path] = []
-    with _writing(args, "report"):
-        if args.report:
-            written.append(export_report(result, args.report, validation=issues, settings=settings))
+    written: dict[str, Path] = {}
+    failed: dict[str, OSError] = {}
     if args.report:
-        done.append("report")
-        print(f"report: {written[-1]}", file=out)
-    if args.retry_file:
-        todo = int(retry_rows(result).sum())
-        if todo:
-            with _writing(args, "retry file"):
-                written.append(export_retry(result, args.retry_file))
-            print(
-                f"retry file: {written[-1]} ({_plural(todo, 'row')} to fix and run again)", file=out
+        try:
+            written["report"] = export_report(
+                result, args.report, validation=issues, settings=settings
             )
-        elif Path(args.retry_file).exists():  # an earlier run's rows must not stay in it
-            with _writing(args, "retry file"):
-                written.append(export_retry(result, args.retry_file))
-            print(f"retry file: {written[-1]} (no rows to retry: emptied)", file=out)
+        except OSError as exc:
+            failed["report"] = exc
         else:
-            print("retry file: not written, no rows to retry", file=out)
-        done.append("retry file")
-    return written
+            done.append("report")
+            print(f"report: {written['report']}", file=out)
+    if args.retry_file:
+        _write_retry(result, args, out, written, failed)
+        if "retry file" not in failed:
+            done.append("retry file")
+    if failed:
+        raise InputError(_not_written(result, args, written, failed))
+    return list(written.values())
 
 
-@contextlib.contextmanager
-def _writing(args: argparse.Namespace, what: str) -> Iterator[None]:
-    """A report or retry file that cannot be written once the run is done (a full disk):
-    one line naming the file and saying what was sent, and how to get the file again."""
+def _write_retry(
+    result: pd.DataFrame,
+    args: argparse.Namespace,
+    out: TextIO,
+    written: dict[str, Path],
+    failed: dict[str, OSError],
+) -> None:
+    """The retry file: the rows still to do; with none, an earlier run's file emptied (its rows
+    must not be run again).  A dry run sent nothing: a file there (the real run's rows still to
+    do) is left as it was."""
+    from hubframe.report import export_retry, retry_rows
+
+    todo = int(retry_rows(result).sum())
+    path = Path(args.retry_file)
+    if args.dry_run and path.exists():
+        plan = f"; this plan leaves {_plural(todo, 'row')} to fix" if todo else ""
+        print(f"retry file: {path} left as it was (dry run: nothing was sent){plan}", file=out)
+        return
+    if not todo and not path.exists():
+        print("retry file: not written, no rows to retry", file=out)
+        return
     try:
-        yield
+        written["retry file"] = export_retry(result, path)
     except OSError as exc:
-        path = args.report if what == "report" else args.retry_file
-        sent = (
-            ""
-            if args.dry_run
-            else " The run's rows were sent (the table above says how each went)."
+        failed["retry file"] = exc
+        return
+    said = f"{_plural(todo, 'row')} {_retry_words(args)}" if todo else "no rows to retry: emptied"
+    print(f"retry file: {written['retry file']} ({said})", file=out)
+
+
+def _retry_words(args: argparse.Namespace) -> str:
+    """What the rows of a retry file are, and what runs it."""
+    return "to fix and run again"
+
+
+def _not_written(
+    result: pd.DataFrame,
+    args: argparse.Namespace,
+    written: dict[str, Path],
+    failed: dict[str, OSError],
+) -> str:
+    """One line: each output that could not be written and why, the ones that were, what was
+    sent, and how to get the rest: the journal resumes the run; without one, the rows still to
+    do that no file holds are named (the last place they are written)."""
+    parts = [
+        f"{_asked_path(args, what)}: the {what} could not be written ({exc.strerror or exc})"
+        for what, exc in failed.items()
+    ]
+    said = "; ".join(parts) + "."
+    if written:
+        said += " " + " and ".join(f"the {w} ({p}) was written" for w, p in written.items())
+        said += "."
+    if not args.dry_run:
+        said += " The run's rows were sent (the table above says how each went)."
+    if args.journal and not args.dry_run:
+        said += (
+            f" The same command with --journal {args.journal} resumes the run and writes "
+            "them without sending anything again."
         )
-        again = (
-            f" The same command with --journal {args.journal} resumes the run and writes it "
-            "without sending anything again."
-            if args.journal and not args.dry_run
-            else ""
-        )
-        raise InputError(
-            f"{path}: the {what} could not be written ({exc.strerror or exc}).{sent}{again}"
-        ) from None
+    elif not args.dry_run and not written:
+        said += _rows_nowhere(result)
+    return said
+
+
+def _asked_path(args: argparse.Namespace, what: str) -> Path:
+    return Path(args.report if what == "report" else args.retry_file)
+
+
+def _rows_nowhere(result: pd.DataFrame) -> str:
+    """ " Rows still to do, written nowhere: pairs.csv rows 8, 12-15", or "" when none is."""
+    from hubframe.report import retry_rows
+
+    left = result.loc[retry_rows(result)]
+    if left.empty or "row" not in left.columns:
+        return ""
+    sheets = left["sheet"].astype("string").fillna("") if "sheet" in left.columns else None
+    groups: dict[str, list[int]] = {}
+    for at, row in enumerate(left["row"].tolist()):
+        if row is None or row != row:  # a sync's removal: no row of the sheet
+            continue
+        name = str(sheets.iloc[at]) if sheets is not None else ""
+        groups.setdefault(name, []).append(int(row))
+    if not groups:
+        return ""
+    named = "; ".join(f"{name} {_row_ranges(rows)}".strip() for name, rows in groups.items())
+    return f" Rows still to do, written nowhere: {named}."
+
+
+def _row_ranges(rows: list[int]) -> str:
+    """ "row 8", "rows 2-4, 9": the rows, runs of them as ranges."""
+    ordered = sorted(set(rows))
+    spans: list[tuple[int, int]] = []
+    for row in ordered:
+        if spans and row == spans[-1][1] + 1:
+            spans[-1] = (spans[-1][0], row)
+        else:
+            spans.append((row, row))
+    text = ", ".join(str(a) if a == b else f"{a}-{b}" for a, b in spans)
+    return f"row{'s' if len(ordered) > 1 else ''} {text}"
 
 
 @dataclass
@@ -896,6 +1006,7 @@ def run_job(
     if kind == "undo" and conn is None and getattr(args, "sandbox", None):
         raise InputError(_SANDBOX_UNDO)
     _check_outputs(args)  # nothing is sent unless the run can write all it was asked to
+    _check_dry_run_report(args)
     frame = _read(kind, args)  # then the sheet: its problems are the commonest
     if kind == "undo":
         _check_undo_outputs(args, frame)

@@ -1,0 +1,194 @@
+"""Every output of a run is attempted, and a dry run writes over nothing a real run left.
+
+A report that could not be written (a full disk, ``ulimit -f``) stopped the command before the
+retry file was attempted: without ``--journal`` the failed rows were written nowhere ("the
+table above says how each went", but it gives counts only).  Now each output is attempted, one
+error line says which were written and which not, and when neither holds the rows still to do
+(and no journal can rebuild them) it names their rows.  A dry run emptied the real run's retry
+file ("no rows to retry: emptied": it had sent nothing) and wrote its plan over the real run's
+report, which ``undo`` needs; it leaves both alone now, and the journal too.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+import resource
+import subprocess
+import sys
+from collections.abc import Callable
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from hubframe.cli import main
+from hubframe.sandbox import Sandbox
+
+pytestmark = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
+
+GOOD = [(f"20400000{10 + i}", f"10193600{10 + i}") for i in range(6)]
+MISSING = ("2040000001", "999999")  # OBJECT_NOT_FOUND: the one row to retry
+
+
+def _sheet(tmp_path: Path, notes: str = "", missing_notes: str = "short") -> Path:
+    sheet = tmp_path / "pairs.csv"
+    rows = [f"{d},{c},Decision maker,{notes}" for d, c in GOOD]
+    rows.append(f"{MISSING[0]},{MISSING[1]},,{missing_notes}")
+    sheet.write_text("Deal ID,Contact ID,Association label,Notes\n" + "\n".join(rows) + "\n")
+    return sheet
+
+
+def _hub(sb: Sandbox) -> list[str]:
+    return ["--token", sb.token, "--base-url", sb.url, "--no-progress"]
+
+
+def _full(tmp_path: Path, name: str) -> Path:
+    path = tmp_path / name
+    path.symlink_to("/dev/full")
+    return path
+
+
+def _retry_ids(path: Path) -> list[str]:
+    return pd.read_csv(path, dtype=str)["Contact ID"].tolist()
+
+
+@pytest.mark.parametrize("report_name", ["report.csv", "report.xlsx"])
+def test_a_report_that_cannot_be_written_leaves_the_retry_file_written(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], report_name: str
+) -> None:
+    sheet, report = _sheet(tmp_path), _full(tmp_path, report_name)
+    retry = tmp_path / "retry.csv"
+    argv = ["associate", str(sheet), "--report", str(report), "--retry-file", str(retry)]
+    assert main([*argv, *_hub(sandbox)]) == 2
+    out, err = capsys.readouterr()
+    assert _retry_ids(retry) == [MISSING[1]]
+    assert f"retry file: {retry} (1 row" in out
+    [line] = err.strip().splitlines()
+    assert f"{report}: the report could not be written" in line
+    assert f"the retry file ({retry}) was written" in line and "were sent" in line
+
+
+def test_a_retry_file_that_cannot_be_written_leaves_the_report_written(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet, retry = _sheet(tmp_path), _full(tmp_path, "retry.csv")
+    report = tmp_path / "report.csv"
+    argv = ["associate", str(sheet), "--report", str(report), "--retry-file", str(retry)]
+    assert main([*argv, *_hub(sandbox)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert f"{retry}: the retry file could not be written" in line
+    assert f"the report ({report}) was written" in line
+    table = pd.read_csv(report, dtype=str)
+    assert table["status"].value_counts().to_dict() == {"success": 6, "failed": 1}
+
+
+@pytest.mark.parametrize("asked", ["--report", "--retry-file"])
+def test_rows_written_nowhere_are_named_on_the_error_line(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], asked: str
+) -> None:
+    """No journal, and no output holds the failed row: the last resort names its row."""
+    sheet, full = _sheet(tmp_path), _full(tmp_path, "out.csv")
+    assert main(["associate", str(sheet), asked, str(full), *_hub(sandbox)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert f"{full}: the " in line and "could not be written (No space left on device)" in line
+    assert "Rows still to do, written nowhere: pairs.csv row 8." in line
+
+
+def test_with_a_journal_the_rows_are_not_listed(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet, journal = _sheet(tmp_path), tmp_path / "run.sqlite"
+    argv = ["associate", str(sheet), "--report", str(_full(tmp_path, "r.csv"))]
+    assert main([*argv, "--journal", str(journal), *_hub(sandbox)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert f"--journal {journal} resumes the run" in line and "written nowhere" not in line
+
+
+def _limited(size: int) -> Callable[[], None]:
+    return lambda: resource.setrlimit(resource.RLIMIT_FSIZE, (size, size))
+
+
+def _run_limited(sandbox: Sandbox, argv: list[str], size: int) -> subprocess.CompletedProcess[str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
+    return subprocess.run(
+        [sys.executable, "-m", "hubframe", *argv, *_hub(sandbox)],
+        env=env,
+        capture_output=True,
+        text=True,
+        preexec_fn=_limited(size),
+        timeout=120,
+        check=False,
+    )
+
+
+@pytest.mark.parametrize(("limit", "retry_kept"), [(150_000, True), (20_000, False)])
+def test_outputs_past_the_file_size_limit(
+    sandbox: Sandbox, tmp_path: Path, limit: int, retry_kept: bool
+) -> None:
+    """``ulimit -f``: the report (the long notes of every row) passes the limit; the retry
+    file (the failed row's note, 30,000 characters) passes the lower one only: then neither is
+    written, and the error line names the row."""
+    sheet = _sheet(tmp_path, notes="x" * 40_000, missing_notes="y" * 30_000)
+    report, retry = tmp_path / "report.csv", tmp_path / "retry.csv"
+    argv = ["associate", str(sheet), "--report", str(report), "--retry-file", str(retry)]
+    proc = _run_limited(sandbox, argv, limit)
+    assert proc.returncode == 2, proc.stderr
+    [line] = proc.stderr.strip().splitlines()
+    assert f"{report}: the report could not be written (File too large)" in line
+    assert not report.exists()
+    if retry_kept:
+        assert _retry_ids(retry) == [MISSING[1]]
+        assert f"the retry file ({retry}) was written" in line
+    else:
+        assert not retry.exists()
+        assert f"{retry}: the retry file could not be written (File too large)" in line
+        assert "Rows still to do, written nowhere: pairs.csv row 8." in line
+
+
+def _digest(path: Path) -> str:
+    return hashlib.sha256(path.read_bytes()).hexdigest()
+
+
+def test_a_dry_run_leaves_the_real_runs_retry_file_and_journal_as_they_were(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sheet, retry, journal = _sheet(tmp_path), tmp_path / "retry.csv", tmp_path / "run.sqlite"
+    argv = ["associate", str(sheet), "--retry-file", str(retry), "--journal", str(journal)]
+    assert main([*argv, *_hub(sandbox)]) == 1
+    kept = {path: _digest(path) for path in (retry, journal)}
+    capsys.readouterr()
+    assert main([*argv, "--dry-run", *_hub(sandbox)]) == 0
+    out = capsys.readouterr().out
+    assert {path: _digest(path) for path in kept} == kept
+    assert _retry_ids(retry) == [MISSING[1]]
+    assert f"retry file: {retry} left as it was (dry run: nothing was sent)" in out
+
+
+@pytest.mark.parametrize("name", ["report.xlsx", "report.csv"])
+def test_a_dry_run_does_not_write_over_a_real_runs_report(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """The report of the real run is what ``undo`` reads: a dry run recalled from the history
+    wrote its plan over it, and the undo then said "nothing to undo"."""
+    sheet, report = _sheet(tmp_path), tmp_path / name
+    argv = ["associate", str(sheet), "--report", str(report)]
+    assert main([*argv, *_hub(sandbox)]) == 1
+    kept, sent = _digest(report), len(sandbox.request_log())
+    capsys.readouterr()
+    assert main([*argv, "--dry-run", *_hub(sandbox)]) == 2
+    err = capsys.readouterr().err
+    assert len(err.strip().splitlines()) == 1, err
+    line = err.strip()
+    assert f"{report}: holds the report of a run that sent rows" in line
+    assert _digest(report) == kept and len(sandbox.request_log()) == sent
+    assert main(["undo", str(report), "--dry-run", *_hub(sandbox)]) == 0
+
+
+def test_a_dry_run_writes_over_a_dry_runs_report(sandbox: Sandbox, tmp_path: Path) -> None:
+    sheet, plan = _sheet(tmp_path), tmp_path / "plan.xlsx"
+    argv = ["associate", str(sheet), "--report", str(plan), "--dry-run", *_hub(sandbox)]
+    assert main(argv) == 0
+    first = plan.stat().st_mtime_ns
+    assert main(argv) == 0
+    assert plan.stat().st_mtime_ns != first

@@ -29,13 +29,14 @@ import contextlib
 import errno
 import io
 import os
+import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, Final, TextIO, cast
+from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO, cast
 
 from hubframe.constants import (
     API_VERSIONS,
@@ -343,12 +344,84 @@ def _subparser(subs: Any, name: str, help_text: str, description: str) -> argpar
     return parser
 
 
+#: A HubSpot private app token's shape (``pat-na1-`` and a UUID): hidden in a usage error
+#: even where nothing said it is the token (a stray word, with no variable set).
+_TOKEN_SHAPE: Final = re.compile(
+    r"pat-[a-z]{2,4}\d*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I
+)
+
+
+class _Parser(argparse.ArgumentParser):
+    """The parser (and each command's): its usage errors go through the redaction, as every
+    other line the command prints does.  argparse quotes the words it refuses (``unrecognized
+    arguments: pat-na1-...``, ``invalid choice: ...``), and they were printed before the token
+    was registered: a typo in ``--token``, or the token without its option, wrote it out
+    (:func:`_hide_typed_tokens` registers what can be known before parsing)."""
+
+    def error(self, message: str) -> NoReturn:
+        from hubframe.redaction import MARK, redact
+
+        self.print_usage(sys.stderr)
+        said = _TOKEN_SHAPE.sub(MARK, redact(message))
+        self.exit(EXIT_ERROR, f"{self.prog}: error: {said}\n")
+
+
+def _hide_typed_tokens(argv: Sequence[str], parser: argparse.ArgumentParser) -> None:
+    """Register for redaction, before parsing, the tokens the command line may show in a usage
+    error: ``$HUBSPOT_ACCESS_TOKEN``, and the value of each option spelled like ``--token``
+    (``--tokn TOKEN``, ``--toekn=TOKEN``: a prefix of it, or a word no option starts with that
+    is one or two letters from it)."""
+    from hubframe.redaction import register_secret
+
+    register_secret(_without_bearer(os.environ.get(ENV_TOKEN, "")))
+    known = _option_words(parser)
+    for at, word in enumerate(argv):
+        name, joined, value = word.partition("=")
+        if not _like_token_option(name, known):
+            continue
+        if joined:
+            register_secret(_without_bearer(value))
+        elif at + 1 < len(argv):
+            register_secret(_without_bearer(argv[at + 1]))
+
+
+def _without_bearer(text: str) -> str:
+    """A token as given, without the ``Bearer`` word a copied header brings (as
+    :func:`hubframe.hubspot.auth.token_text`, which loads requests: not before parsing)."""
+    parts = text.strip().split(None, 1)
+    return parts[1] if len(parts) == 2 and parts[0].lower() == "bearer" else text.strip()
+
+
+def _option_words(parser: argparse.ArgumentParser) -> set[str]:
+    words: set[str] = set()
+    for action in parser._actions:
+        words.update(action.option_strings)
+        if isinstance(action, argparse._SubParsersAction):
+            for sub in dict(action.choices).values():
+                words |= _option_words(sub)
+    return words
+
+
+def _like_token_option(name: str, known: set[str]) -> bool:
+    """``--token``, a prefix of it (``--tok``), or a word starting with ``--`` that no option
+    starts with and that is close to it (``--tokn``, ``--tkoen``, ``--otken``)."""
+    import difflib
+
+    if not name.startswith("--") or len(name) < 4:
+        return False
+    if "--token".startswith(name) and len(name) >= 5:
+        return True
+    if any(option.startswith(name) for option in known):  # --to, --to-id-property: others
+        return False
+    return difflib.SequenceMatcher(None, name.lower(), "--token").ratio() >= 0.6
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``hubframe`` command."""
     from hubframe import __version__, cli_portal
     from hubframe.sandbox import serve
 
-    parser = argparse.ArgumentParser(
+    parser = _Parser(
         prog=PROG,
         description="Spreadsheets in, HubSpot CRM associations out.",
         epilog=EPILOG,
@@ -1485,7 +1558,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     in_process, hook = argv is not None, sys.unraisablehook
     try:
         parser = build_parser()
-        args = parser.parse_args(_sandbox_mode_first(sys.argv[1:] if argv is None else list(argv)))
+        words = _sandbox_mode_first(sys.argv[1:] if argv is None else list(argv))
+        _hide_typed_tokens(words, parser)
+        args = parser.parse_args(words)
+        del words
         del argv  # it may hold --token: no frame below keeps it
         _hide_token(args)
         return _with_streams(args, parser)

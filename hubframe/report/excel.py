@@ -407,9 +407,10 @@ def write_tables(
     if build_first is not None:
         build_first(wb)
     streamed: dict[str, tuple[pd.DataFrame, _Styles]] = {}
+    taken = {name.casefold() for name in wb.sheetnames}
     for given in (part for whole in tables for part in sheet_parts(whole)):
         table = replace(given, frame=outgoing_frame(given.frame))
-        ws = wb.create_sheet(_sheet_title(table.title))
+        ws = wb.create_sheet(unique_title(table.title, taken))
         styles = _prepare_sheet(ws, table)
         # openpyxl names sheet parts xl/worksheets/sheetN.xml in workbook order, from 1.
         streamed[f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"] = (table.frame, styles)
@@ -447,6 +448,21 @@ def continued_title(title: str, part: int) -> str:
         return title
     suffix = f" ({part})"
     return _sheet_title(title)[: 31 - len(suffix)] + suffix
+
+
+def unique_title(title: str, taken: set[str]) -> str:
+    """:func:`_sheet_title`, told apart from the names in ``taken`` (case-folded, as Excel
+    compares them) by " (2)", " (3)" ... within the 31 characters; added to ``taken``.  Two
+    source sheets alike in their first 31 characters were both cut to one name, and openpyxl
+    appended a "1": 32 characters, a workbook Excel repairs, and a warning the analyst cannot
+    act on."""
+    name, n = _sheet_title(title), 1
+    while name.casefold() in taken:
+        n += 1
+        suffix = f" ({n})"
+        name = _sheet_title(title)[: 31 - len(suffix)] + suffix
+    taken.add(name.casefold())
+    return name
 
 
 def _sheet_title(title: str) -> str:

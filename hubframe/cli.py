@@ -773,6 +773,26 @@ def _check_outputs(args: argparse.Namespace) -> None:
     )
 
 
+def _refuse_removals(args: argparse.Namespace, frame: pd.DataFrame) -> None:
+    """An undo's or a remove's retry workbook (its sheet named "To remove") holds removals
+    still to do: associating or syncing it would link its rows again, the opposite."""
+    from hubframe.report.retry import REMOVALS_SHEET
+
+    sheets: list[str] = (
+        [str(s) for s in frame["sheet"].astype("string").dropna().unique()]
+        if "sheet" in frame.columns
+        else []
+    )
+    named = [s for s in sheets if str(s).casefold().startswith(REMOVALS_SHEET.casefold())]
+    if named:
+        raise InputError(
+            f"{Path(args.file).name}: the sheet {named[0]!r} holds removals still to do (the "
+            f"retry file of an undo or a remove): {args.command} would link its rows again. "
+            f"Run hubframe remove {args.file} to remove them; to link them after all, rename "
+            "the sheet. Nothing was sent."
+        )
+
+
 def _check_dry_run_report(args: argparse.Namespace) -> None:
     """A dry run does not write its plan over the report of a run that sent rows (``undo``
     reads that report: a dry run recalled from the shell's history replaced it, and the undo
@@ -984,13 +1004,23 @@ def _write_retry(
     except OSError as exc:
         failed["retry file"] = exc
         return
-    said = f"{_plural(todo, 'row')} {_retry_words(args)}" if todo else "no rows to retry: emptied"
+    said = _retry_words(args, todo) if todo else "no rows to retry: emptied"
     print(f"retry file: {written['retry file']} ({said})", file=out)
 
 
-def _retry_words(args: argparse.Namespace) -> str:
-    """What the rows of a retry file are, and what runs it."""
-    return "to fix and run again"
+def _retry_words(args: argparse.Namespace, todo: int) -> str:
+    """What the rows of a retry file are, and what runs it: an undo's and a remove's rows are
+    removals still to do (``hubframe associate`` of the file would link them again)."""
+    path = args.retry_file
+    if args.command == "undo":
+        return (
+            f"{_plural(todo, 'row')} not taken back: run hubframe remove {path}, or "
+            f"hubframe undo {args.file} again"
+        )
+    if args.command == "remove":
+        it = "it" if todo == 1 else "them"
+        return f"{_plural(todo, 'row')} not removed: fix {it} and run hubframe remove {path}"
+    return f"{_plural(todo, 'row')} to fix and run again"
 
 
 def _not_written(
@@ -1081,6 +1111,8 @@ def run_job(
     _check_outputs(args)  # nothing is sent unless the run can write all it was asked to
     _check_dry_run_report(args)
     frame = _read(kind, args)  # then the sheet: its problems are the commonest
+    if kind in ("associate", "sync"):
+        _refuse_removals(args, frame)
     if kind == "undo":
         _check_undo_outputs(args, frame)
     _check_width(args, frame)

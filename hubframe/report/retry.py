@@ -421,13 +421,31 @@ def _written(result: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
     return layout
 
 
+#: The sheet name of a retry workbook whose rows are removals still to do (an undo's or a
+#: remove's); a sheet named so is refused by ``hubframe associate`` and ``sync``.
+REMOVALS_SHEET: Final = "To remove"
+
+
+def holds_removals(result: pd.DataFrame) -> bool:
+    """True when the rows ``result`` leaves to do are removals (an undo's, a remove's): their
+    retry file is run with ``hubframe remove``, never ``associate``, which would link them."""
+    if "action" not in result.columns:
+        return False
+    actions = result.loc[retry_rows(result) & from_sheet(result), "action"].astype("string")
+    return bool(len(actions)) and bool(actions.isin(["archive", "archive_labels"]).all())
+
+
 def _retry_sheets(result: pd.DataFrame) -> list[Table]:
     tables = _retry_tables(result)
     source = str(meta(result).get("source", ""))
     from_excel = source.lower().endswith((".xlsx", ".xlsm"))
+    removals = holds_removals(result)
     if len(tables) <= 1:
         name, table = tables[0] if tables else (None, pd.DataFrame())
-        return [Table(name if name and from_excel else "Retry", table)]
+        title = REMOVALS_SHEET if removals else name if name and from_excel else "Retry"
+        return [Table(title, table)]
+    if removals:
+        return [Table(f"{REMOVALS_SHEET} - {name}", table) for name, table in tables]
     return [Table(str(name), table) for name, table in tables]
 
 

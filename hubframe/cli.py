@@ -1038,8 +1038,8 @@ def _not_written(
     ]
     said = "; ".join(parts) + "."
     if written:
-        said += " " + " and ".join(f"the {w} ({p}) was written" for w, p in written.items())
-        said += "."
+        done = " and ".join(f"the {w} ({p}) was written" for w, p in written.items())
+        said += f" {done[0].upper()}{done[1:]}."
     if not args.dry_run:
         said += " The run's rows were sent (the table above says how each went)."
     if args.journal and not args.dry_run:

@@ -66,7 +66,7 @@ def test_a_report_that_cannot_be_written_leaves_the_retry_file_written(
     assert f"retry file: {retry} (1 row" in out
     [line] = err.strip().splitlines()
     assert f"{report}: the report could not be written" in line
-    assert f"the retry file ({retry}) was written" in line and "were sent" in line
+    assert f"The retry file ({retry}) was written" in line and "were sent" in line
 
 
 def test_a_retry_file_that_cannot_be_written_leaves_the_report_written(
@@ -78,7 +78,7 @@ def test_a_retry_file_that_cannot_be_written_leaves_the_report_written(
     assert main([*argv, *_hub(sandbox)]) == 2
     [line] = capsys.readouterr().err.strip().splitlines()
     assert f"{retry}: the retry file could not be written" in line
-    assert f"the report ({report}) was written" in line
+    assert f"The report ({report}) was written" in line
     table = pd.read_csv(report, dtype=str)
     assert table["status"].value_counts().to_dict() == {"success": 6, "failed": 1}
 
@@ -139,7 +139,7 @@ def test_outputs_past_the_file_size_limit(
     assert not report.exists()
     if retry_kept:
         assert _retry_ids(retry) == [MISSING[1]]
-        assert f"the retry file ({retry}) was written" in line
+        assert f"The retry file ({retry}) was written" in line
     else:
         assert not retry.exists()
         assert f"{retry}: the retry file could not be written (File too large)" in line

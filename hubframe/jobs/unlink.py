@@ -469,12 +469,44 @@ def _note_taken_back(
 
 
 def _sent_keys(table: pd.DataFrame, positions: list[int]) -> list[SentKey]:
-    """The rows of ``table`` at ``positions`` as a journal keys what it sent."""
+    """The rows of ``table`` at ``positions`` as a journal keys what it sent.  A removal row
+    (a sync's, shown ``archive``) is keyed as it was sent: the pair's batch archive (no
+    category, no type) when the run removed the pair whole -- its link's row, and the label
+    rows riding on it -- else its label's batch labels archive.  Before, a removal was keyed by
+    its cells, which the journal never holds, so a later undo from the journal took it back
+    again."""
     columns = ("action", "from_type", "to_type", "from_id", "to_id", "category", "type_id")
     rows = table.iloc[positions].reindex(columns=list(columns))
-    return [
+    keys = [
         tuple(_key_part(v) for v in values) for values in rows.itertuples(index=False, name=None)
     ]
+    acted = np.flatnonzero(acted_on(table)).tolist()
+    needed = sorted({*acted, *positions})
+    records = dict(zip(needed, table.iloc[needed].to_dict("records"), strict=True))
+    whole = {_record_pair(records[n]) for n in acted if _is_link_removal(records[n])}
+    out: list[SentKey] = []
+    for n, key in zip(positions, keys, strict=True):
+        if not _removed(records[n]):
+            out.append(key)
+        elif key[1:5] in whole:
+            out.append((str(Action.ARCHIVE), *key[1:5], None, None))
+        else:
+            out.append((str(Action.ARCHIVE_LABELS), *key[1:]))
+    return out
+
+
+def _record_pair(row: Mapping[Any, Any]) -> tuple[Any, ...]:
+    return tuple(_key_part(row.get(c)) for c in ("from_type", "to_type", "from_id", "to_id"))
+
+
+def _is_link_removal(row: Mapping[Any, Any]) -> bool:
+    """A removal row of a pair's link (the pair removed whole: batch archive)."""
+    return (
+        _removed(row)
+        and value(row.get("action")) == Action.ARCHIVE
+        and text(row.get("label")) is None
+        and _category(row) in (None, HUBSPOT_DEFINED)
+    )
 
 
 def _key_part(cell: Any) -> Any:

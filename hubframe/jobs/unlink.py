@@ -64,6 +64,7 @@ from hubframe.report.reader import (
     flag,
     journal_read_only,
     load_run,
+    net_none,
     no_primary_reading,
     no_reading,
     report_journal,
@@ -643,9 +644,14 @@ class _Undo:
         prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
         rows = self.run.to_dict("records")
-        unread, primary_unread = no_reading(self.run), no_primary_reading(self.run)
+        unread, nothing = no_reading(self.run), net_none(self.run)
+        primary_unread = no_primary_reading(self.run)
         for pos, row in enumerate(rows):
-            found = _undo_row(pos, row, unread=pos in unread, primary_unread=pos in primary_unread)
+            found = (
+                _skip(nothing[pos])
+                if pos in nothing
+                else _undo_row(pos, row, unread=pos in unread, primary_unread=pos in primary_unread)
+            )
             if isinstance(found, WorkItem):
                 items.append(found)
             else:

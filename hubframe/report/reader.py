@@ -56,6 +56,7 @@ from hubframe.io.sources import as_path, read_from_attrs, refuse_unreadable_file
 from hubframe.io.text import as_text
 from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
+from hubframe.report.net import net_rows
 from hubframe.report.sheet import SHEET_TITLE as EXPORT_SHEET
 from hubframe.report.sheet_cells import sheet_text
 from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL
@@ -161,6 +162,19 @@ REPORT_JOURNAL: Final = "report_journal"
 #: (``attrs["hubframe"]["no_reading"]``): their undo's ``NOT_UNDOABLE`` says so, not that the
 #: run did not record (:func:`no_reading`).
 NO_READING: Final = "no_reading"
+
+
+#: attrs key of a journal's frame: position -> why the row has nothing to take back (several
+#: runs changed its pair, and their net change leaves it as before the first: ``report.net``).
+NET_NONE: Final = "net_none"
+
+
+def net_none(table: pd.DataFrame) -> dict[int, str]:
+    """The positions of a journal's rows with nothing to take back, and why
+    (:data:`NET_NONE`); empty for any other table."""
+    meta = table.attrs.get("hubframe")
+    found = meta.get(NET_NONE) if isinstance(meta, Mapping) else None
+    return {int(p): str(m) for p, m in found.items()} if isinstance(found, Mapping) else {}
 
 
 def no_reading(table: pd.DataFrame) -> frozenset[int]:
@@ -614,8 +628,18 @@ def _words(column: pd.Series) -> pd.Series:
 
 
 def _journal_frame(journal: Journal) -> pd.DataFrame:
-    """The association rows a journal's runs created and removed, as a result table."""
-    rows = [split for row in journal.created() for split in _each_type(row)]
+    """The association rows a journal's runs created and removed, as a result table: of a
+    record pair several runs changed, the rows that take back their net change
+    (:mod:`hubframe.report.net`)."""
+    netted = net_rows(journal.created(), journal.history())
+    rows: list[JournalRow] = []
+    notes: dict[int, str] = {}
+    for row, note in netted:
+        if note is not None:
+            notes[len(rows)] = note
+            rows.append(row)
+        else:
+            rows += _each_type(row)
     frame = pd.DataFrame(
         {
             "sheet": [journal.path.name] * len(rows),
@@ -639,6 +663,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     meta: dict[str, Any] = {"kind": "pairs", "source": journal.path.name, "original_columns": []}
     meta[NO_READING] = [n for n, r in enumerate(rows) if r.before is None and r.recorded]
     meta[NO_PRIMARY_READING] = [n for n, r in enumerate(rows) if not r.primary_read]
+    meta[NET_NONE] = notes
     meta |= read_from_attrs(journal.path)
     key = journal.portal()
     if key is not None:  # undo checks the portal, and ends the journal's runs
@@ -947,6 +972,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
 
 
 __all__ = [
+    "NET_NONE",
     "NO_PRIMARY_READING",
     "NO_READING",
     "REPORT_JOURNAL",
@@ -955,6 +981,7 @@ __all__ = [
     "flag",
     "journal_read_only",
     "load_run",
+    "net_none",
     "no_primary_reading",
     "no_reading",
     "report_journal",

@@ -51,7 +51,7 @@ import sqlite3
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
@@ -1189,16 +1189,9 @@ class Journal:
         applied_by: dict[SentKey, int] = {}  # -> the first run that applied it (or may have)
         with self._using("read it"):
             first = self._not_taken_back()
-            gone = self._taken_back(first)
-            sent = self._db.execute(
-                "SELECT s.run, s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, "
-                "s.types, s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
-                "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
-                "WHERE s.run >= ? ORDER BY s.rowid",
-                (first,),
-            ).fetchall()
+            sent, undone = self._sent_since(first)
             for run, *entry in sent:
-                _merge_sent(rows, *entry, gone=gone, run=int(run), applied_by=applied_by)
+                _merge_sent(rows, *entry, undone=undone, run=int(run), applied_by=applied_by)
             before = _Befores(self, first)
             recorded: dict[int, bool] = {}
             out = []
@@ -1225,6 +1218,32 @@ class Journal:
                         recorded=reading is not None or recorded[run],
                     )
                 )
+            return out
+
+    def history(self) -> list[JournalStep]:
+        """Every association row the runs :meth:`created` covers applied (or may have), once
+        for each time a run sent it, in the order they were sent, with the reading of the
+        pair by that run (and the runs it resumed): what several runs did to one pair, for an
+        undo that takes back their net change (:mod:`hubframe.report.net`).  Empty when one
+        run sent them all (no pair has several runs' changes: not read twice)."""
+        with self._using("read it"):
+            first = self._not_taken_back()
+            runs = self._db.execute(
+                "SELECT COUNT(DISTINCT run) FROM sent WHERE run >= ?", (first,)
+            ).fetchone()[0]
+            if int(runs) < 2:
+                return []
+            sent, undone = self._sent_since(first)
+            before = _Befores(self, first)
+            out: list[JournalStep] = []
+            for run, *entry, states in sent:
+                size = int(entry[3])
+                state = states or bytes([_SUCCESS]) * size
+                for key, row_state in zip(_keys(*entry), state, strict=True):
+                    if row_state == _OTHER or (key, int(run)) in undone:
+                        continue
+                    reading = before.of(key, int(run))
+                    out.append(JournalStep(key, int(run), row_state != _SUCCESS, reading))
             return out
 
     def take_back(self, rows: Iterable[SentKey]) -> None:
@@ -1283,10 +1302,23 @@ class Journal:
                         return True
         return False
 
-    def _taken_back(self, first: int) -> dict[SentKey, int]:
+    def _sent_since(self, first: int) -> tuple[list[Any], set[tuple[SentKey, int]]]:
+        """The ``sent`` entries of run ``first`` on, in the order sent (run, then the entry's
+        columns and its states), and the rows (key, run) undos of result tables took back
+        (:meth:`take_back`, :func:`_undone_sends`) (lock held)."""
+        sent = self._db.execute(
+            "SELECT s.run, s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, "
+            "s.types, s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
+            "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
+            "WHERE s.run >= ? ORDER BY s.rowid",
+            (first,),
+        ).fetchall()
+        return sent, _undone_sends(sent, self._taken_back(first))
+
+    def _taken_back(self, first: int) -> dict[SentKey, list[int]]:
         """The rows undos took back (:meth:`take_back`) since run ``first``, each with the
-        last undo's mark (lock held)."""
-        gone: dict[SentKey, int] = {}
+        undos' marks (lock held)."""
+        gone: dict[SentKey, list[int]] = {}
         found = self._db.execute(
             "SELECT run, action, from_type, to_type, size, from_ids, to_ids, types, type_rows "
             "FROM taken_back WHERE run >= ?",
@@ -1296,7 +1328,7 @@ class Journal:
             for key in _keys(
                 action, from_type, to_type, size, from_text, to_text, types, type_rows
             ):
-                gone[key] = max(gone.get(key, 0), int(mark))
+                gone.setdefault(key, []).append(int(mark))
         return gone
 
     def __len__(self) -> int:
@@ -1469,23 +1501,68 @@ def _merge_sent(
     type_rows: bytes | None,
     states: bytes | None,
     *,
-    gone: Mapping[SentKey, int],
+    undone: Container[tuple[SentKey, int]],
     run: int,
     applied_by: dict[SentKey, int],
 ) -> None:
     """Add one sent batch's successful and maybe-applied rows to ``rows`` (key -> maybe),
-    except those an undo after ``run`` (the batch's run) took back (``gone``); the first run
+    except those of ``run`` (the batch's run) an undo took back (``undone``); the first run
     to apply each goes in ``applied_by``."""
     state = states or bytes([_SUCCESS]) * size
     keys = _keys(action, from_type, to_type, size, from_text, to_text, types_text, type_rows)
     for key, row_state in zip(keys, state, strict=True):
-        if row_state == _OTHER or gone.get(key, -1) > run:
+        if row_state == _OTHER or (key, run) in undone:
             continue
         applied_by.setdefault(key, run)
         if row_state == _SUCCESS:
             rows[key] = False
         else:
             rows.setdefault(key, True)
+
+
+_ADDS: Final = frozenset({str(Action.ASSOCIATE), str(Action.ASSOCIATE_DEFAULT)})
+
+
+def _reverses(key: SentKey, other: SentKey) -> bool:
+    """Whether row ``other`` (of the same record pair) undid what row ``key`` did: a removal
+    of what it added (the pair's, or its type's), an addition of what it removed."""
+    if (key[0] in _ADDS) == (other[0] in _ADDS):
+        return False
+    adding, removing = (key, other) if key[0] in _ADDS else (other, key)
+    return removing[0] == Action.ARCHIVE or (removing[6] is not None and removing[6] == adding[6])
+
+
+def _undone_sends(sent: list[Any], gone: Mapping[SentKey, list[int]]) -> set[tuple[SentKey, int]]:
+    """The rows (key, run) the undos of result tables took back: for each row an undo took
+    back (``gone``: key -> the undos' marks), the runs before the undo that sent it since a
+    row reversing it was last sent on its pair.  The undo took back the change that row made
+    last; an earlier run's row the pair's later rows reversed is still the journal's (a sync
+    removing a pair, a run linking it again, a third sync removing it, that sync's table
+    undone: the first removal is still to take back).  Before, every earlier send went."""
+    if not gone:
+        return set()
+    groups = {(k[0], k[1], k[2]) for k in gone}
+    pairs = {(k[1], k[2], k[3], k[4]) for k in gone}
+    wanted = groups | {(str(a), f, t) for a in Action if not a.is_limit for _, f, t in groups}
+    history: dict[tuple[Any, ...], list[tuple[int, SentKey]]] = {}
+    for run, *entry, states in sent:
+        if (entry[0], entry[1], entry[2]) not in wanted:
+            continue
+        state = states or bytes([_SUCCESS]) * int(entry[3])
+        for key, row_state in zip(_keys(*entry), state, strict=True):
+            pair = (key[1], key[2], key[3], key[4])
+            if row_state != _OTHER and pair in pairs:
+                history.setdefault(pair, []).append((int(run), key))
+    out: set[tuple[SentKey, int]] = set()
+    for key, marks in gone.items():
+        steps = history.get((key[1], key[2], key[3], key[4]), [])
+        for mark in marks:
+            for run, other in reversed([s for s in steps if s[0] < mark]):
+                if other == key:
+                    out.add((key, run))
+                elif _reverses(key, other):
+                    break
+    return out
 
 
 @dataclass(frozen=True)
@@ -1514,6 +1591,16 @@ class JournalRow:
     recorded: bool = True
 
 
+@dataclass(frozen=True)
+class JournalStep:
+    """One time a run applied (or may have) a row (:meth:`Journal.history`)."""
+
+    key: SentKey
+    run: int
+    maybe: bool  # the outcome is unknown
+    before: frozenset[int] | None  # the pair's types as that run read them; None: no reading
+
+
 __all__ = [
     "SCHEMA_VERSION",
     "TRANSIENT_CODES",
@@ -1522,6 +1609,7 @@ __all__ = [
     "JournalHolds",
     "JournalNotFinished",
     "JournalRow",
+    "JournalStep",
     "Packed",
     "ReportJournalLeftOut",
     "SentKey",

@@ -1,0 +1,170 @@
+"""The net change of several runs on one record pair, for an undo from their journal.
+
+A journal's rows (:meth:`~hubframe.run.journal.Journal.created`) each carry the reading of
+the run that first applied them.  When several runs applied rows to one record pair (a sync
+adding a label that the next sync removes; a pair removed whole and linked again), those
+readings disagree, and undoing every row by its own run's reading -- removals first, then
+creations -- created again what a later run had removed.  Here each such pair is replayed
+from the reading of the first run that applied a row of it (what it held before the first
+run undone), through every row the runs applied in the order they were sent, and only the
+difference is taken back: a type there before and gone now is created again, one there now
+and not before is removed, and a row whose change a later run reversed is left, saying so.
+A type whose last change is of unknown outcome is set back either way (removing what is not
+there, or creating what is, changes nothing).  A pair only one run applied rows to keeps its
+rows as they are, as does a pair whose first run recorded no reading of it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import Final
+
+from hubframe.run.journal import JournalRow, JournalStep
+from hubframe.vocab import Action
+
+#: The link itself (the pair is associated with any type) beside the type ids.
+_LINK: Final = -1
+Pair = tuple[str, str, str, str]
+#: A row of the undo's frame and, for a row with nothing to take back, why (else None).
+NetRow = tuple[JournalRow, str | None]
+
+
+def _pair(key: Sequence[object]) -> Pair:
+    return (str(key[1]), str(key[2]), str(key[3]), str(key[4]))
+
+
+def _row_pair(row: JournalRow) -> Pair:
+    return (row.from_type, row.to_type, row.from_id, row.to_id)
+
+
+def net_rows(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRow]:
+    """``rows`` (one per journal key) with the pairs several runs applied rows to replaced by
+    the rows that take back their net change (and those with none to take back, noted)."""
+    by_pair: dict[Pair, list[JournalStep]] = {}
+    for step in steps:
+        by_pair.setdefault(_pair(step.key), []).append(step)
+    grouped: dict[Pair, list[JournalRow]] = {}
+    for row in rows:
+        grouped.setdefault(_row_pair(row), []).append(row)
+    out: list[NetRow] = []
+    for pair, pair_rows in grouped.items():
+        found = by_pair.get(pair, [])
+        if len({s.run for s in found}) < 2 or found[0].before is None:
+            out.extend((row, None) for row in pair_rows)
+            continue
+        out.extend(_net_of_pair(pair_rows, found))
+    return out
+
+
+def _net_of_pair(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRow]:
+    before = steps[0].before or frozenset()
+    was = set(before) | ({_LINK} if before else set())
+    now, unsure = _replay(was, steps)
+    named = {s.key[6] for s in steps if s.key[6] is not None}
+    acts: dict[int, bool] = {}  # type -> True: create again; False: remove
+    for kind in (now | was | named | {_LINK}) - ({_LINK} if before else set()):
+        if (kind in now) != (kind in was) or unsure.get(kind, False):
+            acts[kind] = kind in was
+    out: list[NetRow] = []
+    if before:
+        out += [(_removal(rows, t, before, unsure), None) for t, make in acts.items() if not make]
+        out += [(_creation(rows, t, before, unsure), None) for t, make in acts.items() if make]
+    elif acts:  # not linked before: the pair goes whole
+        out += [(replace(row, before=before), None) for row in _creations(rows)]
+    if out and not before:  # every row of the pair goes with it
+        return out
+    covered = {row.type_id for row, _ in out}
+    acting = bool(out)
+    for row in rows:
+        if acting and (row.type_id is None or row.type_id in covered):
+            continue  # taken back by the rows above
+        out.append((replace(row, before=before), _nothing(row, was)))
+    return out
+
+
+def _replay(was: set[int], steps: Iterable[JournalStep]) -> tuple[set[int], dict[int, bool]]:
+    """What the pair holds after ``steps`` from ``was`` (type ids, :data:`_LINK` while
+    linked), and for each type whether its last change is of unknown outcome."""
+    now, unsure = set(was), {}
+    for step in steps:
+        action, type_id = step.key[0], step.key[6]
+        changed: set[int]
+        if action == Action.ASSOCIATE:
+            changed = {_LINK} | ({int(type_id)} if type_id is not None else set())
+            now |= changed
+        elif action == Action.ASSOCIATE_DEFAULT:
+            changed = {_LINK}
+            now |= changed
+        elif action == Action.ARCHIVE_LABELS and type_id is not None:
+            changed = {int(type_id)}
+            now -= changed
+        elif action == Action.ARCHIVE:
+            changed = now | {_LINK}
+            now = set()
+        else:
+            continue
+        unsure.update(dict.fromkeys(changed, step.maybe))
+    return now, unsure
+
+
+def _creations(rows: list[JournalRow]) -> list[JournalRow]:
+    """The rows of a pair that created something (the pair's removal takes them back)."""
+    made = [r for r in rows if r.action in (Action.ASSOCIATE, Action.ASSOCIATE_DEFAULT)]
+    if made:
+        return made
+    first = rows[0]  # only removals recorded: the pair's link, to remove whole
+    return [replace(first, action=str(Action.ASSOCIATE_DEFAULT), category=None, type_id=None)]
+
+
+def _removal(
+    rows: list[JournalRow], type_id: int, before: frozenset[int], unsure: dict[int, bool]
+) -> JournalRow:
+    """The row taking back type ``type_id`` the runs added to a pair linked before."""
+    made = [r for r in rows if r.action == Action.ASSOCIATE and r.type_id == type_id]
+    base = made[-1] if made else rows[0]
+    return replace(
+        base,
+        action=str(Action.ASSOCIATE),
+        type_id=type_id,
+        category=base.category if made else None,
+        before=before,
+        maybe=unsure.get(type_id, False),
+    )
+
+
+def _creation(
+    rows: list[JournalRow], type_id: int, before: frozenset[int], unsure: dict[int, bool]
+) -> JournalRow:
+    """The row creating again type ``type_id``, held before the first run and removed since."""
+    named = [r for r in rows if r.action == Action.ARCHIVE_LABELS and r.type_id == type_id]
+    base = named[-1] if named else rows[0]
+    return replace(
+        base,
+        action=str(Action.ARCHIVE_LABELS),
+        type_id=type_id,
+        category=base.category if named else None,
+        before=before,
+        maybe=unsure.get(type_id, False),
+        primary_before=None,
+    )
+
+
+def _nothing(row: JournalRow, was: set[int]) -> str:
+    """Why a row of a pair several runs changed has nothing to take back: what it changed
+    is, after the last of them, as before the first."""
+    kind = _LINK if row.type_id is None else row.type_id
+    what = "the association" if row.type_id is None else f"association type {row.type_id}"
+    between = f"between {row.from_type} {row.from_id} and {row.to_type} {row.to_id}"
+    state = (
+        "was there before the first run undone and is there again after the last"
+        if kind in was
+        else "was not there before the first run undone and is gone again after the last"
+    )
+    return (
+        f"Not undone: nothing to take back: {what} {between} {state} (several runs of the "
+        "journal changed this pair; an undo takes back their net change)."
+    )
+
+
+__all__ = ["NetRow", "net_rows"]

@@ -194,6 +194,28 @@ def test_a_tables_undo_takes_back_its_own_runs_removal_not_an_earlier_ones(
     _agrees(undone, sb)
 
 
+@pytest.mark.parametrize("again", [False, True])
+def test_a_pair_added_one_way_and_removed_the_other_is_not_created(
+    setting: Setting, again: bool
+) -> None:
+    """Sync 1 links deal and contact (deals to contacts), sync 2 of the contact's sheet
+    (contacts to deals) removes the pair; ``again``: an associate of the deal links it once
+    more.  The journal's undo leaves the two records unlinked, as before sync 1."""
+    sb, client, path = setting
+    start = _state(sb)
+    _sync(_sheet([(0, 2, "Champion")]), client, path)
+    mine = pd.DataFrame(
+        {"from_type": ["contacts"], "from_id": [CONTACTS[2]], "to_type": ["deals"], "to_id": [None]}
+    )
+    assert (_sync(mine, client, path)["change"] == "remove").any()
+    if again:
+        hf.associate(_sheet([(0, 2, "Decision maker")]), client, journal=path, **KW)
+    undone = hf.undo(path, client, **KW)
+    assert _state(sb) == start
+    _agrees(undone, sb)
+    assert (undone["status"] == "success").any() == again
+
+
 def test_tables_undone_in_reverse_then_the_journal_changes_nothing(setting: Setting) -> None:
     sb, client, path = setting
     sb.associate("deals", DEALS[0], "contacts", CONTACTS[0])

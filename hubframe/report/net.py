@@ -11,7 +11,10 @@ difference is taken back: a type there before and gone now is created again, one
 and not before is removed, and a row whose change a later run reversed is left, saying so.
 A type whose last change is of unknown outcome is set back either way (removing what is not
 there, or creating what is, changes nothing).  A pair only one run applied rows to keeps its
-rows as they are, as does a pair whose first run recorded no reading of it.
+rows as they are, as does a pair whose first run recorded no reading of it.  Runs of both
+directions on two records not linked before the first are replayed together, at the link;
+records linked before are taken back direction by direction (one direction's type ids are
+not the other's).
 """
 
 from __future__ import annotations
@@ -38,26 +41,64 @@ def _row_pair(row: JournalRow) -> Pair:
     return (row.from_type, row.to_type, row.from_id, row.to_id)
 
 
+def _ends(pair: Pair) -> Pair:
+    """The two records of a pair, in either direction: (type, id, type, id), sorted."""
+    one, other = (pair[0], pair[2]), (pair[1], pair[3])
+    first, second = sorted([one, other])
+    return (first[0], first[1], second[0], second[1])
+
+
 def net_rows(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRow]:
     """``rows`` (one per journal key) with the pairs several runs applied rows to replaced by
     the rows that take back their net change (and those with none to take back, noted)."""
-    by_pair: dict[Pair, list[JournalStep]] = {}
+    by_ends: dict[Pair, list[JournalStep]] = {}
     for step in steps:
-        by_pair.setdefault(_pair(step.key), []).append(step)
+        by_ends.setdefault(_ends(_pair(step.key)), []).append(step)
     grouped: dict[Pair, list[JournalRow]] = {}
     for row in rows:
-        grouped.setdefault(_row_pair(row), []).append(row)
+        grouped.setdefault(_ends(_row_pair(row)), []).append(row)
     out: list[NetRow] = []
-    for pair, pair_rows in grouped.items():
-        found = by_pair.get(pair, [])
-        if len({s.run for s in found}) < 2 or found[0].before is None:
-            out.extend((row, None) for row in pair_rows)
+    for ends, pair_rows in grouped.items():
+        found = by_ends.get(ends, [])
+        directions = {_pair(s.key) for s in found}
+        if len(directions) > 1 and found[0].before == frozenset():
+            out.extend(_net_of_link(pair_rows, found))
             continue
-        out.extend(_net_of_pair(pair_rows, found))
+        for direction in sorted({_row_pair(r) for r in pair_rows}):
+            these = [r for r in pair_rows if _row_pair(r) == direction]
+            theirs = [s for s in found if _pair(s.key) == direction]
+            if len({s.run for s in theirs}) < 2 or theirs[0].before is None:
+                out.extend((row, None) for row in these)
+            else:
+                out.extend(_net_of_pair(these, theirs))
     return out
 
 
+def _net_of_link(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRow]:
+    """Runs of both directions changed two records that were not linked before the first:
+    they are linked after the last when a row linking them came after the last removal of the
+    pair (a label's removal leaves the link), and then the pair goes whole; else nothing is
+    to take back.  (The types of one direction are not those of the other: a pair linked
+    before is taken back direction by direction.)"""
+    linked, unsure = False, False
+    for step in steps:
+        action = step.key[0]
+        if action in (Action.ASSOCIATE, Action.ASSOCIATE_DEFAULT):
+            linked, unsure = True, step.maybe
+        elif action == Action.ARCHIVE:
+            linked, unsure = False, step.maybe
+    if linked or unsure:
+        made = [r for r in rows if r.action in (Action.ASSOCIATE, Action.ASSOCIATE_DEFAULT)]
+        if made:
+            return [(replace(row, before=frozenset()), None) for row in made]
+    return [(replace(row, before=frozenset()), _nothing(row, set())) for row in rows]
+
+
 def _net_of_pair(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRow]:
+    """The rows taking back what ``steps`` (several runs', one direction) did to a pair, from
+    the first run's reading: a removal per type there now and not before (the pair whole when
+    it was not linked), a creation per type there before and not now; the other rows noted
+    with nothing to take back."""
     before = steps[0].before or frozenset()
     was = set(before) | ({_LINK} if before else set())
     now, unsure = _replay(was, steps)

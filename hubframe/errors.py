@@ -71,6 +71,7 @@ class ErrorCode(StrEnum):
     # Safety rules of a sync (hubframe.jobs.sync) and of label set-up (hubframe.jobs.labels).
     TOO_MANY_REMOVALS = "TOO_MANY_REMOVALS"
     PRIMARY_PROTECTED = "PRIMARY_PROTECTED"
+    PRIMARY_MOVED = "PRIMARY_MOVED"
     REMOVAL_HELD = "REMOVAL_HELD"
     LABEL_EXISTS = "LABEL_EXISTS"
     RENAME_REFUSED = "RENAME_REFUSED"
@@ -395,6 +396,15 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "explicit option.",
         "Add the row back to the sheet, or allow it with allow_primary_removal=True "
         "(--allow-primary-removal).",
+    ),
+    (
+        ErrorCode.PRIMARY_MOVED,
+        "input",
+        "A company's Primary label the sheet leaves out is not removed by its own row, but "
+        "another row of the sync makes another company the record's primary: HubSpot keeps "
+        "one, so this company loses the label through that row and stays associated.",
+        "Nothing, if the new primary company is meant; to keep this one, list it as Primary "
+        "in the sheet instead of the other.",
     ),
     (
         ErrorCode.REMOVAL_HELD,

@@ -161,6 +161,9 @@ class _Sync:
     issues: pd.DataFrame | None
     #: removal rows that ride on their pair's removal: position -> the pair's row position
     riders: dict[int, int] = field(default_factory=dict)
+    #: held removals of a primary company (or its pair) another row demotes: position ->
+    #: (that row's position, the outcome when it is not applied)
+    moved: dict[int, tuple[int, Outcome]] = field(default_factory=dict)
 
     def prepare(self, run: RunContext) -> Prepared:
         from hubframe.jobs.check import run_issues, settled_rows
@@ -190,13 +193,21 @@ class _Sync:
         )
         planner.plan(spell.items(_matching(items, prepared, book)))
         self.riders.update(planner.riders)
+        self.moved.update(planner.moved)
         # the companies holding the primary of each record an addition moves it to, as
         # associate reads them: undo never takes a record's primary away blind
         primaries_before(prepared, run, record=not self.rules.dry_run)
         return prepared
 
     def finish(self, prepared: Prepared, outcomes: dict[int, Outcome]) -> None:
-        """A label removed with its pair gets the outcome of the pair's removal."""
+        """A label removed with its pair gets the outcome of the pair's removal; a primary
+        company kept while another row makes another company the primary says "Kept" again
+        when that row was not applied (or, in a dry run, will not be sent)."""
+        for pos, (by, kept) in self.moved.items():
+            found = outcomes.get(by)
+            sent = found is not None and by not in prepared.settled
+            if not sent or found is None or found.status not in (Status.SUCCESS, Status.PLANNED):
+                outcomes[pos] = kept
         for pos, pair_row in self.riders.items():
             found = outcomes.get(pair_row)
             if found is not None:

@@ -23,12 +23,19 @@
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import pandas as pd
 
-from hubframe.constants import EXISTING_COLUMNS, HUBSPOT_DEFINED, NO_TARGETS_COLUMN, PORTAL_SHEET
+from hubframe.constants import (
+    EXISTING_COLUMNS,
+    HUBSPOT_DEFINED,
+    NO_TARGETS_COLUMN,
+    PORTAL_SHEET,
+    PRIMARY_COMPANY,
+    PRIMARY_TYPES,
+)
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.io.normalize import normalize_label
 from hubframe.jobs import sync_words as words
@@ -46,6 +53,7 @@ from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook, LabelDef
 from hubframe.run.pipeline import Note, Prepared, RunContext
 from hubframe.run.preflight import PortalState, limit_rules, predict
+from hubframe.run.primary import PrimaryRow, primary_row
 from hubframe.run.reads import read_links, types_of
 from hubframe.run.rows import columns, text, value
 from hubframe.run.table import ExtraColumn
@@ -111,6 +119,12 @@ class SyncPlanner:
         self.reasons: dict[int, str] = {}
         #: removal rows that ride on their pair's removal: position -> the pair's row position
         self.riders: dict[int, int] = {}
+        #: a held removal of a record's primary company (or of its pair) that a row making
+        #: another company the primary demotes: its position -> (that row's position, the
+        #: outcome it has when that row is not applied)
+        self.moved: dict[int, tuple[int, Outcome]] = {}
+        #: the rows that make a company a record's primary: (record type, id) -> the row
+        self.new_primaries: dict[tuple[str, str], PrimaryRow] = {}
         #: an invalid row whose object types cannot be read: its position (holds every removal)
         self.unplaced: int | None = None
         #: an object pair as a row writes it -> as the plan spells it (a custom object named
@@ -142,6 +156,7 @@ class SyncPlanner:
             adds = self._check_targets(live, adds)
         for plan in live:
             removals += self._removals(plan, Reverse(pairs, plan.pair))
+        self.new_primaries = _new_primaries(adds)
         planned = self._append(removals) if self.rules.allow_removals else []
         facts = self._facts(pairs, removals)
         if facts.guard and not self.rules.dry_run:
@@ -374,7 +389,6 @@ class SyncPlanner:
         prepared.frame = _with_rows(prepared.frame, removals)
         items: list[WorkItem] = []
         links: dict[tuple[ObjectPair, str, str], int] = {}
-        held: dict[tuple[ObjectPair, str, str], Outcome] = {}
         riders: list[tuple[int, PlannedRemoval]] = []
         for pos, removal in enumerate(removals, start):
             found = removal.found
@@ -383,22 +397,50 @@ class SyncPlanner:
             self.rows[pos] = RowChange(Change.REMOVE, removal.existed, removal.existed)
             self.reasons[pos] = words.removal_reason(removal.pair, found, removal.label)
             if removal.outcome is not None:
-                prepared.settled[pos] = removal.outcome.with_(action=action)
-                if found.link:
-                    held[key] = removal.outcome
+                prepared.settled[pos] = self._held(pos, removal, action)
             elif found.with_pair:
                 riders.append((pos, removal))
             else:
                 items.append(_removal_item(pos, action, removal))
                 if found.link:
                     links[key] = pos
-        for pos, removal in riders:  # a label removed with its pair: held when the pair is
+        for pos, removal in riders:  # a label removed with its pair's removal, when sent
             key = (removal.pair, removal.found.from_id, removal.found.to_id)
             if key in links:
                 self.riders[pos] = links[key]
-            else:
-                prepared.settled[pos] = held[key].with_(action=Action.ARCHIVE_LABELS)
+            else:  # the pair's removal is held, not its own: a label removal of its own
+                items.append(self._on_its_own(pos, removal))
         return items
+
+    def _held(self, pos: int, removal: PlannedRemoval, action: Action) -> Outcome:
+        """A held removal's outcome; a record's primary company (or its pair) kept while a
+        row makes another company its primary says that row takes the label from it
+        (:attr:`moved`: :meth:`~hubframe.jobs.sync._Sync.finish` says "Kept" again when
+        that row is not applied)."""
+        assert removal.outcome is not None
+        kept = removal.outcome.with_(action=action)
+        found = removal.found
+        type_id = _primary_type(removal.pair) if found.link else found.type_id
+        category = HUBSPOT_DEFINED if found.link else removal.category
+        old = primary_row(pos, removal.pair, (found.from_id, found.to_id), category, type_id)
+        if not found.held or old is None:
+            return kept
+        new = self.new_primaries.get((old.record_type, old.record_id))
+        if new is None or new.company_id == old.company_id:
+            return kept
+        by = value(self.prepared.frame["row"].iloc[new.position])
+        self.moved[pos] = (new.position, kept)
+        said = words.primary_pair_moved if found.link else words.primary_moved
+        return said(new, old.company_id, by).with_(action=action)
+
+    def _on_its_own(self, pos: int, removal: PlannedRemoval) -> WorkItem:
+        """A label whose pair's removal is held (the other direction's rows list the pair)
+        while its own checks pass (that direction removes the label too): removed as a label,
+        the pair stays -- held with the pair, its row said "Kept" while the other direction's
+        row removed it."""
+        removal.found = replace(removal.found, with_pair=False)
+        self.reasons[pos] = words.removal_reason(removal.pair, removal.found, removal.label)
+        return _removal_item(pos, Action.ARCHIVE_LABELS, removal)
 
     # --- 4 limits after the removals --------------------------------------------------------
 
@@ -508,6 +550,10 @@ class Reverse:
     def __init__(self, pairs: Mapping[ObjectPair, PairPlan], pair: ObjectPair) -> None:
         back = pairs.get(ObjectPair(pair.to_type, pair.from_type))
         self.listed: dict[tuple[str, str], int] = {}
+        #: (a pair of that direction, a label's type there) -> the first row listing it
+        self.labeled: dict[tuple[tuple[str, str], int], int] = {}
+        #: a label's type of this direction -> its type the other way (same name, one each)
+        self.inverse: dict[int, int] = {}
         self.removing: set[tuple[str, str]] = set()
         self.blocked: dict[str, int] = {}
         self.unplaced: int | None = None
@@ -522,22 +568,76 @@ class Reverse:
             for item in back.items:
                 self.blocked.setdefault(str(item.from_id), item.position)
         for item in [*back.items, *back.outside]:  # out of scope: not compared, still listed
-            self.listed.setdefault((str(item.from_id), str(item.to_id)), item.position)
+            records = (str(item.from_id), str(item.to_id))
+            self.listed.setdefault(records, item.position)
+            if item.type_id is not None:
+                self.labeled.setdefault((records, item.type_id), item.position)
         if not back.failed:
             self.removing = {(r.from_id, r.to_id) for r in back.result.removals}
+        here = pairs.get(pair)
+        if here is not None and pair.from_type != pair.to_type:  # one object: "Parent" and
+            self.inverse = _inverse(here.defs, back.defs)  # "Child" are each other's inverse
 
     def keeps(self, found: Removal) -> int | None:
         """The position of a row of the other direction that keeps what ``found`` removes:
-        any row of the pair for the pair's removal; for a label's, a row of the pair while
-        that direction removes nothing of it (it lists every label the pair holds); and a row
-        of the target record there that could not be compared (it may name the pair)."""
+        any row of the pair for the pair's removal; for a label's, a row of the pair with the
+        label's type of that direction (told by its name: the same label, one each way), or,
+        when that type is not known, a row of the pair while that direction removes nothing of
+        it (it lists every label the pair holds); and a row of the target record there that
+        could not be compared (it may name the pair)."""
         key = (found.to_id, found.from_id)
         if found.to_id in self.blocked:  # a row of the other side that could not be compared
             return self.blocked[found.to_id]
         at = self.listed.get(key)
-        if at is None or (not found.link and key in self.removing):
-            return None
-        return at
+        if at is None or found.link:
+            return at
+        inverse = self.inverse.get(found.type_id) if found.type_id is not None else None
+        if inverse is not None:  # that direction lists the label, or removes it too
+            return self.labeled.get((key, inverse))
+        return None if key in self.removing else at
+
+
+def _new_primaries(adds: list[WorkItem]) -> dict[tuple[str, str], PrimaryRow]:
+    """The additions that make a company a record's primary, by record (one a record: rows
+    naming two are invalid, :func:`hubframe.run.primary.settle_conflicts`)."""
+    out: dict[tuple[str, str], PrimaryRow] = {}
+    for item in adds:
+        ids = (str(item.from_id), str(item.to_id))
+        found = primary_row(item.position, item.objects, ids, item.category, item.type_id)
+        if found is not None:
+            out.setdefault((found.record_type, found.record_id), found)
+    return out
+
+
+def _primary_type(pair: ObjectPair) -> int | None:
+    """The Primary type of a record's pairs with companies, in ``pair``'s direction."""
+    for t in PRIMARY_TYPES:
+        if pair == ObjectPair(t.record_type, PRIMARY_COMPANY):
+            return t.to_company
+        if pair == ObjectPair(PRIMARY_COMPANY, t.record_type):
+            return t.from_company
+    return None
+
+
+def _inverse(here: Mapping[int, LabelDef], back: Mapping[int, LabelDef]) -> dict[int, int]:
+    """The labels of a direction (type ids) -> the same label's type the other way: the one
+    label of that name each way, between two object types (a label with an inverse label of
+    another name, names repeated, and the labels of an object type with itself, whose
+    inverse of "Child company" is "Parent company", are left out: not known)."""
+
+    def by_name(defs: Mapping[int, LabelDef]) -> dict[str, list[int]]:
+        out: dict[str, list[int]] = {}
+        for d in defs.values():
+            if d.label:
+                out.setdefault(normalize_label(d.label), []).append(d.type_id)
+        return out
+
+    there = by_name(back)
+    return {
+        ids[0]: there[name][0]
+        for name, ids in by_name(here).items()
+        if len(ids) == 1 and len(there.get(name, [])) == 1
+    }
 
 
 def _unread_cells(issues: pd.DataFrame | None) -> dict[int, set[str]]:

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Mapping
 from hubframe.errors import ErrorCode
 from hubframe.run.diff import Change, Removal, RowChange
 from hubframe.run.labels import LabelDef, named
+from hubframe.run.primary import PrimaryRow
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import ObjectPair, Status, object_noun
 
@@ -76,6 +77,40 @@ def held_primary(found: Removal) -> Outcome:
         error_message=(
             f"Kept: {what}; a sync removes it only with allow_primary_removal=True "
             "(--allow-primary-removal)."
+        ),
+    )
+
+
+def primary_moved(row: PrimaryRow, old: str, by: object) -> Outcome:
+    """A record's primary company the sheet leaves out while row ``by`` makes ``row``'s
+    company its primary: its own removal is not sent (``allow_primary_removal`` not given),
+    yet the label goes, through that row (HubSpot keeps one primary company per record)."""
+    noun = object_noun(row.record_type)
+    return Outcome(
+        Status.SKIPPED,
+        error_code=ErrorCode.PRIMARY_MOVED,
+        error_message=(
+            f"Not removed by this row: {_where(by)} makes company {row.company_id} the primary "
+            f"company of {noun} {row.record_id} in its place, and HubSpot keeps one primary "
+            f"company per {noun}, so company {old} loses the Primary label through that row "
+            "and stays associated."
+        ),
+    )
+
+
+def primary_pair_moved(row: PrimaryRow, old: str, by: object) -> Outcome:
+    """The pair holding a record's primary company, held, while row ``by`` moves that
+    primary to ``row``'s company: the pair is kept, without the label."""
+    noun = object_noun(row.record_type)
+    return Outcome(
+        Status.SKIPPED,
+        error_code=ErrorCode.PRIMARY_PROTECTED,
+        error_message=(
+            f"Kept: the pair holds the primary association of {noun} {row.record_id}, and a "
+            "sync removes such a pair only with allow_primary_removal=True "
+            f"(--allow-primary-removal); {_where(by)} makes company {row.company_id} the "
+            f"primary in its place, so company {old} stays associated without the Primary "
+            "label: sync again to remove the pair."
         ),
     )
 
@@ -194,6 +229,8 @@ __all__ = [
     "held_for_invalid_rows",
     "held_primary",
     "predicted_limit",
+    "primary_moved",
+    "primary_pair_moved",
     "removal_reason",
     "rider_message",
     "row_reason",

@@ -26,6 +26,7 @@ import pyarrow.compute as pc
 from hubframe.constants import (
     CATEGORIES,
     HEADER_TYPE_COLUMNS,
+    HUBSPOT_DEFINED,
     HUBSPOT_DEFINED_TYPES,
     ID_PROPERTIES,
     ISSUE_COLUMNS,
@@ -43,6 +44,7 @@ from hubframe.io.aliases import (
 )
 from hubframe.io.hidden import HIDDEN_ROW
 from hubframe.io.normalize import (
+    canonical_category,
     canonical_ids,
     canonical_object_type,
     describe_number,
@@ -665,6 +667,7 @@ def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
     _check_ids(c, ("from_id", "to_id"))
     _check_category(c)
     _check_type_id(c)
+    _check_category_alone(c)
     _check_same_record(c)
     errors = c.error_mask() | no_targets
     _check_pair_conflicts(c, ~errors)
@@ -688,6 +691,53 @@ def _check_no_targets(c: _Collector) -> BoolArray:
         )
         c.warn(positions, "to_id", ErrorCode.NO_TARGETS, said)
     return rows
+
+
+def _check_category_alone(c: _Collector) -> None:
+    """Rows with a category cell and no label or type id are sent as the pair's unlabeled
+    type: on a pair whose unlabeled type HubSpot defines (two standard objects) a category
+    other than HUBSPOT_DEFINED is refused (``LABEL_TYPE_MISMATCH``, as the run refuses it once
+    the labels are read; a custom object's is known only then)."""
+    if c.missing("category").all():
+        return
+    alone = ~c.missing("category") & c.missing("label") & c.missing("type_id")
+    raw = RAW_PREFIX + "type_id"
+    if raw in c.frame.columns:  # a type id cell that is not one (BAD_ID already)
+        alone &= _isna(c.frame[raw])
+    if not alone.any():
+        return
+    positions = np.flatnonzero(alone)
+    froms = _type_names(c, "from_type")[positions]
+    tos = _type_names(c, "to_type")[positions]
+    given = to_objects(c.column("category"))[positions]
+    flagged: list[int] = []
+    values: list[str] = []
+    messages: list[str] = []
+    for pos, f, t, cell in zip(positions.tolist(), froms, tos, given, strict=True):
+        type_id = _UNLABELED_IDS.get((f, t))
+        category = canonical_category(cell)
+        if type_id is None or category not in CATEGORIES or category == HUBSPOT_DEFINED:
+            continue
+        flagged.append(pos)
+        values.append(_text(cell))
+        messages.append(
+            category_alone_message(str(f), str(t), _text(cell), type_id, HUBSPOT_DEFINED)
+        )
+    mismatch = ErrorCode.LABEL_TYPE_MISMATCH
+    c.add(np.array(flagged, dtype=np.int64), "category", mismatch, values, messages)
+
+
+def category_alone_message(
+    from_type: str, to_type: str, given: str, type_id: int, category: str
+) -> str:
+    """Why a category cell without a label or type id is refused: such a row is sent as the
+    pair's unlabeled type (``type_id``), whose category is another."""
+    return (
+        f'The category "{given}" is not the category of the unlabeled type from {from_type} to '
+        f"{to_type} (type id {type_id}, {category}), which a row without a label or type id "
+        "is sent as; give the label or type id the category is for, or correct the category "
+        "or clear it."
+    )
 
 
 def _check_same_record(c: _Collector) -> None:

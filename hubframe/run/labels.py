@@ -30,6 +30,7 @@ from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.normalize import canonical_category, normalize_label
 from hubframe.io.normalize import composed as _composed
 from hubframe.run.rows import text, whole
+from hubframe.validate import category_alone_message
 
 if TYPE_CHECKING:
     from hubframe.hubspot.client import HubSpotClient
@@ -429,6 +430,8 @@ def resolve(
         return LabelDef(category, type_id, label)
     if label is not None:
         return _check_category(given, _by_label(book, f, t, label, given))
+    if given is not None:  # a category alone names the unlabeled type, or the row is refused
+        unlabeled_of(book, f, t, given)
     if unlabeled_default:
         return None
     unlabeled = book.unlabeled(f, t)
@@ -437,6 +440,19 @@ def resolve(
             f"HubSpot lists no unlabeled association type from {f} to {t}; give a label or type id."
         )
     return unlabeled
+
+
+def unlabeled_of(book: LabelBook, from_type: str, to_type: str, given: str) -> LabelDef | None:
+    """The unlabeled type a row with a category cell and no label or type id is sent as (None:
+    the pair lists none, HubSpot judges the row); LabelTypeMismatch when the cell names
+    another category (the row would be sent as a type of another category than it says).
+    The labels are read (HubframeError when they cannot be)."""
+    unlabeled = book.unlabeled(from_type, to_type)
+    if unlabeled is None or canonical_category(given) == unlabeled.category:
+        return unlabeled
+    raise LabelTypeMismatch(
+        category_alone_message(from_type, to_type, given, unlabeled.type_id, unlabeled.category)
+    )
 
 
 def _by_label(

@@ -50,9 +50,9 @@ def with_actions(frame: pd.DataFrame, settled: dict[int, Outcome]) -> dict[int, 
 
 def labeled_pairs(frame: pd.DataFrame, *, every: bool = False) -> list[tuple[str, str]]:
     """The distinct (from type, to type) of the rows of a pairs frame that name an association
-    type (a label or a type id: their labels will be read), in order of first appearance;
-    ``every``: of every row (a run that reads the state before needs each pair's unlabeled
-    type as soon as a pair turns out linked)."""
+    type (a label, a type id or a category: their labels will be read), in order of first
+    appearance; ``every``: of every row (a run that reads the state before needs each pair's
+    unlabeled type as soon as a pair turns out linked)."""
     if "from_type" not in frame.columns or "to_type" not in frame.columns:
         return []
     typed = np.full(len(frame), every, dtype=bool)
@@ -61,6 +61,8 @@ def labeled_pairs(frame: pd.DataFrame, *, every: bool = False) -> list[tuple[str
         typed |= (frame["label"].notna() & (labels != "")).to_numpy(dtype=bool)
     if "type_id" in frame.columns and not every:
         typed |= frame["type_id"].notna().to_numpy(dtype=bool)
+    if "category" in frame.columns and not every:  # held to the unlabeled type's category
+        typed |= frame["category"].notna().to_numpy(dtype=bool)
     if not typed.any():
         return []
     f, f_names = pd.factorize(frame["from_type"])
@@ -200,6 +202,7 @@ def prepare_pairs(prepared: Prepared, book: LabelBook, *, listed_only: bool = Fa
     prepared.table = _table(frame, sending, sending_codes, keys, actions, found)
     prepared.count = len(sending)
     _note_resolved(prepared, prepared.table)
+    _note_defaults(prepared, book, sending, sending_codes, keys)
     _note_repeats(prepared, book)
 
 
@@ -293,6 +296,37 @@ def _note_repeats(prepared: Prepared, book: LabelBook) -> None:
         prepared.resolved.add(
             rows[labeled], key_category[codes][labeled], categories, key_type[codes][labeled]
         )
+
+
+def _note_defaults(
+    prepared: Prepared,
+    book: LabelBook,
+    rows: npt.NDArray[np.int64],
+    codes: npt.NDArray[np.int64],
+    keys: list[tuple[Any, ...]],
+) -> None:
+    """The category of rows sent as the default (no label, no type id) beside a category cell:
+    the pair's unlabeled type's, which :func:`resolve` held the cell to, shown in the result
+    table as what was sent (not the cell as written)."""
+    shown: dict[int, str] = {}
+    for code, key in enumerate(keys):
+        if _action(key) is Action.ASSOCIATE_DEFAULT and text(key[3]) is not None:
+            try:
+                unlabeled = book.unlabeled(str(key[0]), str(key[1]))  # read by resolve already
+            except HubframeError:
+                continue
+            if unlabeled is not None:
+                shown[code] = unlabeled.category
+    if not shown:
+        return
+    categories = tuple(dict.fromkeys(shown.values()))
+    key_category = np.full(len(keys), NONE, dtype=np.int16)
+    for code, category in shown.items():
+        key_category[code] = categories.index(category)
+    picked = key_category[codes] != NONE
+    if picked.any():
+        none = np.full(int(picked.sum()), NONE, dtype=np.int64)
+        prepared.resolved.add(rows[picked], key_category[codes][picked], categories, none)
 
 
 def _note_resolved(prepared: Prepared, table: WorkTable) -> None:

@@ -650,6 +650,8 @@ def _first_positions(codes: IntArray) -> IntArray:
 # --- pairs --------------------------------------------------------------------------------------
 
 PAIR_KEY: Final = ("from_type", "to_type", "label", "from_id", "to_id")
+#: One association type of a record pair by its type id (empty: the unlabeled type).
+TYPE_KEY: Final = ("from_type", "to_type", "type_id", "from_id", "to_id")
 
 
 def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
@@ -772,13 +774,27 @@ def _same_message(c: _Collector, value: str) -> str:
 
 
 def _check_pair_conflicts(c: _Collector, ok: BoolArray) -> None:
+    """Rows of one record pair that give one association type two ways: the same label with
+    another type id or category, or the same type id with another category (a category alone
+    names the unlabeled type).  Rows without a label and with different type ids are distinct
+    associations (1001 and 1003, or 1003 and the unlabeled 3), as different labels are; a
+    label without a type id or category is the run's to resolve."""
     explicit = ~c.missing("type_id") | ~c.missing("category")
     positions = _repeating(c, ok & explicit)
     if len(positions) == 0:
         return
-    key = _exact_codes(c, positions, PAIR_KEY)
-    value = _exact_codes(c, positions, ("type_id", "category"))
-    _flag_conflicts(c, positions, key, value, "type_id", "type id or category")
+    labeled = ~c.missing("label")[positions]
+    by_label = positions[labeled]
+    key = _exact_codes(c, by_label, PAIR_KEY)
+    value = _exact_codes(c, by_label, ("type_id", "category"))
+    _flag_conflicts(c, by_label, key, value, "type_id", "type id or category")
+    by_type = positions[~c.missing("type_id")[positions] | ~labeled]
+    key = _exact_codes(c, by_type, TYPE_KEY)
+    value = _exact_codes(c, by_type, ("category",))
+    refused = c.error_mask()[by_type]  # in conflict by their label already: named only
+    _flag_conflicts(
+        c, by_type, key, value, "category", "category", "type id and records", refused=refused
+    )
 
 
 def _flag_conflicts(

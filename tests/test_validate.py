@@ -85,7 +85,16 @@ def test_every_check_runs_on_every_row() -> None:
 
 
 def test_conflicting_rows_name_each_other() -> None:
-    pairs = _pairs([_row(type_id="3"), _row(type_id="4"), _row(to_id="9", type_id="3")])
+    """One type id with two categories for the same records; another type id is another
+    association (not a conflict)."""
+    pairs = _pairs(
+        [
+            _row(type_id="3"),
+            _row(type_id="3", category="USER_DEFINED"),
+            _row(to_id="9", type_id="3"),
+            _row(type_id="1003"),
+        ]
+    )
     issues = validate_pairs(pairs)
     assert issues["code"].tolist() == ["CONFLICTING_ROWS", "CONFLICTING_ROWS"]
     assert "row 3" in issues["message"].iloc[0] and "row 2" in issues["message"].iloc[1]
@@ -249,8 +258,8 @@ def test_repeats_conflicts_and_labels_in_one_sheet() -> None:
             _row(),
             _row(label="Champion"),  # another label: not a repeat
             _row(),
-            _row(type_id="3"),
-            _row(type_id="4"),
+            _row(label="Champion", type_id="1003"),
+            _row(label="Champion", type_id="1001"),
             _row(to_id="3"),
             _row(),
         ]

@@ -2,10 +2,13 @@
 
 ``label="Champion"`` (``--label``) is "the association label for every row", and
 ``from_type=``/``to_type=`` the object type of every row; a sheet may hold a label or type
-column too.  Empty cells take the argument.  A cell that names another label or object is a
-contradiction between two instructions: before, the cell won without a word (a row labeled
-"Decision maker" when "Champion" was asked for every row; a row read as a company's when
-contacts were asked for).  The read now stops and names both, so the analyst decides.
+column too.  Empty cells take the argument, and so do label cells that agree with it (case
+and spacing apart: the read gives every row the argument as given, since in a portal holding
+"Champion" and "champion" the cell would name another label).  A cell that names another
+label or object is a contradiction between two instructions: before, the cell won without a
+word (a row labeled "Decision maker" when "Champion" was asked for every row; a row read as
+a company's when contacts were asked for).  The read now stops and names both, so the
+analyst decides.
 """
 
 from __future__ import annotations

@@ -148,6 +148,16 @@ def _text_column(
     return values.fill_null(default) if default and values.null_count else values
 
 
+def _label_job(raw: RawSheet, request: Request) -> Callable[[], Text]:
+    """The label column.  With ``label=`` for every row of a pairs sheet, every row is the
+    argument as given: its cells agree with it (:func:`check_arguments` stopped the read
+    otherwise), yet one differing in case may name another label in a portal holding both
+    ("Champion" and "champion"): it is sent as the argument's, never as another label."""
+    if request.kind == "pairs" and request.label:
+        return partial(constant_text, request.label, raw.size)
+    return partial(_text_column, raw, "label", trimmed_text, request.label)
+
+
 def _whole_column(raw: RawSheet, canonical: str) -> tuple[pd.arrays.IntegerArray, Text | None]:
     cells = raw.cells(canonical)
     if cells is None:
@@ -169,7 +179,7 @@ def _normalized(raw: RawSheet, request: Request) -> dict[str, Any]:
         "from_id": partial(_text_column, raw, "from_id", _id_cells(raw, request, "from")),
         "to_type": partial(_type_column, raw, "to", request.to_type),
         "to_id": partial(_text_column, raw, "to_id", _id_cells(raw, request, "to")),
-        "label": partial(_text_column, raw, "label", trimmed_text, request.label),
+        "label": _label_job(raw, request),
         "category": partial(
             _text_column, raw, "category", partial(map_text, func=canonical_category)
         ),

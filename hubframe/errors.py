@@ -154,7 +154,8 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "input",
         "An association label matches several labels of that object pair once case and "
         'spacing are ignored (HubSpot holds both "Champion" and "champion").',
-        "Write the label exactly as HubSpot spells it, or give its type id in a type_id column.",
+        "Write the label exactly as HubSpot spells it, or give its type id in a type_id column "
+        "(or, when the labels are of different categories, the category in a category column).",
     ),
     (
         ErrorCode.BAD_CATEGORY,

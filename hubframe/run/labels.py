@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import threading
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
@@ -302,8 +302,16 @@ def named(label: str, defs: Iterable[LabelDef]) -> list[LabelDef]:
 def ambiguous_label_message(
     label: str, from_type: str, to_type: str, matches: list[LabelDef]
 ) -> str:
-    listed = ", ".join(f'"{d.label}" (type id {d.type_id})' for d in matches)
     said = f'Label "{label}" could mean {len(matches)} labels from {from_type} to {to_type}: '
+    apart = _told_apart_by_category(matches)
+    if apart:  # a user "Primary" beside HubSpot's: spelled alike, of different categories
+        listed = ", ".join(f'"{d.label}" ({d.category}, type id {d.type_id})' for d in matches)
+        return (
+            f"{said}{listed}. They are of different categories: give the category of the one "
+            f"you mean ({' or '.join(apart)}) in a category column, or its type id in a "
+            "type_id column."
+        )
+    listed = ", ".join(f'"{d.label}" (type id {d.type_id})' for d in matches)
     alike = [d for d in matches if _composed(str(d.label)) == _composed(label)]
     if len(alike) > 1:  # writing the cell "exactly" cannot tell them apart
         return (
@@ -315,6 +323,15 @@ def ambiguous_label_message(
         f"{said}{listed}. Write the label exactly as HubSpot spells it, or give its type id in "
         "a type_id column."
     )
+
+
+def _told_apart_by_category(matches: Sequence[LabelDef]) -> list[str]:
+    """The categories that each name one of ``matches`` (a category cell picks that one: see
+    :func:`_by_label`), when the matches are of several categories; else none."""
+    counts = Counter(d.category for d in matches)
+    if len(counts) < 2:
+        return []
+    return sorted(category for category, n in counts.items() if n == 1)
 
 
 def closest_first(text: str, choices: list[str]) -> list[str]:

@@ -897,6 +897,7 @@ def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
     _check_types(c, ("from_type", "to_type"))
     _check_category(c)
     _check_type_id(c)
+    _check_category_alone(c)
     sound = ~c.error_mask()
     blank, both = _check_limit_values(c)
     everyone = np.arange(len(frame), dtype=np.int64)

@@ -28,6 +28,8 @@ CASES = [
     ("Champion", "INTEGRATOR_DEFINED", True, False),
     ("Budget holder", "user_defined", False, True),
     ("Unlabeled", " hubspot_defined ", False, True),
+    ("", "USER_DEFINED", False, False),  # a category alone: the object limit's type
+    ("", "hubspot defined", False, True),
 ]
 
 

@@ -38,8 +38,10 @@ Kind = Literal["pairs", "limits"]
 
 class Resolved:
     """The association type a row's label resolved to (category, type id), shown in the result
-    table: the category as resolved (the one sent, never a cell that was not), the type id
-    where the sheet left it empty; set row by row or for many rows at once."""
+    table: the category as resolved (the one sent, never a cell that was not: a row sent as the
+    unlabeled type beside a category cell shows that type's, its type id left empty), the type
+    id where the sheet left it empty; set row by row or for many rows at once.  Rows not set
+    (not sent: refused, failed before sending; repeats of a row by type id) keep their cells."""
 
     def __init__(self) -> None:
         self._single: dict[int, tuple[str, int]] = {}

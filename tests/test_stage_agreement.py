@@ -286,6 +286,29 @@ def test_two_labeled_type_ids_and_the_unlabeled_one_are_all_sent(
     assert set(ids) <= {i for i, _ in _held(sandbox, "deals", "contacts", deal, contact)}
 
 
+@pytest.mark.parametrize("version", VERSIONS)
+def test_a_label_and_its_type_id_on_one_record_pair_are_repeats(
+    sandbox: Sandbox, version: str
+) -> None:
+    """By label, then by that label's type id: one association, sent once, the other row a
+    repeat of it -- not a conflict, and not a second association."""
+    deal, contact = str(DEAL_IDS[31]), str(CONTACT_IDS[198])
+    champion = sandbox.type_id("deals", "contacts", "Champion")
+    sheet = pd.DataFrame(
+        {
+            "Deal ID": deal,
+            "Contact ID": contact,
+            "Label": ["Champion", "", "(no label)", ""],
+            "Type ID": ["", str(champion), "", str(sandbox.type_id("deals", "contacts", None))],
+        }
+    )
+    stages = Stages(sandbox, sheet, version)
+    assert_agree(sandbox, stages, [("deals", "contacts")] * 4)
+    statuses = [stages.status(n) for n in range(4)]
+    assert statuses[0] == ("success", None) and statuses[2] == ("success", None)
+    assert statuses[1] == statuses[3] == ("duplicate", "DUPLICATE_ROW")
+
+
 def test_one_type_id_with_two_categories_still_conflicts() -> None:
     sheet = pd.DataFrame(
         {

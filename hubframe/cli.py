@@ -669,9 +669,14 @@ def _connect(args: argparse.Namespace, frame: pd.DataFrame | None = None) -> Ite
                 yield _Connection(client, sb.url)
         return
     if args.token is None and not os.environ.get(ENV_TOKEN, "").strip():
+        # an undo acts on the portal of the run it takes back: a new sandbox holds none of it
+        hint = (
+            f"(for a run made against a sandbox, give its base URL too: {ENV_BASE_URL})"
+            if getattr(args, "command", None) == "undo"
+            else "(or add --sandbox to try the built-in sandbox)"
+        )
         raise ConfigurationError(
-            f"no HubSpot access token: pass --token TOKEN or set {ENV_TOKEN} "
-            "(or add --sandbox to try the built-in sandbox)"
+            f"no HubSpot access token: pass --token TOKEN or set {ENV_TOKEN} {hint}"
         )
     with HubSpotClient(args.token, args.base_url, args.api_version) as client:
         yield _Connection(client, client.base_url)
@@ -1004,18 +1009,30 @@ def _write_retry(
     except OSError as exc:
         failed["retry file"] = exc
         return
-    said = _retry_words(args, todo) if todo else "no rows to retry: emptied"
+    said = _retry_words(args, todo, result) if todo else "no rows to retry: emptied"
     print(f"retry file: {written['retry file']} ({said})", file=out)
 
 
-def _retry_words(args: argparse.Namespace, todo: int) -> str:
-    """What the rows of a retry file are, and what runs it: an undo's and a remove's rows are
-    removals still to do (``hubframe associate`` of the file would link them again)."""
+def _retry_words(args: argparse.Namespace, todo: int, result: pd.DataFrame) -> str:
+    """What the rows of a retry file are, and what runs it: an undo's rows are taken back by
+    the undo run again (``hubframe remove`` of its file would take only the labels of labeled
+    rows, where the undo removes the pair whole); a remove's rows are removals still to do
+    (``hubframe associate`` of either file would link them again)."""
+    from hubframe.report import retry_rows
+    from hubframe.report.columns import from_sheet
+
     path = args.retry_file
-    if args.command == "undo":
+    if args.command == "undo":  # only undo knows what to take back (a pair whole, a label)
+        listed = int((retry_rows(result) & from_sheet(result)).sum())
+        lists = (
+            "it lists them"
+            if listed == todo
+            else f"it lists {listed} of them (a sync's removals to create again are not rows "
+            "of a sheet)"
+        )
         return (
-            f"{_plural(todo, 'row')} not taken back: run hubframe remove {path}, or "
-            f"hubframe undo {args.file} again"
+            f"{_plural(todo, 'row')} not taken back: run hubframe undo {args.file} again (it "
+            f"takes back only what is still there); {lists}"
         )
     if args.command == "remove":
         it = "it" if todo == 1 else "them"
@@ -1152,7 +1169,7 @@ def run_job(
 
 #: Why ``undo --sandbox`` is refused: the run it would undo lived in another portal.
 _SANDBOX_UNDO: Final = (
-    "--sandbox starts a new, empty demo portal for this command alone, so it holds nothing of "
+    "--sandbox starts a new demo portal for this command alone, so it holds nothing of "
     "the run to undo (a run made with --sandbox lived in a portal of its own, gone with it). "
     "To rehearse a run and its undo, serve one sandbox with `hubframe sandbox` and give both "
     f"commands its base URL and token ({ENV_BASE_URL}, {ENV_TOKEN})."

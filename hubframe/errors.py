@@ -211,8 +211,9 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "input",
         "The limit cell is empty, so the row says nothing to do: it is not sent and the "
         "limit stays as it is (an empty cell never removes a limit).",
-        "Write a number to set the limit, or 'remove' to remove it (or run with "
-        "--remove-blank-limits / remove_blank=True to make empty cells remove their limit).",
+        "Write a number to set the limit, or 'remove' to remove it (or make empty cells "
+        "remove their limit: `hubframe limits --remove-blank-limits`, or "
+        "hf.read_limits(..., remove_blank=True) before configure_limits).",
     ),
     (
         ErrorCode.LABEL_TYPE_MISMATCH,

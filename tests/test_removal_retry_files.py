@@ -45,13 +45,44 @@ def test_a_remove_retry_file_says_it_holds_removals(
     assert main(["remove", str(retry), "--dry-run", *_hub(sandbox)]) == 1  # BAD_ID still
 
 
-def test_an_undo_retry_line_names_both_ways_to_finish() -> None:
-    import argparse
+def _state(sb: Sandbox) -> set[tuple[str, str, int]]:
+    found = sb.associations("deals", "contacts")
+    return {
+        (str(f), str(t), int(k))
+        for f, t, k in zip(found["from_id"], found["to_id"], found["type_id"], strict=True)
+    }
 
-    from hubframe.cli import _retry_words
 
-    args = argparse.Namespace(command="undo", file=Path("r.xlsx"), retry_file=Path("u.xlsx"))
-    said = _retry_words(args, 6)
-    assert (
-        said == "6 rows not taken back: run hubframe remove u.xlsx, or hubframe undo r.xlsx again"
-    )
+@pytest.mark.parametrize("job", ["associate", "sync"])
+def test_following_an_undos_retry_line_takes_the_run_back(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], job: str
+) -> None:
+    """An undo stopped partway (HubSpot migrating: 477) says how to finish: its line said "run
+    hubframe remove u.xlsx", which took only the labels of labeled rows (the undo removes their
+    pairs whole), left the links and said success; for a sync's undo the file held none of the
+    removals to create again.  Now the line says to run the undo again, and doing so puts the
+    portal back as it was before the run."""
+    sheet = tmp_path / "pairs.csv"
+    if job == "associate":
+        sheet.write_text(
+            "Deal ID,Contact ID,Association label\n"
+            "2040000021,1019360121,Champion\n2040000022,1019360122,\n"
+        )
+        run = ["associate", str(sheet)]
+    else:  # a sync that adds one pair and removes the labels and links deal 2040000001 holds
+        sheet.write_text("Deal ID,Contact ID\n2040000001,1019360121\n")
+        run = ["sync", str(sheet), "--delete"]
+    start = _state(sandbox)
+    report, retry = tmp_path / "r.xlsx", tmp_path / "u.xlsx"
+    assert main([*run, "--report", str(report), *_hub(sandbox)]) == 0
+    assert _state(sandbox) != start
+    sandbox.set_faults(migration_rate=1.0, migration_retry_after=3600, writes_only=True)
+    undo = ["undo", str(report), "--retry-file", str(retry), *_hub(sandbox)]
+    assert main(undo) == 1
+    out = capsys.readouterr().out
+    sandbox.set_faults()
+    [line] = [x for x in out.splitlines() if x.startswith("retry file:")]
+    assert "hubframe remove" not in line, line
+    assert f"run hubframe undo {report} again (it takes back only what is still there)" in line
+    assert main(["undo", str(report), *_hub(sandbox)]) == 0
+    assert _state(sandbox) == start

@@ -188,6 +188,18 @@ HUBSPOT_DEFINED_TYPES: Final[tuple[DefinedType, ...]] = (
     *_LABELED,
 )
 
+#: HubSpot-defined "Primary" labels listed in one direction only (lead -> contact 578: the
+#: contact -> lead direction lists the pair as unlabeled).  A sync from the other side does not
+#: see them, yet removing the pair whole takes them with it (``jobs.sync_plan``).
+ONE_WAY_PRIMARIES: Final[tuple[DefinedType, ...]] = tuple(
+    t
+    for t in _LABELED
+    if t.label == "Primary"
+    and not any(
+        (b.from_type, b.to_type, b.label) == (t.to_type, t.from_type, t.label) for b in _LABELED
+    )
+)
+
 # --- The result table contract (design.md) ----------------------------------------------------
 
 STATUSES: Final = ("success", "failed", "invalid", "duplicate", "skipped", "planned")

@@ -53,7 +53,7 @@ from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook, LabelDef
 from hubframe.run.pipeline import Note, Prepared, RunContext
 from hubframe.run.preflight import PortalState, limit_rules, predict
-from hubframe.run.primary import PrimaryRow, primary_row
+from hubframe.run.primary import ONE_WAY_LABELS, PrimaryRow, one_way_types, primary_row
 from hubframe.run.reads import read_links, types_of
 from hubframe.run.rows import columns, text, value
 from hubframe.run.table import ExtraColumn
@@ -83,6 +83,11 @@ class PairPlan:
     defs: dict[int, LabelDef] = field(default_factory=dict)
     result: Diff = field(default_factory=Diff)
     failed: bool = False
+    #: (from id, to id) of a pair this direction removes whole -> the primaries the other
+    #: direction lists for it that this one does not (lead -> contact 578): they go with it
+    one_way: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+    #: why the other direction of the pairs removed whole could not be read (holds them)
+    one_way_unread: HubframeError | None = None
 
 
 @dataclass
@@ -95,6 +100,8 @@ class PlannedRemoval:
     category: str | None
     outcome: Outcome | None = None
     existed: bool = True  # False: added since the journal's first reading (a resumed sync)
+    #: a label of the other direction removed with this direction's pair: that removal's key
+    rides: tuple[ObjectPair, str, str] | None = None
 
 
 class SyncPlanner:
@@ -151,6 +158,7 @@ class SyncPlanner:
             )
             if plan.now is not None and plan.now != plan.portal:
                 _reconcile(plan, wanted, protected)
+            self._one_way(plan)
             adds += self._rows(plan)
         if self.rules.allow_removals:
             adds = self._check_targets(live, adds)
@@ -295,6 +303,38 @@ class SyncPlanner:
                 adds.append(item)
         return adds
 
+    def _one_way(self, plan: PairPlan) -> None:
+        """The pairs this direction removes whole that hold a HubSpot-defined primary the
+        other direction lists and this one does not (a lead's Primary contact, 578, which
+        contact -> lead lists as unlabeled): the removal takes it too.  They are read from the
+        other side; without ``allow_primary_removal`` their removals are held, as those of a
+        primary this side lists; with it, the primary is removed as a label riding on the
+        pair's removal (a row of its own, so undo creates it again).  When the read fails,
+        those removals are held."""
+        types = one_way_types(plan.pair)
+        gone = {r.to_id for r in plan.result.removals if r.link and not r.held}
+        if not types or not gone:
+            return
+        back = ObjectPair(plan.pair.to_type, plan.pair.from_type)
+        try:
+            found = read_links(self.run.client, back.from_type, back.to_type, gone)
+        except HubframeError as exc:
+            if exc.stops_run:
+                raise
+            plan.one_way_unread = exc
+            return
+        readings: dict[RecordPair, frozenset[int]] = {}
+        for to_id, entries in found.items():
+            for from_id, held in types_of(entries).items():
+                if held & types:
+                    plan.one_way[(from_id, to_id)] = held & types
+                    readings[RecordPair(to_id, from_id)] = held
+        journal = self.run.journal
+        if journal is not None and readings and not self.rules.dry_run:
+            journal.remember_existing(back.from_type, back.to_type, readings)  # for its undo
+        if not self.rules.allow_primary_removal and plan.one_way:
+            plan.result.removals = [_hold_one_way(r, plan.one_way) for r in plan.result.removals]
+
     def _check_targets(self, plans: list[PairPlan], adds: list[WorkItem]) -> list[WorkItem]:
         """The records a new pair names, of a record the sync removes from, must exist: a typo
         of a target (1019369004 for 1019360004) would remove the real pair and then fail to
@@ -350,8 +390,13 @@ class SyncPlanner:
                 found.type_id,
             ) not in plan.result.since
             unplaced = _first(self.unplaced, plan.unplaced, reverse.unplaced)
-            if found.held:
+            ends = (found.from_id, found.to_id)
+            if found.held and ends in plan.one_way:
+                removal.outcome = words.held_one_way_primary(plan.pair, found, plan.one_way[ends])
+            elif found.held:
                 removal.outcome = words.held_primary(found)
+            elif found.link and plan.one_way_unread is not None:
+                removal.outcome = words.held_one_way_unread(plan.pair, found, plan.one_way_unread)
             elif unplaced is not None:
                 row = value(frame_rows.iloc[unplaced])
                 removal.outcome = words.held_for_unplaced_row(plan.pair, row)
@@ -371,6 +416,9 @@ class SyncPlanner:
                 row = value(frame_rows.iloc[listed])
                 removal.outcome = words.held_for_reverse_rows(plan.pair, found, row)
             out.append(removal)
+            there = (ends[1], ends[0]) in reverse.removing  # that direction's rows remove it
+            if found.link and removal.outcome is None and not there:
+                out += _one_way_riders(plan, found)
         return out
 
     def _silent(self, plan: PairPlan) -> set[tuple[str, str]]:
@@ -393,7 +441,7 @@ class SyncPlanner:
         for pos, removal in enumerate(removals, start):
             found = removal.found
             action = Action.ARCHIVE if found.link else Action.ARCHIVE_LABELS
-            key = (removal.pair, found.from_id, found.to_id)
+            key = removal.rides or (removal.pair, found.from_id, found.to_id)
             self.rows[pos] = RowChange(Change.REMOVE, removal.existed, removal.existed)
             self.reasons[pos] = words.removal_reason(removal.pair, found, removal.label)
             if removal.outcome is not None:
@@ -405,7 +453,7 @@ class SyncPlanner:
                 if found.link:
                     links[key] = pos
         for pos, removal in riders:  # a label removed with its pair's removal, when sent
-            key = (removal.pair, removal.found.from_id, removal.found.to_id)
+            key = removal.rides or (removal.pair, removal.found.from_id, removal.found.to_id)
             if key in links:
                 self.riders[pos] = links[key]
             else:  # the pair's removal is held, not its own: a label removal of its own
@@ -595,6 +643,34 @@ class Reverse:
         if inverse is not None:  # that direction lists the label, or removes it too
             return self.labeled.get((key, inverse))
         return None if key in self.removing else at
+
+
+def _hold_one_way(found: Removal, one_way: Mapping[tuple[str, str], frozenset[int]]) -> Removal:
+    """``found`` held when its pair holds a primary the other direction lists (its removal and
+    the labels that would ride on it: they are removed on their own, as beside any primary)."""
+    if (found.from_id, found.to_id) not in one_way:
+        return found
+    if found.link:
+        return replace(found, held=True)
+    return replace(found, with_pair=False)
+
+
+def _one_way_riders(plan: PairPlan, found: Removal) -> list[PlannedRemoval]:
+    """The other direction's primaries a pair's removal takes with it, as label removals
+    riding on it (allow_primary_removal): the result lists them, and undo creates them."""
+    types = plan.one_way.get((found.from_id, found.to_id), frozenset())
+    back = ObjectPair(plan.pair.to_type, plan.pair.from_type)
+    key = (plan.pair, found.from_id, found.to_id)
+    return [
+        PlannedRemoval(
+            back,
+            Removal(found.to_id, found.from_id, t, link=False, with_pair=True),
+            ONE_WAY_LABELS.get(t),
+            HUBSPOT_DEFINED,
+            rides=key,
+        )
+        for t in sorted(types)
+    ]
 
 
 def _new_primaries(adds: list[WorkItem]) -> dict[tuple[str, str], PrimaryRow]:

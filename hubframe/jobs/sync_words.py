@@ -81,6 +81,33 @@ def held_primary(found: Removal) -> Outcome:
     )
 
 
+def held_one_way_primary(pair: ObjectPair, found: Removal, types: frozenset[int]) -> Outcome:
+    """A pair kept because the other direction holds a primary only it lists (578)."""
+    record = f"{object_noun(pair.to_type)} {found.to_id}"
+    said = ", ".join(str(t) for t in sorted(types))
+    return Outcome(
+        Status.SKIPPED,
+        error_code=ErrorCode.PRIMARY_PROTECTED,
+        error_message=(
+            f"Kept: {record} holds {object_noun(pair.from_type)} {found.from_id} as its "
+            f"HubSpot-defined primary (type {said}, listed from the {object_noun(pair.to_type)}"
+            "'s side only), and removing the pair removes it; a sync removes it only with "
+            "allow_primary_removal=True (--allow-primary-removal)."
+        ),
+    )
+
+
+def held_one_way_unread(pair: ObjectPair, found: Removal, exc: Exception) -> Outcome:
+    """A pair's removal kept because whether the other direction holds a primary only it
+    lists (578) could not be read."""
+    record = f"{object_noun(pair.to_type)} {found.to_id}"
+    return _held(
+        f"Kept: whether {record} holds {object_noun(pair.from_type)} {found.from_id} as its "
+        f"primary (listed from the {object_noun(pair.to_type)}'s side only) could not be read "
+        f"({exc}); removing the pair would remove that primary too."
+    )
+
+
 def primary_moved(row: PrimaryRow, old: str, by: object) -> Outcome:
     """A record's primary company the sheet leaves out while row ``by`` makes ``row``'s
     company its primary: its own removal is not sent (``allow_primary_removal`` not given),
@@ -227,6 +254,8 @@ __all__ = [
     "KEPT",
     "NO_TARGETS",
     "held_for_invalid_rows",
+    "held_one_way_primary",
+    "held_one_way_unread",
     "held_primary",
     "predicted_limit",
     "primary_moved",

@@ -26,6 +26,7 @@ from hubframe import formula
 from hubframe.constants import (
     CATEGORIES,
     EXISTING_COLUMNS,
+    HUBSPOT_DEFINED,
     PAIR_COLUMNS,
     PRIMARY_BEFORE,
     STATUS_COLUMNS,
@@ -62,8 +63,8 @@ from hubframe.report.sheet_cells import sheet_text
 from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL
 from hubframe.run.journal import Journal, JournalHolds, JournalRow
 from hubframe.run.portal import PORTAL_KEY, PORTAL_LABEL, SENT_TO
-from hubframe.run.primary import primary_cell
-from hubframe.vocab import Action, Status
+from hubframe.run.primary import one_way_types, primary_cell
+from hubframe.vocab import Action, ObjectPair, RecordPair, Status
 
 RunArg = pd.DataFrame | str | os.PathLike[str] | Journal
 SQLITE_MAGIC: Final = b"SQLite format 3\x00"
@@ -632,6 +633,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     record pair several runs changed, the rows that take back their net change
     (:mod:`hubframe.report.net`)."""
     netted = net_rows(journal.created(), journal.history())
+    backs = _back_readings(journal, [row for row, _ in netted])
     rows: list[JournalRow] = []
     notes: dict[int, str] = {}
     for row, note in netted:
@@ -640,6 +642,8 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
             rows.append(row)
         else:
             rows += _each_type(row)
+    backward = [b for row, note in netted if note is None for b in _one_way_back(row, backs)]
+    rows += _new_rows(rows, backward)
     frame = pd.DataFrame(
         {
             "sheet": [journal.path.name] * len(rows),
@@ -750,6 +754,61 @@ def _each_type(row: JournalRow) -> list[JournalRow]:
     return [
         replace(row, action=str(Action.ARCHIVE_LABELS), category=None, type_id=type_id)
         for type_id in sorted(row.before)
+    ]
+
+
+def _back_readings(
+    journal: Journal, rows: list[JournalRow]
+) -> dict[tuple[str, str], dict[RecordPair, frozenset[int]]]:
+    """The journal's readings of the other direction of the object pairs whose removals
+    take a primary only that direction lists (contacts -> leads: the lead's 578)."""
+    pairs = {
+        (r.to_type, r.from_type)
+        for r in rows
+        if r.action == Action.ARCHIVE and one_way_types(ObjectPair(r.from_type, r.to_type))
+    }
+    return {pair: journal.existing(*pair) for pair in pairs}
+
+
+def _new_rows(rows: list[JournalRow], more: list[JournalRow]) -> list[JournalRow]:
+    """The rows of ``more`` that ``rows`` does not hold already (the other direction's
+    removal of the same label, by a row of that direction)."""
+    seen = {_row_key(r) for r in rows}
+    out: list[JournalRow] = []
+    for row in more:
+        if _row_key(row) not in seen:
+            seen.add(_row_key(row))
+            out.append(row)
+    return out
+
+
+def _row_key(row: JournalRow) -> tuple[object, ...]:
+    return (row.action, row.from_type, row.to_type, row.from_id, row.to_id, row.type_id)
+
+
+def _one_way_back(
+    row: JournalRow, backs: Mapping[tuple[str, str], Mapping[RecordPair, frozenset[int]]]
+) -> list[JournalRow]:
+    """A removal of a whole pair whose other direction held a primary only it lists (a
+    lead's Primary contact, 578, removed with the contact -> lead pair): one removal of that
+    label in that direction, so that an undo creates it again."""
+    if row.action != Action.ARCHIVE:
+        return []
+    reading = backs.get((row.to_type, row.from_type), {}).get(RecordPair(row.to_id, row.from_id))
+    held = one_way_types(ObjectPair(row.from_type, row.to_type)) & (reading or frozenset())
+    return [
+        replace(
+            row,
+            action=str(Action.ARCHIVE_LABELS),
+            from_type=row.to_type,
+            to_type=row.from_type,
+            from_id=row.to_id,
+            to_id=row.from_id,
+            category=HUBSPOT_DEFINED,
+            type_id=type_id,
+            before=reading,
+        )
+        for type_id in sorted(held)
     ]
 
 

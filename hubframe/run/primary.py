@@ -26,7 +26,13 @@ from typing import TYPE_CHECKING, Final
 
 import numpy as np
 
-from hubframe.constants import HUBSPOT_DEFINED, PRIMARY_COMPANY, PRIMARY_TYPES, PrimaryType
+from hubframe.constants import (
+    HUBSPOT_DEFINED,
+    ONE_WAY_PRIMARIES,
+    PRIMARY_COMPANY,
+    PRIMARY_TYPES,
+    PrimaryType,
+)
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.run.rows import describer, value
 from hubframe.run.work import Outcome
@@ -302,12 +308,28 @@ def row_of(
     return primary_row(-1, (from_type, to_type), (from_id, to_id), found, kind)
 
 
+#: The label of each one-way primary type (:data:`~hubframe.constants.ONE_WAY_PRIMARIES`).
+ONE_WAY_LABELS: Final[dict[int, str | None]] = {t.type_id: t.label for t in ONE_WAY_PRIMARIES}
+
+
+def one_way_types(pair: ObjectPair) -> frozenset[int]:
+    """The HubSpot-defined primaries of ``pair``'s other direction that ``pair`` does not
+    list (:data:`~hubframe.constants.ONE_WAY_PRIMARIES`): contacts -> leads: {578}.  Removing
+    a pair whole from ``pair``'s side takes them with it, unseen there."""
+    from hubframe.io.normalize import canonical_object_type
+
+    ends = (canonical_object_type(pair.to_type), canonical_object_type(pair.from_type))
+    return frozenset(t.type_id for t in ONE_WAY_PRIMARIES if (t.from_type, t.to_type) == ends)
+
+
 __all__ = [
+    "ONE_WAY_LABELS",
     "PrimaryReading",
     "PrimaryRow",
     "PrimarySpec",
     "conflicts",
     "current_primaries",
+    "one_way_types",
     "primary_cell",
     "primary_companies",
     "primary_row",

@@ -69,3 +69,23 @@ def test_a_limits_frame_is_not_written_as_pairs(tmp_path: Path) -> None:
     limits = hubframe.read_limits(pd.DataFrame({"From": ["deals"], "To": ["contacts"], "Max": [3]}))
     with pytest.raises(InputError, match="write_pairs writes pairs"):
         hubframe.write_pairs(limits, tmp_path / "l.xlsx")
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize("named", ["as an export", "some as an export", "own"])
+def test_a_read_export_written_again_keeps_its_columns(
+    tmp_path: Path, suffix: str, named: str
+) -> None:
+    """Columns named as the reader names them (an export read back) are its own columns:
+    before, writing the read frame dropped them, and the file held only sheet and row."""
+    own = ["From Type", "Deal ID", "To Type", "Contact ID", "Label", "Category", "Type ID"]
+    headers = {
+        "as an export": FIELDS,
+        "some as an export": [*FIELDS[:4], *own[4:]],
+        "own": own,
+    }[named]
+    cells = [["deals", "2040000001", "contacts", "1019360001", "Champion", "USER_DEFINED", "7"]]
+    pairs = hubframe.read_pairs(pd.DataFrame(cells, columns=headers))
+    back = hubframe.read_pairs(hubframe.write_pairs(pairs, tmp_path / f"again{suffix}"))
+    for field in FIELDS:
+        assert back[field].astype(object).tolist() == pairs[field].astype(object).tolist(), field

@@ -74,8 +74,10 @@ def _as_sheet(frame: pd.DataFrame) -> pd.DataFrame:
         )
     if kind != "pairs" or not isinstance(meta, Mapping):
         return frame
-    read_into = set((meta.get("column_map") or {}).keys())
-    dropped = [c for c in frame.columns if c in read_into or str(c).startswith(RAW_PREFIX)]
+    column_map = meta.get("column_map") or {}
+    # a column named as the one it was read into ("from_id": an export read back) is that one
+    read_into = {str(h) for h, field in column_map.items() if str(h) != str(field)}
+    dropped = [c for c in frame.columns if str(c) in read_into or str(c).startswith(RAW_PREFIX)]
     out = frame.drop(columns=dropped)
     raw = frame.get(RAW_PREFIX + "type_id")
     if raw is not None:

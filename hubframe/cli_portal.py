@@ -196,6 +196,10 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
         f"{info['records']:,} {info['from_type']} read ({column if used else ''}{calls})",
         file=out,
     )
+    if written.suffix.lower() == ".csv":  # it cannot keep the records read (.xlsx does)
+        from hubframe.io.scope import LAST_ROW_HINT
+
+        print(f"{written}: {LAST_ROW_HINT} (an .xlsx export keeps them)", file=out)
     sheets, per_sheet = _sheets_written(written, frame)
     if sheets > 1:
         print(

@@ -67,6 +67,7 @@ from hubframe.io.numfmt import (
     shows_other_digits,
     styled_cells,
 )
+from hubframe.io.scope import ExportScope, is_scope_header, is_scope_sheet, read_scope
 from hubframe.io.sheet import (
     CONTINUES,
     HEADER_SEARCH_ROWS,
@@ -158,8 +159,13 @@ def excel_sheets(checked: CheckedBook, sheet: SheetArg, request: Request) -> lis
     """The raw sheets ``sheet`` names (see :func:`pick_sheet`); ``request.choice`` says which
     were read and which were left out, and why."""
     book = Workbook(checked, request.source_name, request.limits, request.syntax.named("sheet"))
+    named_scope = isinstance(sheet, str) and is_scope_sheet(sheet.strip())
+    scope_sheets = [] if request.kind != "pairs" or named_scope else _scope_sheets(book)
+    if scope_sheets:
+        request.export_scope = _read_scope(book, scope_sheets)
     if sheet is None or sheet == "*":
-        return _readable_sheets(book, request, every=sheet == "*")
+        others = [s for s in book.sheets if s not in scope_sheets]
+        return _readable_sheets(book, request, every=sheet == "*", sheets=others)
     info, how = pick_sheet(book.sheets, sheet, request)
     raw = _grid_sheet(book.grid(info), request)
     request.choice = SheetChoice([info.name], how, _next_parts(book, info, request))
@@ -182,36 +188,65 @@ def _next_parts(book: Workbook, info: SheetInfo, request: Request) -> list[Skipp
     return out
 
 
-def _readable_sheets(book: Workbook, request: Request, *, every: bool) -> list[RawSheet]:
-    """The first visible sheet with recognised columns, or (``every``) all of them."""
-    sheets: list[RawSheet] = []
+def _scope_sheets(book: Workbook) -> list[SheetInfo]:
+    """The sheets holding an export's scope (:mod:`hubframe.io.scope`): named so, with its
+    header; never read as pairs."""
+    named = [s for s in book.sheets if s.worksheet and is_scope_sheet(s.name)]
+    return [s for s in named if _scope_header(book, s)]
+
+
+def _scope_header(book: Workbook, info: SheetInfo) -> bool:
+    head = book.head(info, 1)
+    return bool(head.cells) and is_scope_header([one_cell_text(c) for c in head.cells[0]])
+
+
+def _read_scope(book: Workbook, sheets: list[SheetInfo]) -> ExportScope:
+    """The export's scope: the ids of its sheets (a scope longer than a sheet goes on in
+    "Export scope (2)", ...), in order."""
+    parts: list[ExportScope] = []
+    for info in sheets:
+        grid = book.grid(info)
+        rows = ([one_cell_text(c) for c in row] for row in grid.cells[1:])
+        parts.append(read_scope(info.name, rows, grid.first_row + 1))
+    ids = dict.fromkeys(i for part in parts for i in part.ids)
+    first = parts[0]
+    return ExportScope(first.from_type, first.to_type, tuple(ids), first.sheet)
+
+
+def _readable_sheets(
+    book: Workbook, request: Request, *, every: bool, sheets: list[SheetInfo] | None = None
+) -> list[RawSheet]:
+    """The first visible sheet with recognised columns, or (``every``) all of them, among
+    ``sheets`` (default: the workbook's)."""
+    infos = book.sheets if sheets is None else sheets
+    read: list[RawSheet] = []
     skipped: list[SkippedSheet] = []
-    for info in book.sheets:
+    for info in infos:
         found = _try_sheet(book, info, request)
         if isinstance(found, SkippedSheet):
             skipped.append(found)
             continue
-        sheets.append(found)
+        read.append(found)
         if not every:
-            later = book.sheets[book.sheets.index(info) + 1 :]
+            later = infos[infos.index(info) + 1 :]
             left = [s for o in later if (s := _left_out(book, o, request)) is not None]
             if not _has_rows(found):
                 instead = _instead_of_empty(book, found, left, request)
                 if instead is not None:
-                    sheets = [instead]
+                    read = [instead]
                     left = [s for s in left if s.name != instead.name]
                     skipped.append(SkippedSheet(found.name, NO_ROWS))
             skipped += left
             break
-    if not sheets:
+    if not read:
         raise _nothing_readable(book, request, skipped)
     how = "every visible sheet with recognised columns" if every else FIRST_READABLE
     if any(s.reason == NO_ROWS for s in skipped):
         how = ONLY_WITH_ROWS
-    elif not every and not skipped and book.sheets[0].name == sheets[0].name:
+    elif not every and not skipped and book.sheets[0].name == read[0].name:
         how = "the first sheet"
-    request.choice = SheetChoice([s.name for s in sheets], how, skipped)
-    return sheets
+    request.choice = SheetChoice([s.name for s in read], how, skipped)
+    return read
 
 
 def _has_rows(raw: RawSheet) -> bool:

@@ -452,9 +452,22 @@ def _read(
     info |= read_from_attrs(loaded.path)
     if properties and kind == "pairs":
         info["id_properties"] = properties
+    if kind == "pairs":
+        info |= _scope_entry(request, loaded.frame)
     result.attrs["hubframe"] = info
     warn_left_out(result)
     return result
+
+
+def _scope_entry(request: Request, frame: pd.DataFrame | None) -> dict[str, Any]:
+    """The ``export_scope`` entry of a read (:mod:`hubframe.io.scope`): the scope sheet of a
+    workbook, or the entry of a frame read (an export's frame, edited or not)."""
+    from hubframe.io.scope import export_scope, scope_attrs
+
+    found = request.export_scope
+    if found is None and frame is not None:
+        found = export_scope(frame.attrs.get("hubframe"))
+    return {} if found is None else scope_attrs(found)
 
 
 def _same_properties(

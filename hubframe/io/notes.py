@@ -25,6 +25,7 @@ from hubframe.io.columns import (
     TypeGuess,
 )
 from hubframe.io.hidden import HIDDEN_ROW
+from hubframe.io.scope import ExportScope, export_scope
 from hubframe.io.sheet import SheetChoice, SkippedSheet
 from hubframe.io.syntax import PYTHON, Syntax
 
@@ -103,12 +104,16 @@ class ReadNotes:
     hidden_columns: dict[str, list[str]] = field(default_factory=dict)
     #: sheet -> side -> type inferred, when several sheets were read (each its own guess)
     guessed_by_sheet: dict[str, dict[str, TypeGuess]] = field(default_factory=dict)
+    #: the records an export read, from its scope sheet (:mod:`hubframe.io.scope`)
+    export_scope: ExportScope | None = None
 
     def messages(self, syntax: Syntax = PYTHON) -> list[tuple[Level, str]]:
         """(level, text) lines: the sheets read, each skipped sheet (a warning), inferred types
         and the records with nothing to do."""
         out = self.sheet_messages()
         out += self._guess_messages(syntax)
+        if self.export_scope is not None and self.export_scope.sheet is not None:
+            out.append(("info", self._scope_message(self.export_scope)))
         if self.no_targets:
             out.append(
                 (
@@ -141,6 +146,19 @@ class ReadNotes:
                 )
             )
         return out
+
+    def _scope_message(self, scope: ExportScope) -> str:
+        from hubframe.vocab import object_noun
+
+        n = len(scope.ids)
+        kind = scope.from_type or "records"
+        records = f"1 {object_noun(kind)}" if n == 1 else f"{n:,} {kind}"
+        return (
+            f"{self.source}: sheet '{scope.sheet}' lists the {records} the export read: a sync "
+            "takes them as its scope, with the records the other sheet lists, unless a scope "
+            "is given; a record whose rows were all deleted has its associations removed when "
+            "removals are allowed"
+        )
 
     def sheet_messages(self) -> list[tuple[Level, str]]:
         """(level, text) lines of the workbook's sheets alone: the sheets read and how they
@@ -285,4 +303,5 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
         {str(k): [str(r) for r in v] for k, v in (info.get("merged_cells") or {}).items()},
         {str(k): [str(h) for h in v] for k, v in (info.get("hidden_columns") or {}).items()},
         sheet_guesses,
+        export_scope(info),
     )

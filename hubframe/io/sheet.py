@@ -31,6 +31,7 @@ from hubframe.io.columns import (
 from hubframe.io.exports import from_type_guesser
 from hubframe.io.guard import column_letters
 from hubframe.io.narrow import narrow_text, refuse_rounded
+from hubframe.io.scope import ExportScope
 from hubframe.io.sheet_errors import UNCOMPUTED, error_mask
 from hubframe.io.syntax import PYTHON, Syntax
 from hubframe.io.text import (
@@ -140,6 +141,8 @@ class Request:
     label: str | None = None
     syntax: Syntax = PYTHON
     choice: SheetChoice | None = None  # set by the workbook reader
+    #: an export's scope sheet the workbook reader found (:mod:`hubframe.io.scope`)
+    export_scope: ExportScope | None = None
     id_properties: dict[str, str] = field(default_factory=dict)  # side -> property (arguments)
     limits: ReadLimits = field(default_factory=read_limits_in_force)
 

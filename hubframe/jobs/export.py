@@ -46,6 +46,7 @@ from hubframe.io.normalize import (
     canonical_object_type,
     is_valid_object_type,
 )
+from hubframe.io.scope import ExportScope, scope_attrs
 from hubframe.io.sources import SheetArg, read_from_attrs
 from hubframe.io.syntax import PYTHON, Syntax, SyntaxName, syntax_of
 from hubframe.io.text import text_series
@@ -174,7 +175,10 @@ def read_associations(
     without associations as rows with an empty ``to_id``.  ``workers``: calls in flight
     (default: enough to fill the rate budget).  Raises :class:`~hubframe.errors.HubframeError`
     when a read fails for good (nothing partial is returned).  ``attrs["hubframe"]["id_columns"]``
-    names the column each sheet's ids were read from (``{sheet: header}``; ``{}`` without one).
+    names the column each sheet's ids were read from (``{sheet: header}``; ``{}`` without one);
+    ``attrs["hubframe"]["export_scope"]`` holds the records read, which a sync of the frame (or
+    of its ``.xlsx``, :func:`hubframe.report.write_pairs`) takes as its scope
+    (:mod:`hubframe.io.scope`): a record whose rows were all deleted is synced too.
     ``cancel``: a :class:`threading.Event`; once set, no further call is made (those in
     flight are waited for) and a HubframeError with code ``CANCELLED`` is raised: nothing
     partial is returned.  ``syntax="cli"`` names the types' options as the command line does
@@ -232,6 +236,8 @@ def read_associations(
         "linked_records": linked,
         "id_columns": dict(given.columns),  # {sheet: the id column read}; {} without a sheet
         **read_from_attrs(given.path),
+        # the records read: a sync of the frame (or of its .xlsx) takes them as its scope
+        **scope_attrs(ExportScope(from_type, to_type, tuple(wanted))),
     }
     return frame
 

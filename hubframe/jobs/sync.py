@@ -48,7 +48,7 @@ Safety (:mod:`hubframe.jobs.sync_plan`):
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Unpack
 
@@ -189,7 +189,13 @@ class _Sync:
             return prepared
         spell = Spellings(book, _sheet_pairs(frame))
         planner = SyncPlanner(
-            prepared, book, run, self.rules, labels=_says_labels(frame), spell=spell
+            prepared,
+            book,
+            run,
+            self.rules,
+            labels=_says_labels(frame),
+            spell=spell,
+            records=_export_records(self.rules, source),
         )
         planner.plan(spell.items(_matching(items, prepared, book)))
         self.riders.update(planner.riders)
@@ -214,6 +220,49 @@ class _Sync:
                 outcomes[pos] = found.with_(
                     action=Action.ARCHIVE_LABELS, error_message=words.rider_message(found)
                 )
+
+
+def _export_records(rules: SyncRules, frame: pd.DataFrame) -> dict[ObjectPair, tuple[str, ...]]:
+    """The records an export read (:mod:`hubframe.io.scope`), for the scope of their object
+    pair, when no ``scope=`` is given: a record whose rows were all deleted is synced too.
+    A file in an export's layout that carries none (a ``.csv``), synced with removals, is
+    warned of (:class:`~hubframe.io.scope.NoExportScope`): such a record is not synced."""
+    from hubframe.io.scope import export_scope
+    from hubframe.io.sources import FRAME_SOURCE
+
+    if rules.scope is not None:
+        return {}
+    info = frame.attrs.get("hubframe") or {}
+    found = export_scope(info)
+    if found is not None:
+        return {ObjectPair(found.from_type, found.to_type): found.ids}
+    source = str(info.get("source") or "")
+    if rules.allow_removals and source != FRAME_SOURCE and _export_layout(info):
+        _warn_no_scope(source)  # a file's (a frame built in Python is not an export's)
+    return {}
+
+
+def _export_layout(info: Mapping[str, Any]) -> bool:
+    """Whether the sheet read has every column of an export, as an export names them."""
+    from hubframe.io.scope import EXPORT_LAYOUT
+
+    headers = {str(h).strip().casefold() for h in (info.get("column_map") or {})}
+    return set(EXPORT_LAYOUT) <= headers
+
+
+def _warn_no_scope(source: str) -> None:
+    import warnings
+
+    from hubframe.io.scope import LAST_ROW_HINT, NoExportScope
+
+    warnings.warn(
+        f"{source}: the sheet has an export's columns but not the records the export read (a "
+        ".csv cannot keep them; an .xlsx export does, in its sheet 'Export scope'): the "
+        "sync's scope is the records the sheet lists, so a record whose rows were all "
+        f"deleted keeps its associations. {LAST_ROW_HINT[0].upper()}{LAST_ROW_HINT[1:]}.",
+        NoExportScope,
+        stacklevel=2,
+    )
 
 
 def _refuse_unread_sheets(frame: pd.DataFrame) -> None:

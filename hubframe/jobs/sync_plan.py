@@ -4,9 +4,10 @@
 :func:`hubframe.run.pairs.prepare_pairs`) through these steps, per object pair:
 
 1. the scope: the from ids of the rows that can be compared (and of rows naming a record with
-   no targets), within ``scope=``; records with invalid rows are in scope too, with every
-   removal held; an invalid row whose from id (or object type) cannot be read holds every
-   removal of its object pair (of the whole sync): which record it meant is unknown;
+   no targets), within ``scope=``, and without it the records an export read
+   (:mod:`hubframe.io.scope`); records with invalid rows are in scope too, with every removal
+   held; an invalid row whose from id (or object type) cannot be read holds every removal of
+   its object pair (of the whole sync): which record it meant is unknown;
 2. the portal before the sync: batch reads of the scope, concurrent
    (:func:`hubframe.run.reads.read_links`); a journal's memory of an interrupted first run
    wins, and the state is remembered for the next one;
@@ -116,6 +117,7 @@ class SyncPlanner:
         *,
         labels: Sequence[bool] | None = None,
         spell: Callable[[ObjectPair], ObjectPair] | None = None,
+        records: Mapping[ObjectPair, Sequence[str]] | None = None,
     ) -> None:
         self.prepared, self.book, self.run, self.rules = prepared, book, run, rules
         #: per row: its sheet says which labels pairs have (a label or type id column), so a
@@ -137,6 +139,9 @@ class SyncPlanner:
         #: an object pair as a row writes it -> as the plan spells it (a custom object named
         #: by its type id on one row and by its name on another is one object)
         self.spell: Callable[[ObjectPair], ObjectPair] = spell or (lambda pair: pair)
+        #: records in scope beside the sheet's from ids: an export's, by object pair (a record
+        #: whose rows were all deleted from the export is synced too)
+        self.records: Mapping[ObjectPair, Sequence[str]] = records or {}
 
     def plan(self, items: list[WorkItem]) -> None:
         pairs = self._group(items)
@@ -193,6 +198,11 @@ class SyncPlanner:
             plan.items.append(item)
             plan.scope[str(item.from_id)] = None
         self._settled_rows(pairs)
+        for pair, records in self.records.items():  # an export's records, rows left or not
+            found = pairs.setdefault(self.spell(pair), PairPlan(self.spell(pair)))
+            for from_id in records:
+                if scope is None or from_id in scope:
+                    found.scope.setdefault(from_id, None)
         for plan in pairs.values():  # what a record with invalid rows keeps is shown, held
             if plan.scope:
                 for from_id in plan.blocked:

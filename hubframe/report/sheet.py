@@ -5,7 +5,9 @@ text stays text (a label named ``=cmd`` is never run as a formula: inline string
 the reversible guard in ``.csv``), record ids are written as text so Excel cannot round them
 (``from_id``, ``to_id`` and every column a read takes ids from by its name: ``Deal ID``,
 ``Associated Contact IDs``, in a frame of the analyst's own too), and
-:func:`hubframe.read_pairs` reads the file back to the same pairs.
+:func:`hubframe.read_pairs` reads the file back to the same pairs.  An export's ``.xlsx``
+keeps the records it read in a sheet of their own, "Export scope", which a sync of the edited
+workbook takes as its scope (:mod:`hubframe.io.scope`); a ``.csv`` cannot.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from hubframe.errors import InputError
 from hubframe.io.cells import cells_to_text, plain_cells
 from hubframe.io.columns import record_id_headers
 from hubframe.io.frame import RAW_PREFIX
+from hubframe.io.scope import SCOPE_SHEET, export_scope, scope_frame
 from hubframe.io.sources import as_path
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import write_csv
@@ -46,7 +49,11 @@ def write_pairs(frame: pd.DataFrame, path: PathLike, *, title: str = SHEET_TITLE
     if suffix == ".csv":
         write_csv(out, target)
     else:
-        write_tables(target, [Table(title, out)])
+        scope = export_scope(frame.attrs.get("hubframe"))
+        tables = [Table(title, out)]
+        if scope is not None:  # the records read: a sync of the edited sheet takes them
+            tables.append(Table(SCOPE_SHEET, scope_frame(scope)))
+        write_tables(target, tables)
     return target
 
 

@@ -1,0 +1,258 @@
+"""An export carries the records it read (its scope) into the sync of its edit.
+
+Before, deleting the last row of a record in an export and syncing it with removals did
+nothing for that record, saying nothing: the sync's scope is the sheet's from ids, and the
+record had left the sheet.  Now an export (its frame, and its .xlsx: a sheet "Export scope")
+keeps the records it read, and a sync takes them (with the sheet's own from ids) as its scope
+unless ``scope=`` is given; a .csv cannot carry it: the export command says how to unlink a
+record's last association, and a sync with removals of a sheet in an export's layout with no
+scope warns.  A sheet that is not an export keeps the rule of its from ids.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+import warnings
+from pathlib import Path
+from typing import Any
+
+import openpyxl
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.cli import main
+from hubframe.io import SheetsLeftOut, read_notes, read_pairs
+from hubframe.io.scope import SCOPE_SHEET, NoExportScope
+from hubframe.jobs import read_associations
+from hubframe.report import write_pairs
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+
+DEALS = ["2049000001", "2049000002", "2049000003", "2049000004"]
+CONTACTS = [str(i) for i in demo_ids("contacts")[60:70]]
+KW: dict[str, Any] = {"progress": False}
+
+
+def _portal(sb: Sandbox) -> None:
+    """Deal 0 with two contacts, deal 1 with one, deal 2 with one (its last row is deleted),
+    deal 3 with none."""
+    sb.add_records("deals", DEALS)
+    sb.associate("deals", DEALS[0], "contacts", CONTACTS[0], None)
+    sb.associate("deals", DEALS[0], "contacts", CONTACTS[1], None)
+    sb.associate("deals", DEALS[1], "contacts", CONTACTS[2], None)
+    sb.associate("deals", DEALS[2], "contacts", CONTACTS[3], None)
+
+
+def _links(sb: Sandbox) -> set[tuple[str, str]]:
+    found = sb.associations("deals", "contacts")
+    mine = found[found["from_id"].astype(str).isin(DEALS)]
+    return {(str(f), str(t)) for f, t in zip(mine["from_id"], mine["to_id"], strict=True)}
+
+
+AFTER = {(DEALS[0], CONTACTS[0]), (DEALS[0], CONTACTS[1]), (DEALS[1], CONTACTS[2])}
+
+
+def _edited(frame: pd.DataFrame) -> pd.DataFrame:
+    return frame[frame["from_id"] != DEALS[2]]
+
+
+def _sync(source: Any, client: hf.HubSpotClient, **options: Any) -> pd.DataFrame:
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", NoExportScope)
+        return hf.sync(source, client, allow_removals=True, **KW, **options)
+
+
+@pytest.mark.parametrize("form", ["frame", "xlsx", "read xlsx", "xlsx *"])
+def test_deleting_a_records_last_row_of_an_export_removes_its_association(
+    form: str, tmp_path: Path
+) -> None:
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        client = client_for(sb)
+        edited = _edited(read_associations(client, "deals", "contacts", DEALS, **KW))
+        source: Any = edited
+        if form != "frame":
+            source = write_pairs(edited, tmp_path / "links.xlsx")
+            assert SCOPE_SHEET in openpyxl.load_workbook(source).sheetnames
+        if form == "read xlsx":
+            source = read_pairs(source)
+        if form == "xlsx *":
+            source = read_pairs(source, sheet="*")
+            assert read_notes(source).sheets == ["Associations"]
+        result = _sync(source, client)
+        assert _links(sb) == AFTER, result.to_string()
+        gone = result[result["change"] == "remove"]
+        assert gone[["from_id", "to_id"]].values.tolist() == [[DEALS[2], CONTACTS[3]]]
+
+
+def test_an_export_edited_in_excel_removes_the_deleted_records_associations(
+    tmp_path: Path,
+) -> None:
+    """The rows deleted in the workbook itself (openpyxl, as Excel saves it)."""
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        client = client_for(sb)
+        path = write_pairs(
+            read_associations(client, "deals", "contacts", DEALS, **KW), tmp_path / "l.xlsx"
+        )
+        book = openpyxl.load_workbook(path)
+        sheet = book["Associations"]
+        for n in range(sheet.max_row, 1, -1):
+            if sheet.cell(n, 2).value == DEALS[2]:
+                sheet.delete_rows(n)
+        book.save(path)
+        notes = read_notes(read_pairs(path))
+        assert any("Export scope" in text for _, text in notes.messages()), notes.messages()
+        _sync(path, client)
+        assert _links(sb) == AFTER
+
+
+def test_scope_given_wins_over_the_exports_and_new_records_are_synced(tmp_path: Path) -> None:
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        client = client_for(sb)
+        export = read_associations(client, "deals", "contacts", DEALS[:3], **KW)
+        path = write_pairs(_edited(export), tmp_path / "links.xlsx")
+        _sync(path, client, scope=[DEALS[0]])  # deal 2 is not in the scope given
+        assert _links(sb) == {*AFTER, (DEALS[2], CONTACTS[3])}
+        added = pd.concat(
+            [
+                _edited(export),
+                pd.DataFrame(
+                    [
+                        {
+                            "from_type": "deals",
+                            "from_id": DEALS[3],
+                            "to_type": "contacts",
+                            "to_id": CONTACTS[5],
+                        }
+                    ]
+                ),
+            ]
+        )
+        added.attrs = export.attrs
+        _sync(added, client)  # deal 3 was not read by the export: its row is synced too
+        assert _links(sb) == {*AFTER, (DEALS[3], CONTACTS[5])}
+
+
+@pytest.mark.parametrize("form", ["frame", "csv", "xlsx"])
+def test_a_sheet_that_is_no_export_keeps_the_scope_of_its_from_ids(
+    form: str, tmp_path: Path
+) -> None:
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        client = client_for(sb)
+        sheet = pd.DataFrame({"Deal ID": [DEALS[0], DEALS[0]], "Contact ID": CONTACTS[:2]})
+        source: Any = read_pairs(sheet)
+        if form == "csv":
+            source = tmp_path / "pairs.csv"
+            sheet.to_csv(source, index=False)
+        if form == "xlsx":
+            source = write_pairs(source, tmp_path / "pairs.xlsx")
+            assert openpyxl.load_workbook(source).sheetnames == ["Associations"]
+        with warnings.catch_warnings(record=True) as said:
+            warnings.simplefilter("always")
+            hf.sync(source, client, allow_removals=True, **KW)
+        warned = [w for w in said if issubclass(w.category, NoExportScope)]
+        assert len(warned) == (form == "xlsx")  # written in an export's layout: said
+        assert _links(sb) == {*AFTER, (DEALS[2], CONTACTS[3])}  # deals 1, 2 not in scope
+
+
+def test_a_csv_export_synced_with_removals_warns_how_to_unlink_a_last_row(
+    tmp_path: Path,
+) -> None:
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        client = client_for(sb)
+        export = read_associations(client, "deals", "contacts", DEALS, **KW)
+        path = write_pairs(_edited(export), tmp_path / "links.csv")
+        with pytest.warns(NoExportScope, match="clear its to_id"):
+            hf.sync(path, client, allow_removals=True, **KW)
+        assert _links(sb) == {*AFTER, (DEALS[2], CONTACTS[3])}  # as the warning says
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", NoExportScope)
+            hf.sync(path, client, **KW)  # no removals: nothing to warn of
+        cleared = export.copy()
+        cleared.loc[cleared["from_id"] == DEALS[2], ["to_id", "label", "category", "type_id"]] = (
+            None
+        )
+        path = write_pairs(cleared, tmp_path / "cleared.csv")
+        with pytest.warns(NoExportScope):
+            hf.sync(path, client, allow_removals=True, **KW)
+        assert _links(sb) == AFTER
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_the_command_line_round_trip(
+    suffix: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        hub = ["--token", sb.token, "--base-url", sb.url, "--no-progress"]
+        ids = tmp_path / "deals.csv"
+        ids.write_text("Deal ID\n" + "".join(f"{d}\n" for d in DEALS))
+        out = tmp_path / f"links{suffix}"
+        argv = ["export", "--from", "deals", "--to", "contacts", "--ids", str(ids), "-o", str(out)]
+        assert main([*argv, *hub]) == 0
+        said = capsys.readouterr().out
+        if suffix == ".csv":
+            assert "clear its to_id" in said, said
+            with out.open(encoding="utf-8-sig", newline="") as f:
+                rows = [r for r in csv.reader(f) if r[1] != DEALS[2]]
+            with out.open("w", encoding="utf-8", newline="") as f:
+                csv.writer(f).writerows(rows)
+        else:
+            assert "clear its to_id" not in said
+            write_pairs(_edited(read_pairs(out)), tmp_path / "edited.xlsx")
+            out = tmp_path / "edited.xlsx"
+        code = main(["sync", str(out), "--delete", *hub])
+        said = capsys.readouterr()
+        assert code == 0, said
+        if suffix == ".csv":
+            assert "clear its to_id" in said.err, said
+            assert _links(sb) == {*AFTER, (DEALS[2], CONTACTS[3])}
+        else:
+            assert "Export scope" in said.out, said
+            assert _links(sb) == AFTER
+
+
+@pytest.mark.parametrize("cell", ["2.04E+09", "garbage", "12.5"])
+def test_a_scope_sheet_edited_to_hold_no_id_is_refused_naming_its_row(
+    cell: str, tmp_path: Path
+) -> None:
+    frame = pd.DataFrame({"from_type": ["deals"], "from_id": [DEALS[0]], "to_type": ["contacts"]})
+    frame["to_id"], frame["label"], frame["category"], frame["type_id"] = CONTACTS[0], "", "", ""
+    frame.attrs["hubframe"] = {
+        "export_scope": {"from_type": "deals", "to_type": "contacts", "ids": DEALS[:3]}
+    }
+    path = write_pairs(frame, tmp_path / "links.xlsx")
+    book = openpyxl.load_workbook(path)
+    book[SCOPE_SHEET].cell(3, 2).value = cell
+    book.save(path)
+    with pytest.raises(hf.InputError, match=re.escape(f"sheet 'Export scope', row 3: {cell!r}")):
+        read_pairs(path)
+
+
+def test_an_export_split_over_sheets_keeps_its_scope_after_them(tmp_path: Path) -> None:
+    """A sheet 'Associations (2)' left unread still stops a sync that may remove."""
+    import hubframe.report.excel as excel
+
+    frame = pd.DataFrame(
+        {"from_type": "deals", "from_id": DEALS, "to_type": "contacts", "to_id": CONTACTS[:4]}
+    )
+    frame.attrs["hubframe"] = {
+        "export_scope": {"from_type": "deals", "to_type": "contacts", "ids": DEALS}
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(excel, "SHEET_ROWS", 3)
+        path = write_pairs(frame, tmp_path / "links.xlsx")
+    names = openpyxl.load_workbook(path).sheetnames
+    assert names[-2:] == [SCOPE_SHEET, f"{SCOPE_SHEET} (2)"], names
+    read = read_pairs(path, sheet="*")
+    assert read["from_id"].tolist() == DEALS
+    assert read.attrs["hubframe"]["export_scope"]["ids"] == DEALS
+    with pytest.warns(SheetsLeftOut):
+        notes = read_notes(read_pairs(path))
+    assert [s.name for s in notes.skipped if s.holds_rows] == ["Associations (2)"]

@@ -81,8 +81,10 @@ def load_source(source: Source) -> Loaded:
             data = data.encode("utf-8")
         return Loaded(name, data=bytes(data), extension=Path(name).suffix.lower())
     table = " (pd.DataFrame(...) of it)" if isinstance(source, dict | list | tuple) else ""
+    kind = type(source).__name__
+    article = "an" if kind[:1].lower() in "aeiou" else "a"
     raise InputError(
-        f"Cannot read a {type(source).__name__}: pass a file path, bytes, a binary file "
+        f"Cannot read {article} {kind}: pass a file path, bytes, a binary file "
         f"object or a DataFrame{table}."
     )
 

@@ -28,11 +28,18 @@ from typing import Any, Final
 
 import numpy as np
 import pandas as pd
+from pandas.api.extensions import ExtensionArray
 from tqdm.auto import tqdm
 
 from hubframe.argtypes import count, flag
 from hubframe.constants import MAX_BATCH_READ
-from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
+from hubframe.errors import (
+    ConfigurationError,
+    ErrorCode,
+    HubframeError,
+    HubframeWarning,
+    InputError,
+)
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.ids import (
     LOST_FIRST_ID,
@@ -51,7 +58,7 @@ from hubframe.io.sources import SheetArg, read_from_attrs
 from hubframe.io.syntax import PYTHON, Syntax, SyntaxName, syntax_of
 from hubframe.io.text import text_series
 from hubframe.run.labels import LabelBook, LabelDef
-from hubframe.run.reads import iter_links
+from hubframe.run.reads import iter_links, read_records
 from hubframe.terminal import shown
 from hubframe.vocab import object_noun
 
@@ -114,8 +121,7 @@ def _record_ids(
         )
     if isinstance(ids, pd.Series) and ids.name is not None:
         _check_series_name(str(ids.name), object_type)
-    values = ids.tolist() if isinstance(ids, pd.Series | pd.Index | np.ndarray) else list(ids)
-    found, bad = given_ids(values)
+    found, bad = given_ids(_values(ids))
     if bad:
         raise InputError(f"{len(bad)} of the ids given are not record ids: {', '.join(bad[:5])}.")
     return IdsRead(found, {})
@@ -149,7 +155,16 @@ def _one_id(ids: Any) -> bool:
 def _is_listlike(value: Any) -> bool:
     if isinstance(value, str | bytes | bytearray | memoryview):
         return False
-    return isinstance(value, pd.Series | pd.Index | np.ndarray | list | tuple | set | frozenset)
+    listed = (pd.Series, pd.Index, np.ndarray, ExtensionArray, list, tuple, set, frozenset, range)
+    return isinstance(value, listed)
+
+
+def _values(ids: Any) -> list[Any]:
+    """The values of a list-like of ids, each as it is held: an ``Int64`` or Arrow array's
+    as Python ints (never through a float), missing values as ``pd.NA`` (left out)."""
+    if isinstance(ids, pd.Series | pd.Index | np.ndarray | ExtensionArray):
+        return list(ids.tolist())
+    return list(ids)
 
 
 def read_associations(
@@ -169,13 +184,15 @@ def read_associations(
     """The associations of records, one row per (from id, to id, label), in the upload layout
     (see the module docstring).
 
-    ``ids``: the records to read -- a list, a Series, an array, a sheet (path, bytes, file,
-    DataFrame; its id column, or ``column=``; ``sheet=`` picks a workbook's sheet), or None for
-    every record of ``from_type`` (listed 100 a call first).  ``keep_empty=True`` keeps records
-    without associations as rows with an empty ``to_id``.  ``workers``: calls in flight
-    (default: enough to fill the rate budget).  Raises :class:`~hubframe.errors.HubframeError`
-    when a read fails for good (nothing partial is returned).  ``attrs["hubframe"]["id_columns"]``
-    names the column each sheet's ids were read from (``{sheet: header}``; ``{}`` without one);
+    ``ids``: the records to read -- a list, a range, a Series, an array (pandas' too), a sheet
+    (path, bytes, file, DataFrame; its id column, or ``column=``; ``sheet=`` picks a workbook's
+    sheet), or None for every record of ``from_type`` (listed 100 a call first).
+    ``keep_empty=True`` keeps records without associations as rows with an empty ``to_id``.
+    ``workers``: calls in flight (default: enough to fill the rate budget).  Raises
+    :class:`~hubframe.errors.HubframeError` when a read fails for good (nothing partial is
+    returned).  ``attrs["hubframe"]["id_columns"]`` names the column each sheet's ids were read
+    from (``{sheet: header}``; ``{}`` without one); ids given that name no record are left out,
+    warned of (:class:`UnknownRecords`) and listed in ``attrs["hubframe"]["unknown_records"]``;
     ``attrs["hubframe"]["export_scope"]`` holds the records read, which a sync of the frame (or
     of its ``.xlsx``, :func:`hubframe.report.write_pairs`) takes as its scope
     (:mod:`hubframe.io.scope`): a record whose rows were all deleted is synced too.
@@ -221,6 +238,12 @@ def read_associations(
                     str(entry.get("toObjectId")), entry.get("associationTypes") or [], defs
                 )
         labels.result()  # its error, if the labels could not be read
+    unknown = [] if ids is None else _unknown(client, from_type, by_record, cancel)
+    for record in unknown:  # named by an id given, no such record: no row, not in scope
+        del by_record[record]
+    if unknown:
+        _warn_unknown(from_type, unknown, len(wanted))
+    wanted = [i for i in wanted if i in by_record]
     linked = sum(1 for rows in by_record.values() if rows)
     if keep_empty:
         for rows in by_record.values():
@@ -234,12 +257,52 @@ def read_associations(
         "records": len(wanted),
         "read_calls": calls,
         "linked_records": linked,
+        "unknown_records": unknown,  # ids given that name no record (not exported)
         "id_columns": dict(given.columns),  # {sheet: the id column read}; {} without a sheet
         **read_from_attrs(given.path),
         # the records read: a sync of the frame (or of its .xlsx) takes them as its scope
         **scope_attrs(ExportScope(from_type, to_type, tuple(wanted))),
     }
     return frame
+
+
+class UnknownRecords(HubframeWarning):
+    """Ids given to an export that name no record of its type (a typo, a deleted record):
+    left out of the export, which would otherwise list them as records without
+    associations."""
+
+
+def _unknown(
+    client: HubSpotClient,
+    object_type: str,
+    by_record: Mapping[str, list[Row]],
+    cancel: threading.Event | None,
+) -> list[str]:
+    """The records read with no association that HubSpot does not have: its associations
+    read answers a missing record as one without associations, so they are looked up with
+    the objects batch read (100 a call), as a sync checks the records it adds."""
+    empty = [record for record, rows in by_record.items() if not rows]
+    if not empty:
+        return []
+    found = {str(r["id"]) for r in read_records(client, object_type, empty) if r.get("id")}
+    _stop_if_cancelled(cancel)
+    return [record for record in empty if record not in found]
+
+
+def _warn_unknown(object_type: str, unknown: list[str], given: int) -> None:
+    import warnings
+
+    noun, one = object_noun(object_type), len(unknown) == 1
+    shown_ids = ", ".join(unknown[:10]) + (
+        f" and {len(unknown) - 10:,} more" if len(unknown) > 10 else ""
+    )
+    warnings.warn(
+        f"{len(unknown):,} of the ids given {'names' if one else 'name'} no {noun} in HubSpot "
+        f"and {'is' if one else 'are'} left out of the export (a typo, a deleted {noun}, or an "
+        f"id of another object): {shown_ids}.",
+        UnknownRecords,
+        stacklevel=3,
+    )
 
 
 def _stop_if_cancelled(cancel: threading.Event | None) -> None:
@@ -293,6 +356,7 @@ def is_export(frame: pd.DataFrame) -> bool:
 __all__ = [
     "EXPORT_COLUMNS",
     "EXPORT_KIND",
+    "UnknownRecords",
     "is_export",
     "object_type_argument",
     "read_associations",

@@ -133,3 +133,33 @@ def test_the_undo_of_a_pair_removed_with_its_one_way_primary_puts_it_back(
         undone = _undo(run, client)
         assert _state(sb) == before, (undone.to_string(), before - _state(sb))
         assert "duplicate" not in set(undone["status"]), undone.to_string()
+
+
+@pytest.mark.parametrize("allow", [False, True])
+def test_a_pair_whose_other_side_cannot_be_read_is_kept(
+    allow: bool, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The leads of the pairs a contact -> lead sync would remove whole cannot be read: whether
+    they hold their Primary contact is not known, so those pairs are kept (REMOVAL_HELD)."""
+    import hubframe.jobs.sync_plan as plan
+
+    real = plan.read_links
+
+    def failing(client: Any, from_type: str, to_type: str, ids: Any, **kw: Any) -> Any:
+        if from_type == "leads":
+            raise hf.HubframeError("the read failed", code=hf.ErrorCode.SERVER_ERROR)
+        return real(client, from_type, to_type, ids, **kw)
+
+    monkeypatch.setattr(plan, "read_links", failing)
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        client = client_for(sb)
+        before = _state(sb)
+        result = hf.sync(
+            _sheet("contact"), client, allow_removals=True, allow_primary_removal=allow, **KW
+        )
+        assert _state(sb) == before
+        held = result[result["sheet"] == "(portal)"]
+        assert set(held["error_code"]) == {"REMOVAL_HELD"}, held.to_string()
+        assert set(held["to_id"]) == {LEAD, PLAIN}
+        assert all("could not be read" in str(m) for m in held["error_message"])

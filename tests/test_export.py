@@ -186,7 +186,8 @@ def test_reads_run_concurrently_under_one_rate_limit(sandbox_factory: object) ->
     associations = log["path"].str.contains("/associations/")
     reads = log.loc[associations & log["path"].str.endswith("/batch/read")]
     assert len(reads) == 5 and set(reads["inputs"]) == {1_000, 500}
-    assert (log["status"] == 429).sum() == 0
+    assert (reads["status"] == 429).sum() == 0  # (the 45 look-ups of the unknown ids after
+    # them may meet the sandbox's window of 20 a second, and are retried)
     starts, ends = reads["started"].to_numpy(), reads["finished"].to_numpy()
     overlapping = max(int(((starts <= s) & (ends > s)).sum()) for s in starts)
     assert overlapping > 1  # several calls in flight at once

@@ -252,7 +252,25 @@ def test_an_export_split_over_sheets_keeps_its_scope_after_them(tmp_path: Path) 
     assert names[-2:] == [SCOPE_SHEET, f"{SCOPE_SHEET} (2)"], names
     read = read_pairs(path, sheet="*")
     assert read["from_id"].tolist() == DEALS
-    assert read.attrs["hubframe"]["export_scope"]["ids"] == DEALS
+    assert list(read.attrs["hubframe"]["export_scope"]["ids"]) == DEALS
     with pytest.warns(SheetsLeftOut):
         notes = read_notes(read_pairs(path))
     assert [s.name for s in notes.skipped if s.holds_rows] == ["Associations (2)"]
+
+
+def test_a_large_scope_costs_nothing_per_operation_of_the_frame() -> None:
+    """pandas deep-copies ``attrs`` on every operation: the scope's ids are copied as one
+    object (a list of a million ids made each filter take half a second)."""
+    import copy
+
+    from hubframe.io.scope import ExportScope, export_scope, scope_attrs
+
+    ids = tuple(str(2_040_000_000 + n) for n in range(100_000))
+    entry = scope_attrs(ExportScope("deals", "contacts", ids))
+    assert copy.deepcopy(entry)["export_scope"]["ids"] is entry["export_scope"]["ids"]
+    frame = pd.DataFrame({"from_id": ["1", "2"]})
+    frame.attrs["hubframe"] = entry
+    edited = frame[frame["from_id"] != "1"]
+    assert edited.attrs["hubframe"]["export_scope"]["ids"] is entry["export_scope"]["ids"]
+    found = export_scope(edited.attrs["hubframe"])
+    assert found is not None and found.ids == ids

@@ -44,6 +44,20 @@ LAST_ROW_HINT: Final = (
 )
 
 
+class ScopeIds(tuple[str, ...]):
+    """The ids of an export's scope in a frame's ``attrs``: pandas deep-copies ``attrs`` on
+    every operation of the frame, and a list of a million ids made each filter of a large
+    export take half a second; being immutable, a copy of it is itself."""
+
+    __slots__ = ()
+
+    def __copy__(self) -> ScopeIds:
+        return self
+
+    def __deepcopy__(self, memo: dict[int, Any]) -> ScopeIds:
+        return self
+
+
 class NoExportScope(HubframeWarning):
     """A sync with removals of a sheet in an export's layout that carries no export scope (a
     ``.csv``) and no ``scope=``: a record whose rows were all deleted is not synced."""
@@ -65,7 +79,7 @@ def scope_attrs(scope: ExportScope) -> dict[str, Any]:
     entry: dict[str, Any] = {
         "from_type": scope.from_type,
         "to_type": scope.to_type,
-        "ids": list(scope.ids),
+        "ids": ScopeIds(scope.ids),
     }
     if scope.sheet is not None:
         entry["sheet"] = scope.sheet
@@ -81,7 +95,7 @@ def export_scope(attrs: Mapping[Any, Any] | None) -> ExportScope | None:
     return ExportScope(
         str(found.get("from_type") or ""),
         str(found.get("to_type") or ""),
-        tuple(str(i) for i in found["ids"]),
+        ids if isinstance(ids := found["ids"], ScopeIds) else tuple(str(i) for i in ids),
         None if sheet is None else str(sheet),
     )
 
@@ -147,6 +161,7 @@ __all__ = [
     "SCOPE_SHEET",
     "ExportScope",
     "NoExportScope",
+    "ScopeIds",
     "export_scope",
     "is_scope_header",
     "is_scope_sheet",

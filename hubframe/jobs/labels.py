@@ -2,7 +2,9 @@
 
 A sheet names labels -- a labels sheet (:func:`hubframe.io.labels.read_labels`: types, label,
 optionally its inverse label, type id and internal name), or any pairs or limits sheet (the
-labels its rows name).  For each distinct (from type, to type, label), in the sheet's order:
+labels its rows name).  For each distinct (from type, to type, label), in the sheet's order
+(a custom object written by its type id and by its name is one object:
+:func:`spellings`):
 
 * the portal has it (names compared case- and space-insensitively): ``exists``, ``skipped``
   with ``LABEL_EXISTS`` and its category and type id -- unless the sheet gives it an inverse
@@ -69,6 +71,7 @@ from hubframe.io.sheet_errors import explain, is_error_text
 from hubframe.io.sources import FRAME_SOURCE, READ_FROM, SheetArg
 from hubframe.io.syntax import SyntaxName
 from hubframe.run.labels import (
+    LabelBook,
     LabelDef,
     ambiguous_label_message,
     closest_first,
@@ -76,7 +79,8 @@ from hubframe.run.labels import (
     visible_label,
 )
 from hubframe.run.rows import describer, differing, text, value, whole
-from hubframe.vocab import Status
+from hubframe.run.spelling import Spellings
+from hubframe.vocab import ObjectPair, Status
 
 RESULT_COLUMNS: Final = (
     "sheet",
@@ -312,8 +316,6 @@ class _Labeler:
     names: dict[frozenset[str], dict[str, str]] = field(default_factory=dict)
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
-        from hubframe.run.labels import LabelBook
-
         key = (from_type, to_type)
         if key not in self.known:
             self.known[key] = list(LabelBook(self.client).labels(from_type, to_type))
@@ -846,7 +848,7 @@ def configure_labels(
     wanted = _wanted(source, from_type, to_type, sheet)
     in_frame = _source(wanted)["source"] == FRAME_SOURCE
     labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run), cancel, in_frame)
-    records = wanted.to_dict("records")
+    records = _one_spelling(wanted.to_dict("records"), spellings(client, wanted))
     held = _conflicts(wanted, records)
     describe = describer(wanted)
     if on_start is not None:
@@ -882,6 +884,34 @@ def configure_labels(
     return result
 
 
+def spellings(client: HubSpotClient, frame: pd.DataFrame) -> Spellings:
+    """One spelling per object for the rows of ``frame`` (``from_type`` / ``to_type``): a
+    custom object written by its type id in one row and by its name (``p_installations``,
+    ``p24681357_installations``) in another is one object, its pair's labels one list
+    (:class:`~hubframe.run.spelling.Spellings`; a sheet where which name is which type id
+    cannot be told is refused, as the limits and sync jobs refuse it)."""
+    pairs = [
+        ObjectPair(str(f), str(t))
+        for f, t in zip(frame["from_type"], frame["to_type"], strict=True)
+        if isinstance(f, str) and isinstance(t, str)
+        if is_valid_object_type(f) and is_valid_object_type(t)
+    ]
+    return Spellings(LabelBook(client), pairs)
+
+
+def _one_spelling(records: list[dict[Any, Any]], spell: Spellings) -> list[dict[Any, Any]]:
+    """The rows with their object types spelled as ``spell`` spells them, so that a label
+    one row creates is the one a row naming the object otherwise finds (the result keeps
+    the sheet's spelling)."""
+    out: list[dict[Any, Any]] = []
+    for row in records:
+        f, t = row["from_type"], row["to_type"]
+        if isinstance(f, str) and isinstance(t, str):
+            f, t = spell(ObjectPair(f, t))
+        out.append({**row, "from_type": f, "to_type": t})
+    return out
+
+
 def _conflicts(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[int, _Outcome]:
     """Rows naming one label (from type, to type, the label however spelled) with different
     inverse labels: none is created, since the first would decide without a word."""
@@ -914,4 +944,4 @@ def _source(frame: pd.DataFrame) -> dict[str, Any]:
     return kept | ({READ_FROM: meta[READ_FROM]} if READ_FROM in meta else {})
 
 
-__all__ = ["configure_labels", "internal_name"]
+__all__ = ["configure_labels", "internal_name", "spellings"]

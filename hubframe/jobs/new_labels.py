@@ -9,7 +9,8 @@ only for a limits row the run then sends:
    label limit above the object limit the sheet sets is judged later, see
    :func:`limit_rows`) --
    :func:`~hubframe.jobs.labels.configure_labels`'s dry run -- each under a stand-in type id
-   per direction (:func:`~hubframe.run.labels.is_stand_in`).  Then every row of the sheet is
+   per direction (:func:`~hubframe.run.labels.is_stand_in`), one however the sheet spells a
+   custom object (:func:`~hubframe.jobs.labels.spellings`).  Then every row of the sheet is
    judged as the limits run judges it (:func:`~hubframe.jobs.limits.rows_to_send`: the
    sheet's checks, rows naming one limit however spelled, limits above the object limit the
    portal holds, repeats, removals) with those labels listed as if they existed.  A label is
@@ -37,10 +38,10 @@ import pandas as pd
 from hubframe.constants import USER_DEFINED
 from hubframe.errors import HubframeError
 from hubframe.io.normalize import normalize_label
-from hubframe.jobs.labels import configure_labels
+from hubframe.jobs.labels import configure_labels, spellings
 from hubframe.run.labels import LabelBook, LabelDef, is_stand_in, named, visible_label
 from hubframe.run.rows import read_input, text, value
-from hubframe.vocab import Status
+from hubframe.vocab import ObjectPair, Status
 
 if TYPE_CHECKING:
     from hubframe.hubspot.client import HubSpotClient
@@ -98,7 +99,7 @@ def plan_new_labels(
     frame, _ = read_input(limits, "limits")
     candidates = limit_rows(frame)
     plan = configure_labels(candidates, client, dry_run=True)
-    new, creators = _stand_ins(plan)
+    new, creators = _stand_ins(plan, _spelled(client, candidates))
     if not creators:
         return NewLabels(candidates, plan, new, creators, frozenset())
     judged = run_issues(frame, issues, "limits", client)
@@ -130,16 +131,39 @@ def limit_rows(frame: pd.DataFrame) -> pd.DataFrame:
     return frame[~bad & ~removes & ~empty]
 
 
-def _stand_ins(plan: pd.DataFrame) -> tuple[dict[Direction, tuple[LabelDef, ...]], dict[int, int]]:
-    """The labels ``plan`` creates, per direction, each under a stand-in type id -> its
-    position in ``plan``.  A label between two objects is named both ways (its inverse label,
-    else itself); one of an object to itself without another inverse is one type both ways."""
+def _spelled(client: HubSpotClient, candidates: pd.DataFrame) -> dict[Direction, list[Direction]]:
+    """Each object pair of ``candidates`` (either way) as :func:`spellings` spells it -> every
+    spelling the sheet gives it (itself among them): a custom object written by its type id
+    and by its name is one object, so that one new label is one stand-in however its rows
+    spell the object (two rows asking it different limits are then rows of one limit)."""
+    reverse = candidates.rename(columns={"from_type": "to_type", "to_type": "from_type"})
+    both = pd.concat([candidates[["from_type", "to_type"]], reverse[["from_type", "to_type"]]])
+    spell = spellings(client, both)
+    out: dict[Direction, list[Direction]] = {}
+    for f, t in zip(both["from_type"], both["to_type"], strict=True):
+        if isinstance(f, str) and isinstance(t, str):
+            one = spell(ObjectPair(f, t))
+            ways = out.setdefault((one.from_type, one.to_type), [])
+            if (f, t) not in ways:
+                ways.append((f, t))
+    return out
+
+
+def _stand_ins(
+    plan: pd.DataFrame, spelled: Mapping[Direction, list[Direction]]
+) -> tuple[dict[Direction, tuple[LabelDef, ...]], dict[int, int]]:
+    """The labels ``plan`` creates, per direction (each spelling of it, ``spelled``), each
+    under a stand-in type id -> its position in ``plan``.  A label between two objects is
+    named both ways (its inverse label, else itself); one of an object to itself without
+    another inverse is one type both ways."""
     new: dict[Direction, list[LabelDef]] = {}
     creators: dict[int, int] = {}
     made = (plan["status"] == str(Status.PLANNED)) & (plan["change"] == "create")
+    as_spelled = {w: one for one, ways in spelled.items() for w in ways}
     for pos in np.flatnonzero(made.fillna(False).to_numpy(dtype=bool)).tolist():
         row = plan.iloc[pos]
-        f, t = str(row["from_type"]), str(row["to_type"])
+        written = (str(row["from_type"]), str(row["to_type"]))
+        f, t = as_spelled.get(written, written)
         label = visible_label(str(row["label"]))
         inverse = text(value(row["inverse_label"]))
         back = visible_label(inverse) if inverse else label
@@ -149,7 +173,8 @@ def _stand_ins(plan: pd.DataFrame) -> tuple[dict[Direction, tuple[LabelDef, ...]
         for way in ways:
             stand_in = FIRST_STAND_IN - len(creators)
             creators[stand_in] = pos
-            new.setdefault(way[:2], []).append(LabelDef(USER_DEFINED, stand_in, way[2]))
+            for written in dict.fromkeys([way[:2], *spelled.get(way[:2], ())]):
+                new.setdefault(written, []).append(LabelDef(USER_DEFINED, stand_in, way[2]))
     return {way: tuple(defs) for way, defs in new.items()}, creators
 
 

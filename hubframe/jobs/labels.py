@@ -47,6 +47,7 @@ run reports ``planned`` for what it would create or rename.  The result has one 
 
 from __future__ import annotations
 
+import io
 import threading
 import time
 from collections.abc import Callable, Mapping
@@ -68,7 +69,7 @@ from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
-from hubframe.io.sources import FRAME_SOURCE, READ_FROM, SheetArg
+from hubframe.io.sources import FRAME_SOURCE, READ_FROM, SheetArg, load_source
 from hubframe.io.syntax import SyntaxName
 from hubframe.run.labels import (
     LabelBook,
@@ -136,13 +137,33 @@ def read_label_sheet(
     from hubframe.io import read_limits, read_pairs
 
     readers = (read_labels, read_pairs, read_limits)
+    again = _rereadable(source)
     refusals: list[InputError] = []
     for reader in readers:
         try:
-            return reader(source, sheet=sheet, from_type=from_type, to_type=to_type, syntax=syntax)
+            return reader(again(), sheet=sheet, from_type=from_type, to_type=to_type, syntax=syntax)
         except InputError as refused:
             refusals.append(refused)
     raise refusals[0] from None
+
+
+def _rereadable(source: Any) -> Callable[[], Any]:
+    """``source`` as each reader of :func:`read_label_sheet` gets it: a stream (an open file,
+    ``io.BytesIO``) read once, each reader given a fresh stream of its bytes under its name
+    (the first reader read it to its end: the next got nothing, and the first refusal was
+    said); anything else as it is."""
+    if isinstance(source, pd.DataFrame) or not hasattr(source, "read"):
+        return lambda: source
+    data = load_source(source).data or b""
+    name = getattr(source, "name", None)
+
+    def fresh() -> io.BytesIO:
+        stream = io.BytesIO(data)
+        if isinstance(name, str):
+            stream.name = name  # type: ignore[attr-defined]
+        return stream
+
+    return fresh
 
 
 def _wanted(

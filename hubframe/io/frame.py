@@ -57,7 +57,13 @@ from hubframe.io.normalize import (
     whole_numbers,
 )
 from hubframe.io.notes import choice_attrs, sheet_guess_attrs, warn_left_out
-from hubframe.io.rows import ID_COLUMNS, check_reordered_header, drop_blank, explode
+from hubframe.io.rows import (
+    ID_COLUMNS,
+    check_reordered_header,
+    drop_blank,
+    explode,
+    split_labels,
+)
 from hubframe.io.sheet import RawSheet, Request, frame_sheet, row_headers, sheet_where
 from hubframe.io.sheet_errors import error_mask
 from hubframe.io.sources import (
@@ -330,6 +336,8 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     raw = drop_blank(raw)
     if request.kind == "pairs":
         raw = explode(raw, request)
+    if request.kind in ("pairs", "limits"):
+        raw = split_labels(raw)
     _check_sheet(raw, request)
     normalized = _normalized(raw, request)
     columns: dict[str, pd.Series] = {

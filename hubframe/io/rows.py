@@ -1,4 +1,5 @@
-"""Rows of a raw sheet: blank rows dropped, ``;``-separated id cells split into one row each.
+"""Rows of a raw sheet: blank rows dropped, ``;``-separated id cells split into one row each,
+and label cells too where the label header says they are lists (:func:`split_labels`).
 
 A cell of several ids (``"101;102;103"``, as HubSpot exports write associations) becomes one row
 per id, all with the sheet's row number; the split is refused before any of it is done when it
@@ -16,7 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import InputError
-from hubframe.io.aliases import header_key
+from hubframe.io.aliases import header_key, header_words
 from hubframe.io.bounds import hint
 from hubframe.io.normalize import (
     canonical_ids,
@@ -26,6 +27,7 @@ from hubframe.io.normalize import (
 from hubframe.io.sheet import RawSheet, Request, sheet_where
 from hubframe.io.text import (
     PARALLEL_ROWS,
+    TEXT,
     BoolArray,
     Text,
     blank_mask,
@@ -105,6 +107,45 @@ def explode(raw: RawSheet, request: Request) -> RawSheet:
         extra = taken.get(-1)
         raw = replace(raw, columns=columns, rows=raw.rows[take], extra=extra)
     return raw
+
+
+def list_separator(header: str | None) -> str | None:
+    """The separator a label header says its cells hold lists with ("Labels (;-separated)",
+    "Labels (semicolon separated)": ``;``; "Labels (comma-separated)": ``,``), else None."""
+    words = set(header_words(header)) if header is not None else set()
+    if "comma" in words:
+        return ","
+    return ";" if words & {"semicolon", "separated"} else None
+
+
+def split_labels(raw: RawSheet) -> RawSheet:
+    """One row per label of the label cells holding several, when the label header says its
+    cells are lists (:func:`list_separator`), each with the sheet's row number, as id cells
+    are split; a cell without the separator is kept as it is (a label may hold a ``;`` under
+    any other header)."""
+    header = raw.mapping.columns.get("label")
+    sep = list_separator(header)
+    if header is None or sep is None:
+        return raw
+    position = raw.headers.index(header)
+    cells = raw.columns[position].to_pylist()
+    parts = [_label_parts(cell, sep) for cell in cells]
+    if all(len(p) == 1 and p[0] is cell for p, cell in zip(parts, cells, strict=True)):
+        return raw
+    counts = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
+    take = np.repeat(np.arange(len(cells), dtype=np.int64), counts)
+    labels = pa.chunked_array([pa.array([x for p in parts for x in p], type=TEXT)], type=TEXT)
+    columns = [labels if i == position else take_rows(c, take) for i, c in enumerate(raw.columns)]
+    extra = None if raw.extra is None else take_rows(raw.extra, take)
+    return replace(raw, columns=columns, rows=raw.rows[take], extra=extra)
+
+
+def _label_parts(cell: str | None, sep: str) -> list[str | None]:
+    """A label cell's labels: its ``sep``-separated parts, trimmed, empty parts left out (one
+    empty label when all are); the cell itself when it holds no ``sep``."""
+    if cell is None or sep not in cell:
+        return [cell]
+    return [p.strip() for p in cell.split(sep) if p.strip()] or [""]
 
 
 def _check_both_sides(raw: RawSheet, request: Request) -> None:

@@ -239,6 +239,27 @@ class _Outcome:
     message: str | None = None
 
 
+#: Cells an analyst may write for "no label" ("N/A", "None", "NULL"): a sheet's label cell is
+#: the label it names (a portal may hold a label so named), so such a label is created as any
+#: other -- and its line says so, since an empty cell was perhaps meant.
+PLACEHOLDER_LABELS: Final = frozenset({"n/a", "na", "none", "null", "nil", "-", "--"})
+
+
+def _placeholder_noted(outcome: _Outcome, label: str) -> _Outcome:
+    """``outcome``, a label created or planned, with a word when ``label`` reads as a
+    placeholder for "no label" (:data:`PLACEHOLDER_LABELS`)."""
+    made = outcome.change == "create" and outcome.status in (Status.SUCCESS, Status.PLANNED)
+    if not made or normalize_label(label) not in PLACEHOLDER_LABELS:
+        return outcome
+    note = (
+        f'Note: "{visible_label(label)}" is created as a label named so: a label cell is the '
+        "label it names, not an empty cell. For no label leave the cell empty (or write "
+        "unlabeled)."
+    )
+    outcome.message = f"{outcome.message} {note}" if outcome.message else note
+    return outcome
+
+
 def _rename_refused(category: str | None, type_id: int, message: str) -> _Outcome:
     """A rename the row asks for that is not made (``RENAME_REFUSED``)."""
     return _Outcome("rename", Status.INVALID, category, type_id, ErrorCode.RENAME_REFUSED, message)
@@ -372,7 +393,8 @@ class _Labeler:
             return _Outcome("exists", Status.INVALID, code=ErrorCode.AMBIGUOUS_LABEL, message=said)
         if spelled:
             return self._exists(f, t, spelled[0], inverse, "create")
-        return self._create(f, t, label, inverse, text(row.get("name")), where)
+        made = self._create(f, t, label, inverse, text(row.get("name")), where)
+        return _placeholder_noted(made, label)
 
     def _exists(self, f: str, t: str, found: LabelDef, inverse: str | None, what: str) -> _Outcome:
         """A label the portal has (or, in a dry run, an earlier row creates): nothing to do,

@@ -36,7 +36,7 @@ import numpy as np
 import pandas as pd
 
 from hubframe.constants import USER_DEFINED
-from hubframe.errors import HubframeError
+from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.normalize import normalize_label
 from hubframe.jobs.labels import configure_labels, spellings
 from hubframe.run.labels import LabelBook, LabelDef, is_stand_in, named, visible_label
@@ -92,27 +92,84 @@ def plan_new_labels(
 ) -> NewLabels:
     """The labels ``limits --create-labels`` creates, and those it plans but does not create
     (no row naming them is sent); ``issues`` as for
-    :func:`~hubframe.jobs.limits.configure_limits`.  Creates nothing."""
+    :func:`~hubframe.jobs.limits.configure_limits`.  Creates nothing.
+
+    A label a row creates counts toward the labels the pair holds (``TOO_MANY_LABELS``) only
+    when it is created: while the plan refuses a label for want of room and plans labels none
+    of whose rows is sent, it is made again without those rows (their lines kept, ``skipped``)."""
     from hubframe.jobs.check import run_issues
-    from hubframe.jobs.limits import rows_to_send
 
     frame, _ = read_input(limits, "limits")
     candidates = limit_rows(frame)
-    plan = configure_labels(candidates, client, dry_run=True)
-    new, creators = _stand_ins(plan, _spelled(client, candidates))
-    if not creators:
-        return NewLabels(candidates, plan, new, creators, frozenset())
-    judged = run_issues(frame, issues, "limits", client)
+    spelled = _spelled(client, candidates)
+    judged: pd.DataFrame | None = None
+    passes: list[NewLabels] = []
+    while True:
+        plan = configure_labels(candidates, client, dry_run=True)
+        new, creators = _stand_ins(plan, spelled)
+        if not creators:
+            return _with_dropped(NewLabels(candidates, plan, new, creators, frozenset()), passes)
+        if judged is None:
+            judged = run_issues(frame, issues, "limits", client)
+        sent = _sent(frame, judged, client, new, creators)
+        done = NewLabels(candidates, plan, new, creators, sent)
+        unsent = _unsent_rows(done)
+        full = plan["error_code"].eq(str(ErrorCode.TOO_MANY_LABELS)).fillna(False).any()
+        if not full or not unsent.any():
+            return _with_dropped(done, passes)
+        passes.append(done)
+        candidates = candidates[~unsent]
+
+
+def _sent(
+    frame: pd.DataFrame,
+    judged: pd.DataFrame,
+    client: HubSpotClient,
+    new: Mapping[Direction, tuple[LabelDef, ...]],
+    creators: Mapping[int, int],
+) -> frozenset[int]:
+    """The positions in the plan of the labels a row the limits run sends names."""
+    from hubframe.jobs.limits import rows_to_send
+
     try:
         items = rows_to_send(frame, judged, client, LabelBook(client, new))
     except HubframeError as exc:
         if not exc.stops_run:
             raise
         items = []  # nothing is sent: the limits run stops too, and says why
-    sent = frozenset(
+    return frozenset(
         creators[i.type_id] for i in items if i.type_id is not None and is_stand_in(i.type_id)
     )
-    return NewLabels(candidates, plan, new, creators, sent)
+
+
+def _unsent_rows(new: NewLabels) -> np.ndarray[Any, np.dtype[np.bool_]]:
+    """Per candidate row: it names a new label none of whose rows is sent."""
+    rows = new.candidates.to_dict("records")
+    return np.asarray(
+        [bool(m) and not m <= new.sent for m in (_makers(new, r) for r in rows)], dtype=bool
+    )
+
+
+def _with_dropped(last: NewLabels, passes: list[NewLabels]) -> NewLabels:
+    """``last``, its plan holding too the lines of the labels earlier passes left out (none of
+    whose rows is sent: ``skipped``, not created), in the first plan's order."""
+    if not passes:
+        return last
+    lines = _lines(passes[0], None)  # every label of a row not sent: skipped
+    keys = [_line_key(r) for r in lines.to_dict("records")]
+    kept = {_line_key(r): r for r in last.plan.to_dict("records")}
+    merged = [kept.get(k, r) for k, r in zip(keys, lines.to_dict("records"), strict=True)]
+    plan = pd.DataFrame(merged, columns=lines.columns).astype(lines.dtypes.to_dict())
+    plan.attrs = dict(last.plan.attrs)
+    at = {k: n for n, k in enumerate(keys)}
+    moved = {n: at[_line_key(r)] for n, r in enumerate(last.plan.to_dict("records"))}
+    creators = {s: moved[pos] for s, pos in last.creators.items()}
+    sent = frozenset(moved[pos] for pos in last.sent)
+    return NewLabels(last.candidates, plan, last.new, creators, sent)
+
+
+def _line_key(row: Mapping[Any, Any]) -> tuple[str, str, Key]:
+    return (str(row["sheet"]), str(row["row"]), _key(row))
 
 
 def limit_rows(frame: pd.DataFrame) -> pd.DataFrame:

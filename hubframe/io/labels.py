@@ -125,6 +125,15 @@ def _bad_type_ids(raw: RawSheet) -> pd.Series | None:
     return pd.Series(to_objects(to_series(bad)), dtype=object)
 
 
+def _asks(part: pd.DataFrame) -> pd.Series:
+    """The rows that ask something: a label, or without one an inverse label, an internal name
+    or a type id (the labels job refuses those ``MISSING_VALUE``: they were dropped, and the
+    row given an inverse label only had no result row).  A row naming object types alone asks
+    nothing (a template's rows not filled in)."""
+    asking = [c for c in ("label", "inverse_label", "name", "type_id", RAW_TYPE_ID) if c in part]
+    return part[asking].notna().any(axis=1)
+
+
 def read_labels(
     source: Source,
     *,
@@ -135,7 +144,8 @@ def read_labels(
     syntax: SyntaxName = "python",
 ) -> pd.DataFrame:
     """A labels sheet: ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``,
-    ``inverse_label``, ``type_id`` (Int64), ``name``; rows without a label are dropped.
+    ``inverse_label``, ``type_id`` (Int64), ``name``; rows that ask nothing (no label, inverse
+    label, name or type id) are dropped.
     ``from_type`` / ``to_type`` give the types for every row (a column, where there is one,
     wins for its non-empty cells).  ``sheet`` and ``syntax`` as for
     :func:`~hubframe.io.read_pairs`: a sheet that is not there, or one named for a CSV, is
@@ -163,7 +173,7 @@ def read_labels(
             part[RAW_TYPE_ID] = bad
         part.insert(0, "row", raw.rows)
         part.insert(0, "sheet", to_series(constant_text(raw.name or name, raw.size)))
-        parts.append(part[part["label"].notna()])
+        parts.append(part[_asks(part)])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LABEL_COLUMNS)
     frame.attrs["hubframe"] = {
         "kind": LABELS_KIND,

@@ -281,6 +281,9 @@ def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
     a type that names no object, a type id that is not a whole number.  Never created under
     that text, nor without the inverse label the sheet meant, nor as a new label where a type
     id (a rename) was meant."""
+    missing = _no_label(row)
+    if missing is not None:
+        return missing
     for column, what in _NAMING.items():
         cell = text(value(row.get(column)))
         if not cell:
@@ -304,6 +307,26 @@ def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
             )
             return _Outcome("", Status.INVALID, code=ErrorCode.BAD_ID, message=said)
     return None
+
+
+def _no_label(row: Mapping[str, Any]) -> _Outcome | None:
+    """A row that gives an inverse label, an internal name or a type id but no label: nothing
+    says which label to create or what to rename to."""
+    if text(value(row.get("label"))):
+        return None
+    given = [
+        f"{what} '{text(value(row.get(column)))}'"
+        for column, what in _NAMING.items()
+        if column not in ("label", "from_type", "to_type") and text(value(row.get(column)))
+    ]
+    if not given and value(row.get("type_id")) is not None:
+        given = [f"type id {value(row.get('type_id'))}"]
+    said = (
+        f"The label cell is empty (the row gives the {' and the '.join(given) or 'object types'}), "
+        "so which label to create or what to rename it to is not known; nothing is created or "
+        "renamed for this row. Write the label's name."
+    )
+    return _Outcome("", Status.INVALID, code=ErrorCode.MISSING_VALUE, message=said)
 
 
 def _unlabeled_word(label: str | None, inverse: str | None) -> str | None:

@@ -47,9 +47,11 @@ run reports ``planned`` for what it would create or rename.  The result has one 
 
 from __future__ import annotations
 
+import difflib
 import io
 import threading
 import time
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
@@ -260,6 +262,46 @@ def _placeholder_noted(outcome: _Outcome, label: str) -> _Outcome:
     return outcome
 
 
+#: How alike a new label and an existing one are (difflib's ratio of their normalized
+#: spellings) for its line to name the existing one: "Decison maker" and "Decision maker".
+NEAR_MISS: Final = 0.85
+
+
+def _look_alike(label: str, defs: list[LabelDef]) -> str | None:
+    """An existing label ``label`` reads as once compatibility forms are folded (NFKC:
+    "Ｃhampion" with a full-width C and "Champion"), when it is not spelled so; else None."""
+    folded = normalize_label(unicodedata.normalize("NFKC", label))
+    for d in defs:
+        if (
+            d.label is not None
+            and normalize_label(unicodedata.normalize("NFKC", d.label)) == folded
+        ):
+            return d.label
+    return None
+
+
+def _near_miss_noted(outcome: _Outcome, label: str, defs: list[LabelDef]) -> _Outcome:
+    """``outcome``, a label created or planned, with a word naming the existing labels of the
+    pair it nearly spells (a typo in a pairs sheet made a new label that associate then used,
+    where associate alone refuses the typo as UNKNOWN_LABEL)."""
+    made = outcome.change == "create" and outcome.status in (Status.SUCCESS, Status.PLANNED)
+    listed = [d.label for d in defs if d.label is not None and d.label != label]
+    near = [c for c in closest_first(label, listed) if _likeness(label, c) >= NEAR_MISS][:2]
+    if not made or not near:
+        return outcome
+    names = " or ".join(f'"{visible_label(c)}"' for c in near)
+    note = (
+        f"Note: the pair already has the label {names}, close to this one (a typo?); if that "
+        "was meant, correct the sheet: this label is a new one."
+    )
+    outcome.message = f"{outcome.message} {note}" if outcome.message else note
+    return outcome
+
+
+def _likeness(one: str, other: str) -> float:
+    return difflib.SequenceMatcher(None, normalize_label(one), normalize_label(other)).ratio()
+
+
 def _rename_refused(category: str | None, type_id: int, message: str) -> _Outcome:
     """A rename the row asks for that is not made (``RENAME_REFUSED``)."""
     return _Outcome("rename", Status.INVALID, category, type_id, ErrorCode.RENAME_REFUSED, message)
@@ -416,8 +458,20 @@ class _Labeler:
             return _Outcome("exists", Status.INVALID, code=ErrorCode.AMBIGUOUS_LABEL, message=said)
         if spelled:
             return self._exists(f, t, spelled[0], inverse, "create")
+        twin = _look_alike(label, defs)
+        if twin is not None:
+            said = (
+                f'The label "{visible_label(label)}" reads as "{visible_label(twin)}", which '
+                f"HubSpot lists from {f} to {t}, written with other forms of its letters "
+                "(full-width or compatibility characters, as some keyboards type them): HubSpot "
+                "would hold two labels no sheet could tell apart. Nothing is created; write "
+                f'"{visible_label(twin)}" as HubSpot lists it.'
+            )
+            return _Outcome(
+                "create", Status.INVALID, code=ErrorCode.LABEL_WOULD_REPEAT, message=said
+            )
         made = self._create(f, t, label, inverse, text(row.get("name")), where)
-        return _placeholder_noted(made, label)
+        return _near_miss_noted(_placeholder_noted(made, label), label, defs)
 
     def _exists(self, f: str, t: str, found: LabelDef, inverse: str | None, what: str) -> _Outcome:
         """A label the portal has (or, in a dry run, an earlier row creates): nothing to do,

@@ -19,6 +19,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubframe.errors import InputError
 from hubframe.io.narrow import narrow_cell_text
 from hubframe.io.normalize import FLOAT_DIGITS
 from hubframe.io.text import (
@@ -259,3 +260,18 @@ def clean_headers(cells: Sequence[object]) -> list[str]:
         seen[name] = seen.get(name, 0)
         out.append(name)
     return out
+
+
+def refuse_repeated_columns(frame: pd.DataFrame, what: str = "the result table") -> None:
+    """InputError naming the first column name ``frame`` holds twice (an analyst's ``status``
+    inserted beside the run's, a column pasted twice): which of the two is the run's is not
+    known, and pandas gave a frame where a column was meant (a traceback)."""
+    repeated = frame.columns[frame.columns.duplicated()]
+    if len(repeated):
+        name = repeated[0]
+        at = [n + 1 for n, c in enumerate(frame.columns) if c == name]
+        raise InputError(
+            f"{what} has {len(at)} columns named {str(name)!r} (columns "
+            f"{', '.join(map(str, at))}): which is the run's is not known; rename or drop the "
+            "others, then try again."
+        )

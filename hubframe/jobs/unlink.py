@@ -382,6 +382,12 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     if facts is not None and facts.job == "undo":
         raise InputError(undo_of_undo("the table"))
     table = load_run(run)
+    missing = [c for c in ("from_type", "from_id", "to_type", "to_id") if c not in table]
+    if missing:  # a table edited in Python (a report's are refused as they are read)
+        raise InputError(
+            f"not a hubframe result table of associations: it has no {', '.join(missing)} "
+            "column (dropped?); undo needs the records of every row: put it back."
+        )
     _refuse_dry_run(table, run)
     _refuse_own_journal(table, opts.journal)
     job = _Undo(table, index)

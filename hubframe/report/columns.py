@@ -19,6 +19,7 @@ from hubframe.constants import (
     SYNC_COLUMNS,
 )
 from hubframe.errors import STOPPING_CODES, ErrorCode, InputError
+from hubframe.io.cells import refuse_repeated_columns
 from hubframe.vocab import Status
 
 #: Rows a retry file holds (with rows a stopped run left undone: skipped with a stopping code).
@@ -44,6 +45,7 @@ _RESULT_KNOWN: Final = frozenset(
 def check_result(result: pd.DataFrame) -> None:
     if not isinstance(result, pd.DataFrame) or "status" not in result.columns:
         raise InputError("not a hubframe result table: it has no 'status' column")
+    refuse_repeated_columns(result)
 
 
 def meta(frame: pd.DataFrame) -> dict[str, Any]:

@@ -38,7 +38,7 @@ def _pair(key: Sequence[object]) -> Pair:
 
 
 def _row_pair(row: JournalRow) -> Pair:
-    return (row.from_type, row.to_type, row.from_id, row.to_id)
+    return (str(row.from_type), str(row.to_type), str(row.from_id), str(row.to_id))
 
 
 def _ends(pair: Pair) -> Pair:

@@ -40,6 +40,7 @@ from hubframe.io.cells import (
     clean_headers,
     one_cell_text,
     plain_cells,
+    refuse_repeated_columns,
 )
 from hubframe.io.csv import csv_text
 from hubframe.io.guard import checked_workbook
@@ -1005,6 +1006,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
     if isinstance(run, pd.DataFrame):
         if "status" not in run.columns:
             raise InputError("not a hubframe result table: it has no 'status' column")
+        refuse_repeated_columns(run)
         table = plain_cells(run.reset_index(drop=True), _READ)
         for column in [c for c in ("from_id", "to_id") if c in table]:  # float32 ids
             refuse_rounded(

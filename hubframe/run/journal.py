@@ -722,14 +722,33 @@ class Journal:
         with self._lock:
             try:
                 yield
-            except (sqlite3.Error, ValueError, KeyError, TypeError, RecursionError) as exc:
+            except (
+                sqlite3.Error,
+                ValueError,
+                KeyError,
+                TypeError,
+                RecursionError,
+                AttributeError,
+                IndexError,
+                OverflowError,
+            ) as exc:  # a damaged entry read back: a cell of another type or shape
                 raise InputError(f"journal {self.path}: could not {doing} ({exc})") from None
 
     def portal(self) -> PortalKey | None:
         """The portal the journal's runs went to (None for a journal no run has used)."""
         with self._using("read it"):
             row = self._db.execute("SELECT base_url, salt, token FROM portal").fetchone()
-        return None if row is None else PortalKey(str(row[0]), str(row[1]), str(row[2]))
+        if row is None:
+            return None
+        key = PortalKey(str(row[0]), str(row[1]), str(row[2]))
+        if not key.well_formed():
+            raise InputError(
+                f"journal {self.path}: its record of the portal its runs went to is damaged (the "
+                "salt or the token's hash is not what hubframe writes), so which portal it "
+                "belongs to is not known; it is not used. Give the run a new journal (undo "
+                "the runs it holds from their reports)."
+            )
+        return key
 
     def bind(self, client: TokenHolder) -> None:
         """Tie a new journal to ``client``'s portal; refuse one written against another

@@ -65,6 +65,14 @@ class PortalKey:
         salt = salt or os.urandom(16).hex()
         return cls(client.base_url, salt, client.token_fingerprint(bytes.fromhex(salt)))
 
+    def well_formed(self) -> bool:
+        """Whether the salt and the token's hash are hex as :meth:`of` writes them (a salt of
+        whole bytes): a damaged journal's or report's are refused, never read as another
+        portal's nor a traceback."""
+        return bool(
+            _HEX.fullmatch(self.salt) and len(self.salt) % 2 == 0 and _HEX.fullmatch(self.token)
+        )
+
     def text(self) -> str:
         """The salt and the token's hash as a report's Summary keeps them (no base URL: the
         Summary names the host on a row of its own): ``sha256:<salt>:<hash>``."""
@@ -75,9 +83,10 @@ class PortalKey:
         """The key :meth:`text` wrote, for a run that sent to ``host``; None when ``text`` is
         not one (an edited or damaged cell)."""
         parts = text.strip().lower().split(":")
-        if len(parts) != 3 or parts[0] != _SCHEME or not all(_HEX.fullmatch(p) for p in parts[1:]):
+        if len(parts) != 3 or parts[0] != _SCHEME:
             return None
-        return cls(host, parts[1], parts[2])
+        key = cls(host, parts[1], parts[2])
+        return key if key.well_formed() else None
 
     def same_host(self, client: TokenHolder) -> bool:
         """Hosts are compared, not ports: a run through a proxy on another port resumes

@@ -27,7 +27,7 @@ from hubframe.constants import (
     SYNC_COLUMNS,
 )
 from hubframe.errors import InputError
-from hubframe.io.cells import plain_cells
+from hubframe.io.cells import plain_cells, refuse_repeated_columns
 from hubframe.run.outcomes import Outcomes, decoded
 from hubframe.run.work import Outcome
 from hubframe.run.worktable import NONE, IntArray
@@ -161,6 +161,7 @@ def summarize(result: pd.DataFrame) -> pd.DataFrame:
     """Row counts by status and error code (statuses in contract order), plus a total row."""
     if not isinstance(result, pd.DataFrame) or not {"status", "error_code"} <= set(result.columns):
         raise InputError("not a hubframe result table: it has no 'status' and 'error_code' columns")
+    refuse_repeated_columns(result)
     result = plain_cells(result[["status", "error_code"]].copy())  # an edited cell: its text
     counts = (
         result.assign(error_code=result["error_code"].astype("string").fillna(""))

@@ -107,10 +107,20 @@ def test_column_order_and_a_notes_column_change_nothing(
 ) -> None:
     rng = random.Random(seed)
     header = [*HEADERS, "Notes"]
-    full = [[*row, rng.choice(["", "call back", "2040000099", "=1+1", "Decision maker"])]
-            for row in rows]  # fmt: skip
+    notes = ["", "call back", "2040000099", "=1+1", "Decision maker"]
+    # a blank row keeps an empty note: a note alone makes it a row (test below)
+    full = [[*row, rng.choice(notes) if any(row) else ""] for row in rows]
     moved = _csv([header[i] for i in order], [[r[i] for i in order] for r in full])
     assert _by_row(*_read(moved)) == _baseline(rows)
+
+
+def test_a_row_holding_only_a_note_is_a_row_missing_its_ids() -> None:
+    """Not a blank row (dropped): the analyst wrote something there, so it is reported."""
+    data = _csv([*HEADERS, "Notes"], [["2040000010", "1019360010", "", ""], ["", "", "", "call"]])
+    frame, issues = _read(data)
+    assert frame["row"].tolist() == [2, 3]
+    found = set(issues.loc[issues["row"] == 3, "code"])
+    assert found == {"MISSING_VALUE"}, issues
 
 
 @settings(max_examples=examples(30), deadline=None)

@@ -301,6 +301,7 @@ def run_labels(args: argparse.Namespace, out: TextIO) -> int:
     from hubframe.report.outputs import check_outputs
 
     check_outputs(report=args.report, sources=[args.file])  # before any label is created
+    cli._check_dry_run_report(args)  # a dry run never writes over a real run's report
     sheet = cli._read("labels", args)  # the sheet --sheet names, and which was read, said
     cancel = threading.Event()
     done: list[str] = []

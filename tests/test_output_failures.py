@@ -185,6 +185,23 @@ def test_a_dry_run_does_not_write_over_a_real_runs_report(
     assert main(["undo", str(report), "--dry-run", *_hub(sandbox)]) == 0
 
 
+@pytest.mark.parametrize("name", ["labels.xlsx", "labels.csv"])
+def test_a_labels_dry_run_does_not_write_over_a_real_labels_runs_report(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """The labels run's report is the record of the labels it created."""
+    sheet, report = tmp_path / "sheet.csv", tmp_path / name
+    sheet.write_text("From type,To type,Label\ndeals,contacts,Sponsor\n", encoding="utf-8")
+    hub = ["--token", sandbox.token, "--base-url", sandbox.url]
+    argv = ["labels", str(sheet), "--report", str(report), *hub]
+    assert main(argv) == 0
+    kept = _digest(report)
+    capsys.readouterr()
+    assert main([*argv, "--dry-run"]) == 2
+    assert f"{report}: holds the report of a run that sent rows" in capsys.readouterr().err
+    assert _digest(report) == kept
+
+
 def test_a_dry_run_writes_over_a_dry_runs_report(sandbox: Sandbox, tmp_path: Path) -> None:
     sheet, plan = _sheet(tmp_path), tmp_path / "plan.xlsx"
     argv = ["associate", str(sheet), "--report", str(plan), "--dry-run", *_hub(sandbox)]

@@ -162,32 +162,36 @@ def _removal(
     rows: list[JournalRow], type_id: int, before: frozenset[int], unsure: dict[int, bool]
 ) -> JournalRow:
     """The row taking back type ``type_id`` the runs added to a pair linked before."""
-    made = [r for r in rows if r.action == Action.ASSOCIATE and r.type_id == type_id]
-    base = made[-1] if made else rows[0]
-    return replace(
-        base,
-        action=str(Action.ASSOCIATE),
-        type_id=type_id,
-        category=base.category if made else None,
-        before=before,
-        maybe=unsure.get(type_id, False),
-    )
+    return _type_row(rows, type_id, before, unsure, Action.ASSOCIATE)
 
 
 def _creation(
     rows: list[JournalRow], type_id: int, before: frozenset[int], unsure: dict[int, bool]
 ) -> JournalRow:
     """The row creating again type ``type_id``, held before the first run and removed since."""
-    named = [r for r in rows if r.action == Action.ARCHIVE_LABELS and r.type_id == type_id]
-    base = named[-1] if named else rows[0]
+    return _type_row(rows, type_id, before, unsure, Action.ARCHIVE_LABELS)
+
+
+def _type_row(
+    rows: list[JournalRow],
+    type_id: int,
+    before: frozenset[int],
+    unsure: dict[int, bool],
+    action: Action,
+) -> JournalRow:
+    """A run's row of ``action`` on type ``type_id`` (the last such, else the pair's first row
+    with that action and type), which undo takes back: a creation's is a removal, a removal's
+    a creation (which sets no primary: its ``primary_before`` is not kept)."""
+    same = [r for r in rows if r.action == action and r.type_id == type_id]
+    base = same[-1] if same else rows[0]
     return replace(
         base,
-        action=str(Action.ARCHIVE_LABELS),
+        action=str(action),
         type_id=type_id,
-        category=base.category if named else None,
+        category=base.category if same else None,
         before=before,
         maybe=unsure.get(type_id, False),
-        primary_before=None,
+        primary_before=base.primary_before if action is Action.ASSOCIATE else None,
     )
 
 

@@ -127,6 +127,8 @@ def scrub(error: BaseException) -> None:
 
 def base_url_of(given: str | None) -> tuple[str, str | None]:
     """The base URL to use, or a reason it cannot be used (without its credentials)."""
+    if given is not None and not isinstance(given, str):  # a number, bytes, pd.NA
+        return "", f"base_url must be text (a URL), not {type(given).__name__}"
     url = given or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
     try:
         parts = urlsplit(url)

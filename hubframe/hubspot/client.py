@@ -157,7 +157,7 @@ class HubSpotClient:
         if isinstance(given, Secret):
             given = given.reveal()
         kind = None if given is None or isinstance(given, str) else type(given).__name__
-        given = token_text(given) if given and kind is None else None
+        given = token_text(given) if kind is None and given else None
         unusable = token_problem(given) if given else None
         secret = Secret(given) if given and unusable is None else None
         url, bad_url = base_url_of(base_url)
@@ -173,7 +173,7 @@ class HubSpotClient:
             )
         if bad_url is not None:
             raise ConfigurationError(bad_url)
-        if api_version not in API_VERSIONS:
+        if not isinstance(api_version, str) or api_version not in API_VERSIONS:
             raise ConfigurationError(
                 f"Unknown api_version {api_version!r}; use one of {', '.join(API_VERSIONS)}."
             )

@@ -92,7 +92,12 @@ def load_source(source: Source) -> Loaded:
 def as_path(source: str | os.PathLike[str]) -> Path:
     """The path of ``source``; ``~`` is the home folder, as pandas reads it (a file or folder
     named ``~`` itself is kept).  InputError for ``~name`` of no user this machine knows: read,
-    it was Python's RuntimeError; written, a folder named ``~name`` in the working folder."""
+    it was Python's RuntimeError; written, a folder named ``~name`` in the working folder.
+    InputError for a value that is no path (a number, None, bytes)."""
+    if not isinstance(source, str | os.PathLike):
+        raise InputError(
+            f"{shown(source)} is not a file path: give the file's path as text or a pathlib.Path."
+        )
     path = Path(source)
     if not str(path).startswith("~") or path.exists():
         return path

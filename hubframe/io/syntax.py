@@ -14,6 +14,7 @@ from dataclasses import dataclass
 from typing import Final, Literal, TypeAlias
 
 from hubframe.errors import ConfigurationError
+from hubframe.terminal import shown
 
 SyntaxName: TypeAlias = Literal["python", "cli", "app"]
 
@@ -115,8 +116,8 @@ def _app_option(option: str, value: str | None) -> str | None:
         return None
     if value is None:
         return f'"{control}"'
-    shown = _APP_SHEETS.get(value, value) if option == "sheet" else value
-    return f'"{control}" {shown}'
+    said = _APP_SHEETS.get(value, value) if option == "sheet" else value
+    return f'"{control}" {said}'
 
 
 def _cli_value(value: str) -> str:
@@ -134,10 +135,12 @@ def syntax_of(name: str | Syntax | None) -> Syntax:
     """The :class:`Syntax` of a ``syntax=`` argument ("python", "cli", a Syntax, None)."""
     if isinstance(name, Syntax):
         return name
+    if name is not None and not isinstance(name, str):  # pd.NA's == is neither yes nor no
+        raise ConfigurationError(f"syntax must be 'python', 'cli' or 'app', not {shown(name)}")
     if name in (None, "python"):
         return PYTHON
     if name == "cli":
         return CLI
     if name == "app":
         return APP
-    raise ConfigurationError(f"syntax must be 'python', 'cli' or 'app', not {name!r}")
+    raise ConfigurationError(f"syntax must be 'python', 'cli' or 'app', not {shown(name)}")

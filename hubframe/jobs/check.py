@@ -39,6 +39,7 @@ import numpy as np
 import numpy.typing as npt
 import pandas as pd
 
+from hubframe.argtypes import flag
 from hubframe.constants import ID_PROPERTIES, PRIMARY_COMPANY
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.aliases import Kind
@@ -361,6 +362,7 @@ def validate_pairs(
 
     ``pairs``: a frame of :func:`hubframe.read_pairs`, or anything it reads.
     """
+    check_records = flag("check_records", check_records)
     frame = as_frame(pairs, "pairs")
     offline = _offline_pairs(frame)
     if client is None:

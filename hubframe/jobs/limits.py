@@ -32,7 +32,15 @@ from hubframe.run.pairs import lookup_failure, unknown_label
 from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Note, Prepared, RunContext
 from hubframe.run.plan import repeat_outcome
-from hubframe.run.rows import describer, differing, issue_outcomes, read_input, value, whole
+from hubframe.run.rows import (
+    describer,
+    differing,
+    issue_outcomes,
+    issues_argument,
+    read_input,
+    value,
+    whole,
+)
 from hubframe.run.spelling import one_spelling, pair_identity
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
@@ -116,7 +124,8 @@ def limits_after_labels(
     preflight = optional_flag("preflight", preflight)
     scan_max = count("usage_scan_max", usage_scan_max, minimum=0)
     scan = options.dry_run and (PREFLIGHT_ON_DRY_RUNS if preflight is None else preflight)
-    job = _Limits(limits, scan_max if scan else None, issues, new_labels)
+    given = issues_argument(issues, "limits")
+    job = _Limits(limits, scan_max if scan else None, given, new_labels)
     return run_in_phases(job, client, options)
 
 

@@ -28,7 +28,7 @@ from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
 from hubframe.run.primary import settle_conflicts
 from hubframe.run.primary_before import held, hold_back, primaries_before
-from hubframe.run.rows import read_input
+from hubframe.run.rows import issues_argument, read_input
 from hubframe.run.send import MAX_IN_FLIGHT
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
@@ -100,7 +100,7 @@ def associate(
         record=options.journal is not None if record_existing is None else record_existing,
         dry_run=options.dry_run,
     )
-    return run_job(_Associate(pairs, wanted, issues), client, options)
+    return run_job(_Associate(pairs, wanted, issues_argument(issues, "pairs")), client, options)
 
 
 @dataclass(frozen=True)

@@ -78,7 +78,7 @@ from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
 from hubframe.run.primary import settle_conflicts
 from hubframe.run.primary_before import primaries_before
-from hubframe.run.rows import read_input
+from hubframe.run.rows import issues_argument, read_input
 from hubframe.run.spelling import Spellings
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status
@@ -121,7 +121,7 @@ def sync(
         send_predicted_failures=flag("send_predicted_failures", send_predicted_failures),
         dry_run=options.dry_run,
     )
-    return run_in_phases(_Sync(pairs, rules, issues), client, options)
+    return run_in_phases(_Sync(pairs, rules, issues_argument(issues, "pairs")), client, options)
 
 
 def _ids(values: Any) -> list[str]:

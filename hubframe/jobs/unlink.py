@@ -97,7 +97,7 @@ from hubframe.run.portal import (
     refuse_another_run_portal,
 )
 from hubframe.run.primary import PrimaryRow, primary_companies, replaced_by, row_of
-from hubframe.run.rows import own_index, read_input, text, value
+from hubframe.run.rows import issues_argument, own_index, read_input, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
 from hubframe.vocab import Action, Status, object_noun
@@ -1061,7 +1061,8 @@ def remove_associations(
     (HubSpot answers success for those, which would say nothing).  Run options and ``issues`` as for
     :func:`hubframe.associate`.
     """
-    return run_job(_Remove(pairs, issues), client, RunOptions.of(options))
+    job = _Remove(pairs, issues_argument(issues, "pairs"))
+    return run_job(job, client, RunOptions.of(options))
 
 
 @dataclass(frozen=True)

@@ -13,7 +13,7 @@ from hubframe import formula
 from hubframe.constants import (
     ISSUE_COLUMNS,
 )
-from hubframe.errors import ErrorCode, InputError
+from hubframe.errors import ConfigurationError, ErrorCode, InputError
 from hubframe.io.cells import plain_cells
 from hubframe.io.sources import as_path
 from hubframe.report.columns import changes_mask, check_result, errors_mask, report_columns
@@ -29,6 +29,7 @@ from hubframe.report.outputs import REPORT_SUFFIXES, refuse_own_sources
 from hubframe.report.safety import csv_column, outgoing_frame
 from hubframe.report.summary import build_summary, summary_data
 from hubframe.report.whole import written_whole
+from hubframe.terminal import shown
 
 PathLike = str | os.PathLike[str]
 
@@ -141,6 +142,19 @@ def target_path(path: PathLike, result: pd.DataFrame, role: str) -> tuple[Path, 
     return target, suffix
 
 
+def _check_extras(validation: object, settings: object) -> None:
+    """``validation`` is an issues table and ``settings`` a mapping (or None), as documented."""
+    if validation is not None and not isinstance(validation, pd.DataFrame):
+        raise ConfigurationError(
+            "validation= takes the table validate_pairs or validate_limits returned (a "
+            f"DataFrame) or None, not {shown(validation)}"
+        )
+    if settings is not None and not isinstance(settings, Mapping):
+        raise ConfigurationError(
+            f"settings= takes a mapping of names to values (a dict) or None, not {shown(settings)}"
+        )
+
+
 def export_report(
     result: pd.DataFrame,
     path: PathLike,
@@ -161,6 +175,7 @@ def export_report(
     report it undid: :func:`~hubframe.report.outputs.refuse_own_sources`), left as it was.
     """
     check_result(result)
+    _check_extras(validation, settings)
     target, suffix = target_path(path, result, "report")
     result = plain_cells(result.copy(deep=False))
     frame = result.loc[:, report_columns(result)].reset_index(drop=True)

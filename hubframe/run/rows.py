@@ -14,8 +14,9 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from hubframe.errors import ErrorCode
+from hubframe.errors import ConfigurationError, ErrorCode
 from hubframe.run.work import Outcome
+from hubframe.terminal import shown
 from hubframe.vocab import Status
 
 
@@ -27,6 +28,17 @@ def arrow_column(column: pd.Series) -> pa.Array:
     if isinstance(found, pa.ChunkedArray):
         found = found.combine_chunks()
     return found
+
+
+def issues_argument(value: Any, kind: Literal["pairs", "limits"]) -> pd.DataFrame | None:
+    """A job's ``issues=``: the table ``validate_pairs``/``validate_limits`` returned, or None
+    (ConfigurationError for anything else, before the job reads or sends anything)."""
+    if value is None or isinstance(value, pd.DataFrame):
+        return value
+    raise ConfigurationError(
+        f"issues= takes the table validate_{kind} returned (a DataFrame) or None, "
+        f"not {shown(value)}"
+    )
 
 
 def as_frame(source: Any, kind: Literal["pairs", "limits"]) -> pd.DataFrame:

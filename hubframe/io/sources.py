@@ -20,6 +20,7 @@ import numpy as np
 import pandas as pd
 
 from hubframe.errors import InputError
+from hubframe.io.meta import refuse_odd_meta
 from hubframe.terminal import shown
 
 Source: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | IO[bytes] | pd.DataFrame"
@@ -56,6 +57,7 @@ def read_from_attrs(*paths: Path | None) -> dict[str, list[str]]:
 
 def load_source(source: Source) -> Loaded:
     if isinstance(source, pd.DataFrame):
+        refuse_odd_meta(source, "the DataFrame")
         return Loaded(FRAME_SOURCE, frame=source)
     if isinstance(source, bytes | bytearray | memoryview):
         return Loaded("<bytes>", data=bytes(source))

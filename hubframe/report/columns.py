@@ -20,6 +20,7 @@ from hubframe.constants import (
 )
 from hubframe.errors import STOPPING_CODES, ErrorCode, InputError
 from hubframe.io.cells import refuse_repeated_columns
+from hubframe.io.meta import refuse_odd_meta
 from hubframe.vocab import Status
 
 #: Rows a retry file holds (with rows a stopped run left undone: skipped with a stopping code).
@@ -46,6 +47,7 @@ def check_result(result: pd.DataFrame) -> None:
     if not isinstance(result, pd.DataFrame) or "status" not in result.columns:
         raise InputError("not a hubframe result table: it has no 'status' column")
     refuse_repeated_columns(result)
+    refuse_odd_meta(result, "the result table")
 
 
 def meta(frame: pd.DataFrame) -> dict[str, Any]:

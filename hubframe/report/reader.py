@@ -44,6 +44,7 @@ from hubframe.io.cells import (
 )
 from hubframe.io.csv import csv_text
 from hubframe.io.guard import checked_workbook
+from hubframe.io.meta import refuse_odd_meta
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
     MAX_ID_DIGITS,
@@ -1007,6 +1008,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
         if "status" not in run.columns:
             raise InputError("not a hubframe result table: it has no 'status' column")
         refuse_repeated_columns(run)
+        refuse_odd_meta(run, "the result table")
         table = plain_cells(run.reset_index(drop=True), _READ)
         for column in [c for c in ("from_id", "to_id") if c in table]:  # float32 ids
             refuse_rounded(

@@ -53,7 +53,10 @@ def read_input(
     """:func:`as_frame`, and the index the frame read had (a DataFrame's own labels, see
     :func:`hubframe.io.frame.source_index`); None when it was the default ``0..n-1``."""
     from hubframe.io.frame import is_read_frame
+    from hubframe.io.meta import refuse_odd_meta
 
+    if isinstance(source, pd.DataFrame):
+        refuse_odd_meta(source, f"the {kind}")
     if isinstance(source, pd.DataFrame) and is_read_frame(source, kind):
         from hubframe.io.conform import conformed
 

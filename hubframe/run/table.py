@@ -28,6 +28,7 @@ from hubframe.constants import (
 )
 from hubframe.errors import InputError
 from hubframe.io.cells import plain_cells, refuse_repeated_columns
+from hubframe.io.meta import refuse_odd_meta
 from hubframe.run.outcomes import Outcomes, decoded
 from hubframe.run.work import Outcome
 from hubframe.run.worktable import NONE, IntArray
@@ -162,6 +163,7 @@ def summarize(result: pd.DataFrame) -> pd.DataFrame:
     if not isinstance(result, pd.DataFrame) or not {"status", "error_code"} <= set(result.columns):
         raise InputError("not a hubframe result table: it has no 'status' and 'error_code' columns")
     refuse_repeated_columns(result)
+    refuse_odd_meta(result, "the result table")
     result = plain_cells(result[["status", "error_code"]].copy())  # an edited cell: its text
     counts = (
         result.assign(error_code=result["error_code"].astype("string").fillna(""))

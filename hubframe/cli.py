@@ -277,7 +277,7 @@ class _NotBlank:
     ``--label "$LABEL"`` with the variable unset gave ``--label ""``, which was taken as not
     given: ``hubframe remove pairs.csv --label ""`` removed the pairs' every label and their
     links instead of one label; ``--base-url ""`` sent a rehearsal to HubSpot itself.  Every
-    option that takes a value has this type (:func:`_refuse_blank_values`).  (The refusal
+    option that takes a value has this type (:func:`refuse_blank_values`).  (The refusal
     never repeats what was given: it may be a token.)"""
 
     def __init__(self, inner: Callable[[str], Any], option: str, left_out: str = "") -> None:
@@ -306,14 +306,14 @@ def _given(option: str, default: str) -> Callable[[str], str]:
     return _NotBlank(str, option, f"to use {default}")
 
 
-def _refuse_blank_values(parser: argparse.ArgumentParser) -> None:
+def refuse_blank_values(parser: argparse.ArgumentParser) -> None:
     """Every option (and positional) of every command that takes a value refuses an empty or
     blank one by name (:class:`_NotBlank`), whatever its type; a type that refuses it already
     with words of its own (``--token``) is kept."""
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in dict(action.choices).values():
-                _refuse_blank_values(sub)
+                refuse_blank_values(sub)
             continue
         if action.nargs == 0 or isinstance(action.type, _NotBlank):
             continue
@@ -491,7 +491,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="progress bars on stderr (default: when stderr is a terminal)",
     )
-    _refuse_blank_values(parser)
+    refuse_blank_values(parser)
     return parser
 
 

@@ -130,3 +130,28 @@ def test_read_pairs_refuses_a_blank_text_argument_by_name(argument: str, value: 
     sheet = pd.DataFrame({"Deal ID": ["1"], "Contact ID": ["2"]})
     with pytest.raises(InputError, match=f"{argument}= is empty"):
         hubframe.read_pairs(sheet, **{argument: value})
+
+
+def _sandbox_options() -> list[str]:
+    from hubframe.sandbox.serve import add_arguments
+
+    parser = argparse.ArgumentParser()
+    add_arguments(parser)
+    return [a.option_strings[-1] for a in parser._actions if a.option_strings and a.nargs != 0]
+
+
+@pytest.mark.parametrize("value", ["", " "], ids=repr)
+@pytest.mark.parametrize("option", _sandbox_options())
+def test_python_m_hubframe_sandbox_refuses_a_blank_value_too(option: str, value: str) -> None:
+    """``python -m hubframe.sandbox --faults ""`` served a sandbox without faults (and
+    ``--behaviour-set ""`` one without the switches), where ``hubframe sandbox`` refused.
+    (A process: accepted, the sandbox serves until stopped.)"""
+    import subprocess
+    import sys
+
+    argv = [sys.executable, "-m", "hubframe.sandbox", option, value, "--port", "0"]
+    try:
+        done = subprocess.run(argv, capture_output=True, text=True, timeout=20)
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"{option} {value!r} was accepted: the sandbox served")
+    assert done.returncode == 2 and f"argument {option}" in done.stderr, done.stderr

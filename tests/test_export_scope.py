@@ -274,3 +274,37 @@ def test_a_large_scope_costs_nothing_per_operation_of_the_frame() -> None:
     assert edited.attrs["hubframe"]["export_scope"]["ids"] is entry["export_scope"]["ids"]
     found = export_scope(edited.attrs["hubframe"])
     assert found is not None and found.ids == ids
+
+
+@pytest.mark.parametrize("retry_suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize("form", ["frame", "xlsx", "read xlsx"])
+@pytest.mark.parametrize("deleted", [[2], [1, 2], [0, 2]], ids=str)
+def test_a_failed_removal_of_a_deleted_records_last_row_is_in_the_retry_file(
+    form: str, retry_suffix: str, deleted: list[int], tmp_path: Path
+) -> None:
+    """The removal of a record in scope through the export alone (its rows all deleted)
+    failed: the retry file held nothing of the record (and no scope), so its sync removed
+    nothing and the association the analyst deleted stayed.  The retry file names the record
+    with no targets now, and its sync finishes the removal and nothing else."""
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        client = client_for(sb, max_retries=0)
+        read = read_associations(client, "deals", "contacts", DEALS, **KW)
+        edited = read[~read["from_id"].isin([DEALS[i] for i in deleted])]
+        source: Any = edited
+        if form != "frame":
+            source = write_pairs(edited, tmp_path / "links.xlsx")
+        if form == "read xlsx":
+            source = read_pairs(source)
+        sb.set_faults(server_error_rate=1.0, writes_only=True)
+        result = _sync(source, client)
+        failed = result[(result["change"] == "remove") & (result["status"] == "failed")]
+        assert len(failed) == sum(1 + (i == 0) for i in deleted)
+        sb.set_faults()
+        retry = hf.export_retry(result, tmp_path / f"retry{retry_suffix}")
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", NoExportScope)
+            again = hf.sync(retry, client, allow_removals=True, **KW)
+        assert set(again.loc[again["change"] == "remove", "status"]) == {"success"}
+        kept = {(DEALS[0], CONTACTS[0]), (DEALS[0], CONTACTS[1]), (DEALS[1], CONTACTS[2])}
+        assert _links(sb) == {(d, c) for d, c in kept if DEALS.index(d) not in deleted}

@@ -157,7 +157,42 @@ def _whole_records(result: pd.DataFrame, needed: pd.Series) -> pd.Series:
 def _todo(result: pd.DataFrame) -> pd.DataFrame:
     """The result's rows still to do, numbered from 0 (one per source row)."""
     needed = _whole_records(result, retry_rows(result))
-    return _own_labels(result, _rejoin_split_ids(result, needed & from_sheet(result)))
+    todo = _rejoin_split_ids(result, needed & from_sheet(result))
+    return _own_labels(result, _with_rowless_records(result, needed, todo))
+
+
+#: The cells of a pair a row without targets leaves empty (see :func:`_with_rowless_records`).
+_TARGET_FIELDS: Final = ("to_id", "label", "category", "type_id")
+
+
+def _with_rowless_records(
+    result: pd.DataFrame, needed: pd.Series, todo: pd.DataFrame
+) -> pd.DataFrame:
+    """``todo`` and, for a sync, a row without targets (its ``to_id`` empty) for each record
+    whose removals are still to do but which no sheet row names: a record the sync took from an
+    export's scope after the analyst deleted its last row.  Without it the retry file held
+    nothing of the record, and syncing it removed nothing (the record was out of its scope)."""
+    if "change" not in result.columns or not {"from_type", "from_id"} <= set(result.columns):
+        return todo
+    keys = result["from_type"].astype("string") + "\0" + result["from_id"].astype("string")
+    sheet_rows = from_sheet(result)
+    named = set(keys[sheet_rows].dropna())
+    rowless = needed & ~sheet_rows & ~keys.isin(named).fillna(False).astype(bool)
+    if not rowless.any():
+        return todo
+    pair = [c for c in ("from_type", "from_id", "to_type") if c in result.columns]
+    extra = result.loc[rowless].drop_duplicates(subset=pair).copy()
+    for field in [f for f in _TARGET_FIELDS if f in extra.columns]:
+        extra[field] = pd.NA
+    for header, field in (meta(result).get("column_map") or {}).items():
+        if header in extra.columns and field in _TARGET_FIELDS and header not in _TARGET_FIELDS:
+            extra[header] = pd.NA
+    sheets = result.loc[sheet_rows, "sheet"].dropna() if "sheet" in result.columns else []
+    if len(sheets):
+        extra["sheet"] = sheets.iloc[0]
+    if "row" in extra.columns:
+        extra["row"] = pd.NA
+    return pd.concat([todo, extra], ignore_index=True)
 
 
 def _own_labels(result: pd.DataFrame, todo: pd.DataFrame) -> pd.DataFrame:

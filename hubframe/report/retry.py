@@ -187,9 +187,8 @@ def _with_rowless_records(
     for header, field in (meta(result).get("column_map") or {}).items():
         if header in extra.columns and field in _TARGET_FIELDS and header not in _TARGET_FIELDS:
             extra[header] = pd.NA
-    sheets = result.loc[sheet_rows, "sheet"].dropna() if "sheet" in result.columns else []
-    if len(sheets):
-        extra["sheet"] = sheets.iloc[0]
+    if "sheet" in result.columns and result.loc[sheet_rows, "sheet"].notna().any():
+        extra["sheet"] = result.loc[sheet_rows, "sheet"].dropna().iloc[0]
     if "row" in extra.columns:
         extra["row"] = pd.NA
     return pd.concat([todo, extra], ignore_index=True)

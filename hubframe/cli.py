@@ -1336,6 +1336,14 @@ def _issues(kind: str, frame: pd.DataFrame, args: argparse.Namespace, out: TextI
         return check.validate_pairs(frame, conn.client, check_records=args.check_records)
 
 
+#: What an offline validate leaves to the run, said beside its verdict.
+_OFFLINE: Final = {
+    "pairs": "checked offline (the sheet alone): its labels and records were not looked up "
+    "in HubSpot",
+    "limits": "checked offline (the sheet alone): its labels and HubSpot's limits were not read",
+}
+
+
 def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     """Print the issues of a sheet; exit 1 when any is an error."""
     kind, frame = _read_any(args)
@@ -1345,6 +1353,8 @@ def run_validate(args: argparse.Namespace, out: TextIO) -> int:
     if _online(args):
         records = ", every record id included" if args.check_records and kind == "pairs" else ""
         checked = f" (checked in HubSpot too{records})"
+    if not _online(args):  # "no problems" must not read as "HubSpot agrees"
+        print(f"{name}: {_OFFLINE[kind]} (--online checks them too)", file=out)
     if issues.empty:
         print(f"{name}: {len(frame)} rows of {kind}{checked}, no problems found.", file=out)
         return EXIT_OK

@@ -589,6 +589,26 @@ def test_validate_exit_codes(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     assert "row 5: error BAD_ID" in out and "row 6: warning DUPLICATE_ROW" in out
 
 
+@pytest.mark.parametrize("online", [False, True])
+def test_an_offline_validate_says_hubspot_was_not_asked(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    online: bool,
+) -> None:
+    """A "no problems found" of the sheet alone read as if labels and records were checked."""
+    monkeypatch.delenv("HUBSPOT_ACCESS_TOKEN", raising=False)
+    connect = ["--token", sandbox.token, "--base-url", sandbox.url] if online else []
+    for sheet in (_csv(tmp_path / "good.csv", GOOD), tmp_path / "limits.csv"):
+        if sheet.name == "limits.csv":
+            sheet.write_text("From,To,Max\ndeals,contacts,5\n", encoding="utf-8")
+        assert main(["validate", str(sheet), *connect]) == 0
+        out = capsys.readouterr().out
+        assert ("checked offline (the sheet alone)" in out) is not online, out
+        assert ("checked in HubSpot too" in out) is online, out
+
+
 def _email_sheet(path: Path, emails: list[str]) -> Path:
     lines = ["Deal ID,Contact ID,Association label"]
     lines += [f"{2040000060 + i},{email},Champion" for i, email in enumerate(emails)]

@@ -36,10 +36,24 @@ _folded: tuple[str, ...] = ()
 
 def _spellings(value: str) -> set[str]:
     forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
+    for escape in ("%{:02X}", "\\u{:04x}", "&#{};"):  # every sign escaped: pat%2Dna1%2D...
+        forms.add("".join(c if c.isalnum() else escape.format(ord(c)) for c in value))
     raw = value.encode("utf-8", "surrogatepass")
-    forms.add(base64.b64encode(raw).decode().rstrip("="))
-    forms.add(base64.urlsafe_b64encode(raw).decode().rstrip("="))
+    for offset in range(3):  # "Basic " + base64("user:" + token): another alignment
+        forms |= _base64_inside(raw, offset)
     return {f for f in forms if len(f) >= MIN_LENGTH}
+
+
+def _base64_inside(raw: bytes, offset: int) -> set[str]:
+    """The base64 characters that encode ``raw`` alone when ``offset`` (mod 3) bytes come
+    before it in the encoded text: those the bytes around it share are left out."""
+    head = (0, 2, 3)[offset]  # characters holding bits of the bytes before
+    out = set()
+    for encode in (base64.b64encode, base64.urlsafe_b64encode):
+        text = encode(b"\0" * offset + raw).decode().rstrip("=")
+        tail = 1 if (offset + len(raw)) % 3 else 0  # the last holds bits of the bytes after
+        out.add(text[head : len(text) - tail])
+    return out
 
 
 def _rebuild() -> None:
@@ -111,6 +125,22 @@ def redact(text: str) -> str:
     """``text`` with every registered secret replaced by :data:`MARK`."""
     pattern = _pattern
     return text if pattern is None else pattern.sub(MARK, text)
+
+
+def clip(text: str, limit: int, *, count: bool = False) -> str:
+    """``text`` redacted, then cut to ``limit`` characters with "..." (and, with ``count``,
+    how long it was): cut first, a secret straddling the cut was no longer whole, so
+    redaction missed it and up to ``limit`` of its characters were shown.  A cut never falls
+    inside a :data:`MARK`."""
+    shown = redact(text)
+    if len(shown) <= limit:
+        return shown
+    end = limit
+    start = shown.find(MARK, max(0, end - len(MARK) + 1))
+    if start != -1 and start < end:  # the cut falls inside a mark: keep it whole
+        end = start + len(MARK)
+    said = f" ({len(text):,} characters)" if count else ""
+    return f"{shown[:end]}...{said}"
 
 
 def redact_all(texts: Iterable[str]) -> list[str]:

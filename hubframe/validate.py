@@ -71,6 +71,7 @@ from hubframe.io.text import (
     to_objects,
     unique_flags,
 )
+from hubframe.redaction import clip
 
 ERROR: Final = "error"
 WARNING: Final = "warning"
@@ -466,8 +467,9 @@ def _id_message(c: _Collector, column: str, value: str) -> str:
 
 
 def _shown(value: str, limit: int = 60) -> str:
-    """A cell's text for a message: at most ``limit`` characters."""
-    return value if len(value) <= limit else f"{value[:limit]}... ({len(value):,} characters)"
+    """A cell's text for a message: at most ``limit`` characters, redacted before it is cut
+    (a token straddling the cut was shown in part)."""
+    return clip(value, limit, count=True)
 
 
 def _check_types(c: _Collector, columns: Sequence[str]) -> None:

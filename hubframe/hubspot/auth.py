@@ -15,8 +15,9 @@ from __future__ import annotations
 import hashlib
 import ipaddress
 import os
+import re
 import traceback
-from typing import Any
+from typing import Any, Final
 from urllib.parse import urlsplit
 
 import requests
@@ -143,14 +144,54 @@ def base_url_of(given: str | None) -> tuple[str, str | None]:
             "authenticates with the access token only."
         )
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "", f"base_url must start with http:// or https:// and name a host: {url!r}"
+        return "", f"base_url must start with http:// or https:// and name a host{_as_given(url)}"
     if parts.scheme == "http" and not _loopback(parts.hostname):
         return "", (
-            f"base_url {url!r} would send the access token unencrypted to another machine: "
+            f"base_url's plain http:// to {_quoted(parts.hostname) or 'that host'} would send "
+            "the access token unencrypted to another machine: "
             "use https:// (plain http:// is for a sandbox on this machine: localhost, "
             "127.0.0.1, ::1)."
         )
     return url.rstrip("/"), None
+
+
+#: What a base URL given without its scheme looks like: a host name (labels of letters, digits
+#: and dashes, a dot between them), a port, a path.  Only such text is quoted back: a token
+#: given in its place (arguments swapped, pasted in the wrong box) is not.
+_HOST_LIKE: Final = re.compile(
+    r"(?:localhost|\d{1,3}(?:\.\d{1,3}){3}|(?:[A-Za-z0-9-]{1,63}\.)+[A-Za-z]{2,63})"
+    r"(?::\d{1,5})?"
+)
+
+
+def _quoted(text: str) -> str | None:
+    """``text`` quoted for a refusal when it reads as a host name, its path left out ("/..."),
+    as a path may hold anything (else None: not said)."""
+    host, slash, _ = text.partition("/")
+    if not _HOST_LIKE.fullmatch(host) or len(host) > 80:
+        return None
+    return repr(host + ("/..." if slash else ""))
+
+
+def may_hold_secret(url: str) -> bool:
+    """A base URL refused without being quoted back (:func:`_quoted`): the notebook app empties
+    its box then, as it empties the token's, so a saved notebook does not keep it."""
+    try:
+        host = (urlsplit(url).hostname or "") if "://" in url else url
+    except ValueError:  # "http://[": not a URL, and not quoted
+        host = url
+    return bool(url.strip()) and _quoted(host) is None
+
+
+def _as_given(url: str) -> str:
+    """``url`` quoted for a refusal when it reads as a host name, else its length alone."""
+    quoted = _quoted(url)
+    if quoted is not None:
+        return f": {quoted}"
+    return (
+        f" (the {len(url)} characters given are not a URL; not shown, as they may be the "
+        "access token given in its place)"
+    )
 
 
 def _loopback(host: str) -> bool:

@@ -171,6 +171,7 @@ class HubSpotClient:
                 f"No HubSpot access token: pass token=... or set the {ENV_TOKEN} "
                 "environment variable."
             )
+        register_secret(secret.reveal())  # reports, logs and the refusals below redact it
         if bad_url is not None:
             raise ConfigurationError(bad_url)
         if not isinstance(api_version, str) or api_version not in API_VERSIONS:
@@ -186,7 +187,6 @@ class HubSpotClient:
                     f"not {seconds!r}"
                 )
         self._token = secret
-        register_secret(secret.reveal())  # reports and logs redact it by value too
         self.base_url = url
         self.api_version = api_version
         self.timeout = timeout

@@ -16,6 +16,7 @@ from collections.abc import Callable, Mapping
 from typing import Any
 
 from hubframe.errors import ErrorCode, ServerError
+from hubframe.redaction import clip
 
 JSON = dict[str, Any]
 
@@ -98,8 +99,7 @@ def _checked(entries: Any, fits: Callable[[Any], bool], what: str) -> list[JSON]
     out: list[JSON] = entries
     for entry in out:
         if not fits(entry):
-            shown = json.dumps(entry, default=str)
-            shown = shown if len(shown) <= 200 else shown[:200] + "..."
+            shown = clip(json.dumps(entry, default=str), 200)
             raise ServerError(
                 f"HubSpot's answer listing {what} holds an entry that is not one: {shown}. "
                 "The answer is not read (something other than HubSpot may have answered).",

@@ -51,6 +51,7 @@ from hubframe.io.text import (
     as_text,
     chunked,
 )
+from hubframe.redaction import clip
 
 SCAN_BYTES: Final = 4 * 1024 * 1024
 #: Excel's delimiter directive, a CSV file's first line ("sep=;"): Excel splits the file with
@@ -495,7 +496,7 @@ def _check_closed_quotes(
         raw = '"' + cell.replace('"', '""')  # the cell as written, from its opening quote
         closed = any(tail.endswith(raw + '"' + end) for end in ("", "\n", "\r\n", "\r"))
         if not closed and tail.endswith(raw):
-            first_line = cell.splitlines()[0][:40]
+            first_line = clip(cell.splitlines()[0], 40).removesuffix("...")
             raise InputError(
                 f'{loaded.name}: the quote that opens a cell in row {rows[-1]} ("{first_line}'
                 "...) is never closed, so every line after it would be read as part of that "

@@ -98,6 +98,7 @@ from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
 from hubframe.io.tables import totals_rows
 from hubframe.io.text import IntArray, ObjArray, Text, blank_mask
 from hubframe.io.xmltags import column_number
+from hubframe.redaction import clip
 
 ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")
 FIRST_READABLE: Final = "the first visible sheet with recognised columns"
@@ -906,7 +907,7 @@ def _dates_as_numbers(
 def _past_dates(where: str, said: str) -> InputError:
     return InputError(
         f"{where}: a number formatted as a date cannot be read as the sheet holds it "
-        f"(openpyxl: {said[:300]}). Format the column as Number or Text in Excel, save, and "
+        f"(openpyxl: {clip(said, 300)}). Format the column as Number or Text in Excel, save, and "
         "try again."
     )
 

@@ -21,6 +21,7 @@ import pandas as pd
 
 from hubframe.errors import InputError
 from hubframe.io.meta import refuse_odd_meta
+from hubframe.redaction import clip
 from hubframe.terminal import shown
 
 Source: TypeAlias = "str | os.PathLike[str] | bytes | bytearray | IO[bytes] | pd.DataFrame"
@@ -197,7 +198,7 @@ def reading(name: str) -> Iterator[None]:
             "files and try again."
         ) from exc
     except Exception as exc:
-        detail = " ".join(str(exc).split())[:200]
+        detail = clip(" ".join(str(exc).split()), 200).removesuffix("...")
         raise InputError(
             f"{name}: the file could not be read ({type(exc).__name__}: {detail}). If it opens "
             "in Excel, save it again as .xlsx or as CSV UTF-8 and try again."

@@ -19,7 +19,7 @@ from typing import Any, Protocol
 from urllib.parse import urlsplit
 
 from hubframe.errors import HubframeWarning, InputError
-from hubframe.redaction import redact
+from hubframe.redaction import clip
 
 #: Where a result table read from a journal keeps the journal's portal
 #: (``attrs["hubframe"]["portal"]``: the journal's path and the :class:`PortalKey` fields).
@@ -155,7 +155,7 @@ def refuse_another_report_portal(sent: Mapping[str, Any], client: TokenHolder) -
     host = str(sent.get("host") or client.base_url)
     key = PortalKey.from_text(host, str(text))
     if key is None:
-        shown = redact(str(text)[:120])  # a cell typed by hand: a token pasted in is not said
+        shown = clip(str(text), 120)  # a cell typed by hand: a token pasted in is not said
         raise InputError(
             f"{report}: the Summary sheet's '{PORTAL_LABEL}' cell ({shown!r}) is not a key "
             "hubframe wrote, so which portal the run sent to cannot be told. Undo from the "

@@ -25,6 +25,7 @@ import pandas as pd
 
 from hubframe.constants import EXISTING_COLUMNS, PRIMARY_BEFORE
 from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.redaction import clip
 from hubframe.run.pipeline import Note
 from hubframe.run.primary import (
     PrimaryReading,
@@ -186,7 +187,7 @@ def hold_back(prepared: Prepared, positions: list[int], error: HubframeError) ->
 def held(action: Action | None, error: HubframeError) -> Outcome:
     """The outcome of a row held back because its state before the run could not be read."""
     text = " ".join(str(error).split())
-    reason = text if len(text) <= 160 else text[:157] + "..."
+    reason = clip(text, 157)
     message = (
         "Not sent: what these records were associated with before the run could not be read "
         f"({reason}), and a run that records it, to be undone, sends nothing it could not "

@@ -25,7 +25,7 @@ import pandas as pd
 
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
 from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
-from hubframe.hubspot.auth import Secret, token_problem, token_text
+from hubframe.hubspot.auth import Secret, may_hold_secret, token_problem, token_text
 from hubframe.io import SheetInfo
 from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
@@ -749,6 +749,8 @@ class HubframeApp:
             )
         except Exception:
             self.connect_status.value = render.message_html("Not connected.", "error")
+            if settings[1] and may_hold_secret(settings[1]):  # the token pasted there?
+                self.base_url.value = ""
             raise
         with self._state_lock:  # a setting changed meanwhile: not the connection on screen
             kept = self._connection_settings() == settings and not self.token.value

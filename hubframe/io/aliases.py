@@ -256,6 +256,8 @@ DESCRIPTIONS: Final[dict[str, str]] = {
     "category": "the association category",
     "type_id": "the association type id",
     "max_to_object_ids": "the limit (max to object ids)",
+    "inverse_label": "the inverse label",  # labels sheets (hubframe.io.labels)
+    "name": "the label's internal name",
 }
 
 

@@ -182,14 +182,22 @@ def _alias_matches(
                 found.setdefault(canonical, []).append(header)
         for canonical, matches in found.items():
             if len(matches) > 1:
-                raise HeaderError(
-                    source,
-                    f"several columns could hold {DESCRIPTIONS[canonical]}: "
-                    f"{', '.join(matches)}. {_choose_column(syntax, canonical)}",
-                )
+                raise several_columns(source, canonical, matches, syntax)
             out[canonical] = matches[0]
             taken.add(matches[0])
     return out
+
+
+def several_columns(
+    source: str, canonical: str, matches: Sequence[str], syntax: Syntax
+) -> HeaderError:
+    """The refusal of a sheet where several columns (``matches``) could hold ``canonical``:
+    one would be read and the cells of the others left out unseen."""
+    return HeaderError(
+        source,
+        f"several columns could hold {DESCRIPTIONS[canonical]}: "
+        f"{', '.join(matches)}. {_choose_column(syntax, canonical)}",
+    )
 
 
 def _choose_column(syntax: Syntax, canonical: str) -> str:
@@ -375,7 +383,7 @@ def match_headers(
     explicit = _explicit(headers, columns or {}, wanted, source)
     given: dict[Side, str | None] = {"from": from_type, "to": to_type}
     mapping = _mapped(headers, kind, explicit, given, sample, source, syntax, checked=True)
-    _check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)
+    check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)
     if "label" in wanted and not label_given:
         _check_lookalikes(headers, mapping, source, syntax)
     _check_required(headers, mapping, kind, source)
@@ -462,7 +470,7 @@ def numbered_base(header: str) -> str | None:
     return None if base in ("", key) else base
 
 
-def _check_repeats(
+def check_repeats(
     headers: Sequence[str],
     mapping: ColumnMapping,
     chosen: set[str],
@@ -687,8 +695,28 @@ def check_unread_columns(
         lookup = PROPERTY_HEADERS.get(header_key(header)) if kind == "pairs" else None
         if lookup is not None and values(header) and _names_another(lookup, mapping, given):
             raise HeaderError(source, _unread_lookup(header, lookup, mapping, syntax))
+    check_unread_roles(headers, mapping, kind, values, source, syntax)
+
+
+def check_unread_roles(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    kind: Kind,
+    values: Callable[[str], Sequence[str]],
+    source: str,
+    syntax: Syntax,
+    fields: Sequence[str] | None = None,
+) -> None:
+    """Columns not read that mention a column hubframe reads (``fields``: the sheet kind's
+    by default) -- labels, type ids, categories, limits -- and hold a cell that could be such a
+    value (see :func:`check_unread_columns`)."""
+    used = mapping.column_map
+    read = fields_for(kind) if fields is None else fields
+    for header in headers:
+        if header in used:
+            continue
         role = unread_role(header, kind)
-        if role is None or role not in fields_for(kind):
+        if role is None or role not in read:
             continue
         if header_key(header) in (REMOVE_LOOKALIKES if kind == "limits" else ()):
             continue  # "Purge limit": a column marking removals (check_remove_column)

@@ -288,7 +288,7 @@ def _first_yes(raw: RawSheet, header: str) -> int | None:
     return int(raw.rows[hits[0]]) if len(hits) else None
 
 
-def _values(raw: RawSheet, header: str) -> list[str]:
+def column_values(raw: RawSheet, header: str) -> list[str]:
     """The distinct cells of a column, trimmed, the empty ones left out."""
     cells = distinct(raw.columns[raw.headers.index(header)])
     return list(dict.fromkeys(t for c in cells if (t := clean_text(c)) is not None))
@@ -306,7 +306,13 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     check_remove_column(raw.headers, raw.mapping, partial(_first_yes, raw), where, request.kind)
     given: dict[Side, str | None] = {"from": request.from_type, "to": request.to_type}
     check_unread_columns(
-        raw.headers, raw.mapping, request.kind, partial(_values, raw), given, where, request.syntax
+        raw.headers,
+        raw.mapping,
+        request.kind,
+        partial(column_values, raw),
+        given,
+        where,
+        request.syntax,
     )
     if request.label is not None:
         return

@@ -14,17 +14,24 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from typing import Final
 
 import pandas as pd
 
-from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, header_key
+from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, header_key, noted_key
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
-from hubframe.io.columns import ColumnMapping, HeaderError
-from hubframe.io.frame import raw_sheets
+from hubframe.io.columns import (
+    ColumnMapping,
+    HeaderError,
+    check_repeats,
+    check_unread_roles,
+    several_columns,
+)
+from hubframe.io.frame import EXTRA_CELLS, column_values, raw_sheets
 from hubframe.io.normalize import canonical_object_type, whole_numbers
 from hubframe.io.notes import choice_attrs, warn_left_out
-from hubframe.io.sheet import RawSheet, Request
+from hubframe.io.sheet import RawSheet, Request, sheet_where
 from hubframe.io.sources import (
     SheetArg,
     Source,
@@ -33,7 +40,7 @@ from hubframe.io.sources import (
     reading,
     sheet_argument,
 )
-from hubframe.io.syntax import SyntaxName, syntax_of
+from hubframe.io.syntax import CLI, SyntaxName, syntax_of
 from hubframe.io.text import constant_text, to_objects, to_series, trimmed_text
 
 #: What ``attrs["hubframe"]["kind"]`` says of a labels sheet.
@@ -44,13 +51,24 @@ _EXTRA_ALIASES: Final = {
     "inverse_label": ("Inverse label", "Inverse", "Reverse label", "Paired label", "inverseLabel"),
     "name": ("Name", "Internal name", "Label name (internal)"),
 }
+#: The columns a labels sheet reads that a column not read may name ("New label").
+_READ_ROLES: Final = ("label", "type_id")
 _KEYS: Final = {
     **{header_key(a): c for c, aliases in _EXTRA_ALIASES.items() for a in (c, *aliases)},
 }
 
 
 def _canonical(header: str) -> str | None:
-    key = header_key(header)
+    """The column ``header`` names, as spelled or with its fill notes left out ("Inverse
+    label (optional)"), as the pairs reader finds a column (:func:`noted_key`)."""
+    for key in (header_key(header), noted_key(header)):
+        found = _keyed(key) if key is not None else None
+        if found is not None:
+            return found
+    return None
+
+
+def _keyed(key: str) -> str | None:
     if key in _KEYS:
         return _KEYS[key]
     found = STRONG_KEYS.get(key)
@@ -58,6 +76,23 @@ def _canonical(header: str) -> str | None:
         return found
     side = SIDE_KEYS.get(key)
     return f"{side}_type" if side is not None else None
+
+
+def _mapped(headers: Sequence[str], where: str) -> ColumnMapping:
+    """Each column's header; several headers naming one column are refused naming them all
+    (the first was read and the others left out: a paired label created unpaired, a rename
+    made a new label), as the pairs reader refuses them (:func:`several_columns`)."""
+    found: dict[str, list[str]] = {}
+    for header in headers:
+        canonical = _canonical(header)
+        if canonical is not None:
+            found.setdefault(canonical, []).append(header)
+    mapping = ColumnMapping()
+    for canonical, matches in found.items():
+        if len(matches) > 1:
+            raise several_columns(where, canonical, matches, CLI)  # no columns= to choose with
+        mapping.columns[canonical] = matches[0]
+    return mapping
 
 
 @dataclass
@@ -71,11 +106,7 @@ class _LabelsRequest(Request):
         preview: Sequence[Sequence[object]] = (),
         sheet: str | None = None,
     ) -> ColumnMapping:
-        mapping = ColumnMapping()
-        for header in headers:
-            canonical = _canonical(header)
-            if canonical is not None and canonical not in mapping.columns:
-                mapping.columns[canonical] = header
+        mapping = _mapped(headers, where)
         if "label" not in mapping.columns:
             raise HeaderError(
                 where,
@@ -91,6 +122,7 @@ class _LabelsRequest(Request):
                     f"no column for the '{side}' object type and no "
                     f"{self.syntax.named(f'{side}_type')} given.",
                 )
+        check_repeats(headers, mapping, set(), LABEL_COLUMNS, where, CLI)
         return mapping
 
     def score(self, cells: Sequence[object]) -> int:
@@ -125,12 +157,26 @@ def _bad_type_ids(raw: RawSheet) -> pd.Series | None:
     return pd.Series(to_objects(to_series(bad)), dtype=object)
 
 
+def _check_unread(raw: RawSheet, request: Request) -> None:
+    """A column not read whose name says it holds labels or type ids ("New label", "Label
+    type ID") and holds such a cell stops the read, as in a pairs sheet
+    (:func:`check_unread_roles`): its cells would be left out unseen."""
+    if raw.size:
+        values = partial(column_values, raw)
+        where = sheet_where(raw, request)
+        check_unread_roles(raw.headers, raw.mapping, "pairs", values, where, CLI, _READ_ROLES)
+
+
 def _asks(part: pd.DataFrame) -> pd.Series:
     """The rows that ask something: a label, or without one an inverse label, an internal name
     or a type id (the labels job refuses those ``MISSING_VALUE``: they were dropped, and the
     row given an inverse label only had no result row).  A row naming object types alone asks
     nothing (a template's rows not filled in)."""
-    asking = [c for c in ("label", "inverse_label", "name", "type_id", RAW_TYPE_ID) if c in part]
+    asking = [
+        c
+        for c in ("label", "inverse_label", "name", "type_id", RAW_TYPE_ID, EXTRA_CELLS)
+        if c in part
+    ]
     return part[asking].notna().any(axis=1)
 
 
@@ -167,10 +213,13 @@ def read_labels(
         raws = raw_sheets(loaded, sheet, request)
     parts = []
     for raw in raws:
+        _check_unread(raw, request)
         part = pd.DataFrame({c: _column(raw, c, given.get(c)) for c in LABEL_COLUMNS})
         bad = _bad_type_ids(raw)
         if bad is not None:
             part[RAW_TYPE_ID] = bad
+        if raw.extra is not None and raw.extra.null_count < len(raw.extra):
+            part[EXTRA_CELLS] = to_objects(to_series(raw.extra))
         part.insert(0, "row", raw.rows)
         part.insert(0, "sheet", to_series(constant_text(raw.name or name, raw.size)))
         parts.append(part[_asks(part)])

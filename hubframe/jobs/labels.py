@@ -68,6 +68,7 @@ from hubframe.errors import (
     StopReason,
 )
 from hubframe.hubspot.client import HubSpotClient, require_client
+from hubframe.io.frame import EXTRA_CELLS
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
@@ -219,6 +220,7 @@ def _from_frame(frame: pd.DataFrame) -> pd.DataFrame:
             "type_id": pd.NA,
             "name": None,
             RAW_TYPE_ID: rows.get(RAW_TYPE_ID),
+            EXTRA_CELLS: rows.get(EXTRA_CELLS),
         }
     )
     out = out.loc[out["label"].notna()]
@@ -322,7 +324,11 @@ def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
     """A row whose cells cannot say what to create: a spreadsheet error (#N/A) in any of them,
     a type that names no object, a type id that is not a whole number.  Never created under
     that text, nor without the inverse label the sheet meant, nor as a new label where a type
-    id (a rename) was meant."""
+    id (a rename) was meant; a CSV row with cells past the header, whose cells may be shifted.
+    """
+    shifted = _extra_cells(row)
+    if shifted is not None:
+        return shifted
     missing = _no_label(row)
     if missing is not None:
         return missing
@@ -349,6 +355,22 @@ def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
             )
             return _Outcome("", Status.INVALID, code=ErrorCode.BAD_ID, message=said)
     return None
+
+
+def _extra_cells(row: Mapping[str, Any]) -> _Outcome | None:
+    """A CSV row with more cells than the header (an unquoted comma in a label): its cells
+    may be shifted (the label's end read as the inverse label), so nothing is created from
+    it, as a pairs row so is never sent (``EXTRA_CELLS``)."""
+    beyond = text(value(row.get(EXTRA_CELLS)))
+    if not beyond:
+        return None
+    said = (
+        f"This row has more cells than the header row ('{beyond}' beyond the last column), "
+        "so its cells may be shifted: a label probably holds an unquoted comma. Nothing is "
+        "created or renamed for this row. Put that label in quotes or remove the separator "
+        "(or give the extra column a header), then export again."
+    )
+    return _Outcome("", Status.INVALID, code=ErrorCode.EXTRA_CELLS, message=said)
 
 
 def _no_label(row: Mapping[str, Any]) -> _Outcome | None:

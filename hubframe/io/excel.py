@@ -45,6 +45,7 @@ from hubframe.errors import InputError
 from hubframe.io.bounds import ReadLimits, hint, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, one_cell_text, written_headers
 from hubframe.io.columns import (
+    ColumnMapping,
     HeaderError,
 )
 from hubframe.io.guard import (
@@ -57,6 +58,7 @@ from hubframe.io.guard import (
     sheet_parts,
 )
 from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
+from hubframe.io.labelcells import LABEL_FIELDS, refuse_label_cells
 from hubframe.io.merges import Filled, Merge, Overlap, fill_merged, ranges, xml_merges
 from hubframe.io.numfmt import (
     Formats,
@@ -137,6 +139,9 @@ class Grid:
     errors: frozenset[tuple[int, int]] | None = frozenset()
     #: the sheet's XML and the formats that show cells otherwise (numfmt), when any may
     styling: tuple[bytes, Formats] | None = None
+    #: the sheet's XML and the number formats of its styles other than General (style index
+    #: -> code), when the workbook has any: what a label cell holding a number shows
+    numbers: tuple[bytes, dict[int, str]] | None = None
     #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
     totals: dict[int, str] = field(default_factory=dict)
 
@@ -546,6 +551,7 @@ class Workbook:
         if may_hide_rows(part):
             grid.hidden, grid.hiding = hidden_rows(part), part
         grid.styling = self._styling(part)
+        grid.numbers = self._numbers(part)
         grid.totals = self._totals(name)
         return grid
 
@@ -571,6 +577,12 @@ class Workbook:
         if self._misleading or b"numFmt" in part:
             return part, self._misleading
         return None
+
+    def _numbers(self, part: bytes) -> tuple[bytes, dict[int, str]] | None:
+        """The sheet part and the workbook's number formats other than General, by style
+        (read by :meth:`_styling` first), or None when it has none."""
+        numbers = self._misleading.numbers if self._misleading is not None else {}
+        return (part, numbers) if numbers else None
 
     def _with_errors(self, part: bytes, name: str, rows: int | None) -> Grid:
         try:
@@ -610,6 +622,7 @@ class Workbook:
         if may_hide_rows(part):
             grid.hidden, grid.hiding = hidden_rows(part), part
         grid.styling = self._styling(part)
+        grid.numbers = self._numbers(part)
         grid.totals = self._totals(name)
         return grid
 
@@ -968,11 +981,12 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         ) from None
     mapping = request.match(headers, where, body, grid.name)
     _refuse_spans(filled, headers, set(mapping.columns.values()), where)
-    _refuse_reformatted(grid, headers, set(mapping.columns.values()), top - 1, where)
+    _refuse_reformatted(grid, headers, mapping, top - 1, where)
     merged = filled.names
     table = _rectangle(body, len(headers))
-    columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + top
+    _refuse_label_values(grid, table, headers, mapping, rows, where)
+    columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     written = {} if headerless else written_headers(grid.cells[index], headers)
     hidden_columns = _hidden_columns(grid, headers, mapping.columns.values())
     label = mapping.columns.get("label")
@@ -995,7 +1009,7 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
 
 
 def _refuse_reformatted(
-    grid: Grid, headers: list[str], read: set[str], index: int, where: str
+    grid: Grid, headers: list[str], mapping: ColumnMapping, index: int, where: str
 ) -> None:
     """Stop at cells of a column hubframe reads whose number format shows them otherwise than
     they hold (:mod:`hubframe.io.numfmt`: other digits, or no text), by their style or by a
@@ -1003,15 +1017,12 @@ def _refuse_reformatted(
     and which one was meant cannot be told.  Empty cells show nothing whatever their format."""
     if grid.styling is None:
         return
+    read = mapping.column_map
     at = {grid.first_col + i: h for i, h in enumerate(headers) if h in read}
     try:
         shown = _shown_otherwise(grid, at, grid.first_row + index)
     except Unchecked as exc:
-        raise InputError(
-            f"{where}: hubframe cannot check the number formats of the sheet's cells "
-            f"({_said(exc)}): the file is damaged or was not written by a spreadsheet "
-            "program. Open it in Excel, save it, and try again."
-        ) from None
+        raise _unchecked(where, exc) from None
     found: dict[str, dict[int, str]] = {}
     for row, column, code in shown:
         found.setdefault(at[column], {}).setdefault(row, code)
@@ -1023,11 +1034,53 @@ def _refuse_reformatted(
         listed = f"row {listed}" if len(rows) == 1 else f"rows {listed}"
         raise InputError(
             f"{where}: column '{header}' has cells whose format shows other than they hold "
-            f"({listed}; row {row} holds {held}, shown with the format '{code}'), so which id "
-            "was meant cannot be told. Give the column the format Number with no decimals, or "
+            f"({listed}; row {row} holds {held}, shown with the format '{code}'), so which "
+            f"{'label' if read[header] in LABEL_FIELDS else 'id'} was meant cannot be told. "
+            "Give the column the format Number with no decimals, or "
             "Text (Format Cells), and no conditional formatting that changes it, check what "
             "it shows, save, and try again."
         )
+
+
+def _refuse_label_values(
+    grid: Grid,
+    table: ObjArray,
+    headers: list[str],
+    mapping: ColumnMapping,
+    rows: IntArray,
+    where: str,
+) -> None:
+    """Stop at cells of a label column (a label, inverse label, internal name) that the
+    workbook holds as a date, time, yes/no value or a number shown otherwise than read
+    (:mod:`hubframe.io.labelcells`), in a pairs sheet as in a labels sheet."""
+    read = [mapping.columns[c] for c in LABEL_FIELDS if c in mapping.columns]
+    at = {grid.first_col + headers.index(h): h for h in read if h in headers}
+    if not at:
+        return
+    formats: dict[int, dict[int, str]] = {}
+    if grid.numbers is not None:
+        part, styles = grid.numbers
+        letters = map(column_letters, at)
+        try:
+            for row, column, code in styled_cells(part, styles, letters, _number_cell):
+                formats.setdefault(column, {})[row] = code
+        except Unchecked as exc:
+            raise _unchecked(where, exc) from None
+    columns = {h: (table[:, c - grid.first_col], formats.get(c, {})) for c, h in at.items()}
+    refuse_label_cells(columns, rows, where)
+
+
+def _number_cell(kind: str, code: str) -> bool:
+    """A cell of type ``kind`` (its ``t``) that holds a number (or a date: a number too)."""
+    return kind == "n"
+
+
+def _unchecked(where: str, exc: BaseException) -> InputError:
+    return InputError(
+        f"{where}: hubframe cannot check the number formats of the sheet's cells "
+        f"({_said(exc)}): the file is damaged or was not written by a spreadsheet "
+        "program. Open it in Excel, save it, and try again."
+    )
 
 
 def _shown_otherwise(grid: Grid, at: dict[int, str], header: int) -> list[tuple[int, int, str]]:

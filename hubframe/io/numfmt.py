@@ -29,6 +29,14 @@ from hubframe.io.xmltags import PREFIX, SPACE, TAG_MAX, column_number
 
 #: Excel's built-in formats that show other digits (9: ``0%``, 10: ``0.00%``).
 _BUILT_IN: Final = {9: "0%", 10: "0.00%"}
+#: The codes of Excel's built-in formats (``numFmtId`` below 164, not written in ``numFmts``)
+#: that every locale shows alike, for messages; 0 is General, 49 Text (``@``).
+BUILT_IN_CODES: Final = {
+    0: "General", 1: "0", 2: "0.00", 3: "#,##0", 4: "#,##0.00", 9: "0%", 10: "0.00%",
+    11: "0.00E+00", 12: "# ?/?", 13: "# ??/??", 14: "mm-dd-yy", 15: "d-mmm-yy", 16: "d-mmm",
+    17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss",
+    22: "m/d/yy h:mm", 45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
+}  # fmt: skip
 _QUOTED = re.compile(r'"[^"]*"')
 _TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
 _TEXT: Final = ("s", "str", "inlineStr")  # the cell types that hold text
@@ -103,6 +111,9 @@ class Formats:
 
     cells: dict[int, str] = field(default_factory=dict)
     rules: dict[int, str] = field(default_factory=dict)
+    #: every style whose number format is not General -> its code (a built-in one without a
+    #: known code: "built-in format N"): what a label cell holding a number is shown with
+    numbers: dict[int, str] = field(default_factory=dict)
     #: why the styles part could not be read (too large, not well-formed), or None: calamine
     #: reads past a styles part expat refuses (trailing bytes), so its cells' formats are not
     #: known, and the check must not take that for "none shows otherwise"
@@ -153,7 +164,11 @@ def misleading_formats(styles: bytes) -> Formats:
     except Unchecked as exc:
         return Formats(unchecked=f"styles.xml: {exc}")
     cells = {i: codes[fmt] for i, fmt in enumerate(formats) if fmt in codes}
-    return Formats(_misleading(cells), _misleading(rules))
+    known = BUILT_IN_CODES | codes
+    numbers = {
+        i: known.get(fmt) or f"built-in format {fmt}" for i, fmt in enumerate(formats) if fmt
+    }
+    return Formats(_misleading(cells), _misleading(rules), numbers)
 
 
 def _misleading(codes: dict[int, str]) -> dict[int, str]:
@@ -161,11 +176,15 @@ def _misleading(codes: dict[int, str]) -> dict[int, str]:
 
 
 def styled_cells(
-    part: bytes, styles: dict[int, str], columns: Iterable[str]
+    part: bytes,
+    styles: dict[int, str],
+    columns: Iterable[str],
+    keep: Callable[[str, str], bool] | None = None,
 ) -> Iterator[tuple[int, int, str]]:
     """(Excel row, column, format code) of the cells of a sheet part, in ``columns`` (letters),
     whose style is one of ``styles`` and shows them otherwise than they hold: number cells
-    whose format shows other digits, text cells whose format hides the text.  The usual
+    whose format shows other digits, text cells whose format hides the text (``keep(type,
+    code)``, given a cell's ``t`` and its format, says which cells instead).  The usual
     layout (``<c r="A2" s="5" ...>`` for every cell, as Excel, openpyxl, XlsxWriter and
     LibreOffice write it) is found by one regular expression with a literal start (100,000
     styled cells elsewhere: ~0.02 s).  Any other layout (cells without a reference, which
@@ -176,13 +195,14 @@ def styled_cells(
     letters = "|".join(sorted({c.upper() for c in columns})).encode()
     if not styles or not letters:
         return
+    keep = keep or _shows
     if 0 in styles or not _usual_layout(part, styles):
-        yield from _placed(part, styles, {column_number(c) for c in letters.split(b"|")})
+        yield from _placed(part, styles, {column_number(c) for c in letters.split(b"|")}, keep)
         return
     index = "|".join(map(str, styles)).encode()
     tail = rb"([^<>]*+)>"  # the rest of the tag, however long
     usual = re.compile(rb'<c r="(' + letters + rb')([0-9]{1,7})" s="(' + index + rb')"' + tail)
-    yield from _shown_otherwise(usual.finditer(part), styles)
+    yield from _shown_otherwise(usual.finditer(part), styles, keep)
 
 
 def _usual_layout(part: bytes, styles: dict[int, str]) -> bool:
@@ -232,7 +252,7 @@ def _parse(
 
 
 def _placed(
-    part: bytes, styles: dict[int, str], wanted: set[int]
+    part: bytes, styles: dict[int, str], wanted: set[int], keep: Callable[[str, str], bool]
 ) -> Iterator[tuple[int, int, str]]:
     """:func:`styled_cells` by an XML parser: each cell placed as the engines place it (by its
     reference; without one, the column after the cell before it, or A in a new row; a row
@@ -253,7 +273,7 @@ def _placed(
                 at[1] += 1
             style = attrs.get("s", "0")
             code = styles.get(int(style) if style.isdigit() else -1)
-            if code is not None and at[1] in wanted and _shows(attrs.get("t", "n"), code):
+            if code is not None and at[1] in wanted and keep(attrs.get("t", "n"), code):
                 found.append((at[0], at[1], code))
 
     _parse(part, start)
@@ -269,7 +289,7 @@ def _shows(kind: str, code: str) -> bool:
 
 
 def _shown_otherwise(
-    found: Iterable[re.Match[bytes]], styles: dict[int, str]
+    found: Iterable[re.Match[bytes]], styles: dict[int, str], keep: Callable[[str, str], bool]
 ) -> Iterator[tuple[int, int, str]]:
     """The cells of ``found`` (groups: letters, row, style, the rest of the tag) that their
     style shows otherwise (:func:`_shows`); booleans and errors are shown as they are."""
@@ -277,7 +297,7 @@ def _shown_otherwise(
         letters, row, style, _ = match.groups()
         kind = _TYPE.search(match.group(0))
         code = styles[int(style)]
-        if _shows(kind.group(1).decode() if kind is not None else "n", code):
+        if keep(kind.group(1).decode() if kind is not None else "n", code):
             yield int(row), column_number(letters), code
 
 

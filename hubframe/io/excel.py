@@ -48,6 +48,7 @@ from hubframe.io.columns import (
     ColumnMapping,
     HeaderError,
 )
+from hubframe.io.escapes import decoded_escapes, shared_strings
 from hubframe.io.guard import (
     CheckedBook,
     Unreadable,
@@ -853,6 +854,7 @@ def _openpyxl_grid(data: bytes, name: str, source: str = "") -> Grid:
     book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     try:
         ws = book[name]
+        _as_written(getattr(ws, "_shared_strings", None), data)
         ws.reset_dimensions()
         with warnings.catch_warnings(record=True) as said:
             warnings.simplefilter("always")
@@ -869,11 +871,25 @@ def _openpyxl_grid(data: bytes, name: str, source: str = "") -> Grid:
         book.close()
 
 
+def _as_written(strings: object, data: bytes) -> None:
+    """Put the shared strings as the workbook writes them into openpyxl's list (``strings``:
+    its read-only sheet's, taken whole), which drops every ``x005F_`` from them: a literal
+    ``_x0041_`` (written ``_x005F_x0041_``) was then decoded again, to ``A``."""
+    if not isinstance(strings, list):
+        return
+    written = shared_strings(data)
+    if written is not None and len(written) == len(strings):
+        strings[:] = written
+
+
 def _as_held(value: Any) -> Any:
     """A cell's value as the workbook holds it: a number is a double (Excel keeps 15
     significant digits), as calamine reads it.  openpyxl reads a number written without a
     point as an exact int whatever its digits: 12345678901234567, which Excel holds and shows
-    as 12345678901234600, would be sent as read, where calamine's reading is refused."""
+    as 12345678901234600, would be sent as read, where calamine's reading is refused.  A text
+    has its ``_xHHHH_`` escapes decoded (:func:`decoded_escapes`)."""
+    if type(value) is str:
+        return decoded_escapes(value)
     if type(value) is not int:
         return value
     try:

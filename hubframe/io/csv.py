@@ -209,6 +209,12 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     delimiter = directive.group(1) if directive else _detect_delimiter(body)
     found = _records_with_ends(body, delimiter, HEADER_SEARCH_ROWS)
     index = find_header([record for record, _ in found], request)
+    if not directive and delimiter != "," and index >= 0 and len(found[index][0]) == 1:
+        # a header of one cell: a file of one column, whose cells may hold ";" lists (an
+        # export's "Associated Deal IDs" copied) -- never split at a delimiter it lacks
+        delimiter = ","
+        found = _records_with_ends(body, delimiter, HEADER_SEARCH_ROWS)
+        index = find_header([record for record, _ in found], request)
     if index < 0:
         raise InputError(f"{loaded.name}: the file has no data (only empty lines).")
     cells = [unguard(cell) for cell in found[index][0]]

@@ -37,7 +37,8 @@ from hubframe.io.normalize import (
     id_text,
 )
 from hubframe.io.notes import warn_hidden_ids, warn_sheets_left_out
-from hubframe.io.sheet import RawSheet, Request, looks_like_id
+from hubframe.io.rows import explode
+from hubframe.io.sheet import RawSheet, Request, looks_like_id, sheet_where
 from hubframe.io.sources import SheetArg, Source, load_source, reading, sheet_argument
 from hubframe.io.syntax import SyntaxName, syntax_of
 from hubframe.io.text import as_text, to_objects, to_series
@@ -269,6 +270,8 @@ def read_id_columns(
         columns[raw.name or name] = raw.mapping.columns["from_id"]
         if column is None and object_type is not None:
             _check_side_type(raw, object_type, name)
+        _refuse_extra_cells(raw, request)
+        raw = explode(raw, request)  # "101;102": both ids, as a sheet of pairs reads them
         cells = raw.cells("from_id")
         assert cells is not None
         text = id_text(cells)
@@ -287,6 +290,26 @@ def read_id_columns(
         _warn_hidden(raw, present, name)
         ids.update(dict.fromkeys(str(v) for v in values if v is not None))
     return IdsRead(list(ids), columns, loaded.path)
+
+
+def _refuse_extra_cells(raw: RawSheet, request: Request) -> None:
+    """InputError naming the rows with cells past the header (an unquoted comma in a cell:
+    ``1,019,360,003``): their cells may be shifted, and the ids in them would be left out
+    (a sheet of pairs refuses such a row, ``EXTRA_CELLS``)."""
+    if raw.extra is None or raw.extra.null_count == len(raw.extra):
+        return
+    cells = raw.extra.to_pylist()
+    found = [(int(r), c) for r, c in zip(raw.rows, cells, strict=True) if c]
+    rows = ", ".join(str(r) for r, _ in found[:SHOWN_BAD_CELLS])
+    row, beyond = found[0]
+    raise InputError(
+        f"{sheet_where(raw, request)}: {'row' if len(found) == 1 else 'rows'} {rows} "
+        f"{'has' if len(found) == 1 else 'have'} more cells than the header row ('{beyond}' "
+        f"beyond the last column in row {row}), so the ids there may be shifted or left out: "
+        "a cell probably holds an unquoted delimiter, such as the commas in 1,019,360,003. "
+        "Put that cell in quotes or remove the separator (or give the extra column a "
+        "header), then export again."
+    )
 
 
 def _warn_hidden(raw: RawSheet, present: np.ndarray, name: str) -> None:

@@ -39,6 +39,7 @@ from hubframe.io.sheet import (
     RawSheet,
     Request,
     check_rows_above,
+    check_values_above,
     find_header,
     row_headers,
 )
@@ -283,6 +284,9 @@ def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     first_cells = 0 if fmt.headerless else -1  # the header row, or the first row of data
     _check_row_cells(loaded, fmt, first_cells, fmt.width, request.limits)
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)
+    if not fmt.headerless:
+        header_row = fmt.header_index + 1
+        check_values_above(fmt.above, 1, header_row, fmt.headers, mapping, request, loaded.name)
     columns, extra, fmt = _read_csv_columns(loaded, fmt, request.limits)
     first = fmt.header_index + 2  # Excel's row of the first record below the header
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)

@@ -83,6 +83,7 @@ from hubframe.io.sheet import (
     SheetChoice,
     SkippedSheet,
     check_rows_above,
+    check_values_above,
     find_header,
     row_headers,
 )
@@ -996,6 +997,11 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
             "writes; the file is damaged. Open it in Excel, save it, and try again."
         ) from None
     mapping = request.match(headers, where, body, grid.name)
+    if not headerless:
+        above = grid.cells[:index]
+        check_values_above(
+            above, grid.first_row, grid.first_row + index, headers, mapping, request, where
+        )
     _refuse_spans(filled, headers, set(mapping.columns.values()), where)
     _refuse_reformatted(grid, headers, mapping, top - 1, where)
     merged = filled.names

@@ -8,7 +8,7 @@ what the caller asked for (kind, types, explicit columns, limits), and finds the
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
 
@@ -257,7 +257,7 @@ def check_rows_above(
     block pasted above the header).  Rows of headings (a group row, then the objects' names)
     are a title."""
     for i, cells in enumerate(above):
-        below = [j for j in range(i + 1, len(above)) if any(map(_digits, above[j][:ID_COLUMNS]))]
+        below = [j for j in range(i + 1, len(above)) if any(map(_filled, above[j][:ID_COLUMNS]))]
         if below and request.score([one_cell_text(c) for c in cells]) >= 2:
             rows = _row_list([first_row + j for j in below])
             raise InputError(
@@ -270,17 +270,120 @@ def check_rows_above(
     if ids:
         rows = _row_list([first_row + i for i in ids])
         shown = next(one_cell_text(c).strip() for c in above[ids[0]] if looks_like_id(c))
-        raise InputError(
-            f"{where}: the header is row {header_row}, and {rows} above it hold what look like "
-            f"record ids ('{shown}' in row {first_row + ids[0]}): they would not be read. Put "
-            "every pair below one header row (the table's first row), or delete those rows "
-            "if they are a title."
+        raise _not_read(
+            where, header_row, rows, "hold what look like record ids", shown, ids[0] + first_row
         )
 
 
-def _digits(cell: object) -> bool:
-    """A cell of digits only (an id of any length): a row of data, not of headings."""
-    return one_cell_text(cell).strip().isdigit()
+def check_values_above(
+    above: Sequence[Sequence[object]],
+    first_row: int,
+    header_row: int,
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    request: Request,
+    where: str,
+) -> None:
+    """InputError naming the rows above the header row (``above``; Excel row ``first_row`` is
+    the first) that read as rows of the table: two cells or more, in columns the header maps,
+    that are values of those columns (:func:`_value_tests`: an id of any length, an email, a
+    domain, a label, a type id, a limit).  A title holds one at most ("Q3 associations",
+    "Portal ID | 4412345"); rows of emails and domains sorted above their header (Excel's
+    Sort with "My data has headers" off) were dropped as one, without a word."""
+    tests = _value_tests(headers, mapping, request)
+    if len(tests) < 2:
+        return
+    found = [i for i, cells in enumerate(above) if len(_values_in(cells, tests)) > 1]
+    if found:
+        rows = _row_list([first_row + i for i in found])
+        shown = _values_in(above[found[0]], tests)[0]
+        what = "read as rows of the table"
+        raise _not_read(where, header_row, rows, what, shown, found[0] + first_row)
+
+
+def _not_read(where: str, header: int, rows: str, what: str, shown: str, row: int) -> InputError:
+    return InputError(
+        f"{where}: the header is row {header}, and {rows} above it {what} ('{shown}' in row "
+        f"{row}): they would not be read. Put every row below one header row (the table's "
+        "first row), or delete those rows if they are a title."
+    )
+
+
+#: A cell that reads as a value of a column: a whole number of 1-18 digits (ids, type ids,
+#: limits), an email (no spaces, an "@"), a domain (labels between dots).
+_WHOLE: Final = re.compile(r"[0-9]{1,18}(\.0+)?")
+_DOMAIN: Final = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\.?")
+_LIMIT_WORDS: Final = frozenset({"remove", "remove limit", "no limit"})
+
+
+def _value_tests(
+    headers: Sequence[str], mapping: ColumnMapping, request: Request
+) -> dict[int, Callable[[str], bool]]:
+    """Position of each column the header maps whose cells a row of data fills -> whether a
+    cell (trimmed, not empty) reads as one of its values.  Types and categories are left out:
+    a group row names objects ("Deals | Contacts")."""
+    properties = request.properties(mapping)
+    tests: dict[int, Callable[[str], bool]] = {}
+    for canonical, header in mapping.columns.items():
+        if header not in headers:
+            continue
+        test: Callable[[str], bool] | None = None
+        if canonical in ("from_id", "to_id"):
+            test = _id_test(properties.get(canonical.removesuffix("_id")))
+        elif canonical == "label":
+            test = bool
+        elif canonical == "type_id":
+            test = _is_whole
+        elif canonical == "max_to_object_ids":
+            test = _is_limit
+        if test is not None:
+            tests[headers.index(header)] = test
+    return tests
+
+
+def _id_test(prop: str | None) -> Callable[[str], bool]:
+    if prop is None:
+        return _is_whole
+    if prop == "email":
+        return _is_email
+    if prop == "domain":
+        return _is_domain
+    return _is_token
+
+
+def _is_whole(text: str) -> bool:
+    return _WHOLE.fullmatch(text) is not None
+
+
+def _is_email(text: str) -> bool:
+    return "@" in text and not any(c.isspace() for c in text)
+
+
+def _is_domain(text: str) -> bool:
+    return _DOMAIN.fullmatch(text) is not None
+
+
+def _is_token(text: str) -> bool:
+    return not any(c.isspace() for c in text)
+
+
+def _is_limit(text: str) -> bool:
+    return _is_whole(text) or " ".join(text.split()).casefold() in _LIMIT_WORDS
+
+
+def _values_in(cells: Sequence[object], tests: Mapping[int, Callable[[str], bool]]) -> list[str]:
+    """The cells of a row that read as values of their columns (``tests``), in order."""
+    out = []
+    for position, test in sorted(tests.items()):
+        text = one_cell_text(cells[position]).strip() if position < len(cells) else ""
+        if text and test(text):
+            out.append(text)
+    return out
+
+
+def _filled(cell: object) -> bool:
+    """A cell that holds something: a row of the table a header above would head."""
+    return clean_text(one_cell_text(cell)) is not None
 
 
 def _row_list(rows: list[int]) -> str:

@@ -38,6 +38,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final, NoReturn, TextIO, cast
 
+from hubframe.argtypes import NotBlank, refuse_blank_values
 from hubframe.constants import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
@@ -261,9 +262,7 @@ def _add_hubspot(parser: argparse.ArgumentParser) -> None:
     )
 
 
-#: What a space-like character a sheet's cells are trimmed of too (``hubframe.io.text.SPACE``).
-_INVISIBLE: Final = " \t\r\n\u00a0\ufeff\u200b"
-#: What leaving an option out means, said when its value is empty (:class:`_NotBlank`).
+#: What leaving an option out means, said when its value is empty (:class:`NotBlank`).
 _LEFT_OUT: Final[dict[str, str]] = {
     "--label": "to use the sheet's label column (or no label)",
     "--sheet": "to read the first sheet with recognised columns",
@@ -272,54 +271,9 @@ _LEFT_OUT: Final[dict[str, str]] = {
 }
 
 
-class _NotBlank:
-    """An option's type: text that is not empty or blank, then ``inner``'s conversion.
-    ``--label "$LABEL"`` with the variable unset gave ``--label ""``, which was taken as not
-    given: ``hubframe remove pairs.csv --label ""`` removed the pairs' every label and their
-    links instead of one label; ``--base-url ""`` sent a rehearsal to HubSpot itself.  Every
-    option that takes a value has this type (:func:`refuse_blank_values`).  (The refusal
-    never repeats what was given: it may be a token.)"""
-
-    def __init__(self, inner: Callable[[str], Any], option: str, left_out: str = "") -> None:
-        self.inner = inner
-        self.option = option
-        self.left_out = left_out
-        self.__name__ = getattr(inner, "__name__", "value")  # argparse's "invalid ... value"
-
-    def __call__(self, text: str) -> Any:
-        if not text.strip() or not text.strip(_INVISIBLE):
-            raise argparse.ArgumentTypeError(self._said())
-        return self.inner(text)
-
-    def _said(self) -> str:
-        if not self.option.startswith("-"):
-            return "is empty (a shell variable that is not set?): give the file's path"
-        out = f" {self.left_out}" if self.left_out else ""
-        return (
-            f"is empty (a shell variable that is not set?): give it a value, or leave "
-            f"{self.option} out{out}"
-        )
-
-
 def _given(option: str, default: str) -> Callable[[str], str]:
     """An option's type: text that is not empty (``default``: what leaving it out uses)."""
-    return _NotBlank(str, option, f"to use {default}")
-
-
-def refuse_blank_values(parser: argparse.ArgumentParser) -> None:
-    """Every option (and positional) of every command that takes a value refuses an empty or
-    blank one by name (:class:`_NotBlank`), whatever its type; a type that refuses it already
-    with words of its own (``--token``) is kept."""
-    for action in parser._actions:
-        if isinstance(action, argparse._SubParsersAction):
-            for sub in dict(action.choices).values():
-                refuse_blank_values(sub)
-            continue
-        if action.nargs == 0 or isinstance(action.type, _NotBlank):
-            continue
-        option = action.option_strings[-1] if action.option_strings else action.dest
-        inner = action.type if callable(action.type) else str
-        action.type = _NotBlank(inner, option, _LEFT_OUT.get(option, ""))
+    return NotBlank(str, option, f"to use {default}")
 
 
 def _formatter(prog: str) -> argparse.HelpFormatter:
@@ -491,7 +445,7 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="progress bars on stderr (default: when stderr is a terminal)",
     )
-    refuse_blank_values(parser)
+    refuse_blank_values(parser, _LEFT_OUT)
     return parser
 
 

@@ -276,7 +276,7 @@ def main(argv: list[str] | None = None) -> int:
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
     add_arguments(parser)
-    from hubframe.cli import refuse_blank_values  # as `hubframe sandbox` does
+    from hubframe.argtypes import refuse_blank_values  # as `hubframe sandbox` does
 
     refuse_blank_values(parser)
     return run(parser.parse_args(argv))

@@ -8,6 +8,7 @@ what the caller asked for (kind, types, explicit columns, limits), and finds the
 from __future__ import annotations
 
 import re
+import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Final
@@ -16,7 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
-from hubframe.errors import InputError
+from hubframe.errors import HubframeError, InputError
 from hubframe.io.aliases import (
     Kind,
     header_score,
@@ -257,8 +258,10 @@ def check_rows_above(
     block pasted above the header).  Rows of headings (a group row, then the objects' names)
     are a title."""
     for i, cells in enumerate(above):
-        below = [j for j in range(i + 1, len(above)) if any(map(_filled, above[j][:ID_COLUMNS]))]
-        if below and request.score([one_cell_text(c) for c in cells]) >= 2:
+        if request.score([one_cell_text(c) for c in cells]) < 2:
+            continue
+        below = _rows_it_heads(above, i, request, where)
+        if below:
             rows = _row_list([first_row + j for j in below])
             raise InputError(
                 f"{where}: row {first_row + i} is a header too, and {rows} below it (above "
@@ -381,9 +384,30 @@ def _values_in(cells: Sequence[object], tests: Mapping[int, Callable[[str], bool
     return out
 
 
-def _filled(cell: object) -> bool:
-    """A cell that holds something: a row of the table a header above would head."""
-    return clean_text(one_cell_text(cell)) is not None
+def _rows_it_heads(
+    above: Sequence[Sequence[object]], i: int, request: Request, where: str
+) -> list[int]:
+    """The rows below row ``i`` of ``above`` (a header row of this kind itself) that read as
+    rows of its table: a cell of digits (an id), or a value of a column it maps (an email
+    under its email column, a domain, a label: :func:`_value_tests`).  A group row's headings
+    below it ("From | To", then "Deal | Contact") are none: a title."""
+    headers = [one_cell_text(c) for c in above[i]]
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            tests = _value_tests(headers, request.match(headers, where, above[i + 1 :]), request)
+    except HubframeError:  # headings that map no table: only cells of digits count
+        tests = {}
+    return [
+        j
+        for j in range(i + 1, len(above))
+        if any(map(_digits, above[j][:ID_COLUMNS])) or _values_in(above[j], tests)
+    ]
+
+
+def _digits(cell: object) -> bool:
+    """A cell of digits only (an id of any length): a row of data, not of headings."""
+    return one_cell_text(cell).strip().isdigit()
 
 
 def _row_list(rows: list[int]) -> str:

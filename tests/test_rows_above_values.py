@@ -32,6 +32,8 @@ REFUSED = [
         [1],
     ),
     (["Title", IDS, f"{ID1},{ID2}", f"{IDS},Label", f"{ID1},{ID3},Champion"], [2]),
+    # a first block by email and domain above a header of other columns: its own header
+    ([EMAILS, "acme.com,ann@acme.com", f"{IDS},Label", f"{ID1},{ID3},Champion"], [1]),
 ]
 #: title blocks read past: (the lines above the header, the header)
 TITLES = [

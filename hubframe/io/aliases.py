@@ -261,15 +261,43 @@ DESCRIPTIONS: Final[dict[str, str]] = {
 }
 
 
+#: The mark ending the header of a column whose cells are values of a unique property, not
+#: record ids: ``Contact ID [id property: code]``.  A retry file writes it on the column of a
+#: side the run read by ``to_id_property=`` (:func:`marked_header`), so that the file read
+#: alone looks its values up again; the reader reads the header without it, and the side by
+#: that property.
+_PROPERTY_MARK: Final = re.compile(r"\s*\[\s*id[ _]property\s*:\s*([^\[\]]*?)\s*\]\s*$", re.I)
+
+
+def property_mark(header: object) -> tuple[str, str | None]:
+    """A header without its property mark, and the property it names (None: no mark; ``""``:
+    a mark naming none)."""
+    text = str(header)
+    if "]" not in text:
+        return text, None
+    found = _PROPERTY_MARK.search(text)
+    if found is None:
+        return text, None
+    return text[: found.start()], found.group(1)
+
+
+def marked_header(header: object, id_property: str) -> str:
+    """``header`` with the mark saying its cells are values of ``id_property`` (an earlier
+    mark replaced)."""
+    return f"{property_mark(header)[0]} [id property: {id_property}]"
+
+
 def header_key(header: object) -> str:
-    """The comparison key of a header: lower case, letters and digits only."""
-    return re.sub(r"[^0-9a-z]", "", str(header).casefold())
+    """The comparison key of a header: lower case, letters and digits only; a property mark
+    is no part of it (:func:`property_mark`)."""
+    return re.sub(r"[^0-9a-z]", "", property_mark(header)[0].casefold())
 
 
 def header_words(header: object) -> list[str]:
     """The words of a header, lower case: split at spaces, punctuation and camelCase humps
-    ("associationLabel (exact)" -> ["association", "label", "exact"])."""
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", str(header))
+    ("associationLabel (exact)" -> ["association", "label", "exact"]); a property mark is no
+    part of them."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", property_mark(header)[0])
     return re.findall(r"[0-9a-z]+", text.casefold())
 
 

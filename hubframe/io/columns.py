@@ -39,6 +39,7 @@ from hubframe.io.aliases import (
     header_words,
     names_labels_otherwise,
     noted_key,
+    property_mark,
 )
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type
 from hubframe.io.syntax import PYTHON, Syntax
@@ -102,6 +103,8 @@ class ColumnMapping:
     id_properties: dict[Side, str] = field(default_factory=dict)  # side -> unique property
     guessed_types: dict[Side, TypeGuess] = field(default_factory=dict)  # also in implied_types
     chosen: frozenset[str] = frozenset()  # headers chosen with columns=
+    #: side -> the property its id column's header mark names (also in id_properties)
+    marked: dict[Side, str] = field(default_factory=dict)
 
     @property
     def column_map(self) -> dict[str, str]:
@@ -428,7 +431,37 @@ def _mapped(
             _check_given_types(mapping, given, source, syntax)
     _assign_sides(headers, mapping, kind, sample)
     _leave_export_category(mapping, explicit)
+    _read_marks(mapping, source, checked=checked)
     return mapping
+
+
+def _read_marks(mapping: ColumnMapping, source: str, *, checked: bool) -> None:
+    """The sides whose id column's header carries a property mark ("Contact ID [id property:
+    code]", :func:`~hubframe.io.aliases.property_mark`) are read by that property.  ``checked``:
+    a mark on another column read, or one naming no property, is refused (HeaderError)."""
+    for canonical, header in mapping.columns.items():
+        _, name = property_mark(header)
+        if name is None:
+            continue
+        if not name and not checked:
+            continue
+        if not name:
+            raise HeaderError(
+                source,
+                f"the column {shown(header)} has a mark that names no property: write the "
+                'unique property its cells hold, as in "Contact ID [id property: email]", or '
+                "take the mark out to read record ids.",
+            )
+        if canonical in ("from_id", "to_id"):
+            side: Side = "from" if canonical == "from_id" else "to"
+            mapping.id_properties[side] = mapping.marked[side] = name
+        elif checked:
+            raise HeaderError(
+                source,
+                f"the column {shown(header)} holds {DESCRIPTIONS.get(canonical, canonical)}, "
+                "and its header has an id property mark, which only a column of records says: "
+                "take the mark out of its header.",
+            )
 
 
 def fields_read(

@@ -38,6 +38,7 @@ from hubframe.io.arguments import check_arguments
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import clean_headers, filled
 from hubframe.io.columns import (
+    ColumnMapping,
     TypeGuess,
     check_empty_labels,
     check_remove_column,
@@ -438,6 +439,7 @@ def _read(
             written.update(as_written)
             column_map.update(raw.mapping.column_map)
             sheet_maps[raw.name] = dict(raw.mapping.column_map)
+            _marks_agree(loaded.name, raw.mapping, request)
             named = request.properties(raw.mapping)
             first = first or (raw.name, named)
             _same_properties(loaded.name, first, (raw.name, named))
@@ -482,6 +484,23 @@ def _scope_entry(request: Request, frame: pd.DataFrame | None) -> dict[str, Any]
     if found is None and frame is not None:
         found = export_scope(frame.attrs.get("hubframe"))
     return {} if found is None else scope_attrs(found)
+
+
+def _marks_agree(source: str, mapping: ColumnMapping, request: Request) -> None:
+    """A side's property argument and the property its id column's header mark names (a retry
+    file's "Contact ID [id property: code]") are one: the argument would otherwise look the
+    column's values up by another property than they are values of."""
+    for side, marked in mapping.marked.items():
+        given = request.id_properties.get(side)
+        if given is None or given == marked:
+            continue
+        header = mapping.columns[f"{side}_id"]
+        option = request.syntax.named(f"{side}_id_property")
+        raise InputError(
+            f"{source}: the column {shown(header)} says its cells are values of "
+            f"{shown(marked)}, and {option} says {shown(given)}. Give the property the column "
+            "holds, or none (the mark says it)."
+        )
 
 
 def _same_properties(

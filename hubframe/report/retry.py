@@ -10,9 +10,9 @@ from typing import Final
 
 import pandas as pd
 
-from hubframe.constants import PORTAL_LABELS
+from hubframe.constants import ID_PROPERTIES, PORTAL_LABELS
 from hubframe.errors import InputError
-from hubframe.io.aliases import Kind
+from hubframe.io.aliases import PROPERTY_HEADERS, Kind, header_key, marked_header, property_mark
 from hubframe.io.cells import one_cell_text, plain_cells
 from hubframe.io.columns import ColumnMapping, HeaderError, fields_read
 from hubframe.io.labels import LABELS_KIND
@@ -20,6 +20,8 @@ from hubframe.io.sheet import SAMPLE_CELLS
 from hubframe.report.columns import check_result, from_sheet, meta, original_columns, retry_rows
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import target_path, write_csv
+from hubframe.run.lookup import LOOKED_UP
+from hubframe.terminal import shown
 
 PathLike = str | os.PathLike[str]
 
@@ -238,6 +240,7 @@ def _layout(
         layout[name] = cells
     read_into = {h: f for h, f in fields.column_map.items() if h in layout.columns}
     read_into |= {name: name for name in fields.lost}
+    layout, read_into = _marked(layout, read_into, fields.looked_up)
     taken = [str(c) for c in layout.columns]
     for header, field in _argument_columns(todo, taken, fields.column_map).items():
         layout[header] = todo[field].astype("string")
@@ -254,6 +257,54 @@ class _Fields:
 
     column_map: Mapping[str, str]
     lost: Mapping[str, pd.Series]
+    looked_up: Mapping[str, str]  # side -> the unique property its cells are values of
+
+
+def _looked_up(result: pd.DataFrame) -> dict[str, str]:
+    """Side -> the unique property the run read that side's cells by (``to_id_property=``, a
+    "Contact email" header): a run's result says it under ``looked_up``, a frame read and not
+    yet run under ``id_properties``."""
+    found = meta(result).get(LOOKED_UP) or meta(result).get(ID_PROPERTIES)
+    if not isinstance(found, Mapping):
+        return {}
+    return {
+        side: prop
+        for side, prop in found.items()
+        if side in ("from", "to") and isinstance(prop, str) and prop
+    }
+
+
+def _marked(
+    layout: pd.DataFrame, read_into: Mapping[str, str], looked_up: Mapping[str, str]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``layout`` with the header of each side read by a unique property marked with it
+    ("Contact ID [id property: code]"), unless the header says that property by itself
+    ("Contact email"): read alone, the retry file would send the values as record ids."""
+    names: dict[str, str] = {}
+    for header, field_name in read_into.items():
+        side = {"from_id": "from", "to_id": "to"}.get(field_name)
+        prop = looked_up.get(side) if side is not None else None
+        if prop is None or _reads_as(header, prop):
+            continue
+        if "]" in prop or "[" in prop:
+            raise InputError(
+                f"The retry file cannot say that the column {shown(header)} holds values of "
+                f"{shown(prop)} (a property's name has no brackets), so none was written."
+            )
+        names[header] = marked_header(header, prop)
+    if not names:
+        return layout, dict(read_into)
+    return layout.rename(columns=names), {names.get(h, h): f for h, f in read_into.items()}
+
+
+def _reads_as(header: str, prop: str) -> bool:
+    """Whether ``header`` read alone names values of ``prop``: a header the reader maps to it
+    ("Contact email", "Domain") without a mark, or one marked with it."""
+    _, marked = property_mark(header)
+    if marked is not None:
+        return marked == prop
+    typed = PROPERTY_HEADERS.get(header_key(header))
+    return typed is not None and typed.id_property == prop
 
 
 #: The fields that say which records (pairs) or object pair (limits) a row is about.
@@ -272,7 +323,7 @@ def _read_fields(
     ``todo`` without the labels a limits run named from the portal (:func:`_own_labels`)."""
     column_map = meta(result).get("column_map")
     if column_map is not None:
-        return todo, _Fields(dict(column_map), {})
+        return todo, _Fields(dict(column_map), {}, _looked_up(result))
     kind = _kind(result)
     fields = _lost_attrs(todo, columns, kind)
     if kind == "limits":
@@ -321,7 +372,7 @@ def _lost_attrs(todo: pd.DataFrame, columns: list[str], kind: Kind) -> _Fields:
             lost[name] = _text(todo[name])
     if kind == "pairs":  # a limits result names the label of a row given by type id
         lost |= _type_id_rows(todo, read)
-    return _Fields(mapping.column_map, lost)
+    return _Fields(mapping.column_map, lost, {})
 
 
 def _text(cells: pd.Series) -> pd.Series:
@@ -407,13 +458,16 @@ def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]
         return [(name, _written(result, layout.loc[(sheets == name).to_numpy()])) for name in names]
     return [
         (name, _written(result, layout))
-        for name, layout, _ in _sheet_layouts(todo, own, column_map)
+        for name, layout, _ in _sheet_layouts(todo, own, column_map, _looked_up(result))
         if len(layout)
     ]
 
 
 def _sheet_layouts(
-    todo: pd.DataFrame, own: Mapping[str, list[str]], column_map: Mapping[str, str] | None
+    todo: pd.DataFrame,
+    own: Mapping[str, list[str]],
+    column_map: Mapping[str, str] | None,
+    looked_up: Mapping[str, str],
 ) -> Iterator[tuple[str, pd.DataFrame, dict[str, str]]]:
     """Each sheet's rows of ``todo`` in that sheet's own layout (:func:`_layout` with its
     columns and the part of ``column_map`` they hold), in the order of ``own``; a sheet with
@@ -422,7 +476,7 @@ def _sheet_layouts(
     for name, mine in own.items():
         rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
         maps = {h: f for h, f in (column_map or {}).items() if h in mine}
-        layout, read_into = _layout(rows, mine, _Fields(maps, {}))
+        layout, read_into = _layout(rows, mine, _Fields(maps, {}, looked_up))
         yield name, layout, read_into
 
 
@@ -439,7 +493,7 @@ def _one_table(result: pd.DataFrame) -> pd.DataFrame:
         return _written(result, _layout(todo, columns, fields)[0])
     first: dict[str, str] = {}  # field -> the header it is written under
     parts: list[pd.DataFrame] = []
-    for _, layout, read_into in _sheet_layouts(todo, own, column_map):
+    for _, layout, read_into in _sheet_layouts(todo, own, column_map, _looked_up(result)):
         for header, field in read_into.items():
             first.setdefault(field, header)
         parts.append(layout.rename(columns={h: first[f] for h, f in read_into.items()}))
@@ -451,8 +505,19 @@ def _written(result: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
     ones, "status" included)."""
     layout = layout.reset_index(drop=True)
     written = meta(result).get("written_headers") or {}
-    layout.columns = pd.Index([str(written.get(c, c)) for c in layout.columns], dtype=object)
+    layout.columns = pd.Index([_as_written(str(c), written) for c in layout.columns], dtype=object)
     return layout
+
+
+def _as_written(name: str, written: Mapping[str, str]) -> str:
+    """A column's header as the sheet wrote it; a header marked with a property
+    (:func:`_marked`) is the written header, marked."""
+    if name in written:
+        return str(written[name])
+    base, prop = property_mark(name)
+    if prop is None or base not in written:
+        return name
+    return marked_header(written[base], prop)
 
 
 #: The sheet name of a retry workbook whose rows are removals still to do (an undo's or a

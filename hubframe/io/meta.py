@@ -112,6 +112,7 @@ SHAPES: Final[Mapping[str, Check]] = {
     "no_primary_reading": _list(),
     "net_none": _map(),
     "records": _whole,
+    "journal_last_run": _whole,
     "read_calls": _whole,
     "linked_records": _whole,
     "run": _facts("RunFacts"),

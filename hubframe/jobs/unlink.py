@@ -37,7 +37,8 @@ from __future__ import annotations
 
 import os
 import warnings
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any, Final, Unpack, cast
@@ -59,6 +60,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import canonical_category
 from hubframe.io.sources import as_path
 from hubframe.report.reader import (
+    JOURNAL_LAST_RUN,
     RunArg,
     acted_on,
     flag,
@@ -80,6 +82,7 @@ from hubframe.run.journal import (
     record_ends,
 )
 from hubframe.run.labels import LabelBook, disagreement
+from hubframe.run.lease import undo_lease
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
@@ -381,6 +384,14 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     facts = run_facts(run) if isinstance(run, pd.DataFrame) else None
     if facts is not None and facts.job == "undo":
         raise InputError(undo_of_undo("the table"))
+    with _undo_lease(run, opts.dry_run):
+        return _undo(run, client, index, opts)
+
+
+def _undo(
+    run: RunArg, client: HubSpotClient, index: pd.Index | None, opts: RunOptions
+) -> pd.DataFrame:
+    """:func:`undo`, under the journal's lease when undoing a journal."""
     table = load_run(run)
     missing = [c for c in ("from_type", "from_id", "to_type", "to_id") if c not in table]
     if missing:  # a table edited in Python (a report's are refused as they are read)
@@ -398,6 +409,63 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     if not (opts.dry_run or cancelled or _rows_left(result)):
         _mark_taken_back(table, client)
     return result
+
+
+@contextmanager
+def _undo_lease(run: RunArg, dry_run: bool) -> Iterator[None]:
+    """The journal's exclusive lease (:func:`~hubframe.run.lease.undo_lease`) for an undo
+    from a journal, from before it reads the journal to after it marks it: refused while a
+    run records in it, whose batches recorded after the read the mark would cover, and no
+    later undo take back.  A dry run writes nothing to the journal and needs none."""
+    path = None if dry_run else _journal_file(run)
+    if path is None:
+        yield
+        return
+    with undo_lease(path):
+        if isinstance(run, pd.DataFrame):
+            _refuse_changed_since(run, path)
+        yield
+
+
+def _refuse_changed_since(table: pd.DataFrame, path: Path) -> None:
+    """A table read from a journal (``load_run``) before the undo took the journal's lease:
+    InputError when a run (or an undo) used the journal since -- the table does not hold
+    what that run recorded, and the mark this undo leaves would cover it."""
+    meta = table.attrs.get("hubframe") or {}
+    read = meta.get(JOURNAL_LAST_RUN) if isinstance(meta, Mapping) else None
+    if not isinstance(read, int):
+        return
+    with Journal(path) as journal:
+        now = journal.last_run()
+    if now > read:
+        raise InputError(
+            f"journal {path}: a run used it after this table was read from it, and the table "
+            "does not hold what that run recorded; read the journal again "
+            "(hubframe.report.load_run, or undo the journal's path). Nothing was sent."
+        )
+
+
+def _journal_file(run: RunArg) -> Path | None:
+    """The journal ``run`` names (a Journal, the path of a SQLite file, or a table read from
+    one and still there); None for another table or a report (or a path that cannot be read:
+    :func:`load_run` says why)."""
+    if isinstance(run, Journal):
+        return run.path
+    if isinstance(run, pd.DataFrame):
+        read = _journal_read(run)
+        return as_path(read) if read and Path(read).is_file() else None
+    if not isinstance(run, (str, os.PathLike)):
+        return None
+    try:
+        path = as_path(run)
+        with path.open("rb") as handle:
+            magic = handle.read(len(_SQLITE_MAGIC))
+    except (OSError, InputError, TypeError, ValueError):
+        return None
+    return path if magic == _SQLITE_MAGIC else None
+
+
+_SQLITE_MAGIC: Final = b"SQLite format 3\x00"
 
 
 def _refuse_dry_run(table: pd.DataFrame, run: RunArg) -> None:

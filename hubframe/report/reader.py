@@ -630,6 +630,10 @@ def _words(column: pd.Series) -> pd.Series:
     return found.mask(found == "")
 
 
+#: The journal's last run when a table was read from it (:meth:`Journal.last_run`).
+JOURNAL_LAST_RUN: Final = "journal_last_run"
+
+
 def _journal_frame(journal: Journal) -> pd.DataFrame:
     """The association rows a journal's runs created and removed, as a result table: of a
     record pair several runs changed, the rows that take back their net change
@@ -671,6 +675,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     meta[NO_PRIMARY_READING] = [n for n, r in enumerate(rows) if not r.primary_read]
     meta[NET_NONE] = notes
     meta |= read_from_attrs(journal.path)
+    meta[JOURNAL_LAST_RUN] = journal.last_run()
     key = journal.portal()
     if key is not None:  # undo checks the portal, and ends the journal's runs
         meta[PORTAL_KEY] = {"journal": str(journal.path), **asdict(key)}
@@ -1035,6 +1040,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
 
 
 __all__ = [
+    "JOURNAL_LAST_RUN",
     "NET_NONE",
     "NO_PRIMARY_READING",
     "NO_READING",

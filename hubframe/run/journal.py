@@ -65,6 +65,7 @@ import pyarrow.compute as pc
 from hubframe.constants import HUBSPOT_DEFINED, PRIMARY_COMPANY, PRIMARY_TYPES
 from hubframe.errors import ErrorCode, HubframeWarning, InputError
 from hubframe.io.sources import as_path, special_kind
+from hubframe.run.lease import Lease, run_lease
 from hubframe.run.portal import PortalKey, TokenHolder, refuse_another_portal
 from hubframe.run.work import Batch, Outcome, shared_outcome
 from hubframe.run.worktable import NONE, WorkTable
@@ -683,6 +684,7 @@ class Journal:
         self._deferred = self._finish_due = False  # defer_finish
         self._open: tuple[int, ...] = (0,)  # the runs whose outcomes may be re-used (begin_run)
         self._resumed: set[int] = set()  # the open runs this run re-used a batch of
+        self._lease: Lease | None = None  # held while a run records (begin_run to end_run)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -695,8 +697,21 @@ class Journal:
 
     def close(self) -> None:
         self._check_file()
+        self._release()
         with self._lock:
             self._db.close()
+
+    def _release(self) -> None:
+        if self._lease is not None:
+            lease, self._lease = self._lease, None
+            lease.release()
+
+    def end_run(self) -> None:
+        """The run recording in this journal has ended (sent all, stopped, cancelled or
+        failed): its lease (:mod:`hubframe.run.lease`) goes, so an undo from the journal may
+        take it back; held on while its finish is deferred (:meth:`defer_finish`)."""
+        if not self._deferred:
+            self._release()
 
     def _check_file(self) -> None:
         """Warn (:class:`JournalGone`, once) when a run wrote to the journal and its file is no
@@ -775,7 +790,11 @@ class Journal:
         limit, a refused token) is left open, so a later run of its sheet resumes it, even
         after runs of other sheets; a run that finished, or that an undo took back
         (:meth:`close_runs`), is never taken for done again: its batches are sent again, and
-        the portal says what is there."""
+        the portal says what is there.  The run holds the journal's lease until it ends
+        (:meth:`end_run`): an undo from the journal is refused meanwhile, and a run is refused
+        while an undo from it holds it (InputError, nothing sent)."""
+        if self._lease is None:
+            self._lease = run_lease(self.path)
         with self._using("start a run"), self._db:
             self._db.execute(_WRITE)
             self._open = self._open_runs(supersede=True)
@@ -822,14 +841,18 @@ class Journal:
     def finish_deferred(self) -> None:
         """Finish the run :meth:`finish_run` was asked to finish while deferred."""
         self._deferred = False
-        if self._finish_due:
-            self._finish_due = False
-            self.finish_run()
+        try:
+            if self._finish_due:
+                self._finish_due = False
+                self.finish_run()
+        finally:
+            self._release()
 
     def finish_run(self) -> None:
         """The run sent every batch: its outcomes, and those of the open runs it resumed
         (re-used a batch of, or of one that did), are not re-used by a later run.  An open run
-        of another sheet stays open."""
+        of another sheet stays open; one an undo ended while it sent (the undo of a report of
+        its pairs) keeps the undo's end, as do the runs it resumed."""
         if self._deferred:
             self._finish_due = True
             return
@@ -841,8 +864,8 @@ class Journal:
                 marks = ",".join("?" * len(runs))
                 self._db.execute(
                     f"UPDATE runs SET ended = 'finished' WHERE id IN ({marks}) AND "
-                    "(ended IS NULL OR id = ?)",
-                    (*runs, self._run),
+                    "(ended IS NULL OR (id = ? AND ended NOT IN ('undone', ?)))",
+                    (*runs, self._run, TAKEN_BACK),
                 )
 
     def close_runs(
@@ -886,6 +909,12 @@ class Journal:
             "SELECT COALESCE(MAX(id), 0) FROM runs WHERE ended = ?", (TAKEN_BACK,)
         ).fetchone()[0]
         return int(found) + 1 if found else 0
+
+    def last_run(self) -> int:
+        """The journal's last run (runs.id, an undo's mark too; 0 when none): a table read from
+        the journal knows the runs it holds, and an undo of it knows when another came since."""
+        with self._using("read it"):
+            return int(self._db.execute("SELECT COALESCE(MAX(id), 0) FROM runs").fetchone()[0])
 
     def reusable(self) -> int:
         """How many recorded batches this run may re-use."""

@@ -129,6 +129,8 @@ def opened_journal(
             opened.follow()
         yield opened
     finally:
+        if begin:
+            opened.end_run()
         if opened is not journal:
             opened.close()
 

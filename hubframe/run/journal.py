@@ -202,6 +202,12 @@ _WRITE: Final = "BEGIN IMMEDIATE"
 _DIGEST_TAG: Final = "hubframe-batch-2"
 _BEFORE_CHUNK: Final = 250_000  # pairs per row of ``before``
 _SUCCESS, _UNKNOWN, _OTHER = ord("s"), ord("u"), ord("f")
+#: How often (seconds) a run folds the journal's write-ahead log (``run.sqlite-wal``) into its
+#: file as batches are recorded; also at once after a run starts and after each reading of the
+#: pairs before.  SQLite otherwise keeps a run's whole journal in the ``-wal`` file until the
+#: last connection closes cleanly (or the log passes 4 MB), which a killed run never does:
+#: ``run.sqlite`` copied or moved alone was an empty database, taken for a new journal.
+CHECKPOINT_EVERY_S: float = 1.0
 _EMPTY: frozenset[int] = frozenset()
 _NEWLINE: Final = pa.scalar("\n", pa.large_string())
 
@@ -500,9 +506,18 @@ def _format(db: sqlite3.Connection) -> tuple[int, set[str]]:
         db.execute("COMMIT")
 
 
-def _check_format(db: sqlite3.Connection, path: Path) -> None:
-    """Create the tables of a new journal; refuse another format or another database."""
+def _check_format(db: sqlite3.Connection, path: Path, *, log_left: bool = False) -> None:
+    """Create the tables of a new journal; refuse another format or another database, and
+    (``log_left``: a write-ahead database whose log is not beside it) an empty one."""
     version, tables = _format(db)
+    if version == 0 and not tables and log_left:
+        raise InputError(
+            f"journal {path}: its file is empty, and SQLite says its content is in the "
+            f"write-ahead log {path.name}-wal, which is not beside it: a journal copied or moved "
+            f"without its {path.name}-wal file (a run killed, or still running, keeps its whole "
+            f"journal there). Copy {path.name}-wal beside it from where the run wrote it, or "
+            "give a new journal file. Nothing was sent."
+        )
     if version == 0 and not tables:
         try:
             db.executescript(f"BEGIN; {_SCHEMA} COMMIT;")
@@ -578,12 +593,13 @@ def _open(path: Path) -> sqlite3.Connection:
     kind = special_kind(path)
     if kind is not None:  # SQLite said "disk I/O error", or waited on a pipe
         raise InputError(f"journal {path}: is {kind}, not a file; give a file path")
+    log_left = _log_left(path)  # before connecting, which makes an empty -wal file
     try:
         db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     except sqlite3.Error as exc:
         raise InputError(f"journal {path}: cannot open it ({exc})") from None
     try:
-        _prepare(db, path)
+        _prepare(db, path, log_left=log_left)
     except sqlite3.OperationalError as exc:
         db.close()
         raise InputError(f"journal {path}: cannot use it as a journal ({exc})") from None
@@ -601,14 +617,46 @@ def _open(path: Path) -> sqlite3.Connection:
 _OPEN_TRIES: Final = 40
 
 
-def _prepare(db: sqlite3.Connection, path: Path) -> None:
+def _log_left(path: Path) -> bool:
+    """Whether ``path`` is a SQLite database in write-ahead mode (its header's bytes 18-19),
+    its schema empty in the file, with neither its write-ahead log (``path-wal``) nor the
+    log's index (``path-shm``) beside it: what is left of a journal copied or moved alone
+    while its content was still in the log.  (A journal in use, or left by a killed run, has
+    both; one closed cleanly has none, and its content in the file.)  Asked twice, a moment
+    apart: another run creating the journal now makes them the moment after it turns the file
+    to write-ahead logging."""
+    for attempt in range(2):
+        try:
+            with path.open("rb") as handle:
+                header = handle.read(_SQLITE_HEADER)
+            beside = any(path.with_name(path.name + s).exists() for s in ("-wal", "-shm"))
+        except OSError:
+            return False
+        wal_mode = header.startswith(b"SQLite format 3\x00") and header[18:20] == b"\x02\x02"
+        if beside or not wal_mode or not _no_tables(header):
+            return False
+        if attempt == 0:
+            time.sleep(0.1)
+    return True
+
+
+def _no_tables(header: bytes) -> bool:
+    """Whether the first page of a database (its first :data:`_SQLITE_HEADER` bytes) says its
+    schema is empty: a leaf page (0x0D) of no cells."""
+    return len(header) >= _SQLITE_HEADER and header[100] == 0x0D and header[103:105] == b"\0\0"
+
+
+_SQLITE_HEADER: Final = 108  # the file's header (100 bytes) and its first page's
+
+
+def _prepare(db: sqlite3.Connection, path: Path, *, log_left: bool = False) -> None:
     """Write-ahead logging, and the format checked (the tables made when new).  A run opening
     the same journal at the same moment may hold it locked for a moment: wait and try again."""
     for attempt in range(1, _OPEN_TRIES + 1):
         try:
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
-            _check_format(db, path)
+            _check_format(db, path, log_left=log_left)
             return
         except sqlite3.OperationalError as exc:
             if "locked" not in str(exc) or attempt == _OPEN_TRIES:
@@ -685,6 +733,9 @@ class Journal:
         self._open: tuple[int, ...] = (0,)  # the runs whose outcomes may be re-used (begin_run)
         self._resumed: set[int] = set()  # the open runs this run re-used a batch of
         self._lease: Lease | None = None  # held while a run records (begin_run to end_run)
+        self._folding = threading.Lock()  # one checkpoint at a time (_checkpoint)
+        self._folder: sqlite3.Connection | None = None  # its own connection
+        self._folded = time.monotonic()
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -698,8 +749,36 @@ class Journal:
     def close(self) -> None:
         self._check_file()
         self._release()
+        with self._folding:
+            if self._folder is not None:
+                self._folder.close()
+                self._folder = None
         with self._lock:
             self._db.close()
+
+    def _checkpoint(self, *, now: bool = False) -> None:
+        """Fold the write-ahead log into the journal's file (``PRAGMA wal_checkpoint(PASSIVE)``,
+        on a connection of its own: the run's batches go on being recorded meanwhile): at once
+        (``now``), or when :data:`CHECKPOINT_EVERY_S` have passed since the last time.  What a
+        resume or an undo depends on is then in ``run.sqlite`` itself, also after a kill, when
+        the ``-wal`` file is left behind (copied or moved without it).  Best effort: a
+        checkpoint that fails leaves the log as it was, which SQLite reads as before."""
+        if not now and time.monotonic() - self._folded < CHECKPOINT_EVERY_S:
+            return
+        if not self._folding.acquire(blocking=False):
+            return  # another thread is folding it now
+        try:
+            self._folded = time.monotonic()
+            if self._folder is None:
+                self._folder = sqlite3.connect(
+                    self.path, check_same_thread=False, isolation_level=None
+                )
+                self._folder.execute("PRAGMA synchronous=NORMAL")
+            self._folder.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchall()
+        except sqlite3.Error:
+            pass
+        finally:
+            self._folding.release()
 
     def _release(self) -> None:
         if self._lease is not None:
@@ -801,6 +880,7 @@ class Journal:
             cursor = self._db.execute("INSERT INTO runs (started_at) VALUES (?)", (time.time(),))
             self._run = int(cursor.lastrowid or 0)
             self._resumed = set()
+        self._checkpoint(now=True)
 
     def follow(self) -> None:
         """Read from the open runs as :meth:`begin_run` does, without starting a run (a dry
@@ -957,7 +1037,9 @@ class Journal:
         packed = packed or pack(batch)
         with self._using("record a batch"), self._db:
             self._db.execute(_WRITE)
-            return self._record_sent(batch, packed, bytes([_UNKNOWN]) * batch.size)
+            entry = self._record_sent(batch, packed, bytes([_UNKNOWN]) * batch.size)
+        self._checkpoint()
+        return entry
 
     def retract(self, intended: int) -> None:
         """A batch :meth:`intend` kept was not sent after all (the run was cancelled)."""
@@ -1009,6 +1091,7 @@ class Journal:
                         self._run,
                     ),
                 )
+        self._checkpoint()
         return final
 
     def _record_sent(self, batch: Batch, packed: Packed, states: bytes | None) -> int:
@@ -1046,6 +1129,7 @@ class Journal:
         with self._using("record what existed before"), self._db:
             self._db.execute(_WRITE)
             self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+        self._checkpoint(now=True)
 
     def _before_rows(
         self,
@@ -1102,6 +1186,7 @@ class Journal:
             self._db.execute(_WRITE)
             self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
             self._db.executemany("INSERT INTO primary_read VALUES (?, ?, ?, ?)", read)
+        self._checkpoint(now=True)
 
     def remember_existing(
         self, from_type: str, to_type: str, states: Mapping[RecordPair, Iterable[int]]

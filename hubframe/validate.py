@@ -13,6 +13,7 @@ with a hash of the id pair and one sort; rows are grouped exactly only where a p
 from __future__ import annotations
 
 import difflib
+import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
@@ -445,10 +446,34 @@ def _missing_message(c: _Collector, column: str, what: str, hint: str, _value: s
 
 def _check_ids(c: _Collector, columns: Sequence[str]) -> None:
     for column in columns:
-        if column in c.properties:
-            continue  # emails, domains: looked up in HubSpot by the run (or a connected check)
+        if column in c.properties:  # emails, codes: looked up in HubSpot by the run
+            long = unique_flags(c.text(column), lambda v: not _long_number(v))
+            message = partial(_long_message, c, column)
+            c.add_each(long, column, ErrorCode.BAD_ID, c.text(column), message)
+            continue
         bad = ~c.missing(column) & ~c.ids(column)[0]
         c.add_each(bad, column, ErrorCode.BAD_ID, c.text(column), partial(_id_message, c, column))
+
+
+#: The text of a number past Excel's 15 digits: a float's, as a number cell is read
+#: (``1.2345678901234568e+16``, ``1234567890123456.0``), or Excel's own shortening of it
+#: (``1.23457E+16``, in a CSV it saved).
+_LONG_NUMBER: Final = re.compile(r"[0-9]\.[0-9]+[eE]\+?([0-9]{2,3})|[0-9]{16,}\.0", re.ASCII)
+
+
+def _long_number(text: str) -> bool:
+    found = _LONG_NUMBER.fullmatch(text.strip())
+    return found is not None and (found.group(1) is None or int(found.group(1)) >= 15)
+
+
+def _long_message(c: _Collector, column: str, value: str) -> str:
+    prop = c.properties[column]
+    return (
+        f"'{_shown(value)}' ({c.where(column)}) is a number of more than 15 digits as Excel "
+        f"holds it: Excel keeps 15 digits of a number, so the {prop} typed is lost, and this "
+        f"text is not a {prop} to look up. Format the column as text (Format Cells > Text), "
+        "type the values again, and save the sheet again."
+    )
 
 
 def _id_message(c: _Collector, column: str, value: str) -> str:

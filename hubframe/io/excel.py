@@ -67,6 +67,7 @@ from hubframe.io.numfmt import (
     conditional_formats,
     hides_text,
     misleading_formats,
+    shows_number_otherwise,
     shows_other_digits,
     styled_cells,
 )
@@ -1004,6 +1005,7 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         )
     _refuse_spans(filled, headers, set(mapping.columns.values()), where)
     _refuse_reformatted(grid, headers, mapping, top - 1, where)
+    _refuse_retexted(grid, headers, _property_columns(mapping, request), top - 1, where)
     merged = filled.names
     table = _rectangle(body, len(headers))
     rows = np.arange(len(body), dtype=np.int64) + grid.first_row + top
@@ -1090,6 +1092,50 @@ def _refuse_label_values(
             raise _unchecked(where, exc) from None
     columns = {h: (table[:, c - grid.first_col], formats.get(c, {})) for c, h in at.items()}
     refuse_label_cells(columns, rows, where)
+
+
+def _property_columns(mapping: ColumnMapping, request: Request) -> dict[str, str]:
+    """Header -> property, for the id columns read as a unique property's values."""
+    found = request.properties(mapping)
+    return {
+        mapping.columns[f"{side}_id"]: prop
+        for side, prop in found.items()
+        if f"{side}_id" in mapping.columns
+    }
+
+
+def _refuse_retexted(
+    grid: Grid, headers: list[str], properties: dict[str, str], index: int, where: str
+) -> None:
+    """Stop at number cells of a column read as a unique property's values whose format shows
+    them as other text than their digits (:func:`~hubframe.io.numfmt.shows_number_otherwise`:
+    ``00000`` shows 123 as 00123): HubSpot compares the values as text, so the value looked
+    up would be another than the one the analyst sees.  (Padding a record id is harmless:
+    00123 and 123 are one id.)"""
+    if grid.numbers is None or not properties:
+        return
+    part, styles = grid.numbers
+    at = {grid.first_col + i: h for i, h in enumerate(headers) if h in properties}
+    if not at:
+        return
+    try:
+        styled = sorted(styled_cells(part, styles, map(column_letters, at), _number_cell))
+    except Unchecked as exc:
+        raise _unchecked(where, exc) from None
+    for row, column, code in styled:
+        value = _cell(grid, row, column)
+        if row <= grid.first_row + index or column not in at or isinstance(value, bool):
+            continue
+        if isinstance(value, (int, float)) and shows_number_otherwise(code, value):
+            header = at[column]
+            raise InputError(
+                f"{where}: column '{header}' holds values of {properties[header]}, and its row "
+                f"{row} holds the number {one_cell_text(value)} shown with the format "
+                f"'{code}', which shows other text than that number: HubSpot compares "
+                f"{properties[header]} as text, so which value was meant cannot be told. "
+                "Format the column as Text (Format Cells > Text), type the values as they "
+                "should read, save, and try again."
+            )
 
 
 def _number_cell(kind: str, code: str) -> bool:

@@ -71,6 +71,31 @@ def shows_other_digits(code: str) -> bool:
     return re.search(r"[dmyhs]", bare.lower()) is None  # nothing or text shown, not a date
 
 
+def shows_number_otherwise(code: str, value: float) -> bool:
+    """Whether ``code`` shows the number ``value`` as other text than hubframe reads it as
+    (its digits): besides other digits (:func:`shows_other_digits`), padded with zeros
+    (``00000`` shows 123 as ``00123``) or spaces (``??0``), grouped (``#,##0``: ``1,234``),
+    with decimals, an exponent, a fraction, a sign or text of its own, or nothing (``#`` for
+    0).  What a record id shows so is still its id; the value of a unique property is text,
+    which HubSpot compares as it is written."""
+    if shows_other_digits(code):
+        return True
+    if not code or code.strip().lower() in ("general", "@"):
+        return False
+    number = float(value)
+    if not number.is_integer() or number < 0:
+        return True
+    bare = re.sub(r"\[[^\]]*\]", "", _sections(code)[0])  # a colour
+    if bare.strip().lower() == "general":
+        return False
+    if re.fullmatch(r"[0#?,]+", bare) is None:  # text, decimals, an exponent, a fraction ...
+        return True
+    digits = str(int(number))
+    places = re.sub(r"[#,]", "", bare)  # 0 and ? show a digit or pad; # shows one or nothing
+    grouped = "," in bare and len(digits) > 3
+    return len(places) > len(digits) or grouped or (number == 0 and not places)
+
+
 def hides_text(code: str) -> bool:
     """Whether a format shows a text cell otherwise than its text: a fourth section (the text
     one) without ``@`` shows nothing (``;;;``) or its own text instead."""
@@ -400,6 +425,7 @@ __all__ = [
     "hides_text",
     "misleading_formats",
     "misleading_styles",
+    "shows_number_otherwise",
     "shows_other_digits",
     "styled_cells",
 ]

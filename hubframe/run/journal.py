@@ -47,6 +47,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shutil
 import sqlite3
 import threading
 import time
@@ -602,7 +603,8 @@ def _open(path: Path) -> sqlite3.Connection:
         _prepare(db, path, log_left=log_left)
     except sqlite3.OperationalError as exc:
         db.close()
-        raise InputError(f"journal {path}: cannot use it as a journal ({exc})") from None
+        said = f"journal {path}: cannot use it as a journal ({exc})"
+        raise InputError(said + _no_room(path, exc)) from None
     except sqlite3.Error as exc:
         db.close()
         raise InputError(f"journal {path}: not a hubframe journal ({exc})") from None
@@ -610,6 +612,43 @@ def _open(path: Path) -> sqlite3.Connection:
         db.close()
         raise
     return db
+
+
+#: What SQLite says when it cannot write a file: a full disk or a file size limit (EFBIG), the
+#: commit it then rolled back ("cannot commit - no transaction is active"), an I/O error.
+_WRITE_FAILED: Final = ("disk i/o error", "disk is full", "no transaction is active")
+
+
+def _no_room(path: Path, exc: sqlite3.Error) -> str:
+    """What to say of a journal that could not be written as it was made or opened: the file
+    size limit the system sets for this program (``ulimit -f``), or the disk's free space."""
+    if not any(said in str(exc).lower() for said in _WRITE_FAILED):
+        return ""
+    try:
+        import resource
+
+        limit: int | None = resource.getrlimit(resource.RLIMIT_FSIZE)[0]
+        if limit == resource.RLIM_INFINITY:
+            limit = None
+    except (ImportError, OSError, ValueError):  # Windows: no such limit
+        limit = None
+    try:
+        free: int | None = shutil.disk_usage(path.parent).free
+    except OSError:
+        free = None
+    if limit is not None:
+        why = f"the system limits the files this program writes to {limit:,} bytes (ulimit -f)"
+    elif free is not None and free < _LOW_SPACE:
+        why = f"the disk holding it has {free:,} bytes free"
+    else:
+        why = "the disk is full or a file size limit was reached"
+    return (
+        f": it could not be written, as {why}. Free disk space or raise the limit, or give a "
+        "journal on another disk; nothing was sent"
+    )
+
+
+_LOW_SPACE: Final = 16 << 20
 
 
 #: Tries to open a journal another run holds locked for a moment (it is being created, or

@@ -1,0 +1,56 @@
+"""A journal that cannot be written as it is made says why: the file size limit, or the disk.
+
+A run given a new journal under a file size limit too small for even its tables (``ulimit -f``,
+or a disk as full) stopped with ``cannot use it as a journal (cannot commit - no transaction is
+active)``: SQLite's words for the commit it had rolled back, which say nothing of the cause.  The
+message now names the limit (or the disk's free space) and what to do.
+"""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+_OPENER = """
+import resource, sys
+from hubframe.errors import InputError
+from hubframe.run.journal import Journal
+resource.setrlimit(resource.RLIMIT_FSIZE, (int(sys.argv[2]), resource.RLIM_INFINITY))
+try:
+    with Journal(sys.argv[1]) as journal:
+        journal.begin_run()
+except InputError as exc:
+    print(exc)
+    sys.exit(2)
+"""
+
+
+@pytest.mark.parametrize("limit", [4096, 8192, 20_000, 40_000])
+def test_a_journal_under_a_file_size_limit_names_it(tmp_path: Path, limit: int) -> None:
+    path = tmp_path / "j.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-c", _OPENER, str(path), str(limit)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 2, (done.stdout, done.stderr)
+    said = done.stdout.strip()
+    assert f"limits the files this program writes to {limit:,} bytes (ulimit -f)" in said
+    assert "nothing was sent" in said
+
+
+def test_a_journal_the_limit_allows_opens(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    done = subprocess.run(
+        [sys.executable, "-c", _OPENER, str(path), str(10 << 20)],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+    )
+    assert done.returncode == 0, (done.stdout, done.stderr)

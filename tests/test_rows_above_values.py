@@ -24,7 +24,8 @@ REFUSED = [
         [1, 2],
     ),
     ([f"{ID1},ann@x.com", "Deal ID,Contact Email", f"{ID2},bob@x.com"], [1]),
-    (["12,34", IDS, f"{ID1},{ID2}"], [1]),
+    (["12,34", IDS, "15,16"], [1]),  # short ids, as short as the table's
+    ([f"{ID1},{ID2}", IDS, f"{ID1[:-1]},{ID2[:-1]}"], [1]),  # a digit more: still an id
     ([f"{ID1},,Champion", "Deal ID,Contact ID,Label", f"{ID2},{ID3},Champion"], [1]),
     ([f",{ID2},Champion", "Deal ID,Contact ID,Label", f"{ID2},{ID3},Champion"], [1]),
     (
@@ -46,6 +47,14 @@ TITLES = [
     (["acme.com accounts"], EMAILS),
     ([",,Q3 labels"], "Deal ID,Contact ID,Label"),
     (["Owner: ann@acme.com"], EMAILS),
+    # a title's number is not one of the table's ids: a year, a portal, a count, a version
+    (["Portal,4412345,production"], "Deal ID,Contact ID,Label"),
+    (["2024,Q3,partner associations"], "Deal ID,Contact ID,Label"),
+    (["Exported,20241105,by Jane"], "Deal ID,Contact ID,Label"),
+    (["Version,3,final"], "Deal ID,Contact ID,Label"),
+    (["Deals,Contacts,Labels", "80,240,3"], "Deal ID,Contact ID,Label"),
+    (["Summary", "Deals,Contacts", "2,2"], IDS),
+    (["Prepared by,jane@acme.example,please check labels"], "Company Domain,Contact Email,Label"),
 ]
 
 

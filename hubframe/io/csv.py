@@ -286,7 +286,9 @@ def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     mapping = request.match(fmt.headers, loaded.name, fmt.preview)
     if not fmt.headerless:
         header_row = fmt.header_index + 1
-        check_values_above(fmt.above, 1, header_row, fmt.headers, mapping, request, loaded.name)
+        check_values_above(
+            fmt.above, 1, header_row, fmt.headers, mapping, request, loaded.name, fmt.preview
+        )
     columns, extra, fmt = _read_csv_columns(loaded, fmt, request.limits)
     first = fmt.header_index + 2  # Excel's row of the first record below the header
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)

@@ -1001,8 +1001,9 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
     if not headerless:
         above = grid.cells[:index]
         check_values_above(
-            above, grid.first_row, grid.first_row + index, headers, mapping, request, where
-        )
+            above, grid.first_row, grid.first_row + index, headers, mapping, request, where,
+            body[:SAMPLE_CELLS],
+        )  # fmt: skip
     _refuse_spans(filled, headers, set(mapping.columns.values()), where)
     _refuse_reformatted(grid, headers, mapping, top - 1, where)
     _refuse_retexted(grid, headers, _property_columns(mapping, request), top - 1, where)
@@ -1079,7 +1080,8 @@ def _refuse_label_values(
     (:mod:`hubframe.io.labelcells`), in a pairs sheet as in a labels sheet."""
     read = [mapping.columns[c] for c in LABEL_FIELDS if c in mapping.columns]
     at = {grid.first_col + headers.index(h): h for h in read if h in headers}
-    if not at:
+    at = {c: h for c, h in at.items() if _holds_other_than_text(table[:, c - grid.first_col])}
+    if not at:  # every label cell text or empty: no format to look up (the usual sheet)
         return
     formats: dict[int, dict[int, str]] = {}
     if grid.numbers is not None:
@@ -1092,6 +1094,11 @@ def _refuse_label_values(
             raise _unchecked(where, exc) from None
     columns = {h: (table[:, c - grid.first_col], formats.get(c, {})) for c, h in at.items()}
     refuse_label_cells(columns, rows, where)
+
+
+def _holds_other_than_text(cells: ObjArray) -> bool:
+    """A column holds a cell that is neither text nor empty (a number, date, yes/no)."""
+    return any(c is not None and not isinstance(c, str) for c in cells)
 
 
 def _property_columns(mapping: ColumnMapping, request: Request) -> dict[str, str]:

@@ -286,22 +286,65 @@ def check_values_above(
     mapping: ColumnMapping,
     request: Request,
     where: str,
+    below: Sequence[Sequence[object]] = (),
 ) -> None:
     """InputError naming the rows above the header row (``above``; Excel row ``first_row`` is
-    the first) that read as rows of the table: two cells or more, in columns the header maps,
-    that are values of those columns (:func:`_value_tests`: an id of any length, an email, a
-    domain, a label, a type id, a limit).  A title holds one at most ("Q3 associations",
-    "Portal ID | 4412345"); rows of emails and domains sorted above their header (Excel's
-    Sort with "My data has headers" off) were dropped as one, without a word."""
+    the first) that read as rows of the table (:func:`_reads_as_data`): two values of the
+    columns the header maps (an id, an email, a domain, a type id, a limit), or a record id
+    and a label.  A record id counts when it has as many digits as the ids of its column in
+    the rows ``below`` the header (a first sample) do, give or take one for two values and
+    exactly for one beside a label: a title row's number ("Portal | 4412345 | production",
+    "2024 | Q3 | ...", a count "80 | 240") is not one.  Rows of emails and domains sorted
+    above their header (Excel's Sort with "My data has headers" off) were dropped as a
+    title, without a word."""
     tests = _value_tests(headers, mapping, request)
     if len(tests) < 2:
         return
-    found = [i for i, cells in enumerate(above) if len(_values_in(cells, tests)) > 1]
+    lengths = _id_lengths(below, tests)
+    found = [i for i, cells in enumerate(above) if _reads_as_data(cells, tests, lengths)]
     if found:
         rows = _row_list([first_row + i for i in found])
         shown = _values_in(above[found[0]], tests)[0]
         what = "read as rows of the table"
         raise _not_read(where, header_row, rows, what, shown, found[0] + first_row)
+
+
+def _id_lengths(
+    below: Sequence[Sequence[object]], tests: Mapping[int, Callable[[str], bool]]
+) -> dict[int, set[int]]:
+    """Position of each record id column -> the digit counts of its ids in ``below``."""
+    out: dict[int, set[int]] = {}
+    for position, test in tests.items():
+        if test is not _is_record_id:
+            continue
+        texts = (one_cell_text(r[position]).strip() if position < len(r) else "" for r in below)
+        found = {len(t.split(".")[0]) for t in texts if t and _is_whole(t)}
+        if found:
+            out[position] = found
+    return out
+
+
+def _reads_as_data(
+    cells: Sequence[object],
+    tests: Mapping[int, Callable[[str], bool]],
+    lengths: Mapping[int, set[int]],
+) -> bool:
+    """A row above the header that reads as a row of the table (see :func:`check_values_above`)."""
+    values, ids, label = 0, 0, False
+    for position, test in sorted(tests.items()):
+        text = one_cell_text(cells[position]).strip() if position < len(cells) else ""
+        if not text or not test(text):
+            continue
+        if test is bool:
+            label = True
+            continue
+        seen = lengths.get(position)
+        digits = len(text.split(".")[0])
+        if test is _is_record_id and seen and not min(seen) - 1 <= digits <= max(seen) + 1:
+            continue  # a number of a title (a year, a count), not one of these ids
+        values += 1
+        ids += test is _is_record_id and (not seen or digits in seen)
+    return values >= 2 or (label and ids >= 1)
 
 
 def _not_read(where: str, header: int, rows: str, what: str, shown: str, row: int) -> InputError:
@@ -346,7 +389,7 @@ def _value_tests(
 
 def _id_test(prop: str | None) -> Callable[[str], bool]:
     if prop is None:
-        return _is_whole
+        return _is_record_id
     if prop == "email":
         return _is_email
     if prop == "domain":
@@ -356,6 +399,11 @@ def _id_test(prop: str | None) -> Callable[[str], bool]:
 
 def _is_whole(text: str) -> bool:
     return _WHOLE.fullmatch(text) is not None
+
+
+def _is_record_id(text: str) -> bool:
+    """A record id's cell (a whole number): the test of a column of record ids."""
+    return _is_whole(text)
 
 
 def _is_email(text: str) -> bool:

@@ -45,6 +45,12 @@ READ = [
     (12345678901, "General", "12345678901"),
     (7, "@", "7"),
     (7, "0", "7"),
+    # formats that show a whole number as its digits (Excel's built-ins among them)
+    (7, "#,##0", "7"),
+    (2024, "0;[Red]-0", "2024"),
+    (7, "[Blue]0", "7"),
+    (7, "#", "7"),
+    (7, "General;-General", "7"),
     ("2-3", "General", "2-3"),
     ("1.50", "@", "1.50"),
 ]

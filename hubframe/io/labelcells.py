@@ -6,7 +6,9 @@ a yes/no value, ``1.50`` the number 1.5.  The reader gives such a cell as text o
 (``2026-02-03``, ``09:30:00``, ``1.5``), which Excel never shows: a label so named would be
 created or looked for.  So the read stops at them, naming the row, the column, the value held
 and the format it is shown with; except a number General shows as the digits read (``7``,
-``1.5``: at most 11 digits, no exponent), or one shown by ``0`` (a whole number) or Text.
+``1.5``: at most 11 digits, no exponent), one shown by Text, or a whole number whose format
+shows its digits as they are (``0``, ``#,##0`` below 1,000, a colour: numfmt's
+:func:`~hubframe.io.numfmt.shows_number_otherwise`).
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ import numpy as np
 
 from hubframe.errors import InputError
 from hubframe.io.cells import one_cell_text
+from hubframe.io.numfmt import shows_number_otherwise
 from hubframe.io.text import IntArray, ObjArray
 
 #: The columns of labels (pairs, limits and labels sheets).
@@ -47,7 +50,7 @@ def what_is_shown(value: object, code: str | None) -> str | None:
     if not isinstance(value, int | float | np.number) or held == "":
         return None
     if code is not None and code.strip().lower() not in _AS_GENERAL:
-        if code.strip() == "0" and float(value).is_integer():
+        if not shows_number_otherwise(code, float(value)):  # 7 under 0, #,##0, [Blue]0 ...
             return None
         return f"holds the number {held}{shown}"
     plain = _PLAIN.fullmatch(held)

@@ -458,6 +458,8 @@ def _journal_file(run: RunArg) -> Path | None:
         return None
     try:
         path = as_path(run)
+        if not path.is_file():  # a folder, a named pipe (its read would wait): load_run says
+            return None
         with path.open("rb") as handle:
             magic = handle.read(len(_SQLITE_MAGIC))
     except (OSError, InputError, TypeError, ValueError):

@@ -1086,7 +1086,8 @@ def _refuse_label_values(
     formats: dict[int, dict[int, str]] = {}
     if grid.numbers is not None:
         part, styles = grid.numbers
-        letters = map(column_letters, at)
+        styles = {i: c for i, c in styles.items() if c.strip().lower() not in ("general", "@")}
+        letters = map(column_letters, at)  # General and Text: as a cell without a format
         try:
             for row, column, code in styled_cells(part, styles, letters, _number_cell):
                 formats.setdefault(column, {})[row] = code

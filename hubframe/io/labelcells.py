@@ -83,11 +83,15 @@ def _refused(
     cells: ObjArray, rows: IntArray, formats: Mapping[int, str]
 ) -> Iterator[tuple[int, str]]:
     odd = np.fromiter((c is not None and not isinstance(c, str) for c in cells), bool, len(cells))
+    said: dict[tuple[type, object, str | None], str | None] = {}  # a column repeats its labels
     for i in np.flatnonzero(odd):
-        row = int(rows[i])
-        why = what_is_shown(cells[i], formats.get(row))
-        if why is not None:
-            yield row, why
+        row, value = int(rows[i]), cells[i]
+        code = formats.get(row)
+        key = (type(value), value, code)
+        if key not in said:
+            said[key] = what_is_shown(value, code)
+        if said[key] is not None:
+            yield row, str(said[key])
 
 
 def _listed(rows: Sequence[int]) -> str:

@@ -187,16 +187,19 @@ def _restore_row(pos: int, row: Mapping[Any, Any]) -> WorkItem | Outcome:
             "records held before it (a sync records it; remove_associations does not)."
             + _if_an_undos(row)
         )
-    # a report shows both removals as "archive", with the label; a journal keeps the action
+    # a report shows both removals as "archive", with the label; a journal keeps the action.
+    # A row without a label is the pair's link or a label whose cell was cleared: its type id
+    # tells, by the pair's labels list (_restored_label; a custom object's link is
+    # USER_DEFINED); only a row without one is taken for a label by its category.
     action = value(row.get("action"))
     category = _category(row)
+    type_id = value(row.get("type_id"))
     labeled = (
         text(row.get("label")) is not None
         or action == Action.ARCHIVE_LABELS
-        or (category is not None and category != HUBSPOT_DEFINED)
+        or (type_id is None and category not in (None, HUBSPOT_DEFINED))
     )
     restore = endpoint(Action.ARCHIVE_LABELS if labeled else Action.ARCHIVE).undo[int(existed)]
-    type_id = value(row.get("type_id"))
     if restore is None:
         return _skip("Left out: the association was not there before the run.")
     if restore is Action.ASSOCIATE and type_id is None:
@@ -405,7 +408,7 @@ def _undo(
     result = run_in_phases(job, client, opts)
     cancelled = opts.cancel is not None and opts.cancel.is_set()
     if not opts.dry_run:
-        _note_taken_back(table, result, client, job.journal.path)
+        _note_taken_back(table, result, client, job.journal.path, job.journal.book)
     if not (opts.dry_run or cancelled or _rows_left(result)):
         _mark_taken_back(table, client)
     return result
@@ -522,7 +525,11 @@ _GONE_CODES: Final = frozenset({str(ErrorCode.NOT_ASSOCIATED)})
 
 
 def _note_taken_back(
-    table: pd.DataFrame, result: pd.DataFrame, client: HubSpotClient, path: str | None
+    table: pd.DataFrame,
+    result: pd.DataFrame,
+    client: HubSpotClient,
+    path: str | None,
+    book: LabelBook | None = None,
 ) -> None:
     """Keep in the run's journal (``path``: a fresh result table's, its report's, or the
     journal undone) the rows this undo took back, or found gone: a later undo from the journal
@@ -540,18 +547,19 @@ def _note_taken_back(
     ]
     if not done:
         return
+    keys = _sent_keys(table, done, book or LabelBook(client))
     with Journal(path) as journal:
         journal.bind(client)
-        journal.take_back(_sent_keys(table, done))
+        journal.take_back(keys)
 
 
-def _sent_keys(table: pd.DataFrame, positions: list[int]) -> list[SentKey]:
+def _sent_keys(table: pd.DataFrame, positions: list[int], book: LabelBook) -> list[SentKey]:
     """The rows of ``table`` at ``positions`` as a journal keys what it sent.  A removal row
     (a sync's, shown ``archive``) is keyed as it was sent: the pair's batch archive (no
-    category, no type) when the run removed the pair whole -- its link's row, and the label
-    rows riding on it -- else its label's batch labels archive.  Before, a removal was keyed by
-    its cells, which the journal never holds, so a later undo from the journal took it back
-    again."""
+    category, no type) when the run removed the pair whole -- its link's row
+    (:func:`_link_removals`), and the label rows riding on it -- else its label's batch labels
+    archive.  Before, a removal was keyed by its cells, which the journal never holds, so a
+    later undo from the journal took it back again."""
     columns = ("action", "from_type", "to_type", "from_id", "to_id", "category", "type_id")
     rows = table.iloc[positions].reindex(columns=list(columns))
     keys = [
@@ -560,7 +568,7 @@ def _sent_keys(table: pd.DataFrame, positions: list[int]) -> list[SentKey]:
     acted = np.flatnonzero(acted_on(table)).tolist()
     needed = sorted({*acted, *positions})
     records = dict(zip(needed, table.iloc[needed].to_dict("records"), strict=True))
-    whole = {_record_pair(records[n]) for n in acted if _is_link_removal(records[n])}
+    whole = _link_removals([records[n] for n in acted], book)
     out: list[SentKey] = []
     for n, key in zip(positions, keys, strict=True):
         if not _removed(records[n]):
@@ -576,14 +584,43 @@ def _record_pair(row: Mapping[Any, Any]) -> tuple[Any, ...]:
     return tuple(_key_part(row.get(c)) for c in ("from_type", "to_type", "from_id", "to_id"))
 
 
-def _is_link_removal(row: Mapping[Any, Any]) -> bool:
-    """A removal row of a pair's link (the pair removed whole: batch archive)."""
+def _link_removals(rows: list[Mapping[Any, Any]], book: LabelBook) -> set[tuple[Any, ...]]:
+    """The record pairs whose link one of ``rows`` removed (the pair removed whole: batch
+    archive), told by the pairs' labels lists, read once per object pair."""
+    maybe = [row for row in rows if _may_be_link_removal(row)]
+    book.prefetch(
+        (str(row["from_type"]), str(row["to_type"]))
+        for row in maybe
+        if isinstance(_key_part(row.get("type_id")), int)
+    )
+    return {_record_pair(row) for row in maybe if _is_link_removal(row, book)}
+
+
+def _may_be_link_removal(row: Mapping[Any, Any]) -> bool:
+    """A removal row without a label: the pair's link, or a label whose cell was cleared."""
     return (
         _removed(row)
         and value(row.get("action")) == Action.ARCHIVE
         and text(row.get("label")) is None
-        and _category(row) in (None, HUBSPOT_DEFINED)
     )
+
+
+def _is_link_removal(row: Mapping[Any, Any], book: LabelBook) -> bool:
+    """Whether a removal row without a label removed the pair's link: its type id is one the
+    pair's labels list gives no label (HUBSPOT_DEFINED between two standard objects, a custom
+    object's USER_DEFINED); a row without a type id, or of a pair whose list cannot be read,
+    by its category (empty or HUBSPOT_DEFINED).  Before, the category alone decided, and a
+    custom object's link was taken for a label."""
+    type_id = _key_part(row.get("type_id"))
+    unlabeled = None
+    if isinstance(type_id, int):
+        try:
+            unlabeled = book.unlabeled_ids(str(row["from_type"]), str(row["to_type"]))
+        except HubframeError:  # a stopping error: the run's own report says it
+            unlabeled = None
+    if unlabeled is None:
+        return _category(row) in (None, HUBSPOT_DEFINED)
+    return type_id in unlabeled
 
 
 def _key_part(cell: Any) -> Any:
@@ -633,7 +670,9 @@ def _journal_read(table: pd.DataFrame) -> str | None:
     return str(path) if path else None
 
 
-def _report_journal(table: pd.DataFrame, client: HubSpotClient) -> str | None:
+def _report_journal(
+    table: pd.DataFrame, client: HubSpotClient, book: LabelBook | None = None
+) -> str | None:
     """The journal an .xlsx report's Summary names
     (:func:`~hubframe.report.reader.report_journal`), when it is the report's run's: a
     hubframe journal of this undo's portal that sent at least one of the
@@ -664,7 +703,7 @@ def _report_journal(table: pd.DataFrame, client: HubSpotClient) -> str | None:
                     why = "no run has used it (it is not the run's journal)"
                 elif not key.matches(client):
                     why = f"it was written by runs against {portal_elsewhere(key, client)}"
-                elif not journal.sent_any(_sent_keys(table, applied)):
+                elif not journal.sent_any(_sent_keys(table, applied, book or LabelBook(client))):
                     why = (
                         "it holds none of the rows the report says the run applied (the "
                         "path was given to another journal since)"
@@ -691,9 +730,11 @@ def _report_journal(table: pd.DataFrame, client: HubSpotClient) -> str | None:
 
 @dataclass
 class _RunJournal:
-    """The journal of the run undone, found once (before sending) for use after the undo."""
+    """The journal of the run undone, found once (before sending) for use after the undo,
+    and the labels lists the undo read (which of its removal rows were a pair's link)."""
 
     path: str | None = None
+    book: LabelBook | None = None
 
 
 @dataclass(frozen=True)
@@ -711,8 +752,9 @@ class _Undo:
         facts = run_facts(self.run)
         if facts is not None and facts.portal is not None:
             refuse_another_run_portal(facts.portal, run.client)
+        book = self.journal.book = LabelBook(run.client)
         if not run.options.dry_run:
-            self.journal.path = _journal_of(self.run) or _report_journal(self.run, run.client)
+            self.journal.path = _journal_of(self.run) or _report_journal(self.run, run.client, book)
             _end_journal_runs(self.journal.path, run.client, self.run)
             if self.journal.path is None and not _names_portal(self.run):
                 _warn_unchecked(self.run, run.client)
@@ -732,7 +774,6 @@ class _Undo:
                 items.append(found)
             else:
                 prepared.settled[pos] = found
-        book = LabelBook(run.client)
         items = _agreeing(items, rows, prepared, book)
         items = _spare_other_labels(items, rows, prepared, run.client)
         items = _with_categories(items, prepared, book)
@@ -939,10 +980,11 @@ def _may_be_labeled(item: WorkItem) -> bool:
 
 
 def _restored_label(book: LabelBook, item: WorkItem) -> WorkItem:
-    """A link to create again as its type: the plain link for the pair's unlabeled type (and
-    no type id sent), else the label that type is (batch create with its type id)."""
-    unlabeled = book.unlabeled(item.from_type, item.to_type)
-    if item.type_id is None or (unlabeled is not None and unlabeled.type_id == item.type_id):
+    """A link to create again as its type: the plain link for an unlabeled type of the pair
+    (HUBSPOT_DEFINED, or a custom object's USER_DEFINED; no type id sent), else the label that
+    type is (batch create with its type id)."""
+    unlabeled = book.unlabeled_ids(item.from_type, item.to_type)
+    if item.type_id is None or (unlabeled is not None and item.type_id in unlabeled):
         return replace(item, type_id=None)
     return replace(item, action=Action.ASSOCIATE)
 

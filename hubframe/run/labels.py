@@ -255,6 +255,18 @@ class LabelBook:
         chosen = defined or found
         return chosen[0] if chosen else None
 
+    def unlabeled_ids(self, from_type: str, to_type: str) -> frozenset[int] | None:
+        """The type ids the pair's labels list gives no label (its unlabeled types: the
+        HUBSPOT_DEFINED one between two standard objects, a USER_DEFINED one for a custom
+        object's pairs); None when the list cannot be read (a stopping error is raised)."""
+        try:
+            defs = self.labels(from_type, to_type)
+        except HubframeError as exc:
+            if exc.stops_run:
+                raise
+            return None
+        return frozenset(d.type_id for d in defs if d.label is None)
+
     def resolve(self, from_type: str, to_type: str, label: str) -> LabelDef:
         """The type a label names for this pair; UnknownLabel when there is none."""
         defs = self.labels(from_type, to_type)

@@ -48,6 +48,7 @@ from hubframe.run.labels import (
     LabelBook,
     LabelDef,
     LabelRefused,
+    NoAssociationType,
     UnlistedType,
     resolve,
     unknown_object_type,
@@ -238,6 +239,8 @@ def _label_problem(
     try:  # the pair's types are read for every row: the token and the pair are checked too
         book.labels(str(row["from_type"]), str(row["to_type"]))
         resolve(book, row, unlabeled_default=pairs, listed_only=True)
+    except NoAssociationType as exc:  # the objects cannot be associated: the run refuses it
+        return ErrorCode.INVALID_ASSOCIATION_TYPE, "to_type", str(exc)
     except UnlistedType as exc:  # the run refuses it with the same words
         return ErrorCode.INVALID_ASSOCIATION_TYPE, "type_id", str(exc)
     except LabelRefused as exc:

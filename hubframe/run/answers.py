@@ -282,6 +282,12 @@ def row_message(item: WorkItem, err: Mapping[str, Any], code: ErrorCode) -> str:
             )
         joined = " and ".join(f"{noun} {object_id}" for noun, object_id in refs)
         return f"{joined.capitalize()} do not exist in HubSpot (or are of another type)."
+    if code is ErrorCode.INVALID_ASSOCIATION_TYPE and item.type_id is None:
+        return (
+            f"HubSpot does not accept an unlabeled association from {item.from_type} to "
+            f"{item.to_type} (HubSpot: {hubspot}): when it lists no association type for the "
+            "pair, the two objects cannot be associated; check the from and to object types."
+        )
     if code is ErrorCode.INVALID_ASSOCIATION_TYPE:
         return (
             f"HubSpot does not accept {_spec_text(item)} from {item.from_type} to "

@@ -18,7 +18,7 @@ from collections import Counter, deque
 from collections.abc import Iterable, Mapping, Sequence
 from concurrent.futures import Future
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final
 
 from hubframe.constants import (
     HUBSPOT_DEFINED,
@@ -66,6 +66,31 @@ class UnlistedType(LabelRefused):
     """A type id HubSpot does not list for the object pair: it refuses it."""
 
     code = ErrorCode.INVALID_ASSOCIATION_TYPE
+
+
+class NoAssociationType(UnlistedType):
+    """An object pair HubSpot lists no association type for: its records cannot be
+    associated (deals and products: a deal's products are its line items)."""
+
+
+#: The object pairs whose unlabeled type HubSpot defines (deals -> contacts 3): a row of one
+#: without a label or type id is sent without reading the pair's labels.
+DEFINED_DEFAULTS: Final = frozenset(
+    (t.from_type, t.to_type) for t in HUBSPOT_DEFINED_TYPES if t.label is None
+)
+
+
+def no_association_message(from_type: str, to_type: str) -> str:
+    """Why a row of an object pair HubSpot lists no association type for is refused."""
+    hint = (
+        " (a deal's or quote's products are its line items: associate it with line_items)"
+        if "products" in (from_type, to_type)
+        else ""
+    )
+    return (
+        f"HubSpot lists no association type from {from_type} to {to_type}: {from_type} and "
+        f"{to_type} records cannot be associated{hint}. Check the from and to object types."
+    )
 
 
 class LabelTypeMismatch(LabelRefused):
@@ -448,6 +473,7 @@ def resolve(
     f, t = str(row["from_type"]), str(row["to_type"])
     type_id, label = whole(row.get("type_id")), text(row.get("label"))
     given = text(row.get("category"))
+    _check_associable(book, f, t)
     if type_id is not None:
         if label is not None:
             _check_agree(book, f, t, label, type_id)
@@ -469,6 +495,24 @@ def resolve(
             f"HubSpot lists no unlabeled association type from {f} to {t}; give a label or type id."
         )
     return unlabeled
+
+
+def _check_associable(book: LabelBook, from_type: str, to_type: str) -> None:
+    """NoAssociationType when the pair's labels list is empty (HubSpot refuses every row of
+    it, and a dry run planned them).  A pair whose unlabeled type HubSpot defines is not read
+    for it; one whose list cannot be read is left to the rest of the row's checks (or, for an
+    unlabeled row, to HubSpot), unless HubSpot has no such object type (raised: the row's
+    object type cell is at fault) or the error stops the run."""
+    if (from_type, to_type) in DEFINED_DEFAULTS:
+        return
+    try:
+        defs = book.labels(from_type, to_type)
+    except HubframeError as exc:
+        if exc.stops_run or unknown_object_type(exc, from_type, to_type) is not None:
+            raise
+        return
+    if not defs:
+        raise NoAssociationType(no_association_message(from_type, to_type))
 
 
 def unlabeled_of(book: LabelBook, from_type: str, to_type: str, given: str) -> LabelDef | None:

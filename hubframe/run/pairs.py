@@ -18,7 +18,15 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, HubframeError, StopReason
-from hubframe.run.labels import Key, LabelBook, LabelDef, LabelRefused, resolve, unknown_object_type
+from hubframe.run.labels import (
+    DEFINED_DEFAULTS,
+    Key,
+    LabelBook,
+    LabelDef,
+    LabelRefused,
+    resolve,
+    unknown_object_type,
+)
 from hubframe.run.pipeline import Prepared
 from hubframe.run.rows import arrow_column, text, value
 from hubframe.run.work import Outcome
@@ -49,10 +57,12 @@ def with_actions(frame: pd.DataFrame, settled: dict[int, Outcome]) -> dict[int, 
 
 
 def labeled_pairs(frame: pd.DataFrame, *, every: bool = False) -> list[tuple[str, str]]:
-    """The distinct (from type, to type) of the rows of a pairs frame that name an association
-    type (a label, a type id or a category: their labels will be read), in order of first
-    appearance; ``every``: of every row (a run that reads the state before needs each pair's
-    unlabeled type as soon as a pair turns out linked)."""
+    """The distinct (from type, to type) of a pairs frame whose labels will be read, in order
+    of first appearance: those of the rows that name an association type (a label, a type id
+    or a category), and every pair whose unlabeled type HubSpot does not define (a custom
+    object's, deals and products: whether it lists any type is read,
+    :data:`~hubframe.run.labels.DEFINED_DEFAULTS`); ``every``: of every row (a run that reads
+    the state before needs each pair's unlabeled type as soon as a pair turns out linked)."""
     if "from_type" not in frame.columns or "to_type" not in frame.columns:
         return []
     typed = np.full(len(frame), every, dtype=bool)
@@ -63,14 +73,19 @@ def labeled_pairs(frame: pd.DataFrame, *, every: bool = False) -> list[tuple[str
         typed |= frame["type_id"].notna().to_numpy(dtype=bool)
     if "category" in frame.columns and not every:  # held to the unlabeled type's category
         typed |= frame["category"].notna().to_numpy(dtype=bool)
-    if not typed.any():
-        return []
     f, f_names = pd.factorize(frame["from_type"])
     t, t_names = pd.factorize(frame["to_type"])
     width = max(1, len(t_names))
-    both = typed & (f >= 0) & (t >= 0)
-    combined = pd.unique(f[both].astype(np.int64) * width + t[both])
-    return [(str(f_names[c // width]), str(t_names[c % width])) for c in combined.tolist()]
+    codes = f.astype(np.int64) * width + t
+    valid = (f >= 0) & (t >= 0)
+
+    def pair(code: int) -> tuple[str, str]:
+        return str(f_names[code // width]), str(t_names[code % width])
+
+    unread = [c for c in pd.unique(codes[valid]).tolist() if pair(c) not in DEFINED_DEFAULTS]
+    typed |= np.isin(codes, unread)
+    combined = pd.unique(codes[typed & valid])
+    return [pair(c) for c in combined.tolist()]
 
 
 def lookup_failure(

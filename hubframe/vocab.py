@@ -79,4 +79,14 @@ def object_noun(object_type: str) -> str:
     return f"{object_type} record"
 
 
-__all__ = ["Action", "ObjectPair", "RecordPair", "Status", "object_noun"]
+def sentence_start(text: str) -> str:
+    """``text`` to begin a sentence: its first letter upper case, the rest as it is ('deal
+    12' -> 'Deal 12'); a custom object's name (``p_cars``, ``p123_cars``), which HubSpot
+    matches as written, left as it is."""
+    head, underscore, _ = text.partition("_")
+    if underscore and head[:1] == "p" and (head == "p" or head[1:].isdigit()):
+        return text
+    return text[:1].upper() + text[1:]
+
+
+__all__ = ["Action", "ObjectPair", "RecordPair", "Status", "object_noun", "sentence_start"]

@@ -778,6 +778,7 @@ class _Undo:
         items = _spare_other_labels(items, rows, prepared, run.client)
         items = _with_categories(items, prepared, book)
         prepared.items, prepared.count = items, len(items)
+        prepared.unlabeled.update(book.unlabeled_read())
         if items:
             skip_absent(prepared, run.client, run.journal)
         return prepared

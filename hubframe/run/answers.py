@@ -26,7 +26,7 @@ from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.endpoints import Key, endpoint, row_keys
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE
-from hubframe.vocab import Action, Status, object_noun
+from hubframe.vocab import Action, Status, object_noun, sentence_start
 
 _OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
 _SPEC_REF = re.compile(r"([A-Z_]+)\s*=\s*(\d+)")
@@ -264,8 +264,20 @@ def _spec_text(item: WorkItem) -> str:
     return f"association type {item.category} {item.type_id}{label}"
 
 
-def row_message(item: WorkItem, err: Mapping[str, Any], code: ErrorCode) -> str:
-    """One sentence naming the value at fault, for a row HubSpot refused."""
+#: The unlabeled type ids of object pairs, (from type, to type) -> ids, as the run read them
+#: from the pairs' labels lists (a custom object's are USER_DEFINED: 1017): whose limit a
+#: limit error names (:func:`_limit_side`).
+UnlabeledIds = Mapping[tuple[str, str], frozenset[int]]
+
+
+def row_message(
+    item: WorkItem,
+    err: Mapping[str, Any],
+    code: ErrorCode,
+    unlabeled: UnlabeledIds | None = None,
+) -> str:
+    """One sentence naming the value at fault, for a row HubSpot refused (``unlabeled``: the
+    unlabeled type ids the run read, :data:`UnlabeledIds`)."""
     hubspot = str(err.get("message") or "no message").strip().rstrip(".")
     if code is ErrorCode.OBJECT_NOT_FOUND and item.from_id is not None:
         sides = _sides_named(item, _named(err)) or ["from", "to"]
@@ -278,10 +290,11 @@ def row_message(item: WorkItem, err: Mapping[str, Any], code: ErrorCode) -> str:
         if len(refs) == 1:
             noun, object_id = refs[0]
             return (
-                f"{noun.capitalize()} {object_id} does not exist in HubSpot (or is not a {noun})."
+                f"{sentence_start(noun)} {object_id} does not exist in HubSpot (or is not a "
+                f"{noun})."
             )
         joined = " and ".join(f"{noun} {object_id}" for noun, object_id in refs)
-        return f"{joined.capitalize()} do not exist in HubSpot (or are of another type)."
+        return f"{sentence_start(joined)} do not exist in HubSpot (or are of another type)."
     if code is ErrorCode.INVALID_ASSOCIATION_TYPE and item.type_id is None:
         return (
             f"HubSpot does not accept an unlabeled association from {item.from_type} to "
@@ -295,7 +308,7 @@ def row_message(item: WorkItem, err: Mapping[str, Any], code: ErrorCode) -> str:
         )
     if code is ErrorCode.LIMIT_EXCEEDED:
         if item.from_id is not None:
-            return _limit_message(item, _named(err), hubspot)
+            return _limit_message(item, _named(err), hubspot, unlabeled or {})
         return f"HubSpot refused the limit for {_spec_text(item)}: {hubspot}."
     return f"HubSpot rejected the row: {hubspot}."
 
@@ -305,42 +318,66 @@ _UNLABELED_IDS: Final = {
 }
 
 
-def _limit_side(item: WorkItem, named: _Named) -> int | None:
+def _unlabeled_ids(from_type: str, to_type: str, unlabeled: UnlabeledIds) -> frozenset[int] | None:
+    """The unlabeled type ids of a direction: as its labels list was read, else HubSpot's
+    own for two standard objects; None when not known (a custom object's list not read)."""
+    read = unlabeled.get((from_type, to_type))
+    if read is not None:
+        return read
+    defined = _UNLABELED_IDS.get((from_type, to_type))
+    return None if defined is None else frozenset({defined})
+
+
+def _limit_side(item: WorkItem, named: _Named, unlabeled: UnlabeledIds) -> int | None:
     """Whose limit an error counted, by the association type it names: 0, the source
     record's (the row's own type, or the unlabeled type of its direction, which a label comes
     with); 1, the target record's (the unlabeled type of the other direction, or a label of the
     user's other than the row's: the row's label seen from the target); None when it does not
-    say (no type, or one of HubSpot's that hubframe does not know)."""
-    forward = _UNLABELED_IDS.get((item.from_type, item.to_type))
-    backward = _UNLABELED_IDS.get((item.to_type, item.from_type))
+    say (no type, one of HubSpot's that hubframe does not know, a USER_DEFINED type of a pair
+    whose unlabeled types are not known, or on a same-object pair a type that counts on
+    either side: its unlabeled type, 450 both ways, or the row's own)."""
+    forward = _unlabeled_ids(item.from_type, item.to_type, unlabeled)
+    backward = _unlabeled_ids(item.to_type, item.from_type, unlabeled)
+    same = item.from_type == item.to_type
     sides = set()
     for category, type_id in named.specs:
-        if type_id == item.type_id or type_id == forward:
-            sides.add(0)
-        elif type_id == backward or (category == USER_DEFINED and item.type_id is not None):
-            sides.add(1)
-        else:
+        own = type_id == item.type_id or (forward is not None and type_id in forward)
+        if same and (own or (backward is not None and type_id in backward)):
             return None
+        theirs = (backward is not None and type_id in backward) or (
+            # the row's label seen from the target, once its direction's unlabeled is known
+            category == USER_DEFINED and item.type_id is not None and forward is not None
+        )
+        if not (own or theirs):
+            return None
+        sides.add(0 if own else 1)
     return sides.pop() if len(sides) == 1 else None
 
 
-def _limit_message(item: WorkItem, named: _Named, hubspot: str) -> str:
+def _many(object_type: str) -> str:
+    """'contacts' -> 'contacts', 'line_items' -> 'line items', '2-123' -> '2-123 records'."""
+    if object_type in OBJECT_TYPES_BY_NAME:
+        return object_type.replace("_", " ")
+    return f"{object_type} records"
+
+
+def _limit_message(item: WorkItem, named: _Named, hubspot: str, unlabeled: UnlabeledIds) -> str:
     """Whose limit refused the row (:func:`_limit_side`); both records when the error does
     not say."""
     ends = [
-        (object_noun(item.from_type), item.from_id, item.to_type),
-        (object_noun(item.to_type), item.to_id, item.from_type),
+        (object_noun(item.from_type), item.from_id, _many(item.to_type)),
+        (object_noun(item.to_type), item.to_id, _many(item.from_type)),
     ]
-    side = _limit_side(item, named)
+    side = _limit_side(item, named, unlabeled)
     if side is not None:
         noun, record, others = ends[side]
         return (
-            f"{noun.capitalize()} {record} already has as many {others} as its association "
+            f"{sentence_start(noun)} {record} already has as many {others} as its association "
             f"limit allows (HubSpot: {hubspot})."
         )
     (f_noun, f_id, _), (t_noun, t_id, _) = ends
     return (
-        f"{f_noun.capitalize()} {f_id} or {t_noun} {t_id} already has as many associations "
+        f"{sentence_start(f_noun)} {f_id} or {t_noun} {t_id} already has as many associations "
         f"as its limit allows (HubSpot: {hubspot})."
     )
 
@@ -368,7 +405,9 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
     return read_answer(batch, resp, prior).outcomes
 
 
-def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
+def read_answer(
+    batch: Batch, resp: ApiResponse, prior: int = 0, unlabeled: UnlabeledIds | None = None
+) -> Answer:
     """The outcomes of a 2xx answer. A row is a success only when the answer confirms it: its
     endpoint's ``results`` list it (creates and limits); a removal's or a purge's rows are
     never confirmed by its answer (:attr:`~hubframe.run.endpoints.Endpoint.read_back`). A
@@ -401,11 +440,15 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
         if rows and claimed and not by_record:
             rows = _pair_mates(batch, rows, failures, loose)  # a second error for one pair
             for i in rows:
-                loose.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
+                loose.setdefault(
+                    i, _item_failure(batch, batch.items[i], err, code, resp, attempts, unlabeled)
+                )
             continue
         for i in rows:
             found = loose if by_record or i in named.unsure else failures
-            found.setdefault(i, _item_failure(batch, batch.items[i], err, code, resp, attempts))
+            found.setdefault(
+                i, _item_failure(batch, batch.items[i], err, code, resp, attempts, unlabeled)
+            )
     for i in _contradicted(batch, body, failures) if named_rows else ():
         loose[i] = failures.pop(i)
     loose = {i: o for i, o in loose.items() if i not in failures}
@@ -436,7 +479,9 @@ def read_answer(batch: Batch, resp: ApiResponse, prior: int = 0) -> Answer:
         unconfirmed[i] = loose.get(i) or (
             _still_processing(batch, item, resp, attempts, pending)
             if pending
-            else _item_failure(batch, item, unmapped[0], classify(unmapped[0]), resp, attempts)
+            else _item_failure(
+                batch, item, unmapped[0], classify(unmapped[0]), resp, attempts, unlabeled
+            )
             if unmapped
             else _not_applied(batch, item, resp, attempts)
         )
@@ -668,12 +713,13 @@ def _item_failure(
     code: ErrorCode,
     resp: ApiResponse,
     attempts: int,
+    unlabeled: UnlabeledIds | None = None,
 ) -> Outcome:
     return Outcome(
         Status.FAILED,
         action=item.action,
         error_code=code,
-        error_message=row_message(item, err, code),
+        error_message=row_message(item, err, code, unlabeled),
         http_status=resp.status,
         hubspot_category=str(err.get("category")) if err.get("category") else None,
         correlation_id=resp.correlation_id,
@@ -696,6 +742,7 @@ __all__ = [
     "Answer",
     "Blame",
     "RecordIndex",
+    "UnlabeledIds",
     "blame",
     "classify",
     "map_response",

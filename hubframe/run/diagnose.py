@@ -29,7 +29,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.shapes import placed_limits
 from hubframe.run.reads import read_records
 from hubframe.run.work import Batch, WorkItem
-from hubframe.vocab import Action, object_noun
+from hubframe.vocab import Action, object_noun, sentence_start
 
 Types = list[dict[str, Any]]  # a labels list
 
@@ -239,7 +239,7 @@ def _full(
             what = f"'{names[type_id]}' {other}" if type_id in names else other
             return Finding(
                 ErrorCode.LIMIT_EXCEEDED,
-                f"{object_noun(record_type).capitalize()} {record_id} already has {count} "
+                f"{sentence_start(object_noun(record_type))} {record_id} already has {count} "
                 f"{what}, the most its association limit allows ({maximum}).",
             )
     return None

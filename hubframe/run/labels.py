@@ -292,6 +292,18 @@ class LabelBook:
             return None
         return frozenset(d.type_id for d in defs if d.label is None)
 
+    def unlabeled_read(self) -> dict[Key, frozenset[int]]:
+        """The unlabeled type ids of every pair whose labels were read (none is read here):
+        whose limit a limit error names (a custom object's are USER_DEFINED)."""
+        with self._lock:
+            read = dict(self._pairs)
+        return {
+            key: frozenset(
+                d.type_id for d in defs if d.label is None and not is_stand_in(d.type_id)
+            )
+            for key, defs in read.items()
+        }
+
     def resolve(self, from_type: str, to_type: str, label: str) -> LabelDef:
         """The type a label names for this pair; UnknownLabel when there is none."""
         defs = self.labels(from_type, to_type)

@@ -219,6 +219,7 @@ def prepare_pairs(prepared: Prepared, book: LabelBook, *, listed_only: bool = Fa
     _note_resolved(prepared, prepared.table)
     _note_defaults(prepared, book, sending, sending_codes, keys)
     _note_repeats(prepared, book)
+    prepared.unlabeled.update(book.unlabeled_read())
 
 
 def _action(key: tuple[Any, ...]) -> Action:

@@ -88,6 +88,9 @@ class Prepared:
     #: whether a journal's outcome of a row still holds, by what the job read of the portal
     #: (None: every recorded outcome is re-used): see :class:`~hubframe.run.send.Sender`
     agrees: Agrees | None = None
+    #: the unlabeled type ids of the object pairs whose labels the job read (a custom
+    #: object's): whose limit a limit error names (:data:`~hubframe.run.answers.UnlabeledIds`)
+    unlabeled: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
 
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left
@@ -257,6 +260,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
             on_progress=advance,
             cancel=options.cancel,
             agrees=prepared.agrees,
+            unlabeled=prepared.unlabeled,
         )
         sender.send(plan.stream(), outcomes, count=len(plan.batches))
     _noted_sent(outcomes, prepared.notes)

@@ -52,7 +52,15 @@ from hubframe.errors import (
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.wire import ApiResponse, JsonBytes
 from hubframe.run import endpoints
-from hubframe.run.answers import Blame, blame, classify, read_answer, row_message, unsaid
+from hubframe.run.answers import (
+    Blame,
+    UnlabeledIds,
+    blame,
+    classify,
+    read_answer,
+    row_message,
+    unsaid,
+)
 from hubframe.run.diagnose import diagnose
 from hubframe.run.journal import Journal, Packed, pack
 from hubframe.run.outcomes import Outcomes
@@ -207,6 +215,7 @@ class Sender:
         on_progress: Progress | None = None,
         cancel: threading.Event | None = None,
         agrees: Agrees | None = None,
+        unlabeled: UnlabeledIds | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ConfigurationError("workers must be 1 or more")
@@ -214,6 +223,8 @@ class Sender:
         self.journal = journal
         #: a journal outcome is re-used only for the rows this says it holds for (None: all)
         self.agrees = agrees
+        #: the unlabeled type ids of the pairs the job read: whose limit an error names
+        self.unlabeled = unlabeled or {}
         self.workers = workers
         self.on_progress = on_progress
         self.cancel = cancel
@@ -439,7 +450,7 @@ class Sender:
                 return self._settle(batch, exc, prior)
             return self._not_applied(batch, exc, prior)
         try:
-            answer = read_answer(batch, resp, prior)
+            answer = read_answer(batch, resp, prior, self.unlabeled)
         except ServerError as unread:  # a 2xx that is not HubSpot's answer: it may have applied
             return self._settle(batch, unread, prior)
         out = answer.outcomes
@@ -601,7 +612,7 @@ class Sender:
         out: dict[int, Outcome] = {}
         for i in hits:
             item = batch.items[i]
-            message = row_message(item, exc.body or {"message": str(exc)}, code)
+            message = row_message(item, exc.body or {"message": str(exc)}, code, self.unlabeled)
             out[i] = Outcome.of_error(
                 Status.FAILED,
                 exc,

@@ -306,6 +306,18 @@ def _several_typed(side: Side, pick: list[tuple[str, TypedHeader]], syntax: Synt
     "Associated Company IDs"): name them with their types, and how to choose one."""
     names = ", ".join(f"{h} ({t.object_type})" for h, t in pick)
     types = list(dict.fromkeys(t.object_type for _, t in pick))
+    if len(types) == 1:  # one object's columns: its type does not choose between them
+        chosen = syntax.choose(pick[0][0], f"{side}_id")
+        how = (
+            f"choose one with {chosen}"
+            if chosen
+            else "keep one of them (rename or delete the others)"
+        )
+        return (
+            f"several columns could hold {DESCRIPTIONS[side + '_id']}: {names}. They hold "
+            f"ids of one object, so {syntax.named(f'{side}_type')} cannot choose between "
+            f"them: {how}."
+        )
     option = syntax.option(f"{side}_type", types[0]) or f"{side}_type="
     quote = "" if syntax.name == "cli" else '"'
     others = ", ".join(f"{quote}{t}{quote}" for t in types[1:])
@@ -389,7 +401,7 @@ def match_headers(
     check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)
     if "label" in wanted and not label_given:
         _check_lookalikes(headers, mapping, source, syntax)
-    _check_required(headers, mapping, kind, source)
+    _check_required(headers, mapping, kind, source, syntax, given)
     unguessed: dict[Side, str] = {}
     for side in ("from", "to"):
         if guess is not None and not _has_type(mapping, side, given):
@@ -895,17 +907,81 @@ def _found(headers: Sequence[str]) -> str:
 
 
 def _check_required(
-    headers: Sequence[str], mapping: ColumnMapping, kind: Kind, source: str
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    kind: Kind,
+    source: str,
+    syntax: Syntax = PYTHON,
+    given: Mapping[Side, str | None] | None = None,
 ) -> None:
     for canonical in REQUIRED[kind]:
         if canonical not in mapping.columns:
+            hint = ""
+            if canonical in ("from_id", "to_id"):
+                side: Side = "from" if canonical == "from_id" else "to"
+                hint = _bare_objects(headers, mapping) + _custom_ids(
+                    headers, mapping, side, syntax, given or {}
+                )
             raise HeaderError(
                 source,
                 f"no column for {DESCRIPTIONS[canonical]}. Columns found: "
                 f"{_found(headers)}. Accepted names: {', '.join(accepted_names(canonical))}."
-                f"{_bare_objects(headers, mapping) if canonical.endswith('_id') else ''}",
+                f"{hint}",
                 unrecognised=True,
             )
+
+
+#: Words around an object's name in an id column's header ("Associated Installation IDs").
+_ID_WORDS: Final = frozenset({"id", "ids"})
+_SIDE_WORDS: Final = frozenset({"associated", "from", "to"})
+
+
+def _custom_header(header: str, used: Mapping[str, str]) -> bool:
+    """A header naming the ids of an object hubframe does not know ("Installation ID", "Car
+    IDs"): maybe a custom object's, which no header is read as."""
+    if header in used:
+        return False
+    key = header_key(header)
+    if any(key in known for known in (STRONG_KEYS, WEAK_KEYS, SIDE_KEYS, TYPED_HEADERS)):
+        return False
+    words = header_words(header)
+    if len(words) < 2 or words[-1] not in _ID_WORDS:
+        return False
+    stem = [w for w in words[:-1] if w not in _SIDE_WORDS]
+    return bool(stem) and header_key("".join(stem)) not in OBJECT_SPELLINGS
+
+
+def _custom_ids(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    side: Side,
+    syntax: Syntax,
+    given: Mapping[Side, str | None],
+) -> str:
+    """A hint for a header that may hold a custom object's record ids, which hubframe reads
+    only when chosen: how to choose it as ``side``'s ids and, unless given, to name its object
+    by its p_ name or type id."""
+    found = [h for h in headers if h and _custom_header(h, mapping.column_map)]
+    if not found:
+        return ""
+    header, field = found[0], f"{side}_id"
+    said = (
+        f' The column "{header}" may hold the record ids of a custom object: hubframe reads '
+        "the id columns of standard objects by their names, a custom object's only when chosen."
+    )
+    chosen = syntax.choose(header, field)
+    how = (
+        f" Choose it with {chosen}"
+        if chosen
+        else f' Rename it "{accepted_names(field)[1]}" to read it as the {side} ids'
+    )
+    if given.get(side):
+        return f"{said}{how}."
+    option = syntax.option(f"{side}_type", "p_...") or f"{side}_type="
+    return (
+        f"{said}{how}, and give its object with {option} (its p_ name, as HubSpot lists "
+        "the object) or its type id (2-...)."
+    )
 
 
 def _bare_objects(headers: Sequence[str], mapping: ColumnMapping) -> str:

@@ -63,6 +63,7 @@ from hubframe.run.answers import (
 )
 from hubframe.run.diagnose import diagnose
 from hubframe.run.journal import Journal, Packed, pack
+from hubframe.run.labels import unknown_object_type
 from hubframe.run.outcomes import Outcomes
 from hubframe.run.work import Batch, Outcome, WorkItem, shared_outcome
 from hubframe.vocab import Status
@@ -529,6 +530,20 @@ class Sender:
         attempts = prior + exc.attempts
         if exc.http_status is not None and 300 <= exc.http_status < 400:  # not HubSpot's
             return self._all_failed(batch, exc, prior, f"Not applied: {_short(exc)}.")
+        unknown = unknown_object_type(exc, batch.from_type, batch.to_type)
+        if unknown is not None:  # the sheet's object type, as a lookup of its labels says
+            return [
+                Outcome.of_error(
+                    Status.INVALID,
+                    exc,
+                    unknown[1],
+                    action=item.action,
+                    code=ErrorCode.BAD_OBJECT_TYPE,
+                    batch=batch.number,
+                    attempts=attempts,
+                )
+                for item in batch.items
+            ]
         if exc.http_status not in BISECT_STATUSES or _BATCH_LEVEL.search(str(exc)):
             message = f"HubSpot refused the whole request: {_short(exc)}."
             return self._all_failed(batch, exc, prior, message)

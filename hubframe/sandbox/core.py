@@ -113,7 +113,8 @@ class Sandbox:
         ``pairs``: a frame of :func:`hubframe.read_pairs` (or ``read_limits``: its labels; or a
         result table).  Record ids become records, emails and domains (sides named by a unique
         property) records with that property, labels the pairs lack USER_DEFINED labels, and
-        unknown custom object type ids custom objects; see :mod:`hubframe.sandbox.rehearse`.
+        unknown custom object type ids and p_ names custom objects; see
+        :mod:`hubframe.sandbox.rehearse`.
         ``seed``: start from an empty portal (None, the default) or the demo one (``"demo"``);
         other keyword arguments as for :class:`Sandbox`.  What was made is in
         ``sb.rehearsal`` (``sb.rehearsal.describe()``: "42 records (...) and 2 labels").

@@ -12,11 +12,13 @@ with ``OBJECT_NOT_FOUND`` on every row.  :func:`rehearse` fills a portal from a 
 * every label a row names that the object pair does not have yet becomes a USER_DEFINED label
   of that pair (the labels HubSpot defines, such as "Primary", and the words for the unlabeled
   type are left alone);
-* a custom object type id (``2-1234``) the portal does not know becomes a custom object
-  associated with the types the sheet pairs it with.
+* a custom object type id (``2-1234``) or name (``p_cars``, ``p<portal id>_cars``: HubSpot's
+  qualified names) the portal does not know becomes a custom object associated with the types
+  the sheet pairs it with (a name gets a free type id from ``2-9000001`` up).
 
-What the sheet gets wrong stays wrong: bad ids, unknown object type names and type ids without
-a label are not invented, so the rehearsal reports them as a real run would.  The sandbox shares
+What the sheet gets wrong stays wrong: bad ids, other unknown object type names (``carz``, a
+``p<other portal>_cars``) and type ids without a label are not invented, so the rehearsal
+reports them as a real run would.  The sandbox shares
 nothing with the client side but :mod:`hubframe.constants`: the frame is read by column name.
 """
 
@@ -39,6 +41,9 @@ from hubframe.sandbox.portal import Portal
 REHEARSAL_ID_START = 90_000_000_001
 _ID = re.compile(r"[1-9][0-9]{0,17}")
 _CUSTOM = re.compile(r"2-[0-9]+")
+_QUALIFIED = re.compile(r"p([0-9]*)_(\w+)", re.ASCII)
+#: The first type id a custom object named only by its p_ name is given (then the next free).
+NAMED_TYPE_START = 9_000_001
 SIDES = ("from", "to")
 
 
@@ -112,17 +117,45 @@ class _Sheet:
 
 
 def _custom_objects(portal: Portal, sheet: _Sheet, made: Rehearsal) -> None:
-    """Custom object type ids the portal does not know, associated as the sheet pairs them."""
+    """Custom objects the portal does not know, named by type id or by qualified name,
+    associated as the sheet pairs them (type ids first: a name's type id is a free one)."""
     partners: dict[str, set[str]] = {}
     for f, t in sheet.pairs():
         for one, other in ((f, t), (t, f)):
-            if _CUSTOM.fullmatch(one) and portal.registry.resolve(one) is None:
+            if _unknown_custom(portal, one):
                 partners.setdefault(one, set()).add(other)
-    for type_id, others in partners.items():
-        name = f"object_{type_id.split('-')[1]}"
-        known = sorted(o for o in others if o != type_id and portal.registry.resolve(o))
-        portal.add_custom_object(CustomObject(type_id, name, name), known)
-        made.custom_objects.append(type_id)
+    ordered = sorted(partners, key=lambda spelled: not _CUSTOM.fullmatch(spelled))
+    for spelled in ordered:
+        if portal.registry.resolve(spelled) is not None:  # p_Cars after p_cars: made already
+            continue
+        custom = _custom_object(portal, spelled)
+        known = sorted(o for o in partners[spelled] if portal.registry.resolve(o))
+        portal.add_custom_object(custom, [o for o in known if o != spelled])
+        made.custom_objects.append(spelled)
+
+
+def _unknown_custom(portal: Portal, spelled: str) -> bool:
+    """A custom object's type id, or a qualified name of this portal, it does not know."""
+    if portal.registry.resolve(spelled) is not None:
+        return False
+    if _CUSTOM.fullmatch(spelled):
+        return True
+    named = _QUALIFIED.fullmatch(spelled)
+    return named is not None and named.group(1) in ("", str(portal.portal_id))
+
+
+def _custom_object(portal: Portal, spelled: str) -> CustomObject:
+    """The custom object a type id or a qualified name (``p_cars``: named ``cars``) makes."""
+    if _CUSTOM.fullmatch(spelled):
+        name = f"object_{spelled.split('-')[1]}"
+        return CustomObject(spelled, name, name)
+    named = _QUALIFIED.fullmatch(spelled)
+    assert named is not None
+    number = NAMED_TYPE_START
+    while portal.registry.resolve(f"2-{number}") is not None:
+        number += 1
+    name = named.group(2)
+    return CustomObject(f"2-{number}", name, name)
 
 
 def _kind(portal: Portal, object_type: str | None) -> ObjectKind | None:

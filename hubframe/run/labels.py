@@ -284,13 +284,8 @@ class LabelBook:
         """The type ids the pair's labels list gives no label (its unlabeled types: the
         HUBSPOT_DEFINED one between two standard objects, a USER_DEFINED one for a custom
         object's pairs); None when the list cannot be read (a stopping error is raised)."""
-        try:
-            defs = self.labels(from_type, to_type)
-        except HubframeError as exc:
-            if exc.stops_run:
-                raise
-            return None
-        return frozenset(d.type_id for d in defs if d.label is None)
+        defs = _readable(self, from_type, to_type)
+        return None if defs is None else frozenset(d.type_id for d in defs if d.label is None)
 
     def unlabeled_read(self) -> dict[Key, frozenset[int]]:
         """The unlabeled type ids of every pair whose labels were read (none is read here):
@@ -558,13 +553,8 @@ def _by_label(
 def _listed(book: LabelBook, from_type: str, to_type: str, type_id: int) -> LabelDef | None:
     """The type HubSpot lists for the pair under ``type_id`` (None: not listed, or the labels
     cannot be read: for HubSpot to judge)."""
-    try:
-        defs = book.labels(from_type, to_type)
-    except HubframeError as exc:
-        if exc.stops_run:
-            raise
-        return None
-    return next((d for d in defs if d.type_id == type_id), None)
+    defs = _readable(book, from_type, to_type)
+    return next((d for d in defs or () if d.type_id == type_id), None)
 
 
 def _check_category(given: str | None, found: LabelDef | None) -> LabelDef | None:

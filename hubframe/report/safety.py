@@ -59,17 +59,42 @@ def _literal(text: str) -> str:
     return "".join(c if c.isascii() and c.isalnum() else f"\\x{{{ord(c):X}}}" for c in text)
 
 
-def _arrow_holds_secret(series: pd.Series, secrets: tuple[str, ...]) -> bool:
-    """True when an Arrow text column holds one of ``secrets`` in any case: one pass of
-    Arrow's regular expressions over the column."""
+def _arrow_holds_secret(array: pa.Array | pa.ChunkedArray, secrets: tuple[str, ...]) -> bool:
+    """True when Arrow text holds one of ``secrets`` in any case: one pass of Arrow's regular
+    expressions over the column."""
     secrets = tuple(s for s in secrets if not _SURROGATE.search(s))  # Arrow holds none
     if not secrets:
         return False
     pattern = "|".join(map(_literal, secrets))
     # Arrow's own search: pandas' str.contains parses the pattern with Python's re first,
     # which takes seconds once a process has registered many tokens (hundreds of spellings)
-    found = pc.match_substring_regex(series.array.__arrow_array__(), pattern, ignore_case=True)
+    found = pc.match_substring_regex(array, pattern, ignore_case=True)
     return bool(pc.any(found).as_py())
+
+
+def _re2_class(chars: str) -> str:
+    """A character class of Arrow's regular expressions (RE2) for ``chars`` written as a
+    Python class body (its ``-`` are ranges)."""
+    return "[" + "".join(c if c == "-" else f"\\x{{{ord(c):X}}}" for c in chars) + "]"
+
+
+_GAPS_RE2: Final = _re2_class(redaction.GAP)
+_HYPHENS_RE2: Final = _re2_class("\u2010-\u2015\u2212\ufe58\ufe63")
+
+
+def _arrow_squeezed(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
+    """Arrow text as :func:`redaction.squeeze` reads it (full-width forms by NFKC; what else
+    NFKC changes only widens the search)."""
+    array = pc.replace_substring_regex(array, _GAPS_RE2, "")
+    return pc.replace_substring_regex(pc.utf8_normalize(array, "NFKC"), _HYPHENS_RE2, "-")
+
+
+def _arrow_holds_any(series: pd.Series, secrets: tuple[str, ...]) -> bool:
+    """:func:`_arrow_holds_secret`, the secret whole or split (:func:`redaction.squeeze`)."""
+    array = series.array.__arrow_array__()
+    return _arrow_holds_secret(array, secrets) or _arrow_holds_secret(
+        _arrow_squeezed(array), secrets
+    )
 
 
 def outgoing_column(series: pd.Series) -> pd.Series:
@@ -79,7 +104,7 @@ def outgoing_column(series: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return series
     if _arrow_text(series):
-        hit = _arrow_holds_secret(series, redaction.spellings())
+        hit = _arrow_holds_any(series, redaction.spellings())
         return series.map(outgoing_text, na_action="ignore") if hit else series
     texts = [v for v in series.tolist() if isinstance(v, str)]
     joined = "\x00".join(texts)

@@ -29,7 +29,6 @@ import contextlib
 import errno
 import io
 import os
-import re
 import sys
 import warnings
 from collections.abc import Callable, Iterator, Sequence
@@ -298,13 +297,6 @@ def _subparser(subs: Any, name: str, help_text: str, description: str) -> argpar
     return parser
 
 
-#: A HubSpot private app token's shape (``pat-na1-`` and a UUID): hidden in a usage error
-#: even where nothing said it is the token (a stray word, with no variable set).
-_TOKEN_SHAPE: Final = re.compile(
-    r"pat-[a-z]{2,4}\d*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I
-)
-
-
 class _Parser(argparse.ArgumentParser):
     """The parser (and each command's): its usage errors go through the redaction, as every
     other line the command prints does.  argparse quotes the words it refuses (``unrecognized
@@ -313,10 +305,10 @@ class _Parser(argparse.ArgumentParser):
     (:func:`_hide_typed_tokens` registers what can be known before parsing)."""
 
     def error(self, message: str) -> NoReturn:
-        from hubframe.redaction import MARK, redact
+        from hubframe.redaction import redact
 
         self.print_usage(sys.stderr)
-        said = _TOKEN_SHAPE.sub(MARK, redact(message))
+        said = redact(message)  # a word of the token's shape too: redaction.TOKEN_SHAPE
         self.exit(EXIT_ERROR, f"{self.prog}: error: {said}\n")
 
 

@@ -47,6 +47,13 @@ _GAPS: Final = re.compile(f"[{GAP}]+")
 _SAME: Final = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | dict.fromkeys(
     (0x2010, 0x2011, 0x2012, 0x2013, 0x2014, 0x2015, 0x2212, 0xFE58, 0xFE63), ord("-")
 )
+#: A HubSpot private app token's shape (``pat-na1-`` and a UUID): redacted wherever it shows,
+#: registered or not (a sheet validated offline, a usage error with no variable set).  Written
+#: for Python's and Arrow's (RE2) regular expressions alike; matched in any case.
+TOKEN_SHAPE_SOURCE: Final = (
+    "pat-[a-z]{2,4}[0-9]*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+)
+TOKEN_SHAPE: Final = re.compile(TOKEN_SHAPE_SOURCE, re.IGNORECASE)
 _ASCII_GAPS: Final = bytes(c for c in range(128) if _GAPS.match(chr(c)))
 _ODD: Final = re.compile(f"[{GAP}{''.join(map(chr, _SAME))}]")  # what white space leaves
 
@@ -114,11 +121,14 @@ def spellings() -> tuple[str, ...]:
 def contains_secret(text: str) -> bool:
     """True when ``text`` holds a registered secret in any case, whole or split by
     :data:`GAP` characters, full-width or with another hyphen (substring searches of the
-    case-folded text: fast)."""
+    case-folded text: fast), or a word of :data:`TOKEN_SHAPE`."""
+    folded_text = text.casefold()
+    if "pat-" in folded_text and TOKEN_SHAPE.search(text):
+        return True
     folded = _folded
     if not folded:
         return False
-    return _holds(text.casefold(), folded) or _holds(squeeze(text).casefold(), folded)
+    return _holds(folded_text, folded) or _holds(squeeze(text).casefold(), folded)
 
 
 def _holds(folded_text: str, folded: tuple[str, ...]) -> bool:
@@ -159,11 +169,14 @@ def replace_in_bytes(data: bytes, value: str, mark: str = MARK) -> bytes:
 def redact(text: str) -> str:
     """``text`` with every registered secret replaced by :data:`MARK`: whole, or split by
     :data:`GAP` characters (from its first character to its last), full-width or with another
-    hyphen."""
+    hyphen; and every word of :data:`TOKEN_SHAPE`."""
     pattern = _pattern
+    if pattern is not None:
+        text = pattern.sub(MARK, text)
+    if "pat-" in text.casefold():
+        text = TOKEN_SHAPE.sub(MARK, text)
     if pattern is None:
         return text
-    text = pattern.sub(MARK, text)
     if not _holds(squeeze(text).casefold(), _folded):
         return text
     return _redact_loose(text, pattern)
@@ -202,7 +215,6 @@ def clip(text: str, limit: int, *, count: bool = False) -> str:
 def redact_all(texts: Iterable[str]) -> list[str]:
     """:func:`redact` on many texts, one search over all of them when none holds a secret."""
     items = list(texts)
-    pattern = _pattern
-    if pattern is None or not contains_secret("\x00".join(items)):
+    if not contains_secret("\x00".join(items)):
         return items
-    return [pattern.sub(MARK, t) for t in items]
+    return [redact(t) for t in items]

@@ -60,12 +60,10 @@ def _literal(text: str) -> str:
 
 
 def _arrow_holds_secret(array: pa.Array | pa.ChunkedArray, secrets: tuple[str, ...]) -> bool:
-    """True when Arrow text holds one of ``secrets`` in any case: one pass of Arrow's regular
-    expressions over the column."""
+    """True when Arrow text holds one of ``secrets`` in any case, or a word of
+    :data:`redaction.TOKEN_SHAPE`: one pass of Arrow's regular expressions over the column."""
     secrets = tuple(s for s in secrets if not _SURROGATE.search(s))  # Arrow holds none
-    if not secrets:
-        return False
-    pattern = "|".join(map(_literal, secrets))
+    pattern = "|".join([redaction.TOKEN_SHAPE_SOURCE, *map(_literal, secrets)])
     # Arrow's own search: pandas' str.contains parses the pattern with Python's re first,
     # which takes seconds once a process has registered many tokens (hundreds of spellings)
     found = pc.match_substring_regex(array, pattern, ignore_case=True)

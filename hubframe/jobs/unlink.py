@@ -1197,7 +1197,8 @@ class _Remove:
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues
         )
         prepared.index = index
-        prepare_pairs(prepared, book)
+        prepare_pairs(prepared, book, listed_only=True)  # as associate: a type id
+        # the pair does not list is no label it carries (another portal's, the reverse's)
         prepared.table = _removals(prepared.work())
         if prepared.stop is None:
             skip_absent(prepared, run.client, run.journal)

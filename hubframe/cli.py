@@ -727,7 +727,7 @@ def _check_outputs(args: argparse.Namespace) -> None:
 def _refuse_removals(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     """An undo's or a remove's retry workbook (its sheet named "To remove") holds removals
     still to do: associating or syncing it would link its rows again, the opposite."""
-    from hubframe.report.retry import REMOVALS_SHEET
+    from hubframe.constants import REMOVALS_SHEET
 
     sheets: list[str] = (
         [str(s) for s in frame["sheet"].astype("string").dropna().unique()]

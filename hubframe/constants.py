@@ -310,3 +310,8 @@ ERROR_TEXTS: Final = (
 )
 #: LibreOffice's error text (``Err:502``), upper-cased, as a regular expression
 OFFICE_ERROR: Final = r"ERR:[0-9]{3}"
+
+
+#: The sheet name of a retry workbook whose rows are removals still to do (an undo's or a
+#: remove's); a sheet named so is refused by associate and sync, which would link its rows.
+REMOVALS_SHEET: Final = "To remove"

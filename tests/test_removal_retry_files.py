@@ -86,3 +86,47 @@ def test_following_an_undos_retry_line_takes_the_run_back(
     assert f"run hubframe undo {report} again (it takes back only what is still there)" in line
     assert main(["undo", str(report), *_hub(sandbox)]) == 0
     assert _state(sandbox) == start
+
+
+@pytest.mark.parametrize("job", ["associate", "sync"])
+@pytest.mark.parametrize("way", ["python", "app"])
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry run", "run"])
+def test_python_and_the_app_refuse_a_removals_workbook_too(
+    sandbox: Sandbox, tmp_path: Path, job: str, way: str, dry_run: bool
+) -> None:
+    """The refusal lived in the command line alone: ``hf.associate`` / ``hf.sync`` and the
+    notebook app linked a remove's retry workbook again, and the app's sync with removals
+    allowed planned removing the records' other links (the pairs still to remove kept)."""
+    import pandas as pd
+
+    import hubframe as hf
+    from hubframe.errors import InputError
+    from hubframe.testing import client_for
+    from hubframe.widgets import backend
+    from hubframe.widgets.portal import run_sync
+
+    sheet, retry = tmp_path / "unlink.csv", tmp_path / "retry.xlsx"
+    sheet.write_text("Deal ID,Contact ID\n2040000001,1019360001\n2040000014,12ab\n")
+    assert main(["remove", str(sheet), "--retry-file", str(retry), *_hub(sandbox)]) == 1
+    client, before = client_for(sandbox), _state(sandbox)
+    sent = len(sandbox.request_log())
+    with pytest.raises(InputError, match="holds removals still to do") as refused:
+        if way == "python":
+            pairs = hf.read_pairs(retry)
+            if job == "associate":
+                hf.associate(pairs, client, dry_run=dry_run, progress=False)
+            else:
+                hf.sync(pairs, client, allow_removals=True, dry_run=dry_run, progress=False)
+        else:
+            connection = backend.Connection(client)
+            frame = backend.read(backend.SheetSource.from_path(str(retry)), job)
+            if job == "associate":
+                backend.execute(frame, connection, job, dry_run=dry_run)
+            else:
+                options = {"allow_removals": True, "max_removals": None}
+                run_sync(frame, connection, options, dry_run=dry_run, issues=None, batch_size=None)
+    assert "'To remove'" in str(refused.value) and "remove_associations" in str(refused.value)
+    assert len(sandbox.request_log()) == sent and _state(sandbox) == before
+    ordinary = hf.read_pairs(pd.read_excel(retry, dtype=str))  # the rows, not that sheet
+    planned = hf.associate(ordinary, client, dry_run=True, progress=False)
+    assert list(planned["error_code"]) == ["BAD_ID"]  # accepted, its own rows checked

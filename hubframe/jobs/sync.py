@@ -78,7 +78,7 @@ from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
 from hubframe.run.primary import settle_conflicts
 from hubframe.run.primary_before import primaries_before
-from hubframe.run.rows import issues_argument, read_input
+from hubframe.run.rows import issues_argument, read_input, refuse_removals_sheet
 from hubframe.run.spelling import Spellings
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status
@@ -170,6 +170,7 @@ class _Sync:
         from hubframe.run.lookup import resolve_ids
 
         source, index = read_input(self.source, "pairs")
+        refuse_removals_sheet(source, "sync")
         if self.rules.allow_removals:
             _refuse_unread_sheets(source)
         book = LabelBook(run.client)

@@ -10,7 +10,7 @@ from typing import Final
 
 import pandas as pd
 
-from hubframe.constants import ID_PROPERTIES, PORTAL_LABELS
+from hubframe.constants import ID_PROPERTIES, PORTAL_LABELS, REMOVALS_SHEET
 from hubframe.errors import InputError
 from hubframe.io.aliases import PROPERTY_HEADERS, Kind, header_key, marked_header, property_mark
 from hubframe.io.cells import one_cell_text, plain_cells
@@ -518,11 +518,6 @@ def _as_written(name: str, written: Mapping[str, str]) -> str:
     if prop is None or base not in written:
         return name
     return marked_header(written[base], prop)
-
-
-#: The sheet name of a retry workbook whose rows are removals still to do (an undo's or a
-#: remove's); a sheet named so is refused by ``hubframe associate`` and ``sync``.
-REMOVALS_SHEET: Final = "To remove"
 
 
 def holds_removals(result: pd.DataFrame) -> bool:

@@ -14,7 +14,8 @@ from typing import Any, Literal
 import pandas as pd
 import pyarrow as pa
 
-from hubframe.errors import ConfigurationError, ErrorCode
+from hubframe.constants import REMOVALS_SHEET
+from hubframe.errors import ConfigurationError, ErrorCode, InputError
 from hubframe.run.work import Outcome
 from hubframe.terminal import shown
 from hubframe.vocab import Status
@@ -66,6 +67,24 @@ def read_input(
 
         frame = read_pairs(source) if kind == "pairs" else read_limits(source)
     return frame.reset_index(drop=True), own_index(frame.index)
+
+
+def refuse_removals_sheet(frame: pd.DataFrame, doing: str) -> None:
+    """An undo's or a remove's retry workbook (its sheet named "To remove") holds removals
+    still to do: associating or syncing it would link its rows again (and a sync would remove
+    what its records keep), the opposite.  InputError naming the sheet, before anything is
+    read from HubSpot."""
+    if "sheet" not in frame.columns:
+        return
+    sheets = [str(s) for s in frame["sheet"].astype("string").dropna().unique()]
+    named = [s for s in sheets if s.casefold().startswith(REMOVALS_SHEET.casefold())]
+    if named:
+        raise InputError(
+            f"the sheet {shown(named[0])} holds removals still to do (the retry file of an undo "
+            f"or a remove): {doing} would link its rows again. hf.remove_associations (or "
+            "hubframe remove) removes them; to link them after all, rename the sheet. Nothing "
+            "was sent."
+        )
 
 
 def own_index(index: pd.Index) -> pd.Index | None:

@@ -193,9 +193,37 @@ def _check_text_sample(loaded: Loaded, sample: bytes) -> None:
         )
 
 
+#: How far :func:`_sample` reads on for a header line wider than :data:`SAMPLE_BYTES` (16,384
+#: cells of 255 characters, twice: the header and a row; four bytes a character at worst).
+MAX_SAMPLE_BYTES: Final = 64 * 1024 * 1024
+
+
+def _sample(loaded: Loaded) -> tuple[bytes, bool]:
+    """The file's first bytes and whether they are all of it: :data:`SAMPLE_BYTES`, more while
+    they hold fewer than two line ends (a header wider than the sample -- an export of many
+    properties -- was read as no line at all: "the file has no data"), up to
+    :data:`MAX_SAMPLE_BYTES`."""
+    size = SAMPLE_BYTES
+    while True:
+        sample = head_bytes(loaded, size)
+        complete = len(sample) < size
+        ends = sample.count(b"\n") + sample.count(b"\r")
+        if complete or ends >= 2 or size >= MAX_SAMPLE_BYTES:
+            return sample, complete
+        size *= 4
+
+
+def _refuse_endless_line(loaded: Loaded, text: str) -> None:
+    if not text:  # whole lines only, and none in the sample read
+        raise InputError(
+            f"{loaded.name}: its first line is longer than {MAX_SAMPLE_BYTES // 2**20} MB, "
+            "more than a sheet's header and a row can be: this is not a sheet saved as CSV "
+            "(a file of one line?)."
+        )
+
+
 def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
-    sample = head_bytes(loaded)
-    complete = len(sample) < SAMPLE_BYTES
+    sample, complete = _sample(loaded)
     _check_text_sample(loaded, sample)
     _refuse_zeroed_part(loaded)  # before a file in another encoding is read whole
     encoding, bom = detect(sample, complete)
@@ -204,11 +232,13 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
     text = sample[bom:].decode(encoding, errors="replace")
     if not complete:
         text = text[: max(text.rfind("\n"), text.rfind("\r")) + 1]  # whole lines only
+        _refuse_endless_line(loaded, text)
     directive = _SEP_LINE.match(text)  # Excel's "sep=;" line: its delimiter, a line not shown
     skip = directive.end() if directive else 0
     body = text[skip:]
     delimiter = directive.group(1) if directive else _detect_delimiter(body)
     found = _records_with_ends(body, delimiter, HEADER_SEARCH_ROWS)
+    _refuse_wide_records(loaded, found, 1 if directive else 0, request.limits)
     index = find_header([record for record, _ in found], request)
     if not directive and delimiter != "," and index >= 0 and len(found[index][0]) == 1:
         # a header of one cell: a file of one column, whose cells may hold ";" lists (an
@@ -482,13 +512,26 @@ def _python_csv(
 def _check_row_cells(
     loaded: Loaded, fmt: CsvFormat, n: int, cells: int, limits: ReadLimits
 ) -> None:
+    _refuse_wide_row(loaded, fmt.header_index + 2 + n, cells, limits)
+
+
+def _refuse_wide_row(loaded: Loaded, row: int, cells: int, limits: ReadLimits) -> None:
     if cells > limits.max_row_cells:
         raise InputError(
-            f"{loaded.name}: row {fmt.header_index + 2 + n} has {cells:,} cells; hubframe reads "
+            f"{loaded.name}: row {row:,} has {cells:,} cells; hubframe reads "
             f"at most {limits.max_row_cells:,} cells per row (max_row_cells, Excel's own column "
             f"limit). Check the file was saved as a sheet with the right delimiter, or "
             f"{hint('max_row_cells')}."
         )
+
+
+def _refuse_wide_records(
+    loaded: Loaded, found: list[tuple[list[str], int]], before: int, limits: ReadLimits
+) -> None:
+    """The first rows, read to find the header, each within ``max_row_cells`` (the header
+    search scores every cell: a row of a million cells took half a minute)."""
+    for at, (record, _) in enumerate(found):
+        _refuse_wide_row(loaded, before + at + 1, len(record), limits)
 
 
 def _check_closed_quotes(

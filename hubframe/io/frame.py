@@ -416,7 +416,7 @@ def _read(
         limits=limits or read_limits_in_force(),
     )
     parts: list[pd.DataFrame] = []
-    originals: list[str] = []
+    originals: dict[str, None] = {}  # in order (a list's `in`: 16,000 columns took 4 s)
     written: dict[str, str] = {}
     column_map: dict[str, str] = {}
     properties: dict[str, str] = {}
@@ -435,7 +435,7 @@ def _read(
             frame, names, as_written = _sheet_frame(raw, request)
             parts.append(frame)
             sheet_columns[raw.name] = list(names)
-            originals.extend(n for n in names if n not in originals)
+            originals.update(dict.fromkeys(names))
             written.update(as_written)
             column_map.update(raw.mapping.column_map)
             sheet_maps[raw.name] = dict(raw.mapping.column_map)
@@ -452,7 +452,7 @@ def _read(
     info: dict[str, Any] = {
         "kind": kind,
         "source": loaded.name,
-        "original_columns": originals,
+        "original_columns": list(originals),
         "column_map": column_map,
     }
     if written:

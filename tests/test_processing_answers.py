@@ -137,3 +137,46 @@ def test_an_answer_still_processing_leaves_its_rows_open(status: str, code: Erro
                                    "labels": ["Champion"]} for n in range(2)]}  # fmt: skip
     done = read_answer(_batch(), ApiResponse(201, json.dumps(listed).encode(), {}, "c", 1))
     assert [o.status for o in done.outcomes] == [Status.SUCCESS] * 2  # listed: done
+
+
+@pytest.mark.parametrize("delay", [0.0, 30.0], ids=["applied", "still processing"])
+def test_a_cancel_while_a_batch_is_processing_still_reads_it_once(
+    sandbox_factory: Factory, delay: float
+) -> None:
+    """A cancel during the pause before a processing batch's read ended the waiting with no
+    read at all: rows HubSpot had applied came back failed UNKNOWN_OUTCOME (the app's headline
+    "N failed", the retry file sending them again).  Now the read is made at once; rows it
+    does not show yet stay UNKNOWN_OUTCOME, saying the run was cancelled before they were
+    checked again."""
+    import threading
+    import time
+
+    sb = sandbox_factory(
+        faults={"processing_rate": 1.0, "processing_delay": delay}, latency=(0.2, 0.0)
+    )
+    sb.add_records("deals", DEALS)
+    sb.add_records("contacts", CONTACTS)
+    cancel = threading.Event()
+
+    def cancel_after_the_first_write() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline and not cancel.is_set():
+            paths = sb.request_log()["path"].tolist()
+            if any(p.endswith(("/create", "/default")) for p in paths):
+                cancel.set()
+            time.sleep(0.005)
+
+    watcher = threading.Thread(target=cancel_after_the_first_write, daemon=True)
+    watcher.start()
+    result = hf.associate(_sheet("Champion"), client_for(sb), progress=False, cancel=cancel)
+    watcher.join()
+    there = _pairs(sb)
+    for row in result.itertuples():
+        if (row.from_id, row.to_id) in there and not delay:
+            assert row.status == "success", row
+        if str(row.error_code) == "UNKNOWN_OUTCOME":
+            assert "cancel" in row.error_message, row.error_message
+    if delay:
+        assert set(result["error_code"]) == {"UNKNOWN_OUTCOME"}
+    else:
+        assert set(result["status"]) == {"success"}

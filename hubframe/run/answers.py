@@ -523,10 +523,22 @@ def _pending(resp: ApiResponse) -> str | None:
 
 
 def _still_processing(
-    batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int, status: str
+    batch: Batch,
+    item: WorkItem,
+    resp: ApiResponse,
+    attempts: int,
+    status: str,
+    *,
+    cancelled: bool = False,
 ) -> Outcome:
     """A row of a batch HubSpot answered as still being processed, whose change a read (or
-    several, a while apart) does not show yet: it may still be applied."""
+    several, a while apart) does not show yet: it may still be applied.  ``cancelled``: the
+    run was cancelled while it waited, and the one read made then did not show it."""
+    reads = (
+        "the run was cancelled while it waited, and the read made then does not show"
+        if cancelled
+        else "reads a few seconds apart do not show"
+    )
     return _failed(
         batch,
         item,
@@ -534,10 +546,16 @@ def _still_processing(
         attempts,
         ErrorCode.UNKNOWN_OUTCOME,
         f"The outcome is unknown: HubSpot answered (HTTP {resp.status}) that the batch is still "
-        f"being processed (status {status}), and reads a few seconds apart do not show this "
-        "row's change yet: it may still be applied. Check later, or run the retry file: "
-        "sending it again is safe.",
+        f"being processed (status {status}), and {reads} this row's change yet: it may still "
+        "be applied. Check later, or run the retry file: sending it again is safe.",
     )
+
+
+def cancelled_processing(
+    batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int, status: str
+) -> Outcome:
+    """:func:`_still_processing` of a run cancelled while it waited to read the row again."""
+    return _still_processing(batch, item, resp, attempts, status, cancelled=True)
 
 
 #: The (from id, to id) of each entry of a create's ``results``, found in the answer's bytes

@@ -56,6 +56,7 @@ from hubframe.run.answers import (
     Blame,
     UnlabeledIds,
     blame,
+    cancelled_processing,
     classify,
     read_answer,
     row_message,
@@ -709,15 +710,18 @@ class Sender:
         waited = 0.0
         for pause in SETTLE_WAITS:
             missing = [i for i, ok in enumerate(present) if not ok]
-            if not missing or self.stop.is_set() or not self._pause(pause):
+            if not missing or self.stop.is_set():
                 break
-            waited += pause
+            cancelled = not self._pause(pause)  # a cancel: one read at once, then no more
+            waited += 0.0 if cancelled else pause
             try:
                 again = self._present(batch.part(tuple(batch.items[i] for i in missing)))
             except HubframeError:
                 break
             for i, ok in zip(missing, again, strict=True):
                 present[i] = ok
+            if cancelled:
+                break
         return present, waited
 
     def _confirm(
@@ -747,11 +751,14 @@ class Sender:
 
         rows = sorted(unconfirmed)
         for pause in PROCESSING_WAITS if pending else (0.0,):
-            if pause and not self._pause(pause):
-                break  # cancelled: what the last read showed stands
+            cancelled = bool(pause) and not self._pause(pause)  # one read at once, no more
             out = self._read_back(batch, out, rows, resp, prior, unconfirmed, unread)
             rows = [i for i in rows if out[i] is unconfirmed[i]]  # read, and not there yet
-            if not rows or self.stop.is_set():
+            if cancelled and pending:
+                for i in rows:
+                    tried = out[i].attempts or 1
+                    out[i] = cancelled_processing(batch, batch.items[i], resp, tried, pending)
+            if cancelled or not rows or self.stop.is_set():
                 break
         return out
 

@@ -26,6 +26,7 @@ from hubframe.io.columns import (
     HeaderError,
     check_repeats,
     check_unread_roles,
+    fields_read,
     several_columns,
 )
 from hubframe.io.frame import EXTRA_CELLS, column_values, raw_sheets
@@ -42,6 +43,7 @@ from hubframe.io.sources import (
 )
 from hubframe.io.syntax import CLI, SyntaxName, syntax_of
 from hubframe.io.text import constant_text, to_objects, to_series, trimmed_text
+from hubframe.terminal import shown
 
 #: What ``attrs["hubframe"]["kind"]`` says of a labels sheet.
 LABELS_KIND: Final = "labels"
@@ -167,6 +169,28 @@ def _check_unread(raw: RawSheet, request: Request) -> None:
         check_unread_roles(raw.headers, raw.mapping, "pairs", values, where, CLI, _READ_ROLES)
 
 
+def _refuse_limits_sheet(raw: RawSheet, request: Request) -> None:
+    """A sheet with a column of association limits (``From, To, Label, Max``) is a limits
+    sheet: read as labels, its limits were left aside, and a row removing a label's limit
+    ("remove" under Max) asked for the label to be created.  HeaderError (the labels job then
+    reads it with :func:`~hubframe.io.read_limits`, which knows a removal).  A sheet with an
+    inverse label or internal name column is a labels sheet all the same."""
+    if any(c in raw.mapping.columns for c in ("inverse_label", "name")):
+        return  # a labels sheet with a note of limits: the limits reader would drop these
+    try:
+        found = fields_read(list(raw.headers), "limits")
+    except HeaderError:
+        return
+    header = found.columns.get("max_to_object_ids")
+    if header is not None:
+        raise HeaderError(
+            sheet_where(raw, request),
+            f"the column {shown(header)} holds association limits: this is a limits sheet, "
+            "not a labels sheet; read it with read_limits.",
+            unrecognised=True,
+        )
+
+
 def _asks(part: pd.DataFrame) -> pd.Series:
     """The rows that ask something: a label, or without one an inverse label, an internal name
     or a type id (the labels job refuses those ``MISSING_VALUE``: they were dropped, and the
@@ -213,6 +237,7 @@ def read_labels(
         raws = raw_sheets(loaded, sheet, request)
     parts = []
     for raw in raws:
+        _refuse_limits_sheet(raw, request)
         _check_unread(raw, request)
         part = pd.DataFrame({c: _column(raw, c, given.get(c)) for c in LABEL_COLUMNS})
         bad = _bad_type_ids(raw)

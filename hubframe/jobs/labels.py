@@ -144,9 +144,13 @@ def read_label_sheet(
     refusals: list[InputError] = []
     for reader in readers:
         try:
-            return reader(again(), sheet=sheet, from_type=from_type, to_type=to_type, syntax=syntax)
+            frame = reader(
+                again(), sheet=sheet, from_type=from_type, to_type=to_type, syntax=syntax
+            )
         except InputError as refused:
             refusals.append(refused)
+            continue
+        return frame
     raise refusals[0] from None
 
 
@@ -226,11 +230,34 @@ def _from_frame(frame: pd.DataFrame) -> pd.DataFrame:
     out = out.loc[out["label"].notna()]
     keep = [normalize_label(str(v)) not in UNLABELED_NAMES for v in out["label"]]
     out = out.loc[keep]
-    keys = [
-        (str(f), str(t), normalize_label(str(lbl)))
-        for f, t, lbl in zip(out["from_type"], out["to_type"], out["label"], strict=True)
-    ]
-    return out.loc[~pd.Series(keys, index=out.index).duplicated()].reset_index(drop=True)
+    keys = pd.Series(
+        [
+            (str(f), str(t), normalize_label(str(lbl)))
+            for f, t, lbl in zip(out["from_type"], out["to_type"], out["label"], strict=True)
+        ],
+        index=out.index,
+        dtype=object,
+    )
+    out[REMOVALS_ONLY] = _removals_only(frame.loc[out.index], keys)
+    return out.loc[~keys.duplicated()].reset_index(drop=True)
+
+
+#: A label a limits sheet names only in rows removing its limit ("remove" under Max): never
+#: created (a new label has no limit to remove; a label once created stays in HubSpot).
+REMOVALS_ONLY: Final = "_removals_only"
+REMOVALS_ONLY_SAID: Final = (
+    "Not created: the only rows of the limits sheet naming it remove its limit ('remove' "
+    "under the limit), and a new label has no limit to remove (a label once created stays in "
+    "HubSpot)."
+)
+
+
+def _removals_only(rows: pd.DataFrame, keys: pd.Series) -> pd.Series:
+    """Per row: every row of its label removes a limit (a limits sheet's ``remove``)."""
+    if "remove" not in rows.columns:
+        return pd.Series(False, index=rows.index)
+    removal = rows["remove"].fillna(False).astype(bool)
+    return removal.groupby(keys.map(str)).transform("all").astype(bool)
 
 
 @dataclass
@@ -492,6 +519,8 @@ class _Labeler:
             return _Outcome(
                 "create", Status.INVALID, code=ErrorCode.LABEL_WOULD_REPEAT, message=said
             )
+        if value(row.get(REMOVALS_ONLY)) is not None and bool(row[REMOVALS_ONLY]):
+            return _Outcome("create", Status.SKIPPED, message=REMOVALS_ONLY_SAID)
         made = self._create(f, t, label, inverse, text(row.get("name")), where)
         return _near_miss_noted(_placeholder_noted(made, label), label, defs)
 

@@ -795,8 +795,8 @@ def _check_width(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     columns are added: refused before anything is sent (it could not be written after)."""
     from hubframe.report.columns import workbook_too_wide
 
-    wide = workbook_too_wide(frame)
-    for path in (args.report, args.retry_file):
+    for path, retry in ((args.report, False), (args.retry_file, True)):
+        wide = workbook_too_wide(frame, retry=retry)
         if wide and path and str(path).lower().endswith(".xlsx"):
             said = wide.removesuffix(".").replace("The sheet", "the sheet", 1)
             raise InputError(f"{path}: {said}; give a .csv path instead. Nothing was sent.")

@@ -97,7 +97,7 @@ def test_a_run_too_wide_for_an_excel_report_gets_a_csv_report(
     assert app.result is not None and set(app.result["status"]) == {"success"}
     assert set(app.downloads) == {"wide_report.csv"}
     said = _text(app.messages["run"].value)
-    assert "would pass an Excel sheet's 40" in said and "The report is a .csv file" in said
+    assert "past an Excel sheet's 40" in said and "The report is a .csv file" in said
     app.save_folder.value = str(tmp_path / "out")
     click(app, app.save_button)
     assert [p.name for p in app.saved] == ["wide_report.csv"]

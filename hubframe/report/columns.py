@@ -70,25 +70,36 @@ def _unique(columns: Iterable[str]) -> list[str]:
 
 
 def result_width(frame: pd.DataFrame) -> int:
-    """The columns a report or retry file of a run of ``frame`` may have at most: the sheet's
-    and every column a run adds."""
-    added = (
-        *(*STATUS_COLUMNS, *EXISTING_COLUMNS, PRIMARY_BEFORE),
-        *(*SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS),
-    )
-    return len(frame.columns) + len(added)
+    """The columns a report of a run of ``frame`` may have at most: the read frame's (the
+    sheet's and the columns read from them) and every column a run of its kind adds (a pairs
+    sheet's runs: what existed before, a sync's change; a limits sheet's: the current limits),
+    each once."""
+    kind = meta(frame).get("kind")
+    pairs = (*EXISTING_COLUMNS, PRIMARY_BEFORE, *SYNC_COLUMNS) if kind != "limits" else ()
+    limits = CURRENT_LIMIT_COLUMNS if kind != "pairs" else ()
+    added = (*STATUS_COLUMNS, *pairs, *limits)
+    return len(_unique([*map(str, frame.columns), *added]))
 
 
-def workbook_too_wide(frame: pd.DataFrame) -> str | None:
-    """Why a workbook report of a run of ``frame`` could not be written (wider than an Excel
-    sheet once the result's columns are added), said before anything is sent; None: it can."""
+#: The columns a retry file adds to the sheet's at most: a label given as an argument, written
+#: as a column of its own (``Association label``).
+RETRY_ADDED: Final = 1
+
+
+def workbook_too_wide(frame: pd.DataFrame, *, retry: bool = False) -> str | None:
+    """Why a workbook report (``retry``: retry file, the sheet's columns alone) of a run of
+    ``frame`` could not be written (wider than an Excel sheet), said before anything is sent;
+    None: it can."""
     from hubframe.report import excel
 
-    if result_width(frame) <= excel.SHEET_COLUMNS:
+    own = len(original_columns(frame))
+    width = own + RETRY_ADDED if retry else result_width(frame)
+    if width <= excel.SHEET_COLUMNS:
         return None
+    what = "a retry file" if retry else "with the result's columns a report"
     return (
-        f"The sheet has {len(frame.columns):,} columns, and with the result's columns a "
-        f"workbook would pass an Excel sheet's {excel.SHEET_COLUMNS:,}."
+        f"The sheet has {own:,} columns, and {what} would have {width:,}, past an Excel "
+        f"sheet's {excel.SHEET_COLUMNS:,}."
     )
 
 

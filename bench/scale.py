@@ -13,10 +13,10 @@ For each size, in a fresh interpreter (so peak memory is this job's own):
   validate, plan, send and result above the interpreter with the input built, per row and as a
   multiple of the input DataFrame (target <= 2.5).
 
-The result table has the contract's 19 columns beside the sheet's own (docs/columns.md), each at
-least 8 bytes a row (pandas' Arrow strings keep an 8-byte offset per row): ~250 bytes a row
-whatever the sheet, so the ratio depends on how much the sheet itself holds -- which is why
-both shapes are shown.
+The result table has the contract's 19 columns beside the sheet's own (docs/report.md, "The
+result table"), each at least 8 bytes a row (pandas' Arrow strings keep an 8-byte offset per
+row): ~250 bytes a row whatever the sheet, so the ratio depends on how much the sheet itself
+holds -- which is why both shapes are shown.
 
 Run: ``.venv/bin/python bench/scale.py [--rows 100000,1000000,5000000] [--shapes minimal,export]
 [--skip-send]``.

@@ -7,7 +7,7 @@ run the same jobs as the Python API (:func:`hubframe.associate`,
 reads a report or journal of an earlier run (:func:`hubframe.undo`).  All write reports with
 :mod:`hubframe.report`.  Dry runs read the portal first (pre-flight: predicted refusals and
 existing associations; ``--no-preflight`` turns it off), and real ``associate`` runs record which
-associations existed before them, so their report can be undone.  Exit codes (design.md):
+associations existed before them, so their report can be undone.  Exit codes (docs/cli.md):
 
 * 0 -- every row succeeded, was a duplicate, was skipped, or was planned (dry run);
 * 1 -- a row failed or was invalid, or a stopped run left rows unsent (see the retry file);

@@ -200,7 +200,7 @@ ONE_WAY_PRIMARIES: Final[tuple[DefinedType, ...]] = tuple(
     )
 )
 
-# --- The result table contract (design.md) ----------------------------------------------------
+# --- The result table contract (docs/report.md, "The result table") --------------------------
 
 STATUSES: Final = ("success", "failed", "invalid", "duplicate", "skipped", "planned")
 ACTIONS: Final = (

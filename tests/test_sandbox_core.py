@@ -251,3 +251,21 @@ def test_the_sandbox_command_refuses_a_daily_limit_that_is_no_count(
     assert exited.value.code == 2
     assert f"argument --daily-limit: {said}" in capsys.readouterr().err
     assert parser.parse_args(["--daily-limit", "0"]).daily_limit == 0  # a quota used up
+
+
+def test_the_sandbox_commands_help_lists_every_fault_option() -> None:
+    """``hubframe sandbox --help`` listed its fault options by hand and left out the three
+    ``processing_*`` ones the option accepts."""
+    import contextlib
+    import io
+    from dataclasses import fields
+
+    from hubframe.cli import main
+    from hubframe.sandbox.faults import FaultPlan
+
+    out = io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.suppress(SystemExit):
+        main(["sandbox", "--help"])
+    said = " ".join(out.getvalue().split())
+    for option in (f.name for f in fields(FaultPlan) if f.init):
+        assert option in said, option

@@ -4,7 +4,7 @@ The spellings are the alias table of :mod:`hubframe.io.aliases`.  A header that 
 type (``"Contact ID"``, ``"Record ID - Deal"``, ``"Associated Company IDs"``) maps to a record
 id column *and* tells that side's object type.  A header naming a unique property (``"Contact
 email"``, ``"Company domain"``, ``"Email"``) fills a side no id column claims: its values are
-looked up to record ids (:mod:`hubframe.lookup`).  Bare ``"From"``/``"To"`` headers are decided
+looked up to record ids (:mod:`hubframe.run.lookup`).  Bare ``"From"``/``"To"`` headers are decided
 by the sheet's kind and cells.  ``columns={...}`` maps explicitly and always wins; an id column
 chosen so still gives (and is held to) the type its header names.  A type that nothing gives
 may be inferred (:mod:`hubframe.io.exports`); errors name options in the caller's syntax

@@ -697,7 +697,7 @@ def read_pairs(
     ``from_id_property="email"`` (or a header such as "Contact email") says a side names its
     records by a unique property instead of record ids: the values are kept as written and
     noted in ``attrs["hubframe"]["id_properties"]``; ``associate`` looks them up
-    (:mod:`hubframe.lookup`).  Raises :class:`~hubframe.errors.InputError` for whole-file
+    (:mod:`hubframe.run.lookup`).  Raises :class:`~hubframe.errors.InputError` for whole-file
     problems, including files beyond ``limits`` (:class:`hubframe.io.ReadLimits`; the
     process-wide ones by default): sheets too large, zip bombs, rows of too many cells.
 

@@ -1,6 +1,6 @@
 """Reports and retry files: what an analyst opens after a run, and what undo reads back.
 
-``export_report(result, path)`` turns a result table (design.md, "Result table contract") into
+``export_report(result, path)`` turns a result table (docs/report.md, "The result table") into
 what an analyst opens: an ``.xlsx`` workbook with the sheets ``Summary``, ``Results``, ``Errors``
 and ``Validation``, or a ``.csv`` of the results alone.  ``export_retry(result, path)`` writes
 the rows that still need doing (failed, invalid, and rows a stopped run never sent) in the

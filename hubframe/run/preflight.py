@@ -1,6 +1,6 @@
 """Pre-flight: read the portal before sending and predict what HubSpot will refuse.
 
-For the rows of a sheet (as :class:`~hubframe.models.WorkItem` s, labels resolved),
+For the rows of a sheet (as :class:`~hubframe.run.work.WorkItem` s, labels resolved),
 :func:`read_state` reads the limit configuration of each object pair and, with batch read (1,000
 records a call, concurrent under the client's rate limiter: :mod:`hubframe.run.reads`), the
 current associations of every source record.  :func:`predict` then walks

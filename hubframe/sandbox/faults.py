@@ -4,7 +4,7 @@ resets, lost responses, and answers that say a batch is still being processed.""
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from enum import Enum
 from typing import Any
 
@@ -36,6 +36,12 @@ class Fault(Enum):
     PROCESSING = "processing"  # answered "PROCESSING" with no results; applied now or later
     LOCKED = "locked"  # 423 Locked, nothing applied
     MIGRATION = "migration"  # 477 Migration in Progress with Retry-After, nothing applied
+
+
+def fault_options() -> tuple[str, ...]:
+    """The options a fault plan takes (``faults=``, ``--faults``), in the order they are
+    declared."""
+    return tuple(f.name for f in fields(FaultPlan) if f.init)
 
 
 @dataclass
@@ -94,21 +100,7 @@ class FaultPlan:
     @classmethod
     def from_dict(cls, faults: dict[str, Any] | None) -> FaultPlan:
         faults = dict(faults or {})
-        unknown = set(faults) - {
-            "server_error_rate",
-            "throttle_rate",
-            "reset_rate",
-            "lost_response_rate",
-            "processing_rate",
-            "processing_delay",
-            "processing_status",
-            "locked_rate",
-            "migration_rate",
-            "migration_retry_after",
-            "seed",
-            "writes_only",
-            "schema_paths",
-        }
+        unknown = set(faults) - set(fault_options())
         if unknown:
             raise ValueError(f"unknown fault option(s): {', '.join(sorted(unknown))}")
         return cls(**faults)

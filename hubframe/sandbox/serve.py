@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from hubframe.sandbox.behaviour import PRESETS, Behaviour
+from hubframe.sandbox.faults import fault_options
 
 if TYPE_CHECKING:
     from hubframe.sandbox.core import Sandbox
@@ -157,8 +158,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )  # fmt: skip
     parser.add_argument(
         "--faults", type=_faults, default=None, metavar="KEY=RATE,...",
-        help="server_error_rate, throttle_rate, reset_rate, lost_response_rate, "
-        "locked_rate, migration_rate, migration_retry_after, seed, writes_only, schema_paths",
+        help=", ".join(fault_options()),
     )  # fmt: skip
     parser.add_argument(
         "--behaviour", choices=tuple(PRESETS), default="default",

@@ -17,6 +17,7 @@ import numpy as np
 import pandas as pd
 import pyarrow.compute as pc
 
+from hubframe.constants import MAX_LIMIT_VALUE
 from hubframe.errors import HubframeError, InputError
 from hubframe.io.aliases import (
     Kind,
@@ -32,6 +33,12 @@ from hubframe.io.columns import (
 from hubframe.io.exports import from_type_guesser
 from hubframe.io.guard import column_letters
 from hubframe.io.narrow import narrow_text, refuse_rounded
+from hubframe.io.normalize import (
+    canonical_object_type,
+    is_purge_word,
+    is_valid_object_type,
+    whole_digits,
+)
 from hubframe.io.scope import ExportScope
 from hubframe.io.sheet_errors import UNCOMPUTED, error_mask
 from hubframe.io.syntax import PYTHON, Syntax
@@ -294,17 +301,25 @@ def check_values_above(
     and a label.  A record id counts when it has as many digits as the ids of its column in
     the rows ``below`` the header (a first sample) do, give or take one for two values and
     exactly for one beside a label: a title row's number ("Portal | 4412345 | production",
-    "2024 | Q3 | ...", a count "80 | 240") is not one.  Rows of emails and domains sorted
+    "2024 | Q3 | ...", a count "80 | 240") is not one.  In a limits sheet a limit beside a
+    label or two object types counts too (:class:`_LimitLayout`).  Rows of emails and domains sorted
     above their header (Excel's Sort with "My data has headers" off) were dropped as a
     title, without a word."""
     tests = _value_tests(headers, mapping, request)
-    if len(tests) < 2:
+    limit = _limit_layout(headers, mapping) if request.kind == "limits" else None
+    if len(tests) < 2 and limit is None:
         return
     lengths = _id_lengths(below, tests)
-    found = [i for i, cells in enumerate(above) if _reads_as_data(cells, tests, lengths)]
+    found = [
+        i
+        for i, cells in enumerate(above)
+        if _reads_as_data(cells, tests, lengths) or (limit and limit.reads_as_limit(cells))
+    ]
     if found:
         rows = _row_list([first_row + i for i in found])
-        shown = _values_in(above[found[0]], tests)[0]
+        first = above[found[0]]
+        shown = limit.limit_of(first) if limit and limit.reads_as_limit(first) else ""
+        shown = shown or _values_in(first, tests)[0]
         what = "read as rows of the table"
         raise _not_read(where, header_row, rows, what, shown, found[0] + first_row)
 
@@ -345,6 +360,63 @@ def _reads_as_data(
         values += 1
         ids += test is _is_record_id and (not seen or digits in seen)
     return values >= 2 or (label and ids >= 1)
+
+
+@dataclass(frozen=True)
+class _LimitLayout:
+    """Positions of a limits sheet's limit, label and type columns (None: not in the sheet):
+    a row above the header reads as a row of the table when it holds a limit HubSpot takes (1
+    to 10000) or a remove word, beside a label or beside two cells that both read as object
+    types ("deals | contacts | | 25", an object limit).  A title's number beside nothing else
+    ("Max contacts per deal | | | | 25": no object type), a group row ("Deals | Contacts",
+    no limit) and a notes row ("1 to 10000") are read past."""
+
+    limit: int
+    label: int | None
+    types: tuple[int, int] | None
+
+    def limit_of(self, cells: Sequence[object]) -> str:
+        """The row's limit cell, when it reads as one ("" otherwise)."""
+        text = _cell_at(cells, self.limit)
+        return text if _is_limit_value(text) else ""
+
+    def reads_as_limit(self, cells: Sequence[object]) -> bool:
+        if not self.limit_of(cells):
+            return False
+        if self.label is not None and _cell_at(cells, self.label):
+            return True
+        return self.types is not None and all(
+            is_valid_object_type(canonical_object_type(_cell_at(cells, p)) or "")
+            for p in self.types
+        )
+
+
+def _limit_layout(headers: Sequence[str], mapping: ColumnMapping) -> _LimitLayout | None:
+    """The columns of a limits sheet the rows above its header are read by (None: no limit
+    column)."""
+
+    def at(canonical: str) -> int | None:
+        header = mapping.columns.get(canonical)
+        return headers.index(header) if header in headers else None
+
+    limit, src, dst = at("max_to_object_ids"), at("from_type"), at("to_type")
+    if limit is None:
+        return None
+    types = None if src is None or dst is None else (src, dst)
+    return _LimitLayout(limit, at("label"), types)
+
+
+def _cell_at(cells: Sequence[object], position: int) -> str:
+    return one_cell_text(cells[position]).strip() if position < len(cells) else ""
+
+
+def _is_limit_value(text: str) -> bool:
+    """A limit HubSpot takes (1 to 10000: a title's number, "4412345", is none) or a word
+    that removes one."""
+    if is_purge_word(text):
+        return True
+    digits = whole_digits(text) if text else None
+    return digits is not None and len(digits) <= 5 and 1 <= int(digits) <= MAX_LIMIT_VALUE
 
 
 def _not_read(where: str, header: int, rows: str, what: str, shown: str, row: int) -> InputError:

@@ -59,7 +59,7 @@ from hubframe.io.normalize import (
 )
 from hubframe.io.sheet_errors import error_mask, explain
 from hubframe.io.sources import FRAME_SOURCE
-from hubframe.io.tables import TOTALS_ROW
+from hubframe.io.tables import SUM_ROW, TOTALS_ROW
 from hubframe.io.text import (
     PARALLEL_ROWS,
     ObjArray,
@@ -344,7 +344,9 @@ def _check_hidden_rows(c: _Collector) -> None:
 
 
 def _check_totals_rows(c: _Collector) -> None:
-    """The totals row of an Excel table: totals, not a pair (or a limit), never sent."""
+    """The totals row of an Excel table, or one typed by hand (a formula totalling its
+    column's cells: io.sums): totals, not a pair (or a limit), never sent."""
+    _check_typed_totals(c)
     if TOTALS_ROW not in c.frame.columns:
         return
     tables = as_text(c.frame[TOTALS_ROW])
@@ -358,6 +360,23 @@ def _check_totals_rows(c: _Collector) -> None:
             "the table's totals (a count under an id column reads as an id), not a row to "
             "send. It is not sent; to send the row, turn the totals row off (Table Design > "
             "Total Row) and put the pair in a row of the table."
+        ),
+    )
+
+
+def _check_typed_totals(c: _Collector) -> None:
+    if SUM_ROW not in c.frame.columns:
+        return
+    sums = as_text(c.frame[SUM_ROW])
+    c.add_each(
+        ~empty_mask(sums),
+        "row",
+        ErrorCode.TOTALS_ROW,
+        sums,
+        lambda said: (
+            f"This row is a totals row typed in the sheet: {_shown(said, 200)}, so not a row "
+            "to send. It is not sent; to send the row, type its value in place of the "
+            "formula, or delete the row if it is a total."
         ),
     )
 

@@ -100,6 +100,7 @@ from hubframe.io.sheet_errors import (
     uncomputed_cells,
 )
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
+from hubframe.io.sums import aggregate_cells
 from hubframe.io.tables import totals_rows
 from hubframe.io.text import IntArray, ObjArray, Text, blank_mask
 from hubframe.io.xmltags import column_number
@@ -147,6 +148,8 @@ class Grid:
     numbers: tuple[bytes, dict[int, str]] | None = None
     #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
     totals: dict[int, str] = field(default_factory=dict)
+    #: the sheet's XML, for the formulas that total their own column (io.sums)
+    part: bytes = b""
 
 
 def workbook_checked(loaded: Loaded, limits: ReadLimits) -> CheckedBook:
@@ -556,6 +559,7 @@ class Workbook:
         grid.styling = self._styling(part)
         grid.numbers = self._numbers(part)
         grid.totals = self._totals(name)
+        grid.part = part
         return grid
 
     def _totals(self, name: str) -> dict[int, str]:
@@ -627,6 +631,7 @@ class Workbook:
         grid.styling = self._styling(part)
         grid.numbers = self._numbers(part)
         grid.totals = self._totals(name)
+        grid.part = part
         return grid
 
     def _uncomputed(self, part: bytes) -> Iterator[ErrorCell]:
@@ -1030,7 +1035,38 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         merged=merged,
         literal_labels=literal,
         totals={r: t for r, t in grid.totals.items() if r >= grid.first_row + top},
+        sums=_typed_totals(grid, headers, mapping, grid.first_row + top),
     )
+
+
+#: The columns whose cells a totals row typed by hand (a formula totalling the column) would
+#: be read as: a limit, record ids.
+TOTALLED: Final = {"max_to_object_ids": "limit", "from_id": "record id", "to_id": "record id"}
+
+
+def _typed_totals(
+    grid: Grid, headers: list[str], mapping: ColumnMapping, first: int
+) -> dict[int, str]:
+    """Excel row -> what its totals formula is (io.sums), for the rows from ``first`` on
+    whose cell in a column of :data:`TOTALLED` totals that column, an Excel table's totals
+    row left out (TOTALS_ROW already)."""
+    at = {
+        grid.first_col + headers.index(h): (h, TOTALLED[c])
+        for c, h in mapping.columns.items()
+        if c in TOTALLED and h in headers
+    }
+    if not at:
+        return {}
+    out: dict[int, str] = {}
+    for cell in aggregate_cells(grid.part, at):
+        if cell.column in at and cell.row >= first and cell.row not in grid.totals:
+            header, what = at[cell.column]
+            out.setdefault(
+                cell.row,
+                f"its cell in column '{clip(header, 40)}' is the formula "
+                f"{clip(cell.formula, 60)}, a total of the column's cells, not a {what}",
+            )
+    return out
 
 
 def _refuse_reformatted(

@@ -79,7 +79,7 @@ from hubframe.io.sources import (
     sheet_argument,
 )
 from hubframe.io.syntax import Syntax, SyntaxName, syntax_of
-from hubframe.io.tables import TOTALS_ROW
+from hubframe.io.tables import SUM_ROW, TOTALS_ROW
 from hubframe.io.text import (
     PARALLEL_ROWS,
     TEXT,
@@ -375,6 +375,10 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
         tables = pd.Series(raw.rows).map(raw.totals)
         if tables.notna().any():
             columns[TOTALS_ROW] = tables.astype(object)
+    if raw.sums:
+        sums = pd.Series(raw.rows).map(raw.sums)
+        if sums.notna().any():
+            columns[SUM_ROW] = sums.astype(object)
     return pd.DataFrame(columns, copy=False), originals, written
 
 

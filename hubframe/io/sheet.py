@@ -83,6 +83,8 @@ class RawSheet:
     merged: list[str] = field(default_factory=list)
     #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
     totals: Mapping[int, str] = field(default_factory=dict)
+    #: Excel rows typed as a totals row -> which cell totals its column, and how (io.sums)
+    sums: Mapping[int, str] = field(default_factory=dict)
 
     @property
     def size(self) -> int:

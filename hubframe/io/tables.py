@@ -18,6 +18,9 @@ from hubframe.io.guard import resolve_part
 
 #: The private frame column naming, on a totals row, its table (validation's TOTALS_ROW).
 TOTALS_ROW: Final = "_raw_totals_row"
+#: The private frame column saying, on a totals row typed by hand (io.sums), which cell totals
+#: its column (validation's TOTALS_ROW).
+SUM_ROW: Final = "_raw_sum_row"
 _RELATION = re.compile(rb"<(?:[\w.-]+:)?Relationship\b[^>]{0,2048}>")
 _TABLE = re.compile(rb"<(?:[\w.-]+:)?table\b[^>]{0,4096}>")
 _RANGE = re.compile(r"\$?[A-Za-z]{1,3}\$?([0-9]{1,7})")
@@ -63,4 +66,4 @@ def totals_rows(book: zipfile.ZipFile, part: str) -> dict[int, str]:
     return out
 
 
-__all__ = ["TOTALS_ROW", "totals_rows"]
+__all__ = ["SUM_ROW", "TOTALS_ROW", "totals_rows"]

@@ -145,7 +145,9 @@ def test_a_resume_sends_again_the_rows_hubspot_no_longer_holds(
     for pos, row in real.iterrows():
         key = ((row["from_type"], row["to_type"]), row["label"] if pd.notna(row["label"]) else "")
         if key == (CD, "Champion") and not purge_undone:
-            assert row["status"] == dry["status"][pos] == "skipped"  # nothing to remove
+            # the journal records the removal and HubSpot holds no limit: the read agrees, the
+            # recorded success is re-used (the dry run reads only the portal: nothing to remove)
+            assert (row["status"], dry["status"][pos]) == ("success", "skipped"), row
             continue
         assert (row["status"], dry["status"][pos]) == ("success", "planned"), (key, row)
 
@@ -179,3 +181,49 @@ def test_only_the_rows_of_a_batch_hubspot_no_longer_holds_are_sent_again(
     assert real["status"].tolist() == ["success"] * 2, real
     assert sent == len(undone)
     assert held[(DC, "Decision maker")] == 1 and held[(DC, "Budget holder")] == 4
+
+
+#: Removals whose limit HubSpot does not hold, with or without a journal's record of them.
+REMOVALS = [(*CD, "Champion", "remove"), (*DC, "Budget holder", "remove"), (*DC, "", "remove")]
+
+
+@pytest.mark.parametrize("version", ["2026-03", "v4"])
+@pytest.mark.parametrize("recorded", [(), (0,), (0, 1), (0, 1, 2)])
+def test_a_resumed_removal_reports_the_removal_its_journal_recorded(
+    recorded: tuple[int, ...], version: str, tmp_path: Path
+) -> None:
+    """The rows ``recorded`` were removed by a first run (cancelled after them), the others
+    never had a limit: a resume re-uses the recorded successes; a removal with no record and
+    no limit is skipped, "nothing to remove", and nothing is sent for it."""
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        keys = [((r[0], r[1]), r[2]) for r in REMOVALS]
+        _set(sb, dict.fromkeys(keys))  # no limit (label limits first)
+        _set(sb, {keys[i]: 3 if keys[i][1] else 25 for i in sorted(recorded, reverse=True)})
+        client = client_for(sb, api_version=version)
+        if recorded:
+            rows = [REMOVALS[i] for i in recorded]
+            first_sheet = hf.read_limits(pd.DataFrame(rows, columns=["From", "To", "Label", "Max"]))
+            cancel, done = threading.Event(), [0]
+
+            def progress(rows: int) -> None:  # cancelled as its last batch ends: left open
+                done[0] += rows
+                if done[0] >= len(recorded):
+                    cancel.set()
+
+            first = hf.configure_limits(
+                first_sheet, client, journal=journal, cancel=cancel, on_progress=progress,
+                progress=False,
+            )  # fmt: skip
+            assert set(first["status"]) == {"success"}, first
+        sheet = hf.read_limits(pd.DataFrame(REMOVALS, columns=["From", "To", "Label", "Max"]))
+        sb.reset_request_log()
+        real = hf.configure_limits(sheet, client, journal=journal, progress=False)
+        sent = _sent_rows(sb)
+    assert sent == 0
+    for pos, row in real.iterrows():
+        if pos in recorded:
+            assert row["status"] == "success", row.to_dict()
+        else:
+            assert row["status"] == "skipped", row.to_dict()
+            assert "nothing to remove" in row["error_message"], row.to_dict()

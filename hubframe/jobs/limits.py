@@ -151,8 +151,11 @@ class _Limits:
             if self.new_labels is not None
             else None
         )
-        current_max = _limit_items(prepared, run.client, book, repeats=repeats)
+        absent: dict[int, WorkItem] = {}
+        current_max = _limit_items(prepared, run.client, book, repeats=repeats, absent=absent)
         prepared.agrees = partial(_agrees, current_max)
+        if run.journal is not None and not run.options.dry_run:
+            _resumable_removals(prepared, absent)
         new = _new_label_items(prepared, dry_run=run.options.dry_run)
         if run.options.dry_run:
             usage = None
@@ -162,6 +165,22 @@ class _Limits:
             prepared.notes |= new
             prepared.extra = _current_columns(prepared, current_max, usage, repeats)
         return prepared
+
+
+def _resumable_removals(prepared: Prepared, absent: Mapping[int, WorkItem]) -> None:
+    """Removals of limits HubSpot does not hold (``absent``, settled "nothing to remove"),
+    in a run with a journal: sent as the journal's record only (``Prepared.unsent``), so a
+    resumed run reports the removal its stopped run made, whose success the journal holds
+    (the read agrees: no limit), and never as absent; with no record, nothing to remove, and
+    nothing is sent.  They go in the batches they went in then, so the journal finds them."""
+    kept = [p for p in absent if p in prepared.settled and _nothing_removed(prepared.settled[p])]
+    if not kept:
+        return
+    for pos in kept:
+        prepared.unsent[pos] = prepared.settled.pop(pos)
+    items = [*prepared.items, *(absent[pos] for pos in kept)]
+    prepared.items = sorted(items, key=lambda item: item.position)
+    prepared.count = len(prepared.items)
 
 
 def _agrees(current_max: Mapping[int, int | None], item: WorkItem, outcome: Outcome) -> bool:
@@ -230,10 +249,12 @@ def _limit_items(
     current: Mapping[ObjectPair, Limits | HubframeError] | None = None,
     *,
     repeats: dict[int, int] | None = None,
+    absent: dict[int, WorkItem] | None = None,
 ) -> dict[int, int | None]:
     """Work items for the rows not settled yet; what each row's limit is now.  ``book`` and
     ``current``: the labels and limits read already (validation's), else read here;
-    ``repeats`` gets the rows settled as repeats of a row refused (-> that row)."""
+    ``repeats`` gets the rows settled as repeats of a row refused (-> that row); ``absent``
+    the work items of the removals settled as nothing to remove (HubSpot holds no limit)."""
     book = book or LabelBook(client)
     todo, records = _open_records(prepared)
     actions: dict[int, Action | None] = {
@@ -249,7 +270,7 @@ def _limit_items(
     items: list[WorkItem] = []
     named: dict[int, str] = {}
     for pos, row in zip(todo, records, strict=True):
-        item = _limit_row(prepared, book, current, pos, row, current_max, named)
+        item = _limit_row(prepared, book, current, pos, row, current_max, named, absent)
         if prepared.stop is not None:
             prepared.stop_all(prepared.stop, actions)
             return current_max
@@ -648,9 +669,11 @@ def _limit_row(
     row: Mapping[Any, Any],
     current_max: dict[int, int | None],
     named: dict[int, str],
+    absent: dict[int, WorkItem] | None = None,
 ) -> WorkItem | None:
     """The row's work item, or None when its outcome is settled here (in ``prepared``);
-    ``named`` gets the portal's label of a row that gives a label by its type id only."""
+    ``named`` gets the portal's label of a row that gives a label by its type id only;
+    ``absent`` the item of a removal settled as nothing to remove."""
     pair = ObjectPair(str(row["from_type"]), str(row["to_type"]))
     fallback = _action(row)
     existing = current[pair]
@@ -678,16 +701,12 @@ def _limit_row(
     if label is None and (label := _type_name(book, pair, key)) is not None:
         named[pos] = label
     if _remove(row):
-        if key not in existing:
-            is_object = key == _object_key(book, pair)
-            prepared.settled[pos] = _nothing_to_remove(pair, label, key, is_object=is_object)
-            return None
         action = Action.PURGE_LIMIT
     else:
         action = Action.UPDATE_LIMIT if key in existing else Action.CREATE_LIMIT
     new = None if action is Action.PURGE_LIMIT else whole(row["max_to_object_ids"])
     prepared.phase[pos] = _phase(key == _object_key(book, pair), new, existing.get(key))
-    return WorkItem(
+    item = WorkItem(
         position=pos,
         action=action,
         from_type=pair.from_type,
@@ -697,6 +716,13 @@ def _limit_row(
         max_to_object_ids=new,
         label=label,
     )
+    if action is Action.PURGE_LIMIT and key not in existing:
+        is_object = key == _object_key(book, pair)
+        prepared.settled[pos] = _nothing_to_remove(pair, label, key, is_object=is_object)
+        if absent is not None and not is_stand_in(spec.type_id):
+            absent[pos] = item
+        return None
+    return item
 
 
 #: The phases of a limits run (:func:`_phase`), sent one after the other.

@@ -88,6 +88,10 @@ class Prepared:
     #: whether a journal's outcome of a row still holds, by what the job read of the portal
     #: (None: every recorded outcome is re-used): see :class:`~hubframe.run.send.Sender`
     agrees: Agrees | None = None
+    #: rows sent only as a journal's record of them: re-used when the journal records them
+    #: (and :attr:`agrees`), else given this outcome, never sent (a resumed removal of a limit
+    #: HubSpot no longer holds: the journal's removal, or nothing to remove)
+    unsent: dict[int, Outcome] = field(default_factory=dict)
     #: the unlabeled type ids of the object pairs whose labels the job read (a custom
     #: object's): whose limit a limit error names (:data:`~hubframe.run.answers.UnlabeledIds`)
     unlabeled: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
@@ -261,6 +265,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
             cancel=options.cancel,
             agrees=prepared.agrees,
             unlabeled=prepared.unlabeled,
+            unsent=prepared.unsent,
         )
         sender.send(plan.stream(), outcomes, count=len(plan.batches))
     _noted_sent(outcomes, prepared.notes)

@@ -32,7 +32,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Sized
+from collections.abc import Callable, Iterable, Mapping, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import replace
 from typing import Final, TypeVar
@@ -218,6 +218,7 @@ class Sender:
         cancel: threading.Event | None = None,
         agrees: Agrees | None = None,
         unlabeled: UnlabeledIds | None = None,
+        unsent: Mapping[int, Outcome] | None = None,
     ) -> None:
         if workers is not None and workers < 1:
             raise ConfigurationError("workers must be 1 or more")
@@ -227,6 +228,8 @@ class Sender:
         self.agrees = agrees
         #: the unlabeled type ids of the pairs the job read: whose limit an error names
         self.unlabeled = unlabeled or {}
+        #: rows whose outcome is the journal's record, or this one: never sent
+        self.unsent = unsent or {}
         self.workers = workers
         self.on_progress = on_progress
         self.cancel = cancel
@@ -361,7 +364,10 @@ class Sender:
         return out
 
     def _fresh(self, batch: Batch, packed: Packed | None, body: JsonBytes | None) -> list[Outcome]:
-        """Send ``batch`` (journaled when ``packed``): its outcomes."""
+        """Send ``batch`` (journaled when ``packed``): its outcomes.  Its rows of
+        :attr:`unsent` are not sent: they get their outcome there."""
+        if self.unsent and any(item.position in self.unsent for item in batch.items):
+            return self._but_unsent(batch)
         if self.stop.is_set():
             return self._skipped(batch, None)
         intended = self._journaled(lambda j: j.intend(batch, packed)) if packed else None
@@ -386,6 +392,20 @@ class Sender:
         if packed is not None:
             self._journaled(lambda j: j.record(batch, outcomes, packed, intended))
         return outcomes
+
+    def _but_unsent(self, batch: Batch) -> list[Outcome]:
+        """``batch``'s outcomes: its rows of :attr:`unsent` given theirs, the others sent as
+        a batch of their own."""
+        items = batch.items
+        sending = [i for i, item in enumerate(items) if item.position not in self.unsent]
+        sent: dict[int, Outcome] = {}
+        if sending:
+            part = batch.part(tuple(items[i] for i in sending))
+            packed = pack(part) if self.journal is not None else None
+            sent = dict(zip(sending, self._fresh(part, packed, None), strict=True))
+        return [
+            sent[i] if i in sent else self.unsent[item.position] for i, item in enumerate(items)
+        ]
 
     def _journaled(self, use: Callable[[Journal], _T]) -> _T | None:
         """Use the journal; when it fails mid-run (a full disk, another program breaking or

@@ -13,6 +13,7 @@ may be inferred (:mod:`hubframe.io.exports`); errors name options in the caller'
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
@@ -40,6 +41,7 @@ from hubframe.io.aliases import (
     names_labels_otherwise,
     noted_key,
     property_mark,
+    strong_alias,
 )
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type
 from hubframe.io.syntax import PYTHON, Syntax
@@ -916,8 +918,8 @@ def _check_required(
 ) -> None:
     for canonical in REQUIRED[kind]:
         if canonical not in mapping.columns:
-            hint = ""
-            if canonical in ("from_id", "to_id"):
+            other, hint = _other_kind(headers, kind, source, syntax), ""
+            if canonical in ("from_id", "to_id") and not other:
                 side: Side = "from" if canonical == "from_id" else "to"
                 hint = _bare_objects(headers, mapping) + _custom_ids(
                     headers, mapping, side, syntax, given or {}
@@ -925,10 +927,39 @@ def _check_required(
             raise HeaderError(
                 source,
                 f"no column for {DESCRIPTIONS[canonical]}. Columns found: "
-                f"{_found(headers)}. Accepted names: {', '.join(accepted_names(canonical))}."
-                f"{hint}",
+                f"{_found(headers)}.{other} Accepted names: "
+                f"{', '.join(accepted_names(canonical))}.{hint}",
                 unrecognised=True,
             )
+
+
+def _other_kind(headers: Sequence[str], kind: Kind, source: str, syntax: Syntax) -> str:
+    """A hint for a sheet of the other kind: a limits sheet (a limit column) read as pairs,
+    a pairs sheet (a record id column) read as limits, and what to run on it instead."""
+    file = _WHERE_SHEET.sub("", source)
+    if kind == "pairs":
+        found = [h for h in headers if _limit_header(h)]
+        if found:
+            return (
+                f' This looks like a limits sheet (the column "{found[0]}" holds association '
+                f"limits), not pairs of records: set its limits with {syntax.job('limits', file)}."
+            )
+        return ""
+    found = record_id_headers(headers)
+    if not found:
+        return ""
+    return (
+        f' This looks like a pairs sheet (the column "{found[0]}" holds record ids), not '
+        f"limits: associate its records with {syntax.job('associate', file)}."
+    )
+
+
+#: How a workbook's sheet follows its file's name where messages name it ("book.xlsx [Sheet1]").
+_WHERE_SHEET: Final = re.compile(r" \[[^\]]*\]$")
+
+
+def _limit_header(header: str) -> bool:
+    return (strong_alias(header) or WEAK_KEYS.get(header_key(header))) == "max_to_object_ids"
 
 
 #: Words around an object's name in an id column's header ("Associated Installation IDs").

@@ -1096,11 +1096,18 @@ def _refuse_reformatted(
         raise InputError(
             f"{where}: column '{header}' has cells whose format shows other than they hold "
             f"({listed}; row {row} holds {held}, shown with the format '{code}'), so which "
-            f"{'label' if read[header] in LABEL_FIELDS else 'id'} was meant cannot be told. "
+            f"{_what_it_holds(read[header])} was meant cannot be told. "
             "Give the column the format Number with no decimals, or "
             "Text (Format Cells), and no conditional formatting that changes it, check what "
             "it shows, save, and try again."
         )
+
+
+def _what_it_holds(canonical: str) -> str:
+    """What one cell of a column holds, for messages: a label, a limit, a type id, an id."""
+    if canonical in LABEL_FIELDS:
+        return "label"
+    return {"max_to_object_ids": "limit", "type_id": "type id"}.get(canonical, "id")
 
 
 def _refuse_label_values(

@@ -47,6 +47,13 @@ APP_COLUMNS: Final[dict[str, str]] = {
     "type_id": "Type ID column",
     "max_to_object_ids": "Limit column",
 }
+#: The jobs a message may send the caller to, as the app names them and as Python runs them.
+JobName: TypeAlias = Literal["limits", "associate"]
+_APP_JOBS: Final[dict[str, str]] = {"limits": "Configure limits", "associate": "Associate records"}
+_PYTHON_JOBS: Final[dict[str, tuple[str, str]]] = {
+    "limits": ("configure_limits", "read_limits"),
+    "associate": ("associate", "read_pairs"),
+}
 _APP_SHEETS: Final = {"*": "All visible sheets", "NAME": "the sheet's name"}
 
 
@@ -73,6 +80,18 @@ class Syntax:
     def named(self, option: str) -> str:
         """The option's name alone, for sentences: ``from_type=`` / ``--from``."""
         return self.option(option) or f"{option}="
+
+    def job(self, job: JobName, source: str) -> str:
+        """How the caller runs ``job`` on the file ``source``: ``hf.configure_limits(
+        hf.read_limits("lim.csv"), client)`` / ``hubframe limits lim.csv`` / the app's
+        "Configure limits" job."""
+        named = not source.startswith("<")  # a file object, a DataFrame: no name to give
+        if self.name == "app":
+            return f'the "{_APP_JOBS[job]}" job'
+        if self.name == "cli":
+            return f"hubframe {job} {_cli_value(source) if named else 'FILE'}"
+        function, reader = _PYTHON_JOBS[job]
+        return f"hf.{function}(hf.{reader}({repr(source) if named else '...'}), client)"
 
     def give(self) -> str:
         """The verb of giving an option: "Pass" (Python, the command line), "Pick" (app)."""

@@ -287,17 +287,55 @@ def marked_header(header: object, id_property: str) -> str:
     return f"{property_mark(header)[0]} [id property: {id_property}]"
 
 
+#: The fields a header may be marked as holding (:func:`field_mark`).
+MARKED_FIELDS: Final = tuple(dict.fromkeys((*PAIR_FIELDS, *LIMIT_FIELDS)))
+#: The mark ending a header (before a property mark) that says which of hubframe's fields the
+#: column holds: ``Replacement [to_id]``, ``Their part [label]``.  A retry file writes it on a
+#: column the run read as a field (``columns=``, the app's dropdowns) that a read of the file's
+#: headers would not take for it (:func:`field_marked`); the reader takes a marked column for
+#: its field as ``columns=`` would, before any header named as that field.
+_FIELD_MARK: Final = re.compile(
+    r"\s*\[\s*(" + "|".join(MARKED_FIELDS) + r")\s*\]\s*$", re.IGNORECASE
+)
+
+
+def field_mark(header: object) -> tuple[str, str | None]:
+    """A header without its field mark (and without its property mark), and the field the mark
+    names (None: no mark)."""
+    text = property_mark(header)[0]
+    if "]" not in text:
+        return text, None
+    found = _FIELD_MARK.search(text)
+    if found is None:
+        return text, None
+    return text[: found.start()], found.group(1).casefold()
+
+
+def field_marked(header: object, field: str) -> str:
+    """``header`` marked as holding ``field`` (an earlier field mark replaced; a property mark
+    kept, after it)."""
+    base, _ = field_mark(header)
+    _, prop = property_mark(header)
+    marked = f"{base} [{field}]"
+    return marked if prop is None else marked_header(marked, prop)
+
+
+def bare_header(header: object) -> str:
+    """``header`` without its marks (:func:`field_mark`, :func:`property_mark`)."""
+    return field_mark(header)[0]
+
+
 def header_key(header: object) -> str:
-    """The comparison key of a header: lower case, letters and digits only; a property mark
-    is no part of it (:func:`property_mark`)."""
-    return re.sub(r"[^0-9a-z]", "", property_mark(header)[0].casefold())
+    """The comparison key of a header: lower case, letters and digits only; its marks are no
+    part of it (:func:`property_mark`, :func:`field_mark`)."""
+    return re.sub(r"[^0-9a-z]", "", bare_header(header).casefold())
 
 
 def header_words(header: object) -> list[str]:
     """The words of a header, lower case: split at spaces, punctuation and camelCase humps
-    ("associationLabel (exact)" -> ["association", "label", "exact"]); a property mark is no
-    part of them."""
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", property_mark(header)[0])
+    ("associationLabel (exact)" -> ["association", "label", "exact"]); its marks are no part
+    of them."""
+    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", bare_header(header))
     return re.findall(r"[0-9a-z]+", text.casefold())
 
 
@@ -416,7 +454,8 @@ def accepted_names(canonical: str) -> list[str]:
 
 
 def header_score(cells: Iterable[object], kind: Kind, explicit: Iterable[str] = ()) -> int:
-    """How many cells of a row look like headers hubframe knows (to find the header row)."""
+    """How many cells of a row look like headers hubframe knows (to find the header row); a
+    header marked with one of the kind's fields (:func:`field_mark`) is one."""
     wanted = set(fields_for(kind))
     explicit_keys = {header_key(h) for h in explicit}
     score = 0
@@ -424,7 +463,7 @@ def header_score(cells: Iterable[object], kind: Kind, explicit: Iterable[str] = 
         key = header_key(cell)
         if not key:
             continue
-        known = strong_alias(cell) or WEAK_KEYS.get(key)
+        known = field_mark(cell)[1] or strong_alias(cell) or WEAK_KEYS.get(key)
         typed = kind == "pairs" and (key in TYPED_HEADERS or key in PROPERTY_HEADERS)
         side = key in SIDE_KEYS
         if key in explicit_keys or typed or side or (known is not None and known in wanted):

@@ -35,6 +35,7 @@ from hubframe.io.aliases import (
     Side,
     TypedHeader,
     accepted_names,
+    field_mark,
     fields_for,
     header_key,
     header_words,
@@ -398,6 +399,7 @@ def match_headers(
     """
     wanted = fields_for(kind)
     explicit = _explicit(headers, columns or {}, wanted, source)
+    explicit = _field_marks(headers, kind, explicit, source) | explicit
     given: dict[Side, str | None] = {"from": from_type, "to": to_type}
     mapping = _mapped(headers, kind, explicit, given, sample, source, syntax, checked=True)
     check_repeats(headers, mapping, set(explicit.values()), wanted, source, syntax)
@@ -493,7 +495,39 @@ def fields_read(
     do.  HeaderError when the headers are ambiguous (several columns could hold one field),
     as the read of such a file is."""
     given: dict[Side, str | None] = {"from": from_type, "to": to_type}
-    return _mapped(headers, kind, {}, given, sample, "sheet", PYTHON, checked=False)
+    marked = _field_marks(headers, kind, {}, "sheet")
+    return _mapped(headers, kind, marked, given, sample, "sheet", PYTHON, checked=False)
+
+
+def _field_marks(
+    headers: Sequence[str], kind: Kind, explicit: Mapping[str, str], source: str
+) -> dict[str, str]:
+    """Field -> header for the headers marked as holding a field ("Replacement [to_id]",
+    :func:`~hubframe.io.aliases.field_mark`), taken as ``columns=`` takes a column; a field or
+    header ``columns=`` (``explicit``) names is left to it.  A field marked on two headers, or
+    one a sheet of ``kind`` does not have, is refused (HeaderError): which column holds it is
+    not known."""
+    wanted = fields_for(kind)
+    chosen = set(explicit.values())
+    out: dict[str, str] = {}
+    for header in headers:
+        _, name = field_mark(header)
+        if name is None or header in chosen or name in explicit:
+            continue
+        if name not in wanted or name in out:
+            why = (
+                f"the column {shown(out[name])} is marked as {name} too"
+                if name in out
+                else f"a {kind} sheet has no column {name}"
+            )
+            raise HeaderError(
+                source,
+                f"the column {shown(header)} is marked as holding {name} ([{name}] ends its "
+                f"header), but {why}: take the mark out of the header of the column that "
+                "does not hold it.",
+            )
+        out[name] = header
+    return out
 
 
 def _leave_export_category(mapping: ColumnMapping, explicit: Mapping[str, str]) -> None:

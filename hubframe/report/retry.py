@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,9 +13,18 @@ import pandas as pd
 
 from hubframe.constants import ID_PROPERTIES, PORTAL_LABELS, REMOVALS_SHEET
 from hubframe.errors import InputError
-from hubframe.io.aliases import PROPERTY_HEADERS, Kind, header_key, marked_header, property_mark
+from hubframe.io.aliases import (
+    PROPERTY_HEADERS,
+    Kind,
+    field_mark,
+    field_marked,
+    header_key,
+    marked_header,
+    property_mark,
+)
 from hubframe.io.cells import one_cell_text, plain_cells
 from hubframe.io.columns import ColumnMapping, HeaderError, fields_read
+from hubframe.io.frame import read_limits, read_pairs
 from hubframe.io.labels import LABELS_KIND
 from hubframe.io.sheet import SAMPLE_CELLS
 from hubframe.report.columns import check_result, from_sheet, meta, original_columns, retry_rows
@@ -246,7 +256,8 @@ def _layout(
         layout[header] = todo[field].astype("string")
         read_into[header] = field
     _fill_from_arguments(todo, layout, read_into)
-    return layout, read_into
+    types = {side: _one_value(todo, f"{side}_type") for side in ("from", "to")}
+    return _read_back(layout, read_into, fields.kind, types)
 
 
 @dataclass(frozen=True)
@@ -258,6 +269,7 @@ class _Fields:
     column_map: Mapping[str, str]
     lost: Mapping[str, pd.Series]
     looked_up: Mapping[str, str]  # side -> the unique property its cells are values of
+    kind: Kind
 
 
 def _looked_up(result: pd.DataFrame) -> dict[str, str]:
@@ -297,6 +309,131 @@ def _marked(
     return layout.rename(columns=names), {names.get(h, h): f for h, f in read_into.items()}
 
 
+def _read_back(
+    layout: pd.DataFrame,
+    read_into: Mapping[str, str],
+    kind: Kind,
+    types: Mapping[str, str | None],
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``layout`` with the header of each column the run read as a field that a read of the
+    file would not take for it (a column chosen with ``columns=`` or in the app's dropdowns:
+    "Replacement" for the contact ids beside "Contact ID", a label column "Their part") marked
+    with that field ("Replacement [to_id]", :func:`~hubframe.io.aliases.field_marked`), which
+    the reader takes for it before any other.  Read alone (and with the run's object types
+    given again), the file then reads each field from the column the run read it from; when no
+    mark can make it so, InputError and nothing is written."""
+    names: dict[str, str] = {}
+    while True:
+        wrong, extra = _read_otherwise(layout, read_into, names, kind, types)
+        if not wrong and not extra:
+            wrong = _refused_unmarked(layout, read_into, names, kind, types)
+            if not wrong:
+                break
+        if all(h in names for h in wrong):  # nothing more to mark
+            raise InputError(_unreadable(wrong, read_into, extra))
+        names |= {h: field_marked(h, read_into[h]) for h in wrong}
+    if not names:
+        return layout, dict(read_into)
+    return layout.rename(columns=names), {names.get(h, h): f for h, f in read_into.items()}
+
+
+def _read_otherwise(
+    layout: pd.DataFrame,
+    read_into: Mapping[str, str],
+    names: Mapping[str, str],
+    kind: Kind,
+    types: Mapping[str, str | None],
+) -> tuple[list[str], dict[str, str]]:
+    """The headers of ``read_into`` whose field a read of ``layout`` (its headers renamed by
+    ``names``) takes from another column or from none, read with the rows' object types given
+    and read alone (every one of them when the headers do not tell with the types given:
+    several columns could hold a field; read alone, that read is refused, as such a file is
+    until the types are given again); and the headers such a read takes for a field the run
+    read from no column (header -> field: no mark helps there)."""
+    headers = [names.get(str(h), str(h)) for h in layout.columns]
+    cells = dict(zip(headers, (layout.iloc[:, i] for i in range(layout.shape[1])), strict=True))
+
+    def sample(header: str) -> list[str]:
+        return [one_cell_text(c) for c in cells[header].head(SAMPLE_CELLS).tolist()]
+
+    wrong: dict[str, None] = {}
+    extra: dict[str, str] = {}
+    fields = set(read_into.values())
+    given = {f"{side}_type": t for side, t in types.items() if t}
+    for reads in [given, {}] if given else [{}]:
+        try:
+            read = fields_read(headers, kind, sample=sample, **reads).column_map
+        except HeaderError:
+            if reads or not given:  # alone, with the types given elsewhere: refused
+                wrong |= dict.fromkeys(read_into)
+            continue
+        wrong |= dict.fromkeys(h for h, f in read_into.items() if read.get(names.get(h, h)) != f)
+        extra |= {h: f for h, f in read.items() if f not in fields}
+    return list(wrong), extra
+
+
+def _refused_unmarked(
+    layout: pd.DataFrame,
+    read_into: Mapping[str, str],
+    names: Mapping[str, str],
+    kind: Kind,
+    types: Mapping[str, str | None],
+) -> list[str]:
+    """The headers of ``read_into`` to mark besides those a read takes wrongly, by what the
+    reader does with the file's first rows: a column the run chose with ``columns=`` is exempt
+    from the reader's refusals of a column left unread beside it ("Deal ID" beside the chosen
+    "Associated Contact IDs"), and so is a marked one.  Every one not marked yet when the
+    reader given the rows' object types refuses the file, or when read alone it refuses the
+    file but not the file with every column marked (else its refusal says what to give, as it
+    said it of the sheet); the ones it takes for another field otherwise."""
+    head = layout.head(SAMPLE_CELLS).astype(object)
+    unmarked = [h for h in read_into if h not in names]
+    given = {f"{side}_type": t for side, t in types.items() if t}
+    for reads in [given, {}] if given else [{}]:
+        found = _column_map_read(head, names, kind, reads)
+        if found is None:
+            every = {**names, **{h: field_marked(h, read_into[h]) for h in unmarked}}
+            if unmarked and (reads or _column_map_read(head, every, kind, {}) is not None):
+                return unmarked
+            continue
+        wrong = [h for h, f in read_into.items() if found.get(names.get(h, h)) != f]
+        if wrong:
+            return wrong
+    return []
+
+
+def _column_map_read(
+    head: pd.DataFrame, names: Mapping[str, str], kind: Kind, types: Mapping[str, str]
+) -> dict[str, str] | None:
+    """The ``column_map`` the reader takes from ``head`` with its headers renamed by ``names``
+    (None: the reader refuses it)."""
+    frame = head.set_axis([names.get(str(h), str(h)) for h in head.columns], axis=1)
+    from_type, to_type = types.get("from_type"), types.get("to_type")
+    try:
+        with warnings.catch_warnings():  # a check: what the read notes is said when it is run
+            warnings.simplefilter("ignore")
+            if kind == "pairs":
+                read = read_pairs(frame, from_type=from_type, to_type=to_type)
+            else:
+                read = read_limits(frame, from_type=from_type, to_type=to_type)
+    except InputError:
+        return None
+    return dict(meta(read).get("column_map") or {})
+
+
+def _unreadable(wrong: list[str], read_into: Mapping[str, str], extra: Mapping[str, str]) -> str:
+    said = [f"would not take {shown(h)} for {read_into[h]}" for h in wrong]
+    said += [
+        f"would take {shown(h)} for {f}, which the run read from no column"
+        for h, f in extra.items()
+    ]
+    return (
+        "The retry file would not be read as the run read the sheet (a read of its headers "
+        f"{'; '.join(said)}), so none was written: rename the sheet's columns so that each "
+        "says what it holds (or delete those the run did not read), and run again."
+    )
+
+
 def _reads_as(header: str, prop: str) -> bool:
     """Whether ``header`` read alone names values of ``prop``: a header the reader maps to it
     ("Contact email", "Domain") without a mark, or one marked with it."""
@@ -323,7 +460,7 @@ def _read_fields(
     ``todo`` without the labels a limits run named from the portal (:func:`_own_labels`)."""
     column_map = meta(result).get("column_map")
     if column_map is not None:
-        return todo, _Fields(dict(column_map), {}, _looked_up(result))
+        return todo, _Fields(dict(column_map), {}, _looked_up(result), _kind(result))
     kind = _kind(result)
     fields = _lost_attrs(todo, columns, kind)
     if kind == "limits":
@@ -372,7 +509,7 @@ def _lost_attrs(todo: pd.DataFrame, columns: list[str], kind: Kind) -> _Fields:
             lost[name] = _text(todo[name])
     if kind == "pairs":  # a limits result names the label of a row given by type id
         lost |= _type_id_rows(todo, read)
-    return _Fields(mapping.column_map, lost, {})
+    return _Fields(mapping.column_map, lost, {}, kind)
 
 
 def _text(cells: pd.Series) -> pd.Series:
@@ -458,7 +595,9 @@ def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]
         return [(name, _written(result, layout.loc[(sheets == name).to_numpy()])) for name in names]
     return [
         (name, _written(result, layout))
-        for name, layout, _ in _sheet_layouts(todo, own, column_map, _looked_up(result))
+        for name, layout, _ in _sheet_layouts(
+            todo, own, column_map, _looked_up(result), _kind(result)
+        )
         if len(layout)
     ]
 
@@ -468,6 +607,7 @@ def _sheet_layouts(
     own: Mapping[str, list[str]],
     column_map: Mapping[str, str] | None,
     looked_up: Mapping[str, str],
+    kind: Kind,
 ) -> Iterator[tuple[str, pd.DataFrame, dict[str, str]]]:
     """Each sheet's rows of ``todo`` in that sheet's own layout (:func:`_layout` with its
     columns and the part of ``column_map`` they hold), in the order of ``own``; a sheet with
@@ -476,7 +616,7 @@ def _sheet_layouts(
     for name, mine in own.items():
         rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
         maps = {h: f for h, f in (column_map or {}).items() if h in mine}
-        layout, read_into = _layout(rows, mine, _Fields(maps, {}, looked_up))
+        layout, read_into = _layout(rows, mine, _Fields(maps, {}, looked_up, kind))
         yield name, layout, read_into
 
 
@@ -493,7 +633,9 @@ def _one_table(result: pd.DataFrame) -> pd.DataFrame:
         return _written(result, _layout(todo, columns, fields)[0])
     first: dict[str, str] = {}  # field -> the header it is written under
     parts: list[pd.DataFrame] = []
-    for _, layout, read_into in _sheet_layouts(todo, own, column_map, _looked_up(result)):
+    for _, layout, read_into in _sheet_layouts(
+        todo, own, column_map, _looked_up(result), _kind(result)
+    ):
         for header, field in read_into.items():
             first.setdefault(field, header)
         parts.append(layout.rename(columns={h: first[f] for h, f in read_into.items()}))
@@ -511,13 +653,16 @@ def _written(result: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:
 
 def _as_written(name: str, written: Mapping[str, str]) -> str:
     """A column's header as the sheet wrote it; a header marked with a property
-    (:func:`_marked`) is the written header, marked."""
+    (:func:`_marked`) or a field (:func:`_read_back`) is the written header, marked."""
     if name in written:
         return str(written[name])
     base, prop = property_mark(name)
-    if prop is None or base not in written:
+    bare, field = field_mark(base)
+    if bare not in written or (prop is None and field is None):
         return name
-    return marked_header(written[base], prop)
+    header = str(written[bare])
+    header = header if field is None else field_marked(header, field)
+    return header if prop is None else marked_header(header, prop)
 
 
 def holds_removals(result: pd.DataFrame) -> bool:

@@ -235,6 +235,46 @@ def test_a_limits_retry_file_reads_back_the_chosen_limit_column(tmp_path: Path) 
         assert back["max_to_object_ids"].astype(str).tolist() == ["7"]
 
 
+LIMIT_POOL: dict[str, list[str]] = {
+    "From": ["deals", "deals"],
+    "To": ["contacts", "companies"],
+    "Object": ["deals", "deals"],
+    "Label": ["Champion", "Partner"],
+    "Their part": ["Decision maker", "Reseller"],
+    "Limit": ["5", "6"],
+    "Cap": ["7", "8"],
+    "Notes": ["a", "b"],
+}
+LIMIT_FIELDS = ("from_type", "to_type", "label", "max_to_object_ids")
+LIMIT_COMPARED = ("from_type", "to_type", "label", "type_id", "max_to_object_ids")
+
+
+@st.composite
+def _limit_choices(draw: st.DrawFn) -> tuple[list[str], dict[str, str]]:
+    headers = draw(st.permutations(list(LIMIT_POOL)))[: draw(st.integers(3, len(LIMIT_POOL)))]
+    fields = draw(st.lists(st.sampled_from(LIMIT_FIELDS), max_size=3, unique=True))
+    chosen = draw(st.permutations(headers))[: len(fields)]
+    return list(headers), dict(zip(chosen, fields[: len(chosen)], strict=False))
+
+
+@settings(max_examples=examples(40), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(choice=_limit_choices(), suffix=st.sampled_from([".csv", ".xlsx"]))
+def test_a_limits_retry_file_reads_back_the_columns_the_run_read(
+    tmp_path_factory: pytest.TempPathFactory,
+    choice: tuple[list[str], dict[str, str]],
+    suffix: str,
+) -> None:
+    headers, columns = choice
+    sheet = pd.DataFrame({h: LIMIT_POOL[h] for h in headers})
+    try:
+        limits = read_limits(sheet, columns=columns)
+    except InputError:
+        return  # the run refused the sheet
+    retry = hf.export_retry(_failed(limits), tmp_path_factory.mktemp("r") / f"retry{suffix}")
+    back = read_limits(retry)
+    assert _values(back, LIMIT_COMPARED) == _values(limits, LIMIT_COMPARED)
+
+
 # --- The reader's field marks ----------------------------------------------------------------
 
 

@@ -35,6 +35,7 @@ from python_calamine import CalamineWorkbook
 
 from hubframe import formula, redaction
 from hubframe.io import read_pairs
+from hubframe.io.aliases import field_mark
 from hubframe.report import export_report, export_retry
 from hubframe.report.safety import outgoing_column
 
@@ -52,6 +53,7 @@ def _result(columns: dict[str, list[str]], *, sheet: str = "Sheet1") -> pd.DataF
             "row": list(range(2, 2 + n)),
             "status": ["failed"] * n,
             "error_code": ["OBJECT_NOT_FOUND"] * n,
+            "from_id": [str(2040000001 + i) for i in range(n)],  # a pairs result's own column
             ID_COLUMN: [str(2040000001 + i) for i in range(n)],
             **columns,
         }
@@ -59,8 +61,9 @@ def _result(columns: dict[str, list[str]], *, sheet: str = "Sheet1") -> pd.DataF
     frame.attrs["hubframe"] = {  # as a run's: which columns are the analyst's, what was read
         "kind": "pairs",
         "original_columns": [ID_COLUMN, *columns],
-        "column_map": {ID_COLUMN: "from_id"},
-    }
+        "column_map": {ID_COLUMN: "from_id"}
+        | ({"Association label": "label"} if "Association label" in columns else {}),
+    }  # a run reads the label column a read of its headers takes
     return frame
 
 
@@ -162,7 +165,9 @@ def test_csv_retry_round_trips_and_is_safe(tmp_path: Path, values: list[str], he
     rows = _csv_rows(path)
     _assert_csv_safe(rows)
     back = [[formula.unguard(cell) for cell in row] for row in rows]
-    assert back[0] == [ID_COLUMN, header, "Association label"]
+    # a header that reads as a second label column ("=Label") makes the retry file mark the
+    # columns the run read ("Deal ID [from_id]"): read back, it reads as the run read
+    assert [field_mark(h)[0] for h in back[0]] == [ID_COLUMN, header, "Association label"]
     assert [r[1] for r in back[1:]] == values
     assert [r[2] for r in back[1:]] == values[::-1]
 
@@ -181,7 +186,7 @@ def test_xlsx_retry_round_trips_and_is_safe(tmp_path: Path, values: list[str], h
     path = export_retry(result, tmp_path / "retry.xlsx")
     _assert_xlsx_safe(path)
     rows = _xlsx_rows(path)
-    assert rows[0] == [ID_COLUMN, header, "Association label"]
+    assert [field_mark(h)[0] for h in rows[0]] == [ID_COLUMN, header, "Association label"]
     assert [r[1] for r in rows[1:]] == values
     assert [r[2] for r in rows[1:]] == values[::-1]
 

@@ -7,7 +7,7 @@ import warnings
 from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Final
+from typing import Any, Final
 
 import pandas as pd
 
@@ -240,14 +240,15 @@ def _layout(
     """The rows of ``todo`` in the layout of a sheet with ``columns`` (frame names), and which
     of its headers hold a field the run read (``fields.column_map`` limited to them, with the
     columns the fields no header gave and an argument's values are written in)."""
-    layout = pd.DataFrame(index=todo.index)
+    todo = todo.copy(deep=False)
+    todo.attrs = {}  # pandas deep-copies attrs into each column taken out: 16,000 columns, O(n^2)
     lost = dict(fields.lost)
-    for name in [f for f in lost if f in _KEY_FIELDS]:  # the pair's columns first
-        layout[name] = lost.pop(name)
-    for name in columns:
-        layout[name] = todo[name] if name in todo.columns else pd.Series(pd.NA, index=todo.index)
-    for name, cells in lost.items():
-        layout[name] = cells
+    built: dict[str, Any] = {f: lost.pop(f) for f in [f for f in lost if f in _KEY_FIELDS]}
+    blank = pd.Series(pd.NA, index=todo.index)
+    for name in columns:  # the pair's columns first, then the sheet's, then the fields lost
+        built[name] = todo[name] if name in todo.columns else blank
+    built |= lost
+    layout = pd.DataFrame(built, index=todo.index)
     read_into = {h: f for h, f in fields.column_map.items() if h in layout.columns}
     read_into |= {name: name for name in fields.lost}
     layout, read_into = _marked(layout, read_into, fields.looked_up)
@@ -330,11 +331,48 @@ def _read_back(
             if not wrong:
                 break
         if all(h in names for h in wrong):  # nothing more to mark
+            if _refused_outright(layout, names, kind, types):
+                # read back, it is refused as the sheet would be: nothing silent; unmarked
+                # when the headers as they are are refused too
+                names = {} if _refused_outright(layout, {}, kind, types) else names
+                break
             raise InputError(_unreadable(wrong, read_into, extra))
         names |= {h: field_marked(h, read_into[h]) for h in wrong}
     if not names:
         return layout, dict(read_into)
     return layout.rename(columns=names), {names.get(h, h): f for h, f in read_into.items()}
+
+
+def _refused_outright(
+    layout: pd.DataFrame,
+    names: Mapping[str, str],
+    kind: Kind,
+    types: Mapping[str, str | None],
+) -> bool:
+    """True when a read of ``layout``'s headers (renamed by ``names``, its first cells as the
+    sample) is refused, read alone and with the rows' object types given: such a file says
+    what is wrong when it is read (nothing silent), and is written."""
+    given = {f"{side}_type": t for side, t in types.items() if t}
+    return all(
+        _fields_of(layout, names, kind, reads) is None for reads in ([given, {}] if given else [{}])
+    )
+
+
+def _fields_of(
+    layout: pd.DataFrame, names: Mapping[str, str], kind: Kind, reads: Mapping[str, str]
+) -> dict[str, str] | None:
+    """What :func:`fields_read` takes from ``layout``'s headers renamed by ``names`` (header
+    -> field), its first cells as the sample; None when it refuses them."""
+    headers = [names.get(str(h), str(h)) for h in layout.columns]
+    cells = dict(zip(headers, (layout.iloc[:, i] for i in range(layout.shape[1])), strict=True))
+
+    def sample(header: str) -> list[str]:
+        return [one_cell_text(c) for c in cells[header].head(SAMPLE_CELLS).tolist()]
+
+    try:
+        return fields_read(headers, kind, sample=sample, **reads).column_map
+    except HeaderError:
+        return None
 
 
 def _read_otherwise(
@@ -350,20 +388,13 @@ def _read_otherwise(
     several columns could hold a field; read alone, that read is refused, as such a file is
     until the types are given again); and the headers such a read takes for a field the run
     read from no column (header -> field: no mark helps there)."""
-    headers = [names.get(str(h), str(h)) for h in layout.columns]
-    cells = dict(zip(headers, (layout.iloc[:, i] for i in range(layout.shape[1])), strict=True))
-
-    def sample(header: str) -> list[str]:
-        return [one_cell_text(c) for c in cells[header].head(SAMPLE_CELLS).tolist()]
-
     wrong: dict[str, None] = {}
     extra: dict[str, str] = {}
     fields = set(read_into.values())
     given = {f"{side}_type": t for side, t in types.items() if t}
     for reads in [given, {}] if given else [{}]:
-        try:
-            read = fields_read(headers, kind, sample=sample, **reads).column_map
-        except HeaderError:
+        read = _fields_of(layout, names, kind, reads)
+        if read is None:
             if reads or not given:  # alone, with the types given elsewhere: refused
                 wrong |= dict.fromkeys(read_into)
             continue
@@ -383,9 +414,9 @@ def _refused_unmarked(
     reader does with the file's first rows: a column the run chose with ``columns=`` is exempt
     from the reader's refusals of a column left unread beside it ("Deal ID" beside the chosen
     "Associated Contact IDs"), and so is a marked one.  Every one not marked yet when the
-    reader given the rows' object types refuses the file, or when read alone it refuses the
-    file but not the file with every column marked (else its refusal says what to give, as it
-    said it of the sheet); the ones it takes for another field otherwise."""
+    reader refuses the file but not the file with every column marked (else its refusal says
+    what is wrong, as it said it of the sheet: a file refused is nothing silent); the ones it
+    takes for another field otherwise."""
     head = layout.head(SAMPLE_CELLS).astype(object)
     unmarked = [h for h in read_into if h not in names]
     given = {f"{side}_type": t for side, t in types.items() if t}
@@ -393,8 +424,8 @@ def _refused_unmarked(
         found = _column_map_read(head, names, kind, reads)
         if found is None:
             every = {**names, **{h: field_marked(h, read_into[h]) for h in unmarked}}
-            if unmarked and (reads or _column_map_read(head, every, kind, {}) is not None):
-                return unmarked
+            if unmarked and _column_map_read(head, every, kind, reads) is not None:
+                return unmarked  # marked, the reader takes it: refused unmarked for them
             continue
         wrong = [h for h, f in read_into.items() if found.get(names.get(h, h)) != f]
         if wrong:

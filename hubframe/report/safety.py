@@ -77,22 +77,47 @@ def _re2_class(chars: str) -> str:
 
 
 _GAPS_RE2: Final = _re2_class(redaction.GAP)
+_ASCII_GAPS_RE2: Final = _re2_class("".join(c for c in redaction.GAP if c.isascii() and c != "-"))
 _HYPHENS_RE2: Final = _re2_class("\u2010-\u2015\u2212\ufe58\ufe63")
 
 
 def _arrow_squeezed(array: pa.Array | pa.ChunkedArray) -> pa.Array | pa.ChunkedArray:
     """Arrow text as :func:`redaction.squeeze` reads it (full-width forms by NFKC; what else
-    NFKC changes only widens the search)."""
+    NFKC changes only widens the search).  ASCII text loses its white space alone."""
+    if bool(pc.all(pc.string_is_ascii(array)).as_py()):
+        return pc.replace_substring_regex(array, _ASCII_GAPS_RE2, "")
     array = pc.replace_substring_regex(array, _GAPS_RE2, "")
     return pc.replace_substring_regex(pc.utf8_normalize(array, "NFKC"), _HYPHENS_RE2, "-")
 
 
-def _arrow_holds_any(series: pd.Series, secrets: tuple[str, ...]) -> bool:
-    """:func:`_arrow_holds_secret`, the secret whole or split (:func:`redaction.squeeze`)."""
-    array = series.array.__arrow_array__()
-    return _arrow_holds_secret(array, secrets) or _arrow_holds_secret(
-        _arrow_squeezed(array), secrets
-    )
+def _arrow_holds_split(array: pa.Array | pa.ChunkedArray) -> bool:
+    """True when Arrow text holds a registered secret, whole, in any case, or split by gaps
+    (:func:`redaction.squeeze`), or a word of :data:`redaction.TOKEN_SHAPE`."""
+    secrets = redaction.spellings()
+    if _arrow_holds_secret(array, secrets):
+        return True
+    if not secrets:
+        return False
+    # a gap only lengthens a secret: text shorter than the shortest holds none (most cells)
+    shortest = min(map(len, secrets))
+    long = pc.filter(array, pc.greater_equal(pc.utf8_length(array), shortest))
+    return len(long) > 0 and _arrow_holds_secret(_arrow_squeezed(long), secrets)
+
+
+def _arrow_holds_any(series: pd.Series) -> bool:
+    """:func:`_arrow_holds_split` of an Arrow text column."""
+    return _arrow_holds_split(series.array.__arrow_array__())
+
+
+def _arrow_columns_hold(columns: list[pd.Series]) -> bool:
+    """:func:`_arrow_holds_split` of many Arrow text columns in one search (each column's own
+    search costs about 2 ms whatever its length: a wide sheet's report took seconds)."""
+    chunks = [
+        chunk.cast(pa.large_string())
+        for column in columns
+        for chunk in column.array.__arrow_array__().chunks
+    ]
+    return bool(chunks) and _arrow_holds_split(pa.chunked_array(chunks, type=pa.large_string()))
 
 
 def outgoing_column(series: pd.Series) -> pd.Series:
@@ -102,7 +127,7 @@ def outgoing_column(series: pd.Series) -> pd.Series:
     if pd.api.types.is_numeric_dtype(series) or pd.api.types.is_bool_dtype(series):
         return series
     if _arrow_text(series):
-        hit = _arrow_holds_any(series, redaction.spellings())
+        hit = _arrow_holds_any(series)
         return series.map(outgoing_text, na_action="ignore") if hit else series
     texts = [v for v in series.tolist() if isinstance(v, str)]
     joined = "\x00".join(texts)
@@ -119,7 +144,13 @@ def outgoing_frame(frame: pd.DataFrame) -> pd.DataFrame:
     # result of a column's methods), which made a wide sheet's report quadratic in columns
     bare = frame.copy(deep=False)
     bare.attrs = {}
-    data = {i: outgoing_column(bare.iloc[:, i]) for i in range(len(bare.columns))}
+    series = [bare.iloc[:, i] for i in range(len(bare.columns))]
+    arrow = {i for i, column in enumerate(series) if _arrow_text(column)}
+    clean = bool(arrow) and not _arrow_columns_hold([series[i] for i in arrow])
+    data = {
+        i: column if clean and i in arrow else outgoing_column(column)
+        for i, column in enumerate(series)
+    }
     out = pd.DataFrame(data, index=frame.index)
     out.columns = pd.Index(columns, dtype=object)
     return out
@@ -133,8 +164,21 @@ def _csv_cell(value: object) -> object:
     return value
 
 
+#: A column up to this long is looked at cell by cell first: the vectorized passes cost about
+#: 6 ms a column whatever its length (a one-row sheet of 16,000 columns: 100 s).
+_FEW_CELLS: Final = 64
+
+
+def _needs_guard(cell: object) -> bool:
+    if isinstance(cell, str):
+        return formula.guard(cell) != cell
+    return isinstance(cell, float | np.floating) and cell == -np.inf
+
+
 def csv_column(column: pd.Series) -> pd.Series:
     """``column`` with risky text guarded (:func:`formula.guard`, vectorized for text)."""
+    if len(column) <= _FEW_CELLS and not any(map(_needs_guard, column.tolist())):
+        return column
     if pd.api.types.is_float_dtype(column):
         negative_infinity = (column == -np.inf).fillna(False).to_numpy(dtype=bool)
         if negative_infinity.any():  # written "-inf", which Excel would run as a formula

@@ -129,17 +129,26 @@ EXPORT_CANCELLED: Final = (
 )
 
 
+#: The generation of a snapshot taken while the page was still being filled in after a change
+#: (the sheet's columns read again, the labels listed): no change ever has it, so the step
+#: that took it keeps nothing (:meth:`HubframeApp._keep`).
+STALE: Final = -2
+
+
 @dataclass(frozen=True)
 class _State:
     """The app's state as a background step found it, taken at once under the state lock
     (:meth:`HubframeApp._snapshot`).  The step works on these, never on the attributes again
     (a change from the page may reset them meanwhile), and keeps what it makes only while
-    ``generation`` is still the app's (:meth:`HubframeApp._keep`).  ``result`` and
+    ``generation`` is still the app's (:meth:`HubframeApp._keep`).  ``sheet`` and ``job``:
+    the sheet and the job picked, which the step reads (sheet None: the default).  ``result`` and
     ``result_issues``: the run the page shows and the issues it ran with; ``result_generation``:
     the inputs it was sent from; ``result_run``: its number; ``earlier``: the reports kept of
     the runs before."""
 
     generation: int
+    sheet: str | None
+    job: str
     connection: Connection | None
     frame: pd.DataFrame | None
     issues: pd.DataFrame | None
@@ -264,6 +273,10 @@ class HubframeApp:
         #: Counts the changes of the inputs (:meth:`_invalidate`): a step stores what it read,
         #: validated or planned only when no change came while it ran (:meth:`_keep`).
         self._generation = 0
+        #: The tasks a change from the page queued to fill the page in again (the sheet's
+        #: columns read for another sheet or job, the labels of other types), not yet done:
+        #: a step that takes its snapshot meanwhile would read the page half filled in.
+        self._owed = 0
         self._state_lock = threading.RLock()
         self._secret: Secret | None = None  # the token last used, to redact it from messages
         self._runner = Runner(self._show_error)
@@ -633,6 +646,21 @@ class HubframeApp:
 
         self._runner.submit(run)
 
+    def _follow_up(self, task: Callable[[], None], step: str) -> None:
+        """Run ``task``, which fills the page in after a change from it, on the worker: a step
+        whose snapshot is taken before it is done keeps nothing (:data:`STALE`)."""
+        with self._state_lock:
+            self._owed += 1
+
+        def done_after() -> None:
+            try:
+                task()
+            finally:
+                with self._state_lock:
+                    self._owed -= 1
+
+        self._submit(done_after, step)
+
     def _finished_one(self) -> None:
         """One task is done: the inputs unlock once no other is queued or running."""
         with self._work_lock:
@@ -807,7 +835,7 @@ class HubframeApp:
         self._sync_visibility()
         self._invalidate()
         if self.source is not None:
-            self._submit(self._do_guess, "sheet")
+            self._follow_up(self._do_guess, "sheet")
 
     def _refused_during_run(self) -> bool:
         """A sheet loaded while a run is on its way would wipe its results: refused."""
@@ -887,16 +915,21 @@ class HubframeApp:
             self.sheet.disabled = True
 
     def _on_sheet_change(self) -> None:
+        """Another sheet picked: what was read, validated or run goes now, on the page's own
+        thread (a step on its way then keeps nothing), and the sheet's columns are read again."""
         if self._quiet or self.source is None:
             return
-        self._submit(self._do_guess, "sheet")
+        self._invalidate()
+        self._follow_up(self._do_guess, "sheet")
 
     # --- 4 mapping ------------------------------------------------------------------------
 
     def _do_guess(self) -> None:
+        """The columns of the sheet picked, read for the job picked, filled in.  Called after
+        the change that asked for it reset the steps (:meth:`_invalidate`), never resetting
+        them itself: what a step said of that change, or a run sent before it, stays shown."""
         if self.source is None:
             return
-        self._invalidate()
         guess = backend.guess_columns(self.source, str(self.job.value), self._sheet())
         self.guess = guess
         self._picked.clear()
@@ -1027,7 +1060,7 @@ class HubframeApp:
         self._type_guesses.pop(side, None)
         self.type_notes[side].value = ""
         if self.connection is not None and self.job.value == "associate":
-            self._submit(self._refresh_labels, "mapping")
+            self._follow_up(self._refresh_labels, "mapping")
 
     def _refresh_labels(self) -> None:
         """The label picker lists the labels HubSpot has for the types picked.  Read once
@@ -1066,9 +1099,9 @@ class HubframeApp:
         the read is given as chosen.  A column the app filled in is not among them."""
         return {h: f for h, f in self.mapping().items() if f in self._picked}
 
-    def _one_column_per_field(self) -> None:
+    def _one_column_per_field(self, job: str) -> None:
         """A column picked for two fields: said so (the mapping, {header: field}, keeps one)."""
-        fields = backend.FIELDS[str(self.job.value)]
+        fields = backend.FIELDS[job]
         seen: dict[str, str] = {}
         for field, dropdown in self.columns.items():
             header = str(dropdown.value)
@@ -1089,16 +1122,17 @@ class HubframeApp:
 
     # --- 5 validate -----------------------------------------------------------------------
 
-    def _read(self) -> pd.DataFrame:
+    def _read(self, state: _State | None = None) -> pd.DataFrame:
+        """The sheet read as the page shows it (the sheet and job ``state`` took, if given)."""
         if self.source is None:
             raise StepError("sheet", "Upload a sheet or load one from a path first.")
-        job = str(self.job.value)
-        self._one_column_per_field()
+        job = state.job if state is not None else str(self.job.value)
+        self._one_column_per_field(job)
         try:
             frame = backend.read(
                 self.source,
                 job,
-                sheet=self._sheet(),
+                sheet=state.sheet if state is not None else self._sheet(),
                 columns=self.chosen_mapping(),
                 from_type=str(self.from_type.value) or None,
                 to_type=str(self.to_type.value) or None,
@@ -1108,17 +1142,17 @@ class HubframeApp:
             )
         except InputError as exc:  # the sheet loaded at step 3: its columns need a choice
             raise StepError("mapping", str(exc)) from exc
-        self._refuse_read_against_choice(frame)
+        self._refuse_read_against_choice(frame, job)
         return frame
 
-    def _refuse_read_against_choice(self, frame: pd.DataFrame) -> None:
+    def _refuse_read_against_choice(self, frame: pd.DataFrame, job: str) -> None:
         """A field the analyst set to "(not in the sheet)" for which the read took a column
         all the same (its header names it): refused, rather than its cells sent while the
         dropdown says no column is read.  The reader has no way to leave such a column unread
         (it refuses a label column left out, say, so that no row loses its label)."""
         column_map = dict((frame.attrs.get("hubframe") or {}).get("column_map") or {})
         read = {str(f): str(h) for h, f in column_map.items()}
-        for field in backend.FIELDS[str(self.job.value)]:
+        for field in backend.FIELDS[job]:
             dropdown = self.columns.get(field)
             if dropdown is None or field not in self._picked or dropdown.value != NONE:
                 continue
@@ -1143,7 +1177,9 @@ class HubframeApp:
         """The state a background step works on, taken at once (see :class:`_State`)."""
         with self._state_lock:
             return _State(
-                generation=self._generation,
+                generation=STALE if self._owed else self._generation,
+                sheet=self._sheet(),
+                job=str(self.job.value),
                 connection=self.connection,
                 frame=self.frame,
                 issues=self.issues,
@@ -1158,10 +1194,28 @@ class HubframeApp:
     def _do_validate(self) -> None:
         self._validated(self._snapshot())
 
+    @contextmanager
+    def _set_aside_if_changed(self, state: _State, step: str) -> Iterator[None]:
+        """What goes wrong in the block, when the inputs changed since ``state`` was taken, is
+        said as the change (the step set aside), not as a fault of the page as it is now."""
+        try:
+            yield
+        except Exception:
+            with self._state_lock:
+                self._keep(state.generation, step)
+            raise
+
     def _validated(self, state: _State) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Read and validate the sheet as the page shows it, with ``state``'s connection; kept
         (and shown) only when no change came since ``state`` was taken."""
-        frame = self._read()
+        with self._state_lock:  # the page was still filled in: the read would not match it
+            self._keep(state.generation, "validate")
+        with self._set_aside_if_changed(state, "validate"):
+            return self._read_and_check(state)
+
+    def _read_and_check(self, state: _State) -> tuple[pd.DataFrame, pd.DataFrame]:
+        """:meth:`_validated`'s read and validation, stored while ``state`` is current."""
+        frame = self._read(state)
         with self._state_lock:
             self._keep(state.generation, "validate")  # a stale read fills in no dropdown
         self._say("", step="mapping")  # what the read refused before was answered
@@ -1172,7 +1226,7 @@ class HubframeApp:
             backend.rehearse(state.connection, frame)
         issues = backend.validate(
             frame,
-            str(self.job.value),
+            state.job,
             state.connection,
             check_records=bool(self.check_records.value),
         )
@@ -1226,7 +1280,12 @@ class HubframeApp:
         state = self._snapshot()
         if state.connection is None:
             raise StepError("connect", "Connect first: the run needs HubSpot or the sandbox.")
-        job = str(self.job.value)
+        step, said = (
+            ("dry-run", CHANGED_WHILE_WORKING) if dry_run else ("run", CHANGED_BEFORE_SENDING)
+        )
+        with self._state_lock:  # taken while the page was still filled in after a change
+            self._keep(state.generation, step, said)
+        job = state.job
         if job == "export":
             self._export(state, state.connection)
             return
@@ -1445,7 +1504,7 @@ class HubframeApp:
         if not from_type or not to_type:
             raise StepError("mapping", "Pick the from and to object types to export.")
         self._cancelling = CANCELLING_EXPORT
-        frame = self._read_export(connection, from_type, to_type)
+        frame = self._read_export(connection, from_type, to_type, state.sheet)
         files = portal.export_files(frame, f"{from_type}_{to_type}_links")
         with self._state_lock:
             self._keep(state.generation, "run")
@@ -1461,9 +1520,11 @@ class HubframeApp:
         if self._earlier:  # the runs before it: an export hides none of their reports
             self._offer_earlier()
 
-    def _read_export(self, connection: Connection, from_type: str, to_type: str) -> pd.DataFrame:
-        """The export's read (:func:`portal.export`), with the sheet's id column as the page
-        shows it; a column the read needs chosen is said in step 4."""
+    def _read_export(
+        self, connection: Connection, from_type: str, to_type: str, sheet: str | None
+    ) -> pd.DataFrame:
+        """The export's read (:func:`portal.export`) of ``sheet``, with the sheet's id column
+        as the page shows it; a column the read needs chosen is said in step 4."""
         picked = "from_id" in self._picked  # else the reader's to pick, or to refuse
         self.live_counts.value = render.esc("reading HubSpot…")
         try:
@@ -1472,7 +1533,7 @@ class HubframeApp:
                 from_type,
                 to_type,
                 self.source,
-                sheet=self._sheet(),
+                sheet=sheet,
                 id_column=(str(self.columns["from_id"].value) or None) if picked else None,
                 cancel=self._cancel,
             )

@@ -31,7 +31,7 @@ from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
 from hubframe.io.sources import as_path
 from hubframe.io.syntax import APP, APP_CONTROLS
-from hubframe.redaction import replace_value
+from hubframe.redaction import contains_secret, replace_value
 from hubframe.report.columns import workbook_too_wide
 from hubframe.widgets import backend, kept, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
@@ -91,6 +91,20 @@ EARLIER_KEPT: Final = (
     "its report is kept here, with those of the runs before it (and Save report saves them): "
     "only a run's own report undoes it."
 )
+
+
+#: A box holding an access token (pasted into the wrong box): emptied, and nothing done with it.
+TOKEN_IN_BOX: Final = (
+    "The {box} box held an access token (pasted into the wrong box?): it was emptied, so a "
+    "saved notebook does not keep it, and nothing was done with it. Type {what} there; the "
+    "token goes into the Access token field (step 1)."
+)
+#: The free-text boxes: (their name in messages, what goes into them, the step that says so).
+_BOXES: Final = {
+    "base_url": ("Base URL", "HubSpot's address (empty: https://api.hubapi.com)", "connect"),
+    "path": ("path", "the path of a .xlsx or .csv file", "sheet"),
+    "save_folder": ("Save to folder", "a folder", "results"),
+}
 
 
 #: A step's work set aside: an input changed while it ran (before the page locked it).
@@ -296,6 +310,9 @@ class HubframeApp:
             ],
             layout=w.Layout(max_width="1100px", min_width="0"),
         )
+        for name, (_, _, step) in _BOXES.items():  # a token pasted in: emptied at once
+            on_typed = self._safe(partial(self._on_box_typed, name), step)
+            getattr(self, name).observe(on_typed, "value")
         self.widget.add_class("hf-app")
         self.message.add_class("hf-app-message")
         self._sync_visibility()
@@ -699,6 +716,27 @@ class HubframeApp:
         shown = [render.message_html(self._redact(text), kind) for text, kind in lines]
         self.messages[step].value = "".join(shown)
 
+    def _box_text(self, name: str) -> str:
+        """The text of the free-text box ``name`` (:data:`_BOXES`), stripped.  A box holding
+        an access token (one registered or connected with, or a word of a token's shape) is
+        emptied first and refused (ConfigurationError), so a saved notebook's widget state
+        never keeps it and no file, folder or connection is made of it."""
+        box = getattr(self, name)
+        text = str(box.value)
+        if not self._holds_token(text):
+            return text.strip()
+        box.value = ""
+        said, what, _ = _BOXES[name]
+        raise ConfigurationError(TOKEN_IN_BOX.format(box=said, what=what))
+
+    def _on_box_typed(self, name: str) -> None:
+        self._box_text(name)
+
+    def _holds_token(self, text: str) -> bool:
+        if contains_secret(text):
+            return True
+        return self._secret is not None and self._redact(text) != text
+
     def _redact(self, text: str) -> str:
         if self._secret is not None:
             text = replace_value(text, self._secret.reveal(), "***")
@@ -769,6 +807,7 @@ class HubframeApp:
             old.close()
         secret = self._typed_token()
         self._secret = secret
+        self._box_text("base_url")  # the token pasted there: emptied, and no connection made
         settings = self._connection_settings()
         self.connect_status.value = render.message_html("Connecting…", "info")
         try:
@@ -847,14 +886,16 @@ class HubframeApp:
         value = self.upload.value
         if not value:
             return
+        # Emptied at once: the file is the app's once read (SheetSource), and the widget state
+        # a saved notebook keeps holds no copy of it; picking it again later is a change.
+        self.upload.value = ()
         if self._refused_during_run():
-            self.upload.value = ()  # so picking the file again later is a change
             return
         item = value[0]
         self._submit(lambda: self._use_source(lambda: SheetSource.from_upload(item)), "sheet")
 
     def _on_load_path(self) -> None:
-        text = str(self.path.value).strip()
+        text = self._box_text("path")
         if self._refused_during_run():
             return
         if not text:
@@ -1617,9 +1658,10 @@ class HubframeApp:
         with self._state_lock:  # one state: a change meanwhile moves the report to _earlier
             result, issues, names = self.result, self._result_issues, self._result_names
             earlier, exported = dict(self._earlier), dict(self._export_files)
+        typed = self._box_text("save_folder")  # before anything is made of it
         if result is None and not earlier:
             raise StepError("run", "Run the sheet first: there is no report to save yet.")
-        folder = as_path(str(self.save_folder.value).strip() or "reports")
+        folder = as_path(typed or "reports")
         written: list[Path] = []
         if exported:  # an export: its files, as the page offers them
             written = backend.save_files(exported, folder)

@@ -1248,7 +1248,9 @@ class HubframeApp:
 
     def _validated(self, state: _State) -> tuple[pd.DataFrame, pd.DataFrame]:
         """Read and validate the sheet as the page shows it, with ``state``'s connection; kept
-        (and shown) only when no change came since ``state`` was taken."""
+        (and shown) only when no change came since ``state`` was taken.  Validate redone (by
+        Run or Dry run too): what an earlier click said at its step goes."""
+        self._say("", step="validate")
         with self._state_lock:  # the page was still filled in: the read would not match it
             self._keep(state.generation, "validate")
         with self._set_aside_if_changed(state, "validate"):

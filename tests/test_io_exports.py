@@ -514,3 +514,53 @@ def test_the_question_for_the_type_says_why_none_was_taken(
         assert "The file name" not in detail and "The headers" not in detail
     else:
         assert why in detail
+
+
+#: The marks a retry file's name gets after its sheet's (hubframe's ``<stem>_retry``, the
+#: app's retry of a retry, a browser's copy, the command line's ``--retry-file`` by hand).
+RETRY_MARKS = ["_retry", "_retry_retry", "_retry (1)", " retry", "-Retry"]
+OWN_NAMES = {
+    "hubspot-crm-exports-all-deals-2026-11-29": "deals",
+    "hubspot-crm-exports-my-open-tickets-2026-11-29": "tickets",
+    "HubSpot CRM Exports - All Line Items - 2026": "line_items",
+    "contacts": "contacts",
+}
+NOT_OWN = ["hubspot-crm-exports-deal-champions-2026-11-29", "q3-deals-to-chase", "retry"]
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("mark", RETRY_MARKS)
+@pytest.mark.parametrize("stem", [*OWN_NAMES, *NOT_OWN])
+def test_a_retry_files_name_says_what_its_sheets_name_said(
+    stem: str, mark: str, suffix: str
+) -> None:
+    """The app names the retry file of hubspot-crm-exports-all-deals-2026-11-29.csv
+    ..._retry.csv: "retry" was then the name's last word, so the name was no longer the
+    object's own, and the retry file of an export whose type came from its name was refused
+    at upload.  A trailing retry mark is left out of the name's words, as a date is; a name
+    that said no type says none with it either."""
+    assert default_view_type(stem + mark + suffix) == OWN_NAMES.get(stem)
+    assert default_view_type(stem + suffix) == OWN_NAMES.get(stem)
+
+
+def test_a_retry_word_inside_a_name_is_a_view_of_the_analysts() -> None:
+    assert default_view_type("retry-deals.csv") is None
+    assert default_view_type("deals-retry-list.csv") is None
+
+
+def test_the_retry_file_of_an_export_typed_by_its_name_reads_back(tmp_path: Path) -> None:
+    """read_pairs -> export_retry -> read_pairs of a CRM export whose from type only its name
+    gave: the retry file is read with that type again, as the original was."""
+    from hubframe.report import export_retry
+
+    export = tmp_path / f"{EXPORT}.csv"
+    export.write_text(
+        "Record ID,Deal Name,Associated Contact IDs\n2040000070,Big,1019360170;1019369999\n"
+    )
+    pairs = read_pairs(export)
+    assert set(pairs["from_type"]) == {"deals"}
+    result = pairs.assign(status="failed", error_code="OBJECT_NOT_FOUND", error_message="x")
+    retry = export_retry(result, tmp_path / f"{EXPORT}_retry.csv")
+    again = read_pairs(retry)
+    assert set(again["from_type"]) == {"deals"} and set(again["to_type"]) == {"contacts"}
+    assert read_notes(again).guessed_types["from"].object_type == "deals"

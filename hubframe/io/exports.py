@@ -14,7 +14,8 @@ else gives it and only when it is unambiguous:
   ``hubspot-crm-exports`` and without numbers (the date, a copy's "(1)"), are the object's name
   alone or after the words HubSpot names its default views with (:func:`default_view_type`):
   ``deals``, ``all-deals``, ``my-deals``, ``all-open-deals``, ``my-open-tickets``,
-  ``unassigned-contacts``, ``all-line-items``;
+  ``unassigned-contacts``, ``all-line-items``; a retry mark at the end (``..._retry.csv``, the
+  name hubframe gives a retry file) is left out, so a retry file says what its sheet said;
 * else from headers only one object has (``Deal Name``, ``Deal Stage``, ``Ticket name``,
   ``First Name``, ``Email``, ``Company Domain Name``, ...), when the from id column is the row's
   own id and at least two such headers say the same object: one alone may be a property the
@@ -61,6 +62,10 @@ EXPORT_WORDS: Final = (("hubspot", "crm", "exports"), ("hubspot", "crm", "export
 DEFAULT_VIEW_WORDS: Final = frozenset(
     {(), ("all",), ("my",), ("all", "open"), ("my", "open"), ("unassigned",)}
 )
+#: The word hubframe marks a retry file's name with, after its sheet's (``<stem>_retry.csv``):
+#: left out at the end of a name, as a date is, so the retry file of ``...-all-deals-...``
+#: says deals as its sheet did.
+RETRY_WORD: Final = "retry"
 #: Headers of one object's properties needed to take the type from them (see the docstring).
 CONTEXT_NEEDED: Final = 2
 #: Headers of the row's own id in an export (no object type in them).
@@ -103,13 +108,17 @@ def types_named_in(file_name: str) -> list[str]:
 
 def view_words(file_name: str) -> tuple[str, ...]:
     """The words of a file name that say what it holds: without HubSpot's ``hubspot crm
-    exports`` and without numbers (an export's date, a copy's "(1)")."""
+    exports``, without numbers (an export's date, a copy's "(1)") and without the retry marks
+    at its end (:data:`RETRY_WORD`: a retry file's, a retry of a retry file's)."""
     words = _name_words(file_name)
     for i in range(len(words) - 2):
         if tuple(words[i : i + 3]) in EXPORT_WORDS:
             del words[i : i + 3]
             break
-    return tuple(w for w in words if not w.isdigit())
+    kept = [w for w in words if not w.isdigit()]
+    while kept and kept[-1] == RETRY_WORD:
+        kept.pop()
+    return tuple(kept)
 
 
 def default_view_type(file_name: str) -> str | None:

@@ -55,7 +55,16 @@ def _changes(app: HubframeApp) -> dict[str, Callable[[], None]]:
     def job() -> None:
         app.job.value = "limits"
 
-    return {**page_changes(app), "sheet": sheet("B"), "sheet_of_companies": sheet("C"), "job": job}
+    def check_records() -> None:
+        app.check_records.value = not app.check_records.value
+
+    return {
+        **page_changes(app),
+        "sheet": sheet("B"),
+        "sheet_of_companies": sheet("C"),
+        "job": job,
+        "check_records": check_records,
+    }
 
 
 def _message(app: HubframeApp, step: str) -> str:
@@ -129,7 +138,10 @@ POINTS: dict[str, tuple[str, bool, str | None, Callable[..., bool]]] = {
     "validated run now": ("run", True, None, _always),
     "validated run sends": ("run", True, "execute", _sending),
 }
-CHANGES = ["sheet", "sheet_of_companies", "job", "label", "swap_types", "to_column"]
+CHANGES = [
+    *("sheet", "sheet_of_companies", "job", "label", "swap_types", "to_column"),
+    "check_records",
+]
 
 
 @pytest.mark.parametrize("change", CHANGES)

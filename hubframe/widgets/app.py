@@ -535,6 +535,9 @@ class HubframeApp:
             indent=False,
             layout=w.Layout(width="auto"),
         )
+        # The rows checked in HubSpot are not those checked without it: a validation made
+        # before it changed no longer holds.
+        self.check_records.observe(self._safe(lambda: self._invalidate(), "validate"), "value")
         self.validation = _output()
         self._validate_box = _step(
             "validate",

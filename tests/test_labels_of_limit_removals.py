@@ -79,7 +79,7 @@ def test_the_command_line_creates_none_for_removals(sandbox: Sandbox, tmp_path: 
 
 
 def test_read_labels_refuses_a_limits_sheet_naming_the_limit_column(tmp_path: Path) -> None:
-    with pytest.raises(InputError, match="'Max' holds association limits"):
+    with pytest.raises(InputError, match=r"'Max' holds association limits.*read_limits reads it"):
         read_labels(_sheet(tmp_path, "remove", "short"))
 
 
@@ -91,3 +91,31 @@ def test_a_labels_sheet_with_a_note_of_limits_stays_a_labels_sheet(tmp_path: Pat
     )
     frame = read_labels(path)
     assert frame[["label", "inverse_label"]].values.tolist() == [["Sponsor", "Sponsored deal"]]
+
+
+def test_a_limits_sheet_the_limits_reader_refuses_says_why(tmp_path: Path) -> None:
+    """The labels job tried the labels reader, then the limits reader: when both refused it
+    said the labels reader's words ("read it with read_limits"), hiding the real cause."""
+    from hubframe.jobs.labels import read_label_sheet
+
+    path = tmp_path / "limits.csv"
+    path.write_text(  # a limit row sorted above the header: the limits reader refuses it
+        "deals,contacts,Champion,5\nFrom,To,Label,Max\ndeals,contacts,Other,3\n",
+        encoding="utf-8",
+    )
+    try:
+        hf.read_limits(path)
+        pytest.skip("the limits reader reads this sheet")  # its refusal is what is shown
+    except InputError as limits_refusal:
+        with pytest.raises(InputError) as refused:
+            read_label_sheet(path)
+        assert str(refused.value) == str(limits_refusal)
+
+
+def test_a_pairs_sheet_with_a_limit_column_stays_readable_as_labels(tmp_path: Path) -> None:
+    path = tmp_path / "pairs.csv"
+    path.write_text(
+        "From type,To type,Deal ID,Contact ID,Label,Limit\ndeals,contacts,1,2,Champion,5\n",
+        encoding="utf-8",
+    )
+    assert list(read_labels(path)["label"]) == ["Champion"]

@@ -174,21 +174,42 @@ def _refuse_limits_sheet(raw: RawSheet, request: Request) -> None:
     sheet: read as labels, its limits were left aside, and a row removing a label's limit
     ("remove" under Max) asked for the label to be created.  HeaderError (the labels job then
     reads it with :func:`~hubframe.io.read_limits`, which knows a removal).  A sheet with an
-    inverse label or internal name column is a labels sheet all the same."""
+    inverse label or internal name column is a labels sheet all the same, one with record id
+    columns a pairs sheet."""
     if any(c in raw.mapping.columns for c in ("inverse_label", "name")):
         return  # a labels sheet with a note of limits: the limits reader would drop these
     try:
         found = fields_read(list(raw.headers), "limits")
     except HeaderError:
         return
+    if _names_records(list(raw.headers), set(found.columns.values())):
+        return  # record ids beside: a pairs sheet's labels, whatever its limit column says
     header = found.columns.get("max_to_object_ids")
     if header is not None:
-        raise HeaderError(
+        reader = {"cli": "hubframe limits", "app": "the Configure limits job"}.get(
+            request.syntax.name, "read_limits"
+        )
+        raise LimitsSheetError(
             sheet_where(raw, request),
             f"the column {shown(header)} holds association limits: this is a limits sheet, "
-            "not a labels sheet; read it with read_limits.",
+            f"not a labels sheet ({reader} reads it).",
             unrecognised=True,
         )
+
+
+class LimitsSheetError(HeaderError):
+    """A limits sheet given to the labels reader (:func:`_refuse_limits_sheet`)."""
+
+
+def _names_records(headers: list[str], limits: set[str]) -> bool:
+    """True when a pairs read of ``headers`` takes a record id column other than those a
+    limits read takes (bare "From"/"To" are ids or types by their cells)."""
+    try:
+        found = fields_read(headers, "pairs")
+    except HeaderError:
+        return False
+    ids = {found.columns[f] for f in ("from_id", "to_id") if f in found.columns}
+    return bool(ids - limits)
 
 
 def _asks(part: pd.DataFrame) -> pd.Series:
@@ -259,4 +280,4 @@ def read_labels(
     return frame
 
 
-__all__ = ["LABELS_KIND", "LABEL_COLUMNS", "RAW_TYPE_ID", "read_labels"]
+__all__ = ["LABELS_KIND", "LABEL_COLUMNS", "RAW_TYPE_ID", "LimitsSheetError", "read_labels"]

@@ -69,7 +69,7 @@ from hubframe.errors import (
 )
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.frame import EXTRA_CELLS
-from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, read_labels
+from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, LimitsSheetError, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
 from hubframe.io.sources import FRAME_SOURCE, READ_FROM, SheetArg, load_source
@@ -144,13 +144,11 @@ def read_label_sheet(
     refusals: list[InputError] = []
     for reader in readers:
         try:
-            frame = reader(
-                again(), sheet=sheet, from_type=from_type, to_type=to_type, syntax=syntax
-            )
+            return reader(again(), sheet=sheet, from_type=from_type, to_type=to_type, syntax=syntax)
         except InputError as refused:
             refusals.append(refused)
-            continue
-        return frame
+    if isinstance(refusals[0], LimitsSheetError):  # read as limits, and refused: why
+        raise refusals[-1] from None
     raise refusals[0] from None
 
 

@@ -145,9 +145,8 @@ def test_title_rows_above_a_label_max_header_are_read_past(case: str) -> None:
         # a title whose second cell is a limit cannot be told from a label's limit
         ([["Version", 3], ["Label", "Max"], ["Champion", 5]],
          {"from_type": "deals", "to_type": "contacts"}),
-        # an example row: a label beside a limit
-        ([["e.g. deals", "e.g. contacts", "Champion", 5], ["From", "To", "Label", "Max"],
-          ["deals", "contacts", "Champion", 5]], {}),
+        ([["Updated", 2025], ["Label", "Max"], ["Champion", 5]],
+         {"from_type": "deals", "to_type": "contacts"}),
     ],
 )  # fmt: skip
 def test_rows_that_cannot_be_told_from_limits_are_refused(
@@ -156,3 +155,23 @@ def test_rows_that_cannot_be_told_from_limits_are_refused(
     for data in _sources(grid).values():
         with pytest.raises(InputError, match="row 1 above it read as rows of the table"):
             read_limits(data, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "above",
+    [
+        ["Portal", 4412345, "Revision", 2],
+        ["Deal limits", "", "Labels covered", 3],
+        ["Association limits", "", "FY", 2025],
+        ["e.g. deals", "e.g. contacts", "Champion", 5],  # an example row: no object types
+    ],
+)  # fmt: skip
+def test_titles_with_a_number_under_max_read_past_in_a_sheet_with_types(
+    above: list[object],
+) -> None:
+    """A row above a From | To | Label | Max header counted as a row of the table whenever a
+    number 1-10000 stood under Max beside any text under Label (a revision, a year, a count):
+    sheets read the day before were refused.  A row of such a sheet carries its types."""
+    grid = [above, ["From", "To", "Label", "Max"], ["deals", "contacts", "Champion", 5]]
+    for data in _sources([[str(c) for c in r] for r in grid]).values():
+        assert list(read_limits(data)["label"]) == ["Champion"]

@@ -368,8 +368,9 @@ def _reads_as_data(
 class _LimitLayout:
     """Positions of a limits sheet's limit, label and type columns (None: not in the sheet):
     a row above the header reads as a row of the table when it holds a limit HubSpot takes (1
-    to 10000) or a remove word, beside a label or beside two cells that both read as object
-    types ("deals | contacts | | 25", an object limit).  A title's number beside nothing else
+    to 10000) or a remove word beside two cells that both read as object types ("deals |
+    contacts | | 25", an object limit; a label's limit too), or, in a sheet without type
+    columns, beside a label.  A title's number beside nothing else
     ("Max contacts per deal | | | | 25": no object type), a group row ("Deals | Contacts",
     no limit) and a notes row ("1 to 10000") are read past."""
 
@@ -383,14 +384,17 @@ class _LimitLayout:
         return text if _is_limit_value(text) else ""
 
     def reads_as_limit(self, cells: Sequence[object]) -> bool:
+        """A limit beside two object types (a label's or the object limit), or, in a sheet
+        without type columns, beside a label: a row of a sheet with type columns carries its
+        types, so "Portal | 4412345 | Revision | 2" is a title."""
         if not self.limit_of(cells):
             return False
-        if self.label is not None and _cell_at(cells, self.label):
-            return True
-        return self.types is not None and all(
-            is_valid_object_type(canonical_object_type(_cell_at(cells, p)) or "")
-            for p in self.types
-        )
+        if self.types is not None:
+            return all(
+                is_valid_object_type(canonical_object_type(_cell_at(cells, p)) or "")
+                for p in self.types
+            )
+        return self.label is not None and bool(_cell_at(cells, self.label))
 
 
 def _limit_layout(headers: Sequence[str], mapping: ColumnMapping) -> _LimitLayout | None:

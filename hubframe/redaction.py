@@ -23,6 +23,7 @@ import base64
 import json
 import re
 import threading
+import unicodedata
 from collections.abc import Iterable
 from typing import Final
 from urllib.parse import quote, quote_plus
@@ -53,7 +54,10 @@ _SAME: Final = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | dict.fromkeys(
 TOKEN_SHAPE_SOURCE: Final = (
     "pat-[a-z]{2,4}[0-9]*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
 )
-TOKEN_SHAPE: Final = re.compile(TOKEN_SHAPE_SOURCE, re.IGNORECASE)
+#: ... as a word: not the end of another (``compat-eu1-<UUID>`` is no token).
+TOKEN_SHAPE: Final = re.compile(f"(?<![a-z0-9]){TOKEN_SHAPE_SOURCE}", re.IGNORECASE)
+#: :data:`TOKEN_SHAPE` for Arrow's searches (RE2 has no look-behind).
+TOKEN_SHAPE_RE2: Final = f"(?:^|[^a-z0-9]){TOKEN_SHAPE_SOURCE}"
 _ASCII_GAPS: Final = bytes(c for c in range(128) if _GAPS.match(chr(c)))
 _ODD: Final = re.compile(f"[{GAP}{''.join(map(chr, _SAME))}]")  # what white space leaves
 
@@ -137,11 +141,12 @@ def _holds(folded_text: str, folded: tuple[str, ...]) -> bool:
 
 def squeeze(text: str) -> str:
     """``text`` without :data:`GAP` characters, its full-width ASCII and other hyphens read as
-    ASCII (one character for one)."""
+    ASCII, and in NFKC (a ligature ``ﬀ`` as ``ff``, as a copy from a PDF gives it)."""
     if text.isascii():  # bytes' translate: ten times a regular expression's speed
         return text.encode("ascii").translate(None, _ASCII_GAPS).decode("ascii")
     text = "".join(text.split())  # white space (all of it is in GAP)
-    return _ODD.sub(_read_as, text) if _ODD.search(text) else text
+    text = _ODD.sub(_read_as, text) if _ODD.search(text) else text
+    return text if text.isascii() else unicodedata.normalize("NFKC", text)  # ligatures: ff
 
 
 def _read_as(match: re.Match[str]) -> str:
@@ -186,14 +191,27 @@ def _redact_loose(text: str, pattern: re.Pattern[str]) -> str:
     """:func:`redact` of a secret that is not whole in ``text``: searched in the text without
     its gaps, each match mapped back to the characters it was read from (rare: slow is
     fine)."""
-    kept = [i for i, c in enumerate(text) if not _GAPS.match(c)]
-    read = "".join(text[i] for i in kept).translate(_SAME)
+    read: list[str] = []
+    source: list[int] = []  # per character read, the one of ``text`` it was read from
+    for i, c in enumerate(text):
+        if not _GAPS.match(c):
+            as_read = _read_char(c)
+            read.append(as_read)
+            source += [i] * len(as_read)
     out, last = [], 0
-    for match in pattern.finditer(read):
-        start, end = kept[match.start()], kept[match.end() - 1] + 1
+    for match in pattern.finditer("".join(read)):
+        start, end = source[match.start()], source[match.end() - 1] + 1
         out += [text[last:start], MARK]
         last = end
     return "".join(out) + text[last:]
+
+
+def _read_char(c: str) -> str:
+    """A character as :func:`squeeze` and :func:`contains_secret` read it (case-folded)."""
+    code = ord(c)
+    if code in _SAME:
+        return chr(_SAME[code])
+    return c if c.isascii() else unicodedata.normalize("NFKC", c).casefold()
 
 
 def clip(text: str, limit: int, *, count: bool = False) -> str:

@@ -66,6 +66,7 @@ def test_a_token_of_hubspots_shape_is_redacted_unregistered(
 ) -> None:
     token = _token(region)
     token = token.upper() if upper else token
+    before += " "  # a word of its own: "apat-na1-..." is the end of another word
     text = before + token + after
     assert contains_secret(text) and contains_secret("\x00".join(["x", text]))
     assert redact(text) == before + MARK + after
@@ -80,6 +81,7 @@ def test_a_token_of_hubspots_shape_is_redacted_unregistered(
         str(uuid.UUID(int=7)),  # a UUID alone may be a record's key
         "pat-na1-1b2c3d4e-5f60-7182-93a4",  # a piece
         "a pat-na1- prefix",
+        "compat-eu1-9e1d2c3b-1111-2222-3333-444455556666",  # the end of another word
     ],
 )
 def test_words_not_of_the_shape_stay(text: str) -> None:

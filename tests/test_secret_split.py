@@ -34,6 +34,7 @@ from hubframe.testing import client_for, demo_ids
 
 TOKEN = "pat-na1-7a1b3c4d-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
 OAUTH = "CNmBu4bFMBICAQEYp4XXASCq5-wMKM7sSDIUX1P5F2N1jC4T0Hd4D8e0ZY0GQkEx"
+LIGATURED = "pat-na1-ffa1b2c3-5e6f-4a8b-9c0d-1e2f3a4b5c6d"
 GAPS = [
     "\n",
     "\r\n",
@@ -57,6 +58,7 @@ SPLIT = {
     "hyphens": TOKEN.replace("-", "\u2011"),
     "soft_hyphen": TOKEN[:12] + "\u00ad" + TOKEN[12:],
     "upper_wrapped": TOKEN.upper()[:30] + "\n" + TOKEN.upper()[30:],
+    "ligature": LIGATURED.replace("ff", "\ufb00"),  # a copy from a PDF
 }
 
 
@@ -77,11 +79,11 @@ def fragments(token: str, text: str, size: int = 10) -> list[str]:
 
 @pytest.fixture
 def registered() -> object:
-    register_secret(TOKEN)
-    register_secret(OAUTH)
+    for secret in (TOKEN, OAUTH, LIGATURED):
+        register_secret(secret)
     yield
-    forget_secret(TOKEN)
-    forget_secret(OAUTH)
+    for secret in (TOKEN, OAUTH, LIGATURED):
+        forget_secret(secret)
 
 
 @pytest.mark.usefixtures("registered")
@@ -90,6 +92,7 @@ def test_a_split_token_is_redacted_from_first_to_last_character(name: str) -> No
     text = f"Notes: {SPLIT[name]} (from the tracker)"
     assert contains_secret(text)
     assert redact(text) == f"Notes: {MARK} (from the tracker)"
+    assert not contains_secret(redact(text))
 
 
 @settings(max_examples=examples(300), deadline=None)
@@ -181,3 +184,25 @@ def test_a_wrapped_token_in_an_analysts_sheet_reaches_no_output(
         else:
             text = written.read_text(encoding="utf-8-sig")
         assert not fragments(token, text), (written.name, text[:500])
+
+
+@pytest.mark.usefixtures("registered")
+@settings(max_examples=examples(300), deadline=None)
+@given(
+    before=st.text(max_size=20),
+    after=st.text(max_size=20),
+    name=st.sampled_from(sorted(SPLIT)),
+)
+def test_what_is_found_is_what_is_redacted(before: str, after: str, name: str) -> None:
+    """contains_secret (the gate of every report column) and redact agreed on nothing:
+    a token with its "ff" written as the ligature U+FB00 was found, then left whole."""
+    shown = redact(before + SPLIT[name] + after)
+    assert not contains_secret(shown), repr(shown)
+
+
+@pytest.mark.usefixtures("registered")
+def test_a_ligature_token_in_an_arrow_report_column_is_redacted() -> None:
+    """Text shorter than the token by its ligature was left out of the split-token search."""
+    cell = LIGATURED.replace("ff", "\ufb00")
+    frame = pd.DataFrame({"Notes": pd.Series(["a", cell], dtype="string[pyarrow]")})
+    assert outgoing_frame(frame)["Notes"].tolist() == ["a", MARK]

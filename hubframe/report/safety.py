@@ -63,7 +63,7 @@ def _arrow_holds_secret(array: pa.Array | pa.ChunkedArray, secrets: tuple[str, .
     """True when Arrow text holds one of ``secrets`` in any case, or a word of
     :data:`redaction.TOKEN_SHAPE`: one pass of Arrow's regular expressions over the column."""
     secrets = tuple(s for s in secrets if not _SURROGATE.search(s))  # Arrow holds none
-    pattern = "|".join([redaction.TOKEN_SHAPE_SOURCE, *map(_literal, secrets)])
+    pattern = "|".join([redaction.TOKEN_SHAPE_RE2, *map(_literal, secrets)])
     # Arrow's own search: pandas' str.contains parses the pattern with Python's re first,
     # which takes seconds once a process has registered many tokens (hundreds of spellings)
     found = pc.match_substring_regex(array, pattern, ignore_case=True)
@@ -98,9 +98,14 @@ def _arrow_holds_split(array: pa.Array | pa.ChunkedArray) -> bool:
         return True
     if not secrets:
         return False
-    # a gap only lengthens a secret: text shorter than the shortest holds none (most cells)
+    # a gap only lengthens a secret: ASCII text shorter than the shortest holds none (most
+    # cells); other text may be shorter by its ligatures ("ﬃ" reads as "ffi")
     shortest = min(map(len, secrets))
-    long = pc.filter(array, pc.greater_equal(pc.utf8_length(array), shortest))
+    length, ascii = pc.utf8_length(array), pc.string_is_ascii(array)
+    may = pc.if_else(
+        ascii, pc.greater_equal(length, shortest), pc.greater_equal(length, shortest // 3)
+    )
+    long = pc.filter(array, may)
     return len(long) > 0 and _arrow_holds_secret(_arrow_squeezed(long), secrets)
 
 

@@ -368,8 +368,13 @@ def _check_typed_totals(c: _Collector) -> None:
     if SUM_ROW not in c.frame.columns:
         return
     sums = as_text(c.frame[SUM_ROW])
+    totals = ~empty_mask(sums)
+    if "max_to_object_ids" in c.frame.columns and "label" in c.frame.columns:
+        # a label's limit worked out from the others' (=SUM(D2:D3) for "Decision maker") is
+        # its own; a total is the row without a label, which would set the object limit
+        totals &= empty_mask(as_text(c.frame["label"]))
     c.add_each(
-        ~empty_mask(sums),
+        totals,
         "row",
         ErrorCode.TOTALS_ROW,
         sums,

@@ -117,7 +117,23 @@ NOT_TOTALS = [
     ('=VLOOKUP("Champion",Labels!A:B,2,FALSE)', "5"),
     ("=SUM(C2:C3)", "7"),  # a sum of another column
     ("=Other!B2+0", "5"),
+    ("=MIN(B2,500)", "5"),  # a cap, not a total: a number beside the cells
+    ("=MAX(B2:B3,1)", "5"),
+    ("=SUBTOTAL(9,B2:B3,1)", "8"),
 ]
+
+
+@pytest.mark.parametrize("call", ["SUM(B2:B3)", "MAX(B2:B3)", "SUBTOTAL(9,B2:B3)"])
+def test_a_labels_limit_worked_out_from_the_column_is_read(call: str) -> None:
+    """A label's limit computed from the others' (Decision maker = Champion + Economic
+    buyer) is the label's own, not a total: only a row without a label would set the object
+    limit."""
+    book = xlsx_bytes(
+        [["Label", "Max"], ["Champion", 5], ["Economic buyer", 2], ["Decision maker", "=" + call]]
+    )
+    frame = hf.read_limits(_cached(book, {"B4": "7"}), **TYPES)
+    assert frame["max_to_object_ids"].tolist()[-1] == 7
+    assert "TOTALS_ROW" not in set(hf.validate_limits(frame)["code"])
 
 
 @pytest.mark.parametrize(("formula", "value"), NOT_TOTALS)

@@ -5,7 +5,8 @@ An analyst who adds a totals row below a table without making it an Excel table 
 value Excel saved (7, 2), and a row with an empty label and a limit of 7 is an object limit:
 it was set.  The formulas are in the sheet's XML: :func:`aggregate_cells` finds the cells
 whose formula is one call of SUM, SUBTOTAL, AGGREGATE, COUNT, COUNTA, AVERAGE, MAX, MIN or
-PRODUCT over cells of the cell's own column only, a shared formula's copies as well; the
+PRODUCT over cells of the cell's own column only (no number beside them: ``MIN(D2,500)`` caps
+a limit), a shared formula's copies as well; the
 reader refuses those in the columns it reads as totals (``TOTALS_ROW``, as an Excel table's
 totals row).  Other formulas (``=B2``, ``=5``, a VLOOKUP, a SUM of other columns) are read as
 their values.
@@ -166,10 +167,23 @@ def totals_its_column(formula: str, column: int) -> bool:
     if call is None or not _balanced(call.group(2)):
         return False
     refs = list(_REFERENCE.finditer(call.group(2)))
-    if not refs:
+    if not refs or _holds_more(call.group(1), _REFERENCE.sub("", call.group(2))):
         return False
     own = column_letters(column)
     return all(not r.group(1) and {r.group(3), r.group(7) or r.group(3)} == {own} for r in refs)
+
+
+#: SUBTOTAL's function number, AGGREGATE's and its options: the arguments before the cells
+_FUNCTION_NUMBERS: Final = re.compile(r"\s*[0-9]+\s*,(?:\s*[0-9]+\s*,)?")
+
+
+def _holds_more(name: str, rest: str) -> bool:
+    """Whether a call's arguments hold more than its references (``rest``: the text left
+    once they are taken out): a number (``MIN(D2,500)`` caps a limit: no total), text, another
+    call.  SUBTOTAL's and AGGREGATE's function numbers come first."""
+    if name.upper() in ("SUBTOTAL", "AGGREGATE"):
+        rest = _FUNCTION_NUMBERS.sub("", rest, count=1)
+    return bool(re.search(r"[^\s,()]", rest))
 
 
 def _balanced(args: str) -> bool:

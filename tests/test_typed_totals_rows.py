@@ -57,6 +57,8 @@ AGGREGATES = [
     ("MIN({c}2:{c}3)", "2"),
     ("PRODUCT({c}2:{c}3)", "10"),
     ("SUM( {c}2:{c}3 )", "7"),
+    ("{c}2+{c}3", "7"),  # a sum written with "+"
+    ("${c}$2 + {c}3", "7"),
 ]
 
 #: limits layouts: (header, rows of Champion 5 and Decision maker 2, the totals row with the
@@ -117,6 +119,8 @@ NOT_TOTALS = [
     ('=VLOOKUP("Champion",Labels!A:B,2,FALSE)', "5"),
     ("=SUM(C2:C3)", "7"),  # a sum of another column
     ("=Other!B2+0", "5"),
+    ("=B2+C2", "5"),  # cells of other columns
+    ("=B2+1", "6"),
     ("=MIN(B2,500)", "5"),  # a cap, not a total: a number beside the cells
     ("=MAX(B2:B3,1)", "5"),
     ("=SUBTOTAL(9,B2:B3,1)", "8"),

@@ -34,7 +34,11 @@ from hubframe.io.xmltags import PREFIX, SPACE, TAG_MAX, Tags, attribute, column_
 AGGREGATES: Final = ("SUM", "SUBTOTAL", "AGGREGATE", "COUNT", "COUNTA", "AVERAGE", "MAX", "MIN",
                      "PRODUCT")  # fmt: skip
 _NAMES: Final = "|".join(sorted(AGGREGATES, key=len, reverse=True))
-_CALL: Final = rb"(?:_xlfn\.)?(?:" + _NAMES.encode() + rb")" + SPACE + rb"*\("
+_CALL: Final = (
+    rb"(?:(?:_xlfn\.)?(?:" + _NAMES.encode() + rb")" + SPACE + rb"*\("
+    rb"|\$?[A-Za-z]{1,3}\$?[0-9]{1,7}" + SPACE + rb"*\+" + SPACE + rb"*\$?[A-Za-z]{1,3}\$?[0-9])"
+    # or a sum written "B2+B3" (a cell plus a cell: "=D2+0" is not looked at)
+)
 #: a formula that starts with an aggregate's call, anywhere (a quick look: none, no search)
 _STARTS = re.compile(
     rb"<" + PREFIX + rb"f(?:" + SPACE + rb"[^>]{0,1024})?>" + SPACE + rb"*" + _CALL
@@ -65,6 +69,8 @@ def _cell_calls(letters: frozenset[str] | None) -> re.Pattern[bytes]:
     )
 
 
+#: "+" and a cell: a part without one holds no sum written with "+" (a quick look first)
+_PLUS_CELL = re.compile(rb"\+" + SPACE + rb"*\$?[A-Za-z]{1,3}\$?[0-9]")
 _FORMULA_TAG = re.compile(rb"<" + PREFIX + rb"f(?=[\s>/])")
 _TAG_END = re.compile(rb"[^>]{0,1024}>")
 _CELL_TAG = re.compile(rb"<" + PREFIX + rb"c[\s>/]")
@@ -96,7 +102,9 @@ def aggregate_cells(part: bytes, columns: Collection[int] | None = None) -> Iter
     the part's order (a shared formula's copies after the cells written in full); only those
     of ``columns`` (1-based numbers) when given (a shared formula's copies too: of a formula
     written in full in one of them)."""
-    if b"(" not in part or not may_hold_errors(part) or _STARTS.search(part) is None:
+    if b"(" not in part and _PLUS_CELL.search(part) is None:  # no call, no "+ B3"
+        return
+    if not may_hold_errors(part) or _STARTS.search(part) is None:
         return
     masters: dict[str, tuple[int, int, str]] = {}
     letters = None if columns is None else frozenset(column_letters(c) for c in columns)
@@ -162,15 +170,31 @@ def _place(ref: str) -> tuple[int, int]:
 def totals_its_column(formula: str, column: int) -> bool:
     """Whether ``formula`` (its text, "=" or not) is one call of an aggregate over cells of
     the column ``column`` (1-based) of its own sheet only: ``SUM(B2:B3)``, ``SUBTOTAL(9,
-    $B$2:$B$9)``, ``COUNT(B:B)`` in column B."""
+    $B$2:$B$9)``, ``COUNT(B:B)`` in column B; or a sum of two cells or more of it written with
+    "+" (``B2+B3``)."""
+    if _PLUSES.fullmatch(formula):
+        return _all_own(list(_REFERENCE.finditer(formula)), column)
     call = _WHOLE_CALL.fullmatch(formula)
     if call is None or not _balanced(call.group(2)):
         return False
     refs = list(_REFERENCE.finditer(call.group(2)))
     if not refs or _holds_more(call.group(1), _REFERENCE.sub("", call.group(2))):
         return False
+    return _all_own(refs, column)
+
+
+def _all_own(refs: list[re.Match[str]], column: int) -> bool:
+    """Whether every reference is to cells of the column ``column`` of the formula's sheet."""
     own = column_letters(column)
-    return all(not r.group(1) and {r.group(3), r.group(7) or r.group(3)} == {own} for r in refs)
+    return bool(refs) and all(
+        not r.group(1) and {r.group(3), r.group(7) or r.group(3)} == {own} for r in refs
+    )
+
+
+#: a sum written with "+": two cells or more, nothing else ("=B2+B3+B4")
+_PLUSES = re.compile(
+    r"\s*=?\s*\$?[A-Z]{1,3}\$?[0-9]{1,7}(?:\s*\+\s*\$?[A-Z]{1,3}\$?[0-9]{1,7})+\s*"
+)
 
 
 #: SUBTOTAL's function number, AGGREGATE's and its options: the arguments before the cells

@@ -787,14 +787,16 @@ class HubframeApp:
             if shown is not None:  # a real run's report: only it undoes that run
                 self._earlier = self._bounded({**self._earlier, shown.name: shown})
             earlier = bool(self._earlier)
+            # cleared under the lock, with the generation: a step that sees the new generation
+            # says so at its step after this (cleared after, its "nothing was sent" was lost)
+            for step in ("validate", "dry-run", "run", "results"):
+                self.messages[step].value = ""
         for output in (self.validation, self.dry_run_output, self.live_counts):
             output.value = ""
         for output in (self.summary, self.chart, self.preview, self.download_links):
             output.value = ""
         self.saved_paths.value = ""
         self.save_button.disabled = not earlier
-        for step in ("validate", "dry-run", "run", "results"):
-            self.messages[step].value = ""
         self.progress.value = 0
         if earlier:
             self._offer_earlier()

@@ -50,6 +50,33 @@ def test_a_dry_run_says_when_the_day_is_too_short(
     assert (facts.budget.message() is not None) is short
 
 
+@pytest.mark.parametrize("daily", [0, 1])
+def test_a_dry_run_the_day_cannot_plan_says_so_as_a_dry_run(
+    sandbox_factory: Factory, daily: int, tmp_path: Path
+) -> None:
+    """The day's limit used up by the reads a dry run makes: every row said "run the retry
+    file" (a dry run writes none) and budget.message() was None (needed 0, left 0): neither
+    the CLI's warning line nor Python's message said the day was too short."""
+    sb = sandbox_factory(daily_limit=daily)
+    result = associate(pairs_sheet(ROWS), client_for(sb), dry_run=True, batch_size=2)
+    assert set(result["error_code"]) == {"RATE_LIMITED"}
+    said = set(result["error_message"])
+    assert len(said) == 1 and "run the dry run again" in said.pop()
+    facts = run_facts(result)
+    assert facts is not None and facts.budget is not None and facts.budget.short
+    assert "nothing could be planned" in (facts.budget.message() or "")
+    sheet = tmp_path / "pairs.csv"
+    sheet.write_text(
+        "Deal ID,Contact ID\n" + "".join(f"{d},{c}\n" for d, c, _ in ROWS), encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
+    env.update(HUBSPOT_ACCESS_TOKEN=sb.token, HUBSPOT_BASE_URL=sb.url)
+    command = [sys.executable, "-m", "hubframe", "associate", str(sheet), "--from", "deals"]
+    command += ["--to", "contacts", "--dry-run"]
+    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+    assert "warning: HubSpot's daily API limit was reached" in proc.stdout, proc.stdout
+
+
 @pytest.mark.parametrize("workers", [1, None])
 def test_a_real_run_that_the_day_cannot_hold_stops_cleanly(
     sandbox_factory: Factory, workers: int | None

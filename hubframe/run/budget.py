@@ -26,14 +26,23 @@ class DailyBudget:
 
     needed: int
     left: int | None
+    #: the day's limit was reached while the plan was made (the reads before it): no plan
+    used_up: bool = False
 
     @property
     def short(self) -> bool:
         """True when HubSpot said fewer requests are left today than the run needs."""
-        return self.left is not None and self.needed > self.left
+        return self.used_up or (self.left is not None and self.needed > self.left)
 
     def message(self) -> str | None:
         """What to tell the analyst when the day's budget is too small (None when it is not)."""
+        if self.used_up:
+            return (
+                "HubSpot's daily API limit was reached while the portal was read for the plan "
+                f"({RATE_LIMIT_DAILY_REMAINING_HEADER}: {self.left or 0}), so nothing could be "
+                "planned: a real run now would stop at once. Run it after the daily limit "
+                "resets (midnight in the portal's time zone)."
+            )
         if not self.short or self.left is None:
             return None
         return (

@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from typing import Any, Protocol
+from typing import Any, Final, Protocol
 
 import numpy as np
 import numpy.typing as npt
@@ -241,15 +241,35 @@ def _path_of(journal: JournalArg) -> str | None:
     return os.path.abspath(journal.path if isinstance(journal, Journal) else journal)
 
 
+#: A dry run's rows the day's limit left unplanned (it read the portal for the plan).
+DRY_RUN_USED_UP: Final = (
+    "Not planned: HubSpot's daily API limit was reached while the portal was read for the "
+    "plan, so the dry run stopped; run the dry run again after the limit resets (midnight in "
+    "the account's time zone)."
+)
+
+
+def _reworded(settled: dict[int, Outcome], stop: StopReason | None) -> None:
+    """A dry run's rows left undone by the day's limit, said as a dry run's (they said "run
+    the retry file", which a dry run does not write)."""
+    for pos, outcome in settled.items():
+        if stop is not None and outcome.error_message == stop.message:
+            settled[pos] = outcome.with_(error_message=DRY_RUN_USED_UP)
+
+
 def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason | None, int]:
     """Plan and send (or only plan) the prepared rows: the outcome of every row, why the run
     stopped early (None when it did not), and how many rows it meant to send."""
     options = run.options
     outcomes = Outcomes(len(prepared.frame))
     plan = prepared.plan(options.batch_size)
+    used_up = prepared.stop is not None and prepared.stop.code is ErrorCode.RATE_LIMITED
+    if used_up and options.dry_run:  # a dry run writes no retry file to run
+        _reworded(prepared.settled, prepared.stop)
     outcomes.put_all(prepared.settled)
     outcomes.put_all(plan.settled)
-    prepared.budget = DailyBudget(len(plan.batches), run.client.limiter.daily_left)
+    daily_left = run.client.limiter.daily_left
+    prepared.budget = DailyBudget(len(plan.batches), daily_left, used_up=used_up)
     if options.dry_run:
         outcomes.put_planned(*plan.planned())
         _noted(outcomes, prepared.notes)

@@ -305,6 +305,13 @@ def _marked(
                 f"{shown(prop)} (a property's name has no brackets), so none was written."
             )
         names[header] = marked_header(header, prop)
+    return _renamed(layout, read_into, names)
+
+
+def _renamed(
+    layout: pd.DataFrame, read_into: Mapping[str, str], names: Mapping[str, str]
+) -> tuple[pd.DataFrame, dict[str, str]]:
+    """``layout`` with its headers renamed by ``names``, and ``read_into`` keyed as they are."""
     if not names:
         return layout, dict(read_into)
     return layout.rename(columns=names), {names.get(h, h): f for h, f in read_into.items()}
@@ -338,9 +345,7 @@ def _read_back(
                 break
             raise InputError(_unreadable(wrong, read_into, extra))
         names |= {h: field_marked(h, read_into[h]) for h in wrong}
-    if not names:
-        return layout, dict(read_into)
-    return layout.rename(columns=names), {names.get(h, h): f for h, f in read_into.items()}
+    return _renamed(layout, read_into, names)
 
 
 def _refused_outright(

@@ -23,6 +23,19 @@ CONTACTS = [str(1019360001 + i) for i in range(40)]
 ROWS = [(DEALS[5], CONTACTS[n], "") for n in range(20)]  # 10 requests in batches of 2
 
 
+def _cli_dry_run(sb: Sandbox, tmp_path: Path, *options: str) -> subprocess.CompletedProcess[str]:
+    """``hubframe associate --dry-run`` of the ROWS sheet against ``sb``, in its own process."""
+    sheet = tmp_path / "pairs.csv"
+    sheet.write_text(
+        "Deal ID,Contact ID\n" + "".join(f"{d},{c}\n" for d, c, _ in ROWS), encoding="utf-8"
+    )
+    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
+    env.update(HUBSPOT_ACCESS_TOKEN=sb.token, HUBSPOT_BASE_URL=sb.url)
+    command = [sys.executable, "-m", "hubframe", "associate", str(sheet), "--from", "deals"]
+    command += ["--to", "contacts", "--dry-run", *options]
+    return subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+
+
 def test_the_budget_in_words() -> None:
     assert DailyBudget(10, None).message() is None  # HubSpot never said
     assert DailyBudget(10, 10).message() is None
@@ -65,15 +78,7 @@ def test_a_dry_run_the_day_cannot_plan_says_so_as_a_dry_run(
     facts = run_facts(result)
     assert facts is not None and facts.budget is not None and facts.budget.short
     assert "nothing could be planned" in (facts.budget.message() or "")
-    sheet = tmp_path / "pairs.csv"
-    sheet.write_text(
-        "Deal ID,Contact ID\n" + "".join(f"{d},{c}\n" for d, c, _ in ROWS), encoding="utf-8"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
-    env.update(HUBSPOT_ACCESS_TOKEN=sb.token, HUBSPOT_BASE_URL=sb.url)
-    command = [sys.executable, "-m", "hubframe", "associate", str(sheet), "--from", "deals"]
-    command += ["--to", "contacts", "--dry-run"]
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+    proc = _cli_dry_run(sb, tmp_path)
     assert "warning: HubSpot's daily API limit was reached" in proc.stdout, proc.stdout
 
 
@@ -109,15 +114,7 @@ def test_a_real_run_that_the_day_cannot_hold_stops_cleanly(
 
 def test_the_cli_dry_run_warns(sandbox_factory: Factory, tmp_path: Path) -> None:
     sb = sandbox_factory(daily_limit=8)
-    sheet = tmp_path / "pairs.csv"
-    sheet.write_text(
-        "Deal ID,Contact ID\n" + "".join(f"{d},{c}\n" for d, c, _ in ROWS), encoding="utf-8"
-    )
-    env = {k: v for k, v in os.environ.items() if not k.startswith("HUBSPOT_")}
-    env.update(HUBSPOT_ACCESS_TOKEN=sb.token, HUBSPOT_BASE_URL=sb.url)
-    command = [sys.executable, "-m", "hubframe", "associate", str(sheet), "--from", "deals"]
-    command += ["--to", "contacts", "--dry-run", "--batch-size", "2"]
-    proc = subprocess.run(command, capture_output=True, text=True, env=env, timeout=60, check=False)
+    proc = _cli_dry_run(sb, tmp_path, "--batch-size", "2")
     assert proc.returncode == 0, proc.stderr
     assert "warning: This run needs at least 10 requests" in proc.stdout
     log = sb.request_log()

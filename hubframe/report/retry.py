@@ -357,10 +357,14 @@ def _refused_outright(
     """True when a read of ``layout``'s headers (renamed by ``names``, its first cells as the
     sample) is refused, read alone and with the rows' object types given: such a file says
     what is wrong when it is read (nothing silent), and is written."""
+    return all(_fields_of(layout, names, kind, reads) is None for reads in _type_reads(types))
+
+
+def _type_reads(types: Mapping[str, str | None]) -> list[dict[str, str]]:
+    """The reads a retry file is checked by: with the rows' object types given again (when
+    they have one type a side), then alone."""
     given = {f"{side}_type": t for side, t in types.items() if t}
-    return all(
-        _fields_of(layout, names, kind, reads) is None for reads in ([given, {}] if given else [{}])
-    )
+    return [given, {}] if given else [{}]
 
 
 def _fields_of(
@@ -396,11 +400,11 @@ def _read_otherwise(
     wrong: dict[str, None] = {}
     extra: dict[str, str] = {}
     fields = set(read_into.values())
-    given = {f"{side}_type": t for side, t in types.items() if t}
-    for reads in [given, {}] if given else [{}]:
+    tried = _type_reads(types)
+    for reads in tried:
         read = _fields_of(layout, names, kind, reads)
         if read is None:
-            if reads or not given:  # alone, with the types given elsewhere: refused
+            if reads or len(tried) == 1:  # alone, with the types given elsewhere: refused
                 wrong |= dict.fromkeys(read_into)
             continue
         wrong |= dict.fromkeys(h for h, f in read_into.items() if read.get(names.get(h, h)) != f)
@@ -424,8 +428,7 @@ def _refused_unmarked(
     takes for another field otherwise."""
     head = layout.head(SAMPLE_CELLS).astype(object)
     unmarked = [h for h in read_into if h not in names]
-    given = {f"{side}_type": t for side, t in types.items() if t}
-    for reads in [given, {}] if given else [{}]:
+    for reads in _type_reads(types):
         found = _column_map_read(head, names, kind, reads)
         if found is None:
             every = {**names, **{h: field_marked(h, read_into[h]) for h in unmarked}}

@@ -65,12 +65,23 @@ def _claims(row: dict[str, Any], types: set[int]) -> str | None:
     return None if there else f"{code}: says kept, gone from the portal"
 
 
+def _reason_claims(row: dict[str, Any]) -> str | None:
+    """What is wrong with a removal row's reason: a row that removes nothing (held, skipped)
+    must not read as removing, nor a row that removes (or would) as held."""
+    if row["change"] != "remove":
+        return None
+    says_held = "does not remove" in str(row["reason"])
+    if (row["status"] == "skipped") != says_held:
+        return f"{row['status']} {row['error_code']}: the reason says {row['reason']!r}"
+    return None
+
+
 def disagreements(result: pd.DataFrame, state: dict[Key, set[int]]) -> list[str]:
     """The rows of ``result`` whose word the portal's ``state`` contradicts."""
     out: list[str] = []
     for row in result.to_dict("records"):
         key = (str(row["from_type"]), str(row["from_id"]), str(row["to_type"]), str(row["to_id"]))
-        wrong = _claims(row, state.get(key, set()))
+        wrong = _claims(row, state.get(key, set())) or _reason_claims(row)
         if wrong is not None:
             out.append(f"{key} {row['label']!r} {row['type_id']}: {wrong} | {row['error_message']}")
     return out
@@ -83,7 +94,7 @@ def _words(result: pd.DataFrame) -> list[tuple[Any, ...]]:
         status = "success" if row["status"] == "planned" else row["status"]
         code = row["error_code"] if pd.notna(row["error_code"]) else None
         said = row["error_message"] if code in HELD_WORDS else None
-        out.append((row["change"], status, code, said))
+        out.append((row["change"], row["reason"], status, code, said))
     return out
 
 

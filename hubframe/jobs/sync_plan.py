@@ -453,7 +453,8 @@ class SyncPlanner:
             action = Action.ARCHIVE if found.link else Action.ARCHIVE_LABELS
             key = removal.rides or (removal.pair, found.from_id, found.to_id)
             self.rows[pos] = RowChange(Change.REMOVE, removal.existed, removal.existed)
-            self.reasons[pos] = words.removal_reason(removal.pair, found, removal.label)
+            held = removal.outcome is not None
+            self.reasons[pos] = words.removal_reason(removal.pair, found, removal.label, held=held)
             if removal.outcome is not None:
                 prepared.settled[pos] = self._held(pos, removal, action)
             elif found.with_pair:

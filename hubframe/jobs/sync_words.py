@@ -46,22 +46,21 @@ def row_reason(
     return f'{who[0].upper()}{who[1:]} are associated without "{label}": the sync adds the label.'
 
 
-def removal_reason(pair: ObjectPair, found: Removal, label: str | None) -> str:
-    """Why an association of the portal is removed."""
+def removal_reason(
+    pair: ObjectPair, found: Removal, label: str | None, *, held: bool = False
+) -> str:
+    """Why an association of the portal is removed -- or, ``held``, that this row does not
+    remove it (its message says why): a held row's reason must not read as done."""
     who = _who(pair, found.from_id, found.to_id)
+    where = "In the portal, not in the sheet:"
+    if held:
+        what = f"{who} are associated" if found.link else f'the label "{label}" of {who}'
+        return f"{where} {what}; this row does not remove it (see its message)."
     if found.link:
-        return (
-            f"In the portal, not in the sheet: {who} are no longer associated (with every label)."
-        )
+        return f"{where} {who} are associated; the sync removes the association (every label)."
     if found.with_pair:
-        return (
-            f'In the portal, not in the sheet: the label "{label}" goes with the association of '
-            f"{who}."
-        )
-    return (
-        f'In the portal, not in the sheet: the label "{label}" of {who} is removed; they stay '
-        "associated."
-    )
+        return f'{where} the label "{label}" goes with the association of {who}.'
+    return f'{where} the label "{label}" of {who}; the sync removes it, they stay associated.'
 
 
 def held_primary(found: Removal) -> Outcome:

@@ -830,6 +830,15 @@ class HubSpotClient:
             body["inverseLabel"] = inverse_label
         self.request("PUT", self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels"), body=body)
 
+    # --- custom object schemas ----------------------------------------------------------------
+
+    def custom_object_types(self) -> list[shapes.CustomObjectType]:
+        """The portal's custom objects (``GET /crm-object-schemas/{v3|2026-03}/schemas``; the
+        token needs ``crm.schemas.custom.read``), in HubSpot's order."""
+        version = "v3" if self.api_version == "v4" else "2026-03"
+        resp = self.request("GET", f"/crm-object-schemas/{version}/schemas", answers=RESULTS)
+        return shapes.custom_objects(resp.json().get("results"), "the custom object schemas")
+
     # --- limit configurations -----------------------------------------------------------------
 
     def get_all_limits(self) -> list[JSON]:

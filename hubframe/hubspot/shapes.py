@@ -12,8 +12,10 @@ as an answer that could not be read.
 from __future__ import annotations
 
 import json
+import re
 from collections.abc import Callable, Mapping
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Final
 
 from hubframe.errors import ErrorCode, ServerError
 from hubframe.redaction import clip
@@ -86,6 +88,30 @@ def _record(value: Any) -> bool:
     return isinstance(value, Mapping) and _whole(value.get("id"))
 
 
+#: A custom object's type id, and its name as HubSpot qualifies it (``p24681357_cars``).
+_CUSTOM_ID: Final = re.compile(r"2-[0-9]+", re.ASCII)
+_QUALIFIED: Final = re.compile(r"p[0-9]*_[a-z0-9_]+", re.ASCII)
+
+
+def _schema(value: Any) -> bool:
+    """A custom object schema: ``{"objectTypeId": "2-...", "name", "fullyQualifiedName"}``."""
+    if not isinstance(value, Mapping):
+        return False
+    type_id, name, qualified = (
+        value.get(k) for k in ("objectTypeId", "name", "fullyQualifiedName")
+    )
+    return (
+        isinstance(type_id, str)
+        and _CUSTOM_ID.fullmatch(type_id) is not None
+        and isinstance(name, str)
+        and name != ""
+        and (
+            qualified is None
+            or (isinstance(qualified, str) and _QUALIFIED.fullmatch(qualified) is not None)
+        )
+    )
+
+
 def _checked(entries: Any, fits: Callable[[Any], bool], what: str) -> list[JSON]:
     """``entries`` (an answer's list; None: none) when each fits, else a ServerError."""
     if entries is None:
@@ -135,9 +161,46 @@ def placed_limits(entries: list[JSON]) -> dict[tuple[str, int], Any]:
     }
 
 
+@dataclass(frozen=True)
+class CustomObjectType:
+    """A custom object of the portal, as its schema names it: ``type_id`` (``2-7350001``),
+    ``name`` (``installations``: ``p_installations`` names it too) and ``qualified_name``
+    (``p24681357_installations``; "" where the schema gives none)."""
+
+    type_id: str
+    name: str
+    qualified_name: str = ""
+
+    @property
+    def spellings(self) -> tuple[str, ...]:
+        """What names the object in a path: its type id, ``p_<name>`` and its qualified name."""
+        found = (self.type_id, f"p_{self.name.lower()}", self.qualified_name.lower())
+        return tuple(dict.fromkeys(s for s in found if s))
+
+
+def custom_objects(entries: Any, what: str) -> list[CustomObjectType]:
+    """The custom objects of a schemas list, checked (:class:`CustomObjectType`)."""
+    return [
+        CustomObjectType(
+            str(e["objectTypeId"]), str(e["name"]), str(e.get("fullyQualifiedName") or "")
+        )
+        for e in _checked(entries, _schema, what)
+    ]
+
+
 def records(entries: Any, what: str) -> list[JSON]:
     """Records of an objects read or list, checked."""
     return _checked(entries, _record, what)
 
 
-__all__ = ["dig", "labels", "limits", "links", "listed", "placed_limits", "records"]
+__all__ = [
+    "CustomObjectType",
+    "custom_objects",
+    "dig",
+    "labels",
+    "limits",
+    "links",
+    "listed",
+    "placed_limits",
+    "records",
+]

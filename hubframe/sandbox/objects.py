@@ -42,6 +42,7 @@ class TypeRegistry:
         self._by_key: dict[str, ObjectKind] = {}  # lower-cased spellings
         self._exact: dict[str, ObjectKind] = {}  # spellings as registered
         self._by_id: dict[str, ObjectKind] = {}
+        self._customs: dict[str, CustomObject] = {}  # by type id, in the order added
         for t in OBJECT_TYPES:
             kind = ObjectKind(t.type_id, t.name, t.singular, t.singular.upper(), t.name)
             self._register(kind, (t.type_id, t.name, t.singular))
@@ -58,7 +59,12 @@ class TypeRegistry:
             f"p{self.portal_id}_{custom.singular}",
         )
         self._register(kind, keys, custom=True)
+        self._customs[custom.type_id] = custom
         return kind
+
+    def customs(self) -> list[CustomObject]:
+        """The custom objects, in the order they were added (the schemas list)."""
+        return list(self._customs.values())
 
     def _register(self, kind: ObjectKind, keys: tuple[str, ...], custom: bool = False) -> None:
         if custom:

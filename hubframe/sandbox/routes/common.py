@@ -63,8 +63,14 @@ def has_scope(scopes: frozenset[str], scope: str) -> bool:
 def kinds(portal: Portal, call: Call, *names: str) -> list[ObjectKind]:
     """Resolve path object types and check the token's scopes for them."""
     found = [portal.kind(call.params[n]) for n in names]
+    require_scopes(call, required_scopes(found, call.access))
+    return found
+
+
+def require_scopes(call: Call, scopes: list[str]) -> None:
+    """Raise the 403 HubSpot sends when the call's token lacks one of ``scopes``."""
     if call.scopes is not None:
-        missing = [s for s in required_scopes(found, call.access) if not has_scope(call.scopes, s)]
+        missing = [s for s in scopes if not has_scope(call.scopes, s)]
         if missing:
             raise ApiFailure(
                 403,
@@ -80,7 +86,6 @@ def kinds(portal: Portal, call: Call, *names: str) -> list[ObjectKind]:
                     links={"scopes": "https://developers.hubspot.com/scopes"},
                 ),
             )
-    return found
 
 
 # --- errors --------------------------------------------------------------------------------------

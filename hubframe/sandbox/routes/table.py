@@ -14,7 +14,7 @@ from urllib.parse import parse_qs, unquote, urlsplit
 
 from hubframe.sandbox.bodies import ApiFailure, failure
 from hubframe.sandbox.portal import Portal
-from hubframe.sandbox.routes import associations, labels, limits, records, single
+from hubframe.sandbox.routes import associations, labels, limits, records, schemas, single
 from hubframe.sandbox.routes.common import V4, V2603, V2609, Handler, Reply
 from hubframe.sandbox.routes.parsing import Call
 from hubframe.sandbox.routes.profile import shape
@@ -54,6 +54,10 @@ _RECORD_ENDPOINTS = (
     Endpoint("objects_batch_read", "POST", ("{objectType}", "batch", "read"), "read", False, False),
     Endpoint("objects_list", "GET", ("{objectType}",), "read", False, False),
 )
+#: The custom object schemas list (:mod:`~hubframe.sandbox.routes.schemas`): no faults.
+_SCHEMA_ENDPOINTS = (Endpoint("schemas_list", "GET", ("schemas",), "read", False, False),)
+#: The schemas API's versions: the v3 path, and the date-based ones.
+_SCHEMA_VERSIONS = {"v3": V4, **DATE_VERSIONS}
 _CONF = "definitions/configurations"
 _ASSOC_ENDPOINTS = (
     _ep("limits_create", "POST", f"{_CONF}/{{from}}/{{to}}/batch/create"),
@@ -81,7 +85,13 @@ _OBJECT_ENDPOINTS = (
 
 
 def _split(segments: list[str]) -> tuple[str, str, list[str]] | None:
-    """(family, version, rest); family "schema-v4" is the /crm/associations/v4 spelling."""
+    """(family, version, rest); family "schema-v4" is the /crm/associations/v4 spelling,
+    "schemas" the custom object schemas (/crm-object-schemas/{v3|<date>}, /crm/v3/schemas)."""
+    if len(segments) >= 2 and segments[0] == "crm-object-schemas":
+        version = _SCHEMA_VERSIONS.get(segments[1])
+        return ("schemas", version, segments[2:]) if version is not None else None
+    if segments[:3] == ["crm", "v3", "schemas"]:
+        return "schemas", V4, segments[2:]
     if len(segments) < 3 or segments[0] != "crm":
         return None
     if segments[1] == "v4" and segments[2] in ("associations", "objects"):
@@ -121,6 +131,8 @@ def match(method: str, target: str) -> Route:
         endpoints: tuple[Endpoint, ...] = _ASSOC_ENDPOINTS
         if family in ("objects", "objects-v3"):
             endpoints = _OBJECT_ENDPOINTS if family == "objects" else _RECORD_ENDPOINTS
+        elif family == "schemas":
+            endpoints = _SCHEMA_ENDPOINTS
         wrong_method = False
         for ep in endpoints:
             if family == "schema-v4" and not ep.schema_path:
@@ -163,6 +175,7 @@ def dispatch(portal: Portal, route: Route, call: Call) -> Reply:
 HANDLERS: dict[str, Handler] = {
     "objects_batch_read": records.objects_batch_read,
     "objects_list": records.objects_list,
+    "schemas_list": schemas.schemas_list,
     "batch_create": associations.batch_create,
     "batch_default": associations.batch_default,
     "batch_read": associations.batch_read,

@@ -1042,6 +1042,12 @@ def _custom_ids(
     )
     if given.get(side):
         return f"{said}{how}."
+    if syntax.name == "app":  # a picker of the objects listed, not a box to type into
+        picker = syntax.option(f"{side}_type")
+        return (
+            f"{said}{how}, and pick its object in {picker}: it lists the connected portal's "
+            "custom objects by name and type id (Connect at step 1 first)."
+        )
     option = syntax.option(f"{side}_type", "p_...") or f"{side}_type="
     return (
         f"{said}{how}, and give its object with {option} (its p_ name, as HubSpot lists "

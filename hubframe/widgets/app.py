@@ -23,7 +23,7 @@ from typing import Any, Final
 import ipywidgets as w
 import pandas as pd
 
-from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE, OBJECT_TYPES
+from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE
 from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
 from hubframe.hubspot.auth import Secret, may_hold_secret, token_problem, token_text
 from hubframe.io import SheetInfo
@@ -37,6 +37,7 @@ from hubframe.widgets import backend, kept, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.kept import KeptReport
 from hubframe.widgets.runner import Runner
+from hubframe.widgets.types import TypePicker
 
 NONE: Final = ""  # the "not mapped / from the sheet" choice of every dropdown
 ALL_SHEETS: Final = backend.ALL_SHEETS
@@ -45,7 +46,6 @@ ALL_SHEETS: Final = backend.ALL_SHEETS
 #: remove refuses for them, hold in the app too.
 FIRST_SHEET: Final = "(first visible sheet with recognised columns)"
 UPLOAD_ACCEPT: Final = ".xlsx,.xlsm,.csv,.tsv,.txt"
-_TYPE_CHOICES: Final = [(f"{t.name} ({t.type_id})", t.name) for t in OBJECT_TYPES]
 _BOX: Final = {"border": "1px solid #e0e0e0", "padding": "6px 12px", "margin": "4px 0"}
 _WIDE: Final = {"width": "auto"}
 _LABEL_STYLE: Final = {"description_width": "150px"}
@@ -476,19 +476,9 @@ class HubframeApp:
             )
             for field in backend.ALL_FIELDS
         }
-        type_options = [("(from the sheet)", NONE), *_TYPE_CHOICES]
-        self.from_type = w.Dropdown(
-            options=type_options,
-            value=NONE,
-            description=APP_CONTROLS["from_type"],
-            style=_LABEL_STYLE,
-        )
-        self.to_type = w.Dropdown(
-            options=type_options,
-            value=NONE,
-            description=APP_CONTROLS["to_type"],
-            style=_LABEL_STYLE,
-        )
+        #: HubSpot's standard objects, and the portal's custom objects once connected.
+        self.from_type = TypePicker(description=APP_CONTROLS["from_type"], style=_LABEL_STYLE)
+        self.to_type = TypePicker(description=APP_CONTROLS["to_type"], style=_LABEL_STYLE)
         #: Where a pre-filled type came from, or why none was taken (see :meth:`_type_note`).
         self.type_notes: dict[str, w.HTML] = {"from": _output(), "to": _output()}
         for side, note in self.type_notes.items():
@@ -833,7 +823,18 @@ class HubframeApp:
             self.connect_status.value = render.message_html("Not connected.", "warning")
             raise StepError("connect", CHANGED_WHILE_CONNECTING)
         self.connect_status.value = render.message_html(connection.description, "success")
+        self._offer_custom_types(connection)
         self._refresh_labels()
+
+    def _offer_custom_types(self, connection: Connection) -> None:
+        """The type pickers offer the custom objects ``connection``'s portal listed; a portal
+        whose list could not be read is said at Connect (the pickers keep the standard
+        objects)."""
+        with self._state_lock, self._quietly():
+            for picker in (self.from_type, self.to_type):
+                picker.offer(connection.custom_types)
+        if connection.custom_problem:
+            self._say(connection.custom_problem, "warning", step="connect")
 
     def _connection_settings(self) -> tuple[str, str, str]:
         """The mode, base URL and API version the page shows."""

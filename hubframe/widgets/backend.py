@@ -19,9 +19,10 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from hubframe.errors import InputError
+from hubframe.errors import ErrorCode, HubframeError, InputError
 from hubframe.hubspot.auth import Secret
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.shapes import CustomObjectType
 from hubframe.io import SheetInfo, SheetsLeftOut, read_limits, read_pairs, sheet_headers, sheet_list
 from hubframe.io.aliases import (
     STRONG_KEYS,
@@ -403,6 +404,10 @@ class Connection:
     sandbox: Sandbox | None = field(default=None, repr=False)
     description: str = ""
     rehearse: bool = False  # a sandbox that makes the records of each sheet read
+    #: The portal's custom objects (its schemas list, read at connect), offered by the pickers.
+    custom_types: tuple[CustomObjectType, ...] = ()
+    #: Why the portal's custom objects could not be listed ("": they were).
+    custom_problem: str = ""
     _labels: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
 
     def close(self) -> None:
@@ -435,6 +440,13 @@ def connect(
         if sandbox is not None:
             sandbox.stop()
         raise
+    try:
+        customs, problem = custom_object_types(client)
+    except BaseException:
+        client.close()
+        if sandbox is not None:
+            sandbox.stop()
+        raise
     host = urlsplit(client.base_url).netloc
     where = {
         "sandbox": "the built-in sandbox (demo portal)",
@@ -442,8 +454,33 @@ def connect(
         "when the sheet is read",
     }.get(mode, host)
     return Connection(
-        client, sandbox, f"Connected to {where}, API {api_version}.", rehearse=mode == "rehearse"
+        client,
+        sandbox,
+        f"Connected to {where}, API {api_version}.",
+        rehearse=mode == "rehearse",
+        custom_types=customs,
+        custom_problem=problem,
     )
+
+
+#: Said when the portal's custom objects could not be listed (the token's scopes, say).
+NO_CUSTOM_LIST: Final = (
+    "The portal's custom objects could not be listed, so the object type pickers offer "
+    "HubSpot's standard objects only (a sheet's type column may still name a custom object "
+    "by its type id or p_ name). To pick them, give the private app the "
+    "crm.schemas.custom.read scope and click Connect again. HubSpot said: {said}"
+)
+
+
+def custom_object_types(client: HubSpotClient) -> tuple[tuple[CustomObjectType, ...], str]:
+    """The portal's custom objects, and "" -- or none, and why they could not be listed (a
+    token without the schemas scope is still a connection: its standard objects work)."""
+    try:
+        return tuple(client.custom_object_types()), ""
+    except HubframeError as exc:
+        if exc.code in (ErrorCode.CANCELLED, ErrorCode.UNAUTHORIZED):
+            raise
+        return (), NO_CUSTOM_LIST.format(said=str(exc))
 
 
 def rehearse(connection: Connection, frame: pd.DataFrame) -> None:

@@ -174,6 +174,14 @@ def _binary(head: bytes) -> bool:
     return controls > max(2, len(head) // 100)
 
 
+def _bomless_wide_text(head: bytes) -> bool:
+    """Text in UTF-16 or UTF-32 without its byte order mark (not a binary format's bytes)."""
+    boms = (codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE, codecs.BOM_UTF32_BE)  # UTF-32 LE's too
+    if b"\x00" not in head or head.startswith(boms) or head.startswith(_MAGIC):
+        return False
+    return _wide_text(head)
+
+
 def _wide_text(head: bytes) -> bool:
     """Text in UTF-16 or UTF-32 without a byte order mark: NULs in every other byte, or in
     three of every four, and almost none in the others (padding NULs fill every position)."""
@@ -186,7 +194,15 @@ def _wide_text(head: bytes) -> bool:
 def _check_text_sample(loaded: Loaded, sample: bytes) -> None:
     if not sample.strip():
         raise InputError(f"{loaded.name}: the file is empty.")
-    if _binary(sample[:4096]):
+    head = sample[:4096]
+    if _bomless_wide_text(head):
+        raise InputError(
+            f"{loaded.name}: this looks like text saved as UTF-16 or UTF-32 (two or four bytes "
+            "a letter, as some programs write 'Unicode text') without the byte order mark "
+            "that says which, so it cannot be read for sure. Open the file, save it again as "
+            "'CSV UTF-8', and try again."
+        )
+    if _binary(head):
         raise InputError(
             f"{loaded.name}: this is not a CSV or Excel file (it holds binary data). "
             "Save the sheet as .xlsx or .csv and try again."

@@ -6,12 +6,20 @@ file that is UTF-8 in some lines and cp1252 in others (two exports pasted togeth
 typed in an old editor) cannot be read either way without changing cells: as cp1252 every
 UTF-8 ``é`` becomes ``Ã©``, as UTF-8 every cp1252 ``é`` becomes ``�``.  Such a file is refused,
 naming a line of each.
+
+Nor can cp1252 be told from Mac Roman (Excel for Mac's "CSV (Macintosh)") by decoding: every
+byte reads in both.  Mac Roman writes é, ü, ä, ç ... as 0x80-0x9F, which cp1252 reads as
+symbols and capitals (``Décideur`` -> ``DŽcideur``).  A file whose bytes there read as cp1252
+text no word holds (a symbol or a capital inside a word, a byte cp1252 has not) is refused,
+naming the line and both readings (:func:`_refuse_mac_roman`).  í ó ö ú û read as ’ — š œ ž,
+which cp1252 words do hold: a file with only those is read as cp1252.
 """
 
 from __future__ import annotations
 
 import codecs
 import re
+import unicodedata
 from typing import Final
 
 from hubframe.errors import InputError
@@ -73,7 +81,9 @@ def whole_encoding(data: bytes, codec: str, bom: int, name: str) -> str:
             "again."
         )
     _refuse_mixed(body, name)
-    return "cp1252" if first_undecodable(body, "cp1252") is None else "latin-1"
+    windows = "cp1252" if first_undecodable(body, "cp1252") is None else "latin-1"
+    _refuse_mac_roman(body, windows, name)
+    return windows
 
 
 def first_undecodable(body: bytes | memoryview, codec: str) -> int | None:
@@ -105,6 +115,59 @@ def _refuse_mixed(body: bytes | memoryview, name: str) -> None:
     )
 
 
+#: A byte of 0x80-0x9F beside an ASCII letter: a Mac Roman letter, or cp1252 punctuation.
+_BESIDE_LETTER: Final = re.compile(rb"(?<=[A-Za-z])[\x80-\x9f]|[\x80-\x9f](?=[A-Za-z])")
+#: cp1252 characters no word holds between two letters (Mac Roman reads them as letters);
+#: ’ (an apostrophe) and … – — (written between words) are not among them; the quotes are
+#: told only between two letters (“Hallo” quotes a word).
+_NOT_IN_WORDS: Final = frozenset("€‚ƒ„†‡ˆ‰‹›•˜™‘“”")
+
+
+def _refuse_mac_roman(body: bytes | memoryview, windows: str, name: str) -> None:
+    """InputError when a byte of 0x80-0x9F beside a letter reads, in ``windows`` (cp1252 or
+    latin-1), as nothing a word holds there, while Mac Roman reads a letter (every one of
+    those bytes is one in Mac Roman)."""
+    for found in _BESIDE_LETTER.finditer(body):
+        at = found.start()
+        if not _unlike_a_word(body, at, windows):
+            continue
+        line = _line_of(body, at)
+        shown, mac = _around(body, at, windows), _around(body, at, "mac_roman")
+        raise InputError(
+            f"{name}: line {line} reads as {shown!r} in Windows' encoding ({windows}) and as "
+            f"{mac!r} in Mac Roman (Excel for Mac's 'CSV (Macintosh)'); which one the file is "
+            "written in is not known, and read in the other, cells would change. Open the "
+            "file, save it again as 'CSV UTF-8', and try again."
+        )
+
+
+def _unlike_a_word(body: bytes | memoryview, at: int, windows: str) -> bool:
+    """Whether byte ``at`` (0x80-0x9F, beside a letter) reads in ``windows`` as no word has it:
+    a control (a byte cp1252 has not), a symbol between letters, a capital after a letter
+    beside a small letter ("DŽcideur", "MŸller"), an ellipsis or en dash inside a word."""
+    char = bytes(body[at : at + 1]).decode(windows)
+    before, after = _letter(body, at - 1), _letter(body, at + 1)
+    if unicodedata.category(char) == "Cc":
+        return True
+    if char in _NOT_IN_WORDS:
+        return bool(before and after)
+    if char.isupper():
+        return bool(before) and (before.islower() or after.islower())
+    if char == "…":  # "wait…what" is text, "K…LN" (KÖLN) is not
+        return bool(before and after) and (before.isupper() or after.isupper())
+    if char == "–":  # "Paris–London", "1990–2000" are text, "Espa–a" (España) is not
+        return before.islower() and after.islower()
+    return False
+
+
+def _letter(body: bytes | memoryview, at: int) -> str:
+    """The ASCII letter at ``at`` ("" for anything else, or outside ``body``)."""
+    if at < 0 or at >= len(body):
+        return ""
+    char = chr(body[at])
+    return char if char.isascii() and char.isalpha() else ""
+
+
 def _line_of(body: bytes | memoryview, offset: int, codec: str = UTF8) -> int:
     """The file line (1 for the first) holding byte ``offset``: CR, LF and CRLF end lines."""
     before = bytes(body[:offset])
@@ -114,14 +177,15 @@ def _line_of(body: bytes | memoryview, offset: int, codec: str = UTF8) -> int:
     return before.count(b"\n") + before.count(b"\r") - before.count(b"\r\n") + 1
 
 
-def _around(data: bytes | memoryview, offset: int) -> str:
-    """The text of the line around byte ``offset`` (bytes UTF-8 does not have as �)."""
+def _around(data: bytes | memoryview, offset: int, codec: str = UTF8) -> str:
+    """The text of the line around byte ``offset``, read in ``codec`` (a single-byte codec, or
+    UTF-8: bytes it does not have as �)."""
     body = bytes(data[max(0, offset - 4 * _SHOWN) : offset + 4 * _SHOWN])
     offset = min(offset, 4 * _SHOWN)
     start = max(body.rfind(b"\n", 0, offset), body.rfind(b"\r", 0, offset)) + 1
     ends = [end for end in (body.find(b"\n", offset), body.find(b"\r", offset)) if end >= 0]
     end = min([*ends, len(body), offset + _SHOWN])
-    return body[max(start, offset - _SHOWN) : end].decode(UTF8, errors="replace")
+    return body[max(start, offset - _SHOWN) : end].decode(codec, errors="replace")
 
 
 __all__ = ["UTF8", "detect", "first_undecodable", "whole_encoding"]

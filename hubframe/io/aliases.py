@@ -12,6 +12,7 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Final, Literal
 
 from hubframe.constants import LIMIT_COLUMNS, OBJECT_TYPES, PAIR_COLUMNS
@@ -327,16 +328,35 @@ def bare_header(header: object) -> str:
 
 def header_key(header: object) -> str:
     """The comparison key of a header: lower case, letters and digits only; its marks are no
-    part of it (:func:`property_mark`, :func:`field_mark`)."""
-    return re.sub(r"[^0-9a-z]", "", bare_header(header).casefold())
+    part of it (:func:`property_mark`, :func:`field_mark`).  Remembered per text: matching a
+    sheet's headers asks a dozen times for each (16,384 headers of a wide sheet: a second)."""
+    return _key(str(header))
 
 
 def header_words(header: object) -> list[str]:
     """The words of a header, lower case: split at spaces, punctuation and camelCase humps
     ("associationLabel (exact)" -> ["association", "label", "exact"]); its marks are no part
     of them."""
-    text = re.sub(r"(?<=[a-z0-9])(?=[A-Z])", " ", bare_header(header))
-    return re.findall(r"[0-9a-z]+", text.casefold())
+    return list(_words(str(header)))
+
+
+_HEADERS_REMEMBERED: Final = 1 << 16
+
+
+@lru_cache(maxsize=_HEADERS_REMEMBERED)
+def _key(text: str) -> str:
+    return _NOT_KEY.sub("", bare_header(text).casefold())
+
+
+@lru_cache(maxsize=_HEADERS_REMEMBERED)
+def _words(text: str) -> tuple[str, ...]:
+    spaced = _HUMP.sub(" ", bare_header(text))
+    return tuple(_WORD.findall(spaced.casefold()))
+
+
+_NOT_KEY: Final = re.compile(r"[^0-9a-z]")
+_HUMP: Final = re.compile(r"(?<=[a-z0-9])(?=[A-Z])")
+_WORD: Final = re.compile(r"[0-9a-z]+")
 
 
 def noted_key(header: object) -> str | None:

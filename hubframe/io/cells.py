@@ -41,6 +41,8 @@ EXCEL_LIMIT: Final = 10**FLOAT_DIGITS
 
 
 def one_cell_text(value: object) -> str:
+    if type(value) is str:  # most cells: no type of the checks below (16,384 headers a sheet)
+        return value
     if value is None or value is pd.NA or value is pd.NaT:  # NaT is a datetime too
         return ""
     if isinstance(value, float) and np.isnan(value):

@@ -85,6 +85,7 @@ from hubframe.io.text import (
     TEXT,
     BoolArray,
     Text,
+    arrow_text_dtype,
     chunked,
     clean_text,
     constant_text,
@@ -356,11 +357,12 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     originals: list[str] = []
     written: dict[str, str] = {}
     taken = {*raw.headers, *columns}
+    text_dtype = arrow_text_dtype()  # once, not per column
     for position, header in enumerate(raw.headers):
         name = header
         if header not in normalized:  # (a header spelled as the field keeps its cleaned cells)
             name = _kept_name(header, taken) if header in RESERVED else header
-            columns[name] = to_series(filled(raw.columns[position]))
+            columns[name] = to_series(filled(raw.columns[position]), dtype=text_dtype)
         originals.append(name)
         if name != header or header in raw.written:
             written[name] = raw.written.get(header, header)

@@ -117,10 +117,16 @@ def as_text(values: pd.Series | ObjArray | Any, render: Callable[[Any], str] = s
         return chunked(pa.array(cells, type=TEXT, from_pandas=True))
 
 
-def to_series(values: Any, index: pd.Index | None = None) -> pd.Series:
-    """An Arrow text column as a pandas text Series (no copy when pandas uses Arrow text)."""
+#: :func:`to_series`'s ``dtype`` when the caller has not found it.
+_ASK: Final[Any] = object()
+
+
+def to_series(values: Any, index: pd.Index | None = None, dtype: Any = _ASK) -> pd.Series:
+    """An Arrow text column as a pandas text Series (no copy when pandas uses Arrow text);
+    ``dtype``: :func:`arrow_text_dtype`, found once by a caller making many columns (it builds
+    a Series each time: a sheet of 16,384 columns spent a second on it)."""
     text = chunked(values)
-    dtype = arrow_text_dtype()
+    dtype = arrow_text_dtype() if dtype is _ASK else dtype
     if dtype is None:
         objects = text.to_numpy(zero_copy_only=False) if len(text) else np.empty(0, object)
         return pd.Series(np.asarray(objects, dtype=object), index=index, dtype=object)

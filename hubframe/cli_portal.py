@@ -108,6 +108,9 @@ def add_commands(subs: Any) -> None:
     )
     rules.add_argument("--scope", type=Path, metavar="FILE", help="a sheet of the from ids to sync")
     rules.add_argument(
+        "--scope-column", metavar="HEADER", help="the column of --scope holding the ids"
+    )
+    rules.add_argument(
         "--send-predicted-failures",
         action="store_true",
         help="send rows the pre-flight predicts HubSpot will refuse (default: not sent)",
@@ -230,15 +233,30 @@ def run_sync(args: argparse.Namespace, out: TextIO) -> int:
 
 def sync_options(args: argparse.Namespace) -> dict[str, Any]:
     """The sync's options from its command line (beyond the run options)."""
-    from hubframe.io.ids import read_ids
-
     return {
         "allow_removals": bool(args.delete),
         "max_removals": args.max_removals,
         "allow_primary_removal": bool(args.allow_primary_removal),
-        "scope": None if args.scope is None else read_ids(args.scope, syntax="cli"),
+        "scope": scope_ids(args.scope, args.scope_column),
         "send_predicted_failures": bool(args.send_predicted_failures),
     }
+
+
+def scope_ids(scope: Path | None, column: str | None) -> list[str] | None:
+    """The ids of ``--scope FILE``, from its column ``--scope-column`` names (else the one
+    the reader picks, as ``export --ids`` does); its messages name ``--scope-column``."""
+    from hubframe.errors import ConfigurationError
+    from hubframe.io.ids import read_ids
+    from hubframe.io.syntax import CLI
+
+    if scope is None:
+        if column is not None:
+            raise ConfigurationError(
+                f"--scope-column {column!r} names the id column of a --scope FILE: give "
+                "--scope too, or leave --scope-column out"
+            )
+        return None
+    return read_ids(scope, column=column, syntax=CLI.with_flag("column", "--scope-column"))
 
 
 def print_diff(result: pd.DataFrame, out: TextIO) -> None:

@@ -40,7 +40,7 @@ from hubframe.io.notes import warn_hidden_ids, warn_sheets_left_out
 from hubframe.io.rows import explode
 from hubframe.io.sheet import RawSheet, Request, looks_like_id, sheet_where
 from hubframe.io.sources import SheetArg, Source, load_source, reading, sheet_argument
-from hubframe.io.syntax import SyntaxName, syntax_of
+from hubframe.io.syntax import PYTHON, Syntax, SyntaxName, syntax_of
 from hubframe.io.text import as_text, to_objects, to_series
 from hubframe.vocab import object_noun
 
@@ -68,7 +68,29 @@ def id_header_rank(header: str, object_type: str | None) -> int | None:
 _WEAK: Final = 2  # the rank of a generic header ("ID"), which row numbers are often under
 
 
-def _check_weak(headers: Sequence[str], header: str, object_type: str | None, where: str) -> None:
+def name_the_column(words: Syntax, what: str = "it") -> str:
+    """How the caller chooses the id column, as a clause: ``name it with column=`` (Python),
+    ``name it with --ids-column`` (``export --ids``; ``--scope-column`` for ``sync --scope``),
+    ``pick it in the "From record ID" dropdown`` (the app)."""
+    if words.name == "app":
+        return f"pick {what} in {column_option(words)}"
+    return f"name {what} with {column_option(words)}"
+
+
+def column_option(words: Syntax) -> str:
+    """The caller's option for the id column: ``column=``, ``--ids-column`` (or a command's
+    own flag), the app's ``the "From record ID" dropdown``."""
+    named = words.named("column")
+    return f"the {named} dropdown" if words.name == "app" else named
+
+
+def _sentence(clause: str) -> str:
+    return clause[:1].upper() + clause[1:]
+
+
+def _check_weak(
+    headers: Sequence[str], header: str, object_type: str | None, where: str, words: Syntax
+) -> None:
     """A generic "ID" picked while headers name other objects' ids ("Deal ID" when contacts
     are read): a frame saved with its index ("ID": 0, 1, 2...) beside the ids sent its row
     numbers as the records' ids.  Asked, as :func:`hubframe.read_pairs` asks."""
@@ -85,21 +107,27 @@ def _check_weak(headers: Sequence[str], header: str, object_type: str | None, wh
         where,
         f'the column "{header}" would be read as {records}, but {listed} '
         f"name{'s' if len(named) == 1 else ''} record ids too (a column of row numbers saved "
-        "beside the ids reads as ids). Name the column to read (column= / --ids-column).",
+        f"beside the ids reads as ids). {_sentence(name_the_column(words, 'the column to read'))}.",
     )
 
 
 def pick_id_column(
-    headers: Sequence[str], object_type: str | None, column: str | None, where: str
+    headers: Sequence[str],
+    object_type: str | None,
+    column: str | None,
+    where: str,
+    syntax: Syntax = PYTHON,
 ) -> str:
     """The header of the id column (see the module docstring); HeaderError when none or when
-    several are equally good."""
+    several are equally good, saying how to name the column in ``syntax``'s words."""
     if column is not None:
         by_key = {header_key(h): h for h in headers}
         found = column if column in headers else by_key.get(header_key(column))
         if found is None:
             raise HeaderError(
-                where, f"no column {column!r}. Columns found: {', '.join(headers) or '(none)'}."
+                where,
+                f"no column {column!r} ({column_option(syntax)}). Columns found: "
+                f"{', '.join(headers) or '(none)'}.",
             )
         return found
     ranked = [(rank, h) for h in headers if (rank := id_header_rank(h, object_type)) is not None]
@@ -108,12 +136,12 @@ def pick_id_column(
         picks = [h for rank, h in ranked if rank == best]
         if len(picks) == 1:
             if best == _WEAK:
-                _check_weak(headers, picks[0], object_type, where)
+                _check_weak(headers, picks[0], object_type, where, syntax)
             return picks[0]
         raise HeaderError(
             where,
-            f"several columns could hold the record ids: {', '.join(picks)}. Name one "
-            "(column= / --ids-column).",
+            f"several columns could hold the record ids: {', '.join(picks)}. "
+            f"{_sentence(name_the_column(syntax, 'one'))}.",
         )
     named = [h for h in headers if h and not h.startswith("Unnamed: ")]
     if len(named) == 1:
@@ -123,15 +151,15 @@ def pick_id_column(
                 where,
                 f"the only column, {named[0]!r}, holds {object_noun(other)} ids, and the records "
                 f"read are {object_type}. Give a file of {object_noun(str(object_type))} ids, or "
-                "name the column (column= / --ids-column) to read its ids as they are.",
+                f"{name_the_column(syntax, 'the column')} to read its ids as they are.",
             )
         if names_a_record(named[0]):
             raise HeaderError(where, f"the only column is named {named[0]!r}, {LOST_FIRST_ID}")
         return named[0]
     raise HeaderError(
         where,
-        f"no column of record ids. Columns found: {', '.join(headers) or '(none)'}. Name it "
-        "(column= / --ids-column), or head it 'Record ID' or '<Object> ID'"
+        f"no column of record ids. Columns found: {', '.join(headers) or '(none)'}. "
+        f"{_sentence(name_the_column(syntax))}, or head it 'Record ID' or '<Object> ID'"
         + (
             " (the first line holds record ids, not column names: add a header line)."
             if any(map(names_a_record, headers))
@@ -192,7 +220,7 @@ class _IdRequest(Request):
         preview: Sequence[Sequence[object]] = (),
         sheet: str | None = None,
     ) -> ColumnMapping:
-        header = pick_id_column(headers, self.object_type, self.id_column, where)
+        header = pick_id_column(headers, self.object_type, self.id_column, where, self.syntax)
         return ColumnMapping(columns={"from_id": header})
 
     def headerless(self, cells: Sequence[object]) -> bool:
@@ -220,7 +248,7 @@ def read_ids(
     column: str | None = None,
     sheet: SheetArg = None,
     limits: ReadLimits | None = None,
-    syntax: SyntaxName = "python",
+    syntax: SyntaxName | Syntax = "python",
 ) -> list[str]:
     """The distinct record ids of a sheet's id column, in sheet order (see the module
     docstring).  ``object_type`` (canonical, e.g. "deals") prefers the column naming its ids;
@@ -249,7 +277,7 @@ def read_id_columns(
     column: str | None = None,
     sheet: SheetArg = None,
     limits: ReadLimits | None = None,
-    syntax: SyntaxName = "python",
+    syntax: SyntaxName | Syntax = "python",
 ) -> IdsRead:
     """:func:`read_ids`, with the column it read the ids from in each sheet: the one
     ``column`` names, or the one the reader picked."""
@@ -269,7 +297,7 @@ def read_id_columns(
     for raw in raws:
         columns[raw.name or name] = raw.mapping.columns["from_id"]
         if column is None and object_type is not None:
-            _check_side_type(raw, object_type, name)
+            _check_side_type(raw, object_type, name, request.syntax)
         _refuse_extra_cells(raw, request)
         raw = explode(raw, request)  # "101;102": both ids, as a sheet of pairs reads them
         cells = raw.cells("from_id")
@@ -344,7 +372,7 @@ def warn_ids_left_out(name: str, request: Request) -> None:
         warn_sheets_left_out(name, left, stacklevel=5)
 
 
-def _check_side_type(raw: RawSheet, object_type: str, name: str) -> None:
+def _check_side_type(raw: RawSheet, object_type: str, name: str, words: Syntax) -> None:
     """The generic id column of a sheet of pairs (``from_id``) picked for ``object_type``'s
     ids while the sheet's own type column says its ids are another object's (an export of
     deals -> contacts given as the contacts to read): its ids would be read as records of
@@ -359,7 +387,7 @@ def _check_side_type(raw: RawSheet, object_type: str, name: str) -> None:
         return
     other = next((h for h in raw.headers if STRONG_KEYS.get(header_key(h)) == "to_id"), None)
     hint = (
-        f"; its column {other!r} holds {object_type} ids: name it (column= / --ids-column)"
+        f"; its column {other!r} holds {object_type} ids: {name_the_column(words)}"
         if other is not None and _types_in(raw, "to_type") == {object_type}
         else ""
     )
@@ -402,10 +430,12 @@ def _given_cell(value: Any) -> str | None:
 __all__ = [
     "LOST_FIRST_ID",
     "IdsRead",
+    "column_option",
     "given_ids",
     "id_header_rank",
     "id_headers",
     "is_record_id",
+    "name_the_column",
     "names_a_record",
     "other_object",
     "pick_id_column",

@@ -10,7 +10,7 @@ writing an option name themselves.  An option the command line does not have (``
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Final, Literal, TypeAlias
 
 from hubframe.errors import ConfigurationError
@@ -26,6 +26,7 @@ CLI_FLAGS: Final[dict[str, str]] = {
     "label": "--label",
     "from_id_property": "--from-id-property",
     "to_id_property": "--to-id-property",
+    "column": "--ids-column",  # an export's; a sync's --scope names its own (Syntax.with_flag)
 }
 
 
@@ -35,6 +36,7 @@ APP_CONTROLS: Final[dict[str, str]] = {
     "to_type": "To object type",
     "sheet": "Sheet",
     "label": "Label for all rows",
+    "column": "From record ID",  # the id column of the sheet of records to export
 }
 #: The app's column dropdown of each field the reader reads.
 APP_COLUMNS: Final[dict[str, str]] = {
@@ -63,6 +65,13 @@ class Syntax:
     ``app`` (the notebook app's pickers)."""
 
     name: SyntaxName = "python"
+    #: Flags of this command that differ from :data:`CLI_FLAGS` ((option, flag) pairs):
+    #: ``sync --scope`` names its file's id column ``--scope-column``, not ``--ids-column``.
+    flags: tuple[tuple[str, str], ...] = ()
+
+    def with_flag(self, option: str, flag: str) -> Syntax:
+        """This syntax, with ``option`` given on the command line as ``flag``."""
+        return replace(self, flags=(*self.flags, (option, flag)))
 
     def option(self, option: str, value: str | None = None) -> str | None:
         """``from_type="deals"`` / ``--from deals`` / ``"From object type" deals``
@@ -71,7 +80,7 @@ class Syntax:
         if self.name == "app":
             return _app_option(option, value)
         if self.name == "cli":
-            flag = CLI_FLAGS.get(option)
+            flag = dict(self.flags).get(option) or CLI_FLAGS.get(option)
             if flag is None:
                 return None
             return flag if value is None else f"{flag} {_cli_value(value)}"

@@ -303,7 +303,7 @@ def _guess_id_column(source: SheetSource, headers: tuple[str, ...], sheet: str |
     """The export's id column: the one the reader takes (no type is picked yet), as a run
     would read it; when it refuses, the alias table's match is only a suggestion."""
     try:
-        read = read_id_columns(source.reader_input(), sheet=sheet)
+        read = read_id_columns(source.reader_input(), sheet=sheet, syntax="app")
     except InputError as exc:
         problem = (
             f"{exc} (Read without a from type: at Run the reader picks again for the from "

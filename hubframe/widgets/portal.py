@@ -182,6 +182,7 @@ def export(
         column=id_column,
         progress=False,
         cancel=cancel,
+        syntax="app",  # its messages name the page's pickers and dropdowns
     )
 
 

@@ -624,8 +624,19 @@ def _connect(args: argparse.Namespace, frame: pd.DataFrame | None = None) -> Ite
         raise ConfigurationError(
             f"no HubSpot access token: pass --token TOKEN or set {ENV_TOKEN} {hint}"
         )
+    _check_base_url(args.base_url)
     with HubSpotClient(args.token, args.base_url, args.api_version) as client:
         yield _Connection(client, client.base_url)
+
+
+def _check_base_url(given: str | None) -> None:
+    """``--base-url`` (or ``$HUBSPOT_BASE_URL``), refused in the words typed: the client's
+    own refusal names its parameter, ``base_url``."""
+    from hubframe.hubspot.auth import base_url_of
+
+    bad = base_url_of(given, "--base-url")[1]
+    if bad is not None:
+        raise ConfigurationError(bad)
 
 
 # --- Running a job ------------------------------------------------------------------------------

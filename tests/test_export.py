@@ -259,7 +259,8 @@ def test_export_command_names_the_ids_file_and_its_sheet_option(
         "(--sheet takes a name"
     )
     assert main([*export, "--ids", str(csv)]) == 2
-    assert "deals.csv: the sheet 'Nope' was asked for, but this is a CSV" in capsys.readouterr().err
+    said = capsys.readouterr().err
+    assert "deals.csv: the sheet 'Nope' was asked for (--sheet), but this is a CSV" in said
     assert not (tmp_path / "links.csv").exists()
     with pytest.raises(InputError, match=r"^deals\.xlsx: no sheet 'Nope'\. .*\(sheet= takes"):
         read_ids(book, sheet="Nope")

@@ -126,28 +126,37 @@ def scrub(error: BaseException) -> None:
         current = current.__cause__ or current.__context__
 
 
-def base_url_of(given: str | None) -> tuple[str, str | None]:
-    """The base URL to use, or a reason it cannot be used (without its credentials)."""
+#: How a refusal names a base URL taken from the environment (none given).
+ENV_BASE_URL_NAMED: Final = f"${ENV_BASE_URL}"
+
+
+def base_url_of(given: str | None, named: str = "base_url") -> tuple[str, str | None]:
+    """The base URL to use, or a reason it cannot be used (without its credentials).  The
+    reason names where the URL came from: ``named`` (how the caller gives it: ``base_url``,
+    ``--base-url``, the app's "Base URL"), or ``$HUBSPOT_BASE_URL`` when none was given."""
     if given is not None and not isinstance(given, str):  # a number, bytes, pd.NA
-        return "", f"base_url must be text (a URL), not {type(given).__name__}"
-    url = given or os.environ.get(ENV_BASE_URL) or DEFAULT_BASE_URL
+        return "", f"{named} must be text (a URL), not {type(given).__name__}"
+    from_env = os.environ.get(ENV_BASE_URL) if not given else None
+    url = given or from_env or DEFAULT_BASE_URL
+    if not given and from_env:
+        named = ENV_BASE_URL_NAMED
     try:
         parts = urlsplit(url)
         port = parts.port
     except ValueError:
-        return "", "base_url is not a URL (http:// or https:// and a host name)."
+        return "", f"{named} is not a URL (http:// or https:// and a host name)."
     if "@" in parts.netloc:
         where = f"{parts.scheme}://<credentials>@{parts.hostname or ''}"
         where += f":{port}" if port else ""
         return "", (
-            f"base_url must not contain a user name or password ({where}): HubSpot "
+            f"{named} must not contain a user name or password ({where}): HubSpot "
             "authenticates with the access token only."
         )
     if parts.scheme not in ("http", "https") or not parts.hostname:
-        return "", f"base_url must start with http:// or https:// and name a host{_as_given(url)}"
+        return "", f"{named} must start with http:// or https:// and name a host{_as_given(url)}"
     if parts.scheme == "http" and not _loopback(parts.hostname):
         return "", (
-            f"base_url's plain http:// to {_quoted(parts.hostname) or 'that host'} would send "
+            f"{named}'s plain http:// to {_quoted(parts.hostname) or 'that host'} would send "
             "the access token unencrypted to another machine: "
             "use https:// (plain http:// is for a sandbox on this machine: localhost, "
             "127.0.0.1, ::1)."

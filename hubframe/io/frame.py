@@ -110,7 +110,7 @@ def raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawShe
     """The raw sheets of ``sheet`` that ``request`` reads (a workbook's, a CSV's one, a
     DataFrame's); a sheet named for a source of one table is refused (:func:`_one_table`)."""
     if loaded.frame is not None:
-        _one_table(loaded, sheet, "a DataFrame")
+        _one_table(loaded, sheet, "a DataFrame", request.syntax)
         return [frame_sheet(loaded.frame, request)]
     if is_workbook(loaded):
         return excel_sheets(workbook_checked(loaded, request.limits), sheet, request)
@@ -119,18 +119,19 @@ def raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawShe
             f"{loaded.name}: this is not an Excel workbook (the file is damaged or has the "
             "wrong extension). Open it in Excel and save it again as .xlsx."
         )
-    _one_table(loaded, sheet, "a CSV or text file")
+    _one_table(loaded, sheet, "a CSV or text file", request.syntax)
     return [csv_sheet(loaded, request)]
 
 
-def _one_table(loaded: Loaded, sheet: SheetArg, what: str) -> None:
+def _one_table(loaded: Loaded, sheet: SheetArg, what: str, words: Syntax) -> None:
     """A sheet named for a source of one table (a CSV file, a DataFrame) is refused: the
     caller meant a workbook's sheet, and reading this file instead would send other rows."""
     if sheet is None or str(sheet).strip() in ("*", "0", "-1"):
         return
     raise InputError(
-        f"{loaded.name}: the sheet {sheet!r} was asked for, but this is {what}, which holds one "
-        "table and no sheets; leave the sheet out, or give the workbook that has it."
+        f"{loaded.name}: the sheet {sheet!r} was asked for ({words.named('sheet')}), but this "
+        f"is {what}, which holds one table and no sheets; leave the sheet out, or give the "
+        "workbook that has it."
     )
 
 

@@ -18,8 +18,9 @@ import threading
 from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
+from hubframe.argtypes import MAX_SECONDS, is_seconds, is_whole
 from hubframe.sandbox.behaviour import PRESETS, Behaviour
-from hubframe.sandbox.faults import fault_options
+from hubframe.sandbox.faults import FaultPlan, fault_options
 
 if TYPE_CHECKING:
     from hubframe.sandbox.core import Sandbox
@@ -34,11 +35,19 @@ EXAMPLES = """examples:
 
 
 def _rate(text: str) -> tuple[int, float]:
+    """``--rate-limit MAX[/WINDOW_S]``: held here to what :class:`Sandbox` takes, so the
+    refusal names the option (the constructor's names its parameter, ``rate_limit``)."""
     max_text, _, window_text = text.partition("/")
     try:
-        return int(max_text), float(window_text or 10.0)
+        most, window = int(max_text), float(window_text or 10.0)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected MAX[/WINDOW_S], got {text!r}") from None
+    if not is_whole(most, minimum=1) or not is_seconds(window):
+        raise argparse.ArgumentTypeError(
+            f"MAX must be 1 or more, and WINDOW_S above 0 and at most {MAX_SECONDS} seconds: "
+            f"{text!r}"
+        )
+    return most, window
 
 
 def _token(text: str) -> str:
@@ -53,11 +62,18 @@ def _token(text: str) -> str:
 
 
 def _latency(text: str) -> tuple[float, float]:
+    """``--latency BASE_S[,PER_INPUT_S]``: each 0 to a day's seconds, refused by the option's
+    name (the constructor's refusal names its parameter, ``latency``)."""
     base, _, per_input = text.partition(",")
     try:
-        return float(base), float(per_input or 0.0)
+        seconds = float(base), float(per_input or 0.0)
     except ValueError:
         raise argparse.ArgumentTypeError(f"expected BASE_S[,PER_INPUT_S], got {text!r}") from None
+    if not all(is_seconds(s, zero=True) for s in seconds):
+        raise argparse.ArgumentTypeError(
+            f"BASE_S and PER_INPUT_S must each be 0 to {MAX_SECONDS} seconds: {text!r}"
+        )
+    return seconds
 
 
 def _faults(text: str) -> dict[str, Any]:
@@ -80,6 +96,10 @@ def _faults(text: str) -> dict[str, Any]:
             out[key] = int(value) if whole else float(value)
         except ValueError:
             raise argparse.ArgumentTypeError(f"not a number: {part!r}") from None
+    try:  # unknown keys and rates out of range: refused by the option's name
+        FaultPlan.from_dict(out)
+    except (TypeError, ValueError) as exc:
+        raise argparse.ArgumentTypeError(str(exc)) from None
     return out
 
 

@@ -19,8 +19,8 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from hubframe.errors import ErrorCode, HubframeError, InputError
-from hubframe.hubspot.auth import Secret
+from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
+from hubframe.hubspot.auth import Secret, base_url_of
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.shapes import CustomObjectType
 from hubframe.io import SheetInfo, SheetsLeftOut, read_limits, read_pairs, sheet_headers, sheet_list
@@ -433,6 +433,10 @@ def connect(
         sandbox = Sandbox(seed="demo" if mode == "sandbox" else None)
         sandbox.start()
         token, base_url = sandbox.token, sandbox.url
+    else:
+        bad_url = base_url_of(base_url, "the Base URL")[1]  # named as the page names it
+        if bad_url is not None:
+            raise ConfigurationError(bad_url)
     try:
         client = HubSpotClient(token=token, base_url=base_url, api_version=api_version)
         client.list_labels("deals", "contacts")

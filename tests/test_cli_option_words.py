@@ -120,10 +120,7 @@ NEEDS: dict[tuple[str, str], list[str]] = {
 }
 #: Known, left for another change: the labels sheet's rows take the type --from / --to gives,
 #: and a bad one is each row's BAD_OBJECT_TYPE "'from' object type cell" (exit 1).
-LEFT: dict[tuple[str, str], str] = {
-    ("labels", "--from"): "labels --from nosuchtype is a row issue naming a cell",
-    ("labels", "--to"): "labels --to nosuchtype is a row issue naming a cell",
-}
+LEFT: dict[tuple[str, str], str] = {}
 #: The Python names a command-line message must not use.
 PYTHON_ONLY = ("column=", "sheet=", "ids=", "scope=", "max_requests", "window_s", "base_s")
 

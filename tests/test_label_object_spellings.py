@@ -127,3 +127,18 @@ def test_create_labels_makes_one_stand_in_per_object_pair(
     else:
         assert real["error_code"].tolist() == ["CONFLICTING_ROWS"] * 2
         assert _installers(sandbox) == []  # no row sent: not created
+
+
+@pytest.mark.parametrize("side", ["from_type", "to_type"])
+@pytest.mark.parametrize("value", ["nosuchtype", "0-999999", "p_", "deals contacts"])
+def test_a_type_argument_naming_no_object_is_refused_naming_the_argument(
+    side: str, value: str
+) -> None:
+    """``from_type`` / ``to_type`` naming no object type stop the read of a labels sheet,
+    naming the argument (a row issue called it "the 'from' object type cell": there is none),
+    as :func:`hubframe.read_pairs` does."""
+    other = "to_type" if side == "from_type" else "from_type"
+    sheet = pd.DataFrame({"Label": ["Champion X"]})
+    with Sandbox() as sb, pytest.raises(InputError, match=f'{side}="{value}" is not an') as caught:
+        hf.configure_labels(sheet, client_for(sb), dry_run=True, **{side: value, other: "deals"})
+    assert "cell" not in str(caught.value)

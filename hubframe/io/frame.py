@@ -415,8 +415,8 @@ def _read(
         kind,
         loaded.name,
         columns,
-        _type_argument(from_type, "from_type", loaded.name, syntax),
-        _type_argument(to_type, "to_type", loaded.name, syntax),
+        type_argument(from_type, "from_type", loaded.name, syntax),
+        type_argument(to_type, "to_type", loaded.name, syntax),
         clean_text(label) if label is not None else None,
         syntax=syntax,
         id_properties={k: str(v).strip() for k, v in (id_properties or {}).items() if v},
@@ -616,7 +616,9 @@ def is_read_frame(frame: pd.DataFrame, kind: Kind) -> bool:
     return wanted <= set(frame.columns)
 
 
-def _type_argument(value: str | None, name: str, source: str, syntax: Syntax) -> str | None:
+def type_argument(value: str | None, name: str, source: str, syntax: Syntax) -> str | None:
+    """A ``from_type`` / ``to_type`` argument (an option on the command line) in its
+    canonical spelling; InputError naming it as typed when it names no object type."""
     if value is None:
         return None
     canonical = canonical_object_type(value)

@@ -29,7 +29,7 @@ from hubframe.io.columns import (
     fields_read,
     several_columns,
 )
-from hubframe.io.frame import EXTRA_CELLS, column_values, raw_sheets
+from hubframe.io.frame import EXTRA_CELLS, column_values, raw_sheets, type_argument
 from hubframe.io.normalize import canonical_object_type, whole_numbers
 from hubframe.io.notes import choice_attrs, warn_left_out
 from hubframe.io.sheet import RawSheet, Request, sheet_where
@@ -243,13 +243,14 @@ def read_labels(
     refused; the sheets read and skipped are noted (:func:`hubframe.io.read_notes`), and a
     later sheet with rows left out is warned of (``SheetsLeftOut``).  InputError
     (HeaderError) when the sheet has no label column."""
-    given = {
-        "from_type": canonical_object_type(from_type) if from_type else None,
-        "to_type": canonical_object_type(to_type) if to_type else None,
-    }
     sheet = sheet_argument(sheet)
     loaded = load_source(source)
     name = loaded.name
+    said = syntax_of(syntax)
+    given = {  # an argument naming no object type is refused, naming it as typed
+        "from_type": type_argument(from_type or None, "from_type", name, said),
+        "to_type": type_argument(to_type or None, "to_type", name, said),
+    }
     request = _LabelsRequest(
         "pairs", name, None, given["from_type"], given["to_type"], syntax=syntax_of(syntax)
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import difflib
 import re
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import cached_property, partial
 from typing import Any, Final
@@ -55,6 +55,7 @@ from hubframe.io.normalize import (
     is_scientific,
     is_valid_object_type,
     normalize_label,
+    object_key,
     unique_codes,
 )
 from hubframe.io.sheet_errors import error_mask, explain
@@ -105,6 +106,9 @@ class _Collector:
     """Issues found so far, as column arrays; one entry per (row position, column, code)."""
 
     frame: pd.DataFrame
+    #: Custom object spelling -> its object's key, for repeats and conflicts (given with a
+    #: client: :func:`hubframe.run.spelling.object_keys`); other spellings by ``object_key``.
+    objects: Mapping[str, str] = field(default_factory=dict)
     parts: list[_Part] = field(default_factory=list)
     _texts: dict[str, Text] = field(default_factory=dict)
     _missing: dict[str, BoolArray] = field(default_factory=dict)
@@ -163,6 +167,14 @@ class _Collector:
         """Compute the id columns' checks up front, side by side on large frames."""
         jobs = {name: partial(self.ids, name) for name in names}
         run_all(jobs, threads=len(self.frame) >= PARALLEL_ROWS)
+
+    def object_codes(self, name: str) -> IntArray:
+        """Group numbers of an object type column's objects: spellings of one object (the
+        reader writes a standard object one way; a custom object's, ``objects``) are one."""
+        names, codes = unique_codes(self.text(name))
+        keys = [self.objects.get(n) or object_key(n) if n else None for n in names]
+        grouped = pd.factorize(np.array([*keys, None], dtype=object), use_na_sentinel=False)[0]
+        return np.asarray(grouped, dtype=np.int64)[np.asarray(codes, dtype=np.int64)]
 
     def codes(self, name: str) -> IntArray:
         """Exact group numbers of a column's values (NA is a value of its own)."""
@@ -651,7 +663,12 @@ def _exact_codes(c: _Collector, positions: IntArray, names: Sequence[str]) -> In
         return np.zeros(0, dtype=np.int64)
     parts = []
     for name in names:
-        values = c.ids(name)[1] if name in ("from_id", "to_id") else c.codes(name)
+        if name in ("from_id", "to_id"):
+            values = c.ids(name)[1]
+        elif name in ("from_type", "to_type"):
+            values = c.object_codes(name)
+        else:
+            values = c.codes(name)
         parts.append(values[positions])
     return _combined(parts)
 
@@ -705,9 +722,15 @@ PAIR_KEY: Final = ("from_type", "to_type", "label", "from_id", "to_id")
 TYPE_KEY: Final = ("from_type", "to_type", "type_id", "from_id", "to_id")
 
 
-def validate_pairs(pairs: pd.DataFrame) -> pd.DataFrame:
-    """Check every row of a read_pairs frame; one issue per problem, sorted by sheet and row."""
-    c = _Collector(pairs.reset_index(drop=True))
+def validate_pairs(pairs: pd.DataFrame, objects: Mapping[str, str] | None = None) -> pd.DataFrame:
+    """Check every row of a read_pairs frame; one issue per problem, sorted by sheet and row.
+
+    Repeats (``DUPLICATE_ROW``) and conflicts (``CONFLICTING_ROWS``) are of one record pair
+    however its objects are spelled: ``objects`` maps custom object spellings to their objects
+    (what a portal says: :func:`hubframe.run.spelling.object_keys`); without it two names of
+    one object (``p_cars``, ``p123_cars``) are one, and a name and a type id (``2-123``) are
+    two, since which name is which id is not known offline."""
+    c = _Collector(pairs.reset_index(drop=True), dict(objects or {}))
     c.prepare_ids(("from_id", "to_id"))
     _check_extra_cells(c)
     _check_hidden_rows(c)
@@ -933,13 +956,14 @@ def _flag_duplicates(c: _Collector, positions: IntArray, key: IntArray, column: 
 LIMIT_TARGET: Final = ("from_type", "to_type", "label", "type_id")
 
 
-def validate_limits(limits: pd.DataFrame) -> pd.DataFrame:
+def validate_limits(limits: pd.DataFrame, objects: Mapping[str, str] | None = None) -> pd.DataFrame:
     """Check every row of a read_limits frame; one issue per problem, sorted by sheet and row.
 
     An empty limit cell is a ``BLANK_LIMIT`` warning (the row is not sent; the limit stays),
-    never a removal: only a cell saying ``remove`` (``remove`` column True) removes a limit."""
+    never a removal: only a cell saying ``remove`` (``remove`` column True) removes a limit.
+    ``objects``: as :func:`validate_pairs` takes it."""
     frame = limits.reset_index(drop=True)
-    c = _Collector(frame.assign(remove=_remove(frame)))
+    c = _Collector(frame.assign(remove=_remove(frame)), dict(objects or {}))
     _check_extra_cells(c)
     _check_hidden_rows(c)
     _check_totals_rows(c)

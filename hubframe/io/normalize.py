@@ -24,7 +24,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubframe.constants import CATEGORIES, OBJECT_TYPES, OBJECT_TYPES_BY_ID
+from hubframe.constants import CATEGORIES, OBJECT_TYPES, OBJECT_TYPES_BY_ID, OBJECT_TYPES_BY_NAME
 from hubframe.io.text import (
     SPACE,
     TEXT,
@@ -336,6 +336,19 @@ def canonical_object_type(value: object) -> str | None:
     if QUALIFIED_NAME.fullmatch(lowered):
         return lowered
     return _TYPE_SPELLINGS.get(re.sub(r"[^0-9a-z]", "", lowered), text)
+
+
+def object_key(object_type: str) -> str:
+    """A HubSpot object as its spelling alone tells it: a standard object's type id (``0-3``),
+    a custom object's type id as written, or ``name:<name>`` for a custom object's qualified
+    name (``p_cars`` and ``p24681357_cars`` are one object: HubSpot takes either in the
+    portal); any other text as it is.  A name and a type id are never told one object here:
+    only a portal says which name is which type id (:mod:`hubframe.run.spelling`)."""
+    known = OBJECT_TYPES_BY_NAME.get(object_type)
+    if known is not None:
+        return known.type_id
+    qualified = QUALIFIED_NAME.fullmatch(object_type)
+    return f"name:{qualified.group(2)}" if qualified else object_type
 
 
 def is_valid_object_type(value: str) -> bool:

@@ -257,14 +257,19 @@ def _label_problem(
 
 
 def _check_primaries(
-    frame: pd.DataFrame, book: LabelBook, found: _Found, open_: list[int], named: Named
+    frame: pd.DataFrame,
+    book: LabelBook,
+    found: _Found,
+    open_: list[int],
+    named: Named,
+    offline: pd.DataFrame,
 ) -> None:
     """Rows giving one record two different primary companies (``CONFLICTING_ROWS``), found
     as the run finds them (:func:`hubframe.run.primary.conflicts`) on the rows it would send:
     labels resolved, looked-up sides as the ids they name, repeats of a row left out."""
     from hubframe.run.primary import conflicts, primary_row, primary_spec
 
-    settled = issue_outcomes(frame, found.merged(_offline_pairs(frame)))
+    settled = issue_outcomes(frame, found.merged(offline))
     todo = [p for p in open_ if p not in settled]
     names = ("from_type", "to_type", "label", "category", "type_id", "from_id", "to_id")
     cache: dict[tuple[Any, ...], LabelDef | None] = {}
@@ -367,15 +372,17 @@ def validate_pairs(
     """
     check_records = flag("check_records", check_records)
     frame = as_frame(pairs, "pairs")
-    offline = _offline_pairs(frame)
     if client is None:
-        return offline
+        return _offline_pairs(frame)
     from hubframe.hubspot.client import require_client
     from hubframe.run.pairs import labeled_pairs  # a run's modules: only when connected
+    from hubframe.run.spelling import sheet_objects
 
     require_client(client)
     book = LabelBook(client)
     book.prefetch(labeled_pairs(frame))  # read while the ids are looked up
+    objects = sheet_objects(book, frame)  # repeats of one pair however it is spelled
+    offline = _offline_pairs(frame, objects)
     named: Named = {}
     steps: list[Callable[[_Found, list[int]], None]] = [
         lambda found, open_: _check_lookups(frame, client, found, open_, named),
@@ -383,7 +390,7 @@ def validate_pairs(
     ]
     if check_records:
         steps.append(lambda found, open_: _check_records(frame, client, found, open_))
-    steps.append(lambda found, open_: _check_primaries(frame, book, found, open_, named))
+    steps.append(lambda found, open_: _check_primaries(frame, book, found, open_, named, offline))
     return _connected(frame, offline, steps, client)
 
 
@@ -459,6 +466,7 @@ def run_issues(
     given: pd.DataFrame | None,
     kind: Kind,
     client: TokenHolder | None = None,
+    objects: Mapping[str, str] | None = None,
 ) -> pd.DataFrame:
     """The issues a job settles its rows with (``issues=``): the sheet's own checks, made now on
     the rows as they are, and what a validation with a client found (``given``) on the rows it
@@ -466,8 +474,11 @@ def run_issues(
     edited since) never settle a row: the sheet's checks are not taken from ``given``, and a
     client's finding is kept only where the row's sheet, number and cell are still the ones it
     names -- and only for the portal it was found in: issues a validation found in another
-    portal than ``client``'s (the sandbox, a test account) settle nothing."""
-    offline = _offline_pairs(frame) if kind == "pairs" else _offline_limits(frame)
+    portal than ``client``'s (the sandbox, a test account) settle nothing.  ``objects``: the
+    portal's custom object spellings (:func:`hubframe.run.spelling.sheet_objects`), so that
+    rows of one record pair spelled two ways are repeats and conflicts of each other."""
+    checks = _offline_pairs if kind == "pairs" else _offline_limits
+    offline = checks(frame, objects)
     if given is None or given.empty or not set(offline.columns) <= set(given.columns):
         return offline
     if client is not None and not _checked_in(given, client):

@@ -132,6 +132,7 @@ class _Associate:
     def prepare(self, run: RunContext) -> Prepared:
         from hubframe.jobs.check import run_issues, settled_rows
         from hubframe.run.lookup import resolve_ids
+        from hubframe.run.spelling import sheet_objects
 
         source, index = read_input(self.source, "pairs")
         refuse_removals_sheet(source, "associate")
@@ -140,10 +141,12 @@ class _Associate:
         # is read, every pair's (its unlabeled type is asked as soon as a pair is found linked).
         book.prefetch(labeled_pairs(source, every=self.wanted.read))
         frame, looked_up = resolve_ids(source, run.client)
-        issues = run_issues(frame, self.issues, "pairs", run.client)
+        objects = sheet_objects(book, frame)  # one record pair however it is spelled
+        issues = run_issues(frame, self.issues, "pairs", run.client, objects)
         settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         prepared.index = index
+        prepared.objects = objects
         if not self.wanted.dry_run:  # the connections of the first burst open during the lookup
             rows = len(frame) - len(settled)
             run.client.open_connections(_first_burst(rows, run.options.batch_size))

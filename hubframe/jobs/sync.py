@@ -168,6 +168,7 @@ class _Sync:
     def prepare(self, run: RunContext) -> Prepared:
         from hubframe.jobs.check import run_issues, settled_rows
         from hubframe.run.lookup import resolve_ids
+        from hubframe.run.spelling import sheet_objects
 
         source, index = read_input(self.source, "pairs")
         refuse_removals_sheet(source, "sync")
@@ -177,10 +178,12 @@ class _Sync:
         book.prefetch(labeled_pairs(source, every=True))  # every pair's links are read
         frame, looked_up = resolve_ids(source, run.client)
         frame = _mark_no_targets(frame)
-        issues = run_issues(frame, self.issues, "pairs", run.client)
+        objects = sheet_objects(book, frame)  # one record pair however it is spelled
+        issues = run_issues(frame, self.issues, "pairs", run.client, objects)
         settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
         prepared.index = index
+        prepared.objects = objects
         prepare_pairs(prepared, book)
         settle_conflicts(prepared)  # two primary companies for one record: neither is kept
         items = prepared.work().items()  # the planner works row by row, then sets items

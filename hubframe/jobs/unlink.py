@@ -1186,17 +1186,20 @@ class _Remove:
     def prepare(self, run: RunContext) -> Prepared:
         from hubframe.jobs.check import run_issues, settled_rows
         from hubframe.run.lookup import resolve_ids
+        from hubframe.run.spelling import sheet_objects
 
         source, index = read_input(self.source, "pairs")
         book = LabelBook(run.client)
         book.prefetch(labeled_pairs(source))  # read while the sheet is checked
         frame, looked_up = resolve_ids(source, run.client)
-        issues = run_issues(frame, self.issues, "pairs", run.client)
+        objects = sheet_objects(book, frame)  # one record pair however it is spelled
+        issues = run_issues(frame, self.issues, "pairs", run.client, objects)
         settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared(
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues
         )
         prepared.index = index
+        prepared.objects = objects
         prepare_pairs(prepared, book, listed_only=True)  # as associate: a type id
         # the pair does not list is no label it carries (another portal's, the reverse's)
         prepared.table = _removals(prepared.work())

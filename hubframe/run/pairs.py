@@ -214,12 +214,28 @@ def prepare_pairs(prepared: Prepared, book: LabelBook, *, listed_only: bool = Fa
     ok_keys = np.array([not isinstance(spec, HubframeError) for spec in found], dtype=bool)
     ok = ok_keys[codes]
     sending, sending_codes = rows[ok], codes[ok]
-    prepared.table = _table(frame, sending, sending_codes, keys, actions, found)
+    spell = one_spelling_each(keys, prepared.objects)
+    prepared.table = _table(frame, sending, sending_codes, keys, actions, found, spell)
     prepared.count = len(sending)
     _note_resolved(prepared, prepared.table)
     _note_defaults(prepared, book, sending, sending_codes, keys)
     _note_repeats(prepared, book)
     prepared.unlabeled.update(book.unlabeled_read())
+
+
+def one_spelling_each(keys: list[tuple[Any, ...]], objects: Mapping[str, str]) -> dict[str, str]:
+    """Each custom object spelling of ``keys`` (from type, to type, ...) -> the first spelling
+    of its object (``objects``: spelling -> object), which its rows are sent under: HubSpot
+    takes either, and the plan then finds a repeat or a conflict of one record pair spelled
+    two ways (:func:`hubframe.run.plan.make_plan`) as of one spelled alike."""
+    first: dict[str, str] = {}
+    out: dict[str, str] = {}
+    for key in keys:
+        for spelling in (str(key[0]), str(key[1])):
+            found = objects.get(spelling)
+            if found is not None:
+                out[spelling] = first.setdefault(found, spelling)
+    return out
 
 
 def _action(key: tuple[Any, ...]) -> Action:
@@ -257,15 +273,19 @@ def _table(
     keys: list[tuple[Any, ...]],
     actions: npt.NDArray[np.int8],
     found: list[Resolved],
+    spell: Mapping[str, str],
 ) -> WorkTable:
-    pairs = tuple(dict.fromkeys(ObjectPair(str(k[0]), str(k[1])) for k in keys))
+    spelled = [
+        ObjectPair(spell.get(str(k[0]), str(k[0])), spell.get(str(k[1]), str(k[1]))) for k in keys
+    ]
+    pairs = tuple(dict.fromkeys(spelled))
     pair_of = {p: n for n, p in enumerate(pairs)}
     specs = [s if isinstance(s, LabelDef) else None for s in found]
     categories = tuple(dict.fromkeys(s.category for s in specs if s is not None))
     category_of = {c: n for n, c in enumerate(categories)}
     labels = tuple(dict.fromkeys(t for k in keys if (t := text(k[2])) is not None))
     label_of = {lab: n for n, lab in enumerate(labels)}
-    key_pair = np.array([pair_of[ObjectPair(str(k[0]), str(k[1]))] for k in keys], dtype=np.int32)
+    key_pair = np.array([pair_of[p] for p in spelled], dtype=np.int32)
     key_category = np.array(
         [NONE if s is None else category_of[s.category] for s in specs], dtype=np.int16
     )

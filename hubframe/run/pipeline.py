@@ -95,6 +95,10 @@ class Prepared:
     #: the unlabeled type ids of the object pairs whose labels the job read (a custom
     #: object's): whose limit a limit error names (:data:`~hubframe.run.answers.UnlabeledIds`)
     unlabeled: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+    #: custom object spelling -> its object (:func:`~hubframe.run.spelling.sheet_objects`):
+    #: rows of one record pair spelled two ways are sent under one spelling, so that the plan
+    #: finds their repeats and conflicts as for rows spelled alike
+    objects: Mapping[str, str] = field(default_factory=dict)
 
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left

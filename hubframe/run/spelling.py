@@ -2,9 +2,13 @@
 
 A custom object may be written by its type id (``2-7350001``) or by its name
 (``p_installations``, ``p1234567_installations``); the reader keeps each as written
-(:func:`hubframe.io.normalize.canonical_object_type`).  HubSpot takes either, so a run that
-only sends rows needs nothing more; a job that compares or counts per object pair does:
+(:func:`hubframe.io.normalize.canonical_object_type`).  HubSpot takes either; a job that
+compares or counts per object pair, or finds repeats and conflicts, does not:
 
+* :func:`object_keys` (pair rows: associate, remove_associations, sync, validation with a
+  client): each object's key for the rows' repeats (``DUPLICATE_ROW``) and conflicts
+  (``CONFLICTING_ROWS``), and the one spelling a pair is sent under.  Rows of one record pair
+  spelled two ways were sent, and reported ``success``, twice;
 * :func:`one_spelling` (limits): each object pair under its first spelling in the sheet, the
   pairs told apart by :func:`pair_identity`;
 * :class:`Spellings` (sync): each *object* under its first spelling, found by the object type
@@ -13,7 +17,8 @@ only sends rows needs nothing more; a job that compares or counts per object pai
   A sync that took two spellings for two objects removed what the sheet keeps.
 
 Where no labels list names object type ids, a name and a type id cannot be told to be one
-object or two: both refuse such a sheet (:func:`ambiguous`) rather than guess.
+object or two: limits and sync refuse such a sheet (:func:`ambiguous`) rather than guess; pair
+rows keep the two apart (sent as written, each as HubSpot takes it: nothing guessed).
 """
 
 from __future__ import annotations
@@ -21,9 +26,16 @@ from __future__ import annotations
 from collections.abc import Hashable, Iterable
 from dataclasses import replace
 
+import pandas as pd
+
 from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import InputError
-from hubframe.io.normalize import CUSTOM_TYPE_ID, QUALIFIED_NAME
+from hubframe.io.normalize import (
+    CUSTOM_TYPE_ID,
+    QUALIFIED_NAME,
+    is_valid_object_type,
+    object_key,
+)
 from hubframe.run.labels import LabelBook
 from hubframe.run.work import WorkItem
 from hubframe.vocab import ObjectPair
@@ -41,17 +53,6 @@ def pair_identity(book: LabelBook, pair: ObjectPair) -> Hashable:
     if ids is not None:
         return ids
     return (object_key(pair.from_type), object_key(pair.to_type))
-
-
-def object_key(object_type: str) -> str:
-    """A HubSpot object as its spelling alone tells it: a standard object's type id (``0-3``),
-    a custom object's type id as written, or ``name:<name>`` for a custom object's qualified
-    name (``p_cars`` and ``p24681357_cars`` are one object); any other text as it is."""
-    known = OBJECT_TYPES_BY_NAME.get(object_type)
-    if known is not None:
-        return known.type_id
-    qualified = QUALIFIED_NAME.fullmatch(object_type)
-    return f"name:{qualified.group(2)}" if qualified else object_type
 
 
 def ambiguous(book: LabelBook, pairs: Iterable[ObjectPair]) -> str | None:
@@ -141,11 +142,46 @@ def _as_other_direction(
     return ObjectPair(found.to_type, found.from_type) if found is not None else pair
 
 
-def _object_spellings(
-    book: LabelBook, pairs: list[ObjectPair], customs: set[str]
-) -> dict[str, str]:
-    """Each custom object's spelling -> the first spelling of that object (by its type id: a
-    ``2-...`` spelling is one, a name's is what a labels list of its pairs names)."""
+def object_keys(book: LabelBook, pairs: Iterable[ObjectPair]) -> dict[str, str]:
+    """Each custom object spelling of ``pairs`` -> what tells its object from the others, for
+    the repeats and conflicts of pair rows (``objects`` of :func:`hubframe.validate.
+    validate_pairs` and :func:`hubframe.run.pairs.prepare_pairs`): its type id, where the
+    spelling is one (``2-...``) or a labels list of its pairs names it; else
+    :func:`~hubframe.io.normalize.object_key` (two names of one object agree).  A name that no
+    list names and a type id stay two objects: which name is which id cannot be told (the
+    2026-09 API names no object type ids), and it is not guessed.  Labels lists are read only
+    for a sheet naming custom objects both by a type id and by a name."""
+    listed = list(dict.fromkeys(pairs))
+    customs = {t for p in listed for t in p if t not in OBJECT_TYPES_BY_NAME}
+    keys = {t: object_key(t) for t in customs}
+    names = {t for t in customs if QUALIFIED_NAME.fullmatch(t)}
+    if not names or not any(CUSTOM_TYPE_ID.fullmatch(t) for t in customs):
+        return keys  # names alone, or type ids alone: told apart by their spelling
+    ids = _type_ids(book, listed, customs)
+    by_name = {keys[t]: ids[t] for t in names if t in ids}  # p_cars's id is p123_cars's too
+    return {t: ids.get(t) or by_name.get(keys[t]) or keys[t] for t in customs}
+
+
+def sheet_objects(book: LabelBook, frame: pd.DataFrame) -> dict[str, str]:
+    """:func:`object_keys` of the object pairs the rows of a pairs or limits frame name (those
+    whose two types are object types: another text is its own object)."""
+    if "from_type" not in frame.columns or "to_type" not in frame.columns:
+        return {}
+    types = frame[["from_type", "to_type"]].dropna().drop_duplicates()
+    pairs = [
+        ObjectPair(f, t)
+        for f, t in zip(types["from_type"], types["to_type"], strict=True)
+        if isinstance(f, str)
+        and isinstance(t, str)
+        and is_valid_object_type(f)
+        and is_valid_object_type(t)
+    ]
+    return object_keys(book, pairs)
+
+
+def _type_ids(book: LabelBook, pairs: list[ObjectPair], customs: set[str]) -> dict[str, str]:
+    """Each custom object's spelling -> its type id, where known: a ``2-...`` spelling is one,
+    a name's is what a labels list of its pairs names."""
     ids = {t: t for t in customs if CUSTOM_TYPE_ID.fullmatch(t)}
     for pair in pairs:
         if all(t in ids or t not in customs for t in pair):
@@ -154,6 +190,15 @@ def _object_spellings(
         for spelling, object_id in zip(pair, found or (), strict=False):
             if spelling in customs:
                 ids.setdefault(spelling, object_id)
+    return ids
+
+
+def _object_spellings(
+    book: LabelBook, pairs: list[ObjectPair], customs: set[str]
+) -> dict[str, str]:
+    """Each custom object's spelling -> the first spelling of that object (by its type id:
+    :func:`_type_ids`)."""
+    ids = _type_ids(book, pairs, customs)
     first: dict[str, str] = {}
     out: dict[str, str] = {}
     for pair in pairs:
@@ -163,4 +208,4 @@ def _object_spellings(
     return out
 
 
-__all__ = ["Spellings", "one_spelling", "pair_identity"]
+__all__ = ["Spellings", "object_keys", "one_spelling", "pair_identity", "sheet_objects"]

@@ -20,6 +20,7 @@ from typing import Final
 import pandas as pd
 
 from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, header_key, noted_key
+from hubframe.io.blocks import Named, check_second_header
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.columns import (
     ColumnMapping,
@@ -58,6 +59,9 @@ _READ_ROLES: Final = ("label", "type_id")
 _KEYS: Final = {
     **{header_key(a): c for c, aliases in _EXTRA_ALIASES.items() for a in (c, *aliases)},
 }
+#: The headers a labels sheet names besides the pairs sheet's, for a second table's header
+#: below its table (:func:`~hubframe.io.blocks.check_second_header`).
+_NAMED: Final = {key: Named(column) for key, column in _KEYS.items()}
 
 
 def _canonical(header: str) -> str | None:
@@ -261,6 +265,7 @@ def read_labels(
     for raw in raws:
         _refuse_limits_sheet(raw, request)
         _check_unread(raw, request)
+        check_second_header(raw, request, _NAMED)
         part = pd.DataFrame({c: _column(raw, c, given.get(c)) for c in LABEL_COLUMNS})
         bad = _bad_type_ids(raw)
         if bad is not None:

@@ -36,11 +36,13 @@ from hubframe.io.cells import written_headers
 from hubframe.io.encoding import UTF8, code_unit, detect, whole_encoding
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
+    HeaderRow,
     RawSheet,
     Request,
     check_rows_above,
     check_values_above,
     find_header,
+    match_found,
     row_headers,
 )
 from hubframe.io.sources import SAMPLE_BYTES, Loaded, all_bytes, file_size, head_bytes
@@ -329,7 +331,11 @@ def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     check_rows_above(fmt.above, 1, fmt.header_index + 1, request, loaded.name)
     first_cells = 0 if fmt.headerless else -1  # the header row, or the first row of data
     _check_row_cells(loaded, fmt, first_cells, fmt.width, request.limits)
-    mapping = request.match(fmt.headers, loaded.name, fmt.preview)
+    cells = [fmt.written.get(h, h) for h in fmt.headers]
+    looked = fmt.header_index + 1 + len(fmt.preview)  # the records the header was looked for in
+    row = None if fmt.headerless else fmt.header_index + 1
+    header = HeaderRow(fmt.headers, cells, row, looked >= HEADER_SEARCH_ROWS)
+    mapping = match_found(request, header, loaded.name, fmt.preview)
     if not fmt.headerless:
         header_row = fmt.header_index + 1
         check_values_above(

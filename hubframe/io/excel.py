@@ -79,6 +79,7 @@ from hubframe.io.sheet import (
     ID_COLUMNS,
     RECORD_ID,
     SAMPLE_CELLS,
+    HeaderRow,
     RawSheet,
     Request,
     SheetChoice,
@@ -86,6 +87,7 @@ from hubframe.io.sheet import (
     check_rows_above,
     check_values_above,
     find_header,
+    match_found,
     row_headers,
 )
 from hubframe.io.sheet_errors import (
@@ -1002,7 +1004,9 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
             f"{where}: the merged cells {exc.first} and {exc.second} overlap, which Excel never "
             "writes; the file is damaged. Open it in Excel, save it, and try again."
         ) from None
-    mapping = request.match(headers, where, body, grid.name)
+    row = None if headerless else grid.first_row + index
+    header = HeaderRow(headers, grid.cells[index], row, len(grid.cells) >= HEADER_SEARCH_ROWS)
+    mapping = match_found(request, header, where, body, grid.name)
     if not headerless:
         above = grid.cells[:index]
         check_values_above(

@@ -245,6 +245,58 @@ def find_header(preview: Sequence[Sequence[object]], request: Request) -> int:
     return -1
 
 
+def match_found(
+    request: Request,
+    header: HeaderRow,
+    where: str,
+    preview: Sequence[Sequence[object]] = (),
+    sheet: str | None = None,
+) -> ColumnMapping:
+    """``request.match`` of a sheet's header row; when none of the first
+    :data:`HEADER_SEARCH_ROWS` rows was recognised (the first row with text was taken:
+    :func:`find_header`) and the sheet goes on past them, its HeaderError says so
+    (:func:`_not_found`)."""
+    try:
+        return request.match(header.headers, where, preview, sheet)
+    except HeaderError as exc:
+        if header.row is None or not header.more or request.recognises(header.cells):
+            raise
+        raise _not_found(exc, header.cells, header.row) from None
+
+
+@dataclass(frozen=True)
+class HeaderRow:
+    """The row a read took for the header: the headers taken from it, its cells as written,
+    its row number (None: a row of data, the sheet having no header row), and whether the
+    sheet has rows past the :data:`HEADER_SEARCH_ROWS` the header is looked for in."""
+
+    headers: list[str]
+    cells: Sequence[object]
+    row: int | None
+    more: bool
+
+
+#: The text of a row shown in a message, at most.
+SHOWN_ROW: Final = 120
+
+
+def _not_found(exc: HeaderError, cells: Sequence[object], row: int) -> HeaderError:
+    """``exc`` for a sheet none of whose first rows names a column the read knows, saying so:
+    before, a header below row 30 gave "no column for the 'from' record id. Columns found:
+    Title 0" alone, as if the title were the sheet's header."""
+    text = " | ".join(t for c in cells if (t := clean_text(one_cell_text(c))))
+    if len(text) > SHOWN_ROW:
+        text = text[: SHOWN_ROW - 3] + "..."
+    which = "the first row" if row == 1 else f"the first row with text, row {row},"
+    detail = (
+        f"{exc.detail.rstrip()} No header found in the first {HEADER_SEARCH_ROWS} rows, where "
+        f"hubframe looks for it: none of them names a column it reads, and {which} reads "
+        f"'{text}'. If the header is further down, delete rows above it to bring it within "
+        f"the first {HEADER_SEARCH_ROWS} rows."
+    )
+    return HeaderError(exc.where, detail, unrecognised=exc.unrecognised, unguessed=exc.unguessed)
+
+
 #: A cell that looks like a HubSpot record id: a whole number of 5 to 18 digits.
 RECORD_ID: Final = re.compile(r"\d{5,18}(\.0+)?")
 

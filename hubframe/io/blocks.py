@@ -143,7 +143,7 @@ def check_second_header(
     named = {**NAMED, **(more or {})}
     table = _TABLE if not more else _Table.of(named)
     headers = dict.fromkeys(raw.mapping.columns.values())
-    mapped = [raw.headers.index(h) for h in headers if h in raw.headers]
+    mapped = sorted(raw.headers.index(h) for h in headers if h in raw.headers)  # sheet order
     if not raw.size or not mapped:
         return
     hits = np.zeros(raw.size, dtype=bool)

@@ -37,7 +37,7 @@ from xml.parsers import expat
 
 from hubframe.errors import InputError, interrupt_kept
 from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
-from hubframe.io.xmltags import opening
+from hubframe.io.xmltags import PREFIX, SPACE, opening
 
 XML_SCAN_PARTS: Final = (".xml", ".rels")
 #: A cell's or row's reference, up to its value, in any form XML allows (xmltags.opening).
@@ -56,6 +56,13 @@ _RARE_TAG = re.compile(rb"<(?:c|row)[\t\n\r/]")
 #: A character reference to a letter or digit (``&#88;`` is X): openpyxl reads ``r="&#88;FD1"``
 #: as XFD1 (calamine refuses it, and the read falls back to openpyxl).
 _CHAR_REF = re.compile(rb"&#(?:[xX]0*([0-9A-Fa-f]{1,6})|0*([0-9]{1,7}));")
+#: The start tag of a shared-strings table (its end: the first ``>``, which its attributes,
+#: numbers, never hold), and the count of strings it declares, which python-calamine sets room
+#: aside for before reading one (``uniqueCount="2000000000"``: 48 GB asked, the process aborted).
+_SST_TAG = re.compile(rb"<" + PREFIX + rb"sst[ \t\n\r>/][^>]{0,4096}")
+_UNIQUE_COUNT = re.compile(opening(b"uniqueCount") + SPACE + rb"*\+?([0-9]+)")
+#: The fewest bytes a shared string takes in the part (``<si/>``).
+_SHARED_STRING_BYTES: Final = 5
 
 
 @dataclass(frozen=True)
@@ -295,6 +302,7 @@ def _repacked(
         for info in infos:
             part = _read_checked(book, info, source)
             if info.filename.lower().endswith(XML_SCAN_PARTS):
+                _check_shared_strings(part, source, info.filename)
                 sheet = names.get(info.filename)
                 found = _check_extent(
                     part, source, sheet or info.filename, limits, sheet is not None
@@ -302,6 +310,37 @@ def _repacked(
                 cells[info.filename] = found.cells
             copy.writestr(_stored_info(info), part)
     return CheckedBook(out.getvalue(), cells)
+
+
+def _check_shared_strings(part: bytes, source: str, name: str) -> None:
+    """InputError when the part is a shared-strings table declaring more strings than its
+    size can hold (each takes at least ``<si/>``): python-calamine sets room aside for the
+    count declared before reading a string, and an allocation it cannot make aborts the
+    process.  A count the part can hold is left as it is (writers leave stale ones)."""
+    if b"sst" not in part:
+        return
+    most = len(part) // _SHARED_STRING_BYTES
+    for tag in _SST_TAG.finditer(part):
+        text = tag.group(0)
+        if b"&#" in text:
+            text = _CHAR_REF.sub(_character, text)
+        for found in _UNIQUE_COUNT.finditer(text):
+            declared = found.group(1).lstrip(b"0")
+            if len(declared) > 12 or int(declared or b"0") > most:
+                raise InputError(
+                    f"{source}: the part {name} declares {_shown_count(declared)} shared "
+                    f"strings (uniqueCount), more than its {len(part):,} bytes can hold "
+                    f"({most:,} at most): the file is damaged or was not written by a "
+                    "spreadsheet program, and the Excel engine would set room aside for all of "
+                    "them. Open it in Excel and save it again."
+                )
+
+
+def _shown_count(digits: bytes) -> str:
+    """A declared count for a message (clipped: it may be any number of digits)."""
+    if len(digits) > 15:
+        return f"a {len(digits):,}-digit number of"
+    return f"{int(digits or b'0'):,}"
 
 
 def _read_checked(book: zipfile.ZipFile, info: zipfile.ZipInfo, source: str) -> bytes:

@@ -1,0 +1,151 @@
+"""Workbooks whose XML the engines would read wrongly, or die reading, are refused by the guard
+(hubframe.io.guard) before an engine sees them:
+
+- a shared-strings part declaring more strings (``uniqueCount``) than its size can hold:
+  python-calamine set aside room for all of them, and a 2 KB file declaring 2,000,000,000 aborted
+  the process (SIGABRT, no exception: a notebook kernel dies);
+- cells written without a reference running past column XFD (the guard compared only the
+  referenced cells with it: a 4 KB file became a 65,000-column frame in 15 s);
+- a cell written twice (the same reference, one in another case, a cell naming another row than
+  its row's): the engines kept the later value, a wrong contact for the row, read silently;
+- cells out of column order: openpyxl (the fallback engine) dropped those before a lower column,
+  a row's label lost without a word.  Both engines read the same cells, or the sheet is refused.
+
+Hand-built workbooks (the XML in the zip), read in a process of its own under an address-space
+limit where the engine could abort.
+"""
+
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from hubframe.errors import InputError
+from hubframe.io import read_pairs
+
+ARGS = {"from_type": "deals", "to_type": "contacts"}
+WORKER = Path(__file__).with_name("hostile_worker.py")
+ADDRESS_SPACE_MB = 3072
+_MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
+_RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
+_PKG = "http://schemas.openxmlformats.org/package/2006/relationships"
+STRINGS = ["Deal ID", "Contact ID", "Label", "Decision maker"]
+
+
+def _sst(strings: list[str], unique: str | None = None) -> str:
+    declared = unique if unique is not None else f'uniqueCount="{len(strings)}"'
+    items = "".join(f"<si><t>{s}</t></si>" for s in strings)
+    return f'<sst xmlns="{_MAIN}" count="{len(strings)}" {declared}>{items}</sst>'
+
+
+def _book(rows: str, sst: str | None = None) -> bytes:
+    """A workbook of one sheet 'P' whose sheetData is ``rows`` (shared strings: STRINGS)."""
+    parts = {
+        "[Content_Types].xml": (
+            '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+            '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+            'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+            '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+            'officedocument.spreadsheetml.sheet.main+xml"/><Override PartName="/xl/worksheets/'
+            'sheet1.xml" ContentType="application/vnd.openxmlformats-officedocument.'
+            'spreadsheetml.worksheet+xml"/><Override PartName="/xl/sharedStrings.xml" '
+            'ContentType="application/vnd.openxmlformats-officedocument.spreadsheetml.'
+            'sharedStrings+xml"/></Types>'
+        ),
+        "_rels/.rels": (
+            f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_RELS}/'
+            'officeDocument" Target="xl/workbook.xml"/></Relationships>'
+        ),
+        "xl/workbook.xml": (
+            f'<workbook xmlns="{_MAIN}" xmlns:r="{_RELS}"><sheets><sheet name="P" sheetId="1" '
+            'r:id="rId1"/></sheets></workbook>'
+        ),
+        "xl/_rels/workbook.xml.rels": (
+            f'<Relationships xmlns="{_PKG}"><Relationship Id="rId1" Type="{_RELS}/worksheet" '
+            f'Target="worksheets/sheet1.xml"/><Relationship Id="rId2" Type="{_RELS}/'
+            'sharedStrings" Target="sharedStrings.xml"/></Relationships>'
+        ),
+        "xl/sharedStrings.xml": sst if sst is not None else _sst(STRINGS),
+        "xl/worksheets/sheet1.xml": (
+            f'<worksheet xmlns="{_MAIN}"><sheetData>{rows}</sheetData></worksheet>'
+        ),
+    }
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as book:
+        for name, text in parts.items():
+            book.writestr(name, '<?xml version="1.0" encoding="UTF-8"?>\n' + text)
+    return out.getvalue()
+
+
+def _s(ref: str, index: int) -> str:
+    return f'<c r="{ref}" t="s"><v>{index}</v></c>'
+
+
+def _n(ref: str, value: int) -> str:
+    return f'<c r="{ref}"><v>{value}</v></c>'
+
+
+HEADER = f'<row r="1">{_s("A1", 0)}{_s("B1", 1)}{_s("C1", 2)}</row>'
+ROW2 = f'<row r="2">{_n("A2", 2040000010)}{_n("B2", 1019360050)}{_s("C2", 3)}</row>'
+
+
+def _in_worker(tmp_path: Path, books: dict[str, bytes]) -> dict[str, str]:
+    """The workbooks read in a process of their own under an address-space limit: name ->
+    'ok', 'InputError' or what else happened (an abort ends the process: the rest missing)."""
+    import json
+
+    paths = []
+    for name, data in books.items():
+        path = tmp_path / f"{name}.xlsx"
+        path.write_bytes(data)
+        paths.append(str(path))
+    command = [sys.executable, str(WORKER), str(ADDRESS_SPACE_MB), *paths]
+    done = subprocess.run(command, capture_output=True, text=True, timeout=120)
+    lines = [json.loads(line) for line in done.stdout.splitlines() if line.startswith("{")]
+    said = {Path(line["file"]).stem: line["outcome"] for line in lines if "outcome" in line}
+    return {name: said.get(name, f"exit {done.returncode}") for name in books}
+
+
+# --- (3) a shared-strings part declaring more strings than it can hold --------------------------
+
+SST_DECLARED = {
+    "two billion": 'uniqueCount="2000000000"',
+    "u32 max": 'uniqueCount="4294967295"',
+    "single quotes": "uniqueCount='2000000000'",
+    "spaced": 'uniqueCount = "2000000000"',
+    "leading zeros": 'uniqueCount="0002000000000"',
+    "character reference": 'uniqueCount="&#50;000000000"',
+    "plus sign": 'uniqueCount="+2000000000"',
+}
+
+
+def test_a_shared_strings_count_past_the_part_is_refused_not_allocated(tmp_path: Path) -> None:
+    books = {
+        form.replace(" ", "_"): _book(HEADER + ROW2, _sst(STRINGS, declared))
+        for form, declared in SST_DECLARED.items()
+    }
+    assert _in_worker(tmp_path, books) == dict.fromkeys(books, "InputError")
+    for data in books.values():  # refused before the engine: safe to read in this process
+        with pytest.raises(InputError, match=r"xl/sharedStrings\.xml declares .*uniqueCount"):
+            read_pairs(data, **ARGS)
+
+
+@pytest.mark.parametrize("unique", [0, 1, 4, 5], ids=["none", "fewer", "exact", "one more"])
+def test_a_shared_strings_count_the_part_can_hold_is_read(unique: int) -> None:
+    """Writers' counts may be stale: one the part's size can hold is read as before."""
+    data = _book(HEADER + ROW2, _sst(STRINGS, f'uniqueCount="{unique}"'))
+    pairs = read_pairs(data, **ARGS)
+    assert list(pairs["label"]) == ["Decision maker"]
+
+
+def _letters(number: int) -> str:
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters

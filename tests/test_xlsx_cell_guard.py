@@ -143,6 +143,47 @@ def test_a_shared_strings_count_the_part_can_hold_is_read(unique: int) -> None:
     assert list(pairs["label"]) == ["Decision maker"]
 
 
+# --- (4) cells without a reference past column XFD ----------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("before", "unreferenced"),
+    [(0, 16_385), (2, 16_383), (16_384, 1)],
+    ids=["all unreferenced", "after two referenced", "after XFD"],
+)
+def test_cells_without_references_past_xfd_are_refused(before: int, unreferenced: int) -> None:
+    cells = "".join(_n(f"{_letters(i + 1)}2", 1) for i in range(before))
+    row = f'<row r="2">{cells}' + "<c><v>1</v></c>" * unreferenced + "</row>"
+    data = _book(HEADER.replace('<c r="C1" t="s"><v>2</v></c>', "") + row)
+    with pytest.raises(InputError, match=r"\[P\]: .*past the last row .* or column \(XFD\)"):
+        read_pairs(data, **ARGS)
+
+
+def test_rows_without_references_past_the_last_row_are_refused() -> None:
+    rows = '<row r="1048575"><c r="A1048575"><v>1</v></c></row><row><c><v>1</v></c></row>' * 1
+    rows += "<row><c><v>1</v></c></row>"
+    with pytest.raises(InputError, match=r"\[P\]: .*past the last row"):
+        read_pairs(_book(HEADER + rows), **ARGS)
+
+
+def test_cells_without_references_up_to_xfd_are_read() -> None:
+    """The edge: a row of 16,384 cells, the last ones without references, is a sheet."""
+    row = f'<row r="2">{_n("A2", 2040000010)}{_n("B2", 1019360050)}'
+    row += "<c/>" * (16_384 - 3) + "<c><v>7</v></c></row>"
+    pairs = read_pairs(_book(HEADER + row), **ARGS)
+    assert list(pairs["to_id"]) == ["1019360050"]
+
+
+def test_many_short_rows_without_references_are_not_one_wide_row() -> None:
+    """Unreferenced cells in many rows are as wide as the widest row, not all of them."""
+    rows = "".join(
+        f"<row><c><v>{2040000000 + i}</v></c><c><v>{1019360000 + i}</v></c>" + "<c/>" * 8 + "</row>"
+        for i in range(2_000)
+    )
+    pairs = read_pairs(_book(HEADER + rows), **ARGS)
+    assert len(pairs) == 2_000
+
+
 def _letters(number: int) -> str:
     letters = ""
     while number > 0:

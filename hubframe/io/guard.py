@@ -386,6 +386,7 @@ class _Scan:
     found: Extent
     referenced: Extent
     repeated_row: int = 0
+    estimated: bool = False  # rows or cells without references: ``found`` is an upper bound
 
 
 def _check_extent(
@@ -396,10 +397,13 @@ def _check_extent(
     writes a row twice."""
     scan = _found(part)
     found, referenced = scan.found, scan.referenced
-    if referenced.rows > EXCEL_ROWS or referenced.columns > EXCEL_COLUMNS:
+    if scan.estimated and _past(found, limits):
+        found = _placed(part, referenced)  # the bound is too loose to refuse by: place them
+    if _past(referenced, None) or _past(found, None):
+        far = referenced if _past(referenced, None) else found
         raise InputError(
-            f"{source} [{sheet}]: the sheet has a cell or row at row {referenced.rows:,}, "
-            f"column {referenced.columns:,}, past the last row (1,048,576) or column (XFD) a "
+            f"{source} [{sheet}]: the sheet has a cell or row at row {far.rows:,}, "
+            f"column {far.columns:,}, past the last row (1,048,576) or column (XFD) a "
             "spreadsheet can have: the file is damaged or was not written by a spreadsheet "
             "program. Open it in Excel and save it again, or export the sheet again."
         )
@@ -447,7 +451,53 @@ def _found(part: bytes) -> _Scan:
     unreferenced = max(0, _count(part, b"c", ends) - len(columns))
     last_column += unreferenced  # cells without r="": at most one further column each
     found = Extent(max(last_row, 1 if columns else 0), last_column)
-    return _Scan(found, referenced, _repeated(rows))
+    estimated = unreferenced > 0 or elements > len(rows)
+    return _Scan(found, referenced, _repeated(rows), estimated)
+
+
+def _past(extent: Extent, limits: ReadLimits | None) -> bool:
+    """Whether ``extent`` is past a spreadsheet's last row or column (or, given ``limits``,
+    past ``max_sheet_cells``)."""
+    if extent.rows > EXCEL_ROWS or extent.columns > EXCEL_COLUMNS:
+        return True
+    return limits is not None and extent.cells > limits.max_sheet_cells
+
+
+#: A row's or cell's start tag, its attributes (group 1) up to the first ``>``.
+_ROW_TAG = re.compile(rb"<" + PREFIX + rb"row(?=[ \t\n\r>/])([^>]*)")
+_CELL_TAG = re.compile(rb"<" + PREFIX + rb"c(?=[ \t\n\r>/])([^>]*)")
+
+
+def _placed(part: bytes, referenced: Extent) -> Extent:
+    """How far the part's rows and cells reach as the engines place them: a row without a
+    reference the one after the row before it, a cell without one the column after the cell
+    before it in its row (exact, where :func:`_found` adds every unreferenced cell of the
+    part to one row).  Time in proportion to the part, a step per row and per cell of rows
+    mixing cells with and without references: used only where the bound is past a limit."""
+    if b"&#" in part:
+        part = _CHAR_REF.sub(_character, part)
+    tags = list(_ROW_TAG.finditer(part))
+    row = last = widest = 0
+    for at, tag in enumerate(tags):
+        named = _ROW_REF.search(tag.group(1))
+        row = _last_row([named.group(1)]) if named else row + 1
+        last = max(last, row)
+        end = tags[at + 1].start() if at + 1 < len(tags) else len(part)
+        widest = max(widest, _row_width(_CELL_TAG.findall(part, tag.end(), end)))
+    return Extent(max(last, referenced.rows), max(widest, referenced.columns))
+
+
+def _row_width(cells: list[bytes]) -> int:
+    """The last column of a row's cells (their start tags' attributes), placed as the
+    engines place them."""
+    if not any(b"r" in cell for cell in cells):
+        return len(cells)
+    column = widest = 0
+    for cell in cells:
+        named = _CELL_COLUMN.search(cell)
+        column = column_number(named.group(1)) if named else column + 1
+        widest = max(widest, column)
+    return widest
 
 
 def _repeated(rows: list[bytes]) -> int:

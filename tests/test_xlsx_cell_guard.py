@@ -18,12 +18,17 @@ limit where the engine could abort.
 from __future__ import annotations
 
 import io
+import random
 import subprocess
 import sys
 import zipfile
 from pathlib import Path
 
 import pytest
+from fuzzseeds import examples
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from workbook_features import read_with
 
 from hubframe.errors import InputError
 from hubframe.io import read_pairs
@@ -190,3 +195,142 @@ def _letters(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+# --- (2, 1) a cell written twice or out of order ------------------------------------------------
+
+LABELED = f'<row r="9">{_n("A9", 2040000019)}{_n("B9", 1019360059)}{_s("C9", 3)}</row>'
+#: Error cell without a reference: the read falls to openpyxl (docs/columns.md).
+NO_REF_ERROR = '<row r="10"><c r="A10"><v>2040000020</v></c><c t="e"><v>#N/A</v></c></row>'
+MISPLACED = {
+    "same reference twice": (
+        f'<row r="2">{_n("A2", 2040000010)}{_n("A2", 2040000099)}{_n("B2", 1019360050)}</row>',
+        "the cell A2 twice in row 2",
+    ),
+    "lower-case reference": (
+        f'<row r="2">{_n("A2", 2040000010)}{_n("B2", 1019360050)}{_n("a2", 2040000077)}</row>',
+        "the cell A2 after B2 in row 2",
+    ),
+    "cell of row 2 in row 3": (
+        ROW2 + f'<row r="3">{_n("A3", 2040000011)}{_n("B2", 1019360099)}</row>',
+        "the cell B2 in row 3",
+    ),
+    "label before the ids": (
+        f'<row r="2">{_s("C2", 3)}{_n("A2", 2040000010)}{_n("B2", 1019360050)}</row>',
+        "the cell A2 after C2 in row 2",
+    ),
+    "to id before from id": (
+        f'<row r="2">{_n("B2", 1019360050)}{_n("A2", 2040000010)}</row>',
+        "the cell A2 after B2 in row 2",
+    ),
+    "unreferenced cell onto a referenced one": (
+        f'<row r="2">{_n("A2", 2040000010)}<c><v>1019360050</v></c>{_n("B2", 1)}</row>',
+        "the cell B2 twice in row 2",
+    ),
+    "rows out of order": (
+        f'<row r="3">{_n("A3", 2040000011)}{_n("B3", 1019360051)}</row>' + ROW2,
+        "row 2 after row 3",
+    ),
+}
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("fallback", [False, True], ids=["as written", "error cell unreferenced"])
+@pytest.mark.parametrize("case", list(MISPLACED), ids=list(MISPLACED))
+def test_a_cell_written_twice_or_out_of_order_is_refused(
+    case: str, fallback: bool, engine: str
+) -> None:
+    rows, said = MISPLACED[case]
+    data = _book(HEADER + rows + LABELED + (NO_REF_ERROR if fallback else ""))
+    with read_with(engine), pytest.raises(InputError, match=r"\[P\]: the sheet's XML writes "):
+        read_pairs(data, **ARGS)
+    with pytest.raises(InputError) as refused:
+        read_pairs(data, **ARGS)
+    assert said in str(refused.value)
+
+
+def test_cells_in_order_with_and_without_references_are_read() -> None:
+    rows = f'<row r="2">{_n("A2", 2040000010)}<c><v>1019360050</v></c>{_s("C2", 3)}</row>'
+    rows += '<row><c r="A3"><v>2040000011</v></c><c r="B3"><v>1019360051</v></c></row>'
+    for engine in ("calamine", "openpyxl"):
+        with read_with(engine):
+            pairs = read_pairs(_book(HEADER + rows + NO_REF_ERROR), **ARGS)
+        assert list(pairs["to_id"])[:2] == ["1019360050", "1019360051"]
+        assert pairs["label"].iloc[0] == "Decision maker"
+
+
+def _clean_rows(count: int) -> list[list[tuple[int, str]]]:
+    """Rows 2.. of a valid sheet: (column, cell XML without its reference)."""
+    return [
+        [
+            (1, f"<v>{2040000100 + i}</v>"),
+            (2, f"<v>{1019360100 + i}</v>"),
+            (3, '<v>3</v>" t="s'),
+        ]
+        for i in range(count)
+    ]
+
+
+def _xml(rows: list[list[tuple[int, str, str]]]) -> str:
+    """Rows of (column, reference as written or '' for none, value XML)."""
+    out = []
+    for at, cells in enumerate(rows):
+        written = []
+        for _, ref, value in cells:
+            inner, _, kind = value.partition('" t="')
+            typed = f' t="{kind}"' if kind else ""
+            named = f' r="{ref}"' if ref else ""
+            written.append(f"<c{named}{typed}>{inner}</c>")
+        out.append(f'<row r="{at + 2}">' + "".join(written) + "</row>")
+    return "".join(out)
+
+
+def _read(data: bytes, engine: str) -> list[tuple[object, ...]] | None:
+    with read_with(engine):
+        try:
+            pairs = read_pairs(data, **ARGS)
+        except InputError:
+            return None
+    return [tuple(row) for row in pairs[["row", "from_id", "to_id", "label"]].to_numpy()]
+
+
+@given(seed=st.integers(0, 2**32 - 1), count=st.integers(1, 4), fallback=st.booleans())
+@settings(max_examples=examples(25), deadline=None, suppress_health_check=[HealthCheck.too_slow])
+def test_a_damaged_sheet_reads_as_the_clean_one_or_is_refused(
+    seed: int, count: int, fallback: bool
+) -> None:
+    """Shuffle, duplicate (another value), move to another row, lower-case or unreference the
+    cells of a valid sheet: either engine reads what the clean sheet holds, or refuses."""
+    rng = random.Random(seed)
+    clean = [
+        [(column, f"{_letters(column)}{at + 2}", value) for column, value in cells]
+        for at, cells in enumerate(_clean_rows(count))
+    ]
+    tail = NO_REF_ERROR.replace('r="10"', f'r="{count + 2}"').replace("A10", f"A{count + 2}")
+    tail = tail if fallback else ""
+    expected = _read(_book(HEADER + _xml(clean) + tail), "calamine")
+    assert expected is not None
+    damaged = [list(cells) for cells in clean]
+    for _ in range(rng.randint(1, 3)):
+        at = rng.randrange(count)
+        cells = damaged[at]
+        what = rng.choice(["shuffle", "twice", "other row", "lower"])
+        if what == "shuffle":
+            rng.shuffle(cells)
+        elif what == "twice":
+            column, ref, _ = rng.choice(cells)
+            cells.insert(rng.randrange(len(cells) + 1), (column, ref, "<v>2040009999</v>"))
+        elif what == "other row":
+            damaged[rng.randrange(count)].append(rng.choice(cells))
+        else:
+            i = rng.randrange(len(cells))
+            cells[i] = (cells[i][0], cells[i][1].lower(), cells[i][2])
+    for cells in damaged:  # unreferenced where the engines place a cell as before
+        i = rng.randrange(len(cells))
+        before = cells[i - 1][0] if i else 0
+        if rng.random() < 0.5 and cells[i][0] == before + 1 and all(c[1] for c in cells[:i]):
+            cells[i] = (cells[i][0], "", cells[i][2])
+    data = _book(HEADER + _xml(damaged) + tail)
+    for engine in ("calamine", "openpyxl"):
+        read = _read(data, engine)
+        assert read is None or read == expected, (engine, _xml(damaged))

@@ -37,6 +37,7 @@ from xml.parsers import expat
 
 from hubframe.errors import InputError, interrupt_kept
 from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
+from hubframe.io.placement import misplaced
 from hubframe.io.xmltags import PREFIX, SPACE, opening
 
 XML_SCAN_PARTS: Final = (".xml", ".rels")
@@ -425,7 +426,32 @@ def _check_extent(
             "row's cells in place of the other's. Open it in Excel, check that row, save, and "
             "try again."
         )
+    if worksheet:
+        _check_placement(part, source, sheet)
     return found
+
+
+def _check_placement(part: bytes, source: str, sheet: str) -> None:
+    """InputError when the sheet writes a cell twice or out of order (io.placement): the
+    engines read such a sheet differently, keeping one cell in place of another or dropping
+    it."""
+    if b"&#" in part:
+        part = _CHAR_REF.sub(_character, part)
+    wrong = misplaced(part)
+    if wrong is None:
+        return
+    what = wrong.reference if wrong.reference.startswith("row") else f"the cell {wrong.reference}"
+    where = (
+        ""
+        if wrong.why.startswith("in row") or what == wrong.reference
+        else f" in row {wrong.row:,}"
+    )
+    raise InputError(
+        f"{source} [{sheet}]: the sheet's XML writes {what} {wrong.why}{where}, "
+        "which no spreadsheet program does: the file is damaged, and the engines would keep "
+        "one cell in place of another or leave one out. Open it in Excel, check that row, "
+        "save, and try again."
+    )
 
 
 def _found(part: bytes) -> _Scan:

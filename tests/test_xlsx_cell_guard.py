@@ -31,7 +31,7 @@ from hypothesis import strategies as st
 from workbook_features import read_with
 
 from hubframe.errors import InputError
-from hubframe.io import read_pairs
+from hubframe.io import placement, read_pairs
 
 ARGS = {"from_type": "deals", "to_type": "contacts"}
 WORKER = Path(__file__).with_name("hostile_worker.py")
@@ -334,3 +334,17 @@ def test_a_damaged_sheet_reads_as_the_clean_one_or_is_refused(
     for engine in ("calamine", "openpyxl"):
         read = _read(data, engine)
         assert read is None or read == expected, (engine, _xml(damaged))
+
+
+@pytest.mark.parametrize("case", list(MISPLACED), ids=list(MISPLACED))
+def test_a_sheet_scanned_in_slices_finds_what_it_finds_whole(
+    case: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Millions of cells are scanned in slices (bounded memory): a slice of a few bytes, a row
+    each, finds the same first misplaced cell, across the slices' ends too."""
+    xml = (HEADER + MISPLACED[case][0] + LABELED).encode()
+    whole = placement.misplaced(xml)
+    assert whole is not None
+    monkeypatch.setattr(placement, "_SLICE", 1)
+    assert placement.misplaced(xml) == whole
+    assert placement.misplaced((HEADER + ROW2 + LABELED).encode()) is None

@@ -47,23 +47,45 @@ class Misplaced:
     why: str
 
 
+#: Bytes of a part scanned at once (ending before a row's start tag): the matches of a scan
+#: are Python objects, ~100 bytes a cell, so a sheet of millions of cells is scanned in slices.
+_SLICE: Final = 1 << 22
+_ROW_START: Final = re.compile(rb"<" + PREFIX + rb"row(?=[ \t\n\r>/])")
+
+
 def misplaced(part: bytes) -> Misplaced | None:
     """The first row or cell of a sheet part (character references already read) written
     twice or out of order, or None."""
-    found = _PLACES.findall(part)
+    start, last = 0, 0
+    while start < len(part):
+        after = _ROW_START.search(part, start + _SLICE) if start + _SLICE < len(part) else None
+        end = after.start() if after is not None else len(part)
+        wrong, last = _misplaced_in(part, start, end, last)
+        if wrong is not None:
+            return wrong
+        start = end
+    return None
+
+
+def _misplaced_in(part: bytes, start: int, end: int, last: int) -> tuple[Misplaced | None, int]:
+    """:func:`misplaced` of the slice ``start:end`` (beginning at a row's start tag, but the
+    first), after a slice whose last row is ``last``; and this slice's last row."""
+    found = _PLACES.findall(part, start, end)
     if not found:
-        return None
+        return None, last
     table = np.array(found, dtype="S13")  # kind, letters, digits
     is_row = table[:, 0] == b"row"
     numbers, named = _numbers(table[:, 2])
-    rows = _row_places(numbers[is_row], named[is_row])
+    rows = _row_places(np.r_[last, numbers[is_row]], np.r_[True, named[is_row]])
     wrong = _rows_out_of_order(rows)
     if wrong is not None:
-        return wrong
+        return wrong, last
     cells = ~is_row
-    within = np.cumsum(is_row)[cells] - 1  # the row element each cell is in (-1: none)
+    within = np.cumsum(is_row)[cells]  # the row each cell is in (0: none, or the last slice's)
+    within[within == 0] = -1 if start == 0 else 0
     columns = _columns(table[cells, 1])
-    return _cells_out_of_place(rows, within, columns, numbers[cells], named[cells])
+    wrong = _cells_out_of_place(rows, within, columns, numbers[cells], named[cells])
+    return wrong, int(rows[-1])
 
 
 def _numbers(text: npt.NDArray[np.bytes_]) -> tuple[IntArray, npt.NDArray[np.bool_]]:

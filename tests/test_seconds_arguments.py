@@ -112,4 +112,6 @@ def test_the_sandbox_command_refuses_a_time_it_cannot_wait(option: list[str]) ->
         timeout=60,
     )
     assert done.returncode == 2, done.stderr
-    assert "hubframe: error:" in done.stderr and "Traceback" not in done.stderr
+    # refused as the command line is read, naming the option as typed (not a Python name)
+    assert f"error: argument {option[0]}:" in done.stderr and "Traceback" not in done.stderr
+    assert option[1] in done.stderr and "rate_limit" not in done.stderr

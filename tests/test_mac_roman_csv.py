@@ -97,3 +97,26 @@ def test_utf16_without_its_byte_order_mark_is_named_not_called_binary() -> None:
     said = str(caught.value)
     assert "UTF-16" in said and "byte order mark" in said and "CSV UTF-8" in said
     assert "binary" not in said
+
+
+@pytest.mark.parametrize("label", ["Éditeur", "Österreich", "Über", "Zoë", "Ärger", "Ñandú x"])
+def test_a_mac_roman_letter_at_a_words_edge_is_refused(label: str) -> None:
+    """Read as cp1252 these were 'ƒditeur', '…sterreich', '†ber', 'Zo‘', '€rger' without a word:
+    only a byte with a letter on both sides was looked at."""
+    if label == "Ñandú x":  # „andœ: Ñ reads as a German opening quote, ú as œ -- not told
+        assert hf.read_pairs(_pairs(label, "mac_roman"), **TYPES)["label"].tolist() == [
+            label.encode("mac_roman").decode("cp1252")
+        ]
+        return
+    with pytest.raises(InputError, match="Mac Roman"):
+        hf.read_pairs(_pairs(label, "mac_roman"), **TYPES)
+
+
+@pytest.mark.parametrize(
+    "note", ["Called twice…No answer", "wait…what", "done…", "100€ paid", "HubSpot™ CRM"]
+)
+def test_cp1252_notes_an_analyst_types_read_as_written(note: str) -> None:
+    """Both readings odd ("twice…No" is "twiceÖNo" in Mac Roman): taken as Windows' text, as
+    written; a note the run does not read refuses no file for it."""
+    data = (HEADER.strip() + ",Notes\n" + f"2040000001,1019360001,,{note}\n").encode("cp1252")
+    assert hf.read_pairs(data, **TYPES)["Notes"].tolist() == [note]

@@ -117,19 +117,23 @@ def _refuse_mixed(body: bytes | memoryview, name: str) -> None:
 
 #: A byte of 0x80-0x9F beside an ASCII letter: a Mac Roman letter, or cp1252 punctuation.
 _BESIDE_LETTER: Final = re.compile(rb"(?<=[A-Za-z])[\x80-\x9f]|[\x80-\x9f](?=[A-Za-z])")
-#: cp1252 characters no word holds between two letters (Mac Roman reads them as letters);
-#: ’ (an apostrophe) and … – — (written between words) are not among them; the quotes are
-#: told only between two letters (“Hallo” quotes a word).
-_NOT_IN_WORDS: Final = frozenset("€‚ƒ„†‡ˆ‰‹›•˜™‘“”")
+#: cp1252 characters no text has beside a letter (Mac Roman reads each as a letter there):
+#: ƒ ˆ ˜ (Éditeur -> ƒditeur), † ‡ ‰ • € (Über -> †ber, Ärger -> €rger).
+_NEVER_BESIDE: Final = frozenset("ƒˆ˜†‡‰•€")
+#: Quotes written on one side of a word ("Hallo", „Hallo“, ‚so‘, ‹oui›), never between letters
+#: (Mac Roman's ë ì î ã õ ô there: "Citro‘n", "Citroën").
+_QUOTES: Final = frozenset("‚„‹›‘“”™")
 
 
 def _refuse_mac_roman(body: bytes | memoryview, windows: str, name: str) -> None:
     """InputError when a byte of 0x80-0x9F beside a letter reads, in ``windows`` (cp1252 or
-    latin-1), as nothing a word holds there, while Mac Roman reads a letter (every one of
-    those bytes is one in Mac Roman)."""
+    latin-1), as nothing text holds there (:func:`_unlike_text`), or as something odd that
+    Mac Roman reads as a letter that fits (:func:`_odd_beside`, :func:`_fits_mac_roman`):
+    "twice…No" reads "twiceÖNo" in Mac Roman, and is taken as Windows'."""
     for found in _BESIDE_LETTER.finditer(body):
         at = found.start()
-        if not _unlike_a_word(body, at, windows):
+        odd = _odd_beside(body, at, windows) and _fits_mac_roman(body, at)
+        if not (odd or _unlike_text(body, at, windows)):
             continue
         line = _line_of(body, at)
         shown, mac = _around(body, at, windows), _around(body, at, "mac_roman")
@@ -141,23 +145,38 @@ def _refuse_mac_roman(body: bytes | memoryview, windows: str, name: str) -> None
         )
 
 
-def _unlike_a_word(body: bytes | memoryview, at: int, windows: str) -> bool:
-    """Whether byte ``at`` (0x80-0x9F, beside a letter) reads in ``windows`` as no word has it:
-    a control (a byte cp1252 has not), a symbol between letters, a capital after a letter
-    beside a small letter ("DŽcideur", "MŸller"), an ellipsis or en dash inside a word."""
+def _unlike_text(body: bytes | memoryview, at: int, windows: str) -> bool:
+    """Whether byte ``at`` (0x80-0x9F, beside a letter) reads in ``windows`` as text never has
+    it there: a control (a byte cp1252 has not); ƒ ˆ ˜ † ‡ ‰ • € beside a letter ("ƒditeur",
+    "†ber", "€rger"); a capital after a letter beside a small one ("DŽcideur"); a quote or ™ between
+    letters; – between small letters ("Espa–a", España; "Paris–London", "1990–2000" are
+    text)."""
     char = bytes(body[at : at + 1]).decode(windows)
     before, after = _letter(body, at - 1), _letter(body, at + 1)
-    if unicodedata.category(char) == "Cc":
+    if unicodedata.category(char) == "Cc" or char in _NEVER_BESIDE:
         return True
-    if char in _NOT_IN_WORDS:
-        return bool(before and after)
-    if char.isupper():
+    if char.isupper():  # "PRIŠTINA", "Žena" are words
         return bool(before) and (before.islower() or after.islower())
-    if char == "…":  # "wait…what" is text, "K…LN" (KÖLN) is not
-        return bool(before and after) and (before.isupper() or after.isupper())
-    if char == "–":  # "Paris–London", "1990–2000" are text, "Espa–a" (España) is not
+    if char in _QUOTES:
+        return bool(before and after)
+    if char == "–":
         return before.islower() and after.islower()
     return False
+
+
+def _odd_beside(body: bytes | memoryview, at: int, windows: str) -> bool:
+    """Whether byte ``at`` reads in ``windows`` as text seldom has it: … beside a letter
+    ("…sterreich", Österreich; "wait…what" is text), ‘ closing a word ("Zo‘", Zoë)."""
+    char = bytes(body[at : at + 1]).decode(windows)
+    before, after = _letter(body, at - 1), _letter(body, at + 1)
+    return char == "…" or (char == "‘" and bool(before) and not after)
+
+
+def _fits_mac_roman(body: bytes | memoryview, at: int) -> bool:
+    """Whether byte ``at`` (0x80-0x9F: a letter in Mac Roman) reads there as a letter of a
+    word: not a capital right after a small letter ("twice…No" would read "twiceÖNo")."""
+    char = bytes(body[at : at + 1]).decode("mac_roman")
+    return not (char.isupper() and _letter(body, at - 1).islower())
 
 
 def _letter(body: bytes | memoryview, at: int) -> str:

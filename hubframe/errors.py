@@ -465,9 +465,12 @@ class HubframeError(Exception):
     became of it (the answer was lost, the connection broke after the request was written, the
     read timed out, or HubSpot answered 5xx), so HubSpot may have applied it; hubframe then reads
     the portal before reporting the rows.  False for reads, and when nothing was sent.
+    ``unsure_attempt``: which attempt that was and what it got (``"attempt 1 got HTTP 504"``),
+    set by the client on the error that ends a write's retries, for messages; None otherwise.
     """
 
     code: ErrorCode | None = None
+    unsure_attempt: str | None = None
 
     def __init__(
         self,

@@ -26,7 +26,7 @@ import random
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any
+from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
 import requests
@@ -276,6 +276,7 @@ class HubSpotClient:
         writes = method != "GET" if write is None else write
         attempt = 0
         unknown = False  # an attempt of this write may have been applied
+        unsure: str | None = None  # which one, and what it got (the first such attempt)
         migration_waited = 0.0  # seconds waited after 477 answers
         while True:
             attempt += 1
@@ -286,7 +287,7 @@ class HubSpotClient:
             except HubframeError as exc:  # the day's budget is used up: not sent
                 refused = exc
             if refused is not None:
-                raise self._not_retried(refused, method, path, attempt, unknown)
+                raise _unsure(self._not_retried(refused, method, path, attempt, unknown), unsure)
             before_send.hook = sending
             started = time.monotonic()
             resp: requests.Response | None = None
@@ -300,7 +301,9 @@ class HubSpotClient:
                 failure = f"{type(exc).__name__}: {exc}"
             if resp is None:
                 self.limiter.unanswered()
-                unknown = unknown or (writes and sending.written)
+                if writes and sending.written and unsure is None:
+                    unsure = f"attempt {attempt} got no answer"
+                unknown = unsure is not None
                 error = NetworkError(
                     self._redact(
                         f"No answer from HubSpot for {method} {path} after {attempt} "
@@ -311,7 +314,7 @@ class HubSpotClient:
                     unreachable=not sending.written,
                 )
                 if not retryable or attempt > self._retries(error):
-                    raise error
+                    raise _unsure(error, unsure)
                 self._pause(self._delay(attempt, None), f"{method} {path}: {error}")
                 continue
             self._reached = True
@@ -330,8 +333,12 @@ class HubSpotClient:
                 raise redirected
             unreadable = 200 <= resp.status_code < 300 and not _hubspot_answer(resp, answers)
             if 200 <= resp.status_code < 300 and not unreadable:
-                return self._success(resp, attempt, unknown)
-            unknown = unknown or (writes and (resp.status_code >= 500 or unreadable))
+                return self._success(resp, attempt, unsure)
+            if writes and (resp.status_code >= 500 or unreadable) and unsure is None:
+                unsure = f"attempt {attempt} got HTTP {resp.status_code}" + (
+                    " with a body that is not HubSpot's answer" if unreadable else ""
+                )
+            unknown = unsure is not None
             api_error = (
                 self._unreadable(resp, method, path, attempt, unknown)
                 if unreadable
@@ -342,12 +349,13 @@ class HubSpotClient:
             retry_after = _retry_after(resp)
             resp = None  # its raw body may echo the token: not a local of a traceback's frame
             if not self._retryable(api_error) or attempt > self.max_retries:
-                raise api_error
+                raise _unsure(api_error, unsure)
             delay = self._delay(attempt, retry_after, api_error)
             if isinstance(api_error, BusyError) and api_error.migrating:
                 migration_waited += delay
                 if migration_waited > self.migration_patience_s:
-                    raise api_error  # a migration: the run stops, the retry file is for later
+                    # a migration: the run stops, the retry file is for later
+                    raise _unsure(api_error, unsure)
             self._pause(delay, f"{method} {path}: {api_error.http_status}")
 
     def _not_retried(
@@ -459,7 +467,7 @@ class HubSpotClient:
             return not error.is_daily
         return isinstance(error, (ServerError, BusyError))
 
-    def _success(self, resp: requests.Response, attempt: int, unknown: bool) -> ApiResponse:
+    def _success(self, resp: requests.Response, attempt: int, unsure: str | None) -> ApiResponse:
         # Item errors may echo the token: redacted by value before anything reads the body.
         content = self._redacted_body(resp.content or b"")
         return ApiResponse(
@@ -468,7 +476,8 @@ class HubSpotClient:
             headers={k: self._redact(v) for k, v in resp.headers.items()},
             correlation_id=correlation_id(resp, None),
             attempts=attempt,
-            earlier_may_have_applied=unknown,
+            earlier_may_have_applied=unsure is not None,
+            unsure_attempt=unsure,
         )
 
     def _redirected(
@@ -872,6 +881,16 @@ class HubSpotClient:
 
 #: A batch's inputs: JSON-able mappings, or the ``inputs`` array already encoded.
 Inputs = Sequence[Mapping[str, Any]] | JsonBytes
+
+
+_Error = TypeVar("_Error", bound=HubframeError)
+
+
+def _unsure(error: _Error, unsure: str | None) -> _Error:
+    """``error``, raised as the outcome of a write, saying which earlier attempt of it may have
+    been applied and what that attempt got (``"attempt 1 got HTTP 504"``; None: none may)."""
+    error.unsure_attempt = unsure
+    return error
 
 
 def _inputs(inputs: Inputs) -> Any:

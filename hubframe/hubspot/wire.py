@@ -45,6 +45,8 @@ class ApiResponse:
     #: An earlier attempt of this write got no answer that says what became of it (lost answer,
     #: 5xx): rows the answer reports as failed may have been applied by that attempt.
     earlier_may_have_applied: bool = False
+    #: Which attempt that was, and what it got (``"attempt 1 got HTTP 504"``), for messages.
+    unsure_attempt: str | None = None
 
     @cached_property
     def body(self) -> Any:

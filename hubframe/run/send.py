@@ -35,6 +35,7 @@ import time
 from collections.abc import Callable, Iterable, Mapping, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import replace
+from http import HTTPStatus
 from typing import Final, TypeVar
 
 from hubframe.errors import (
@@ -716,9 +717,8 @@ class Sender:
         why = stopped.message.removeprefix("Not sent: ") if stopped else ""
         then = f" {why[:1].upper()}{why[1:]}" if why else ""
         message = (
-            f"The outcome is unknown: no answer said what became of it ({_short(exc)}), and "
-            f"{looked}, but HubSpot may still apply it. Run the retry file: sending it again is "
-            f"safe.{then}"
+            f"The outcome is unknown: {_undetermined(exc)}, and {looked}, but HubSpot may "
+            f"still apply it. Run the retry file: sending it again is safe.{then}"
         )
         return _all_unknown(batch, exc, message, attempts)
 
@@ -801,23 +801,43 @@ class Sender:
         retry refused because its record does not exist stays ``OBJECT_NOT_FOUND``: no attempt
         can have linked a record that is not there."""
         refused = [i for i, o in enumerate(out) if _may_be_earlier(o)]
-        if not refused:
+        return self._look_again(
+            batch,
+            out,
+            refused,
+            lambda i: _there(batch, batch.items[i], resp, prior),
+            resp.unsure_attempt,
+        )
+
+    def _look_again(
+        self,
+        batch: Batch,
+        out: list[Outcome],
+        rows: list[int],
+        there: Callable[[int], Outcome],
+        unsure: str | None,
+    ) -> list[Outcome]:
+        """``rows`` a retry did not apply, which an earlier attempt of the write (``unsure``:
+        which, and what it got) may have applied: read back, those not there again after each
+        of :data:`SETTLE_WAITS`; there, ``there(row)``; never seen, ``UNKNOWN_OUTCOME``
+        saying what the retry's answer said."""
+        if not rows:
             return out
-        part = batch.part(tuple(batch.items[i] for i in refused))
+        part = batch.part(tuple(batch.items[i] for i in rows))
         try:
             present = self._present(part)
         except HubframeError as check:
             self.stop.stop_for(check)
-            for i in refused:
-                out[i] = _maybe_earlier(out[i], f"the check failed ({_short(check)})")
+            for i in rows:
+                out[i] = _maybe_earlier(out[i], f"the check failed ({_short(check)})", unsure)
             return out
         present, waited = self._seen_late(part, present)
         looked = f"checks over the next {waited:g} s" if waited else "a check right after"
-        for i, ok in zip(refused, present, strict=True):
+        for i, ok in zip(rows, present, strict=True):
             out[i] = (
-                _there(batch, batch.items[i], resp, prior)
+                there(i)
                 if ok
-                else _maybe_earlier(out[i], f"{looked} did not find the change")
+                else _maybe_earlier(out[i], f"{looked} did not find the change", unsure)
             )
         return out
 
@@ -859,10 +879,14 @@ class Sender:
             if same
             else (f"; the check that followed failed too ({_short(check)})")
         )
+        said = (
+            f"HubSpot's answer was lost or inconclusive ({_short(exc)})"
+            if _last_said_nothing(exc)
+            else _undetermined(exc)
+        )
         message = (
-            f"The outcome is unknown: HubSpot's answer was lost or inconclusive ({_short(exc)})"
-            f"{why}. The change may or may not be there. Run the retry file: sending it again "
-            "is safe."
+            f"The outcome is unknown: {said}{why}. The change may or may not be there. Run the "
+            "retry file: sending it again is safe."
         )
         return _all_unknown(batch, exc, message, attempts)
 
@@ -875,19 +899,57 @@ def _may_be_earlier(outcome: Outcome) -> bool:
     )
 
 
-def _maybe_earlier(refused: Outcome, looked: str) -> Outcome:
-    """A row a retry did not apply, which an earlier attempt (its answer lost, or a 5xx) may
-    still apply: ``UNKNOWN_OUTCOME``, saying what the retry's answer said."""
+def _maybe_earlier(refused: Outcome, looked: str, unsure: str | None) -> Outcome:
+    """A row a retry did not apply, which an earlier attempt (its answer lost, or a 5xx;
+    ``unsure``: which, and what it got) may still apply: ``UNKNOWN_OUTCOME``, saying what the
+    retry's answer said."""
     said = str(refused.error_message or "HubSpot did not apply it").rstrip(".")
     return refused.with_(
         status=Status.FAILED,
         error_code=ErrorCode.UNKNOWN_OUTCOME,
         error_message=(
-            f"The outcome is unknown: a retry did not apply the row ({said}), but an earlier "
-            f"attempt whose answer was lost may have applied it, and {looked}; HubSpot may "
-            "still apply it. Run the retry file: sending it again is safe."
+            f"The outcome is unknown: a retry did not apply the row ({said}), but "
+            f"{_earlier(unsure)} may have applied it, and {looked}; HubSpot may still apply "
+            "it. Run the retry file: sending it again is safe."
         ),
     )
+
+
+def _earlier(unsure: str | None) -> str:
+    """The earlier attempt of a write that may have been applied, as a message names it."""
+    if unsure is None:
+        return "an earlier attempt whose answer was lost (or a 5xx)"
+    return f"an earlier attempt ({unsure})"
+
+
+def _last_said_nothing(exc: HubframeError) -> bool:
+    """Whether the answer that ended a write's retries is itself what leaves its outcome
+    unknown (lost, a 5xx, not HubSpot's, or never sent: the day's budget), rather than a
+    refusal of the last attempt (a 4xx, 423, 429), which says nothing of an earlier one."""
+    if isinstance(exc, ServerError) or not isinstance(exc, ApiError):
+        return True
+    return exc.http_status is None or not 400 <= exc.http_status < 500
+
+
+def _undetermined(exc: HubframeError) -> str:
+    """What left a write's outcome unknown, for its rows' messages.  A last attempt refused
+    (a 423 says "nothing of the request was applied", a 400 may name another row's record) is
+    named by its status alone: the attempt that may have applied it is an earlier one."""
+    if _last_said_nothing(exc):
+        return f"no answer said what became of it ({_short(exc)})"
+    assert isinstance(exc, ApiError)
+    return (
+        f"{_earlier(exc.unsure_attempt)} may have applied it, though the last was refused "
+        f"({_status_text(exc.http_status)})"
+    )
+
+
+def _status_text(status: int | None) -> str:
+    """``HTTP 423 Locked``: a status and its name, where HTTP names it."""
+    try:
+        return f"HTTP {status} {HTTPStatus(status or 0).phrase}"
+    except ValueError:
+        return f"HTTP {status}"
 
 
 def _all_unknown(batch: Batch, exc: HubframeError, message: str, attempts: int) -> list[Outcome]:

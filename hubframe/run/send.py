@@ -16,7 +16,10 @@ one :class:`~hubframe.hubspot.client.HubSpotClient` (and so one rate limiter) an
   ``present``, read again after :data:`SETTLE_WAITS`): present means success; a row never
   found, or not checkable, is ``UNKNOWN_OUTCOME`` (failed): HubSpot may still apply it, so it
   is never reported "not applied".  A refused connection sent nothing: its rows are
-  ``NETWORK_ERROR``;
+  ``NETWORK_ERROR``.  A retry refused whole for its rows (a 400 naming one) is an answer: the
+  rows the portal shows are successes, the rest go the refused-batch way above (sending a row
+  again is safe on every endpoint), and a row then refused for a reason an earlier attempt may
+  have caused is read back (:meth:`Sender._refused_after_unsure`);
 - a 423 Locked or 477 Migration in Progress is retried by the client; HubSpot refused it
   before doing anything, so when the retries run out its rows are not read back: a 423's
   are ``failed`` with ``HUBSPOT_LOCKED``, and a 477 stops the run (below);
@@ -36,7 +39,7 @@ from collections.abc import Callable, Iterable, Mapping, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import replace
 from http import HTTPStatus
-from typing import Final, TypeVar
+from typing import Final, TypeGuard, TypeVar
 
 from hubframe.errors import (
     ApiError,
@@ -469,6 +472,8 @@ class Sender:
                     return self._skipped(batch, None)
                 resp = self._request(batch, body)
         except HubframeError as exc:
+            if exc.may_have_applied and _refuses_rows(exc, batch):
+                return self._refused_after_unsure(batch, exc, prior)
             if exc.may_have_applied or isinstance(exc, ServerError):
                 return self._settle(batch, exc, prior)
             return self._not_applied(batch, exc, prior)
@@ -700,6 +705,49 @@ class Sender:
             out.update(zip(missing, self._unseen(part, exc, attempts, waited), strict=True))
         return [out[i] for i in range(len(batch.items))]
 
+    def _refused_after_unsure(self, batch: Batch, exc: ApiError, prior: int) -> list[Outcome]:
+        """A batch refused whole (``exc``: a 400 naming a row, say) after an earlier attempt
+        that may have been applied (a 5xx, a lost answer).  The refusal is an answer for sure:
+        the rows the portal shows applied are successes, and the rest go the way of any
+        refused batch (:meth:`_rejected`: the rows it names failed, the others sent again).
+        Sending a row again is safe whatever the earlier attempt did: every endpoint here asks
+        for a state, not a step -- a link or label created or removed, a limit set to a value or
+        purged -- and what is there already is left as it is (an answer refusing it, a limit
+        HubSpot says exists, is read back below).  A row then failed for any reason but a
+        record that does not exist (which no attempt can have linked) is read back, again
+        after pauses: there, a success; never seen, ``UNKNOWN_OUTCOME`` (:meth:`_look_again`).
+        Before, every row was ``UNKNOWN_OUTCOME`` quoting the refusal (another row's record),
+        and the rows HubSpot would take were never sent again."""
+        attempts = prior + exc.attempts
+        try:
+            present = self._present(batch)
+        except HubframeError as check:
+            return self._unknown(batch, exc, check, attempts)
+        n = len(batch.items)
+        out = {i: self._applied(batch, i, exc, attempts) for i in range(n) if present[i]}
+        missing = [i for i in range(n) if i not in out]
+        if len(missing) == n:  # the refusal is about these rows: split as it says
+            out.update(enumerate(self._rejected(batch, exc, prior)))
+        elif missing:  # what it names may be a row now there: the rest asked anew
+            part = batch.part(tuple(batch.items[i] for i in missing))
+            out.update(zip(missing, self._send(part, attempts), strict=True))
+        done = [out[i] for i in range(n)]
+        doubt = [i for i in missing if _unsure_refusal(done[i])]
+        return self._look_again(
+            batch, done, doubt, lambda i: self._applied(batch, i, exc, attempts), exc.unsure_attempt
+        )
+
+    @staticmethod
+    def _applied(batch: Batch, i: int, exc: ApiError, attempts: int) -> Outcome:
+        """Row ``i`` of a write that ended in ``exc``, which a read shows applied."""
+        return Outcome(
+            Status.SUCCESS,
+            action=batch.items[i].action,
+            correlation_id=exc.correlation_id,
+            batch=batch.number,
+            attempts=attempts,
+        )
+
     def _unseen(
         self, batch: Batch, exc: HubframeError, attempts: int, waited: float
     ) -> list[Outcome]:
@@ -899,6 +947,13 @@ def _may_be_earlier(outcome: Outcome) -> bool:
     )
 
 
+def _unsure_refusal(outcome: Outcome) -> bool:
+    """Whether a row of a batch refused after an attempt that may have applied it, and then
+    sent again, may be that attempt's (:func:`_may_be_earlier`): not when reads settled it
+    already (``UNKNOWN_OUTCOME``: the resend's own lost answer)."""
+    return _may_be_earlier(outcome) and outcome.error_code is not ErrorCode.UNKNOWN_OUTCOME
+
+
 def _maybe_earlier(refused: Outcome, looked: str, unsure: str | None) -> Outcome:
     """A row a retry did not apply, which an earlier attempt (its answer lost, or a 5xx;
     ``unsure``: which, and what it got) may still apply: ``UNKNOWN_OUTCOME``, saying what the
@@ -950,6 +1005,19 @@ def _status_text(status: int | None) -> str:
         return f"HTTP {status} {HTTPStatus(status or 0).phrase}"
     except ValueError:
         return f"HTTP {status}"
+
+
+def _refuses_rows(exc: HubframeError, batch: Batch) -> TypeGuard[ApiError]:
+    """Whether ``exc`` is HubSpot refusing the batch whole for its rows (a 400, 413 or 422
+    that is not about the request or the object types): an answer for sure, which the
+    refused-batch path splits, fails the rows it is about and sends the others again."""
+    return (
+        isinstance(exc, ApiError)
+        and not isinstance(exc, ServerError)
+        and exc.http_status in BISECT_STATUSES
+        and not _BATCH_LEVEL.search(str(exc))
+        and unknown_object_type(exc, batch.from_type, batch.to_type) is None
+    )
 
 
 def _all_unknown(batch: Batch, exc: HubframeError, message: str, attempts: int) -> list[Outcome]:

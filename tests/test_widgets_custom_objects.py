@@ -6,7 +6,12 @@ known, the mapping message does not tell the analyst to type into a picker."""
 
 from __future__ import annotations
 
+import json
 import re
+import threading
+from collections.abc import Iterator
+from contextlib import contextmanager
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
 import pandas as pd
@@ -18,9 +23,10 @@ from hypothesis import strategies as st
 from traitlets import TraitError
 
 from hubframe.constants import OBJECT_TYPES
+from hubframe.hubspot.client import HubSpotClient
 from hubframe.report import write_pairs
 from hubframe.sandbox import Sandbox
-from hubframe.widgets import HubframeApp
+from hubframe.widgets import HubframeApp, backend
 from hubframe.widgets.portal import REVIEW
 
 CUSTOM = "2-7350001"
@@ -187,3 +193,73 @@ def test_a_token_without_the_schemas_scope_connects_and_says_why_none_are_listed
         assert _offered(app) == {"from": [], "to": []}
         said = _text(app.messages["connect"].value)
         assert "crm.schemas.custom.read" in said and "standard objects only" in said
+
+
+# --- the schemas list answered oddly: what Connect says ------------------------------------
+
+FAKE_TOKEN = "pat-na1-00000000-0000-0000-0000-000000000000"
+ODD_ANSWERS: dict[str, tuple[int, object]] = {
+    "a server error": (500, {"status": "error", "message": "boom", "category": "INTERNAL_ERROR"}),
+    "an answer that is not the list": (200, {"results": "nothing"}),
+    "an entry that is not a schema": (200, {"results": [{"objectTypeId": "0-1"}]}),
+}
+
+
+@contextmanager
+def _answering(code: int, body: object) -> Iterator[str]:
+    """A server on 127.0.0.1 answering every GET with ``code`` and ``body`` (JSON)."""
+    data = json.dumps(body).encode()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_GET(self) -> None:
+            self.send_response(code)
+            self.send_header("Content-Type", "application/json")
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{server.server_port}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.mark.parametrize("case", list(ODD_ANSWERS))
+def test_a_list_that_fails_otherwise_does_not_send_the_analyst_to_the_scopes(case: str) -> None:
+    """Only HubSpot's 403 MISSING_SCOPES names the scope: a 500 or an odd answer said "give
+    the private app the crm.schemas.custom.read scope" to a token that had it."""
+    with _answering(*ODD_ANSWERS[case]) as url:
+        client = HubSpotClient(token=FAKE_TOKEN, base_url=url, max_retries=0)
+        try:
+            customs, said = backend.custom_object_types(client)
+        finally:
+            client.close()
+    assert customs == () and "standard objects only" in said
+    assert "scope" not in said, said
+
+
+def test_a_custom_object_named_in_capitals_is_listed() -> None:
+    """HubSpot's schema names take letters of either case: one such object hid them all."""
+    body = {
+        "results": [
+            {"objectTypeId": "2-111", "name": "cars", "fullyQualifiedName": "p123_cars"},
+            {
+                "objectTypeId": "2-222",
+                "name": "MyProjects",
+                "fullyQualifiedName": "p123_MyProjects",
+            },
+        ]
+    }
+    with _answering(200, body) as url:
+        client = HubSpotClient(token=FAKE_TOKEN, base_url=url, max_retries=0)
+        try:
+            customs, said = backend.custom_object_types(client)
+        finally:
+            client.close()
+    assert said == "" and [c.type_id for c in customs] == ["2-111", "2-222"]

@@ -90,7 +90,9 @@ def _record(value: Any) -> bool:
 
 #: A custom object's type id, and its name as HubSpot qualifies it (``p24681357_cars``).
 _CUSTOM_ID: Final = re.compile(r"2-[0-9]+", re.ASCII)
-_QUALIFIED: Final = re.compile(r"p[0-9]*_[a-z0-9_]+", re.ASCII)
+#: A custom object's qualified name, p<portal id>_<name>: a name of letters (either case),
+#: digits and underscores, as HubSpot's schemas take it.
+_QUALIFIED: Final = re.compile(r"p[0-9]*_[a-z0-9_]+", re.ASCII | re.IGNORECASE)
 
 
 def _schema(value: Any) -> bool:

@@ -467,24 +467,32 @@ def connect(
     )
 
 
-#: Said when the portal's custom objects could not be listed (the token's scopes, say).
-NO_CUSTOM_LIST: Final = (
+#: Said when the portal's custom objects could not be listed: the token lacks the scope.
+NO_CUSTOM_SCOPE: Final = (
     "The portal's custom objects could not be listed, so the object type pickers offer "
     "HubSpot's standard objects only (a sheet's type column may still name a custom object "
     "by its type id or p_ name). To pick them, give the private app the "
     "crm.schemas.custom.read scope and click Connect again. HubSpot said: {said}"
 )
+#: Said when the list failed otherwise (a server error, an answer that is not the list).
+NO_CUSTOM_LIST: Final = (
+    "The portal's custom objects could not be listed, so the object type pickers offer "
+    "HubSpot's standard objects only (a sheet's type column may still name a custom object "
+    "by its type id or p_ name); click Connect again to list them. {said}"
+)
 
 
 def custom_object_types(client: HubSpotClient) -> tuple[tuple[CustomObjectType, ...], str]:
     """The portal's custom objects, and "" -- or none, and why they could not be listed (a
-    token without the schemas scope is still a connection: its standard objects work)."""
+    token without the schemas scope is still a connection: its standard objects work).  The
+    scope is named only when HubSpot said it is missing."""
     try:
         return tuple(client.custom_object_types()), ""
     except HubframeError as exc:
         if exc.code in (ErrorCode.CANCELLED, ErrorCode.UNAUTHORIZED):
             raise
-        return (), NO_CUSTOM_LIST.format(said=str(exc))
+        said = NO_CUSTOM_SCOPE if exc.code is ErrorCode.MISSING_SCOPES else NO_CUSTOM_LIST
+        return (), said.format(said=str(exc))
 
 
 def rehearse(connection: Connection, frame: pd.DataFrame) -> None:

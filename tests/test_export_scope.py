@@ -308,3 +308,121 @@ def test_a_failed_removal_of_a_deleted_records_last_row_is_in_the_retry_file(
         assert set(again.loc[again["change"] == "remove", "status"]) == {"success"}
         kept = {(DEALS[0], CONTACTS[0]), (DEALS[0], CONTACTS[1]), (DEALS[1], CONTACTS[2])}
         assert _links(sb) == {(d, c) for d, c in kept if DEALS.index(d) not in deleted}
+
+
+# --- the scope's object pair ------------------------------------------------------------------
+# Before, the scope sheet's type cells were taken as written, from its first row only: 'Deals'
+# (or 'deal', '0-3') filed the export's records under a pair no row has, and a sync with
+# removals removed every association they have while each row of the sheet said "keep"; a
+# first row with its type cells cleared dropped the whole scope without a word.
+
+
+def _scope_book(tmp_path: Path, cells: dict[tuple[int, int], str | None]) -> Path:
+    """The export of deals 0-2 (as exported), its scope sheet's cells edited."""
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        frame = read_associations(client_for(sb), "deals", "contacts", DEALS[:3], **KW)
+    path = write_pairs(frame, tmp_path / "links.xlsx")
+    book = openpyxl.load_workbook(path)
+    for (row, column), value in cells.items():
+        book[SCOPE_SHEET].cell(row, column).value = value
+    book.save(path)
+    return path
+
+
+@pytest.mark.parametrize(
+    ("from_type", "to_type"),
+    [("Deals", "Contacts"), ("deal", "contact"), ("0-3", "0-1"), (" DEALS ", "contacts ")],
+)
+@pytest.mark.parametrize("rows", [[2], [2, 3, 4]], ids=["first row", "every row"])
+def test_a_scope_sheet_spelling_its_types_otherwise_removes_nothing_listed(
+    from_type: str, to_type: str, rows: list[int], tmp_path: Path
+) -> None:
+    cells = {(r, c): v for r in rows for c, v in ((1, from_type), (3, to_type))}
+    path = _scope_book(tmp_path, cells)
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        before = _links(sb)
+        result = _sync(path, client_for(sb))
+        assert _links(sb) == before
+    assert set(result["change"]) == {"keep"}, result[["from_id", "to_id", "change"]]
+    assert (result["sheet"] != "(portal)").all()
+
+
+@pytest.mark.parametrize("row", [2, 3])
+@pytest.mark.parametrize("column", [1, 3])
+def test_a_scope_row_with_an_empty_type_cell_is_refused_naming_it(
+    row: int, column: int, tmp_path: Path
+) -> None:
+    path = _scope_book(tmp_path, {(row, column): None})
+    name = "from_type" if column == 1 else "to_type"
+    with pytest.raises(hf.InputError, match=rf"sheet 'Export scope', row {row}: its {name} cell"):
+        read_pairs(path)
+
+
+def test_a_scope_row_naming_another_pair_is_refused_naming_it(tmp_path: Path) -> None:
+    path = _scope_book(tmp_path, {(3, 1): "contacts", (3, 3): "deals"})
+    with pytest.raises(hf.InputError, match=r"row 3: it names contacts -> deals, and row 2"):
+        read_pairs(path)
+
+
+def test_a_scope_of_another_pair_than_the_sheets_rows_is_refused_before_sending(
+    tmp_path: Path,
+) -> None:
+    cells = {(r, c): v for r in (2, 3, 4) for c, v in ((1, "contacts"), (3, "deals"))}
+    path = _scope_book(tmp_path, cells)
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        before = _links(sb)
+        sb.reset_request_log()
+        with pytest.raises(hf.InputError, match="would remove every association"):
+            _sync(path, client_for(sb))
+        assert _links(sb) == before
+        paths = sb.request_log()["path"]
+        assert not paths.str.contains("archive|create|labels/", regex=True).any(), paths
+
+
+@pytest.mark.parametrize("types", [("", "contacts"), ("deals", "  ")])
+def test_a_frames_scope_without_its_types_is_refused(types: tuple[Any, Any]) -> None:
+    frame = pd.DataFrame({"from_type": ["deals"], "from_id": [DEALS[0]], "to_type": ["contacts"]})
+    frame["to_id"], frame["label"], frame["category"], frame["type_id"] = CONTACTS[0], "", "", ""
+    frame.attrs["hubframe"] = {
+        "export_scope": {"from_type": types[0], "to_type": types[1], "ids": DEALS[:3]}
+    }
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        before = _links(sb)
+        with pytest.raises(hf.InputError, match="not their object types"):
+            _sync(frame, client_for(sb))
+        assert _links(sb) == before
+
+
+def test_a_frames_scope_spelled_otherwise_is_its_pair() -> None:
+    with Sandbox(seed="demo") as sb:
+        _portal(sb)
+        client = client_for(sb)
+        edited = _edited(read_associations(client, "deals", "contacts", DEALS, **KW))
+        edited.attrs["hubframe"]["export_scope"] |= {"from_type": "Deal", "to_type": "0-1"}
+        _sync(edited, client)
+        assert _links(sb) == AFTER
+
+
+def test_a_scope_split_over_sheets_naming_two_pairs_is_refused(tmp_path: Path) -> None:
+    import hubframe.report.excel as excel
+
+    frame = pd.DataFrame(
+        {"from_type": "deals", "from_id": DEALS, "to_type": "contacts", "to_id": CONTACTS[:4]}
+    )
+    frame.attrs["hubframe"] = {
+        "export_scope": {"from_type": "deals", "to_type": "contacts", "ids": DEALS}
+    }
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(excel, "SHEET_ROWS", 3)
+        path = write_pairs(frame, tmp_path / "links.xlsx")
+    book = openpyxl.load_workbook(path)
+    second = book[f"{SCOPE_SHEET} (2)"]
+    for row in range(2, second.max_row + 1):
+        second.cell(row, 1).value, second.cell(row, 3).value = "companies", "contacts"
+    book.save(path)
+    with pytest.raises(hf.InputError, match=r"'Export scope \(2\)' names companies -> contacts"):
+        read_pairs(path, sheet="*")

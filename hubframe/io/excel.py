@@ -223,7 +223,16 @@ def _read_scope(book: Workbook, sheets: list[SheetInfo]) -> ExportScope:
         rows = ([one_cell_text(c) for c in row] for row in grid.cells[1:])
         parts.append(read_scope(info.name, rows, grid.first_row + 1))
     ids = dict.fromkeys(i for part in parts for i in part.ids)
-    first = parts[0]
+    filled = [part for part in parts if part.ids] or parts
+    first = filled[0]
+    for part in filled[1:]:
+        if (part.from_type, part.to_type) != (first.from_type, first.to_type):
+            raise InputError(
+                f"sheet '{part.sheet}' names {part.from_type} -> {part.to_type}, and sheet "
+                f"'{first.sheet}' {first.from_type} -> {first.to_type}. An export's scope lists "
+                "the records of one object pair: correct the sheet, or delete the scope sheets "
+                "to sync only the records the other sheet lists."
+            )
     return ExportScope(first.from_type, first.to_type, tuple(ids), first.sheet)
 
 

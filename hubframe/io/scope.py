@@ -141,8 +141,38 @@ def read_scope(name: str, rows: Iterable[Sequence[str]], first_row: int) -> Expo
         _refuse(f"sheet '{name}', row {wrong[0]}", wrong[2])
     if bad:
         _refuse(f"sheet '{name}'", bad[0].strip("'"))
-    first = kept[0] if kept else (0, "", "", "")
-    return ExportScope(first[1], first[3], tuple(found), name)
+    types = _one_pair(name, kept)
+    return ExportScope(*types, tuple(found), name)
+
+
+def _one_pair(name: str, kept: Sequence[tuple[int, str, str, str]]) -> tuple[str, str]:
+    """The object pair every row of a scope sheet names, spelled as the pairs sheet's cells
+    are read ('Deals', 'deal' and '0-3' are ``deals``); InputError naming the row whose type
+    cell is empty, or whose pair is not the first row's (the scope would be read under another
+    pair than its records', and a sync remove all they have)."""
+    from hubframe.io.normalize import canonical_object_type
+
+    def spelled(cell: str) -> str:
+        return canonical_object_type(cell) or ""
+
+    pairs = [(n, spelled(f), spelled(t)) for n, f, _, t in kept]
+    for n, from_type, to_type in pairs:
+        if not from_type or not to_type:
+            column = SCOPE_HEADERS[0] if not from_type else SCOPE_HEADERS[2]
+            raise InputError(
+                f"sheet '{name}', row {n}: its {column} cell is empty. The sheet lists the "
+                "records the export read and their object pair (a sync with removals takes "
+                "them as its scope): fill the cell as the other rows have it, or delete the "
+                "sheet to sync only the records the other sheet lists."
+            )
+        if (from_type, to_type) != pairs[0][1:]:
+            raise InputError(
+                f"sheet '{name}', row {n}: it names {from_type} -> {to_type}, and row "
+                f"{pairs[0][0]} {pairs[0][1]} -> {pairs[0][2]}. An export's scope lists the "
+                "records of one object pair: correct the row, or delete the sheet to sync only "
+                "the records the other sheet lists."
+            )
+    return pairs[0][1:] if pairs else ("", "")
 
 
 def _refuse(where: str, cell: str) -> NoReturn:

@@ -50,7 +50,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any, Unpack
+from typing import TYPE_CHECKING, Any, Unpack
 
 import pandas as pd
 
@@ -82,6 +82,9 @@ from hubframe.run.rows import issues_argument, read_input, refuse_removals_sheet
 from hubframe.run.spelling import Spellings
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status
+
+if TYPE_CHECKING:
+    from hubframe.io.scope import ExportScope
 
 
 def sync(
@@ -239,11 +242,29 @@ def _export_records(rules: SyncRules, frame: pd.DataFrame) -> dict[ObjectPair, t
     info = frame.attrs.get("hubframe") or {}
     found = export_scope(info)
     if found is not None:
-        return {ObjectPair(found.from_type, found.to_type): found.ids}
+        return {_scope_pair(found): found.ids}
     source = str(info.get("source") or "")
     if rules.allow_removals and source != FRAME_SOURCE and _export_layout(info):
         _warn_no_scope(source)  # a file's (a frame built in Python is not an export's)
     return {}
+
+
+def _scope_pair(found: ExportScope) -> ObjectPair:
+    """The object pair of an export's scope, spelled as the sheet's cells are read ('Deals'
+    and '0-3' are ``deals``); InputError when it names none (its records would be read under
+    a pair no row has, and a sync remove all they have, or none of it without a word)."""
+    from hubframe.io.normalize import canonical_object_type
+
+    from_type = canonical_object_type(found.from_type)
+    to_type = canonical_object_type(found.to_type)
+    if not from_type or not to_type:
+        where = f"sheet '{found.sheet}'" if found.sheet else "the frame's export scope"
+        raise InputError(
+            f"{where} lists {len(found.ids):,} records the export read but not their object "
+            f"types (from_type {found.from_type!r}, to_type {found.to_type!r}): give both, or "
+            "drop the scope to sync only the records the sheet lists."
+        )
+    return ObjectPair(from_type, to_type)
 
 
 def _export_layout(info: Mapping[str, Any]) -> bool:

@@ -37,7 +37,7 @@ from hubframe.constants import (
     PRIMARY_COMPANY,
     PRIMARY_TYPES,
 )
-from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.io.normalize import normalize_label
 from hubframe.jobs import sync_words as words
 from hubframe.jobs.sync_rules import (
@@ -199,6 +199,7 @@ class SyncPlanner:
             plan.scope[str(item.from_id)] = None
         self._settled_rows(pairs)
         for pair, records in self.records.items():  # an export's records, rows left or not
+            _same_pair(self.spell(pair), pairs, len(records))
             found = pairs.setdefault(self.spell(pair), PairPlan(self.spell(pair)))
             for from_id in records:
                 if scope is None or from_id in scope:
@@ -725,6 +726,22 @@ def _inverse(here: Mapping[int, LabelDef], back: Mapping[int, LabelDef]) -> dict
         for name, ids in by_name(here).items()
         if len(ids) == 1 and len(there.get(name, [])) == 1
     }
+
+
+def _same_pair(pair: ObjectPair, pairs: Mapping[ObjectPair, PairPlan], count: int) -> None:
+    """Refuse an export's scope whose object pair none of the sheet's rows has, while rows of
+    another pair are there: its records would be read under a pair the sheet says nothing of,
+    and a sync remove every association they have (an edited or mismatched scope sheet).  A
+    sheet whose rows were all deleted has no pair: its records' links are removed, as asked."""
+    if pairs and pair not in pairs:
+        listed = ", ".join(f"{p.from_type} -> {p.to_type}" for p in pairs)
+        raise InputError(
+            f"the export's scope lists {count:,} records of "
+            f"{pair.from_type} -> {pair.to_type}, and the sheet's rows are of {listed}: a sync "
+            "would remove every association those records have. Sync the sheet with the scope "
+            "of its own export, or delete the scope sheet to sync only the records the sheet "
+            "lists. Nothing was sent."
+        )
 
 
 def _unread_cells(issues: pd.DataFrame | None) -> dict[int, set[str]]:

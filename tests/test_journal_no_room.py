@@ -54,3 +54,47 @@ def test_a_journal_the_limit_allows_opens(tmp_path: Path) -> None:
         check=False,
     )
     assert done.returncode == 0, (done.stdout, done.stderr)
+
+
+_REOPEN = """
+import sys
+from hubframe.run.journal import Journal
+with Journal(sys.argv[1]) as journal:
+    journal.begin_run()
+"""
+
+
+def _run(code: str, *args: str) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [sys.executable, "-c", code, *args], capture_output=True, text=True, timeout=60, check=False
+    )
+
+
+@pytest.mark.parametrize("limit", range(4096, 98_304, 4096))
+def test_a_journal_a_full_disk_stopped_is_usable_once_there_is_room(
+    tmp_path: Path, limit: int
+) -> None:
+    """Before, a journal whose making the limit stopped at its first page was left behind with
+    no table, and every later run and undo refused it as a journal "copied without its -wal
+    file" that never existed; a limit that let it be made but not a run started said only
+    "could not start a run (disk I/O error)".  Whatever the limit, the run says why and that
+    nothing was sent, and the same path then works."""
+    path = tmp_path / "j.sqlite"
+    stopped = _run(_OPENER, str(path), str(limit))
+    if stopped.returncode == 2:
+        said = stopped.stdout.strip()
+        assert f"writes to {limit:,} bytes (ulimit -f)" in said, said
+        assert "nothing was sent" in said, said
+    else:
+        assert stopped.returncode == 0, (stopped.stdout, stopped.stderr)
+    again = _run(_REOPEN, str(path))
+    assert again.returncode == 0, (again.stdout, again.stderr)
+
+
+def test_a_journal_in_use_is_never_deleted_when_a_limit_stops_its_opening(tmp_path: Path) -> None:
+    path = tmp_path / "j.sqlite"
+    assert _run(_REOPEN, str(path)).returncode == 0
+    size = path.stat().st_size
+    _run(_OPENER, str(path), "1")  # whatever it says, the journal stays
+    assert path.exists() and path.stat().st_size == size
+    assert _run(_REOPEN, str(path)).returncode == 0

@@ -516,8 +516,9 @@ def _check_format(db: sqlite3.Connection, path: Path, *, log_left: bool = False)
             f"journal {path}: its file is empty, and SQLite says its content is in the "
             f"write-ahead log {path.name}-wal, which is not beside it: a journal copied or moved "
             f"without its {path.name}-wal file (a run killed, or still running, keeps its whole "
-            f"journal there). Copy {path.name}-wal beside it from where the run wrote it, or "
-            "give a new journal file. Nothing was sent."
+            f"journal there), or one a run could not write as it made it (a full disk: that "
+            f"run sent nothing). Copy {path.name}-wal beside it from where the run wrote it, or "
+            "give a new journal file (or delete this one). Nothing was sent."
         )
     if version == 0 and not tables:
         try:
@@ -595,6 +596,7 @@ def _open(path: Path) -> sqlite3.Connection:
     if kind is not None:  # SQLite said "disk I/O error", or waited on a pipe
         raise InputError(f"journal {path}: is {kind}, not a file; give a file path")
     log_left = _log_left(path)  # before connecting, which makes an empty -wal file
+    new = not path.exists()
     try:
         db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     except sqlite3.Error as exc:
@@ -604,7 +606,10 @@ def _open(path: Path) -> sqlite3.Connection:
     except sqlite3.OperationalError as exc:
         db.close()
         said = f"journal {path}: cannot use it as a journal ({exc})"
-        raise InputError(said + _no_room(path, exc)) from None
+        why = _no_room(path, exc)
+        if new and why:
+            _drop_unmade(path)
+        raise InputError(said + why) from None
     except sqlite3.Error as exc:
         db.close()
         raise InputError(f"journal {path}: not a hubframe journal ({exc})") from None
@@ -677,6 +682,25 @@ def _log_left(path: Path) -> bool:
         if attempt == 0:
             time.sleep(0.1)
     return True
+
+
+def _drop_unmade(path: Path) -> None:
+    """Delete the journal this run began to make and could not write (a full disk): left,
+    its file would hold no table, and every later run and undo take it for a journal copied
+    without its write-ahead log.  Only while it holds nothing: no table in the file, no log
+    beside it with content (another run making it at the same moment that got further)."""
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(_SQLITE_HEADER)
+        logs = [path.with_name(path.name + s) for s in ("-wal", "-shm", "-journal")]
+        if any(log.exists() and log.stat().st_size for log in logs[:1]):
+            return
+        if header and not (header.startswith(b"SQLite format 3\x00") and _no_tables(header)):
+            return
+        for leftover in (path, *logs):
+            leftover.unlink(missing_ok=True)
+    except OSError:
+        return
 
 
 def _no_tables(header: bytes) -> bool:
@@ -849,9 +873,11 @@ class Journal:
         )
 
     @contextmanager
-    def _using(self, doing: str) -> Iterator[None]:
+    def _using(self, doing: str, *, first: bool = False) -> Iterator[None]:
         """The lock, and an InputError naming the journal for any database error (or an entry
-        that cannot be read back: a damaged file)."""
+        that cannot be read back: a damaged file); ``first``: a write before the run reads or
+        sends anything, whose failure to write says why (a full disk) and that nothing was
+        sent."""
         with self._lock:
             try:
                 yield
@@ -865,7 +891,9 @@ class Journal:
                 IndexError,
                 OverflowError,
             ) as exc:  # a damaged entry read back: a cell of another type or shape
-                raise InputError(f"journal {self.path}: could not {doing} ({exc})") from None
+                said = f"journal {self.path}: could not {doing} ({exc})"
+                why = _no_room(self.path, exc) if first and isinstance(exc, sqlite3.Error) else ""
+                raise InputError(said + why) from None
 
     def portal(self) -> PortalKey | None:
         """The portal the journal's runs went to (None for a journal no run has used)."""
@@ -890,7 +918,7 @@ class Journal:
         the first to write wins, and the other is checked against it)."""
         if self.portal() is None:
             new = PortalKey.of(client)
-            with self._using("write it"):
+            with self._using("write it", first=True):
                 self._db.execute(
                     "INSERT INTO portal (base_url, salt, token) SELECT ?, ?, ? "
                     "WHERE NOT EXISTS (SELECT 1 FROM portal)",
@@ -913,7 +941,7 @@ class Journal:
         while an undo from it holds it (InputError, nothing sent)."""
         if self._lease is None:
             self._lease = run_lease(self.path)
-        with self._using("start a run"), self._db:
+        with self._using("start a run", first=True), self._db:
             self._db.execute(_WRITE)
             self._open = self._open_runs(supersede=True)
             cursor = self._db.execute("INSERT INTO runs (started_at) VALUES (?)", (time.time(),))

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -183,3 +185,64 @@ def test_a_home_folder_of_no_user_is_a_message_naming_it(
         calls[use]()
     assert f"'{NO_USER}' is not a home folder" in str(refused.value), refused.value
     assert list(tmp_path.iterdir()) == []
+
+
+# --- the Python writers check their path as the command line does ---------------------------
+# Before, export_report / export_retry / write_pairs to a path whose folder is a file raised a
+# bare FileExistsError naming the folder ("File exists"); a name too long or holding a NUL
+# raised OSError / ValueError; a link pointing into a folder that does not exist made that
+# folder and wrote there (an open for writing fails).
+
+
+def _writers() -> dict[str, Any]:
+    import hubframe as hf
+    from hubframe.sandbox import Sandbox
+    from hubframe.testing import client_for, demo_ids
+
+    deal, contact = demo_ids("deals")[0], 1  # contact 1 does not exist: a failed row
+    result = pd.DataFrame({"Deal ID": [str(deal)], "Contact ID": [str(contact)]})
+    with Sandbox(seed="demo") as sb:
+        pairs = hf.read_pairs(result, from_type="deals", to_type="contacts")
+        table = hf.associate(pairs, client_for(sb), progress=False)
+    assert (table["status"] == "failed").all()
+    return {
+        "export_report": lambda p: hf.export_report(table, p),
+        "export_retry": lambda p: hf.export_retry(table, p),
+        "write_pairs": lambda p: hf.write_pairs(result, p),
+    }
+
+
+def _folder_a_file(tmp: Path) -> Path:
+    (tmp / "notafolder").write_text("")
+    return tmp / "notafolder" / "out.xlsx"
+
+
+def _dangling(tmp: Path) -> Path:
+    (tmp / "link.csv").symlink_to(tmp / "gone" / "deeper" / "x.csv")
+    return tmp / "link.csv"
+
+
+BAD_PATHS: dict[str, tuple[Any, str]] = {
+    "its folder a file": (_folder_a_file, "notafolder is a file, not a folder"),
+    "a folder's folder a file": (
+        lambda t: _folder_a_file(t).parent / "sub" / "out.csv",
+        "notafolder is a file, not a folder",
+    ),
+    "a name too long": (lambda t: t / ("n" * 300 + ".csv"), "the file name is 304 bytes long"),
+    "a NUL": (lambda t: t / "a\0b.csv", "cannot hold a NUL character"),
+    "a link into no folder": (_dangling, "whose folder does not exist"),
+}
+
+
+@pytest.mark.parametrize("writer", ["export_report", "export_retry", "write_pairs"])
+@pytest.mark.parametrize("case", list(BAD_PATHS))
+def test_every_writer_refuses_a_path_no_file_can_have(
+    writer: str, case: str, tmp_path: Path
+) -> None:
+    make, said = BAD_PATHS[case]
+    path = make(tmp_path)
+    before = sorted(p.name for p in tmp_path.rglob("*"))
+    with pytest.raises(InputError, match=re.escape(said)):
+        _writers()[writer](path)
+    assert sorted(p.name for p in tmp_path.rglob("*")) == before
+    assert not (tmp_path / "gone").exists()

@@ -25,7 +25,7 @@ from hubframe.report.excel import (
     Table,
     write_tables,
 )
-from hubframe.report.outputs import REPORT_SUFFIXES, refuse_own_sources
+from hubframe.report.outputs import REPORT_SUFFIXES, check_output, refuse_own_sources
 from hubframe.report.safety import csv_column, outgoing_frame
 from hubframe.report.summary import build_summary, summary_data
 from hubframe.report.whole import written_whole
@@ -136,8 +136,7 @@ def target_path(path: PathLike, result: pd.DataFrame, role: str) -> tuple[Path, 
     suffix = target.suffix.lower()
     if suffix not in REPORT_SUFFIXES:
         raise InputError(f"{target.name}: a report or retry file must end in .xlsx or .csv")
-    if target.is_dir():
-        raise InputError(f"{target}: is a folder; give the report or retry file a file name")
+    check_output(target, role)  # a folder, its folder a file, a name no disk takes, a bad link
     refuse_own_sources(target, role, result)
     return target, suffix
 

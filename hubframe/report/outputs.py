@@ -87,6 +87,7 @@ def check_output(path: PathLike, role: str, *, sheet: bool = True, create: bool 
     in .xlsx or .csv; ``create``: missing folders will be created (else the folder must exist).
     """
     target = as_path(path)
+    _check_name(target, role)
     if target.is_dir():
         example = target / (f"{role.replace(' ', '_')}.xlsx" if sheet else "run.sqlite")
         raise InputError(f"{target}: is a folder; give the {role} a file name, such as {example}")
@@ -97,8 +98,33 @@ def check_output(path: PathLike, role: str, *, sheet: bool = True, create: bool 
         )
     if target.exists() and not os.access(target, os.W_OK):
         raise InputError(f"{target}: the file exists and cannot be written (permission denied)")
+    if target.is_symlink() and not target.exists():  # written where it points, as open() would
+        pointed = Path(os.path.realpath(target))
+        if not pointed.parent.is_dir():
+            raise InputError(
+                f"{target}: is a link to {pointed}, whose folder does not exist; give the "
+                f"{role} another path"
+            )
     _check_folder(target, role, create=create)
     return target
+
+
+#: The longest file name most disks take, in bytes (ext4, APFS, NTFS: 255).
+_NAME_MAX = 255
+
+
+def _check_name(target: Path, role: str) -> None:
+    """InputError for a path no disk takes: a NUL character, or a file name too long."""
+    if "\0" in str(target):
+        raise InputError(
+            f"{str(target)!r}: a path cannot hold a NUL character; give the {role} another path"
+        )
+    size = len(os.fsencode(target.name))
+    if size > _NAME_MAX:
+        raise InputError(
+            f"{target.name[:40]}...: the file name is {size:,} bytes long, and a disk takes "
+            f"{_NAME_MAX} at most; give the {role} a shorter name"
+        )
 
 
 def _a(role: str) -> str:

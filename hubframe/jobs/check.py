@@ -56,7 +56,14 @@ from hubframe.run.labels import (
 from hubframe.run.lookup import Matches, id_properties, match_records
 from hubframe.run.portal import PortalKey, TokenHolder
 from hubframe.run.reads import read_records
-from hubframe.run.rows import as_frame, columns, describer, issue_outcomes, text
+from hubframe.run.rows import (
+    NOTHING_TO_DO,
+    as_frame,
+    columns,
+    describer,
+    issue_outcomes,
+    text,
+)
 from hubframe.run.work import Outcome
 from hubframe.validate import ERROR, invalid_rows
 from hubframe.validate import validate_limits as _offline_limits
@@ -104,9 +111,13 @@ class _Found:
 
 
 def _open_rows(frame: pd.DataFrame, offline: pd.DataFrame, found: _Found) -> list[int]:
-    """Positions of rows with no error yet (the ones a run would go on with)."""
+    """Positions of rows with no error yet (the ones a run would go on with): not those a
+    warning leaves nothing to do (an empty limit cell, a record with no targets), which a run
+    never sends -- an error found online there would turn a skipped row invalid."""
     bad = invalid_rows(frame, offline).to_numpy(dtype=bool)
-    return [p for p in np.flatnonzero(~bad).tolist() if p not in found.flagged]
+    idle = offline.loc[offline["code"].isin(list(NOTHING_TO_DO)), "position"]
+    done = found.flagged | {int(p) for p in idle.dropna().tolist()}
+    return [p for p in np.flatnonzero(~bad).tolist() if p not in done]
 
 
 def _by_type(frame: pd.DataFrame, side: str, positions: Iterable[int]) -> dict[str, list[int]]:

@@ -9,7 +9,7 @@ things, and turn validation issues into the outcomes of the rows that will not b
 from __future__ import annotations
 
 from collections.abc import Callable, Hashable, Mapping
-from typing import Any, Literal
+from typing import Any, Final, Literal
 
 import pandas as pd
 import pyarrow as pa
@@ -219,6 +219,10 @@ _NOTHING_TO_DO = {
         "to remove it)."
     ),
 }
+
+
+#: The codes of warnings that leave a row nothing to do (never sent, never checked online).
+NOTHING_TO_DO: Final = frozenset(_NOTHING_TO_DO)
 
 
 def _issue_positions(frame: pd.DataFrame, issues: pd.DataFrame) -> list[int | None]:

@@ -692,7 +692,8 @@ def _limit_row(
     assert spec is not None
     key = (spec.category, spec.type_id)
     if book.category_of(*pair, spec.type_id) is None:  # listed: the labels were read above
-        prepared.settled[pos] = _unlisted_type(fallback, pair, spec.type_id)
+        other = book.other_way(*pair, type_id=spec.type_id)
+        prepared.settled[pos] = _unlisted_type(fallback, pair, spec.type_id, other)
         return None
     if not is_stand_in(spec.type_id):  # a label not created yet has no type id to show
         prepared.resolved[pos] = key
@@ -754,7 +755,7 @@ def _object_key(book: LabelBook, pair: ObjectPair) -> tuple[str, int] | None:
     return None if found is None else (found.category, found.type_id)
 
 
-def _unlisted_type(action: Action, pair: ObjectPair, type_id: int) -> Outcome:
+def _unlisted_type(action: Action, pair: ObjectPair, type_id: int, other: str = "") -> Outcome:
     """A row naming a type id its object pair's labels do not list (a typo, the reverse
     direction's id): HubSpot has no limit of it to set or remove; ``invalid``, not sent, as
     validation with a client says (a removal was "nothing to remove" of "the unlabeled
@@ -765,7 +766,7 @@ def _unlisted_type(action: Action, pair: ObjectPair, type_id: int) -> Outcome:
         error_code=ErrorCode.INVALID_ASSOCIATION_TYPE,
         error_message=(
             f"HubSpot has no association type {type_id} from {pair.from_type} to "
-            f"{pair.to_type}; use a label, or a type id HubSpot lists for this pair."
+            f"{pair.to_type}; use a label, or a type id HubSpot lists for this pair.{other}"
         ),
     )
 

@@ -311,9 +311,28 @@ class LabelBook:
             unlabeled = self.unlabeled(from_type, to_type)
             if unlabeled is not None:
                 return unlabeled
-        raise UnknownLabel(
-            unknown_label_message(label, from_type, to_type, defs, first=self._first)
-        )
+        said = unknown_label_message(label, from_type, to_type, defs, first=self._first)
+        raise UnknownLabel(said + self.other_way(from_type, to_type, label=label))
+
+    def other_way(
+        self, from_type: str, to_type: str, *, label: str | None = None, type_id: int | None = None
+    ) -> str:
+        """A sentence for a label or type id the pair lacks that its reverse direction has
+        (the row's From and To swapped), or "" (none there, or its labels cannot be read)."""
+        try:
+            defs = [d for d in self.labels(to_type, from_type) if not is_stand_in(d.type_id)]
+        except HubframeError:
+            return ""
+        found = named(label, defs) if label else [d for d in defs if d.type_id == type_id]
+        if not found:
+            return ""
+        there, way = found[0], f"from {to_type} to {from_type}, the other direction"
+        if label:
+            said = f' The label "{there.label}" exists {way} (type id {there.type_id})'
+        else:
+            what = f'the label "{there.label}"' if there.label else "the unlabeled association"
+            said = f" Type id {type_id} is {what} {way}"
+        return said + ": swap the row's from and to to use it."
 
     def category_of(self, from_type: str, to_type: str, type_id: int) -> str | None:
         """The category of a type id for this pair, when HubSpot lists it."""
@@ -448,7 +467,8 @@ def _check_listed(
     judges the row (a stopping error is raised)."""
     defs = _readable(book, from_type, to_type)
     if defs is not None and type_id not in {d.type_id for d in defs}:
-        raise UnlistedType(unlisted_type_message(from_type, to_type, type_id, label, defs))
+        said = unlisted_type_message(from_type, to_type, type_id, label, defs)
+        raise UnlistedType(said + book.other_way(from_type, to_type, type_id=type_id))
 
 
 def unlisted_type_message(

@@ -19,6 +19,7 @@ import hubframe as hf
 from hubframe.cli import main
 from hubframe.errors import InputError
 from hubframe.io.labels import read_labels
+from hubframe.jobs.labels import read_label_sheet
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for
 
@@ -118,4 +119,7 @@ def test_a_pairs_sheet_with_a_limit_column_stays_readable_as_labels(tmp_path: Pa
         "From type,To type,Deal ID,Contact ID,Label,Limit\ndeals,contacts,1,2,Champion,5\n",
         encoding="utf-8",
     )
-    assert list(read_labels(path)["label"]) == ["Champion"]
+    # a sheet of record ids is a pairs sheet (test_labels_sheet_kind.py): the labels job takes
+    # its labels with read_pairs, its limit column aside
+    read = read_label_sheet(path)
+    assert read.attrs["hubframe"]["kind"] == "pairs" and list(read["label"]) == ["Champion"]

@@ -20,6 +20,7 @@ from typing import Final
 import pandas as pd
 
 from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, header_key, noted_key
+from hubframe.io.arguments import check_arguments
 from hubframe.io.blocks import Named, check_second_header
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.columns import (
@@ -205,6 +206,26 @@ class LimitsSheetError(HeaderError):
     """A limits sheet given to the labels reader (:func:`_refuse_limits_sheet`)."""
 
 
+class PairsSheetError(HeaderError):
+    """A pairs sheet given to the labels reader (:func:`_refuse_pairs_sheet`)."""
+
+
+def _refuse_pairs_sheet(raw: RawSheet, request: Request) -> None:
+    """A sheet with record id columns (``Deal ID``, ``to_id``: an export's layout) is a pairs
+    sheet, whatever object type columns it has or types are given: read as labels, its
+    ``;``-lists were one label of their whole text, its unlabeled pairs rows refused, and a
+    label edited beside the export's type id renamed that label across the portal.  HeaderError
+    (the labels job then reads it with :func:`~hubframe.io.read_pairs`)."""
+    taken = set(raw.mapping.columns.values())
+    if _names_records(list(raw.headers), taken):
+        raise PairsSheetError(
+            sheet_where(raw, request),
+            "it has record id columns: this is a pairs sheet, not a labels sheet (its labels "
+            "are read with read_pairs).",
+            unrecognised=True,
+        )
+
+
 def _names_records(headers: list[str], limits: set[str]) -> bool:
     """True when a pairs read of ``headers`` takes a record id column other than those a
     limits read takes (bare "From"/"To" are ids or types by their cells)."""
@@ -241,8 +262,9 @@ def read_labels(
     """A labels sheet: ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``,
     ``inverse_label``, ``type_id`` (Int64), ``name``; rows that ask nothing (no label, inverse
     label, name or type id) are dropped.
-    ``from_type`` / ``to_type`` give the types for every row (a column, where there is one,
-    wins for its non-empty cells).  ``sheet`` and ``syntax`` as for
+    ``from_type`` / ``to_type`` give the types for every row (a column's empty cells take
+    them; a cell naming another object stops the read, HeaderError, as in
+    :func:`~hubframe.io.read_pairs`).  ``sheet`` and ``syntax`` as for
     :func:`~hubframe.io.read_pairs`: a sheet that is not there, or one named for a CSV, is
     refused; the sheets read and skipped are noted (:func:`hubframe.io.read_notes`), and a
     later sheet with rows left out is warned of (``SheetsLeftOut``).  InputError
@@ -264,6 +286,8 @@ def read_labels(
     parts = []
     for raw in raws:
         _refuse_limits_sheet(raw, request)
+        _refuse_pairs_sheet(raw, request)
+        check_arguments(raw, request, sheet_where(raw, request))  # a type cell saying otherwise
         _check_unread(raw, request)
         check_second_header(raw, request, _NAMED)
         part = pd.DataFrame({c: _column(raw, c, given.get(c)) for c in LABEL_COLUMNS})
@@ -286,4 +310,11 @@ def read_labels(
     return frame
 
 
-__all__ = ["LABELS_KIND", "LABEL_COLUMNS", "RAW_TYPE_ID", "LimitsSheetError", "read_labels"]
+__all__ = [
+    "LABELS_KIND",
+    "LABEL_COLUMNS",
+    "RAW_TYPE_ID",
+    "LimitsSheetError",
+    "PairsSheetError",
+    "read_labels",
+]

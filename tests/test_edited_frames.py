@@ -358,3 +358,54 @@ def test_a_new_label_s_row_asking_two_things_is_refused_in_the_dry_run_too(
         assert result["error_code"].tolist() == ["CONFLICTING_ROWS", "CONFLICTING_ROWS"]
         assert "Row 2 asks for two things" in str(result["error_message"].iloc[0])
     assert "mentor" not in {str(x).lower() for x in sb.labels("deals", "contacts")["label"]}
+
+
+# --- labels frames ------------------------------------------------------------------------------
+# A labels frame (read_labels) edited before configure_labels was taken as it was: a type id cell
+# of 1001.5 was cut to 1001 (another label renamed, without a word), and "1003x" stopped the
+# job with a bare ValueError after the rows before it had created their labels (no result).
+
+
+def _labels_frame(edit: Any) -> pd.DataFrame:
+    from hubframe.io.labels import read_labels
+
+    sheet = pd.DataFrame(
+        {"From type": ["deals", "deals"], "To type": ["contacts"] * 2, "Label": ["Payer", "Backer"]}
+    )
+    frame = read_labels(sheet)
+    frame["type_id"] = frame["type_id"].astype(object)
+    frame.loc[1, "type_id"] = edit
+    return frame
+
+
+@settings(
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(edit=st.one_of(cells, st.sampled_from(["1003x", 1001.5, "1001", 1001.0, "0x3E9"])))
+def test_an_edited_type_id_is_taken_only_as_the_whole_number_it_says(
+    portal: Sandbox, edit: Any
+) -> None:
+    frame = _labels_frame(edit)
+    client = client_for(portal)
+    result = hubframe.configure_labels(frame, client, dry_run=True, renames=True)
+    assert len(result) == 2 and result["row"].tolist() == frame["row"].tolist()
+    row = result.iloc[1]
+    said = _whole(edit)
+    if said is None and not (edit is None or (isinstance(edit, float) and np.isnan(edit))):
+        if edit == "":
+            return  # an empty cell: no type id, the label is created by its name
+        assert row["status"] == "invalid", (edit, row.to_dict())
+        assert row["error_code"] in ("BAD_ID", "MISSING_VALUE"), (edit, row.to_dict())
+    elif said is not None and row["type_id"] is not pd.NA and not pd.isna(row["type_id"]):
+        assert int(row["type_id"]) == said, (edit, row.to_dict())
+
+
+def test_a_type_id_that_is_text_never_stops_a_run_after_labels_were_created() -> None:
+    with Sandbox(seed="demo") as sb:
+        result = hubframe.configure_labels(_labels_frame("1003x"), client_for(sb), renames=True)
+        labels = set(sb.labels("deals", "contacts")["label"].dropna())
+    assert result["status"].tolist() == ["success", "invalid"], result
+    assert "'1003x'" in result["error_message"].iloc[1]
+    assert "Payer" in labels and "Backer" not in labels

@@ -81,6 +81,42 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     return out
 
 
+#: The columns of a labels frame (:func:`hubframe.io.labels.read_labels`) besides sheet and row.
+LABEL_FIELDS: Final = ("from_type", "to_type", "label", "inverse_label", "type_id", "name")
+
+
+def conformed_labels(frame: pd.DataFrame) -> pd.DataFrame:
+    """A labels frame the analyst edited held to the reader's form, as :func:`conformed` holds
+    a pairs or limits frame: a type id cell that is not a whole number (``1001.5``,
+    ``"1003x"``) kept as text so that its row is refused naming it (before, a fraction was cut
+    to its whole part -- another label renamed -- and text stopped the job with a bare
+    ValueError after the rows before it were sent); text columns as text."""
+    columns = ["sheet", "row", *LABEL_FIELDS]
+    missing = [c for c in columns if c not in frame.columns]
+    if missing:
+        raise InputError(
+            f"this frame was read by read_labels but lacks its column(s) "
+            f"{', '.join(map(repr, missing))}: keep them (an empty column is fine), or pass "
+            "the sheet itself to be read again."
+        )
+    fixes: dict[str, Any] = {}
+    for column in columns:
+        series = frame[column]
+        if column == "row":
+            fixes |= _rows(series)
+        elif column == "type_id":
+            fixes |= _whole(series, column, frame.get(RAW_PREFIX + column), frame)
+        elif not _is_text(series):
+            refuse_rounded(series, column, f"the {column} column", first=0, row="position")
+            fixes[column] = to_series(_text(series), frame.index)
+    if not fixes:
+        return frame
+    out = frame.copy(deep=False)
+    for column, values in fixes.items():
+        out[column] = values
+    return out
+
+
 def _type_conflicts(frame: pd.DataFrame, fixes: dict[str, Any]) -> dict[str, Any]:
     """The reader's note of a type cell that names another object than its id column's header
     ("companies" in a "Contact ID" row), kept only where the type still differs: a row whose

@@ -68,6 +68,7 @@ from hubframe.errors import (
     StopReason,
 )
 from hubframe.hubspot.client import HubSpotClient, require_client
+from hubframe.io.conform import conformed_labels
 from hubframe.io.frame import EXTRA_CELLS
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, LimitsSheetError, read_labels
 from hubframe.io.normalize import is_valid_object_type, normalize_label
@@ -183,7 +184,9 @@ def _wanted(
         kind = _read_kind(source)
     else:
         _no_sheet_of_a_frame(sheet)
-    return source.reset_index(drop=True) if kind == LABELS_KIND else _from_frame(source)
+    if kind == LABELS_KIND:
+        return conformed_labels(source).reset_index(drop=True)
+    return _from_frame(source)
 
 
 def _read_kind(source: Any) -> str | None:

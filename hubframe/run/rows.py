@@ -8,9 +8,11 @@ things, and turn validation issues into the outcomes of the rows that will not b
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Hashable, Mapping
 from typing import Any, Final, Literal
 
+import numpy as np
 import pandas as pd
 import pyarrow as pa
 
@@ -113,8 +115,21 @@ def text(v: Any) -> str | None:
 
 
 def whole(v: Any) -> int | None:
+    """A whole number, None when empty; InputError for anything else (a fraction was cut to
+    its whole part, and text stopped a job with a bare ValueError)."""
     v = value(v)
-    return None if v is None else int(v)
+    if v is None:
+        return None
+    if isinstance(v, int | np.integer) and not isinstance(v, bool | np.bool_):
+        return int(v)
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, str) and _WHOLE.fullmatch(v.strip()):
+        return int(v.strip())
+    raise InputError(f"{shown(v)} is not a whole number")
+
+
+_WHOLE: Final = re.compile(r"[+-]?[0-9]+")
 
 
 def columns(frame: pd.DataFrame, positions: list[int], names: tuple[str, ...]) -> list[list[Any]]:

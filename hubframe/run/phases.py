@@ -25,6 +25,7 @@ import pandas as pd
 from hubframe.errors import StopReason
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.run.budget import DailyBudget
+from hubframe.run.interrupt import ctrl_c_cancels
 from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.pipeline import (
     Job,
@@ -108,7 +109,11 @@ def execute_in_phases(
 def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
     """:func:`~hubframe.run.pipeline.run_job`, in phases (see the module docstring)."""
     require_client(client)
-    with calm_gc(), opened_journal(options.journal, client, begin=not options.dry_run) as journal:
+    with (
+        ctrl_c_cancels(options) as options,
+        calm_gc(),
+        opened_journal(options.journal, client, begin=not options.dry_run) as journal,
+    ):
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
         prepared.items = prepared.work().items()  # phases split the rows one by one

@@ -31,6 +31,7 @@ import pandas as pd
 from hubframe.errors import ErrorCode, StopReason
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.run.budget import DailyBudget
+from hubframe.run.interrupt import ctrl_c_cancels
 from hubframe.run.journal import Journal
 from hubframe.run.options import JournalArg, RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.outcomes import Outcomes
@@ -204,7 +205,11 @@ def run_facts(result: pd.DataFrame) -> RunFacts | None:
 def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
     """Prepare, run and report one job (see the module docstring)."""
     require_client(client)
-    with calm_gc(), opened_journal(options.journal, client, begin=not options.dry_run) as journal:
+    with (
+        ctrl_c_cancels(options) as options,
+        calm_gc(),
+        opened_journal(options.journal, client, begin=not options.dry_run) as journal,
+    ):
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
         outcomes, stop, to_send = execute(prepared, run)

@@ -46,6 +46,11 @@ _RESULT_KNOWN: Final = frozenset(
 def check_result(result: pd.DataFrame) -> None:
     if not isinstance(result, pd.DataFrame) or "status" not in result.columns:
         raise InputError("not a hubframe result table: it has no 'status' column")
+    if isinstance(result.columns, pd.MultiIndex):
+        raise InputError(
+            "not a hubframe result table: its columns have several levels (a MultiIndex); "
+            "pass the table the job returned, or flatten its columns first"
+        )
     refuse_repeated_columns(result)
     refuse_odd_meta(result, "the result table")
 

@@ -148,6 +148,14 @@ def _check_extras(validation: object, settings: object) -> None:
             "validation= takes the table validate_pairs or validate_limits returned (a "
             f"DataFrame) or None, not {shown(validation)}"
         )
+    if isinstance(validation, pd.DataFrame):
+        missing = [c for c in ("row", "code", "message", "severity") if c not in validation]
+        if missing:
+            raise ConfigurationError(
+                "validation= takes the table validate_pairs or validate_limits returned; this "
+                f"DataFrame lacks its column(s) {', '.join(map(repr, missing))} (is it another "
+                "table?)"
+            )
     if settings is not None and not isinstance(settings, Mapping):
         raise ConfigurationError(
             f"settings= takes a mapping of names to values (a dict) or None, not {shown(settings)}"

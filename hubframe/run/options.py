@@ -96,7 +96,14 @@ class RunOptions:
 
 def _check_journal(journal: object) -> None:
     """A journal is a path (text or ``pathlib``) or an open Journal."""
-    if journal is None or isinstance(journal, str | os.PathLike):
+    if journal is None:
+        return
+    if isinstance(journal, str | os.PathLike):
+        if not os.fspath(journal).strip():
+            raise ConfigurationError(
+                f"journal is {os.fspath(journal)!r}: give a file path (such as 'run.sqlite'), "
+                "or None for no journal"
+            )
         return
     from hubframe.run.journal import Journal
 

@@ -36,12 +36,24 @@ def arrow_column(column: pd.Series) -> pa.Array:
 def issues_argument(value: Any, kind: Literal["pairs", "limits"]) -> pd.DataFrame | None:
     """A job's ``issues=``: the table ``validate_pairs``/``validate_limits`` returned, or None
     (ConfigurationError for anything else, before the job reads or sends anything)."""
-    if value is None or isinstance(value, pd.DataFrame):
+    if value is None:
         return value
+    if isinstance(value, pd.DataFrame):
+        missing = [c for c in ISSUES_NEEDED if c not in value.columns]
+        if not missing:
+            return value
+        raise ConfigurationError(
+            f"issues= takes the table validate_{kind} returned; this DataFrame lacks its "
+            f"column(s) {', '.join(map(repr, missing))} (is it another table?)"
+        )
     raise ConfigurationError(
         f"issues= takes the table validate_{kind} returned (a DataFrame) or None, "
         f"not {shown(value)}"
     )
+
+
+#: The columns of an issues table a job or a report reads (the validators give them all).
+ISSUES_NEEDED: Final = ("row", "code", "message", "severity")
 
 
 def as_frame(source: Any, kind: Literal["pairs", "limits"]) -> pd.DataFrame:

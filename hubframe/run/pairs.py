@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.labels import (
     DEFINED_DEFAULTS,
     Key,
@@ -85,7 +86,13 @@ def labeled_pairs(frame: pd.DataFrame, *, every: bool = False) -> list[tuple[str
     unread = [c for c in pd.unique(codes[valid]).tolist() if pair(c) not in DEFINED_DEFAULTS]
     typed |= np.isin(codes, unread)
     combined = pd.unique(codes[typed & valid])
-    return [pair(c) for c in combined.tolist()]
+    # a type cell that names no object (the row is refused offline) is never put in a
+    # request's path: it may hold anything ("..", a URL, a pasted token)
+    return [p for c in combined.tolist() if _object_types(p := pair(c))]
+
+
+def _object_types(pair: tuple[str, str]) -> bool:
+    return all(is_valid_object_type(t) for t in pair)
 
 
 def lookup_failure(

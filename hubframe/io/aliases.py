@@ -144,8 +144,35 @@ PAIR_REMOVE_LOOKALIKES: Final = frozenset(
         "purge",
     }
 )
-#: Cells of such a column that ask for the removal.
-REMOVE_YES: Final = frozenset({"yes", "y", "true", "x", "1", "remove", "delete", "purge", "✓"})
+#: Cells of such a column that ask for the removal (trimmed of spaces and of ``.!?``, in lower
+#: case: "Yes." is yes).
+REMOVE_YES: Final = frozenset(
+    {"yes", "y", "true", "x", "1", "remove", "delete", "purge", "✓", "✔", "✅", "☑", "☒", "🗑"}
+)
+#: What a header key of a pairs sheet's remove column starts with ("Remove (Y/N)", "Delete
+#: link?", "To be removed"), and what it may not (status words: "Removed on", "Deleted").
+_PAIR_REMOVE_STARTS: Final = (
+    "remove",
+    "delete",
+    "unlink",
+    "purge",
+    "toremove",
+    "todelete",
+    "toberemoved",
+    "tobedeleted",
+    "tounlink",
+)
+_PAIR_REMOVE_NOT: Final = ("removed", "deleted", "unlinked", "purged")
+
+
+def is_pair_remove_key(key: str) -> bool:
+    """Whether a header key names a column marking pairs to remove (see
+    :data:`PAIR_REMOVE_LOOKALIKES`): one of them, or a key that starts as one does and is not
+    a status word ("removeyn", "deletelink"; not "removedon")."""
+    if key in PAIR_REMOVE_LOOKALIKES:
+        return True
+    return key.startswith(_PAIR_REMOVE_STARTS) and not key.startswith(_PAIR_REMOVE_NOT)
+
 
 LABEL_LOOKALIKES: Final = frozenset(
     {

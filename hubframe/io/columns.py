@@ -23,7 +23,6 @@ from hubframe.errors import InputError
 from hubframe.io.aliases import (
     DESCRIPTIONS,
     OBJECT_SPELLINGS,
-    PAIR_REMOVE_LOOKALIKES,
     PROPERTY_HEADERS,
     REMOVE_LOOKALIKES,
     REQUIRED,
@@ -39,6 +38,7 @@ from hubframe.io.aliases import (
     fields_for,
     header_key,
     header_words,
+    is_pair_remove_key,
     names_labels_otherwise,
     noted_key,
     property_mark,
@@ -651,9 +651,12 @@ def check_remove_column(
     Stop and ask.  ``says_yes(header)``: the sheet row of the column's first cell asking for a
     removal, None when none does."""
     used = mapping.column_map
-    lookalikes = REMOVE_LOOKALIKES if kind == "limits" else PAIR_REMOVE_LOOKALIKES
+
+    def lookalike(key: str) -> bool:
+        return key in REMOVE_LOOKALIKES if kind == "limits" else is_pair_remove_key(key)
+
     for header in headers:
-        if header in used or header_key(header) not in lookalikes:
+        if header in used or not lookalike(header_key(header)):
             continue
         row = says_yes(header)
         if row is not None:

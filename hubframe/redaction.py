@@ -15,12 +15,17 @@ or a message is not one HubSpot accepts, but it still gives the token away.  Nor
 need to be whole to give it away: one wrapped across lines, split by spaces or invisible
 characters (a paste through an editor that wraps), written in full-width letters or with a
 typographic hyphen is redacted too, from its first character to its last (:func:`redact`).
+
+Log records are redacted on their way out too (:func:`guard_loggers`): a filter on hubframe's
+client loggers and on those of urllib3 and requests, whose DEBUG lines quote each request's
+path (``"GET /crm/.../<a cell's text>/... HTTP/1.1" 400``), whatever a sheet put in it.
 """
 
 from __future__ import annotations
 
 import base64
 import json
+import logging
 import re
 import threading
 import unicodedata
@@ -236,3 +241,61 @@ def redact_all(texts: Iterable[str]) -> list[str]:
     if not contains_secret("\x00".join(items)):
         return items
     return [redact(t) for t in items]
+
+
+#: The loggers :func:`guard_loggers` filters: hubframe's client and run, and those of the
+#: libraries under it that log requests (urllib3's connection pool logs each request's path).
+GUARDED_LOGGERS: Final = (
+    "hubframe.hubspot.client",
+    "hubframe.send",
+    "urllib3",
+    "urllib3.connection",
+    "urllib3.connectionpool",
+    "urllib3.poolmanager",
+    "urllib3.response",
+    "urllib3.util.retry",
+    "requests",
+)
+
+
+class RedactingFilter(logging.Filter):
+    """A log filter that lets every record through with :func:`redact` applied to its message
+    (formatted with its arguments) and to the traceback it carries."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        redact_record(record)
+        return True
+
+
+def redact_record(record: logging.LogRecord) -> None:
+    """``record`` with any secret in its message, traceback or stack replaced by :data:`MARK`:
+    the message then stands formatted, without its arguments."""
+    try:
+        message = record.getMessage()
+    except Exception:  # a malformed record: logging reports it itself
+        return
+    if contains_secret(message):
+        record.msg, record.args = redact(message), None
+    if record.exc_info and not record.exc_text:
+        text = logging.Formatter().formatException(record.exc_info)
+        if contains_secret(text):
+            record.exc_text = redact(text)  # what formatters show instead of formatting again
+    if record.stack_info and contains_secret(record.stack_info):
+        record.stack_info = redact(record.stack_info)
+
+
+_guarded: set[str] = set()
+
+
+def guard_loggers(names: Iterable[str] = GUARDED_LOGGERS) -> None:
+    """Put one :class:`RedactingFilter` on each named logger (once: calling again adds none).
+    A logger's filters see the records logged to it by name, not those of its children, so
+    each logger that logs requests is named."""
+    with _lock:
+        for name in names:
+            if name in _guarded:
+                continue
+            logger = logging.getLogger(name)
+            if not any(isinstance(f, RedactingFilter) for f in logger.filters):
+                logger.addFilter(RedactingFilter())
+            _guarded.add(name)

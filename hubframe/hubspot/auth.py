@@ -5,7 +5,8 @@ The token lives in one :class:`Secret` (XOR-masked; no repr, no pickle) and is w
 frame of hubframe holds it as a local; what requests keeps of a sent request is wiped
 (:func:`forget_auth`, :func:`scrub`).  A base URL with a user name or password is refused
 (:func:`base_url_of`): HubSpot authenticates with the token only, and so is a plain
-``http://`` one to another machine: the token would cross the network unencrypted.  A token
+``http://`` one to another machine: the token would cross the network unencrypted, and one
+with white space, a query or a fragment, or none at all (``""``; None is the default).  A token
 holding a line break or other character no header may carry is refused without its value
 (:func:`token_problem`): sending it raised an error that quoted the whole header.
 """
@@ -133,13 +134,28 @@ ENV_BASE_URL_NAMED: Final = f"${ENV_BASE_URL}"
 def base_url_of(given: str | None, named: str = "base_url") -> tuple[str, str | None]:
     """The base URL to use, or a reason it cannot be used (without its credentials).  The
     reason names where the URL came from: ``named`` (how the caller gives it: ``base_url``,
-    ``--base-url``, the app's "Base URL"), or ``$HUBSPOT_BASE_URL`` when none was given."""
+    ``--base-url``, the app's "Base URL"), or ``$HUBSPOT_BASE_URL`` when none was given.
+
+    None means the default (``$HUBSPOT_BASE_URL``, else HubSpot's own address); an empty or
+    blank text is refused (an unset variable's value: it used to mean HubSpot itself), and so
+    is white space or an invisible character anywhere (a line break read from a file was sent,
+    and failed as "HubSpot could not be reached"), a query or a fragment (every request's path
+    went after it: "No route matches /.")."""
     if given is not None and not isinstance(given, str):  # a number, bytes, pd.NA
         return "", f"{named} must be text (a URL), not {type(given).__name__}"
-    from_env = os.environ.get(ENV_BASE_URL) if not given else None
-    url = given or from_env or DEFAULT_BASE_URL
-    if not given and from_env:
+    if given is not None and not given.strip():
+        return "", (
+            f"{named} is empty ({given!r}; a variable that is not set?): give the address to "
+            f"send to ({DEFAULT_BASE_URL} for HubSpot, a sandbox's url for a rehearsal), or "
+            "leave it out (None) for $HUBSPOT_BASE_URL or HubSpot"
+        )
+    from_env = os.environ.get(ENV_BASE_URL) if given is None else None
+    url = given if given is not None else (from_env or DEFAULT_BASE_URL)
+    if given is None and from_env:
         named = ENV_BASE_URL_NAMED
+    unwritten = _unwritten(url, named)
+    if unwritten is not None:
+        return "", unwritten
     try:
         parts = urlsplit(url)
         port = parts.port
@@ -154,6 +170,13 @@ def base_url_of(given: str | None, named: str = "base_url") -> tuple[str, str | 
         )
     if parts.scheme not in ("http", "https") or not parts.hostname:
         return "", f"{named} must start with http:// or https:// and name a host{_as_given(url)}"
+    if "?" in url or "#" in url:
+        what = "a query ('?...')" if "?" in url.split("#", 1)[0] else "a fragment ('#...')"
+        return "", (
+            f"{named} holds {what}: every request's path would follow it, and HubSpot takes "
+            "no setting in its base URL (the access token is given on its own, never in the "
+            f"URL); write the address alone{_written(parts.scheme, parts.netloc, parts.path)}"
+        )
     if parts.scheme == "http" and not _loopback(parts.hostname):
         return "", (
             f"{named}'s plain http:// to {_quoted(parts.hostname) or 'that host'} would send "
@@ -162,6 +185,43 @@ def base_url_of(given: str | None, named: str = "base_url") -> tuple[str, str | 
             "127.0.0.1, ::1)."
         )
     return url.rstrip("/"), None
+
+
+def _unwritten(url: str, named: str) -> str | None:
+    """Why ``url`` cannot be sent as it is: white space or an invisible character in it
+    (saying which and where, never the text around it); None when it holds none."""
+    for position, char in enumerate(url, start=1):
+        if char.isprintable() and not char.isspace():
+            continue
+        what = (
+            "a line break"
+            if char in "\r\n\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029"
+            else "a space"
+            if char.isspace()
+            else "a control character"
+            if ord(char) < 32 or 127 <= ord(char) < 160
+            else "an invisible character"
+        )
+        clean = "".join(c for c in url if c.isprintable() and not c.isspace())
+        try:
+            parts = urlsplit(clean)
+            shown = _written(parts.scheme, parts.netloc, "", query=False)
+        except ValueError:
+            shown = ""
+        return (
+            f"{named} holds {what} ({char!r}) at character {position} of {len(url)}: write "
+            f"the address alone, without spaces or line breaks{shown}"
+        )
+    return None
+
+
+def _written(scheme: str, netloc: str, path: str, *, query: bool = True) -> str:
+    """ ": 'https://host:port/...'": the address as it should be written, quoted when its host
+    reads as a host name (:func:`_quoted`: a token given in its place is not); else ""."""
+    quoted = _quoted(netloc + path.rstrip("/")) if scheme in ("http", "https") else None
+    if quoted is None or "@" in netloc:
+        return "" if query else "."
+    return f": '{scheme}://{quoted[1:-1]}'" if query else f" ('{scheme}://{quoted[1:-1]}')."
 
 
 #: What a base URL given without its scheme looks like: a host name (labels of letters, digits

@@ -36,6 +36,7 @@ from hubframe.argtypes import MAX_SECONDS, count, is_seconds
 from hubframe.constants import (
     API_VERSIONS,
     DEFAULT_API_VERSION,
+    DEFAULT_BASE_URL,
     ENV_TOKEN,
     MAX_OBJECT_BATCH_READ,
 )
@@ -46,6 +47,7 @@ from hubframe.errors import (
     ConfigurationError,
     ErrorCode,
     HubframeError,
+    InputError,
     NetworkError,
     RateLimitError,
     ServerError,
@@ -74,7 +76,14 @@ from hubframe.hubspot.wire import (
     loads,
     open_connections,
 )
-from hubframe.redaction import redact, register_secret, replace_in_bytes, replace_value
+from hubframe.redaction import (
+    contains_secret,
+    guard_loggers,
+    redact,
+    register_secret,
+    replace_in_bytes,
+    replace_value,
+)
 
 logger = logging.getLogger("hubframe.hubspot.client")
 
@@ -172,8 +181,14 @@ class HubSpotClient:
                 "environment variable."
             )
         register_secret(secret.reveal())  # reports, logs and the refusals below redact it
+        guard_loggers()  # urllib3's DEBUG lines quote each request's path, cells and all
         if bad_url is not None:
             raise ConfigurationError(bad_url)
+        if contains_secret(url):  # pasted into the wrong box: every log line would show it
+            raise ConfigurationError(
+                f"base_url holds the access token ({redact(url)!r}): give HubSpot's address "
+                f"in base_url (such as {DEFAULT_BASE_URL}) and the token in token= only"
+            )
         if not isinstance(api_version, str) or api_version not in API_VERSIONS:
             raise ConfigurationError(
                 f"Unknown api_version {api_version!r}; use one of {', '.join(API_VERSIONS)}."
@@ -204,9 +219,9 @@ class HubSpotClient:
     def __repr__(self) -> str:
         base_url = getattr(self, "base_url", None)  # also while __init__ raises
         api_version = getattr(self, "api_version", None)
-        return (
-            f"HubSpotClient(base_url={base_url!r}, api_version={api_version!r}, token=<redacted>)"
-        )
+        shown = repr(base_url)  # the token pasted into it ("https://pat-na1-...") is not shown
+        shown = self._redact(shown) if hasattr(self, "_token") else redact(shown)
+        return f"HubSpotClient(base_url={shown}, api_version={api_version!r}, token=<redacted>)"
 
     def token_fingerprint(self, salt: bytes) -> str:
         """The token's salted SHA-256 (:meth:`~hubframe.hubspot.auth.Secret.fingerprint`)."""
@@ -319,14 +334,15 @@ class HubSpotClient:
                 continue
             self._reached = True
             self.limiter.observe(resp.headers)
-            logger.debug(
-                "%s %s -> %s (attempt %d, %.3f s)",
-                method,
-                path,
-                resp.status_code,
-                attempt,
-                time.monotonic() - started,
-            )
+            if logger.isEnabledFor(logging.DEBUG):  # a path quotes a sheet's cells
+                logger.debug(
+                    "%s %s -> %s (attempt %d, %.3f s)",
+                    method,
+                    self._redact(path),
+                    resp.status_code,
+                    attempt,
+                    time.monotonic() - started,
+                )
             if 300 <= resp.status_code < 400:
                 redirected = self._redirected(resp, method, path, attempt)
                 resp = None
@@ -675,7 +691,8 @@ class HubSpotClient:
     ) -> ApiResponse:
         """Single default PUT (creates the unlabeled association in both directions)."""
         tail = (
-            f"{_seg(from_type)}/{_seg(from_id)}/associations/default/{_seg(to_type)}/{_seg(to_id)}"
+            f"{_seg(from_type)}/{_seg(from_id, _ID)}/associations/default/{_seg(to_type)}/"
+            f"{_seg(to_id, _ID)}"
         )
         return self.request("PUT", self._objects(tail), answers=RESULTS)  # the batch envelope
 
@@ -688,14 +705,20 @@ class HubSpotClient:
         types: Sequence[Mapping[str, Any]],
     ) -> ApiResponse:
         """Single labeled PUT; the types sent replace the pair's labels."""
-        tail = f"{_seg(from_type)}/{_seg(from_id)}/associations/{_seg(to_type)}/{_seg(to_id)}"
+        tail = (
+            f"{_seg(from_type)}/{_seg(from_id, _ID)}/associations/{_seg(to_type)}/"
+            f"{_seg(to_id, _ID)}"
+        )
         return self.request("PUT", self._objects(tail), body=list(types))
 
     def delete_associations(
         self, from_type: str, from_id: str, to_type: str, to_id: str
     ) -> ApiResponse:
         """Single DELETE: removes every association type between two records."""
-        tail = f"{_seg(from_type)}/{_seg(from_id)}/associations/{_seg(to_type)}/{_seg(to_id)}"
+        tail = (
+            f"{_seg(from_type)}/{_seg(from_id, _ID)}/associations/{_seg(to_type)}/"
+            f"{_seg(to_id, _ID)}"
+        )
         return self.request("DELETE", self._objects(tail))
 
     def batch_archive(self, from_type: str, to_type: str, inputs: Inputs) -> ApiResponse:
@@ -918,8 +941,25 @@ def _requests_error(exc: urllib3.exceptions.HTTPError) -> requests.RequestExcept
     return requests.exceptions.ChunkedEncodingError(exc)  # ProtocolError and the rest
 
 
-def _seg(value: str) -> str:
-    return quote(str(value), safe="")
+_ID = "record id"
+#: Path segments that a server reads as a place in the path, not as a name: ``..`` went out
+#: as it was (``GET /crm/associations/2026-03/../contacts/labels``), asking another endpoint.
+_NOT_NAMES = frozenset({"", ".", ".."})
+
+
+def _seg(value: str, what: str = "object type") -> str:
+    """``value`` as one segment of a request's path, every character but letters, digits and
+    ``-._~`` percent-encoded; an empty one, ``.`` or ``..`` (which no encoding keeps a name)
+    is refused before anything is sent."""
+    text = str(value)
+    if text in _NOT_NAMES:
+        said = "is empty" if not text else f"{text!r} names a place in a request's path"
+        raise InputError(
+            f"The {what} {said}, not one HubSpot knows: give the {what} by its name or id "
+            "(such as 'contacts' or '0-1'); nothing was sent.",
+            code=ErrorCode.BAD_ID if what.endswith("id") else ErrorCode.BAD_OBJECT_TYPE,
+        )
+    return quote(text, safe="")
 
 
 def _hubspot_answer(resp: requests.Response, answers: str | None) -> bool:

@@ -25,12 +25,14 @@ from __future__ import annotations
 
 import base64
 import json
-import logging
 import re
 import threading
 import unicodedata
 from collections.abc import Iterable
-from typing import Final
+from typing import TYPE_CHECKING, Final
+
+if TYPE_CHECKING:
+    import logging
 from urllib.parse import quote, quote_plus
 
 MARK: Final = "<redacted>"
@@ -258,9 +260,11 @@ GUARDED_LOGGERS: Final = (
 )
 
 
-class RedactingFilter(logging.Filter):
+class RedactingFilter:
     """A log filter that lets every record through with :func:`redact` applied to its message
-    (formatted with its arguments) and to the traceback it carries."""
+    (formatted with its arguments) and to the traceback it carries.  (logging takes any object
+    with a ``filter`` method: not a subclass, so that ``hubframe --help``, which imports this
+    module, does not import logging.)"""
 
     def filter(self, record: logging.LogRecord) -> bool:
         redact_record(record)
@@ -277,6 +281,8 @@ def redact_record(record: logging.LogRecord) -> None:
     if contains_secret(message):
         record.msg, record.args = redact(message), None
     if record.exc_info and not record.exc_text:
+        import logging
+
         text = logging.Formatter().formatException(record.exc_info)
         if contains_secret(text):
             record.exc_text = redact(text)  # what formatters show instead of formatting again
@@ -291,6 +297,8 @@ def guard_loggers(names: Iterable[str] = GUARDED_LOGGERS) -> None:
     """Put one :class:`RedactingFilter` on each named logger (once: calling again adds none).
     A logger's filters see the records logged to it by name, not those of its children, so
     each logger that logs requests is named."""
+    import logging
+
     with _lock:
         for name in names:
             if name in _guarded:

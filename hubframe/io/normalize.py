@@ -532,12 +532,17 @@ def normalize_label(text: str) -> str:
 
 #: Characters that show nothing (Unicode's format characters: zero-width space and joiners,
 #: soft hyphen, word joiner, direction marks, byte order mark...), which text copied from web
-#: pages, chats and PDFs carries: "Cham\u200bpion" shows as "Champion".
-_INVISIBLE = re.compile(  # Unicode 14's category Cf, as ranges (building it costs ~0.1 s)
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
-    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
-    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
-    "\U000e0020-\U000e007f]"
+#: pages, chats and PDFs carries: "Cham\u200bpion" shows as "Champion".  With them the other
+#: default-ignorable code points (Unicode's Default_Ignorable_Code_Point, which Python's
+#: unicodedata does not give): variation selectors (U+FE00-FE0F, U+E0100-E01EF; an emoji's
+#: U+FE0F after a letter), the combining grapheme joiner U+034F, Mongolian free variation
+#: selectors U+180B-180D and U+180F, Hangul fillers, Khmer's inherent vowels U+17B4-17B5:
+#: "Champion\ufe0f" was created beside "Champion" as a new label no sheet could tell apart.
+_INVISIBLE = re.compile(  # Unicode 14's category Cf and Default_Ignorable_Code_Point, as ranges
+    "[\u00ad\u034f\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u115f-\u1160"
+    "\u17b4-\u17b5\u180b-\u180f\u200b-\u200f\u202a-\u202e\u2060-\u206f\u3164"
+    "\ufe00-\ufe0f\ufeff\uffa0\ufff0-\ufffb\U000110bd\U000110cd\U00013430-\U00013438"
+    "\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0000-\U000e0fff]"
 )
 
 

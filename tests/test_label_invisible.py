@@ -1,0 +1,69 @@
+"""Labels that differ from another only by characters that show nothing are that label.
+
+Before, only Unicode's format characters (category Cf: zero-width space, joiners...) were
+ignored; the other default-ignorable code points were kept: "Champion\\ufe0f" (a variation
+selector), "Champion\\u034f" (the combining grapheme joiner), "Cham\\u180bpion" (a Mongolian
+free variation selector) were created beside "Champion" as new labels no sheet could tell
+apart, and a pairs cell holding one was UNKNOWN_LABEL.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pandas as pd
+import pytest
+from fuzzseeds import examples
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+from hubframe.io.normalize import normalize_label
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids
+
+#: Default-ignorable code points that are not format characters, and some that are.
+IGNORABLE = [
+    "\ufe0f", "\ufe00", "\U000e0100", "\u034f", "\u180b", "\u180c", "\u180d", "\u180f",
+    "\u115f", "\u3164", "\uffa0", "\u17b4", "\u200b", "\u2060", "\ufeff", "\u00ad",
+]  # fmt: skip
+DEAL, CONTACT = str(demo_ids("deals")[0]), str(demo_ids("contacts")[3])
+
+
+@st.composite
+def spelled(draw: st.DrawFn, label: str = "Champion") -> str:
+    out = list(label)
+    for _ in range(draw(st.integers(1, 3))):
+        out.insert(draw(st.integers(0, len(out))), draw(st.sampled_from(IGNORABLE)))
+    return "".join(out)
+
+
+@pytest.fixture(scope="module")
+def portal() -> Any:
+    with Sandbox(seed="demo") as sb:
+        yield sb
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(text=spelled())
+def test_an_ignorable_character_anywhere_compares_as_nothing(text: str) -> None:
+    assert normalize_label(text) == normalize_label("Champion")
+
+
+@settings(
+    max_examples=examples(15),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(text=spelled())
+def test_such_a_label_is_the_existing_one_in_every_job(portal: Sandbox, text: str) -> None:
+    client = client_for(portal)
+    before = portal.labels("deals", "contacts")
+    sheet = pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT], "Label": [text]})
+    pairs = hf.read_pairs(sheet, from_type="deals", to_type="contacts")
+    made = hf.configure_labels(pairs, client, dry_run=False)
+    assert made["change"].tolist() == ["exists"], made[["label", "change", "status"]]
+    assert portal.labels("deals", "contacts").equals(before)
+    linked = hf.associate(pairs, client, dry_run=True, progress=False)
+    assert linked["status"].tolist() == ["planned"], linked[["status", "error_message"]]
+    assert linked["type_id"].tolist() == [1003]

@@ -409,13 +409,17 @@ def cancelled_labels(result: pd.DataFrame) -> str:
 
 
 def print_labels(result: pd.DataFrame, title: str, out: TextIO) -> None:
+    """One line a label: the sheet row it comes from, the pair, the label as written (an empty
+    cell said so, never as "None", which is a label's name) and what became of it."""
     print(title, file=out)
+    sheets = {r.get("sheet") for r in _records(result)}
     for row in _records(result):
         said = [row["change"], row["status"], row["error_code"]]
         note = f": {row['error_message']}" if row["error_message"] else ""
+        label = "(no label)" if row["label"] is None else f'"{row["label"]}"'
         print(
-            f'  {row["from_type"]} -> {row["to_type"]} "{row["label"]}": '
-            f"{' '.join(str(s) for s in said if s)}{note}",
+            f"  {_where(row, several=len(sheets) > 1)}{row['from_type']} -> {row['to_type']} "
+            f"{label}: {' '.join(str(s) for s in said if s)}{note}",
             file=out,
         )
     if result.empty:
@@ -444,6 +448,15 @@ def labels_first(
     mode = " (dry run: nothing created)" if args.dry_run else ""
     print_labels(result, f"{Path(args.file).name}: labels{mode}", sys.stdout)
     return new
+
+
+def _where(row: dict[str, Any], *, several: bool) -> str:
+    """"row 3: " (with "of sheet X" when the labels come from several sheets), or nothing for
+    a row that names none."""
+    if row.get("row") is None:
+        return ""
+    sheet = f" of sheet {row['sheet']}" if several and row.get("sheet") else ""
+    return f"row {row['row']}{sheet}: "
 
 
 def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:

@@ -472,3 +472,19 @@ def test_a_labels_run_hubspot_refuses_or_never_answers_exits_2(
     assert '"Scout"' in out and '"Ally"' in out  # listed first
     assert out_file.is_file() == report
     assert "Scout" not in labels_of(sandbox, "deals", "contacts")
+
+
+def test_the_labels_lines_name_their_row_and_an_empty_label_as_none_given(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Before, each line of ``hubframe labels`` named no row, and an empty label cell was shown
+    as "None" -- the line a label actually named "None" gets."""
+    hub = ["--token", sandbox.token, "--base-url", sandbox.url]
+    sheet = tmp_path / "labels.csv"
+    sheet.write_text("From type,To type,Label,Inverse label\ndeals,contacts,,Mentee\n"
+                     "deals,contacts,None,\ndeals,contacts,Champion,\n")  # fmt: skip
+    assert main(["labels", str(sheet), "--dry-run", *hub]) == 1
+    lines = [line.strip() for line in capsys.readouterr().out.splitlines()[1:]]
+    assert lines[0].startswith("row 2: deals -> contacts (no label): invalid MISSING_VALUE")
+    assert lines[1].startswith('row 3: deals -> contacts "None": create planned')
+    assert lines[2].startswith('row 4: deals -> contacts "Champion": exists skipped')

@@ -197,8 +197,11 @@ def test_every_row_a_dry_run_plans_or_repeats_has_a_line(
         out = capsys.readouterr().out
     rows = pd.read_csv(report)
     doing = rows.loc[rows["status"].isin(["planned", "duplicate"]), "row"].tolist()
+    limits = out[out.index("limits (dry run") :]  # the labels' lines come first
     lined = [
-        int(line.split(":")[0].split()[1]) for line in out.splitlines() if line.startswith("  row ")
+        int(line.split(":")[0].split()[1])
+        for line in limits.splitlines()
+        if line.startswith("  row ")
     ]
     assert lined == doing, out
     said = dict(zip(rows["row"], rows["limit_change"], strict=True))
@@ -338,7 +341,9 @@ def _limit_rows(draw: st.DrawFn) -> list[tuple[str, str, str, str]]:
 
 #: A line of the labels the command creates (or would, or does not: "Not created").
 NEW_LINE = re.compile(
-    r'^  (\S+) -> (\S+) "(.*)": create (?:planned|skipped: Not created)', re.MULTILINE
+    r'^  (?:row \d+(?: of sheet .*?)?: )?(\S+) -> (\S+) "(.*)": create '
+    r"(?:planned|skipped: Not created)",
+    re.MULTILINE,
 )
 
 

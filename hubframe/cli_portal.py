@@ -451,7 +451,7 @@ def labels_first(
 
 
 def _where(row: dict[str, Any], *, several: bool) -> str:
-    """"row 3: " (with "of sheet X" when the labels come from several sheets), or nothing for
+    """ "row 3: " (with "of sheet X" when the labels come from several sheets), or nothing for
     a row that names none."""
     if row.get("row") is None:
         return ""

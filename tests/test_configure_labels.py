@@ -488,3 +488,37 @@ def test_the_labels_lines_name_their_row_and_an_empty_label_as_none_given(
     assert lines[0].startswith("row 2: deals -> contacts (no label): invalid MISSING_VALUE")
     assert lines[1].startswith('row 3: deals -> contacts "None": create planned')
     assert lines[2].startswith('row 4: deals -> contacts "Champion": exists skipped')
+
+
+RENAME_THEN_CREATE = {
+    "the old name created again": [
+        ["Backer", "Backed", 1003],
+        ["Champion", "Championed", None],
+    ],
+    "a rename chain, then both old names": [
+        ["Backer", "", 1003],
+        ["Sponsor", "", 1001],
+        ["Champion", "", None],
+        ["Decision maker", "", None],
+    ],
+    "the old name in another case": [["Backer", "", 1003], ["CHAMPION", "", None]],
+}
+
+
+@pytest.mark.parametrize("case", list(RENAME_THEN_CREATE))
+def test_a_label_created_under_a_name_this_run_renamed_away(case: str) -> None:
+    """HubSpot keeps a renamed label's internal name: a new label given the old name's
+    internal name was planned by the dry run and refused by the real run ("An association
+    label named 'champion' already exists", though HubSpot listed no "Champion")."""
+    rows = [["From type", "To type", "Label", "Inverse label", "Type ID"]]
+    rows += [["deals", "contacts", *r] for r in RENAME_THEN_CREATE[case]]
+    said: dict[bool, list[tuple[str, str]]] = {}
+    for dry in (True, False):
+        with Sandbox(seed="demo") as sb:
+            source = io.BytesIO(xlsx_bytes(rows))
+            source.name = "labels.xlsx"
+            result = configure_labels(source, client_for(sb), renames=True, dry_run=dry)
+            statuses = result["status"].replace({"planned": "success"})
+            said[dry] = list(zip(statuses, result["change"].fillna(""), strict=True))
+    assert said[True] == said[False], said
+    assert "failed" not in {s for s, _ in said[False]}, said  # never refused by HubSpot

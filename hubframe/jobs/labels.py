@@ -471,11 +471,18 @@ class _Labeler:
     planned: dict[int, str] = field(default_factory=dict)
     #: The internal names this run gives new labels, per object pair: name -> the row.
     names: dict[frozenset[str], dict[str, str]] = field(default_factory=dict)
+    #: The internal names of every label this run has read, per object pair: a label this run
+    #: renames keeps its internal name in HubSpot (a new label named as its old name was refused
+    #: "An association label named 'champion' already exists" in the real run, planned in the
+    #: dry run).
+    seen: dict[frozenset[str], set[str]] = field(default_factory=dict)
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
         key = (from_type, to_type)
         if key not in self.known:
             self.known[key] = list(LabelBook(self.client).labels(from_type, to_type))
+            held = self.seen.setdefault(frozenset(key), set())
+            held.update(internal_name(d.label) for d in self.known[key] if d.label)
         return self.known[key]
 
     def one(self, row: Mapping[str, Any], where: str) -> _Outcome:
@@ -747,7 +754,7 @@ class _Labeler:
         "Décideur" beside "Dècideur" (``d_cideur``): HubSpot takes a name once per pair.  The
         names of labels made elsewhere, or renamed since, HubSpot does not list."""
         held = {internal_name(d.label) for d in (*self.labels(f, t), *self.labels(t, f)) if d.label}
-        held |= set(self.names.get(frozenset((f, t)), {}))
+        held |= set(self.names.get(frozenset((f, t)), {})) | self.seen.get(frozenset((f, t)), set())
         base = name = internal_name(label)
         suffix = 2
         while name in held:

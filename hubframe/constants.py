@@ -315,3 +315,22 @@ OFFICE_ERROR: Final = r"ERR:[0-9]{3}"
 #: The sheet name of a retry workbook whose rows are removals still to do (an undo's or a
 #: remove's); a sheet named so is refused by associate and sync, which would link its rows.
 REMOVALS_SHEET: Final = "To remove"
+
+
+#: Unicode's default-ignorable code points that are not format characters (category Cf), as
+#: inclusive ranges: variation selectors, the combining grapheme joiner, Mongolian free
+#: variation selectors, Hangul fillers, Khmer's inherent vowels, unassigned ones.  Labels
+#: compare without them, as without format characters (``hubframe.io.normalize``, and the
+#: sandbox's rehearsal, which shares nothing else with the client).
+IGNORABLE_NOT_CF: Final = (
+    (0x034F, 0x034F),
+    (0x115F, 0x1160),
+    (0x17B4, 0x17B5),
+    (0x180B, 0x180F),
+    (0x2065, 0x2065),
+    (0x3164, 0x3164),
+    (0xFE00, 0xFE0F),
+    (0xFFA0, 0xFFA0),
+    (0xFFF0, 0xFFF8),
+    (0xE0000, 0xE0FFF),
+)

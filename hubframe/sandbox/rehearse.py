@@ -32,7 +32,7 @@ from typing import Any
 
 import pandas as pd
 
-from hubframe.constants import ID_PROPERTIES, UNLABELED_NAMES
+from hubframe.constants import ID_PROPERTIES, IGNORABLE_NOT_CF, UNLABELED_NAMES
 from hubframe.sandbox.bodies import ApiFailure
 from hubframe.sandbox.objects import CustomObject, ObjectKind
 from hubframe.sandbox.portal import Portal
@@ -82,8 +82,16 @@ def _label_key(text: str) -> str:
     """A label as hubframe's client compares labels (``hubframe.io.normalize.normalize_label``:
     characters that show nothing out, Unicode composed, spaces collapsed, lower case), so the
     spellings a run takes for one label make one label here too."""
-    shown = "".join(c for c in text if unicodedata.category(c) != "Cf")
+    shown = "".join(c for c in text if not _ignorable(c))
     return " ".join(unicodedata.normalize("NFC", shown).split()).lower()
+
+
+def _ignorable(char: str) -> bool:
+    """A character that shows nothing: a format character, or another default-ignorable one."""
+    if unicodedata.category(char) == "Cf":
+        return True
+    code = ord(char)
+    return any(low <= code <= high for low, high in IGNORABLE_NOT_CF)
 
 
 def _properties(frame: pd.DataFrame) -> dict[str, str]:

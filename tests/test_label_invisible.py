@@ -67,3 +67,14 @@ def test_such_a_label_is_the_existing_one_in_every_job(portal: Sandbox, text: st
     linked = hf.associate(pairs, client, dry_run=True, progress=False)
     assert linked["status"].tolist() == ["planned"], linked[["status", "error_message"]]
     assert linked["type_id"].tolist() == [1003]
+
+
+def test_a_new_emoji_label_keeps_its_presentation(portal: Sandbox) -> None:
+    """Labels compare without variation selectors, but a new label is created as its cell
+    shows it: an emoji's U+FE0F kept (dropped, "❤️ Fan" became the text-style "❤ Fan")."""
+    sheet = pd.DataFrame({"From type": ["deals"], "To type": ["contacts"], "Label": ["❤️ Fan"]})
+    made = hf.configure_labels(sheet, client_for(portal))
+    assert made["change"].tolist() == ["create"], made
+    assert "❤️ Fan" in set(portal.labels("deals", "contacts")["label"].dropna())
+    again = pd.DataFrame({"From type": ["deals"], "To type": ["contacts"], "Label": ["❤ Fan"]})
+    assert hf.configure_labels(again, client_for(portal))["change"].tolist() == ["exists"]

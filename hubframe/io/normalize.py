@@ -546,7 +546,24 @@ _INVISIBLE = re.compile(  # Unicode 14's category Cf and Default_Ignorable_Code_
 )
 
 
+#: Unicode 14's format characters (category Cf) alone: what a new label's text drops.
+_FORMAT = re.compile(
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
+    "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
+    "\U000e0020-\U000e007f]"
+)
+
+
 def composed(text: str) -> str:
-    """The characters a label shows, spelled one way: format characters dropped, then Unicode
-    NFC ("ä" typed as "a" and a combining mark, as Mac and PDF text may hold it, is "ä")."""
+    """The characters a label shows, as labels are compared: every character that shows
+    nothing dropped, then Unicode NFC ("ä" typed as "a" and a combining mark, as Mac and PDF
+    text may hold it, is "ä")."""
     return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+
+
+def composed_as_typed(text: str) -> str:
+    """The text a new or renamed label gets: format characters dropped (a zero-width space
+    HubSpot would keep), Unicode NFC; a variation selector kept (an emoji's U+FE0F is how the
+    cell shows it: "❤️" stays "❤️", not the text-style "❤")."""
+    return unicodedata.normalize("NFC", _FORMAT.sub("", text))

@@ -27,7 +27,7 @@ from hubframe.constants import (
     USER_DEFINED,
 )
 from hubframe.errors import ErrorCode, HubframeError
-from hubframe.io.normalize import canonical_category, normalize_label
+from hubframe.io.normalize import canonical_category, composed_as_typed, normalize_label
 from hubframe.io.normalize import composed as _composed
 from hubframe.run.rows import text, whole
 from hubframe.validate import category_alone_message
@@ -101,10 +101,10 @@ class LabelTypeMismatch(LabelRefused):
 
 def visible_label(text: str) -> str:
     """The label a new or renamed label gets from a cell: the characters it shows, spelled
-    one way (:func:`_composed`), its spaces single plain spaces (a no-break space or a double
-    space is one space) -- never a hidden character HubSpot would keep and no sheet typed by
-    hand would match."""
-    return " ".join(_composed(text).split())
+    one way (:func:`~hubframe.io.normalize.composed_as_typed`), its spaces single plain
+    spaces (a no-break space or a double space is one space) -- never a hidden character
+    HubSpot would keep and no sheet typed by hand would match."""
+    return " ".join(composed_as_typed(text).split())
 
 
 #: Label lists read at once by :meth:`LabelBook.prefetch` (a sheet of several object pairs:

@@ -26,7 +26,8 @@ _CHILD = textwrap.dedent(
     D = [str(x) for x in demo_ids("deals")]
     C = [str(x) for x in demo_ids("contacts")]
     out = {}
-    with Sandbox(seed="demo", latency=(0.15, 0.0)) as sb:
+    slow = 1.0 if mode == "twice" else 0.15  # twice: both land while a request is out
+    with Sandbox(seed="demo", latency=(slow, 0.0)) as sb:
         client = client_for(sb)
         before = sb.associations("deals", "contacts")
         had = set(zip(before["from_id"], before["to_id"]))
@@ -44,7 +45,7 @@ _CHILD = textwrap.dedent(
                 raise RuntimeError("widget closed")
             kw["on_progress"] = boom
         elif mode == "twice":  # timed from the start of the sending
-            kw["on_start"] = lambda rows: (kill(0.3), kill(0.33))
+            kw["on_start"] = lambda rows: (kill(0.5), kill(0.55))
         elif mode == "once":
             kw["on_start"] = lambda rows: kill(0.3)
         handler = signal.getsignal(signal.SIGINT)

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hubframe as hf
+from hubframe.io.labels import read_labels
 from hubframe.io.normalize import normalize_label
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids
@@ -78,3 +79,56 @@ def test_a_new_emoji_label_keeps_its_presentation(portal: Sandbox) -> None:
     assert "❤️ Fan" in set(portal.labels("deals", "contacts")["label"].dropna())
     again = pd.DataFrame({"From type": ["deals"], "To type": ["contacts"], "Label": ["❤ Fan"]})
     assert hf.configure_labels(again, client_for(portal))["change"].tolist() == ["exists"]
+
+
+@st.composite
+def nothing_shown(draw: st.DrawFn) -> str:
+    """A cell of only characters that show nothing, with spaces maybe."""
+    parts = draw(st.lists(st.sampled_from([*IGNORABLE, " ", "\u00a0"]), min_size=1, max_size=5))
+    if all(p in " \u00a0" for p in parts):
+        parts.append(draw(st.sampled_from(IGNORABLE)))
+    return "".join(parts)
+
+
+@settings(
+    max_examples=examples(15),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(cell=nothing_shown())
+def test_a_label_cell_showing_nothing_is_empty_in_every_reader(portal: Sandbox, cell: str) -> None:
+    """ "\\u2060" alone was the label "" (compared): configure_labels planned creating a label
+    "", associate refused the row naming a label it could not show.  Empty is what the cell
+    shows, so the row is unlabeled, as an empty cell."""
+    client = client_for(portal)
+    sheet = pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT], "Label": [cell]})
+    pairs = hf.read_pairs(sheet, from_type="deals", to_type="contacts")
+    assert pairs["label"].isna().all(), repr(pairs["label"].tolist())
+    assert hf.configure_labels(pairs, client, dry_run=True).empty
+    linked = hf.associate(pairs, client, dry_run=True, progress=False)
+    assert linked["status"].tolist() == ["planned"], linked[["status", "error_message"]]
+    listed = sheet.rename(columns={"Label": "Labels (; separated)"})
+    listed["Labels (; separated)"] = f"Champion;{cell}"
+    split = hf.read_pairs(listed, from_type="deals", to_type="contacts")
+    assert split["label"].tolist() == ["Champion"]
+    labels = pd.DataFrame(
+        {
+            "From type": ["deals"],
+            "To type": ["contacts"],
+            "Label": ["Gold"],
+            "Inverse label": [cell],
+        }
+    )
+    assert read_labels(labels)["inverse_label"].isna().all()
+    with pytest.raises(hf.InputError, match="label= is empty"):
+        hf.read_pairs(sheet, from_type="deals", to_type="contacts", label=cell)
+
+
+@settings(max_examples=examples(30), deadline=None)
+@given(text=spelled(), cell=nothing_shown())
+def test_a_label_with_something_shown_is_kept_as_typed(text: str, cell: str) -> None:
+    """Only cells that show nothing become empty: a label with hidden characters keeps them
+    (they are compared away, and a new label drops only format characters)."""
+    sheet = pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT], "Label": [text + cell]})
+    read = hf.read_pairs(sheet, from_type="deals", to_type="contacts")["label"].tolist()
+    assert read == [(text + cell).strip(" \u00a0\ufeff\u200b")]

@@ -55,7 +55,9 @@ from hubframe.io.normalize import (
     canonical_object_type,
     id_text,
     is_valid_object_type,
+    label_text,
     purge_flags,
+    shows_nothing,
     whole_numbers,
 )
 from hubframe.io.notes import choice_attrs, sheet_guess_attrs, warn_left_out
@@ -165,7 +167,7 @@ def _label_job(raw: RawSheet, request: Request) -> Callable[[], Text]:
     ("Champion" and "champion"): it is sent as the argument's, never as another label."""
     if request.kind == "pairs" and request.label:
         return partial(constant_text, request.label, raw.size)
-    return partial(_text_column, raw, "label", trimmed_text, request.label)
+    return partial(_text_column, raw, "label", label_text, request.label)
 
 
 def _whole_column(raw: RawSheet, canonical: str) -> tuple[pd.arrays.IntegerArray, Text | None]:
@@ -600,7 +602,7 @@ def _blank(text: str) -> bool:
     """Text that is empty or spaces only: an empty ``label=`` or ``to_id_property=`` was read
     as not given (a variable not set in a notebook, ``--label "$L"`` on the command line), and
     the rows linked unlabeled, removed whole, or their emails read as record ids."""
-    return clean_text(text) is None or not text.strip()
+    return clean_text(text) is None or shows_nothing(text)
 
 
 def is_read_frame(frame: pd.DataFrame, kind: Kind) -> bool:

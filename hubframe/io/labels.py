@@ -32,7 +32,7 @@ from hubframe.io.columns import (
     several_columns,
 )
 from hubframe.io.frame import EXTRA_CELLS, column_values, raw_sheets, type_argument
-from hubframe.io.normalize import canonical_object_type, whole_numbers
+from hubframe.io.normalize import canonical_object_type, label_text, whole_numbers
 from hubframe.io.notes import choice_attrs, warn_left_out
 from hubframe.io.sheet import RawSheet, Request, sheet_where
 from hubframe.io.sources import (
@@ -147,7 +147,7 @@ def _column(raw: RawSheet, canonical: str, given: str | None = None) -> pd.Serie
     if canonical == "type_id":
         numbers, _ = whole_numbers(cells)
         return pd.Series(numbers, dtype="Int64")
-    text = trimmed_text(cells)
+    text = label_text(cells) if canonical in ("label", "inverse_label") else trimmed_text(cells)
     return pd.Series(to_objects(to_series(text)), dtype=object)
 
 

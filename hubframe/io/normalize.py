@@ -567,3 +567,22 @@ def composed_as_typed(text: str) -> str:
     HubSpot would keep), Unicode NFC; a variation selector kept (an emoji's U+FE0F is how the
     cell shows it: "❤️" stays "❤️", not the text-style "❤")."""
     return unicodedata.normalize("NFC", _FORMAT.sub("", text))
+
+
+def shows_nothing(text: str) -> bool:
+    """Text of only spaces and characters that show nothing (a word joiner, a lone variation
+    selector, a Hangul filler): a cell an analyst sees as empty."""
+    return not composed(text).strip(SPACE).strip()
+
+
+def _label_cell(cell: str | None) -> str | None:
+    return None if cell is None or shows_nothing(cell) else cell
+
+
+def label_text(text: Text) -> Text:
+    """A label column: trimmed, and a cell that shows nothing empty.  "\u2060" alone was read
+    as a label whose name, compared, is "": the dry run planned creating the label "" and a run
+    refused the row naming a label it could not show."""
+    text = trimmed_text(text)
+    hidden = pc.match_substring_regex(text, _INVISIBLE.pattern).fill_null(False)
+    return map_text(text, _label_cell) if pc.any(hidden).as_py() else text

@@ -21,6 +21,7 @@ from hubframe.io.aliases import header_key, header_words
 from hubframe.io.bounds import hint
 from hubframe.io.normalize import (
     canonical_ids,
+    shows_nothing,
     split_ids,
     split_rows,
 )
@@ -145,7 +146,7 @@ def _label_parts(cell: str | None, sep: str) -> list[str | None]:
     empty label when all are); the cell itself when it holds no ``sep``."""
     if cell is None or sep not in cell:
         return [cell]
-    return [p.strip() for p in cell.split(sep) if p.strip()] or [""]
+    return [p.strip() for p in cell.split(sep) if not shows_nothing(p)] or [""]
 
 
 def _check_both_sides(raw: RawSheet, request: Request) -> None:

@@ -78,6 +78,7 @@ class ErrorCode(StrEnum):
     LABEL_WOULD_REPEAT = "LABEL_WOULD_REPEAT"
     INVERSE_LABEL_DIFFERS = "INVERSE_LABEL_DIFFERS"
     TOO_MANY_LABELS = "TOO_MANY_LABELS"
+    LABEL_NAME_TAKEN = "LABEL_NAME_TAKEN"
     # hubframe caught itself breaking one of its own rules before sending a row.
     INTERNAL_FAULT = "INTERNAL_FAULT"
 
@@ -451,6 +452,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "pairing), counting those the sheet's earlier rows create: HubSpot would refuse the "
         "new one. Nothing was created.",
         "Archive a label the pair no longer uses in HubSpot, or use a label that exists.",
+    ),
+    (
+        ErrorCode.LABEL_NAME_TAKEN,
+        "input",
+        "The sheet's Name (internal name) for a new label is the internal name of a label the "
+        "object pair holds (HubSpot names a label as its text, and keeps the name when the "
+        "label is renamed): HubSpot would refuse it. Nothing was created.",
+        "Give another Name, or leave the Name cell empty: hubframe then picks a free one.",
     ),
 )
 

@@ -332,6 +332,19 @@ def _likeness(one: str, other: str) -> float:
     return difflib.SequenceMatcher(None, normalize_label(one), normalize_label(other)).ratio()
 
 
+def _name_taken(f: str, t: str, label: str, name: str) -> _Outcome:
+    """A new label whose sheet Name is the internal name of a label the pair holds (as far as
+    the run can tell): not sent, since HubSpot refuses it ("An association label named ... already
+    exists"), and the dry run, which sends nothing, planned it."""
+    said = (
+        f'The label "{label}" is not created: its internal name "{name}" (the sheet\'s Name) is '
+        f"a label's of the pair {f} and {t} already (HubSpot names a label as its text and keeps "
+        "the name when it is renamed), and HubSpot takes each once. Give another Name, or leave "
+        "the Name cell empty: a free one is picked."
+    )
+    return _Outcome("create", Status.INVALID, code=ErrorCode.LABEL_NAME_TAKEN, message=said)
+
+
 def _rename_refused(category: str | None, type_id: int, message: str) -> _Outcome:
     """A rename the row asks for that is not made (``RENAME_REFUSED``)."""
     return _Outcome("rename", Status.INVALID, category, type_id, ErrorCode.RENAME_REFUSED, message)
@@ -476,6 +489,9 @@ class _Labeler:
     #: "An association label named 'champion' already exists" in the real run, planned in the
     #: dry run).
     seen: dict[frozenset[str], set[str]] = field(default_factory=dict)
+    #: The change the row being done sends ("create", "rename"): a row HubSpot refuses keeps
+    #: it (it was reported with no change, as a row that asked nothing).
+    doing: str = ""
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
         key = (from_type, to_type)
@@ -494,14 +510,16 @@ class _Labeler:
             return refused
         if self.cancel is not None and self.cancel.is_set():
             return _Outcome("", Status.SKIPPED, code=ErrorCode.CANCELLED, message=CANCELLED_LABEL)
+        self.doing = ""
         try:
             return self._decide(f, t, label, row, where)
         except HubframeError as exc:
             if exc.stops_run:
                 self.stop = _stop_of(exc)
-                return _Outcome("", self.stop.status, code=self.stop.code, message=str(exc))
+                said = str(exc)
+                return _Outcome(self.doing, self.stop.status, code=self.stop.code, message=said)
             code = exc.code or ErrorCode.HUBSPOT_VALIDATION
-            return _Outcome("", Status.FAILED, code=code, message=str(exc))
+            return _Outcome(self.doing, Status.FAILED, code=code, message=str(exc))
 
     def _decide(self, f: str, t: str, label: str, row: Mapping[str, Any], where: str) -> _Outcome:
         defs = self.labels(f, t)
@@ -669,6 +687,7 @@ class _Labeler:
                         "inverse of its own: then the real run reports it not applied."
                     )
             return _Outcome("rename", Status.PLANNED, found.category, type_id, message=said)
+        self.doing = "rename"
         try:
             self.client.update_label(f, t, type_id, new, inverse)
         except HubframeError as exc:
@@ -753,13 +772,20 @@ class _Labeler:
         from contacts to deals (``mentor``) beside a new "Mentor" from deals to contacts, or
         "Décideur" beside "Dècideur" (``d_cideur``): HubSpot takes a name once per pair.  The
         names of labels made elsewhere, or renamed since, HubSpot does not list."""
-        held = {internal_name(d.label) for d in (*self.labels(f, t), *self.labels(t, f)) if d.label}
-        held |= set(self.names.get(frozenset((f, t)), {})) | self.seen.get(frozenset((f, t)), set())
+        held = self._held(f, t) | set(self.names.get(frozenset((f, t)), {}))
         base = name = internal_name(label)
         suffix = 2
         while name in held:
             name, suffix = f"{base}_{suffix}", suffix + 1
         return name
+
+    def _held(self, f: str, t: str) -> set[str]:
+        """The internal names the pair's labels (either way) hold as far as this run can tell:
+        each listed label's name as HubSpot gives a new one (:func:`internal_name`), with those
+        of every label this run has read (a renamed label keeps its name)."""
+        listed = (*self.labels(f, t), *self.labels(t, f))
+        held = {internal_name(d.label) for d in listed if d.label}
+        return held | self.seen.get(frozenset((f, t)), set())
 
     def _plan(self, f: str, t: str, label: str, where: str) -> None:
         """A dry run: ``label`` exists from ``f`` to ``t`` for the rows after ``where``."""
@@ -805,6 +831,9 @@ class _Labeler:
         if full is not None:
             return full
         taken = self.names.setdefault(frozenset((f, t)), {})
+        held = name is not None and name not in taken and name in self._held(f, t)
+        if held:
+            return _name_taken(f, t, label, str(name))
         name = name or self._free_name(f, t, label)
         if name in taken:
             said = (
@@ -824,6 +853,7 @@ class _Labeler:
                 said = f"Planned: {_ONE_BOTH_WAYS.format(label=label, t=t)}"
             return _Outcome("create", Status.PLANNED, message=said)
         before = {d.type_id for d in self.labels(f, t)}
+        self.doing = "create"
         try:
             created = self.client.create_label(f, t, name, label, inverse)
         except HubframeError as exc:

@@ -39,9 +39,15 @@ from hubframe.errors import InputError
 from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.narrow import refuse_rounded
-from hubframe.io.normalize import is_valid_object_type, purge_flags, whole_numbers
+from hubframe.io.normalize import (
+    canonical_ids,
+    id_text,
+    is_valid_object_type,
+    purge_flags,
+    whole_numbers,
+)
 from hubframe.io.sheet import frame_column
-from hubframe.io.text import Text, text_series, to_series
+from hubframe.io.text import Text, text_series, to_series, trimmed_text
 from hubframe.terminal import shown
 
 WHOLE: Final = frozenset({"type_id", "max_to_object_ids"})
@@ -73,6 +79,8 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
             refuse_rounded(series, column, f"the {column} column", first=0, row="position")
             fixes[column] = to_series(_text(series), frame.index)
     fixes |= _type_conflicts(frame, fixes)
+    if kind == "pairs":
+        _check_id_edits(frame, fixes)
     if not fixes:
         return frame
     out = frame.copy(deep=False)
@@ -156,6 +164,47 @@ def _lost_conflicts(frame: pd.DataFrame, side: str, types: pd.Series) -> pd.Seri
     noted = np.full(len(types), None, dtype=object)
     noted[differs] = named
     return text_series(noted, frame.index)
+
+
+def _check_id_edits(frame: pd.DataFrame, fixes: dict[str, Any]) -> None:
+    """An id cell of the analyst's column edited after the read, its record id not: a job
+    sends ``from_id``/``to_id``, so the row linked the record the cell no longer named, and the
+    result showed the edited cell beside ``success``.  Each side's column (the read's
+    ``column_map``) is read again as the reader reads it and compared with the id sent: a row
+    whose cell names one record and whose id another (which of the two was edited no frame
+    can tell) is refused, InputError naming the rows, before anything is sent.  A cell that
+    names no record ("x", empty) beside an id is the documented fix (``frame["from_id"] =
+    ...``) and passes."""
+    info = frame.attrs.get("hubframe") or {}
+    properties = info.get("id_properties") or {} if isinstance(info, dict) else {}
+    for side in ("from", "to"):
+        field = f"{side}_id"
+        header = _analyst_column(frame, field)
+        if header is None or header == field:
+            continue
+        cells = _text(frame[header])
+        read = trimmed_text(cells) if side in properties else id_text(cells)
+        sent = _text(fixes.get(field, frame[field]))
+        differs = pc.fill_null(pc.not_equal(read, sent), False).to_numpy(zero_copy_only=False)
+        if side not in properties:  # a cell that names no record, fixed in the id, is a fix
+            differs &= canonical_ids(read)
+        differs = np.flatnonzero(differs)
+        if len(differs):
+            raise InputError(_edited_ids(frame, header, field, differs))
+
+
+def _edited_ids(frame: pd.DataFrame, header: str, field: str, differs: npt.NDArray[Any]) -> str:
+    first = int(differs[0])
+    cell, sent = frame[header].iloc[first], frame[field].iloc[first]
+    rows = ", ".join(str(frame["row"].iloc[i]) for i in differs[:SHOWN])
+    more = f" and {len(differs) - SHOWN:,} more" if len(differs) > SHOWN else ""
+    also = f" (rows {rows}{more} differ so)" if len(differs) > 1 else ""
+    return (
+        f"this frame was edited after it was read: the {shown(header)} cell of row "
+        f"{frame['row'].iloc[first]} is {shown(cell)}, but its {field}, the record a job sends, "
+        f"is {shown(sent)}{also}. Which of the two was edited the frame does not say: set "
+        f"them alike (frame[{field!r}] = ..., or the cell), and run again. Nothing was sent."
+    )
 
 
 def _analyst_column(frame: pd.DataFrame, field: str) -> Any:

@@ -1,0 +1,120 @@
+"""An id cell edited in a read frame, its record id not, is refused before anything is sent.
+
+A job sends ``from_id``/``to_id``; the analyst's own columns ("Contact ID") ride along into the
+report.  An analyst who fixed a typo in the "Contact ID" column of a read frame linked the old
+contact, and the report showed the new id beside ``success``.  Which of the two was edited a
+frame cannot tell, so a row whose cell and id name different records is refused, naming it;
+a cell that names no record fixed in the id (``frame["from_id"] = ...``) is the documented fix.
+"""
+
+from __future__ import annotations
+
+import io
+import random
+from typing import Any
+
+import pandas as pd
+import pytest
+from fuzzseeds import examples, seeds
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import hubframe as hf
+from hubframe.errors import InputError
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids, xlsx_bytes
+
+DEALS, CONTACTS = demo_ids("deals"), demo_ids("contacts")
+
+
+@pytest.fixture(scope="module")
+def portal() -> Any:
+    with Sandbox(seed="demo") as sb:
+        yield sb
+
+
+def _pairs(n: int = 4) -> pd.DataFrame:
+    sheet = pd.DataFrame(
+        {"Deal ID": [str(d) for d in DEALS[:n]], "Contact ID": [str(c) for c in CONTACTS[:n]]}
+    )
+    return hf.read_pairs(sheet)
+
+
+@settings(
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    where=st.lists(st.integers(0, 3), min_size=1, max_size=4, unique=True),
+    side=st.sampled_from(["Deal ID", "Contact ID"]),
+    how=st.sampled_from(["text", "int", "float text", "spaced"]),
+)
+def test_an_edited_id_cell_is_refused_naming_its_row(
+    portal: Sandbox, where: list[int], side: str, how: str
+) -> None:
+    before = portal.associations("deals", "contacts")
+    pairs = _pairs()
+    other = (DEALS if side == "Deal ID" else CONTACTS)[9]
+    value: Any = {"text": str(other), "int": other, "float text": f"{other}.0"}.get(how)
+    pairs[side] = pairs[side].astype(object)
+    for i in where:
+        pairs.loc[i, side] = value if value is not None else f"  {other} "
+    first = min(where) + 2
+    with pytest.raises(InputError, match=f"'{side}' cell of row {first} is") as caught:
+        hf.associate(pairs, client_for(portal), progress=False)
+    assert "Nothing was sent" in str(caught.value)
+    assert portal.associations("deals", "contacts").equals(before)
+    with pytest.raises(InputError, match="edited after it was read"):
+        hf.read_pairs(pairs)
+
+
+def test_the_id_set_as_the_cell_or_a_cell_fixed_in_the_id_runs(portal: Sandbox) -> None:
+    pairs = _pairs()
+    pairs.loc[0, "Contact ID"] = str(CONTACTS[9])
+    pairs.loc[0, "to_id"] = str(CONTACTS[9])  # both alike: sent as shown
+    fixed = hf.read_pairs(pd.DataFrame({"Deal ID": ["x"], "Contact ID": [str(CONTACTS[1])]}))
+    fixed["from_id"] = str(DEALS[1])  # a cell naming no record, fixed in the id
+    for frame in (pairs, fixed):
+        result = hf.associate(frame, client_for(portal), progress=False)
+        assert (result["status"] == "success").all(), result[["status", "error_message"]]
+    assert result["from_id"].tolist() == [str(DEALS[1])]
+
+
+def _messy_id(r: random.Random, record: int) -> object:
+    return r.choice(
+        [str(record), f" {record} ", f"{record}.0", record, float(record), f"'{record}"]
+    )
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+def test_frames_read_and_not_edited_are_never_refused(portal: Sandbox, seed: int) -> None:
+    """Sheets written as analysts and exports write them (numbers, float text, spaces, ';'
+    lists, an email column, a workbook's number cells): read and run as they are, never taken
+    for edited, and a result table fed back runs too."""
+    r = random.Random(seed)
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Contact email"]]
+    for i in range(6):
+        contacts = [_messy_id(r, c) for c in r.sample(CONTACTS[:8], r.randint(1, 3))]
+        cell = contacts[0] if len(contacts) == 1 else ";".join(str(c) for c in contacts)
+        rows.append([_messy_id(r, DEALS[i]), cell, f"c{i}@example.com"])
+    sheet = pd.DataFrame(rows[1:], columns=rows[0])
+    ids = [[c for c, h in zip(row, rows[0], strict=True) if h != "Contact email"] for row in rows]
+    workbook = io.BytesIO(xlsx_bytes(ids))
+    workbook.name = "pairs.xlsx"
+    sources = [sheet.drop(columns="Contact email"), workbook, sheet.drop(columns="Contact ID")]
+    for source in sources:
+        pairs = hf.read_pairs(source)
+        result = hf.associate(pairs, client_for(portal), dry_run=True, progress=False)
+        again = hf.associate(result, client_for(portal), dry_run=True, progress=False)
+        assert len(again) == len(result) == len(pairs)
+
+
+def test_an_edited_email_cell_is_refused_too(portal: Sandbox) -> None:
+    """A side named by a unique property (emails) is compared as written."""
+    pairs = hf.read_pairs(
+        pd.DataFrame({"Deal ID": [str(DEALS[0])] * 2, "Contact email": ["a@x.com", "b@x.com"]})
+    )
+    pairs.loc[1, "Contact email"] = "c@x.com"
+    with pytest.raises(InputError, match=r"'Contact email' cell of row 3 is 'c@x\.com'"):
+        hf.associate(pairs, client_for(portal), dry_run=True, progress=False)

@@ -43,11 +43,13 @@ from hubframe.io.normalize import (
     canonical_ids,
     id_text,
     is_valid_object_type,
+    label_text,
+    normalize_label,
     purge_flags,
     whole_numbers,
 )
 from hubframe.io.sheet import frame_column
-from hubframe.io.text import Text, text_series, to_series, trimmed_text
+from hubframe.io.text import BoolArray, Text, text_series, to_series, trimmed_text
 from hubframe.terminal import shown
 
 WHOLE: Final = frozenset({"type_id", "max_to_object_ids"})
@@ -79,8 +81,7 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
             refuse_rounded(series, column, f"the {column} column", first=0, row="position")
             fixes[column] = to_series(_text(series), frame.index)
     fixes |= _type_conflicts(frame, fixes)
-    if kind == "pairs":
-        _check_id_edits(frame, fixes)
+    _check_cell_edits(frame, kind, fixes)
     if not fixes:
         return frame
     out = frame.copy(deep=False)
@@ -166,43 +167,81 @@ def _lost_conflicts(frame: pd.DataFrame, side: str, types: pd.Series) -> pd.Seri
     return text_series(noted, frame.index)
 
 
-def _check_id_edits(frame: pd.DataFrame, fixes: dict[str, Any]) -> None:
-    """An id cell of the analyst's column edited after the read, its record id not: a job
-    sends ``from_id``/``to_id``, so the row linked the record the cell no longer named, and the
-    result showed the edited cell beside ``success``.  Each side's column (the read's
-    ``column_map``) is read again as the reader reads it and compared with the id sent: a row
-    whose cell names one record and whose id another (which of the two was edited no frame
-    can tell) is refused, InputError naming the rows, before anything is sent.  A cell that
-    names no record ("x", empty) beside an id is the documented fix (``frame["from_id"] =
-    ...``) and passes."""
+def _check_cell_edits(frame: pd.DataFrame, kind: Kind, fixes: dict[str, Any]) -> None:
+    """A cell of the analyst's column edited after the read, the field a job sends not: the
+    job sent the value read before ("Contact ID" fixed in the notebook linked the old contact,
+    a "Max" cell set to 7 sent 5) and the report showed the edited cell beside ``success``.
+    Each column the read mapped (its ``column_map``) is read again as the reader reads it and
+    compared with the field: a row whose cell and field both say something, and differ (which
+    of the two was edited no frame can tell), is refused, InputError naming the rows, before
+    anything is sent.  A cell that says nothing the reader takes ("x" as an id, "many" as a
+    limit, empty) beside a field set is the documented fix (``frame["from_id"] = ...``).
+    Types are not judged: setting a type the header names is how a TYPE_CONFLICT is fixed."""
     info = frame.attrs.get("hubframe") or {}
-    properties = info.get("id_properties") or {} if isinstance(info, dict) else {}
-    for side in ("from", "to"):
-        field = f"{side}_id"
+    properties = (info.get("id_properties") or {}) if isinstance(info, dict) else {}
+    fields = ["from_id", "to_id"] if kind == "pairs" else ["max_to_object_ids"]
+    for field in [*fields, "label", "type_id"]:
         header = _analyst_column(frame, field)
         if header is None or header == field:
             continue
+        sent = fixes.get(field, frame[field])
         cells = _text(frame[header])
-        read = trimmed_text(cells) if side in properties else id_text(cells)
-        sent = _text(fixes.get(field, frame[field]))
-        differs = pc.fill_null(pc.not_equal(read, sent), False).to_numpy(zero_copy_only=False)
-        if side not in properties:  # a cell that names no record, fixed in the id, is a fix
-            differs &= canonical_ids(read)
-        differs = np.flatnonzero(differs)
-        if len(differs):
-            raise InputError(_edited_ids(frame, header, field, differs))
+        differs = _differs(cells, sent, field, properties)
+        if field == "max_to_object_ids":  # a cell saying remove, or a number, against `remove`
+            differs |= _removal_differs(cells, fixes.get("remove", frame["remove"]))
+        rows = np.flatnonzero(differs)
+        if len(rows):
+            raise InputError(_edited(frame, header, field, rows))
 
 
-def _edited_ids(frame: pd.DataFrame, header: str, field: str, differs: npt.NDArray[Any]) -> str:
+def _removal_differs(cells: Text, remove: pd.Series) -> BoolArray:
+    """Rows whose limit cell asks for a removal ("remove") and whose ``remove`` is False, or
+    whose cell is a limit and ``remove`` True."""
+    removing = np.asarray(remove.fillna(False), dtype=bool)
+    asks = np.asarray(purge_flags(cells), dtype=bool)
+    numbers = ~np.asarray(whole_numbers(cells)[0].isna(), dtype=bool)
+    return np.asarray((asks & ~removing) | (numbers & removing), dtype=bool)
+
+
+def _differs(cells: Text, sent: pd.Series, field: str, properties: Any) -> BoolArray:
+    """Rows whose cell, read as the reader reads ``field``, says something other than
+    ``sent``."""
+    if field in WHOLE:
+        numbers = whole_numbers(cells)[0]
+        said = ~np.asarray(numbers.isna(), dtype=bool) & ~np.asarray(sent.isna(), dtype=bool)
+        values = np.asarray(numbers.fillna(0), dtype=np.int64)
+        other = values != np.asarray(sent.fillna(0), dtype=np.int64)
+        return np.asarray(said & other, dtype=bool)
+    if field == "label":
+        read, given = _compared_labels(to_series(label_text(cells))), _compared_labels(sent)
+        return np.asarray(pd.notna(read) & pd.notna(given) & (read != given), dtype=bool)
+    side = field.removesuffix("_id")
+    text = trimmed_text(cells) if side in properties else id_text(cells)
+    out = pc.fill_null(pc.not_equal(text, _text(sent)), False)
+    differs = np.asarray(out.to_numpy(zero_copy_only=False), dtype=bool)
+    return differs if side in properties else differs & canonical_ids(text)
+
+
+def _compared_labels(labels: pd.Series) -> npt.NDArray[np.object_]:
+    """Each label as labels are compared (None when empty), worked out once per distinct one."""
+    codes, uniques = pd.factorize(labels, use_na_sentinel=True)
+    compared = np.array([normalize_label(str(u)) for u in uniques] + [None], dtype=object)
+    return compared[codes]  # code -1 (empty) takes the None at the end
+
+
+def _edited(frame: pd.DataFrame, header: str, field: str, differs: npt.NDArray[Any]) -> str:
     first = int(differs[0])
     cell, sent = frame[header].iloc[first], frame[field].iloc[first]
+    sent = sent.item() if isinstance(sent, np.generic) else sent
+    removes = field == "max_to_object_ids" and frame["remove"].iloc[first] in (True, np.True_)
+    what = "remove (True: the limit removed)" if removes else shown(sent)
     rows = ", ".join(str(frame["row"].iloc[i]) for i in differs[:SHOWN])
     more = f" and {len(differs) - SHOWN:,} more" if len(differs) > SHOWN else ""
     also = f" (rows {rows}{more} differ so)" if len(differs) > 1 else ""
     return (
         f"this frame was edited after it was read: the {shown(header)} cell of row "
-        f"{frame['row'].iloc[first]} is {shown(cell)}, but its {field}, the record a job sends, "
-        f"is {shown(sent)}{also}. Which of the two was edited the frame does not say: set "
+        f"{frame['row'].iloc[first]} is {shown(cell)}, but its {field}, what a job sends, "
+        f"is {what}{also}. Which of the two was edited the frame does not say: set "
         f"them alike (frame[{field!r}] = ..., or the cell), and run again. Nothing was sent."
     )
 

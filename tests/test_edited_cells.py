@@ -118,3 +118,42 @@ def test_an_edited_email_cell_is_refused_too(portal: Sandbox) -> None:
     pairs.loc[1, "Contact email"] = "c@x.com"
     with pytest.raises(InputError, match=r"'Contact email' cell of row 3 is 'c@x\.com'"):
         hf.associate(pairs, client_for(portal), dry_run=True, progress=False)
+
+
+def _limits(max_cells: list[str]) -> pd.DataFrame:
+    n = len(max_cells)
+    sheet = pd.DataFrame(
+        {"From": ["deals"] * n, "To": ["contacts", "companies"][:n], "Max": max_cells}
+    )
+    return hf.read_limits(sheet)
+
+
+@pytest.mark.parametrize(
+    ("cells", "edit", "said"),
+    [
+        (["5", "6"], "7", "'Max' cell of row 3 is '7', but its max_to_object_ids, what a job "),
+        (["5", "6"], "remove", "'Max' cell of row 3 is 'remove', but its max_to_object_ids"),
+        (["5", "remove"], "8", "is remove \\(True: the limit removed\\)"),
+    ],
+)  # fmt: skip
+def test_an_edited_limit_cell_is_refused(
+    portal: Sandbox, cells: list[str], edit: str, said: str
+) -> None:
+    """A "Max" cell set to 7 in the notebook sent the limit read before (6); one set to
+    "remove" set the limit, and a number put in a removal's cell removed it."""
+    limits = _limits(cells)
+    limits.loc[1, "Max"] = edit
+    with pytest.raises(InputError, match=said):
+        hf.configure_limits(limits, client_for(portal), dry_run=True, progress=False)
+
+
+def test_an_edited_label_cell_is_refused_but_not_its_spelling(portal: Sandbox) -> None:
+    sheet = pd.DataFrame({"Deal ID": [str(DEALS[0])] * 2, "Label": ["Champion", ""]})
+    sheet.insert(1, "Contact ID", [str(c) for c in CONTACTS[:2]])
+    pairs = hf.read_pairs(sheet)
+    pairs.loc[0, "Label"] = " CHAMPION "  # the same label as labels compare
+    pairs.loc[1, "Label"] = "Decision maker"  # a cell filled, the field empty: not judged
+    assert len(hf.associate(pairs, client_for(portal), dry_run=True, progress=False)) == 2
+    pairs.loc[0, "Label"] = "Decision maker"
+    with pytest.raises(InputError, match=r"'Label' cell of row 2 is 'Decision maker'.*'Champion'"):
+        hf.associate(pairs, client_for(portal), dry_run=True, progress=False)

@@ -51,13 +51,10 @@ class TypeRegistry:
 
     def add_custom(self, custom: CustomObject) -> ObjectKind:
         kind = ObjectKind(custom.type_id, custom.type_id, custom.singular, custom.type_id, "custom")
-        keys = (
-            custom.type_id,
-            f"p_{custom.name}",
-            f"p{self.portal_id}_{custom.name}",
-            f"p_{custom.singular}",
-            f"p{self.portal_id}_{custom.singular}",
-        )
+        # HubSpot's spellings of a custom object in a path: its type id and its fully
+        # qualified name, short or long; its singular label is not one ("p_installation" is
+        # answered 400 "Unable to infer object type from: p_installation").
+        keys = (custom.type_id, f"p_{custom.name}", f"p{self.portal_id}_{custom.name}")
         self._register(kind, keys, custom=True)
         self._customs[custom.type_id] = custom
         return kind

@@ -517,6 +517,12 @@ class InputError(HubframeError, ValueError):
     """A whole-file or whole-argument problem: unreadable file, no header, missing columns."""
 
 
+class SourceError(InputError):
+    """The file itself cannot be read as a sheet, whatever its columns: not what its name says,
+    damaged, cut short, a quote never closed, its text encoding unknown.  (The notebook app
+    says so where the file is loaded, not as a column to pick.)"""
+
+
 class ConfigurationError(HubframeError, ValueError):
     """A setting is wrong: no token, unknown api version, a bad base URL."""
 

@@ -29,7 +29,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubframe.errors import InputError
+from hubframe.errors import SourceError
 from hubframe.formula import ERROR_PATTERN, unguard, unguard_column
 from hubframe.io.bounds import ReadLimits, hint
 from hubframe.io.cells import written_headers
@@ -195,17 +195,17 @@ def _wide_text(head: bytes) -> bool:
 
 def _check_text_sample(loaded: Loaded, sample: bytes) -> None:
     if not sample.strip():
-        raise InputError(f"{loaded.name}: the file is empty.")
+        raise SourceError(f"{loaded.name}: the file is empty.")
     head = sample[:4096]
     if _bomless_wide_text(head):
-        raise InputError(
+        raise SourceError(
             f"{loaded.name}: this looks like text saved as UTF-16 or UTF-32 (two or four bytes "
             "a letter, as some programs write 'Unicode text') without the byte order mark "
             "that says which, so it cannot be read for sure. Open the file, save it again as "
             "'CSV UTF-8', and try again."
         )
     if _binary(head):
-        raise InputError(
+        raise SourceError(
             f"{loaded.name}: this is not a CSV or Excel file (it holds binary data). "
             "Save the sheet as .xlsx or .csv and try again."
         )
@@ -233,7 +233,7 @@ def _sample(loaded: Loaded) -> tuple[bytes, bool]:
 
 def _refuse_endless_line(loaded: Loaded, text: str) -> None:
     if not text:  # whole lines only, and none in the sample read
-        raise InputError(
+        raise SourceError(
             f"{loaded.name}: its first line is longer than {MAX_SAMPLE_BYTES // 2**20} MB, "
             "more than a sheet's header and a row can be: this is not a sheet saved as CSV "
             "(a file of one line?)."
@@ -265,7 +265,7 @@ def csv_format(loaded: Loaded, request: Request) -> CsvFormat:
         found = _records_with_ends(body, delimiter, HEADER_SEARCH_ROWS)
         index = find_header([record for record, _ in found], request)
     if index < 0:
-        raise InputError(f"{loaded.name}: the file has no data (only empty lines).")
+        raise SourceError(f"{loaded.name}: the file has no data (only empty lines).")
     cells = [unguard(cell) for cell in found[index][0]]
     headers, headerless = row_headers(cells, request)
     written = {} if headerless else written_headers(cells, headers)
@@ -318,7 +318,7 @@ def _refuse_zeroed_part(loaded: Loaded) -> None:
     if at is None:
         return
     line = head_bytes(loaded, at).count(b"\n") + 1
-    raise InputError(
+    raise SourceError(
         f"{loaded.name}: from line {line:,} (byte {at:,}) on, the file holds zero bytes where "
         "text should be: it was cut short while it was saved or copied (a crash, a full disk, "
         "a copy that did not finish), so the rows it held from there on are lost. Save the "
@@ -539,7 +539,7 @@ def _check_row_cells(
 
 def _refuse_wide_row(loaded: Loaded, row: int, cells: int, limits: ReadLimits) -> None:
     if cells > limits.max_row_cells:
-        raise InputError(
+        raise SourceError(
             f"{loaded.name}: row {row:,} has {cells:,} cells; hubframe reads "
             f"at most {limits.max_row_cells:,} cells per row (max_row_cells, Excel's own column "
             f"limit). Check the file was saved as a sheet with the right delimiter, or "
@@ -574,7 +574,7 @@ def _check_closed_quotes(
         closed = any(tail.endswith(raw + '"' + end) for end in ("", "\n", "\r\n", "\r"))
         if not closed and tail.endswith(raw):
             first_line = clip(cell.splitlines()[0], 40).removesuffix("...")
-            raise InputError(
+            raise SourceError(
                 f'{loaded.name}: the quote that opens a cell in row {rows[-1]} ("{first_line}'
                 "...) is never closed, so every line after it would be read as part of that "
                 'one cell. Add the closing quote (") or remove the opening one, then try again.'

@@ -22,7 +22,7 @@ import re
 import unicodedata
 from typing import Final
 
-from hubframe.errors import InputError
+from hubframe.errors import SourceError
 
 UTF8: Final = "utf-8"
 #: A well-formed UTF-8 sequence of two to four bytes (a letter beyond ASCII, written as UTF-8).
@@ -75,7 +75,7 @@ def whole_encoding(data: bytes, codec: str, bom: int, name: str) -> str:
         return codec
     if bad is not None and code_unit(codec) > 1:
         shown = codec[:6].upper()  # UTF-16, UTF-32
-        raise InputError(
+        raise SourceError(
             f"{name}: line {_line_of(body, bad, codec)} holds bytes that are not {shown} text, as "
             "the rest of the file is; the file is damaged. Save the sheet again as CSV and try "
             "again."
@@ -106,7 +106,7 @@ def _refuse_mixed(body: bytes | memoryview, name: str) -> None:
     if found is None or bad is None:
         return
     utf8_line, other_line = _line_of(body, found.start()), _line_of(body, bad)
-    raise InputError(
+    raise SourceError(
         f"{name}: the file mixes two text encodings: line {utf8_line} has UTF-8 text "
         f"({_around(body, found.start())!r}) and line {other_line} a byte that UTF-8 does not "
         f"have ({_around(body, bad)!r}, likely written by an older program). Read either way, "
@@ -137,7 +137,7 @@ def _refuse_mac_roman(body: bytes | memoryview, windows: str, name: str) -> None
             continue
         line = _line_of(body, at)
         shown, mac = _around(body, at, windows), _around(body, at, "mac_roman")
-        raise InputError(
+        raise SourceError(
             f"{name}: line {line} reads as {shown!r} in Windows' encoding ({windows}) and as "
             f"{mac!r} in Mac Roman (Excel for Mac's 'CSV (Macintosh)'); which one the file is "
             "written in is not known, and read in the other, cells would change. Open the "

@@ -27,7 +27,7 @@ from hubframe.constants import (
     NO_TARGETS_COLUMN,
     RESERVED_COLUMNS,
 )
-from hubframe.errors import InputError
+from hubframe.errors import InputError, SourceError
 from hubframe.io.aliases import (
     REMOVE_YES,
     Kind,
@@ -118,7 +118,7 @@ def raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawShe
     if is_workbook(loaded):
         return excel_sheets(workbook_checked(loaded, request.limits), sheet, request)
     if loaded.extension in EXCEL_EXTENSIONS:
-        raise InputError(
+        raise SourceError(
             f"{loaded.name}: this is not an Excel workbook (the file is damaged or has the "
             "wrong extension). Open it in Excel and save it again as .xlsx."
         )

@@ -31,7 +31,7 @@ from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
 from hubframe.io.sources import as_path
 from hubframe.io.syntax import APP, APP_CONTROLS
-from hubframe.redaction import contains_secret, replace_value
+from hubframe.redaction import contains_secret, redact, replace_value
 from hubframe.report.columns import workbook_too_wide
 from hubframe.widgets import backend, kept, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
@@ -920,7 +920,7 @@ class HubframeApp:
         with self._quietly():
             if sheets:
                 options = [(FIRST_SHEET, NONE)]
-                options += [(_sheet_label(s), s.name) for s in sheets]
+                options += [(redact(_sheet_label(s)), s.name) for s in sheets]
                 if len(sheets) > 1:
                     options.append(("All visible sheets", ALL_SHEETS))
                 self.sheet.options = options
@@ -1000,12 +1000,14 @@ class HubframeApp:
         """The column dropdowns not picked by the analyst show ``mapping`` ({field: header}):
         the columns a read took.  A field ``suggested`` only stays empty, its suggestion said
         in its empty choice: a suggestion is never read as the analyst's choice."""
-        headers = [(h, h) for h in self.guess.headers] if self.guess is not None else []
+        # a header is shown redacted (a token pasted in a header cell was in every dropdown,
+        # and in the widget state a saved notebook keeps); the value is the header itself
+        headers = [(redact(h), h) for h in self.guess.headers] if self.guess is not None else []
         for field, dropdown in self.columns.items():
             if field in self._picked:
                 continue
             hint = (suggested or {}).get(field)
-            empty = f"(not picked; suggested: {hint})" if hint else "(not in the sheet)"
+            empty = f"(not picked; suggested: {redact(hint)})" if hint else "(not in the sheet)"
             dropdown.options = [(empty, NONE), *headers]
             value = mapping.get(field, NONE)
             dropdown.value = value if value in {h for _, h in headers} else NONE
@@ -1118,7 +1120,7 @@ class HubframeApp:
         status = ""
         if connection is not None and from_type and to_type:
             names = backend.label_names(connection, from_type, to_type)
-            options += [(name, name) for name in names]
+            options += [(redact(name), name) for name in names]
             status = render.esc(f"{len(names)} labels for {from_type} → {to_type} in HubSpot")
         with self._state_lock:
             now, *types = self._label_pair()

@@ -19,7 +19,13 @@ from urllib.parse import urlsplit
 
 import pandas as pd
 
-from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
+from hubframe.errors import (
+    ConfigurationError,
+    ErrorCode,
+    HubframeError,
+    InputError,
+    SourceError,
+)
 from hubframe.hubspot.auth import Secret, base_url_of
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.shapes import CustomObjectType
@@ -272,6 +278,8 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         return _guess_id_column(source, headers, sheet)
     try:
         frame = read(source, job, sheet=sheet)
+    except SourceError:  # no column picked reads it: the file is not loaded (step 3 says so)
+        raise
     except InputError as exc:
         said = exc.unguessed if isinstance(exc, HeaderError) else {}
         unguessed = {str(side): why for side, why in said.items()}

@@ -105,21 +105,37 @@ def headers_of(frame: pd.DataFrame | None) -> dict[str, str]:
     return {str(field): str(header) for header, field in dict(meta.get("column_map", {})).items()}
 
 
+#: The columns a job sends (or reads the sheet into): named "... (as sent)" beside a sheet
+#: column of the same name, which shows the cell as the analyst wrote it.
+SENT_COLUMNS: Final = frozenset(
+    {"sheet", "row", "from_type", "from_id", "to_type", "to_id", "label", "category",
+     "type_id", "max_to_object_ids", "remove", "action"}
+)  # fmt: skip
+
+
 def shown(frame: pd.DataFrame) -> pd.DataFrame:
     """A result, plan or issues table as the app shows it: actions in words, and every column
-    hubframe named in words (a name the sheet uses already gets "(as sent)")."""
+    hubframe named in words.  A name the sheet uses already gets "(as sent)" on hubframe's
+    column when it is one a job sends (the sheet's keeps the cell as written); hubframe's own
+    outcome columns (``status``, ``error_code``...) keep their names and the sheet's column
+    gets "(sheet)": a sheet's "Status" column ("won") was drawn as the row's status badge,
+    and the row's status was called "Status (as sent)"."""
     out = frame.copy()
     out.attrs = {}  # not shown, and copied with each column taken out: quadratic in columns
     if "action" in out.columns:
         actions = out["action"].astype("string")
         out["action"] = actions.map(lambda a: ACTION_WORDS.get(str(a), a), na_action="ignore")
-    names: list[str] = []
+    ours = {str(c): column(frame, str(c)) for c in frame.columns if str(c) in COLUMN_WORDS}
     taken = {str(c) for c in frame.columns if str(c) not in COLUMN_WORDS}
     taken -= {"from_id", "to_id"}
+    outcome = {words for name, words in ours.items() if name not in SENT_COLUMNS}
+    names: list[str] = []
     for name in (str(c) for c in frame.columns):
-        words = column(frame, name) if name in COLUMN_WORDS else name
-        if words != name and words in taken:
+        words = ours.get(name, name)
+        if name in ours and name in SENT_COLUMNS and words != name and words in taken:
             words = f"{words} (as sent)"
+        elif name not in ours and name in outcome:
+            words = f"{name} (sheet)"
         names.append(words)
     out.columns = pd.Index(names, dtype=object)
     return out

@@ -18,6 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hubframe
+from hubframe.errors import InputError
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids
 from hubframe.validate import invalid_rows
@@ -52,7 +53,8 @@ def _versions(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
     elif change == "edit":
         later = first.copy()
         at = draw(st.integers(0, len(first) - 1))
-        later.loc[later.index[at], "from_id"] = draw(ids) or None
+        edited = draw(ids) or None  # in the id and the sheet's own cell alike
+        later.loc[later.index[at], ["from_id", "Deal ID"]] = [edited, edited]
     else:
         later = first
     return first, later
@@ -103,6 +105,9 @@ def test_a_clients_findings_hold_for_rows_as_they_were(sandbox_factory: Any) -> 
     assert issues["code"].tolist() == ["OBJECT_NOT_FOUND", "OBJECT_NOT_FOUND"]
     fixed = pairs.copy()
     fixed.loc[1, "from_id"] = str(DEALS[5])  # the analyst put the right id in
+    with pytest.raises(InputError, match="'Deal ID' cell of row 3 is '9999999999'"):
+        hubframe.associate(fixed, client_for(sb), progress=False, issues=issues)
+    fixed.loc[1, "Deal ID"] = str(DEALS[5])  # in both: the report shows the id sent
     result = hubframe.associate(fixed, client_for(sb), progress=False, issues=issues)
     assert result["status"].tolist() == ["invalid", "success", "success"]
     assert result["error_code"].iloc[0] == "OBJECT_NOT_FOUND"

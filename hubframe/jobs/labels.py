@@ -81,6 +81,7 @@ from hubframe.run.labels import (
     ambiguous_label_message,
     closest_first,
     named,
+    unknown_object_type,
     visible_label,
 )
 from hubframe.run.rows import describer, differing, text, value, whole
@@ -518,6 +519,10 @@ class _Labeler:
                 self.stop = _stop_of(exc)
                 said = str(exc)
                 return _Outcome(self.doing, self.stop.status, code=self.stop.code, message=said)
+            unknown = unknown_object_type(exc, f, t)
+            if unknown is not None:  # the sheet's type names no object of this portal
+                bad = ErrorCode.BAD_OBJECT_TYPE
+                return _Outcome(self.doing, Status.INVALID, code=bad, message=unknown[1])
             code = exc.code or ErrorCode.HUBSPOT_VALIDATION
             return _Outcome(self.doing, Status.FAILED, code=code, message=str(exc))
 

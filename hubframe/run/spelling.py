@@ -29,7 +29,7 @@ from dataclasses import replace
 import pandas as pd
 
 from hubframe.constants import OBJECT_TYPES_BY_NAME
-from hubframe.errors import InputError
+from hubframe.errors import HubframeError, InputError
 from hubframe.io.normalize import (
     CUSTOM_TYPE_ID,
     QUALIFIED_NAME,
@@ -60,23 +60,39 @@ def ambiguous(book: LabelBook, pairs: Iterable[ObjectPair]) -> str | None:
     id and another by a name, where no labels list says which name is which id (the 2026-09
     API names no object type ids; 2026-03 and v4 lists may leave them out).  Taken for one,
     rows of two objects would change each other's; taken for two, a sync would remove what the
-    other spelling's rows keep."""
+    other spelling's rows keep.  A name whose labels lists HubSpot refuses (no such object here:
+    ``p_instalations``, another portal's ``p999_cars``) is left out: its rows are refused on
+    their own, and the sheet was refused whole for it, its typo called a spelling clash."""
     listed = list(dict.fromkeys(pairs))
     customs = {t for p in listed for t in p if t not in OBJECT_TYPES_BY_NAME}
     ids = sorted(t for t in customs if CUSTOM_TYPE_ID.fullmatch(t))
-    if not ids:
+    named = {t for t in customs if QUALIFIED_NAME.fullmatch(t)}
+    if not named or not ids:
         return None
     known = _object_spellings(book, listed, customs)
-    names = sorted(t for t in customs - set(ids) if t not in known and QUALIFIED_NAME.fullmatch(t))
-    if not names:
-        return None
-    return (
-        f"The sheet names custom objects by type id ({', '.join(ids)}) and by name "
-        f"({', '.join(names)}), and the labels lists HubSpot answered name no object type ids, "
-        "so which name is which type id cannot be told (the 2026-09 API never names them; "
-        "2026-03 and v4 may leave them out too): write each custom object one way throughout, "
-        "by its type id or by its name."
-    )
+    named = {t for t in named if _readable(book, listed, t)}
+    names = sorted(t for t in named if t not in known)
+    if names:
+        return (
+            f"The sheet names custom objects by type id ({', '.join(ids)}) and by name "
+            f"({', '.join(names)}), and the labels lists HubSpot answered name no object type "
+            "ids, so which name is which type id cannot be told (the 2026-09 API never names "
+            "them; 2026-03 and v4 may leave them out too): write each custom object one way "
+            "throughout, by its type id or by its name."
+        )
+    return None
+
+
+def _readable(book: LabelBook, pairs: list[ObjectPair], spelling: str) -> bool:
+    """Some labels list of a pair naming ``spelling`` is read (HubSpot knows the object)."""
+    for pair in pairs:
+        if spelling in pair:
+            try:
+                book.labels(*pair)
+            except HubframeError:
+                continue
+            return True
+    return False
 
 
 def one_spelling(book: LabelBook, items: list[WorkItem]) -> list[WorkItem]:
@@ -155,11 +171,18 @@ def object_keys(book: LabelBook, pairs: Iterable[ObjectPair]) -> dict[str, str]:
     customs = {t for p in listed for t in p if t not in OBJECT_TYPES_BY_NAME}
     keys = {t: object_key(t) for t in customs}
     names = {t for t in customs if QUALIFIED_NAME.fullmatch(t)}
-    if not names or not any(CUSTOM_TYPE_ID.fullmatch(t) for t in customs):
+    if not names or not (
+        _portal_spellings(names) or any(CUSTOM_TYPE_ID.fullmatch(t) for t in customs)
+    ):
         return keys  # names alone, or type ids alone: told apart by their spelling
     ids = _type_ids(book, listed, customs)
     by_name = {keys[t]: ids[t] for t in names if t in ids}  # p_cars's id is p123_cars's too
-    return {t: ids.get(t) or by_name.get(keys[t]) or keys[t] for t in customs}
+    # a name HubSpot knows no object by (another portal's p999_cars, a typo) is its own object:
+    # it was p_cars's repeat by its spelling, reported `duplicate` while HubSpot refuses it
+    unknown = {t for t in names if t not in ids and not _readable(book, listed, t)}
+    return {
+        t: t if t in unknown else ids.get(t) or by_name.get(keys[t]) or keys[t] for t in customs
+    }
 
 
 def sheet_objects(book: LabelBook, frame: pd.DataFrame) -> dict[str, str]:
@@ -177,6 +200,13 @@ def sheet_objects(book: LabelBook, frame: pd.DataFrame) -> dict[str, str]:
         and is_valid_object_type(t)
     ]
     return object_keys(book, pairs)
+
+
+def _portal_spellings(names: set[str]) -> bool:
+    """Some custom object is named two ways ("p_cars", "p24681357_cars", "p999_cars"): which
+    are this portal's only its labels lists tell."""
+    keys = [object_key(n) for n in names]
+    return len(keys) != len(set(keys))
 
 
 def _type_ids(book: LabelBook, pairs: list[ObjectPair], customs: set[str]) -> dict[str, str]:

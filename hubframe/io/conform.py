@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 from hubframe.constants import HEADER_TYPE_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key
+from hubframe.io.columns import match_headers
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
@@ -167,7 +168,42 @@ def _lost_conflicts(frame: pd.DataFrame, side: str, types: pd.Series) -> pd.Seri
     return text_series(noted, frame.index)
 
 
-def _check_cell_edits(frame: pd.DataFrame, kind: Kind, fixes: dict[str, Any]) -> None:
+def check_report_ids(table: pd.DataFrame, where: str) -> None:
+    """A run's report (its Results sheet) whose ``from_id``/``to_id`` cell was edited, or its
+    own id column ("Contact ID"), or one column sorted alone: its rows name other records
+    than the run linked, and an undo removed those -- links that were there before the run --
+    and left the run's own.  The report's own id columns (found by their headers, as the
+    reader finds them) are compared with the ids, as a read frame's are; InputError naming
+    the row and both values.  Sides named by a property (emails) are not compared: their ids
+    are the records HubSpot found."""
+    info = table.attrs.get("hubframe") or {}
+    originals = [c for c in info.get("original_columns", ()) if c in table.columns]
+    try:
+        mapping = match_headers(originals, "pairs", source=where)
+    except InputError:  # no id columns of its own to compare
+        return
+    column_map = {
+        header: field
+        for field, header in mapping.columns.items()
+        if field in ("from_id", "to_id") and field.removesuffix("_id") not in mapping.id_properties
+    }
+    view = table.copy(deep=False)
+    view.attrs = {"hubframe": {"column_map": column_map}}
+    advice = (
+        "Undo from the report as the run wrote it, or from the run's journal (--journal): "
+        "an undo removes the records its rows name. Nothing was removed."
+    )
+    _check_cell_edits(view, "pairs", {}, fields=["from_id", "to_id"], advice=advice)
+
+
+def _check_cell_edits(
+    frame: pd.DataFrame,
+    kind: Kind,
+    fixes: dict[str, Any],
+    *,
+    fields: list[str] | None = None,
+    advice: str | None = None,
+) -> None:
     """A cell of the analyst's column edited after the read, the field a job sends not: the
     job sent the value read before ("Contact ID" fixed in the notebook linked the old contact,
     a "Max" cell set to 7 sent 5) and the report showed the edited cell beside ``success``.
@@ -179,8 +215,10 @@ def _check_cell_edits(frame: pd.DataFrame, kind: Kind, fixes: dict[str, Any]) ->
     Types are not judged: setting a type the header names is how a TYPE_CONFLICT is fixed."""
     info = frame.attrs.get("hubframe") or {}
     properties = (info.get("id_properties") or {}) if isinstance(info, dict) else {}
-    fields = ["from_id", "to_id"] if kind == "pairs" else ["max_to_object_ids"]
-    for field in [*fields, "label", "type_id"]:
+    if fields is None:
+        sent_fields = ["from_id", "to_id"] if kind == "pairs" else ["max_to_object_ids"]
+        fields = [*sent_fields, "label", "type_id"]
+    for field in fields:
         header = _analyst_column(frame, field)
         if header is None or header == field:
             continue
@@ -191,7 +229,7 @@ def _check_cell_edits(frame: pd.DataFrame, kind: Kind, fixes: dict[str, Any]) ->
             differs |= _removal_differs(cells, fixes.get("remove", frame["remove"]))
         rows = np.flatnonzero(differs)
         if len(rows):
-            raise InputError(_edited(frame, header, field, rows))
+            raise InputError(_edited(frame, header, field, rows, advice))
 
 
 def _removal_differs(cells: Text, remove: pd.Series) -> BoolArray:
@@ -216,10 +254,11 @@ def _differs(cells: Text, sent: pd.Series, field: str, properties: Any) -> BoolA
         read, given = _compared_labels(to_series(label_text(cells))), _compared_labels(sent)
         return np.asarray(pd.notna(read) & pd.notna(given) & (read != given), dtype=bool)
     side = field.removesuffix("_id")
-    text = trimmed_text(cells) if side in properties else id_text(cells)
-    out = pc.fill_null(pc.not_equal(text, _text(sent)), False)
+    text, ids = trimmed_text(cells) if side in properties else id_text(cells), _text(sent)
+    out = pc.fill_null(pc.not_equal(text, ids), False)
     differs = np.asarray(out.to_numpy(zero_copy_only=False), dtype=bool)
-    return differs if side in properties else differs & canonical_ids(text)
+    # two records named: an id that names none ("1.2345E+11") is refused on its own row
+    return differs if side in properties else differs & canonical_ids(text) & canonical_ids(ids)
 
 
 def _compared_labels(labels: pd.Series) -> npt.NDArray[np.object_]:
@@ -229,7 +268,13 @@ def _compared_labels(labels: pd.Series) -> npt.NDArray[np.object_]:
     return compared[codes]  # code -1 (empty) takes the None at the end
 
 
-def _edited(frame: pd.DataFrame, header: str, field: str, differs: npt.NDArray[Any]) -> str:
+def _edited(
+    frame: pd.DataFrame,
+    header: str,
+    field: str,
+    differs: npt.NDArray[Any],
+    advice: str | None = None,
+) -> str:
     first = int(differs[0])
     cell, sent = frame[header].iloc[first], frame[field].iloc[first]
     sent = sent.item() if isinstance(sent, np.generic) else sent
@@ -241,8 +286,12 @@ def _edited(frame: pd.DataFrame, header: str, field: str, differs: npt.NDArray[A
     return (
         f"this frame was edited after it was read: the {shown(header)} cell of row "
         f"{frame['row'].iloc[first]} is {shown(cell)}, but its {field}, what a job sends, "
-        f"is {what}{also}. Which of the two was edited the frame does not say: set "
-        f"them alike (frame[{field!r}] = ..., or the cell), and run again. Nothing was sent."
+        f"is {what}{also}. "
+        + (
+            advice
+            or "Which of the two was edited the frame does not say: set them alike "
+            f"(frame[{field!r}] = ..., or the cell), and run again. Nothing was sent."
+        )
     )
 
 
@@ -346,4 +395,4 @@ def _removes(series: pd.Series, rows: pd.Series) -> dict[str, Any]:
     return {"remove": pd.Series(flags, index=series.index)}
 
 
-__all__ = ["conformed"]
+__all__ = ["check_report_ids", "conformed"]

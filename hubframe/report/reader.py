@@ -42,6 +42,7 @@ from hubframe.io.cells import (
     plain_cells,
     refuse_repeated_columns,
 )
+from hubframe.io.conform import check_report_ids
 from hubframe.io.csv import csv_text
 from hubframe.io.guard import checked_workbook
 from hubframe.io.meta import refuse_odd_meta
@@ -437,6 +438,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
     if JOURNAL in said:
         info[REPORT_JOURNAL] = {"path": said[JOURNAL], "report": path.name}
     table.attrs["hubframe"] = info
+    check_report_ids(table, path.name)
     return table
 
 
@@ -1014,6 +1016,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
             raise InputError("not a hubframe result table: it has no 'status' column")
         refuse_repeated_columns(run)
         refuse_odd_meta(run, "the result table")
+        check_report_ids(run, "the result table")
         table = plain_cells(run.reset_index(drop=True), _READ)
         for column in [c for c in ("from_id", "to_id") if c in table]:  # float32 ids
             refuse_rounded(

@@ -36,6 +36,7 @@ result table of their own (action ``archive``).
 from __future__ import annotations
 
 import os
+import re
 import warnings
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -405,12 +406,38 @@ def _undo(
     _refuse_dry_run(table, run)
     _refuse_own_journal(table, opts.journal)
     job = _Undo(table, index)
-    result = run_in_phases(job, client, opts)
+    result = _undo_advice(run_in_phases(job, client, opts))
     cancelled = opts.cancel is not None and opts.cancel.is_set()
     if not opts.dry_run:
         _note_taken_back(table, result, client, job.journal.path, job.journal.book)
     if not (opts.dry_run or cancelled or _rows_left(result)):
         _mark_taken_back(table, client)
+    return result
+
+
+#: A run's advice for a row whose removal may not be done ("Run the retry file: sending it
+#: again is safe"), and what an undo says instead: an undo's retry file is run by `hubframe
+#: remove`, which takes only the label of a labeled row whose pair the undo removes whole.
+_RETRY_ADVICE: Final = re.compile(
+    r"\b([Rr])un the retry file(: sending it again is safe| later)?\."
+)
+_UNDO_AGAIN: Final = (
+    "un the undo again (of the same report or journal): it takes back only what is still there."
+)
+
+
+def _undo_advice(result: pd.DataFrame) -> pd.DataFrame:
+    """The undo's rows advised as an undo's, not as a run's (see :data:`_RETRY_ADVICE`)."""
+    if "error_message" not in result.columns:
+        return result
+    said = result["error_message"]
+    told = said.map(
+        lambda m: (
+            _RETRY_ADVICE.sub(lambda f: f.group(1) + _UNDO_AGAIN, m) if isinstance(m, str) else m
+        )
+    )
+    if not told.equals(said):
+        result["error_message"] = told
     return result
 
 

@@ -91,3 +91,28 @@ def test_an_unedited_report_and_a_result_table_undo_as_before(tmp_path: Path) ->
         table.loc[2, "Contact ID"] = CONTACTS[11]
         with pytest.raises(InputError, match="'Contact ID' cell of row 4"):
             hf.undo(table, client_for(sb), progress=False)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv", "table"])
+def test_an_undo_of_a_report_without_its_label_column_removes_nothing(
+    tmp_path: Path, suffix: str
+) -> None:
+    """The label, type_id and category columns deleted: every row was taken for a plain link,
+    ``skipped`` "Left in place" as if left out of the undo, exit 0, the run's labels kept."""
+    gone = ["label", "type_id", "category"]
+    with Sandbox(seed="demo") as sb:
+        sheet = pd.DataFrame(
+            {"Deal ID": DEALS[:2], "Contact ID": CONTACTS[:2], "Label": "Champion"}
+        )
+        client = client_for(sb)
+        result = hf.associate(hf.read_pairs(sheet), client, progress=False, record_existing=True)
+        after = sb.associations("deals", "contacts")
+        if suffix == "table":
+            run: Any = result.drop(columns=gone)
+        else:
+            run = _write(
+                result, tmp_path / f"report{suffix}", lambda f: f.drop(columns=gone, inplace=True)
+            )
+        with pytest.raises(InputError, match="no label column"):
+            hf.undo(run, client, progress=False)
+        assert sb.associations("deals", "contacts").equals(after)

@@ -42,6 +42,7 @@ from hubframe.io.cells import (
     plain_cells,
     refuse_repeated_columns,
 )
+from hubframe.io.columns import match_headers
 from hubframe.io.conform import check_report_ids
 from hubframe.io.csv import csv_text
 from hubframe.io.guard import checked_workbook
@@ -418,6 +419,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
         raise InputError(
             f"{path.name}: not a hubframe associate report (no {', '.join(missing)} column)."
         )
+    _refuse_lost_labels(table, path.name)
     table = table.astype(object).where(table.notna(), None)
     if "row" in table:  # where the row came from: shown, never acted on
         table["row"] = _whole_numbers(table["row"]).astype("Int64")
@@ -440,6 +442,41 @@ def _report_frame(path: Path) -> pd.DataFrame:
     table.attrs["hubframe"] = info
     check_report_ids(table, path.name)
     return table
+
+
+#: The columns a run's table has of its own (the rest are its sheet's).
+_RUN_COLUMNS: Final = frozenset(
+    {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
+)
+
+
+def _refuse_lost_labels(table: pd.DataFrame, name: str) -> None:
+    """A run table without its label column whose sheet's own label column (found by its
+    header: "Association label") names labels: every row would be taken for a plain link -- a
+    label the run added kept, reported ``skipped`` as if left out of the undo, exit 0."""
+    if "label" in table.columns:
+        return
+    info = table.attrs.get("hubframe") or {}
+    originals = [str(c) for c in table.columns if str(c) not in _RUN_COLUMNS]
+    mapped = dict(info.get("column_map") or {}) if isinstance(info, dict) else {}
+    headers = [h for h, f in mapped.items() if f == "label" and h in table.columns]
+    if not headers:
+        try:
+            found = match_headers(originals, "pairs", source=name).columns.get("label")
+        except InputError:
+            found = None
+        headers = [found] if found is not None else []
+    if any(table[h].astype("string").str.strip().fillna("").ne("").any() for h in headers):
+        raise InputError(_no_label_column(name))
+
+
+def _no_label_column(name: str) -> str:
+    """Why a run without its label column is not undone."""
+    return (
+        f"{name}: it has no label column (deleted?): without it every row would be taken back "
+        "as a link without a label, the labels the run added left in place. Put the column "
+        "back, or undo from the run's journal (--journal). Nothing was removed."
+    )
 
 
 #: How a report's Summary labels the kind of its run ("pairs", "limits", "labels", ...).
@@ -1017,6 +1054,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
         refuse_repeated_columns(run)
         refuse_odd_meta(run, "the result table")
         check_report_ids(run, "the result table")
+        _refuse_lost_labels(run, "the result table")
         table = plain_cells(run.reset_index(drop=True), _READ)
         for column in [c for c in ("from_id", "to_id") if c in table]:  # float32 ids
             refuse_rounded(

@@ -590,8 +590,15 @@ def _sandbox(args: argparse.Namespace, frame: pd.DataFrame | None) -> Sandbox:
     """The built-in sandbox --sandbox asks for: the demo portal, or one made from the sheet."""
     from hubframe.sandbox import Sandbox
 
-    if args.sandbox != "rehearse" or frame is None:
+    if args.sandbox != "rehearse":
         return Sandbox(seed="demo")
+    if frame is None:  # the demo portal stood in, said on one line, its objects not the sheet's
+        raise InputError(
+            f"--sandbox rehearse makes a portal from the pairs or limits sheet a command sends, "
+            f"and `hubframe {args.command}` reads none to make it from. Use --sandbox for the "
+            "demo portal, or serve a sandbox holding what you need (hubframe sandbox) and give "
+            "its base URL and token."
+        )
     return Sandbox.from_pairs(frame)
 
 

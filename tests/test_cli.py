@@ -776,6 +776,36 @@ def test_rehearse_a_real_sheet_with_its_own_ids(tmp_path: Path) -> None:
     assert check.returncode == 0 and "no problems found" in check.stdout, check.stdout
 
 
+@pytest.mark.parametrize("command", ["labels", "export"])
+def test_rehearse_without_a_sheet_to_make_it_from_is_refused(tmp_path: Path, command: str) -> None:
+    """`labels` and `export` read no pairs or limits sheet: --sandbox rehearse was the demo
+    portal, said on one stderr line, its custom objects not the sheet's ("Unable to infer
+    object type from: p_cars" for a row the real portal takes)."""
+    labels = tmp_path / "labels.csv"
+    labels.write_text("From type,To type,Label\ndeals,p_cars,Owner\n")
+    ids = tmp_path / "ids.csv"
+    ids.write_text("Deal ID\n101\n")
+    out = tmp_path / "out.csv"
+    args = {
+        "labels": ["labels", str(labels), "--dry-run"],
+        "export": [
+            "export",
+            "--from",
+            "deals",
+            "--to",
+            "contacts",
+            "--ids",
+            str(ids),
+            "-o",
+            str(out),
+        ],
+    }[command]
+    proc = _hubframe(*args, "--sandbox", "rehearse")
+    assert proc.returncode == 2, proc.stdout + proc.stderr
+    assert f"`hubframe {command}` reads none to make it from" in proc.stderr
+    assert "demo sandbox" not in proc.stderr and not out.exists() and "Traceback" not in proc.stderr
+
+
 @pytest.fixture
 def served_records(tmp_path: Path) -> Iterator[dict[str, Any]]:
     sheet = _own_ids(tmp_path / "mine.csv")

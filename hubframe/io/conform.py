@@ -220,8 +220,8 @@ def _check_cell_edits(
         fields = [*sent_fields, "label", "type_id"]
     for field in fields:
         header = _analyst_column(frame, field)
-        if header is None or header == field:
-            continue
+        if header is None or header == field or field not in frame.columns:
+            continue  # a column dropped is refused by name where it is needed
         sent = fixes.get(field, frame[field])
         cells = _text(frame[header])
         differs = _differs(cells, sent, field, properties)

@@ -1053,13 +1053,13 @@ def load_run(run: RunArg) -> pd.DataFrame:
             raise InputError("not a hubframe result table: it has no 'status' column")
         refuse_repeated_columns(run)
         refuse_odd_meta(run, "the result table")
-        check_report_ids(run, "the result table")
-        _refuse_lost_labels(run, "the result table")
         table = plain_cells(run.reset_index(drop=True), _READ)
         for column in [c for c in ("from_id", "to_id") if c in table]:  # float32 ids
             refuse_rounded(
                 table[column], column, "the result table", first=0, row="row at position"
             )
+        check_report_ids(run, "the result table")  # after the float32 ids' own refusal
+        _refuse_lost_labels(run, "the result table")
         if "type_id" in table and not pd.api.types.is_integer_dtype(table["type_id"].dtype):
             table["type_id"] = type_ids(table["type_id"])
         return records_acted_on(run_words(table))

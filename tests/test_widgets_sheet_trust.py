@@ -12,29 +12,16 @@ from __future__ import annotations
 import html
 import json
 import re
-from datetime import UTC, datetime
 
-import ipywidgets
 import ipywidgets.widgets.widget as widget_module
 import pytest
+from app_driver import click, upload
 
 from hubframe.testing import workbook_bytes, xlsx_bytes
 from hubframe.widgets import HubframeApp
 
-WAIT = 60.0
 DEALS = 2040000001
 CONTACTS = 1019360001
-
-
-def _upload(app: HubframeApp, name: str, data: bytes) -> None:
-    item = {"name": name, "type": "", "size": len(data), "content": memoryview(data)}
-    app.upload.value = ({**item, "last_modified": datetime(2026, 1, 5, tzinfo=UTC)},)
-    assert app.wait(WAIT)
-
-
-def _click(app: HubframeApp, button: ipywidgets.Button) -> None:
-    button.click()
-    assert app.wait(WAIT), "the app's background work did not finish in time"
 
 
 def _text(value: str) -> str:
@@ -48,15 +35,15 @@ def _every_widget_state() -> str:
 
 
 def test_a_token_in_a_header_is_in_no_widget(app: HubframeApp) -> None:
-    _click(app, app.connect_button)
+    click(app, app.connect_button)
     assert app.connection is not None and app.connection.sandbox is not None
     token = app.connection.sandbox.token
     pairs = [["Deal ID", "Contact ID", f"Token {token}"], [DEALS, CONTACTS, "x"]]
-    _upload(app, "t.xlsx", workbook_bytes({"Pairs": pairs, "More": pairs}))
+    upload(app, "t.xlsx", workbook_bytes({"Pairs": pairs, "More": pairs}))
     options = [label for d in app.columns.values() for label, _ in d.options]
     assert any("redacted" in label for label in options), options
-    _click(app, app.validate_button)
-    _click(app, app.run_button)
+    click(app, app.validate_button)
+    click(app, app.run_button)
     assert app.result is not None and set(app.result["status"]) == {"success"}
     assert token.casefold() not in _every_widget_state()
 
@@ -71,9 +58,9 @@ def test_a_token_in_a_header_is_in_no_widget(app: HubframeApp) -> None:
 def test_a_file_that_cannot_be_read_is_not_loaded(
     app: HubframeApp, name: str, data: bytes, said: str
 ) -> None:
-    _upload(app, "good.xlsx", xlsx_bytes([["Deal ID", "Contact ID"], [DEALS, CONTACTS]]))
+    upload(app, "good.xlsx", xlsx_bytes([["Deal ID", "Contact ID"], [DEALS, CONTACTS]]))
     assert app.source is not None
-    _upload(app, name, data)
+    upload(app, name, data)
     assert app.source is None  # nor the sheet loaded before it
     assert said in _text(app.messages["sheet"].value)
     assert _text(app.messages["mapping"].value).strip() == ""
@@ -84,10 +71,10 @@ def test_a_file_that_cannot_be_read_is_not_loaded(
 
 @pytest.mark.parametrize("own", ["Status", "Problem", "Message"])
 def test_a_sheets_own_status_column_is_not_the_rows_status(app: HubframeApp, own: str) -> None:
-    _click(app, app.connect_button)
+    click(app, app.connect_button)
     rows: list[list[object]] = [["Deal ID", "Contact ID", own], [DEALS, 99, "won"]]
-    _upload(app, "s.xlsx", xlsx_bytes(rows))
-    _click(app, app.run_button)
+    upload(app, "s.xlsx", xlsx_bytes(rows))
+    click(app, app.run_button)
     page = app.preview.value
     heads = [_text(h).strip() for h in re.findall(r"<th[^>]*>(.*?)</th>", page)]
     assert {"Status", "Problem", "Message", f"{own} (sheet)"} <= set(heads), heads

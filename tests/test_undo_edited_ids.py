@@ -21,6 +21,7 @@ import hubframe as hf
 from hubframe.errors import InputError
 from hubframe.report import export_report
 from hubframe.sandbox import Sandbox
+from hubframe.sandbox.demo import contact_properties
 from hubframe.testing import client_for, demo_ids
 
 DEALS = [str(d) for d in demo_ids("deals")[30:36]]
@@ -116,3 +117,17 @@ def test_an_undo_of_a_report_without_its_label_column_removes_nothing(
         with pytest.raises(InputError, match="no label column"):
             hf.undo(run, client, progress=False)
         assert sb.associations("deals", "contacts").equals(after)
+
+
+@pytest.mark.parametrize("where", ["table", ".xlsx"])
+def test_a_side_named_by_email_is_not_taken_for_an_edit(tmp_path: Path, where: str) -> None:
+    """Its ids are the records HubSpot found, never the cell's text: not compared."""
+    with Sandbox(seed="demo") as sb:
+        emails = [p["email"] for p in contact_properties()][:2]
+        sheet = pd.DataFrame({"Deal ID": DEALS[:2], "Contact email": emails})
+        client = client_for(sb)
+        result = hf.associate(hf.read_pairs(sheet), client, progress=False, record_existing=True)
+        assert set(result["status"]) == {"success"}, result
+        run: Any = result if where == "table" else _write(result, tmp_path / "r.xlsx", print)
+        undone = hf.undo(run, client, progress=False)
+        assert set(undone["status"]) == {"success"}, undone

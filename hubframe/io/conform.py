@@ -168,25 +168,36 @@ def _lost_conflicts(frame: pd.DataFrame, side: str, types: pd.Series) -> pd.Seri
     return text_series(noted, frame.index)
 
 
-def check_report_ids(table: pd.DataFrame, where: str) -> None:
-    """A run's report (its Results sheet) whose ``from_id``/``to_id`` cell was edited, or its
-    own id column ("Contact ID"), or one column sorted alone: its rows name other records
-    than the run linked, and an undo removed those -- links that were there before the run --
-    and left the run's own.  The report's own id columns (found by their headers, as the
-    reader finds them) are compared with the ids, as a read frame's are; InputError naming
+def own_columns(table: pd.DataFrame, where: str, skip: frozenset[str]) -> dict[str, str]:
+    """A run table's own (sheet) columns, field -> header: as its read mapped them (its
+    ``column_map``), else found by their headers among the columns not in ``skip`` (a
+    report's, whose attrs keep none), as the reader finds them; empty when none is."""
+    info = table.attrs.get("hubframe") or {}
+    mapped = dict(info.get("column_map") or {}) if isinstance(info, dict) else {}
+    kept = {str(f): str(h) for h, f in mapped.items() if h in table.columns}
+    if kept:
+        return kept
+    headers = [str(c) for c in table.columns if str(c) not in skip]
+    try:
+        mapping = match_headers(headers, "pairs", source=where)
+    except InputError:  # no columns of its own the reader would take
+        return {}
+    properties = {f"{side}_id" for side in mapping.id_properties}
+    return {f: h for f, h in mapping.columns.items() if f not in properties}
+
+
+def check_report_ids(table: pd.DataFrame, where: str, skip: frozenset[str]) -> None:
+    """A run's report (its Results sheet) or result table whose ``from_id``/``to_id`` cell was
+    edited, or its own id column ("Contact ID"), or one column sorted alone: its rows name
+    other records than the run linked, and an undo removed those -- links that were there
+    before the run -- and left the run's own.  The table's own id columns
+    (:func:`own_columns`) are compared with the ids, as a read frame's are; InputError naming
     the row and both values.  Sides named by a property (emails) are not compared: their ids
     are the records HubSpot found."""
     info = table.attrs.get("hubframe") or {}
-    originals = [c for c in info.get("original_columns", ()) if c in table.columns]
-    try:
-        mapping = match_headers(originals, "pairs", source=where)
-    except InputError:  # no id columns of its own to compare
-        return
-    column_map = {
-        header: field
-        for field, header in mapping.columns.items()
-        if field in ("from_id", "to_id") and field.removesuffix("_id") not in mapping.id_properties
-    }
+    properties = (info.get("id_properties") or {}) if isinstance(info, dict) else {}
+    own = own_columns(table, where, skip)
+    column_map = {own[f]: f for f in ("from_id", "to_id") if f in own and f[:-3] not in properties}
     view = table.copy(deep=False)
     view.attrs = {"hubframe": {"column_map": column_map}}
     advice = (
@@ -395,4 +406,4 @@ def _removes(series: pd.Series, rows: pd.Series) -> dict[str, Any]:
     return {"remove": pd.Series(flags, index=series.index)}
 
 
-__all__ = ["check_report_ids", "conformed"]
+__all__ = ["check_report_ids", "conformed", "own_columns"]

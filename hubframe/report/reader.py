@@ -42,8 +42,7 @@ from hubframe.io.cells import (
     plain_cells,
     refuse_repeated_columns,
 )
-from hubframe.io.columns import match_headers
-from hubframe.io.conform import check_report_ids
+from hubframe.io.conform import check_report_ids, own_columns
 from hubframe.io.csv import csv_text
 from hubframe.io.guard import checked_workbook
 from hubframe.io.meta import refuse_odd_meta
@@ -426,9 +425,7 @@ def _report_frame(path: Path) -> pd.DataFrame:
     if "type_id" in table:
         table["type_id"] = type_ids(table["type_id"], lines)
     table = records_acted_on(run_words(table, lines), lines)
-    known = {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
-    known.add(PRIMARY_BEFORE)
-    originals = [str(c) for c in table.columns if c not in known]
+    originals = [str(c) for c in table.columns if c not in _RUN_COLUMNS]
     info: dict[str, Any] = {"kind": "pairs", "source": path.name, "original_columns": originals}
     info |= read_from_attrs(path)
     if BASE_URL_LABEL in said or PORTAL_LABEL in said:  # either is checked without the other
@@ -440,13 +437,14 @@ def _report_frame(path: Path) -> pd.DataFrame:
     if JOURNAL in said:
         info[REPORT_JOURNAL] = {"path": said[JOURNAL], "report": path.name}
     table.attrs["hubframe"] = info
-    check_report_ids(table, path.name)
+    check_report_ids(table, path.name, _RUN_COLUMNS)
     return table
 
 
 #: The columns a run's table has of its own (the rest are its sheet's).
 _RUN_COLUMNS: Final = frozenset(
     {"sheet", "row", *PAIR_COLUMNS, *STATUS_COLUMNS, *EXISTING_COLUMNS, *SYNC_COLUMNS}
+    | {PRIMARY_BEFORE}
 )
 
 
@@ -456,16 +454,8 @@ def _refuse_lost_labels(table: pd.DataFrame, name: str) -> None:
     label the run added kept, reported ``skipped`` as if left out of the undo, exit 0."""
     if "label" in table.columns:
         return
-    info = table.attrs.get("hubframe") or {}
-    originals = [str(c) for c in table.columns if str(c) not in _RUN_COLUMNS]
-    mapped = dict(info.get("column_map") or {}) if isinstance(info, dict) else {}
-    headers = [h for h, f in mapped.items() if f == "label" and h in table.columns]
-    if not headers:
-        try:
-            found = match_headers(originals, "pairs", source=name).columns.get("label")
-        except InputError:
-            found = None
-        headers = [found] if found is not None else []
+    header = own_columns(table, name, _RUN_COLUMNS).get("label")
+    headers = [header] if header is not None else []
     if any(table[h].astype("string").str.strip().fillna("").ne("").any() for h in headers):
         raise InputError(_no_label_column(name))
 
@@ -1058,7 +1048,9 @@ def load_run(run: RunArg) -> pd.DataFrame:
             refuse_rounded(
                 table[column], column, "the result table", first=0, row="row at position"
             )
-        check_report_ids(run, "the result table")  # after the float32 ids' own refusal
+        check_report_ids(
+            run, "the result table", _RUN_COLUMNS
+        )  # after the float32 ids' own refusal
         _refuse_lost_labels(run, "the result table")
         if "type_id" in table and not pd.api.types.is_integer_dtype(table["type_id"].dtype):
             table["type_id"] = type_ids(table["type_id"])

@@ -33,7 +33,11 @@ def page_changes(app: HubframeApp) -> dict[str, Callable[[], None]]:
         app.label.value = "Champion"
 
     def swap_types() -> None:
-        app.from_type.value, app.to_type.value = "contacts", "deals"
+        # One change of the page, not two: the worker sees both types or neither.  Unlocked,
+        # a step set aside by the first said so, and the second (a change of its own, after
+        # the step ended) cleared what it said, as any change clears the steps' messages.
+        with app._state_lock:
+            app.from_type.value, app.to_type.value = "contacts", "deals"
 
     def to_column() -> None:
         app.columns["to_id"].value = "Notes"

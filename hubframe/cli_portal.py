@@ -226,6 +226,7 @@ def _sheets_written(path: Path, frame: pd.DataFrame) -> tuple[int, int]:
 def run_sync(args: argparse.Namespace, out: TextIO) -> int:
     from hubframe import cli
 
+    refuse_idle_rules(args)
     job = cli.run_job("sync", args, out=out)
     print_diff(job.result, out)
     return job.code
@@ -240,6 +241,27 @@ def sync_options(args: argparse.Namespace) -> dict[str, Any]:
         "scope": scope_ids(args.scope, args.scope_column),
         "send_predicted_failures": bool(args.send_predicted_failures),
     }
+
+
+def refuse_idle_rules(args: argparse.Namespace) -> None:
+    """A removal rule without ``--delete`` is refused (before anything is read): it would
+    change nothing, and the analyst who gave it expects removals."""
+    from hubframe.errors import ConfigurationError
+
+    rules = [
+        flag
+        for flag, given in (
+            (f"--max-removals {args.max_removals}", args.max_removals is not None),
+            ("--allow-primary-removal", bool(args.allow_primary_removal)),
+        )
+        if given
+    ]
+    if rules and not args.delete:
+        raise ConfigurationError(
+            f"{' and '.join(rules)} {'set' if len(rules) > 1 else 'sets'} what --delete may "
+            "remove, but --delete is not given, so nothing would be removed: add --delete, "
+            "or leave the removal rules out"
+        )
 
 
 def scope_ids(scope: Path | None, column: str | None) -> list[str] | None:

@@ -1434,7 +1434,8 @@ def _hide_token(args: argparse.Namespace) -> None:
     (:mod:`hubframe.redaction`): every line the command prints has it redacted
     (:class:`_Stdout`), as reports have.  (Only the command's own lines did, and only a
     ``--token`` given as typed: a file or a cell named after the token showed it.)"""
-    from hubframe.hubspot.auth import Secret, token_text
+    from hubframe.hubspot.auth import Secret
+    from hubframe.hubspot.tokens import token_text
     from hubframe.redaction import register_secret
 
     token = getattr(args, "token", None)

@@ -269,3 +269,41 @@ def test_the_sandbox_commands_help_lists_every_fault_option() -> None:
     said = " ".join(out.getvalue().split())
     for option in (f.name for f in fields(FaultPlan) if f.init):
         assert option in said, option
+
+
+UNSENDABLE = ["a b", "pat\tx", "pat-\u00e9", "pat\nx", "pat\u200bx", "pat\x7fx"]
+
+
+@pytest.mark.parametrize("token", UNSENDABLE)
+def test_a_token_no_client_can_send_is_refused_by_name_not_value(
+    token: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``Sandbox(token="a b")`` and ``hubframe sandbox --token "a b"`` served a sandbox whose
+    token every client refuses to send: nothing could reach it, and nothing said why."""
+    from hubframe.sandbox import serve
+
+    with pytest.raises(ValueError, match="token: The access token holds") as refused:
+        Sandbox(seed=None, token=token)
+    assert token not in str(refused.value)
+    parser = argparse.ArgumentParser(prog="hubframe sandbox")
+    serve.add_arguments(parser)
+    with pytest.raises(SystemExit) as exited:
+        parser.parse_args(["--token", token])
+    assert exited.value.code == 2
+    err = capsys.readouterr().err
+    assert "argument --token: The access token holds" in err and token not in err
+
+
+@pytest.mark.parametrize("typed", [" pat-na1-x ", "Bearer pat-na1-x", "pat-na1-x\n"])
+def test_the_sandbox_command_takes_a_token_as_a_client_does(typed: str) -> None:
+    """A token copied with spaces around it, or as a header ("Bearer ..."), was served as
+    typed, and the clients, which send it without them, were refused (401)."""
+    from hubframe.hubspot import HubSpotClient
+    from hubframe.sandbox import serve
+
+    parser = argparse.ArgumentParser(prog="hubframe sandbox")
+    serve.add_arguments(parser)
+    token = parser.parse_args(["--token", typed]).token
+    assert token == "pat-na1-x"
+    with Sandbox(seed="demo", token=token) as sb, HubSpotClient(typed, sb.url) as client:
+        assert client.list_labels("deals", "contacts")  # a 401 raises

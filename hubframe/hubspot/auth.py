@@ -8,7 +8,8 @@ frame of hubframe holds it as a local; what requests keeps of a sent request is 
 ``http://`` one to another machine: the token would cross the network unencrypted, and one
 with white space, a query or a fragment, or none at all (``""``; None is the default).  A token
 holding a line break or other character no header may carry is refused without its value
-(:func:`token_problem`): sending it raised an error that quoted the whole header.
+(:func:`~hubframe.hubspot.tokens.token_problem`): sending it raised an error that quoted the
+whole header.
 """
 
 from __future__ import annotations
@@ -28,35 +29,6 @@ from hubframe.constants import DEFAULT_BASE_URL, ENV_BASE_URL
 from hubframe.errors import UsageError
 
 JSON = dict[str, Any]
-
-
-def token_text(given: str) -> str:
-    """A token as given, without what a copy brings along: spaces and line ends around it, and
-    the ``Bearer`` word of an Authorization header ("Bearer pat-na1-...")."""
-    text = given.strip()
-    parts = text.split(None, 1)
-    return parts[1] if len(parts) == 2 and parts[0].lower() == "bearer" else text
-
-
-def token_problem(text: str) -> str | None:
-    """Why ``text`` cannot be an access token, saying where but never what it holds; None
-    when it can.  Tokens are visible ASCII (``pat-na1-...``)."""
-    for position, char in enumerate(text, start=1):
-        if not 33 <= ord(char) <= 126:
-            what = (
-                "a line break"
-                if char in "\r\n\u2028\u2029"
-                else "a space"
-                if char.isspace()
-                else "a control character"
-                if ord(char) < 32 or ord(char) == 127
-                else "a character outside ASCII"
-            )
-            return (
-                f"The access token holds {what} at character {position} of {len(text)}: "
-                "paste the token alone (HubSpot's tokens are letters, digits and dashes)."
-            )
-    return None
 
 
 class Secret:

@@ -61,11 +61,10 @@ from hubframe.hubspot.auth import (
     base_url_of,
     forget_auth,
     scrub,
-    token_problem,
-    token_text,
 )
 from hubframe.hubspot.pages import PageWalk
 from hubframe.hubspot.ratelimit import RateLimiter
+from hubframe.hubspot.tokens import token_problem, token_text
 from hubframe.hubspot.wire import (
     Adapter,
     ApiResponse,

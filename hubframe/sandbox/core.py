@@ -12,6 +12,7 @@ from typing import Any
 import pandas as pd
 
 from hubframe.argtypes import MAX_SECONDS, is_seconds, is_whole
+from hubframe.hubspot.tokens import token_problem
 from hubframe.redaction import forget_secret, register_secret
 from hubframe.sandbox import demo
 from hubframe.sandbox.behaviour import Behaviour, BehaviourSpec, resolve
@@ -81,6 +82,9 @@ class Sandbox:
                 demo.populate(self.portal)
         if token is not None and not token.strip():
             raise ValueError("token must not be empty: give a token, or None for a random one")
+        problem = token_problem(token) if token is not None else None
+        if problem is not None:  # no client could send it: a sandbox no one can reach
+            raise ValueError(f"token: {problem}")
         self.token = token or _new_token()
         self._made: list[str] = [] if token else [self.token]  # tokens it made (made_tokens)
         limiter = RateLimiter(daily_limit=_daily_limit(daily_limit), enforce=rate_limit is not None)

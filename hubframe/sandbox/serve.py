@@ -19,6 +19,7 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from hubframe.argtypes import MAX_SECONDS, is_seconds, is_whole
+from hubframe.hubspot.tokens import token_problem, token_text
 from hubframe.sandbox.behaviour import PRESETS, Behaviour
 from hubframe.sandbox.faults import FaultPlan, fault_options
 
@@ -52,13 +53,19 @@ def _rate(text: str) -> tuple[int, float]:
 
 def _token(text: str) -> str:
     """``--token``: not empty (``--token "$TOKEN"`` with the variable unset was taken as no
-    token, and the sandbox made a random one the caller's tools did not have)."""
+    token, and the sandbox made a random one the caller's tools did not have), taken as the
+    clients take one (without spaces around it, or a ``Bearer`` word), and one a client can
+    send (a token with a space inside was served, and every client refused it)."""
     if not text.strip():
         raise argparse.ArgumentTypeError(
             "is empty (a shell variable that is not set?): give the token, or leave --token "
             "out for a random one"
         )
-    return text
+    token = token_text(text)
+    problem = token_problem(token)
+    if problem is not None:
+        raise argparse.ArgumentTypeError(problem)
+    return token
 
 
 def _latency(text: str) -> tuple[float, float]:

@@ -25,7 +25,8 @@ import pandas as pd
 
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE
 from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
-from hubframe.hubspot.auth import Secret, may_hold_secret, token_problem, token_text
+from hubframe.hubspot.auth import Secret, may_hold_secret
+from hubframe.hubspot.tokens import token_problem, token_text
 from hubframe.io import SheetInfo
 from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes

@@ -24,7 +24,16 @@ from hypothesis import strategies as st
 
 import hubframe as hf
 from hubframe import formula
-from hubframe.constants import RESERVED_COLUMNS, SYNC_COLUMNS
+from hubframe.constants import (
+    LITERAL_LABEL_COLUMN,
+    NO_TARGETS_COLUMN,
+    RESERVED_COLUMNS,
+    SYNC_COLUMNS,
+)
+from hubframe.io.columns import HeaderError, unread_role
+from hubframe.io.frame import EXTRA_CELLS, RAW_PREFIX
+from hubframe.io.hidden import HIDDEN_ROW
+from hubframe.io.tables import SUM_ROW, TOTALS_ROW
 from hubframe.report import export_report, export_retry
 from hubframe.run.table import result_table
 from hubframe.run.work import Outcome
@@ -33,9 +42,19 @@ from hubframe.testing import client_for
 from hubframe.vocab import Status
 
 OWNED = sorted({*RESERVED_COLUMNS, *SYNC_COLUMNS})
+#: hubframe's private columns (the text of cells that did not parse, what the reader noticed
+#: of a row): the steps after the read took an analyst's column of such a name for theirs.
+PRIVATE = sorted(
+    {
+        *(NO_TARGETS_COLUMN, LITERAL_LABEL_COLUMN, HIDDEN_ROW, TOTALS_ROW, SUM_ROW, EXTRA_CELLS),
+        *(RAW_PREFIX + name for name in ("type_id", "from_header_type", "to_header_type")),
+        *(RAW_PREFIX + name for name in ("from_id", "to_id", "label", "max_to_object_ids")),
+    }
+)
 #: Headers an analyst may give: hubframe's names, the names it keeps those under, and a note.
 HEADERS = [
     *OWNED,
+    *(name for name in PRIVATE if unread_role(name, "pairs") is None),  # else: said, not read
     *(f"{name} (original)" for name in OWNED),
     *(f"{name} (original 2)" for name in ("status", "change")),
     "Notes",
@@ -154,3 +173,69 @@ def test_a_sync_sheet_with_a_change_or_reason_column_runs(tmp_path: Path, own: l
     back = _raw_rows(export_retry(result.assign(status="failed"), tmp_path / "retry.xlsx"))
     assert back[0][-len(own) :] == own
     assert [row[-len(own) :] for row in back[1:]] == [[f"{h} {n}" for h in own] for n in (2, 3)]
+
+
+#: Cells a private column of hubframe's holds (flags, numbers, text), as an analyst's might.
+CELLS = st.sampled_from(["TRUE", "FALSE", "True", "1", "0", "checked", "", "7", "x;y", "Champion"])
+
+
+@settings(max_examples=examples(40), deadline=None)
+@given(
+    names=st.lists(
+        st.one_of(st.sampled_from(PRIVATE), st.from_regex(r"_raw_[a-z_]{1,12}", fullmatch=True)),
+        min_size=1,
+        max_size=3,
+        unique=True,
+    ),
+    cells=st.lists(st.tuples(CELLS, CELLS, CELLS), min_size=2, max_size=2),
+    kind=st.sampled_from(["pairs", "limits"]),
+    source=st.sampled_from(["csv", "frame"]),
+)
+def test_a_column_named_like_a_private_one_is_the_analysts_and_changes_no_row(
+    tmp_path_factory: pytest.TempPathFactory,
+    names: list[str],
+    cells: list[tuple[str, str, str]],
+    kind: str,
+    source: str,
+) -> None:
+    """A column ``_raw_no_targets`` of TRUE/FALSE crashed validation and the run with a pandas
+    TypeError (the command line said first that both rows had no associated records), and one
+    ``_raw_extra_cells`` refused its rows as CSV rows with too many cells: any ``_raw_...``
+    header was taken for the reader's own column.  Now it is kept as "<name> (original)",
+    whole, and every row is judged as without it."""
+    head, rows = _sheet_of(kind)
+    own = [[c for c, _ in zip(row, names, strict=False)] for row in cells]
+    folder = tmp_path_factory.mktemp("private")
+    with_own = [head + names, *(r + o for r, o in zip(rows, own, strict=True))]
+    read, validate = (
+        (hf.read_pairs, hf.validate_pairs)
+        if kind == "pairs"
+        else (hf.read_limits, hf.validate_limits)
+    )
+
+    def source_of(table: list[list[str]], name: str) -> object:
+        if source == "frame":
+            return pd.DataFrame(table[1:], columns=table[0], dtype=object)
+        return _write(folder / f"{name}.csv", table)
+
+    plain = read(source_of([head, *rows], "plain"))
+    try:
+        theirs = read(source_of(with_own, "own"))
+    except HeaderError as refused:  # a name that says "label" or "max": may hold them, said
+        assert any(f'"{name}"' in str(refused) for name in names), refused
+        return
+    for n, name in enumerate(names):
+        assert theirs[f"{name} (original)"].fillna("").tolist() == [o[n] for o in own]
+    issues = validate(theirs)
+    assert validate(plain)[["row", "code"]].equals(issues[["row", "code"]])
+    with Sandbox(seed="demo") as sb:
+        run = hf.associate if kind == "pairs" else hf.configure_limits
+        planned = run(theirs, client_for(sb), dry_run=True, progress=False)
+        assert planned["status"].tolist() == ["planned", "planned"]
+
+
+def _sheet_of(kind: str) -> tuple[list[str], list[list[str]]]:
+    if kind == "pairs":
+        return IDS, [["2040000001", "1019360001"], ["2040000002", "1019360002"]]
+    head = ["From", "To", "Label", "Max"]
+    return head, [["deals", "contacts", "Decision maker", "5"], ["deals", "companies", "", "3"]]

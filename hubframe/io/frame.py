@@ -330,6 +330,14 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     check_empty_labels(raw.headers, raw.mapping, holds_cells, where, request.syntax)
 
 
+def _reserved(header: str) -> bool:
+    """A header hubframe's tables own: one of :data:`RESERVED`, or one of the private columns
+    (``_raw_...``), which the steps after the read take for what the reader found (a column
+    ``_raw_no_targets`` of the analyst's crashed validation; one ``_raw_extra_cells`` refused
+    its rows as CSV rows with too many cells)."""
+    return header in RESERVED or header.startswith(RAW_PREFIX)
+
+
 def _kept_name(header: str, taken: set[str]) -> str:
     """The name an analyst's column named like one of hubframe's is kept under: "status
     (original)", or "status (original 2)", ... when the sheet has a column of that name too
@@ -366,7 +374,7 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     for position, header in enumerate(raw.headers):
         name = header
         if header not in normalized:  # (a header spelled as the field keeps its cleaned cells)
-            name = _kept_name(header, taken) if header in RESERVED else header
+            name = _kept_name(header, taken) if _reserved(header) else header
             columns[name] = to_series(filled(raw.columns[position]), dtype=text_dtype)
         originals.append(name)
         if name != header or header in raw.written:

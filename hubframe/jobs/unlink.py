@@ -60,6 +60,7 @@ from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, InputError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import canonical_category
 from hubframe.io.sources import as_path
+from hubframe.jobs.before_flags import refuse_flipped_flags
 from hubframe.report.reader import (
     JOURNAL_LAST_RUN,
     RunArg,
@@ -801,6 +802,7 @@ class _Undo:
                 items.append(found)
             else:
                 prepared.settled[pos] = found
+        refuse_flipped_flags(self._journal_path(run, book), items, rows)
         items = _agreeing(items, rows, prepared, book)
         items = _spare_other_labels(items, rows, prepared, run.client)
         items = _with_categories(items, prepared, book)
@@ -809,6 +811,15 @@ class _Undo:
         if items:
             skip_absent(prepared, run.client, run.journal)
         return prepared
+
+    def _journal_path(self, run: RunContext, book: LabelBook) -> str | None:
+        """The run's journal, to check the run rows' before-state against: the one found for
+        the real run, or (a dry run, which ends no journal run) found as the real run would."""
+        if not run.options.dry_run:
+            return self.journal.path
+        with warnings.catch_warnings():  # the real run says it, when it cannot be used
+            warnings.simplefilter("ignore", ReportJournalLeftOut)
+            return _journal_of(self.run) or _report_journal(self.run, run.client, book)
 
 
 PairKey = tuple[str, str, str, str]

@@ -1287,6 +1287,15 @@ class Journal:
                 found = {pair: types for pair, types in found.items() if pair in applied}
         return found
 
+    def readings(self, from_type: str, to_type: str) -> dict[RecordPair, list[frozenset[int]]]:
+        """Every reading of each pair of one direction the journal holds, by any of its runs
+        (the type ids the pair carried then), in the order taken."""
+        found: dict[RecordPair, list[frozenset[int]]] = {}
+        with self._using("read it"):
+            for pair, _, types in self._readings(from_type, to_type, "run >= ?", (0,)):
+                found.setdefault(pair, []).append(types)
+        return found
+
     def primaries(self, record_type: str, record_ids: Iterable[str]) -> dict[str, frozenset[str]]:
         """Record id -> the companies the first readings by the runs this run resumes (and its
         own) found holding the record's primary: what it held before the run that applied

@@ -154,18 +154,20 @@ def _lost_conflicts(frame: pd.DataFrame, side: str, types: pd.Series) -> pd.Seri
     a result table keeps the analyst's columns, not the notes, and a row refused as
     TYPE_CONFLICT, fed back to a job, was sent as the type its cell named.  Judged on the
     column's distinct values: this runs on every job given a read frame with a type column."""
-    id_header = _analyst_column(frame, f"{side}_id")
-    typed = TYPED_HEADERS.get(header_key(str(id_header))) if id_header is not None else None
-    if typed is None or _analyst_column(frame, f"{side}_type") is None:
-        return None
-    named = typed.object_type
-    others = [v for v in types.dropna().unique() if v != named and is_valid_object_type(str(v))]
-    if not others:
-        return None
-    differs = types.isin(others).to_numpy(dtype=bool)
     noted = np.full(len(types), None, dtype=object)
-    noted[differs] = named
-    return text_series(noted, frame.index)
+    for rows, mapped in column_maps(frame):  # each sheet's own columns (a read of several)
+        id_header = _analyst_column(frame, f"{side}_id", mapped)
+        typed = TYPED_HEADERS.get(header_key(str(id_header))) if id_header is not None else None
+        if typed is None or _analyst_column(frame, f"{side}_type", mapped) is None:
+            continue
+        named = typed.object_type
+        values = types if rows is None else types[rows]
+        others = [
+            v for v in values.dropna().unique() if v != named and is_valid_object_type(str(v))
+        ]
+        differs = types.isin(others).to_numpy(dtype=bool)
+        noted[differs if rows is None else differs & rows] = named
+    return None if pd.isna(noted).all() else text_series(noted, frame.index)
 
 
 def own_columns(table: pd.DataFrame, where: str, skip: frozenset[str]) -> dict[str, str]:
@@ -196,15 +198,59 @@ def check_report_ids(table: pd.DataFrame, where: str, skip: frozenset[str]) -> N
     are the records HubSpot found."""
     info = table.attrs.get("hubframe") or {}
     properties = (info.get("id_properties") or {}) if isinstance(info, dict) else {}
-    own = own_columns(table, where, skip)
-    column_map = {own[f]: f for f in ("from_id", "to_id") if f in own and f[:-3] not in properties}
+    compared = {f for f in ("from_id", "to_id") if f[:-3] not in properties}
+    if isinstance(info, dict) and info.get("sheet_column_maps"):  # a result table's read
+        maps = [(rows, {h: f for h, f in m.items() if f in compared and h in table.columns})
+                for rows, m in column_maps(table)]  # fmt: skip
+    else:
+        own = own_columns(table, where, skip)
+        maps = _oriented({own[f]: f for f in compared if f in own}, table, skip, properties)
     view = table.copy(deep=False)
-    view.attrs = {"hubframe": {"column_map": column_map}}
+    view.attrs = {"hubframe": {"id_properties": properties}}
     advice = (
         "Undo from the report as the run wrote it, or from the run's journal (--journal): "
         "an undo removes the records its rows name. Nothing was removed."
     )
-    _check_cell_edits(view, "pairs", {}, fields=["from_id", "to_id"], advice=advice)
+    _check_cell_edits(view, "pairs", {}, fields=["from_id", "to_id"], advice=advice, maps=maps)
+
+
+def _oriented(
+    mapped: dict[str, str], table: pd.DataFrame, skip: frozenset[str], properties: Any
+) -> list[MapOfRows]:
+    """A report's id columns (``mapped``: header -> field, as found by their headers), each
+    row's judged by the side of its header's object: a report of a workbook whose sheets list
+    "Deal ID, Contact ID", "Contact ID, Deal ID" and "Company ID, Deal ID" holds rows of each
+    direction, and the deal is ``from_id`` on some and ``to_id`` on others.  A header naming
+    no object, or a row whose two records are of its object, is judged as found."""
+    typed = _typed_id_columns(table, skip) if not properties else {}
+    typed = {h: o for h, o in typed.items() if h in mapped or not properties}
+    maps: list[MapOfRows] = [(None, {h: f}) for h, f in mapped.items() if h not in typed]
+    types = {side: _text(table[f"{side}_type"]) for side in ("from", "to")} if typed else {}
+    for header, object_type in typed.items():
+        is_from, is_to = (_equals(types[side], object_type) for side in ("from", "to"))
+        maps += [(is_from & ~is_to, {header: "from_id"}), (is_to & ~is_from, {header: "to_id"})]
+        if header in mapped:
+            maps.append((is_from & is_to, {header: mapped[header]}))
+    return maps
+
+
+def _equals(cells: Text, wanted: str) -> BoolArray:
+    """Cells (as the reader reads them) equal to ``wanted``; False where empty."""
+    same = pc.fill_null(pc.equal(cells, wanted), False)
+    return np.asarray(same.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _typed_id_columns(table: pd.DataFrame, skip: frozenset[str]) -> dict[str, str]:
+    """The table's own columns whose header names the records of one object ("Deal ID"),
+    header -> object type."""
+    found: dict[str, str] = {}
+    for column in table.columns:
+        if str(column) in skip:
+            continue
+        typed = TYPED_HEADERS.get(header_key(str(column)))
+        if typed is not None and typed.id_property is None:
+            found[str(column)] = typed.object_type
+    return found
 
 
 def _check_cell_edits(
@@ -214,6 +260,7 @@ def _check_cell_edits(
     *,
     fields: list[str] | None = None,
     advice: str | None = None,
+    maps: list[MapOfRows] | None = None,
 ) -> None:
     """A cell of the analyst's column edited after the read, the field a job sends not: the
     job sent the value read before ("Contact ID" fixed in the notebook linked the old contact,
@@ -229,18 +276,47 @@ def _check_cell_edits(
     if fields is None:
         sent_fields = ["from_id", "to_id"] if kind == "pairs" else ["max_to_object_ids"]
         fields = [*sent_fields, "label", "type_id"]
-    for field in fields:
-        header = _analyst_column(frame, field)
-        if header is None or header == field or field not in frame.columns:
-            continue  # a column dropped is refused by name where it is needed
-        sent = fixes.get(field, frame[field])
-        cells = _text(frame[header])
-        differs = _differs(cells, sent, field, properties)
-        if field == "max_to_object_ids":  # a cell saying remove, or a number, against `remove`
-            differs |= _removal_differs(cells, fixes.get("remove", frame["remove"]))
-        rows = np.flatnonzero(differs)
-        if len(rows):
-            raise InputError(_edited(frame, header, field, rows, advice))
+    for rows_of, mapped in maps if maps is not None else column_maps(frame):
+        for field in fields:
+            header = _analyst_column(frame, field, mapped)
+            if header is None or header == field or field not in frame.columns:
+                continue  # a column dropped is refused by name where it is needed
+            sent = fixes.get(field, frame[field])
+            cells = _text(frame[header])
+            differs = _differs(cells, sent, field, properties)
+            if field == "max_to_object_ids":  # a cell saying remove, or a number, not `remove`
+                differs |= _removal_differs(cells, fixes.get("remove", frame["remove"]))
+            rows = np.flatnonzero(differs if rows_of is None else differs & rows_of)
+            if len(rows):
+                raise InputError(_edited(frame, header, field, rows, advice))
+
+
+#: Rows (None: all) and the column map (analyst header -> field) their sheet was read with.
+MapOfRows = tuple["BoolArray | None", dict[Any, Any]]
+
+
+def column_maps(frame: pd.DataFrame) -> list[MapOfRows]:
+    """The column maps ``frame``'s rows were read with: the read's ``column_map``, or, for a
+    read of several sheets whose maps differ ("Deal ID, Contact ID" on one, "Contact ID, Deal
+    ID" on the next), each sheet's own (``sheet_column_maps``) with its rows.  Before, the union
+    of the maps judged every row, and an unedited workbook of two such sheets was refused as
+    edited."""
+    info = frame.attrs.get("hubframe") or {}
+    info = info if isinstance(info, dict) else {}
+    merged = dict(info.get("column_map") or {})
+    per_sheet = info.get("sheet_column_maps")
+    if not isinstance(per_sheet, dict) or "sheet" not in frame.columns:
+        return [(None, merged)]
+    distinct: dict[tuple[tuple[str, str], ...], list[Any]] = {}
+    for sheet, mapped in per_sheet.items():
+        key = tuple(sorted((str(h), str(f)) for h, f in dict(mapped or {}).items()))
+        distinct.setdefault(key, []).append(sheet)
+    if len(distinct) < 2:
+        return [(None, merged)]
+    sheets = frame["sheet"].astype(object)
+    return [
+        (np.asarray(sheets.isin(names), dtype=bool), dict(key)) for key, names in distinct.items()
+    ]
 
 
 def _removal_differs(cells: Text, remove: pd.Series) -> BoolArray:
@@ -306,11 +382,12 @@ def _edited(
     )
 
 
-def _analyst_column(frame: pd.DataFrame, field: str) -> Any:
-    """The header of the analyst's column the read took ``field`` from (its ``column_map``),
-    when the frame still has it; None otherwise."""
-    info = frame.attrs.get("hubframe") or {}
-    mapped = info.get("column_map") if isinstance(info, dict) else None
+def _analyst_column(frame: pd.DataFrame, field: str, mapped: dict[Any, Any] | None = None) -> Any:
+    """The header of the analyst's column the read took ``field`` from (``mapped``, else the
+    read's ``column_map``), when the frame still has it; None otherwise."""
+    if mapped is None:
+        info = frame.attrs.get("hubframe") or {}
+        mapped = info.get("column_map") if isinstance(info, dict) else None
     names = [o for o, f in (mapped or {}).items() if f == field and o in frame.columns]
     return names[0] if len(names) == 1 else None
 
@@ -365,14 +442,21 @@ def _unread_cells(frame: pd.DataFrame, column: str) -> npt.NDArray[np.object_] |
     """The text of the cells of the analyst's column that ``column`` was read from (the read's
     ``column_map``) that are not whole numbers, as the reader kept it (a limit cell asking for
     removal is not such a cell); None where the frame has no such column."""
-    header = _analyst_column(frame, column)
-    if header is None:
-        return None
-    cells = _text(frame[header])
-    bad = whole_numbers(cells)[1]
-    if column == "max_to_object_ids":
-        bad = pc.if_else(pa.array(purge_flags(cells)), pa.scalar(None, type=bad.type), bad)
-    return np.asarray(bad.to_numpy(zero_copy_only=False), dtype=object)
+    out: npt.NDArray[np.object_] | None = None
+    for rows, mapped in column_maps(frame):  # each sheet's own column (a read of several)
+        header = _analyst_column(frame, column, mapped)
+        if header is None:
+            continue
+        cells = _text(frame[header])
+        bad = whole_numbers(cells)[1]
+        if column == "max_to_object_ids":
+            bad = pc.if_else(pa.array(purge_flags(cells)), pa.scalar(None, type=bad.type), bad)
+        found = np.asarray(bad.to_numpy(zero_copy_only=False), dtype=object)
+        if rows is None:
+            return found
+        out = np.full(len(frame), None, dtype=object) if out is None else out
+        out[rows] = found[rows]
+    return out
 
 
 def _rows(series: pd.Series) -> dict[str, Any]:

@@ -536,3 +536,36 @@ def test_summary_names_the_sheets_read_and_those_left_out(tmp_path: Path) -> Non
     left_out = str(by_first["sheets not read"])
     assert left_out.startswith("February (it has recognised columns and rows too")
     assert "March (no recognised columns)" in left_out and "Notes" not in left_out
+
+
+@pytest.mark.parametrize("rows_as", ["int", "float", "text"])
+def test_a_sync_report_with_a_validation_table_without_positions(
+    tmp_path: Path, rows_as: str
+) -> None:
+    """A sync's result (its removal rows have no row number) with the issues as printed or read
+    from a report (no ``position`` column): the report stopped with "cannot convert NA to
+    integer".  Now written, with each invalid row's issue once on the Validation sheet."""
+    import hubframe as hf
+    from hubframe.sandbox import Sandbox
+    from hubframe.testing import client_for
+
+    sheet = pd.DataFrame(
+        {
+            "from_type": ["deals"] * 2,
+            "from_id": ["2040000002"] * 2,
+            "to_type": ["contacts"] * 2,
+            "to_id": ["1019360099", "abc"],
+            "label": ["", ""],
+        }
+    )
+    pairs = hf.read_pairs(sheet)
+    issues = hf.validate_pairs(pairs)[list(ISSUE_COLUMNS)]
+    issues["row"] = {"int": issues["row"], "float": issues["row"].astype(float)}.get(
+        rows_as, issues["row"].astype(str)
+    )
+    with Sandbox(seed="demo") as sb:
+        result = hf.sync(pairs, client_for(sb), allow_removals=True, dry_run=True, progress=False)
+    assert result["row"].isna().any()  # the removals read from the portal
+    path = export_report(result, tmp_path / "sync.xlsx", validation=issues)
+    shown = pd.read_excel(path, sheet_name="Validation", dtype=str, engine="calamine")
+    assert shown["code"].tolist() == ["BAD_ID"], shown

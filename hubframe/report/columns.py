@@ -153,3 +153,14 @@ def changes_mask(result: pd.DataFrame) -> pd.Series:
 
 def errors_mask(result: pd.DataFrame) -> pd.Series:
     return result["status"].astype("string").isin(RETRY_STATUSES).fillna(False).astype(bool)
+
+
+def row_key(value: object) -> str:
+    """A row number as text, the same whether a frame holds it as 3, 3.0, "3" or "3.0" (a
+    result the analyst concatenated or read back keeps its row column in another dtype)."""
+    text = str(value).strip()
+    try:
+        number = float(text)
+    except ValueError:
+        return text
+    return str(int(number)) if number.is_integer() else text

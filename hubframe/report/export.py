@@ -16,7 +16,13 @@ from hubframe.constants import (
 from hubframe.errors import ConfigurationError, ErrorCode, InputError
 from hubframe.io.cells import plain_cells
 from hubframe.io.sources import as_path
-from hubframe.report.columns import changes_mask, check_result, errors_mask, report_columns
+from hubframe.report.columns import (
+    changes_mask,
+    check_result,
+    errors_mask,
+    report_columns,
+    row_key,
+)
 from hubframe.report.excel import (
     CHANGE_COLOURS,
     RESULTS,
@@ -54,6 +60,15 @@ def _run_issues(result: pd.DataFrame) -> pd.DataFrame | None:
     return issues if isinstance(issues, pd.DataFrame) else None
 
 
+def _row_keys(frame: pd.DataFrame) -> list[tuple[str, str]]:
+    """(sheet, row) of each row as text, alike whatever the frame holds them as (3, 3.0, "3");
+    a row without a number (a sync's removal, read from the portal) keyed by an empty row.
+    Before, a row without a number stopped the report with "cannot convert NA to integer"."""
+    sheets = ["" if pd.isna(s) else str(s) for s in frame["sheet"].astype(object)]
+    rows = ["" if pd.isna(r) else row_key(r) for r in frame["row"].astype(object)]
+    return list(zip(sheets, rows, strict=True))
+
+
 def _uncovered_invalid(result: pd.DataFrame, validation: pd.DataFrame | None) -> pd.DataFrame:
     """Rows that ended ``invalid`` without an error on the Validation sheet (found while the run
     prepared them: an unknown label, rows that conflict once labels resolve), as issues."""
@@ -65,9 +80,8 @@ def _uncovered_invalid(result: pd.DataFrame, validation: pd.DataFrame | None) ->
             positions = errors["position"].to_numpy(dtype="int64")
             invalid[positions[(positions >= 0) & (positions < len(invalid))]] = False
         else:
-            covered = set(zip(errors["sheet"].astype(str), errors["row"].astype(int), strict=True))
-            keys = zip(result["sheet"].astype(str), result["row"].astype(int), strict=True)
-            invalid &= [key not in covered for key in keys]
+            covered = set(_row_keys(errors))
+            invalid &= [key not in covered for key in _row_keys(result)]
     rows = []
     for pos in invalid.nonzero()[0].tolist():
         record = result.iloc[pos]

@@ -27,7 +27,14 @@ from hubframe.io.columns import ColumnMapping, HeaderError, fields_read
 from hubframe.io.frame import read_limits, read_pairs
 from hubframe.io.labels import LABELS_KIND
 from hubframe.io.sheet import SAMPLE_CELLS
-from hubframe.report.columns import check_result, from_sheet, meta, original_columns, retry_rows
+from hubframe.report.columns import (
+    check_result,
+    from_sheet,
+    meta,
+    original_columns,
+    retry_rows,
+    row_key,
+)
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import target_path, write_csv
 from hubframe.run.lookup import LOOKED_UP
@@ -213,25 +220,14 @@ def _own_labels(result: pd.DataFrame, todo: pd.DataFrame) -> pd.DataFrame:
     named = meta(result).get(PORTAL_LABELS)
     if not named or "label" not in todo.columns or not {"sheet", "row"} <= set(todo.columns):
         return todo
-    keys = {(str(sheet), _row_key(row)) for sheet, row in named}
+    keys = {(str(sheet), row_key(row)) for sheet, row in named}
     rows = zip(todo["sheet"].astype("string"), todo["row"].tolist(), strict=True)
-    filled = [(str(sheet), _row_key(row)) in keys for sheet, row in rows]
+    filled = [(str(sheet), row_key(row)) in keys for sheet, row in rows]
     if not any(filled):
         return todo
     todo = todo.copy()
     todo["label"] = todo["label"].astype("string").mask(pd.Series(filled, index=todo.index))
     return todo
-
-
-def _row_key(value: object) -> str:
-    """A row number as text, the same whether a frame holds it as 3, 3.0, "3" or "3.0" (a
-    result the analyst concatenated or read back keeps its row column in another dtype)."""
-    text = str(value).strip()
-    try:
-        number = float(text)
-    except ValueError:
-        return text
-    return str(int(number)) if number.is_integer() else text
 
 
 def _layout(

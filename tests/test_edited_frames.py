@@ -415,3 +415,34 @@ def test_a_type_id_that_is_text_never_stops_a_run_after_labels_were_created() ->
     assert result["status"].tolist() == ["success", "invalid"], result
     assert "'1003x'" in result["error_message"].iloc[1]
     assert "Payer" in labels and "Backer" not in labels
+
+
+WORDS = ["remove", "Remove", " REMOVE LIMIT ", "no limit"]
+
+
+@pytest.mark.parametrize("word", WORDS)
+def test_a_removal_word_set_in_a_limit_is_the_removal_it_asks(portal: Sandbox, word: str) -> None:
+    """``limits.loc[0, "max_to_object_ids"] = "remove"``: refused as BAD_LIMIT, with a message
+    naming the sheet's column (which still said 5) and asking for the very word written.  Now
+    it is the removal, as in a sheet; with the sheet's own column still saying 5, the two
+    disagree and the row is refused naming both, nothing sent."""
+    client = client_for(portal)
+    alone = _limits_field_only()
+    alone["max_to_object_ids"] = alone["max_to_object_ids"].astype(object)
+    alone.loc[0, "max_to_object_ids"] = word
+    planned = hubframe.configure_limits(alone, client, dry_run=True, progress=False)
+    sheet = pd.DataFrame({"From": ["deals"] * 3, "To": TYPES, "Max": [word, 5, 5]})
+    expected = hubframe.configure_limits(
+        hubframe.read_limits(sheet), client, dry_run=True, progress=False
+    )
+    for column in ("status", "error_code", "remove", "max_to_object_ids", "action"):
+        assert planned[column].tolist() == expected[column].tolist(), column
+    assert bool(planned["remove"].iloc[0]) and planned["status"].iloc[0] != "invalid"
+    both = _limits()
+    both["max_to_object_ids"] = both["max_to_object_ids"].astype(object)
+    both.loc[0, "max_to_object_ids"] = word
+    with pytest.raises(InputError, match=r"the 'Max' cell of row 2 is '5'.*Nothing was sent"):
+        hubframe.configure_limits(both, client, dry_run=True, progress=False)
+    both.loc[0, "Max"] = word  # both say it: the removal
+    again = hubframe.configure_limits(both, client, dry_run=True, progress=False)
+    assert again["remove"].tolist() == expected["remove"].tolist()

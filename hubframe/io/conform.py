@@ -82,6 +82,8 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
             refuse_rounded(series, column, f"the {column} column", first=0, row="position")
             fixes[column] = to_series(_text(series), frame.index)
     fixes |= _type_conflicts(frame, fixes)
+    if kind == "limits":
+        fixes |= _removal_words(frame, fixes)
     _check_cell_edits(frame, kind, fixes)
     if not fixes:
         return frame
@@ -472,6 +474,30 @@ def _rows(series: pd.Series) -> dict[str, Any]:
             "row (a sync's result adds such rows for its removals): leave those rows out."
         )
     return {"row": pd.Series(np.asarray(values, dtype=np.int64), index=series.index)}
+
+
+def _removal_words(frame: pd.DataFrame, fixes: dict[str, Any]) -> dict[str, Any]:
+    """A limit cell set to a removal word in the notebook (``frame.loc[3,
+    "max_to_object_ids"] = "remove"``): the removal it asks for (``remove`` True, no limit),
+    as the same cell of a sheet or of a frame built by hand is.  Before, it was refused as
+    BAD_LIMIT with a message naming the sheet's own column and asking for the word written."""
+    series = frame["max_to_object_ids"]
+    if pd.api.types.is_integer_dtype(series.dtype):
+        return {}
+    words = purge_flags(_text(series))
+    if not words.any():
+        return {}
+    raw = RAW_PREFIX + "max_to_object_ids"
+    limits = fixes.get("max_to_object_ids", series)
+    remove = fixes.get("remove", frame["remove"])
+    out: dict[str, Any] = {
+        "max_to_object_ids": limits.mask(words),
+        "remove": remove.mask(words, True).astype(bool),
+    }
+    kept = fixes.get(raw, frame.get(raw))
+    if kept is not None:
+        out[raw] = kept.mask(words)
+    return out
 
 
 def _removes(series: pd.Series, rows: pd.Series) -> dict[str, Any]:

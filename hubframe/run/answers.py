@@ -626,7 +626,30 @@ def _unconfirmed(
         return [i for i in range(batch.size) if i not in failures]
     keys = row_keys(batch)
     open_rows = [i for i, key in enumerate(keys) if i not in failures and key not in done]
-    return sorted({*open_rows, *_unlabeled(batch, body, keys, failures)})
+    others = _other_limits(batch, body, keys, failures)
+    return sorted({*open_rows, *_unlabeled(batch, body, keys, failures), *others})
+
+
+def _other_limits(
+    batch: Batch, body: Mapping[str, Any], keys: list[Key], failures: Mapping[int, Outcome]
+) -> list[int]:
+    """Rows of a limit create or update whose result names their type with another limit than
+    was sent (HubSpot capped or kept one): only a read of the limits tells what holds.
+    Before, such a row was reported ``success`` with the limit sent."""
+    key_of = endpoint(batch.action).result_key
+    if batch.action not in (Action.CREATE_LIMIT, Action.UPDATE_LIMIT) or key_of is None:
+        return []
+    results = body.get("results")
+    given: dict[Key, set[int]] = {}
+    for result in results if isinstance(results, list) else []:
+        limit = result.get("userEnforcedMaxToObjectIds") if isinstance(result, dict) else None
+        if isinstance(limit, int) and not isinstance(limit, bool):  # absent: says nothing
+            given.setdefault(key_of(result), set()).add(limit)
+    return [
+        i
+        for i, (key, item) in enumerate(zip(keys, batch.items, strict=True))
+        if i not in failures and key in given and item.max_to_object_ids not in given[key]
+    ]
 
 
 def _unlabeled(
@@ -692,6 +715,10 @@ def _not_applied(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int)
         f"Not applied: HubSpot answered the purge (HTTP {resp.status}) without an error, but a "
         "read shows the limit is still set. Run the retry file."
         if batch.action is Action.PURGE_LIMIT
+        else f"Not applied: HubSpot's answer (HTTP {resp.status}) did not confirm the limit "
+        f"{item.max_to_object_ids} (it left the row out, or gave another limit), and a read "
+        f"shows the limit is not {item.max_to_object_ids}. Run the retry file."
+        if batch.action.is_limit
         else f"Not applied: HubSpot answered the removal (HTTP {resp.status}) without an "
         "error, but a read shows the association is still there. Run the retry file."
         if endpoint(batch.action).read_back

@@ -1435,8 +1435,8 @@ def _hide_token(args: argparse.Namespace) -> None:
     (:class:`_Stdout`), as reports have.  (Only the command's own lines did, and only a
     ``--token`` given as typed: a file or a cell named after the token showed it.)"""
     from hubframe.hubspot.auth import Secret
-    from hubframe.hubspot.tokens import token_text
     from hubframe.redaction import register_secret
+    from hubframe.tokens import token_text
 
     token = getattr(args, "token", None)
     secret = Secret(token.strip()) if isinstance(token, str) and token.strip() else None

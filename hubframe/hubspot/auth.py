@@ -8,7 +8,7 @@ frame of hubframe holds it as a local; what requests keeps of a sent request is 
 ``http://`` one to another machine: the token would cross the network unencrypted, and one
 with white space, a query or a fragment, or none at all (``""``; None is the default).  A token
 holding a line break or other character no header may carry is refused without its value
-(:func:`~hubframe.hubspot.tokens.token_problem`): sending it raised an error that quoted the
+(:func:`~hubframe.tokens.token_problem`): sending it raised an error that quoted the
 whole header.
 """
 

@@ -64,7 +64,6 @@ from hubframe.hubspot.auth import (
 )
 from hubframe.hubspot.pages import PageWalk
 from hubframe.hubspot.ratelimit import RateLimiter
-from hubframe.hubspot.tokens import token_problem, token_text
 from hubframe.hubspot.wire import (
     Adapter,
     ApiResponse,
@@ -83,6 +82,7 @@ from hubframe.redaction import (
     replace_in_bytes,
     replace_value,
 )
+from hubframe.tokens import token_problem, token_text
 
 logger = logging.getLogger("hubframe.hubspot.client")
 

@@ -12,7 +12,6 @@ from typing import Any
 import pandas as pd
 
 from hubframe.argtypes import MAX_SECONDS, is_seconds, is_whole
-from hubframe.hubspot.tokens import token_problem
 from hubframe.redaction import forget_secret, register_secret
 from hubframe.sandbox import demo
 from hubframe.sandbox.behaviour import Behaviour, BehaviourSpec, resolve
@@ -22,6 +21,7 @@ from hubframe.sandbox.portal import AssocDef, Portal
 from hubframe.sandbox.ratelimit import RateLimiter
 from hubframe.sandbox.rehearse import Rehearsal, rehearse
 from hubframe.sandbox.server import App, SandboxHTTPServer
+from hubframe.tokens import token_problem
 
 ALL_SCOPES = None  # a token with scopes None may do everything
 

@@ -19,9 +19,9 @@ from collections.abc import Iterator
 from typing import TYPE_CHECKING, Any
 
 from hubframe.argtypes import MAX_SECONDS, is_seconds, is_whole
-from hubframe.hubspot.tokens import token_problem, token_text
 from hubframe.sandbox.behaviour import PRESETS, Behaviour
 from hubframe.sandbox.faults import FaultPlan, fault_options
+from hubframe.tokens import token_problem, token_text
 
 if TYPE_CHECKING:
     from hubframe.sandbox.core import Sandbox

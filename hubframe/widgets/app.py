@@ -26,7 +26,6 @@ import pandas as pd
 from hubframe.constants import API_VERSIONS, DEFAULT_API_VERSION, MAX_BATCH_CREATE
 from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
 from hubframe.hubspot.auth import Secret, may_hold_secret
-from hubframe.hubspot.tokens import token_problem, token_text
 from hubframe.io import SheetInfo
 from hubframe.io.columns import TypeGuess
 from hubframe.io.notes import read_notes
@@ -34,6 +33,7 @@ from hubframe.io.sources import as_path
 from hubframe.io.syntax import APP, APP_CONTROLS
 from hubframe.redaction import contains_secret, redact, replace_value
 from hubframe.report.columns import workbook_too_wide
+from hubframe.tokens import token_problem, token_text
 from hubframe.widgets import backend, kept, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
 from hubframe.widgets.kept import KeptReport

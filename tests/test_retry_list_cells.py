@@ -203,3 +203,49 @@ def test_ids_with_different_labels_still_to_do_go_on_rows_of_their_own(tmp_path:
         ("1019360100", "Champion"),
         ("1019360101", "Budget holder"),
     ]
+
+
+def _ids(count: int, start: int = 5000000000) -> list[str]:
+    return [str(start + i) for i in range(count)]
+
+
+def test_an_id_list_too_long_for_an_excel_cell_goes_on_over_several_rows(tmp_path: Path) -> None:
+    """3,500 failed ids (38,499 characters) in one cell: before, the ``.xlsx`` retry file cut
+    the cell at Excel's 32,767 characters and its read was refused ("Excel cut it short");
+    now the list goes on in a second row, a copy of the first, and reads back whole."""
+    ids = _ids(3500)
+    sheet = {DEAL: ["2040000001"], IDS: [";".join(ids)], NOTES: ["keep"]}
+    result = _failed_run(tmp_path, sheet, done=set())
+    path = export_retry(result, tmp_path / "retry.xlsx")
+    back = _read_back(path)
+    assert back[IDS].tolist() == ids
+    assert back[NOTES].unique().tolist() == ["keep"]
+    written = pd.read_excel(path, dtype=str, engine="openpyxl")
+    assert len(written) == 2
+    assert written[IDS].str.len().max() < 32_767
+    csv = pd.read_csv(export_retry(result, tmp_path / "retry.csv"), dtype=str)
+    assert csv[IDS].tolist() == [";".join(ids)]  # a CSV cell holds the list whole
+
+
+def test_a_label_list_too_long_for_an_excel_cell_goes_on_over_rows_of_one_id(
+    tmp_path: Path,
+) -> None:
+    """Labels too many for one cell: each id gets rows of its own, the pairs in their order."""
+    labels = [f"Label {n:03d} " + "x" * 180 for n in range(200)]  # 38,000 characters
+    sheet = {DEAL: ["2040000001"], IDS: ["1019360100;1019360101"], LABEL_LIST: [";".join(labels)]}
+    result = _failed_run(tmp_path, sheet, done=set())
+    back = _read_back(export_retry(result, tmp_path / "retry.xlsx"))
+    expected = [(i, lab) for i in ("1019360100", "1019360101") for lab in labels]
+    assert list(zip(back[IDS], back["label"], strict=True)) == expected
+
+
+def test_a_rebuilt_list_never_reads_as_one_excel_cut(tmp_path: Path) -> None:
+    """A list still to do exactly 32,767 characters long, the length of a list Excel cut, is
+    refused when read; the CSV retry file writes it over two rows."""
+    failed = _ids(2968) + _ids(10, start=50000000000)  # 2,968 x 10 + 10 x 11 + 2,977 ';'
+    assert len(";".join(failed)) == 32_767
+    sheet = {DEAL: ["2040000001"], IDS: [";".join([*failed, "1019360100"])]}
+    result = _failed_run(tmp_path, sheet, done={len(failed)})
+    for suffix in (".csv", ".xlsx"):
+        back = _read_back(export_retry(result, tmp_path / f"retry{suffix}"))
+        assert back[IDS].tolist() == failed, suffix

@@ -31,8 +31,11 @@ from hubframe.report.columns import check_result, from_sheet, meta, original_col
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import target_path, write_csv
 from hubframe.report.retry_lists import (
+    CSV_CELLS,
     ID_SEPARATOR,
     KEYS,
+    XLSX_CELLS,
+    CellLimit,
     ListColumns,
     Rebuilt,
     Split,
@@ -47,7 +50,7 @@ PathLike = str | os.PathLike[str]
 # --- Public: retry files -------------------------------------------------------------------------
 
 
-def _rejoin_split_cells(result: pd.DataFrame, needed: pd.Series) -> pd.DataFrame:
+def _rejoin_split_cells(result: pd.DataFrame, needed: pd.Series, limit: CellLimit) -> pd.DataFrame:
     """The ``needed`` rows of ``result``, numbered from 0: one retry row per source row (or a
     few, :func:`~hubframe.report.retry_lists.rebuild_row`), whose split cells -- a ';' list of
     ids or emails, a list of labels -- hold only the values of the pairs still to do, as the
@@ -67,7 +70,9 @@ def _rejoin_split_cells(result: pd.DataFrame, needed: pd.Series) -> pd.DataFrame
         return todo.reset_index(drop=True)
     split = _split_cells(result.loc[one_source.to_numpy(dtype=bool)], lists)
     rebuilt = [
-        row for positions in _source_rows(joins) for row in _rebuilt(joins, positions, split, lists)
+        row
+        for positions in _source_rows(joins)
+        for row in _rebuilt(joins, positions, split, lists, limit)
     ]
     out = joins.loc[[r.row for r in rebuilt]].copy()
     for header in dict.fromkeys(h for r in rebuilt for h in r.cells):
@@ -121,6 +126,7 @@ def _rebuilt(
     positions: list[int],
     split: pd.DataFrame,
     lists: ListColumns,
+    limit: CellLimit,
 ) -> list[Rebuilt]:
     """The retry rows of one source row's pairs still to do (``positions`` in ``joins``), each
     naming the result row it copies by its label."""
@@ -137,7 +143,7 @@ def _rebuilt(
         if named
         else None
     )
-    return rebuild_row(labels, id_cell, label_cell)
+    return rebuild_row(labels, id_cell, label_cell, limit)
 
 
 def _parts(joins: pd.DataFrame, positions: list[int], header: str) -> list[str | None]:
@@ -210,11 +216,12 @@ def _whole_records(result: pd.DataFrame, needed: pd.Series) -> pd.Series:
     return needed | keys.isin(set(keys[needed].dropna())).fillna(False).astype(bool)
 
 
-def _todo(result: pd.DataFrame) -> pd.DataFrame:
+def _todo(result: pd.DataFrame, limit: CellLimit) -> pd.DataFrame:
     """The result's rows still to do, numbered from 0 (one per source row, or a few when the
-    ids of its list still to do have different labels)."""
+    ids of its list still to do have different labels, or its list cells would be too long
+    for ``limit``: an Excel cell, in a ``.xlsx`` file)."""
     needed = _whole_records(result, retry_rows(result))
-    todo = _rejoin_split_cells(result, needed & from_sheet(result))
+    todo = _rejoin_split_cells(result, needed & from_sheet(result), limit)
     return _own_labels(result, _with_rowless_records(result, needed, todo))
 
 
@@ -667,7 +674,7 @@ def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]
     limit column, and refused), else one table in the sheet's layout."""
     columns = original_columns(result)
     column_map = meta(result).get("column_map")
-    todo = _todo(result)
+    todo = _todo(result, XLSX_CELLS)
     own = _own_sheets(result, todo)
     if own is None:
         todo, fields = _read_fields(result, todo, columns)
@@ -710,7 +717,7 @@ def _one_table(result: pd.DataFrame) -> pd.DataFrame:
     first sheet's header: two label or limit columns would be refused when read back."""
     columns = original_columns(result)
     column_map = meta(result).get("column_map")
-    todo = _todo(result)
+    todo = _todo(result, CSV_CELLS)
     own = _own_sheets(result, todo)
     if own is None:
         todo, fields = _read_fields(result, todo, columns)
@@ -790,11 +797,12 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     their original order and their original cell values, so ``read_pairs``/``read_limits``
     read the file back.  A cell that held several ids, emails or labels (``"1;2;3"``) keeps
     only the values of the pairs still to do, as the sheet wrote them (ids still to do with
-    different labels on rows of their own).  From a multi-sheet workbook the ``.xlsx`` retry
-    file has one sheet per source sheet (read it back with ``sheet="*"``).  A sync's removals
-    are not rows of the sheet and are left out, and from a sync every sheet row of each record
-    with something still to do is kept (a sync is scoped by record: synced again, the file
-    keeps what the sheet keeps and plans the removals still to do).  Returns the path written;
+    different labels on rows of their own; in a ``.xlsx`` file a list too long for an Excel
+    cell goes on over several rows).  From a multi-sheet workbook the ``.xlsx`` retry file has
+    one sheet per source sheet (read it back with ``sheet="*"``).  A sync's removals are not
+    rows of the sheet and are left out, and from a sync every sheet row of each record with
+    something still to do is kept (a sync is scoped by record: synced again, the file keeps
+    what the sheet keeps and plans the removals still to do).  Returns the path written;
     InputError for a path ``result`` was read from (its sheet), left as it was.
     """
     check_result(result)

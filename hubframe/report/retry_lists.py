@@ -12,7 +12,7 @@ same labels, in the same order.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
@@ -20,11 +20,48 @@ import pandas as pd
 
 from hubframe.io.rows import list_separator
 from hubframe.report.columns import meta
+from hubframe.report.excel import EXCEL_CELL_CHARS
 
 #: The separator of a list of ids or of values a side is looked up by.
 ID_SEPARATOR: Final = ";"
 #: The keys that name a source row: the rows of its pairs share them.
 KEYS: Final = ["sheet", "row"]
+
+#: Whether a list cell of a total length (as :data:`Measure` counts it) may be written.
+Fits = Callable[[int], bool]
+#: The length of a cell's text as a :data:`Fits` judges it.
+Measure = Callable[[str], int]
+
+
+def excel_units(text: str) -> int:
+    """The length of ``text`` as Excel counts it (UTF-16 units: an emoji is two)."""
+    return len(text.encode("utf-16-le")) // 2
+
+
+def fits_excel(length: int) -> bool:
+    """A list cell of ``length`` units an ``.xlsx`` retry file may hold: shorter than Excel's
+    32,767 (a cell of exactly 32,767 is refused when read: Excel cuts longer ones to it)."""
+    return length < EXCEL_CELL_CHARS
+
+
+def fits_csv(length: int) -> bool:
+    """A list cell of ``length`` characters a ``.csv`` retry file may hold: any but exactly
+    32,767, which the reader takes for a list Excel cut short and refuses."""
+    return length != EXCEL_CELL_CHARS
+
+
+@dataclass(frozen=True)
+class CellLimit:
+    """How long a rebuilt list cell may be: ``fits`` judges the length ``measure`` gives."""
+
+    fits: Fits
+    measure: Measure
+
+
+#: An ``.xlsx`` retry file: every list cell shorter than an Excel cell's limit.
+XLSX_CELLS: Final = CellLimit(fits_excel, excel_units)
+#: A ``.csv`` retry file: every list cell whole, none exactly as long as an Excel cell.
+CSV_CELLS: Final = CellLimit(fits_csv, len)
 
 
 @dataclass(frozen=True)
@@ -128,26 +165,63 @@ def _pieces(runs: list[_Run]) -> list[_Piece]:
     return pieces
 
 
+def _chunks(values: Sequence[str], sep: str, limit: CellLimit) -> list[range]:
+    """``values`` cut into consecutive parts whose joined text ``limit`` lets a cell hold (a
+    value too long alone is a part of its own)."""
+    parts: list[range] = []
+    start, length = 0, 0
+    for n, value in enumerate(values):
+        size = limit.measure(value)
+        grown = size if n == start else length + len(sep) + size
+        if n > start and not limit.fits(grown):
+            parts.append(range(start, n))
+            start, grown = n, size
+        length = grown
+    if len(values):
+        parts.append(range(start, len(values)))
+    return parts
+
+
 def _text(value: str | None) -> str:
     return "" if value is None else value
 
 
-def rebuild_row(rows: Sequence[int], ids: Split | None, labels: Split | None) -> list[Rebuilt]:
+def _fitted(piece: _Piece, label_separator: str, limit: CellLimit) -> list[_Piece]:
+    """``piece`` as retry rows whose list cells ``limit`` lets a file hold: the ids cut into
+    several rows; labels too many for one cell cut into several rows, each of one id (so the
+    pairs read back come in the same order)."""
+    labels = [_text(label) for label in piece.labels]
+    label_parts = _chunks(labels, label_separator, limit)
+    if len(label_parts) > 1:
+        return [
+            _Piece([_Run(run.value, run.labels[p.start : p.stop], run.rows[p.start : p.stop])])
+            for run in piece.runs
+            for p in label_parts
+        ]
+    ids = [_text(run.value) for run in piece.runs]
+    return [_Piece(piece.runs[p.start : p.stop]) for p in _chunks(ids, ID_SEPARATOR, limit)]
+
+
+def rebuild_row(
+    rows: Sequence[int], ids: Split | None, labels: Split | None, limit: CellLimit
+) -> list[Rebuilt]:
     """The retry rows of one source row's pairs still to do (``rows``, in order): ``ids`` is
     its split id cell, ``labels`` its split label cell (None for a cell that was not split).
 
     Before, the id list was rebuilt from the ids the run sent (a list of emails became record
-    ids, an email no record has was left out) and a split label cell kept its first label only.
-    Now each cell is its pairs' own parts joined again, rows are cut where labels differ, and
-    the file read back gives exactly these pairs, in this order."""
+    ids, an email no record has was left out) and a split label cell kept its first label only;
+    a list longer than an Excel cell was cut, and refused when read back.  Now each cell is
+    its pairs' own parts joined again, rows are cut where labels differ or a cell would be too
+    long, and the file read back gives exactly these pairs, in this order."""
     none: list[str | None] = [None] * len(rows)
     runs = _runs(rows, ids.parts if ids else none, labels.parts if labels else none)
     out: list[Rebuilt] = []
     for piece in _pieces(runs):
-        cells: dict[str, str] = {}
-        if ids is not None:
-            cells[ids.header] = ids.separator.join(_text(run.value) for run in piece.runs)
-        if labels is not None:
-            cells[labels.header] = labels.separator.join(_text(x) for x in piece.labels)
-        out.append(Rebuilt(piece.runs[0].rows[0], cells))
+        for part in _fitted(piece, labels.separator if labels else ID_SEPARATOR, limit):
+            cells: dict[str, str] = {}
+            if ids is not None:
+                cells[ids.header] = ids.separator.join(_text(run.value) for run in part.runs)
+            if labels is not None:
+                cells[labels.header] = labels.separator.join(_text(x) for x in part.labels)
+            out.append(Rebuilt(part.runs[0].rows[0], cells))
     return out

@@ -37,6 +37,18 @@ from hubframe.report.columns import (
 )
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import target_path, write_csv
+from hubframe.report.retry_lists import (
+    CSV_CELLS,
+    ID_SEPARATOR,
+    KEYS,
+    XLSX_CELLS,
+    CellLimit,
+    ListColumns,
+    Rebuilt,
+    Split,
+    list_columns,
+    rebuild_row,
+)
 from hubframe.run.lookup import LOOKED_UP
 from hubframe.terminal import shown
 
@@ -45,68 +57,106 @@ PathLike = str | os.PathLike[str]
 # --- Public: retry files -------------------------------------------------------------------------
 
 
-def _split_id_columns(result: pd.DataFrame) -> dict[str, str]:
-    """Original header -> normalized id column, for the headers that hold record ids."""
-    column_map = meta(result).get("column_map") or {}
-    return {
-        str(header): str(canonical)
-        for header, canonical in column_map.items()
-        if canonical in ("from_id", "to_id") and header in result.columns
-    }
-
-
-def _rejoin_split_ids(result: pd.DataFrame, needed: pd.Series) -> pd.DataFrame:
-    """The ``needed`` rows of ``result``, numbered from 0: one retry row per source row, a ';'
-    list of ids keeping only the ids still to do.  Rows are one source row's only when they
-    are told to be (:func:`_one_source`); others stay rows of their own, each with its own
-    id, so that no pair still to do is lost."""
-    keys = ["sheet", "row"]
+def _rejoin_split_cells(result: pd.DataFrame, needed: pd.Series, limit: CellLimit) -> pd.DataFrame:
+    """The ``needed`` rows of ``result``, numbered from 0: one retry row per source row (or a
+    few, :func:`~hubframe.report.retry_lists.rebuild_row`), whose split cells -- a ';' list of
+    ids or emails, a list of labels -- hold only the values of the pairs still to do, as the
+    sheet wrote them.  Rows are one source row's only when they are told to be
+    (:func:`_one_source`); others stay rows of their own, each with its own values, so that no
+    pair still to do is lost."""
     result = result.reset_index(drop=True)  # positions: the index of concatenated results repeats
     todo = result.loc[needed.to_numpy(dtype=bool)]
-    if todo.empty or not set(keys) <= set(todo.columns):
+    if todo.empty or not set(KEYS) <= set(todo.columns):
         return todo.reset_index(drop=True)
-    if int(result.groupby(keys, sort=False, dropna=False).size().max()) <= 1:
+    if int(result.groupby(KEYS, sort=False, dropna=False).size().max()) <= 1:
         return todo.reset_index(drop=True)
-    split = _split_id_columns(result)
-    one_source = _one_source(result, keys, split)
+    lists = list_columns(result)
+    one_source = _one_source(result, lists)
     joins = todo.loc[one_source.loc[todo.index].to_numpy(dtype=bool)]
     if joins.empty:
         return todo.reset_index(drop=True)
-    source_rows = result.loc[one_source.to_numpy(dtype=bool)].groupby(
-        keys, sort=False, dropna=False
-    )
-    out = joins.drop_duplicates(subset=keys, keep="first").copy()
-    index = pd.MultiIndex.from_frame(out[keys])
-    for header, canonical in split.items():
-        varies = source_rows[canonical].nunique(dropna=False) > 1  # this cell was split
-        joined = (
-            joins.astype({canonical: "string"})
-            .groupby(keys, sort=False, dropna=False)[canonical]
-            .agg(lambda ids: ";".join(dict.fromkeys(ids.dropna())))
-        )
-        rebuild = index.isin(varies[varies].index)
-        out.loc[rebuild, header] = joined.reindex(index[rebuild]).to_numpy()
+    split = _split_cells(result.loc[one_source.to_numpy(dtype=bool)], lists)
+    rebuilt = [
+        row
+        for positions in _source_rows(joins)
+        for row in _rebuilt(joins, positions, split, lists, limit)
+    ]
+    out = joins.loc[[r.row for r in rebuilt]].copy()
+    for header in dict.fromkeys(h for r in rebuilt for h in r.cells):
+        has = [header in r.cells for r in rebuilt]
+        out[header] = out[header].astype(object)
+        out.loc[has, header] = [r.cells[header] for r in rebuilt if header in r.cells]
     alone = todo.loc[~todo.index.isin(joins.index)]
     return pd.concat([out, alone]).sort_index().reset_index(drop=True)
 
 
-def _one_source(result: pd.DataFrame, keys: list[str], split: Mapping[str, str]) -> pd.Series:
-    """Rows that are the pairs of one source row's list of ids, to be joined again: those of a
+def _one_source(result: pd.DataFrame, lists: ListColumns) -> pd.Series:
+    """Rows that are the pairs of one source row's split cells, to be joined again: those of a
     ``sheet`` and ``row`` whose ids vary on one side at most, as a split cell makes them.
     Results put together (``pd.concat`` of two runs of sheets named alike) share lines that
     are not one row; without the id headers (a result whose attrs pandas dropped, as a
     ``concat`` of runs of different files does), which cell was split is not known: none is
-    joined, each row keeps its own id."""
-    if not split:
+    joined, each row keeps its own values."""
+    if not lists.any:
         return pd.Series(False, index=result.index)
-    sides = pd.DataFrame({k: result[k] for k in keys}).assign(
-        **{c: result[c].astype("string") for c in set(split.values())}
+    groups = result.groupby(KEYS, sort=False, dropna=False)
+    varying = pd.Series(0, index=result.index)
+    for header in lists.ids:
+        varying += (groups[header].transform("nunique", dropna=False) > 1).astype(int)
+    return pd.Series((varying <= 1).to_numpy(dtype=bool), index=result.index, dtype=bool)
+
+
+def _split_cells(rows: pd.DataFrame, lists: ListColumns) -> pd.DataFrame:
+    """For each of ``rows`` and each list column, whether that column's cell of its source row
+    was split: its values vary over the source row's pairs (all of them, done or not); and for
+    each id field, whether its ids vary (a table whose own cell holds the whole list on every
+    pair's row, as one built by hand may)."""
+    groups = rows.groupby(KEYS, sort=False, dropna=False)
+    columns = [*lists.headers, *dict.fromkeys(lists.ids.values())]
+    return pd.DataFrame(
+        {c: (groups[c].transform("nunique", dropna=False) > 1).to_numpy() for c in columns},
+        index=rows.index,
     )
-    groups = sides.groupby(keys, sort=False, dropna=False)
-    varying = sum(
-        (groups[c].transform("nunique", dropna=False) > 1).astype(int) for c in set(split.values())
+
+
+def _source_rows(joins: pd.DataFrame) -> list[list[int]]:
+    """The positions (in ``joins``) of each source row's pairs, in order."""
+    codes = joins.groupby(KEYS, sort=False, dropna=False).ngroup().to_numpy()
+    found: dict[int, list[int]] = {}
+    for position, code in enumerate(codes.tolist()):
+        found.setdefault(code, []).append(position)
+    return list(found.values())
+
+
+def _rebuilt(
+    joins: pd.DataFrame,
+    positions: list[int],
+    split: pd.DataFrame,
+    lists: ListColumns,
+    limit: CellLimit,
+) -> list[Rebuilt]:
+    """The retry rows of one source row's pairs still to do (``positions`` in ``joins``), each
+    naming the result row it copies by its label."""
+    labels = joins.index[positions].tolist()
+    varies = split.loc[labels[0]]
+    ids = [h for h in lists.ids if varies[h] or varies[lists.ids[h]]]
+    named = [h for h in lists.labels if varies[h]]
+    id_cell = None
+    if ids:  # the cell's own parts; the ids sent when the cell is whole on every row
+        source = ids[0] if varies[ids[0]] else lists.ids[ids[0]]
+        id_cell = Split(ids[0], ID_SEPARATOR, _parts(joins, positions, source))
+    label_cell = (
+        Split(named[0], lists.labels[named[0]], _parts(joins, positions, named[0]))
+        if named
+        else None
     )
-    return pd.Series(varying <= 1, index=result.index, dtype=bool)
+    return rebuild_row(labels, id_cell, label_cell, limit)
+
+
+def _parts(joins: pd.DataFrame, positions: list[int], header: str) -> list[str | None]:
+    """The cells of ``header`` at ``positions``: the parts of the split cell, as text."""
+    cells = joins[header].iloc[positions].tolist()
+    return [None if pd.isna(c) else str(c) for c in cells]
 
 
 #: Fields a run may take from an argument (``label=``) rather than from a column, and the
@@ -173,10 +223,12 @@ def _whole_records(result: pd.DataFrame, needed: pd.Series) -> pd.Series:
     return needed | keys.isin(set(keys[needed].dropna())).fillna(False).astype(bool)
 
 
-def _todo(result: pd.DataFrame) -> pd.DataFrame:
-    """The result's rows still to do, numbered from 0 (one per source row)."""
+def _todo(result: pd.DataFrame, limit: CellLimit) -> pd.DataFrame:
+    """The result's rows still to do, numbered from 0 (one per source row, or a few when the
+    ids of its list still to do have different labels, or its list cells would be too long
+    for ``limit``: an Excel cell, in a ``.xlsx`` file)."""
     needed = _whole_records(result, retry_rows(result))
-    todo = _rejoin_split_ids(result, needed & from_sheet(result))
+    todo = _rejoin_split_cells(result, needed & from_sheet(result), limit)
     return _own_labels(result, _with_rowless_records(result, needed, todo))
 
 
@@ -618,7 +670,7 @@ def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]
     limit column, and refused), else one table in the sheet's layout."""
     columns = original_columns(result)
     column_map = meta(result).get("column_map")
-    todo = _todo(result)
+    todo = _todo(result, XLSX_CELLS)
     own = _own_sheets(result, todo)
     if own is None:
         todo, fields = _read_fields(result, todo, columns)
@@ -661,7 +713,7 @@ def _one_table(result: pd.DataFrame) -> pd.DataFrame:
     first sheet's header: two label or limit columns would be refused when read back."""
     columns = original_columns(result)
     column_map = meta(result).get("column_map")
-    todo = _todo(result)
+    todo = _todo(result, CSV_CELLS)
     own = _own_sheets(result, todo)
     if own is None:
         todo, fields = _read_fields(result, todo, columns)
@@ -739,13 +791,15 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
 
     Failed and invalid rows, and rows a stopped run never sent, with the analyst's columns in
     their original order and their original cell values, so ``read_pairs``/``read_limits``
-    read the file back.  A cell that held several ids (``"1;2;3"``) keeps only the ids still
-    to do.  From a multi-sheet workbook the ``.xlsx`` retry file has one sheet per source sheet
-    (read it back with ``sheet="*"``).  A sync's removals are not rows of the sheet and are
-    left out, and from a sync every sheet row of each record with something still to do is
-    kept (a sync is scoped by record: synced again, the file keeps what the sheet keeps and
-    plans the removals still to do).  Returns the path written; InputError for a path
-    ``result`` was read from (its sheet), left as it was.
+    read the file back.  A cell that held several ids, emails or labels (``"1;2;3"``) keeps
+    only the values of the pairs still to do, as the sheet wrote them (ids still to do with
+    different labels on rows of their own; in a ``.xlsx`` file a list too long for an Excel
+    cell goes on over several rows).  From a multi-sheet workbook the ``.xlsx`` retry file has
+    one sheet per source sheet (read it back with ``sheet="*"``).  A sync's removals are not
+    rows of the sheet and are left out, and from a sync every sheet row of each record with
+    something still to do is kept (a sync is scoped by record: synced again, the file keeps
+    what the sheet keeps and plans the removals still to do).  Returns the path written;
+    InputError for a path ``result`` was read from (its sheet), left as it was.
     """
     check_result(result)
     _check_rows_to_send(result)

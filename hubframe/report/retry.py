@@ -76,10 +76,9 @@ def _rejoin_split_cells(result: pd.DataFrame, needed: pd.Series, limit: CellLimi
     if joins.empty:
         return todo.reset_index(drop=True)
     split = _split_cells(result.loc[one_source.to_numpy(dtype=bool)], lists)
+    cells = _Cells.of(joins, split, lists)
     rebuilt = [
-        row
-        for positions in _source_rows(joins)
-        for row in _rebuilt(joins, positions, split, lists, limit)
+        row for positions in _source_rows(joins) for row in _rebuilt(cells, positions, lists, limit)
     ]
     out = joins.loc[[r.row for r in rebuilt]].copy()
     for header in dict.fromkeys(h for r in rebuilt for h in r.cells):
@@ -128,35 +127,49 @@ def _source_rows(joins: pd.DataFrame) -> list[list[int]]:
     return list(found.values())
 
 
+@dataclass(frozen=True)
+class _Cells:
+    """What :func:`_rebuilt` reads of the rows to join, taken out of the frames once (pandas
+    lookups per source row took about a millisecond each: a retry file of 50,000 lists still
+    to do took 55 s, and 82 s before the lists were rebuilt from the sheet's cells; 4 s now)."""
+
+    labels: list[Any]  # the result row label of each position of the rows to join
+    values: dict[str, list[str | None]]  # list column or id field -> its cells, as text
+    varies: dict[str, dict[Any, bool]]  # the same -> whether its cell of a row was split
+
+    @classmethod
+    def of(cls, joins: pd.DataFrame, split: pd.DataFrame, lists: ListColumns) -> _Cells:
+        columns = [*lists.headers, *dict.fromkeys(lists.ids.values())]
+        return cls(
+            labels=joins.index.tolist(),
+            values={
+                c: [None if pd.isna(v) else str(v) for v in joins[c].tolist()] for c in columns
+            },
+            varies={
+                c: dict(zip(split.index.tolist(), split[c].tolist(), strict=True)) for c in columns
+            },
+        )
+
+
 def _rebuilt(
-    joins: pd.DataFrame,
-    positions: list[int],
-    split: pd.DataFrame,
-    lists: ListColumns,
-    limit: CellLimit,
+    cells: _Cells, positions: list[int], lists: ListColumns, limit: CellLimit
 ) -> list[Rebuilt]:
-    """The retry rows of one source row's pairs still to do (``positions`` in ``joins``), each
-    naming the result row it copies by its label."""
-    labels = joins.index[positions].tolist()
-    varies = split.loc[labels[0]]
+    """The retry rows of one source row's pairs still to do (``positions`` in the rows to
+    join), each naming the result row it copies by its label."""
+    labels = [cells.labels[p] for p in positions]
+    varies = {c: flags[labels[0]] for c, flags in cells.varies.items()}
     ids = [h for h in lists.ids if varies[h] or varies[lists.ids[h]]]
     named = [h for h in lists.labels if varies[h]]
     id_cell = None
     if ids:  # the cell's own parts; the ids sent when the cell is whole on every row
         source = ids[0] if varies[ids[0]] else lists.ids[ids[0]]
-        id_cell = Split(ids[0], ID_SEPARATOR, _parts(joins, positions, source))
+        id_cell = Split(ids[0], ID_SEPARATOR, [cells.values[source][p] for p in positions])
     label_cell = (
-        Split(named[0], lists.labels[named[0]], _parts(joins, positions, named[0]))
+        Split(named[0], lists.labels[named[0]], [cells.values[named[0]][p] for p in positions])
         if named
         else None
     )
     return rebuild_row(labels, id_cell, label_cell, limit)
-
-
-def _parts(joins: pd.DataFrame, positions: list[int], header: str) -> list[str | None]:
-    """The cells of ``header`` at ``positions``: the parts of the split cell, as text."""
-    cells = joins[header].iloc[positions].tolist()
-    return [None if pd.isna(c) else str(c) for c in cells]
 
 
 #: Fields a run may take from an argument (``label=``) rather than from a column, and the

@@ -440,7 +440,8 @@ def print_labels(result: pd.DataFrame, title: str, out: TextIO) -> None:
         note = f": {row['error_message']}" if row["error_message"] else ""
         label = "(no label)" if row["label"] is None else f'"{row["label"]}"'
         print(
-            f"  {_where(row, several=len(sheets) > 1)}{row['from_type']} -> {row['to_type']} "
+            f"  {_where(row, several=len(sheets) > 1)}{row['from_type'] or '(empty)'} -> "
+            f"{row['to_type'] or '(empty)'} "
             f"{label}: {' '.join(str(s) for s in said if s)}{note}",
             file=out,
         )

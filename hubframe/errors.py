@@ -79,6 +79,7 @@ class ErrorCode(StrEnum):
     INVERSE_LABEL_DIFFERS = "INVERSE_LABEL_DIFFERS"
     TOO_MANY_LABELS = "TOO_MANY_LABELS"
     LABEL_NAME_TAKEN = "LABEL_NAME_TAKEN"
+    BAD_LABEL_NAME = "BAD_LABEL_NAME"
     # hubframe caught itself breaking one of its own rules before sending a row.
     INTERNAL_FAULT = "INTERNAL_FAULT"
 
@@ -460,6 +461,13 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "object pair holds (HubSpot names a label as its text, and keeps the name when the "
         "label is renamed): HubSpot would refuse it. Nothing was created.",
         "Give another Name, or leave the Name cell empty: hubframe then picks a free one.",
+    ),
+    (
+        ErrorCode.BAD_LABEL_NAME,
+        "input",
+        "The sheet's Name (internal name) for a new label is not one HubSpot takes: letters, "
+        "digits and underscores only, not starting with a digit. Nothing was created.",
+        "Correct the Name, or leave the Name cell empty: hubframe then makes one from the label.",
     ),
 )
 

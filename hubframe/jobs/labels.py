@@ -49,6 +49,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import re
 import threading
 import time
 import unicodedata
@@ -213,7 +214,13 @@ def _no_sheet_of_a_frame(sheet: SheetArg) -> None:
 
 
 def _from_frame(frame: pd.DataFrame) -> pd.DataFrame:
-    """The distinct labels of a read pairs or limits sheet, first row of each."""
+    """The distinct labels of a read pairs or limits sheet, first row of each, keeping where
+    the sheet was read from (before, the result had none: its report could be written over
+    the pairs sheet itself, and its Summary named no source).  The frame is taken by position
+    (two read sheets put together with ``pd.concat`` repeat their index: the job stopped with
+    pandas's "cannot reindex on an axis with duplicate labels")."""
+    kept = _source(frame)
+    frame = frame.reset_index(drop=True)
     rows = frame.loc[frame["label"].notna()]
     out = pd.DataFrame(
         {
@@ -241,7 +248,9 @@ def _from_frame(frame: pd.DataFrame) -> pd.DataFrame:
         dtype=object,
     )
     out[REMOVALS_ONLY] = _removals_only(frame.loc[out.index], keys)
-    return out.loc[~keys.duplicated()].reset_index(drop=True)
+    out = out.loc[~keys.duplicated()].reset_index(drop=True)
+    out.attrs["hubframe"] = kept
+    return out
 
 
 #: A label a limits sheet names only in rows removing its limit ("remove" under Max): never
@@ -333,6 +342,21 @@ def _likeness(one: str, other: str) -> float:
     return difflib.SequenceMatcher(None, normalize_label(one), normalize_label(other)).ratio()
 
 
+#: The internal names HubSpot takes: letters, digits and underscores, not a digit first.
+_NAME_FORM: Final = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def _bad_name(label: str, name: str) -> _Outcome:
+    """A new label whose sheet Name HubSpot refuses (a hyphen, a space, a digit first): not
+    sent.  Before, the dry run planned it and the real run failed with HubSpot's 400."""
+    said = (
+        f'The label "{label}" is not created: its internal name "{name}" (the sheet\'s Name) is '
+        "not one HubSpot takes: letters (a-z), digits and underscores only, not starting with a "
+        "digit. Correct the Name, or leave the cell empty: a name is made from the label."
+    )
+    return _Outcome("create", Status.INVALID, code=ErrorCode.BAD_LABEL_NAME, message=said)
+
+
 def _name_taken(f: str, t: str, label: str, name: str) -> _Outcome:
     """A new label whose sheet Name is the internal name of a label the pair holds (as far as
     the run can tell): not sent, since HubSpot refuses it ("An association label named ... already
@@ -374,6 +398,9 @@ def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
     missing = _no_label(row)
     if missing is not None:
         return missing
+    for column in ("from_type", "to_type"):
+        if not text(value(row.get(column))):
+            return _no_type(_NAMING[column])
     for column, what in _NAMING.items():
         cell = text(value(row.get(column)))
         if not cell:
@@ -413,6 +440,19 @@ def _extra_cells(row: Mapping[str, Any]) -> _Outcome | None:
         "(or give the extra column a header), then export again."
     )
     return _Outcome("", Status.INVALID, code=ErrorCode.EXTRA_CELLS, message=said)
+
+
+def _no_type(what: str) -> _Outcome:
+    """A row whose object type cell is empty.  Before, its labels were asked for and created
+    between the object "None" and the other, and HubSpot's refusal blamed an object "None"
+    the sheet never wrote."""
+    said = (
+        f"The {what} cell is empty, so which objects the label is between is not known; "
+        "nothing is created for this row. Write the object type (contacts, companies, deals, "
+        "or an id like 0-1), or give it for the whole sheet (from_type= / to_type=, --from / "
+        "--to)."
+    )
+    return _Outcome("", Status.INVALID, code=ErrorCode.MISSING_VALUE, message=said)
 
 
 def _no_label(row: Mapping[str, Any]) -> _Outcome | None:
@@ -832,6 +872,8 @@ class _Labeler:
                     + ("Choose another inverse label." if inverse is not None else _GIVE_INVERSE)
                 ),
             )
+        if name is not None and not _NAME_FORM.fullmatch(name):
+            return _bad_name(label, name)
         full = self._full(f, t, label)
         if full is not None:
             return full

@@ -100,7 +100,8 @@ CREATE TABLE runs (
 );"""
 _RESUMED = """
 CREATE TABLE resumed (
-    run         INTEGER NOT NULL,  -- a run (runs.id) that re-used a recorded batch ...
+    run         INTEGER NOT NULL,  -- a run (runs.id) that re-used a recorded batch, went by
+                                   -- a reading of a pair or sent a row again ...
     from_run    INTEGER NOT NULL,  -- ... of this run
     PRIMARY KEY (run, from_run)
 );"""
@@ -795,6 +796,13 @@ class Journal:
         self._deferred = self._finish_due = False  # defer_finish
         self._open: tuple[int, ...] = (0,)  # the runs whose outcomes may be re-used (begin_run)
         self._resumed: set[int] = set()  # the open runs this run re-used a batch of
+        #: the readings :meth:`existing` lent this run from the open runs, by direction: each
+        #: pair's type ids and the open runs that applied it (:meth:`_went_by`)
+        self._lent: dict[tuple[str, str], dict[RecordPair, tuple[frozenset[int], set[int]]]]
+        self._lent = {}
+        #: the rows the open runs sent, by (action, from type, to type), each with the runs
+        #: that sent it (:meth:`_sends_again`); made when this run first sends such a batch
+        self._open_sent: dict[tuple[str, str, str], dict[SentKey, set[int]]] = {}
         self._lease: Lease | None = None  # held while a run records (begin_run to end_run)
         self._folding = threading.Lock()  # one checkpoint at a time (_checkpoint)
         self._folder: sqlite3.Connection | None = None  # its own connection
@@ -1087,8 +1095,10 @@ class Journal:
             return [distinct[c] for c in _codes(row[2], row[0])]
 
     def _resumes(self, run: int) -> None:
-        """This run re-used a batch of ``run`` (an earlier, open one): kept, so that finishing
-        this run ends that one too, and a run of another sheet does not (lock held)."""
+        """This run re-used a batch of ``run`` (an earlier, open one), or went by its reading
+        of a pair it applied (:meth:`_went_by`): kept, so that finishing this run ends that one
+        too, a run of another sheet does not, and a later run does not take this one for a
+        change of that one's work (:func:`_superseded`) (lock held)."""
         if not self._run or run in (self._run, 0) or run in self._resumed:
             return
         self._resumed.add(run)
@@ -1162,6 +1172,7 @@ class Journal:
         return final
 
     def _record_sent(self, batch: Batch, packed: Packed, states: bytes | None) -> int:
+        self._sends_again(batch, packed)
         cursor = self._db.execute(
             "INSERT INTO sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -1179,6 +1190,35 @@ class Journal:
         )
         return int(cursor.lastrowid or 0)
 
+    def _sends_again(self, batch: Batch, packed: Packed) -> None:
+        """This run sends a row an open run sent (the same action, records, category and type
+        id: a success or a write that may have been applied): it carries on that run's work
+        and resumes it (:meth:`_resumes`).  Before, only a re-used batch did: a ``remove`` (or
+        any run that reads nothing before) killed before any answer was recorded, resumed,
+        and killed again once its resume sent a batch, was then taken for changed by its
+        resume (``superseded``), and the third run reported the first run's removals
+        ``NOT_ASSOCIATED``, which its undo did not put back (lock held)."""
+        waiting = [r for r in self._open if r not in (0, self._run) and r not in self._resumed]
+        if not waiting or not self._run:
+            return
+        group = (str(batch.action), batch.from_type, batch.to_type)
+        if group not in self._open_sent:
+            marks = ",".join("?" * len(waiting))
+            test = f"s.action = ? AND s.from_type = ? AND s.to_type = ? AND s.run IN ({marks})"
+            index: dict[SentKey, set[int]] = {}
+            for key, run in self._sent_rows(test, (*group, *waiting)):
+                index.setdefault(key, set()).add(run)
+            self._open_sent[group] = index
+        index = self._open_sent[group]
+        if not index:
+            return
+        keys = _keys(
+            *group, batch.size, packed.from_ids, packed.to_ids, packed.types, packed.type_rows
+        )
+        for key in keys:
+            for run in index.get(key, _EMPTY):
+                self._resumes(run)
+
     # --- what the pairs carried before the run ------------------------------------------------
 
     def remember_before(
@@ -1193,10 +1233,40 @@ class Journal:
         ``from_ids[n]``, ``to_ids[n]``; ``linked``: the type ids of those that were linked, by
         ``n`` (the others were not).  Lists, or Arrow text arrays (joined in Arrow)."""
         rows = self._before_rows(from_type, to_type, from_ids, to_ids, linked)
+        went_by = self._went_by(from_type, to_type, from_ids, to_ids, linked)
         with self._using("record what existed before"), self._db:
             self._db.execute(_WRITE)
             self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            for run in sorted(went_by):
+                self._resumes(run)
         self._checkpoint(now=True)
+
+    def _went_by(
+        self,
+        from_type: str,
+        to_type: str,
+        from_ids: Sequence[str] | pa.Array,
+        to_ids: Sequence[str] | pa.Array,
+        linked: Mapping[int, Iterable[int]],
+    ) -> set[int]:
+        """The open runs whose reading of a pair this run keeps as its own
+        (:meth:`remember_before`): the runs that applied a pair :meth:`existing` lent it the
+        reading of, kept as it was lent.  Such a run resumes them (:meth:`_resumes`).  Before,
+        only a re-used batch did: a run killed before any answer was recorded, resumed, and
+        killed again once its resume sent a batch, was then taken for changed by its resume
+        (``superseded``), and the third run read again the pairs only the first had sent,
+        found its links, and reported them ``existed_before``: an undo left them."""
+        lent = self._lent.get((from_type, to_type))
+        if not lent:
+            return set()
+        froms = from_ids.to_pylist() if isinstance(from_ids, pa.Array) else list(from_ids)
+        tos = to_ids.to_pylist() if isinstance(to_ids, pa.Array) else list(to_ids)
+        runs: set[int] = set()
+        for n, pair in enumerate(zip(froms, tos, strict=True)):
+            found = lent.get(RecordPair(str(pair[0]), str(pair[1])))
+            if found is not None and found[0] == frozenset(linked.get(n, _EMPTY)):
+                runs |= found[1]
+        return runs
 
     def _before_rows(
         self,
@@ -1275,8 +1345,10 @@ class Journal:
         may have been applied): a pair they never sent is read again, since what it holds now
         may have been changed by hand since (a resumed run took a link made in between for its
         own, and its undo removed it).  A run that goes by these readings records them again as
-        its own (:meth:`remember_before`): an undo from the journal looks only at the readings of
-        the run that applied a row and the runs it resumed."""
+        its own (:meth:`remember_before`), and so resumes the open runs that applied them: an
+        undo from the journal looks only at the readings of the run that applied a row and the
+        runs it resumed, and a later run does not take it for a change of their work
+        (:func:`_superseded`)."""
         found: dict[RecordPair, frozenset[int]] = {}
         with self._using("read it"):
             where, runs = self._reading() if current else ("run >= ?", (self._not_taken_back(),))
@@ -1285,6 +1357,9 @@ class Journal:
             if current and found:
                 applied = self._applied(from_type, to_type, where, runs)
                 found = {pair: types for pair, types in found.items() if pair in applied}
+                if self._run:
+                    lent = {p: (t, applied[p] - {self._run, 0}) for p, t in found.items()}
+                    self._lent[(from_type, to_type)] = lent
         return found
 
     def readings(self, from_type: str, to_type: str) -> dict[RecordPair, list[frozenset[int]]]:
@@ -1358,34 +1433,41 @@ class Journal:
 
     def _applied(
         self, from_type: str, to_type: str, where: str, runs: tuple[int, ...]
-    ) -> set[RecordPair]:
+    ) -> dict[RecordPair, set[int]]:
         """The pairs (of this direction; a write of the other direction counted too) that the
-        runs ``where`` selects sent a write of that succeeded or may have (lock held)."""
-        found: set[RecordPair] = set()
+        runs ``where`` selects sent a write of that succeeded or may have, each with those
+        runs (lock held)."""
+        found: dict[RecordPair, set[int]] = {}
         either = "((s.from_type = ? AND s.to_type = ?) OR (s.from_type = ? AND s.to_type = ?))"
         test = f"{either} AND s.{where}"
-        for key in self._sent_keys(test, (from_type, to_type, to_type, from_type, *runs)):
+        params = (from_type, to_type, to_type, from_type, *runs)
+        for key, run in self._sent_rows(test, params):
             if key[1] == from_type:
-                found.add(RecordPair(key[3], key[4]))
+                found.setdefault(RecordPair(key[3], key[4]), set()).add(run)
             if key[1] == to_type:  # the other direction (both, for one object type)
-                found.add(RecordPair(key[4], key[3]))
+                found.setdefault(RecordPair(key[4], key[3]), set()).add(run)
         return found
 
     def _sent_keys(self, test: str, params: tuple[Any, ...]) -> Iterator[SentKey]:
         """The rows of the ``sent`` entries ``test`` (SQL on ``s``) selects that succeeded or
         may have, keyed as :meth:`created` keys them (lock held)."""
+        return (key for key, _ in self._sent_rows(test, params))
+
+    def _sent_rows(self, test: str, params: tuple[Any, ...]) -> Iterator[tuple[SentKey, int]]:
+        """:meth:`_sent_keys`, each row with the run that sent it (lock held)."""
         rows = self._db.execute(
             "SELECT s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, s.types, "
-            "s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
+            "s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END, s.run "
             f"FROM sent s LEFT JOIN settled t ON t.entry = s.rowid WHERE {test}",
             params,
         ).fetchall()
-        for *entry, size_states in ((*row[:8], row[8]) for row in rows):
-            size, states = int(entry[3]), size_states
-            state = states or bytes([_SUCCESS]) * size
+        for *entry, states, run in rows:
+            state = states or bytes([_SUCCESS]) * int(entry[3])
             keys = _keys(*entry)
             yield from (
-                key for key, row_state in zip(keys, state, strict=True) if row_state != _OTHER
+                (key, int(run))
+                for key, row_state in zip(keys, state, strict=True)
+                if row_state != _OTHER
             )
 
     def created(self) -> list[JournalRow]:

@@ -514,12 +514,13 @@ def _check_format(db: sqlite3.Connection, path: Path, *, log_left: bool = False)
     version, tables = _format(db)
     if version == 0 and not tables and log_left:
         raise InputError(
-            f"journal {path}: its file is empty, and SQLite says its content is in the "
-            f"write-ahead log {path.name}-wal, which is not beside it: a journal copied or moved "
-            f"without its {path.name}-wal file (a run killed, or still running, keeps its whole "
-            f"journal there), or one a run could not write as it made it (a full disk: that "
-            f"run sent nothing). Copy {path.name}-wal beside it from where the run wrote it, or "
-            "give a new journal file (or delete this one). Nothing was sent."
+            f"journal {path}: its file holds no tables, and SQLite says its content is in the "
+            f"write-ahead log {path.name}-wal, which is not beside it. Most likely the run that "
+            "made it was stopped (killed) or could not write (a full disk) while it made it, "
+            "before it sent anything, and it holds nothing: delete it, or give a new journal "
+            f"file. If it is a journal copied or moved without its {path.name}-wal file (a run "
+            f"killed, or still running, keeps its whole journal there), copy {path.name}-wal "
+            "beside it from where the run wrote it instead. Nothing was sent."
         )
     if version == 0 and not tables:
         try:
@@ -596,14 +597,16 @@ def _open(path: Path) -> sqlite3.Connection:
     kind = special_kind(path)
     if kind is not None:  # SQLite said "disk I/O error", or waited on a pipe
         raise InputError(f"journal {path}: is {kind}, not a file; give a file path")
+    _refuse_emptied(path)  # before connecting, which deletes that -wal file
     log_left = _log_left(path)  # before connecting, which makes an empty -wal file
     new = not path.exists()
+    empty = new or _size(path) == 0
     try:
         db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     except sqlite3.Error as exc:
         raise InputError(f"journal {path}: cannot open it ({exc})") from None
     try:
-        _prepare(db, path, log_left=log_left)
+        _prepare(db, path, log_left=log_left, new=empty)
     except sqlite3.OperationalError as exc:
         db.close()
         said = f"journal {path}: cannot use it as a journal ({exc})"
@@ -685,6 +688,36 @@ def _log_left(path: Path) -> bool:
     return True
 
 
+def _size(path: Path) -> int | None:
+    """The size of the file at ``path``; None when it cannot be told."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def _refuse_emptied(path: Path) -> None:
+    """Refuse a journal file of 0 bytes with a write-ahead log (``path-wal``) of content beside
+    it: a killed run's journal whose file was emptied (truncated by hand or by a tool), its
+    record all in the log.  Before, SQLite took the empty file for a new database and deleted
+    the log as it opened it: the run's record was gone, and its resume reported the links the
+    killed run made ``existed_before`` (an undo of its report left them).  ``hubframe undo``
+    already refused such a file; a run now does too, with nothing sent and nothing deleted."""
+    log = path.with_name(path.name + "-wal")
+    try:
+        emptied = path.is_file() and path.stat().st_size == 0 and log.stat().st_size > 0
+    except OSError:  # no -wal beside it (or it cannot be read): SQLite says what it finds
+        return
+    if emptied:
+        raise InputError(
+            f"journal {path}: its file is empty (0 bytes) while its write-ahead log {log.name} "
+            f"beside it holds a run's record: the file was emptied after a run wrote to it. "
+            f"Opened as it is, SQLite would take it for a new journal and delete {log.name}. "
+            f"Put back the journal file from a copy (keep {log.name} beside it), or give a new "
+            "journal file. Nothing was sent, and nothing was deleted."
+        )
+
+
 def _drop_unmade(path: Path) -> None:
     """Delete the journal this run began to make and could not write (a full disk): left,
     its file would hold no table, and every later run and undo take it for a journal copied
@@ -713,11 +746,29 @@ def _no_tables(header: bytes) -> bool:
 _SQLITE_HEADER: Final = 108  # the file's header (100 bytes) and its first page's
 
 
-def _prepare(db: sqlite3.Connection, path: Path, *, log_left: bool = False) -> None:
+def _make_tables(db: sqlite3.Connection) -> None:
+    """Make the tables of a new journal (an empty file, in SQLite's rollback mode yet), in one
+    transaction under the write lock: a run making it at the same moment waits for it, and
+    makes none of its own (``IF NOT EXISTS``); a run killed meanwhile leaves an empty database
+    (SQLite rolls the transaction back when it is next opened)."""
+    tables = _SCHEMA.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+    db.executescript(f"BEGIN IMMEDIATE; {tables} COMMIT;")
+
+
+def _prepare(
+    db: sqlite3.Connection, path: Path, *, log_left: bool = False, new: bool = False
+) -> None:
     """Write-ahead logging, and the format checked (the tables made when new).  A run opening
-    the same journal at the same moment may hold it locked for a moment: wait and try again."""
+    the same journal at the same moment may hold it locked for a moment: wait and try again.
+    A ``new`` journal gets its tables before write-ahead logging: a run killed between the two
+    leaves a whole journal (turned to write-ahead logging when next opened).  Before, the
+    file was turned first, and a run killed before its tables were made left a file of no
+    tables in write-ahead mode with no log beside it, which every later run and undo refused
+    as a journal copied without its ``-wal`` file."""
     for attempt in range(1, _OPEN_TRIES + 1):
         try:
+            if new:
+                _make_tables(db)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             _check_format(db, path, log_left=log_left)

@@ -137,10 +137,16 @@ def test_a_live_runs_journal_file_holds_what_it_recorded_a_moment_ago(tmp_path: 
 
 
 def _empty_copy(tmp_path: Path) -> tuple[Path, Journal]:
-    """A journal whose content is all in its log (opened, not closed), copied alone."""
+    """A journal whose content is all in its log (opened, not closed), copied alone.  Its file
+    was turned to write-ahead logging before its tables were made (as a hubframe before its
+    journals were made tables first did; a new journal now has them in its file at once)."""
     path = tmp_path / "run" / "run.sqlite"
     path.parent.mkdir()
+    made = sqlite3.connect(path)
+    made.execute("PRAGMA journal_mode=WAL")
+    made.execute("SELECT COUNT(*) FROM sqlite_master").fetchone()  # its log is beside it
     held = Journal(path)  # its tables are in run.sqlite-wal until it closes
+    made.close()
     copy = tmp_path / "copy.sqlite"
     shutil.copy(path, copy)
     return copy, held

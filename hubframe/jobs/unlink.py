@@ -1168,7 +1168,9 @@ def skip_absent(prepared: Prepared, client: HubSpotClient, journal: Journal | No
                 prepared.stop_all(StopReason.of(exc), {i.position: i.action for i in items})
                 return
             continue
-        made = _Made(journal.applied(str(action), from_type, to_type) if journal else set())
+        made = _Made(
+            journal.applied(str(action), from_type, to_type) if journal is not None else set()
+        )
         done = [r for r, is_gone in zip(rows, gone, strict=True) if is_gone]
         absent[[r for r in done if not made.holds(items[r])]] = True
     prepared.settled.update(

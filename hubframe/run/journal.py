@@ -100,7 +100,8 @@ CREATE TABLE runs (
 );"""
 _RESUMED = """
 CREATE TABLE resumed (
-    run         INTEGER NOT NULL,  -- a run (runs.id) that re-used a recorded batch ...
+    run         INTEGER NOT NULL,  -- a run (runs.id) that re-used a recorded batch, went by
+                                   -- a reading of a pair or sent a row again ...
     from_run    INTEGER NOT NULL,  -- ... of this run
     PRIMARY KEY (run, from_run)
 );"""
@@ -513,12 +514,13 @@ def _check_format(db: sqlite3.Connection, path: Path, *, log_left: bool = False)
     version, tables = _format(db)
     if version == 0 and not tables and log_left:
         raise InputError(
-            f"journal {path}: its file is empty, and SQLite says its content is in the "
-            f"write-ahead log {path.name}-wal, which is not beside it: a journal copied or moved "
-            f"without its {path.name}-wal file (a run killed, or still running, keeps its whole "
-            f"journal there), or one a run could not write as it made it (a full disk: that "
-            f"run sent nothing). Copy {path.name}-wal beside it from where the run wrote it, or "
-            "give a new journal file (or delete this one). Nothing was sent."
+            f"journal {path}: its file holds no tables, and SQLite says its content is in the "
+            f"write-ahead log {path.name}-wal, which is not beside it. Most likely the run that "
+            "made it was stopped (killed) or could not write (a full disk) while it made it, "
+            "before it sent anything, and it holds nothing: delete it, or give a new journal "
+            f"file. If it is a journal copied or moved without its {path.name}-wal file (a run "
+            f"killed, or still running, keeps its whole journal there), copy {path.name}-wal "
+            "beside it from where the run wrote it instead. Nothing was sent."
         )
     if version == 0 and not tables:
         try:
@@ -595,14 +597,16 @@ def _open(path: Path) -> sqlite3.Connection:
     kind = special_kind(path)
     if kind is not None:  # SQLite said "disk I/O error", or waited on a pipe
         raise InputError(f"journal {path}: is {kind}, not a file; give a file path")
+    _refuse_emptied(path)  # before connecting, which deletes that -wal file
     log_left = _log_left(path)  # before connecting, which makes an empty -wal file
     new = not path.exists()
+    empty = new or _size(path) == 0
     try:
         db = sqlite3.connect(path, check_same_thread=False, isolation_level=None)
     except sqlite3.Error as exc:
         raise InputError(f"journal {path}: cannot open it ({exc})") from None
     try:
-        _prepare(db, path, log_left=log_left)
+        _prepare(db, path, log_left=log_left, new=empty)
     except sqlite3.OperationalError as exc:
         db.close()
         said = f"journal {path}: cannot use it as a journal ({exc})"
@@ -684,6 +688,36 @@ def _log_left(path: Path) -> bool:
     return True
 
 
+def _size(path: Path) -> int | None:
+    """The size of the file at ``path``; None when it cannot be told."""
+    try:
+        return path.stat().st_size
+    except OSError:
+        return None
+
+
+def _refuse_emptied(path: Path) -> None:
+    """Refuse a journal file of 0 bytes with a write-ahead log (``path-wal``) of content beside
+    it: a killed run's journal whose file was emptied (truncated by hand or by a tool), its
+    record all in the log.  Before, SQLite took the empty file for a new database and deleted
+    the log as it opened it: the run's record was gone, and its resume reported the links the
+    killed run made ``existed_before`` (an undo of its report left them).  ``hubframe undo``
+    already refused such a file; a run now does too, with nothing sent and nothing deleted."""
+    log = path.with_name(path.name + "-wal")
+    try:
+        emptied = path.is_file() and path.stat().st_size == 0 and log.stat().st_size > 0
+    except OSError:  # no -wal beside it (or it cannot be read): SQLite says what it finds
+        return
+    if emptied:
+        raise InputError(
+            f"journal {path}: its file is empty (0 bytes) while its write-ahead log {log.name} "
+            f"beside it holds a run's record: the file was emptied after a run wrote to it. "
+            f"Opened as it is, SQLite would take it for a new journal and delete {log.name}. "
+            f"Put back the journal file from a copy (keep {log.name} beside it), or give a new "
+            "journal file. Nothing was sent, and nothing was deleted."
+        )
+
+
 def _drop_unmade(path: Path) -> None:
     """Delete the journal this run began to make and could not write (a full disk): left,
     its file would hold no table, and every later run and undo take it for a journal copied
@@ -712,11 +746,29 @@ def _no_tables(header: bytes) -> bool:
 _SQLITE_HEADER: Final = 108  # the file's header (100 bytes) and its first page's
 
 
-def _prepare(db: sqlite3.Connection, path: Path, *, log_left: bool = False) -> None:
+def _make_tables(db: sqlite3.Connection) -> None:
+    """Make the tables of a new journal (an empty file, in SQLite's rollback mode yet), in one
+    transaction under the write lock: a run making it at the same moment waits for it, and
+    makes none of its own (``IF NOT EXISTS``); a run killed meanwhile leaves an empty database
+    (SQLite rolls the transaction back when it is next opened)."""
+    tables = _SCHEMA.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+    db.executescript(f"BEGIN IMMEDIATE; {tables} COMMIT;")
+
+
+def _prepare(
+    db: sqlite3.Connection, path: Path, *, log_left: bool = False, new: bool = False
+) -> None:
     """Write-ahead logging, and the format checked (the tables made when new).  A run opening
-    the same journal at the same moment may hold it locked for a moment: wait and try again."""
+    the same journal at the same moment may hold it locked for a moment: wait and try again.
+    A ``new`` journal gets its tables before write-ahead logging: a run killed between the two
+    leaves a whole journal (turned to write-ahead logging when next opened).  Before, the
+    file was turned first, and a run killed before its tables were made left a file of no
+    tables in write-ahead mode with no log beside it, which every later run and undo refused
+    as a journal copied without its ``-wal`` file."""
     for attempt in range(1, _OPEN_TRIES + 1):
         try:
+            if new:
+                _make_tables(db)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             _check_format(db, path, log_left=log_left)
@@ -795,6 +847,13 @@ class Journal:
         self._deferred = self._finish_due = False  # defer_finish
         self._open: tuple[int, ...] = (0,)  # the runs whose outcomes may be re-used (begin_run)
         self._resumed: set[int] = set()  # the open runs this run re-used a batch of
+        #: the readings :meth:`existing` lent this run from the open runs, by direction: each
+        #: pair's type ids and the open runs that applied it (:meth:`_went_by`)
+        self._lent: dict[tuple[str, str], dict[RecordPair, tuple[frozenset[int], set[int]]]]
+        self._lent = {}
+        #: the rows the open runs sent, by (action, from type, to type), each with the runs
+        #: that sent it (:meth:`_sends_again`); made when this run first sends such a batch
+        self._open_sent: dict[tuple[str, str, str], dict[SentKey, set[int]]] = {}
         self._lease: Lease | None = None  # held while a run records (begin_run to end_run)
         self._folding = threading.Lock()  # one checkpoint at a time (_checkpoint)
         self._folder: sqlite3.Connection | None = None  # its own connection
@@ -1087,8 +1146,10 @@ class Journal:
             return [distinct[c] for c in _codes(row[2], row[0])]
 
     def _resumes(self, run: int) -> None:
-        """This run re-used a batch of ``run`` (an earlier, open one): kept, so that finishing
-        this run ends that one too, and a run of another sheet does not (lock held)."""
+        """This run re-used a batch of ``run`` (an earlier, open one), or went by its reading
+        of a pair it applied (:meth:`_went_by`): kept, so that finishing this run ends that one
+        too, a run of another sheet does not, and a later run does not take this one for a
+        change of that one's work (:func:`_superseded`) (lock held)."""
         if not self._run or run in (self._run, 0) or run in self._resumed:
             return
         self._resumed.add(run)
@@ -1162,6 +1223,7 @@ class Journal:
         return final
 
     def _record_sent(self, batch: Batch, packed: Packed, states: bytes | None) -> int:
+        self._sends_again(batch, packed)
         cursor = self._db.execute(
             "INSERT INTO sent VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
             (
@@ -1179,6 +1241,35 @@ class Journal:
         )
         return int(cursor.lastrowid or 0)
 
+    def _sends_again(self, batch: Batch, packed: Packed) -> None:
+        """This run sends a row an open run sent (the same action, records, category and type
+        id: a success or a write that may have been applied): it carries on that run's work
+        and resumes it (:meth:`_resumes`).  Before, only a re-used batch did: a ``remove`` (or
+        any run that reads nothing before) killed before any answer was recorded, resumed,
+        and killed again once its resume sent a batch, was then taken for changed by its
+        resume (``superseded``), and the third run reported the first run's removals
+        ``NOT_ASSOCIATED``, which its undo did not put back (lock held)."""
+        waiting = [r for r in self._open if r not in (0, self._run) and r not in self._resumed]
+        if not waiting or not self._run:
+            return
+        group = (str(batch.action), batch.from_type, batch.to_type)
+        if group not in self._open_sent:
+            marks = ",".join("?" * len(waiting))
+            test = f"s.action = ? AND s.from_type = ? AND s.to_type = ? AND s.run IN ({marks})"
+            index: dict[SentKey, set[int]] = {}
+            for key, run in self._sent_rows(test, (*group, *waiting)):
+                index.setdefault(key, set()).add(run)
+            self._open_sent[group] = index
+        index = self._open_sent[group]
+        if not index:
+            return
+        keys = _keys(
+            *group, batch.size, packed.from_ids, packed.to_ids, packed.types, packed.type_rows
+        )
+        for key in keys:
+            for run in index.get(key, _EMPTY):
+                self._resumes(run)
+
     # --- what the pairs carried before the run ------------------------------------------------
 
     def remember_before(
@@ -1193,10 +1284,40 @@ class Journal:
         ``from_ids[n]``, ``to_ids[n]``; ``linked``: the type ids of those that were linked, by
         ``n`` (the others were not).  Lists, or Arrow text arrays (joined in Arrow)."""
         rows = self._before_rows(from_type, to_type, from_ids, to_ids, linked)
+        went_by = self._went_by(from_type, to_type, from_ids, to_ids, linked)
         with self._using("record what existed before"), self._db:
             self._db.execute(_WRITE)
             self._db.executemany("INSERT INTO before VALUES (?, ?, ?, ?, ?, ?, ?)", rows)
+            for run in sorted(went_by):
+                self._resumes(run)
         self._checkpoint(now=True)
+
+    def _went_by(
+        self,
+        from_type: str,
+        to_type: str,
+        from_ids: Sequence[str] | pa.Array,
+        to_ids: Sequence[str] | pa.Array,
+        linked: Mapping[int, Iterable[int]],
+    ) -> set[int]:
+        """The open runs whose reading of a pair this run keeps as its own
+        (:meth:`remember_before`): the runs that applied a pair :meth:`existing` lent it the
+        reading of, kept as it was lent.  Such a run resumes them (:meth:`_resumes`).  Before,
+        only a re-used batch did: a run killed before any answer was recorded, resumed, and
+        killed again once its resume sent a batch, was then taken for changed by its resume
+        (``superseded``), and the third run read again the pairs only the first had sent,
+        found its links, and reported them ``existed_before``: an undo left them."""
+        lent = self._lent.get((from_type, to_type))
+        if not lent:
+            return set()
+        froms = from_ids.to_pylist() if isinstance(from_ids, pa.Array) else list(from_ids)
+        tos = to_ids.to_pylist() if isinstance(to_ids, pa.Array) else list(to_ids)
+        runs: set[int] = set()
+        for n, pair in enumerate(zip(froms, tos, strict=True)):
+            found = lent.get(RecordPair(str(pair[0]), str(pair[1])))
+            if found is not None and found[0] == frozenset(linked.get(n, _EMPTY)):
+                runs |= found[1]
+        return runs
 
     def _before_rows(
         self,
@@ -1275,8 +1396,10 @@ class Journal:
         may have been applied): a pair they never sent is read again, since what it holds now
         may have been changed by hand since (a resumed run took a link made in between for its
         own, and its undo removed it).  A run that goes by these readings records them again as
-        its own (:meth:`remember_before`): an undo from the journal looks only at the readings of
-        the run that applied a row and the runs it resumed."""
+        its own (:meth:`remember_before`), and so resumes the open runs that applied them: an
+        undo from the journal looks only at the readings of the run that applied a row and the
+        runs it resumed, and a later run does not take it for a change of their work
+        (:func:`_superseded`)."""
         found: dict[RecordPair, frozenset[int]] = {}
         with self._using("read it"):
             where, runs = self._reading() if current else ("run >= ?", (self._not_taken_back(),))
@@ -1285,6 +1408,9 @@ class Journal:
             if current and found:
                 applied = self._applied(from_type, to_type, where, runs)
                 found = {pair: types for pair, types in found.items() if pair in applied}
+                if self._run:
+                    lent = {p: (t, applied[p] - {self._run, 0}) for p, t in found.items()}
+                    self._lent[(from_type, to_type)] = lent
         return found
 
     def readings(self, from_type: str, to_type: str) -> dict[RecordPair, list[frozenset[int]]]:
@@ -1358,34 +1484,41 @@ class Journal:
 
     def _applied(
         self, from_type: str, to_type: str, where: str, runs: tuple[int, ...]
-    ) -> set[RecordPair]:
+    ) -> dict[RecordPair, set[int]]:
         """The pairs (of this direction; a write of the other direction counted too) that the
-        runs ``where`` selects sent a write of that succeeded or may have (lock held)."""
-        found: set[RecordPair] = set()
+        runs ``where`` selects sent a write of that succeeded or may have, each with those
+        runs (lock held)."""
+        found: dict[RecordPair, set[int]] = {}
         either = "((s.from_type = ? AND s.to_type = ?) OR (s.from_type = ? AND s.to_type = ?))"
         test = f"{either} AND s.{where}"
-        for key in self._sent_keys(test, (from_type, to_type, to_type, from_type, *runs)):
+        params = (from_type, to_type, to_type, from_type, *runs)
+        for key, run in self._sent_rows(test, params):
             if key[1] == from_type:
-                found.add(RecordPair(key[3], key[4]))
+                found.setdefault(RecordPair(key[3], key[4]), set()).add(run)
             if key[1] == to_type:  # the other direction (both, for one object type)
-                found.add(RecordPair(key[4], key[3]))
+                found.setdefault(RecordPair(key[4], key[3]), set()).add(run)
         return found
 
     def _sent_keys(self, test: str, params: tuple[Any, ...]) -> Iterator[SentKey]:
         """The rows of the ``sent`` entries ``test`` (SQL on ``s``) selects that succeeded or
         may have, keyed as :meth:`created` keys them (lock held)."""
+        return (key for key, _ in self._sent_rows(test, params))
+
+    def _sent_rows(self, test: str, params: tuple[Any, ...]) -> Iterator[tuple[SentKey, int]]:
+        """:meth:`_sent_keys`, each row with the run that sent it (lock held)."""
         rows = self._db.execute(
             "SELECT s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, s.types, "
-            "s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
+            "s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END, s.run "
             f"FROM sent s LEFT JOIN settled t ON t.entry = s.rowid WHERE {test}",
             params,
         ).fetchall()
-        for *entry, size_states in ((*row[:8], row[8]) for row in rows):
-            size, states = int(entry[3]), size_states
-            state = states or bytes([_SUCCESS]) * size
+        for *entry, states, run in rows:
+            state = states or bytes([_SUCCESS]) * int(entry[3])
             keys = _keys(*entry)
             yield from (
-                key for key, row_state in zip(keys, state, strict=True) if row_state != _OTHER
+                (key, int(run))
+                for key, row_state in zip(keys, state, strict=True)
+                if row_state != _OTHER
             )
 
     def created(self) -> list[JournalRow]:

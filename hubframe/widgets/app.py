@@ -823,6 +823,11 @@ class HubframeApp:
             connection.close()
             self.connect_status.value = render.message_html("Not connected.", "warning")
             raise StepError("connect", CHANGED_WHILE_CONNECTING)
+        if secret is None and connection.sandbox is not None:
+            # the token connected with, kept when the sandbox stops (its token is no longer
+            # redacted then): a box given it is emptied as ever.  Before, a sandbox stopped
+            # by a change of mode made the box keep its token, by the order the two came in.
+            self._secret = Secret(connection.sandbox.token)
         self.connect_status.value = render.message_html(connection.description, "success")
         self._offer_custom_types(connection)
         self._refresh_labels()

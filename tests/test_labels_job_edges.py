@@ -116,3 +116,16 @@ def test_an_empty_object_type_is_missing_not_an_object_named_none() -> None:
     assert result["error_code"].tolist()[:2] == ["MISSING_VALUE", "MISSING_VALUE"]
     assert "'from' object type cell is empty" in result["error_message"].iloc[0]
     assert not [p for p in paths if "None" in p], paths
+
+
+def test_a_labels_report_says_the_labels_changes_not_a_syncs(tmp_path: Path) -> None:
+    """Its Summary said "add 0, remove 0, keep 0" of a run that created two labels, beside an
+    empty Changes sheet: a labels result was laid out as a sync's (both have ``change``)."""
+    sheet = pd.DataFrame({"From": "deals", "To": "contacts", "Label": ["Sponsor", "Mentor"]})
+    with Sandbox(seed="demo") as sb:
+        result = hf.configure_labels(sheet, client_for(sb))
+    report = export_report(result, tmp_path / "labels.xlsx")
+    book = pd.read_excel(report, sheet_name=None, header=None, dtype=str)
+    assert "Changes" not in book
+    summary = dict(zip(book["Summary"][0], book["Summary"][1], strict=True))
+    assert summary["changes"] == "create 2"

@@ -143,9 +143,16 @@ def from_sheet(result: pd.DataFrame) -> pd.Series:
     return ~portal.astype(bool)
 
 
+def is_sync(result: pd.DataFrame) -> bool:
+    """A sync's result: a ``change`` column beside the pairs' ids.  A labels run's result has
+    a ``change`` too (create, rename, exists) and no ids: before, its report was laid out as
+    a sync's, the Summary saying "add 0, remove 0, keep 0" of a run that created labels."""
+    return "change" in result.columns and "from_id" in result.columns
+
+
 def changes_mask(result: pd.DataFrame) -> pd.Series:
     """A sync's rows that change the portal, or would: ``add`` and ``remove``."""
-    if "change" not in result.columns:
+    if not is_sync(result):
         return pd.Series(False, index=result.index)
     change = result["change"].astype("string")
     return change.isin(["add", "remove"]).fillna(False).astype(bool)

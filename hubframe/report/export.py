@@ -20,6 +20,7 @@ from hubframe.report.columns import (
     changes_mask,
     check_result,
     errors_mask,
+    is_sync,
     report_columns,
     row_key,
 )
@@ -214,7 +215,7 @@ def export_report(
             max_width=80,
         ),
     ]
-    if "change" in frame.columns:  # a sync: its diff, the rows that change the portal
+    if is_sync(frame):  # its diff, the rows that change the portal
         tables.insert(
             1, Table("Changes", frame.loc[changes_mask(frame)].reset_index(drop=True), colours)
         )

@@ -18,7 +18,7 @@ from openpyxl.chart import BarChart, Reference
 from openpyxl.styles import Font
 
 from hubframe.errors import CODE_INFO, ErrorCode
-from hubframe.report.columns import meta
+from hubframe.report.columns import is_sync, meta
 from hubframe.report.excel import STATUS_COLOURS, WriteOnlyWorksheet, fill, ooxml
 from hubframe.report.safety import needs_escaping, outgoing_text
 from hubframe.run.pipeline import run_facts
@@ -89,10 +89,13 @@ def _counts(result: pd.DataFrame) -> tuple[list[tuple[str, int]], list[tuple[str
 
 
 def _changes(result: pd.DataFrame) -> str | None:
-    """A sync's rows per change, in words: "add 2, remove 3, keep 7" (None for other runs)."""
+    """A sync's rows per change, in words: "add 2, remove 3, keep 7"; a labels run's, the
+    changes it made or planned: "create 2, rename 1" (None for other runs)."""
     if "change" not in result.columns:
         return None
     counts = result["change"].astype("string").value_counts()
+    if not is_sync(result):
+        return ", ".join(f"{c} {int(n)}" for c, n in counts.items() if c) or None
     return ", ".join(f"{c} {int(counts.get(c, 0))}" for c in ("add", "remove", "keep"))
 
 

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 import pandas as pd
 
 from hubframe.argtypes import count, flag
-from hubframe.constants import NO_TARGETS_COLUMN
+from hubframe.constants import NO_TARGETS_COLUMN, SYNC_OBJECTS
 from hubframe.errors import ErrorCode, HubframeError, InputError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import sync_words as words
@@ -205,6 +205,7 @@ class _Sync:
             records=_export_records(self.rules, source),
         )
         planner.plan(spell.items(_matching(items, prepared, book)))
+        _keep_objects(prepared, spell)
         self.riders.update(planner.riders)
         self.moved.update(planner.moved)
         # the companies holding the primary of each record an addition moves it to, as
@@ -227,6 +228,21 @@ class _Sync:
                 outcomes[pos] = found.with_(
                     action=Action.ARCHIVE_LABELS, error_message=words.rider_message(found)
                 )
+
+
+def _keep_objects(prepared: Prepared, spell: Spellings) -> None:
+    """Note in the result's attrs the object each object type cell names, as the sync compared
+    it (:data:`~hubframe.constants.SYNC_OBJECTS`).  Before, the retry file took a custom object
+    written two ways (``2-7350001`` on one row, ``p_installations`` on another) for two
+    objects: it left out the rows of a record written the other way, and synced again with
+    removals it removed what they keep."""
+    objects = spell.objects()
+    if not objects:
+        return
+    frame = prepared.frame
+    info = dict(frame.attrs.get("hubframe") or {})
+    info[SYNC_OBJECTS] = objects
+    frame.attrs = {**frame.attrs, "hubframe": info}
 
 
 def _export_records(rules: SyncRules, frame: pd.DataFrame) -> dict[ObjectPair, tuple[str, ...]]:

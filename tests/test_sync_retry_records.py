@@ -13,11 +13,13 @@ could give.  Against the demo sandbox over HTTP.
 
 from __future__ import annotations
 
+import random
 from collections.abc import Iterator
 from pathlib import Path
 
 import pandas as pd
 import pytest
+from fuzzseeds import seeds
 
 import hubframe as hf
 from hubframe.report import export_retry
@@ -132,3 +134,93 @@ def test_a_custom_object_written_two_ways_is_one_record_of_the_retry_file(
     again = sync_with_removals(fixed, client)
     assert "remove" not in again["change"].tolist()
     assert held(client, [(ID, INSTALLATIONS[0], "deals", DEALS[0], "")]) == []
+
+
+def test_the_other_directions_rows_keeping_a_record_are_in_the_retry_file(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    client = client_for(sandbox)
+    deal, (c1, c2) = DEALS[0], CONTACTS[:2]
+    rows = [
+        ("deals", deal, "contacts", c1, "Decision maker"),
+        ("deals", deal, "contacts", CONTACTS[7], BOGUS),  # invalid: deal 1 held
+        ("contacts", c2, "deals", deal, "Decision maker"),  # keeps deal 1 - contact 2
+    ]
+    sheet = tmp_path / "sheet.csv"
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(sheet, index=False)
+    result = sync_with_removals(sheet, client)
+    assert set(result.loc[result["sheet"] == "(portal)", "error_code"]) == {"REMOVAL_HELD"}
+    for suffix in (".csv", ".xlsx"):
+        fixed = fixed_retry(result, tmp_path, suffix)
+        back = hf.read_pairs(fixed)
+        assert ("contacts", c2) in set(zip(back["from_type"], back["from_id"], strict=True)), suffix
+    sync_with_removals(fixed, client)
+    assert held(client, [("deals", deal, "contacts", c2, "Decision maker")]) == []
+
+
+# --- the class: sheets mixing directions and spellings, with rows that fail --------------------
+
+
+def _contact_row(rng: random.Random) -> Row:
+    deal, contact, label = rng.choice(DEALS), rng.choice(CONTACTS), rng.choice(LABELS)
+    if rng.random() < 0.5:
+        return ("deals", deal, "contacts", contact, label)
+    return ("contacts", contact, "deals", deal, label)
+
+
+def _installation_row(rng: random.Random) -> Row:
+    deal, installation = rng.choice(DEALS), rng.choice(INSTALLATIONS)
+    spelled = rng.choice([ID, NAME])
+    if rng.random() < 0.5:
+        return (spelled, installation, "deals", deal, "")
+    return ("deals", deal, spelled, installation, "")
+
+
+def _failing(row: Row, rng: random.Random) -> Row:
+    """``row`` made to fail: a bogus label, or a target naming no record (contacts and deals
+    have ids that name none; an installation row gets the bogus label)."""
+    from_type, from_id, to_type, to_id, _ = row
+    if to_type in UNKNOWN and rng.random() < 0.5:
+        return (from_type, from_id, to_type, UNKNOWN[to_type], "")
+    return (from_type, from_id, to_type, to_id, BOGUS)
+
+
+def random_sheet(rng: random.Random) -> list[Row]:
+    """Rows of deals <-> contacts and deals <-> installations, both directions, installations
+    written by type id and by name, one to three of them failing."""
+    rows = [_contact_row(rng) for _ in range(rng.randint(4, 9))]
+    rows += [_installation_row(rng) for _ in range(rng.randint(2, 6))]
+    rows = list(dict.fromkeys(rows))
+    for pos in rng.sample(range(len(rows)), rng.randint(1, 3)):
+        rows[pos] = _failing(rows[pos], rng)
+    return list(dict.fromkeys(rows))
+
+
+def seed_portal(sb: Sandbox, rng: random.Random) -> None:
+    """Some associations beside the demo's, for the sync to keep or remove."""
+    for _ in range(rng.randint(2, 6)):
+        type_id = rng.choice([None, 1001, 1003])
+        sb.associate("deals", rng.choice(DEALS), "contacts", rng.choice(CONTACTS), type_id)
+    for _ in range(rng.randint(1, 3)):
+        sb.associate("deals", rng.choice(DEALS), ID, rng.choice(INSTALLATIONS))
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+@pytest.mark.parametrize("seed", seeds(8))
+def test_syncing_the_fixed_retry_file_keeps_what_the_sheet_keeps(
+    seed: int, suffix: str, tmp_path: Path
+) -> None:
+    rng = random.Random(seed)
+    rows = random_sheet(rng)
+    sheet = tmp_path / "sheet.csv"
+    pd.DataFrame(rows, columns=COLUMNS).to_csv(sheet, index=False)
+    with Sandbox(seed="demo") as sb:
+        seed_portal(sb, rng)
+        client = client_for(sb)
+        result = sync_with_removals(sheet, client)
+        kept = kept_rows(result)
+        assert held(client, kept) == [], "the sync itself lost what it keeps"
+        fixed = fixed_retry(result, tmp_path, suffix)
+        again = sync_with_removals(fixed, client)
+        lost = held(client, kept)
+        assert lost == [], (rows, again[[*COLUMNS, "change", "status"]].to_string())

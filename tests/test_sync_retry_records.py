@@ -14,9 +14,11 @@ could give.  Against the demo sandbox over HTTP.
 from __future__ import annotations
 
 import random
+import warnings
 from collections.abc import Iterator
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 from fuzzseeds import seeds
@@ -156,6 +158,36 @@ def test_the_other_directions_rows_keeping_a_record_are_in_the_retry_file(
         assert ("contacts", c2) in set(zip(back["from_type"], back["from_id"], strict=True)), suffix
     sync_with_removals(fixed, client)
     assert held(client, [("deals", deal, "contacts", c2, "Decision maker")]) == []
+
+
+def test_an_export_that_read_no_record_syncs_as_the_records_its_sheet_lists(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    client = client_for(sandbox)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # UnknownRecords: the deal was deleted
+        export = hf.read_associations(client, "deals", "contacts", ids=[UNKNOWN["deals"]])
+    path = tmp_path / "links.xlsx"
+    hf.write_pairs(export, path)
+    book = openpyxl.load_workbook(path)
+    assert [[c.value for c in r] for r in book["Export scope"].iter_rows()] == [
+        ["from_type", "from_id", "to_type"]
+    ]
+    deal, contact = DEALS[1], CONTACTS[6]
+    book["Associations"].append(["deals", deal, "contacts", contact, "Champion", None, None])
+    book.save(path)
+    before = links(client, "deals", "contacts", DEALS)
+    plan = hf.sync(path, client, allow_removals=True, dry_run=True, progress=False)
+    # deal 2 is synced as any record the sheet lists; no other record is in scope
+    assert set(plan["from_id"]) == {deal}
+    assert "add" in plan["change"].tolist()
+    notes = hf.read_pairs(path).attrs["hubframe"]["export_scope"]
+    assert list(notes["ids"]) == []
+    result = sync_with_removals(path, client)
+    assert result.loc[result["sheet"] != "(portal)", "status"].tolist() == ["success"]
+    after = links(client, "deals", "contacts", DEALS)
+    others = {r for r in before if r[1] != deal}
+    assert others <= after  # no record the export did not read lost anything
 
 
 # --- the class: sheets mixing directions and spellings, with rows that fail --------------------

@@ -248,6 +248,10 @@ def _keep_objects(prepared: Prepared, spell: Spellings) -> None:
 def _export_records(rules: SyncRules, frame: pd.DataFrame) -> dict[ObjectPair, tuple[str, ...]]:
     """The records an export read (:mod:`hubframe.io.scope`), for the scope of their object
     pair, when no ``scope=`` is given: a record whose rows were all deleted is synced too.
+    An export that read no record (its ids all unknown) adds none: the scope is the records
+    the sheet lists.  Before, its ``.xlsx`` read back (a scope sheet of a header alone, which
+    names no object types) refused every sync of the workbook, asking for types no row could
+    hold.
     A file in an export's layout that carries none (a ``.csv``), synced with removals, is
     warned of (:class:`~hubframe.io.scope.NoExportScope`): such a record is not synced."""
     from hubframe.io.scope import export_scope
@@ -258,7 +262,7 @@ def _export_records(rules: SyncRules, frame: pd.DataFrame) -> dict[ObjectPair, t
     info = frame.attrs.get("hubframe") or {}
     found = export_scope(info)
     if found is not None:
-        return {_scope_pair(found): found.ids}
+        return {_scope_pair(found): found.ids} if found.ids else {}
     source = str(info.get("source") or "")
     if rules.allow_removals and source != FRAME_SOURCE and _export_layout(info):
         _warn_no_scope(source)  # a file's (a frame built in Python is not an export's)

@@ -281,6 +281,12 @@ ID_PROPERTIES: Final = "id_properties"
 #: label of their type id (``[[sheet, row], ...]``): the analyst's cell was empty, and the retry
 #: file keeps it so (hubframe.jobs.limits writes it, hubframe.report.retry reads it).
 PORTAL_LABELS: Final = "portal_labels"
+#: Where a sync's result notes the object each object type cell names, spelled as the sync
+#: compared it (``attrs["hubframe"]["sync_objects"] == {"p_installations": "2-7350001"}``): a
+#: custom object written two ways is one object, and the retry file keeps every row of a
+#: record however its rows write the object (hubframe.jobs.sync writes it,
+#: hubframe.report.retry reads it).
+SYNC_OBJECTS: Final = "sync_objects"
 #: What a sheet may write as a label for the unlabeled ("default") association type, when no
 #: real label has the name (hubframe.run.labels resolves them; a rehearsal sandbox never makes
 #: labels of them).

@@ -151,6 +151,11 @@ class ReadNotes:
         from hubframe.vocab import object_noun
 
         n = len(scope.ids)
+        if not n:
+            return (
+                f"{self.source}: sheet '{scope.sheet}' lists no record: the export read none, "
+                "so a sync's scope is the records the other sheet lists"
+            )
         kind = scope.from_type or "records"
         records = f"1 {object_noun(kind)}" if n == 1 else f"{n:,} {kind}"
         return (

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 import pandas as pd
 
 from hubframe.argtypes import count, flag
-from hubframe.constants import NO_TARGETS_COLUMN
+from hubframe.constants import NO_TARGETS_COLUMN, SYNC_OBJECTS
 from hubframe.errors import ErrorCode, HubframeError, InputError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import sync_words as words
@@ -205,6 +205,7 @@ class _Sync:
             records=_export_records(self.rules, source),
         )
         planner.plan(spell.items(_matching(items, prepared, book)))
+        _keep_objects(prepared, spell)
         self.riders.update(planner.riders)
         self.moved.update(planner.moved)
         # the companies holding the primary of each record an addition moves it to, as
@@ -229,9 +230,28 @@ class _Sync:
                 )
 
 
+def _keep_objects(prepared: Prepared, spell: Spellings) -> None:
+    """Note in the result's attrs the object each object type cell names, as the sync compared
+    it (:data:`~hubframe.constants.SYNC_OBJECTS`).  Before, the retry file took a custom object
+    written two ways (``2-7350001`` on one row, ``p_installations`` on another) for two
+    objects: it left out the rows of a record written the other way, and synced again with
+    removals it removed what they keep."""
+    objects = spell.objects()
+    if not objects:
+        return
+    frame = prepared.frame
+    info = dict(frame.attrs.get("hubframe") or {})
+    info[SYNC_OBJECTS] = objects
+    frame.attrs = {**frame.attrs, "hubframe": info}
+
+
 def _export_records(rules: SyncRules, frame: pd.DataFrame) -> dict[ObjectPair, tuple[str, ...]]:
     """The records an export read (:mod:`hubframe.io.scope`), for the scope of their object
     pair, when no ``scope=`` is given: a record whose rows were all deleted is synced too.
+    An export that read no record (its ids all unknown) adds none: the scope is the records
+    the sheet lists.  Before, its ``.xlsx`` read back (a scope sheet of a header alone, which
+    names no object types) refused every sync of the workbook, asking for types no row could
+    hold.
     A file in an export's layout that carries none (a ``.csv``), synced with removals, is
     warned of (:class:`~hubframe.io.scope.NoExportScope`): such a record is not synced."""
     from hubframe.io.scope import export_scope
@@ -242,7 +262,7 @@ def _export_records(rules: SyncRules, frame: pd.DataFrame) -> dict[ObjectPair, t
     info = frame.attrs.get("hubframe") or {}
     found = export_scope(info)
     if found is not None:
-        return {_scope_pair(found): found.ids}
+        return {_scope_pair(found): found.ids} if found.ids else {}
     source = str(info.get("source") or "")
     if rules.allow_removals and source != FRAME_SOURCE and _export_layout(info):
         _warn_no_scope(source)  # a file's (a frame built in Python is not an export's)

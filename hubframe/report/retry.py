@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from hubframe.constants import ID_PROPERTIES, PORTAL_LABELS, REMOVALS_SHEET
+from hubframe.constants import ID_PROPERTIES, PORTAL_LABELS, REMOVALS_SHEET, SYNC_OBJECTS
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     PROPERTY_HEADERS,
@@ -229,11 +229,54 @@ def _fill_from_arguments(
 def _whole_records(result: pd.DataFrame, needed: pd.Series) -> pd.Series:
     """A sync's rows still to do, widened to every sheet row of their records: a sync is scoped
     by record, so a retry file of the failed rows alone, synced with removals, would remove
-    everything else the sheet keeps for those records."""
+    everything else the sheet keeps for those records.  Records are told by the object the sync
+    compared (:func:`_record_keys`), and the widening goes on through the other direction
+    (:func:`_kept_records`): a row of the other direction keeps an association of a record
+    the file keeps whole, so it is kept too, and with it every row of its own record.  Before,
+    a record's rows writing a custom object another way, and the other direction's rows
+    keeping its associations, were left out, and syncing the file removed what they keep."""
     if "change" not in result.columns or "from_id" not in result.columns:  # not a sync
         return needed
-    keys = result["from_type"].astype("string") + "\0" + result["from_id"].astype("string")
-    return needed | keys.isin(set(keys[needed].dropna())).fillna(False).astype(bool)
+    from_keys = _record_keys(result, "from")
+    to_keys = _record_keys(result, "to")
+    pointing = to_keys.where(from_sheet(result).to_numpy(dtype=bool))  # sheet rows only
+    records = _kept_records(from_keys.tolist(), pointing.tolist(), set(from_keys[needed].dropna()))
+    return needed | from_keys.isin(records).fillna(False).astype(bool)
+
+
+def _record_keys(result: pd.DataFrame, side: str) -> pd.Series:
+    """Each row's record on ``side`` (``from`` or ``to``) as ``object\0id``, the object as
+    the sync compared it (:data:`~hubframe.constants.SYNC_OBJECTS`: ``p_installations`` and
+    ``2-7350001`` are one), else as written (a result whose attrs are gone); NA where the row
+    names none."""
+    type_column, id_column = f"{side}_type", f"{side}_id"
+    if type_column not in result.columns or id_column not in result.columns:
+        return pd.Series(pd.NA, index=result.index, dtype="string")
+    found = meta(result).get(SYNC_OBJECTS)
+    objects = dict(found) if isinstance(found, Mapping) else {}
+    written = result[type_column].astype("string")
+    spelled = written.map(lambda t: objects.get(t, t), na_action="ignore").astype("string")
+    return spelled + "\0" + result[id_column].astype("string")
+
+
+def _kept_records(from_keys: list[Any], to_keys: list[Any], records: set[str]) -> set[str]:
+    """``records`` and every record a sheet row of one of them names from the other side (a
+    row ``from_keys[i]`` -> ``to_keys[i]`` whose target is kept), and theirs in turn: a record
+    the retry file keeps whole is in its sync's scope, and the rows of the other direction
+    that keep its associations must be in the file (and their records whole) or the sync
+    removes what they keep."""
+    pointing: dict[str, list[str]] = {}
+    for source, target in zip(from_keys, to_keys, strict=True):
+        if isinstance(source, str) and isinstance(target, str):
+            pointing.setdefault(target, []).append(source)
+    found = set(records)
+    queue = list(records)
+    while queue:
+        for other in pointing.get(queue.pop(), ()):
+            if other not in found:
+                found.add(other)
+                queue.append(other)
+    return found
 
 
 def _todo(result: pd.DataFrame, limit: CellLimit) -> pd.DataFrame:
@@ -258,7 +301,7 @@ def _with_rowless_records(
     nothing of the record, and syncing it removed nothing (the record was out of its scope)."""
     if "change" not in result.columns or not {"from_type", "from_id"} <= set(result.columns):
         return todo
-    keys = result["from_type"].astype("string") + "\0" + result["from_id"].astype("string")
+    keys = _record_keys(result, "from")
     sheet_rows = from_sheet(result)
     named = set(keys[sheet_rows].dropna())
     rowless = needed & ~sheet_rows & ~keys.isin(named).fillna(False).astype(bool)

@@ -136,6 +136,15 @@ class Spellings:
     def __call__(self, pair: ObjectPair) -> ObjectPair:
         return self._pairs.get(pair, pair)
 
+    def objects(self) -> dict[str, str]:
+        """Each object type as the sheet writes it -> the spelling its object is compared under
+        (``{"p_installations": "2-7350001"}``; empty when every pair is its own spelling)."""
+        out: dict[str, str] = {}
+        for written, spelled in self._pairs.items():
+            for as_written, as_spelled in zip(written, spelled, strict=True):
+                out.setdefault(as_written, as_spelled)
+        return out
+
     def items(self, items: Iterable[WorkItem]) -> list[WorkItem]:
         """``items`` with their object pairs spelled as :meth:`__call__` spells them."""
         out: list[WorkItem] = []

@@ -318,24 +318,18 @@ def _hide_typed_tokens(argv: Sequence[str], parser: argparse.ArgumentParser) -> 
     (``--tokn TOKEN``, ``--toekn=TOKEN``: a prefix of it, or a word no option starts with that
     is one or two letters from it)."""
     from hubframe.redaction import register_secret
+    from hubframe.tokens import token_text
 
-    register_secret(_without_bearer(os.environ.get(ENV_TOKEN, "")))
+    register_secret(token_text(os.environ.get(ENV_TOKEN, "")))
     known = _option_words(parser)
     for at, word in enumerate(argv):
         name, joined, value = word.partition("=")
         if not _like_token_option(name, known):
             continue
         if joined:
-            register_secret(_without_bearer(value))
+            register_secret(token_text(value))
         elif at + 1 < len(argv):
-            register_secret(_without_bearer(argv[at + 1]))
-
-
-def _without_bearer(text: str) -> str:
-    """A token as given, without the ``Bearer`` word a copied header brings (as
-    :func:`hubframe.hubspot.auth.token_text`, which loads requests: not before parsing)."""
-    parts = text.strip().split(None, 1)
-    return parts[1] if len(parts) == 2 and parts[0].lower() == "bearer" else text.strip()
+            register_secret(token_text(argv[at + 1]))
 
 
 def _option_words(parser: argparse.ArgumentParser) -> set[str]:

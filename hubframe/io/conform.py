@@ -226,7 +226,6 @@ def _oriented(
     no object, or a row whose two records are of its object, is judged as found."""
     sided = {"from_type", "to_type"} <= set(table.columns)  # else refused by name after
     typed = _typed_id_columns(table, skip) if sided and not properties else {}
-    typed = {h: o for h, o in typed.items() if h in mapped or not properties}
     maps: list[MapOfRows] = [(None, {h: f}) for h, f in mapped.items() if h not in typed]
     types = {side: _text(table[f"{side}_type"]) for side in ("from", "to")} if typed else {}
     for header, object_type in typed.items():

@@ -14,6 +14,7 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
+import pandas as pd
 import pytest
 from fuzzseeds import seeds
 
@@ -50,6 +51,14 @@ def _workbook(r: random.Random) -> tuple[bytes, int]:
     return workbook_bytes(sheets), n
 
 
+def _read_book(tmp_path: Path, r: random.Random) -> tuple[pd.DataFrame, int]:
+    """A workbook of :func:`_workbook` read whole (``sheet="*"``), and its rows' count."""
+    data, rows = _workbook(r)
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(data)
+    return hf.read_pairs(path, sheet="*"), rows
+
+
 def _links(sb: Sandbox) -> set[tuple[str, str, str]]:
     out = set()
     for other in ("contacts", "companies"):
@@ -63,10 +72,7 @@ def _links(sb: Sandbox) -> set[tuple[str, str, str]]:
 @pytest.mark.parametrize("seed", seeds(5))
 def test_a_workbook_of_sheets_in_other_orders_runs_and_undoes(tmp_path: Path, seed: int) -> None:
     r = random.Random(seed)
-    data, rows = _workbook(r)
-    path = tmp_path / "book.xlsx"
-    path.write_bytes(data)
-    pairs = hf.read_pairs(path, sheet="*")
+    pairs, rows = _read_book(tmp_path, r)
     assert len(pairs) == rows
     with Sandbox(seed="demo") as sb:
         client = client_for(sb)
@@ -90,10 +96,7 @@ def test_a_workbook_of_sheets_in_other_orders_runs_and_undoes(tmp_path: Path, se
 @pytest.mark.parametrize("seed", seeds(4))
 def test_an_edited_cell_of_any_sheet_is_still_refused(tmp_path: Path, seed: int) -> None:
     r = random.Random(seed)
-    data, rows = _workbook(r)
-    path = tmp_path / "book.xlsx"
-    path.write_bytes(data)
-    pairs = hf.read_pairs(path, sheet="*")
+    pairs, rows = _read_book(tmp_path, r)
     at = r.randrange(rows)
     contact = "Contact ID" in pairs and bool(pairs["Contact ID"].notna().iloc[at])
     header = r.choice(["Deal ID", "Contact ID" if contact else "Company ID"])

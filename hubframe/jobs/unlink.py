@@ -61,6 +61,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.normalize import canonical_category
 from hubframe.io.sources import as_path
 from hubframe.jobs.before_flags import refuse_flipped_flags
+from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
 from hubframe.report.reader import (
     JOURNAL_LAST_RUN,
     RunArg,
@@ -246,7 +247,7 @@ _NO_READING: Final = (
 
 def _undo_row(
     pos: int, row: Mapping[Any, Any], *, unread: bool = False, primary_unread: bool = False
-) -> WorkItem | Outcome:
+) -> WorkItem | Outcome | MovedPrimary:
     """What takes one row of a run back, or why nothing does (``unread``: a journal's row
     whose run recorded readings but none of this pair, :func:`no_reading`;
     ``primary_unread``: a journal's row setting a record's primary company whose run left no
@@ -272,8 +273,19 @@ def _undo_row(
     if existed:
         return _skip("Left in place: the association existed before the run.")
     kept = _primary_kept(row, unread=primary_unread)
-    if kept is not None:
+    removal = _removal_of(pos, row, made, linked=linked)
+    if kept is None or not isinstance(removal, WorkItem):
+        return removal if kept is None else _not_undoable(kept)
+    moved = None if primary_unread else _moved_from(row)
+    if moved is None:
         return _not_undoable(kept)
+    return MovedPrimary(removal, _not_undoable(kept), *moved)
+
+
+def _removal_of(
+    pos: int, row: Mapping[Any, Any], made: Action, *, linked: bool
+) -> WorkItem | Outcome:
+    """The removal that takes back a row the run created (that did not exist before it)."""
     type_id = value(row.get("type_id"))
     removal = endpoint(made).undo[1 if linked else 0]
     if removal is None:
@@ -299,14 +311,7 @@ def _primary_kept(row: Mapping[Any, Any], *, unread: bool = False) -> str | None
     names another company, or cannot be read; ``unread``: the journal it comes from holds no
     reading of the record's primary companies), else None (any other row, or a record that
     had no primary company: the row's label goes as any other)."""
-    primary = row_of(
-        str(row.get("from_type")),
-        str(row.get("from_id")),
-        str(row.get("to_type")),
-        str(row.get("to_id")),
-        _category(row),
-        value(row.get("type_id")),
-    )
+    primary = _primary_of(row)
     if primary is None:
         return None
     if unread:
@@ -330,6 +335,29 @@ def _primary_kept(row: Mapping[Any, Any], *, unread: bool = False) -> str | None
         )
     others = replaced_by(primary, before)
     return _moved_primary(primary, others) if others else None
+
+
+def _primary_of(row: Mapping[Any, Any]) -> PrimaryRow | None:
+    """The run row as a :class:`PrimaryRow` when it sets a record's primary company."""
+    return row_of(
+        str(row.get("from_type")),
+        str(row.get("from_id")),
+        str(row.get("to_type")),
+        str(row.get("to_id")),
+        _category(row),
+        value(row.get("type_id")),
+    )
+
+
+def _moved_from(row: Mapping[Any, Any]) -> tuple[PrimaryRow, tuple[str, ...]] | None:
+    """The record's primary a row moved and the companies it moved it from (its readable
+    ``primary_before``, but the row's own company), else None."""
+    primary = _primary_of(row)
+    before = primary_companies(row.get(PRIMARY_BEFORE)) if PRIMARY_BEFORE in row else None
+    if primary is None or before is None:
+        return None
+    others = replaced_by(primary, before)
+    return (primary, tuple(others)) if others else None
 
 
 def _primary_unread(row: PrimaryRow) -> str:
@@ -789,6 +817,7 @@ class _Undo:
         prepared = Prepared("pairs", _base(self.run), "undo")
         prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
+        moved: list[MovedPrimary] = []
         rows = self.run.to_dict("records")
         unread, nothing = no_reading(self.run), net_none(self.run)
         primary_unread = no_primary_reading(self.run)
@@ -800,8 +829,11 @@ class _Undo:
             )
             if isinstance(found, WorkItem):
                 items.append(found)
+            elif isinstance(found, MovedPrimary):
+                moved.append(found)
             else:
                 prepared.settled[pos] = found
+        items = take_back_moved(items, moved, prepared)
         refuse_flipped_flags(self._journal_path(run, book), items, rows)
         items = _agreeing(items, rows, prepared, book)
         items = _spare_other_labels(items, rows, prepared, run.client)

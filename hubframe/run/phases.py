@@ -8,7 +8,10 @@ progress, cancel and result table -- but sends every removal first and the creat
 the removals are done.  A job with one kind of row runs exactly as under ``run_job``.  A job
 may give each row its phase instead (:attr:`~hubframe.run.pipeline.Prepared.phase`: the limits
 job lowers label limits before it changes the object limit, and raises them after); a dry run
-plans the same phases, in the same order.
+plans the same phases, in the same order.  A row may also need others applied first
+(:attr:`~hubframe.run.pipeline.Prepared.needs`: an undo takes back the row that moved a
+record's primary company only once the old one is Primary again): when one of them is not
+(``planned`` counts in a dry run), the row is not sent and gets the outcome it names.
 
 Batch numbers continue from one phase to the next; ``on_start`` is called once with every row
 to send; a run that stops in the first phase (a refused token, the daily limit, no HubSpot)
@@ -29,6 +32,7 @@ from hubframe.run.interrupt import ctrl_c_cancels
 from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.pipeline import (
     Job,
+    Needs,
     Prepared,
     RunContext,
     execute,
@@ -36,6 +40,7 @@ from hubframe.run.pipeline import (
     table_with_facts,
 )
 from hubframe.run.work import Outcome, WorkItem
+from hubframe.vocab import Status
 
 
 def split(items: Iterable[WorkItem]) -> tuple[list[WorkItem], list[WorkItem]]:
@@ -67,6 +72,28 @@ def _stopped(items: Iterable[WorkItem], reason: StopReason) -> dict[int, Outcome
     }
 
 
+def _applied(outcome: Outcome | None) -> bool:
+    return outcome is not None and outcome.status in (Status.SUCCESS, Status.PLANNED)
+
+
+def _needs_met(
+    items: list[WorkItem], needs: Mapping[int, Needs], outcomes: Mapping[int, Outcome]
+) -> tuple[list[WorkItem], dict[int, Outcome]]:
+    """The ``items`` whose needed rows (:attr:`Prepared.needs`) were applied, and the outcome
+    of each other one (its :attr:`Needs.otherwise`: it is not sent)."""
+    if not needs:
+        return items, {}
+    sent: list[WorkItem] = []
+    held: dict[int, Outcome] = {}
+    for item in items:
+        need = needs.get(item.position)
+        if need is None or all(_applied(outcomes.get(p)) for p in need.positions):
+            sent.append(item)
+        else:
+            held[item.position] = need.otherwise
+    return sent, held
+
+
 def _shifted(outcomes: Mapping[int, Outcome], positions: set[int], by: int) -> dict[int, Outcome]:
     """The outcomes of ``positions`` with their batch numbers moved on by ``by``."""
     return {
@@ -92,6 +119,10 @@ def execute_in_phases(
     for items in parts:
         if stop is not None:
             outcomes.update(_stopped(items, stop))
+            continue
+        items, held = _needs_met(items, prepared.needs, outcomes)
+        outcomes.update(held)
+        if not items:
             continue
         part = replace(prepared, items=items, table=None, count=len(items), settled={})
         store, stop, _ = execute(part, quiet)

@@ -58,6 +58,15 @@ class Note:
     sent: bool = False
 
 
+@dataclass(frozen=True)
+class Needs:
+    """The rows one row is sent after (:attr:`Prepared.needs`), and its outcome when one of
+    them is not applied."""
+
+    positions: frozenset[int]
+    otherwise: Outcome
+
+
 @dataclass
 class Prepared:
     """A job's input, made ready to run (see the module docstring)."""
@@ -100,6 +109,10 @@ class Prepared:
     #: rows of one record pair spelled two ways are sent under one spelling, so that the plan
     #: finds their repeats and conflicts as for rows spelled alike
     objects: Mapping[str, str] = field(default_factory=dict)
+    #: rows sent only once other rows are applied, by position (the rows they need, in an
+    #: earlier phase: :func:`~hubframe.run.phases.run_in_phases`); when one of those is not
+    #: applied (``planned`` in a dry run), the row is given :attr:`Needs.otherwise`, unsent
+    needs: dict[int, Needs] = field(default_factory=dict)
 
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left
@@ -419,6 +432,7 @@ def _numbered_on(index: pd.Index, added: int) -> pd.Index | None:
 __all__ = [
     "FACTS_KEY",
     "Job",
+    "Needs",
     "Note",
     "Prepared",
     "RunContext",

@@ -29,6 +29,7 @@ from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import one_cell_text
 from hubframe.io.columns import ColumnMapping, HeaderError
 from hubframe.io.frame import headers_found, raw_sheets
+from hubframe.io.narrow import refuse_rounded_values
 from hubframe.io.normalize import (
     MAX_ID_DIGITS,
     canonical_ids,
@@ -406,16 +407,26 @@ def _types_in(raw: RawSheet, canonical: str) -> set[str]:
     return {str(canonical_object_type(c)) for c in cells if c not in (None, "")}
 
 
-def given_ids(values: Iterable[Any]) -> tuple[list[str], list[str]]:
-    """Record ids given as Python values (``ids=``, ``scope=``): text, whole numbers (numpy's
-    too) and floats read as a sheet's cells are.  The distinct ids in the order given, and the
-    values that are not record ids (as written); empty values are left out, and True and False
-    are not the ids 1 and 0."""
-    cells = [c for c in map(_given_cell, values) if c is not None]
+def given_ids(values: Iterable[Any], where: str = "ids=") -> tuple[list[str], list[str]]:
+    """Record ids given as Python values (``ids=``, ``scope=``: ``where``): text, whole numbers
+    (numpy's too) and floats read as a sheet's cells are.  The distinct ids in the order given,
+    and the values that are not record ids (as written); empty values are left out, and True
+    and False are not the ids 1 and 0.  Whole numbers a float32 or float16 may have rounded
+    stop the read (:func:`~hubframe.io.narrow.refuse_rounded_values`)."""
+    held = values if hasattr(values, "dtype") else list(values)
+    refuse_rounded_values(held, where)
+    cells = [c for c in map(_given_cell, _plain(held)) if c is not None]
     text = id_text(as_text(np.asarray(cells, dtype=object)))
     found = to_objects(to_series(text))
     bad = [repr(v) for v, ok in zip(found, canonical_ids(text), strict=True) if v and not ok]
     return list(dict.fromkeys(str(v) for v in found if v is not None)), bad
+
+
+def _plain(values: Any) -> list[Any]:
+    """The values of a list-like of ids, each as it is held: an ``Int64`` or Arrow array's
+    as Python ints (never through a float), missing values as ``pd.NA`` (left out)."""
+    tolist = getattr(values, "tolist", None)
+    return list(tolist()) if callable(tolist) else list(values)
 
 
 def _given_cell(value: Any) -> str | None:

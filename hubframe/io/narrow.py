@@ -83,6 +83,32 @@ def refuse_rounded(
     )
 
 
+def refuse_rounded_values(values: Any, where: str) -> None:
+    """Raise InputError when ids given in Python (``ids=``, ``scope=``: a list, an array, a
+    Series) hold a whole number as a narrow float at or above the bound it holds exactly (a
+    float32 array, or float32 and float16 values in a list), naming its place and value:
+    float32 2040000001 is 2040000000, another record."""
+    dtype = narrow_dtype(getattr(values, "dtype", None))
+    if dtype is not None:
+        numbers = pd.Series(values).to_numpy(dtype=np.float64, na_value=np.nan).tolist()
+        found = [(at, number, dtype) for at, number in enumerate(numbers)]
+    else:
+        found = [
+            (at, float(v), np.dtype(type(v)))
+            for at, v in enumerate(values)
+            if isinstance(v, _NARROW)
+        ]
+    for at, number, kind in found:
+        limit = exact_limit(kind)
+        if number.is_integer() and abs(number) >= limit:
+            raise InputError(
+                f"{where} holds {kind.name} numbers, which hold whole numbers exactly only "
+                f"below {limit:,}: its value {at + 1} reads {int(number)}, which may have been "
+                f"rounded from another id when it was made {kind.name}. Give the ids as text "
+                "or as whole numbers (int64), read from the source again."
+            )
+
+
 def narrow_text(series: pd.Series) -> Text | None:
     """The text of a narrow-float column, each number with its own type's digits (whole
     numbers below the exact bound as digits); None for another column."""
@@ -116,4 +142,11 @@ def _digits(value: np.floating[Any]) -> str:
     return str(value)
 
 
-__all__ = ["exact_limit", "narrow_cell_text", "narrow_dtype", "narrow_text", "refuse_rounded"]
+__all__ = [
+    "exact_limit",
+    "narrow_cell_text",
+    "narrow_dtype",
+    "narrow_text",
+    "refuse_rounded",
+    "refuse_rounded_values",
+]

@@ -121,7 +121,7 @@ def _record_ids(
         )
     if isinstance(ids, pd.Series) and ids.name is not None:
         _check_series_name(str(ids.name), object_type)
-    found, bad = given_ids(_values(ids))
+    found, bad = given_ids(ids)
     if bad:
         raise InputError(f"{len(bad)} of the ids given are not record ids: {', '.join(bad[:5])}.")
     return IdsRead(found, {})
@@ -157,14 +157,6 @@ def _is_listlike(value: Any) -> bool:
         return False
     listed = (pd.Series, pd.Index, np.ndarray, ExtensionArray, list, tuple, set, frozenset, range)
     return isinstance(value, listed)
-
-
-def _values(ids: Any) -> list[Any]:
-    """The values of a list-like of ids, each as it is held: an ``Int64`` or Arrow array's
-    as Python ints (never through a float), missing values as ``pd.NA`` (left out)."""
-    if isinstance(ids, pd.Series | pd.Index | np.ndarray | ExtensionArray):
-        return list(ids.tolist())
-    return list(ids)
 
 
 def read_associations(

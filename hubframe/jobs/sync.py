@@ -147,7 +147,7 @@ def _ids(values: Any) -> list[str]:
     if isinstance(values, pd.Series) and names_a_record(str(values.name)):
         raise InputError(f"scope= is a column named {str(values.name)!r}, {LOST_FIRST_ID}")
 
-    found, wrong = given_ids(values)
+    found, wrong = given_ids(values, "scope=")
     if wrong:
         more = f" and {len(wrong) - 3} more" if len(wrong) > 3 else ""
         raise InputError(

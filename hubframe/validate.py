@@ -849,17 +849,20 @@ def _same_message(c: _Collector, value: str) -> str:
 
 def _check_pair_conflicts(c: _Collector, ok: BoolArray) -> None:
     """Rows of one record pair that give one association type two ways: the same label with
-    another type id or category, or the same type id with another category (a category alone
-    names the unlabeled type).  Rows without a label and with different type ids are distinct
-    associations (1001 and 1003, or 1003 and the unlabeled 3), as different labels are; a
-    label without a type id or category is the run's to resolve."""
+    another type id in the same category (or both without one), or the same type id with
+    another category (a category alone names the unlabeled type).  Rows without a label and
+    with different type ids are distinct associations (1001 and 1003, or 1003 and the
+    unlabeled 3), as different labels are; a label without a type id or category is the
+    run's to resolve."""
     explicit = ~c.missing("type_id") | ~c.missing("category")
     positions = _repeating(c, ok & explicit)
     if len(positions) == 0:
         return
     labeled = ~c.missing("label")[positions]
     by_label = positions[labeled]
-    key = _exact_codes(c, by_label, PAIR_KEY)
+    # a label's rows are one type per category: HubSpot's "Primary" (5) and a user label
+    # named "Primary" are two associations, as an export writes them, categories given
+    key = _exact_codes(c, by_label, (*PAIR_KEY, "category"))
     value = _exact_codes(c, by_label, ("type_id", "category"))
     _flag_conflicts(c, by_label, key, value, "type_id", "type id or category")
     by_type = positions[~c.missing("type_id")[positions] | ~labeled]

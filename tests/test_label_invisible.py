@@ -132,3 +132,44 @@ def test_a_label_with_something_shown_is_kept_as_typed(text: str, cell: str) -> 
     sheet = pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT], "Label": [text + cell]})
     read = hf.read_pairs(sheet, from_type="deals", to_type="contacts")["label"].tolist()
     assert read == [(text + cell).strip(" \u00a0\ufeff\u200b")]
+
+
+#: Words whose zero-width non-joiner (U+200C) or joiner (U+200D) is part of their spelling.
+JOINED = [
+    "\u062a\u0635\u0645\u06cc\u0645\u200c\u06af\u06cc\u0631\u0646\u062f\u0647",  # Persian
+    "\u0645\u06cc\u200c\u062e\u0648\u0627\u0647\u0645",  # Persian, a verb's prefix kept apart
+    "\u0915\u094d\u200d\u0937",  # Devanagari, a half form
+    "\U0001f469\u200d\U0001f4bb Tech lead",  # woman technologist: one emoji
+    "\U0001f468\u200d\U0001f469\u200d\U0001f467 Family",  # one emoji of three
+]
+
+
+@settings(
+    max_examples=examples(12),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(word=st.sampled_from(JOINED), hidden=st.sampled_from(["", "\u200b", "\u2060", "\u00ad"]))
+def test_a_new_label_keeps_its_joiners(portal: Sandbox, word: str, hidden: str) -> None:
+    """A new label drops what shows nothing (a zero-width space, a word joiner, a soft hyphen)
+    but keeps U+200C and U+200D, which change how the word is written.  Before, they were
+    dropped: HubSpot got a Persian word with its letters joined, two emoji for one, while the
+    result said the label as typed.  Compared, the label with or without them is one label."""
+    client = client_for(portal)
+    cell = word + hidden
+    sheet = pd.DataFrame({"From type": ["deals"], "To type": ["contacts"], "Label": [cell]})
+    made = hf.configure_labels(sheet, client)  # created once, then found (the portal is shared)
+    assert made["change"].tolist() in (["create"], ["exists"]), made
+    assert made["status"].tolist() != ["failed"], made
+    held = set(portal.labels("deals", "contacts")["label"].dropna())
+    assert word in held, [ascii(h) for h in held if normalize_label(h) == normalize_label(word)]
+    bare = word.replace("\u200c", "").replace("\u200d", "")
+    assert bare not in held or bare == word
+    pairs = hf.read_pairs(
+        pd.DataFrame({"Deal ID": [DEAL], "Contact ID": [CONTACT], "Label": [bare]}),
+        from_type="deals",
+        to_type="contacts",
+    )
+    assert hf.configure_labels(pairs, client, dry_run=True)["change"].tolist() == ["exists"]
+    linked = hf.associate(pairs, client, dry_run=True, progress=False)
+    assert linked["status"].tolist() == ["planned"], linked[["status", "error_message"]]

@@ -546,9 +546,13 @@ _INVISIBLE = re.compile(  # Unicode 14's category Cf and Default_Ignorable_Code_
 )
 
 
-#: Unicode 14's format characters (category Cf) alone: what a new label's text drops.
+#: Unicode 14's format characters (category Cf) alone: what a new label's text drops -- but
+#: the zero-width non-joiner and joiner (U+200C, U+200D), which are part of how a word is
+#: written: a Persian word joins letters it keeps apart without U+200C, and an emoji sequence
+#: (woman, U+200D, laptop) falls apart into two emoji without U+200D.  Compared
+#: (:data:`_INVISIBLE`), they still count for nothing.
 _FORMAT = re.compile(
-    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b-\u200f"
+    "[\u00ad\u0600-\u0605\u061c\u06dd\u070f\u0890-\u0891\u08e2\u180e\u200b\u200e\u200f"
     "\u202a-\u202e\u2060-\u2064\u2066-\u206f\ufeff\ufff9-\ufffb\U000110bd\U000110cd"
     "\U00013430-\U00013438\U0001bca0-\U0001bca3\U0001d173-\U0001d17a\U000e0001"
     "\U000e0020-\U000e007f]"

@@ -53,7 +53,7 @@ import re
 import threading
 import time
 import unicodedata
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -126,6 +126,22 @@ def internal_name(label: str) -> str:
     name = "".join(c if c.isascii() and c.isalnum() else "_" for c in label.lower()).strip("_")
     name = "_".join(part for part in name.split("_") if part) or "label"
     return f"label_{name}" if name[0].isdigit() else name
+
+
+def names_given(labels: Iterable[str]) -> set[str]:
+    """The internal names of labels made one after another as a run makes them: each its
+    :func:`internal_name`, ``_2``, ``_3``... for the second, third label so named.  Labels of
+    other scripts are all named ``label`` (Cyrillic, Greek, Persian...): counted once, the
+    third such label of a pair was given ``label_2``, which the second held, and HubSpot
+    refused it.  A label counted twice (listed both ways) only skips a free name."""
+    held: set[str] = set()
+    for label in labels:
+        base = name = internal_name(label)
+        suffix = 2
+        while name in held:
+            name, suffix = f"{base}_{suffix}", suffix + 1
+        held.add(name)
+    return held
 
 
 def read_label_sheet(
@@ -828,8 +844,8 @@ class _Labeler:
         """The internal names the pair's labels (either way) hold as far as this run can tell:
         each listed label's name as HubSpot gives a new one (:func:`internal_name`), with those
         of every label this run has read (a renamed label keeps its name)."""
-        listed = (*self.labels(f, t), *self.labels(t, f))
-        held = {internal_name(d.label) for d in listed if d.label}
+        listed = sorted((*self.labels(f, t), *self.labels(t, f)), key=lambda d: d.type_id)
+        held = names_given(d.label for d in listed if d.label)
         return held | self.seen.get(frozenset((f, t)), set())
 
     def _plan(self, f: str, t: str, label: str, where: str) -> None:

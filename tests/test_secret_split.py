@@ -95,6 +95,11 @@ def test_a_split_token_is_redacted_from_first_to_last_character(name: str) -> No
     assert not contains_secret(redact(text))
 
 
+#: The draws of a split, made once (a strategy built per draw cost most of the test's time).
+_SWAP, _TENTH = st.booleans(), st.integers(0, 9)
+_HYPHEN, _GAP = st.sampled_from(HYPHENS), st.lists(st.sampled_from(GAPS), max_size=2)
+
+
 @settings(max_examples=examples(300), deadline=None)
 @given(
     data=st.data(),
@@ -108,11 +113,11 @@ def test_any_split_of_a_token_shows_none_of_it(
 ) -> None:
     pieces = []
     for c in token:
-        if c == "-" and data.draw(st.booleans()):
-            c = data.draw(st.sampled_from(HYPHENS))
-        elif c.isalnum() and data.draw(st.integers(0, 9)) == 0:
+        if c == "-" and data.draw(_SWAP):
+            c = data.draw(_HYPHEN)
+        elif c.isalnum() and data.draw(_TENTH) == 0:
             c = chr(ord(c) + 0xFEE0)
-        pieces.append(c + "".join(data.draw(st.lists(st.sampled_from(GAPS), max_size=2))))
+        pieces.append(c + "".join(data.draw(_GAP)))
     split = "".join(pieces)
     register_secret(token)
     try:

@@ -118,6 +118,9 @@ def _undone_exactly(kind: str, side: str, old_side: str, source: str, tmp_path: 
         client = client_for(sb)
         result = _sync(sb, client, [_row(kind, side, NEW)], journal)
         assert set(result["status"]) == {"success"}, result["error_message"].tolist()
+        said = str(result.loc[result["change"] == "add", "error_message"].iloc[0])
+        assert f"also removes {OLD}'s association" in said, said  # not "stays associated"
+        assert "stays associated" not in said, said
         assert _primary(sb, kind) == {NEW}
         assert OLD not in {c for _, c, _ in _held(sb, kind)}
         run = _source(result, source, journal, tmp_path)

@@ -55,7 +55,7 @@ from typing import TYPE_CHECKING, Any, Unpack
 import pandas as pd
 
 from hubframe.argtypes import count, flag
-from hubframe.constants import NO_TARGETS_COLUMN, SYNC_OBJECTS
+from hubframe.constants import NO_TARGETS_COLUMN, PRIMARY_COMPANY, PRIMARY_TYPES, SYNC_OBJECTS
 from hubframe.errors import ErrorCode, HubframeError, InputError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import sync_words as words
@@ -210,7 +210,9 @@ class _Sync:
         self.moved.update(planner.moved)
         # the companies holding the primary of each record an addition moves it to, as
         # associate reads them: undo never takes a record's primary away blind
-        primaries_before(prepared, run, record=not self.rules.dry_run)
+        primaries_before(
+            prepared, run, record=not self.rules.dry_run, removed=_companies_removed(prepared)
+        )
         return prepared
 
     def finish(self, prepared: Prepared, outcomes: dict[int, Outcome]) -> None:
@@ -228,6 +230,24 @@ class _Sync:
                 outcomes[pos] = found.with_(
                     action=Action.ARCHIVE_LABELS, error_message=words.rider_message(found)
                 )
+
+
+def _companies_removed(prepared: Prepared) -> set[tuple[str, str, str]]:
+    """The (record type, record id, company id) pairs a sync removes whole, from either side:
+    a row replacing such a record's primary says the old company goes too."""
+    from hubframe.io.normalize import canonical_object_type
+
+    records = {t.record_type for t in PRIMARY_TYPES}
+    out: set[tuple[str, str, str]] = set()
+    for item in prepared.items:
+        if item.action is not Action.ARCHIVE:
+            continue
+        ends = (canonical_object_type(item.from_type), canonical_object_type(item.to_type))
+        if ends[1] == PRIMARY_COMPANY and ends[0] in records:
+            out.add((str(ends[0]), str(item.from_id), str(item.to_id)))
+        elif ends[0] == PRIMARY_COMPANY and ends[1] in records:
+            out.add((str(ends[1]), str(item.to_id), str(item.from_id)))
+    return out
 
 
 def _keep_objects(prepared: Prepared, spell: Spellings) -> None:

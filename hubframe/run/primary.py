@@ -259,14 +259,22 @@ def replaced_by(row: PrimaryRow, before: Iterable[str]) -> list[str]:
     return sorted(set(before) - {row.company_id})
 
 
-def replace_message(row: PrimaryRow, others: list[str]) -> str:
-    """'Replaces deal 1's primary company 2: ...' (no final stop)."""
+def replace_message(row: PrimaryRow, others: list[str], removed: Iterable[str] = ()) -> str:
+    """'Replaces deal 1's primary company 2: ...' (no final stop); ``removed``: the companies
+    whose association with the record the run removes too (a sync's rows of their own)."""
     noun = object_noun(row.record_type)
     companies = " and ".join(others)
-    return (
+    gone = [c for c in others if c in set(removed)]
+    kept = [c for c in others if c not in gone]
+    said = (
         f"Replaces {noun} {row.record_id}'s primary company {companies}: HubSpot keeps one "
-        f"primary company per {noun}, so {companies} stays associated without the Primary label"
+        f"primary company per {noun}"
     )
+    if kept:
+        said += f", so {' and '.join(kept)} stays associated without the Primary label"
+    if gone:
+        said += f"; this run also removes {' and '.join(gone)}'s association with it (its own row)"
+    return said
 
 
 # --- the ``primary_before`` cell -----------------------------------------------------------------

@@ -19,6 +19,7 @@ a company the primary of (:func:`hubframe.run.primary.current_primaries`), and
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from typing import TYPE_CHECKING
 
 import pandas as pd
@@ -46,15 +47,19 @@ if TYPE_CHECKING:
     from hubframe.run.pipeline import Prepared, RunContext
 
 Record = tuple[str, str]  # (record type, record id)
+Held = tuple[str, str, str]  # (record type, record id, company id)
 
 
-def primaries_before(prepared: Prepared, run: RunContext, *, record: bool) -> None:
+def primaries_before(
+    prepared: Prepared, run: RunContext, *, record: bool, removed: Collection[Held] = ()
+) -> None:
     """The companies that hold the primary of each record a row to send makes a company the
     primary of, read where the run reads the portal anyway (see the module docstring).
     ``record``: a real run that records the state before it (to be undone): a row whose
     record's primary could not be read is held back, as one whose pair could not be; else the
     row's ``existed_before`` and ``linked_before`` are blanked (its undo says it was not
-    recorded)."""
+    recorded).  ``removed``: the (record type, record id, company) pairs the run removes
+    whole (a sync's removals), which the row that replaces their primary says."""
     if prepared.stop is not None:
         return
     rows = table_rows(prepared.work())
@@ -91,7 +96,8 @@ def primaries_before(prepared: Prepared, run: RunContext, *, record: bool) -> No
         cells[row.position] = primary_cell(before)
         others = replaced_by(row, before)
         if others:
-            _say(prepared, row.position, replace_message(row, others))
+            gone = [c for c in others if (row.record_type, row.record_id, c) in removed]
+            _say(prepared, row.position, replace_message(row, others, gone))
     _primary_column(prepared, cells)
     if unread and record:
         for error, positions in _by_error(unread).items():

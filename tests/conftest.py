@@ -38,58 +38,67 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("profile", PROFILES)
 
 
-#: The parameters that name a HubSpot API version (2026-03, 2026-09, v4).
-_VERSION_PARAMS = ("version", "api_version")
+#: The parameters a family of tests takes in turn (see pytest_collection_modifyitems): the
+#: HubSpot API version (2026-03, 2026-09, v4), then the sandbox behaviour profile.
+_TURNS = (("version", "api_version"), ("profile",))
+
+Case = tuple[tuple[str, str], tuple[tuple[str, str], ...]]  # (test function, other values)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test parametrized over API versions and other values runs each case of the other
-    values under one version, the versions taken in turn: every version still runs a share of
-    the family's cases.  The versions multiplied some 1,450 tests by three, 14 % of the
-    suite's time against its 10 minutes.  A family of fewer cases than versions runs them all
-    under every version, and ``HUBFRAME_ALL_VERSIONS=1`` runs every case under every version
-    (a campaign, as ``HUBFRAME_FUZZ_SEEDS``).  The choice follows the collection order, the
-    same in every pytest-xdist worker."""
-    if os.environ.get("HUBFRAME_ALL_VERSIONS"):
+    """A test parametrized over API versions (or behaviour profiles) and other values runs
+    each case of the other values under one version (one profile), taken in turn: every
+    version and profile still runs a share of the family's cases.  Versions and profiles
+    multiplied some 3,000 tests, 29 % of the suite's time against its 10 minutes.  A family
+    of fewer cases than values runs them all under each, and ``HUBFRAME_EVERY_CASE=1`` runs
+    every case under every value (a campaign, as ``HUBFRAME_FUZZ_SEEDS``).  The choice
+    follows the collection order, the same in every pytest-xdist worker."""
+    if os.environ.get("HUBFRAME_EVERY_CASE"):
         return
-    cases: dict[tuple[str, str], dict[tuple[Any, ...], int]] = {}
-    versions: dict[tuple[str, str], dict[Any, int]] = {}
-    keys: list[tuple[pytest.Item, tuple[str, str], tuple[Any, ...], Any] | None] = []
-    for item in items:
-        found = _version_case(item)
-        keys.append(found)
-        if found is not None:
-            _, family, case, version = found
-            cases.setdefault(family, {}).setdefault(case, len(cases.get(family, {})))
-            versions.setdefault(family, {}).setdefault(version, len(versions.get(family, {})))
-    kept, dropped = [], []
-    for item, found in zip(items, keys, strict=True):
-        if found is None:
-            kept.append(item)
-            continue
-        _, family, case, version = found
-        turn, count = cases[family][case], len(versions[family])
-        keep = len(cases[family]) < count or turn % count == versions[family][version]
-        (kept if keep else dropped).append(item)
+    dropped: list[pytest.Item] = []
+    for names in _TURNS:
+        kept = _in_turn(items, names)
+        dropped += [item for item in items if item not in kept]
+        items[:] = [item for item in items if item in kept]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
-        items[:] = kept
 
 
-def _version_case(
-    item: pytest.Item,
-) -> tuple[pytest.Item, tuple[str, str], tuple[Any, ...], Any] | None:
-    """(the item, its test function, its other parameters' values, its version) for a test
-    parametrized over an API version; None for any other."""
+def _in_turn(items: list[pytest.Item], names: tuple[str, ...]) -> set[pytest.Item]:
+    """The items kept when each case of a family takes the next value of ``names``."""
+    found = [(item, _case(item, names)) for item in items]
+    cases: dict[tuple[str, str], dict[Case, int]] = {}
+    values: dict[tuple[str, str], dict[str, int]] = {}
+    for _, key in found:
+        if key is not None:
+            case, value = key
+            cases.setdefault(case[0], {}).setdefault(case, len(cases.get(case[0], {})))
+            values.setdefault(case[0], {}).setdefault(value, len(values.get(case[0], {})))
+    kept: set[pytest.Item] = set()
+    for item, key in found:
+        if key is None:
+            kept.add(item)
+            continue
+        case, value = key
+        family, count = case[0], len(values[case[0]])
+        turn = cases[family][case]
+        if len(cases[family]) < count or turn % count == values[family][value]:
+            kept.add(item)
+    return kept
+
+
+def _case(item: pytest.Item, names: tuple[str, ...]) -> tuple[Case, str] | None:
+    """((its test function, its other parameters' values), its value of ``names``) for a test
+    parametrized over one of ``names``; None for any other."""
     callspec = getattr(item, "callspec", None)
     if callspec is None:
         return None
-    name = next((n for n in _VERSION_PARAMS if n in callspec.params), None)
+    name = next((n for n in names if n in callspec.params), None)
     if name is None:
         return None
     family = (str(item.path), getattr(item, "originalname", item.name))
-    case = tuple(sorted((k, repr(v)) for k, v in callspec.params.items() if k != name))
-    return item, family, case, callspec.params[name]
+    others = tuple(sorted((k, repr(v)) for k, v in callspec.params.items() if k != name))
+    return (family, others), repr(callspec.params[name])
 
 
 def _profile(request: pytest.FixtureRequest) -> str:

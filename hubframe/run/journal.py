@@ -52,7 +52,7 @@ import sqlite3
 import threading
 import time
 import warnings
-from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
@@ -791,6 +791,12 @@ class JournalNotFinished(HubframeWarning):
     reported all the same, and a later run of the sheet with the journal resumes it."""
 
 
+class ResumedRowsLeftOut(HubframeWarning):
+    """A run resumed an open run of its journal (a killed or stopped run of the sheet) that had
+    applied rows this run's sheet no longer lists (edited between the two runs): those
+    associations stay in HubSpot, and this run's report does not show them."""
+
+
 class ReportJournalLeftOut(HubframeWarning):
     """An undo of a report did not use the journal its Summary names (not there, not a hubframe
     journal, another portal's, or not holding the report's rows: the report was moved, or the
@@ -1472,6 +1478,23 @@ class Journal:
             for n, pair in enumerate(pairs):
                 yield RecordPair(*pair), int(run), linked.get(n, _EMPTY)
 
+    def left_behind(self, rows: Callable[[], set[tuple[str, str]]]) -> list[SentKey]:
+        """The association rows the open runs this run resumed applied (or may have) whose
+        records no row of this run names: ``rows`` gives this run's (from id, to id), both
+        ways (asked only when it resumed a run that applied any)."""
+        if not self._run:
+            return []
+        with self._using("read it"):
+            runs = sorted(_resumed_by(self._db, self._run))
+            if not runs:
+                return []
+            test = f"s.run IN ({','.join('?' * len(runs))})"
+            found = list(self._sent_keys(test, tuple(runs)))
+        if not found:
+            return []
+        mine = rows()
+        return [key for key in found if (str(key[3]), str(key[4])) not in mine]
+
     def applied(self, action: str, from_type: str, to_type: str) -> set[tuple[str, str, Any]]:
         """The rows (from id, to id, type id) that this run or the open runs it resumes sent
         as ``action`` from ``from_type`` to ``to_type``, and that succeeded or may have: a
@@ -1954,6 +1977,7 @@ __all__ = [
     "JournalStep",
     "Packed",
     "ReportJournalLeftOut",
+    "ResumedRowsLeftOut",
     "SentKey",
     "digest",
     "is_final",

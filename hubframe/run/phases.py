@@ -29,6 +29,7 @@ from hubframe.errors import StopReason
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.run.budget import DailyBudget
 from hubframe.run.interrupt import ctrl_c_cancels
+from hubframe.run.left_behind import warn_left_behind
 from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.pipeline import (
     Job,
@@ -150,6 +151,7 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
         prepared.items = prepared.work().items()  # phases split the rows one by one
         prepared.table = None
         outcomes, stop = execute_in_phases(prepared, run)
+        warn_left_behind(journal, prepared, options)
         finished(journal, (prepared.stop or stop) is not None, options)
         finish = getattr(job, "finish", None)  # rows whose outcome is another row's
         if callable(finish):

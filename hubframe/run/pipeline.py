@@ -33,6 +33,7 @@ from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.run.budget import DailyBudget
 from hubframe.run.interrupt import ctrl_c_cancels
 from hubframe.run.journal import Journal
+from hubframe.run.left_behind import warn_left_behind
 from hubframe.run.options import JournalArg, RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.outcomes import Outcomes
 from hubframe.run.plan import Plan, make_plan
@@ -226,6 +227,7 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         run = RunContext(client, options, journal)
         prepared = job.prepare(run)
         outcomes, stop, to_send = execute(prepared, run)
+        warn_left_behind(journal, prepared, options)
         finished(journal, (prepared.stop or stop) is not None, options)
         prepared.release()
     facts = facts_of(prepared, client, options, stop, to_send)

@@ -1,0 +1,93 @@
+"""A run resumed with an edited sheet says what the killed run applied that the sheet dropped.
+
+A run killed or stopped part-way stays open in its journal; the same sheet run again with the
+journal resumes it.  When the analyst edited the sheet in between (dropped rows), the rows the
+first run had applied and the new sheet no longer lists stayed in HubSpot and the new report,
+one row per new sheet row, did not show them: nothing said so.  Now the run ends with a
+``ResumedRowsLeftOut`` warning counting them and naming the first.
+"""
+
+from __future__ import annotations
+
+import random
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hubframe as hf
+from hubframe.run.journal import ResumedRowsLeftOut
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids, pairs_sheet
+from tests.faultproxy import FaultProxy
+from tests.fuzzseeds import seeds
+
+DEALS, CONTACTS = demo_ids("deals"), demo_ids("contacts")
+ROWS = [(str(DEALS[i]), str(CONTACTS[100 + i]), "") for i in range(60)]
+KW: dict[str, Any] = {"batch_size": 10, "workers": 1, "progress": False}
+
+
+def _stopped_run(sb: Sandbox, rows: list[tuple[str, str, str]], journal: Path, job: Any) -> set:
+    """Run ``job`` until HubSpot stops answering after its third write: the rows it applied."""
+    with FaultProxy(sb, lose=3, then="refuse") as proxy:
+        client = hf.HubSpotClient(
+            token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05, max_retries=1
+        )
+        first = job(pairs_sheet(rows), client, journal=journal, **KW)
+    assert (first["status"] != "success").any()  # stopped part-way
+    return _linked(sb, rows)
+
+
+def _linked(sb: Sandbox, rows: list[tuple[str, str, str]]) -> set[tuple[str, str]]:
+    links = sb.associations("deals", "contacts")
+    held = set(zip(links["from_id"].astype(str), links["to_id"].astype(str), strict=True))
+    return {(d, c) for d, c, _ in rows} & held
+
+
+def _resumed(sb: Sandbox, rows: list[tuple[str, str, str]], journal: Path, job: Any) -> list[str]:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        job(pairs_sheet(rows), client_for(sb), journal=journal, **KW)
+    return [str(w.message) for w in caught if issubclass(w.category, ResumedRowsLeftOut)]
+
+
+@pytest.mark.parametrize("seed", seeds(4))
+def test_a_resume_of_an_edited_sheet_counts_the_rows_it_dropped(seed: int, tmp_path: Path) -> None:
+    rng = random.Random(seed)
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        applied = _stopped_run(sb, ROWS, journal, hf.associate)
+        assert applied
+        kept = [r for r in ROWS if rng.random() < 0.6]
+        dropped = applied - {(d, c) for d, c, _ in kept}
+        said = _resumed(sb, kept, journal, hf.associate)
+        if not dropped:
+            assert said == []
+            return
+        assert len(said) == 1, said
+        assert f"applied {len(dropped):,} rows this sheet no longer lists" in said[0]
+        first = sorted(dropped, key=lambda p: ROWS.index((*p, "")))[0]
+        assert f"deal {first[0]} -> contact {first[1]} (created)" in said[0], said[0]
+        assert _linked(sb, ROWS) >= dropped  # still in HubSpot, as said
+
+
+@pytest.mark.parametrize("job", [hf.associate, hf.sync], ids=["associate", "sync"])
+def test_a_resume_of_the_same_sheet_says_nothing(job: Any, tmp_path: Path) -> None:
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        _stopped_run(sb, ROWS, journal, job)
+        assert _resumed(sb, ROWS, journal, job) == []
+        assert _linked(sb, ROWS) == {(d, c) for d, c, _ in ROWS}
+
+
+def test_a_dry_run_or_a_run_without_the_journal_says_nothing(tmp_path: Path) -> None:
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        _stopped_run(sb, ROWS, journal, hf.associate)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", ResumedRowsLeftOut)
+            hf.associate(
+                pairs_sheet(ROWS[30:]), client_for(sb), dry_run=True, journal=journal, **KW
+            )
+            hf.associate(pairs_sheet(ROWS[30:]), client_for(sb), **KW)

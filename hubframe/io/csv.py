@@ -138,10 +138,13 @@ def csv_text(data: bytes, name: str) -> tuple[str, str]:
     mark: :mod:`hubframe.io.encoding`) and its delimiter -- for a file hubframe wrote and an
     analyst saved again (Excel saves cp1252, UTF-16, or ``;`` in some languages).  Excel's
     ``sep=;`` first line gives the delimiter and is not part of the text, as for a sheet
-    (before, a report's was read as its header)."""
+    (before, a report's was read as its header).  A report Excel saved in another code page
+    (cp1251, cp1250, cp1254) is read as cp1252, not refused as a sheet is: undo acts on its
+    ids and type ids, and reads its true and false words back in those code pages
+    (:mod:`hubframe.report.reader`)."""
     _refuse_zeroed_part(Loaded(name, data=data))
     encoding, bom = detect(data[:SAMPLE_BYTES], len(data) <= SAMPLE_BYTES)
-    text = data[bom:].decode(whole_encoding(data, encoding, bom, name))
+    text = data[bom:].decode(whole_encoding(data, encoding, bom, name, western=False))
     directive = _SEP_LINE.match(text)
     if directive is not None:
         return text[directive.end() :], directive.group(1)

@@ -13,6 +13,22 @@ symbols and capitals (``Décideur`` -> ``DŽcideur``).  A file whose bytes there
 text no word holds (a symbol or a capital inside a word, a byte cp1252 has not) is refused,
 naming the line and both readings (:func:`_refuse_mac_roman`).  í ó ö ú û read as ’ — š œ ž,
 which cp1252 words do hold: a file with only those is read as cp1252.
+
+Nor can cp1252 be told by decoding from the other code pages Excel writes a "CSV (Comma
+delimited)" in on a Windows of another language: cp1251 (Cyrillic), cp1253 (Greek), cp1254
+(Turkish), cp1255 (Hebrew), cp1256 (Arabic), cp1250 (Central European), and koi8-r.  Their
+letters read in cp1252 as letters and symbols in orders no Western European word has
+("Решение" -> "Ðåøåíèå", Turkish "Satış" -> "Satýþ", Polish "Wałęsa" -> "Wa³êsa"), and a
+file holding such text anywhere is refused, naming the line and its cp1252 reading
+(:func:`_refuse_code_page`, :data:`_FOREIGN`): three letters beyond ASCII in a row (Western
+words have two at most: "Größe", "ação"), ð þ ý beside a letter, a symbol inside a word, and
+a few places where Czech, Slovak and Polish letters read as Western ones (ì ù before a
+letter, è before a vowel, ñ before no vowel).  Icelandic and Faroese (ð þ ý), Scottish Gaelic
+(ì ù inside words), Breton (ñ) and some Occitan (è before a vowel) are refused too: save such
+a file as CSV UTF-8.  Central European text whose letters all read as Western letters
+("Dvořák" -> "Dvoøák", Hungarian ő -> õ, Romanian ă -> ã) is not told, nor a label of one or
+two Cyrillic, Greek or Hebrew letters.  A report read back for undo is not held to this
+(``western=False``).
 """
 
 from __future__ import annotations
@@ -63,12 +79,13 @@ def code_unit(codec: str) -> int:
     return 4 if codec.startswith("utf-32") else 2 if codec.startswith("utf-16") else 1
 
 
-def whole_encoding(data: bytes, codec: str, bom: int, name: str) -> str:
+def whole_encoding(data: bytes, codec: str, bom: int, name: str, *, western: bool = True) -> str:
     """The codec that reads all of ``data`` (after its byte order mark) as the one encoding it
     is written in: ``codec`` when it does; cp1252 (else latin-1) for a file that is not UTF-8
     and holds no UTF-8 text.  InputError (naming the lines) for a file mixing UTF-8 with
-    another encoding, or a UTF-16 file with bytes that are not UTF-16.  The file is decoded
-    in slices, so a large one costs no copy of its text."""
+    another encoding, or a UTF-16 file with bytes that are not UTF-16; ``western``: also for
+    a file read as cp1252 whose text no Western European word holds (:func:`_refuse_code_page`).
+    The file is decoded in slices, so a large one costs no copy of its text."""
     body = memoryview(data)[bom:]
     bad = first_undecodable(body, codec)
     if bad is None and (codec == UTF8 or code_unit(codec) > 1):
@@ -83,6 +100,8 @@ def whole_encoding(data: bytes, codec: str, bom: int, name: str) -> str:
     _refuse_mixed(body, name)
     windows = "cp1252" if first_undecodable(body, "cp1252") is None else "latin-1"
     _refuse_mac_roman(body, windows, name)
+    if western:
+        _refuse_code_page(body, windows, name)
     return windows
 
 
@@ -177,6 +196,90 @@ def _fits_mac_roman(body: bytes | memoryview, at: int) -> bool:
     word: not a capital right after a small letter ("twice…No" would read "twiceÖNo")."""
     char = bytes(body[at : at + 1]).decode("mac_roman")
     return not (char.isupper() and _letter(body, at - 1).islower())
+
+
+#: cp1252's letters beyond ASCII: Š Œ Ž š œ ž Ÿ and À-ÿ but × ÷ (byte ranges of a class).
+_LETTERS: Final = rb"\x8a\x8c\x8e\x9a\x9c\x9e\x9f\xc0-\xd6\xd8-\xf6\xf8-\xff"
+_WORD: Final = rb"A-Za-z" + _LETTERS
+#: Vowels, with and without accents.
+_VOWELS: Final = (
+    rb"AEIOUYaeiouy\xc0-\xc6\xc8-\xcf\xd2-\xd6\xd8-\xdd\xe0-\xe6\xe8-\xef\xf2-\xf6\xf8-\xfd\xff"
+)
+#: cp1252's symbols that are letters in another code page: ¡-¨ ª ¯ ² ³ ¸ ¹ º ¼-¿ × ÷ (cp1250's
+#: Ł Ą Ż ł ą ż Ľ ľ Ş ş, cp1251's Ё ё Ї ї Ў ў Ј ј Ч ч, cp1253's Ά Έ Ή Ί Ό Ύ Ώ Χ χ ...).
+_STANDINS: Final = rb"\xa1-\xa8\xaa\xaf\xb2\xb3\xb8\xb9\xba\xbc-\xbf\xd7\xf7"
+#: The same but ¡, which a Spanish ¿ may follow ("¡¿Qué?!").
+_STANDINS_BESIDE: Final = rb"\xa2-\xa8\xaa\xaf\xb2\xb3\xb8\xb9\xba\xbc-\xbf\xd7\xf7"
+#: What a word written in another code page becomes in cp1252, and no Western European word
+#: holds, in three tests of the byte just read (``at``, the first byte the pattern matches):
+#: three letters beyond ASCII or stand-ins in a row, not one letter thrice: Cyrillic, Greek,
+#: Hebrew and Arabic words ("Решение" -> "Ðåøåíèå"; "Größe", "ação", "één" have two).
+_RUN: Final = rb"(?=[" + _LETTERS + _STANDINS + rb"]{2})(?!(?P=at)(?P=at))"
+#: A stand-in between letters: "Wa³êsa" (Wałęsa), "Ó÷¸ò" (Учёт); "Col·lecció" and "O´Brien"
+#: hold symbols that are no letter in any of these code pages.
+_BETWEEN: Final = (
+    rb"(?<=[" + _STANDINS + rb"])(?<=[" + _WORD + _STANDINS_BESIDE + rb"].)"
+    rb"(?=[" + _WORD + _STANDINS_BESIDE + rb"])"
+)
+_BESIDE_WORD: Final = rb"(?:(?<=[" + _WORD + rb"].)|(?=[" + _WORD + rb"]))"
+#: Letters and symbols that a code page's letters read as, and what beside them no Western
+#: European word holds.  A byte not one of them (é ö ü ä á ó ç à ß å ø ...) is not looked at.
+_ODD_PLACES: Final = (
+    # ð Ð ý Ý þ Þ beside a letter: Turkish ğ Ğ ı İ ş Ş ("Satýþ", Satış); Icelandic too
+    (rb"\xd0\xdd\xde\xf0\xfd\xfe", _BESIDE_WORD),
+    # œ Œ beside a letter beyond ASCII: Polish ś ("Ksiêgowoœæ"); French has "cœur", "Œuvre"
+    (rb"\x8c\x9c", rb"(?:(?<=[" + _LETTERS + rb"].)|(?=[" + _LETTERS + rb"]))"),
+    # a byte cp1252 has not (latin-1 reads a control), or ¨ ¸ ¯ ¼ ¾, beside a letter:
+    # Czech ť Ť, Russian ё Ё ("Å¸", её), Polish Ż, Slovak ľ Ľ ("Riadite¾")
+    (rb"\x81\x8d\x8f\x90\x9d\xa8\xaf\xb8\xbc\xbe", _BESIDE_WORD),
+    # ¿ after a letter: Polish ż ("Ju¿", już); a Spanish ¿ opens a question
+    (rb"\xbf", rb"(?<=[" + _WORD + rb"].)"),
+    # ì ù Ì Ù before a letter: Czech ě ů ("Oddìlení"); Italian writes them at a word's end
+    (rb"\xcc\xd9\xec\xf9", rb"(?=[" + _WORD + rb"])"),
+    # ³ after a vowel: Polish ł ("Dzia³", dział); "m³", "cm³" follow a consonant
+    (rb"\xb3", rb"(?<=[aeiouy" + _LETTERS + rb"].)"),
+    # è È before a vowel: Czech, Slovak, Croatian, Slovenian č Č ("Úèet"); French "très"
+    (rb"\xc8\xe8", rb"(?=[" + _VOWELS + rb"])"),
+    # ñ Ñ after a letter and before no vowel: Polish ń ("rumuñski", "dzieñ"); "España"
+    (rb"\xd1\xf1", rb"(?<=[" + _WORD + rb"].)(?![" + _VOWELS + rb"])"),
+)
+#: At one of those bytes, the test of its place.
+_AT_ODD: Final = (
+    rb"(?<=["
+    + b"".join(byte for byte, _ in _ODD_PLACES)
+    + rb"])(?:"
+    + b"|".join(rb"(?<=[" + byte + rb"])" + test for byte, test in _ODD_PLACES)
+    + b")"
+)
+#: The three tests, made only at a byte that may start one (the search skips the rest in C),
+#: and the odd places only at their bytes: a 100 MB file costs a few seconds.
+_FOREIGN: Final = re.compile(
+    rb"(?P<at>["
+    + _LETTERS
+    + _STANDINS
+    + rb"\x81\x8d\x8f\x90\x9d])(?:"
+    + b"|".join((_RUN, _BETWEEN, _AT_ODD))
+    + b")"
+)
+
+
+def _refuse_code_page(body: bytes | memoryview, windows: str, name: str) -> None:
+    """SourceError when ``body``, read in ``windows`` (cp1252 or latin-1), holds text no
+    Western European word holds (:data:`_FOREIGN`): a file Excel saved in another Windows code
+    page (cp1251 Cyrillic, cp1253 Greek, cp1254 Turkish, cp1255 Hebrew, cp1256 Arabic, cp1250
+    Central European) or koi8-r, where every byte reads as some cp1252 character."""
+    found = _FOREIGN.search(body)
+    if found is None:
+        return
+    at = found.start()
+    reading = "Windows-1252" if windows == "cp1252" else "Latin-1"
+    raise SourceError(
+        f"{name}: line {_line_of(body, at)} reads {_around(body, at, windows)!r} as {reading} "
+        "text, which no Western European word holds: the file was likely saved in another "
+        "code page (Cyrillic, Greek, Turkish, Hebrew, Arabic, Central European), and read as "
+        f"{reading} its cells would change. Open the file, save it again as 'CSV UTF-8' "
+        "(Excel: Save As > CSV UTF-8), and try again."
+    )
 
 
 def _letter(body: bytes | memoryview, at: int) -> str:

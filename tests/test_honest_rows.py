@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import warnings
 
 import openpyxl
@@ -208,8 +209,10 @@ def test_an_unclosed_quote_is_an_input_error_not_vanished_rows() -> None:
     with pytest.raises(InputError, match=r"row 3.*never closed") as info:
         _pairs('From ID,To ID,Notes\n1,2,ok\n3,4,"oops\n5,6,x\n7,8,y\n')
     assert "<bytes>" in str(info.value)
-    pairs, _ = _pairs('From ID,To ID,Notes\n1,2,"closed\n5,6,x"\n7,8,y\n')
+    pairs, _ = _pairs('From ID,To ID,Notes\n1,2,"closed\nnext line, 5"\n7,8,y\n')
     assert pairs["row"].tolist() == [2, 3]  # a closed quote is a legitimate multi-line cell
+    with pytest.raises(InputError, match=r"row 2 .*line 3, which reads as a row"):
+        _pairs('From ID,To ID,Notes\n1,2,"closed\n5,6,x"\n7,8,y\n')  # unless it took a row
 
 
 def test_extra_cells_rows_are_reported_on_every_reader_path(tmp_path: object) -> None:
@@ -267,6 +270,9 @@ def test_property_rows_in_equal_rows_out_with_excel_row_numbers(
     # A title whose first two cells are ids reads as rows of the table above the header: the
     # read refuses it (test_a_title_of_two_ids_above_the_header_is_refused), not this property.
     assume(not any(_two_ids(title) for title in titles))
+    # A note whose later lines begin with two ids ("1,1,") reads as rows a stray quote took
+    # into one cell: refused (tests/test_csv_swallowed_rows.py), not this property.
+    assume(not any(_holds_a_row(note) for _, _, note in body))
     records = [*titles, ["From ID", "To ID", "Notes"], *body]
     text = "".join(",".join(map(_quoted, record)) + newline for record in records)
     if encoding == "latin-1" and not all(ord(ch) < 256 for ch in text):
@@ -280,6 +286,11 @@ def test_property_rows_in_equal_rows_out_with_excel_row_numbers(
         assert pairs["Notes"].tolist() == [n for _, _, n in body]
     issues = validate_pairs(pairs)
     assert (issues["severity"] == "error").sum() == 0  # repeats are warnings
+
+
+def _holds_a_row(note: str) -> bool:
+    lines = re.split(r"\r\n|\r|\n", note)[1:]
+    return any(all(c.strip().isdigit() for c in [*line.split(","), "", ""][:2]) for line in lines)
 
 
 def _two_ids(title: list[str]) -> bool:

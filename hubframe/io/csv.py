@@ -8,7 +8,8 @@ encoding cannot decode) go to pandas' C reader, then to Python's ``csv`` module,
 row's cells beyond the header's width (reported as ``EXTRA_CELLS``, never shifted).
 
 Lines are what every CSV reader and Excel call lines: only CR, LF and CRLF end one, and not
-inside quotes.  A quote that opens a cell and is never closed is refused.
+inside quotes.  A quote that opens a cell and is never closed is refused, and so is one that a
+later quote closes lines below when the lines between read as rows (:mod:`hubframe.io.quotes`).
 """
 
 from __future__ import annotations
@@ -34,16 +35,19 @@ from hubframe.formula import ERROR_PATTERN, unguard, unguard_column
 from hubframe.io.bounds import ReadLimits, hint
 from hubframe.io.cells import written_headers
 from hubframe.io.encoding import UTF8, code_unit, detect, whole_encoding
+from hubframe.io.quotes import LINE_BREAK, spanning_cells, swallowed_error, swallowing_cell
 from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
     HeaderRow,
     RawSheet,
     Request,
+    RowShape,
     check_rows_above,
     check_values_above,
     find_header,
     match_found,
     row_headers,
+    row_shape,
 )
 from hubframe.io.sources import SAMPLE_BYTES, Loaded, all_bytes, file_size, head_bytes
 from hubframe.io.text import (
@@ -349,7 +353,8 @@ def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
     literal = _guarded_labels(columns, fmt.headers, mapping.columns.get("label"), rows)
     columns = [unguard_column(_text_formulas(c)) for c in columns]  # CSV writers' idioms
-    _check_closed_quotes(loaded, fmt, columns, extra, rows)
+    shape = row_shape(fmt.headers, mapping, request, fmt.preview)
+    _check_quotes(loaded, fmt, [*columns, *([] if extra is None else [extra])], rows, shape)
     raw = RawSheet(loaded.name, fmt.headers, columns, rows, mapping, extra, fmt.written)
     return replace(raw, literal_labels=literal) if literal else raw
 
@@ -559,15 +564,26 @@ def _refuse_wide_records(
         _refuse_wide_row(loaded, before + at + 1, len(record), limits)
 
 
+def _check_quotes(
+    loaded: Loaded, fmt: CsvFormat, columns: list[Text], rows: IntArray, shape: RowShape | None
+) -> None:
+    """Quotes that take rows into one cell, in a file with quotes: one never closed
+    (:func:`_check_closed_quotes`), one a later quote closes lines below
+    (:func:`_check_swallowed_rows`).  ``columns``: the cells beyond the header's last."""
+    if not len(rows) or not _scan(loaded).quotes:
+        return
+    _check_closed_quotes(loaded, fmt, columns, rows)
+    if shape is not None:
+        _check_swallowed_rows(loaded, fmt, columns, rows, shape)
+
+
 def _check_closed_quotes(
-    loaded: Loaded, fmt: CsvFormat, columns: list[Text], extra: Text | None, rows: IntArray
+    loaded: Loaded, fmt: CsvFormat, columns: list[Text], rows: IntArray
 ) -> None:
     """A quote that opens a cell and is never closed makes every line after it part of that one
     cell: those rows would vanish.  Such a cell is in the last row and runs to the end of the
     file; a closed cell would end with its closing quote."""
-    if not len(rows) or not _scan(loaded).quotes:
-        return
-    last = [c[-1].as_py() for c in columns] + ([extra[-1].as_py()] if extra is not None else [])
+    last = [c[-1].as_py() for c in columns]
     multiline = [cell for cell in last if cell and ("\n" in cell or "\r" in cell)]
     if not multiline:
         return
@@ -582,6 +598,28 @@ def _check_closed_quotes(
                 "...) is never closed, so every line after it would be read as part of that "
                 'one cell. Add the closing quote (") or remove the opening one, then try again.'
             )
+
+
+def _check_swallowed_rows(
+    loaded: Loaded, fmt: CsvFormat, columns: list[Text], rows: IntArray, shape: RowShape
+) -> None:
+    """A quote a later quote closes lines below, whose lines read as rows of the sheet: the
+    rows between would vanish into one cell (:mod:`hubframe.io.quotes`)."""
+    spanning = spanning_cells(columns)
+    cell = swallowing_cell(spanning, fmt.width, fmt.delimiter, shape)
+    if cell is None:
+        return
+    earlier = (c.breaks for c in spanning if (c.index, c.column) < (cell.index, cell.column))
+    line = _lines_above(loaded, fmt) + cell.index + sum(earlier) + 1
+    header = fmt.headers[cell.column] if cell.column < fmt.width else "beyond the header"
+    shown = fmt.written.get(header, header)
+    raise swallowed_error(loaded.name, cell, int(rows[cell.index]), line, shown)
+
+
+def _lines_above(loaded: Loaded, fmt: CsvFormat) -> int:
+    """The lines of the file above its first record of data (titles, the header)."""
+    head = head_bytes(loaded, fmt.data_start).decode(fmt.encoding, errors="replace")
+    return len(LINE_BREAK.findall(head))
 
 
 def _tail_text(loaded: Loaded, fmt: CsvFormat, size: int) -> str:

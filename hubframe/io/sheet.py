@@ -359,23 +359,60 @@ def check_values_above(
     label or two object types counts too (:class:`_LimitLayout`).  Rows of emails and domains sorted
     above their header (Excel's Sort with "My data has headers" off) were dropped as a
     title, without a word."""
+    shape = row_shape(headers, mapping, request, below)
+    if shape is None:
+        return
+    found = [i for i, cells in enumerate(above) if shape.reads_as_row(cells)]
+    if found:
+        rows = _row_list([first_row + i for i in found])
+        what = "read as rows of the table"
+        shown = shape.shown(above[found[0]])
+        raise _not_read(where, header_row, rows, what, shown, found[0] + first_row)
+
+
+@dataclass(frozen=True)
+class RowShape:
+    """What a row of a sheet's table holds (see :func:`check_values_above`): two values of
+    the columns the header maps, or a record id and a label, at their positions; a limit
+    beside two object types or a label in a limits sheet.  Rows above the header and lines a
+    stray CSV quote took into one cell are read by it."""
+
+    tests: Mapping[int, Callable[[str], bool]]
+    lengths: Mapping[int, set[int]]  # position of a record id column -> its ids' digit counts
+    limit: _LimitLayout | None
+
+    def reads_as_row(self, cells: Sequence[object]) -> bool:
+        """Whether ``cells`` (by position) read as a row of the table."""
+        limit = self.limit is not None and self.limit.reads_as_limit(cells)
+        return limit or _reads_as_data(cells, self.tests, self.lengths)
+
+    @property
+    def any_length(self) -> RowShape:
+        """The shape with record ids of any length (a row's whole line: ids of a length its
+        sample did not show)."""
+        return replace(self, lengths={})
+
+    def shown(self, cells: Sequence[object]) -> str:
+        """The first value of a row that reads as one (its limit in a limits sheet)."""
+        if self.limit is not None and self.limit.reads_as_limit(cells):
+            return self.limit.limit_of(cells)
+        return next(iter(_values_in(cells, self.tests)), "")
+
+
+def row_shape(
+    headers: Sequence[str],
+    mapping: ColumnMapping,
+    request: Request,
+    below: Sequence[Sequence[object]],
+) -> RowShape | None:
+    """The shape of a row of the table ``headers`` heads (``below``: a first sample of its
+    rows, for the digit counts of its ids), or None when a row cannot be told from other
+    lines (fewer than two columns of values, no limit column)."""
     tests = _value_tests(headers, mapping, request)
     limit = _limit_layout(headers, mapping) if request.kind == "limits" else None
     if len(tests) < 2 and limit is None:
-        return
-    lengths = _id_lengths(below, tests)
-    found = [
-        i
-        for i, cells in enumerate(above)
-        if _reads_as_data(cells, tests, lengths) or (limit and limit.reads_as_limit(cells))
-    ]
-    if found:
-        rows = _row_list([first_row + i for i in found])
-        first = above[found[0]]
-        shown = limit.limit_of(first) if limit and limit.reads_as_limit(first) else ""
-        shown = shown or _values_in(first, tests)[0]
-        what = "read as rows of the table"
-        raise _not_read(where, header_row, rows, what, shown, found[0] + first_row)
+        return None
+    return RowShape(tests, _id_lengths(below, tests), limit)
 
 
 def _id_lengths(

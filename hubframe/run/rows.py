@@ -16,7 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
-from hubframe.constants import REMOVALS_SHEET
+from hubframe.constants import PORTAL_SHEET, REMOVALS_SHEET
 from hubframe.errors import ConfigurationError, ErrorCode, InputError
 from hubframe.run.work import Outcome
 from hubframe.terminal import shown
@@ -163,13 +163,18 @@ def describer(frame: pd.DataFrame) -> Callable[[int], str]:
     several: list[bool] = []
 
     def describe(position: int) -> str:
-        if not several:
+        if not several:  # a sync's removal rows ("(portal)") are no sheet of the analyst's
             sheets = frame["sheet"] if "sheet" in frame.columns else None
-            several.append(sheets is not None and sheets.astype("string").nunique() > 1)
+            named = None if sheets is None else sheets.astype("string")
+            named = None if named is None else named[(named != PORTAL_SHEET) & (named != "")]
+            several.append(named is not None and named.nunique() > 1)
         row = frame["row"].iloc[position] if "row" in frame.columns else position + 2
         # a sync's removal rows have none: the table's own row (counted from 1) names them
         name = f"row {row}" if not pd.isna(row) else f"row {position + 1} of the table"
-        return f"{name} of sheet {frame['sheet'].iloc[position]}" if several[0] else name
+        sheet = frame["sheet"].iloc[position] if several[0] else None
+        if sheet is None or pd.isna(sheet) or str(sheet) in ("", PORTAL_SHEET):
+            return name
+        return f"{name} of sheet {sheet}"
 
     return describe
 

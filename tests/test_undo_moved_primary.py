@@ -13,7 +13,6 @@ creation is not applied, the row stays, ``NOT_UNDOABLE``, and the record keeps a
 from __future__ import annotations
 
 import random
-import warnings
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +25,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids
 from tests.faultproxy import FaultProxy
+from tests.test_sync_primary import _source, _undo  # a run as each undo source, undone
 
 TYPES = {t.record_type: t for t in PRIMARY_TYPES}
 UNLABELED = {"contacts": 279, "deals": 341, "tickets": 339}  # record -> company, no label
@@ -80,22 +80,6 @@ def _sync(sb: Sandbox, client: HubSpotClient, rows: list[dict[str, str]], journa
     return hf.sync(
         sheet, client, allow_removals=True, allow_primary_removal=True, journal=journal, **KW
     )
-
-
-def _source(result: pd.DataFrame, source: str, journal: Path, tmp_path: Path) -> Any:
-    if source == "journal":
-        return journal
-    if source == "table":
-        return result
-    path = tmp_path / f"report.{source}"
-    hf.export_report(result, path)
-    return path
-
-
-def _undo(run: Any, client: HubSpotClient, **options: Any) -> pd.DataFrame:
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore")  # a report's journal, left out or not
-        return hf.undo(run, client, **KW, **options)
 
 
 @pytest.mark.parametrize("old_side", SIDES)

@@ -239,7 +239,7 @@ def _companies_removed(prepared: Prepared) -> set[tuple[str, str, str]]:
 
     records = {t.record_type for t in PRIMARY_TYPES}
     out: set[tuple[str, str, str]] = set()
-    for item in prepared.items:
+    for item in prepared.work().items():  # items, or the table they were read into
         if item.action is not Action.ARCHIVE:
             continue
         ends = (canonical_object_type(item.from_type), canonical_object_type(item.to_type))

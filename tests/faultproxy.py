@@ -49,6 +49,8 @@ and, on cue, changes what the client sees:
   ``503`` (the read of the limits that should settle a purge fails);
 * ``fail_path="<text>"``: every request whose path holds the text gets ``503``, not forwarded
   (one object pair's labels read failing while the others are answered);
+  ``reject_path="<text>"``: every write whose path holds the text gets ``then="reject"``'s 400
+  (HubSpot refusing one endpoint's request while another's, for the same pair, is applied);
 * ``drop_reads="<text>"``: the results and errors of a batch read's answer that hold the text
   are taken out (an answer that names a record it was asked about nowhere); the first
   ``drop_reads_count`` answers only, when given; with ``drop_reads_as="<category>"`` they are
@@ -311,6 +313,7 @@ class FaultProxy:
     fail_reads_after_write: bool = False
     fail_path: str | None = None
     path_failures: int = 0  # requests answered 503 by ``fail_path``
+    reject_path: str | None = None
     wrote: bool = False  # a write has come (``fail_reads_after_write``)
     drop_reads: str | None = None
     drop_reads_count: int | None = None
@@ -471,11 +474,9 @@ class FaultProxy:
             return True
         mode = self._decide(request)
         poison = mode.split(":", 1)[1].encode() if mode.startswith("reject:") else None
-        if (
-            mode.startswith("reject")
-            and request.is_write
-            and (poison is None or poison in request.body)
-        ):
+        rejected_path = self.reject_path is not None and self.reject_path in request.path
+        poisoned = mode.startswith("reject") and (poison is None or poison in request.body)
+        if request.is_write and (rejected_path or poisoned):
             body = (self.rejected_body or json.dumps(_REJECTED)).encode()
             headers = [("Content-Type", "application/json;charset=utf-8")]
             conn.sendall(_response(400, "Bad Request", headers, body))

@@ -62,6 +62,7 @@ from hubframe.io.normalize import canonical_category
 from hubframe.io.sources import as_path
 from hubframe.jobs.before_flags import refuse_flipped_flags
 from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
+from hubframe.jobs.undo_links import cover_links
 from hubframe.report.reader import (
     JOURNAL_LAST_RUN,
     RunArg,
@@ -838,6 +839,7 @@ class _Undo:
         items = _agreeing(items, rows, prepared, book)
         items = _spare_other_labels(items, rows, prepared, run.client)
         items = _with_categories(items, prepared, book)
+        items = cover_links(items, prepared)
         prepared.items, prepared.count = items, len(items)
         prepared.unlabeled.update(book.unlabeled_read())
         if items:

@@ -11,7 +11,10 @@ job lowers label limits before it changes the object limit, and raises them afte
 plans the same phases, in the same order.  A row may also need others applied first
 (:attr:`~hubframe.run.pipeline.Prepared.needs`: an undo takes back the row that moved a
 record's primary company only once the old one is Primary again): when one of them is not
-(``planned`` counts in a dry run), the row is not sent and gets the outcome it names.
+(``planned`` counts in a dry run), the row is not sent and gets the outcome it names.  A row
+may be covered by another, in an earlier phase (:attr:`~hubframe.run.pipeline.Prepared.covered`:
+an undo's link row by the creation of its pair's label, which brings the link): when that row
+is applied, the row is not sent and takes its outcome from that row's; else it is sent.
 
 Batch numbers continue from one phase to the next; ``on_start`` is called once with every row
 to send; a run that stops in the first phase (a refused token, the daily limit, no HubSpot)
@@ -33,7 +36,6 @@ from hubframe.run.left_behind import warn_left_behind
 from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.pipeline import (
     Job,
-    Needs,
     Prepared,
     RunContext,
     execute,
@@ -78,17 +80,22 @@ def _applied(outcome: Outcome | None) -> bool:
 
 
 def _needs_met(
-    items: list[WorkItem], needs: Mapping[int, Needs], outcomes: Mapping[int, Outcome]
+    items: list[WorkItem], prepared: Prepared, outcomes: Mapping[int, Outcome]
 ) -> tuple[list[WorkItem], dict[int, Outcome]]:
-    """The ``items`` whose needed rows (:attr:`Prepared.needs`) were applied, and the outcome
-    of each other one (its :attr:`Needs.otherwise`: it is not sent)."""
-    if not needs:
+    """The ``items`` to send, and the outcome of each other one: a row whose needed rows
+    (:attr:`Prepared.needs`) were not all applied gets :attr:`Needs.otherwise`; a row whose
+    covering row (:attr:`Prepared.covered`) was applied gets its :attr:`Covered.outcome`."""
+    needs, covered = prepared.needs, prepared.covered
+    if not needs and not covered:
         return items, {}
     sent: list[WorkItem] = []
     held: dict[int, Outcome] = {}
     for item in items:
-        need = needs.get(item.position)
-        if need is None or all(_applied(outcomes.get(p)) for p in need.positions):
+        need, cover = needs.get(item.position), covered.get(item.position)
+        by = outcomes.get(cover.by) if cover is not None else None
+        if cover is not None and by is not None and _applied(by):
+            held[item.position] = cover.outcome(by)
+        elif need is None or all(_applied(outcomes.get(p)) for p in need.positions):
             sent.append(item)
         else:
             held[item.position] = need.otherwise
@@ -121,7 +128,7 @@ def execute_in_phases(
         if stop is not None:
             outcomes.update(_stopped(items, stop))
             continue
-        items, held = _needs_met(items, prepared.needs, outcomes)
+        items, held = _needs_met(items, prepared, outcomes)
         outcomes.update(held)
         if not items:
             continue

@@ -68,6 +68,15 @@ class Needs:
     otherwise: Outcome
 
 
+@dataclass(frozen=True)
+class Covered:
+    """The row whose applying does what one row would (:attr:`Prepared.covered`), and the
+    row's outcome, from that row's, when it is applied."""
+
+    by: int
+    outcome: Callable[[Outcome], Outcome]
+
+
 @dataclass
 class Prepared:
     """A job's input, made ready to run (see the module docstring)."""
@@ -114,6 +123,9 @@ class Prepared:
     #: earlier phase: :func:`~hubframe.run.phases.run_in_phases`); when one of those is not
     #: applied (``planned`` in a dry run), the row is given :attr:`Needs.otherwise`, unsent
     needs: dict[int, Needs] = field(default_factory=dict)
+    #: rows not sent when another row, in an earlier phase, is applied (``planned`` in a dry
+    #: run): they get :attr:`Covered.outcome` of its outcome; else they are sent
+    covered: dict[int, Covered] = field(default_factory=dict)
 
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left
@@ -433,6 +445,7 @@ def _numbered_on(index: pd.Index, added: int) -> pd.Index | None:
 
 __all__ = [
     "FACTS_KEY",
+    "Covered",
     "Job",
     "Needs",
     "Note",

@@ -38,35 +38,51 @@ def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:
         metafunc.parametrize("profile", PROFILES)
 
 
-#: The parameters a family of tests takes in turn (see pytest_collection_modifyitems): the
-#: HubSpot API version (2026-03, 2026-09, v4), then the sandbox behaviour profile.
-_TURNS = (("version", "api_version"), ("profile",))
+#: The parameters a family of tests takes in turn (see pytest_collection_modifyitems), each
+#: with the test modules it is taken in (None: every module): the HubSpot API version
+#: (2026-03, 2026-09, v4), the sandbox behaviour profile, a report's file format (.csv,
+#: .xlsx); and in the primary company's modules, where contacts, deals and tickets differ by
+#: their type ids only, the record kind, the side a row is written from, and the undo's source.
+_PRIMARY = ("primary", "sync_agreement", "undo_moved_primary", "report_portal")
+_TURNS: tuple[tuple[tuple[str, ...], tuple[str, ...] | None], ...] = (
+    (("version", "api_version"), None),
+    (("profile",), None),
+    (("suffix",), None),
+    (("kind",), _PRIMARY),
+    (("side",), _PRIMARY),
+    (("old_side",), _PRIMARY),
+    (("source",), _PRIMARY),
+)
 
 Case = tuple[tuple[str, str], tuple[tuple[str, str], ...]]  # (test function, other values)
 
 
 def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
-    """A test parametrized over API versions (or behaviour profiles) and other values runs
-    each case of the other values under one version (one profile), taken in turn: every
-    version and profile still runs a share of the family's cases.  Versions and profiles
-    multiplied some 3,000 tests, 29 % of the suite's time against its 10 minutes.  A family
+    """A test parametrized over API versions (or behaviour profiles, :data:`_TURNS`) and
+    other values runs each case of the other values under one version (one profile), taken
+    in turn: every version and profile still runs a share of the family's cases.  Versions
+    and profiles multiplied some 3,000 tests, 29 % of the suite's time against its 10
+    minutes (the other parameters of :data:`_TURNS` some 6 % more).  A family
     of fewer cases than values runs them all under each, and ``HUBFRAME_EVERY_CASE=1`` runs
     every case under every value (a campaign, as ``HUBFRAME_FUZZ_SEEDS``).  The choice
     follows the collection order, the same in every pytest-xdist worker."""
     if os.environ.get("HUBFRAME_EVERY_CASE"):
         return
     dropped: list[pytest.Item] = []
-    for names in _TURNS:
-        kept = _in_turn(items, names)
+    for names, modules in _TURNS:
+        kept = _in_turn(items, names, modules)
         dropped += [item for item in items if item not in kept]
         items[:] = [item for item in items if item in kept]
     if dropped:
         config.hook.pytest_deselected(items=dropped)
 
 
-def _in_turn(items: list[pytest.Item], names: tuple[str, ...]) -> set[pytest.Item]:
-    """The items kept when each case of a family takes the next value of ``names``."""
-    found = [(item, _case(item, names)) for item in items]
+def _in_turn(
+    items: list[pytest.Item], names: tuple[str, ...], modules: tuple[str, ...] | None
+) -> set[pytest.Item]:
+    """The items kept when each case of a family (of a module whose name holds one of
+    ``modules``, any module when None) takes the next value of ``names``."""
+    found = [(item, _case(item, names) if _in(item, modules) else None) for item in items]
     cases: dict[tuple[str, str], dict[Case, int]] = {}
     values: dict[tuple[str, str], dict[str, int]] = {}
     for _, key in found:
@@ -85,6 +101,10 @@ def _in_turn(items: list[pytest.Item], names: tuple[str, ...]) -> set[pytest.Ite
         if len(cases[family]) < count or turn % count == values[family][value]:
             kept.add(item)
     return kept
+
+
+def _in(item: pytest.Item, modules: tuple[str, ...] | None) -> bool:
+    return modules is None or any(m in item.path.name for m in modules)
 
 
 def _case(item: pytest.Item, names: tuple[str, ...]) -> tuple[Case, str] | None:

@@ -34,11 +34,14 @@ def _open_at(path: str, start: float, results: mp.Queue) -> None:  # type: ignor
 
 
 def test_openers_of_one_new_journal_at_the_same_moment_all_open_it(tmp_path: Path) -> None:
-    context = mp.get_context("spawn")
+    # forked from a server that imported the journal once (spawned, each opener imported
+    # pandas and hubframe itself: 18 processes took 18 s of CPU in a suite short of it)
+    context = mp.get_context("forkserver")
+    context.set_forkserver_preload([journal_module.__name__])
     for attempt in range(examples(3)):  # a campaign: HUBFRAME_EXAMPLES_TIMES
         path = str(tmp_path / f"run{attempt}.journal")
         results = context.Queue()
-        start = time.time() + 1.5  # after every process has imported hubframe
+        start = time.time() + 1.5  # after every process has started
         procs = [
             context.Process(target=_open_at, args=(path, start, results)) for _ in range(OPENERS)
         ]

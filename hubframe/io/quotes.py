@@ -97,7 +97,7 @@ def swallows_rows(cell: SpanningCell, width: int, delimiter: str, shape: RowShap
         return True
     first, last = lines[0], lines[-1]
     whole = len(last) > cell.column and len(first) >= width - cell.column
-    return _row_like(_around(first, last, cell.column, width), whole, shape)
+    return _row_like(around(first, last, cell.column, width), whole, shape)
 
 
 def _row_like(cells: list[str], whole: bool, shape: RowShape) -> bool:
@@ -106,7 +106,7 @@ def _row_like(cells: list[str], whole: bool, shape: RowShape) -> bool:
     return shape.reads_as_row(cells) or (whole and shape.any_length.reads_as_row(cells))
 
 
-def _around(first: list[str], last: list[str], column: int, width: int) -> list[str]:
+def around(first: list[str], last: list[str], column: int, width: int) -> list[str]:
     """The cells a quote closed on the next line took, by position: the closing line's
     before the cell's column (its last field is the cell's own text), and the opening line's
     after it, counted from the row's end (its first field is the cell's own text, which may

@@ -63,6 +63,7 @@ from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
 from hubframe.report.net import net_rows
 from hubframe.report.sheet import SHEET_TITLE as EXPORT_SHEET
 from hubframe.report.sheet_cells import sheet_text
+from hubframe.report.spans import refuse_swallowed
 from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL
 from hubframe.run.journal import Journal, JournalHolds, JournalRow
 from hubframe.run.portal import PORTAL_KEY, PORTAL_LABEL, SENT_TO
@@ -377,12 +378,18 @@ def _csv_report(path: Path) -> pd.DataFrame:
         header = next(reader, None)
         if not header:
             raise InputError(f"{path.name}: the report is empty; is it a hubframe report?")
-        rows = [_report_cells(path.name, header, n, cells) for n, cells in enumerate(reader, 2)]
+        lines: list[tuple[int, list[str]]] = []
+        start = reader.line_num + 1
+        for cells in reader:
+            lines.append((start, cells))
+            start = reader.line_num + 1
     except csv.Error as exc:
         raise InputError(
             f"{path.name}: line {reader.line_num}: {exc}; the file is damaged (a quote "
             "never closed?). Export the report again, or correct the line."
         ) from None
+    refuse_swallowed(path.name, [h.strip() for h in header], lines, delimiter)
+    rows = [_report_cells(path.name, header, line, cells) for line, cells in lines]
     return pd.DataFrame(rows, columns=clean_headers(header), dtype=object)  # repeats: "x.1"
 
 

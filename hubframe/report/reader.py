@@ -388,7 +388,8 @@ def _csv_report(path: Path) -> pd.DataFrame:
             f"{path.name}: line {reader.line_num}: {exc}; the file is damaged (a quote "
             "never closed?). Export the report again, or correct the line."
         ) from None
-    refuse_swallowed(path.name, [h.strip() for h in header], lines, delimiter)
+    if reader.line_num > len(lines) + 1:  # a cell spans lines (each record is a line else)
+        refuse_swallowed(path.name, [h.strip() for h in header], lines, delimiter)
     rows = [_report_cells(path.name, header, line, cells) for line, cells in lines]
     return pd.DataFrame(rows, columns=clean_headers(header), dtype=object)  # repeats: "x.1"
 

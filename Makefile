@@ -39,8 +39,8 @@ unit: $(STAMP)
 	$(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # The test modules as pytest rewrites their asserts, written once (even under
-# PYTHONDONTWRITEBYTECODE): each worker then reads them rather than rewriting all 420 modules
-# (23 s of CPU a worker, 9 s with them written).  `make test` does it while mypy runs; an
+# PYTHONDONTWRITEBYTECODE): each worker then reads them rather than rewriting all 300 modules
+# (23 s of CPU a worker; 4 s with them written).  `make test` does it while mypy runs; an
 # error it meets is left to the run of the suite to report.
 test-modules: $(STAMP)
 	-env -u PYTHONDONTWRITEBYTECODE $(BIN)/python -m pytest -q --collect-only -n 0 > /dev/null 2>&1

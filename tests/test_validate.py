@@ -45,6 +45,18 @@ def test_clean_frame_gives_empty_issues_with_columns() -> None:
     assert issues.empty
 
 
+def test_no_issues_and_issues_have_one_set_of_column_types() -> None:
+    """In both text modes (the module's fixture), one after the other in one process: the
+    table of a clean sheet has the types of a table with issues (text as pandas makes text
+    in the mode in force, whole numbers for rows and positions)."""
+    clean = validate_pairs(_pairs([_row()]))
+    found = validate_pairs(_pairs([_row(from_id="x")]))
+    assert not found.empty
+    assert clean.dtypes.to_dict() == found.dtypes.to_dict()
+    text = pd.Series(["a"]).astype(str).dtype
+    assert [clean[c].dtype for c in COLUMNS if c not in ("row", "position")] == [text] * 6
+
+
 def test_each_pair_check_has_its_code() -> None:
     pairs = _pairs(
         [

@@ -51,6 +51,8 @@ and, on cue, changes what the client sees:
   (one object pair's labels read failing while the others are answered);
   ``reject_path="<text>"``: every write whose path holds the text gets ``then="reject"``'s 400
   (HubSpot refusing one endpoint's request while another's, for the same pair, is applied);
+  ``daily_path="<text>"``: every write whose path holds the text gets ``then="daily"``'s 429
+  (the day's limit reached on one object pair's request while another's was applied);
 * ``drop_reads="<text>"``: the results and errors of a batch read's answer that hold the text
   are taken out (an answer that names a record it was asked about nowhere); the first
   ``drop_reads_count`` answers only, when given; with ``drop_reads_as="<category>"`` they are
@@ -314,6 +316,7 @@ class FaultProxy:
     fail_path: str | None = None
     path_failures: int = 0  # requests answered 503 by ``fail_path``
     reject_path: str | None = None
+    daily_path: str | None = None
     wrote: bool = False  # a write has come (``fail_reads_after_write``)
     drop_reads: str | None = None
     drop_reads_count: int | None = None
@@ -483,6 +486,8 @@ class FaultProxy:
             return True
         if mode.startswith("reject"):
             mode = "forward"
+        if self.daily_path is not None and request.is_write and self.daily_path in request.path:
+            mode = "daily"
         if mode == "refuse":
             self.refuse()
             return False

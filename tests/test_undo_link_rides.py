@@ -145,3 +145,29 @@ def test_a_link_whose_label_row_is_set_aside_is_sent_alone(tmp_path: Path) -> No
         assert pd.isna(link["error_message"].iloc[0])  # sent: no word of a label
         assert (CONTACTS[1], 3) in _held(sb)
         assert not any(c == CONTACTS[1] and t not in (3, 4) for c, t in _held(sb))
+
+
+def test_a_run_stopped_after_the_label_says_the_link_is_back(tmp_path: Path) -> None:
+    """The day's limit reached on another object pair's creation, in the labels' phase: the
+    run stops, and the link row (whose phase comes after) was left ``skipped`` with the
+    stop's code though the label's creation had brought the link back.  It says what the
+    portal holds, and the row HubSpot refused is in the retry file's share (skipped)."""
+    company, other = (str(c) for c in demo_ids("companies")[30:32])
+    with Sandbox(seed="demo") as sb:
+        type_id = sb.add_label("deals", "contacts", "Role 0", "Role 0 of")
+        sb.associate("deals", DEAL, "contacts", CONTACTS[1], type_id)
+        sb.associate("deals", DEAL, "contacts", CONTACTS[0])
+        sb.associate("deals", DEAL, "companies", company)
+        rows = [("contacts", CONTACTS[0]), ("companies", other)]
+        sheet = pd.DataFrame(
+            [{"From Type": "deals", "From ID": DEAL, "To Type": t, "To ID": i} for t, i in rows]
+        )
+        result = hf.sync(hf.read_pairs(sheet), client_for(sb), allow_removals=True, **KW)
+        assert set(result.loc[result["change"] == "remove", "status"]) == {"success"}
+        with FaultProxy(sb, daily_path="/deals/companies/batch/associate") as proxy:
+            undone = _undo(result, HubSpotClient(token=sb.token, base_url=proxy.url))
+        _agrees(undone, sb)
+        contact_rows = (result["change"] == "remove") & (result["to_type"] == "contacts")
+        assert set(undone.loc[contact_rows, "status"]) == {"success"}, undone.to_dict("records")
+        company_row = (result["change"] == "remove") & (result["to_type"] == "companies")
+        assert undone.loc[company_row, "error_code"].tolist() == ["RATE_LIMITED"]

@@ -35,7 +35,9 @@ from hubframe.run.interrupt import ctrl_c_cancels
 from hubframe.run.left_behind import warn_left_behind
 from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
 from hubframe.run.pipeline import (
+    Covered,
     Job,
+    Needs,
     Prepared,
     RunContext,
     execute,
@@ -79,23 +81,37 @@ def _applied(outcome: Outcome | None) -> bool:
     return outcome is not None and outcome.status in (Status.SUCCESS, Status.PLANNED)
 
 
-def _needs_met(
-    items: list[WorkItem], prepared: Prepared, outcomes: Mapping[int, Outcome]
+def _covered_done(
+    items: list[WorkItem], covered: Mapping[int, Covered], outcomes: Mapping[int, Outcome]
 ) -> tuple[list[WorkItem], dict[int, Outcome]]:
-    """The ``items`` to send, and the outcome of each other one: a row whose needed rows
-    (:attr:`Prepared.needs`) were not all applied gets :attr:`Needs.otherwise`; a row whose
-    covering row (:attr:`Prepared.covered`) was applied gets its :attr:`Covered.outcome`."""
-    needs, covered = prepared.needs, prepared.covered
-    if not needs and not covered:
+    """The ``items`` still to send, and the outcome of each one whose covering row
+    (:attr:`Prepared.covered`) was applied: :attr:`Covered.outcome` of that row's, unsent."""
+    if not covered:
+        return items, {}
+    rest: list[WorkItem] = []
+    done: dict[int, Outcome] = {}
+    for item in items:
+        cover = covered.get(item.position)
+        by = outcomes.get(cover.by) if cover is not None else None
+        if cover is not None and by is not None and _applied(by):
+            done[item.position] = cover.outcome(by)
+        else:
+            rest.append(item)
+    return rest, done
+
+
+def _needs_met(
+    items: list[WorkItem], needs: Mapping[int, Needs], outcomes: Mapping[int, Outcome]
+) -> tuple[list[WorkItem], dict[int, Outcome]]:
+    """The ``items`` whose needed rows (:attr:`Prepared.needs`) were applied, and the outcome
+    of each other one (its :attr:`Needs.otherwise`: it is not sent)."""
+    if not needs:
         return items, {}
     sent: list[WorkItem] = []
     held: dict[int, Outcome] = {}
     for item in items:
-        need, cover = needs.get(item.position), covered.get(item.position)
-        by = outcomes.get(cover.by) if cover is not None else None
-        if cover is not None and by is not None and _applied(by):
-            held[item.position] = cover.outcome(by)
-        elif need is None or all(_applied(outcomes.get(p)) for p in need.positions):
+        need = needs.get(item.position)
+        if need is None or all(_applied(outcomes.get(p)) for p in need.positions):
             sent.append(item)
         else:
             held[item.position] = need.otherwise
@@ -125,10 +141,13 @@ def execute_in_phases(
     stop: StopReason | None = None
     budgets: list[DailyBudget] = []
     for items in parts:
+        # a covered row is done once its covering row is, even when the run stopped since
+        items, done = _covered_done(items, prepared.covered, outcomes)
+        outcomes.update(done)
         if stop is not None:
             outcomes.update(_stopped(items, stop))
             continue
-        items, held = _needs_met(items, prepared, outcomes)
+        items, held = _needs_met(items, prepared.needs, outcomes)
         outcomes.update(held)
         if not items:
             continue

@@ -161,3 +161,26 @@ def test_a_report_is_read_whole_or_refused(
     assert len(read) == ROWS, cells
     for column in ("from_id", "to_id"):
         assert read[column].tolist() == [r[header.index(column)] for r in rows], cells
+
+
+def test_the_line_named_is_the_quotes_own_after_a_cell_of_several_lines(
+    report: tuple[list[str], list[list[str]]], tmp_path: Path
+) -> None:
+    """The row the stray quote opens in holds a message of two lines before the note: the
+    quote is on the row's second line of the file, and the refusal names that line."""
+    header, rows = report
+    note, said = header.index("Notes"), header.index("error_message")
+    plain = _plain_rows(rows, note)
+    lines = [",".join(header)]
+    for n, cells in enumerate(plain):
+        cells = list(cells)
+        if n == 0:  # file lines 2 and 3: the message's two lines, then the typed quote
+            cells[said], cells[note] = '"Checked\nby hand"', '"' + cells[note]
+        if n == 2:
+            cells[note] += ' 27"'
+        lines.append(",".join(cells))
+    path = tmp_path / "edited.csv"
+    path.write_text("\r\n".join(lines) + "\r\n", encoding="utf-8")
+    with pytest.raises(InputError, match=r"opens a cell on line 3 \(Notes\)") as info:
+        load_run(path)
+    assert "closed only on line 5" in str(info.value)

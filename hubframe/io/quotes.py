@@ -137,13 +137,13 @@ def swallowed_error(
     return SourceError(
         f"{where}: the quote that opens a cell in row {row} ({header}, line {line} of the file) "
         f"is closed only {count} further down, so {lines}, which {reads} of the sheet, "
-        f'would be read as part of that one cell ("{_shown(cell.text)}") and {lost} lost. '
+        f'would be read as part of that one cell ("{shown(cell.text)}") and {lost} lost. '
         'Close the quote where the cell ends, or remove it (write it twice, "", if it is meant '
         "as text), then try again; a note meant to hold those lines must not hold ids where "
         "the sheet's rows have them."
     )
 
 
-def _shown(text: str) -> str:
+def shown(text: str) -> str:
     """The start of a cell for a message of one line: its line breaks as escapes."""
     return clip(text, 60).replace("\r", "\\r").replace("\n", "\\n")

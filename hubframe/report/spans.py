@@ -16,8 +16,7 @@ import csv
 from collections.abc import Sequence
 
 from hubframe.errors import InputError
-from hubframe.io.quotes import LINE_BREAK, around
-from hubframe.redaction import clip
+from hubframe.io.quotes import LINE_BREAK, SpanningCell, around, shown
 
 #: The columns a report row is told by: its object types, and its record ids (whole numbers).
 _TYPES, _IDS = ("from_type", "to_type"), ("from_id", "to_id")
@@ -61,19 +60,22 @@ def refuse_swallowed(
     for line, cells in rows:
         for column, text in enumerate(cells):
             if ("\n" in text or "\r" in text) and _swallows(text, column, header, delimiter, where):
-                _refuse(name, line, header[column] if column < len(header) else "", text)
+                # the line the cell opens on: its row's, after the cells before it
+                opens = line + sum(SpanningCell(line, 0, c).breaks for c in cells[:column])
+                cell = SpanningCell(line, column, text)
+                _refuse(name, opens, header[column] if column < len(header) else "", cell)
 
 
-def _refuse(name: str, line: int, column: str, text: str) -> None:
-    breaks = len(LINE_BREAK.findall(text))
+def _refuse(name: str, line: int, column: str, cell: SpanningCell) -> None:
+    """Refuse the report: ``cell``, of the ``column`` header, opens on ``line``."""
+    breaks = cell.breaks
     lines = f"line {line + 1}" if breaks == 1 else f"lines {line + 1} to {line + breaks}"
-    shown = clip(text, 60).replace("\r", "\\r").replace("\n", "\\n")
     raise InputError(
         f"{name}: the quote that opens a cell on line {line} ({column}) is closed only on line "
         f"{line + breaks}, so {lines}, which read as rows of the report, would be read as part "
-        f'of that one cell ("{shown}") and their rows left out of the undo. Close the quote '
-        'where the cell ends, or remove it (write it twice, "", if it is meant as text), or '
-        "export the report again, then try again."
+        f'of that one cell ("{shown(cell.text)}") and their rows left out of the undo. Close '
+        'the quote where the cell ends, or remove it (write it twice, "", if it is meant as '
+        "text), or export the report again, then try again."
     )
 
 

@@ -19,13 +19,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 from hubframe.constants import HUBSPOT_DEFINED
+from hubframe.run.phases import pin_phases
 from hubframe.run.pipeline import Needs, Prepared
 from hubframe.run.primary import PrimaryRow, row_of
 from hubframe.run.work import Outcome, WorkItem
-
-#: The phases of an undo that takes back a moved primary: removals, creations, then the rows
-#: that moved a primary (once their record has its old primary company again).
-_REMOVALS, _CREATIONS, _MOVED = 0, 1, 2
 
 #: A record's Primary with one company: (record type, record id, company id).
 _Held = tuple[str, str, str]
@@ -83,10 +80,10 @@ def take_back_moved(
         taken.append(row.removal)
     if not taken:
         return items
-    late = {item.position for item in taken}
-    for item in items:
-        prepared.phase[item.position] = _REMOVALS if item.action.removes_association else _CREATIONS
-    prepared.phase.update(dict.fromkeys(late, _MOVED))
+    # removals, creations, then the rows that moved a primary (once their record has its old
+    # primary company again)
+    last = pin_phases(prepared, items)
+    prepared.phase.update(dict.fromkeys((item.position for item in taken), last + 1))
     return sorted([*items, *taken], key=lambda item: item.position)
 
 

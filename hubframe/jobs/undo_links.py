@@ -16,6 +16,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
+from hubframe.run.phases import pin_phases
 from hubframe.run.pipeline import Covered, Prepared
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, Status
@@ -45,9 +46,7 @@ def cover_links(items: Iterable[WorkItem], prepared: Prepared) -> list[WorkItem]
             covered[item.position] = Covered(carrier, covered_outcome)
     if not covered:
         return items
-    if not prepared.phase:  # as run_in_phases sends them: removals, then the rest
-        prepared.phase.update({i.position: 0 if i.action.removes_association else 1 for i in items})
-    last = max(prepared.phase.get(i.position, 0) for i in items)
+    last = pin_phases(prepared, items)
     prepared.phase.update(dict.fromkeys(covered, last + 1))
     prepared.covered.update(covered)
     return items

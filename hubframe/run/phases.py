@@ -68,6 +68,15 @@ def phases(prepared: Prepared, items: Iterable[WorkItem]) -> list[list[WorkItem]
     return [grouped[n] for n in sorted(grouped)]
 
 
+def pin_phases(prepared: Prepared, items: Iterable[WorkItem]) -> int:
+    """Give each of ``items`` without a phase the one :func:`phases` sends it in when no row
+    has one (removals 0, the rest 1), so that a job can add a phase after them; the last
+    phase given."""
+    for item in items:
+        prepared.phase.setdefault(item.position, 0 if item.action.removes_association else 1)
+    return max(prepared.phase.values(), default=0)
+
+
 def _stopped(items: Iterable[WorkItem], reason: StopReason) -> dict[int, Outcome]:
     return {
         item.position: Outcome(
@@ -186,4 +195,4 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
     return table_with_facts(prepared, outcomes, facts)
 
 
-__all__ = ["execute_in_phases", "phases", "run_in_phases", "split"]
+__all__ = ["execute_in_phases", "phases", "pin_phases", "run_in_phases", "split"]

@@ -16,7 +16,7 @@ import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cached_property, partial
+from functools import cache, cached_property, partial
 from typing import Any, Final
 
 import numpy as np
@@ -44,6 +44,7 @@ from hubframe.io.aliases import (
     PAIR_FIELDS,
 )
 from hubframe.io.hidden import HIDDEN_ROW
+from hubframe.io.meta import without_attrs
 from hubframe.io.normalize import (
     canonical_category,
     canonical_ids,
@@ -116,6 +117,14 @@ class _Collector:
     #: Cells a FORMULA_ERROR settles, per column: no other check speaks of them.
     settled: dict[str, BoolArray] = field(default_factory=dict)
 
+    #: The frame's ``attrs["hubframe"]`` (the frame itself is kept without its attrs: pandas
+    #: deep-copies them into every column taken out).
+    info: Mapping[str, Any] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.info = self.frame.attrs.get("hubframe") or {}
+        self.frame = without_attrs(self.frame)
+
     @cached_property
     def several_sheets(self) -> bool:
         return bool(self.frame["sheet"].nunique() > 1)
@@ -145,8 +154,7 @@ class _Collector:
         """Id columns that hold a unique property's values (``{"to_id": "email"}``): the sides
         :func:`hubframe.read_pairs` noted in ``attrs["hubframe"]["id_properties"]``; a run
         looks them up to record ids (``hubframe.run.lookup``) before sending."""
-        info = self.frame.attrs.get("hubframe") or {}
-        given = info.get(ID_PROPERTIES) or {}
+        given = self.info.get(ID_PROPERTIES) or {}
         return {f"{side}_id": str(given[side]) for side in ("from", "to") if given.get(side)}
 
     def ids(self, name: str) -> tuple[BoolArray, IntArray]:
@@ -186,13 +194,11 @@ class _Collector:
     @cached_property
     def in_frame(self) -> bool:
         """Whether the rows were read from a DataFrame (not a file): messages say so."""
-        info = self.frame.attrs.get("hubframe") or {}
-        return bool(info.get("source") == FRAME_SOURCE)
+        return bool(self.info.get("source") == FRAME_SOURCE)
 
     @property
     def headers(self) -> dict[str, str]:
-        info = self.frame.attrs.get("hubframe") or {}
-        return {canonical: header for header, canonical in info.get("column_map", {}).items()}
+        return {canonical: header for header, canonical in self.info.get("column_map", {}).items()}
 
     def where(self, column: str) -> str:
         header = self.headers.get(column)
@@ -291,9 +297,14 @@ class _Collector:
 
 
 def _empty_issues() -> pd.DataFrame:
-    """The issues table of a sheet without any, its columns made in their types (text as
-    pandas makes text now; casting empty object columns took 3 ms, half of validating a
-    one-row sheet, and every job validates its sheet)."""
+    """The issues table of a sheet without any, in the column types of the text type pandas
+    uses now (a copy of one made once per text type: building it took 3 ms, half of
+    validating a one-row sheet, and every job validates its sheet)."""
+    return _empty_issues_in(pd.api.types.pandas_dtype(str)).copy()
+
+
+@cache
+def _empty_issues_in(text: Any) -> pd.DataFrame:
     numbers = ("row", "position")
     return pd.DataFrame(
         {c: pd.Series([], dtype=np.int64 if c in numbers else str) for c in OUTPUT_COLUMNS}

@@ -47,7 +47,7 @@ K = TypeVar("K")
 
 def arrow_text_dtype() -> Any:
     """The Arrow-backed dtype pandas uses for text now, or None when it uses object columns."""
-    dtype = pd.Series(["a"]).dtype
+    dtype = pd.api.types.pandas_dtype(str)  # what text becomes: pd.Series(["a"]).dtype
     if isinstance(dtype, pd.StringDtype) and dtype.storage in ("pyarrow", "pyarrow_numpy"):
         return dtype
     return None

@@ -25,6 +25,7 @@ from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.hubspot.shapes import placed_limits
 from hubframe.io.frame import RAW_PREFIX
+from hubframe.io.meta import without_attrs
 from hubframe.io.normalize import is_purge_word
 from hubframe.run.labels import LabelBook, LabelRefused, is_stand_in, resolve
 from hubframe.run.options import RunKwargs, RunOptions
@@ -304,7 +305,7 @@ def _labels_first(prepared: Prepared, book: LabelBook) -> None:
 def _open_records(prepared: Prepared) -> tuple[list[int], list[dict[Any, Any]]]:
     """The positions of the rows not settled yet, and the rows."""
     todo = [p for p in range(len(prepared.frame)) if p not in prepared.settled]
-    return todo, (prepared.frame.iloc[todo].to_dict("records") if todo else [])
+    return todo, (without_attrs(prepared.frame.iloc[todo]).to_dict("records") if todo else [])
 
 
 def _pairs_of(records: list[dict[Any, Any]]) -> set[ObjectPair]:

@@ -78,7 +78,7 @@ from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
 from hubframe.run.primary import settle_conflicts
 from hubframe.run.primary_before import primaries_before
-from hubframe.run.rows import issues_argument, read_input, refuse_removals_sheet
+from hubframe.run.rows import issues_argument, read_input, refuse_removals_sheet, type_pairs
 from hubframe.run.spelling import Spellings
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status
@@ -398,11 +398,8 @@ def _maps_labels(columns: dict[str, str]) -> bool:
 
 def _sheet_pairs(frame: pd.DataFrame) -> list[ObjectPair]:
     """The object pairs the rows name, as written, in the order they first come."""
-    types = frame[["from_type", "to_type"]].dropna().drop_duplicates()
     return [
-        ObjectPair(f, t)
-        for f, t in zip(types["from_type"], types["to_type"], strict=True)
-        if isinstance(f, str) and isinstance(t, str)
+        ObjectPair(f, t) for f, t in type_pairs(frame) if isinstance(f, str) and isinstance(t, str)
     ]
 
 

@@ -58,6 +58,7 @@ from hubframe.constants import (
 )
 from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, InputError, StopReason
 from hubframe.hubspot.client import HubSpotClient
+from hubframe.io.meta import without_attrs
 from hubframe.io.normalize import canonical_category
 from hubframe.io.sources import as_path
 from hubframe.jobs.before_flags import refuse_flipped_flags
@@ -819,7 +820,7 @@ class _Undo:
         prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
         moved: list[MovedPrimary] = []
-        rows = self.run.to_dict("records")
+        rows = without_attrs(self.run).to_dict("records")
         unread, nothing = no_reading(self.run), net_none(self.run)
         primary_unread = no_primary_reading(self.run)
         for pos, row in enumerate(rows):

@@ -45,7 +45,7 @@ from hubframe.io.cells import (
 from hubframe.io.conform import check_report_ids, own_columns
 from hubframe.io.csv import csv_text
 from hubframe.io.guard import checked_workbook
-from hubframe.io.meta import refuse_odd_meta
+from hubframe.io.meta import refuse_odd_meta, without_attrs
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
     MAX_ID_DIGITS,
@@ -626,10 +626,11 @@ def run_words(table: pd.DataFrame, place: Place = _positions) -> pd.DataFrame:
     raise InputError naming it (at ``place``): whether the run applied such a row is not
     known, so none is guessed."""
     out = table.copy(deep=False)  # its columns are replaced, never written into
-    words = {c: _words(out[c]) for c in ("status", "action", "error_code") if c in out}
+    bare = without_attrs(table)
+    words = {c: _words(bare[c]) for c in ("status", "action", "error_code") if c in out}
     if "error_code" in words:
-        out["error_code"] = words["error_code"].str.upper().astype(object)
-        out["error_code"] = out["error_code"].where(out["error_code"].notna(), None)
+        codes = words["error_code"].str.upper().astype(object)
+        out["error_code"] = codes.where(codes.notna(), None)
     statuses = {str(s) for s in Status}
     if "status" in words:
         found = words["status"].str.lower()
@@ -875,6 +876,7 @@ def _existed(row: JournalRow) -> bool | None:
 
 def acted_on(table: pd.DataFrame) -> npt.NDArray[np.bool_]:
     """Rows an undo takes back: those the run applied, or may have (UNKNOWN_OUTCOME)."""
+    table = without_attrs(table)
     status = table["status"].astype("string").str.strip()
     codes = table["error_code"] if "error_code" in table else pd.Series(None, index=table.index)
     unknown = (status == Status.FAILED) & (codes.astype("string") == ErrorCode.UNKNOWN_OUTCOME)

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode, HubframeError, StopReason
+from hubframe.io.meta import without_attrs
 from hubframe.io.normalize import is_valid_object_type
 from hubframe.run.labels import (
     DEFINED_DEFAULTS,
@@ -49,7 +50,10 @@ def with_actions(frame: pd.DataFrame, settled: dict[int, Outcome]) -> dict[int, 
     that say it read a column at a time: a row at a time took 0.5 ms a row, minutes for a
     large sheet of bad ids)."""
     todo = [pos for pos, outcome in settled.items() if outcome.action is None]
+    if not todo:
+        return settled
     names = [name for name in ("type_id", "label") if name in frame.columns]
+    frame = without_attrs(frame)
     cells = {name: frame[name].iloc[todo].astype(object).tolist() for name in names}
     for i, pos in enumerate(todo):
         row = {name: cells[name][i] for name in names}
@@ -66,6 +70,7 @@ def labeled_pairs(frame: pd.DataFrame, *, every: bool = False) -> list[tuple[str
     the state before needs each pair's unlabeled type as soon as a pair turns out linked)."""
     if "from_type" not in frame.columns or "to_type" not in frame.columns:
         return []
+    frame = without_attrs(frame)
     typed = np.full(len(frame), every, dtype=bool)
     if "label" in frame.columns and not every:
         labels = frame["label"].astype("str").str.strip()
@@ -202,7 +207,7 @@ def prepare_pairs(prepared: Prepared, book: LabelBook, *, listed_only: bool = Fa
     type id the pair's types do not hold, as validation finds them).  Labels are read once per
     distinct (object pair, label, category, type id), before this returns, so a bad token or
     an unreachable HubSpot stops the run here.  Nothing loops over rows in Python."""
-    frame = prepared.frame
+    frame = without_attrs(prepared.frame)
     rows = prepared.open_positions()
     if len(rows) == 0:
         prepared.table, prepared.count = WorkTable.empty(), 0

@@ -37,6 +37,7 @@ from hubframe.io.normalize import (
     object_key,
 )
 from hubframe.run.labels import LabelBook
+from hubframe.run.rows import type_pairs
 from hubframe.run.work import WorkItem
 from hubframe.vocab import ObjectPair
 
@@ -197,12 +198,9 @@ def object_keys(book: LabelBook, pairs: Iterable[ObjectPair]) -> dict[str, str]:
 def sheet_objects(book: LabelBook, frame: pd.DataFrame) -> dict[str, str]:
     """:func:`object_keys` of the object pairs the rows of a pairs or limits frame name (those
     whose two types are object types: another text is its own object)."""
-    if "from_type" not in frame.columns or "to_type" not in frame.columns:
-        return {}
-    types = frame[["from_type", "to_type"]].dropna().drop_duplicates()
     pairs = [
         ObjectPair(f, t)
-        for f, t in zip(types["from_type"], types["to_type"], strict=True)
+        for f, t in type_pairs(frame)
         if isinstance(f, str)
         and isinstance(t, str)
         and is_valid_object_type(f)

@@ -484,6 +484,21 @@ STRONG_KEYS: Final = _build_aliases(STRONG_ALIASES)
 WEAK_KEYS: Final = {k: v for k, v in _build_aliases(WEAK_ALIASES).items() if k not in STRONG_KEYS}
 
 
+@lru_cache(maxsize=_HEADERS_REMEMBERED)
+def typed_among_words(header: str) -> tuple[TypedHeader, frozenset[str]] | None:
+    """The record id column of an object a header names among other words ("Contact ID (new)",
+    "Secondary Contact ID", "Contact IDs (;-separated)", "Old deal id"), and the other words:
+    a run of its words spelling a :data:`TYPED_HEADERS` header, the longest first; None for
+    none (a header that is one exactly is ``TYPED_HEADERS[header_key(header)]``)."""
+    words = header_words(header)
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            typed = TYPED_HEADERS.get("".join(words[start : start + size]))
+            if typed is not None:
+                return typed, frozenset(words[:start] + words[start + size :])
+    return None
+
+
 def fields_for(kind: Kind) -> tuple[str, ...]:
     return PAIR_FIELDS if kind == "pairs" else LIMIT_FIELDS
 

@@ -43,6 +43,7 @@ from hubframe.io.aliases import (
     noted_key,
     property_mark,
     strong_alias,
+    typed_among_words,
 )
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type
 from hubframe.io.syntax import PYTHON, Syntax
@@ -140,7 +141,11 @@ def record_id_headers(headers: Sequence[str]) -> list[str]:
 
 
 def _explicit(
-    headers: Sequence[str], columns: Mapping[str, str], wanted: Sequence[str], source: str
+    headers: Sequence[str],
+    columns: Mapping[str, str],
+    wanted: Sequence[str],
+    source: str,
+    syntax: Syntax = PYTHON,
 ) -> dict[str, str]:
     """Apply ``columns=``: {header: canonical}; {canonical: header} is accepted too."""
     by_key = {header_key(h): h for h in reversed(headers)}
@@ -162,8 +167,33 @@ def _explicit(
                 f"columns= names {header!r}, which is not a column of the sheet. "
                 f"Columns found: {', '.join(headers)}.",
             )
+        _refuse_twice(out, canonical, found, source, syntax)
         out[canonical] = found
     return out
+
+
+def _refuse_twice(
+    chosen: Mapping[str, str], canonical: str, header: str, source: str, syntax: Syntax
+) -> None:
+    """HeaderError when ``columns=`` names two columns for one field (the cells of one would
+    be left out) or one column for two fields (its cells sent as both: a deal id as a contact
+    id), before either is read."""
+    how = "the app's dropdowns name" if syntax.name == "app" else "columns= names"
+    if canonical in chosen:
+        raise HeaderError(
+            source,
+            f"{how} two columns for {syntax.field(canonical)}: {shown(chosen[canonical])} and "
+            f"{shown(header)}. One column holds {DESCRIPTIONS[canonical]}, and the cells of the "
+            "other would be left out: choose one (put the other's pairs in rows of their own).",
+        )
+    other = next((c for c, h in chosen.items() if h == header), None)
+    if other is not None:
+        raise HeaderError(
+            source,
+            f"{how} the column {shown(header)} for both {syntax.field(other)} and "
+            f"{syntax.field(canonical)}: a column is read as one of them, or its cells would "
+            f"be sent as both. Choose another column for {syntax.field(canonical)}.",
+        )
 
 
 def _alias_matches(
@@ -398,7 +428,7 @@ def match_headers(
     row was given (no label column needed); messages use ``syntax``.
     """
     wanted = fields_for(kind)
-    explicit = _explicit(headers, columns or {}, wanted, source)
+    explicit = _explicit(headers, columns or {}, wanted, source, syntax)
     explicit = _field_marks(headers, kind, explicit, source) | explicit
     given: dict[Side, str | None] = {"from": from_type, "to": to_type}
     mapping = _mapped(headers, kind, explicit, given, sample, source, syntax, checked=True)
@@ -776,10 +806,37 @@ def check_unread_columns(
         typed = TYPED_HEADERS.get(header_key(header)) if kind == "pairs" else None
         if typed is not None and values(header) and not _left_out_by_choice(typed, mapping, given):
             raise HeaderError(source, _unread_ids(header, typed, mapping, given, syntax))
+        loose = _ids_among_words(header, mapping) if kind == "pairs" and typed is None else None
+        if loose and _holds_ids(values(header)) and not _left_out_by_choice(loose, mapping, given):
+            raise HeaderError(source, _unread_ids(header, loose, mapping, given, syntax))
         lookup = PROPERTY_HEADERS.get(header_key(header)) if kind == "pairs" else None
         if lookup is not None and values(header) and _names_another(lookup, mapping, given):
             raise HeaderError(source, _unread_lookup(header, lookup, mapping, syntax))
     check_unread_roles(headers, mapping, kind, values, source, syntax)
+
+
+#: A cell that could hold record ids: digits, with the separators, signs and exponents of a
+#: list ("101; 102") or of a number a spreadsheet wrote ("1.2345E+11").
+_ID_CELL: Final = re.compile(r"[\d\s.,;:|/+\-eE]*\d[\d\s.,;:|/+\-eE]*")
+
+
+def _holds_ids(cells: Sequence[str]) -> bool:
+    return any(_ID_CELL.fullmatch(cell) for cell in cells)
+
+
+def _ids_among_words(header: str, mapping: ColumnMapping) -> TypedHeader | None:
+    """The object whose record ids a header names among other words ("Contact ID (new)",
+    "Secondary Contact ID"), as a column not read: a second column of one side's ids, whose
+    cells would be left out.  A HubSpot export's "Associated Company IDs (Primary)" beside
+    the "Associated Company IDs" read is not one (its ids are among those read)."""
+    found = typed_among_words(header)
+    if found is None:
+        return None
+    typed, others = found
+    read = {TYPED_HEADERS.get(header_key(h)) for h in mapping.column_map}
+    if others == {"primary"} and any(r and r.object_type == typed.object_type for r in read):
+        return None
+    return typed
 
 
 def check_unread_roles(

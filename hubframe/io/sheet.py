@@ -20,8 +20,15 @@ import pyarrow.compute as pc
 from hubframe.constants import MAX_LIMIT_VALUE
 from hubframe.errors import HubframeError, InputError
 from hubframe.io.aliases import (
+    PROPERTY_HEADERS,
+    SIDE_KEYS,
+    TYPED_HEADERS,
+    WEAK_KEYS,
     Kind,
+    field_mark,
+    header_key,
     header_score,
+    strong_alias,
 )
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, clean_headers, filled, one_cell_text, written_headers
@@ -31,6 +38,7 @@ from hubframe.io.columns import (
     match_headers,
 )
 from hubframe.io.exports import from_type_guesser
+from hubframe.io.grouprow import header_below_group
 from hubframe.io.guard import column_letters
 from hubframe.io.narrow import narrow_text, refuse_rounded
 from hubframe.io.normalize import (
@@ -231,14 +239,19 @@ def sheet_where(raw: RawSheet, request: Request) -> str:
 
 
 def find_header(preview: Sequence[Sequence[object]], request: Request) -> int:
-    """Index of the header row: the earliest row with the most known headers."""
+    """Index of the header row: the earliest row with the most known headers, unless that row
+    is a group row over the header (``From`` over ``Deal ID | Deal Name``, ``To`` over
+    ``Contact ID | Contact Name``): then the header below it (:mod:`hubframe.io.grouprow`)."""
+    rows = [[one_cell_text(c) for c in cells] for cells in preview[:HEADER_SEARCH_ROWS]]
+    scores = [request.score(cells) for cells in rows]
     best, best_score = -1, 0
-    for i, cells in enumerate(preview[:HEADER_SEARCH_ROWS]):
-        score = request.score([one_cell_text(c) for c in cells])
+    for i, score in enumerate(scores):
         if score > best_score:
             best, best_score = i, score
     if best >= 0:
-        return best
+        chosen = request.columns or {}
+        explicit = {header_key(h) for h in (*chosen.keys(), *chosen.values())}
+        return header_below_group(rows, scores, best, request.score, explicit)
     for i, cells in enumerate(preview):
         if any(clean_text(one_cell_text(c)) for c in cells):
             return i
@@ -641,7 +654,8 @@ def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
     try:
         mapping = request.match(headers, request.source_name, preview)
     except HeaderError as exc:
-        raise _index_hint(exc, frame) from None
+        raise _index_hint(exc, frame, request) from None
+    _refuse_index_of_ids(frame, request)
     for header in mapping.columns.values():  # the columns read, not the sheet's others
         if header in headers:
             refuse_rounded(frame.iloc[:, headers.index(header)], header, request.source_name)
@@ -664,18 +678,110 @@ def _frame_labels(raw: RawSheet) -> frozenset[int]:
     return frozenset(int(row) for row in raw.rows[np.flatnonzero(marked)])
 
 
-def _index_hint(exc: HeaderError, frame: pd.DataFrame) -> HeaderError:
+def _index_hint(exc: HeaderError, frame: pd.DataFrame, request: Request) -> HeaderError:
     """``exc``, naming the frame's index when it has a name (ids moved there by
-    ``set_index("from_id")`` are not a column, so they were "no column for the record id")."""
+    ``set_index("from_id")`` are not a column, so they were "no column for the record id"):
+    for a sheet not recognised, or an index named as a column the read takes
+    (:func:`_index_of_ids`)."""
     named = [str(name) for name in frame.index.names if name is not None]
-    if not exc.unrecognised or not named:
+    if not named or not (exc.unrecognised or _index_of_ids(frame, request)):
         return exc
     shown = ", ".join(f"'{name}'" for name in named)
     hint = (
         f" The frame's index is named {shown}, and an index is not read: pass "
         "frame.reset_index() to read it as a column."
     )
-    return HeaderError(exc.where, exc.detail + hint, unrecognised=True, unguessed=exc.unguessed)
+    return HeaderError(
+        exc.where, exc.detail + hint, unrecognised=exc.unrecognised, unguessed=exc.unguessed
+    )
+
+
+#: The fields an index must not be named as: its cells would be the pairs' records or types.
+_INDEX_FIELDS: Final[Mapping[str, frozenset[str]]] = {
+    "pairs": frozenset({"from_id", "to_id", "from_type", "to_type"}),
+    "limits": frozenset({"from_type", "to_type"}),
+}
+
+
+def _refuse_index_of_ids(frame: pd.DataFrame, request: Request) -> None:
+    """InputError when the frame's index (or a level of it) is named as a record id or object
+    type column the read would take (``Deal ID``, ``Record ID``, ``from_id``, ``From``): an
+    index is not read, so after ``df.set_index("Deal ID")`` the pairs were read from the
+    other columns (contacts -> companies) without a word.  An index of row numbers, one that
+    repeats a column of its name (``set_index(..., drop=False)``) and the frames hubframe
+    gives (exports, reports read back; a read frame or result table is not read again) are
+    read as before."""
+    named = _index_of_ids(frame, request)
+    if not named:
+        return
+    shown = ", ".join(f"'{name}'" for name in named)
+    one = len(named) == 1
+    raise InputError(
+        f"{request.source_name}: the frame's index {'is' if one else 'levels are'} named "
+        f"{shown}, as {'a column' if one else 'columns'} of record ids or object types "
+        "hubframe reads, but an index is not read: its cells would be left out and the pairs "
+        "read from the other columns. Call frame.reset_index() first to read it as a column, "
+        "or drop it (frame.reset_index(drop=True)) if it holds no ids."
+    )
+
+
+def _index_of_ids(frame: pd.DataFrame, request: Request) -> list[str]:
+    """The names of the frame's index levels that name a record id or object type column the
+    read takes (see :func:`_refuse_index_of_ids`), holding other than row numbers."""
+    if len(frame) == 0 or _hubframes(frame):
+        return []
+    fields = _INDEX_FIELDS.get(request.kind, frozenset())
+    found = []
+    for level, name in enumerate(frame.index.names):
+        if name is None or not isinstance(name, str | int):
+            continue
+        text = str(name)
+        if not (request.score([text]) > 0 and _names_field(text, request.kind, fields)):
+            continue
+        values = frame.index.get_level_values(level)
+        if _row_numbers(frame.index, values) or _repeats_column(frame, name, values):
+            continue
+        found.append(text)
+    return found
+
+
+def _names_field(text: str, kind: Kind, fields: frozenset[str]) -> bool:
+    """Whether a header ``text`` names one of ``fields`` (a record id or type column)."""
+    marked = field_mark(text)[1]
+    if marked is not None:
+        return marked in fields
+    key = header_key(text)
+    if key in SIDE_KEYS or (strong_alias(text) or WEAK_KEYS.get(key)) in fields:
+        return True
+    return kind == "pairs" and (key in TYPED_HEADERS or key in PROPERTY_HEADERS)
+
+
+def _hubframes(frame: pd.DataFrame) -> bool:
+    """A frame hubframe gave (an export, a report read back: its ``attrs`` say so)."""
+    info = frame.attrs.get("hubframe")
+    return isinstance(info, Mapping) and bool(info)
+
+
+def _row_numbers(index: pd.Index, values: pd.Index) -> bool:
+    """An index of row numbers: a RangeIndex, or 0, 1, 2... (1, 2, 3...) as numbers or text
+    (a frame saved with its index and read back with ``index_col``)."""
+    if isinstance(index, pd.RangeIndex):
+        return True
+    first = str(values[0]).strip()
+    if first not in ("0", "1"):
+        return False
+    texts = [str(v).strip() for v in values]
+    return texts == [str(n) for n in range(int(first), int(first) + len(texts))]
+
+
+def _repeats_column(frame: pd.DataFrame, name: object, values: pd.Index) -> bool:
+    """Whether the frame holds a column of the index's name with its cells
+    (``set_index("Deal ID", drop=False)``): that column is read."""
+    at = [i for i, c in enumerate(frame.columns) if c == name]
+    if len(at) != 1:
+        return False
+    column = frame.iloc[:, at[0]]
+    return bool(np.array_equal(column.astype(str).to_numpy(), values.astype(str).to_numpy()))
 
 
 def frame_column(s: pd.Series) -> Text:

@@ -155,3 +155,71 @@ def test_a_resume_sends_again_the_rows_removed_outside_the_journal(
 
     hf.undo(journal, client, progress=False)
     assert held(portal) == start
+
+
+# --- a pair linked before the first run, removed by hand before the resume --------------------
+
+DEAL, KEPT, NEW = "7400000101", "8400000101", "8400000102"
+
+
+def _linked_before() -> tuple[Sandbox, pd.DataFrame]:
+    sb = Sandbox(seed=None)
+    sb.add_records("deals", [DEAL])
+    sb.add_records("contacts", [KEPT, NEW])
+    sb.associate("deals", DEAL, "contacts", KEPT)  # plain, as the sheet's first row asks
+    frame = pd.DataFrame({"Deal ID": [DEAL, DEAL], "Contact ID": [KEPT, NEW]})
+    return sb, hf.read_pairs(frame, from_type="deals", to_type="contacts")
+
+
+def _first_batch_only(client: hf.HubSpotClient, pairs: pd.DataFrame, journal: Path) -> None:
+    cancel = threading.Event()
+    first = hf.associate(
+        pairs,
+        client,
+        journal=journal,
+        cancel=cancel,
+        on_progress=lambda rows: cancel.set(),
+        progress=False,
+        batch_size=1,
+        workers=1,
+    )
+    assert first["status"].tolist() == ["success", "skipped"], first
+
+
+@pytest.mark.parametrize("reading", ["skip_existing", "preflight", "record"])
+@pytest.mark.parametrize("removed", [True, False])
+def test_a_pair_linked_before_the_run_and_removed_since_is_sent_not_skipped(
+    tmp_path: Path, reading: str, removed: bool
+) -> None:
+    sb, pairs = _linked_before()
+    with sb:
+        client, journal = client_for(sb), tmp_path / "run.sqlite"
+        _first_batch_only(client, pairs, journal)
+        if removed:  # by hand, outside the journal
+            client.delete_associations("deals", DEAL, "contacts", KEPT)
+        options: dict[str, Any] = {
+            "progress": False,
+            **({reading: True} if reading != "record" else {}),
+        }
+        dry = hf.associate(pairs, client, journal=journal, dry_run=True, **options)
+        resumed = hf.associate(pairs, client, journal=journal, **options)
+
+        held_now = set(
+            zip(
+                *[sb.associations("deals", "contacts")[c] for c in ("from_id", "to_id")],
+                strict=True,
+            )
+        )
+        assert {(DEAL, KEPT), (DEAL, NEW)} <= held_now
+        assert resumed["existed_before"].tolist() == [True, False]  # as before the first run
+        assert dry["existed_before"].tolist() == [True, False]
+        if removed:  # not "already associated": sent again
+            assert resumed["status"].tolist() == ["success", "success"], resumed
+            assert pd.isna(dry["error_code"].iloc[0]), dry
+        else:  # still there: the dry run says so, and skip_existing skips it
+            assert dry["error_code"].iloc[0] == "ALREADY_ASSOCIATED"
+            skips = reading == "skip_existing"
+            assert resumed["status"].tolist() == ["skipped" if skips else "success", "success"]
+        hf.undo(journal, client, progress=False)
+        after = sb.associations("deals", "contacts")
+        assert list(zip(after["from_id"], after["to_id"], strict=True)) == [(DEAL, KEPT)]

@@ -215,7 +215,9 @@ def predict(
 
     ``unlabeled`` gives each object pair's unlabeled type id.  ``before(item)`` gives the type
     ids the pair carried before the run (default: what the portal holds now); a resumed run
-    passes what its journal remembers from the first run.
+    passes what its journal remembers from the first run.  A row is ``ALREADY_ASSOCIATED``
+    only when the portal holds its type now too: one removed since the first run (outside the
+    journal) is sent again, not skipped as there.
     """
     counter = _Counter(state)
     checks: dict[int, Check] = {}
@@ -227,14 +229,22 @@ def predict(
             checks[item.position] = Check(None, None)
             continue
         wanted = _requested(item, default)
-        existed = wanted in earlier if wanted is not None else bool(earlier)
+        existed = _carries(earlier, wanted)
         check = Check(existed, bool(earlier))
-        if existed:
+        if existed and (before is None or _carries(state.types(pair, link), wanted)):
             check = Check(True, True, ErrorCode.ALREADY_ASSOCIATED, already_message(item))
         else:
             check = _limit_check(item, check, counter, state, wanted, default)
         checks[item.position] = check
     return checks
+
+
+def _carries(types: frozenset[int] | None, wanted: int | None) -> bool:
+    """Whether a pair's type ids hold the one a row asks for (any type: the row asks for the
+    link alone); False when they are not known."""
+    if types is None:
+        return False
+    return wanted in types if wanted is not None else bool(types)
 
 
 def _limit_check(

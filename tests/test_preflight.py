@@ -60,7 +60,8 @@ def test_dry_run_predicts_per_row_and_writes_nothing(sandbox: Sandbox, version: 
     assert codes(result) == PREDICTED
     assert result.loc[1, "error_message"] == (
         f"predicted: deal {DEALS[0]} already has 2 of at most 2 'Decision maker' contacts; "
-        "a real run will not send it."
+        "a real run with pre-flight on (preflight=True, --preflight) will not send it; without "
+        "it, it is sent and HubSpot refuses it."
     )
     assert result.loc[4, "error_message"] == (  # only with the sheet's earlier rows: sent
         f"predicted: deal {DEALS[4]} has 0 of at most 2 'Decision maker' contacts and earlier "

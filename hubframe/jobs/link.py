@@ -331,13 +331,19 @@ def _decide(item: WorkItem, check: Check, wanted: _Wanted) -> Outcome | None:
     ):
         if wanted.dry_run:
             status = Status.PLANNED
-            message = f"{check.message}; a real run will not send it."
+            message = f"{check.message}; {_NOT_SENT_WITH_PREFLIGHT}"
         else:
             status = Status.FAILED
             message = f"{check.message}; not sent (send_predicted_failures=True sends it anyway)."
         return Outcome(status, action=item.action, error_code=check.code, error_message=message)
     return None
 
+
+#: A dry run's predicted refusal: pre-flight is on for dry runs, off for real runs by default.
+_NOT_SENT_WITH_PREFLIGHT = (
+    "a real run with pre-flight on (preflight=True, --preflight) will not send it; without "
+    "it, it is sent and HubSpot refuses it."
+)
 
 _NOTES = {
     ErrorCode.ALREADY_ASSOCIATED: "; sending it again changes nothing.",
@@ -351,11 +357,13 @@ _UNSURE = "; sent all the same: HubSpot refuses it only if those rows are applie
 
 def _notes(checks: dict[int, Check]) -> dict[int, Note]:
     """The predictions a dry run shows on the planned rows that would be sent."""
-    return {
-        pos: Note(f"{check.message}{_NOTES[check.code] if check.certain else _UNSURE}", check.code)
-        for pos, check in checks.items()
-        if check.code is not None and check.message is not None
-    }
+    return {pos: _note(check) for pos, check in checks.items() if check.message is not None}
+
+
+def _note(check: Check) -> Note:
+    if check.code is None:  # its pair's limits could not be read
+        return Note(str(check.message))
+    return Note(f"{check.message}{_NOTES[check.code] if check.certain else _UNSURE}", check.code)
 
 
 def _existing_columns(checks: dict[int, Check], rows: int) -> list[ExtraColumn]:

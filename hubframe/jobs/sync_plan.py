@@ -53,7 +53,7 @@ from hubframe.run.diff import Change, Diff, Removal, RowChange, Wanted, diff
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook, LabelDef
 from hubframe.run.pipeline import Note, Prepared, RunContext
-from hubframe.run.preflight import PortalState, limit_rules, predict
+from hubframe.run.preflight import PortalState, predict, read_pair_limits
 from hubframe.run.primary import ONE_WAY_LABELS, PrimaryRow, one_way_types, primary_row
 from hubframe.run.reads import read_links, types_of
 from hubframe.run.rows import columns, text, value
@@ -522,12 +522,7 @@ class SyncPlanner:
         for pair, plan in pairs.items():
             if plan.failed or not plan.scope:
                 continue
-            try:
-                state.limits[pair] = limit_rules(self.run.client, pair)
-            except HubframeError as exc:
-                if exc.stops_run:
-                    raise
-                state.failed[pair] = exc  # no prediction; HubSpot still enforces its limits
+            read_pair_limits(self.run.client, pair, state)  # unread: said, not predicted
             state.links[pair] = _after(plan, gone)
         unlabeled = {pair: plan.unlabeled for pair, plan in pairs.items()}
         checks = predict(adds, state, unlabeled=unlabeled)
@@ -535,6 +530,8 @@ class SyncPlanner:
         for item in adds:
             check = checks.get(item.position)
             if check is None or check.code is not ErrorCode.LIMIT_EXCEEDED:
+                if check is not None and check.code is None and check.message:  # limits unread
+                    self.prepared.notes[item.position] = Note(check.message)
                 keep.append(item)
             elif not check.certain:  # only with earlier additions, which may fail: sent
                 self.prepared.notes[item.position] = Note(

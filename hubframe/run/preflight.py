@@ -25,10 +25,11 @@ with ``LIMIT_EXCEEDED`` as usual.
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 
-from hubframe.errors import ErrorCode, HubframeError
+from hubframe.errors import ErrorCode, HubframeError, HubframeWarning
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.run.reads import read_links, types_of
 from hubframe.run.work import WorkItem
@@ -55,6 +56,8 @@ class PortalState:
     limits: dict[ObjectPair, dict[int, LimitRule]] = field(default_factory=dict)
     #: object pairs whose reads failed (their rows get no prediction)
     failed: dict[ObjectPair, HubframeError] = field(default_factory=dict)
+    #: object pairs whose limits could not be read (their rows are not checked against them)
+    unread_limits: dict[ObjectPair, HubframeError] = field(default_factory=dict)
 
     def types(self, pair: ObjectPair, link: RecordPair) -> frozenset[int] | None:
         """Type ids between two records now; None when the read of the pair failed."""
@@ -98,6 +101,46 @@ def limit_rules(client: HubSpotClient, pair: ObjectPair) -> dict[int, LimitRule]
     return _read_limits(client, pair)
 
 
+class LimitsUnread(HubframeWarning):
+    """The limits of an object pair could not be read: its rows are not checked against them
+    (no ``LIMIT_EXCEEDED`` predicted), while HubSpot still enforces them."""
+
+
+def unread_limits_note(pair: ObjectPair, exc: HubframeError) -> str:
+    """What a row of a pair whose limits could not be read says (a dry run's note)."""
+    return (
+        f"not checked against the association limits of {pair[0]} -> {pair[1]}: they could "
+        f"not be read ({exc}); HubSpot still enforces them when it is sent"
+    )
+
+
+def read_pair_limits(
+    client: HubSpotClient, pair: ObjectPair, state: PortalState, *, warn: bool = True
+) -> None:
+    """``state.limits[pair]``; when the read fails, ``state.unread_limits[pair]`` and (``warn``)
+    a :class:`LimitsUnread` warning: the pair's rows are checked for what they hold without
+    its limits.  An error that stops every run is raised."""
+    try:
+        state.limits[pair] = _read_limits(client, pair)
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        state.unread_limits[pair] = exc
+        if warn:
+            warn_unread_limits(pair, exc)
+
+
+def warn_unread_limits(pair: ObjectPair, exc: HubframeError) -> None:
+    warnings.warn(
+        LimitsUnread(
+            f"the association limits of {pair[0]} -> {pair[1]} could not be read ({exc}): "
+            "its rows are not checked against them (no LIMIT_EXCEEDED predicted); HubSpot "
+            "still enforces them when the rows are sent"
+        ),
+        stacklevel=3,
+    )
+
+
 def read_state(
     client: HubSpotClient,
     sources: Mapping[ObjectPair, Iterable[str]],
@@ -105,20 +148,24 @@ def read_state(
     limits: bool = True,
 ) -> PortalState:
     """Read the current associations of the source records (and, with ``limits``, the limit
-    configuration) of each object pair.  A failed read is kept in ``failed``; an error that stops
-    every run (bad token, daily limit) is raised."""
+    configuration) of each object pair.  A failed read of associations is kept in ``failed``,
+    of limits in ``unread_limits`` (:func:`read_pair_limits`); an error that stops every run
+    (bad token, daily limit) is raised."""
     state = PortalState()
     for pair, ids in sources.items():
+        if limits:
+            read_pair_limits(client, pair, state, warn=False)
         try:
-            if limits:
-                state.limits[pair] = _read_limits(client, pair)
             found = read_links(client, pair[0], pair[1], ids)  # concurrent, rate limited
         except HubframeError as exc:
             if exc.stops_run:
                 raise
-            state.failed[pair] = exc
+            state.failed[pair] = exc  # its rows get no prediction at all: said on them
+            state.unread_limits.pop(pair, None)
             continue
         state.links[pair] = {f: types_of(entries) for f, entries in found.items()}
+        if pair in state.unread_limits:
+            warn_unread_limits(pair, state.unread_limits[pair])
     return state
 
 
@@ -235,6 +282,9 @@ def predict(
             check = Check(True, True, ErrorCode.ALREADY_ASSOCIATED, already_message(item))
         else:
             check = _limit_check(item, check, counter, state, wanted, default)
+        unread = state.unread_limits.get(pair)
+        if unread is not None and check.code is None:
+            check = replace(check, message=unread_limits_note(pair, unread))
         checks[item.position] = check
     return checks
 
@@ -281,9 +331,13 @@ def _limit_check(
 __all__ = [
     "Check",
     "LimitRule",
+    "LimitsUnread",
     "PortalState",
     "limit_rules",
     "predict",
+    "read_pair_limits",
     "read_state",
     "sources_of",
+    "unread_limits_note",
+    "warn_unread_limits",
 ]

@@ -11,11 +11,19 @@ A row is a header when two of its cells at least, in the columns the read takes,
 hubframe reads (:data:`NAMED`: the aliases of docs/columns.md, an object's id or property
 column such as ``Company ID`` or ``Contact email``, a bare ``From`` / ``To``), one of them a
 record id or object type column, and one names another column than the header above it does.
-(Cells of columns not read are not read as anything: a second table to the right of the read
-columns leaves their cells empty, and its rows are refused for that.)  A header repeated in its own
-order (or another spelling of the same columns: ``Deal IDs`` under ``Deal ID``) is one row,
-refused by validation; one cell naming a column (a note "Label", a label "Deal ID") is a cell;
-a note mentioning a header ("Company ID to check") names none.
+A header repeated in its own order (or another spelling of the same columns: ``Deal IDs`` under
+``Deal ID``) is one row, refused by validation; one cell naming a column (a note "Label", a
+label "Deal ID") is a cell; a note mentioning a header ("Company ID to check") names none.
+
+A second table *beside* the first, in columns the read does not take, is read as nothing: its
+cells ride along as the sheet's own columns (``Unnamed: 4``), and where the read columns' cells
+are empty its rows are refused as such -- but beside a longer first table they are filled, and
+the second table's pairs were left out unseen.  :func:`check_beside` stops a read of pairs at a
+row whose cells in those columns name two record id or object type columns (``Deal ID |
+Company ID``; a cell naming its own column's header repeats it, it names no other table) with
+a record id (5 to 18 digits) below one of them.  One such cell (a note "Contact ID"), property
+columns (``Deal Name``, ``Amount``) and notes are the sheet's own.  A labels or limits sheet
+reads no pairs, so pairs beside it are not its rows to leave out.
 """
 
 from __future__ import annotations
@@ -38,7 +46,7 @@ from hubframe.io.aliases import (
     header_key,
 )
 from hubframe.io.sheet import RawSheet, Request, sheet_where
-from hubframe.io.text import Text, take_rows
+from hubframe.io.text import BoolArray, Layout, Text, per_cell, take_rows
 
 #: The fields whose columns name records: their ids, or their object types.
 RECORD_FIELDS: Final = frozenset({"from_id", "to_id", "from_type", "to_type", "from", "to"})
@@ -95,6 +103,12 @@ class _Table:
 
 
 _TABLE: Final = _Table.of(NAMED)
+#: The header keys of record id and object type columns (a second table's beside the first).
+_RECORD_KEYS: Final = pa.array(sorted(k for k, n in NAMED.items() if n.records), type=pa.string())
+#: The digits of a cell that looks like a record id (:data:`~hubframe.io.sheet.RECORD_ID`).
+ID_DIGITS: Final = (5, 18)
+#: The last cells of a column :func:`_last_id` looks at first.
+_LAST_CELLS: Final = 64
 
 
 def _keys(cells: Text) -> Text:
@@ -137,13 +151,21 @@ def _own(raw: RawSheet, position: int, table: _Table, named: Mapping[str, Named]
 def check_second_header(
     raw: RawSheet, request: Request, more: Mapping[str, Named] | None = None
 ) -> None:
+    """InputError naming the first row below the header that reads as a header of other columns,
+    or, in a read of pairs, beside the columns read (:func:`check_beside`; module docstring);
+    ``more``: header keys the read knows besides :data:`NAMED` (a labels sheet's ``Inverse
+    label``; a labels sheet reads no pairs)."""
+    _check_below(raw, request, more)
+    if more is None and request.kind == "pairs":
+        check_beside(raw, request)
+
+
+def _check_below(raw: RawSheet, request: Request, more: Mapping[str, Named] | None) -> None:
     """InputError naming the first row below the header that reads as a header of other columns
-    (module docstring); ``more``: header keys the read knows besides :data:`NAMED` (a labels
-    sheet's ``Inverse label``)."""
+    in the columns read (module docstring)."""
     named = {**NAMED, **(more or {})}
     table = _TABLE if not more else _Table.of(named)
-    headers = dict.fromkeys(raw.mapping.columns.values())
-    mapped = sorted(raw.headers.index(h) for h in headers if h in raw.headers)  # sheet order
+    mapped = _mapped(raw)
     if not raw.size or not mapped:
         return
     hits = np.zeros(raw.size, dtype=bool)
@@ -180,4 +202,96 @@ def _second_header(raw: RawSheet, request: Request, at: int, cells: Sequence[int
         "first, whose rows would be read under the first table's header, as its columns "
         "and objects (one object's ids sent as another's). Put the second table on its own "
         "sheet or in its own file, then read again."
+    )
+
+
+def _mapped(raw: RawSheet) -> list[int]:
+    """The positions of the columns the read takes, in sheet order."""
+    headers = dict.fromkeys(raw.mapping.columns.values())
+    return sorted(raw.headers.index(h) for h in headers if h in raw.headers)
+
+
+# --- a second table beside the first -----------------------------------------------------------
+
+
+def check_beside(raw: RawSheet, request: Request) -> None:
+    """InputError naming the first row whose cells in the columns not read name two record id
+    or object type columns, a record id below one of them: a second table beside the first,
+    whose rows the read would leave out (module docstring).  Only the columns holding record
+    ids are keyed first: a sheet of names and notes beside its ids costs a test of digits."""
+    mapped = set(_mapped(raw))
+    unread = [p for p in range(len(raw.headers)) if p not in mapped]
+    if not raw.size or not mapped or len(unread) < 2:
+        return
+    last = {p: _last_id(raw.columns[p]) for p in unread}
+    hits = {p: h for p in unread if last[p] > 0 and (h := _heading(raw, p)) is not None}
+    below = np.zeros(raw.size, dtype=bool)
+    for position, named in hits.items():
+        below[: last[position]] |= named[: last[position]]  # a header above an id
+    if not below.any():
+        return
+    hits |= {p: h for p in unread if last[p] <= 0 and (h := _heading(raw, p)) is not None}
+    found = np.flatnonzero((np.sum(list(hits.values()), axis=0) >= 2) & below)
+    if len(found):
+        at = int(found[0])
+        raise _beside(raw, request, at, sorted(p for p, h in hits.items() if h[at]))
+
+
+def _heading(raw: RawSheet, position: int) -> BoolArray | None:
+    """Which cells of a column not read name a record id or object type column other than its
+    own header (a repeat of it is not a header of another table); None for none.  Only its
+    distinct cells that are not all digits are keyed."""
+    column = raw.columns[position]
+    header = raw.headers[position]
+    own = pa.array([header_key(header), header_key(raw.written.get(header, header))])
+    distinct = pc.unique(column.filter(pc.invert(pc.utf8_is_digit(column).fill_null(True))))
+    keys = _keys(distinct)
+    wanted = pc.and_(
+        pc.is_in(keys, value_set=_RECORD_KEYS), pc.invert(pc.is_in(keys, value_set=own))
+    )
+    found = distinct.filter(wanted.fill_null(False))
+    if not len(found):
+        return None
+    hits = pc.is_in(column, value_set=found).fill_null(False)
+    return np.asarray(hits.to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _last_id(column: Text) -> int:
+    """The position of a column's last cell that looks like a record id (a whole number of
+    :data:`ID_DIGITS` digits), -1 for none.  Only cells of that length that start with a
+    digit are looked at, their last ones first: in a column of ids the last is one."""
+    maybe = np.flatnonzero(per_cell(column, _id_shaped))
+    for rows in (maybe[-_LAST_CELLS:], maybe[: -_LAST_CELLS or None]):
+        digits = pc.utf8_is_digit(take_rows(column, rows)).fill_null(False)
+        at = rows[np.asarray(digits.to_numpy(zero_copy_only=False), dtype=bool)]
+        if len(at):
+            return int(at[-1])
+    return -1
+
+
+def _id_shaped(layout: Layout) -> BoolArray:
+    """Cells of :data:`ID_DIGITS` bytes whose first byte is a digit."""
+    low, high = ID_DIGITS
+    fits = np.subtract(layout.lengths, low).view(np.uint64) <= high - low  # (shorter: past it)
+    fits &= np.subtract(layout.first_bytes(), 48, dtype=np.uint8) <= 9
+    return np.asarray(fits & layout.valid, dtype=bool)
+
+
+def _beside(raw: RawSheet, request: Request, at: int, cells: Sequence[int]) -> InputError:
+    def shown(position: int) -> str:
+        header = raw.headers[position]
+        cell = str(raw.columns[position][at].as_py()).strip()
+        written = raw.written.get(header, header)
+        unnamed = header.startswith("Unnamed: ") or not written.strip()
+        return f"'{cell}'" if unnamed else f"'{cell}' under '{written}'"
+
+    read = ", ".join(f"'{raw.written.get(raw.headers[p], raw.headers[p])}'" for p in _mapped(raw))
+    more = f" and {len(cells) - SHOWN_CELLS} more" if len(cells) > SHOWN_CELLS else ""
+    return InputError(
+        f"{sheet_where(raw, request)}: row {int(raw.rows[at])} reads as the header of a second "
+        f"table beside the one read ({', '.join(map(shown, cells[:SHOWN_CELLS]))}{more}, in "
+        f"columns hubframe does not read), with record ids below it: hubframe reads the columns "
+        f"{read} only, so that table's rows would be left out, their pairs never sent. Nothing "
+        "was sent. Move the second table to its own sheet (read it with "
+        f"{request.syntax.option('sheet', 'NAME')}) or its own file, then read again."
     )

@@ -287,3 +287,50 @@ def test_a_note_whose_lines_hold_no_row_reads_whatever_its_quotes() -> None:
     pairs = hf.read_pairs(text.encode(), from_type="deals", to_type="contacts")
     assert pairs["row"].tolist() == [2, 3]
     assert pairs["Notes"].tolist() == ["Met at fair\nbig booth, hall 3\n27 screen", "x"]
+
+
+@st.composite
+def quotes_closed_at_a_lines_end(
+    draw: st.DrawFn,
+) -> tuple[Pairs, int, str, str, bool, list[list[str]]]:
+    """A stray quote opened in a note and closed by a quote typed at the end of a row below
+    that has no note (``2040000006,1019360006"``): the closing line may hold fewer cells than
+    the note's column, and the cells before the quote are the row's, by position."""
+    count = draw(st.integers(2, 6))
+    opens = draw(st.integers(0, count - 2))
+    closes = draw(st.integers(opens + 1, count - 1))
+    delimiter, newline = draw(st.sampled_from(DELIMITERS)), draw(st.sampled_from(NEWLINES))
+    notes = [draw(st.sampled_from(["", "ok", *LEGIT_NOTES])) for _ in range(count)]
+    notes[opens] = Raw('"Met at fair' + draw(plain).replace(delimiter, ""))
+    for n in range(opens + 1, closes + 1):
+        notes[n] = Raw(draw(plain).replace(delimiter, ""))
+    sheet = Pairs([(draw(ids), draw(ids)) for _ in range(count)], notes, draw(st.integers(0, 4)))
+    records = sheet.records()
+    cells = [c for i, c in enumerate(records[closes + 1]) if i != sheet.at]  # no note
+    records[closes + 1] = [*cells[:-1], Raw(_cell(cells[-1], delimiter) + '"')]
+    return sheet, opens, delimiter, newline, draw(st.booleans()), records
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(case=quotes_closed_at_a_lines_end())
+def test_a_stray_quote_closed_at_a_rows_end_is_refused_never_rows_lost(
+    case: tuple[Pairs, int, str, str, bool, list[list[str]]],
+) -> None:
+    sheet, opens, delimiter, newline, as_file, records = case
+    data = _sheet(records, delimiter, newline, bom=False)
+    assume(_delimited_as_written(data, delimiter))
+    _refused_or_whole(sheet, data, opens, as_file)
+
+
+@pytest.mark.parametrize("last", ["", "ok"])
+def test_a_quote_closed_at_the_end_of_a_shorter_line_is_refused(last: str) -> None:
+    """The quote closes after the contact id of the next line, a line of fewer cells than the
+    note's column: its two cells are the row taken (hunter's find: the row vanished)."""
+    text = (
+        "Deal ID,Contact ID,Note\n"
+        '2040000001,1019360001,"Met at fair\n'
+        '2040000006,1019360006"\n'
+        f"2040000002,1019360002,{last}\n"
+    )
+    with pytest.raises(InputError, match=r"row 2 \(Note, line 2 of the file\) is closed only 1"):
+        hf.read_pairs(text.encode(), from_type="deals", to_type="contacts")

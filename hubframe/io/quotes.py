@@ -96,7 +96,7 @@ def swallows_rows(cell: SpanningCell, width: int, delimiter: str, shape: RowShap
     if any(_row_like(cells, len(cells) >= width, shape) for cells in lines[1:-1]):
         return True
     first, last = lines[0], lines[-1]
-    whole = len(last) > cell.column and len(first) >= width - cell.column
+    whole = len(last) >= cell.column and len(first) >= width - cell.column  # see around()
     return _row_like(around(first, last, cell.column, width), whole, shape)
 
 
@@ -108,11 +108,13 @@ def _row_like(cells: list[str], whole: bool, shape: RowShape) -> bool:
 
 def around(first: list[str], last: list[str], column: int, width: int) -> list[str]:
     """The cells a quote closed on the next line took, by position: the closing line's
-    before the cell's column (its last field is the cell's own text), and the opening line's
+    before the cell's column (its last field is the cell's own text; on a line of no more
+    fields than that, the quote closed before the cell's column and every field is a cell
+    of the row it took: ``2040000006,1019360006"`` under a note), and the opening line's
     after it, counted from the row's end (its first field is the cell's own text, which may
     hold delimiters)."""
     after_count = max(width - column - 1, 0)
-    before = last[:-1][:column]
+    before = last[:-1][:column] if len(last) > column else last[:column]
     after = first[1:][-after_count:] if after_count else []
     gap = [""] * (column - len(before) + 1 + after_count - len(after))
     return [*before, *gap, *after]

@@ -120,6 +120,8 @@ class _Collector:
     #: The frame's ``attrs["hubframe"]`` (the frame itself is kept without its attrs: pandas
     #: deep-copies them into every column taken out).
     info: Mapping[str, Any] = field(init=False)
+    #: The sheet the messages being written are for (:meth:`add_each`), None for any.
+    at_sheet: str | None = field(default=None, init=False)
 
     def __post_init__(self) -> None:
         self.info = self.frame.attrs.get("hubframe") or {}
@@ -196,12 +198,29 @@ class _Collector:
         """Whether the rows were read from a DataFrame (not a file): messages say so."""
         return bool(self.info.get("source") == FRAME_SOURCE)
 
-    @property
-    def headers(self) -> dict[str, str]:
-        return {canonical: header for header, canonical in self.info.get("column_map", {}).items()}
+    @cached_property
+    def headers(self) -> dict[str, dict[str, list[str]]]:
+        """Each field's header -> the sheets that read it from that header (one key ``""`` for
+        a read of one sheet): sheets read together (``sheet="*"``) may name a field apart,
+        or read one header as two fields (``Contact ID`` 'from' on one sheet, 'to' on
+        another), so the union ``column_map`` names the wrong one for some of them."""
+        maps = self.info.get("sheet_column_maps")
+        if not isinstance(maps, Mapping) or not maps:
+            maps = {"": self.info.get("column_map") or {}}
+        out: dict[str, dict[str, list[str]]] = {}
+        for sheet, columns in maps.items():
+            for header, canonical in (columns or {}).items():
+                out.setdefault(canonical, {}).setdefault(str(header), []).append(str(sheet))
+        return out
 
     def where(self, column: str) -> str:
-        header = self.headers.get(column)
+        found = self.headers.get(column, {})
+        if len(found) > 1 and self.at_sheet is not None:  # the sheet the message is for
+            found = {h: s for h, s in found.items() if self.at_sheet in s} or found
+        if len(found) > 1:  # by sheet: each row's own sheet is in its issue's sheet column
+            named = [f"'{h}' on {_sheets_shown(sheets)}" for h, sheets in found.items()]
+            return f"column {' or '.join(named)}"
+        header = next(iter(found), None)
         return f"column '{header}'" if header and header != column else f"column {column}"
 
     def add(
@@ -238,8 +257,12 @@ class _Collector:
         values: Text | ObjArray,
         message: Callable[[str], str],
     ) -> None:
-        """Issues where ``mask``; one message per distinct value."""
+        """Issues where ``mask``; one message per distinct value (and sheet, where the sheets
+        read together name the column apart: each message names its own sheet's header)."""
         if not mask.any():
+            return
+        if len(self.headers.get(column, {})) > 1 and self.at_sheet is None:
+            self._add_by_sheet(mask, column, code, values, message)
             return
         positions = np.flatnonzero(mask)
         if isinstance(values, np.ndarray):
@@ -250,6 +273,22 @@ class _Collector:
         said = np.array([*(message(v or "") for v in distinct_values), ""], dtype=object)
         shown = np.asarray(picked.to_numpy(zero_copy_only=False), dtype=object)
         self.add(positions, column, code, shown, said[codes])
+
+    def _add_by_sheet(
+        self,
+        mask: BoolArray,
+        column: str,
+        code: ErrorCode,
+        values: Text | ObjArray,
+        message: Callable[[str], str],
+    ) -> None:
+        sheets = self.frame["sheet"].astype(object).to_numpy()
+        for sheet in dict.fromkeys(sheets[mask].tolist()):
+            self.at_sheet = str(sheet)
+            try:
+                self.add_each(mask & (sheets == sheet), column, code, values, message)
+            finally:
+                self.at_sheet = None
 
     def error_mask(self) -> BoolArray:
         mask = np.zeros(len(self.frame), dtype=bool)
@@ -317,6 +356,11 @@ def _typed(issues: pd.DataFrame) -> pd.DataFrame:
     issues["row"] = issues["row"].astype(np.int64)
     issues["position"] = issues["position"].astype(np.int64)
     return issues
+
+
+def _sheets_shown(sheets: list[str]) -> str:
+    shown = ", ".join(f"'{s}'" for s in sheets[:3]) + (" ..." if len(sheets) > 3 else "")
+    return f"sheet{'s' if len(sheets) > 1 else ''} {shown}"
 
 
 def _text(value: object) -> str:

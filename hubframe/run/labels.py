@@ -6,8 +6,9 @@ matched case- and space-insensitively.  When that matches several labels (a port
 spelled the row is refused (:class:`AmbiguousLabel`): a label is never picked by guess.
 "Primary" and the other HubSpot-defined labels come from the same list; the unlabeled
 ("default") type is the entry whose label is null, and a sheet may name it "unlabeled" or
-"default".  An unknown label raises :class:`UnknownLabel` whose message lists the labels that
-exist for that pair, closest first.
+"default" -- unless the pair has a label so called (a user label "Default"): such a cell names
+both, and the row is refused (:class:`UnlabeledClash`).  An unknown label raises
+:class:`UnknownLabel` whose message lists the labels that exist for that pair, closest first.
 """
 
 from __future__ import annotations
@@ -60,6 +61,11 @@ class AmbiguousLabel(LabelRefused):
     """A label that names several association types of the object pair (case or spacing apart)."""
 
     code = ErrorCode.AMBIGUOUS_LABEL
+
+
+class UnlabeledClash(AmbiguousLabel):
+    """A word for the unlabeled type ("default", "unlabeled") that a label of the object pair
+    is also called: the cell names both (a category cell does not pick one)."""
 
 
 class UnlistedType(LabelRefused):
@@ -300,17 +306,23 @@ class LabelBook:
         }
 
     def resolve(self, from_type: str, to_type: str, label: str) -> LabelDef:
-        """The type a label names for this pair; UnknownLabel when there is none."""
+        """The type a label names for this pair; UnknownLabel when there is none.  A word for
+        the unlabeled type ("default") that a label of the pair is also called (a user label
+        "Default") names both: :class:`UnlabeledClash`, never one of them by guess."""
         defs = self.labels(from_type, to_type)
         matches = named(label, defs)
+        unlabeled = None
+        if normalize_label(label) in UNLABELED_NAMES:
+            unlabeled = self.unlabeled(from_type, to_type)
+            if unlabeled is not None and matches:
+                said = unlabeled_clash_message(label, from_type, to_type, unlabeled, matches)
+                raise UnlabeledClash(said)
         if len(matches) == 1:
             return matches[0]
         if matches:
             raise AmbiguousLabel(ambiguous_label_message(label, from_type, to_type, matches))
-        if normalize_label(label) in UNLABELED_NAMES:
-            unlabeled = self.unlabeled(from_type, to_type)
-            if unlabeled is not None:
-                return unlabeled
+        if unlabeled is not None:
+            return unlabeled
         said = unknown_label_message(label, from_type, to_type, defs, first=self._first)
         raise UnknownLabel(said + self.other_way(from_type, to_type, label=label))
 
@@ -385,6 +397,22 @@ def ambiguous_label_message(
     return (
         f"{said}{listed}. Write the label exactly as HubSpot spells it, or give its type id in "
         "a type_id column."
+    )
+
+
+def unlabeled_clash_message(
+    label: str, from_type: str, to_type: str, unlabeled: LabelDef, matches: list[LabelDef]
+) -> str:
+    """Why a label cell written as a word for the unlabeled type is refused where a label of
+    the pair is so called: it names both."""
+    listed = " and ".join(f'"{d.label}" (type id {d.type_id})' for d in matches)
+    labels = "label" if len(matches) == 1 else "labels"
+    ids = " or ".join(str(d.type_id) for d in matches)
+    return (
+        f'Label "{label}" names both the plain (unlabeled) association from {from_type} to '
+        f'{to_type} (type id {unlabeled.type_id}), which a sheet may write as "{label}", and '
+        f"the portal's {labels} {listed}. Give the type id in a type_id column ({ids} for the "
+        f"{labels}), or leave the label cell empty for the plain association."
     )
 
 
@@ -562,6 +590,8 @@ def _by_label(
     the one of the row's category when it names one only."""
     try:
         return book.resolve(from_type, to_type, label)
+    except UnlabeledClash:
+        raise
     except AmbiguousLabel:
         wanted = canonical_category(category) if category else None
         alike = [d for d in named(label, book.labels(from_type, to_type)) if d.category == wanted]

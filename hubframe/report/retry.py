@@ -48,6 +48,8 @@ from hubframe.report.retry_lists import (
     Split,
     list_columns,
     rebuild_row,
+    sheet_map,
+    sheet_maps,
 )
 from hubframe.run.lookup import LOOKED_UP
 from hubframe.terminal import shown
@@ -70,15 +72,24 @@ def _rejoin_split_cells(result: pd.DataFrame, needed: pd.Series, limit: CellLimi
         return todo.reset_index(drop=True)
     if int(result.groupby(KEYS, sort=False, dropna=False).size().max()) <= 1:
         return todo.reset_index(drop=True)
-    lists = list_columns(result)
+    lists = list_columns(result)  # every sheet's list columns
     one_source = _one_source(result, lists)
     joins = todo.loc[one_source.loc[todo.index].to_numpy(dtype=bool)]
     if joins.empty:
         return todo.reset_index(drop=True)
     split = _split_cells(result.loc[one_source.to_numpy(dtype=bool)], lists)
     cells = _Cells.of(joins, split, lists)
+    sheets = joins["sheet"].tolist() if sheet_maps(result) else None
+    own: dict[Any, ListColumns] = {}  # each sheet's, as its rows were read (its column map)
     rebuilt = [
-        row for positions in _source_rows(joins) for row in _rebuilt(cells, positions, lists, limit)
+        row
+        for positions in _source_rows(joins)
+        for row in _rebuilt(
+            cells,
+            positions,
+            lists if sheets is None else _sheet_lists(result, sheets[positions[0]], own),
+            limit,
+        )
     ]
     out = joins.loc[[r.row for r in rebuilt]].copy()
     for header in dict.fromkeys(h for r in rebuilt for h in r.cells):
@@ -87,6 +98,14 @@ def _rejoin_split_cells(result: pd.DataFrame, needed: pd.Series, limit: CellLimi
         out.loc[has, header] = [r.cells[header] for r in rebuilt if header in r.cells]
     alone = todo.loc[~todo.index.isin(joins.index)]
     return pd.concat([out, alone]).sort_index().reset_index(drop=True)
+
+
+def _sheet_lists(result: pd.DataFrame, sheet: Any, own: dict[Any, ListColumns]) -> ListColumns:
+    """The list columns of ``sheet``'s rows (its own column map: a header the sheets share may
+    hold ``from_id`` on one and ``to_id`` on another), kept in ``own``."""
+    if sheet not in own:
+        own[sheet] = list_columns(result, sheet if isinstance(sheet, str) else None)
+    return own[sheet]
 
 
 def _one_source(result: pd.DataFrame, lists: ListColumns) -> pd.Series:
@@ -111,7 +130,7 @@ def _split_cells(rows: pd.DataFrame, lists: ListColumns) -> pd.DataFrame:
     each id field, whether its ids vary (a table whose own cell holds the whole list on every
     pair's row, as one built by hand may)."""
     groups = rows.groupby(KEYS, sort=False, dropna=False)
-    columns = [*lists.headers, *dict.fromkeys(lists.ids.values())]
+    columns = lists.cells
     return pd.DataFrame(
         {c: (groups[c].transform("nunique", dropna=False) > 1).to_numpy() for c in columns},
         index=rows.index,
@@ -139,7 +158,7 @@ class _Cells:
 
     @classmethod
     def of(cls, joins: pd.DataFrame, split: pd.DataFrame, lists: ListColumns) -> _Cells:
-        columns = [*lists.headers, *dict.fromkeys(lists.ids.values())]
+        columns = lists.cells
         return cls(
             labels=joins.index.tolist(),
             values={
@@ -311,11 +330,14 @@ def _with_rowless_records(
     extra = result.loc[rowless].drop_duplicates(subset=pair).copy()
     for field in [f for f in _TARGET_FIELDS if f in extra.columns]:
         extra[field] = pd.NA
-    for header, field in (meta(result).get("column_map") or {}).items():
+    sheet = None
+    if "sheet" in result.columns and result.loc[sheet_rows, "sheet"].notna().any():
+        sheet = result.loc[sheet_rows, "sheet"].dropna().iloc[0]
+    for header, field in sheet_map(result, sheet).items():  # the map of the sheet they go on
         if header in extra.columns and field in _TARGET_FIELDS and header not in _TARGET_FIELDS:
             extra[header] = pd.NA
-    if "sheet" in result.columns and result.loc[sheet_rows, "sheet"].notna().any():
-        extra["sheet"] = result.loc[sheet_rows, "sheet"].dropna().iloc[0]
+    if sheet is not None:
+        extra["sheet"] = sheet
     if "row" in extra.columns:
         extra["row"] = pd.NA
     return pd.concat([todo, extra], ignore_index=True)
@@ -739,7 +761,7 @@ def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]
     return [
         (name, _written(result, layout))
         for name, layout, _ in _sheet_layouts(
-            todo, own, column_map, _looked_up(result), _kind(result)
+            todo, own, column_map, sheet_maps(result), _looked_up(result), _kind(result)
         )
         if len(layout)
     ]
@@ -749,16 +771,23 @@ def _sheet_layouts(
     todo: pd.DataFrame,
     own: Mapping[str, list[str]],
     column_map: Mapping[str, str] | None,
+    sheet_maps: Mapping[str, Mapping[str, str]] | None,
     looked_up: Mapping[str, str],
     kind: Kind,
 ) -> Iterator[tuple[str, pd.DataFrame, dict[str, str]]]:
     """Each sheet's rows of ``todo`` in that sheet's own layout (:func:`_layout` with its
-    columns and the part of ``column_map`` they hold), in the order of ``own``; a sheet with
-    no rows to do gives an empty layout."""
+    columns and its own column map, ``sheet_column_maps``: the read's ``column_map`` is the
+    union of the sheets', in which the last sheet wins a header they share, and a sheet
+    "Contact ID | Company ID" read beside a sheet "Company ID | Contact ID" was written with
+    marks that read its ids the other way round; without them, the part of ``column_map``
+    its columns hold), in the order of ``own``; a sheet with no rows to do gives an empty
+    layout."""
     labels = todo["sheet"].astype("string")
     for name, mine in own.items():
         rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
-        maps = {h: f for h, f in (column_map or {}).items() if h in mine}
+        given = (sheet_maps or {}).get(name)
+        source = column_map if given is None else given
+        maps = {h: f for h, f in (source or {}).items() if h in mine}
         layout, read_into = _layout(rows, mine, _Fields(maps, {}, looked_up, kind))
         yield name, layout, read_into
 
@@ -776,13 +805,89 @@ def _one_table(result: pd.DataFrame) -> pd.DataFrame:
         return _written(result, _layout(todo, columns, fields)[0])
     first: dict[str, str] = {}  # field -> the header it is written under
     parts: list[pd.DataFrame] = []
-    for _, layout, read_into in _sheet_layouts(
-        todo, own, column_map, _looked_up(result), _kind(result)
-    ):
+    layouts = list(
+        _sheet_layouts(todo, own, column_map, sheet_maps(result), _looked_up(result), _kind(result))
+    )
+    for _, layout, read_into in _csv_sheets(todo, layouts):
         for header, field in read_into.items():
             first.setdefault(field, header)
         parts.append(layout.rename(columns={h: first[f] for h, f in read_into.items()}))
     return _written(result, pd.concat(parts).sort_index())
+
+
+_Layouts = list[tuple[str, pd.DataFrame, dict[str, str]]]
+
+
+def _csv_sheets(todo: pd.DataFrame, layouts: _Layouts) -> _Layouts:
+    """The sheets' layouts a ``.csv`` retry file puts under one header: all of them, or
+    those with rows to do when only sheets without any disagree with the others.  Sheets
+    with rows that read a shared header as different fields ("Contact ID | Company ID" on
+    one, "Company ID | Contact ID" on the next), or whose rows are of different object pairs
+    while no column says the types, cannot share one header: a read of the file would take
+    one sheet's rows the other way round (its from and to swapped, a label of one direction
+    sent in the other), or one sheet's ids as another object's.  InputError naming the
+    sheets, and nothing is written: a ``.xlsx`` retry file writes each sheet with its own
+    columns."""
+    if _disagreement(todo, layouts) is None:
+        return layouts
+    with_rows = [part for part in layouts if len(part[1])]
+    found = _disagreement(todo, with_rows)
+    if found is None:
+        return with_rows
+    first, other, what = found
+    raise InputError(
+        f"The sheets {shown(first)} and {shown(other)} cannot share the one header of a .csv "
+        f"retry file ({what}): read back, the rows of one of them would not be read as the run "
+        "read them, so none was written. Write the retry file as .xlsx instead (one sheet per "
+        "source sheet, each with its own columns; read it back with sheet=\"*\" / --sheet '*')."
+    )
+
+
+def _bare(header: str) -> str:
+    """``header`` without the marks a retry file adds (a property's, a field's)."""
+    base, _ = property_mark(header)
+    bare, _ = field_mark(base)
+    return bare
+
+
+def _disagreement(todo: pd.DataFrame, layouts: _Layouts) -> tuple[str, str, str] | None:
+    """Two of the sheets whose rows one header cannot read as each sheet read them, and why;
+    None when they agree (see :func:`_csv_sheets`)."""
+    fields: dict[str, tuple[str, str]] = {}  # header, marks left out -> its first sheet, field
+    for name, _, read_into in layouts:
+        for header, field in read_into.items():
+            seen, said = fields.setdefault(_bare(header), (name, field))
+            if said != field:
+                return (
+                    seen,
+                    name,
+                    (
+                        f"the column {shown(_bare(header))} holds the {said} of {shown(seen)} and "
+                        f"the {field} of {shown(name)}"
+                    ),
+                )
+    if any({"from_type", "to_type"} & set(r.values()) for _, _, r in layouts):
+        return None  # a column says each row's object types
+    labels = todo["sheet"].astype("string")
+    known: tuple[str, str, str] | None = None  # the first sheet with rows of one object pair
+    for name, _, _ in layouts:
+        rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
+        from_type, to_type = _one_value(rows, "from_type"), _one_value(rows, "to_type")
+        if from_type is None or to_type is None:
+            continue
+        if known is None:
+            known = (name, from_type, to_type)
+        elif known[1:] != (from_type, to_type):
+            return (
+                known[0],
+                name,
+                (
+                    f"its rows are {known[1]} -> {known[2]} on {shown(known[0])} and "
+                    f"{from_type} -> {to_type} on {shown(name)}, and no column says each "
+                    "row's types"
+                ),
+            )
+    return None
 
 
 def _written(result: pd.DataFrame, layout: pd.DataFrame) -> pd.DataFrame:

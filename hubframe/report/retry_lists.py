@@ -72,6 +72,9 @@ class ListColumns:
 
     ids: Mapping[str, str]
     labels: Mapping[str, str]
+    #: The id fields the id headers hold (several sheets': a header may hold one field on one
+    #: sheet and the other on the next); those of ``ids`` when empty.
+    sides: tuple[str, ...] = ()
 
     @property
     def any(self) -> bool:
@@ -83,11 +86,51 @@ class ListColumns:
         """Every list column, the id headers first."""
         return [*self.ids, *self.labels]
 
+    @property
+    def cells(self) -> list[str]:
+        """The columns whose cells a retry file's list cells are rebuilt from: every list
+        column, then the id fields."""
+        return [*self.headers, *dict.fromkeys([*self.ids.values(), *self.sides])]
 
-def list_columns(result: pd.DataFrame) -> ListColumns:
-    """The columns of ``result`` that hold the parts of split cells (see :class:`ListColumns`);
-    none when the result lost the run's ``column_map`` (which column was split is not known)."""
-    column_map = meta(result).get("column_map") or {}
+
+def sheet_maps(result: pd.DataFrame) -> dict[str, dict[str, str]] | None:
+    """Each sheet's own ``column_map`` (header -> field) of a read of several sheets
+    (``sheet_column_maps``); None for a read of one sheet, or a result that does not say them.
+    The read's ``column_map`` is their union, in which the last sheet wins a header the sheets
+    share: "Contact ID" is ``from_id`` on a sheet "Contact ID | Company ID" and ``to_id`` on a
+    sheet "Company ID | Contact ID", and the union read the first sheet's ids the other way."""
+    found = meta(result).get("sheet_column_maps")
+    if not isinstance(found, Mapping) or not found:
+        return None
+    return {
+        str(name): {str(h): str(f) for h, f in dict(mapped or {}).items()}
+        for name, mapped in found.items()
+    }
+
+
+def sheet_map(result: pd.DataFrame, sheet: object) -> dict[str, str]:
+    """The ``column_map`` the rows of ``sheet`` were read with: their sheet's own (see
+    :func:`sheet_maps`), else the read's."""
+    maps = sheet_maps(result)
+    if maps is not None and isinstance(sheet, str) and sheet in maps:
+        return maps[sheet]
+    return {str(h): str(f) for h, f in (meta(result).get("column_map") or {}).items()}
+
+
+def list_columns(result: pd.DataFrame, sheet: object = None) -> ListColumns:
+    """The columns of ``result`` that hold the parts of split cells (see :class:`ListColumns`),
+    as the rows of ``sheet`` were read (:func:`sheet_map`; every sheet's when None: the union
+    of the columns); none when the result lost the run's ``column_map`` (which column was split
+    is not known)."""
+    maps = sheet_maps(result)
+    if sheet is None and maps is not None:
+        every = [list_columns(result, name) for name in maps]
+        return ListColumns(
+            {h: f for lists in every for h, f in lists.ids.items()},
+            {h: s for lists in every for h, s in lists.labels.items()},
+            tuple(dict.fromkeys(f for lists in every for f in lists.ids.values())),
+        )
+    column_map = sheet_map(result, sheet)
     mapped = {str(h): str(f) for h, f in column_map.items() if h in result.columns}
     written = meta(result).get("written_headers") or {}
     labels: dict[str, str] = {}

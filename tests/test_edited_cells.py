@@ -152,8 +152,48 @@ def test_an_edited_label_cell_is_refused_but_not_its_spelling(portal: Sandbox) -
     sheet.insert(1, "Contact ID", [str(c) for c in CONTACTS[:2]])
     pairs = hf.read_pairs(sheet)
     pairs.loc[0, "Label"] = " CHAMPION "  # the same label as labels compare
-    pairs.loc[1, "Label"] = "Decision maker"  # a cell filled, the field empty: not judged
     assert len(hf.associate(pairs, client_for(portal), dry_run=True, progress=False)) == 2
+    pairs.loc[1, "Label"] = "Decision maker"  # a blank cell filled, the field empty
+    with pytest.raises(InputError, match=r"'Label' cell of row 3 is 'Decision maker'.*empty"):
+        hf.associate(pairs, client_for(portal), dry_run=True, progress=False)
+    pairs.loc[1, "Label"] = ""
     pairs.loc[0, "Label"] = "Decision maker"
     with pytest.raises(InputError, match=r"'Label' cell of row 2 is 'Decision maker'.*'Champion'"):
         hf.associate(pairs, client_for(portal), dry_run=True, progress=False)
+
+
+def test_a_blank_type_id_cell_filled_after_the_read_is_refused_not_sent_unlabeled(
+    portal: Sandbox,
+) -> None:
+    """The hunter's file: the pair went as the plain association and said ``success`` beside
+    the type id typed into its cell."""
+    sheet = pd.DataFrame(
+        {
+            "Deal ID": [str(DEALS[0])] * 2,
+            "Contact ID": [str(c) for c in CONTACTS[:2]],
+            "Type ID": ["", ""],
+        }
+    )
+    pairs = hf.read_pairs(sheet)
+    before = portal.associations("deals", "contacts")
+    wanted = portal.type_id("deals", "contacts", "Decision maker")
+    pairs.loc[1, "Type ID"] = str(wanted)
+    for dry_run in (True, False):
+        with pytest.raises(InputError, match=rf"'Type ID' cell of row 3 is '{wanted}'.*is empty"):
+            hf.associate(pairs, client_for(portal), dry_run=dry_run, progress=False)
+    assert portal.associations("deals", "contacts").equals(before)
+    pairs.loc[1, "type_id"] = wanted  # set alike: sent as the cell says
+    planned = hf.associate(pairs, client_for(portal), dry_run=True, progress=False)
+    assert planned["status"].tolist() == ["planned", "planned"]
+    assert planned["type_id"].iloc[1] == wanted
+
+
+def test_a_blank_limit_cell_filled_after_the_read_is_refused(portal: Sandbox) -> None:
+    limits = hf.read_limits(
+        pd.DataFrame(
+            {"From": ["deals", "deals"], "To": ["contacts", "companies"], "Max": [5, None]}
+        )
+    )
+    limits.loc[1, "Max"] = "3"
+    with pytest.raises(InputError, match=r"'Max' cell of row 3 is '3'.*is empty"):
+        hf.configure_limits(limits, client_for(portal), dry_run=True, progress=False)

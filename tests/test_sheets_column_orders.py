@@ -105,7 +105,8 @@ def test_an_edited_cell_of_any_sheet_is_still_refused(tmp_path: Path, seed: int)
     edited.attrs = pairs.attrs
     with Sandbox(seed="demo") as sb:
         before = _links(sb)
-        with pytest.raises(InputError, match=f"'{header}' cell of row {pairs['row'].iloc[at]} "):
+        place = f"sheet '{pairs['sheet'].iloc[at]}' row {pairs['row'].iloc[at]}"
+        with pytest.raises(InputError, match=f"'{header}' cell of {place} "):
             hf.associate(edited, client_for(sb), progress=False)
         assert _links(sb) == before
 

@@ -26,6 +26,7 @@ bad whole-number cells: that text is taken from the analyst's column the read ma
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any, Final
 
 import numpy as np
@@ -269,9 +270,11 @@ def _check_cell_edits(
     a "Max" cell set to 7 sent 5) and the report showed the edited cell beside ``success``.
     Each column the read mapped (its ``column_map``) is read again as the reader reads it and
     compared with the field: a row whose cell and field both say something, and differ (which
-    of the two was edited no frame can tell), is refused, InputError naming the rows, before
-    anything is sent.  A cell that says nothing the reader takes ("x" as an id, "many" as a
-    limit, empty) beside a field set is the documented fix (``frame["from_id"] = ...``).
+    of the two was edited no frame can tell), or whose label, type id or limit cell says one
+    beside none sent (a blank cell filled in after the read: the row went unlabeled and said
+    ``success``), is refused, InputError naming the rows, before anything is sent.  A cell that
+    says nothing the reader takes ("x" as an id, "many" as a limit, empty) beside a field set is
+    the documented fix (``frame["from_id"] = ...``).
     Types are not judged: setting a type the header names is how a TYPE_CONFLICT is fixed."""
     info = frame.attrs.get("hubframe") or {}
     properties = (info.get("id_properties") or {}) if isinstance(info, dict) else {}
@@ -333,15 +336,17 @@ def _removal_differs(cells: Text, remove: pd.Series) -> BoolArray:
 def _differs(cells: Text, sent: pd.Series, field: str, properties: Any) -> BoolArray:
     """Rows whose cell, read as the reader reads ``field``, says something other than
     ``sent``."""
-    if field in WHOLE:
+    if field in WHOLE:  # a number in the cell beside none sent: filled in after the read
         numbers = whole_numbers(cells)[0]
-        said = ~np.asarray(numbers.isna(), dtype=bool) & ~np.asarray(sent.isna(), dtype=bool)
+        said = ~np.asarray(numbers.isna(), dtype=bool)
         values = np.asarray(numbers.fillna(0), dtype=np.int64)
-        other = values != np.asarray(sent.fillna(0), dtype=np.int64)
+        other = np.asarray(sent.isna(), dtype=bool) | (
+            values != np.asarray(sent.fillna(0), dtype=np.int64)
+        )
         return np.asarray(said & other, dtype=bool)
-    if field == "label":
+    if field == "label":  # a label in the cell beside none sent too
         read, given = _compared_labels(to_series(label_text(cells))), _compared_labels(sent)
-        return np.asarray(pd.notna(read) & pd.notna(given) & (read != given), dtype=bool)
+        return np.asarray(pd.notna(read) & (pd.isna(given) | (read != given)), dtype=bool)
     side = field.removesuffix("_id")
     text, ids = trimmed_text(cells) if side in properties else id_text(cells), _text(sent)
     out = pc.fill_null(pc.not_equal(text, ids), False)
@@ -369,19 +374,31 @@ def _edited(
     sent = sent.item() if isinstance(sent, np.generic) else sent
     removes = field == "max_to_object_ids" and frame["remove"].iloc[first] in (True, np.True_)
     what = "remove (True: the limit removed)" if removes else shown(sent)
-    rows = ", ".join(str(frame["row"].iloc[i]) for i in differs[:SHOWN])
+    if not removes and pd.isna(sent):
+        what = "empty"
+    place = _row_place(frame)
+    rows = ", ".join(place(i) for i in differs[:SHOWN])
     more = f" and {len(differs) - SHOWN:,} more" if len(differs) > SHOWN else ""
-    also = f" (rows {rows}{more} differ so)" if len(differs) > 1 else ""
+    also = f" ({rows}{more} differ so)" if len(differs) > 1 else ""
     return (
-        f"this frame was edited after it was read: the {shown(header)} cell of row "
-        f"{frame['row'].iloc[first]} is {shown(cell)}, but its {field}, what a job sends, "
-        f"is {what}{also}. "
+        f"this frame was edited after it was read: the {shown(header)} cell of {place(first)} "
+        f"is {shown(cell)}, but its {field}, what a job sends, is {what}{also}. "
         + (
             advice
             or "Which of the two was edited the frame does not say: set them alike "
             f"(frame[{field!r}] = ..., or the cell), and run again. Nothing was sent."
         )
     )
+
+
+def _row_place(frame: pd.DataFrame) -> Callable[[int], str]:
+    """How a message names the row at a position: ``row 3``, or ``sheet 'Firms' row 3`` in a
+    frame of several sheets (each has a row 3)."""
+    rows = frame["row"]
+    if "sheet" not in frame.columns or frame["sheet"].nunique(dropna=False) < 2:
+        return lambda at: f"row {rows.iloc[at]}"
+    sheets = frame["sheet"]
+    return lambda at: f"sheet {shown(str(sheets.iloc[at]))} row {rows.iloc[at]}"
 
 
 def _analyst_column(frame: pd.DataFrame, field: str, mapped: dict[Any, Any] | None = None) -> Any:

@@ -168,7 +168,7 @@ class SyncPlanner:
         if self.rules.allow_removals:
             adds = self._check_targets(live, adds)
         for plan in live:
-            removals += self._removals(plan, Reverse(pairs, plan.pair))
+            removals += self._removals(plan, Reverse(pairs, plan.pair, self.labels))
         self.new_primaries = _new_primaries(adds)
         planned = self._append(removals) if self.rules.allow_removals else []
         facts = self._facts(pairs, removals)
@@ -387,7 +387,7 @@ class SyncPlanner:
     def _removals(self, plan: PairPlan, reverse: Reverse) -> list[PlannedRemoval]:
         out: list[PlannedRemoval] = []
         frame_rows = self.prepared.frame["row"]
-        silent = self._silent(plan)
+        silent = self._silent(plan) | reverse.silent
         for found in plan.result.removals:
             if not found.link and (found.from_id, found.to_id) in silent:
                 continue  # a sheet of links only says nothing of a listed pair's labels
@@ -604,9 +604,18 @@ class Reverse:
     type to itself): an association is one for both directions, so a removal the sheet asks
     for one way and contradicts the other way is held (see :meth:`keeps`)."""
 
-    def __init__(self, pairs: Mapping[ObjectPair, PairPlan], pair: ObjectPair) -> None:
+    def __init__(
+        self,
+        pairs: Mapping[ObjectPair, PairPlan],
+        pair: ObjectPair,
+        says: Sequence[bool] | None = None,
+    ) -> None:
         back = pairs.get(ObjectPair(pair.to_type, pair.from_type))
         self.listed: dict[tuple[str, str], int] = {}
+        #: the pairs (of this direction: ends swapped) that a row of that direction lists
+        #: whose sheet says nothing of labels (links only): their labels stay, as when a row
+        #: of this direction lists them (``says``: per row, its sheet names labels)
+        self.silent: set[tuple[str, str]] = set()
         #: (a pair of that direction, a label's type there) -> the first row listing it
         self.labeled: dict[tuple[tuple[str, str], int], int] = {}
         #: a label's type of this direction -> its type the other way (same name, one each)
@@ -629,6 +638,8 @@ class Reverse:
             self.listed.setdefault(records, item.position)
             if item.type_id is not None:
                 self.labeled.setdefault((records, item.type_id), item.position)
+            if says is not None and not says[item.position]:
+                self.silent.add((records[1], records[0]))
         if not back.failed:
             self.removing = {(r.from_id, r.to_id) for r in back.result.removals}
         here = pairs.get(pair)

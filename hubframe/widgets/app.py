@@ -1207,19 +1207,39 @@ class HubframeApp:
         (it refuses a label column left out, say, so that no row loses its label)."""
         column_map = dict((frame.attrs.get("hubframe") or {}).get("column_map") or {})
         read = {str(f): str(h) for h, f in column_map.items()}
+        per_sheet = words.sheet_headers_of(frame)  # sheets read together may name it apart
         for field in backend.FIELDS[job]:
             dropdown = self.columns.get(field)
             if dropdown is None or field not in self._picked or dropdown.value != NONE:
                 continue
-            if field in read:
-                name, header = backend.FIELD_LABELS[field], read[field]
+            if field not in read:
+                continue
+            name, header = backend.FIELD_LABELS[field], read[field]
+            found: dict[str, list[str]] = {}  # header -> the sheets that read it as the field
+            for sheet, headers in per_sheet.items():
+                if field in headers:
+                    found.setdefault(headers[field], []).append(sheet)
+            if len(found) > 1:  # the union's last sheet named every sheet's column
+                named = " and ".join(
+                    f'"{h}" on sheet{"s" if len(sheets) > 1 else ""} '
+                    + ", ".join(repr(s) for s in sheets)
+                    for h, sheets in found.items()
+                )
                 raise StepError(
                     "mapping",
-                    f'"{name}" is set to (not in the sheet), but the sheet\'s column "{header}" '
-                    f"is read as {name}: its header says so, and its cells would be sent. Pick "
-                    f'"{header}" for "{name}" to use it, or rename that column in the sheet to '
-                    "keep it as a column of your own, and load the sheet again.",
+                    f'"{name}" is set to (not in the sheet), but the sheets\' columns {named} '
+                    f"are read as {name}: their headers say so, and their cells would be sent. "
+                    f'Pick the first sheet\'s column for "{name}" to use them, or rename those '
+                    "columns in the sheets to keep them as columns of your own, and load the "
+                    "sheet again.",
                 )
+            raise StepError(
+                "mapping",
+                f'"{name}" is set to (not in the sheet), but the sheet\'s column "{header}" '
+                f"is read as {name}: its header says so, and its cells would be sent. Pick "
+                f'"{header}" for "{name}" to use it, or rename that column in the sheet to '
+                "keep it as a column of your own, and load the sheet again.",
+            )
 
     def _keep(self, generation: int, step: str, said: str = CHANGED_WHILE_WORKING) -> None:
         """Raise, at ``step``, when the inputs changed since ``generation`` (a change that
@@ -1297,6 +1317,7 @@ class HubframeApp:
             max_rows=self._max_preview_rows,
             checked_in_hubspot=state.connection is not None,
             headers=words.headers_of(frame),
+            sheet_headers=words.sheet_headers_of(frame),
         )
         return frame, issues
 

@@ -292,10 +292,14 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         headers = tuple(preview_headers(source, job, notes.sheets[0]))
     meta = frame.attrs.get("hubframe", {})
     fields = FIELDS[job]
+    column_map = dict(meta.get("column_map", {}))
+    per_sheet = dict(meta.get("sheet_column_maps") or {})
+    if sheet == ALL_SHEETS and per_sheet:  # limits: the dropdowns show the first sheet's
+        # headers, so they show its columns; the union's last sheet wins a field the sheets
+        # name apart ("Label" on the first, "Association label" on a later one)
+        column_map = dict(next(iter(per_sheet.values())) or {})
     mapping = {
-        str(field_): str(header)
-        for header, field_ in dict(meta.get("column_map", {})).items()
-        if field_ in fields
+        str(field_): str(header) for header, field_ in column_map.items() if field_ in fields
     }
     found = Guess(
         headers or tuple(str(c) for c in meta.get("original_columns", ())),

@@ -242,11 +242,14 @@ def issues_html(
     max_rows: int = 200,
     checked_in_hubspot: bool = False,
     headers: Mapping[str, str] | None = None,
+    sheet_headers: Mapping[str, Mapping[str, str]] | None = None,
 ) -> str:
     """The validation step: a headline, counts per code, then the issues table.
 
     ``headers`` (hubframe column -> the sheet's header) names the columns as the sheet does;
-    other column names are shown in words (:mod:`hubframe.widgets.words`)."""
+    for sheets read together, ``sheet_headers`` (sheet -> hubframe column -> header) names
+    each row's column as its own sheet does; other column names are shown in words
+    (:mod:`hubframe.widgets.words`)."""
     errors = int((issues["severity"] == "error").sum()) if not issues.empty else 0
     warnings = int((issues["severity"] == "warning").sum()) if not issues.empty else 0
     read = f"{plural(rows_read, 'row')} read. " if rows_read is not None else ""
@@ -260,7 +263,7 @@ def issues_html(
     counts = table_html(words.shown(issue_counts_frame(issues)), cell_html=badges)
     visible = issues[[c for c in issues.columns if c != "position"]]
     if "column" in visible.columns:
-        visible = visible.assign(column=words.issue_columns(visible, headers or {}))
+        visible = visible.assign(column=words.issue_columns(visible, headers or {}, sheet_headers))
     detail = table_html(words.shown(visible), max_rows=max_rows, cell_html=badges)
     return (
         f'<div class="hf-issues">{head}<div style="height:6px"></div>{counts}'

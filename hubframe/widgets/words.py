@@ -90,19 +90,54 @@ def column(frame: pd.DataFrame, name: str) -> str:
     return COLUMN_WORDS.get(name, name)
 
 
-def issue_columns(issues: pd.DataFrame, headers: Mapping[str, str]) -> pd.Series:
-    """The ``column`` cells of an issues table as the analyst knows them: the sheet's own
-    header (``headers``: hubframe column -> header), else the column in words."""
-    shown = {
-        name: headers.get(name) or COLUMN_WORDS.get(name, name) for name in set(issues["column"])
-    }
-    return issues["column"].map(lambda name: shown.get(name, name))
+def issue_columns(
+    issues: pd.DataFrame,
+    headers: Mapping[str, str],
+    sheet_headers: Mapping[str, Mapping[str, str]] | None = None,
+) -> pd.Series:
+    """The ``column`` cells of an issues table as the analyst knows them: the header the row's
+    own sheet gave it (``sheet_headers``: sheet -> hubframe column -> header, for sheets read
+    together), else the read's (``headers``: hubframe column -> header, for a read of one sheet
+    or a sheet not listed), else the column in words.  Sheets read together may name a field
+    apart ("Deal ID" on one, "Deal Record ID" on another): the union map named the last
+    sheet's header on every sheet's rows."""
+    by_sheet = sheet_headers or {}
+    sheets = issues["sheet"] if "sheet" in issues.columns and by_sheet else None
+
+    def name(sheet: object, column: object) -> object:
+        own = by_sheet.get(sheet) if isinstance(sheet, str) else None
+        found = own.get(str(column)) if own is not None else headers.get(str(column))
+        return found or COLUMN_WORDS.get(str(column), column)
+
+    if sheets is None:
+        return issues["column"].map(lambda c: name(None, c))
+    shown: dict[tuple[object, object], object] = {}
+    cells = [
+        shown[key] if key in shown else shown.setdefault(key, name(*key))
+        for key in zip(sheets.tolist(), issues["column"].tolist(), strict=True)
+    ]
+    return pd.Series(cells, index=issues.index, dtype=object, name="column")
 
 
 def headers_of(frame: pd.DataFrame | None) -> dict[str, str]:
-    """hubframe column -> the header the sheet gave it (from a read frame's column map)."""
+    """hubframe column -> the header the sheet gave it (from a read frame's column map: for
+    sheets read together their union, where the last sheet wins a field; see
+    :func:`sheet_headers_of`)."""
     meta = (frame.attrs.get("hubframe") or {}) if frame is not None else {}
     return {str(field): str(header) for header, field in dict(meta.get("column_map", {})).items()}
+
+
+def sheet_headers_of(frame: pd.DataFrame | None) -> dict[str, dict[str, str]]:
+    """Each sheet read together (``sheet="*"``) -> hubframe column -> the header that sheet
+    gave it (``sheet_column_maps``); empty for a read of one sheet."""
+    meta = (frame.attrs.get("hubframe") or {}) if frame is not None else {}
+    maps = meta.get("sheet_column_maps")
+    if not isinstance(maps, Mapping):
+        return {}
+    return {
+        str(sheet): {str(field): str(header) for header, field in dict(mapped or {}).items()}
+        for sheet, mapped in maps.items()
+    }
 
 
 #: The columns a job sends (or reads the sheet into): named "... (as sent)" beside a sheet
@@ -148,5 +183,6 @@ __all__ = [
     "headers_of",
     "issue_columns",
     "record_id",
+    "sheet_headers_of",
     "shown",
 ]

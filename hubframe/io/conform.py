@@ -374,7 +374,7 @@ def _edited(
     sent = sent.item() if isinstance(sent, np.generic) else sent
     removes = field == "max_to_object_ids" and frame["remove"].iloc[first] in (True, np.True_)
     what = "remove (True: the limit removed)" if removes else shown(sent)
-    if not removes and pd.isna(sent):
+    if not removes and _missing(sent):
         what = "empty"
     place = _row_place(frame)
     rows = ", ".join(place(i) for i in differs[:SHOWN])
@@ -389,6 +389,15 @@ def _edited(
             f"(frame[{field!r}] = ..., or the cell), and run again. Nothing was sent."
         )
     )
+
+
+def _missing(value: Any) -> bool:
+    """Whether a value is missing (NA, NaN, None); False for one pandas cannot tell of (a
+    signalling ``Decimal("sNaN")`` raises when compared)."""
+    try:
+        return bool(pd.isna(value))
+    except (TypeError, ValueError, ArithmeticError):
+        return False
 
 
 def _row_place(frame: pd.DataFrame) -> Callable[[int], str]:

@@ -334,3 +334,51 @@ def test_a_quote_closed_at_the_end_of_a_shorter_line_is_refused(last: str) -> No
     )
     with pytest.raises(InputError, match=r"row 2 \(Note, line 2 of the file\) is closed only 1"):
         hf.read_pairs(text.encode(), from_type="deals", to_type="contacts")
+
+
+@st.composite
+def quotes_closed_after_any_cell(
+    draw: st.DrawFn,
+) -> tuple[Pairs, int, str, str, bool, list[list[str]]]:
+    """A stray quote opened in a note and closed by a quote typed after any cell of a row
+    below, the row's other cells after it on the line (``2040000006",1019360006,ok``): the
+    line's cells after the quote become the record's next cells, beyond the header's last
+    when the note is the last column."""
+    count = draw(st.integers(2, 6))
+    opens = draw(st.integers(0, count - 2))
+    closes = draw(st.integers(opens + 1, count - 1))
+    delimiter, newline = draw(st.sampled_from(DELIMITERS)), draw(st.sampled_from(NEWLINES))
+    notes = [draw(st.sampled_from(["", "ok", *LEGIT_NOTES])) for _ in range(count)]
+    notes[opens] = Raw('"Met at fair' + draw(plain).replace(delimiter, ""))
+    for n in range(opens + 1, closes + 1):
+        notes[n] = Raw(draw(plain).replace(delimiter, ""))
+    sheet = Pairs([(draw(ids), draw(ids)) for _ in range(count)], notes, draw(st.integers(0, 4)))
+    records = sheet.records()
+    row = records[closes + 1]
+    quoted = draw(st.integers(0, len(row) - 1))
+    row[quoted] = Raw(_cell(row[quoted], delimiter) + '"')
+    return sheet, opens, delimiter, newline, draw(st.booleans()), records
+
+
+@settings(max_examples=examples(80), deadline=None)
+@given(case=quotes_closed_after_any_cell())
+def test_a_stray_quote_closed_after_any_cell_is_refused_never_rows_lost(
+    case: tuple[Pairs, int, str, str, bool, list[list[str]]],
+) -> None:
+    sheet, opens, delimiter, newline, as_file, records = case
+    data = _sheet(records, delimiter, newline, bom=False)
+    assume(_delimited_as_written(data, delimiter))
+    _refused_or_whole(sheet, data, opens, as_file)
+
+
+def test_a_quote_closed_mid_line_under_a_last_note_is_refused() -> None:
+    """The rest of the closing line went to the opening row as cells beyond the header:
+    that row was refused for them (EXTRA_CELLS) and the closing row lost without a word."""
+    text = (
+        "Deal ID,Contact ID,Note\n"
+        '2040000001,1019360001,"Met at fair\n'
+        '2040000006",1019360006,ok\n'
+        "2040000002,1019360002,x\n"
+    )
+    with pytest.raises(InputError, match=r"row 2 \(Note, line 2 of the file\) is closed only 1"):
+        hf.read_pairs(text.encode(), from_type="deals", to_type="contacts")

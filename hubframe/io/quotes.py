@@ -44,6 +44,8 @@ class SpanningCell:
     index: int  # the record's index below the header
     column: int  # the cell's position (the header's width: the cells beyond it)
     text: str
+    #: the record's cells after it: on the line its quote closes on, after the quote
+    after: tuple[str, ...] = ()
 
     @property
     def breaks(self) -> int:
@@ -86,8 +88,16 @@ def spanning_cells(columns: Sequence[Text]) -> list[SpanningCell]:
         rows = break_rows(column)
         if len(rows):
             texts = column.take(rows).to_pylist()
-            found += [SpanningCell(int(r), position, t) for r, t in zip(rows, texts, strict=True)]
+            later = [_texts(c.take(rows).to_pylist()) for c in columns[position + 1 :]]
+            found += [
+                SpanningCell(int(r), position, t, tuple(cells[n] for cells in later))
+                for n, (r, t) in enumerate(zip(rows, texts, strict=True))
+            ]
     return sorted(found, key=lambda cell: (cell.index, cell.column))
+
+
+def _texts(cells: list[Any]) -> list[str]:
+    return ["" if cell is None else str(cell) for cell in cells]
 
 
 def swallows_rows(cell: SpanningCell, width: int, delimiter: str, shape: RowShape) -> bool:
@@ -97,7 +107,18 @@ def swallows_rows(cell: SpanningCell, width: int, delimiter: str, shape: RowShap
         return True
     first, last = lines[0], lines[-1]
     whole = len(last) >= cell.column and len(first) >= width - cell.column  # see around()
-    return _row_like(around(first, last, cell.column, width), whole, shape)
+    if _row_like(around(first, last, cell.column, width), whole, shape):
+        return True
+    # the quote closed inside the line, before the row's last cell: the line goes on after it
+    # as the record's next cells, past the header's last (``2040000006",1019360006,ok`` under
+    # a last note: extra cells of the row the quote opened in), so the line, read from its
+    # start, is a row the quote took.  (A note closed as written is followed by its own row's
+    # cells, never by cells past the header.)
+    beyond = cell.after[max(width - cell.column - 1, 0) :]
+    if len(lines) < 2 or not any(beyond):
+        return False
+    closing = [*last, *(part for text in cell.after for part in text.split(delimiter))]
+    return _row_like(closing, len(closing) >= cell.column, shape)  # its cells before the note
 
 
 def _row_like(cells: list[str], whole: bool, shape: RowShape) -> bool:

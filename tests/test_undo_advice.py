@@ -39,3 +39,32 @@ def test_an_undo_under_faults_says_to_undo_again_and_that_works(seed: int) -> No
         assert set(again["status"]) <= {"success", "skipped"}, again
         now = sb.associations("deals", "contacts")
         assert len(now) == len(before), (len(now), len(before))
+
+
+@pytest.mark.parametrize(
+    ("message", "told"),
+    [
+        (
+            "HubSpot may still apply it. Run the retry file: sending it again is safe.",
+            "HubSpot may still apply it. Run the undo again (of the same report or journal): "
+            "it takes back only what is still there.",
+        ),
+        (  # a row's message quoted inside another's, as an unknown outcome retried says it
+            "a retry did not apply the row (the read failed. Run the retry file: sending it "
+            "again is safe), but an earlier attempt may have applied it. Check later, or run "
+            "the retry file later.",
+            "a retry did not apply the row (the read failed. Run the undo again (of the same "
+            "report or journal): it takes back only what is still there), but an earlier "
+            "attempt may have applied it. Check later, or run the undo again (of the same "
+            "report or journal): it takes back only what is still there.",
+        ),
+    ],
+)
+def test_every_retry_advice_of_an_undo_row_says_to_undo_again(message: str, told: str) -> None:
+    """The seeded test above met the quoted form only under some timings (a retry whose read
+    failed), and an undo row said "Run the retry file" inside its message."""
+    from hubframe.jobs.unlink import _undo_advice
+
+    table = pd.DataFrame({"error_message": [message, None]})
+    said = _undo_advice(table)["error_message"]
+    assert said.iloc[0] == told and pd.isna(said.iloc[1])

@@ -449,11 +449,13 @@ def _undo(
 #: A run's advice for a row whose removal may not be done ("Run the retry file: sending it
 #: again is safe"), and what an undo says instead: an undo's retry file is run by `hubframe
 #: remove`, which takes only the label of a labeled row whose pair the undo removes whole.
+#: The advice may end a sentence or a message quoted inside another ("... Run the retry file:
+#: sending it again is safe), but an earlier attempt ...").
 _RETRY_ADVICE: Final = re.compile(
-    r"\b([Rr])un the retry file(: sending it again is safe| later)?\."
+    r"\b([Rr])un the retry file(?:: sending it again is safe| later)?(\.?)"
 )
 _UNDO_AGAIN: Final = (
-    "un the undo again (of the same report or journal): it takes back only what is still there."
+    "un the undo again (of the same report or journal): it takes back only what is still there"
 )
 
 
@@ -464,7 +466,9 @@ def _undo_advice(result: pd.DataFrame) -> pd.DataFrame:
     said = result["error_message"]
     told = said.map(
         lambda m: (
-            _RETRY_ADVICE.sub(lambda f: f.group(1) + _UNDO_AGAIN, m) if isinstance(m, str) else m
+            _RETRY_ADVICE.sub(lambda f: f.group(1) + _UNDO_AGAIN + f.group(2), m)
+            if isinstance(m, str)
+            else m
         )
     )
     if not told.equals(said):

@@ -68,3 +68,21 @@ def test_every_retry_advice_of_an_undo_row_says_to_undo_again(message: str, told
     table = pd.DataFrame({"error_message": [message, None]})
     said = _undo_advice(table)["error_message"]
     assert said.iloc[0] == told and pd.isna(said.iloc[1])
+
+
+@pytest.mark.parametrize(
+    "message",
+    [
+        "Run the retry file later (after the daily limit resets).",
+        "Run the retry file to send the rows the cancel left.",
+        "Run the retry file: sending an association twice is safe.",
+    ],
+)
+def test_advice_that_goes_on_is_never_cut_in_two(message: str) -> None:
+    """Only whole advice is rewritten: a sentence going on after "Run the retry file" read
+    "Run the undo again (...): it takes back only what is still there to send the rows ..."
+    or "... still there (after the daily limit resets)"; it is left as it is."""
+    from hubframe.jobs.unlink import _undo_advice
+
+    said = _undo_advice(pd.DataFrame({"error_message": [message]}))["error_message"].iloc[0]
+    assert said == message

@@ -450,9 +450,10 @@ def _undo(
 #: again is safe"), and what an undo says instead: an undo's retry file is run by `hubframe
 #: remove`, which takes only the label of a labeled row whose pair the undo removes whole.
 #: The advice may end a sentence or a message quoted inside another ("... Run the retry file:
-#: sending it again is safe), but an earlier attempt ...").
+#: sending it again is safe), but an earlier attempt ..."); advice that goes on ("Run the
+#: retry file later (after the daily limit ...)") is left whole rather than cut in two.
 _RETRY_ADVICE: Final = re.compile(
-    r"\b([Rr])un the retry file(?:: sending it again is safe| later)?(\.?)"
+    r"\b([Rr])un the retry file(?:: sending it again is safe| later)?(?=[.)]|$)(\.?)"
 )
 _UNDO_AGAIN: Final = (
     "un the undo again (of the same report or journal): it takes back only what is still there"

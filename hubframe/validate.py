@@ -44,7 +44,7 @@ from hubframe.io.aliases import (
     PAIR_FIELDS,
 )
 from hubframe.io.hidden import HIDDEN_ROW
-from hubframe.io.meta import without_attrs
+from hubframe.io.meta import sheet_column_maps, without_attrs
 from hubframe.io.normalize import (
     canonical_category,
     canonical_ids,
@@ -204,12 +204,12 @@ class _Collector:
         a read of one sheet): sheets read together (``sheet="*"``) may name a field apart,
         or read one header as two fields (``Contact ID`` 'from' on one sheet, 'to' on
         another), so the union ``column_map`` names the wrong one for some of them."""
-        maps = self.info.get("sheet_column_maps")
-        if not isinstance(maps, Mapping) or not maps:
-            maps = {"": self.info.get("column_map") or {}}
+        maps: Mapping[str, Mapping[str, str]] = sheet_column_maps(self.info) or {
+            "": self.info.get("column_map") or {}
+        }
         out: dict[str, dict[str, list[str]]] = {}
         for sheet, columns in maps.items():
-            for header, canonical in (columns or {}).items():
+            for header, canonical in columns.items():
                 out.setdefault(canonical, {}).setdefault(str(header), []).append(str(sheet))
         return out
 

@@ -406,6 +406,12 @@ def strong_alias(header: object) -> str | None:
     return None if noted is None else STRONG_KEYS.get(noted)
 
 
+def alias_field(header: object) -> str | None:
+    """The column a header names by an alias, strong (:func:`strong_alias`) or weak (``ID``,
+    ``Record ID``, ``Object``); None for none."""
+    return strong_alias(header) or WEAK_KEYS.get(header_key(header))
+
+
 def names_labels_otherwise(header: object) -> bool:
     """A header naming association labels in other words ("Contact Role", "Relationship",
     "Role in deal", "Association Type"): :data:`LABEL_LOOKALIKES`, or role words beside
@@ -525,7 +531,7 @@ def header_score(cells: Iterable[object], kind: Kind, explicit: Iterable[str] = 
         key = header_key(cell)
         if not key:
             continue
-        known = field_mark(cell)[1] or strong_alias(cell) or WEAK_KEYS.get(key)
+        known = field_mark(cell)[1] or alias_field(cell)
         typed = kind == "pairs" and (key in TYPED_HEADERS or key in PROPERTY_HEADERS)
         side = key in SIDE_KEYS
         if key in explicit_keys or typed or side or (known is not None and known in wanted):

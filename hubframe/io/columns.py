@@ -34,6 +34,7 @@ from hubframe.io.aliases import (
     Side,
     TypedHeader,
     accepted_names,
+    alias_field,
     field_mark,
     fields_for,
     header_key,
@@ -42,7 +43,6 @@ from hubframe.io.aliases import (
     names_labels_otherwise,
     noted_key,
     property_mark,
-    strong_alias,
     typed_among_words,
 )
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type
@@ -1053,7 +1053,7 @@ _WHERE_SHEET: Final = re.compile(r" \[[^\]]*\]$")
 
 
 def _limit_header(header: str) -> bool:
-    return (strong_alias(header) or WEAK_KEYS.get(header_key(header))) == "max_to_object_ids"
+    return alias_field(header) == "max_to_object_ids"
 
 
 #: Words around an object's name in an id column's header ("Associated Installation IDs").

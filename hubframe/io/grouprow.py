@@ -14,7 +14,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
 
-from hubframe.io.aliases import SIDE_KEYS, WEAK_KEYS, field_mark, header_key, strong_alias
+from hubframe.io.aliases import (
+    SIDE_KEYS,
+    alias_field,
+    field_mark,
+    header_key,
+)
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type
 
 #: The fields a heading over one side's columns names (``From object``, ``To Type``).
@@ -33,7 +38,7 @@ def group_cell(text: str, explicit: Collection[str] = ()) -> bool:
         return True
     if field_mark(text)[1] is not None:
         return False
-    return (strong_alias(text) or WEAK_KEYS.get(key)) in _SIDE_FIELDS
+    return alias_field(text) in _SIDE_FIELDS
 
 
 def is_group_row(cells: Sequence[str], score: Score, explicit: Collection[str] = ()) -> bool:

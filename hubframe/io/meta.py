@@ -135,6 +135,21 @@ def refuse_odd_meta(frame: pd.DataFrame, what: str) -> None:
             raise InputError(_odd(what, f"[{key!r}]", type(meta[key]).__name__))
 
 
+def sheet_column_maps(info: Any) -> dict[str, dict[str, str]]:
+    """Each sheet's own column map (header -> field) of a read of several sheets, from a
+    frame's ``attrs["hubframe"]`` (``info``), as text; empty for a read of one sheet.  The
+    read's ``column_map`` is their union, in which the last sheet wins a header they share
+    ("Contact ID" the 'from' side of one sheet and the 'to' side of another): messages,
+    retry files and the app name or write each sheet's rows by its own map."""
+    found = info.get("sheet_column_maps") if isinstance(info, Mapping) else None
+    if not isinstance(found, Mapping):
+        return {}
+    return {
+        str(name): {str(h): str(f) for h, f in dict(mapped or {}).items()}
+        for name, mapped in found.items()
+    }
+
+
 def without_attrs(frame: pd.DataFrame) -> pd.DataFrame:
     """``frame`` (its columns shared, not copied) without its ``attrs``, to read columns from:
     pandas deep-copies a frame's attrs into every column taken out of it and every result of
@@ -160,4 +175,4 @@ def _odd(what: str, entry: str, kind: str) -> str:
     )
 
 
-__all__ = ["SHAPES", "refuse_odd_meta", "without_attrs"]
+__all__ = ["SHAPES", "refuse_odd_meta", "sheet_column_maps", "without_attrs"]

@@ -23,12 +23,11 @@ from hubframe.io.aliases import (
     PROPERTY_HEADERS,
     SIDE_KEYS,
     TYPED_HEADERS,
-    WEAK_KEYS,
     Kind,
+    alias_field,
     field_mark,
     header_key,
     header_score,
-    strong_alias,
 )
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, clean_headers, filled, one_cell_text, written_headers
@@ -751,7 +750,7 @@ def _names_field(text: str, kind: Kind, fields: frozenset[str]) -> bool:
     if marked is not None:
         return marked in fields
     key = header_key(text)
-    if key in SIDE_KEYS or (strong_alias(text) or WEAK_KEYS.get(key)) in fields:
+    if key in SIDE_KEYS or alias_field(text) in fields:
         return True
     return kind == "pairs" and (key in TYPED_HEADERS or key in PROPERTY_HEADERS)
 

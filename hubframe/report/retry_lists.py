@@ -18,6 +18,7 @@ from typing import Final
 
 import pandas as pd
 
+from hubframe.io.meta import sheet_column_maps
 from hubframe.io.rows import list_separator
 from hubframe.report.columns import meta
 from hubframe.report.excel import EXCEL_CELL_CHARS
@@ -99,13 +100,7 @@ def sheet_maps(result: pd.DataFrame) -> dict[str, dict[str, str]] | None:
     The read's ``column_map`` is their union, in which the last sheet wins a header the sheets
     share: "Contact ID" is ``from_id`` on a sheet "Contact ID | Company ID" and ``to_id`` on a
     sheet "Company ID | Contact ID", and the union read the first sheet's ids the other way."""
-    found = meta(result).get("sheet_column_maps")
-    if not isinstance(found, Mapping) or not found:
-        return None
-    return {
-        str(name): {str(h): str(f) for h, f in dict(mapped or {}).items()}
-        for name, mapped in found.items()
-    }
+    return sheet_column_maps(meta(result)) or None
 
 
 def sheet_map(result: pd.DataFrame, sheet: object) -> dict[str, str]:

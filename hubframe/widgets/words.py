@@ -14,6 +14,7 @@ from typing import Final
 import pandas as pd
 
 from hubframe.constants import OBJECT_TYPES_BY_NAME
+from hubframe.io.meta import sheet_column_maps
 
 #: What each action sends, in words.
 ACTION_WORDS: Final[Mapping[str, str]] = {
@@ -130,13 +131,9 @@ def headers_of(frame: pd.DataFrame | None) -> dict[str, str]:
 def sheet_headers_of(frame: pd.DataFrame | None) -> dict[str, dict[str, str]]:
     """Each sheet read together (``sheet="*"``) -> hubframe column -> the header that sheet
     gave it (``sheet_column_maps``); empty for a read of one sheet."""
-    meta = (frame.attrs.get("hubframe") or {}) if frame is not None else {}
-    maps = meta.get("sheet_column_maps")
-    if not isinstance(maps, Mapping):
-        return {}
+    maps = sheet_column_maps(frame.attrs.get("hubframe")) if frame is not None else {}
     return {
-        str(sheet): {str(field): str(header) for header, field in dict(mapped or {}).items()}
-        for sheet, mapped in maps.items()
+        sheet: {field: header for header, field in mapped.items()} for sheet, mapped in maps.items()
     }
 
 

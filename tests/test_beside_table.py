@@ -18,7 +18,7 @@ from pathlib import Path
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from openpyxl import Workbook
+from openpyxl import Workbook, load_workbook
 
 import hubframe as hf
 from hubframe.constants import OBJECT_TYPES
@@ -188,6 +188,51 @@ def test_a_second_table_left_of_the_first_stops_the_read(kind: str, tmp_path: Pa
     rows = _beside(rows, 2, [["Company ID", "Contact ID"], [COMPANIES[2], CONTACTS[2]]], 0)
     with pytest.raises(InputError, match="row 3 reads as the header of a second table beside"):
         hf.read_pairs(_write(rows, kind, tmp_path))
+
+
+# The ways an analyst's sheet writes a record id, each read as the id by an id column (or
+# refused as one Excel rounded): a second table of ids so written was left out unseen before.
+SPELLED = {
+    "float": "{}.0",
+    "spaces": "  {} ",
+    "no-break space": "\u00a0{}",
+    "text marker": "'{}",
+    "text formula": '="{}"',
+    "scientific": "{:.6E}",
+}
+
+
+def _spelled(spelling: str, value: str) -> str:
+    return SPELLED[spelling].format(float(value) if "E" in SPELLED[spelling] else value)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+@pytest.mark.parametrize("spelling", list(SPELLED))
+def test_a_second_table_of_ids_written_as_excel_writes_them_stops_the_read(
+    kind: str, spelling: str, tmp_path: Path
+) -> None:
+    block = [["Deal ID", "Company ID"]]
+    block += [[_spelled(spelling, DEALS[i]), _spelled(spelling, COMPANIES[i])] for i in range(3)]
+    path = _write(_beside(_first(6), 2, block, 4), kind, tmp_path)
+    with pytest.raises(InputError, match="row 3 reads as the header of a second table beside"):
+        hf.read_pairs(path)
+
+
+@pytest.mark.parametrize("kind", KINDS)
+def test_a_second_table_of_float_cells_stops_the_read(kind: str, tmp_path: Path) -> None:
+    """Ids held as floats: a workbook's number cells of a column pasted from a float export,
+    a CSV's cells as pandas writes a float column (``2040000001.0``)."""
+    block = [["Deal ID", "Company ID"]]
+    block += [[str(float(DEALS[i])), str(float(COMPANIES[i]))] for i in range(3)]
+    path = _write(_beside(_first(6), 2, block, 4), kind, tmp_path)
+    if kind == "xlsx":
+        book = load_workbook(path)
+        for i in range(3):
+            book["Links"].cell(row=4 + i, column=5, value=float(DEALS[i]))
+            book["Links"].cell(row=4 + i, column=6, value=float(COMPANIES[i]))
+        book.save(path)
+    with pytest.raises(InputError, match="row 3 reads as the header of a second table beside"):
+        hf.read_pairs(path)
 
 
 # --- sheets of columns of their own read as before -----------------------------------------------

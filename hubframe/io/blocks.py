@@ -46,7 +46,7 @@ from hubframe.io.aliases import (
     header_key,
 )
 from hubframe.io.sheet import RawSheet, Request, sheet_where
-from hubframe.io.text import BoolArray, Layout, Text, per_cell, take_rows
+from hubframe.io.text import BoolArray, IntArray, Layout, Text, per_cell, take_rows
 
 #: The fields whose columns name records: their ids, or their object types.
 RECORD_FIELDS: Final = frozenset({"from_id", "to_id", "from_type", "to_type", "from", "to"})
@@ -105,8 +105,21 @@ class _Table:
 _TABLE: Final = _Table.of(NAMED)
 #: The header keys of record id and object type columns (a second table's beside the first).
 _RECORD_KEYS: Final = pa.array(sorted(k for k, n in NAMED.items() if n.records), type=pa.string())
-#: The digits of a cell that looks like a record id (:data:`~hubframe.io.sheet.RECORD_ID`).
-ID_DIGITS: Final = (5, 18)
+#: The bytes of a cell that may be written as a record id (:data:`_ID_WRITTEN`): 5 digits, up to
+#: 18 with spaces, a text marker, a ``.0`` tail or an exponent around them.
+ID_BYTES: Final = (5, 48)
+#: A cell written as a record id as the id columns read one (:data:`~hubframe.io.sheet.RECORD_ID`):
+#: 5 to 18 digits, a whole float's ``.0`` tail, spaces and Excel's text marker or ``="..."``
+#: around them; or in Excel's scientific notation (``2.04E+09``, refused when read).
+_ID_WRITTEN: Final = (
+    r"^[\s\pZ]*(?:'|=\")?[\s\pZ]*(?:[0-9]{5,18}(?:\.0+)?|[0-9](?:[.,][0-9]+)?[eE]\+?[0-9]{1,2})"
+    r"[\s\pZ]*\"?[\s\pZ]*$"
+)
+#: The first bytes of :data:`_ID_WRITTEN`: a digit, ``'``, ``=``, an ASCII space or the UTF-8
+#: lead byte of a Unicode one (U+00A0, U+1680, U+2000-U+205F, U+3000).
+_ID_FIRST_BYTES: Final = np.isin(
+    np.arange(256), [*range(48, 58), 39, 61, 32, *range(9, 14), 0xC2, 0xE1, 0xE2, 0xE3]
+)
 #: The last cells of a column :func:`_last_id` looks at first.
 _LAST_CELLS: Final = 64
 
@@ -257,23 +270,37 @@ def _heading(raw: RawSheet, position: int) -> BoolArray | None:
 
 
 def _last_id(column: Text) -> int:
-    """The position of a column's last cell that looks like a record id (a whole number of
-    :data:`ID_DIGITS` digits), -1 for none.  Only cells of that length that start with a
-    digit are looked at, their last ones first: in a column of ids the last is one."""
-    maybe = np.flatnonzero(per_cell(column, _id_shaped))
+    """The position of a column's last cell written as a record id (:data:`_ID_WRITTEN`: an id
+    column would read it as one, or refuse it as one Excel rounded), -1 for none.  Only cells
+    of :data:`ID_BYTES` are looked at, their last ones first: in a column of ids the last is
+    one."""
+    maybe = np.flatnonzero(per_cell(column, _id_sized))
     for rows in (maybe[-_LAST_CELLS:], maybe[: -_LAST_CELLS or None]):
-        digits = pc.utf8_is_digit(take_rows(column, rows)).fill_null(False)
-        at = rows[np.asarray(digits.to_numpy(zero_copy_only=False), dtype=bool)]
+        at = _written_ids(take_rows(column, rows), rows)
         if len(at):
             return int(at[-1])
     return -1
 
 
-def _id_shaped(layout: Layout) -> BoolArray:
-    """Cells of :data:`ID_DIGITS` bytes whose first byte is a digit."""
-    low, high = ID_DIGITS
+def _written_ids(cells: Text, rows: IntArray) -> IntArray:
+    """The rows whose cells are written as record ids: the pattern is run only on the cells
+    that are not plain digits and may match it (a cell of a date holds a dash)."""
+    ids = _flags(pc.utf8_is_digit(cells))
+    other = np.flatnonzero(~ids & ~_flags(pc.match_substring(cells, "-").fill_null(True)))
+    if len(other):
+        ids[other] = _flags(pc.match_substring_regex(take_rows(cells, other), _ID_WRITTEN))
+    return rows[ids]
+
+
+def _flags(found: pa.Array | pa.ChunkedArray) -> BoolArray:
+    return np.array(found.fill_null(False).to_numpy(zero_copy_only=False), dtype=bool)
+
+
+def _id_sized(layout: Layout) -> BoolArray:
+    """Cells of :data:`ID_BYTES` bytes whose first byte may start :data:`_ID_WRITTEN`."""
+    low, high = ID_BYTES
     fits = np.subtract(layout.lengths, low).view(np.uint64) <= high - low  # (shorter: past it)
-    fits &= np.subtract(layout.first_bytes(), 48, dtype=np.uint8) <= 9
+    fits &= _ID_FIRST_BYTES[layout.first_bytes()]
     return np.asarray(fits & layout.valid, dtype=bool)
 
 

@@ -39,7 +39,7 @@ from hubframe.io.normalize import (
 )
 from hubframe.io.notes import warn_hidden_ids, warn_sheets_left_out
 from hubframe.io.rows import explode
-from hubframe.io.sheet import RawSheet, Request, looks_like_id, sheet_where
+from hubframe.io.sheet import TEXT_FORMULA, RawSheet, Request, looks_like_id, sheet_where
 from hubframe.io.sources import SheetArg, Source, load_source, reading, sheet_argument
 from hubframe.io.syntax import PYTHON, Syntax, SyntaxName, syntax_of
 from hubframe.io.text import as_text, to_objects, to_series
@@ -193,8 +193,6 @@ def names_a_record(header: str) -> bool:
     return looks_like_id(header)
 
 
-#: A cell written as a formula of one text (="2040000001"), read as the text it shows.
-_TEXT_FORMULA: Final = re.compile(r'="([^"]*)"')
 _CANONICAL_ID: Final = re.compile(rf"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}", re.ASCII)
 
 
@@ -202,7 +200,7 @@ def is_record_id(cell: object) -> bool:
     """Whether one cell reads as a record id, as an id column's cells are read: digits (a
     whole float's too), spaces and Excel's text marker around them, ``="..."`` unwrapped."""
     text = one_cell_text(cell).strip()
-    formula = _TEXT_FORMULA.fullmatch(text)
+    formula = TEXT_FORMULA.fullmatch(text)
     found = clean_id(formula.group(1) if formula else text)
     return found is not None and _CANONICAL_ID.fullmatch(found) is not None
 

@@ -309,8 +309,15 @@ def _not_found(exc: HeaderError, cells: Sequence[object], row: int) -> HeaderErr
     return HeaderError(exc.where, detail, unrecognised=exc.unrecognised, unguessed=exc.unguessed)
 
 
-#: A cell that looks like a HubSpot record id: a whole number of 5 to 18 digits.
-RECORD_ID: Final = re.compile(r"\d{5,18}(\.0+)?")
+#: A cell written as a formula of one text (``="2040000001"``), read as the text it shows.
+TEXT_FORMULA: Final = re.compile(r'="([^"]*)"')
+#: A cell (its edges trimmed) written as a HubSpot record id, as an id column reads one: a whole
+#: number of 5 to 18 digits (a float's ``.0`` tail too), in Excel's text marker or ``="..."``;
+#: or in Excel's scientific notation (``2.04E+09``: an id whose digits Excel rounded, refused
+#: when read).  ``io/blocks._ID_WRITTEN`` is the same pattern for Arrow.
+RECORD_ID: Final = re.compile(
+    r"(?:'|=\")?\s*(?:\d{5,18}(?:\.0+)?|\d(?:[.,]\d+)?[eE]\+?\d{1,2})\s*\"?"
+)
 
 #: The columns of a row the checks of rows look at (a far cell makes rows very wide).
 ID_COLUMNS: Final = 64
@@ -435,7 +442,7 @@ def _id_lengths(
     for position, test in tests.items():
         if test is not _is_record_id:
             continue
-        texts = (one_cell_text(r[position]).strip() if position < len(r) else "" for r in below)
+        texts = (_unmarked(r[position]) if position < len(r) else "" for r in below)
         found = {len(t.split(".")[0]) for t in texts if t and _is_whole(t)}
         if found:
             out[position] = found
@@ -450,14 +457,14 @@ def _reads_as_data(
     """A row above the header that reads as a row of the table (see :func:`check_values_above`)."""
     values, ids, label = 0, 0, False
     for position, test in sorted(tests.items()):
-        text = one_cell_text(cells[position]).strip() if position < len(cells) else ""
+        text = _unmarked(cells[position]) if position < len(cells) else ""
         if not text or not test(text):
             continue
         if test is bool:
             label = True
             continue
         seen = lengths.get(position)
-        digits = len(text.split(".")[0])
+        digits = _id_digits(text)
         if test is _is_record_id and seen and not min(seen) - 1 <= digits <= max(seen) + 1:
             continue  # a number of a title (a year, a count), not one of these ids
         values += 1
@@ -537,6 +544,7 @@ def _not_read(where: str, header: int, rows: str, what: str, shown: str, row: in
 #: A cell that reads as a value of a column: a whole number of 1-18 digits (ids, type ids,
 #: limits), an email (no spaces, an "@"), a domain (labels between dots).
 _WHOLE: Final = re.compile(r"[0-9]{1,18}(\.0+)?")
+_SCIENTIFIC: Final = re.compile(r"[0-9](?:[.,][0-9]+)?[eE]\+?([0-9]{1,2})")
 _DOMAIN: Final = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\.?")
 _LIMIT_WORDS: Final = frozenset({"remove", "remove limit", "no limit"})
 
@@ -581,8 +589,16 @@ def _is_whole(text: str) -> bool:
 
 
 def _is_record_id(text: str) -> bool:
-    """A record id's cell (a whole number): the test of a column of record ids."""
-    return _is_whole(text)
+    """A record id's cell (a whole number, or one Excel wrote in scientific notation): the
+    test of a column of record ids."""
+    return _is_whole(text) or _SCIENTIFIC.fullmatch(text) is not None
+
+
+def _id_digits(text: str) -> int:
+    """The digits of a whole number's cell (before its ``.0``), or of one in scientific
+    notation (its exponent and one)."""
+    scientific = _SCIENTIFIC.fullmatch(text)
+    return int(scientific.group(1)) + 1 if scientific else len(text.split(".")[0])
 
 
 def _is_email(text: str) -> bool:
@@ -605,9 +621,9 @@ def _values_in(cells: Sequence[object], tests: Mapping[int, Callable[[str], bool
     """The cells of a row that read as values of their columns (``tests``), in order."""
     out = []
     for position, test in sorted(tests.items()):
-        text = one_cell_text(cells[position]).strip() if position < len(cells) else ""
-        if text and test(text):
-            out.append(text)
+        cell = cells[position] if position < len(cells) else ""
+        if (text := _unmarked(cell)) and test(text):
+            out.append(one_cell_text(cell).strip())
     return out
 
 
@@ -633,8 +649,19 @@ def _rows_it_heads(
 
 
 def _digits(cell: object) -> bool:
-    """A cell of digits only (an id of any length): a row of data, not of headings."""
-    return one_cell_text(cell).strip().isdigit()
+    """A cell of digits only (an id of any length), or written as an id (:data:`RECORD_ID`):
+    a row of data, not of headings."""
+    return _unmarked(cell).isdigit() or looks_like_id(cell)
+
+
+def _unmarked(cell: object) -> str:
+    """A cell's trimmed text without Excel's text marker or ``="..."`` around it, as an id
+    column reads it."""
+    text = one_cell_text(cell).strip()
+    formula = TEXT_FORMULA.fullmatch(text)
+    if formula:
+        return formula.group(1).strip()
+    return text[1:].strip() if text.startswith("'") else text
 
 
 def _row_list(rows: list[int]) -> str:

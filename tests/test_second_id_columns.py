@@ -50,7 +50,18 @@ def test_a_second_column_of_a_sides_ids_is_refused_by_name(extra: str) -> None:
     assert f'"{extra}"' in message and "contacts" in message and "left out" in message
 
 
-@pytest.mark.parametrize("cell", [f"{OLD}; {NEW}", "1.019360002E+9", f"{NEW}.0", f" {NEW} "])
+@pytest.mark.parametrize(
+    "cell",
+    [
+        f"{OLD}; {NEW}",
+        "1.019360002E+9",
+        f"{NEW}.0",
+        f" {NEW} ",
+        f"'{NEW}",
+        f'="{NEW}"',
+        f"\u00a0{NEW}",
+    ],
+)
 def test_ids_as_spreadsheets_and_lists_write_them_are_ids(cell: str) -> None:
     with pytest.raises(HeaderError, match="Contact ID \\(new\\)"):
         hf.read_pairs(_sheet("Contact ID (new)", cell))

@@ -816,12 +816,13 @@ def check_unread_columns(
 
 
 #: A cell that could hold record ids: digits, with the separators, signs and exponents of a
-#: list ("101; 102") or of a number a spreadsheet wrote ("1.2345E+11").
-_ID_CELL: Final = re.compile(r"[\d\s.,;:|/+\-eE]*\d[\d\s.,;:|/+\-eE]*")
+#: list ("101; 102") or of a number a spreadsheet wrote ("1.2345E+11"), in Excel's text
+#: marker ("'1019360005") or a text formula ('="1019360005"') if any.
+_ID_CELL: Final = re.compile(r"(?:'|=\")?[\d\s.,;:|/+\-eE]*\d[\d\s.,;:|/+\-eE]*\"?")
 
 
 def _holds_ids(cells: Sequence[str]) -> bool:
-    return any(_ID_CELL.fullmatch(cell) for cell in cells)
+    return any(_ID_CELL.fullmatch(cell.strip()) for cell in cells)
 
 
 def _ids_among_words(header: str, mapping: ColumnMapping) -> TypedHeader | None:

@@ -48,6 +48,7 @@ from hubframe.jobs.sync_rules import (
     SyncRules,
     guard_message,
     removal_allowance,
+    warn_scope_unlisted,
 )
 from hubframe.run.diff import Change, Diff, Removal, RowChange, Wanted, diff
 from hubframe.run.journal import Journal
@@ -209,6 +210,9 @@ class SyncPlanner:
                 for from_id in plan.blocked:
                     if from_id.isdigit() and (scope is None or from_id in scope):
                         plan.scope.setdefault(from_id, None)
+        if scope is not None:
+            listed = {r for plan in pairs.values() for r in (*plan.scope, *plan.blocked)}
+            warn_scope_unlisted(scope - listed)
         return pairs
 
     def _settled_rows(self, pairs: dict[ObjectPair, PairPlan]) -> None:

@@ -7,13 +7,14 @@ planning).
 from __future__ import annotations
 
 import math
-from collections.abc import Mapping
+import warnings
+from collections.abc import Collection, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
 import pandas as pd
 
-from hubframe.errors import ErrorCode, HubframeError
+from hubframe.errors import ErrorCode, HubframeError, HubframeWarning
 
 #: The removal guard: more removals than this share of the associations in scope ...
 REMOVAL_SHARE: Final = 0.10
@@ -30,6 +31,29 @@ class RemovalGuard(HubframeError):
     """A real sync would remove more associations than it may without ``max_removals``."""
 
     code = ErrorCode.TOO_MANY_REMOVALS
+
+
+class ScopeUnlisted(HubframeWarning):
+    """Records of ``scope=`` the sheet has no row for: not compared, left as they are."""
+
+
+def warn_scope_unlisted(records: Collection[str]) -> None:
+    """Warn of the records of ``scope=`` that no row of the sheet names (see
+    :class:`ScopeUnlisted`): a sync compares what the sheet lists of a record, and to sync one
+    to no associations the sheet keeps a row of it with an empty to id."""
+    if not records:
+        return
+    shown = ", ".join(sorted(records)[:5]) + (
+        f" and {len(records) - 5} more" if len(records) > 5 else ""
+    )
+    warnings.warn(
+        ScopeUnlisted(
+            f"scope= names {len(records):,} record(s) that no row of the sheet names ({shown}): "
+            "they were not compared, and what the portal holds for them is left as it is. To "
+            "remove every association of a record, keep a row of it with an empty to id."
+        ),
+        stacklevel=4,
+    )
 
 
 def removal_allowance(scope_entries: int, max_removals: int | None = None) -> int:

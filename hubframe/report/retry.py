@@ -734,8 +734,6 @@ def _own_sheets(result: pd.DataFrame, todo: pd.DataFrame) -> dict[str, list[str]
     found = meta(result).get("sheet_columns")
     if not isinstance(found, Mapping) or len(found) < 2 or "sheet" not in todo.columns:
         return None
-    if todo.empty:  # the file is emptied to its header: the first sheet's
-        return None
     sheets = set(todo["sheet"].astype("string").dropna())
     if not sheets <= set(found):
         return None
@@ -758,13 +756,15 @@ def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]
         if len(names) <= 1:
             return [(names[0] if names else None, _written(result, layout))]
         return [(name, _written(result, layout.loc[(sheets == name).to_numpy()])) for name in names]
-    return [
+    layouts = [
         (name, _written(result, layout))
         for name, layout, _ in _sheet_layouts(
             todo, own, column_map, sheet_maps(result), _looked_up(result), _kind(result)
         )
-        if len(layout)
     ]
+    # nothing left to do: each sheet's header alone, which reads back as its sheet (the union
+    # of the sheets' columns under one header would read as two label or limit columns)
+    return [(name, table) for name, table in layouts if len(table)] or layouts
 
 
 def _sheet_layouts(
@@ -833,7 +833,7 @@ def _csv_sheets(todo: pd.DataFrame, layouts: _Layouts) -> _Layouts:
     with_rows = [part for part in layouts if len(part[1])]
     found = _disagreement(todo, with_rows)
     if found is None:
-        return with_rows
+        return with_rows or layouts[:1]  # nothing left to do: the first sheet's header
     first, other, what = found
     raise InputError(
         f"The sheets {shown(first)} and {shown(other)} cannot share the one header of a .csv "

@@ -756,7 +756,7 @@ def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]
         if len(names) <= 1:
             return [(names[0] if names else None, _written(result, layout))]
         return [(name, _written(result, layout.loc[(sheets == name).to_numpy()])) for name in names]
-    layouts = [
+    layouts: list[tuple[str | None, pd.DataFrame]] = [
         (name, _written(result, layout))
         for name, layout, _ in _sheet_layouts(
             todo, own, column_map, sheet_maps(result), _looked_up(result), _kind(result)

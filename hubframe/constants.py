@@ -293,6 +293,9 @@ SYNC_OBJECTS: Final = "sync_objects"
 UNLABELED_NAMES: Final = frozenset(
     {"unlabeled", "default", "no label", "(no label)", "(unlabeled)"}
 )
+#: Where a run's result notes the properties whose ids it looked up (``hubframe.run.lookup``):
+#: the frame then holds the record ids HubSpot found.
+LOOKED_UP: Final = "looked_up"
 
 #: Error values Excel, Google Sheets and LibreOffice write (LibreOffice also writes Err:502).
 ERROR_TEXTS: Final = (

@@ -26,8 +26,8 @@ bad whole-number cells: that text is taken from the analyst's column the read ma
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from typing import Any, Final
+from collections.abc import Callable, Mapping
+from typing import Any, Final, NamedTuple
 
 import numpy as np
 import numpy.typing as npt
@@ -35,7 +35,7 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubframe.constants import HEADER_TYPE_COLUMNS
+from hubframe.constants import HEADER_TYPE_COLUMNS, LOOKED_UP
 from hubframe.errors import InputError
 from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key
 from hubframe.io.columns import match_headers
@@ -55,6 +55,7 @@ from hubframe.io.text import BoolArray, Text, text_series, to_series, trimmed_te
 from hubframe.terminal import shown
 
 WHOLE: Final = frozenset({"type_id", "max_to_object_ids"})
+TYPES: Final = ("from_type", "to_type")
 SHOWN: Final = 3  # rows named in an error
 
 
@@ -214,7 +215,9 @@ def check_report_ids(table: pd.DataFrame, where: str, skip: frozenset[str]) -> N
         "Undo from the report as the run wrote it, or from the run's journal (--journal): "
         "an undo removes the records its rows name. Nothing was removed."
     )
-    _check_cell_edits(view, "pairs", {}, fields=["from_id", "to_id"], advice=advice, maps=maps)
+    _check_cell_edits(
+        view, "pairs", {}, fields=["from_id", "to_id"], advice=advice, maps=maps, emptied=False
+    )
 
 
 def _oriented(
@@ -264,6 +267,7 @@ def _check_cell_edits(
     fields: list[str] | None = None,
     advice: str | None = None,
     maps: list[MapOfRows] | None = None,
+    emptied: bool = True,
 ) -> None:
     """A cell of the analyst's column edited after the read, the field a job sends not: the
     job sent the value read before ("Contact ID" fixed in the notebook linked the old contact,
@@ -274,13 +278,14 @@ def _check_cell_edits(
     beside none sent (a blank cell filled in after the read: the row went unlabeled and said
     ``success``), is refused, InputError naming the rows, before anything is sent.  A cell that
     says nothing the reader takes ("x" as an id, "many" as a limit, empty) beside a field set is
-    the documented fix (``frame["from_id"] = ...``).
-    Types are not judged: setting a type the header names is how a TYPE_CONFLICT is fixed."""
-    info = frame.attrs.get("hubframe") or {}
-    properties = (info.get("id_properties") or {}) if isinstance(info, dict) else {}
+    the documented fix (``frame["from_id"] = ...``).  A field emptied beside a cell that says
+    something (an id, a type) is refused too (``emptied``): the row was reported as a missing
+    value naming its cell as empty.  Types are judged for that only: setting a type the header
+    names is how a TYPE_CONFLICT is fixed.  The message shows both values as their text."""
+    sides = _side_notes(frame, emptied)
     if fields is None:
         sent_fields = ["from_id", "to_id"] if kind == "pairs" else ["max_to_object_ids"]
-        fields = [*sent_fields, "label", "type_id"]
+        fields = [*sent_fields, "label", "type_id", *TYPES]
     for rows_of, mapped in maps if maps is not None else column_maps(frame):
         for field in fields:
             header = _analyst_column(frame, field, mapped)
@@ -288,12 +293,47 @@ def _check_cell_edits(
                 continue  # a column dropped is refused by name where it is needed
             sent = fixes.get(field, frame[field])
             cells = _text(frame[header])
-            differs = _differs(cells, sent, field, properties)
+            differs = _differs(cells, sent, field, sides)
             if field == "max_to_object_ids":  # a cell saying remove, or a number, not `remove`
                 differs |= _removal_differs(cells, fixes.get("remove", frame["remove"]))
             rows = np.flatnonzero(differs if rows_of is None else differs & rows_of)
             if len(rows):
-                raise InputError(_edited(frame, header, field, rows, advice))
+                shown_as = _Shown(header, field, cells, sent)
+                raise InputError(_edited(frame, shown_as, rows, advice))
+
+
+class _Sides(NamedTuple):
+    """How a frame's id columns are read: ``properties``, the sides named by a unique property
+    whose ids are still the cells (a read frame's ``id_properties``: emails), and ``found``,
+    the sides whose ids may be empty beside a cell: the records a run looked up (a result's
+    ``looked_up``: an email HubSpot did not find), or every side where an emptied id is no edit
+    (a report undone: its row removes nothing)."""
+
+    properties: dict[str, str]
+    found: frozenset[str]
+
+
+def _side_notes(frame: pd.DataFrame, emptied: bool) -> _Sides:
+    """A frame's ``id_properties`` and ``looked_up`` notes; ``emptied``: whether an id emptied
+    beside its cell is an edit."""
+    info = frame.attrs.get("hubframe") or {}
+    info = info if isinstance(info, dict) else {}
+    found = set(_sides(info.get(LOOKED_UP))) if emptied else {"from", "to"}
+    return _Sides(_sides(info.get("id_properties")), frozenset(found))
+
+
+def _sides(note: object) -> dict[str, str]:
+    return {str(k): str(v) for k, v in note.items()} if isinstance(note, Mapping) else {}
+
+
+class _Shown(NamedTuple):
+    """What an edit's message shows: the analyst's column and its cells read as text, and the
+    field with the values a job sends."""
+
+    header: Any
+    field: str
+    cells: Text
+    sent: pd.Series
 
 
 #: Rows (None: all) and the column map (analyst header -> field) their sheet was read with.
@@ -333,9 +373,12 @@ def _removal_differs(cells: Text, remove: pd.Series) -> BoolArray:
     return np.asarray((asks & ~removing) | (numbers & removing), dtype=bool)
 
 
-def _differs(cells: Text, sent: pd.Series, field: str, properties: Any) -> BoolArray:
+def _differs(cells: Text, sent: pd.Series, field: str, sides: _Sides) -> BoolArray:
     """Rows whose cell, read as the reader reads ``field``, says something other than
-    ``sent``."""
+    ``sent``, or says something beside ``sent`` empty (emptied after the read, or filled into a
+    blank cell: the row was reported as a missing value, its cell named as empty)."""
+    if field in TYPES:  # types are not compared: setting one is how a TYPE_CONFLICT is fixed
+        return _emptied(trimmed_text(cells), _text(sent))
     if field in WHOLE:  # a number in the cell beside none sent: filled in after the read
         numbers = whole_numbers(cells)[0]
         said = ~np.asarray(numbers.isna(), dtype=bool)
@@ -348,11 +391,19 @@ def _differs(cells: Text, sent: pd.Series, field: str, properties: Any) -> BoolA
         read, given = _compared_labels(to_series(label_text(cells))), _compared_labels(sent)
         return np.asarray(pd.notna(read) & (pd.isna(given) | (read != given)), dtype=bool)
     side = field.removesuffix("_id")
-    text, ids = trimmed_text(cells) if side in properties else id_text(cells), _text(sent)
+    named = side in sides.properties
+    text, ids = trimmed_text(cells) if named else id_text(cells), _text(sent)
     out = pc.fill_null(pc.not_equal(text, ids), False)
     differs = np.asarray(out.to_numpy(zero_copy_only=False), dtype=bool)
     # two records named: an id that names none ("1.2345E+11") is refused on its own row
-    return differs if side in properties else differs & canonical_ids(text) & canonical_ids(ids)
+    differs = differs if named else differs & canonical_ids(text) & canonical_ids(ids)
+    return differs if side in sides.found else differs | _emptied(text, ids)
+
+
+def _emptied(cells: Text, sent: Text) -> BoolArray:
+    """Rows whose cell says something and whose field sent is empty."""
+    emptied = pc.and_(pc.is_valid(cells), pc.is_null(sent))
+    return np.asarray(emptied.to_numpy(zero_copy_only=False), dtype=bool)
 
 
 def _compared_labels(labels: pd.Series) -> npt.NDArray[np.object_]:
@@ -364,31 +415,40 @@ def _compared_labels(labels: pd.Series) -> npt.NDArray[np.object_]:
 
 def _edited(
     frame: pd.DataFrame,
-    header: str,
-    field: str,
+    edit: _Shown,
     differs: npt.NDArray[Any],
     advice: str | None = None,
 ) -> str:
-    first = int(differs[0])
-    cell, sent = frame[header].iloc[first], frame[field].iloc[first]
-    sent = sent.item() if isinstance(sent, np.generic) else sent
+    first, field = int(differs[0]), edit.field
     removes = field == "max_to_object_ids" and frame["remove"].iloc[first] in (True, np.True_)
-    what = "remove (True: the limit removed)" if removes else shown(sent)
-    if not removes and _missing(sent):
-        what = "empty"
+    what = "remove (True: the limit removed)" if removes else _sent_shown(edit.sent, first)
     place = _row_place(frame)
     rows = ", ".join(place(i) for i in differs[:SHOWN])
     more = f" and {len(differs) - SHOWN:,} more" if len(differs) > SHOWN else ""
     also = f" ({rows}{more} differ so)" if len(differs) > 1 else ""
+    cell = edit.cells[first].as_py()
     return (
-        f"this frame was edited after it was read: the {shown(header)} cell of {place(first)} "
-        f"is {shown(cell)}, but its {field}, what a job sends, is {what}{also}. "
+        f"this frame was edited after it was read: the {shown(edit.header)} cell of "
+        f"{place(first)} is {shown(cell) if cell is not None else 'empty'}, but its {field}, "
+        f"what a job sends, is {what}{also}. "
         + (
             advice
             or "Which of the two was edited the frame does not say: set them alike "
             f"(frame[{field!r}] = ..., or the cell), and run again. Nothing was sent."
         )
     )
+
+
+def _sent_shown(sent: pd.Series, at: int) -> str:
+    """The value a job sends at position ``at`` as a message shows it: a whole number's digits,
+    other cells as their text (``'2040000001'``, never ``2040000001.0``), or ``empty``."""
+    value = sent.iloc[at]
+    if _missing(value):
+        return "empty"
+    if pd.api.types.is_integer_dtype(sent.dtype):
+        return str(int(value))
+    text = _text(sent.iloc[at : at + 1])[0].as_py()
+    return "empty" if text is None else shown(text)
 
 
 def _missing(value: Any) -> bool:

@@ -11,7 +11,7 @@ from typing import Any, Final
 
 import pandas as pd
 
-from hubframe.constants import ID_PROPERTIES, PORTAL_LABELS, REMOVALS_SHEET, SYNC_OBJECTS
+from hubframe.constants import ID_PROPERTIES, LOOKED_UP, PORTAL_LABELS, REMOVALS_SHEET, SYNC_OBJECTS
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     PROPERTY_HEADERS,
@@ -51,7 +51,6 @@ from hubframe.report.retry_lists import (
     sheet_map,
     sheet_maps,
 )
-from hubframe.run.lookup import LOOKED_UP
 from hubframe.terminal import shown
 
 PathLike = str | os.PathLike[str]

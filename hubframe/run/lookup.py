@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 import pandas as pd
 
-from hubframe.constants import ID_PROPERTIES
+from hubframe.constants import ID_PROPERTIES, LOOKED_UP
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.shapes import dig
 from hubframe.io.normalize import is_valid_object_type
@@ -30,8 +30,6 @@ from hubframe.vocab import Status, object_noun
 if TYPE_CHECKING:
     from hubframe.hubspot.client import HubSpotClient
 
-#: Where :func:`resolve_ids` notes the properties it resolved (the frame then holds record ids).
-LOOKED_UP = "looked_up"
 SIDES = ("from", "to")
 
 

@@ -264,11 +264,17 @@ def agreement(
     ``unlabeled``: each object pair's unlabeled type id): a recorded success only while the
     two records still hold the row's association type (its label's, or the pair's unlabeled
     type for a row without one).  One removed since outside the journal (by hand, another
-    tool) is sent again, never reported done from the journal; a failure is re-used as
-    recorded, and so is a row whose read failed (the journal is all there is)."""
+    tool) is sent again, never reported done from the journal; so is a recorded failure (a
+    create is safe to send twice, and what refused it -- a limit, a record -- may have changed
+    since: re-used, it said the old limit while the dry run planned it).  Other outcomes are
+    re-used as recorded, and so is a success whose read failed (the journal is all there is)."""
 
     def agrees(item: WorkItem, outcome: Outcome) -> bool:
-        if outcome.status is not Status.SUCCESS or not item.action.creates_association:
+        if not item.action.creates_association:
+            return True
+        if outcome.status is Status.FAILED:
+            return False
+        if outcome.status is not Status.SUCCESS:
             return True
         types = now(item)
         if types is None:

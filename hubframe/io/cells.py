@@ -32,7 +32,7 @@ from hubframe.io.text import (
     storable,
     type_mask,
 )
-from hubframe.terminal import no_text
+from hubframe.terminal import no_text, shown
 
 # Whole floats below this are written as digits; above it, Excel (15 significant digits) and
 # floats (exact to 2**53) may not hold the number that was typed, so they keep their float text
@@ -70,6 +70,8 @@ def one_cell_text(value: object) -> str:
         return str(value)
     if isinstance(value, np.timedelta64) and np.isnat(value):
         return ""
+    if isinstance(value, np.ndarray):  # str(np.array(7)) is "7": an id of an array, taken
+        return shown(value)
     return _text_of(value)
 
 
@@ -262,6 +264,108 @@ def clean_headers(cells: Sequence[object]) -> list[str]:
         seen[name] = seen.get(name, 0)
         out.append(name)
     return out
+
+
+#: Cells that hold raw bytes or several values, never one text: ``b"Sponsor"`` from a database
+#: driver, ``["Champion", "Gatekeeper"]`` from ``groupby().agg(list)``.
+_ODD_KINDS: Final = (bytes, bytearray, memoryview, np.ndarray, Collection)
+#: ``pd.api.types.infer_dtype`` of object columns that hold none of them.
+_NOT_ODD_KINDS: Final = _PLAIN_KINDS | {
+    "integer",
+    "mixed-integer-float",
+    "decimal",
+    "datetime",
+    "datetime64",
+    "date",
+    "time",
+    "timedelta",
+    "timedelta64",
+    "period",
+    "interval",
+}
+#: What a message calls each odd kind, and how the analyst makes such cells text.
+_ODD_WORDS: Final[tuple[tuple[tuple[type, ...], str, str], ...]] = (
+    ((bytes, bytearray, memoryview), "bytes", "decode the bytes (df[{h}].str.decode('utf-8'))"),
+    ((dict,), "a dict", "take the value meant out of each dict"),
+    ((object,), "a {t}", "put one value in each row (df.explode({h})) or join the values"),
+)
+#: How a message names what a column the read takes holds.
+_FIELD_NOUNS: Final = {
+    "label": "a label",
+    "inverse_label": "an inverse label",
+    "name": "an internal name",
+    "from_type": "an object type",
+    "to_type": "an object type",
+    "category": "a category",
+}
+_SHOWN_CHARS: Final = 80
+
+
+def is_odd_object(value: object) -> bool:
+    """A cell holding bytes or several values (a list, tuple, dict, set, array...), not one
+    value: its ``str`` (``"b'Sponsor'"``, ``"['Champion']"``) is no text the analyst wrote."""
+    return not isinstance(value, str) and isinstance(value, _ODD_KINDS)
+
+
+def object_cells(column: pd.Series) -> ObjArray | None:
+    """The cells of a column that may hold :func:`is_odd_object` cells (object, categorical,
+    Arrow binary and nested columns) as objects; None for another column."""
+    dtype = column.dtype
+    if isinstance(dtype, pd.ArrowDtype):
+        if not _holds_objects(dtype.pyarrow_dtype):
+            return None
+    elif not (pd.api.types.is_object_dtype(dtype) or isinstance(dtype, pd.CategoricalDtype)):
+        return None
+    cells: ObjArray = column.to_numpy(dtype=object)
+    return cells
+
+
+def _holds_objects(kind: pa.DataType) -> bool:
+    """An Arrow type whose cells pandas gives as bytes, lists, dicts or arrays."""
+    binary = pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind)
+    return bool(pa.types.is_nested(kind) or pa.types.is_binary(kind) or binary)
+
+
+def odd_positions(cells: ObjArray) -> npt.NDArray[np.intp]:
+    """The positions of the :func:`is_odd_object` cells of ``cells``."""
+    if not len(cells) or pd.api.types.infer_dtype(cells, skipna=True) in _NOT_ODD_KINDS:
+        return np.empty(0, dtype=np.intp)
+    odd: Any = np.frompyfunc(is_odd_object, 1, 1)(cells)
+    return np.flatnonzero(np.asarray(odd, dtype=bool))
+
+
+def refuse_odd_cells(
+    cells: ObjArray, header: str, where: str, rows: Sequence[object], field: str
+) -> None:
+    """InputError when ``cells`` (the column ``header``, read as ``field``; ``rows``: each
+    cell's row number) hold an :func:`is_odd_object` cell, naming its row, what it holds and
+    how to make it text: such a cell's text was created as a label named ``b'Sponsor'``."""
+    odd = odd_positions(cells)
+    if not len(odd):
+        return
+    value = cells[odd[0]]
+    text = shown(value)
+    if len(text) > _SHOWN_CHARS:
+        text = text[: _SHOWN_CHARS - 3] + "..."
+    others = [str(rows[i]) for i in odd[1:6]]
+    more = f" and {len(odd) - 6:,} more" if len(odd) > 6 else ""
+    also = f" (rows {', '.join(others)}{more} too hold such cells)" if others else ""
+    advice = dict.fromkeys(_odd_words(cells[i], header)[1] for i in odd[:1000])
+    raise InputError(
+        f"{where}: row {rows[odd[0]]} of column {header!r} holds {_odd_words(value, header)[0]}"
+        f", not text: {text}{also}. Each cell of this column is read as one text "
+        f"({_FIELD_NOUNS.get(field, 'one value')}), and the text of such a cell is not what "
+        f"it holds. Make the column text first: {'; '.join(advice)}; then try again."
+    )
+
+
+def _odd_words(value: object, header: str) -> tuple[str, str]:
+    """What a message calls ``value`` (an odd cell of the column ``header``), and the fix."""
+    for kinds, words, advice in _ODD_WORDS:
+        if isinstance(value, kinds):
+            name = "numpy array" if isinstance(value, np.ndarray) else type(value).__name__
+            return words.format(t=name), advice.format(h=shown(header))
+    raise AssertionError(value)  # the last kinds, (object,), take every value
 
 
 def refuse_repeated_columns(frame: pd.DataFrame, what: str = "the result table") -> None:

@@ -15,6 +15,7 @@ from typing import Final
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.constants import MAX_LIMIT_VALUE
@@ -30,7 +31,15 @@ from hubframe.io.aliases import (
     header_score,
 )
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
-from hubframe.io.cells import cells_to_arrow, clean_headers, filled, one_cell_text, written_headers
+from hubframe.io.cells import (
+    cells_to_arrow,
+    clean_headers,
+    filled,
+    object_cells,
+    one_cell_text,
+    refuse_odd_cells,
+    written_headers,
+)
 from hubframe.io.columns import (
     ColumnMapping,
     HeaderError,
@@ -53,6 +62,7 @@ from hubframe.io.text import (
     IntArray,
     Text,
     as_text,
+    chunked,
     clean_text,
     to_series,
 )
@@ -674,6 +684,7 @@ def _row_list(rows: list[int]) -> str:
 
 
 def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
+    frame = _unviewed(frame)
     cells = [str(c) for c in frame.columns]
     headers = clean_headers(cells)
     preview = frame.head(SAMPLE_CELLS).to_numpy(dtype=object).tolist()
@@ -682,13 +693,77 @@ def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
     except HeaderError as exc:
         raise _index_hint(exc, frame, request) from None
     _refuse_index_of_ids(frame, request)
+    rows = np.arange(len(frame), dtype=np.int64) + 2
     for header in mapping.columns.values():  # the columns read, not the sheet's others
         if header in headers:
             refuse_rounded(frame.iloc[:, headers.index(header)], header, request.source_name)
+    _refuse_odd_cells(frame, headers, mapping, request, rows)
     columns = [frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    rows = np.arange(len(frame), dtype=np.int64) + 2
     raw = RawSheet("", headers, columns, rows, mapping, written=written_headers(cells, headers))
     return replace(raw, literal_labels=_frame_labels(raw))
+
+
+#: The fields whose cells are refused row by row unless they read as a whole number (an id,
+#: a type id, a limit): an odd cell's text (``b'2040000001'``) is one more such row.
+_WHOLE_FIELDS: Final = frozenset({"from_id", "to_id", "type_id", "max_to_object_ids"})
+
+
+def _refuse_odd_cells(
+    frame: pd.DataFrame,
+    headers: list[str],
+    mapping: ColumnMapping,
+    request: Request,
+    rows: IntArray,
+) -> None:
+    """InputError naming the first cell of a column the read takes (a label, an inverse label,
+    a name, a type, a category, a property value) that holds bytes or several values (a list,
+    a tuple, a dict, an array): its text (``b'Sponsor'``) was the label created.  Columns of
+    whole numbers (record ids, type ids, limits) refuse such a cell on its row; the others
+    keep what they hold."""
+    properties = request.properties(mapping)
+    for canonical, header in mapping.columns.items():
+        side = canonical.removesuffix("_id")
+        if header not in headers or (canonical in _WHOLE_FIELDS and side not in properties):
+            continue
+        cells = object_cells(frame.iloc[:, headers.index(header)])
+        if cells is not None:
+            refuse_odd_cells(cells, header, request.source_name, rows.tolist(), canonical)
+
+
+def _unviewed(frame: pd.DataFrame) -> pd.DataFrame:
+    """``frame`` with its Arrow ``string_view`` / ``binary_view`` columns (polars' own text)
+    as ``large_string`` / ``large_binary`` ones, which pandas and Arrow take everywhere: one
+    such column, even the analyst's own, stopped the read ("the file could not be read")."""
+    viewed = [i for i, dtype in enumerate(frame.dtypes) if _view_type(dtype) is not None]
+    if not viewed:
+        return frame
+    out = frame.copy(deep=False)
+    out.attrs = {}  # each column set would deep-copy them
+    for i in viewed:
+        out.isetitem(i, _unviewed_column(frame.iloc[:, i]).array)
+    out.attrs = frame.attrs
+    return out
+
+
+def _view_type(dtype: object) -> pa.DataType | None:
+    """The Arrow type a view column of ``dtype`` is read as; None for another column."""
+    if not isinstance(dtype, pd.ArrowDtype):
+        return None
+    if pa.types.is_string_view(dtype.pyarrow_dtype):
+        return pa.large_string()
+    if pa.types.is_binary_view(dtype.pyarrow_dtype):
+        return pa.large_binary()
+    return None
+
+
+def _unviewed_column(column: pd.Series) -> pd.Series:
+    """A view column (:func:`_view_type`) cast to the Arrow type it is read as; another as it
+    is."""
+    kind = _view_type(column.dtype)
+    if kind is None:
+        return column
+    cast = pa.chunked_array(column.array.__arrow_array__()).cast(kind)
+    return pd.Series(pd.arrays.ArrowExtensionArray(cast), index=column.index, name=column.name)
 
 
 def _frame_labels(raw: RawSheet) -> frozenset[int]:
@@ -812,9 +887,24 @@ def _repeats_column(frame: pd.DataFrame, name: object, values: pd.Index) -> bool
 
 def frame_column(s: pd.Series) -> Text:
     """A DataFrame column's cells as the reader's text (numbers as their digits)."""
+    s = _unviewed_column(s)
+    if isinstance(s.dtype, pd.CategoricalDtype):
+        return _categorical_text(s)
     if s.dtype != object and pd.api.types.is_string_dtype(s.dtype):
         return filled(as_text(s))  # Arrow-backed text: no copy
     narrow = narrow_text(s)  # float32 / float16: their own digits
     if narrow is not None:
         return narrow
     return cells_to_arrow(s.to_numpy(dtype=object))
+
+
+def _categorical_text(s: pd.Series) -> Text:
+    """A categorical column's text: each cell its category's text (code -1, a missing cell,
+    ""), the categories read as a column of their own dtype.  Through ``to_numpy`` a
+    categorical of int64 ids with a missing cell went through float64: 123456789012345678
+    read '1.2345678901234568e+17', refused as an id Excel shortened."""
+    categories = frame_column(pd.Series(s.cat.categories))
+    codes = s.cat.codes.to_numpy(dtype=np.int64)
+    missing = codes < 0
+    taken = pc.take(categories, pa.array(np.where(missing, 0, codes), mask=missing))
+    return filled(chunked(taken))

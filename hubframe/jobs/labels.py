@@ -69,6 +69,7 @@ from hubframe.errors import (
     StopReason,
 )
 from hubframe.hubspot.client import HubSpotClient, require_client
+from hubframe.io.cells import object_cells, refuse_odd_cells
 from hubframe.io.conform import conformed_labels
 from hubframe.io.frame import EXTRA_CELLS
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, LimitsSheetError, read_labels
@@ -202,6 +203,7 @@ def _wanted(
         kind = _read_kind(source)
     else:
         _no_sheet_of_a_frame(sheet)
+        _refuse_odd_cells(source)
     if kind == LABELS_KIND:
         return conformed_labels(source).reset_index(drop=True)
     return _from_frame(source)
@@ -215,6 +217,22 @@ def _read_kind(source: Any) -> str | None:
     meta = source.attrs.get("hubframe")
     kind = meta.get("kind") if isinstance(meta, Mapping) else None
     return str(kind) if kind in ("pairs", "limits", LABELS_KIND) else None
+
+
+#: The text columns of a read frame the labels job takes its labels and their types from.
+_TEXT_FIELDS: Final = ("from_type", "to_type", "label", "inverse_label", "name", "category")
+
+
+def _refuse_odd_cells(frame: pd.DataFrame) -> None:
+    """InputError naming the first cell of a read frame's label, type or name column that the
+    analyst set to bytes or several values (``b"Sponsor"``, a list): its text was created as
+    the label ``b'Sponsor'``, as a DataFrame's such cell was before the read refused it."""
+    rows = frame["row"].tolist() if "row" in frame.columns else list(range(len(frame)))
+    for column in _TEXT_FIELDS:
+        if column in frame.columns:
+            cells = object_cells(frame[column])
+            if cells is not None:
+                refuse_odd_cells(cells, column, "the frame given", rows, column)
 
 
 def _no_sheet_of_a_frame(sheet: SheetArg) -> None:

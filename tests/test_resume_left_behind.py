@@ -91,3 +91,62 @@ def test_a_dry_run_or_a_run_without_the_journal_says_nothing(tmp_path: Path) -> 
                 pairs_sheet(ROWS[30:]), client_for(sb), dry_run=True, journal=journal, **KW
             )
             hf.associate(pairs_sheet(ROWS[30:]), client_for(sb), **KW)
+
+
+# --- a label changed between the runs ------------------------------------------------------------
+
+LABELED = [(d, c, ["Champion", "", "Decision maker"][i % 3]) for i, (d, c, _) in enumerate(ROWS)]
+RELABEL = {"Champion": "", "": "Champion", "Decision maker": "Champion"}
+
+
+@pytest.mark.parametrize("seed", seeds(3))
+def test_a_resume_whose_sheet_changed_a_label_names_the_label_left(
+    seed: int, tmp_path: Path
+) -> None:
+    """Before: the stopped run's 'Champion' of a row relabeled between the runs stayed in
+    HubSpot without a word (the pair was still listed), its report row said linked_before
+    False, and an undo of the report left it."""
+    rng = random.Random(seed)
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        _stopped_run(sb, LABELED, journal, hf.associate)
+        held = sb.associations("deals", "contacts")
+        labeled = set(
+            zip(
+                held["from_id"].astype(str), held["to_id"].astype(str), held["type_id"], strict=True
+            )
+        )
+        champion = sb.type_id("deals", "contacts", "Champion")
+        decision = sb.type_id("deals", "contacts", "Decision maker")
+        applied = {
+            (d, c, lb)
+            for d, c, lb in LABELED
+            if lb and (d, c, _type(lb, champion, decision)) in labeled
+        }
+        assert applied, "the stopped run applied labeled rows"
+        edited = [(d, c, RELABEL[lb]) if rng.random() < 0.5 else (d, c, lb) for d, c, lb in LABELED]
+        left = {
+            (d, c)
+            for (d, c, lb), (_, _, now) in zip(LABELED, edited, strict=True)
+            if (d, c, lb) in applied and now != lb
+        }
+        said = _resumed(sb, edited, journal, hf.associate)
+        if not left:
+            assert said == []
+            return
+        assert len(said) == 1, said
+        assert f"applied {len(left):,} rows this sheet no longer lists" in said[0], said[0]
+        assert "its label of type id" in said[0]
+
+
+def _type(label: str, champion: int, decision: int) -> int:
+    return champion if label == "Champion" else decision
+
+
+@pytest.mark.parametrize("order", ["same", "reversed"])
+def test_a_resume_of_the_same_labels_in_any_order_says_nothing(order: str, tmp_path: Path) -> None:
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        _stopped_run(sb, LABELED, journal, hf.associate)
+        rows = LABELED if order == "same" else LABELED[::-1]
+        assert _resumed(sb, rows, journal, hf.associate) == []

@@ -1478,10 +1478,10 @@ class Journal:
             for n, pair in enumerate(pairs):
                 yield RecordPair(*pair), int(run), linked.get(n, _EMPTY)
 
-    def left_behind(self, rows: Callable[[], set[tuple[str, str]]]) -> list[SentKey]:
-        """The association rows the open runs this run resumed applied (or may have) whose
-        records no row of this run names: ``rows`` gives this run's (from id, to id), both
-        ways (asked only when it resumed a run that applied any)."""
+    def left_behind(self, rows: Callable[[], Callable[[SentKey], bool]]) -> list[SentKey]:
+        """The association rows the open runs this run resumed applied (or may have) that no
+        row of this run names: ``rows`` gives the test of whether this run names one (asked
+        only when it resumed a run that applied any)."""
         if not self._run:
             return []
         with self._using("read it"):
@@ -1492,8 +1492,8 @@ class Journal:
             found = list(self._sent_keys(test, tuple(runs)))
         if not found:
             return []
-        mine = rows()
-        return [key for key in found if (str(key[3]), str(key[4])) not in mine]
+        names = rows()
+        return [key for key in found if not names(key)]
 
     def applied(self, action: str, from_type: str, to_type: str) -> set[tuple[str, str, Any]]:
         """The rows (from id, to id, type id) that this run or the open runs it resumes sent

@@ -11,8 +11,12 @@ first few, and what to do.
 from __future__ import annotations
 
 import warnings
-from typing import TYPE_CHECKING
+from collections import Counter
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Final
 
+from hubframe.constants import USER_DEFINED
 from hubframe.run.journal import Journal, ResumedRowsLeftOut, SentKey
 from hubframe.vocab import Action, object_noun
 
@@ -28,21 +32,52 @@ def warn_left_behind(journal: Journal | None, prepared: Prepared, options: RunOp
     module docstring); a dry run, a run without a journal or of limits says nothing."""
     if journal is None or options.dry_run or prepared.kind != "pairs":
         return
-    left = journal.left_behind(lambda: _named(prepared))
+    left = journal.left_behind(lambda: _Named.of(prepared))
     if left:
         warnings.warn(_message(left, str(journal.path)), ResumedRowsLeftOut, stacklevel=4)
 
 
-def _named(prepared: Prepared) -> set[tuple[str, str]]:
-    """The record pairs this run's rows name, both ways (its sheet's rows, kept ones too, and
-    the rows it sends: a sync's removals of pairs the sheet leaves out)."""
-    frame = prepared.frame
-    pairs: set[tuple[str, str]] = set()
-    if "from_id" in frame and "to_id" in frame:
-        ids = zip(frame["from_id"].astype(str), frame["to_id"].astype(str), strict=True)
-        pairs.update(ids)
-    pairs.update((str(i.from_id), str(i.to_id)) for i in prepared.work().items())
-    return pairs | {(b, a) for a, b in pairs}
+@dataclass(frozen=True)
+class _Named:
+    """What this run's rows name: record pairs (both ways) and, per pair as a row sends it,
+    the type ids it sends.  A row of a label the stopped run applied is named while the pair
+    is, unless every row of that pair is sent in the same direction and none with its type:
+    the sheet changed that row's label ('Champion' to 'Decision maker'), and the stopped
+    run's 'Champion' stays in HubSpot, unreported."""
+
+    pairs: frozenset[tuple[str, str]]
+    rows: Counter[tuple[str, str]]  # the sheet's rows of each pair, as written
+    sent: Mapping[tuple[str, str, str, str], set[int | None]]  # (types, ids) -> type ids
+    counts: Counter[tuple[str, str]]  # the rows sent of each pair, as written
+
+    @classmethod
+    def of(cls, prepared: Prepared) -> _Named:
+        frame = prepared.frame
+        rows: Counter[tuple[str, str]] = Counter()
+        if "from_id" in frame and "to_id" in frame:
+            rows.update(zip(frame["from_id"].astype(str), frame["to_id"].astype(str), strict=True))
+        sent: dict[tuple[str, str, str, str], set[int | None]] = {}
+        counts: Counter[tuple[str, str]] = Counter()
+        for item in prepared.work().items():
+            ids = (str(item.from_id), str(item.to_id))
+            counts[ids] += 1
+            sent.setdefault((item.from_type, item.to_type, *ids), set()).add(item.type_id)
+        both = set(rows) | set(counts)
+        return cls(frozenset(both | {(b, a) for a, b in both}), rows, sent, counts)
+
+    def __call__(self, key: SentKey) -> bool:
+        action, from_type, to_type, from_id, to_id, category, type_id = key[:7]
+        ids = (str(from_id), str(to_id))
+        if ids not in self.pairs:
+            return False
+        if str(action) in _REMOVALS or category != USER_DEFINED or type_id is None:
+            return True
+        types = self.sent.get((str(from_type), str(to_type), *ids))
+        unsent = self.rows[ids] > self.counts[ids] or self.rows[ids[::-1]] > 0
+        return types is None or unsent or type_id in types
+
+
+_REMOVALS: Final = frozenset({str(Action.ARCHIVE), str(Action.ARCHIVE_LABELS)})
 
 
 def _message(left: list[SentKey], path: str) -> str:
@@ -58,9 +93,11 @@ def _message(left: list[SentKey], path: str) -> str:
 
 
 def _row(key: SentKey) -> str:
-    action, from_type, to_type, from_id, to_id = key[:5]
-    removed = str(action) in (Action.ARCHIVE, Action.ARCHIVE_LABELS)
+    action, from_type, to_type, from_id, to_id, category, type_id = key[:7]
+    removed = str(action) in _REMOVALS
     verb = "removed" if removed else "created"
+    if category == USER_DEFINED and type_id is not None:
+        verb = f"its label of type id {type_id} {verb}"
     return (
         f"{object_noun(str(from_type))} {from_id} -> {object_noun(str(to_type))} {to_id} ({verb})"
     )

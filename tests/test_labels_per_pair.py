@@ -94,4 +94,7 @@ def test_limits_create_labels_does_not_plan_the_limits_of_labels_refused(
     planned, done = results
     assert planned["status"].tolist() == ["planned"] * room + ["invalid"]
     assert done["status"].tolist() == ["success"] * room + ["invalid"]
-    assert planned["error_code"].iloc[-1] == done["error_code"].iloc[-1] == "UNKNOWN_LABEL"
+    assert planned["error_code"].iloc[-1] == done["error_code"].iloc[-1] == "TOO_MANY_LABELS"
+    said = done["error_message"].iloc[-1]
+    assert said == planned["error_message"].iloc[-1]
+    assert f"at most {MAX_LABELS_PER_PAIR} labels" in said, said

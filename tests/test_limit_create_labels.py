@@ -109,7 +109,8 @@ def test_a_label_only_the_reverse_direction_has_is_not_made_twice_there(
     """contacts -> deals has "Mentor" (paired with "Mentored by"); a limits sheet names
     "Mentor" from deals to contacts: --create-labels created it unpaired, named "Mentor" both
     ways, so contacts -> deals held two labels "Mentor" (the dry run had planned it).  Both
-    runs now refuse it, and its limit is refused as an unknown label."""
+    runs now refuse it, and its limit row says why (the label's refusal, not "does not
+    exist")."""
     sheet = tmp_path / "limits.csv"
     sheet.write_text(
         "From object,To object,Label,Max associations\n"
@@ -130,7 +131,9 @@ def test_a_label_only_the_reverse_direction_has_is_not_made_twice_there(
     planned, done = results
     assert planned["status"].tolist() == ["invalid", "planned"], planned
     assert done["status"].tolist() == ["invalid", "success"], done
-    assert planned["error_code"][0] == done["error_code"][0] == "UNKNOWN_LABEL"
+    assert planned["error_code"][0] == done["error_code"][0] == "LABEL_WOULD_REPEAT"
+    assert planned["error_message"][0] == done["error_message"][0]
+    assert "does not exist" not in done["error_message"][0]
 
 
 SPELLINGS = ["Technical buyer", "technical  BUYER", " Technical Buyer ", "TECHNICAL BUYER"]

@@ -157,7 +157,7 @@ class _Limits:
         prepared.agrees = partial(_agrees, current_max)
         if run.journal is not None and not run.options.dry_run:
             _resumable_removals(prepared, absent)
-        new = _new_label_items(prepared, dry_run=run.options.dry_run)
+        new = _new_label_items(prepared, self.new_labels, dry_run=run.options.dry_run)
         if run.options.dry_run:
             usage = None
             if self.usage_scan_max is not None and prepared.stop is None:
@@ -194,29 +194,41 @@ def _agrees(current_max: Mapping[int, int | None], item: WorkItem, outcome: Outc
     return (outcome.status is Status.SUCCESS) == applied
 
 
-def _new_label_items(prepared: Prepared, *, dry_run: bool) -> dict[int, Note]:
+def _new_label_items(
+    prepared: Prepared, new_labels: NewLabels | None, *, dry_run: bool
+) -> dict[int, Note]:
     """The rows to send whose label is not created yet (a stand-in type id: ``limits
-    --create-labels``).  A dry run plans them (their notes, returned); a real run created the
-    labels of the rows it sends first, so such a row's label was not created (HubSpot refused
-    it, or the run was cancelled): ``invalid``, ``UNKNOWN_LABEL``, not sent."""
+    --create-labels``).  A row whose label the plan does not make (HubSpot's cap on labels
+    reached, no row of it sent) is ``invalid`` for that reason, dry run and real.  A dry run
+    plans the others (their notes, returned); a real run created the labels of the rows it
+    sends first, so such a row's label was not created (HubSpot refused it, or the run was
+    cancelled): ``invalid``, ``UNKNOWN_LABEL``, not sent."""
     items = list(prepared.items)
     new = [item for item in items if is_stand_in(item.type_id)]
-    if dry_run:
-        return {item.position: Note(_created_first(item)) for item in new}
+    notes: dict[int, Note] = {}
+    dropped: set[int] = set()
     for item in new:
+        refused = None if new_labels is None else new_labels.refusal(int(item.type_id or 0))
+        if refused is None and dry_run:
+            notes[item.position] = Note(_created_first(item))
+            continue
+        code, message = refused or (ErrorCode.UNKNOWN_LABEL, _not_created(item))
         prepared.settled[item.position] = Outcome(
-            Status.INVALID,
-            action=item.action,
-            error_code=ErrorCode.UNKNOWN_LABEL,
-            error_message=(
-                f'The label "{item.label}" does not exist from {item.from_type} to '
-                f"{item.to_type}: it was not created (see its line among the labels), so "
-                "nothing is sent for this row. Run the sheet again to create it and set the limit."
-            ),
+            Status.INVALID, action=item.action, error_code=code, error_message=message
         )
-    prepared.items = [item for item in items if not is_stand_in(item.type_id)]
-    prepared.count = len(prepared.items)
-    return {}
+        dropped.add(item.position)
+    if dropped:
+        prepared.items = [item for item in items if item.position not in dropped]
+        prepared.count = len(prepared.items)
+    return notes
+
+
+def _not_created(item: WorkItem) -> str:
+    return (
+        f'The label "{item.label}" does not exist from {item.from_type} to {item.to_type}: it '
+        "was not created (see its line among the labels), so nothing is sent for this row. "
+        "Run the sheet again to create it and set the limit."
+    )
 
 
 def _created_first(item: WorkItem) -> str:

@@ -22,14 +22,18 @@ only for a limits row the run then sends:
    judged: the dry run and the real run agree row by row, and agree with
    ``hf.validate_limits(limits, client)`` on a portal that has the labels.  A row the real run
    would send whose label was not created after all (HubSpot refused it, a Ctrl-C) is
-   ``invalid``, ``UNKNOWN_LABEL``.
+   ``invalid``, ``UNKNOWN_LABEL``.  The labels the plan does not make (refused, or left out
+   for want of a row sent) are listed too, under stand-ins of their own
+   (:attr:`NewLabels.unmade`): a row naming one is judged as the plan judged it (rows that
+   conflict say so), and one the run would send carries the label's refusal
+   (:meth:`NewLabels.refusal`: ``TOO_MANY_LABELS``...), dry run and real.
 """
 
 from __future__ import annotations
 
 import threading
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field, replace
 from typing import TYPE_CHECKING, Any, Final
 
 import numpy as np
@@ -73,12 +77,39 @@ class NewLabels:
     creators: Mapping[int, int]
     #: the positions in ``plan`` of the labels to create: a row the run sends names them
     sent: frozenset[int]
+    #: the labels of the plan it does not make (refused, as ``TOO_MANY_LABELS``, or left out
+    #: because none of their rows is sent), per direction, under stand-in type ids of their own
+    unmade: Mapping[Direction, tuple[LabelDef, ...]] = field(default_factory=dict)
+    #: their stand-in type id -> the position in ``plan`` of the label's line
+    unmakers: Mapping[int, int] = field(default_factory=dict)
 
     def book(self, client: HubSpotClient, *, dry_run: bool = False) -> LabelBook:
-        """HubSpot's labels, with the plan's new ones not listed there yet; a dry run's book
-        knows which of them the run creates first (its unknown-label messages name them)."""
+        """HubSpot's labels, with the plan's new ones not listed there yet (those it does not
+        make too, so that a row naming one is judged as the plan judged it, then refused for
+        the label: :meth:`refusal`); a dry run's book knows which of them the run creates
+        first (its unknown-label messages name them)."""
         first = [s for s, pos in self.creators.items() if pos in self.sent] if dry_run else []
-        return LabelBook(client, self.new, first=first)
+        listed = {
+            w: (*self.new.get(w, ()), *self.unmade.get(w, ())) for w in {*self.new, *self.unmade}
+        }
+        return LabelBook(client, listed, first=first)
+
+    def refusal(self, type_id: int) -> tuple[ErrorCode, str] | None:
+        """Why the label of stand-in ``type_id`` is not made: its line's code and message
+        (``TOO_MANY_LABELS``...), or ``UNKNOWN_LABEL`` for a label left out; None for a label
+        the plan makes."""
+        pos = self.unmakers.get(type_id)
+        if pos is None:
+            return None
+        line = self.plan.iloc[pos]
+        code, message = text(value(line["error_code"])), text(value(line["error_message"]))
+        if code is not None and message is not None and code in ErrorCode.__members__:
+            return ErrorCode[code], message
+        return ErrorCode.UNKNOWN_LABEL, (
+            f'The label "{visible_label(str(line["label"]))}" does not exist from '
+            f"{line['from_type']} to {line['to_type']}: it is not created (see its line among "
+            "the labels), so nothing is sent for this row."
+        )
 
     def creators_of(self, from_type: str, to_type: str, label: str) -> set[int]:
         """The positions in ``plan`` of the labels that make ``label`` exist from ``from_type``
@@ -108,7 +139,8 @@ def plan_new_labels(
         plan = configure_labels(candidates, client, dry_run=True)
         new, creators = _stand_ins(plan, spelled)
         if not creators:
-            return _with_dropped(NewLabels(candidates, plan, new, creators, frozenset()), passes)
+            none = NewLabels(candidates, plan, new, creators, frozenset())
+            return _with_unmade(_with_dropped(none, passes), spelled)
         if judged is None:
             judged = run_issues(frame, issues, "limits", client)
         sent = _sent(frame, judged, client, new, creators)
@@ -116,7 +148,7 @@ def plan_new_labels(
         unsent = _unsent_rows(done)
         full = plan["error_code"].eq(str(ErrorCode.TOO_MANY_LABELS)).fillna(False).any()
         if not full or not unsent.any():
-            return _with_dropped(done, passes)
+            return _with_unmade(_with_dropped(done, passes), spelled)
         passes.append(done)
         candidates = candidates[~unsent]
 
@@ -206,18 +238,36 @@ def _spelled(client: HubSpotClient, candidates: pd.DataFrame) -> dict[Direction,
     return out
 
 
+def _with_unmade(new: NewLabels, spelled: Mapping[Direction, list[Direction]]) -> NewLabels:
+    """``new``, with stand-ins for the labels its plan would create and does not make."""
+    creates = new.plan["change"].eq("create").fillna(False).to_numpy(dtype=bool)
+    creates[sorted(set(new.creators.values()))] = False
+    first = FIRST_STAND_IN - len(new.creators)
+    unmade, unmakers = _stand_ins(new.plan, spelled, creates, first=first)
+    if not unmakers:
+        return new
+    return replace(new, unmade=unmade, unmakers=unmakers)
+
+
 def _stand_ins(
-    plan: pd.DataFrame, spelled: Mapping[Direction, list[Direction]]
+    plan: pd.DataFrame,
+    spelled: Mapping[Direction, list[Direction]],
+    made: np.ndarray[Any, np.dtype[np.bool_]] | None = None,
+    *,
+    first: int = FIRST_STAND_IN,
 ) -> tuple[dict[Direction, tuple[LabelDef, ...]], dict[int, int]]:
-    """The labels ``plan`` creates, per direction (each spelling of it, ``spelled``), each
-    under a stand-in type id -> its position in ``plan``.  A label between two objects is
-    named both ways (its inverse label, else itself); one of an object to itself without
-    another inverse is one type both ways."""
+    """The labels ``plan`` creates (``made``, default: the lines it plans to create), per
+    direction (each spelling of it, ``spelled``), each under a stand-in type id (from
+    ``first`` down) -> its position in ``plan``.  A label between two objects is named both
+    ways (its inverse label, else itself); one of an object to itself without another inverse
+    is one type both ways."""
     new: dict[Direction, list[LabelDef]] = {}
     creators: dict[int, int] = {}
-    made = (plan["status"] == str(Status.PLANNED)) & (plan["change"] == "create")
+    if made is None:
+        planned = (plan["status"] == str(Status.PLANNED)) & (plan["change"] == "create")
+        made = planned.fillna(False).to_numpy(dtype=bool)
     as_spelled = {w: one for one, ways in spelled.items() for w in ways}
-    for pos in np.flatnonzero(made.fillna(False).to_numpy(dtype=bool)).tolist():
+    for pos in np.flatnonzero(made).tolist():
         row = plan.iloc[pos]
         written = (str(row["from_type"]), str(row["to_type"]))
         f, t = as_spelled.get(written, written)
@@ -228,7 +278,7 @@ def _stand_ins(
         if f != t or normalize_label(back) != normalize_label(label):
             ways.append((t, f, back))
         for way in ways:
-            stand_in = FIRST_STAND_IN - len(creators)
+            stand_in = first - len(creators)
             creators[stand_in] = pos
             for written in dict.fromkeys([way[:2], *spelled.get(way[:2], ())]):
                 new.setdefault(written, []).append(LabelDef(USER_DEFINED, stand_in, way[2]))

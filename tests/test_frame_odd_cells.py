@@ -368,3 +368,43 @@ def test_configure_labels_reads_a_string_view_labels_sheet(sandbox: Sandbox) -> 
     assert result["status"].tolist() == ["success"] * 3, result
     made = set(sandbox.labels("deals", "contacts")["label"].dropna())
     assert {"Sponsor", "Gatekeeper", "Budget owner"} <= made
+
+
+# --- read frames edited after the read ------------------------------------------------------
+
+READ_TEXT = {"label": "Champion", "from_type": "deals", "to_type": "contacts", "category": "x"}
+
+
+@pytest.mark.parametrize("kind", list(ODD))
+@pytest.mark.parametrize("column", list(READ_TEXT))
+@pytest.mark.parametrize("own_label", [True, False])
+@pytest.mark.parametrize("job", PAIRS_JOBS)
+def test_a_pairs_job_refuses_an_odd_cell_set_in_a_read_frame(
+    sandbox: Sandbox, kind: str, column: str, own_label: bool, job: str
+) -> None:
+    """A read frame whose text cell the analyst set to bytes or several values after the read
+    (with or without a Label column of the sheet's own beside it) stops the job naming the
+    row, the column and the value; before, a label cell set so was judged as the label
+    "b'Champion'" (or, without the sheet's column, ALREADY_ASSOCIATED and the like)."""
+    sheet = PAIRS if own_label else PAIRS.drop(columns=["Label"])
+    read = hf.read_pairs(sheet)
+    value = ODD[kind](READ_TEXT[column])
+    frame = _with_odd(read, column, value)
+    held = sandbox.associations("deals", "contacts")
+    _refused(lambda: _pairs_job(job, client_for(sandbox))(frame), column, value)
+    assert sandbox.associations("deals", "contacts").equals(held)
+
+
+@pytest.mark.parametrize("kind", list(ODD))
+@pytest.mark.parametrize("column", ["label", "from_type", "to_type"])
+def test_limits_refuse_an_odd_cell_set_in_a_read_frame(
+    sandbox: Sandbox, kind: str, column: str
+) -> None:
+    value = ODD[kind](LIMIT_TEXT[{"label": "Label"}.get(column, "From type")])
+    frame = _with_odd(hf.read_limits(LIMITS), column, value)
+    held = sandbox.limits("deals", "contacts")
+    client = client_for(sandbox)
+    _refused(lambda: hf.validate_limits(frame, client), column, value)
+    _refused(lambda: hf.configure_limits(frame, client, dry_run=True), column, value)
+    _refused(lambda: hf.configure_limits(frame, client, progress=False), column, value)
+    assert sandbox.limits("deals", "contacts").equals(held)

@@ -38,6 +38,7 @@ import pyarrow.compute as pc
 from hubframe.constants import HEADER_TYPE_COLUMNS, LOOKED_UP
 from hubframe.errors import InputError
 from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key
+from hubframe.io.cells import object_cells, refuse_odd_cells
 from hubframe.io.columns import match_headers
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.narrow import refuse_rounded
@@ -81,6 +82,7 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
         elif column in WHOLE:
             fixes |= _whole(series, column, frame.get(RAW_PREFIX + column), frame)
         elif not _is_text(series):
+            _refuse_odd(series, column, frame["row"])
             refuse_rounded(series, column, f"the {column} column", first=0, row="position")
             fixes[column] = to_series(_text(series), frame.index)
     fixes |= _type_conflicts(frame, fixes)
@@ -121,6 +123,7 @@ def conformed_labels(frame: pd.DataFrame) -> pd.DataFrame:
         elif column == "type_id":
             fixes |= _whole(series, column, frame.get(RAW_PREFIX + column), frame)
         elif not _is_text(series):
+            _refuse_odd(series, column, frame["row"])
             refuse_rounded(series, column, f"the {column} column", first=0, row="position")
             fixes[column] = to_series(_text(series), frame.index)
     if not fixes:
@@ -129,6 +132,15 @@ def conformed_labels(frame: pd.DataFrame) -> pd.DataFrame:
     for column, values in fixes.items():
         out[column] = values
     return out
+
+
+def _refuse_odd(series: pd.Series, column: str, rows: pd.Series) -> None:
+    """InputError naming the first cell of a read frame's text column that the analyst set to
+    bytes or several values (``b"Sponsor"``, a list), as the read refuses such a cell: its
+    text (``b'Sponsor'``) is not what it holds."""
+    cells = object_cells(series)
+    if cells is not None:
+        refuse_odd_cells(cells, column, "the frame given", rows.tolist(), column)
 
 
 def _type_conflicts(frame: pd.DataFrame, fixes: dict[str, Any]) -> dict[str, Any]:

@@ -26,7 +26,7 @@ from openpyxl import Workbook
 import hubframe as hf
 from hubframe.errors import InputError
 from hubframe.io import blocks
-from hubframe.io.sheet import looks_like_id
+from hubframe.io.cells import looks_like_id
 from tests.fuzzseeds import examples
 
 SPELLED = {

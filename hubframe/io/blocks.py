@@ -108,7 +108,7 @@ _RECORD_KEYS: Final = pa.array(sorted(k for k, n in NAMED.items() if n.records),
 #: The bytes of a cell that may be written as a record id (:data:`_ID_WRITTEN`): 5 digits, up to
 #: 18 with spaces, a text marker, a ``.0`` tail or an exponent around them.
 ID_BYTES: Final = (5, 48)
-#: A cell written as a record id as the id columns read one (:data:`~hubframe.io.sheet.RECORD_ID`):
+#: A cell written as a record id as the id columns read one (:data:`~hubframe.io.cells.RECORD_ID`):
 #: 5 to 18 digits, a whole float's ``.0`` tail, spaces and Excel's text marker or ``="..."``
 #: around them; or in Excel's scientific notation (``2.04E+09``, refused when read).
 _ID_WRITTEN: Final = (

@@ -8,6 +8,7 @@ cleaned as pandas names them (``Unnamed: 3``, ``Notes.1``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Collection, Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
@@ -73,6 +74,23 @@ def one_cell_text(value: object) -> str:
     if isinstance(value, np.ndarray):  # str(np.array(7)) is "7": an id of an array, taken
         return shown(value)
     return _text_of(value)
+
+
+#: A cell written as a formula of one text (``="2040000001"``), read as the text it shows.
+TEXT_FORMULA: Final = re.compile(r'="([^"]*)"')
+#: A cell (its edges trimmed) written as a HubSpot record id, as an id column reads one: a whole
+#: number of 5 to 18 digits (a float's ``.0`` tail too), in Excel's text marker or ``="..."``;
+#: or in Excel's scientific notation (``2.04E+09``: an id whose digits Excel rounded, refused
+#: when read).  ``io/blocks._ID_WRITTEN`` is the same pattern for Arrow
+#: (held to it by a property), ``io/columns._ID_CELL`` a looser one (lists of ids too).
+RECORD_ID: Final = re.compile(
+    r"(?:'|=\")?\s*(?:\d{5,18}(?:\.0+)?|\d(?:[.,]\d+)?[eE]\+?\d{1,2})\s*\"?"
+)
+
+
+def looks_like_id(cell: object) -> bool:
+    """Whether a cell looks like a record id (:data:`RECORD_ID`)."""
+    return RECORD_ID.fullmatch(one_cell_text(cell).strip()) is not None
 
 
 def _text_of(value: object) -> str:

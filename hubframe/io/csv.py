@@ -33,7 +33,7 @@ import pyarrow.compute as pc
 from hubframe.errors import SourceError
 from hubframe.formula import ERROR_PATTERN, unguard, unguard_column
 from hubframe.io.bounds import ReadLimits, hint
-from hubframe.io.cells import written_headers
+from hubframe.io.cells import TEXT_FORMULA, written_headers
 from hubframe.io.encoding import UTF8, code_unit, detect, whole_encoding
 from hubframe.io.quotes import LINE_BREAK, spanning_cells, swallowed_error, swallowing_cell
 from hubframe.io.sheet import (
@@ -380,7 +380,7 @@ def _guarded_labels(
 
 #: A cell that is a formula of one text: ="2040000001", as exports write ids meant for Excel
 #: (so it keeps them as text); Excel and Google Sheets show the text.
-_TEXT_FORMULA: Final = r'^="([^"]*)"$'
+_TEXT_FORMULA: Final = f"^{TEXT_FORMULA.pattern}$"
 
 
 def _text_formulas(column: Text) -> Text:

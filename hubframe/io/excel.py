@@ -43,7 +43,7 @@ import pyarrow.compute as pc
 
 from hubframe.errors import InputError
 from hubframe.io.bounds import ReadLimits, hint, read_limits_in_force
-from hubframe.io.cells import cells_to_arrow, one_cell_text, written_headers
+from hubframe.io.cells import cells_to_arrow, looks_like_id, one_cell_text, written_headers
 from hubframe.io.columns import (
     ColumnMapping,
     HeaderError,
@@ -77,7 +77,6 @@ from hubframe.io.sheet import (
     HEADER_SEARCH_ROWS,
     HIDDEN,
     ID_COLUMNS,
-    RECORD_ID,
     SAMPLE_CELLS,
     HeaderRow,
     RawSheet,
@@ -384,7 +383,7 @@ def _holds_ids(cells: list[list[Any]], header: int) -> bool:
     columns were not recognised, which a sync that may remove must not pass over
     (:func:`hubframe.jobs.sync`).  Bounded: a sheet reaching far cells costs no more."""
     return any(
-        RECORD_ID.fullmatch(one_cell_text(cell).strip()) is not None
+        looks_like_id(cell)
         for row in cells[header + 1 : header + 1 + SAMPLE_CELLS]
         for cell in row[:ID_COLUMNS]
     )

@@ -26,7 +26,7 @@ from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import InputError
 from hubframe.io.aliases import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, header_key
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
-from hubframe.io.cells import one_cell_text
+from hubframe.io.cells import TEXT_FORMULA, looks_like_id, one_cell_text
 from hubframe.io.columns import ColumnMapping, HeaderError
 from hubframe.io.frame import headers_found, raw_sheets
 from hubframe.io.narrow import refuse_rounded_values
@@ -39,7 +39,7 @@ from hubframe.io.normalize import (
 )
 from hubframe.io.notes import warn_hidden_ids, warn_sheets_left_out
 from hubframe.io.rows import explode
-from hubframe.io.sheet import TEXT_FORMULA, RawSheet, Request, looks_like_id, sheet_where
+from hubframe.io.sheet import RawSheet, Request, sheet_where
 from hubframe.io.sources import SheetArg, Source, load_source, reading, sheet_argument
 from hubframe.io.syntax import PYTHON, Syntax, SyntaxName, syntax_of
 from hubframe.io.text import as_text, to_objects, to_series

@@ -32,9 +32,11 @@ from hubframe.io.aliases import (
 )
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import (
+    TEXT_FORMULA,
     cells_to_arrow,
     clean_headers,
     filled,
+    looks_like_id,
     object_cells,
     one_cell_text,
     refuse_odd_cells,
@@ -319,23 +321,8 @@ def _not_found(exc: HeaderError, cells: Sequence[object], row: int) -> HeaderErr
     return HeaderError(exc.where, detail, unrecognised=exc.unrecognised, unguessed=exc.unguessed)
 
 
-#: A cell written as a formula of one text (``="2040000001"``), read as the text it shows.
-TEXT_FORMULA: Final = re.compile(r'="([^"]*)"')
-#: A cell (its edges trimmed) written as a HubSpot record id, as an id column reads one: a whole
-#: number of 5 to 18 digits (a float's ``.0`` tail too), in Excel's text marker or ``="..."``;
-#: or in Excel's scientific notation (``2.04E+09``: an id whose digits Excel rounded, refused
-#: when read).  ``io/blocks._ID_WRITTEN`` is the same pattern for Arrow.
-RECORD_ID: Final = re.compile(
-    r"(?:'|=\")?\s*(?:\d{5,18}(?:\.0+)?|\d(?:[.,]\d+)?[eE]\+?\d{1,2})\s*\"?"
-)
-
 #: The columns of a row the checks of rows look at (a far cell makes rows very wide).
 ID_COLUMNS: Final = 64
-
-
-def looks_like_id(cell: object) -> bool:
-    """Whether a cell looks like a record id (:data:`RECORD_ID`)."""
-    return RECORD_ID.fullmatch(one_cell_text(cell).strip()) is not None
 
 
 def check_rows_above(
@@ -659,8 +646,8 @@ def _rows_it_heads(
 
 
 def _digits(cell: object) -> bool:
-    """A cell of digits only (an id of any length), or written as an id (:data:`RECORD_ID`):
-    a row of data, not of headings."""
+    """A cell of digits only (an id of any length), or written as an id
+    (:data:`~hubframe.io.cells.RECORD_ID`): a row of data, not of headings."""
     return _unmarked(cell).isdigit() or looks_like_id(cell)
 
 

@@ -102,3 +102,100 @@ def test_a_resumed_sync_of_an_edited_sheet_ends_as_the_sheet(seed: int, tmp_path
         assert not (result["status"] == "failed").any(), result
         hf.undo(path, client, progress=False)
         assert _portal_entries(sb) == start
+
+
+@pytest.mark.parametrize("seed", seeds(10))
+def test_what_someone_else_adds_between_the_runs_is_never_lost(seed: int, tmp_path: Path) -> None:
+    """Between the stopped sync and its resume, a colleague adds labels (and links) to pairs
+    of the scope.  The resumed sync removed those the sheet does not list on pairs the stopped
+    run had sent, as if that run had added them (not ``existed_before``): an undo then left
+    them removed, for good.  Such a removal is held now (REMOVAL_HELD, dry run and real), and
+    an undo from the journal leaves the portal as it was before the first run plus what the
+    colleague added."""
+    rng = random.Random(seed)
+    path = tmp_path / "sync.sqlite"
+    with Sandbox(seed="demo") as sb:
+        for deal in DEALS:
+            for contact in rng.sample(CONTACTS, rng.randint(1, 3)):
+                sb.associate("deals", deal, "contacts", contact)
+                if rng.random() < 0.5:
+                    sb.associate(
+                        "deals",
+                        deal,
+                        "contacts",
+                        contact,
+                        sb.type_id("deals", "contacts", "Champion"),
+                    )
+        client = client_for(sb)
+        start = _portal_entries(sb)
+        first, cancel, stop_after = _sheet(rng), threading.Event(), rng.randint(1, 6)
+        progress: list[int] = []
+
+        def tick(rows: int) -> None:
+            progress.append(rows)
+            if len(progress) >= stop_after:
+                cancel.set()
+
+        options = {"allow_removals": True, "max_removals": 1000, "progress": False}
+        hf.sync(
+            first, client, journal=path, batch_size=1, cancel=cancel, on_progress=tick, **options
+        )
+        linked = sorted({(f, t) for f, t, _ in _portal_entries(sb)})
+        theirs: set[tuple[str, str, int]] = set()
+        for deal, contact in rng.sample(linked, min(len(linked), rng.randint(1, 4))):
+            type_id = sb.type_id("deals", "contacts", rng.choice(["Budget holder", "Champion"]))
+            if (deal, contact, type_id) not in _portal_entries(sb):
+                sb.associate("deals", deal, "contacts", contact, type_id)
+                theirs.add((deal, contact, type_id))
+        second = first if rng.random() < 0.5 else _edit(rng, first)
+        planned = hf.sync(second, client, journal=path, dry_run=True, **options)
+        result = hf.sync(second, client, journal=path, **options)
+        dry = ["success" if s == "planned" else s for s in planned["status"]]
+        assert dry == result["status"].tolist(), (planned, result)
+        assert planned["error_code"].tolist() == result["error_code"].tolist()
+        assert not (result["status"] == "failed").any(), result
+        hf.undo(path, client, progress=False)
+        assert _portal_entries(sb) == start | theirs, (start, theirs, result)
+
+
+@pytest.mark.parametrize("version", ["2026-03", "v4"])
+def test_a_label_a_colleague_adds_to_a_pair_the_stopped_run_sent_is_held(
+    version: str, tmp_path: Path
+) -> None:
+    """The sheet keeps deal D with contacts C1 and C2 unlabeled; the stopped sync removed
+    C1's Champion; a colleague then gives (D, C1) 'Budget holder'.  The resume removed it as
+    its own (existed_before False) and no undo gave it back."""
+    deal, c1, c2 = DEALS[5], CONTACTS[8], CONTACTS[9]
+    path = tmp_path / "sync.sqlite"
+    sheet = pd.DataFrame(
+        {"Deal ID": [deal, deal], "Contact ID": [c1, c2], "Association label": [None, None]}
+    )
+    options = {"allow_removals": True, "progress": False}
+    with Sandbox(seed="demo") as sb:
+        champion = sb.type_id("deals", "contacts", "Champion")
+        for contact in (c1, c2):
+            sb.associate("deals", deal, "contacts", contact, champion)
+        start = _portal_entries(sb)
+        client = client_for(sb, version)
+        cancel = threading.Event()
+        hf.sync(
+            sheet,
+            client,
+            journal=path,
+            batch_size=1,
+            workers=1,
+            cancel=cancel,
+            on_progress=lambda _: cancel.set(),
+            **options,
+        )
+        budget = sb.type_id("deals", "contacts", "Budget holder")
+        sb.associate("deals", deal, "contacts", c1, budget)
+        planned = hf.sync(sheet, client, journal=path, dry_run=True, **options)
+        done = hf.sync(sheet, client, journal=path, **options)
+        held = done.loc[done["label"].eq("Budget holder")]
+        assert held["error_code"].tolist() == ["REMOVAL_HELD"], done
+        assert "added since the stopped run" in held["error_message"].iloc[0]
+        assert planned["error_code"].tolist() == done["error_code"].tolist()
+        assert (deal, c1, budget) in _portal_entries(sb)
+        hf.undo(path, client, progress=False)
+        assert _portal_entries(sb) == start | {(deal, c1, budget)}

@@ -163,7 +163,7 @@ class SyncPlanner:
                 wanted, plan.portal, plan.scope, unlabeled=plan.unlabeled, protected=protected
             )
             if plan.now is not None and plan.now != plan.portal:
-                _reconcile(plan, wanted, protected)
+                _reconcile(plan, wanted, protected, self._added(plan))
             self._one_way(plan)
             adds += self._rows(plan)
         if self.rules.allow_removals:
@@ -290,6 +290,18 @@ class SyncPlanner:
                 plan.now = {f: dict(targets) for f, targets in plan.portal.items()}
                 _recall(plan, journal, remember=not self.rules.dry_run)
 
+    def _added(self, plan: PairPlan) -> set[tuple[str, str, int | None]]:
+        """The entries (from id, to id, type id; None: a link of the pair's default type) the
+        runs a resumed sync resumes added (or may have) in ``plan``'s direction."""
+        journal = self.run.journal
+        if journal is None:
+            return set()
+        pair = plan.pair
+        labeled = journal.applied(str(Action.ASSOCIATE), pair.from_type, pair.to_type)
+        default = journal.applied(str(Action.ASSOCIATE_DEFAULT), pair.from_type, pair.to_type)
+        out = {(str(f), str(t), _type_id(k)) for f, t, k in labeled}
+        return out | {(str(f), str(t), None) for f, t, _ in default}
+
     def _fail(self, plan: PairPlan, exc: HubframeError) -> None:
         plan.failed = True
         message = f"Could not read the portal's associations for the sync: {exc}"
@@ -406,7 +418,9 @@ class SyncPlanner:
             ) not in plan.result.since
             unplaced = _first(self.unplaced, plan.unplaced, reverse.unplaced)
             ends = (found.from_id, found.to_id)
-            if found.held and ends in plan.one_way:
+            if (*ends, found.link, found.type_id) in plan.result.foreign:
+                removal.outcome = words.held_added_since(plan.pair, found, label)
+            elif found.held and ends in plan.one_way:
                 removal.outcome = words.held_one_way_primary(plan.pair, found, plan.one_way[ends])
             elif found.held:
                 removal.outcome = words.held_primary(found)
@@ -824,25 +838,66 @@ def _recall(plan: PairPlan, journal: Journal, *, remember: bool) -> None:
         journal.remember_existing(pair.from_type, pair.to_type, states)
 
 
-def _reconcile(plan: PairPlan, wanted: list[Wanted], protected: frozenset[int]) -> None:
+def _type_id(key: object) -> int | None:
+    try:
+        return int(str(key))
+    except ValueError:
+        return None
+
+
+def _reconcile(
+    plan: PairPlan,
+    wanted: list[Wanted],
+    protected: frozenset[int],
+    added: set[tuple[str, str, int | None]],
+) -> None:
     """A resumed sync planned from its journal's memory of the portal (what it held before
     the first, interrupted run): where the portal now differs and the sheet was edited since,
     what the memory plans would leave the portal unlike the sheet.  A row kept by the memory
     that the portal now lacks (the first run removed it; the sheet lists it again) is added
     again, ``existed_before`` as the memory says; an entry the portal now holds that the
-    memory lacks and the sheet does not list (the first run added it) is removed, not
-    ``existed_before``.  Undo then takes back exactly what the runs changed."""
+    memory lacks and the sheet does not list is removed, not ``existed_before``, when the
+    runs resumed added it (``added``); one they did not add (someone else's, made between
+    the runs) is held: the memory does not say it was there before, so an undo would not give
+    it back.  Undo then takes back exactly what the runs changed."""
     assert plan.now is not None
     current = diff(wanted, plan.now, plan.scope, unlabeled=plan.unlabeled, protected=protected)
+    asked = {w.position: w for w in wanted}
     for pos, change in plan.result.rows.items():
-        if change.change is Change.KEEP and current.rows[pos].change is Change.ADD:
+        now = current.rows[pos].change
+        if change.change is Change.KEEP and now is Change.ADD:
             plan.result.rows[pos] = RowChange(Change.ADD, True, change.linked_before)
+        elif change.change is Change.ADD and now is Change.KEEP:
+            row = asked[pos]
+            k = row.type_id if row.type_id is not None else plan.unlabeled
+            if not _ours(plan, row.from_id, row.to_id, k, added):  # someone else's since
+                plan.result.rows[pos] = current.rows[pos]
     planned = {(r.from_id, r.to_id, r.link, r.type_id) for r in plan.result.removals}
+    for found in plan.result.removals:  # a pair removed whole takes what was added since
+        if found.link and _foreign(plan, found, added):
+            plan.result.foreign.add((found.from_id, found.to_id, True, found.type_id))
     for found in current.removals:
         key = (found.from_id, found.to_id, found.link, found.type_id)
         if key not in planned:
             plan.result.removals.append(found)
-            plan.result.since.add(key)
+            (plan.result.foreign if _foreign(plan, found, added) else plan.result.since).add(key)
+
+
+def _foreign(plan: PairPlan, found: Removal, added: set[tuple[str, str, int | None]]) -> bool:
+    """Whether a removal of a resumed sync takes an entry the portal holds now that its
+    memory lacks and the runs it resumes did not add (someone else's, made in between)."""
+    assert plan.now is not None
+    f, t = found.from_id, found.to_id
+    new = plan.now.get(f, {}).get(t, frozenset()) - plan.portal.get(f, {}).get(t, frozenset())
+    taken = new if found.link else new & {found.type_id}
+    return not all(_ours(plan, f, t, k, added) for k in taken)
+
+
+def _ours(
+    plan: PairPlan, f: str, t: str, k: int | None, added: set[tuple[str, str, int | None]]
+) -> bool:
+    """Whether the runs a resumed sync resumes added type ``k`` from ``f`` to ``t``."""
+    return (f, t, k) in added or (k == plan.unlabeled and (f, t, None) in added)
 
 
 def _after(plan: PairPlan, gone: Gone) -> dict[str, dict[str, frozenset[int]]]:

@@ -183,6 +183,20 @@ def missing_target(item: WorkItem) -> Outcome:
     )
 
 
+def held_added_since(pair: ObjectPair, found: Removal, label: str | None) -> Outcome:
+    """A resumed sync's removal of an entry made since its stopped run read the pair, not by
+    that run (someone else's): its journal does not say it was there before, so an undo
+    would not give it back."""
+    what = "the association" if found.link else f'the label "{label}"' if label else "its type"
+    return _held(
+        f"Kept: {what} of {object_noun(pair.from_type)} {found.from_id} and "
+        f"{object_noun(pair.to_type)} {found.to_id} was added since the stopped run this sync "
+        "resumes read the pair, and not by it (by someone else?); the journal does not hold it "
+        "as there before, so an undo would not give it back. Run the sync again with a new "
+        "journal (or none) to remove it."
+    )
+
+
 def held_unchecked(pair: ObjectPair, from_id: str, exc: Exception) -> Outcome:
     """A removal held because the records the sheet adds for the record could not be read."""
     noun = object_noun(pair.from_type)

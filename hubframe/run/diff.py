@@ -92,6 +92,9 @@ class Diff:
     #: removals of entries the portal did not hold before (from id, to id, link?, type id):
     #: a resumed sync's, of what its first run added (``jobs.sync_plan``)
     since: set[tuple[str, str, bool, int | None]] = field(default_factory=set)
+    #: removals of entries the portal did not hold before that the runs did not add either
+    #: (someone else's, between a stopped sync and its resume): held, not sent
+    foreign: set[tuple[str, str, bool, int | None]] = field(default_factory=set)
 
     def counts(self) -> dict[Change, int]:
         """Rows per change (held removals are not counted: they do not happen)."""

@@ -86,7 +86,7 @@ from hubframe.run.journal import (
     is_journal,
     record_ends,
 )
-from hubframe.run.labels import LabelBook, disagreement
+from hubframe.run.labels import LabelBook, disagreement, named
 from hubframe.run.lease import undo_lease
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
@@ -1010,7 +1010,10 @@ def _disagrees(book: LabelBook, item: WorkItem, label: str, type_id: int) -> str
             raise
         return None
     known = next((d for d in defs if d.type_id == type_id), None)
-    problem = disagreement(label, type_id, known, defs=defs, advice=_EDITED)
+    renamed = known is not None and known.label is not None and not named(label, defs)
+    problem = disagreement(
+        label, type_id, known, defs=defs, advice=_RENAMED if renamed else _EDITED
+    )
     return None if problem is None else problem[0].lower() + problem[1:]
 
 
@@ -1018,6 +1021,16 @@ def _disagrees(book: LabelBook, item: WorkItem, label: str, type_id: int) -> str
 _EDITED: Final = (
     " (the report was edited?): undo acts on the type id, and this one is not the label's; put "
     "the label and type_id back as the run wrote them."
+)
+
+
+#: What to do about a row whose type id HubSpot now lists under another label, and whose
+#: label it lists nowhere: most likely renamed in HubSpot since the run.
+_RENAMED: Final = (
+    ": HubSpot lists no type of this pair by the report's label now, so the label was likely "
+    "renamed in HubSpot since the run (or the report's label cell edited). Undo acts on the "
+    "type id and does not guess: undo from the run's journal (it keeps the type ids the run "
+    "sent), or, if the type id is the run's, write the label as HubSpot lists it now."
 )
 
 

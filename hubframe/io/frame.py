@@ -79,6 +79,7 @@ from hubframe.io.sources import (
     load_source,
     read_from_attrs,
     reading,
+    refuse_non_sheet,
     sheet_argument,
 )
 from hubframe.io.syntax import Syntax, SyntaxName, syntax_of
@@ -122,6 +123,7 @@ def raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawShe
             f"{loaded.name}: this is not an Excel workbook (the file is damaged or has the "
             "wrong extension). Open it in Excel and save it again as .xlsx."
         )
+    refuse_non_sheet(loaded)
     _one_table(loaded, sheet, "a CSV or text file", request.syntax)
     return [csv_sheet(loaded, request)]
 
@@ -682,6 +684,7 @@ def headers_found(loaded: Loaded, sheet: SheetArg, request: Request) -> list[str
     if is_workbook(loaded):
         grid, index = header_grid(workbook_checked(loaded, request.limits), sheet, request)
         return row_headers(grid.cells[index], request, grid.first_col)[0] if index >= 0 else []
+    refuse_non_sheet(loaded)
     return csv_format(loaded, request).headers
 
 

@@ -19,7 +19,7 @@ from typing import IO, Final, TypeAlias
 import numpy as np
 import pandas as pd
 
-from hubframe.errors import InputError
+from hubframe.errors import InputError, SourceError
 from hubframe.io.meta import refuse_odd_meta
 from hubframe.redaction import clip
 from hubframe.terminal import shown
@@ -213,6 +213,37 @@ def file_size(loaded: Loaded) -> int:
         return loaded.path.stat().st_size
     except OSError as exc:
         raise InputError(f"{loaded.name}: the file could not be read ({exc}).") from exc
+
+
+#: The first bytes of files that are no sheet (what an upload or a path may hold by mistake).
+_NOT_SHEETS: Final = (
+    (b"%PDF-", "a PDF document"),
+    (b"\x89PNG\r\n\x1a\n", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF87a", "a GIF image"),
+    (b"GIF89a", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf\x27\x1c", "a 7-Zip archive"),
+    (b"Rar!\x1a\x07", "a RAR archive"),
+    (b"SQLite format 3\x00", "an SQLite database (a hubframe journal?)"),
+    (b"{\\rtf", "an RTF document"),
+)
+
+
+def refuse_non_sheet(loaded: Loaded) -> None:
+    """SourceError when the bytes about to be read as CSV text are a file of another kind
+    (a PDF, an image, an archive, a database): read as text, its first line was taken for a
+    header and the error named its garbage as columns or as a code page."""
+    if loaded.frame is not None:
+        return
+    head = head_bytes(loaded, 16)
+    kind = next((what for magic, what in _NOT_SHEETS if head.startswith(magic)), None)
+    if kind is not None:
+        raise SourceError(
+            f"{loaded.name}: this file is {kind}, not a sheet. hubframe reads CSV or text "
+            "files and Excel workbooks (.xlsx, .xlsm): export the data as one of "
+            "them and try again."
+        )
 
 
 def is_workbook(loaded: Loaded) -> bool:

@@ -32,6 +32,7 @@ from hubframe.constants import (
     ID_PROPERTIES,
     ISSUE_COLUMNS,
     LITERAL_LABEL_COLUMN,
+    LOOKED_UP,
     MAX_LIMIT_VALUE,
     NO_TARGETS_COLUMN,
     OBJECT_TYPES,
@@ -42,6 +43,12 @@ from hubframe.io.aliases import (
     DESCRIPTIONS,
     LIMIT_FIELDS,
     PAIR_FIELDS,
+    PROPERTY_HEADERS,
+    TYPED_HEADERS,
+    TypedHeader,
+    alias_field,
+    header_key,
+    typed_among_words,
 )
 from hubframe.io.hidden import HIDDEN_ROW
 from hubframe.io.meta import sheet_column_maps, without_attrs
@@ -67,6 +74,7 @@ from hubframe.io.text import (
     ObjArray,
     Text,
     as_text,
+    blank_mask,
     chunked,
     empty_mask,
     run_all,
@@ -116,6 +124,8 @@ class _Collector:
     _ids: dict[str, tuple[BoolArray, IntArray]] = field(default_factory=dict)
     #: Cells a FORMULA_ERROR settles, per column: no other check speaks of them.
     settled: dict[str, BoolArray] = field(default_factory=dict)
+    #: :func:`naming_cells` per side, computed once.
+    naming: dict[str, list[tuple[str, str | None, BoolArray]]] = field(default_factory=dict)
 
     #: The frame's ``attrs["hubframe"]`` (the frame itself is kept without its attrs: pandas
     #: deep-copies them into every column taken out).
@@ -157,6 +167,14 @@ class _Collector:
         :func:`hubframe.read_pairs` noted in ``attrs["hubframe"]["id_properties"]``; a run
         looks them up to record ids (``hubframe.run.lookup``) before sending."""
         given = self.info.get(ID_PROPERTIES) or {}
+        return {f"{side}_id": str(given[side]) for side in ("from", "to") if given.get(side)}
+
+    @cached_property
+    def named_by(self) -> dict[str, str]:
+        """:attr:`properties`, and the sides a run already looked up (``attrs["hubframe"]
+        ["looked_up"]``: their cells hold record ids now, their header still the property's
+        values): what a message calls an id column's cell ("the 'to' email")."""
+        given = {**(self.info.get(LOOKED_UP) or {}), **(self.info.get(ID_PROPERTIES) or {})}
         return {f"{side}_id": str(given[side]) for side in ("from", "to") if given.get(side)}
 
     def ids(self, name: str) -> tuple[BoolArray, IntArray]:
@@ -496,8 +514,10 @@ def _check_missing(
         if column == "to_id" and no_targets is not None:
             mask = mask & ~no_targets
         what = DESCRIPTIONS.get(column, column)
-        if column in c.properties:
-            what = f"the '{column.removesuffix('_id')}' {c.properties[column]}"
+        if column in c.named_by:
+            what = f"the '{column.removesuffix('_id')}' {c.named_by[column]}"
+        if column in ("from_id", "to_id"):
+            mask = _missing_beside_named(c, column, mask, what)
         record_only = _names_record_only(c) if column == "to_id" else np.zeros_like(mask)
         for rows, hint in ((mask & ~record_only, ""), (mask & record_only, _SYNC_HINT)):
             c.add_each(
@@ -510,17 +530,19 @@ def _check_missing(
 
 
 #: Said of a row that names its from record and nothing else, as ``hubframe export
-#: --keep-empty`` writes a record without associations: what a sync reads it as.
+#: --keep-empty`` writes a record without associations: what a sync reads it as.  (No
+#: parentheses around it: a run's message ends its sentence with a period of its own.)
 _SYNC_HINT: Final = (
-    ' (A sync reads a row that names only its record as "this record has no associations": '
+    ' A sync reads a row that names only its record as "this record has no associations": '
     "check a sheet for a sync with the sync's dry run, hubframe sync --dry-run or "
-    "hf.sync(..., dry_run=True).)"
+    "hf.sync(..., dry_run=True)."
 )
 
 
 def record_only_rows(frame: pd.DataFrame) -> BoolArray:
     """Rows of a pairs frame that name a from record and nothing else (no to id, label,
-    category or type id): what ``export --keep-empty`` writes for a record without
+    category or type id, and no column of the sheet's own that could name the to record:
+    :func:`naming_cells`): what ``export --keep-empty`` writes for a record without
     associations, and what a sync reads as "this record is in scope and has none"."""
     return _names_record_only(_Collector(frame))
 
@@ -530,13 +552,161 @@ def _names_record_only(c: _Collector) -> BoolArray:
     only = ~c.missing("from_id") & c.missing("to_id")
     for column in ("label", "category", "type_id"):
         only &= c.missing(column)
-    return only
+    return only & ~_named_elsewhere(c, "to")
 
 
 def _missing_message(c: _Collector, column: str, what: str, hint: str, _value: str) -> str:
     return (
         f"The cell for {what} ({c.where(column)}) is empty. Fill it in, or delete the row "
         f"if it should not be sent.{hint}"
+    )
+
+
+# --- a side's record named by a column of the sheet's own -----------------------------------
+
+
+#: What names a side's records by the header of a column hubframe does not read: a record id
+#: column of an object (``Contact ID (new)``), a unique property of it (``Contact email``,
+#: ``Email``, ``Company domain``), or a bare record id (``Record ID``: a 'from' record).
+_Names = tuple[str | None, str | None, str | None]  # (object, side, property): None for any
+
+
+def _header_names(header: str) -> _Names | None:
+    """The (object, side) whose records a header's cells could name (None: none), as the
+    reader recognises such headers (:data:`~hubframe.io.aliases.PROPERTY_HEADERS`,
+    :data:`~hubframe.io.aliases.TYPED_HEADERS`, ids among other words, ``Record ID``)."""
+    key = header_key(header)
+    typed: TypedHeader | None = PROPERTY_HEADERS.get(key) or TYPED_HEADERS.get(key)
+    if typed is None:
+        found = typed_among_words(header)
+        typed = None if found is None else found[0]
+    if typed is not None:
+        return typed.object_type, typed.side, typed.id_property
+    if alias_field(header) == "from_id":
+        return None, "from", None
+    return None
+
+
+def _own_columns(c: _Collector) -> list[tuple[str, _Names]]:
+    """The sheet's own columns whose headers say they could name records."""
+    read = {h for by_header in c.headers.values() for h in by_header}
+    read |= set(c.info.get("column_map") or {})
+    out: list[tuple[str, _Names]] = []
+    for name in c.frame.columns:
+        header = str(name)
+        if header in read or header in PAIR_FIELDS or header in ("sheet", "row"):
+            continue
+        if header.startswith("_"):
+            continue
+        names = _header_names(header)
+        if names is not None:
+            out.append((header, names))
+    return out
+
+
+def naming_cells(c: _Collector, side: str) -> list[tuple[str, str | None, BoolArray]]:
+    """The columns of the sheet's own that could name ``side``'s record, each with the rows
+    where it holds something and names that side's object (and the unique property its
+    cells are values of, None for record ids).  A column of the other side's
+    object (a contact's ``Email`` beside ``Contact ID`` on the 'from' side) is that side's
+    own property; one of an object both sides are is the 'from' record's unless its header
+    says 'to' (``Associated Contact Email``), as an export writes the record's own properties.
+    """
+    if side not in c.naming:
+        c.naming[side] = _naming_cells(c, side)
+    return c.naming[side]
+
+
+def _naming_cells(c: _Collector, side: str) -> list[tuple[str, str | None, BoolArray]]:
+    found = _own_columns(c)
+    if not found:
+        return []
+    other = "to" if side == "from" else "from"
+    types = _row_objects(c, f"{side}_type")
+    others = _row_objects(c, f"{other}_type")
+    out: list[tuple[str, str | None, BoolArray]] = []
+    for header, (object_type, header_side, prop) in found:
+        if header_side not in (None, side):
+            continue
+        column = c.column(header)
+        filled = ~blank_mask(c.text(header)) if c.is_text(header) else ~_isna(column)
+        if object_type is not None:
+            filled &= types == object_type
+            if header_side is None and side == "to":
+                filled &= others != object_type
+        if filled.any():
+            out.append((header, prop, filled))
+    return out
+
+
+def _row_objects(c: _Collector, column: str) -> ObjArray:
+    """Each row's object type of a type column, as the standard object's name."""
+    names, codes = unique_codes(c.text(column))
+    canon = [canonical_object_type(n) if n else None for n in names]
+    return np.asarray([*canon, None], dtype=object)[np.asarray(codes, dtype=np.int64)]
+
+
+def _named_elsewhere(c: _Collector, side: str) -> BoolArray:
+    """Rows where a column of the sheet's own could name ``side``'s record."""
+    out = np.zeros(len(c.frame), dtype=bool)
+    for _, _, filled in naming_cells(c, side):
+        out |= filled
+    return out
+
+
+def _missing_beside_named(c: _Collector, column: str, mask: BoolArray, what: str) -> BoolArray:
+    """Report the rows of ``mask`` (the side's id cell empty) where a column of the sheet's
+    own holds a value that could name the record (``Contact email`` beside an empty
+    ``Contact ID``): the row is no "record without associations", and the column is not
+    read.  The rows left to report otherwise."""
+    if not mask.any():
+        return mask
+    left = mask.copy()
+    for header, prop, filled in naming_cells(c, column.removesuffix("_id")):
+        rows = left & filled
+        if not rows.any():
+            continue
+        left &= ~rows
+        values = np.asarray(as_text(c.column(header)).to_numpy(zero_copy_only=False), object)
+        sheets = c.frame["sheet"].astype(object).to_numpy()
+        by_sheet = len(c.headers.get(column, {})) > 1
+        for sheet in dict.fromkeys(sheets[rows].tolist()) if by_sheet else [None]:
+            c.at_sheet = None if sheet is None else str(sheet)
+            try:
+                at = rows if sheet is None else rows & (sheets == sheet)
+                positions = np.flatnonzero(at)
+                said = {
+                    v: _named_message(c, (column, what), (header, prop), str(v).strip())
+                    for v in dict.fromkeys(values[positions].tolist())
+                }
+                shown = np.asarray(
+                    chunked(c.text(column).take(positions))
+                    .fill_null("")
+                    .to_numpy(zero_copy_only=False),
+                    dtype=object,
+                )
+                messages = np.array([said[v] for v in values[positions].tolist()], dtype=object)
+                c.add(positions, column, ErrorCode.MISSING_VALUE, shown, messages)
+            finally:
+                c.at_sheet = None
+    return left
+
+
+def _named_message(
+    c: _Collector, id_column: tuple[str, str], own: tuple[str, str | None], value: str
+) -> str:
+    column, what = id_column
+    header, prop = own
+    side = column.removesuffix("_id")
+    read = f"columns={{'{header}': '{column}'}}"
+    if prop is not None:
+        read += f", {side}_id_property='{prop}'"
+    return (
+        f"The cell for {what} ({c.where(column)}) is empty, and column '{header}' holds "
+        f"'{_shown(value)}', but that column is not read while the id column is: the row "
+        'names no record, so it is not sent, and a sync does not take it for "no '
+        'associations" (nothing of its record is removed). Fill in the id, or read '
+        f"'{header}' instead (delete the id column, or {read})."
     )
 
 
@@ -818,7 +988,7 @@ def _check_no_targets(c: _Collector) -> BoolArray:
     if NO_TARGETS_COLUMN not in c.frame.columns:
         return np.zeros(len(c.frame), dtype=bool)
     marked = c.frame[NO_TARGETS_COLUMN].astype("boolean").fillna(False).to_numpy(dtype=bool)
-    rows = marked & c.missing("to_id")
+    rows = marked & c.missing("to_id") & ~_named_elsewhere(c, "to")
     if rows.any():
         positions = np.flatnonzero(rows)
         said = (

@@ -150,3 +150,76 @@ def test_a_resume_of_the_same_labels_in_any_order_says_nothing(order: str, tmp_p
         _stopped_run(sb, LABELED, journal, hf.associate)
         rows = LABELED if order == "same" else LABELED[::-1]
         assert _resumed(sb, rows, journal, hf.associate) == []
+
+
+# --- a removal's label changed between the runs ---------------------------------------------------
+
+TWO = [(d, c, lb) for d, c, _ in ROWS for lb in ("Champion", "Decision maker")]
+REMOVING = [(d, c, ["Champion", "Decision maker"][i % 2]) for i, (d, c, _) in enumerate(ROWS)]
+SWAP = {"Champion": "Decision maker", "Decision maker": "Champion"}
+
+
+def _labels_held(sb: Sandbox) -> set[tuple[str, str, int]]:
+    held = sb.associations("deals", "contacts")
+    return set(
+        zip(held["from_id"].astype(str), held["to_id"].astype(str), held["type_id"], strict=True)
+    )
+
+
+@pytest.mark.parametrize("seed", seeds(3))
+def test_a_resumed_removal_whose_sheet_changed_a_label_names_the_label_removed(
+    seed: int, tmp_path: Path
+) -> None:
+    """Before: a stopped remove run took 'Champion' off a pair, the sheet then said
+    'Decision maker' for that row, and the resume removed 'Decision maker' too: its report
+    named only that one, and nothing said 'Champion' was gone (any removal counted as named)."""
+    rng = random.Random(seed)
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        hf.associate(pairs_sheet(TWO), client_for(sb), **KW)
+        champion = sb.type_id("deals", "contacts", "Champion")
+        decision = sb.type_id("deals", "contacts", "Decision maker")
+        types = {"Champion": champion, "Decision maker": decision}
+        with FaultProxy(sb, lose=3, then="refuse") as proxy:
+            client = hf.HubSpotClient(
+                token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05
+            )
+            hf.remove_associations(pairs_sheet(REMOVING), client, journal=journal, **KW)
+        held = _labels_held(sb)
+        removed = {(d, c, lb) for d, c, lb in REMOVING if (d, c, types[lb]) not in held}
+        assert removed, "the stopped run removed labels"
+        assert len(removed) < len(REMOVING), "the stopped run stopped part-way"
+        edited = [(d, c, SWAP[lb]) if rng.random() < 0.5 else (d, c, lb) for d, c, lb in REMOVING]
+        left = [
+            (d, c)
+            for (d, c, lb), (_, _, now) in zip(REMOVING, edited, strict=True)
+            if (d, c, lb) in removed and now != lb and (d, c, types[now]) in held
+        ]  # (a row whose new label is not there is not sent: its pair counts as named)
+        said = _resumed(sb, edited, journal, hf.remove_associations)
+        if not left:
+            assert said == []
+            return
+        assert len(said) == 1, said
+        assert f"applied {len(left):,} rows this sheet no longer lists" in said[0], said[0]
+        d, c = left[0]
+        assert f"deal {d} -> contact {c} (its label of type id" in said[0], said[0]
+        assert "removed)" in said[0]
+        assert "put back with associate (hubframe associate) for one removed." in said[0]
+
+
+@pytest.mark.parametrize("order", ["same", "reversed"])
+def test_a_resumed_removal_of_the_same_labels_says_nothing(order: str, tmp_path: Path) -> None:
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        hf.associate(pairs_sheet(TWO), client_for(sb), **KW)
+        with FaultProxy(sb, lose=3, then="refuse") as proxy:
+            client = hf.HubSpotClient(
+                token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05
+            )
+            hf.remove_associations(pairs_sheet(REMOVING), client, journal=journal, **KW)
+        rows = REMOVING if order == "same" else REMOVING[::-1]
+        assert _resumed(sb, rows, journal, hf.remove_associations) == []
+        champion = sb.type_id("deals", "contacts", "Champion")
+        decision = sb.type_id("deals", "contacts", "Decision maker")
+        types = {"Champion": champion, "Decision maker": decision}
+        assert not {(d, c, types[lb]) for d, c, lb in REMOVING} & _labels_held(sb)

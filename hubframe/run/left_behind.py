@@ -43,7 +43,9 @@ class _Named:
     the type ids it sends.  A row of a label the stopped run applied is named while the pair
     is, unless every row of that pair is sent in the same direction and none with its type:
     the sheet changed that row's label ('Champion' to 'Decision maker'), and the stopped
-    run's 'Champion' stays in HubSpot, unreported."""
+    run's 'Champion' stays in HubSpot, unreported.  So for a label the stopped run removed:
+    the resume removing 'Decision maker' instead does not report 'Champion' gone (a resume
+    removing the pair whole names it)."""
 
     pairs: frozenset[tuple[str, str]]
     rows: Counter[tuple[str, str]]  # the sheet's rows of each pair, as written
@@ -70,11 +72,14 @@ class _Named:
         ids = (str(from_id), str(to_id))
         if ids not in self.pairs:
             return False
-        if str(action) in _REMOVALS or category != USER_DEFINED or type_id is None:
+        if str(action) == str(Action.ARCHIVE) or category != USER_DEFINED or type_id is None:
             return True
         types = self.sent.get((str(from_type), str(to_type), *ids))
         unsent = self.rows[ids] > self.counts[ids] or self.rows[ids[::-1]] > 0
-        return types is None or unsent or type_id in types
+        if types is None or unsent or type_id in types:
+            return True
+        # a label removed: named too when this run removes the pair whole
+        return str(action) in _REMOVALS and None in types
 
 
 _REMOVALS: Final = frozenset({str(Action.ARCHIVE), str(Action.ARCHIVE_LABELS)})
@@ -88,8 +93,12 @@ def _message(left: list[SentKey], path: str) -> str:
         f"that applied {len(left):,} rows this sheet no longer lists ({shown}{more}): they "
         "stay in HubSpot as that run left them, and this report does not show them. Put "
         "them back in the sheet to have them reported, or take them back with "
-        "remove_associations (hubframe remove) for an association created."
+        "remove_associations (hubframe remove) for an association created"
+        f"{_PUT_BACK if any(str(key[0]) in _REMOVALS for key in left) else ''}."
     )
+
+
+_PUT_BACK: Final = ", or put back with associate (hubframe associate) for one removed"
 
 
 def _row(key: SentKey) -> str:

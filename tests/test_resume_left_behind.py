@@ -193,8 +193,8 @@ def test_a_resumed_removal_whose_sheet_changed_a_label_names_the_label_removed(
         left = [
             (d, c)
             for (d, c, lb), (_, _, now) in zip(REMOVING, edited, strict=True)
-            if (d, c, lb) in removed and now != lb and (d, c, types[now]) in held
-        ]  # (a row whose new label is not there is not sent: its pair counts as named)
+            if (d, c, lb) in removed and now != lb
+        ]
         said = _resumed(sb, edited, journal, hf.remove_associations)
         if not left:
             assert said == []
@@ -223,3 +223,30 @@ def test_a_resumed_removal_of_the_same_labels_says_nothing(order: str, tmp_path:
         decision = sb.type_id("deals", "contacts", "Decision maker")
         types = {"Champion": champion, "Decision maker": decision}
         assert not {(d, c, types[lb]) for d, c, lb in REMOVING} & _labels_held(sb)
+
+
+@pytest.mark.parametrize("job", [hf.associate, hf.remove_associations], ids=["add", "remove"])
+def test_a_resume_whose_new_label_needs_no_call_still_names_the_label_left(
+    job: Any, tmp_path: Path
+) -> None:
+    """The resume's rows ask 'Decision maker', which the pairs already hold (associate) or
+    do not hold (remove): none is sent, and the stopped run's 'Champion' (created or
+    removed) is still named; before, a pair whose rows were not all sent counted as named."""
+    journal = tmp_path / "run.sqlite"
+    pairs = [(d, c) for d, c, _ in ROWS if d not in {str(x) for x in DEALS[:1]}]
+    with Sandbox(seed="demo") as sb:
+        first = "Decision maker" if job is hf.associate else "Champion"
+        hf.associate(pairs_sheet([(d, c, first) for d, c in pairs]), client_for(sb), **KW)
+        champion = sb.type_id("deals", "contacts", "Champion")
+        _stopped_run(sb, [(d, c, "Champion") for d, c in pairs], journal, job)
+        held = _labels_held(sb)
+        applied = {(d, c) for d, c in pairs if ((d, c, champion) in held) == (job is hf.associate)}
+        changed = applied - set(pairs[:10])  # the first batch's rows as they were: a resume
+        assert changed and len(applied) < len(pairs)
+        rows = [
+            (d, c, "Champion" if n < 10 else "Decision maker") for n, (d, c) in enumerate(pairs)
+        ]
+        said = _resumed(sb, rows, journal, job)
+        assert len(said) == 1, said
+        assert f"applied {len(changed):,} rows this sheet no longer lists" in said[0], said[0]
+        assert f"its label of type id {champion}" in said[0]

@@ -16,6 +16,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
+import pandas as pd
+
 from hubframe.constants import USER_DEFINED
 from hubframe.run.journal import Journal, ResumedRowsLeftOut, SentKey
 from hubframe.vocab import Action, object_noun
@@ -39,33 +41,36 @@ def warn_left_behind(journal: Journal | None, prepared: Prepared, options: RunOp
 
 @dataclass(frozen=True)
 class _Named:
-    """What this run's rows name: record pairs (both ways) and, per pair as a row sends it,
-    the type ids it sends.  A row of a label the stopped run applied is named while the pair
-    is, unless every row of that pair is sent in the same direction and none with its type:
-    the sheet changed that row's label ('Champion' to 'Decision maker'), and the stopped
-    run's 'Champion' stays in HubSpot, unreported.  So for a label the stopped run removed:
-    the resume removing 'Decision maker' instead does not report 'Champion' gone (a resume
-    removing the pair whole names it)."""
+    """What this run's rows name: record pairs (both ways) and, per pair as written, the type
+    ids its rows resolved to (None: a row left without one: refused, or removing the pair
+    whole) and, per pair as a row sends it, the type ids it sends.  A row of a label the
+    stopped run applied is named while the pair is, unless every row of that pair is in the
+    same direction and none has its type: the sheet changed that row's label ('Champion' to
+    'Decision maker'), and the stopped run's 'Champion' stays in HubSpot (or, removed, stays
+    gone), unreported.  A resume removing the pair whole names a label removed."""
 
     pairs: frozenset[tuple[str, str]]
     rows: Counter[tuple[str, str]]  # the sheet's rows of each pair, as written
+    typed: Mapping[tuple[str, str], set[int | None]]  # the pair's rows' type ids
     sent: Mapping[tuple[str, str, str, str], set[int | None]]  # (types, ids) -> type ids
-    counts: Counter[tuple[str, str]]  # the rows sent of each pair, as written
 
     @classmethod
     def of(cls, prepared: Prepared) -> _Named:
-        frame = prepared.frame
         rows: Counter[tuple[str, str]] = Counter()
+        typed: dict[tuple[str, str], set[int | None]] = {}
+        frame = prepared.frame
         if "from_id" in frame and "to_id" in frame:
-            rows.update(zip(frame["from_id"].astype(str), frame["to_id"].astype(str), strict=True))
+            ids = list(zip(frame["from_id"].astype(str), frame["to_id"].astype(str), strict=True))
+            rows.update(ids)
+            for pair, type_id in zip(ids, _row_types(prepared), strict=True):
+                typed.setdefault(pair, set()).add(type_id)
         sent: dict[tuple[str, str, str, str], set[int | None]] = {}
-        counts: Counter[tuple[str, str]] = Counter()
         for item in prepared.work().items():
-            ids = (str(item.from_id), str(item.to_id))
-            counts[ids] += 1
-            sent.setdefault((item.from_type, item.to_type, *ids), set()).add(item.type_id)
-        both = set(rows) | set(counts)
-        return cls(frozenset(both | {(b, a) for a, b in both}), rows, sent, counts)
+            pair = (str(item.from_id), str(item.to_id))
+            sent.setdefault((item.from_type, item.to_type, *pair), set()).add(item.type_id)
+            typed.setdefault(pair, set())
+        both = set(typed)
+        return cls(frozenset(both | {(b, a) for a, b in both}), rows, typed, sent)
 
     def __call__(self, key: SentKey) -> bool:
         action, from_type, to_type, from_id, to_id, category, type_id = key[:7]
@@ -74,12 +79,37 @@ class _Named:
             return False
         if str(action) == str(Action.ARCHIVE) or category != USER_DEFINED or type_id is None:
             return True
-        types = self.sent.get((str(from_type), str(to_type), *ids))
-        unsent = self.rows[ids] > self.counts[ids] or self.rows[ids[::-1]] > 0
-        if types is None or unsent or type_id in types:
+        if self.rows[ids[::-1]] > 0:  # rows of the other direction: not told apart
             return True
-        # a label removed: named too when this run removes the pair whole
-        return str(action) in _REMOVALS and None in types
+        types = self.sent.get((str(from_type), str(to_type), *ids), set())
+        if type_id in types or (str(action) in _REMOVALS and None in types):
+            return True
+        typed = self.typed.get(ids, set())
+        return type_id in typed or None in typed or (str(action) in _REMOVALS and _NONE in typed)
+
+
+#: A row naming no label, category or type id (a default association; a removal of the
+#: pair whole) among a pair's type ids; None: a row whose label did not resolve (refused).
+_NONE: Final = -1
+
+
+def _row_types(prepared: Prepared) -> list[int | None]:
+    """Each row's type id as the run resolved its label, :data:`_NONE` for a row naming
+    none, None for a row whose label the run did not resolve (refused, not sent)."""
+    frame = prepared.frame
+    filled = prepared.resolved.fill(frame)
+    none = pd.Series(True, index=frame.index)
+    for column in ("label", "category", "type_id"):
+        if column in frame:
+            cells = frame[column]
+            none &= cells.isna() | (cells.astype("string").str.strip() == "").fillna(True)
+    if "type_id" not in filled:
+        return [_NONE if n else None for n in none.tolist()]
+    types = filled["type_id"].astype(object).tolist()
+    return [
+        _NONE if n else (None if pd.isna(t) else int(t))
+        for n, t in zip(none.tolist(), types, strict=True)
+    ]
 
 
 _REMOVALS: Final = frozenset({str(Action.ARCHIVE), str(Action.ARCHIVE_LABELS)})

@@ -52,7 +52,7 @@ import sqlite3
 import threading
 import time
 import warnings
-from collections.abc import Callable, Container, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Collection, Container, Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
 from operator import attrgetter
@@ -797,6 +797,12 @@ class ResumedRowsLeftOut(HubframeWarning):
     associations stay in HubSpot, and this run's report does not show them."""
 
 
+class StoppedRunRowsRefused(HubframeWarning):
+    """A run refused rows (invalid: a label HubSpot no longer lists, renamed since) of pairs
+    an open run of its journal (killed or stopped, not resumed by this run) had applied:
+    those associations stay in HubSpot, and this run's report shows the rows as not sent."""
+
+
 class ReportJournalLeftOut(HubframeWarning):
     """An undo of a report did not use the journal its Summary names (not there, not a hubframe
     journal, another portal's, or not holding the report's rows: the report was moved, or the
@@ -1495,6 +1501,25 @@ class Journal:
         names = rows()
         return [key for key in found if not names(key)]
 
+    def open_applied(self, pairs: Collection[tuple[str, str]]) -> list[SentKey]:
+        """The association rows the open runs this run did not resume (killed or stopped,
+        their sheet's rows not sent by this run) applied, or may have, to the record pairs
+        ``pairs`` (from id, to id; either direction)."""
+        if not self._run or not pairs:
+            return []
+        with self._using("read it"):
+            resumed = _resumed_by(self._db, self._run)
+            runs = tuple(r for r in self._open if r not in (0, self._run) and r not in resumed)
+            if not runs:
+                return []
+            found = list(self._sent_keys(f"s.run IN ({','.join('?' * len(runs))})", runs))
+        wanted = set(pairs)
+        return [
+            key
+            for key in found
+            if (str(key[3]), str(key[4])) in wanted or (str(key[4]), str(key[3])) in wanted
+        ]
+
     def applied(self, action: str, from_type: str, to_type: str) -> set[tuple[str, str, Any]]:
         """The rows (from id, to id, type id) that this run or the open runs it resumes sent
         as ``action`` from ``from_type`` to ``to_type``, and that succeeded or may have: a
@@ -1979,6 +2004,7 @@ __all__ = [
     "ReportJournalLeftOut",
     "ResumedRowsLeftOut",
     "SentKey",
+    "StoppedRunRowsRefused",
     "digest",
     "is_final",
     "is_journal",

@@ -19,8 +19,8 @@ from typing import TYPE_CHECKING, Final
 import pandas as pd
 
 from hubframe.constants import USER_DEFINED
-from hubframe.run.journal import Journal, ResumedRowsLeftOut, SentKey
-from hubframe.vocab import Action, object_noun
+from hubframe.run.journal import Journal, ResumedRowsLeftOut, SentKey, StoppedRunRowsRefused
+from hubframe.vocab import Action, Status, object_noun
 
 if TYPE_CHECKING:
     from hubframe.run.options import RunOptions
@@ -37,6 +37,19 @@ def warn_left_behind(journal: Journal | None, prepared: Prepared, options: RunOp
     left = journal.left_behind(lambda: _Named.of(prepared))
     if left:
         warnings.warn(_message(left, str(journal.path)), ResumedRowsLeftOut, stacklevel=4)
+    refused = journal.open_applied(_refused_pairs(prepared))
+    if refused:
+        warnings.warn(_refused(refused, str(journal.path)), StoppedRunRowsRefused, stacklevel=4)
+
+
+def _refused_pairs(prepared: Prepared) -> set[tuple[str, str]]:
+    """The record pairs of the rows this run refused (invalid: never sent)."""
+    frame = prepared.frame
+    at = [p for p, o in prepared.settled.items() if o.status is Status.INVALID]
+    if not at or "from_id" not in frame or "to_id" not in frame:
+        return set()
+    from_ids, to_ids = frame["from_id"].iloc[at].astype(str), frame["to_id"].iloc[at].astype(str)
+    return set(zip(from_ids, to_ids, strict=True))
 
 
 @dataclass(frozen=True)
@@ -129,6 +142,20 @@ def _message(left: list[SentKey], path: str) -> str:
 
 
 _PUT_BACK: Final = ", or put back with associate (hubframe associate) for one removed"
+
+
+def _refused(applied: list[SentKey], path: str) -> str:
+    shown = "; ".join(_row(key) for key in applied[:_SHOWN])
+    more = f" and {len(applied) - _SHOWN:,} more" if len(applied) > _SHOWN else ""
+    return (
+        f"An earlier run of the journal {path}, stopped before it ended, applied "
+        f"{len(applied):,} rows to record pairs whose rows this run refused ({shown}{more}): "
+        "they stay in HubSpot as that run left them, and this report shows those rows as not "
+        "sent. A label renamed in HubSpot since that run is a common cause (the sheet's label "
+        "no longer exists): put the new name in the sheet and run again with the journal to "
+        "resume that run, or take what it applied back with an undo from the journal "
+        "(hubframe undo with the journal's path)."
+    )
 
 
 def _row(key: SentKey) -> str:

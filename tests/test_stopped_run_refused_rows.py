@@ -1,0 +1,99 @@
+"""A run whose refused rows name pairs a stopped run of its journal applied says so.
+
+A run stopped part-way (HubSpot stopped answering) applied some rows; a label was then
+renamed in HubSpot ('Zeta' to 'Omega'), and the same sheet, run again with the journal, has
+every row refused (``UNKNOWN_LABEL``): nothing is sent, so the stopped run is not resumed, and
+before, its report said the rows were not applied with no word that the stopped run had
+applied some of them.  The run now warns (``StoppedRunRowsRefused``), counting and naming
+them.  Rows refused for pairs the stopped run never applied, and runs that resume it, say
+nothing of the kind.
+"""
+
+from __future__ import annotations
+
+import warnings
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+import hubframe as hf
+from hubframe.run.journal import StoppedRunRowsRefused
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for, demo_ids, pairs_sheet
+from tests.faultproxy import FaultProxy
+
+DEALS, CONTACTS = demo_ids("deals"), demo_ids("contacts")
+PAIRS = [(str(DEALS[20 + i]), str(CONTACTS[150 + i])) for i in range(40)]
+KW: dict[str, Any] = {"batch_size": 10, "workers": 1, "progress": False}
+
+
+def _held(sb: Sandbox, type_id: int) -> set[tuple[str, str]]:
+    links = sb.associations("deals", "contacts")
+    links = links.loc[links["type_id"].astype(int) == type_id]
+    return set(zip(links["from_id"].astype(str), links["to_id"].astype(str), strict=True))
+
+
+def _stop(sb: Sandbox, job: Any, rows: list[tuple[str, str, str]], journal: Path) -> None:
+    with FaultProxy(sb, lose=2, then="refuse") as proxy:
+        client = hf.HubSpotClient(
+            token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05, max_retries=1
+        )
+        first = job(pairs_sheet(rows), client, journal=journal, **KW)
+    assert (first["status"] == "success").any() and (first["status"] != "success").any()
+
+
+def _caught(job: Any, rows: list[tuple[str, str, str]], sb: Sandbox, journal: Path) -> Any:
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        result = job(pairs_sheet(rows), client_for(sb), journal=journal, **KW)
+    said = [str(w.message) for w in caught if issubclass(w.category, StoppedRunRowsRefused)]
+    return result, said
+
+
+@pytest.mark.parametrize("job", [hf.associate, hf.remove_associations], ids=["add", "remove"])
+def test_a_label_renamed_after_a_stopped_run_names_the_rows_it_applied(
+    job: Any, tmp_path: Path
+) -> None:
+    journal = tmp_path / "run.sqlite"
+    rows = [(d, c, "Zeta") for d, c in PAIRS]
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        client.create_label("deals", "contacts", "zeta", "Zeta", "Zeta of")
+        zeta = sb.type_id("deals", "contacts", "Zeta")
+        if job is hf.remove_associations:
+            hf.associate(pairs_sheet(rows), client, **KW)
+        _stop(sb, job, rows, journal)
+        held = _held(sb, zeta)
+        applied = held if job is hf.associate else set(PAIRS) - held
+        assert 0 < len(applied) < len(PAIRS)
+        client.update_label("deals", "contacts", zeta, "Omega", "Omega of")
+        result, said = _caught(job, rows, sb, journal)
+        assert set(result["error_code"]) == {"UNKNOWN_LABEL"}, result
+        assert len(said) == 1, said
+        assert f"applied {len(applied):,} rows" in said[0], said[0]
+        first = sorted(applied, key=PAIRS.index)[0]
+        verb = "created" if job is hf.associate else "removed"
+        assert (
+            f"deal {first[0]} -> contact {first[1]} (its label of type id {zeta} {verb})"
+            in (said[0])
+        )
+        assert "renamed" in said[0] and "undo" in said[0]
+        assert _held(sb, zeta) == held  # nothing sent
+
+
+def test_refused_rows_of_pairs_the_stopped_run_left_alone_say_nothing(tmp_path: Path) -> None:
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        _stop(sb, hf.associate, [(d, c, "Champion") for d, c in PAIRS[:20]], journal)
+        _, said = _caught(hf.associate, [(d, c, "Nope") for d, c in PAIRS[20:]], sb, journal)
+        assert said == []
+
+
+def test_a_resume_after_the_label_is_fixed_says_nothing_of_the_kind(tmp_path: Path) -> None:
+    journal = tmp_path / "run.sqlite"
+    rows = [(d, c, "Champion") for d, c in PAIRS]
+    with Sandbox(seed="demo") as sb:
+        _stop(sb, hf.associate, rows, journal)
+        result, said = _caught(hf.associate, rows, sb, journal)
+        assert said == [] and set(result["status"]) == {"success"}

@@ -128,12 +128,16 @@ def _row_types(prepared: Prepared) -> list[int | None]:
 _REMOVALS: Final = frozenset({str(Action.ARCHIVE), str(Action.ARCHIVE_LABELS)})
 
 
+def _listed(keys: list[SentKey]) -> str:
+    """The first few rows of ``keys`` in words, and how many more."""
+    more = f" and {len(keys) - _SHOWN:,} more" if len(keys) > _SHOWN else ""
+    return "; ".join(_row(key) for key in keys[:_SHOWN]) + more
+
+
 def _message(left: list[SentKey], path: str) -> str:
-    shown = "; ".join(_row(key) for key in left[:_SHOWN])
-    more = f" and {len(left) - _SHOWN:,} more" if len(left) > _SHOWN else ""
     return (
         f"This run resumed an earlier run of the journal {path} (stopped before it ended) "
-        f"that applied {len(left):,} rows this sheet no longer lists ({shown}{more}): they "
+        f"that applied {len(left):,} rows this sheet no longer lists ({_listed(left)}): they "
         "stay in HubSpot as that run left them, and this report does not show them. Put "
         "them back in the sheet to have them reported, or take them back with "
         "remove_associations (hubframe remove) for an association created"
@@ -145,11 +149,9 @@ _PUT_BACK: Final = ", or put back with associate (hubframe associate) for one re
 
 
 def _refused(applied: list[SentKey], path: str) -> str:
-    shown = "; ".join(_row(key) for key in applied[:_SHOWN])
-    more = f" and {len(applied) - _SHOWN:,} more" if len(applied) > _SHOWN else ""
     return (
         f"An earlier run of the journal {path}, stopped before it ended, applied "
-        f"{len(applied):,} rows to record pairs whose rows this run refused ({shown}{more}): "
+        f"{len(applied):,} rows to record pairs whose rows this run refused ({_listed(applied)}): "
         "they stay in HubSpot as that run left them, and this report shows those rows as not "
         "sent. A label renamed in HubSpot since that run is a common cause (the sheet's label "
         "no longer exists): put the new name in the sheet and run again with the journal to "

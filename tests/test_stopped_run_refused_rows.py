@@ -15,6 +15,7 @@ import warnings
 from pathlib import Path
 from typing import Any
 
+import pandas as pd
 import pytest
 
 import hubframe as hf
@@ -97,3 +98,32 @@ def test_a_resume_after_the_label_is_fixed_says_nothing_of_the_kind(tmp_path: Pa
         _stop(sb, hf.associate, rows, journal)
         result, said = _caught(hf.associate, rows, sb, journal)
         assert said == [] and set(result["status"]) == {"success"}
+
+
+@pytest.mark.parametrize("bad", ["abc", "", "1.2E+3", "12 34", None])
+def test_a_sheet_written_the_other_way_with_bad_cells_names_the_pairs_and_keeps_every_row(
+    bad: str | None, tmp_path: Path
+) -> None:
+    """The refused rows' pairs match the stopped run's in either direction (a contact -> deal
+    sheet of the same pairs), and a refused row whose id cell is not an id neither breaks the
+    check nor loses its row."""
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        _stop(sb, hf.associate, [(d, c, "Champion") for d, c in PAIRS], journal)
+        champion = sb.type_id("deals", "contacts", "Champion")
+        applied = _held(sb, champion) & set(PAIRS)
+        flipped = pd.DataFrame(
+            {
+                "Contact ID": [c for _, c in PAIRS] + [bad],
+                "Deal ID": [d for d, _ in PAIRS] + [PAIRS[0][0]],
+                "Association label": ["Nope"] * (len(PAIRS) + 1),
+            }
+        )
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = hf.associate(flipped, client_for(sb), journal=journal, **KW)
+        said = [str(w.message) for w in caught if issubclass(w.category, StoppedRunRowsRefused)]
+        assert len(result) == len(flipped) and set(result["status"]) == {"invalid"}, result
+        assert len(said) == 1, said
+        assert f"applied {len(applied):,} rows" in said[0], said[0]
+        assert _held(sb, champion) & set(PAIRS) == applied  # nothing sent

@@ -108,8 +108,13 @@ def test_a_second_ctrl_c_stops_at_once() -> None:
 
 def test_a_ctrl_c_before_anything_is_sent_is_a_keyboard_interrupt() -> None:
     out = _child("before")
-    assert out.get("interrupted") is True, out
     assert out["linked"] == []
+    if out.get("interrupted") is not True:
+        # Under load the timer can fire after on_start (the portal read comes after it): then
+        # the run must have cancelled every row, applied none, and said so.
+        assert set(out["statuses"]) == {"skipped"}, out  # type: ignore[arg-type]
+        assert set(out["codes"]) == {"CANCELLED"}, out  # type: ignore[arg-type]
+        assert "RunInterrupted" in out["warnings"], out
 
 
 def test_a_progress_callback_that_raises_never_loses_the_table() -> None:

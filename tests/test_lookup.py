@@ -241,3 +241,48 @@ def test_an_email_that_only_folds_to_another_is_not_that_contact(
     assert result.loc[1, "to_id"] == "4200000001"
     links = sandbox.associations("deals", "contacts")
     assert links.query("to_id == '4200000001'")["from_id"].astype(str).tolist() == ["2040000031"]
+
+
+# Letters that ``lower`` maps onto another letter but ``upper`` does not map back: the Kelvin
+# sign, the Angstrom sign, the Ohm sign.  A value spelt with one is not the address HubSpot
+# holds; an ordinary case difference (ASCII or accented) still is.
+LOOKALIKES = [
+    ("kate@example.de", "\u212aate@example.de"),
+    ("ana@\u00e5s.example", "ana@\u212bs.example"),
+    ("\u03c9@example.de", "\u2126@example.de"),
+]
+CASE_ONLY = [
+    ("kate@example.de", "KATE@Example.DE"),
+    ("jos\u00e9@example.de", "JOS\u00c9@example.de"),
+]
+
+
+@pytest.mark.parametrize(("held", "asked"), LOOKALIKES + [(b, a) for a, b in LOOKALIKES])
+def test_a_value_matching_only_through_a_lookalike_letter_is_not_that_record(
+    sandbox: Sandbox, held: str, asked: str
+) -> None:
+    """Values were keyed by ``lower`` alone: a row naming 'Kate@...' spelt with the Kelvin sign
+    went to kate@...'s contact, when the sheet held both spellings (HubSpot answered the plain
+    one) or when HubSpot matched it as the sandbox does.  Now the row is not sent, and says
+    which record it only looks like."""
+    sandbox.add_records("contacts", ["4200000001"], [{"email": held}])
+    frame = pd.DataFrame({"Deal ID": ["2040000030", "2040000031"], "Contact email": [asked, held]})
+    result = associate(read_pairs(frame), client_for(sandbox), progress=False)
+    assert result["status"].tolist() == ["failed", "success"], result
+    assert result.loc[0, "error_code"] == "AMBIGUOUS_RECORD"
+    message = str(result.loc[0, "error_message"])
+    assert "4200000001" in message and "lookalike" in message and asked in message, message
+    assert result.loc[1, "to_id"] == "4200000001"
+    links = sandbox.associations("deals", "contacts")
+    assert links.query("to_id == '4200000001'")["from_id"].astype(str).tolist() == ["2040000031"]
+
+
+@pytest.mark.parametrize(("held", "asked"), CASE_ONLY + [(b, a) for a, b in CASE_ONLY])
+def test_a_value_differing_only_in_case_is_that_record(
+    sandbox: Sandbox, held: str, asked: str
+) -> None:
+    sandbox.add_records("contacts", ["4200000001"], [{"email": held}])
+    frame = pd.DataFrame({"Deal ID": ["2040000030"], "Contact email": [f" {asked} "]})
+    result = associate(read_pairs(frame), client_for(sandbox), progress=False)
+    assert result["status"].tolist() == ["success"], result
+    assert result.loc[0, "to_id"] == "4200000001"

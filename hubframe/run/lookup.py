@@ -47,6 +47,13 @@ def _key(value: object) -> str:
     return str(value).strip().lower()
 
 
+def _same(held: str, asked: str) -> bool:
+    """Whether two values of one :func:`_key` differ in case only, and not by a lookalike
+    letter that ``lower`` also maps to an ASCII one: the Kelvin sign 'K' (U+212A) lowers to
+    'k' but uppers to itself, so 'Kate@x.com' spelt with it is not kate@x.com."""
+    return held.strip().upper() == asked.strip().upper()
+
+
 @dataclass(frozen=True)
 class Matches:
     """What a lookup found: each value naming one record, its id; each value naming several,
@@ -68,19 +75,22 @@ def match_records(
     records = read_records(
         client, object_type, distinct, id_property=id_property, properties=[id_property]
     )
-    by_value: dict[str, dict[str, None]] = {}
+    by_value: dict[str, dict[str, str]] = {}
     for record in records:
         value = dig(record, "properties", id_property)
         if value is not None and record.get("id") is not None:
-            by_value.setdefault(_key(value), {})[str(record["id"])] = None
+            by_value.setdefault(_key(value), {})[str(record["id"])] = str(value)
     ids: dict[str, str] = {}
     several: dict[str, str] = {}
     for value in distinct:
-        found = list(by_value.get(_key(value), ()))
+        held = by_value.get(_key(value), {})
+        found = [rid for rid, spelt in held.items() if _same(spelt, value)]
         if len(found) == 1:
             ids[value] = found[0]
         elif found:
             several[value] = _several(object_type, id_property, value, found)
+        elif held:
+            several[value] = _lookalike(object_type, id_property, value, held)
     return Matches(ids, several)
 
 
@@ -91,6 +101,17 @@ def _several(object_type: str, id_property: str, value: str, ids: list[str]) -> 
         f'HubSpot holds {len(shown)} records with {id_property} "{value}" (the '
         f"{object_noun(object_type)} ids {listed}), so the row does not say which one: put "
         "the record id of the one you mean in its place."
+    )
+
+
+def _lookalike(object_type: str, id_property: str, value: str, held: Mapping[str, str]) -> str:
+    rid, spelt = min(held.items(), key=lambda item: (len(item[0]), item[0]))
+    odd = sorted({f"U+{ord(c):04X}" for c in value if not c.isascii()})
+    return (
+        f'{id_property} "{value}" matches the {object_noun(object_type)} {rid} ("{spelt}") '
+        f"only through a lookalike character ({', '.join(odd) or 'case'}), which HubSpot may "
+        "not take for the same letter: put the record id of the one you mean in its place, or "
+        "correct the value."
     )
 
 

@@ -5,8 +5,9 @@ renamed in HubSpot ('Zeta' to 'Omega'), and the same sheet, run again with the j
 every row refused (``UNKNOWN_LABEL``): nothing is sent, so the stopped run is not resumed, and
 before, its report said the rows were not applied with no word that the stopped run had
 applied some of them.  The run now warns (``StoppedRunRowsRefused``), counting and naming
-them.  Rows refused for pairs the stopped run never applied, and runs that resume it, say
-nothing of the kind.
+them, and so does a run that resumes the stopped one through its other rows.  Rows refused
+for pairs the stopped run never applied, and a resume that refuses nothing, say nothing of the
+kind.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import pandas as pd
 import pytest
 
 import hubframe as hf
-from hubframe.run.journal import StoppedRunRowsRefused
+from hubframe.run.journal import ResumedRowsLeftOut, StoppedRunRowsRefused
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids, pairs_sheet
 from tests.faultproxy import FaultProxy
@@ -127,3 +128,36 @@ def test_a_sheet_written_the_other_way_with_bad_cells_names_the_pairs_and_keeps_
         assert len(said) == 1, said
         assert f"applied {len(applied):,} rows" in said[0], said[0]
         assert _held(sb, champion) & set(PAIRS) == applied  # nothing sent
+
+
+@pytest.mark.parametrize("refused", [range(0, 10), [*range(5, 8), *range(30, 36)], range(30, 40)])
+def test_a_resume_whose_refused_rows_name_pairs_the_stopped_run_applied_says_so(
+    refused: range | list[int], tmp_path: Path
+) -> None:
+    """A run resuming the stopped one through its other rows (the same batches) refused some
+    rows ('Champion' mistyped 'Nope'): the stopped run's 'Champion' on those pairs was said
+    nowhere -- the resumed run's rows left out counted a refused row as naming its pair, and
+    the refused-rows check looked only at runs not resumed."""
+    journal = tmp_path / "run.sqlite"
+    with Sandbox(seed="demo") as sb:
+        _stop(sb, hf.associate, [(d, c, "Champion") for d, c in PAIRS], journal)
+        champion = sb.type_id("deals", "contacts", "Champion")
+        applied = _held(sb, champion) & set(PAIRS)
+        rows = [(d, c, "Nope" if i in refused else "Champion") for i, (d, c) in enumerate(PAIRS)]
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            result = hf.associate(pairs_sheet(rows), client_for(sb), journal=journal, **KW)
+        said = [str(w.message) for w in caught if issubclass(w.category, StoppedRunRowsRefused)]
+        left = [w for w in caught if issubclass(w.category, ResumedRowsLeftOut)]
+        assert result["status"].tolist() == [
+            "invalid" if i in refused else "success" for i in range(len(PAIRS))
+        ], result
+        named = {PAIRS[i] for i in refused} & applied
+        assert left == []
+        if not named:
+            assert said == []
+            return
+        assert len(said) == 1, said
+        assert f"applied {len(named):,} rows" in said[0], said[0]
+        first = sorted(named, key=PAIRS.index)[0]
+        assert f"deal {first[0]} -> contact {first[1]} (its label of type id {champion}" in said[0]

@@ -1502,14 +1502,15 @@ class Journal:
         return [key for key in found if not names(key)]
 
     def open_applied(self, pairs: Collection[tuple[str, str]]) -> list[SentKey]:
-        """The association rows the open runs this run did not resume (killed or stopped,
-        their sheet's rows not sent by this run) applied, or may have, to the record pairs
-        ``pairs`` (from id, to id; either direction)."""
+        """The association rows the open runs of the journal (killed or stopped, whether this
+        run resumed them or not) applied, or may have, to the record pairs ``pairs`` (from id,
+        to id; either direction): this run's refused rows, which it neither sends nor reports
+        as applied, so what the stopped runs did to them is said nowhere else (a resumed run's
+        rows this sheet left out are :meth:`left_behind`'s, not a refused row's)."""
         if not self._run or not pairs:
             return []
         with self._using("read it"):
-            resumed = _resumed_by(self._db, self._run)
-            runs = tuple(r for r in self._open if r not in (0, self._run) and r not in resumed)
+            runs = tuple(r for r in self._open if r not in (0, self._run))
             if not runs:
                 return []
             found = list(self._sent_keys(f"s.run IN ({','.join('?' * len(runs))})", runs))

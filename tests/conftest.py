@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import signal
 import warnings
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -30,6 +31,17 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers", "profiles: run the module's tests under every sandbox behaviour profile"
     )
+    _take_ctrl_c()
+
+
+def _take_ctrl_c() -> None:
+    """Ctrl-C as a terminal gives it, whatever started the suite: a shell runs a background
+    job (``make test &``, a CI step sent to the background) with SIGINT ignored, its children
+    inherit that, and the Ctrl-C tests' child processes then never saw the SIGINT they were
+    sent (their runs went on to the end and the tests failed).  A handled signal is reset to
+    the default in a child, which Python turns into KeyboardInterrupt."""
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        signal.signal(signal.SIGINT, signal.default_int_handler)
 
 
 def pytest_generate_tests(metafunc: pytest.Metafunc) -> None:

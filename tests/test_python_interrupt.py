@@ -26,8 +26,10 @@ _CHILD = textwrap.dedent(
     D = [str(x) for x in demo_ids("deals")]
     C = [str(x) for x in demo_ids("contacts")]
     out = {}
-    # twice: both land while a request is out; before: the portal read outlasts any lateness
-    # of the timer on a loaded machine (at 0.15 s a late timer fired after the first send)
+    # twice: both land while a request is out; before: the labels read (the call's first
+    # request, ~0.1 s in, before on_start) lasts 1 s, and the Ctrl-C comes half-way through
+    # (an unlabeled sheet reads nothing first: its sending began 0.13 s in, and a 0.05 s
+    # timer late on a loaded machine fired after the first send)
     slow = 1.0 if mode in ("twice", "before") else 0.15
     with Sandbox(seed="demo", latency=(slow, 0.0)) as sb:
         client = client_for(sb)
@@ -36,6 +38,8 @@ _CHILD = textwrap.dedent(
         ids = [(D[i % len(D)], C[(i + 11) % len(C)]) for i in range(16)]
         ids = [p for p in ids if p not in had][:12]
         sheet = pd.DataFrame(ids, columns=["Deal ID", "Contact ID"])
+        if mode == "before":  # a label: the call reads the portal's labels before it sends
+            sheet["Association label"] = "Champion"
         sheet = hf.read_pairs(sheet, from_type="deals", to_type="contacts")
         kw = dict(batch_size=1, workers=1, progress=False)
 
@@ -54,8 +58,8 @@ _CHILD = textwrap.dedent(
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             try:
-                if mode == "before":  # while the call reads the portal: nothing sent yet
-                    kill(0.05)
+                if mode == "before":  # mid-way through the 1 s labels read: nothing sent yet
+                    kill(0.5)
                 run = hf.associate if job == "associate" else hf.sync
                 result = run(sheet, client, **kw)
                 out["statuses"] = result["status"].tolist()

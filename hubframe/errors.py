@@ -248,7 +248,8 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         ErrorCode.AMBIGUOUS_RECORD,
         "remote",
         "An email, domain or other property value of the sheet is held by several records in "
-        "HubSpot, so it does not say which record is meant; nothing is sent for the row.",
+        "HubSpot, or matches a record's only through a lookalike letter (the Kelvin sign for "
+        "k), so it does not say which record is meant; nothing is sent for the row.",
         "Put the record id of the one you mean (the message lists them) in place of the value.",
     ),
     (

@@ -267,6 +267,8 @@ def test_a_value_matching_only_through_a_lookalike_letter_is_not_that_record(
     which record it only looks like."""
     sandbox.add_records("contacts", ["4200000001"], [{"email": held}])
     frame = pd.DataFrame({"Deal ID": ["2040000030", "2040000031"], "Contact email": [asked, held]})
+    issues = validate_pairs(read_pairs(frame), client=client_for(sandbox))  # as the run finds
+    assert (issues["code"].tolist(), issues["row"].tolist()) == (["AMBIGUOUS_RECORD"], [2])
     result = associate(read_pairs(frame), client_for(sandbox), progress=False)
     assert result["status"].tolist() == ["failed", "success"], result
     assert result.loc[0, "error_code"] == "AMBIGUOUS_RECORD"

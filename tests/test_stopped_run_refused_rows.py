@@ -130,9 +130,10 @@ def test_a_sheet_written_the_other_way_with_bad_cells_names_the_pairs_and_keeps_
         assert _held(sb, champion) & set(PAIRS) == applied  # nothing sent
 
 
+@pytest.mark.parametrize("job", [hf.associate, hf.remove_associations], ids=["add", "remove"])
 @pytest.mark.parametrize("refused", [range(0, 10), [*range(5, 8), *range(30, 36)], range(30, 40)])
 def test_a_resume_whose_refused_rows_name_pairs_the_stopped_run_applied_says_so(
-    refused: range | list[int], tmp_path: Path
+    job: Any, refused: range | list[int], tmp_path: Path
 ) -> None:
     """A run resuming the stopped one through its other rows (the same batches) refused some
     rows ('Champion' mistyped 'Nope'): the stopped run's 'Champion' on those pairs was said
@@ -140,13 +141,16 @@ def test_a_resume_whose_refused_rows_name_pairs_the_stopped_run_applied_says_so(
     the refused-rows check looked only at runs not resumed."""
     journal = tmp_path / "run.sqlite"
     with Sandbox(seed="demo") as sb:
-        _stop(sb, hf.associate, [(d, c, "Champion") for d, c in PAIRS], journal)
         champion = sb.type_id("deals", "contacts", "Champion")
-        applied = _held(sb, champion) & set(PAIRS)
+        if job is hf.remove_associations:
+            hf.associate(pairs_sheet([(d, c, "Champion") for d, c in PAIRS]), client_for(sb), **KW)
+        _stop(sb, job, [(d, c, "Champion") for d, c in PAIRS], journal)
+        held = _held(sb, champion) & set(PAIRS)
+        applied = held if job is hf.associate else set(PAIRS) - held
         rows = [(d, c, "Nope" if i in refused else "Champion") for i, (d, c) in enumerate(PAIRS)]
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
-            result = hf.associate(pairs_sheet(rows), client_for(sb), journal=journal, **KW)
+            result = job(pairs_sheet(rows), client_for(sb), journal=journal, **KW)
         said = [str(w.message) for w in caught if issubclass(w.category, StoppedRunRowsRefused)]
         left = [w for w in caught if issubclass(w.category, ResumedRowsLeftOut)]
         assert result["status"].tolist() == [
@@ -160,4 +164,8 @@ def test_a_resume_whose_refused_rows_name_pairs_the_stopped_run_applied_says_so(
         assert len(said) == 1, said
         assert f"applied {len(named):,} rows" in said[0], said[0]
         first = sorted(named, key=PAIRS.index)[0]
-        assert f"deal {first[0]} -> contact {first[1]} (its label of type id {champion}" in said[0]
+        verb = "created" if job is hf.associate else "removed"
+        assert (
+            f"deal {first[0]} -> contact {first[1]} (its label of type id {champion} {verb})"
+            in (said[0])
+        )

@@ -53,6 +53,16 @@ def _caught(job: Any, rows: list[tuple[str, str, str]], sb: Sandbox, journal: Pa
     return result, said
 
 
+def _names_applied(said: list[str], applied: set[tuple[str, str]], job: Any, type_id: int) -> None:
+    """One warning, counting the rows ``applied`` and naming the first as the job left it."""
+    assert len(said) == 1, said
+    assert f"applied {len(applied):,} rows" in said[0], said[0]
+    first = sorted(applied, key=PAIRS.index)[0]
+    verb = "created" if job is hf.associate else "removed"
+    shown = f"deal {first[0]} -> contact {first[1]} (its label of type id {type_id} {verb})"
+    assert shown in said[0], said[0]
+
+
 @pytest.mark.parametrize("job", [hf.associate, hf.remove_associations], ids=["add", "remove"])
 def test_a_label_renamed_after_a_stopped_run_names_the_rows_it_applied(
     job: Any, tmp_path: Path
@@ -72,14 +82,7 @@ def test_a_label_renamed_after_a_stopped_run_names_the_rows_it_applied(
         client.update_label("deals", "contacts", zeta, "Omega", "Omega of")
         result, said = _caught(job, rows, sb, journal)
         assert set(result["error_code"]) == {"UNKNOWN_LABEL"}, result
-        assert len(said) == 1, said
-        assert f"applied {len(applied):,} rows" in said[0], said[0]
-        first = sorted(applied, key=PAIRS.index)[0]
-        verb = "created" if job is hf.associate else "removed"
-        assert (
-            f"deal {first[0]} -> contact {first[1]} (its label of type id {zeta} {verb})"
-            in (said[0])
-        )
+        _names_applied(said, applied, job, zeta)
         assert "renamed" in said[0] and "undo" in said[0]
         assert _held(sb, zeta) == held  # nothing sent
 
@@ -161,11 +164,4 @@ def test_a_resume_whose_refused_rows_name_pairs_the_stopped_run_applied_says_so(
         if not named:
             assert said == []
             return
-        assert len(said) == 1, said
-        assert f"applied {len(named):,} rows" in said[0], said[0]
-        first = sorted(named, key=PAIRS.index)[0]
-        verb = "created" if job is hf.associate else "removed"
-        assert (
-            f"deal {first[0]} -> contact {first[1]} (its label of type id {champion} {verb})"
-            in (said[0])
-        )
+        _names_applied(said, named, job, champion)

@@ -4,14 +4,24 @@ from __future__ import annotations
 
 import pandas as pd
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from hubframe.io import read_pairs
 from hubframe.jobs import associate
 from hubframe.jobs.check import validate_pairs
-from hubframe.run.lookup import id_properties, match_records, resolve_ids
+from hubframe.run.lookup import (
+    _key,
+    _lookalike_letter,
+    _same,
+    id_properties,
+    match_records,
+    resolve_ids,
+)
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import COMPANY_IDS, CONTACT_IDS, company_properties, contact_properties
 from hubframe.testing import SandboxFactory, client_for
+from tests.fuzzseeds import examples
 
 pytestmark = pytest.mark.profiles  # every test under every behaviour profile
 
@@ -250,10 +260,13 @@ LOOKALIKES = [
     ("kate@example.de", "\u212aate@example.de"),
     ("ana@\u00e5s.example", "ana@\u212bs.example"),
     ("\u03c9@example.de", "\u2126@example.de"),
+    ("\u03b8@example.de", "\u03f4@example.de"),
 ]
 CASE_ONLY = [
     ("kate@example.de", "KATE@Example.DE"),
     ("jos\u00e9@example.de", "JOS\u00c9@example.de"),
+    ("stra\u00dfe@example.de", "STRA\u1e9eE@example.de"),  # the capital sharp s
+    ("\u01c6x@example.de", "\u01c5x@example.de"),  # a title-case digraph
 ]
 
 
@@ -288,3 +301,23 @@ def test_a_value_differing_only_in_case_is_that_record(
     result = associate(read_pairs(frame), client_for(sandbox), progress=False)
     assert result["status"].tolist() == ["success"], result
     assert result.loc[0, "to_id"] == "4200000001"
+
+
+@settings(max_examples=examples(300), deadline=None)
+@given(st.text(max_size=12), st.sampled_from(["upper", "lower", "title", "swapcase", "capitalize"]))
+def test_a_change_of_case_alone_is_the_same_value(text: str, case: str) -> None:
+    """Whatever the letters, a value and its change of case that keep one key match, unless
+    a lookalike letter (which lower case maps onto another) is where they differ."""
+    other = getattr(text, case)()
+    if _key(text) != _key(other):
+        return  # not one key: never compared ('ß' -> 'SS')
+    lookalike = any(_lookalike_letter(c) for c in text + other)
+    assert _same(text, other) or lookalike, (text, other)
+    assert _same(text, text)
+
+
+@pytest.mark.parametrize("sign", ["\u212a", "\u212b", "\u2126", "\u03f4"])
+def test_a_lookalike_letter_never_matches_the_letter_it_lowers_to(sign: str) -> None:
+    plain = sign.lower()
+    assert _key(sign) == _key(plain) and not _same(f"a{sign}b", f"a{plain}b")
+    assert _same(f"a{sign}b", f"A{sign}B")  # the lookalike itself, in another case around

@@ -13,6 +13,8 @@ by guess: its rows are ``failed`` with code ``AMBIGUOUS_RECORD``, naming the rec
 
 from __future__ import annotations
 
+import functools
+import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
@@ -49,9 +51,30 @@ def _key(value: object) -> str:
 
 def _same(held: str, asked: str) -> bool:
     """Whether two values of one :func:`_key` differ in case only, and not by a lookalike
-    letter that ``lower`` also maps to an ASCII one: the Kelvin sign 'K' (U+212A) lowers to
-    'k' but uppers to itself, so 'Kate@x.com' spelt with it is not kate@x.com."""
-    return held.strip().upper() == asked.strip().upper()
+    letter that ``lower`` maps onto another letter (:func:`_lookalike_letter`): 'Kate@x.com'
+    spelt with the Kelvin sign is not kate@x.com."""
+    if held.isascii() and asked.isascii():
+        return True  # one key: the same letters, in other cases at most
+    return _strict(held) == _strict(asked)
+
+
+def _strict(value: str) -> str:
+    """``value`` in lower case but for its lookalike letters, kept as they are."""
+    return "".join(c if _lookalike_letter(c) else c.lower() for c in value.strip())
+
+
+@functools.lru_cache(maxsize=4096)
+def _lookalike_letter(c: str) -> bool:
+    """A letter whose lower case is another letter's, one with a capital of its own: the
+    Kelvin sign 'K' lowers to 'k' (whose capital is 'K'), the Angstrom sign to 'å', the Ohm
+    sign to 'ω', the theta symbol to 'θ'.  The capital sharp s 'ẞ' is not one: 'ß' has no
+    capital of one letter ('SS'), so 'ẞ' is its capital; nor is 'İ' (its lower case is two
+    characters), nor a title-case digraph such as 'ǅ' (between 'Ǆ' and 'ǆ')."""
+    lower = c.lower()
+    capital = lower.upper()
+    if lower == c or len(lower) != 1 or len(capital) != 1 or capital == c:
+        return False
+    return unicodedata.category(c) != "Lt"
 
 
 @dataclass(frozen=True)

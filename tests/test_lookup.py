@@ -287,6 +287,8 @@ def test_a_value_matching_only_through_a_lookalike_letter_is_not_that_record(
     assert result.loc[0, "error_code"] == "AMBIGUOUS_RECORD"
     message = str(result.loc[0, "error_message"])
     assert "4200000001" in message and "lookalike" in message and asked in message, message
+    (sign,) = {c for c in held + asked if _lookalike_letter(c)}
+    assert f"U+{ord(sign):04X}" in message, message
     assert result.loc[1, "to_id"] == "4200000001"
     links = sandbox.associations("deals", "contacts")
     assert links.query("to_id == '4200000001'")["from_id"].astype(str).tolist() == ["2040000031"]

@@ -129,10 +129,11 @@ def _several(object_type: str, id_property: str, value: str, ids: list[str]) -> 
 
 def _lookalike(object_type: str, id_property: str, value: str, held: Mapping[str, str]) -> str:
     rid, spelt = min(held.items(), key=lambda item: (len(item[0]), item[0]))
-    odd = sorted({f"U+{ord(c):04X}" for c in value if not c.isascii()})
+    odd = sorted({c for c in value + spelt if _lookalike_letter(c)})
+    named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in odd)
     return (
         f'{id_property} "{value}" matches the {object_noun(object_type)} {rid} ("{spelt}") '
-        f"only through a lookalike character ({', '.join(odd) or 'case'}), which HubSpot may "
+        f"only through a lookalike character ({named}), which HubSpot may "
         "not take for the same letter: put the record id of the one you mean in its place, or "
         "correct the value."
     )

@@ -165,3 +165,24 @@ def test_a_resume_whose_refused_rows_name_pairs_the_stopped_run_applied_says_so(
             assert said == []
             return
         _names_applied(said, named, job, champion)
+
+
+def test_the_warning_leaves_out_what_this_run_sends_again_on_a_refused_rows_pair(
+    tmp_path: Path,
+) -> None:
+    """Each pair had two rows, 'Champion' and 'Decision maker'; the rerun's 'Champion' rows
+    are mistyped (refused), its 'Decision maker' rows sent again and reported.  The warning
+    counted the stopped run's 'Decision maker' rows too, which this report shows itself."""
+    journal = tmp_path / "run.sqlite"
+    rows = [(d, c, label) for d, c in PAIRS[:20] for label in ("Champion", "Decision maker")]
+    with Sandbox(seed="demo") as sb:
+        _stop(sb, hf.associate, rows, journal)
+        champion = sb.type_id("deals", "contacts", "Champion")
+        applied = _held(sb, champion) & set(PAIRS)
+        maker = sb.type_id("deals", "contacts", "Decision maker")
+        assert applied and _held(sb, maker)
+        again = [(d, c, "Nope" if label == "Champion" else label) for d, c, label in rows]
+        result, said = _caught(hf.associate, again, sb, journal)
+        assert result["status"].tolist() == ["invalid", "success"] * 20, result
+        _names_applied(said, applied, hf.associate, champion)
+        assert f"type id {maker} created" not in said[0], said[0]

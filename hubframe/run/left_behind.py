@@ -38,6 +38,9 @@ def warn_left_behind(journal: Journal | None, prepared: Prepared, options: RunOp
     if left:
         warnings.warn(_message(left, str(journal.path)), ResumedRowsLeftOut, stacklevel=4)
     refused = journal.open_applied(_refused_pairs(prepared))
+    if refused:  # less what this run sends again, and so reports itself
+        sent = _Named.of(prepared).sends
+        refused = [key for key in refused if not sent(key)]
     if refused:
         warnings.warn(_refused(refused, str(journal.path)), StoppedRunRowsRefused, stacklevel=4)
 
@@ -85,8 +88,14 @@ class _Named:
         both = set(typed)
         return cls(frozenset(both | {(b, a) for a, b in both}), rows, typed, sent)
 
+    def sends(self, key: SentKey) -> bool:
+        """Whether a row of this run sends what ``key`` did (written the same way)."""
+        action, from_type, to_type, from_id, to_id, _, type_id = key[:7]
+        types = self.sent.get((str(from_type), str(to_type), str(from_id), str(to_id)), set())
+        return type_id in types or (str(action) in _REMOVALS and None in types)
+
     def __call__(self, key: SentKey) -> bool:
-        action, from_type, to_type, from_id, to_id, category, type_id = key[:7]
+        action, _, _, from_id, to_id, category, type_id = key[:7]
         ids = (str(from_id), str(to_id))
         if ids not in self.pairs:
             return False
@@ -94,8 +103,7 @@ class _Named:
             return True
         if self.rows[ids[::-1]] > 0:  # rows of the other direction: not told apart
             return True
-        types = self.sent.get((str(from_type), str(to_type), *ids), set())
-        if type_id in types or (str(action) in _REMOVALS and None in types):
+        if self.sends(key):
             return True
         typed = self.typed.get(ids, set())
         return type_id in typed or None in typed or (str(action) in _REMOVALS and _NONE in typed)

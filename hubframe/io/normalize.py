@@ -186,7 +186,8 @@ def is_scientific(value: str) -> bool:
     return _SCIENTIFIC.fullmatch(value.strip()) is not None
 
 
-def _char_name(ch: str) -> str:
+def char_name(ch: str) -> str:
+    """A character as a message names it: ``U+212A KELVIN SIGN``."""
     return f"U+{ord(ch):04X} {unicodedata.name(ch, 'unnamed character')}"
 
 
@@ -197,10 +198,10 @@ def _odd_character(text: str) -> str | None:
             continue
         if unicodedata.numeric(ch, None) is not None:
             return (
-                f"holds the character '{ch}' ({_char_name(ch)}), which is not one of the digits "
+                f"holds the character '{ch}' ({char_name(ch)}), which is not one of the digits "
                 "0-9 even though it may look like one"
             )
-        return f"holds an unusual or invisible character ({_char_name(ch)})"
+        return f"holds an unusual or invisible character ({char_name(ch)})"
     return None
 
 

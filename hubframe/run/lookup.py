@@ -13,7 +13,6 @@ by guess: its rows are ``failed`` with code ``AMBIGUOUS_RECORD``, naming the rec
 
 from __future__ import annotations
 
-import functools
 import unicodedata
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
@@ -24,7 +23,7 @@ import pandas as pd
 from hubframe.constants import ID_PROPERTIES, LOOKED_UP
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.shapes import dig
-from hubframe.io.normalize import is_valid_object_type
+from hubframe.io.normalize import char_name, is_valid_object_type
 from hubframe.run.reads import read_records
 from hubframe.run.work import Outcome
 from hubframe.vocab import Status, object_noun
@@ -63,7 +62,6 @@ def _strict(value: str) -> str:
     return "".join(c if _lookalike_letter(c) else c.lower() for c in value.strip())
 
 
-@functools.lru_cache(maxsize=4096)
 def _lookalike_letter(c: str) -> bool:
     """A letter whose lower case is another letter's, one with a capital of its own: the
     Kelvin sign 'K' lowers to 'k' (whose capital is 'K'), the Angstrom sign to 'å', the Ohm
@@ -79,8 +77,9 @@ def _lookalike_letter(c: str) -> bool:
 
 @dataclass(frozen=True)
 class Matches:
-    """What a lookup found: each value naming one record, its id; each value naming several,
-    why it names none of them (a message for its rows)."""
+    """What a lookup found: each value naming one record, its id; each value naming several
+    (or one only through a lookalike letter), why it names none of them (a message for its
+    rows)."""
 
     ids: Mapping[str, str]
     several: Mapping[str, str] = field(default_factory=dict)
@@ -130,7 +129,7 @@ def _several(object_type: str, id_property: str, value: str, ids: list[str]) -> 
 def _lookalike(object_type: str, id_property: str, value: str, held: Mapping[str, str]) -> str:
     rid, spelt = min(held.items(), key=lambda item: (len(item[0]), item[0]))
     odd = sorted({c for c in value + spelt if _lookalike_letter(c)})
-    named = ", ".join(f"U+{ord(c):04X} {unicodedata.name(c, '')}".rstrip() for c in odd)
+    named = ", ".join(char_name(c) for c in odd)
     return (
         f'{id_property} "{value}" matches the {object_noun(object_type)} {rid} ("{spelt}") '
         f"only through a lookalike character ({named}), which HubSpot may "

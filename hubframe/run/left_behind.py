@@ -10,6 +10,7 @@ first few, and what to do.
 
 from __future__ import annotations
 
+import functools
 import warnings
 from collections import Counter
 from collections.abc import Mapping
@@ -34,13 +35,13 @@ def warn_left_behind(journal: Journal | None, prepared: Prepared, options: RunOp
     module docstring); a dry run, a run without a journal or of limits says nothing."""
     if journal is None or options.dry_run or prepared.kind != "pairs":
         return
-    left = journal.left_behind(lambda: _Named.of(prepared))
+    named = functools.cache(lambda: _Named.of(prepared))  # a pass over every row: once, if at all
+    left = journal.left_behind(named)
     if left:
         warnings.warn(_message(left, str(journal.path)), ResumedRowsLeftOut, stacklevel=4)
     refused = journal.open_applied(_refused_pairs(prepared))
-    if refused:  # less what this run sends again, and so reports itself
-        sent = _Named.of(prepared).sends
-        refused = [key for key in refused if not sent(key)]
+    # less what this run sends again, and so reports itself
+    refused = [key for key in refused if not named().sends(key)]
     if refused:
         warnings.warn(_refused(refused, str(journal.path)), StoppedRunRowsRefused, stacklevel=4)
 

@@ -253,9 +253,10 @@ def test_an_email_that_only_folds_to_another_is_not_that_contact(
     assert links.query("to_id == '4200000001'")["from_id"].astype(str).tolist() == ["2040000031"]
 
 
-# Letters that ``lower`` maps onto another letter but ``upper`` does not map back: the Kelvin
-# sign, the Angstrom sign, the Ohm sign.  A value spelt with one is not the address HubSpot
-# holds; an ordinary case difference (ASCII or accented) still is.
+# Letters that ``lower`` maps onto another letter with a capital of its own: the Kelvin sign,
+# the Angstrom sign, the Ohm sign, the theta symbol (the only four).  A value spelt with one is
+# not the address HubSpot holds; a difference of case (ASCII, accented, the capital sharp s, a
+# title-case digraph) still is.
 LOOKALIKES = [
     ("kate@example.de", "\u212aate@example.de"),
     ("ana@\u00e5s.example", "ana@\u212bs.example"),

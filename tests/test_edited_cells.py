@@ -197,3 +197,81 @@ def test_a_blank_limit_cell_filled_after_the_read_is_refused(portal: Sandbox) ->
     limits.loc[1, "Max"] = "3"
     with pytest.raises(InputError, match=r"'Max' cell of row 3 is '3'.*is empty"):
         hf.configure_limits(limits, client_for(portal), dry_run=True, progress=False)
+
+
+@settings(
+    max_examples=examples(25),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    where=st.lists(st.integers(0, 3), min_size=1, max_size=4, unique=True),
+    side=st.sampled_from(["Deal ID", "Contact ID"]),
+    edit=st.sampled_from(["cell", "field", "column", "both"]),
+)
+def test_an_id_edited_in_the_frame_s_own_text_dtype_is_refused_unless_both_agree(
+    portal: Sandbox, where: list[int], side: str, edit: str
+) -> None:
+    """The read shares an id column's text with its field (no copy); an edit that keeps the
+    column's text dtype (``.loc`` with a string, a whole column put back) makes it text of its
+    own, compared cell by cell again: refused unless cell and id were set alike."""
+    pairs = _pairs()
+    field = "from_id" if side == "Deal ID" else "to_id"
+    other = str((DEALS if side == "Deal ID" else CONTACTS)[9])
+    if edit == "column":
+        values = pairs[side].tolist()
+        for i in where:
+            values[i] = other
+        pairs[side] = pd.Series(values, index=pairs.index, dtype=pairs[side].dtype)
+    for i in where:
+        if edit in ("cell", "both"):
+            pairs.loc[i, side] = other
+        if edit in ("field", "both"):
+            pairs.loc[i, field] = other
+    assert pairs[side].dtype != object and pairs[field].dtype != object
+    if edit == "both":
+        planned = hf.associate(pairs, client_for(portal), dry_run=True, progress=False)
+        assert (planned[field].iloc[where] == other).all()
+        return
+    first = min(where) + 2
+    with pytest.raises(InputError, match=f"'{side}' cell of row {first} is"):
+        hf.associate(pairs, client_for(portal), dry_run=True, progress=False)
+
+
+_ID_CELLS = st.one_of(
+    st.sampled_from(["", " ", "0", "007", "1.2345E+11", "12.0", " 12 ", "'12", "x", "٣"]),
+    st.text(alphabet="0123456789 .,Ee+-x'", max_size=14),
+    st.integers(1, 10**18).map(str),
+)
+
+
+@settings(
+    max_examples=examples(40),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(cells=st.lists(_ID_CELLS, min_size=1, max_size=6), dtype=st.sampled_from(["str", "obj"]))
+def test_an_id_set_to_its_own_cells_is_never_taken_for_an_edit(
+    portal: Sandbox, cells: list[str], dtype: str
+) -> None:
+    """``frame["from_id"] = frame["Deal ID"]``: cell and id say the same on every row, whatever
+    the cells hold (a number Excel wrote, spaces, text naming no record): never refused as
+    edited, each row judged on its own (the shared text is skipped, the copied one compared)."""
+    sheet = pd.DataFrame({"Deal ID": cells, "Contact ID": [str(CONTACTS[0])] * len(cells)})
+    pairs = hf.read_pairs(sheet)
+    pairs["from_id"] = pairs["Deal ID"] if dtype == "str" else pairs["Deal ID"].astype(object)
+    planned = hf.associate(pairs, client_for(portal), dry_run=True, progress=False)
+    assert len(planned) == len(cells)
+
+
+def test_a_label_typed_into_a_sheet_with_no_label_is_refused(portal: Sandbox) -> None:
+    """A sheet whose label cells are all blank reads as unlabeled; one filled after the read
+    (the text dtype kept) is an edit, not a row sent as the plain association."""
+    sheet = pd.DataFrame({"Deal ID": [str(DEALS[0])] * 3, "Label": ["", " ", None]})
+    sheet.insert(1, "Contact ID", [str(c) for c in CONTACTS[:3]])
+    pairs = hf.read_pairs(sheet)
+    assert len(hf.associate(pairs, client_for(portal), dry_run=True, progress=False)) == 3
+    pairs.loc[2, "Label"] = "Champion"
+    assert pairs["Label"].dtype != object
+    with pytest.raises(InputError, match=r"'Label' cell of row 4 is 'Champion'.*empty"):
+        hf.associate(pairs, client_for(portal), dry_run=True, progress=False)

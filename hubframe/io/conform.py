@@ -304,6 +304,8 @@ def _check_cell_edits(
             if header is None or header == field or field not in frame.columns:
                 continue  # a column dropped is refused by name where it is needed
             sent = fixes.get(field, frame[field])
+            if _same_ids(frame[header], sent, field, sides):
+                continue
             cells = _text(frame[header])
             differs = _differs(cells, sent, field, sides)
             if field == "max_to_object_ids":  # a cell saying remove, or a number, not `remove`
@@ -400,7 +402,10 @@ def _differs(cells: Text, sent: pd.Series, field: str, sides: _Sides) -> BoolArr
         )
         return np.asarray(said & other, dtype=bool)
     if field == "label":  # a label in the cell beside none sent too
-        read, given = _compared_labels(to_series(label_text(cells))), _compared_labels(sent)
+        shown_label = label_text(cells)
+        if shown_label.null_count == len(shown_label):  # no label cell says anything
+            return np.zeros(len(shown_label), dtype=bool)
+        read, given = _compared_labels(to_series(shown_label)), _compared_labels(sent)
         return np.asarray(pd.notna(read) & (pd.isna(given) | (read != given)), dtype=bool)
     side = field.removesuffix("_id")
     named = side in sides.properties
@@ -410,6 +415,19 @@ def _differs(cells: Text, sent: pd.Series, field: str, sides: _Sides) -> BoolArr
     # two records named: an id that names none ("1.2345E+11") is refused on its own row
     differs = differs if named else differs & canonical_ids(text) & canonical_ids(ids)
     return differs if side in sides.found else differs | _emptied(text, ids)
+
+
+def _same_ids(cells: pd.Series, sent: pd.Series, field: str, sides: _Sides) -> bool:
+    """Whether an id field is its cells' very text (the read kept canonical ids as they were,
+    sharing their Arrow data): such a field differs from its cells on no row, as
+    :func:`_differs` would find on a whole pass.  Not for a side named by a property (its
+    cells are compared trimmed)."""
+    side = field.removesuffix("_id")
+    if field not in ("from_id", "to_id") or side in sides.properties:
+        return False
+    if not (_is_text(cells) and _is_text(sent)) or cells.dtype == object:
+        return False
+    return bool(frame_column(cells).equals(frame_column(sent)))
 
 
 def _emptied(cells: Text, sent: Text) -> BoolArray:

@@ -39,6 +39,8 @@ ID_POOLS = {
     # texts a number parser reads as one number (7 or 10): each is its own id (validation
     # refuses or rewrites them, but a planner handed them must not merge them into "repeats")
     "numeric": ["7", "07", "007", "0x7", "0X7", "10", "0xA", "010"],
+    # "0" is written the one way its number is but is no record id: coded as text, apart
+    "zero": ["0", "00", "1", "01", "10", "0.0"],
 }
 
 

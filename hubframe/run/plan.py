@@ -18,7 +18,6 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
-from typing import Final
 
 import numpy as np
 import numpy.typing as npt
@@ -27,6 +26,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode
+from hubframe.io.normalize import canonical_ids, id_values
+from hubframe.io.text import bool_array
 from hubframe.run.endpoints import batch_limit
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTIONS, IntArray, WorkTable
@@ -121,19 +122,17 @@ def _codes(values: npt.NDArray[np.int64] | pa.Array) -> tuple[IntArray, int]:
     return codes.astype(np.int64), len(uniques)
 
 
-#: A record id written the one way its number is: no sign, no leading zero, no hex, int64-sized.
-_CANONICAL: Final = r"^(0|[1-9][0-9]{0,17})$"
-
-
 def _numbers(ids: pa.Array) -> IntArray | None:
     """Record ids as numbers (-1 for a missing one) when every id present is written the one
-    way its number is -- so two texts share a number only when they are the same text ("7" and
-    "07", "0x7" stay apart, as the journal and the request bodies keep them); else None."""
-    present = len(ids) - ids.null_count
-    if present and not pc.all(pc.match_substring_regex(ids, _CANONICAL)).as_py():
+    way its number is (1-18 ASCII digits, no leading zero: :func:`canonical_ids`) -- so two
+    texts share a number only when they are the same text ("7" and "07", "0x7" stay apart, as
+    the journal and the request bodies keep them); else None (the ids are coded as text)."""
+    canonical = canonical_ids(ids)
+    if canonical.all():
+        return id_values(ids)
+    if not ids.null_count or not bool((canonical | ~bool_array(ids.is_valid())).all()):
         return None
-    numbers = pc.cast(ids, pa.int64()).fill_null(-1).to_numpy(zero_copy_only=False)
-    return np.asarray(numbers, dtype=np.int64)
+    return np.where(canonical, id_values(ids), -1)
 
 
 def _record_codes(from_ids: pa.Array, to_ids: pa.Array) -> tuple[IntArray, int]:

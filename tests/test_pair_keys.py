@@ -23,14 +23,16 @@ def _frame(rows: list[tuple[object, ...]], text: object = "string") -> pd.DataFr
     return frame
 
 
-def _check(frame: pd.DataFrame) -> None:
-    codes, keys = _keys(frame, np.arange(len(frame), dtype=np.int64))
+def _check(frame: pd.DataFrame, rows: list[int] | None = None) -> None:
+    """``rows``: the rows still open (in order), some or all of them."""
+    picked = np.arange(len(frame), dtype=np.int64) if rows is None else np.array(rows, np.int64)
+    codes, keys = _keys(frame, picked)
     plain = [
         tuple(
             None if pd.isna(v) else (int(v) if n == "type_id" else v)
             for n, v in zip(FIELDS, r, strict=True)
         )
-        for r in frame.itertuples(index=False)
+        for r in frame.iloc[picked].itertuples(index=False)
     ]
     expected = list(dict.fromkeys(plain))
     assert keys == expected
@@ -58,9 +60,18 @@ def test_every_column_distinct_past_int64() -> None:
         min_size=1,
         max_size=40,
     ),
+    st.lists(st.booleans(), min_size=40, max_size=40),
 )
-def test_codes_follow_first_appearance(text: object, rows: list[tuple[object, ...]]) -> None:
-    _check(_frame(rows, text))
+def test_codes_follow_first_appearance(
+    text: object, rows: list[tuple[object, ...]], open_rows: list[bool]
+) -> None:
+    """All rows, and the rows still open after some were settled (few or most of them: coded
+    from a take of the rows, or whole and then taken)."""
+    frame = _frame(rows, text)
+    _check(frame)
+    still_open = [n for n in range(len(rows)) if open_rows[n]]
+    if still_open:  # none open: prepare_pairs returns before coding any
+        _check(frame, still_open)
 
 
 def test_constant_and_empty_columns() -> None:

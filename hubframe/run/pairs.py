@@ -145,6 +145,7 @@ def _keys(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> Keys:
     """Each row's key code, and the distinct keys (from type, to type, label, category, type id)
     as plain values (None for missing), in order of first appearance."""
     every = len(rows) == len(frame)
+    few = len(rows) * 2 < len(frame)  # else each column is coded whole: cheaper than a take
     combined = np.zeros(len(rows), dtype=np.int64)
     span = 1  # combined < span
     columns: list[tuple[npt.NDArray[np.int64], list[Any]]] = []
@@ -152,8 +153,8 @@ def _keys(frame: pd.DataFrame, rows: npt.NDArray[np.int64]) -> Keys:
         if name not in frame.columns:
             codes, uniques = np.zeros(len(rows), dtype=np.int64), [None]
         else:
-            column = frame[name] if every else frame[name].iloc[rows]
-            codes, uniques = _column_codes(column)
+            codes, uniques = _column_codes(frame[name].iloc[rows] if few else frame[name])
+            codes = codes if every or few else codes[rows]
         columns.append((codes, uniques))
         if span * len(uniques) >= 2**62:  # the product would leave int64: renumber first
             combined = pd.factorize(combined)[0].astype(np.int64)

@@ -588,6 +588,8 @@ def label_text(text: Text) -> Text:
     """A label column: trimmed, and a cell that shows nothing empty.  "\u2060" alone was read
     as a label whose name, compared, is "": the dry run planned creating the label "" and a run
     refused the row naming a label it could not show."""
+    if text.null_count == len(text):  # an unlabeled sheet's column: nothing to look at
+        return chunked(text)
     text = trimmed_text(text)
     hidden = pc.match_substring_regex(text, _INVISIBLE.pattern).fill_null(False)
     return map_text(text, _label_cell) if pc.any(hidden).as_py() else text

@@ -20,7 +20,7 @@ from pathlib import Path
 import pandas as pd
 import pytest
 from fuzzseeds import examples
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
 import hubframe as hf
@@ -60,7 +60,10 @@ def _csv_bytes(notes: list[str], shape: str) -> bytes:
 @given(notes=st.lists(NOTES, min_size=1, max_size=6).filter(lambda n: "\x00" in "".join(n)))
 def test_nul_cells_read_back_whole_from_every_reader(shape: str, notes: list[str]) -> None:
     """Whichever reader a file takes, every row is read, and each cell holding a NUL is the
-    text written: not a refusal of the file, not a cut cell, not a lost row."""
+    text written: not a refusal of the file, not a cut cell, not a lost row.  (A note whose
+    later line holds a digit, ``"\n0,0"``, may read as a row of ids a stray quote swallowed:
+    the file is refused for that by design: test_csv_swallowed_rows.)"""
+    assume(not any(any(c.isdigit() for c in note.partition("\n")[2]) for note in notes))
     pairs = hf.read_pairs(_csv_bytes(notes, shape), **TYPES)
     assert len(pairs) == len(notes) + len(SHAPES[shape])
     assert pairs["Notes"].tolist()[: len(notes)] == notes

@@ -13,7 +13,7 @@ import hubframe as hf
 from hubframe.errors import AuthError, RateLimitError
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io import read_limits, read_pairs
-from hubframe.jobs import associate, check
+from hubframe.jobs import associate, check, online
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import CONTACT_IDS, DEAL_IDS, contact_properties
 from hubframe.testing import client_for
@@ -119,7 +119,7 @@ def test_a_records_read_hubspot_refuses_raises_its_error(sandbox: Sandbox, then:
                                backoff_base=0.01, backoff_cap=0.02)  # fmt: skip
         ids = [str(DEAL_IDS[i]) for i in range(60)] + [str(2040100000 + i) for i in range(190)]
         with pytest.raises(RateLimitError) as caught:
-            check.records_found(client, "deals", ids)
+            online.records_found(client, "deals", ids)
     assert caught.value.is_daily is (then == "daily")
     assert sandbox.token not in str(caught.value)
 

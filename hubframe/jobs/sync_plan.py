@@ -367,7 +367,7 @@ class SyncPlanner:
         of a target (1019369004 for 1019360004) would remove the real pair and then fail to
         add the typo's.  Rows naming none are invalid (``OBJECT_NOT_FOUND``) and hold their
         record, as any invalid row; when the check itself fails, the records are held."""
-        from hubframe.jobs.check import records_found
+        from hubframe.jobs.online import records_found
 
         keep = {i.position for i in adds}
         for plan in plans:

@@ -12,13 +12,15 @@ value to a non-blank one (:func:`refuse_blank_values`).
 
 from __future__ import annotations
 
-import argparse
 import numbers
 from collections.abc import Callable, Mapping
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from hubframe.errors import ConfigurationError
 from hubframe.terminal import shown
+
+if TYPE_CHECKING:  # the command line's: a job's arguments are checked without it
+    import argparse
 
 
 def flag(name: str, value: Any) -> bool:
@@ -86,6 +88,8 @@ class NotBlank:
 
     def __call__(self, text: str) -> Any:
         if not text.strip() or not text.strip(INVISIBLE):
+            import argparse
+
             raise argparse.ArgumentTypeError(self._said())
         return self.inner(text)
 
@@ -105,6 +109,8 @@ def refuse_blank_values(
     """Every option (and positional) of every command that takes a value refuses an empty or
     blank one by name (:class:`NotBlank`), whatever its type; a type that refuses it already
     with words of its own (``--token``) is kept."""
+    import argparse
+
     for action in parser._actions:
         if isinstance(action, argparse._SubParsersAction):
             for sub in dict(action.choices).values():

@@ -12,7 +12,6 @@ with a hash of the id pair and one sort; rows are grouped exactly only where a p
 
 from __future__ import annotations
 
-import difflib
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -776,6 +775,8 @@ def _check_types(c: _Collector, columns: Sequence[str]) -> None:
 
 
 def _type_message(c: _Collector, column: str, value: str) -> str:
+    import difflib  # only for a type name no object has
+
     close = difflib.get_close_matches(value.casefold(), _TYPE_NAMES, n=1, cutoff=0.6)
     hint = f" Did you mean '{close[0]}'?" if close else ""
     return (

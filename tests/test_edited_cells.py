@@ -33,6 +33,15 @@ def portal() -> Any:
         yield sb
 
 
+def _settings(n: int) -> Any:
+    """Hypothesis settings for tests that share the module's portal."""
+    return settings(
+        max_examples=examples(n),
+        deadline=None,
+        suppress_health_check=[HealthCheck.function_scoped_fixture],
+    )
+
+
 def _pairs(n: int = 4) -> pd.DataFrame:
     sheet = pd.DataFrame(
         {"Deal ID": [str(d) for d in DEALS[:n]], "Contact ID": [str(c) for c in CONTACTS[:n]]}
@@ -40,11 +49,7 @@ def _pairs(n: int = 4) -> pd.DataFrame:
     return hf.read_pairs(sheet)
 
 
-@settings(
-    max_examples=examples(25),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@_settings(25)
 @given(
     where=st.lists(st.integers(0, 3), min_size=1, max_size=4, unique=True),
     side=st.sampled_from(["Deal ID", "Contact ID"]),
@@ -199,11 +204,7 @@ def test_a_blank_limit_cell_filled_after_the_read_is_refused(portal: Sandbox) ->
         hf.configure_limits(limits, client_for(portal), dry_run=True, progress=False)
 
 
-@settings(
-    max_examples=examples(25),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@_settings(25)
 @given(
     where=st.lists(st.integers(0, 3), min_size=1, max_size=4, unique=True),
     side=st.sampled_from(["Deal ID", "Contact ID"]),
@@ -245,11 +246,7 @@ _ID_CELLS = st.one_of(
 )
 
 
-@settings(
-    max_examples=examples(40),
-    deadline=None,
-    suppress_health_check=[HealthCheck.function_scoped_fixture],
-)
+@_settings(40)
 @given(cells=st.lists(_ID_CELLS, min_size=1, max_size=6), dtype=st.sampled_from(["str", "obj"]))
 def test_an_id_set_to_its_own_cells_is_never_taken_for_an_edit(
     portal: Sandbox, cells: list[str], dtype: str

@@ -88,6 +88,45 @@ def test_reading_and_checking_a_csv_offline_loads_no_http_excel_or_widgets(
     assert _loaded(code, *HEAVY) == []
 
 
+#: What reading and checking a DataFrame offline needs none of: the file readers and the modules
+#: a validation with a client (or a run) uses.
+FILE_AND_RUN = (
+    "hubframe.io.excel",
+    "hubframe.io.csv",
+    "hubframe.io.guard",
+    "argparse",
+    "difflib",
+    "html",
+    "hubframe.jobs.online",
+    "hubframe.run.labels",
+    "hubframe.run.lookup",
+    "hubframe.hubspot",
+)
+
+
+def test_reading_and_checking_a_frame_offline_loads_no_file_reader_or_run_module() -> None:
+    code = (
+        "import pandas as pd\n"
+        "import hubframe as hf\n"
+        "pairs = hf.read_pairs(pd.DataFrame({'Deal ID': ['1'], 'Contact ID': ['2']}))\n"
+        "assert hf.validate_pairs(pairs).empty\n"
+    )
+    assert _loaded(code, *HEAVY, *FILE_AND_RUN) == []
+
+
+def test_a_file_loads_its_own_reader_only(tmp_path: Path) -> None:
+    sheet = tmp_path / "pairs.csv"
+    sheet.write_text("Deal ID,Contact ID\n1,2\n", encoding="utf-8")
+    code = f"import hubframe as hf\nhf.read_pairs({str(sheet)!r})\n"
+    assert _loaded(code, *FILE_AND_RUN) == ["hubframe.io.csv"]
+    import hubframe.io
+    from hubframe.io.excel import SheetInfo
+
+    assert hubframe.io.SheetInfo is SheetInfo  # loaded on first use
+    with pytest.raises(AttributeError):
+        _ = hubframe.io.Nothing  # type: ignore[attr-defined]
+
+
 @pytest.mark.parametrize("name", hubframe.__all__)
 def test_every_public_name_resolves(name: str) -> None:
     assert getattr(hubframe, name) is not None

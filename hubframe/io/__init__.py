@@ -26,13 +26,28 @@ The modules, in the order a read goes through them:
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING, Any
+
 from hubframe.io.bounds import DEFAULT_LIMITS, ReadLimits, read_limits_in_force, set_read_limits
 from hubframe.io.cells import cells_to_text
-from hubframe.io.excel import SheetInfo
 from hubframe.io.frame import read_limits, read_pairs, sheet_headers, sheet_list
 from hubframe.io.notes import HiddenIds, ReadNotes, SheetsLeftOut, read_notes
 from hubframe.io.sources import SheetArg, Source
 from hubframe.io.syntax import Syntax
+
+if TYPE_CHECKING:
+    from hubframe.io.excel import SheetInfo
+
+
+def __getattr__(name: str) -> Any:
+    """``SheetInfo`` from the Excel reader, loaded when first asked for (a DataFrame's read
+    needs none of it)."""
+    if name == "SheetInfo":
+        from hubframe.io.excel import SheetInfo
+
+        return SheetInfo
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = [
     "DEFAULT_LIMITS",

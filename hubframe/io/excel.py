@@ -53,7 +53,6 @@ from hubframe.io.guard import (
     CheckedBook,
     Unreadable,
     checked_book,
-    column_letters,
     recalculates,
     refuse_legacy_excel,
     sheet_parts,
@@ -104,7 +103,7 @@ from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
 from hubframe.io.sums import aggregate_cells
 from hubframe.io.tables import totals_rows
 from hubframe.io.text import IntArray, ObjArray, Text, blank_mask
-from hubframe.io.xmltags import column_number
+from hubframe.io.xmltags import column_letters, column_number
 from hubframe.redaction import clip
 
 ENCRYPTED_MARK: Final = "EncryptedPackage".encode("utf-16-le")

@@ -13,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from functools import partial
-from typing import Any, Final, Literal
+from typing import TYPE_CHECKING, Any, Final, Literal
 
 import numpy as np
 import pandas as pd
@@ -46,8 +46,6 @@ from hubframe.io.columns import (
     check_unread_columns,
     is_association_column,
 )
-from hubframe.io.csv import csv_format, csv_sheet
-from hubframe.io.excel import SheetInfo, Workbook, excel_sheets, header_grid, workbook_checked
 from hubframe.io.hidden import HIDDEN_ROW
 from hubframe.io.normalize import (
     canonical_category,
@@ -102,6 +100,9 @@ from hubframe.io.text import (
 )
 from hubframe.terminal import shown
 
+if TYPE_CHECKING:  # the Excel and CSV readers load with the first file of their kind
+    from hubframe.io.excel import SheetInfo
+
 RESERVED: Final = frozenset(RESERVED_COLUMNS)
 RAW_PREFIX: Final = "_raw_"  # private columns: the text of cells that did not parse
 EXTRA_CELLS: Final = RAW_PREFIX + "extra_cells"  # CSV cells beyond the header's width
@@ -117,6 +118,8 @@ def raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawShe
         _one_table(loaded, sheet, "a DataFrame", request.syntax)
         return [frame_sheet(loaded.frame, request)]
     if is_workbook(loaded):
+        from hubframe.io.excel import excel_sheets, workbook_checked  # only for a workbook
+
         return excel_sheets(workbook_checked(loaded, request.limits), sheet, request)
     if loaded.extension in EXCEL_EXTENSIONS:
         raise SourceError(
@@ -125,6 +128,8 @@ def raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawShe
         )
     refuse_non_sheet(loaded)
     _one_table(loaded, sheet, "a CSV or text file", request.syntax)
+    from hubframe.io.csv import csv_sheet  # only for a text file
+
     return [csv_sheet(loaded, request)]
 
 
@@ -682,9 +687,13 @@ def headers_found(loaded: Loaded, sheet: SheetArg, request: Request) -> list[str
     if loaded.frame is not None:
         return clean_headers([str(c) for c in loaded.frame.columns])
     if is_workbook(loaded):
+        from hubframe.io.excel import header_grid, workbook_checked
+
         grid, index = header_grid(workbook_checked(loaded, request.limits), sheet, request)
         return row_headers(grid.cells[index], request, grid.first_col)[0] if index >= 0 else []
     refuse_non_sheet(loaded)
+    from hubframe.io.csv import csv_format
+
     return csv_format(loaded, request).headers
 
 
@@ -694,6 +703,8 @@ def sheet_list(source: Source, *, limits: ReadLimits | None = None) -> list[Shee
     loaded = load_source(source)
     if not is_workbook(loaded):
         return []
+    from hubframe.io.excel import Workbook, workbook_checked
+
     with reading(loaded.name):
         return Workbook(
             workbook_checked(loaded, limits or read_limits_in_force()), loaded.name

@@ -38,7 +38,7 @@ from xml.parsers import expat
 from hubframe.errors import InputError, interrupt_kept
 from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
 from hubframe.io.placement import misplaced
-from hubframe.io.xmltags import PREFIX, SPACE, opening
+from hubframe.io.xmltags import PREFIX, SPACE, column_letters, opening
 
 XML_SCAN_PARTS: Final = (".xml", ".rels")
 #: A cell's or row's reference, up to its value, in any form XML allows (xmltags.opening).
@@ -585,21 +585,11 @@ def column_number(letters: str | bytes) -> int:
     return number
 
 
-def column_letters(number: int) -> str:
-    """16384 -> 'XFD'."""
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters
-
-
 __all__ = [
     "CheckedBook",
     "Unreadable",
     "checked_book",
     "checked_workbook",
-    "column_letters",
     "column_number",
     "refuse_legacy_excel",
     "resolve_part",

@@ -35,8 +35,7 @@ from typing import Any, Final
 import numpy as np
 
 from hubframe.io.cells import one_cell_text
-from hubframe.io.guard import column_letters
-from hubframe.io.xmltags import PREFIX, SPACE, column_number, opening
+from hubframe.io.xmltags import PREFIX, SPACE, column_letters, column_number, opening
 
 #: A merged range: top, left, bottom and right (Excel numbers, 1-based).
 Merge = tuple[int, int, int, int]

@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from hubframe.io.xmltags import PREFIX, SPACE
+from hubframe.io.xmltags import PREFIX, SPACE, column_letters
 
 IntArray = npt.NDArray[np.int64]
 
@@ -169,17 +169,11 @@ def _cells_out_of_place(
     if not candidates:
         return None
     at = min(candidates)
-    reference = _letters(int(places[at])) + str(int(numbers[at]) if named[at] else int(row[at]))
+    reference = column_letters(int(places[at])) + str(
+        int(numbers[at]) if named[at] else int(row[at])
+    )
     if named[at] and int(numbers[at]) != int(row[at]):
         return Misplaced(reference, int(row[at]), f"in row {int(row[at]):,}")
-    before = _letters(int(places[at - 1])) + str(int(row[at]))
+    before = column_letters(int(places[at - 1])) + str(int(row[at]))
     why = "twice" if places[at] == places[at - 1] else f"after {before}"
     return Misplaced(reference, int(row[at]), why)
-
-
-def _letters(number: int) -> str:
-    letters = ""
-    while number > 0:
-        number, rest = divmod(number - 1, 26)
-        letters = chr(65 + rest) + letters
-    return letters

@@ -49,7 +49,6 @@ from hubframe.io.columns import (
 )
 from hubframe.io.exports import from_type_guesser
 from hubframe.io.grouprow import header_below_group
-from hubframe.io.guard import column_letters
 from hubframe.io.narrow import narrow_text, refuse_rounded
 from hubframe.io.normalize import (
     canonical_object_type,
@@ -68,6 +67,7 @@ from hubframe.io.text import (
     clean_text,
     to_series,
 )
+from hubframe.io.xmltags import column_letters
 
 HEADER_SEARCH_ROWS: Final = 30
 SAMPLE_CELLS: Final = 200  # cells that decide what a bare "From"/"To" column holds

@@ -17,7 +17,6 @@ sheet, never the square of its size.
 
 from __future__ import annotations
 
-import html
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -135,6 +134,13 @@ def error_cells(part: bytes) -> Iterator[ErrorCell]:
         yield _error_cell(cells, start, end)
 
 
+def _unescaped(xml_text: bytes) -> str:
+    """An XML text node's text, trimmed (``html`` loads with the first workbook read)."""
+    import html
+
+    return html.unescape(xml_text.decode("utf-8", "replace")).strip()
+
+
 def _error_cell(cells: _Cells, start: int, end: int) -> ErrorCell:
     part = cells.part
     ref = _CELL_REF.search(part, start, end)
@@ -143,7 +149,7 @@ def _error_cell(cells: _Cells, start: int, end: int) -> ErrorCell:
     text = ""
     if part[end - 2 : end] != b"/>":
         value = _VALUE.search(part, end, cells.end(end))
-        text = html.unescape(value.group(1).decode("utf-8", "replace")).strip() if value else ""
+        text = _unescaped(value.group(1)) if value else ""
     return ErrorCell(int(ref.group(2)), column_number(ref.group(1)), text or UNKNOWN_ERROR)
 
 
@@ -202,7 +208,7 @@ def _formula(part: bytes, start_tag: bytes, opened: int) -> str:
     if start_tag.endswith(b"/>"):
         return UNCOMPUTED + "(shared formula)"
     text = _FORMULA_TEXT.match(part, opened)
-    body = html.unescape(text.group(1).decode("utf-8", "replace")).strip() if text else ""
+    body = _unescaped(text.group(1)) if text else ""
     return UNCOMPUTED + (body or "(formula)")
 
 

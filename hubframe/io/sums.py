@@ -26,9 +26,16 @@ from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from typing import Final
 
-from hubframe.io.guard import column_letters
 from hubframe.io.sheet_errors import may_hold_errors
-from hubframe.io.xmltags import PREFIX, SPACE, TAG_MAX, Tags, attribute, column_number
+from hubframe.io.xmltags import (
+    PREFIX,
+    SPACE,
+    TAG_MAX,
+    Tags,
+    attribute,
+    column_letters,
+    column_number,
+)
 
 #: The functions whose call over a column's cells is a total of them.
 AGGREGATES: Final = ("SUM", "SUBTOTAL", "AGGREGATE", "COUNT", "COUNTA", "AVERAGE", "MAX", "MIN",

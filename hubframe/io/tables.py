@@ -14,8 +14,6 @@ import re
 import zipfile
 from typing import Final
 
-from hubframe.io.guard import resolve_part
-
 #: The private frame column naming, on a totals row, its table (validation's TOTALS_ROW).
 TOTALS_ROW: Final = "_raw_totals_row"
 #: The private frame column saying, on a totals row typed by hand (io.sums), which cell totals
@@ -44,6 +42,8 @@ def _read(book: zipfile.ZipFile, name: str) -> bytes:
 def totals_rows(book: zipfile.ZipFile, part: str) -> dict[int, str]:
     """Excel row -> table name, for the totals rows of the tables of the sheet ``part`` (its
     name in the archive).  Empty when the sheet has no table with a totals row."""
+    from hubframe.io.guard import resolve_part  # the workbook guard: only for a workbook
+
     folder, base = posixpath.split(part)
     rels = _read(book, posixpath.join(folder, "_rels", base + ".rels"))
     targets = [

@@ -99,12 +99,22 @@ def column_number(letters: bytes) -> int:
     return number
 
 
+def column_letters(number: int) -> str:
+    """16384 -> 'XFD'."""
+    letters = ""
+    while number > 0:
+        number, rest = divmod(number - 1, 26)
+        letters = chr(65 + rest) + letters
+    return letters
+
+
 __all__ = [
     "PREFIX",
     "SPACE",
     "TAG_MAX",
     "Tags",
     "attribute",
+    "column_letters",
     "column_number",
     "marked_tags",
     "opening",

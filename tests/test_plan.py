@@ -8,10 +8,11 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from hubframe.errors import ConfigurationError, ErrorCode
+from hubframe.io.text import recall
 from hubframe.run.endpoints import ENDPOINTS, batch_limit
 from hubframe.run.plan import make_plan
 from hubframe.run.work import WorkItem
-from hubframe.run.worktable import ACTIONS
+from hubframe.run.worktable import ACTIONS, WorkTable
 from hubframe.vocab import Action, Status
 
 TYPES = ("deals", "contacts", "companies")
@@ -185,3 +186,12 @@ def test_batches_are_those_a_streaming_planner_gives(
     plan = make_plan(items, batch_size=batch_size)
     got = [(b.number, b.action, [i.position for i in b.items]) for b in plan.stream()]
     assert got == _streamed(items, batch_size)
+
+
+def test_the_plan_leaves_no_facts_on_the_work_table_s_ids() -> None:
+    """The planner reads the ids as numbers once; the work table lives through the run, so
+    facts remembered on its id columns (a mask and 8 bytes a row each) would too."""
+    table = WorkTable.from_items([pair(n, str(1000 + n), str(2000 + n % 7)) for n in range(50)])
+    make_plan(table)
+    for ids in (table.from_ids, table.to_ids):
+        assert recall(ids, "canonical") is None and recall(ids, "ids") is None

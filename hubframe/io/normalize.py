@@ -85,16 +85,24 @@ def _canonical_cells(layout: Layout) -> BoolArray:
 
 
 def canonical_ids(text: Text) -> BoolArray:
-    """True where a cell already is a canonical id: 1-18 ASCII digits, no leading zero."""
-    return memo(text, "canonical", lambda: per_cell(text, _canonical_cells))
+    """True where a cell already is a canonical id: 1-18 ASCII digits, no leading zero
+    (remembered for the column object: see :func:`canonical_mask` for a column used once)."""
+    return memo(text, "canonical", lambda: canonical_mask(text))
+
+
+def canonical_mask(text: Text) -> BoolArray:
+    """:func:`canonical_ids`, not remembered: for a column looked at once, whose facts would
+    otherwise be held as long as it lives (a run's work table)."""
+    return per_cell(text, _canonical_cells)
 
 
 def id_values(text: Text) -> IntArray:
     """The canonical id cells as int64 (0 elsewhere), computed once per column object."""
-    return memo(text, "ids", lambda: _id_values(text, canonical_ids(text)))
+    return memo(text, "ids", lambda: id_numbers(text, canonical_ids(text)))
 
 
-def _id_values(text: Text, canonical: BoolArray) -> IntArray:
+def id_numbers(text: Text, canonical: BoolArray) -> IntArray:
+    """The ``canonical`` cells of ``text`` as int64 (0 elsewhere), not remembered."""
     if len(canonical) and canonical.all():
         return np.asarray(pc.cast(text, pa.int64()).to_numpy(), dtype=np.int64)
     ints = np.zeros(len(canonical), dtype=np.int64)

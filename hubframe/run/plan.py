@@ -26,7 +26,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import ErrorCode
-from hubframe.io.normalize import canonical_ids, id_values
+from hubframe.io.normalize import canonical_mask, id_numbers
 from hubframe.io.text import bool_array
 from hubframe.run.endpoints import batch_limit
 from hubframe.run.work import Batch, Outcome, WorkItem
@@ -124,15 +124,16 @@ def _codes(values: npt.NDArray[np.int64] | pa.Array) -> tuple[IntArray, int]:
 
 def _numbers(ids: pa.Array) -> IntArray | None:
     """Record ids as numbers (-1 for a missing one) when every id present is written the one
-    way its number is (1-18 ASCII digits, no leading zero: :func:`canonical_ids`) -- so two
+    way its number is (1-18 ASCII digits, no leading zero: :func:`canonical_mask`) -- so two
     texts share a number only when they are the same text ("7" and "07", "0x7" stay apart, as
-    the journal and the request bodies keep them); else None (the ids are coded as text)."""
-    canonical = canonical_ids(ids)
+    the journal and the request bodies keep them); else None (the ids are coded as text).
+    Not remembered: the work table lives through the run, and so would its facts."""
+    canonical = canonical_mask(ids)
     if canonical.all():
-        return id_values(ids)
+        return id_numbers(ids, canonical)
     if not ids.null_count or not bool((canonical | ~bool_array(ids.is_valid())).all()):
         return None
-    return np.where(canonical, id_values(ids), -1)
+    return np.where(canonical, id_numbers(ids, canonical), -1)
 
 
 def _record_codes(from_ids: pa.Array, to_ids: pa.Array) -> tuple[IntArray, int]:

@@ -32,6 +32,7 @@ from workbook_features import read_with
 
 from hubframe.errors import InputError
 from hubframe.io import placement, read_pairs
+from hubframe.io.xmltags import column_letters, column_number
 
 ARGS = {"from_type": "deals", "to_type": "contacts"}
 WORKER = Path(__file__).with_name("hostile_worker.py")
@@ -195,6 +196,18 @@ def _letters(number: int) -> str:
         number, rest = divmod(number - 1, 26)
         letters = chr(65 + rest) + letters
     return letters
+
+
+def test_column_letters_and_numbers_are_one_mapping() -> None:
+    """The readers' one pair of helpers (io/xmltags; the workbook guard and io/placement had
+    copies of their own): every Excel column, upper or lower case, both ways, as this file's
+    own spelling of the letters writes them."""
+    for number in range(1, 16_385):
+        letters = column_letters(number)
+        assert letters == _letters(number)
+        assert column_number(letters.encode()) == number
+        assert column_number(letters.lower().encode()) == number
+    assert (column_letters(16_384), column_number(b"AA"), column_letters(0)) == ("XFD", 27, "")
 
 
 # --- (2, 1) a cell written twice or out of order ------------------------------------------------

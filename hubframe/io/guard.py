@@ -38,7 +38,7 @@ from xml.parsers import expat
 from hubframe.errors import InputError, interrupt_kept
 from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
 from hubframe.io.placement import misplaced
-from hubframe.io.xmltags import PREFIX, SPACE, column_letters, opening
+from hubframe.io.xmltags import PREFIX, SPACE, column_letters, column_number, opening
 
 XML_SCAN_PARTS: Final = (".xml", ".rels")
 #: A cell's or row's reference, up to its value, in any form XML allows (xmltags.opening).
@@ -576,21 +576,11 @@ def _beyond_row(row: int) -> re.Pattern[bytes]:
     return re.compile(_R + ("[A-Za-z]{1,8}0*(?:" + "|".join(options) + ")[\"']").encode())
 
 
-def column_number(letters: str | bytes) -> int:
-    """'A' -> 1, 'XFD' -> 16384 (bijective base 26)."""
-    text = letters.decode("ascii") if isinstance(letters, bytes) else letters
-    number = 0
-    for ch in text.upper():
-        number = number * 26 + ord(ch) - 64
-    return number
-
-
 __all__ = [
     "CheckedBook",
     "Unreadable",
     "checked_book",
     "checked_workbook",
-    "column_number",
     "refuse_legacy_excel",
     "resolve_part",
     "sheet_names",

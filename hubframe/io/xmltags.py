@@ -92,7 +92,8 @@ def marked_tags(
 
 
 def column_number(letters: bytes) -> int:
-    """A cell reference's column letters as a number (``b"C"`` -> 3, ``b"AA"`` -> 27)."""
+    """A cell reference's column letters as a number (``b"C"`` -> 3, ``b"AA"`` -> 27,
+    ``b"XFD"`` -> 16384: bijective base 26)."""
     number = 0
     for ch in letters.upper():
         number = number * 26 + ch - 64

@@ -78,7 +78,7 @@ def validate_pairs(
         return _offline_pairs(frame)
     from hubframe.jobs.online import pairs_online  # a run's modules: only when connected
 
-    return pairs_online(frame, client, check_records)
+    return pairs_online(frame, client, check_records=check_records)
 
 
 def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.DataFrame:

@@ -329,7 +329,9 @@ def _connected(
     return issues
 
 
-def pairs_online(frame: pd.DataFrame, client: HubSpotClient, check_records: bool) -> pd.DataFrame:
+def pairs_online(
+    frame: pd.DataFrame, client: HubSpotClient, *, check_records: bool
+) -> pd.DataFrame:
     """``hf.validate_pairs`` with a client: the offline checks, and what a run finds."""
     require_client(client)
     book = LabelBook(client)

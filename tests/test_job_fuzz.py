@@ -11,7 +11,12 @@ answers lost on the way back).  Whatever was drawn, the report must say what the
   ``UNKNOWN_OUTCOME``): never a change reported as ``failed``, ``invalid`` or ``skipped``;
 - ids are never changed beyond the documented ``123.0`` and surrounding spaces;
 - a journaled run resumed after a crash finishes the job, and ``undo`` from its journal puts
-  the portal back as it was.
+  the portal back as it was;
+- an undo that meets faults of its own removes nothing that was there before the run and says
+  ``success`` only of what it took back; a second undo finishes the job;
+- an export read under faults is exactly the portal's links, and a sync of it sends nothing;
+- a labels run under faults leaves no two labels that read the same, and every label new in
+  the portal is one a row says it created.
 
 The run settings are spread over the seeds (each API version with and without lost answers,
 each sandbox behaviour), the rest is drawn.  A failure names the seed and what it drew.
@@ -27,6 +32,7 @@ import signal
 import subprocess
 import sys
 import time
+import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -200,6 +206,60 @@ def test_associate_reports_what_the_portal_shows(seed: int) -> None:
         assert links(sb) == before, (draw, undone["status"].value_counts().to_dict())
 
 
+def _faults_again(draw: Draw) -> dict[str, Any]:
+    """Other faults drawn for a second job on the same portal (an undo, an export)."""
+    faults: dict[str, Any] = {f: draw.r.choice([0, 0.05, 0.15]) for f in FAULTS}
+    faults["seed"] = draw.seed + 1_000
+    return faults
+
+
+def check_undone(undone: pd.DataFrame, made: set[Link], after: set[Link], unlabeled: int) -> str:
+    """Every undo row ``success`` took its link back, when the run had made it ('' when so): a
+    label's link goes; an unlabeled link goes unless a label the undo left keeps the pair."""
+    status, _ = _status(undone)
+    kept = {x[:2] for x in after if x[2] != unlabeled}
+    for n, row in enumerate(undone.to_dict("records")):
+        kind = int(row["type_id"]) if pd.notna(row["type_id"]) else unlabeled
+        link = (row["from_id"], row["to_id"], kind)
+        if status[n] != "success" or link not in made or link not in after:
+            continue
+        if kind != unlabeled or link[:2] not in kept:
+            return f"undo row {row['row']} success but {link} is still in the portal"
+    return ""
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+def test_undo_under_faults_takes_back_what_it_says(seed: int, tmp_path: Path) -> None:
+    """An undo that meets faults of its own never removes a link that was there before the
+    run, says ``success`` only of what it took back, and a second undo (without faults)
+    finishes the job: the portal as before the run."""
+    draw = Draw(seed)
+    with portal(draw, faults=draw.faults) as sb:
+        deals, contacts, labels = fill(draw, sb)
+        unlabeled = sb.type_id("deals", "contacts", None)
+        before = links(sb)
+        sheet = pairs_sheet(draw, deals, contacts, labels)
+        journal = tmp_path / "run.sqlite" if seed % 3 else None
+        with draw.client(sb) as client:
+            result = hf.associate(
+                sheet, client, record_existing=True, journal=journal, **draw.run_options()
+            )
+        made = links(sb) - before
+        faults = _faults_again(draw)
+        sb.set_faults(**faults)
+        source = journal if journal is not None and seed % 2 else result
+        with draw.client(sb) as client:
+            undone = hf.undo(source, client, **draw.run_options())
+        after = links(sb)
+        assert before <= after <= before | made, (draw, "undone under", faults)
+        assert not check_undone(undone, made, after, unlabeled), (draw, "undone under", faults)
+        sb.set_faults()
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "nothing left to undo" when the first did it all
+            hf.undo(journal or result, HubSpotClient(sb.token, sb.url), progress=False)
+        assert links(sb) == before, draw
+
+
 # --- remove ---------------------------------------------------------------------------------
 
 
@@ -242,6 +302,50 @@ def test_remove_reports_what_the_portal_shows(seed: int) -> None:
         unlabeled = sb.type_id("deals", "contacts", None)
         for link in before - after:  # a label's removal may take the pair's unlabeled type
             assert link in told or (link[2] == unlabeled and link[:2] in {x[:2] for x in told})
+
+
+# --- export ---------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+def test_an_export_under_faults_is_the_portal_and_syncs_to_no_change(
+    seed: int, tmp_path: Path
+) -> None:
+    """An export read under faults, of every record or of some (ids naming none among them,
+    one twice), one page a record or many, lists exactly the portal's links of the records
+    read (a labeled pair once per label, an unlabeled one once; with ``keep_empty``, a row for
+    each record without any); and a sync of that export, unchanged, sends nothing (under
+    faults of its own: its reads failing for good fail its rows, saying so)."""
+    draw = Draw(seed)
+    draw.faults = _faults_again(draw)  # as the draw's repr names them
+    with portal(draw, faults=draw.faults) as sb:
+        deals, _, _ = fill(draw, sb)
+        sb.set_read_page_size(draw.r.choice([1, 2, 3, 100]))
+        unlabeled = sb.type_id("deals", "contacts", None)
+        before = links(sb)
+        ids = None if seed % 3 == 0 else draw.r.sample(deals, draw.r.randint(1, len(deals)))
+        if ids is not None and seed % 3 == 2:
+            ids += ["7999999999", ids[0]]
+        scope = set(deals) if ids is None else set(ids) & set(deals)
+        keep_empty = bool(seed % 2)
+        with draw.client(sb) as client:
+            export = hf.read_associations(
+                client, "deals", "contacts", ids, keep_empty=keep_empty, progress=False
+            )
+        rows = export.dropna(subset=["to_id"])
+        listed = list(zip(rows["from_id"], rows["to_id"], rows["type_id"].astype(int), strict=True))
+        labeled = {x[:2] for x in before if x[2] != unlabeled}  # listed under their labels only
+        wanted = {
+            x for x in before if x[0] in scope and (x[2] != unlabeled or x[:2] not in labeled)
+        }
+        assert sorted(listed) == sorted(wanted), draw
+        empty = set(export.loc[export["to_id"].isna(), "from_id"])
+        assert empty == (scope - {x[0] for x in before} if keep_empty else set()), draw
+        path = hf.write_pairs(export, tmp_path / ("export.xlsx" if seed % 2 else "export.csv"))
+        with draw.client(sb) as client:
+            synced = hf.sync(path, client, allow_removals=True, **draw.run_options())
+        assert links(sb) == before, draw  # its reads may fail for good: rows failed, not sent
+        assert "success" not in set(synced["status"].astype(str)), draw
 
 
 # --- limits ---------------------------------------------------------------------------------
@@ -296,6 +400,66 @@ def test_limits_report_what_the_portal_shows(seed: int) -> None:
             wanted = asked.get(key, set())
             if "?" not in wanted:
                 assert after.get(key) in (wanted or {before.get(key)}), (draw, key, wanted)
+
+
+# --- labels ---------------------------------------------------------------------------------
+
+LABEL_DIRECTIONS = (("deals", "contacts"), ("contacts", "companies"), ("companies", "companies"))
+LABEL_NAMES = ("Technical buyer", "technical  BUYER", "Board member", "Champion", "Référent")
+
+
+def _label_key(label: str) -> str:
+    return " ".join(str(label).split()).casefold()
+
+
+def portal_labels(sb: Sandbox) -> dict[tuple[str, str], set[tuple[int, str]]]:
+    """Every user label of the directions drawn from (both ways): (type id, label)."""
+    out: dict[tuple[str, str], set[tuple[int, str]]] = {}
+    for f, t in LABEL_DIRECTIONS:
+        for way in ((f, t), (t, f)):
+            frame = sb.labels(*way).dropna(subset=["label"])
+            out[way] = set(zip(frame["type_id"].astype(int), frame["label"], strict=True))
+    return out
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+def test_labels_report_what_the_portal_shows(seed: int) -> None:
+    """configure_labels under faults on the label endpoints: no two labels of a direction
+    read the same, every label a row says it created is there, every label new in the portal
+    is one a row says it created (or could not tell), and a dry run after plans nothing but
+    the rows that failed."""
+    draw = Draw(seed)
+    draw.faults = {**_faults_again(draw), "schema_paths": True}
+    with portal(draw, faults=draw.faults) as sb:
+        rows = []
+        for _ in range(draw.r.randint(1, 10)):
+            f, t = draw.r.choice(LABEL_DIRECTIONS)
+            inverse = draw.r.choice([None, None, "Board seat", *LABEL_NAMES[:2]])
+            rows.append((f, t, draw.r.choice(LABEL_NAMES), inverse))
+        sheet = pd.DataFrame(rows, columns=["From type", "To type", "Label", "Inverse label"])
+        before = portal_labels(sb)
+        with draw.client(sb) as client:
+            result = hf.configure_labels(sheet, client)
+        sb.set_faults()
+        after = portal_labels(sb)
+        for way, listed in after.items():
+            names = [_label_key(label) for _, label in listed]
+            assert len(names) == len(set(names)), (draw, way, sorted(listed))
+        status, code = _status(result)
+        told: set[str] = set()
+        for n, row in enumerate(result.to_dict("records")):
+            way = (row["from_type"], row["to_type"])
+            if status[n] == "success" and row["change"] == "create":
+                assert _label_key(row["label"]) in {_label_key(x) for _, x in after[way]}, draw
+            if status[n] == "success" or code[n] == "UNKNOWN_OUTCOME":
+                told |= {_label_key(row["label"]), _label_key(row.get("inverse_label") or "")}
+        for way, listed in after.items():
+            for type_id, label in listed - before[way]:
+                assert _label_key(label) in told, (draw, way, type_id, label)
+        again = hf.configure_labels(sheet, HubSpotClient(sb.token, sb.url), dry_run=True)
+        planned = (again["change"] == "create") & (again["status"] == "planned")
+        left = planned & (status != "failed")  # a failed row: its label may not be made
+        assert not left.any(), (draw, again.loc[left, "label"].tolist())
 
 
 # --- sync -----------------------------------------------------------------------------------

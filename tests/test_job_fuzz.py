@@ -36,7 +36,7 @@ import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 import pandas as pd
 import pytest
@@ -189,16 +189,32 @@ def check_applied(result: pd.DataFrame, before: set[Link], after: set[Link], unl
     return ""
 
 
+class Run(NamedTuple):
+    """A drawn sheet associated on a drawn portal: what the portal held before, the sheet, the
+    result and the pair's unlabeled type id."""
+
+    before: set[Link]
+    sheet: pd.DataFrame
+    result: pd.DataFrame
+    unlabeled: int
+
+
+def run_drawn(draw: Draw, sb: Sandbox, journal: Path | None = None) -> Run:
+    deals, contacts, labels = fill(draw, sb)
+    unlabeled = sb.type_id("deals", "contacts", None)
+    before = links(sb)
+    sheet = pairs_sheet(draw, deals, contacts, labels)
+    with draw.client(sb) as client:
+        options = {"record_existing": True, "journal": journal, **draw.run_options()}
+        result = hf.associate(sheet, client, **options)
+    return Run(before, sheet, result, unlabeled)
+
+
 @pytest.mark.parametrize("seed", seeds(12))
 def test_associate_reports_what_the_portal_shows(seed: int) -> None:
     draw = Draw(seed)
     with portal(draw, faults=draw.faults) as sb:
-        deals, contacts, labels = fill(draw, sb)
-        unlabeled = sb.type_id("deals", "contacts", None)
-        before = links(sb)
-        sheet = pairs_sheet(draw, deals, contacts, labels)
-        with draw.client(sb) as client:
-            result = hf.associate(sheet, client, record_existing=True, **draw.run_options())
+        before, sheet, result, unlabeled = run_drawn(draw, sb)
         check_rows(sheet, result, draw)
         assert not check_applied(result, before, links(sb), unlabeled), draw
         sb.set_faults()
@@ -234,16 +250,9 @@ def test_undo_under_faults_takes_back_what_it_says(seed: int, tmp_path: Path) ->
     run, says ``success`` only of what it took back, and a second undo (without faults)
     finishes the job: the portal as before the run."""
     draw = Draw(seed)
+    journal = tmp_path / "run.sqlite" if seed % 3 else None
     with portal(draw, faults=draw.faults) as sb:
-        deals, contacts, labels = fill(draw, sb)
-        unlabeled = sb.type_id("deals", "contacts", None)
-        before = links(sb)
-        sheet = pairs_sheet(draw, deals, contacts, labels)
-        journal = tmp_path / "run.sqlite" if seed % 3 else None
-        with draw.client(sb) as client:
-            result = hf.associate(
-                sheet, client, record_existing=True, journal=journal, **draw.run_options()
-            )
+        before, _, result, unlabeled = run_drawn(draw, sb, journal)
         made = links(sb) - before
         faults = _faults_again(draw)
         sb.set_faults(**faults)

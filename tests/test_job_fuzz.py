@@ -33,7 +33,7 @@ import subprocess
 import sys
 import time
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, NamedTuple
@@ -528,6 +528,32 @@ client = HubSpotClient(token, url, api_version=version)
 hf.associate(sheet, client, batch_size=int(batch), journal=journal, progress=False, workers=4)
 """
 
+UNDO_RUNNER = """
+import sys
+import hubframe as hf
+from hubframe.hubspot.client import HubSpotClient
+url, token, journal, own, version = sys.argv[1:6]
+client = HubSpotClient(token, url, api_version=version)
+hf.undo(journal, client, batch_size=3, journal=own or None, progress=False, workers=2)
+"""
+
+
+def _env() -> dict[str, str]:
+    return {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
+
+
+def _kill_once(proc: subprocess.Popen[bytes], done: Callable[[], bool], draw: Draw) -> None:
+    """SIGKILL ``proc`` a drawn moment after ``done()`` holds, unless it ended first."""
+    try:
+        deadline = time.monotonic() + 60
+        while not done() and time.monotonic() < deadline and proc.poll() is None:
+            time.sleep(0.01)
+        time.sleep(draw.r.uniform(0, 0.2))
+        if proc.poll() is None:
+            os.kill(proc.pid, signal.SIGKILL)
+    finally:
+        proc.wait(timeout=30)
+
 
 @pytest.mark.parametrize("seed", seeds(3))
 def test_a_killed_journaled_run_resumes_and_undoes(seed: int, tmp_path: Path) -> None:
@@ -546,23 +572,12 @@ def test_a_killed_journaled_run_resumes_and_undoes(seed: int, tmp_path: Path) ->
         )
         journal = tmp_path / "run.sqlite"
         args = [sb.url, sb.token, str(sheet), str(journal), "5", draw.version]
-        env = {**os.environ, "PYTHONPATH": str(Path(__file__).resolve().parents[1])}
-        proc = subprocess.Popen([sys.executable, "-c", RUNNER, *args], env=env)
+        proc = subprocess.Popen([sys.executable, "-c", RUNNER, *args], env=_env())
         wanted = {(d, c, labels[label] if label else unlabeled) for d, c, label in rows}
         # killed once it made a few new links (a sheet of mostly existing ones has fewer: the
         # run may then finish first, and the resume finds it all done)
         enough = min(3, len(wanted - before))
-        try:
-            deadline = time.monotonic() + 60
-            while len(links(sb) - before) < enough and time.monotonic() < deadline:
-                if proc.poll() is not None:
-                    break
-                time.sleep(0.01)
-            time.sleep(draw.r.uniform(0, 0.2))
-            if proc.poll() is None:
-                os.kill(proc.pid, signal.SIGKILL)
-        finally:
-            proc.wait(timeout=30)
+        _kill_once(proc, lambda: len(links(sb) - before) >= enough, draw)
         client = HubSpotClient(sb.token, sb.url, api_version=draw.version)
         result = hf.associate(sheet, client, batch_size=5, journal=journal, progress=False)
         assert set(result["status"]) <= {"success", "duplicate"}, draw
@@ -570,4 +585,33 @@ def test_a_killed_journaled_run_resumes_and_undoes(seed: int, tmp_path: Path) ->
         known = result["existed_before"][result["status"] == "success"]
         assert known.notna().all(), draw
         hf.undo(journal, client, progress=False)
+        assert links(sb) == before, draw
+
+
+@pytest.mark.parametrize("seed", seeds(2))
+def test_a_killed_undo_is_finished_by_the_next(seed: int, tmp_path: Path) -> None:
+    """An undo killed while it takes a run back has removed nothing that was there before,
+    and the next undo from the run's journal (resuming the killed one's own journal, when it
+    kept one) takes back the rest: the portal as before the run."""
+    draw = Draw(seed)
+    with portal(draw, latency=(0.05, 0.0)) as sb:
+        deals, contacts, labels = fill(draw, sb)
+        before = links(sb)
+        rows = [
+            (draw.r.choice(deals), draw.r.choice(contacts), draw.r.choice(["", *labels]))
+            for _ in range(draw.r.randint(100, 300))
+        ]
+        sheet = pd.DataFrame(rows, columns=["Deal ID", "Contact ID", "Association label"])
+        journal = tmp_path / "run.sqlite"
+        own = tmp_path / "undo.sqlite" if seed % 2 else None
+        client = HubSpotClient(sb.token, sb.url, api_version=draw.version)
+        hf.associate(sheet, client, journal=journal, progress=False, batch_size=50)
+        made = links(sb) - before
+        args = [sb.url, sb.token, str(journal), str(own or ""), draw.version]
+        proc = subprocess.Popen([sys.executable, "-c", UNDO_RUNNER, *args], env=_env())
+        _kill_once(proc, lambda: len(made - links(sb)) >= len(made) // 3, draw)
+        assert before <= links(sb) <= before | made, draw
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # "nothing left to undo" when it had finished
+            hf.undo(journal, client, journal=own, progress=False)
         assert links(sb) == before, draw

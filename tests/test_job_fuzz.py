@@ -13,7 +13,8 @@ answers lost on the way back).  Whatever was drawn, the report must say what the
 - a journaled run resumed after a crash finishes the job, and ``undo`` from its journal puts
   the portal back as it was;
 - an undo that meets faults of its own removes nothing that was there before the run and says
-  ``success`` only of what it took back; a second undo finishes the job;
+  ``success`` only of what it took back; a second undo finishes the job, as it does after an
+  undo killed mid-way;
 - an export read under faults is exactly the portal's links, and a sync of it sends nothing;
 - a labels run under faults leaves no two labels that read the same, and every label new in
   the portal is one a row says it created.

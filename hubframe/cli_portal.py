@@ -430,9 +430,12 @@ def cancelled_labels(result: pd.DataFrame) -> str:
     return f"interrupted: {_plural(left, 'label')} not created or renamed (skipped, CANCELLED)"
 
 
-def print_labels(result: pd.DataFrame, title: str, out: TextIO) -> None:
+def print_labels(
+    result: pd.DataFrame, title: str, out: TextIO, *, none: str = "the sheet names no labels"
+) -> None:
     """One line a label: the sheet row it comes from, the pair, the label as written (an empty
-    cell said so, never as "None", which is a label's name) and what became of it."""
+    cell said so, never as "None", which is a label's name) and what became of it; ``none``
+    when there is no label."""
     print(title, file=out)
     sheets = {r.get("sheet") for r in _records(result)}
     for row in _records(result):
@@ -446,7 +449,7 @@ def print_labels(result: pd.DataFrame, title: str, out: TextIO) -> None:
             file=out,
         )
     if result.empty:
-        print("  the sheet names no labels", file=out)
+        print(f"  {none}", file=out)
 
 
 def labels_first(
@@ -469,7 +472,10 @@ def labels_first(
         new, conn.client, dry_run=args.dry_run, cancel=cancel, on_start=on_start
     )
     mode = " (dry run: nothing created)" if args.dry_run else ""
-    print_labels(result, f"{Path(args.file).name}: labels{mode}", sys.stdout)
+    # Only the labels of rows that set a limit are created: a removal's or an empty limit
+    # cell's label is not, so "the sheet names no labels" would be untrue of such a sheet.
+    none = "no row that sets a limit names a label"
+    print_labels(result, f"{Path(args.file).name}: labels{mode}", sys.stdout, none=none)
     return new
 
 

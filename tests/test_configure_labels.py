@@ -142,6 +142,27 @@ def test_labels_command_and_limits_create_labels(
     assert "Sponsor" in labels_of(sandbox, "deals", "contacts")
 
 
+def test_limits_create_labels_says_when_no_row_setting_a_limit_names_a_label(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The labels of a removal or an empty limit cell are not created: the labels part says
+    that no row setting a limit names one, not that the sheet names none (it does)."""
+    hub = ["--token", sandbox.token, "--base-url", sandbox.url]
+    limits = tmp_path / "limits.csv"
+    limits.write_text(
+        "From object,To object,Label,Max associations\n"
+        "deals,contacts,Scout,\ndeals,contacts,Champion,remove\ndeals,companies,,20\n"
+    )
+    main(["limits", str(limits), "--dry-run", "--create-labels", *hub])
+    out = capsys.readouterr().out
+    assert "no row that sets a limit names a label" in out
+    assert "the sheet names no labels" not in out
+    labels = tmp_path / "labels.csv"
+    labels.write_text("From type,To type,Label\n")
+    main(["labels", str(labels), "--dry-run", *hub])
+    assert "the sheet names no labels" in capsys.readouterr().out
+
+
 # --- the sheet asked for -------------------------------------------------------------------------
 
 #: A workbook whose first sheet holds drafts and whose second the labels meant.

@@ -15,6 +15,8 @@ answers lost on the way back).  Whatever was drawn, the report must say what the
 - an undo that meets faults of its own removes nothing that was there before the run and says
   ``success`` only of what it took back; a second undo finishes the job, as it does after an
   undo killed mid-way;
+- the retry file of a run under faults holds every row left undone and none done, and run
+  again without faults it finishes them;
 - an export read under faults is exactly the portal's links, and a sync of it sends nothing;
 - a labels run under faults leaves no two labels that read the same, and every label new in
   the portal is one a row says it created.
@@ -45,6 +47,7 @@ from faultproxy import FaultProxy
 from fuzzseeds import seeds
 
 import hubframe as hf
+from hubframe.errors import STOPPING_CODES
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.sandbox import Sandbox
 
@@ -268,6 +271,39 @@ def test_undo_under_faults_takes_back_what_it_says(seed: int, tmp_path: Path) ->
             warnings.simplefilter("ignore")  # "nothing left to undo" when the first did it all
             hf.undo(journal or result, HubSpotClient(sb.token, sb.url), progress=False)
         assert links(sb) == before, draw
+
+
+#: What a failed row may still say when its retry file is run again without faults: HubSpot's
+#: answer about the row itself, not a fault of the way.
+LASTING = {"OBJECT_NOT_FOUND", "INVALID_ASSOCIATION_TYPE", "LIMIT_EXCEEDED", "HUBSPOT_VALIDATION"}
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+def test_a_retry_file_holds_what_is_left_and_finishes_it(seed: int, tmp_path: Path) -> None:
+    """The retry file of a run under faults holds every row the faults left undone (and no
+    row done), read back as the sheet was; run again without faults, each of its rows is done
+    or says what HubSpot holds against that row itself, and the portal changes as its rows say."""
+    draw = Draw(seed)
+    with portal(draw, faults=draw.faults) as sb:
+        _, sheet, result, unlabeled = run_drawn(draw, sb)
+        status, code = _status(result)
+        never_sent = code.isin([str(c) for c in STOPPING_CODES]) & (status == "skipped")
+        undone = set(sheet["note"][(status == "failed") | never_sent])
+        done = set(sheet["note"][status.isin(["success", "duplicate"])])
+        retry = hf.export_retry(result, tmp_path / ("retry.xlsx" if seed % 2 else "retry.csv"))
+        if not (undone or (status == "invalid").any()):
+            assert hf.read_pairs(retry).empty, draw  # nothing left to do: a file of headers
+            return
+        sb.set_faults()
+        before = links(sb)
+        client = HubSpotClient(sb.token, sb.url)
+        again = hf.associate(retry, client, record_existing=True, progress=False)
+        notes = set(again["note"])
+        assert undone <= notes and not notes & done, draw
+        status, code = _status(again)
+        finished = status.isin(["success", "duplicate", "invalid"]) | code.isin(LASTING)
+        assert finished.all(), (draw, again.loc[~finished, ["row", "error_code"]].values.tolist())
+        assert not check_applied(again, before, links(sb), unlabeled), draw
 
 
 # --- remove ---------------------------------------------------------------------------------

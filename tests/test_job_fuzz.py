@@ -16,7 +16,8 @@ answers lost on the way back).  Whatever was drawn, the report must say what the
   ``success`` only of what it took back; a second undo finishes the job, as it does after an
   undo killed mid-way;
 - the retry file of a run under faults holds every row left undone and none done, and run
-  again without faults it finishes them;
+  again without faults it finishes them (of a limits run too, faults on the configuration
+  endpoints included);
 - an export read under faults is exactly the portal's links, and a sync of it sends nothing;
 - a labels run under faults leaves no two labels that read the same, and every label new in
   the portal is one a row says it created.
@@ -446,6 +447,42 @@ def test_limits_report_what_the_portal_shows(seed: int) -> None:
             wanted = asked.get(key, set())
             if "?" not in wanted:
                 assert after.get(key) in (wanted or {before.get(key)}), (draw, key, wanted)
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+def test_limits_under_faults_and_their_retry_file_set_every_limit(
+    seed: int, tmp_path: Path
+) -> None:
+    """Limits sent under faults on the configuration endpoints too (their reads and writes),
+    then their retry file run without faults: every limit the sheet sets or removes is so in
+    the portal, whatever failed on the way (each pair's limit above its labels' limits, so
+    HubSpot refuses none)."""
+    draw = Draw(seed)
+    draw.faults = {**_faults_again(draw), "schema_paths": True}
+    with portal(draw, faults=draw.faults) as sb:
+        rows = []
+        for f, t in draw.r.sample(LIMIT_PAIRS, draw.r.randint(1, 3)):
+            for label in ("Alpha", "Beta"):
+                sb.add_label(f, t, label)
+            for label in draw.r.sample(["", "Alpha", "Beta"], draw.r.randint(1, 3)):
+                limit = draw.r.randint(3, 20) if label else draw.r.randint(25, 40)
+                rows.append((f, t, label, str(limit) if draw.r.random() < 0.85 else "remove"))
+        columns = ["From object", "To object", "Label", "Max associations"]
+        with draw.client(sb) as client:
+            client.max_retries = 1  # rows then fail for good, and the retry file holds them
+            result = hf.configure_limits(
+                pd.DataFrame(rows, columns=columns), client, **draw.run_options()
+            )
+        sb.set_faults()
+        retry = hf.export_retry(result, tmp_path / ("retry.xlsx" if seed % 2 else "retry.csv"))
+        if not hf.read_limits(retry).empty:
+            again = hf.configure_limits(retry, HubSpotClient(sb.token, sb.url), progress=False)
+            status, code = _status(again)
+            assert status.isin(["success", "skipped"]).all(), (draw, code.tolist())
+        now = limits_now(sb)
+        for f, t, label, limit in rows:
+            key = (f, t, sb.type_id(f, t, label or None))
+            assert now.get(key) == (None if limit == "remove" else int(limit)), (draw, key)
 
 
 # --- labels ---------------------------------------------------------------------------------

@@ -24,6 +24,7 @@ import sys
 import zipfile
 from pathlib import Path
 
+import numpy as np
 import pytest
 from fuzzseeds import examples
 from hypothesis import HealthCheck, given, settings
@@ -208,6 +209,17 @@ def test_column_letters_and_numbers_are_one_mapping() -> None:
         assert column_number(letters.encode()) == number
         assert column_number(letters.lower().encode()) == number
     assert (column_letters(16_384), column_number(b"AA"), column_letters(0)) == ("XFD", 27, "")
+
+
+def test_the_placement_check_numbers_columns_as_the_readers_do() -> None:
+    """io/placement numbers a sheet's reference letters eight bytes at a time, any case (its
+    own copy of the arithmetic is gone): every Excel column, upper, lower and mixed case, and
+    a reference without letters, get the numbers column_number gives."""
+    spellings = [column_letters(n) for n in range(1, 16_385)]
+    mixed = [x[0].lower() + x[1:] for x in spellings]
+    given = [*spellings, *(x.lower() for x in spellings), *mixed, ""]
+    numbers = placement._columns(np.array([x.encode() for x in given], dtype="S3"))
+    assert numbers.tolist() == [*range(1, 16_385)] * 3 + [0]
 
 
 # --- (2, 1) a cell written twice or out of order ------------------------------------------------

@@ -19,7 +19,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from hubframe.io.xmltags import PREFIX, SPACE, column_letters
+from hubframe.io.xmltags import PREFIX, SPACE, column_letters, column_number
 
 IntArray = npt.NDArray[np.int64]
 
@@ -127,19 +127,13 @@ def _columns(letters: npt.NDArray[np.bytes_]) -> IntArray:
     case, so that each spelling is converted once."""
     words = np.ascontiguousarray(letters.astype("S8")).view(">u8") & _UPPER
     kinds, inverse = np.unique(words, return_inverse=True)
-    numbers = np.array([_column_number(int(k).to_bytes(8, "big")) for k in kinds], dtype=np.int64)
+    spelled = (int(k).to_bytes(8, "big").rstrip(b"\0") for k in kinds)  # unpadded
+    numbers = np.array([column_number(b) for b in spelled], dtype=np.int64)
     placed: IntArray = numbers[inverse.reshape(-1)]
     return placed
 
 
 _UPPER: Final = np.uint64(0xDFDFDFDFDFDFDFDF)
-
-
-def _column_number(letters: bytes) -> int:
-    number = 0
-    for ch in letters.rstrip(b"\0"):
-        number = number * 26 + ch - 64
-    return number
 
 
 def _cells_out_of_place(

@@ -228,7 +228,8 @@ def test_associate_reports_what_the_portal_shows(seed: int) -> None:
 
 
 def _faults_again(draw: Draw) -> dict[str, Any]:
-    """Other faults drawn for a second job on the same portal (an undo, an export)."""
+    """Faults drawn apart from the run's: for an undo after it, an export, a labels or a
+    limits run."""
     faults: dict[str, Any] = {f: draw.r.choice([0, 0.05, 0.15]) for f in FAULTS}
     faults["seed"] = draw.seed + 1_000
     return faults

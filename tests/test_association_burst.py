@@ -25,7 +25,14 @@ from hubframe.hubspot.ratelimit import (
 from hubframe.sandbox import Sandbox
 from hubframe.testing import FakeClock, demo_ids
 
-ROOM = {"X-HubSpot-RateLimit-Remaining": "7"}
+
+def _counted(counted: int, budget: int) -> dict[str, str]:
+    """A 429's headers: HubSpot had counted ``counted`` of the headers' ``budget``."""
+    return {
+        "X-HubSpot-RateLimit-Max": str(budget),
+        "X-HubSpot-RateLimit-Remaining": str(budget - counted),
+        "X-HubSpot-RateLimit-Interval-Milliseconds": "1000",
+    }
 
 
 def _limiter(budget: tuple[int, float], clock: FakeClock) -> RateLimiter:
@@ -44,43 +51,62 @@ def _fill(rl: RateLimiter, n: int) -> list[Slot]:
 def test_a_429_the_headers_do_not_explain_sets_a_ceiling_below_what_hubspot_counted() -> None:
     clock = FakeClock()
     rl = _limiter((20, 1.0), clock)
-    slots = _fill(rl, 20)  # all at once: 19 before the last one in HubSpot's window
-    rl.throttled(ROOM, slots[-1])
-    assert rl.effective_max == int(19 * CEILING_CUT)
-    rl.throttled(ROOM, slots[-2])  # the requests already out when the first came: no more cut
-    assert rl.effective_max == int(19 * CEILING_CUT)
+    _fill(rl, 20)
+    rl.throttled(_counted(16, 20))
+    assert rl.effective_max == int(16 * CEILING_CUT)
+    rl.throttled(_counted(16, 20))  # the requests already out when the first came: no more cut
+    assert rl.effective_max == int(16 * CEILING_CUT)
 
 
-def test_the_ceiling_counts_the_requests_before_the_refused_one_in_its_window() -> None:
-    """Requests that left the window before the refused one was sent are not counted."""
+def test_the_ceiling_is_hubspots_count_not_the_limiters_window() -> None:
+    """The limiter's window holds requests HubSpot refused (it does not count them), and
+    requests reach HubSpot in another order than they left (the refused one may have left
+    first): what HubSpot counted is what its headers say.  Before, the window's count before
+    the refused request set the ceiling: 18 of 19 sent (a ceiling of 16, above the limit of 15:
+    the next window refused again), or 4 when the refused request had left fifth (no ceiling at
+    all: every window refused again)."""
+    clock = FakeClock()
+    rl = _limiter((19, 1.0), clock)
+    _fill(rl, 19)
+    rl.throttled(_counted(15, 19))
+    assert rl.effective_max == int(15 * CEILING_CUT)
+
+
+def test_the_ceiling_reads_the_headers_budget_or_the_limiters() -> None:
+    """``Remaining`` counts down from the headers' budget; without a budget the limiter could
+    learn from them (none, not a number, absurd), from the limiter's own."""
     clock = FakeClock()
     rl = _limiter((100, 1.0), clock)
-    _fill(rl, 40)
-    clock.advance(0.6)
-    later = _fill(rl, 57)
-    clock.advance(0.6)  # the first 40 are out of the refused request's window now
-    rl.throttled(ROOM, later[-1])
-    assert rl.effective_max == int(56 * CEILING_CUT)
+    _fill(rl, 97)
+    rl.throttled({"X-HubSpot-RateLimit-Max": "80", "X-HubSpot-RateLimit-Remaining": "10"})
+    assert rl.effective_max == int(70 * CEILING_CUT)
+    for said in ({}, {"X-HubSpot-RateLimit-Max": "x"}, {"X-HubSpot-RateLimit-Max": "10" * 20}):
+        clock = FakeClock()
+        rl = _limiter((100, 1.0), clock)
+        _fill(rl, 97)
+        rl.throttled({**said, "X-HubSpot-RateLimit-Remaining": "30"})
+        assert rl.effective_max == int(70 * CEILING_CUT), said
 
 
 def test_a_refusal_at_a_low_count_is_no_volume_limit() -> None:
-    """A 429 with room after fewer than half the budget (a throttle of HubSpot's own, a
-    fault): no ceiling, and the window is not taken for full -- the next request goes now."""
+    """A 429 with room after HubSpot counted fewer than half the budget (a throttle of
+    HubSpot's own, a fault): no ceiling, and the window is not taken for full -- the next
+    request goes now."""
     clock = FakeClock()
     rl = _limiter((100, 1.0), clock)
-    slots = _fill(rl, 40)
-    rl.throttled(ROOM, slots[-1])
+    _fill(rl, 90)
+    rl.throttled(_counted(49, 100))
     assert rl.effective_max == 97
     started = clock.now
-    _fill(rl, 57)
+    _fill(rl, 7)
     assert clock.now == started
 
 
 def test_the_ceiling_never_goes_below_half_the_budget() -> None:
     clock = FakeClock()
     rl = _limiter((100, 1.0), clock)
-    slots = _fill(rl, 52)
-    rl.throttled(ROOM, slots[-1])
+    _fill(rl, 52)
+    rl.throttled(_counted(52, 100))
     assert rl.effective_max == int(100 * CEILING_FLOOR)
 
 
@@ -88,8 +114,8 @@ def test_the_ceiling_never_goes_below_half_the_budget() -> None:
 def test_a_429_of_a_full_window_sets_no_ceiling(said: dict[str, str]) -> None:
     clock = FakeClock()
     rl = _limiter((20, 1.0), clock)
-    slots = _fill(rl, 20)
-    rl.throttled(said, slots[-1])
+    _fill(rl, 20)
+    rl.throttled(said)
     assert rl.effective_max == 20
 
 
@@ -97,7 +123,7 @@ def test_the_ceiling_holds_the_window_and_rises_back_one_request_a_window() -> N
     clock = FakeClock()
     rl = _limiter((20, 1.0), clock)
     slots = _fill(rl, 20)
-    rl.throttled(ROOM, slots[-1])
+    rl.throttled(_counted(19, 20))
     cut_at, ceiling = clock.now, rl.effective_max
     after = _fill(rl, 1)  # waits until the window holds fewer than the ceiling
     assert after[0].at >= slots[0].at + rl.hold_s - 1e-9
@@ -111,14 +137,14 @@ def test_the_ceiling_holds_the_window_and_rises_back_one_request_a_window() -> N
 def test_a_later_429_cuts_again_from_the_risen_ceiling() -> None:
     clock = FakeClock()
     rl = _limiter((100, 1.0), clock)
-    slots = _fill(rl, 97)
-    rl.throttled(ROOM, slots[-1])
+    _fill(rl, 97)
+    rl.throttled(_counted(96, 100))
     assert rl.effective_max == int(96 * CEILING_CUT)  # 86
     clock.advance(4 / (100 * CEILING_RISE))  # windows to rise by 4
     assert rl.effective_max == 90
-    slots = _fill(rl, 90)
-    rl.throttled(ROOM, slots[-1])
-    assert rl.effective_max == int(89 * CEILING_CUT)
+    _fill(rl, 90)
+    rl.throttled(_counted(95, 100))
+    assert rl.effective_max == int(90 * CEILING_CUT)
 
 
 def test_the_sandbox_refuses_association_requests_past_their_own_window() -> None:
@@ -139,7 +165,10 @@ def test_the_sandbox_refuses_association_requests_past_their_own_window() -> Non
 def test_a_run_under_a_lower_association_limit_is_rarely_refused() -> None:
     """120 requests under an association limit of 15 / s while the headers say 19: the first
     window's excess is refused (4 requests), then the ceiling keeps the run under the limit.
-    Before: about 18 % answered 429."""
+    Before: about 18 % answered 429.  And once, on a loaded machine, 17 of 137: the ceiling was
+    cut from the limiter's window, where the refused request had left before most of those
+    HubSpot counted ahead of it (threads scheduled late), so no ceiling was set and every window
+    refused again; HubSpot's own count (its headers) is now what the ceiling is cut from."""
     deals, contacts = demo_ids("deals")[:60], demo_ids("contacts")[:4]
     pairs = pd.DataFrame(
         {"Deal ID": [d for d in deals for _ in range(4)], "Contact ID": list(contacts) * 60}

@@ -360,7 +360,7 @@ class HubSpotClient:
                 else self._api_error(resp, method, path, attempt, unknown)
             )
             if isinstance(api_error, RateLimitError) and not api_error.is_daily:
-                self.limiter.throttled(resp.headers, sending.slot)
+                self.limiter.throttled(resp.headers)
             retry_after = _retry_after(resp)
             resp = None  # its raw body may echo the token: not a local of a traceback's frame
             if not self._retryable(api_error) or attempt > self.max_retries:

@@ -14,7 +14,7 @@ each 429 widens the time margin (fading again while no request is refused) and f
 limiter's window, so the budget is re-learned from the next answers instead of retried into a
 storm.  A 429 whose headers still show room in the window means a lower limit applies than the
 headers describe (HubSpot's association endpoints have their own burst limit, below the app's):
-the limiter then keeps under a ceiling below what its window held, raised again slowly while no
+the limiter then keeps under a ceiling below what HubSpot counted, raised again slowly while no
 request is refused (:data:`CEILING_CUT`).  ``X-HubSpot-RateLimit-Remaining`` is watched too: when
 HubSpot reports fewer requests left than the limiter believes (another app shares the budget),
 the difference is booked.
@@ -284,46 +284,48 @@ class RateLimiter:
             self._daily_said = said = daily
         return said - self._in_flight
 
-    def throttled(self, headers: Mapping[str, str], slot: Slot | None = None) -> None:
+    def throttled(self, headers: Mapping[str, str]) -> None:
         """HubSpot answered 429 (not DAILY): when its window really was full, widen the margin
         and count the window as full, so requests wait for room instead of being retried at
         once.  When its headers still say the window has room, and HubSpot had counted a good
-        part of the budget before the refused request (``slot``, when known; else what the
-        window holds now), a lower limit applies than they describe: the limiter books at most
-        :data:`CEILING_CUT` of that from then on."""
+        part of the budget (the headers' budget less what they say remains), a lower limit
+        applies than they describe: the limiter books at most :data:`CEILING_CUT` of that from
+        then on."""
         remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)
         with self._cond:
             now = self._clock()
             self._expire(now)
             if remaining is not None and remaining > 0:
-                self._lower_ceiling(now, slot)
+                self._lower_ceiling(now, self._counted(headers, remaining))
             else:
                 self._adaptive = min(ADAPTIVE_CAP, self._extra() + ADAPTIVE_STEP)
                 self._throttled_at = now
                 self._book_foreign_usage(0)
             self._cond.notify_all()
 
-    def _lower_ceiling(self, now: float, slot: Slot | None) -> None:
-        """A refusal the headers do not explain: when HubSpot's window held at least
+    def _counted(self, headers: Mapping[str, str], remaining: int) -> int:
+        """The requests HubSpot had counted in its window when it refused: its headers' budget
+        (the limiter's when they give none it could learn) less what they say remains.  HubSpot's
+        own figure, not the limiter's window: requests leave the limiter in one order and may
+        reach HubSpot in another, and the limiter's window holds the refused requests that
+        HubSpot does not count."""
+        said = _header_int(headers, RATE_LIMIT_MAX_HEADER)
+        budget = said if said is not None and 0 < said <= LEARNED_MAX_REQUESTS else self._max
+        return budget - remaining
+
+    def _lower_ceiling(self, now: float, counted: int) -> None:
+        """A refusal the headers do not explain: when HubSpot had counted at least
         CEILING_FLOOR of the budget, the ceiling is cut to CEILING_CUT of that (not below the
         floor), once a window (the requests already on their way when the first refusal came
         are refused together: they say nothing new)."""
         if self._ceiling is not None and now - self._ceiling_at < self._window:
             return
-        held = len(self._sent) if slot is None else self._held_before(slot)
         floor = max(1, math.floor(self._max * CEILING_FLOOR))
-        if held < floor:
+        if counted < floor:
             return
-        cut = math.floor(min(held, self.effective_max) * CEILING_CUT)
+        cut = math.floor(min(counted, self.effective_max) * CEILING_CUT)
         self._ceiling = max(floor, cut)
         self._ceiling_at = now
-
-    def _held_before(self, slot: Slot) -> int:
-        """The booked requests sent in the window before ``slot``'s: what HubSpot counted when
-        it refused it (fewer when the answer took longer than the slot's margin: those have
-        left the limiter's window already, and a lower ceiling is the safe side)."""
-        start = slot.at - self._window
-        return sum(1 for s in self._sent if s is not slot and start < s.at <= slot.at)
 
     def _book_foreign_usage(self, remaining: int) -> None:
         now = self._clock()

@@ -377,9 +377,16 @@ def test_an_export_under_faults_is_the_portal_and_syncs_to_no_change(
         scope = set(deals) if ids is None else set(ids) & set(deals)
         keep_empty = bool(seed % 2)
         with draw.client(sb) as client:
-            export = hf.read_associations(
-                client, "deals", "contacts", ids, keep_empty=keep_empty, progress=False
-            )
+            try:
+                export = hf.read_associations(
+                    client, "deals", "contacts", ids, keep_empty=keep_empty, progress=False
+                )
+            except (hf.RateLimitError, hf.ServerError, hf.NetworkError) as exc:
+                # a read failing for good raises, nothing partial (seed 1122: a read refused,
+                # reset or answered 5xx seven times running); a read changes nothing
+                assert exc.attempts == client.max_retries + 1, (draw, exc)
+                assert links(sb) == before, draw
+                return
         rows = export.dropna(subset=["to_id"])
         listed = list(zip(rows["from_id"], rows["to_id"], rows["type_id"].astype(int), strict=True))
         labeled = {x[:2] for x in before if x[2] != unlabeled}  # listed under their labels only

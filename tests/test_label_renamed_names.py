@@ -22,6 +22,8 @@ from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, xlsx_bytes
 
 HEADER = ["From type", "To type", "Label", "Inverse label", "Type ID", "Name"]
+#: How a dry run's line says an earlier rename may have renamed the label it meets.
+UNSURE = "under that name still"
 LABELS = ["Champion", "Backer", "Sponsor", "Decision maker", "Lead", "champion!", "Mentor"]
 
 
@@ -60,9 +62,16 @@ def _said(result: pd.DataFrame) -> list[tuple[object, ...]]:
 
 @pytest.mark.parametrize("seed", seeds(12))
 def test_the_dry_run_says_what_the_real_run_does(seed: int) -> None:
+    """Row for row, but where the dry run says it cannot tell: a rename given an inverse label
+    renames one label of the reverse direction, HubSpot's list not saying which, and the dry
+    run meets each under its old name still (seed 5022 of a campaign: a later row creating
+    "Champion" unpaired was refused by the dry run, as "Champion" existed the other way, and
+    created by the real run, which found that label renamed)."""
     rows = _random_sheet(seed)
     planned, done = _run(rows, dry_run=True), _run(rows, dry_run=False)
-    assert _said(planned) == _said(done), rows
+    unsure = planned["error_message"].fillna("").str.contains(UNSURE).tolist()
+    for n, (dry, real) in enumerate(zip(_said(planned), _said(done), strict=True)):
+        assert dry == real or unsure[n], (rows, dry, real)
     assert "failed" not in set(done["status"]), done[["row", "status", "error_message"]]
 
 
@@ -111,3 +120,23 @@ def test_a_create_hubspot_refuses_keeps_its_change() -> None:
     assert got["status"].tolist() == ["failed"], got
     assert got["change"].tolist() == ["create"]
     assert "already exists" in str(got["error_message"][0])
+
+
+def test_a_dry_run_row_meeting_a_label_a_rename_may_have_renamed_says_so() -> None:
+    """Row 2 renames "Champion" (deals to contacts) and its inverse label: one label from
+    contacts to deals is "Backed" now, HubSpot's list not saying which.  Row 3 creates
+    "Champion" unpaired, so named from contacts to deals too, where "Champion" was listed: the
+    dry run refuses it and says the real run may not; the real run creates it.  A row naming
+    no label of the reverse direction gets no such words."""
+    rows: list[list[object]] = [
+        HEADER,
+        ["deals", "contacts", "champion!", "Backed", 1003, ""],
+        ["deals", "contacts", "Champion", "", None, ""],
+        ["deals", "contacts", "Mentor", "Mentee", None, ""],
+    ]
+    planned, done = _run(rows, dry_run=True), _run(rows, dry_run=False)
+    said = planned["error_message"].fillna("").tolist()
+    assert planned["error_code"].tolist()[1] == "LABEL_WOULD_REPEAT"
+    assert UNSURE in said[1] and "row 2 renames" in said[1], said[1]
+    assert UNSURE not in said[0] + said[2]
+    assert done["status"].tolist() == ["success"] * 3, done[["row", "status", "error_message"]]

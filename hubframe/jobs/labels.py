@@ -54,7 +54,7 @@ import threading
 import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import pandas as pd
@@ -567,6 +567,12 @@ class _Labeler:
     #: The change the row being done sends ("create", "rename"): a row HubSpot refuses keeps
     #: it (it was reported with no change, as a row that asked nothing).
     doing: str = ""
+    #: A dry run's renames given an inverse label, per reverse direction: the row, and the
+    #: labels listed there before it -- one of which it renames, HubSpot's list not saying
+    #: which, so the dry run goes on meeting each under its old name (:meth:`_unsure_noted`).
+    unsure: dict[tuple[str, str], list[tuple[str, list[LabelDef]]]] = field(default_factory=dict)
+    #: A dry run's stand-in for the inverse label of each label it renames given one.
+    inverses: dict[tuple[str, str, int], int] = field(default_factory=dict)
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
         key = (from_type, to_type)
@@ -587,7 +593,7 @@ class _Labeler:
             return _Outcome("", Status.SKIPPED, code=ErrorCode.CANCELLED, message=CANCELLED_LABEL)
         self.doing = ""
         try:
-            return self._decide(f, t, label, row, where)
+            return self._unsure_noted(self._decide(f, t, label, row, where), f, t, label, row)
         except HubframeError as exc:
             if exc.stops_run:
                 self.stop = _stop_of(exc)
@@ -599,6 +605,26 @@ class _Labeler:
                 return _Outcome(self.doing, Status.INVALID, code=bad, message=unknown[1])
             code = exc.code or ErrorCode.HUBSPOT_VALIDATION
             return _Outcome(self.doing, Status.FAILED, code=code, message=str(exc))
+
+    def _unsure_noted(
+        self, outcome: _Outcome, f: str, t: str, label: str, row: Mapping[str, Any]
+    ) -> _Outcome:
+        """A dry run's row naming (as its label or inverse label) a label an earlier row may
+        have renamed as its inverse label: its line says the real run may do otherwise (it
+        reads the labels back after the rename, and finds the one renamed)."""
+        names = [n for n in (label, _shown(text(row.get("inverse_label")))) if n]
+        for a, b in ((f, t), (t, f)):
+            for where, defs in self.unsure.get((a, b), []):
+                hit = next((d for n in names if (d := _reads_as(n, defs)) is not None), None)
+                if hit is not None:
+                    note = (
+                        f" The dry run meets {self._called(hit)} from {a} to {b} under that "
+                        f"name still: if it is the inverse label {where} renames (HubSpot's "
+                        "list does not say whose it is), the real run finds it renamed and "
+                        "may do otherwise."
+                    )
+                    return replace(outcome, message=f"{outcome.message or ''}{note}".strip())
+        return outcome
 
     def _decide(self, f: str, t: str, label: str, row: Mapping[str, Any], where: str) -> _Outcome:
         defs = self.labels(f, t)
@@ -753,9 +779,10 @@ class _Labeler:
             self.known[(f, t)] = [
                 LabelDef(d.category, d.type_id, new) if d == found else d for d in defs
             ]
+            self._read_back(f, t, new, inverse)
             said = f"Planned: {what}."
             if inverse is not None:
-                self._plan(t, f, inverse, where)
+                self._plan_inverse(f, t, type_id, inverse, where)
                 said += (
                     f" Which label from {t} to {f} is its inverse now HubSpot's list does not "
                     "say: the rows after this one meet it still under its old name."
@@ -866,11 +893,38 @@ class _Labeler:
         held = names_given(d.label for d in listed if d.label)
         return held | self.seen.get(frozenset((f, t)), set())
 
-    def _plan(self, f: str, t: str, label: str, where: str) -> None:
-        """A dry run: ``label`` exists from ``f`` to ``t`` for the rows after ``where``."""
+    def _plan(self, f: str, t: str, label: str, where: str) -> int:
+        """A dry run: ``label`` exists from ``f`` to ``t`` for the rows after ``where``; its
+        stand-in type id."""
         stand_in = -1 - len(self.planned)
         self.planned[stand_in] = where
         self.known[(f, t)] = [*self.labels(f, t), LabelDef(USER_DEFINED, stand_in, label)]
+        return stand_in
+
+    def _read_back(self, f: str, t: str, new: str, inverse: str | None) -> None:
+        """A dry run's rename: the real run reads the labels back after it, and so takes the
+        internal names their new texts would give as held (:meth:`_held`) for every later row,
+        however often they are renamed again."""
+        held = self.seen.setdefault(frozenset((f, t)), set())
+        held.update(internal_name(n) for n in (new, inverse) if n is not None)
+
+    def _plan_inverse(self, f: str, t: str, type_id: int, inverse: str, where: str) -> None:
+        """A dry run's rename of ``type_id`` given an inverse label: the reverse direction lists
+        it for the rows after ``where`` -- as a stand-in the first time (the label renamed is one
+        of those listed there, HubSpot's list not saying which: :attr:`unsure`), the same
+        stand-in renamed again after that (a label has one inverse label)."""
+        key = (f, t, type_id)
+        stand_in = self.inverses.get(key)
+        if stand_in is None:
+            before = [d for d in self.labels(t, f) if d.type_id not in self.planned]
+            self.unsure.setdefault((t, f), []).append((where, before))
+            self.inverses[key] = self._plan(t, f, inverse, where)
+            return
+        self.planned[stand_in] = where
+        self.known[(t, f)] = [
+            LabelDef(d.category, d.type_id, inverse) if d.type_id == stand_in else d
+            for d in self.labels(t, f)
+        ]
 
     def _create(
         self, f: str, t: str, label: str, inverse: str | None, name: str | None, where: str

@@ -140,3 +140,34 @@ def test_a_dry_run_row_meeting_a_label_a_rename_may_have_renamed_says_so() -> No
     assert UNSURE in said[1] and "row 2 renames" in said[1], said[1]
     assert UNSURE not in said[0] + said[2]
     assert done["status"].tolist() == ["success"] * 3, done[["row", "status", "error_message"]]
+
+
+@pytest.mark.parametrize(
+    "rows",
+    [
+        pytest.param(
+            [  # "Decision maker" renamed twice with an inverse label: one inverse, renamed twice
+                ["deals", "contacts", "Sponsor", "Backed", 1001, ""],
+                ["deals", "contacts", "Mentor", "Championed", 1001, ""],
+                ["deals", "contacts", "Lead", "Backed", 1003, ""],  # "Backed" is free again
+            ],
+            id="inverse renamed twice",
+        ),
+        pytest.param(
+            [  # the real run reads "Lead" back: "lead" counts as held, renamed again or not
+                ["deals", "contacts", "Lead", "", 1005, ""],
+                ["deals", "contacts", "Sponsor", "", 1005, ""],
+                ["contacts", "deals", "Guide", "", None, "lead"],
+            ],
+            id="name of a rename's text",
+        ),
+    ],
+)
+def test_a_dry_run_follows_renames_as_the_real_run_reads_them_back(
+    rows: list[list[object]],
+) -> None:
+    """Seeds 5069 and 5479 of a campaign, cut down: the dry run refused the third row of the
+    first (it kept "Backed" beside "Championed") and planned the third of the second (the real
+    run refuses the Name "lead" as taken)."""
+    planned, done = _run([HEADER, *rows], dry_run=True), _run([HEADER, *rows], dry_run=False)
+    assert _said(planned) == _said(done), (planned["error_message"], done["error_message"])

@@ -111,6 +111,39 @@ def test_an_edited_cell_of_any_sheet_is_still_refused(tmp_path: Path, seed: int)
         assert _links(sb) == before
 
 
+@pytest.mark.parametrize("filled", ["1019360132", " 7 ", "x"])
+def test_a_cell_filled_in_a_column_its_sheet_had_not_is_refused(
+    tmp_path: Path, filled: str
+) -> None:
+    """A workbook of a deals-contacts sheet and a deals-companies sheet read whole: a "Contact
+    ID" typed on a row of the companies sheet went nowhere (its row's fields come from its own
+    sheet's columns) and the run said ``success`` (seed 5016 of a campaign).  Refused naming
+    the cell, whatever it says; cells left empty, and extra columns such as "Notes", pass."""
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(
+        workbook_bytes(
+            {
+                "People": [["Deal ID", "Contact ID"], [DEALS[0], CONTACTS[0]]],
+                "Firms": [["Company ID", "Deal ID", "Notes"], [COMPANIES[1], DEALS[1], "n"]],
+            }
+        )
+    )
+    pairs = hf.read_pairs(path, sheet="*")
+    with Sandbox(seed="demo") as sb:
+        before = _links(sb)
+        noted = pairs.copy()
+        noted.loc[0, "Notes"] = "a note of the analyst's"
+        noted.attrs = pairs.attrs
+        assert set(hf.associate(noted, client_for(sb), dry_run=True)["status"]) == {"planned"}
+        edited = pairs.copy()
+        edited.loc[1, "Contact ID"] = filled
+        edited.attrs = pairs.attrs
+        with pytest.raises(InputError, match="'Contact ID' cell of sheet 'Firms' row 2 ") as e:
+            hf.associate(edited, client_for(sb), progress=False)
+        assert "sheet 'Firms' has no 'Contact ID' column" in str(e.value)
+        assert _links(sb) == before
+
+
 def test_a_limits_result_fed_back_keeps_each_sheets_unread_cell(tmp_path: Path) -> None:
     """Sheets of limits under "Max" and under "Limit": a result table fed back (it keeps the
     analyst's columns, not the reader's notes) took a cell "many" for blank, and with

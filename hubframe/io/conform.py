@@ -294,6 +294,7 @@ def _check_cell_edits(
     something (an id, a type) is refused too (``emptied``): the row was reported as a missing
     value naming its cell as empty.  Types are judged for that only: setting a type the header
     names is how a TYPE_CONFLICT is fixed.  The message shows both values as their text."""
+    _check_cells_of_no_column(frame, fields_for(kind), advice)
     sides = _side_notes(frame, emptied)
     if fields is None:
         sent_fields = ["from_id", "to_id"] if kind == "pairs" else ["max_to_object_ids"]
@@ -314,6 +315,60 @@ def _check_cell_edits(
             if len(rows):
                 shown_as = _Shown(header, field, cells, sent)
                 raise InputError(_edited(frame, shown_as, rows, advice))
+
+
+def _check_cells_of_no_column(
+    frame: pd.DataFrame, own: tuple[str, ...], advice: str | None
+) -> None:
+    """A read of several sheets: a cell filled in after the read in a column the row's sheet
+    did not have ("Contact ID" on a row of a sheet of deals and companies).  The row's fields
+    come from its own sheet's columns, so no field took the value: it was not sent, and the
+    report showed it beside ``success``.  Refused, InputError naming the first such cell, before
+    anything is sent (the reader leaves such cells empty).  A header that is a field's own
+    name (``own``: a sheet's "from_type" column) is the field, filled on every row."""
+    info = frame.attrs.get("hubframe") or {}
+    info = info if isinstance(info, dict) else {}
+    columns, merged = info.get("sheet_columns"), info.get("column_map")
+    if not isinstance(columns, dict) or not isinstance(merged, dict) or "sheet" not in frame:
+        return
+    sheets = frame["sheet"].astype(object)
+    for header in merged:
+        if header in own:
+            continue
+        lacking = [s for s, held in columns.items() if header not in list(held or [])]
+        column = frame[header] if lacking and header in frame.columns else None
+        if not isinstance(column, pd.Series):
+            continue
+        cells = _text(column)
+        said = np.asarray(pc.is_valid(cells).to_numpy(zero_copy_only=False))
+        rows = np.flatnonzero(said & np.asarray(sheets.isin(lacking), dtype=bool))
+        if len(rows):
+            raise InputError(_filled_in(frame, (header, cells), rows, advice))
+
+
+def _filled_in(
+    frame: pd.DataFrame, column: tuple[Any, Text], rows: npt.NDArray[Any], advice: str | None
+) -> str:
+    header, cells = column
+    place, first = _row_place(frame), int(rows[0])
+    cell = cells[first].as_py()
+    more = f" and {len(rows) - SHOWN:,} more" if len(rows) > SHOWN else ""
+    also = (
+        f" ({', '.join(place(int(i)) for i in rows[:SHOWN])}{more} hold one)"
+        if len(rows) > 1
+        else ""
+    )
+    sheet = shown(str(frame["sheet"].iloc[first]))
+    return (
+        f"this frame was edited after it was read: the {shown(header)} cell of {place(first)} "
+        f"is {shown(cell)}, but sheet {sheet} has no {shown(header)} column, so no field of the "
+        f"row takes it and a job would not send it{also}. "
+        + (
+            advice
+            or "Clear the cell, or give what it names a row of its own (on a sheet with that "
+            "column). Nothing was sent."
+        )
+    )
 
 
 class _Sides(NamedTuple):

@@ -170,3 +170,26 @@ def test_a_limits_result_fed_back_keeps_each_sheets_unread_cell(tmp_path: Path) 
         assert result["status"].tolist() == ["planned", "invalid"], result
         assert result["error_code"].iloc[1] == "BAD_LIMIT"
         assert "many" in str(result["error_message"].iloc[1])
+
+
+def test_every_cell_filled_in_a_column_its_sheet_had_not_is_counted(tmp_path: Path) -> None:
+    """Five rows of a companies sheet given a contact after the read: the first is named, the
+    first three listed, two more counted, and the contact ids stay out of every field."""
+    firms = [["Deal ID", "Company ID"], *([DEALS[i], COMPANIES[i]] for i in range(5))]
+    people = [["Deal ID", "Contact ID"], [DEALS[6], CONTACTS[6]]]
+    path = tmp_path / "book.xlsx"
+    path.write_bytes(workbook_bytes({"Firms": firms, "People": people}))
+    pairs = hf.read_pairs(path, sheet="*")
+    edited = pairs.copy()
+    firm_rows = pairs.index[pairs["sheet"] == "Firms"]
+    edited.loc[firm_rows, "Contact ID"] = CONTACTS[:5]
+    edited.attrs = pairs.attrs
+    with Sandbox(seed="demo") as sb, pytest.raises(InputError) as e:
+        hf.associate(edited, client_for(sb), dry_run=True)
+    said = str(e.value)
+    assert "'Contact ID' cell of sheet 'Firms' row 2 is '" + CONTACTS[0] + "'" in said
+    assert (
+        "(sheet 'Firms' row 2, sheet 'Firms' row 3, sheet 'Firms' row 4 and 2 more hold one)"
+        in said
+    )
+    assert not set(CONTACTS[:5]) & set(edited["to_id"].dropna())

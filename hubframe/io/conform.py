@@ -352,12 +352,7 @@ def _filled_in(
     header, cells = column
     place, first = _row_place(frame), int(rows[0])
     cell = cells[first].as_py()
-    more = f" and {len(rows) - SHOWN:,} more" if len(rows) > SHOWN else ""
-    also = (
-        f" ({', '.join(place(int(i)) for i in rows[:SHOWN])}{more} hold one)"
-        if len(rows) > 1
-        else ""
-    )
+    also = _also(place, rows, "hold one")
     sheet = shown(str(frame["sheet"].iloc[first]))
     return (
         f"this frame was edited after it was read: the {shown(header)} cell of {place(first)} "
@@ -498,6 +493,15 @@ def _compared_labels(labels: pd.Series) -> npt.NDArray[np.object_]:
     return compared[codes]  # code -1 (empty) takes the None at the end
 
 
+def _also(place: Callable[[int], str], rows: npt.NDArray[Any], said: str) -> str:
+    """The rows an edit's message lists beside its first (" (row 3, row 5 differ so)"): up to
+    SHOWN, then how many more; empty for one row."""
+    if len(rows) < 2:
+        return ""
+    more = f" and {len(rows) - SHOWN:,} more" if len(rows) > SHOWN else ""
+    return f" ({', '.join(place(int(i)) for i in rows[:SHOWN])}{more} {said})"
+
+
 def _edited(
     frame: pd.DataFrame,
     edit: _Shown,
@@ -508,9 +512,7 @@ def _edited(
     removes = field == "max_to_object_ids" and frame["remove"].iloc[first] in (True, np.True_)
     what = "remove (True: the limit removed)" if removes else _sent_shown(edit.sent, first)
     place = _row_place(frame)
-    rows = ", ".join(place(i) for i in differs[:SHOWN])
-    more = f" and {len(differs) - SHOWN:,} more" if len(differs) > SHOWN else ""
-    also = f" ({rows}{more} differ so)" if len(differs) > 1 else ""
+    also = _also(place, differs, "differ so")
     cell = edit.cells[first].as_py()
     return (
         f"this frame was edited after it was read: the {shown(edit.header)} cell of "

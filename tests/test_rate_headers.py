@@ -95,9 +95,12 @@ for _ in range(300):
         "X-HubSpot-RateLimit-Remaining": figure(),
         "X-HubSpot-RateLimit-Daily-Remaining": figure(),
     })
-    limiter.throttled({"X-HubSpot-RateLimit-Remaining": figure()})
+    limiter.throttled({
+        "X-HubSpot-RateLimit-Max": figure(), "X-HubSpot-RateLimit-Remaining": figure()
+    })
     count, window = limiter.budget
     assert 0 < count <= LEARNED_MAX_REQUESTS and 0.01 <= window <= 86400, (count, window)
+    assert 1 <= limiter.effective_max <= count, (limiter.effective_max, count)
 print(round(time.perf_counter() - start, 3))
 """
 

@@ -714,53 +714,15 @@ class _Labeler:
                 "which cannot be renamed; nothing is changed. Use a label of your own.",
             )
         new = found.label if same else visible_label(label)
-        unlabeled = _unlabeled_word(None if same else new, inverse)
-        if unlabeled is not None:
+        repeats = self._would_repeat(f, t, found, (label, new, inverse), same, back)
+        if repeats is not None:
             return _Outcome(
                 "rename",
                 Status.INVALID,
                 found.category,
                 type_id,
                 ErrorCode.LABEL_WOULD_REPEAT,
-                unlabeled,
-            )
-        twin = None if same else _reads_as(label, [d for d in defs if d.type_id != type_id])
-        if twin is not None:  # two labels that read the same: every later match ambiguous
-            return _Outcome(
-                "rename",
-                Status.INVALID,
-                found.category,
-                type_id,
-                ErrorCode.LABEL_WOULD_REPEAT,
-                f'Type id {type_id} ("{found.label}") is not renamed "{label}": the label '
-                f"{self._called(twin)} exists from {f} to {t} and would read the same. Choose "
-                "another name, or use that label.",
-            )
-        if f == t and inverse is not None and normalize_label(inverse) == normalize_label(new):
-            return _Outcome(  # a label of one object to itself: both names in one direction
-                "rename",
-                Status.INVALID,
-                found.category,
-                type_id,
-                ErrorCode.LABEL_WOULD_REPEAT,
-                f'Type id {type_id} ("{found.label}") is not renamed "{new}" with the inverse '
-                f'label "{inverse}": from {f} to {t} both names are listed, and they would read '
-                "the same. Leave the inverse label cell empty to rename this one, or choose "
-                "another inverse label.",
-            )
-        if back:  # the inverse label reads as one of the reverse direction: whose, unknown
-            return _Outcome(
-                "rename",
-                Status.INVALID,
-                found.category,
-                type_id,
-                ErrorCode.LABEL_WOULD_REPEAT,
-                f'Type id {type_id} ("{found.label}") is not renamed "{label}" with the inverse '
-                f'label "{inverse}": the label {self._called(back[0])} '
-                f"exists from {t} to {f} and would read the same, unless it is this label's own "
-                "inverse label (HubSpot's list does not say whose it is). Leave the inverse "
-                "label cell empty to rename this direction only, or choose another inverse "
-                "label.",
+                repeats,
             )
         what = f'"{found.label}" is renamed "{new}"' if not same else ""
         if inverse is not None:
@@ -776,23 +738,7 @@ class _Labeler:
                 f"Type id {type_id} is {now}; not renamed (renames=True / --rename renames it).",
             )
         if self.dry_run:
-            self.known[(f, t)] = [
-                LabelDef(d.category, d.type_id, new) if d == found else d for d in defs
-            ]
-            self._read_back(f, t, new, inverse)
-            said = f"Planned: {what}."
-            if inverse is not None:
-                self._plan_inverse(f, t, type_id, inverse, where)
-                said += (
-                    f" Which label from {t} to {f} is its inverse now HubSpot's list does not "
-                    "say: the rows after this one meet it still under its old name."
-                )
-                if f == t:
-                    said += (
-                        " A label of one object to itself may be one label both ways, with no "
-                        "inverse of its own: then the real run reports it not applied."
-                    )
-            return _Outcome("rename", Status.PLANNED, found.category, type_id, message=said)
+            return self._plan_rename(f, t, found, (new, inverse), what, where)
         self.doing = "rename"
         try:
             self.client.update_label(f, t, type_id, new, inverse)
@@ -803,6 +749,79 @@ class _Labeler:
             return self._maybe_renamed(f, t, new, found, exc)
         self._forget(f, t)
         return self._renamed(f, t, found, new, inverse)
+
+    def _would_repeat(
+        self,
+        f: str,
+        t: str,
+        found: LabelDef,
+        names: tuple[str, str, str | None],
+        same: bool,
+        back: list[LabelDef],
+    ) -> str | None:
+        """Why renaming ``found`` (``names``: the row's label, the name it is given, the inverse
+        label) would give a name that reads as another's or as the plain association
+        (``LABEL_WOULD_REPEAT``); None when it would not."""
+        label, new, inverse = names
+        type_id = found.type_id
+        unlabeled = _unlabeled_word(None if same else new, inverse)
+        if unlabeled is not None:
+            return unlabeled
+        others = [d for d in self.labels(f, t) if d.type_id != type_id]
+        twin = None if same else _reads_as(label, others)
+        if twin is not None:  # two labels that read the same: every later match ambiguous
+            return (
+                f'Type id {type_id} ("{found.label}") is not renamed "{label}": the label '
+                f"{self._called(twin)} exists from {f} to {t} and would read the same. Choose "
+                "another name, or use that label."
+            )
+        if f == t and inverse is not None and normalize_label(inverse) == normalize_label(new):
+            return (  # a label of one object to itself: both names in one direction
+                f'Type id {type_id} ("{found.label}") is not renamed "{new}" with the inverse '
+                f'label "{inverse}": from {f} to {t} both names are listed, and they would read '
+                "the same. Leave the inverse label cell empty to rename this one, or choose "
+                "another inverse label."
+            )
+        if back:  # the inverse label reads as one of the reverse direction: whose, unknown
+            return (
+                f'Type id {type_id} ("{found.label}") is not renamed "{label}" with the inverse '
+                f'label "{inverse}": the label {self._called(back[0])} '
+                f"exists from {t} to {f} and would read the same, unless it is this label's own "
+                "inverse label (HubSpot's list does not say whose it is). Leave the inverse "
+                "label cell empty to rename this direction only, or choose another inverse "
+                "label."
+            )
+        return None
+
+    def _plan_rename(
+        self,
+        f: str,
+        t: str,
+        found: LabelDef,
+        names: tuple[str, str | None],
+        what: str,
+        where: str,
+    ) -> _Outcome:
+        """A dry run's rename of ``found`` (``names``: its new name, the inverse label): the
+        labels it knows then, and the row's words."""
+        new, inverse = names
+        self.known[(f, t)] = [
+            LabelDef(d.category, d.type_id, new) if d == found else d for d in self.labels(f, t)
+        ]
+        self._read_back(f, t, new, inverse)
+        said = f"Planned: {what}."
+        if inverse is not None:
+            self._plan_inverse(f, t, found.type_id, inverse, where)
+            said += (
+                f" Which label from {t} to {f} is its inverse now HubSpot's list does not "
+                "say: the rows after this one meet it still under its old name."
+            )
+            if f == t:
+                said += (
+                    " A label of one object to itself may be one label both ways, with no "
+                    "inverse of its own: then the real run reports it not applied."
+                )
+        return _Outcome("rename", Status.PLANNED, found.category, found.type_id, message=said)
 
     def _renamed(self, f: str, t: str, found: LabelDef, new: str, inverse: str | None) -> _Outcome:
         """A rename HubSpot answered (with no body): the labels read back say what it did."""

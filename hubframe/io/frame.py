@@ -12,6 +12,7 @@ naming the file.
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal
 
@@ -101,6 +102,8 @@ from hubframe.io.text import (
 from hubframe.terminal import shown
 
 if TYPE_CHECKING:  # the Excel and CSV readers load with the first file of their kind
+    from pathlib import Path
+
     from hubframe.io.excel import SheetInfo
 
 RESERVED: Final = frozenset(RESERVED_COLUMNS)
@@ -441,64 +444,87 @@ def _read(
         id_properties={k: str(v).strip() for k, v in (id_properties or {}).items() if v},
         limits=limits or read_limits_in_force(),
     )
-    parts: list[pd.DataFrame] = []
-    originals: dict[str, None] = {}  # in order (a list's `in`: 16,000 columns took 4 s)
-    written: dict[str, str] = {}
-    column_map: dict[str, str] = {}
-    properties: dict[str, str] = {}
-    first: tuple[str, dict[str, str]] | None = None  # the first sheet and how it names records
-    guesses: dict[str, dict[str, TypeGuess]] = {}  # sheet -> side -> the type inferred
-    merged: dict[str, list[str]] = {}
-    hidden_columns: dict[str, list[str]] = {}
-    sheet_columns: dict[str, list[str]] = {}
-    sheet_maps: dict[str, dict[str, str]] = {}  # sheet -> its own column_map
+    sheets = _Sheets(loaded.name, request)
     with reading(loaded.name):
         for raw in raw_sheets(loaded, sheet, request):
-            if raw.merged:
-                merged[raw.name] = list(raw.merged)
-            if raw.hidden_columns:
-                hidden_columns[raw.name] = list(raw.hidden_columns)
-            frame, names, as_written = _sheet_frame(raw, request)
-            parts.append(frame)
-            sheet_columns[raw.name] = list(names)
-            originals.update(dict.fromkeys(names))
-            written.update(as_written)
-            column_map.update(raw.mapping.column_map)
-            sheet_maps[raw.name] = dict(raw.mapping.column_map)
-            _marks_agree(loaded.name, raw.mapping, request)
-            named = request.properties(raw.mapping)
-            first = first or (raw.name, named)
-            _same_properties(loaded.name, first, (raw.name, named))
-            properties.update(named)
-            if raw.mapping.guessed_types:
-                guesses[raw.name] = {str(k): v for k, v in raw.mapping.guessed_types.items()}
-    result = _combine(parts, kind)
+            sheets.add(raw)
+    result = _combine(sheets.parts, kind)
     if loaded.frame is not None:
         result.index = source_index(loaded.frame, result["row"])
-    info: dict[str, Any] = {
-        "kind": kind,
-        "source": loaded.name,
-        "original_columns": list(originals),
-        "column_map": column_map,
-    }
-    if written:
-        info["written_headers"] = written
-    if merged:
-        info["merged_cells"] = merged
-    if hidden_columns:
-        info["hidden_columns"] = hidden_columns
-    if len(sheet_columns) > 1:  # each sheet's own columns: its retry sheet has them alone
-        info["sheet_columns"] = sheet_columns
-        info["sheet_column_maps"] = sheet_maps  # column_map is their union: which sheet read what
-    info |= choice_attrs(request.choice) | sheet_guess_attrs(guesses, len(sheet_columns) > 1)
-    info |= read_from_attrs(loaded.path)
-    if properties and kind == "pairs":
-        info["id_properties"] = properties
+    info = sheets.attrs(kind, loaded.path)
     if kind == "pairs":
         info |= _scope_entry(request, loaded.frame)
     result.attrs["hubframe"] = info
     warn_left_out(result)
     return result
+
+
+@dataclass
+class _Sheets:
+    """What the sheets of one read gave, gathered sheet by sheet: their frames and the notes
+    the read's ``attrs["hubframe"]`` keeps (:meth:`attrs`)."""
+
+    source: str
+    request: Request
+    parts: list[pd.DataFrame] = field(default_factory=list)
+    # the columns in order (a list's `in`: 16,000 columns took 4 s)
+    originals: dict[str, None] = field(default_factory=dict)
+    written: dict[str, str] = field(default_factory=dict)
+    column_map: dict[str, str] = field(default_factory=dict)
+    properties: dict[str, str] = field(default_factory=dict)
+    first: tuple[str, dict[str, str]] | None = None  # the first sheet and how it names records
+    # sheet -> side -> the type inferred
+    guesses: dict[str, dict[str, TypeGuess]] = field(default_factory=dict)
+    merged: dict[str, list[str]] = field(default_factory=dict)
+    hidden_columns: dict[str, list[str]] = field(default_factory=dict)
+    sheet_columns: dict[str, list[str]] = field(default_factory=dict)
+    sheet_maps: dict[str, dict[str, str]] = field(default_factory=dict)  # sheet -> its own map
+
+    def add(self, raw: RawSheet) -> None:
+        """Read one sheet: its frame, and what it says of its columns and records."""
+        if raw.merged:
+            self.merged[raw.name] = list(raw.merged)
+        if raw.hidden_columns:
+            self.hidden_columns[raw.name] = list(raw.hidden_columns)
+        frame, names, as_written = _sheet_frame(raw, self.request)
+        self.parts.append(frame)
+        self.sheet_columns[raw.name] = list(names)
+        self.originals.update(dict.fromkeys(names))
+        self.written.update(as_written)
+        self.column_map.update(raw.mapping.column_map)
+        self.sheet_maps[raw.name] = dict(raw.mapping.column_map)
+        _marks_agree(self.source, raw.mapping, self.request)
+        named = self.request.properties(raw.mapping)
+        self.first = self.first or (raw.name, named)
+        _same_properties(self.source, self.first, (raw.name, named))
+        self.properties.update(named)
+        if raw.mapping.guessed_types:
+            self.guesses[raw.name] = {str(k): v for k, v in raw.mapping.guessed_types.items()}
+
+    def attrs(self, kind: Kind, path: Path | None) -> dict[str, Any]:
+        """The read's ``attrs["hubframe"]`` (but its export scope): the source, the columns as
+        read and mapped, and each sheet's own when there were several."""
+        info: dict[str, Any] = {
+            "kind": kind,
+            "source": self.source,
+            "original_columns": list(self.originals),
+            "column_map": self.column_map,
+        }
+        if self.written:
+            info["written_headers"] = self.written
+        if self.merged:
+            info["merged_cells"] = self.merged
+        if self.hidden_columns:
+            info["hidden_columns"] = self.hidden_columns
+        several = len(self.sheet_columns) > 1
+        if several:  # each sheet's own columns: its retry sheet has them alone
+            info["sheet_columns"] = self.sheet_columns
+            info["sheet_column_maps"] = self.sheet_maps  # column_map is their union
+        info |= choice_attrs(self.request.choice) | sheet_guess_attrs(self.guesses, several)
+        info |= read_from_attrs(path)
+        if self.properties and kind == "pairs":
+            info["id_properties"] = self.properties
+        return info
 
 
 def _scope_entry(request: Request, frame: pd.DataFrame | None) -> dict[str, Any]:

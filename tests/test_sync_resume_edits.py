@@ -199,3 +199,46 @@ def test_a_label_a_colleague_adds_to_a_pair_the_stopped_run_sent_is_held(
         assert (deal, c1, budget) in _portal_entries(sb)
         hf.undo(path, client, progress=False)
         assert _portal_entries(sb) == start | {(deal, c1, budget)}
+
+
+def test_the_link_a_stopped_syncs_label_brought_is_removed_with_it(tmp_path: Path) -> None:
+    """A stopped sync added a label to a pair that had no link: HubSpot links the pair with its
+    plain (unlabeled) type too.  Its resume, from a sheet that no longer lists the pair, removed
+    the label but held the plain link as "added ... not by it (by someone else?)"
+    (REMOVAL_HELD): the portal kept a pair the sheet does not list (seed 21015 of a campaign)."""
+    deal, gone, kept = DEALS[0], CONTACTS[4], CONTACTS[5]  # pairs the demo portal has not
+    path = tmp_path / "sync.sqlite"
+    first = pd.DataFrame(
+        [(deal, gone, "Budget holder"), (DEALS[1], CONTACTS[6], "Champion")],
+        columns=["Deal ID", "Contact ID", "Association label"],
+    )
+    second = pd.DataFrame([(deal, kept, None)], columns=first.columns)
+    options = {"allow_removals": True, "max_removals": 1000, "progress": False}
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        start = _portal_entries(sb)
+        cancel = threading.Event()
+
+        def labeled(rows: int) -> None:  # stop once the label is in
+            if any((d, c) == (deal, gone) for d, c, _ in _portal_entries(sb)):
+                cancel.set()
+
+        stopped = hf.sync(
+            first,
+            client,
+            journal=path,
+            batch_size=1,
+            workers=1,
+            cancel=cancel,
+            on_progress=labeled,
+            **options,
+        )
+        assert list(stopped["status"].iloc[:2]) == ["success", "skipped"], stopped
+        held = {(c, k) for d, c, k in _portal_entries(sb) if d == deal}
+        assert {c for c, _ in held if c == gone} == {gone} and len(held & {(gone, 3)}) == 1
+        result = hf.sync(second, client, journal=path, **options)
+        now = {e for e in _portal_entries(sb) if e[0] == deal}
+        assert now == _wanted(sb, second), result  # the sheet's one row, nothing of `gone`
+        assert not result["error_code"].eq("REMOVAL_HELD").any(), result
+        hf.undo(path, client, progress=False)
+        assert _portal_entries(sb) == start

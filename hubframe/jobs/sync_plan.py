@@ -292,7 +292,9 @@ class SyncPlanner:
 
     def _added(self, plan: PairPlan) -> set[tuple[str, str, int | None]]:
         """The entries (from id, to id, type id; None: a link of the pair's default type) the
-        runs a resumed sync resumes added (or may have) in ``plan``'s direction."""
+        runs a resumed sync resumes added (or may have) in ``plan``'s direction.  A label they
+        added to a pair added its link too (HubSpot links a pair with its default type when
+        it is given a label): the link is theirs where the journal's memory lacks it."""
         journal = self.run.journal
         if journal is None:
             return set()
@@ -300,7 +302,8 @@ class SyncPlanner:
         labeled = journal.applied(str(Action.ASSOCIATE), pair.from_type, pair.to_type)
         default = journal.applied(str(Action.ASSOCIATE_DEFAULT), pair.from_type, pair.to_type)
         out = {(str(f), str(t), _type_id(k)) for f, t, k in labeled}
-        return out | {(str(f), str(t), None) for f, t, _ in default}
+        # a label links the pair too: HubSpot adds the pair's default type with it
+        return out | {(str(f), str(t), None) for f, t, _ in (*labeled, *default)}
 
     def _fail(self, plan: PairPlan, exc: HubframeError) -> None:
         plan.failed = True

@@ -7,6 +7,10 @@ than they left) and are answered ``latency`` seconds later; at most ``in_flight`
 once, and a refused request is sent again.  One thread: the limiter's ``wait`` hands the time
 over to the simulation, which delivers what arrives and what is answered meanwhile (the
 limiter's condition is re-entrant), as the client's workers would.
+
+``stalls=(every_s, length_s)``: HubSpot (or the machine between) stops taking requests for
+``length_s`` every ``every_s`` seconds; what arrives meanwhile is counted when the stall ends,
+all at once, as a paused process or a congested link delivers it.
 """
 
 from __future__ import annotations
@@ -18,7 +22,7 @@ import threading
 from collections import deque
 from dataclasses import dataclass, field
 
-from hubframe.hubspot.ratelimit import RateLimiter
+from hubframe.hubspot.ratelimit import RateLimiter, Slot
 from hubframe.testing import FakeClock
 
 
@@ -95,8 +99,9 @@ class _Hubspot:
 class Simulation:
     """One seeded run; :meth:`run` returns what happened."""
 
-    def __init__(self, seed: int) -> None:
+    def __init__(self, seed: int, stalls: tuple[float, float] | None = None) -> None:
         self.portal = Portal.draw(seed)
+        self._stalls = stalls
         self._rng = random.Random(seed + 1)
         self._clock = FakeClock(0.0)
         self._events: list[tuple[float, int, str, object]] = []
@@ -124,7 +129,15 @@ class Simulation:
         self._queued -= 1
         self._out += 1
         arrives = self._clock.now + self._rng.uniform(0.0, self.portal.jitter_s)
-        self._push(arrives, "arrive", slot)
+        self._push(self._after_stall(arrives), "arrive", slot)
+
+    def _after_stall(self, at: float) -> float:
+        """When a request arriving at ``at`` is counted: at the end of a stall it falls in."""
+        if self._stalls is None:
+            return at
+        every, length = self._stalls
+        into = at % every
+        return at - into + every if into >= every - length else at
 
     def _push(self, at: float, kind: str, payload: object) -> None:
         heapq.heappush(self._events, (at, next(self._order), kind, payload))
@@ -138,17 +151,18 @@ class Simulation:
             at, _, kind, payload = heapq.heappop(self._events)
             self._clock.now = max(self._clock.now, at)
             if kind == "arrive":
-                self._push(at + self.portal.latency_s, "answer", self._hubspot.admit(at))
+                answer = (*self._hubspot.admit(at), payload)
+                self._push(at + self.portal.latency_s, "answer", answer)
             else:
                 self._answered(at, payload)  # type: ignore[arg-type]
         self._clock.now = max(self._clock.now, until)
 
-    def _answered(self, at: float, answer: tuple[bool, dict[str, str]]) -> None:
-        ok, headers = answer
+    def _answered(self, at: float, answer: tuple[bool, dict[str, str], Slot]) -> None:
+        ok, headers, slot = answer
         out = self.outcome
         if out.first_answer is None:
             out.first_answer = at
-        self.limiter.observe(headers)
+        self.limiter.observe(headers, slot)
         self._out -= 1
         if ok:
             out.done += 1

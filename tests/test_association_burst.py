@@ -11,16 +11,21 @@ held, raised again slowly while no request is refused.  The sandbox models the s
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 import pytest
 from fuzzseeds import seeds
-from limiter_sim import Simulation
+from limiter_sim import Portal, Simulation
 
 import hubframe as hf
 from hubframe.hubspot.ratelimit import (
+    ADAPTIVE_STEP,
     CEILING_CUT,
     CEILING_FLOOR,
     CEILING_RISE,
+    MIN_TIME_MARGIN_S,
+    TIME_MARGIN,
     RateLimiter,
     Slot,
 )
@@ -164,13 +169,25 @@ def test_the_sandbox_refuses_association_requests_past_their_own_window() -> Non
         assert sb.request_log()["status"].iloc[-1] == 200
 
 
+def _bursts(started: pd.Series, gap_s: float = 0.25) -> int:
+    """How many bursts the times make: runs of refusals less than ``gap_s`` apart."""
+    ordered = started.sort_values()
+    return int((ordered.diff().fillna(gap_s + 1) > gap_s).sum())
+
+
 def test_a_run_under_a_lower_association_limit_is_rarely_refused() -> None:
     """120 requests under an association limit of 15 / s while the headers say 19: the first
     window's excess is refused (4 requests), then the ceiling keeps the run under the limit.
-    Before: about 18 % answered 429.  And once, on a loaded machine, 17 of 137: the ceiling was
-    cut from the limiter's window, where the refused request had left before most of those
-    HubSpot counted ahead of it (threads scheduled late), so no ceiling was set and every window
-    refused again; HubSpot's own count (its headers) is now what the ceiling is cut from."""
+    Before: about 18 % answered 429, every window.  Once, on a loaded machine, 17 of 137: the
+    ceiling was cut from the limiter's window, where the refused request had left before most of
+    those HubSpot counted ahead of it (threads scheduled late), so no ceiling was set and every
+    window refused again; HubSpot's own count (its headers) is now what the ceiling is cut from.
+    And once, on a loaded CI machine, 15 of 135: the sandbox shares this process, and a stall of
+    the process longer than the limiter's time margin (30 ms of a 1 s window) had HubSpot count
+    requests later than they left, so a window after each stall was refused again.  A refusal
+    that shows it (HubSpot counts more than the limiter's window holds) now widens the margin and
+    has each answered request count from its answer (less the fastest round trip), so a run's
+    later refusals come in one burst at most: those out when the first stall ended."""
     deals, contacts = demo_ids("deals")[:60], demo_ids("contacts")[:4]
     pairs = pd.DataFrame(
         {"Deal ID": [d for d in deals for _ in range(4)], "Contact ID": list(contacts) * 60}
@@ -181,9 +198,11 @@ def test_a_run_under_a_lower_association_limit_is_rarely_refused() -> None:
         log = sb.request_log()
     assert (result["status"] == "success").all()
     writes = log[log["path"].str.contains("/batch/")]
-    refused = int((writes["status"] == 429).sum())
+    refused = writes[writes["status"] == 429]["started"]
+    first = refused < writes["started"].min() + 1.0
     assert len(writes) >= 120
-    assert refused <= 8, f"{refused} of {len(writes)} requests answered 429"
+    assert first.sum() <= 8, f"{first.sum()} of the first window's requests answered 429"
+    assert _bursts(refused[~first]) <= 1, f"refused later: {list(refused[~first])}"
 
 
 def test_seeded_runs_under_a_lower_limit_are_refused_in_their_first_window_only() -> None:
@@ -205,3 +224,73 @@ def test_seeded_runs_under_a_lower_limit_are_refused_in_their_first_window_only(
         if out.took_s > 1.6 * portal.floor_s + slack:
             failures.append((seed, "slow", round(out.took_s / portal.floor_s, 2), portal))
     assert not failures, failures[:5]
+
+
+def test_seeded_runs_through_stalls_are_refused_in_one_burst_at_most() -> None:
+    """The simulated runs above, with HubSpot (or the machine between) stalling for 3-10 times
+    the limiter's time margin every 2-4 windows: what arrives meanwhile is counted when the
+    stall ends, later than it left.  The first stall's release may be refused (the requests out
+    then), but the refusal shows the lag, and from then on each request counts from its answer:
+    after the first window a run has no more refusals than one pool of requests in flight.
+    Before, each stall could bring a window of refusals: 18 of 700 seeds had more, by up to 55."""
+    failures = []
+    for seed in seeds(150):
+        rng = random.Random(seed * 7 + 3)
+        portal = Portal.draw(seed)
+        margin = max(MIN_TIME_MARGIN_S, portal.window_s * TIME_MARGIN)
+        stalls = (rng.uniform(2, 4) * portal.window_s, rng.uniform(3, 10) * margin)
+        out = Simulation(seed, stalls=stalls).run()
+        if out.refused_late > portal.in_flight:
+            failures.append((seed, out.refused_late, portal))
+        if out.took_s > 2 * portal.floor_s + portal.window_s + 2 * portal.latency_s:
+            failures.append((seed, "slow", round(out.took_s / portal.floor_s, 2), portal))
+    assert not failures, failures[:5]
+
+
+def test_a_refusal_that_shows_hubspot_counting_late_widens_the_margin_and_books_its_count() -> None:
+    """HubSpot counted 15 requests in its window when the limiter's held 5 (the others had left
+    it): they reached HubSpot later than they left.  The time margin widens and the window is
+    booked up to what HubSpot counted (under the ceiling the refusal also set)."""
+    clock = FakeClock()
+    rl = _limiter((20, 1.0), clock)
+    _fill(rl, 12)
+    clock.advance(rl.hold_s + 0.01)
+    _fill(rl, 5)
+    hold = rl.hold_s
+    rl.throttled(_counted(15, 20))
+    assert rl.effective_max == int(15 * CEILING_CUT)  # 13
+    assert rl.hold_s == pytest.approx(hold + ADAPTIVE_STEP)
+    started = clock.now
+    _fill(rl, 1)  # 13 booked: the next waits for room
+    assert clock.now >= started + rl.hold_s - ADAPTIVE_STEP - 1e-9
+
+
+def test_a_refusal_hubspot_counted_no_more_than_the_window_holds_widens_nothing() -> None:
+    clock = FakeClock()
+    rl = _limiter((20, 1.0), clock)
+    _fill(rl, 19)
+    hold = rl.hold_s
+    rl.throttled(_counted(15, 20))
+    assert rl.hold_s == hold
+
+
+def test_after_a_refusal_an_answered_request_counts_from_its_answer_less_the_fastest_trip() -> None:
+    clock = FakeClock()
+    rl = _limiter((20, 1.0), clock)
+    fast, slow = _fill(rl, 2)
+    left = slow.at
+    clock.advance(0.05)
+    rl.observe({}, fast)  # the fastest round trip: 0.05 s
+    clock.advance(0.45)
+    rl.observe({}, slow)  # no refusal yet: it counts from when it left
+    assert slow.at == left
+    rl.throttled({"X-HubSpot-RateLimit-Remaining": "0"})
+    (late,) = _fill(rl, 1)
+    sent = late.at
+    clock.advance(0.5)
+    rl.observe({}, late)
+    assert late.at == pytest.approx(sent + 0.45)
+    (lost,) = _fill(rl, 1)  # answered after it left the window: booked again
+    clock.advance(rl.hold_s + 0.5)
+    rl.observe({}, lost)
+    assert lost.booked and lost.at == pytest.approx(clock.now - 0.05)

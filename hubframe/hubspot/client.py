@@ -332,7 +332,7 @@ class HubSpotClient:
                 self._pause(self._delay(attempt, None), f"{method} {path}: {error}")
                 continue
             self._reached = True
-            self.limiter.observe(resp.headers)
+            self.limiter.observe(resp.headers, sending.slot)
             if logger.isEnabledFor(logging.DEBUG):  # a path quotes a sheet's cells
                 logger.debug(
                     "%s %s -> %s (attempt %d, %.3f s)",

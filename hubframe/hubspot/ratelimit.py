@@ -12,12 +12,16 @@ Safety margins: a slot is held a little longer than the window (requests reach H
 after they leave, and that moment jitters), large budgets keep a few requests in reserve, and
 each 429 widens the time margin (fading again while no request is refused) and fills the
 limiter's window, so the budget is re-learned from the next answers instead of retried into a
-storm.  A 429 whose headers still show room in the window means a lower limit applies than the
-headers describe (HubSpot's association endpoints have their own burst limit, below the app's):
-the limiter then keeps under a ceiling below what HubSpot counted, raised again slowly while no
-request is refused (:data:`CEILING_CUT`).  ``X-HubSpot-RateLimit-Remaining`` is watched too: when
-HubSpot reports fewer requests left than the limiter believes (another app shares the budget),
-the difference is booked.
+storm. While that wider margin lasts, an answered request counts from its answer less the
+fastest round trip seen (the latest moment HubSpot can have counted it), not from when it left:
+a stall of the machine or the link makes HubSpot count requests later than they left, and the
+window after each stall would be refused again. A 429 whose headers still show room in the
+window means a lower limit applies than the headers describe (HubSpot's association endpoints
+have their own burst limit, below the app's): the limiter then keeps under a ceiling below what
+HubSpot counted, raised again slowly while no request is refused (:data:`CEILING_CUT`); when
+HubSpot counted more than the limiter's window holds, the margin widens too and the difference
+is booked. ``X-HubSpot-RateLimit-Remaining`` is watched too: when HubSpot reports fewer requests
+left than the limiter believes (another app shares the budget), the difference is booked.
 
 The daily budget: ``X-HubSpot-RateLimit-Daily-Remaining`` (when HubSpot sends it) is followed,
 each request counted off as it is booked; :meth:`RateLimiter.acquire` refuses a request that
@@ -158,6 +162,7 @@ class RateLimiter:
         self._in_flight = 0  # requests booked whose answer has not come back
         self._ceiling: int | None = None  # a lower budget 429s taught (see CEILING_CUT)
         self._ceiling_at = 0.0  # when it was taught
+        self._fastest = math.inf  # the fastest round trip seen (seconds)
 
     # --- what the limiter knows -------------------------------------------------------------
 
@@ -254,14 +259,20 @@ class RateLimiter:
         with self._cond:
             self._in_flight = max(0, self._in_flight - 1)
 
-    def observe(self, headers: Mapping[str, str]) -> None:
+    def observe(self, headers: Mapping[str, str], slot: Slot | None = None) -> None:
         """An answer came back: learn the budget from its headers, book usage HubSpot reports,
-        and take the day's remaining budget (less the requests still on their way)."""
+        and take the day's remaining budget (less the requests still on their way).
+
+        ``slot``: the answered request's.  While a refusal's time margin lasts (HubSpot counted
+        requests the limiter's window had let go: they reached it late), the request counts
+        from its answer, the latest moment HubSpot can have counted it."""
         max_requests = _header_int(headers, RATE_LIMIT_MAX_HEADER)
         interval_ms = _header_int(headers, RATE_LIMIT_INTERVAL_HEADER)
         remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)
         daily = _header_int(headers, RATE_LIMIT_DAILY_REMAINING_HEADER)
         with self._cond:
+            if slot is not None:
+                self._answered(slot)
             self._in_flight = max(0, self._in_flight - 1)
             budget = _plausible(max_requests, interval_ms)
             if not self._fixed and budget is not None:
@@ -272,6 +283,19 @@ class RateLimiter:
             if daily is not None:
                 self._daily_left = self._day_left(daily)
             self._cond.notify_all()
+
+    def _answered(self, slot: Slot) -> None:
+        """The request of ``slot`` was answered now: learn the fastest round trip, and while a
+        refusal's time margin lasts, count the request from the moment HubSpot can have
+        counted it last (its answer less the fastest round trip)."""
+        now = self._clock()
+        self._fastest = min(self._fastest, max(0.0, now - slot.at))
+        counted_by = now - self._fastest
+        if self._extra() > 0 and counted_by > slot.at:
+            slot.at = counted_by
+            if not slot.booked:  # it had left the window meanwhile
+                slot.booked = True
+                self._sent.append(slot)
 
     def _day_left(self, daily: int) -> int:
         """The day's budget after an answer saying ``daily`` left.  Answers overtake each other:
@@ -296,12 +320,23 @@ class RateLimiter:
             now = self._clock()
             self._expire(now)
             if remaining is not None and remaining > 0:
-                self._lower_ceiling(now, self._counted(headers, remaining))
+                counted = self._counted(headers, remaining)
+                self._lower_ceiling(now, counted)
+                if counted > len(self._sent):  # HubSpot still counts requests the window let go
+                    self._widen(now)
+                    self._book(counted - len(self._sent), now)
             else:
-                self._adaptive = min(ADAPTIVE_CAP, self._extra() + ADAPTIVE_STEP)
-                self._throttled_at = now
+                self._widen(now)
                 self._book_foreign_usage(0)
             self._cond.notify_all()
+
+    def _widen(self, now: float) -> None:
+        self._adaptive = min(ADAPTIVE_CAP, self._extra() + ADAPTIVE_STEP)
+        self._throttled_at = now
+
+    def _book(self, count: int, now: float) -> None:
+        for _ in range(max(0, min(count, self.effective_max - len(self._sent)))):
+            self._sent.append(Slot(now))
 
     def _counted(self, headers: Mapping[str, str], remaining: int) -> int:
         """The requests HubSpot had counted in its window when it refused: its headers' budget

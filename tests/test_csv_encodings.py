@@ -191,7 +191,9 @@ def test_a_csv_report_saved_again_as_xlsx_is_refused_with_what_to_do(
     with pytest.raises(InputError, match="no Results sheet; is it a hubframe report"):
         undo(other, client, progress=False)
     saved = tmp_path / "saved.csv"
-    pd.read_excel(workbook, dtype=str, keep_default_na=False).to_csv(saved, index=False)
+    pd.read_excel(workbook, dtype=str, keep_default_na=False, engine="openpyxl").to_csv(
+        saved, index=False
+    )
     assert (undo(saved, client, progress=False)["status"] == "success").all()
     assert len(sandbox.associations("deals", "contacts")) == before
 

@@ -70,6 +70,7 @@ class Outcome:
     done: int = 0
     refused: int = 0
     refused_late: int = 0  # refusals answered after the first window (and a round trip)
+    late_at: list[float] = field(default_factory=list)  # when those were answered
     first_answer: float | None = None
 
 
@@ -170,6 +171,7 @@ class Simulation:
         out.refused += 1
         if at > out.first_answer + self.portal.window_s + self.portal.latency_s:
             out.refused_late += 1
+            out.late_at.append(at)
         self.limiter.throttled(headers)
         self._queued += 1
 

@@ -391,6 +391,24 @@ def _bad_name(label: str, name: str) -> _Outcome:
     return _Outcome("create", Status.INVALID, code=ErrorCode.BAD_LABEL_NAME, message=said)
 
 
+def _reverse_label(f: str, t: str, label: str, inverse: str | None) -> str | None:
+    """The label a new label gives the reverse direction: its inverse label, or (between two
+    objects) the label itself; a label of one object to itself without one is one label both
+    ways."""
+    return inverse if inverse is not None else (None if f == t else label)
+
+
+def _conflicting_name(label: str, name: str, row: str) -> _Outcome:
+    """A new label's internal name that an earlier row of the sheet gives its label: HubSpot
+    takes each once per object pair."""
+    said = (
+        f'The label "{label}" is not created: its internal name "{name}" is the one '
+        f"{row} gives its label, and HubSpot takes each internal name once per "
+        "object pair. Give one of them another name (a Name column)."
+    )
+    return _Outcome("create", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=said)
+
+
 def _name_taken(f: str, t: str, label: str, name: str) -> _Outcome:
     """A new label whose sheet Name is the internal name of a label the pair holds (as far as
     the run can tell): not sent, since HubSpot refuses it ("An association label named ... already
@@ -959,9 +977,41 @@ class _Labeler:
         )
         if single:  # one label both ways: paired with itself it would be two labels of one name
             inverse = None
-        # the label the reverse direction gets: the inverse label, or (between two objects)
-        # the label itself; a label of one object to itself without one is one label both ways
-        back = inverse if inverse is not None else (None if f == t else label)
+        refused = self._refused(f, t, label, inverse, name)
+        if refused is not None:
+            return refused
+        taken = self.names.setdefault(frozenset((f, t)), {})
+        if name is not None and name not in taken and name in self._held(f, t):
+            return _name_taken(f, t, label, name)
+        name = name or self._free_name(f, t, label)
+        if name in taken:
+            return _conflicting_name(label, name, taken[name])
+        taken[name] = where
+        if self.dry_run:
+            return self._plan_create(f, t, label, inverse, where, single=single)
+        before = {d.type_id for d in self.labels(f, t)}
+        self.doing = "create"
+        try:
+            created = self.client.create_label(f, t, name, label, inverse)
+        except HubframeError as exc:
+            self._forget(f, t)
+            if not exc.may_have_applied:
+                del taken[name]
+                raise
+            return self._maybe_created(f, t, label, exc)
+        self._forget(f, t)
+        done = self._created(f, t, label, created, inverse, before)
+        if single and done.status is Status.SUCCESS and done.message is None:
+            done.message = f"Created: {_ONE_BOTH_WAYS.format(label=label, t=t)}"
+        return done
+
+    def _refused(
+        self, f: str, t: str, label: str, inverse: str | None, name: str | None
+    ) -> _Outcome | None:
+        """Why a new label is not sent, before its internal name is taken: the reverse
+        direction would get two labels that read the same, the name given is not one HubSpot
+        takes, or the pair has no room."""
+        back = _reverse_label(f, t, label, inverse)
         twin = _reads_as(back, self.labels(t, f)) if back is not None else None
         if twin is not None:  # the reverse direction would get two labels that read the same
             why = (
@@ -981,46 +1031,21 @@ class _Labeler:
             )
         if name is not None and not _NAME_FORM.fullmatch(name):
             return _bad_name(label, name)
-        full = self._full(f, t, label)
-        if full is not None:
-            return full
-        taken = self.names.setdefault(frozenset((f, t)), {})
-        held = name is not None and name not in taken and name in self._held(f, t)
-        if held:
-            return _name_taken(f, t, label, str(name))
-        name = name or self._free_name(f, t, label)
-        if name in taken:
-            said = (
-                f'The label "{label}" is not created: its internal name "{name}" is the one '
-                f"{taken[name]} gives its label, and HubSpot takes each internal name once per "
-                "object pair. Give one of them another name (a Name column)."
-            )
-            return _Outcome("create", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=said)
-        taken[name] = where
-        if self.dry_run:
-            self._plan(f, t, label, where)
-            if back is not None:
-                self._plan(t, f, back, where)
-            paired = f' (inverse label "{inverse}")' if inverse else ""
-            said = f'Planned: the label "{label}"{paired} is created from {f} to {t}.'
-            if single:
-                said = f"Planned: {_ONE_BOTH_WAYS.format(label=label, t=t)}"
-            return _Outcome("create", Status.PLANNED, message=said)
-        before = {d.type_id for d in self.labels(f, t)}
-        self.doing = "create"
-        try:
-            created = self.client.create_label(f, t, name, label, inverse)
-        except HubframeError as exc:
-            self._forget(f, t)
-            if not exc.may_have_applied:
-                del taken[name]
-                raise
-            return self._maybe_created(f, t, label, exc)
-        self._forget(f, t)
-        done = self._created(f, t, label, created, inverse, before)
-        if single and done.status is Status.SUCCESS and done.message is None:
-            done.message = f"Created: {_ONE_BOTH_WAYS.format(label=label, t=t)}"
-        return done
+        return self._full(f, t, label)
+
+    def _plan_create(
+        self, f: str, t: str, label: str, inverse: str | None, where: str, *, single: bool
+    ) -> _Outcome:
+        """The dry run's create: the label is planned both ways, as the real run creates it."""
+        self._plan(f, t, label, where)
+        back = _reverse_label(f, t, label, inverse)
+        if back is not None:
+            self._plan(t, f, back, where)
+        paired = f' (inverse label "{inverse}")' if inverse else ""
+        said = f'Planned: the label "{label}"{paired} is created from {f} to {t}.'
+        if single:
+            said = f"Planned: {_ONE_BOTH_WAYS.format(label=label, t=t)}"
+        return _Outcome("create", Status.PLANNED, message=said)
 
     def _full(self, f: str, t: str, label: str) -> _Outcome | None:
         """A new label the pair has no room for: HubSpot holds at most

@@ -533,31 +533,50 @@ def _check_format(db: sqlite3.Connection, path: Path, *, log_left: bool = False)
                 db.execute("ROLLBACK")
         # another run created the journal at the same moment: check what it wrote
         return _check_format(db, path)
-    if version == 3:  # format 3: every batch becomes part of one run, left open (resumable)
-        db.executescript(
-            "BEGIN; ALTER TABLE batches ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
-            "ALTER TABLE before ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
-            f"{_RUNS} PRAGMA user_version = 4; COMMIT;"
-        )
-        version = 4
-    if version == 4:  # format 4: its sent batches belong to no run (all before any take-back)
-        db.executescript(
-            "BEGIN; ALTER TABLE sent ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
-            "PRAGMA user_version = 5; COMMIT;"
-        )
-        version = 5
-    if version == 5:  # format 5: no run is known to have resumed another
-        table = _RESUMED.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
-        db.executescript(f"BEGIN; {table} PRAGMA user_version = 6; COMMIT;")
-        version = 6
-    if version == 6:  # format 6: every sent batch's states are in its row of sent
-        added = (_SETTLED + _TAKEN_BACK).replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
-        db.executescript(f"BEGIN; {added} PRAGMA user_version = 7; COMMIT;")
-        version = 7
-    if version == 7:  # format 7: no run is known to have read a record's primary companies
-        added = _PRIMARY_READ.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
-        db.executescript(f"BEGIN; {added} PRAGMA user_version = {SCHEMA_VERSION}; COMMIT;")
-        version = SCHEMA_VERSION
+    version = _upgraded(db, version)
+    _refuse_version(path, version, tables)
+    for table, columns in _COLUMNS.items():
+        found = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
+        if version != SCHEMA_VERSION or found != columns:
+            raise InputError(
+                f"journal {path}: not a hubframe journal (its table {table!r} has other "
+                "columns); give another file"
+            )
+
+
+def _if_missing(tables: str) -> str:
+    return tables.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
+
+
+def _upgrades() -> dict[int, str]:
+    """The script that brings a journal of each older format one format up."""
+    return {
+        # format 3: every batch becomes part of one run, left open (resumable)
+        3: "ALTER TABLE batches ADD COLUMN run INTEGER NOT NULL DEFAULT 0; "
+        f"ALTER TABLE before ADD COLUMN run INTEGER NOT NULL DEFAULT 0; {_RUNS}",
+        # format 4: its sent batches belong to no run (all before any take-back)
+        4: "ALTER TABLE sent ADD COLUMN run INTEGER NOT NULL DEFAULT 0;",
+        # format 5: no run is known to have resumed another
+        5: _if_missing(_RESUMED),
+        # format 6: every sent batch's states are in its row of sent
+        6: _if_missing(_SETTLED + _TAKEN_BACK),
+        # format 7: no run is known to have read a record's primary companies
+        7: _if_missing(_PRIMARY_READ),
+    }
+
+
+def _upgraded(db: sqlite3.Connection, version: int) -> int:
+    """Bring a journal of format 3 or later up to this one's, a format at a time (each in its
+    own transaction); the format it is in then."""
+    upgrades = _upgrades()
+    while version in upgrades:
+        db.executescript(f"BEGIN; {upgrades[version]} PRAGMA user_version = {version + 1}; COMMIT;")
+        version += 1
+    return version
+
+
+def _refuse_version(path: Path, version: int, tables: set[str]) -> None:
+    """An InputError for a journal of a format this hubframe does not read."""
     if version == 0 and tables == _FORMAT_1:
         raise InputError(
             f"journal {path}: written by an older hubframe (journal format 1; this one reads "
@@ -576,13 +595,6 @@ def _check_format(db: sqlite3.Connection, path: Path, *, log_left: bool = False)
             f"journal {path}: written by a newer hubframe (journal format {version}; this one "
             f"reads format {SCHEMA_VERSION}); use that hubframe, or give a new journal file"
         )
-    for table, columns in _COLUMNS.items():
-        found = [row[1] for row in db.execute(f"PRAGMA table_info({table})")]
-        if version != SCHEMA_VERSION or found != columns:
-            raise InputError(
-                f"journal {path}: not a hubframe journal (its table {table!r} has other "
-                "columns); give another file"
-            )
 
 
 def _open(path: Path) -> sqlite3.Connection:

@@ -422,33 +422,7 @@ def read_answer(
     named_rows = endpoint(batch.action).result_key is not None
     listed = named_rows and _lists_every_row(batch, resp)
     body = resp.json() if (named_rows and not listed) or resp.may_have_errors() else {}
-    failures: dict[int, Outcome] = {}
-    loose: dict[int, Outcome] = {}  # rows an error names by one record only
-    unmapped: list[Mapping[str, Any]] = []
-    errors = shapes.listed(body.get("errors"))
-    index = record_index(batch.items) if errors else {}
-    for err in errors:
-        if not isinstance(err, dict):
-            continue
-        named = blame(err, batch.items, index)
-        if not named.rows:
-            unmapped.append(err)
-        code = classify(err)
-        by_record = not batch.action.is_limit and _names_one_record(err, code)
-        rows = named.rows
-        claimed = all(i in failures or i in loose for i in rows)
-        if rows and claimed and not by_record:
-            rows = _pair_mates(batch, rows, failures, loose)  # a second error for one pair
-            for i in rows:
-                loose.setdefault(
-                    i, _item_failure(batch, batch.items[i], err, code, resp, attempts, unlabeled)
-                )
-            continue
-        for i in rows:
-            found = loose if by_record or i in named.unsure else failures
-            found.setdefault(
-                i, _item_failure(batch, batch.items[i], err, code, resp, attempts, unlabeled)
-            )
+    failures, loose, unmapped = _blamed(batch, body, resp, attempts, unlabeled)
     for i in _contradicted(batch, body, failures) if named_rows else ():
         loose[i] = failures.pop(i)
     loose = {i: o for i, o in loose.items() if i not in failures}
@@ -489,6 +463,46 @@ def read_answer(
     successes = {action: success(action) for action in {item.action for item in batch.items}}
     outcomes = [failures.get(i) or successes[item.action] for i, item in enumerate(batch.items)]
     return Answer(outcomes, unconfirmed, pending)
+
+
+def _blamed(
+    batch: Batch,
+    body: Mapping[str, Any],
+    resp: ApiResponse,
+    attempts: int,
+    unlabeled: UnlabeledIds | None,
+) -> tuple[dict[int, Outcome], dict[int, Outcome], list[Mapping[str, Any]]]:
+    """The rows the answer's ``errors`` name: (failed: an error names their pair or a record
+    that does not exist; loose: named by one of their records only, or unsure, to be read back;
+    the errors that name no row)."""
+    failures: dict[int, Outcome] = {}
+    loose: dict[int, Outcome] = {}
+    unmapped: list[Mapping[str, Any]] = []
+    errors = shapes.listed(body.get("errors"))
+    index = record_index(batch.items) if errors else {}
+    for err in errors:
+        if not isinstance(err, dict):
+            continue
+        named = blame(err, batch.items, index)
+        if not named.rows:
+            unmapped.append(err)
+        code = classify(err)
+        by_record = not batch.action.is_limit and _names_one_record(err, code)
+        rows = named.rows
+        claimed = all(i in failures or i in loose for i in rows)
+        if rows and claimed and not by_record:
+            rows = _pair_mates(batch, rows, failures, loose)  # a second error for one pair
+            for i in rows:
+                loose.setdefault(
+                    i, _item_failure(batch, batch.items[i], err, code, resp, attempts, unlabeled)
+                )
+            continue
+        for i in rows:
+            found = loose if by_record or i in named.unsure else failures
+            found.setdefault(
+                i, _item_failure(batch, batch.items[i], err, code, resp, attempts, unlabeled)
+            )
+    return failures, loose, unmapped
 
 
 def _pair_mates(

@@ -265,7 +265,8 @@ class RateLimiter:
 
         ``slot``: the answered request's.  While a refusal's time margin lasts (HubSpot counted
         requests the limiter's window had let go: they reached it late), the request counts
-        from its answer, the latest moment HubSpot can have counted it."""
+        from its answer less the fastest round trip seen, the latest moment HubSpot can have
+        counted it (a refused request too, which HubSpot did not count: the safe side)."""
         max_requests = _header_int(headers, RATE_LIMIT_MAX_HEADER)
         interval_ms = _header_int(headers, RATE_LIMIT_INTERVAL_HEADER)
         remaining = _header_int(headers, RATE_LIMIT_REMAINING_HEADER)

@@ -242,3 +242,43 @@ def test_the_link_a_stopped_syncs_label_brought_is_removed_with_it(tmp_path: Pat
         assert not result["error_code"].eq("REMOVAL_HELD").any(), result
         hf.undo(path, client, progress=False)
         assert _portal_entries(sb) == start
+
+
+def test_a_link_a_colleague_makes_where_a_stopped_syncs_label_never_landed_is_held(
+    tmp_path: Path,
+) -> None:
+    """A stopped sync sent a label to an unlinked pair and never learned the outcome (the
+    connection reset, and the pair was not there when looked for again: UNKNOWN_OUTCOME); a
+    colleague then linked the pair.  The resume, from a sheet that no longer lists the pair,
+    took the link for one the stopped run's label brought and removed it: a colleague's work
+    lost.  A label's link counts as the run's only where the label is in the portal now; the
+    colleague's link is held (REMOVAL_HELD)."""
+    deal, gone, kept = DEALS[0], CONTACTS[4], CONTACTS[5]  # pairs the demo portal has not
+    path = tmp_path / "sync.sqlite"
+    first = pd.DataFrame(
+        [(deal, gone, "Budget holder"), (DEALS[1], CONTACTS[6], "Champion")],
+        columns=["Deal ID", "Contact ID", "Association label"],
+    )
+    second = pd.DataFrame([(deal, kept, None)], columns=first.columns)
+    with Sandbox(seed="demo", faults={"reset_rate": 1.0, "writes_only": True}) as sb:
+        client = client_for(sb, max_retries=0)
+        cancel = threading.Event()
+        stopped = hf.sync(
+            first,
+            client,
+            journal=path,
+            batch_size=1,
+            workers=1,
+            cancel=cancel,
+            on_progress=lambda rows: cancel.set(),
+            progress=False,
+        )
+        assert stopped["error_code"].tolist() == ["UNKNOWN_OUTCOME", "CANCELLED"], stopped
+        sb.set_faults()
+        sb.associate("deals", deal, "contacts", gone)  # the colleague's
+        theirs = (deal, gone, sb.type_id("deals", "contacts", None))
+        options = {"allow_removals": True, "max_removals": 1000, "progress": False}
+        result = hf.sync(second, client, journal=path, **options)
+        assert theirs in _portal_entries(sb), result
+        held = result[result["to_id"] == gone]
+        assert held["error_code"].tolist() == ["REMOVAL_HELD"], result

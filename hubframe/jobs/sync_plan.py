@@ -294,7 +294,9 @@ class SyncPlanner:
         """The entries (from id, to id, type id; None: a link of the pair's default type) the
         runs a resumed sync resumes added (or may have) in ``plan``'s direction.  A label they
         added to a pair added its link too (HubSpot links a pair with its default type when
-        it is given a label): the link is theirs where the journal's memory lacks it."""
+        it is given a label): the link is theirs where the journal's memory lacks it and the
+        label is in the portal now.  A label write whose outcome the stopped run never learned
+        and that never landed brought no link: one there now is someone else's."""
         journal = self.run.journal
         if journal is None:
             return set()
@@ -302,8 +304,11 @@ class SyncPlanner:
         labeled = journal.applied(str(Action.ASSOCIATE), pair.from_type, pair.to_type)
         default = journal.applied(str(Action.ASSOCIATE_DEFAULT), pair.from_type, pair.to_type)
         out = {(str(f), str(t), _type_id(k)) for f, t, k in labeled}
-        # a label links the pair too: HubSpot adds the pair's default type with it
-        return out | {(str(f), str(t), None) for f, t, _ in (*labeled, *default)}
+        now = plan.now or {}
+        brought = {  # a label links the pair too: HubSpot adds the pair's default type with it
+            (f, t, None) for f, t, k in out if k is None or k in now.get(f, {}).get(t, ())
+        }
+        return out | brought | {(str(f), str(t), None) for f, t, _ in default}
 
     def _fail(self, plan: PairPlan, exc: HubframeError) -> None:
         plan.failed = True

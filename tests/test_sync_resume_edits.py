@@ -17,7 +17,9 @@ from __future__ import annotations
 
 import random
 import threading
+from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -178,16 +180,7 @@ def test_a_label_a_colleague_adds_to_a_pair_the_stopped_run_sent_is_held(
         start = _portal_entries(sb)
         client = client_for(sb, version)
         cancel = threading.Event()
-        hf.sync(
-            sheet,
-            client,
-            journal=path,
-            batch_size=1,
-            workers=1,
-            cancel=cancel,
-            on_progress=lambda _: cancel.set(),
-            **options,
-        )
+        _one_row_a_batch(sheet, client, path, cancel, lambda _: cancel.set(), **options)
         budget = sb.type_id("deals", "contacts", "Budget holder")
         sb.associate("deals", deal, "contacts", c1, budget)
         planned = hf.sync(sheet, client, journal=path, dry_run=True, **options)
@@ -201,18 +194,47 @@ def test_a_label_a_colleague_adds_to_a_pair_the_stopped_run_sent_is_held(
         assert _portal_entries(sb) == start | {(deal, c1, budget)}
 
 
+def _label_then_other_contact() -> tuple[str, str, pd.DataFrame, pd.DataFrame]:
+    """(deal, contact, first sheet, second sheet): the first gives the deal and the contact,
+    pairs the demo portal has not linked, a label (and another deal another); the second
+    lists the deal with another contact only."""
+    deal, gone, kept = DEALS[0], CONTACTS[4], CONTACTS[5]
+    first = pd.DataFrame(
+        [(deal, gone, "Budget holder"), (DEALS[1], CONTACTS[6], "Champion")],
+        columns=["Deal ID", "Contact ID", "Association label"],
+    )
+    return deal, gone, first, pd.DataFrame([(deal, kept, None)], columns=first.columns)
+
+
+def _one_row_a_batch(
+    sheet: pd.DataFrame,
+    client: hf.HubSpotClient,
+    path: Path,
+    cancel: threading.Event,
+    on_progress: Callable[[int], None],
+    **options: Any,
+) -> pd.DataFrame:
+    """A journaled sync of ``sheet``, a row a batch on one worker, ``on_progress`` may stop."""
+    options.setdefault("progress", False)
+    return hf.sync(
+        sheet,
+        client,
+        journal=path,
+        batch_size=1,
+        workers=1,
+        cancel=cancel,
+        on_progress=on_progress,
+        **options,
+    )
+
+
 def test_the_link_a_stopped_syncs_label_brought_is_removed_with_it(tmp_path: Path) -> None:
     """A stopped sync added a label to a pair that had no link: HubSpot links the pair with its
     plain (unlabeled) type too.  Its resume, from a sheet that no longer lists the pair, removed
     the label but held the plain link as "added ... not by it (by someone else?)"
     (REMOVAL_HELD): the portal kept a pair the sheet does not list (seed 21015 of a campaign)."""
-    deal, gone, kept = DEALS[0], CONTACTS[4], CONTACTS[5]  # pairs the demo portal has not
     path = tmp_path / "sync.sqlite"
-    first = pd.DataFrame(
-        [(deal, gone, "Budget holder"), (DEALS[1], CONTACTS[6], "Champion")],
-        columns=["Deal ID", "Contact ID", "Association label"],
-    )
-    second = pd.DataFrame([(deal, kept, None)], columns=first.columns)
+    deal, gone, first, second = _label_then_other_contact()
     options = {"allow_removals": True, "max_removals": 1000, "progress": False}
     with Sandbox(seed="demo") as sb:
         client = client_for(sb)
@@ -223,16 +245,7 @@ def test_the_link_a_stopped_syncs_label_brought_is_removed_with_it(tmp_path: Pat
             if any((d, c) == (deal, gone) for d, c, _ in _portal_entries(sb)):
                 cancel.set()
 
-        stopped = hf.sync(
-            first,
-            client,
-            journal=path,
-            batch_size=1,
-            workers=1,
-            cancel=cancel,
-            on_progress=labeled,
-            **options,
-        )
+        stopped = _one_row_a_batch(first, client, path, cancel, labeled, **options)
         assert list(stopped["status"].iloc[:2]) == ["success", "skipped"], stopped
         held = {(c, k) for d, c, k in _portal_entries(sb) if d == deal}
         assert {c for c, _ in held if c == gone} == {gone} and len(held & {(gone, 3)}) == 1
@@ -253,26 +266,12 @@ def test_a_link_a_colleague_makes_where_a_stopped_syncs_label_never_landed_is_he
     took the link for one the stopped run's label brought and removed it: a colleague's work
     lost.  A label's link counts as the run's only where the label is in the portal now; the
     colleague's link is held (REMOVAL_HELD)."""
-    deal, gone, kept = DEALS[0], CONTACTS[4], CONTACTS[5]  # pairs the demo portal has not
     path = tmp_path / "sync.sqlite"
-    first = pd.DataFrame(
-        [(deal, gone, "Budget holder"), (DEALS[1], CONTACTS[6], "Champion")],
-        columns=["Deal ID", "Contact ID", "Association label"],
-    )
-    second = pd.DataFrame([(deal, kept, None)], columns=first.columns)
+    deal, gone, first, second = _label_then_other_contact()
     with Sandbox(seed="demo", faults={"reset_rate": 1.0, "writes_only": True}) as sb:
         client = client_for(sb, max_retries=0)
         cancel = threading.Event()
-        stopped = hf.sync(
-            first,
-            client,
-            journal=path,
-            batch_size=1,
-            workers=1,
-            cancel=cancel,
-            on_progress=lambda rows: cancel.set(),
-            progress=False,
-        )
+        stopped = _one_row_a_batch(first, client, path, cancel, lambda rows: cancel.set())
         assert stopped["error_code"].tolist() == ["UNKNOWN_OUTCOME", "CANCELLED"], stopped
         sb.set_faults()
         sb.associate("deals", deal, "contacts", gone)  # the colleague's

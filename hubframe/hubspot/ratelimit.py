@@ -332,10 +332,12 @@ class RateLimiter:
             self._cond.notify_all()
 
     def _widen(self, now: float) -> None:
+        """A refusal the window had room for: one more step of time margin (see ADAPTIVE_STEP)."""
         self._adaptive = min(ADAPTIVE_CAP, self._extra() + ADAPTIVE_STEP)
         self._throttled_at = now
 
     def _book(self, count: int, now: float) -> None:
+        """Book ``count`` requests sent by no one here, now (never past the window's room)."""
         for _ in range(max(0, min(count, self.effective_max - len(self._sent)))):
             self._sent.append(Slot(now))
 
@@ -369,8 +371,7 @@ class RateLimiter:
         available = self.effective_max - len(self._sent)
         # Our own requests are all counted already, so a lower figure means someone else
         # (another app on the account) used part of the window: book the difference.
-        for _ in range(max(0, available - max(0, remaining))):
-            self._sent.append(Slot(now))
+        self._book(available - max(0, remaining), now)
 
     def _expire(self, now: float) -> None:
         hold = self.hold_s

@@ -265,7 +265,7 @@ def test_a_link_a_colleague_makes_where_a_stopped_syncs_label_never_landed_is_he
     colleague then linked the pair.  The resume, from a sheet that no longer lists the pair,
     took the link for one the stopped run's label brought and removed it: a colleague's work
     lost.  A label's link counts as the run's only where the label is in the portal now; the
-    colleague's link is held (REMOVAL_HELD)."""
+    colleague's link is held (REMOVAL_HELD), and the undo of both runs keeps it too."""
     path = tmp_path / "sync.sqlite"
     deal, gone, first, second = _label_then_other_contact()
     with Sandbox(seed="demo", faults={"reset_rate": 1.0, "writes_only": True}) as sb:
@@ -281,3 +281,5 @@ def test_a_link_a_colleague_makes_where_a_stopped_syncs_label_never_landed_is_he
         assert theirs in _portal_entries(sb), result
         held = result[result["to_id"] == gone]
         assert held["error_code"].tolist() == ["REMOVAL_HELD"], result
+        undone = hf.undo(path, client, progress=False)  # the label never landed: theirs stays
+        assert theirs in _portal_entries(sb), undone

@@ -26,7 +26,8 @@ association that is not there any more (undone already, removed by hand) is ``sk
 ``NOT_ASSOCIATED``, "not there", never reported as a ``success``.  A row whose outcome was
 unknown (failed, ``UNKNOWN_OUTCOME``: its write may have been applied) is taken back like a done
 one: when a removal was not applied, the association is there and the row says so; creating
-one that is there changes nothing.
+one that is there changes nothing; a creation whose type (its label) the pair lacks never
+landed, and the link the pair holds is not taken for the run's: a colleague's since is kept.
 
 :func:`remove_associations` removes the pairs of a sheet on purpose: a row with a label (or
 type id) loses that label only, a row without one loses the whole association.  Both return a
@@ -154,11 +155,15 @@ def _if_an_undos(row: Mapping[Any, Any]) -> str:
     )
 
 
+def _unknown(row: Mapping[Any, Any]) -> bool:
+    """True for a row whose outcome the run never learned (its write may have been applied)."""
+    failed = value(row.get("status")) == Status.FAILED
+    return bool(failed and value(row.get("error_code")) == ErrorCode.UNKNOWN_OUTCOME)
+
+
 def _acted(row: Mapping[Any, Any]) -> bool:
     """True for a row the run applied (or may have: its outcome is unknown)."""
-    status = value(row.get("status"))
-    unknown = status == Status.FAILED and value(row.get("error_code")) == ErrorCode.UNKNOWN_OUTCOME
-    return bool(status == Status.SUCCESS or unknown)
+    return bool(value(row.get("status")) == Status.SUCCESS or _unknown(row))
 
 
 def _created(row: Mapping[Any, Any]) -> Action | None:
@@ -878,12 +883,14 @@ def _spare_other_labels(
     """A pair the run linked goes whole (batch archive) only when it holds no label this undo
     does not take back: another row of the run left out of the undo (``undo(result.iloc[[0]])``)
     or a label added since.  Else the row's own label goes alone (the link stays for the
-    others), and a row of the plain link is left in place, saying which labels keep it."""
+    others), and a row of the plain link is left in place, saying which labels keep it.
+    A row whose outcome the run never learned removes nothing when the linked pair lacks its
+    type (a label's): the write never landed, and the link is someone else's."""
     whole = [i for i in items if i.action is Action.ARCHIVE and i.from_id is not None]
     if not whole:
         return items
     try:
-        held = _labels_held(client, whole)
+        held = _types_held(client, whole)
     except HubframeError as exc:
         if exc.stops_run:
             raise
@@ -895,37 +902,71 @@ def _spare_other_labels(
             taken.setdefault(_pair_key(item), set()).add(int(type_id))
     out: list[WorkItem] = []
     for item in items:
-        others = (
-            held.get(_pair_key(item), {}).keys() - taken.get(_pair_key(item), set())
-            if item.action is Action.ARCHIVE
-            else set()
-        )
-        if not others:
+        kept = _kept_whole(item, rows[item.position], held, taken)
+        if isinstance(kept, WorkItem):
+            out.append(kept)
+        elif kept is not None:
+            prepared.settled[item.position] = kept
+        else:
             out.append(item)
-            continue
-        row = rows[item.position]
-        names = ", ".join(f'"{held[_pair_key(item)][t]}"' for t in sorted(others))
-        type_id, label = value(row.get("type_id")), text(row.get("label"))
-        if label is not None and type_id is not None:
-            out.append(
-                replace(
-                    item,
-                    action=Action.ARCHIVE_LABELS,
-                    category=_category(row),  # None: the portal's, by its type id
-                    type_id=int(type_id),
-                    label=label,
-                )
-            )
-            continue
-        if label is not None:  # the row's own label, its type id cleared: not known which
-            prepared.settled[item.position] = _not_undoable(_NO_TYPE_ID.format(verb="Not removed"))
-            continue
-        prepared.settled[item.position] = _skip(
-            f"Left in place: the two records also hold {names}, which this undo does not "
-            "take back (a row of the run left out of it or not taken back, or a label added "
-            "since); the link stays for them. Undo those rows too to remove it."
-        )
     return out
+
+
+def _kept_whole(
+    item: WorkItem,
+    row: Mapping[Any, Any],
+    held: Mapping[PairKey, Mapping[int, str | None]],
+    taken: Mapping[PairKey, set[int]],
+) -> WorkItem | Outcome | None:
+    """What a pair's whole removal becomes, given the types the pair holds now: the row's
+    label alone, an outcome (never landed, left in place), or None (it goes whole as it is)."""
+    if item.action is not Action.ARCHIVE:
+        return None
+    types = held.get(_pair_key(item))
+    if types is None:  # not linked: the portal read says so (skip_absent)
+        return None
+    type_id, label = value(row.get("type_id")), text(row.get("label"))
+    if label is None and type_id is not None:  # a journal keeps a label's type id only
+        label = types.get(int(type_id))
+    if _unknown(row) and type_id is not None and int(type_id) not in types:
+        what = f'the label "{label}"' if label else f"association type {type_id}"
+        return _never_landed(item, what)
+    others = {t for t, name in types.items() if name} - taken.get(_pair_key(item), set())
+    if not others:
+        return None
+    names = ", ".join(f'"{types[t]}"' for t in sorted(others))
+    if label is not None and type_id is not None:
+        return replace(
+            item,
+            action=Action.ARCHIVE_LABELS,
+            category=_category(row),  # None: the portal's, by its type id
+            type_id=int(type_id),
+            label=label,
+        )
+    if label is not None:  # the row's own label, its type id cleared: not known which
+        return _not_undoable(_NO_TYPE_ID.format(verb="Not removed"))
+    return _skip(
+        f"Left in place: the two records also hold {names}, which this undo does not "
+        "take back (a row of the run left out of it or not taken back, or a label added "
+        "since); the link stays for them. Undo those rows too to remove it."
+    )
+
+
+def _never_landed(item: WorkItem, what: str) -> Outcome:
+    """A row of unknown outcome whose type the linked pair lacks: its write never landed (or
+    what it wrote was removed since), so the pair's link is not the run's to remove."""
+    between = f"{item.from_type} {item.from_id} and {item.to_type} {item.to_id}"
+    return Outcome(
+        Status.SKIPPED,
+        action=item.action,
+        error_code=ErrorCode.NOT_ASSOCIATED,
+        error_message=(
+            f"Not there: {between} do not have {what} in HubSpot. The run never learned "
+            "whether its write of it landed: it did not (or it was removed since), so the "
+            "link they have is not taken for the run's (someone else's?) and is left in "
+            "place; nothing sent."
+        ),
+    )
 
 
 def _unchecked(items: list[WorkItem], prepared: Prepared, exc: HubframeError) -> list[WorkItem]:
@@ -949,11 +990,13 @@ def _unchecked(items: list[WorkItem], prepared: Prepared, exc: HubframeError) ->
     return out
 
 
-def _labels_held(client: HubSpotClient, items: list[WorkItem]) -> dict[PairKey, dict[int, str]]:
-    """The labeled types each pair of ``items`` holds now: type id -> label."""
+def _types_held(
+    client: HubSpotClient, items: list[WorkItem]
+) -> dict[PairKey, dict[int, str | None]]:
+    """The types each pair of ``items`` holds now: type id -> label (None: unlabeled)."""
     from hubframe.run.reads import read_links
 
-    held: dict[PairKey, dict[int, str]] = {}
+    held: dict[PairKey, dict[int, str | None]] = {}
     groups: dict[tuple[str, str], set[str]] = {}
     for item in items:
         groups.setdefault((item.from_type, item.to_type), set()).add(str(item.from_id))
@@ -961,13 +1004,13 @@ def _labels_held(client: HubSpotClient, items: list[WorkItem]) -> dict[PairKey, 
         for from_id, entries in read_links(client, from_type, to_type, sorted(ids)).items():
             for entry in entries:
                 specs = entry.get("associationTypes") or []
-                labeled = {
-                    int(s["typeId"]): str(s["label"])
+                types = {
+                    int(s["typeId"]): str(s["label"]) if s.get("label") else None
                     for s in specs
-                    if isinstance(s, dict) and s.get("label") and "typeId" in s
+                    if isinstance(s, dict) and "typeId" in s
                 }
                 key = (from_type, to_type, from_id, str(entry.get("toObjectId")))
-                held.setdefault(key, {}).update(labeled)
+                held.setdefault(key, {}).update(types)
     return held
 
 

@@ -359,7 +359,6 @@ def _like_token_option(name: str, known: set[str]) -> bool:
 def build_parser() -> argparse.ArgumentParser:
     """The argument parser of the ``hubframe`` command."""
     from hubframe import __version__, cli_portal
-    from hubframe.sandbox import serve
 
     parser = _Parser(
         prog=PROG,
@@ -385,6 +384,21 @@ def build_parser() -> argparse.ArgumentParser:
     _add_checks(p, associate=False)
     _add_run(p)
     cli_portal.add_limits_options(p)
+    _add_undo(subs)
+    p = _subparser(
+        subs, "remove", "remove the associations a sheet lists", "Remove record associations."
+    )
+    _add_input(p, label=True)
+    _add_run(p)
+    cli_portal.add_commands(subs)  # export, sync, labels
+    _add_validate(subs)
+    _add_sandbox(subs)
+    _add_demo(subs)
+    refuse_blank_values(parser, _LEFT_OUT)
+    return parser
+
+
+def _add_undo(subs: Any) -> None:
     p = _subparser(
         subs,
         "undo",
@@ -395,16 +409,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     p.add_argument("file", type=Path, help="the run's report (.xlsx, .csv) or journal (SQLite)")
     _add_run(p)
-    p = _subparser(
-        subs, "remove", "remove the associations a sheet lists", "Remove record associations."
-    )
-    _add_input(p, label=True)
-    _add_run(p)
-    cli_portal.add_commands(subs)  # export, sync, labels
-    _add_validate(subs)
+
+
+def _add_sandbox(subs: Any) -> None:
+    from hubframe.sandbox import serve
+
     p = _subparser(subs, "sandbox", "serve the built-in HubSpot sandbox", "Serve the sandbox.")
     serve.add_arguments(p)
     _add_records(p)
+
+
+def _add_demo(subs: Any) -> None:
     p = _subparser(
         subs,
         "demo",
@@ -431,8 +446,6 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="progress bars on stderr (default: when stderr is a terminal)",
     )
-    refuse_blank_values(parser, _LEFT_OUT)
-    return parser
 
 
 def _add_blank_limits(parser: argparse.ArgumentParser) -> None:

@@ -297,6 +297,12 @@ class HubframeApp:
         self._runner = Runner(self._show_error)
         self.messages: dict[str, w.HTML] = {name: _output() for name, _ in STEPS}
         self._build(sandbox=sandbox, api_version=api_version, base_url=base_url, job=job)
+        self._assemble()
+
+    # --- display and lifecycle ------------------------------------------------------------
+
+    def _assemble(self) -> None:
+        """The page: the steps' boxes in one column; a token pasted in a box is emptied at once."""
         self.widget = w.VBox(
             [
                 self.message,
@@ -317,8 +323,6 @@ class HubframeApp:
         self.widget.add_class("hf-app")
         self.message.add_class("hf-app-message")
         self._sync_visibility()
-
-    # --- display and lifecycle ------------------------------------------------------------
 
     @property
     def _quiet(self) -> bool:

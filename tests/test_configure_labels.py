@@ -543,3 +543,75 @@ def test_a_label_created_under_a_name_this_run_renamed_away(case: str) -> None:
             said[dry] = list(zip(statuses, result["change"].fillna(""), strict=True))
     assert said[True] == said[False], said
     assert "failed" not in {s for s, _ in said[False]}, said  # never refused by HubSpot
+
+
+def _one_label(inverse: str | None) -> pd.DataFrame:
+    return pd.DataFrame(
+        {"From type": ["deals"], "To type": ["contacts"], "Label": ["Sponsor"]}
+        | ({"Inverse label": [inverse]} if inverse is not None else {})
+    )
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("inverse", [None, "Sponsored by"])
+def test_a_label_created_whose_labels_cannot_be_read_back_is_reported_created(
+    sandbox: Sandbox, version: str, inverse: str | None
+) -> None:
+    """HubSpot answers the create naming the label, and every read after it fails: the label
+    is created (HubSpot's answer says so), never ``failed``.  Before, an unpaired label --
+    whose answer names it both ways, so its type id is not told -- was reported failed,
+    ``UNKNOWN_OUTCOME``, "answered the create without naming it", while it was in the portal."""
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    with FaultProxy(sandbox, fail_reads_after_write=True) as proxy:
+        client = HubSpotClient(
+            token=sandbox.token, base_url=proxy.url, api_version=version, backoff_base=0.01
+        )
+        result = configure_labels(_one_label(inverse), client)
+    listed = sandbox.labels("deals", "contacts")
+    made = listed.loc[listed["label"] == "Sponsor", "type_id"].tolist()
+    assert len(made) == 1
+    row = result.iloc[0]
+    assert (row["change"], row["status"]) == ("create", "success"), result
+    assert pd.isna(row["error_code"])
+    said = str(row["error_message"])
+    assert "could not be read back" in said
+    if inverse is not None:  # the answer tells the direction: its type id is the portal's
+        assert row["type_id"] == made[0]
+    else:  # it does not: none is given, and the message names the ids of both ways
+        assert pd.isna(row["type_id"])
+        assert str(made[0]) in said and said.endswith("Use the label by name.")
+
+
+@pytest.mark.parametrize(
+    ("answer", "word"),
+    [
+        ('{"results": []}', "without naming it"),
+        (
+            '{"results": [{"category": "USER_DEFINED", "typeId": %d, "label": "Sponsor"}]}',
+            "naming only type ids the pair held before",
+        ),
+    ],
+)
+def test_a_create_whose_answer_names_no_new_label_and_cannot_be_read_back_is_unknown(
+    sandbox: Sandbox, answer: str, word: str
+) -> None:
+    """An answer that names the label nowhere, or only under a type id the pair held before
+    the create, tells nothing: with the read back failing, the row's outcome is unknown."""
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    if "%d" in answer:
+        answer %= sandbox.type_id("deals", "contacts", "Decision maker")
+    with FaultProxy(
+        sandbox, then=f"replace:{answer}", cued=True, fail_reads_after_write=True
+    ) as proxy:
+        client = HubSpotClient(token=sandbox.token, base_url=proxy.url, backoff_base=0.01)
+        result = configure_labels(_one_label("Sponsored by"), client)
+    row = result.iloc[0]
+    assert (row["status"], row["error_code"]) == ("failed", "UNKNOWN_OUTCOME"), result
+    assert f"HubSpot answered the create {word}" in str(row["error_message"])
+    assert pd.isna(row["type_id"])

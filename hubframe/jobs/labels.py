@@ -1073,34 +1073,13 @@ class _Labeler:
         one HubSpot's answer gives it when the answer tells (it lists the reverse direction too,
         in no documented order, under the same name when unpaired), else the one the read shows.
         An answer's type id the read does not show so is not taken."""
-        mine = [
-            r
-            for r in answer
-            if isinstance(r, dict)
-            and whole(r.get("typeId")) is not None
-            and normalize_label(str(r.get("label") or "")) == normalize_label(label)
-        ]
-        # The name tells the direction only when the reverse one is named otherwise: an
-        # unpaired label, or one paired with its own name, is named so both ways.
-        told = inverse is not None and normalize_label(inverse) != normalize_label(label)
-        given = whole(mine[0].get("typeId")) if len(mine) == 1 and told else None
+        named, given = _answer_type(answer, label, inverse)
         try:
             listed = self.labels(f, t)
         except HubframeError as again:
             if again.stops_run:
                 self.stop = _stop_of(again)
-            if given is not None and given not in before:
-                unread = (
-                    f"Created: type id {given} as HubSpot's answer gives it; the labels could not "
-                    f"be read back to check it ({again})."
-                )
-                return _Outcome("create", Status.SUCCESS, USER_DEFINED, given, message=unread)
-            lost = (
-                f"HubSpot answered the create without naming it, and the labels could not be "
-                f'read again ({again}); check whether "{label}" exists from {f} to {t} before '
-                "running again."
-            )
-            return _Outcome("create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=lost)
+            return _created_unread(f, t, label, named, given, before, again)
         wanted = normalize_label(label)
         now = [
             d
@@ -1109,37 +1088,7 @@ class _Labeler:
             and d.label is not None
             and normalize_label(d.label) == wanted
         ]
-        chosen = next((d for d in now if d.type_id == given), None)
-        if chosen is not None:
-            return _Outcome("create", Status.SUCCESS, chosen.category, chosen.type_id)
-        if len(now) == 1:
-            said: str | None = None  # the answer named it both ways: the read tells which
-            if given is not None:
-                said = (
-                    f"Created: HubSpot's answer gave type id {given}, but the labels read back "
-                    f'list "{label}" from {f} to {t} as type id {now[0].type_id}, which is given '
-                    "here."
-                )
-            elif not mine:
-                said = (
-                    f'Created: HubSpot\'s answer did not name "{label}", but HubSpot now lists it '
-                    f"from {f} to {t} (type id {now[0].type_id})."
-                )
-            return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id, message=said)
-        if now:  # the label and its inverse under one name, both ways between one object
-            ids = " and ".join(str(d.type_id) for d in sorted(now, key=lambda d: d.type_id))
-            said = (
-                f'Created: HubSpot now lists "{label}" from {f} to {t} both ways (type ids '
-                f"{ids}); which id is this direction's its answer does not say, so none is "
-                "given here. Use the label by name."
-            )
-            return _Outcome("create", Status.SUCCESS, now[0].category, None, message=said)
-        answered = f"(type id {given})" if given is not None else f'without naming "{label}"'
-        said = (
-            f"Not applied: HubSpot answered the create {answered}, but the labels read now list "
-            f'no new label "{label}" from {f} to {t}. Run the sheet again.'
-        )
-        return _Outcome("create", Status.FAILED, code=ErrorCode.NOT_APPLIED, message=said)
+        return _created_read(f, t, label, now, given, named)
 
     def _read_again(
         self, f: str, t: str, label: str, why: str, change: str = "create"
@@ -1333,3 +1282,97 @@ def _source(frame: pd.DataFrame) -> dict[str, Any]:
 
 
 __all__ = ["configure_labels", "internal_name", "spellings"]
+
+
+def _answer_type(
+    answer: list[Any], label: str, inverse: str | None
+) -> tuple[list[int], int | None]:
+    """The type ids a create's answer gives ``label`` (both ways when unpaired), and the one it
+    gives this direction when it tells: the name tells it only when the reverse one is named
+    otherwise (an unpaired label, or one paired with its own name, is named so both ways)."""
+    mine = [
+        r
+        for r in answer
+        if isinstance(r, dict)
+        and whole(r.get("typeId")) is not None
+        and normalize_label(str(r.get("label") or "")) == normalize_label(label)
+    ]
+    ids = [int(t) for t in (whole(r.get("typeId")) for r in mine) if t is not None]
+    told = inverse is not None and normalize_label(inverse) != normalize_label(label)
+    given = ids[0] if len(ids) == 1 and told else None
+    return ids, given
+
+
+def _created_unread(
+    f: str,
+    t: str,
+    label: str,
+    named: list[int],
+    given: int | None,
+    before: set[int],
+    again: HubframeError,
+) -> _Outcome:
+    """A create whose labels could not be read back: created when HubSpot's answer names the
+    label with a type id new to the pair (this direction's when ``given``, else none taken:
+    an unpaired label's answer lists both directions' ids in no documented order), else the
+    row's outcome is unknown."""
+    new = [i for i in named if i not in before]
+    if given is not None and given in new:
+        unread = (
+            f"Created: type id {given} as HubSpot's answer gives it; the labels could not "
+            f"be read back to check it ({again})."
+        )
+        return _Outcome("create", Status.SUCCESS, USER_DEFINED, given, message=unread)
+    if new:
+        ids = " and ".join(str(i) for i in sorted(new))
+        unread = (
+            f'Created: HubSpot\'s answer names "{label}" (type ids {ids}, both ways, in no '
+            f"order it documents), and the labels could not be read back to tell which is "
+            f"from {f} to {t} ({again}), so none is given here. Use the label by name."
+        )
+        return _Outcome("create", Status.SUCCESS, USER_DEFINED, None, message=unread)
+    answered = "without naming it" if not named else "naming only type ids the pair held before"
+    lost = (
+        f"HubSpot answered the create {answered}, and the labels could not be "
+        f'read again ({again}); check whether "{label}" exists from {f} to {t} before '
+        "running again."
+    )
+    return _Outcome("create", Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=lost)
+
+
+def _created_read(
+    f: str, t: str, label: str, now: list[LabelDef], given: int | None, named: list[int]
+) -> _Outcome:
+    """A create's outcome from the labels named ``label`` new since (``now``), the type id
+    the answer gave (``given``) and whether it named the label at all (``named``)."""
+    chosen = next((d for d in now if d.type_id == given), None)
+    if chosen is not None:
+        return _Outcome("create", Status.SUCCESS, chosen.category, chosen.type_id)
+    if len(now) == 1:
+        said: str | None = None  # the answer named it both ways: the read tells which
+        if given is not None:
+            said = (
+                f"Created: HubSpot's answer gave type id {given}, but the labels read back "
+                f'list "{label}" from {f} to {t} as type id {now[0].type_id}, which is given '
+                "here."
+            )
+        elif not named:
+            said = (
+                f'Created: HubSpot\'s answer did not name "{label}", but HubSpot now lists it '
+                f"from {f} to {t} (type id {now[0].type_id})."
+            )
+        return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id, message=said)
+    if now:  # the label and its inverse under one name, both ways between one object
+        ids = " and ".join(str(d.type_id) for d in sorted(now, key=lambda d: d.type_id))
+        said = (
+            f'Created: HubSpot now lists "{label}" from {f} to {t} both ways (type ids '
+            f"{ids}); which id is this direction's its answer does not say, so none is "
+            "given here. Use the label by name."
+        )
+        return _Outcome("create", Status.SUCCESS, now[0].category, None, message=said)
+    answered = f"(type id {given})" if given is not None else f'without naming "{label}"'
+    said = (
+        f"Not applied: HubSpot answered the create {answered}, but the labels read now list "
+        f'no new label "{label}" from {f} to {t}. Run the sheet again.'
+    )
+    return _Outcome("create", Status.FAILED, code=ErrorCode.NOT_APPLIED, message=said)

@@ -188,7 +188,11 @@ def _agrees(current_max: Mapping[int, int | None], item: WorkItem, outcome: Outc
     """Whether a journal's outcome of a limits row holds for the limits the run read before
     sending (``current_max``, by position): a success only when HubSpot holds what the row asks
     (its value; for a purge, no limit), another outcome only when it does not.  A limit changed
-    by hand since (or a purge undone) is sent again, never reported done from the journal."""
+    by hand since (or a purge undone) is sent again, never reported done from the journal.
+    A row the journal holds as not sent (a removal with nothing to remove then) is judged
+    again."""
+    if outcome.status not in (Status.SUCCESS, Status.FAILED):
+        return False
     now = current_max.get(item.position)
     applied = now is None if item.action is Action.PURGE_LIMIT else now == item.max_to_object_ids
     return (outcome.status is Status.SUCCESS) == applied

@@ -1206,11 +1206,14 @@ class Journal:
         outcomes: Sequence[Outcome],
         packed: Packed | None = None,
         intended: int | None = None,
+        *,
+        final: bool | None = None,
     ) -> bool:
         """Record a finished batch; returns False (and records no outcome) unless all are
-        final.  The association rows of the batch are kept in ``sent`` either way (for undo),
-        in the entry :meth:`intend` made when given (its states then in ``settled``).  One
-        transaction per batch."""
+        final (``final``: the caller's word, for a batch whose rows not sent have outcomes a
+        read decided, to be judged again when met).  The association rows of the batch are
+        kept in ``sent`` either way (for undo), in the entry :meth:`intend` made when given
+        (its states then in ``settled``).  One transaction per batch."""
         if len(outcomes) != batch.size:
             return False
         packed = packed or pack(batch)
@@ -1219,7 +1222,8 @@ class Journal:
             distinct, rows = [_OUTCOME(shared)], None
         else:
             distinct, rows = _distinct(list(map(_OUTCOME, outcomes)))
-        final = all(_final(o) for o in distinct)
+        if final is None:
+            final = all(_final(o) for o in distinct)
         with self._using("record a batch"), self._db:
             self._db.execute(_WRITE)
             states = _states(distinct, rows, len(outcomes))

@@ -67,7 +67,7 @@ from hubframe.run.answers import (
     unsaid,
 )
 from hubframe.run.diagnose import diagnose
-from hubframe.run.journal import Journal, Packed, pack
+from hubframe.run.journal import Journal, Packed, is_final, pack
 from hubframe.run.labels import unknown_object_type
 from hubframe.run.outcomes import Outcomes
 from hubframe.run.work import Batch, Outcome, WorkItem, shared_outcome
@@ -399,17 +399,24 @@ class Sender:
 
     def _but_unsent(self, batch: Batch) -> list[Outcome]:
         """``batch``'s outcomes: its rows of :attr:`unsent` given theirs, the others sent as
-        a batch of their own."""
+        a batch of their own.  A batch of limits is journaled whole (its unsent rows' outcomes
+        too): a resumed run meets it whole, its rows removed since among the unsent then, and
+        finds the outcomes of the rows this run sent (a part's record it would never look up)."""
         items = batch.items
         sending = [i for i, item in enumerate(items) if item.position not in self.unsent]
+        whole = self.journal is not None and not (
+            batch.action.creates_association or batch.action.removes_association
+        )
         sent: dict[int, Outcome] = {}
         if sending:
             part = batch.part(tuple(items[i] for i in sending))
-            packed = pack(part) if self.journal is not None else None
+            packed = pack(part) if self.journal is not None and not whole else None
             sent = dict(zip(sending, self._fresh(part, packed, None), strict=True))
-        return [
-            sent[i] if i in sent else self.unsent[item.position] for i, item in enumerate(items)
-        ]
+        out = [sent[i] if i in sent else self.unsent[item.position] for i, item in enumerate(items)]
+        if whole and sent:
+            final = all(is_final(o) for o in sent.values())
+            self._journaled(lambda j: j.record(batch, out, pack(batch), final=final))
+        return out
 
     def _journaled(self, use: Callable[[Journal], _T]) -> _T | None:
         """Use the journal; when it fails mid-run (a full disk, another program breaking or

@@ -272,3 +272,58 @@ def test_a_journal_of_an_older_hubframe_is_refused_saying_so(tmp_path: Path) -> 
     db.close()
     with pytest.raises(InputError, match="newer hubframe"):
         Journal(newer)
+
+
+@settings(max_examples=8, deadline=None)
+@given(
+    size=st.integers(257, 900),
+    seed=st.integers(0, 2**32 - 1),
+    action=_ACTIONS,
+)
+def test_a_batch_of_more_than_256_distinct_outcomes_and_types_round_trips(
+    size: int, seed: int, action: Action
+) -> None:
+    """A row's index into its batch's distinct outcomes (and types) takes two bytes past 256
+    of them: a batch HubSpot refused row by row, each message naming its own records, or rows
+    of hundreds of type ids.  No batch of the property above had so many."""
+    import random
+
+    rng = random.Random(seed)
+    items = tuple(
+        WorkItem(
+            n,
+            action,
+            "deals",
+            "contacts",
+            str(rng.randint(1, 10**12)),
+            str(rng.randint(1, 10**12)),
+            "USER_DEFINED",
+            rng.randint(1, 5000) if rng.random() < 0.9 else 7,
+        )
+        for n in range(size)
+    )
+    outcomes = [
+        Outcome(
+            Status.FAILED,
+            action=action,
+            error_code=ErrorCode.LIMIT_EXCEEDED,
+            error_message=f"Deal {item.from_id} is at its limit ({item.to_id})",
+            http_status=207,
+            attempts=1,
+        )
+        if rng.random() < 0.8
+        else ok(3).with_(action=action)
+        for item in items
+    ]
+    one = Batch(3, action, "deals", "contacts", items)
+    with tempfile.TemporaryDirectory() as tmp, Journal(Path(tmp) / "j.sqlite") as journal:
+        assert journal.record(one, outcomes)
+        again = replace(one, number=4)
+        assert journal.lookup(again) == [o.with_(batch=4) for o in outcomes]
+        done = {(r.from_id, r.to_id, r.type_id) for r in journal.created() if not r.maybe}
+        wanted = {
+            (i.from_id, i.to_id, i.type_id)
+            for i, o in zip(items, outcomes, strict=True)
+            if o.status is Status.SUCCESS
+        }
+        assert done == wanted

@@ -328,3 +328,43 @@ def test_a_row_whose_records_primary_cannot_be_read_is_never_undone_blind(
             assert row["status"] == "failed"
             assert str(row["error_message"]).startswith("Not sent: what these records")
         assert _primaries(sb, "deals") == ({NEW} if how == "pre-flight" else {OLD})
+
+
+@pytest.mark.parametrize("source", ["table", "xlsx"])
+@pytest.mark.parametrize(
+    ("number", "named"),
+    [(float(OLD), True), (1234567890123450.0, False), (9.87654321098765e17, False)],
+)
+def test_a_number_in_the_cell_is_a_company_only_below_excels_15_digits(
+    source: str, number: float, named: bool, tmp_path: Path
+) -> None:
+    """A spreadsheet that made the cell a number keeps 15 digits of it: a company id of 16
+    digits and more comes back as another id (its last digits zeros), so such a number is
+    not taken for the company that held the primary (the cell reads as edited); one below
+    is, as before."""
+    import openpyxl
+
+    with Sandbox(seed="demo") as sb:
+        _primary(sb, "deals", OLD)
+        client = client_for(sb)
+        result = hf.associate(_sheet("deals", "record"), client, **KW, record_existing=True)
+        run: Any = result
+        if source == "table":
+            result["primary_before"] = pd.Series([number], dtype="float64")
+        else:
+            run = tmp_path / "report.xlsx"
+            hf.export_report(result, run)
+            book = openpyxl.load_workbook(run)
+            sheet = book["Results"]
+            header = [c.value for c in sheet[1]]
+            sheet.cell(row=2, column=header.index("primary_before") + 1, value=number)
+            book.save(run)
+        undone = _undo(run, client)
+        assert undone["error_code"].tolist() == ["NOT_UNDOABLE"]
+        said = str(undone["error_message"].iloc[0])
+        if named:
+            assert f"in place of {OLD}" in said, said
+        else:
+            assert "primary_before" in said and "edited" in said, said
+            assert f"in place of {int(number)}" not in said
+        assert _primaries(sb, "deals") == {NEW}

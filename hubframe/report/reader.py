@@ -291,6 +291,11 @@ def _damaged(name: str) -> Iterator[None]:
         ) from exc
 
 
+#: The columns of record ids (``primary_before``: company ids) whose number cells from Excel's
+#: 15 digits up keep their float's text, which no id check takes.
+_ID_CELLS: Final = ("from_id", "to_id", PRIMARY_BEFORE)
+
+
 def _results_part(book: pd.ExcelFile, title: str) -> pd.DataFrame:
     """One sheet of a report's results as the text the run wrote, NaN where a cell is empty:
     converted a column at a time (:func:`~hubframe.report.sheet_cells.sheet_text`), else, for
@@ -300,16 +305,17 @@ def _results_part(book: pd.ExcelFile, title: str) -> pd.DataFrame:
     number cell came back as all its digits, though Excel keeps 15 of them (a 17-digit id is
     another record's), and a label such as "N/A" or "None" came back empty (pandas' missing
     values).  An id cell holding a number from 10**15 up keeps its float text here, which the
-    id check refuses; only an empty cell is missing."""
+    id check refuses (``primary_before``'s too: its company ids); only an empty cell is
+    missing."""
     calamine: Any = book.book  # the engine's workbook: python-calamine's
     rows = calamine.get_sheet_by_name(title).to_python(skip_empty_area=False)
-    found = sheet_text(rows, ids=("from_id", "to_id"), id_limit=EXCEL_LIMIT)
+    found = sheet_text(rows, ids=_ID_CELLS, id_limit=EXCEL_LIMIT)
     if found is not None:  # converted column by column (pandas converts cell by cell)
         return found
     frame = pd.read_excel(
         book, sheet_name=title, dtype=object, keep_default_na=False, na_values=[""]
     )
-    for column in [c for c in ("from_id", "to_id") if c in frame]:
+    for column in [c for c in _ID_CELLS if c in frame]:
         frame[column] = frame[column].map(_rounded_id, na_action="ignore")
     return frame.where(frame.isna(), frame.astype(str))
 

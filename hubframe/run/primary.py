@@ -34,6 +34,7 @@ from hubframe.constants import (
     PrimaryType,
 )
 from hubframe.errors import ErrorCode, HubframeError
+from hubframe.io.cells import EXCEL_LIMIT
 from hubframe.run.rows import describer, value
 from hubframe.run.work import Outcome
 from hubframe.run.worktable import ACTION_CODE, WorkTable
@@ -287,23 +288,26 @@ def primary_cell(companies: Iterable[str]) -> str:
 
 def primary_companies(cell: object) -> frozenset[str] | None:
     """The company ids of a ``primary_before`` cell (a result table's, its report's: text, or
-    a number a spreadsheet made of one id); an empty set for an empty cell, None for a cell
-    that holds anything else (edited: not to be trusted)."""
+    a number a spreadsheet made of one id, below the 15 digits Excel keeps); an empty set for
+    an empty cell, None for a cell that holds anything else (edited: not to be trusted)."""
     cell = value(cell)
     if cell is None:
         return frozenset()
     if isinstance(cell, bool):
         return None
-    if isinstance(cell, float | np.floating):
-        whole = float(cell).is_integer() and cell > 0
+    if isinstance(cell, float | np.floating):  # from Excel's 15 digits up: maybe not the id
+        whole = float(cell).is_integer() and 0 < cell < EXCEL_LIMIT
         return frozenset({str(int(cell))}) if whole else None
     if isinstance(cell, int | np.integer):
         return frozenset({str(int(cell))}) if cell > 0 else None
     if not isinstance(cell, str):
         return None
-    ids = [w.removesuffix(".0") for w in cell.replace(",", " ").replace(";", " ").split()]
+    words = cell.replace(",", " ").replace(";", " ").split()
+    ids = [w.removesuffix(".0") for w in words]
     if not all(i.isascii() and i.isdigit() for i in ids):
         return None
+    if any(w != i and int(i) >= EXCEL_LIMIT for w, i in zip(words, ids, strict=True)):
+        return None  # a float's text from Excel's 15 digits up: maybe not the id
     return frozenset(i.lstrip("0") or "0" for i in ids)
 
 

@@ -80,6 +80,7 @@ class ErrorCode(StrEnum):
     TOO_MANY_LABELS = "TOO_MANY_LABELS"
     LABEL_NAME_TAKEN = "LABEL_NAME_TAKEN"
     BAD_LABEL_NAME = "BAD_LABEL_NAME"
+    BAD_LABEL_TEXT = "BAD_LABEL_TEXT"
     # hubframe caught itself breaking one of its own rules before sending a row.
     INTERNAL_FAULT = "INTERNAL_FAULT"
 
@@ -469,6 +470,14 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "The sheet's Name (internal name) for a new label is not one HubSpot takes: letters, "
         "digits and underscores only, not starting with a digit. Nothing was created.",
         "Correct the Name, or leave the Name cell empty: hubframe then makes one from the label.",
+    ),
+    (
+        ErrorCode.BAD_LABEL_TEXT,
+        "input",
+        "A label (or inverse label) to create or rename to holds U+FFFD, the replacement "
+        "character a program writes where it could not read a character: the name the sheet "
+        "meant is lost, and HubSpot would be given the broken one. Nothing was created.",
+        "Retype the label, or save the file as UTF-8 (Excel: CSV UTF-8) and read it again.",
     ),
 )
 

@@ -428,6 +428,9 @@ def _rename_refused(category: str | None, type_id: int, message: str) -> _Outcom
 
 
 #: The cells of a labels row that say what is created, in words.
+#: The replacement character: text a program could not read (a lone surrogate reads so too).
+_BROKEN: Final = "\ufffd"
+
 _NAMING: Final = {
     "label": "label",
     "inverse_label": "inverse label",
@@ -461,6 +464,15 @@ def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
             holds, fix = explain(cell, in_frame=in_frame)
             said = f"The {what} cell '{cell}' {holds}. Nothing is created for this row. {fix}"
             return _Outcome("", Status.INVALID, code=ErrorCode.FORMULA_ERROR, message=said)
+        if column in ("label", "inverse_label") and _BROKEN in cell:
+            said = (
+                f"The {what} cell '{cell}' holds U+FFFD, the replacement character a program "
+                "writes where it could not read a character, so the name the sheet meant is "
+                "lost; nothing is created or renamed for this row. Retype the "
+                f"{what}, or save the file as UTF-8 (Excel: CSV UTF-8) and read it again."
+            )
+            change = "rename" if value(row.get(RAW_TYPE_ID)) is not None else "create"
+            return _Outcome(change, Status.INVALID, code=ErrorCode.BAD_LABEL_TEXT, message=said)
         if column in ("from_type", "to_type") and not is_valid_object_type(cell):
             said = (
                 f"The {what} cell '{cell}' names no object type HubSpot knows; nothing is "

@@ -22,6 +22,9 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from fuzzseeds import examples
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 import hubframe as hf
 from hubframe.constants import PRIMARY_TYPES
@@ -368,3 +371,28 @@ def test_a_number_in_the_cell_is_a_company_only_below_excels_15_digits(
             assert "primary_before" in said and "edited" in said, said
             assert f"in place of {int(number)}" not in said
         assert _primaries(sb, "deals") == {NEW}
+
+
+@settings(max_examples=examples(200), deadline=None)
+@given(
+    cell=st.one_of(
+        st.text(alphabet="0123456789., ;x", max_size=40),
+        st.integers(1, 6000).map(lambda n: "1" * n + ".0"),
+        st.floats(allow_nan=True, allow_infinity=True),
+        st.integers(-(10**20), 10**20),
+    )
+)
+def test_any_cell_reads_as_company_ids_or_as_edited_never_an_error(cell: object) -> None:
+    """Whatever the cell (a float's text of thousands of digits too: Python refuses to make an
+    int of more than 4,300), it is company ids or None; a float's text from 16 digits up and a
+    float from 10**15 up are None."""
+    from hubframe.run.primary import primary_companies
+
+    found = primary_companies(cell)
+    assert found is None or all(c.isascii() and c.isdigit() for c in found)
+    if isinstance(cell, str) and any(
+        w.endswith(".0") and len(w[:-2].lstrip("0")) > 15 for w in cell.replace(",", " ").split()
+    ):
+        assert found is None
+    if isinstance(cell, float) and abs(cell) >= 1e15:
+        assert found is None

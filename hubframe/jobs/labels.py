@@ -427,10 +427,10 @@ def _rename_refused(category: str | None, type_id: int, message: str) -> _Outcom
     return _Outcome("rename", Status.INVALID, category, type_id, ErrorCode.RENAME_REFUSED, message)
 
 
-#: The cells of a labels row that say what is created, in words.
 #: The replacement character: text a program could not read (a lone surrogate reads so too).
 _BROKEN: Final = "\ufffd"
 
+#: The cells of a labels row that say what is created, in words.
 _NAMING: Final = {
     "label": "label",
     "inverse_label": "inverse label",
@@ -1293,9 +1293,6 @@ def _source(frame: pd.DataFrame) -> dict[str, Any]:
     return kept | ({READ_FROM: meta[READ_FROM]} if READ_FROM in meta else {})
 
 
-__all__ = ["configure_labels", "internal_name", "spellings"]
-
-
 def _answer_type(
     answer: list[Any], label: str, inverse: str | None
 ) -> tuple[list[int], int | None]:
@@ -1356,7 +1353,8 @@ def _created_read(
     f: str, t: str, label: str, now: list[LabelDef], given: int | None, named: list[int]
 ) -> _Outcome:
     """A create's outcome from the labels named ``label`` new since (``now``), the type id
-    the answer gave (``given``) and whether it named the label at all (``named``)."""
+    the answer gave this direction (``given``) and the type ids it named the label with
+    (``named``: none, an answer that did not name it)."""
     chosen = next((d for d in now if d.type_id == given), None)
     if chosen is not None:
         return _Outcome("create", Status.SUCCESS, chosen.category, chosen.type_id)
@@ -1388,3 +1386,6 @@ def _created_read(
         f'no new label "{label}" from {f} to {t}. Run the sheet again.'
     )
     return _Outcome("create", Status.FAILED, code=ErrorCode.NOT_APPLIED, message=said)
+
+
+__all__ = ["configure_labels", "internal_name", "spellings"]

@@ -35,6 +35,7 @@ from hubframe.constants import (
 )
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.cells import EXCEL_LIMIT
+from hubframe.io.normalize import FLOAT_DIGITS
 from hubframe.run.rows import describer, value
 from hubframe.run.work import Outcome
 from hubframe.run.worktable import ACTION_CODE, WorkTable
@@ -306,7 +307,7 @@ def primary_companies(cell: object) -> frozenset[str] | None:
     ids = [w.removesuffix(".0") for w in words]
     if not all(i.isascii() and i.isdigit() for i in ids):
         return None
-    if any(w != i and int(i) >= EXCEL_LIMIT for w, i in zip(words, ids, strict=True)):
+    if any(w != i and len(i.lstrip("0")) > FLOAT_DIGITS for w, i in zip(words, ids, strict=True)):
         return None  # a float's text from Excel's 15 digits up: maybe not the id
     return frozenset(i.lstrip("0") or "0" for i in ids)
 

@@ -615,3 +615,46 @@ def test_a_create_whose_answer_names_no_new_label_and_cannot_be_read_back_is_unk
     assert (row["status"], row["error_code"]) == ("failed", "UNKNOWN_OUTCOME"), result
     assert f"HubSpot answered the create {word}" in str(row["error_message"])
     assert pd.isna(row["type_id"])
+
+
+_UNREADABLE = {
+    "a type id of 5,000 digits": '{"results": [{"category": "USER_DEFINED", "typeId": "%s", '
+    '"label": "Sponsor"}]}' % ("1" * 5000),
+    "a type id of 19 digits": '{"results": [{"typeId": 1234567890123456789, "label": "Sponsor"}]}',
+    "a float type id": '{"results": [{"typeId": 1e308, "label": "Sponsor"}]}',
+    "a word for a type id": '{"results": [{"typeId": "abc", "label": "Sponsor"}]}',
+    "an object for the list": '{"results": {"typeId": 5}}',
+    "an integer of 5,000 digits": '{"results": [{"typeId": %s}]}' % ("1" * 5000),
+}
+
+
+@pytest.mark.parametrize("answer", list(_UNREADABLE))
+def test_a_create_answered_with_a_body_hubframe_cannot_read_is_what_the_portal_shows(
+    sandbox: Sandbox, answer: str
+) -> None:
+    """HubSpot (or something in its place) creates the label and answers 2xx with a body that
+    is not an answer hubframe reads: the labels are read back and the row is created, with the
+    portal's type id.  Before, a type id of more than 4,300 digits stopped the job with a bare
+    ValueError (Python makes no int of it), and an entry that is not a label's made the row
+    ``failed`` (SERVER_ERROR) while the label was in the portal."""
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    body = _UNREADABLE[answer]
+    with FaultProxy(sandbox, then=f"replace:{body}", cued=True) as proxy:
+        client = HubSpotClient(token=sandbox.token, base_url=proxy.url, backoff_base=0.01)
+        result = configure_labels(_one_label("Sponsored by"), client)
+    listed = sandbox.labels("deals", "contacts")
+    made = listed.loc[listed["label"] == "Sponsor", "type_id"].tolist()
+    row = result.iloc[0]
+    assert (row["status"], row["type_id"]) == ("success", made[0]), result
+    assert str(row["error_message"]).startswith("Created: HubSpot's answer could not be read")
+
+
+def test_a_whole_number_cell_of_thousands_of_digits_is_an_input_error() -> None:
+    from hubframe.run.rows import whole
+
+    with pytest.raises(InputError, match="not a whole number hubframe takes"):
+        whole("7" * 5000)
+    assert whole(" 42 ") == 42

@@ -842,9 +842,13 @@ class HubSpotClient:
             body["inverseLabel"] = inverse_label
         path = self._schema(f"{_seg(from_type)}/{_seg(to_type)}/labels")
         resp = self.request("POST", path, body=body, answers=RESULTS)
-        return shapes.labels(
-            resp.json().get("results"), f"the label created for {from_type} to {to_type}"
-        )
+        try:
+            return shapes.labels(
+                resp.json().get("results"), f"the label created for {from_type} to {to_type}"
+            )
+        except ServerError as unread:  # a 2xx not read: the label may be created (as json())
+            unread.may_have_applied, unread.http_status = True, resp.status
+            raise
 
     def update_label(
         self,

@@ -39,13 +39,24 @@ def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
+#: The most digits a whole number of HubSpot's has (a record id: 18); a longer one is no id,
+#: type id or limit, and Python refuses to make an int of more than 4,300 digits.
+_DIGITS: Final = 18
+
+
 def _whole(value: Any) -> bool:
-    """A whole number as HubSpot writes one: a JSON integer, or ASCII digits."""
+    """A whole number as HubSpot writes one: a JSON integer, or ASCII digits (at most
+    :data:`_DIGITS` of them)."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return value >= 0
-    return isinstance(value, str) and value.isascii() and value.isdigit()
+        return 0 <= value < 10**_DIGITS
+    return (
+        isinstance(value, str)
+        and value.isascii()
+        and value.isdigit()
+        and len(value.lstrip("0")) <= _DIGITS
+    )
 
 
 def _text(value: Any) -> bool:

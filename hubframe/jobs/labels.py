@@ -1155,7 +1155,7 @@ class _Labeler:
             return now
         if not now:
             unknown = (
-                f'HubSpot did not answer the create ("{exc}"), and "{label}" is not listed from '
+                f'{_unanswered(exc)}, and "{label}" is not listed from '
                 f"{f} to {t} {waited:g} s later; HubSpot may still create it. Check the labels "
                 "before running again (a run then finds it, or creates it)."
             )
@@ -1165,8 +1165,8 @@ class _Labeler:
         if len(now) != 1:
             raise exc
         said = (
-            f'Created: HubSpot\'s first answer was lost and the retry was refused ("{exc}"), '
-            f'but HubSpot now lists "{label}" from {f} to {t} (type id {now[0].type_id}).'
+            f"Created: {_lost(exc)}, but HubSpot now lists "
+            f'"{label}" from {f} to {t} (type id {now[0].type_id}).'
         )
         return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id, message=said)
 
@@ -1386,6 +1386,25 @@ def _created_read(
         f'no new label "{label}" from {f} to {t}. Run the sheet again.'
     )
     return _Outcome("create", Status.FAILED, code=ErrorCode.NOT_APPLIED, message=said)
+
+
+def _unread(exc: HubframeError) -> bool:
+    """Whether ``exc`` is a 2xx answer hubframe could not read (not HubSpot's answer)."""
+    status = getattr(exc, "http_status", None)
+    return isinstance(status, int) and 200 <= status < 300
+
+
+def _lost(exc: HubframeError) -> str:
+    """What became of a create's answer, as a row's message says it."""
+    if _unread(exc):
+        return f'HubSpot\'s answer could not be read ("{exc}")'
+    return f'HubSpot\'s first answer was lost and the retry was refused ("{exc}")'
+
+
+def _unanswered(exc: HubframeError) -> str:
+    if _unread(exc):
+        return f'HubSpot\'s answer to the create could not be read ("{exc}")'
+    return f'HubSpot did not answer the create ("{exc}")'
 
 
 __all__ = ["configure_labels", "internal_name", "spellings"]

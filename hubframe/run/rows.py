@@ -137,7 +137,10 @@ def whole(v: Any) -> int | None:
     if isinstance(v, float) and v.is_integer():
         return int(v)
     if isinstance(v, str) and _WHOLE.fullmatch(v.strip()):
-        return int(v.strip())
+        try:
+            return int(v.strip())
+        except ValueError:  # more digits than Python makes an int of (4,300)
+            raise InputError(f"{shown(v)} is not a whole number hubframe takes") from None
     raise InputError(f"{shown(v)} is not a whole number")
 
 

@@ -4,7 +4,8 @@ A write answer whose ``errors`` was ``true`` or a number (``for err in body.get(
 []``) raised TypeError inside the run, as did a read answer whose ``results`` was ``true``.
 Hypothesis draws JSON bodies from HubSpot's own vocabulary of keys, nested and out of shape,
 for every write action and for the batch read: reading them gives outcomes or a
-HubframeError, never another exception.
+HubframeError, never another exception.  A type id of more than 4,300 digits in an error's
+context raised ValueError (Python makes no int of it) and stopped the run.
 """
 
 from __future__ import annotations
@@ -35,6 +36,9 @@ LEAVES = st.one_of(
     st.integers(-2, 2**70),
     st.floats(allow_nan=False),
     st.sampled_from(["10", "11", "20", "x", "", "0-1", "USER_DEFINED", "USER_DEFINED:1001"]),
+    # numbers of more digits than Python makes an int of (4,300): a context's type id, a spec
+    st.integers(4301, 4400).map(lambda n: "7" * n),
+    st.integers(4301, 4400).map(lambda n: "USER_DEFINED=" + "7" * n),
 )
 JSON_VALUES = st.recursive(
     LEAVES,
@@ -99,3 +103,38 @@ def test_a_read_answer_of_any_shape_reads_or_is_refused(body: dict[str, Any], re
     except HubframeError:
         return
     assert {from_id for from_id, _ in settled.found} <= {"10", "11"}
+
+
+_HUGE = "7" * 4400
+_HUGE_CONTEXTS = [
+    {"typeId": [_HUGE]},
+    {"associationTypeId": [_HUGE]},
+    {"associationSpec": [f"USER_DEFINED={_HUGE}"]},
+    {"INVALID_ASSOCIATION_TYPE_ID": [f"HUBSPOT_DEFINED={_HUGE}"]},
+    {"typeId": [_HUGE], "fromObjectId": ["10"], "toObjectId": ["20"]},
+]
+
+
+@settings(max_examples=examples(60), deadline=None)
+@given(
+    action=st.sampled_from(ACTIONS),
+    rows=st.integers(1, 4),
+    context=st.sampled_from(_HUGE_CONTEXTS),
+    category=st.sampled_from(["VALIDATION_ERROR", "OBJECT_NOT_FOUND", "INVALID_ASSOCIATION"]),
+    status=st.sampled_from([207, 200]),
+)
+def test_an_error_naming_a_type_id_of_thousands_of_digits_reads(
+    action: Action, rows: int, context: dict[str, Any], category: str, status: int
+) -> None:
+    """The errors of a 207 whose context names a type id of 4,400 digits: read (the number
+    names no type), never a ValueError out of the run."""
+    batch = _batch(action, rows)
+    err = {"status": "error", "category": category, "message": "bad", "context": context}
+    body = {"status": "COMPLETE", "results": [], "errors": [err], "numErrors": 1}
+    try:
+        answer = read_answer(batch, ApiResponse(status, json.dumps(body).encode(), {}, "c", 1), 0)
+    except HubframeError:
+        return
+    assert len(answer.outcomes) == rows
+    assert all(0 <= i < rows for i in rows_named(err, batch.items))
+    classify(err)

@@ -29,7 +29,10 @@ from hubframe.run.worktable import ACTION_CODE
 from hubframe.vocab import Action, Status, object_noun, sentence_start
 
 _OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
-_SPEC_REF = re.compile(r"([A-Z_]+)\s*=\s*(\d+)")
+#: An association type an error names, ``USER_DEFINED=5``: a type id of at most 18 digits
+#: (a longer one names no type, and Python makes no int of more than 4,300 digits).
+_SPEC_REF = re.compile(r"([A-Z_]+)\s*=\s*([0-9]{1,18})(?![0-9])")
+_TYPE_ID = re.compile(r"\s*[0-9]{1,18}\s*")
 
 
 def _context(err: Mapping[str, Any]) -> dict[str, list[str]]:
@@ -87,7 +90,7 @@ def _named(err: Mapping[str, Any]) -> _Named:
         for value in ctx.get(key, []):
             specs.extend((c, int(t)) for c, t in _SPEC_REF.findall(value))
     for key in ("typeId", "associationTypeId"):
-        specs.extend((None, int(v)) for v in ctx.get(key, []) if v.strip().isdigit())
+        specs.extend((None, int(v)) for v in ctx.get(key, []) if _TYPE_ID.fullmatch(v))
     return _Named(
         objects=tuple((str(k), str(i)) for k, i in objects),
         specs=tuple(dict.fromkeys(specs)),

@@ -321,8 +321,25 @@ _SHOWN_CHARS: Final = 80
 
 def is_odd_object(value: object) -> bool:
     """A cell holding bytes or several values (a list, tuple, dict, set, array...), not one
-    value: its ``str`` (``"b'Sponsor'"``, ``"['Champion']"``) is no text the analyst wrote."""
-    return not isinstance(value, str) and isinstance(value, _ODD_KINDS)
+    value: its ``str`` (``"b'Sponsor'"``, ``"['Champion']"``) is no text the analyst wrote.
+    So is an object with no text of its own (:func:`_textless`)."""
+    if isinstance(value, str):
+        return False
+    return isinstance(value, _ODD_KINDS) or _textless(value)
+
+
+def _textless(value: object) -> bool:
+    """An object whose ``str`` is Python's default (``<module.Kind object at 0x7f...>``, an
+    address, different each run) or fails: its text was read as the cell's (a label named so
+    was created, or ``(a Kind that has no text)``)."""
+    kind = type(value)
+    if kind.__str__ is object.__str__ and kind.__repr__ is object.__repr__:
+        return True
+    try:
+        str(value)
+    except Exception:
+        return True
+    return False
 
 
 def object_cells(column: pd.Series) -> ObjArray | None:
@@ -379,6 +396,8 @@ def refuse_odd_cells(
 
 def _odd_words(value: object, header: str) -> tuple[str, str]:
     """What a message calls ``value`` (an odd cell of the column ``header``), and the fix."""
+    if not isinstance(value, _ODD_KINDS):  # an object with no text of its own
+        return f"a {type(value).__name__} with no text of its own", "put the text meant in it"
     for kinds, words, advice in _ODD_WORDS:
         if isinstance(value, kinds):
             name = "numpy array" if isinstance(value, np.ndarray) else type(value).__name__

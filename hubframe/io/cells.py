@@ -289,8 +289,6 @@ def clean_headers(cells: Sequence[object]) -> list[str]:
 _ODD_KINDS: Final = (bytes, bytearray, memoryview, np.ndarray, Collection)
 #: ``pd.api.types.infer_dtype`` of object columns that hold none of them.
 _NOT_ODD_KINDS: Final = _PLAIN_KINDS | {
-    "integer",
-    "mixed-integer-float",
     "decimal",
     "datetime",
     "datetime64",
@@ -361,12 +359,28 @@ def _holds_objects(kind: pa.DataType) -> bool:
     return bool(pa.types.is_nested(kind) or pa.types.is_binary(kind) or binary)
 
 
+#: Object columns of Python ints: odd only where an int has more digits than Python writes.
+_INT_KINDS: Final = frozenset({"integer", "mixed-integer-float"})
+
+
 def odd_positions(cells: ObjArray) -> npt.NDArray[np.intp]:
     """The positions of the :func:`is_odd_object` cells of ``cells``."""
-    if not len(cells) or pd.api.types.infer_dtype(cells, skipna=True) in _NOT_ODD_KINDS:
+    kind = pd.api.types.infer_dtype(cells, skipna=True) if len(cells) else ""
+    if not len(cells) or kind in _NOT_ODD_KINDS:
         return np.empty(0, dtype=np.intp)
-    odd: Any = np.frompyfunc(is_odd_object, 1, 1)(cells)
+    test = _unwritable if kind in _INT_KINDS else is_odd_object
+    odd: Any = np.frompyfunc(test, 1, 1)(cells)
     return np.flatnonzero(np.asarray(odd, dtype=bool))
+
+
+def _unwritable(value: object) -> bool:
+    """An int of more digits than Python writes (4,300): read as "(a whole number of about
+    5,001 digits)", which is no text the analyst wrote."""
+    return isinstance(value, int) and value.bit_length() > _WRITABLE_BITS and _textless(value)
+
+
+#: Below this many bits an int has fewer than 4,300 digits: Python writes it.
+_WRITABLE_BITS: Final = 14_000
 
 
 def refuse_odd_cells(
@@ -396,6 +410,8 @@ def refuse_odd_cells(
 
 def _odd_words(value: object, header: str) -> tuple[str, str]:
     """What a message calls ``value`` (an odd cell of the column ``header``), and the fix."""
+    if isinstance(value, int):  # more digits than Python writes
+        return "a whole number of more than 4,300 digits", "put the text meant in it"
     if not isinstance(value, _ODD_KINDS):  # an object with no text of its own
         return f"a {type(value).__name__} with no text of its own", "put the text meant in it"
     for kinds, words, advice in _ODD_WORDS:

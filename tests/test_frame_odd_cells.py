@@ -438,3 +438,23 @@ def test_limits_refuse_an_odd_cell_set_in_a_read_frame(
     _refused(lambda: hf.configure_limits(frame, client, dry_run=True), column, value)
     _refused(lambda: hf.configure_limits(frame, client, progress=False), column, value)
     assert sandbox.limits("deals", "contacts").equals(held)
+
+
+class _MuteName:
+    def __str__(self) -> str:
+        raise RuntimeError("no name")
+
+    def __repr__(self) -> str:
+        raise RuntimeError("no name")
+
+
+@pytest.mark.parametrize("name", [10**5000, _MuteName()], ids=["huge int", "mute object"])
+def test_a_frame_whose_column_name_has_no_text_is_refused_as_a_frame(name: object) -> None:
+    """A column name Python cannot write stops the read with words for a DataFrame; before,
+    "the file could not be read ... If it opens in Excel, save it again as .xlsx"."""
+    frame = pd.DataFrame([[DEALS[0], CONTACTS[0], "x"]], columns=["Deal ID", "Contact ID", name])
+    with pytest.raises(InputError) as caught:
+        hf.read_pairs(frame)
+    said = str(caught.value)
+    assert said.startswith("<DataFrame>: the frame could not be read"), said
+    assert "Excel" not in said and "save it again" not in said, said

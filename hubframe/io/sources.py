@@ -199,6 +199,12 @@ def reading(name: str) -> Iterator[None]:
         ) from exc
     except Exception as exc:
         detail = clip(" ".join(str(exc).split()), 200).removesuffix("...")
+        if name == FRAME_SOURCE:  # a DataFrame: no file to save again
+            raise InputError(
+                f"{name}: the frame could not be read ({type(exc).__name__}: {detail}). Make "
+                "its column names and the cells of the columns read plain values (text, "
+                "numbers, dates) and try again."
+            ) from exc
         raise InputError(
             f"{name}: the file could not be read ({type(exc).__name__}: {detail}). If it opens "
             "in Excel, save it again as .xlsx or as CSV UTF-8 and try again."

@@ -458,3 +458,51 @@ def test_a_frame_whose_column_name_has_no_text_is_refused_as_a_frame(name: objec
     said = str(caught.value)
     assert said.startswith("<DataFrame>: the frame could not be read"), said
     assert "Excel" not in said and "save it again" not in said, said
+
+
+def _dates(form: str) -> Any:
+    """Three dates as a DataFrame column holds them in ``form``."""
+    days = ["2026-03-05", "2026-01-02", "2026-12-01"]
+    if form == "timestamp cell":
+        return pd.Series(["Sponsor", pd.Timestamp(days[1]), "Budget owner"], dtype=object)
+    if form == "date cell":
+        return pd.Series(["Sponsor", pd.Timestamp(days[1]).date(), "Budget owner"], dtype=object)
+    if form == "datetime64 column":
+        return pd.to_datetime(pd.Series(days))
+    if form == "timezone column":
+        return pd.to_datetime(pd.Series(days), utc=True)
+    return pd.Series(pd.to_datetime(days).date, dtype="date32[pyarrow]")
+
+
+DATE_FORMS = ["timestamp cell", "date cell", "datetime64 column", "timezone column", "arrow"]
+
+
+@pytest.mark.parametrize("form", DATE_FORMS)
+@pytest.mark.parametrize("column", list(LABEL_TEXT))
+def test_a_date_in_a_frames_label_column_is_refused(
+    sandbox: Sandbox, column: str, form: str
+) -> None:
+    """A DataFrame's label, inverse label or name cell holding a date (``pd.read_excel`` of a
+    sheet where Excel made a date of "5-Mar", ``parse_dates``) was taken as its ISO text, and
+    ``configure_labels`` created the label "2026-03-05"; the .xlsx reader refuses such a cell
+    (its format shows other text), and a frame's is refused now too, naming the row."""
+    frame = LABELS_SHEET.copy()
+    frame[column] = _dates(form).to_numpy() if form != "arrow" else _dates(form).array
+    before = sandbox.labels("deals", "contacts")
+    with pytest.raises(InputError) as caught:
+        hf.configure_labels(frame, client_for(sandbox))
+    said = str(caught.value)
+    assert "holds a date" in said and repr(column) in said, said
+    assert _no_repr_labels(sandbox, before) is None
+
+
+@pytest.mark.parametrize("form", DATE_FORMS)
+def test_a_date_in_a_pairs_label_column_stops_the_read_and_one_in_the_notes_is_kept(
+    form: str,
+) -> None:
+    frame = PAIRS.copy()
+    frame["Notes"] = _dates(form).to_numpy() if form != "arrow" else _dates(form).array
+    assert len(hf.read_pairs(frame)) == len(frame)  # the analyst's own column: kept
+    frame["Label"] = frame["Notes"]
+    with pytest.raises(InputError, match="holds a date"):
+        hf.read_pairs(frame)

@@ -353,6 +353,34 @@ def object_cells(column: pd.Series) -> ObjArray | None:
     return cells
 
 
+#: The columns whose cells are a label's text: a date there is no label the sheet showed.
+_LABEL_FIELDS: Final = frozenset({"label", "inverse_label", "name"})
+
+
+def label_cells(column: pd.Series, field: str) -> ObjArray | None:
+    """:func:`object_cells`, and for a label column (``field``: label, inverse label, internal
+    name) of dates (datetime64, a timezone's, Arrow's) its cells as objects too: a date is no
+    label text (:func:`refuse_odd_cells`)."""
+    if field in _LABEL_FIELDS and _dated(column.dtype):
+        cells: ObjArray = column.to_numpy(dtype=object)
+        return cells
+    return object_cells(column)
+
+
+def _dated(dtype: Any) -> bool:
+    if isinstance(dtype, pd.ArrowDtype):
+        kind = dtype.pyarrow_dtype
+        return bool(pa.types.is_timestamp(kind) or pa.types.is_date(kind))
+    return bool(pd.api.types.is_datetime64_any_dtype(dtype))
+
+
+def _is_date(value: object) -> bool:
+    """A date or time a cell holds (not a missing one)."""
+    if isinstance(value, np.datetime64):
+        return not bool(np.isnat(value))
+    return value is not pd.NaT and isinstance(value, date | time)
+
+
 def _holds_objects(kind: pa.DataType) -> bool:
     """An Arrow type whose cells pandas gives as bytes, lists, dicts or arrays."""
     binary = pa.types.is_large_binary(kind) or pa.types.is_fixed_size_binary(kind)
@@ -390,6 +418,9 @@ def refuse_odd_cells(
     cell's row number) hold an :func:`is_odd_object` cell, naming its row, what it holds and
     how to make it text: such a cell's text was created as a label named ``b'Sponsor'``."""
     odd = odd_positions(cells)
+    if field in _LABEL_FIELDS:
+        dated: Any = np.frompyfunc(_is_date, 1, 1)(cells) if len(cells) else []
+        odd = np.union1d(odd, np.flatnonzero(np.asarray(dated, dtype=bool))).astype(np.intp)
     if not len(odd):
         return
     value = cells[odd[0]]
@@ -410,6 +441,8 @@ def refuse_odd_cells(
 
 def _odd_words(value: object, header: str) -> tuple[str, str]:
     """What a message calls ``value`` (an odd cell of the column ``header``), and the fix."""
+    if _is_date(value):  # Excel makes dates of text such as 5-Mar or 1-2
+        return "a date", "write the labels meant as text (Excel makes dates of text such as 5-Mar)"
     if isinstance(value, int):  # more digits than Python writes
         return "a whole number of more than 4,300 digits", "put the text meant in it"
     if not isinstance(value, _ODD_KINDS):  # an object with no text of its own

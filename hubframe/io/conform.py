@@ -38,7 +38,7 @@ import pyarrow.compute as pc
 from hubframe.constants import HEADER_TYPE_COLUMNS, LOOKED_UP
 from hubframe.errors import InputError
 from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key
-from hubframe.io.cells import object_cells, refuse_odd_cells
+from hubframe.io.cells import label_cells, refuse_odd_cells
 from hubframe.io.columns import match_headers
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.narrow import refuse_rounded
@@ -138,7 +138,7 @@ def _refuse_odd(series: pd.Series, column: str, rows: pd.Series) -> None:
     """InputError naming the first cell of a read frame's text column that the analyst set to
     bytes or several values (``b"Sponsor"``, a list), as the read refuses such a cell: its
     text (``b'Sponsor'``) is not what it holds."""
-    cells = object_cells(series)
+    cells = label_cells(series, column)
     if cells is not None:
         refuse_odd_cells(cells, column, "the frame given", rows.tolist(), column)
 

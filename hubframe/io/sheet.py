@@ -36,8 +36,8 @@ from hubframe.io.cells import (
     cells_to_arrow,
     clean_headers,
     filled,
+    label_cells,
     looks_like_id,
-    object_cells,
     one_cell_text,
     refuse_odd_cells,
     written_headers,
@@ -712,7 +712,7 @@ def _refuse_odd_cells(
         side = canonical.removesuffix("_id")
         if header not in headers or (canonical in _WHOLE_FIELDS and side not in properties):
             continue
-        cells = object_cells(frame.iloc[:, headers.index(header)])
+        cells = label_cells(frame.iloc[:, headers.index(header)], canonical)
         if cells is not None:
             refuse_odd_cells(cells, header, request.source_name, rows.tolist(), canonical)
 

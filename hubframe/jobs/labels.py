@@ -69,7 +69,7 @@ from hubframe.errors import (
     StopReason,
 )
 from hubframe.hubspot.client import HubSpotClient, require_client
-from hubframe.io.cells import object_cells, refuse_odd_cells
+from hubframe.io.cells import label_cells, refuse_odd_cells
 from hubframe.io.conform import conformed_labels
 from hubframe.io.frame import EXTRA_CELLS
 from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, LimitsSheetError, read_labels
@@ -230,7 +230,7 @@ def _refuse_odd_cells(frame: pd.DataFrame) -> None:
     rows = frame["row"].tolist() if "row" in frame.columns else list(range(len(frame)))
     for column in _TEXT_FIELDS:
         if column in frame.columns:
-            cells = object_cells(frame[column])
+            cells = label_cells(frame[column], column)
             if cells is not None:
                 refuse_odd_cells(cells, column, "the frame given", rows, column)
 

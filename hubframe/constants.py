@@ -22,6 +22,9 @@ ENV_BASE_URL: Final = "HUBSPOT_BASE_URL"
 MAX_BATCH_CREATE: Final = 2_000  # associations batch/create (documented)
 MAX_BATCH_DEFAULT: Final = 2_000  # batch/associate/default (undocumented; same as create)
 MAX_BATCH_ARCHIVE: Final = 2_000  # batch/archive and batch/labels/archive (undocumented)
+#: The most digits a HubSpot id has: ids are 64-bit integers, and 18 digits always fit (a
+#: longer number in an answer or a cell is no id, type id or limit).
+MAX_ID_DIGITS: Final = 18
 MAX_BATCH_READ: Final = 1_000  # associations batch/read (documented, enforced since 2025-02)
 MAX_BATCH_LIMITS: Final = 100  # limit configuration batch create/update/purge (undocumented)
 MAX_OBJECT_BATCH_READ: Final = 100  # CRM objects batch/read (documented)

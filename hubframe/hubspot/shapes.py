@@ -17,6 +17,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
+from hubframe.constants import MAX_ID_DIGITS
 from hubframe.errors import ErrorCode, ServerError
 from hubframe.redaction import clip
 
@@ -39,23 +40,18 @@ def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-#: The most digits a whole number of HubSpot's has (a record id: 18); a longer one is no id,
-#: type id or limit, and Python refuses to make an int of more than 4,300 digits.
-_DIGITS: Final = 18
-
-
 def _whole(value: Any) -> bool:
     """A whole number as HubSpot writes one: a JSON integer, or ASCII digits (at most
-    :data:`_DIGITS` of them)."""
+    :data:`~hubframe.constants.MAX_ID_DIGITS` of them: Python makes no int of more than 4,300)."""
     if isinstance(value, bool):
         return False
     if isinstance(value, int):
-        return 0 <= value < 10**_DIGITS
+        return 0 <= value < 10**MAX_ID_DIGITS
     return (
         isinstance(value, str)
         and value.isascii()
         and value.isdigit()
-        and len(value.lstrip("0")) <= _DIGITS
+        and len(value.lstrip("0")) <= MAX_ID_DIGITS
     )
 
 

@@ -22,7 +22,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from hubframe.constants import OBJECT_TYPES_BY_NAME
+from hubframe.constants import MAX_ID_DIGITS, OBJECT_TYPES_BY_NAME
 from hubframe.errors import InputError
 from hubframe.io.aliases import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, header_key
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
@@ -31,7 +31,6 @@ from hubframe.io.columns import ColumnMapping, HeaderError
 from hubframe.io.frame import headers_found, raw_sheets
 from hubframe.io.narrow import refuse_rounded_values
 from hubframe.io.normalize import (
-    MAX_ID_DIGITS,
     canonical_ids,
     canonical_object_type,
     clean_id,

@@ -24,7 +24,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubframe.constants import CATEGORIES, OBJECT_TYPES, OBJECT_TYPES_BY_ID, OBJECT_TYPES_BY_NAME
+from hubframe.constants import (
+    CATEGORIES,
+    MAX_ID_DIGITS,
+    OBJECT_TYPES,
+    OBJECT_TYPES_BY_ID,
+    OBJECT_TYPES_BY_NAME,
+)
 from hubframe.io.text import (
     SPACE,
     TEXT,
@@ -45,7 +51,6 @@ from hubframe.io.text import (
     trimmed_text,
 )
 
-MAX_ID_DIGITS: Final = 18  # HubSpot ids are 64-bit integers; 18 digits always fit.
 # Excel keeps 15 significant digits of a number, and a float is exact only up to 2**53: a whole
 # number that went through a float (an Excel number cell, "123.0" text) is trusted below 10**15.
 FLOAT_DIGITS: Final = 15

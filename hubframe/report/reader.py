@@ -27,6 +27,7 @@ from hubframe.constants import (
     CATEGORIES,
     EXISTING_COLUMNS,
     HUBSPOT_DEFINED,
+    MAX_ID_DIGITS,
     PAIR_COLUMNS,
     PRIMARY_BEFORE,
     STATUS_COLUMNS,
@@ -48,7 +49,6 @@ from hubframe.io.guard import checked_workbook
 from hubframe.io.meta import refuse_odd_meta, without_attrs
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
-    MAX_ID_DIGITS,
     canonical_category,
     canonical_ids,
     canonical_object_type,

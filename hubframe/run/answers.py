@@ -19,7 +19,12 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
-from hubframe.constants import HUBSPOT_DEFINED_TYPES, OBJECT_TYPES_BY_NAME, USER_DEFINED
+from hubframe.constants import (
+    HUBSPOT_DEFINED_TYPES,
+    MAX_ID_DIGITS,
+    OBJECT_TYPES_BY_NAME,
+    USER_DEFINED,
+)
 from hubframe.errors import ErrorCode
 from hubframe.hubspot import shapes
 from hubframe.hubspot.wire import ApiResponse
@@ -29,10 +34,12 @@ from hubframe.run.worktable import ACTION_CODE
 from hubframe.vocab import Action, Status, object_noun, sentence_start
 
 _OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
-#: An association type an error names, ``USER_DEFINED=5``: a type id of at most 18 digits
-#: (a longer one names no type, and Python makes no int of more than 4,300 digits).
-_SPEC_REF = re.compile(r"([A-Z_]+)\s*=\s*([0-9]{1,18})(?![0-9])")
-_TYPE_ID = re.compile(r"\s*[0-9]{1,18}\s*")
+#: An association type an error names, ``USER_DEFINED=5``: a type id of at most
+#: :data:`~hubframe.constants.MAX_ID_DIGITS` digits (a longer one names no type, and Python
+#: makes no int of more than 4,300 digits).
+_DIGITS = f"[0-9]{{1,{MAX_ID_DIGITS}}}"
+_SPEC_REF = re.compile(rf"([A-Z_]+)\s*=\s*({_DIGITS})(?![0-9])")
+_TYPE_ID = re.compile(rf"\s*{_DIGITS}\s*")
 
 
 def _context(err: Mapping[str, Any]) -> dict[str, list[str]]:

@@ -411,6 +411,14 @@ def _unwritable(value: object) -> bool:
 _WRITABLE_BITS: Final = 14_000
 
 
+def _date_positions(cells: ObjArray) -> npt.NDArray[np.intp]:
+    """The positions of the date cells of ``cells`` (none in a column of text or numbers)."""
+    if not len(cells) or pd.api.types.infer_dtype(cells, skipna=True) in _PLAIN_KINDS:
+        return np.empty(0, dtype=np.intp)
+    dated: Any = np.frompyfunc(_is_date, 1, 1)(cells)
+    return np.flatnonzero(np.asarray(dated, dtype=bool))
+
+
 def refuse_odd_cells(
     cells: ObjArray, header: str, where: str, rows: Sequence[object], field: str
 ) -> None:
@@ -419,8 +427,7 @@ def refuse_odd_cells(
     how to make it text: such a cell's text was created as a label named ``b'Sponsor'``."""
     odd = odd_positions(cells)
     if field in _LABEL_FIELDS:
-        dated: Any = np.frompyfunc(_is_date, 1, 1)(cells) if len(cells) else []
-        odd = np.union1d(odd, np.flatnonzero(np.asarray(dated, dtype=bool))).astype(np.intp)
+        odd = np.union1d(odd, _date_positions(cells)).astype(np.intp)
     if not len(odd):
         return
     value = cells[odd[0]]

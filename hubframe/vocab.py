@@ -53,6 +53,11 @@ class Action(StrEnum):
     def removes_association(self) -> bool:
         return self in (Action.ARCHIVE, Action.ARCHIVE_LABELS)
 
+    @property
+    def changes_links(self) -> bool:
+        """Adds or removes associations (what a journal keeps for undo); not a limit's."""
+        return self.creates_association or self.removes_association
+
 
 _LIMIT_ACTIONS = frozenset({Action.CREATE_LIMIT, Action.UPDATE_LIMIT, Action.PURGE_LIMIT})
 

@@ -1184,7 +1184,7 @@ class Journal:
         before it leaves: a run killed while HubSpot applies it (its answer never read) left
         nothing an undo could take back.  Returns the entry for :meth:`record` (which writes
         the rows' outcomes into it) or :meth:`retract`; None for a batch of limits."""
-        if not (batch.action.creates_association or batch.action.removes_association):
+        if not batch.action.changes_links:
             return None
         packed = packed or pack(batch)
         with self._using("record a batch"), self._db:
@@ -1229,7 +1229,7 @@ class Journal:
             states = _states(distinct, rows, len(outcomes))
             if intended is not None:
                 self._db.execute("INSERT OR REPLACE INTO settled VALUES (?, ?)", (intended, states))
-            elif batch.action.creates_association or batch.action.removes_association:
+            elif batch.action.changes_links:
                 self._record_sent(batch, packed, states)
             if final:
                 data = json.dumps([[_plain(v) for v in o] for o in distinct], separators=(",", ":"))

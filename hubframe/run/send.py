@@ -404,9 +404,7 @@ class Sender:
         finds the outcomes of the rows this run sent (a part's record it would never look up)."""
         items = batch.items
         sending = [i for i, item in enumerate(items) if item.position not in self.unsent]
-        whole = self.journal is not None and not (
-            batch.action.creates_association or batch.action.removes_association
-        )
+        whole = self.journal is not None and not batch.action.changes_links
         sent: dict[int, Outcome] = {}
         if sending:
             part = batch.part(tuple(items[i] for i in sending))

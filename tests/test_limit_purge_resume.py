@@ -155,3 +155,38 @@ def test_seeded_resumed_limits_runs_report_what_the_stopped_run_did(
             if ask == "remove" and status == "skipped":
                 assert (NOTHING in said and label not in before) or label in changed, (label, said)
         assert result["status"].iloc[-1] == "success", result
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+@pytest.mark.parametrize("fault", ["refused", "answer lost"])
+def test_a_mixed_batch_whose_sent_part_did_not_finish_is_judged_again_when_resumed(
+    version: str, fault: str, tmp_path: Path
+) -> None:
+    """The batch of removals beside one with nothing to remove: its sent part refused by the
+    day's limit (not applied) or applied with its answer lost (then the day's limit, no read
+    back).  Not final, so not journaled: the resumed run judges the batch again -- the
+    removals refused are made (``success``), those the stopped run may have made are gone
+    (``skipped``, never ``failed``), and the portal holds no label limit either way."""
+    options = {"daily_path": "purge"} if fault == "refused" else {"lose": 1, "then": "daily"}
+    with Sandbox(seed="demo") as sb:
+        ids = {label: sb.type_id("deals", "contacts", label) for label in LABELS}
+        for label in ("Decision maker", "Budget holder"):  # Champion: no limit
+            sb.set_limit("deals", "contacts", 2, type_id=ids[label])
+        sheet = _sheet(dict.fromkeys(LABELS, "remove"))
+        journal = tmp_path / "run.sqlite"
+        with FaultProxy(sb, **options) as proxy:
+            client = HubSpotClient(
+                token=sb.token, base_url=proxy.url, api_version=version, backoff_base=0.01
+            )
+            first = hf.configure_limits(sheet, client, journal=journal, progress=False)
+        codes = first["error_code"].tolist()
+        want = "RATE_LIMITED" if fault == "refused" else "UNKNOWN_OUTCOME"
+        assert [codes[0], codes[2]] == [want, want], first
+        assert (_limits(sb) == {}) == (fault == "answer lost")
+        result = hf.configure_limits(sheet, client_for(sb, version), journal=journal)
+        again = _outcomes(result)
+        made = "success" if fault == "refused" else "skipped"
+        assert [again[label][0] for label in LABELS] == [made, "skipped", made], result
+        assert NOTHING in again["Champion"][1]
+        assert _limits(sb) == {}
+        assert result["status"].iloc[-1] == "success", result

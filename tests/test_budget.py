@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from hubframe.jobs import associate
+from hubframe.jobs import associate, sync
 from hubframe.run.budget import DailyBudget
 from hubframe.run.pipeline import run_facts
 from hubframe.sandbox import Sandbox
@@ -80,6 +80,23 @@ def test_a_dry_run_the_day_cannot_plan_says_so_as_a_dry_run(
     assert "nothing could be planned" in (facts.budget.message() or "")
     proc = _cli_dry_run(sb, tmp_path)
     assert "warning: HubSpot's daily API limit was reached" in proc.stdout, proc.stdout
+
+
+@pytest.mark.parametrize("daily", [0, 1])
+def test_a_sync_dry_run_the_day_cannot_plan_says_so_as_a_dry_run(
+    sandbox_factory: Factory, daily: int
+) -> None:
+    """The same for a sync (and a pre-flight associate with rows past a limit, which run in
+    phases): its rows said "run the retry file" and it had no budget to tell the day was used
+    up."""
+    sb = sandbox_factory(daily_limit=daily)
+    result = sync(pairs_sheet(ROWS), client_for(sb), dry_run=True, batch_size=2, progress=False)
+    assert set(result["error_code"]) == {"RATE_LIMITED"}
+    said = set(result["error_message"])
+    assert len(said) == 1 and "run the dry run again" in said.pop()
+    facts = run_facts(result)
+    assert facts is not None and facts.budget is not None and facts.budget.short
+    assert "nothing could be planned" in (facts.budget.message() or "")
 
 
 @pytest.mark.parametrize("workers", [1, None])

@@ -43,6 +43,7 @@ from hubframe.run.pipeline import (
     execute,
     facts_of,
     table_with_facts,
+    used_up,
 )
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Status
@@ -145,6 +146,7 @@ def execute_in_phases(
     if options.on_start is not None:
         options.on_start(sum(len(p) for p in parts))
     quiet = RunContext(run.client, replace(options, on_start=None), run.journal)
+    spent = used_up(prepared, options)
     outcomes: dict[int, Outcome] = dict(prepared.settled)
     offset = 0
     stop: StopReason | None = None
@@ -169,7 +171,9 @@ def execute_in_phases(
         outcomes.update(_shifted(found, positions, offset))
         offset = max([offset, *(o.batch or 0 for p, o in outcomes.items() if p in positions)])
     if budgets:  # every phase's requests, against what was left when the first one was planned
-        prepared.budget = DailyBudget(sum(b.needed for b in budgets), budgets[0].left)
+        prepared.budget = DailyBudget(sum(b.needed for b in budgets), budgets[0].left, spent)
+    else:  # nothing to plan (the day's limit stopped the reads before the plan, say)
+        prepared.budget = DailyBudget(0, run.client.limiter.daily_left, spent)
     return outcomes, stop
 
 

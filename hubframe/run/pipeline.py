@@ -285,12 +285,19 @@ DRY_RUN_USED_UP: Final = (
 )
 
 
-def _reworded(settled: dict[int, Outcome], stop: StopReason | None) -> None:
-    """A dry run's rows left undone by the day's limit, said as a dry run's (they said "run
-    the retry file", which a dry run does not write)."""
-    for pos, outcome in settled.items():
-        if stop is not None and outcome.error_message == stop.message:
-            settled[pos] = outcome.with_(error_message=DRY_RUN_USED_UP)
+def used_up(prepared: Prepared, options: RunOptions) -> bool:
+    """Whether the day's limit stopped the reads before the plan; a dry run's rows it left
+    undone are then said as a dry run's (they said "run the retry file", which a dry run
+    does not write)."""
+    stop = prepared.stop
+    if stop is None or stop.code is not ErrorCode.RATE_LIMITED:
+        return False
+    if options.dry_run:
+        settled = prepared.settled
+        for pos, outcome in settled.items():
+            if outcome.error_message == stop.message:
+                settled[pos] = outcome.with_(error_message=DRY_RUN_USED_UP)
+    return True
 
 
 def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason | None, int]:
@@ -299,13 +306,11 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
     options = run.options
     outcomes = Outcomes(len(prepared.frame))
     plan = prepared.plan(options.batch_size)
-    used_up = prepared.stop is not None and prepared.stop.code is ErrorCode.RATE_LIMITED
-    if used_up and options.dry_run:  # a dry run writes no retry file to run
-        _reworded(prepared.settled, prepared.stop)
+    spent = used_up(prepared, options)
     outcomes.put_all(prepared.settled)
     outcomes.put_all(plan.settled)
     daily_left = run.client.limiter.daily_left
-    prepared.budget = DailyBudget(len(plan.batches), daily_left, used_up=used_up)
+    prepared.budget = DailyBudget(len(plan.batches), daily_left, used_up=spent)
     if options.dry_run:
         outcomes.put_planned(*plan.planned())
         _noted(outcomes, prepared.notes)

@@ -24,6 +24,7 @@ from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
+from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
 from hubframe.run.primary import settle_conflicts
@@ -100,7 +101,9 @@ def associate(
         record=options.journal is not None if record_existing is None else record_existing,
         dry_run=options.dry_run,
     )
-    return run_job(_Associate(pairs, wanted, issues_argument(issues, "pairs")), client, options)
+    job = _Associate(pairs, wanted, issues_argument(issues, "pairs"))
+    # pre-flight may hold predicted refusals back to a second phase (:func:`_refused_last`)
+    return (run_in_phases if wanted.preflight else run_job)(job, client, options)
 
 
 @dataclass(frozen=True)
@@ -314,7 +317,21 @@ def _check_portal(
         else:
             prepared.settled[item.position] = outcome
     prepared.table, prepared.count = table.take(keep), len(keep)
+    _refused_last(prepared, [items[row] for row in keep], checks)
     return checks
+
+
+def _refused_last(prepared: Prepared, sent: list[WorkItem], checks: dict[int, Check]) -> None:
+    """Rows predicted ``LIMIT_EXCEEDED`` that are sent all the same (uncertain ones, or with
+    ``send_predicted_failures``) go in a second phase, once every other row is answered:
+    batches travel at once, from two endpoints, so sent together a row the sheet puts past a
+    record's last place could reach HubSpot first and take it from a row before it."""
+    later = [item.position for item in sent if checks[item.position].code is _LIMIT]
+    if later:
+        prepared.phase.update(dict.fromkeys(later, 1))
+
+
+_LIMIT = ErrorCode.LIMIT_EXCEEDED
 
 
 def _decide(item: WorkItem, check: Check, wanted: _Wanted) -> Outcome | None:

@@ -53,6 +53,7 @@ from hubframe.jobs.sync_rules import (
 from hubframe.run.diff import Change, Diff, Removal, RowChange, Wanted, diff
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook, LabelDef
+from hubframe.run.phases import pin_phases
 from hubframe.run.pipeline import Note, Prepared, RunContext
 from hubframe.run.preflight import PortalState, predict, read_pair_limits
 from hubframe.run.primary import ONE_WAY_LABELS, PrimaryRow, one_way_types, primary_row
@@ -63,6 +64,12 @@ from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, RecordPair, Status
 
 Gone = set[tuple[ObjectPair, str, str, bool, int | None]]  # removals: pair, ids, link?, type
+
+#: The phase of additions predicted refused that are sent all the same: after the removals (0)
+#: and the other additions (1) (:func:`pin_phases`).  Sent with them, a row the sheet puts past
+#: a record's last place could reach HubSpot first (batches travel at once, from two
+#: endpoints) and take the place from a row before it.
+_REFUSED_LAST = 2
 
 
 @dataclass
@@ -181,6 +188,8 @@ class SyncPlanner:
         adds = self._predict(pairs, adds, removals)
         self.prepared.items = [*planned, *adds]
         self.prepared.count = len(self.prepared.items)
+        if self.prepared.phase:  # additions predicted refused go last (see :meth:`_predict`)
+            pin_phases(self.prepared, self.prepared.items)
         self.prepared.extra = self._columns()
         self._keep(facts)
 
@@ -566,10 +575,12 @@ class SyncPlanner:
                     check.code,
                 )
                 keep.append(item)
+                self.prepared.phase[item.position] = _REFUSED_LAST
             elif self.rules.send_predicted_failures:
                 note = f"{check.message}; HubSpot will refuse it (sent: send_predicted_failures)."
                 self.prepared.notes[item.position] = Note(note, check.code)
                 keep.append(item)
+                self.prepared.phase[item.position] = _REFUSED_LAST
             else:
                 self.prepared.settled[item.position] = words.predicted_limit(
                     item, check.message, dry_run=self.rules.dry_run

@@ -222,6 +222,8 @@ class _Counter:
         self.held: dict[tuple[ObjectPair, str, int], int] = {}  # the portal's part of counts
         self.seen: set[tuple[ObjectPair, str]] = set()
         self.added: dict[tuple[ObjectPair, RecordPair], frozenset[int]] = {}
+        #: the types of a pair that only rows predicted refused (uncertain ones) added
+        self.maybe: dict[tuple[ObjectPair, RecordPair], frozenset[int]] = {}
 
     def _load(self, pair: ObjectPair, from_id: str) -> None:
         if (pair, from_id) in self.seen:
@@ -243,12 +245,24 @@ class _Counter:
         key = (pair, from_id, type_id)
         return self.counts.get(key, 0), self.held.get(key, 0)
 
+    def relied(self, pair: ObjectPair, link: RecordPair) -> frozenset[int]:
+        """The types the pair holds only if a row predicted refused is applied."""
+        return self.maybe.get((pair, link), frozenset())
+
     def add(self, pair: ObjectPair, link: RecordPair, types: frozenset[int]) -> None:
         self._load(pair, link[0])
         for t in types:
             key = (pair, link[0], t)
             self.counts[key] = self.counts.get(key, 0) + 1
         self.added[(pair, link)] = self.added.get((pair, link), frozenset()) | types
+
+    def mark(
+        self, pair: ObjectPair, link: RecordPair, types: frozenset[int], *, sure: bool
+    ) -> None:
+        """The pair holds ``types`` for sure (a row predicted to fit asks for them), or only if
+        a row predicted refused is applied."""
+        maybe = self.relied(pair, link)
+        self.maybe[(pair, link)] = maybe - types if sure else maybe | types
 
 
 def predict(
@@ -324,8 +338,33 @@ def _limit_check(
         if count >= rule.maximum and unsure is None:
             message = limit_message(item, rule, count, count - held)
             unsure = replace(check, code=ErrorCode.LIMIT_EXCEEDED, message=message, certain=False)
+    unsure = unsure or _relying(item, check, counter, rules, asked)
     counter.add(pair, link, new)
+    counter.mark(pair, link, asked if unsure is None else new, sure=unsure is None)
     return check if unsure is None else unsure
+
+
+def _relying(
+    item: WorkItem,
+    check: Check,
+    counter: _Counter,
+    rules: Mapping[int, LimitRule],
+    asked: frozenset[int],
+) -> Check | None:
+    """A row whose pair has a type it asks for only through an earlier row predicted refused
+    (its label's row past the record's last place, say, then a row of another label of the same
+    two records): when that row is refused, this one needs the place itself, and a limit
+    counting more than its maximum may refuse it too (an uncertain prediction), else None."""
+    pair, link = item.objects, item.records
+    for type_id in sorted(asked & counter.relied(pair, link)):
+        rule = rules.get(type_id)
+        if rule is None:
+            continue
+        count, held = counter.count(pair, link[0], type_id)
+        if count > rule.maximum:
+            message = limit_message(item, rule, count - 1, count - 1 - held)
+            return replace(check, code=ErrorCode.LIMIT_EXCEEDED, message=message, certain=False)
+    return None
 
 
 __all__ = [

@@ -184,7 +184,30 @@ def _replaced(how: str, path: Path, client: HubSpotClient, tmp_path: Path, facto
         hf.associate(_sheet(range(4, 6)), client, journal=path, **KW)
 
 
-@pytest.mark.parametrize("how", ["missing", "not a journal", "another portal's", "another sheet's"])
+def test_a_report_whose_journal_holds_none_of_its_rows_is_refused_until_it_is_moved(
+    setting: Setting, tmp_path: Path
+) -> None:
+    """Another sheet's journal of this portal at the report's journal path, or the report's
+    ids all edited since: which, cannot be told, and undone as it reads an edited report
+    removes associations the run never made (before: warned, and undone).  Refused, nothing
+    changed; once the file is moved away, undone without it, warned."""
+    sb, client, path = setting
+    run = hf.associate(_sheet(range(3)), client, journal=path, **KW)
+    report = _report(run, tmp_path / "run.xlsx")
+    _replaced("another sheet's", path, client, tmp_path, None)
+    before, linked = path.read_bytes(), _linked(sb)
+    with pytest.raises(hf.InputError, match="holds none of the rows") as caught:
+        hf.undo(report, client, **KW)
+    assert "move it away and undo again" in str(caught.value)
+    assert path.read_bytes() == before and _linked(sb) == linked
+    path.rename(tmp_path / "other.sqlite")
+    with pytest.warns(UserWarning, match=LEFT_OUT):
+        undone = hf.undo(report, client, **KW)
+    assert (undone["status"] == "success").all()
+    assert _linked(sb) <= {(DEALS[n], CONTACTS[n]) for n in (4, 5)}  # the run's three gone
+
+
+@pytest.mark.parametrize("how", ["missing", "not a journal", "another portal's"])
 def test_a_report_whose_journal_is_not_the_runs_is_undone_warned_leaving_that_file(
     setting: Setting, tmp_path: Path, sandbox_factory: Callable[..., Sandbox], how: str
 ) -> None:

@@ -17,13 +17,14 @@ from typing import Any, Final
 
 from hubframe.errors import InputError
 from hubframe.report.reader import flag
-from hubframe.run.journal import Journal
+from hubframe.run.journal import Journal, SentPair
 from hubframe.run.rows import value
 from hubframe.run.work import WorkItem
 from hubframe.terminal import shown
 from hubframe.vocab import Action, RecordPair
 
 SHOWN: Final = 3  # rows named in the error
+_REMOVALS: Final = frozenset({str(Action.ARCHIVE), str(Action.ARCHIVE_LABELS)})
 
 Readings = Mapping[RecordPair, Sequence[frozenset[int]]]
 
@@ -50,6 +51,48 @@ def refuse_flipped_flags(
                 flipped.append((item.position, cell))
     if flipped:
         raise InputError(_message(flipped, rows, path))
+
+
+def refuse_unsent(
+    path: str | None, items: Sequence[WorkItem], rows: Sequence[Mapping[Any, Any]]
+) -> None:
+    """InputError when a run row an undo acts on (``items``, of the run rows ``rows``) names a
+    record pair no run of the journal at ``path`` sent a write of (of its kind: a creation
+    the undo removes, a removal it makes again): its ids were edited since the run (the
+    report's ``to_id`` column sorted alone, say), and the undo would remove or create an
+    association the run never touched.  Nothing when no journal is known."""
+    if path is None or not items:
+        return
+    asked: dict[int, SentPair] = {}
+    for item in items:
+        row = rows[item.position]
+        ids = (value(row.get("from_id")), value(row.get("to_id")))
+        if ids[0] is not None and ids[1] is not None:
+            creates = str(value(row.get("action"))) not in _REMOVALS
+            asked[item.position] = (creates, str(ids[0]), str(ids[1]))
+    with Journal(path) as journal:
+        unsent = journal.never_sent(asked.values())
+    if not unsent:
+        return
+    strays = sorted(p for p, pair in asked.items() if pair in unsent)
+    row = rows[strays[0]]
+    where = ", ".join(_named(rows, p) for p in strays[:SHOWN])
+    more = f" and {len(strays) - SHOWN:,} more" if len(strays) > SHOWN else ""
+    raise InputError(
+        f"{_named(rows, strays[0])} ({row.get('from_type')} {row.get('from_id')} -> "
+        f"{row.get('to_type')} {row.get('to_id')}) is not a row the run sent: its journal "
+        f"{path} holds no write of these two records (the rows so: {where}{more}). The report "
+        "was edited (an id changed, or a column sorted alone), and the undo would change an "
+        "association the run never touched. Undo from the report as the run wrote it, or from "
+        "the run's journal (--journal). Nothing was changed."
+    )
+
+
+def _named(rows: Sequence[Mapping[Any, Any]], position: int) -> str:
+    """A run row as the analyst finds it: its sheet row, or (a sync's row of the portal,
+    which has none) its place among the results."""
+    row = value(rows[position].get("row"))
+    return f"row {shown(row)}" if row is not None else f"result {position + 1:,} (of the portal)"
 
 
 def _contradicted(row: Mapping[Any, Any], taken: Sequence[frozenset[int]]) -> str | None:

@@ -62,7 +62,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.meta import without_attrs
 from hubframe.io.normalize import canonical_category
 from hubframe.io.sources import as_path
-from hubframe.jobs.before_flags import refuse_flipped_flags
+from hubframe.jobs.before_flags import refuse_flipped_flags, refuse_unsent
 from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
 from hubframe.jobs.undo_links import cover_links
 from hubframe.report.reader import (
@@ -744,10 +744,11 @@ def _report_journal(
     """The journal an .xlsx report's Summary names
     (:func:`~hubframe.report.reader.report_journal`), when it is the report's run's: a
     hubframe journal of this undo's portal that sent at least one of the
-    rows the report says the run applied.  Else None, warned (:class:`ReportJournalLeftOut`)
-    and nothing refused: the report may have moved to another machine, where the path is
-    another file or none.  A report whose run applied nothing needs none (nothing is taken
-    back).  Nothing is written to a file that fails these checks."""
+    rows the report says the run applied (one that sent none is refused: :func:`_holds_none`).
+    Else None, warned (:class:`ReportJournalLeftOut`) and nothing refused: the report may have
+    moved to another machine, where the path is another file or none.  A report whose run
+    applied nothing needs none (nothing is taken back).  Nothing is written to a file that
+    fails these checks."""
     named = report_journal(table)
     if named is None:
         return None
@@ -772,12 +773,11 @@ def _report_journal(
                 elif not key.matches(client):
                     why = f"it was written by runs against {portal_elsewhere(key, client)}"
                 elif not journal.sent_any(_sent_keys(table, applied, book or LabelBook(client))):
-                    why = (
-                        "it holds none of the rows the report says the run applied (the "
-                        "path was given to another journal since)"
-                    )
+                    why = _HOLDS_NONE
         except InputError as exc:  # a journal that cannot be opened or read
             why = f"it cannot be used ({str(exc).removeprefix(f'journal {path}: ')})"
+    if why is _HOLDS_NONE:
+        raise InputError(_holds_none(report, path))
     if why is None:
         return path
     then = (
@@ -794,6 +794,24 @@ def _report_journal(
         stacklevel=2,
     )
     return None
+
+
+_HOLDS_NONE: Final = "it holds none of the rows the report says the run applied"
+
+
+def _holds_none(report: str, path: str) -> str:
+    """A report whose Summary names a journal of this portal that sent none of the rows the
+    report says the run applied: its ids were all edited since, or the path holds another
+    journal now.  Which cannot be told, and undone as it reads, an edited report removes
+    associations the run never made: refused."""
+    return (
+        f"{report}: its Summary names the run's journal {path}, which holds none of the rows "
+        "the report says the run applied: the report's ids were edited (a column sorted alone, "
+        "ids typed over), or that path holds another journal now. Undo from the report as the "
+        "run wrote it, or from the run's journal itself. If the file there is another "
+        "journal (the run's was deleted and its name used again), move it away and undo "
+        "again: the undo then goes on without it. Nothing was changed."
+    )
 
 
 @dataclass
@@ -846,7 +864,9 @@ class _Undo:
             else:
                 prepared.settled[pos] = found
         items = take_back_moved(items, moved, prepared)
-        refuse_flipped_flags(self._journal_path(run, book), items, rows)
+        journal = self._journal_path(run, book)
+        refuse_flipped_flags(journal, items, rows)
+        refuse_unsent(journal, items, rows)
         items = _agreeing(items, rows, prepared, book)
         items = _spare_other_labels(items, rows, prepared, run.client)
         items = _with_categories(items, prepared, book)

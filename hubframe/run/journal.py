@@ -1709,6 +1709,23 @@ class Journal:
                         return True
         return False
 
+    def never_sent(self, rows: Iterable[SentPair]) -> set[SentPair]:
+        """The ``rows`` -- (creates?, from id, to id) -- no run of the journal sent a write of
+        (a creation, or a removal), whatever came of it, in either direction and however its
+        object types were spelled: a report's row an undo would act on that its run never
+        wrote (its ids edited since)."""
+        wanted = set(rows)
+        with self._using("read it"):
+            found = self._db.execute("SELECT action, size, from_ids, to_ids FROM sent")
+            for action, size, from_text, to_text in found:
+                creates = Action(action).creates_association
+                for pair in zip(_ids_of(from_text, size), _ids_of(to_text, size), strict=True):
+                    wanted.discard((creates, *pair))
+                    wanted.discard((creates, pair[1], pair[0]))
+                if not wanted:
+                    break
+        return wanted
+
     def _sent_since(self, first: int) -> tuple[list[Any], set[tuple[SentKey, int]]]:
         """The ``sent`` entries of run ``first`` on, in the order sent (run, then the entry's
         columns and its states), and the rows (key, run) undos of result tables took back
@@ -1774,6 +1791,8 @@ class JournalHolds:
 #: A sent row as :meth:`Journal.created` keys it: action, from type, to type, from id, to id,
 #: category, type id.
 SentKey = tuple[Any, ...]
+#: A write of a record pair: (a creation?, from id, to id) (:meth:`Journal.never_sent`).
+SentPair = tuple[bool, str, str]
 
 
 def _keys(

@@ -88,6 +88,7 @@ def refuse_removals_sheet(frame: pd.DataFrame, doing: str) -> None:
     still to do: associating or syncing it would link its rows again (and a sync would remove
     what its records keep), the opposite.  InputError naming the sheet, before anything is
     read from HubSpot."""
+    _refuse_report_removals(frame, doing)
     if "sheet" not in frame.columns:
         return
     sheets = [str(s) for s in frame["sheet"].astype("string").dropna().unique()]
@@ -99,6 +100,41 @@ def refuse_removals_sheet(frame: pd.DataFrame, doing: str) -> None:
             "hubframe remove) removes them; to link them after all, rename the sheet. Nothing "
             "was sent."
         )
+
+
+#: The columns of a hubframe result table read back as a sheet (kept as the analyst's, under
+#: these names: :func:`hubframe.io.frame._kept_name`), and what its removal rows say.
+_REPORT_ACTION, _REPORT_CHANGE = "action (original)", "change (original)"
+_REPORT_STATUS = "status (original)"
+_REMOVED = frozenset({"archive", "archive_labels", "remove"})
+
+
+def _refuse_report_removals(frame: pd.DataFrame, doing: str) -> None:
+    """A run's report (or result table) read as a sheet, whose rows hold associations the run
+    removed or would (a sync's ``(portal)`` rows, ``change`` "remove"; an undo's or a
+    remove's rows, ``action`` "archive"): associating or syncing it links them again, the
+    opposite of that run.  InputError naming the first such row, before anything is read
+    from HubSpot.  A report of a run that only linked is read as any sheet."""
+    if _REPORT_STATUS not in frame.columns:
+        return
+    removed = pd.Series(False, index=frame.index)
+    for column in (_REPORT_ACTION, _REPORT_CHANGE):
+        if column in frame.columns:
+            cells = frame[column].astype("string").str.strip().str.casefold()
+            removed |= cells.isin(_REMOVED).fillna(False).astype(bool)
+    if not removed.any():
+        return
+    first = frame.loc[removed].iloc[0]
+    line = value(first.get("row"))
+    place = f"row {int(line)}" if line is not None else "a row"
+    raise InputError(
+        f"{place} of the sheet ({first.get('from_id')} -> {first.get('to_id')}) is a run's "
+        f"removal: the sheet is a hubframe report (its status and action columns say so), and "
+        f"{int(removed.sum()):,} of its rows are associations that run removed; {doing} would "
+        "link them again, the opposite of the run. To take the run back, undo it from this "
+        "report (hf.undo, hubframe undo); to link those records after all, delete the "
+        "report's status column. Nothing was sent."
+    )
 
 
 def own_index(index: pd.Index) -> pd.Index | None:

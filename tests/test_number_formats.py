@@ -134,6 +134,8 @@ def test_another_part_named_styles_does_not_hide_the_workbooks_own() -> None:
 
 
 HIDE_TEXT = [";;;", '0;0;0;"x"', '0;-0;0;"id"', "General;General;General;"]
+# digits written beside the text: Excel shows the text 2040000001 as 102040000001
+HIDE_TEXT += ['"10"@', '0;0;0;"10"@', "\\1@", '@"0"', '0;-0;0;"Deal 7 "@']
 SHOW_TEXT = ["@", "0;-0;;@", ';;;"Deal "@', "0", "0,", ";;", "General", '0;0;0;"@"@']
 
 

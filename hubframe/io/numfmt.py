@@ -98,11 +98,26 @@ def shows_number_otherwise(code: str, value: float) -> bool:
 
 def hides_text(code: str) -> bool:
     """Whether a format shows a text cell otherwise than its text: a fourth section (the text
-    one) without ``@`` shows nothing (``;;;``) or its own text instead."""
+    one) without ``@`` shows nothing (``;;;``) or its own text instead; a section with ``@``
+    that writes digits of its own beside it (``"10"@`` shows the text 2040000001 as
+    102040000001, which a CSV Excel saves then holds) shows other digits."""
     sections = _sections(code)
+    if any("@" in _bare(s) and _literal_digits(s) for s in sections):
+        return True
     if len(sections) < 4:
         return False
-    return "@" not in re.sub(r"\\.", "", _QUOTED.sub("", sections[3]))
+    return "@" not in _bare(sections[3])
+
+
+def _bare(section: str) -> str:
+    """A section without its quoted and escaped text."""
+    return re.sub(r"\\.", "", _QUOTED.sub("", section))
+
+
+def _literal_digits(section: str) -> bool:
+    """Whether a section writes digits as text (quoted, or escaped one by one)."""
+    literal = "".join(_QUOTED.findall(section)) + "".join(re.findall(r"\\(.)", section))
+    return any(ch.isdigit() for ch in literal)
 
 
 def _sections(code: str) -> list[str]:

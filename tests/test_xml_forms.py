@@ -127,3 +127,51 @@ def test_a_number_format_is_found_in_every_form(engine: str, form: str) -> None:
     data = rewrite_sheet(out.getvalue(), FORMS[form])
     with read_with(engine), pytest.raises(InputError, match="column 'Contact ID'"):
         hf.read_pairs(data, from_type="deals", to_type="contacts")
+
+
+def _later_cell(form: Callable[[bytes], bytes]) -> Callable[[bytes], bytes]:
+    """``form`` applied to the tag of cell B300 alone (the cells before it, the first 4 KB of
+    the sheet among them, as Excel writes them)."""
+
+    def change(xml: bytes) -> bytes:
+        return re.sub(rb'<c r="B300"[^<>]*>', lambda m: form(m.group(0)), xml)
+
+    return change
+
+
+def _type_first(tag: bytes) -> bytes:
+    """The cell's type written before its style (openpyxl writes ``s="1" t="n"``)."""
+    return re.sub(rb' (s="\d+") (t="\w+")', rb" \2 \1", tag)
+
+
+LATER_FORMS = {
+    **FORMS,
+    "t before s": _type_first,
+    "spaces around s's =": lambda tag: tag.replace(b' s="', b' s = "'),
+    "a line break before s": lambda tag: tag.replace(b' s="', b'\ns="'),
+    "s in single quotes": lambda tag: re.sub(rb' s="(\d+)"', rb" s='\1'", tag),
+}
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+@pytest.mark.parametrize("form", list(LATER_FORMS))
+def test_a_number_format_is_found_on_a_cell_written_otherwise_than_the_first(
+    engine: str, form: str
+) -> None:
+    """The first cell of the format's style written as Excel writes it (a header), an id cell
+    far after it in another form: the scan took the whole sheet for Excel's layout from the first
+    one, and its regular expression missed the other, read silently."""
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal ID", "Contact ID", "Notes"])
+    for n in range(299):
+        ws.append([int(DEALS[0]) + n, int(CONTACTS[0]) + n, "x"])
+    ws.cell(1, 3).number_format = "0,"  # the style's first cell: a header of a column not read
+    ws.cell(300, 2).number_format = "0,"
+    out = io.BytesIO()
+    book.save(out)
+    data = rewrite_sheet(out.getvalue(), _later_cell(LATER_FORMS[form]))
+    assert data != out.getvalue()
+    with read_with(engine), pytest.raises(InputError, match="column 'Contact ID'"):
+        hf.read_pairs(data, from_type="deals", to_type="contacts")

@@ -255,10 +255,21 @@ def _usual_layout(part: bytes, styles: dict[int, str]) -> bool:
         return False
     found = [p for n in styles if (p := part.find(b' s="%d"' % n)) >= 0]
     if not found:
-        return b" s='" not in part
+        return b" s='" not in part and _every_style_usual(part, styles)
     first = min(found)
     start = part.rfind(b"<", max(0, first - TAG_MAX), first)
-    return re.fullmatch(rb'<c r="[A-Za-z]{1,3}[0-9]{1,7}"', part[start:first]) is not None
+    usual = re.fullmatch(rb'<c r="[A-Za-z]{1,3}[0-9]{1,7}"', part[start:first]) is not None
+    return usual and _every_style_usual(part, styles)
+
+
+def _every_style_usual(part: bytes, styles: dict[int, str]) -> bool:
+    """Whether every cell with one of ``styles`` is written ``<c r="A2" s="5"``: a cell
+    written otherwise further on (``s = "5"``, ``t="n"`` first, a line break) escaped the
+    regular expression, the format check with it."""
+    index = b"|".join(b"%d" % n for n in styles)
+    loose = re.compile(rb"<c\b[^<>]*?\ss\s*=\s*[\"'](?:" + index + rb")[\"']")
+    strict = re.compile(rb'<c r="[A-Za-z]{1,3}[0-9]{1,7}" s="(?:' + index + rb')"')
+    return sum(1 for _ in loose.finditer(part)) == sum(1 for _ in strict.finditer(part))
 
 
 class Unchecked(ValueError):

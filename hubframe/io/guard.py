@@ -205,9 +205,7 @@ def sheet_parts(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str
     Raises :class:`Unreadable`."""
     by_name = {i.filename: i for i in infos}
     lower = {n.lower(): i for n, i in by_name.items()}
-    workbook = next((n for n in by_name if n.lower().endswith("workbook.xml")), None)
-    if workbook is None:
-        raise Unreadable("it holds no workbook.xml")
+    workbook = workbook_part(book, infos).filename
     folder = posixpath.dirname(workbook)
     rels = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
     sheets = _elements(book, by_name[workbook], "sheet", until="sheets")
@@ -215,18 +213,74 @@ def sheet_parts(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str
     where = {r.get("Id"): resolve_part(folder, r.get("Target") or "") for r in targets}
     out: dict[str, str] = {}
     for sheet in sheets:
-        rid = next((v for k, v in sheet.items() if k.endswith(" id")), None)
+        rid = _relation_id(sheet)
         if rid in where:
             out[where[rid]] = sheet.get("name") or ""
     return out
+
+
+#: The namespaces of a sheet's relation id (``r:id``), transitional and strict.
+_RELATION_NAMESPACES: Final = (
+    "http://schemas.openxmlformats.org/officeDocument/2006/relationships",
+    "http://purl.oclc.org/ooxml/officeDocument/relationships",
+)
+
+
+def _relation_id(sheet: dict[str, str]) -> str | None:
+    """A ``<sheet>``'s relation id: its ``r:id`` (the namespace the engines read), else an
+    ``id`` of another namespace (before, the first of any namespace, which a crafted file
+    could point at another part than the engines read)."""
+    for space in _RELATION_NAMESPACES:
+        if f"{space} id" in sheet:
+            return sheet[f"{space} id"]
+    return next((v for k, v in sheet.items() if k.endswith(" id")), None)
+
+
+#: Where the engines find the workbook part (calamine reads this one).
+_WORKBOOK: Final = "xl/workbook.xml"
+_OFFICE_DOCUMENT: Final = "/officeDocument"
+
+
+def workbook_part(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> zipfile.ZipInfo:
+    """The workbook part the engines read: ``xl/workbook.xml``, or the one the package's
+    relations (``_rels/.rels``) name; another part named ``...workbook.xml`` is not it (a
+    crafted one put first in the archive had every check read a decoy's sheets while the
+    engine read the real ones).  Raises :class:`Unreadable` when there is none, or when the
+    relations name another part than ``xl/workbook.xml`` (which would be read, by which
+    engine, cannot be told)."""
+    lower = {i.filename.lower(): i for i in infos}
+    named = _package_workbook(book, lower)
+    usual = lower.get(_WORKBOOK)
+    if usual is not None and named is not None and named is not usual:
+        raise Unreadable(f"its relations name {named.filename} as the workbook, not {_WORKBOOK}")
+    found = usual or named
+    if found is None:
+        candidates = [i for i in infos if i.filename.lower().endswith("workbook.xml")]
+        if len(candidates) != 1:
+            raise Unreadable("it holds no workbook.xml" if not candidates else "it holds several")
+        found = candidates[0]
+    return found
+
+
+def _package_workbook(
+    book: zipfile.ZipFile, lower: dict[str, zipfile.ZipInfo]
+) -> zipfile.ZipInfo | None:
+    """The part ``_rels/.rels`` names the office document, when there is one."""
+    rels = lower.get("_rels/.rels")
+    if rels is None:
+        return None
+    relations = _elements(book, rels, "Relationship")
+    for relation in relations:
+        if (relation.get("Type") or "").endswith(_OFFICE_DOCUMENT):
+            return lower.get(resolve_part("", relation.get("Target") or "").lower())
+    return None
 
 
 def recalculates(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> bool:
     """Whether the workbook asks to be computed again when opened (``<calcPr
     fullCalcOnLoad="1">``): XlsxWriter and openpyxl write it, XlsxWriter with a placeholder
     value of 0 in every formula cell.  Raises :class:`Unreadable`."""
-    workbook = next((i for i in infos if i.filename.lower().endswith("workbook.xml")), None)
-    calc = _elements(book, workbook, "calcPr") if workbook is not None else []
+    calc = _elements(book, workbook_part(book, infos), "calcPr")
     return any(c.get("fullCalcOnLoad", "").lower() in ("1", "true") for c in calc)
 
 

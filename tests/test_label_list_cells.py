@@ -100,3 +100,58 @@ def test_a_placeholder_label_is_created_and_its_line_says_so(
     assert sorted(created["label"].str.strip()) == sorted({"N/A", "None", "NULL", "-"})
     for message in created["error_message"]:
         assert "is created as a label named so" in str(message)
+
+
+def _codes(pairs: object) -> list[tuple[int, str]]:
+    issues = hf.validate_pairs(pairs)  # type: ignore[arg-type]
+    return [(int(r), str(c)) for r, c in issues[["row", "code"]].values]
+
+
+def _xlsx(cells: list[str]) -> bytes:
+    """A sheet of one row per label cell: an openpyxl formula cell for each one that starts
+    with '=' (written with no value), text otherwise."""
+    from openpyxl import Workbook
+
+    book = Workbook()
+    ws = book.active
+    assert ws is not None
+    ws.append(["Deal ID", "Contact ID", "Labels (;-separated)"])
+    for cell in cells:
+        ws.append([int(DEAL), int(CONTACT), cell])
+    out = io.BytesIO()
+    book.save(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize("source", ["csv", "xlsx text"])
+def test_a_part_of_a_list_starting_with_an_equals_sign_is_a_label(source: str) -> None:
+    """ "=SUM(A1)" in "Champion;=SUM(A1)" is text, as a whole text cell "=SUM(A1)" is: it was
+    refused as "a formula whose value was never computed ... open the file in Excel", advice
+    that cannot fix it."""
+    cell = "Champion;=SUM(A1);#N/A"
+    if source == "csv":
+        data = f'Deal ID,Contact ID,"Labels (;-separated)"\n{DEAL},{CONTACT},"{cell}"\n'.encode()
+        pairs = hf.read_pairs(io.BytesIO(data))
+    else:
+        from hubframe.testing import xlsx_bytes
+
+        pairs = hf.read_pairs(
+            xlsx_bytes([["Deal ID", "Contact ID", "Labels (;-separated)"], [DEAL, CONTACT, cell]])
+        )
+    assert pairs["label"].tolist() == ["Champion", "=SUM(A1)", "#N/A"]
+    assert "FORMULA_ERROR" not in {code for _, code in _codes(pairs)}
+
+
+@pytest.mark.parametrize("source", ["csv", "xlsx formula"])
+def test_a_formula_holding_the_separator_is_refused_once_not_split(source: str) -> None:
+    """A formula without a value whose text holds ';' (a European Excel's argument separator)
+    was split into "labels": "=VLOOKUP(A2" refused, "L!A:B", "2" and "0)" sent as labels."""
+    formula = "=VLOOKUP(A2;L!A:B;2;0)"
+    if source == "csv":
+        data = f'Deal ID,Contact ID,"Labels (;-separated)"\n{DEAL},{CONTACT},"{formula}"\n'
+        pairs = hf.read_pairs(io.BytesIO(data.encode()))
+    else:
+        pairs = hf.read_pairs(_xlsx([formula, "Champion"]))
+    assert pairs["label"].tolist()[0] == formula
+    assert len(pairs) == (1 if source == "csv" else 2)
+    assert _codes(pairs) == [(2, "FORMULA_ERROR")]

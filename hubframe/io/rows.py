@@ -130,15 +130,34 @@ def split_labels(raw: RawSheet) -> RawSheet:
         return raw
     position = raw.headers.index(header)
     cells = raw.columns[position].to_pylist()
-    parts = [_label_parts(cell, sep) for cell in cells]
-    if all(len(p) == 1 and p[0] is cell for p, cell in zip(parts, cells, strict=True)):
+    rows = raw.rows.tolist()
+    literal = raw.literal_labels
+    parts = [
+        [cell] if _formula(cell, row, literal) else _label_parts(cell, sep)
+        for cell, row in zip(cells, rows, strict=True)
+    ]
+    split = {
+        row
+        for p, cell, row in zip(parts, cells, rows, strict=True)
+        if len(p) != 1 or p[0] is not cell
+    }
+    if not split:
         return raw
     counts = np.fromiter((len(p) for p in parts), dtype=np.int64, count=len(parts))
     take = np.repeat(np.arange(len(cells), dtype=np.int64), counts)
     labels = pa.chunked_array([pa.array([x for p in parts for x in p], type=TEXT)], type=TEXT)
     columns = [labels if i == position else take_rows(c, take) for i, c in enumerate(raw.columns)]
     extra = None if raw.extra is None else take_rows(raw.extra, take)
-    return replace(raw, columns=columns, rows=raw.rows[take], extra=extra)
+    # a part of a list is text ("=SUM(A1)" in "Champion;=SUM(A1)" is a label, not a formula)
+    return replace(
+        raw, columns=columns, rows=raw.rows[take], extra=extra, literal_labels=literal | split
+    )
+
+
+def _formula(cell: str | None, row: int, literal: frozenset[int]) -> bool:
+    """Whether a label cell is a formula's text (kept whole: its parts are no labels, and the
+    cell is refused once, as a formula whose value was never computed)."""
+    return cell is not None and cell.lstrip().startswith("=") and row not in literal
 
 
 def _label_parts(cell: str | None, sep: str) -> list[str | None]:

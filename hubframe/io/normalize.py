@@ -495,6 +495,12 @@ def split_rows(text: Text) -> tuple[IntArray | None, Text]:
     multi = np.flatnonzero(per_cell(text, _has_semicolon))
     if len(multi) == 0:
         return None, text
+    # a formula's text ("=VLOOKUP(A2;L!A:B;2;0)", never computed) is one cell, refused as a
+    # formula: split, its parts were ids ("2") of no record the analyst named
+    formulas = pc.starts_with(pc.utf8_ltrim_whitespace(text.take(multi)), "=").fill_null(False)
+    multi = multi[~np.asarray(formulas.to_numpy(zero_copy_only=False), dtype=bool)]
+    if len(multi) == 0:
+        return None, text
     parts = [split_ids(cell) for cell in text.take(multi).to_pylist()]
     counts = np.ones(len(text), dtype=np.int64)
     counts[multi] = [len(p) for p in parts]

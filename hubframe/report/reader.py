@@ -12,6 +12,7 @@ import io
 import os
 import sqlite3
 import warnings
+import zipfile
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import asdict, replace
@@ -45,7 +46,8 @@ from hubframe.io.cells import (
 )
 from hubframe.io.conform import check_report_ids, own_columns
 from hubframe.io.csv import csv_text
-from hubframe.io.guard import checked_workbook
+from hubframe.io.guard import Unreadable, checked_workbook, sheet_parts
+from hubframe.io.hidden import hidden_rows, may_hide_rows
 from hubframe.io.meta import refuse_odd_meta, without_attrs
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
@@ -251,7 +253,41 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
         said = _summary_settings(book.book) if SUMMARY in names else {}
     table = parts[0] if len(parts) == 1 else pd.concat(parts, ignore_index=True)
     sizes = [(title, len(part)) for title, part in zip(titles, parts, strict=True)]
+    _warn_hidden(path.name, data, titles)
     return table, said, report_lines(path.name, sizes)
+
+
+class HiddenReportRows(HubframeWarning):
+    """Rows of a report's Results sheet are hidden (filtered): read as every other row."""
+
+
+def _warn_hidden(name: str, data: bytes, titles: Sequence[str]) -> None:
+    """Warn (:class:`HiddenReportRows`) when the Results sheets hide rows: an analyst who
+    filtered the report down to some rows may expect an undo to take back only those, and it
+    takes back every row of the report (before: without a word)."""
+    with zipfile.ZipFile(io.BytesIO(data)) as book:
+        try:
+            parts = sheet_parts(book, book.infolist())
+        except Unreadable:
+            return
+        hidden: list[str] = []
+        for part, title in parts.items():
+            if title not in titles or part not in book.namelist():
+                continue
+            xml = book.read(part)
+            lines = sorted(hidden_rows(xml) - {1}) if may_hide_rows(xml) else []
+            if lines:
+                shown = ", ".join(f"{n:,}" for n in lines[:5])
+                more = f" and {len(lines) - 5:,} more" if len(lines) > 5 else ""
+                hidden.append(f"sheet '{title}' lines {shown}{more}")
+    if hidden:
+        warnings.warn(
+            f"{name}: rows of the report are hidden ({'; '.join(hidden)}: a filter?); they are "
+            "read as every other row, and an undo takes them back too. To undo only some rows, "
+            "delete the others from a copy of the report and undo that copy.",
+            HiddenReportRows,
+            stacklevel=4,
+        )
 
 
 def _no_results(name: str, book: pd.ExcelFile) -> str:
@@ -1090,6 +1126,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
 
 __all__ = [
     "JOURNAL_LAST_RUN",
+    "HiddenReportRows",
     "NET_NONE",
     "NO_PRIMARY_READING",
     "NO_READING",

@@ -1126,11 +1126,11 @@ def load_run(run: RunArg) -> pd.DataFrame:
 
 __all__ = [
     "JOURNAL_LAST_RUN",
-    "HiddenReportRows",
     "NET_NONE",
     "NO_PRIMARY_READING",
     "NO_READING",
     "REPORT_JOURNAL",
+    "HiddenReportRows",
     "RunArg",
     "acted_on",
     "flag",

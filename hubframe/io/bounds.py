@@ -35,6 +35,8 @@ class ReadLimits:
     ``max_row_cells``: cells in one CSV row (Excel's own limit is 16,384 columns).
     ``max_ids_per_cell``: ``;``-separated ids in one cell.
     ``max_split_bytes``: text the ``;`` splitting copies (each id's row repeats the other cells).
+    ``max_csv_lines``: the lines of a CSV file (each one a row through the read, blank ones
+    too: some 100 bytes each, whatever the line's own size).
     """
 
     max_sheet_cells: int = 10_000_000  # 1,048,576 rows x 10 columns; ~0.5 GB at worst
@@ -45,6 +47,7 @@ class ReadLimits:
     max_row_cells: int = 16_384
     max_ids_per_cell: int = 10_000
     max_split_bytes: int = 1 << 30
+    max_csv_lines: int = 10_000_000  # ten times Excel's rows; ~1 GB at worst
 
     def __post_init__(self) -> None:
         for f in fields(self):

@@ -180,3 +180,33 @@ def test_seeded_edits_of_a_reports_ids_never_touch_a_pair_the_run_did_not(
             return
         touched = {(d, c) for d, c, _ in after ^ _links(sb)}
         assert touched <= wrote, (seed, rows, change, touched - wrote)
+
+
+def test_a_report_whose_rows_the_journal_keys_otherwise_is_undone_not_refused(
+    tmp_path: Path,
+) -> None:
+    """A sync of a custom object spelled two ways sends every row under the first spelling:
+    the report's applied rows (the other spelling) match no key of the journal, but their
+    record pairs are the journal's -- the run's journal, not an edited report: undone,
+    warned as before (the journal left out), never refused."""
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        deal = str(demo_ids("deals")[9])
+        targets = [str(i) for i in demo_ids("installations")[10:14]]
+        rows = pd.DataFrame(
+            {
+                "from_type": "deals",
+                "from_id": deal,
+                "to_type": ["2-7350001"] + ["p_installations"] * 3,
+                "to_id": targets,
+            }
+        )
+        sb.associate("deals", deal, "2-7350001", targets[0])
+        result = hf.sync(rows, client, journal=tmp_path / "j.sqlite", progress=False)
+        assert result["status"].tolist() == ["skipped"] + ["success"] * 3, result
+        export_report(result, tmp_path / "report.xlsx")
+        with pytest.warns(UserWarning, match="as the report writes them"):
+            undone = hf.undo(tmp_path / "report.xlsx", client, progress=False)
+        assert undone["status"].tolist() == ["skipped"] + ["success"] * 3, undone
+        links = sb.associations("deals", "2-7350001")
+        assert list(links.loc[links["from_id"] == deal, "to_id"]) == [targets[0]]

@@ -63,13 +63,7 @@ def refuse_unsent(
     association the run never touched.  Nothing when no journal is known."""
     if path is None or not items:
         return
-    asked: dict[int, SentPair] = {}
-    for item in items:
-        row = rows[item.position]
-        ids = (value(row.get("from_id")), value(row.get("to_id")))
-        if ids[0] is not None and ids[1] is not None:
-            creates = str(value(row.get("action"))) not in _REMOVALS
-            asked[item.position] = (creates, str(ids[0]), str(ids[1]))
+    asked = written_pairs(rows, [item.position for item in items])
     with Journal(path) as journal:
         unsent = journal.never_sent(asked.values())
     if not unsent:
@@ -86,6 +80,21 @@ def refuse_unsent(
         "association the run never touched. Undo from the report as the run wrote it, or from "
         "the run's journal (--journal). Nothing was changed."
     )
+
+
+def written_pairs(
+    rows: Sequence[Mapping[Any, Any]], positions: Sequence[int]
+) -> dict[int, SentPair]:
+    """The record pair each run row at ``positions`` wrote, as :meth:`Journal.never_sent`
+    takes it: (a creation?, from id, to id); a row without both ids is left out."""
+    out: dict[int, SentPair] = {}
+    for position in positions:
+        row = rows[position]
+        ids = (value(row.get("from_id")), value(row.get("to_id")))
+        if ids[0] is not None and ids[1] is not None:
+            creates = str(value(row.get("action"))) not in _REMOVALS
+            out[position] = (creates, str(ids[0]), str(ids[1]))
+    return out
 
 
 def _named(rows: Sequence[Mapping[Any, Any]], position: int) -> str:

@@ -62,7 +62,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.meta import without_attrs
 from hubframe.io.normalize import canonical_category
 from hubframe.io.sources import as_path
-from hubframe.jobs.before_flags import refuse_flipped_flags, refuse_unsent
+from hubframe.jobs.before_flags import refuse_flipped_flags, refuse_unsent, written_pairs
 from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
 from hubframe.jobs.undo_links import cover_links
 from hubframe.report.reader import (
@@ -773,7 +773,7 @@ def _report_journal(
                 elif not key.matches(client):
                     why = f"it was written by runs against {portal_elsewhere(key, client)}"
                 elif not journal.sent_any(_sent_keys(table, applied, book or LabelBook(client))):
-                    why = _HOLDS_NONE
+                    why = _HOLDS_NONE if _no_pair_sent(journal, table, applied) else _OTHER_KEYS
         except InputError as exc:  # a journal that cannot be opened or read
             why = f"it cannot be used ({str(exc).removeprefix(f'journal {path}: ')})"
     if why is _HOLDS_NONE:
@@ -797,6 +797,19 @@ def _report_journal(
 
 
 _HOLDS_NONE: Final = "it holds none of the rows the report says the run applied"
+_OTHER_KEYS: Final = (
+    "it holds none of the rows the report says the run applied as the report writes them "
+    "(another spelling of a custom object, say)"
+)
+
+
+def _no_pair_sent(journal: Journal, table: pd.DataFrame, applied: list[int]) -> bool:
+    """Whether the journal sent no write of any record pair the report's applied rows name
+    (of their kind): the report's ids were all edited, or it is another journal.  A journal
+    that wrote the pairs under other keys (a custom object's other spelling) is the run's."""
+    rows = without_attrs(table).iloc[applied].to_dict("records")
+    pairs = set(written_pairs(rows, range(len(rows))).values())
+    return bool(pairs) and journal.never_sent(pairs) == pairs
 
 
 def _holds_none(report: str, path: str) -> str:

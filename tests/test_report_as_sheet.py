@@ -103,3 +103,19 @@ def test_a_report_of_links_only_is_read_as_any_sheet(tmp_path: Path) -> None:
         export_report(run, tmp_path / "run.csv")
         again = hf.associate(hf.read_pairs(tmp_path / "run.csv"), client, progress=False)
         assert again["status"].tolist() == ["success", "failed"]
+
+
+@pytest.mark.parametrize("read", [False, True])
+def test_an_undos_result_table_is_refused_as_pairs(read: bool) -> None:
+    """The result table itself (a DataFrame, its columns as the run named them), given to
+    associate as it is or through read_pairs: linked again what the undo removed."""
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        pairs = [(DEALS[67], CONTACTS[170]), (DEALS[68], CONTACTS[171])]
+        run = hf.associate(_sheet(pairs), client, record_existing=True, progress=False)
+        undone = hf.undo(run, client, progress=False)
+        assert undone["status"].tolist() == ["success", "success"], undone
+        source = hf.read_pairs(undone) if read else undone
+        with pytest.raises(hf.InputError, match="is a run's removal"):
+            hf.associate(source, client, progress=False)
+        assert not set(pairs) & _links(sb)

@@ -102,10 +102,11 @@ def refuse_removals_sheet(frame: pd.DataFrame, doing: str) -> None:
         )
 
 
-#: The columns of a hubframe result table read back as a sheet (kept as the analyst's, under
-#: these names: :func:`hubframe.io.frame._kept_name`), and what its removal rows say.
-_REPORT_ACTION, _REPORT_CHANGE = "action (original)", "change (original)"
-_REPORT_STATUS = "status (original)"
+#: The columns of a hubframe result table (as it is, or read back as a sheet, where they are
+#: kept as the analyst's under "... (original)": :func:`hubframe.io.frame._kept_name`), and
+#: what its removal rows say.
+_REPORT_ACTION, _REPORT_CHANGE, _REPORT_STATUS = "action", "change", "status"
+_KEPT = " (original)"
 _REMOVED = frozenset({"archive", "archive_labels", "remove"})
 
 
@@ -115,10 +116,11 @@ def _refuse_report_removals(frame: pd.DataFrame, doing: str) -> None:
     remove's rows, ``action`` "archive"): associating or syncing it links them again, the
     opposite of that run.  InputError naming the first such row, before anything is read
     from HubSpot.  A report of a run that only linked is read as any sheet."""
-    if _REPORT_STATUS not in frame.columns:
+    kept = "" if _REPORT_STATUS in frame.columns else _KEPT
+    if _REPORT_STATUS + kept not in frame.columns:
         return
     removed = pd.Series(False, index=frame.index)
-    for column in (_REPORT_ACTION, _REPORT_CHANGE):
+    for column in (_REPORT_ACTION + kept, _REPORT_CHANGE + kept):
         if column in frame.columns:
             cells = frame[column].astype("string").str.strip().str.casefold()
             removed |= cells.isin(_REMOVED).fillna(False).astype(bool)
@@ -129,8 +131,9 @@ def _refuse_report_removals(frame: pd.DataFrame, doing: str) -> None:
     place = f"row {int(line)}" if line is not None else "a row"
     raise InputError(
         f"{place} of the sheet ({first.get('from_id')} -> {first.get('to_id')}) is a run's "
-        f"removal: the sheet is a hubframe report (its status and action columns say so), and "
-        f"{int(removed.sum()):,} of its rows are associations that run removed; {doing} would "
+        "removal: the sheet is a hubframe report or result table (its status and action "
+        f"columns say so), and {int(removed.sum()):,} of its rows are associations that run "
+        f"removed; {doing} would "
         "link them again, the opposite of the run. To take the run back, undo it from this "
         "report (hf.undo, hubframe undo); to link those records after all, delete the "
         "report's status column. Nothing was sent."

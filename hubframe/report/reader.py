@@ -257,6 +257,18 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
     return table, said, report_lines(path.name, sizes)
 
 
+def _may_hide(book: zipfile.ZipFile, part: str) -> bool:
+    """Whether a sheet part may hide rows, read in blocks (a report's Results sheet may be
+    hundreds of MB unzipped; it is read whole only when it may)."""
+    tail = b""
+    with book.open(part) as stream:
+        while block := stream.read(1 << 24):
+            if may_hide_rows(tail + block):
+                return True
+            tail = block[-256:]  # a mark cut between two blocks
+    return False
+
+
 class HiddenReportRows(HubframeWarning):
     """Rows of a report's Results sheet are hidden (filtered): read as every other row."""
 
@@ -274,8 +286,9 @@ def _warn_hidden(name: str, data: bytes, titles: Sequence[str]) -> None:
         for part, title in parts.items():
             if title not in titles or part not in book.namelist():
                 continue
-            xml = book.read(part)
-            lines = sorted(hidden_rows(xml) - {1}) if may_hide_rows(xml) else []
+            if not _may_hide(book, part):
+                continue
+            lines = sorted(hidden_rows(book.read(part)) - {1})
             if lines:
                 shown = ", ".join(f"{n:,}" for n in lines[:5])
                 more = f" and {len(lines) - 5:,} more" if len(lines) > 5 else ""

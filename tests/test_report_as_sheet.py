@@ -119,3 +119,38 @@ def test_an_undos_result_table_is_refused_as_pairs(read: bool) -> None:
         with pytest.raises(hf.InputError, match="is a run's removal"):
             hf.associate(source, client, progress=False)
         assert not set(pairs) & _links(sb)
+
+
+@pytest.mark.parametrize(
+    ("columns", "cells"),
+    [(("status", "action"), ("open", "Archive")), (("status", "change"), ("new", "Remove"))],
+)
+def test_an_analysts_own_status_and_action_columns_are_any_sheets(
+    columns: tuple[str, str], cells: tuple[str, str], tmp_path: Path
+) -> None:
+    """A sheet of the analyst's own "status" and "action" columns ("Archive": a deal to
+    archive later) is no report: it has none of a result table's error columns.  It was
+    refused as a run's removals."""
+    sheet = _sheet([(DEALS[69], CONTACTS[172]), (DEALS[69], CONTACTS[173])])
+    sheet[columns[0]] = [cells[0]] * 2
+    sheet[columns[1]] = [cells[1], ""]
+    sheet.to_csv(tmp_path / "pairs.csv", index=False)
+    with Sandbox(seed="demo") as sb:
+        result = hf.associate(tmp_path / "pairs.csv", client_for(sb), dry_run=True)
+        assert result["status"].tolist() == ["planned", "planned"], result
+
+
+@pytest.mark.parametrize("header", ["Status", "STATUS", "status "])
+def test_a_reports_status_header_retyped_is_still_a_report(header: str, tmp_path: Path) -> None:
+    """The Results header "status" retyped in another case: the check looked for the exact
+    name and linked both removed pairs again."""
+    with Sandbox(seed="demo") as sb:
+        export_report(_synced(sb), tmp_path / "report.csv")
+        text = (tmp_path / "report.csv").read_text(encoding="utf-8-sig")
+        (tmp_path / "edited.csv").write_text(
+            text.replace(",status,", f",{header},", 1), encoding="utf-8"
+        )
+        held = _links(sb)
+        with pytest.raises(hf.InputError, match="is a run's removal"):
+            hf.associate(hf.read_pairs(tmp_path / "edited.csv"), client_for(sb), progress=False)
+        assert _links(sb) == held

@@ -102,12 +102,24 @@ def refuse_removals_sheet(frame: pd.DataFrame, doing: str) -> None:
         )
 
 
-#: The columns of a hubframe result table (as it is, or read back as a sheet, where they are
-#: kept as the analyst's under "... (original)": :func:`hubframe.io.frame._kept_name`), and
-#: what its removal rows say.
-_REPORT_ACTION, _REPORT_CHANGE, _REPORT_STATUS = "action", "change", "status"
-_KEPT = " (original)"
-_REMOVED = frozenset({"archive", "archive_labels", "remove"})
+#: The columns every hubframe result table has (as it is, or read back as a sheet, where they
+#: are kept as the analyst's under "... (original)": :func:`hubframe.io.frame._kept_name`;
+#: any case, as a header retyped in Excel), the ones whose cells say a row is a removal, and
+#: what those cells say.
+_REPORT_COLUMNS: Final = ("status", "error_code", "error_message")
+_REMOVAL_COLUMNS: Final = ("action", "change")
+_REMOVED: Final = frozenset({"archive", "archive_labels", "remove"})
+_KEPT = re.compile(r" \(original(?: [0-9]+)?\)$")
+
+
+def _report_columns(frame: pd.DataFrame) -> dict[str, Any]:
+    """A frame's columns by the name a result table gives them (case and the "(original)" a
+    read adds left out); empty unless it has every column of :data:`_REPORT_COLUMNS`."""
+    named: dict[str, Any] = {}
+    for column in frame.columns:
+        if isinstance(column, str):
+            named.setdefault(_KEPT.sub("", column).strip().casefold(), column)
+    return named if all(c in named for c in _REPORT_COLUMNS) else {}
 
 
 def _refuse_report_removals(frame: pd.DataFrame, doing: str) -> None:
@@ -115,15 +127,16 @@ def _refuse_report_removals(frame: pd.DataFrame, doing: str) -> None:
     removed or would (a sync's ``(portal)`` rows, ``change`` "remove"; an undo's or a
     remove's rows, ``action`` "archive"): associating or syncing it links them again, the
     opposite of that run.  InputError naming the first such row, before anything is read
-    from HubSpot.  A report of a run that only linked is read as any sheet."""
-    kept = "" if _REPORT_STATUS in frame.columns else _KEPT
-    if _REPORT_STATUS + kept not in frame.columns:
+    from HubSpot.  A report of a run that only linked is read as any sheet, and so is a sheet
+    of the analyst's own "Status" and "Action" columns (a result table has
+    :data:`_REPORT_COLUMNS` all)."""
+    named = _report_columns(frame)
+    if not named:
         return
     removed = pd.Series(False, index=frame.index)
-    for column in (_REPORT_ACTION + kept, _REPORT_CHANGE + kept):
-        if column in frame.columns:
-            cells = frame[column].astype("string").str.strip().str.casefold()
-            removed |= cells.isin(_REMOVED).fillna(False).astype(bool)
+    for column in (named[c] for c in _REMOVAL_COLUMNS if c in named):
+        cells = frame[column].astype("string").str.strip().str.casefold()
+        removed |= cells.isin(_REMOVED).fillna(False).astype(bool)
     if not removed.any():
         return
     first = frame.loc[removed].iloc[0]
@@ -131,8 +144,8 @@ def _refuse_report_removals(frame: pd.DataFrame, doing: str) -> None:
     place = f"row {int(line)}" if line is not None else "a row"
     raise InputError(
         f"{place} of the sheet ({first.get('from_id')} -> {first.get('to_id')}) is a run's "
-        "removal: the sheet is a hubframe report or result table (its status and action "
-        f"columns say so), and {int(removed.sum()):,} of its rows are associations that run "
+        "removal: the sheet is a hubframe report or result table (its status, error and "
+        f"action columns say so), and {int(removed.sum()):,} of its rows are associations that run "
         f"removed; {doing} would "
         "link them again, the opposite of the run. To take the run back, undo it from this "
         "report (hf.undo, hubframe undo); to link those records after all, delete the "

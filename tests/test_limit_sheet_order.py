@@ -183,3 +183,24 @@ def test_a_row_whose_pair_only_a_row_predicted_refused_links_is_predicted_too(
         real = _run("associate", sheet, sb, version)
         assert real["status"].tolist() == ["success", "failed", "failed"], real
         assert real["error_code"].tolist()[1:] == ["LIMIT_EXCEEDED"] * 2, real
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_rows_of_a_phase_a_stop_left_unsent_keep_their_batch_numbers(version: str) -> None:
+    """The day's limit met on the first phase's labeled batch: the row held back to the
+    second phase is ``skipped`` in the batch the dry run planned it in (it had none)."""
+    from faultproxy import FaultProxy
+
+    from hubframe.hubspot.client import HubSpotClient
+
+    with _portal({"": 1}) as sb:
+        sheet = _sheet("Decision maker", "")
+        dry = _run("associate", sheet, sb, version, dry_run=True)
+        with FaultProxy(sb, daily_path="batch/create") as proxy:
+            client = HubSpotClient(
+                token=sb.token, base_url=proxy.url, api_version=version, backoff_base=0.01
+            )
+            real = hf.associate(sheet, client, preflight=True, batch_size=30, progress=False)
+        assert real["error_code"].iloc[0] == "RATE_LIMITED", real
+        assert real["error_code"].iloc[-1] == "RATE_LIMITED", real
+        assert real["batch"].tolist() == dry["batch"].tolist(), (dry, real)

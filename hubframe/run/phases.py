@@ -45,6 +45,7 @@ from hubframe.run.pipeline import (
     table_with_facts,
     used_up,
 )
+from hubframe.run.plan import make_plan
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Status
 
@@ -78,13 +79,27 @@ def pin_phases(prepared: Prepared, items: Iterable[WorkItem]) -> int:
     return max(prepared.phase.values(), default=0)
 
 
-def _stopped(items: Iterable[WorkItem], reason: StopReason) -> dict[int, Outcome]:
+def _stopped(
+    items: Iterable[WorkItem], reason: StopReason, batches: Mapping[int, int]
+) -> dict[int, Outcome]:
+    """The outcomes of a phase a stop left unsent, each in the batch it would have gone in
+    (``batches``, by position), as the rows of a stopped phase keep theirs."""
     return {
         item.position: Outcome(
-            reason.status, action=item.action, error_code=reason.code, error_message=reason.message
+            reason.status,
+            action=item.action,
+            error_code=reason.code,
+            error_message=reason.message,
+            batch=batches.get(item.position),
         )
         for item in items
     }
+
+
+def _numbered(items: list[WorkItem], batch_size: int | None, offset: int) -> dict[int, int]:
+    """The batch each of ``items`` would go in (numbered on from ``offset``), by position."""
+    positions, _, numbers = make_plan(items, batch_size=batch_size).planned()
+    return {int(p): int(n) + offset for p, n in zip(positions, numbers, strict=True)}
 
 
 def _applied(outcome: Outcome | None) -> bool:
@@ -156,7 +171,9 @@ def execute_in_phases(
         items, done = _covered_done(items, prepared.covered, outcomes)
         outcomes.update(done)
         if stop is not None:
-            outcomes.update(_stopped(items, stop))
+            numbers = _numbered(items, options.batch_size, offset)
+            outcomes.update(_stopped(items, stop, numbers))
+            offset = max([offset, *numbers.values()])
             continue
         items, held = _needs_met(items, prepared.needs, outcomes)
         outcomes.update(held)

@@ -77,6 +77,8 @@ def test_a_to_id_column_sorted_alone_is_refused(dry_run: bool, label: str, tmp_p
         said = str(caught.value)
         assert said.startswith(f"row 2 (deals {DEALS[74]} -> contacts {CONTACTS[82]})"), said
         assert "row 2, row 3" in said and "Nothing was changed" in said
+        # the run's journal is undone as the file undone, never given as the undo's --journal
+        assert "(hubframe undo JOURNAL: the file the run was given with --journal)" in said
         assert _links(sb) == held
         undone = hf.undo(tmp_path / "report.xlsx", client, progress=False)  # as written: taken
         assert undone["status"].eq("success").all(), undone

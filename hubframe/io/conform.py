@@ -224,7 +224,8 @@ def check_report_ids(table: pd.DataFrame, where: str, skip: frozenset[str]) -> N
     view = table.copy(deep=False)
     view.attrs = {"hubframe": {"id_properties": properties}}
     advice = (
-        "Undo from the report as the run wrote it, or from the run's journal (--journal): "
+        "Undo from the report as the run wrote it, or from the run's journal (hubframe undo "
+        "JOURNAL: the file the run was given with --journal): "
         "an undo removes the records its rows name. Nothing was removed."
     )
     _check_cell_edits(

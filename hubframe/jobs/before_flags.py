@@ -78,7 +78,8 @@ def refuse_unsent(
         f"{path} holds no write of these two records (the rows so: {where}{more}). The report "
         "was edited (an id changed, or a column sorted alone), and the undo would change an "
         "association the run never touched. Undo from the report as the run wrote it, or from "
-        "the run's journal (--journal). Nothing was changed."
+        "the run's journal (hubframe undo JOURNAL: the file the run was given with "
+        "--journal). Nothing was changed."
     )
 
 
@@ -130,7 +131,8 @@ def _message(flipped: list[tuple[int, str]], rows: Sequence[Mapping[Any, Any]], 
         f"run's journal {path} read the two records {_held(cell)} before the run (rows "
         f"{where}{more} are so): the report was edited (a cell changed, or the column sorted "
         "alone), and the undo would remove an association that was there before the run. "
-        "Undo from the report as the run wrote it, or from the run's journal (--journal). "
+        "Undo from the report as the run wrote it, or from the run's journal (hubframe undo "
+        "JOURNAL: the file the run was given with --journal). "
         "Nothing was removed."
     )
 

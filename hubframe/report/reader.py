@@ -528,7 +528,8 @@ def _no_label_column(name: str) -> str:
     return (
         f"{name}: it has no label column (deleted?): without it every row would be taken back "
         "as a link without a label, the labels the run added left in place. Put the column "
-        "back, or undo from the run's journal (--journal). Nothing was removed."
+        "back, or undo from the run's journal (hubframe undo JOURNAL: the file the run was "
+        "given with --journal). Nothing was removed."
     )
 
 

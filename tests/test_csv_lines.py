@@ -51,3 +51,22 @@ def test_blank_lines_within_the_limit_keep_the_rows_numbers() -> None:
     data = b"Deal ID,Contact ID\n\n\n2040000001,1019360001\n\n2040000002,1019360002\n"
     pairs = read_pairs(io.BytesIO(data), **ARGS)
     assert pairs["row"].tolist() == [4, 6]
+
+
+@pytest.mark.parametrize("mass", [b"\r", b"\r\n\r", b"\n\r"])
+def test_line_breaks_of_every_kind_count_in_one_file(mass: bytes) -> None:
+    """LF lines beside lone CRs: counting LF alone (CR only where there was none) let a file
+    of one LF and thousands of CRs through, every CR a row of the read."""
+    data = HEAD + mass * 1_000
+    with pytest.raises(InputError, match="max_csv_lines"):
+        read_pairs(io.BytesIO(data), limits=ReadLimits(max_csv_lines=1_000), **ARGS)
+
+
+def test_a_crlf_cut_between_two_blocks_is_one_line_break(tmp_path: Path) -> None:
+    """A file read in 16 MB blocks: a CR LF whose CR ends a block counts once."""
+    from hubframe.io.csv import _line_breaks
+    from hubframe.io.sources import Loaded
+
+    path = tmp_path / "pairs.csv"
+    path.write_bytes(b"x" * ((1 << 24) - 1) + b"\r\n" + b"y\r\n")
+    assert _line_breaks(Loaded("pairs.csv", path=path)) == 2

@@ -554,16 +554,19 @@ def _check_csv_lines(loaded: Loaded, limits: ReadLimits) -> None:
 
 
 def _line_breaks(loaded: Loaded) -> int:
-    """The line breaks of a file (LF, or CR alone where there is no LF), read in blocks."""
+    """The line breaks of a file, read in blocks: LF, CR LF and CR alone each end a line (the
+    readers take all three; counting LF alone, or CR only where there was no LF, let a file
+    of one LF and 40 MB of CRs through)."""
     if loaded.data is not None:
         blocks: Iterator[bytes] = iter([loaded.data])
     else:
         blocks = _blocks(loaded)
-    lf = cr = 0
+    breaks, last = 0, b""
     for block in blocks:
-        lf += block.count(b"\n")
-        cr += block.count(b"\r")
-    return lf or cr
+        pairs = block.count(b"\r\n") + (last == b"\r" and block.startswith(b"\n"))
+        breaks += block.count(b"\n") + block.count(b"\r") - pairs
+        last = block[-1:]
+    return breaks
 
 
 def _blocks(loaded: Loaded) -> Iterator[bytes]:

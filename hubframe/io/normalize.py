@@ -31,6 +31,7 @@ from hubframe.constants import (
     OBJECT_TYPES_BY_ID,
     OBJECT_TYPES_BY_NAME,
 )
+from hubframe.io.sheet_errors import error_mask
 from hubframe.io.text import (
     SPACE,
     TEXT,
@@ -496,9 +497,9 @@ def split_rows(text: Text) -> tuple[IntArray | None, Text]:
     if len(multi) == 0:
         return None, text
     # a formula's text ("=VLOOKUP(A2;L!A:B;2;0)", never computed) is one cell, refused as a
-    # formula: split, its parts were ids ("2") of no record the analyst named
-    formulas = pc.starts_with(pc.utf8_ltrim_whitespace(text.take(multi)), "=").fill_null(False)
-    multi = multi[~np.asarray(formulas.to_numpy(zero_copy_only=False), dtype=bool)]
+    # formula (validation's FORMULA_ERROR test): split, its parts were ids ("2") of no record
+    # the analyst named
+    multi = multi[~error_mask(text.take(multi))]
     if len(multi) == 0:
         return None, text
     parts = [split_ids(cell) for cell in text.take(multi).to_pylist()]

@@ -26,6 +26,7 @@ from hubframe.io.normalize import (
     split_rows,
 )
 from hubframe.io.sheet import RawSheet, Request, sheet_where
+from hubframe.io.sheet_errors import is_error_text
 from hubframe.io.text import (
     PARALLEL_ROWS,
     TEXT,
@@ -155,9 +156,9 @@ def split_labels(raw: RawSheet) -> RawSheet:
 
 
 def _formula(cell: str | None, row: int, literal: frozenset[int]) -> bool:
-    """Whether a label cell is a formula's text (kept whole: its parts are no labels, and the
-    cell is refused once, as a formula whose value was never computed)."""
-    return cell is not None and cell.lstrip().startswith("=") and row not in literal
+    """Whether a label cell is a formula's text (or an error's), as validation tells them
+    (kept whole: its parts are no labels, and the cell is refused once, FORMULA_ERROR)."""
+    return cell is not None and row not in literal and is_error_text(cell)
 
 
 def _label_parts(cell: str | None, sep: str) -> list[str | None]:

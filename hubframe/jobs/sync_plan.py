@@ -65,12 +65,6 @@ from hubframe.vocab import Action, ObjectPair, RecordPair, Status
 
 Gone = set[tuple[ObjectPair, str, str, bool, int | None]]  # removals: pair, ids, link?, type
 
-#: The phase of additions predicted refused that are sent all the same: after the removals (0)
-#: and the other additions (1) (:func:`pin_phases`).  Sent with them, a row the sheet puts past
-#: a record's last place could reach HubSpot first (batches travel at once, from two
-#: endpoints) and take the place from a row before it.
-_REFUSED_LAST = 2
-
 
 @dataclass
 class PairPlan:
@@ -185,11 +179,10 @@ class SyncPlanner:
         if facts.guard:
             note = Note(guard_message(facts, real=False), ErrorCode.TOO_MANY_REMOVALS)
             self.prepared.notes.update({i.position: note for i in planned})
-        adds = self._predict(pairs, adds, removals)
+        adds, refused = self._predict(pairs, adds, removals)
         self.prepared.items = [*planned, *adds]
         self.prepared.count = len(self.prepared.items)
-        if self.prepared.phase:  # additions predicted refused go last (see :meth:`_predict`)
-            pin_phases(self.prepared, self.prepared.items)
+        self._refused_last(refused)
         self.prepared.extra = self._columns()
         self._keep(facts)
 
@@ -544,10 +537,11 @@ class SyncPlanner:
         pairs: Mapping[ObjectPair, PairPlan],
         adds: list[WorkItem],
         removals: list[PlannedRemoval],
-    ) -> list[WorkItem]:
-        """Configured limits, counted on the portal after the removals (sent first)."""
+    ) -> tuple[list[WorkItem], list[int]]:
+        """Configured limits, counted on the portal after the removals (sent first): the
+        additions to send, and the positions of those predicted refused (sent all the same)."""
         if not adds:
-            return adds
+            return adds, []
         gone: Gone = {
             (r.pair, r.found.from_id, r.found.to_id, r.found.link, r.found.type_id)
             for r in removals
@@ -562,6 +556,7 @@ class SyncPlanner:
         unlabeled = {pair: plan.unlabeled for pair, plan in pairs.items()}
         checks = predict(adds, state, unlabeled=unlabeled)
         keep: list[WorkItem] = []
+        refused: list[int] = []
         for item in adds:
             check = checks.get(item.position)
             if check is None or check.code is not ErrorCode.LIMIT_EXCEEDED:
@@ -575,17 +570,26 @@ class SyncPlanner:
                     check.code,
                 )
                 keep.append(item)
-                self.prepared.phase[item.position] = _REFUSED_LAST
+                refused.append(item.position)
             elif self.rules.send_predicted_failures:
                 note = f"{check.message}; HubSpot will refuse it (sent: send_predicted_failures)."
                 self.prepared.notes[item.position] = Note(note, check.code)
                 keep.append(item)
-                self.prepared.phase[item.position] = _REFUSED_LAST
+                refused.append(item.position)
             else:
                 self.prepared.settled[item.position] = words.predicted_limit(
                     item, check.message, dry_run=self.rules.dry_run
                 )
-        return keep
+        return keep, refused
+
+    def _refused_last(self, refused: list[int]) -> None:
+        """Additions predicted refused and sent all the same go in a phase of their own, after
+        the removals and the other additions: sent with them, a row the sheet puts past a
+        record's last place could reach HubSpot first (batches travel at once, from two
+        endpoints) and take the place from a row before it."""
+        if refused:
+            last = pin_phases(self.prepared, self.prepared.items)
+            self.prepared.phase.update(dict.fromkeys(refused, last + 1))
 
     # --- 5 the result's columns and facts -------------------------------------------------------
 

@@ -776,7 +776,7 @@ def _report_journal(
                     why = _HOLDS_NONE if _no_pair_sent(journal, table, applied) else _OTHER_KEYS
         except InputError as exc:  # a journal that cannot be opened or read
             why = f"it cannot be used ({str(exc).removeprefix(f'journal {path}: ')})"
-    if why is _HOLDS_NONE:
+    if why == _HOLDS_NONE:
         raise InputError(_holds_none(report, path))
     if why is None:
         return path

@@ -9,6 +9,7 @@ import sys
 from collections.abc import Callable
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from hubframe.jobs import associate, sync
@@ -63,6 +64,17 @@ def test_a_dry_run_says_when_the_day_is_too_short(
     assert (facts.budget.message() is not None) is short
 
 
+def _said_as_a_dry_run(result: pd.DataFrame) -> None:
+    """Every row of a dry run the day's reads used up says so as a dry run's, and its budget
+    says nothing could be planned."""
+    assert set(result["error_code"]) == {"RATE_LIMITED"}
+    said = set(result["error_message"])
+    assert len(said) == 1 and "run the dry run again" in said.pop()
+    facts = run_facts(result)
+    assert facts is not None and facts.budget is not None and facts.budget.short
+    assert "nothing could be planned" in (facts.budget.message() or "")
+
+
 @pytest.mark.parametrize("daily", [0, 1])
 def test_a_dry_run_the_day_cannot_plan_says_so_as_a_dry_run(
     sandbox_factory: Factory, daily: int, tmp_path: Path
@@ -72,12 +84,7 @@ def test_a_dry_run_the_day_cannot_plan_says_so_as_a_dry_run(
     the CLI's warning line nor Python's message said the day was too short."""
     sb = sandbox_factory(daily_limit=daily)
     result = associate(pairs_sheet(ROWS), client_for(sb), dry_run=True, batch_size=2)
-    assert set(result["error_code"]) == {"RATE_LIMITED"}
-    said = set(result["error_message"])
-    assert len(said) == 1 and "run the dry run again" in said.pop()
-    facts = run_facts(result)
-    assert facts is not None and facts.budget is not None and facts.budget.short
-    assert "nothing could be planned" in (facts.budget.message() or "")
+    _said_as_a_dry_run(result)
     proc = _cli_dry_run(sb, tmp_path)
     assert "warning: HubSpot's daily API limit was reached" in proc.stdout, proc.stdout
 
@@ -91,12 +98,7 @@ def test_a_sync_dry_run_the_day_cannot_plan_says_so_as_a_dry_run(
     up."""
     sb = sandbox_factory(daily_limit=daily)
     result = sync(pairs_sheet(ROWS), client_for(sb), dry_run=True, batch_size=2, progress=False)
-    assert set(result["error_code"]) == {"RATE_LIMITED"}
-    said = set(result["error_message"])
-    assert len(said) == 1 and "run the dry run again" in said.pop()
-    facts = run_facts(result)
-    assert facts is not None and facts.budget is not None and facts.budget.short
-    assert "nothing could be planned" in (facts.budget.message() or "")
+    _said_as_a_dry_run(result)
 
 
 @pytest.mark.parametrize("workers", [1, None])

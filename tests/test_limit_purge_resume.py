@@ -64,6 +64,15 @@ def _stopped(sb: Sandbox, sheet: pd.DataFrame, journal: Path, version: str) -> p
     return result
 
 
+def _two_limits(sb: Sandbox) -> dict[str, int]:
+    """Limits of 2 for "Decision maker" and "Budget holder" ("Champion": none); the labels'
+    type ids."""
+    ids = {label: sb.type_id("deals", "contacts", label) for label in LABELS}
+    for label in ("Decision maker", "Budget holder"):
+        sb.set_limit("deals", "contacts", 2, type_id=ids[label])
+    return ids
+
+
 def _outcomes(result: pd.DataFrame) -> dict[str, tuple[str, str]]:
     """label -> (status, message) of the label rows."""
     rows = result.dropna(subset=["label"])
@@ -78,9 +87,7 @@ def test_a_resumed_run_reports_the_stopped_runs_removals_beside_one_with_nothing
     version: str, between: str | None, tmp_path: Path
 ) -> None:
     with Sandbox(seed="demo") as sb:
-        ids = {label: sb.type_id("deals", "contacts", label) for label in LABELS}
-        for label in ("Decision maker", "Budget holder"):  # Champion: no limit
-            sb.set_limit("deals", "contacts", 2, type_id=ids[label])
+        ids = _two_limits(sb)
         sheet = _sheet(dict.fromkeys(LABELS, "remove"))
         journal = tmp_path / "run.sqlite"
         first = _outcomes(_stopped(sb, sheet, journal, version))
@@ -169,9 +176,7 @@ def test_a_mixed_batch_whose_sent_part_did_not_finish_is_judged_again_when_resum
     (``skipped``, never ``failed``), and the portal holds no label limit either way."""
     options = {"daily_path": "purge"} if fault == "refused" else {"lose": 1, "then": "daily"}
     with Sandbox(seed="demo") as sb:
-        ids = {label: sb.type_id("deals", "contacts", label) for label in LABELS}
-        for label in ("Decision maker", "Budget holder"):  # Champion: no limit
-            sb.set_limit("deals", "contacts", 2, type_id=ids[label])
+        _two_limits(sb)
         sheet = _sheet(dict.fromkeys(LABELS, "remove"))
         journal = tmp_path / "run.sqlite"
         with FaultProxy(sb, **options) as proxy:

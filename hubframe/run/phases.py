@@ -42,8 +42,8 @@ from hubframe.run.pipeline import (
     RunContext,
     execute,
     facts_of,
+    settle_used_up,
     table_with_facts,
-    used_up,
 )
 from hubframe.run.plan import make_plan
 from hubframe.run.work import Outcome, WorkItem
@@ -161,7 +161,7 @@ def execute_in_phases(
     if options.on_start is not None:
         options.on_start(sum(len(p) for p in parts))
     quiet = RunContext(run.client, replace(options, on_start=None), run.journal)
-    spent = used_up(prepared, options)
+    spent = settle_used_up(prepared, options)
     outcomes: dict[int, Outcome] = dict(prepared.settled)
     offset = 0
     stop: StopReason | None = None

@@ -285,7 +285,7 @@ DRY_RUN_USED_UP: Final = (
 )
 
 
-def used_up(prepared: Prepared, options: RunOptions) -> bool:
+def settle_used_up(prepared: Prepared, options: RunOptions) -> bool:
     """Whether the day's limit stopped the reads before the plan; a dry run's rows it left
     undone are then said as a dry run's (they said "run the retry file", which a dry run
     does not write)."""
@@ -306,7 +306,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
     options = run.options
     outcomes = Outcomes(len(prepared.frame))
     plan = prepared.plan(options.batch_size)
-    spent = used_up(prepared, options)
+    spent = settle_used_up(prepared, options)
     outcomes.put_all(prepared.settled)
     outcomes.put_all(plan.settled)
     daily_left = run.client.limiter.daily_left

@@ -35,7 +35,13 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
-from hubframe.constants import HEADER_TYPE_COLUMNS, LOOKED_UP
+from hubframe.constants import (
+    HEADER_TYPE_COLUMNS,
+    LIMIT_COLUMNS,
+    LOOKED_UP,
+    PAIR_COLUMNS,
+    RESERVED_COLUMNS,
+)
 from hubframe.errors import InputError
 from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key
 from hubframe.io.cells import label_cells, refuse_odd_cells
@@ -88,7 +94,7 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     fixes |= _type_conflicts(frame, fixes)
     if kind == "limits":
         fixes |= _removal_words(frame, fixes)
-    _check_cell_edits(frame, kind, fixes)
+    _check_cell_edits(frame, kind, fixes, maps=_found_maps(frame, kind))
     if not fixes:
         return frame
     out = frame.copy(deep=False)
@@ -202,6 +208,31 @@ def own_columns(table: pd.DataFrame, where: str, skip: frozenset[str]) -> dict[s
         return {}
     properties = {f"{side}_id" for side in mapping.id_properties}
     return {f: h for f, h in mapping.columns.items() if f not in properties}
+
+
+def _found_maps(frame: pd.DataFrame, kind: Kind) -> list[MapOfRows] | None:
+    """The column maps of a read frame that lost its ``attrs`` (``pd.concat`` of two reads, a
+    result table saved as CSV and read back with ``pd.read_csv``), found by the headers of the
+    analyst's columns as the reader finds them, each id column judged by its object's side (a
+    concat of "Deal ID, Contact ID" and "Contact ID, Deal ID" reads); None when the ``attrs``
+    keep the read's own.  Before, such a frame was taken with no check: a "Deal ID" or "Max"
+    cell edited after the read was shown beside ``success`` while the value read was sent."""
+    if isinstance(frame.attrs.get("hubframe"), Mapping):
+        return None
+    skip = frozenset(
+        {"sheet", "row", "remove", *fields_for(kind), *PAIR_COLUMNS, *LIMIT_COLUMNS}
+        | {*RESERVED_COLUMNS}
+        | {str(c) for c in frame.columns if str(c).startswith(RAW_PREFIX)}
+    )
+    if kind == "pairs":
+        own = own_columns(frame, "the frame given", skip)
+        return _oriented({h: f for f, h in own.items()}, frame, skip, {})
+    headers = [str(c) for c in frame.columns if str(c) not in skip]
+    try:
+        mapping = match_headers(headers, kind, source="the frame given")
+    except InputError:  # no columns of its own the reader would take
+        return [(None, {})]
+    return [(None, {h: f for f, h in mapping.columns.items()})]
 
 
 def check_report_ids(table: pd.DataFrame, where: str, skip: frozenset[str]) -> None:

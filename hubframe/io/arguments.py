@@ -18,10 +18,11 @@ from typing import Final
 
 import numpy as np
 
+from hubframe.io.aliases import fields_for, header_key
 from hubframe.io.columns import HeaderError
 from hubframe.io.normalize import canonical_object_type, is_valid_object_type, normalize_label
 from hubframe.io.sheet import RawSheet, Request
-from hubframe.io.text import distinct, unique_flags
+from hubframe.io.text import clean_text, distinct, unique_flags
 
 SHOWN: Final = 3  # values named in the message, and rows named per value
 LOOKED_AT: Final = 1000  # cells looked at for the message
@@ -36,6 +37,44 @@ def check_arguments(raw: RawSheet, request: Request, where: str) -> None:
     for side, wanted in (("from", request.from_type), ("to", request.to_type)):
         if wanted is not None:
             _check(raw, request, where, f"{side}_type", wanted, _type_agrees(wanted))
+
+
+def check_named_columns(raw: RawSheet, request: Request, where: str) -> None:
+    """Raise :class:`HeaderError` when ``columns=`` names a header two columns share ("Deal"
+    twice; ``1`` and ``"1"`` in a DataFrame): the read named the second "Deal.1" and took the
+    first without a word, whichever was meant.  A name the read made ("Deal.1", as pandas
+    makes it) names its one column; so does a name in the app, whose dropdowns list those."""
+    if not request.columns or request.syntax.name == "app":
+        return
+    wanted = fields_for(request.kind)
+    for key, value in request.columns.items():
+        header = str(value if value not in wanted and key in wanted else key)
+        sharing = _sharing(raw, header)
+        if len(sharing) > 1:
+            places = ", ".join(f"column {raw.headers.index(h) + 1}" for h in sharing)
+            made = [h for h in sharing if h in raw.written]
+            also = f" (columns= may name {made[0]!r}, as the read calls it)" if made else ""
+            raise HeaderError(
+                where,
+                f"columns= names {header!r}, a name that matches {len(sharing)} columns "
+                f"({places}): which one to read is not clear. Rename the columns apart{also}. "
+                "Nothing was read.",
+            )
+
+
+def _sharing(raw: RawSheet, header: str) -> list[str]:
+    """The headers ``header`` (a ``columns=`` name) may mean: the columns written as it (an
+    exact name), else those whose comparison key is its (as ``columns=`` matches them); a name
+    the read made for a repeat or an empty header is its own column only."""
+
+    def text(name: str) -> str:
+        return (clean_text(raw.written.get(name, name)) or name).replace("\n", " ")
+
+    if header in raw.headers:
+        if header in raw.written and text(header) != header:
+            return [header]
+        return [h for h in raw.headers if text(h) == header]
+    return [h for h in raw.headers if header_key(text(h)) == header_key(header)]
 
 
 def _type_agrees(wanted: str) -> Callable[[str], bool]:

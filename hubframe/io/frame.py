@@ -35,7 +35,7 @@ from hubframe.io.aliases import (
     Side,
     fields_for,
 )
-from hubframe.io.arguments import check_arguments
+from hubframe.io.arguments import check_arguments, check_named_columns
 from hubframe.io.blocks import check_second_header
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import clean_headers, filled
@@ -320,6 +320,7 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     check_reordered_header(raw, request)
     check_second_header(raw, request)
     check_arguments(raw, request, where)
+    check_named_columns(raw, request, where)
     check_remove_column(raw.headers, raw.mapping, partial(_first_yes, raw), where, request.kind)
     given: dict[Side, str | None] = {"from": request.from_type, "to": request.to_type}
     check_unread_columns(

@@ -934,13 +934,13 @@ def _write_outputs(
     from hubframe.report import export_report
 
     written: dict[str, Path] = {}
-    failed: dict[str, OSError] = {}
+    failed: dict[str, OSError | InputError] = {}
     if args.report:
         try:
             written["report"] = export_report(
                 result, args.report, validation=issues, settings=settings
             )
-        except OSError as exc:
+        except (OSError, InputError) as exc:  # InputError: its folder checked again, gone
             failed["report"] = exc
         else:
             done.append("report")
@@ -959,7 +959,7 @@ def _write_retry(
     args: argparse.Namespace,
     out: TextIO,
     written: dict[str, Path],
-    failed: dict[str, OSError],
+    failed: dict[str, OSError | InputError],
 ) -> None:
     """The retry file: the rows still to do; with none, an earlier run's file emptied (its rows
     must not be run again).  A dry run sent nothing: a file there (the real run's rows still to
@@ -977,7 +977,7 @@ def _write_retry(
         return
     try:
         written["retry file"] = export_retry(result, path)
-    except OSError as exc:
+    except (OSError, InputError) as exc:
         failed["retry file"] = exc
         return
     said = _retry_words(args, todo, result) if todo else "no rows to retry: emptied"
@@ -1015,13 +1015,14 @@ def _not_written(
     result: pd.DataFrame,
     args: argparse.Namespace,
     written: dict[str, Path],
-    failed: dict[str, OSError],
+    failed: dict[str, OSError | InputError],
 ) -> str:
     """One line: each output that could not be written and why, the ones that were, what was
     sent, and how to get the rest: the journal resumes the run; without one, the rows still to
     do that no file holds are named (the last place they are written)."""
     parts = [
-        f"{_asked_path(args, what)}: the {what} could not be written ({exc.strerror or exc})"
+        f"{_asked_path(args, what)}: the {what} could not be written "
+        f"({_why_unwritten(_asked_path(args, what), exc)})"
         for what, exc in failed.items()
     ]
     said = "; ".join(parts) + "."
@@ -1038,6 +1039,14 @@ def _not_written(
     elif not args.dry_run and not written:
         said += _rows_nowhere(result)
     return said
+
+
+def _why_unwritten(path: Path, exc: OSError | InputError) -> str:
+    """Why an output could not be written: the system's words, or the path check's (a folder
+    removed or replaced by a file while the run was sending) without the path said before."""
+    if isinstance(exc, OSError):
+        return str(exc.strerror or exc)
+    return str(exc).removeprefix(f"{path}: ")
 
 
 def _asked_path(args: argparse.Namespace, what: str) -> Path:

@@ -14,8 +14,11 @@ from __future__ import annotations
 import hashlib
 import os
 import resource
+import shutil
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Callable
 from pathlib import Path
 
@@ -209,3 +212,61 @@ def test_a_dry_run_writes_over_a_dry_runs_report(sandbox: Sandbox, tmp_path: Pat
     first = plan.stat().st_mtime_ns
     assert main(argv) == 0
     assert plan.stat().st_mtime_ns != first
+
+
+def _replaced_once_sent(sb: Sandbox, folders: list[Path]) -> threading.Thread:
+    """A thread that, once the run has sent its first batch, replaces each folder by a file
+    (a folder removed, a drive gone while the run sends)."""
+
+    def replace() -> None:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            log = sb.request_log()
+            if (log["method"] == "POST").any():
+                break
+            time.sleep(0.01)
+        for folder in folders:
+            shutil.rmtree(folder)
+            folder.write_text("not a folder")
+
+    thread = threading.Thread(target=replace, daemon=True)
+    thread.start()
+    return thread
+
+
+@pytest.mark.parametrize("gone", ["report", "retry file", "both"])
+def test_an_output_folder_gone_while_the_run_sends_leaves_the_other_written(
+    sandbox_factory: Callable[..., Sandbox],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    gone: str,
+) -> None:
+    """The folder checked before sending is a file when the output is written: before, the
+    path check's error left the command at once -- the retry file never attempted, the error
+    read as a usage error, the rows to fix written nowhere."""
+    sb = sandbox_factory(latency=(0.2, 0.0))
+    sheet = _sheet(tmp_path)
+    report, retry = tmp_path / "out" / "report.csv", tmp_path / "keep" / "retry.csv"
+    report.parent.mkdir()
+    retry.parent.mkdir()
+    folders = {"report": [report.parent], "retry file": [retry.parent]}
+    folders["both"] = [report.parent, retry.parent]
+    argv = ["associate", str(sheet), "--report", str(report), "--retry-file", str(retry)]
+    argv += ["--batch-size", "1"]
+    thread = _replaced_once_sent(sb, folders[gone])
+    assert main([*argv, *_hub(sb)]) == 2
+    thread.join()
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert "were sent" in line, line
+    for what, path in (("report", report), ("retry file", retry)):
+        if what in gone or gone == "both":
+            assert f"{path}: the {what} could not be written (" in line, line
+            assert "is a file, not a folder" in line, line
+        else:
+            assert f"({path}) was written" in line, line
+    if gone == "report":
+        assert _retry_ids(retry) == [MISSING[1]]
+    if gone == "retry file":
+        assert (pd.read_csv(report, dtype=str)["status"] == "failed").sum() == 1
+    if gone == "both":
+        assert "Rows still to do, written nowhere: pairs.csv row 8" in line, line

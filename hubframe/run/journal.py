@@ -544,6 +544,28 @@ def _check_format(db: sqlite3.Connection, path: Path, *, log_left: bool = False)
             )
 
 
+#: The tables every journal hubframe reads (format 3 on) has.
+_JOURNAL_TABLES: Final = frozenset({"sent", "portal", "batches"})
+
+
+def _refuse_foreign(db: sqlite3.Connection, path: Path) -> None:
+    """Refuse, before anything is written to it, a database that is no journal this hubframe
+    reads: another program's (given by mistake), or one of a format it does not bring up.
+    Before, it was turned to write-ahead logging, and one whose own ``user_version`` was 3-7
+    got hubframe's tables and format number, before the refusal."""
+    version, tables = _format(db)
+    if version == 0 and not tables:  # an empty database: made a journal
+        return
+    if (version == 0 and tables == _FORMAT_1) or 0 < version < 3 or version > SCHEMA_VERSION:
+        _refuse_version(path, version, tables)
+    if version < 3 or not tables >= _JOURNAL_TABLES:
+        listed = ", ".join(sorted(tables)[:5]) + (", ..." if len(tables) > 5 else "")
+        raise InputError(
+            f"journal {path}: not a hubframe journal (another program's SQLite database? its "
+            f"tables: {listed}); give another file. It was left as it was."
+        )
+
+
 def _if_missing(tables: str) -> str:
     return tables.replace("CREATE TABLE", "CREATE TABLE IF NOT EXISTS")
 
@@ -781,6 +803,8 @@ def _prepare(
         try:
             if new:
                 _make_tables(db)
+            else:
+                _refuse_foreign(db, path)
             db.execute("PRAGMA journal_mode=WAL")
             db.execute("PRAGMA synchronous=NORMAL")
             _check_format(db, path, log_left=log_left)

@@ -1191,11 +1191,16 @@ def _ctrl_c_stops(
     retry file are written) and says ``said`` on stderr at once (``below_bar``: on a line of
     its own below the progress bar's); a second one, or one before the sending starts (while
     the job reads the portal), is the KeyboardInterrupt of the handler that was there.
+    SIGTERM and SIGHUP (``timeout``, a CI job cancelled, a terminal closed) stop it the same
+    way: before, they ended the process at once, and a run without a journal left no record
+    of the rows HubSpot had applied; a second one (or one before the sending) is its own
+    action, as before.
 
-    Yields the job's ``on_start``: the sending starts when the job calls it.  The handler
-    that was there is put back on leaving.  Only the main thread can set a handler, and a
-    handler that is not Python's (SIGINT ignored, or the default action) is left alone: then
-    nothing changes and this yields None.
+    Yields the job's ``on_start``: the sending starts when the job calls it.  The handlers
+    that were there are put back on leaving.  Only the main thread can set a handler, and a
+    SIGINT handler that is not Python's (SIGINT ignored, or the default action) is left alone,
+    as is an ignored SIGTERM or SIGHUP: then nothing changes for that signal (for SIGINT this
+    yields None).
     """
     import signal
     import threading
@@ -1213,11 +1218,43 @@ def _ctrl_c_stops(
         cancel.set()
         _say_now(f"\n{said}" if below_bar else said)
 
+    kept = {signal.SIGINT: previous, **_terminations(signal, sending, cancel, said, below_bar)}
     signal.signal(signal.SIGINT, interrupt)
     try:
         yield lambda rows: sending.set()
     finally:
-        signal.signal(signal.SIGINT, previous)
+        for signum, handler in kept.items():
+            signal.signal(signum, handler)
+
+
+def _terminations(
+    signal: Any, sending: threading.Event, cancel: threading.Event, said: str, below_bar: bool
+) -> dict[int, Any]:
+    """Handlers set for SIGTERM and SIGHUP (where the system has them, and they are not
+    ignored) that stop the run as a first Ctrl-C does; the handlers that were there."""
+    kept: dict[int, Any] = {}
+    for name in ("SIGTERM", "SIGHUP"):
+        signum = getattr(signal, name, None)
+        if signum is None or signal.getsignal(signum) in (signal.SIG_IGN, None):
+            continue
+        kept[signum] = signal.getsignal(signum)
+
+        def stop(number: int, frame: FrameType | None, name: str = name) -> None:
+            if not sending.is_set() or cancel.is_set():
+                before = kept[number]
+                if callable(before):
+                    before(number, frame)
+                    return
+                signal.signal(number, before)  # its own action (the default: end at once)
+                signal.raise_signal(number)
+                return
+            cancel.set()
+            line = said.replace("Ctrl-C again", f"{name} again")
+            line = line.replace("stopping:", f"stopping ({name}):", 1)
+            _say_now(f"\n{line}" if below_bar else line)
+
+        signal.signal(signum, stop)
+    return kept
 
 
 def _say_now(line: str) -> None:

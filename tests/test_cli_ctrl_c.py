@@ -280,3 +280,57 @@ def test_the_sigint_handler_is_put_back_and_left_alone_off_the_main_thread(
     worker.join(60)
     assert codes == [0]
     assert signal.getsignal(signal.SIGINT) is before
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_sigterm_or_sighup_while_sending_stops_as_ctrl_c_does(
+    sandbox_factory: SandboxFactory, tmp_path: Path, name: str
+) -> None:
+    """``timeout``, a cancelled CI job, a closed terminal: the first SIGTERM or SIGHUP while
+    the run sends stops it as the first Ctrl-C does -- the report holds every row, the ones
+    HubSpot holds ``success``, the retry file the rest, exit 130.  Before, the process ended
+    at once and a run without a journal reported nothing of what HubSpot had applied."""
+    signum = getattr(signal, name)
+    slow = sandbox_factory(seed="demo", rate_limit=(10, 1.0), latency=(0.2, 0.0))
+    rows = _spread(200)
+    pairs = {(f, t) for f, t, _, _ in rows}
+    sheet = _csv(tmp_path / "many.csv", rows)
+    report, retry = tmp_path / "report.csv", tmp_path / "retry.csv"
+    proc = _start(
+        "associate", str(sheet), "--batch-size", "5", "--report", str(report),
+        "--retry-file", str(retry), env=_env(slow),
+    )  # fmt: skip
+    _wait_for(lambda: _writes(slow), proc, "the first batches came back")
+    proc.send_signal(signum)
+    raw_out, raw_err = proc.communicate(timeout=60)
+    out, err = raw_out.decode(), raw_err.decode()
+    assert proc.returncode == 130, out + err
+    assert err.startswith(f"hubframe: stopping ({name}): ") and f"{name} again" in err, err
+    table = pd.read_csv(report, dtype=str, keep_default_na=False)
+    assert len(table) == len(rows)
+    held = _held(slow, pairs)
+    success = table[table["status"] == "success"]
+    assert set(zip(success["from_id"], success["to_id"], strict=True)) == held
+    back = read_pairs(retry)
+    assert set(zip(back["from_id"], back["to_id"], strict=True)) == pairs - held
+    assert len(held) > 0 and held != pairs
+
+
+@pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
+def test_a_second_sigterm_or_sighup_ends_the_process_at_once(
+    sandbox_factory: SandboxFactory, tmp_path: Path, name: str
+) -> None:
+    signum = getattr(signal, name)
+    slow = sandbox_factory(seed="demo", latency=(0.0, 0.6))
+    sheet = _csv(tmp_path / "few.csv", _spread(60))
+    report = tmp_path / "report.csv"
+    proc = _start("associate", str(sheet), "--batch-size", "5", "--progress", "--report",
+                  str(report), env=_env(slow))  # fmt: skip
+    err = bytearray()
+    _stderr_until(proc, b"0/60", err)  # the progress bar: the sending has started
+    proc.send_signal(signum)
+    _stderr_until(proc, f"hubframe: stopping ({name}): ".encode(), err)
+    proc.send_signal(signum)
+    proc.communicate(timeout=60)
+    assert proc.returncode == -signum
+    assert not report.exists()

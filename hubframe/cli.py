@@ -773,15 +773,22 @@ def _check_dry_run_report(args: argparse.Namespace) -> None:
     """A dry run does not write its plan over the report of a run that sent rows (``undo``
     reads that report: a dry run recalled from the shell's history replaced it, and the undo
     then found nothing to undo).  A dry run's report, or any other file, is written over."""
-    path = Path(args.report) if args.dry_run and args.report else None
-    if path is None or not path.is_file():
+    if args.dry_run and args.report:
+        keep_run_report(Path(args.report), "a dry run", "the dry run's report", "sent")
+
+
+def keep_run_report(path: Path, who: str, what: str, done: str) -> None:
+    """InputError when ``path`` holds the report of a run that sent rows: ``who`` (a dry run,
+    an export) does not write ``what`` over it, as ``hubframe undo`` reads it (``done``: what
+    was not done, in "Nothing was ...")."""
+    if not path.is_file():
         return
     sent = _rows_sent(path)
     if sent:
         raise InputError(
-            f"{path}: holds the report of a run that sent rows ({sent}); a dry run does not "
-            "write over it (hubframe undo reads it). Give the dry run's report another path. "
-            "Nothing was sent."
+            f"{path}: holds the report of a run that sent rows ({sent}); {who} does not "
+            f"write over it (hubframe undo reads it). Give {what} another path. "
+            f"Nothing was {done}."
         )
 
 

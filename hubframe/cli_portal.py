@@ -176,6 +176,7 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     from hubframe.report.outputs import check_outputs
 
     check_outputs(export=args.out, sources=[args.ids])  # before anything is read
+    cli.keep_run_report(Path(args.out), "an export", "the export", "read")
     with cli._connect(args) as conn:
         frame = read_associations(
             conn.client,

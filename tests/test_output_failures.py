@@ -270,3 +270,32 @@ def test_an_output_folder_gone_while_the_run_sends_leaves_the_other_written(
         assert (pd.read_csv(report, dtype=str)["status"] == "failed").sum() == 1
     if gone == "both":
         assert "Rows still to do, written nowhere: pairs.csv row 8" in line, line
+
+
+@pytest.mark.parametrize("name", ["report.xlsx", "report.csv"])
+def test_an_export_does_not_write_over_a_real_runs_report(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], name: str
+) -> None:
+    """``hubframe export -o report.xlsx`` recalled from the history wrote the portal's links
+    over the report ``undo`` reads; it is refused as a dry run's report is, nothing read.  A
+    dry run's report and an earlier export are written over, as before."""
+    sheet, report = _sheet(tmp_path), tmp_path / name
+    assert main(["associate", str(sheet), "--report", str(report), *_hub(sandbox)]) == 1
+    kept, asked = _digest(report), len(sandbox.request_log())
+    ids = tmp_path / "deals.csv"
+    ids.write_text("Deal ID\n" + "\n".join(d for d, _ in GOOD) + "\n")
+    export = ["export", "--from", "deals", "--to", "contacts", "--ids", str(ids), "-o"]
+    capsys.readouterr()
+    assert main([*export, str(report), *_hub(sandbox)]) == 2
+    [line] = capsys.readouterr().err.strip().splitlines()
+    assert f"{report}: holds the report of a run that sent rows" in line, line
+    assert "an export does not write over it" in line and "Nothing was read" in line, line
+    assert _digest(report) == kept and len(sandbox.request_log()) == asked
+    planned = tmp_path / f"plan{Path(name).suffix}"
+    dry = ["associate", str(sheet), "--report", str(planned), "--dry-run"]
+    assert main([*dry, *_hub(sandbox)]) == 0
+    for _ in range(2):  # over a dry run's report, then over the export written before
+        assert main([*export, str(planned), *_hub(sandbox)]) == 0
+        read = pd.read_csv if planned.suffix == ".csv" else pd.read_excel
+        table = read(planned, dtype=str)
+        assert "status" not in table.columns and len(table) >= len(GOOD), table

@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 from hubframe.io.bounds import DEFAULT_LIMITS, ReadLimits, read_limits_in_force, set_read_limits
 from hubframe.io.cells import cells_to_text
 from hubframe.io.frame import read_limits, read_pairs, sheet_headers, sheet_list
-from hubframe.io.notes import HiddenIds, ReadNotes, SheetsLeftOut, read_notes
+from hubframe.io.notes import EmptyRowsLeftOut, HiddenIds, ReadNotes, SheetsLeftOut, read_notes
 from hubframe.io.sources import SheetArg, Source
 from hubframe.io.syntax import Syntax
 
@@ -51,6 +51,7 @@ def __getattr__(name: str) -> Any:
 
 __all__ = [
     "DEFAULT_LIMITS",
+    "EmptyRowsLeftOut",
     "HiddenIds",
     "ReadLimits",
     "ReadNotes",

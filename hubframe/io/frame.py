@@ -59,7 +59,7 @@ from hubframe.io.normalize import (
     shows_nothing,
     whole_numbers,
 )
-from hubframe.io.notes import choice_attrs, sheet_guess_attrs, warn_left_out
+from hubframe.io.notes import choice_attrs, sheet_guess_attrs, warn_empty_rows, warn_left_out
 from hubframe.io.rows import (
     ID_COLUMNS,
     check_reordered_header,
@@ -452,6 +452,7 @@ def _read(
     result = _combine(sheets.parts, kind)
     if loaded.frame is not None:
         result.index = source_index(loaded.frame, result["row"])
+        warn_empty_rows(loaded.frame, result["row"])
     info = sheets.attrs(kind, loaded.path)
     if kind == "pairs":
         info |= _scope_entry(request, loaded.frame)

@@ -17,6 +17,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
+import numpy as np
 import pandas as pd
 
 from hubframe.constants import NO_TARGETS_COLUMN
@@ -43,6 +44,38 @@ class HiddenIds(HubframeWarning):
     """Rows of a workbook's id sheet (``--ids``, ``--scope``, ``ids=``, ``scope=``) that the
     workbook hides (a filter, hidden rows) were read: their records are in the export or the
     sync's scope, though the analyst may have filtered them out to leave them out."""
+
+
+class EmptyRowsLeftOut(HubframeWarning):
+    """Rows of a DataFrame read that hold no value in any cell (``NaN`` everywhere, as
+    ``pd.read_excel`` gives a sheet's blank row) were left out, as a sheet's blank rows are:
+    the frame read, and a job's result table, have no row for them, and their index labels
+    are missing where the result is lined up with the frame."""
+
+
+def warn_empty_rows(frame: pd.DataFrame, read_rows: pd.Series) -> None:
+    """One :class:`EmptyRowsLeftOut` warning naming the index labels of the rows of ``frame``
+    (a DataFrame given to a read) that ``read_rows`` (the read's ``row`` column: position + 2)
+    does not hold."""
+    import warnings
+
+    kept = np.zeros(len(frame), dtype=bool)
+    kept[np.unique(read_rows.to_numpy(dtype=np.int64)) - 2] = True
+    left = np.flatnonzero(~kept)
+    if not len(left):
+        return
+    labels = [repr(frame.index[i]) for i in left[:5]]
+    more = f" and {len(left) - 5:,} more" if len(left) > 5 else ""
+    one = len(left) == 1
+    warnings.warn(
+        f"{'1 row' if one else f'{len(left):,} rows'} of the frame (index {', '.join(labels)}"
+        f"{more}) {'holds' if one else 'hold'} nothing (every cell empty or blank) and "
+        f"{'was' if one else 'were'}"
+        " left out, as a sheet's blank rows are: the result has no row for "
+        f"{'it' if one else 'them'}.",
+        EmptyRowsLeftOut,
+        stacklevel=2,
+    )
 
 
 def warn_hidden_ids(where: str, rows: list[int]) -> None:

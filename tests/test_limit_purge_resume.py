@@ -97,7 +97,7 @@ def test_a_resumed_run_reports_the_stopped_runs_removals_beside_one_with_nothing
             sb.set_limit("deals", "contacts", 3, type_id=ids["Decision maker"])
         elif between == "set the absent one":  # one the stopped run found none of: removed
             sb.set_limit("deals", "contacts", 3, type_id=ids["Champion"])
-        result = hf.configure_limits(sheet, client_for(sb, version), journal=journal)
+        result = _resumed(sb, sheet, journal, version)
         assert result["status"].tolist() == ["success", "skipped", "success", "success"] or (
             between == "set the absent one" and result["status"].tolist() == ["success"] * 4
         ), result
@@ -109,6 +109,28 @@ def test_a_resumed_run_reports_the_stopped_runs_removals_beside_one_with_nothing
         assert _limits(sb) == {}
         objects = sb.limits("contacts", "companies")
         assert objects.loc[objects["label"].isna(), "max_to_object_ids"].tolist() == [7]
+
+
+def _resumed(sb: Sandbox, sheet: pd.DataFrame, journal: Path, version: str) -> pd.DataFrame:
+    """The resumed run's result, after a dry run of it with the journal, which must say what
+    the run then does (``planned`` for a row the run reports ``success``; each other row its
+    status and message) and write nothing.  Before, the dry run said "nothing to remove" of a
+    removal the stopped run made, which the run reports ``success`` from the journal."""
+    client = client_for(sb, version)
+    sb.reset_request_log()
+    planned = hf.configure_limits(sheet, client, journal=journal, dry_run=True)
+    writes = sb.request_log()["path"].str.contains("/batch/(?:create|update|purge)")
+    assert not writes.any(), sb.request_log()
+    result = hf.configure_limits(sheet, client, journal=journal)
+    said = planned["status"].replace("planned", "success").tolist()
+    assert said == result["status"].tolist(), (planned, result)
+    for p, r in zip(planned.itertuples(), result.itertuples(), strict=True):
+        if r.status == "skipped":
+            assert p.error_message == r.error_message, (p, r)
+        from_journal = "reports it from the journal" in str(p.error_message)
+        no_limit = str(p.limit_change) == "nothing: there is no limit to remove"
+        assert from_journal == (r.status == "success" and no_limit), (p, r)
+    return result
 
 
 def _draw(rng: random.Random) -> tuple[dict[str, int], dict[str, str]]:
@@ -148,7 +170,7 @@ def test_seeded_resumed_limits_runs_report_what_the_stopped_run_did(
                     sb.set_limit("deals", "contacts", None, type_id=ids[label])
                 else:
                     sb.set_limit("deals", "contacts", rng.randint(1, 5), type_id=ids[label])
-        result = hf.configure_limits(sheet, client_for(sb, version), journal=journal)
+        result = _resumed(sb, sheet, journal, version)
         again = _outcomes(result)
         held = _limits(sb)
         for label, ask in asks.items():

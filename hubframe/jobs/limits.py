@@ -155,7 +155,7 @@ class _Limits:
         absent: dict[int, WorkItem] = {}
         current_max = _limit_items(prepared, run.client, book, repeats=repeats, absent=absent)
         prepared.agrees = partial(_agrees, current_max)
-        if run.journal is not None and not run.options.dry_run:
+        if run.journal is not None:  # a dry run says what the run reports of them
             _resumable_removals(prepared, absent)
         new = _new_label_items(prepared, self.new_labels, dry_run=run.options.dry_run)
         if run.options.dry_run:
@@ -921,7 +921,7 @@ def _changes(
         words[item.position] = said
     for pos, first in (_validated_repeats(prepared) | dict(repeats)).items():
         words[pos] = f"nothing: repeats {describe(first)}"
-    for pos, outcome in prepared.settled.items():
+    for pos, outcome in (prepared.settled | prepared.unsent).items():  # unsent: journal's only
         if outcome.error_code is ErrorCode.BLANK_LIMIT:
             words[pos] = "nothing: the limit cell is empty, the limit stays as it is"
         elif _nothing_removed(outcome):

@@ -313,6 +313,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
     prepared.budget = DailyBudget(len(plan.batches), daily_left, used_up=spent)
     if options.dry_run:
         outcomes.put_planned(*plan.planned())
+        _unsent_planned(outcomes, plan, prepared, run.journal)
         _noted(outcomes, prepared.notes)
         return outcomes, None, plan.rows_to_send
     if options.on_start is not None:
@@ -331,6 +332,49 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
         sender.send(plan.stream(), outcomes, count=len(plan.batches))
     _noted_sent(outcomes, prepared.notes)
     return outcomes, sender.stop.reason, plan.rows_to_send
+
+
+#: A dry run's row that the run reports from its journal, sending nothing.
+FROM_JOURNAL: Final = (
+    "A stopped run of this journal made this change, and HubSpot holds it: the run reports it "
+    "from the journal, sending nothing."
+)
+
+
+def _unsent_planned(
+    outcomes: Outcomes, plan: Plan, prepared: Prepared, journal: Journal | None
+) -> None:
+    """A dry run's rows the run sends as the journal's record only (:attr:`Prepared.unsent`:
+    a limits removal with nothing to remove now): ``planned`` when the journal holds the
+    outcome the run then reports (``success``, the read agreeing), else the outcome they get
+    without one -- as the run says.  Before, a dry run of a resumed limits run said
+    "nothing to remove" where the run said ``success``."""
+    if not prepared.unsent:
+        return
+    unsent = np.fromiter(prepared.unsent, dtype=np.int64)
+    for spec in plan.batches:
+        if not np.isin(plan.table.positions[spec.rows], unsent).any():
+            continue
+        batch = plan.batch(spec)
+        items = batch.items
+        recorded = journal.lookup(batch) if journal is not None else None
+        for i, item in enumerate(items):
+            if item.position not in prepared.unsent:
+                continue
+            done = recorded[i] if recorded is not None else None
+            if _reported_done(prepared, item, done):
+                said = Outcome(Status.PLANNED, action=item.action, error_message=FROM_JOURNAL)
+                outcomes.put(item.position, said.with_(batch=batch.number))
+            else:
+                outcomes.put(item.position, prepared.unsent[item.position])
+
+
+def _reported_done(prepared: Prepared, item: WorkItem, recorded: Outcome | None) -> bool:
+    """Whether the run reports ``item`` ``success`` from the journal's ``recorded`` outcome:
+    a success the job's read of the portal agrees with (:attr:`Prepared.agrees`)."""
+    if recorded is None or recorded.status is not Status.SUCCESS:
+        return False
+    return prepared.agrees is None or prepared.agrees(item, recorded)
 
 
 def _noted(outcomes: Outcomes, notes: Mapping[int, Note]) -> None:

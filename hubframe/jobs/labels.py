@@ -1263,24 +1263,35 @@ def _one_spelling(records: list[dict[Any, Any]], spell: Spellings) -> list[dict[
 
 def _conflicts(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[int, _Outcome]:
     """Rows naming one label (from type, to type, the label however spelled) with different
-    inverse labels: none is created, since the first would decide without a word."""
-    groups: dict[Key, list[int]] = {}
+    inverse labels: none is created, since the first would decide without a word.  A row
+    giving an inverse label names the reverse direction's label too, paired with its own
+    (contacts to deals "Sponsored deal", inverse "Sponsor", is deals to contacts "Sponsor",
+    inverse "Sponsored deal"): before, such a row was created beside two rows refused over
+    "Sponsor", and so decided their conflict for one of them."""
+    groups: dict[Key, list[tuple[int, str, str | None]]] = {}
     for n, row in enumerate(records):
-        key = (str(row["from_type"]), str(row["to_type"]), normalize_label(str(row["label"])))
-        groups.setdefault(key, []).append(n)
+        f, t, label = str(row["from_type"]), str(row["to_type"]), str(row["label"])
+        inverse = _shown(text(row.get("inverse_label")))
+        groups.setdefault((f, t, normalize_label(label)), []).append((n, f'"{label}"', inverse))
+        if inverse is not None:  # the same pair of labels, seen from the reverse direction
+            seen = f'"{inverse}" (from {t} to {f}: this row\'s inverse label)'
+            groups.setdefault((t, f, normalize_label(inverse)), []).append((n, seen, label))
     describe = describer(wanted)
     out: dict[int, _Outcome] = {}
     for members in groups.values():
-        inverses = {n: _shown(text(records[n].get("inverse_label"))) for n in members}
-        folded = {n: normalize_label(v) if v else None for n, v in inverses.items()}
+        named = {n: (label, inverse) for n, label, inverse in members}
+        folded = {n: normalize_label(v) if v else None for n, (_, v) in named.items()}
         for n, other in differing(folded).items():
-            here = f'the inverse label "{inverses[n]}"' if inverses[n] else "no inverse label"
+            label, inverse = named[n]
+            here = f'the inverse label "{inverse}"' if inverse else "no inverse label"
             message = (
-                f'The label "{records[n]["label"]}" is given {here} here and '
-                f'"{inverses[other]}" in {describe(other)}; keep one (nothing is created for '
-                "either)."
+                f'The label {label} is given {here} here and "{named[other][1]}" in '
+                f"{describe(other)}; keep one (nothing is created for either)."
             )
-            out[n] = _Outcome("", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=message)
+            conflict = _Outcome(
+                "", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=message
+            )
+            out.setdefault(n, conflict)
     return out
 
 

@@ -490,6 +490,23 @@ def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
     return None
 
 
+def _secret_cell(row: Mapping[str, Any], client: HubSpotClient) -> _Outcome | None:
+    """A row whose label, inverse label or name holds the access token (pasted into the
+    sheet?) or a word of a token's shape: HubSpot's answers and read-backs hold it redacted,
+    so a label created under it was reported not applied; and a label must not carry a
+    secret.  Nothing is created; the cell is not shown."""
+    for column in ("label", "inverse_label", "name"):
+        cell = text(value(row.get(column)))
+        if cell and client.redact(cell) != cell:
+            what = _NAMING.get(column, column.replace("_", " "))
+            said = (
+                f"The {what} cell holds the access token, or a word shaped like one (pasted "
+                "into the sheet?): nothing is created for this row. Put the label's name there."
+            )
+            return _Outcome("", Status.INVALID, code=ErrorCode.BAD_LABEL_TEXT, message=said)
+    return None
+
+
 def _extra_cells(row: Mapping[str, Any]) -> _Outcome | None:
     """A CSV row with more cells than the header (an unquoted comma in a label): its cells
     may be shifted (the label's end read as the inverse label), so nothing is created from
@@ -616,7 +633,7 @@ class _Labeler:
         f, t, label = str(row["from_type"]), str(row["to_type"]), str(row["label"])
         if self.stop is not None:
             return _Outcome("", self.stop.status, code=self.stop.code, message=self.stop.message)
-        refused = _refused(row, self.in_frame)
+        refused = _refused(row, self.in_frame) or _secret_cell(row, self.client)
         if refused is not None:
             return refused
         if self.cancel is not None and self.cancel.is_set():

@@ -86,7 +86,10 @@ SAME_SHEET = {
             ("deals", "contacts", "Buyer", "Bought by", None),
             ("contacts", "deals", "Bought by", "Seller", None),
         ],
-        [("create", "success", None), ("exists", "invalid", "INVERSE_LABEL_DIFFERS")],
+        # "Bought by" paired with "Buyer" by the first row and with "Seller" by the second: a
+        # conflict, as two rows of one direction giving one label two inverses are (the first
+        # row decided it, and the second was refused as differing from what the first made)
+        [(None, "invalid", "CONFLICTING_ROWS"), (None, "invalid", "CONFLICTING_ROWS")],
     ),
     "an inverse label an earlier row creates": (
         [("deals", "contacts", "Scout", None, None), ("contacts", "deals", "Lead", "scout", None)],

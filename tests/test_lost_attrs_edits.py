@@ -138,3 +138,83 @@ def test_random_edits_of_concatenated_reads(seed: int) -> None:
     else:
         issues = hf.validate_pairs(both)
         assert len(issues.query("severity == 'error'")) == 0, issues
+
+
+def test_an_unread_id_column_beside_the_one_columns_named_is_no_edit(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """A "Deal ID" of an old system's ids beside the HubSpot ids a read took from the column
+    ``columns=`` named: concatenated with another such read, or a result read back from CSV,
+    the frame is taken as read (it was refused as edited), and an edit of a "Deal ID" cell
+    of a row read from it is still refused."""
+
+    def sheet(start: int) -> pd.DataFrame:
+        return pd.DataFrame(
+            {
+                "Deal ID": [11 + start, 12 + start],
+                "HubSpot deal": [int(d) for d in DEALS[start : start + 2]],
+                "Contact ID": [int(c) for c in CONTACTS[start : start + 2]],
+            }
+        )
+
+    named = {"columns": {"HubSpot deal": "from_id", "Contact ID": "to_id"}, "from_type": "deals"}
+    sheet(2).to_csv(tmp_path / "second.csv", index=False)
+    second = hf.read_pairs(tmp_path / "second.csv", **named)
+    both = pd.concat([hf.read_pairs(sheet(0), **named), second], ignore_index=True)
+    assert not both.attrs
+    assert len(hf.validate_pairs(both).query("severity == 'error'")) == 0
+    client = client_for(sandbox)
+    planned = hf.associate(both, client, dry_run=True, progress=False)
+    planned.to_csv(tmp_path / "planned.csv", index=False)
+    back = pd.read_csv(tmp_path / "planned.csv")
+    result = hf.associate(back, client, progress=False)
+    assert result["status"].eq("success").all(), result[["status", "error_message"]]
+    assert {(DEALS[k], CONTACTS[k]) for k in range(4)} <= _links(sandbox)
+    mixed = pd.concat([both, _read("deals", "contacts", 2, start=6)], ignore_index=True)
+    mixed["Deal ID"] = mixed["Deal ID"].astype(object)
+    mixed.loc[4, "Deal ID"] = int(DEALS[9])
+    with pytest.raises(
+        InputError, match=f"'Deal ID' cell of row 2 of the DataFrame is '{DEALS[9]}'"
+    ):
+        hf.validate_pairs(mixed)
+
+
+@pytest.mark.parametrize(
+    ("kind", "first", "second", "edit"),
+    [
+        ("limits", "Max", "Max associations", ("Max", "9")),
+        ("pairs", "Label", "Association label", ("Label", "Decision maker")),
+        ("pairs", "Deal ID", "Deal Record ID", ("Contact ID", CONTACTS[9])),
+    ],
+)
+def test_reads_spelling_a_header_otherwise_concatenated_are_still_checked(
+    kind: str, first: str, second: str, edit: tuple[str, str]
+) -> None:
+    """Two spellings of one field's header ("Max", "Max associations") in one frame: each
+    column is found by its own header (the two together were no mapping the reader makes, so
+    nothing was checked, and the value read was sent beside the edited cell)."""
+    if kind == "limits":
+        base = {"From": ["deals"], "To": ["contacts"], "Label": ["Champion"]}
+        parts = [hf.read_limits(pd.DataFrame({**base, name: [2]})) for name in (first, second)]
+    else:
+        parts = [
+            hf.read_pairs(
+                pd.DataFrame(
+                    {
+                        "Deal ID" if name != "Deal Record ID" else name: [int(DEALS[k])],
+                        "Contact ID": [int(CONTACTS[k])],
+                        name if "abel" in name else "Label": ["Champion"],
+                    }
+                )
+            )
+            for k, name in enumerate((first, second))
+        ]
+    both = pd.concat(parts, ignore_index=True)
+    assert not both.attrs
+    check = hf.validate_limits if kind == "limits" else hf.validate_pairs
+    assert len(check(both).query("severity == 'error'")) == 0
+    column, value = edit
+    both[column] = both[column].astype(object)
+    both.loc[0, column] = value
+    with pytest.raises(InputError, match=f"'{column}' cell of row 2 is '{value}'"):
+        check(both)

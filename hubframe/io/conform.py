@@ -43,7 +43,7 @@ from hubframe.constants import (
     RESERVED_COLUMNS,
 )
 from hubframe.errors import InputError
-from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key
+from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key, strong_alias
 from hubframe.io.cells import label_cells, refuse_odd_cells
 from hubframe.io.columns import match_headers
 from hubframe.io.frame import RAW_PREFIX
@@ -94,7 +94,7 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     fixes |= _type_conflicts(frame, fixes)
     if kind == "limits":
         fixes |= _removal_words(frame, fixes)
-    _check_cell_edits(frame, kind, fixes, maps=_found_maps(frame, kind))
+    _check_cell_edits(frame, kind, fixes, maps=_found_maps(frame, kind, fixes))
     if not fixes:
         return frame
     out = frame.copy(deep=False)
@@ -210,29 +210,76 @@ def own_columns(table: pd.DataFrame, where: str, skip: frozenset[str]) -> dict[s
     return {f: h for f, h in mapping.columns.items() if f not in properties}
 
 
-def _found_maps(frame: pd.DataFrame, kind: Kind) -> list[MapOfRows] | None:
+def _found_maps(
+    frame: pd.DataFrame, kind: Kind, fixes: Mapping[str, Any]
+) -> list[MapOfRows] | None:
     """The column maps of a read frame that lost its ``attrs`` (``pd.concat`` of two reads, a
-    result table saved as CSV and read back with ``pd.read_csv``), found by the headers of the
-    analyst's columns as the reader finds them, each id column judged by its object's side (a
-    concat of "Deal ID, Contact ID" and "Contact ID, Deal ID" reads); None when the ``attrs``
-    keep the read's own.  Before, such a frame was taken with no check: a "Deal ID" or "Max"
-    cell edited after the read was shown beside ``success`` while the value read was sent."""
+    result table saved as CSV and read back with ``pd.read_csv``); None when the ``attrs``
+    keep the read's own.  Each of the analyst's columns is found by its own header, as the
+    reader names a field (reads of "Max" and "Max associations" concatenated hold both), an
+    id column judged on the rows of its object's side (reads of "Deal ID, Contact ID" and
+    "Contact ID, Deal ID"); a row whose cell differs while another column of the analyst's
+    holds the field's value is not judged (:func:`_unexplained`).  Before, such a frame was
+    taken with no check: a "Deal ID" or "Max" cell edited after the read was shown beside
+    ``success`` while the value read was sent."""
     if isinstance(frame.attrs.get("hubframe"), Mapping):
         return None
-    skip = frozenset(
-        {"sheet", "row", "remove", *fields_for(kind), *PAIR_COLUMNS, *LIMIT_COLUMNS}
-        | {*RESERVED_COLUMNS}
-        | {str(c) for c in frame.columns if str(c).startswith(RAW_PREFIX)}
+    skip = _OWN_COLUMNS | {str(c) for c in frame.columns if str(c).startswith(RAW_PREFIX)}
+    wanted = set(fields_for(kind))
+    mapped = {
+        c: field
+        for c in frame.columns
+        if isinstance(c, str) and c not in skip and (field := strong_alias(c)) in wanted
+    }
+    maps = (
+        _oriented(mapped, frame, skip, {})
+        if kind == "pairs"
+        else [(None, {h: f}) for h, f in mapped.items()]
     )
-    if kind == "pairs":
-        own = own_columns(frame, "the frame given", skip)
-        return _oriented({h: f for f, h in own.items()}, frame, skip, {})
-    headers = [str(c) for c in frame.columns if str(c) not in skip]
-    try:
-        mapping = match_headers(headers, kind, source="the frame given")
-    except InputError:  # no columns of its own the reader would take
-        return [(None, {})]
-    return [(None, {h: f for f, h in mapping.columns.items()})]
+    sides = _side_notes(frame, emptied=True)
+    return [_unexplained(frame, m, fixes, sides, skip) for m in maps]
+
+
+#: The columns of hubframe's own in a read frame or result table (never the analyst's).
+_OWN_COLUMNS: Final = frozenset(
+    {"sheet", "row", "remove", *PAIR_COLUMNS, *LIMIT_COLUMNS, *RESERVED_COLUMNS}
+)
+
+
+def _unexplained(
+    frame: pd.DataFrame,
+    found: MapOfRows,
+    fixes: Mapping[str, Any],
+    sides: _Sides,
+    skip: frozenset[str],
+) -> MapOfRows:
+    """``found`` (one of the analyst's columns -> a field, on its rows) without the rows where
+    its cell differs from the field and another column of the analyst's says the field's very
+    value: the read took the field from that one there (``columns=`` named "HubSpot deal"
+    beside a "Deal ID" of old ids), and the cell is no edit."""
+    rows, mapped = found
+    [(header, field)] = mapped.items()
+    column = frame[header]
+    if field not in frame.columns or not isinstance(column, pd.Series):
+        return found  # a column dropped or a header two columns have: refused by name
+    sent = fixes.get(field, frame[field])
+    differs = _differs(_text(column), sent, field, sides)
+    if rows is not None:
+        differs = differs & rows
+    left = differs.copy()
+    for other in frame.columns:
+        if not left.any():
+            break
+        cells = frame[other]
+        if other == header or not isinstance(other, str) or other in skip:
+            continue
+        if isinstance(cells, pd.Series):
+            left &= ~_says_sent(_text(cells), sent, field, sides)
+    explained = differs & ~left
+    if not explained.any():
+        return found
+    kept = ~explained if rows is None else rows & ~explained
+    return (kept, mapped)
 
 
 def check_report_ids(table: pd.DataFrame, where: str, skip: frozenset[str]) -> None:
@@ -499,6 +546,28 @@ def _differs(cells: Text, sent: pd.Series, field: str, sides: _Sides) -> BoolArr
     return differs if side in sides.found else differs | _emptied(text, ids)
 
 
+def _says_sent(cells: Text, sent: pd.Series, field: str, sides: _Sides) -> BoolArray:
+    """Rows whose cell, read as the reader reads ``field``, says the very value sent (a type
+    says nothing here: types are not compared)."""
+    if field in TYPES:
+        return np.zeros(len(cells), dtype=bool)
+    if field in WHOLE:
+        numbers = whole_numbers(cells)[0]
+        both = ~np.asarray(numbers.isna(), dtype=bool) & ~np.asarray(sent.isna(), dtype=bool)
+        values = np.asarray(numbers.fillna(0), dtype=np.int64)
+        return np.asarray(both & (values == np.asarray(sent.fillna(0), dtype=np.int64)))
+    if field == "label":
+        read = _compared_labels(to_series(label_text(cells)))
+        given = _compared_labels(sent)
+        return np.asarray(pd.notna(read) & pd.notna(given) & (read == given), dtype=bool)
+    named = field.removesuffix("_id") in sides.properties
+    text, ids = trimmed_text(cells) if named else id_text(cells), _text(sent)
+    same = np.asarray(
+        pc.fill_null(pc.equal(text, ids), False).to_numpy(zero_copy_only=False), dtype=bool
+    )
+    return same if named else same & canonical_ids(text)
+
+
 def _same_ids(cells: pd.Series, sent: pd.Series, field: str, sides: _Sides) -> bool:
     """Whether an id field is its cells' very text (the read kept canonical ids as they were,
     sharing their Arrow data): such a field differs from its cells on no row, as
@@ -581,12 +650,20 @@ def _missing(value: Any) -> bool:
 
 def _row_place(frame: pd.DataFrame) -> Callable[[int], str]:
     """How a message names the row at a position: ``row 3``, or ``sheet 'Firms' row 3`` in a
-    frame of several sheets (each has a row 3)."""
+    frame of several sheets (each has a row 3); a row of a DataFrame read (no sheet name, in
+    a frame joined with reads of files) is ``row 3 of the DataFrame``."""
     rows = frame["row"]
     if "sheet" not in frame.columns or frame["sheet"].nunique(dropna=False) < 2:
         return lambda at: f"row {rows.iloc[at]}"
     sheets = frame["sheet"]
-    return lambda at: f"sheet {shown(str(sheets.iloc[at]))} row {rows.iloc[at]}"
+
+    def place(at: int) -> str:
+        sheet = sheets.iloc[at]
+        if pd.isna(sheet) or not str(sheet):
+            return f"row {rows.iloc[at]} of the DataFrame"
+        return f"sheet {shown(str(sheet))} row {rows.iloc[at]}"
+
+    return place
 
 
 def _analyst_column(frame: pd.DataFrame, field: str, mapped: dict[Any, Any] | None = None) -> Any:

@@ -774,40 +774,9 @@ def _check_dry_run_report(args: argparse.Namespace) -> None:
     reads that report: a dry run recalled from the shell's history replaced it, and the undo
     then found nothing to undo).  A dry run's report, or any other file, is written over."""
     if args.dry_run and args.report:
-        keep_run_report(Path(args.report), "a dry run", "the dry run's report", "sent")
+        from hubframe.report.outputs import keep_run_report
 
-
-def keep_run_report(path: Path, who: str, what: str, done: str) -> None:
-    """InputError when ``path`` holds the report of a run that sent rows: ``who`` (a dry run,
-    an export) does not write ``what`` over it, as ``hubframe undo`` reads it (``done``: what
-    was not done, in "Nothing was ...")."""
-    if not path.is_file():
-        return
-    sent = _rows_sent(path)
-    if sent:
-        raise InputError(
-            f"{path}: holds the report of a run that sent rows ({sent}); {who} does not "
-            f"write over it (hubframe undo reads it). Give {what} another path. "
-            f"Nothing was {done}."
-        )
-
-
-def _rows_sent(path: Path) -> str:
-    """ "6 success, 1 failed" when ``path`` is a hubframe report of rows sent; else ""."""
-    import pandas as pd
-
-    try:
-        if path.suffix.lower() == ".csv":
-            status = pd.read_csv(path, usecols=["status"], dtype=str)["status"]
-        else:
-            book = pd.read_excel(
-                path, sheet_name="Results", usecols=["status"], dtype=str, engine="calamine"
-            )
-            status = book["status"]
-    except Exception:  # not a report (or not one that can be read): nothing to keep
-        return ""
-    counts = status.value_counts()
-    return ", ".join(f"{int(counts[s])} {s}" for s in ("success", "failed") if s in counts)
+        keep_run_report(args.report, "a dry run", "the dry run's report", "sent")
 
 
 def _check_undo_outputs(args: argparse.Namespace, run: pd.DataFrame) -> None:

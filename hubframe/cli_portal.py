@@ -173,10 +173,10 @@ def run_export(args: argparse.Namespace, out: TextIO) -> int:
     from hubframe import cli
     from hubframe.jobs import read_associations
     from hubframe.report import write_pairs
-    from hubframe.report.outputs import check_outputs
+    from hubframe.report.outputs import check_outputs, keep_run_report
 
     check_outputs(export=args.out, sources=[args.ids])  # before anything is read
-    cli.keep_run_report(Path(args.out), "an export", "the export", "read")
+    keep_run_report(args.out, "an export", "the export", "read")
     with cli._connect(args) as conn:
         frame = read_associations(
             conn.client,

@@ -299,3 +299,30 @@ def test_an_export_does_not_write_over_a_real_runs_report(
         read = pd.read_csv if planned.suffix == ".csv" else pd.read_excel
         table = read(planned, dtype=str)
         assert "status" not in table.columns and len(table) >= len(GOOD), table
+
+
+@pytest.mark.parametrize("who", ["export", "dry run"])
+def test_a_real_runs_report_named_with_a_tilde_is_kept_too(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    monkeypatch: pytest.MonkeyPatch,
+    who: str,
+) -> None:
+    """``-o "~/report.xlsx"`` (quoted: the shell leaves the ``~``) names the file the writers
+    write, in the home folder; the check looked for a file named "~/report.xlsx" and let the
+    export or the dry run write over the real run's report."""
+    monkeypatch.setenv("HOME", str(tmp_path))
+    sheet, report = _sheet(tmp_path), tmp_path / "report.xlsx"
+    assert main(["associate", str(sheet), "--report", str(report), *_hub(sandbox)]) == 1
+    kept = _digest(report)
+    ids = tmp_path / "deals.csv"
+    ids.write_text("Deal ID\n" + "\n".join(d for d, _ in GOOD) + "\n")
+    argv = {
+        "export": ["export", "--from", "deals", "--to", "contacts", "--ids", str(ids), "-o"],
+        "dry run": ["associate", str(sheet), "--dry-run", "--report"],
+    }[who]
+    capsys.readouterr()
+    assert main([*argv, "~/report.xlsx", *_hub(sandbox)]) == 2
+    assert "holds the report of a run that sent rows" in capsys.readouterr().err
+    assert _digest(report) == kept

@@ -227,4 +227,43 @@ def refuse_own_sources(path: PathLike, role: str, frame: pd.DataFrame) -> None:
             raise InputError(clash)
 
 
-__all__ = ["REPORT_SUFFIXES", "check_output", "check_outputs", "refuse_own_sources"]
+def keep_run_report(target: PathLike, who: str, what: str, done: str) -> None:
+    """InputError when ``target`` (as written: ``~`` is the home folder, as for the writers)
+    holds the report of a run that sent rows: ``who`` (a dry run, an export) does not write
+    ``what`` over it, as ``hubframe undo`` reads it (``done``: what was not done, in "Nothing
+    was ...")."""
+    path = as_path(target)
+    if not path.is_file():
+        return
+    sent = _rows_sent(path)
+    if sent:
+        raise InputError(
+            f"{path}: holds the report of a run that sent rows ({sent}); {who} does not "
+            f"write over it (hubframe undo reads it). Give {what} another path. "
+            f"Nothing was {done}."
+        )
+
+
+def _rows_sent(path: Path) -> str:
+    """ "6 success, 1 failed" when ``path`` is a hubframe report of rows sent; else ""."""
+    try:
+        if path.suffix.lower() == ".csv":
+            status = pd.read_csv(path, usecols=["status"], dtype=str)["status"]
+        else:
+            book = pd.read_excel(
+                path, sheet_name="Results", usecols=["status"], dtype=str, engine="calamine"
+            )
+            status = book["status"]
+    except Exception:  # not a report (or not one that can be read): nothing to keep
+        return ""
+    counts = status.value_counts()
+    return ", ".join(f"{int(counts[s])} {s}" for s in ("success", "failed") if s in counts)
+
+
+__all__ = [
+    "REPORT_SUFFIXES",
+    "check_output",
+    "check_outputs",
+    "keep_run_report",
+    "refuse_own_sources",
+]

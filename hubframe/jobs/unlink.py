@@ -88,7 +88,7 @@ from hubframe.run.journal import (
     record_ends,
 )
 from hubframe.run.labels import LabelBook, disagreement, named
-from hubframe.run.lease import lease_path, undo_lease
+from hubframe.run.lease import undo_lease
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
@@ -492,16 +492,12 @@ def _undo_lease(run: RunArg, dry_run: bool) -> Iterator[None]:
     if path is None:
         yield
         return
-    made = not lease_path(path).exists()
-    try:
-        with undo_lease(path):
-            if isinstance(run, pd.DataFrame):
-                _refuse_changed_since(run, path)
-            yield
-    except InputError:
-        if made and not is_journal(path):  # refused as no journal: no lease file left by it
-            lease_path(path).unlink(missing_ok=True)
-        raise
+    if path.is_file() and not is_journal(path):  # another program's database: refused
+        Journal(path).close()  # before a lease file is made beside it (an empty one: made)
+    with undo_lease(path):
+        if isinstance(run, pd.DataFrame):
+            _refuse_changed_since(run, path)
+        yield
 
 
 def _refuse_changed_since(table: pd.DataFrame, path: Path) -> None:

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Callable, Hashable, Mapping
 from dataclasses import dataclass
 from functools import partial
-from typing import TYPE_CHECKING, Any, Unpack
+from typing import TYPE_CHECKING, Any, Final, Unpack
 
 import pandas as pd
 
@@ -921,12 +921,20 @@ def _changes(
         words[item.position] = said
     for pos, first in (_validated_repeats(prepared) | dict(repeats)).items():
         words[pos] = f"nothing: repeats {describe(first)}"
-    for pos, outcome in (prepared.settled | prepared.unsent).items():  # unsent: journal's only
+    for pos, outcome in prepared.settled.items():
         if outcome.error_code is ErrorCode.BLANK_LIMIT:
             words[pos] = "nothing: the limit cell is empty, the limit stays as it is"
         elif _nothing_removed(outcome):
             words[pos] = "nothing: there is no limit to remove"
+    for pos in prepared.unsent:  # sent as the journal's record only: its row says which
+        words[pos] = f"nothing now: {_UNSENT_REMOVAL}"
     return words
+
+
+#: A limits removal with nothing to remove in a run with a journal (:func:`_resumable_removals`).
+_UNSENT_REMOVAL: Final = (
+    "HubSpot holds no limit (a stopped run of the journal removed it, or none was set)"
+)
 
 
 def _nothing_removed(outcome: Outcome) -> bool:

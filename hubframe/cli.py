@@ -1158,9 +1158,14 @@ class _Interrupted(KeyboardInterrupt):
 # --- Ctrl-C while a job sends ------------------------------------------------------------------
 
 
+#: The line a signal that stops a run says at once, given the signal's name ("Ctrl-C",
+#: "SIGTERM"): how to quit at once is to send it again.
+Said = Callable[[str], str]
+
+
 @contextlib.contextmanager
 def _ctrl_c_stops(
-    cancel: threading.Event, said: str, *, below_bar: bool = False
+    cancel: threading.Event, said: Said, *, below_bar: bool = False
 ) -> Iterator[Callable[[int], None] | None]:
     """Ctrl-C (SIGINT) while the job sends stops it cleanly: the first sets ``cancel`` (no new
     batch starts, the requests in flight finish, the job returns its table, so the report and
@@ -1168,9 +1173,8 @@ def _ctrl_c_stops(
     its own below the progress bar's); a second one, or one before the sending starts (while
     the job reads the portal), is the KeyboardInterrupt of the handler that was there.
     SIGTERM and SIGHUP (``timeout``, a CI job cancelled, a terminal closed) stop it the same
-    way: before, they ended the process at once, and a run without a journal left no record
-    of the rows HubSpot had applied; a second one (or one before the sending) is its own
-    action, as before.
+    way (:class:`_SignalStop`): before, they ended the process at once, and a run without a
+    journal left no record of the rows HubSpot had applied.
 
     Yields the job's ``on_start``: the sending starts when the job calls it.  The handlers
     that were there are put back on leaving.  Only the main thread can set a handler, and a
@@ -1186,15 +1190,19 @@ def _ctrl_c_stops(
         yield None
         return
     sending = threading.Event()
+    line = said("Ctrl-C")
 
     def interrupt(signum: int, frame: FrameType | None) -> None:
         if not sending.is_set() or cancel.is_set():
             previous(signum, frame)  # KeyboardInterrupt, normally
             return
         cancel.set()
-        _say_now(f"\n{said}" if below_bar else said)
+        _say_now(f"\n{line}" if below_bar else line)
 
-    kept = {signal.SIGINT: previous, **_terminations(signal, sending, cancel, said, below_bar)}
+    kept: dict[int, Any] = {signal.SIGINT: previous}
+    for signum, stop in _signal_stops(sending, cancel, said, below_bar).items():
+        kept[signum] = stop.before
+        signal.signal(signum, stop)
     signal.signal(signal.SIGINT, interrupt)
     try:
         yield lambda rows: sending.set()
@@ -1203,34 +1211,47 @@ def _ctrl_c_stops(
             signal.signal(signum, handler)
 
 
-def _terminations(
-    signal: Any, sending: threading.Event, cancel: threading.Event, said: str, below_bar: bool
-) -> dict[int, Any]:
-    """Handlers set for SIGTERM and SIGHUP (where the system has them, and they are not
-    ignored) that stop the run as a first Ctrl-C does; the handlers that were there."""
-    kept: dict[int, Any] = {}
+@dataclass
+class _SignalStop:
+    """A SIGTERM or SIGHUP handler: while the run sends, the first stops it as a first Ctrl-C
+    does and says ``line``; a second one, or one before the sending starts, is what the
+    signal did before (``before``: the default action ends the process at once)."""
+
+    before: Any
+    sending: threading.Event
+    cancel: threading.Event
+    line: str
+
+    def __call__(self, signum: int, frame: FrameType | None) -> None:
+        if self.sending.is_set() and not self.cancel.is_set():
+            self.cancel.set()
+            _say_now(self.line)
+            return
+        if callable(self.before):
+            self.before(signum, frame)
+            return
+        import signal
+
+        signal.signal(signum, self.before)
+        signal.raise_signal(signum)
+
+
+def _signal_stops(
+    sending: threading.Event, cancel: threading.Event, said: Said, below_bar: bool
+) -> dict[int, _SignalStop]:
+    """A :class:`_SignalStop` for SIGTERM and SIGHUP, where the system has them and they are
+    not ignored (``nohup``)."""
+    import signal
+
+    stops: dict[int, _SignalStop] = {}
     for name in ("SIGTERM", "SIGHUP"):
         signum = getattr(signal, name, None)
-        if signum is None or signal.getsignal(signum) in (signal.SIG_IGN, None):
+        before = signal.getsignal(signum) if signum is not None else None
+        if signum is None or before in (signal.SIG_IGN, None):
             continue
-        kept[signum] = signal.getsignal(signum)
-
-        def stop(number: int, frame: FrameType | None, name: str = name) -> None:
-            if not sending.is_set() or cancel.is_set():
-                before = kept[number]
-                if callable(before):
-                    before(number, frame)
-                    return
-                signal.signal(number, before)  # its own action (the default: end at once)
-                signal.raise_signal(number)
-                return
-            cancel.set()
-            line = said.replace("Ctrl-C again", f"{name} again")
-            line = line.replace("stopping:", f"stopping ({name}):", 1)
-            _say_now(f"\n{line}" if below_bar else line)
-
-        signal.signal(signum, stop)
-    return kept
+        line = said(name)
+        stops[signum] = _SignalStop(before, sending, cancel, f"\n{line}" if below_bar else line)
+    return stops
 
 
 def _say_now(line: str) -> None:
@@ -1256,13 +1277,18 @@ def _outputs_asked(args: argparse.Namespace) -> list[tuple[str, Path]]:
     return [(what, Path(path)) for what, path in asked if path]
 
 
-def _stopping_line(args: argparse.Namespace) -> str:
-    """What the first Ctrl-C says at once."""
+def _stopping_line(args: argparse.Namespace) -> Said:
+    """What the first Ctrl-C (or SIGTERM, SIGHUP) says at once."""
     files = " and ".join(f"the {what}" for what, _ in _outputs_asked(args)) or "the summary"
-    return (
-        f"{PROG}: stopping: no new batch is sent; finishing the requests in flight, then "
-        f"writing {files}; Ctrl-C again to quit at once (without them)"
+    return lambda by: (
+        f"{PROG}: stopping{signal_named(by)}: no new batch is sent; finishing the requests in "
+        f"flight, then writing {files}; {by} again to quit at once (without them)"
     )
+
+
+def signal_named(by: str) -> str:
+    """ " (SIGTERM)" after "stopping" for a signal other than Ctrl-C; "" for Ctrl-C."""
+    return "" if by == "Ctrl-C" else f" ({by})"
 
 
 def _unwritten(args: argparse.Namespace, done: list[str]) -> str:

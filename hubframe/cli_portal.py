@@ -413,11 +413,13 @@ def _stops(
     if args.dry_run:
         return contextlib.nullcontext(None)
     then = "writing the report" if getattr(args, "report", None) else "listing the labels"
-    said = (
-        f"{cli.PROG}: stopping: no further label is created; finishing the request out, then "
-        f"{then}; Ctrl-C again to quit at once"
+    return cli._ctrl_c_stops(
+        cancel,
+        lambda by: (
+            f"{cli.PROG}: stopping{cli.signal_named(by)}: no further label is created; "
+            f"finishing the request out, then {then}; {by} again to quit at once"
+        ),
     )
-    return cli._ctrl_c_stops(cancel, said)
 
 
 def cancelled_labels(result: pd.DataFrame) -> str:

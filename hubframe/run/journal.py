@@ -867,7 +867,7 @@ def is_journal(path: str | os.PathLike[str]) -> bool:
         return False
     finally:
         db.close()
-    return 3 <= version <= SCHEMA_VERSION and {"sent", "portal", "batches"} <= tables
+    return 3 <= version <= SCHEMA_VERSION and tables >= _JOURNAL_TABLES
 
 
 def _identity(path: Path) -> tuple[int, int] | None:

@@ -55,7 +55,7 @@ import time
 import unicodedata
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
-from typing import Any, Final
+from typing import Any, Final, NamedTuple
 
 import pandas as pd
 
@@ -1278,6 +1278,16 @@ def _one_spelling(records: list[dict[Any, Any]], spell: Spellings) -> list[dict[
     return out
 
 
+class _Named(NamedTuple):
+    """A row's view of one label: the label, the inverse label it gives it, and (for the
+    reverse direction's label a row names as its inverse) the direction seen from."""
+
+    row: int
+    label: str
+    inverse: str | None
+    reverse: tuple[str, str] | None = None
+
+
 def _conflicts(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[int, _Outcome]:
     """Rows naming one label (from type, to type, the label however spelled) with different
     inverse labels: none is created, since the first would decide without a word.  A row
@@ -1285,31 +1295,37 @@ def _conflicts(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[int,
     (contacts to deals "Sponsored deal", inverse "Sponsor", is deals to contacts "Sponsor",
     inverse "Sponsored deal"): before, such a row was created beside two rows refused over
     "Sponsor", and so decided their conflict for one of them."""
-    groups: dict[Key, list[tuple[int, str, str | None]]] = {}
+    groups: dict[Key, list[_Named]] = {}
     for n, row in enumerate(records):
         f, t, label = str(row["from_type"]), str(row["to_type"]), str(row["label"])
         inverse = _shown(text(row.get("inverse_label")))
-        groups.setdefault((f, t, normalize_label(label)), []).append((n, f'"{label}"', inverse))
+        groups.setdefault((f, t, normalize_label(label)), []).append(_Named(n, label, inverse))
         if inverse is not None:  # the same pair of labels, seen from the reverse direction
-            seen = f'"{inverse}" (from {t} to {f}: this row\'s inverse label)'
-            groups.setdefault((t, f, normalize_label(inverse)), []).append((n, seen, label))
+            seen = _Named(n, inverse, label, reverse=(t, f))
+            groups.setdefault((t, f, normalize_label(inverse)), []).append(seen)
     describe = describer(wanted)
     out: dict[int, _Outcome] = {}
     for members in groups.values():
-        named = {n: (label, inverse) for n, label, inverse in members}
-        folded = {n: normalize_label(v) if v else None for n, (_, v) in named.items()}
+        named = {m.row: m for m in members}  # one label both ways is one view of its row
+        folded = {n: normalize_label(m.inverse) if m.inverse else None for n, m in named.items()}
         for n, other in differing(folded).items():
-            label, inverse = named[n]
-            here = f'the inverse label "{inverse}"' if inverse else "no inverse label"
-            message = (
-                f'The label {label} is given {here} here and "{named[other][1]}" in '
-                f"{describe(other)}; keep one (nothing is created for either)."
+            said = _conflict_words(named[n], named[other].inverse, describe(other))
+            out.setdefault(
+                n, _Outcome("", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=said)
             )
-            conflict = _Outcome(
-                "", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=message
-            )
-            out.setdefault(n, conflict)
     return out
+
+
+def _conflict_words(mine: _Named, other: str | None, where: str) -> str:
+    """Why a row's label is refused: it gives the label another inverse than ``where`` does."""
+    label = f'"{mine.label}"'
+    if mine.reverse is not None:
+        label += f" (from {mine.reverse[0]} to {mine.reverse[1]}: this row's inverse label)"
+    here = f'the inverse label "{mine.inverse}"' if mine.inverse else "no inverse label"
+    return (
+        f'The label {label} is given {here} here and "{other}" in {where}; keep one '
+        "(nothing is created for either)."
+    )
 
 
 def _source(frame: pd.DataFrame) -> dict[str, Any]:

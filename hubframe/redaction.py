@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import base64
 import json
+import os
 import re
 import threading
 import unicodedata
@@ -35,6 +36,8 @@ if TYPE_CHECKING:
     import logging
 from urllib.parse import quote, quote_plus
 
+from hubframe.constants import ENV_TOKEN
+
 MARK: Final = "<redacted>"
 MIN_LENGTH: Final = 8
 
@@ -43,6 +46,8 @@ _secrets: set[str] = set()
 _pattern: re.Pattern[str] | None = None
 _ordered: tuple[str, ...] = ()
 _folded: tuple[str, ...] = ()
+#: The value of ``$HUBSPOT_ACCESS_TOKEN`` last registered (:func:`_environment`).
+_env_seen: str | None = None
 
 # what may split a pasted token without hiding it: white space, line and paragraph breaks, soft
 # hyphens and the characters that show nothing (zero-width, joiners, direction marks)
@@ -99,6 +104,22 @@ def _rebuild() -> None:
     _folded = tuple(dict.fromkeys(s.casefold() for s in ordered))
 
 
+def _environment() -> None:
+    """Register ``$HUBSPOT_ACCESS_TOKEN`` when it is new since last looked at: the client
+    registers its token when it is made, and the command line at its start, but the notebook
+    app in sandbox mode and a report exported from Python with no client made never did, so a
+    token of no known shape (an OAuth token) in a sheet's cell went into reports as it was."""
+    global _env_seen
+    value = os.environ.get(ENV_TOKEN)
+    if value == _env_seen:
+        return
+    _env_seen = value
+    if value:
+        from hubframe.tokens import token_text
+
+        register_secret(token_text(value))
+
+
 def register_secret(value: str | None) -> None:
     """Redact ``value`` (and its encoded spellings) from everything hubframe writes."""
     if not value or len(value.strip()) < MIN_LENGTH:
@@ -126,6 +147,7 @@ def forget_spellings(forms: Iterable[str]) -> None:
 
 def spellings() -> tuple[str, ...]:
     """Every registered spelling, longest first (empty when nothing is registered)."""
+    _environment()
     return _ordered
 
 
@@ -133,6 +155,7 @@ def contains_secret(text: str) -> bool:
     """True when ``text`` holds a registered secret in any case, whole or split by
     :data:`GAP` characters, full-width or with another hyphen (substring searches of the
     case-folded text: fast), or a word of :data:`TOKEN_SHAPE`."""
+    _environment()
     folded_text = text.casefold()
     if "pat-" in folded_text and TOKEN_SHAPE.search(text):
         return True
@@ -182,6 +205,7 @@ def redact(text: str) -> str:
     """``text`` with every registered secret replaced by :data:`MARK`: whole, or split by
     :data:`GAP` characters (from its first character to its last), full-width or with another
     hyphen; and every word of :data:`TOKEN_SHAPE`."""
+    _environment()
     pattern = _pattern
     if pattern is not None:
         text = pattern.sub(MARK, text)

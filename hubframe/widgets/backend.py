@@ -27,7 +27,7 @@ from hubframe.errors import (
     SourceError,
 )
 from hubframe.hubspot.auth import Secret, base_url_of
-from hubframe.hubspot.client import HubSpotClient
+from hubframe.hubspot.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, HubSpotClient
 from hubframe.hubspot.shapes import CustomObjectType
 from hubframe.io import SheetInfo, SheetsLeftOut, read_limits, read_pairs, sheet_headers, sheet_list
 from hubframe.io.aliases import (
@@ -430,6 +430,13 @@ class Connection:
                 self.sandbox.stop()
 
 
+#: The read timeout and retries of Connect's check (the run's client then gets the defaults):
+#: with a run's (120 s, 6 retries), a server that took the connection and never answered held
+#: every box of the page disabled for about 14 minutes.
+CHECK_TIMEOUT: tuple[float, float] = (10.0, 20.0)
+CHECK_RETRIES: int = 1
+
+
 def connect(
     mode: str, *, token: str | Secret | None, base_url: str | None, api_version: str
 ) -> Connection:
@@ -450,7 +457,13 @@ def connect(
         if bad_url is not None:
             raise ConfigurationError(bad_url)
     try:
-        client = HubSpotClient(token=token, base_url=base_url, api_version=api_version)
+        client = HubSpotClient(
+            token=token,
+            base_url=base_url,
+            api_version=api_version,
+            timeout=CHECK_TIMEOUT,
+            max_retries=CHECK_RETRIES,
+        )
         client.list_labels("deals", "contacts")
     except BaseException:
         if sandbox is not None:
@@ -463,6 +476,7 @@ def connect(
         if sandbox is not None:
             sandbox.stop()
         raise
+    client.timeout, client.max_retries = DEFAULT_TIMEOUT, DEFAULT_MAX_RETRIES  # a run's
     host = urlsplit(client.base_url).netloc
     where = {
         "sandbox": "the built-in sandbox (demo portal)",

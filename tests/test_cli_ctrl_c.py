@@ -82,6 +82,21 @@ def _held(sb: Sandbox, pairs: Pairs) -> Pairs:
     return set(zip(stored["from_id"], stored["to_id"], strict=True)) & pairs
 
 
+def _stopped_while_sending(
+    slow: Sandbox, rows: list[tuple[str, str, str, str]], tmp_path: Path, signum: int
+) -> subprocess.Popen[bytes]:
+    """``rows`` run in batches of 5 with a report.csv and a retry.csv in ``tmp_path``, sent
+    ``signum`` once the first batches came back."""
+    sheet = _csv(tmp_path / "many.csv", rows)
+    proc = _start(
+        "associate", str(sheet), "--batch-size", "5", "--report", str(tmp_path / "report.csv"),
+        "--retry-file", str(tmp_path / "retry.csv"), env=_env(slow),
+    )  # fmt: skip
+    _wait_for(lambda: _writes(slow), proc, "the first batches came back")
+    proc.send_signal(signum)
+    return proc
+
+
 def test_first_ctrl_c_finishes_in_flight_and_writes_report_and_retry_file(
     sandbox_factory: SandboxFactory, tmp_path: Path
 ) -> None:
@@ -94,14 +109,8 @@ def test_first_ctrl_c_finishes_in_flight_and_writes_report_and_retry_file(
     rows = _spread(300)
     pairs = {(f, t) for f, t, _, _ in rows}
     assert not _held(slow, pairs)
-    sheet = _csv(tmp_path / "many.csv", rows)
     report, retry = tmp_path / "report.csv", tmp_path / "retry.csv"
-    proc = _start(
-        "associate", str(sheet), "--batch-size", "5", "--report", str(report),
-        "--retry-file", str(retry), env=_env(slow),
-    )  # fmt: skip
-    _wait_for(lambda: _writes(slow), proc, "the first batches came back")
-    proc.send_signal(signal.SIGINT)
+    proc = _stopped_while_sending(slow, rows, tmp_path, signal.SIGINT)
     raw_out, raw_err = proc.communicate(timeout=60)
     out, err = raw_out.decode(), raw_err.decode()
     assert proc.returncode == 130, out + err
@@ -294,14 +303,8 @@ def test_sigterm_or_sighup_while_sending_stops_as_ctrl_c_does(
     slow = sandbox_factory(seed="demo", rate_limit=(10, 1.0), latency=(0.2, 0.0))
     rows = _spread(200)
     pairs = {(f, t) for f, t, _, _ in rows}
-    sheet = _csv(tmp_path / "many.csv", rows)
     report, retry = tmp_path / "report.csv", tmp_path / "retry.csv"
-    proc = _start(
-        "associate", str(sheet), "--batch-size", "5", "--report", str(report),
-        "--retry-file", str(retry), env=_env(slow),
-    )  # fmt: skip
-    _wait_for(lambda: _writes(slow), proc, "the first batches came back")
-    proc.send_signal(signum)
+    proc = _stopped_while_sending(slow, rows, tmp_path, signum)
     raw_out, raw_err = proc.communicate(timeout=60)
     out, err = raw_out.decode(), raw_err.decode()
     assert proc.returncode == 130, out + err

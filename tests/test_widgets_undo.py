@@ -83,6 +83,22 @@ def test_a_report_saved_from_the_app_undoes_its_run(
     assert _links(app) == before
 
 
+def test_run_again_that_reached_no_hubspot_does_not_say_every_row_was_sent(
+    app: HubframeApp,
+) -> None:
+    """The second run found HubSpot gone (the sandbox stopped): nothing was sent, and the page
+    said "every row was sent a second time" all the same."""
+    _loaded(app, SHEETS["new pairs"])
+    click(app, app.run_button)
+    assert app.connection is not None and app.connection.sandbox is not None
+    app.connection.sandbox.stop()
+    app.connection.client.max_retries = 1  # gone for good: no need to wait for six retries
+    click(app, app.run_button)
+    said = html.unescape(re.sub(r"<[^>]+>", "", app.messages["run"].value))
+    assert "sent a second time" not in said, said
+    assert app.result is not None and app.result["http_status"].isna().all(), app.result
+
+
 def test_run_clicked_again_says_so_and_keeps_the_earlier_report(
     app: HubframeApp, tmp_path: Path
 ) -> None:

@@ -86,6 +86,15 @@ RUN_AGAIN: Final = (
 )
 
 
+def _answered(result: pd.DataFrame) -> bool:
+    """Whether HubSpot answered a request of the run (a row with an HTTP status): a run that
+    could not reach it sent nothing, and :data:`RUN_AGAIN` ("every row was sent a second
+    time") would say otherwise.  A table without the column is taken as answered."""
+    if "http_status" not in result.columns:
+        return True
+    return bool(result["http_status"].notna().any())
+
+
 #: Said with the last run's report, kept after the inputs changed.
 EARLIER_KEPT: Final = (
     "The sheet or a setting changed since the last run, so its results are no longer shown; "
@@ -1416,7 +1425,8 @@ class HubframeApp:
             on_progress=self._on_progress,
             cancel=self._cancel,
         )
-        self._ran(work, result, (earlier, names), RUN_AGAIN if again else "")
+        said = RUN_AGAIN if again and _answered(result) else ""  # sent again: HubSpot answered
+        self._ran(work, result, (earlier, names), said)
 
     def _kept_reports(self, state: _State) -> tuple[dict[str, KeptReport], bool]:
         """The reports to keep beside the next run's (those kept before, and the shown run's;

@@ -151,3 +151,21 @@ def test_the_command_line_names_the_column_and_sends_nothing(tmp_path: Path) -> 
     assert len(errors) == 1 and "Traceback" not in proc.stderr
     assert '"Company ID" holds the record ids of companies' in errors[0]
     assert "--from deals and --to contacts" in errors[0] and "columns=" not in errors[0]
+
+
+@pytest.mark.parametrize("how", READERS)
+def test_the_other_side_found_by_position_of_the_chosen_sides_object_is_refused(how: str) -> None:
+    """``columns={"HubSpot deal": "from_id"}`` with deals given: the 'to' ids were taken from
+    "Deal ID" (another system's deal ids: deals linked to deals) and "Contact ID" was left out
+    as chosen, without a word.  Now the read stops naming "Contact ID"; choosing both sides
+    reads, and a sheet of deals to deals with no other id column reads as before."""
+    rows = [["Deal ID", "HubSpot deal", "Contact ID"], ["11", "3000000001", "4000000001"]]
+    one = {"columns": {"HubSpot deal": "from_id"}, "from_type": "deals"}
+    with pytest.raises(HeaderError, match='"Contact ID" holds the record ids of contacts'):
+        hf.read_pairs(_source(rows, how), **one)
+    both = {"columns": {"HubSpot deal": "from_id", "Contact ID": "to_id"}, "from_type": "deals"}
+    read = hf.read_pairs(_source(rows, how), **both)
+    assert (read["to_type"].tolist(), read["to_id"].tolist()) == (["contacts"], ["4000000001"])
+    deals = [["HubSpot deal", "Deal ID"], ["3000000001", "3000000002"]]
+    read = hf.read_pairs(_source(deals, how), **one)
+    assert (read["to_type"].tolist(), read["to_id"].tolist()) == (["deals"], ["3000000002"])

@@ -904,9 +904,30 @@ def _left_out_by_choice(
     typed: TypedHeader, mapping: ColumnMapping, given: Mapping[Side, str | None]
 ) -> bool:
     """The caller chose the id columns (``columns=``), or the type arguments chose among
-    columns naming objects (see :func:`_types_leave_out`): the column is left out on purpose."""
+    columns naming objects (see :func:`_types_leave_out`): the column is left out on purpose.
+    Not when one side was chosen and the other's column, taken by position, names the chosen
+    side's object (:func:`_same_object_by_position`)."""
     ids = {mapping.columns.get("from_id"), mapping.columns.get("to_id")}
+    if _same_object_by_position(mapping, given):
+        return False
     return bool(ids & mapping.chosen) or _types_leave_out(typed, mapping, given)
+
+
+def _same_object_by_position(mapping: ColumnMapping, given: Mapping[Side, str | None]) -> bool:
+    """One side's id column chosen with ``columns=`` and the other's found by its header, of
+    the chosen side's very object: with ``columns={"HubSpot deal": "from_id"}`` and deals
+    given, "Deal ID" (another system's deal ids) was read as the 'to' ids -- deals linked to
+    deals -- and a "Contact ID" beside it left out as chosen, without a word."""
+    chosen = [s for s in ("from", "to") if mapping.columns.get(f"{s}_id") in mapping.chosen]
+    if len(chosen) != 1:
+        return False
+    mine: Side = "from" if chosen[0] == "from" else "to"
+    other: Side = "to" if mine == "from" else "from"
+    found = mapping.implied_types.get(other)
+    header = mapping.columns.get(f"{other}_id")
+    if found is None or header is None or header_key(header) not in TYPED_HEADERS:
+        return False
+    return found == (mapping.implied_types.get(mine) or given.get(mine))
 
 
 def _types_leave_out(

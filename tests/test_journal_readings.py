@@ -164,6 +164,22 @@ def links_with_types(sb: Sandbox) -> set[tuple[str, str, int]]:
     return set(zip(found["from_id"], found["to_id"], types, strict=True))
 
 
+def two_spellings(sb: Sandbox) -> pd.DataFrame:
+    """Rows of a deal to four installations, the first naming the custom object by its type id
+    (an association the portal holds already) and the others by its name."""
+    deal = str(demo_ids("deals")[9])
+    targets = [str(i) for i in demo_ids("installations")[10:14]]
+    sb.associate("deals", deal, "2-7350001", targets[0])
+    return pd.DataFrame(
+        {
+            "from_type": "deals",
+            "from_id": deal,
+            "to_type": ["2-7350001"] + ["p_installations"] * 3,
+            "to_id": targets,
+        }
+    )
+
+
 def test_the_undo_of_a_table_naming_a_custom_object_ends_the_runs_that_sent_it(
     tmp_path: Path,
 ) -> None:
@@ -173,17 +189,8 @@ def test_the_undo_of_a_table_naming_a_custom_object_ends_the_runs_that_sent_it(
     so that a run after the undo sends again rather than re-use outcomes the undo took back."""
     with Sandbox(seed="demo") as sb:
         client, journal = client_for(sb), tmp_path / "run.sqlite"
-        deal = str(demo_ids("deals")[9])
-        targets = [str(i) for i in demo_ids("installations")[10:14]]
-        rows = pd.DataFrame(
-            {
-                "from_type": "deals",
-                "from_id": deal,
-                "to_type": ["2-7350001"] + ["p_installations"] * 3,
-                "to_id": targets,
-            }
-        )
-        sb.associate("deals", deal, "2-7350001", targets[0])  # kept: only the others are sent
+        rows = two_spellings(sb)  # the first row kept: only the others are sent
+        deal, targets = rows["from_id"].iloc[0], rows["to_id"].tolist()
         cancel = threading.Event()
         first = hf.sync(
             rows, client, journal=journal, cancel=cancel, on_progress=lambda _: cancel.set(),

@@ -19,6 +19,7 @@ import openpyxl
 import pandas as pd
 import pytest
 from fuzzseeds import seeds
+from test_journal_readings import two_spellings
 
 import hubframe as hf
 from hubframe.report import export_report
@@ -193,17 +194,8 @@ def test_a_report_whose_rows_the_journal_keys_otherwise_is_undone_not_refused(
     warned as before (the journal left out), never refused."""
     with Sandbox(seed="demo") as sb:
         client = client_for(sb)
-        deal = str(demo_ids("deals")[9])
-        targets = [str(i) for i in demo_ids("installations")[10:14]]
-        rows = pd.DataFrame(
-            {
-                "from_type": "deals",
-                "from_id": deal,
-                "to_type": ["2-7350001"] + ["p_installations"] * 3,
-                "to_id": targets,
-            }
-        )
-        sb.associate("deals", deal, "2-7350001", targets[0])
+        rows = two_spellings(sb)
+        deal, targets = rows["from_id"].iloc[0], rows["to_id"].tolist()
         result = hf.sync(rows, client, journal=tmp_path / "j.sqlite", progress=False)
         assert result["status"].tolist() == ["skipped"] + ["success"] * 3, result
         export_report(result, tmp_path / "report.xlsx")

@@ -33,7 +33,8 @@ REFUSED = {
     ),
     "a third id column": (
         b"Deal ID,Contact ID,Company ID\n1,2,3\n",
-        '"Company ID" in the "To record ID" dropdown (or "From record ID")',
+        '"Deal ID" in the "From record ID" dropdown and "Company ID" in the "To record ID" '
+        "dropdown",
     ),
     "a repeated label": (
         b"Deal ID,Contact ID,Label,Label 2\n1,2,a,b\n",

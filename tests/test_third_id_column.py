@@ -8,6 +8,7 @@ linked.  So was "From ID | To ID | Contact ID".
 
 from __future__ import annotations
 
+import ast
 import io
 import subprocess
 import sys
@@ -70,13 +71,63 @@ def test_a_third_id_column_left_out_on_purpose_reads(how: str) -> None:
     typed = hf.read_pairs(_source(rows, how), from_type="deals", to_type="contacts")
     assert typed["to_id"].tolist() == ["4000000001"]
     assert typed["Company ID"].tolist() == ["5000000001"]
-    # the id columns chosen with columns=
-    chosen = hf.read_pairs(_source(rows, how), columns={"Company ID": "to_id"}, to_type="companies")
-    assert chosen["to_type"].tolist() == ["companies"]
-    assert chosen["Contact ID"].tolist() == ["4000000001"]
+    # both id columns chosen with columns=, or one chosen and the other side's type given
+    for chosen in (
+        hf.read_pairs(_source(rows, how), columns={"Company ID": "to_id", "Deal ID": "from_id"}),
+        hf.read_pairs(_source(rows, how), columns={"Company ID": "to_id"}, from_type="deals"),
+    ):
+        assert chosen[["from_type", "to_type"]].values.tolist() == [["deals", "companies"]]
+        assert chosen[["from_id", "to_id"]].values.tolist() == [["3000000001", "5000000001"]]
+        assert chosen["Contact ID"].tolist() == ["4000000001"]
     # an empty third column: nothing to leave out (a template's)
     empty = hf.read_pairs(_source([rows[0], [*rows[1][:2], ""]], how))
     assert empty["to_id"].tolist() == ["4000000001"]
+
+
+@pytest.mark.parametrize("how", READERS)
+@pytest.mark.parametrize(
+    ("chosen", "given", "unread", "both"),
+    [
+        (
+            {"Company ID": "to_id"},
+            {},
+            "Contact ID",
+            "{'Contact ID': 'from_id', 'Company ID': 'to_id'}",
+        ),
+        (
+            {"Company ID": "to_id"},
+            {"to_type": "companies"},
+            "Contact ID",
+            "'Contact ID': 'from_id'",
+        ),
+        (
+            {"Contact ID": "from_id"},
+            {},
+            "Company ID",
+            "{'Contact ID': 'from_id', 'Company ID': 'to_id'}",
+        ),
+        ({"Deal ID": "to_id"}, {"to_type": "deals"}, "Company ID", "'Company ID': 'from_id'"),
+    ],
+)
+def test_one_id_column_chosen_chooses_nothing_among_the_others(
+    chosen: dict[str, str], given: dict[str, str], unread: str, both: str, how: str
+) -> None:
+    """``columns={"Company ID": "to_id"}`` beside "Deal ID" and "Contact ID": the 'from' ids
+    were read from "Deal ID" (the first) and "Contact ID" left out without a word, though the
+    refusal of the sheet read without ``columns=`` had offered exactly that choice.  Choosing
+    one side leaves the other a guess: the read stops, naming the column, and offers a choice
+    of both sides (which reads)."""
+    rows = [["Deal ID", "Contact ID", "Company ID"], ["3000000001", "4000000001", "5000000001"]]
+    with pytest.raises(HeaderError) as info:
+        hf.read_pairs(_source(rows, how), columns=chosen, **given)  # type: ignore[arg-type]
+    message = str(info.value)
+    assert f'the column "{unread}" holds the record ids of' in message
+    assert both in message
+    offered = ast.literal_eval(message[message.index("columns={") + 8 :].rstrip("."))
+    read = hf.read_pairs(_source(rows, how), columns=offered, **given)  # type: ignore[arg-type]
+    assert read[["from_id", "to_id"]].values.tolist() == [
+        [rows[1][rows[0].index(h)] for h in sorted(offered, key=offered.get)]
+    ]
 
 
 @pytest.mark.parametrize("how", READERS)

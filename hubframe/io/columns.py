@@ -905,22 +905,41 @@ def _left_out_by_choice(
 ) -> bool:
     """The caller chose the id columns (``columns=``), or the type arguments chose among
     columns naming objects (see :func:`_types_leave_out`): the column is left out on purpose.
-    Not when one side was chosen and the other's column, taken by position, names the chosen
-    side's object (:func:`_same_object_by_position`)."""
+    Not when one side was chosen and the column could be the other side's, found by its
+    header (:func:`_other_side_guessed`)."""
     ids = {mapping.columns.get("from_id"), mapping.columns.get("to_id")}
-    if _same_object_by_position(mapping, given):
-        return False
+    if _other_side_guessed(typed, mapping, given):
+        return _types_leave_out(typed, mapping, given)
     return bool(ids & mapping.chosen) or _types_leave_out(typed, mapping, given)
 
 
-def _same_object_by_position(mapping: ColumnMapping, given: Mapping[Side, str | None]) -> bool:
-    """One side's id column chosen with ``columns=`` and the other's found by its header, of
-    the chosen side's very object: with ``columns={"HubSpot deal": "from_id"}`` and deals
-    given, "Deal ID" (another system's deal ids) was read as the 'to' ids -- deals linked to
-    deals -- and a "Contact ID" beside it left out as chosen, without a word."""
+def _other_side_guessed(
+    typed: TypedHeader, mapping: ColumnMapping, given: Mapping[Side, str | None]
+) -> bool:
+    """One side's id column chosen with ``columns=``, the other's found by its header, and the
+    column not read could have been the other side's: choosing one side chose nothing among
+    the others.  With ``columns={"Company ID": "to_id"}`` beside "Deal ID" and "Contact ID",
+    the 'from' ids were read from "Deal ID" (the first) and "Contact ID" left out without a
+    word; with ``columns={"HubSpot deal": "from_id"}`` and deals given, "Deal ID" (another
+    system's deal ids) was read as the 'to' ids -- deals linked to deals.  A column of the
+    chosen side's object was chosen against ("Contact ID 2" chosen over "Contact ID")."""
     chosen = [s for s in ("from", "to") if mapping.columns.get(f"{s}_id") in mapping.chosen]
     if len(chosen) != 1:
         return False
+    mine: Side = "from" if chosen[0] == "from" else "to"
+    other: Side = "to" if mine == "from" else "from"
+    if mapping.columns.get(f"{other}_id") is None or typed.side not in (None, other):
+        return False
+    if typed.object_type == (given.get(mine) or mapping.implied_types.get(mine)):
+        return _same_object_by_position(mapping, given)
+    wanted = given.get(other)
+    return not wanted or wanted == typed.object_type
+
+
+def _same_object_by_position(mapping: ColumnMapping, given: Mapping[Side, str | None]) -> bool:
+    """The side not chosen read a column, found by its header, of the chosen side's very
+    object (deals given, "HubSpot deal" chosen, "Deal ID" read as the other side's ids)."""
+    chosen = [s for s in ("from", "to") if mapping.columns.get(f"{s}_id") in mapping.chosen]
     mine: Side = "from" if chosen[0] == "from" else "to"
     other: Side = "to" if mine == "from" else "from"
     found = mapping.implied_types.get(other)
@@ -963,10 +982,8 @@ def _unread_ids(
     if types["from"] and types["to"] and _types_leave_out(typed, mapping, types):
         from_, to = syntax.option("from_type", types["from"]), syntax.option("to_type", types["to"])
         leave = f" Give {from_} and {to} to read {here} only and leave it out."
-    choose = ""
-    chosen = syntax.choose(header, "to_id")
-    if chosen is not None:
-        choose = f" Or choose the id columns with {chosen} (or {syntax.field('from_id')})."
+    chosen = syntax.choose_all(_both_sides(header, typed, mapping))
+    choose = "" if chosen is None else f" Or choose both id columns with {chosen}."
     return (
         f'the column "{header}" holds the record ids of {typed.object_type} (its name says so), '
         f"but it is not read: a sheet's pairs come from one 'from' and one 'to' id column, here "
@@ -974,6 +991,18 @@ def _unread_ids(
         "of their own (their types in From Type / To Type columns, or given), or rename it to "
         f"keep it as a column of your own.{leave}{choose}"
     )
+
+
+def _both_sides(header: str, typed: TypedHeader, mapping: ColumnMapping) -> list[tuple[str, str]]:
+    """The id columns a choice reading ``header`` would name: ``header`` for its side (the
+    side not chosen with ``columns=``, else the side its name gives, else 'to'), the column
+    read for the other side."""
+    chosen = [s for s in ("from", "to") if mapping.columns.get(f"{s}_id") in mapping.chosen]
+    mine = ("to" if chosen[0] == "from" else "from") if len(chosen) == 1 else typed.side or "to"
+    other = "to" if mine == "from" else "from"
+    read = mapping.columns.get(f"{other}_id")
+    both = [(header, f"{mine}_id")] + ([] if read is None else [(read, f"{other}_id")])
+    return sorted(both, key=lambda pair: pair[1] != "from_id")  # 'from' first
 
 
 #: What a column hubframe reads holds, in the words of messages about a column not read.

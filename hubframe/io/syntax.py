@@ -10,6 +10,7 @@ writing an option name themselves.  An option the command line does not have (``
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from typing import Final, Literal, TypeAlias
 
@@ -127,11 +128,19 @@ class Syntax:
         """How to read ``header`` as ``canonical`` by choice: ``columns={'Role': 'label'}``,
         or ``"Role" in the "Label column" dropdown``; None on the command line (no such
         option: the message says to rename the column)."""
+        return self.choose_all([(header, canonical)])
+
+    def choose_all(self, chosen: Sequence[tuple[str, str]]) -> str | None:
+        """:meth:`choose` for several columns at once: ``columns={'Deal ID': 'from_id',
+        'Company ID': 'to_id'}``, or each column in its dropdown."""
         if self.name == "cli":
             return None
         if self.name == "app":
-            return f'"{header}" in the "{APP_COLUMNS.get(canonical, canonical)}" dropdown'
-        return f"columns={{{header!r}: {canonical!r}}}"
+            return " and ".join(
+                f'"{header}" in the "{APP_COLUMNS.get(canonical, canonical)}" dropdown'
+                for header, canonical in chosen
+            )
+        return f"columns={dict(chosen)!r}"
 
 
 def _app_option(option: str, value: str | None) -> str | None:

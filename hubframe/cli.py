@@ -769,14 +769,22 @@ def _refuse_removals(args: argparse.Namespace, frame: pd.DataFrame) -> None:
         )
 
 
-def _check_dry_run_report(args: argparse.Namespace) -> None:
-    """A dry run does not write its plan over the report of a run that sent rows (``undo``
-    reads that report: a dry run recalled from the shell's history replaced it, and the undo
-    then found nothing to undo).  A dry run's report, or any other file, is written over."""
-    if args.dry_run and args.report:
-        from hubframe.report.outputs import keep_run_report
+def _keep_run_reports(args: argparse.Namespace) -> None:
+    """No run writes its report or retry file over the report of a run that sent rows, the
+    file ``undo`` reads: a dry run recalled from the shell's history, a run again with the
+    same ``--report`` after fixing a row, or ``--retry-file`` given a report's name replaced
+    it, and the earlier run could no longer be undone.  A dry run's report, a retry file, or
+    any other file is written over; the demo writes over its own reports, those of runs that
+    sent to a sandbox (not over a report of a run that sent to HubSpot)."""
+    from hubframe.report.outputs import keep_run_report
 
-        keep_run_report(args.report, "a dry run", "the dry run's report", "sent")
+    who = "a dry run" if getattr(args, "dry_run", False) else "a run"
+    demo = bool(getattr(args, "demo", False))
+    for path, what in ((args.report, "report"), (getattr(args, "retry_file", None), "retry file")):
+        if path:
+            keep_run_report(
+                path, who, f"the {who.removeprefix('a ')}'s {what}", "sent", sandbox_reports=demo
+            )
 
 
 def _check_undo_outputs(args: argparse.Namespace, run: pd.DataFrame) -> None:
@@ -1082,7 +1090,7 @@ def run_job(
     if kind == "undo" and conn is None and getattr(args, "sandbox", None):
         raise InputError(_SANDBOX_UNDO)
     _check_outputs(args)  # nothing is sent unless the run can write all it was asked to
-    _check_dry_run_report(args)
+    _keep_run_reports(args)
     frame = _read(kind, args)  # then the sheet: its problems are the commonest
     if kind in ("associate", "sync"):
         _refuse_removals(args, frame)
@@ -1460,6 +1468,7 @@ def run_demo(args: argparse.Namespace, parser: argparse.ArgumentParser, out: Tex
             argv = _demo_argv(command, sample_dir / name, out_dir, args.progress)
             job_args = parser.parse_args(argv)
             job_args.sandbox = "demo"
+            job_args.demo = True  # writes over its own reports (:func:`_keep_run_reports`)
             runs.append((name, run_job(command, job_args, conn=conn, out=out)))
             if runs[-1][1].code == EXIT_INTERRUPTED:  # Ctrl-C: no further sheet
                 return EXIT_INTERRUPTED

@@ -342,7 +342,7 @@ def run_labels(args: argparse.Namespace, out: TextIO) -> int:
     from hubframe.report.outputs import check_outputs
 
     check_outputs(report=args.report, sources=[args.file])  # before any label is created
-    cli._check_dry_run_report(args)  # a dry run never writes over a real run's report
+    cli._keep_run_reports(args)  # never over the report of a run that sent rows
     sheet = cli._read("labels", args)  # the sheet --sheet names, and which was read, said
     cancel = threading.Event()
     done: list[str] = []

@@ -326,3 +326,70 @@ def test_a_real_runs_report_named_with_a_tilde_is_kept_too(
     assert main([*argv, "~/report.xlsx", *_hub(sandbox)]) == 2
     assert "holds the report of a run that sent rows" in capsys.readouterr().err
     assert _digest(report) == kept
+
+
+def _to_hubspot(report: Path) -> None:
+    """The report as a run that sent to HubSpot wrote it: its Summary names HubSpot's host."""
+    from openpyxl import load_workbook
+
+    book = load_workbook(report)
+    for row in book["Summary"].iter_rows():
+        if row[0].value == "base URL host":
+            row[1].value = "api.hubapi.com"
+    book.save(report)
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+@pytest.mark.parametrize(
+    "then",
+    ["associate again", "retry file", "remove", "undo's report", "labels", "demo"],
+)
+def test_no_run_writes_over_a_real_runs_report(
+    sandbox: Sandbox,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    suffix: str,
+    then: str,
+) -> None:
+    """A real run given the ``--report`` (up-arrow after fixing a row) or ``--retry-file`` of
+    an earlier run that sent rows wrote over that report, and the earlier run could no longer
+    be undone ("no Results sheet"; or every row ``NOT_UNDOABLE``).  Every job now refuses,
+    before anything is sent; the demo writes over its own reports (runs that sent to a
+    sandbox), never over a report of a run that sent to HubSpot."""
+    sheet, report = _sheet(tmp_path), tmp_path / f"deals_contacts_report{suffix}"
+    assert main(["associate", str(sheet), "--report", str(report), *_hub(sandbox)]) == 1
+    if then == "demo":
+        if suffix == ".csv":
+            pytest.skip("the demo writes .xlsx reports")
+        _to_hubspot(report)
+    kept, asked = _digest(report), len(sandbox.request_log())
+    labels = tmp_path / "labels.csv"
+    labels.write_text("From type,To type,Label\ndeals,contacts,Sponsor\n", encoding="utf-8")
+    argv = {
+        "associate again": ["associate", str(sheet), "--report", str(report)],
+        "retry file": ["associate", str(sheet), "--retry-file", str(report)],
+        "remove": ["remove", str(sheet), "--report", str(report)],
+        "undo's report": ["undo", str(report), "--report", str(report.with_stem("again"))],
+        "labels": ["labels", str(labels), "--report", str(report)],
+        "demo": ["demo", "--out", str(tmp_path), "--no-progress"],
+    }[then]
+    if then == "undo's report":  # the undo's report over another run's report
+        shutil.copy(report, report.with_stem("again"))
+        kept = _digest(report.with_stem("again"))
+    capsys.readouterr()
+    hub = {"demo": [], "labels": _hub(sandbox)[:-1]}.get(then, _hub(sandbox))
+    code = main([*argv, *hub])
+    err = capsys.readouterr().err
+    assert code == 2, err
+    assert "holds the report of a run that sent rows" in err and "Nothing was sent" in err, err
+    assert "hubframe undo reads it" in err, err
+    assert _digest(report.with_stem("again") if then == "undo's report" else report) == kept
+    assert len(sandbox.request_log()) == asked  # nothing sent (the demo has its own sandbox)
+    if then != "demo":
+        assert main(["undo", str(report), "--dry-run", *_hub(sandbox)]) == 0
+
+
+def test_the_demo_writes_over_its_own_reports(tmp_path: Path) -> None:
+    """Run again, the demo writes over the reports it wrote (runs that sent to its sandbox)."""
+    for _ in range(2):
+        assert main(["demo", "--out", str(tmp_path), "--no-progress"]) == 0

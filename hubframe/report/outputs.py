@@ -33,7 +33,7 @@ import os
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import pandas as pd
 
@@ -227,21 +227,43 @@ def refuse_own_sources(path: PathLike, role: str, frame: pd.DataFrame) -> None:
             raise InputError(clash)
 
 
-def keep_run_report(target: PathLike, who: str, what: str, done: str) -> None:
+def keep_run_report(
+    target: PathLike, who: str, what: str, done: str, *, sandbox_reports: bool = False
+) -> None:
     """InputError when ``target`` (as written: ``~`` is the home folder, as for the writers)
-    holds the report of a run that sent rows: ``who`` (a dry run, an export) does not write
-    ``what`` over it, as ``hubframe undo`` reads it (``done``: what was not done, in "Nothing
-    was ...")."""
+    holds the report of a run that sent rows: ``who`` (a run, a dry run, an export) does not
+    write ``what`` over it, as ``hubframe undo`` reads it (``done``: what was not done, in
+    "Nothing was ...").  ``sandbox_reports``: the report of a run that sent to a sandbox (its
+    Summary's host a loopback address) is written over (the demo's own reports, run again)."""
     path = as_path(target)
     if not path.is_file():
         return
     sent = _rows_sent(path)
-    if sent:
+    if sent and not (sandbox_reports and _sent_to_loopback(path)):
         raise InputError(
             f"{path}: holds the report of a run that sent rows ({sent}); {who} does not "
             f"write over it (hubframe undo reads it). Give {what} another path. "
             f"Nothing was {done}."
         )
+
+
+#: The hosts a sandbox serves on: a report whose Summary names another host sent to HubSpot.
+_LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
+
+
+def _sent_to_loopback(path: Path) -> bool:
+    """Whether an .xlsx report's Summary says its run sent to a loopback host (a sandbox)."""
+    from hubframe.report.summary import BASE_URL_LABEL
+
+    try:
+        summary = pd.read_excel(
+            path, sheet_name="Summary", header=None, nrows=40, dtype=str, engine="calamine"
+        )
+        cells = summary.iloc[:, :2].fillna("").astype(str).to_numpy().tolist()
+    except Exception:  # no Summary (a .csv report): where it sent is not known
+        return False
+    said = {row[0].strip(): row[-1].strip() for row in cells}
+    return said.get(BASE_URL_LABEL, "").lower() in _LOOPBACK_HOSTS
 
 
 def _rows_sent(path: Path) -> str:

@@ -28,6 +28,8 @@ unknown (failed, ``UNKNOWN_OUTCOME``: its write may have been applied) is taken 
 one: when a removal was not applied, the association is there and the row says so; creating
 one that is there changes nothing; a creation whose type (its label) the pair lacks never
 landed, and the link the pair holds is not taken for the run's: a colleague's since is kept.
+A row an earlier undo took back, as the run's journal records it, is not taken back again
+(:func:`_taken_back_already`).
 
 :func:`remove_associations` removes the pairs of a sheet on purpose: a row with a label (or
 type id) loses that label only, a row without one loses the whole association.  Both return a
@@ -866,6 +868,8 @@ class _Undo:
         rows = without_attrs(self.run).to_dict("records")
         unread, nothing = no_reading(self.run), net_none(self.run)
         primary_unread = no_primary_reading(self.run)
+        journal = self._journal_path(run, book)
+        nothing.update(_taken_back_already(self.run, journal, book))
         for pos, row in enumerate(rows):
             found = (
                 _skip(nothing[pos])
@@ -879,7 +883,6 @@ class _Undo:
             else:
                 prepared.settled[pos] = found
         items = take_back_moved(items, moved, prepared)
-        journal = self._journal_path(run, book)
         refuse_flipped_flags(journal, items, rows)
         refuse_unsent(journal, items, rows)
         items = _agreeing(items, rows, prepared, book)
@@ -900,6 +903,33 @@ class _Undo:
         with warnings.catch_warnings():  # the real run says it, when it cannot be used
             warnings.simplefilter("ignore", ReportJournalLeftOut)
             return _journal_of(self.run) or _report_journal(self.run, run.client, book)
+
+
+def _taken_back_already(table: pd.DataFrame, path: str | None, book: LabelBook) -> dict[int, str]:
+    """The rows of a run's table (a report, a result table) that its journal (``path``)
+    records an earlier undo took back, or found gone, with no run sending them since
+    (:meth:`Journal.still_taken_back`), and why they are left.  Before, a second undo of the
+    report (as a partial one advises) took them back again: a link made again by hand since,
+    on a pair with nothing before the run, was removed and reported ``success``, though an
+    undo from the journal left it.  A table read from the journal leaves them out already."""
+    if path is None or _journal_read(table):
+        return {}
+    acted = np.flatnonzero(acted_on(table)).tolist()
+    if not acted:
+        return {}
+    keys = _sent_keys(table, acted, book)
+    with Journal(path) as journal:
+        gone = journal.still_taken_back(keys)
+    said = _TAKEN_BACK_ALREADY.format(journal=Path(path).name)
+    return {pos: said for pos, key in zip(acted, keys, strict=True) if key in gone}
+
+
+_TAKEN_BACK_ALREADY: Final = (
+    "Not undone: an earlier undo took this row back already, or found it gone (the run's "
+    "journal {journal} records it, and no run sent it again since): what the two records "
+    "hold now was made since (by hand, or by another program) and is left in place; nothing "
+    "sent."
+)
 
 
 PairKey = tuple[str, str, str, str]

@@ -1711,6 +1711,28 @@ class Journal:
                     ),
                 )
 
+    def still_taken_back(self, rows: Iterable[SentKey]) -> set[SentKey]:
+        """The ``rows`` (keyed as :meth:`created` keys them) an undo took back (or found gone:
+        :meth:`take_back`) since the last run that sent them: what an undo from the journal
+        leaves out.  An undo of a run's report asks it so a second undo of the report leaves
+        them too: what the pair holds now was made since (by hand, say), not by the run.  A
+        row a later run sent again is not among them: it is the journal's to take back."""
+        wanted = {tuple(row) for row in rows}
+        with self._using("read it"):
+            if (
+                not wanted
+                or not self._db.execute("SELECT EXISTS (SELECT 1 FROM taken_back)").fetchone()[0]
+            ):
+                return set()
+            sent, undone = self._sent_since(0)
+        last: dict[SentKey, int] = {}  # -> the last run that sent it (applied, or maybe)
+        for run, *entry, states in sent:
+            state = states or bytes([_SUCCESS]) * int(entry[3])
+            for key, row_state in zip(_keys(*entry), state, strict=True):
+                if row_state != _OTHER and key in wanted:
+                    last[key] = max(last.get(key, 0), int(run))
+        return {key for key, run in last.items() if (key, run) in undone}
+
     def sent_any(self, rows: Iterable[SentKey]) -> bool:
         """Whether the journal's runs sent any of ``rows`` (keyed as :meth:`created` keys
         them), whatever came of it and whether an undo took it back since: a journal that

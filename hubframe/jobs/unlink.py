@@ -26,10 +26,10 @@ association that is not there any more (undone already, removed by hand) is ``sk
 ``NOT_ASSOCIATED``, "not there", never reported as a ``success``.  A row whose outcome was
 unknown (failed, ``UNKNOWN_OUTCOME``: its write may have been applied) is taken back like a done
 one: when a removal was not applied, the association is there and the row says so; creating
-one that is there changes nothing; a creation whose type (its label) the pair lacks never
-landed, and the link the pair holds is not taken for the run's: a colleague's since is kept.
-A row an earlier undo took back, as the run's journal records it, is not taken back again
-(:func:`_taken_back_already`).
+one that is there changes nothing.  A creation whose type (its label) the linked pair lacks
+never landed, or was removed since: the link the pair holds is not taken for the run's, and a
+colleague's since is kept (``NOT_ASSOCIATED``).  A row an earlier undo took back, as the run's
+journal records it, is not taken back again (:func:`_taken_back_already`).
 
 :func:`remove_associations` removes the pairs of a sheet on purpose: a row with a label (or
 type id) loses that label only, a row without one loses the whole association.  Both return a
@@ -75,6 +75,7 @@ from hubframe.report.reader import (
     journal_read_only,
     load_run,
     net_none,
+    net_replayed,
     no_primary_reading,
     no_reading,
     report_journal,
@@ -886,7 +887,7 @@ class _Undo:
         refuse_flipped_flags(journal, items, rows)
         refuse_unsent(journal, items, rows)
         items = _agreeing(items, rows, prepared, book)
-        items = _spare_other_labels(items, rows, prepared, run.client)
+        items = _spare_other_labels(items, rows, prepared, run.client, net_replayed(self.run))
         items = _with_categories(items, prepared, book)
         items = cover_links(items, prepared)
         prepared.items, prepared.count = items, len(items)
@@ -944,13 +945,18 @@ def _spare_other_labels(
     rows: list[dict[Any, Any]],
     prepared: Prepared,
     client: HubSpotClient,
+    replayed: frozenset[int] = frozenset(),
 ) -> list[WorkItem]:
     """A pair the run linked goes whole (batch archive) only when it holds no label this undo
     does not take back: another row of the run left out of the undo (``undo(result.iloc[[0]])``)
     or a label added since.  Else the row's own label goes alone (the link stays for the
-    others), and a row of the plain link is left in place, saying which labels keep it.
-    A row whose outcome the run never learned removes nothing when the linked pair lacks its
-    type (a label's): the write never landed, and the link is someone else's."""
+    others), and a row of the plain link is left in place, saying which labels keep it.  A
+    row removes nothing when the linked pair lacks its type (a label's): of unknown outcome,
+    the write never landed; applied, the label was removed since (the pair linked again
+    without it, or its label taken off): either way the link is someone else's.  Before, an
+    applied row removed that link, reported ``success``.  (A journal's row whose pair several
+    of its runs changed (``replayed``) goes by the journal's replay: a label one of them
+    removed leaves the runs' link, taken back.)"""
     whole = [i for i in items if i.action is Action.ARCHIVE and i.from_id is not None]
     if not whole:
         return items
@@ -967,7 +973,7 @@ def _spare_other_labels(
             taken.setdefault(_pair_key(item), set()).add(int(type_id))
     out: list[WorkItem] = []
     for item in items:
-        kept = _kept_whole(item, rows[item.position], held, taken)
+        kept = _kept_whole(item, rows[item.position], held, taken, item.position in replayed)
         if isinstance(kept, WorkItem):
             out.append(kept)
         elif kept is not None:
@@ -982,9 +988,12 @@ def _kept_whole(
     row: Mapping[Any, Any],
     held: Mapping[PairKey, Mapping[int, str | None]],
     taken: Mapping[PairKey, set[int]],
+    replayed: bool = False,
 ) -> WorkItem | Outcome | None:
     """What a pair's whole removal becomes, given the types the pair holds now: the row's
-    label alone, an outcome (never landed, left in place), or None (it goes whole as it is)."""
+    label alone, an outcome (never landed, gone since, left in place), or None (it goes
+    whole as it is).  ``replayed``: a journal's row whose pair several runs changed, whose
+    type a later run of them may have removed (:func:`_spare_other_labels`)."""
     if item.action is not Action.ARCHIVE:
         return None
     types = held.get(_pair_key(item))
@@ -993,9 +1002,9 @@ def _kept_whole(
     type_id, label = value(row.get("type_id")), text(row.get("label"))
     if label is None and type_id is not None:  # a journal keeps a label's type id only
         label = types.get(int(type_id))
-    if _unknown(row) and type_id is not None and int(type_id) not in types:
+    if type_id is not None and int(type_id) not in types and (_unknown(row) or not replayed):
         what = f'the label "{label}"' if label else f"association type {type_id}"
-        return _never_landed(item, what)
+        return _never_landed(item, what) if _unknown(row) else _gone_since(item, what)
     others = {t for t, name in types.items() if name} - taken.get(_pair_key(item), set())
     if not others:
         return None
@@ -1014,6 +1023,23 @@ def _kept_whole(
         f"Left in place: the two records also hold {names}, which this undo does not "
         "take back (a row of the run left out of it or not taken back, or a label added "
         "since); the link stays for them. Undo those rows too to remove it."
+    )
+
+
+def _gone_since(item: WorkItem, what: str) -> Outcome:
+    """A row the run applied whose type (its label) the linked pair no longer holds: what the
+    run wrote was removed since (the label alone, or the pair removed and linked again without
+    it), so the link the pair holds now is not taken for the run's: left in place."""
+    between = f"{item.from_type} {item.from_id} and {item.to_type} {item.to_id}"
+    return Outcome(
+        Status.SKIPPED,
+        action=item.action,
+        error_code=ErrorCode.NOT_ASSOCIATED,
+        error_message=(
+            f"Not there: {between} do not have {what} in HubSpot (removed since?). The link "
+            "they have now is not taken for the run's (the label was taken off it, or the "
+            "pair linked again without it: someone else's) and is left in place; nothing sent."
+        ),
     )
 
 

@@ -212,4 +212,17 @@ def _nothing(row: JournalRow, was: set[int]) -> str:
     )
 
 
-__all__ = ["NetRow", "net_rows"]
+def replayed(rows: Sequence[JournalRow], steps: Iterable[JournalStep]) -> list[int]:
+    """The positions of ``rows`` whose record pair (either direction) several runs applied
+    rows to: what the journal's replay of the pair decides is to take back, also of a type
+    a later run removed (the link the runs made, left by a label's removal, goes with the
+    pair).  An undo does not take such a row's missing type for a change made outside the
+    journal (a label removed by hand, whose link is someone else's)."""
+    runs: dict[Pair, set[int]] = {}
+    for step in steps:
+        runs.setdefault(_ends(_pair(step.key)), set()).add(step.run)
+    several = {ends for ends, by in runs.items() if len(by) > 1}
+    return [n for n, row in enumerate(rows) if _ends(_row_pair(row)) in several]
+
+
+__all__ = ["NetRow", "net_rows", "replayed"]

@@ -62,7 +62,7 @@ from hubframe.io.sources import as_path, read_from_attrs, refuse_unreadable_file
 from hubframe.io.text import as_text
 from hubframe.report import excel
 from hubframe.report.excel import RESULTS, SHEET_ROWS, continued_title
-from hubframe.report.net import net_rows
+from hubframe.report.net import net_rows, replayed
 from hubframe.report.sheet import SHEET_TITLE as EXPORT_SHEET
 from hubframe.report.sheet_cells import sheet_text
 from hubframe.report.spans import refuse_swallowed
@@ -174,6 +174,18 @@ NO_READING: Final = "no_reading"
 #: attrs key of a journal's frame: position -> why the row has nothing to take back (several
 #: runs changed its pair, and their net change leaves it as before the first: ``report.net``).
 NET_NONE: Final = "net_none"
+
+
+#: attrs key of a journal's frame: the positions of its rows whose record pair several runs
+#: changed (:func:`hubframe.report.net.replayed`, :func:`net_replayed`).
+NET_REPLAYED: Final = "net_replayed"
+
+
+def net_replayed(table: pd.DataFrame) -> frozenset[int]:
+    """The positions of a journal's rows whose pair several of its runs changed
+    (:data:`NET_REPLAYED`): the journal's replay says what of the pair is the runs'.  Empty
+    for any other table."""
+    return _positions_in(table, NET_REPLAYED)
 
 
 def net_none(table: pd.DataFrame) -> dict[int, str]:
@@ -732,7 +744,8 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     """The association rows a journal's runs created and removed, as a result table: of a
     record pair several runs changed, the rows that take back their net change
     (:mod:`hubframe.report.net`)."""
-    netted = net_rows(journal.created(), journal.history())
+    steps = journal.history()
+    netted = net_rows(journal.created(), steps)
     backs = _back_readings(journal, [row for row, _ in netted])
     rows: list[JournalRow] = []
     notes: dict[int, str] = {}
@@ -768,6 +781,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     meta[NO_READING] = [n for n, r in enumerate(rows) if r.before is None and r.recorded]
     meta[NO_PRIMARY_READING] = [n for n, r in enumerate(rows) if not r.primary_read]
     meta[NET_NONE] = notes
+    meta[NET_REPLAYED] = replayed(rows, steps)
     meta |= read_from_attrs(journal.path)
     meta[JOURNAL_LAST_RUN] = journal.last_run()
     key = journal.portal()
@@ -1141,6 +1155,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
 __all__ = [
     "JOURNAL_LAST_RUN",
     "NET_NONE",
+    "NET_REPLAYED",
     "NO_PRIMARY_READING",
     "NO_READING",
     "REPORT_JOURNAL",
@@ -1151,6 +1166,7 @@ __all__ = [
     "journal_read_only",
     "load_run",
     "net_none",
+    "net_replayed",
     "no_primary_reading",
     "no_reading",
     "report_journal",

@@ -95,7 +95,7 @@ from hubframe.run.lease import undo_lease
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
-from hubframe.run.pipeline import Prepared, RunContext, run_facts, run_job
+from hubframe.run.pipeline import Note, Prepared, RunContext, run_facts, run_job
 from hubframe.run.portal import (
     PORTAL_KEY,
     PORTAL_LABEL,
@@ -950,13 +950,13 @@ def _spare_other_labels(
     """A pair the run linked goes whole (batch archive) only when it holds no label this undo
     does not take back: another row of the run left out of the undo (``undo(result.iloc[[0]])``)
     or a label added since.  Else the row's own label goes alone (the link stays for the
-    others), and a row of the plain link is left in place, saying which labels keep it.  A
-    row removes nothing when the linked pair lacks its type (a label's): of unknown outcome,
-    the write never landed; applied, the label was removed since (the pair linked again
-    without it, or its label taken off): either way the link is someone else's.  Before, an
-    applied row removed that link, reported ``success``.  (A journal's row whose pair several
-    of its runs changed (``replayed``) goes by the journal's replay: a label one of them
-    removed leaves the runs' link, taken back.)"""
+    others; the row says the pair stays linked), and a row of the plain link is left in
+    place, saying which labels keep it.  A row removes nothing when the linked pair lacks its
+    type (a label's): of unknown outcome, the write never landed; applied, the label was
+    removed since (the pair linked again without it, or its label taken off): either way the
+    link is someone else's.  Before, an applied row removed that link, reported ``success``.
+    (A journal's row whose pair several of its runs changed (``replayed``) goes by the
+    journal's replay: a label one of them removed leaves the runs' link, taken back.)"""
     whole = [i for i in items if i.action is Action.ARCHIVE and i.from_id is not None]
     if not whole:
         return items
@@ -976,6 +976,9 @@ def _spare_other_labels(
         kept = _kept_whole(item, rows[item.position], held, taken, item.position in replayed)
         if isinstance(kept, WorkItem):
             out.append(kept)
+            names = _held_by(item, held.get(_pair_key(item), {}), taken)
+            if kept.action is Action.ARCHIVE_LABELS and names is not None:
+                prepared.notes[item.position] = _label_alone(item, names)
         elif kept is not None:
             prepared.settled[item.position] = kept
         else:
@@ -1005,10 +1008,9 @@ def _kept_whole(
     if type_id is not None and int(type_id) not in types and (_unknown(row) or not replayed):
         what = f'the label "{label}"' if label else f"association type {type_id}"
         return _never_landed(item, what) if _unknown(row) else _gone_since(item, what)
-    others = {t for t, name in types.items() if name} - taken.get(_pair_key(item), set())
-    if not others:
+    names = _held_by(item, types, taken)
+    if names is None:
         return None
-    names = ", ".join(f'"{types[t]}"' for t in sorted(others))
     if label is not None and type_id is not None:
         return replace(
             item,
@@ -1023,6 +1025,28 @@ def _kept_whole(
         f"Left in place: the two records also hold {names}, which this undo does not "
         "take back (a row of the run left out of it or not taken back, or a label added "
         "since); the link stays for them. Undo those rows too to remove it."
+    )
+
+
+def _held_by(
+    item: WorkItem, types: Mapping[int, str | None], taken: Mapping[PairKey, set[int]]
+) -> str | None:
+    """The labels (quoted, in order) that hold a pair's link whole removal would take, and
+    this undo does not take back; None when there is none."""
+    others = {t for t, name in types.items() if name} - taken.get(_pair_key(item), set())
+    return ", ".join(f'"{types[t]}"' for t in sorted(others)) if others else None
+
+
+def _label_alone(item: WorkItem, names: str) -> Note:
+    """What a row whose label is taken back alone says, planned or done: the two records
+    stay associated (before, a ``success`` with no word, as if the pair was gone)."""
+    return Note(
+        f"Only this row's label is taken back: {item.from_type} {item.from_id} and "
+        f"{item.to_type} {item.to_id} stay associated, since they also hold {names}, which "
+        "this undo does not take back (a later run's, a row of the run left out of it, or a "
+        "label added since). When a later run's, that run's undo keeps the link too (it was "
+        "there before that run): undo runs newest first, or remove the link by hand then.",
+        sent=True,
     )
 
 

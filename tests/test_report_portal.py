@@ -205,12 +205,16 @@ def test_an_undo_of_a_csv_report_says_its_portal_was_not_checked(
     sandbox_factory: Factory, tmp_path: Path
 ) -> None:
     """A .csv report keeps no Summary: its undo goes on (the rows are the run's) but says the
-    token could not be checked, and where to undo from instead."""
+    token could not be checked, and where to undo from instead.  Its dry run says it too: it
+    said nothing, so the review before the undo gave no hint that a rehearsal's report undone
+    with a real portal's token would take back that portal's own associations."""
     sb = _portal(sandbox_factory)
     result = hf.associate(
         hf.read_pairs(SHEET), client_for(sb), record_existing=True, progress=False
     )
     report = hf.export_report(result, tmp_path / "report.csv")
+    planned = _undo_warnings(report, client_for(sb), dry_run=True)
+    assert len(planned) == 1 and ".xlsx report" in planned[0] and _linked(sb) == 2
     said = _undo_warnings(report, client_for(sb))
     assert len(said) == 1 and "127.0.0.1" in said[0] and ".xlsx report" in said[0]
     assert _linked(sb) == 0  # undone all the same
@@ -238,7 +242,8 @@ def test_a_cleared_key_or_a_table_read_by_hand_is_said_unchecked(
     sb = _portal(sandbox_factory)
     report = _report(sb, tmp_path / "report.xlsx")
     _set_key_cell(report, None)
-    assert len(_undo_warnings(report, client_for(sb), dry_run=True)) == 0  # nothing sent
+    assert len(_undo_warnings(report, client_for(sb), dry_run=True)) == 1  # as the undo says
+    assert _linked(sb) == 2
     assert len(_undo_warnings(report, client_for(sb))) == 1
     result = hf.associate(
         hf.read_pairs(SHEET), client_for(sb), record_existing=True, progress=False

@@ -862,6 +862,8 @@ class _Undo:
             _end_journal_runs(self.journal.path, run.client, self.run)
             if self.journal.path is None and not _names_portal(self.run):
                 _warn_unchecked(self.run, run.client)
+        elif not _names_portal(self.run) and not _names_journal(self.run):
+            _warn_unchecked(self.run, run.client)  # the dry run warns as the undo would
         prepared = Prepared("pairs", _base(self.run), "undo")
         prepared.index = self.index  # one row per run row, labelled as the run's were
         items: list[WorkItem] = []
@@ -1298,6 +1300,12 @@ def _names_portal(table: pd.DataFrame) -> bool:
         or isinstance(journal_key, Mapping)
         or _report_sent(table).get("portal")
     )
+
+
+def _names_journal(table: pd.DataFrame) -> bool:
+    """Whether ``table`` is a journal's, or a report whose Summary names its run's journal
+    (whose key the undo then checks the token against)."""
+    return _journal_of(table) is not None or report_journal(table) is not None
 
 
 def _warn_unchecked(table: pd.DataFrame, client: HubSpotClient) -> None:

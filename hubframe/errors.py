@@ -416,8 +416,9 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         ErrorCode.REMOVAL_HELD,
         "input",
         "A removal is held back: another row of the same record could not be compared (it "
-        "is invalid), so nothing of that record is removed.",
-        "Fix the record's invalid rows (see their messages), then sync again.",
+        "is invalid), so nothing of that record is removed; or a row naming a record HubSpot "
+        "does not have (a typo of its id?) could be asking to keep it.",
+        "Fix the invalid rows the message names (see their messages), then sync again.",
     ),
     (
         ErrorCode.LABEL_EXISTS,

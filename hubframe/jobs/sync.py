@@ -38,6 +38,10 @@ Safety (:mod:`hubframe.jobs.sync_plan`):
   ``allow_primary_removal=True`` (``PRIMARY_PROTECTED``), nor the pairs holding them;
 * nothing of a record is removed while a row of it could not be compared (invalid, unknown
   label, label and type id disagreeing): a typo must not read as "remove" (``REMOVAL_HELD``);
+* a row naming a record HubSpot does not have (a typo of a well-formed id: the target of a
+  record that loses pairs, or a from record the portal shows no association of) is
+  ``invalid``, ``OBJECT_NOT_FOUND``, and holds what it could be asking to keep
+  (:mod:`hubframe.jobs.sync_records`);
 * nothing is removed that a row of the other direction keeps (an association is one for both
   directions; an export of companies to companies lists each twice): ``REMOVAL_HELD``;
 * a row whose label and type id name different types is refused (``LABEL_TYPE_MISMATCH``):

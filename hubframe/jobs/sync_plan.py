@@ -40,6 +40,12 @@ from hubframe.constants import (
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.io.normalize import normalize_label
 from hubframe.jobs import sync_words as words
+from hubframe.jobs.sync_records import (
+    RecordCheck,
+    UnknownSource,
+    records_exist,
+    unknown_source,
+)
 from hubframe.jobs.sync_rules import (
     PRIMARY_LABEL,
     SYNC_KEY,
@@ -79,6 +85,9 @@ class PairPlan:
     outside: list[WorkItem] = field(default_factory=list)  # rows out of ``scope=``
     #: from id -> why the records its new pairs name could not be checked (holds the record)
     unchecked: dict[str, HubframeError] = field(default_factory=dict)
+    #: to id -> the rows naming it whose from record HubSpot lacks, or could not be read
+    #: (each holds what it could be asking to keep: :func:`.sync_records.unknown_source`)
+    sources: dict[str, list[UnknownSource]] = field(default_factory=dict)
     portal: dict[str, dict[str, frozenset[int]]] = field(default_factory=dict)
     #: with a journal's memory in ``portal``: what the portal holds now
     now: dict[str, dict[str, frozenset[int]]] | None = None
@@ -168,7 +177,7 @@ class SyncPlanner:
             self._one_way(plan)
             adds += self._rows(plan)
         if self.rules.allow_removals:
-            adds = self._check_targets(live, adds)
+            adds = self._check_records(pairs, live, adds)
         for plan in live:
             removals += self._removals(plan, Reverse(pairs, plan.pair, self.labels))
         self.new_primaries = _new_primaries(adds)
@@ -372,43 +381,71 @@ class SyncPlanner:
         if not self.rules.allow_primary_removal and plan.one_way:
             plan.result.removals = [_hold_one_way(r, plan.one_way) for r in plan.result.removals]
 
-    def _check_targets(self, plans: list[PairPlan], adds: list[WorkItem]) -> list[WorkItem]:
-        """The records a new pair names, of a record the sync removes from, must exist: a typo
-        of a target (1019369004 for 1019360004) would remove the real pair and then fail to
-        add the typo's.  Rows naming none are invalid (``OBJECT_NOT_FOUND``) and hold their
-        record, as any invalid row; when the check itself fails, the records are held."""
-        from hubframe.jobs.online import records_found
-
+    def _check_records(
+        self, pairs: Mapping[ObjectPair, PairPlan], plans: list[PairPlan], adds: list[WorkItem]
+    ) -> list[WorkItem]:
+        """The records new rows name where a typo may hide must exist (a typo of an id would
+        remove the real pair, then fail to add the typo's): read in one batch read per
+        object type (:mod:`hubframe.jobs.sync_records`).  A row naming none is ``invalid``,
+        ``OBJECT_NOT_FOUND``, and holds what it could be asking to keep; when the read
+        fails, those removals are held."""
         keep = {i.position for i in adds}
-        for plan in plans:
-            losing = {r.from_id for r in plan.result.removals if not r.held}
-            new = [
-                i
-                for i in plan.items
-                if i.position in keep
-                and str(i.from_id) in losing
-                and not plan.result.rows[i.position].linked_before
-            ]
-            if not new:
-                continue
-            try:
-                found = records_found(
-                    self.run.client, plan.pair.to_type, [str(i.to_id) for i in new]
-                )
-            except HubframeError as exc:
-                if exc.stops_run:
-                    raise
-                for item in new:
-                    plan.unchecked.setdefault(str(item.from_id), exc)
-                continue
-            for item in new:
-                if str(item.to_id) not in found:
-                    self.prepared.settled[item.position] = words.missing_target(item)
-                    self.rows.pop(item.position, None)  # not compared: no change
-                    self.reasons.pop(item.position, None)
-                    plan.blocked.setdefault(str(item.from_id), item.position)
-                    keep.discard(item.position)
+        checks = [*_target_checks(plans, keep), *_source_checks(plans, keep)]
+        if not checks:
+            return adds
+        found = records_exist(self.run.client, checks)
+        for check in checks:
+            known = found[check.object_type]
+            if check.side == "to":
+                self._target_found(pairs[check.pair], check.item, known, keep)
+            else:
+                self._source_found(pairs[check.pair], check.item, known, keep)
         return [i for i in adds if i.position in keep]
+
+    def _target_found(
+        self, plan: PairPlan, item: WorkItem, known: set[str] | HubframeError, keep: set[int]
+    ) -> None:
+        """A new target of a record that loses pairs: a missing one holds its record, as any
+        invalid row; an unread one holds it too (:attr:`PairPlan.unchecked`)."""
+        if isinstance(known, HubframeError):
+            plan.unchecked.setdefault(str(item.from_id), known)
+        elif str(item.to_id) not in known:
+            self._not_compared(plan, item, words.missing_target(item), keep)
+
+    def _source_found(
+        self, plan: PairPlan, item: WorkItem, known: set[str] | HubframeError, keep: set[int]
+    ) -> None:
+        """A new row's from record the portal shows no association of: missing, the row is
+        not sent; missing or unread, it holds what it could be asking to keep
+        (:func:`~hubframe.jobs.sync_records.unknown_source`).  One that exists is a record new
+        to the sheet, sent as any."""
+        if not isinstance(known, HubframeError) and str(item.from_id) in known:
+            return
+        error = known if isinstance(known, HubframeError) else None
+        says = self.labels is None or self.labels[item.position]
+        source = UnknownSource(
+            item.position,
+            plan.pair,
+            str(item.from_id),
+            str(item.to_id),
+            item.label,
+            item.type_id,
+            says,
+            error,
+        )
+        plan.sources.setdefault(source.to_id, []).append(source)
+        if error is None:
+            self._not_compared(plan, item, words.missing_source(item), keep)
+
+    def _not_compared(
+        self, plan: PairPlan, item: WorkItem, outcome: Outcome, keep: set[int]
+    ) -> None:
+        """A new row settled ``invalid``: not sent, no change, and its record held."""
+        self.prepared.settled[item.position] = outcome
+        self.rows.pop(item.position, None)  # not compared: no change
+        self.reasons.pop(item.position, None)
+        plan.blocked.setdefault(str(item.from_id), item.position)
+        keep.discard(item.position)
 
     def _removals(self, plan: PairPlan, reverse: Reverse) -> list[PlannedRemoval]:
         out: list[PlannedRemoval] = []
@@ -451,6 +488,9 @@ class SyncPlanner:
             elif found.from_id in plan.blocked:
                 row = value(frame_rows.iloc[plan.blocked[found.from_id]])
                 removal.outcome = words.held_for_invalid_rows(plan.pair, found.from_id, row)
+            elif (source := reverse.unknown(found, plan.sources)) is not None:
+                row = value(frame_rows.iloc[source.position])
+                removal.outcome = words.held_for_unknown_source(source, row)
             elif (listed := reverse.keeps(found)) is not None:
                 row = value(frame_rows.iloc[listed])
                 removal.outcome = words.held_for_reverse_rows(plan.pair, found, row)
@@ -666,11 +706,14 @@ class Reverse:
         self.unplaced: int | None = None
         #: records of that direction whose new targets could not be checked (held there)
         self.unchecked: Mapping[str, HubframeError] = {}
+        #: that direction's rows whose from record HubSpot lacks, by the to id they name
+        self.sources: Mapping[str, list[UnknownSource]] = {}
         if back is None:
             return
         self.blocked = dict(back.blocked)
         self.unplaced = back.unplaced
         self.unchecked = back.unchecked
+        self.sources = back.sources
         if back.failed:  # its rows could not be compared: each holds its record
             for item in back.items:
                 self.blocked.setdefault(str(item.from_id), item.position)
@@ -686,6 +729,13 @@ class Reverse:
         here = pairs.get(pair)
         if here is not None and pair.from_type != pair.to_type:  # one object: "Parent" and
             self.inverse = _inverse(here.defs, back.defs)  # "Child" are each other's inverse
+
+    def unknown(
+        self, found: Removal, here: Mapping[str, list[UnknownSource]]
+    ) -> UnknownSource | None:
+        """The row with an unknown from record, of this direction (``here``) or that one,
+        that could be asking to keep ``found``."""
+        return unknown_source(found, here, self.sources, self.inverse)
 
     def keeps(self, found: Removal) -> int | None:
         """The position of a row of the other direction that keeps what ``found`` removes:
@@ -704,6 +754,38 @@ class Reverse:
         if inverse is not None:  # that direction lists the label, or removes it too
             return self.labeled.get((key, inverse))
         return None if key in self.removing else at
+
+
+def _target_checks(plans: list[PairPlan], keep: set[int]) -> list[RecordCheck]:
+    """The to ids of the new pairs (``keep``: the additions) of records that lose pairs."""
+    out: list[RecordCheck] = []
+    for plan in plans:
+        losing = {r.from_id for r in plan.result.removals if not r.held}
+        out += [
+            RecordCheck(plan.pair, i, "to")
+            for i in plan.items
+            if i.position in keep
+            and str(i.from_id) in losing
+            and not plan.result.rows[i.position].linked_before
+        ]
+    return out
+
+
+def _source_checks(plans: list[PairPlan], keep: set[int]) -> list[RecordCheck]:
+    """The from ids of the additions (``keep``) whose record the portal shows no association
+    of: a record holding one exists, so only these can be typos (2040009999 for 2040000001),
+    which would read as the removal of the pair the row meant.  All of them, not only those
+    whose target loses a pair: the dry run then says what the real run would meet, and a read
+    of 100 records a call costs no more than the read of their associations did."""
+    out: list[RecordCheck] = []
+    for plan in plans:
+        shown = plan.portal.keys() | (plan.now or {}).keys()
+        out += [
+            RecordCheck(plan.pair, i, "from")
+            for i in plan.items
+            if i.position in keep and str(i.from_id) not in shown
+        ]
+    return out
 
 
 def _hold_one_way(found: Removal, one_way: Mapping[tuple[str, str], frozenset[int]]) -> Removal:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
+from typing import TYPE_CHECKING
 
 from hubframe.errors import ErrorCode
 from hubframe.run.diff import Change, Removal, RowChange
@@ -10,6 +11,9 @@ from hubframe.run.labels import LabelDef, named
 from hubframe.run.primary import PrimaryRow
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import ObjectPair, Status, object_noun
+
+if TYPE_CHECKING:
+    from hubframe.jobs.sync_records import UnknownSource
 
 KEPT: str = "Kept: already in the portal as the sheet says; not sent."
 NO_TARGETS: str = "In scope with no associations listed in the sheet."
@@ -180,6 +184,42 @@ def missing_target(item: WorkItem) -> Outcome:
             f"to another object type); nothing of {object_noun(item.from_type)} "
             f"{item.from_id} is removed until the row is fixed."
         ),
+    )
+
+
+def missing_source(item: WorkItem) -> Outcome:
+    """A row adding a pair whose from record HubSpot does not have (a typo of an id): not
+    sent, and what it could be asking to keep is held (:mod:`hubframe.jobs.sync_records`)."""
+    noun, target = object_noun(item.from_type), object_noun(item.to_type)
+    return Outcome(
+        Status.INVALID,
+        action=item.action,
+        error_code=ErrorCode.OBJECT_NOT_FOUND,
+        error_message=(
+            f"HubSpot has no {noun} with id {item.from_id} (a typo? it may be deleted, or "
+            f"belong to another object type); not sent, and no {noun}'s association with "
+            f"{target} {item.to_id} that this row could be asking to keep is removed until "
+            "the row is fixed."
+        ),
+    )
+
+
+def held_for_unknown_source(source: UnknownSource, row: object) -> Outcome:
+    """A removal held because a row naming its target (or, the other way, its record) names
+    a from record HubSpot does not have, or one that could not be read: a typo of the
+    removal's record id, it would keep the removal."""
+    noun, target = object_noun(source.pair.from_type), object_noun(source.pair.to_type)
+    named = f"{noun} {source.from_id} with {target} {source.to_id}{_as(source.label)}"
+    if source.error is None:
+        return _held(
+            f"Kept: {_where(row)} of the sheet names {named}, and HubSpot has no {noun} "
+            f"{source.from_id} (a typo of a {noun} id?): the row could be asking to keep this "
+            "association, so it is not removed until the row is fixed or deleted."
+        )
+    return _held(
+        f"Kept: {_where(row)} of the sheet names {named}, and whether that {noun} exists "
+        f"could not be read ({source.error}); a typo of a {noun} id must not remove the "
+        "association it was meant to keep, so this one is not removed."
     )
 
 

@@ -21,6 +21,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from faultproxy import FaultProxy
 from fuzzseeds import seeds
 from test_cli import _env, _hubframe
 
@@ -191,6 +192,33 @@ def test_a_typo_of_the_other_direction_holds_the_pair_this_way(dry_run: bool) ->
     assert "row 4" in removals.loc[deal, "error_message"]
     assert removals.loc[other, "status"] == ("planned" if dry_run else "success"), removals
     assert (deal, lost) in pairs and ((other, lost) in pairs) == dry_run
+
+
+def _records_unnamed(request: object, answer: object) -> object:
+    """An objects batch read answered without naming the records it was asked about (the
+    association reads pass): whether they exist cannot be read."""
+    if isinstance(request, dict) and "propertiesWithHistory" in request:
+        return {"status": "COMPLETE", "results": [], "errors": []}
+    return None
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry", "real"])
+def test_a_from_record_that_cannot_be_read_holds_the_pair(dry_run: bool) -> None:
+    with Sandbox(seed="demo") as sb:
+        sheet = _typo_sheet("deals", "contacts", False, sb)
+        before = _links(sb, "deals", "contacts")
+        with FaultProxy(sb, on_read=_records_unnamed) as proxy:
+            client = hf.HubSpotClient(
+                token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05
+            )
+            result = hf.sync(sheet, client, allow_removals=True, dry_run=dry_run, progress=False)
+        assert _links(sb, "deals", "contacts") == before
+    held = _removals(result)
+    assert held["error_code"].tolist() == ["REMOVAL_HELD"], held
+    assert (
+        "could not be read" in held["error_message"].iloc[0]
+        and "row 3" in held["error_message"].iloc[0]
+    )
 
 
 def test_the_records_are_read_in_one_batch_per_object_type() -> None:

@@ -55,6 +55,10 @@ hubframe undo report.xlsx takes a sync back (the removed associations are create
 Removals need --delete; more than 10 % of the associations in scope (at least 10, at most
 500) also need --max-removals N. HubSpot-defined primary associations are kept unless
 --allow-primary-removal.
+
+--label L gives every row the label L, as a label column would: with --delete, each pair the
+sheet lists keeps L and loses its other labels (the pair stays). To add a label and keep the
+others, leave out --delete (or use hubframe associate FILE --label L).
 """
 LABELS_EPILOG: Final = """\
 examples:

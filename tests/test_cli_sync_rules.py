@@ -49,3 +49,23 @@ def test_with_delete_the_rule_is_taken(sandbox: Sandbox, tmp_path: Path) -> None
     proc = _hubframe(*args, "--dry-run", env=_env(sandbox), cwd=tmp_path)
     assert proc.returncode == 0, proc.stderr
     assert "remove" in proc.stdout
+
+
+def test_label_with_delete_keeps_only_that_label_as_the_help_says(
+    sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """``--label L`` is the label column of every row: with ``--delete``, a listed pair keeps
+    L and loses its other labels (the pair stays linked).  By design, and said in the help:
+    an analyst adding a label with it would not expect the others to go."""
+    deal, contact = str(demo_ids("deals")[0]), str(demo_ids("contacts")[0])  # Decision maker
+    path = tmp_path / "links.csv"
+    path.write_text(f"Deal ID,Contact ID\n{deal},{contact}\n", encoding="utf-8")
+    proc = _hubframe("sync", str(path), "--delete", "--label", "Champion", env=_env(sandbox))
+    assert proc.returncode == 0, proc.stderr
+    table = sandbox.associations("deals", "contacts")
+    kept = table.loc[(table["from_id"] == deal) & (table["to_id"] == contact), "type_id"]
+    champion = sandbox.type_id("deals", "contacts", "Champion")
+    assert sorted(kept.astype(int)) == sorted([3, champion]), table
+    helped = " ".join(_hubframe("sync", "--help").stdout.split())
+    assert "--label L gives every row the label L" in helped
+    assert "loses its other labels" in helped

@@ -27,7 +27,7 @@ from hubframe.io.columns import (
 )
 from hubframe.io.hidden import HIDDEN_ROW
 from hubframe.io.scope import ExportScope, export_scope
-from hubframe.io.sheet import SheetChoice, SkippedSheet
+from hubframe.io.sheet import SheetChoice, SkippedSheet, goes_on_from
 from hubframe.io.syntax import PYTHON, Syntax
 
 Level = Literal["info", "warning"]
@@ -139,6 +139,16 @@ class ReadNotes:
     guessed_by_sheet: dict[str, dict[str, TypeGuess]] = field(default_factory=dict)
     #: the records an export read, from its scope sheet (:mod:`hubframe.io.scope`)
     export_scope: ExportScope | None = None
+
+    def unread_part(self) -> tuple[SkippedSheet, str] | None:
+        """A sheet left unread that holds rows and is named as a later part of a sheet read
+        ("Associations (2)" beside "Associations": an export, a report or a retry file longer
+        than an Excel sheet), with the sheet read it goes on from; None when there is none."""
+        for skipped in self.skipped:
+            first = next((s for s in self.sheets if goes_on_from(skipped.name, s)), None)
+            if skipped.holds_rows and first is not None:
+                return skipped, first
+        return None
 
     def messages(self, syntax: Syntax = PYTHON) -> list[tuple[Level, str]]:
         """(level, text) lines: the sheets read, each skipped sheet (a warning), inferred types

@@ -148,6 +148,20 @@ HIDDEN: Final = "hidden"
 #: How the reason of a sheet named as the next part of the sheet read begins.
 CONTINUES: Final = "it may go on from sheet"
 
+_PART: Final = re.compile(r"(?P<base>.*) \((?P<part>[0-9]+)\)")
+
+
+def goes_on_from(name: str, first: str) -> bool:
+    """Whether sheet ``name`` is named as a later part of sheet ``first``: "Associations (2)",
+    "(3)" ... after "Associations", as a table longer than an Excel sheet is written
+    (:func:`hubframe.report.excel.continued_title`, which cuts ``first`` so that the name
+    keeps to Excel's 31 characters).  Compared case-folded, as Excel compares sheet names."""
+    found = _PART.fullmatch(name)
+    if found is None or int(found["part"]) < 2:
+        return False
+    base, whole = found["base"].casefold(), first.casefold()
+    return base == whole or (len(name) == 31 and whole.startswith(base))
+
 
 @dataclass
 class SheetChoice:

@@ -1430,7 +1430,9 @@ def remove_associations(
     (batch labels archive: the unlabeled link and other labels stay); a row without one removes
     every association between the two records (batch archive).  The portal is read first: a
     row whose association is not there is ``skipped`` with ``NOT_ASSOCIATED`` and not sent
-    (HubSpot answers success for those, which would say nothing).  Run options and ``issues`` as for
+    (HubSpot answers success for those, which would say nothing).  A workbook whose table goes
+    on in a sheet the read left out ("Associations (2)") is refused (:class:`InputError`,
+    nothing sent): read it with ``sheet="*"``.  Run options and ``issues`` as for
     :func:`hubframe.associate`.
     """
     job = _Remove(pairs, issues_argument(issues, "pairs"))
@@ -1448,6 +1450,7 @@ class _Remove:
         from hubframe.run.spelling import sheet_objects
 
         source, index = read_input(self.source, "pairs")
+        _refuse_unread_part(source)
         book = LabelBook(run.client)
         book.prefetch(labeled_pairs(source))  # read while the sheet is checked
         frame, looked_up = resolve_ids(source, run.client)
@@ -1465,6 +1468,34 @@ class _Remove:
         if prepared.stop is None:
             skip_absent(prepared, run.client, run.journal)
         return prepared
+
+
+def _refuse_unread_part(frame: pd.DataFrame) -> None:
+    """A workbook whose table goes on in a sheet the read left out ("Associations (2)" beside
+    the "Associations" read: an export, a report or a retry file longer than an Excel sheet).
+    Before, remove took the rows of the sheet read for the whole job: it removed them, said
+    success for every row and exit 0, and the later parts' associations stayed, told only by a
+    warning.  Stop before anything is read or sent, as a sync that may remove does, saying
+    how to read every part."""
+    from hubframe.io.notes import read_notes
+
+    notes = read_notes(frame)
+    found = notes.unread_part()
+    if found is None:
+        return
+    part, first = found
+    every = "sheet=\"*\", on the command line --sheet '*'"
+    how = (
+        f"Unhide it and read every sheet ({every})"
+        if part.hidden
+        else f"Read every sheet ({every}), or rename that sheet if it is not more of this one"
+    )
+    raise InputError(
+        f"{notes.source}: sheet '{part.name}' was not read, and its name says it goes on from "
+        f"sheet '{first}' (a table longer than an Excel sheet, as an export writes one): "
+        f"remove would remove only the rows of the sheet read and leave the rest. {how}. "
+        "Nothing was sent."
+    )
 
 
 def _removals(table: WorkTable) -> WorkTable:

@@ -23,7 +23,8 @@ not undone.
 Rows the run did not create or remove (failed, invalid, skipped, or already there) are
 ``skipped`` with a reason; undo never guesses.  Before removing, the portal is read: an
 association that is not there any more (undone already, removed by hand) is ``skipped`` with
-``NOT_ASSOCIATED``, "not there", never reported as a ``success``.  A row whose outcome was
+``NOT_ASSOCIATED``, "not there", never reported as a ``success`` (when that read fails, a row
+sent without it says so beside its ``success``: :func:`skip_absent`).  A row whose outcome was
 unknown (failed, ``UNKNOWN_OUTCOME``: its write may have been applied) is taken back like a done
 one: when a removal was not applied, the association is there and the row says so; creating
 one that is there changes nothing.  A creation whose type (its label) the linked pair lacks
@@ -41,7 +42,7 @@ from __future__ import annotations
 import os
 import re
 import warnings
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
 from pathlib import Path
@@ -1364,10 +1365,31 @@ def _not_there(item: WorkItem) -> Outcome:
 _REMOVALS = frozenset({Action.ARCHIVE, Action.ARCHIVE_LABELS})
 
 
+def _sent_unchecked(exc: HubframeError) -> str:
+    """What a removal sent without the read before it says on its row: its success (HubSpot
+    holding no such association after it) does not say there was one to remove."""
+    return (
+        "Whether HubSpot held this association before could not be read (the read before "
+        f"sending failed: {str(exc).rstrip('.')}), so the row is sent without that check: its "
+        "success says only that HubSpot holds no such association after the run, not that "
+        "there was one to remove"
+    )
+
+
+def _say(prepared: Prepared, items: Iterable[WorkItem], message: str) -> None:
+    """Add ``message`` to the rows' notes, said on their planned and their applied rows."""
+    for item in items:
+        before = prepared.notes.get(item.position)
+        said = f"{message}." if before is None else f"{before.message} {message}."
+        prepared.notes[item.position] = Note(said, before.code if before else None, sent=True)
+
+
 def skip_absent(prepared: Prepared, client: HubSpotClient, journal: Journal | None) -> None:
     """Read the portal for the removals to send: those already absent are ``skipped`` with
     ``NOT_ASSOCIATED`` (HubSpot would answer success for them, which says nothing), the rest
-    stay to send.  A failed read sends them all, as before; a stopping error stops the run.
+    stay to send.  A failed read sends them all, as before, each row saying that its success
+    does not say whether it was there (:func:`_sent_unchecked`: before, an association that was
+    never there was reported a plain ``success``); a stopping error stops the run.
     A removal ``journal``'s open runs made (a stopped run resumed) is not absent but done: it
     stays, and the journal gives its recorded outcome (skipped, its undo left it removed)."""
     table = prepared.work()
@@ -1386,6 +1408,7 @@ def skip_absent(prepared: Prepared, client: HubSpotClient, journal: Journal | No
             if exc.stops_run:
                 prepared.stop_all(StopReason.of(exc), {i.position: i.action for i in items})
                 return
+            _say(prepared, batch.items, _sent_unchecked(exc))
             continue
         made = _Made(
             journal.applied(str(action), from_type, to_type) if journal is not None else set()
@@ -1430,7 +1453,9 @@ def remove_associations(
     (batch labels archive: the unlabeled link and other labels stay); a row without one removes
     every association between the two records (batch archive).  The portal is read first: a
     row whose association is not there is ``skipped`` with ``NOT_ASSOCIATED`` and not sent
-    (HubSpot answers success for those, which would say nothing).  A workbook whose table goes
+    (HubSpot answers success for those, which would say nothing); when that read fails, the
+    rows are sent, and a ``success`` says it could not tell whether there was one to remove.
+    A workbook whose table goes
     on in a sheet the read left out ("Associations (2)") is refused (:class:`InputError`,
     nothing sent): read it with ``sheet="*"``.  Run options and ``issues`` as for
     :func:`hubframe.associate`.

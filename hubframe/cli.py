@@ -526,7 +526,7 @@ def _read(kind: str, args: argparse.Namespace) -> pd.DataFrame:
         warnings.simplefilter("ignore", SheetsLeftOut)
         frame = _read_sheet(kind, args)
     if kind != "undo":
-        _say_read_notes(frame)
+        _say_read_notes(frame, kind)
     return frame
 
 
@@ -570,11 +570,11 @@ def _read_sheet(kind: str, args: argparse.Namespace) -> pd.DataFrame:
     return frame
 
 
-def _say_read_notes(frame: pd.DataFrame) -> None:
+def _say_read_notes(frame: pd.DataFrame, kind: str | None = None) -> None:
     from hubframe.io import read_notes
     from hubframe.io.syntax import CLI
 
-    for level, text in read_notes(frame).messages(CLI):
+    for level, text in read_notes(frame).messages(CLI, job=kind):
         if level == "warning":
             print(f"{PROG}: warning: {text}", file=sys.stderr)
         else:

@@ -150,13 +150,16 @@ class ReadNotes:
                 return skipped, first
         return None
 
-    def messages(self, syntax: Syntax = PYTHON) -> list[tuple[Level, str]]:
+    def messages(self, syntax: Syntax = PYTHON, job: str | None = None) -> list[tuple[Level, str]]:
         """(level, text) lines: the sheets read, each skipped sheet (a warning), inferred types
-        and the records with nothing to do."""
+        and the records with nothing to do; ``job``: the command the sheet was read for
+        (``"remove"`` says what an export's scope is to it)."""
         out = self.sheet_messages()
         out += self._guess_messages(syntax)
         if self.export_scope is not None and self.export_scope.sheet is not None:
-            out.append(("info", self._scope_message(self.export_scope)))
+            scope = self.export_scope
+            said = self._scope_for_remove(scope) if job == "remove" else self._scope_message(scope)
+            out.append(("info", said))
         if self.no_targets:
             out.append(
                 (
@@ -206,6 +209,17 @@ class ReadNotes:
             "takes them as its scope, with the records the other sheet lists, unless a scope "
             "is given; a record whose rows were all deleted has its associations removed when "
             "removals are allowed"
+        )
+
+    def _scope_for_remove(self, scope: ExportScope) -> str:
+        """The scope sheet to a remove, which does not use it: the sync's words ("a record
+        whose rows were all deleted has its associations removed when removals are allowed")
+        read as the remove's, and a remove takes only what the rows name."""
+        return (
+            f"{self.source}: sheet '{scope.sheet}' lists the records the export read; remove "
+            "does not use it: it removes only what the rows list (a row with a label removes "
+            "that label only, and its records stay associated), and a record whose rows were "
+            "deleted keeps its associations"
         )
 
     def sheet_messages(self) -> list[tuple[Level, str]]:

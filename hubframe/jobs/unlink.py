@@ -82,7 +82,7 @@ from hubframe.report.reader import (
     report_journal,
     undo_of_undo,
 )
-from hubframe.run.endpoints import endpoint
+from hubframe.run.endpoints import batch_links, endpoint, links_present
 from hubframe.run.journal import (
     Journal,
     RecordEnds,
@@ -1384,14 +1384,20 @@ def _say(prepared: Prepared, items: Iterable[WorkItem], message: str) -> None:
         prepared.notes[item.position] = Note(said, before.code if before else None, sent=True)
 
 
-def skip_absent(prepared: Prepared, client: HubSpotClient, journal: Journal | None) -> None:
+#: What the read before sending found: (from type, to type) -> from id -> its ``to`` entries.
+Held = dict[tuple[str, str], dict[str, list[dict[str, Any]]]]
+
+
+def skip_absent(prepared: Prepared, client: HubSpotClient, journal: Journal | None) -> Held:
     """Read the portal for the removals to send: those already absent are ``skipped`` with
     ``NOT_ASSOCIATED`` (HubSpot would answer success for them, which says nothing), the rest
     stay to send.  A failed read sends them all, as before, each row saying that its success
     does not say whether it was there (:func:`_sent_unchecked`: before, an association that was
     never there was reported a plain ``success``); a stopping error stops the run.
     A removal ``journal``'s open runs made (a stopped run resumed) is not absent but done: it
-    stays, and the journal gives its recorded outcome (skipped, its undo left it removed)."""
+    stays, and the journal gives its recorded outcome (skipped, its undo left it removed).
+    Returns what the read found, for the rows' words (:func:`_say_kept`)."""
+    held: Held = {}
     table = prepared.work()
     items = table.items()
     groups: dict[tuple[str, str, Action], list[int]] = {}
@@ -1403,13 +1409,15 @@ def skip_absent(prepared: Prepared, client: HubSpotClient, journal: Journal | No
             continue
         batch = Batch(0, action, from_type, to_type, tuple(items[r] for r in rows))
         try:
-            gone = endpoint(action).present(client, batch)  # for a removal: is the link gone?
+            found = batch_links(client, batch)  # the removal endpoints' read-back
         except HubframeError as exc:
             if exc.stops_run:
                 prepared.stop_all(StopReason.of(exc), {i.position: i.action for i in items})
-                return
+                return held
             _say(prepared, batch.items, _sent_unchecked(exc))
             continue
+        held.setdefault((from_type, to_type), {}).update(found)
+        gone = links_present(batch, found)  # for a removal: is the link gone?
         made = _Made(
             journal.applied(str(action), from_type, to_type) if journal is not None else set()
         )
@@ -1420,6 +1428,7 @@ def skip_absent(prepared: Prepared, client: HubSpotClient, journal: Journal | No
     )
     prepared.table = table.take(np.flatnonzero(~absent))
     prepared.count = len(prepared.table)
+    return held
 
 
 class _Made:
@@ -1450,15 +1459,14 @@ def remove_associations(
 
     ``pairs`` is read like :func:`hubframe.associate`'s (record ids, or unique property values
     looked up first).  A row with a label or type id removes that association type only
-    (batch labels archive: the unlabeled link and other labels stay); a row without one removes
-    every association between the two records (batch archive).  The portal is read first: a
-    row whose association is not there is ``skipped`` with ``NOT_ASSOCIATED`` and not sent
-    (HubSpot answers success for those, which would say nothing); when that read fails, the
-    rows are sent, and a ``success`` says it could not tell whether there was one to remove.
-    A workbook whose table goes
-    on in a sheet the read left out ("Associations (2)") is refused (:class:`InputError`,
-    nothing sent): read it with ``sheet="*"``.  Run options and ``issues`` as for
-    :func:`hubframe.associate`.
+    (batch labels archive: the unlabeled link and other labels stay, and its row says so); a
+    row without one removes every association between the two records (batch archive).  The
+    portal is read first: a row whose association is not there is ``skipped`` with
+    ``NOT_ASSOCIATED`` and not sent (HubSpot answers success for those, which would say
+    nothing); when that read fails, the rows are sent, and a ``success`` says it could not
+    tell whether there was one to remove.  A workbook whose table goes on in a sheet the read
+    left out ("Associations (2)") is refused (:class:`InputError`, nothing sent): read it with
+    ``sheet="*"``.  Run options and ``issues`` as for :func:`hubframe.associate`.
     """
     job = _Remove(pairs, issues_argument(issues, "pairs"))
     return run_job(job, client, RunOptions.of(options))
@@ -1491,8 +1499,63 @@ class _Remove:
         # the pair does not list is no label it carries (another portal's, the reverse's)
         prepared.table = _removals(prepared.work())
         if prepared.stop is None:
-            skip_absent(prepared, run.client, run.journal)
+            _say_kept(prepared, book, skip_absent(prepared, run.client, run.journal))
         return prepared
+
+
+def _say_kept(prepared: Prepared, book: LabelBook, held: Held) -> None:
+    """A label's removal leaves its records associated (the unlabeled link, the pair's other
+    labels), yet its row said a bare ``success``, as a pair's removal does: the export's rows,
+    removed, looked unlinked while HubSpot kept every pair.  Say it on the row (planned, and
+    its success), where the read before sending shows the pair holding another type than the
+    labels the run removes from it -- no request more.  Not said where the run removes the
+    pair whole too (a row without a label, either direction), or the read failed."""
+    items = prepared.work().items()
+    whole = {_ends(i) for i in items if i.action is Action.ARCHIVE}
+    going: dict[PairKey, set[int]] = {}
+    for item in items:
+        if item.action is Action.ARCHIVE_LABELS and item.type_id is not None:
+            going.setdefault(_pair_key(item), set()).add(item.type_id)
+    for item in items:
+        if item.action is not Action.ARCHIVE_LABELS or _ends(item) in whole:
+            continue
+        entries = held.get((item.from_type, item.to_type), {}).get(str(item.from_id))
+        left = _types_to(entries or [], item.to_id) - going.get(_pair_key(item), set())
+        if entries is not None and left:
+            _say(prepared, [item], _kept(book, item, left))
+
+
+def _ends(item: WorkItem) -> RecordEnds:
+    return record_ends(item.from_type, str(item.from_id), item.to_type, str(item.to_id))
+
+
+def _types_to(entries: list[dict[str, Any]], to_id: object) -> set[int]:
+    """The type ids the read's ``entries`` of a from record hold to record ``to_id``."""
+    return {
+        int(spec["typeId"])
+        for entry in entries
+        if str(entry.get("toObjectId")) == str(to_id)
+        for spec in entry.get("associationTypes") or []
+        if spec.get("typeId") is not None
+    }
+
+
+def _kept(book: LabelBook, item: WorkItem, left: set[int]) -> str:
+    """'Removes the label "X" only: the records stay associated (unlabeled)', naming what
+    the pair keeps: its unlabeled link, its other labels."""
+    plain = left & (book.unlabeled_ids(item.from_type, item.to_type) or frozenset())
+    try:
+        names = {d.type_id: d.label for d in book.labels(item.from_type, item.to_type)}
+    except HubframeError as exc:
+        if exc.stops_run:
+            raise
+        names = {}
+    others = [f'"{names[t]}"' if names.get(t) else f"type {t}" for t in sorted(left - plain)]
+    kept = (["unlabeled"] if plain else []) + (
+        [f"with the label{'s' if len(others) > 1 else ''} {' and '.join(others)}"] if others else []
+    )
+    what = f'the label "{item.label}"' if item.label else f"association type {item.type_id}"
+    return f"Removes {what} only: the records stay associated ({', and '.join(kept)})"
 
 
 def _refuse_unread_part(frame: pd.DataFrame) -> None:

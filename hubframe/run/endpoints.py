@@ -137,8 +137,18 @@ def _limit_result(result: JSON) -> Key:
 
 
 def _links_present(client: HubSpotClient, batch: Batch) -> list[bool]:
+    return links_present(batch, batch_links(client, batch))
+
+
+def batch_links(client: HubSpotClient, batch: Batch) -> dict[str, list[JSON]]:
+    """The associations of the batch's from records (from id -> their ``to`` entries): what
+    :func:`links_present` judges; a job that reads them first keeps them to say more."""
     ids = [item.from_id for item in batch.items if item.from_id is not None]
-    found = client.read_associations(batch.from_type, batch.to_type, ids)
+    return client.read_associations(batch.from_type, batch.to_type, ids)
+
+
+def links_present(batch: Batch, found: Mapping[str, list[JSON]]) -> list[bool]:
+    """Per row of an association batch, whether its change is in ``found`` (a removal: gone)."""
     removing = batch.action.removes_association
     return [
         _association_present(item, found.get(str(item.from_id), [])) != removing
@@ -286,8 +296,10 @@ __all__ = [
     "ENDPOINTS",
     "Endpoint",
     "batch_limit",
+    "batch_links",
     "encoded",
     "endpoint",
+    "links_present",
     "payloads",
     "row_keys",
     "send",

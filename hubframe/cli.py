@@ -773,18 +773,30 @@ def _keep_run_reports(args: argparse.Namespace) -> None:
     """No run writes its report or retry file over the report of a run that sent rows, the
     file ``undo`` reads: a dry run recalled from the shell's history, a run again with the
     same ``--report`` after fixing a row, or ``--retry-file`` given a report's name replaced
-    it, and the earlier run could no longer be undone.  A dry run's report, a retry file, or
-    any other file is written over; the demo writes over its own reports, those of runs that
-    sent to a sandbox (not over a report of a run that sent to HubSpot)."""
+    it, and the earlier run could no longer be undone.  A dry run's report, a retry file, an
+    undo's report, a report of rows none of which HubSpot applied, or any other file is written
+    over; so is the report when a journal resumes (the same command again: the resumed run
+    reports the journal's rows too), and a run on a sandbox (the demo, a rehearsal) writes over
+    the report of a run that sent to a sandbox (never over one that sent to HubSpot)."""
     from hubframe.report.outputs import keep_run_report
 
-    who = "a dry run" if getattr(args, "dry_run", False) else "a run"
-    demo = bool(getattr(args, "demo", False))
-    for path, what in ((args.report, "report"), (getattr(args, "retry_file", None), "retry file")):
+    dry = bool(getattr(args, "dry_run", False))
+    run = "dry run" if dry else "run"
+    sandbox = bool(getattr(args, "demo", False) or getattr(args, "sandbox", None))
+    resumes = not dry and _journal_exists(args)
+    outputs = [(None if resumes else args.report, "report")]
+    outputs.append((getattr(args, "retry_file", None), "retry file"))
+    for path, what in outputs:
         if path:
             keep_run_report(
-                path, who, f"the {who.removeprefix('a ')}'s {what}", "sent", sandbox_reports=demo
+                path, f"a {run}", f"the {run}'s {what}", "sent", sandbox_reports=sandbox
             )
+
+
+def _journal_exists(args: argparse.Namespace) -> bool:
+    """Whether the run's ``--journal`` exists already: the run resumes it (or runs again)."""
+    journal = getattr(args, "journal", None)
+    return bool(journal) and Path(str(journal)).expanduser().is_file()
 
 
 def _check_undo_outputs(args: argparse.Namespace, run: pd.DataFrame) -> None:

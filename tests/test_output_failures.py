@@ -339,10 +339,14 @@ def _to_hubspot(report: Path) -> None:
     book.save(report)
 
 
-@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
 @pytest.mark.parametrize(
-    "then",
-    ["associate again", "retry file", "remove", "undo's report", "labels", "demo"],
+    ("then", "suffix"),
+    [
+        (then, suffix)
+        for then in ("associate again", "retry file", "remove", "undo's report", "labels")
+        for suffix in (".xlsx", ".csv")
+    ]
+    + [("demo", ".xlsx")],  # the demo writes .xlsx reports
 )
 def test_no_run_writes_over_a_real_runs_report(
     sandbox: Sandbox,
@@ -359,8 +363,6 @@ def test_no_run_writes_over_a_real_runs_report(
     sheet, report = _sheet(tmp_path), tmp_path / f"deals_contacts_report{suffix}"
     assert main(["associate", str(sheet), "--report", str(report), *_hub(sandbox)]) == 1
     if then == "demo":
-        if suffix == ".csv":
-            pytest.skip("the demo writes .xlsx reports")
         _to_hubspot(report)
     kept, asked = _digest(report), len(sandbox.request_log())
     labels = tmp_path / "labels.csv"
@@ -393,3 +395,36 @@ def test_the_demo_writes_over_its_own_reports(tmp_path: Path) -> None:
     """Run again, the demo writes over the reports it wrote (runs that sent to its sandbox)."""
     for _ in range(2):
         assert main(["demo", "--out", str(tmp_path), "--no-progress"]) == 0
+
+
+@pytest.mark.parametrize("again", ["journal resumes", "undo again", "nothing applied", "rehearsal"])
+def test_the_same_command_again_writes_over_its_report(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], again: str
+) -> None:
+    """Where the report written over is no loss, the same command runs again (found reviewing
+    the refusal above): a run with a journal resumed (the resumed run reports the journal's
+    rows too; the command line itself advises "the same command again"), an undo again (an
+    undo's report is undone by nothing), a run none of whose rows HubSpot applied (unreachable:
+    nothing to undo), a rehearsal again (its sandbox is gone: nothing could undo it)."""
+    sheet, report = _sheet(tmp_path), tmp_path / "report.xlsx"
+    journal = ["--journal", str(tmp_path / "run.sqlite")]
+    first = {
+        "journal resumes": ["associate", str(sheet), "--report", str(report), *journal],
+        "undo again": ["undo", str(tmp_path / "run.xlsx"), "--report", str(report)],
+        "nothing applied": ["associate", str(sheet), "--report", str(report)],
+        "rehearsal": ["associate", str(sheet), "--report", str(report), "--sandbox", "rehearse"],
+    }[again]
+    hub = _hub(sandbox)
+    if again == "undo again":
+        assert main(["associate", str(sheet), "--report", str(tmp_path / "run.xlsx"), *hub]) == 1
+    if again == "nothing applied":
+        hub = ["--token", sandbox.token, "--base-url", "http://127.0.0.1:9", "--no-progress"]
+    if again == "rehearsal":
+        hub = ["--no-progress"]
+    assert main([*first, *hub]) in (0, 1, 2)
+    assert report.is_file()
+    capsys.readouterr()
+    code = main([*first, *(_hub(sandbox) if again == "nothing applied" else hub)])
+    err = capsys.readouterr().err
+    assert code in (0, 1), err
+    assert "holds the report of a run that sent rows" not in err

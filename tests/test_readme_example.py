@@ -24,7 +24,7 @@ def _ten_lines() -> str:
     return found.group(1)
 
 
-def test_the_readme_example_runs_and_its_report_can_be_undone(tmp_path: Path) -> None:
+def test_the_readme_example_runs_and_its_report_records_what_existed_before(tmp_path: Path) -> None:
     (tmp_path / "sample_data").mkdir()
     shutil.copy(REPO / "sample_data" / "deals_contacts.xlsx", tmp_path / "sample_data")
     (tmp_path / "example.py").write_text(_ten_lines(), encoding="utf-8")

@@ -21,6 +21,7 @@ import pytest
 
 import hubframe as hf
 from hubframe.errors import InputError
+from hubframe.run.journal import ReportJournalLeftOut
 from hubframe.run.portal import PORTAL_LABEL, PortalKey, PortalUnchecked
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for
@@ -264,3 +265,23 @@ def test_an_undo_of_a_run_that_applied_nothing_says_nothing(
         with pytest.raises(hf.InputError, match="the result of a dry run"):  # nothing sent
             hf.undo(report, client_for(sb), progress=False)
     assert not [w for w in caught if issubclass(w.category, PortalUnchecked)]
+
+
+def test_a_dry_run_warns_when_the_journal_its_report_names_is_gone(
+    sandbox_factory: Factory, tmp_path: Path
+) -> None:
+    """A report whose Summary names a journal that is not there any more (moved, deleted),
+    its portal key cleared: the undo warns that it could not check the portal, and its dry run
+    said nothing (it took the journal named for one that checks)."""
+    sb = _portal(sandbox_factory)
+    journal = tmp_path / "run.sqlite"
+    result = hf.associate(hf.read_pairs(SHEET), client_for(sb), journal=journal, progress=False)
+    report = hf.export_report(result, tmp_path / "r.xlsx")
+    _set_key_cell(report, None)
+    journal.unlink()
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ReportJournalLeftOut)
+        assert len(_undo_warnings(report, client_for(sb), dry_run=True)) == 1
+        assert _linked(sb) == 2
+        assert len(_undo_warnings(report, client_for(sb))) == 1
+    assert _linked(sb) == 0

@@ -68,6 +68,7 @@ from hubframe.io.sources import as_path
 from hubframe.jobs.before_flags import refuse_flipped_flags, refuse_unsent, written_pairs
 from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
 from hubframe.jobs.undo_links import cover_links
+from hubframe.report.net import ends
 from hubframe.report.reader import (
     JOURNAL_LAST_RUN,
     RunArg,
@@ -109,7 +110,7 @@ from hubframe.run.portal import (
     refuse_another_report_portal,
     refuse_another_run_portal,
 )
-from hubframe.run.primary import PrimaryRow, primary_companies, replaced_by, row_of
+from hubframe.run.primary import PrimaryRow, primary_companies, primary_spec, replaced_by, row_of
 from hubframe.run.rows import issues_argument, own_index, read_input, text, value
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
@@ -948,7 +949,7 @@ def _spare_other_labels(
     rows: list[dict[Any, Any]],
     prepared: Prepared,
     client: HubSpotClient,
-    replayed: frozenset[int] = frozenset(),
+    replayed: frozenset[tuple[str, ...]] = frozenset(),
 ) -> list[WorkItem]:
     """A pair the run linked goes whole (batch archive) only when it holds no label this undo
     does not take back: another row of the run left out of the undo (``undo(result.iloc[[0]])``)
@@ -976,7 +977,8 @@ def _spare_other_labels(
             taken.setdefault(_pair_key(item), set()).add(int(type_id))
     out: list[WorkItem] = []
     for item in items:
-        kept = _kept_whole(item, rows[item.position], held, taken, item.position in replayed)
+        again = ends(*_pair_key(item)) in replayed
+        kept = _kept_whole(item, rows[item.position], held, taken, again)
         if isinstance(kept, WorkItem):
             out.append(kept)
             names = _held_by(item, held.get(_pair_key(item), {}), taken)
@@ -1008,7 +1010,7 @@ def _kept_whole(
     type_id, label = value(row.get("type_id")), text(row.get("label"))
     if label is None and type_id is not None:  # a journal keeps a label's type id only
         label = types.get(int(type_id))
-    if type_id is not None and int(type_id) not in types and (_unknown(row) or not replayed):
+    if _lacks_type(item, row, types) and (_unknown(row) or not replayed):
         what = f'the label "{label}"' if label else f"association type {type_id}"
         return _never_landed(item, what) if _unknown(row) else _gone_since(item, what)
     names = _held_by(item, types, taken)
@@ -1029,6 +1031,19 @@ def _kept_whole(
         "take back (a row of the run left out of it or not taken back, or a label added "
         "since); the link stays for them. Undo those rows too to remove it."
     )
+
+
+def _lacks_type(item: WorkItem, row: Mapping[Any, Any], types: Mapping[int, str | None]) -> bool:
+    """Whether the linked pair lacks the row's type (a label's), the run's write of which
+    never landed or was removed since.  Not a Primary type: HubSpot takes Primary off a pair by
+    itself when another company becomes the record's primary, and keeps the pair's link --
+    the run's, to take back (it was left as someone else's, and never taken back after)."""
+    type_id = value(row.get("type_id"))
+    if type_id is None or int(type_id) in types:
+        return False
+    category = _category(row)
+    primary = primary_spec(item.from_type, item.to_type, HUBSPOT_DEFINED, int(type_id))
+    return primary is None or category not in (None, HUBSPOT_DEFINED)
 
 
 def _held_by(
@@ -1305,8 +1320,11 @@ def _names_portal(table: pd.DataFrame) -> bool:
 
 def _names_journal(table: pd.DataFrame) -> bool:
     """Whether ``table`` is a journal's, or a report whose Summary names its run's journal
-    (whose key the undo then checks the token against)."""
-    return _journal_of(table) is not None or report_journal(table) is not None
+    that is there (whose key the undo then checks the token against)."""
+    named = report_journal(table)
+    return _journal_of(table) is not None or (
+        named is not None and Path(named[0]).expanduser().is_file()
+    )
 
 
 def _warn_unchecked(table: pd.DataFrame, client: HubSpotClient) -> None:

@@ -212,17 +212,23 @@ def _nothing(row: JournalRow, was: set[int]) -> str:
     )
 
 
-def replayed(rows: Sequence[JournalRow], steps: Iterable[JournalStep]) -> list[int]:
-    """The positions of ``rows`` whose record pair (either direction) several runs applied
-    rows to: what the journal's replay of the pair decides is to take back, also of a type
-    a later run removed (the link the runs made, left by a label's removal, goes with the
-    pair).  An undo does not take such a row's missing type for a change made outside the
-    journal (a label removed by hand, whose link is someone else's)."""
+def replayed(steps: Iterable[JournalStep]) -> list[list[str]]:
+    """The record pairs (:func:`ends`, as lists) several runs applied rows to: what the
+    journal's replay of such a pair decides is to take back, also of a type a later run
+    removed (the link the runs made, left by a label's removal, goes with the pair).  An undo
+    does not take such a row's missing type for a change made outside the journal (a label
+    removed by hand, whose link is someone else's).  Pairs, not positions: a journal's frame
+    sliced in Python (``load_run(j).iloc[[3]]``) keeps its attrs, and positions would name
+    other rows."""
     runs: dict[Pair, set[int]] = {}
     for step in steps:
         runs.setdefault(_ends(_pair(step.key)), set()).add(step.run)
-    several = {ends for ends, by in runs.items() if len(by) > 1}
-    return [n for n, row in enumerate(rows) if _ends(_row_pair(row)) in several]
+    return sorted(list(pair) for pair, by in runs.items() if len(by) > 1)
 
 
-__all__ = ["NetRow", "net_rows", "replayed"]
+def ends(from_type: str, to_type: str, from_id: str, to_id: str) -> Pair:
+    """The two records of a pair, in either direction, as :func:`replayed` names them."""
+    return _ends((from_type, to_type, from_id, to_id))
+
+
+__all__ = ["NetRow", "ends", "net_rows", "replayed"]

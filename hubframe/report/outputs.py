@@ -39,6 +39,7 @@ import pandas as pd
 
 from hubframe.errors import InputError
 from hubframe.io.sources import READ_FROM, as_path
+from hubframe.report.summary import BASE_URL_LABEL, JOB
 
 PathLike = str | os.PathLike[str]
 #: The file types reports and retry files are written as.
@@ -239,7 +240,12 @@ def keep_run_report(
     if not path.is_file():
         return
     sent = _rows_sent(path)
-    if sent and not (sandbox_reports and _sent_to_loopback(path)):
+    if not sent:
+        return
+    said = _summary(path)
+    if "undo" in (said.get(JOB), said.get("command")):  # no undo reads it: an undo again may
+        return
+    if not (sandbox_reports and said.get(BASE_URL_LABEL, "").lower() in _LOOPBACK_HOSTS):
         raise InputError(
             f"{path}: holds the report of a run that sent rows ({sent}); {who} does not "
             f"write over it (hubframe undo reads it). Give {what} another path. "
@@ -251,35 +257,43 @@ def keep_run_report(
 _LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
-def _sent_to_loopback(path: Path) -> bool:
-    """Whether an .xlsx report's Summary says its run sent to a loopback host (a sandbox)."""
-    from hubframe.report.summary import BASE_URL_LABEL
-
+def _summary(path: Path) -> dict[str, str]:
+    """What an .xlsx report's Summary says (label -> value): its host (a loopback address: a
+    sandbox's) and its job; empty for a .csv report."""
     try:
         summary = pd.read_excel(
             path, sheet_name="Summary", header=None, nrows=40, dtype=str, engine="calamine"
         )
         cells = summary.iloc[:, :2].fillna("").astype(str).to_numpy().tolist()
     except Exception:  # no Summary (a .csv report): where it sent is not known
-        return False
-    said = {row[0].strip(): row[-1].strip() for row in cells}
-    return said.get(BASE_URL_LABEL, "").lower() in _LOOPBACK_HOSTS
+        return {}
+    return {row[0].strip(): row[-1].strip() for row in cells}
 
 
 def _rows_sent(path: Path) -> str:
-    """ "6 success, 1 failed" when ``path`` is a hubframe report of rows sent; else ""."""
+    """ "6 success, 1 UNKNOWN_OUTCOME" when ``path`` is a hubframe report of rows HubSpot
+    applied or may have (what an undo acts on); else "" (rows that all failed with an answer,
+    HubSpot unreachable: nothing to undo, and a run again may write over it)."""
+    wanted = {"status", "error_code"}
     try:
         if path.suffix.lower() == ".csv":
-            status = pd.read_csv(path, usecols=["status"], dtype=str)["status"]
+            table = pd.read_csv(path, usecols=lambda c: c in wanted, dtype=str)
         else:
-            book = pd.read_excel(
-                path, sheet_name="Results", usecols=["status"], dtype=str, engine="calamine"
+            table = pd.read_excel(
+                path,
+                sheet_name="Results",
+                usecols=lambda c: c in wanted,
+                dtype=str,
+                engine="calamine",
             )
-            status = book["status"]
+        status = table["status"].str.strip().str.lower()
     except Exception:  # not a report (or not one that can be read): nothing to keep
         return ""
-    counts = status.value_counts()
-    return ", ".join(f"{int(counts[s])} {s}" for s in ("success", "failed") if s in counts)
+    code = table["error_code"] if "error_code" in table else pd.Series("", index=table.index)
+    done = int((status == "success").sum())
+    maybe = int(((status == "failed") & (code.str.strip() == "UNKNOWN_OUTCOME")).sum())
+    said = [f"{done} success"] if done else []
+    return ", ".join(said + ([f"{maybe} UNKNOWN_OUTCOME"] if maybe else []))
 
 
 __all__ = [

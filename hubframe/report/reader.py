@@ -176,16 +176,20 @@ NO_READING: Final = "no_reading"
 NET_NONE: Final = "net_none"
 
 
-#: attrs key of a journal's frame: the positions of its rows whose record pair several runs
-#: changed (:func:`hubframe.report.net.replayed`, :func:`net_replayed`).
+#: attrs key of a journal's frame: the record pairs several of its runs changed
+#: (:func:`hubframe.report.net.replayed`, :func:`net_replayed`).
 NET_REPLAYED: Final = "net_replayed"
 
 
-def net_replayed(table: pd.DataFrame) -> frozenset[int]:
-    """The positions of a journal's rows whose pair several of its runs changed
-    (:data:`NET_REPLAYED`): the journal's replay says what of the pair is the runs'.  Empty
-    for any other table."""
-    return _positions_in(table, NET_REPLAYED)
+def net_replayed(table: pd.DataFrame) -> frozenset[tuple[str, ...]]:
+    """The record pairs (:func:`hubframe.report.net.ends`) several of a journal's runs
+    changed (:data:`NET_REPLAYED`): the journal's replay says what of them is the runs'.
+    Empty for any other table."""
+    meta = table.attrs.get("hubframe")
+    found = meta.get(NET_REPLAYED) if isinstance(meta, Mapping) else None
+    if not isinstance(found, list):
+        return frozenset()
+    return frozenset(tuple(str(v) for v in pair) for pair in found if isinstance(pair, list))
 
 
 def net_none(table: pd.DataFrame) -> dict[int, str]:
@@ -781,7 +785,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     meta[NO_READING] = [n for n, r in enumerate(rows) if r.before is None and r.recorded]
     meta[NO_PRIMARY_READING] = [n for n, r in enumerate(rows) if not r.primary_read]
     meta[NET_NONE] = notes
-    meta[NET_REPLAYED] = replayed(rows, steps)
+    meta[NET_REPLAYED] = replayed(steps)
     meta |= read_from_attrs(journal.path)
     meta[JOURNAL_LAST_RUN] = journal.last_run()
     key = journal.portal()

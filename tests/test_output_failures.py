@@ -428,3 +428,24 @@ def test_the_same_command_again_writes_over_its_report(
     err = capsys.readouterr().err
     assert code in (0, 1), err
     assert "holds the report of a run that sent rows" not in err
+
+
+@pytest.mark.parametrize("saved", ["semicolons", "utf-16"])
+def test_a_report_saved_again_by_excel_is_kept_too(
+    sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], saved: str
+) -> None:
+    """A .csv report opened and saved again in Excel (";" in many locales, or "Unicode text",
+    UTF-16 and tabs) is still the report ``undo`` reads (it reads those); the check read it
+    with ``pd.read_csv`` defaults, found no ``status`` column, and let a run write over it."""
+    sheet, report = _sheet(tmp_path), tmp_path / "report.csv"
+    assert main(["associate", str(sheet), "--report", str(report), *_hub(sandbox)]) == 1
+    table = pd.read_csv(report, dtype=str, keep_default_na=False)
+    if saved == "semicolons":
+        table.to_csv(report, sep=";", index=False, encoding="cp1252")
+    else:
+        table.to_csv(report, sep="\t", index=False, encoding="utf-16")
+    kept = _digest(report)
+    capsys.readouterr()
+    assert main(["associate", str(sheet), "--report", str(report), *_hub(sandbox)]) == 2
+    assert "holds the report of a run that sent rows" in capsys.readouterr().err
+    assert _digest(report) == kept

@@ -239,11 +239,14 @@ def keep_run_report(
     path = as_path(target)
     if not path.is_file():
         return
-    sent = _rows_sent(path)
-    if not sent:
+    from hubframe.report.reader import COMMAND, report_read
+
+    try:
+        table, said = report_read(path)
+    except Exception:  # not a report (or not one that can be read): nothing to keep
         return
-    said = _summary(path)
-    if "undo" in (said.get(JOB), said.get("command")):  # no undo reads it: an undo again may
+    sent = _rows_sent(table)
+    if not sent or "undo" in (said.get(JOB), said.get(COMMAND)):  # an undo's: no undo reads it
         return
     if not (sandbox_reports and said.get(BASE_URL_LABEL, "").lower() in _LOOPBACK_HOSTS):
         raise InputError(
@@ -257,39 +260,15 @@ def keep_run_report(
 _LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
-def _summary(path: Path) -> dict[str, str]:
-    """What an .xlsx report's Summary says (label -> value): its host (a loopback address: a
-    sandbox's) and its job; empty for a .csv report."""
-    try:
-        summary = pd.read_excel(
-            path, sheet_name="Summary", header=None, nrows=40, dtype=str, engine="calamine"
-        )
-        cells = summary.iloc[:, :2].fillna("").astype(str).to_numpy().tolist()
-    except Exception:  # no Summary (a .csv report): where it sent is not known
-        return {}
-    return {row[0].strip(): row[-1].strip() for row in cells}
-
-
-def _rows_sent(path: Path) -> str:
-    """ "6 success, 1 UNKNOWN_OUTCOME" when ``path`` is a hubframe report of rows HubSpot
-    applied or may have (what an undo acts on); else "" (rows that all failed with an answer,
-    HubSpot unreachable: nothing to undo, and a run again may write over it)."""
-    wanted = {"status", "error_code"}
-    try:
-        if path.suffix.lower() == ".csv":
-            table = pd.read_csv(path, usecols=lambda c: c in wanted, dtype=str)
-        else:
-            table = pd.read_excel(
-                path,
-                sheet_name="Results",
-                usecols=lambda c: c in wanted,
-                dtype=str,
-                engine="calamine",
-            )
-        status = table["status"].str.strip().str.lower()
-    except Exception:  # not a report (or not one that can be read): nothing to keep
+def _rows_sent(table: pd.DataFrame) -> str:
+    """ "6 success, 1 UNKNOWN_OUTCOME": the rows of a report HubSpot applied or may have (what
+    an undo acts on); "" when none (rows that all failed with an answer, HubSpot unreachable:
+    nothing to undo, and a run again may write over it)."""
+    if "status" not in table:
         return ""
-    code = table["error_code"] if "error_code" in table else pd.Series("", index=table.index)
+    status = table["status"].astype("string").str.strip().str.lower()
+    empty = pd.Series("", index=table.index, dtype="string")
+    code = table["error_code"].astype("string") if "error_code" in table else empty
     done = int((status == "success").sum())
     maybe = int(((status == "failed") & (code.str.strip() == "UNKNOWN_OUTCOME")).sum())
     said = [f"{done} success"] if done else []

@@ -237,6 +237,19 @@ def report_journal(table: pd.DataFrame) -> tuple[str, str] | None:
     return str(named["path"]), str(named.get("report") or "the report")
 
 
+def report_read(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
+    """A report's rows as its file holds them and what its Summary says (empty for a .csv
+    report), read as an undo reads them: a workbook checked before the engine opens it (a
+    hostile file named like a report is refused, not opened), a .csv in the encoding and
+    delimiter it was saved in.  InputError when it cannot be read as one."""
+    if path.suffix.lower() not in (".xlsx", ".xlsm"):
+        return _csv_report(path), {}
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", HiddenReportRows)  # read to be kept, not undone
+        table, said, _ = _results_sheets(path)
+    return table, said
+
+
 def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
     """The Results sheet of an .xlsx report, and the sheets it goes on in past Excel's row
     limit ("Results (2)", ...), as one table; the settings its Summary keeps that an undo
@@ -1174,5 +1187,6 @@ __all__ = [
     "no_primary_reading",
     "no_reading",
     "report_journal",
+    "report_read",
     "undo_of_undo",
 ]

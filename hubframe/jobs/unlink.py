@@ -1012,7 +1012,7 @@ def _kept_whole(
         label = types.get(int(type_id))
     if _lacks_type(item, row, types) and (_unknown(row) or not replayed):
         what = f'the label "{label}"' if label else f"association type {type_id}"
-        return _never_landed(item, what) if _unknown(row) else _gone_since(item, what)
+        return _type_missing(item, what, _unknown(row))
     names = _held_by(item, types, taken)
     if names is None:
         return None
@@ -1068,36 +1068,33 @@ def _label_alone(item: WorkItem, names: str) -> Note:
     )
 
 
-def _gone_since(item: WorkItem, what: str) -> Outcome:
-    """A row the run applied whose type (its label) the linked pair no longer holds: what the
-    run wrote was removed since (the label alone, or the pair removed and linked again without
-    it), so the link the pair holds now is not taken for the run's: left in place."""
+#: Why a row whose type the linked pair lacks leaves the pair's link (:func:`_type_missing`):
+#: the run applied it (its label removed since), or never learned whether it did.
+_WHY_MISSING: Final = {
+    False: (
+        " (removed since?). The link they have now is not taken for the run's (the label was "
+        "taken off it, or the pair linked again without it: someone else's)"
+    ),
+    True: (
+        ". The run never learned whether its write of it landed: it did not (or it was "
+        "removed since), so the link they have is not taken for the run's (someone else's?)"
+    ),
+}
+
+
+def _type_missing(item: WorkItem, what: str, unknown: bool) -> Outcome:
+    """A row whose type (its label) the linked pair lacks: applied, what the run wrote was
+    removed since (the label alone, or the pair removed and linked again without it); of
+    unknown outcome, its write never landed.  Either way the link the pair holds now is not
+    taken for the run's: left in place."""
     between = f"{item.from_type} {item.from_id} and {item.to_type} {item.to_id}"
     return Outcome(
         Status.SKIPPED,
         action=item.action,
         error_code=ErrorCode.NOT_ASSOCIATED,
         error_message=(
-            f"Not there: {between} do not have {what} in HubSpot (removed since?). The link "
-            "they have now is not taken for the run's (the label was taken off it, or the "
-            "pair linked again without it: someone else's) and is left in place; nothing sent."
-        ),
-    )
-
-
-def _never_landed(item: WorkItem, what: str) -> Outcome:
-    """A row of unknown outcome whose type the linked pair lacks: its write never landed (or
-    what it wrote was removed since), so the pair's link is not the run's to remove."""
-    between = f"{item.from_type} {item.from_id} and {item.to_type} {item.to_id}"
-    return Outcome(
-        Status.SKIPPED,
-        action=item.action,
-        error_code=ErrorCode.NOT_ASSOCIATED,
-        error_message=(
-            f"Not there: {between} do not have {what} in HubSpot. The run never learned "
-            "whether its write of it landed: it did not (or it was removed since), so the "
-            "link they have is not taken for the run's (someone else's?) and is left in "
-            "place; nothing sent."
+            f"Not there: {between} do not have {what} in HubSpot{_WHY_MISSING[unknown]} and "
+            "is left in place; nothing sent."
         ),
     )
 

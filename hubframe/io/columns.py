@@ -923,25 +923,32 @@ def _other_side_guessed(
     word; with ``columns={"HubSpot deal": "from_id"}`` and deals given, "Deal ID" (another
     system's deal ids) was read as the 'to' ids -- deals linked to deals.  A column of the
     chosen side's object was chosen against ("Contact ID 2" chosen over "Contact ID")."""
-    chosen = [s for s in ("from", "to") if mapping.columns.get(f"{s}_id") in mapping.chosen]
-    if len(chosen) != 1:
+    mine = _one_side_chosen(mapping)
+    if mine is None:
         return False
-    mine: Side = "from" if chosen[0] == "from" else "to"
     other: Side = "to" if mine == "from" else "from"
     if mapping.columns.get(f"{other}_id") is None or typed.side not in (None, other):
         return False
     if typed.object_type == (given.get(mine) or mapping.implied_types.get(mine)):
-        return _same_object_by_position(mapping, given)
+        return _same_object_by_position(mapping, given, mine, other)
     wanted = given.get(other)
     return not wanted or wanted == typed.object_type
 
 
-def _same_object_by_position(mapping: ColumnMapping, given: Mapping[Side, str | None]) -> bool:
-    """The side not chosen read a column, found by its header, of the chosen side's very
-    object (deals given, "HubSpot deal" chosen, "Deal ID" read as the other side's ids)."""
+def _one_side_chosen(mapping: ColumnMapping) -> Side | None:
+    """The side whose id column alone was chosen with ``columns=``; None when both or none."""
     chosen = [s for s in ("from", "to") if mapping.columns.get(f"{s}_id") in mapping.chosen]
-    mine: Side = "from" if chosen[0] == "from" else "to"
-    other: Side = "to" if mine == "from" else "from"
+    if len(chosen) != 1:
+        return None
+    return "from" if chosen[0] == "from" else "to"
+
+
+def _same_object_by_position(
+    mapping: ColumnMapping, given: Mapping[Side, str | None], mine: Side, other: Side
+) -> bool:
+    """The side not chosen (``other``) read a column, found by its header, of the chosen
+    side's very object (deals given, "HubSpot deal" chosen, "Deal ID" read as the other
+    side's ids)."""
     found = mapping.implied_types.get(other)
     header = mapping.columns.get(f"{other}_id")
     if found is None or header is None or header_key(header) not in TYPED_HEADERS:
@@ -997,8 +1004,8 @@ def _both_sides(header: str, typed: TypedHeader, mapping: ColumnMapping) -> list
     """The id columns a choice reading ``header`` would name: ``header`` for its side (the
     side not chosen with ``columns=``, else the side its name gives, else 'to'), the column
     read for the other side."""
-    chosen = [s for s in ("from", "to") if mapping.columns.get(f"{s}_id") in mapping.chosen]
-    mine = ("to" if chosen[0] == "from" else "from") if len(chosen) == 1 else typed.side or "to"
+    chosen = _one_side_chosen(mapping)
+    mine = typed.side or "to" if chosen is None else ("to" if chosen == "from" else "from")
     other = "to" if mine == "from" else "from"
     read = mapping.columns.get(f"{other}_id")
     both = [(header, f"{mine}_id")] + ([] if read is None else [(read, f"{other}_id")])

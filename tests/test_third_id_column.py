@@ -17,6 +17,7 @@ from typing import Any
 
 import pandas as pd
 import pytest
+from fuzzseeds import seeds
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -220,3 +221,46 @@ def test_the_other_side_found_by_position_of_the_chosen_sides_object_is_refused(
     deals = [["HubSpot deal", "Deal ID"], ["3000000001", "3000000002"]]
     read = hf.read_pairs(_source(deals, how), **one)
     assert (read["to_type"].tolist(), read["to_id"].tolist()) == (["deals"], ["3000000002"])
+
+
+_OBJECTS = {"Deal": "deals", "Contact": "contacts", "Company": "companies", "Ticket": "tickets"}
+_PATTERNS = ("{} ID", "Associated {} IDs", "{} Record ID")
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+def test_one_side_chosen_leaves_out_only_what_the_rules_say(seed: int) -> None:
+    """Three id columns of three objects, one chosen as a side with ``columns=`` (the other
+    side's type given or not): a read leaves out only a column of the chosen side's object,
+    one a type given for the other side rules out, or one whose name gives the chosen side;
+    a refusal offers a choice of both sides that reads (found by the review's fuzz)."""
+    import random
+
+    from hubframe.io.aliases import TYPED_HEADERS, header_key
+
+    rng = random.Random(seed)
+    for _ in range(40):
+        objects = rng.sample(sorted(_OBJECTS), 3)
+        headers = [rng.choice(_PATTERNS).format(o) for o in objects]
+        frame = pd.DataFrame([[str(3000000001 + i) for i in range(3)]], columns=headers)
+        pick, side = rng.randrange(3), rng.choice(["from_id", "to_id"])
+        other_type = "from_type" if side == "to_id" else "to_type"
+        given = rng.choice([{}, {other_type: _OBJECTS[objects[(pick + 1) % 3]]}])
+        chosen = {headers[pick]: side}
+        try:
+            read = hf.read_pairs(frame.copy(), columns=chosen, **given)  # type: ignore[arg-type]
+        except HeaderError as exc:
+            message = str(exc)  # a refusal (no 'from' column, several 'to' columns ...)
+            if "choose both id columns with columns={" not in message:
+                continue
+            offered = ast.literal_eval(message[message.index("columns={") + 8 :].rstrip("."))
+            hf.read_pairs(frame.copy(), columns=offered, **given)  # type: ignore[arg-type]
+            continue
+        used = read.attrs["hubframe"]["column_map"]
+        for header in (h for h in headers if h not in used):
+            what = _OBJECTS[objects[headers.index(header)]]
+            typed = TYPED_HEADERS.get(header_key(header))
+            assert (
+                what == _OBJECTS[objects[pick]]
+                or (given and next(iter(given.values())) != what)
+                or (typed is not None and typed.side == side[:-3])
+            ), (headers, chosen, given, header)

@@ -29,7 +29,12 @@ from hubframe.run.pipeline import Note, Prepared, RunContext, run_job
 from hubframe.run.preflight import Check, PortalState, predict, read_state, sources_of
 from hubframe.run.primary import settle_conflicts
 from hubframe.run.primary_before import held, hold_back, primaries_before
-from hubframe.run.rows import issues_argument, read_input, refuse_removals_sheet
+from hubframe.run.rows import (
+    issues_argument,
+    read_input,
+    refuse_removals_sheet,
+    refuse_unread_part,
+)
 from hubframe.run.send import MAX_IN_FLIGHT
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome, WorkItem
@@ -139,6 +144,7 @@ class _Associate:
 
         source, index = read_input(self.source, "pairs")
         refuse_removals_sheet(source, "associate")
+        refuse_unread_part(source, "associate would link")
         book = LabelBook(run.client)
         # Read while the sheet is checked: the labels the rows name, and when the state before
         # is read, every pair's (its unlabeled type is asked as soon as a pair is found linked).

@@ -111,7 +111,14 @@ from hubframe.run.portal import (
     refuse_another_run_portal,
 )
 from hubframe.run.primary import PrimaryRow, primary_companies, primary_spec, replaced_by, row_of
-from hubframe.run.rows import issues_argument, own_index, read_input, text, value
+from hubframe.run.rows import (
+    issues_argument,
+    own_index,
+    read_input,
+    refuse_unread_part,
+    text,
+    value,
+)
 from hubframe.run.work import Batch, Outcome, WorkItem
 from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
 from hubframe.vocab import Action, Status, object_noun
@@ -1498,7 +1505,7 @@ class _Remove:
         from hubframe.run.spelling import sheet_objects
 
         source, index = read_input(self.source, "pairs")
-        _refuse_unread_part(source)
+        refuse_unread_part(source, "remove would remove")
         book = LabelBook(run.client)
         book.prefetch(labeled_pairs(source))  # read while the sheet is checked
         frame, looked_up = resolve_ids(source, run.client)
@@ -1571,34 +1578,6 @@ def _kept(book: LabelBook, item: WorkItem, left: set[int]) -> str:
     )
     what = f'the label "{item.label}"' if item.label else f"association type {item.type_id}"
     return f"Removes {what} only: the records stay associated ({', and '.join(kept)})"
-
-
-def _refuse_unread_part(frame: pd.DataFrame) -> None:
-    """A workbook whose table goes on in a sheet the read left out ("Associations (2)" beside
-    the "Associations" read: an export, a report or a retry file longer than an Excel sheet).
-    Before, remove took the rows of the sheet read for the whole job: it removed them, said
-    success for every row and exit 0, and the later parts' associations stayed, told only by a
-    warning.  Stop before anything is read or sent, as a sync that may remove does, saying
-    how to read every part."""
-    from hubframe.io.notes import read_notes
-
-    notes = read_notes(frame)
-    found = notes.unread_part()
-    if found is None:
-        return
-    part, first = found
-    every = "sheet=\"*\", on the command line --sheet '*'"
-    how = (
-        f"Unhide it and read every sheet ({every})"
-        if part.hidden
-        else f"Read every sheet ({every}), or rename that sheet if it is not more of this one"
-    )
-    raise InputError(
-        f"{notes.source}: sheet '{part.name}' was not read, and its name says it goes on from "
-        f"sheet '{first}' (a table longer than an Excel sheet, as an export writes one): "
-        f"remove would remove only the rows of the sheet read and leave the rest. {how}. "
-        "Nothing was sent."
-    )
 
 
 def _removals(table: WorkTable) -> WorkTable:

@@ -83,6 +83,34 @@ def read_input(
     return frame.reset_index(drop=True), own_index(frame.index)
 
 
+def refuse_unread_part(frame: pd.DataFrame, would: str) -> None:
+    """A workbook whose table goes on in a sheet the read left out ("Associations (2)" beside
+    the "Associations" read: an export, a report or a retry file longer than an Excel sheet).
+    Before, a remove (or an associate) took the rows of the sheet read for the whole job: it
+    sent them, said success for every row and exit 0, and the later parts' rows were left,
+    told only by a warning.  Stop before anything is read or sent, as a sync that may remove
+    does, saying how to read every part (``would``: "remove would remove")."""
+    from hubframe.io.notes import read_notes
+
+    notes = read_notes(frame)
+    found = notes.unread_part()
+    if found is None:
+        return
+    part, first = found
+    every = "sheet=\"*\", on the command line --sheet '*'"
+    how = (
+        f"Unhide it and read every sheet ({every})"
+        if part.hidden
+        else f"Read every sheet ({every}), or rename that sheet if it is not more of this one"
+    )
+    raise InputError(
+        f"{notes.source}: sheet '{part.name}' was not read, and its name says it goes on from "
+        f"sheet '{first}' (a table longer than an Excel sheet, as an export writes one): "
+        f"{would} only the rows of the sheet read and leave the rest. {how}. "
+        "Nothing was sent."
+    )
+
+
 def refuse_removals_sheet(frame: pd.DataFrame, doing: str) -> None:
     """An undo's or a remove's retry workbook (its sheet named "To remove") holds removals
     still to do: associating or syncing it would link its rows again (and a sync would remove

@@ -356,7 +356,7 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
         hidden = [(str(s), int(r)) for s, r in rows.drop_duplicates().itertuples(index=False)]
     return ReadNotes(
         str(info.get("source", "")),
-        [str(s) for s in info.get("sheets_read", [])],
+        [str(s) for s in info.get("sheets_read") or []],
         info.get("sheet_choice"),
         skipped,
         guesses,

@@ -97,16 +97,15 @@ def refuse_unread_part(frame: pd.DataFrame, would: str) -> None:
     if found is None:
         return
     part, first = found
-    every = "sheet=\"*\", on the command line --sheet '*'"
     how = (
-        f"Unhide it and read every sheet ({every})"
+        "Unhide it and read every sheet"
         if part.hidden
-        else f"Read every sheet ({every}), or rename that sheet if it is not more of this one"
+        else "Read every sheet, or rename that sheet if it is not more of this one"
     )
-    raise InputError(
-        f"{notes.source}: sheet '{part.name}' was not read, and its name says it goes on from "
-        f"sheet '{first}' (a table longer than an Excel sheet, as an export writes one): "
-        f"{would} only the rows of the sheet read and leave the rest. {how}. "
+    raise InputError(  # the reason says how to read every sheet, as the caller gives options
+        f"{notes.source}: sheet '{part.name}' was not read ({part.reason}), and its name says "
+        f"it goes on from sheet '{first}' (a table longer than an Excel sheet, as an export "
+        f"writes one): {would} only the rows of the sheet read and leave the rest. {how}. "
         "Nothing was sent."
     )
 

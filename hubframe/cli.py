@@ -775,28 +775,38 @@ def _keep_run_reports(args: argparse.Namespace) -> None:
     same ``--report`` after fixing a row, or ``--retry-file`` given a report's name replaced
     it, and the earlier run could no longer be undone.  A dry run's report, a retry file, an
     undo's report, a report of rows none of which HubSpot applied, or any other file is written
-    over; so is the report when a journal resumes (the same command again: the resumed run
-    reports the journal's rows too), and a run on a sandbox (the demo, a rehearsal) writes over
+    over; so is the report of the run a journal resumes (:func:`_resumed_journal`), and a run
+    on a sandbox (the demo, a rehearsal) writes over
     the report of a run that sent to a sandbox (never over one that sent to HubSpot)."""
     from hubframe.report.outputs import keep_run_report
 
     dry = bool(getattr(args, "dry_run", False))
     run = "dry run" if dry else "run"
     sandbox = bool(getattr(args, "demo", False) or getattr(args, "sandbox", None))
-    resumes = not dry and _journal_exists(args)
-    outputs = [(None if resumes else args.report, "report")]
-    outputs.append((getattr(args, "retry_file", None), "retry file"))
-    for path, what in outputs:
+    resumed = None if dry else _resumed_journal(args)
+    for path, what in ((args.report, "report"), (getattr(args, "retry_file", None), "retry file")):
         if path:
             keep_run_report(
-                path, f"a {run}", f"the {run}'s {what}", "sent", sandbox_reports=sandbox
+                path,
+                f"a {run}",
+                f"the {run}'s {what}",
+                "sent",
+                sandbox_reports=sandbox,
+                resumed=resumed if what == "report" else None,
             )
 
 
-def _journal_exists(args: argparse.Namespace) -> bool:
-    """Whether the run's ``--journal`` exists already: the run resumes it (or runs again)."""
+def _resumed_journal(args: argparse.Namespace) -> Path | None:
+    """The run's ``--journal`` when it holds a run that did not end: the same command again
+    resumes it, and its report (which names the journal) is written over by the resumed
+    run's, which reports the journal's rows too.  A journal whose runs all ended starts a new
+    run: the earlier run's report is kept."""
+    from hubframe.run.journal import has_open_run
+
     journal = getattr(args, "journal", None)
-    return bool(journal) and Path(str(journal)).expanduser().is_file()
+    if not journal or not has_open_run(journal):
+        return None
+    return Path(str(journal)).expanduser()
 
 
 def _check_undo_outputs(args: argparse.Namespace, run: pd.DataFrame) -> None:

@@ -397,19 +397,16 @@ def test_the_demo_writes_over_its_own_reports(tmp_path: Path) -> None:
         assert main(["demo", "--out", str(tmp_path), "--no-progress"]) == 0
 
 
-@pytest.mark.parametrize("again", ["journal resumes", "undo again", "nothing applied", "rehearsal"])
+@pytest.mark.parametrize("again", ["undo again", "nothing applied", "rehearsal"])
 def test_the_same_command_again_writes_over_its_report(
     sandbox: Sandbox, tmp_path: Path, capsys: pytest.CaptureFixture[str], again: str
 ) -> None:
     """Where the report written over is no loss, the same command runs again (found reviewing
-    the refusal above): a run with a journal resumed (the resumed run reports the journal's
-    rows too; the command line itself advises "the same command again"), an undo again (an
+    the refusal above): an undo again (an
     undo's report is undone by nothing), a run none of whose rows HubSpot applied (unreachable:
     nothing to undo), a rehearsal again (its sandbox is gone: nothing could undo it)."""
     sheet, report = _sheet(tmp_path), tmp_path / "report.xlsx"
-    journal = ["--journal", str(tmp_path / "run.sqlite")]
     first = {
-        "journal resumes": ["associate", str(sheet), "--report", str(report), *journal],
         "undo again": ["undo", str(tmp_path / "run.xlsx"), "--report", str(report)],
         "nothing applied": ["associate", str(sheet), "--report", str(report)],
         "rehearsal": ["associate", str(sheet), "--report", str(report), "--sandbox", "rehearse"],
@@ -449,3 +446,41 @@ def test_a_report_saved_again_by_excel_is_kept_too(
     assert main(["associate", str(sheet), "--report", str(report), *_hub(sandbox)]) == 2
     assert "holds the report of a run that sent rows" in capsys.readouterr().err
     assert _digest(report) == kept
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_journal_resumed_writes_over_its_runs_report_only(
+    sandbox_factory: Callable[..., Sandbox],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    suffix: str,
+) -> None:
+    """A run stopped by HubSpot's daily limit with a journal: the same command again, as the
+    command line advises, resumes it and writes over its report (the resumed run reports the
+    journal's rows too).  A journal whose runs all ended starts a new run, and the earlier
+    run's report is kept; so is the report of another run (found reviewing: the journal's
+    file merely existing let any run write over any report)."""
+    sb = sandbox_factory(seed="demo", daily_limit=3)
+    sheet, report = _sheet(tmp_path), tmp_path / f"report{suffix}"
+    journal = ["--journal", str(tmp_path / "run.sqlite"), "--batch-size", "1"]
+    argv = ["associate", str(sheet), "--report", str(report), *journal, *_hub(sb)]
+    assert main(argv) == 1  # stopped by the daily limit: rows skipped, the run left open
+    sb.set_daily_limit(None)
+    capsys.readouterr()
+    assert main(argv) == 1  # resumed (the missing contact's row fails, as it did)
+    assert "holds the report of a run that sent rows" not in capsys.readouterr().err
+    assert main(argv) == 2  # every run of the journal ended: a new run keeps the report
+    assert "holds the report of a run that sent rows" in capsys.readouterr().err
+    other = tmp_path / f"other{suffix}"
+    assert main(["associate", str(sheet), "--report", str(other), *_hub(sb)]) == 1
+    kept = _digest(other)
+    sb.set_daily_limit(2)
+    assert main([*argv[:2], "--report", str(report.with_stem("next")), *argv[4:]]) == 1
+    sb.set_daily_limit(None)
+    capsys.readouterr()
+    again = ["associate", str(sheet), "--report", str(other), *journal, *_hub(sb)]
+    code = main(again)  # the journal's open run resumed, but "other" is not its report
+    if suffix == ".xlsx":
+        assert code == 2 and _digest(other) == kept
+    else:  # a .csv report names no journal: taken for the resumed run's
+        assert code == 1

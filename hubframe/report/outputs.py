@@ -39,7 +39,7 @@ import pandas as pd
 
 from hubframe.errors import InputError
 from hubframe.io.sources import READ_FROM, as_path
-from hubframe.report.summary import BASE_URL_LABEL, JOB
+from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL
 
 PathLike = str | os.PathLike[str]
 #: The file types reports and retry files are written as.
@@ -229,13 +229,22 @@ def refuse_own_sources(path: PathLike, role: str, frame: pd.DataFrame) -> None:
 
 
 def keep_run_report(
-    target: PathLike, who: str, what: str, done: str, *, sandbox_reports: bool = False
+    target: PathLike,
+    who: str,
+    what: str,
+    done: str,
+    *,
+    sandbox_reports: bool = False,
+    resumed: Path | None = None,
 ) -> None:
     """InputError when ``target`` (as written: ``~`` is the home folder, as for the writers)
     holds the report of a run that sent rows: ``who`` (a run, a dry run, an export) does not
     write ``what`` over it, as ``hubframe undo`` reads it (``done``: what was not done, in
     "Nothing was ...").  ``sandbox_reports``: the report of a run that sent to a sandbox (its
-    Summary's host a loopback address) is written over (the demo's own reports, run again)."""
+    Summary's host a loopback address) is written over (the demo's own reports, run again).
+    ``resumed``: the journal of a run being resumed; the report of its run (a .csv report,
+    which names no journal, or an .xlsx report whose Summary names it) is written over by the
+    resumed run's, which reports the journal's rows too."""
     path = as_path(target)
     if not path.is_file():
         return
@@ -248,12 +257,25 @@ def keep_run_report(
     sent = _rows_sent(table)
     if not sent or "undo" in (said.get(JOB), said.get(COMMAND)):  # an undo's: no undo reads it
         return
+    if resumed is not None and _names_journal(said, resumed):
+        return
     if not (sandbox_reports and said.get(BASE_URL_LABEL, "").lower() in _LOOPBACK_HOSTS):
         raise InputError(
             f"{path}: holds the report of a run that sent rows ({sent}); {who} does not "
             f"write over it (hubframe undo reads it). Give {what} another path. "
             f"Nothing was {done}."
         )
+
+
+def _names_journal(said: dict[str, str], journal: Path) -> bool:
+    """Whether a report's Summary (``said``; empty for a .csv report) names ``journal``: a
+    .csv report names none, and is taken for the resumed run's."""
+    if not said:
+        return True
+    named = said.get(JOURNAL, "")
+    if not named:
+        return False
+    return Path(named).expanduser().resolve() == journal.resolve()
 
 
 #: The hosts a sandbox serves on: a report whose Summary names another host sent to HubSpot.

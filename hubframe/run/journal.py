@@ -44,6 +44,7 @@ A path that cannot be a journal, and any database error later, is an
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -415,6 +416,19 @@ def _resumed_by(db: sqlite3.Connection, run: int) -> set[int]:
 
 
 RecordEnds = tuple[str, str, str, str]
+
+
+def has_open_run(path: str | os.PathLike[str]) -> bool:
+    """Whether the journal at ``path`` holds a run that did not end (stopped, killed): the
+    same command again resumes it.  Read only, and False for anything that is not a journal
+    hubframe can read (no file, another program's database)."""
+    try:
+        uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
+            found = db.execute("SELECT 1 FROM runs WHERE ended IS NULL LIMIT 1").fetchone()
+    except (sqlite3.Error, OSError, ValueError):
+        return False
+    return found is not None
 
 
 def record_ends(from_type: str, from_id: str, to_type: str, to_id: str) -> RecordEnds:

@@ -339,3 +339,30 @@ def test_no_association_a_mistyped_row_could_name_is_removed(seed: int) -> None:
     for f, t, message in zip(real["from_id"], real["to_id"], real["error_message"], strict=True):
         if isinstance(message, str) and message.startswith("Kept") and "HubSpot has no" in message:
             assert {f, t} & ids, (f, t, message)
+
+
+@pytest.mark.parametrize("dry_run", [True, False], ids=["dry", "real"])
+@pytest.mark.parametrize("labeled", [True, False], ids=["labeled", "unlabeled"])
+@pytest.mark.parametrize("f,t", DIRECTIONS[:2])
+def test_a_typo_out_of_the_scope_given_holds_the_pair_too(
+    f: str, t: str, labeled: bool, dry_run: bool
+) -> None:
+    """``scope=[record]``: the typo's record is not in the scope, so its row was skipped
+    ``OUT_OF_SCOPE`` unchecked, and the record's pair it meant was removed (found reviewing
+    the fix).  It is read and held as in the scope."""
+    with Sandbox(seed="demo") as sb:
+        sheet = _typo_sheet(f, t, labeled, sb)
+        before = _links(sb, f, t)
+        result = hf.sync(
+            sheet,
+            client_for(sb),
+            allow_removals=True,
+            scope=[str(sheet.loc[0, "from_id"])],
+            dry_run=dry_run,
+            progress=False,
+        )
+        assert _links(sb, f, t) == before
+    typo = result.loc[1]
+    assert (typo["status"], typo["error_code"]) == ("invalid", "OBJECT_NOT_FOUND"), result
+    held = _removals(result)
+    assert len(held) == (2 if labeled else 1) and set(held["error_code"]) == {"REMOVAL_HELD"}

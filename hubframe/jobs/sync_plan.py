@@ -776,14 +776,17 @@ def _source_checks(plans: list[PairPlan], keep: set[int]) -> list[RecordCheck]:
     of: a record holding one exists, so only these can be typos (2040009999 for 2040000001),
     which would read as the removal of the pair the row meant.  All of them, not only those
     whose target loses a pair: the dry run then says what the real run would meet, and a read
-    of 100 records a call costs no more than the read of their associations did."""
+    of 100 records a call costs no more than the read of their associations did.  Rows out of
+    ``scope=`` too: the scope does not hold a typo's record, and the pair the row meant (of a
+    record in it) would be removed all the same."""
     out: list[RecordCheck] = []
     for plan in plans:
         shown = plan.portal.keys() | (plan.now or {}).keys()
+        added = [i for i in plan.items if i.position in keep]
         out += [
             RecordCheck(plan.pair, i, "from")
-            for i in plan.items
-            if i.position in keep and str(i.from_id) not in shown
+            for i in [*added, *plan.outside]
+            if str(i.from_id) not in shown
         ]
     return out
 

@@ -420,10 +420,13 @@ RecordEnds = tuple[str, str, str, str]
 
 def has_open_run(path: str | os.PathLike[str]) -> bool:
     """Whether the journal at ``path`` holds a run that did not end (stopped, killed): the
-    same command again resumes it.  Read only, and False for anything that is not a journal
-    hubframe can read (no file, another program's database)."""
+    same command again resumes it.  Read as the file is (``immutable``: no lock taken, no
+    log file made beside it -- a read-only open made one, and the run's checks of a journal
+    whose content is in a log then found the log), and False for anything that is not a
+    journal hubframe can read (no file, another program's database, content still in a
+    write-ahead log: the report is then kept)."""
     try:
-        uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro"
+        uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro&immutable=1"
         with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
             found = db.execute("SELECT 1 FROM runs WHERE ended IS NULL LIMIT 1").fetchone()
     except (sqlite3.Error, OSError, ValueError):

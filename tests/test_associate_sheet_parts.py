@@ -67,3 +67,19 @@ def test_another_table_left_out_is_associated_as_before() -> None:
         with pytest.warns(SheetsLeftOut, match="'February'"):
             result = hf.associate(data, client_for(sb), progress=False)
         assert result["status"].tolist() == ["success"] * 3 and _linked(sb) == 3
+
+
+@pytest.mark.parametrize("dry_run", [False, True])
+def test_a_sync_without_removals_of_a_long_export_read_in_part_stops_too(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, dry_run: bool
+) -> None:
+    """A sync that may not remove linked the first part's pairs alone (found reviewing the
+    associate's refusal); one that may remove stopped already."""
+    with _portal() as source:
+        path = _export(source, tmp_path / "links.xlsx", monkeypatch)
+    with _empty_portal() as sb:
+        with warnings.catch_warnings(), pytest.raises(InputError) as info:
+            warnings.simplefilter("ignore", SheetsLeftOut)
+            hf.sync(path, client_for(sb), dry_run=dry_run, progress=False)
+        assert "sync would link only the rows of the sheet read" in str(info.value)
+        assert sb.request_log().empty and _linked(sb) == 0

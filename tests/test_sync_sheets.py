@@ -133,8 +133,8 @@ def test_a_named_part_of_a_long_export_syncs_only_with_the_others(
 ) -> None:
     """Naming the first sheet of an export that goes on in "Associations (2)" read that sheet
     alone without a word, and a sync with removals removed what the next sheet lists for the
-    deal both sheets name.  The next part is noted as left out: the sync stops, and a sync
-    that only adds warns."""
+    deal both sheets name.  The next part is noted as left out: the sync stops, and so does
+    a sync that only adds (it linked the first part's pairs alone, as an associate did)."""
     monkeypatch.setattr(report_excel, "SHEET_ROWS", 3)  # a header and two rows a sheet
     sb = _portal(sandbox_factory)
     client = client_for(sb)
@@ -145,10 +145,9 @@ def test_a_named_part_of_a_long_export_syncs_only_with_the_others(
     with pytest.raises(InputError, match=r"Read both, or rename that sheet"):
         hf.sync(first, client, allow_removals=True, progress=False)
     assert len(_linked(sb)) == 3
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", SheetsLeftOut)
-        added = hf.sync(first, client, progress=False)
-    assert set(added["change"]) == {"keep"} and len(_linked(sb)) == 3
+    with pytest.raises(InputError, match=r"sync would link only the rows of the sheet read"):
+        hf.sync(first, client, progress=False)
+    assert len(_linked(sb)) == 3
 
 
 def test_the_export_command_says_when_its_file_goes_on_in_more_sheets(

@@ -82,7 +82,13 @@ from hubframe.run.phases import run_in_phases
 from hubframe.run.pipeline import Prepared, RunContext
 from hubframe.run.primary import settle_conflicts
 from hubframe.run.primary_before import primaries_before
-from hubframe.run.rows import issues_argument, read_input, refuse_removals_sheet, type_pairs
+from hubframe.run.rows import (
+    issues_argument,
+    read_input,
+    refuse_removals_sheet,
+    refuse_unread_part,
+    type_pairs,
+)
 from hubframe.run.spelling import Spellings
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, ObjectPair, Status
@@ -181,6 +187,8 @@ class _Sync:
         refuse_removals_sheet(source, "sync")
         if self.rules.allow_removals:
             _refuse_unread_sheets(source)
+        else:  # an export's first part alone, linked as if it were all of it
+            refuse_unread_part(source, "sync would link")
         book = LabelBook(run.client)
         book.prefetch(labeled_pairs(source, every=True))  # every pair's links are read
         frame, looked_up = resolve_ids(source, run.client)

@@ -37,11 +37,22 @@ Setting = tuple[Sandbox, HubSpotClient, Path]
 
 @pytest.fixture
 def setting(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> Setting:
-    sb = sandbox_factory(seed=None)
+    sb, client = deals_and_contacts(sandbox_factory, DEALS, CONTACTS)
+    return sb, client, tmp_path / "run.sqlite"
+
+
+def deals_and_contacts(
+    factory: Callable[..., Sandbox], deals: list[str], contacts: list[str], label: str = ""
+) -> tuple[Sandbox, HubSpotClient]:
+    """A started sandbox holding only ``deals`` and ``contacts`` (and ``label``, deals to
+    contacts, when given): the portal the journal and undo tests link, and its client."""
+    sb = factory(seed=None)
     sb.start()
-    sb.add_records("deals", DEALS)
-    sb.add_records("contacts", CONTACTS)
-    return sb, client_for(sb), tmp_path / "run.sqlite"
+    sb.add_records("deals", deals)
+    sb.add_records("contacts", contacts)
+    if label:
+        sb.add_label("deals", "contacts", label)
+    return sb, client_for(sb)
 
 
 def _sheet(rows: range) -> pd.DataFrame:

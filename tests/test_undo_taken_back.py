@@ -15,11 +15,11 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from test_journal_between import deals_and_contacts
 
 import hubframe as hf
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for
 
 DEALS = [str(5_300_000_001 + i) for i in range(6)]
 CONTACTS = [str(6_300_000_001 + i) for i in range(6)]
@@ -30,12 +30,8 @@ Setting = tuple[Sandbox, HubSpotClient, Path]
 
 @pytest.fixture
 def setting(sandbox_factory: Callable[..., Sandbox], tmp_path: Path) -> Setting:
-    sb = sandbox_factory(seed=None)
-    sb.start()
-    sb.add_records("deals", DEALS)
-    sb.add_records("contacts", CONTACTS)
-    sb.add_label("deals", "contacts", "Decision maker")
-    return sb, client_for(sb), tmp_path / "run.sqlite"
+    sb, client = deals_and_contacts(sandbox_factory, DEALS, CONTACTS, "Decision maker")
+    return sb, client, tmp_path / "run.sqlite"
 
 
 def _sheet(rows: range, label: str) -> pd.DataFrame:

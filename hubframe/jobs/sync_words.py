@@ -174,32 +174,32 @@ def held_for_unplaced_row(pair: ObjectPair, row: object) -> Outcome:
 
 def missing_target(item: WorkItem) -> Outcome:
     """A row adding a pair whose target record HubSpot does not have (a typo of an id)."""
-    noun = object_noun(item.to_type)
-    return Outcome(
-        Status.INVALID,
-        action=item.action,
-        error_code=ErrorCode.OBJECT_NOT_FOUND,
-        error_message=(
-            f"HubSpot has no {noun} with id {item.to_id} (a typo? it may be deleted, or belong "
-            f"to another object type); nothing of {object_noun(item.from_type)} "
-            f"{item.from_id} is removed until the row is fixed."
-        ),
-    )
+    record = f"{object_noun(item.from_type)} {item.from_id}"
+    held = f"nothing of {record} is removed until the row is fixed."
+    return _no_record(item, object_noun(item.to_type), str(item.to_id), held)
 
 
 def missing_source(item: WorkItem) -> Outcome:
     """A row adding a pair whose from record HubSpot does not have (a typo of an id): not
     sent, and what it could be asking to keep is held (:mod:`hubframe.jobs.sync_records`)."""
     noun, target = object_noun(item.from_type), object_noun(item.to_type)
+    held = (
+        f"not sent, and no {noun}'s association with {target} {item.to_id} that this row "
+        "could be asking to keep is removed until the row is fixed."
+    )
+    return _no_record(item, noun, str(item.from_id), held)
+
+
+def _no_record(item: WorkItem, noun: str, record_id: str, held: str) -> Outcome:
+    """``invalid``, ``OBJECT_NOT_FOUND``: HubSpot has no ``noun`` ``record_id``; ``held``
+    says what the sync does not remove for it."""
     return Outcome(
         Status.INVALID,
         action=item.action,
         error_code=ErrorCode.OBJECT_NOT_FOUND,
         error_message=(
-            f"HubSpot has no {noun} with id {item.from_id} (a typo? it may be deleted, or "
-            f"belong to another object type); not sent, and no {noun}'s association with "
-            f"{target} {item.to_id} that this row could be asking to keep is removed until "
-            "the row is fixed."
+            f"HubSpot has no {noun} with id {record_id} (a typo? it may be deleted, or belong "
+            f"to another object type); {held}"
         ),
     )
 

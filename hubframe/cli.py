@@ -216,7 +216,9 @@ def _add_checks(parser: argparse.ArgumentParser, *, associate: bool) -> None:
         )
 
 
-def _add_run(parser: argparse.ArgumentParser) -> None:
+def _add_run(parser: argparse.ArgumentParser, *, sandbox: bool = True) -> None:
+    """The run options and the HubSpot ones; ``sandbox=False`` leaves --sandbox out of the
+    help (it is still read, so that the command can say why it refuses it)."""
     run = parser.add_argument_group("run")
     run.add_argument("--dry-run", action="store_true", help="plan and report; send nothing")
     run.add_argument("--report", type=Path, metavar="OUT", help="write a report (.xlsx or .csv)")
@@ -231,19 +233,23 @@ def _add_run(parser: argparse.ArgumentParser) -> None:
         default=None,
         help="progress bars on stderr (default: when stderr is a terminal)",
     )
-    _add_hubspot(parser)
+    _add_hubspot(parser, sandbox=sandbox)
 
 
-def _add_hubspot(parser: argparse.ArgumentParser) -> None:
+def _add_hubspot(parser: argparse.ArgumentParser, *, sandbox: bool = True) -> None:
     hub = parser.add_argument_group("HubSpot")
     hub.add_argument(
         "--sandbox",
         nargs="?",
         const="demo",
         choices=SANDBOX_MODES,
-        help="use a built-in sandbox instead of HubSpot: 'demo' (the default) is the demo "
-        "portal of the sample sheets; 'rehearse' is made from this sheet: its records and "
-        "labels exist, so a real sheet can be rehearsed",
+        help=(
+            "use a built-in sandbox instead of HubSpot: 'demo' (the default) is the demo "
+            "portal of the sample sheets; 'rehearse' is made from this sheet: its records and "
+            "labels exist, so a real sheet can be rehearsed"
+        )
+        if sandbox
+        else argparse.SUPPRESS,
     )
     hub.add_argument(
         "--api-version", choices=API_VERSIONS, default=DEFAULT_API_VERSION, help="API version"
@@ -408,7 +414,7 @@ def _add_undo(subs: Any) -> None:
         "reported as not there (NOT_ASSOCIATED), never as removed.",
     )
     p.add_argument("file", type=Path, help="the run's report (.xlsx, .csv) or journal (SQLite)")
-    _add_run(p)
+    _add_run(p, sandbox=False)  # refused: a new sandbox holds nothing of the run
 
 
 def _add_sandbox(subs: Any) -> None:

@@ -32,6 +32,18 @@ def test_undo_without_a_token_does_not_advise_the_sandbox_it_refuses(
     assert "--sandbox starts a new demo portal" in capsys.readouterr().err
 
 
+def test_undo_help_does_not_offer_the_sandbox_it_refuses(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit):
+        main(["undo", "--help"])
+    shown = capsys.readouterr().out
+    assert "--report OUT" in shown and "--sandbox" not in shown, shown
+    with pytest.raises(SystemExit):
+        main(["associate", "--help"])  # the commands that take it still offer it
+    assert "--sandbox" in capsys.readouterr().out
+
+
 def test_blank_limits_advice_works_as_written(sandbox: Sandbox, tmp_path: Path) -> None:
     advice = CODE_INFO[ErrorCode.BLANK_LIMIT].action
     assert "read_limits(..., remove_blank=True)" in advice

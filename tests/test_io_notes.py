@@ -31,7 +31,7 @@ def test_notes_of_an_export_read_as_lines_in_both_syntaxes() -> None:
 
 def test_notes_survive_a_copy_and_default_to_nothing() -> None:
     frame = read_pairs(b"Deal ID,Contact ID\n1,2\n")
-    assert read_notes(frame.copy()) == ReadNotes(source="<bytes>")
+    assert read_notes(frame.copy()) == ReadNotes(source="<bytes>", rows=1)
     assert read_notes(frame).messages() == []
     assert read_notes(pd.DataFrame()) == ReadNotes()
 
@@ -91,3 +91,55 @@ def test_the_command_line_says_a_sheet_left_out_once_in_its_own_words(
     err = capsys.readouterr().err
     assert "SheetsLeftOut" not in err and "Traceback" not in err
     assert err.count("sheet 'February'") == 2  # once per command
+
+
+EMPTY_READS = {
+    "header alone, csv": ("pairs.csv", b"from_type,from_id,to_type,to_id\n", "the file holds"),
+    "empty rows, csv": ("pairs.csv", b"Deal ID,Contact ID\n,\n , \n", "the file holds"),
+    "limits header, csv": ("limits.csv", b"object_type,to_object_type,max\n", "the file holds"),
+    "header alone, xlsx": ("pairs.xlsx", [["Deal ID", "Contact ID"]], "the sheet read holds"),
+    "empty rows, xlsx": (
+        "pairs.xlsx",
+        [["Deal ID", "Contact ID"], [None, " "]],
+        "the sheet read holds",
+    ),
+}
+
+
+#: each pairs sheet to the commands that read pairs, the limits sheet to limits
+EMPTY_RUNS = [
+    (command, case)
+    for case in EMPTY_READS
+    for command in (
+        ["limits"] if case.startswith("limits") else ["validate", "associate", "remove"]
+    )
+]
+
+
+@pytest.mark.parametrize(("command", "case"), EMPTY_RUNS)
+def test_a_sheet_holding_no_rows_is_warned_of(
+    case: str, command: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A header alone (the wrong file saved, every row filtered out) gave "0 rows, no problems
+    found" and a run of nothing, exit 0, with no word that nothing was read."""
+    from hubframe.cli import main
+    from hubframe.testing import xlsx_bytes
+
+    name, content, where = EMPTY_READS[case]
+    path = tmp_path / name
+    path.write_bytes(content if isinstance(content, bytes) else xlsx_bytes(content))
+    dry = [] if command == "validate" else ["--sandbox", "--dry-run"]
+    assert main([command, str(path), *dry, "--from", "deals", "--to", "contacts"]) == 0
+    said = capsys.readouterr().err
+    assert f"warning: {name}: {where} no rows below the header" in said, said
+
+
+def test_a_sheet_holding_rows_has_no_such_warning(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "pairs.csv"
+    path.write_bytes(b"Deal ID,Contact ID\n,\n1,2\n")
+    from hubframe.cli import main
+
+    assert main(["validate", str(path), "--from", "deals", "--to", "contacts"]) == 0
+    assert "no rows below the header" not in capsys.readouterr().err

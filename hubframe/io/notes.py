@@ -139,6 +139,7 @@ class ReadNotes:
     guessed_by_sheet: dict[str, dict[str, TypeGuess]] = field(default_factory=dict)
     #: the records an export read, from its scope sheet (:mod:`hubframe.io.scope`)
     export_scope: ExportScope | None = None
+    rows: int | None = None  # the rows read (None: not known)
 
     def unread_part(self) -> tuple[SkippedSheet, str] | None:
         """A sheet left unread that holds rows and is named as a later part of a sheet read
@@ -155,6 +156,8 @@ class ReadNotes:
         and the records with nothing to do; ``job``: the command the sheet was read for
         (``"remove"`` says what an export's scope is to it)."""
         out = self.sheet_messages()
+        if self.rows == 0 and self.source:
+            out.append(("warning", self._no_rows_message()))
         out += self._guess_messages(syntax)
         if self.export_scope is not None and self.export_scope.sheet is not None:
             scope = self.export_scope
@@ -192,6 +195,16 @@ class ReadNotes:
                 )
             )
         return out
+
+    def _no_rows_message(self) -> str:
+        where = {0: "the file holds", 1: "the sheet read holds"}.get(
+            len(self.sheets), "the sheets read hold"
+        )
+        meant = "the file" if not self.sheets else "the file and sheet"
+        return (
+            f"{self.source}: {where} no rows below the header (empty rows are left out), so "
+            f"there is nothing to check or send: is it {meant} you meant?"
+        )
 
     def _scope_message(self, scope: ExportScope) -> str:
         from hubframe.vocab import object_noun
@@ -366,4 +379,5 @@ def read_notes(frame: pd.DataFrame) -> ReadNotes:
         {str(k): [str(h) for h in v] for k, v in (info.get("hidden_columns") or {}).items()},
         sheet_guesses,
         export_scope(info),
+        len(frame) if info else None,
     )

@@ -74,6 +74,7 @@ from hubframe.io.sources import (
     Loaded,
     SheetArg,
     Source,
+    head_bytes,
     is_workbook,
     load_source,
     read_from_attrs,
@@ -124,16 +125,52 @@ def raw_sheets(loaded: Loaded, sheet: SheetArg, request: Request) -> list[RawShe
         from hubframe.io.excel import excel_sheets, workbook_checked  # only for a workbook
 
         return excel_sheets(workbook_checked(loaded, request.limits), sheet, request)
-    if loaded.extension in EXCEL_EXTENSIONS:
-        raise SourceError(
-            f"{loaded.name}: this is not an Excel workbook (the file is damaged or has the "
-            "wrong extension). Open it in Excel and save it again as .xlsx."
-        )
     refuse_non_sheet(loaded)
+    if loaded.extension in EXCEL_EXTENSIONS:
+        raise SourceError(f"{loaded.name}: {_not_a_workbook(head_bytes(loaded, 4096))}")
     _one_table(loaded, sheet, "a CSV or text file", request.syntax)
     from hubframe.io.csv import csv_sheet  # only for a text file
 
     return [csv_sheet(loaded, request)]
+
+
+def _not_a_workbook(head: bytes) -> str:
+    """Why a file named as a workbook is none, from its first bytes: a web page (what some
+    tools export as "Excel"), text (a CSV saved under an Excel name), or neither."""
+    start = head.lstrip(b"\xef\xbb\xbf \t\r\n").lower()
+    if start.startswith((b"<!doctype html", b"<html", b"<table", b"<?xml")):
+        return (
+            "this is not an Excel workbook but a web page or XML file with an Excel name (as "
+            "some tools export 'Excel' files). Open it in Excel and save it as .xlsx "
+            "(Excel Workbook)."
+        )
+    if _is_text(head):
+        return (
+            "this is not an Excel workbook but a text file (CSV or tab-separated) with an "
+            "Excel name. Rename it to .csv to read it as text, or open it in Excel and save "
+            "it as .xlsx."
+        )
+    return (
+        "this is not an Excel workbook (the file is damaged or has the wrong extension). "
+        "Open it in Excel and save it again as .xlsx."
+    )
+
+
+def _is_text(head: bytes) -> bool:
+    """True when ``head`` decodes as text (UTF-16 with its byte order mark, as Excel's
+    "Unicode text" saves; else UTF-8 or Windows-1252, as its CSVs) holding no control
+    characters but tabs and line ends (a binary file holds some in its first bytes)."""
+    if not head:
+        return False
+    if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+        text = head.decode("utf-16", "replace")
+    else:
+        try:
+            text = head.decode("utf-8")
+        except UnicodeDecodeError as exc:  # a character cut at the sample's end, or cp1252
+            cut = exc.start >= len(head) - 3
+            text = head.decode("utf-8" if cut else "cp1252", "replace")
+    return not any(ord(c) < 32 and c not in "\t\r\n" for c in text)
 
 
 def _one_table(loaded: Loaded, sheet: SheetArg, what: str, words: Syntax) -> None:

@@ -137,3 +137,119 @@ def test_findings_of_another_portal_settle_nothing() -> None:
         unmarked.attrs = {}  # a table saved and read back does not say where it was found
         kept = hubframe.associate(missing, client, issues=unmarked, dry_run=True, progress=False)
         assert kept["error_code"].tolist() == ["OBJECT_NOT_FOUND", "BAD_ID"]
+
+
+COMPANIES = demo_ids("companies")
+#: (to_type, to_id, label): labels that exist for one object pair only, a record the portal
+#: lacks, rows that are fine -- rows alike in the cell an issue names, unlike in the others
+TARGETS = [
+    ("contacts", str(CONTACTS[10]), "Champion"),
+    ("companies", str(COMPANIES[5]), "Champion"),  # no such label from deals to companies
+    ("companies", str(COMPANIES[6]), "Reseller"),
+    ("contacts", str(CONTACTS[11]), "Reseller"),  # no such label from deals to contacts
+    ("contacts", "9999999999", ""),  # no such contact
+    ("companies", "9999999999", ""),
+    ("contacts", str(CONTACTS[12]), ""),
+]
+
+
+@st.composite
+def _raw_versions(draw: st.DrawFn) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """A frame never read by hubframe (each job reads it anew, numbering its rows by
+    position), and the same frame sorted, shuffled or filtered after validating."""
+    rows = draw(
+        st.lists(
+            st.tuples(st.sampled_from([str(d) for d in DEALS[10:13]]), st.sampled_from(TARGETS)),
+            min_size=2,
+            max_size=10,
+            unique=True,  # a repeat is "duplicate" in a run, and invalid to a validation
+        )
+    )
+    frame = pd.DataFrame(
+        [("deals", deal, t, to, label) for deal, (t, to, label) in rows],
+        columns=["from_type", "from_id", "to_type", "to_id", "label"],
+    )
+    change = draw(st.sampled_from(["sort", "reverse", "sample", "filter"]))
+    if change == "sort":
+        later = frame.sort_values(["to_type", "label"], ascending=draw(st.booleans()))
+    elif change == "reverse":
+        later = frame.iloc[::-1]
+    elif change == "sample":
+        later = frame.sample(frac=1, random_state=draw(st.integers(0, 2**16)))
+    else:
+        keep = draw(st.lists(st.booleans(), min_size=len(frame), max_size=len(frame)))
+        later = frame.loc[keep]
+    return frame, later
+
+
+@settings(
+    max_examples=examples(8),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(versions=_raw_versions(), job=st.sampled_from(["associate", "remove"]))
+def test_a_clients_findings_follow_the_rows_of_a_sorted_frame(
+    portal: Sandbox, versions: tuple[pd.DataFrame, pd.DataFrame], job: str
+) -> None:
+    """Validated with a client, then sorted: the issue "label 'Champion' does not exist from
+    deals to companies" at position 0 settled the deals -> contacts row sorted into position 0
+    (its label cell said "Champion" too), which was reported invalid and not sent."""
+    first, later = versions
+    client = client_for(portal)
+    run = hubframe.associate if job == "associate" else hubframe.remove_associations
+    shown = ["from_id", "to_type", "to_id", "label", "status", "error_code", "error_message"]
+    plain = run(later, client, dry_run=True, progress=False)[shown]
+    labels = hubframe.validate_pairs(first, client)  # what the run finds itself: the same
+    told = run(later, client, dry_run=True, progress=False, issues=labels)[shown]
+    pd.testing.assert_frame_equal(told, plain)
+    # records looked up too, which the run does not: each row is as the run alone, or as
+    # with the findings of the frame as it is now -- never settled by another row's finding
+    found = hubframe.validate_pairs(first, client, check_records=True)
+    told = run(later, client, dry_run=True, progress=False, issues=found)[shown]
+    own = hubframe.validate_pairs(later, client, check_records=True)
+    fresh = run(later, client, dry_run=True, progress=False, issues=own)[shown]
+    for at in range(len(later)):
+        row = told.iloc[at].tolist()
+        assert row in (plain.iloc[at].tolist(), fresh.iloc[at].tolist()), (at, told, fresh)
+
+
+def test_the_sorted_frame_the_analyst_ran(portal: Sandbox) -> None:
+    """The case as found, and a frame every row of which was filtered out (a crash: the
+    issues' positions were looked up in an empty frame)."""
+    frame = pd.DataFrame(
+        {
+            "from_type": ["deals", "deals"],
+            "from_id": [str(DEALS[20]), str(DEALS[21])],
+            "to_type": ["companies", "contacts"],
+            "to_id": [str(COMPANIES[5]), str(CONTACTS[21])],
+            "label": ["Champion", "Champion"],
+        }
+    )
+    client = client_for(portal)
+    issues = hubframe.validate_pairs(frame, client)
+    assert issues[["position", "code"]].values.tolist() == [[0, "UNKNOWN_LABEL"]]
+    ordered = frame.sort_values("to_type", ascending=False)
+    result = hubframe.associate(ordered, client, dry_run=True, progress=False, issues=issues)
+    assert result.index.tolist() == [1, 0]
+    assert result["status"].tolist() == ["planned", "invalid"]
+    assert "from deals to companies" in result["error_message"].iloc[1]
+    for job in (hubframe.associate, hubframe.remove_associations):
+        none = job(frame.iloc[:0], client, dry_run=True, progress=False, issues=issues)
+        assert none.empty
+
+
+def test_a_limits_sheet_sorted_after_validating(portal: Sandbox) -> None:
+    limits = pd.DataFrame(
+        {
+            "From object": ["Deals", "Deals"],
+            "To object": ["Companies", "Contacts"],
+            "Label": ["Champion", "Champion"],
+            "Max associations": [3, 2],
+        }
+    )
+    client = client_for(portal)
+    issues = hubframe.validate_limits(limits, client)
+    assert issues[["position", "code"]].values.tolist() == [[0, "UNKNOWN_LABEL"]]
+    ordered = limits.sort_values("To object", ascending=False)
+    result = hubframe.configure_limits(ordered, client, dry_run=True, progress=False, issues=issues)
+    assert result["status"].tolist() == ["planned", "invalid"], result

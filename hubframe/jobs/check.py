@@ -102,6 +102,11 @@ def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.Data
 #: base URL and a salted SHA-256 of the token, never the token): a run with another portal
 #: does not take its findings.
 CHECKED_IN: Final = "checked_in"
+#: Where a validation with a client notes, for each position it found a row's issue at, a
+#: digest of that row's cells (``attrs["hubframe"]``): a job takes the finding only for a row
+#: whose cells are the same (rows read from a DataFrame are numbered by position, so a sorted
+#: frame's row number and the issue's cell alone can name another row).
+ROW_DIGESTS: Final = "row_digests"
 
 #: The codes only validation with a client finds (see the module docstring).
 ONLINE_CODES: Final = frozenset(
@@ -128,7 +133,9 @@ def run_issues(
     still describes.  Issues of another version of the frame (rows filtered out or sorted, cells
     edited since) never settle a row: the sheet's checks are not taken from ``given``, and a
     client's finding is kept only where the row's sheet, number and cell are still the ones it
-    names -- and only for the portal it was found in: issues a validation found in another
+    names, and every other cell of the row is as validated (:data:`ROW_DIGESTS`: a frame
+    never read by hubframe is numbered anew by each read, so a sorted one's row numbers name
+    other rows) -- and only for the portal it was found in: issues a validation found in another
     portal than ``client``'s (the sandbox, a test account) settle nothing.  ``objects``: the
     portal's custom object spellings (:func:`hubframe.run.spelling.sheet_objects`), so that
     rows of one record pair spelled two ways are repeats and conflicts of each other."""
@@ -140,7 +147,8 @@ def run_issues(
         return offline
     online = given.loc[given["code"].astype(str).isin(ONLINE_CODES).to_numpy(dtype=bool)]
     online = online.reset_index(drop=True)
-    kept = online.loc[_describes(frame, online)]
+    digests = (given.attrs.get("hubframe") or {}).get(ROW_DIGESTS)
+    kept = online.loc[_describes(frame, online, digests if isinstance(digests, Mapping) else None)]
     if kept.empty:
         return offline
     both = pd.concat([offline, kept[list(offline.columns)].astype(offline.dtypes.to_dict())])
@@ -181,9 +189,25 @@ def _checked_in(issues: pd.DataFrame, client: TokenHolder) -> bool:
     return key.matches(client)
 
 
-def _describes(frame: pd.DataFrame, issues: pd.DataFrame) -> npt.NDArray[np.bool_]:
+def row_digests(frame: pd.DataFrame, positions: Any) -> dict[str, str]:
+    """``{position: digest}`` of the rows at ``positions``: a hash of every cell of the row
+    but its sheet and row number (see :data:`ROW_DIGESTS`)."""
+    at = sorted({int(p) for p in positions if 0 <= int(p) < len(frame)})
+    if not at:
+        return {}
+    cells = frame.iloc[at][[c for c in frame.columns if c not in ("sheet", "row")]]
+    hashed = pd.util.hash_pandas_object(cells, index=False).to_numpy(dtype=np.uint64)
+    return {str(p): f"{h:016x}" for p, h in zip(at, hashed.tolist(), strict=True)}
+
+
+def _describes(
+    frame: pd.DataFrame, issues: pd.DataFrame, digests: Mapping[str, Any] | None = None
+) -> npt.NDArray[np.bool_]:
     """Which issues still name their row: its position holds the same sheet, row number and
-    cell (the issue's ``value`` in its ``column``)."""
+    cell (the issue's ``value`` in its ``column``), and, where the validation noted
+    ``digests``, the same cells throughout."""
+    if frame.empty:  # every row filtered out: no issue names one (and none can be indexed)
+        return np.zeros(len(issues), dtype=bool)
     positions = pd.to_numeric(issues["position"], errors="coerce").to_numpy(dtype=float)
     ok = np.isfinite(positions) & (positions >= 0) & (positions < len(frame))
     at = np.where(ok, positions, 0).astype(np.int64)
@@ -198,6 +222,9 @@ def _describes(frame: pd.DataFrame, issues: pd.DataFrame) -> npt.NDArray[np.bool
         now = frame[column].to_numpy(dtype=object)[at[where]]
         said = issues["value"].to_numpy(dtype=object)[where]
         ok[where] &= np.array([_same(a, b) for a, b in zip(now, said, strict=True)], bool)
+    if digests is not None:
+        now_digests = row_digests(frame, at[ok])
+        ok &= np.array([now_digests.get(str(p)) == digests.get(str(p)) for p in at], bool)
     return np.asarray(ok, dtype=bool)
 
 

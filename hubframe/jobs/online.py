@@ -17,7 +17,13 @@ from hubframe.constants import ID_PROPERTIES, PRIMARY_COMPANY
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.hubspot.client import require_client
 from hubframe.io.normalize import is_valid_object_type
-from hubframe.jobs.check import CHECKED_IN, above_object_limit
+from hubframe.jobs.check import (
+    CHECKED_IN,
+    ONLINE_CODES,
+    ROW_DIGESTS,
+    above_object_limit,
+    row_digests,
+)
 from hubframe.run.labels import (
     LabelBook,
     LabelDef,
@@ -325,7 +331,13 @@ def _connected(
     for step in steps:
         step(found, _open_rows(frame, offline, found))
     issues = found.merged(offline)
-    issues.attrs = {"hubframe": {CHECKED_IN: vars(PortalKey.of(client))}}
+    online = issues.loc[issues["code"].astype(str).isin(ONLINE_CODES), "position"]
+    issues.attrs = {
+        "hubframe": {
+            CHECKED_IN: vars(PortalKey.of(client)),
+            ROW_DIGESTS: row_digests(frame, online.tolist()),
+        }
+    }
     return issues
 
 

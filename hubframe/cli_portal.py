@@ -272,7 +272,7 @@ def refuse_idle_rules(args: argparse.Namespace) -> None:
 def scope_ids(scope: Path | None, column: str | None) -> list[str] | None:
     """The ids of ``--scope FILE``, from its column ``--scope-column`` names (else the one
     the reader picks, as ``export --ids`` does); its messages name ``--scope-column``."""
-    from hubframe.errors import ConfigurationError
+    from hubframe.errors import ConfigurationError, InputError
     from hubframe.io.ids import read_ids
     from hubframe.io.syntax import CLI
 
@@ -283,7 +283,14 @@ def scope_ids(scope: Path | None, column: str | None) -> list[str] | None:
                 "--scope too, or leave --scope-column out"
             )
         return None
-    return read_ids(scope, column=column, syntax=CLI.with_flag("column", "--scope-column"))
+    ids = read_ids(scope, column=column, syntax=CLI.with_flag("column", "--scope-column"))
+    if not ids:
+        raise InputError(
+            f"{scope.name}: --scope names no record (the file holds no ids), so every row "
+            "would be skipped OUT_OF_SCOPE and nothing synced: give a file of the from ids "
+            "to sync, or leave --scope out to sync the records the sheet lists."
+        )
+    return ids
 
 
 def print_diff(result: pd.DataFrame, out: TextIO) -> None:

@@ -56,6 +56,10 @@ def test_the_scope_is_the_ids_given_or_a_refusal(portal: Sandbox, values: list[A
         with pytest.raises(InputError, match="scope= holds"):
             hubframe.sync(SHEET, client, dry_run=True, progress=False, scope=values)
         return
+    if all(v is None for v in values):  # an empty filter's ids: nothing would be synced
+        with pytest.raises(InputError, match="scope= names no record"):
+            hubframe.sync(SHEET, client, dry_run=True, progress=False, scope=values)
+        return
     result = hubframe.sync(SHEET, client, dry_run=True, progress=False, scope=values)
     sheet_rows = result.loc[result["sheet"] != "(portal)"]
     scoped = {str(int(float(str(v).strip()))) for v in values if v is not None}
@@ -115,8 +119,8 @@ def test_scope_and_export_ids_take_the_same_values(values: list[Any]) -> None:
     for read in (lambda: _ids(values), lambda: record_ids(None, "deals", values)):  # type: ignore[arg-type]
         try:
             outcomes.append(sorted(read()))
-        except InputError:
-            outcomes.append(None)
+        except InputError as refused:  # an empty scope is refused; an empty export is empty
+            outcomes.append([] if "scope= names no record" in str(refused) else None)
     assert outcomes[0] == outcomes[1]
 
 
@@ -134,3 +138,29 @@ def test_ids_given_as_dates_or_odd_objects_are_refused(portal: Sandbox, value: o
         hubframe.read_associations(client, "deals", "contacts", [value], progress=False)
     with pytest.raises(InputError, match="scope= holds"):
         hubframe.sync(SHEET, client, dry_run=True, progress=False, scope=[value])
+
+
+@pytest.mark.parametrize("empty", [[], (), set(), [None, ""], pd.Series([], dtype=object)])
+def test_a_scope_naming_no_record_is_refused(portal: Sandbox, empty: Any) -> None:
+    """An empty scope (a filter that matched nothing) skipped every row OUT_OF_SCOPE and
+    synced nothing, exit 0, without a word."""
+    with pytest.raises(InputError, match="scope= names no record"):
+        hubframe.sync(SHEET, client_for(portal), dry_run=True, progress=False, scope=empty)
+
+
+@pytest.mark.parametrize("content", ["Deal ID\n", "Deal ID\n\n \n", ""])
+def test_a_scope_file_naming_no_record_is_refused(
+    portal: Sandbox, tmp_path: Any, content: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from hubframe.cli import main
+
+    (tmp_path / "scope.csv").write_text(content)
+    sheet = tmp_path / "pairs.csv"
+    SHEET.to_csv(sheet, index=False)
+    env = {"HUBSPOT_BASE_URL": portal.url, "HUBSPOT_ACCESS_TOKEN": portal.token}
+    with pytest.MonkeyPatch.context() as patch:
+        for name, value in env.items():
+            patch.setenv(name, value)
+        code = main(["sync", str(sheet), "--scope", str(tmp_path / "scope.csv"), "--dry-run"])
+    said = capsys.readouterr().err
+    assert code == 2 and "scope.csv" in said, said

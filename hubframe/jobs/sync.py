@@ -164,6 +164,12 @@ def _ids(values: Any) -> list[str]:
             f"scope= holds {', '.join(wrong[:3])}{more}, not record ids: give the "
             "ids of the from records to sync, whole numbers such as 12345."
         )
+    if not found:  # an empty filter, a scope sheet of a header alone: every row out of scope
+        raise InputError(
+            "scope= names no record (it is empty, or its values are all empty), so every row "
+            "would be skipped OUT_OF_SCOPE and nothing synced: give the ids of the from "
+            "records to sync, or leave scope= out to sync the records the sheet lists."
+        )
     return found
 
 

@@ -187,6 +187,13 @@ EDGE_INDEXES = {
     "object ints past 2**53": pd.Index([2**53 + 1, 2**70], dtype=object),
     "bool": pd.Index([True, False]),
     "dates, named": pd.DatetimeIndex(["2026-01-01", "2026-02-01"], name="day"),
+    "multi, named": pd.MultiIndex.from_tuples([("a", 0), ("b", 1)], names=["grp", "n"]),
+    "multi, unsigned and bool": pd.MultiIndex.from_arrays(
+        [np.array([2**64 - 1, 3], dtype="uint64"), [True, False]]
+    ),
+    "multi, dates and text": pd.MultiIndex.from_arrays(
+        [pd.DatetimeIndex(["2026-01-01", "2026-02-01"]), pd.array(["x", "y"], dtype="string")]
+    ),
 }
 
 
@@ -196,9 +203,15 @@ def test_a_syncs_result_keeps_an_index_at_its_dtypes_edge(sandbox_factory: Any, 
     result = _sync_keeping_two_of_three(sandbox_factory, index)
     assert result["status"].tolist() == ["skipped", "skipped", "success"]  # kept, removed
     kept = result.index[:2]
-    assert kept.tolist() == index.tolist() and kept.name == index.name
+    assert kept.tolist() == index.tolist() and kept.names == index.names
     assert [type(v) for v in kept.tolist()] == [type(v) for v in index.tolist()]
     added = result.index[-1]
+    if isinstance(index, pd.MultiIndex):  # a flat index of tuples, its level names lost
+        assert isinstance(result.index, pd.MultiIndex), result.index
+        assert all(pd.isna(v) for v in added)
+        levels = [result.index.get_level_values(i)[:2] for i in range(index.nlevels)]
+        assert [lv.dtype.kind for lv in levels] == [lv.dtype.kind for lv in index.levels]
+        return
     assert pd.isna(added) or all(pd.isna(v) or v != added for v in index.tolist())
 
 

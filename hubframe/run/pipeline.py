@@ -448,14 +448,39 @@ def _labels(index: pd.Index, rows: int) -> pd.Index:
         return index
     kept = _numbered_on(index, added)
     if kept is None:
+        kept = _multi_on(index, added)
+    if kept is None:
         kept = _missing_on(index, added)
     if kept is not None:
         return kept
-    # Dates, tuples of a MultiIndex, numbers: as they are.  Not Index.append, which infers a
+    # Dates, numbers: as they are.  Not Index.append, which infers a
     # dtype again: the ints of an object index became float64 beside a None, rounded.
     labels = np.empty(len(index) + added, dtype=object)
     labels[: len(index)] = index.to_flat_index().astype(object)
     return pd.Index(labels, dtype=object, name=index.name)
+
+
+def _multi_on(index: pd.Index, added: int) -> pd.Index | None:
+    """A MultiIndex with ``added`` labels missing at every level (its levels' dtypes and
+    names kept), or None for another index: the added rows made it a flat index of tuples,
+    its level names lost."""
+    if not isinstance(index, pd.MultiIndex):
+        return None
+    levels = []
+    for level in range(index.nlevels):
+        values = index.get_level_values(level)
+        if values.dtype.kind in "iub" and not isinstance(
+            values.dtype, pd.api.extensions.ExtensionDtype
+        ):
+            kind = {"i": "Int", "u": "UInt"}.get(values.dtype.kind)  # numbers stay numbers
+            values = values.astype(f"{kind}{values.dtype.itemsize * 8}" if kind else "boolean")
+        more = _missing_on(values, added)
+        if more is None:
+            objects = np.empty(len(values) + added, dtype=object)
+            objects[: len(values)] = values.astype(object)
+            more = pd.Index(objects, dtype=object)
+        levels.append(more)
+    return pd.MultiIndex.from_arrays(levels, names=index.names)
 
 
 def _missing_on(index: pd.Index, added: int) -> pd.Index | None:

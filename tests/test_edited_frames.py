@@ -211,6 +211,31 @@ def test_row_numbers_that_are_not_whole_numbers_are_refused(portal: Sandbox) -> 
     assert result["row"].tolist() == [7]
 
 
+@pytest.mark.parametrize(
+    ("cell", "said"),
+    [
+        (np.float64("nan"), "nothing at index 'new'"),
+        (np.float64(2.5), "2.5 at index 'new'"),
+        (pd.NA, "nothing at index 'new'"),
+        ("x", "'x' at index 'new'"),
+    ],
+)
+def test_a_row_added_to_a_read_frame_is_named_by_its_index(cell: Any, said: str) -> None:
+    """A row added with pd.concat has no row number: the error said "the row column holds
+    np.float64(nan) (position 1)", numpy's repr and a position the analyst cannot see."""
+    pairs = hubframe.read_pairs(pd.DataFrame({"Deal ID": [DEALS[0]], "Contact ID": [CONTACTS[0]]}))
+    added = pd.DataFrame(
+        {"from_type": ["deals"], "from_id": [str(DEALS[1])], "to_type": ["contacts"]},
+        index=["new"],
+    ).assign(to_id=str(CONTACTS[1]), row=pd.Series([cell], index=["new"], dtype=object))
+    both = pd.concat([pairs, added])
+    both.attrs = pairs.attrs
+    with pytest.raises(InputError) as refused:
+        hubframe.validate_pairs(both)
+    assert f"the row column holds {said}:" in str(refused.value)
+    assert "np." not in str(refused.value) and "pd.concat" in str(refused.value)
+
+
 def test_an_unedited_read_frame_is_taken_without_a_copy() -> None:
     from hubframe.io.conform import conformed
 

@@ -749,13 +749,32 @@ def _rows(series: pd.Series) -> dict[str, Any]:
     values = whole_numbers(_text(series))[0]
     wrong = np.flatnonzero(np.asarray(values.isna(), dtype=bool))
     if len(wrong):
-        cells = ", ".join(shown(series.iloc[i]) for i in wrong[:SHOWN])
         raise InputError(
-            f"the row column holds {cells} (position {int(wrong[0])}): it numbers each row as "
-            "the sheet does, a whole number in every row. A row without one is not a sheet's "
-            "row (a sync's result adds such rows for its removals): leave those rows out."
+            f"the row column holds {_row_cells(series, wrong)}: it numbers each row as the "
+            "sheet does, a whole number in every row. A row without one is not a sheet's row: "
+            "a row added to the frame read (pd.concat, .loc) needs the number of its row in "
+            "the sheet (or read the sheet again with the row in it), and a sync's result's "
+            "rows for its removals have none: leave those rows out."
         )
     return {"row": pd.Series(np.asarray(values, dtype=np.int64), index=series.index)}
+
+
+def _row_cells(series: pd.Series, wrong: npt.NDArray[np.intp]) -> str:
+    """The first cells of ``wrong`` positions, each with its index label ("nothing at index
+    1"): a cell as Python shows it, never numpy's ``np.float64(nan)``."""
+
+    def cell(at: int) -> str:
+        value = series.iloc[at]
+        if isinstance(value, np.generic):
+            value = value.item()
+        try:
+            empty = bool(pd.isna(value))
+        except (TypeError, ValueError, ArithmeticError):  # Decimal('sNaN') will not compare
+            empty = False
+        return f"{'nothing' if empty else shown(value)} at index {series.index[at]!r}"
+
+    more = f" and {len(wrong) - SHOWN:,} more" if len(wrong) > SHOWN else ""
+    return ", ".join(cell(int(at)) for at in wrong[:SHOWN]) + more
 
 
 def _removal_words(frame: pd.DataFrame, fixes: dict[str, Any]) -> dict[str, Any]:

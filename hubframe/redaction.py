@@ -63,8 +63,10 @@ _SAME: Final = {c: c - 0xFEE0 for c in range(0xFF01, 0xFF5F)} | dict.fromkeys(
 #: A HubSpot private app token's shape (``pat-na1-`` and a UUID): redacted wherever it shows,
 #: registered or not (a sheet validated offline, a usage error with no variable set).  Written
 #: for Python's and Arrow's (RE2) regular expressions alike; matched in any case.
+#: Its dashes may be underscores (``pat_na1_...``: retyped, or made an identifier).
 TOKEN_SHAPE_SOURCE: Final = (
-    "pat-[a-z]{2,4}[0-9]*-[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}"
+    "pat[-_][a-z]{2,4}[0-9]*[-_][0-9a-f]{8}[-_][0-9a-f]{4}[-_][0-9a-f]{4}[-_][0-9a-f]{4}"
+    "[-_][0-9a-f]{12}"
 )
 #: ... as a word: not the end of another (``compat-eu1-<UUID>`` is no token).
 TOKEN_SHAPE: Final = re.compile(f"(?<![a-z0-9]){TOKEN_SHAPE_SOURCE}", re.IGNORECASE)
@@ -74,7 +76,22 @@ _ASCII_GAPS: Final = bytes(c for c in range(128) if _GAPS.match(chr(c)))
 _ODD: Final = re.compile(f"[{GAP}{''.join(map(chr, _SAME))}]")  # what white space leaves
 
 
+def _secret_parts(value: str) -> set[str]:
+    """A token of :data:`TOKEN_SHAPE`'s parts that give it away: its UUID (the secret; the
+    ``pat-na1-`` before it is the same for every token of a region), and the token and its
+    UUID with underscores for dashes."""
+    if not TOKEN_SHAPE.fullmatch(value):
+        return set()
+    secret = value[-36:]
+    return {secret, secret.replace("-", "_"), value.replace("-", "_")}
+
+
 def _spellings(value: str) -> set[str]:
+    """``value``'s spellings, and those of its :func:`_secret_parts`."""
+    return set().union(*(_spellings_of(v) for v in {value, *_secret_parts(value)}))
+
+
+def _spellings_of(value: str) -> set[str]:
     forms = {value, quote(value, safe=""), quote_plus(value), json.dumps(value)[1:-1]}
     for escape in ("%{:02X}", "\\u{:04x}", "&#{};"):  # every sign escaped: pat%2Dna1%2D...
         forms.add("".join(c if c.isalnum() else escape.format(ord(c)) for c in value))
@@ -157,7 +174,7 @@ def contains_secret(text: str) -> bool:
     case-folded text: fast), or a word of :data:`TOKEN_SHAPE`."""
     _environment()
     folded_text = text.casefold()
-    if "pat-" in folded_text and TOKEN_SHAPE.search(text):
+    if "pat" in folded_text and TOKEN_SHAPE.search(text):
         return True
     folded = _folded
     if not folded:
@@ -209,7 +226,7 @@ def redact(text: str) -> str:
     pattern = _pattern
     if pattern is not None:
         text = pattern.sub(MARK, text)
-    if "pat-" in text.casefold():
+    if "pat" in text.casefold():
         text = TOKEN_SHAPE.sub(MARK, text)
     if pattern is None:
         return text

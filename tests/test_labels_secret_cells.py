@@ -50,3 +50,44 @@ def test_a_label_that_only_starts_like_a_token_is_created(sandbox: Sandbox) -> N
     result = hf.configure_labels(sheet, client_for(sandbox))
     assert result["status"].tolist() == ["success"], result
     assert "pat-down check" in _user_labels(sandbox)
+
+
+#: A token of HubSpot's shape, and what of it gives it away though it is not whole: its UUID
+#: (the secret: ``pat-na1-`` is the same for every token of a region), and either of them
+#: with underscores for dashes (retyped as an internal name, which takes no dashes).
+TOKEN = "pat-na1-3f2a9c41-7b6d-4e85-a1c0-9d8e7f6a5b4c"
+GIVEN_AWAY = {
+    "its uuid": TOKEN[8:],
+    "its uuid in a label": f"Sponsor {TOKEN[8:].upper()}",
+    "underscored": TOKEN.replace("-", "_"),
+    "uuid underscored": TOKEN[8:].replace("-", "_"),
+}
+
+
+@pytest.mark.parametrize("column", ["Label", "Inverse label", "Name"])
+@pytest.mark.parametrize("case", GIVEN_AWAY)
+def test_a_cell_giving_the_token_away_is_refused_and_never_shown(
+    sandbox_factory: object, column: str, case: str, tmp_path: object
+) -> None:
+    """A label cell holding the token's UUID (its prefix left off), or a name cell holding
+    the token with underscores, was created in HubSpot and printed and written to the
+    reports as it was."""
+    from pathlib import Path
+
+    sb = sandbox_factory(seed="demo", token=TOKEN)  # type: ignore[operator]
+    row = {"From": "deals", "To": "contacts", "Label": "Sponsor", "Inverse label": "Backed"}
+    row["Name"] = "sponsor"
+    row[column] = GIVEN_AWAY[case]
+    sheet = pd.DataFrame([row])
+    before = _user_labels(sb)
+    result = hf.configure_labels(sheet, client_for(sb))
+    assert (result["status"].iloc[0], result["error_code"].iloc[0]) == (
+        "invalid",
+        "BAD_LABEL_TEXT",
+    ), result
+    assert _user_labels(sb) == before
+    report = Path(str(tmp_path)) / "labels.csv"
+    hf.export_report(result, report)
+    written = report.read_text(encoding="utf-8-sig").casefold()
+    secret = TOKEN[8:].casefold()
+    assert secret not in written and secret.replace("-", "_") not in written

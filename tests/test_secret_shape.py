@@ -60,11 +60,12 @@ def shows(token: str, text: str) -> bool:
     upper=st.booleans(),
     before=st.text(alphabet="ab ,:\n", max_size=20),
     after=st.text(alphabet="ab ,:\n", max_size=20),
+    dashes=st.sampled_from(["-", "_"]),  # pat_na1_...: retyped as a name that takes no dashes
 )
 def test_a_token_of_hubspots_shape_is_redacted_unregistered(
-    region: str, upper: bool, before: str, after: str
+    region: str, upper: bool, before: str, after: str, dashes: str
 ) -> None:
-    token = _token(region)
+    token = _token(region).replace("-", dashes)
     token = token.upper() if upper else token
     before += " "  # a word of its own: "apat-na1-..." is the end of another word
     text = before + token + after
@@ -82,6 +83,8 @@ def test_a_token_of_hubspots_shape_is_redacted_unregistered(
         "pat-na1-1b2c3d4e-5f60-7182-93a4",  # a piece
         "a pat-na1- prefix",
         "compat-eu1-9e1d2c3b-1111-2222-3333-444455556666",  # the end of another word
+        "compat_eu1_9e1d2c3b_1111_2222_3333_444455556666",
+        str(uuid.UUID(int=9)).replace("-", "_"),  # a UUID alone, however written
     ],
 )
 def test_words_not_of_the_shape_stay(text: str) -> None:

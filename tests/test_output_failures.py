@@ -482,5 +482,34 @@ def test_a_journal_resumed_writes_over_its_runs_report_only(
     code = main(again)  # the journal's open run resumed, but "other" is not its report
     if suffix == ".xlsx":
         assert code == 2 and _digest(other) == kept
-    else:  # a .csv report names no journal: taken for the resumed run's
-        assert code == 1
+    else:  # a .csv report names no journal: taken for the resumed run's, as the journal
+        assert code == 1  # recorded every row it says HubSpot applied
+
+
+def test_a_resumed_journal_does_not_take_another_sheets_csv_report_for_its_runs(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A .csv report names no journal, so while a --journal held a stopped run, any .csv
+    report given as --report was taken for that run's and written over: the report of a run
+    of another sheet, which undo needs, was lost.  Now the report is that run's only when the
+    journal recorded every row it says HubSpot applied."""
+    from hubframe.testing import demo_ids
+
+    sb = sandbox_factory(seed="demo", daily_limit=3)
+    sheet = _sheet(tmp_path)
+    journal = ["--journal", str(tmp_path / "run.sqlite"), "--batch-size", "1"]
+    assert main(["associate", str(sheet), *journal, *_hub(sb)]) == 1  # stopped: run left open
+    sb.set_daily_limit(None)
+    elsewhere = tmp_path / "companies.csv"
+    pairs = zip(demo_ids("deals")[40:43], demo_ids("companies")[:3], strict=True)
+    elsewhere.write_text("Deal ID,Company ID\n" + "".join(f"{d},{c}\n" for d, c in pairs))
+    other = tmp_path / "other.csv"
+    assert main(["associate", str(elsewhere), "--report", str(other), *_hub(sb)]) == 0
+    kept = _digest(other)
+    capsys.readouterr()
+    code = main(["associate", str(sheet), "--report", str(other), *journal, *_hub(sb)])
+    assert code == 2 and "holds the report of a run that sent rows" in capsys.readouterr().err
+    assert _digest(other) == kept
+    own = tmp_path / "own.csv"  # the resumed run's own report: written, and written over
+    assert main(["associate", str(sheet), "--report", str(own), *journal, *_hub(sb)]) == 1
+    assert "holds the report" not in capsys.readouterr().err

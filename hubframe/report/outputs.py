@@ -242,9 +242,10 @@ def keep_run_report(
     write ``what`` over it, as ``hubframe undo`` reads it (``done``: what was not done, in
     "Nothing was ...").  ``sandbox_reports``: the report of a run that sent to a sandbox (its
     Summary's host a loopback address) is written over (the demo's own reports, run again).
-    ``resumed``: the journal of a run being resumed; the report of its run (a .csv report,
-    which names no journal, or an .xlsx report whose Summary names it) is written over by the
-    resumed run's, which reports the journal's rows too."""
+    ``resumed``: the journal of a run being resumed; the report of its run (an .xlsx report
+    whose Summary names it, or a .csv report, which names no journal, whose applied rows the
+    journal recorded) is written over by the resumed run's, which reports the journal's rows
+    too."""
     path = as_path(target)
     if not path.is_file():
         return
@@ -257,7 +258,7 @@ def keep_run_report(
     sent = _rows_sent(table)
     if not sent or "undo" in (said.get(JOB), said.get(COMMAND)):  # an undo's: no undo reads it
         return
-    if resumed is not None and _names_journal(said, resumed):
+    if _resumed_runs(said, table, resumed):
         return
     if not (sandbox_reports and said.get(BASE_URL_LABEL, "").lower() in _LOOPBACK_HOSTS):
         raise InputError(
@@ -267,15 +268,51 @@ def keep_run_report(
         )
 
 
+def _resumed_runs(said: dict[str, str], table: pd.DataFrame, resumed: Path | None) -> bool:
+    """Whether the report (``table``, its Summary ``said``) is that of the run the journal
+    ``resumed`` holds (see :func:`keep_run_report`)."""
+    if resumed is None or not _names_journal(said, resumed):
+        return False
+    return bool(said) or _journal_applied(resumed, table)
+
+
 def _names_journal(said: dict[str, str], journal: Path) -> bool:
     """Whether a report's Summary (``said``; empty for a .csv report) names ``journal``: a
-    .csv report names none, and is taken for the resumed run's."""
+    .csv report names none (:func:`_journal_applied` then decides)."""
     if not said:
         return True
     named = said.get(JOURNAL, "")
     if not named:
         return False
     return Path(named).expanduser().resolve() == journal.resolve()
+
+
+def _journal_applied(journal: Path, table: pd.DataFrame) -> bool:
+    """Whether every row a .csv report (``table``) says HubSpot applied (``success``) is a
+    row ``journal`` recorded as applied: a .csv report names no journal, so any was taken for
+    the resumed run's, and the report of another run written over.  A journal that cannot
+    be read holds nothing."""
+    from hubframe.report.reader import load_run
+
+    try:
+        recorded = load_run(journal)
+    except Exception:  # a journal not read: the report is not shown to be its run's
+        return False
+    keys = [c for c in ("from_type", "from_id", "to_type", "to_id") if c in table]
+    keys = [c for c in keys if c in recorded]
+    if not keys:
+        return False
+    status = table["status"].astype("string").str.strip().str.lower()
+    said = _keys(table.loc[(status == "success").to_numpy(dtype=bool)], keys)
+    done = recorded.loc[recorded["status"].astype("string").eq("success").to_numpy(dtype=bool)]
+    return said <= _keys(done, keys)
+
+
+def _keys(table: pd.DataFrame, columns: list[str]) -> set[tuple[str, ...]]:
+    """The rows of ``table`` as tuples of their ``columns``' text, stripped and case-folded
+    (a type as ``deals`` or ``Deals``; ids as text)."""
+    cells = [table[c].astype("string").fillna("").str.strip().str.casefold() for c in columns]
+    return set(zip(*(c.tolist() for c in cells), strict=True))
 
 
 #: The hosts a sandbox serves on: a report whose Summary names another host sent to HubSpot.

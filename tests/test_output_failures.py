@@ -472,18 +472,25 @@ def test_a_journal_resumed_writes_over_its_runs_report_only(
     assert main(argv) == 2  # every run of the journal ended: a new run keeps the report
     assert "holds the report of a run that sent rows" in capsys.readouterr().err
     other = tmp_path / f"other{suffix}"
-    assert main(["associate", str(sheet), "--report", str(other), *_hub(sb)]) == 1
+    assert main(["associate", str(_companies(tmp_path)), "--report", str(other), *_hub(sb)]) == 0
     kept = _digest(other)
     sb.set_daily_limit(2)
     assert main([*argv[:2], "--report", str(report.with_stem("next")), *argv[4:]]) == 1
     sb.set_daily_limit(None)
     capsys.readouterr()
     again = ["associate", str(sheet), "--report", str(other), *journal, *_hub(sb)]
-    code = main(again)  # the journal's open run resumed, but "other" is not its report
-    if suffix == ".xlsx":
-        assert code == 2 and _digest(other) == kept
-    else:  # a .csv report names no journal: taken for the resumed run's, as the journal
-        assert code == 1  # recorded every row it says HubSpot applied
+    code = main(again)  # the journal's open run resumed, but "other" is not its report: it
+    assert code == 2 and _digest(other) == kept  # says applied rows that run did not send
+
+
+def _companies(tmp_path: Path, first: int = 40) -> Path:
+    """A sheet of three deal -> company pairs, none of which the pairs sheet names."""
+    from hubframe.testing import demo_ids
+
+    sheet = tmp_path / f"companies{first}.csv"
+    pairs = zip(demo_ids("deals")[first : first + 3], demo_ids("companies")[:3], strict=True)
+    sheet.write_text("Deal ID,Company ID\n" + "".join(f"{d},{c}\n" for d, c in pairs))
+    return sheet
 
 
 def test_a_resumed_journal_does_not_take_another_sheets_csv_report_for_its_runs(
@@ -492,17 +499,13 @@ def test_a_resumed_journal_does_not_take_another_sheets_csv_report_for_its_runs(
     """A .csv report names no journal, so while a --journal held a stopped run, any .csv
     report given as --report was taken for that run's and written over: the report of a run
     of another sheet, which undo needs, was lost.  Now the report is that run's only when the
-    journal recorded every row it says HubSpot applied."""
-    from hubframe.testing import demo_ids
-
+    journal's open runs sent every row it says HubSpot applied."""
     sb = sandbox_factory(seed="demo", daily_limit=3)
     sheet = _sheet(tmp_path)
     journal = ["--journal", str(tmp_path / "run.sqlite"), "--batch-size", "1"]
     assert main(["associate", str(sheet), *journal, *_hub(sb)]) == 1  # stopped: run left open
     sb.set_daily_limit(None)
-    elsewhere = tmp_path / "companies.csv"
-    pairs = zip(demo_ids("deals")[40:43], demo_ids("companies")[:3], strict=True)
-    elsewhere.write_text("Deal ID,Company ID\n" + "".join(f"{d},{c}\n" for d, c in pairs))
+    elsewhere = _companies(tmp_path)
     other = tmp_path / "other.csv"
     assert main(["associate", str(elsewhere), "--report", str(other), *_hub(sb)]) == 0
     kept = _digest(other)
@@ -513,3 +516,30 @@ def test_a_resumed_journal_does_not_take_another_sheets_csv_report_for_its_runs(
     own = tmp_path / "own.csv"  # the resumed run's own report: written, and written over
     assert main(["associate", str(sheet), "--report", str(own), *journal, *_hub(sb)]) == 1
     assert "holds the report" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_resumed_run_keeps_the_report_of_a_finished_run_of_its_journal(
+    sandbox_factory: Callable[..., Sandbox],
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    suffix: str,
+) -> None:
+    """Run A finished with --journal j and --report rA; run B of another sheet with the same
+    journal stopped; B again, given rA by mistake: rA names j (an .xlsx) or names nothing (a
+    .csv), so it was taken for B's report and replaced by B's rows -- A could no longer be
+    undone from its report."""
+    sb = sandbox_factory(seed="demo")
+    journal = ["--journal", str(tmp_path / "j.sqlite"), "--batch-size", "1"]
+    first = _companies(tmp_path, 50)
+    report_a = tmp_path / f"rA{suffix}"
+    assert main(["associate", str(first), "--report", str(report_a), *journal, *_hub(sb)]) == 0
+    kept = _digest(report_a)
+    sb.set_daily_limit(len(sb.request_log()) + 3)
+    sheet = _sheet(tmp_path)
+    assert main(["associate", str(sheet), *journal, *_hub(sb)]) == 1  # stopped: left open
+    sb.set_daily_limit(None)
+    capsys.readouterr()
+    code = main(["associate", str(sheet), "--report", str(report_a), *journal, *_hub(sb)])
+    assert code == 2 and "holds the report of a run that sent rows" in capsys.readouterr().err
+    assert _digest(report_a) == kept

@@ -273,7 +273,7 @@ def _resumed_runs(said: dict[str, str], table: pd.DataFrame, resumed: Path | Non
     ``resumed`` holds (see :func:`keep_run_report`)."""
     if resumed is None or not _names_journal(said, resumed):
         return False
-    return bool(said) or _journal_applied(resumed, table)
+    return _journal_applied(resumed, table)
 
 
 def _names_journal(said: dict[str, str], journal: Path) -> bool:
@@ -288,31 +288,29 @@ def _names_journal(said: dict[str, str], journal: Path) -> bool:
 
 
 def _journal_applied(journal: Path, table: pd.DataFrame) -> bool:
-    """Whether every row a .csv report (``table``) says HubSpot applied (``success``) is a
-    row ``journal`` recorded as applied: a .csv report names no journal, so any was taken for
-    the resumed run's, and the report of another run written over.  A journal that cannot
-    be read holds nothing."""
-    from hubframe.report.reader import load_run
+    """Whether every row the report (``table``) says HubSpot applied (``success``) is one the
+    journal's open runs (or the runs they resumed) sent: a .csv report names no journal, and
+    an .xlsx one names the journal, not the run; so the report of another run (of another
+    sheet, or a finished run of the same journal) was taken for the resumed run's and written
+    over.  A journal that cannot be read holds nothing."""
+    from hubframe.run.journal import open_runs_sent, record_ends
 
-    try:
-        recorded = load_run(journal)
-    except Exception:  # a journal not read: the report is not shown to be its run's
-        return False
-    keys = [c for c in ("from_type", "from_id", "to_type", "to_id") if c in table]
-    keys = [c for c in keys if c in recorded]
-    if not keys:
+    sent = open_runs_sent(journal)
+    if sent is None or "status" not in table or not {"from_type", "to_type"} <= set(table):
         return False
     status = table["status"].astype("string").str.strip().str.lower()
-    said = _keys(table.loc[(status == "success").to_numpy(dtype=bool)], keys)
-    done = recorded.loc[recorded["status"].astype("string").eq("success").to_numpy(dtype=bool)]
-    return said <= _keys(done, keys)
+    done = table.loc[(status == "success").to_numpy(dtype=bool)]
+    cells = {c: _cells(done, c) for c in ("from_type", "from_id", "to_type", "to_id")}
+    rows = zip(*cells.values(), strict=True)
+    said = {record_ends(f, i, t, j) if i or j else ("limits", f, t) for f, i, t, j in rows}
+    return said <= sent
 
 
-def _keys(table: pd.DataFrame, columns: list[str]) -> set[tuple[str, ...]]:
-    """The rows of ``table`` as tuples of their ``columns``' text, stripped and case-folded
-    (a type as ``deals`` or ``Deals``; ids as text)."""
-    cells = [table[c].astype("string").fillna("").str.strip().str.casefold() for c in columns]
-    return set(zip(*(c.tolist() for c in cells), strict=True))
+def _cells(table: pd.DataFrame, column: str) -> list[str]:
+    """A column's cells as stripped text ("" where empty or absent)."""
+    if column not in table:
+        return [""] * len(table)
+    return table[column].astype("string").fillna("").str.strip().tolist()
 
 
 #: The hosts a sandbox serves on: a report whose Summary names another host sent to HubSpot.

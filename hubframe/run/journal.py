@@ -434,6 +434,22 @@ def has_open_run(path: str | os.PathLike[str]) -> bool:
     return found is not None
 
 
+def open_runs_sent(path: str | os.PathLike[str]) -> set[tuple[Any, ...]] | None:
+    """What the journal's open runs, and the runs they resumed, sent to (each association's
+    two records, :func:`record_ends`, and ``("limits", from_type, to_type)`` for each object
+    pair whose limits they changed): a report one of those runs wrote says HubSpot applied
+    nothing else.  Read as :func:`has_open_run` reads; None for a file it cannot read."""
+    try:
+        uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro&immutable=1"
+        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
+            runs = {int(r) for (r,) in db.execute("SELECT id FROM runs WHERE ended IS NULL")}
+            for run in list(runs):
+                runs |= _resumed_by(db, run)
+            return set().union(*(_touched(db, run) for run in runs))
+    except (sqlite3.Error, OSError, ValueError):
+        return None
+
+
 def record_ends(from_type: str, from_id: str, to_type: str, to_id: str) -> RecordEnds:
     """An association's two records, the same for either direction."""
     first, second = sorted([(from_type, from_id), (to_type, to_id)])

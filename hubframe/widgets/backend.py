@@ -138,10 +138,10 @@ class SheetSource:
         return f"{self.name}: {kind}, {len(self.data):,} bytes."
 
     def reader_input(self) -> Any:
-        """What read_pairs / read_limits get: the path, or the bytes as a named file object
-        (so messages name the uploaded file, not "<bytes>")."""
-        if self.path is not None:
-            return self.path
+        """What read_pairs / read_limits get: the bytes read at Load or upload, as a named file
+        object (so messages name the file, not "<bytes>").  Never the path again: a file
+        changed on disk after Load was read anew at Validate and at Run (another sheet, more
+        rows) while the page still described the file as loaded."""
         handle = io.BytesIO(self.data)
         handle.name = self.name
         return handle

@@ -509,6 +509,33 @@ def test_app_configures_limits_from_a_csv_path(app: HubframeApp, tmp_path: Path)
     assert champion["max_to_object_ids"].tolist() == [3]
 
 
+@pytest.mark.parametrize("change", ["rewritten", "deleted"])
+def test_a_sheet_loaded_from_a_path_is_the_sheet_as_loaded(
+    app: HubframeApp, tmp_path: Path, change: str
+) -> None:
+    """The file was read again at Validate and at Run: rewritten after Load (another sheet,
+    more rows) the run sent rows the page, still describing the file as loaded, never
+    showed; deleted, Validate failed under 4 · Map columns.  Each step now works on the bytes
+    read at Load, as on an upload's."""
+    sheet = tmp_path / "pairs.xlsx"
+    sheet.write_bytes(_xlsx([["Deal ID", "Contact ID"], [DEALS + 1, CONTACTS + 1]]))
+    _click(app, app.connect_button)
+    app.path.value = str(sheet)
+    _click(app, app.load_button)
+    if change == "rewritten":
+        more = [["Deal ID", "Contact ID"]] + [[DEALS + i, CONTACTS + i] for i in range(2, 7)]
+        sheet.write_bytes(_xlsx(more, sheet="Other"))
+    else:
+        sheet.unlink()
+    _click(app, app.validate_button)
+    _click(app, app.run_button)
+    assert app.result is not None
+    assert app.result["to_id"].tolist() == [str(CONTACTS + 1)]
+    assert app.result["sheet"].tolist() == ["Pairs"] and app.result["status"].tolist() == [
+        "success"
+    ]
+
+
 def _validated_on(app: HubframeApp, slow: Sandbox, count: int) -> list[list[object]]:
     """Connect the app to ``slow``, load a sheet of ``count`` pairs and validate it; batches of
     5 rows, so a run takes a while.  Returns the sheet's rows (header first)."""

@@ -192,7 +192,15 @@ def test_every_runs_report_is_kept_and_undoes_it(
     assert set(app.downloads) == {"A_report.xlsx", *names}
     app.save_folder.value = str(tmp_path / "out")
     click(app, app.save_button)
-    assert sorted(p.name for p in app.saved) == sorted(["A_report.xlsx", *names])
+    # saved beside "(run 1)", the shown run's is named after its run too: as "A_report.xlsx"
+    # again, it became "A_report (2).xlsx", read as run 2's report (helper-193)
+    shown = f"A_report (run {runs}).xlsx"
+    assert sorted(p.name for p in app.saved) == sorted([shown, *names])
+    click(app, app.save_button)  # again: the names already there are kept, none read as a run
+    again = sorted(p.name for p in app.saved)
+    assert all(re.fullmatch(r"A_report \(run \d\) \(\d\)\.xlsx", n) for n in again), again
+    for path in app.saved:
+        path.unlink()  # saved twice: one undo of each run
     _undo_all(app, tmp_path / "out")
     assert _links(app) == before
 

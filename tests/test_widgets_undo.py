@@ -117,8 +117,8 @@ def test_run_clicked_again_says_so_and_keeps_the_earlier_report(
     app.save_folder.value = str(tmp_path)
     click(app, app.save_button)
     names = sorted(path.name for path in app.saved)
-    assert names == ["links_report (run 1).xlsx", "links_report.xlsx"]
-    assert "NOT_UNDOABLE" not in _undo_from(app, tmp_path / "links_report.xlsx")
+    assert names == ["links_report (run 1).xlsx", "links_report (run 2).xlsx"]
+    assert "NOT_UNDOABLE" not in _undo_from(app, tmp_path / "links_report (run 2).xlsx")
     assert _links(app) == after_first  # all there before the second run: left in place
     earlier = tmp_path / "links_report (run 1).xlsx"
     assert "NOT_UNDOABLE" not in _undo_from(app, earlier)
@@ -188,7 +188,7 @@ def test_a_sync_run_again_keeps_the_earlier_syncs_report(app: HubframeApp, tmp_p
     click(app, app.save_button)
     assert sorted(path.name for path in app.saved) == [
         "links_report (run 1).xlsx",
-        "links_report.xlsx",
+        "links_report (run 2).xlsx",
     ]
     assert _links(app) != before
     assert "NOT_UNDOABLE" not in _undo_from(app, tmp_path / "out/links_report (run 1).xlsx")

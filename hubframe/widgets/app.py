@@ -36,7 +36,7 @@ from hubframe.report.columns import workbook_too_wide
 from hubframe.tokens import token_problem, token_text
 from hubframe.widgets import backend, kept, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
-from hubframe.widgets.kept import KeptReport
+from hubframe.widgets.kept import KeptReport, kept_name
 from hubframe.widgets.runner import Runner
 from hubframe.widgets.types import TypePicker
 
@@ -1709,6 +1709,8 @@ class HubframeApp:
         with self._state_lock:  # one state: a change meanwhile moves the report to _earlier
             result, issues, names = self.result, self._result_issues, self._result_names
             earlier, exported = dict(self._earlier), dict(self._export_files)
+            if earlier and result is not None:  # beside "(run 1)": "(2)" read as run 2's
+                names = (kept_name(names[0], self._result_run), names[1])
         typed = self._box_text("save_folder")  # before anything is made of it
         if result is None and not earlier:
             raise StepError("run", "Run the sheet first: there is no report to save yet.")

@@ -336,6 +336,28 @@ def _placeholder_noted(outcome: _Outcome, label: str) -> _Outcome:
     return outcome
 
 
+def _spelling_noted(outcome: _Outcome, label: str, inverse: str | None) -> _Outcome:
+    """``outcome``, a label created or planned, with a word naming the label (and inverse) as
+    HubSpot holds it where that is not the cell as written (:func:`visible_label`: a double
+    space, a line break, a hidden character): the result's label column shows the cell."""
+    made = outcome.change == "create" and outcome.status in (Status.SUCCESS, Status.PLANNED)
+    if not made:
+        return outcome
+    held = [
+        f'{what} "{visible_label(cell)}"'
+        for what, cell in (("the label as", label), ("its inverse as", inverse))
+        if cell and visible_label(cell) != cell
+    ]
+    if not held:
+        return outcome
+    note = (
+        f"Note: HubSpot holds {' and '.join(held)}: a label's name is kept with single spaces, "
+        "without the cell's line breaks, doubled spaces or hidden characters."
+    )
+    outcome.message = f"{outcome.message} {note}" if outcome.message else note
+    return outcome
+
+
 #: How alike a new label and an existing one are (difflib's ratio of their normalized
 #: spellings) for its line to name the existing one: "Decison maker" and "Decision maker".
 NEAR_MISS: Final = 0.85
@@ -700,7 +722,8 @@ class _Labeler:
         if value(row.get(REMOVALS_ONLY)) is not None and bool(row[REMOVALS_ONLY]):
             return _Outcome("create", Status.SKIPPED, message=REMOVALS_ONLY_SAID)
         made = self._create(f, t, label, inverse, text(row.get("name")), where)
-        return _near_miss_noted(_placeholder_noted(made, label), label, defs)
+        made = _near_miss_noted(_placeholder_noted(made, label), label, defs)
+        return _spelling_noted(made, label, text(row.get("inverse_label")))
 
     def _exists(self, f: str, t: str, found: LabelDef, inverse: str | None, what: str) -> _Outcome:
         """A label the portal has (or, in a dry run, an earlier row creates): nothing to do,

@@ -194,8 +194,10 @@ def test_a_mixed_batch_whose_sent_part_did_not_finish_is_judged_again_when_resum
     """The batch of removals beside one with nothing to remove: its sent part refused by the
     day's limit (not applied) or applied with its answer lost (then the day's limit, no read
     back).  Not final, so not journaled: the resumed run judges the batch again -- the
-    removals refused are made (``success``), those the stopped run may have made are gone
-    (``skipped``, never ``failed``), and the portal holds no label limit either way."""
+    removals refused are made (``success``), those the stopped run sent with their answer lost
+    are gone, and ``success`` too, saying the earlier run sent them (they were ``skipped``,
+    "nothing to remove", as if no run had made them: the journal now keeps a batch of limits
+    as maybe applied before it leaves), and the portal holds no label limit either way."""
     options = {"daily_path": "purge"} if fault == "refused" else {"lose": 1, "then": "daily"}
     with Sandbox(seed="demo") as sb:
         _two_limits(sb)
@@ -212,8 +214,10 @@ def test_a_mixed_batch_whose_sent_part_did_not_finish_is_judged_again_when_resum
         assert (_limits(sb) == {}) == (fault == "answer lost")
         result = hf.configure_limits(sheet, client_for(sb, version), journal=journal)
         again = _outcomes(result)
-        made = "success" if fault == "refused" else "skipped"
-        assert [again[label][0] for label in LABELS] == [made, "skipped", made], result
+        assert [again[label][0] for label in LABELS] == ["success", "skipped", "success"], result
         assert NOTHING in again["Champion"][1]
+        for label in ("Decision maker", "Budget holder"):
+            earlier = "an earlier run with this journal sent this removal" in again[label][1]
+            assert earlier == (fault == "answer lost"), result
         assert _limits(sb) == {}
         assert result["status"].iloc[-1] == "success", result

@@ -49,6 +49,7 @@ from hubframe.vocab import Action, ObjectPair, Status, object_noun
 
 if TYPE_CHECKING:
     from hubframe.jobs.new_labels import NewLabels
+    from hubframe.run.journal import Journal
 
 #: Source records a limits dry run with pre-flight looks at per object pair (see
 #: :func:`configure_limits`): 100 list calls and 10 batch reads at most.
@@ -156,7 +157,7 @@ class _Limits:
         current_max = _limit_items(prepared, run.client, book, repeats=repeats, absent=absent)
         prepared.agrees = partial(_agrees, current_max)
         if run.journal is not None:  # a dry run says what the run reports of them
-            _resumable_removals(prepared, absent)
+            _resumable_removals(prepared, absent, run.journal)
         new = _new_label_items(prepared, self.new_labels, dry_run=run.options.dry_run)
         if run.options.dry_run:
             usage = None
@@ -168,20 +169,52 @@ class _Limits:
         return prepared
 
 
-def _resumable_removals(prepared: Prepared, absent: Mapping[int, WorkItem]) -> None:
+def _resumable_removals(
+    prepared: Prepared, absent: Mapping[int, WorkItem], journal: Journal
+) -> None:
     """Removals of limits HubSpot does not hold (``absent``, settled "nothing to remove"),
     in a run with a journal: sent as the journal's record only (``Prepared.unsent``), so a
     resumed run reports the removal its stopped run made, whose success the journal holds
-    (the read agrees: no limit), and never as absent; with no record, nothing to remove, and
-    nothing is sent.  They go in the batches they went in then, so the journal finds them."""
+    (the read agrees: no limit), and never as absent.  Without that record, a removal a run
+    of the journal sent whose answer was lost (the run killed while it was sent, or stopped
+    before a read settled it; or one that ended with it ``UNKNOWN_OUTCOME``) is ``success``,
+    saying so (:func:`_sent_before`): the journal kept it as maybe applied before it left
+    (:meth:`~hubframe.run.journal.Journal.removed_limits`).  One no run sent: nothing to
+    remove, and nothing is sent.  They go in the batches they went in then, so the journal
+    finds them."""
     kept = [p for p in absent if p in prepared.settled and _nothing_removed(prepared.settled[p])]
     if not kept:
         return
+    removed: dict[ObjectPair, set[tuple[str | None, int | None]]] = {}
     for pos in kept:
-        prepared.unsent[pos] = prepared.settled.pop(pos)
+        item = absent[pos]
+        pair = ObjectPair(item.from_type, item.to_type)
+        if pair not in removed:
+            removed[pair] = journal.removed_limits(*pair)
+        if (item.category, item.type_id) in removed[pair]:
+            prepared.unsent[pos] = _sent_before(prepared.settled.pop(pos), item)
+        else:
+            prepared.unsent[pos] = prepared.settled.pop(pos)
     items = [*prepared.items, *(absent[pos] for pos in kept)]
     prepared.items = sorted(items, key=lambda item: item.position)
     prepared.count = len(prepared.items)
+
+
+def _sent_before(nothing: Outcome, item: WorkItem) -> Outcome:
+    """The outcome of a removal an earlier run of the journal sent (its answer lost) whose
+    limit HubSpot no longer holds: done, by that run (``nothing``: what the read said)."""
+    what = nothing.error_message or ""
+    held = what.split("; nothing to remove", 1)[0]
+    held = held.replace("No limit is set", "HubSpot holds no limit", 1)
+    return Outcome(
+        Status.SUCCESS,
+        action=item.action,
+        error_message=(
+            f"Removed: an earlier run with this journal sent this removal, and {held} now; "
+            "that run never read HubSpot's answer (lost, or the run ended first), so it could "
+            "not say the removal was done. Nothing was sent again."
+        ),
+    )
 
 
 def _agrees(current_max: Mapping[int, int | None], item: WorkItem, outcome: Outcome) -> bool:

@@ -15,7 +15,10 @@ transient (rate limited, server or network failure) is sent again on the next ru
 safe because association create and limit updates are idempotent.
 
 For undo, the journal also keeps what a run did to each record pair (table ``sent``: the
-association rows of every batch that created or removed associations, with their status) and
+association rows of every batch that created or removed associations, with their status; each
+batch kept there as maybe applied before it leaves, a batch of limits too, so a resumed
+limits run tells a removal it sent whose answer was lost from one never sent
+(:meth:`Journal.removed_limits`); the readers of associations leave limits rows out) and
 what the pairs carried before the first run touched them (table ``before``: the association
 type ids found by the read before sending; the first observation is kept, so a resumed run
 does not mistake its own work for old links, but only for the pairs the resumed runs sent: the
@@ -400,6 +403,10 @@ def _states(distinct: list[tuple[Any, ...]], rows: bytes | None, size: int) -> b
 # --- which runs are open -----------------------------------------------------------------------
 
 _LIMIT_NAMES: Final = tuple(str(a) for a in Action if a.is_limit)
+#: SQL: a ``sent`` entry of associations, not of limits (a limits batch is kept there too, as
+#: maybe applied before it leaves: :meth:`Journal.intend`); the names are the plain words of
+#: :class:`~hubframe.vocab.Action`, quoted as SQL text.
+_LINKS: Final = f"action NOT IN ({','.join(repr(n) for n in _LIMIT_NAMES)})"
 
 
 def _resumed_by(db: sqlite3.Connection, run: int) -> set[int]:
@@ -460,14 +467,17 @@ def _touched(db: sqlite3.Connection, run: int) -> set[tuple[Any, ...]]:
     """What a run sent to: each association's two records (either direction), and each object
     pair whose limits it changed."""
     out: set[tuple[Any, ...]] = set()
-    query = "SELECT from_type, to_type, size, from_ids, to_ids FROM sent WHERE run = ?"
+    query = "SELECT from_type, to_type, size, from_ids, to_ids FROM sent WHERE run = ? AND "
+    query += _LINKS
     for from_type, to_type, size, from_text, to_text in db.execute(query, (run,)):
         pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), strict=True)
         for from_id, to_id in pairs:
             out.add(record_ends(from_type, from_id, to_type, to_id))
     marks = ",".join("?" * len(_LIMIT_NAMES))
-    query = f"SELECT DISTINCT from_type, to_type FROM batches WHERE run = ? AND action IN ({marks})"
-    out.update(("limits", f, t) for f, t in db.execute(query, (run, *_LIMIT_NAMES)))
+    for table in ("batches", "sent"):  # a limits batch sent, answered or not
+        query = f"SELECT DISTINCT from_type, to_type FROM {table} WHERE run = ? AND "
+        query += f"action IN ({marks})"
+        out.update(("limits", f, t) for f, t in db.execute(query, (run, *_LIMIT_NAMES)))
     return out
 
 
@@ -1236,13 +1246,13 @@ class Journal:
         self._resumed.add(run)
         self._db.execute("INSERT OR IGNORE INTO resumed VALUES (?, ?)", (self._run, run))
 
-    def intend(self, batch: Batch, packed: Packed | None = None) -> int | None:
-        """Keep the association rows of a batch about to be sent in ``sent`` as maybe applied,
-        before it leaves: a run killed while HubSpot applies it (its answer never read) left
-        nothing an undo could take back.  Returns the entry for :meth:`record` (which writes
-        the rows' outcomes into it) or :meth:`retract`; None for a batch of limits."""
-        if not batch.action.changes_links:
-            return None
+    def intend(self, batch: Batch, packed: Packed | None = None) -> int:
+        """Keep the rows of a batch about to be sent in ``sent`` as maybe applied, before it
+        leaves: a run killed while HubSpot applies it (its answer never read) left nothing an
+        undo could take back, nor anything a resumed limits run could tell a removal it made
+        by (:meth:`removed_limits`).  Returns the entry for :meth:`record` (which writes the
+        rows' outcomes into it) or :meth:`retract`.  A batch of limits is kept there too (its
+        rows' ids empty); the readers of associations leave it out (``_LINKS``)."""
         packed = packed or pack(batch)
         with self._using("record a batch"), self._db:
             self._db.execute(_WRITE)
@@ -1567,7 +1577,7 @@ class Journal:
             runs = sorted(_resumed_by(self._db, self._run))
             if not runs:
                 return []
-            test = f"s.run IN ({','.join('?' * len(runs))})"
+            test = f"s.run IN ({','.join('?' * len(runs))}) AND s.{_LINKS}"
             found = list(self._sent_keys(test, tuple(runs)))
         if not found:
             return []
@@ -1586,7 +1596,8 @@ class Journal:
             runs = tuple(r for r in self._open if r not in (0, self._run))
             if not runs:
                 return []
-            found = list(self._sent_keys(f"s.run IN ({','.join('?' * len(runs))})", runs))
+            test = f"s.run IN ({','.join('?' * len(runs))}) AND s.{_LINKS}"
+            found = list(self._sent_keys(test, runs))
         wanted = set(pairs)
         return [
             key
@@ -1604,6 +1615,96 @@ class Journal:
             keys = self._sent_keys(test, (action, from_type, to_type, *runs))
             return {(key[3], key[4], key[6]) for key in keys}
 
+    def removed_limits(self, from_type: str, to_type: str) -> set[tuple[str | None, int | None]]:
+        """The limits (category, type id) from ``from_type`` to ``to_type`` whose last change
+        a run of the journal sent (applied, or may have) is a removal: one this run or an open
+        run it resumes sent (applied, or its answer lost: a run killed while it was sent, or
+        stopped before a read settled it), or one whose outcome is still unknown (a run that
+        finished with it ``UNKNOWN_OUTCOME``).  A resumed limits run reports such a removal
+        of a limit HubSpot no longer holds as done, never as "nothing to remove"
+        (:meth:`settle` then keeps that it was found applied)."""
+        _, runs = self._reading()
+        reading = set(runs)
+        marks = ",".join("?" * len(_LIMIT_NAMES))
+        last: dict[tuple[Any, ...], tuple[str, int, int]] = {}  # limit -> action, state, run
+        with self._using("read it"):
+            rows = self._db.execute(
+                "SELECT s.action, s.size, s.from_ids, s.to_ids, s.types, s.type_rows, "
+                "CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END, s.run "
+                "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
+                f"WHERE s.from_type = ? AND s.to_type = ? AND s.action IN ({marks}) "
+                "ORDER BY s.rowid",
+                (from_type, to_type, *_LIMIT_NAMES),
+            ).fetchall()
+        for action, size, from_text, to_text, types, type_rows, states, run in rows:
+            state = states or bytes([_SUCCESS]) * int(size)
+            keys = _keys(action, from_type, to_type, size, from_text, to_text, types, type_rows)
+            for key, row_state in zip(keys, state, strict=True):
+                if row_state == _OTHER:  # refused: it changed nothing
+                    continue
+                last[(key[5], key[6])] = (action, row_state, int(run))
+        return {
+            limit
+            for limit, (action, row_state, run) in last.items()
+            if action == Action.PURGE_LIMIT and (row_state == _UNKNOWN or run in reading)
+        }
+
+    def settle(self, batch: Batch) -> None:
+        """The rows of ``batch`` a read of the portal found applied, sending nothing (a limit
+        removal whose answer was lost, its limit gone): the last entry of ``sent`` of each
+        that holds it as maybe applied now holds it as applied, so a later run does not
+        report it again as this run's work (:meth:`removed_limits`), and this run resumes
+        the open run that sent it (finishing, it ends that run too)."""
+        packed = pack(batch)
+        wanted = set(
+            _keys(
+                str(batch.action),
+                batch.from_type,
+                batch.to_type,
+                batch.size,
+                packed.from_ids,
+                packed.to_ids,
+                packed.types,
+                packed.type_rows,
+            )
+        )
+        with self._using("record a batch"), self._db:
+            self._db.execute(_WRITE)
+            rows = self._db.execute(
+                "SELECT s.rowid, s.size, s.from_ids, s.to_ids, s.types, s.type_rows, "
+                "CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END, s.run "
+                "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
+                "WHERE s.action = ? AND s.from_type = ? AND s.to_type = ? ORDER BY s.rowid DESC",
+                (str(batch.action), batch.from_type, batch.to_type),
+            ).fetchall()
+            for entry, size, from_text, to_text, types, type_rows, states, run in rows:
+                if not wanted:
+                    break
+                state = bytearray(states or bytes([_SUCCESS]) * int(size))
+                keys = _keys(
+                    str(batch.action),
+                    batch.from_type,
+                    batch.to_type,
+                    size,
+                    from_text,
+                    to_text,
+                    types,
+                    type_rows,
+                )
+                changed = False
+                for i, key in enumerate(keys):
+                    if key in wanted:  # its last entry decides
+                        wanted.discard(key)
+                        if int(run) in self._open:  # this run carries on its work
+                            self._resumes(int(run))
+                        if state[i] == _UNKNOWN:
+                            state[i], changed = _SUCCESS, True
+                if changed:
+                    self._db.execute(
+                        "INSERT OR REPLACE INTO settled VALUES (?, ?)", (entry, bytes(state))
+                    )
+        self._checkpoint()
+
     def _applied(
         self, from_type: str, to_type: str, where: str, runs: tuple[int, ...]
     ) -> dict[RecordPair, set[int]]:
@@ -1612,7 +1713,7 @@ class Journal:
         runs (lock held)."""
         found: dict[RecordPair, set[int]] = {}
         either = "((s.from_type = ? AND s.to_type = ?) OR (s.from_type = ? AND s.to_type = ?))"
-        test = f"{either} AND s.{where}"
+        test = f"{either} AND s.{where} AND s.{_LINKS}"
         params = (from_type, to_type, to_type, from_type, *runs)
         for key, run in self._sent_rows(test, params):
             if key[1] == from_type:
@@ -1693,7 +1794,7 @@ class Journal:
         with self._using("read it"):
             first = self._not_taken_back()
             runs = self._db.execute(
-                "SELECT COUNT(DISTINCT run) FROM sent WHERE run >= ?", (first,)
+                f"SELECT COUNT(DISTINCT run) FROM sent WHERE run >= ? AND {_LINKS}", (first,)
             ).fetchone()[0]
             if int(runs) < 2:
                 return []
@@ -1795,7 +1896,9 @@ class Journal:
         wrote (its ids edited since)."""
         wanted = set(rows)
         with self._using("read it"):
-            found = self._db.execute("SELECT action, size, from_ids, to_ids FROM sent")
+            found = self._db.execute(
+                f"SELECT action, size, from_ids, to_ids FROM sent WHERE {_LINKS}"
+            )
             for action, size, from_text, to_text in found:
                 creates = Action(action).creates_association
                 for pair in zip(_ids_of(from_text, size), _ids_of(to_text, size), strict=True):
@@ -1813,7 +1916,7 @@ class Journal:
             "SELECT s.run, s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, "
             "s.types, s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
             "FROM sent s LEFT JOIN settled t ON t.entry = s.rowid "
-            "WHERE s.run >= ? ORDER BY s.rowid",
+            f"WHERE s.run >= ? AND s.{_LINKS} ORDER BY s.rowid",
             (first,),
         ).fetchall()
         return sent, _undone_sends(sent, self._taken_back(first))
@@ -1846,7 +1949,9 @@ class Journal:
             batches = self._db.execute(
                 "SELECT action, SUM(size) FROM batches GROUP BY action"
             ).fetchall()
-            sent = self._db.execute("SELECT COALESCE(SUM(size), 0) FROM sent").fetchone()[0]
+            sent = self._db.execute(
+                f"SELECT COALESCE(SUM(size), 0) FROM sent WHERE {_LINKS}"
+            ).fetchone()[0]
             undone = self._db.execute(
                 "SELECT EXISTS (SELECT 1 FROM taken_back) "
                 "OR EXISTS (SELECT 1 FROM runs WHERE ended = ?)",

@@ -341,13 +341,18 @@ FROM_JOURNAL: Final = (
 )
 
 
+#: How a dry run ends the word of a row the run reports ``success`` without sending it.
+REPORTED_SO: Final = "The run reports it so (success), sending nothing."
+
+
 def _unsent_planned(
     outcomes: Outcomes, plan: Plan, prepared: Prepared, journal: Journal | None
 ) -> None:
     """A dry run's rows the run sends as the journal's record only (:attr:`Prepared.unsent`:
     a limits removal with nothing to remove now): ``planned`` when the journal holds the
-    outcome the run then reports (``success``, the read agreeing), else the outcome they get
-    without one -- as the run says.  Before, a dry run of a resumed limits run said
+    outcome the run then reports (``success``, the read agreeing) or the run reports it
+    ``success`` without one (a removal an earlier run sent, its answer lost), else the
+    outcome they get without one -- as the run says.  Before, a dry run of a resumed limits run said
     "nothing to remove" where the run said ``success``."""
     if not prepared.unsent:
         return
@@ -365,6 +370,15 @@ def _unsent_planned(
             if _reported_done(prepared, item, done):
                 said = Outcome(Status.PLANNED, action=item.action, error_message=FROM_JOURNAL)
                 outcomes.put(item.position, said.with_(batch=batch.number))
+            elif (given := prepared.unsent[item.position]).status is Status.SUCCESS:
+                # a change an earlier run sent, its answer lost, that HubSpot holds: the run
+                # reports it done, sending nothing, and says so
+                said = Outcome(
+                    Status.PLANNED,
+                    action=item.action,
+                    error_message=f"{given.error_message} {REPORTED_SO}",
+                )
+                outcomes.put(item.position, said)
             else:
                 outcomes.put(item.position, prepared.unsent[item.position])
 

@@ -367,8 +367,17 @@ class Sender:
             out[i] = outcome
         return out
 
-    def _fresh(self, batch: Batch, packed: Packed | None, body: JsonBytes | None) -> list[Outcome]:
-        """Send ``batch`` (journaled when ``packed``): its outcomes.  Its rows of
+    def _fresh(
+        self,
+        batch: Batch,
+        packed: Packed | None,
+        body: JsonBytes | None,
+        *,
+        final: bool | None = None,
+    ) -> list[Outcome]:
+        """Send ``batch`` (journaled when ``packed``: kept as maybe applied before it leaves,
+        its outcomes once answered; ``final=False``: its outcomes are not kept for a later run
+        to re-use, the caller records them with others): its outcomes.  Its rows of
         :attr:`unsent` are not sent: they get their outcome there."""
         if self.unsent and any(item.position in self.unsent for item in batch.items):
             return self._but_unsent(batch)
@@ -394,26 +403,37 @@ class Sender:
                 for item in batch.items
             ]
         if packed is not None:
-            self._journaled(lambda j: j.record(batch, outcomes, packed, intended))
+            self._journaled(lambda j: j.record(batch, outcomes, packed, intended, final=final))
         return outcomes
 
     def _but_unsent(self, batch: Batch) -> list[Outcome]:
         """``batch``'s outcomes: its rows of :attr:`unsent` given theirs, the others sent as
         a batch of their own.  A batch of limits is journaled whole (its unsent rows' outcomes
         too): a resumed run meets it whole, its rows removed since among the unsent then, and
-        finds the outcomes of the rows this run sent (a part's record it would never look up)."""
+        finds the outcomes of the rows this run sent (a part's record it would never look up);
+        the part sent is kept as maybe applied before it leaves, as any batch.  An unsent row
+        given ``success`` (a removal an earlier run of the journal sent, its answer lost, whose
+        limit HubSpot no longer holds) is kept as found applied (:meth:`Journal.settle`)."""
         items = batch.items
         sending = [i for i, item in enumerate(items) if item.position not in self.unsent]
         whole = self.journal is not None and not batch.action.changes_links
         sent: dict[int, Outcome] = {}
         if sending:
             part = batch.part(tuple(items[i] for i in sending))
-            packed = pack(part) if self.journal is not None and not whole else None
-            sent = dict(zip(sending, self._fresh(part, packed, None), strict=True))
+            packed = pack(part) if self.journal is not None else None
+            done = self._fresh(part, packed, None, final=False if whole else None)
+            sent = dict(zip(sending, done, strict=True))
         out = [sent[i] if i in sent else self.unsent[item.position] for i, item in enumerate(items)]
         if whole and sent:
             final = all(is_final(o) for o in sent.values())
             self._journaled(lambda j: j.record(batch, out, pack(batch), final=final))
+        found = tuple(
+            item
+            for i, item in enumerate(items)
+            if i not in sent and self.unsent[item.position].status is Status.SUCCESS
+        )
+        if found and self.journal is not None:
+            self._journaled(lambda j: j.settle(batch.part(found)))
         return out
 
     def _journaled(self, use: Callable[[Journal], _T]) -> _T | None:

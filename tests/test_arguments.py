@@ -52,7 +52,8 @@ def test_a_label_for_every_row_against_other_labels_stops_the_read(reader: str) 
         hf.read_pairs(READERS[reader](LABELED), label="Champion")
     message = str(info.value)
     assert 'label="Champion" was given for every row' in message
-    assert 'the column "Label" says otherwise ("Decision maker" in row 2)' in message
+    row = "2 (index 0)" if reader == "frame" else "2"  # a DataFrame's row: its label too
+    assert f'the column "Label" says otherwise ("Decision maker" in row {row})' in message
     assert "Leave out label=" in message and 'rename the column "Label"' in message
     agreeing = [[*row[:2], row[2].replace("Decision maker", "")] for row in LABELED]
     pairs = hf.read_pairs(READERS[reader](agreeing), label="Champion")

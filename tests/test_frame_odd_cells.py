@@ -257,7 +257,7 @@ def test_label_columns_of_odd_dtypes_are_refused(form: str) -> None:
         ),
     }
     frame = PAIRS.assign(Label=cells[form])
-    with pytest.raises(InputError, match=r"row 2 of column 'Label' holds"):
+    with pytest.raises(InputError, match=r"row 2 \(index 0\) of column 'Label' holds"):
         hf.read_pairs(frame)
 
 
@@ -387,7 +387,7 @@ def test_a_view_column_of_the_analysts_own_is_carried(kind: str) -> None:
 
 def test_a_binary_view_label_column_is_refused_by_name() -> None:
     frame = PAIRS.assign(Label=pd.array([b"Champion"] * 3, dtype=pd.ArrowDtype(pa.binary_view())))
-    with pytest.raises(InputError, match=r"row 2 of column 'Label' holds bytes"):
+    with pytest.raises(InputError, match=r"row 2 \(index 0\) of column 'Label' holds bytes"):
         hf.read_pairs(frame)
 
 

@@ -82,7 +82,7 @@ def test_the_refusal_names_the_column_first_row_value_and_count() -> None:
         hf.read_pairs(frame, **TYPES)
     text = str(caught.value)
     assert "'Deal ID'" in text and "float32" in text and "16,777,216" in text
-    assert "row 3 reads 101936300032" in text  # the rounded number, on its sheet row
+    assert "row 3 (index 1) reads 101936300032" in text  # the rounded number, on its row
     assert "1 more row" in text
     assert "text or as whole numbers (int64)" in text
 

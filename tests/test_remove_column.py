@@ -71,7 +71,7 @@ def test_the_message_names_the_row_and_what_to_write() -> None:
 def test_a_pairs_sheet_marking_rows_to_remove_is_refused(header: str) -> None:
     """associate and sync would have linked the rows marked, remove removed the rows not."""
     sheet = pd.DataFrame({"Deal ID": ["1", "2"], "Contact ID": ["3", "4"], header: ["", "yes"]})
-    with pytest.raises(HeaderError, match=r"marks rows to remove \(row 3\)"):
+    with pytest.raises(HeaderError, match=r"marks rows to remove \(row 3 \(index 1\)\)"):
         hubframe.read_pairs(sheet)
 
 

@@ -122,7 +122,9 @@ def _shown(raw: RawSheet, values: list[str], positions: np.ndarray) -> tuple[str
         rows.setdefault(value.strip(), []).append(int(raw.rows[at]))
     parts, named = [], 0
     for value, found in list(rows.items())[:SHOWN]:
-        listed = ", ".join(map(str, found[:SHOWN])) + (" ..." if len(found) > SHOWN else "")
+        listed = ", ".join(map(raw.row_name, found[:SHOWN])) + (
+            " ..." if len(found) > SHOWN else ""
+        )
         parts.append(f'"{value}" in row{"s" if len(found) > 1 else ""} {listed}')
         named += min(len(found), SHOWN)
     return "; ".join(parts), named

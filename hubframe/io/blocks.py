@@ -210,7 +210,7 @@ def _second_header(raw: RawSheet, request: Request, at: int, cells: Sequence[int
 
     more = f" and {len(cells) - SHOWN_CELLS} more" if len(cells) > SHOWN_CELLS else ""
     return InputError(
-        f"{sheet_where(raw, request)}: row {int(raw.rows[at])} reads as a header "
+        f"{sheet_where(raw, request)}: row {raw.row_name(raw.rows[at])} reads as a header "
         f"({', '.join(map(shown, cells[:SHOWN_CELLS]))}{more}): a second table below the "
         "first, whose rows would be read under the first table's header, as its columns "
         "and objects (one object's ids sent as another's). Put the second table on its own "
@@ -315,8 +315,9 @@ def _beside(raw: RawSheet, request: Request, at: int, cells: Sequence[int]) -> I
     read = ", ".join(f"'{raw.written.get(raw.headers[p], raw.headers[p])}'" for p in _mapped(raw))
     more = f" and {len(cells) - SHOWN_CELLS} more" if len(cells) > SHOWN_CELLS else ""
     return InputError(
-        f"{sheet_where(raw, request)}: row {int(raw.rows[at])} reads as the header of a second "
-        f"table beside the one read ({', '.join(map(shown, cells[:SHOWN_CELLS]))}{more}, in "
+        f"{sheet_where(raw, request)}: row {raw.row_name(raw.rows[at])} reads as the header "
+        f"of a second table beside the one read "
+        f"({', '.join(map(shown, cells[:SHOWN_CELLS]))}{more}, in "
         f"columns hubframe does not read), with record ids below it: hubframe reads the columns "
         f"{read} only, so that table's rows would be left out, their pairs never sent. Nothing "
         "was sent. Move the second table to its own sheet (read it with "

@@ -23,6 +23,7 @@ import pyarrow.compute as pc
 from hubframe.errors import InputError
 from hubframe.io.narrow import narrow_cell_text
 from hubframe.io.normalize import FLOAT_DIGITS
+from hubframe.io.rowname import row_name
 from hubframe.io.text import (
     TEXT,
     BoolArray,
@@ -420,11 +421,17 @@ def _date_positions(cells: ObjArray) -> npt.NDArray[np.intp]:
 
 
 def refuse_odd_cells(
-    cells: ObjArray, header: str, where: str, rows: Sequence[object], field: str
+    cells: ObjArray,
+    header: str,
+    where: str,
+    rows: Sequence[object],
+    field: str,
+    index: pd.Index | None = None,
 ) -> None:
     """InputError when ``cells`` (the column ``header``, read as ``field``; ``rows``: each
-    cell's row number) hold an :func:`is_odd_object` cell, naming its row, what it holds and
-    how to make it text: such a cell's text was created as a label named ``b'Sponsor'``."""
+    cell's row number; ``index``: a DataFrame read's, whose labels name the rows too) hold an
+    :func:`is_odd_object` cell, naming its row, what it holds and how to make it text: such
+    a cell's text was created as a label named ``b'Sponsor'``."""
     odd = odd_positions(cells)
     if field in _LABEL_FIELDS:
         odd = np.union1d(odd, _date_positions(cells)).astype(np.intp)
@@ -434,12 +441,17 @@ def refuse_odd_cells(
     text = shown(value)
     if len(text) > _SHOWN_CHARS:
         text = text[: _SHOWN_CHARS - 3] + "..."
-    others = [str(rows[i]) for i in odd[1:6]]
+
+    def named(at: int) -> str:
+        row = rows[at]
+        return str(row) if index is None else row_name(int(str(row)), index)
+
+    others = [named(i) for i in odd[1:6]]
     more = f" and {len(odd) - 6:,} more" if len(odd) > 6 else ""
     also = f" (rows {', '.join(others)}{more} too hold such cells)" if others else ""
     advice = dict.fromkeys(_odd_words(cells[i], header)[1] for i in odd[:1000])
     raise InputError(
-        f"{where}: row {rows[odd[0]]} of column {header!r} holds {_odd_words(value, header)[0]}"
+        f"{where}: row {named(odd[0])} of column {header!r} holds {_odd_words(value, header)[0]}"
         f", not text: {text}{also}. Each cell of this column is read as one text "
         f"({_FIELD_NOUNS.get(field, 'one value')}), and the text of such a cell is not what "
         f"it holds. Make the column text first: {'; '.join(advice)}; then try again."

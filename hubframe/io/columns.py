@@ -670,7 +670,7 @@ def _check_lookalikes(
 def check_remove_column(
     headers: Sequence[str],
     mapping: ColumnMapping,
-    says_yes: Callable[[str], int | None],
+    says_yes: Callable[[str], str | None],
     source: str,
     kind: str,
 ) -> None:
@@ -679,7 +679,7 @@ def check_remove_column(
     set, or skipped as blank, and the limits kept.  In a pairs sheet no such column is read:
     associate and sync would link the rows marked, remove would remove the rows not marked.
     Stop and ask.  ``says_yes(header)``: the sheet row of the column's first cell asking for a
-    removal, None when none does."""
+    removal (``3``, a DataFrame's ``3 (index 4)``), None when none does."""
     used = mapping.column_map
 
     def lookalike(key: str) -> bool:
@@ -693,7 +693,7 @@ def check_remove_column(
             raise HeaderError(source, _remove_column(header, row, mapping, kind))
 
 
-def _remove_column(header: str, row: int, mapping: ColumnMapping, kind: str) -> str:
+def _remove_column(header: str, row: str, mapping: ColumnMapping, kind: str) -> str:
     keep = f'or rename "{header}" to keep it as a column of your own.'
     if kind == "limits":
         limit = mapping.columns.get("max_to_object_ids", "the limit column")

@@ -329,16 +329,17 @@ def _study(raw: RawSheet) -> None:
     run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
 
 
-def _first_yes(raw: RawSheet, header: str) -> int | None:
-    """The sheet row of the first cell of ``header`` that asks for a removal ("yes", "x")
-    whose limit cell does not say ``remove`` already."""
+def _first_yes(raw: RawSheet, header: str) -> str | None:
+    """The sheet row (its :meth:`~hubframe.io.sheet.RawSheet.row_name`) of the first cell
+    of ``header`` that asks for a removal ("yes", "x") whose limit cell does not say
+    ``remove`` already."""
     cells = raw.columns[raw.headers.index(header)]
     words = pc.utf8_trim(pc.utf8_lower(pc.utf8_trim_whitespace(cells)), characters=" .!?")
     asks = pc.is_in(words, value_set=pa.array(sorted(REMOVE_YES))).to_numpy(zero_copy_only=False)
     limits = raw.cells("max_to_object_ids")
     removed = purge_flags(limits) if limits is not None else np.zeros(raw.size, dtype=bool)
     hits = np.flatnonzero(np.asarray(asks, dtype=bool) & ~np.asarray(removed, dtype=bool))
-    return int(raw.rows[hits[0]]) if len(hits) else None
+    return raw.row_name(raw.rows[hits[0]]) if len(hits) else None
 
 
 def column_values(raw: RawSheet, header: str) -> list[str]:

@@ -305,7 +305,9 @@ def read_id_columns(
         present = np.array([v is not None for v in values], dtype=bool)
         bad = np.flatnonzero(~canonical_ids(text) & present)
         if len(bad):
-            shown = ", ".join(f"row {raw.rows[p]}: {values[p]!r}" for p in bad[:SHOWN_BAD_CELLS])
+            shown = ", ".join(
+                f"row {raw.row_name(raw.rows[p])}: {values[p]!r}" for p in bad[:SHOWN_BAD_CELLS]
+            )
             where = f"{name} [{raw.name}]" if raw.name and raw.name != name else name
             one = len(bad) == 1
             raise InputError(

@@ -18,6 +18,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import InputError
+from hubframe.io.rowname import row_name
 from hubframe.io.text import TEXT, Text, chunked
 
 _NARROW = (np.float16, np.float32)
@@ -58,12 +59,19 @@ def _narrow_cells(series: pd.Series) -> tuple[np.ndarray[Any, Any], np.dtype[Any
 
 
 def refuse_rounded(
-    series: pd.Series, header: str, where: str, *, first: int = 2, row: str = "row"
+    series: pd.Series,
+    header: str,
+    where: str,
+    *,
+    first: int = 2,
+    row: str = "row",
+    index: pd.Index | None = None,
 ) -> None:
     """Raise InputError when the column holds whole numbers as narrow floats at or above the
     bound they hold exactly (see the module docstring), naming the first such row (its
     position counted from ``first``: 2 for a sheet under its header row; ``row``: what the
-    position is called) and its value."""
+    position is called; ``index``: a DataFrame read's, whose label is named too) and its
+    value."""
     found = _narrow_cells(series)
     if found is None:
         return
@@ -77,7 +85,8 @@ def refuse_rounded(
     more = f" (and {len(rounded) - 1:,} more rows)" if len(rounded) > 1 else ""
     raise InputError(
         f"{where}: column {header!r} holds {dtype.name} numbers, which hold whole numbers "
-        f"exactly only below {limit:,}; its {row} {at + first} reads {int(numbers[at])}{more}, "
+        f"exactly only below {limit:,}; its {row} {row_name(at + first, index)} reads "
+        f"{int(numbers[at])}{more}, "
         f"which may have been rounded from another number when it was made {dtype.name}. Give "
         "this column as text or as whole numbers (int64), read from the source again"
     )

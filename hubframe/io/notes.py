@@ -26,6 +26,7 @@ from hubframe.io.columns import (
     TypeGuess,
 )
 from hubframe.io.hidden import HIDDEN_ROW
+from hubframe.io.rowname import index_label
 from hubframe.io.scope import ExportScope, export_scope
 from hubframe.io.sheet import SheetChoice, SkippedSheet, goes_on_from
 from hubframe.io.syntax import PYTHON, Syntax
@@ -64,7 +65,7 @@ def warn_empty_rows(frame: pd.DataFrame, read_rows: pd.Series) -> None:
     left = np.flatnonzero(~kept)
     if not len(left):
         return
-    labels = [repr(frame.index[i]) for i in left[:5]]
+    labels = [index_label(frame.index[i]) for i in left[:5]]
     more = f" and {len(left) - 5:,} more" if len(left) > 5 else ""
     one = len(left) == 1
     warnings.warn(

@@ -186,15 +186,16 @@ def _check_both_sides(raw: RawSheet, request: Request) -> None:
         if all(len(split_ids(column[n].as_py())) > 1 for column in cells)
     ]
     if rows:
-        shown = ", ".join(str(raw.rows[n]) for n in rows[:5]) + (" ..." if len(rows) > 5 else "")
+        shown = ", ".join(raw.row_name(raw.rows[n]) for n in rows[:5])
+        shown += " ..." if len(rows) > 5 else ""
         first = rows[0]
         values = " and ".join(f"'{h}' = {cells[i][first].as_py()!r}" for i, h in enumerate(headers))
         raise InputError(
             f"{sheet_where(raw, request)}: row{'s' if len(rows) > 1 else ''} {shown} "
             f"{'hold' if len(rows) > 1 else 'holds'} several ';'-separated ids on both sides "
-            f"(row {raw.rows[first]}: {values}); hubframe cannot tell every combination from "
-            "the ids paired in order. Put one side's ids one to a row (a row per pair, or one "
-            "record with a list of the other side's ids)."
+            f"(row {raw.row_name(raw.rows[first])}: {values}); hubframe cannot tell every "
+            "combination from the ids paired in order. Put one side's ids one to a row (a row "
+            "per pair, or one record with a list of the other side's ids)."
         )
 
 
@@ -207,8 +208,8 @@ def _check_cut_short(raw: RawSheet, position: int, request: Request) -> None:
     cut = np.flatnonzero(np.asarray(lengths) == EXCEL_CELL_CHARS)
     if len(cut):
         raise InputError(
-            f"{sheet_where(raw, request)}: the cell in row {raw.rows[cut[0]]}, column "
-            f"'{raw.headers[position]}' holds {EXCEL_CELL_CHARS:,} characters, the most an "
+            f"{sheet_where(raw, request)}: the cell in row {raw.row_name(raw.rows[cut[0]])}, "
+            f"column '{raw.headers[position]}' holds {EXCEL_CELL_CHARS:,} characters, the most an "
             "Excel cell holds: Excel cut it short when the file was opened or saved, so the ids "
             "past that are lost and the last one left may be cut (another record's id). Export "
             "the list again and use the file without saving it from Excel, or put one id a row."
@@ -226,8 +227,9 @@ def _check_split(raw: RawSheet, position: int, request: Request) -> None:
     worst = int(np.argmax(counts))
     if counts[worst] + 1 > limits.max_ids_per_cell:
         raise InputError(
-            f"{where}: the cell in row {raw.rows[worst]}, column '{raw.headers[position]}' holds "
-            f"{counts[worst] + 1:,} ';'-separated values; hubframe reads at most "
+            f"{where}: the cell in row {raw.row_name(raw.rows[worst])}, column "
+            f"'{raw.headers[position]}' holds {counts[worst] + 1:,} ';'-separated values; "
+            "hubframe reads at most "
             f"{limits.max_ids_per_cell:,} ids per cell (max_ids_per_cell). Split the list over "
             f"several rows, or {hint('max_ids_per_cell')}."
         )
@@ -291,9 +293,9 @@ def check_reordered_header(raw: RawSheet, request: Request) -> None:
         column = raw.columns[raw.headers.index(header)]
         cell = str(column[first].as_py())
         raise InputError(
-            f"{sheet_where(raw, request)}: row {int(raw.rows[first])} repeats the header in "
-            f"another order ('{cell}' under '{raw.written.get(header, header)}'): the rows "
-            "below it would be read under the first header's order, one column's values "
+            f"{sheet_where(raw, request)}: row {raw.row_name(raw.rows[first])} repeats the "
+            f"header in another order ('{cell}' under '{raw.written.get(header, header)}'): the "
+            "rows below it would be read under the first header's order, one column's values "
             "sent as another's. Put that block's columns in the header's order (or the block "
             "on its own sheet), then read again."
         )

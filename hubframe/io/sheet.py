@@ -56,6 +56,7 @@ from hubframe.io.normalize import (
     is_valid_object_type,
     whole_digits,
 )
+from hubframe.io.rowname import FIRST_ROW, row_name
 from hubframe.io.scope import ExportScope
 from hubframe.io.sheet_errors import UNCOMPUTED, error_mask
 from hubframe.io.syntax import PYTHON, Syntax
@@ -104,6 +105,8 @@ class RawSheet:
     totals: Mapping[int, str] = field(default_factory=dict)
     #: Excel rows typed as a totals row -> which cell totals its column, and how (io.sums)
     sums: Mapping[int, str] = field(default_factory=dict)
+    #: a DataFrame's index, whose labels messages name its rows by too (None for a file's)
+    index: pd.Index | None = field(default=None, compare=False, repr=False)
 
     @property
     def size(self) -> int:
@@ -113,6 +116,11 @@ class RawSheet:
     def data(self) -> pd.DataFrame:
         """The cells as a DataFrame of text columns 0..n-1 (for inspection and tests)."""
         return pd.DataFrame({i: to_series(c) for i, c in enumerate(self.columns)})
+
+    def row_name(self, row: int) -> str:
+        """The words after "row" naming sheet row ``row``: ``3``, or a DataFrame's
+        ``3 (index 4)`` (:func:`~hubframe.io.rowname.row_name`)."""
+        return row_name(row, self.index)
 
     def cells(self, canonical: str) -> Text | None:
         """The column mapped to a canonical name, or None."""
@@ -694,13 +702,15 @@ def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
     except HeaderError as exc:
         raise _index_hint(exc, frame, request) from None
     _refuse_index_of_ids(frame, request)
-    rows = np.arange(len(frame), dtype=np.int64) + 2
+    rows = np.arange(len(frame), dtype=np.int64) + FIRST_ROW
     for header in mapping.columns.values():  # the columns read, not the sheet's others
         if header in headers:
-            refuse_rounded(frame.iloc[:, headers.index(header)], header, request.source_name)
+            column = frame.iloc[:, headers.index(header)]
+            refuse_rounded(column, header, request.source_name, index=frame.index)
     _refuse_odd_cells(frame, headers, mapping, request, rows)
     columns = [frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
-    raw = RawSheet("", headers, columns, rows, mapping, written=written_headers(cells, headers))
+    written = written_headers(cells, headers)
+    raw = RawSheet("", headers, columns, rows, mapping, written=written, index=frame.index)
     return replace(raw, literal_labels=_frame_labels(raw))
 
 
@@ -728,7 +738,9 @@ def _refuse_odd_cells(
             continue
         cells = label_cells(frame.iloc[:, headers.index(header)], canonical)
         if cells is not None:
-            refuse_odd_cells(cells, header, request.source_name, rows.tolist(), canonical)
+            refuse_odd_cells(
+                cells, header, request.source_name, rows.tolist(), canonical, frame.index
+            )
 
 
 def _unviewed(frame: pd.DataFrame) -> pd.DataFrame:

@@ -24,7 +24,7 @@ from hubframe.constants import ID_PROPERTIES, LOOKED_UP
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.shapes import dig
 from hubframe.io.normalize import char_name, is_valid_object_type
-from hubframe.run.reads import read_records
+from hubframe.run.reads import Refusal, read_values, value_key
 from hubframe.run.work import Outcome
 from hubframe.vocab import Status, object_noun
 
@@ -42,24 +42,48 @@ def id_properties(frame: pd.DataFrame) -> dict[str, str]:
 
 
 def _key(value: object) -> str:
-    """How values match: case-insensitively (as HubSpot matches emails and domains), by
-    ``lower`` -- not ``casefold``, which takes 'straße' for 'strasse': two addresses, so a row
-    was sent with another contact's id."""
-    return str(value).strip().lower()
+    """How values are grouped: case-insensitively (as HubSpot matches emails and domains), by
+    :func:`~hubframe.run.reads.value_key` -- the whole value in lower case, and a lower-case
+    letter case folding takes for another single letter as that letter (the final sigma 'ς'
+    as 'σ', the long s 'ſ' as 's') -- not ``casefold``, which takes 'straße' for 'strasse': two
+    addresses, so a row was sent with another contact's id.  Values of one key are the same
+    value only when :func:`_same` says so."""
+    return value_key(value)
 
 
 def _same(held: str, asked: str) -> bool:
-    """Whether two values of one :func:`_key` differ in case only, and not by a lookalike
-    letter that ``lower`` maps onto another letter (:func:`_lookalike_letter`): 'Kate@x.com'
-    spelt with the Kelvin sign is not kate@x.com."""
+    """Whether two values of one :func:`_key` differ in case only, as HubSpot tells them
+    apart: one lower case of the whole value ('ΣΑΣ@x.com' is 'σας@x.com': a sigma ending a
+    word lowers to 'ς'), and not by a lookalike letter (:func:`_lookalike`): 'Kate@x.com' spelt
+    with the Kelvin sign is not kate@x.com, nor 'ſam@x.com' (a long s) sam@x.com, nor
+    'σασ@x.com' (a sigma where HubSpot's lower case writes 'ς') 'σας@x.com'."""
     if held.isascii() and asked.isascii():
         return True  # one key: the same letters, in other cases at most
     return _strict(held) == _strict(asked)
 
 
 def _strict(value: str) -> str:
-    """``value`` in lower case but for its lookalike letters, kept as they are."""
-    return "".join(c if _lookalike_letter(c) else c.lower() for c in value.strip())
+    """``value`` in lower case, as ``str.lower`` writes the whole value (a capital sigma ending
+    a word as 'ς', elsewhere 'σ'), but for its lookalike letters, kept as they are."""
+    text = value.strip()
+    lowered = text.lower() if "\u03a3" in text else ""
+    out: list[str] = []
+    at = 0
+    for c in text:
+        low = c.lower()
+        if c == "\u03a3":
+            out.append(lowered[at])  # 'σ' or 'ς': where it stands says which
+        else:
+            out.append(c if _lookalike_letter(c) else low)
+        at += len(low)
+    return "".join(out)
+
+
+def _lookalike(c: str) -> bool:
+    """A character :func:`_key` takes for another letter HubSpot does not: a
+    :func:`_lookalike_letter`, or a lower-case letter case folding takes for another one
+    (the final sigma 'ς' for 'σ', the long s 'ſ' for 's', the micro sign for 'μ')."""
+    return c != "\u03a3" and _strict(c) != value_key(c)
 
 
 def _lookalike_letter(c: str) -> bool:
@@ -79,10 +103,12 @@ def _lookalike_letter(c: str) -> bool:
 class Matches:
     """What a lookup found: each value naming one record, its id; each value naming several
     (or one only through a lookalike letter), why it names none of them (a message for its
-    rows)."""
+    rows); each value HubSpot refused (an item error naming it: a malformed email), its
+    error code and a message quoting HubSpot."""
 
     ids: Mapping[str, str]
     several: Mapping[str, str] = field(default_factory=dict)
+    refused: Mapping[str, tuple[ErrorCode, str]] = field(default_factory=dict)
 
 
 def match_records(
@@ -90,30 +116,51 @@ def match_records(
 ) -> Matches:
     """The records HubSpot holds for each value (objects batch read, 100 a call).
 
-    Values match case-insensitively, as HubSpot matches emails and domains.  The calls go at
-    once under the client's rate limiter (:func:`~hubframe.run.reads.read_records`).
+    Values match case-insensitively, as HubSpot matches emails and domains: a value matches a
+    record HubSpot answers for it when the two differ in case only (:func:`_same`, whatever
+    the script), and only when HubSpot answers no other record of its :func:`_key` -- two
+    records whose values differ in case only, or one differing through a lookalike letter,
+    are never told apart by guess.  The calls go at once under the client's rate limiter
+    (:func:`~hubframe.run.reads.read_values`).
     """
     distinct = list(dict.fromkeys(str(v) for v in values))
-    records = read_records(
+    read = read_values(
         client, object_type, distinct, id_property=id_property, properties=[id_property]
     )
     by_value: dict[str, dict[str, str]] = {}
-    for record in records:
+    for record in read.records:
         value = dig(record, "properties", id_property)
         if value is not None and record.get("id") is not None:
             by_value.setdefault(_key(value), {})[str(record["id"])] = str(value)
     ids: dict[str, str] = {}
     several: dict[str, str] = {}
+    refused: dict[str, tuple[ErrorCode, str]] = {}
     for value in distinct:
         held = by_value.get(_key(value), {})
         found = [rid for rid, spelt in held.items() if _same(spelt, value)]
-        if len(found) == 1:
+        if value in read.refused and not held:
+            refused[value] = _refused(object_type, id_property, value, read.refused[value])
+        elif len(found) == 1 and len(held) == 1:
             ids[value] = found[0]
         elif found:
-            several[value] = _several(object_type, id_property, value, found)
+            several[value] = _several(object_type, id_property, value, list(held))
         elif held:
-            several[value] = _lookalike(object_type, id_property, value, held)
-    return Matches(ids, several)
+            several[value] = _lookalike_message(object_type, id_property, value, held)
+    return Matches(ids, several, refused)
+
+
+def _refused(
+    object_type: str, id_property: str, value: str, refusal: Refusal
+) -> tuple[ErrorCode, str]:
+    code = {
+        "RATE_LIMITS": ErrorCode.RATE_LIMITED,
+        "INTERNAL_ERROR": ErrorCode.SERVER_ERROR,
+    }.get(refusal.category.upper(), ErrorCode.HUBSPOT_VALIDATION)
+    words = refusal.message.rstrip(".")
+    return code, (
+        f"HubSpot refused to look up the {object_noun(object_type)} with {id_property} "
+        f'"{value}": {words}.'
+    )
 
 
 def _several(object_type: str, id_property: str, value: str, ids: list[str]) -> str:
@@ -126,9 +173,13 @@ def _several(object_type: str, id_property: str, value: str, ids: list[str]) -> 
     )
 
 
-def _lookalike(object_type: str, id_property: str, value: str, held: Mapping[str, str]) -> str:
+def _lookalike_message(
+    object_type: str, id_property: str, value: str, held: Mapping[str, str]
+) -> str:
     rid, spelt = min(held.items(), key=lambda item: (len(item[0]), item[0]))
-    odd = sorted({c for c in value + spelt if _lookalike_letter(c)})
+    odd = sorted({c for c in value + spelt if _lookalike(c)})
+    if not odd:  # never so (one key, not the same in lower case: a lookalike between)
+        odd = sorted(set(_strict(value)) ^ set(_strict(spelt)))
     named = ", ".join(char_name(c) for c in odd)
     return (
         f'{id_property} "{value}" matches the {object_noun(object_type)} {rid} ("{spelt}") '
@@ -175,7 +226,12 @@ def _resolve_side(
         for pos in positions:
             ids[pos] = matches.ids.get(str(values[pos]))
             several = matches.several.get(str(values[pos]))
-            if several is not None:
+            refused = matches.refused.get(str(values[pos]))
+            if refused is not None:
+                failures[pos] = Outcome(
+                    Status.FAILED, error_code=refused[0], error_message=f"Not sent: {refused[1]}"
+                )
+            elif several is not None:
                 failures[pos] = Outcome(
                     Status.FAILED,
                     error_code=ErrorCode.AMBIGUOUS_RECORD,

@@ -16,19 +16,25 @@ nowhere is asked again, and one never named fails the read
 
 :func:`read_records` does the same for records (objects batch read,
 :data:`~hubframe.constants.MAX_OBJECT_BATCH_READ` a call): the record checks of validation and
-the id lookup by email or domain.
+export.  A value HubSpot refuses with an item error of its own (a malformed email:
+``VALIDATION_ERROR``) is asked again; refused each time, it fails the read, quoting HubSpot.
+:func:`read_values` is the id lookup by email or domain: there a refused value is one value
+HubSpot answered, with its words (:attr:`Read.refused`), and the other values are read.
 """
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from hubframe.constants import MAX_OBJECT_BATCH_READ
+from hubframe.errors import ErrorCode, ServerError
 from hubframe.hubspot import shapes
 from hubframe.hubspot.pages import (
     MAX_ASKS,
@@ -134,62 +140,142 @@ def read_records(
 ) -> list[JSON]:
     """The records HubSpot knows among ``values`` (ids, or values of the unique ``id_property``),
     as its batch reads return them: every call at once on a small pool under the client's rate
-    limiter.  A call that fails for good raises (the calls not started are dropped).  An id
+    limiter.  A call that fails for good raises (the calls not started are dropped).  A value
     an answer names in neither its results nor its errors is asked again, and fails the read
-    when it never is (it is not taken for a record HubSpot does not have)."""
+    when it never is (it is not taken for a record HubSpot does not have); so does a value
+    HubSpot refuses (an item error naming it that does not say not found) each time it is
+    asked, quoting HubSpot."""
+    read = read_values(client, object_type, values, id_property=id_property, properties=properties)
+    if read.refused:
+        refused = list(read.refused)
+        shown = ", ".join(refused[:5]) + (
+            f" and {len(refused) - 5} more" if len(refused) > 5 else ""
+        )
+        raise ServerError(
+            f"HubSpot's batch read of {object_type} records refused {shown} {MAX_ASKS} times "
+            f"({read.refused[refused[0]]}): whether it exists is not known, so the read stops "
+            "here rather than guess.",
+            code=ErrorCode.SERVER_ERROR,
+        )
+    return read.records
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """HubSpot's item error for one value it refused: its words and its category."""
+
+    message: str
+    category: str = ""
+
+
+@dataclass(frozen=True)
+class Read:
+    """What the objects batch reads of :func:`read_values` found: the records, and each value
+    HubSpot refused every time it was asked (an item error naming it that does not say not
+    found: a malformed email) with HubSpot's error."""
+
+    records: list[JSON]
+    refused: dict[str, Refusal] = field(default_factory=dict)
+
+
+def read_values(
+    client: HubSpotClient,
+    object_type: str,
+    values: Iterable[str],
+    *,
+    id_property: str | None = None,
+    properties: Sequence[str] = (),
+) -> Read:
+    """:func:`read_records`, but a value HubSpot refuses each time it is asked is given back in
+    :attr:`Read.refused` (in the order of ``values``) instead of failing the read: one
+    malformed email among thousands fails its own rows, not every row of the sheet."""
     distinct = list(dict.fromkeys(str(v) for v in values))
     chunks = [
         distinct[start : start + MAX_OBJECT_BATCH_READ]
         for start in range(0, len(distinct), MAX_OBJECT_BATCH_READ)
     ]
     if not chunks:
-        return []
+        return Read([])
 
-    def read(chunk: list[str]) -> list[JSON]:
+    def read(chunk: list[str]) -> tuple[list[JSON], dict[str, Refusal]]:
         found: list[JSON] = []
+        refused: dict[str, Refusal] = {}
         for _ in range(MAX_ASKS):
             body = client.batch_read_records(
                 object_type, chunk, id_property=id_property, properties=properties
             ).json()
             results = shapes.records(body.get("results"), f"the {object_type} records")
             found += results
-            chunk = _unnamed(chunk, results, body.get("errors"), id_property)
+            chunk, said = _unnamed(chunk, results, body.get("errors"), id_property)
+            refused.update(said)
             if not chunk:
-                return found
-        raise unnamed_error(f"{object_type} records", "record", chunk, "whether it exists")
+                return found, {}
+        if any(value not in refused for value in chunk):
+            left = [value for value in chunk if value not in refused]
+            raise unnamed_error(f"{object_type} records", "record", left, "whether it exists")
+        return found, {value: refused[value] for value in chunk}
 
     size = max(1, min(len(chunks), MAX_READ_WORKERS, client.limiter.effective_max))
     pool = ThreadPoolExecutor(size, thread_name_prefix="hubframe-read")
     try:
-        return [record for found in pool.map(read, chunks) for record in found]
+        answers = list(pool.map(read, chunks))
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
+    refused = {value: why for _, said in answers for value, why in said.items()}
+    return Read(
+        [record for found, _ in answers for record in found],
+        {value: refused[value] for value in distinct if value in refused},
+    )
 
 
 def _unnamed(
     values: list[str], results: list[JSON], errors: Any, id_property: str | None
-) -> list[str]:
+) -> tuple[list[str], dict[str, Refusal]]:
     """The ``values`` an objects batch read's answer names in neither its results nor its
-    errors: ids, or values of ``id_property`` (matched as HubSpot matches them, ignoring case
-    and the spaces around).  An error saying not found (:func:`~hubframe.hubspot.pages.says_none`)
-    names a value in its context or its message; one that names none of them (bare error
-    details) answers for every value left.  Any other error answers for none."""
-    key = str if id_property is None else _key
-    errors = [e for e in shapes.listed(errors) if says_none(e)]  # a refusal is asked again
+    errors saying not found (ids, or values of ``id_property``, matched as HubSpot matches
+    them: :func:`value_key`), and those of them an error that does not say not found names
+    (a refusal: the value is asked again, and is refused if it always is), with the error.
+    An error saying not found (:func:`~hubframe.hubspot.pages.says_none`) names a value in its
+    context or its message; one that names none of them (bare error details) answers for
+    every value left but those refused."""
+    key = str if id_property is None else value_key
+    listed = [e for e in shapes.listed(errors) if isinstance(e, dict)]
+    nones = [e for e in listed if says_none(e)]
+    refusals = [e for e in listed if not says_none(e)]
     if id_property is None:
         named = {str(r.get("id")) for r in results}
     else:
-        named = {_key(shapes.dig(r, "properties", id_property)) for r in results}
+        named = {value_key(shapes.dig(r, "properties", id_property)) for r in results}
     asked = {key(v) for v in values}
-    for error, names in zip(errors, error_names(errors), strict=True):
-        said = {key(n) for n in names} & asked
-        if id_property is not None:
-            message = str(error.get("message") or "").lower()
-            said |= {v for v in asked if _names_whole(message, v)}
-        if not said:
-            return []
-        named |= said
-    return [v for v in values if key(v) not in named]
+    refused: dict[str, Refusal] = {}
+    for error, names in zip(refusals, error_names(refusals), strict=True):
+        for said_key in _said(error, names, asked, key, id_property):
+            refused.setdefault(said_key, _refusal(error))
+    for error, names in zip(nones, error_names(nones), strict=True):
+        said = _said(error, names, asked, key, id_property)
+        named |= said or (asked - refused.keys())
+    left = [v for v in values if key(v) not in named]
+    return left, {v: refused[key(v)] for v in left if key(v) in refused}
+
+
+def _said(
+    error: JSON,
+    names: set[str],
+    asked: set[str],
+    key: Callable[[object], str],
+    id_property: str | None,
+) -> set[str]:
+    """The keys of the values asked that an item error names."""
+    said = {key(n) for n in names} & asked
+    if id_property is not None:
+        message = value_key(error.get("message") or "")
+        said |= {v for v in asked if _names_whole(message, v)}
+    return said
+
+
+def _refusal(error: JSON) -> Refusal:
+    message = str(error.get("message") or error.get("category") or "an error").strip()
+    return Refusal(message, str(error.get("category") or ""))
 
 
 def _names_whole(message: str, value: str) -> bool:
@@ -202,8 +288,26 @@ def _names_whole(message: str, value: str) -> bool:
     return re.search(pattern, message) is not None
 
 
-def _key(value: object) -> str:
-    return str(value).strip().lower()  # as lookup._key: case only, never 'ß' = 'ss'
+def value_key(value: object) -> str:
+    """How values of a unique property (emails, domains) are told apart: by the whole value in
+    lower case, around it no spaces, and the lower-case letters case folding takes for one
+    letter as that letter ('ς', the final sigma ``lower`` writes at a word's end, as 'σ'; the
+    long s 'ſ' as 's'; the micro sign as 'μ').  Never 'ß' as 'ss', a ligature as its letters,
+    nor a decomposed letter as a composed one: those are other values (HubSpot holds
+    'strasse' and 'straße' as two addresses).  Values of one key may still differ by more
+    than case: :mod:`hubframe.run.lookup` tells which."""
+    text = str(value).strip().lower()
+    if text.isascii():
+        return text
+    return "".join(map(_one_letter, text))
+
+
+@functools.lru_cache(maxsize=4096)
+def _one_letter(c: str) -> str:
+    """A lower-case letter's case folding when that is one other letter ('ς' -> 'σ'), not a
+    case of its own (a lower-case Cherokee letter folds to its capital: kept)."""
+    folded = c.casefold()
+    return folded if len(folded) == 1 and folded.lower() != c else c
 
 
 def types_of(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:
@@ -217,4 +321,14 @@ def types_of(entries: Iterable[Mapping[str, Any]]) -> dict[str, frozenset[int]]:
     return out
 
 
-__all__ = ["iter_links", "pool_size", "read_links", "read_records", "types_of"]
+__all__ = [
+    "Read",
+    "Refusal",
+    "iter_links",
+    "pool_size",
+    "read_links",
+    "read_records",
+    "read_values",
+    "types_of",
+    "value_key",
+]

@@ -37,6 +37,7 @@ import pyarrow.compute as pc
 
 from hubframe.constants import (
     HEADER_TYPE_COLUMNS,
+    ID_PROPERTIES,
     LIMIT_COLUMNS,
     LOOKED_UP,
     PAIR_COLUMNS,
@@ -60,6 +61,7 @@ from hubframe.io.normalize import (
 from hubframe.io.sheet import frame_column
 from hubframe.io.text import BoolArray, Text, text_series, to_series, trimmed_text
 from hubframe.terminal import shown
+from hubframe.vocab import object_noun
 
 WHOLE: Final = frozenset({"type_id", "max_to_object_ids"})
 TYPES: Final = ("from_type", "to_type")
@@ -95,12 +97,13 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     if kind == "limits":
         fixes |= _removal_words(frame, fixes)
     _check_cell_edits(frame, kind, fixes, maps=_found_maps(frame, kind, fixes))
-    if not fixes:
+    looked = _passed_back(frame) if kind == "pairs" else []
+    if not fixes and not looked:
         return frame
     out = frame.copy(deep=False)
     for column, values in fixes.items():
         out[column] = values
-    return out
+    return _reopened(out, looked) if looked else out
 
 
 #: The columns of a labels frame (:func:`hubframe.io.labels.read_labels`) besides sheet and row.
@@ -222,7 +225,8 @@ def _found_maps(
     holds the field's value is not judged (:func:`_unexplained`).  Before, such a frame was
     taken with no check: a "Deal ID" or "Max" cell edited after the read was shown beside
     ``success`` while the value read was sent."""
-    if isinstance(frame.attrs.get("hubframe"), Mapping):
+    info = frame.attrs.get("hubframe")
+    if isinstance(info, Mapping) and not info.get(COLUMNS_FOUND):
         return None
     skip = _OWN_COLUMNS | {str(c) for c in frame.columns if str(c).startswith(RAW_PREFIX)}
     wanted = set(fields_for(kind))
@@ -309,6 +313,177 @@ def check_report_ids(table: pd.DataFrame, where: str, skip: frozenset[str]) -> N
     _check_cell_edits(
         view, "pairs", {}, fields=["from_id", "to_id"], advice=advice, maps=maps, emptied=False
     )
+
+
+# --- a side a run looked up (emails), in its table passed back ----------------------------------
+
+#: The private column where a result table passed back to a job keeps, for a side its run
+#: looked up by a unique property (emails), the ids that run found: the side's cells are the
+#: sheet's values again, looked up anew, and a record found now that is not the one the run
+#: used is an edit (:func:`refuse_other_records`).
+FOUND_IDS: Final = {"from": RAW_PREFIX + "from_id_found", "to": RAW_PREFIX + "to_id_found"}
+
+#: The ``attrs["hubframe"]`` note of a result table whose attrs were lost (saved as CSV and
+#: read back) that a job read its looked-up sides of by their headers: its other columns are
+#: still found by their headers (:func:`_found_maps`).
+COLUMNS_FOUND: Final = "columns_found"
+
+
+class LookedUp(NamedTuple):
+    """A side of a run's table whose records the run looked up by a unique property: the
+    analyst's column holding the values (``header``: "Contact email"), on ``rows`` (None:
+    every row; a read of several sheets may name the column otherwise on each)."""
+
+    side: str
+    header: str
+    id_property: str
+    rows: BoolArray | None
+
+
+def looked_up_columns(
+    table: pd.DataFrame, where: str, skip: frozenset[str] = frozenset()
+) -> list[LookedUp]:
+    """The sides of a run's table (a result table, a report) whose ids its run looked up from
+    the analyst's column beside them: by the ``looked_up`` note and the read's column maps, or,
+    for a table whose attrs keep none (a report, a result saved as CSV), by its own headers as
+    the reader finds them among the columns not in ``skip`` ("Contact email" beside "Deal
+    ID").  Empty for a read frame (its ids are the values still) and a table of record ids."""
+    info = table.attrs.get("hubframe")
+    info = info if isinstance(info, Mapping) else {}
+    if info.get(ID_PROPERTIES):
+        return []
+    if info.get("column_map") and not info.get(COLUMNS_FOUND):
+        found = _sides(info.get(LOOKED_UP))
+        out: list[LookedUp] = []
+        for rows, mapped in column_maps(table):
+            for side, prop in found.items():
+                header = _analyst_column(table, f"{side}_id", mapped)
+                if header is not None and isinstance(table[header], pd.Series):
+                    out.append(LookedUp(side, str(header), prop, rows))
+        return out
+    skip = skip | _OWN_COLUMNS
+    headers = [
+        str(c) for c in table.columns if str(c) not in skip and not str(c).startswith(RAW_PREFIX)
+    ]
+    try:
+        mapping = match_headers(headers, "pairs", source=where)
+    except InputError:  # no columns of its own the reader would take
+        return []
+    out = []
+    for side, prop in mapping.id_properties.items():
+        header = mapping.columns.get(f"{side}_id")
+        if header is not None and isinstance(table.get(header), pd.Series):
+            out.append(LookedUp(str(side), str(header), str(prop), None))
+    return out
+
+
+def _passed_back(frame: pd.DataFrame) -> list[LookedUp]:
+    """The looked-up sides of a result table passed back to a job (a run's own table with its
+    ``looked_up`` note, or one whose attrs were lost that has a ``status`` column)."""
+    info = frame.attrs.get("hubframe")
+    if isinstance(info, Mapping) and not info.get(COLUMNS_FOUND):
+        if not info.get(LOOKED_UP) or info.get(ID_PROPERTIES):
+            return []
+    elif isinstance(info, Mapping) or "status" not in frame.columns:
+        return []
+    return looked_up_columns(frame, "the frame")
+
+
+def _reopened(frame: pd.DataFrame, looked: list[LookedUp]) -> pd.DataFrame:
+    """A result table passed back with its looked-up sides read as the sheet asked them: the
+    side's ids are its cells again (the values looked up, ``id_properties``), and the ids its
+    run found are kept aside (:data:`FOUND_IDS`) for the lookup to compare with the records
+    the cells name now.  Before, the ids were sent as they were: an email corrected in the
+    table linked the record of the old email, reported ``success`` beside the new one, and
+    an email HubSpot had not found was reported as an empty cell."""
+    properties: dict[str, str] = {}
+    for found in looked:
+        column, keep = f"{found.side}_id", FOUND_IDS[found.side]
+        ids = _text(frame[column]).to_pylist()
+        cells = trimmed_text(_text(frame[found.header])).to_pylist()
+        kept = _text(frame[keep]).to_pylist() if keep in frame.columns else [None] * len(ids)
+        at = range(len(ids)) if found.rows is None else np.flatnonzero(found.rows).tolist()
+        for i in at:
+            kept[i], ids[i] = ids[i], cells[i]
+        frame[column] = text_series(ids, frame.index)
+        frame[keep] = text_series(kept, frame.index)
+        properties[found.side] = found.id_property
+    info = frame.attrs.get("hubframe")
+    if isinstance(info, Mapping) and not info.get(COLUMNS_FOUND):
+        meta = {k: v for k, v in info.items() if k != LOOKED_UP}
+    else:
+        own = [
+            c for c in frame.columns if c not in _OWN_COLUMNS and not str(c).startswith(RAW_PREFIX)
+        ]
+        meta = {
+            "kind": "pairs",
+            "column_map": {f.header: f"{f.side}_id" for f in looked},
+            "original_columns": own,
+            COLUMNS_FOUND: True,
+        }
+    meta[ID_PROPERTIES] = properties
+    frame.attrs = {**frame.attrs, "hubframe": meta}
+    return frame
+
+
+def refuse_other_records(
+    frame: pd.DataFrame, side: str, found: list[Any], object_type: list[Any]
+) -> None:
+    """A result table passed back (:func:`_reopened`) whose cell of a looked-up side names
+    another record now (``found``, by position: the record HubSpot holds the value for; None
+    where it found none or several) than the id its run found for the row: the cell or the
+    id was edited since (an email corrected, the id typed over or sorted alone), and which of
+    the two the table does not say.  InputError naming the row and the values, before
+    anything is sent.  A row whose id is empty (HubSpot found no record for it then, or the
+    analyst emptied it) takes the record found: that is how a cell is looked up again."""
+    keep = FOUND_IDS[side]
+    if keep not in frame.columns:
+        return
+    kept = _text(frame[keep]).to_pylist()
+    rows = [
+        i
+        for i, (was, now) in enumerate(zip(kept, found, strict=True))
+        if was is not None and now is not None and not _same_record(was, now)
+    ]
+    if not rows:
+        return
+    first = rows[0]
+    header = _looked_up_header(frame, side, first)
+    cell = frame[f"{side}_id"].iloc[first]
+    noun = object_noun(str(object_type[first]))
+    prop = _sides(_info(frame).get(ID_PROPERTIES)).get(side, "value")
+    place = _row_place(frame)
+    also = _also(place, np.asarray(rows), "differ so")
+    raise InputError(
+        f"this table was edited after its run: the {shown(header)} cell of {place(first)} is "
+        f"{shown(cell)}, HubSpot's {noun} for it is {found[first]}, but its {side}_id, the "
+        f"record its run found for the cell, is {kept[first]}{also}. Which of the two was "
+        f"edited the table does not say: to look the cell up again, empty the {side}_id "
+        f"(table.loc[..., {side + '_id'!r}] = None); else set the cell back to the {prop} of "
+        f"{noun} {kept[first]}. Nothing was sent."
+    )
+
+
+def _info(frame: pd.DataFrame) -> Mapping[str, Any]:
+    info = frame.attrs.get("hubframe")
+    return info if isinstance(info, Mapping) else {}
+
+
+def _same_record(one: Any, other: Any) -> bool:
+    """Whether two ids name one record (``"05001"`` and ``5001`` do)."""
+    a, b = str(one).strip(), str(other).strip()
+    if a.isdigit() and b.isdigit():
+        return int(a) == int(b)
+    return a == b
+
+
+def _looked_up_header(frame: pd.DataFrame, side: str, at: int) -> str:
+    """The analyst's column a looked-up side's cell at position ``at`` was read from."""
+    for rows, mapped in column_maps(frame):
+        header = _analyst_column(frame, f"{side}_id", mapped)
+        if header is not None and (rows is None or bool(rows[at])):
+            return str(header)
+    return f"{side}_id"
 
 
 def _oriented(
@@ -817,4 +992,12 @@ def _removes(series: pd.Series, rows: pd.Series) -> dict[str, Any]:
     return {"remove": pd.Series(flags, index=series.index)}
 
 
-__all__ = ["check_report_ids", "conformed", "own_columns"]
+__all__ = [
+    "FOUND_IDS",
+    "LookedUp",
+    "check_report_ids",
+    "conformed",
+    "looked_up_columns",
+    "own_columns",
+    "refuse_other_records",
+]

@@ -23,6 +23,7 @@ import pandas as pd
 from hubframe.constants import ID_PROPERTIES, LOOKED_UP
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.shapes import dig
+from hubframe.io.conform import refuse_other_records
 from hubframe.io.normalize import char_name, is_valid_object_type
 from hubframe.run.reads import Refusal, read_values, value_key
 from hubframe.run.work import Outcome
@@ -207,6 +208,15 @@ def _resolve_side(
 ) -> tuple[list[Any], dict[int, Outcome]]:
     """The side's record ids (None where unresolved) and the outcomes of unresolved rows."""
     values = frame[f"{side}_id"].astype(object).where(frame[f"{side}_id"].notna(), None).tolist()
+    ids, failures, _ = _look_up(frame, side, values, id_property, client)
+    return ids, failures
+
+
+def _look_up(
+    frame: pd.DataFrame, side: str, values: list[Any], id_property: str, client: HubSpotClient
+) -> tuple[list[Any], dict[int, Outcome], list[Any]]:
+    """:func:`_resolve_side` of ``values`` (by position), and the record each names (None
+    where it names none or several, or was not looked up)."""
     types = frame[f"{side}_type"].astype(object).where(frame[f"{side}_type"].notna(), None)
     wanted: dict[str, list[int]] = {}
     for pos, (object_type, value) in enumerate(zip(types.tolist(), values, strict=True)):
@@ -215,6 +225,7 @@ def _resolve_side(
             wanted.setdefault(str(object_type), []).append(pos)
     ids: list[Any] = [None] * len(values)
     failures: dict[int, Outcome] = {}
+    found: list[Any] = [None] * len(values)
     for object_type, positions in wanted.items():
         try:
             matches = match_records(
@@ -224,7 +235,7 @@ def _resolve_side(
             failures.update(dict.fromkeys(positions, _failure(exc, object_type, id_property)))
             continue
         for pos in positions:
-            ids[pos] = matches.ids.get(str(values[pos]))
+            ids[pos] = found[pos] = matches.ids.get(str(values[pos]))
             several = matches.several.get(str(values[pos]))
             refused = matches.refused.get(str(values[pos]))
             if refused is not None:
@@ -245,7 +256,7 @@ def _resolve_side(
     for pos, value in enumerate(values):
         if pos not in failures and ids[pos] is None and value is not None:
             ids[pos] = value  # no object type to look it up in: validation reports the row
-    return ids, failures
+    return ids, failures, found
 
 
 def _merge(outcomes: Mapping[int, Outcome], more: Mapping[int, Outcome]) -> dict[int, Outcome]:
@@ -274,8 +285,11 @@ def resolve_ids(
     out = pairs.copy()
     outcomes: dict[int, Outcome] = {}
     for side, id_property in properties.items():
-        ids, failures = _resolve_side(pairs, side, id_property, client)
         column = f"{side}_id"
+        values = pairs[column].astype(object).where(pairs[column].notna(), None).tolist()
+        ids, failures, found = _look_up(pairs, side, values, id_property, client)
+        types = pairs[f"{side}_type"].astype(object).tolist()
+        refuse_other_records(pairs, side, found, types)  # a result table's cell edited
         out[column] = pd.Series(ids, index=out.index, dtype=pairs[column].dtype)
         outcomes = _merge(outcomes, failures)
     meta = dict(out.attrs.get("hubframe") or {})

@@ -1,6 +1,7 @@
 """A run's table passed back whose side the run looked up by email (a result table run
-again): the ids it holds are the records the run found for its cells then, and a cell or an id
-edited since must never send (or remove) another record than the cell names.
+again, a report undone): the ids it holds are the records the run found for its cells then,
+and a cell or an id edited since must never send (or remove) another record than the cell
+names.
 
 Over real HTTP against the sandbox: contacts found by email, deals by id.
 """
@@ -11,6 +12,7 @@ import random
 import warnings
 from pathlib import Path
 
+import openpyxl
 import pandas as pd
 import pytest
 
@@ -138,6 +140,47 @@ def test_a_result_saved_as_csv_and_corrected_is_refused(tmp_path: Path) -> None:
         assert done["to_id"].tolist() == ["5003"] and done["status"].tolist() == ["success"]
 
 
+def _report_with_swapped_ids(sb: Sandbox, path: Path) -> pd.DataFrame:
+    result = hf.associate(
+        hf.read_pairs(_sheet(["1001", "1002"], EMAILS[:2])),
+        client_for(sb),
+        progress=False,
+        record_existing=True,
+    )
+    hf.export_report(result, path)
+    book = openpyxl.load_workbook(path)
+    sheet = book["Results"]
+    column = [c.value for c in sheet[1]].index("to_id") + 1
+    one, two = sheet.cell(2, column).value, sheet.cell(3, column).value
+    sheet.cell(2, column).value, sheet.cell(3, column).value = two, one  # sorted alone
+    book.save(path)
+    return result
+
+
+def test_an_undo_of_a_report_whose_looked_up_ids_were_swapped_is_refused(tmp_path: Path) -> None:
+    with Sandbox(seed=None) as sb:
+        _portal(sb, deals=2)
+        sb.associate("deals", 1002, "contacts", 5001)  # there before the run
+        result = _report_with_swapped_ids(sb, tmp_path / "report.xlsx")
+        before = _links(sb)
+        assert before == {("1001", "5001"), ("1002", "5001"), ("1002", "5002")}
+        with pytest.raises(InputError) as caught:
+            hf.undo(tmp_path / "report.xlsx", client_for(sb), progress=False)
+        said = str(caught.value)
+        assert "report.xlsx was edited after its run" in said
+        assert "'ann@x.com'" in said and "5002" in said and "Nothing was removed" in said
+        assert _links(sb) == before
+        # the result table with its to_id swapped likewise
+        swapped = result.copy()
+        swapped["to_id"] = swapped["to_id"].iloc[::-1].to_numpy()
+        with pytest.raises(InputError, match="the result table was edited after its run"):
+            hf.undo(swapped, client_for(sb), progress=False)
+        assert _links(sb) == before
+        # as the run wrote it: the run's own links go, the one there before stays
+        hf.undo(result, client_for(sb), progress=False)
+        assert _links(sb) == {("1002", "5001")}
+
+
 # --- properties --------------------------------------------------------------------------------
 
 EDITS = ("none", "email", "email_unknown", "to_id", "both", "emptied")
@@ -202,3 +245,51 @@ def test_a_result_passed_back_never_sends_another_record_than_its_cell_names(
                 assert code in ("OBJECT_NOT_FOUND", "AMBIGUOUS_RECORD")
             else:
                 assert str(rid) == named, (cell, rid)
+
+
+@pytest.mark.parametrize("seed", seeds(6))
+@pytest.mark.parametrize("given", ["report", "table"])
+def test_an_undo_with_looked_up_ids_swapped_never_removes_a_link_from_before(
+    seed: int, given: str, tmp_path: Path
+) -> None:
+    rng = random.Random(seed)
+    with Sandbox(seed=None) as sb:
+        _portal(sb, deals=4)
+        for deal in range(1001, 1005):
+            for contact in rng.sample(range(5001, 5006), 2):
+                sb.associate("deals", deal, "contacts", contact)
+        there = _links(sb)
+        sheet = _sheet([str(1001 + n) for n in range(4)], [rng.choice(EMAILS) for _ in range(4)])
+        result = hf.associate(
+            hf.read_pairs(sheet), client_for(sb), progress=False, record_existing=True
+        )
+        order = list(range(4))
+        rng.shuffle(order)
+        ids = result["to_id"].tolist()
+        swapped = [ids[n] for n in order]
+        edited = any(a != b for a, b in zip(ids, swapped, strict=True))
+        if given == "report":
+            path = tmp_path / "report.xlsx"
+            hf.export_report(result, path)
+            book = openpyxl.load_workbook(path)
+            cells = book["Results"]
+            column = [c.value for c in cells[1]].index("to_id") + 1
+            for n, value in enumerate(swapped):
+                cells.cell(2 + n, column).value = int(value)
+            book.save(path)
+            source: object = path
+        else:
+            source = result.copy()
+            source["to_id"] = swapped  # type: ignore[index]
+        refused = False
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")
+            try:
+                hf.undo(source, client_for(sb), progress=False)  # type: ignore[arg-type]
+            except InputError as exc:
+                assert "edited after its run" in str(exc)
+                refused = True
+        assert refused == edited
+        assert there <= _links(sb)  # every link there before the run is still there
+        if not edited:
+            assert _links(sb) == there

@@ -19,9 +19,12 @@ gives every edited column the reader's form:
   :class:`~hubframe.errors.InputError` naming the row and the value, before anything is sent;
 - a column the reader gives that the frame lacks stops it too, naming the column.
 
-A result table fed back to a job keeps the analyst's columns but not the reader's notes of its
-bad whole-number cells: that text is taken from the analyst's column the read mapped (its
-``column_map``).  A frame the reader gave and nobody edited passes unchanged and uncopied.
+A result table fed back to a job reads a side its run looked up (emails) as the sheet asked
+it: its cells are the values to look up again, and the ids the run found are kept aside for the
+lookup to compare (:func:`_reopened`, :func:`refuse_other_records`).  It keeps the analyst's
+columns but not the reader's notes of its bad whole-number cells: that text is taken from the
+analyst's column the read mapped (its ``column_map``).  A frame the reader gave and nobody
+edited passes unchanged and uncopied.
 """
 
 from __future__ import annotations
@@ -292,8 +295,9 @@ def check_report_ids(table: pd.DataFrame, where: str, skip: frozenset[str]) -> N
     other records than the run linked, and an undo removed those -- links that were there
     before the run -- and left the run's own.  The table's own id columns
     (:func:`own_columns`) are compared with the ids, as a read frame's are; InputError naming
-    the row and both values.  Sides named by a property (emails) are not compared: their ids
-    are the records HubSpot found."""
+    the row and both values.  Sides named by a property (emails) are not compared here: their
+    ids are the records HubSpot found, and the undo holds them to their cells by looking the
+    cells up again (:func:`looked_up_columns`, :func:`refuse_undone_others`)."""
     info = table.attrs.get("hubframe") or {}
     properties = (info.get("id_properties") or {}) if isinstance(info, dict) else {}
     compared = {f for f in ("from_id", "to_id") if f[:-3] not in properties}
@@ -467,6 +471,38 @@ def refuse_other_records(
 def _info(frame: pd.DataFrame) -> Mapping[str, Any]:
     info = frame.attrs.get("hubframe")
     return info if isinstance(info, Mapping) else {}
+
+
+def refuse_undone_others(
+    table: pd.DataFrame, found: LookedUp, ids: list[Any], now: list[Any], where: str
+) -> None:
+    """A run's report or table whose id of a looked-up side (``ids``, by position) is not the
+    record its cell names now (``now``: the record HubSpot holds the value for; None where
+    unread, or it found none or several): its ``to_id`` typed over or sorted alone, or the
+    cell edited.  An undo removed the links the ids name -- links that were there before the
+    run -- and left the run's own.  InputError naming the row and the values, before
+    anything is removed."""
+    rows = [
+        i
+        for i, (used, named) in enumerate(zip(ids, now, strict=True))
+        if used is not None and named is not None and not _same_record(used, named)
+    ]
+    if not rows:
+        return
+    first = rows[0]
+    cell = table[found.header].iloc[first]
+    noun = object_noun(str(table[f"{found.side}_type"].iloc[first]))
+    place = _row_place(table)
+    also = _also(place, np.asarray(rows), "differ so")
+    raise InputError(
+        f"{where} was edited after its run: the {shown(found.header)} cell of {place(first)} "
+        f"is {shown(cell)}, HubSpot's {noun} for it is {now[first]}, but its "
+        f"{found.side}_id, what the undo removes, is {ids[first]}{also}. An undo removes the "
+        "records its rows name, and the run linked the one its cell names (unless that "
+        f"{noun}'s {found.id_property} changed in HubSpot since). Undo from the report as the "
+        "run wrote it, or from the run's journal (hubframe undo JOURNAL: the file the run was "
+        "given with --journal). Nothing was removed."
+    )
 
 
 def _same_record(one: Any, other: Any) -> bool:
@@ -1000,4 +1036,5 @@ __all__ = [
     "looked_up_columns",
     "own_columns",
     "refuse_other_records",
+    "refuse_undone_others",
 ]

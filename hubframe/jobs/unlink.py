@@ -865,6 +865,7 @@ class _Undo:
         facts = run_facts(self.run)
         if facts is not None and facts.portal is not None:
             refuse_another_run_portal(facts.portal, run.client)
+        _refuse_edited_lookups(self.run, run.client)
         book = self.journal.book = LabelBook(run.client)
         if not run.options.dry_run:
             self.journal.path = _journal_of(self.run) or _report_journal(self.run, run.client, book)
@@ -915,6 +916,27 @@ class _Undo:
         with warnings.catch_warnings():  # the real run says it, when it cannot be used
             warnings.simplefilter("ignore", ReportJournalLeftOut)
             return _journal_of(self.run) or _report_journal(self.run, run.client, book)
+
+
+def _refuse_edited_lookups(table: pd.DataFrame, client: HubSpotClient) -> None:
+    """A report or result table of a run that looked records up (emails, domains) whose id of
+    such a side is not the record its cell names: the ``to_id`` column edited (cells swapped,
+    sorted alone) -- the undo would remove links that were there before the run and leave the
+    run's own.  Its own id column ("Contact ID") is held to its ids as the table is read
+    (:func:`~hubframe.io.conform.check_report_ids`); a looked-up side's cells are looked up
+    again (:func:`~hubframe.run.lookup.refuse_undone_edits`).  A journal is not edited."""
+    if _journal_read(table) or "status" not in table.columns:
+        return
+    from hubframe.io.conform import looked_up_columns
+    from hubframe.run.lookup import refuse_undone_edits
+
+    meta = table.attrs.get("hubframe")
+    source = meta.get("source") if isinstance(meta, Mapping) else None
+    report = isinstance(meta, Mapping) and not meta.get("column_map") and source
+    where = str(source) if report else "the result table"
+    looked = looked_up_columns(table, where)
+    if looked:
+        refuse_undone_edits(table, client, looked, acted_on(table), where)
 
 
 def _taken_back_already(table: pd.DataFrame, path: str | None, book: LabelBook) -> dict[int, str]:

@@ -18,12 +18,14 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hubframe.constants import ID_PROPERTIES, LOOKED_UP
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.shapes import dig
-from hubframe.io.conform import refuse_other_records
+from hubframe.io.conform import LookedUp, refuse_other_records, refuse_undone_others
 from hubframe.io.normalize import char_name, is_valid_object_type
 from hubframe.run.reads import Refusal, read_values, value_key
 from hubframe.run.work import Outcome
@@ -299,4 +301,47 @@ def resolve_ids(
     return out, outcomes
 
 
-__all__ = ["Matches", "id_properties", "match_records", "resolve_ids"]
+def refuse_undone_edits(
+    table: pd.DataFrame,
+    client: HubSpotClient,
+    looked: Iterable[LookedUp],
+    acted: npt.NDArray[np.bool_],
+    where: str,
+) -> None:
+    """An undo of a run's report or table with sides the run looked up by a unique property
+    (``looked``: "Contact email"): the cells of the rows it takes back (``acted``) are looked
+    up again, and a row whose id is another record than its cell names now -- a ``to_id``
+    typed over or sorted alone, which an undo would remove though the run never linked it --
+    stops the undo before anything is removed (:func:`~hubframe.io.conform.refuse_undone_others`).
+    A cell naming no record now, or several, is not compared.  A lookup that fails raises."""
+    for found in looked:
+        rows = acted if found.rows is None else acted & found.rows
+        cells = _cells(table[found.header])
+        ids = _cells(table[f"{found.side}_id"])
+        types = _cells(table[f"{found.side}_type"])
+        wanted: dict[str, list[int]] = {}
+        for pos in np.flatnonzero(rows).tolist():
+            object_type = types[pos]
+            if cells[pos] and ids[pos] and object_type and is_valid_object_type(object_type):
+                wanted.setdefault(object_type, []).append(pos)
+        now: list[Any] = [None] * len(table)
+        used: list[Any] = [None] * len(table)
+        for object_type, positions in wanted.items():
+            matches = match_records(
+                client, object_type, found.id_property, (str(cells[p]) for p in positions)
+            )
+            for pos in positions:
+                now[pos], used[pos] = matches.ids.get(str(cells[pos])), ids[pos]
+        refuse_undone_others(table, found, used, now, where)
+
+
+def _cells(series: pd.Series) -> list[str | None]:
+    """A column's cells as trimmed text, None where empty."""
+    out: list[str | None] = []
+    for value in series.astype(object).tolist():
+        empty = value is None or (not isinstance(value, str) and bool(pd.isna(value)))
+        out.append(None if empty else str(value).strip() or None)
+    return out
+
+
+__all__ = ["Matches", "id_properties", "match_records", "refuse_undone_edits", "resolve_ids"]

@@ -196,11 +196,14 @@ def test_every_runs_report_is_kept_and_undoes_it(
     # again, it became "A_report (2).xlsx", read as run 2's report (helper-193)
     shown = f"A_report (run {runs}).xlsx"
     assert sorted(p.name for p in app.saved) == sorted([shown, *names])
-    click(app, app.save_button)  # again: the names already there are kept, none read as a run
+    first = {p.name: p.stat().st_mtime_ns for p in app.saved}
+    click(app, app.save_button)  # again: the earlier runs' reports are the files saved then
     again = sorted(p.name for p in app.saved)
-    assert all(re.fullmatch(r"A_report \(run \d\) \(\d\)\.xlsx", n) for n in again), again
-    for path in app.saved:
-        path.unlink()  # saved twice: one undo of each run
+    kept = [n for n in again if n in first]
+    assert kept == sorted(names), again  # not written again as "(run 1) (2).xlsx"
+    assert all((tmp_path / "out" / n).stat().st_mtime_ns == first[n] for n in kept)
+    assert [n for n in again if n not in first] == [f"A_report (run {runs}) (2).xlsx"]
+    (tmp_path / "out" / again[-1]).unlink()  # the shown run's, saved twice: one undo a run
     _undo_all(app, tmp_path / "out")
     assert _links(app) == before
 
@@ -262,3 +265,27 @@ def test_reports_of_runs_that_changed_nothing_give_way_first(
     click(app, app.save_button)
     _undo_all(app, tmp_path / "out")
     assert _links(app) == before
+
+
+def test_an_earlier_report_saved_is_written_again_only_when_its_file_changed(
+    app: HubframeApp, tmp_path: Path
+) -> None:
+    """Each Save report wrote every earlier run's report anew beside the one saved before
+    ("a_report (run 1) (2).xlsx", "(3)" ...); one deleted or changed since is written again."""
+    click(app, app.connect_button)
+    upload(app, "A.csv", _pairs_csv(2))
+    _run(app, 4)
+    out = tmp_path / "out"
+    app.save_folder.value = str(out)
+    click(app, app.save_button)
+    (out / "A_report (run 1).xlsx").unlink()
+    (out / "A_report (run 2).xlsx").write_bytes(b"edited")
+    click(app, app.save_button)
+    again = {p.name for p in app.saved}
+    assert {"A_report (run 1).xlsx", "A_report (run 2) (2).xlsx"} <= again, again
+    assert "A_report (run 3).xlsx" in again and "A_report (run 3) (2).xlsx" not in again
+    assert (out / "A_report (run 2).xlsx").read_bytes() == b"edited"  # never written over
+    app.save_folder.value = str(tmp_path / "elsewhere")
+    click(app, app.save_button)  # another folder: written there too
+    assert {p.parent.name for p in app.saved} == {"elsewhere"}
+    assert "A_report (run 1).xlsx" in {p.name for p in app.saved}

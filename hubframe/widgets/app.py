@@ -1726,9 +1726,8 @@ class HubframeApp:
                 *names,
                 source=self.source.path if self.source is not None else None,
             )
-        if earlier:  # the earlier runs' reports, each under its own name
-            reports = {r.name: (r.result, r.issues) for r in earlier.values()}
-            written += backend.save_reports(reports, folder)
+        if earlier:  # the earlier runs' reports, each under its own name, once a folder
+            written += _save_kept(list(earlier.values()), folder)
         self.saved = written
         lines = "".join(
             f'<div class="hf-saved-path" style="font-family:monospace">{render.esc(path)} '
@@ -1737,6 +1736,19 @@ class HubframeApp:
         )
         head = render.message_html(f"Saved to {folder.resolve()}:", "success")
         self.saved_paths.value = f'<div class="hf-saved">{head}{lines}</div>'
+
+
+def _save_kept(reports: list[KeptReport], folder: Path) -> list[Path]:
+    """Save the kept reports into ``folder``: a report this session saved there before, its
+    file as written then, is that file again (each Save wrote it anew, "a_report (run 1)
+    (2).xlsx", "(3)" ... beside it), the others are written (:func:`backend.save_reports`)."""
+    kept = {r.name: r.saved_as(folder) for r in reports}
+    new = [r for r in reports if kept[r.name] is None]
+    written = backend.save_reports({r.name: (r.result, r.issues) for r in new}, folder)
+    for report, path in zip(new, written, strict=True):
+        report.was_saved(path)
+        kept[report.name] = path
+    return [path for path in kept.values() if path is not None]
 
 
 #: Said for a MemoryError (which has no text of its own).

@@ -37,12 +37,37 @@ class KeptReport:
     issues: pd.DataFrame | None = field(repr=False)
     changed: bool = True  # the run changed something in HubSpot (or may have)
     _data: bytes | None = field(default=None, repr=False)
+    #: the files Save report wrote it to: path -> (size, modified time) as written
+    _saved: dict[Path, tuple[int, int]] = field(default_factory=dict, repr=False)
+
+    def saved_as(self, folder: Path) -> Path | None:
+        """The file in ``folder`` Save report wrote this report to, still as written; None
+        when there is none (never saved there, or since changed, moved or deleted)."""
+        for path, stamp in self._saved.items():
+            if path.parent.resolve() == folder.resolve() and _stamp(path) == stamp:
+                return path
+        return None
+
+    def was_saved(self, path: Path) -> None:
+        """Note that Save report wrote this report to ``path``."""
+        stamp = _stamp(path)
+        if stamp is not None:
+            self._saved[path] = stamp
 
     def data(self) -> bytes:
         """The report's bytes, written the first time they are asked for."""
         if self._data is None:
             self._data = backend.report_bytes(self.result, self.issues, self.name)
         return self._data
+
+
+def _stamp(path: Path) -> tuple[int, int] | None:
+    """A file's size and modified time (None when it is gone)."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
 
 
 def kept_name(report_name: str, run: int) -> str:

@@ -25,7 +25,9 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import hubframe as hf
 from hubframe.cli import main
+from hubframe.errors import InputError
 from hubframe.sandbox import Sandbox
 
 pytestmark = pytest.mark.skipif(not Path("/dev/full").exists(), reason="needs /dev/full")
@@ -543,3 +545,39 @@ def test_a_resumed_run_keeps_the_report_of_a_finished_run_of_its_journal(
     code = main(["associate", str(sheet), "--report", str(report_a), *journal, *_hub(sb)])
     assert code == 2 and "holds the report of a run that sent rows" in capsys.readouterr().err
     assert _digest(report_a) == kept
+
+
+@pytest.mark.parametrize("suffix", [".csv", ".xlsx"])
+def test_a_resumed_run_keeps_a_report_whose_rows_may_have_been_applied(
+    sandbox_factory: Callable[..., Sandbox], tmp_path: Path, suffix: str
+) -> None:
+    """A run of another sheet whose only row ended UNKNOWN_OUTCOME (HubSpot applied it, its
+    answer lost) has no success row: the resumed run's check found nothing the journal had
+    not sent and would write over the report undo needs (found in review)."""
+    from hubframe.report.outputs import keep_run_report
+
+    sb = sandbox_factory(seed="demo", daily_limit=3)
+    journal = tmp_path / "run.sqlite"
+    argv = ["associate", str(_sheet(tmp_path)), "--journal", str(journal), "--batch-size", "1"]
+    assert main([*argv, *_hub(sb)]) == 1  # stopped by the daily limit: the run left open
+    other = tmp_path / f"other{suffix}"
+    table = pd.DataFrame(
+        {
+            "sheet": ["companies.csv"],
+            "row": [2],
+            "status": ["failed"],
+            "error_code": ["UNKNOWN_OUTCOME"],
+            "from_type": ["deals"],
+            "from_id": ["2040000041"],
+            "to_type": ["companies"],
+            "to_id": ["3120000001"],
+        }
+    )
+    if suffix == ".csv":
+        table.to_csv(other, index=False)
+    else:
+        hf.export_report(table, other)
+    kept = _digest(other)
+    with pytest.raises(InputError, match="1 UNKNOWN_OUTCOME"):
+        keep_run_report(other, "a run", "the run's report", "sent", resumed=journal)
+    assert _digest(other) == kept

@@ -288,7 +288,8 @@ def _names_journal(said: dict[str, str], journal: Path) -> bool:
 
 
 def _journal_applied(journal: Path, table: pd.DataFrame) -> bool:
-    """Whether every row the report (``table``) says HubSpot applied (``success``) is one the
+    """Whether every row the report (``table``) says HubSpot applied or may have (``success``,
+    ``UNKNOWN_OUTCOME``: :func:`_applied`) is one the
     journal's open runs (or the runs they resumed) sent: a .csv report names no journal, and
     an .xlsx one names the journal, not the run; so the report of another run (of another
     sheet, or a finished run of the same journal) was taken for the resumed run's and written
@@ -298,8 +299,8 @@ def _journal_applied(journal: Path, table: pd.DataFrame) -> bool:
     sent = open_runs_sent(journal)
     if sent is None or "status" not in table or not {"from_type", "to_type"} <= set(table):
         return False
-    status = table["status"].astype("string").str.strip().str.lower()
-    done = table.loc[(status == "success").to_numpy(dtype=bool)]
+    applied, unknown = _applied(table)
+    done = table.loc[(applied | unknown).to_numpy(dtype=bool)]
     cells = {c: _cells(done, c) for c in ("from_type", "from_id", "to_type", "to_id")}
     rows = zip(*cells.values(), strict=True)
     said = {record_ends(f, i, t, j) if i or j else ("limits", f, t) for f, i, t, j in rows}
@@ -317,17 +318,25 @@ def _cells(table: pd.DataFrame, column: str) -> list[str]:
 _LOOPBACK_HOSTS: Final = frozenset({"127.0.0.1", "localhost", "::1", "[::1]"})
 
 
+def _applied(table: pd.DataFrame) -> tuple[pd.Series, pd.Series]:
+    """Two masks of a report's rows: those HubSpot applied (``success``), and those it may
+    have (``failed``, ``UNKNOWN_OUTCOME``): what an undo acts on."""
+    status = table["status"].astype("string").str.strip().str.lower()
+    empty = pd.Series("", index=table.index, dtype="string")
+    code = table["error_code"].astype("string") if "error_code" in table else empty
+    done = (status == "success").fillna(False)
+    maybe = ((status == "failed") & (code.str.strip() == "UNKNOWN_OUTCOME")).fillna(False)
+    return done.astype(bool), maybe.astype(bool)
+
+
 def _rows_sent(table: pd.DataFrame) -> str:
     """ "6 success, 1 UNKNOWN_OUTCOME": the rows of a report HubSpot applied or may have (what
     an undo acts on); "" when none (rows that all failed with an answer, HubSpot unreachable:
     nothing to undo, and a run again may write over it)."""
     if "status" not in table:
         return ""
-    status = table["status"].astype("string").str.strip().str.lower()
-    empty = pd.Series("", index=table.index, dtype="string")
-    code = table["error_code"].astype("string") if "error_code" in table else empty
-    done = int((status == "success").sum())
-    maybe = int(((status == "failed") & (code.str.strip() == "UNKNOWN_OUTCOME")).sum())
+    applied, unknown = _applied(table)
+    done, maybe = int(applied.sum()), int(unknown.sum())
     said = [f"{done} success"] if done else []
     return ", ".join(said + ([f"{maybe} UNKNOWN_OUTCOME"] if maybe else []))
 

@@ -136,8 +136,15 @@ def test_a_result_saved_as_csv_and_corrected_is_refused(tmp_path: Path) -> None:
             hf.associate(again, client_for(sb), progress=False)
         assert _links(sb) == {("1002", "5002")}
         again.loc[again.index[0], "to_id"] = None
-        done = hf.associate(again, client_for(sb), progress=False)
-        assert done["to_id"].tolist() == ["5003"] and done["status"].tolist() == ["success"]
+        # a CSV keeps no notes: with no id left in the table nothing shows that the ids were
+        # looked up (a "Contact email" note beside ids read with columns= reads alike), so
+        # its ids are taken as they are, and the emptied one is refused as missing
+        missing = hf.associate(again, client_for(sb), progress=False, dry_run=True)
+        assert missing["error_code"].tolist() == ["MISSING_VALUE"]
+        whole = pd.concat([again, back[back["status"] == "success"]])  # an id beside its email
+        done = hf.associate(whole, client_for(sb), progress=False)
+        assert done["to_id"].tolist() == ["5003", "5002"]
+        assert done["status"].tolist() == ["success", "success"]
 
 
 def _report_with_swapped_ids(sb: Sandbox, path: Path) -> pd.DataFrame:
@@ -293,3 +300,39 @@ def test_an_undo_with_looked_up_ids_swapped_never_removes_a_link_from_before(
         assert there <= _links(sb)  # every link there before the run is still there
         if not edited:
             assert _links(sb) == there
+
+
+@pytest.mark.parametrize("joined", ["csv", "concat"])
+def test_a_note_of_emails_beside_ids_read_with_columns_is_never_looked_up(
+    tmp_path: Path, joined: str
+) -> None:
+    """A sheet read with columns= naming "Person" for the contact ids, beside the analyst's
+    own "Contact email" note: its result table without its notes (saved as CSV, or joined
+    with pd.concat, which drops attrs that differ) was read by its headers, the note taken
+    for the looked-up side: a row with no id was linked to the note's contact, and the
+    report could not be undone ("edited after its run").  Found in review."""
+    with Sandbox(seed=None) as sb:
+        _portal(sb, deals=3)
+
+        def run(deal: str, person: str, note: str) -> pd.DataFrame:
+            sheet = pd.DataFrame({"Deal ID": [deal], "Person": [person], "Contact email": [note]})
+            pairs = hf.read_pairs(
+                sheet,
+                columns={"from_id": "Deal ID", "to_id": "Person"},
+                from_type="deals",
+                to_type="contacts",
+            )
+            return hf.associate(pairs, client_for(sb), progress=False, record_existing=True)
+
+        parts = [run("1001", "", "cat@x.com"), run("1002", "5002", "bob@x.com")]
+        if joined == "concat":
+            table = pd.concat(parts, ignore_index=True)
+        else:
+            pd.concat(parts).to_csv(tmp_path / "r.csv", index=False)
+            table = pd.read_csv(tmp_path / "r.csv", dtype=str)
+        assert not table.attrs
+        again = hf.associate(table, client_for(sb), progress=False)
+        assert again["error_code"].fillna("").tolist() == ["MISSING_VALUE", ""]
+        assert _links(sb) == {("1002", "5002")}
+        undone = hf.undo(table, client_for(sb), progress=False)
+        assert "success" in set(undone["status"]) and _links(sb) == set()

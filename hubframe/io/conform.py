@@ -376,9 +376,36 @@ def looked_up_columns(
     out = []
     for side, prop in mapping.id_properties.items():
         header = mapping.columns.get(f"{side}_id")
-        if header is not None and isinstance(table.get(header), pd.Series):
+        if header is None or not isinstance(table.get(header), pd.Series):
+            continue
+        if _ids_of_a_lookup(table, f"{side}_id", str(header), skip):
             out.append(LookedUp(str(side), str(header), str(prop), None))
     return out
+
+
+def _ids_of_a_lookup(table: pd.DataFrame, column: str, header: str, skip: frozenset[str]) -> bool:
+    """Whether a table without its notes (a report, a result saved as CSV or joined with
+    ``pd.concat``) shows that its ``column`` ids were looked up from ``header`` (its headers
+    alone say so, "Contact email"): it holds some id, and no other column of the analyst's
+    holds them on every row that has one.  A sheet read with ``columns=`` naming "Person"
+    for the ids keeps them there, beside a "Contact email" note: taken for a lookup, its note
+    was looked up and a row with no id linked to the note's contact, and its report could not
+    be undone ("edited after its run")."""
+    ids = _text(table[column])
+    has = np.asarray(pc.is_valid(ids), dtype=bool)
+    if not has.any():
+        return False  # nothing shows a lookup: the ids are taken as they are
+    wanted = ids.filter(pa.array(has)).to_pylist()
+    for other in table.columns:
+        name = str(other)
+        if name in (header, column) or name in skip or name.startswith(RAW_PREFIX):
+            continue
+        if not isinstance(table[other], pd.Series):
+            continue
+        cells = trimmed_text(_text(table[other])).filter(pa.array(has)).to_pylist()
+        if all(c is not None and _same_record(c, w) for c, w in zip(cells, wanted, strict=True)):
+            return False
+    return True
 
 
 def _passed_back(frame: pd.DataFrame) -> list[LookedUp]:

@@ -143,10 +143,10 @@ def match_records(
         found = [rid for rid, spelt in held.items() if _same(spelt, value)]
         if value in read.refused and not held:
             refused[value] = _refused(object_type, id_property, value, read.refused[value])
-        elif len(found) == 1 and len(held) == 1:
+        elif len(found) == 1:  # records of its key spelled otherwise are other values
             ids[value] = found[0]
         elif found:
-            several[value] = _several(object_type, id_property, value, list(held))
+            several[value] = _several(object_type, id_property, value, found)
         elif held:
             several[value] = _lookalike_message(object_type, id_property, value, held)
     return Matches(ids, several, refused)

@@ -79,11 +79,11 @@ _ODD: Final = re.compile(f"[{GAP}{''.join(map(chr, _SAME))}]")  # what white spa
 def _secret_parts(value: str) -> set[str]:
     """A token of :data:`TOKEN_SHAPE`'s parts that give it away: its UUID (the secret; the
     ``pat-na1-`` before it is the same for every token of a region), and the token and its
-    UUID with underscores for dashes."""
+    UUID with underscores for dashes, and the UUID without them (32 hex digits)."""
     if not TOKEN_SHAPE.fullmatch(value):
         return set()
     secret = value[-36:]
-    return {secret, secret.replace("-", "_"), value.replace("-", "_")}
+    return {secret, secret.replace("-", "_"), secret.replace("-", ""), value.replace("-", "_")}
 
 
 def _spellings(value: str) -> set[str]:
@@ -174,12 +174,18 @@ def contains_secret(text: str) -> bool:
     case-folded text: fast), or a word of :data:`TOKEN_SHAPE`."""
     _environment()
     folded_text = text.casefold()
-    if "pat" in folded_text and TOKEN_SHAPE.search(text):
+    if _may_hold_shape(folded_text) and TOKEN_SHAPE.search(text):
         return True
     folded = _folded
     if not folded:
         return False
     return _holds(folded_text, folded) or _holds(squeeze(text).casefold(), folded)
+
+
+def _may_hold_shape(folded_text: str) -> bool:
+    """Whether case-folded text may hold a word of :data:`TOKEN_SHAPE` (its start, ``pat-``
+    or ``pat_``): a substring search, so that the expression runs on few texts."""
+    return "pat-" in folded_text or "pat_" in folded_text
 
 
 def _holds(folded_text: str, folded: tuple[str, ...]) -> bool:
@@ -226,7 +232,7 @@ def redact(text: str) -> str:
     pattern = _pattern
     if pattern is not None:
         text = pattern.sub(MARK, text)
-    if "pat" in text.casefold():
+    if _may_hold_shape(text.casefold()):
         text = TOKEN_SHAPE.sub(MARK, text)
     if pattern is None:
         return text

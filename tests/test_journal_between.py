@@ -197,6 +197,27 @@ def test_a_journal_of_format_5_is_brought_to_this_format_and_still_resumes(
         assert int(journal._db.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION
 
 
+def test_a_journal_of_format_8_is_brought_to_this_format_and_still_resumes(
+    setting: Setting,
+) -> None:
+    """Format 9 keeps limits batches in ``sent`` (a removal whose answer was lost is told from
+    one never sent); a hubframe reading format 8 would take them for association rows, so the
+    format number moved on (found in review); a format-8 journal opens as before."""
+    sb, client, path = setting
+    a = _sheet(range(0, 12))
+    first = _cancelled(hf.associate, a, client, path, after=2)
+    done = int((first["status"] == "success").sum())
+    db = sqlite3.connect(path)  # as hubframe before limits batches were kept in sent wrote it
+    db.executescript("PRAGMA user_version = 8;")
+    db.close()
+    sb.reset_request_log()
+    assert (hf.associate(a, client, journal=path, **KW)["status"] == "success").all()
+    assert _writes(sb) == (len(a) - done) // 2
+    with Journal(path) as journal:
+        assert int(journal._db.execute("PRAGMA user_version").fetchone()[0]) == SCHEMA_VERSION
+    assert SCHEMA_VERSION == 9
+
+
 @pytest.mark.parametrize("seed", range(6))
 def test_any_sequence_of_runs_on_one_journal_reports_what_the_portal_holds(
     setting: Setting, seed: int

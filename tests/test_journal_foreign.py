@@ -22,6 +22,7 @@ from fuzzseeds import seeds
 import hubframe as hf
 from hubframe.cli import main
 from hubframe.errors import InputError
+from hubframe.run.journal import SCHEMA_VERSION
 from hubframe.sandbox import Sandbox
 from hubframe.testing import client_for, demo_ids
 
@@ -52,7 +53,7 @@ def _refused_unchanged(path: Path, attempt: object) -> str:
     return str(caught.value)
 
 
-@pytest.mark.parametrize("version", [0, 3, 5, 7, 8, 9])
+@pytest.mark.parametrize("version", [0, 3, 5, 7, 8, 9, 10])
 @pytest.mark.parametrize("tables", [["customers"], ["batches"], ["batches", "sent"]])
 def test_another_programs_database_is_refused_unchanged(
     sandbox: Sandbox, tmp_path: Path, version: int, tables: list[str]
@@ -67,7 +68,7 @@ def test_another_programs_database_is_refused_unchanged(
         lambda: hf.undo(path, client, progress=False),
     ):
         message = _refused_unchanged(path, attempt)
-        if version > 8:
+        if version > SCHEMA_VERSION:
             assert "newer hubframe" in message, message
         else:
             assert "not a hubframe journal" in message and "left as it was" in message, message

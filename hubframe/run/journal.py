@@ -92,7 +92,10 @@ from hubframe.vocab import Action, RecordPair, Status
 #: 7: no record of which records' primary companies a run read (hubframe before a sync read
 #: them; table ``primary_read``): brought to format 8 when opened, with none read, so an undo
 #: from it does not take a row that set a record's primary back blind.
-SCHEMA_VERSION: Final = 8
+#: 8: no limits batch in ``sent`` (hubframe before a limits batch was kept there as maybe
+#: applied before it left): brought to format 9 when opened (nothing to move).  A hubframe
+#: that reads format 8 refuses format 9: it would read the limits rows as association rows.
+SCHEMA_VERSION: Final = 9
 
 _RUNS = """
 CREATE TABLE runs (
@@ -627,6 +630,8 @@ def _upgrades() -> dict[int, str]:
         6: _if_missing(_SETTLED + _TAKEN_BACK),
         # format 7: no run is known to have read a record's primary companies
         7: _if_missing(_PRIMARY_READ),
+        # format 8: no limits batch kept in sent: nothing to move
+        8: "",
     }
 
 

@@ -205,20 +205,12 @@ def _failure(exc: HubframeError, object_type: str, id_property: str) -> Outcome:
     return Outcome.of_error(status, exc, message)
 
 
-def _resolve_side(
-    frame: pd.DataFrame, side: str, id_property: str, client: HubSpotClient
-) -> tuple[list[Any], dict[int, Outcome]]:
-    """The side's record ids (None where unresolved) and the outcomes of unresolved rows."""
-    values = frame[f"{side}_id"].astype(object).where(frame[f"{side}_id"].notna(), None).tolist()
-    ids, failures, _ = _look_up(frame, side, values, id_property, client)
-    return ids, failures
-
-
 def _look_up(
     frame: pd.DataFrame, side: str, values: list[Any], id_property: str, client: HubSpotClient
 ) -> tuple[list[Any], dict[int, Outcome], list[Any]]:
-    """:func:`_resolve_side` of ``values`` (by position), and the record each names (None
-    where it names none or several, or was not looked up)."""
+    """The record ids of a side's ``values`` (by position; None where unresolved), the
+    outcomes of the rows unresolved, and the record each value names (None where it names
+    none or several, or was not looked up)."""
     types = frame[f"{side}_type"].astype(object).where(frame[f"{side}_type"].notna(), None)
     wanted: dict[str, list[int]] = {}
     for pos, (object_type, value) in enumerate(zip(types.tolist(), values, strict=True)):

@@ -471,27 +471,42 @@ def refuse_other_records(
     if keep not in frame.columns:
         return
     kept = _text(frame[keep]).to_pylist()
-    rows = [
-        i
-        for i, (was, now) in enumerate(zip(kept, found, strict=True))
-        if was is not None and now is not None and not _same_record(was, now)
-    ]
+    rows = _clashes(kept, found)
     if not rows:
         return
     first = rows[0]
     header = _looked_up_header(frame, side, first)
-    cell = frame[f"{side}_id"].iloc[first]
     noun = object_noun(str(object_type[first]))
     prop = _sides(_info(frame).get(ID_PROPERTIES)).get(side, "value")
-    place = _row_place(frame)
-    also = _also(place, np.asarray(rows), "differ so")
+    said = _clash_words(frame, rows, header, frame[f"{side}_id"].iloc[first], noun, found)
+    also = _also(_row_place(frame), np.asarray(rows), "differ so")
     raise InputError(
-        f"this table was edited after its run: the {shown(header)} cell of {place(first)} is "
-        f"{shown(cell)}, HubSpot's {noun} for it is {found[first]}, but its {side}_id, the "
-        f"record its run found for the cell, is {kept[first]}{also}. Which of the two was "
-        f"edited the table does not say: to look the cell up again, empty the {side}_id "
-        f"(table.loc[..., {side + '_id'!r}] = None); else set the cell back to the {prop} of "
-        f"{noun} {kept[first]}. Nothing was sent."
+        f"this table was edited after its run: {said}, but its {side}_id, the record its run "
+        f"found for the cell, is {kept[first]}{also}. "
+        f"Which of the two was edited the table does not say: to look the cell up again, "
+        f"empty the {side}_id (table.loc[..., {side + '_id'!r}] = None); else set the cell "
+        f"back to the {prop} of {noun} {kept[first]}. Nothing was sent."
+    )
+
+
+def _clashes(used: list[Any], named: list[Any]) -> list[int]:
+    """The positions where an id (``used``) and the record its cell names now (``named``)
+    are both known and are not one record."""
+    return [
+        i
+        for i, (one, other) in enumerate(zip(used, named, strict=True))
+        if one is not None and other is not None and not _same_record(one, other)
+    ]
+
+
+def _clash_words(
+    table: pd.DataFrame, rows: list[int], header: str, cell: Any, noun: str, now: list[Any]
+) -> str:
+    """'the 'Contact email' cell of row 2 is 'cat@x.com', HubSpot's contact for it is 5003'."""
+    first = rows[0]
+    return (
+        f"the {shown(header)} cell of {_row_place(table)(first)} is {shown(cell)}, HubSpot's "
+        f"{noun} for it is {now[first]}"
     )
 
 
@@ -509,21 +524,16 @@ def refuse_undone_others(
     cell edited.  An undo removed the links the ids name -- links that were there before the
     run -- and left the run's own.  InputError naming the row and the values, before
     anything is removed."""
-    rows = [
-        i
-        for i, (used, named) in enumerate(zip(ids, now, strict=True))
-        if used is not None and named is not None and not _same_record(used, named)
-    ]
+    rows = _clashes(ids, now)
     if not rows:
         return
     first = rows[0]
     cell = table[found.header].iloc[first]
     noun = object_noun(str(table[f"{found.side}_type"].iloc[first]))
-    place = _row_place(table)
-    also = _also(place, np.asarray(rows), "differ so")
+    said = _clash_words(table, rows, found.header, cell, noun, now)
+    also = _also(_row_place(table), np.asarray(rows), "differ so")
     raise InputError(
-        f"{where} was edited after its run: the {shown(found.header)} cell of {place(first)} "
-        f"is {shown(cell)}, HubSpot's {noun} for it is {now[first]}, but its "
+        f"{where} was edited after its run: {said}, but its "
         f"{found.side}_id, what the undo removes, is {ids[first]}{also}. An undo removes the "
         "records its rows name, and the run linked the one its cell names (unless that "
         f"{noun}'s {found.id_property} changed in HubSpot since). Undo from the report as the "

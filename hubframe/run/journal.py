@@ -1363,10 +1363,7 @@ class Journal:
         index = self._open_sent[group]
         if not index:
             return
-        keys = _keys(
-            *group, batch.size, packed.from_ids, packed.to_ids, packed.types, packed.type_rows
-        )
-        for key in keys:
+        for key in _batch_keys(group, batch.size, packed):
             for run in index.get(key, _EMPTY):
                 self._resumes(run)
 
@@ -1660,19 +1657,8 @@ class Journal:
         that holds it as maybe applied now holds it as applied, so a later run does not
         report it again as this run's work (:meth:`removed_limits`), and this run resumes
         the open run that sent it (finishing, it ends that run too)."""
-        packed = pack(batch)
-        wanted = set(
-            _keys(
-                str(batch.action),
-                batch.from_type,
-                batch.to_type,
-                batch.size,
-                packed.from_ids,
-                packed.to_ids,
-                packed.types,
-                packed.type_rows,
-            )
-        )
+        group = (str(batch.action), batch.from_type, batch.to_type)
+        wanted = set(_batch_keys(group, batch.size, pack(batch)))
         with self._using("record a batch"), self._db:
             self._db.execute(_WRITE)
             rows = self._db.execute(
@@ -1686,16 +1672,7 @@ class Journal:
                 if not wanted:
                     break
                 state = bytearray(states or bytes([_SUCCESS]) * int(size))
-                keys = _keys(
-                    str(batch.action),
-                    batch.from_type,
-                    batch.to_type,
-                    size,
-                    from_text,
-                    to_text,
-                    types,
-                    type_rows,
-                )
+                keys = _keys(*group, size, from_text, to_text, types, type_rows)
                 changed = False
                 for i, key in enumerate(keys):
                     if key in wanted:  # its last entry decides
@@ -1982,6 +1959,12 @@ class JournalHolds:
 SentKey = tuple[Any, ...]
 #: A write of a record pair: (a creation?, from id, to id) (:meth:`Journal.never_sent`).
 SentPair = tuple[bool, str, str]
+
+
+def _batch_keys(group: tuple[str, str, str], size: int, packed: Packed) -> list[SentKey]:
+    """:func:`_keys` of a batch about to be (or being) recorded: ``group`` its action and
+    object types, ``packed`` its rows as the journal keeps them."""
+    return list(_keys(*group, size, packed.from_ids, packed.to_ids, packed.types, packed.type_rows))
 
 
 def _keys(

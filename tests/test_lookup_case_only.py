@@ -269,6 +269,23 @@ def test_a_refused_record_id_still_fails_the_read_quoting_hubspot() -> None:
     assert f"refused {ids[1]}" in said and "named neither" not in said, said
 
 
+@pytest.mark.parametrize("category", ["INTERNAL_ERROR", "VALIDATION_ERROR"])
+def test_a_refused_record_ids_message_quotes_hubspots_words_not_a_repr(category: str) -> None:
+    """The read's error put the refusal in as Python shows the object: "(Refusal(message=...,
+    category='INTERNAL_ERROR'))" (found reviewing the stop's diff)."""
+    with Sandbox(seed=None) as sb:
+        ids = _contacts(sb, ["a@x.com", "b@x.com"], 5001)
+        with FaultProxy(sb, drop_reads=f'"{ids[1]}"', drop_reads_as=category) as proxy:
+            client = hf.HubSpotClient(
+                token=sb.token, base_url=proxy.url, backoff_base=0.01, backoff_cap=0.05
+            )
+            with pytest.raises(HubframeError) as caught:
+                read_records(client, "contacts", ids)
+    said = str(caught.value)
+    assert "Refusal(" not in said and "category=" not in said, said
+    assert f"refused {ids[1]} 3 times (" in said, said
+
+
 def test_a_refusal_that_clears_when_asked_again_is_read() -> None:
     """A value refused once (a passing error) and answered when asked again is that record."""
     with Sandbox(seed=None) as sb:

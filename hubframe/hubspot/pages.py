@@ -203,14 +203,12 @@ class PageWalk:
         spent = [i["id"] for i in inputs if self._asks[i["id"]][1] >= MAX_ASKS]
         refused = [i for i in spent if i in self._refused]
         if refused:
-            shown = ", ".join(refused[:5]) + (
-                f" and {len(refused) - 5} more" if len(refused) > 5 else ""
-            )
-            raise ServerError(
-                f"HubSpot's batch read of {self.what} refused record {shown} {MAX_ASKS} times "
-                f"({self._refused[refused[0]]}): what the portal holds for it is not known, so "
-                "the read stops here rather than take it for a record without associations.",
-                code=ErrorCode.SERVER_ERROR,
+            raise refused_error(
+                self.what,
+                f"record {first_few(refused)}",
+                self._refused[refused[0]],
+                "what the portal holds for it is not known, so the read stops here rather "
+                "than take it for a record without associations",
             )
         if spent:
             raise unnamed_error(
@@ -236,13 +234,29 @@ def _none_messages(
     return {record: said[record] for record in asked if record in said}
 
 
+def first_few(values: Sequence[str], shown: int = 5) -> str:
+    """The first ``shown`` values, then how many more: "a, b, c and 4 more"."""
+    more = f" and {len(values) - shown:,} more" if len(values) > shown else ""
+    return ", ".join(values[:shown]) + more
+
+
+def refused_error(read: str, what: str, said: str, unknown: str) -> ServerError:
+    """The error of a batch read of ``read`` whose answers refused ``what`` (the values
+    named) each of :data:`MAX_ASKS` times, quoting HubSpot's words for the first (``said``);
+    ``unknown``: what is not known then, and that the read stops."""
+    return ServerError(
+        f"HubSpot's batch read of {read} refused {what} {MAX_ASKS} times ({said}): {unknown}.",
+        code=ErrorCode.SERVER_ERROR,
+    )
+
+
 def unnamed_error(read: str, subject: str, values: Sequence[str], unknown: str) -> ServerError:
     """The error of a read whose answers named ``values`` nowhere :data:`MAX_ASKS` times (a
     batch read of ``read``; ``subject``: what of each value was asked; ``unknown``: what is
     not known for it)."""
-    shown = ", ".join(values[:5]) + (f" and {len(values) - 5} more" if len(values) > 5 else "")
     return ServerError(
-        f"HubSpot's answers to a batch read of {read} named neither {subject} {shown} nor an "
+        f"HubSpot's answers to a batch read of {read} named neither {subject} "
+        f"{first_few(values)} nor an "
         f"error for it, {MAX_ASKS} times: {unknown} is not known, so the read stops here "
         "rather than guess.",
         code=ErrorCode.SERVER_ERROR,
@@ -310,6 +324,8 @@ __all__ = [
     "PageWalk",
     "Settled",
     "error_names",
+    "first_few",
+    "refused_error",
     "says_none",
     "unnamed_error",
 ]

@@ -34,13 +34,14 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Final
 
 from hubframe.constants import MAX_OBJECT_BATCH_READ
-from hubframe.errors import ErrorCode, ServerError
 from hubframe.hubspot import shapes
 from hubframe.hubspot.pages import (
     MAX_ASKS,
     Input,
     PageWalk,
     error_names,
+    first_few,
+    refused_error,
     says_none,
     unnamed_error,
 )
@@ -146,16 +147,13 @@ def read_records(
     HubSpot refuses (an item error naming it that does not say not found) each time it is
     asked, quoting HubSpot."""
     read = read_values(client, object_type, values, id_property=id_property, properties=properties)
-    if read.refused:
+    if read.refused:  # before, the message showed the first refusal's repr: Refusal(...)
         refused = list(read.refused)
-        shown = ", ".join(refused[:5]) + (
-            f" and {len(refused) - 5} more" if len(refused) > 5 else ""
-        )
-        raise ServerError(
-            f"HubSpot's batch read of {object_type} records refused {shown} {MAX_ASKS} times "
-            f"({read.refused[refused[0]]}): whether it exists is not known, so the read stops "
-            "here rather than guess.",
-            code=ErrorCode.SERVER_ERROR,
+        raise refused_error(
+            f"{object_type} records",
+            first_few(refused),
+            read.refused[refused[0]].message,
+            "whether it exists is not known, so the read stops here rather than guess",
         )
     return read.records
 

@@ -614,9 +614,14 @@ def test_fault_soak_lost_then_stopped_reports_only_known_outcomes(
     assert {(f, t, label) for f, t in _pairs_of(labeled)} <= applied
     assert set(status) >= {"success"} and len(ok) < len(rows)  # it did stop
     if then == "forbidden":  # reads still work: each row of unknown outcome was read, not found
-        found = unknown["error_message"].str.contains("did not find the change")
-        assert found.all(), unknown["error_message"][~found].tolist()[:2]
-        assert not _pairs_of(unknown) & (now - {(f, t) for f, t, _ in before})
+        said = unknown["error_message"]
+        found = said.str.contains("did not find the change")
+        # ... unless its read drew a fault on all 7 attempts (30 % of requests draw one, so a
+        # run of ~100 reads sees that about once in 50): it says its check failed
+        unread = said.str.contains("check that followed failed too|the check failed")
+        assert (found | unread).all(), said[~(found | unread)].tolist()[:2]
+        assert found.any(), said.tolist()[:2]
+        assert not _pairs_of(unknown[found]) & (now - {(f, t) for f, t, _ in before})
     sb.set_faults()
     undone = undo(result, HubSpotClient(sb.token, sb.url), progress=False)
     assert linked(sb) == before, undone["status"].value_counts()

@@ -65,6 +65,7 @@ from hubframe.io.normalize import (
     object_key,
     unique_codes,
 )
+from hubframe.io.rowname import index_label
 from hubframe.io.sheet_errors import error_mask, explain
 from hubframe.io.sources import FRAME_SOURCE
 from hubframe.io.tables import SUM_ROW, TOTALS_ROW
@@ -125,6 +126,8 @@ class _Collector:
     settled: dict[str, BoolArray] = field(default_factory=dict)
     #: :func:`naming_cells` per side, computed once.
     naming: dict[str, list[tuple[str, str | None, BoolArray]]] = field(default_factory=dict)
+    #: The index labels of the frame as given (the frame is kept with a 0, 1, 2... index).
+    labels: pd.Index | None = None
 
     #: The frame's ``attrs["hubframe"]`` (the frame itself is kept without its attrs: pandas
     #: deep-copies them into every column taken out).
@@ -214,6 +217,21 @@ class _Collector:
     def in_frame(self) -> bool:
         """Whether the rows were read from a DataFrame (not a file): messages say so."""
         return bool(self.info.get("source") == FRAME_SOURCE)
+
+    @cached_property
+    def row_numbers(self) -> IntArray:
+        """The ``row`` column as numbers."""
+        return np.asarray(self.frame["row"].to_numpy(dtype=np.int64), dtype=np.int64)
+
+    def row_words(self, position: int) -> str:
+        """The words after "row" naming the row at ``position`` in another row's message:
+        its number, and its sheet when several were read; a DataFrame's row with its index
+        label too (``3 (index 4)``), as the read names it (:mod:`hubframe.io.rowname`)."""
+        number = int(self.row_numbers[position])
+        label = ""
+        if self.in_frame and self.labels is not None and position < len(self.labels):
+            label = f" (index {index_label(self.labels[position])})"
+        return f"{number}{label}{_sheet_note(self, position)}"
 
     @cached_property
     def headers(self) -> dict[str, dict[str, list[str]]]:
@@ -953,15 +971,19 @@ PAIR_KEY: Final = ("from_type", "to_type", "label", "from_id", "to_id")
 TYPE_KEY: Final = ("from_type", "to_type", "type_id", "from_id", "to_id")
 
 
-def validate_pairs(pairs: pd.DataFrame, objects: Mapping[str, str] | None = None) -> pd.DataFrame:
+def validate_pairs(
+    pairs: pd.DataFrame, objects: Mapping[str, str] | None = None, labels: pd.Index | None = None
+) -> pd.DataFrame:
     """Check every row of a read_pairs frame; one issue per problem, sorted by sheet and row.
 
     Repeats (``DUPLICATE_ROW``) and conflicts (``CONFLICTING_ROWS``) are of one record pair
     however its objects are spelled: ``objects`` maps custom object spellings to their objects
     (what a portal says: :func:`hubframe.run.spelling.object_keys`); without it two names of
     one object (``p_cars``, ``p123_cars``) are one, and a name and a type id (``2-123``) are
-    two, since which name is which id is not known offline."""
-    c = _Collector(pairs.reset_index(drop=True), dict(objects or {}))
+    two, since which name is which id is not known offline.  ``labels``: the index labels of
+    the DataFrame the rows were read from (:func:`hubframe.run.rows.read_input`), which the
+    messages naming another row give beside its number."""
+    c = _Collector(pairs.reset_index(drop=True), dict(objects or {}), labels=labels)
     c.prepare_ids(("from_id", "to_id"))
     _check_extra_cells(c)
     _check_hidden_rows(c)
@@ -1126,7 +1148,6 @@ def _flag_conflicts(
     sub = sub[distinct.to_numpy() > 1]
     if sub.empty:
         return
-    rows_of = c.frame["row"].to_numpy(dtype=np.int64)
     shown = to_objects(_col(c.frame, column).astype(object))
     flagged: list[int] = []
     messages: list[str] = []
@@ -1139,8 +1160,8 @@ def _flag_conflicts(
             flagged.append(pos)
             values.append(_number_text(shown[pos]))
             messages.append(
-                f"This row asks for a different {what} than row {rows_of[other]}"
-                f"{_sheet_note(c, other)} for the same {subject}. Keep one of the two rows."
+                f"This row asks for a different {what} than row {c.row_words(other)} for the "
+                f"same {subject}. Keep one of the two rows."
             )
     c.add(np.array(flagged, dtype=np.int64), column, ErrorCode.CONFLICTING_ROWS, values, messages)
 
@@ -1169,13 +1190,13 @@ def _flag_duplicates(c: _Collector, positions: IntArray, key: IntArray, column: 
         return
     dup_positions = positions[dup]
     originals = first_pos[dup]
-    rows_of = c.frame["row"].to_numpy(dtype=np.int64)
+    rows_of = c.row_numbers
     shown = as_text(_col(c.frame, column)).take(dup_positions).fill_null("")
     named, which = np.unique(originals, return_inverse=True)
     messages = np.array(
         [
-            f"This row repeats row {rows_of[o]}{_sheet_note(c, int(o))} and is not sent again: "
-            f"row {rows_of[o]}'s status is what became of both. Delete the repeat to keep the "
+            f"This row repeats row {c.row_words(o)} and is not sent again: row "
+            f"{rows_of[o]}'s status is what became of both. Delete the repeat to keep the "
             "sheet tidy."
             for o in named.tolist()
         ],
@@ -1190,14 +1211,16 @@ def _flag_duplicates(c: _Collector, positions: IntArray, key: IntArray, column: 
 LIMIT_TARGET: Final = ("from_type", "to_type", "label", "type_id")
 
 
-def validate_limits(limits: pd.DataFrame, objects: Mapping[str, str] | None = None) -> pd.DataFrame:
+def validate_limits(
+    limits: pd.DataFrame, objects: Mapping[str, str] | None = None, labels: pd.Index | None = None
+) -> pd.DataFrame:
     """Check every row of a read_limits frame; one issue per problem, sorted by sheet and row.
 
     An empty limit cell is a ``BLANK_LIMIT`` warning (the row is not sent; the limit stays),
     never a removal: only a cell saying ``remove`` (``remove`` column True) removes a limit.
-    ``objects``: as :func:`validate_pairs` takes it."""
+    ``objects``, ``labels``: as :func:`validate_pairs` takes them."""
     frame = limits.reset_index(drop=True)
-    c = _Collector(frame.assign(remove=_remove(frame)), dict(objects or {}))
+    c = _Collector(frame.assign(remove=_remove(frame)), dict(objects or {}), labels=labels)
     _check_extra_cells(c)
     _check_hidden_rows(c)
     _check_totals_rows(c)
@@ -1280,10 +1303,9 @@ def _asks_both(c: _Collector, both: BoolArray, values: ObjArray) -> None:
     if not both.any():
         return
     positions = np.flatnonzero(both)
-    rows_of = c.frame["row"].to_numpy(dtype=np.int64)
     shown = [_number_text(v) for v in values[positions]]
     messages = [
-        f"Row {rows_of[pos]}{_sheet_note(c, int(pos))} asks for two things for one limit: to "
+        f"Row {c.row_words(pos)} asks for two things for one limit: to "
         f"remove it (remove is True) and to set it to '{_shown(value)}' (max_to_object_ids); "
         "nothing is sent for it. Keep one: set remove to False to set the limit, or empty "
         "max_to_object_ids to remove it."
@@ -1354,10 +1376,9 @@ def _check_label_above_object(c: _Collector, ok: BoolArray) -> None:
     labels = sub[~is_object]
     merged = labels.merge(objects, on=["from_type", "to_type"], suffixes=("", "_object"))
     merged = merged[merged["max"] > merged["max_object"]]
-    rows_of = frame["row"].to_numpy(dtype=np.int64)
     messages = [
         f"The limit {int(m)} for {_limited(lab, tid)} is higher than the "
-        f"limit {int(mo)} for all {f} to {t} associations (row {rows_of[po]}). Lower the label "
+        f"limit {int(mo)} for all {f} to {t} associations (row {c.row_words(po)}). Lower the label "
         f"limit to at most {int(mo)}, or raise the object limit."
         for m, lab, tid, mo, f, t, po in zip(
             merged["max"],

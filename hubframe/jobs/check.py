@@ -41,7 +41,7 @@ import pandas as pd
 from hubframe.argtypes import flag
 from hubframe.errors import ErrorCode
 from hubframe.io.aliases import Kind
-from hubframe.run.rows import as_frame, issue_outcomes, text
+from hubframe.run.rows import issue_outcomes, read_input, text
 from hubframe.run.work import Outcome
 from hubframe.validate import validate_limits as _offline_limits
 from hubframe.validate import validate_pairs as _offline_pairs
@@ -73,12 +73,12 @@ def validate_pairs(
     ``pairs``: a frame of :func:`hubframe.read_pairs`, or anything it reads.
     """
     check_records = flag("check_records", check_records)
-    frame = as_frame(pairs, "pairs")
+    frame, index = read_input(pairs, "pairs")
     if client is None:
-        return _offline_pairs(frame)
+        return _offline_pairs(frame, labels=index)
     from hubframe.jobs.online import pairs_online  # a run's modules: only when connected
 
-    return pairs_online(frame, client, check_records=check_records)
+    return pairs_online(frame, client, check_records=check_records, labels=index)
 
 
 def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.DataFrame:
@@ -90,12 +90,12 @@ def validate_limits(limits: Any, client: HubSpotClient | None = None) -> pd.Data
 
     ``limits``: a frame of :func:`hubframe.read_limits`, or anything it reads.
     """
-    frame = as_frame(limits, "limits")
+    frame, index = read_input(limits, "limits")
     if client is None:
-        return _offline_limits(frame)
+        return _offline_limits(frame, labels=index)
     from hubframe.jobs.online import limits_online  # a run's modules: only when connected
 
-    return limits_online(frame, client)
+    return limits_online(frame, client, labels=index)
 
 
 #: Where a validation with a client notes the portal it checked (``attrs["hubframe"]``: the
@@ -127,6 +127,7 @@ def run_issues(
     kind: Kind,
     client: TokenHolder | None = None,
     objects: Mapping[str, str] | None = None,
+    labels: pd.Index | None = None,
 ) -> pd.DataFrame:
     """The issues a job settles its rows with (``issues=``): the sheet's own checks, made now on
     the rows as they are, and what a validation with a client found (``given``) on the rows it
@@ -138,9 +139,10 @@ def run_issues(
     other rows) -- and only for the portal it was found in: issues a validation found in another
     portal than ``client``'s (the sandbox, a test account) settle nothing.  ``objects``: the
     portal's custom object spellings (:func:`hubframe.run.spelling.sheet_objects`), so that
-    rows of one record pair spelled two ways are repeats and conflicts of each other."""
+    rows of one record pair spelled two ways are repeats and conflicts of each other.
+    ``labels``: the index labels of the DataFrame read, for the messages naming another row."""
     checks = _offline_pairs if kind == "pairs" else _offline_limits
-    offline = checks(frame, objects)
+    offline = checks(frame, objects, labels)
     if given is None or given.empty or not set(offline.columns) <= set(given.columns):
         return offline
     if client is not None and not _checked_in(given, client):

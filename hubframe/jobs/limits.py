@@ -142,7 +142,7 @@ class _Limits:
         from hubframe.jobs.check import run_issues
 
         frame, index = read_input(self.source, "limits")
-        issues = run_issues(frame, self.issues, "limits", run.client)
+        issues = run_issues(frame, self.issues, "limits", run.client, labels=index)
         prepared = Prepared(
             "limits", frame, "limits", settled=issue_outcomes(frame, issues), issues=issues
         )

@@ -151,7 +151,7 @@ class _Associate:
         book.prefetch(labeled_pairs(source, every=self.wanted.read))
         frame, looked_up = resolve_ids(source, run.client)
         objects = sheet_objects(book, frame)  # one record pair however it is spelled
-        issues = run_issues(frame, self.issues, "pairs", run.client, objects)
+        issues = run_issues(frame, self.issues, "pairs", run.client, objects, index)
         settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared("pairs", frame, "associate", settled=settled, issues=issues)
         prepared.index = index

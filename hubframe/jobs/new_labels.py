@@ -130,7 +130,7 @@ def plan_new_labels(
     of whose rows is sent, it is made again without those rows (their lines kept, ``skipped``)."""
     from hubframe.jobs.check import run_issues
 
-    frame, _ = read_input(limits, "limits")
+    frame, index = read_input(limits, "limits")
     candidates = limit_rows(frame)
     spelled = _spelled(client, candidates)
     judged: pd.DataFrame | None = None
@@ -142,7 +142,7 @@ def plan_new_labels(
             none = NewLabels(candidates, plan, new, creators, frozenset())
             return _with_unmade(_with_dropped(none, passes), spelled)
         if judged is None:
-            judged = run_issues(frame, issues, "limits", client)
+            judged = run_issues(frame, issues, "limits", client, labels=index)
         sent = _sent(frame, judged, client, new, creators)
         done = NewLabels(candidates, plan, new, creators, sent)
         unsent = _unsent_rows(done)

@@ -342,14 +342,19 @@ def _connected(
 
 
 def pairs_online(
-    frame: pd.DataFrame, client: HubSpotClient, *, check_records: bool
+    frame: pd.DataFrame,
+    client: HubSpotClient,
+    *,
+    check_records: bool,
+    labels: pd.Index | None = None,
 ) -> pd.DataFrame:
-    """``hf.validate_pairs`` with a client: the offline checks, and what a run finds."""
+    """``hf.validate_pairs`` with a client: the offline checks, and what a run finds
+    (``labels``: the index labels of the DataFrame read, as the offline checks take them)."""
     require_client(client)
     book = LabelBook(client)
     book.prefetch(labeled_pairs(frame))  # read while the ids are looked up
     objects = sheet_objects(book, frame)  # repeats of one pair however it is spelled
-    offline = _offline_pairs(frame, objects)
+    offline = _offline_pairs(frame, objects, labels)
     named: Named = {}
     steps: list[Callable[[_Found, list[int]], None]] = [
         lambda found, open_: _check_lookups(frame, client, found, open_, named),
@@ -361,9 +366,11 @@ def pairs_online(
     return _connected(frame, offline, steps, client)
 
 
-def limits_online(frame: pd.DataFrame, client: HubSpotClient) -> pd.DataFrame:
+def limits_online(
+    frame: pd.DataFrame, client: HubSpotClient, *, labels: pd.Index | None = None
+) -> pd.DataFrame:
     """``hf.validate_limits`` with a client: the offline checks, and what a run finds."""
-    offline = _offline_limits(frame)
+    offline = _offline_limits(frame, labels=labels)
     require_client(client)
     book = LabelBook(client)
     book.prefetch(labeled_pairs(frame))

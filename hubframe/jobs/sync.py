@@ -200,7 +200,7 @@ class _Sync:
         frame, looked_up = resolve_ids(source, run.client)
         frame = _mark_no_targets(frame)
         objects = sheet_objects(book, frame)  # one record pair however it is spelled
-        issues = run_issues(frame, self.issues, "pairs", run.client, objects)
+        issues = run_issues(frame, self.issues, "pairs", run.client, objects, index)
         settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared("pairs", frame, "sync", settled=settled, issues=issues)
         prepared.index = index

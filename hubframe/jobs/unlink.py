@@ -1532,7 +1532,7 @@ class _Remove:
         book.prefetch(labeled_pairs(source))  # read while the sheet is checked
         frame, looked_up = resolve_ids(source, run.client)
         objects = sheet_objects(book, frame)  # one record pair however it is spelled
-        issues = run_issues(frame, self.issues, "pairs", run.client, objects)
+        issues = run_issues(frame, self.issues, "pairs", run.client, objects, index)
         settled = with_actions(frame, settled_rows(source, frame, issues, looked_up))
         prepared = Prepared(
             "pairs", frame, "remove", settled=settled, shown=Action.ARCHIVE, issues=issues

@@ -795,8 +795,12 @@ def test_reports_are_saved_to_a_folder_and_large_ones_are_not_downloads(
         _click(app, app.save_button)
         assert sorted(p.name for p in folder.iterdir()) == ["links_report.xlsx", "links_retry.xlsx"]
         assert str(folder / "links_report.xlsx") in app.saved_paths.value  # the path, shown
-        _click(app, app.save_button)  # again: the first files are kept
+        _click(app, app.save_button)  # again: the files saved are those files
+        assert sorted(p.name for p in folder.iterdir()) == ["links_report.xlsx", "links_retry.xlsx"]
+        (folder / "links_report.xlsx").write_bytes(b"edited")  # changed: never written over
+        _click(app, app.save_button)
         assert "links_report (2).xlsx" in {p.name for p in folder.iterdir()}
+        assert (folder / "links_report.xlsx").read_bytes() == b"edited"
         a_file = tmp_path / "notes.txt"
         a_file.write_text("x", encoding="utf-8")
         app.save_folder.value = str(a_file)

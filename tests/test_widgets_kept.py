@@ -169,7 +169,8 @@ def _run(app: HubframeApp, times: int = 1) -> None:
 def _undo_all(app: HubframeApp, folder: Path) -> None:
     """Undo every report saved to ``folder``, the latest run first."""
     assert app.connection is not None
-    for path in sorted(folder.iterdir(), key=lambda p: p.stat().st_mtime_ns, reverse=True):
+    reports = [p for p in folder.iterdir() if "_report" in p.name]
+    for path in sorted(reports, key=lambda p: p.stat().st_mtime_ns, reverse=True):
         undo(path, app.connection.client, progress=False)
 
 
@@ -199,11 +200,8 @@ def test_every_runs_report_is_kept_and_undoes_it(
     first = {p.name: p.stat().st_mtime_ns for p in app.saved}
     click(app, app.save_button)  # again: the earlier runs' reports are the files saved then
     again = sorted(p.name for p in app.saved)
-    kept = [n for n in again if n in first]
-    assert kept == sorted(names), again  # not written again as "(run 1) (2).xlsx"
-    assert all((tmp_path / "out" / n).stat().st_mtime_ns == first[n] for n in kept)
-    assert [n for n in again if n not in first] == [f"A_report (run {runs}) (2).xlsx"]
-    (tmp_path / "out" / again[-1]).unlink()  # the shown run's, saved twice: one undo a run
+    assert again == sorted(first), again  # not written again as "(run 1) (2).xlsx"
+    assert all((tmp_path / "out" / n).stat().st_mtime_ns == first[n] for n in again)
     _undo_all(app, tmp_path / "out")
     assert _links(app) == before
 
@@ -289,3 +287,54 @@ def test_an_earlier_report_saved_is_written_again_only_when_its_file_changed(
     click(app, app.save_button)  # another folder: written there too
     assert {p.parent.name for p in app.saved} == {"elsewhere"}
     assert "A_report (run 1).xlsx" in {p.name for p in app.saved}
+
+
+def _files(folder: Path) -> set[str]:
+    return {p.name for p in folder.iterdir()}
+
+
+def test_the_shown_runs_files_are_saved_once_into_a_folder(
+    app: HubframeApp, tmp_path: Path
+) -> None:
+    """Each Save report wrote the shown run's report and retry file anew ("A_report (2).xlsx",
+    "A_retry (2).csv" beside the first): a Save again is the files written before, while they
+    are as written; an edited one is never written over, and the run's files are written anew
+    beside it."""
+    click(app, app.connect_button)
+    bad = b"Deal ID,Contact ID\n9999999901,9999999902\n"  # no such records: a retry row
+    upload(app, "A.csv", _pairs_csv(2) + bad.split(b"\n", 1)[1])
+    _run(app)
+    out = tmp_path / "out"
+    app.save_folder.value = str(out)
+    click(app, app.save_button)
+    first = list(app.saved)
+    assert len(first) == 2, first  # the report and the retry file
+    click(app, app.save_button)
+    click(app, app.save_button)
+    assert app.saved == first and _files(out) == {p.name for p in first}
+    first[1].write_text("edited\n")
+    click(app, app.save_button)
+    assert len(_files(out)) == 4 and first[1].read_text() == "edited\n", _files(out)
+
+
+def test_a_shown_report_saved_is_not_written_again_once_kept(
+    app: HubframeApp, tmp_path: Path
+) -> None:
+    """Run 1 saved as "A_report.xlsx", then run 2: a Save wrote run 1's report again, as
+    "A_report (run 1).xlsx"; it is the file saved before, and undoing the folder's reports
+    takes back both runs."""
+    click(app, app.connect_button)
+    before = _links(app)
+    upload(app, "A.csv", _pairs_csv(2))
+    _run(app)
+    out = tmp_path / "out"
+    app.save_folder.value = str(out)
+    click(app, app.save_button)
+    assert _files(out) == {"A_report.xlsx"}
+    upload(app, "B.csv", _pairs_csv(2, first=10))
+    _run(app)
+    click(app, app.save_button)
+    click(app, app.save_button)
+    assert _files(out) == {"A_report.xlsx", "B_report (run 2).xlsx", "B_retry.csv"}
+    _undo_all(app, out)
+    assert _links(app) == before

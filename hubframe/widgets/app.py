@@ -36,7 +36,7 @@ from hubframe.report.columns import workbook_too_wide
 from hubframe.tokens import token_problem, token_text
 from hubframe.widgets import backend, kept, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
-from hubframe.widgets.kept import KeptReport, kept_name
+from hubframe.widgets.kept import KeptReport, SavedFiles, kept_name
 from hubframe.widgets.runner import Runner
 from hubframe.widgets.types import TypePicker
 
@@ -284,6 +284,7 @@ class HubframeApp:
         #: an Excel sheet holds: :meth:`_report_names`).
         self._result_names: tuple[str, str] = ("", "")
         self.saved: list[Path] = []
+        self._shown_saved: SavedFiles | None = None  # the shown run's files a Save wrote
         self._max_preview_rows = max_preview_rows
         self._max_download_bytes = max_download_bytes
         self._cancel = threading.Event()
@@ -789,7 +790,10 @@ class HubframeApp:
             self.frame = self.issues = self.plan = self.result = self._result_issues = None
             self.downloads, self._export_files, self._result_run = {}, {}, 0
             if shown is not None:  # a real run's report: only it undoes that run
+                if self._shown_saved is not None:
+                    self._shown_saved.hand_to(shown)
                 self._earlier = self._bounded({**self._earlier, shown.name: shown})
+            self._shown_saved = None
             earlier = bool(self._earlier)
             # cleared under the lock, with the generation: a step that sees the new generation
             # says so at its step after this (cleared after, its "nothing was sent" was lost)
@@ -1437,6 +1441,8 @@ class HubframeApp:
         again = shown is not None and state.result_generation == state.generation
         earlier = dict(state.earlier)
         if shown is not None:
+            if (saved := self._shown_saved) is not None:  # its file a Save wrote, if any
+                saved.hand_to(shown)
             earlier[shown.name] = shown
         return earlier, again
 
@@ -1719,13 +1725,7 @@ class HubframeApp:
         if exported:  # an export: its files, as the page offers them
             written = backend.save_files(exported, folder)
         elif result is not None:
-            written = backend.save_outputs(
-                result,
-                issues,
-                folder,
-                *names,
-                source=self.source.path if self.source is not None else None,
-            )
+            written = self._save_shown(result, issues, names, folder)
         if earlier:  # the earlier runs' reports, each under its own name, once a folder
             written += _save_kept(list(earlier.values()), folder)
         self.saved = written
@@ -1736,6 +1736,30 @@ class HubframeApp:
         )
         head = render.message_html(f"Saved to {folder.resolve()}:", "success")
         self.saved_paths.value = f'<div class="hf-saved">{head}{lines}</div>'
+
+    def _save_shown(
+        self,
+        result: pd.DataFrame,
+        issues: pd.DataFrame | None,
+        names: tuple[str, str],
+        folder: Path,
+    ) -> list[Path]:
+        """Save the shown run's report and retry file into ``folder``: the files an earlier
+        Save wrote there, as written, are those files again (each Save wrote them anew,
+        "a_report (2).xlsx" beside "a_report.xlsx")."""
+        before = self._shown_saved
+        again = before.still(result, issues, names, folder) if before is not None else None
+        if again is not None:
+            return again
+        written = backend.save_outputs(
+            result,
+            issues,
+            folder,
+            *names,
+            source=self.source.path if self.source is not None else None,
+        )
+        self._shown_saved = SavedFiles.of(result, issues, names, written)
+        return written
 
 
 def _save_kept(reports: list[KeptReport], folder: Path) -> list[Path]:

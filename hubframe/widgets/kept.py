@@ -61,6 +61,52 @@ class KeptReport:
         return self._data
 
 
+@dataclass
+class SavedFiles:
+    """The files a Save wrote the shown run's report (and retry file) to, as written: a Save
+    again into the same folder is those files, not copies beside them ("a_report (2).xlsx",
+    read as another run's)."""
+
+    result: pd.DataFrame = field(repr=False)
+    issues: pd.DataFrame | None = field(repr=False)
+    names: tuple[str, str]
+    stamps: dict[Path, tuple[int, int]]
+
+    @classmethod
+    def of(
+        cls,
+        result: pd.DataFrame,
+        issues: pd.DataFrame | None,
+        names: tuple[str, str],
+        paths: list[Path],
+    ) -> SavedFiles:
+        stamps = {path: stamp for path in paths if (stamp := _stamp(path)) is not None}
+        return cls(result, issues, names, stamps)
+
+    def still(
+        self,
+        result: pd.DataFrame,
+        issues: pd.DataFrame | None,
+        names: tuple[str, str],
+        folder: Path,
+    ) -> list[Path] | None:
+        """The files, when they are ``result``'s (with ``issues``) under ``names`` in
+        ``folder``, each as written; None when any is not (another run, changed, gone)."""
+        if result is not self.result or issues is not self.issues or names != self.names:
+            return None
+        where = folder.resolve()
+        for path, stamp in self.stamps.items():
+            if path.parent.resolve() != where or _stamp(path) != stamp:
+                return None
+        return list(self.stamps) or None
+
+    def hand_to(self, report: KeptReport) -> None:
+        """Note on ``report`` (this run's, kept once another run is shown) the report file
+        this Save wrote, so a Save of the kept reports does not write it again."""
+        if report.result is self.result and self.stamps:
+            report.was_saved(next(iter(self.stamps)))
+
+
 def _stamp(path: Path) -> tuple[int, int] | None:
     """A file's size and modified time (None when it is gone)."""
     try:
@@ -133,4 +179,12 @@ def dropped_words(dropped: int, limit: int) -> str:
     )
 
 
-__all__ = ["MAX_KEPT", "KeptReport", "bounded", "changed_portal", "dropped_words", "keep"]
+__all__ = [
+    "MAX_KEPT",
+    "KeptReport",
+    "SavedFiles",
+    "bounded",
+    "changed_portal",
+    "dropped_words",
+    "keep",
+]

@@ -4,13 +4,29 @@ before it sends one (:mod:`hubframe.hubspot.auth` keeps it masked)."""
 
 from __future__ import annotations
 
+#: Quotes a token may come wrapped in (an env file's ``TOKEN="pat-..."`` read as it is, a
+#: word processor's curly quotes): the opening one and its closing one.
+_QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "`": "`"}
+
 
 def token_text(given: str) -> str:
-    """A token as given, without what a copy brings along: spaces and line ends around it, and
-    the ``Bearer`` word of an Authorization header ("Bearer pat-na1-...")."""
-    text = given.strip()
+    """A token as given, without what a copy brings along: spaces and line ends around it,
+    quotes around it (``"pat-na1-..."``: no token holds a quote), and the ``Bearer`` word of an
+    Authorization header ("Bearer pat-na1-..."); "Bearer" alone is no token ("").  Before,
+    a quoted token was the token's text to redact, and the token itself in a cell was not."""
+    text = _unquoted(given)
     parts = text.split(None, 1)
-    return parts[1] if len(parts) == 2 and parts[0].lower() == "bearer" else text
+    if parts and parts[0].lower() == "bearer":
+        return _unquoted(parts[1]) if len(parts) == 2 else ""
+    return text
+
+
+def _unquoted(text: str) -> str:
+    """``text`` stripped, and without each pair of quotes around it."""
+    text = text.strip()
+    while len(text) >= 2 and _QUOTES.get(text[0]) == text[-1]:
+        text = text[1:-1].strip()
+    return text
 
 
 def token_problem(text: str) -> str | None:

@@ -11,6 +11,7 @@ import pytest
 
 import hubframe as hf
 from hubframe.errors import ConfigurationError, ErrorCode, UsageError
+from hubframe.jobs.check import ROW_DIGESTS, row_digests
 from hubframe.run.options import RunOptions
 from hubframe.run.pipeline import RunFacts, run_facts
 from hubframe.sandbox import Sandbox
@@ -95,6 +96,10 @@ def test_known_issues_settle_the_rows_they_name(sandbox: Sandbox) -> None:
             "severity": ["error"], "position": [1],
         }
     )  # fmt: skip
+    made = hf.associate(pairs, client_for(sandbox), dry_run=True, issues=marked)
+    # made by hand, it names its row by number and cell only: it settles nothing
+    assert made["status"].tolist() == ["planned", "planned"]
+    marked.attrs = {"hubframe": {ROW_DIGESTS: row_digests(pairs, [1])}}  # as validation notes
     result = hf.associate(pairs, client_for(sandbox), dry_run=True, issues=marked)
     assert result["status"].tolist() == ["planned", "invalid"]
     assert result["error_message"].iloc[1] == "marked by the test."

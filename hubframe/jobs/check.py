@@ -137,7 +137,11 @@ def run_issues(
     names, and every other cell of the row is as validated (:data:`ROW_DIGESTS`: a frame
     never read by hubframe is numbered anew by each read, so a sorted one's row numbers name
     other rows) -- and only for the portal it was found in: issues a validation found in another
-    portal than ``client``'s (the sandbox, a test account) settle nothing.  ``objects``: the
+    portal than ``client``'s (the sandbox, a test account) settle nothing.  A table without
+    its digests (its ``attrs`` lost: saved as CSV and read back, joined with ``pd.concat``, made
+    by hand) settles nothing but the sheet's checks: its row numbers and cells alone can name
+    another row of a sorted frame (or of a sheet sorted and saved since), and the run finds
+    what HubSpot holds itself.  ``objects``: the
     portal's custom object spellings (:func:`hubframe.run.spelling.sheet_objects`), so that
     rows of one record pair spelled two ways are repeats and conflicts of each other.
     ``labels``: the index labels of the DataFrame read, for the messages naming another row."""
@@ -150,7 +154,9 @@ def run_issues(
     online = given.loc[given["code"].astype(str).isin(ONLINE_CODES).to_numpy(dtype=bool)]
     online = online.reset_index(drop=True)
     digests = (given.attrs.get("hubframe") or {}).get(ROW_DIGESTS)
-    kept = online.loc[_describes(frame, online, digests if isinstance(digests, Mapping) else None)]
+    if not isinstance(digests, Mapping):  # not as validation returned it: see below
+        return offline
+    kept = online.loc[_describes(frame, online, digests)]
     if kept.empty:
         return offline
     both = pd.concat([offline, kept[list(offline.columns)].astype(offline.dtypes.to_dict())])
@@ -203,11 +209,11 @@ def row_digests(frame: pd.DataFrame, positions: Any) -> dict[str, str]:
 
 
 def _describes(
-    frame: pd.DataFrame, issues: pd.DataFrame, digests: Mapping[str, Any] | None = None
+    frame: pd.DataFrame, issues: pd.DataFrame, digests: Mapping[str, Any]
 ) -> npt.NDArray[np.bool_]:
     """Which issues still name their row: its position holds the same sheet, row number and
-    cell (the issue's ``value`` in its ``column``), and, where the validation noted
-    ``digests``, the same cells throughout."""
+    cell (the issue's ``value`` in its ``column``), and the same cells throughout as the
+    validation noted (``digests``)."""
     if frame.empty:  # every row filtered out: no issue names one (and none can be indexed)
         return np.zeros(len(issues), dtype=bool)
     positions = pd.to_numeric(issues["position"], errors="coerce").to_numpy(dtype=float)
@@ -224,9 +230,8 @@ def _describes(
         now = frame[column].to_numpy(dtype=object)[at[where]]
         said = issues["value"].to_numpy(dtype=object)[where]
         ok[where] &= np.array([_same(a, b) for a, b in zip(now, said, strict=True)], bool)
-    if digests is not None:
-        now_digests = row_digests(frame, at[ok])
-        ok &= np.array([now_digests.get(str(p)) == digests.get(str(p)) for p in at], bool)
+    now_digests = row_digests(frame, at[ok])
+    ok &= np.array([now_digests.get(str(p)) == digests.get(str(p)) for p in at], bool)
     return np.asarray(ok, dtype=bool)
 
 

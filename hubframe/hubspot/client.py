@@ -26,6 +26,7 @@ import random
 import threading
 import time
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, TypeVar
 from urllib.parse import quote, urlsplit
 
@@ -282,26 +283,17 @@ class HubSpotClient:
         HubSpot's answer to this request always holds (``"results"``); a 2xx without it, like
         one whose body is not a JSON object, is not HubSpot's answer (:meth:`_unreadable`).
         Errors are raised outside any ``except`` block, so they chain to nothing of requests or
-        urllib3.
+        urllib3; the helpers return them (and their frames end) before this one raises.
         """
         data = None if body is None else _encoded(body)
         headers = {"Content-Type": "application/json"} if data is not None else {}
         url = self.base_url + path
-        writes = method != "GET" if write is None else write
-        attempt = 0
-        unknown = False  # an attempt of this write may have been applied
-        unsure: str | None = None  # which one, and what it got (the first such attempt)
-        migration_waited = 0.0  # seconds waited after 477 answers
+        tries = _Tries(method, path, method != "GET" if write is None else write)
         while True:
-            attempt += 1
-            # The request counts against the window from when it is written, not from now.
-            refused: HubframeError | None = None
-            try:
-                sending = Sending(self.limiter)
-            except HubframeError as exc:  # the day's budget is used up: not sent
-                refused = exc
-            if refused is not None:
-                raise _unsure(self._not_retried(refused, method, path, attempt, unknown), unsure)
+            tries.attempt += 1
+            sending = self._slot(tries)  # it counts against the window from when it is written
+            if isinstance(sending, HubframeError):  # the day's budget is used up: not sent
+                raise sending
             before_send.hook = sending
             started = time.monotonic()
             resp: requests.Response | None = None
@@ -313,65 +305,93 @@ class HubSpotClient:
                 failure, retryable = f"{type(exc).__name__}: {exc}", True
             except requests.RequestException as exc:
                 failure = f"{type(exc).__name__}: {exc}"
+            step: ApiResponse | HubframeError | tuple[float, str]
             if resp is None:
-                self.limiter.unanswered()
-                if writes and sending.written and unsure is None:
-                    unsure = f"attempt {attempt} got no answer"
-                unknown = unsure is not None
-                error = NetworkError(
-                    self._redact(
-                        f"No answer from HubSpot for {method} {path} after {attempt} "
-                        f"attempt(s) ({failure})."
-                    ),
-                    attempts=attempt,
-                    may_have_applied=unknown,
-                    unreachable=not sending.written,
-                )
-                if not retryable or attempt > self._retries(error):
-                    raise _unsure(error, unsure)
-                self._pause(self._delay(attempt, None), f"{method} {path}: {error}")
-                continue
-            self._reached = True
-            self.limiter.observe(resp.headers, sending.slot)
-            if logger.isEnabledFor(logging.DEBUG):  # a path quotes a sheet's cells
-                logger.debug(
-                    "%s %s -> %s (attempt %d, %.3f s)",
-                    method,
-                    self._redact(path),
-                    resp.status_code,
-                    attempt,
-                    time.monotonic() - started,
-                )
-            if 300 <= resp.status_code < 400:
-                redirected = self._redirected(resp, method, path, attempt)
-                resp = None
-                raise redirected
-            unreadable = 200 <= resp.status_code < 300 and not _hubspot_answer(resp, answers)
-            if 200 <= resp.status_code < 300 and not unreadable:
-                return self._success(resp, attempt, unsure)
-            if writes and (resp.status_code >= 500 or unreadable) and unsure is None:
-                unsure = f"attempt {attempt} got HTTP {resp.status_code}" + (
-                    " with a body that is not HubSpot's answer" if unreadable else ""
-                )
-            unknown = unsure is not None
-            api_error = (
-                self._unreadable(resp, method, path, attempt, unknown)
-                if unreadable
-                else self._api_error(resp, method, path, attempt, unknown)
-            )
-            if isinstance(api_error, RateLimitError) and not api_error.is_daily:
-                self.limiter.throttled(resp.headers)
-            retry_after = _retry_after(resp)
+                step = self._no_answer(tries, sending, failure, retryable)
+            else:
+                step = self._answer(tries, resp, sending, started, answers)
             resp = None  # its raw body may echo the token: not a local of a traceback's frame
-            if not self._retryable(api_error) or attempt > self.max_retries:
-                raise _unsure(api_error, unsure)
-            delay = self._delay(attempt, retry_after, api_error)
-            if isinstance(api_error, BusyError) and api_error.migrating:
-                migration_waited += delay
-                if migration_waited > self.migration_patience_s:
-                    # a migration: the run stops, the retry file is for later
-                    raise _unsure(api_error, unsure)
-            self._pause(delay, f"{method} {path}: {api_error.http_status}")
+            if isinstance(step, ApiResponse):
+                return step
+            if isinstance(step, HubframeError):
+                raise step
+            self._pause(*step)
+
+    def _slot(self, tries: _Tries) -> Sending | HubframeError:
+        """A place in the rate window for the next attempt, or the error that ends the request
+        when the day's budget is used up (:meth:`_not_retried`)."""
+        try:
+            return Sending(self.limiter)
+        except HubframeError as exc:
+            refused = exc
+        return _unsure(
+            self._not_retried(refused, tries.method, tries.path, tries.attempt, tries.unknown),
+            tries.unsure,
+        )
+
+    def _no_answer(
+        self, tries: _Tries, sending: Sending, failure: str | None, retryable: bool
+    ) -> HubframeError | tuple[float, str]:
+        """An attempt that got no answer: the error that ends the request, or the pause before
+        the next attempt (and why)."""
+        self.limiter.unanswered()
+        if tries.writes and sending.written and tries.unsure is None:
+            tries.unsure = f"attempt {tries.attempt} got no answer"
+        error = NetworkError(
+            self._redact(
+                f"No answer from HubSpot for {tries.method} {tries.path} after {tries.attempt} "
+                f"attempt(s) ({failure})."
+            ),
+            attempts=tries.attempt,
+            may_have_applied=tries.unknown,
+            unreachable=not sending.written,
+        )
+        if not retryable or tries.attempt > self._retries(error):
+            return _unsure(error, tries.unsure)
+        return self._delay(tries.attempt, None), f"{tries.method} {tries.path}: {error}"
+
+    def _answer(
+        self,
+        tries: _Tries,
+        resp: requests.Response,
+        sending: Sending,
+        started: float,
+        answers: str | None,
+    ) -> ApiResponse | HubframeError | tuple[float, str]:
+        """An attempt HubSpot answered: the 2xx answer, the error that ends the request, or the
+        pause before the next attempt (and why)."""
+        self._reached = True
+        self.limiter.observe(resp.headers, sending.slot)
+        if logger.isEnabledFor(logging.DEBUG):  # a path quotes a sheet's cells
+            logger.debug(
+                "%s %s -> %s (attempt %d, %.3f s)",
+                tries.method,
+                self._redact(tries.path),
+                resp.status_code,
+                tries.attempt,
+                time.monotonic() - started,
+            )
+        if 300 <= resp.status_code < 400:
+            return self._redirected(resp, tries.method, tries.path, tries.attempt)
+        unreadable = 200 <= resp.status_code < 300 and not _hubspot_answer(resp, answers)
+        if 200 <= resp.status_code < 300 and not unreadable:
+            return self._success(resp, tries.attempt, tries.unsure)
+        if tries.writes and (resp.status_code >= 500 or unreadable) and tries.unsure is None:
+            tries.unsure = f"attempt {tries.attempt} got HTTP {resp.status_code}" + (
+                " with a body that is not HubSpot's answer" if unreadable else ""
+            )
+        made = self._unreadable if unreadable else self._api_error
+        api_error = made(resp, tries.method, tries.path, tries.attempt, tries.unknown)
+        if isinstance(api_error, RateLimitError) and not api_error.is_daily:
+            self.limiter.throttled(resp.headers)
+        if not self._retryable(api_error) or tries.attempt > self.max_retries:
+            return _unsure(api_error, tries.unsure)
+        delay = self._delay(tries.attempt, _retry_after(resp), api_error)
+        if isinstance(api_error, BusyError) and api_error.migrating:
+            tries.migration_waited += delay
+            if tries.migration_waited > self.migration_patience_s:
+                return _unsure(api_error, tries.unsure)  # a migration: the retry file is for later
+        return delay, f"{tries.method} {tries.path}: {api_error.http_status}"
 
     def _not_retried(
         self, error: HubframeError, method: str, path: str, attempt: int, unknown: bool
@@ -910,6 +930,26 @@ Inputs = Sequence[Mapping[str, Any]] | JsonBytes
 
 
 _Error = TypeVar("_Error", bound=HubframeError)
+
+
+@dataclass
+class _Tries:
+    """One request's attempts so far: what the retry loop of :meth:`HubSpotClient.request`
+    carries from one attempt to the next."""
+
+    method: str
+    path: str
+    writes: bool
+    attempt: int = 0
+    #: the first attempt of a write that may have been applied, and what it got
+    unsure: str | None = None
+    #: seconds waited after 477 answers (a portal's migration)
+    migration_waited: float = 0.0
+
+    @property
+    def unknown(self) -> bool:
+        """Whether an attempt of this write may have been applied (its answer lost, a 5xx)."""
+        return self.unsure is not None
 
 
 def _unsure(error: _Error, unsure: str | None) -> _Error:

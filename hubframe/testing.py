@@ -80,6 +80,18 @@ def client_for(sb: Sandbox, api_version: str = "2026-03", **kwargs: Any) -> HubS
     return HubSpotClient(token=token, base_url=sb.url, api_version=api_version, **kwargs)
 
 
+def without_schemas(client: HubSpotClient) -> HubSpotClient:
+    """``client`` whose custom object schemas list fails (a 500 after its retries), as for a
+    portal where nothing says which custom object name is which type id."""
+    from hubframe.errors import ServerError
+
+    def refused() -> Any:
+        raise ServerError("HubSpot answered 500 to the custom object schemas list")
+
+    client.custom_object_types = refused  # type: ignore[method-assign]
+    return client
+
+
 def pairs_sheet(rows: Sequence[tuple[str, str, str]], *, notes: bool = False) -> pd.DataFrame:
     """Deal -> contact pairs as an analyst's sheet: ``Deal ID``, ``Contact ID``, ``Association
     label`` (and a ``Notes`` column of the analyst's own with ``notes=True``)."""
@@ -175,6 +187,7 @@ __all__ = [
     "pairs_sheet",
     "sandbox",
     "sandbox_factory",
+    "without_schemas",
     "workbook_bytes",
     "xlsx_bytes",
 ]

@@ -21,6 +21,7 @@ from typing import Any, Final
 import numpy as np
 import numpy.typing as npt
 import pandas as pd
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.constants import (
@@ -108,6 +109,20 @@ class _Part:
     values: ObjArray
     messages: ObjArray
     severity: str
+
+
+class ObjectKeys(dict[str, str]):
+    """Custom object spelling -> its object's key (:func:`hubframe.run.spelling.object_keys`),
+    and ``untold``: the names a sheet also writing type ids gives an object that neither a
+    labels list nor the custom object schemas list could say the type id of (name -> why).
+    Their rows are refused (``BAD_OBJECT_TYPE``): taken for another object than the type id's,
+    rows of one record pair spelled two ways were sent twice."""
+
+    def __init__(
+        self, keys: Mapping[str, str] | None = None, untold: Mapping[str, str] | None = None
+    ) -> None:
+        super().__init__(keys or {})
+        self.untold: dict[str, str] = dict(untold or {})
 
 
 @dataclass
@@ -803,6 +818,26 @@ def _type_message(c: _Collector, column: str, value: str) -> str:
     )
 
 
+def _check_untold(c: _Collector, untold: Mapping[str, str]) -> None:
+    """Rows naming a custom object by a name whose type id could not be told (``untold``:
+    name -> why, :class:`ObjectKeys`) while other rows write type ids: ``BAD_OBJECT_TYPE``."""
+    for column in ("from_type", "to_type") if untold else ():
+        named = pc.is_in(chunked(c.text(column)), value_set=pa.array(list(untold), pa.string()))
+        said = partial(_untold, c, column, untold)
+        mask = np.asarray(named.fill_null(False), dtype=bool)
+        c.add_each(mask, column, ErrorCode.BAD_OBJECT_TYPE, c.text(column), said)
+
+
+def _untold(c: _Collector, column: str, untold: Mapping[str, str], value: str) -> str:
+    return (
+        f"'{value}' ({c.where(column)}) names a custom object by its name, other rows name "
+        f"custom objects by type id, and which type id this name is could not be told: "
+        f"{untold.get(value, '')}. The row is not sent (taken for another object, a pair "
+        "written both ways would be sent twice). Write the object by its type id (2-...) as "
+        "the other rows do, or give the token the crm.schemas.custom.read scope."
+    )
+
+
 def _check_header_types(c: _Collector) -> None:
     """Rows whose type cell names another object than the id column's name ("companies" in
     the To Type cell of a "Contact ID" column; the reader marks them): TYPE_CONFLICT, since
@@ -984,6 +1019,7 @@ def validate_pairs(
     the DataFrame the rows were read from (:func:`hubframe.run.rows.read_input`), which the
     messages naming another row give beside its number."""
     c = _Collector(pairs.reset_index(drop=True), dict(objects or {}), labels=labels)
+    untold = objects.untold if isinstance(objects, ObjectKeys) else {}
     c.prepare_ids(("from_id", "to_id"))
     _check_extra_cells(c)
     _check_hidden_rows(c)
@@ -992,6 +1028,7 @@ def validate_pairs(
     no_targets = _check_no_targets(c)
     _check_missing(c, ("from_type", "from_id", "to_type", "to_id"), no_targets)
     _check_types(c, ("from_type", "to_type"))
+    _check_untold(c, untold)
     _check_header_types(c)
     _check_ids(c, ("from_id", "to_id"))
     _check_category(c)
@@ -1413,4 +1450,4 @@ def invalid_rows(frame: pd.DataFrame, issues: pd.DataFrame) -> pd.Series:
     return pd.Series(mask, index=frame.index, name="invalid")
 
 
-__all__ = ["invalid_rows", "record_only_rows", "validate_limits", "validate_pairs"]
+__all__ = ["ObjectKeys", "invalid_rows", "record_only_rows", "validate_limits", "validate_pairs"]

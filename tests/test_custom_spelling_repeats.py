@@ -13,8 +13,9 @@ the statuses (and the rows a repeat or a conflict names) of the same sheet with 
 per object, from validation with a client, associate and remove_associations (dry runs: one
 sandbox serves every example) and a sync's dry run.  Real runs are checked on the hunt's sheet.
 2026-09's labels lists name no object type ids: there two names of one object agree (offline
-too), and a name and a type id are kept apart (which name is which id cannot be told: not
-guessed).  Against the demo sandbox over HTTP on 127.0.0.1.
+too), and the custom object schemas list says which name is which type id; where it cannot be
+read, a name's rows are refused, never guessed one object or two.  Against the demo sandbox
+over HTTP on 127.0.0.1.
 """
 
 from __future__ import annotations
@@ -33,7 +34,7 @@ from hubframe.hubspot.client import HubSpotClient
 from hubframe.jobs import sync
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import PORTAL_ID
-from hubframe.testing import client_for, demo_ids
+from hubframe.testing import client_for, demo_ids, without_schemas
 
 ID, NAME, LONG = "2-7350001", "p_installations", f"p{PORTAL_ID}_installations"
 LABEL = "Installer"
@@ -48,12 +49,12 @@ SPELLINGS: dict[str, tuple[str, ...]] = {
     "contact": ("contacts", "0-1", "Contact"),
     "installation": (ID, NAME, LONG),
 }
-#: Under 2026-09 a name and a type id cannot be told to be one object: names only.
-NAMES_ONLY: dict[str, tuple[str, ...]] = {**SPELLINGS, "installation": (NAME, LONG)}
 
 
 def spellings(version: str) -> dict[str, tuple[str, ...]]:
-    return NAMES_ONLY if version == "2026-09" else SPELLINGS
+    """Each object's spellings under ``version`` (every version: the schemas list tells a
+    name's type id where the labels lists do not, as on 2026-09)."""
+    return SPELLINGS
 
 
 @pytest.fixture(scope="module")
@@ -221,9 +222,9 @@ def test_a_conflict_spelled_two_ways_is_found_online(portal: tuple[Sandbox, int]
 @pytest.mark.parametrize("version", ["2026-03", "v4", "2026-09"])
 def test_limits_spelled_two_ways_repeat(version: str) -> None:
     """Limits rows: one limit through two spellings asking the same is sent once, the later a
-    repeat naming the first (2026-09: two names; a name and an id are refused there).  Right
-    already (:func:`hubframe.run.spelling.one_spelling`): kept as the class's check."""
-    other = LONG if version == "2026-09" else ID
+    repeat naming the first (2026-09 too: the schemas list tells the name's type id).
+    :func:`hubframe.run.spelling.one_spelling`: kept as the class's check."""
+    other = ID
     rows = pd.DataFrame(
         [("deals", NAME, "", "5"), ("0-3", other, "", "5")], columns=["From", "To", "Label", "Max"]
     ).replace("", pd.NA)
@@ -249,12 +250,19 @@ def test_labels_spelled_two_ways_are_one_label(version: str) -> None:
 
 
 def test_a_name_and_a_type_id_are_not_guessed_one_on_2026_09(portal: tuple[Sandbox, int]) -> None:
-    """2026-09's labels lists name no object type ids: a name and a type id of one pair stay
-    two rows to send (as written, both taken by HubSpot), never a guessed repeat, and no job
-    that only sends rows refuses the sheet for it."""
+    """2026-09's labels lists name no object type ids: with the schemas list read, a name and
+    a type id of one pair are one pair (the later row a repeat); where the list fails, the
+    name's row is refused naming it (``BAD_OBJECT_TYPE``), never sent as another object nor
+    taken for a repeat by guess."""
     sb, _ = portal
     rows = sheet([HUNT[2], HUNT[3]])
     client = client_for(sb, "2026-09")
-    assert hf.validate_pairs(rows, client).empty
+    found = hf.validate_pairs(rows, client)
+    assert found["code"].tolist() == ["DUPLICATE_ROW"] and found["row"].tolist() == [3]
     planned = hf.associate(rows, client, dry_run=True, progress=False)
-    assert planned["status"].tolist() == ["planned", "planned"]
+    assert planned["status"].tolist() == ["planned", "duplicate"]
+    unread = without_schemas(client_for(sb, "2026-09"))
+    found = hf.validate_pairs(rows, unread)
+    assert found["code"].tolist() == ["BAD_OBJECT_TYPE"] and found["value"].tolist() == [NAME]
+    planned = hf.associate(rows, unread, dry_run=True, progress=False)
+    assert planned["status"].tolist() == ["invalid", "planned"]

@@ -30,6 +30,7 @@ from hubframe.constants import (
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.normalize import canonical_category, composed_as_typed, normalize_label
 from hubframe.io.normalize import composed as _composed
+from hubframe.run.customs import CustomTypes
 from hubframe.run.rows import text, whole
 from hubframe.validate import category_alone_message
 
@@ -183,6 +184,8 @@ class LabelBook:
         self._failed: dict[Key, HubframeError] = {}  # the error of a pair's read, kept
         self._objects: dict[Key, tuple[str, str]] = {}  # see object_type_ids
         self._lock = threading.Lock()
+        #: The portal's custom objects, for the type id of a name no labels list tells.
+        self.customs = CustomTypes(client)
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
         """Every association type from ``from_type`` to ``to_type`` (HubframeError on failure).

@@ -16,9 +16,13 @@ compares or counts per object pair, or finds repeats and conflicts, does not:
   pairs by :func:`pair_identity` where the lists name no object type ids (the 2026-09 API).
   A sync that took two spellings for two objects removed what the sheet keeps.
 
-Where no labels list names object type ids, a name and a type id cannot be told to be one
-object or two: limits and sync refuse such a sheet (:func:`ambiguous`) rather than guess; pair
-rows keep the two apart (sent as written, each as HubSpot takes it: nothing guessed).
+A name's type id is what a labels list of its pairs names, else what the portal's custom
+object schemas list names (:class:`~hubframe.run.customs.CustomTypes`: the labels lists name
+none on 2026-09, and a portal may leave them out on 2026-03 and v4).  Where neither says it
+(the schemas list fails), a name and a type id cannot be told to be one object or two: limits,
+sync and labels refuse such a sheet (:func:`ambiguous`) rather than guess; pair rows naming the
+object by that name are refused (``untold``: :class:`~hubframe.validate.ObjectKeys`), never sent
+as another object.
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from hubframe.io.normalize import (
 from hubframe.run.labels import LabelBook
 from hubframe.run.rows import type_pairs
 from hubframe.run.work import WorkItem
+from hubframe.validate import ObjectKeys
 from hubframe.vocab import ObjectPair
 
 
@@ -46,6 +51,7 @@ def pair_identity(book: LabelBook, pair: ObjectPair) -> Hashable:
     """What tells an object pair from the others however its types are spelled (a custom
     object by its type id ``2-7350001`` or its name ``p_installations``): the object type ids
     its labels list names; where the list names none (2026-09) or cannot be read, each side's
+    type id (a name's from the schemas list), and where that fails, each side's
     :func:`object_key` -- two names of one object agree (``p_cars``, ``p123_cars``), a name
     and a type id do not (:func:`ambiguous` refuses a sheet that mixes them).  Not the
     association types the pairs list: where a portal numbers them per pair, two custom
@@ -53,7 +59,39 @@ def pair_identity(book: LabelBook, pair: ObjectPair) -> Hashable:
     ids = book.object_type_ids(*pair)
     if ids is not None:
         return ids
+    found = tuple(_object_id(book, t) for t in pair)
+    if all(found):
+        return found
     return (object_key(pair.from_type), object_key(pair.to_type))
+
+
+def _object_id(book: LabelBook, spelling: str) -> str | None:
+    """The object type id of ``spelling`` (``deals`` -> ``0-3``, a custom object's name -> its
+    type id as the schemas list names it), or None where it cannot be told."""
+    known = OBJECT_TYPES_BY_NAME.get(spelling)
+    if known is not None:
+        return known.type_id
+    if CUSTOM_TYPE_ID.fullmatch(spelling):
+        return spelling
+    return _schema_id(book, spelling) if QUALIFIED_NAME.fullmatch(spelling) else None
+
+
+def _schema_id(book: LabelBook, name: str) -> str | None:
+    """The type id the portal's custom object schemas list names for ``name``; None where it
+    names none or cannot be read (:func:`_untold_why` says which)."""
+    try:
+        return book.customs.type_id(name)
+    except HubframeError:
+        return None
+
+
+def _untold_why(book: LabelBook, name: str) -> str:
+    """Why the type id of the custom object ``name`` could not be told."""
+    try:
+        book.customs.type_id(name)
+    except HubframeError as exc:
+        return f"HubSpot's custom object schemas list, which says it, could not be read ({exc})"
+    return "HubSpot's custom object schemas list names no such object"
 
 
 def ambiguous(book: LabelBook, pairs: Iterable[ObjectPair]) -> str | None:
@@ -76,10 +114,10 @@ def ambiguous(book: LabelBook, pairs: Iterable[ObjectPair]) -> str | None:
     if names:
         return (
             f"The sheet names custom objects by type id ({', '.join(ids)}) and by name "
-            f"({', '.join(names)}), and the labels lists HubSpot answered name no object type "
-            "ids, so which name is which type id cannot be told (the 2026-09 API never names "
-            "them; 2026-03 and v4 may leave them out too): write each custom object one way "
-            "throughout, by its type id or by its name."
+            f"({', '.join(names)}), and which name is which type id cannot be told: "
+            f"{_untold_why(book, names[0])}, and the labels lists HubSpot answered name no "
+            "object type ids. Write each custom object one way throughout, by its type id or "
+            "by its name, or give the token the crm.schemas.custom.read scope."
         )
     return None
 
@@ -174,9 +212,10 @@ def object_keys(book: LabelBook, pairs: Iterable[ObjectPair]) -> dict[str, str]:
     validate_pairs` and :func:`hubframe.run.pairs.prepare_pairs`): its type id, where the
     spelling is one (``2-...``) or a labels list of its pairs names it; else
     :func:`~hubframe.io.normalize.object_key` (two names of one object agree).  A name that no
-    list names and a type id stay two objects: which name is which id cannot be told (the
-    2026-09 API names no object type ids), and it is not guessed.  Labels lists are read only
-    for a sheet naming custom objects both by a type id and by a name."""
+    list names gets the type id the schemas list names for it; where that fails too, the sheet
+    also writing type ids, the name is ``untold`` (its rows refused: which id it is is not
+    guessed).  Labels lists are read only for a sheet naming custom objects both by a type id
+    and by a name (or one object by two names)."""
     listed = list(dict.fromkeys(pairs))
     customs = {t for p in listed for t in p if t not in OBJECT_TYPES_BY_NAME}
     keys = {t: object_key(t) for t in customs}
@@ -190,9 +229,9 @@ def object_keys(book: LabelBook, pairs: Iterable[ObjectPair]) -> dict[str, str]:
     # a name HubSpot knows no object by (another portal's p999_cars, a typo) is its own object:
     # it was p_cars's repeat by its spelling, reported `duplicate` while HubSpot refuses it
     unknown = {t for t in names if t not in ids and not _readable(book, listed, t)}
-    return {
-        t: t if t in unknown else ids.get(t) or by_name.get(keys[t]) or keys[t] for t in customs
-    }
+    out = {t: t if t in unknown else ids.get(t) or by_name.get(keys[t]) or keys[t] for t in customs}
+    untold = {t: _untold_why(book, t) for t in names if t not in unknown and out[t] == keys[t]}
+    return ObjectKeys(out, untold if any(CUSTOM_TYPE_ID.fullmatch(t) for t in customs) else {})
 
 
 def sheet_objects(book: LabelBook, frame: pd.DataFrame) -> dict[str, str]:
@@ -227,6 +266,10 @@ def _type_ids(book: LabelBook, pairs: list[ObjectPair], customs: set[str]) -> di
         for spelling, object_id in zip(pair, found or (), strict=False):
             if spelling in customs:
                 ids.setdefault(spelling, object_id)
+    for name in sorted(t for t in customs - ids.keys() if QUALIFIED_NAME.fullmatch(t)):
+        found_id = _schema_id(book, name)  # where no labels list names the ids (2026-09)
+        if found_id is not None:
+            ids[name] = found_id
     return ids
 
 

@@ -93,7 +93,7 @@ from hubframe.run.journal import (
     record_ends,
 )
 from hubframe.run.labels import LabelBook, disagreement, named
-from hubframe.run.lease import undo_lease
+from hubframe.run.lease import Lease, undo_lease
 from hubframe.run.options import RunKwargs, RunOptions
 from hubframe.run.pairs import labeled_pairs, prepare_pairs, with_actions
 from hubframe.run.phases import run_in_phases
@@ -436,14 +436,19 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     facts = run_facts(run) if isinstance(run, pd.DataFrame) else None
     if facts is not None and facts.job == "undo":
         raise InputError(undo_of_undo("the table"))
-    with _undo_lease(run, opts.dry_run):
-        return _undo(run, client, index, opts)
+    with _undo_lease(run, opts.dry_run) as leased:
+        return _undo(run, client, index, opts, leased)
 
 
 def _undo(
-    run: RunArg, client: HubSpotClient, index: pd.Index | None, opts: RunOptions
+    run: RunArg,
+    client: HubSpotClient,
+    index: pd.Index | None,
+    opts: RunOptions,
+    leased: Path | None,
 ) -> pd.DataFrame:
-    """:func:`undo`, under the journal's lease when undoing a journal."""
+    """:func:`undo`, under the journal's lease when undoing a journal (``leased``), and
+    under the lease of the journal a report or result table names once it is found."""
     table = load_run(run)
     missing = [c for c in ("from_type", "from_id", "to_type", "to_id") if c not in table]
     if missing:  # a table edited in Python (a report's are refused as they are read)
@@ -453,13 +458,16 @@ def _undo(
         )
     _refuse_dry_run(table, run)
     _refuse_own_journal(table, opts.journal)
-    job = _Undo(table, index)
-    result = _undo_advice(run_in_phases(job, client, opts))
-    cancelled = opts.cancel is not None and opts.cancel.is_set()
-    if not opts.dry_run:
-        _note_taken_back(table, result, client, job.journal.path, job.journal.book)
-    if not (opts.dry_run or cancelled or _rows_left(result)):
-        _mark_taken_back(table, client)
+    job = _Undo(table, index, _RunJournal(leased=leased))
+    try:
+        result = _undo_advice(run_in_phases(job, client, opts))
+        cancelled = opts.cancel is not None and opts.cancel.is_set()
+        if not opts.dry_run:
+            _note_taken_back(table, result, client, job.journal.path, job.journal.book)
+        if not (opts.dry_run or cancelled or _rows_left(result)):
+            _mark_taken_back(table, client)
+    finally:
+        job.journal.release()
     return result
 
 
@@ -495,21 +503,21 @@ def _undo_advice(result: pd.DataFrame) -> pd.DataFrame:
 
 
 @contextmanager
-def _undo_lease(run: RunArg, dry_run: bool) -> Iterator[None]:
+def _undo_lease(run: RunArg, dry_run: bool) -> Iterator[Path | None]:
     """The journal's exclusive lease (:func:`~hubframe.run.lease.undo_lease`) for an undo
     from a journal, from before it reads the journal to after it marks it: refused while a
     run records in it, whose batches recorded after the read the mark would cover, and no
     later undo take back.  A dry run writes nothing to the journal and needs none."""
     path = None if dry_run else _journal_file(run)
     if path is None:
-        yield
+        yield None
         return
     if path.is_file() and not is_journal(path):  # another program's database: refused
         Journal(path).close()  # before a lease file is made beside it (an empty one: made)
     with undo_lease(path):
         if isinstance(run, pd.DataFrame):
             _refuse_changed_since(run, path)
-        yield
+        yield path
 
 
 def _refuse_changed_since(table: pd.DataFrame, path: Path) -> None:
@@ -848,6 +856,35 @@ class _RunJournal:
 
     path: str | None = None
     book: LabelBook | None = None
+    #: the journal's path when the undo holds its lease already (an undo from the journal)
+    leased: Path | None = None
+    #: the lease taken for the journal a report or result table names (:meth:`hold`)
+    lease: Lease | None = None
+
+    def hold(self) -> None:
+        """Take the journal's exclusive lease (:func:`~hubframe.run.lease.undo_lease`) for
+        the journal found (:attr:`path`) when the undo holds none of it yet: an undo of a
+        report (or a result table) marks in the run's journal what it took back, and a run
+        of that journal recording beside it had its rows, sent after the mark's run number,
+        taken for "taken back already": a later undo of that run's report, or of the journal,
+        left them all in HubSpot.  InputError while a run records in it."""
+        if self.path is None or self.lease is not None:
+            return
+        path = Path(self.path)
+        if self.leased is None or not _same_path(path, self.leased):
+            self.lease = undo_lease(path)
+
+    def release(self) -> None:
+        if self.lease is not None:
+            lease, self.lease = self.lease, None
+            lease.release()
+
+
+def _same_path(a: Path, b: Path) -> bool:
+    try:
+        return a.resolve() == b.resolve()
+    except OSError:
+        return False
 
 
 @dataclass(frozen=True)
@@ -869,6 +906,7 @@ class _Undo:
         book = self.journal.book = LabelBook(run.client)
         if not run.options.dry_run:
             self.journal.path = _journal_of(self.run) or _report_journal(self.run, run.client, book)
+            self.journal.hold()  # before anything is read from it or written to it
             _end_journal_runs(self.journal.path, run.client, self.run)
             if self.journal.path is None and not _names_portal(self.run):
                 _warn_unchecked(self.run, run.client)

@@ -53,6 +53,7 @@ from hubframe.io.guard import (
     CheckedBook,
     Unreadable,
     checked_book,
+    folded,
     recalculates,
     refuse_legacy_excel,
     sheet_parts,
@@ -503,7 +504,7 @@ class Workbook:
         self._failed: Exception | None = None  # calamine's error, once it has failed
         self._parts: dict[str, str] | None = None  # sheet name -> XML part, once read
         self._zip: zipfile.ZipFile | None = None  # the archive, once opened
-        self._stored_names: dict[str, list[str]] = {}  # its part names by their lower case
+        self._stored_names: dict[str, list[str]] = {}  # its part names by guard.folded
         self._recalc = False  # formula values are placeholders (read with the parts)
         self._misleading: Formats | None = None  # formats showing cells otherwise, once read
         self.sheets: list[SheetInfo] = self._engines(self._calamine_sheets, self._openpyxl_sheets)
@@ -683,7 +684,7 @@ class Workbook:
                 raise self._unfound(name, str(exc)) from None
             self._parts = {n: p for p, n in found.items()}
             for stored in self._zip.namelist():
-                self._stored_names.setdefault(stored.lower(), []).append(stored)
+                self._stored_names.setdefault(folded(stored), []).append(stored)
         part = (self._parts or {}).get(name)
         if part is None:
             raise self._unfound(name, "the workbook's relations do not lead to its cells")
@@ -691,8 +692,9 @@ class Workbook:
 
     def _stored(self, name: str, part: str) -> str:
         """The archive's name of the part of sheet ``name``: part names are not case-sensitive
-        (OPC), and "Sheet1.xml" names "sheet1.xml" too."""
-        same = self._stored_names.get(part.lower(), [])
+        (OPC), and "Sheet1.xml" names "sheet1.xml" too, as calamine finds it (the guard refused
+        two entries of one part: the one found is the one calamine reads)."""
+        same = self._stored_names.get(folded(part), [])
         if part in same:
             return part
         if len(same) != 1:

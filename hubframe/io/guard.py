@@ -7,7 +7,10 @@ to gigabytes.  So, before calamine or openpyxl run:
 
 - the zip is opened with Python's ``zipfile`` (its errors become :class:`InputError`); parts are
   counted, encrypted or exotically compressed parts refused, declared sizes and compression
-  ratios checked against :class:`~hubframe.io.bounds.ReadLimits`;
+  ratios checked against :class:`~hubframe.io.bounds.ReadLimits`; two entries naming one part
+  (:func:`part_key`: ``Sheet1.xml`` beside ``sheet1.xml``, ``xl\\worksheets\\sheet1.xml``
+  beside ``xl/worksheets/sheet1.xml``) refused, since calamine would read one and the checks
+  the other;
 - every part is decompressed (never more than its checked declared size) and written to a new,
   uncompressed zip: the engines only ever see parts that were measured, and calamine reads the
   stored parts faster than it inflates the originals;
@@ -27,12 +30,16 @@ refused with a message asking for .xlsx.
 
 from __future__ import annotations
 
+import copy
 import io
 import posixpath
 import re
+import string
+import unicodedata
 import zipfile
 from dataclasses import dataclass
 from typing import Final
+from urllib.parse import unquote
 from xml.parsers import expat
 
 from hubframe.errors import InputError, interrupt_kept
@@ -121,12 +128,13 @@ def _checked_infos(book: zipfile.ZipFile, source: str, limits: ReadLimits) -> li
             f"most {limits.max_zip_parts:,} (max_zip_parts). Save it again from Excel, or "
             f"{hint('max_zip_parts')}."
         )
-    seen: set[str] = set()
+    seen: dict[str, str] = {}  # part_key -> the first entry's name
     total = 0
     for info in infos:
-        if info.filename in seen:
-            raise _damaged(source, ValueError(f"two parts are named {info.filename}"))
-        seen.add(info.filename)
+        key = part_key(info.filename)
+        if key in seen:
+            raise _one_part_twice(source, seen[key], info.filename)
+        seen[key] = info.filename
         if info.flag_bits & 0x1:
             raise InputError(
                 f"{source}: the workbook is password-protected. Remove the password in Excel, "
@@ -136,7 +144,46 @@ def _checked_infos(book: zipfile.ZipFile, source: str, limits: ReadLimits) -> li
             raise _damaged(source, ValueError(f"{info.filename}: compression {info.compress_type}"))
         total += info.file_size
         _check_size(source, info, total, limits)
-    return infos
+    return [_slashed(info) for info in infos]
+
+
+def part_key(name: str) -> str:
+    """The part a zip entry's name names, as any reader may take it: ``\\`` for ``/``
+    (calamine), case ignored (calamine ignores ASCII case; OPC part names ignore case),
+    percent-encoding decoded, a leading ``/``, ``.`` and ``..`` segments and doubled slashes
+    resolved (OPC part names, relation targets as openpyxl resolves them).  Two entries of one
+    key are refused: a check and an engine could each read another one."""
+    name = unicodedata.normalize("NFC", unquote(name).replace("\\", "/"))
+    return posixpath.normpath("/" + name).lstrip("/").casefold()
+
+
+def _one_part_twice(source: str, first: str, second: str) -> InputError:
+    return InputError(
+        f"{source}: the workbook is damaged: it holds two files for one part, '{first}' and "
+        f"'{second}' (a part's name ignores case, and '\\' is read as '/'), which no "
+        "spreadsheet program writes; the Excel engine would read one and hubframe's checks "
+        "could read the other. Open it in Excel and save it again."
+    )
+
+
+def _slashed(info: zipfile.ZipInfo) -> zipfile.ZipInfo:
+    """The entry named with ``/`` where it has ``\\`` (some Windows zip tools write them):
+    calamine reads ``\\`` as ``/``, and so, in the checked copy, do openpyxl and the checks."""
+    if "\\" not in info.filename:
+        return info
+    renamed = copy.copy(info)
+    renamed.filename = info.filename.replace("\\", "/")
+    return renamed
+
+
+#: ASCII letters to lower case, others kept: how calamine compares part names.
+_ASCII_LOWER: Final = str.maketrans(string.ascii_uppercase, string.ascii_lowercase)
+
+
+def folded(name: str) -> str:
+    """A part name as calamine compares it: ``\\`` as ``/``, ASCII letters in lower case
+    (the checks find a part by it, so they read the entry the engine reads)."""
+    return name.replace("\\", "/").translate(_ASCII_LOWER)
 
 
 def _check_size(source: str, info: zipfile.ZipInfo, total: int, limits: ReadLimits) -> None:
@@ -203,20 +250,27 @@ def sheet_parts(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> dict[str
     (tens of thousands of defined names, as workbooks gather them, make workbook.xml many
     MiB): each is parsed as a stream, keeping only the elements wanted (:func:`_elements`).
     Raises :class:`Unreadable`."""
-    by_name = {i.filename: i for i in infos}
-    lower = {n.lower(): i for n, i in by_name.items()}
-    workbook = workbook_part(book, infos).filename
-    folder = posixpath.dirname(workbook)
-    rels = posixpath.join(folder, "_rels", posixpath.basename(workbook) + ".rels")
-    sheets = _elements(book, by_name[workbook], "sheet", until="sheets")
-    targets = _elements(book, by_name.get(rels) or lower.get(rels.lower()), "Relationship")
-    where = {r.get("Id"): resolve_part(folder, r.get("Target") or "") for r in targets}
+    stored = {folded(i.filename): i for i in infos}
+    workbook = workbook_part(book, infos)
+    folder = posixpath.dirname(workbook.filename)
+    rels = posixpath.join(folder, "_rels", posixpath.basename(workbook.filename) + ".rels")
+    sheets = _elements(book, workbook, "sheet", until="sheets")
+    targets = _elements(book, stored.get(folded(rels)), "Relationship")
+    where = {r.get("Id"): _stored_name(stored, folder, r.get("Target") or "") for r in targets}
     out: dict[str, str] = {}
     for sheet in sheets:
         rid = _relation_id(sheet)
         if rid in where:
             out[where[rid]] = sheet.get("name") or ""
     return out
+
+
+def _stored_name(stored: dict[str, zipfile.ZipInfo], folder: str, target: str) -> str:
+    """The archive's name of a relation's target part (found as calamine finds it: another
+    case, ``\\`` for ``/``), or the part name when the archive holds none."""
+    part = resolve_part(folder, target)
+    found = stored.get(folded(part))
+    return found.filename if found is not None else part
 
 
 #: The namespaces of a sheet's relation id (``r:id``), transitional and strict.
@@ -248,7 +302,7 @@ def workbook_part(book: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> zipfil
     engine read the real ones).  Raises :class:`Unreadable` when there is none, or when the
     relations name another part than ``xl/workbook.xml`` (which would be read, by which
     engine, cannot be told)."""
-    lower = {i.filename.lower(): i for i in infos}
+    lower = {folded(i.filename): i for i in infos}
     named = _package_workbook(book, lower)
     usual = lower.get(_WORKBOOK)
     if usual is not None and named is not None and named is not usual:
@@ -272,7 +326,7 @@ def _package_workbook(
     relations = _elements(book, rels, "Relationship")
     for relation in relations:
         if (relation.get("Type") or "").endswith(_OFFICE_DOCUMENT):
-            return lower.get(resolve_part("", relation.get("Target") or "").lower())
+            return lower.get(folded(resolve_part("", relation.get("Target") or "")))
     return None
 
 
@@ -635,6 +689,8 @@ __all__ = [
     "Unreadable",
     "checked_book",
     "checked_workbook",
+    "folded",
+    "part_key",
     "refuse_legacy_excel",
     "resolve_part",
     "sheet_names",

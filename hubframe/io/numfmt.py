@@ -3,12 +3,14 @@
 A workbook keeps a number and, apart, the format Excel shows it with.  Most formats only pad,
 group or round what is shown (``00000000000``, ``#,##0``, ``0.00E+00``), and hubframe reads the
 number held, as documented.  Some show other digits, or none: ``0,`` divides by a thousand,
-``"10"0`` puts digits before the number, ``0%`` multiplies by a hundred, ``;;;`` hides the
-number, ``[<100]0;"big"`` shows text.  A format's fourth section is for text cells: without
-``@`` in it (``;;;``, ``0;0;0;"x"``) a text cell shows nothing or other text.  On an id cell the
-analyst sees one id (or none) and the file holds another (and a CSV saved from Excel holds the
-one shown): which one was meant cannot be told, so the read stops naming the cells
-(:func:`hubframe.io.excel`).
+``"10"0``, ``[$10]0`` (a currency symbol) and ``0*0`` (a fill) write digits beside the number,
+``[DBNum1]0`` other numerals, ``0%`` multiplies by a hundred, ``;;;`` hides the number,
+``[<100]0;"big"`` shows text.  A section is read piece by piece (:func:`_pieces`) as Excel
+reads it: a ``[...]`` is not taken for a colour or a locale unless it is one.  A format's
+fourth section is for text cells: without ``@`` in it (``;;;``, ``0;0;0;"x"``) a text cell
+shows nothing or other text.  On an id cell the analyst sees one id (or none) and the file
+holds another (and a CSV saved from Excel holds the one shown): which one was meant cannot be
+told, so the read stops naming the cells (:func:`hubframe.io.excel`).
 
 The formats are in ``styles.xml`` (``numFmts``, and ``cellXfs``, whose n-th ``xf`` is the style
 ``s="n"`` of a cell, style 0 for a cell without ``s``; ``dxfs``, whose n-th ``dxf`` is the
@@ -37,7 +39,6 @@ BUILT_IN_CODES: Final = {
     17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss",
     22: "m/d/yy h:mm", 45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
 }  # fmt: skip
-_QUOTED = re.compile(r'"[^"]*"')
 _TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
 _TEXT: Final = ("s", "str", "inlineStr")  # the cell types that hold text
 _STYLES_MAX: Final = 16 << 20  # a styles part larger than this is not looked at
@@ -52,17 +53,16 @@ Range = tuple[int, int, int, int]
 
 def shows_other_digits(code: str) -> bool:
     """Whether a number format shows a whole number otherwise than its digits (see the module
-    docstring): a percent sign, a thousands scaling comma, digits written as text, a condition,
-    or a first section that shows no number (empty, or text only).  Dates and times are left
-    to the reader's own check of date cells."""
+    docstring): a percent sign, a thousands scaling comma, digits written as text (quoted,
+    escaped, a currency symbol ``[$1]``, a fill ``*0``), other numerals (``[DBNum1]``, a locale
+    asking for them), a condition, or a first section that shows no number (empty, or text
+    only).  Dates and times are left to the reader's own check of date cells."""
     if not code or code.strip().lower() == "general":
         return False
-    first = _sections(code)[0]
-    literal = "".join(_QUOTED.findall(first)) + "".join(re.findall(r"\\(.)", first))
-    bare = re.sub(r"\\.", "", _QUOTED.sub("", first))  # what is left once text is out
-    conditions = [b for b in re.findall(r"\[[^\]]*\]", bare) if b[1:2] in ("<", ">", "=")]
-    bare = re.sub(r"\[[^\]]*\]", "", bare)
-    if "%" in bare or conditions or any(ch.isdigit() for ch in literal):
+    pieces = _pieces(_sections(code)[0])
+    kinds = {kind for kind, _ in pieces}
+    bare = _joined(pieces, "code")
+    if "%" in bare or kinds & {"condition", "numerals"} or _has_digit(_joined(pieces, "text")):
         return True
     if re.search(r"[0#?],+(?![0-9#?])", bare):  # 0, 0,, #,##0, -- scaled by a thousand
         return True
@@ -74,10 +74,11 @@ def shows_other_digits(code: str) -> bool:
 def shows_number_otherwise(code: str, value: float) -> bool:
     """Whether ``code`` shows the number ``value`` as other text than hubframe reads it as
     (its digits): besides other digits (:func:`shows_other_digits`), padded with zeros
-    (``00000`` shows 123 as ``00123``) or spaces (``??0``), grouped (``#,##0``: ``1,234``),
-    with decimals, an exponent, a fraction, a sign or text of its own, or nothing (``#`` for
-    0).  What a record id shows so is still its id; the value of a unique property is text,
-    which HubSpot compares as it is written."""
+    (``00000`` shows 123 as ``00123``) or spaces (``??0``, ``_)``), grouped (``#,##0``:
+    ``1,234``), with decimals, an exponent, a fraction, a sign or text of its own (a currency
+    symbol: ``[$€-407]0`` shows ``€7``), or nothing (``#`` for 0).  What a record id shows so
+    is still its id; the value of a unique property is text, which HubSpot compares as it is
+    written."""
     if shows_other_digits(code):
         return True
     if not code or code.strip().lower() in ("general", "@"):
@@ -85,10 +86,13 @@ def shows_number_otherwise(code: str, value: float) -> bool:
     number = float(value)
     if not number.is_integer() or number < 0:
         return True
-    bare = re.sub(r"\[[^\]]*\]", "", _sections(code)[0])  # a colour
+    pieces = _pieces(_sections(code)[0])
+    if any(kind == "space" or (kind == "text" and text) for kind, text in pieces):
+        return True
+    bare = _joined(pieces, "code")  # without a colour or a locale
     if bare.strip().lower() == "general":
         return False
-    if re.fullmatch(r"[0#?,]+", bare) is None:  # text, decimals, an exponent, a fraction ...
+    if re.fullmatch(r"[0#?,]+", bare) is None:  # decimals, an exponent, a fraction ...
         return True
     digits = str(int(number))
     places = re.sub(r"[#,]", "", bare)  # 0 and ? show a digit or pad; # shows one or nothing
@@ -99,25 +103,80 @@ def shows_number_otherwise(code: str, value: float) -> bool:
 def hides_text(code: str) -> bool:
     """Whether a format shows a text cell otherwise than its text: a fourth section (the text
     one) without ``@`` shows nothing (``;;;``) or its own text instead; a section with ``@``
-    that writes digits of its own beside it (``"10"@`` shows the text 2040000001 as
-    102040000001, which a CSV Excel saves then holds) shows other digits."""
-    sections = _sections(code)
-    if any("@" in _bare(s) and _literal_digits(s) for s in sections):
+    that writes digits of its own beside it (``"10"@`` or ``[$10]@`` shows the text 2040000001
+    as 102040000001, which a CSV Excel saves then holds; ``@*0`` fills the cell with zeros
+    after it) shows other digits."""
+    sections = [_pieces(s) for s in _sections(code)]
+    if any("@" in _joined(s, "code") and _has_digit(_joined(s, "text")) for s in sections):
         return True
     if len(sections) < 4:
         return False
-    return "@" not in _bare(sections[3])
+    return "@" not in _joined(sections[3], "code")
 
 
-def _bare(section: str) -> str:
-    """A section without its quoted and escaped text."""
-    return re.sub(r"\\.", "", _QUOTED.sub("", section))
+#: Colours a section may name (``[Red]``, ``[Color10]``): they show nothing.
+_COLOUR = re.compile(r"black|blue|cyan|green|magenta|red|white|yellow|color\s*[0-9]{1,2}", re.I)
+#: Elapsed time (``[h]``, ``[mm]``, ``[ss]``): part of a time format.
+_ELAPSED = re.compile(r"h+|m+|s+", re.I)
+#: Characters whose next one is written as it is (``\1``, ``!1``) or repeated to fill the
+#: cell (``*0``; ``* `` in accounting formats), and the one whose next one is a space its width.
+_ESCAPES: Final = "\\!*"
+_SPACER: Final = "_"
+
+Piece = tuple[str, str]  # (kind, text): what a section is made of (_pieces)
 
 
-def _literal_digits(section: str) -> bool:
-    """Whether a section writes digits as text (quoted, or escaped one by one)."""
-    literal = "".join(_QUOTED.findall(section)) + "".join(re.findall(r"\\(.)", section))
-    return any(ch.isdigit() for ch in literal)
+def _pieces(section: str) -> list[Piece]:
+    """A section as Excel reads it: ``("text", t)`` written as it is (quoted, escaped, a fill
+    character, a currency symbol), ``("space", c)`` a space the width of ``c`` (``_)``),
+    ``("code", c)`` a character of the format itself (placeholders, date codes, ``@``),
+    ``("condition", ...)``, ``("numerals", ...)`` (other numerals, or a bracket whose meaning
+    is not known) and ``("shown", "")`` (a colour or a locale: nothing shown)."""
+    out: list[Piece] = []
+    at = 0
+    while at < len(section):
+        ch = section[at]
+        if ch == '"':
+            end = section.find('"', at + 1)
+            end = len(section) if end < 0 else end
+            out.append(("text", section[at + 1 : end]))
+            at = end + 1
+        elif ch in _ESCAPES or ch == _SPACER:
+            out.append(("space" if ch == _SPACER else "text", section[at + 1 : at + 2]))
+            at += 2
+        elif ch == "[" and (end := section.find("]", at + 1)) > 0:
+            out.extend(_bracket(section[at + 1 : end]))
+            at = end + 1
+        else:
+            out.append(("code", ch))
+            at += 1
+    return out
+
+
+def _bracket(inside: str) -> list[Piece]:
+    """What a ``[...]`` of a section is: a condition (``[<100]``), a colour, elapsed time,
+    a currency and locale (``[$€-407]``: the symbol is written; a locale whose top byte is
+    not 0 asks for other numerals: ``[$-1010409]``, Arabic-Indic digits), or anything else
+    (``[DBNum1]``, East Asian numerals; one not known: what it shows cannot be told)."""
+    if inside[:1] in ("<", ">", "="):
+        return [("condition", inside)]
+    if inside.startswith("$"):
+        symbol, _, locale = inside[1:].partition("-")
+        numerals = re.fullmatch(r"[0-9A-Fa-f]{1,8}", locale) and int(locale, 16) >> 24
+        return [("text", symbol)] + ([("numerals", inside)] if numerals else [])
+    if _COLOUR.fullmatch(inside):
+        return [("shown", "")]
+    if _ELAPSED.fullmatch(inside):
+        return [("code", inside)]
+    return [("numerals", inside)]
+
+
+def _joined(pieces: list[Piece], kind: str) -> str:
+    return "".join(text for k, text in pieces if k == kind)
+
+
+def _has_digit(text: str) -> bool:
+    return any(ch.isdigit() for ch in text)
 
 
 def _sections(code: str) -> list[str]:

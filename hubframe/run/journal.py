@@ -20,9 +20,10 @@ batch kept there as maybe applied before it leaves, a batch of limits too, so a 
 limits run tells a removal it sent whose answer was lost from one never sent
 (:meth:`Journal.removed_limits`); the readers of associations leave limits rows out) and
 what the pairs carried before the first run touched them (table ``before``: the association
-type ids found by the read before sending; the first observation is kept, so a resumed run
-does not mistake its own work for old links, but only for the pairs the resumed runs sent: the
-others are read again; a run that goes by an open run's reading records it again as its own,
+type ids found by the read before sending; of a pair the resumed runs sent (or may have), a
+resumed run goes by the last reading taken before the first of them sent it, so it does not
+mistake their work for old links, nor miss a link made by hand before that send; the other pairs
+are read again; a run that goes by an open run's reading records it again as its own,
 so an undo, which goes by the reading of the run that first applied a row (:class:`_Befores`),
 finds it also when that run re-used none of the open run's batches).  A run also keeps there
 its reading of the primary pairs (record -> company, with every type they held) of each
@@ -1377,9 +1378,10 @@ class Journal:
         to_ids: Sequence[str] | pa.Array,
         linked: Mapping[int, Iterable[int]],
     ) -> None:
-        """Keep what pairs carried before sending (first observation wins): the pairs
-        ``from_ids[n]``, ``to_ids[n]``; ``linked``: the type ids of those that were linked, by
-        ``n`` (the others were not).  Lists, or Arrow text arrays (joined in Arrow)."""
+        """Keep what pairs carried before sending (each reading kept; :meth:`existing` picks
+        the one a run goes by): the pairs ``from_ids[n]``, ``to_ids[n]``; ``linked``: the type
+        ids of those that were linked, by ``n`` (the others were not).  Lists, or Arrow text
+        arrays (joined in Arrow)."""
         rows = self._before_rows(from_type, to_type, from_ids, to_ids, linked)
         went_by = self._went_by(from_type, to_type, from_ids, to_ids, linked)
         with self._using("record what existed before"), self._db:
@@ -1476,7 +1478,7 @@ class Journal:
     def remember_existing(
         self, from_type: str, to_type: str, states: Mapping[RecordPair, Iterable[int]]
     ) -> None:
-        """Keep the type ids each pair carried before sending (first observation wins)."""
+        """Keep the type ids each pair carried before sending (see :meth:`remember_before`)."""
         pairs = list(states.items())
         linked = {n: types for n, (_, types) in enumerate(pairs) if types}
         from_ids = [str(p[0]) for p, _ in pairs]
@@ -1487,10 +1489,11 @@ class Journal:
         self, from_type: str, to_type: str, *, current: bool = False
     ) -> dict[RecordPair, frozenset[int]]:
         """The remembered type ids per pair of one object pair direction: the first reading
-        of each pair (what it held before the journal's first run); ``current``: the first
-        reading by the runs this run resumes (what it held before this run, as its result
-        reports it), not one a finished run made, of the pairs those runs sent (a write that
-        may have been applied): a pair they never sent is read again, since what it holds now
+        of each pair (what it held before the journal's first run); ``current``: of the pairs
+        the runs this run resumes sent (a write that may have been applied), the last reading
+        by those runs taken before the first of them sent it (what it held before the chain of
+        stopped runs changed it, as this run's result reports it; :meth:`_before_sent`), not
+        one a finished run made: a pair they never sent is read again, since what it holds now
         may have been changed by hand since (a resumed run took a link made in between for its
         own, and its undo removed it).  A run that goes by these readings records them again as
         its own (:meth:`remember_before`), and so resumes the open runs that applied them: an
@@ -1499,15 +1502,34 @@ class Journal:
         (:func:`_superseded`)."""
         found: dict[RecordPair, frozenset[int]] = {}
         with self._using("read it"):
-            where, runs = self._reading() if current else ("run >= ?", (self._not_taken_back(),))
+            if current:
+                return self._before_sent(from_type, to_type)
+            where, runs = "run >= ?", (self._not_taken_back(),)
             for pair, _, types in self._readings(from_type, to_type, where, runs):
                 found.setdefault(pair, types)
-            if current and found:
-                applied = self._applied(from_type, to_type, where, runs)
-                found = {pair: types for pair, types in found.items() if pair in applied}
-                if self._run:
-                    lent = {p: (t, applied[p] - {self._run, 0}) for p, t in found.items()}
-                    self._lent[(from_type, to_type)] = lent
+        return found
+
+    def _before_sent(self, from_type: str, to_type: str) -> dict[RecordPair, frozenset[int]]:
+        """:meth:`existing` of ``current``: of each pair the open runs (and this one) sent a
+        write of that succeeded or may have, the last reading by those runs taken before the
+        first of them sent it -- by a run up to that one (a run reads its pairs before it
+        sends).  Before, the first reading was taken: run 1 read a pair unlinked and never
+        sent it, it was linked by hand, run 2 read it linked and sent it, and run 3 reported
+        run 1's reading (``existed_before`` False), whose undo removed the link made by hand.
+        A reading taken after the first send (a later run's, of that run's own link) is no
+        reading of what was there before (lock held)."""
+        where, runs = self._reading()
+        applied = self._applied(from_type, to_type, where, runs)
+        if not applied:
+            return {}
+        first = {pair: min(by) for pair, by in applied.items()}
+        found: dict[RecordPair, frozenset[int]] = {}
+        for pair, run, types in self._readings(from_type, to_type, where, runs):
+            if run <= first.get(pair, -1):
+                found[pair] = types  # in the order taken: the last one stays
+        if self._run:
+            lent = {p: (t, applied[p] - {self._run, 0}) for p, t in found.items()}
+            self._lent[(from_type, to_type)] = lent
         return found
 
     def readings(self, from_type: str, to_type: str) -> dict[RecordPair, list[frozenset[int]]]:

@@ -27,6 +27,7 @@ from hubframe.constants import (
 )
 from hubframe.errors import ErrorCode
 from hubframe.hubspot import shapes
+from hubframe.hubspot.shapes import dig
 from hubframe.hubspot.wire import ApiResponse
 from hubframe.run.endpoints import Key, endpoint, row_keys
 from hubframe.run.work import Batch, Outcome, WorkItem
@@ -433,13 +434,14 @@ def read_answer(
     listed = named_rows and _lists_every_row(batch, resp)
     body = resp.json() if (named_rows and not listed) or resp.may_have_errors() else {}
     failures, loose, unmapped = _blamed(batch, body, resp, attempts, unlabeled)
-    for i in _contradicted(batch, body, failures) if named_rows else ():
+    said = _Said(batch, body, unlabeled or {})
+    for i in _contradicted(said, failures) if named_rows else ():
         loose[i] = failures.pop(i)
     loose = {i: o for i, o in loose.items() if i not in failures}
     open_rows = (
         []
         if listed
-        else sorted({*_unconfirmed(batch, body, failures | loose, unmapped, named_rows), *loose})
+        else sorted({*_unconfirmed(said, failures | loose, unmapped, named_rows), *loose})
     )
 
     # One success shared by the rows of an action (outcomes are not changed in place): a
@@ -607,6 +609,8 @@ def _lists_every_row(batch: Batch, resp: ApiResponse) -> bool:
     keys = batch.table.record_keys(binary=True)
     if batch.action is Action.ASSOCIATE and len(set(keys)) < len(keys):
         return False  # a pair with two labels: each is confirmed by its own (see _unlabeled)
+    if batch.from_type != batch.to_type and _both_ways(keys):
+        return False  # rows of both directions: only a result's direction tells (_Said.own)
     found = set(pattern.findall(resp.content))
     return all(key in found for key in keys)
 
@@ -621,37 +625,35 @@ def _names_one_record(err: Mapping[str, Any], code: ErrorCode) -> bool:
     return not (named.from_ids and named.to_ids)
 
 
-def _contradicted(
-    batch: Batch, body: Mapping[str, Any], failures: Mapping[int, Outcome]
-) -> list[int]:
+def _contradicted(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
     """Rows an error refuses whose key the answer's results list as done: the answer says both
     (or, for two labels of one pair, the error may be about the other label), so only a read
     of the portal can tell."""
-    done = _result_keys(batch, body) if failures else None
+    done = said.keys() if failures else None
     if not done:
         return []
-    keys = row_keys(batch)
+    keys = said.row_keys
     return [i for i in failures if keys[i] in done]
 
 
 def _unconfirmed(
-    batch: Batch,
-    body: Mapping[str, Any],
+    said: _Said,
     failures: Mapping[int, Outcome],
     unmapped: Sequence[Mapping[str, Any]],
     named_rows: bool,
 ) -> list[int]:
     """The rows no error names that the answer does not confirm (see :func:`read_answer`)."""
+    batch, body = said.batch, said.body
     if not named_rows:
         confirms = not (unmapped or endpoint(batch.action).read_back)
         return [] if confirms else [i for i in range(batch.size) if i not in failures]
-    done = _result_keys(batch, body)
+    done = said.keys()
     if done is None:  # no results list where there should be one: nothing is confirmed
         return [i for i in range(batch.size) if i not in failures]
-    keys = row_keys(batch)
+    keys = said.row_keys
     open_rows = [i for i, key in enumerate(keys) if i not in failures and key not in done]
     others = _other_limits(batch, body, keys, failures)
-    return sorted({*open_rows, *_unlabeled(batch, body, keys, failures), *others})
+    return sorted({*open_rows, *_unlabeled(said, failures), *others})
 
 
 def _other_limits(
@@ -676,22 +678,20 @@ def _other_limits(
     ]
 
 
-def _unlabeled(
-    batch: Batch, body: Mapping[str, Any], keys: list[Key], failures: Mapping[int, Outcome]
-) -> list[int]:
+def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
     """Rows of a labeled create whose pair has several rows in the batch (two labels of one
     pair) that no result of the pair lists by its label: a result naming the pair says one
     of them was applied, not which.  A result without a ``labels`` list says nothing of
     labels (the pair is enough); a row given by type id only has no name to look for."""
+    batch, keys = said.batch, said.row_keys
     key_of = endpoint(batch.action).result_key
     if batch.action is not Action.ASSOCIATE or key_of is None or len(set(keys)) == len(keys):
         return []
-    results = body.get("results")
-    said: dict[Key, set[str]] = {}
-    for result in results if isinstance(results, list) else []:
-        names = result.get("labels") if isinstance(result, dict) else None
+    listed: dict[Key, set[str]] = {}
+    for result in said.own():
+        names = result.get("labels")
         if isinstance(names, list):
-            said.setdefault(key_of(result), set()).update(
+            listed.setdefault(key_of(result), set()).update(
                 _spelling(n) for n in names if isinstance(n, str)
             )
     counts = Counter(keys)
@@ -701,8 +701,8 @@ def _unlabeled(
         if counts[key] > 1
         and i not in failures
         and item.label
-        and key in said
-        and _spelling(item.label) not in said[key]
+        and key in listed
+        and _spelling(item.label) not in listed[key]
     ]
 
 
@@ -797,14 +797,82 @@ def _item_failure(
     )
 
 
-def _result_keys(batch: Batch, body: Mapping[str, Any]) -> set[tuple[str, str]] | None:
-    """What the results list says was done, keyed like the endpoint's item key; None when the
-    results name nothing (archives) or are missing.  An empty list says nothing was done."""
-    key = endpoint(batch.action).result_key
-    results = body.get("results")
-    if key is None or not isinstance(results, list):
+class _Said:
+    """What a 2xx answer's ``results`` say of a batch's rows: the results that can name a row
+    (:meth:`own`: of the batch's direction) and the keys they name (:meth:`keys`)."""
+
+    def __init__(self, batch: Batch, body: Mapping[str, Any], unlabeled: UnlabeledIds) -> None:
+        self.batch, self.body, self.unlabeled = batch, body, unlabeled
+        self._row_keys: list[Key] | None = None
+
+    @property
+    def row_keys(self) -> list[Key]:
+        if self._row_keys is None:
+            self._row_keys = row_keys(self.batch)
+        return self._row_keys
+
+    def own(self) -> list[dict[str, Any]]:
+        """The results that may name a row: not of the other direction (a default
+        association's answer lists each pair both ways, and ids are per object type, so the
+        reverse entry of deal 5 -> company 7 is keyed as a row deal 7 -> company 5), nor
+        keyed as two rows of both directions without saying which direction is theirs."""
+        key_of = endpoint(self.batch.action).result_key
+        results = [r for r in shapes.listed(self.body.get("results")) if isinstance(r, dict)]
+        if key_of is None or self.batch.from_type == self.batch.to_type:
+            return results
+        both = _both_ways(self.row_keys)
+        own = []
+        for result in results:
+            forward = _forward(self.batch, result, self.unlabeled)
+            if forward or (forward is None and key_of(result) not in both):
+                own.append(result)
+        return own
+
+    def keys(self) -> set[Key] | None:
+        """What the results list says was done, keyed like the endpoint's item key; None when
+        the results name nothing (archives) or are missing.  An empty list says nothing was
+        done."""
+        key = endpoint(self.batch.action).result_key
+        if key is None or not isinstance(self.body.get("results"), list):
+            return None
+        return {key(r) for r in self.own()}
+
+
+def _both_ways(keys: Sequence[Key]) -> set[Key]:
+    """The keys of rows whose reversed key is another row's (deal 5 -> company 7 beside deal
+    7 -> company 5)."""
+    found = set(keys)
+    return {(a, b) for a, b in found if (b, a) in found}
+
+
+def _forward(batch: Batch, result: Mapping[str, Any], unlabeled: UnlabeledIds) -> bool | None:
+    """Whether a result is of the batch's direction: by its object type ids (a labeled
+    create's), or by its association type (a default association's: the direction's unlabeled
+    type, or the other direction's); None when it does not say (types not known)."""
+    if batch.action is Action.ASSOCIATE_DEFAULT:
+        type_id = dig(result, "associationSpec", "associationTypeId")
+        if not isinstance(type_id, int) or isinstance(type_id, bool):
+            return None
+        forward = _unlabeled_ids(batch.from_type, batch.to_type, unlabeled) or frozenset()
+        backward = _unlabeled_ids(batch.to_type, batch.from_type, unlabeled) or frozenset()
+        return True if type_id in forward else False if type_id in backward else None
+    sides = [
+        _names_type(result.get("fromObjectTypeId"), batch.from_type),
+        _names_type(result.get("toObjectTypeId"), batch.to_type),
+    ]
+    return False if False in sides else True if True in sides else None
+
+
+def _names_type(text: Any, object_type: str) -> bool | None:
+    """Whether an answer's object type id names ``object_type``; None when it cannot tell (no
+    type id, or a custom object named by a name whose type id the run does not know)."""
+    known = object_type in OBJECT_TYPES_BY_NAME or _TYPE_ID_TEXT.fullmatch(object_type)
+    if not isinstance(text, str) or not known:
         return None
-    return {key(r) for r in results if isinstance(r, dict)}
+    return _type_matches(text, object_type)
+
+
+_TYPE_ID_TEXT: Final = re.compile(r"[0-9]+-[0-9]+")
 
 
 __all__ = [

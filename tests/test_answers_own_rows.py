@@ -154,3 +154,87 @@ def test_a_same_object_pairs_reverse_entry_is_its_pair() -> None:
 
 def _numbers(text: str) -> set[str]:
     return set(re.findall(r"\d{10}", text))
+
+
+# --- R2: an error naming several pairs in parallel lists ---------------------------------------
+
+R2_DEALS = ["2040000001", "2040000002"]
+R2_CONTACTS = ["1019360001", "1019360002"]
+#: rows 0 and 1 fit the limit of one contact per deal, rows 2 and 3 do not
+R2_ROWS = [(0, 0), (1, 1), (0, 1), (1, 0)]
+R2_SHEET = pd.DataFrame(
+    {
+        "Deal ID": [R2_DEALS[d] for d, _ in R2_ROWS],
+        "Contact ID": [R2_CONTACTS[c] for _, c in R2_ROWS],
+    }
+)
+
+
+def _parallel_error(to_ids: list[str]) -> dict[str, Any]:
+    """A limit error naming deals D1, D2 and ``to_ids`` in parallel lists."""
+    return {
+        "status": "error",
+        "category": "VALIDATION_ERROR",
+        "subCategory": "crm.associations.ASSOCIATION_LIMIT_EXCEEDED",
+        "message": "One or more associations exceed the configured limit",
+        "correlationId": "00000000-0000-4000-8000-000000000001",
+        "context": {
+            "fromObjectId": list(R2_DEALS),
+            "toObjectId": to_ids,
+            "associationSpec": ["HUBSPOT_DEFINED=3"] * 2,
+        },
+    }
+
+
+def _limited_deals(behaviour: dict[str, str] | None = None) -> Sandbox:
+    sb = Sandbox(seed=None, behaviour=behaviour).start()
+    sb.add_records("deals", R2_DEALS)
+    sb.add_records("contacts", R2_CONTACTS)
+    sb.set_limit("deals", "contacts", 1)  # unlabeled deal -> contact: one per deal
+    return sb
+
+
+@pytest.mark.parametrize(
+    "to_ids", [[R2_CONTACTS[1], R2_CONTACTS[0]], [R2_CONTACTS[1], R2_CONTACTS[0], "1019369999"]]
+)
+def test_a_refusal_naming_pairs_in_parallel_lists_fails_those_pairs_only(
+    to_ids: list[str],
+) -> None:
+    """A 400 (nothing applied) whose error names (D1, C2) and (D2, C1) in parallel lists
+    failed the cross rows (D1, C1) and (D2, C2) too: with another row's limit error, never sent
+    again.  Lists of one length name their pairs (zip); lists that do not pair up name no row
+    for sure, and the rows they may be about are sent again."""
+    sb = _limited_deals({"partial_failure": "refuse_batch"})
+    refusal = "replace:" + json.dumps(_parallel_error(to_ids))
+    try:
+        with FaultProxy(sb, then=refusal, then_count=1, cued=True) as fp:
+            result = hf.associate(R2_SHEET, _client(fp.url, sb.token), progress=False)
+        linked = _pairs(sb, "deals", "contacts")
+    finally:
+        sb.stop()
+    assert _outcomes(result) == [("success", "")] * 2 + [("failed", "LIMIT_EXCEEDED")] * 2
+    assert {(R2_DEALS[0], R2_CONTACTS[0]), (R2_DEALS[1], R2_CONTACTS[1])} == linked
+    for n in (2, 3):
+        deal = R2_DEALS[R2_ROWS[n][0]]
+        assert _numbers(result["error_message"][n]) <= {deal, R2_CONTACTS[R2_ROWS[n][1]]}
+
+
+def test_a_partial_answer_naming_pairs_in_parallel_lists_fails_those_pairs_only() -> None:
+    """The same error in a 207 whose results list nothing: rows 0 and 1 were applied (the
+    sandbox applies them) and were reported LIMIT_EXCEEDED; now they are read back."""
+    sb = _limited_deals()
+    answer = {
+        "status": "COMPLETE",
+        "results": [],
+        "numErrors": 1,
+        "errors": [_parallel_error([R2_CONTACTS[1], R2_CONTACTS[0]])],
+        **STAMP,
+    }
+    try:
+        with FaultProxy(sb, then="replace:" + json.dumps(answer), then_count=1, cued=True) as fp:
+            result = hf.associate(R2_SHEET, _client(fp.url, sb.token), progress=False)
+        linked = _pairs(sb, "deals", "contacts")
+    finally:
+        sb.stop()
+    assert {(R2_DEALS[0], R2_CONTACTS[0]), (R2_DEALS[1], R2_CONTACTS[1])} == linked
+    assert _outcomes(result) == [("success", "")] * 2 + [("failed", "LIMIT_EXCEEDED")] * 2

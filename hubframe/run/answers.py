@@ -72,14 +72,23 @@ def classify(err: Mapping[str, Any]) -> ErrorCode:
     return ErrorCode.HUBSPOT_VALIDATION
 
 
+_Spec = tuple[str | None, int]  # (category or None, type id)
+
+
 @dataclass(frozen=True)
 class _Named:
     """The rows an error names, by the keys its context carries."""
 
     objects: tuple[tuple[str, str], ...]  # (TYPE as HubSpot wrote it, id)
-    specs: tuple[tuple[str | None, int], ...]  # (category or None, type id)
+    specs: tuple[_Spec, ...]
     from_ids: frozenset[str]
     to_ids: frozenset[str]
+    #: The (from id, to id) pairs its ``fromObjectId`` and ``toObjectId`` lists name: read in
+    #: parallel (one id against each of the other list's when it has one), each with the
+    #: types its ``associationSpec`` list names at the same place (empty: :attr:`specs` are
+    #: every pair's).  None when it names no pair, or lists of several ids each that do not
+    #: pair up: every row of their ids may be the one, none for sure.
+    pairs: Mapping[tuple[str, str], tuple[_Spec, ...]] | None = None
 
     @property
     def empty(self) -> bool:
@@ -93,18 +102,44 @@ def _named(err: Mapping[str, Any]) -> _Named:
     for n, object_id in enumerate(ids):
         kind = types[n] if n < len(types) else (types[0] if types else "")
         objects.append((kind, object_id.strip()))
-    specs: list[tuple[str | None, int]] = []
+    specs: list[_Spec] = []
     for key in ("associationSpec", "INVALID_ASSOCIATION_TYPE_ID"):
         for value in ctx.get(key, []):
             specs.extend((c, int(t)) for c, t in _SPEC_REF.findall(value))
     for key in ("typeId", "associationTypeId"):
         specs.extend((None, int(v)) for v in ctx.get(key, []) if _TYPE_ID.fullmatch(v))
+    froms = [v.strip() for v in ctx.get("fromObjectId", [])]
+    tos = [v.strip() for v in ctx.get("toObjectId", [])]
     return _Named(
         objects=tuple((str(k), str(i)) for k, i in objects),
         specs=tuple(dict.fromkeys(specs)),
-        from_ids=frozenset(v.strip() for v in ctx.get("fromObjectId", [])),
-        to_ids=frozenset(v.strip() for v in ctx.get("toObjectId", [])),
+        from_ids=frozenset(froms),
+        to_ids=frozenset(tos),
+        pairs=_paired(froms, tos, ctx.get("associationSpec", [])),
     )
+
+
+def _paired(
+    froms: Sequence[str], tos: Sequence[str], spec_texts: Sequence[str]
+) -> dict[tuple[str, str], tuple[_Spec, ...]] | None:
+    """:attr:`_Named.pairs` of an error's id lists and ``associationSpec`` texts: lists of one
+    length name their pairs place by place (fromObjectId [D1, D2], toObjectId [C2, C1]: D1 ->
+    C2 and D2 -> C1, not D1 -> C1), never their cross product."""
+    if not (froms and tos):
+        return None
+    if len(froms) == len(tos):
+        zipped = list(zip(froms, tos, strict=True))
+    elif len(froms) == 1 or len(tos) == 1:
+        zipped = [(f, t) for f in froms for t in tos]
+    else:
+        return None
+    found = [_SPEC_REF.findall(text) for text in spec_texts]
+    parallel = len(zipped) > 1 and len(found) == len(zipped) and all(len(f) == 1 for f in found)
+    pairs: dict[tuple[str, str], tuple[_Spec, ...]] = {}
+    for n, pair in enumerate(zipped):
+        own = ((found[n][0][0], int(found[n][0][1])),) if parallel else ()
+        pairs[pair] = (*pairs.get(pair, ()), *own)
+    return pairs
 
 
 _BY_TYPE_ID: Final = {t.type_id: t for t in OBJECT_TYPES_BY_NAME.values()}
@@ -189,13 +224,20 @@ def _matches(item: WorkItem, named: _Named, objects: list[bool]) -> bool:
         return False
     if named.objects and not objects:
         return False
-    if named.specs and item.type_id is not None:
-        hit = any(t == item.type_id and (c is None or c == item.category) for c, t in named.specs)
-        if not hit:
+    if named.specs and item.type_id is not None and not _of_type(item, named.specs):
+        return False
+    if named.pairs is not None:
+        specs = named.pairs.get((str(item.from_id), str(item.to_id)))
+        if specs is None:  # not a pair it names
             return False
+        return not specs or item.type_id is None or _of_type(item, specs)
     if named.from_ids and item.from_id not in named.from_ids:
         return False
     return not (named.to_ids and item.to_id not in named.to_ids)
+
+
+def _of_type(item: WorkItem, specs: Sequence[_Spec]) -> bool:
+    return any(t == item.type_id and (c is None or c == item.category) for c, t in specs)
 
 
 def _pinned(
@@ -205,6 +247,8 @@ def _pinned(
     if named.objects:  # records that do not exist, each of the type the error states
         return code is ErrorCode.OBJECT_NOT_FOUND and all(objects)
     if named.from_ids and named.to_ids:  # its pair: with its type, or the pair's only row
+        if named.pairs is None:  # lists that do not pair up: which pairs, it does not say
+            return False
         typed = bool(named.specs) and item.type_id is not None
         return typed or pairs[(item.from_id, item.to_id)] == 1
     if named.from_ids or named.to_ids:  # one of its records: every row of it is named
@@ -256,7 +300,9 @@ def blame(
             (sure if _pinned(item, named, objects[n], code, pairs) else unsure).append(rows[n])
     if sure or unsure or not named.specs or not (named.from_ids and named.to_ids):
         return Blame(tuple(sure), tuple(unsure))
-    records = replace(named, specs=())  # without both records named, no pair's rows are guessed
+    # without both records named, no pair's rows are guessed
+    untyped = None if named.pairs is None else dict.fromkeys(named.pairs, ())
+    records = replace(named, specs=(), pairs=untyped)
     return Blame(
         unsure=tuple(rows[n] for n, item in enumerate(part) if _matches(item, records, objects[n]))
     )

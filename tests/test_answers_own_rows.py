@@ -238,3 +238,119 @@ def test_a_partial_answer_naming_pairs_in_parallel_lists_fails_those_pairs_only(
         sb.stop()
     assert {(R2_DEALS[0], R2_CONTACTS[0]), (R2_DEALS[1], R2_CONTACTS[1])} == linked
     assert _outcomes(result) == [("success", "")] * 2 + [("failed", "LIMIT_EXCEEDED")] * 2
+
+
+# --- R3: errors an answer ties to no row ---------------------------------------------------------
+
+R3_DEALS = ["2040000001", "2040000009"]  # the second does not exist
+R3_CONTACTS = ["1019360001", "1019360002", "1019360003"]
+SAID_OF_SOME = "HubSpot said, of some rows of this batch:"
+
+
+def _untied_errors(deal: str) -> list[dict[str, Any]]:
+    """Two item errors whose context names nothing hubframe reads: a limit error about
+    ``deal``'s row, and another about a deal that does not exist."""
+    return [
+        {
+            "status": "error",
+            "category": "VALIDATION_ERROR",
+            "subCategory": "crm.associations.ASSOCIATION_LIMIT_EXCEEDED",
+            "message": f"Deal {deal} already has 1 contacts associated, the configured limit of 1",
+            "context": {},
+        },
+        {
+            "status": "error",
+            "category": "VALIDATION_ERROR",
+            "message": f"Deal {R3_DEALS[1]} does not exist",
+            "context": {},
+        },
+    ]
+
+
+def test_an_error_tied_to_no_row_is_no_rows_own() -> None:
+    """Rows 1 (its deal at its limit) and 2 (its deal missing) are refused by errors naming
+    nothing: each row was given the FIRST error (row 2: LIMIT_EXCEEDED, with row 1's deal in
+    its message).  Now each is read back, not there, and diagnosed from the portal."""
+    rows = [(R3_DEALS[0], R3_CONTACTS[0]), (R3_DEALS[0], R3_CONTACTS[1])]
+    rows.append((R3_DEALS[1], R3_CONTACTS[2]))
+    sheet = pd.DataFrame({"Deal ID": [d for d, _ in rows], "Contact ID": [c for _, c in rows]})
+    answer = {
+        "status": "COMPLETE",
+        "results": [
+            {"from": {"id": rows[0][0]}, "to": {"id": rows[0][1]}, **_spec_of(3)},
+            {"from": {"id": rows[0][1]}, "to": {"id": rows[0][0]}, **_spec_of(4)},
+        ],
+        "numErrors": 2,
+        "errors": _untied_errors(R3_DEALS[0]),
+        **STAMP,
+    }
+    with Sandbox(seed=None) as sb:
+        sb.add_records("deals", R3_DEALS[:1])
+        sb.add_records("contacts", R3_CONTACTS)
+        sb.set_limit("deals", "contacts", 1)
+        with FaultProxy(sb, then="replace:" + json.dumps(answer), then_count=1, cued=True) as fp:
+            result = hf.associate(sheet, _client(fp.url, sb.token), progress=False)
+        linked = _pairs(sb, "deals", "contacts")
+    assert linked == {rows[0]}
+    assert _outcomes(result) == [
+        ("success", ""),
+        ("failed", "LIMIT_EXCEEDED"),
+        ("failed", "OBJECT_NOT_FOUND"),
+    ]
+    assert R3_DEALS[0] not in result["error_message"][2]
+
+
+def _spec_of(type_id: int) -> dict[str, Any]:
+    return {"associationSpec": _default_spec(type_id)}
+
+
+def test_a_row_an_untied_error_may_be_about_quotes_it_as_said_of_some_rows() -> None:
+    """Row 1 is valid and was not applied (HubSpot skipped it); the answer's one error names
+    nothing hubframe reads and is about row 0's deal.  Row 1 was LIMIT_EXCEEDED with row 0's
+    message as its own; now it is ``HUBSPOT_VALIDATION`` (the portal shows no reason), and its
+    message quotes the error as said of some rows of the batch."""
+    rows = [(R3_DEALS[0], R3_CONTACTS[0]), (R3_DEALS[0], R3_CONTACTS[1])]
+    sheet = pd.DataFrame({"Deal ID": [d for d, _ in rows], "Contact ID": [c for _, c in rows]})
+    answer = {
+        "status": "COMPLETE",
+        "results": [{"from": {"id": rows[0][0]}, "to": {"id": rows[0][1]}, **_spec_of(3)}],
+        "numErrors": 1,
+        "errors": _untied_errors(R3_DEALS[0])[:1],
+        **STAMP,
+    }
+    with Sandbox(seed=None) as sb:
+        sb.add_records("deals", R3_DEALS[:1])
+        sb.add_records("contacts", R3_CONTACTS)
+        sb.associate("deals", rows[0][0], "contacts", rows[0][1])
+        with FaultProxy(sb, then="answer:" + json.dumps(answer), cued=True) as fp:
+            result = hf.associate(sheet, _client(fp.url, sb.token), progress=False)
+    assert _outcomes(result) == [("success", ""), ("failed", "HUBSPOT_VALIDATION")]
+    message = str(result["error_message"][1])
+    assert message.startswith("Not applied") and SAID_OF_SOME in message, message
+    assert "already has as many" not in message.split(SAID_OF_SOME)[0]
+
+
+def test_a_limit_row_an_untied_error_may_be_about_takes_none_of_its_code() -> None:
+    """Limit rows of one batch the answer neither lists nor ties an error to (one error naming
+    nothing): each took that error's code (LABEL_LIMIT_ABOVE_OBJECT_LIMIT) as its own; now
+    they are read back and, the portal showing no reason, ``HUBSPOT_VALIDATION`` quoting it."""
+    labels = ["Champion", "Budget holder"]
+    limits = pd.DataFrame({"From": ["deals"] * 2, "To": ["contacts"] * 2, "Label": labels})
+    limits["Max"] = [3, 4]
+    error = {
+        "status": "error",
+        "category": "VALIDATION_ERROR",
+        "subCategory": "crm.associations.LABEL_LIMIT_ABOVE_OBJECT_LIMIT",
+        "message": "The label limit must be between 1 and 2",
+        "context": {},
+    }
+    answer = {"status": "COMPLETE", "results": [], "numErrors": 1, "errors": [error], **STAMP}
+    with (
+        Sandbox(seed="demo") as sb,
+        FaultProxy(sb, then="answer:" + json.dumps(answer), cued=True) as fp,
+    ):
+        result = hf.configure_limits(
+            hf.read_limits(limits), _client(fp.url, sb.token), progress=False
+        )
+    assert _outcomes(result) == [("failed", "HUBSPOT_VALIDATION")] * 2
+    assert all(SAID_OF_SOME in str(m) for m in result["error_message"])

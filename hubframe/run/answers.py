@@ -511,9 +511,7 @@ def read_answer(
         unconfirmed[i] = loose.get(i) or (
             _still_processing(batch, item, resp, attempts, pending)
             if pending
-            else _item_failure(
-                batch, item, unmapped[0], classify(unmapped[0]), resp, attempts, unlabeled
-            )
+            else _untied(batch, item, resp, attempts, unmapped, unlabeled)
             if unmapped
             else _not_applied(batch, item, resp, attempts)
         )
@@ -797,6 +795,59 @@ def _not_applied(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int)
         "file."
     )
     return _failed(batch, item, resp, attempts, ErrorCode.NOT_APPLIED, said)
+
+
+#: The most errors tied to no row that a row's message quotes.
+_QUOTED: Final = 3
+
+
+def _untied(
+    batch: Batch,
+    item: WorkItem,
+    resp: ApiResponse,
+    attempts: int,
+    unmapped: Sequence[Mapping[str, Any]],
+    unlabeled: UnlabeledIds | None,
+) -> Outcome:
+    """A row the answer left unconfirmed, beside errors it ties to no row, that a read shows
+    is not there.  One of them may be its refusal, or none (HubSpot skipped it), so it takes
+    none of their codes as its own (a row whose record does not exist was given another row's
+    limit error): ``HUBSPOT_VALIDATION``, which the sender diagnoses by reading the portal
+    (:mod:`hubframe.run.diagnose`), quoting them as said of some rows of the batch.  The only
+    row of its batch is what they are about: it takes the first."""
+    if batch.size == 1:
+        err = unmapped[0]
+        return _item_failure(batch, item, err, classify(err), resp, attempts, unlabeled)
+    quoted = list(dict.fromkeys(_hubspot_said(err) for err in unmapped))
+    more = f" (and {len(quoted) - _QUOTED} more)" if len(quoted) > _QUOTED else ""
+    said = "; ".join(f'"{text}"' for text in quoted[:_QUOTED])
+    outcome = _failed(
+        batch,
+        item,
+        resp,
+        attempts,
+        ErrorCode.HUBSPOT_VALIDATION,
+        f"Not applied: HubSpot's answer (HTTP {resp.status}) neither lists this row as done nor "
+        f"ties an error to it, and {_read_shows(batch, item)}. HubSpot said, of some rows of "
+        f"this batch: {said}{more}. Run the retry file.",
+    )
+    categories = {str(err.get("category")) for err in unmapped if err.get("category")}
+    return outcome.with_(hubspot_category=categories.pop()) if len(categories) == 1 else outcome
+
+
+def _hubspot_said(err: Mapping[str, Any]) -> str:
+    return str(err.get("message") or "no message").strip().rstrip(".")
+
+
+def _read_shows(batch: Batch, item: WorkItem) -> str:
+    """What the read of a row left unconfirmed found, as a message says it."""
+    if batch.action is Action.PURGE_LIMIT:
+        return "a read shows the limit is still set"
+    if batch.action.is_limit:
+        return f"a read shows the limit is not {item.max_to_object_ids}"
+    if endpoint(batch.action).read_back:
+        return "a read shows the association is still there"
+    return "a read shows the change is not there"
 
 
 def _failed(

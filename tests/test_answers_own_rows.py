@@ -354,3 +354,79 @@ def test_a_limit_row_an_untied_error_may_be_about_takes_none_of_its_code() -> No
         )
     assert _outcomes(result) == [("failed", "HUBSPOT_VALIDATION")] * 2
     assert all(SAID_OF_SOME in str(m) for m in result["error_message"])
+
+
+# --- R4: a labeled create's result confirms a label only by naming it ---------------------------
+
+R4_DEAL, R4_CONTACT = "2040000071", "1019360202"
+
+
+def _labeled_answer(labels: list[str], errors: list[dict[str, Any]] | None = None) -> str:
+    result = {
+        "fromObjectTypeId": "0-3",
+        "fromObjectId": int(R4_DEAL),
+        "toObjectTypeId": "0-1",
+        "toObjectId": int(R4_CONTACT),
+        "labels": labels,
+    }
+    body: dict[str, Any] = {"status": "COMPLETE", "results": [result], **STAMP}
+    if errors:
+        body |= {"numErrors": len(errors), "errors": errors}
+    return "answer:" + json.dumps(body)
+
+
+@pytest.mark.parametrize("listed", [[], ["Decision maker"], ["Champion"]])
+@pytest.mark.parametrize("held", [False, True])
+def test_a_label_the_result_does_not_list_is_read_back(listed: list[str], held: bool) -> None:
+    """The answer (nothing forwarded) lists the pair with ``labels`` [] or another label: it
+    was reported ``success`` though HubSpot says the label was not set.  Now the row is read
+    back: a success only when the portal holds the label (``held``), else NOT_APPLIED; a
+    result naming the label confirms it with no read."""
+    sheet = pd.DataFrame(
+        {"Deal ID": [R4_DEAL], "Contact ID": [R4_CONTACT], "Association label": ["Champion"]}
+    )
+    with Sandbox(seed="demo") as sb:
+        champion = sb.type_id("deals", "contacts", "Champion")
+        sb.associate("deals", R4_DEAL, "contacts", R4_CONTACT, champion if held else None)
+        sb.reset_request_log()
+        with FaultProxy(sb, then=_labeled_answer(listed), cued=True) as fp:
+            result = hf.associate(sheet, _client(fp.url, sb.token), progress=False)
+        reads = int(sb.request_log()["path"].str.endswith("/batch/read").sum())
+    if listed == ["Champion"]:
+        assert (_outcomes(result), reads) == ([("success", "")], 0)
+    else:
+        assert _outcomes(result) == [("success", "") if held else ("failed", "NOT_APPLIED")]
+        assert reads == 1
+
+
+def test_labels_of_many_rows_are_checked_in_the_fast_path_too() -> None:
+    """A batch of several rows and labels answered without errors (read from its bytes): the
+    results of two rows list no label; those two are read back, the rest are not."""
+    deals = [str(2040000071 + n) for n in range(5)]
+    contacts = [str(1019360202 + n) for n in range(5)]
+    labels = ["Champion", "Decision maker", "Champion", "Budget holder", "Champion"]
+    sheet = pd.DataFrame({"Deal ID": deals, "Contact ID": contacts, "Association label": labels})
+    with Sandbox(seed="demo") as sb:
+        results = []
+        for deal, contact, label in zip(deals, contacts, labels, strict=True):
+            names = [] if deal in (deals[1], deals[4]) else [label]
+            type_id = sb.type_id("deals", "contacts", names[0]) if names else None
+            sb.associate("deals", deal, "contacts", contact, type_id)
+            results.append(
+                {
+                    "fromObjectTypeId": "0-3",
+                    "fromObjectId": int(deal),
+                    "toObjectTypeId": "0-1",
+                    "toObjectId": int(contact),
+                    "labels": names,
+                }
+            )
+        body = {"status": "COMPLETE", "results": results, **STAMP}
+        sb.reset_request_log()
+        with FaultProxy(sb, then="answer:" + json.dumps(body), cued=True) as fp:
+            result = hf.associate(sheet, _client(fp.url, sb.token), progress=False)
+        log = sb.request_log()
+    failed = [("failed", "NOT_APPLIED")]
+    assert _outcomes(result) == [("success", "")] + failed + [("success", "")] * 2 + failed
+    read = log[log["path"].str.endswith("/batch/read")]
+    assert read["inputs"].tolist() == [2], read  # one read, of the two rows' deals

@@ -13,6 +13,7 @@ its change is not there).  :func:`classify` gives hubframe's code for an error a
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -23,15 +24,17 @@ from hubframe.constants import (
     HUBSPOT_DEFINED_TYPES,
     MAX_ID_DIGITS,
     OBJECT_TYPES_BY_NAME,
+    UNLABELED_NAMES,
     USER_DEFINED,
 )
 from hubframe.errors import ErrorCode
 from hubframe.hubspot import shapes
 from hubframe.hubspot.shapes import dig
 from hubframe.hubspot.wire import ApiResponse
+from hubframe.io.normalize import normalize_label
 from hubframe.run.endpoints import Key, endpoint, row_keys
 from hubframe.run.work import Batch, Outcome, WorkItem
-from hubframe.run.worktable import ACTION_CODE
+from hubframe.run.worktable import ACTION_CODE, NONE, WorkTable
 from hubframe.vocab import Action, Status, object_noun, sentence_start
 
 _OBJECT_REF = re.compile(r"^\s*([A-Za-z0-9_\-]+)\s*=\s*(\d+)")
@@ -632,9 +635,9 @@ def cancelled_processing(
 #: without parsing it, for the key order HubSpot writes (another order finds nothing, and the
 #: answer is parsed).  Quotes inside a JSON string are escaped, so a label cannot fake one.
 _LISTED: Final[Mapping[Action, re.Pattern[bytes]]] = {
-    Action.ASSOCIATE: re.compile(
+    Action.ASSOCIATE: re.compile(  # and the text inside its labels list
         rb'"fromObjectId"\s*:\s*"?(\d+)"?\s*,\s*"toObjectTypeId"\s*:\s*"[^"\\]*"\s*,'
-        rb'\s*"toObjectId"\s*:\s*"?(\d+)"?'
+        rb'\s*"toObjectId"\s*:\s*"?(\d+)"?\s*,\s*"labels"\s*:\s*\[([^\]]*)\]'
     ),
     Action.ASSOCIATE_DEFAULT: re.compile(
         rb'"from"\s*:\s*\{\s*"id"\s*:\s*"?(\d+)"?\s*\}\s*,'
@@ -653,10 +656,54 @@ def _lists_every_row(batch: Batch, resp: ApiResponse) -> bool:
     keys = batch.table.record_keys(binary=True)
     if batch.action is Action.ASSOCIATE and len(set(keys)) < len(keys):
         return False  # a pair with two labels: each is confirmed by its own (see _unlabeled)
-    if batch.from_type != batch.to_type and _both_ways(keys):
+    crossed = batch.from_type != batch.to_type and batch.table.ids_on_both_sides()
+    if crossed and _both_ways(keys):
         return False  # rows of both directions: only a result's direction tells (_Said.own)
-    found = set(pattern.findall(resp.content))
-    return all(key in found for key in keys)
+    found = pattern.findall(resp.content)
+    if batch.action is Action.ASSOCIATE:
+        return _labels_listed(batch.table, keys, found)
+    listed = set(found)
+    return all(key in listed for key in keys)
+
+
+def _labels_listed(
+    table: WorkTable, keys: Sequence[tuple[bytes, bytes]], found: Sequence[tuple[bytes, ...]]
+) -> bool:
+    """Whether the results found in an answer's bytes (from id, to id, the text of their
+    labels list) name every row's pair, each labeled row's with its label (see
+    :func:`_unlabeled`); False when they do not, or a list does not read."""
+    names: dict[bytes, frozenset[str]] = {}
+    for text in {text for _, _, text in found}:
+        listed = _label_names(text)
+        if listed is None:
+            return False
+        names[text] = listed
+    wanted = [_named_label(label) for label in table.labels]
+    codes = table.label_codes.tolist()
+    if len(names) == 1:  # the common answer: every result lists the same labels
+        (same,) = names.values()
+        asked = {wanted[code] for code in set(codes) - {NONE}} - {None}
+        if not asked <= same:
+            return False
+        pairs = {(f, t) for f, t, _ in found}
+        return all(key in pairs for key in keys)
+    by_pair = {(f, t): names[text] for f, t, text in found}
+    return all(
+        key in by_pair and (code == NONE or wanted[code] in (None, *by_pair[key]))
+        for key, code in zip(keys, codes, strict=True)
+    )
+
+
+def _label_names(text: bytes) -> frozenset[str] | None:
+    """The label names of a results entry's ``labels`` list, from the text inside its brackets
+    (spelled as :func:`_spelling` compares them); None when it is not a list of strings."""
+    try:
+        names = json.loads(b"[" + text + b"]")
+    except ValueError:
+        return None
+    if not all(isinstance(name, str) for name in names):
+        return None
+    return frozenset(_spelling(name) for name in names)
 
 
 def _names_one_record(err: Mapping[str, Any], code: ErrorCode) -> bool:
@@ -723,13 +770,15 @@ def _other_limits(
 
 
 def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
-    """Rows of a labeled create whose pair has several rows in the batch (two labels of one
-    pair) that no result of the pair lists by its label: a result naming the pair says one
-    of them was applied, not which.  A result without a ``labels`` list says nothing of
-    labels (the pair is enough); a row given by type id only has no name to look for."""
+    """Rows of a labeled create whose pair's results do not list their label: a result names
+    the pair that was linked and, in ``labels``, the labels that were set (``[]``: none; two
+    rows of one pair: one label, or both).  Such a row is read back, whatever its label (one
+    of HubSpot's, Primary, too): the read settles it.  A result without a ``labels`` list says
+    nothing of labels (the pair is enough); a row given by type id only has no name to look
+    for."""
     batch, keys = said.batch, said.row_keys
     key_of = endpoint(batch.action).result_key
-    if batch.action is not Action.ASSOCIATE or key_of is None or len(set(keys)) == len(keys):
+    if batch.action is not Action.ASSOCIATE or key_of is None:
         return []
     listed: dict[Key, set[str]] = {}
     for result in said.own():
@@ -738,20 +787,35 @@ def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
             listed.setdefault(key_of(result), set()).update(
                 _spelling(n) for n in names if isinstance(n, str)
             )
-    counts = Counter(keys)
+    if not listed:
+        return []
+    labels = [_named_label(label) for label in _row_labels(batch)]
     return [
         i
-        for i, (key, item) in enumerate(zip(keys, batch.items, strict=True))
-        if counts[key] > 1
-        and i not in failures
-        and item.label
-        and key in listed
-        and _spelling(item.label) not in listed[key]
+        for i, (key, label) in enumerate(zip(keys, labels, strict=True))
+        if i not in failures and label and key in listed and label not in listed[key]
     ]
 
 
+def _row_labels(batch: Batch) -> list[str | None]:
+    """Each row's label, from the batch's table when it has one (no WorkItems made)."""
+    table = batch.table
+    if table is None:
+        return [item.label for item in batch.items]
+    return [None if code == NONE else table.labels[code] for code in table.label_codes.tolist()]
+
+
 def _spelling(label: str) -> str:
-    return " ".join(label.split()).lower()  # as normalize_label: case only
+    return normalize_label(label)  # as a label is matched to the pair's labels
+
+
+def _named_label(label: str | None) -> str | None:
+    """The spelling of a row's label that a result lists when it was set; None for a row with
+    none, or a word for the unlabeled type ("default"), which contributes no name."""
+    if not label:
+        return None
+    spelling = _spelling(label)
+    return None if spelling in UNLABELED_NAMES else spelling
 
 
 def unsaid(action: Action) -> str:
@@ -790,6 +854,10 @@ def _not_applied(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int)
         else f"Not applied: HubSpot answered the removal (HTTP {resp.status}) without an "
         "error, but a read shows the association is still there. Run the retry file."
         if endpoint(batch.action).read_back
+        else f"Not applied: HubSpot's answer (HTTP {resp.status}) listed neither this row's pair "
+        "with its label nor an error for it, and a read shows the change is not there. Run the "
+        "retry file."
+        if _named_label(item.label)
         else f"Not applied: HubSpot answered the batch (HTTP {resp.status}) without this row "
         "and without an error for it, and a read shows the change is not there. Run the retry "
         "file."

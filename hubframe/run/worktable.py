@@ -17,6 +17,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 import pyarrow as pa
+import pyarrow.compute as pc
 
 from hubframe.errors import InternalError
 from hubframe.run.work import WorkItem
@@ -163,6 +164,11 @@ class WorkTable:
         if binary:
             from_ids, to_ids = from_ids.cast(pa.large_binary()), to_ids.cast(pa.large_binary())
         return list(zip(from_ids.to_pylist(), to_ids.to_pylist(), strict=True))
+
+    def ids_on_both_sides(self) -> bool:
+        """Whether an id is a from id of a row and a to id of a row (of two object types, rows
+        of both directions may then be keyed alike by an answer's results)."""
+        return bool(pc.any(pc.is_in(self.from_ids, value_set=self.to_ids)).as_py())
 
     def type_keys(self) -> list[tuple[str, str]]:
         """(category, type id) of each row, as an answer's results name limit rows."""

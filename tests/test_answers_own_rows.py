@@ -430,3 +430,46 @@ def test_labels_of_many_rows_are_checked_in_the_fast_path_too() -> None:
     assert _outcomes(result) == [("success", "")] + failed + [("success", "")] * 2 + failed
     read = log[log["path"].str.endswith("/batch/read")]
     assert read["inputs"].tolist() == [2], read  # one read, of the two rows' deals
+
+
+# --- R5: a record limit's error naming only the association type ------------------------------
+
+R5_DEALS = [str(2040000070 + n) for n in range(3)]
+R5_CONTACTS = [str(1019360201 + n) for n in range(3)]
+
+
+@pytest.mark.parametrize("how", ["refused whole", "partial"])
+def test_a_record_limit_naming_only_its_type_pins_no_row(how: str) -> None:
+    """Deal 0 holds its one Champion; rows give deals 0, 1 and 2 a Champion each.  HubSpot's
+    limit error names only the type (``associationSpec``), not the record: every Champion row
+    failed LIMIT_EXCEEDED, sure, unsent again (or, in a 207, though applied).  A limit is a
+    record's, so the type names no row: the refused batch goes the way of one naming no row
+    (the portal read, the rows it cannot explain sent again), a 207's rows are read back."""
+    sheet = pd.DataFrame(
+        {"Deal ID": R5_DEALS, "Contact ID": R5_CONTACTS, "Association label": ["Champion"] * 3}
+    )
+    behaviour = {"partial_failure": "refuse_batch"} if how == "refused whole" else None
+    with Sandbox(seed="demo", behaviour=behaviour) as sb:
+        champion = sb.type_id("deals", "contacts", "Champion")
+        sb.associate("deals", R5_DEALS[0], "contacts", str(1019360200), champion)
+        sb.set_limit("deals", "contacts", 1, type_id=champion)
+        error = {
+            "status": "error",
+            "category": "VALIDATION_ERROR",
+            "subCategory": "crm.associations.ASSOCIATION_LIMIT_EXCEEDED",
+            "message": "Association limit exceeded for the association type",
+            "correlationId": "00000000-0000-4000-8000-000000000002",
+            "context": {"associationSpec": [f"USER_DEFINED={champion}"]},
+        }
+        body = (
+            error
+            if how == "refused whole"
+            else {"status": "COMPLETE", "results": [], "numErrors": 1, "errors": [error], **STAMP}
+        )
+        # the first write only (then_count counts the labels read too)
+        with FaultProxy(sb, then="replace:" + json.dumps(body), then_count=2, cued=True) as fp:
+            result = hf.associate(sheet, _client(fp.url, sb.token), progress=False)
+        linked = _linked(sb, "deals", "contacts")
+    assert _outcomes(result) == [("failed", "LIMIT_EXCEEDED"), ("success", ""), ("success", "")]
+    assert {(d, c, champion) for d, c in zip(R5_DEALS[1:], R5_CONTACTS[1:], strict=True)} <= linked
+    assert (R5_DEALS[0], R5_CONTACTS[0], champion) not in linked

@@ -293,6 +293,8 @@ def blame(
         return Blame()
     code = classify(err)
     rows = _candidates(named, len(items), record_index(items) if index is None else index)
+    if _type_alone(named) and code in _PER_RECORD:  # a record's limit, the record unnamed
+        rows = [i for i in rows if items[i].from_id is None]  # limit rows: their type is all
     part = [items[i] for i in rows]
     objects = _object_hits(named, part)
     pairs: Counter[_Pair] = Counter((item.from_id, item.to_id) for item in part)
@@ -309,6 +311,17 @@ def blame(
     return Blame(
         unsure=tuple(rows[n] for n, item in enumerate(part) if _matches(item, records, objects[n]))
     )
+
+
+#: Codes of refusals a record's own state brings about (its limit full), not its type's.
+_PER_RECORD: Final = frozenset({ErrorCode.LIMIT_EXCEEDED})
+
+
+def _type_alone(named: _Named) -> bool:
+    """The error names association types and no record: of association rows, it says which
+    type, not which rows (a limit refusal is one record's: HubSpot's answer naming only the
+    type names none of them; an invalid type is every row of it)."""
+    return bool(named.specs) and not (named.objects or named.from_ids or named.to_ids)
 
 
 def rows_named(err: Mapping[str, Any], items: Sequence[WorkItem]) -> list[int]:

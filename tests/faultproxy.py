@@ -62,6 +62,11 @@ and, on cue, changes what the client sees:
   JSON) before the answer is passed on; a test changes the portal there, as a colleague or a
   workflow does while a long read goes on (between two pages of one record, say), or returns
   another answer to pass on (None: the answer as it is);
+* ``on_write=<callable>``: every write is handed to it, not forwarded: it is called with
+  the write's path, its body (parsed JSON) and ``forward(body) -> (status, answer)``, which
+  sends a body (of the inputs it chooses) on to the sandbox, and returns the status and JSON
+  answer the client gets (a test's HubSpot: which inputs it applies, how its answer names
+  them);
 * ``stuck_cursor=True``: the cursors of a batch read (and the ``after`` of a GET) are taken
   out of it before it is forwarded, so every answer is a first page with the same cursor to
   the second (a server that ignores the cursor: a walk through the pages that never ends);
@@ -323,6 +328,7 @@ class FaultProxy:
     drop_reads_as: str | None = None
     stuck_cursor: bool = False
     on_read: Callable[[Any, Any], Any] | None = None
+    on_write: Callable[[str, Any, Callable[[Any], tuple[int, Any]]], tuple[int, Any]] | None = None
     set_headers: dict[str, str] | None = None
     read_body: str | None = None
     rejected_body: str | None = None
@@ -458,6 +464,24 @@ class FaultProxy:
         finally:
             late.close()
 
+    def _written(self, conn: socket.socket, request: _Request, upstream: HTTPConnection) -> bool:
+        """A write answered by ``on_write``, which forwards what it chooses."""
+
+        def forward(payload: Any) -> tuple[int, Any]:
+            data = json.dumps(payload).encode()
+            headers = [(k, v) for k, v in request.headers if k.lower() != "content-length"]
+            headers.append(("Content-Length", str(len(data))))
+            upstream.request(request.method, request.path, data, dict(headers))
+            resp = upstream.getresponse()
+            return resp.status, json.loads(resp.read() or b"{}")
+
+        assert self.on_write is not None
+        status, answer = self.on_write(request.path, json.loads(request.body), forward)
+        headers = [("Content-Type", "application/json;charset=utf-8")]
+        body = json.dumps(answer).encode()
+        conn.sendall(_response(status, "OK" if status < 300 else "Bad Request", headers, body))
+        return True
+
     def _one(self, conn: socket.socket, request: _Request, upstream: HTTPConnection) -> bool:
         """Handle one request; False when the client connection must close."""
         with self._lock:
@@ -521,6 +545,8 @@ class FaultProxy:
             headers = [("Content-Type", "application/json;charset=utf-8")]
             conn.sendall(_response(504, "Gateway Timeout", headers, body))
             return True
+        if self.on_write is not None and request.is_write:
+            return self._written(conn, request, upstream)
         if mode.startswith("answer:") and request.is_write:
             body = mode.split(":", 1)[1].encode()
             headers = [("Content-Type", "application/json;charset=utf-8")]

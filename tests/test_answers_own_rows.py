@@ -13,12 +13,16 @@ not tie to itself is read back or sent again, never settled with another row's c
 from __future__ import annotations
 
 import json
+import random
 import re
+import threading
+from collections.abc import Callable
 from typing import Any
 
 import pandas as pd
 import pytest
 from faultproxy import FaultProxy
+from fuzzseeds import seeds
 
 import hubframe as hf
 from hubframe.hubspot.client import HubSpotClient
@@ -27,6 +31,7 @@ from hubframe.sandbox import Sandbox
 VERSIONS = ["2026-03", "2026-09", "v4"]
 D0, D1 = "1000000100", "1000000200"  # deal ids
 C0, C1 = "1000000200", "1000000100"  # company ids: the deals' numbers, swapped
+LIMIT_SUB = "crm.associations.ASSOCIATION_LIMIT_EXCEEDED"
 STAMP = {"startedAt": "2026-01-01T00:00:00.000Z", "completedAt": "2026-01-01T00:00:00.000Z"}
 
 
@@ -154,6 +159,13 @@ def test_a_same_object_pairs_reverse_entry_is_its_pair() -> None:
 
 def _numbers(text: str) -> set[str]:
     return set(re.findall(r"\d{10}", text))
+
+
+def _records_named(text: str) -> set[tuple[str, str]]:
+    """The (deal or company, id) a message names, but in what it quotes as said of some rows
+    of the batch (HubSpot's words of other rows, quoted as such)."""
+    own = text.split(SAID_OF_SOME)[0]
+    return {(kind.lower(), i) for kind, i in re.findall(r"(deal|company)\s+(\d{10})", own, re.I)}
 
 
 # --- R2: an error naming several pairs in parallel lists ---------------------------------------
@@ -438,13 +450,18 @@ R5_DEALS = [str(2040000070 + n) for n in range(3)]
 R5_CONTACTS = [str(1019360201 + n) for n in range(3)]
 
 
-@pytest.mark.parametrize("how", ["refused whole", "partial"])
-def test_a_record_limit_naming_only_its_type_pins_no_row(how: str) -> None:
+@pytest.mark.parametrize(
+    ("how", "sub"),
+    [("refused whole", LIMIT_SUB), ("partial", LIMIT_SUB), ("refused whole", None)],
+)
+def test_a_record_limit_naming_only_its_type_pins_no_row(how: str, sub: str | None) -> None:
     """Deal 0 holds its one Champion; rows give deals 0, 1 and 2 a Champion each.  HubSpot's
     limit error names only the type (``associationSpec``), not the record: every Champion row
     failed LIMIT_EXCEEDED, sure, unsent again (or, in a 207, though applied).  A limit is a
     record's, so the type names no row: the refused batch goes the way of one naming no row
-    (the portal read, the rows it cannot explain sent again), a 207's rows are read back."""
+    (the portal read, the rows it cannot explain sent again), a 207's rows are read back.
+    Without ``subCategory`` (``sub`` None) the error may be about one row of its type: the rows
+    are sent again, not failed by the type."""
     sheet = pd.DataFrame(
         {"Deal ID": R5_DEALS, "Contact ID": R5_CONTACTS, "Association label": ["Champion"] * 3}
     )
@@ -453,14 +470,14 @@ def test_a_record_limit_naming_only_its_type_pins_no_row(how: str) -> None:
         champion = sb.type_id("deals", "contacts", "Champion")
         sb.associate("deals", R5_DEALS[0], "contacts", str(1019360200), champion)
         sb.set_limit("deals", "contacts", 1, type_id=champion)
-        error = {
+        error: dict[str, Any] = {
             "status": "error",
             "category": "VALIDATION_ERROR",
-            "subCategory": "crm.associations.ASSOCIATION_LIMIT_EXCEEDED",
             "message": "Association limit exceeded for the association type",
             "correlationId": "00000000-0000-4000-8000-000000000002",
             "context": {"associationSpec": [f"USER_DEFINED={champion}"]},
         }
+        error |= {"subCategory": sub} if sub else {}
         body = (
             error
             if how == "refused whole"
@@ -473,3 +490,137 @@ def test_a_record_limit_naming_only_its_type_pins_no_row(how: str) -> None:
     assert _outcomes(result) == [("failed", "LIMIT_EXCEEDED"), ("success", ""), ("success", "")]
     assert {(d, c, champion) for d, c in zip(R5_DEALS[1:], R5_CONTACTS[1:], strict=True)} <= linked
     assert (R5_DEALS[0], R5_CONTACTS[0], champion) not in linked
+
+
+# --- the class: answers that leave out and refuse rows, their errors of every context shape -----
+
+IDS = [str(1000000100 + 100 * n) for n in range(5)]  # deals and companies alike
+FUZZ_LABELS = ("", "Partner", "Reseller")
+Input = tuple[str, str, int | None]  # from id, to id, type id (None: the default endpoint)
+
+
+def _fuzz_rows(rng: random.Random) -> list[tuple[str, str, str]]:
+    """Deal -> company rows on ids both types share, records on several rows; a pair has one
+    unlabeled row or one or two labeled ones (a labeled create links the pair unlabeled too)."""
+    rows: list[tuple[str, str, str]] = []
+    for deal in IDS:
+        for company in rng.sample(IDS, rng.randint(0, 3)):
+            labels = [""] if rng.random() < 0.4 else rng.sample(FUZZ_LABELS[1:], rng.randint(1, 2))
+            rows += [(deal, company, label) for label in labels]
+    rng.shuffle(rows)
+    return rows[:14] or [(IDS[0], IDS[1], "")]
+
+
+class _Hub:
+    """HubSpot refusing the inputs of ``bad`` every time they come (and only those), with 400s
+    or 207s whose errors name them in one of several context shapes, and answers leaving out
+    some of what it applied."""
+
+    def __init__(self, rng: random.Random, bad: set[Input]) -> None:
+        self.rng, self.bad, self.lock = rng, bad, threading.Lock()
+
+    def __call__(
+        self, path: str, body: Any, forward: Callable[[Any], tuple[int, Any]]
+    ) -> tuple[int, Any]:
+        inputs = body.get("inputs") or []
+        keys = [_input_key(i) for i in inputs]
+        refused = [k for k in keys if k in self.bad]
+        with self.lock:
+            whole = bool(refused) and self.rng.random() < 0.4
+            errors = self._errors(refused)
+            drop = {k for k in keys if self.rng.random() < 0.2}
+        if whole:
+            return 400, {"correlationId": "00000000-0000-4000-8000-000000000009", **errors[0]}
+        good = [i for i, k in zip(inputs, keys, strict=True) if k not in self.bad]
+        status, answer = forward({"inputs": good}) if good else (200, {"results": []})
+        assert status < 300, answer
+        results = [r for r in answer.get("results", []) if _result_key(r) not in drop]
+        answer = {**answer, "status": "COMPLETE", "results": results, **STAMP}
+        if errors:
+            answer |= {"numErrors": len(errors), "errors": errors}
+        return (207 if errors else status), answer
+
+    def _errors(self, refused: list[Input]) -> list[dict[str, Any]]:
+        errors, todo = [], list(refused)
+        while todo:
+            shape = self.rng.choice(["pair", "parallel", "record", "type", "empty"])
+            group = [todo.pop(0)] + ([todo.pop(0)] if shape == "parallel" and todo else [])
+            errors.append(_fuzz_error(shape, group, self.rng.random() < 0.5))
+        return errors
+
+
+def _input_key(item: dict[str, Any]) -> Input:
+    types = item.get("types") or [{}]
+    return str(item["from"]["id"]), str(item["to"]["id"]), types[0].get("associationTypeId")
+
+
+def _result_key(result: dict[str, Any]) -> tuple[str, str]:
+    if "from" in result:
+        return str(result["from"]["id"]), str(result["to"]["id"])
+    return str(result["fromObjectId"]), str(result["toObjectId"])
+
+
+def _spec_text(key: Input) -> str:
+    return f"HUBSPOT_DEFINED={341}" if key[2] is None else f"USER_DEFINED={key[2]}"
+
+
+def _fuzz_error(shape: str, group: list[Input], limit: bool) -> dict[str, Any]:
+    """An item error (or a 400's body) naming ``group`` as ``shape`` says, with a message
+    naming only the records it names (or none)."""
+    (deal, company, _), key = group[0], group[0]
+    context: dict[str, list[str]] = {}
+    message = "One or more associations were refused"
+    if shape in ("pair", "parallel"):
+        context = {
+            "fromObjectId": [k[0] for k in group],
+            "toObjectId": [k[1] for k in group],
+            "associationSpec": [_spec_text(k) for k in group],
+        }
+        message = f"Deal {deal} -> company {company} refused" if len(group) == 1 else message
+    elif shape == "record":
+        context = {"fromObjectId": [deal]}
+        message = f"Deal {deal} has reached a limit"
+    elif shape == "type":
+        context = {"associationSpec": [_spec_text(key)]}
+    else:
+        message = f"Deal {deal} -> company {company} refused"
+    error = {"status": "error", "category": "VALIDATION_ERROR", "message": message}
+    error["context"] = context
+    return error | ({"subCategory": LIMIT_SUB} if limit else {})
+
+
+@pytest.mark.parametrize("seed", seeds(24))
+def test_every_row_is_what_the_portal_shows_however_the_answer_names_it(seed: int) -> None:
+    """Deal -> company rows on ids deals and companies share, several rows a record, labels;
+    HubSpot refuses a random set of them (and applies exactly the others), answering with 400s
+    or 207s whose errors name the refused rows by pair, by pairs in parallel lists, by record,
+    by type or not at all, and leaving some applied rows out of its results.  Every row
+    reported ``success`` is in the portal; no row failed with a definite code is; and no row's
+    message names records not its own (but quoting what HubSpot said of some rows)."""
+    rng = random.Random(seed)
+    rows = _fuzz_rows(rng)
+    sheet = pd.DataFrame(rows, columns=["Deal ID", "Company ID", "Association label"])
+    with Sandbox(seed=None) as sb:
+        sb.add_records("deals", IDS)
+        sb.add_records("companies", IDS)
+        ids = {
+            label: sb.add_label("deals", "companies", label, f"{label} of")
+            for label in FUZZ_LABELS[1:]
+        }
+        keys = [(d, c, ids.get(label)) for d, c, label in rows]
+        bad = {k for k in keys if rng.random() < 0.35}
+        with FaultProxy(sb, on_write=_Hub(rng, bad)) as fp:
+            client = _client(fp.url, sb.token)
+            result = hf.associate(sheet, client, batch_size=rng.randint(2, 8), progress=False)
+        linked = _linked(sb, "deals", "companies")
+    for n, (deal, company, type_id) in enumerate(keys):
+        status, code = _outcomes(result)[n]
+        message = str(result["error_message"][n])
+        there = (deal, company, 341 if type_id is None else type_id) in linked
+        where = f"seed {seed} row {n} {rows[n]} bad={keys[n] in bad}: {status} {code} {message}"
+        assert there == (keys[n] not in bad) or status == "skipped", where
+        if status == "success":
+            assert there, where
+        elif status == "failed" and code != "UNKNOWN_OUTCOME":
+            assert not there, where
+        assert _records_named(message) <= {("deal", deal), ("company", company)}, where

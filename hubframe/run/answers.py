@@ -2,8 +2,13 @@
 
 Any 2xx may carry ``errors[]``: :func:`read_answer` maps each error to its rows through the
 error's ``context`` (``INVALID_OBJECT_IDS``, ``objectId``/``objectType``, ``associationSpec``,
-type ids, ``fromObjectId``/``toObjectId``).  A row no error names is a success only when the
-answer confirms it: the ``results`` of a create or a limit list it.  The answer of a removal
+type ids, ``fromObjectId``/``toObjectId``, read in parallel).  A row no error names is a
+success only when the answer confirms it: the ``results`` of a create or a limit list it --
+a result of its own direction (a default association's answer lists each pair both ways, and
+ids are per object type) and, for a labeled row, listing its label.  A row an error tied to
+no row may be about takes none of its code: read back, and not there, it is
+``HUBSPOT_VALIDATION`` (diagnosed from the portal), quoting such errors as said of some rows
+of the batch.  The answer of a removal
 (archive, labels archive) or a limit purge confirms nothing (it names no row, and HubSpot
 answers one it ignored alike): their rows are read back.  Any
 other row is unconfirmed, and the sender reads the portal to settle it (``NOT_APPLIED`` when
@@ -256,19 +261,27 @@ def _pinned(
         return typed or pairs[(item.from_id, item.to_id)] == 1
     if named.from_ids or named.to_ids:  # one of its records: every row of it is named
         return False
-    return item.type_id is not None  # a type it asks for (a limit row is its type)
+    if item.from_id is None:  # a limit row is its type
+        return item.type_id is not None
+    # an association row of a type the pair lacks; any other refusal naming a type alone may
+    # be one row's of that type (its records'), not every row's
+    return item.type_id is not None and code is ErrorCode.INVALID_ASSOCIATION_TYPE
 
 
 @dataclass(frozen=True)
 class Blame:
     """The rows an error names.  ``sure``: rows it can be about and no other -- by its pair and
-    type (or a pair that only that row has), by a record that does not exist, of the type the
-    error states (or whose id only records of one type in the batch have), or by a type the row
-    asks for.  ``unsure``: rows it may be about, or not -- every row of a record named alone (a
-    record at its limit: some of its rows may be fine), the rows of a pair when it names a type
-    no row asks for (the reverse direction's, or the unlabeled type HubSpot adds), a row whose
-    record has the id but not the type the error states, or whose id records of several types
-    share.  Only a sure row may be failed without being sent again or read back."""
+    type (or a pair that only that row has; several pairs in parallel lists, place by place),
+    by a record that does not exist, of the type the error states (or whose id only records
+    of one type in the batch have), or by its type alone when that is a limit row's, or a type
+    the pair lacks.  ``unsure``: rows it may be about, or not -- every row of a record named
+    alone (a record at its limit: some of its rows may be fine), the rows of a pair when it
+    names a type no row asks for (the reverse direction's, or the unlabeled type HubSpot adds),
+    the rows of id lists that do not pair up, the rows of a type named alone by another
+    refusal than an invalid type (a record's limit named without its record names none), a
+    row whose record has the id but not the type the error states, or whose id records of
+    several types share.  Only a sure row may be failed without being sent again or read
+    back."""
 
     sure: tuple[int, ...] = ()
     unsure: tuple[int, ...] = ()

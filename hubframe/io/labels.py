@@ -12,13 +12,16 @@ Accepted headers: the pairs sheet's ones for the types, the label, the category 
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import partial
 from typing import Final
 
+import numpy as np
 import pandas as pd
 
+from hubframe.errors import HubframeWarning
 from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, header_key, noted_key
 from hubframe.io.arguments import check_arguments
 from hubframe.io.blocks import Named, check_second_header
@@ -237,6 +240,37 @@ def _names_records(headers: list[str], limits: set[str]) -> bool:
     return bool(ids - limits)
 
 
+class TypeRowsLeftOut(HubframeWarning):
+    """Rows of a labels sheet that name object types and nothing else (no label, inverse
+    label, name or type id) were left out: a template's rows not filled in, or a label cell
+    left empty (or holding only spaces).  The result has no row for them."""
+
+
+def _warn_type_rows(raw: RawSheet, part: pd.DataFrame, asks: pd.Series, where: str) -> None:
+    """One :class:`TypeRowsLeftOut` naming the first rows of ``raw`` that ask nothing yet
+    hold a type cell of the sheet's own (not a ``from_type=`` argument's)."""
+    own = [raw.cells(c) for c in ("from_type", "to_type")]
+    typed = np.zeros(raw.size, dtype=bool)
+    for cells in own:
+        if cells is not None:
+            typed |= to_series(trimmed_text(cells)).fillna("").to_numpy(dtype=object) != ""
+    left = np.flatnonzero(typed & ~asks.to_numpy(dtype=bool))
+    if not len(left):
+        return
+    rows = [raw.row_name(raw.rows[n]) for n in left[:5]]
+    more = f" and {len(left) - 5:,} more" if len(left) > 5 else ""
+    one = len(left) == 1
+    warnings.warn(
+        f"{where}: {'row' if one else 'rows'} {', '.join(rows)}{more} "
+        f"{'names' if one else 'name'} object types and nothing else (the label cell is "
+        f"empty or holds only spaces) and {'was' if one else 'were'} left out: the result has "
+        f"no row for {'it' if one else 'them'}. Write the label to create, or delete the "
+        f"{'row' if one else 'rows'}.",
+        TypeRowsLeftOut,
+        stacklevel=3,
+    )
+
+
 def _asks(part: pd.DataFrame) -> pd.Series:
     """The rows that ask something: a label, or without one an inverse label, an internal name
     or a type id (the labels job refuses those ``MISSING_VALUE``: they were dropped, and the
@@ -298,7 +332,9 @@ def read_labels(
             part[EXTRA_CELLS] = to_objects(to_series(raw.extra))
         part.insert(0, "row", raw.rows)
         part.insert(0, "sheet", to_series(constant_text(raw.name or name, raw.size)))
-        parts.append(part[_asks(part)])
+        asks = _asks(part)
+        _warn_type_rows(raw, part, asks, sheet_where(raw, request))
+        parts.append(part[asks])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LABEL_COLUMNS)
     frame.attrs["hubframe"] = {
         "kind": LABELS_KIND,
@@ -316,5 +352,6 @@ __all__ = [
     "RAW_TYPE_ID",
     "LimitsSheetError",
     "PairsSheetError",
+    "TypeRowsLeftOut",
     "read_labels",
 ]

@@ -1098,6 +1098,20 @@ def _row_ranges(rows: list[int]) -> str:
     return f"row{'s' if len(ordered) > 1 else ''} {text}"
 
 
+def _check_retry_target(args: argparse.Namespace, frame: pd.DataFrame) -> None:
+    """A file already at the ``--retry-file`` path is written over, or emptied, only when it
+    is a retry file of this sheet (:func:`hubframe.report.overwrite.check_retry_target`):
+    judged once the sheet is read, before anything is sent."""
+    if not args.retry_file:
+        return
+    from hubframe.io.sources import as_path
+    from hubframe.report.overwrite import check_retry_target
+    from hubframe.report.retry import sheet_names, whole_layouts
+
+    path = as_path(args.retry_file)
+    check_retry_target(path, lambda: whole_layouts(frame), sheet_names(frame))
+
+
 @dataclass
 class JobRun:
     """What one associate / limits run gave: its exit code, result table and files written."""
@@ -1125,6 +1139,7 @@ def run_job(
     if kind == "undo":
         _check_undo_outputs(args, frame)
     _check_width(args, frame)
+    _check_retry_target(args, frame)
     issues = None if kind == "undo" else _validate(kind, frame)  # a report was checked before
     cancel = threading.Event()  # set by the first Ctrl-C while the job sends
     done: list[str] = []

@@ -25,6 +25,7 @@ import pytest
 from test_cli import REPO, _env
 
 from hubframe.io import read_pairs
+from hubframe.report import export_report
 from hubframe.sandbox import Sandbox
 from hubframe.testing import demo_ids
 
@@ -104,15 +105,18 @@ def test_a_ctrl_c_while_a_dry_runs_report_is_written_leaves_no_cut_off_file(
     out = tmp_path / "out"
     out.mkdir()
     report = out / f"plan{suffix}"
-    if earlier:  # an earlier run's report, kept whole
-        report.write_bytes(b"earlier")
+    kept = b""
+    if earlier:  # an earlier dry run's report, kept whole (a file that is no report, as the
+        # b"earlier" this test wrote before, is now refused before the run: test_written_over)
+        export_report(read_pairs(sheet).assign(status="planned"), report)
+        kept = report.read_bytes()
     argv = ["associate", str(sheet), "--dry-run", "--no-preflight", "--report", str(report)]
     code, err = _interrupt_when_writing([*argv, "--no-progress"], sandbox, out)
     assert code == 130, err
     assert err.strip().splitlines()[-1] == "hubframe: interrupted"
     assert os.listdir(out) == ([report.name] if earlier else [])
     if earlier:
-        assert report.read_bytes() == b"earlier"
+        assert report.read_bytes() == kept
 
 
 @pytest.mark.parametrize("through_link", [False, True])

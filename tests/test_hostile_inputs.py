@@ -666,8 +666,8 @@ def test_a_hostile_report_given_to_undo_is_refused_before_the_engine_opens_it(
 def test_a_large_report_is_still_read_for_undo(tmp_path: Path) -> None:
     """The report's limits are those of a sheet raised to a full Results sheet of 64 columns:
     a report of 30 columns past the 10,000,000 cells of a sheet is read."""
-    from hubframe.report.reader import REPORT_SHEET_CELLS, _report_limits
+    from hubframe.report.reader import REPORT_SHEET_CELLS, report_limits
 
-    limits = _report_limits()
+    limits = report_limits()
     assert limits.max_sheet_cells == REPORT_SHEET_CELLS > 1_048_576 * 30
     assert limits.max_zip_ratio == ReadLimits().max_zip_ratio  # bombs are refused as before

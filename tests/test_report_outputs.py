@@ -95,8 +95,8 @@ def test_names_that_differ_only_in_capitals_are_refused(tmp_path: Path, exists: 
     sheet = tmp_path / "Pairs.csv"
     sheet.write_text("Deal ID,Contact ID\n1,2\n", encoding="utf-8")
     for path in (tmp_path / "Out.csv", tmp_path / "out.CSV"):
-        if exists:
-            path.write_text("x\n", encoding="utf-8")
+        if exists:  # empty: a file that holds no report is now refused for what it holds
+            path.write_text("", encoding="utf-8")
     with pytest.raises(InputError, match=r"differs from the report .* only in capital letters"):
         check_outputs(report=tmp_path / "Out.csv", retry_file=tmp_path / "out.CSV")
     with pytest.raises(InputError, match=r"differs from the sheet being read .* capital letters"):

@@ -32,7 +32,12 @@ from hubframe.report.excel import (
     Table,
     write_tables,
 )
-from hubframe.report.outputs import REPORT_SUFFIXES, check_output, refuse_own_sources
+from hubframe.report.outputs import (
+    REPORT_SUFFIXES,
+    check_output,
+    check_written_over,
+    refuse_own_sources,
+)
 from hubframe.report.safety import csv_column, outgoing_frame
 from hubframe.report.summary import build_summary, summary_data
 from hubframe.report.whole import written_whole
@@ -153,6 +158,7 @@ def target_path(path: PathLike, result: pd.DataFrame, role: str) -> tuple[Path, 
         raise InputError(f"{target.name}: a report or retry file must end in .xlsx or .csv")
     check_output(target, role)  # a folder, its folder a file, a name no disk takes, a bad link
     refuse_own_sources(target, role, result)
+    check_written_over(target, role)  # a report over a report, a retry file over a retry file
     return target, suffix
 
 

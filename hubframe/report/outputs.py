@@ -13,13 +13,16 @@ path and what is wrong:
   network shares and access lists alike); a missing folder of a report or retry file is
   created when it is written, so the nearest folder that exists is tested; a journal's folder
   must exist (the journal is opened before sending);
-* an existing file must be writable, and no output may be the sheet being read or another
-  output of the same run: the same file under any name (a hard link, a symbolic link, ``..``:
-  files that exist are compared by identity, ``os.path.samefile``), or a name that differs
-  from it only in capital letters.  macOS's and Windows's usual disks take ``Report.csv`` and
-  ``report.CSV`` for one file, and whether a disk does cannot be known for a file not written
-  yet, so such names are refused everywhere (on a disk that tells them apart the analyst
-  renames one; on one that does not, one would be written over the other).
+* an existing file must be writable, and one hubframe may write over
+  (:mod:`hubframe.report.overwrite`: a report over an empty file or a report, a retry file
+  over an empty file or a retry file, nothing over a journal); and no output may be the
+  sheet being read or another output of the same run: the same file under any name (a hard
+  link, a symbolic link, ``..``: files that exist are compared by identity,
+  ``os.path.samefile``), or a name that differs from it only in capital letters.  macOS's
+  and Windows's usual disks take ``Report.csv`` and ``report.CSV`` for one file, and whether
+  a disk does cannot be known for a file not written yet, so such names are refused
+  everywhere (on a disk that tells them apart the analyst renames one; on one that does not,
+  one would be written over the other).
 
 The writers of the Python API (``export_report``, ``export_retry``, ``write_pairs``) check the
 same for the table they write (:func:`refuse_own_sources`): a table keeps the files it was read
@@ -108,6 +111,20 @@ def check_output(path: PathLike, role: str, *, sheet: bool = True, create: bool 
             )
     _check_folder(target, role, create=create)
     return target
+
+
+def check_written_over(target: Path, role: str) -> None:
+    """InputError when the file at ``target`` is not one the ``role`` may be written over
+    (:mod:`hubframe.report.overwrite`): a report over a report, a retry file over a retry
+    file (judged against the sheet too, once read), nothing over a journal."""
+    from hubframe.report import overwrite
+
+    if role == "report":
+        overwrite.check_report_target(target)
+    elif role == "retry file":
+        overwrite.precheck_retry_target(target)
+    else:
+        overwrite.refuse_journal(target, role)
 
 
 #: The longest file name most disks take, in bytes (ext4, APFS, NTFS: 255).
@@ -200,6 +217,9 @@ def check_outputs(
             clash = _clash(path, role, other, other_role)
             if clash is not None:
                 raise InputError(clash)
+    for role, path in outputs:
+        if role != "journal":
+            check_written_over(path, role)
 
 
 def _read_from(frame: pd.DataFrame) -> list[tuple[str | None, Path]]:
@@ -345,6 +365,7 @@ __all__ = [
     "REPORT_SUFFIXES",
     "check_output",
     "check_outputs",
+    "check_written_over",
     "keep_run_report",
     "refuse_own_sources",
 ]

@@ -257,7 +257,7 @@ def _results_sheets(path: Path) -> tuple[pd.DataFrame, dict[str, str], Place]:
     workbook is opened once for all of them."""
     # Checked as a sheet is (zip sizes, parts, sheet dimensions) before the engine opens it:
     # a damaged or hostile file named like a report must not take the process down.
-    data = checked_workbook(path.read_bytes(), path.name, _report_limits())
+    data = checked_workbook(path.read_bytes(), path.name, report_limits())
     try:
         book = pd.ExcelFile(io.BytesIO(data), engine="calamine")
         names = set(book.sheet_names)
@@ -423,7 +423,7 @@ REPORT_SHEET_CELLS: Final = SHEET_ROWS * 64
 REPORT_UNZIPPED_BYTES: Final = 4 << 30
 
 
-def _report_limits() -> ReadLimits:
+def report_limits() -> ReadLimits:
     """The read limits in force, raised to what a large report needs."""
     limits = read_limits_in_force()
     return replace(
@@ -1187,6 +1187,7 @@ __all__ = [
     "no_primary_reading",
     "no_reading",
     "report_journal",
+    "report_limits",
     "report_read",
     "undo_of_undo",
 ]

@@ -37,6 +37,7 @@ from hubframe.report.columns import (
 )
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import target_path, write_csv
+from hubframe.report.overwrite import check_retry_target, mark_retry
 from hubframe.report.retry_lists import (
     CSV_CELLS,
     ID_SEPARATOR,
@@ -965,8 +966,40 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     _check_rows_to_send(result)
     target, suffix = target_path(path, result, "retry file")
     result = plain_cells(result.copy(deep=False))
+    check_retry_target(target, lambda: whole_layouts(result), sheet_names(result))
     if suffix == ".csv":
         write_csv(_one_table(result), target)
     else:
-        write_tables(target, _retry_sheets(result))
+        write_tables(target, _retry_sheets(result), mark_retry)
     return target
+
+
+def whole_layouts(frame: pd.DataFrame) -> list[pd.DataFrame]:
+    """The retry files of ``frame`` (a result, or a sheet read and not yet run) were every
+    row of its sheet still to do: the ``.csv`` table and each ``.xlsx`` sheet.  A file whose
+    header is one of theirs and whose rows are theirs is a retry file of this sheet
+    (:func:`~hubframe.report.overwrite.check_retry_target`)."""
+    every = plain_cells(frame.copy(deep=False))
+    every["status"] = "failed"
+    found: list[pd.DataFrame] = []
+    for layout in (_csv_layouts, _xlsx_layouts):
+        try:
+            found += layout(every)
+        except InputError:  # no .csv layout (sheets that disagree), or none that can be written
+            continue
+    return found
+
+
+def sheet_names(frame: pd.DataFrame) -> list[str]:
+    """The names of the sheets ``frame``'s rows come from (a .csv sheet's: its file name)."""
+    if "sheet" not in frame.columns:
+        return []
+    return [str(s) for s in frame["sheet"].astype("string").dropna().unique()]
+
+
+def _csv_layouts(result: pd.DataFrame) -> list[pd.DataFrame]:
+    return [_one_table(result)]
+
+
+def _xlsx_layouts(result: pd.DataFrame) -> list[pd.DataFrame]:
+    return [table for _, table in _retry_tables(result)]

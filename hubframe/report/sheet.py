@@ -26,7 +26,7 @@ from hubframe.io.scope import SCOPE_SHEET, export_scope, scope_frame
 from hubframe.io.sources import as_path
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import write_csv
-from hubframe.report.outputs import check_output, refuse_own_sources
+from hubframe.report.outputs import check_output, check_written_over, refuse_own_sources
 
 PathLike = str | os.PathLike[str]
 SHEET_TITLE = "Associations"
@@ -43,6 +43,7 @@ def write_pairs(frame: pd.DataFrame, path: PathLike, *, title: str = SHEET_TITLE
         raise InputError(f"{target.name}: an export must end in .xlsx or .csv")
     check_output(target, "export")  # its folder a file, a name no disk takes, a dangling link
     refuse_own_sources(target, "sheet", frame)
+    check_written_over(target, "export")  # never over a journal
     out = _as_sheet(plain_cells(frame.copy(deep=False))).reset_index(drop=True)
     headers = [str(c) for c in out.columns]
     for i in sorted({headers.index(h) for h in record_id_headers(headers)}):

@@ -161,6 +161,8 @@ def test_guard_examples() -> None:
 )
 def test_csv_retry_round_trips_and_is_safe(tmp_path: Path, values: list[str], header: str) -> None:
     result = _result({header: values, "Association label": values[::-1]})
+    # each example is another sheet: the last one's .csv retry file is not written over
+    (tmp_path / "retry.csv").unlink(missing_ok=True)
     path = export_retry(result, tmp_path / "retry.csv")
     rows = _csv_rows(path)
     _assert_csv_safe(rows)

@@ -355,3 +355,31 @@ def test_the_demo_runs_again(tmp_path: Path) -> None:
     """The demo writes over its own reports and retry files (marked workbooks)."""
     for _ in range(2):
         assert main(["demo", "--out", str(tmp_path), "--no-progress"]) == 0
+
+
+@pytest.mark.parametrize(
+    ("earlier", "written_over"),
+    [
+        ("2040000001,999999,,short", True),  # the row as the sheet has it
+        ("2040000001,99999999999,,short", True),  # before its contact id was fixed
+        ("2040000001,99999999999,,long", False),  # two cells another row's
+        ("2040000077,99999999999,Champion,short", False),
+    ],
+)
+def test_a_csv_retry_file_of_the_sheet_before_a_fix_is_its_retry_file(
+    run: tuple[Path, pd.DataFrame], tmp_path: Path, earlier: str, written_over: bool
+) -> None:
+    """Fix the sheet's row and run it again: the earlier retry file holds the row as it was,
+    one cell other than the sheet's; it is still this sheet's retry file.  A row that differs
+    from every row of the sheet in two cells is another sheet's."""
+    _, result = run
+    path = tmp_path / "retry.csv"
+    path.write_text(f"{HEADER}\n{earlier}\n", encoding="utf-8")
+    kept = _digest(path)
+    if written_over:
+        export_retry(result, path)
+        assert _retry_ids(path) == ["999999"]
+        return
+    with pytest.raises(InputError, match="did not write as a retry file of this sheet"):
+        export_retry(result, path)
+    assert _digest(path) == kept

@@ -13,8 +13,9 @@ hubframe can tell it is its own:
   file or a retry file: an ``.xlsx`` one carries a mark (a custom document property, which
   Excel and LibreOffice keep when they save the file again and which no sheet shows); a
   ``.csv`` one (no room for a mark) when its header is the header the run writes and all its
-  rows are rows of the run's own sheet (a cell of several ids may hold some of them: the ids
-  still to do), and it is not named as that sheet.  An ``.xlsx`` retry file an earlier
+  rows are rows of the run's own sheet, or were before one of their cells was fixed (a cell
+  of several ids may hold some of them: the ids still to do), and it is not named as that
+  sheet.  An ``.xlsx`` retry file an earlier
   hubframe wrote has no mark and is not written over: a workbook of the sheet's own header
   and rows is as likely the analyst's workbook itself;
 * a SQLite database (a journal) never, whatever the writer (an export too).
@@ -99,14 +100,16 @@ def has_retry_mark(path: Path) -> bool:
 
 
 def _is_report(path: Path) -> bool:
-    """``path`` reads back as a report hubframe wrote (:func:`report_read`)."""
+    """``path`` reads back as a report hubframe wrote (:func:`report_read`): its ``status``
+    column, and ``error_code`` or the ``sheet`` and ``row`` columns beside it."""
     from hubframe.report.reader import report_read
 
     try:
         table, _ = report_read(path)
     except Exception:  # not a report, or none that can be read
         return False
-    return {str(c).strip() for c in table.columns} >= _REPORT_COLUMNS
+    columns = {str(c).strip() for c in table.columns}
+    return "status" in columns and ("error_code" in columns or columns >= _REPORT_COLUMNS)
 
 
 def _refusal(path: Path, role: str, why: str) -> InputError:
@@ -248,7 +251,7 @@ def _fits_one(table: Cells, known: list[Cells]) -> bool:
 
 def _rows_of(rows: list[list[str]], sheet: list[list[str]], width: int) -> bool:
     """Every row of ``rows`` is a row of ``sheet`` (each cell the sheet's, or some of the ids
-    of its cell of several: the ids still to do)."""
+    of its cell of several: the ids still to do), or was before one of its cells was fixed."""
     exact = {tuple(_padded(r, width)) for r in sheet}
     left = [_padded(r, width) for r in rows if len(r) <= width]
     if len(left) < len(rows):
@@ -276,19 +279,24 @@ class _ItemIndex:
                     self.by_item.setdefault((column, item), []).append(at)
 
     def holds(self, row: list[frozenset[str]]) -> bool:
-        """A row of the sheet holds each cell of ``row`` (an empty cell only where it is)."""
+        """A row of the sheet holds each cell of ``row`` (an empty cell only where it is) but
+        one at most, and at least two: the row as the sheet has it, or had it before one of
+        its cells was fixed (the run again after a fix empties its earlier retry file)."""
         keys = [(c, next(iter(items))) for c, items in enumerate(row) if items]
-        if not keys:
-            return False
-        fewest = min((self.by_item.get(k, []) for k in keys), key=len)
-        return any(self._covers(self.rows[at], row) for at in fewest)
+        if len(keys) < 2:
+            return False  # a row of one cell says too little of where it comes from
+        found = sorted((self.by_item.get(k, []) for k in keys), key=len)
+        # a row that differs in one cell at most holds one of any two of its cells
+        near = {at for posting in found[:2] for at in posting}
+        return any(self._covers(self.rows[at], row) for at in near)
 
     @staticmethod
     def _covers(sheet_row: list[frozenset[str]], row: list[frozenset[str]]) -> bool:
-        return all(
+        fits = [
             cell <= mine and (bool(cell) or not mine)
             for cell, mine in zip(row, sheet_row, strict=True)
-        )
+        ]
+        return fits.count(False) <= 1 and any(f and bool(c) for f, c in zip(fits, row, strict=True))
 
 
 __all__ = [

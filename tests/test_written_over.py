@@ -383,3 +383,26 @@ def test_a_csv_retry_file_of_the_sheet_before_a_fix_is_its_retry_file(
     with pytest.raises(InputError, match="did not write as a retry file of this sheet"):
         export_retry(result, path)
     assert _digest(path) == kept
+
+
+@pytest.mark.parametrize("fixed", [False, True])
+@pytest.mark.parametrize("header", ["Phone", "=Phone", "-Notes"])
+def test_a_retry_file_with_guarded_cells_is_the_runs_own(
+    sandbox: Sandbox, tmp_path: Path, header: str, fixed: bool
+) -> None:
+    """The retry writer puts a ' before a cell or header a spreadsheet would run ('+1 555 0101,
+    '=needs check): read as stored, such a file was not this sheet's retry file, and the same
+    command again (or again after a fix) was refused, "not written by hubframe" (helper-210).
+    The guard is taken off before the rows are compared."""
+    sheet = tmp_path / "sheet.csv"
+    rows = ["2040000001,1019360001,+1 555 0100", "2040000002,10193600x2,=needs check"]
+    sheet.write_text(f"Deal ID,Contact ID,{header}\n" + "\n".join(rows) + "\n")
+    retry = tmp_path / "retry.csv"
+    assert main(["associate", str(sheet), "--retry-file", str(retry), *_hub(sandbox)]) == 1
+    assert "'=needs check" in retry.read_text(encoding="utf-8-sig")  # guarded as written
+    if fixed:
+        sheet.write_text(sheet.read_text().replace("10193600x2", "1019360002"))
+    code = main(["associate", str(sheet), "--retry-file", str(retry), *_hub(sandbox)])
+    assert code == (0 if fixed else 1)
+    kept = retry.read_text(encoding="utf-8-sig").strip().splitlines()
+    assert len(kept) == (1 if fixed else 2), kept  # emptied to its header, or the row again

@@ -38,6 +38,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 
 from hubframe.errors import InputError
+from hubframe.formula import unguard
 from hubframe.io.xmltags import PREFIX, SPACE
 
 if TYPE_CHECKING:
@@ -210,7 +211,9 @@ def _csv_cells(path: Path) -> Cells | None:
         return None
     if any("\0" in cell for line in lines for cell in line):
         return None  # text holds no NUL: a binary file
-    return _as_table([[_text(c) for c in line] for line in lines])
+    # the retry writer guards cells and headers that a spreadsheet would run ('+1 555 0101):
+    # read as the sheet's rows are, without the guard (else the file is not the run's own)
+    return _as_table([[unguard(_text(c)) for c in line] for line in lines])
 
 
 def _as_table(lines: Sequence[list[str]]) -> Cells | None:

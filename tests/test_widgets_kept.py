@@ -8,6 +8,7 @@ Driven headlessly against the built-in sandbox, over HTTP; the portal is the ora
 from __future__ import annotations
 
 import html
+import os
 import re
 import tempfile
 from collections.abc import Callable
@@ -338,3 +339,25 @@ def test_a_shown_report_saved_is_not_written_again_once_kept(
     assert _files(out) == {"A_report.xlsx", "B_report (run 2).xlsx", "B_retry.csv"}
     _undo_all(app, out)
     assert _links(app) == before
+
+
+def test_a_report_edited_after_its_save_is_not_handed_on_as_it(tmp_path: Path) -> None:
+    """The shown run's report saved, then edited by the analyst, then another run shown: the
+    kept report took the edited file for its own (stamped as it was then, not as written), so
+    a later Save listed it and wrote nothing: the report that undoes the run was lost
+    (helper-210)."""
+    result = pd.DataFrame({"status": ["success"]})
+    report = tmp_path / "a_report.xlsx"
+    report.write_bytes(b"as the Save wrote it")
+    saved = kept.SavedFiles.of(result, None, ("a_report.xlsx", "a_retry.xlsx"), [report])
+    report.write_bytes(b"edited afterwards, rows deleted")
+    os.utime(report, ns=(1, 1))  # another size and time, as an edit gives
+    earlier = kept.KeptReport(run=1, name="a_report (run 1).xlsx", result=result, issues=None)
+    saved.hand_to(earlier)
+    assert earlier.saved_as(tmp_path) is None  # written again by the next Save
+    untouched = tmp_path / "b_report.xlsx"
+    untouched.write_bytes(b"as written")
+    saved = kept.SavedFiles.of(result, None, ("b_report.xlsx", "b_retry.xlsx"), [untouched])
+    again = kept.KeptReport(run=2, name="b_report (run 2).xlsx", result=result, issues=None)
+    saved.hand_to(again)
+    assert again.saved_as(tmp_path) == untouched  # unchanged: that file again

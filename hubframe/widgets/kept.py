@@ -48,9 +48,10 @@ class KeptReport:
                 return path
         return None
 
-    def was_saved(self, path: Path) -> None:
-        """Note that Save report wrote this report to ``path``."""
-        stamp = _stamp(path)
+    def was_saved(self, path: Path, stamp: tuple[int, int] | None = None) -> None:
+        """Note that Save report wrote this report to ``path`` (``stamp``: the file's size and
+        modified time as written, when noted then; else as it is now, just written)."""
+        stamp = stamp or _stamp(path)
         if stamp is not None:
             self._saved[path] = stamp
 
@@ -104,7 +105,8 @@ class SavedFiles:
         """Note on ``report`` (this run's, kept once another run is shown) the report file
         this Save wrote, so a Save of the kept reports does not write it again."""
         if report.result is self.result and self.stamps:
-            report.was_saved(next(iter(self.stamps)))
+            path, stamp = next(iter(self.stamps.items()))
+            report.was_saved(path, stamp)  # as written then: a file edited since is not it
 
 
 def _stamp(path: Path) -> tuple[int, int] | None:

@@ -5,8 +5,8 @@ before it sends one (:mod:`hubframe.hubspot.auth` keeps it masked)."""
 from __future__ import annotations
 
 #: Quotes a token may come wrapped in (an env file's ``TOKEN="pat-..."`` read as it is, a
-#: word processor's curly quotes): the opening one and its closing one.
-_QUOTES = {'"': '"', "'": "'", "\u201c": "\u201d", "\u2018": "\u2019", "`": "`"}
+#: word processor's curly quotes, one left by a cut paste): no token holds one.
+_QUOTES = "\"'`\u201c\u201d\u2018\u2019"
 
 
 def token_text(given: str) -> str:
@@ -22,11 +22,8 @@ def token_text(given: str) -> str:
 
 
 def _unquoted(text: str) -> str:
-    """``text`` stripped, and without each pair of quotes around it."""
-    text = text.strip()
-    while len(text) >= 2 and _QUOTES.get(text[0]) == text[-1]:
-        text = text[1:-1].strip()
-    return text
+    """``text`` without the spaces and quotes around it (a pair, or one alone)."""
+    return text.strip().strip(_QUOTES + " \t\r\n")
 
 
 def token_problem(text: str) -> str | None:

@@ -26,7 +26,7 @@ from hubframe.tokens import token_text
 
 DEAL, CONTACT = 2040000060, 1019360160
 WRAPS = ['"{}"', "'{}'", "\u201c{}\u201d", "\u2018{}\u2019", "`{}`", ' "{}" \n', '"Bearer {}"']
-WRAPS += ['Bearer "{}"', "  '{}'\r\n", "Bearer\t{}", '" {} "']
+WRAPS += ['Bearer "{}"', "  '{}'\r\n", "Bearer\t{}", '" {} "', '{}"', "'{}", "\u201c{}"]
 
 
 @pytest.mark.parametrize("wrap", WRAPS)
@@ -61,7 +61,9 @@ TOKEN_CHARS = string.ascii_letters + string.digits + "-_"
 @given(
     token=st.text(TOKEN_CHARS, min_size=1, max_size=40),
     layers=st.lists(
-        st.sampled_from(['"{}"', "'{}'", "\u201c{}\u201d", " {} ", "\n{}\r\n", "Bearer {}"]),
+        st.sampled_from(
+            ['"{}"', "'{}'", "\u201c{}\u201d", " {} ", "\n{}\r\n", "Bearer {}", '{}"', "`{}"]
+        ),
         max_size=4,
     ),
 )

@@ -775,7 +775,9 @@ def _refuse_removals(args: argparse.Namespace, frame: pd.DataFrame) -> None:
         )
 
 
-def _keep_run_reports(args: argparse.Namespace) -> None:
+def _keep_run_reports(
+    args: argparse.Namespace, outputs: tuple[str, ...] = ("report", "retry file")
+) -> None:
     """No run writes its report or retry file over the report of a run that sent rows, the
     file ``undo`` reads: a dry run recalled from the shell's history, a run again with the
     same ``--report`` after fixing a row, or ``--retry-file`` given a report's name replaced
@@ -789,9 +791,11 @@ def _keep_run_reports(args: argparse.Namespace) -> None:
     dry = bool(getattr(args, "dry_run", False))
     run = "dry run" if dry else "run"
     sandbox = bool(getattr(args, "demo", False) or getattr(args, "sandbox", None))
-    resumed = None if dry else _resumed_journal(args)
+    if not hasattr(args, "resumed_journal"):  # decided once, before sending: see _report_path
+        args.resumed_journal = None if dry else _resumed_journal(args)
+    resumed = args.resumed_journal
     for path, what in ((args.report, "report"), (getattr(args, "retry_file", None), "retry file")):
-        if path:
+        if path and what in outputs:
             keep_run_report(
                 path,
                 f"a {run}",
@@ -950,7 +954,7 @@ def _write_outputs(
     if args.report:
         try:
             written["report"] = export_report(
-                result, args.report, validation=issues, settings=settings
+                result, _report_path(args, out), validation=issues, settings=settings
             )
         except (OSError, InputError) as exc:  # InputError: its folder checked again, gone
             failed["report"] = exc
@@ -964,6 +968,34 @@ def _write_outputs(
     if failed:
         raise InputError(_not_written(result, args, written, failed))
     return list(written.values())
+
+
+def _report_path(args: argparse.Namespace, out: TextIO) -> Path:
+    """Where the report goes: ``--report``, unless the report of another run that sent rows
+    came there while this one ran (two runs given one ``--report`` at once: the check before
+    sending passed for both, and the later one replaced the earlier's report, the one file
+    that undoes it); then a free name beside it (``r (2).xlsx``), said."""
+    path = Path(str(args.report)).expanduser()
+    try:
+        _keep_run_reports(args, ("report",))
+    except InputError:
+        beside = free_name(path)
+        print(
+            f"report: {path} now holds the report of another run that sent rows, written while "
+            f"this one ran: it is kept, and this run's report is {beside.name}",
+            file=out,
+        )
+        return beside
+    return path
+
+
+def free_name(path: Path) -> Path:
+    """``path``, or ``name (2).ext``, ``(3)``... beside it when a file of that name exists."""
+    found, n = path, 2
+    while found.exists():
+        found = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        n += 1
+    return found
 
 
 def _write_retry(

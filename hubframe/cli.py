@@ -975,6 +975,8 @@ def _report_path(args: argparse.Namespace, out: TextIO) -> Path:
     came there while this one ran (two runs given one ``--report`` at once: the check before
     sending passed for both, and the later one replaced the earlier's report, the one file
     that undoes it); then a free name beside it (``r (2).xlsx``), said."""
+    from hubframe.report.outputs import free_name
+
     path = Path(str(args.report)).expanduser()
     try:
         _keep_run_reports(args, ("report",))
@@ -987,15 +989,6 @@ def _report_path(args: argparse.Namespace, out: TextIO) -> Path:
         )
         return beside
     return path
-
-
-def free_name(path: Path) -> Path:
-    """``path``, or ``name (2).ext``, ``(3)``... beside it when a file of that name exists."""
-    found, n = path, 2
-    while found.exists():
-        found = path.with_name(f"{path.stem} ({n}){path.suffix}")
-        n += 1
-    return found
 
 
 def _write_retry(

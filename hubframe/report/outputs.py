@@ -53,6 +53,17 @@ def _kind_of(suffix: str) -> str:
     return f"'{suffix}'" if suffix else "no extension"
 
 
+def free_name(path: Path) -> Path:
+    """``path``, or ``name (2).ext``, ``(3)``... beside it when a file of that name exists:
+    where a file is kept and the new one goes beside it (the app's saves, a report another
+    run wrote while this one ran)."""
+    found, n = path, 2
+    while found.exists():
+        found = path.with_name(f"{path.stem} ({n}){path.suffix}")
+        n += 1
+    return found
+
+
 def _existing_folder(path: Path) -> Path:
     """The nearest folder above ``path`` that exists (``path``'s own folder, or an ancestor)."""
     folder = path.parent
@@ -366,6 +377,7 @@ __all__ = [
     "check_output",
     "check_outputs",
     "check_written_over",
+    "free_name",
     "keep_run_report",
     "refuse_own_sources",
 ]

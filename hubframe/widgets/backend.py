@@ -46,7 +46,7 @@ from hubframe.jobs import associate, configure_limits
 from hubframe.jobs.check import validate_limits, validate_pairs
 from hubframe.redaction import MARK, redact
 from hubframe.report import export_report, export_retry, retry_rows
-from hubframe.report.outputs import check_output, check_outputs
+from hubframe.report.outputs import check_output, check_outputs, free_name
 from hubframe.report.whole import written_whole
 from hubframe.sandbox import Sandbox
 
@@ -646,16 +646,6 @@ def retry_count(result: pd.DataFrame) -> int:
     return int(retry_rows(result).sum())
 
 
-def _free_name(folder: Path, name: str) -> Path:
-    """``folder / name``, or ``name (2)``, ``(3)``... when a file of that name exists."""
-    path = folder / name
-    n = 2
-    while path.exists():
-        path = folder / f"{Path(name).stem} ({n}){Path(name).suffix}"
-        n += 1
-    return path
-
-
 def save_outputs(
     result: pd.DataFrame,
     issues: pd.DataFrame | None,
@@ -670,8 +660,8 @@ def save_outputs(
     before anything is written, as the command line checks its outputs."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
-    report = _free_name(folder, report_name)
-    retry = _free_name(folder, retry_name) if retry_count(result) else None
+    report = free_name(folder / report_name)
+    retry = free_name(folder / retry_name) if retry_count(result) else None
     check_outputs(report=report, retry_file=retry, sources=[source] if source else [])
     written = [export_report(result, report, validation=issues)]
     if retry is not None:
@@ -685,7 +675,7 @@ def save_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
     file appears whole or not at all (a full disk left a cut file under the export's name)."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
-    paths = [check_output(_free_name(folder, name), "export") for name in files]
+    paths = [check_output(free_name(folder / name), "export") for name in files]
     folder.mkdir(parents=True, exist_ok=True)
     for path, data in zip(paths, files.values(), strict=True):
         with written_whole(path) as temp:
@@ -703,7 +693,7 @@ def save_reports(
         raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
     paths: list[Path] = []
     for name in reports:  # the names differ: each is its run's
-        paths.append(check_output(_free_name(folder, name), "report"))
+        paths.append(check_output(free_name(folder / name), "report"))
     return [
         export_report(result, path, validation=issues)
         for path, (result, issues) in zip(paths, reports.values(), strict=True)

@@ -1012,16 +1012,43 @@ def _write_retry(
     if not todo and not path.exists():
         print("retry file: not written, no rows to retry", file=out)
         return
+    target = _retry_path(args, path, todo, out)
+    if target is None:
+        return
+    path = target
     try:
         written["retry file"] = export_retry(result, path)
     except (OSError, InputError) as exc:
         failed["retry file"] = exc
         return
-    said = _retry_words(args, todo, result) if todo else "no rows to retry: emptied"
+    said = _retry_words(args, todo, result, path) if todo else "no rows to retry: emptied"
     print(f"retry file: {written['retry file']} ({said})", file=out)
 
 
-def _retry_words(args: argparse.Namespace, todo: int, result: pd.DataFrame) -> str:
+def _retry_path(args: argparse.Namespace, path: Path, todo: int, out: TextIO) -> Path | None:
+    """Where the retry file goes: ``--retry-file``, unless the file there changed since it was
+    judged before sending (another run given the same ``--retry-file`` wrote its own there
+    meanwhile, or the analyst saved it): that file is kept, and this run's rows go beside it
+    (``r (2).xlsx``), said; with no row to retry, nothing is written (None).  Before, the run
+    that ended last replaced the other's rows still to do, or emptied them."""
+    from hubframe.io.sources import as_path
+    from hubframe.report.outputs import file_stamp, free_name
+
+    target = as_path(path)
+    if not hasattr(args, "retry_stamp") or file_stamp(target) == args.retry_stamp:
+        return path
+    if file_stamp(target) is None:  # deleted meanwhile: nothing there to keep
+        return path
+    changed = f"retry file: {path} was written while this run ran (by another run?): it is kept"
+    if not todo:
+        print(f"{changed}; this run has no rows to retry", file=out)
+        return None
+    beside = free_name(target)
+    print(f"{changed}, and this run's retry file is {beside.name}", file=out)
+    return beside
+
+
+def _retry_words(args: argparse.Namespace, todo: int, result: pd.DataFrame, path: Path) -> str:
     """What the rows of a retry file are, and what runs it: an undo's rows are taken back by
     the undo run again (``hubframe remove`` of its file would take only the labels of labeled
     rows, where the undo removes the pair whole); a remove's rows are removals still to do
@@ -1029,7 +1056,6 @@ def _retry_words(args: argparse.Namespace, todo: int, result: pd.DataFrame) -> s
     from hubframe.report import retry_rows
     from hubframe.report.columns import from_sheet
 
-    path = args.retry_file
     if args.command == "undo":  # only undo knows what to take back (a pair whole, a label)
         listed = int((retry_rows(result) & from_sheet(result)).sum())
         lists = (
@@ -1130,11 +1156,13 @@ def _check_retry_target(args: argparse.Namespace, frame: pd.DataFrame) -> None:
     if not args.retry_file:
         return
     from hubframe.io.sources import as_path
+    from hubframe.report.outputs import file_stamp
     from hubframe.report.overwrite import check_retry_target
     from hubframe.report.retry import sheet_names, whole_layouts
 
     path = as_path(args.retry_file)
     check_retry_target(path, lambda: whole_layouts(frame), sheet_names(frame))
+    args.retry_stamp = file_stamp(path)  # as judged: see _retry_path
 
 
 @dataclass

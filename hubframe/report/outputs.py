@@ -64,6 +64,15 @@ def free_name(path: Path) -> Path:
     return found
 
 
+def file_stamp(path: Path) -> tuple[int, int] | None:
+    """A file's size and modified time (None when it is gone): whether it was written since."""
+    try:
+        stat = path.stat()
+    except OSError:
+        return None
+    return stat.st_size, stat.st_mtime_ns
+
+
 def _existing_folder(path: Path) -> Path:
     """The nearest folder above ``path`` that exists (``path``'s own folder, or an ancestor)."""
     folder = path.parent

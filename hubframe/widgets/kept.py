@@ -18,6 +18,7 @@ from typing import Final
 
 import pandas as pd
 
+from hubframe.report.outputs import file_stamp
 from hubframe.vocab import Action, Status
 from hubframe.widgets import backend
 
@@ -44,14 +45,14 @@ class KeptReport:
         """The file in ``folder`` Save report wrote this report to, still as written; None
         when there is none (never saved there, or since changed, moved or deleted)."""
         for path, stamp in self._saved.items():
-            if path.parent.resolve() == folder.resolve() and _stamp(path) == stamp:
+            if path.parent.resolve() == folder.resolve() and file_stamp(path) == stamp:
                 return path
         return None
 
     def was_saved(self, path: Path, stamp: tuple[int, int] | None = None) -> None:
         """Note that Save report wrote this report to ``path`` (``stamp``: the file's size and
         modified time as written, when noted then; else as it is now, just written)."""
-        stamp = stamp or _stamp(path)
+        stamp = stamp or file_stamp(path)
         if stamp is not None:
             self._saved[path] = stamp
 
@@ -81,7 +82,7 @@ class SavedFiles:
         names: tuple[str, str],
         paths: list[Path],
     ) -> SavedFiles:
-        stamps = {path: stamp for path in paths if (stamp := _stamp(path)) is not None}
+        stamps = {path: stamp for path in paths if (stamp := file_stamp(path)) is not None}
         return cls(result, issues, names, stamps)
 
     def still(
@@ -97,7 +98,7 @@ class SavedFiles:
             return None
         where = folder.resolve()
         for path, stamp in self.stamps.items():
-            if path.parent.resolve() != where or _stamp(path) != stamp:
+            if path.parent.resolve() != where or file_stamp(path) != stamp:
                 return None
         return list(self.stamps) or None
 
@@ -107,15 +108,6 @@ class SavedFiles:
         if report.result is self.result and self.stamps:
             path, stamp = next(iter(self.stamps.items()))
             report.was_saved(path, stamp)  # as written then: a file edited since is not it
-
-
-def _stamp(path: Path) -> tuple[int, int] | None:
-    """A file's size and modified time (None when it is gone)."""
-    try:
-        stat = path.stat()
-    except OSError:
-        return None
-    return stat.st_size, stat.st_mtime_ns
 
 
 def kept_name(report_name: str, run: int) -> str:

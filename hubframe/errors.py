@@ -625,7 +625,8 @@ class RateLimitError(ApiError):
 
     @property
     def is_daily(self) -> bool:
-        return (self.policy_name or "").upper() == "DAILY"
+        name = self.policy_name
+        return isinstance(name, str) and name.upper() == "DAILY"
 
     @property
     def stops_run(self) -> bool:

@@ -569,7 +569,7 @@ class HubSpotClient:
         message = self._redact(str(body.get("message") or resp.reason or f"HTTP {status}"))
         common: dict[str, Any] = {
             "http_status": status,
-            "category": body.get("category") or body.get("errorType"),
+            "category": _text(body.get("category")) or _text(body.get("errorType")),
             "correlation_id": correlation_id(resp, body),
             "body": body,
             "attempts": attempt,
@@ -593,7 +593,7 @@ class HubSpotClient:
         elif status == 429:
             error = RateLimitError(
                 f"HubSpot rate limit (429): {message}",
-                policy_name=body.get("policyName"),
+                policy_name=_text(body.get("policyName")),
                 **common,
             )
         elif status in (LOCKED, MIGRATING):
@@ -1038,11 +1038,17 @@ def _retry_after(resp: requests.Response) -> float | None:
         pass
     try:
         when = email.utils.parsedate_to_datetime(value)
-    except (TypeError, ValueError, IndexError):
+    except (TypeError, ValueError, IndexError, OverflowError):  # a field out of range too
         return None
     if when.tzinfo is None:
         return None
     return max(0.0, (when - datetime.datetime.now(datetime.UTC)).total_seconds())
+
+
+def _text(value: object) -> str | None:
+    """A field of an error body that should be text, when it is (a proxy or another server may
+    answer a number, a list or an object there: not taken, rather than fail the run on it)."""
+    return value if isinstance(value, str) else None
 
 
 def require_client(client: object) -> HubSpotClient:

@@ -219,6 +219,8 @@ _SUCCESS, _UNKNOWN, _OTHER = ord("s"), ord("u"), ord("f")
 #: ``run.sqlite`` copied or moved alone was an empty database, taken for a new journal.
 CHECKPOINT_EVERY_S: float = 1.0
 _EMPTY: frozenset[int] = frozenset()
+#: A record type holding one primary company -> its Primary type towards companies (deals: 5).
+_TO_COMPANY: Final = {t.record_type: t.to_company for t in PRIMARY_TYPES}
 _NEWLINE: Final = pa.scalar("\n", pa.large_string())
 
 
@@ -1541,26 +1543,64 @@ class Journal:
                 found.setdefault(pair, []).append(types)
         return found
 
-    def primaries(self, record_type: str, record_ids: Iterable[str]) -> dict[str, frozenset[str]]:
-        """Record id -> the companies the first readings by the runs this run resumes (and its
-        own) found holding the record's primary: what it held before the run that applied
-        a row of it (a run keeps its readings of the primary pairs of the records its rows
-        set one for, in the record's direction; :meth:`remember_primaries`); an empty set for
-        a record those runs read with none.  Records they never read are left out."""
-        primary = next(t.to_company for t in PRIMARY_TYPES if t.record_type == record_type)
+    def primaries(
+        self, record_type: str, record_ids: Iterable[str]
+    ) -> dict[str, frozenset[str] | None]:
+        """Record id -> the companies holding the record's primary before the chain of runs
+        this run resumes (and its own) set it, of each record a row of which making a company
+        its primary they sent (or may have): the last reading of the record by those runs up
+        to the first of them that sent such a row (a run keeps its readings of the primary
+        companies of the records its rows set one for; :meth:`remember_primaries`), an empty
+        set for a record read with none, None when none of those runs read it.  Records no
+        such row of was sent are left out (read again: the chain has not moved their primary).
+        Before, the first reading of each company's pair was taken: run 1 read deal D's
+        primary P1 and was stopped before sending D's row, a colleague moved it to P2, run 2
+        read P2 and sent D's row, and run 3 reported P1 and P2 (or P1 when the colleague
+        took the primary off), and its undo named the wrong company to put back, or left the
+        row as one that moved a primary."""
         wanted = set(record_ids)
-        first: dict[RecordPair, frozenset[int]] = {}
         with self._using("read it"):
             where, runs = self._reading()
-            for pair, _, types in self._readings(record_type, PRIMARY_COMPANY, where, runs):
-                if pair.from_id in wanted:
-                    first.setdefault(pair, types)
-            read = {r for r, _ in self._primaries_read(record_type, where, runs) if r in wanted}
-        out: dict[str, set[str]] = {record: set() for record in read}
-        for pair, types in first.items():
-            if primary in types:
-                out.setdefault(pair.from_id, set()).add(pair.to_id)
-        return {record: frozenset(companies) for record, companies in out.items()}
+            first = self._primary_sent(record_type, wanted, where, runs)
+            if not first:
+                return {}
+            readings = self._record_readings(record_type, where, runs)
+        type_id = _TO_COMPANY[record_type]
+        out: dict[str, frozenset[str] | None] = {}
+        for record, by in first.items():
+            pairs, read = readings.get(record, ([], set()))
+            held, known = _held_before(pairs, read, {r for r in runs if r <= by}, type_id)
+            out[record] = held if known else None
+        return out
+
+    def _primary_sent(
+        self, record_type: str, wanted: Container[str], where: str, runs: tuple[int, ...]
+    ) -> dict[str, int]:
+        """Record id (of ``wanted``) -> the first of the runs ``where`` selects that sent a row
+        making a company its primary (either direction) that succeeded or may have (lock
+        held)."""
+        either = "((s.from_type = ? AND s.to_type = ?) OR (s.from_type = ? AND s.to_type = ?))"
+        test = f"{either} AND s.{where} AND s.action = ?"
+        params = (record_type, PRIMARY_COMPANY, PRIMARY_COMPANY, record_type, *runs)
+        first: dict[str, int] = {}
+        for key, run in self._sent_rows(test, (*params, str(Action.ASSOCIATE))):
+            found = _primary_of(key)
+            if found is not None and found[0] == record_type and found[1] in wanted:
+                first[found[1]] = min(run, first.get(found[1], run))
+        return first
+
+    def _record_readings(
+        self, record_type: str, where: str, runs: tuple[int, ...]
+    ) -> dict[str, RecordReadings]:
+        """Record id -> the readings of its companies by the runs ``where`` selects, as
+        (company, run, type ids) in the order taken, and the runs that read its primary
+        companies (``primary_read``) (lock held)."""
+        out: dict[str, RecordReadings] = {}
+        for pair, run, types in self._readings(record_type, PRIMARY_COMPANY, where, runs):
+            out.setdefault(pair.from_id, ([], set()))[0].append((pair.to_id, run, types))
+        for record, run in self._primaries_read(record_type, where, runs):
+            out.setdefault(record, ([], set()))[1].add(run)
+        return out
 
     def _primaries_read(
         self, record_type: str, where: str, runs: tuple[int, ...]
@@ -1979,6 +2019,9 @@ class JournalHolds:
 #: A sent row as :meth:`Journal.created` keys it: action, from type, to type, from id, to id,
 #: category, type id.
 SentKey = tuple[Any, ...]
+#: A record's readings of its companies, (company, run, type ids) in the order taken, and the
+#: runs that read its primary companies (:meth:`Journal._record_readings`).
+RecordReadings = tuple[list[tuple[str, int, frozenset[int]]], set[int]]
 #: A write of a record pair: (a creation?, from id, to id) (:meth:`Journal.never_sent`).
 SentPair = tuple[bool, str, str]
 
@@ -2018,8 +2061,7 @@ class _Befores:
         self._pairs: dict[tuple[str, str], dict[RecordPair, list[tuple[int, frozenset[int]]]]]
         self._pairs = {}
         self._chains: dict[int, set[int]] = {}
-        self._records: dict[str, dict[str, list[tuple[str, int, frozenset[int]]]]] = {}
-        self._read: dict[str, dict[str, set[int]]] = {}  # record type -> record -> runs
+        self._records: dict[str, dict[str, RecordReadings]] = {}  # by record type, record
 
     def recorded(self, run: int) -> bool:
         """Whether ``run`` or a run it resumed recorded any reading at all: False for a run
@@ -2052,38 +2094,47 @@ class _Befores:
 
     def primary(self, key: SentKey, run: int) -> tuple[frozenset[str], bool] | None:
         """For a row that makes a company a record's primary (:func:`_primary_of`): the
-        companies the last reading by the run that applied it, or a run it resumed, found
-        holding the record's primary (its readings of the record's companies, which a run
-        keeps for each record a row sets a primary company of), and whether it is known:
-        a company found holding it is (HubSpot keeps one); none found is only when one of
-        those runs read the record's primary companies (``primary_read``), else an older
-        hubframe's run, or a sync before they were read, left no reading of them.  None for
-        another row."""
+        companies the last reading of the record by the run that applied it, or a run it
+        resumed, found holding the record's primary (:func:`_held_before`; a run keeps its
+        readings of the companies of each record a row sets a primary company of), and whether
+        it is known: a company found holding it is (HubSpot keeps one); none found is only
+        when one of those runs read the record's primary companies (``primary_read``), else an
+        older hubframe's run, or a sync before they were read, left no reading of them.  None
+        for another row.  Before, the last reading of each company's pair was taken, whichever
+        run took it: a primary moved by hand between two runs of the chain had both
+        companies named."""
         found = _primary_of(key)
         if found is None:
             return None
         record_type, record_id, type_id = found
         if record_type not in self._records:
-            index: dict[str, list[tuple[str, int, frozenset[int]]]] = {}
-            readings = self._journal._readings(
-                record_type, PRIMARY_COMPANY, "run >= ?", (self._first,)
-            )
-            for pair, by, types in readings:
-                index.setdefault(pair.from_id, []).append((pair.to_id, by, types))
-            self._records[record_type] = index
-            read: dict[str, set[int]] = {}
-            for record, by in self._journal._primaries_read(
+            self._records[record_type] = self._journal._record_readings(
                 record_type, "run >= ?", (self._first,)
-            ):
-                read.setdefault(record, set()).add(by)
-            self._read[record_type] = read
-        chain = self._chain(run)
-        last: dict[str, frozenset[int]] = {}
-        for company, by, types in self._records[record_type].get(record_id, []):
-            if by in chain:
-                last[company] = types
-        held = frozenset(c for c, types in last.items() if type_id in types)
-        return held, bool(held) or not chain.isdisjoint(self._read[record_type].get(record_id, ()))
+            )
+        pairs, read = self._records[record_type].get(record_id, ([], set()))
+        return _held_before(pairs, read, self._chain(run), type_id)
+
+
+def _held_before(
+    pairs: Iterable[tuple[str, int, frozenset[int]]],
+    read: Collection[int],
+    runs: Collection[int],
+    type_id: int,
+) -> tuple[frozenset[str], bool]:
+    """The companies holding a record's primary (type ``type_id``) as the last of ``runs``
+    that read it found them, and whether that is known (:meth:`Journal.primaries`,
+    :meth:`_Befores.primary`).  ``pairs``: the readings of the record's companies (company,
+    run, type ids) in the order taken; ``read``: the runs that read its primary companies.
+    The last such run of ``runs`` tells (a run reads them all at once; a company it did not
+    find holding the primary did not); when none of ``runs`` did (an older hubframe's), the
+    last reading of each company's pair by ``runs``, known when one holds it."""
+    last = max((r for r in read if r in runs), default=None)
+    held: dict[str, frozenset[int]] = {}
+    for company, run, types in pairs:
+        if run == last or (last is None and run in runs):
+            held[company] = types  # in the order taken: the last one stays
+    companies = frozenset(c for c, types in held.items() if type_id in types)
+    return companies, last is not None or bool(companies)
 
 
 #: (from type, to type, type id) of a row making a company a record's primary -> the record's

@@ -10,8 +10,11 @@ a company the primary of (:func:`hubframe.run.primary.current_primaries`), and
 * keeps it in the journal (a real run, :meth:`~hubframe.run.journal.Journal.remember_primaries`):
   the pairs holding it as readings, and the records read at all, so that an undo from the
   journal tells "read: none" from "never read";
-* for a record a row of which the runs it resumes applied, goes by the journal's reading (the
-  portal now holds their work);
+* for a record a row of which making a company its primary the runs it resumes sent (or may
+  have), goes by the journal's reading (the portal now holds their work): the last reading by
+  those runs up to the first of them that sent such a row, so a primary moved by hand between
+  two stopped runs, before the chain sent the record's row, is the one reported (and undone);
+  a record they sent no such row of is read again;
 * a row whose record could not be read is held back by a run that records the state before it
   (:func:`hold_back`: it sends nothing it could not take back); in another run its
   ``existed_before`` and ``linked_before`` are blanked, so its undo says it was not recorded.
@@ -40,7 +43,7 @@ from hubframe.run.primary import (
 from hubframe.run.table import ExtraColumn
 from hubframe.run.work import Outcome
 from hubframe.run.worktable import ACTIONS
-from hubframe.vocab import Action, ObjectPair, Status
+from hubframe.vocab import Action, Status
 
 if TYPE_CHECKING:
     from hubframe.run.journal import Journal
@@ -109,24 +112,19 @@ def primaries_before(
 
 
 def _resumed(journal: Journal, rows: list[PrimaryRow]) -> dict[Record, frozenset[str] | None]:
-    """The records a row of which (either direction) the runs this one resumes applied, with
-    their primary companies before those runs as the journal kept them
-    (:meth:`~hubframe.run.journal.Journal.primaries`; None: it holds no reading of them): read
-    now, the portal holds that run's work, not what was there before it (the same pairs whose
-    ``existed_before`` comes from the journal)."""
+    """The records a row of which making a company their primary (either direction) the runs
+    this one resumes sent (or may have), with their primary companies before those runs as the
+    journal kept them (:meth:`~hubframe.run.journal.Journal.primaries`: the last reading up to
+    the first of them that sent such a row; None: it holds no reading of them): read now, the
+    portal holds that run's work, not what was there before it.  A record they sent no such
+    row of is read again (its primary may have been moved by hand since)."""
     records: dict[str, set[str]] = {}
-    by_pair: dict[ObjectPair, list[PrimaryRow]] = {}
     for row in rows:
-        by_pair.setdefault(row.objects, []).append(row)
-    for objects, group in by_pair.items():
-        applied = journal.existing(*objects, current=True)
-        for row in group:
-            if row.records in applied:
-                records.setdefault(row.record_type, set()).add(row.record_id)
+        records.setdefault(row.record_type, set()).add(row.record_id)
     out: dict[Record, frozenset[str] | None] = {}
     for record_type, ids in records.items():
         kept = journal.primaries(record_type, ids)
-        out.update({(record_type, r): kept.get(r) for r in ids})
+        out.update({(record_type, r): before for r, before in kept.items()})
     return out
 
 

@@ -12,7 +12,10 @@ nor noted as a sheet left unread.  A sync adds them to the scope of that object 
 sheet's from ids) when ``scope=`` is not given: a record of them with no row left has every
 association of the pair removed when removals are allowed.  A CSV holds one table: an export
 written as one carries no scope, and a sync with removals of a sheet in an export's layout
-without one warns (:class:`NoExportScope`).
+without one warns (:class:`NoExportScope`), as does a frame in an export's layout that
+carries none: pandas keeps ``attrs`` through a frame's own edits (filter, sort, ``.loc``,
+``.copy()``) but drops them when ``pd.concat`` or ``pd.merge`` joins frames whose attrs differ,
+and ``pd.DataFrame(frame)`` does not copy them.
 """
 
 from __future__ import annotations
@@ -59,8 +62,50 @@ class ScopeIds(tuple[str, ...]):
 
 
 class NoExportScope(HubframeWarning):
-    """A sync with removals of a sheet in an export's layout that carries no export scope (a
-    ``.csv``) and no ``scope=``: a record whose rows were all deleted is not synced."""
+    """A sync with removals of a sheet in an export's layout that carries no export scope and
+    no ``scope=``: a ``.csv``, or a frame whose scope pandas dropped (``pd.concat`` or
+    ``pd.merge`` of frames whose attrs differ, ``pd.DataFrame(frame)``) or that was built in
+    Python.  A record whose rows were all deleted is not synced."""
+
+
+_FILE_LOST: Final = (
+    "the sheet has an export's columns but not the records the export read (a .csv cannot "
+    "keep them; an .xlsx export does, in its sheet 'Export scope')."
+)
+_FRAME_LOST: Final = (
+    "The frame has an export's columns but not the records the export read: they ride in "
+    "the frame's attrs, which pandas drops when pd.concat or pd.merge joins frames that carry "
+    "different ones (a row added as a frame of its own, two exports joined) and which "
+    "pd.DataFrame(frame) does not copy."
+)
+_FRAME_KEEP: Final = (
+    "To keep the export's scope, give the joined frame the export's attrs before the sync "
+    "(joined.attrs = export.attrs; of two exports, sync each one's edit on its own), or add "
+    "rows with .loc under new index labels (the attrs stay). Or, "
+)
+
+
+def warn_no_scope(source: str, listed: int) -> None:
+    """Warn :class:`NoExportScope` for the sheet ``source`` (a file's name, or
+    :data:`~hubframe.io.sources.FRAME_SOURCE`), whose rows name ``listed`` records: what is
+    lost, what the sync will and will not remove, and how to keep the scope.  A warning, not a
+    refusal, as for a ``.csv`` (docs/sync.md): a sheet with an export's columns that never was
+    an export's is synced as any other, and one whose scope was lost cannot be told from it."""
+    import warnings
+
+    from hubframe.io.sources import FRAME_SOURCE
+
+    framed = source == FRAME_SOURCE
+    lost = _FRAME_LOST if framed else f"{source}: {_FILE_LOST}"
+    does = (
+        f" This sync's scope is the records the {'frame' if framed else 'sheet'}'s rows list "
+        f"({listed:,}): it removes what HubSpot holds for them that the rows lack, and a record "
+        "whose rows were all deleted keeps its associations. "
+    )
+    hint = (
+        f"{_FRAME_KEEP}{LAST_ROW_HINT}" if framed else LAST_ROW_HINT[0].upper() + LAST_ROW_HINT[1:]
+    )
+    warnings.warn(f"{lost}{does}{hint}.", NoExportScope, stacklevel=3)
 
 
 @dataclass(frozen=True)
@@ -198,4 +243,5 @@ __all__ = [
     "read_scope",
     "scope_attrs",
     "scope_frame",
+    "warn_no_scope",
 ]

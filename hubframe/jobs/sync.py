@@ -290,10 +290,14 @@ def _export_records(rules: SyncRules, frame: pd.DataFrame) -> dict[ObjectPair, t
     the sheet lists.  Before, its ``.xlsx`` read back (a scope sheet of a header alone, which
     names no object types) refused every sync of the workbook, asking for types no row could
     hold.
-    A file in an export's layout that carries none (a ``.csv``), synced with removals, is
-    warned of (:class:`~hubframe.io.scope.NoExportScope`): such a record is not synced."""
-    from hubframe.io.scope import export_scope
-    from hubframe.io.sources import FRAME_SOURCE
+    A sheet in an export's layout that carries none, synced with removals, is warned of
+    (:func:`~hubframe.io.scope.warn_no_scope`): a ``.csv``, and a frame -- one whose scope
+    pandas dropped (``pd.concat`` or ``pd.merge`` of frames whose attrs differ,
+    ``pd.DataFrame(frame)``) reads as one built in Python.  Such a record is not synced, and
+    no scope is made up for it: the rows' records are the scope.  Before, a frame was never
+    warned of, and a row added with ``pd.concat`` left a deleted record's associations in
+    HubSpot without a word (the same edit made with ``.loc`` removed them)."""
+    from hubframe.io.scope import export_scope, warn_no_scope
 
     if rules.scope is not None:
         return {}
@@ -301,10 +305,15 @@ def _export_records(rules: SyncRules, frame: pd.DataFrame) -> dict[ObjectPair, t
     found = export_scope(info)
     if found is not None:
         return {_scope_pair(found): found.ids} if found.ids else {}
-    source = str(info.get("source") or "")
-    if rules.allow_removals and source != FRAME_SOURCE and _export_layout(info):
-        _warn_no_scope(source)  # a file's (a frame built in Python is not an export's)
+    if rules.allow_removals and _export_layout(info):
+        warn_no_scope(str(info.get("source") or ""), _listed(frame))
     return {}
+
+
+def _listed(frame: pd.DataFrame) -> int:
+    """The records a read sheet's rows name: its distinct from ids, empty cells left out."""
+    ids = frame["from_id"].dropna().astype(str).str.strip()
+    return int(ids[ids != ""].nunique())
 
 
 def _scope_pair(found: ExportScope) -> ObjectPair:
@@ -331,21 +340,6 @@ def _export_layout(info: Mapping[str, Any]) -> bool:
 
     headers = {str(h).strip().casefold() for h in (info.get("column_map") or {})}
     return set(EXPORT_LAYOUT) <= headers
-
-
-def _warn_no_scope(source: str) -> None:
-    import warnings
-
-    from hubframe.io.scope import LAST_ROW_HINT, NoExportScope
-
-    warnings.warn(
-        f"{source}: the sheet has an export's columns but not the records the export read (a "
-        ".csv cannot keep them; an .xlsx export does, in its sheet 'Export scope'): the "
-        "sync's scope is the records the sheet lists, so a record whose rows were all "
-        f"deleted keeps its associations. {LAST_ROW_HINT[0].upper()}{LAST_ROW_HINT[1:]}.",
-        NoExportScope,
-        stacklevel=2,
-    )
 
 
 def _refuse_unread_sheets(frame: pd.DataFrame) -> None:

@@ -5,14 +5,14 @@ from __future__ import annotations
 import os
 import warnings
 from collections.abc import Iterator, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
 import pandas as pd
 
 from hubframe.constants import ID_PROPERTIES, LOOKED_UP, PORTAL_LABELS, REMOVALS_SHEET, SYNC_OBJECTS
-from hubframe.errors import InputError
+from hubframe.errors import HubframeWarning, InputError
 from hubframe.io.aliases import (
     PROPERTY_HEADERS,
     Kind,
@@ -53,6 +53,7 @@ from hubframe.report.retry_lists import (
     sheet_maps,
 )
 from hubframe.terminal import shown
+from hubframe.vocab import ObjectPair
 
 PathLike = str | os.PathLike[str]
 
@@ -740,31 +741,160 @@ def _own_sheets(result: pd.DataFrame, todo: pd.DataFrame) -> dict[str, list[str]
     return {str(k): [str(c) for c in v] for k, v in found.items()}
 
 
-def _retry_tables(result: pd.DataFrame) -> list[tuple[str | None, pd.DataFrame]]:
-    """The rows still to do: one table per sheet of a read of several sheets, each with that
-    sheet's own columns only (a column of another sheet would be read as a second label or
-    limit column, and refused), else one table in the sheet's layout."""
-    columns = original_columns(result)
-    column_map = meta(result).get("column_map")
+@dataclass(frozen=True)
+class _Part:
+    """Rows of the retry file that one header reads as the run read them, in their layout (its
+    index the rows still to do's), and which of its headers hold which field: a source
+    sheet's rows, or -- where a sheet's rows were read in several directions and no column
+    says each row's object types -- those of one ``direction`` (the results of runs put
+    together with ``pd.concat``, whose rows are all of sheet "": one run read ``Deal ID |
+    Contact ID``, the next ``Contact ID | Deal ID``)."""
+
+    sheet: str
+    layout: pd.DataFrame
+    read_into: dict[str, str]
+    direction: ObjectPair | None = None
+
+    @property
+    def said(self) -> str:
+        """The part in a message: its sheet's name, or its rows' direction."""
+        if self.direction is None:
+            return shown(self.sheet)
+        rows = f"the rows of {shown(self.sheet)}" if self.sheet else "the rows"
+        return f"{rows} read {_arrow(self.direction)}"
+
+
+def _arrow(direction: ObjectPair) -> str:
+    return f"{direction.from_type} -> {direction.to_type}"
+
+
+def _says_types(read_into: Mapping[str, str]) -> bool:
+    """A column of the file says each row's object types (then one header reads rows of any
+    direction as the run read them)."""
+    return bool({"from_type", "to_type"} & set(read_into.values()))
+
+
+def _retry_tables(result: pd.DataFrame) -> list[_Part]:
+    """The rows still to do (their layouts as written): one table per sheet of a read of
+    several sheets, each with that sheet's own columns only (a column of another sheet would
+    be read as a second label or limit column, and refused), else one table in the sheet's
+    layout per sheet the rows name, and per direction where a sheet's rows were read in
+    several (:func:`_directed_parts`).  With nothing left to do, each sheet's header alone, which
+    reads back as its sheet (the union of the sheets' columns under one header would read as
+    two label or limit columns)."""
     todo = _todo(result, XLSX_CELLS)
+    parts = [replace(p, layout=_written(result, p.layout)) for p in _parts(result, todo)]
+    return [p for p in parts if len(p.layout)] or parts
+
+
+def _parts(result: pd.DataFrame, todo: pd.DataFrame) -> list[_Part]:
+    """The parts (:class:`_Part`) of the rows still to do: each sheet's of a read of several
+    sheets that says them, in its own layout; else each sheet's, and each direction's where
+    its rows were read in several, in the sheet's layout."""
     own = _own_sheets(result, todo)
     if own is None:
-        todo, fields = _read_fields(result, todo, columns)
-        layout, _ = _layout(todo, columns, fields)
-        sheets = pd.Series(todo.get("sheet", pd.NA), index=todo.index, dtype="string").fillna("")
-        names = list(dict.fromkeys(sheets))
-        if len(names) <= 1:
-            return [(names[0] if names else None, _written(result, layout))]
-        return [(name, _written(result, layout.loc[(sheets == name).to_numpy()])) for name in names]
-    layouts: list[tuple[str | None, pd.DataFrame]] = [
-        (name, _written(result, layout))
-        for name, layout, _ in _sheet_layouts(
-            todo, own, column_map, sheet_maps(result), _looked_up(result), _kind(result)
-        )
+        return _plain_parts(result, todo)
+    column_map = meta(result).get("column_map")
+    maps = sheet_maps(result)
+    return list(_sheet_layouts(todo, own, column_map, maps, _looked_up(result), _kind(result)))
+
+
+def _plain_parts(result: pd.DataFrame, todo: pd.DataFrame) -> list[_Part]:
+    """The parts of rows in one layout (a read of one sheet, or results put together): one
+    per sheet the rows name, in order, each read by its own rows' fields
+    (:func:`_read_fields`), and split by direction where need be (:func:`_directed_parts`)."""
+    columns = original_columns(result)
+    sheets = pd.Series(todo.get("sheet", pd.NA), index=todo.index, dtype="string").fillna("")
+    names = list(dict.fromkeys(sheets))
+    if not names:  # nothing left to do: the sheet's header alone
+        return [_part(result, todo, columns, "")]
+    if len(names) == 1:
+        return _directed_parts(result, todo, columns, names[0])
+    return [
+        part
+        for name in names
+        for part in _directed_parts(result, todo.loc[(sheets == name).to_numpy()], columns, name)
     ]
-    # nothing left to do: each sheet's header alone, which reads back as its sheet (the union
-    # of the sheets' columns under one header would read as two label or limit columns)
-    return [(name, table) for name, table in layouts if len(table)] or layouts
+
+
+def _part(
+    result: pd.DataFrame,
+    rows: pd.DataFrame,
+    columns: list[str],
+    sheet: str,
+    direction: ObjectPair | None = None,
+) -> _Part:
+    """``rows`` of ``sheet`` in the sheet's layout, their fields read as :func:`_read_fields`
+    says; the rows of one ``direction`` of a result that lost its column map with its id
+    columns in their direction's order (:func:`_in_read_order`)."""
+    rows, fields = _read_fields(result, rows, columns)
+    if direction is not None and meta(result).get("column_map") is None:
+        columns = _in_read_order(columns, fields.column_map)
+    layout, read_into = _layout(rows, columns, fields)
+    return _Part(sheet, layout, read_into, direction)
+
+
+def _in_read_order(columns: list[str], column_map: Mapping[str, str]) -> list[str]:
+    """``columns`` with the ``from_id`` column before the ``to_id`` one, as a read without
+    the types given takes them: a result that lost its attrs does not say the order of each
+    run's sheet (its columns are the first run's order), and a sheet per direction reads
+    like that direction's sheet ("Contact ID | Deal ID") rather than with its headers marked
+    ("Deal ID [to_id] | Contact ID [from_id]")."""
+    sides = {f: h for h, f in column_map.items() if f in ("from_id", "to_id") and h in columns}
+    if len(sides) < 2:
+        return columns
+    at = {side: columns.index(header) for side, header in sides.items()}
+    if at["from_id"] < at["to_id"]:
+        return columns
+    swapped = list(columns)
+    swapped[at["from_id"]], swapped[at["to_id"]] = sides["to_id"], sides["from_id"]
+    return swapped
+
+
+def _directed_parts(
+    result: pd.DataFrame, rows: pd.DataFrame, columns: list[str], sheet: str
+) -> list[_Part]:
+    """``rows`` (``sheet``'s) as one part, or one part per direction when they were read in
+    several and no column says each row's object types: a header order reads its ids one way
+    only.  Before, the rows of results put together were written under the first run's
+    layout, and read back a second run's contacts -> deals rows went deals -> contacts (a
+    label whose inverse is another label applied as that one).  Each row's direction is its
+    own ``from_type`` and ``to_type`` (a result that lost its attrs says nothing else of
+    it)."""
+    directions = _directions(result, rows)
+    if len(directions) > 1:
+        split = [
+            _part(result, rows.iloc[at], columns, sheet, direction)
+            for direction, at in directions.items()
+        ]
+        if not all(_says_types(p.read_into) for p in split):
+            return split
+    return [_part(result, rows, columns, sheet)]
+
+
+def _directions(result: pd.DataFrame, rows: pd.DataFrame) -> dict[ObjectPair, list[int]]:
+    """The directions of ``rows`` (object types as a sync compared them,
+    :data:`~hubframe.constants.SYNC_OBJECTS`; ``?`` for a side a row does not name) and the
+    positions of each one's rows, in order; none when the rows name one pair of types."""
+    if not {"from_type", "to_type"} <= set(rows.columns):
+        return {}
+    if len(rows[["from_type", "to_type"]].drop_duplicates()) <= 1:
+        return {}  # one direction (as a run's own result): none to tell apart
+    found = meta(result).get(SYNC_OBJECTS)
+    objects = dict(found) if isinstance(found, Mapping) else {}
+    sides = [
+        [objects.get(t, t) if isinstance(t, str) and t else "?" for t in _plain(rows[column])]
+        for column in ("from_type", "to_type")
+    ]
+    positions: dict[ObjectPair, list[int]] = {}
+    for at, pair in enumerate(zip(*sides, strict=True)):
+        positions.setdefault(ObjectPair(*pair), []).append(at)
+    return positions
+
+
+def _plain(cells: pd.Series) -> list[object]:
+    """``cells`` as Python values, a missing one None."""
+    return cells.astype(object).where(cells.notna(), None).tolist()
 
 
 def _sheet_layouts(
@@ -774,7 +904,7 @@ def _sheet_layouts(
     sheet_maps: Mapping[str, Mapping[str, str]] | None,
     looked_up: Mapping[str, str],
     kind: Kind,
-) -> Iterator[tuple[str, pd.DataFrame, dict[str, str]]]:
+) -> Iterator[_Part]:
     """Each sheet's rows of ``todo`` in that sheet's own layout (:func:`_layout` with its
     columns and its own column map, ``sheet_column_maps``: the read's ``column_map`` is the
     union of the sheets', in which the last sheet wins a header they share, and a sheet
@@ -789,57 +919,55 @@ def _sheet_layouts(
         source = column_map if given is None else given
         maps = {h: f for h, f in (source or {}).items() if h in mine}
         layout, read_into = _layout(rows, mine, _Fields(maps, {}, looked_up, kind))
-        yield name, layout, read_into
+        yield _Part(name, layout, read_into)
 
 
 def _one_table(result: pd.DataFrame) -> pd.DataFrame:
-    """The rows still to do as one table (a ``.csv`` file).  Sheets of one read that name a
-    field by different headers (``Label`` here, ``Association label`` there) put it under the
-    first sheet's header: two label or limit columns would be refused when read back."""
-    columns = original_columns(result)
-    column_map = meta(result).get("column_map")
+    """The rows still to do as one table (a ``.csv`` file), when one header reads them all as
+    the run read them (:func:`_csv_sheets`).  Parts that name a field by different headers
+    (``Label`` here, ``Association label`` there) put it under the first part's header: two
+    label or limit columns would be refused when read back."""
     todo = _todo(result, CSV_CELLS)
-    own = _own_sheets(result, todo)
-    if own is None:
-        todo, fields = _read_fields(result, todo, columns)
-        return _written(result, _layout(todo, columns, fields)[0])
+    parts = _csv_sheets(todo, _parts(result, todo))
+    if len(parts) == 1:
+        return _written(result, parts[0].layout)
     first: dict[str, str] = {}  # field -> the header it is written under
-    parts: list[pd.DataFrame] = []
-    layouts = list(
-        _sheet_layouts(todo, own, column_map, sheet_maps(result), _looked_up(result), _kind(result))
-    )
-    for _, layout, read_into in _csv_sheets(todo, layouts):
-        for header, field in read_into.items():
+    frames: list[pd.DataFrame] = []
+    for part in parts:
+        for header, field in part.read_into.items():
             first.setdefault(field, header)
-        parts.append(layout.rename(columns={h: first[f] for h, f in read_into.items()}))
-    return _written(result, pd.concat(parts).sort_index())
+        frames.append(part.layout.rename(columns={h: first[f] for h, f in part.read_into.items()}))
+    return _written(result, pd.concat(frames).sort_index())
 
 
-_Layouts = list[tuple[str, pd.DataFrame, dict[str, str]]]
-
-
-def _csv_sheets(todo: pd.DataFrame, layouts: _Layouts) -> _Layouts:
-    """The sheets' layouts a ``.csv`` retry file puts under one header: all of them, or
-    those with rows to do when only sheets without any disagree with the others.  Sheets
-    with rows that read a shared header as different fields ("Contact ID | Company ID" on
-    one, "Company ID | Contact ID" on the next), or whose rows are of different object pairs
-    while no column says the types, cannot share one header: a read of the file would take
-    one sheet's rows the other way round (its from and to swapped, a label of one direction
-    sent in the other), or one sheet's ids as another object's.  InputError naming the
-    sheets, and nothing is written: a ``.xlsx`` retry file writes each sheet with its own
-    columns."""
-    if _disagreement(todo, layouts) is None:
-        return layouts
-    with_rows = [part for part in layouts if len(part[1])]
+def _csv_sheets(todo: pd.DataFrame, parts: list[_Part]) -> list[_Part]:
+    """The parts a ``.csv`` retry file puts under one header: all of them, or those with rows
+    to do when only parts without any disagree with the others.  Parts with rows that read a
+    shared header as different fields ("Contact ID | Company ID" on one sheet, "Company ID |
+    Contact ID" on the next; the rows of one direction and of the other, :class:`_Part`), or
+    whose rows are of different object pairs while no column says the types, cannot share one
+    header: a read of the file would take one part's rows the other way round (its from and to
+    swapped, a label of one direction sent in the other), or one sheet's ids as another
+    object's.  InputError naming the parts, and nothing is written: a ``.xlsx`` retry file
+    writes each part on a sheet of its own, with its own columns."""
+    if _disagreement(todo, parts) is None:
+        return parts
+    with_rows = [part for part in parts if len(part.layout)]
     found = _disagreement(todo, with_rows)
     if found is None:
-        return with_rows or layouts[:1]  # nothing left to do: the first sheet's header
+        return with_rows or parts[:1]  # nothing left to do: the first sheet's header
     first, other, what = found
+    if first.direction is None and other.direction is None:
+        both = f"The sheets {first.said} and {other.said}"
+    else:
+        said = f"{first.said} and {other.said}"
+        both = said[:1].upper() + said[1:]
     raise InputError(
-        f"The sheets {shown(first)} and {shown(other)} cannot share the one header of a .csv "
-        f"retry file ({what}): read back, the rows of one of them would not be read as the run "
-        "read them, so none was written. Write the retry file as .xlsx instead (one sheet per "
-        "source sheet, each with its own columns; read it back with sheet=\"*\" / --sheet '*')."
+        f"{both} cannot share the one header of a .csv retry file ({what}): read back, the "
+        "rows of one of them would not be read as the run read them, so none was written. "
+        "Write the retry file as .xlsx instead (one sheet per source sheet, and per direction "
+        "where a sheet's rows were read in several, each with its own columns; read it back "
+        "with sheet=\"*\" / --sheet '*')."
     )
 
 
@@ -850,43 +978,40 @@ def _bare(header: str) -> str:
     return bare
 
 
-def _disagreement(todo: pd.DataFrame, layouts: _Layouts) -> tuple[str, str, str] | None:
-    """Two of the sheets whose rows one header cannot read as each sheet read them, and why;
+def _disagreement(todo: pd.DataFrame, parts: list[_Part]) -> tuple[_Part, _Part, str] | None:
+    """Two of the parts whose rows one header cannot read as each part's were read, and why;
     None when they agree (see :func:`_csv_sheets`)."""
-    fields: dict[str, tuple[str, str]] = {}  # header, marks left out -> its first sheet, field
-    for name, _, read_into in layouts:
-        for header, field in read_into.items():
-            seen, said = fields.setdefault(_bare(header), (name, field))
+    fields: dict[str, tuple[_Part, str]] = {}  # header, marks left out -> its first part, field
+    for part in parts:
+        for header, field in part.read_into.items():
+            seen, said = fields.setdefault(_bare(header), (part, field))
             if said != field:
                 return (
                     seen,
-                    name,
+                    part,
                     (
-                        f"the column {shown(_bare(header))} holds the {said} of {shown(seen)} and "
-                        f"the {field} of {shown(name)}"
+                        f"the column {shown(_bare(header))} holds the {said} of {seen.said} and "
+                        f"the {field} of {part.said}"
                     ),
                 )
-    if any({"from_type", "to_type"} & set(r.values()) for _, _, r in layouts):
+    if any(_says_types(part.read_into) for part in parts):
         return None  # a column says each row's object types
-    labels = todo["sheet"].astype("string")
-    known: tuple[str, str, str] | None = None  # the first sheet with rows of one object pair
-    for name, _, _ in layouts:
-        rows = todo.loc[(labels == name).fillna(False).to_numpy(dtype=bool)]
+    known: tuple[_Part, str, str] | None = None  # the first part with rows of one object pair
+    for part in parts:
+        rows = todo.loc[part.layout.index]
         from_type, to_type = _one_value(rows, "from_type"), _one_value(rows, "to_type")
         if from_type is None or to_type is None:
             continue
         if known is None:
-            known = (name, from_type, to_type)
+            known = (part, from_type, to_type)
         elif known[1:] != (from_type, to_type):
-            return (
-                known[0],
-                name,
-                (
-                    f"its rows are {known[1]} -> {known[2]} on {shown(known[0])} and "
-                    f"{from_type} -> {to_type} on {shown(name)}, and no column says each "
-                    "row's types"
-                ),
+            types = (
+                ""  # the parts say their directions
+                if known[0].direction and part.direction
+                else f"its rows are {known[1]} -> {known[2]} on {known[0].said} and "
+                f"{from_type} -> {to_type} on {part.said}, and "
             )
+            return known[0], part, f"{types}no column says each row's types"
     return None
 
 
@@ -922,18 +1047,69 @@ def holds_removals(result: pd.DataFrame) -> bool:
     return bool(len(actions)) and bool(actions.isin(["archive", "archive_labels"]).all())
 
 
-def _retry_sheets(result: pd.DataFrame) -> list[Table]:
-    tables = _retry_tables(result)
+#: The characters of an Excel sheet's title.
+_TITLE_CHARS: Final = 31
+
+
+class RowsByDirection(HubframeWarning):
+    """A retry workbook has a sheet per direction for rows of one source sheet that were read
+    in several (the results of runs put together with ``pd.concat``), each sheet read back as
+    its rows were: the file is read whole with ``sheet="*"`` (``--sheet '*'``)."""
+
+
+def _retry_sheets(result: pd.DataFrame, parts: list[_Part]) -> list[Table]:
+    """The retry workbook's sheets, one per part (:func:`_retry_tables`): one alone is named
+    like its source sheet (or ``Retry``), several each like theirs, with their direction
+    where a sheet's rows were read in several (:func:`_title`); an undo's or a remove's
+    rows on sheets named ``To remove``."""
     source = str(meta(result).get("source", ""))
     from_excel = source.lower().endswith((".xlsx", ".xlsm"))
     removals = holds_removals(result)
-    if len(tables) <= 1:
-        name, table = tables[0] if tables else (None, pd.DataFrame())
+    if len(parts) <= 1:
+        name, table = (parts[0].sheet, parts[0].layout) if parts else ("", pd.DataFrame())
         title = REMOVALS_SHEET if removals else name if name and from_excel else "Retry"
         return [Table(title, table)]
+    return [Table(_title(part, removals), part.layout) for part in parts]
+
+
+def _title(part: _Part, removals: bool) -> str:
+    """The title of ``part``'s sheet among several: its source sheet's name (``To remove -
+    NAME`` for removals), and its direction after it where its sheet's rows are split so,
+    kept whole within Excel's 31 characters ("Retry (contacts -> deals)" for a DataFrame's
+    rows)."""
+    name = part.sheet
+    if part.direction is None:
+        return f"{REMOVALS_SHEET} - {name}" if removals else name
     if removals:
-        return [Table(f"{REMOVALS_SHEET} - {name}", table) for name, table in tables]
-    return [Table(str(name), table) for name, table in tables]
+        base = f"{REMOVALS_SHEET} - {name}" if name else REMOVALS_SHEET
+    else:
+        base = name or "Retry"
+    suffix = f" ({_arrow(part.direction)})"
+    return base[: max(len(REMOVALS_SHEET), _TITLE_CHARS - len(suffix))] + suffix
+
+
+def _warn_directions(result: pd.DataFrame, parts: list[_Part], tables: list[Table]) -> None:
+    """Say (:class:`RowsByDirection`) which sheet of the retry workbook holds the rows of each
+    direction, when a sheet's rows were split so: read with the default ``sheet`` the file
+    gives its first sheet's rows alone."""
+    split = [(p, t) for p, t in zip(parts, tables, strict=True) if p.direction is not None]
+    if not split:
+        return
+    sheets = "; ".join(f"{p.said}: sheet {shown(t.title)}" for p, t in split)
+    lost = (
+        " (the result table does not say which columns each row was read from: pd.concat drops "
+        "that with the attrs; each row's direction is its own from_type and to_type)"
+        if meta(result).get("column_map") is None
+        else ""
+    )
+    warnings.warn(
+        RowsByDirection(
+            f"The rows still to do were read in several directions{lost}, and one header reads "
+            f"its ids in one direction only, so the retry file has a sheet per direction "
+            f"({sheets}), each read back in its own. Read it with sheet=\"*\" (--sheet '*')."
+        ),
+        stacklevel=3,
+    )
 
 
 def _check_rows_to_send(result: pd.DataFrame) -> None:
@@ -956,7 +1132,12 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     only the values of the pairs still to do, as the sheet wrote them (ids still to do with
     different labels on rows of their own; in a ``.xlsx`` file a list too long for an Excel
     cell goes on over several rows).  From a multi-sheet workbook the ``.xlsx`` retry file has
-    one sheet per source sheet (read it back with ``sheet="*"``).  A sync's removals are not
+    one sheet per source sheet (read it back with ``sheet="*"``), and rows of one sheet read
+    in several directions (results put together with ``pd.concat``: every row of sheet "")
+    with no column saying each row's types have one sheet per direction, ``Retry (contacts
+    -> deals)``, said by a :class:`RowsByDirection` warning; a ``.csv`` file of sheets or
+    directions one header cannot read as their runs did is refused (InputError: write
+    ``.xlsx``).  A sync's removals are not
     rows of the sheet and are left out, and from a sync every sheet row of each record with
     something still to do is kept (a sync is scoped by record: synced again, the file keeps
     what the sheet keeps and plans the removals still to do).  Returns the path written;
@@ -969,8 +1150,11 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
     check_retry_target(target, lambda: whole_layouts(result), sheet_names(result))
     if suffix == ".csv":
         write_csv(_one_table(result), target)
-    else:
-        write_tables(target, _retry_sheets(result), mark_retry)
+        return target
+    parts = _retry_tables(result)
+    tables = _retry_sheets(result, parts)
+    write_tables(target, tables, mark_retry)
+    _warn_directions(result, parts, tables)
     return target
 
 
@@ -1002,4 +1186,4 @@ def _csv_layouts(result: pd.DataFrame) -> list[pd.DataFrame]:
 
 
 def _xlsx_layouts(result: pd.DataFrame) -> list[pd.DataFrame]:
-    return [table for _, table in _retry_tables(result)]
+    return [part.layout for part in _retry_tables(result)]

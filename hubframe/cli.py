@@ -682,15 +682,17 @@ def _job(kind: str) -> Callable[..., pd.DataFrame]:
 
 def _options(kind: str, args: argparse.Namespace, issues: pd.DataFrame | None) -> dict[str, Any]:
     """The job's options beyond the run options: the sheet's issues (validated already),
-    pre-flight (on for dry runs), undo records."""
+    pre-flight (on for dry runs: the job's default, so a dry run's budget leaves out the reads
+    only it makes), undo records (a dry run records nothing, and counts the reads of its real
+    run's record in its budget)."""
     options: dict[str, Any] = {} if issues is None else {"issues": issues}
     if kind in ("associate", "limits"):
         flag = getattr(args, "preflight", None)
-        options["preflight"] = bool(args.dry_run) if flag is None else bool(flag)
+        options["preflight"] = None if flag is None else bool(flag)
     if kind == "associate":
         options["skip_existing"] = bool(args.skip_existing)
         options["send_predicted_failures"] = bool(args.send_predicted_failures)
-        options["record_existing"] = not args.dry_run  # so the report can be undone
+        options["record_existing"] = True  # so the report can be undone
     if kind == "sync":
         from hubframe.cli_portal import sync_options
 

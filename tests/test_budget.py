@@ -135,7 +135,8 @@ def test_the_cli_dry_run_warns(sandbox_factory: Factory, tmp_path: Path) -> None
     sb = sandbox_factory(daily_limit=8)
     proc = _cli_dry_run(sb, tmp_path, "--batch-size", "2")
     assert proc.returncode == 0, proc.stderr
-    assert "warning: This run needs at least 10 requests" in proc.stdout
+    # the labels lookup and the read of the state before the run records, beside the batches
+    assert "warning: This run needs at least 12 requests (10 writes, 2 reads" in proc.stdout
     log = sb.request_log()
     assert not log["path"].str.endswith("/batch/create").any()  # a dry run sends nothing
 

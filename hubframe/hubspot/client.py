@@ -1052,9 +1052,13 @@ def _text(value: object) -> str | None:
 
 
 def require_client(client: object) -> HubSpotClient:
-    """``client`` when it is a :class:`HubSpotClient`; else a UsageError saying what it is,
-    never its value (a token passed in its place stays out of the message)."""
+    """``client`` when it is a :class:`HubSpotClient`, at the start of a job: a day its rate
+    limiter believes used up is asked of HubSpot again (:meth:`RateLimiter.ask_again`: a client
+    kept from run to run, as a notebook or the app keeps it, refused every request of a run
+    after midnight without sending one).  Else a UsageError saying what it is, never its value
+    (a token passed in its place stays out of the message)."""
     if isinstance(client, HubSpotClient):
+        client.limiter.ask_again()
         return client
     raise UsageError(
         f"client must be a hubframe.HubSpotClient, such as hf.HubSpotClient(token=...), not "

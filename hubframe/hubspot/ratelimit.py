@@ -27,7 +27,13 @@ The daily budget: ``X-HubSpot-RateLimit-Daily-Remaining`` (when HubSpot sends it
 each request counted off as it is booked; :meth:`RateLimiter.acquire` refuses a request that
 would go past it (a :class:`~hubframe.errors.RateLimitError` of the DAILY policy, before anything
 is sent), so a run stops cleanly -- its unsent rows skipped, in the retry file -- instead of
-collecting 429s.
+collecting 429s.  That belief is HubSpot's word of one moment, and the day resets at midnight in
+the portal's time zone, which the limiter does not know: a new job asks HubSpot again
+(:meth:`RateLimiter.ask_again`, called as each job starts), and so does the first request
+:data:`DAILY_ASK_AGAIN_S` after the answer that said the day was used up (a client used
+directly, across midnight).  The request that asks goes out; HubSpot's answer decides (a 429 of
+the DAILY policy, or a fresh figure).  Before, a client that had once reached the limit refused
+every later request of every later run without sending it, the day long reset.
 
 A request counts from the moment it goes on the wire, not from the moment the limiter let it
 go: :meth:`RateLimiter.acquire` returns a :class:`Slot`, and the client calls
@@ -81,6 +87,13 @@ CEILING_RISE = 0.01
 #: 1-10 s; figures outside these bounds (a broken proxy, another server) are not learned.
 LEARNED_MAX_REQUESTS = 100_000
 LEARNED_INTERVAL_MS = (10, 86_400_000)
+#: How long the limiter believes the day used up without asking HubSpot again (seconds since
+#: the answer that last told the day's figure): a request after that goes out and its answer
+#: decides (at worst HubSpot refuses it with the day's 429).
+DAILY_ASK_AGAIN_S = 600.0
+#: How long a request waits, when the day looks used up, for the answers of the requests on
+#: their way (the figure counts them as not yet counted by HubSpot): past it, it is refused.
+DAILY_SETTLE_S = 30.0
 
 
 def _header_int(headers: Mapping[str, str], name: str) -> int | None:
@@ -159,6 +172,8 @@ class RateLimiter:
         self._wait = wait or _wait
         self._daily_left: int | None = None  # requests left today, when HubSpot says
         self._daily_said: int | None = None  # the lowest figure HubSpot gave today
+        self._daily_at = 0.0  # when an answer last told the day's figure
+        self._booked = 0  # requests booked since the limiter was made (every attempt)
         self._in_flight = 0  # requests booked whose answer has not come back
         self._ceiling: int | None = None  # a lower budget 429s taught (see CEILING_CUT)
         self._ceiling_at = 0.0  # when it was taught
@@ -203,6 +218,12 @@ class RateLimiter:
         told; HubSpot sends the daily headers to private apps)."""
         return self._daily_left
 
+    @property
+    def booked(self) -> int:
+        """Requests booked since the limiter was made, every attempt counted (each may count
+        against HubSpot's day): the difference of two readings is what was sent between."""
+        return self._booked
+
     def _extra(self) -> float:
         """The learned time margin now: it fades again while HubSpot stops refusing."""
         if not self._adaptive:
@@ -216,25 +237,57 @@ class RateLimiter:
         """Wait until the window has room, then book one request now.
 
         The returned slot counts from now; :meth:`sending` moves it to the moment the request
-        really leaves.  Raises :class:`~hubframe.errors.RateLimitError` (DAILY) at once when the
-        day's budget is used up: nothing should be sent.
+        really leaves.  Raises :class:`~hubframe.errors.RateLimitError` (DAILY) when the day's
+        budget is used up: nothing should be sent.  While requests are on their way that
+        budget is a guess on the safe side (HubSpot's last figure may count some of them
+        already): the request waits for their answers, up to :data:`DAILY_SETTLE_S`, and their
+        figure decides (before, several requests in flight made a run stop a request or two
+        before the day's end, with a dry run's budget saying it had room).
         """
         with self._cond:
+            settle_by: float | None = None
             while True:
                 now = self._clock()
                 self._expire(now)
-                self._check_daily()
+                if self._day_used_up(now) and self._in_flight:
+                    settle_by = now + DAILY_SETTLE_S if settle_by is None else settle_by
+                    if now < settle_by:
+                        self._wait(self._cond, settle_by - now)
+                        continue
+                self._check_daily(now)
                 if len(self._sent) < self.effective_max:
                     slot = Slot(now)
                     self._sent.append(slot)
                     self._in_flight += 1
+                    self._booked += 1
                     if self._daily_left is not None:
                         self._daily_left -= 1
                     return slot
                 self._wait(self._cond, max(self._sent[0].at + self.hold_s - now, 0.001))
 
-    def _check_daily(self) -> None:
+    def ask_again(self) -> None:
+        """A new job starts: a day the limiter believes used up is asked of HubSpot again (the
+        belief is forgotten, so the job's first request goes out and its answer decides).  A
+        day with requests left is kept: the first answer corrects it, a new day included
+        (:meth:`_day_left`)."""
+        with self._cond:
+            self._forget_used_up()
+
+    def _forget_used_up(self) -> None:
         if self._daily_left is not None and self._daily_left <= 0:
+            self._daily_left = None
+            self._daily_said = None
+
+    def _day_used_up(self, now: float) -> bool:
+        """Whether the day is used up, as HubSpot said it less than :data:`DAILY_ASK_AGAIN_S`
+        ago; after that the belief is forgotten, and HubSpot asked again."""
+        if now - self._daily_at >= DAILY_ASK_AGAIN_S:
+            self._forget_used_up()
+        return self._daily_left is not None and self._daily_left <= 0
+
+    def _check_daily(self, now: float) -> None:
+        """Raise the DAILY refusal while the day is used up (:meth:`_day_used_up`)."""
+        if self._day_used_up(now):
             raise RateLimitError(
                 "HubSpot's daily API limit is used up (X-HubSpot-RateLimit-Daily-Remaining); "
                 "not sent.",
@@ -258,6 +311,7 @@ class RateLimiter:
         """A request booked with :meth:`acquire` got no answer (the connection failed)."""
         with self._cond:
             self._in_flight = max(0, self._in_flight - 1)
+            self._cond.notify_all()  # a request waiting for the day's figure (acquire)
 
     def observe(self, headers: Mapping[str, str], slot: Slot | None = None) -> None:
         """An answer came back: learn the budget from its headers, book usage HubSpot reports,
@@ -283,6 +337,7 @@ class RateLimiter:
                 self._book_foreign_usage(remaining)
             if daily is not None:
                 self._daily_left = self._day_left(daily)
+                self._daily_at = self._clock()
             self._cond.notify_all()
 
     def _answered(self, slot: Slot) -> None:

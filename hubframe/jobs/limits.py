@@ -162,7 +162,8 @@ class _Limits:
         if run.options.dry_run:
             usage = None
             if self.usage_scan_max is not None and prepared.stop is None:
-                usage = _usage(prepared, run.client, self.usage_scan_max)
+                with run.reads.dry_run_only():  # a real run never scans
+                    usage = _usage(prepared, run.client, self.usage_scan_max)
                 prepared.notes = _usage_notes(prepared, usage)
             prepared.notes |= new
             prepared.extra = _current_columns(prepared, current_max, usage, repeats)

@@ -18,7 +18,7 @@ from hubframe.argtypes import flag, optional_flag
 from hubframe.constants import EXISTING_COLUMNS
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.run.before import EarlyReads, agreement, read_before, start_reads
+from hubframe.run.before import EarlyReads, agreement, read_before, reads_before, start_reads
 from hubframe.run.endpoints import batch_limit
 from hubframe.run.journal import Journal
 from hubframe.run.labels import LabelBook
@@ -105,6 +105,7 @@ def associate(
         send_predicted_failures=flag("send_predicted_failures", send_predicted_failures),
         record=options.journal is not None if record_existing is None else record_existing,
         dry_run=options.dry_run,
+        defaulted=preflight is None,
     )
     job = _Associate(pairs, wanted, issues_argument(issues, "pairs"))
     # pre-flight may hold predicted refusals back to a second phase (:func:`_refused_last`)
@@ -120,10 +121,25 @@ class _Wanted:
     send_predicted_failures: bool
     record: bool
     dry_run: bool
+    defaulted: bool  # ``preflight`` not given: a dry run's alone
 
     @property
     def read(self) -> bool:
         return self.preflight or self.skip_existing or (self.record and not self.dry_run)
+
+    @property
+    def dry_run_only(self) -> bool:
+        """The portal is read only because this is a dry run (its default pre-flight): a real
+        run with the same options does not make these reads (it may read the state before
+        instead, :meth:`record_only`), and the day's budget does not count them."""
+        return self.dry_run and self.defaulted and self.preflight and not self.skip_existing
+
+    @property
+    def every_label(self) -> bool:
+        """The labels of every object pair are read ahead, not only of those a row labels: the
+        pairs whose portal is read ask their unlabeled type (a dry run's own reads ask theirs
+        as they need them, counted apart: :meth:`dry_run_only`)."""
+        return self.record if self.dry_run_only else self.read
 
     @property
     def record_only(self) -> bool:
@@ -148,7 +164,7 @@ class _Associate:
         book = LabelBook(run.client)
         # Read while the sheet is checked: the labels the rows name, and when the state before
         # is read, every pair's (its unlabeled type is asked as soon as a pair is found linked).
-        book.prefetch(labeled_pairs(source, every=self.wanted.read))
+        book.prefetch(labeled_pairs(source, every=self.wanted.every_label))
         frame, looked_up = resolve_ids(source, run.client)
         objects = sheet_objects(book, frame)  # one record pair however it is spelled
         issues = run_issues(frame, self.issues, "pairs", run.client, objects, index)
@@ -163,13 +179,26 @@ class _Associate:
             return _with_state_before(prepared, run, book)
         prepare_pairs(prepared, book, listed_only=True)
         settle_conflicts(prepared)
-        checks = _check_portal(prepared, run, book, self.wanted)
-        if checks is not None:
-            prepared.extra = _existing_columns(checks, len(frame))
-            if self.wanted.dry_run:
-                prepared.notes = _notes(checks)
-            primaries_before(prepared, run, record=self.wanted.record and not self.wanted.dry_run)
+        if self.wanted.dry_run_only:
+            _count_real_run(prepared, run, self.wanted)
+        with run.reads.dry_run_only(self.wanted.dry_run_only):
+            checks = _check_portal(prepared, run, book, self.wanted)
+            if checks is not None:
+                prepared.extra = _existing_columns(checks, len(frame))
+                if self.wanted.dry_run:
+                    prepared.notes = _notes(checks)
+                record = self.wanted.record and not self.wanted.dry_run
+                primaries_before(prepared, run, record=record)
         return prepared
+
+
+def _count_real_run(prepared: Prepared, run: RunContext, wanted: _Wanted) -> None:
+    """What a real run with the same options sends and reads, for a dry run's budget, where
+    the dry run's own pre-flight (:attr:`_Wanted.dry_run_only`) is about to hold rows back:
+    the batches of every row, and the reads of their state before when it is recorded."""
+    prepared.real_batches = len(prepared.plan(run.options.batch_size).batches)
+    if wanted.record:
+        run.reads.add_real_only(reads_before(prepared.work()))
 
 
 def _first_burst(rows: int, batch_size: int | None) -> int:

@@ -285,6 +285,34 @@ def agreement(
     return agrees
 
 
+def reads_before(table: WorkTable) -> int:
+    """The batch reads a real run makes to record the state before of ``table``'s rows, as a
+    dry run counts them for its budget (:mod:`hubframe.run.budget`): per object pair, those of
+    the side :func:`read_links_of` reads, and read from the target side those of every source
+    too (the read decides how many were found linked); then the primary companies of the
+    records the rows make a company the primary of
+    (:func:`~hubframe.run.primary_before.primaries_before`).  More pages of a record with many
+    associations are not counted."""
+    from hubframe.run.primary import table_rows
+
+    reads = 0
+    codes = np.asarray(table.pair_codes)
+    for code in np.unique(codes).tolist():
+        mask = pa.array(codes == code)
+        sources = len(pc.unique(table.from_ids.filter(mask)))
+        targets = len(pc.unique(table.to_ids.filter(mask)))
+        reads += _calls(sources) + (_calls(targets) if targets < sources else 0)
+    records: dict[str, set[str]] = {}
+    for row in table_rows(table):
+        records.setdefault(row.record_type, set()).add(row.record_id)
+    return reads + sum(_calls(len(ids)) for ids in records.values())
+
+
+def _calls(records: int) -> int:
+    """The batch reads of ``records`` records (one page each)."""
+    return -(-records // MAX_BATCH_READ)
+
+
 def _workers(client: HubSpotClient, records: int) -> int:
     """Every call at once, as the writes go (the sender keeps up to 32 in flight): the sending
     waits for these reads, and the rate limiter books each call anyway."""
@@ -327,5 +355,6 @@ __all__ = [
     "agreement",
     "read_before",
     "read_links_of",
+    "reads_before",
     "start_reads",
 ]

@@ -30,7 +30,7 @@ import pandas as pd
 
 from hubframe.errors import StopReason
 from hubframe.hubspot.client import HubSpotClient, require_client
-from hubframe.run.budget import DailyBudget
+from hubframe.run.budget import DailyBudget, JobReads
 from hubframe.run.interrupt import ctrl_c_cancels
 from hubframe.run.left_behind import warn_left_behind
 from hubframe.run.options import RunOptions, calm_gc, finished, opened_journal
@@ -160,7 +160,7 @@ def execute_in_phases(
     options = run.options
     if options.on_start is not None:
         options.on_start(sum(len(p) for p in parts))
-    quiet = RunContext(run.client, replace(options, on_start=None), run.journal)
+    quiet = replace(run, options=replace(options, on_start=None))
     spent = settle_used_up(prepared, options)
     outcomes: dict[int, Outcome] = dict(prepared.settled)
     offset = 0
@@ -187,11 +187,24 @@ def execute_in_phases(
         found = {p: o for p in positions if (o := store.get(p)) is not None}
         outcomes.update(_shifted(found, positions, offset))
         offset = max([offset, *(o.batch or 0 for p, o in outcomes.items() if p in positions)])
-    if budgets:  # every phase's requests, against what was left when the first one was planned
-        prepared.budget = DailyBudget(sum(b.needed for b in budgets), budgets[0].left, spent)
-    else:  # nothing to plan (the day's limit stopped the reads before the plan, say)
-        prepared.budget = DailyBudget(0, run.client.limiter.daily_left, spent)
+    prepared.budget = _budget(budgets, prepared, run, spent)
     return outcomes, stop
+
+
+def _budget(
+    budgets: list[DailyBudget], prepared: Prepared, run: RunContext, spent: bool
+) -> DailyBudget:
+    """Every phase's requests, against what was left when the first one was planned: their
+    writes (or a real run's, :attr:`Prepared.real_batches`) and checks, and the reads before
+    the first phase once (a later phase's count holds them again, and in a real run the
+    phases before it too)."""
+    if not budgets:  # nothing to plan (the day's limit stopped the reads before the plan, say)
+        writes, left = prepared.real_batches or 0, run.client.limiter.daily_left
+        return DailyBudget(writes, left, spent, run.reads.made)
+    first = budgets[0]
+    writes = sum(b.writes for b in budgets)
+    writes = writes if prepared.real_batches is None else prepared.real_batches
+    return DailyBudget(writes, first.left, spent, first.reads, sum(b.checks for b in budgets))
 
 
 def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFrame:
@@ -202,7 +215,7 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
         calm_gc(),
         opened_journal(options.journal, client, begin=not options.dry_run) as journal,
     ):
-        run = RunContext(client, options, journal)
+        run = RunContext(client, options, journal, JobReads(client.limiter))
         prepared = job.prepare(run)
         prepared.items = prepared.work().items()  # phases split the rows one by one
         prepared.table = None

@@ -30,7 +30,8 @@ import pandas as pd
 
 from hubframe.errors import ErrorCode, StopReason
 from hubframe.hubspot.client import HubSpotClient, require_client
-from hubframe.run.budget import DailyBudget
+from hubframe.run.budget import DailyBudget, JobReads
+from hubframe.run.endpoints import endpoint
 from hubframe.run.interrupt import ctrl_c_cancels
 from hubframe.run.journal import Journal
 from hubframe.run.left_behind import warn_left_behind
@@ -97,6 +98,10 @@ class Prepared:
     shown: Action | None = None  # the action every row shows (removal jobs: archive)
     issues: pd.DataFrame | None = None
     budget: DailyBudget | None = None  # set once planned: requests needed, the day's left
+    #: the batches a real run with the same options sends, where a dry run plans fewer (its
+    #: own pre-flight holds back rows a real run sends): its budget counts these (None: the
+    #: plan's own)
+    real_batches: int | None = None
     #: The phase each row is sent in, by position (:func:`~hubframe.run.phases.run_in_phases`:
     #: phase 0 first, each once the one before is done); empty: removals first.
     phase: dict[int, int] = field(default_factory=dict)
@@ -176,11 +181,14 @@ class Prepared:
 
 @dataclass(frozen=True)
 class RunContext:
-    """What a job may use while preparing: the client, the options, the open journal."""
+    """What a job may use while preparing: the client, the options, the open journal, and
+    the count of the reads it makes (:class:`~hubframe.run.budget.JobReads`, made as the job
+    starts)."""
 
     client: HubSpotClient
     options: RunOptions
     journal: Journal | None
+    reads: JobReads
 
 
 class Job(Protocol):
@@ -236,7 +244,7 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         calm_gc(),
         opened_journal(options.journal, client, begin=not options.dry_run) as journal,
     ):
-        run = RunContext(client, options, journal)
+        run = RunContext(client, options, journal, JobReads(client.limiter))
         prepared = job.prepare(run)
         outcomes, stop, to_send = execute(prepared, run)
         warn_left_behind(journal, prepared, options)
@@ -309,8 +317,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
     spent = settle_used_up(prepared, options)
     outcomes.put_all(prepared.settled)
     outcomes.put_all(plan.settled)
-    daily_left = run.client.limiter.daily_left
-    prepared.budget = DailyBudget(len(plan.batches), daily_left, used_up=spent)
+    prepared.budget = budget_of(plan, prepared, run, spent)
     if options.dry_run:
         outcomes.put_planned(*plan.planned())
         _unsent_planned(outcomes, plan, prepared, run.journal)
@@ -332,6 +339,17 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
         sender.send(plan.stream(), outcomes, count=len(plan.batches))
     _noted_sent(outcomes, prepared.notes)
     return outcomes, sender.stop.reason, plan.rows_to_send
+
+
+def budget_of(plan: Plan, prepared: Prepared, run: RunContext, spent: bool) -> DailyBudget:
+    """The requests ``plan`` needs against the day's left: its batches (or those of a real
+    run, :attr:`Prepared.real_batches`), the reads the job made before it (a real run makes
+    them again), and one read a batch whose answers confirm no row
+    (:attr:`~hubframe.run.endpoints.Endpoint.read_back`)."""
+    checks = sum(endpoint(spec.action).read_back for spec in plan.batches)
+    writes = len(plan.batches) if prepared.real_batches is None else prepared.real_batches
+    left = run.client.limiter.daily_left
+    return DailyBudget(writes, left, spent, run.reads.made, checks)
 
 
 #: A dry run's row that the run reports from its journal, sending nothing.

@@ -620,14 +620,15 @@ def execute(
         on_start=relay.start if relay is not None else None,
         on_progress=relay,
         cancel=cancel,
-        **_undo_records(job, dry_run),
+        **_undo_records(job),
     )
 
 
-def _undo_records(job: str, dry_run: bool) -> dict[str, bool]:
+def _undo_records(job: str) -> dict[str, bool]:
     """What a job is asked to record so its report can be undone (``hubframe undo``): an
-    associate run reads which pairs existed before it sends (the CLI's ``record_existing``)."""
-    return {"record_existing": not dry_run} if job == "associate" else {}
+    associate run reads which pairs existed before it sends (the CLI's ``record_existing``);
+    its dry run, which records nothing, counts those reads in its daily budget."""
+    return {"record_existing": True} if job == "associate" else {}
 
 
 # --- downloads ------------------------------------------------------------------------------

@@ -238,6 +238,8 @@ def run_chain(
         done = {(d, c) for (d, c, _), status in statuses if status == "success"}
         first.update({pair: now.get(pair, frozenset()) for pair in done - sent})
         sent |= done
+        if stop and (result["status"] == "success").all():
+            break  # its stop came at its last batch: it finished, and closed the chain
     expected = {pair: types for pair, types in held(sb).items() if pair not in first}
     expected.update({pair: then for pair, then in first.items() if then})
     return result, first, expected

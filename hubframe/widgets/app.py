@@ -50,8 +50,9 @@ UPLOAD_ACCEPT: Final = ".xlsx,.xlsm,.csv,.tsv,.txt"
 _BOX: Final = {"border": "1px solid #e0e0e0", "padding": "6px 12px", "margin": "4px 0"}
 _WIDE: Final = {"width": "auto"}
 _LABEL_STYLE: Final = {"description_width": "150px"}
-#: Reports larger than this are not offered as a download link (a data URI the page and the
-#: notebook would carry): they are saved to a folder the analyst picks.
+#: Files larger than this (reports, retry files, an export's files) are not offered as a
+#: download link (a data URI the page and the notebook would carry): they are saved to a
+#: folder the analyst picks.
 MAX_DOWNLOAD_BYTES: Final = 5 * 1024 * 1024
 #: The steps, in order: a message under each says what went wrong there.
 STEPS: Final = (
@@ -1523,7 +1524,8 @@ class HubframeApp:
         that cannot be made (the temp folder full or gone) is said at the results, and Save
         report writes it again."""
         self.messages["results"].value = ""  # a file that failed before is made again
-        links, too_big, failed = [], [], []
+        links, failed = [], []
+        too_big: list[tuple[str, int]] = []
         for name, (label, make) in files.items():
             try:
                 data = make()
@@ -1531,19 +1533,14 @@ class HubframeApp:
                 failed.append(f"{name}: {_error_text(exc)}")
                 continue
             if len(data) > self._max_download_bytes:
-                too_big.append(f"{name} ({render.file_size(len(data))})")
+                too_big.append((name, len(data)))
                 continue
             self.downloads[name] = data
             links.append(render.download_link_html(data, name, label))
-        notes = [(kept.dropped_words(self._dropped, kept.MAX_KEPT), "info")]
-        if too_big:
-            big = ", ".join(too_big)
-            notes.append(
-                (
-                    f"Too large to download from the page: {big}. Save it to a folder below.",
-                    "warning",
-                )
-            )
+        notes = [
+            (kept.dropped_words(self._dropped, kept.MAX_KEPT), "info"),
+            (render.too_large_words(too_big), "warning"),
+        ]
         if failed:
             why = "; ".join(failed)
             self._say(
@@ -1604,16 +1601,18 @@ class HubframeApp:
         self._cancelling = CANCELLING_EXPORT
         frame = self._read_export(connection, from_type, to_type, state.sheet)
         files = portal.export_files(frame, f"{from_type}_{to_type}_links")
+        limit = self._max_download_bytes  # larger: Save report writes it, the page never has it
         with self._state_lock:
             self._keep(state.generation, "run")
-            self.result, self._result_issues, self.downloads = frame, None, files
+            self.result, self._result_issues = frame, None
+            self.downloads = {name: data for name, data in files.items() if len(data) <= limit}
             self._export_files = dict(files)
         self._say("", step="mapping")  # what the read refused before was answered
         if self.source is not None and self._sheet() != ALL_SHEETS:
             used = portal.export_id_column(frame)  # shown: the column the ids were read from
             with self._quietly():
                 self._fill_columns({"from_id": used} if used else {})
-        self.summary.value = portal.export_html(frame, files)
+        self.summary.value = portal.export_html(frame, files, max_bytes=limit)
         self.chart.value = self.preview.value = self.download_links.value = ""
         if self._earlier:  # the runs before it: an export hides none of their reports
             self._offer_earlier()

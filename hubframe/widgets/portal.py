@@ -15,7 +15,7 @@ from __future__ import annotations
 
 import tempfile
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import Any, Final
 
@@ -35,6 +35,7 @@ from hubframe.widgets.render import (
     plural,
     status_badge,
     table_html,
+    too_large_words,
 )
 
 CHANGE_COLORS: Final = {"add": "#2e7d32", "remove": "#c62828", "keep": "#8d8d8d"}
@@ -203,8 +204,12 @@ def export_files(frame: pd.DataFrame, stem: str) -> dict[str, bytes]:
     return out
 
 
-def export_html(frame: pd.DataFrame, files: dict[str, bytes], *, max_rows: int = 200) -> str:
-    """What an export found, its download links and its first rows."""
+def export_html(
+    frame: pd.DataFrame, files: Mapping[str, bytes], *, max_bytes: int, max_rows: int = 200
+) -> str:
+    """What an export found, its download links (for the files of at most ``max_bytes``; a
+    larger one is said too large, and Save report writes it: the page and the notebook never
+    carry it) and its first rows."""
     info = frame.attrs.get("hubframe") or {}
     linked = int(frame["to_id"].notna().sum())
     text = (
@@ -213,7 +218,13 @@ def export_html(frame: pd.DataFrame, files: dict[str, bytes], *, max_rows: int =
         f"{_id_columns_words(info.get('id_columns') or {})}. Edit the file and load it with "
         "the Sync job to make HubSpot look like it."
     )
-    links = "".join(download_link_html(data, name, name) for name, data in files.items())
+    links = "".join(
+        download_link_html(data, name, name)
+        for name, data in files.items()
+        if len(data) <= max_bytes
+    )
+    big = [(name, len(data)) for name, data in files.items() if len(data) > max_bytes]
+    links += message_html(too_large_words(big), "warning")
     gap = '<div style="height:6px"></div>'
     table = table_html(frame, max_rows=max_rows)
     return f'<div class="hf-export">{message_html(text, "success")}{gap}{links}{gap}{table}</div>'

@@ -342,6 +342,15 @@ def download_link_html(data: bytes, filename: str, label: str, *, mime: str = ""
     )
 
 
+def too_large_words(files: Sequence[tuple[str, int]]) -> str:
+    """What the page says of files (name, size) too large for a download link: Save report
+    writes them ("" when none are)."""
+    if not files:
+        return ""
+    big = ", ".join(f"{name} ({_size(size)})" for name, size in files)
+    return f"Too large to download from the page: {big}. Save it to a folder below."
+
+
 def _mime_for(filename: str) -> str:
     if filename.lower().endswith(".csv"):
         return "text/csv"

@@ -104,15 +104,16 @@ def no_temp_folder(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> Callable[
 def test_a_change_is_applied_when_the_last_runs_report_cannot_be_written(
     app: HubframeApp, no_temp_folder: Callable[[bool], None], tmp_path: Path, change: str
 ) -> None:
-    """The change clears what was read although the kept report could not be written, says
-    so at the results, not under Map columns, and the next Run sends what the page shows."""
-    app._max_download_bytes = 100  # the report is not on the page: the change must make it
+    """The change clears what was read although the kept report could not be made for the
+    page (it is never made by the change: the worker tried when the run ended), says so at the
+    results, not under Map columns, and the next Run sends what the page shows."""
     click(app, app.connect_button)
     upload(app, "a.xlsx", SHEET)
     app.from_type.value, app.to_type.value = "deals", "contacts"
+    no_temp_folder(True)  # the report cannot be made for the page when the run ends
     click(app, app.run_button)
     assert app.result is not None and set(app.result["status"]) == {"success"}
-    no_temp_folder(True)
+    assert "could not" in _text(app.messages["results"].value)
     CHANGES[change](app)
     assert app.wait(60)
     assert (app.frame, app.issues, app.plan, app.result) == (None, None, None, None)
@@ -336,7 +337,7 @@ def test_a_shown_report_saved_is_not_written_again_once_kept(
     _run(app)
     click(app, app.save_button)
     click(app, app.save_button)
-    assert _files(out) == {"A_report.xlsx", "B_report (run 2).xlsx", "B_retry.csv"}
+    assert _files(out) == {"A_report.xlsx", "B_report (run 2).xlsx", "B_retry (run 2).csv"}
     _undo_all(app, out)
     assert _links(app) == before
 
@@ -354,10 +355,10 @@ def test_a_report_edited_after_its_save_is_not_handed_on_as_it(tmp_path: Path) -
     os.utime(report, ns=(1, 1))  # another size and time, as an edit gives
     earlier = kept.KeptReport(run=1, name="a_report (run 1).xlsx", result=result, issues=None)
     saved.hand_to(earlier)
-    assert earlier.saved_as(tmp_path) is None  # written again by the next Save
+    assert earlier.report.saved_as(tmp_path) is None  # written again by the next Save
     untouched = tmp_path / "b_report.xlsx"
     untouched.write_bytes(b"as written")
     saved = kept.SavedFiles.of(result, None, ("b_report.xlsx", "b_retry.xlsx"), [untouched])
     again = kept.KeptReport(run=2, name="b_report (run 2).xlsx", result=result, issues=None)
     saved.hand_to(again)
-    assert again.saved_as(tmp_path) == untouched  # unchanged: that file again
+    assert again.report.saved_as(tmp_path) == untouched  # unchanged: that file again

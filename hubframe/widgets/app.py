@@ -36,7 +36,7 @@ from hubframe.report.columns import workbook_too_wide
 from hubframe.tokens import token_problem, token_text
 from hubframe.widgets import backend, kept, portal, render, words
 from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
-from hubframe.widgets.kept import KeptReport, SavedFiles, kept_name
+from hubframe.widgets.kept import KeptReport, Made, Offer, PageFile, SavedFiles, kept_name
 from hubframe.widgets.runner import Runner
 from hubframe.widgets.types import TypePicker
 
@@ -99,8 +99,9 @@ def _answered(result: pd.DataFrame) -> bool:
 #: Said with the last run's report, kept after the inputs changed.
 EARLIER_KEPT: Final = (
     "The sheet or a setting changed since the last run, so its results are no longer shown; "
-    "its report is kept here, with those of the runs before it (and Save report saves them): "
-    "only a run's own report undoes it."
+    "its report and retry file are kept here, with those of the runs before it (and Save "
+    "report saves them): only a run's own report undoes it, and its retry file holds the rows "
+    "it left to do."
 )
 
 
@@ -274,6 +275,10 @@ class HubframeApp:
         self._result_issues: pd.DataFrame | None = None
         self._result_generation = -1
         self.downloads: dict[str, bytes] = {}
+        #: What the worker made of the shown run's report and retry file for the page (None:
+        #: nothing yet): kept with them once another run is shown or a setting changes, so a
+        #: change on the page never writes a workbook (:meth:`_make_downloads`).
+        self._made: Made | None = None
         self._export_files: dict[str, bytes] = {}  # the export's files, for Save report
         #: The reports of the session's earlier runs ({file name: report}, oldest first),
         #: offered and saved beside the shown run's: each undoes its own run.
@@ -781,15 +786,12 @@ class HubframeApp:
             return
         with self._state_lock:  # cleared first: nothing after it may leave stale rows to send
             self._generation += 1
-            shown = kept.keep(
-                self.result,
-                self._result_issues,
-                self._result_run,
-                self._name(),
-                self.downloads.get(self._name()),  # made for the page already
+            shown = kept.keep(  # with what the worker made of its files: none made here
+                self.result, self._result_issues, self._result_run, self._shown_names(), self._made
             )
             self.frame = self.issues = self.plan = self.result = self._result_issues = None
             self.downloads, self._export_files, self._result_run = {}, {}, 0
+            self._made = None
             if shown is not None:  # a real run's report: only it undoes that run
                 if self._shown_saved is not None:
                     self._shown_saved.hand_to(shown)
@@ -1437,8 +1439,11 @@ class HubframeApp:
         """The reports to keep beside the next run's (those kept before, and the shown run's;
         nothing is written), and whether the shown run was of the inputs the next one sends
         (Run clicked again with nothing changed)."""
-        made = self.downloads.get(self._name())  # the report of the run shown, if made
-        shown = kept.keep(state.result, state.result_issues, state.result_run, self._name(), made)
+        with self._state_lock:  # what the worker made of the shown run's files, if anything
+            made = self._made
+        shown = kept.keep(
+            state.result, state.result_issues, state.result_run, self._shown_names(), made
+        )
         again = shown is not None and state.result_generation == state.generation
         earlier = dict(state.earlier)
         if shown is not None:
@@ -1500,43 +1505,49 @@ class HubframeApp:
         self._say_lines("run", said)
 
     def _offer_earlier(self) -> None:
-        """The earlier runs' reports, kept on the page after their inputs changed (another
-        file, another setting): without them those runs could not be undone from the app."""
+        """The earlier runs' reports and retry files, kept on the page after their inputs
+        changed (another file, another setting): without them those runs could not be undone
+        from the app.  Offered as made on the worker: nothing is written here, which a change
+        on the page calls."""
         said = render.message_html(EARLIER_KEPT, "info")
-        self.download_links.value = said + self._links(self._kept_files(last=True))
+        self.download_links.value = said + self._links(self._kept_offers(last=True))
 
-    def _kept_files(self, *, last: bool) -> dict[str, tuple[str, Callable[[], bytes]]]:
-        """The kept reports as downloads ({name: (label, bytes)}), the latest named "the last
-        run" when ``last`` (no run is shown)."""
+    def _kept_offers(self, *, last: bool) -> list[Offer]:
+        """The kept runs' files as the page offers them, the latest run's named "the last run"
+        when ``last`` (no run is shown)."""
         with self._state_lock:
             reports = list(self._earlier.values())
-        files: dict[str, tuple[str, Callable[[], bytes]]] = {}
-        for report in reports:
-            label = f"Report of run {report.run}"
-            if last and report is reports[-1]:
-                label = f"Report of the last run (run {report.run})"
-            files[report.name] = (label, report.data)
-        return files
+        return [
+            offer
+            for report in reports
+            for offer in report.offers(last=last and report is reports[-1])
+        ]
 
-    def _links(self, files: Mapping[str, tuple[str, Callable[[], bytes]]]) -> str:
-        """Download links for ``files`` ({name: (label, bytes)}) while they are small; larger
-        ones are saved to a folder (:meth:`_do_save`), never carried by the page.  A file
-        that cannot be made (the temp folder full or gone) is said at the results, and Save
-        report writes it again."""
-        self.messages["results"].value = ""  # a file that failed before is made again
-        links, failed = [], []
-        too_big: list[tuple[str, int]] = []
-        for name, (label, make) in files.items():
-            try:
-                data = make()
-            except (OSError, HubframeError, MemoryError) as exc:
-                failed.append(f"{name}: {_error_text(exc)}")
-                continue
-            if len(data) > self._max_download_bytes:
-                too_big.append((name, len(data)))
-                continue
-            self.downloads[name] = data
-            links.append(render.download_link_html(data, name, label))
+    def _made_for_page(self, name: str, make: Callable[[], bytes]) -> PageFile:
+        """The file ``make`` writes, made for the page (on the worker only: a workbook of a
+        large run takes seconds); a file that cannot be made (the temp folder full or gone)
+        is noted as such, and Save report writes it again."""
+        try:
+            return PageFile.made(make(), self._max_download_bytes)
+        except (OSError, HubframeError, MemoryError) as exc:
+            return PageFile.failed(f"{name}: {_error_text(exc)}")
+
+    def _links(self, offers: Sequence[Offer]) -> str:
+        """Download links for the files ``offers`` holds while they are small; larger ones
+        are saved to a folder (:meth:`_do_save`), never carried by the page.  Nothing is made
+        here: a file not made for the page, or that could not be, is said at the results,
+        and Save report writes it."""
+        self.messages["results"].value = ""  # said again below while a file is not made
+        links, too_big, failed = [], [], []
+        for offer in offers:
+            page = offer.page
+            if page is None or page.problem:
+                failed.append(page.problem if page is not None else f"{offer.name}: not made yet")
+            elif page.data is None:
+                too_big.append((offer.name, page.size))
+            else:
+                self.downloads[offer.name] = page.data
+                links.append(render.download_link_html(page.data, offer.name, offer.label))
         notes = [
             (kept.dropped_words(self._dropped, kept.MAX_KEPT), "info"),
             (render.too_large_words(too_big), "warning"),
@@ -1544,8 +1555,8 @@ class HubframeApp:
         if failed:
             why = "; ".join(failed)
             self._say(
-                f"A report could not be made for the page ({why}). It is kept: Save report "
-                "writes it to a folder.",
+                f"A report or retry file could not be made for the page ({why}). It is kept: "
+                "Save report writes it to a folder.",
                 "error",
                 step="results",
             )
@@ -1604,7 +1615,7 @@ class HubframeApp:
         limit = self._max_download_bytes  # larger: Save report writes it, the page never has it
         with self._state_lock:
             self._keep(state.generation, "run")
-            self.result, self._result_issues = frame, None
+            self.result, self._result_issues, self._made = frame, None, None
             self.downloads = {name: data for name, data in files.items() if len(data) <= limit}
             self._export_files = dict(files)
         self._say("", step="mapping")  # what the read refused before was answered
@@ -1688,24 +1699,43 @@ class HubframeApp:
         suffix = self.source.suffix if self.source is not None else ".xlsx"
         return f"{stem}_report.xlsx", f"{stem}_retry{suffix}"
 
-    def _name(self) -> str:
-        """The shown run's report name (kept after another upload), else the sheet's."""
-        return self._result_names[0] or self._names()[0]
+    def _shown_names(self) -> tuple[str, str]:
+        """The shown run's report and retry file names (kept after another upload), else the
+        sheet's."""
+        report, retry = self._names()
+        return self._result_names[0] or report, self._result_names[1] or retry
 
     def _make_downloads(self, result: pd.DataFrame, issues: pd.DataFrame | None) -> None:
-        """Download links for the report, the retry file and the earlier runs' reports."""
-        report_name, retry_name = self._result_names
+        """Download links for the report, the retry file and the earlier runs' files, made
+        here, on the worker (a kept file not made yet, or that could not be, is made again);
+        what was made is kept with the run (:meth:`_invalidate`), never made on the page."""
         self.downloads, self._export_files = {}, {}
-        files: dict[str, tuple[str, Callable[[], bytes]]] = {
-            report_name: ("Report", partial(backend.report_bytes, result, issues, report_name))
-        }
+        made, offers = self._make_shown(result, issues)
+        with self._state_lock:
+            self._made = made
+            earlier = list(self._earlier.values())
+        for file in (file for report in earlier for file in report.files):
+            if file.page is None or file.page.problem:
+                file.page = self._made_for_page(file.name, file.file.data)
+        self.download_links.value = self._links(offers + self._kept_offers(last=False))
+        self.save_button.disabled = False
+
+    def _make_shown(
+        self, result: pd.DataFrame, issues: pd.DataFrame | None
+    ) -> tuple[Made, list[Offer]]:
+        """The shown run's report and retry file (when it left rows to do), made for the
+        page, and their offers."""
+        report_name, retry_name = self._result_names
+        make = partial(backend.report_bytes, result, issues, report_name)
+        pages = {report_name: self._made_for_page(report_name, make)}
+        offers = [Offer(report_name, "Report", pages[report_name])]
         retry_rows = int(backend.retry_count(result))
         if retry_rows:
+            make = partial(backend.retry_bytes, result, retry_name)
+            pages[retry_name] = self._made_for_page(retry_name, make)
             label = f"Retry file ({render.plural(retry_rows, 'row')})"
-            files[retry_name] = (label, partial(backend.retry_bytes, result, retry_name))
-        files.update(self._kept_files(last=False))
-        self.download_links.value = self._links(files)
-        self.save_button.disabled = False
+            offers.append(Offer(retry_name, label, pages[retry_name]))
+        return Made(pages, retry_rows), offers
 
     def _do_save(self) -> None:
         """Write the report (and the retry file, when rows are left to do) into the folder
@@ -1715,7 +1745,10 @@ class HubframeApp:
             result, issues, names = self.result, self._result_issues, self._result_names
             earlier, exported = dict(self._earlier), dict(self._export_files)
             if earlier and result is not None:  # beside "(run 1)": "(2)" read as run 2's
-                names = (kept_name(names[0], self._result_run), names[1])
+                names = (
+                    kept_name(names[0], self._result_run),
+                    kept_name(names[1], self._result_run),
+                )
         typed = self._box_text("save_folder")  # before anything is made of it
         if result is None and not earlier:
             raise StepError("run", "Run the sheet first: there is no report to save yet.")
@@ -1762,16 +1795,18 @@ class HubframeApp:
 
 
 def _save_kept(reports: list[KeptReport], folder: Path) -> list[Path]:
-    """Save the kept reports into ``folder``: a report this session saved there before, its
-    file as written then, is that file again (each Save wrote it anew, "a_report (run 1)
-    (2).xlsx", "(3)" ... beside it), the others are written (:func:`backend.save_reports`)."""
-    kept = {r.name: r.saved_as(folder) for r in reports}
-    new = [r for r in reports if kept[r.name] is None]
-    written = backend.save_reports({r.name: (r.result, r.issues) for r in new}, folder)
-    for report, path in zip(new, written, strict=True):
-        report.was_saved(path)
-        kept[report.name] = path
-    return [path for path in kept.values() if path is not None]
+    """Save the kept runs' reports and retry files into ``folder``: a file this session saved
+    there before, as written then, is that file again (each Save wrote it anew, "a_report
+    (run 1) (2).xlsx", "(3)" ... beside it), the others are written beside what is there, never
+    over it (:func:`backend.save_run_files`)."""
+    files = [file for report in reports for file in report.files]
+    found = {file.name: file.saved_as(folder) for file in files}
+    new = [file for file in files if found[file.name] is None]
+    written = backend.save_run_files([file.file for file in new], folder)
+    for file, path in zip(new, written, strict=True):
+        file.was_saved(path)
+        found[file.name] = path
+    return [path for path in found.values() if path is not None]
 
 
 #: Said for a MemoryError (which has no text of its own).

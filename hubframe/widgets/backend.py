@@ -13,6 +13,7 @@ import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
+from enum import StrEnum
 from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
@@ -647,6 +648,36 @@ def retry_count(result: pd.DataFrame) -> int:
     return int(retry_rows(result).sum())
 
 
+class FileKind(StrEnum):
+    """The files of a run the app writes, by the role the output checks name them with."""
+
+    REPORT = "report"
+    RETRY = "retry file"
+
+
+@dataclass(frozen=True)
+class RunFile:
+    """One file of a run, named: its report (with the issues it ran with) or its retry file
+    (the rows still to do, in the sheet's layout).  Nothing is written until asked."""
+
+    kind: FileKind
+    name: str
+    result: pd.DataFrame = field(repr=False)
+    issues: pd.DataFrame | None = field(default=None, repr=False)
+
+    def data(self) -> bytes:
+        """The file's bytes (written in a temporary folder)."""
+        if self.kind is FileKind.REPORT:
+            return report_bytes(self.result, self.issues, self.name)
+        return retry_bytes(self.result, self.name)
+
+    def write(self, path: Path) -> Path:
+        """The file written at ``path`` (checked by the writer as the command line's are)."""
+        if self.kind is FileKind.REPORT:
+            return export_report(self.result, path, validation=self.issues)
+        return export_retry(self.result, path)
+
+
 def save_outputs(
     result: pd.DataFrame,
     issues: pd.DataFrame | None,
@@ -684,21 +715,16 @@ def save_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
     return paths
 
 
-def save_reports(
-    reports: Mapping[str, tuple[pd.DataFrame, pd.DataFrame | None]], folder: Path
-) -> list[Path]:
-    """Write reports ({file name: (result, issues)}: the earlier runs' the app kept) into
-    ``folder``, created when missing; an existing file is kept (the new one gets " (2)").
-    Every path is checked before anything is written."""
+def save_run_files(files: Sequence[RunFile], folder: Path) -> list[Path]:
+    """Write run files (the earlier runs' reports and retry files the app kept) into
+    ``folder``, created when missing; an existing file is kept and never written over (the new
+    one gets " (2)").  Every path is checked before anything is written."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
     paths: list[Path] = []
-    for name in reports:  # the names differ: each is its run's
-        paths.append(check_output(free_name(folder / name), "report"))
-    return [
-        export_report(result, path, validation=issues)
-        for path, (result, issues) in zip(paths, reports.values(), strict=True)
-    ]
+    for file in files:  # the names differ: each is its run's
+        paths.append(check_output(free_name(folder / file.name), str(file.kind)))
+    return [file.write(path) for file, path in zip(files, paths, strict=True)]
 
 
 def retry_bytes(result: pd.DataFrame, filename: str) -> bytes:

@@ -1,12 +1,16 @@
-"""The reports of a session's earlier runs, kept on the app's page: only a run's own report
-undoes it, so none goes with the results the page stops showing.
+"""The reports and retry files of a session's earlier runs, kept on the app's page: only a
+run's own report undoes it, and its retry file holds the rows it left to do, so neither goes
+with the results the page stops showing.
 
-A kept report holds the result and issues it is written from, and is written only when the
-page or Save report asks for it: keeping one never writes a file, so it can never stop the app
-from clearing what a change on the page made stale.  Each is named after its run ("a_report
-(run 1).xlsx").  At most :data:`MAX_KEPT` are kept; past it the oldest report of a run that
-changed nothing in HubSpot goes first, and a report of a run that changed something never goes.
-No ipywidgets here.
+A kept run holds the result and issues its files are written from.  What the page shows of a
+file (:class:`PageFile`: its bytes while small enough for a download link, else only its size,
+or why it could not be made) is made on the app's worker, never by a change on the page: the
+shown run's files are made there when the run ends, and those bytes are what is kept (a file
+too large for a link keeps only its size, and is written by Save report alone), so keeping a
+run never writes a file and a change on the page never waits for a workbook.  Each file is
+named after its run ("a_report (run 1).xlsx", "a_retry (run 1).xlsx").  At most
+:data:`MAX_KEPT` runs are kept; past it the oldest of a run that changed nothing in HubSpot
+goes first, and a run that changed something never goes.  No ipywidgets here.
 """
 
 from __future__ import annotations
@@ -21,46 +25,120 @@ import pandas as pd
 from hubframe.report.outputs import file_stamp
 from hubframe.vocab import Action, Status
 from hubframe.widgets import backend
+from hubframe.widgets.backend import FileKind, RunFile
+from hubframe.widgets.render import plural
 
-#: Reports kept beside the shown run's, before those of runs that changed nothing give way.
+#: Runs whose files are kept beside the shown run's, before those of runs that changed nothing
+#: give way.
 MAX_KEPT: Final = 20
 #: The actions of a row that changes nothing when the association was there before it.
 _ADDING: Final = frozenset({str(Action.ASSOCIATE), str(Action.ASSOCIATE_DEFAULT)})
 
 
-@dataclass
-class KeptReport:
-    """One earlier run's report: ``run`` is its number in the session, ``name`` its file's."""
+@dataclass(frozen=True)
+class PageFile:
+    """What the page has of a file once made: ``size`` bytes, the ``data`` themselves only
+    while a download link may carry them (None: too large, Save report writes it); or the
+    ``problem`` that kept it from being made ("" when it was)."""
 
-    run: int
+    size: int = 0
+    data: bytes | None = field(default=None, repr=False)
+    problem: str = ""
+
+    @classmethod
+    def made(cls, data: bytes, limit: int) -> PageFile:
+        """``data`` made for the page: kept when at most ``limit`` bytes, else only its size."""
+        return cls(len(data), data if len(data) <= limit else None)
+
+    @classmethod
+    def failed(cls, problem: str) -> PageFile:
+        """A file that could not be made (the temp folder full or gone), and why."""
+        return cls(problem=problem)
+
+
+@dataclass(frozen=True)
+class Made:
+    """What the worker made of the shown run's files for the page (``pages``, by file name),
+    and the rows its retry file holds (0: it has none), counted there too."""
+
+    pages: Mapping[str, PageFile]
+    retry_rows: int
+
+
+@dataclass(frozen=True)
+class Offer:
+    """A file the page offers: its name, what its link says, and what was made of it (None:
+    nothing yet)."""
+
     name: str
-    result: pd.DataFrame = field(repr=False)
-    issues: pd.DataFrame | None = field(repr=False)
-    changed: bool = True  # the run changed something in HubSpot (or may have)
-    _data: bytes | None = field(default=None, repr=False)
+    label: str
+    page: PageFile | None
+
+
+@dataclass
+class KeptFile:
+    """One file of a kept run (its report or its retry file), under its run's name: what the
+    page has of it (``page``, made on the worker only), and where Save report wrote it."""
+
+    file: RunFile
+    page: PageFile | None = None
     #: the files Save report wrote it to: path -> (size, modified time) as written
     _saved: dict[Path, tuple[int, int]] = field(default_factory=dict, repr=False)
 
+    @property
+    def name(self) -> str:
+        return self.file.name
+
     def saved_as(self, folder: Path) -> Path | None:
-        """The file in ``folder`` Save report wrote this report to, still as written; None
-        when there is none (never saved there, or since changed, moved or deleted)."""
+        """The file in ``folder`` Save report wrote this file to, still as written; None when
+        there is none (never saved there, or since changed, moved or deleted)."""
         for path, stamp in self._saved.items():
             if path.parent.resolve() == folder.resolve() and file_stamp(path) == stamp:
                 return path
         return None
 
     def was_saved(self, path: Path, stamp: tuple[int, int] | None = None) -> None:
-        """Note that Save report wrote this report to ``path`` (``stamp``: the file's size and
+        """Note that Save report wrote this file to ``path`` (``stamp``: the file's size and
         modified time as written, when noted then; else as it is now, just written)."""
         stamp = stamp or file_stamp(path)
         if stamp is not None:
             self._saved[path] = stamp
 
-    def data(self) -> bytes:
-        """The report's bytes, written the first time they are asked for."""
-        if self._data is None:
-            self._data = backend.report_bytes(self.result, self.issues, self.name)
-        return self._data
+
+@dataclass
+class KeptReport:
+    """One earlier run's report and, when it left rows to do, its retry file (``retry_rows``
+    of them): ``run`` is its number in the session, ``name`` its report's file name."""
+
+    run: int
+    name: str
+    result: pd.DataFrame = field(repr=False)
+    issues: pd.DataFrame | None = field(repr=False)
+    changed: bool = True  # the run changed something in HubSpot (or may have)
+    retry_name: str = ""  # "": no rows left to do, no retry file
+    retry_rows: int = 0
+    report: KeptFile = field(init=False, repr=False)
+    retry: KeptFile | None = field(init=False, repr=False)
+
+    def __post_init__(self) -> None:
+        self.report = KeptFile(RunFile(FileKind.REPORT, self.name, self.result, self.issues))
+        self.retry = None
+        if self.retry_name:
+            self.retry = KeptFile(RunFile(FileKind.RETRY, self.retry_name, self.result))
+
+    @property
+    def files(self) -> list[KeptFile]:
+        """Its report, then its retry file when it has one."""
+        return [self.report] if self.retry is None else [self.report, self.retry]
+
+    def offers(self, *, last: bool) -> list[Offer]:
+        """Its files as the page offers them ("of the last run" when ``last``)."""
+        of = f"the last run (run {self.run})" if last else f"run {self.run}"
+        offers = [Offer(self.name, f"Report of {of}", self.report.page)]
+        if self.retry is not None:
+            label = f"Retry file of {of} ({plural(self.retry_rows, 'row')})"
+            offers.append(Offer(self.retry.name, label, self.retry.page))
+        return offers
 
 
 @dataclass
@@ -73,6 +151,8 @@ class SavedFiles:
     issues: pd.DataFrame | None = field(repr=False)
     names: tuple[str, str]
     stamps: dict[Path, tuple[int, int]]
+    #: which file each path is: the report's, the retry file's
+    kinds: dict[Path, FileKind] = field(default_factory=dict)
 
     @classmethod
     def of(
@@ -82,8 +162,10 @@ class SavedFiles:
         names: tuple[str, str],
         paths: list[Path],
     ) -> SavedFiles:
+        """``paths``: the report written, then the retry file when one was."""
         stamps = {path: stamp for path in paths if (stamp := file_stamp(path)) is not None}
-        return cls(result, issues, names, stamps)
+        kinds = dict(zip(paths, (FileKind.REPORT, FileKind.RETRY), strict=False))
+        return cls(result, issues, names, stamps, kinds)
 
     def still(
         self,
@@ -103,16 +185,21 @@ class SavedFiles:
         return list(self.stamps) or None
 
     def hand_to(self, report: KeptReport) -> None:
-        """Note on ``report`` (this run's, kept once another run is shown) the report file
-        this Save wrote, so a Save of the kept reports does not write it again."""
-        if report.result is self.result and self.stamps:
-            path, stamp = next(iter(self.stamps.items()))
-            report.was_saved(path, stamp)  # as written then: a file edited since is not it
+        """Note on ``report`` (this run's, kept once another run is shown) the report and
+        retry file this Save wrote, so a Save of the kept runs does not write them again."""
+        if report.result is not self.result:
+            return
+        files = {FileKind.REPORT: report.report, FileKind.RETRY: report.retry}
+        for path, stamp in self.stamps.items():
+            file = files.get(self.kinds.get(path, FileKind.REPORT))
+            if file is not None:
+                file.was_saved(path, stamp)  # as written then: a file edited since is not it
 
 
-def kept_name(report_name: str, run: int) -> str:
-    """``a_report.xlsx`` of run 3 -> ``a_report (run 3).xlsx``."""
-    path = Path(report_name)
+def kept_name(file_name: str, run: int) -> str:
+    """A file's name after its run: ``a_report.xlsx`` of run 3 -> ``a_report (run 3).xlsx``,
+    ``a_retry.csv`` -> ``a_retry (run 3).csv``."""
+    path = Path(file_name)
     return f"{path.stem} (run {run}){path.suffix}"
 
 
@@ -120,15 +207,24 @@ def keep(
     result: pd.DataFrame | None,
     issues: pd.DataFrame | None,
     run: int,
-    report_name: str,
-    data: bytes | None = None,
+    names: tuple[str, str],
+    made: Made | None = None,
 ) -> KeptReport | None:
-    """The report to keep of run ``run`` (None for what is no run: an export, nothing);
-    ``data``: its bytes when the page made them already."""
+    """The report (and retry file) to keep of run ``run`` (None for what is no run: an
+    export, nothing); ``names``: the shown run's report and retry file names; ``made``: what
+    the worker made of them for the page (nothing is made here)."""
     if result is None or "status" not in result.columns or run < 1:
         return None
-    name = kept_name(report_name, run)
-    return KeptReport(run, name, result, issues, changed_portal(result), data)
+    rows = made.retry_rows if made is not None else backend.retry_count(result)
+    retry = kept_name(names[1], run) if rows else ""
+    report = KeptReport(
+        run, kept_name(names[0], run), result, issues, changed_portal(result), retry, rows
+    )
+    pages = made.pages if made is not None else {}
+    report.report.page = pages.get(names[0])
+    if report.retry is not None:
+        report.retry.page = pages.get(names[1])
+    return report
 
 
 def changed_portal(result: pd.DataFrame) -> bool:
@@ -150,7 +246,8 @@ def bounded(
     reports: Mapping[str, KeptReport], limit: int
 ) -> tuple[dict[str, KeptReport], list[KeptReport]]:
     """``reports`` held to ``limit``: the oldest of runs that changed nothing go first (and are
-    returned); a report of a run that changed something is never dropped."""
+    returned, with their retry files); a report of a run that changed something is never
+    dropped."""
     kept = dict(reports)
     dropped: list[KeptReport] = []
     for name, report in sorted(reports.items(), key=lambda item: item[1].run):
@@ -162,20 +259,25 @@ def bounded(
 
 
 def dropped_words(dropped: int, limit: int) -> str:
-    """What the page says of the reports that gave way ("" when none did)."""
+    """What the page says of the runs whose files gave way ("" when none did)."""
     if not dropped:
         return ""
     runs = "run that" if dropped == 1 else f"{dropped:,} runs that"
     return (
-        f"The report of {'a' if dropped == 1 else 'each of'} {runs} changed nothing in HubSpot "
-        f"is no longer kept: the page keeps {limit:,} earlier reports, and drops those of runs "
-        "that changed nothing first (the report of a run that changed something is always kept)."
+        f"The report (and retry file) of {'a' if dropped == 1 else 'each of'} {runs} changed "
+        f"nothing in HubSpot is no longer kept: the page keeps the files of {limit:,} earlier "
+        "runs, and drops those of runs that changed nothing first (the report of a run that "
+        "changed something is always kept)."
     )
 
 
 __all__ = [
     "MAX_KEPT",
+    "KeptFile",
     "KeptReport",
+    "Made",
+    "Offer",
+    "PageFile",
     "SavedFiles",
     "bounded",
     "changed_portal",

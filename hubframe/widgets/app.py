@@ -266,6 +266,13 @@ class HubframeApp:
         #: only these are given to the read as chosen (``columns=``); the others show what the
         #: app found or suggests, and the reader decides them (and refuses what it refused).
         self._picked: set[str] = set()
+        #: The object types (from, to) the label picked was picked for: a label of that name
+        #: in another direction may be another association (an inverse named otherwise, or
+        #: names that cross: "Manager" one way is "Managed deal"'s inverse the other way).
+        self._label_types: tuple[str, str] | None = None
+        #: The label picked for other types than the ones picked now, and those types: not
+        #: read in these types' direction; the read is refused until a label is picked again.
+        self._stale_label: tuple[str, tuple[str, str]] | None = None
         self.frame: pd.DataFrame | None = None
         self.issues: pd.DataFrame | None = None
         self.plan: pd.DataFrame | None = None
@@ -523,7 +530,7 @@ class HubframeApp:
             dropdown.observe(self._safe(partial(self._on_column_change, field), "mapping"), "value")
         for side, picker in (("from", self.from_type), ("to", self.to_type)):
             picker.observe(self._safe(partial(self._on_types_change, side), "mapping"), "value")
-        self.label.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
+        self.label.observe(self._safe(self._on_label_pick, "mapping"), "value")
         self.remove_blank.observe(self._safe(lambda: self._invalidate(), "mapping"), "value")
         self._map_columns = w.VBox(list(self.columns.values()))
         self._map_box = _step(
@@ -982,6 +989,7 @@ class HubframeApp:
             self.from_type.value = self.to_type.value = NONE
             self._show_type_notes(None)
             self.label.value = NONE  # "for all rows" meant the last sheet's rows
+            self._label_types = self._stale_label = None
             self.remove_blank.value = False  # so did "an empty limit cell removes that limit"
             self.sheet.options = [("(first sheet)", NONE)]
             self.sheet.value = NONE
@@ -1137,6 +1145,12 @@ class HubframeApp:
         if self.connection is not None and self.job.value == "associate":
             self._follow_up(self._refresh_labels, "mapping")
 
+    def _on_label_pick(self) -> None:
+        self._invalidate()
+        if not self._quiet:  # the analyst's pick: for the types picked now
+            self._label_types = (str(self.from_type.value), str(self.to_type.value))
+            self._stale_label = None
+
     def _refresh_labels(self) -> None:
         """The label picker lists the labels HubSpot has for the types picked.  Read once
         from the connection and types as they were: when either changed meanwhile, the change
@@ -1152,11 +1166,44 @@ class HubframeApp:
             now, *types = self._label_pair()
             if now is not connection or types != [from_type, to_type]:
                 return
+            keep, status = self._label_kept(str(self.label.value), (from_type, to_type), status)
             self.labels_status.value = status
-            keep = self.label.value
             with self._quietly():
                 self.label.options = options
                 self.label.value = keep if keep in {v for _, v in options} else NONE
+
+    def _label_kept(self, keep: str, types: tuple[str, str], status: str) -> tuple[str, str]:
+        """The label the picker keeps for ``types`` (lock held), and the status line: a label
+        picked for other types is not kept (its name in this direction may be another
+        association: the inverse of another label), and the read is refused until one is
+        picked again (:meth:`_refuse_stale_label`); back to the types it was picked for, it is
+        picked again.  Before, it was kept when the new direction had a label of that name
+        (with names that cross, another type was set) and dropped without a word when not (the
+        pairs linked unlabeled)."""
+        if self._stale_label is not None and self._stale_label[1] == types:
+            keep, self._stale_label = self._stale_label[0], None
+            return keep, status
+        if self._stale_label is None:
+            if keep == NONE or self._label_types in (None, types):
+                return keep, status
+            assert self._label_types is not None
+            self._stale_label, self._label_types = (keep, self._label_types), None
+        said = self._stale_words()
+        return NONE, f"{status}<br>{render.esc(said)}" if status else render.esc(said)
+
+    def _stale_words(self) -> str:
+        label, (from_type, to_type) = self._stale_label or ("", ("", ""))
+        return (
+            f"The label {redact(label)!r} was picked for {from_type} → {to_type}, not for the "
+            f"types picked now: a label of that name this way may be another one (each "
+            "direction names its labels its own way). Pick the label again (or "
+            '"(from the sheet, or unlabeled)").'
+        )
+
+    def _refuse_stale_label(self, job: str) -> None:
+        """StepError while the label picked was picked for other types (:meth:`_label_kept`)."""
+        if job == "associate" and self._stale_label is not None:
+            raise StepError("mapping", self._stale_words())
 
     def _label_pair(self) -> tuple[Connection | None, str, str]:
         """What the label picker's list depends on: the connection and the types picked."""
@@ -1203,6 +1250,7 @@ class HubframeApp:
             raise StepError("sheet", "Upload a sheet or load one from a path first.")
         job = state.job if state is not None else str(self.job.value)
         self._one_column_per_field(job)
+        self._refuse_stale_label(job)
         try:
             frame = backend.read(
                 self.source,

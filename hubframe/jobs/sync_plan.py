@@ -40,6 +40,7 @@ from hubframe.constants import (
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.io.normalize import normalize_label
 from hubframe.jobs import sync_words as words
+from hubframe.jobs.sync_inverse import Inverses, inverses
 from hubframe.jobs.sync_records import (
     RecordCheck,
     UnknownSource,
@@ -492,8 +493,9 @@ class SyncPlanner:
                 row = value(frame_rows.iloc[source.position])
                 removal.outcome = words.held_for_unknown_source(source, row)
             elif (listed := reverse.keeps(found)) is not None:
-                row = value(frame_rows.iloc[listed])
-                removal.outcome = words.held_for_reverse_rows(plan.pair, found, row)
+                row = value(frame_rows.iloc[listed.position])
+                said = words.held_for_reverse_rows if listed.certain else words.held_for_inverse
+                removal.outcome = said(plan.pair, found, row)
             out.append(removal)
             there = (ends[1], ends[0]) in reverse.removing  # that direction's rows remove it
             if found.link and removal.outcome is None and not there:
@@ -680,6 +682,16 @@ class SyncPlanner:
 # --- helpers ------------------------------------------------------------------------------------
 
 
+@dataclass(frozen=True, slots=True)
+class Keeper:
+    """A row of the other direction that holds a removal; ``certain``: it names what the
+    removal takes (the pair, the label's known inverse, or every label the pair holds), else
+    it may (a label whose inverse is not known)."""
+
+    position: int
+    certain: bool = True
+
+
 class Reverse:
     """The rows of the other direction of an object pair (the pair itself for one object
     type to itself): an association is one for both directions, so a removal the sheet asks
@@ -699,8 +711,12 @@ class Reverse:
         self.silent: set[tuple[str, str]] = set()
         #: (a pair of that direction, a label's type there) -> the first row listing it
         self.labeled: dict[tuple[tuple[str, str], int], int] = {}
-        #: a label's type of this direction -> its type the other way (same name, one each)
-        self.inverse: dict[int, int] = {}
+        #: a label's type of this direction -> its type the other way, where that is known
+        self.inverses = Inverses({}, {}, {})
+        #: the pairs of that direction (ends as there) -> the types the portal holds from
+        #: that side (an association's inverse among them), of the records it read (``read``)
+        self.held: dict[tuple[str, str], frozenset[int]] = {}
+        self.read: set[str] = set()
         self.removing: set[tuple[str, str]] = set()
         self.blocked: dict[str, int] = {}
         self.unplaced: int | None = None
@@ -726,34 +742,62 @@ class Reverse:
                 self.silent.add((records[1], records[0]))
         if not back.failed:
             self.removing = {(r.from_id, r.to_id) for r in back.result.removals}
+            self.read, self.held = set(back.scope), _holdings(back)
         here = pairs.get(pair)
-        if here is not None and pair.from_type != pair.to_type:  # one object: "Parent" and
-            self.inverse = _inverse(here.defs, back.defs)  # "Child" are each other's inverse
+        if here is not None:
+            ends = (here.unlabeled, back.unlabeled)
+            self.inverses = inverses(pair, here.defs, back.defs, ends)
 
     def unknown(
         self, found: Removal, here: Mapping[str, list[UnknownSource]]
     ) -> UnknownSource | None:
         """The row with an unknown from record, of this direction (``here``) or that one,
         that could be asking to keep ``found``."""
-        return unknown_source(found, here, self.sources, self.inverse)
+        return unknown_source(found, here, self.sources, self.inverses.known)
 
-    def keeps(self, found: Removal) -> int | None:
-        """The position of a row of the other direction that keeps what ``found`` removes:
-        any row of the pair for the pair's removal; for a label's, a row of the pair with the
-        label's type of that direction (told by its name: the same label, one each way), or,
-        when that type is not known, a row of the pair while that direction removes nothing of
-        it (it lists every label the pair holds); and a row of the target record there that
-        could not be compared (it may name the pair)."""
+    def keeps(self, found: Removal) -> Keeper | None:
+        """The row of the other direction that keeps what ``found`` removes: any row of the
+        pair for the pair's removal; for a label's, a row of the pair with the label's inverse
+        when that is known (:mod:`~hubframe.jobs.sync_inverse`), else (``certain`` False) a
+        row of the pair with a label that may be its inverse (of its category, held by the
+        pair from that side), or else any row of the pair while that direction removes nothing
+        of it (it lists every label the pair holds, or was not compared); and a row of the
+        target record there that could not be compared (it may name the pair)."""
         key = (found.to_id, found.from_id)
         if found.to_id in self.blocked:  # a row of the other side that could not be compared
-            return self.blocked[found.to_id]
+            return Keeper(self.blocked[found.to_id])
         at = self.listed.get(key)
-        if at is None or found.link:
-            return at
-        inverse = self.inverse.get(found.type_id) if found.type_id is not None else None
-        if inverse is not None:  # that direction lists the label, or removes it too
-            return self.labeled.get((key, inverse))
-        return None if key in self.removing else at
+        if at is None or found.link or found.type_id is None:
+            return None if at is None else Keeper(at)
+        if found.type_id in self.inverses.known:  # that direction lists it, or removes it too
+            named = self.labeled.get((key, self.inverses.known[found.type_id]))
+            return None if named is None else Keeper(named)
+        named = self._maybe_inverse(key, found.type_id)
+        if named is not None:
+            return Keeper(named, certain=False)
+        return None if key in self.removing else Keeper(at)
+
+    def _maybe_inverse(self, key: tuple[str, str], type_id: int) -> int | None:
+        """The first row of the pair ``key`` (ends as there) naming a label that may be
+        ``type_id``'s inverse: of its category, unpaired, held by the pair from that side
+        when that side read it."""
+        maybe = self.inverses.maybe(type_id)
+        if key[0] in self.read:
+            maybe &= self.held.get(key, frozenset())
+        return min(
+            (self.labeled[(key, t)] for t in maybe if (key, t) in self.labeled), default=None
+        )
+
+
+def _holdings(plan: PairPlan) -> dict[tuple[str, str], frozenset[int]]:
+    """The types each pair of ``plan``'s scope holds, as read (and, for a resumed sync, as
+    its journal remembers them: either may be the one its rows name)."""
+    out: dict[tuple[str, str], frozenset[int]] = {}
+    for state in (plan.portal, plan.now or {}):
+        for from_id, targets in state.items():
+            for to_id, types in targets.items():
+                out[(from_id, to_id)] = out.get((from_id, to_id), frozenset()) | types
+    return out
 
 
 def _target_checks(plans: list[PairPlan], keep: set[int]) -> list[RecordCheck]:
@@ -839,27 +883,6 @@ def _primary_type(pair: ObjectPair) -> int | None:
         if pair == ObjectPair(PRIMARY_COMPANY, t.record_type):
             return t.from_company
     return None
-
-
-def _inverse(here: Mapping[int, LabelDef], back: Mapping[int, LabelDef]) -> dict[int, int]:
-    """The labels of a direction (type ids) -> the same label's type the other way: the one
-    label of that name each way, between two object types (a label with an inverse label of
-    another name, names repeated, and the labels of an object type with itself, whose
-    inverse of "Child company" is "Parent company", are left out: not known)."""
-
-    def by_name(defs: Mapping[int, LabelDef]) -> dict[str, list[int]]:
-        out: dict[str, list[int]] = {}
-        for d in defs.values():
-            if d.label:
-                out.setdefault(normalize_label(d.label), []).append(d.type_id)
-        return out
-
-    there = by_name(back)
-    return {
-        ids[0]: there[name][0]
-        for name, ids in by_name(here).items()
-        if len(ids) == 1 and len(there.get(name, [])) == 1
-    }
 
 
 def _same_pair(pair: ObjectPair, pairs: Mapping[ObjectPair, PairPlan], count: int) -> None:

@@ -114,8 +114,9 @@ def unknown_source(
     the removal of a pair X -> T of its object pair, and of the label it names there (the row
     asks for the link and that label); a row of a links-only sheet keeps every label of the
     pair.  The other direction's rows count too (``back``, with ``inverse``: this direction's
-    label types -> the same label's type that way): a row T' -> F' there names T' as X's
-    target-to-be, so it holds this direction's removals *from* T'.  A label of X -> T the row
+    label types -> their inverse's type that way, where it is known, :mod:`.sync_inverse`; a
+    label whose inverse is not known may be any label there): a row T' -> F' there names T'
+    as X's target-to-be, so it holds this direction's removals *from* T'.  A label of X -> T the row
     does not name is still removed (on its own, the pair kept): corrected, the row would not
     keep it either.  Removals of other targets, or of other object pairs, are unrelated to the
     row and go as planned: holding them all would let one typo stop a whole sync."""

@@ -259,6 +259,23 @@ def held_for_reverse_rows(pair: ObjectPair, found: Removal, row: object) -> Outc
     )
 
 
+def held_for_inverse(pair: ObjectPair, found: Removal, row: object) -> Outcome:
+    """A label's removal held because the other side's row may name it under its inverse's
+    name: HubSpot's labels list does not say which label is which one's inverse."""
+    back = f"{object_noun(pair.to_type)} {found.to_id} -> {object_noun(pair.from_type)} "
+    return _held(
+        f"Kept: {_where(row)} of the sheet lists this association from the other side "
+        f"({back}{found.from_id}) with a label that may be this one's inverse: HubSpot does not "
+        "say which label of that direction is which one's inverse (a paired label's inverse "
+        'may have another name, even another label\'s: "Manager" with "Managed deal"), so the '
+        "other direction's rows may name this same association under its inverse's name, and "
+        "removing it would remove what they keep. Check the label's inverse in HubSpot's "
+        "association label settings: delete or change the rows of both directions that name "
+        "it, or, when that row names another label, remove this one with remove "
+        "(hf.remove_associations)."
+    )
+
+
 def unlisted_type(item: WorkItem, listed: Iterable[LabelDef]) -> str:
     """A row's type id HubSpot does not list for its object pair (a type id of another portal:
     labels' type ids are the portal's own)."""

@@ -9,7 +9,8 @@ its journal.  For each row the run created:
 * the two records were not associated before the run: the pair is removed with batch archive
   (every type the run put between them goes), unless it holds a label the undo does not take
   back (a row left out of the undo, a label added since): then the row's label goes alone,
-  and a row of the plain link is left in place;
+  and a row of the plain link is left in place (a pair the rows linked from both sides is
+  read again once its labels are off, :mod:`hubframe.jobs.undo_sides`);
 * they were associated before, with other types: only the row's label is removed with batch
   labels archive, which keeps the unlabeled link and the other labels.
 
@@ -68,6 +69,7 @@ from hubframe.io.sources import as_path
 from hubframe.jobs.before_flags import refuse_flipped_flags, refuse_unsent, written_pairs
 from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
 from hubframe.jobs.undo_links import cover_links
+from hubframe.jobs.undo_sides import BothSides
 from hubframe.report.net import ends
 from hubframe.report.reader import (
     JOURNAL_LAST_RUN,
@@ -77,6 +79,7 @@ from hubframe.report.reader import (
     journal_read_only,
     load_run,
     net_none,
+    net_refused,
     net_replayed,
     no_primary_reading,
     no_reading,
@@ -918,12 +921,15 @@ class _Undo:
         moved: list[MovedPrimary] = []
         rows = without_attrs(self.run).to_dict("records")
         unread, nothing = no_reading(self.run), net_none(self.run)
+        refused = net_refused(self.run)
         primary_unread = no_primary_reading(self.run)
         journal = self._journal_path(run, book)
         nothing.update(_taken_back_already(self.run, journal, book))
         for pos, row in enumerate(rows):
             found = (
-                _skip(nothing[pos])
+                _not_undoable(refused[pos])
+                if pos in refused
+                else _skip(nothing[pos])
                 if pos in nothing
                 else _undo_row(pos, row, unread=pos in unread, primary_unread=pos in primary_unread)
             )
@@ -934,10 +940,15 @@ class _Undo:
             else:
                 prepared.settled[pos] = found
         items = take_back_moved(items, moved, prepared)
-        refuse_flipped_flags(journal, items, rows)
+        replayed = net_replayed(self.run)
+        # a journal's pair several runs changed goes by its first run's reading (report.net),
+        # which a later run's reading from the other side contradicts: no edit of a report
+        refuse_flipped_flags(journal, [i for i in items if not _replays(i, replayed)], rows)
         refuse_unsent(journal, items, rows)
         items = _agreeing(items, rows, prepared, book)
-        items = _spare_other_labels(items, rows, prepared, run.client, net_replayed(self.run))
+        items = _spare_other_labels(
+            items, rows, prepared, run.client, replayed, run.options.dry_run
+        )
         items = _with_categories(items, prepared, book)
         items = cover_links(items, prepared)
         prepared.items, prepared.count = items, len(items)
@@ -1011,23 +1022,32 @@ def _pair_key(item: WorkItem) -> PairKey:
     return (item.from_type, item.to_type, str(item.from_id), str(item.to_id))
 
 
+def _replays(item: WorkItem, replayed: frozenset[tuple[str, ...]]) -> bool:
+    """Whether ``item``'s record pair is one several runs of a journal changed."""
+    return ends(*_pair_key(item)) in replayed
+
+
 def _spare_other_labels(
     items: list[WorkItem],
     rows: list[dict[Any, Any]],
     prepared: Prepared,
     client: HubSpotClient,
     replayed: frozenset[tuple[str, ...]] = frozenset(),
+    dry_run: bool = False,
 ) -> list[WorkItem]:
     """A pair the run linked goes whole (batch archive) only when it holds no label this undo
     does not take back: another row of the run left out of the undo (``undo(result.iloc[[0]])``)
     or a label added since.  Else the row's own label goes alone (the link stays for the
     others; the row says the pair stays linked), and a row of the plain link is left in
-    place, saying which labels keep it.  A row removes nothing when the linked pair lacks its
-    type (a label's): of unknown outcome, the write never landed; applied, the label was
-    removed since (the pair linked again without it, or its label taken off): either way the
-    link is someone else's.  Before, an applied row removed that link, reported ``success``.
-    (A journal's row whose pair several of its runs changed (``replayed``) goes by the
-    journal's replay: a label one of them removed leaves the runs' link, taken back.)"""
+    place, saying which labels keep it.  A pair the undo's rows linked from both sides is
+    read again once their labels are off (:mod:`hubframe.jobs.undo_sides`): one side's label
+    shows from the other under a type id not known to be its.  A row removes nothing when
+    the linked pair lacks its type (a label's): of unknown outcome, the write never landed;
+    applied, the label was removed since (the pair linked again without it, or its label
+    taken off): either way the link is someone else's.  Before, an applied row removed that
+    link, reported ``success``.  (A journal's row whose pair several of its runs changed
+    (``replayed``) goes by the journal's replay: a label one of them removed leaves the runs'
+    link, taken back.)"""
     whole = [i for i in items if i.action is Action.ARCHIVE and i.from_id is not None]
     if not whole:
         return items
@@ -1042,9 +1062,25 @@ def _spare_other_labels(
         type_id = value(rows[item.position].get("type_id"))
         if item.action in _REMOVALS and type_id is not None:
             taken.setdefault(_pair_key(item), set()).add(int(type_id))
+    sides = BothSides(
+        label_of=lambda i: _label_of(rows[i.position], held.get(_pair_key(i), {})),
+        alone=lambda i: _alone(i, rows[i.position], held.get(_pair_key(i), {})),
+        read=lambda found: _types_held(client, found),
+        dry_run=dry_run,
+        notes=prepared.notes,
+    )
+    groups = {
+        pair: group
+        for pair, group in sides.groups(items).items()
+        if all(_plainly_held(i, rows[i.position], held, replayed) for i in group)
+    }
+    both = {i.position for group in groups.values() for i in group}
     out: list[WorkItem] = []
     for item in items:
-        again = ends(*_pair_key(item)) in replayed
+        if item.position in both:
+            out.append(item)
+            continue
+        again = _replays(item, replayed)
         kept = _kept_whole(item, rows[item.position], held, taken, again)
         if isinstance(kept, WorkItem):
             out.append(kept)
@@ -1055,7 +1091,50 @@ def _spare_other_labels(
             prepared.settled[item.position] = kept
         else:
             out.append(item)
-    return out
+    return sides.take_back(out, groups, prepared) if groups else out
+
+
+def _plainly_held(
+    item: WorkItem,
+    row: Mapping[Any, Any],
+    held: Mapping[PairKey, Mapping[int, str | None]],
+    replayed: frozenset[tuple[str, ...]],
+) -> bool:
+    """Whether a whole removal's pair is linked now, holding the row's type (a label's), and
+    the row's label is known by its type id: such rows of a pair linked from both sides are
+    taken back together (:class:`~hubframe.jobs.undo_sides.BothSides`); the others go as
+    :func:`_kept_whole` says."""
+    types = held.get(_pair_key(item))
+    if types is None:
+        return False
+    if text(row.get("label")) is not None and value(row.get("type_id")) is None:
+        return False
+    missing = _lacks_type(item, row, types)
+    return not missing or (not _unknown(row) and _replays(item, replayed))
+
+
+def _label_of(row: Mapping[Any, Any], types: Mapping[int, str | None]) -> tuple[int, str] | None:
+    """A row's label: its type id and name (the portal's for a journal's row, which keeps the
+    type id only); None for a plain link's row."""
+    type_id, label = value(row.get("type_id")), text(row.get("label"))
+    if type_id is None:
+        return None
+    label = label if label is not None else types.get(int(type_id))
+    return None if label is None else (int(type_id), label)
+
+
+def _alone(item: WorkItem, row: Mapping[Any, Any], types: Mapping[int, str | None]) -> WorkItem:
+    """A whole removal of a labeled row turned into the removal of its label alone."""
+    found = _label_of(row, types)
+    if found is None:
+        return item
+    return replace(
+        item,
+        action=Action.ARCHIVE_LABELS,
+        category=_category(row),  # None: the portal's, by its type id
+        type_id=found[0],
+        label=found[1],
+    )
 
 
 def _kept_whole(
@@ -1084,13 +1163,7 @@ def _kept_whole(
     if names is None:
         return None
     if label is not None and type_id is not None:
-        return replace(
-            item,
-            action=Action.ARCHIVE_LABELS,
-            category=_category(row),  # None: the portal's, by its type id
-            type_id=int(type_id),
-            label=label,
-        )
+        return _alone(item, row, types)
     if label is not None:  # the row's own label, its type id cleared: not known which
         return _not_undoable(_NO_TYPE_ID.format(verb="Not removed"))
     return _skip(

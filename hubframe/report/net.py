@@ -14,13 +14,17 @@ there, or creating what is, changes nothing).  A pair only one run applied rows 
 rows as they are, as does a pair whose first run recorded no reading of it.  Runs of both
 directions on two records not linked before the first are replayed together, at the link;
 records linked before are taken back direction by direction (one direction's type ids are
-not the other's).
+not the other's).  A pair linked before whose runs changed labels from both sides -- a label
+added written one way, a label (or the pair) removed written the other -- is not undone:
+HubSpot never says which label of one direction is which of the other's inverse (names may
+cross), so one direction's rows may put back what the other's took off; its rows are refused,
+saying what each run did (:func:`_crossed`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
+from dataclasses import dataclass, replace
 from typing import Final
 
 from hubframe.run.journal import JournalRow, JournalStep
@@ -29,8 +33,19 @@ from hubframe.vocab import Action
 #: The link itself (the pair is associated with any type) beside the type ids.
 _LINK: Final = -1
 Pair = tuple[str, str, str, str]
-#: A row of the undo's frame and, for a row with nothing to take back, why (else None).
-NetRow = tuple[JournalRow, str | None]
+
+
+@dataclass(frozen=True)
+class NetNote:
+    """Why a row of a pair several runs changed is not taken back: nothing to take back, or
+    (``refused``) the undo cannot tell what would put the pair back (``NOT_UNDOABLE``)."""
+
+    message: str
+    refused: bool = False
+
+
+#: A row of the undo's frame and, for a row not taken back, why (else None).
+NetRow = tuple[JournalRow, NetNote | None]
 
 
 def _pair(key: Sequence[object]) -> Pair:
@@ -64,6 +79,10 @@ def net_rows(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRow]:
         if len(directions) > 1 and found[0].before == frozenset():
             out.extend(_net_of_link(pair_rows, found))
             continue
+        crossed = _crossed(found)
+        if crossed is not None:
+            out.extend((replace(row, before=found[0].before), crossed) for row in pair_rows)
+            continue
         for direction in sorted({_row_pair(r) for r in pair_rows}):
             these = [r for r in pair_rows if _row_pair(r) == direction]
             theirs = [s for s in found if _pair(s.key) == direction]
@@ -91,7 +110,7 @@ def _net_of_link(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRo
         made = [r for r in rows if r.action in (Action.ASSOCIATE, Action.ASSOCIATE_DEFAULT)]
         if made:
             return [(replace(row, before=frozenset()), None) for row in made]
-    return [(replace(row, before=frozenset()), _nothing(row, set())) for row in rows]
+    return [(replace(row, before=frozenset()), NetNote(_nothing(row, set()))) for row in rows]
 
 
 def _net_of_pair(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRow]:
@@ -120,8 +139,56 @@ def _net_of_pair(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRo
     for row in rows:
         if acting and (row.type_id is None or row.type_id in covered):
             continue  # taken back by the rows above
-        out.append((replace(row, before=before), _nothing(row, was)))
+        out.append((replace(row, before=before), NetNote(_nothing(row, was))))
     return out
+
+
+#: A step's change in words, by action (a type id named after it, where it has one).
+_DID: Final = {
+    Action.ASSOCIATE: "added association type",
+    Action.ASSOCIATE_DEFAULT: "linked the records",
+    Action.ARCHIVE_LABELS: "removed association type",
+    Action.ARCHIVE: "removed the association whole",
+}
+#: The actions that put a label on a pair, and those that take one (or every one) off.
+_ADDS: Final = frozenset({Action.ASSOCIATE})
+_TAKES: Final = frozenset({Action.ARCHIVE_LABELS, Action.ARCHIVE})
+
+
+def _crossed(steps: Sequence[JournalStep]) -> NetNote | None:
+    """Why the rows of a pair several runs changed from both sides are refused (None: they
+    are not): one side's runs added a label and the other's took one off (or the pair).  The
+    inverse of a label is not known -- "Manager" may be "Managed deal" seen from the contact --
+    so neither side's replay can say what the other did to it: the one may put back a label
+    the other took off, reported success (before, each side was replayed alone)."""
+    if len({s.run for s in steps}) < 2:
+        return None
+    adds = {_pair(s.key)[:2] for s in steps if s.key[0] in _ADDS and s.key[6] is not None}
+    takes = {_pair(s.key)[:2] for s in steps if s.key[0] in _TAKES}
+    if not any(a != t for a in adds for t in takes):
+        return None
+    first = _pair(steps[0].key)
+    between = f"{first[0]} {first[2]} and {first[1]} {first[3]}"
+    did = "; ".join(dict.fromkeys(_did(s) for s in steps))
+    return NetNote(
+        f"Not undone: several runs of the journal changed the labels of {between} from both "
+        f"sides ({did}). HubSpot does not say which label of one side is which label of the "
+        "other (a label's inverse may carry another name, or the name of another label), so "
+        "undo cannot tell whether one run's label is the one another run took off, and "
+        "putting back either side could leave a label that was there before neither run. "
+        f"Nothing sent for this pair: check its labels in HubSpot, from both records, against "
+        "what it held before the first of these runs, and set them by hand.",
+        refused=True,
+    )
+
+
+def _did(step: JournalStep) -> str:
+    """What a step did, in words ("run 2 removed association type 1002 (contacts -> deals)")."""
+    action, type_id = Action(step.key[0]), step.key[6]
+    words = _DID.get(action, str(action))
+    typed = f" {type_id}" if action in (Action.ASSOCIATE, Action.ARCHIVE_LABELS) else ""
+    maybe = " (outcome unknown)" if step.maybe else ""
+    return f"run {step.run} {words}{typed} ({step.key[1]} -> {step.key[2]}){maybe}"
 
 
 def _replay(was: set[int], steps: Iterable[JournalStep]) -> tuple[set[int], dict[int, bool]]:
@@ -231,4 +298,4 @@ def ends(from_type: str, to_type: str, from_id: str, to_id: str) -> Pair:
     return _ends((from_type, to_type, from_id, to_id))
 
 
-__all__ = ["NetRow", "ends", "net_rows", "replayed"]
+__all__ = ["NetNote", "NetRow", "ends", "net_rows", "replayed"]

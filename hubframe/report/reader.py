@@ -195,8 +195,23 @@ def net_replayed(table: pd.DataFrame) -> frozenset[tuple[str, ...]]:
 def net_none(table: pd.DataFrame) -> dict[int, str]:
     """The positions of a journal's rows with nothing to take back, and why
     (:data:`NET_NONE`); empty for any other table."""
+    return _messages_in(table, NET_NONE)
+
+
+#: attrs key of a journal's frame: position -> why the row is not undone (``NOT_UNDOABLE``):
+#: several runs changed its pair's labels from both sides (``report.net``).
+NET_REFUSED: Final = "net_refused"
+
+
+def net_refused(table: pd.DataFrame) -> dict[int, str]:
+    """The positions of a journal's rows not undone, and why (:data:`NET_REFUSED`); empty
+    for any other table."""
+    return _messages_in(table, NET_REFUSED)
+
+
+def _messages_in(table: pd.DataFrame, key: str) -> dict[int, str]:
     meta = table.attrs.get("hubframe")
-    found = meta.get(NET_NONE) if isinstance(meta, Mapping) else None
+    found = meta.get(key) if isinstance(meta, Mapping) else None
     return {int(p): str(m) for p, m in found.items()} if isinstance(found, Mapping) else {}
 
 
@@ -766,9 +781,10 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     backs = _back_readings(journal, [row for row, _ in netted])
     rows: list[JournalRow] = []
     notes: dict[int, str] = {}
+    refused: dict[int, str] = {}
     for row, note in netted:
         if note is not None:
-            notes[len(rows)] = note
+            (refused if note.refused else notes)[len(rows)] = note.message
             rows.append(row)
         else:
             rows += _each_type(row)
@@ -798,6 +814,7 @@ def _journal_frame(journal: Journal) -> pd.DataFrame:
     meta[NO_READING] = [n for n, r in enumerate(rows) if r.before is None and r.recorded]
     meta[NO_PRIMARY_READING] = [n for n, r in enumerate(rows) if not r.primary_read]
     meta[NET_NONE] = notes
+    meta[NET_REFUSED] = refused
     meta[NET_REPLAYED] = replayed(steps)
     meta |= read_from_attrs(journal.path)
     meta[JOURNAL_LAST_RUN] = journal.last_run()
@@ -1172,6 +1189,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
 __all__ = [
     "JOURNAL_LAST_RUN",
     "NET_NONE",
+    "NET_REFUSED",
     "NET_REPLAYED",
     "NO_PRIMARY_READING",
     "NO_READING",
@@ -1183,6 +1201,7 @@ __all__ = [
     "journal_read_only",
     "load_run",
     "net_none",
+    "net_refused",
     "net_replayed",
     "no_primary_reading",
     "no_reading",

@@ -15,6 +15,9 @@ record's primary company only once the old one is Primary again): when one of th
 may be covered by another, in an earlier phase (:attr:`~hubframe.run.pipeline.Prepared.covered`:
 an undo's link row by the creation of its pair's label, which brings the link): when that row
 is applied, the row is not sent and takes its outcome from that row's; else it is sent.
+A job may decide a row again just before its phase is sent
+(:attr:`~hubframe.run.pipeline.Prepared.recheck`: an undo reads a record pair again once its
+label removals are done).
 
 Batch numbers continue from one phase to the next; ``on_start`` is called once with every row
 to send; a run that stops in the first phase (a refused token, the daily limit, no HubSpot)
@@ -39,6 +42,7 @@ from hubframe.run.pipeline import (
     Job,
     Needs,
     Prepared,
+    Recheck,
     RunContext,
     execute,
     facts_of,
@@ -143,6 +147,31 @@ def _needs_met(
     return sent, held
 
 
+def _rechecked(
+    items: list[WorkItem], recheck: Mapping[int, Recheck], outcomes: Mapping[int, Outcome]
+) -> tuple[list[WorkItem], dict[int, Outcome]]:
+    """The ``items`` to send once each job's :data:`Recheck` of theirs (:attr:`Prepared.recheck`)
+    has decided them again, and the outcomes of those it settled, unsent.  Rows with the same
+    recheck are given to it together (one read for them all)."""
+    if not recheck:
+        return items, {}
+    mine: dict[int, tuple[Recheck, list[WorkItem]]] = {}
+    rest: list[WorkItem] = []
+    for item in items:
+        check = recheck.get(item.position)
+        if check is None:
+            rest.append(item)
+        else:
+            mine.setdefault(id(check), (check, []))[1].append(item)
+    settled: dict[int, Outcome] = {}
+    for check, theirs in mine.values():
+        sent, done = check(theirs, outcomes)
+        rest += sent
+        settled.update(done)
+    order = {item.position: n for n, item in enumerate(items)}
+    return sorted(rest, key=lambda i: order.get(i.position, len(order))), settled
+
+
 def _shifted(outcomes: Mapping[int, Outcome], positions: set[int], by: int) -> dict[int, Outcome]:
     """The outcomes of ``positions`` with their batch numbers moved on by ``by``."""
     return {
@@ -176,6 +205,8 @@ def execute_in_phases(
             offset = max([offset, *numbers.values()])
             continue
         items, held = _needs_met(items, prepared.needs, outcomes)
+        outcomes.update(held)
+        items, held = _rechecked(items, prepared.recheck, outcomes)
         outcomes.update(held)
         if not items:
             continue

@@ -78,6 +78,14 @@ class Covered:
     outcome: Callable[[Outcome], Outcome]
 
 
+#: A job's last word on the rows of a phase, given just before they are sent, from the outcomes
+#: so far (:attr:`Prepared.recheck`): the rows to send (changed as the job decides) and the
+#: outcomes of those it settles instead, unsent.
+Recheck = Callable[
+    [list[WorkItem], Mapping[int, Outcome]], tuple[list[WorkItem], dict[int, Outcome]]
+]
+
+
 @dataclass
 class Prepared:
     """A job's input, made ready to run (see the module docstring)."""
@@ -131,6 +139,10 @@ class Prepared:
     #: rows not sent when another row, in an earlier phase, is applied (``planned`` in a dry
     #: run): they get :attr:`Covered.outcome` of its outcome; else they are sent
     covered: dict[int, Covered] = field(default_factory=dict)
+    #: rows decided again just before their phase is sent (:data:`Recheck`;
+    #: :func:`~hubframe.run.phases.run_in_phases` only): an undo reads a record pair again once
+    #: its label removals are done, to remove it whole or not
+    recheck: dict[int, Recheck] = field(default_factory=dict)
 
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left

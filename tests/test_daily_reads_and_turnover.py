@@ -235,6 +235,23 @@ def test_a_real_run_given_what_its_dry_run_said_does_not_stop(tmp_path: Path, jo
     assert made == planned.needed  # no read left out, none counted twice (a quiet portal)
 
 
+@pytest.mark.parametrize("preflight", [None, True, False])
+@pytest.mark.parametrize("record", [None, True, False])
+@pytest.mark.parametrize("job", ["associate", "associate with journal"])
+def test_an_associate_dry_run_counts_its_real_runs_reads_whatever_the_options(
+    tmp_path: Path, job: str, preflight: bool | None, record: bool | None
+) -> None:
+    """Before (review), a dry run with pre-flight turned off (``--dry-run --no-preflight``)
+    counted no read of the state before, nor the labels lookup its real run makes to record
+    it: the day set to what it said, the real run stopped at the limit."""
+    options = {"batch_size": 3, "preflight": preflight, "record_existing": record}
+    planned, again, result, made = _dry_then_real(
+        tmp_path, job, ROWS, lambda sb: _linked(sb, ROWS), **options
+    )
+    assert "RATE_LIMITED" not in set(result["error_code"].dropna()), again
+    assert made <= planned.needed or again.short
+
+
 def test_a_day_one_request_short_is_said(tmp_path: Path) -> None:
     budget, _, _, _ = _dry_then_real(
         tmp_path, "remove", ROWS, lambda sb: _linked(sb, ROWS), batch_size=3
@@ -272,7 +289,10 @@ def test_seeded_a_real_run_given_its_dry_runs_day_never_stops_at_the_limit(
             for deal, contact in linked:
                 sb.associate("deals", deal, "contacts", contact)
 
-        kw = {"batch_size": rng.randint(1, 4), "workers": rng.choice([1, 4])}
+        kw: dict[str, Any] = {"batch_size": rng.randint(1, 4), "workers": rng.choice([1, 4])}
+        if job.startswith("associate"):
+            kw["preflight"] = rng.choice([None, True, False])
+            kw["record_existing"] = rng.choice([None, True, False])
         _, again, result, _ = _dry_then_real(tmp_path / str(seed), job, rows, setup, **kw)
         stopped = "RATE_LIMITED" in set(result["error_code"].dropna())
         if stopped and not again.short:

@@ -139,7 +139,16 @@ class _Wanted:
         """The labels of every object pair are read ahead, not only of those a row labels: the
         pairs whose portal is read ask their unlabeled type (a dry run's own reads ask theirs
         as they need them, counted apart: :meth:`dry_run_only`)."""
-        return self.record if self.dry_run_only else self.read
+        return self.record if self.dry_run_only or self.unread_record else self.read
+
+    @property
+    def unread_record(self) -> bool:
+        """A dry run that reads nothing while its real run reads the state before to record
+        it (pre-flight turned off, ``record_existing``): the day's budget counts those reads
+        (:func:`~hubframe.run.before.reads_before`).  Before, only a dry run with its default
+        pre-flight counted them, and ``--dry-run --no-preflight`` said the day had room for a
+        run that then stopped at the limit."""
+        return self.dry_run and self.record and not self.read
 
     @property
     def record_only(self) -> bool:
@@ -181,6 +190,8 @@ class _Associate:
         settle_conflicts(prepared)
         if self.wanted.dry_run_only:
             _count_real_run(prepared, run, self.wanted)
+        elif self.wanted.unread_record:
+            run.reads.add_real_only(reads_before(prepared.work()))
         with run.reads.dry_run_only(self.wanted.dry_run_only):
             checks = _check_portal(prepared, run, book, self.wanted)
             if checks is not None:

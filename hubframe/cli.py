@@ -11,14 +11,18 @@ associations existed before them, so their report can be undone.  Exit codes (do
 
 * 0 -- every row succeeded, was a duplicate, was skipped, or was planned (dry run);
 * 1 -- a row failed or was invalid, or a stopped run left rows unsent (see the retry file);
-* 2 -- a usage error or a whole-run error: unreadable file, missing column, no or bad token;
+* 2 -- a usage error or a whole-run error: unreadable file, missing column, no or bad token,
+  hubframe itself failing (out of memory, no room for a thread: a run it stops still writes
+  its report and retry file, ``RUN_FAILED``);
 * 130 -- interrupted (Ctrl-C).  While a job sends, the first Ctrl-C stops it cleanly: no new
   batch starts, the requests in flight finish, and the report, retry file and summary are
   written as for any run (the rows not sent are ``skipped`` ``CANCELLED``, in the retry file);
   a second Ctrl-C quits at once, without them (:func:`_ctrl_c_stops`).  Ctrl-C before the
   sending (reading, validating, reading the portal, a dry run) quits at once.
 
-Whole-run errors end with one line on stderr (``hubframe: error: ...``), never a traceback.
+Whole-run errors end with one line on stderr (``hubframe: error: ...``), never a traceback
+(``$HUBFRAME_TRACEBACK`` set prints the traceback of a failure of hubframe itself, for a bug
+report).
 The access token is read from ``--token`` or ``HUBSPOT_ACCESS_TOKEN`` and printed nowhere.
 """
 
@@ -45,7 +49,13 @@ from hubframe.constants import (
     ENV_BASE_URL,
     ENV_TOKEN,
 )
-from hubframe.errors import ConfigurationError, ErrorCode, HubframeError, InputError
+from hubframe.errors import (
+    ConfigurationError,
+    ErrorCode,
+    HubframeError,
+    InputError,
+    failure_words,
+)
 from hubframe.stops import stopped_by, undone_rows
 from hubframe.terminal import visible
 
@@ -55,6 +65,7 @@ if TYPE_CHECKING:  # pandas and the rest load in the command that runs, not for 
 
     import pandas as pd
 
+    from hubframe.errors import StopReason
     from hubframe.hubspot.client import HubSpotClient
     from hubframe.run.journal import Journal
     from hubframe.sandbox import Sandbox
@@ -893,7 +904,22 @@ def _whole_run_failure(result: pd.DataFrame, where: str) -> str | None:
     stop = facts.stop if facts is not None else None
     if stop is None:
         return None
+    if stop.code is ErrorCode.RUN_FAILED:  # hubframe itself failed: said as such, exit 2
+        return _run_failed_line(result, stop)
     return stopped_by(stop.code, result, undone_rows(result, stop), "row", where)
+
+
+def _run_failed_line(result: pd.DataFrame, stop: StopReason) -> str:
+    """The line of a run hubframe stopped (out of memory, no thread): why, what it left
+    undone and what may have been applied (the report and retry file were said above)."""
+    codes = result["error_code"].astype("string")
+    unknown = int((codes == str(ErrorCode.UNKNOWN_OUTCOME)).fillna(False).sum())
+    left = int((codes == str(ErrorCode.RUN_FAILED)).fillna(False).sum())
+    said = stop.message.removeprefix("Not sent: ").rstrip(".")
+    maybe = (
+        f", {_plural(unknown, 'row')} may have been applied (UNKNOWN_OUTCOME)" if unknown else ""
+    )
+    return f"{said} ({_plural(left, 'row')} not sent (RUN_FAILED){maybe})"
 
 
 def _print_summary(result: pd.DataFrame, title: str, out: TextIO) -> None:
@@ -946,19 +972,21 @@ def _write_outputs(
 ) -> list[Path]:
     """Write the report and the retry file asked for, each attempted whatever became of the
     other (a report that could not be written kept the retry file from being attempted: the
-    failed rows were written nowhere); then one error names what was and was not written.
+    failed rows were written nowhere), whatever stopped the other: a full disk, or out of
+    memory (MemoryError, pyarrow's ArrowMemoryError) or any fault of a writer's own; then one
+    error names what was and was not written.
     ``done`` gets "report" and "retry file" as each is written (what a second Ctrl-C left
     unwritten: :func:`_unwritten`)."""
     from hubframe.report import export_report
 
     written: dict[str, Path] = {}
-    failed: dict[str, OSError | InputError] = {}
+    failed: dict[str, Exception] = {}
     if args.report:
         try:
             written["report"] = export_report(
                 result, _report_path(args, out), validation=issues, settings=settings
             )
-        except (OSError, InputError) as exc:  # InputError: its folder checked again, gone
+        except Exception as exc:  # InputError: its folder checked again, gone; out of memory
             failed["report"] = exc
         else:
             done.append("report")
@@ -998,7 +1026,7 @@ def _write_retry(
     args: argparse.Namespace,
     out: TextIO,
     written: dict[str, Path],
-    failed: dict[str, OSError | InputError],
+    failed: dict[str, Exception],
 ) -> None:
     """The retry file: the rows still to do; with none, an earlier run's file emptied (its rows
     must not be run again).  A dry run sent nothing: a file there (the real run's rows still to
@@ -1020,7 +1048,7 @@ def _write_retry(
     path = target
     try:
         written["retry file"] = export_retry(result, path)
-    except (OSError, InputError) as exc:
+    except Exception as exc:  # a full disk, out of memory: said with the report's failure
         failed["retry file"] = exc
         return
     said = _retry_words(args, todo, result, path) if todo else "no rows to retry: emptied"
@@ -1080,7 +1108,7 @@ def _not_written(
     result: pd.DataFrame,
     args: argparse.Namespace,
     written: dict[str, Path],
-    failed: dict[str, OSError | InputError],
+    failed: dict[str, Exception],
 ) -> str:
     """One line: each output that could not be written and why, the ones that were, what was
     sent, and how to get the rest: the journal resumes the run; without one, the rows still to
@@ -1106,12 +1134,15 @@ def _not_written(
     return said
 
 
-def _why_unwritten(path: Path, exc: OSError | InputError) -> str:
+def _why_unwritten(path: Path, exc: Exception) -> str:
     """Why an output could not be written: the system's words, or the path check's (a folder
-    removed or replaced by a file while the run was sending) without the path said before."""
+    removed or replaced by a file while the run was sending) without the path said before,
+    or the failure's own (``MemoryError: out of memory``)."""
     if isinstance(exc, OSError):
         return str(exc.strerror or exc)
-    return str(exc).removeprefix(f"{path}: ")
+    if isinstance(exc, InputError):
+        return str(exc).removeprefix(f"{path}: ")
+    return failure_words(exc)
 
 
 def _asked_path(args: argparse.Namespace, what: str) -> Path:
@@ -1198,6 +1229,7 @@ def run_job(
     issues = None if kind == "undo" else _validate(kind, frame)  # a report was checked before
     cancel = threading.Event()  # set by the first Ctrl-C while the job sends
     done: list[str] = []
+    began = threading.Event()  # set as the job starts sending
     try:
         with contextlib.ExitStack() as stack:
             journal = stack.enter_context(_open_journal(args))
@@ -1207,7 +1239,7 @@ def run_job(
                 conn = stack.enter_context(_connect(args, frame))
             # from the first batch sent until the files are written, as a first Ctrl-C while
             # writing them would leave rows sent and not reported
-            on_start = stack.enter_context(_stops(args, cancel))
+            on_start = _noting(began, stack.enter_context(_stops(args, cancel)))
             result = _run(kind, args, frame, conn, journal, issues, cancel, on_start)
             settings = _settings(kind, args, conn, started)
             mode = " (dry run: nothing sent)" if args.dry_run else ""
@@ -1220,6 +1252,10 @@ def run_job(
         if not cancel.is_set():
             raise  # Ctrl-C outside the sending: "interrupted", as ever
         raise _Interrupted(_unwritten(args, done)) from None
+    except Exception as exc:  # hubframe itself failed (out of memory, a bug): one line
+        if isinstance(exc, (HubframeError, OSError)):
+            raise
+        raise _RunBroke(_broke_line(exc, args, done, sent=began.is_set())) from exc
     failure = _whole_run_failure(result, conn.where)
     if failure is not None:
         raise _RunStopped(conn.client.redact(failure))
@@ -1255,6 +1291,54 @@ def _finish_journal(journal: Journal | None) -> None:
 
 class _RunStopped(HubframeError):
     """HubSpot refused the token or could not be reached: rows were reported, the run failed."""
+
+
+class _RunBroke(HubframeError):
+    """hubframe itself failed during a run, outside what the run reports (out of memory
+    building the result table, a bug): the line says what was sent and written."""
+
+
+def _noting(
+    began: threading.Event, on_start: Callable[[int], None] | None
+) -> Callable[[int], None]:
+    """``on_start`` (may be None), setting ``began`` first: the job starts sending."""
+
+    def start(rows: int) -> None:
+        began.set()
+        if on_start is not None:
+            on_start(rows)
+
+    return start
+
+
+def _broke_line(exc: Exception, args: argparse.Namespace, done: list[str], *, sent: bool) -> str:
+    """What a command says when hubframe itself failed (``exc``) outside what a run reports:
+    before sending, that nothing was sent; after, which files were and were not written and
+    what records the rows HubSpot applied (the journal, or nothing)."""
+    words = failure_words(exc)
+    if not sent:
+        return f"hubframe failed before sending ({words}); nothing was sent"
+    said = f"hubframe failed after the run began sending ({words})"
+    wrote = [
+        f"the {what} ({path}) was written" for what, path in _outputs_asked(args) if what in done
+    ]
+    left = [f"the {what} ({path})" for what, path in _outputs_asked(args) if what not in done]
+    if wrote:
+        said += "; " + " and ".join(wrote)
+    if left:
+        said += f"; {' and '.join(left)} {'was' if len(left) == 1 else 'were'} not written"
+    if args.journal:
+        return (
+            f"{said}; the journal {args.journal} records the batches sent: the same command "
+            f"with --journal {args.journal} resumes the run without sending them again, and "
+            f"hubframe undo {args.journal} takes them back"
+        )
+    if "report" in done:
+        return said
+    return (
+        f"{said}; without --journal nothing records which rows HubSpot applied: run the sheet "
+        "again (creating an association again is safe) with --report to see"
+    )
 
 
 class _Interrupted(KeyboardInterrupt):
@@ -1798,12 +1882,32 @@ def _guarded_dispatch(args: argparse.Namespace, parser: argparse.ArgumentParser)
             warnings.showwarning = _show_warning
             return _dispatch(args, parser)
     except (HubframeError, OSError) as error:
-        print(f"{PROG}: error: {_one_line(error)}", file=sys.stderr)
+        hint = _traceback_if_asked(error) if isinstance(error, _RunBroke) else ""
+        print(f"{PROG}: error: {_one_line(error)}{hint}", file=sys.stderr)
     except _Interrupted as again:
         return _interrupted(f"{PROG}: {again}")
     except KeyboardInterrupt:
         return _interrupted(f"{PROG}: interrupted")
+    except Exception as error:  # a failure of hubframe itself: one line, never a traceback
+        hint = _traceback_if_asked(error)
+        print(f"{PROG}: error: hubframe failed ({failure_words(error)}){hint}", file=sys.stderr)
     return EXIT_ERROR
+
+
+#: Set (to anything but empty or 0), a failure of hubframe itself also prints its traceback,
+#: for a bug report.
+ENV_TRACEBACK: Final = "HUBFRAME_TRACEBACK"
+
+
+def _traceback_if_asked(error: BaseException) -> str:
+    """The traceback of a failure of hubframe itself, printed on stderr when
+    ``$HUBFRAME_TRACEBACK`` asks for it (then ""); else the hint that ends the error line."""
+    if os.environ.get(ENV_TRACEBACK, "").strip() in ("", "0"):
+        return f" (set {ENV_TRACEBACK}=1 to see where, for a bug report)"
+    import traceback
+
+    traceback.print_exception(error, file=sys.stderr)
+    return ""
 
 
 def _torn_by_the_interrupt(unraisable: Any) -> None:

@@ -83,6 +83,8 @@ class ErrorCode(StrEnum):
     BAD_LABEL_TEXT = "BAD_LABEL_TEXT"
     # hubframe caught itself breaking one of its own rules before sending a row.
     INTERNAL_FAULT = "INTERNAL_FAULT"
+    # hubframe itself failed while a run sent (out of memory, no room for a thread, a bug).
+    RUN_FAILED = "RUN_FAILED"
 
 
 @dataclass(frozen=True)
@@ -371,6 +373,16 @@ _INFO: tuple[tuple[ErrorCode, str, str, str], ...] = (
         "hubframe found a fault of its own in this row's batch before sending it (a bug); "
         "nothing of the batch was sent.",
         "Report it with the message; the retry file holds the row.",
+    ),
+    (
+        ErrorCode.RUN_FAILED,
+        "run",
+        "hubframe itself failed while the run was sending (out of memory, no room to start a "
+        "thread, or a fault of its own), so the run stopped: this row's batch never left "
+        "(failed), or it was not sent because the run had stopped (skipped). The requests "
+        "already out finished and were reported.",
+        "Free memory (close other programs, or run a smaller sheet or --batch-size), then run "
+        "the retry file; report the message if it happens again.",
     ),
     (
         ErrorCode.CANCELLED,
@@ -693,6 +705,7 @@ STOPPING_CODES: frozenset[ErrorCode] = frozenset(
         ErrorCode.REQUEST_REFUSED,
         ErrorCode.CANCELLED,
         ErrorCode.JOURNAL_FAILED,
+        ErrorCode.RUN_FAILED,
     }
 )
 
@@ -742,6 +755,19 @@ class StopReason:
             "Not sent: HubSpot did not accept the access token (401), so the run stopped; check "
             f"the token and {again}.",
         )
+
+
+def failure_words(error: BaseException) -> str:
+    """A failure of hubframe itself in a few words, for a row's message or an error line:
+    ``MemoryError: out of memory``, ``RuntimeError: can't start new thread``; a
+    :class:`HubframeError` by its own message."""
+    text = " ".join(str(error).split()).rstrip(".")
+    if isinstance(error, HubframeError):
+        return text or type(error).__name__
+    name = type(error).__name__
+    if isinstance(error, MemoryError):  # pyarrow's ArrowMemoryError is one too
+        return f"{name}: {text}" if text else f"{name}: out of memory"
+    return f"{name}: {text}" if text else name
 
 
 def _migrating_message(error: BusyError, again: str) -> str:

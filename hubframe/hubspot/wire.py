@@ -92,7 +92,16 @@ def loads(content: bytes | str) -> Any:
 before_send = threading.local()
 
 
+def requests_written() -> int:
+    """How many requests this thread has begun writing so far: a failure between two counts
+    came after a request may have reached HubSpot when they differ (the sender tells so a
+    batch that surely never left from one that may have been applied)."""
+    written: int = getattr(before_send, "written", 0)
+    return written
+
+
 def _fire_before_send(conn: _StdConnection) -> None:
+    before_send.written = requests_written() + 1
     hook: Callable[[], None] | None = getattr(before_send, "hook", None)
     if hook is None:
         return

@@ -349,8 +349,19 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
             unsent=prepared.unsent,
         )
         sender.send(plan.stream(), outcomes, count=len(plan.batches))
+    if sender.stream_broke and sender.stop.reason is not None:
+        _left_unmade(outcomes, sender.stop.reason)
     _noted_sent(outcomes, prepared.notes)
     return outcomes, sender.stop.reason, plan.rows_to_send
+
+
+def _left_unmade(outcomes: Outcomes, reason: StopReason) -> None:
+    """The rows of batches never made (hubframe failed making them: out of memory) left
+    undone with the stop's reason, as the rows of batches made and not sent are."""
+    undone = Outcome(
+        reason.status, action=None, error_code=reason.code, error_message=reason.message
+    )
+    outcomes.put_all({int(position): undone for position in outcomes.missing()})
 
 
 def budget_of(plan: Plan, prepared: Prepared, run: RunContext, spent: bool) -> DailyBudget:

@@ -27,6 +27,12 @@ one :class:`~hubframe.hubspot.client.HubSpotClient` (and so one rate limiter) an
   patience or an unreachable HubSpot stops the run: unsent rows are ``skipped``
   (``HUBSPOT_MIGRATING`` for a migration; ``failed`` with ``NETWORK_ERROR`` when HubSpot
   cannot be reached).
+- a failure of hubframe itself while sending (out of memory building a body or reading an
+  answer, no room to start a thread, a bug: any exception that is not HubSpot's answer) stops
+  the run the same way (``RUN_FAILED``): the requests already out finish, the failing batch's
+  rows are ``UNKNOWN_OUTCOME`` when one of its requests may have reached HubSpot, else
+  ``failed`` with ``RUN_FAILED`` (the journal's record of it taken back), and the rows not
+  sent ``skipped``; the result table is returned as for any stop.
 """
 
 from __future__ import annotations
@@ -35,7 +41,7 @@ import logging
 import re
 import threading
 import time
-from collections.abc import Callable, Iterable, Mapping, Sized
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sized
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, as_completed, wait
 from dataclasses import replace
 from http import HTTPStatus
@@ -52,9 +58,10 @@ from hubframe.errors import (
     RateLimitError,
     ServerError,
     StopReason,
+    failure_words,
 )
 from hubframe.hubspot.client import HubSpotClient
-from hubframe.hubspot.wire import ApiResponse, JsonBytes
+from hubframe.hubspot.wire import ApiResponse, JsonBytes, requests_written
 from hubframe.run import endpoints
 from hubframe.run.answers import (
     Blame,
@@ -176,12 +183,34 @@ def _request_refused(said: str, rows: int) -> StopReason:
     )
 
 
-def _journal_failed(exc: InputError) -> StopReason:
+def _journal_failed(exc: Exception) -> StopReason:
+    said = (
+        _short(exc) if isinstance(exc, InputError) else f"the journal failed ({failure_words(exc)})"
+    )
     return StopReason(
         ErrorCode.JOURNAL_FAILED,
-        f"Not sent: {_short(exc)}, and a batch the journal cannot record could not be undone "
+        f"Not sent: {said}, and a batch the journal cannot record could not be undone "
         "from it, so the run stopped; free disk space (or close the program using the "
         "journal), then run the retry file with the same journal.",
+    )
+
+
+def _run_failed(exc: BaseException) -> StopReason:
+    """Why a run stops when hubframe itself failed while sending (``exc``: not HubSpot's)."""
+    return StopReason(
+        ErrorCode.RUN_FAILED,
+        f"Not sent: hubframe failed while the run was sending ({failure_words(exc)}), so the "
+        "run stopped; free memory (or send fewer rows at once), then run the retry file.",
+    )
+
+
+def _no_threads(exc: RuntimeError) -> StopReason:
+    """Why a run stops when not one thread to send with could be started."""
+    return StopReason(
+        ErrorCode.RUN_FAILED,
+        f"Not sent: hubframe could not start the sending threads ({failure_words(exc)}), so "
+        "the run stopped before sending; free memory (or raise the process's limits), then "
+        "run the retry file.",
     )
 
 
@@ -189,20 +218,48 @@ def _short(error: BaseException) -> str:
     return str(error).rstrip(".")
 
 
-def _start_workers(pool: ThreadPoolExecutor, workers: int) -> None:
-    """Start the pool's threads now, while nothing else runs.  The pool starts a thread per
-    submit otherwise, and each start waits for its thread to run: behind the workers already
-    building and sending bodies, 32 starts spread the first requests over ~0.3 s.
+def _start_workers(pool: ThreadPoolExecutor, workers: int) -> int:
+    """Start the pool's threads now, while nothing else runs, and say how many started.  The
+    pool starts a thread per submit otherwise, and each start waits for its thread to run:
+    behind the workers already building and sending bodies, 32 starts spread the first
+    requests over ~0.3 s.  When the system refuses a thread (``RuntimeError: can't start new
+    thread``: no memory for its stack, a process limit) fewer are started; when it refuses
+    the first, that RuntimeError is raised.
 
     ``go`` is set whatever happens: a Ctrl-C (KeyboardInterrupt) between two submits left the
     threads started so far waiting for it for good, and the process hung at exit joining them.
     """
     go = threading.Event()
+    started: list[Future[bool]] = []
     try:
-        started = [pool.submit(go.wait) for _ in range(workers)]  # each busy: a new thread each
+        for _ in range(workers):
+            started.append(pool.submit(go.wait))  # each busy: a new thread each
+    except RuntimeError:
+        if not started:
+            raise
     finally:
         go.set()
     wait(started)
+    return len(started)
+
+
+def _open_pool(threads: int) -> tuple[ThreadPoolExecutor, int]:
+    """A pool with its ``threads`` threads started, or as many as the system gives (the pool
+    made again with that many: a pool never starts a thread past those, as one that cannot
+    start would fail a submit whose batch then runs unseen); RuntimeError when not one
+    starts."""
+    while True:
+        pool = ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hubframe")
+        try:
+            started = _start_workers(pool, threads)
+        except RuntimeError:
+            pool.shutdown(wait=True)
+            raise
+        if started == threads:
+            return pool, threads
+        pool.shutdown(wait=True)
+        logger.debug("only %d of %d sending threads could be started", started, threads)
+        threads = started
 
 
 class _Cancelled(Exception):
@@ -247,6 +304,9 @@ class Sender:
         #: Whether the journal held batches this run may re-use when it started (see
         #: :meth:`_pump`); until then, assumed so.
         self._resuming = True
+        #: Whether making the batches failed part way (:meth:`_guarded`): rows of batches
+        #: never made have no outcome from the sender.
+        self.stream_broke = False
 
     def run(self, batches: Iterable[Batch]) -> dict[int, Outcome]:
         """Send every batch; the outcomes by position (for a few batches: a run's many rows
@@ -291,12 +351,24 @@ class Sender:
         # spread over ~0.3 s instead of ~0.05 s.
         self._resuming = self._may_reuse()
         build = not self._resuming
-        with ThreadPoolExecutor(max_workers=threads, thread_name_prefix="hubframe") as pool:
-            _start_workers(pool, threads)
+        try:
+            pool, threads = _open_pool(threads)
+        except RuntimeError as refused:
+            self.stop.set(_no_threads(refused))
+            for batch in self._guarded(batches):
+                self._done(batch, self._skipped(batch, None), keep)
+            return
+        with pool:
             queued: dict[Future[list[Outcome]], Batch] = {}
             try:
-                for batch in batches:
-                    body = endpoints.encoded(batch) if build else None
+                for batch in self._guarded(batches):
+                    try:
+                        body = (
+                            endpoints.encoded(batch) if build and not self.stop.is_set() else None
+                        )
+                    except Exception as exc:  # out of memory building it: it never left
+                        self._done(batch, self._broke(batch, exc, sent=False), keep)
+                        continue
                     queued[pool.submit(self.run_batch, batch, body)] = batch
                     if len(queued) >= QUEUE_PER_WORKER * threads:
                         done, _ = wait(queued, return_when=FIRST_COMPLETED)
@@ -310,6 +382,22 @@ class Sender:
                 for future in queued:
                     future.cancel()
                 raise
+
+    def _guarded(self, batches: Iterable[Batch]) -> Iterator[Batch]:
+        """``batches`` until making the next fails (out of memory): the run then stops
+        (``RUN_FAILED``; :attr:`stream_broke`), and the rows of the batches not made are left
+        to the caller (:func:`~hubframe.run.pipeline.execute` gives them the stop's outcome)."""
+        stream = iter(batches)
+        while True:
+            try:
+                batch = next(stream)
+            except StopIteration:
+                return
+            except Exception as exc:
+                self.stop.set(_run_failed(exc))
+                self.stream_broke = True
+                return
+            yield batch
 
     def _may_reuse(self) -> bool:
         """Whether the journal holds batches this run may re-use.  When it does not, no batch
@@ -336,7 +424,48 @@ class Sender:
 
     def run_batch(self, batch: Batch, body: JsonBytes | None = None) -> list[Outcome]:
         """Outcomes of one batch: from the journal, or by sending it (``body``: its inputs,
-        when built already)."""
+        when built already).  A failure of hubframe itself on the way (any exception: out of
+        memory, a bug) stops the run and gives the batch's rows their outcome
+        (:meth:`_broke`): it never escapes, so the rows done stay reported."""
+        mark = requests_written()
+        try:
+            return self._run_batch(batch, body)
+        except Exception as exc:
+            return self._broke(batch, exc, sent=requests_written() != mark)
+
+    def _broke(self, batch: Batch, exc: Exception, *, sent: bool) -> list[Outcome]:
+        """The outcomes of a batch hubframe failed on (``exc``), having stopped the run:
+        ``UNKNOWN_OUTCOME`` when a request of it may have reached HubSpot (``sent``), else
+        ``failed`` with ``RUN_FAILED``."""
+        logger.debug("run stopped: %s", failure_words(exc), exc_info=exc)  # the traceback
+        self.stop.set(_run_failed(exc))
+        words = failure_words(exc)
+        if sent:
+            code = ErrorCode.UNKNOWN_OUTCOME
+            message = (
+                f"The outcome is unknown: hubframe failed while this row's batch was being sent "
+                f"or its answer read ({words}), so the run stopped; HubSpot may have applied "
+                "it. Run the retry file: sending it again is safe."
+            )
+        else:
+            code = ErrorCode.RUN_FAILED
+            message = (
+                f"Not sent: hubframe failed before this row's batch left ({words}), so the run "
+                "stopped; nothing of the batch reached HubSpot. Run the retry file."
+            )
+        return [
+            Outcome(
+                Status.FAILED,
+                action=item.action,
+                error_code=code,
+                error_message=message,
+                batch=batch.number,
+                attempts=0,
+            )
+            for item in batch.items
+        ]
+
+    def _run_batch(self, batch: Batch, body: JsonBytes | None) -> list[Outcome]:
         packed = pack(batch) if self.journal is not None else None
         if packed is not None and self._resuming:
             recorded = self._journaled(lambda j: j.lookup(batch, packed))
@@ -386,25 +515,35 @@ class Sender:
         intended = self._journaled(lambda j: j.intend(batch, packed)) if packed else None
         if self.stop.is_set():  # the journal could not record it (or another stop): not sent
             return self._skipped(batch, None)
+        mark = requests_written()
         try:
             outcomes = self._send(batch, 0, body, first=True)
-        except _Cancelled:
-            if intended is not None:
+        except Exception as exc:
+            sent = requests_written() != mark and not isinstance(exc, _Cancelled)
+            outcomes = self._cancelled_or_broke(batch, exc, sent=sent)
+            if not sent and intended is not None:  # nothing of it left: not maybe applied
                 self._journaled(lambda j: j.retract(intended))
-            return [
-                Outcome(
-                    Status.SKIPPED,
-                    action=item.action,
-                    error_code=ErrorCode.CANCELLED,
-                    error_message=CANCELLED_MESSAGE,
-                    batch=batch.number,
-                    attempts=0,
-                )
-                for item in batch.items
-            ]
+                return outcomes
         if packed is not None:
             self._journaled(lambda j: j.record(batch, outcomes, packed, intended, final=final))
         return outcomes
+
+    def _cancelled_or_broke(self, batch: Batch, exc: Exception, *, sent: bool) -> list[Outcome]:
+        """The outcomes of a batch whose sending ended in ``exc``: a cancel before it left
+        (``skipped``, ``CANCELLED``), or a failure of hubframe itself (:meth:`_broke`)."""
+        if not isinstance(exc, _Cancelled):
+            return self._broke(batch, exc, sent=sent)
+        return [
+            Outcome(
+                Status.SKIPPED,
+                action=item.action,
+                error_code=ErrorCode.CANCELLED,
+                error_message=CANCELLED_MESSAGE,
+                batch=batch.number,
+                attempts=0,
+            )
+            for item in batch.items
+        ]
 
     def _but_unsent(self, batch: Batch) -> list[Outcome]:
         """``batch``'s outcomes: its rows of :attr:`unsent` given theirs, the others sent as
@@ -438,12 +577,13 @@ class Sender:
 
     def _journaled(self, use: Callable[[Journal], _T]) -> _T | None:
         """Use the journal; when it fails mid-run (a full disk, another program breaking or
-        locking it), the run stops: the batch at hand keeps its outcomes, and no further
-        batch is sent that the journal could not record (``JOURNAL_FAILED``)."""
+        locking it, or any failure of its own: out of memory), the run stops: the batch at
+        hand keeps its outcomes, and no further batch is sent that the journal could not
+        record (``JOURNAL_FAILED``)."""
         assert self.journal is not None
         try:
             return use(self.journal)
-        except InputError as exc:
+        except Exception as exc:  # InputError; or out of memory, a fault of its own
             self.stop.set(_journal_failed(exc))
             return None
 

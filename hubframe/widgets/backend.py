@@ -26,6 +26,7 @@ from hubframe.errors import (
     HubframeError,
     InputError,
     SourceError,
+    failure_words,
 )
 from hubframe.hubspot.auth import Secret, base_url_of
 from hubframe.hubspot.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, HubSpotClient
@@ -689,15 +690,30 @@ def save_outputs(
 ) -> list[Path]:
     """Write the report, and the retry file when rows are left to do, into ``folder`` (created
     when missing; earlier files are kept: a new name gets " (2)").  Every path is checked
-    before anything is written, as the command line checks its outputs."""
+    before anything is written, as the command line checks its outputs.  Each file is
+    attempted whatever became of the other (a report out of memory or on a full disk kept the
+    retry file from being written); then one InputError names what was and was not."""
     if folder.exists() and not folder.is_dir():
         raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
     report = free_name(folder / report_name)
     retry = free_name(folder / retry_name) if retry_count(result) else None
     check_outputs(report=report, retry_file=retry, sources=[source] if source else [])
-    written = [export_report(result, report, validation=issues)]
+    writers: list[tuple[str, Path, Callable[[Path], Path]]] = [
+        ("report", report, lambda path: export_report(result, path, validation=issues))
+    ]
     if retry is not None:
-        written.append(export_retry(result, retry))
+        writers.append(("retry file", retry, lambda path: export_retry(result, path)))
+    written: list[Path] = []
+    failed: list[str] = []
+    for what, path, write in writers:
+        try:
+            written.append(write(path))
+        except Exception as exc:  # a full disk, out of memory: the other is written still
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else failure_words(exc)
+            failed.append(f"{path}: the {what} could not be written ({why})")
+    if failed:
+        wrote = "".join(f" {path} was written." for path in written)
+        raise InputError("; ".join(failed) + "." + wrote)
     return written
 
 

@@ -235,7 +235,10 @@ class HubSpotClient:
         requests does not wait for its handshakes; returns the thread doing it.  A run calls
         this before its first (labels) request: the connections open while that answer is on
         its way.  One place in the pool is left to that request (a pool given back more
-        connections than it holds discards one, with a warning)."""
+        connections than it holds discards one, with a warning).  When no thread can be
+        started (``RuntimeError: can't start new thread``: no memory for its stack) none is
+        opened ahead, and the thread returned has nothing to do: each request opens its own
+        connection, as it would anyway."""
         wanted = min(count, POOL_SIZE // 2 - 1)
         adapter = self._session.get_adapter(self.base_url)
         connect_s = self.timeout[0] if isinstance(self.timeout, tuple) else self.timeout
@@ -245,7 +248,10 @@ class HubSpotClient:
             name="hubframe-connect",
             daemon=True,
         )
-        thread.start()
+        try:
+            thread.start()
+        except RuntimeError:  # no room for a thread: the requests open their connections
+            return _NotStarted(name="hubframe-connect", daemon=True)
         return thread
 
     def __enter__(self) -> HubSpotClient:
@@ -950,6 +956,16 @@ class _Tries:
     def unknown(self) -> bool:
         """Whether an attempt of this write may have been applied (its answer lost, a 5xx)."""
         return self.unsure is not None
+
+
+class _NotStarted(threading.Thread):
+    """The thread :meth:`HubSpotClient.open_connections` could not start: nothing to wait for."""
+
+    def join(self, timeout: float | None = None) -> None:
+        return None
+
+    def is_alive(self) -> bool:
+        return False
 
 
 def _unsure(error: _Error, unsure: str | None) -> _Error:

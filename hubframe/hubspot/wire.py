@@ -158,9 +158,14 @@ def open_connections(adapter: HTTPAdapter, url: str, count: int, timeout: float)
             except Exception:  # refused, timed out, TLS: the request will say so itself
                 conn.close()
 
-    threads = [threading.Thread(target=connect, args=(c,), daemon=True) for c in taken]
-    for thread in threads:
-        thread.start()
+    threads: list[threading.Thread] = []
+    for conn in taken:
+        thread = threading.Thread(target=connect, args=(conn,), name="hubframe-open", daemon=True)
+        try:
+            thread.start()
+        except RuntimeError:  # no room for another thread: the rest open with their requests
+            break
+        threads.append(thread)
     for thread in threads:
         thread.join()
     opened = sum(1 for conn in taken if conn.is_connected)

@@ -410,7 +410,23 @@ def _labels_stopped(result: pd.DataFrame, where: str) -> str | None:
         said = stopped_by(code, result, undone, "label", where) if undone else None
         if said is not None:
             return said
-    return None
+    return _labels_broke(result)
+
+
+def _labels_broke(result: pd.DataFrame) -> str | None:
+    """Why a labels run hubframe itself stopped (``RUN_FAILED``: out of memory) failed, in
+    one line (exit 2), or None when it did not."""
+    from hubframe.errors import ErrorCode
+
+    codes = result["error_code"].astype("string")
+    messages = result["error_message"].astype("string")
+    broke = (codes == str(ErrorCode.RUN_FAILED)).fillna(False)
+    if not broke.any():
+        return None
+    unknown = int((codes == str(ErrorCode.UNKNOWN_OUTCOME)).fillna(False).sum())
+    said = str(messages[broke].iloc[-1]).removeprefix("Not sent: ").rstrip(".")
+    maybe = f", {unknown} may have been made (UNKNOWN_OUTCOME)" if unknown else ""
+    return f"{said} ({int(broke.sum())} labels not done (RUN_FAILED){maybe})"
 
 
 def _stops(

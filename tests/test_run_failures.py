@@ -12,7 +12,8 @@ Now any exception that is not HubSpot's answer stops the run as a stop does (``R
 the requests already out finish, the failing batch's rows are ``UNKNOWN_OUTCOME`` when a request
 of it may have reached HubSpot, else ``failed`` ``RUN_FAILED``, the rows not sent are
 ``skipped``, the result table is returned (``RunFacts.stop``), and the command line writes the
-report and retry file and ends with one line, exit 2.  A sender that can start only some of its
+report and retry file and ends with one line, exit 2; a labels run (one request a label, no
+sender) stops the same way.  A sender that can start only some of its
 threads sends with those; one that can start none stops before sending.  Each output is
 attempted whatever stopped the other, and any other failure after sending began is one line
 saying what was written and what records the rows (``HUBFRAME_TRACEBACK=1`` shows where).
@@ -373,3 +374,68 @@ def test_no_room_to_open_connections_ahead_sends_all_the_same(
     assert (result["status"] == "success").all()
     assert raised == []
     _accounted(result, _linked(sb))
+
+
+# --- labels: one request a label, no sender --------------------------------------------------
+
+NEW_LABELS = ["Technical buyer", "Sponsor two", "Economic buyer", "Gatekeeper"]
+
+
+def _labels_sheet() -> pd.DataFrame:
+    n = len(NEW_LABELS)
+    return pd.DataFrame(
+        {"From type": ["deals"] * n, "To type": ["contacts"] * n, "Label": NEW_LABELS}
+    )
+
+
+def _after_the_request(monkeypatch: pytest.MonkeyPatch, error: Exception, nth: int) -> None:
+    """``create_label``'s ``nth`` call reaches HubSpot, then hubframe fails reading its answer."""
+    real = client_mod.HubSpotClient.create_label
+    calls = [0]
+
+    def create(self: Any, *args: Any, **kwargs: Any) -> Any:
+        calls[0] += 1
+        answer = real(self, *args, **kwargs)
+        if calls[0] == nth:
+            raise error
+        return answer
+
+    monkeypatch.setattr(client_mod.HubSpotClient, "create_label", create)
+
+
+def _labels_agree(result: pd.DataFrame, sb: Sandbox) -> None:
+    there = {str(x) for x in sb.labels("deals", "contacts")["label"].dropna()}
+    assert len(result) == len(NEW_LABELS) and result["status"].notna().all()
+    for row in result.itertuples(index=False):
+        if row.status == "success" or row.error_code == "UNKNOWN_OUTCOME":
+            assert row.label in there, row  # here: the request went out, and HubSpot made it
+        else:
+            assert row.status == "skipped" and row.error_code == "RUN_FAILED", row
+            assert row.label not in there, row
+
+
+@pytest.mark.parametrize("kind", list(ERRORS))
+def test_a_labels_run_hubframe_failed_in_returns_its_table(
+    sb: Sandbox, monkeypatch: pytest.MonkeyPatch, kind: str
+) -> None:
+    _after_the_request(monkeypatch, ERRORS[kind](), 2)
+    result = hf.configure_labels(_labels_sheet(), client_for(sb))
+    assert list(result["status"]) == ["success", "failed", "skipped", "skipped"]
+    assert result["error_code"].iloc[1] == "UNKNOWN_OUTCOME"
+    _labels_agree(result, sb)
+
+
+def test_the_labels_command_hubframe_failed_in_is_one_line(
+    sb: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    _after_the_request(monkeypatch, MemoryError(), 2)
+    sheet, report = tmp_path / "labels.csv", tmp_path / "labels_report.csv"
+    _labels_sheet().to_csv(sheet, index=False)
+    argv = ["labels", str(sheet), "--report", str(report)]
+    assert main([*argv, "--token", sb.token, "--base-url", sb.url]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "MemoryError" in line and "RUN_FAILED" in line
+    _labels_agree(pd.read_csv(report, dtype=str), sb)

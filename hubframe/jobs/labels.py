@@ -67,6 +67,7 @@ from hubframe.errors import (
     HubframeError,
     InputError,
     StopReason,
+    failure_words,
 )
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.cells import label_cells, refuse_odd_cells
@@ -674,6 +675,33 @@ class _Labeler:
                 return _Outcome(self.doing, Status.INVALID, code=bad, message=unknown[1])
             code = exc.code or ErrorCode.HUBSPOT_VALIDATION
             return _Outcome(self.doing, Status.FAILED, code=code, message=str(exc))
+        except Exception as exc:  # hubframe itself failed (out of memory): the run stops
+            return self._broke(exc)
+
+    def _broke(self, exc: Exception) -> _Outcome:
+        """The outcome of a label hubframe failed on (``exc``: not HubSpot's answer), having
+        stopped the run (``RUN_FAILED``: the labels after it ``skipped``): ``UNKNOWN_OUTCOME``
+        once its create or rename request was on its way, else ``failed`` ``RUN_FAILED``."""
+        words = failure_words(exc)
+        self.stop = StopReason(
+            ErrorCode.RUN_FAILED,
+            f"Not sent: hubframe failed while the run was sending ({words}), so the run "
+            f"stopped; free memory, then {_AGAIN}.",
+        )
+        if self.doing:
+            message = (
+                f"The outcome is unknown: hubframe failed while this label's {self.doing} was "
+                f"being sent or its answer read ({words}), so the run stopped; check the "
+                f"labels in HubSpot, then {_AGAIN}."
+            )
+            return _Outcome(
+                self.doing, Status.FAILED, code=ErrorCode.UNKNOWN_OUTCOME, message=message
+            )
+        message = (
+            f"Not sent: hubframe failed before this label was sent ({words}), so the run "
+            f"stopped; {_AGAIN}."
+        )
+        return _Outcome("", Status.FAILED, code=ErrorCode.RUN_FAILED, message=message)
 
     def _unsure_noted(
         self, outcome: _Outcome, f: str, t: str, label: str, row: Mapping[str, Any]

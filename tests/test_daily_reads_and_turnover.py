@@ -23,6 +23,7 @@ makes), and a real run given that many requests does not stop at the limit.
 from __future__ import annotations
 
 import random
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -298,3 +299,27 @@ def test_seeded_a_real_run_given_its_dry_runs_day_never_stops_at_the_limit(
         if stopped and not again.short:
             failures.append((seed, job, kw, again))
     assert not failures, failures
+
+
+@pytest.mark.parametrize("error", [KeyboardInterrupt, MemoryError, SystemExit])
+def test_a_request_cut_off_gives_back_its_place_in_flight(error: type[BaseException]) -> None:
+    """Before (review), a request cut off while it was sent (Ctrl-C in a notebook, out of
+    memory) stayed in flight for good, and every later job on the client that met the day's
+    end waited DAILY_SETTLE_S (30 s) for its answer before it said RATE_LIMITED."""
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        real = client._send
+
+        def cut_off(*args: Any, **kwargs: Any) -> Any:
+            client._send = real  # type: ignore[method-assign]
+            raise error
+
+        client._send = cut_off  # type: ignore[method-assign]
+        with pytest.raises(error):
+            client.read_associations("deals", "contacts", DEALS[0])
+        assert client.limiter._in_flight == 0
+        sb.set_daily_limit(2)
+        started = time.monotonic()
+        with pytest.raises(RateLimitError):
+            hf.read_associations(client, "contacts", "deals", CONTACTS[:240] * 10, workers=1)
+        assert time.monotonic() - started < ratelimit.DAILY_SETTLE_S / 3

@@ -311,6 +311,9 @@ class HubSpotClient:
                 failure, retryable = f"{type(exc).__name__}: {exc}", True
             except requests.RequestException as exc:
                 failure = f"{type(exc).__name__}: {exc}"
+            except BaseException:  # Ctrl-C, out of memory: no answer will come back to count
+                self.limiter.unanswered()
+                raise
             step: ApiResponse | HubframeError | tuple[float, str]
             if resp is None:
                 step = self._no_answer(tries, sending, failure, retryable)

@@ -204,3 +204,31 @@ def test_the_tester_s_case_applies_the_label_the_row_asked(
     assert again["status"].tolist() == ["success", "success"]
     found = hf.read_associations(client, "contacts", "deals", [888888], progress=False)
     assert found.loc[found["to_id"] == deals[62], "label"].dropna().tolist() == ["Manager"]
+
+
+@pytest.mark.parametrize("first", [("companies", "contacts"), ("deals", "contacts")])
+def test_the_warning_names_the_sheets_as_written(tmp_path: Path, first: tuple[str, str]) -> None:
+    """Before (review), 'To remove (companies -> contacts)' (33 characters) was cut by the
+    workbook to 'To remove (companies -> contact' while the warning named it whole: a sheet the
+    file does not have.  The title now fits (its arrow shortened), and the warning names the
+    sheets as written."""
+    a, b = first
+    ids = {kind: [str(i) for i in demo_ids(kind)][10:14] for kind in (a, b)}
+    with Sandbox(seed="demo") as sb:
+        client = client_for(sb)
+        for n in range(4):
+            sb.associate(a, ids[a][n], b, ids[b][n])
+        sb.set_faults(server_error_rate=1.0, writes_only=True)
+        head = {"companies": "Company ID", "contacts": "Contact ID", "deals": "Deal ID"}
+        one = pd.DataFrame({head[a]: ids[a][:2], head[b]: ids[b][:2]})
+        two = pd.DataFrame({head[b]: ids[b][2:], head[a]: ids[a][2:]})
+        runs = [hf.remove_associations(f, client, progress=False) for f in (one, two)]
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        path = hf.export_retry(pd.concat(runs), tmp_path / "retry.xlsx")
+    said = " ".join(str(w.message) for w in caught if "direction" in str(w.message))
+    sheets = list(pd.read_excel(path, sheet_name=None, engine="calamine"))
+    assert len(sheets) == 2 and all(len(s) <= 31 for s in sheets), sheets
+    for sheet in sheets:
+        assert f"sheet '{sheet}'" in said, (sheet, said)
+        assert a in sheet and b in sheet  # each type named whole

@@ -35,7 +35,7 @@ from hubframe.report.columns import (
     retry_rows,
     row_key,
 )
-from hubframe.report.excel import Table, write_tables
+from hubframe.report.excel import Table, unique_title, write_tables
 from hubframe.report.export import target_path, write_csv
 from hubframe.report.overwrite import check_retry_target, mark_retry
 from hubframe.report.retry_lists import (
@@ -1074,9 +1074,11 @@ def _retry_sheets(result: pd.DataFrame, parts: list[_Part]) -> list[Table]:
 
 def _title(part: _Part, removals: bool) -> str:
     """The title of ``part``'s sheet among several: its source sheet's name (``To remove -
-    NAME`` for removals), and its direction after it where its sheet's rows are split so,
-    kept whole within Excel's 31 characters ("Retry (contacts -> deals)" for a DataFrame's
-    rows)."""
+    NAME`` for removals), and its direction after it where its sheet's rows are split so
+    ("Retry (contacts -> deals)" for a DataFrame's rows; "To remove (companies→contacts)"
+    where the arrow would not fit in Excel's 31 characters), the name cut to leave room for
+    it; the workbook cuts a title still past them (a custom object's long name), and the
+    warning names the titles as written (:func:`_warn_directions`)."""
     name = part.sheet
     if part.direction is None:
         return f"{REMOVALS_SHEET} - {name}" if removals else name
@@ -1085,6 +1087,8 @@ def _title(part: _Part, removals: bool) -> str:
     else:
         base = name or "Retry"
     suffix = f" ({_arrow(part.direction)})"
+    if len(base) + len(suffix) > _TITLE_CHARS:  # "To remove (companies→contacts)": 30
+        suffix = f" ({part.direction.from_type}→{part.direction.to_type})"
     return base[: max(len(REMOVALS_SHEET), _TITLE_CHARS - len(suffix))] + suffix
 
 
@@ -1092,10 +1096,12 @@ def _warn_directions(result: pd.DataFrame, parts: list[_Part], tables: list[Tabl
     """Say (:class:`RowsByDirection`) which sheet of the retry workbook holds the rows of each
     direction, when a sheet's rows were split so: read with the default ``sheet`` the file
     gives its first sheet's rows alone."""
-    split = [(p, t) for p, t in zip(parts, tables, strict=True) if p.direction is not None]
+    taken: set[str] = set()
+    titles = [unique_title(t.title, taken) for t in tables]  # as the workbook names them
+    split = [(p, t) for p, t in zip(parts, titles, strict=True) if p.direction is not None]
     if not split:
         return
-    sheets = "; ".join(f"{p.said}: sheet {shown(t.title)}" for p, t in split)
+    sheets = "; ".join(f"{p.said}: sheet {shown(t)}" for p, t in split)
     lost = (
         " (the result table does not say which columns each row was read from: pd.concat drops "
         "that with the attrs; each row's direction is its own from_type and to_type)"

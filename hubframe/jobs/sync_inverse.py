@@ -10,6 +10,10 @@ nothing.  A sync holds a removal the other direction's rows may contradict
 - the HubSpot-defined pairs hubframe knows (:data:`~hubframe.constants.HUBSPOT_DEFINED_TYPES`:
   the unlabeled types, "Primary", "Child company" / "Parent company", ...) and the two
   directions' unlabeled types;
+- pins the portal's own pairs prove (:func:`pins`): an association is one thing seen from both
+  sides, so a record pair holding, of a category, exactly one labeled type read from one side
+  and exactly one read from the other holds each as the other's inverse (conflicting pins for
+  a type -- the portal changed between the two reads -- teach nothing of it);
 - a category (``USER_DEFINED``, ``INTEGRATOR_DEFINED``) with one labeled type left each way
   once those are taken: no other pairing is possible (every such label has one inverse, of
   its category), whatever the names.  Of an object type with itself both directions are one
@@ -29,6 +33,9 @@ from hubframe.constants import HUBSPOT_DEFINED, HUBSPOT_DEFINED_TYPES
 from hubframe.io.normalize import canonical_object_type
 from hubframe.run.labels import LabelDef
 from hubframe.vocab import ObjectPair
+
+#: a reading of a direction: from id -> to id -> the types the pair holds from that side
+Holdings = Mapping[str, Mapping[str, frozenset[int]]]
 
 #: HubSpot-defined pairs whose two directions' labels have other names (type id -> inverse)
 _RENAMED_HUBSPOT: Mapping[int, int] = {13: 14, 14: 13}  # Child company <-> Parent company
@@ -60,13 +67,17 @@ def inverses(
     here: Mapping[int, LabelDef],
     back: Mapping[int, LabelDef],
     unlabeled: tuple[int | None, int | None] = (None, None),
+    pinned: Mapping[int, int] | None = None,
 ) -> Inverses:
     """The inverses of ``pair``'s types (``here``: its labels list, ``back``: the other
-    direction's; ``unlabeled``: the two directions' unlabeled types), see the module
-    docstring."""
+    direction's; ``unlabeled``: the two directions' unlabeled types; ``pinned``: the pins of
+    :func:`pins`), see the module docstring."""
     known = _hubspot_known(pair, here, back)
     if unlabeled[0] is not None and unlabeled[1] is not None:
         known.setdefault(unlabeled[0], unlabeled[1])
+    for type_id, inverse in (pinned or {}).items():
+        if type_id not in known and inverse not in known.values():
+            known[type_id] = inverse
     same = canonical_object_type(pair.from_type) == canonical_object_type(pair.to_type)
     free: dict[str, frozenset[int]] = {}
     for category in sorted(
@@ -80,6 +91,57 @@ def inverses(
             theirs = frozenset()
         free[category] = theirs
     return Inverses(known, free, {d.type_id: d.category for d in here.values()})
+
+
+def pins(
+    here_read: Holdings,
+    back_read: Holdings,
+    here: Mapping[int, LabelDef],
+    back: Mapping[int, LabelDef],
+) -> dict[int, int]:
+    """The inverses the portal's own record pairs prove: this direction's type -> the other
+    direction's (``here_read``/``back_read``: what each side read, ``here``/``back``: the
+    labels lists).  A pair holding, of a category other than HubSpot's own, one labeled type
+    from each side pins the two; a type pinned to two (or two pinned to one) is left out."""
+    seen: dict[int, set[int]] = {}
+    onto: dict[int, set[int]] = {}
+    for from_id, targets in here_read.items():
+        for to_id, types in targets.items():
+            other = back_read.get(to_id, {}).get(from_id, frozenset())
+            for mine, theirs in _one_each(types, other, here, back):
+                seen.setdefault(mine, set()).add(theirs)
+                onto.setdefault(theirs, set()).add(mine)
+    return {
+        mine: theirs
+        for mine, found in seen.items()
+        if len(found) == 1 and len(onto[theirs := next(iter(found))]) == 1
+    }
+
+
+def _one_each(
+    types: frozenset[int],
+    other: frozenset[int],
+    here: Mapping[int, LabelDef],
+    back: Mapping[int, LabelDef],
+) -> list[tuple[int, int]]:
+    """The (type, type) of each category (HubSpot's own aside) that a pair holds exactly one
+    labeled type of from each side (``types`` from this one, ``other`` from that one)."""
+    mine, theirs = _labeled(types, here), _labeled(other, back)
+    return [
+        (only[0], found[0])
+        for category, only in mine.items()
+        if len(only) == 1 and len(found := theirs.get(category, [])) == 1
+    ]
+
+
+def _labeled(types: frozenset[int], defs: Mapping[int, LabelDef]) -> dict[str, list[int]]:
+    """``types``' labeled ones by category, HubSpot's own aside."""
+    out: dict[str, list[int]] = {}
+    for type_id in types:
+        found = defs.get(type_id)
+        if found is not None and found.label is not None and found.category != HUBSPOT_DEFINED:
+            out.setdefault(found.category, []).append(type_id)
+    return out
 
 
 def _left(defs: Mapping[int, LabelDef], category: str, taken: set[int]) -> frozenset[int]:
@@ -112,4 +174,4 @@ def _defined(defs: Mapping[int, LabelDef], type_id: int) -> bool:
     return found is not None and found.category == HUBSPOT_DEFINED
 
 
-__all__ = ["Inverses", "inverses"]
+__all__ = ["Holdings", "Inverses", "inverses", "pins"]

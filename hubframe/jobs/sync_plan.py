@@ -40,7 +40,7 @@ from hubframe.constants import (
 from hubframe.errors import ErrorCode, HubframeError, InputError, StopReason
 from hubframe.io.normalize import normalize_label
 from hubframe.jobs import sync_words as words
-from hubframe.jobs.sync_inverse import Inverses, inverses
+from hubframe.jobs.sync_inverse import Holdings, Inverses, inverses, pins
 from hubframe.jobs.sync_records import (
     RecordCheck,
     UnknownSource,
@@ -746,7 +746,8 @@ class Reverse:
         here = pairs.get(pair)
         if here is not None:
             ends = (here.unlabeled, back.unlabeled)
-            self.inverses = inverses(pair, here.defs, back.defs, ends)
+            pinned = {} if back.failed else _pins(here, back)
+            self.inverses = inverses(pair, here.defs, back.defs, ends, pinned)
 
     def unknown(
         self, found: Removal, here: Mapping[str, list[UnknownSource]]
@@ -758,7 +759,8 @@ class Reverse:
     def keeps(self, found: Removal) -> Keeper | None:
         """The row of the other direction that keeps what ``found`` removes: any row of the
         pair for the pair's removal; for a label's, a row of the pair with the label's inverse
-        when that is known (:mod:`~hubframe.jobs.sync_inverse`), else (``certain`` False) a
+        when that is known (:mod:`~hubframe.jobs.sync_inverse`, with the pins both
+        directions' reads prove), else (``certain`` False) a
         row of the pair with a label that may be its inverse (of its category, held by the
         pair from that side), or else any row of the pair while that direction removes nothing
         of it (it lists every label the pair holds, or was not compared); and a row of the
@@ -787,6 +789,17 @@ class Reverse:
         return min(
             (self.labeled[(key, t)] for t in maybe if (key, t) in self.labeled), default=None
         )
+
+
+def _pins(here: PairPlan, back: PairPlan) -> dict[int, int]:
+    """The inverses the pairs both directions read prove (:func:`.sync_inverse.pins`), from
+    what the portal holds now (a resumed sync's journal memory aside)."""
+    return pins(_reading(here), _reading(back), here.defs, back.defs)
+
+
+def _reading(plan: PairPlan) -> Holdings:
+    """What ``plan``'s read of the portal found (now, for a resumed sync)."""
+    return plan.portal if plan.now is None else plan.now
 
 
 def _holdings(plan: PairPlan) -> dict[tuple[str, str], frozenset[int]]:

@@ -261,18 +261,20 @@ def held_for_reverse_rows(pair: ObjectPair, found: Removal, row: object) -> Outc
 
 def held_for_inverse(pair: ObjectPair, found: Removal, row: object) -> Outcome:
     """A label's removal held because the other side's row may name it under its inverse's
-    name: HubSpot's labels list does not say which label is which one's inverse."""
+    name: HubSpot's labels list does not say which label is which one's inverse, and no record
+    pair the sync read proved it (:func:`.sync_inverse.pins`).  The rows may already be right,
+    so the advice is what works whatever the inverse: ``remove``, or one direction's rows."""
     back = f"{object_noun(pair.to_type)} {found.to_id} -> {object_noun(pair.from_type)} "
+    here = f"{object_noun(pair.from_type)} {found.from_id} -> {object_noun(pair.to_type)} "
     return _held(
         f"Kept: {_where(row)} of the sheet lists this association from the other side "
         f"({back}{found.from_id}) with a label that may be this one's inverse: HubSpot does not "
         "say which label of that direction is which one's inverse (a paired label's inverse "
-        'may have another name, even another label\'s: "Manager" with "Managed deal"), so the '
-        "other direction's rows may name this same association under its inverse's name, and "
-        "removing it would remove what they keep. Check the label's inverse in HubSpot's "
-        "association label settings: delete or change the rows of both directions that name "
-        "it, or, when that row names another label, remove this one with remove "
-        "(hf.remove_associations)."
+        'may have another name, even another label\'s: "Manager" with "Managed deal"), and no '
+        "record pair the sync read holds one label of the kind from each side to tell, so "
+        "removing it could remove what that row keeps. To remove it, remove this label with "
+        f"remove (hubframe remove / hf.remove_associations: a row {here}{found.to_id} with the "
+        "label), or sync the rows of one direction only."
     )
 
 

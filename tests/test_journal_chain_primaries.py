@@ -25,14 +25,13 @@ Against a sandbox over HTTP; a run stopped by its ``cancel`` event stands in for
 from __future__ import annotations
 
 import random
-import threading
 from collections.abc import Iterator
 from pathlib import Path
-from typing import Any
 
 import pandas as pd
 import pytest
 from fuzzseeds import seeds
+from test_journal_chain_readings import stopped_after, undo_from
 
 import hubframe as hf
 from hubframe.sandbox import Sandbox
@@ -42,7 +41,6 @@ DEALS = [str(5_700_000_001 + i) for i in range(6)]
 COMPANIES = [str(7_700_000_001 + i) for i in range(4)]
 NEW, P1, P2 = COMPANIES[:3]
 PRIMARY = 5  # deals -> companies
-ONE_BY_ONE: dict[str, Any] = {"progress": False, "batch_size": 1, "workers": 1}
 SOURCES = ("table", "report", "csv", "journal")
 Row = tuple[str, str, str]
 Pair = tuple[str, str]
@@ -73,34 +71,6 @@ def make_primary(sb: Sandbox, deal: str, company: str) -> None:
 
 def sheet(rows: list[Row]) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["Deal ID", "Company ID", "Association label"])
-
-
-def stopped_after(
-    frame: pd.DataFrame, client: hf.HubSpotClient, journal: Path, batches: int
-) -> pd.DataFrame:
-    """A run of ``frame`` stopped once ``batches`` batches are done (re-used ones too); 0: run
-    to the end."""
-    cancel, done = threading.Event(), [0]
-
-    def progress(_: int) -> None:
-        done[0] += 1
-        if batches and done[0] >= batches:
-            cancel.set()
-
-    return hf.associate(
-        frame, client, journal=journal, cancel=cancel, on_progress=progress, **ONE_BY_ONE
-    )
-
-
-def undo_from(
-    source: str, result: pd.DataFrame, client: hf.HubSpotClient, journal: Path, tmp: Path
-) -> pd.DataFrame:
-    """Undo the run of ``result`` from its table, its .xlsx or .csv report, or its journal."""
-    if source in ("report", "csv"):
-        path = tmp / ("r.xlsx" if source == "report" else "r.csv")
-        hf.export_report(result, path)
-        return hf.undo(path, client, progress=False)
-    return hf.undo(result if source == "table" else journal, client, progress=False)
 
 
 def undo_says(undone: pd.DataFrame, deal: str) -> str:

@@ -111,6 +111,7 @@ SHAPES: Final[Mapping[str, Check]] = {
     "no_reading": _list(),
     "no_primary_reading": _list(),
     "net_none": _map(),
+    "net_refused": _map(),
     "net_replayed": _list(_list()),
     "sync_objects": _text_map,
     "records": _whole,

@@ -9,7 +9,13 @@ other label's association, both `success` (helper-220).  A label of one name is 
 association in the other direction, and HubSpot never says which is which one's inverse.  Now
 the pick is not kept for other types: the page says so at the label picker, the read (and so
 validate, dry run and run) is refused at the mapping step until a label is picked again, and
-the types set back to the ones it was picked for pick it again.
+the types set back to the ones it was picked for pick it again.  Review (helper-228): the check
+ran only once the new direction's labels were read, so with that read failing (the day's limit
+seen earlier, HubSpot out of reach) the label went in the other direction, `success`; it now
+runs as the types change and again at the read.  The picker shows a first option asking for a
+label again, so "(from the sheet, or unlabeled)" can be picked (it was the value already, and
+picking it changed nothing: the refusal stayed); and a label list that cannot be read no longer
+drops the sheet just uploaded.
 """
 
 from __future__ import annotations
@@ -20,7 +26,7 @@ import pytest
 from app_driver import click, upload
 
 from hubframe.widgets import HubframeApp
-from hubframe.widgets.app import NONE
+from hubframe.widgets.app import _PICK_AGAIN, NONE
 
 PAIRS = {
     "renamed": [("Manager", "Managed by")],
@@ -72,7 +78,7 @@ def test_a_label_picked_for_other_types_is_refused_until_picked_again(
     app, _ = _app(PAIRS[labels])
     try:
         _set_types(app, *FLIPS[flip])
-        assert app.label.value == NONE
+        assert app.label.value == _PICK_AGAIN  # asks for a label again
         said = _text(app.labels_status.value)
         assert "'Manager' was picked for deals → contacts" in said, said
         click(app, app.run_button)
@@ -122,5 +128,52 @@ def test_a_new_sheet_forgets_the_pick() -> None:
         app.wait(60)
         click(app, app.run_button)
         assert "Pick the label again" not in _text(app.messages["mapping"].value)
+    finally:
+        app.close()
+
+
+def test_the_check_holds_when_the_new_direction_s_labels_cannot_be_read() -> None:
+    app, _ = _app(PAIRS["renamed"])
+    sb = app.connection.sandbox  # type: ignore[union-attr]
+    try:
+        sb.set_daily_limit(0)  # the contacts -> deals labels cannot be read
+        _set_types(app, "contacts", "deals")
+        assert "could not be read" in _text(app.labels_status.value)
+        sb.set_daily_limit(None)
+        click(app, app.run_button)
+        assert "Pick the label again" in _text(app.messages["mapping"].value)
+        back = sb.associations("contacts", "deals")
+        assert back.loc[back["from_id"] == "201"].empty  # nothing sent
+    finally:
+        app.close()
+
+
+def test_picking_no_label_clears_the_refusal_and_runs_unlabeled() -> None:
+    app, _ = _app(PAIRS["crossed"])
+    sb = app.connection.sandbox  # type: ignore[union-attr]
+    try:
+        upload(app, "links.csv", b"Contact ID,Deal ID\n201,101\n")
+        _set_types(app, "deals", "contacts")
+        app.label.value = "Manager"
+        _set_types(app, "contacts", "deals")
+        assert app.label.value == _PICK_AGAIN
+        app.label.value = NONE  # "(from the sheet, or unlabeled)"
+        click(app, app.run_button)
+        assert "Pick the label again" not in _text(app.messages["mapping"].value)
+        back = sb.associations("contacts", "deals")
+        types = {int(t) for t in back.loc[back["from_id"] == "201", "type_id"]}
+        assert types == {sb.type_id("contacts", "deals", None)}  # linked, no label
+    finally:
+        app.close()
+
+
+def test_a_sheet_is_kept_when_its_labels_cannot_be_read() -> None:
+    app, _ = _app(PAIRS["renamed"])
+    sb = app.connection.sandbox  # type: ignore[union-attr]
+    try:
+        sb.set_daily_limit(0)  # the day's limit: the contacts -> companies labels unread
+        upload(app, "companies.csv", b"Contact ID,Company ID\n201,301\n")
+        assert app.source is not None
+        assert "could not be read" in _text(app.labels_status.value)
     finally:
         app.close()

@@ -41,6 +41,9 @@ from hubframe.widgets.runner import Runner
 from hubframe.widgets.types import TypePicker
 
 NONE: Final = ""  # the "not mapped / from the sheet" choice of every dropdown
+#: The label picker's value while a label picked for other object types is set aside: no
+#: label, and none sent, until one (or none) is picked again.
+_PICK_AGAIN: Final = "\x00pick again"
 ALL_SHEETS: Final = backend.ALL_SHEETS
 #: The sheet picker's default: the sheet the command line reads without --sheet, read the same
 #: way (``sheet=None``), so what it says of the sheets left out, and what a sync that may
@@ -1142,6 +1145,8 @@ class HubframeApp:
         # The analyst changed it: the type is theirs now, not the guess the note spoke of.
         self._type_guesses.pop(side, None)
         self.type_notes[side].value = ""
+        with self._state_lock:  # before the list is read: a read that fails keeps it aside too
+            self._mark_stale((str(self.from_type.value), str(self.to_type.value)))
         if self.connection is not None and self.job.value == "associate":
             self._follow_up(self._refresh_labels, "mapping")
 
@@ -1154,42 +1159,66 @@ class HubframeApp:
     def _refresh_labels(self) -> None:
         """The label picker lists the labels HubSpot has for the types picked.  Read once
         from the connection and types as they were: when either changed meanwhile, the change
-        lists its own (:meth:`_disconnect`, :meth:`_on_types_change`), and this is dropped."""
+        lists its own (:meth:`_disconnect`, :meth:`_on_types_change`), and this is dropped.
+        A list that cannot be read (the day's limit, HubSpot out of reach) is said beside the
+        picker; the sheet stays loaded (before, the upload that read it was dropped)."""
         connection, from_type, to_type = self._label_pair()
         options: list[tuple[str, str]] = [("(from the sheet, or unlabeled)", NONE)]
         status = ""
         if connection is not None and from_type and to_type:
-            names = backend.label_names(connection, from_type, to_type)
-            options += [(redact(name), name) for name in names]
-            status = render.esc(f"{len(names)} labels for {from_type} → {to_type} in HubSpot")
+            try:
+                names = backend.label_names(connection, from_type, to_type)
+            except HubframeError as exc:
+                status = render.esc(
+                    f"The labels for {from_type} → {to_type} could not be read: {exc}"
+                )
+            else:
+                options += [(redact(name), name) for name in names]
+                status = render.esc(f"{len(names)} labels for {from_type} → {to_type} in HubSpot")
         with self._state_lock:
             now, *types = self._label_pair()
             if now is not connection or types != [from_type, to_type]:
                 return
-            keep, status = self._label_kept(str(self.label.value), (from_type, to_type), status)
-            self.labels_status.value = status
-            with self._quietly():
-                self.label.options = options
-                self.label.value = keep if keep in {v for _, v in options} else NONE
+            keep = self._label_kept((from_type, to_type))
+            self._show_labels(options, keep, status)
 
-    def _label_kept(self, keep: str, types: tuple[str, str], status: str) -> tuple[str, str]:
-        """The label the picker keeps for ``types`` (lock held), and the status line: a label
-        picked for other types is not kept (its name in this direction may be another
-        association: the inverse of another label), and the read is refused until one is
-        picked again (:meth:`_refuse_stale_label`); back to the types it was picked for, it is
-        picked again.  Before, it was kept when the new direction had a label of that name
-        (with names that cross, another type was set) and dropped without a word when not (the
-        pairs linked unlabeled)."""
+    def _label_kept(self, types: tuple[str, str]) -> str:
+        """The value the label picker keeps for ``types`` (lock held): the label picked, or
+        back to the types it was picked for a label set aside (:meth:`_mark_stale`), or the
+        placeholder that asks for a label again."""
         if self._stale_label is not None and self._stale_label[1] == types:
             keep, self._stale_label = self._stale_label[0], None
-            return keep, status
-        if self._stale_label is None:
-            if keep == NONE or self._label_types in (None, types):
-                return keep, status
-            assert self._label_types is not None
-            self._stale_label, self._label_types = (keep, self._label_types), None
-        said = self._stale_words()
-        return NONE, f"{status}<br>{render.esc(said)}" if status else render.esc(said)
+            self._label_types = types
+            return keep
+        self._mark_stale(types)
+        return _PICK_AGAIN if self._stale_label is not None else str(self.label.value)
+
+    def _show_labels(self, options: list[tuple[str, str]], keep: str, status: str) -> None:
+        """The picker's labels, its value, and the status beside it (lock held); while a label
+        picked for other types is set aside, a first option asks for one again."""
+        if self._stale_label is not None:
+            label, (from_type, to_type) = self._stale_label
+            ask = f"(pick again: {redact(label)!r} was for {from_type} → {to_type})"
+            options = [(ask, _PICK_AGAIN), *options]
+            said = render.esc(self._stale_words())
+            status = f"{status}<br>{said}" if status else said
+        self.labels_status.value = status
+        with self._quietly():
+            self.label.options = options
+            self.label.value = keep if keep in {v for _, v in options} else NONE
+
+    def _mark_stale(self, types: tuple[str, str]) -> None:
+        """Set the label picked aside when it was picked for other types than ``types`` (lock
+        held): its name in this direction may be another association (the inverse of another
+        label: names that cross), so the read is refused until a label, or none, is picked
+        again (:meth:`_refuse_stale_label`).  Before, it was kept when the new direction had a
+        label of that name (with names that cross, another type was set) and dropped without
+        a word when not (the pairs linked unlabeled)."""
+        label = str(self.label.value)
+        if self._stale_label is not None or label in (NONE, _PICK_AGAIN):
+            return
+        if self._label_types is not None and self._label_types != types:
+            self._stale_label, self._label_types = (label, self._label_types), None
 
     def _stale_words(self) -> str:
         label, (from_type, to_type) = self._stale_label or ("", ("", ""))
@@ -1201,8 +1230,14 @@ class HubframeApp:
         )
 
     def _refuse_stale_label(self, job: str) -> None:
-        """StepError while the label picked was picked for other types (:meth:`_label_kept`)."""
-        if job == "associate" and self._stale_label is not None:
+        """StepError while the label picked was picked for other types (:meth:`_mark_stale`),
+        whether or not the picker's list could be read since the types changed."""
+        if job != "associate":
+            return
+        with self._state_lock:
+            self._mark_stale((str(self.from_type.value), str(self.to_type.value)))
+            stale = self._stale_label is not None or self.label.value == _PICK_AGAIN
+        if stale:
             raise StepError("mapping", self._stale_words())
 
     def _label_pair(self) -> tuple[Connection | None, str, str]:

@@ -535,6 +535,7 @@ def label_names(connection: Connection, from_type: str, to_type: str) -> list[st
     """The label names HubSpot has for the pair (cached per connection)."""
     key = (from_type, to_type)
     if key not in connection._labels:
+        connection.client.limiter.ask_again()  # a day's end seen earlier is asked again
         found = connection.client.list_labels(from_type, to_type)
         names = sorted({str(t["label"]) for t in found if t.get("label")}, key=str.casefold)
         connection._labels[key] = names

@@ -61,7 +61,14 @@ from hubframe.constants import (
     STATUS_COLUMNS,
     SYNC_COLUMNS,
 )
-from hubframe.errors import STOPPING_CODES, ErrorCode, HubframeError, InputError, StopReason
+from hubframe.errors import (
+    STOPPING_CODES,
+    ErrorCode,
+    HubframeError,
+    HubframeWarning,
+    InputError,
+    StopReason,
+)
 from hubframe.hubspot.client import HubSpotClient
 from hubframe.io.meta import without_attrs
 from hubframe.io.normalize import canonical_category
@@ -464,14 +471,46 @@ def _undo(
     job = _Undo(table, index, _RunJournal(leased=leased))
     try:
         result = _undo_advice(run_in_phases(job, client, opts))
-        cancelled = opts.cancel is not None and opts.cancel.is_set()
         if not opts.dry_run:
-            _note_taken_back(table, result, client, job.journal.path, job.journal.book)
-        if not (opts.dry_run or cancelled or _rows_left(result)):
-            _mark_taken_back(table, client)
+            _journal_taken_back(table, result, client, job, opts)
     finally:
         job.journal.release()
     return result
+
+
+class UndoNotJournaled(HubframeWarning):
+    """An undo sent its removals, and the run's journal could not record what it took back (a
+    full disk, out of memory): its table is returned (its report and retry file written), and
+    the warning says what a later undo from that journal would do."""
+
+
+def _journal_taken_back(
+    table: pd.DataFrame, result: pd.DataFrame, client: HubSpotClient, job: _Undo, opts: RunOptions
+) -> None:
+    """Record in the run's journal what this undo took back (:func:`_note_taken_back`) and,
+    when it took back every row it found from a journal, that the journal's runs are undone
+    (:func:`_mark_taken_back`).  A failure there comes after the removals were sent: it is
+    warned of (:class:`UndoNotJournaled`), and the undo's table is returned.  Before, it was
+    raised: ``hf.undo`` lost the table of removals it had made, and ``hubframe undo`` wrote no
+    report and no retry file, its one line saying only that the journal could not be written."""
+    cancelled = opts.cancel is not None and opts.cancel.is_set()
+    path = job.journal.path or _journal_read(table)
+    try:
+        _note_taken_back(table, result, client, job.journal.path, job.journal.book)
+        if not (cancelled or _rows_left(result)):
+            _mark_taken_back(table, client)
+    except Exception as exc:  # a full disk, out of memory: after the removals were sent
+        said = " ".join(str(exc).split()) or type(exc).__name__
+        warnings.warn(
+            UndoNotJournaled(
+                f"This undo's removals were sent (its table, report and retry file say which), "
+                f"but the journal {path} could not record what it took back ({said}). An undo "
+                "from that journal later would take these rows back again: check first that "
+                "none of their links was made again by hand since, or undo from this undo's "
+                "report instead."
+            ),
+            stacklevel=4,
+        )
 
 
 #: A run's advice for a row whose removal may not be done ("Run the retry file: sending it

@@ -506,7 +506,25 @@ def labels_first(
     # cell's label is not, so "the sheet names no labels" would be untrue of such a sheet.
     none = "no row that sets a limit names a label"
     print_labels(result, f"{Path(args.file).name}: labels{mode}", sys.stdout, none=none)
+    _refuse_after_failure(result)
     return new
+
+
+def _refuse_after_failure(result: pd.DataFrame) -> None:
+    """A labels step hubframe itself failed in (``RUN_FAILED``: out of memory) said "the run
+    stopped": no limit is sent after it (one line, exit 2).  Before, the limits run went on and
+    the command could end with exit 0 after that line.  (A stop of HubSpot's -- the daily
+    limit, a refused token -- stops the limits run by itself.)"""
+    from hubframe.cli import _RunBroke
+    from hubframe.errors import ErrorCode
+    from hubframe.jobs.labels import LABELS_STOP
+
+    if (result.attrs.get("hubframe") or {}).get(LABELS_STOP) == str(ErrorCode.RUN_FAILED):
+        raise _RunBroke(
+            "hubframe failed while the labels were created (their lines above say which were "
+            "made: RUN_FAILED), so no limit was sent; free memory, then run the same command "
+            "again (a label made is not made twice)"
+        )
 
 
 def _where(row: dict[str, Any], *, several: bool) -> str:

@@ -439,3 +439,28 @@ def test_the_labels_command_hubframe_failed_in_is_one_line(
     line = _one_error_line(capsys.readouterr().err)
     assert "MemoryError" in line and "RUN_FAILED" in line
     _labels_agree(pd.read_csv(report, dtype=str), sb)
+
+
+@pytest.mark.parametrize("nth", [1, 2, 3])
+def test_limits_with_labels_hubframe_failed_in_sends_no_limit(
+    sb: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    nth: int,
+) -> None:
+    """``limits --create-labels``: hubframe failing while a label is created said "the run
+    stopped", and the limits run went on, setting limits, exit 0 or 1 (helper-227); now no
+    limit is sent and the command ends with one line, exit 2."""
+    before = sb.limits("deals", "contacts")
+    sheet = tmp_path / "limits.csv"
+    rows = [f"deals,contacts,{label},{n + 2}" for n, label in enumerate(NEW_LABELS)]
+    sheet.write_text("From object,To object,Label,Max associations\n" + "\n".join(rows) + "\n")
+    _after_the_request(monkeypatch, MemoryError(), nth)
+    argv = ["limits", str(sheet), "--create-labels", "--no-progress"]
+    assert main([*argv, "--token", sb.token, "--base-url", sb.url]) == 2
+    said = capsys.readouterr()
+    assert "so the run stopped" in said.out
+    line = _one_error_line(said.err)
+    assert "RUN_FAILED" in line and "no limit was sent" in line
+    pd.testing.assert_frame_equal(sb.limits("deals", "contacts"), before)

@@ -84,6 +84,7 @@ def _facts(name: str) -> Check:
 #: mappings of text, their items).
 SHAPES: Final[Mapping[str, Check]] = {
     "kind": _text,
+    "labels_stop": _text,
     "source": _text,
     "from_type": _text,
     "to_type": _text,

@@ -1239,6 +1239,11 @@ class _Labeler:
         return _Outcome("create", Status.SUCCESS, now[0].category, now[0].type_id, message=said)
 
 
+#: attrs key of a labels run's result: the code of what stopped it (``RUN_FAILED``, the daily
+#: limit, a refused token), when it stopped before every label was done.
+LABELS_STOP: Final = "labels_stop"
+
+
 def configure_labels(
     source: Any,
     client: HubSpotClient,
@@ -1298,6 +1303,8 @@ def configure_labels(
         columns=list(RESULT_COLUMNS),
     )
     result.attrs["hubframe"] = {"kind": LABELS_KIND, **_source(wanted)}
+    if labeler.stop is not None:  # what stopped the run (a limits run after it must not go)
+        result.attrs["hubframe"][LABELS_STOP] = str(labeler.stop.code)
     return result
 
 

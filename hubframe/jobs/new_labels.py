@@ -42,7 +42,7 @@ import pandas as pd
 from hubframe.constants import USER_DEFINED
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.io.normalize import normalize_label
-from hubframe.jobs.labels import configure_labels, spellings
+from hubframe.jobs.labels import LABELS_STOP, configure_labels, spellings
 from hubframe.run.labels import LabelBook, LabelDef, is_stand_in, named, visible_label
 from hubframe.run.rows import read_input, text, value
 from hubframe.vocab import ObjectPair, Status
@@ -300,7 +300,11 @@ def create_new_labels(
     if rows.empty:
         return _lines(new, None)
     done = configure_labels(rows, client, dry_run=dry_run, cancel=cancel, on_start=on_start)
-    return _lines(new, done)
+    lines = _lines(new, done)
+    stop = (done.attrs.get("hubframe") or {}).get(LABELS_STOP)
+    if stop is not None:  # what stopped the labels: the limits run is told (labels_first)
+        lines.attrs["hubframe"] = {**(lines.attrs.get("hubframe") or {}), LABELS_STOP: stop}
+    return lines
 
 
 def _creating(new: NewLabels) -> pd.DataFrame:

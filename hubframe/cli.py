@@ -1042,17 +1042,68 @@ def _write_retry(
     if not todo and not path.exists():
         print("retry file: not written, no rows to retry", file=out)
         return
-    target = _retry_path(args, path, todo, out)
-    if target is None:
-        return
-    path = target
+    staged = _staging(path)
     try:
-        written["retry file"] = export_retry(result, path)
+        if staged is not None:  # built first, then judged: see _placed
+            export_retry(result, staged)
+        target = _retry_path(args, path, todo, out)
+        if target is None:
+            return
+        path = target
+        if staged is None:
+            written["retry file"] = export_retry(result, path)
+        else:
+            written["retry file"] = path = _placed(staged, path, args.retry_file, out)
     except Exception as exc:  # a full disk, out of memory: said with the report's failure
         failed["retry file"] = exc
         return
+    finally:
+        if staged is not None:
+            with contextlib.suppress(OSError):  # its folder gone meanwhile: nothing to remove
+                staged.unlink(missing_ok=True)
     said = _retry_words(args, todo, result, path) if todo else "no rows to retry: emptied"
     print(f"retry file: {written['retry file']} ({said})", file=out)
+
+
+def _staging(path: Path) -> Path | None:
+    """A hidden file beside the retry file's real path to build it in before it is judged and
+    moved into place (:func:`_placed`); None for a path that is no file to replace (a device:
+    written in place, as before)."""
+    import secrets
+
+    real = Path(os.path.realpath(path.expanduser()))
+    if real.exists() and not real.is_file():
+        return None
+    return real.with_name(f".{real.stem}.{secrets.token_hex(6)}.staged{real.suffix}")
+
+
+def _placed(staged: Path, target: Path, asked: object, out: TextIO) -> Path:
+    """Move the built retry file into place, just after the path was judged again: over the
+    file there (its permissions kept), or, when it goes beside another run's (``target`` is
+    not the ``asked`` path), only where no file is (a hard link, which fails rather than
+    replace one): a third run's file there meanwhile moves it to the next free name.  Before,
+    the file was judged, then built, then written: two runs that ended within one build's time
+    both judged the file unchanged, and the later replaced the earlier's rows."""
+    import stat as stat_module
+
+    from hubframe.report.outputs import free_name
+
+    real = Path(os.path.realpath(target.expanduser()))
+    if target == Path(str(asked)):
+        with contextlib.suppress(OSError):
+            os.chmod(staged, stat_module.S_IMODE(os.stat(real).st_mode))
+        os.replace(staged, real)
+        return target
+    while True:
+        try:
+            os.link(staged, real)
+            return target
+        except FileExistsError:
+            target = free_name(target)
+            real = Path(os.path.realpath(target.expanduser()))
+            print(
+                f"retry file: that name was taken meanwhile; this run's is {target.name}", file=out
+            )
 
 
 def _retry_path(args: argparse.Namespace, path: Path, todo: int, out: TextIO) -> Path | None:
@@ -1217,8 +1268,8 @@ def run_job(
     started = datetime.now().astimezone().replace(tzinfo=None)
     if kind == "undo" and conn is None and getattr(args, "sandbox", None):
         raise InputError(_SANDBOX_UNDO)
+    _keep_run_reports(args)  # first: a real run's report named as an output says so
     _check_outputs(args)  # nothing is sent unless the run can write all it was asked to
-    _keep_run_reports(args)
     frame = _read(kind, args)  # then the sheet: its problems are the commonest
     if kind in ("associate", "sync"):
         _refuse_removals(args, frame)

@@ -87,3 +87,52 @@ def test_a_retry_file_as_judged_is_written_over(
         said = capsys.readouterr().out
         assert "emptied" in said and not (tmp_path / "r (2).csv").exists(), said
         assert _retry_ids(retry) == []
+
+
+@pytest.mark.parametrize("suffix", [".xlsx", ".csv"])
+def test_a_retry_file_written_while_this_one_is_built_is_kept(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch, suffix: str
+) -> None:
+    """Review (helper-225): the file was judged, then built, then written, so two runs that
+    ended within one build's time (seconds for a large retry file) both judged it unchanged
+    and the later replaced the earlier's rows.  It is now built beside, judged, then moved
+    into place."""
+    import hubframe.report as report
+
+    with Sandbox(seed="demo") as sb:
+        hub = ["--token", sb.token, "--base-url", sb.url, "--no-progress"]
+        sheet = _sheet(tmp_path / "s.csv", 0, failing=True)
+        other = tmp_path / f"other{suffix}"
+        main(["associate", str(sheet), "--retry-file", str(other), *hub])
+        retry = tmp_path / f"r{suffix}"
+        real = report.export_retry
+
+        def built_meanwhile(result: Any, path: Any) -> Any:
+            if not retry.exists():  # the overlapping run writes its file while this one builds
+                shutil.copyfile(other, retry)
+            return real(result, path)
+
+        monkeypatch.setattr(report, "export_retry", built_meanwhile)
+        _sheet(sheet, 1, failing=True)
+        main(["associate", str(sheet), "--retry-file", str(retry), *hub])
+        said = capsys.readouterr().out
+    assert retry.read_bytes() == other.read_bytes(), said
+    assert _retry_ids(tmp_path / f"r (2){suffix}") == [str(MISSING + 1)], said
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # nothing left behind
+
+
+def test_a_retry_file_behind_a_link_keeps_its_link_and_permissions(tmp_path: Path) -> None:
+    """Built beside and moved into place, the retry file is written where its path points,
+    and keeps the permissions of the file it replaces (a private one stays private)."""
+    with Sandbox(seed="demo") as sb:
+        hub = ["--token", sb.token, "--base-url", sb.url, "--no-progress"]
+        sheet = _sheet(tmp_path / "s.csv", 0, failing=True)
+        kept = tmp_path / "kept" / "r.csv"
+        kept.parent.mkdir()
+        main(["associate", str(sheet), "--retry-file", str(kept), *hub])
+        kept.chmod(0o600)
+        link = tmp_path / "r.csv"
+        link.symlink_to(kept)
+        main(["associate", str(sheet), "--retry-file", str(link), *hub])
+    assert link.is_symlink() and _retry_ids(kept) == [str(MISSING)]
+    assert kept.stat().st_mode & 0o777 == 0o600

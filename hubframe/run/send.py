@@ -214,6 +214,22 @@ def _no_threads(exc: RuntimeError) -> StopReason:
     )
 
 
+def _unsent(batch: Batch, status: Status, code: ErrorCode | None, message: str) -> list[Outcome]:
+    """Every row of ``batch`` with one outcome, no attempt made (a stop, a cancel, a failure of
+    hubframe's own before or while it was sent)."""
+    return [
+        Outcome(
+            status,
+            action=item.action,
+            error_code=code,
+            error_message=message,
+            batch=batch.number,
+            attempts=0,
+        )
+        for item in batch.items
+    ]
+
+
 def _short(error: BaseException) -> str:
     return str(error).rstrip(".")
 
@@ -437,9 +453,9 @@ class Sender:
         """The outcomes of a batch hubframe failed on (``exc``), having stopped the run:
         ``UNKNOWN_OUTCOME`` when a request of it may have reached HubSpot (``sent``), else
         ``failed`` with ``RUN_FAILED``."""
-        logger.debug("run stopped: %s", failure_words(exc), exc_info=exc)  # the traceback
-        self.stop.set(_run_failed(exc))
         words = failure_words(exc)
+        logger.debug("run stopped: %s", words, exc_info=exc)  # the traceback (redacted: logging)
+        self.stop.set(_run_failed(exc))
         if sent:
             code = ErrorCode.UNKNOWN_OUTCOME
             message = (
@@ -453,17 +469,7 @@ class Sender:
                 f"Not sent: hubframe failed before this row's batch left ({words}), so the run "
                 "stopped; nothing of the batch reached HubSpot. Run the retry file."
             )
-        return [
-            Outcome(
-                Status.FAILED,
-                action=item.action,
-                error_code=code,
-                error_message=message,
-                batch=batch.number,
-                attempts=0,
-            )
-            for item in batch.items
-        ]
+        return _unsent(batch, Status.FAILED, code, message)
 
     def _run_batch(self, batch: Batch, body: JsonBytes | None) -> list[Outcome]:
         packed = pack(batch) if self.journal is not None else None
@@ -533,17 +539,7 @@ class Sender:
         (``skipped``, ``CANCELLED``), or a failure of hubframe itself (:meth:`_broke`)."""
         if not isinstance(exc, _Cancelled):
             return self._broke(batch, exc, sent=sent)
-        return [
-            Outcome(
-                Status.SKIPPED,
-                action=item.action,
-                error_code=ErrorCode.CANCELLED,
-                error_message=CANCELLED_MESSAGE,
-                batch=batch.number,
-                attempts=0,
-            )
-            for item in batch.items
-        ]
+        return _unsent(batch, Status.SKIPPED, ErrorCode.CANCELLED, CANCELLED_MESSAGE)
 
     def _but_unsent(self, batch: Batch) -> list[Outcome]:
         """``batch``'s outcomes: its rows of :attr:`unsent` given theirs, the others sent as
@@ -687,17 +683,7 @@ class Sender:
             reason = StopReason.of(exc)
         message = reason.message
         if exc is None:
-            return [
-                Outcome(
-                    reason.status,
-                    action=item.action,
-                    error_code=reason.code,
-                    error_message=message,
-                    batch=batch.number,
-                    attempts=0,
-                )
-                for item in batch.items
-            ]
+            return _unsent(batch, reason.status, reason.code, message)
         return [
             Outcome.of_error(
                 reason.status,

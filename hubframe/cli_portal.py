@@ -417,14 +417,17 @@ def _labels_broke(result: pd.DataFrame) -> str | None:
     """Why a labels run hubframe itself stopped (``RUN_FAILED``: out of memory) failed, in
     one line (exit 2), or None when it did not."""
     from hubframe.errors import ErrorCode
+    from hubframe.jobs.labels import LABELS_STOP
 
+    if (result.attrs.get("hubframe") or {}).get(LABELS_STOP) != str(ErrorCode.RUN_FAILED):
+        return None  # (a row's RUN_FAILED is no test: the one label it failed on may be the last)
     codes = result["error_code"].astype("string")
     messages = result["error_message"].astype("string")
     broke = (codes == str(ErrorCode.RUN_FAILED)).fillna(False)
-    if not broke.any():
-        return None
-    unknown = int((codes == str(ErrorCode.UNKNOWN_OUTCOME)).fillna(False).sum())
-    said = str(messages[broke].iloc[-1]).removeprefix("Not sent: ").rstrip(".")
+    unknown_rows = (codes == str(ErrorCode.UNKNOWN_OUTCOME)).fillna(False)
+    unknown = int(unknown_rows.sum())
+    last = str(messages[broke if broke.any() else unknown_rows].iloc[-1])
+    said = last.removeprefix("Not sent: ").split(", so the run stopped")[0].rstrip(".")
     maybe = f", {unknown} may have been made (UNKNOWN_OUTCOME)" if unknown else ""
     return f"{said} ({int(broke.sum())} labels not done (RUN_FAILED){maybe})"
 

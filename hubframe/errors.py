@@ -760,8 +760,12 @@ class StopReason:
 def failure_words(error: BaseException) -> str:
     """A failure of hubframe itself in a few words, for a row's message or an error line:
     ``MemoryError: out of memory``, ``RuntimeError: can't start new thread``; a
-    :class:`HubframeError` by its own message."""
-    text = " ".join(str(error).split()).rstrip(".")
+    :class:`HubframeError` by its own message.  Redacted: a failure outside hubframe's own
+    code may quote what it was given (http.client: ``Invalid header value b'Bearer pat-...'``),
+    and these words go into a result table no writer redacts."""
+    from hubframe.redaction import redact
+
+    text = redact(" ".join(str(error).split()).rstrip("."))
     if isinstance(error, HubframeError):
         return text or type(error).__name__
     name = type(error).__name__

@@ -464,3 +464,38 @@ def test_limits_with_labels_hubframe_failed_in_sends_no_limit(
     line = _one_error_line(said.err)
     assert "RUN_FAILED" in line and "no limit was sent" in line
     pd.testing.assert_frame_equal(sb.limits("deals", "contacts"), before)
+
+
+def test_the_labels_command_failed_on_its_last_label_is_one_line(
+    sb: Sandbox,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Review: the command looked for the stop in the rows' RUN_FAILED, which no row has when
+    hubframe failed on the last label once its request was out (UNKNOWN_OUTCOME): exit 0 or 1
+    with no line; it now reads what stopped the run."""
+    _after_the_request(monkeypatch, MemoryError(), len(NEW_LABELS))
+    sheet = tmp_path / "labels.csv"
+    _labels_sheet().to_csv(sheet, index=False)
+    assert main(["labels", str(sheet), "--token", sb.token, "--base-url", sb.url]) == 2
+    line = _one_error_line(capsys.readouterr().err)
+    assert "MemoryError" in line and "UNKNOWN_OUTCOME" in line
+
+
+@pytest.mark.parametrize(
+    "said", ["Invalid header value b'Bearer {token}'", "{token}", "x {token}\ny"]
+)
+def test_a_failure_quoting_the_token_is_redacted_in_the_rows(
+    sb: Sandbox, monkeypatch: pytest.MonkeyPatch, said: str
+) -> None:
+    """Review: a failure outside hubframe's own code may quote what it was given, and its words
+    went into the rows' messages and the stop of a table no writer redacts."""
+    client = client_for(sb)
+    _fail_at(monkeypatch, endpoints_mod, "encoded", ValueError(said.format(token=sb.token)), 1)
+    result = hf.associate(_frame(), client, progress=False, batch_size=2)
+    facts = run_facts(result)
+    assert facts is not None and facts.stop is not None
+    texts = [*result["error_message"].dropna().astype(str), facts.stop.message]
+    assert not [t for t in texts if sb.token in t]
+    assert any("ValueError" in t for t in texts)

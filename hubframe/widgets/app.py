@@ -1170,7 +1170,7 @@ class HubframeApp:
                 names = backend.label_names(connection, from_type, to_type)
             except HubframeError as exc:
                 status = render.esc(
-                    f"The labels for {from_type} → {to_type} could not be read: {exc}"
+                    self._redact(f"The labels for {from_type} → {to_type} could not be read: {exc}")
                 )
             else:
                 options += [(redact(name), name) for name in names]

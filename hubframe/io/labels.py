@@ -246,7 +246,7 @@ class TypeRowsLeftOut(HubframeWarning):
     left empty (or holding only spaces).  The result has no row for them."""
 
 
-def _warn_type_rows(raw: RawSheet, part: pd.DataFrame, asks: pd.Series, where: str) -> None:
+def _warn_type_rows(raw: RawSheet, asks: pd.Series, where: str) -> None:
     """One :class:`TypeRowsLeftOut` naming the first rows of ``raw`` that ask nothing yet
     hold a type cell of the sheet's own (not a ``from_type=`` argument's)."""
     own = [raw.cells(c) for c in ("from_type", "to_type")]
@@ -333,7 +333,7 @@ def read_labels(
         part.insert(0, "row", raw.rows)
         part.insert(0, "sheet", to_series(constant_text(raw.name or name, raw.size)))
         asks = _asks(part)
-        _warn_type_rows(raw, part, asks, sheet_where(raw, request))
+        _warn_type_rows(raw, asks, sheet_where(raw, request))
         parts.append(part[asks])
     frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LABEL_COLUMNS)
     frame.attrs["hubframe"] = {

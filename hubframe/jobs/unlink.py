@@ -76,7 +76,7 @@ from hubframe.io.sources import as_path
 from hubframe.jobs.before_flags import refuse_flipped_flags, refuse_unsent, written_pairs
 from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
 from hubframe.jobs.undo_links import cover_links
-from hubframe.jobs.undo_sides import BothSides
+from hubframe.jobs.undo_sides import BothSides, PairKey, pair_key
 from hubframe.report.net import ends
 from hubframe.report.reader import (
     JOURNAL_LAST_RUN,
@@ -1054,16 +1054,9 @@ _TAKEN_BACK_ALREADY: Final = (
 )
 
 
-PairKey = tuple[str, str, str, str]
-
-
-def _pair_key(item: WorkItem) -> PairKey:
-    return (item.from_type, item.to_type, str(item.from_id), str(item.to_id))
-
-
 def _replays(item: WorkItem, replayed: frozenset[tuple[str, ...]]) -> bool:
     """Whether ``item``'s record pair is one several runs of a journal changed."""
-    return ends(*_pair_key(item)) in replayed
+    return ends(*pair_key(item)) in replayed
 
 
 def _spare_other_labels(
@@ -1100,10 +1093,10 @@ def _spare_other_labels(
     for item in items:
         type_id = value(rows[item.position].get("type_id"))
         if item.action in _REMOVALS and type_id is not None:
-            taken.setdefault(_pair_key(item), set()).add(int(type_id))
+            taken.setdefault(pair_key(item), set()).add(int(type_id))
     sides = BothSides(
-        label_of=lambda i: _label_of(rows[i.position], held.get(_pair_key(i), {})),
-        alone=lambda i: _alone(i, rows[i.position], held.get(_pair_key(i), {})),
+        label_of=lambda i: _label_of(rows[i.position], held.get(pair_key(i), {})),
+        alone=lambda i: _alone(i, rows[i.position], held.get(pair_key(i), {})),
         read=lambda found: _types_held(client, found),
         dry_run=dry_run,
         notes=prepared.notes,
@@ -1123,7 +1116,7 @@ def _spare_other_labels(
         kept = _kept_whole(item, rows[item.position], held, taken, again)
         if isinstance(kept, WorkItem):
             out.append(kept)
-            names = _held_by(item, held.get(_pair_key(item), {}), taken)
+            names = _held_by(item, held.get(pair_key(item), {}), taken)
             if kept.action is Action.ARCHIVE_LABELS and names is not None:
                 prepared.notes[item.position] = _label_alone(item, names)
         elif kept is not None:
@@ -1143,7 +1136,7 @@ def _plainly_held(
     the row's label is known by its type id: such rows of a pair linked from both sides are
     taken back together (:class:`~hubframe.jobs.undo_sides.BothSides`); the others go as
     :func:`_kept_whole` says."""
-    types = held.get(_pair_key(item))
+    types = held.get(pair_key(item))
     if types is None:
         return False
     if text(row.get("label")) is not None and value(row.get("type_id")) is None:
@@ -1189,7 +1182,7 @@ def _kept_whole(
     type a later run of them may have removed (:func:`_spare_other_labels`)."""
     if item.action is not Action.ARCHIVE:
         return None
-    types = held.get(_pair_key(item))
+    types = held.get(pair_key(item))
     if types is None:  # not linked: the portal read says so (skip_absent)
         return None
     type_id, label = value(row.get("type_id")), text(row.get("label"))
@@ -1230,7 +1223,7 @@ def _held_by(
 ) -> str | None:
     """The labels (quoted, in order) that hold a pair's link whole removal would take, and
     this undo does not take back; None when there is none."""
-    others = {t for t, name in types.items() if name} - taken.get(_pair_key(item), set())
+    others = {t for t, name in types.items() if name} - taken.get(pair_key(item), set())
     return ", ".join(f'"{types[t]}"' for t in sorted(others)) if others else None
 
 
@@ -1709,12 +1702,12 @@ def _say_kept(prepared: Prepared, book: LabelBook, held: Held) -> None:
     going: dict[PairKey, set[int]] = {}
     for item in items:
         if item.action is Action.ARCHIVE_LABELS and item.type_id is not None:
-            going.setdefault(_pair_key(item), set()).add(item.type_id)
+            going.setdefault(pair_key(item), set()).add(item.type_id)
     for item in items:
         if item.action is not Action.ARCHIVE_LABELS or _ends(item) in whole:
             continue
         entries = held.get((item.from_type, item.to_type), {}).get(str(item.from_id))
-        left = _types_to(entries or [], item.to_id) - going.get(_pair_key(item), set())
+        left = _types_to(entries or [], item.to_id) - going.get(pair_key(item), set())
         if entries is not None and left:
             _say(prepared, [item], _kept(book, item, left))
 

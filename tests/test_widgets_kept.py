@@ -23,6 +23,7 @@ from hubframe.report import write_pairs
 from hubframe.sandbox import Sandbox
 from hubframe.testing import xlsx_bytes
 from hubframe.widgets import HubframeApp, kept
+from hubframe.widgets.backend import FileKind
 from hubframe.widgets.portal import REVIEW
 
 DEALS, CONTACTS = 2040000001, 1019360001
@@ -300,8 +301,8 @@ def test_the_shown_runs_files_are_saved_once_into_a_folder(
 ) -> None:
     """Each Save report wrote the shown run's report and retry file anew ("A_report (2).xlsx",
     "A_retry (2).csv" beside the first): a Save again is the files written before, while they
-    are as written; an edited one is never written over, and the run's files are written anew
-    beside it."""
+    are as written; an edited one is never written over, and that file alone is written anew
+    beside it (the report as written is the report still: a copy would be undone twice)."""
     click(app, app.connect_button)
     bad = b"Deal ID,Contact ID\n9999999901,9999999902\n"  # no such records: a retry row
     upload(app, "A.csv", _pairs_csv(2) + bad.split(b"\n", 1)[1])
@@ -316,7 +317,8 @@ def test_the_shown_runs_files_are_saved_once_into_a_folder(
     assert app.saved == first and _files(out) == {p.name for p in first}
     first[1].write_text("edited\n")
     click(app, app.save_button)
-    assert len(_files(out)) == 4 and first[1].read_text() == "edited\n", _files(out)
+    assert len(_files(out)) == 3 and first[1].read_text() == "edited\n", _files(out)
+    assert app.saved == [first[0], out / "A_retry (2).csv"], app.saved
 
 
 def test_a_shown_report_saved_is_not_written_again_once_kept(
@@ -350,7 +352,9 @@ def test_a_report_edited_after_its_save_is_not_handed_on_as_it(tmp_path: Path) -
     result = pd.DataFrame({"status": ["success"]})
     report = tmp_path / "a_report.xlsx"
     report.write_bytes(b"as the Save wrote it")
-    saved = kept.SavedFiles.of(result, None, ("a_report.xlsx", "a_retry.xlsx"), [report])
+    saved = kept.SavedFiles.of(
+        result, None, ("a_report.xlsx", "a_retry.xlsx"), {FileKind.REPORT: report}
+    )
     report.write_bytes(b"edited afterwards, rows deleted")
     os.utime(report, ns=(1, 1))  # another size and time, as an edit gives
     earlier = kept.KeptReport(run=1, name="a_report (run 1).xlsx", result=result, issues=None)
@@ -358,7 +362,9 @@ def test_a_report_edited_after_its_save_is_not_handed_on_as_it(tmp_path: Path) -
     assert earlier.report.saved_as(tmp_path) is None  # written again by the next Save
     untouched = tmp_path / "b_report.xlsx"
     untouched.write_bytes(b"as written")
-    saved = kept.SavedFiles.of(result, None, ("b_report.xlsx", "b_retry.xlsx"), [untouched])
+    saved = kept.SavedFiles.of(
+        result, None, ("b_report.xlsx", "b_retry.xlsx"), {FileKind.REPORT: untouched}
+    )
     again = kept.KeptReport(run=2, name="b_report (run 2).xlsx", result=result, issues=None)
     saved.hand_to(again)
     assert again.report.saved_as(tmp_path) == untouched  # unchanged: that file again

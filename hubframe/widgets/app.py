@@ -35,7 +35,7 @@ from hubframe.redaction import contains_secret, redact, replace_value
 from hubframe.report.columns import workbook_too_wide
 from hubframe.tokens import token_problem, token_text
 from hubframe.widgets import backend, kept, portal, render, words
-from hubframe.widgets.backend import Connection, Guess, Progress, SheetSource
+from hubframe.widgets.backend import Connection, FileKind, Guess, Progress, SheetSource
 from hubframe.widgets.kept import KeptReport, Made, Offer, PageFile, SavedFiles, kept_name
 from hubframe.widgets.runner import Runner
 from hubframe.widgets.types import TypePicker
@@ -1836,21 +1836,18 @@ class HubframeApp:
         if result is None and not earlier:
             raise StepError("run", "Run the sheet first: there is no report to save yet.")
         folder = as_path(typed or "reports")
-        written: list[Path] = []
+        stages: list[Callable[[], list[Path]]] = []
         if exported:  # an export: its files, as the page offers them
-            written = backend.save_files(exported, folder)
+            stages.append(partial(backend.save_files, exported, folder))
         elif result is not None:
-            written = self._save_shown(result, issues, names, folder)
+            stages.append(partial(self._save_shown, result, issues, names, folder))
         if earlier:  # the earlier runs' reports, each under its own name, once a folder
-            written += _save_kept(list(earlier.values()), folder)
+            stages.append(partial(_save_kept, list(earlier.values()), folder))
+        written, failed = _save_each(stages)
         self.saved = written
-        lines = "".join(
-            f'<div class="hf-saved-path" style="font-family:monospace">{render.esc(path)} '
-            f"({render.file_size(path.stat().st_size)})</div>"
-            for path in written
-        )
-        head = render.message_html(f"Saved to {folder.resolve()}:", "success")
-        self.saved_paths.value = f'<div class="hf-saved">{head}{lines}</div>'
+        self.saved_paths.value = _saved_html(folder, written)
+        if failed:  # the files written are shown, and named in the message too
+            raise backend.NotAllSaved(failed, dict(enumerate(written)))
 
     def _save_shown(
         self,
@@ -1863,18 +1860,23 @@ class HubframeApp:
         Save wrote there, as written, are those files again (each Save wrote them anew,
         "a_report (2).xlsx" beside "a_report.xlsx")."""
         before = self._shown_saved
-        again = before.still(result, issues, names, folder) if before is not None else None
-        if again is not None:
-            return again
-        written = backend.save_outputs(
-            result,
-            issues,
-            folder,
-            *names,
-            source=self.source.path if self.source is not None else None,
-        )
-        self._shown_saved = SavedFiles.of(result, issues, names, written)
-        return written
+        again = before.still(result, issues, names, folder) if before is not None else {}
+        wanted = [FileKind.REPORT] + ([FileKind.RETRY] if backend.retry_count(result) else [])
+        missing = [kind for kind in wanted if kind not in again]
+        done: dict[FileKind, Path] = {}
+        source = self.source.path if self.source is not None else None
+        try:
+            if missing:
+                paths = backend.save_outputs(
+                    result, issues, folder, *names, source=source, kinds=missing
+                )
+                done = dict(zip(missing, paths, strict=True))
+        except backend.NotAllSaved as exc:  # those written are noted: no copy of them next
+            done = {missing[n]: path for n, path in exc.done.items()}
+            raise backend.NotAllSaved(exc.failed, dict(enumerate((again | done).values()))) from exc
+        finally:
+            self._shown_saved = SavedFiles.of(result, issues, names, again | done)
+        return [(again | done)[kind] for kind in wanted]
 
 
 def _save_kept(reports: list[KeptReport], folder: Path) -> list[Path]:
@@ -1885,11 +1887,47 @@ def _save_kept(reports: list[KeptReport], folder: Path) -> list[Path]:
     files = [file for report in reports for file in report.files]
     found = {file.name: file.saved_as(folder) for file in files}
     new = [file for file in files if found[file.name] is None]
-    written = backend.save_run_files([file.file for file in new], folder)
-    for file, path in zip(new, written, strict=True):
-        file.was_saved(path)
-        found[file.name] = path
-    return [path for path in found.values() if path is not None]
+    failed: list[str] = []
+    try:
+        done = dict(enumerate(backend.save_run_files([file.file for file in new], folder)))
+    except backend.NotAllSaved as exc:  # those written are noted: no copy of them next
+        done, failed = exc.done, exc.failed
+    for n, path in done.items():
+        new[n].was_saved(path)
+        found[new[n].name] = path
+    written = [path for path in found.values() if path is not None]
+    if failed:
+        raise backend.NotAllSaved(failed, dict(enumerate(written)))
+    return written
+
+
+def _save_each(stages: Sequence[Callable[[], list[Path]]]) -> tuple[list[Path], list[str]]:
+    """Each stage of a Save (the shown run's files or an export's, the kept runs') done
+    whatever became of the others: the files written, and what could not be."""
+    written: list[Path] = []
+    failed: list[str] = []
+    for stage in stages:
+        try:
+            written += stage()
+        except backend.NotAllSaved as exc:
+            written += exc.written
+            failed += exc.failed
+        except InputError as exc:  # a path refused: the other stages write still
+            failed.append(str(exc).rstrip("."))
+    return written, list(dict.fromkeys(failed))  # a folder refused is said once
+
+
+def _saved_html(folder: Path, written: Sequence[Path]) -> str:
+    """The files a Save wrote, with their sizes ("": none)."""
+    if not written:
+        return ""
+    lines = "".join(
+        f'<div class="hf-saved-path" style="font-family:monospace">{render.esc(path)} '
+        f"({render.file_size(path.stat().st_size)})</div>"
+        for path in written
+    )
+    head = render.message_html(f"Saved to {folder.resolve()}:", "success")
+    return f'<div class="hf-saved">{head}{lines}</div>'
 
 
 #: Said for a MemoryError (which has no text of its own).

@@ -11,7 +11,7 @@ import tempfile
 import threading
 import time
 import warnings
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from enum import StrEnum
 from pathlib import Path
@@ -680,6 +680,49 @@ class RunFile:
         return export_retry(self.result, path)
 
 
+class NotAllSaved(InputError):
+    """A Save wrote some of its files and not others (a full disk, out of memory): ``failed``
+    says each file not written and why, ``done`` where each written one went, by its writer's
+    position, so the page notes them as saved and shows them."""
+
+    def __init__(self, failed: Sequence[str], done: Mapping[int, Path]) -> None:
+        wrote = "".join(f" {path} was written." for path in done.values())
+        super().__init__("; ".join(failed) + "." + wrote)
+        self.failed = list(failed)
+        self.done = dict(done)
+
+    @property
+    def written(self) -> list[Path]:
+        """The files written, in their writers' order."""
+        return [self.done[n] for n in sorted(self.done)]
+
+
+#: One file of a Save: what it is ("report"), its path (checked), and what writes it there.
+Writer = tuple[str, Path, Callable[[Path], Path]]
+
+
+def write_each(writers: Sequence[Writer]) -> list[Path]:
+    """Each file written whatever became of the others (a report out of memory or on a full
+    disk kept the next file from being tried, and the files before it went unsaid); the
+    paths written, in order.  :class:`NotAllSaved` when any failed."""
+    done: dict[int, Path] = {}
+    failed: list[str] = []
+    for n, (what, path, write) in enumerate(writers):
+        try:
+            done[n] = write(path)
+        except Exception as exc:  # a full disk, out of memory: the others are written still
+            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else failure_words(exc)
+            failed.append(f"{path}: the {what} could not be written ({why})")
+    if failed:
+        raise NotAllSaved(failed, done)
+    return [done[n] for n in range(len(writers))]
+
+
+def _refuse_a_file(folder: Path) -> None:
+    if folder.exists() and not folder.is_dir():
+        raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
+
+
 def save_outputs(
     result: pd.DataFrame,
     issues: pd.DataFrame | None,
@@ -688,60 +731,62 @@ def save_outputs(
     retry_name: str,
     *,
     source: Path | None = None,
+    kinds: Collection[FileKind] = (FileKind.REPORT, FileKind.RETRY),
 ) -> list[Path]:
     """Write the report, and the retry file when rows are left to do, into ``folder`` (created
-    when missing; earlier files are kept: a new name gets " (2)").  Every path is checked
-    before anything is written, as the command line checks its outputs.  Each file is
-    attempted whatever became of the other (a report out of memory or on a full disk kept the
-    retry file from being written); then one InputError names what was and was not."""
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
-    report = free_name(folder / report_name)
-    retry = free_name(folder / retry_name) if retry_count(result) else None
+    when missing; earlier files are kept: a new name gets " (2)"); only the ``kinds`` asked
+    for (those a Save wrote before and are as written are not written again).  Every path is
+    checked before anything is written, as the command line checks its outputs.  Each file is
+    attempted whatever became of the other (:func:`write_each`)."""
+    _refuse_a_file(folder)
+    report = free_name(folder / report_name) if FileKind.REPORT in kinds else None
+    retry = None
+    if FileKind.RETRY in kinds and retry_count(result):
+        retry = free_name(folder / retry_name)
     check_outputs(report=report, retry_file=retry, sources=[source] if source else [])
-    writers: list[tuple[str, Path, Callable[[Path], Path]]] = [
-        ("report", report, lambda path: export_report(result, path, validation=issues))
-    ]
+    writers: list[Writer] = []
+    if report is not None:
+        writers.append(
+            ("report", report, lambda path: export_report(result, path, validation=issues))
+        )
     if retry is not None:
         writers.append(("retry file", retry, lambda path: export_retry(result, path)))
-    written: list[Path] = []
-    failed: list[str] = []
-    for what, path, write in writers:
-        try:
-            written.append(write(path))
-        except Exception as exc:  # a full disk, out of memory: the other is written still
-            why = exc.strerror if isinstance(exc, OSError) and exc.strerror else failure_words(exc)
-            failed.append(f"{path}: the {what} could not be written ({why})")
-    if failed:
-        wrote = "".join(f" {path} was written." for path in written)
-        raise InputError("; ".join(failed) + "." + wrote)
-    return written
+    return write_each(writers)
+
+
+def _write_bytes(data: bytes) -> Callable[[Path], Path]:
+    def write(path: Path) -> Path:
+        with written_whole(path) as temp:
+            temp.write_bytes(data)
+        return path
+
+    return write
 
 
 def save_files(files: Mapping[str, bytes], folder: Path) -> list[Path]:
     """Write ready-made files (an export's ``.xlsx`` and ``.csv``) into ``folder``, created
     when missing; an existing file is kept (the new one gets " (2)").  Checked first; each
-    file appears whole or not at all (a full disk left a cut file under the export's name)."""
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
+    file appears whole or not at all (a full disk left a cut file under the export's name),
+    and is attempted whatever became of the other (:func:`write_each`)."""
+    _refuse_a_file(folder)
     paths = [check_output(free_name(folder / name), "export") for name in files]
     folder.mkdir(parents=True, exist_ok=True)
-    for path, data in zip(paths, files.values(), strict=True):
-        with written_whole(path) as temp:
-            temp.write_bytes(data)
-    return paths
+    pairs = zip(paths, files.values(), strict=True)
+    writers = [("export", path, _write_bytes(data)) for path, data in pairs]
+    return write_each(writers)
 
 
 def save_run_files(files: Sequence[RunFile], folder: Path) -> list[Path]:
     """Write run files (the earlier runs' reports and retry files the app kept) into
     ``folder``, created when missing; an existing file is kept and never written over (the new
-    one gets " (2)").  Every path is checked before anything is written."""
-    if folder.exists() and not folder.is_dir():
-        raise InputError(f"{folder}: is a file, not a folder; type the folder to save into")
+    one gets " (2)").  Every path is checked before anything is written; each file is
+    attempted whatever became of the others (:func:`write_each`: :class:`NotAllSaved` says
+    which were written, by their position in ``files``)."""
+    _refuse_a_file(folder)
     paths: list[Path] = []
     for file in files:  # the names differ: each is its run's
         paths.append(check_output(free_name(folder / file.name), str(file.kind)))
-    return [file.write(path) for file, path in zip(files, paths, strict=True)]
+    return write_each([(str(f.kind), path, f.write) for f, path in zip(files, paths, strict=True)])
 
 
 def retry_bytes(result: pd.DataFrame, filename: str) -> bytes:

@@ -145,14 +145,13 @@ class KeptReport:
 class SavedFiles:
     """The files a Save wrote the shown run's report (and retry file) to, as written: a Save
     again into the same folder is those files, not copies beside them ("a_report (2).xlsx",
-    read as another run's)."""
+    read as another run's); only a file changed, moved or deleted since is written anew."""
 
     result: pd.DataFrame = field(repr=False)
     issues: pd.DataFrame | None = field(repr=False)
     names: tuple[str, str]
-    stamps: dict[Path, tuple[int, int]]
-    #: which file each path is: the report's, the retry file's
-    kinds: dict[Path, FileKind] = field(default_factory=dict)
+    #: each file written (the report, the retry file): its path, and its size and time then
+    files: dict[FileKind, tuple[Path, tuple[int, int]]]
 
     @classmethod
     def of(
@@ -160,12 +159,12 @@ class SavedFiles:
         result: pd.DataFrame,
         issues: pd.DataFrame | None,
         names: tuple[str, str],
-        paths: list[Path],
+        paths: Mapping[FileKind, Path],
     ) -> SavedFiles:
-        """``paths``: the report written, then the retry file when one was."""
-        stamps = {path: stamp for path in paths if (stamp := file_stamp(path)) is not None}
-        kinds = dict(zip(paths, (FileKind.REPORT, FileKind.RETRY), strict=False))
-        return cls(result, issues, names, stamps, kinds)
+        """``paths``: where each file was written (a Save that could not write one has not
+        got it)."""
+        files = {kind: (path, stamp) for kind, path in paths.items() if (stamp := file_stamp(path))}
+        return cls(result, issues, names, files)
 
     def still(
         self,
@@ -173,16 +172,17 @@ class SavedFiles:
         issues: pd.DataFrame | None,
         names: tuple[str, str],
         folder: Path,
-    ) -> list[Path] | None:
-        """The files, when they are ``result``'s (with ``issues``) under ``names`` in
-        ``folder``, each as written; None when any is not (another run, changed, gone)."""
+    ) -> dict[FileKind, Path]:
+        """The files that are ``result``'s (with ``issues``) under ``names`` in ``folder``,
+        each as written; none when another run's, and not those changed or gone since."""
         if result is not self.result or issues is not self.issues or names != self.names:
-            return None
+            return {}
         where = folder.resolve()
-        for path, stamp in self.stamps.items():
-            if path.parent.resolve() != where or file_stamp(path) != stamp:
-                return None
-        return list(self.stamps) or None
+        return {
+            kind: path
+            for kind, (path, stamp) in self.files.items()
+            if path.parent.resolve() == where and file_stamp(path) == stamp
+        }
 
     def hand_to(self, report: KeptReport) -> None:
         """Note on ``report`` (this run's, kept once another run is shown) the report and
@@ -190,9 +190,8 @@ class SavedFiles:
         if report.result is not self.result:
             return
         files = {FileKind.REPORT: report.report, FileKind.RETRY: report.retry}
-        for path, stamp in self.stamps.items():
-            file = files.get(self.kinds.get(path, FileKind.REPORT))
-            if file is not None:
+        for kind, (path, stamp) in self.files.items():
+            if (file := files.get(kind)) is not None:
                 file.was_saved(path, stamp)  # as written then: a file edited since is not it
 
 

@@ -393,19 +393,60 @@ def check_values_above(
     and a label.  A record id counts when it has as many digits as the ids of its column in
     the rows ``below`` the header (a first sample) do, give or take one for two values and
     exactly for one beside a label: a title row's number ("Portal | 4412345 | production",
-    "2024 | Q3 | ...", a count "80 | 240") is not one.  In a limits sheet a limit beside a
-    label or two object types counts too (:class:`_LimitLayout`).  Rows of emails and domains sorted
-    above their header (Excel's Sort with "My data has headers" off) were dropped as a
-    title, without a word."""
+    "2024 | Q3 | ...") is not one.  A value under each side, or under one side beside a label
+    with no word under the other, counts with ids of any length (:func:`_holds_pair`: old
+    portals' 2-4 digit ids beside 11-digit ones), except a row of counts under a row naming
+    the objects ("Deals | Contacts", then "80 | 240": :func:`_under_names`).  In a limits sheet
+    a limit beside a label or two object types counts too (:class:`_LimitLayout`).  Rows of
+    emails and domains sorted above their header (Excel's Sort with "My data has headers"
+    off), and pairs of short ids, were dropped as a title, without a word."""
     shape = row_shape(headers, mapping, request, below)
     if shape is None:
         return
-    found = [i for i, cells in enumerate(above) if shape.reads_as_row(cells)]
+    found = [i for i, cells in enumerate(above) if _reads_above(above, i, shape)]
     if found:
         rows = _row_list([first_row + i for i in found])
         what = "read as rows of the table"
         shown = shape.shown(above[found[0]])
         raise _not_read(where, header_row, rows, what, shown, found[0] + first_row)
+
+
+def _reads_above(above: Sequence[Sequence[object]], i: int, shape: RowShape) -> bool:
+    """Whether row ``i`` of ``above`` reads as a row of the table (see
+    :func:`check_values_above`)."""
+    if shape.reads_as_row(above[i]):
+        return True
+    return _holds_pair(above[i], shape.tests) and not _under_names(above, i, shape.tests)
+
+
+def _holds_pair(cells: Sequence[object], tests: Mapping[int, Callable[[str], bool]]) -> bool:
+    """A value under each side (record ids of any length, emails, domains), or under one side
+    beside a label with no word under the other ("1234 | | Champion"; "Version | 3 | final"
+    is a title): the row of a pair, or half of one, whatever its ids' length."""
+    sides = [(test, _unmarked(_cell(cells, p))) for p, test in tests.items() if test in _SIDES]
+    values = sum(bool(text) and test(text) for test, text in sides)
+    words = sum(bool(text) and not test(text) for test, text in sides)
+    label = any(test is bool and _unmarked(_cell(cells, p)) for p, test in tests.items())
+    return values >= 2 or (values == 1 and label and not words)
+
+
+def _under_names(
+    above: Sequence[Sequence[object]], i: int, tests: Mapping[int, Callable[[str], bool]]
+) -> bool:
+    """Row ``i`` a row of counts under a row naming the objects over each of its sides'
+    values ("Deals | Contacts", then "80 | 240"): a summary, not a pair."""
+    if i == 0:
+        return False
+    filled = [p for p, test in tests.items() if test in _SIDES and _unmarked(_cell(above[i], p))]
+    return all(_names_object(_cell_at(above[i - 1], p)) for p in filled)
+
+
+def _names_object(text: str) -> bool:
+    return bool(text) and is_valid_object_type(canonical_object_type(text) or "")
+
+
+def _cell(cells: Sequence[object], position: int) -> object:
+    return cells[position] if position < len(cells) else ""
 
 
 @dataclass(frozen=True)
@@ -560,9 +601,10 @@ def _not_read(where: str, header: int, rows: str, what: str, shown: str, row: in
     )
 
 
-#: A cell that reads as a value of a column: a whole number of 1-18 digits (ids, type ids,
-#: limits), an email (no spaces, an "@"), a domain (labels between dots).
+#: A cell that reads as a value of a column: a whole number of 1-18 digits (type ids,
+#: limits), of 1-19 (record ids), an email (no spaces, an "@"), a domain (labels between dots).
 _WHOLE: Final = re.compile(r"[0-9]{1,18}(\.0+)?")
+_RECORD_ID: Final = re.compile(r"[0-9]{1,19}(\.0+)?")
 _SCIENTIFIC: Final = re.compile(r"[0-9](?:[.,][0-9]+)?[eE]\+?([0-9]{1,2})")
 _DOMAIN: Final = re.compile(r"(?:[A-Za-z0-9-]+\.)+[A-Za-z]{2,63}\.?")
 _LIMIT_WORDS: Final = frozenset({"remove", "remove limit", "no limit"})
@@ -608,9 +650,9 @@ def _is_whole(text: str) -> bool:
 
 
 def _is_record_id(text: str) -> bool:
-    """A record id's cell (a whole number, or one Excel wrote in scientific notation): the
-    test of a column of record ids."""
-    return _is_whole(text) or _SCIENTIFIC.fullmatch(text) is not None
+    """A record id's cell (a whole number of up to 19 digits, HubSpot's longest ids, or one
+    Excel wrote in scientific notation): the test of a column of record ids."""
+    return _RECORD_ID.fullmatch(text) is not None or _SCIENTIFIC.fullmatch(text) is not None
 
 
 def _id_digits(text: str) -> int:
@@ -634,6 +676,10 @@ def _is_token(text: str) -> bool:
 
 def _is_limit(text: str) -> bool:
     return _is_whole(text) or " ".join(text.split()).casefold() in _LIMIT_WORDS
+
+
+#: The tests of the sides' columns (record ids, or the property a side is looked up by).
+_SIDES: Final = frozenset({_is_record_id, _is_email, _is_domain, _is_token})
 
 
 def _values_in(cells: Sequence[object], tests: Mapping[int, Callable[[str], bool]]) -> list[str]:

@@ -734,15 +734,17 @@ def _limit_row(
         return None
     try:
         spec = resolve(book, row, unlabeled_default=False)
+        assert spec is not None
+        # a type id given alone is checked against the labels list, read here first
+        listed = book.category_of(*pair, spec.type_id) is not None
     except LabelRefused as exc:
         prepared.settled[pos] = unknown_label(fallback, exc)
         return None
     except HubframeError as exc:
         lookup_failure(prepared, [pos], fallback, exc, (pair.from_type, pair.to_type))
         return None
-    assert spec is not None
     key = (spec.category, spec.type_id)
-    if book.category_of(*pair, spec.type_id) is None:  # listed: the labels were read above
+    if not listed:
         other = book.other_way(*pair, type_id=spec.type_id)
         prepared.settled[pos] = _unlisted_type(fallback, pair, spec.type_id, other)
         return None

@@ -87,6 +87,7 @@ from hubframe.io.sheet import (
     check_values_above,
     find_header,
     match_found,
+    may_be_limit_row,
     row_headers,
 )
 from hubframe.io.sheet_errors import (
@@ -115,6 +116,8 @@ ONLY_WITH_ROWS: Final = "the only visible sheet with recognised columns and rows
 NO_ROWS: Final = "it has recognised columns but no rows"
 #: How the reason of a later sheet of the kind read, left out by the default read, begins.
 _UNREAD: Final = "it has recognised columns and rows too"
+#: The reason a sheet none of whose columns is recognised is skipped.
+NO_COLUMNS: Final = "no recognised columns"
 _SPARE: Final = 1024  # error or formula cells a sheet may name beyond twice its cells
 
 
@@ -320,16 +323,32 @@ def _hidden(book: Workbook, info: SheetInfo, request: Request) -> SkippedSheet:
 
 def _holding_rows(book: Workbook, info: SheetInfo, request: Request) -> SkippedSheet | None:
     """Why a worksheet left unread holds rows (see :func:`_left_out`), from its first rows;
-    None when it does not."""
+    None when it does not.  Whatever of its header is recognised (none of it, a label or type
+    id column, one side's ids): rows that may be pairs (or limits) are never left out unsaid."""
     grid = book.head(info, HEADER_SEARCH_ROWS + SAMPLE_CELLS)
     index = find_header(grid.cells, request)
     if index < 0:
         return None
     if _holds_table(grid, index, request):
         return _unread(info.name, request)
-    if not request.recognises(grid.cells[index]) and _holds_ids(grid.cells, index):
-        return SkippedSheet(info.name, "no recognised columns", holds_rows=True)
+    if _holds_ids(grid.cells, index, request):
+        return SkippedSheet(info.name, _not_a_table(grid, index, request), holds_rows=True)
     return None
+
+
+def _not_a_table(grid: Grid, index: int, request: Request) -> str:
+    """Why a sheet (header row ``index``) is not read as a table of the kind: none of its
+    columns is recognised, or what its recognised ones lack (as a read of it alone says)."""
+    if not request.recognises(grid.cells[index]):
+        return NO_COLUMNS
+    headers, headerless = row_headers(grid.cells[index], request, grid.first_col)
+    body = grid.cells[index if headerless else index + 1 :]
+    try:
+        request.match(headers, grid.name, body, grid.name)
+    except HeaderError as exc:
+        return exc.detail
+    row = grid.first_row + index
+    return f"its header, row {row}, heads no rows, and rows above it hold what look like record ids"
 
 
 def _holds_table(grid: Grid, index: int, request: Request) -> bool:
@@ -368,25 +387,28 @@ def _try_sheet(book: Workbook, info: SheetInfo, request: Request) -> RawSheet | 
     if index < 0:
         return SkippedSheet(info.name, "empty")
     if not request.recognises(grid.cells[index]):
-        return SkippedSheet(info.name, "no recognised columns", _holds_ids(grid.cells, index))
+        return SkippedSheet(info.name, NO_COLUMNS, _holds_ids(grid.cells, index, request))
     try:
         return _grid_sheet(grid, request, index)
     except HeaderError as exc:
         if not exc.unrecognised:
             raise  # a table of this kind that needs a choice (a type, a column): say so
-        return SkippedSheet(info.name, exc.detail, _holds_ids(grid.cells, index))
+        return SkippedSheet(info.name, exc.detail, _holds_ids(grid.cells, index, request))
 
 
-def _holds_ids(cells: list[list[Any]], header: int) -> bool:
-    """Whether the first rows below the header of a sheet left unread (as many as a read
-    samples) hold what looks like record ids (whole numbers of 5 to 18 digits): pairs whose
-    columns were not recognised, which a sync that may remove must not pass over
-    (:func:`hubframe.jobs.sync`).  Bounded: a sheet reaching far cells costs no more."""
-    return any(
-        looks_like_id(cell)
-        for row in cells[header + 1 : header + 1 + SAMPLE_CELLS]
-        for cell in row[:ID_COLUMNS]
-    )
+def _holds_ids(cells: list[list[Any]], header: int, request: Request) -> bool:
+    """Whether the first rows of a sheet left unread (to as many below its header as a read
+    samples) hold what look like record ids (whole numbers of 5 to 18 digits; two in a row at
+    or above the header, where a title may name one number), or, read for limits, a limit
+    beside two object types: pairs or limits whose columns were not (all) recognised, which a
+    sync that may remove must not pass over (:func:`hubframe.jobs.sync`).  Bounded: a sheet
+    reaching far cells costs no more."""
+    above, below = cells[: header + 1], cells[header + 1 : header + 1 + SAMPLE_CELLS]
+    if any(sum(map(looks_like_id, row[:ID_COLUMNS])) > 1 for row in above):
+        return True
+    if any(looks_like_id(cell) for row in below for cell in row[:ID_COLUMNS]):
+        return True
+    return request.kind == "limits" and any(map(may_be_limit_row, chain(above, below)))
 
 
 def _nothing_readable(book: Workbook, request: Request, skipped: list[SkippedSheet]) -> InputError:

@@ -558,10 +558,7 @@ class _LimitLayout:
         if not self.limit_of(cells):
             return False
         if self.types is not None:
-            return all(
-                is_valid_object_type(canonical_object_type(_cell_at(cells, p)) or "")
-                for p in self.types
-            )
+            return all(_names_object_type(_cell_at(cells, p)) for p in self.types)
         return self.label is not None and bool(_cell_at(cells, self.label))
 
 
@@ -578,6 +575,22 @@ def _limit_layout(headers: Sequence[str], mapping: ColumnMapping) -> _LimitLayou
         return None
     types = None if src is None or dst is None else (src, dst)
     return _LimitLayout(limit, at("label"), types)
+
+
+def may_be_limit_row(cells: Sequence[object]) -> bool:
+    """Whether a row of a sheet whose columns were not all recognised may be a limits row: a
+    limit (1 to 10000, or a remove word) beside two cells that read as object types
+    (``deals | contacts | Champion | 5``), in any columns (:class:`_LimitLayout` with the
+    positions unknown).  A note or a label lookup names no two object types beside a limit."""
+    texts = [one_cell_text(c).strip() for c in cells[:ID_COLUMNS]]
+    types = [i for i, t in enumerate(texts) if _names_object_type(t)]
+    if len(types) < 2:
+        return False
+    return any(_is_limit_value(t) for i, t in enumerate(texts) if i not in types)
+
+
+def _names_object_type(text: str) -> bool:
+    return bool(text) and is_valid_object_type(canonical_object_type(text) or "")
 
 
 def _cell_at(cells: Sequence[object], position: int) -> str:

@@ -438,11 +438,7 @@ def _under_names(
     if i == 0:
         return False
     filled = [p for p, test in tests.items() if test in _SIDES and _unmarked(_cell(above[i], p))]
-    return all(_names_object(_cell_at(above[i - 1], p)) for p in filled)
-
-
-def _names_object(text: str) -> bool:
-    return bool(text) and is_valid_object_type(canonical_object_type(text) or "")
+    return all(_names_object_type(_cell_at(above[i - 1], p)) for p in filled)
 
 
 def _cell(cells: Sequence[object], position: int) -> object:

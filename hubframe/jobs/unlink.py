@@ -75,6 +75,7 @@ from hubframe.io.normalize import canonical_category
 from hubframe.io.sources import as_path
 from hubframe.jobs.before_flags import refuse_flipped_flags, refuse_unsent, written_pairs
 from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
+from hubframe.jobs.undo_beyond import refuse_sends_beyond
 from hubframe.jobs.undo_links import cover_links
 from hubframe.jobs.undo_sides import BothSides, PairKey, pair_key
 from hubframe.report.net import ends
@@ -437,7 +438,10 @@ def undo(run: RunArg, client: HubSpotClient, **options: Unpack[RunKwargs]) -> pd
     docstring for what is removed.  The run's journal (a fresh result table's, the one an
     ``.xlsx`` report's Summary names when it is the run's: :func:`_report_journal`, or the one
     undone) has its open runs ended and keeps what the undo took back: a later run with it
-    sends those rows again, and a later undo from it leaves them alone.  Run options as for
+    sends those rows again, and a later undo from it leaves them alone.  The undo of a report
+    or table whose journal's open runs sent rows it does not list as applied (a resume of the
+    stopped run, killed since) is refused before anything is sent: :func:`_refuse_beyond`.
+    Run options as for
     :func:`hubframe.associate`; ``journal`` here records the undo's own batches (to resume an
     interrupted undo); ``dry_run`` plans the removals without sending them.
     """
@@ -949,7 +953,7 @@ class _Undo:
         if not run.options.dry_run:
             self.journal.path = _journal_of(self.run) or _report_journal(self.run, run.client, book)
             self.journal.hold()  # before anything is read from it or written to it
-            _end_journal_runs(self.journal.path, run.client, self.run)
+            _end_journal_runs(self.journal.path, run.client, self.run, book)
             if self.journal.path is None and not _names_portal(self.run):
                 _warn_unchecked(self.run, run.client)
         elif not _names_portal(self.run) and not _names_journal(self.run):
@@ -963,6 +967,8 @@ class _Undo:
         refused = net_refused(self.run)
         primary_unread = no_primary_reading(self.run)
         journal = self._journal_path(run, book)
+        if run.options.dry_run:
+            _dry_refuse_beyond(journal, self.run, book)
         nothing.update(_taken_back_already(self.run, journal, book))
         for pos, row in enumerate(rows):
             found = (
@@ -1426,21 +1432,47 @@ def _restored_label(book: LabelBook, item: WorkItem) -> WorkItem:
     return replace(item, action=Action.ASSOCIATE)
 
 
-def _end_journal_runs(path: str | None, client: HubSpotClient, table: pd.DataFrame) -> None:
+def _end_journal_runs(
+    path: str | None, client: HubSpotClient, table: pd.DataFrame, book: LabelBook
+) -> None:
     """An undo from a journal ends the journal's open runs, before anything is sent: a run of
     the sheet with that journal afterwards sends its batches again rather than re-using the
     outcomes of work this undo takes back (it reported every row ``success`` and sent
     nothing, with the portal holding none of them).  A result table fresh from a journaled
     run names its journal too, as does an .xlsx report's Summary (:func:`_report_journal`);
     a .csv report does not.  The undo of a result table or report ends only the open runs
-    that sent to one of its record pairs: one of another sheet is still to be resumed."""
+    that sent to one of its record pairs: one of another sheet is still to be resumed; and
+    it is refused when those runs sent rows it does not list (:func:`_refuse_beyond`)."""
     if path:
         with Journal(path) as journal:
             journal.bind(client)  # a result table's journal: refused for another portal too
             if _journal_read(table):
                 journal.close_runs("undone")
             else:
-                journal.close_runs("undone", touching=_table_ends(table))
+                touching = _table_ends(table)
+                _refuse_beyond(journal, table, book, touching)
+                journal.close_runs("undone", touching=touching)
+
+
+def _refuse_beyond(
+    journal: Journal, table: pd.DataFrame, book: LabelBook, touching: set[RecordEnds] | None
+) -> None:
+    """InputError when the open runs the undo of ``table`` (a report, a result table) ends
+    sent rows, applied or maybe, it does not list as applied: a resume of a stopped run, killed
+    since its report was written (:func:`~hubframe.jobs.undo_beyond.refuse_sends_beyond`).
+    Before, the undo took back the report's rows, ended the resume too and left its links in
+    HubSpot, exit 0 with nothing said."""
+    applied = np.flatnonzero(acted_on(table)).tolist()
+    named = report_journal(table)
+    name = named[1] if named is not None else "the table"
+    refuse_sends_beyond(journal, _sent_keys(table, applied, book), touching, name)
+
+
+def _dry_refuse_beyond(path: str | None, table: pd.DataFrame, book: LabelBook) -> None:
+    """A dry run refuses as the undo would (:func:`_refuse_beyond`), reading only."""
+    if path and not _journal_read(table):
+        with Journal(path) as journal:
+            _refuse_beyond(journal, table, book, _table_ends(table))
 
 
 def _table_ends(table: pd.DataFrame) -> set[RecordEnds] | None:

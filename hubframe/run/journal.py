@@ -1193,12 +1193,32 @@ class Journal:
 
     def _close_touching(self, reason: str, wanted: set[RecordEnds]) -> bool:
         """End the open runs that sent to a pair of ``wanted``; whether any was (lock held)."""
-        rows = self._db.execute("SELECT id FROM runs WHERE ended IS NULL ORDER BY id")
-        closing = [int(r) for (r,) in rows.fetchall() if _touched(self._db, int(r)) & wanted]
+        closing = self._closing(wanted)
         if closing:
             marks = ",".join("?" * len(closing))
             self._db.execute(f"UPDATE runs SET ended = ? WHERE id IN ({marks})", (reason, *closing))
         return bool(closing)
+
+    def _closing(self, wanted: set[RecordEnds] | None) -> list[int]:
+        """The open runs :meth:`close_runs` ends: every one (``wanted`` None), or those that
+        sent to a pair of ``wanted`` (lock held)."""
+        rows = self._db.execute("SELECT id FROM runs WHERE ended IS NULL ORDER BY id")
+        found = [int(r) for (r,) in rows.fetchall()]
+        if wanted is None:
+            return found
+        return [run for run in found if _touched(self._db, run) & wanted]
+
+    def closing_sent(self, touching: Iterable[RecordEnds] | None = None) -> list[SentKey]:
+        """The association rows (applied, or maybe: a batch out when its run was killed) that
+        the open runs :meth:`close_runs` would end with ``touching`` sent, keyed as
+        :meth:`created` keys them: the work an undo that ends those runs must take back, or
+        leave them open for."""
+        with self._using("read it"):
+            runs = tuple(self._closing(None if touching is None else set(touching)))
+            if not runs:
+                return []
+            test = f"s.run IN ({','.join('?' * len(runs))}) AND s.{_LINKS}"
+            return list(self._sent_keys(test, runs))
 
     def mark_taken_back(self) -> None:
         """An undo from this journal took back every row it found (none failed, none of unknown

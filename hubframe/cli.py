@@ -1039,8 +1039,9 @@ def _write_retry(
         plan = f"; this plan leaves {_plural(todo, 'row')} to fix" if todo else ""
         print(f"retry file: {path} left as it was (dry run: nothing was sent){plan}", file=out)
         return
+    unread = _rows_unread(result)
     if not todo and not path.exists():
-        print("retry file: not written, no rows to retry", file=out)
+        print(f"retry file: not written, {_none_to_retry(unread)}", file=out)
         return
     staged = _staging(path)
     try:
@@ -1061,8 +1062,33 @@ def _write_retry(
         if staged is not None:
             with contextlib.suppress(OSError):  # its folder gone meanwhile: nothing to remove
                 staged.unlink(missing_ok=True)
-    said = _retry_words(args, todo, result, path) if todo else "no rows to retry: emptied"
+    said = _retry_words(args, todo, result, path) if todo else f"{_none_to_retry(unread)}: emptied"
     print(f"retry file: {written['retry file']} ({said})", file=out)
+
+
+def _rows_unread(result: pd.DataFrame) -> list[str]:
+    """The sheets of the input the read left out that hold rows (a later sheet of pairs, a
+    hidden one): their rows are neither run nor in the retry file."""
+    from hubframe.io import read_notes
+
+    return [s.name for s in read_notes(result).skipped if s.holds_rows]
+
+
+def _none_to_retry(unread: list[str]) -> str:
+    """ "no rows to retry", unless sheets holding rows were not read: then the rows read alone
+    are done, and the words say which sheets were not (before, "no rows to retry" was said of
+    a workbook whose later sheets' rows were never sent)."""
+    if not unread:
+        return "no rows to retry"
+    names = ", ".join(f"'{name}'" for name in unread[:3])
+    more = f" and {len(unread) - 3:,} more" if len(unread) > 3 else ""
+    said = (
+        "sheet {} was not read and holds"
+        if len(unread) == 1
+        else "sheets {} were not read and hold"
+    )
+    unread_words = said.format(names + more)
+    return f"no rows of the sheets read to retry, but {unread_words} rows (see the warning)"
 
 
 def _staging(path: Path) -> Path | None:

@@ -9,7 +9,9 @@ Which sheets (``sheet=`` / ``--sheet``):
 * ``None`` (the default): the first *visible* sheet whose columns hubframe recognises; hidden
   sheets, chart sheets and sheets without recognised columns before it are skipped (and noted).
   When it has no rows (a template) and one later visible sheet has recognised columns and rows,
-  that one is read instead; with several, the read stops and asks which;
+  that one is read instead; with several, the read stops and asks which.  A retry workbook
+  hubframe marked (:mod:`hubframe.io.retrymark`) is read as ``"*"`` reads it: every sheet of it
+  is the retry;
 * ``"*"``: every visible sheet with recognised columns; the others are skipped and noted, and
   only a workbook with none is an error.  Hidden sheets are never read by ``"*"``;
 * a name (exact, else ignoring case and edge spaces: refused when that matches several sheets):
@@ -33,7 +35,7 @@ import warnings
 import zipfile
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
 from typing import Any, Final, TypeVar
@@ -71,6 +73,7 @@ from hubframe.io.numfmt import (
     shows_other_digits,
     styled_cells,
 )
+from hubframe.io.retrymark import marked_retry
 from hubframe.io.scope import ExportScope, is_scope_header, is_scope_sheet, read_scope
 from hubframe.io.sheet import (
     CONTINUES,
@@ -181,11 +184,21 @@ def excel_sheets(checked: CheckedBook, sheet: SheetArg, request: Request) -> lis
         request.export_scope = _read_scope(book, scope_sheets)
     if sheet is None or sheet == "*":
         others = [s for s in book.sheets if s not in scope_sheets]
-        return _readable_sheets(book, request, every=sheet == "*", sheets=others)
+        whole = sheet is None and marked_retry(checked.data)
+        read = _readable_sheets(book, request, every=whole or sheet == "*", sheets=others)
+        if whole and request.choice is not None:
+            request.choice = replace(request.choice, how=_retry_whole(request))
+        return read
     info, how = pick_sheet(book.sheets, sheet, request)
     raw = _grid_sheet(book.grid(info), request)
     request.choice = SheetChoice([info.name], how, _next_parts(book, info, request))
     return [raw]
+
+
+def _retry_whole(request: Request) -> str:
+    """How the sheets of a retry workbook hubframe marked were chosen by default: all of them."""
+    every = request.syntax.option("sheet", "*")
+    return f"a retry file hubframe wrote: all its sheets, as {every} reads them"
 
 
 def _next_parts(book: Workbook, info: SheetInfo, request: Request) -> list[SkippedSheet]:

@@ -29,8 +29,6 @@ from __future__ import annotations
 
 import csv
 import io
-import re
-import zipfile
 from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, Final
@@ -39,23 +37,13 @@ import pandas as pd
 
 from hubframe.errors import InputError
 from hubframe.formula import unguard
-from hubframe.io.xmltags import PREFIX, SPACE
+from hubframe.io.retrymark import MARK_NAME, RETRY_MARK, has_retry_mark
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
 
-#: The custom document property that marks a retry workbook, and its value.
-MARK_NAME: Final = "hubframe"
-RETRY_MARK: Final = "retry file"
 #: The first bytes of every SQLite database (a journal).
 _SQLITE: Final = b"SQLite format 3\x00"
-_CUSTOM_PART: Final = "docProps/custom.xml"
-_CUSTOM_MAX: Final = 1 << 20  # bytes of docProps/custom.xml read, at most
-_MARKED: Final = re.compile(
-    rb"<" + PREFIX + rb"property\b[^>]*" + SPACE + rb"name" + SPACE + rb"*=" + SPACE
-    + rb"*[\"']" + MARK_NAME.encode() + rb"[\"'][^>]*>" + SPACE + rb"*<" + PREFIX
-    + rb"lpwstr>" + RETRY_MARK.encode() + rb"</"
-)  # fmt: skip
 _REPORT_COLUMNS: Final = frozenset({"sheet", "row", "status"})
 _LIST: Final = ";"  # the separator of a cell of several ids (report.retry_lists.ID_SEPARATOR)
 
@@ -85,18 +73,6 @@ def is_sqlite(path: Path) -> bool:
         with path.open("rb") as file:
             return file.read(len(_SQLITE)) == _SQLITE
     except OSError:
-        return False
-
-
-def has_retry_mark(path: Path) -> bool:
-    """``path`` is an ``.xlsx`` file marked as a retry file (:func:`mark_retry`)."""
-    try:
-        with zipfile.ZipFile(path) as book:
-            info = book.getinfo(_CUSTOM_PART)
-            if info.file_size > _CUSTOM_MAX:
-                return False
-            return _MARKED.search(book.read(info)) is not None
-    except (OSError, KeyError, zipfile.BadZipFile, RuntimeError, ValueError):
         return False
 
 

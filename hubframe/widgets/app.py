@@ -49,6 +49,8 @@ ALL_SHEETS: Final = backend.ALL_SHEETS
 #: way (``sheet=None``), so what it says of the sheets left out, and what a sync that may
 #: remove refuses for them, hold in the app too.
 FIRST_SHEET: Final = "(first visible sheet with recognised columns)"
+#: The first option of a retry workbook hubframe wrote, of several sheets: read whole.
+RETRY_SHEETS: Final = "All sheets (a retry file: each holds rows to retry)"
 UPLOAD_ACCEPT: Final = ".xlsx,.xlsm,.csv,.tsv,.txt"
 _BOX: Final = {"border": "1px solid #e0e0e0", "padding": "6px 12px", "margin": "4px 0"}
 _WIDE: Final = {"width": "auto"}
@@ -955,12 +957,9 @@ class HubframeApp:
         self.source = source
         with self._quietly():
             if sheets:
-                options = [(FIRST_SHEET, NONE)]
-                options += [(redact(_sheet_label(s)), s.name) for s in sheets]
-                if len(sheets) > 1:
-                    options.append(("All visible sheets", ALL_SHEETS))
-                self.sheet.options = options
-                self.sheet.value = NONE  # read as the command line reads it: not a choice
+                self.sheet.options, self.sheet.value = _sheet_options(
+                    sheets, backend.retry_workbook(source)
+                )
                 self.sheet.disabled = False
             else:
                 self.sheet.options = [("(text file: one table)", NONE)]
@@ -1972,6 +1971,20 @@ def _column_differs(sheet: str, name: str, read: str | None, shown: str) -> str:
         f'Sheet \'{sheet}\': "{name}" is read from its column "{read}", though the dropdown '
         f"shows {showing} (the first sheet's headers): that column's cells are sent for its rows."
     )
+
+
+def _sheet_options(sheets: list[SheetInfo], retry: bool) -> tuple[list[tuple[str, str]], str]:
+    """The sheet picker's options and the one picked first: the default read (the command
+    line's without ``--sheet``), each sheet, and every visible sheet.  A retry file hubframe
+    wrote of several sheets is read whole first, as the command line reads it (every sheet of
+    it holds rows to retry): it offers no first sheet alone but by its name."""
+    named = [(redact(_sheet_label(s)), s.name) for s in sheets]
+    if len(sheets) < 2:
+        return [(FIRST_SHEET, NONE), *named], NONE
+    if retry:
+        return [(RETRY_SHEETS, ALL_SHEETS), *named], ALL_SHEETS
+    # the default: read as the command line reads it, not a choice
+    return [(FIRST_SHEET, NONE), *named, ("All visible sheets", ALL_SHEETS)], NONE
 
 
 def _sheet_label(info: SheetInfo) -> str:

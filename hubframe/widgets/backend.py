@@ -42,6 +42,7 @@ from hubframe.io.aliases import (
 from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
 from hubframe.io.ids import id_headers, read_id_columns
 from hubframe.io.notes import guess_attrs, read_notes
+from hubframe.io.retrymark import marked_retry
 from hubframe.io.sources import as_path, refuse_unreadable_file
 from hubframe.io.syntax import APP_COLUMNS
 from hubframe.jobs import associate, configure_limits
@@ -159,6 +160,12 @@ def left_out(frame: pd.DataFrame) -> list[str]:
         for s in notes.skipped
         if s.holds_rows
     ]
+
+
+def retry_workbook(source: SheetSource) -> bool:
+    """The workbook is a retry file hubframe wrote (its mark): every sheet of it is the retry,
+    and the reader reads them all unless one is named (:mod:`hubframe.io.retrymark`)."""
+    return source.is_excel and marked_retry(source.data)
 
 
 def workbook_sheets(source: SheetSource) -> list[SheetInfo]:

@@ -20,12 +20,12 @@ from __future__ import annotations
 
 import json
 import re
-from collections import Counter
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from hubframe.constants import (
+    HUBSPOT_DEFINED,
     HUBSPOT_DEFINED_TYPES,
     MAX_ID_DIGITS,
     OBJECT_TYPES_BY_NAME,
@@ -97,6 +97,14 @@ class _Named:
     #: every pair's).  None when it names no pair, or lists of several ids each that do not
     #: pair up: every row of their ids may be the one, none for sure.
     pairs: Mapping[tuple[str, str], tuple[_Spec, ...]] | None = None
+    #: The pairs were read place by place from lists of several ids each: lists sorted or
+    #: reordered apart name other pairs alike, so a row of their ids that the zip leaves out
+    #: leaves every pair of them in doubt (:func:`_doubted`).
+    positional: bool = False
+    #: The pairs were read as one id against each of the other list's (lists of two lengths,
+    #: one of one id): a list with each id once reads so, and so does one cut short, which
+    #: names no pair for sure.
+    crossed: bool = False
 
     @property
     def empty(self) -> bool:
@@ -108,8 +116,7 @@ def _named(err: Mapping[str, Any]) -> _Named:
     objects = [m.groups() for v in ctx.get("INVALID_OBJECT_IDS", []) if (m := _OBJECT_REF.match(v))]
     ids, types = ctx.get("objectId", []), ctx.get("objectType", [])
     for n, object_id in enumerate(ids):
-        kind = types[n] if n < len(types) else (types[0] if types else "")
-        objects.append((kind, object_id.strip()))
+        objects.append((_listed_type(types, len(ids), n), object_id.strip()))
     specs: list[_Spec] = []
     for key in ("associationSpec", "INVALID_ASSOCIATION_TYPE_ID"):
         for value in ctx.get(key, []):
@@ -119,12 +126,35 @@ def _named(err: Mapping[str, Any]) -> _Named:
     froms = [v.strip() for v in ctx.get("fromObjectId", [])]
     tos = [v.strip() for v in ctx.get("toObjectId", [])]
     return _Named(
-        objects=tuple((str(k), str(i)) for k, i in objects),
+        objects=_typed_refs([(str(k), str(i)) for k, i in objects]),
         specs=tuple(dict.fromkeys(specs)),
         from_ids=frozenset(froms),
         to_ids=frozenset(tos),
         pairs=_paired(froms, tos, ctx.get("associationSpec", [])),
+        positional=len(froms) == len(tos) > 1,
+        crossed=len(froms) != len(tos),
     )
+
+
+def _listed_type(types: Sequence[str], ids: int, n: int) -> str:
+    """The type an ``objectType`` list gives the ``n``-th of ``ids`` ids: its own when the list
+    is as long and names one type; any of them (:data:`_ONE_OF`) when it names several (a
+    list reordered or sorted apart from the ids reads alike); none when the lists' lengths
+    differ (a list of each type once, or cut short: which id is of which type, it does not
+    say)."""
+    if len(types) != ids:
+        return ""
+    names = {_type_name(text) for text in types}
+    return types[n] if len(names) == 1 else _ONE_OF.join(sorted(dict.fromkeys(types)))
+
+
+def _typed_refs(refs: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+    """An error's object refs, an id without one type dropped where another ref states the
+    id's type (``DEAL=995`` beside an ``objectId`` 995 whose ``objectType`` list does not
+    pair up: the deal, not a contact 995)."""
+    typed = {object_id for kind, object_id in refs if _exact(kind)}
+    kept = [(kind, object_id) for kind, object_id in refs if _exact(kind) or object_id not in typed]
+    return tuple(dict.fromkeys(kept))
 
 
 def _paired(
@@ -169,7 +199,7 @@ def _sides_named(item: WorkItem, named: _Named) -> list[str]:
     for kind, object_id in named.objects:
         candidates = [("from", item.from_type, item.from_id), ("to", item.to_type, item.to_id)]
         by_id = [c for c in candidates if c[2] == object_id]
-        typed = [c for c in by_id if _type_matches(kind, c[1])]
+        typed = [c for c in by_id if _kind_matches(kind, c[1])]
         sides.extend(side for side, _, _ in (typed or by_id))
     return list(dict.fromkeys(sides))
 
@@ -206,6 +236,7 @@ def _object_hits(named: _Named, items: Sequence[WorkItem]) -> list[list[bool]]:
     records of one object type of the batch have -- False when it only may (the id of a
     record of another type than the one stated, or an id records of several types share)."""
     hits: list[list[bool]] = [[] for _ in items]
+    contested = _contested(named.objects)
     for kind, object_id in named.objects:
         sides = [
             (i, object_type)
@@ -213,32 +244,66 @@ def _object_hits(named: _Named, items: Sequence[WorkItem]) -> list[list[bool]]:
             for object_type, record in ((item.from_type, item.from_id), (item.to_type, item.to_id))
             if record == object_id
         ]
-        typed = [i for i, object_type in sides if _type_matches(kind, object_type)]
-        if typed:
-            for i in dict.fromkeys(typed):
-                hits[i].append(True)
+        typed = [(i, object_type) for i, object_type in sides if _kind_matches(kind, object_type)]
+        if typed:  # of one type (one of the types a list names), and not named as another
+            sure = len({t for _, t in typed}) == 1 and object_id not in contested
+            for i in dict.fromkeys(i for i, _ in typed):
+                hits[i].append(sure)
             continue
-        stated = bool(kind.strip()) and any(
-            _type_matches(kind, t.name) for t in OBJECT_TYPES_BY_NAME.values()
-        )
+        stated = any(_kind_matches(kind, t.name) for t in OBJECT_TYPES_BY_NAME.values())
         one_type = len({object_type for _, object_type in sides}) == 1
+        sure = one_type and not stated and object_id not in contested
         for i in dict.fromkeys(i for i, _ in sides):
-            hits[i].append(one_type and not stated)
+            hits[i].append(sure)
     return hits
 
 
-def _matches(item: WorkItem, named: _Named, objects: list[bool]) -> bool:
+#: Between the types of an object ref that may be any of them (an ``objectType`` list naming
+#: several types beside its ``objectId`` list: reordered apart from it, it says which types,
+#: not which id is of which).
+_ONE_OF: Final = "|"
+
+
+def _kind_matches(kind: str, object_type: str) -> bool:
+    """Whether an object ref's type (one, or any of several: :data:`_ONE_OF`) is
+    ``object_type``; a ref stating no type matches none."""
+    return any(_type_matches(k, object_type) for k in kind.split(_ONE_OF) if k.strip())
+
+
+def _exact(kind: str) -> bool:
+    """An object ref states one type (not none, not one of several)."""
+    return bool(kind.strip()) and _ONE_OF not in kind
+
+
+def _contested(objects: Sequence[tuple[str, str]]) -> set[str]:
+    """The ids an error names as records of two object types (``CONTACT=995`` and
+    ``DEAL=995``): which record does not exist, it does not say for sure."""
+    kinds: dict[str, set[str]] = {}
+    for kind, object_id in objects:
+        if _exact(kind):
+            kinds.setdefault(object_id, set()).add(_type_name(kind))
+    return {object_id for object_id, names in kinds.items() if len(names) > 1}
+
+
+def _type_name(text: str) -> str:
+    """One spelling of an object type an error states (``CONTACT``, ``contacts``, ``0-1``)."""
+    for known in OBJECT_TYPES_BY_NAME.values():
+        if _type_matches(text, known.name):
+            return known.name
+    return text.strip().lower()
+
+
+def _matches(item: WorkItem, named: _Named, objects: list[bool], paired: bool) -> bool:
+    """Whether an error may name ``item``: ``paired``, its pair is one the error names, read
+    as :func:`_pair_reading` reads it (when the error names pairs)."""
     if named.empty:
         return False
     if named.objects and not objects:
         return False
+    if named.pairs is not None:
+        return paired
     if named.specs and item.type_id is not None and not _of_type(item, named.specs):
         return False
-    if named.pairs is not None:
-        specs = named.pairs.get((str(item.from_id), str(item.to_id)))
-        if specs is None:  # not a pair it names
-            return False
-        return not specs or item.type_id is None or _of_type(item, specs)
     if named.from_ids and item.from_id not in named.from_ids:
         return False
     return not (named.to_ids and item.to_id not in named.to_ids)
@@ -249,16 +314,14 @@ def _of_type(item: WorkItem, specs: Sequence[_Spec]) -> bool:
 
 
 def _pinned(
-    item: WorkItem, named: _Named, objects: list[bool], code: ErrorCode, pairs: Counter[_Pair]
+    item: WorkItem, named: _Named, objects: list[bool], code: ErrorCode, pair: bool
 ) -> bool:
-    """Whether an error that names ``item`` can be about no other row (see :class:`Blame`)."""
+    """Whether an error that names ``item`` can be about no other row (see :class:`Blame`);
+    ``pair``: its pair reading pins it (:func:`_pair_reading`)."""
     if named.objects:  # records that do not exist, each of the type the error states
         return code is ErrorCode.OBJECT_NOT_FOUND and all(objects)
     if named.from_ids and named.to_ids:  # its pair: with its type, or the pair's only row
-        if named.pairs is None:  # lists that do not pair up: which pairs, it does not say
-            return False
-        typed = bool(named.specs) and item.type_id is not None
-        return typed or pairs[(item.from_id, item.to_id)] == 1
+        return named.pairs is not None and pair  # lists that do not pair up: no pair for sure
     if named.from_ids or named.to_ids:  # one of its records: every row of it is named
         return False
     if item.from_id is None:  # a limit row is its type
@@ -266,6 +329,138 @@ def _pinned(
     # an association row of a type the pair lacks; any other refusal naming a type alone may
     # be one row's of that type (its records'), not every row's
     return item.type_id is not None and code is ErrorCode.INVALID_ASSOCIATION_TYPE
+
+
+#: The two ways an error's (from id, to id) may name a row's pair: in the row's order, or
+#: worded from the target's side (the row's to id first).
+_FORWARD: Final = "forward"
+_REVERSE: Final = "reverse"
+_EITHER: Final = frozenset({_FORWARD, _REVERSE})
+
+
+def _unlabeled_spec(
+    spec: _Spec, from_type: str, to_type: str, unlabeled: UnlabeledIds
+) -> bool | None:
+    """Whether ``spec`` is the unlabeled type of a direction (of its category: HubSpot's own
+    for two standard objects, a USER_DEFINED 3 is no deal -> contact unlabeled 3); None when
+    that direction's unlabeled types are not known."""
+    ids = _unlabeled_ids(from_type, to_type, unlabeled)
+    if ids is None:
+        return None
+    category, type_id = spec
+    standard = (from_type, to_type) in _UNLABELED_IDS
+    return type_id in ids and (category is None or not standard or category == HUBSPOT_DEFINED)
+
+
+def _spec_sides(spec: _Spec, item: WorkItem, unlabeled: UnlabeledIds) -> frozenset[str]:
+    """The ways (:data:`_FORWARD`, :data:`_REVERSE`) an error naming ``spec`` beside a pair
+    may name ``item``: its own type (or, a row without one, its direction's unlabeled type)
+    reads the ids in the row's order; the other direction's unlabeled type either way (the
+    refusal of the target's limit, its ids as the row has them or swapped); a type that
+    cannot be placed (a same-object pair's, unlabeled types not known) either way, for a row
+    without a type; any other type, none (a labeled row's pair is then only in doubt)."""
+    same = item.from_type == item.to_type
+    if item.type_id is not None and _of_type(item, (spec,)):
+        return _EITHER if same else frozenset({_FORWARD})
+    forward = _unlabeled_spec(spec, item.from_type, item.to_type, unlabeled)
+    backward = _unlabeled_spec(spec, item.to_type, item.from_type, unlabeled)
+    if backward:
+        return _EITHER
+    if item.type_id is not None:
+        return frozenset()
+    if backward is None:
+        return _EITHER
+    return frozenset({_FORWARD}) if forward is not False else frozenset()
+
+
+def _read_ways(specs: Sequence[_Spec], item: WorkItem, unlabeled: UnlabeledIds) -> frozenset[str]:
+    """The ways an error's types allow its pair to name ``item`` (any way, without types)."""
+    if not specs:
+        return _EITHER
+    return frozenset().union(*(_spec_sides(spec, item, unlabeled) for spec in specs))
+
+
+def _pair_reading(
+    named: _Named, items: Sequence[WorkItem], unlabeled: UnlabeledIds, *, typed: bool = True
+) -> dict[int, bool]:
+    """The rows the pairs an error names may be, each with whether it is pinned: a pair names
+    a row in its order or, worded from the target's side, swapped (as its types allow:
+    :func:`_spec_sides`); a pair that may name rows both ways, or lists the zip may have read
+    wrong (:func:`_doubted`), pins none.  Else a row is pinned by its own type, or as its
+    pair's only row.  ``typed=False``: the types are left out, and no row is pinned."""
+    pairs = named.pairs or {}
+    found: dict[tuple[str, str], list[tuple[int, str, tuple[_Spec, ...]]]] = {}
+    for n, item in enumerate(items):
+        ends = (str(item.from_id), str(item.to_id))
+        ways = (
+            ((ends, _FORWARD),)
+            if ends[0] == ends[1]
+            else ((ends, _FORWARD), (ends[::-1], _REVERSE))
+        )
+        for pair, way in ways:
+            own = pairs.get(pair)
+            if own is None:
+                continue
+            specs = (own or named.specs) if typed else ()
+            if way in _read_ways(specs, item, unlabeled):
+                found.setdefault(pair, []).append((n, way, specs))
+    doubt = not typed or _doubted(named, items)
+    groups = _by_pair(items)
+    reading: dict[int, bool] = {}
+    for hits in found.values():
+        one_way = len({way for _, way, _ in hits}) == 1
+        for n, way, specs in hits:
+            sure = not doubt and one_way and _pins(items[n], way, specs, named, groups)
+            reading[n] = reading.get(n, True) and sure
+    return reading
+
+
+def _by_pair(items: Sequence[WorkItem]) -> dict[_Pair, list[WorkItem]]:
+    groups: dict[_Pair, list[WorkItem]] = {}
+    for item in items:
+        groups.setdefault((item.from_id, item.to_id), []).append(item)
+    return groups
+
+
+def _pins(
+    item: WorkItem,
+    way: str,
+    specs: Sequence[_Spec],
+    named: _Named,
+    groups: Mapping[_Pair, Sequence[WorkItem]],
+) -> bool:
+    """Whether a pair the error names, read ``way``, pins ``item``: a labeled row by its own
+    type (in its order; and no other row of the pair has a type the error names elsewhere: a
+    list of types reordered apart from the ids), else as its pair's only row (a row without a
+    type, or an error naming no type)."""
+    rows = groups[(item.from_id, item.to_id)]
+    if item.type_id is None or not specs:
+        return len(rows) == 1
+    if way != _FORWARD or not _of_type(item, specs):
+        return False
+    return not any(
+        other.type_id is not None and _of_type(other, named.specs) and not _of_type(other, specs)
+        for other in rows
+    )
+
+
+def _doubted(named: _Named, items: Sequence[WorkItem]) -> bool:
+    """The error's pairs were read place by place from lists of several ids, and a row of the
+    batch pairs their ids otherwise (either way round): lists sorted or reordered apart name
+    that row's pair as well as the zip's, so no pair of them is sure; or lists of two lengths
+    were read one id against each of the other's (:attr:`_Named.crossed`)."""
+    pairs = named.pairs
+    if named.crossed:
+        return True
+    if not named.positional or pairs is None:
+        return False
+    froms, tos = named.from_ids, named.to_ids
+    for item in items:
+        ends = (str(item.from_id), str(item.to_id))
+        for a, b in (ends, ends[::-1]):
+            if a in froms and b in tos and (a, b) not in pairs:
+                return True
+    return False
 
 
 @dataclass(frozen=True)
@@ -277,11 +472,13 @@ class Blame:
     the pair lacks.  ``unsure``: rows it may be about, or not -- every row of a record named
     alone (a record at its limit: some of its rows may be fine), the rows of a pair when it
     names a type no row asks for (the reverse direction's, or the unlabeled type HubSpot adds),
-    the rows of id lists that do not pair up, the rows of a type named alone by another
+    the rows of id lists that do not pair up (or that the zip may have read wrong:
+    :func:`_doubted`), the rows a pair may name either way round (:func:`_pair_reading`: a
+    refusal worded from the target's side), the rows of a type named alone by another
     refusal than an invalid type (a record's limit named without its record names none), a
-    row whose record has the id but not the type the error states, or whose id records of
-    several types share.  Only a sure row may be failed without being sent again or read
-    back."""
+    row whose record has the id but not the type the error states, whose id records of
+    several types share, or whose id the error names as records of two types.  Only a sure
+    row may be failed without being sent again or read back."""
 
     sure: tuple[int, ...] = ()
     unsure: tuple[int, ...] = ()
@@ -292,7 +489,10 @@ class Blame:
 
 
 def blame(
-    err: Mapping[str, Any], items: Sequence[WorkItem], index: RecordIndex | None = None
+    err: Mapping[str, Any],
+    items: Sequence[WorkItem],
+    index: RecordIndex | None = None,
+    unlabeled: UnlabeledIds | None = None,
 ) -> Blame:
     """The rows of ``items`` an error names (by the object ids, types and pairs of its
     ``context``), sure and unsure (:class:`Blame`); none when the context names nothing.  An
@@ -300,7 +500,9 @@ def blame(
     own -- the unlabeled type comes with every label, the reverse direction's type with every
     association, and either's limit refuses the pair -- so it names the rows of its two
     records, unsure (when it names both: a row of another pair is never taken for it).
-    ``index``: the batch's :func:`record_index`, when the caller reads several errors."""
+    ``index``: the batch's :func:`record_index`, when the caller reads several errors;
+    ``unlabeled``: the unlabeled type ids the run read (:data:`UnlabeledIds`), which tell the
+    direction a type is of."""
     named = _named(err)
     if named.empty:
         return Blame()
@@ -310,19 +512,25 @@ def blame(
         rows = [i for i in rows if items[i].from_id is None]  # limit rows: their type is all
     part = [items[i] for i in rows]
     objects = _object_hits(named, part)
-    pairs: Counter[_Pair] = Counter((item.from_id, item.to_id) for item in part)
+    known = unlabeled or {}
+    reading = _pair_reading(named, part, known) if named.pairs is not None else {}
     sure: list[int] = []
     unsure: list[int] = []
     for n, item in enumerate(part):
-        if _matches(item, named, objects[n]):
-            (sure if _pinned(item, named, objects[n], code, pairs) else unsure).append(rows[n])
+        if _matches(item, named, objects[n], n in reading):
+            pinned = _pinned(item, named, objects[n], code, reading.get(n, False))
+            (sure if pinned else unsure).append(rows[n])
     if sure or unsure or not named.specs or not (named.from_ids and named.to_ids):
         return Blame(tuple(sure), tuple(unsure))
     # without both records named, no pair's rows are guessed
-    untyped = None if named.pairs is None else dict.fromkeys(named.pairs, ())
-    records = replace(named, specs=(), pairs=untyped)
+    loose = _pair_reading(named, part, known, typed=False) if named.pairs is not None else {}
+    records = replace(named, specs=())
     return Blame(
-        unsure=tuple(rows[n] for n, item in enumerate(part) if _matches(item, records, objects[n]))
+        unsure=tuple(
+            rows[n]
+            for n, item in enumerate(part)
+            if _matches(item, records, objects[n], n in loose)
+        )
     )
 
 
@@ -421,16 +629,20 @@ def _limit_side(item: WorkItem, named: _Named, unlabeled: UnlabeledIds) -> int |
     user's other than the row's: the row's label seen from the target); None when it does not
     say (no type, one of HubSpot's that hubframe does not know, a USER_DEFINED type of a pair
     whose unlabeled types are not known, or on a same-object pair a type that counts on
-    either side: its unlabeled type, 450 both ways, or the row's own)."""
+    either side: its unlabeled type, 450 both ways, or the row's own).  A type is placed with
+    its category: a USER_DEFINED 3 is no deal -> contact unlabeled (HUBSPOT_DEFINED 3)."""
     forward = _unlabeled_ids(item.from_type, item.to_type, unlabeled)
-    backward = _unlabeled_ids(item.to_type, item.from_type, unlabeled)
     same = item.from_type == item.to_type
     sides = set()
-    for category, type_id in named.specs:
-        own = type_id == item.type_id or (forward is not None and type_id in forward)
-        if same and (own or (backward is not None and type_id in backward)):
+    for spec in named.specs:
+        category = spec[0]
+        own = _of_type(item, (spec,)) or bool(
+            _unlabeled_spec(spec, item.from_type, item.to_type, unlabeled)
+        )
+        back = bool(_unlabeled_spec(spec, item.to_type, item.from_type, unlabeled))
+        if same and (own or back):
             return None
-        theirs = (backward is not None and type_id in backward) or (
+        theirs = back or (
             # the row's label seen from the target, once its direction's unlabeled is known
             category == USER_DEFINED and item.type_id is not None and forward is not None
         )
@@ -568,7 +780,7 @@ def _blamed(
     for err in errors:
         if not isinstance(err, dict):
             continue
-        named = blame(err, batch.items, index)
+        named = blame(err, batch.items, index, unlabeled)
         if not named.rows:
             unmapped.append(err)
         code = classify(err)

@@ -728,7 +728,7 @@ class Sender:
         n = len(batch.items)
         if n == 1:  # the request of this row alone was refused
             return self._fail_named_resend_rest(batch, exc, Blame(sure=(0,)), attempts)
-        named = blame(exc.body, batch.items)
+        named = blame(exc.body, batch.items, unlabeled=self.unlabeled)
         if named.sure or 0 < len(named.unsure) < n:
             return self._fail_named_resend_rest(batch, exc, named, attempts)
         if not named.unsure and not batch.diagnosed:

@@ -112,16 +112,40 @@ def test_a_second_undo_of_the_report_keeps_what_the_first_took_back(
     assert planned["error_code"].equals(undone["error_code"]), (planned, undone)
 
 
-@pytest.mark.parametrize("second", ["xlsx", "table", "journal"])
-def test_a_row_a_later_run_sent_again_is_taken_back_again(setting: Setting, second: str) -> None:
-    """The journal's rule, from the report too: a row taken back and then sent again by a
-    later run of the journal is the journal's again (an undo from the journal takes it)."""
+def test_a_row_a_later_run_sent_again_is_the_journals_to_take_back(setting: Setting) -> None:
+    """The journal's rule: a row taken back and then sent again by a later run of the journal
+    is the journal's again (an undo from the journal takes it)."""
+    sb, client, tmp = setting
+    run = hf.associate(_sheet(), client, journal=tmp / "run.sqlite", **KW)
+    _undo(run, client)
+    assert _held(sb) == set()
+    hf.associate(_sheet(), client, journal=tmp / "run.sqlite", **KW)
+    undone = _undo(tmp / "run.sqlite", client)
+    assert _held(sb) == set(), undone
+    assert (undone["status"] == "success").all(), undone
+
+
+@pytest.mark.parametrize("second", ["xlsx", "table"])
+def test_a_row_a_later_run_sent_again_is_that_runs_not_the_earlier_reports(
+    setting: Setting, second: str
+) -> None:
+    """From the earlier run's report (or table), such a row is the later run's: left, saying
+    which run sent it again and how to take it back; that run's report takes it back.  (This
+    test said before that the earlier report took it back, "as from the journal": a second
+    undo of run A's report removed run B's links, reported success.)"""
     sb, client, tmp = setting
     run = hf.associate(_sheet(), client, journal=tmp / "run.sqlite", **KW)
     source = _source(second, run, tmp)
     _undo(run, client)
-    assert _held(sb) == set()
-    hf.associate(_sheet(), client, journal=tmp / "run.sqlite", **KW)
+    again = hf.associate(_sheet(), client, journal=tmp / "run.sqlite", **KW)
+    theirs = _held(sb)
+    assert theirs, again
     undone = _undo(source, client)
-    assert _held(sb) == set(), undone
-    assert (undone["status"] == "success").all(), undone
+    assert _held(sb) == theirs, undone
+    assert (undone["status"] == "skipped").all(), undone
+    said = undone["error_message"].astype(str)
+    assert said.str.contains("run 3 of the journal run.sqlite").all(), said.tolist()
+    assert said.str.contains("undo that run's report, or the journal").all(), said.tolist()
+    later = _undo(hf.export_report(again, tmp / "b.xlsx") if second == "xlsx" else again, client)
+    assert _held(sb) == set(), later
+    assert (later["status"] == "success").all(), later

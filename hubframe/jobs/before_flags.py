@@ -12,7 +12,7 @@ report rightly says it did not exist before that run."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from typing import Any, Final
 
 from hubframe.errors import InputError
@@ -27,6 +27,8 @@ SHOWN: Final = 3  # rows named in the error
 _REMOVALS: Final = frozenset({str(Action.ARCHIVE), str(Action.ARCHIVE_LABELS)})
 
 Readings = Mapping[RecordPair, Sequence[frozenset[int]]]
+#: A write a run row made: (a creation?, from id, to id, type id or None).
+Write = tuple[bool, str, str, int | None]
 
 
 def refuse_flipped_flags(
@@ -54,33 +56,96 @@ def refuse_flipped_flags(
 
 
 def refuse_unsent(
-    path: str | None, items: Sequence[WorkItem], rows: Sequence[Mapping[Any, Any]]
+    path: str | None,
+    items: Sequence[WorkItem],
+    rows: Sequence[Mapping[Any, Any]],
+    runs: Collection[int] | None = None,
 ) -> None:
     """InputError when a run row an undo acts on (``items``, of the run rows ``rows``) names a
-    record pair no run of the journal at ``path`` sent a write of (of its kind: a creation
-    the undo removes, a removal it makes again): its ids were edited since the run (the
-    report's ``to_id`` column sorted alone, say), and the undo would remove or create an
-    association the run never touched.  Nothing when no journal is known."""
+    write the run never sent (of its kind: a creation the undo removes, a removal it makes
+    again): a record pair, or an association type of the pair (its ``type_id``), that the
+    run's journal at ``path`` holds no write of by the report's run (``runs``: that run and
+    the runs it resumed; every run of the journal when not known).  Its ids, or its label
+    and type id, were edited since the run (the report's ``to_id`` column sorted alone, a
+    label retyped), and the undo would remove or create an association the run never
+    touched -- perhaps one a later run of the journal wrote.  Nothing when no journal is
+    known.  Before, a pair any run of the journal wrote passed, whatever its type."""
     if path is None or not items:
         return
-    asked = written_pairs(rows, [item.position for item in items])
+    asked = written_rows(rows, [item.position for item in items])
     with Journal(path) as journal:
-        unsent = journal.never_sent(asked.values())
-    if not unsent:
-        return
-    strays = sorted(p for p, pair in asked.items() if pair in unsent)
-    row = rows[strays[0]]
+        sent = journal.written({(w[1], w[2]) for w in asked.values()}, runs)
+    strays = sorted(p for p, write in asked.items() if not _written(write, sent))
+    if strays:
+        raise InputError(_unsent_message(strays, asked, sent, rows, path))
+
+
+def written_rows(rows: Sequence[Mapping[Any, Any]], positions: Sequence[int]) -> dict[int, Write]:
+    """The write each run row at ``positions`` made: (a creation?, from id, to id, type id or
+    None); a row without both ids is left out."""
+    out: dict[int, Write] = {}
+    for position, (creates, from_id, to_id) in written_pairs(rows, positions).items():
+        out[position] = (creates, from_id, to_id, _type_id(rows[position]))
+    return out
+
+
+def _type_id(row: Mapping[Any, Any]) -> int | None:
+    found = value(row.get("type_id"))
+    try:
+        return None if found is None else int(found)
+    except (TypeError, ValueError):
+        return None
+
+
+def _written(write: Write, sent: Mapping[SentPair, set[int | None]]) -> bool:
+    """Whether the run sent ``write``: its pair (the other direction's, whose type ids are
+    another's, by the pair alone), of the row's type -- a row whose type id is empty by the
+    pair alone, a removal by the pair's removal whole too."""
+    creates, from_id, to_id, type_id = write
+    if (creates, to_id, from_id) in sent:
+        return True
+    types = sent.get((creates, from_id, to_id))
+    if types is None:
+        return False
+    return type_id is None or type_id in types or (not creates and None in types)
+
+
+def _unsent_message(
+    strays: list[int],
+    asked: Mapping[int, Write],
+    sent: Mapping[SentPair, set[int | None]],
+    rows: Sequence[Mapping[Any, Any]],
+    path: str,
+) -> str:
+    first = strays[0]
+    row, (creates, from_id, to_id, type_id) = rows[first], asked[first]
     where = ", ".join(_named(rows, p) for p in strays[:SHOWN])
     more = f" and {len(strays) - SHOWN:,} more" if len(strays) > SHOWN else ""
-    raise InputError(
-        f"{_named(rows, strays[0])} ({row.get('from_type')} {row.get('from_id')} -> "
+    types = sent.get((creates, from_id, to_id))
+    if types is None:
+        holds = "holds no write of these two records by the run"
+        edited = "an id changed, or a column sorted alone"
+    else:
+        holds = (
+            f"holds the run's write of association type {_types(types)} between these two "
+            f"records, not of type {type_id} (label {shown(row.get('label'))})"
+        )
+        edited = "a label or type_id cell changed"
+    return (
+        f"{_named(rows, first)} ({row.get('from_type')} {row.get('from_id')} -> "
         f"{row.get('to_type')} {row.get('to_id')}) is not a row the run sent: its journal "
-        f"{path} holds no write of these two records (the rows so: {where}{more}). The report "
-        "was edited (an id changed, or a column sorted alone), and the undo would change an "
-        "association the run never touched. Undo from the report as the run wrote it, or from "
-        "the run's journal (hubframe undo JOURNAL: the file the run was given with "
-        "--journal). Nothing was changed."
+        f"{path} {holds} (the rows so: {where}{more}). The report was edited ({edited}), and "
+        "the undo would change an association the run never touched (perhaps one a later run "
+        "of the journal made). Undo from the report as the run wrote it, or from the run's "
+        "journal (hubframe undo JOURNAL: the file the run was given with --journal). Nothing "
+        "was changed."
     )
+
+
+def _types(types: set[int | None]) -> str:
+    named = sorted(str(t) for t in types if t is not None)
+    plain = ["(the plain link)"] if None in types else []
+    return " and ".join([*named, *plain])
 
 
 def written_pairs(

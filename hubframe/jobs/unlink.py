@@ -77,6 +77,7 @@ from hubframe.jobs.before_flags import refuse_flipped_flags, refuse_unsent, writ
 from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
 from hubframe.jobs.undo_beyond import refuse_sends_beyond
 from hubframe.jobs.undo_links import cover_links
+from hubframe.jobs.undo_runs import report_runs, sent_again
 from hubframe.jobs.undo_sides import BothSides, PairKey, pair_key
 from hubframe.report.net import ends
 from hubframe.report.reader import (
@@ -969,7 +970,8 @@ class _Undo:
         journal = self._journal_path(run, book)
         if run.options.dry_run:
             _dry_refuse_beyond(journal, self.run, book)
-        nothing.update(_taken_back_already(self.run, journal, book))
+        runs = None if _journal_read(self.run) else report_runs(self.run, journal)
+        nothing.update(_taken_back_already(self.run, journal, book, runs))
         for pos, row in enumerate(rows):
             found = (
                 _not_undoable(refused[pos])
@@ -989,7 +991,7 @@ class _Undo:
         # a journal's pair several runs changed goes by its first run's reading (report.net),
         # which a later run's reading from the other side contradicts: no edit of a report
         refuse_flipped_flags(journal, [i for i in items if not _replays(i, replayed)], rows)
-        refuse_unsent(journal, items, rows)
+        refuse_unsent(journal, items, rows, runs)
         items = _agreeing(items, rows, prepared, book)
         items = _spare_other_labels(
             items, rows, prepared, run.client, replayed, run.options.dry_run
@@ -1033,13 +1035,18 @@ def _refuse_edited_lookups(table: pd.DataFrame, client: HubSpotClient) -> None:
         refuse_undone_edits(table, client, looked, acted_on(table), where)
 
 
-def _taken_back_already(table: pd.DataFrame, path: str | None, book: LabelBook) -> dict[int, str]:
+def _taken_back_already(
+    table: pd.DataFrame, path: str | None, book: LabelBook, runs: frozenset[int] | None = None
+) -> dict[int, str]:
     """The rows of a run's table (a report, a result table) that its journal (``path``)
-    records an earlier undo took back, or found gone, with no run sending them since
-    (:meth:`Journal.still_taken_back`), and why they are left.  Before, a second undo of the
-    report (as a partial one advises) took them back again: a link made again by hand since,
-    on a pair with nothing before the run, was removed and reported ``success``, though an
-    undo from the journal left it.  A table read from the journal leaves them out already."""
+    records an earlier undo took back, or found gone, with no run sending them since, or that
+    a later run of the journal sent again after an undo took them back from the table's run
+    (``runs``: :func:`~hubframe.jobs.undo_runs.report_runs`), and why they are left
+    (:meth:`Journal.still_taken_back`).  Before, a second undo of the report (as a partial
+    one advises) took them back again: a link made again by hand since, on a pair with
+    nothing before the run, was removed and reported ``success``, though an undo from the
+    journal left it; and so was a link a later run of the journal made again.  A table read
+    from the journal leaves them out already."""
     if path is None or _journal_read(table):
         return {}
     acted = np.flatnonzero(acted_on(table)).tolist()
@@ -1047,9 +1054,12 @@ def _taken_back_already(table: pd.DataFrame, path: str | None, book: LabelBook) 
         return {}
     keys = _sent_keys(table, acted, book)
     with Journal(path) as journal:
-        gone = journal.still_taken_back(keys)
-    said = _TAKEN_BACK_ALREADY.format(journal=Path(path).name)
-    return {pos: said for pos, key in zip(acted, keys, strict=True) if key in gone}
+        gone = journal.still_taken_back(keys, runs)
+        said: dict[int | None, str] = {
+            run: sent_again(journal, run, runs) for run in set(gone.values()) if run
+        }
+    said[None] = _TAKEN_BACK_ALREADY.format(journal=Path(path).name)
+    return {pos: said[gone[key]] for pos, key in zip(acted, keys, strict=True) if key in gone}
 
 
 _TAKEN_BACK_ALREADY: Final = (

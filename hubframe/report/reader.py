@@ -66,7 +66,7 @@ from hubframe.report.net import net_rows, replayed
 from hubframe.report.sheet import SHEET_TITLE as EXPORT_SHEET
 from hubframe.report.sheet_cells import sheet_text
 from hubframe.report.spans import refuse_swallowed
-from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL
+from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL, JOURNAL_RUN
 from hubframe.run.journal import Journal, JournalHolds, JournalRow
 from hubframe.run.portal import PORTAL_KEY, PORTAL_LABEL, SENT_TO
 from hubframe.run.primary import one_way_types, primary_cell
@@ -250,6 +250,17 @@ def report_journal(table: pd.DataFrame) -> tuple[str, str] | None:
     if not isinstance(named, Mapping) or not named.get("path"):
         return None
     return str(named["path"]), str(named.get("report") or "the report")
+
+
+def report_run(table: pd.DataFrame) -> int | None:
+    """The run of the journal an .xlsx report's Summary names (its number there, as the run
+    wrote it: ``journal run``); None when it names none (a report of an older hubframe, a
+    dry run's) or the cell holds no whole number."""
+    meta = table.attrs.get("hubframe")
+    named = meta.get(REPORT_JOURNAL) if isinstance(meta, Mapping) else None
+    run = named.get("run") if isinstance(named, Mapping) else None
+    text = str(run).strip().removesuffix(".0") if run is not None else ""
+    return int(text) if text.isascii() and text.isdigit() and int(text) > 0 else None
 
 
 def report_read(path: Path) -> tuple[pd.DataFrame, dict[str, str]]:
@@ -451,8 +462,8 @@ def report_limits() -> ReadLimits:
 def _summary_settings(book: Any) -> dict[str, str]:
     """What a report's Summary sheet says of its run that an undo uses: the host it sent to
     (``BASE_URL_LABEL``), its portal's key (``PORTAL_LABEL``) and its journal's path
-    (``JOURNAL``), those it names."""
-    wanted = {BASE_URL_LABEL, JOURNAL, PORTAL_LABEL, KIND, JOB, COMMAND}
+    (``JOURNAL``) and the run's number in it (``JOURNAL_RUN``), those it names."""
+    wanted = {BASE_URL_LABEL, JOURNAL, JOURNAL_RUN, PORTAL_LABEL, KIND, JOB, COMMAND}
     said: dict[str, str] = {}
     for row in book.get_sheet_by_name(SUMMARY).to_python(nrows=SUMMARY_ROWS):
         label = str(row[0]).strip() if row else ""
@@ -542,7 +553,11 @@ def _report_frame(path: Path) -> pd.DataFrame:
             "report": path.name,
         }
     if JOURNAL in said:
-        info[REPORT_JOURNAL] = {"path": said[JOURNAL], "report": path.name}
+        info[REPORT_JOURNAL] = {
+            "path": said[JOURNAL],
+            "report": path.name,
+            "run": said.get(JOURNAL_RUN),
+        }
     table.attrs["hubframe"] = info
     check_report_ids(table, path.name, _RUN_COLUMNS)
     return table
@@ -1208,5 +1223,6 @@ __all__ = [
     "report_journal",
     "report_limits",
     "report_read",
+    "report_run",
     "undo_of_undo",
 ]

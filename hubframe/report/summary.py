@@ -32,6 +32,9 @@ BASE_URL_LABEL: Final = "base URL host"  # how the Summary sheet labels it
 JOB: Final = "job"
 #: The setting of the run's journal: its absolute path (an undo of the report uses it).
 JOURNAL: Final = "journal"
+#: The run's number in its journal: an undo of the report takes back what that run (and the
+#: runs it resumed) wrote, never what a later run of the journal wrote again.
+JOURNAL_RUN: Final = "journal run"
 #: The portal the run sent to, as a salted SHA-256 of its token (never the token): an undo of
 #: the report with another portal's token is refused (every portal shares one host).
 PORTAL: Final = PORTAL_LABEL
@@ -190,6 +193,7 @@ def summary_data(result: pd.DataFrame, settings: Mapping[str, object] | None) ->
         "sheets not read": _not_read(info.get("skipped_sheets") or []),
         BASE_URL: facts.base_url if facts is not None else None,
         JOURNAL: facts.journal if facts is not None else None,
+        JOURNAL_RUN: facts.journal_run if facts is not None else None,
         PORTAL: facts.portal.text() if facts is not None and facts.portal else None,
         **_inferred_types(info),
     }

@@ -1235,6 +1235,25 @@ class Journal:
         ).fetchone()[0]
         return int(found) + 1 if found else 0
 
+    @property
+    def run(self) -> int:
+        """The run recording now (runs.id; 0 before :meth:`begin_run`, and in a dry run): a
+        result table keeps it (``RunFacts.journal_run``), its report's Summary names it."""
+        return self._run
+
+    def run_chain(self, run: int) -> frozenset[int]:
+        """``run`` and the runs it resumed, directly or through another (table ``resumed``):
+        the runs whose rows a report of ``run`` holds."""
+        with self._using("read it"):
+            return frozenset({run, *_resumed_by(self._db, run)})
+
+    def run_started(self, run: int) -> float | None:
+        """When ``run`` started (seconds since the epoch); None for a run the journal lacks."""
+        with self._using("read it"):
+            found = self._db.execute("SELECT started_at FROM runs WHERE id = ?", (run,))
+            row = found.fetchone()
+        return None if row is None else float(row[0])
+
     def last_run(self) -> int:
         """The journal's last run (runs.id, an undo's mark too; 0 when none): a table read from
         the journal knows the runs it holds, and an undo of it knows when another came since."""
@@ -1909,27 +1928,40 @@ class Journal:
                     ),
                 )
 
-    def still_taken_back(self, rows: Iterable[SentKey]) -> set[SentKey]:
-        """The ``rows`` (keyed as :meth:`created` keys them) an undo took back (or found gone:
-        :meth:`take_back`) since the last run that sent them: what an undo from the journal
-        leaves out.  An undo of a run's report asks it so a second undo of the report leaves
-        them too: what the pair holds now was made since (by hand, say), not by the run.  A
-        row a later run sent again is not among them: it is the journal's to take back."""
+    def still_taken_back(
+        self, rows: Iterable[SentKey], runs: Collection[int] | None = None
+    ) -> dict[SentKey, int | None]:
+        """The ``rows`` (keyed as :meth:`created` keys them) an undo of a run's report leaves,
+        each with why: None, an undo took it back (or found it gone: :meth:`take_back`) since
+        the last run that sent it -- what an undo from the journal leaves out too: what the
+        pair holds now was made since (by hand, say), not by a run; or a run's number, a
+        later run of the journal that sent it again after an undo took it back from the
+        report's run (``runs``: that run and the runs it resumed, :meth:`run_chain`): the row
+        is that run's now, taken back from its report or from the journal, never from an
+        earlier report (before, a second undo of the earlier report removed the later run's
+        links).  Without ``runs`` (a report that names no run of the journal), a row taken
+        back once and sent again since may be either run's: it is left too."""
         wanted = {tuple(row) for row in rows}
         with self._using("read it"):
             if (
                 not wanted
                 or not self._db.execute("SELECT EXISTS (SELECT 1 FROM taken_back)").fetchone()[0]
             ):
-                return set()
+                return {}
             sent, undone = self._sent_since(0)
-        last: dict[SentKey, int] = {}  # -> the last run that sent it (applied, or maybe)
+        sends: dict[SentKey, set[int]] = {}  # -> the runs that sent it (applied, or maybe)
         for run, *entry, states in sent:
             state = states or bytes([_SUCCESS]) * int(entry[3])
             for key, row_state in zip(_keys(*entry), state, strict=True):
                 if row_state != _OTHER and key in wanted:
-                    last[key] = max(last.get(key, 0), int(run))
-        return {key for key, run in last.items() if (key, run) in undone}
+                    sends.setdefault(key, set()).add(int(run))
+        out: dict[SentKey, int | None] = {}
+        for key, by in sends.items():
+            if (key, max(by)) in undone:
+                out[key] = None
+            elif _sent_again(key, by, runs, undone):
+                out[key] = max(by)
+        return out
 
     def sent_any(self, rows: Iterable[SentKey]) -> bool:
         """Whether the journal's runs sent any of ``rows`` (keyed as :meth:`created` keys
@@ -1971,6 +2003,30 @@ class Journal:
                 if not wanted:
                     break
         return wanted
+
+    def written(
+        self, pairs: Collection[tuple[str, str]], runs: Collection[int] | None = None
+    ) -> dict[SentPair, set[int | None]]:
+        """The writes the journal's runs (``runs`` only, when given) sent of the record pairs
+        ``pairs`` -- (from id, to id), found in either direction -- whatever came of them:
+        (a creation?, from id, to id) -> the association type ids sent (None: the pair's
+        default association, or its removal whole).  An undo of a report holds each of its
+        rows to what its own run wrote (:func:`~hubframe.jobs.before_flags.refuse_unsent`)."""
+        wanted = set(pairs)
+        out: dict[SentPair, set[int | None]] = {}
+        test, params = (_LINKS, ()) if runs is None else _of_runs(runs)
+        with self._using("read it"):
+            found = self._db.execute(
+                "SELECT action, from_type, to_type, size, from_ids, to_ids, types, type_rows "
+                f"FROM sent WHERE {test}",
+                params,
+            ).fetchall()
+        for entry in found:
+            creates = Action(entry[0]).creates_association
+            for key in _keys(*entry):
+                if (key[3], key[4]) in wanted or (key[4], key[3]) in wanted:
+                    out.setdefault((creates, key[3], key[4]), set()).add(key[6])
+        return out
 
     def _sent_since(self, first: int) -> tuple[list[Any], set[tuple[SentKey, int]]]:
         """The ``sent`` entries of run ``first`` on, in the order sent (run, then the entry's
@@ -2044,6 +2100,28 @@ SentKey = tuple[Any, ...]
 RecordReadings = tuple[list[tuple[str, int, frozenset[int]]], set[int]]
 #: A write of a record pair: (a creation?, from id, to id) (:meth:`Journal.never_sent`).
 SentPair = tuple[bool, str, str]
+
+
+def _of_runs(runs: Collection[int]) -> tuple[str, tuple[int, ...]]:
+    """The SQL test (and its parameters) of a ``sent`` entry of associations of ``runs``."""
+    chosen = tuple(sorted(runs))
+    return f"{_LINKS} AND run IN ({','.join('?' * len(chosen))})", chosen
+
+
+def _sent_again(
+    key: SentKey,
+    by: set[int],
+    runs: Collection[int] | None,
+    undone: Container[tuple[SentKey, int]],
+) -> bool:
+    """Whether ``key``'s last send (by the last of the runs ``by``) came after an undo took it
+    back from the report's run (``runs``; None: not known, any earlier run) and is another
+    run's: not the report's run's to take back (:meth:`Journal.still_taken_back`)."""
+    last = max(by)
+    if runs is None:
+        return any((key, run) in undone for run in by if run < last)
+    mine = [run for run in by if run in runs]
+    return last not in runs and bool(mine) and (key, max(mine)) in undone
 
 
 def _batch_keys(group: tuple[str, str, str], size: int, packed: Packed) -> list[SentKey]:

@@ -256,7 +256,7 @@ def run_in_phases(job: Job, client: HubSpotClient, options: RunOptions) -> pd.Da
         finish = getattr(job, "finish", None)  # rows whose outcome is another row's
         if callable(finish):
             finish(prepared, outcomes)
-    facts = facts_of(prepared, client, options, stop, prepared.count)
+    facts = facts_of(prepared, client, options, stop, prepared.count, journal)
     return table_with_facts(prepared, outcomes, facts)
 
 

@@ -236,6 +236,9 @@ class RunFacts:
     #: share one host, and an undo with another portal's token is refused
     portal: PortalKey | None = None
     journal: str | None = None  # the run's journal (an undo of the table ends its open runs)
+    #: the run's number in its journal (runs.id): an undo of the table, or of its report,
+    #: takes back what that run (and the runs it resumed) wrote, never a later run's
+    journal_run: int | None = None
 
     def __deepcopy__(self, memo: dict[int, Any]) -> RunFacts:
         return self
@@ -262,7 +265,7 @@ def run_job(job: Job, client: HubSpotClient, options: RunOptions) -> pd.DataFram
         warn_left_behind(journal, prepared, options)
         finished(journal, (prepared.stop or stop) is not None, options)
         prepared.release()
-    facts = facts_of(prepared, client, options, stop, to_send)
+    facts = facts_of(prepared, client, options, stop, to_send, journal)
     return table_with_facts(prepared, outcomes, facts)
 
 
@@ -272,8 +275,10 @@ def facts_of(
     options: RunOptions,
     stop: StopReason | None,
     to_send: int,
+    journal: Journal | None = None,
 ) -> RunFacts:
-    """What a run that has ended knows (:class:`RunFacts`), for every job's result table."""
+    """What a run that has ended knows (:class:`RunFacts`), for every job's result table
+    (``journal``: the run's, opened, whose run number it keeps)."""
     return RunFacts(
         job=prepared.desc,
         dry_run=options.dry_run,
@@ -286,6 +291,7 @@ def facts_of(
         base_url=client.base_url,
         portal=PortalKey.of(client),
         journal=_path_of(options.journal),
+        journal_run=journal.run or None if journal is not None else None,
     )
 
 

@@ -49,7 +49,8 @@ def sends_beyond(
     said = {_loose(key) for key in listed}
     extra = {tuple(key) for key in journal.closing_sent(touching) if _loose(key) not in said}
     if extra:
-        extra -= journal.still_taken_back(extra)
+        left = journal.still_taken_back(extra)  # None: taken back since its last send
+        extra -= {key for key, why in left.items() if why is None}
     return sorted(extra, key=lambda key: tuple(str(part) for part in key))
 
 

@@ -10,6 +10,7 @@ against these tables.  ``docs/columns.md`` lists the same table for users (:func
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
@@ -543,3 +544,158 @@ def alias_table() -> list[tuple[str, str, list[str]]]:
     """(canonical column, what it holds, accepted spellings) for docs/columns.md."""
     every = (*PAIR_FIELDS, "max_to_object_ids")
     return [(c, DESCRIPTIONS[c], accepted_names(c)) for c in dict.fromkeys(every)]
+
+
+#: Letters of other scripts that look like Latin ones (Cyrillic, Greek), as the Latin letter a
+#: header key keeps: ``"Lаbel"`` with a Cyrillic ``а`` reads as ``"Label"`` misspelled.  Full-width
+#: letters (``"Ｌａｂｅｌ"``) fold by NFKC (:func:`folded_key`).
+_CONFUSABLES: Final = str.maketrans(
+    {
+        **dict.fromkeys("АаΑα", "a"),
+        **dict.fromkeys("ВΒЬьβ", "b"),
+        **dict.fromkeys("СсϹϲ", "c"),
+        **dict.fromkeys("ԁ", "d"),
+        **dict.fromkeys("ЕеΕε", "e"),
+        **dict.fromkeys("ΗНһ", "h"),
+        **dict.fromkeys("ІіΙιӀ", "i"),
+        **dict.fromkeys("Јј", "j"),
+        **dict.fromkeys("КкΚκ", "k"),
+        **dict.fromkeys("ӏ", "l"),
+        **dict.fromkeys("МΜм", "m"),
+        **dict.fromkeys("Νη", "n"),
+        **dict.fromkeys("ОоΟοσ", "o"),
+        **dict.fromkeys("РрΡρ", "p"),
+        **dict.fromkeys("Ѕѕ", "s"),
+        **dict.fromkeys("ТтΤτ", "t"),
+        **dict.fromkeys("υ", "u"),
+        **dict.fromkeys("ν", "v"),
+        **dict.fromkeys("ХхΧχ", "x"),
+        **dict.fromkeys("УуΥγ", "y"),
+        **dict.fromkeys("Ζ", "z"),
+    }
+)
+#: Digits that stand for letters in a misspelled header ("Labe1", "Type lD" -> "T0tal"...).
+_DIGIT_LETTERS: Final = str.maketrans({"1": "l", "0": "o"})
+#: Aliases shorter than this are matched by their look-alike letters only, never one typo away
+#: ("Max" is one letter from "Mix", "Tax", "Man").
+TYPO_MIN_LETTERS: Final = 4
+
+
+def folded_key(header: object) -> str:
+    """The key of a header once look-alike letters of other scripts and full-width letters are
+    read as the Latin letters they look like (:data:`_CONFUSABLES`)."""
+    text = unicodedata.normalize("NFKC", bare_header(str(header)))
+    return _NOT_KEY.sub("", text.translate(_CONFUSABLES).casefold())
+
+
+def within_one_typo(text: str, target: str) -> bool:
+    """Whether ``text`` is ``target`` with one letter added, left out, changed, or swapped with
+    its neighbour (Damerau-Levenshtein distance 1); False when they are the same."""
+    if text == target or abs(len(text) - len(target)) > 1:
+        return False
+    start = 0
+    while start < min(len(text), len(target)) and text[start] == target[start]:
+        start += 1
+    a, b = text[start:], target[start:]
+    if len(a) == len(b):
+        swapped = len(a) >= 2 and a[0] == b[1] and a[1] == b[0] and a[2:] == b[2:]
+        return a[1:] == b[1:] or swapped
+    return a[1:] == b if len(a) > len(b) else a == b[1:]
+
+
+def _alias_spellings(fields: Iterable[str]) -> dict[str, str]:
+    """Key -> spelling of the aliases of ``fields`` (canonical names too), strong and weak."""
+    out: dict[str, str] = {}
+    for canonical in fields:
+        names = (*STRONG_ALIASES.get(canonical, ()), *WEAK_ALIASES.get(canonical, ()), canonical)
+        for name in names:
+            out.setdefault(header_key(name), name)
+    return out
+
+
+@lru_cache(maxsize=64)
+def _spellings_of(fields: tuple[str, ...]) -> dict[str, str]:
+    return _alias_spellings(fields)
+
+
+def _near_key(key: str, spellings: Mapping[str, str], word: bool) -> str | None:
+    """The alias key ``key`` spells by its look-alike letters, or one typo away from (an alias
+    of :data:`TYPO_MIN_LETTERS` letters or more); ``word``: the header is one word."""
+    if key in spellings:
+        return key
+    targets = _typo_targets(tuple(spellings))
+    for part in (key, *_deletions(key)):
+        for alias in targets.get(part, ()):
+            if within_one_typo(key, alias) and not (word and _past_tense(key, alias)):
+                return alias
+    return None
+
+
+def _deletions(key: str) -> list[str]:
+    """``key`` less one of its letters, each way."""
+    return [key[:i] + key[i + 1 :] for i in range(len(key))]
+
+
+@lru_cache(maxsize=64)
+def _typo_targets(keys: tuple[str, ...]) -> dict[str, tuple[str, ...]]:
+    """The alias keys (of :data:`TYPO_MIN_LETTERS` letters or more) by themselves and by each
+    of their letters left out: a key one typo away from an alias shares one of these with it,
+    itself or less a letter, so a wide sheet's 16,384 headers are each compared with a few."""
+    out: dict[str, list[str]] = {}
+    for alias in keys:
+        if len(alias) >= TYPO_MIN_LETTERS:
+            for part in (alias, *_deletions(alias)):
+                out.setdefault(part, []).append(alias)
+    return {part: tuple(dict.fromkeys(aliases)) for part, aliases in out.items()}
+
+
+def _past_tense(key: str, alias: str) -> bool:
+    """A header of one word ending in "ed" where the alias ends in "id" ("Typed", "Labeled",
+    "Recorded", "Targeted"): a word of its own, not "Type ID" misspelled ("Type eD" is)."""
+    return key.endswith("ed") and alias.endswith("id")
+
+
+def near_alias(header: object, fields: Sequence[str]) -> tuple[str, str] | None:
+    """(field, alias) when a header is not an alias of ``fields`` but looks like one
+    misspelled: one typo away ("Lable", "Lables", "Typ ID", "Maximun"), written with letters of
+    another script or full-width ones ("Lаbel" with a Cyrillic ``а``), or with ``1`` for ``l``,
+    ``0`` for ``o`` ("Labe1"); None otherwise."""
+    spellings = _spellings_of(tuple(fields))
+    if header_key(header) in spellings or noted_key(header) in spellings:
+        return None
+    folded, word = folded_key(header), len(header_words(header)) == 1
+    for key in dict.fromkeys((header_key(header), folded, folded.translate(_DIGIT_LETTERS))):
+        if not key:
+            continue
+        found = _near_key(key, spellings, word)
+        if found is not None:
+            alias = spellings[found]
+            return STRONG_KEYS.get(found) or WEAK_KEYS.get(found) or alias, alias
+    return None
+
+
+#: The words a header names labels by, and how a misspelled one is told from other words
+#: ("Contact Lable", "Lаbel to apply"): :func:`misspelled_label_word`.
+_LABEL_WORDS: Final = ("label", "labels")
+
+
+def misspelled_label_word(header: object) -> str | None:
+    """A word of a header that is "label" or "labels" misspelled (one typo away, or written
+    with look-alike letters or digits), its letters read as Latin; None for none.  A word
+    spelled right is not one ("Contact label" is found by its name already)."""
+    right = set(header_words(header))
+    text = unicodedata.normalize("NFKC", bare_header(str(header))).translate(_CONFUSABLES)
+    words: list[str] = _WORD.findall(_HUMP.sub(" ", text).casefold())
+    for word in words:
+        if word in right and word in _LABEL_WORDS:
+            continue
+        if _label_like(word) or _label_like(word.translate(_DIGIT_LETTERS)):
+            return word
+    return None
+
+
+def _label_like(word: str) -> bool:
+    return _near_key(word, _LABEL_SPELLINGS, word=False) is not None
+
+
+_LABEL_SPELLINGS: Final = {w: w for w in _LABEL_WORDS}

@@ -22,6 +22,7 @@ from hubframe.constants import RESERVED_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     DESCRIPTIONS,
+    FILL_NOTES,
     OBJECT_SPELLINGS,
     PROPERTY_HEADERS,
     REMOVE_LOOKALIKES,
@@ -40,7 +41,9 @@ from hubframe.io.aliases import (
     header_key,
     header_words,
     is_pair_remove_key,
+    misspelled_label_word,
     names_labels_otherwise,
+    near_alias,
     noted_key,
     property_mark,
     typed_among_words,
@@ -840,6 +843,26 @@ def _ids_among_words(header: str, mapping: ColumnMapping) -> TypedHeader | None:
     return typed
 
 
+#: Words of an id column's header that name ids of what is no record a sheet associates
+#: (HubSpot's owners, pipelines and stages, the portal, a row's number): "Form ID" is no
+#: "From ID" misspelled.
+_NOT_RECORD_WORDS: Final = frozenset(
+    {
+        *("owner", "owners", "pipeline", "pipelines", "stage", "stages", "dealstage"),
+        *("portal", "team", "teams", "form", "forms", "campaign", "workflow"),
+        *("sequence", "list", "lists", "import", "property", "row", "rows", "line", "index"),
+    }
+)
+
+
+def _names_no_record(header: str) -> bool:
+    """Whether a header names ids of what is no record ("Form ID", not "From ID" misspelled;
+    "Hub ID", the portal's, not "HubSpot ID")."""
+    return header_key(header) == "hubid" or not set(header_words(header)).isdisjoint(
+        _NOT_RECORD_WORDS
+    )
+
+
 def check_unread_roles(
     headers: Sequence[str],
     mapping: ColumnMapping,
@@ -859,11 +882,136 @@ def check_unread_roles(
             continue
         role = unread_role(header, kind)
         if role is None or role not in read:
+            _check_misread(header, mapping, kind, values, read, source, syntax)
             continue
         if header_key(header) in (REMOVE_LOOKALIKES if kind == "limits" else ()):
             continue  # "Purge limit": a column marking removals (check_remove_column)
         if any(_could_hold(role, v) for v in values(header)):
             raise HeaderError(source, _unread_role(header, role, mapping, kind, syntax))
+
+
+def _check_misread(
+    header: str,
+    mapping: ColumnMapping,
+    kind: Kind,
+    values: Callable[[str], Sequence[str]],
+    read: Sequence[str],
+    source: str,
+    syntax: Syntax,
+) -> None:
+    """A column not read whose name looks like one hubframe reads misspelled ("Lable", "Typ
+    ID", "Lаbel" with a Cyrillic ``а``, "Labe1") or that names association type ids in other
+    words ("Type #", "Association Type Number"), holding a cell that could be such a value:
+    its cells would be left out unseen (in a limits sheet, the limit set for the whole object
+    pair instead of the label's).  Stop and say which column it looks like."""
+    found = _misread(header, kind, read)
+    if found is None:
+        return
+    role, looks = found
+    cells = values(header)
+    if not any(_could_be(role, v) for v in cells):
+        return
+    if looks == _TYPE_COLUMN and not _type_cells(header, kind, cells):
+        return
+    raise HeaderError(source, _misread_message(header, role, looks, mapping, kind, syntax))
+
+
+#: What a header of association types in other words looks like, in messages.
+_TYPE_COLUMN: Final = "a column of association types"
+
+
+def _misread(header: str, kind: Kind, read: Sequence[str]) -> tuple[str, str] | None:
+    """(the field a header not read looks like, how it looks) for a header no table of
+    hubframe's knows; None for none (:func:`_check_misread`)."""
+    if _known_header(header):
+        return None
+    near = near_alias(header, read)
+    if near is not None and not (near[0] in ("from_id", "to_id") and _names_no_record(header)):
+        return near[0], f'"{near[1]}" misspelled'
+    word = misspelled_label_word(header) if "label" in read else None
+    if word is not None:
+        return "label", f'"label" misspelled ("{word}")'
+    if "type_id" in read and _type_header(header) is not None:
+        return "type_id", _TYPE_COLUMN
+    return None
+
+
+def _known_header(header: str) -> bool:
+    """A header some table of hubframe's reads as it is: an alias, an object's id or property
+    column, a side, a column hubframe writes, a column of removals."""
+    key = header_key(header)
+    tables = (STRONG_KEYS, WEAK_KEYS, SIDE_KEYS, TYPED_HEADERS, PROPERTY_HEADERS, _OWN_KEYS)
+    return (
+        any(key in table for table in tables)
+        or key in REMOVE_LOOKALIKES
+        or (is_pair_remove_key(key))
+    )
+
+
+#: The words of a header of association types in other words ("Type #", "Type number",
+#: "Association type no."): the type word, the words of association and of a number.
+_TYPE_WORDS: Final = frozenset({"type", "types"})
+_ASSOC_WORDS: Final = frozenset({"association", "associations", "assoc"})
+_NUMBER_WORDS: Final = frozenset({"number", "numbers", "no", "num", "nr", "code", "codes"})
+
+
+def _type_header(header: str) -> bool | None:
+    """True for a header of association type numbers in words of association ("Association
+    Type Number", "Assoc type no"), False for a bare one ("Type", "Type #", "Type number"),
+    None for any other ("Deal Type", "Association Type": a label lookalike)."""
+    words = {w for w in header_words(header) if w not in FILL_NOTES}
+    if not words & _TYPE_WORDS or not words <= _TYPE_WORDS | _ASSOC_WORDS | _NUMBER_WORDS:
+        return None
+    numbered = bool(words & _NUMBER_WORDS) or "#" in header
+    if words & _ASSOC_WORDS:
+        return True if numbered else None
+    return False
+
+
+def _type_cells(header: str, kind: Kind, cells: Sequence[str]) -> bool:
+    """Whether the cells of a column of association types (:func:`_type_header`) could be
+    what the header says: any cell in a limits sheet (whose rows are object pairs: a type
+    there is the association's) or under words of association; else (a pairs sheet's bare
+    "Type", which an export's records have as a property: "Prospect") type ids, every cell a
+    whole number."""
+    if kind == "limits" or _type_header(header):
+        return True
+    return all(_TYPE_ID_CELL.fullmatch(c) for c in cells)
+
+
+#: A cell that is an association type id (a whole number, as a sheet may write it: "1001.0").
+_TYPE_ID_CELL: Final = re.compile(r"\d{1,10}(?:\.0+)?")
+
+
+def _could_be(role: str, value: str) -> bool:
+    """:func:`_could_hold`, for the record ids too: whole numbers, or a list of them (not a
+    date's digits: "2025-01-31" under "Recorded" is no id)."""
+    if role in ("from_id", "to_id"):
+        return _ID_LIST_CELL.fullmatch(value.strip()) is not None
+    return _could_hold(role, value)
+
+
+#: A cell of record ids as a sheet writes them: a whole number, or several separated by ``;``.
+_ID_LIST_CELL: Final = re.compile(r"\d+(?:\.0+)?(?:\s*;\s*\d+)*")
+
+
+def _misread_message(
+    header: str, role: str, looks: str, mapping: ColumnMapping, kind: Kind, syntax: Syntax
+) -> str:
+    name = _role_name(role)
+    read = mapping.columns.get(role)
+    if read is not None:
+        return (
+            f'the column "{header}" looks like {looks}, but it is not read: {DESCRIPTIONS[role]} '
+            f'is read from "{read}", so the cells of "{header}" would be left out. Keep them in '
+            f"one column (rename or delete the other){_or_choose(syntax, header, role)}."
+        )
+    return (
+        f'the column "{header}" looks like {looks} (it may hold {DESCRIPTIONS[role]}), but it is '
+        f'not read: hubframe reads {DESCRIPTIONS[role]} from a column named "{name}", so its '
+        f'cells would be left out and {_lost(role, kind)}. Name it "{name}" to use it, or rename '
+        f"it to keep it as a column of your own{_or_choose(syntax, header, role)}."
+    )
 
 
 def _names_another(
@@ -1030,21 +1178,30 @@ def _unread_role(header: str, role: str, mapping: ColumnMapping, kind: Kind, syn
             f'from "{read}": the cells of "{header}" would be left out. Keep them in one column '
             f"(rename or delete the other){_or_choose(syntax, header, role)}."
         )
-    name = {"max_to_object_ids": "Max"}.get(role) or accepted_names(role)[1]  # "Label"...
-    lost = {
+    name = _role_name(role)
+    return (
+        f'the column "{header}" may hold {what} (its name says so), but it is not read: '
+        f'hubframe reads them from a column named "{name}", so its cells would be left out and '
+        f'{_lost(role, kind)}. Name it "{name}" to use it, or rename it to keep it as a column '
+        f"of your own{_or_choose(syntax, header, role)}."
+    )
+
+
+def _role_name(role: str) -> str:
+    """The header a message advises for a column hubframe reads ("Label", "Type ID", "Max")."""
+    return {"max_to_object_ids": "Max"}.get(role) or accepted_names(role)[1]
+
+
+def _lost(role: str, kind: Kind) -> str:
+    """What a run does without the cells of a column of ``role`` that is not read."""
+    if kind == "limits" and role in ("label", "type_id", "category"):
+        return "the limits set for the whole object pair instead of the label"
+    return {
         "label": "the rows associated without their labels",
         "type_id": "the rows associated without their association types",
         "category": "the rows sent without their categories",
         "max_to_object_ids": "the limits left as they are",
-    }[role]
-    if kind == "limits" and role in ("label", "type_id", "category"):
-        lost = "the limits set for the whole object pair instead of the label"
-    return (
-        f'the column "{header}" may hold {what} (its name says so), but it is not read: '
-        f'hubframe reads them from a column named "{name}", so its cells would be left out and '
-        f'{lost}. Name it "{name}" to use it, or rename it to keep it as a column of your own'
-        f"{_or_choose(syntax, header, role)}."
-    )
+    }.get(role, "other records associated than the sheet names")
 
 
 def _or_choose(syntax: Syntax, header: str, canonical: str) -> str:

@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from hubframe.constants import RESERVED_COLUMNS, SYNC_COLUMNS
+from hubframe.constants import PAIR_COLUMNS, RESERVED_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     DESCRIPTIONS,
@@ -804,18 +804,34 @@ def check_unread_columns(
     """
     used = mapping.column_map
     for header in headers:
-        if header in used:
-            continue
-        typed = TYPED_HEADERS.get(header_key(header)) if kind == "pairs" else None
-        if typed is not None and values(header) and not _left_out_by_choice(typed, mapping, given):
-            raise HeaderError(source, _unread_ids(header, typed, mapping, given, syntax))
-        loose = _ids_among_words(header, mapping) if kind == "pairs" and typed is None else None
-        if loose and _holds_ids(values(header)) and not _left_out_by_choice(loose, mapping, given):
-            raise HeaderError(source, _unread_ids(header, loose, mapping, given, syntax))
-        lookup = PROPERTY_HEADERS.get(header_key(header)) if kind == "pairs" else None
-        if lookup is not None and values(header) and _names_another(lookup, mapping, given):
-            raise HeaderError(source, _unread_lookup(header, lookup, mapping, syntax))
+        if header not in used and kind == "pairs":
+            _check_unread_ids(header, mapping, values, given, source, syntax)
     check_unread_roles(headers, mapping, kind, values, source, syntax)
+
+
+def _check_unread_ids(
+    header: str,
+    mapping: ColumnMapping,
+    values: Callable[[str], Sequence[str]],
+    given: Mapping[Side, str | None],
+    source: str,
+    syntax: Syntax,
+) -> None:
+    """A pairs sheet's column not read that holds record ids (its name says so): an object's
+    ("Company ID"), one among other words ("Contact ID (new)"), an object's looked up by a
+    property, or another object's hubframe does not know ("Car ID", "hs_object_id")."""
+    typed = TYPED_HEADERS.get(header_key(header))
+    if typed is not None and values(header) and not _left_out_by_choice(typed, mapping, given):
+        raise HeaderError(source, _unread_ids(header, typed, mapping, given, syntax))
+    loose = _ids_among_words(header, mapping) if typed is None else None
+    if loose and _holds_ids(values(header)) and not _left_out_by_choice(loose, mapping, given):
+        raise HeaderError(source, _unread_ids(header, loose, mapping, given, syntax))
+    lookup = PROPERTY_HEADERS.get(header_key(header))
+    if lookup is not None and values(header) and _names_another(lookup, mapping, given):
+        raise HeaderError(source, _unread_lookup(header, lookup, mapping, syntax))
+    other = _other_ids(header) if typed is None and loose is None and lookup is None else None
+    if other and _holds_ids(values(header)) and not _left_out_by_choice(other, mapping, given):
+        raise HeaderError(source, _unread_other_ids(header, mapping, syntax))
 
 
 #: A cell that could hold record ids: digits, with the separators, signs and exponents of a
@@ -838,14 +854,15 @@ def _ids_among_words(header: str, mapping: ColumnMapping) -> TypedHeader | None:
         return None
     typed, others = found
     read = {TYPED_HEADERS.get(header_key(h)) for h in mapping.column_map}
-    if others == {"primary"} and any(r and r.object_type == typed.object_type for r in read):
+    same = any(r and r.side == "to" and r.object_type == typed.object_type for r in read)
+    if others == {"primary"} and typed.side == "to" and same:
         return None
     return typed
 
 
 #: Words of an id column's header that name ids of what is no record a sheet associates
-#: (HubSpot's owners, pipelines and stages, the portal, a row's number): "Form ID" is no
-#: "From ID" misspelled.
+#: (HubSpot's owners, pipelines and stages, the portal, a row's number): "HubSpot Owner ID",
+#: "Deal Stage ID", "Portal ID", "Row ID" stay columns of the analyst's own.
 _NOT_RECORD_WORDS: Final = frozenset(
     {
         *("owner", "owners", "pipeline", "pipelines", "stage", "stages", "dealstage"),
@@ -855,11 +872,51 @@ _NOT_RECORD_WORDS: Final = frozenset(
 )
 
 
+def _other_ids(header: str) -> TypedHeader | None:
+    """The object (as its header names it) of a column of record ids hubframe reads no header
+    of: "Car ID", "Car Record ID", "Record ID - Car", "hs_object_id" (a custom object's, or
+    any object's).  None for a header some table of hubframe's knows, one naming what is no
+    record (:data:`_NOT_RECORD_WORDS`), and one that looks like a column hubframe reads
+    misspelled ("Typ ID", refused as such by :func:`check_unread_roles`)."""
+    if _known_header(header) or unread_role(header, "pairs") is not None:
+        return None
+    words = header_words(header)
+    if words[:2] == ["record", "id"]:
+        stem = words[2:]
+    elif len(words) >= 2 and words[-1] in _ID_WORDS:
+        stem = [w for w in words[:-1] if w not in _SIDE_WORDS]
+    else:
+        return None
+    if not stem or _names_no_record(header) or _misread(header, "pairs", PAIR_COLUMNS):
+        return None
+    return TypedHeader("".join(stem), None)
+
+
 def _names_no_record(header: str) -> bool:
     """Whether a header names ids of what is no record ("Form ID", not "From ID" misspelled;
     "Hub ID", the portal's, not "HubSpot ID")."""
     return header_key(header) == "hubid" or not set(header_words(header)).isdisjoint(
         _NOT_RECORD_WORDS
+    )
+
+
+def _unread_other_ids(header: str, mapping: ColumnMapping, syntax: Syntax) -> str:
+    read = [mapping.columns[f"{s}_id"] for s in ("from", "to") if f"{s}_id" in mapping.columns]
+    here = " and ".join(f'"{h}"' for h in read)
+    chosen = syntax.choose(header, "to_id")
+    choose = (
+        f" Or choose the id columns to read with {chosen} (and {syntax.field('from_id')}), "
+        "giving its object's p_ name or type id."
+        if chosen
+        else ""
+    )
+    return (
+        f'the column "{header}" holds record ids (its name and cells say so) of an object no '
+        "column is read as (a custom object's, say), but it is not read: a sheet's pairs come "
+        f"from one 'from' and one 'to' id column, here {here}, so its cells would be left out "
+        "and the pairs it belongs to never associated. Put those pairs in rows or a sheet of "
+        "their own (their types in From Type / To Type columns, or given), or rename it to "
+        f"keep it as a column of your own.{choose}"
     )
 
 

@@ -76,6 +76,7 @@ from hubframe.io.sources import as_path
 from hubframe.jobs.before_flags import refuse_flipped_flags, refuse_unsent, written_pairs
 from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
 from hubframe.jobs.undo_beyond import refuse_sends_beyond
+from hubframe.jobs.undo_cells import refuse_edited_cells, refuse_lost_codes
 from hubframe.jobs.undo_links import cover_links
 from hubframe.jobs.undo_runs import report_runs, sent_again
 from hubframe.jobs.undo_sides import BothSides, PairKey, pair_key
@@ -970,6 +971,7 @@ class _Undo:
         journal = self._journal_path(run, book)
         if run.options.dry_run:
             _dry_refuse_beyond(journal, self.run, book)
+        _refuse_edited_cells(self.run, rows, journal, book)
         runs = None if _journal_read(self.run) else report_runs(self.run, journal)
         nothing.update(_taken_back_already(self.run, journal, book, runs))
         for pos, row in enumerate(rows):
@@ -1033,6 +1035,21 @@ def _refuse_edited_lookups(table: pd.DataFrame, client: HubSpotClient) -> None:
     looked = looked_up_columns(table, where)
     if looked:
         refuse_undone_edits(table, client, looked, acted_on(table), where)
+
+
+def _refuse_edited_cells(
+    table: pd.DataFrame, rows: list[dict[Any, Any]], path: str | None, book: LabelBook
+) -> None:
+    """A report (or result table) whose cells that decide what the undo does were edited
+    since the run: held to the run's journal when it is known
+    (:func:`~hubframe.jobs.undo_cells.refuse_edited_cells`), else refused when its failed
+    rows lost their ``error_code`` column.  A table read from a journal is the journal's."""
+    if _journal_read(table) or "status" not in table.columns:
+        return
+    refuse_lost_codes(table, path)
+    acted = acted_on(table)
+    keys = _sent_keys(table, list(range(len(rows))), book) if path and acted.any() else []
+    refuse_edited_cells(path, rows, keys, acted.tolist())
 
 
 def _taken_back_already(

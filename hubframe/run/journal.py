@@ -1718,6 +1718,24 @@ class Journal:
             keys = self._sent_keys(test, (action, from_type, to_type, *runs))
             return {(key[3], key[4], key[6]) for key in keys}
 
+    def applied_runs(self, rows: Iterable[SentKey]) -> dict[SentKey, set[int]]:
+        """Of every row of the ``rows``' object pairs (keyed as :meth:`created` keys them)
+        that the journal's runs applied or may have, whatever its action, the runs that did:
+        what an undo holds a report's cells to (:mod:`hubframe.jobs.undo_cells`)."""
+        groups = {(str(row[1]), str(row[2])) for row in rows}
+        found: dict[SentKey, set[int]] = {}
+        with self._using("read it"):
+            for from_type, to_type in sorted(groups):
+                test = f"s.from_type = ? AND s.to_type = ? AND s.{_LINKS}"
+                for key, run in self._sent_rows(test, (from_type, to_type)):
+                    found.setdefault(key, set()).add(run)
+        return found
+
+    def resumed_by(self, run: int) -> set[int]:
+        """The runs ``run`` resumed, directly or through a run it resumed."""
+        with self._using("read it"):
+            return _resumed_by(self._db, run)
+
     def removed_limits(self, from_type: str, to_type: str) -> set[tuple[str | None, int | None]]:
         """The limits (category, type id) from ``from_type`` to ``to_type`` whose last change
         a run of the journal sent (applied, or may have) is a removal: one this run or an open

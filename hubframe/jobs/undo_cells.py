@@ -15,7 +15,7 @@ refused: which of them may have been applied (``UNKNOWN_OUTCOME``) cannot be tol
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any, Final
 
@@ -54,16 +54,19 @@ def refuse_edited_cells(
     rows: Sequence[Mapping[Any, Any]],
     keys: Sequence[SentKey],
     acted: Sequence[bool],
+    runs: Collection[int] | None = None,
 ) -> None:
     """InputError when a run row's deciding cell (``rows``, keyed as the journal keys what it
     sent; ``acted``: the rows the report says the run applied, or may have) says otherwise
-    than the journal at ``path`` records of the report's run; nothing without a journal."""
+    than the journal at ``path`` records of the report's run (``runs``: it and the runs it
+    resumed, as the report names it; else told from the rows: :func:`_report_runs`);
+    nothing without a journal."""
     if path is None or not any(acted):
         return
     done = [k for k, did in zip(keys, acted, strict=True) if did]
     with Journal(path) as journal:
         applied = journal.applied_runs(keys)
-        mine = _report_runs(journal, applied, done)
+        mine = set(runs) if runs is not None else _report_runs(journal, applied, done)
         objects = {(str(k[1]), str(k[2])) for k in keys}
         readings = {pair: journal.readings(*pair) for pair in objects}
     found = _Found(applied, _by_core(applied), readings)

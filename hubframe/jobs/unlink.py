@@ -971,8 +971,8 @@ class _Undo:
         journal = self._journal_path(run, book)
         if run.options.dry_run:
             _dry_refuse_beyond(journal, self.run, book)
-        _refuse_edited_cells(self.run, rows, journal, book)
         runs = None if _journal_read(self.run) else report_runs(self.run, journal)
+        _refuse_edited_cells(self.run, rows, journal, book, runs)
         nothing.update(_taken_back_already(self.run, journal, book, runs))
         for pos, row in enumerate(rows):
             found = (
@@ -1038,18 +1038,23 @@ def _refuse_edited_lookups(table: pd.DataFrame, client: HubSpotClient) -> None:
 
 
 def _refuse_edited_cells(
-    table: pd.DataFrame, rows: list[dict[Any, Any]], path: str | None, book: LabelBook
+    table: pd.DataFrame,
+    rows: list[dict[Any, Any]],
+    path: str | None,
+    book: LabelBook,
+    runs: frozenset[int] | None,
 ) -> None:
     """A report (or result table) whose cells that decide what the undo does were edited
     since the run: held to the run's journal when it is known
     (:func:`~hubframe.jobs.undo_cells.refuse_edited_cells`), else refused when its failed
-    rows lost their ``error_code`` column.  A table read from a journal is the journal's."""
+    rows lost their ``error_code`` column.  A table read from a journal is the journal's.
+    ``runs``: the report's run and the runs it resumed, when the report names it."""
     if _journal_read(table) or "status" not in table.columns:
         return
     refuse_lost_codes(table, path)
     acted = acted_on(table)
     keys = _sent_keys(table, list(range(len(rows))), book) if path and acted.any() else []
-    refuse_edited_cells(path, rows, keys, acted.tolist())
+    refuse_edited_cells(path, rows, keys, acted.tolist(), runs)
 
 
 def _taken_back_already(

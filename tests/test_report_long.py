@@ -89,7 +89,9 @@ def test_a_long_retry_file_reads_back_whole(
     assert list(_sheets(path)) == ["Retry", "Retry (2)", "Retry (3)"]
     back = hf.read_pairs(path, sheet="*")
     assert back["to_id"].tolist() == CONTACTS and back["Notes"].tolist() == list("abcdefghijklm")
-    first = hf.read_pairs(path)  # the default reads the first sheet, and names the others
+    whole = hf.read_pairs(path)  # a retry file hubframe marked: the default reads it whole
+    assert whole["to_id"].tolist() == CONTACTS and not read_notes(whole).skipped
+    first = hf.read_pairs(path, sheet="Retry")  # a sheet named: that one, the others named
     assert len(first) == ROWS_PER_SHEET
     skipped = [s.name for s in read_notes(first).skipped]
     assert skipped == ["Retry (2)", "Retry (3)"]

@@ -108,6 +108,9 @@ QUIET = {
     "a summary": [["Stage", "Count"], ["won", 3]],
     "headers only": [["Deal", "Contact", "Label"]],
     "empty": [],
+    # a lookup of records: one id a row beside words, under a header naming one side
+    "a lookup of deals": [["Deal ID", "Deal name", "Amount"], [DEAL, "Big", 1000]],
+    "an export of deals": [["Record ID", "Deal Name", "Deal Stage"], [DEAL, "Big", "won"]],
 }
 
 
@@ -184,9 +187,14 @@ def _cell(rng: random.Random, header: str, holds_id: bool) -> object:
 
 def _random_sheet(rng: random.Random) -> Rows:
     """A sheet whose header mixes recognised and unrecognised names, under an optional title,
-    with rows of which each holds one record id at least."""
+    with rows of which each holds two record ids (a pair), or one under a header none of whose
+    names is recognised (a sheet whose columns say nothing: its one id may be a pair's).  One
+    id a row under a header naming one side is a lookup of records, not pairs."""
     header = _header(rng)
-    ids = set(rng.sample(range(len(header)), rng.randint(1, min(2, len(header)))))
+    if not set(header) & set(RECOGNISED):
+        ids = set(rng.sample(range(len(header)), rng.randint(1, min(2, len(header)))))
+    else:
+        ids = set(rng.sample(range(len(header)), 2))
     title: Rows = [["Batch 2"], []][: rng.choice([0, 0, 1, 2])]
     body = [
         [_cell(rng, h, i in ids) for i, h in enumerate(header)] for _ in range(rng.randint(1, 4))

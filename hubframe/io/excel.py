@@ -344,9 +344,22 @@ def _holding_rows(book: Workbook, info: SheetInfo, request: Request) -> SkippedS
         return None
     if _holds_table(grid, index, request):
         return _unread(info.name, request)
-    if _holds_ids(grid.cells, index, request):
+    if _in_pairs(grid.cells, index, request):
         return SkippedSheet(info.name, _not_a_table(grid, index, request), holds_rows=True)
     return None
+
+
+def _in_pairs(cells: list[list[Any]], header: int, request: Request) -> bool:
+    """:func:`_holds_ids` for a sheet whose header is recognised in part (a label column, one
+    side's ids): two ids in one row, as pairs have; one id a row beside words is a lookup of
+    records ("Deal ID | Deal name | Amount"), not pairs.  A sheet of no recognised columns
+    holds rows with one id (its columns say nothing)."""
+    if not request.recognises(cells[header]):
+        return _holds_ids(cells, header, request)
+    rows = cells[: header + 1 + SAMPLE_CELLS]
+    if any(sum(map(looks_like_id, row[:ID_COLUMNS])) > 1 for row in rows):
+        return True
+    return request.kind == "limits" and any(map(may_be_limit_row, rows))
 
 
 def _not_a_table(grid: Grid, index: int, request: Request) -> str:

@@ -57,6 +57,11 @@ TITLES = [
     (["Deals,Contacts", "80,240"], HEADER),
     (["Summary", "Deals,Contacts,Labels", "4,12,2"], HEADER),
     (["1234,", "Page 1 of 3"], "Deal ID,Contact Email"),
+    # a row numbering the columns (a template's layout; refused once short ids counted)
+    (["1,2,3"], HEADER),
+    (["0,1,2"], HEADER),
+    (["1,2"], HEADER),
+    (["Deals to link", "", "1,2,3"], HEADER),
 ]
 
 

@@ -416,7 +416,20 @@ def _reads_above(above: Sequence[Sequence[object]], i: int, shape: RowShape) -> 
     :func:`check_values_above`)."""
     if shape.reads_as_row(above[i]):
         return True
+    if _numbers_columns(above[i]):
+        return False
     return _holds_pair(above[i], shape.tests) and not _under_names(above, i, shape.tests)
+
+
+def _numbers_columns(cells: Sequence[object]) -> bool:
+    """A row numbering the columns below it ("1 | 2 | 3", from 0 or 1, each one more than the
+    one before): a template's layout, not a pair of short ids."""
+    texts = [one_cell_text(c).strip() for c in cells]
+    filled = [t.removesuffix(".0") for t in texts if t]
+    if len(filled) < 2 or not all(t.isdigit() and t.isascii() for t in filled):
+        return False
+    numbers = [int(t) for t in filled]
+    return numbers[0] in (0, 1) and numbers == list(range(numbers[0], numbers[0] + len(numbers)))
 
 
 def _holds_pair(cells: Sequence[object], tests: Mapping[int, Callable[[str], bool]]) -> bool:

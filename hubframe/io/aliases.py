@@ -618,11 +618,14 @@ def _spellings_of(fields: tuple[str, ...]) -> dict[str, str]:
     return _alias_spellings(fields)
 
 
-def _near_key(key: str, spellings: Mapping[str, str], word: bool) -> str | None:
-    """The alias key ``key`` spells by its look-alike letters, or one typo away from (an alias
-    of :data:`TYPO_MIN_LETTERS` letters or more); ``word``: the header is one word."""
+def _near_key(key: str, spellings: Mapping[str, str], word: bool, typos: bool = True) -> str | None:
+    """The alias key ``key`` spells by its look-alike letters, or (``typos``) one typo away
+    from, both ``key`` and the alias of :data:`TYPO_MIN_LETTERS` letters or more ("TID" is no
+    "To ID" less a letter); ``word``: the header is one word."""
     if key in spellings:
         return key
+    if not typos or sum(c.isalpha() for c in key) < TYPO_MIN_LETTERS:
+        return None
     targets = _typo_targets(tuple(spellings))
     for part in (key, *_deletions(key)):
         for alias in targets.get(part, ()):
@@ -655,11 +658,11 @@ def _past_tense(key: str, alias: str) -> bool:
     return key.endswith("ed") and alias.endswith("id")
 
 
-def near_alias(header: object, fields: Sequence[str]) -> tuple[str, str] | None:
+def near_alias(header: object, fields: Sequence[str], typos: bool = True) -> tuple[str, str] | None:
     """(field, alias) when a header is not an alias of ``fields`` but looks like one
-    misspelled: one typo away ("Lable", "Lables", "Typ ID", "Maximun"), written with letters of
-    another script or full-width ones ("Lаbel" with a Cyrillic ``а``), or with ``1`` for ``l``,
-    ``0`` for ``o`` ("Labe1"); None otherwise."""
+    misspelled: one typo away ("Lable", "Lables", "Typ ID", "Maximun"; only with ``typos``),
+    written with letters of another script or full-width ones ("Lаbel" with a Cyrillic ``а``),
+    or with ``1`` for ``l``, ``0`` for ``o`` ("Labe1"); None otherwise."""
     spellings = _spellings_of(tuple(fields))
     if header_key(header) in spellings or noted_key(header) in spellings:
         return None
@@ -667,7 +670,7 @@ def near_alias(header: object, fields: Sequence[str]) -> tuple[str, str] | None:
     for key in dict.fromkeys((header_key(header), folded, folded.translate(_DIGIT_LETTERS))):
         if not key:
             continue
-        found = _near_key(key, spellings, word)
+        found = _near_key(key, spellings, word, typos)
         if found is not None:
             alias = spellings[found]
             return STRONG_KEYS.get(found) or WEAK_KEYS.get(found) or alias, alias

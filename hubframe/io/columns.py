@@ -18,7 +18,7 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from hubframe.constants import PAIR_COLUMNS, RESERVED_COLUMNS, SYNC_COLUMNS
+from hubframe.constants import CATEGORIES, PAIR_COLUMNS, RESERVED_COLUMNS, SYNC_COLUMNS
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     DESCRIPTIONS,
@@ -48,7 +48,11 @@ from hubframe.io.aliases import (
     property_mark,
     typed_among_words,
 )
-from hubframe.io.normalize import canonical_object_type, is_valid_object_type
+from hubframe.io.normalize import (
+    canonical_category,
+    canonical_object_type,
+    is_valid_object_type,
+)
 from hubframe.io.syntax import PYTHON, Syntax
 from hubframe.terminal import shown
 
@@ -819,7 +823,8 @@ def _check_unread_ids(
 ) -> None:
     """A pairs sheet's column not read that holds record ids (its name says so): an object's
     ("Company ID"), one among other words ("Contact ID (new)"), an object's looked up by a
-    property, or another object's hubframe does not know ("Car ID", "hs_object_id")."""
+    property, or one in another form ("Tickets Record IDs"); never one naming an object
+    hubframe does not know ("Car ID", "External ID": the analyst's own, :func:`_other_ids`)."""
     typed = TYPED_HEADERS.get(header_key(header))
     if typed is not None and values(header) and not _left_out_by_choice(typed, mapping, given):
         raise HeaderError(source, _unread_ids(header, typed, mapping, given, syntax))
@@ -831,7 +836,7 @@ def _check_unread_ids(
         raise HeaderError(source, _unread_lookup(header, lookup, mapping, syntax))
     other = _other_ids(header) if typed is None and loose is None and lookup is None else None
     if other and _holds_ids(values(header)) and not _left_out_by_choice(other, mapping, given):
-        raise HeaderError(source, _unread_other_ids(header, mapping, syntax))
+        raise HeaderError(source, _unread_ids(header, other, mapping, given, syntax))
 
 
 #: A cell that could hold record ids: digits, with the separators, signs and exponents of a
@@ -873,11 +878,13 @@ _NOT_RECORD_WORDS: Final = frozenset(
 
 
 def _other_ids(header: str) -> TypedHeader | None:
-    """The object (as its header names it) of a column of record ids hubframe reads no header
-    of: "Car ID", "Car Record ID", "Record ID - Car", "hs_object_id" (a custom object's, or
-    any object's).  None for a header some table of hubframe's knows, one naming what is no
-    record (:data:`_NOT_RECORD_WORDS`), and one that looks like a column hubframe reads
-    misspelled ("Typ ID", refused as such by :func:`check_unread_roles`)."""
+    """The standard object a header of record ids names in a form no table of hubframe's
+    holds ("Record ID - Company", "Contacts Object ID"), as a column not read.  None for a
+    word hubframe knows no object by ("External ID", "Customer ID", "Car ID"): a custom
+    object's ids cannot be told offline from an analyst's own key, so such a column is the
+    analyst's; None too for a header some table knows, one naming what is no record
+    (:data:`_NOT_RECORD_WORDS`), and one that looks like a column hubframe reads misspelled
+    ("Typ ID", refused as such by :func:`check_unread_roles`)."""
     if _known_header(header) or unread_role(header, "pairs") is not None:
         return None
     words = header_words(header)
@@ -889,7 +896,19 @@ def _other_ids(header: str) -> TypedHeader | None:
         return None
     if not stem or _names_no_record(header) or _misread(header, "pairs", PAIR_COLUMNS):
         return None
-    return TypedHeader("".join(stem), None)
+    known = _named_object(stem)
+    return TypedHeader(known, None) if known is not None else None
+
+
+def _named_object(words: Sequence[str]) -> str | None:
+    """The standard object a run of ``words`` spells ("contact", "line item", "companies"),
+    the longest run first; None when none does (:data:`OBJECT_SPELLINGS`)."""
+    for size in range(len(words), 0, -1):
+        for start in range(len(words) - size + 1):
+            found = OBJECT_SPELLINGS.get("".join(words[start : start + size]))
+            if found is not None:
+                return found
+    return None
 
 
 def _names_no_record(header: str) -> bool:
@@ -897,26 +916,6 @@ def _names_no_record(header: str) -> bool:
     "Hub ID", the portal's, not "HubSpot ID")."""
     return header_key(header) == "hubid" or not set(header_words(header)).isdisjoint(
         _NOT_RECORD_WORDS
-    )
-
-
-def _unread_other_ids(header: str, mapping: ColumnMapping, syntax: Syntax) -> str:
-    read = [mapping.columns[f"{s}_id"] for s in ("from", "to") if f"{s}_id" in mapping.columns]
-    here = " and ".join(f'"{h}"' for h in read)
-    chosen = syntax.choose(header, "to_id")
-    choose = (
-        f" Or choose the id columns to read with {chosen} (and {syntax.field('from_id')}), "
-        "giving its object's p_ name or type id."
-        if chosen
-        else ""
-    )
-    return (
-        f'the column "{header}" holds record ids (its name and cells say so) of an object no '
-        "column is read as (a custom object's, say), but it is not read: a sheet's pairs come "
-        f"from one 'from' and one 'to' id column, here {here}, so its cells would be left out "
-        "and the pairs it belongs to never associated. Put those pairs in rows or a sheet of "
-        "their own (their types in From Type / To Type columns, or given), or rename it to "
-        f"keep it as a column of your own.{choose}"
     )
 
 
@@ -966,13 +965,17 @@ def _check_misread(
         return
     role, looks = found
     cells = values(header)
-    if not any(_could_be(role, v) for v in cells):
-        return
-    if looks == _TYPE_COLUMN and not _type_cells(header, kind, cells):
+    if looks == _TYPE_COLUMN:
+        if not _type_cells(header, kind, cells, mapping):
+            return
+    elif not any(_could_be(role, v) for v in cells):
         return
     raise HeaderError(source, _misread_message(header, role, looks, mapping, kind, syntax))
 
 
+#: Record id columns: a header one typo away from theirs is no misspelling ("Toy ID", "TID"
+#: are not "To ID"); written with look-alike letters it is ("Τo ID" with a Greek ``Τ``).
+_ID_FIELDS: Final = ("from_id", "to_id")
 #: What a header of association types in other words looks like, in messages.
 _TYPE_COLUMN: Final = "a column of association types"
 
@@ -982,7 +985,9 @@ def _misread(header: str, kind: Kind, read: Sequence[str]) -> tuple[str, str] | 
     hubframe's knows; None for none (:func:`_check_misread`)."""
     if _known_header(header):
         return None
-    near = near_alias(header, read)
+    near = near_alias(header, [f for f in read if f not in _ID_FIELDS]) or near_alias(
+        header, [f for f in read if f in _ID_FIELDS], typos=False
+    )
     if near is not None and not (near[0] in ("from_id", "to_id") and _names_no_record(header)):
         return near[0], f'"{near[1]}" misspelled'
     word = misspelled_label_word(header) if "label" in read else None
@@ -1025,15 +1030,19 @@ def _type_header(header: str) -> bool | None:
     return False
 
 
-def _type_cells(header: str, kind: Kind, cells: Sequence[str]) -> bool:
+def _type_cells(header: str, kind: Kind, cells: Sequence[str], mapping: ColumnMapping) -> bool:
     """Whether the cells of a column of association types (:func:`_type_header`) could be
-    what the header says: any cell in a limits sheet (whose rows are object pairs: a type
-    there is the association's) or under words of association; else (a pairs sheet's bare
-    "Type", which an export's records have as a property: "Prospect") type ids, every cell a
-    whole number."""
-    if kind == "limits" or _type_header(header):
+    what the header says: any cell under words of association; else (a bare "Type", which an
+    export's records have as a property: "Prospect", and a limits sheet's analyst may keep a
+    category or a note in: "USER_DEFINED", "hard limit") type ids, every cell a whole number,
+    or in a limits sheet whose label and type id are read from no column, words (they may be
+    the labels whose limits are meant)."""
+    if not cells:
+        return False
+    if _type_header(header) or all(_TYPE_ID_CELL.fullmatch(c) for c in cells):
         return True
-    return all(_TYPE_ID_CELL.fullmatch(c) for c in cells)
+    unlabelled = not {"label", "type_id"} & set(mapping.columns)
+    return kind == "limits" and unlabelled and any(_could_hold("label", c) for c in cells)
 
 
 #: A cell that is an association type id (a whole number, as a sheet may write it: "1001.0").
@@ -1041,10 +1050,21 @@ _TYPE_ID_CELL: Final = re.compile(r"\d{1,10}(?:\.0+)?")
 
 
 def _could_be(role: str, value: str) -> bool:
-    """:func:`_could_hold`, for the record ids too: whole numbers, or a list of them (not a
-    date's digits: "2025-01-31" under "Recorded" is no id)."""
-    if role in ("from_id", "to_id"):
-        return _ID_LIST_CELL.fullmatch(value.strip()) is not None
+    """Whether a cell of a misspelled column could be a value of ``role`` in the strict sense:
+    record ids whole numbers or a list of them (not a date's digits: "2025-01-31" under
+    "Recorded"), a type id a whole number, an object type one hubframe parses ("Deal",
+    "0-3", "p_cars"; not "Relance devis" under "Objet"), a category one of HubSpot's (not
+    "Premium" under "Categoría"); a label or a limit as :func:`_could_hold` says."""
+    text = value.strip()
+    if role in _ID_FIELDS:
+        return _ID_LIST_CELL.fullmatch(text) is not None
+    if role == "type_id":
+        return _TYPE_ID_CELL.fullmatch(text) is not None
+    if role in ("from_type", "to_type"):
+        canonical = canonical_object_type(text)
+        return canonical is not None and is_valid_object_type(canonical)
+    if role == "category":
+        return canonical_category(text) in CATEGORIES
     return _could_hold(role, value)
 
 

@@ -155,3 +155,18 @@ def test_realistic_extra_headers_are_kept(seed: int) -> None:
             continue
         cell = rng.choice(["55501", "6012345678901", "101;102", "A-77", "Premium", "Relance"])
         _kept(header, cell)
+
+
+def test_a_contacts_export_with_its_primary_company_column_reads() -> None:
+    """HubSpot's contacts export carries "Primary Associated Company ID" (a standard contact
+    property) beside "Associated Company IDs": its ids are among those read, so the export is
+    read (fed3fa0 refused it as a column of company ids left out)."""
+    body = (
+        "Record ID,First Name,Email,Primary Associated Company ID,Associated Company,"
+        "Associated Company IDs\n"
+        "51234567890,Amelia,amelia@tidal.example,3120000011,Tidal,3120000011\n"
+        "51234567891,James,james@tidal.example,3120000011,Tidal;Orbit,3120000011;3120000012\n"
+    )
+    frame = hf.read_pairs(io.BytesIO(body.encode()))
+    assert frame["to_id"].tolist() == ["3120000011", "3120000011", "3120000012"]
+    assert set(frame["to_type"]) == {"companies"}

@@ -834,7 +834,8 @@ def _check_unread_ids(
     lookup = PROPERTY_HEADERS.get(header_key(header))
     if lookup is not None and values(header) and _names_another(lookup, mapping, given):
         raise HeaderError(source, _unread_lookup(header, lookup, mapping, syntax))
-    other = _other_ids(header) if typed is None and loose is None and lookup is None else None
+    among = typed is None and typed_among_words(header) is not None  # judged as loose above
+    other = _other_ids(header) if typed is None and not among and lookup is None else None
     if other and _holds_ids(values(header)) and not _left_out_by_choice(other, mapping, given):
         raise HeaderError(source, _unread_ids(header, other, mapping, given, syntax))
 

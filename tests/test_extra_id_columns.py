@@ -170,3 +170,12 @@ def test_a_contacts_export_with_its_primary_company_column_reads() -> None:
     frame = hf.read_pairs(io.BytesIO(body.encode()))
     assert frame["to_id"].tolist() == ["3120000011", "3120000011", "3120000012"]
     assert set(frame["to_type"]) == {"companies"}
+
+
+@pytest.mark.parametrize("category", ["HUBSPOT_DEFINED", "USER_DEFINED", "hubspot defined"])
+def test_a_limits_type_of_categories_without_labels_reads(category: str) -> None:
+    """Object limits with the association's category noted under "Type": categories are no
+    labels, so the column is the analyst's (e8c9e1e refused it as association types)."""
+    body = f"From,To,Max,Type\ndeals,contacts,30,{category}\ncontacts,companies,5,{category}\n"
+    frame = hf.read_limits(io.BytesIO(body.encode()))
+    assert frame["max_to_object_ids"].astype(str).tolist() == ["30", "5"]

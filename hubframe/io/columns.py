@@ -1043,7 +1043,13 @@ def _type_cells(header: str, kind: Kind, cells: Sequence[str], mapping: ColumnMa
     if _type_header(header) or all(_TYPE_ID_CELL.fullmatch(c) for c in cells):
         return True
     unlabelled = not {"label", "type_id"} & set(mapping.columns)
-    return kind == "limits" and unlabelled and any(_could_hold("label", c) for c in cells)
+    return kind == "limits" and unlabelled and any(_may_be_label(c) for c in cells)
+
+
+def _may_be_label(cell: str) -> bool:
+    """A cell of a bare "Type" that may be a label: not a category of HubSpot's
+    ("HUBSPOT_DEFINED" beside an object limit is a note of the association's category)."""
+    return _could_hold("label", cell) and canonical_category(cell) not in CATEGORIES
 
 
 #: A cell that is an association type id (a whole number, as a sheet may write it: "1001.0").

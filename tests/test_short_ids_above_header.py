@@ -62,6 +62,10 @@ TITLES = [
     (["0,1,2"], HEADER),
     (["1,2"], HEADER),
     (["Deals to link", "", "1,2,3"], HEADER),
+    # a reporting period (a month with its leading zero is no record id)
+    (["2026,01"], HEADER),
+    (["Period,2026,01"], HEADER),
+    (["01,2026"], HEADER),
 ]
 
 
@@ -74,8 +78,9 @@ def _xlsx(lines: list[str]) -> bytes:
 
 
 def _cell(text: str) -> object:
-    """A cell as Excel holds it: a number where it keeps every digit, else text."""
-    if text.isdigit() and len(text) <= 15:
+    """A cell as Excel holds it: a number where it keeps every digit, else text (a leading
+    zero kept: a cell formatted as text)."""
+    if text.isdigit() and len(text) <= 15 and not (len(text) > 1 and text.startswith("0")):
         return int(text)
     return text or None
 

@@ -111,6 +111,18 @@ QUIET = {
     # a lookup of records: one id a row beside words, under a header naming one side
     "a lookup of deals": [["Deal ID", "Deal name", "Amount"], [DEAL, "Big", 1000]],
     "an export of deals": [["Record ID", "Deal Name", "Deal Stage"], [DEAL, "Big", "won"]],
+    # ... with numbers of five digits and more beside the id: amounts, phones, postal codes
+    "a lookup of deals with amounts": [["Deal ID", "Deal name", "Amount"], [DEAL, "Big", 48500]],
+    "an export with amounts": [
+        ["Record ID", "Deal Name", "Amount", "Pipeline"],
+        [DEAL, "Big", 125000, "default"],
+    ],
+    "a lookup of companies": [
+        ["Company ID", "Company name", "Employees", "Postal code"],
+        [DEAL, "Orbit", 12000, 80331],
+    ],
+    "a lookup of contacts": [["Contact ID", "Name", "Phone"], [DEAL, "Ann", 4915112345678]],
+    "owners of deals": [["Deal ID", "Deal name", "Owner ID"], [DEAL, "Big", 81234567]],
 }
 
 

@@ -34,7 +34,7 @@ import re
 import warnings
 import zipfile
 from bisect import bisect_right
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from itertools import chain
@@ -44,6 +44,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from hubframe.errors import InputError
+from hubframe.io.aliases import header_words
 from hubframe.io.bounds import ReadLimits, hint, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, looks_like_id, one_cell_text, written_headers
 from hubframe.io.columns import (
@@ -357,9 +358,35 @@ def _in_pairs(cells: list[list[Any]], header: int, request: Request) -> bool:
     if not request.recognises(cells[header]):
         return _holds_ids(cells, header, request)
     rows = cells[: header + 1 + SAMPLE_CELLS]
-    if any(sum(map(looks_like_id, row[:ID_COLUMNS])) > 1 for row in rows):
+    measures = _measures(cells[header])
+    if any(sum(_id_at(row, p) for p in range(ID_COLUMNS) if p not in measures) > 1 for row in rows):
         return True
     return request.kind == "limits" and any(map(may_be_limit_row, rows))
+
+
+#: Words of a header whose numbers are no record's id: an amount, a count, a phone number, a
+#: postal code, an owner's or a stage's id ("Amount", "Employees", "Phone", "Postal code").
+_MEASURE_WORDS: Final = frozenset(
+    {
+        *("amount", "value", "revenue", "price", "total", "sum", "count", "employees"),
+        *("phone", "mobile", "fax", "tel", "telephone", "zip", "postal", "postcode", "plz"),
+        *("owner", "pipeline", "stage", "year", "quantity", "qty", "score", "betrag"),
+    }
+)
+
+
+def _measures(header: Sequence[Any]) -> set[int]:
+    """The positions of a header's columns whose numbers are measures (:data:`_MEASURE_WORDS`),
+    not record ids."""
+    return {
+        p
+        for p, cell in enumerate(header[:ID_COLUMNS])
+        if set(header_words(one_cell_text(cell))) & _MEASURE_WORDS
+    }
+
+
+def _id_at(row: Sequence[Any], position: int) -> bool:
+    return position < len(row) and looks_like_id(row[position])
 
 
 def _not_a_table(grid: Grid, index: int, request: Request) -> str:

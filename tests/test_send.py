@@ -197,13 +197,20 @@ def test_batch_level_400_fails_every_row_without_bisecting(sandbox: Sandbox) -> 
         ("lost_response_rate", 4, [0, 200], (Status.SUCCESS, None), True),  # applied, reply lost
         # not there: read again after a pause (HubSpot may apply it late), which this seed's
         # fault answers too: what the first read showed stands, and it is no proof (HubSpot
-        # may still apply the write): the outcome is unknown, never "not applied"
-        ("server_error_rate", 4, [500, 200, 500], (Status.FAILED, "UNKNOWN_OUTCOME"), False),
-        ("reset_rate", 4, [0, 200, 0], (Status.FAILED, "UNKNOWN_OUTCOME"), False),
+        # may still apply the write): the outcome is unknown, never "not applied"; the deal and
+        # the contact read last (200, 200) are there (tests/test_unknown_missing_records.py)
+        (
+            "server_error_rate",
+            4,
+            [500, 200, 500, 200, 200],
+            (Status.FAILED, "UNKNOWN_OUTCOME"),
+            False,
+        ),
+        ("reset_rate", 4, [0, 200, 0, 200, 200], (Status.FAILED, "UNKNOWN_OUTCOME"), False),
         (
             "lost_response_rate",
             1,
-            [0, 0],
+            [0, 0, 200, 200],
             (Status.FAILED, "UNKNOWN_OUTCOME"),
             True,
         ),  # check lost too

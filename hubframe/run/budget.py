@@ -17,7 +17,8 @@ tell (:func:`hubframe.run.before.reads_before`); the plan adds one read a batch 
 confirm no row, and where a dry run's own pre-flight holds back rows a real run sends, the
 batches counted are the real run's (:attr:`~hubframe.run.pipeline.Prepared.real_batches`).
 Reads no one can count beforehand (more pages of a record with many associations, the rows an
-answer leaves unsure) make the figure a floor: "at least".  Before, ``needed`` counted the
+answer leaves unsure, and the read of their records when the read-back leaves them unknown:
+:mod:`hubframe.run.gone`) make the figure a floor: "at least".  Before, ``needed`` counted the
 write batches alone, and a dry run that said the day had room was followed by a real run that
 stopped at the limit.
 """

@@ -15,7 +15,11 @@ one :class:`~hubframe.hubspot.client.HubSpotClient` (and so one rate limiter) an
   not confirmed by the last answer are checked with a read of the portal (the endpoint's
   ``present``, read again after :data:`SETTLE_WAITS`): present means success; a row never
   found, or not checkable, is ``UNKNOWN_OUTCOME`` (failed): HubSpot may still apply it, so it
-  is never reported "not applied".  A refused connection sent nothing: its rows are
+  is never reported "not applied" -- unless it names a record HubSpot does not have, which no
+  write can apply: the records of a batch's rows still unknown are read last (one objects read
+  per object type, :mod:`hubframe.run.gone`), and such a row is ``OBJECT_NOT_FOUND`` (a
+  removal ``NOT_ASSOCIATED``); that read failing, they stay unknown.  A refused connection sent
+  nothing: its rows are
   ``NETWORK_ERROR``.  A retry refused whole for its rows (a 400 naming one) is an answer: the
   rows the portal shows are successes, the rest go the refused-batch way above (sending a row
   again is safe on every endpoint), and a row then refused for a reason an earlier attempt may
@@ -74,6 +78,7 @@ from hubframe.run.answers import (
     unsaid,
 )
 from hubframe.run.diagnose import diagnose
+from hubframe.run.gone import records_gone, settle_gone, unsure_rows
 from hubframe.run.journal import Journal, Packed, is_final, pack
 from hubframe.run.labels import unknown_object_type
 from hubframe.run.outcomes import Outcomes
@@ -530,6 +535,7 @@ class Sender:
             if not sent and intended is not None:  # nothing of it left: not maybe applied
                 self._journaled(lambda j: j.retract(intended))
                 return outcomes
+        outcomes = self._gone(batch, outcomes)
         if packed is not None:
             self._journaled(lambda j: j.record(batch, outcomes, packed, intended, final=final))
         return outcomes
@@ -826,6 +832,25 @@ class Sender:
         return [out[i] for i in range(len(batch.items))]
 
     # --- outcome unknown: look ------------------------------------------------------------------
+
+    def _gone(self, batch: Batch, outcomes: list[Outcome]) -> list[Outcome]:
+        """``outcomes`` with the rows still ``UNKNOWN_OUTCOME`` whose records HubSpot does not
+        have settled (:mod:`hubframe.run.gone`: no write can apply them), before the journal
+        records them.  The records are read once a batch, one objects batch read per object
+        type; when that read fails the rows stay ``UNKNOWN_OUTCOME`` (an error that stops
+        runs stops this one)."""
+        rows = unsure_rows(batch.items, outcomes)
+        if not rows:
+            return outcomes
+        items = [batch.items[i] for i in rows]
+        try:
+            with self._slots:
+                gone = records_gone(self.client, items)
+        except HubframeError as check:
+            self.stop.stop_for(check)
+            return outcomes
+        found = {rows[n]: records for n, records in gone.items()}
+        return settle_gone(batch.items, outcomes, found)
 
     def _present(self, batch: Batch) -> list[bool]:
         with self._slots:

@@ -10,8 +10,9 @@ Which sheets (``sheet=`` / ``--sheet``):
   sheets, chart sheets and sheets without recognised columns before it are skipped (and noted).
   When it has no rows (a template) and one later visible sheet has recognised columns and rows,
   that one is read instead; with several, the read stops and asks which.  A retry workbook
-  hubframe marked (:mod:`hubframe.io.retrymark`) is read as ``"*"`` reads it: every sheet of it
-  is the retry;
+  hubframe marked (:mod:`hubframe.io.retrymark`) is read for the sheets its mark names (the
+  ones hubframe wrote, as ``"*"`` reads them; all of them for a mark naming none, or naming
+  one gone): a sheet the analyst added holding rows is left out and warned of;
 * ``"*"``: every visible sheet with recognised columns; the others are skipped and noted, and
   only a workbook with none is an error.  Hidden sheets are never read by ``"*"``;
 * a name (exact, else ignoring case and edge spaces: refused when that matches several sheets):
@@ -43,7 +44,7 @@ from typing import Any, Final, TypeVar
 import numpy as np
 import pyarrow.compute as pc
 
-from hubframe.errors import InputError
+from hubframe.errors import HubframeWarning, InputError
 from hubframe.io.aliases import header_words
 from hubframe.io.bounds import ReadLimits, hint, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, looks_like_id, one_cell_text, written_headers
@@ -74,7 +75,7 @@ from hubframe.io.numfmt import (
     shows_other_digits,
     styled_cells,
 )
-from hubframe.io.retrymark import marked_retry
+from hubframe.io.retrymark import RetryMark, retry_mark
 from hubframe.io.scope import ExportScope, is_scope_header, is_scope_sheet, read_scope
 from hubframe.io.sheet import (
     CONTINUES,
@@ -185,21 +186,86 @@ def excel_sheets(checked: CheckedBook, sheet: SheetArg, request: Request) -> lis
         request.export_scope = _read_scope(book, scope_sheets)
     if sheet is None or sheet == "*":
         others = [s for s in book.sheets if s not in scope_sheets]
-        whole = sheet is None and marked_retry(checked.data)
-        read = _readable_sheets(book, request, every=whole or sheet == "*", sheets=others)
-        if whole and request.choice is not None:
-            request.choice = replace(request.choice, how=_retry_whole(request))
-        return read
+        mark = retry_mark(checked.data) if sheet is None else None
+        if mark is not None:
+            return _retry_sheets(book, request, others, mark)
+        return _readable_sheets(book, request, every=sheet == "*", sheets=others)
     info, how = pick_sheet(book.sheets, sheet, request)
     raw = _grid_sheet(book.grid(info), request)
     request.choice = SheetChoice([info.name], how, _next_parts(book, info, request))
     return [raw]
 
 
-def _retry_whole(request: Request) -> str:
-    """How the sheets of a retry workbook hubframe marked were chosen by default: all of them."""
+def _retry_sheets(
+    book: Workbook, request: Request, others: list[SheetInfo], mark: RetryMark
+) -> list[RawSheet]:
+    """The default read of a retry workbook hubframe marked: the sheets its mark names (all
+    of them for a mark naming none), the others left to the usual rules (one holding rows is
+    warned of, never read as rows to retry).  A named sheet gone (renamed, deleted) reads all
+    of them, saying so: its rows may be under another name."""
+    listed = _listed_sheets(others, mark)
+    read = _readable_sheets(book, request, every=True, sheets=others if listed is None else listed)
+    if request.choice is None:
+        return read
+    if listed is None:
+        _say_whole(request, request.choice, _gone(others, mark))
+        return read
+    added = [s for s in others if s not in listed]
+    left = [_added(found, request) for s in added if (found := _left_out(book, s, request))]
+    how = f"a retry file hubframe wrote: the sheets it wrote ({len(listed):,})"
+    request.choice = replace(request.choice, how=how, skipped=request.choice.skipped + left)
+    return read
+
+
+#: Why a sheet of a retry workbook that hubframe did not write was not read by default.
+ADDED_TO_RETRY: Final = "not one of the sheets hubframe wrote to this retry file (added to it)"
+
+
+def _say_whole(request: Request, choice: SheetChoice, gone: list[str]) -> None:
+    """Note that a retry workbook was read whole; warn when it was since sheets its mark names
+    are ``gone``."""
+    how = _retry_whole(request, gone)
+    request.choice = replace(choice, how=how)
+    if gone:
+        warnings.warn(f"{request.source_name}: {how}", HubframeWarning, stacklevel=6)
+
+
+def _added(skipped: SkippedSheet, request: Request) -> SkippedSheet:
+    """``skipped``, a sheet holding rows the analyst added to a retry file, saying so."""
+    if skipped.hidden:
+        return skipped
+    if not skipped.reason.startswith(_UNREAD):
+        return replace(skipped, reason=f"{ADDED_TO_RETRY}; {skipped.reason}")
     every = request.syntax.option("sheet", "*")
-    return f"a retry file hubframe wrote: all its sheets, as {every} reads them"
+    return replace(skipped, reason=f"{ADDED_TO_RETRY}; {every} reads every sheet, or name it")
+
+
+def _listed_sheets(others: list[SheetInfo], mark: RetryMark) -> list[SheetInfo] | None:
+    """The sheets ``mark`` names, in the workbook's order; None to read them all (a mark
+    naming none, or a named sheet gone)."""
+    if mark.sheets is None or _gone(others, mark):
+        return None
+    named = {n.casefold() for n in mark.sheets}
+    return [s for s in others if s.name.casefold() in named]
+
+
+def _gone(others: list[SheetInfo], mark: RetryMark) -> list[str]:
+    """The sheets ``mark`` names that the workbook no longer has (renamed, deleted)."""
+    present = {s.name.casefold() for s in others}
+    return [n for n in mark.sheets or () if n.casefold() not in present]
+
+
+def _retry_whole(request: Request, gone: list[str]) -> str:
+    """How the sheets of a retry workbook hubframe marked were chosen by default: all of them
+    (the mark names none, or names sheets ``gone``)."""
+    every = request.syntax.option("sheet", "*")
+    if not gone:
+        return f"a retry file hubframe wrote: all its sheets, as {every} reads them"
+    names = ", ".join(f"'{n}'" for n in gone[:3]) + (" ..." if len(gone) > 3 else "")
+    return (
+        f"a retry file hubframe wrote whose sheet {names} is gone (renamed or deleted): all "
+        f"its sheets, as {every} reads them, so that no row to retry is left out"
+    )
 
 
 def _next_parts(book: Workbook, info: SheetInfo, request: Request) -> list[SkippedSheet]:

@@ -397,10 +397,14 @@ def _copy_streamed(
 
 
 def write_tables(
-    path: Path, tables: Sequence[Table], build_first: Callable[[Workbook], None] | None = None
+    path: Path,
+    tables: Sequence[Table],
+    build_first: Callable[[Workbook], None] | None = None,
+    build_last: Callable[[Workbook], None] | None = None,
 ) -> None:
-    """Write a workbook: ``build_first`` adds small sheets, then one sheet per table.  A
-    table wider than an Excel sheet is refused before anything is written."""
+    """Write a workbook: ``build_first`` adds small sheets, then one sheet per table, then
+    ``build_last`` sees them all as titled (a retry file's mark names them).  A table wider
+    than an Excel sheet is refused before anything is written."""
     for table in tables:
         _check_width(path, table)
     wb = Workbook(write_only=True)
@@ -414,6 +418,8 @@ def write_tables(
         styles = _prepare_sheet(ws, table)
         # openpyxl names sheet parts xl/worksheets/sheetN.xml in workbook order, from 1.
         streamed[f"xl/worksheets/sheet{wb.worksheets.index(ws) + 1}.xml"] = (table.frame, styles)
+    if build_last is not None:
+        build_last(wb)
     _save_with_tables(wb, path, streamed)
 
 

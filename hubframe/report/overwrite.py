@@ -37,7 +37,7 @@ import pandas as pd
 
 from hubframe.errors import InputError
 from hubframe.formula import unguard
-from hubframe.io.retrymark import MARK_NAME, RETRY_MARK, has_retry_mark
+from hubframe.io.retrymark import MARK_NAME, RETRY_MARK, has_retry_mark, sheet_list_parts
 
 if TYPE_CHECKING:
     from openpyxl import Workbook
@@ -52,11 +52,14 @@ Cells = tuple[list[str], list[list[str]]]
 
 
 def mark_retry(wb: Workbook) -> None:
-    """Mark ``wb`` as a retry file (see the module docstring)."""
+    """Mark ``wb`` as a retry file (see the module docstring), naming its sheets as titled
+    (:mod:`hubframe.io.retrymark`): called once they are all written."""
     from openpyxl.packaging.custom import StringProperty
 
     book: Any = wb  # openpyxl's stubs miss custom_doc_props
     book.custom_doc_props.append(StringProperty(name=MARK_NAME, value=RETRY_MARK))
+    for name, value in sheet_list_parts(list(wb.sheetnames)):
+        book.custom_doc_props.append(StringProperty(name=name, value=value))
 
 
 def _holds_bytes(path: Path) -> bool:

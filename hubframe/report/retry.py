@@ -1159,7 +1159,7 @@ def export_retry(result: pd.DataFrame, path: PathLike) -> Path:
         return target
     parts = _retry_tables(result)
     tables = _retry_sheets(result, parts)
-    write_tables(target, tables, mark_retry)
+    write_tables(target, tables, build_last=mark_retry)
     _warn_directions(result, parts, tables)
     return target
 

@@ -266,3 +266,21 @@ def test_the_cli_retry_sends_no_pair_of_an_added_tab(
     said = capsys.readouterr()
     assert "read sheets 'January', 'February'" in said.out, said.out
     assert "sheet 'Done' skipped: not one of the sheets hubframe wrote" in said.err
+
+
+def test_the_app_reads_the_retrys_sheets_not_a_tab_added(
+    app: object, sandbox: Sandbox, tmp_path: Path
+) -> None:
+    """The app's picker starts a retry workbook on its retry's sheets: a Done tab the analyst
+    added is not read as rows to retry there either (it read "*": every sheet)."""
+    from app_driver import click, upload
+
+    from hubframe.widgets import HubframeApp
+
+    assert isinstance(app, HubframeApp)
+    retry = _with_tab(_retry_file(sandbox, tmp_path), "Done", DONE)
+    click(app, app.connect_button)
+    upload(app, retry.name, retry.read_bytes())
+    click(app, app.dry_run_button)
+    assert app.frame is not None
+    assert set(app.frame["sheet"]) == {"January", "February"}, set(app.frame["sheet"])

@@ -50,7 +50,7 @@ ALL_SHEETS: Final = backend.ALL_SHEETS
 #: remove refuses for them, hold in the app too.
 FIRST_SHEET: Final = "(first visible sheet with recognised columns)"
 #: The first option of a retry workbook hubframe wrote, of several sheets: read whole.
-RETRY_SHEETS: Final = "All sheets (a retry file: each holds rows to retry)"
+RETRY_SHEETS: Final = "The retry's sheets (each holds rows to retry; a tab added is not read)"
 UPLOAD_ACCEPT: Final = ".xlsx,.xlsm,.csv,.tsv,.txt"
 _BOX: Final = {"border": "1px solid #e0e0e0", "padding": "6px 12px", "margin": "4px 0"}
 _WIDE: Final = {"width": "auto"}

@@ -217,6 +217,8 @@ def read(
     that are the reader's own inference (:attr:`Guess.guessed`) left as they were pre-filled:
     noted as inferred in ``attrs["hubframe"]["guessed_types"]``, as read_pairs notes them when
     it infers them, not as chosen."""
+    if sheet == ALL_SHEETS and retry_workbook(source):  # the picker's "the retry's sheets"
+        sheet = None  # the sheets hubframe wrote to it (its mark), not a tab the analyst added
     with warnings.catch_warnings():  # the app says it at Validate (read notes)
         warnings.simplefilter("ignore", SheetsLeftOut)
         frame = _read(source, job, sheet, columns, from_type, to_type, label, remove_blank)

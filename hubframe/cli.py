@@ -58,6 +58,7 @@ from hubframe.errors import (
 )
 from hubframe.stops import stopped_by, undone_rows
 from hubframe.terminal import visible
+from hubframe.vocab import first_few
 
 if TYPE_CHECKING:  # pandas and the rest load in the command that runs, not for --help
     import threading
@@ -1080,14 +1081,13 @@ def _none_to_retry(unread: list[str]) -> str:
     a workbook whose later sheets' rows were never sent)."""
     if not unread:
         return "no rows to retry"
-    names = ", ".join(f"'{name}'" for name in unread[:3])
-    more = f" and {len(unread) - 3:,} more" if len(unread) > 3 else ""
+    names = first_few([f"'{name}'" for name in unread], 3)
     said = (
         "sheet {} was not read and holds"
         if len(unread) == 1
         else "sheets {} were not read and hold"
     )
-    unread_words = said.format(names + more)
+    unread_words = said.format(names)
     return f"no rows of the sheets read to retry, but {unread_words} rows (see the warning)"
 
 

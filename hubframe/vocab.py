@@ -8,6 +8,7 @@ works with them as well as one fresh from a run.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from enum import StrEnum
 from typing import NamedTuple
 
@@ -94,4 +95,18 @@ def sentence_start(text: str) -> str:
     return text[:1].upper() + text[1:]
 
 
-__all__ = ["Action", "ObjectPair", "RecordPair", "Status", "object_noun", "sentence_start"]
+def first_few(values: Sequence[str], shown: int = 5, sep: str = ", ") -> str:
+    """The first ``shown`` values, then how many more: "a, b, c and 4 more"."""
+    more = f" and {len(values) - shown:,} more" if len(values) > shown else ""
+    return sep.join(values[:shown]) + more
+
+
+__all__ = [
+    "Action",
+    "ObjectPair",
+    "RecordPair",
+    "Status",
+    "first_few",
+    "object_noun",
+    "sentence_start",
+]

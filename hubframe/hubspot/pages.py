@@ -35,6 +35,7 @@ from typing import Any, Final
 from hubframe.constants import MAX_BATCH_READ
 from hubframe.errors import ErrorCode, ServerError
 from hubframe.hubspot import shapes
+from hubframe.vocab import first_few
 
 JSON = dict[str, Any]
 Input = dict[str, str]  # {"id": ...} or {"id": ..., "after": cursor}
@@ -234,12 +235,6 @@ def _none_messages(
     return {record: said[record] for record in asked if record in said}
 
 
-def first_few(values: Sequence[str], shown: int = 5) -> str:
-    """The first ``shown`` values, then how many more: "a, b, c and 4 more"."""
-    more = f" and {len(values) - shown:,} more" if len(values) > shown else ""
-    return ", ".join(values[:shown]) + more
-
-
 def refused_error(read: str, what: str, said: str, unknown: str) -> ServerError:
     """The error of a batch read of ``read`` whose answers refused ``what`` (the values
     named) each of :data:`MAX_ASKS` times, quoting HubSpot's words for the first (``said``);
@@ -324,7 +319,6 @@ __all__ = [
     "PageWalk",
     "Settled",
     "error_names",
-    "first_few",
     "refused_error",
     "says_none",
     "unnamed_error",

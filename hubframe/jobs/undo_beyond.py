@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Final
 from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import InputError
 from hubframe.run.journal import RecordEnds, SentKey, record_ends
-from hubframe.vocab import object_noun
+from hubframe.vocab import first_few, object_noun
 
 if TYPE_CHECKING:
     from hubframe.run.journal import Journal
@@ -76,11 +76,10 @@ def _pairs(rows: list[SentKey]) -> dict[RecordEnds, str]:
 def _beyond_words(name: str, path: str, rows: list[SentKey]) -> str:
     pairs = list(_pairs(rows).values())
     count = len(pairs)
-    some = "; ".join(pairs[:_NAMED])
-    more = f"; and {count - _NAMED} more" if count > _NAMED else ""
+    some = first_few(pairs, _NAMED, sep="; ")
     noun = "record pair" if count == 1 else "record pairs"
     return (
-        f"{name}: the run's journal {path} holds {count} {noun} ({some}{more}) that its open "
+        f"{name}: the run's journal {path} holds {count} {noun} ({some}) that its open "
         f"runs sent, HubSpot applying them or maybe, and that {name} does not list as applied: "
         f"a resume of the run after {name} was made (killed, or stopped without a report of "
         f"its own), or rows deleted from {name}. Undone as it reads, the undo would leave "

@@ -26,7 +26,7 @@ from hubframe.report.reader import flag
 from hubframe.run.journal import Journal, SentKey
 from hubframe.run.rows import text, value
 from hubframe.terminal import shown
-from hubframe.vocab import RecordPair, Status
+from hubframe.vocab import RecordPair, Status, first_few
 
 SHOWN: Final = 3  # rows named in the error
 #: A key's parts after its action: object types, ids, category, type id.
@@ -94,9 +94,7 @@ def refuse_lost_codes(table: pd.DataFrame, path: str | None) -> None:
     if not count:
         return
     lines = table["row"][failed].tolist() if "row" in table.columns else []
-    named = ", ".join(shown(r) for r in lines[:SHOWN])
-    more = f" and {count - SHOWN:,} more" if count > SHOWN else ""
-    rows = f" (rows {named}{more})" if lines else ""
+    rows = f" (rows {first_few([shown(r) for r in lines], SHOWN)})" if lines else ""
     raise InputError(
         f"{_where(table)} has no error_code column (deleted?), and {count:,} of its rows are failed"
         f"{rows}: a failed row whose outcome is unknown (error_code UNKNOWN_OUTCOME) may have "
@@ -185,13 +183,12 @@ def _true_contradicted(
 def _message(edited: list[tuple[int, str]], rows: Sequence[Mapping[Any, Any]], path: str) -> str:
     first, cell = edited[0]
     row = rows[first]
-    where = ", ".join(f"{_named(rows, p)} ({c})" for p, c in edited[:SHOWN])
-    more = f" and {len(edited) - SHOWN:,} more" if len(edited) > SHOWN else ""
+    where = first_few([f"{_named(rows, p)} ({c})" for p, c in edited], SHOWN)
     return (
         f"the run's {cell} cell of {_named(rows, first)} ({row.get('from_type')} "
         f"{row.get('from_id')} -> {row.get('to_type')} {row.get('to_id')}) {_says(row, cell)}, "
-        f"but the run's journal {path} {_records(cell)} (the rows so, and their cells: {where}"
-        f"{more}): the report was edited (a cell changed, a column deleted, or one column "
+        f"but the run's journal {path} {_records(cell)} (the rows so, and their cells: {where}): "
+        f"the report was edited (a cell changed, a column deleted, or one column "
         "sorted alone), and the undo would leave an association the run made, saying it was "
         f"not the run's. {_WAY_OUT}"
     )

@@ -40,11 +40,11 @@ from hubframe.hubspot.pages import (
     Input,
     PageWalk,
     error_names,
-    first_few,
     refused_error,
     says_none,
     unnamed_error,
 )
+from hubframe.vocab import first_few
 
 if TYPE_CHECKING:  # only annotations: validation imports this module offline
     from hubframe.hubspot.client import HubSpotClient

@@ -37,6 +37,11 @@ PAIRS = [
     (",51,Champion", HEADER),
     ("1234567890123456789,5,Champion", HEADER),
     ("1234,ann@acme.example", "Deal ID,Contact Email"),
+    # ids written with leading zeros (a text column): only a two-digit one is a period's
+    ("0101,0202,Champion", HEADER),
+    ("0101,0202,", HEADER),
+    ("007,1234,", HEADER),
+    ("01,1234,Champion", HEADER),
 ]
 
 #: title blocks read past: (the lines above the header, the header)

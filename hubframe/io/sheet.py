@@ -435,8 +435,8 @@ def _numbers_columns(cells: Sequence[object]) -> bool:
 def _holds_pair(cells: Sequence[object], tests: Mapping[int, Callable[[str], bool]]) -> bool:
     """A value under each side (record ids of any length, emails, domains), or under one side
     beside a label with no word under the other ("1234 | | Champion"; "Version | 3 | final"
-    is a title): the row of a pair, or half of one, whatever its ids' length.  A short number
-    written with a leading zero ("2026 | 01", a period) is a date's part, not a record id."""
+    is a title): the row of a pair, or half of one, whatever its ids' length.  Two digits
+    written with a leading zero ("2026 | 01", a period) are a date's part, not a record id."""
     sides = [(test, _unmarked(_cell(cells, p))) for p, test in tests.items() if test in _SIDES]
     values = sum(bool(text) and test(text) and not _zero_led(text) for test, text in sides)
     words = sum(bool(text) and not test(text) for test, text in sides)
@@ -445,9 +445,9 @@ def _holds_pair(cells: Sequence[object], tests: Mapping[int, Callable[[str], boo
 
 
 def _zero_led(text: str) -> bool:
-    """A number of up to four digits with a leading zero ("01", "007"): a month, a day, a
-    code; HubSpot writes no record id so."""
-    return len(text) <= 4 and text.isdigit() and text.startswith("0") and len(text) > 1
+    """A number of two digits with a leading zero ("01", "09"): a month or a day.  Longer ones
+    ("0101", "007") may be short ids a text column kept zeros before: they count."""
+    return len(text) == 2 and text.isdigit() and text.startswith("0")
 
 
 def _under_names(

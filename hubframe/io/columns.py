@@ -869,7 +869,7 @@ def _ids_among_words(header: str, mapping: ColumnMapping) -> TypedHeader | None:
 #: Words of an id column's header that name ids of what is no record a sheet associates
 #: (HubSpot's owners, pipelines and stages, the portal, a row's number): "HubSpot Owner ID",
 #: "Deal Stage ID", "Portal ID", "Row ID" stay columns of the analyst's own.
-_NOT_RECORD_WORDS: Final = frozenset(
+NOT_RECORD_WORDS: Final = frozenset(
     {
         *("owner", "owners", "pipeline", "pipelines", "stage", "stages", "dealstage"),
         *("portal", "team", "teams", "form", "forms", "campaign", "workflow"),
@@ -884,7 +884,7 @@ def _other_ids(header: str) -> TypedHeader | None:
     word hubframe knows no object by ("External ID", "Customer ID", "Car ID"): a custom
     object's ids cannot be told offline from an analyst's own key, so such a column is the
     analyst's; None too for a header some table knows, one naming what is no record
-    (:data:`_NOT_RECORD_WORDS`), and one that looks like a column hubframe reads misspelled
+    (:data:`NOT_RECORD_WORDS`), and one that looks like a column hubframe reads misspelled
     ("Typ ID", refused as such by :func:`check_unread_roles`)."""
     if _known_header(header) or unread_role(header, "pairs") is not None:
         return None
@@ -916,7 +916,7 @@ def _names_no_record(header: str) -> bool:
     """Whether a header names ids of what is no record ("Form ID", not "From ID" misspelled;
     "Hub ID", the portal's, not "HubSpot ID")."""
     return header_key(header) == "hubid" or not set(header_words(header)).isdisjoint(
-        _NOT_RECORD_WORDS
+        NOT_RECORD_WORDS
     )
 
 

@@ -49,6 +49,7 @@ from hubframe.io.aliases import header_words
 from hubframe.io.bounds import ReadLimits, hint, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, looks_like_id, one_cell_text, written_headers
 from hubframe.io.columns import (
+    NOT_RECORD_WORDS,
     ColumnMapping,
     HeaderError,
 )
@@ -431,12 +432,13 @@ def _in_pairs(cells: list[list[Any]], header: int, request: Request) -> bool:
 
 
 #: Words of a header whose numbers are no record's id: an amount, a count, a phone number, a
-#: postal code, an owner's or a stage's id ("Amount", "Employees", "Phone", "Postal code").
-_MEASURE_WORDS: Final = frozenset(
+#: postal code ("Amount", "Employees", "Phone", "Postal code"), and what the unread-column check
+#: knows names no record (an owner's, a pipeline's or a stage's id: NOT_RECORD_WORDS).
+_MEASURE_WORDS: Final = NOT_RECORD_WORDS | frozenset(
     {
         *("amount", "value", "revenue", "price", "total", "sum", "count", "employees"),
         *("phone", "mobile", "fax", "tel", "telephone", "zip", "postal", "postcode", "plz"),
-        *("owner", "pipeline", "stage", "year", "quantity", "qty", "score", "betrag"),
+        *("year", "quantity", "qty", "score", "betrag"),
     }
 )
 

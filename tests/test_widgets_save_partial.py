@@ -125,3 +125,14 @@ def test_an_exports_files_are_each_attempted(
     assert f"{other} was written" in str(said.value)
     assert f"{tmp_path / list(files)[at - 1]}: the export could not be written" in str(said.value)
     assert _names(tmp_path) == {other.name}
+
+
+def test_a_saved_file_gone_before_it_is_listed_is_said_not_failed(tmp_path: Path) -> None:
+    """A file written and then moved away (a sync client) before the page lists its size made
+    the listing raise: the Save, which had written every file, showed an error."""
+    from hubframe.widgets.app import _saved_html
+
+    kept, gone = tmp_path / "a_report.xlsx", tmp_path / "a_retry.xlsx"
+    kept.write_bytes(b"x" * 10)
+    said = _text(_saved_html(tmp_path, [kept, gone]))
+    assert "a_report.xlsx" in said and "a_retry.xlsx (written; since moved or deleted)" in said

@@ -1916,13 +1916,22 @@ def _save_each(stages: Sequence[Callable[[], list[Path]]]) -> tuple[list[Path], 
     return written, list(dict.fromkeys(failed))  # a folder refused is said once
 
 
+def _size_now(path: Path) -> str:
+    """A saved file's size as the page lists it; a file moved or deleted since it was written
+    (a sync client, the analyst) is said so, not taken for a Save that failed."""
+    try:
+        return render.file_size(path.stat().st_size)
+    except OSError:
+        return "written; since moved or deleted"
+
+
 def _saved_html(folder: Path, written: Sequence[Path]) -> str:
     """The files a Save wrote, with their sizes ("": none)."""
     if not written:
         return ""
     lines = "".join(
         f'<div class="hf-saved-path" style="font-family:monospace">{render.esc(path)} '
-        f"({render.file_size(path.stat().st_size)})</div>"
+        f"({_size_now(path)})</div>"
         for path in written
     )
     head = render.message_html(f"Saved to {folder.resolve()}:", "success")

@@ -104,6 +104,12 @@ BISECT_STATUSES = frozenset({400, 413, 422})
 #: Rows of a batch refused whole (for no reason the portal shows) sent alone first -- its
 #: first, middle and last -- to tell a refused row from a refused request (:meth:`Sender._probe`).
 PROBES: Final = 3
+#: Refusals of one batch, each naming a row, after which the portal is read for the rows that
+#: cannot succeed (:func:`diagnose`) and the rest is sent again in halves: HubSpot may answer
+#: only a batch's first bad row each time (the rest is not applied), and failing one and
+#: sending the rest again nested a level per bad row (hundreds of records deleted since the
+#: sheet was made ran out of stack); halves keep the depth to about log2 of the batch.
+CHAIN: Final = 8
 #: Pauses before each read of the rows of a batch HubSpot answered as still being processed
 #: (status PROCESSING or PENDING, results not listing them): about 7.5 s in all, then the rows
 #: not there yet are UNKNOWN_OUTCOME.
@@ -168,6 +174,12 @@ def resend_order(n: int, settled: set[int], unsure: list[int]) -> list[list[int]
     before = [i for i in open_ if i < first and i not in doubt]
     after = [i for i in open_ if i > first and i not in doubt]
     return [part for part in (before, sorted(doubt), after) if part]
+
+
+def _halves(rows: list[int]) -> tuple[list[int], ...]:
+    """``rows`` in two halves, in order (one part when it is a single row)."""
+    half = len(rows) // 2
+    return (rows[:half], rows[half:]) if half else (rows,)
 
 
 def _refused_alike(outcome: Outcome, said: str) -> bool:
@@ -779,25 +791,36 @@ class Sender:
         succeed (missing records, types the pair lacks, full limits: a few reads of up to 100
         records each, where halving the batch would cost about log2(batch) requests per bad
         row), fail those and send the rest again; halve only what the reads cannot explain."""
-        with self._slots:
-            findings = diagnose(self.client, batch)
-        out: dict[int, Outcome] = {}
-        for i, finding in enumerate(findings):
-            if finding is not None:
-                out[i] = Outcome.of_error(
-                    Status.FAILED,
-                    exc,
-                    finding.message,
-                    action=batch.items[i].action,
-                    code=finding.code,
-                    batch=batch.number,
-                    attempts=attempts,
-                )
+        out = self._found(batch, exc, attempts, list(range(len(batch.items))))
         rest = [i for i in range(len(batch.items)) if i not in out]
         if rest:
             part = replace(batch.part(tuple(batch.items[i] for i in rest)), diagnosed=True)
             out.update(zip(rest, self._send(part, attempts), strict=True))
         return [out[i] for i in range(len(batch.items))]
+
+    def _found(
+        self, batch: Batch, exc: ApiError, attempts: int, rows: list[int]
+    ) -> dict[int, Outcome]:
+        """The rows of ``rows`` a read of the portal shows cannot succeed (:func:`diagnose`),
+        failed saying what it found."""
+        if not rows:
+            return {}
+        with self._slots:
+            part = batch.part(tuple(batch.items[i] for i in rows))
+            findings = diagnose(self.client, part)
+        return {
+            i: Outcome.of_error(
+                Status.FAILED,
+                exc,
+                finding.message,
+                action=batch.items[i].action,
+                code=finding.code,
+                batch=batch.number,
+                attempts=attempts,
+            )
+            for i, finding in zip(rows, findings, strict=True)
+            if finding is not None
+        }
 
     def _fail_named_resend_rest(
         self, batch: Batch, exc: ApiError, named: Blame, attempts: int
@@ -825,10 +848,17 @@ class Sender:
             batch.part(tuple(batch.items[i] for i in hits)), [out[i] for i in hits]
         )
         out.update(zip(hits, explained, strict=True))
+        again = replace(batch, refusals=batch.refusals + 1)
+        chained = again.refusals >= CHAIN  # refused again and again: many such rows, maybe
+        if chained and not batch.diagnosed:
+            rest = [i for i in range(len(batch.items)) if i not in out]
+            out.update(self._found(batch, exc, attempts, rest))
+            again = replace(again, diagnosed=True)
         unsure = [i for i in named.unsure if i not in out]
         for part in resend_order(len(batch.items), set(out), unsure):
-            sent = self._send(batch.part(tuple(batch.items[i] for i in part)), attempts)
-            out.update(zip(part, sent, strict=True))
+            for piece in _halves(part) if chained else (part,):
+                sent = self._send(again.part(tuple(batch.items[i] for i in piece)), attempts)
+                out.update(zip(piece, sent, strict=True))
         return [out[i] for i in range(len(batch.items))]
 
     # --- outcome unknown: look ------------------------------------------------------------------

@@ -76,6 +76,9 @@ class Batch:
     _items: tuple[WorkItem, ...] | None = field(default=None, repr=False)
     #: The portal was read already to find the rows of this batch HubSpot would refuse.
     diagnosed: bool = False
+    #: How many times HubSpot refused these rows whole naming one of them (each failed, the
+    #: rest sent again): a refusal chain the sender shortens once it grows.
+    refusals: int = 0
     table: WorkTable | None = field(default=None, repr=False, compare=False)
 
     def __post_init__(self) -> None:

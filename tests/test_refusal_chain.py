@@ -1,0 +1,183 @@
+"""A batch HubSpot refuses whole again and again, each time naming one bad row.
+
+HubSpot may answer a batch with the error of its first bad input only, applying nothing
+(the sandbox's ``partial_failure="refuse_batch"``).  The named row is failed and the rest sent
+again -- which is refused for the next bad row, and so on.  A sheet whose records were deleted
+by the hundred (a cleanup since the sheet was made), or whose deals sit at their limit, made
+that a chain of one level per bad row: past about 300 in one batch the sender ran out of stack
+(``RecursionError``), the run stopped and every good row of the batch was reported
+``UNKNOWN_OUTCOME``.  Now the second refusal has the portal read for the rows that cannot
+succeed (missing records, types the pair lacks, full limits), and a chain that still grows is
+sent again in halves: each bad row ends with its own reason, every good row is applied, in a
+bounded number of requests.
+"""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from typing import Any
+
+import pandas as pd
+import pytest
+
+import hubframe as hf
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
+from tests.faultproxy import FaultProxy
+from tests.fuzzseeds import seeds
+
+Factory = Callable[..., Sandbox]
+REFUSE = {"partial_failure": "refuse_batch"}
+DEALS = [str(3100000001 + i) for i in range(2000)]
+CONTACTS = [str(4100000001 + i) for i in range(2000)]
+SPARE = "4199999999"  # the contact the deals at their limit already have
+VERSIONS = ["2026-03", "2026-09", "v4"]
+#: A budget the refusals (one request each, answered by the proxy) do not wait for.
+FAST = (1000, 1.0)
+
+
+def _sheet(n: int) -> pd.DataFrame:
+    return pd.DataFrame({"Deal ID": DEALS[:n], "Contact ID": CONTACTS[:n]})
+
+
+def _linked(sb: Sandbox) -> set[tuple[str, str]]:
+    links = sb.associations("deals", "contacts")
+    return set(zip(links["from_id"].astype(str), links["to_id"].astype(str), strict=True))
+
+
+def _outcomes(result: pd.DataFrame) -> list[tuple[str, str]]:
+    codes = result["error_code"].astype("string").fillna("")
+    return list(zip(result["status"].astype(str), codes, strict=True))
+
+
+def _portal(sb: Sandbox, n: int, *, missing: set[int], full: set[int]) -> Sandbox:
+    """Deals and contacts of the sheet's ``n`` rows, but the deals of rows ``missing``; the
+    deals of rows ``full`` already linked to their one allowed contact."""
+    sb.add_records("deals", [d for i, d in enumerate(DEALS[:n]) if i not in missing])
+    sb.add_records("contacts", [*CONTACTS[:n], SPARE])
+    if full:
+        sb.set_limit("deals", "contacts", 1)
+        for i in full:
+            sb.associate("deals", DEALS[i], "contacts", SPARE)
+    return sb
+
+
+@pytest.mark.parametrize("version", VERSIONS)
+def test_hundreds_of_deleted_deals_in_one_batch_fail_alone(
+    sandbox_factory: Factory, version: str
+) -> None:
+    """400 of a 2,000-row batch's deals deleted since the sheet was made: those rows fail
+    OBJECT_NOT_FOUND naming the deal, the 1,600 others are linked and say success (before:
+    RecursionError, 1,600 rows UNKNOWN_OUTCOME and nothing linked)."""
+    missing = set(range(0, 2000, 5))
+    sb = _portal(sandbox_factory(seed=None, behaviour=REFUSE), 2000, missing=missing, full=set())
+    result = hf.associate(_sheet(2000), client_for(sb, version), progress=False)
+    outcomes = _outcomes(result)
+    for i, (status, code) in enumerate(outcomes):
+        want = ("failed", "OBJECT_NOT_FOUND") if i in missing else ("success", "")
+        assert (status, code) == want, (i, result["error_message"][i])
+    assert DEALS[5] in str(result["error_message"][5])
+    assert _linked(sb) == {(DEALS[i], CONTACTS[i]) for i in range(2000) if i not in missing}
+    assert len(sb.request_log()) < 120  # two refusals, the reads, the rest sent once
+
+
+def test_hundreds_of_deals_at_their_limit_in_one_batch_fail_alone(
+    sandbox_factory: Factory,
+) -> None:
+    """300 deals of a batch already hold the one contact their limit allows: each of their
+    rows fails LIMIT_EXCEEDED, every other row is linked."""
+    full = set(range(3, 1803, 6))
+    assert len(full) == 300
+    sb = _portal(sandbox_factory(seed=None, behaviour=REFUSE), 2000, missing=set(), full=full)
+    result = hf.associate(_sheet(2000), client_for(sb), progress=False)
+    for i, (status, code) in enumerate(_outcomes(result)):
+        want = ("failed", "LIMIT_EXCEEDED") if i in full else ("success", "")
+        assert (status, code) == want, (i, result["error_message"][i])
+    assert _linked(sb) == {(DEALS[i], CONTACTS[i]) for i in range(2000) if i not in full} | {
+        (DEALS[i], SPARE) for i in full
+    }
+
+
+class _FirstBad:
+    """HubSpot refusing a write whole for the first of ``bad`` (deal ids) it holds, for a
+    reason no read of the portal shows; a write holding none is applied."""
+
+    def __init__(self, bad: set[str]) -> None:
+        self.bad = bad
+        self.refusals = 0
+
+    def __call__(
+        self, path: str, sent: Any, forward: Callable[[Any], tuple[int, Any]]
+    ) -> tuple[int, Any]:
+        for entry in sent.get("inputs") or []:
+            deal = str((entry.get("from") or {}).get("id"))
+            contact = str((entry.get("to") or {}).get("id"))
+            if deal in self.bad:
+                self.refusals += 1
+                return 400, {
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": f"Deal {deal} cannot be associated with contact {contact}",
+                    "context": {"fromObjectId": [deal], "toObjectId": [contact]},
+                }
+        return forward(sent)
+
+
+def test_a_chain_no_read_explains_is_halved_not_nested(sandbox_factory: Factory) -> None:
+    """350 rows HubSpot refuses one at a time for a reason the portal does not show: each is
+    failed with HubSpot's words, every other row linked; the chain is sent again in halves,
+    so the run neither runs out of stack nor sends a request per bad row per level."""
+    bad_rows = set(range(1, 2000, 5)) - set(range(1750, 2000))
+    hub = _FirstBad({DEALS[i] for i in bad_rows})
+    sb = _portal(sandbox_factory(seed=None, rate_limit=FAST), 2000, missing=set(), full=set())
+    with FaultProxy(sb, on_write=hub) as fp:
+        client = hf.HubSpotClient(
+            token=sb.token, base_url=fp.url, backoff_base=0.01, backoff_cap=0.05
+        )
+        result = hf.associate(_sheet(2000), client, progress=False)
+    assert len(bad_rows) == 350
+    for i, (status, code) in enumerate(_outcomes(result)):
+        if i in bad_rows:
+            assert status == "failed" and code not in ("UNKNOWN_OUTCOME", "RUN_FAILED"), i
+            assert DEALS[i] in str(result["error_message"][i]), i
+        else:
+            assert (status, code) == ("success", ""), (i, result["error_message"][i])
+    assert _linked(sb) == {(DEALS[i], CONTACTS[i]) for i in range(2000) if i not in bad_rows}
+    assert hub.refusals == 350  # each refusal names a row, each row is named once
+
+
+@pytest.mark.parametrize("seed", seeds(4))
+def test_every_row_ends_as_the_portal_shows_whatever_the_chain(
+    sandbox_factory: Factory, seed: int
+) -> None:
+    """Seeded: a batch of 50-1,500 rows, up to a third of them bad in three ways (deal
+    deleted, deal at its limit, refused for a reason no read shows), placed anywhere: each
+    bad row fails with its own reason, every good row is linked and says success."""
+    rng = random.Random(seed)
+    n = rng.randint(50, 1500)
+    rows = list(range(n))
+    picked = rng.sample(rows, rng.randint(0, n // 3))
+    missing = {i for i in picked if rng.random() < 0.4}
+    full = {i for i in picked if i not in missing and rng.random() < 0.5}
+    hidden = set(picked) - missing - full
+    hub = _FirstBad({DEALS[i] for i in hidden})
+    portal = sandbox_factory(seed=None, behaviour=REFUSE, rate_limit=FAST)
+    sb = _portal(portal, n, missing=missing, full=full)
+    with FaultProxy(sb, on_write=hub) as fp:
+        client = hf.HubSpotClient(
+            token=sb.token, base_url=fp.url, backoff_base=0.01, backoff_cap=0.05
+        )
+        result = hf.associate(_sheet(n), client, batch_size=n, progress=False)
+    where = f"seed {seed}: {n} rows, {len(missing)} missing, {len(full)} full, {len(hidden)}"
+    for i, (status, code) in enumerate(_outcomes(result)):
+        if i in missing:
+            assert (status, code) == ("failed", "OBJECT_NOT_FOUND"), (where, i)
+        elif i in full:
+            assert (status, code) == ("failed", "LIMIT_EXCEEDED"), (where, i)
+        elif i in hidden:
+            assert status == "failed" and code not in ("UNKNOWN_OUTCOME", "RUN_FAILED"), where
+        else:
+            assert (status, code) == ("success", ""), (where, i, result["error_message"][i])
+    good = {(DEALS[i], CONTACTS[i]) for i in rows if i not in set(picked)}
+    assert _linked(sb) - {(DEALS[i], SPARE) for i in full} == good, where

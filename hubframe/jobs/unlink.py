@@ -80,6 +80,7 @@ from hubframe.jobs.undo_cells import refuse_edited_cells, refuse_lost_codes
 from hubframe.jobs.undo_links import cover_links
 from hubframe.jobs.undo_runs import report_runs, sent_again
 from hubframe.jobs.undo_sides import BothSides, PairKey, pair_key
+from hubframe.jobs.undo_unlinked import spare_unlinked
 from hubframe.report.net import ends
 from hubframe.report.reader import (
     JOURNAL_LAST_RUN,
@@ -999,6 +1000,9 @@ class _Undo:
             items, rows, prepared, run.client, replayed, run.options.dry_run
         )
         items = _with_categories(items, prepared, book)
+        items = spare_unlinked(
+            items, prepared, lambda found: _types_held(run.client, found), book.unlabeled_ids
+        )
         items = cover_links(items, prepared)
         prepared.items, prepared.count = items, len(items)
         prepared.unlabeled.update(book.unlabeled_read())

@@ -18,7 +18,13 @@ from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Final
 
-from hubframe.constants import CATEGORIES, PAIR_COLUMNS, RESERVED_COLUMNS, SYNC_COLUMNS
+from hubframe.constants import (
+    CATEGORIES,
+    OBJECT_TYPES,
+    PAIR_COLUMNS,
+    RESERVED_COLUMNS,
+    SYNC_COLUMNS,
+)
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
     DESCRIPTIONS,
@@ -319,7 +325,9 @@ def _check_weak_from(
 def _names_ids(header: str) -> bool:
     """``header`` names an object's record ids and may be the 'from' side ("Deal ID")."""
     typed = TYPED_HEADERS.get(header_key(header))
-    return typed is not None and typed.side != "to"
+    return (
+        typed is not None and typed.side != "to" and typed.object_type not in UNASSOCIATED_OBJECTS
+    )
 
 
 def _check_given_types(
@@ -824,7 +832,10 @@ def _check_unread_ids(
     """A pairs sheet's column not read that holds record ids (its name says so): an object's
     ("Company ID"), one among other words ("Contact ID (new)"), an object's looked up by a
     property, or one in another form ("Tickets Record IDs"); never one naming an object
-    hubframe does not know ("Car ID", "External ID": the analyst's own, :func:`_other_ids`)."""
+    hubframe does not know ("Car ID", "External ID": the analyst's own, :func:`_other_ids`);
+    never one of ids no pair could hold (:func:`_names_no_pairs`: "Created by user ID")."""
+    if _names_no_pairs(header):
+        return
     typed = TYPED_HEADERS.get(header_key(header))
     if typed is not None and values(header) and not _left_out_by_choice(typed, mapping, given):
         raise HeaderError(source, _unread_ids(header, typed, mapping, given, syntax))
@@ -838,6 +849,36 @@ def _check_unread_ids(
     other = _other_ids(header) if typed is None and not among and lookup is None else None
     if other and _holds_ids(values(header)) and not _left_out_by_choice(other, mapping, given):
         raise HeaderError(source, _unread_ids(header, other, mapping, given, syntax))
+
+
+#: Objects no association holds, whose ids a sheet's column may name: HubSpot's users (HubSpot
+#: lists no association type of theirs). Every record's default properties name users ("Created
+#: by user ID", "Updated by user ID", "Shared user IDs", "Record source user ID", "Closed by user
+#: ID"), so every export of all properties has such columns: none is a pair column left out, nor
+#: a rival of "Record ID" for the records' own ids (:func:`_names_no_pairs`).
+UNASSOCIATED_OBJECTS: Final = frozenset({"users"})
+
+#: HubSpot's own properties of a record that hold other records' ids but no association, as
+#: an export heads them (the headers' keys): "Merged Deal IDs", "Merged Contact IDs", ...
+#: (hs_merged_object_ids: the records merged into this one, which no longer exist) and a
+#: company's "Parent Company ID" (hs_parent_company_id, a property beside the pairs read).  These
+#: labels exactly: an analyst's "Merged Contact ID" or "Parent Company IDs" is judged as before.
+EXPORT_ID_PROPERTIES: Final = frozenset(
+    {
+        *(header_key(f"Merged {t.singular.replace('_', ' ')} IDs") for t in OBJECT_TYPES),
+        header_key("Parent Company ID"),
+    }
+)
+
+
+def _names_no_pairs(header: str) -> bool:
+    """Whether a column not read names ids no pair of the sheet's holds: a user's in any form
+    (:data:`UNASSOCIATED_OBJECTS`), or one of HubSpot's own properties holding ids of records
+    (:data:`EXPORT_ID_PROPERTIES`)."""
+    if header_key(header) in EXPORT_ID_PROPERTIES:
+        return True
+    found = typed_among_words(header)
+    return found is not None and found[0].object_type in UNASSOCIATED_OBJECTS
 
 
 #: A cell that could hold record ids: digits, with the separators, signs and exponents of a

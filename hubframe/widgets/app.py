@@ -1108,6 +1108,8 @@ class HubframeApp:
                 f"{found.object_type} — taken from the {where} {found.evidence}; change it if "
                 "the file holds another object's records."
             )
+        if guess is not None and guess.directions and getattr(guess, f"{side}_type") is None:
+            return _directions_note(guess.directions, side)
         why = guess.unguessed.get(side) if guess is not None else None
         if not why:
             return ""
@@ -1965,6 +1967,18 @@ def _suggested_words(suggested: Mapping[str, str]) -> str:
     return (
         f" The headers suggest {named}: not filled in, as the sheet was refused. A column you "
         "pick below is read as your choice; the others are left to the reader."
+    )
+
+
+def _directions_note(directions: Sequence[tuple[str, str, str]], side: str) -> str:
+    """Beside an empty type picker, when the sheets read together run in different
+    directions: each is read in its own, as the command line reads them."""
+    each = "; ".join(f"sheet '{sheet}': {f} → {t}" for sheet, f, t in directions)
+    return (
+        f"No {side} object type is pre-filled: the sheets' columns run in different "
+        f"directions ({each}), and each sheet is read in the direction of its own columns, "
+        "as the command line reads them. A type picked here reads every sheet's columns by "
+        "name in that one direction instead."
     )
 
 

@@ -41,7 +41,7 @@ from hubframe.io.aliases import (
 )
 from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
 from hubframe.io.ids import id_headers, read_id_columns
-from hubframe.io.notes import guess_attrs, read_notes
+from hubframe.io.notes import ReadNotes, guess_attrs, read_notes
 from hubframe.io.retrymark import marked_retry
 from hubframe.io.sources import as_path, refuse_unreadable_file
 from hubframe.io.syntax import APP_COLUMNS
@@ -198,6 +198,9 @@ class Guess:
     unguessed: dict[str, str] = field(default_factory=dict)  # side -> why none
     #: (level, text): the sheets the read took and those it left out, and why
     sheets: tuple[tuple[str, str], ...] = ()
+    #: sheets read together whose columns run in different directions: (sheet, from type,
+    #: to type) for each, as its own header order reads it; no type is then pre-filled
+    directions: tuple[tuple[str, str, str], ...] = ()
 
 
 def read(
@@ -297,8 +300,8 @@ def guess_columns(source: SheetSource, job: str, sheet: str | None) -> Guess:
         return Guess(headers, partial_mapping(headers, job), problem=str(exc), unguessed=unguessed)
     notes = read_notes(frame)
     sheets = tuple(notes.sheet_messages())
-    if sheet == ALL_SHEETS and job != "limits":  # a guess is per sheet: none is pre-filled
-        return replace(_guess_by_name(headers, job), sheets=sheets)
+    if sheet == ALL_SHEETS and job != "limits":  # each sheet is read by its own header
+        return replace(_guess_every_sheet(headers, job, frame, notes), sheets=sheets)
     if sheet is None and notes.sheets:  # the default read: the headers of the sheet it took
         headers = tuple(preview_headers(source, job, notes.sheets[0]))
     meta = frame.attrs.get("hubframe", {})
@@ -348,19 +351,47 @@ def _with_guesses(found: Guess, guessed: Mapping[str, TypeGuess]) -> Guess:
     return replace(found, from_type=types["from"], to_type=types["to"], guessed=kept)
 
 
-def _guess_by_name(headers: Sequence[str], job: str) -> Guess:
-    """Every visible sheet: the read maps each sheet by its own column order and keeps the last
-    sheet's map, which the dropdowns would then apply to every sheet.  The first sheet's
-    headers are mapped instead, and the types their names tell are set, so each sheet's
-    columns are read by name, the same way."""
+def _guess_every_sheet(
+    headers: Sequence[str], job: str, frame: pd.DataFrame, notes: ReadNotes
+) -> Guess:
+    """Every visible sheet, or a retry workbook's sheets: ``frame`` is the read the command line
+    makes (``--sheet '*'``, or the retry's mark), each sheet mapped by its own column order, so
+    a sheet of "Contact ID | Deal ID" runs contacts -> deals beside one of "Deal ID | Contact
+    ID".  The read keeps the last sheet's column map; the dropdowns show the first sheet's
+    headers instead, mapped by name (they are only suggestions: the read is given the columns
+    picked).  A type is pre-filled only when every sheet's read took it: a type given reads
+    every sheet's columns by name in that one direction, so one taken from the first sheet's
+    headers sent a sheet whose columns run the other way backwards (the other direction's
+    label applied).  Sheets that run apart are listed in :attr:`Guess.directions`."""
     mapping = partial_mapping(headers, job)
+    types = {
+        side: None if f"{side}_type" in mapping else _single(frame, f"{side}_type")
+        for side in ("from", "to")
+    }
+    kept = {s: g for s, g in notes.guessed_types.items() if types.get(s) == g.object_type}
+    return Guess(
+        tuple(headers),
+        mapping,
+        from_type=types["from"],
+        to_type=types["to"],
+        guessed=kept,
+        directions=_sheet_directions(frame),
+    )
 
-    def typed(field_: str) -> str | None:
-        header = mapping.get(f"{field_}_id")
-        found = TYPED_HEADERS.get(header_key(header)) if header else None
-        return found.object_type if found and f"{field_}_type" not in mapping else None
 
-    return Guess(tuple(headers), mapping, from_type=typed("from"), to_type=typed("to"))
+def _sheet_directions(frame: pd.DataFrame) -> tuple[tuple[str, str, str], ...]:
+    """(sheet, from type, to type) of each sheet read whose rows run one way, when the sheets
+    do not all run the same way; else ()."""
+    wanted = {"sheet", "from_type", "to_type"}
+    if not wanted <= set(frame.columns) or frame.empty:
+        return ()
+    found: list[tuple[str, str, str]] = []
+    for name, rows in frame.groupby("sheet", sort=False, dropna=True):
+        pairs = rows[["from_type", "to_type"]].dropna().drop_duplicates()
+        if len(pairs) == 1:
+            from_type, to_type = pairs.iloc[0]
+            found.append((str(name), str(from_type), str(to_type)))
+    return tuple(found) if len({(f, t) for _, f, t in found}) > 1 else ()
 
 
 def partial_mapping(headers: Sequence[str], job: str) -> dict[str, str]:

@@ -438,6 +438,153 @@ def _object_spellings() -> dict[str, str]:
 OBJECT_SPELLINGS: Final = _object_spellings()
 
 
+#: Words naming a record object in the languages analysts head their sheets in besides English
+#: (German, French, Spanish, Portuguese, Italian, Dutch; accents folded: ``"Geschäft"`` is
+#: ``geschaft``), and what other CRMs and analysts call HubSpot's (an account, an opportunity, a
+#: customer): with :data:`OBJECT_SPELLINGS`, what a column of a side's ids may be headed by in a
+#: sheet hubframe does not read (:func:`may_head_a_side`).  Words that also name a measure
+#: (``Presupuesto``, a quote and a budget; ``Termin``, a meeting and a date) are none.
+OTHER_OBJECT_WORDS: Final = frozenset(
+    {
+        # contacts
+        *("person", "persons", "people", "customer", "customers", "client", "clients"),
+        *("kontakt", "kontakte", "kontaktperson", "kontaktpersonen", "ansprechpartner"),
+        *("personen", "kunde", "kunden", "personne", "personnes", "contacto", "contactos"),
+        *("persona", "personas", "cliente", "clientes", "contato", "contatos", "pessoa"),
+        *("pessoas", "contatto", "contatti", "contactpersoon", "contactpersonen", "persoon"),
+        *("klant", "klanten"),
+        # companies
+        *("account", "accounts", "organization", "organizations", "organisation"),
+        *("organisations", "firma", "firmen", "unternehmen", "entreprise", "entreprises"),
+        *("societe", "societes", "empresa", "empresas", "compania", "companias", "organizacion"),
+        *("organizacao", "azienda", "aziende", "societa", "bedrijf", "bedrijven"),
+        *("organisatie", "organisaties"),
+        # deals
+        *("opportunity", "opportunities", "geschaft", "geschafte", "verkaufschance"),
+        *("verkaufschancen", "auftrag", "auftrage", "affaire", "affaires", "opportunite"),
+        *("opportunites", "negocio", "negocios", "oportunidad", "oportunidades", "trato"),
+        *("tratos", "oportunidade", "trattativa", "trattative", "opportunita", "affare"),
+        *("affari",),
+        # products, quotes, orders, invoices
+        *("produkt", "produkte", "produit", "produits", "producto", "productos", "produto"),
+        *("produtos", "prodotto", "prodotti", "angebot", "angebote", "devis", "cotizacion"),
+        *("cotizaciones", "cotacao", "preventivo", "preventivi", "offerte", "offertes"),
+        *("offerta", "bestellung", "bestellungen", "commande", "commandes", "pedido"),
+        *("pedidos", "ordine", "ordini", "bestelling", "bestellingen", "rechnung", "rechnungen"),
+        *("facture", "factures", "factura", "facturas", "fatura", "faturas", "fattura"),
+        *("fatture", "factuur", "facturen"),
+    }
+)
+
+#: Words a header of a side's ids may hold besides an object's name, or instead of one (then
+#: it names a side or a record id and no object: ``From``, ``Target``, ``Record ID``, ``Von``,
+#: ``ID``): ids, records, sides, which of several, and the little words between them
+#: (``ID du contact``, ``ID de la empresa``), in the languages of :data:`OTHER_OBJECT_WORDS`.
+SIDE_HEADER_WORDS: Final = frozenset(
+    {
+        *("id", "ids", "record", "records", "object", "objects", "hubspot", "hs"),
+        *("from", "to", "source", "target", "associated", "association", "linked"),
+        *("related", "primary", "secondary", "main", "new", "old", "other", "first"),
+        *("second", "parent", "child", "side", "a", "b", "of", "the"),
+        # German
+        *("von", "nach", "zu", "quelle", "ziel", "datensatz", "objekt", "verknupft"),
+        *("verknupfte", "zugeordnet", "zugeordnete", "haupt", "neu", "alt", "erste", "zweite"),
+        *("der", "die", "das", "des", "dem", "vom", "zum"),
+        # French, Spanish, Portuguese, Italian
+        *("de", "du", "la", "le", "les", "l", "d", "cible", "vers", "identifiant"),
+        *("enregistrement", "objet", "associe", "associee", "lie", "liee", "principal"),
+        *("principale", "origine", "destination", "del", "el", "desde", "hasta", "origen"),
+        *("destino", "registro", "registo", "objeto", "asociado", "asociada", "identificador"),
+        *("do", "da", "dos", "para", "origem", "associado", "associada", "di", "della"),
+        *("oggetto", "associato", "associata", "destinazione", "identificativo"),
+        # Dutch
+        *("van", "naar", "bron", "doel", "het", "gekoppeld", "gekoppelde"),
+    }
+)
+
+#: Words of the names a sheet's program gives a column of no header (``Column1``, German
+#: Excel's ``Spalte1``, pandas' ``Unnamed: 2``, ``Col A``): a column named so says nothing of
+#: what it holds.
+UNNAMED_WORDS: Final = frozenset(
+    {
+        *("unnamed", "column", "col", "field", "spalte", "feld", "colonne", "champ"),
+        *("columna", "coluna", "colonna", "campo", "kolom", "veld"),
+    }
+)
+
+
+def folded_words(header: object) -> list[str]:
+    """The words of a header with accents folded (``"Geschäft-ID"`` -> ``["geschaft", "id"]``,
+    ``"Straße"`` -> ``["strasse"]``), its runs of letters and of digits apart (``"Column1"``
+    -> ``["column", "1"]``); its marks are no part of them."""
+    spaced = _HUMP.sub(" ", bare_header(str(header)))
+    text = unicodedata.normalize("NFKD", spaced.casefold().translate(_LIGATURES))
+    plain = "".join(c for c in text if not unicodedata.combining(c))
+    return _LETTERS_OR_DIGITS.findall(plain)
+
+
+_LIGATURES: Final = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l"})
+_LETTERS_OR_DIGITS: Final = re.compile(r"[a-z]+|[0-9]+")
+
+
+def names_a_side(header: object) -> bool:
+    """Whether a header may head a column of one side's record ids, by its words alone: none (a
+    blank header, a number, ``#``), a program's name for a column of none (:data:`UNNAMED_WORDS`),
+    or the name of a record object (:data:`OBJECT_SPELLINGS`, :data:`OTHER_OBJECT_WORDS`), of a
+    side or a record id (:data:`SIDE_HEADER_WORDS`), or both (``Deal``, ``Kontakt-ID``,
+    ``Associated Company IDs``, ``ID du contact``, ``Source``).  A word naming anything else
+    makes a header of a measure or of another system's key (``Telefon``, ``Deal value``,
+    ``Invoice number``, ``Kundennummer``, ``External ID``), not of a side's ids."""
+    words = [w for w in folded_words(header) if not w.isdigit()]
+    rest = [w for w in words if w not in SIDE_HEADER_WORDS]
+    if not rest:
+        return True
+    if set(rest) <= UNNAMED_WORDS:
+        return True
+    joined = "".join(rest)
+    return joined in OBJECT_SPELLINGS or joined in OTHER_OBJECT_WORDS
+
+
+#: Words (accents folded) of a header whose numbers are a measure, a date, a code or another
+#: system's key, not a side's record ids: an amount, a count, a phone number, a postal code, a
+#: tax or order number (English, German, French, Spanish, Portuguese, Italian, Dutch), and
+#: what names no record (an owner's, a pipeline's id: the unread-column check's words).
+MEASURE_WORDS: Final = frozenset(
+    {
+        *("amount", "value", "revenue", "price", "total", "sum", "count", "employees"),
+        *("phone", "mobile", "fax", "tel", "telephone", "zip", "postal", "postcode", "plz"),
+        *("year", "quantity", "qty", "score", "number", "no", "nr", "num", "code", "date"),
+        *("time", "external", "erp", "sap", "vat", "tax", "arr", "mrr", "budget", "forecast"),
+        *("seats", "licenses", "licences", "headcount", "size", "age", "duration", "percent"),
+        *("rate", "margin", "cost", "costs", "fee", "discount", "balance", "limit", "rank"),
+        *("owner", "pipeline", "stage", "portal", "hub", "team", "form", "campaign", "row"),
+        *("handy", "mobil", "telefono", "telefoon", "ust", "idnr", "tva", "nif", "btw"),
+        *("iva", "partita", "chiffre", "facturacion", "omzet", "receita", "fatturato"),
+        *("effectif", "empleados", "medewerkers", "funcionarios", "dipendenti", "montant"),
+        *("ht", "importe", "bedrag", "valor", "valore", "betrag", "eur", "usd", "prognose"),
+        *("cloture", "fecha", "cierre", "numero", "external", "lizenzen", "cap", "codigo"),
+        *("kostenstelle", "cout", "preis", "prix", "precio", "preco", "prezzo", "prijs"),
+        *("anzahl", "menge", "jahr", "annee", "ano", "anno", "jaar", "datum", "dato", "data"),
+    }
+)
+
+#: Parts of compound words (German, Dutch) of such headers: ``Telefonnummer``,
+#: ``Jahresumsatz``, ``Mitarbeiterzahl``, ``Abschlussdatum``, ``Steuernummer``.
+MEASURE_STEMS: Final = (
+    *("nummer", "umsatz", "telefon", "datum", "zahl", "kosten", "preis", "betrag", "steuer"),
+    *("mitarbeiter", "lizenz", "postleit", "bedrag", "waarde", "aantal"),
+)
+
+
+def names_a_measure(header: object) -> bool:
+    """Whether a header names a measure, a date, a code or another system's key by one of its
+    words (:data:`MEASURE_WORDS`, :data:`MEASURE_STEMS`): ``Telefon``, ``Deal value``,
+    ``Invoice number``, ``Kundennummer``, ``External ID``, ``Close date``."""
+    return any(
+        w in MEASURE_WORDS or any(stem in w for stem in MEASURE_STEMS) for w in folded_words(header)
+    )
+
+
 @dataclass(frozen=True)
 class TypedHeader:
     """A header that names a record id column of a known object type."""

@@ -45,11 +45,9 @@ import numpy as np
 import pyarrow.compute as pc
 
 from hubframe.errors import HubframeWarning, InputError
-from hubframe.io.aliases import header_words
 from hubframe.io.bounds import ReadLimits, hint, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, looks_like_id, one_cell_text, written_headers
 from hubframe.io.columns import (
-    NOT_RECORD_WORDS,
     ColumnMapping,
     HeaderError,
 )
@@ -94,6 +92,7 @@ from hubframe.io.sheet import (
     find_header,
     match_found,
     may_be_limit_row,
+    may_head_a_side,
     row_headers,
 )
 from hubframe.io.sheet_errors import (
@@ -419,38 +418,21 @@ def _holding_rows(book: Workbook, info: SheetInfo, request: Request) -> SkippedS
 
 def _in_pairs(cells: list[list[Any]], header: int, request: Request) -> bool:
     """:func:`_holds_ids` for a sheet whose header is recognised in part (a label column, one
-    side's ids): two ids in one row, as pairs have; one id a row beside words is a lookup of
-    records ("Deal ID | Deal name | Amount"), not pairs.  A sheet of no recognised columns
-    holds rows with one id (its columns say nothing)."""
+    side's ids): a row below the header holding ids in two columns that may be a pair's sides
+    (:func:`may_head_a_side`: a header naming a record object or its ids, a side, a column the
+    read knows, or none), or two ids in a row at or above it (a header names no title's
+    cells).  One id a row beside words and measures is a lookup of records ("Deal ID | Deal
+    name | Amount", "Contact ID | Name | Telefon"), not pairs.  A sheet of no recognised
+    columns holds rows with one id (its columns say nothing)."""
     if not request.recognises(cells[header]):
         return _holds_ids(cells, header, request)
-    rows = cells[: header + 1 + SAMPLE_CELLS]
-    measures = _measures(cells[header])
-    if any(sum(_id_at(row, p) for p in range(ID_COLUMNS) if p not in measures) > 1 for row in rows):
+    above, below = cells[: header + 1], cells[header + 1 : header + 1 + SAMPLE_CELLS]
+    if any(sum(map(looks_like_id, row[:ID_COLUMNS])) > 1 for row in above):
         return True
-    return request.kind == "limits" and any(map(may_be_limit_row, rows))
-
-
-#: Words of a header whose numbers are no record's id: an amount, a count, a phone number, a
-#: postal code ("Amount", "Employees", "Phone", "Postal code"), and what the unread-column check
-#: knows names no record (an owner's, a pipeline's or a stage's id: NOT_RECORD_WORDS).
-_MEASURE_WORDS: Final = NOT_RECORD_WORDS | frozenset(
-    {
-        *("amount", "value", "revenue", "price", "total", "sum", "count", "employees"),
-        *("phone", "mobile", "fax", "tel", "telephone", "zip", "postal", "postcode", "plz"),
-        *("year", "quantity", "qty", "score", "betrag"),
-    }
-)
-
-
-def _measures(header: Sequence[Any]) -> set[int]:
-    """The positions of a header's columns whose numbers are measures (:data:`_MEASURE_WORDS`),
-    not record ids."""
-    return {
-        p
-        for p, cell in enumerate(header[:ID_COLUMNS])
-        if set(header_words(one_cell_text(cell))) & _MEASURE_WORDS
-    }
+    sides = [p for p, c in enumerate(cells[header][:ID_COLUMNS]) if may_head_a_side(c, request)]
+    if any(sum(_id_at(row, p) for p in sides) > 1 for row in below):
+        return True
+    return request.kind == "limits" and any(map(may_be_limit_row, chain(above, below)))
 
 
 def _id_at(row: Sequence[Any], position: int) -> bool:

@@ -29,6 +29,8 @@ from hubframe.io.aliases import (
     field_mark,
     header_key,
     header_score,
+    names_a_measure,
+    names_a_side,
 )
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import (
@@ -603,6 +605,29 @@ def may_be_limit_row(cells: Sequence[object]) -> bool:
     if len(types) < 2:
         return False
     return any(_is_limit_value(t) for i, t in enumerate(texts) if i not in types)
+
+
+def may_head_a_side(cell: object, request: Request) -> bool:
+    """Whether a header cell of a sheet left unread may head one side's record ids in a pair:
+    by its words (:func:`~hubframe.io.aliases.names_a_side`: a record object's name or its
+    ids', a side's, none), a custom object's (``p_cars``, ``2-1234``, ``p_cars ID``), or a
+    column the read knows (a label or type column over ids: a header out of step with its
+    cells says nothing of them).  A header naming a measure or another system's key
+    (:func:`~hubframe.io.aliases.names_a_measure`: ``Telefon``, ``Umsatz``, ``Invoice number``,
+    ``External ID``) heads no side's ids, however many digits its numbers have; a header of
+    words neither list knows may (an object named in a language hubframe does not know:
+    ``Affär``, ``Car ID``): such a sheet is said, never passed over in silence.  Limits rows are
+    told by their cells (:func:`may_be_limit_row`)."""
+    text = one_cell_text(cell).strip()
+    if names_a_side(text) or request.score([text]) > 0:
+        return True
+    if _names_object_type(_ID_TAIL.sub("", text)):
+        return True
+    return not names_a_measure(text)  # a word not known: an object of a language not known?
+
+
+#: An id word ending a header (``p_cars ID``, ``2-1234_ids``).
+_ID_TAIL: Final = re.compile(r"[\s_-]*ids?$", re.IGNORECASE)
 
 
 def _names_object_type(text: str) -> bool:

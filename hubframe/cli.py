@@ -1443,34 +1443,41 @@ def _ctrl_c_stops(
     way (:class:`_SignalStop`): before, they ended the process at once, and a run without a
     journal left no record of the rows HubSpot had applied.
 
-    Yields the job's ``on_start``: the sending starts when the job calls it.  The handlers
-    that were there are put back on leaving.  Only the main thread can set a handler, and a
-    SIGINT handler that is not Python's (SIGINT ignored, or the default action) is left alone,
-    as is an ignored SIGTERM or SIGHUP: then nothing changes for that signal (for SIGINT this
-    yields None).
+    Yields the job's ``on_start``: the sending starts when the job calls it (None when no
+    handler was set).  The handlers that were there are put back on leaving.  Only the main
+    thread can set a handler, and a SIGINT handler that is not Python's (SIGINT ignored, as a
+    shell ignores it in a job it starts in the background, or the default action) is left
+    alone, as is an ignored SIGTERM or SIGHUP: then nothing changes for that signal; the others
+    still stop the run cleanly (before, an ignored SIGINT left SIGTERM and SIGHUP ending the
+    process at once, with no report, no retry file and no word of the rows HubSpot applied).
     """
     import signal
     import threading
 
-    previous = signal.getsignal(signal.SIGINT)
-    if threading.current_thread() is not threading.main_thread() or not callable(previous):
+    if threading.current_thread() is not threading.main_thread():
         yield None
         return
     sending = threading.Event()
-    line = said("Ctrl-C")
-
-    def interrupt(signum: int, frame: FrameType | None) -> None:
-        if not sending.is_set() or cancel.is_set():
-            previous(signum, frame)  # KeyboardInterrupt, normally
-            return
-        cancel.set()
-        _say_now(f"\n{line}" if below_bar else line)
-
-    kept: dict[int, Any] = {signal.SIGINT: previous}
+    kept: dict[int, Any] = {}
     for signum, stop in _signal_stops(sending, cancel, said, below_bar).items():
         kept[signum] = stop.before
         signal.signal(signum, stop)
-    signal.signal(signal.SIGINT, interrupt)
+    previous = signal.getsignal(signal.SIGINT)
+    if callable(previous):
+        line = said("Ctrl-C")
+
+        def interrupt(signum: int, frame: FrameType | None) -> None:
+            if not sending.is_set() or cancel.is_set():
+                previous(signum, frame)  # KeyboardInterrupt, normally
+                return
+            cancel.set()
+            _say_now(f"\n{line}" if below_bar else line)
+
+        kept[signal.SIGINT] = previous
+        signal.signal(signal.SIGINT, interrupt)
+    if not kept:
+        yield None
+        return
     try:
         yield lambda rows: sending.set()
     finally:

@@ -31,13 +31,18 @@ from hubframe.testing import SandboxFactory, demo_ids
 Pairs = set[tuple[str, str]]
 
 
-def _start(*args: str, env: dict[str, str]) -> subprocess.Popen[bytes]:
+def _ignore_sigint() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # as a shell does for `cmd &` in a script
+
+
+def _start(*args: str, env: dict[str, str], ignore_sigint: bool = False) -> subprocess.Popen[bytes]:
     return subprocess.Popen(
         [sys.executable, "-m", "hubframe", *args],
         env=env,
         cwd=REPO,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
+        preexec_fn=_ignore_sigint if ignore_sigint else None,
     )
 
 
@@ -83,14 +88,20 @@ def _held(sb: Sandbox, pairs: Pairs) -> Pairs:
 
 
 def _stopped_while_sending(
-    slow: Sandbox, rows: list[tuple[str, str, str, str]], tmp_path: Path, signum: int
+    slow: Sandbox,
+    rows: list[tuple[str, str, str, str]],
+    tmp_path: Path,
+    signum: int,
+    *,
+    ignore_sigint: bool = False,
 ) -> subprocess.Popen[bytes]:
     """``rows`` run in batches of 5 with a report.csv and a retry.csv in ``tmp_path``, sent
-    ``signum`` once the first batches came back."""
+    ``signum`` once the first batches came back (``ignore_sigint``: started with SIGINT
+    ignored)."""
     sheet = _csv(tmp_path / "many.csv", rows)
     proc = _start(
         "associate", str(sheet), "--batch-size", "5", "--report", str(tmp_path / "report.csv"),
-        "--retry-file", str(tmp_path / "retry.csv"), env=_env(slow),
+        "--retry-file", str(tmp_path / "retry.csv"), env=_env(slow), ignore_sigint=ignore_sigint,
     )  # fmt: skip
     _wait_for(lambda: _writes(slow), proc, "the first batches came back")
     proc.send_signal(signum)
@@ -291,20 +302,23 @@ def test_the_sigint_handler_is_put_back_and_left_alone_off_the_main_thread(
     assert signal.getsignal(signal.SIGINT) is before
 
 
+@pytest.mark.parametrize("ignored", [False, True], ids=["sigint", "sigint-ignored"])
 @pytest.mark.parametrize("name", ["SIGTERM", "SIGHUP"])
 def test_sigterm_or_sighup_while_sending_stops_as_ctrl_c_does(
-    sandbox_factory: SandboxFactory, tmp_path: Path, name: str
+    sandbox_factory: SandboxFactory, tmp_path: Path, name: str, ignored: bool
 ) -> None:
     """``timeout``, a cancelled CI job, a closed terminal: the first SIGTERM or SIGHUP while
     the run sends stops it as the first Ctrl-C does -- the report holds every row, the ones
     HubSpot holds ``success``, the retry file the rest, exit 130.  Before, the process ended
-    at once and a run without a journal reported nothing of what HubSpot had applied."""
+    at once and a run without a journal reported nothing of what HubSpot had applied.  Also in
+    a run started with SIGINT ignored (a shell script's `cmd &`), where before the SIGINT
+    handler's absence left SIGTERM and SIGHUP killing the process."""
     signum = getattr(signal, name)
     slow = sandbox_factory(seed="demo", rate_limit=(10, 1.0), latency=(0.2, 0.0))
     rows = _spread(200)
     pairs = {(f, t) for f, t, _, _ in rows}
     report, retry = tmp_path / "report.csv", tmp_path / "retry.csv"
-    proc = _stopped_while_sending(slow, rows, tmp_path, signum)
+    proc = _stopped_while_sending(slow, rows, tmp_path, signum, ignore_sigint=ignored)
     raw_out, raw_err = proc.communicate(timeout=60)
     out, err = raw_out.decode(), raw_err.decode()
     assert proc.returncode == 130, out + err

@@ -1100,7 +1100,9 @@ def _staging(path: Path) -> Path | None:
     real = Path(os.path.realpath(path.expanduser()))
     if real.exists() and not real.is_file():
         return None
-    return real.with_name(f".{real.stem}.{secrets.token_hex(6)}.staged{real.suffix}")
+    from hubframe.report.whole import hidden_beside
+
+    return hidden_beside(real, real.stem, secrets.token_hex(6), f".staged{real.suffix}")
 
 
 def _placed(staged: Path, target: Path, asked: object, out: TextIO) -> Path:

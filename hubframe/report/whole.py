@@ -33,7 +33,7 @@ def written_whole(path: Path) -> Iterator[Path]:
         yield target
         return
     target.parent.mkdir(parents=True, exist_ok=True)
-    temp = target.with_name(f".{target.name}.{secrets.token_hex(8)}{PARTIAL_SUFFIX}")
+    temp = hidden_beside(target, target.name, secrets.token_hex(8), PARTIAL_SUFFIX)
     replaced = False
     try:  # the file is made inside it: a Ctrl-C just after its creation left it behind
         os.close(os.open(temp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, _mode(target)))
@@ -46,6 +46,25 @@ def written_whole(path: Path) -> Iterator[Path]:
                 temp.unlink()
 
 
+def hidden_beside(target: Path, name: str, tag: str, end: str) -> Path:
+    """The path of a hidden file beside ``target``, ``.{name}.{tag}{end}``, with ``name`` cut
+    so that the whole stays within the longest name the folder's file system takes (255 bytes
+    on most, 143 on eCryptfs).  Before, a report or retry file whose own name was within it
+    but not with the tag added passed every check made before sending, then could not be
+    written once the rows were sent ("File name too long")."""
+    room = _name_max(target.parent) - len(f"..{tag}{end}".encode())
+    cut = name.encode()[: max(room, 1)].decode("utf-8", "ignore")
+    return target.with_name(f".{cut}.{tag}{end}")
+
+
+def _name_max(folder: Path) -> int:
+    """The longest file name ``folder``'s file system takes, in bytes (255 when not known)."""
+    try:
+        return int(os.pathconf(folder, "PC_NAME_MAX"))
+    except (OSError, ValueError, AttributeError):
+        return 255
+
+
 def _mode(target: Path) -> int:
     """The permissions of the file replaced (a report kept private stays private: it holds
     the sheet's own columns, e-mail addresses among them), or the umask's for a new one."""
@@ -55,4 +74,4 @@ def _mode(target: Path) -> int:
         return 0o666
 
 
-__all__ = ["PARTIAL_SUFFIX", "written_whole"]
+__all__ = ["PARTIAL_SUFFIX", "hidden_beside", "written_whole"]

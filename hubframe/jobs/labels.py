@@ -1271,7 +1271,7 @@ def configure_labels(
     in_frame = _source(wanted)["source"] == FRAME_SOURCE
     labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run), cancel, in_frame)
     records = _one_spelling(wanted.to_dict("records"), spellings(client, wanted))
-    held = _conflicts(wanted, records)
+    held = {**_renamed_apart(wanted, records), **_conflicts(wanted, records)}
     describe = describer(wanted)
     if on_start is not None:
         on_start(len(records) - len(held))
@@ -1371,6 +1371,38 @@ def _conflicts(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[int,
             out.setdefault(
                 n, _Outcome("", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=said)
             )
+    return out
+
+
+def _renamed_apart(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[int, _Outcome]:
+    """Rows giving one type id (from type, to type, type id) different names or inverse
+    labels: none is sent.  Sent in turn, each was renamed and said ``success``, while HubSpot
+    kept the last name only (1003 "Coach", then 1003 "Mentor": "Coach" reported done, and a
+    label's name cannot be taken back by an undo)."""
+    groups: dict[tuple[str, str, int], dict[int, tuple[str, str | None]]] = {}
+    for n, row in enumerate(records):
+        type_id = whole(value(row.get("type_id")))
+        if type_id is None:
+            continue
+        key = (str(row["from_type"]), str(row["to_type"]), type_id)
+        inverse = _shown(text(row.get("inverse_label")))
+        asked = (str(row["label"]).strip(), inverse)
+        groups.setdefault(key, {})[n] = asked
+    describe = describer(wanted)
+    out: dict[int, _Outcome] = {}
+    for (f, t, type_id), asks in groups.items():
+        read = {n: (normalize_label(a), b and normalize_label(b)) for n, (a, b) in asks.items()}
+        for n, other in differing(read).items():  # as labels compare: spaces, case aside
+            label, inverse = asks[n]
+            theirs, their_inverse = asks[other]
+            mine = f'"{label}"' + (f' (inverse "{inverse}")' if inverse else "")
+            yours = f'"{theirs}"' + (f' (inverse "{their_inverse}")' if their_inverse else "")
+            said = (
+                f"Type id {type_id} from {f} to {t} is given the name {mine} here and {yours} "
+                f"in {describe(other)}; keep one (neither is sent: a label's name cannot be "
+                "taken back by an undo)."
+            )
+            out[n] = _Outcome("", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=said)
     return out
 
 

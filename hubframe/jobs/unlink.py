@@ -31,7 +31,10 @@ one: when a removal was not applied, the association is there and the row says s
 one that is there changes nothing.  A creation whose type (its label) the linked pair lacks
 never landed, or was removed since: the link the pair holds is not taken for the run's, and a
 colleague's since is kept (``NOT_ASSOCIATED``).  A row an earlier undo took back, as the run's
-journal records it, is not taken back again (:func:`_taken_back_already`).
+journal records it, is not taken back again (:func:`_taken_back_already`), nor is one whose
+change a later run of that journal reversed since (a sync or a remove removing what it made, a
+run making again what it removed): what the pair holds now, if anything, was made since, by
+hand or by a later run, and is not the run's.
 
 :func:`remove_associations` removes the pairs of a sheet on purpose: a row with a label (or
 type id) loses that label only, a row without one loses the whole association.  Both return a
@@ -78,7 +81,7 @@ from hubframe.jobs.moved_primary import MovedPrimary, take_back_moved
 from hubframe.jobs.undo_beyond import refuse_sends_beyond
 from hubframe.jobs.undo_cells import refuse_edited_cells, refuse_lost_codes
 from hubframe.jobs.undo_links import cover_links
-from hubframe.jobs.undo_runs import report_runs, sent_again
+from hubframe.jobs.undo_runs import changed_later, report_runs, sent_again
 from hubframe.jobs.undo_sides import BothSides, PairKey, pair_key
 from hubframe.jobs.undo_unlinked import spare_unlinked
 from hubframe.report.net import ends
@@ -1071,8 +1074,11 @@ def _taken_back_already(
     (:meth:`Journal.still_taken_back`).  Before, a second undo of the report (as a partial
     one advises) took them back again: a link made again by hand since, on a pair with
     nothing before the run, was removed and reported ``success``, though an undo from the
-    journal left it; and so was a link a later run of the journal made again.  A table read
-    from the journal leaves them out already."""
+    journal left it; and so was a link a later run of the journal made again.  Also left: a
+    row whose change a later run of the journal reversed since (a sync or a remove removing
+    what it made, a run making again what it removed: :meth:`Journal.changed_later`): what
+    the pair holds now is not the run's.  A table read
+    from the journal leaves them out already (it replays the runs' net change)."""
     if path is None or _journal_read(table):
         return {}
     acted = np.flatnonzero(acted_on(table)).tolist()
@@ -1084,8 +1090,20 @@ def _taken_back_already(
         said: dict[int | None, str] = {
             run: sent_again(journal, run, runs) for run in set(gone.values()) if run
         }
+        changed = journal.changed_later([k for k in keys if k not in gone], runs)
+        out = {
+            pos: changed_later(journal, changed[key], runs, made_link=_made_link(table, pos))
+            for pos, key in zip(acted, keys, strict=True)
+            if key in changed
+        }
     said[None] = _TAKEN_BACK_ALREADY.format(journal=Path(path).name)
-    return {pos: said[gone[key]] for pos, key in zip(acted, keys, strict=True) if key in gone}
+    out.update((pos, said[gone[key]]) for pos, key in zip(acted, keys, strict=True) if key in gone)
+    return out
+
+
+def _made_link(table: pd.DataFrame, pos: int) -> bool:
+    """Whether the row at ``pos`` linked two records that were not linked before its run."""
+    return "linked_before" in table and flag(value(table["linked_before"].iloc[pos])) is False
 
 
 _TAKEN_BACK_ALREADY: Final = (

@@ -131,7 +131,7 @@ def _net_of_pair(rows: list[JournalRow], steps: list[JournalStep]) -> list[NetRo
         out += [(_removal(rows, t, before, unsure), None) for t, make in acts.items() if not make]
         out += [(_creation(rows, t, before, unsure), None) for t, make in acts.items() if make]
     elif acts:  # not linked before: the pair goes whole
-        out += [(replace(row, before=before), None) for row in _creations(rows)]
+        out += _whole(_creations(rows), before, named - now - {k for k, u in unsure.items() if u})
     if out and not before:  # every row of the pair goes with it
         return out
     covered = {row.type_id for row, _ in out}
@@ -214,6 +214,24 @@ def _replay(was: set[int], steps: Iterable[JournalStep]) -> tuple[set[int], dict
             continue
         unsure.update(dict.fromkeys(changed, step.maybe))
     return now, unsure
+
+
+def _whole(rows: list[JournalRow], before: frozenset[int], gone: set[int]) -> list[NetRow]:
+    """The creation rows taking back a pair the runs linked (not linked before), each
+    claiming its type; a label row whose type a later run removed (``gone``) claims none: it
+    is noted with nothing to take back, so the undo takes that type, held now, for someone
+    else's (a label put back by hand since keeps the pair: :func:`~hubframe.jobs.unlink.
+    _spare_other_labels`), and when every row is such a row the pair's link goes by a row of
+    its own.  Before, the label's row claimed it, and the pair went whole with a label a
+    colleague put back after a later sync of the journal removed the run's."""
+    kept = [r for r in rows if r.type_id is None or r.type_id not in gone]
+    left = [r for r in rows if r not in kept]
+    if not kept:
+        link = replace(left[0], action=str(Action.ASSOCIATE_DEFAULT), category=None, type_id=None)
+        kept = [link]
+    out: list[NetRow] = [(replace(row, before=before), None) for row in kept]
+    out += [(replace(row, before=before), NetNote(_nothing(row, set()))) for row in left]
+    return out
 
 
 def _creations(rows: list[JournalRow]) -> list[JournalRow]:

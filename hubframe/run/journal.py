@@ -1981,6 +1981,63 @@ class Journal:
                 out[key] = max(by)
         return out
 
+    def changed_later(
+        self, rows: Iterable[SentKey], runs: Collection[int] | None = None
+    ) -> dict[SentKey, LaterChange]:
+        """The ``rows`` (keyed as :meth:`created` keys them) whose change a later run of the
+        journal reversed since the report's run (``runs``: that run and the runs it resumed,
+        :meth:`run_chain`) last sent them, each with the first such reversal: a creation
+        removed (the pair whole, in either direction: every type goes; or the row's type), a
+        removal undone by a creation (the pair linked again, from either side, for a pair
+        removed whole; the type added again, for a label removed alone), applied or maybe
+        applied, sent by a run not in ``runs`` after the last send of the row by ``runs``, and
+        not taken back by an undo since (an undo of that run's table gave the row's change
+        back; one after a run reversed the change again took nothing back:
+        :func:`_undone_sends`).  What the run did is undone already: what the pair holds now,
+        if anything, was made since (by hand, by a later run) and is not the run's to take
+        back.  Before, only undos were known (:meth:`still_taken_back`): run A linking a pair,
+        a sync B of the journal removing it, run C (or a colleague) linking it again, the undo
+        of A's report removed C's link, ``success``.  Without ``runs`` (a report that names no
+        run of the journal), a reversal after the row's first send, by another run than that
+        send's, counts."""
+        wanted = {tuple(row) for row in rows}
+        if not wanted:
+            return {}
+        by_ends: dict[frozenset[tuple[Any, Any]], list[SentKey]] = {}
+        for key in wanted:
+            by_ends.setdefault(_ends_of(key), []).append(key)
+        with self._using("read it"):
+            sent, undone = self._sent_since(0)
+        chain = None if runs is None else frozenset(runs)
+        mine: dict[SentKey, tuple[int, int]] = {}  # -> the place and run of its last send
+        changes: dict[SentKey, list[tuple[int, LaterChange]]] = {}
+        for place, (run, *entry, states) in enumerate(sent):
+            by = int(run)
+            state = states or bytes([_SUCCESS]) * int(entry[3])
+            for key, row_state in zip(_keys(*entry), state, strict=True):
+                if row_state == _OTHER:  # refused: it changed nothing
+                    continue
+                if key in wanted and (chain is None or by in chain):
+                    if chain is None:
+                        mine.setdefault(key, (place, by))  # the first send: any run's
+                    else:
+                        mine[key] = (place, by)
+                    continue
+                if (chain is not None and by in chain) or (key, by) in undone:
+                    continue
+                for row in by_ends.get(_ends_of(key), []):
+                    if _reversed_by(row, key):
+                        change = LaterChange(
+                            by, row_state != _SUCCESS, key[0] == Action.ARCHIVE, key[0] in _ADDS
+                        )
+                        changes.setdefault(row, []).append((place, change))
+        out: dict[SentKey, LaterChange] = {}
+        for key, (place, by) in mine.items():
+            later = [found for at, found in changes.get(key, []) if at > place and found.run != by]
+            if later:
+                out[key] = later[0]
+        return out
+
     def sent_any(self, rows: Iterable[SentKey]) -> bool:
         """Whether the journal's runs sent any of ``rows`` (keyed as :meth:`created` keys
         them), whatever came of it and whether an undo took it back since: a journal that
@@ -2118,6 +2175,34 @@ SentKey = tuple[Any, ...]
 RecordReadings = tuple[list[tuple[str, int, frozenset[int]]], set[int]]
 #: A write of a record pair: (a creation?, from id, to id) (:meth:`Journal.never_sent`).
 SentPair = tuple[bool, str, str]
+
+
+@dataclass(frozen=True)
+class LaterChange:
+    """A later run's row that reversed a row an undo is about to take back
+    (:meth:`Journal.changed_later`)."""
+
+    run: int  # the run that sent it (runs.id)
+    maybe: bool  # its outcome is unknown: it may have been applied
+    whole: bool  # the pair's removal (every type)
+    made: bool  # a creation (the row undone was a removal); False: a removal
+
+
+def _ends_of(key: SentKey) -> frozenset[tuple[Any, Any]]:
+    """A row's record pair, whichever its direction: (object type, id) of each side."""
+    return frozenset({(key[1], key[3]), (key[2], key[4])})
+
+
+def _reversed_by(key: SentKey, other: SentKey) -> bool:
+    """Whether a later row ``other`` of the same two records reversed what ``key`` did:
+    :func:`_reverses` in the same direction; from the other side, only where the removal is
+    of the pair whole (one direction's type ids are not the other's)."""
+    if key[1:5] == other[1:5]:
+        return _reverses(key, other)
+    if (key[0] in _ADDS) == (other[0] in _ADDS):
+        return False
+    removing = other if key[0] in _ADDS else key
+    return bool(removing[0] == Action.ARCHIVE)
 
 
 def _of_runs(runs: Collection[int]) -> tuple[str, tuple[int, ...]]:
@@ -2397,6 +2482,7 @@ __all__ = [
     "JournalNotFinished",
     "JournalRow",
     "JournalStep",
+    "LaterChange",
     "Packed",
     "ReportJournalLeftOut",
     "ResumedRowsLeftOut",

@@ -576,6 +576,40 @@ MEASURE_STEMS: Final = (
 )
 
 
+#: Words (and German / Dutch compound tails) that make a header naming an object a name of that
+#: object's number or key: ``Customer number``, ``Kontakt-Nr.``, ``Kundennummer``, ``Ticket no``.
+KEY_WORDS: Final = frozenset(
+    {"number", "numbers", "nummer", "nr", "no", "num", "numero", "key", "ref", "reference"}
+)
+
+
+def names_an_objects_key(header: object) -> bool:
+    """Whether a header names a record object's number or key, and nothing else (besides a
+    side's words): ``Customer number``, ``Kontakt-Nr.``, ``Kundennummer``, ``Ticketnummer``,
+    ``Numéro client``, ``Order number``; or an object's ids last (``Deal Date ID``).  Such a
+    column may hold that object's HubSpot ids, or
+    another system's keys: which is not known, so a sheet left unread with it is said (a sync
+    that may remove stops), rather than read past as a lookup's measure."""
+    every = [w for w in folded_words(header) if not w.isdigit()]
+    words = [w for w in every if w not in SIDE_HEADER_WORDS]
+    objects = [w for w in words if _object_word(w) or _object_compound(w)]
+    rest = [w for w in words if w not in objects and w not in KEY_WORDS]
+    ends_in_ids = bool(every) and every[-1] in ("id", "ids")  # "Deal Date ID": an id still
+    return bool(objects) and (not rest or ends_in_ids)
+
+
+def _object_word(word: str) -> bool:
+    return word in OBJECT_SPELLINGS or word in OTHER_OBJECT_WORDS
+
+
+def _object_compound(word: str) -> bool:
+    """An object's word with a key's tail, written as one (``kontaktnummer``, ``firmennr``)."""
+    return any(
+        word.endswith(tail) and len(word) > len(tail) and _object_word(word[: -len(tail)])
+        for tail in ("nummer", "nr", "number", "id")
+    )
+
+
 def names_a_measure(header: object) -> bool:
     """Whether a header names a measure, a date, a code or another system's key by one of its
     words (:data:`MEASURE_WORDS`, :data:`MEASURE_STEMS`): ``Telefon``, ``Deal value``,

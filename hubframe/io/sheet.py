@@ -31,6 +31,7 @@ from hubframe.io.aliases import (
     header_score,
     names_a_measure,
     names_a_side,
+    names_an_objects_key,
 )
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import (
@@ -613,13 +614,15 @@ def may_head_a_side(cell: object, request: Request) -> bool:
     ids', a side's, none), a custom object's (``p_cars``, ``2-1234``, ``p_cars ID``), or a
     column the read knows (a label or type column over ids: a header out of step with its
     cells says nothing of them).  A header naming a measure or another system's key
-    (:func:`~hubframe.io.aliases.names_a_measure`: ``Telefon``, ``Umsatz``, ``Invoice number``,
-    ``External ID``) heads no side's ids, however many digits its numbers have; a header of
+    (:func:`~hubframe.io.aliases.names_a_measure`: ``Telefon``, ``Umsatz``, ``Rechnungsnummer``,
+    ``External ID``) heads no side's ids, however many digits its numbers have, unless it names
+    an object's number or key alone (:func:`~hubframe.io.aliases.names_an_objects_key`:
+    ``Customer number``, ``Kontaktnummer``, ``Ticket no``: maybe that object's ids); a header of
     words neither list knows may (an object named in a language hubframe does not know:
     ``Affär``, ``Car ID``): such a sheet is said, never passed over in silence.  Limits rows are
     told by their cells (:func:`may_be_limit_row`)."""
     text = one_cell_text(cell).strip()
-    if names_a_side(text) or request.score([text]) > 0:
+    if names_a_side(text) or names_an_objects_key(text) or request.score([text]) > 0:
         return True
     if _names_object_type(_ID_TAIL.sub("", text)):
         return True

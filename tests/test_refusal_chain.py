@@ -181,3 +181,45 @@ def test_every_row_ends_as_the_portal_shows_whatever_the_chain(
             assert (status, code) == ("success", ""), (where, i, result["error_message"][i])
     good = {(DEALS[i], CONTACTS[i]) for i in rows if i not in set(picked)}
     assert _linked(sb) - {(DEALS[i], SPARE) for i in full} == good, where
+
+
+class _FirstBadPair(_FirstBad):
+    """As :class:`_FirstBad`, by record pair: (deal, contact) ids in ``bad``."""
+
+    def __call__(
+        self, path: str, sent: Any, forward: Callable[[Any], tuple[int, Any]]
+    ) -> tuple[int, Any]:
+        for entry in sent.get("inputs") or []:
+            deal, contact = (str((entry.get(k) or {}).get("id")) for k in ("from", "to"))
+            if f"{deal}|{contact}" in self.bad:
+                self.refusals += 1
+                return 400, {
+                    "status": "error",
+                    "category": "VALIDATION_ERROR",
+                    "message": f"Deal {deal} cannot be associated with contact {contact}",
+                    "context": {"fromObjectId": [deal], "toObjectId": [contact]},
+                }
+        return forward(sent)
+
+
+def test_a_row_past_a_limit_only_if_a_refused_row_applied_is_sent(sandbox_factory: Factory) -> None:
+    """Deals hold at most one contact; rows 0-8 are refused for a reason no read shows, row 9
+    gives deal 8 another contact.  The chain's read of the portal counted row 8 as taking deal
+    8's one place and failed row 9 LIMIT_EXCEEDED unsent, though row 8 was then refused and the
+    deal ended with no contact: only what the portal holds takes a place there."""
+    rows = [(DEALS[i], CONTACTS[i]) for i in range(9)] + [(DEALS[8], CONTACTS[9])]
+    hub = _FirstBadPair({f"{d}|{c}" for d, c in rows[:9]})
+    sb = sandbox_factory(seed=None, rate_limit=FAST)
+    sb.add_records("deals", DEALS[:9])
+    sb.add_records("contacts", CONTACTS[:10])
+    sb.set_limit("deals", "contacts", 1)
+    sheet = pd.DataFrame({"Deal ID": [d for d, _ in rows], "Contact ID": [c for _, c in rows]})
+    with FaultProxy(sb, on_write=hub) as fp:
+        client = hf.HubSpotClient(
+            token=sb.token, base_url=fp.url, backoff_base=0.01, backoff_cap=0.05
+        )
+        result = hf.associate(sheet, client, progress=False)
+    outcomes = _outcomes(result)
+    assert [s for s, _ in outcomes[:9]] == ["failed"] * 9
+    assert outcomes[9] == ("success", ""), result["error_message"][9]
+    assert _linked(sb) == {(DEALS[8], CONTACTS[9])}

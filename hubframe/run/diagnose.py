@@ -108,13 +108,16 @@ class _Held:
                 self.counts[(record, type_id)] = self.counts.get((record, type_id), 0) + 1
 
 
-def diagnose(client: HubSpotClient, batch: Batch) -> list[Finding | None]:
-    """A finding per row of ``batch`` (rows HubSpot refused without a usable reason)."""
+def diagnose(client: HubSpotClient, batch: Batch, *, in_turn: bool = True) -> list[Finding | None]:
+    """A finding per row of ``batch`` (rows HubSpot refused without a usable reason).
+    ``in_turn``: a limit counts the rows before a row as applied (a batch sent whole applies
+    its rows in turn); False: only what the portal holds (rows that may yet fail for a reason
+    no read shows take no place: a row past a limit only then is sent, not failed)."""
     reads = _Reads(client)
     try:
         if batch.action.is_limit:
             return [_limit_finding(reads, item) for item in batch.items]
-        return _association_findings(reads, batch)
+        return _association_findings(reads, batch, in_turn=in_turn)
     except HubframeError:
         return [None] * len(batch.items)
 
@@ -122,7 +125,7 @@ def diagnose(client: HubSpotClient, batch: Batch) -> list[Finding | None]:
 # --- association rows ---------------------------------------------------------------------------
 
 
-def _association_findings(reads: _Reads, batch: Batch) -> list[Finding | None]:
+def _association_findings(reads: _Reads, batch: Batch, *, in_turn: bool) -> list[Finding | None]:
     items = batch.items
     from_found = reads.existing(batch.from_type, (str(i.from_id) for i in items))
     to_found = reads.existing(batch.to_type, (str(i.to_id) for i in items))
@@ -131,7 +134,7 @@ def _association_findings(reads: _Reads, batch: Batch) -> list[Finding | None]:
         finding = _missing(item, str(item.from_id) in from_found, str(item.to_id) in to_found)
         findings.append(finding or _type_finding(reads, item))
     if batch.action.creates_association:
-        _limit_findings(reads, batch, findings)
+        _limit_findings(reads, batch, findings, in_turn=in_turn)
     return findings
 
 
@@ -185,9 +188,12 @@ def _inverse(reads: _Reads, item: WorkItem, forward: int) -> int | None:
     return int(same[0]["typeId"]) if same else None
 
 
-def _limit_findings(reads: _Reads, batch: Batch, findings: list[Finding | None]) -> None:
+def _limit_findings(
+    reads: _Reads, batch: Batch, findings: list[Finding | None], *, in_turn: bool
+) -> None:
     """Rows that would take a record past a configured limit: the source record's (types the
-    pair lacks yet) or the target record's (their inverses), counting the batch in order."""
+    pair lacks yet) or the target record's (their inverses), counting the batch in order
+    (``in_turn``; else what the portal holds only)."""
     todo = [n for n, f in enumerate(findings) if f is None]
     if not todo:
         return
@@ -207,7 +213,7 @@ def _limit_findings(reads: _Reads, batch: Batch, findings: list[Finding | None])
         finding = _full(item, new, forward, sources, "from", _names(reads, f_type, t_type)) or (
             _full(item, inverse, backward, targets, "to", _names(reads, t_type, f_type))
         )
-        if finding is None:
+        if finding is None and in_turn:
             sources.add(f_id, t_id, new)
             targets.add(t_id, f_id, inverse)
         findings[n] = finding

@@ -799,15 +799,16 @@ class Sender:
         return [out[i] for i in range(len(batch.items))]
 
     def _found(
-        self, batch: Batch, exc: ApiError, attempts: int, rows: list[int]
+        self, batch: Batch, exc: ApiError, attempts: int, rows: list[int], *, in_turn: bool = True
     ) -> dict[int, Outcome]:
-        """The rows of ``rows`` a read of the portal shows cannot succeed (:func:`diagnose`),
-        failed saying what it found."""
+        """The rows of ``rows`` a read of the portal shows cannot succeed (:func:`diagnose`;
+        ``in_turn``: a limit counts the rows before a row as applied), failed saying what it
+        found."""
         if not rows:
             return {}
         with self._slots:
             part = batch.part(tuple(batch.items[i] for i in rows))
-            findings = diagnose(self.client, part)
+            findings = diagnose(self.client, part, in_turn=in_turn)
         return {
             i: Outcome.of_error(
                 Status.FAILED,
@@ -852,7 +853,8 @@ class Sender:
         chained = again.refusals >= CHAIN  # refused again and again: many such rows, maybe
         if chained and not batch.diagnosed:
             rest = [i for i in range(len(batch.items)) if i not in out]
-            out.update(self._found(batch, exc, attempts, rest))
+            # rows refused for reasons no read shows may be among them: none takes a place
+            out.update(self._found(batch, exc, attempts, rest, in_turn=False))
             again = replace(again, diagnosed=True)
         unsure = [i for i in named.unsure if i not in out]
         for part in resend_order(len(batch.items), set(out), unsure):

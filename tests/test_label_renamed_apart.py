@@ -101,3 +101,16 @@ def test_no_row_says_a_name_the_portal_does_not_hold(seed: int) -> None:
             assert "success" not in set(mine["status"]), where
     for row in done[done["status"] == "success"].itertuples():
         assert after[int(row.type_id)] == row.label, (seed, row)
+
+
+@pytest.mark.parametrize("order", ["inverse first", "inverse second"])
+def test_a_blank_inverse_label_asks_nothing_of_it(order: str) -> None:
+    """(Coach, 1003, inverse "Coached") beside (Coach, 1003, no inverse): one name, one
+    inverse asked; nothing conflicts (the review found both refused, "Coach" and "Coach")."""
+    rows = [("Coach", 1003, "Coached"), ("Coach", 1003, "")]
+    rows = rows if order == "inverse first" else rows[::-1]
+    with Sandbox(seed="demo") as sb:
+        done = hf.configure_labels(_sheet(rows), client_for(sb), renames=True)
+        after = _names(sb)
+    assert "CONFLICTING_ROWS" not in done["error_code"].fillna("").tolist(), done
+    assert after[1003] == "Coach"

@@ -1391,8 +1391,10 @@ def _renamed_apart(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[
     describe = describer(wanted)
     out: dict[int, _Outcome] = {}
     for (f, t, type_id), asks in groups.items():
-        read = {n: (normalize_label(a), b and normalize_label(b)) for n, (a, b) in asks.items()}
-        for n, other in differing(read).items():  # as labels compare: spaces, case aside
+        # as labels compare (spaces, case aside); a blank inverse label asks nothing of it
+        names = differing({n: normalize_label(a) for n, (a, _) in asks.items()})
+        inverses = differing({n: b and normalize_label(b) for n, (_, b) in asks.items()})
+        for n, other in {**inverses, **names}.items():
             label, inverse = asks[n]
             theirs, their_inverse = asks[other]
             mine = f'"{label}"' + (f' (inverse "{inverse}")' if inverse else "")

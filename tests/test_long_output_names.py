@@ -79,3 +79,19 @@ def test_written_whole_moves_a_long_name_into_place(tmp_path: Path) -> None:
     with written_whole(target) as temp:
         temp.write_text("rows")
     assert target.read_text() == "rows"
+
+
+def test_a_name_past_its_folders_limit_is_refused_before_sending(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A folder whose disk takes 143-byte names (eCryptfs): a 200-byte report name was let
+    through (the check knew 255 only), its hidden file cut to fit, and the move into place
+    failed once the rows were sent.  It is refused before, naming the folder's limit."""
+    from hubframe.errors import InputError
+    from hubframe.report.outputs import check_outputs
+
+    real = os.pathconf
+    monkeypatch.setattr(os, "pathconf", lambda p, n: 143 if n == "PC_NAME_MAX" else real(p, n))
+    with pytest.raises(InputError, match="takes 143 at most"):
+        check_outputs(report=tmp_path / f"{'r' * 195}.xlsx")
+    check_outputs(report=tmp_path / f"{'r' * 130}.xlsx")  # within it: taken

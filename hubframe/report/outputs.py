@@ -43,6 +43,7 @@ import pandas as pd
 from hubframe.errors import InputError
 from hubframe.io.sources import READ_FROM, as_path
 from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL
+from hubframe.report.whole import name_max
 
 PathLike = str | os.PathLike[str]
 #: The file types reports and retry files are written as.
@@ -147,21 +148,17 @@ def check_written_over(target: Path, role: str) -> None:
         overwrite.refuse_journal(target, role)
 
 
-#: The longest file name most disks take, in bytes (ext4, APFS, NTFS: 255).
-_NAME_MAX = 255
-
-
 def _check_name(target: Path, role: str) -> None:
     """InputError for a path no disk takes: a NUL character, or a file name too long."""
     if "\0" in str(target):
         raise InputError(
             f"{str(target)!r}: a path cannot hold a NUL character; give the {role} another path"
         )
-    size = len(os.fsencode(target.name))
-    if size > _NAME_MAX:
+    size, most = len(os.fsencode(target.name)), name_max(target.parent)
+    if size > most:
         raise InputError(
-            f"{target.name[:40]}...: the file name is {size:,} bytes long, and a disk takes "
-            f"{_NAME_MAX} at most; give the {role} a shorter name"
+            f"{target.name[:40]}...: the file name is {size:,} bytes long, and the disk of "
+            f"its folder takes {most} at most; give the {role} a shorter name"
         )
 
 

@@ -52,17 +52,22 @@ def hidden_beside(target: Path, name: str, tag: str, end: str) -> Path:
     on most, 143 on eCryptfs).  Before, a report or retry file whose own name was within it
     but not with the tag added passed every check made before sending, then could not be
     written once the rows were sent ("File name too long")."""
-    room = _name_max(target.parent) - len(f"..{tag}{end}".encode())
+    room = name_max(target.parent) - len(f"..{tag}{end}".encode())
     cut = name.encode()[: max(room, 1)].decode("utf-8", "ignore")
     return target.with_name(f".{cut}.{tag}{end}")
 
 
-def _name_max(folder: Path) -> int:
-    """The longest file name ``folder``'s file system takes, in bytes (255 when not known)."""
-    try:
-        return int(os.pathconf(folder, "PC_NAME_MAX"))
-    except (OSError, ValueError, AttributeError):
-        return 255
+def name_max(folder: Path) -> int:
+    """The longest file name ``folder``'s file system takes, in bytes: its nearest folder
+    that exists says (255 when none can tell)."""
+    for place in (folder, *folder.parents):
+        try:
+            return int(os.pathconf(place, "PC_NAME_MAX"))
+        except FileNotFoundError:
+            continue
+        except (OSError, ValueError, AttributeError):
+            break
+    return 255
 
 
 def _mode(target: Path) -> int:
@@ -74,4 +79,4 @@ def _mode(target: Path) -> int:
         return 0o666
 
 
-__all__ = ["PARTIAL_SUFFIX", "hidden_beside", "written_whole"]
+__all__ = ["PARTIAL_SUFFIX", "hidden_beside", "name_max", "written_whole"]

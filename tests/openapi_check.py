@@ -133,6 +133,7 @@ class Operation:
     pattern: re.Pattern[str]
     responses: dict[str, Any]
     components: dict[str, Any]
+    request: dict[str, Any] | None = None  # the requestBody's JSON schema, when it has one
 
 
 def _pattern(template: str) -> re.Pattern[str]:
@@ -165,6 +166,7 @@ class SpecChecker:
                             _pattern(template),
                             op.get("responses", {}),
                             components,
+                            _request_schema(op),
                         )
                     )
         self._format = FormatChecker()
@@ -289,6 +291,26 @@ class SpecChecker:
                 f"{method} {path} -> {status}: {len(errors)} schema error(s); first at {where}: "
                 f"{first.message}"
             )
+
+    def check_request(self, method: str, path: str, body: Any) -> None:
+        """Raise :class:`SpecMismatch` unless a request hubframe sent matches its operation's
+        request body schema (none sent where the spec has none, one where it requires one)."""
+        op, _ = self.find(method, path)
+        if op is None:
+            raise SpecMismatch(f"{method} {path}: sent to an operation not in the specs")
+        if op.request is None:
+            if body is not None:
+                raise SpecMismatch(f"{method} {path}: a body sent where the spec has none")
+            return
+        if body is None:
+            raise SpecMismatch(f"{method} {path}: the spec requires a body, none sent")
+        self._validate(op.request, op.components, body, method, path, 0)
+
+
+def _request_schema(op: dict[str, Any]) -> dict[str, Any] | None:
+    content = (op.get("requestBody") or {}).get("content") or {}
+    media = content.get("application/json") or next(iter(content.values()), None)
+    return None if media is None else media.get("schema")
 
 
 _CHECKER: SpecChecker | None = None

@@ -19,7 +19,7 @@ from collections.abc import Callable, Collection, Mapping
 
 from hubframe.errors import ErrorCode, HubframeError
 from hubframe.jobs.undo_sides import PairKey, pair_key
-from hubframe.run.pipeline import Note, Prepared
+from hubframe.run.pipeline import Prepared
 from hubframe.run.work import Outcome, WorkItem
 from hubframe.vocab import Action, Status, object_noun
 
@@ -65,7 +65,7 @@ def spare_unlinked(
         if exc.stops_run:
             raise
         for item in labels:
-            _note(prepared, item.position, _unchecked(item, exc))
+            prepared.say(item.position, _unchecked(item, exc))
         return items
     gone = {i.position: _unlinked(i) for i in labels if not held.get(pair_key(i))}
     prepared.settled.update(gone)
@@ -96,10 +96,3 @@ def _unchecked(item: WorkItem, exc: HubframeError) -> str:
         f"failed: {str(exc).rstrip('.')}); if they no longer were, putting the label back "
         "associated them again."
     )
-
-
-def _note(prepared: Prepared, position: int, message: str) -> None:
-    """Add ``message`` to a row's note, said on its planned and its applied row."""
-    before = prepared.notes.get(position)
-    said = message if before is None else f"{before.message} {message}"
-    prepared.notes[position] = Note(said, before.code if before else None, sent=True)

@@ -1652,9 +1652,7 @@ def _sent_unchecked(exc: HubframeError) -> str:
 def _say(prepared: Prepared, items: Iterable[WorkItem], message: str) -> None:
     """Add ``message`` to the rows' notes, said on their planned and their applied rows."""
     for item in items:
-        before = prepared.notes.get(item.position)
-        said = f"{message}." if before is None else f"{before.message} {message}."
-        prepared.notes[item.position] = Note(said, before.code if before else None, sent=True)
+        prepared.say(item.position, f"{message}.")
 
 
 #: What the read before sending found: (from type, to type) -> from id -> its ``to`` entries.

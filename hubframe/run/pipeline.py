@@ -144,6 +144,13 @@ class Prepared:
     #: its label removals are done, to remove it whole or not
     recheck: dict[int, Recheck] = field(default_factory=dict)
 
+    def say(self, position: int, message: str) -> None:
+        """Add ``message`` to the note of the row at ``position`` (after what it says already),
+        said on its planned and its applied row."""
+        before = self.notes.get(position)
+        said = message if before is None else f"{before.message} {message}"
+        self.notes[position] = Note(said, before.code if before else None, sent=True)
+
     def stop_all(self, reason: StopReason, actions: Mapping[int, Action | None]) -> None:
         """The run stops before sending: the rows in ``actions`` not settled yet are left
         undone with the reason, and nothing is sent."""

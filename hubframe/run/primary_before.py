@@ -30,7 +30,6 @@ import pandas as pd
 from hubframe.constants import EXISTING_COLUMNS, PRIMARY_BEFORE
 from hubframe.errors import ErrorCode, HubframeError, StopReason
 from hubframe.redaction import clip
-from hubframe.run.pipeline import Note
 from hubframe.run.primary import (
     PrimaryReading,
     PrimaryRow,
@@ -100,7 +99,7 @@ def primaries_before(
         others = replaced_by(row, before)
         if others:
             gone = [c for c in others if (row.record_type, row.record_id, c) in removed]
-            _say(prepared, row.position, replace_message(row, others, gone))
+            prepared.say(row.position, f"{replace_message(row, others, gone)}.")
     _primary_column(prepared, cells)
     if unread and record:
         for error, positions in _by_error(unread).items():
@@ -140,13 +139,6 @@ def _remember(journal: Journal, reading: PrimaryReading, *, skip: set[Record]) -
             by_type.setdefault(record_type, {})[record_id] = companies
     for record_type, found in by_type.items():
         journal.remember_primaries(record_type, found)
-
-
-def _say(prepared: Prepared, position: int, message: str) -> None:
-    """Add ``message`` to the row's note, said on its planned and its applied row."""
-    before = prepared.notes.get(position)
-    said = f"{message}." if before is None else f"{before.message} {message}."
-    prepared.notes[position] = Note(said, before.code if before else None, sent=True)
 
 
 def _primary_column(prepared: Prepared, cells: dict[int, str]) -> None:

@@ -21,9 +21,12 @@ def _batch(action: Action, *items: WorkItem) -> Batch:
     return Batch(1, action, "deals", "contacts", items)
 
 
-def test_rows_are_explained_in_batch_order(sandbox: Sandbox) -> None:
+def test_rows_are_explained_by_what_the_portal_holds(sandbox: Sandbox) -> None:
+    """A limit counts what the portal holds, not the rows before a row: those were refused
+    too (or may yet be, for a reason no read shows), so none takes a place."""
     dm = sandbox.type_id("deals", "contacts", "Decision maker")  # demo limit: 2 per deal
     sandbox.associate("deals", DEALS[30], "contacts", CONTACTS[200], dm)
+    sandbox.associate("deals", DEALS[30], "contacts", CONTACTS[204], dm)
 
     def row(n: int, deal: str, contact: str, type_id: int | None = dm) -> WorkItem:
         category = "USER_DEFINED" if type_id is not None else None
@@ -32,22 +35,26 @@ def test_rows_are_explained_in_batch_order(sandbox: Sandbox) -> None:
 
     batch = _batch(
         Action.ASSOCIATE,
-        row(0, DEALS[30], CONTACTS[200]),  # there already: not counted again
-        row(1, DEALS[30], CONTACTS[201]),  # the second decision maker: fits
-        row(2, DEALS[30], CONTACTS[202]),  # the third: one too many
-        row(3, DEALS[31], "1019369999"),  # no such contact
-        row(4, DEALS[31], CONTACTS[203], 4242),  # no such type for the pair
+        row(0, DEALS[30], CONTACTS[200]),  # there already: takes no other place
+        row(1, DEALS[30], CONTACTS[201]),  # the deal holds its two decision makers
+        row(2, DEALS[32], CONTACTS[201]),  # deal 32 holds none: the rows before it take no
+        row(3, DEALS[32], CONTACTS[202]),  # place, so none of its three rows is past the
+        row(4, DEALS[32], CONTACTS[203]),  # limit as far as a read shows
+        row(5, DEALS[31], "1019369999"),  # no such contact
+        row(6, DEALS[31], CONTACTS[203], 4242),  # no such type for the pair
     )
     findings = diagnose(client_for(sandbox), batch)
     codes = [f.code if f else None for f in findings]
     assert codes == [
         None,
-        None,
         ErrorCode.LIMIT_EXCEEDED,
+        None,
+        None,
+        None,
         ErrorCode.OBJECT_NOT_FOUND,
         ErrorCode.INVALID_ASSOCIATION_TYPE,
     ]
-    assert findings[2] is not None and "'Decision maker'" in findings[2].message
+    assert findings[1] is not None and "'Decision maker'" in findings[1].message
 
 
 def test_limit_rows_are_explained(sandbox: Sandbox) -> None:

@@ -223,3 +223,45 @@ def test_a_row_past_a_limit_only_if_a_refused_row_applied_is_sent(sandbox_factor
     assert [s for s, _ in outcomes[:9]] == ["failed"] * 9
     assert outcomes[9] == ("success", ""), result["error_message"][9]
     assert _linked(sb) == {(DEALS[8], CONTACTS[9])}
+
+
+class _BareFirstBadPair(_FirstBadPair):
+    """As :class:`_FirstBadPair`, but HubSpot's answer names no row (no id, no context)."""
+
+    def __call__(
+        self, path: str, sent: Any, forward: Callable[[Any], tuple[int, Any]]
+    ) -> tuple[int, Any]:
+        status, body = super().__call__(path, sent, forward)
+        if status == 400:
+            body = {"status": "error", "category": "VALIDATION_ERROR", "message": "Bad input"}
+        return status, body
+
+
+@pytest.mark.parametrize("pos", [0, 1, 2])
+def test_a_bare_refusal_counts_no_unsure_row_toward_a_limit(
+    sandbox_factory: Factory, pos: int
+) -> None:
+    """Deals hold at most one contact; a batch is refused whole naming no row, for a row
+    (deal 8's first contact) no read explains.  The read for full limits counted that row as
+    taking deal 8's one place and failed the next row, deal 8's other contact,
+    LIMIT_EXCEEDED unsent: the deal ended with no contact and the row's message was false.
+    Only what the portal holds takes a place: the row is sent and applied."""
+    bad = (DEALS[8], CONTACTS[8])
+    good = [(DEALS[i], CONTACTS[i]) for i in range(3)]
+    rows = [*good[:pos], bad, *good[pos:], (DEALS[8], CONTACTS[9])]
+    hub = _BareFirstBadPair({"|".join(bad)})
+    sb = sandbox_factory(seed=None, rate_limit=FAST)
+    sb.add_records("deals", DEALS[:9])
+    sb.add_records("contacts", CONTACTS[:10])
+    sb.set_limit("deals", "contacts", 1)
+    sheet = pd.DataFrame({"Deal ID": [d for d, _ in rows], "Contact ID": [c for _, c in rows]})
+    with FaultProxy(sb, on_write=hub) as fp:
+        client = hf.HubSpotClient(
+            token=sb.token, base_url=fp.url, backoff_base=0.01, backoff_cap=0.05
+        )
+        result = hf.associate(sheet, client, progress=False)
+    outcomes = _outcomes(result)
+    assert outcomes[pos][0] == "failed"
+    for i in set(range(len(rows))) - {pos}:
+        assert outcomes[i] == ("success", ""), (i, result["error_message"][i])
+    assert _linked(sb) == {*good, (DEALS[8], CONTACTS[9])}

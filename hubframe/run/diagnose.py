@@ -82,42 +82,28 @@ class _Reads:
 
 
 class _Held:
-    """Associations per (record, type id): the portal's now, plus the batch's rows so far (a
-    row that fits adds its links, so a later row of the same record may be the one too many --
-    and a later row of the same pair adds nothing: a second label of a deal's contact takes no
-    second place of the deal's contact limit)."""
+    """Associations per (record, type id) the portal holds now."""
 
     def __init__(self, links: Mapping[str, Mapping[str, set[int]]]) -> None:
         self.links = links
-        self.added: dict[tuple[str, str], set[int]] = {}
-        self.counts: dict[tuple[str, int], int] = {}
 
     def has(self, record: str, other: str, type_id: int) -> bool:
-        return type_id in self.links.get(record, {}).get(other, set()) or type_id in (
-            self.added.get((record, other), set())
-        )
+        return type_id in self.links.get(record, {}).get(other, set())
 
     def count(self, record: str, type_id: int) -> int:
-        now = sum(1 for types in self.links.get(record, {}).values() if type_id in types)
-        return now + self.counts.get((record, type_id), 0)
-
-    def add(self, record: str, other: str, type_ids: Iterable[int]) -> None:
-        for type_id in type_ids:
-            if not self.has(record, other, type_id):
-                self.added.setdefault((record, other), set()).add(type_id)
-                self.counts[(record, type_id)] = self.counts.get((record, type_id), 0) + 1
+        return sum(1 for types in self.links.get(record, {}).values() if type_id in types)
 
 
-def diagnose(client: HubSpotClient, batch: Batch, *, in_turn: bool = True) -> list[Finding | None]:
-    """A finding per row of ``batch`` (rows HubSpot refused without a usable reason).
-    ``in_turn``: a limit counts the rows before a row as applied (a batch sent whole applies
-    its rows in turn); False: only what the portal holds (rows that may yet fail for a reason
-    no read shows take no place: a row past a limit only then is sent, not failed)."""
+def diagnose(client: HubSpotClient, batch: Batch) -> list[Finding | None]:
+    """A finding per row of ``batch`` (rows HubSpot refused without a usable reason).  A limit
+    counts only what the portal holds: the rows before a row were refused too, or may yet be
+    for a reason no read shows, so none takes a place (a row past a limit only if they apply
+    is sent, and HubSpot says)."""
     reads = _Reads(client)
     try:
         if batch.action.is_limit:
             return [_limit_finding(reads, item) for item in batch.items]
-        return _association_findings(reads, batch, in_turn=in_turn)
+        return _association_findings(reads, batch)
     except HubframeError:
         return [None] * len(batch.items)
 
@@ -125,7 +111,7 @@ def diagnose(client: HubSpotClient, batch: Batch, *, in_turn: bool = True) -> li
 # --- association rows ---------------------------------------------------------------------------
 
 
-def _association_findings(reads: _Reads, batch: Batch, *, in_turn: bool) -> list[Finding | None]:
+def _association_findings(reads: _Reads, batch: Batch) -> list[Finding | None]:
     items = batch.items
     from_found = reads.existing(batch.from_type, (str(i.from_id) for i in items))
     to_found = reads.existing(batch.to_type, (str(i.to_id) for i in items))
@@ -134,7 +120,7 @@ def _association_findings(reads: _Reads, batch: Batch, *, in_turn: bool) -> list
         finding = _missing(item, str(item.from_id) in from_found, str(item.to_id) in to_found)
         findings.append(finding or _type_finding(reads, item))
     if batch.action.creates_association:
-        _limit_findings(reads, batch, findings, in_turn=in_turn)
+        _limit_findings(reads, batch, findings)
     return findings
 
 
@@ -188,12 +174,9 @@ def _inverse(reads: _Reads, item: WorkItem, forward: int) -> int | None:
     return int(same[0]["typeId"]) if same else None
 
 
-def _limit_findings(
-    reads: _Reads, batch: Batch, findings: list[Finding | None], *, in_turn: bool
-) -> None:
+def _limit_findings(reads: _Reads, batch: Batch, findings: list[Finding | None]) -> None:
     """Rows that would take a record past a configured limit: the source record's (types the
-    pair lacks yet) or the target record's (their inverses), counting the batch in order
-    (``in_turn``; else what the portal holds only)."""
+    pair lacks yet) or the target record's (their inverses), as the portal holds them."""
     todo = [n for n, f in enumerate(findings) if f is None]
     if not todo:
         return
@@ -213,9 +196,6 @@ def _limit_findings(
         finding = _full(item, new, forward, sources, "from", _names(reads, f_type, t_type)) or (
             _full(item, inverse, backward, targets, "to", _names(reads, t_type, f_type))
         )
-        if finding is None and in_turn:
-            sources.add(f_id, t_id, new)
-            targets.add(t_id, f_id, inverse)
         findings[n] = finding
 
 

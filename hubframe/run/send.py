@@ -799,16 +799,15 @@ class Sender:
         return [out[i] for i in range(len(batch.items))]
 
     def _found(
-        self, batch: Batch, exc: ApiError, attempts: int, rows: list[int], *, in_turn: bool = True
+        self, batch: Batch, exc: ApiError, attempts: int, rows: list[int]
     ) -> dict[int, Outcome]:
-        """The rows of ``rows`` a read of the portal shows cannot succeed (:func:`diagnose`;
-        ``in_turn``: a limit counts the rows before a row as applied), failed saying what it
-        found."""
+        """The rows of ``rows`` a read of the portal shows cannot succeed (:func:`diagnose`),
+        failed saying what it found."""
         if not rows:
             return {}
         with self._slots:
             part = batch.part(tuple(batch.items[i] for i in rows))
-            findings = diagnose(self.client, part, in_turn=in_turn)
+            findings = diagnose(self.client, part)
         return {
             i: Outcome.of_error(
                 Status.FAILED,
@@ -853,8 +852,7 @@ class Sender:
         chained = again.refusals >= CHAIN  # refused again and again: many such rows, maybe
         if chained and not batch.diagnosed:
             rest = [i for i in range(len(batch.items)) if i not in out]
-            # rows refused for reasons no read shows may be among them: none takes a place
-            out.update(self._found(batch, exc, attempts, rest, in_turn=False))
+            out.update(self._found(batch, exc, attempts, rest))
             again = replace(again, diagnosed=True)
         unsure = [i for i in named.unsure if i not in out]
         for part in resend_order(len(batch.items), set(out), unsure):

@@ -339,3 +339,79 @@ def test_a_tab_of_an_objects_numbers_is_said(header: str) -> None:
     tab = [["Deal ID", header, "Label"], *([DEALS[i], CONTACTS[i], ""] for i in range(3))]
     info, said = _read({"Associations": MAIN, "More": tab})
     assert _holding(info) == ["More"] and said, (header, info.get("skipped_sheets"))
+
+
+#: Headers of a side's ids that hold a measure's word besides an object's and an id's: the
+#: brand (`HubSpot` read as `hub` + `spot`, `hub` a measure's word), a note of the column's
+#: source or date.  Each was read past as a lookup's measure since 9d4cf30, and a sync with
+#: removals removed the pairs of the tab.
+SIDES_WITH_NOTES = [
+    *("Contact ID (HubSpot)", "ID HubSpot du contact", "Identifiant HubSpot du contact"),
+    *("ID de HubSpot del contacto", "HubSpot-ID Kontakt", "Kontakt (HubSpot)", "HubSpot ID"),
+    *("Associated HubSpot ID", "HubSpot Contact", "Contato no HubSpot", "HUBSPOT CONTACT ID"),
+    *("Contact ID (SAP)", "Contact ID (date added)", "Kontakt-ID (Datum)", "Contact ID (EU data)"),
+    *("Contact IDs (import 2026)", "Contact ID – source: ERP export"),
+]
+
+
+@pytest.mark.parametrize("header", SIDES_WITH_NOTES)
+def test_a_side_with_a_note_or_the_brand_is_said(header: str) -> None:
+    tab = [["Deal ID", header, "Label"], *([DEALS[i], CONTACTS[i], ""] for i in range(3))]
+    info, said = _read({"Associations": MAIN, "More": tab})
+    assert _holding(info) == ["More"] and said, (header, info.get("skipped_sheets"))
+
+
+@pytest.mark.parametrize("header", ["Deal HubSpot | Contact HubSpot", "HubSpot Deal | Contact"])
+def test_sides_both_named_with_the_brand_are_said(header: str) -> None:
+    tab = [[*header.split(" | "), "Label"], *([DEALS[i], CONTACTS[i], ""] for i in range(3))]
+    info, said = _read({"Associations": MAIN, "More": tab})
+    assert _holding(info) == ["More"] and said, (header, info.get("skipped_sheets"))
+
+
+#: Ids of what is no record beside an object's name: an owner's, a team's, a pipeline's, a
+#: form's, a campaign's, the portal's (hub) -- a lookup's columns, read past quietly as before.
+NOT_RECORD_IDS = [
+    *("Contact owner ID", "Deal owner ID", "Contact ID (new owner)", "Deal pipeline ID"),
+    *("Deal stage ID", "Contact ID (team)", "Contact ID - form fill", "Campaign ID"),
+    *("Deal ID (HubSpot portal)", "HubSpot owner ID", "Hub ID", "HubSpot Team ID"),
+]
+
+
+@pytest.mark.parametrize("header", NOT_RECORD_IDS)
+def test_ids_of_no_record_beside_an_object_stay_quiet(header: str) -> None:
+    tab = _tab(["Contact ID", "Name", header], lambda i: [CONTACTS[i], f"N {i}", 74123456 + i])
+    info, said = _read({"Associations": MAIN, "Lookup": tab})
+    assert said == [] and _holding(info) == [], (header, info.get("skipped_sheets"))
+
+
+def test_a_sync_with_removals_stops_at_a_tab_headed_with_the_brand(
+    sandbox_factory: Factory,
+) -> None:
+    """The hunt's case: a tab EMEA of `Deal ID | Contact ID (HubSpot) | Label` listing pairs
+    the portal holds; a sync with removals of the workbook removed them."""
+    sb = _portal(sandbox_factory)
+    emea = [["Deal ID", "Contact ID (HubSpot)", "Label"], [DEALS[0], CONTACTS[7], ""]]
+    with pytest.raises(InputError) as info, warnings.catch_warnings():
+        warnings.simplefilter("ignore", SheetsLeftOut)
+        hf.sync(
+            workbook_bytes({"Associations": MAIN, "EMEA": emea}),
+            client_for(sb),
+            allow_removals=True,
+            dry_run=True,
+            progress=False,
+        )
+    assert "sheet 'EMEA' was not read" in str(info.value)
+    assert sb.request_log().empty
+
+
+@pytest.mark.parametrize("seed", seeds(30))
+def test_an_objects_ids_with_any_note_are_said(seed: int) -> None:
+    """Seeded: an object's ids (seven languages) with a note of any measure's words, the
+    brand or a source, before or after: the tab beside deal ids is said."""
+    rng = random.Random(seed)
+    side = rng.choice(["Contact ID", "Kontakt-ID", "ID du contact", "Contacto ID", "Company IDs"])
+    note = rng.choice([*MEASURES, "HubSpot", "SAP", "EU data", "2026", "import", "Quelle: CRM"])
+    header = rng.choice([f"{side} ({note})", f"{note} {side}", f"{side} - {note}"])
+    tab = [["Deal ID", header, "Label"], *([DEALS[i], CONTACTS[i], ""] for i in range(3))]
+    info, said = _read({"Associations": MAIN, "More": tab})
+    assert _holding(info) == ["More"] and said, (header, info.get("skipped_sheets"))

@@ -520,7 +520,12 @@ def folded_words(header: object) -> list[str]:
     spaced = _HUMP.sub(" ", bare_header(str(header)))
     text = unicodedata.normalize("NFKD", spaced.casefold().translate(_LIGATURES))
     plain = "".join(c for c in text if not unicodedata.combining(c))
-    return _LETTERS_OR_DIGITS.findall(plain)
+    return _LETTERS_OR_DIGITS.findall(_BRAND.sub("hubspot", plain))
+
+
+#: The brand split by its capital (``HubSpot`` -> ``Hub Spot``): one word again, the
+#: ``hub`` of a portal's id (``Hub ID``, a measure's word) no part of it.
+_BRAND: Final = re.compile(r"\bhub[\s_-]*spot\b")
 
 
 _LIGATURES: Final = str.maketrans({"ß": "ss", "æ": "ae", "œ": "oe", "ø": "o", "đ": "d", "ł": "l"})
@@ -583,19 +588,34 @@ KEY_WORDS: Final = frozenset(
 )
 
 
+#: Words of what has ids but is no record (an owner, a team, a pipeline and its stages, a
+#: form, a campaign, the portal): ``Contact owner ID``, ``Deal stage ID`` name no contact's or
+#: deal's ids.
+NOT_RECORD_WORDS: Final = frozenset(
+    {
+        *("owner", "owners", "user", "users", "team", "teams", "pipeline", "pipelines"),
+        *("stage", "stages", "form", "forms", "campaign", "campaigns", "portal", "hub", "row"),
+        *("besitzer", "inhaber", "benutzer", "proprietaire", "propietario", "proprietario"),
+    }
+)
+
+
 def names_an_objects_key(header: object) -> bool:
     """Whether a header names a record object's number or key, and nothing else (besides a
     side's words): ``Customer number``, ``Kontakt-Nr.``, ``Kundennummer``, ``Ticketnummer``,
-    ``Numéro client``, ``Order number``; or an object's ids last (``Deal Date ID``).  Such a
-    column may hold that object's HubSpot ids, or
-    another system's keys: which is not known, so a sheet left unread with it is said (a sync
-    that may remove stops), rather than read past as a lookup's measure."""
+    ``Numéro client``, ``Order number``; or an object's ids whatever note it has, unless the
+    note names what has ids but is no record (:data:`NOT_RECORD_WORDS`): ``Deal Date ID``,
+    ``Contact ID (SAP)``, ``Kontakt-ID (Datum)``, not ``Contact owner ID``.  Such a column may
+    hold that object's HubSpot ids, or another system's keys: which is not known, so a sheet
+    left unread with it is said (a sync that may remove stops), rather than read past as a
+    lookup's measure."""
     every = [w for w in folded_words(header) if not w.isdigit()]
     words = [w for w in every if w not in SIDE_HEADER_WORDS]
     objects = [w for w in words if _object_word(w) or _object_compound(w)]
     rest = [w for w in words if w not in objects and w not in KEY_WORDS]
-    ends_in_ids = bool(every) and every[-1] in ("id", "ids")  # "Deal Date ID": an id still
-    return bool(objects) and (not rest or ends_in_ids)
+    ids = any(w in ("id", "ids") for w in every) or any(_object_compound(w) for w in objects)
+    noted = ids and not NOT_RECORD_WORDS.intersection(rest)  # "Contact ID (SAP)": an id still
+    return bool(objects) and (not rest or noted)
 
 
 def _object_word(word: str) -> bool:

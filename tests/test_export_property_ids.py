@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import csv
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import openpyxl
@@ -25,7 +26,10 @@ import pytest
 from fuzzseeds import seeds
 
 import hubframe as hf
+from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.io.columns import HeaderError
+from hubframe.sandbox import Sandbox
+from hubframe.testing import client_for
 
 USER_HEADERS = [
     "Created by user ID",
@@ -44,6 +48,12 @@ USER_HEADERS = [
 ]
 PROPERTY_HEADERS = ["Merged Deal IDs", "Merged Contact IDs", "Merged Company IDs"]
 PARENT = "Parent Company ID"
+#: The object whose ids each property column holds.
+HELD = {
+    "Merged Deal IDs": "deals",
+    "Merged Contact IDs": "contacts",
+    "Merged Company IDs": "companies",
+}
 
 #: object -> (its name property, its owner property, the association column, its object)
 EXPORTS = {
@@ -101,7 +111,15 @@ def _pairs(frame: pd.DataFrame) -> list[tuple[str, str]]:
     return [(str(f), str(t)) for f, t in zip(frame["from_id"], frame["to_id"], strict=True)]
 
 
-def _reads(path: Path, object_type: str) -> None:
+def _reads(path: Path, object_type: str, header: str | None = None) -> None:
+    """``path`` reads as the export's pairs; or, where ``header`` holds ids of the associated
+    object and is no property of the export's own records (a deals export's "Merged Contact
+    IDs"), it is refused naming that column: it may be the analyst's column of that object."""
+    if header is not None and HELD.get(header) == EXPORTS[object_type][3] != object_type:
+        with pytest.raises(HeaderError) as caught:
+            hf.read_pairs(path)
+        assert f'"{header}"' in str(caught.value)
+        return
     frame = hf.read_pairs(path)
     assert _pairs(frame) == EXPECTED
     assert set(frame["from_type"]) == {object_type}
@@ -113,13 +131,13 @@ def _reads(path: Path, object_type: str) -> None:
 def test_an_export_with_a_property_column_of_ids_reads(
     tmp_path: Path, header: str, object_type: str
 ) -> None:
-    _reads(_export(tmp_path, object_type, [header], "csv"), object_type)
+    _reads(_export(tmp_path, object_type, [header], "csv"), object_type, header)
 
 
 @pytest.mark.parametrize("header", USER_HEADERS + PROPERTY_HEADERS)
 def test_an_xlsx_export_with_a_property_column_of_ids_reads(tmp_path: Path, header: str) -> None:
     object_type = sorted(EXPORTS)[(USER_HEADERS + PROPERTY_HEADERS).index(header) % 4]
-    _reads(_export(tmp_path, object_type, [header], "xlsx"), object_type)
+    _reads(_export(tmp_path, object_type, [header], "xlsx"), object_type, header)
 
 
 @pytest.mark.parametrize("fmt", ["csv", "xlsx"])
@@ -139,6 +157,10 @@ def test_the_hunters_deals_export_reads(tmp_path: Path, fmt: str) -> None:
 def test_an_analysts_sheet_with_a_property_column_reads(tmp_path: Path, header: str) -> None:
     path = tmp_path / "pairs.csv"
     path.write_text(f"Deal ID,Contact ID,{header}\n2040000001,1019360001,45678901\n")
+    if HELD.get(header) == "contacts":  # a second column of contacts: read past, it may be
+        with pytest.raises(HeaderError):  # the pairs a sync then removes
+            hf.read_pairs(path)
+        return
     frame = hf.read_pairs(path)
     assert _pairs(frame) == [("2040000001", "1019360001")]
     assert (set(frame["from_type"]), set(frame["to_type"])) == ({"deals"}, {"contacts"})
@@ -198,7 +220,8 @@ def test_property_columns_mixed_into_exports_never_stop_the_read(tmp_path: Path,
     for attempt in range(6):
         object_type = rng.choice(sorted(EXPORTS))
         name, owner, association, _ = EXPORTS[object_type]
-        pool = USER_HEADERS + PROPERTY_HEADERS + ([PARENT] if object_type == "companies" else [])
+        kept = [h for h in PROPERTY_HEADERS if HELD[h] != association_object(object_type)]
+        pool = USER_HEADERS + kept + ([PARENT] if object_type == "companies" else [])
         extra = rng.sample(pool, rng.randint(1, 5))
         order = [name, owner, association, *extra, "Create Date"]
         rng.shuffle(order)
@@ -215,3 +238,39 @@ def test_property_columns_mixed_into_exports_never_stop_the_read(tmp_path: Path,
             frame = hf.read_pairs(_export(where, object_type, [], fmt, order=order))
             assert _pairs(frame) == EXPECTED, order
             assert set(frame["from_type"]) == {object_type}, order
+
+
+def association_object(object_type: str) -> str:
+    return EXPORTS[object_type][3]
+
+
+@pytest.mark.parametrize(
+    ("header", "types"),
+    [
+        (PARENT, ("contacts", "companies")),
+        (PARENT, ("deals", "companies")),
+        ("Merged Company IDs", ("contacts", "companies")),
+        ("Merged Contact IDs", ("companies", "contacts")),
+    ],
+)
+def test_a_property_column_of_the_other_sides_ids_stops_a_sync(
+    sandbox_factory: Callable[..., Sandbox], header: str, types: tuple[str, str]
+) -> None:
+    """An analyst's `Contact ID | Company ID | Parent Company ID` (no export: its records are
+    contacts, and the column holds companies): read past, a sync with removals took each
+    contact's link to its parent company away.  Such a column is refused as any unread column
+    of the other side's ids, nothing sent."""
+    from_type, to_type = types
+    ids = {"contacts": "1019360001", "deals": "2040000001", "companies": "3120000001"}
+    other = "3120000009" if to_type == "companies" else "1019360009"
+    sb = sandbox_factory(seed=None)
+    sb.add_records(from_type, [ids[from_type]])
+    sb.add_records(to_type, [ids[to_type], other])
+    sb.associate(from_type, ids[from_type], to_type, ids[to_type])
+    sb.associate(from_type, ids[from_type], to_type, other)
+    head = [f"{OBJECT_TYPES_BY_NAME[t].singular.title()} ID" for t in types]
+    sheet = pd.DataFrame({head[0]: [ids[from_type]], head[1]: [ids[to_type]], header: [other]})
+    with pytest.raises(HeaderError) as caught:
+        hf.sync(sheet, client_for(sb), allow_removals=True, progress=False)
+    assert f'"{header}"' in str(caught.value)
+    assert len(sb.associations(from_type, to_type)) == 2

@@ -834,7 +834,7 @@ def _check_unread_ids(
     property, or one in another form ("Tickets Record IDs"); never one naming an object
     hubframe does not know ("Car ID", "External ID": the analyst's own, :func:`_other_ids`);
     never one of ids no pair could hold (:func:`_names_no_pairs`: "Created by user ID")."""
-    if _names_no_pairs(header):
+    if _names_no_pairs(header, mapping, given):
         return
     typed = TYPED_HEADERS.get(header_key(header))
     if typed is not None and values(header) and not _left_out_by_choice(typed, mapping, given):
@@ -859,24 +859,33 @@ def _check_unread_ids(
 UNASSOCIATED_OBJECTS: Final = frozenset({"users"})
 
 #: HubSpot's own properties of a record that hold other records' ids but no association, as
-#: an export heads them (the headers' keys): "Merged Deal IDs", "Merged Contact IDs", ...
-#: (hs_merged_object_ids: the records merged into this one, which no longer exist) and a
-#: company's "Parent Company ID" (hs_parent_company_id, a property beside the pairs read).  These
-#: labels exactly: an analyst's "Merged Contact ID" or "Parent Company IDs" is judged as before.
-EXPORT_ID_PROPERTIES: Final = frozenset(
-    {
-        *(header_key(f"Merged {t.singular.replace('_', ' ')} IDs") for t in OBJECT_TYPES),
-        header_key("Parent Company ID"),
-    }
-)
+#: an export heads them (the headers' keys), with the object whose property each is and the
+#: object whose ids it holds: "Merged Deal IDs", "Merged Contact IDs", ... (hs_merged_object_ids:
+#: the records merged into this one, which no longer exist) and a company's "Parent Company ID"
+#: (hs_parent_company_id).  These labels exactly: an analyst's "Merged Contact ID" or "Parent
+#: Company IDs" is judged as before.
+EXPORT_ID_PROPERTIES: Final[dict[str, tuple[str, str]]] = {
+    **{
+        header_key(f"Merged {t.singular.replace('_', ' ')} IDs"): (t.name, t.name)
+        for t in OBJECT_TYPES
+    },
+    header_key("Parent Company ID"): ("companies", "companies"),
+}
 
 
-def _names_no_pairs(header: str) -> bool:
+def _names_no_pairs(header: str, mapping: ColumnMapping, given: Mapping[Side, str | None]) -> bool:
     """Whether a column not read names ids no pair of the sheet's holds: a user's in any form
     (:data:`UNASSOCIATED_OBJECTS`), or one of HubSpot's own properties holding ids of records
-    (:data:`EXPORT_ID_PROPERTIES`)."""
-    if header_key(header) in EXPORT_ID_PROPERTIES:
-        return True
+    (:data:`EXPORT_ID_PROPERTIES`) where it is the property of the sheet's records (a companies
+    export's "Parent Company ID") or holds ids of neither side's object.  A contacts sheet's
+    "Parent Company ID" beside its "Company ID" is the analyst's column of companies: read past,
+    a sync with removals took each contact's parent company away."""
+    own = EXPORT_ID_PROPERTIES.get(header_key(header))
+    if own is not None:
+        owner, held = own
+        from_type = given.get("from") or mapping.implied_types.get("from")
+        to_type = given.get("to") or mapping.implied_types.get("to")
+        return from_type == owner or held not in (from_type, to_type)
     found = typed_among_words(header)
     return found is not None and found[0].object_type in UNASSOCIATED_OBJECTS
 

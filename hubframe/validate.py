@@ -1268,14 +1268,16 @@ def validate_limits(
     _check_type_id(c)
     _check_category_alone(c)
     sound = ~c.error_mask()
-    blank, both = _check_limit_values(c)
+    blank, both, bad = _check_limit_values(c)
     everyone = np.arange(len(frame), dtype=np.int64)
     target = _exact_codes(c, everyone, LIMIT_TARGET)
     asked = _exact_codes(c, everyone, ("remove", "max_to_object_ids"))
     value = _combined([asked, both.astype(np.int64)])
-    # blank rows ask for nothing: no conflict; a row asking two things (``both``) conflicts
-    # with every other row of its limit too, whatever that one asks
-    ok = np.flatnonzero((~c.error_mask() | (both & sound)) & ~blank)
+    # blank rows ask for nothing: no conflict; a row asking two things (``both``), or a limit
+    # not read (``1,000``: 1000 meant?), conflicts with every other row of its limit too,
+    # whatever that one asks: the other's limit is not sent as if the sheet asked it alone
+    refused = (both | bad) & sound
+    ok = np.flatnonzero((~c.error_mask() | refused) & ~blank)
     _flag_conflicts(
         c,
         ok,
@@ -1284,7 +1286,7 @@ def validate_limits(
         "max_to_object_ids",
         "limit",
         "object pair and label",
-        refused=both[ok],
+        refused=refused[ok],
     )
     ok = np.flatnonzero(~c.error_mask() & ~blank)
     _flag_duplicates(
@@ -1300,10 +1302,10 @@ def _remove(frame: pd.DataFrame) -> pd.Series:
     return pd.Series(np.zeros(len(frame), dtype=bool), index=frame.index)
 
 
-def _check_limit_values(c: _Collector) -> tuple[BoolArray, BoolArray]:
+def _check_limit_values(c: _Collector) -> tuple[BoolArray, BoolArray, BoolArray]:
     """BAD_LIMIT errors, BLANK_LIMIT warnings for empty cells, and CONFLICTING_ROWS for rows
-    that ask to remove a limit and hold one (:func:`_asks_both`); returns the blank rows and
-    those."""
+    that ask to remove a limit and hold one (:func:`_asks_both`); returns the blank rows,
+    those, and the rows of a limit not read (``1,000``)."""
     numbers, raw = _whole_numbers(c, "max_to_object_ids")
     remove = _remove(c.frame).to_numpy(dtype=bool)
     has_raw = ~pd.isna(raw)
@@ -1328,7 +1330,7 @@ def _check_limit_values(c: _Collector) -> tuple[BoolArray, BoolArray]:
             "'remove' to delete the limit."
         ),
     )
-    return blank, both
+    return blank, both, bad
 
 
 def _asks_both(c: _Collector, both: BoolArray, values: ObjArray) -> None:

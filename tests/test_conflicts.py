@@ -10,6 +10,8 @@ A Hypothesis property draws such sheets and runs them against a sandbox.
 
 from __future__ import annotations
 
+import random
+
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -153,3 +155,40 @@ def test_differing_names_a_row_asking_something_else_for_every_row_of_a_conflict
         assert asks[other] is not None and asks[other] != asks[pos]
         earlier = [p for p in asks if p != other and asks[p] is not None and asks[p] != asks[pos]]
         assert all(list(asks).index(other) < list(asks).index(p) for p in earlier)  # the first
+
+
+BAD_ASKS = ["1,000", "2.5", "zwei", "0", "10001", "5 max"]
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    rows=st.lists(_row(), min_size=1, max_size=5),
+    bad=st.lists(st.tuples(st.sampled_from(LABELS), st.sampled_from(BAD_ASKS)), max_size=2),
+    at=st.randoms(use_true_random=False),
+)
+def test_a_limit_not_read_holds_back_every_row_of_its_label(
+    rows: list[tuple[str, str, str]], bad: list[tuple[str, str]], at: random.Random
+) -> None:
+    """A row whose limit is not read (``1,000``: 1000 meant?) beside rows of the same label
+    asking a limit: the readable rows were sent, as if the sheet asked them alone (the limit 5
+    set where the analyst may have meant 1,000).  Every row of that label is held back: the
+    unread one BAD_LIMIT, the others CONFLICTING_ROWS naming it; the portal's limit stays."""
+    for label, ask in bad:
+        rows.insert(at.randint(0, len(rows)), (label, f"label:{label}", ask))
+    with Sandbox(seed="demo") as sb:
+        before = _limits(sb)
+        result = hf.configure_limits(
+            hf.read_limits(_sheet(sb, rows)), client_for(sb), progress=False
+        )
+        after = _limits(sb)
+        for label in LABELS:
+            type_id = sb.type_id("deals", "contacts", label)
+            mine = [n for n, (meant, _, _) in enumerate(rows) if meant == label]
+            if not any(rows[n][2] in BAD_ASKS for n in mine):
+                continue
+            statuses = result["status"].iloc[mine].tolist()
+            assert statuses == ["invalid"] * len(mine), (label, rows, statuses)
+            for n in mine:
+                want = "BAD_LIMIT" if rows[n][2] in BAD_ASKS else "CONFLICTING_ROWS"
+                assert result["error_code"].iloc[n] == want, (label, rows, n)
+            assert after.get(type_id) == before.get(type_id), (label, rows)

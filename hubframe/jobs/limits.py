@@ -618,14 +618,20 @@ def _below_refused(ceiling: int, scope: str, limit: int, named: str, row: str) -
 #: Rows validation settled that take part in the conflict check of :func:`_conflicts`: besides
 #: conflicts and repeats, a label limit found above the object limit, since offline a type id
 #: may not be known for the pair's unlabeled type (a custom object's): such a row asking
-#: another limit than the object row conflicts with it (neither is sent).
+#: another limit than the object row conflicts with it (neither is sent); and a limit not read
+#: (``1,000``: 1000 meant?): a row of the same limit is not sent as if the sheet asked it alone.
 _TAKING_PART = frozenset(
     {
         ErrorCode.CONFLICTING_ROWS,
         ErrorCode.DUPLICATE_ROW,
         ErrorCode.LABEL_LIMIT_ABOVE_OBJECT_LIMIT,
+        ErrorCode.BAD_LIMIT,
     }
 )
+
+#: Rows that keep validation's own code when a row of their limit asks another thing: its
+#: message names the row it conflicts with, or says the limit was not read.
+_KEEP_CODE = frozenset({ErrorCode.CONFLICTING_ROWS, ErrorCode.BAD_LIMIT})
 
 
 #: The text of a limit cell that is not a whole number (the reader's, or an edit's).
@@ -638,7 +644,8 @@ def _ask(row: Mapping[Any, Any]) -> int | str | None:
     no other row asks, so every row of its limit conflicts with it, as validation says."""
     limit = whole(row["max_to_object_ids"])
     if not _remove(row):
-        return limit
+        raw = value(row.get(RAW_LIMIT)) if limit is None else None
+        return limit if raw is None else f"not read: {raw}"  # no other row's ask
     held = limit if limit is not None else value(row.get(RAW_LIMIT))
     if held is None or is_purge_word(str(held)):  # the reader keeps "remove" as its text
         return "remove"
@@ -671,8 +678,8 @@ def _conflicts(
     for asks in groups.values():
         for pos, other in differing(asks).items():
             before = prepared.settled.get(pos)
-            if before is not None and before.error_code is ErrorCode.CONFLICTING_ROWS:
-                continue  # validation's own message names the row it conflicts with
+            if before is not None and before.error_code in _KEEP_CODE:
+                continue  # validation's own message names the other row, or the unread limit
             prepared.settled[pos] = conflict_outcome(
                 _action(todo.get(pos) or earlier[pos]), describe(other)
             )

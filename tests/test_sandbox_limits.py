@@ -94,13 +94,37 @@ def test_item_errors(api: CheckedApi, sandbox: Sandbox, prefix: str, version: st
     invalid = errors[0]
     assert invalid["subCategory"] == "crm.associations.INVALID_ASSOCIATION_TYPE"
     assert invalid["message"] == "1-1007 is not a valid association type between DEAL and CONTACT"
-    assert invalid["context"]["associationSpec"] == ["USER_DEFINED=1007"]
-    specs = [e["context"]["associationSpec"][0] for e in errors]
-    assert specs == ["USER_DEFINED=1007", "USER_DEFINED=1003", "USER_DEFINED=1003",
-                     "USER_DEFINED=1001", "USER_DEFINED=3"]  # fmt: skip
+    # HubSpot's shape (hubspot-api.md 3.4): the type and the object types, no associationSpec
+    assert invalid["context"] == {
+        "type": ["1-1007"],
+        "fromObjectType": ["DEAL"],
+        "toObjectType": ["CONTACT"],
+    }
+    assert errors[4]["context"]["type"] == ["1-3"]  # USER_DEFINED 3: no deals -> contacts type
+    specs = [e["context"]["associationSpec"][0] for e in errors[1:4]]
+    assert specs == ["USER_DEFINED=1003", "USER_DEFINED=1003", "USER_DEFINED=1001"]
     update = {"inputs": [limit(1003, 2)]}  # no limit configured for Champion yet
     r = api.call("POST", f"{base}/update", update, expect=update_status(version, True))
     assert "create it before updating" in r.json()["errors"][0]["message"]
+
+
+def test_a_purge_of_an_invalid_type_is_refused_in_hubspot_s_shape(api: CheckedApi) -> None:
+    """The whole request's 400 names the type as the item errors do, without an
+    associationSpec; the labels archive's keeps it, as the associations endpoints' errors do."""
+    purge = {"inputs": [{"category": "USER_DEFINED", "typeId": EMPLOYEE.type_id}]}
+    base = f"/crm/associations/2026-03/{CONF}/deals/contacts/batch"
+    r = api.call("POST", f"{base}/purge", purge, expect=400)
+    assert r.json()["subCategory"] == "crm.associations.INVALID_ASSOCIATION_TYPE"
+    assert r.json()["context"] == {
+        "type": [f"1-{EMPLOYEE.type_id}"],
+        "fromObjectType": ["DEAL"],
+        "toObjectType": ["CONTACT"],
+    }
+    types = [{"associationCategory": "USER_DEFINED", "associationTypeId": EMPLOYEE.type_id}]
+    archive = {"inputs": [{"from": {"id": "1"}, "to": {"id": "2"}, "types": types}]}
+    path = "/crm/associations/2026-03/deals/contacts/batch/labels/archive"
+    r = api.call("POST", path, archive, expect=400)
+    assert r.json()["context"]["associationSpec"] == [f"USER_DEFINED={EMPLOYEE.type_id}"]
 
 
 def test_label_limit_at_most_object_limit_on_update(api: CheckedApi, sandbox: Sandbox) -> None:

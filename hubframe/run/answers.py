@@ -2,8 +2,10 @@
 
 Any 2xx may carry ``errors[]``: :func:`read_answer` maps each error to its rows through the
 error's ``context`` (``INVALID_OBJECT_IDS``, ``objectId``/``objectType``, ``associationSpec``,
-type ids, ``fromObjectId``/``toObjectId``, read in parallel).  A row no error names is a
-success only when the answer confirms it: the ``results`` of a create or a limit list it --
+type ids, ``fromObjectId``/``toObjectId``, read in parallel; an invalid type the limits
+endpoints name as ``type`` "1-1007" and two object types, by the batch's one row of it).  A
+row no error names is a success only when the answer confirms it: the ``results`` of a create
+or a limit list it --
 a result of its own direction (a default association's answer lists each pair both ways, and
 ids are per object type) and, for a labeled row, listing its label.  A row an error tied to
 no row may be about takes none of its code: read back, and not there, it is
@@ -20,7 +22,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from typing import Any, Final
 
@@ -505,7 +507,7 @@ def blame(
     direction a type is of."""
     named = _named(err)
     if named.empty:
-        return Blame()
+        return _blame_type_text(err, items)
     code = classify(err)
     rows = _candidates(named, len(items), record_index(items) if index is None else index)
     if _type_alone(named) and code in _PER_RECORD:  # a record's limit, the record unnamed
@@ -543,6 +545,75 @@ def _type_alone(named: _Named) -> bool:
     type, not which rows (a limit refusal is one record's: HubSpot's answer naming only the
     type names none of them; an invalid type is every row of it)."""
     return bool(named.specs) and not (named.objects or named.from_ids or named.to_ids)
+
+
+# --- an invalid type named as "<category prefix>-<type id>" -----------------------------------
+
+#: The category each prefix of an invalid type's text names (``1-1007``: USER_DEFINED 1007),
+#: as the schema and limits endpoints word it (docs/sandbox.md).
+_PREFIXES: Final = {
+    "0": HUBSPOT_DEFINED,
+    "1": USER_DEFINED,
+    "2": "INTEGRATOR_DEFINED",
+    "3": "WORK",
+}
+_TYPE_TEXT: Final = re.compile(rf"\s*([0-9])-({_DIGITS})\s*")
+#: The message of such an error: "1-1007 is not a valid association type between DEAL and
+#: CONTACT" (the type, then the from and to object types).
+_NOT_VALID: Final = re.compile(
+    r"\s*(\S+) is not a valid association type between (\S+) and (\S+?)\.?\s*"
+)
+
+
+@dataclass(frozen=True)
+class _TypeText:
+    """The one association type and direction an invalid-type error names without an
+    ``associationSpec``: by its ``type``, ``fromObjectType`` and ``toObjectType`` and its
+    message, read together."""
+
+    spec: _Spec
+    from_type: str
+    to_type: str
+
+
+def _type_text(err: Mapping[str, Any]) -> _TypeText | None:
+    """What an invalid-type error of the schema and limits endpoints names; None when its
+    context and message name no type, or several, or disagree (a mock's message "0--1 is not
+    a valid ..." beside its type "0-5"), or leave an object type out: then it names no row."""
+    ctx = _context(err)
+    said = _NOT_VALID.fullmatch(str(err.get("message") or ""))
+    worded = said.groups() if said else ()
+    type_text = _one([*ctx.get("type", []), *worded[:1]], str.strip)
+    from_type = _one([*ctx.get("fromObjectType", []), *worded[1:2]], _type_name)
+    to_type = _one([*ctx.get("toObjectType", []), *worded[2:]], _type_name)
+    found = _TYPE_TEXT.fullmatch(type_text or "")
+    if found is None or found[1] not in _PREFIXES or from_type is None or to_type is None:
+        return None
+    return _TypeText((_PREFIXES[found[1]], int(found[2])), from_type, to_type)
+
+
+def _one(texts: Sequence[str], spelling: Callable[[str], str]) -> str | None:
+    """The one thing ``texts`` name, each read by ``spelling``; None when none or several."""
+    named = {spelling(text) for text in texts}
+    return named.pop() if len(named) == 1 else None
+
+
+def _blame_type_text(err: Mapping[str, Any], items: Sequence[WorkItem]) -> Blame:
+    """The row an invalid-type error without an ``associationSpec`` names (:func:`_type_text`):
+    the batch's one row of its category and type id, when that row's direction is the
+    error's.  None when no row or several have that type (a create and an update of it, its
+    two directions): which one HubSpot refused, only a read of the portal can tell."""
+    named = _type_text(err)
+    if named is None or classify(err) is not ErrorCode.INVALID_ASSOCIATION_TYPE:
+        return Blame()
+    rows = [i for i, item in enumerate(items) if _of_type(item, (named.spec,))]
+    if len(rows) != 1:
+        return Blame()
+    item = items[rows[0]]
+    ours = _type_matches(named.from_type, item.from_type) and _type_matches(
+        named.to_type, item.to_type
+    )
+    return Blame(sure=(rows[0],)) if ours else Blame()
 
 
 def rows_named(err: Mapping[str, Any], items: Sequence[WorkItem]) -> list[int]:
@@ -594,6 +665,13 @@ def row_message(
             f"HubSpot does not accept an unlabeled association from {item.from_type} to "
             f"{item.to_type} (HubSpot: {hubspot}): when it lists no association type for the "
             "pair, the two objects cannot be associated; check the from and to object types."
+        )
+    if code is ErrorCode.INVALID_ASSOCIATION_TYPE and item.from_id is None:
+        return (
+            f"HubSpot does not accept a limit of {_spec_text(item)} from {item.from_type} to "
+            f"{item.to_type} (HubSpot: {hubspot}); check that the pair's labels in HubSpot "
+            "still list it (a label deleted and made again has another type id), then run the "
+            "retry file."
         )
     if code is ErrorCode.INVALID_ASSOCIATION_TYPE:
         return (

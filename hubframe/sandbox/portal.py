@@ -545,7 +545,9 @@ class Portal:
     def invalid_type_error(
         self, fk: ObjectKind, tk: ObjectKind, category: str, type_id: int
     ) -> JsonDict:
-        """Item error for a (category, typeId) that is no definition of this direction."""
+        """Item error for a (category, typeId) that is no definition of this direction, as the
+        schema and limits endpoints answer it: the type as ``<category prefix>-<type id>``
+        (``1-1007``) and the two object types, no ``associationSpec``."""
         type_text = f"{CATEGORY_PREFIX.get(category, 0)}-{type_id}"
         message = (
             f"{type_text} is not a valid association type between {fk.error_name} and "
@@ -555,7 +557,6 @@ class Portal:
             "type": [type_text],
             "fromObjectType": [fk.error_name],
             "toObjectType": [tk.error_name],
-            "associationSpec": [spec_text(category, type_id)],
         }
         return item_error(message, context, sub_category=INVALID_TYPE)
 
@@ -634,11 +635,22 @@ class Portal:
 
 
 def check_type(
-    portal: Portal, fk: ObjectKind, tk: ObjectKind, category: str, type_id: int
+    portal: Portal,
+    fk: ObjectKind,
+    tk: ObjectKind,
+    category: str,
+    type_id: int,
+    *,
+    with_spec: bool = False,
 ) -> AssocDef:
-    """The definition, or the whole-request 400 used by endpoints that cannot carry items."""
+    """The definition, or the whole-request 400 used by endpoints that cannot carry items.
+    ``with_spec``: its context names the type as ``associationSpec`` too, as an associations
+    endpoint's error does; a limits endpoint's names it as ``type`` only."""
     d = portal.find_def(fk, tk, category, type_id)
     if d is None:
         err = portal.invalid_type_error(fk, tk, category, type_id)
-        raise failure(400, err["message"], sub_category=INVALID_TYPE, context=err["context"])
+        context = err["context"]
+        if with_spec:
+            context = {**context, "associationSpec": [spec_text(category, type_id)]}
+        raise failure(400, err["message"], sub_category=INVALID_TYPE, context=context)
     return d

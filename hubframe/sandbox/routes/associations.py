@@ -321,7 +321,10 @@ def batch_labels_archive(portal: Portal, call: Call) -> Reply:
         refs = object_ref(item["from"], strict=strict), object_ref(item["to"], strict=strict)
         parsed.append((*refs, specs))
     parsed = collapse(parsed, strict)
-    checked = [(f, t, [check_type(portal, fk, tk, *s) for s in specs]) for f, t, specs in parsed]
+    checked = [
+        (f, t, [check_type(portal, fk, tk, *s, with_spec=True) for s in specs])
+        for f, t, specs in parsed
+    ]
     started = now_iso()
     for from_text, to_text, defs in checked:
         from_id, to_id = record_id(from_text), record_id(to_text)

@@ -123,8 +123,9 @@ def _check_side(
     missing: Callable[[str, str], str],
 ) -> dict[int, str]:
     """Every value of one side's id column that HubSpot does not know: OBJECT_NOT_FOUND (or
-    AMBIGUOUS_RECORD when several records hold it), or the read's own failure on each row of
-    the object type when HubSpot could not be read.  Returns the record id each row's value
+    AMBIGUOUS_RECORD when several records hold it, or HubSpot's refusal to look it up, as a
+    run says it), or the read's own failure on each row of the object type when HubSpot could
+    not be read.  Returns the record id each row's value
     names (by position), for the rows whose value names one."""
     column = f"{side}_id"
     cells = frame[column].to_numpy(dtype=object)
@@ -141,8 +142,10 @@ def _check_side(
                 found.add(pos, column, exc.code or ErrorCode.HUBSPOT_VALIDATION, said)
             continue
         for pos, value in values.items():
-            several = known.several.get(value)
-            if several is not None:
+            several, refused = known.several.get(value), known.refused.get(value)
+            if refused is not None:  # HubSpot would not look it up: not known missing
+                found.add(pos, column, *refused)
+            elif several is not None:
                 found.add(pos, column, ErrorCode.AMBIGUOUS_RECORD, several)
             elif value not in known.ids:
                 found.add(pos, column, ErrorCode.OBJECT_NOT_FOUND, missing(object_type, value))

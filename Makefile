@@ -4,7 +4,7 @@ VENV   := .venv
 BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 
-.PHONY: demo test test-browser lint typecheck unit test-modules bench clean
+.PHONY: demo test test-browser lint typecheck unit test-modules campaign bench clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -48,6 +48,12 @@ test-modules: $(STAMP)
 test: lint
 	@$(MAKE) --no-print-directory -j2 typecheck test-modules
 	@$(MAKE) --no-print-directory unit
+
+# Every case: each parametrized case under every API version, profile and format, and every
+# seed and example of the fuzz tests and properties (make test runs a share of them in turn).
+campaign: $(STAMP)
+	$(BIN)/python -m compileall -q hubframe
+	HUBFRAME_EVERY_CASE=1 $(BIN)/python -m pytest -q -n $(TEST_WORKERS)
 
 # A real browser drives the notebook app (installs Debian's chromium when missing).
 test-browser: $(STAMP)

@@ -97,11 +97,17 @@ def whole_encoding(data: bytes, codec: str, bom: int, name: str, *, western: boo
             "the rest of the file is; the file is damaged. Save the sheet again as CSV and try "
             "again."
         )
-    _refuse_mixed(body, name)
     windows = "cp1252" if first_undecodable(body, "cp1252") is None else "latin-1"
-    _refuse_mac_roman(body, windows, name)
-    if western:
-        _refuse_code_page(body, windows, name)
+    try:
+        _refuse_mixed(body, name)
+        _refuse_mac_roman(body, windows, name)
+        if western:
+            _refuse_code_page(body, windows, name)
+    except SourceError:
+        _refuse_east_asian(body, name)  # refused either way: for the reason one can act on
+        raise
+    if western:  # Shift-JIS's 担当者 reads as cp1252's ’S“–ŽÒ
+        _refuse_east_asian(body, name)
     return windows
 
 
@@ -116,6 +122,60 @@ def first_undecodable(body: bytes | memoryview, codec: str) -> int | None:
         except UnicodeDecodeError as exc:
             return start - pending + exc.start
     return None
+
+
+#: East Asian double-byte code pages Excel writes a "CSV (Comma delimited)" in on a Windows of
+#: that language: their letter pairs may hold a well-formed UTF-8 pair by chance (GBK's 客 is
+#: BF CD, its 户 BB A7: CD BB reads as UTF-8), so such a file looked like UTF-8 mixed with
+#: another encoding.  Which of them a file is in, decoding cannot tell (GB18030 reads nearly
+#: any bytes): the message names them all.
+_EAST_ASIAN: Final = ("gb18030", "big5", "shift_jis", "euc_kr")
+_EAST_ASIAN_LETTERS: Final = ("CJK ", "HIRAGANA", "KATAKANA", "HANGUL", "IDEOGRAPHIC", "FULLWIDTH")
+
+
+def _east_asian(body: bytes | memoryview) -> bool:
+    """Whether ``body`` holds no UTF-8 text (a run of bytes beyond ASCII that UTF-8 reads:
+    ``Ωmega``'s CE A9) and one of :data:`_EAST_ASIAN` reads all of it beyond ASCII as its
+    letters (a chance UTF-8 pair inside a run of them, GBK's BF [CD BB] A7, is no text)."""
+    if not _HIGH_THREE.search(body):  # a letter or two of them is no East Asian text
+        return False  # (Mac Roman's Über, 86 62, reads in GBK as one of its letters)
+    if any(_reads_as_utf8(run.group()) for run in _HIGH_RUN.finditer(body)):
+        return False
+    for codec in _EAST_ASIAN:
+        try:
+            text = bytes(body).decode(codec)
+        except UnicodeDecodeError:
+            continue
+        beyond = {c for c in text if ord(c) > 127}
+        if beyond and all(unicodedata.name(c, "").startswith(_EAST_ASIAN_LETTERS) for c in beyond):
+            return True
+    return False
+
+
+#: A run of bytes beyond ASCII; three of them in a row (a Western word in cp1252 has two at most).
+_HIGH_RUN: Final = re.compile(rb"[\x80-\xff]+")
+_HIGH_THREE: Final = re.compile(rb"[\x80-\xff]{3}")
+
+
+def _reads_as_utf8(run: bytes) -> bool:
+    try:
+        run.decode(UTF8)
+    except UnicodeDecodeError:
+        return False
+    return True
+
+
+def _refuse_east_asian(body: bytes | memoryview, name: str) -> None:
+    """InputError when ``body`` is text of an East Asian code page (:func:`_east_asian`)."""
+    if not _east_asian(body):
+        return
+    first = _HIGH_RUN.search(body)
+    line = _line_of(body, first.start() if first else 0)
+    raise SourceError(
+        f"{name}: line {line} holds text in an East Asian code page (Chinese GBK or GB18030, "
+        "Big5, Japanese Shift-JIS, Korean EUC-KR), not UTF-8: read so, its cells could change. "
+        "Open the file, save it again as 'CSV UTF-8', and try again."
+    ) from None
 
 
 def _refuse_mixed(body: bytes | memoryview, name: str) -> None:

@@ -22,8 +22,9 @@ def _batch(action: Action, *items: WorkItem) -> Batch:
 
 
 def test_rows_are_explained_by_what_the_portal_holds(sandbox: Sandbox) -> None:
-    """A limit counts what the portal holds, not the rows before a row: those were refused
-    too (or may yet be, for a reason no read shows), so none takes a place."""
+    """A limit is full by what the portal holds; a row past it only counting the rows before
+    it that fit is a finding marked ``later`` (those rows were refused too, or may yet be, for
+    a reason no read shows: the caller sends it once they are settled)."""
     dm = sandbox.type_id("deals", "contacts", "Decision maker")  # demo limit: 2 per deal
     sandbox.associate("deals", DEALS[30], "contacts", CONTACTS[200], dm)
     sandbox.associate("deals", DEALS[30], "contacts", CONTACTS[204], dm)
@@ -37,22 +38,22 @@ def test_rows_are_explained_by_what_the_portal_holds(sandbox: Sandbox) -> None:
         Action.ASSOCIATE,
         row(0, DEALS[30], CONTACTS[200]),  # there already: takes no other place
         row(1, DEALS[30], CONTACTS[201]),  # the deal holds its two decision makers
-        row(2, DEALS[32], CONTACTS[201]),  # deal 32 holds none: the rows before it take no
-        row(3, DEALS[32], CONTACTS[202]),  # place, so none of its three rows is past the
-        row(4, DEALS[32], CONTACTS[203]),  # limit as far as a read shows
+        row(2, DEALS[32], CONTACTS[201]),  # deal 32 holds none: its first two rows fit,
+        row(3, DEALS[32], CONTACTS[202]),
+        row(4, DEALS[32], CONTACTS[203]),  # its third is past the limit if they apply
         row(5, DEALS[31], "1019369999"),  # no such contact
         row(6, DEALS[31], CONTACTS[203], 4242),  # no such type for the pair
     )
     findings = diagnose(client_for(sandbox), batch)
-    codes = [f.code if f else None for f in findings]
+    codes = [(f.code, f.later) if f else None for f in findings]
     assert codes == [
         None,
-        ErrorCode.LIMIT_EXCEEDED,
+        (ErrorCode.LIMIT_EXCEEDED, False),
         None,
         None,
-        None,
-        ErrorCode.OBJECT_NOT_FOUND,
-        ErrorCode.INVALID_ASSOCIATION_TYPE,
+        (ErrorCode.LIMIT_EXCEEDED, True),
+        (ErrorCode.OBJECT_NOT_FOUND, False),
+        (ErrorCode.INVALID_ASSOCIATION_TYPE, False),
     ]
     assert findings[1] is not None and "'Decision maker'" in findings[1].message
 

@@ -20,7 +20,7 @@ explains nothing (it never turns a refusal into something else).
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from hubframe.constants import HUBSPOT_DEFINED
@@ -36,10 +36,13 @@ Types = list[dict[str, Any]]  # a labels list
 
 @dataclass(frozen=True)
 class Finding:
-    """What the portal shows about one refused row."""
+    """What the portal shows about one refused row.  ``later``: the row is past a limit only
+    if the batch's rows before it are applied (they take the last places), which no read can
+    tell of rows HubSpot refused: such a row is sent once they are settled."""
 
     code: ErrorCode
     message: str
+    later: bool = False
 
 
 class _Reads:
@@ -82,23 +85,37 @@ class _Reads:
 
 
 class _Held:
-    """Associations per (record, type id) the portal holds now."""
+    """Associations per (record, type id): the portal's now, plus (``add``) the batch's rows so
+    far that fit (a later row of the same record may be the one too many -- and a later row
+    of the same pair adds nothing: a second label of a deal's contact takes no second place of
+    the deal's contact limit)."""
 
     def __init__(self, links: Mapping[str, Mapping[str, set[int]]]) -> None:
         self.links = links
+        self.added: dict[tuple[str, str], set[int]] = {}
+        self.counts: dict[tuple[str, int], int] = {}
 
     def has(self, record: str, other: str, type_id: int) -> bool:
-        return type_id in self.links.get(record, {}).get(other, set())
+        return type_id in self.links.get(record, {}).get(other, set()) or type_id in (
+            self.added.get((record, other), set())
+        )
 
     def count(self, record: str, type_id: int) -> int:
-        return sum(1 for types in self.links.get(record, {}).values() if type_id in types)
+        now = sum(1 for types in self.links.get(record, {}).values() if type_id in types)
+        return now + self.counts.get((record, type_id), 0)
+
+    def add(self, record: str, other: str, type_ids: Iterable[int]) -> None:
+        for type_id in type_ids:
+            if not self.has(record, other, type_id):
+                self.added.setdefault((record, other), set()).add(type_id)
+                self.counts[(record, type_id)] = self.counts.get((record, type_id), 0) + 1
 
 
 def diagnose(client: HubSpotClient, batch: Batch) -> list[Finding | None]:
     """A finding per row of ``batch`` (rows HubSpot refused without a usable reason).  A limit
-    counts only what the portal holds: the rows before a row were refused too, or may yet be
-    for a reason no read shows, so none takes a place (a row past a limit only if they apply
-    is sent, and HubSpot says)."""
+    is full by what the portal holds; a row past it only if the batch's rows before it apply
+    (they were refused too, or may yet be for a reason no read shows) is a finding marked
+    ``later``, for the caller to send once those are settled."""
     reads = _Reads(client)
     try:
         if batch.action.is_limit:
@@ -176,7 +193,8 @@ def _inverse(reads: _Reads, item: WorkItem, forward: int) -> int | None:
 
 def _limit_findings(reads: _Reads, batch: Batch, findings: list[Finding | None]) -> None:
     """Rows that would take a record past a configured limit: the source record's (types the
-    pair lacks yet) or the target record's (their inverses), as the portal holds them."""
+    pair lacks yet) or the target record's (their inverses), as the portal holds them; else,
+    counting the rows before them that fit, ``later``."""
     todo = [n for n, f in enumerate(findings) if f is None]
     if not todo:
         return
@@ -186,17 +204,42 @@ def _limit_findings(reads: _Reads, batch: Batch, findings: list[Finding | None])
         return
     unlabeled = _unlabeled(reads.labels(f_type, t_type))
     items = [batch.items[n] for n in todo]
-    sources = _Held(reads.links(f_type, t_type, (str(i.from_id) for i in items)))
-    targets = _Held(reads.links(t_type, f_type, (str(i.to_id) for i in items)))
+    links = reads.links(f_type, t_type, (str(i.from_id) for i in items))
+    back = reads.links(t_type, f_type, (str(i.to_id) for i in items))
+    portal, in_turn = (_Held(links), _Held(back)), (_Held(links), _Held(back))
     for n, item in zip(todo, items, strict=True):
-        f_id, t_id = str(item.from_id), str(item.to_id)
-        asked = [t for t in (item.type_id, unlabeled) if t is not None]
-        new = [t for t in dict.fromkeys(asked) if not sources.has(f_id, t_id, t)]
-        inverse = [i for t in new if (i := _inverse(reads, item, t)) is not None]
-        finding = _full(item, new, forward, sources, "from", _names(reads, f_type, t_type)) or (
-            _full(item, inverse, backward, targets, "to", _names(reads, t_type, f_type))
-        )
+        finding = _past(reads, item, unlabeled, portal, (forward, backward))
+        if finding is None:
+            turned = _past(reads, item, unlabeled, in_turn, (forward, backward), add=True)
+            finding = None if turned is None else replace(turned, later=True)
         findings[n] = finding
+
+
+def _past(
+    reads: _Reads,
+    item: WorkItem,
+    unlabeled: int | None,
+    held: tuple[_Held, _Held],
+    limits: tuple[Mapping[int, int], Mapping[int, int]],
+    *,
+    add: bool = False,
+) -> Finding | None:
+    """Why ``item`` would take its source or target record past a limit as ``held`` counts
+    them (the types the pair lacks yet, and their inverses); ``add``: a row that fits is
+    counted for the rows after it."""
+    sources, targets = held
+    f_id, t_id = str(item.from_id), str(item.to_id)
+    asked = [t for t in (item.type_id, unlabeled) if t is not None]
+    new = [t for t in dict.fromkeys(asked) if not sources.has(f_id, t_id, t)]
+    inverse = [i for t in new if (i := _inverse(reads, item, t)) is not None]
+    f_type, t_type = item.from_type, item.to_type
+    finding = _full(item, new, limits[0], sources, "from", _names(reads, f_type, t_type)) or (
+        _full(item, inverse, limits[1], targets, "to", _names(reads, t_type, f_type))
+    )
+    if finding is None and add:
+        sources.add(f_id, t_id, new)
+        targets.add(t_id, f_id, inverse)
+    return finding
 
 
 def _names(reads: _Reads, from_type: str, to_type: str) -> dict[int, str]:

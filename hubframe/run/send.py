@@ -618,7 +618,7 @@ class Sender:
         with self._slots:
             findings = diagnose(self.client, part)
         for n, finding in zip(vague, findings, strict=True):
-            if finding is not None:
+            if finding is not None and not finding.later:  # the rows before it were refused
                 outcomes[n] = outcomes[n].with_(
                     error_code=finding.code, error_message=finding.message
                 )
@@ -790,24 +790,46 @@ class Sender:
         """A batch refused whole without naming a row: read the portal for the rows that cannot
         succeed (missing records, types the pair lacks, full limits: a few reads of up to 100
         records each, where halving the batch would cost about log2(batch) requests per bad
-        row), fail those and send the rest again; halve only what the reads cannot explain."""
-        out = self._found(batch, exc, attempts, list(range(len(batch.items))))
-        rest = [i for i in range(len(batch.items)) if i not in out]
-        if rest:
-            part = replace(batch.part(tuple(batch.items[i] for i in rest)), diagnosed=True)
-            out.update(zip(rest, self._send(part, attempts), strict=True))
-        return [out[i] for i in range(len(batch.items))]
+        row), fail those and send the rest again; halve only what the reads cannot explain.
+        A row past a limit only if rows before it apply (a deal's second contact where one is
+        allowed) waits for them: read again once they are settled, it fails if the portal is
+        then full, else it is sent (the row before it was refused for a reason no read shows:
+        counting it, the row was failed unsent, and the deal ended with no contact)."""
+        n = len(batch.items)
+        later: list[int] = []
+        out = self._found(batch, exc, attempts, list(range(n)), later)
+        first = [i for i in range(n) if i not in out and i not in later]
+        out.update(self._sent_again(batch, first, attempts))
+        if later:
+            out.update(self._found(batch, exc, attempts, later))
+            out.update(self._sent_again(batch, [i for i in later if i not in out], attempts))
+        return [out[i] for i in range(n)]
+
+    def _sent_again(self, batch: Batch, rows: list[int], attempts: int) -> dict[int, Outcome]:
+        """The outcomes of ``rows`` of a batch the portal was read for, sent again."""
+        if not rows:
+            return {}
+        part = replace(batch.part(tuple(batch.items[i] for i in rows)), diagnosed=True)
+        return dict(zip(rows, self._send(part, attempts), strict=True))
 
     def _found(
-        self, batch: Batch, exc: ApiError, attempts: int, rows: list[int]
+        self,
+        batch: Batch,
+        exc: ApiError,
+        attempts: int,
+        rows: list[int],
+        later: list[int] | None = None,
     ) -> dict[int, Outcome]:
         """The rows of ``rows`` a read of the portal shows cannot succeed (:func:`diagnose`),
-        failed saying what it found."""
+        failed saying what it found; the rows past a limit only if rows before them apply go
+        into ``later`` (when given)."""
         if not rows:
             return {}
         with self._slots:
             part = batch.part(tuple(batch.items[i] for i in rows))
             findings = diagnose(self.client, part)
+        if later is not None:
+            later += [i for i, f in zip(rows, findings, strict=True) if f is not None and f.later]
         return {
             i: Outcome.of_error(
                 Status.FAILED,
@@ -819,7 +841,7 @@ class Sender:
                 attempts=attempts,
             )
             for i, finding in zip(rows, findings, strict=True)
-            if finding is not None
+            if finding is not None and not finding.later
         }
 
     def _fail_named_resend_rest(

@@ -351,6 +351,12 @@ SIDES_WITH_NOTES = [
     *("Associated HubSpot ID", "HubSpot Contact", "Contato no HubSpot", "HUBSPOT CONTACT ID"),
     *("Contact ID (SAP)", "Contact ID (date added)", "Kontakt-ID (Datum)", "Contact ID (EU data)"),
     *("Contact IDs (import 2026)", "Contact ID – source: ERP export"),
+    # a note naming what is no record, or a key word or the bare name before it (review)
+    *("Contact ID (new owner)", "Contact ID (team)", "Contact ID - form fill"),
+    *("Deal ID (HubSpot portal)", "Contact ID (Sales team)", "Contact ID (owner: Anna)"),
+    *("Contact ID (EMEA portal)", "Contact ID - form leads", "Contact ID (campaign Q3)"),
+    *("Kontakt-Nr. (Datum)", "Contact number (EU data)", "Contact (date added)"),
+    *("Contact record (date added)", "Contact ID: EMEA", "Kontakt [alt]"),
 ]
 
 
@@ -368,12 +374,14 @@ def test_sides_both_named_with_the_brand_are_said(header: str) -> None:
     assert _holding(info) == ["More"] and said, (header, info.get("skipped_sheets"))
 
 
-#: Ids of what is no record beside an object's name: an owner's, a team's, a pipeline's, a
-#: form's, a campaign's, the portal's (hub) -- a lookup's columns, read past quietly as before.
+#: Ids of what is no record beside an object's name (an owner's, a team's, a pipeline's, a
+#: campaign's, the portal's: hub), and measures with a note -- a lookup's columns, read past
+#: quietly as before.  (A note naming such a thing after an object's ids, `Contact ID (team)`,
+#: leaves a side: SIDES_WITH_NOTES.)
 NOT_RECORD_IDS = [
-    *("Contact owner ID", "Deal owner ID", "Contact ID (new owner)", "Deal pipeline ID"),
-    *("Deal stage ID", "Contact ID (team)", "Contact ID - form fill", "Campaign ID"),
-    *("Deal ID (HubSpot portal)", "HubSpot owner ID", "Hub ID", "HubSpot Team ID"),
+    *("Contact owner ID", "Deal owner ID", "Deal pipeline ID", "Deal stage ID", "Campaign ID"),
+    *("HubSpot owner ID", "Hub ID", "HubSpot Team ID", "Contact owner (ID)", "Amount (EUR)"),
+    *("Deal value (EUR)", "Close date (UTC)", "Umsatz - 2026"),
 ]
 
 
@@ -406,12 +414,22 @@ def test_a_sync_with_removals_stops_at_a_tab_headed_with_the_brand(
 
 @pytest.mark.parametrize("seed", seeds(30))
 def test_an_objects_ids_with_any_note_are_said(seed: int) -> None:
-    """Seeded: an object's ids (seven languages) with a note of any measure's words, the
-    brand or a source, before or after: the tab beside deal ids is said."""
+    """Seeded: an object's ids, number, record or name (seven languages) with a note of any
+    measure's words, the brand or a source, before or after it -- or, set apart after it, a
+    note naming an owner, a team, a portal, a form or a campaign: the tab beside deal ids is
+    said."""
     rng = random.Random(seed)
-    side = rng.choice(["Contact ID", "Kontakt-ID", "ID du contact", "Contacto ID", "Company IDs"])
-    note = rng.choice([*MEASURES, "HubSpot", "SAP", "EU data", "2026", "import", "Quelle: CRM"])
-    header = rng.choice([f"{side} ({note})", f"{note} {side}", f"{side} - {note}"])
+    sides = ["Contact ID", "Kontakt-ID", "ID du contact", "Contacto ID", "Company IDs"]
+    sides += ["Kontakt-Nr.", "Contact number", "Contact", "Contact record", "Kontakt"]
+    side = rng.choice(sides)
+    if rng.random() < 0.3:
+        note = rng.choice(["Sales team", "owner: Anna", "EMEA portal", "campaign Q3", "form"])
+        forms = [f"{side} ({note})", f"{side} - {note}", f"{side} [{note}]"]
+    else:
+        note = rng.choice([*MEASURES, "HubSpot", "SAP", "EU data", "2026", "import", "CRM"])
+        forms = [f"{side} ({note})", f"{side} - {note}", f"{side}: {note}"]
+        forms += [f"{note} {side}"] if "ID" in side else []
+    header = rng.choice(forms)
     tab = [["Deal ID", header, "Label"], *([DEALS[i], CONTACTS[i], ""] for i in range(3))]
     info, said = _read({"Associations": MAIN, "More": tab})
     assert _holding(info) == ["More"] and said, (header, info.get("skipped_sheets"))

@@ -630,6 +630,18 @@ def _object_compound(word: str) -> bool:
     )
 
 
+def header_main(header: str) -> str:
+    """A header without its note: what its brackets hold and what follows a dash or colon set
+    apart (``Contact ID (Sales team)``, ``Kontakt-Nr. (Datum)``, ``Contact ID - form leads``,
+    ``Contact ID: EMEA`` -> ``Contact ID``, ``Kontakt-Nr.``); the header when it has none."""
+    bare = _NOTE_BRACKETS.sub(" ", header)
+    return _NOTE_AFTER.split(bare, maxsplit=1)[0].strip()
+
+
+_NOTE_BRACKETS: Final = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|\{[^}]*\}?")
+_NOTE_AFTER: Final = re.compile(r"\s[-\u2013\u2014]\s|:|\s/\s")
+
+
 def names_a_measure(header: object) -> bool:
     """Whether a header names a measure, a date, a code or another system's key by one of its
     words (:data:`MEASURE_WORDS`, :data:`MEASURE_STEMS`): ``Telefon``, ``Deal value``,

@@ -28,6 +28,7 @@ from hubframe.io.aliases import (
     alias_field,
     field_mark,
     header_key,
+    header_main,
     header_score,
     names_a_measure,
     names_a_side,
@@ -617,12 +618,17 @@ def may_head_a_side(cell: object, request: Request) -> bool:
     (:func:`~hubframe.io.aliases.names_a_measure`: ``Telefon``, ``Umsatz``, ``Rechnungsnummer``,
     ``External ID``) heads no side's ids, however many digits its numbers have, unless it names
     an object's number or key alone (:func:`~hubframe.io.aliases.names_an_objects_key`:
-    ``Customer number``, ``Kontaktnummer``, ``Ticket no``: maybe that object's ids); a header of
+    ``Customer number``, ``Kontaktnummer``, ``Ticket no``: maybe that object's ids), or does so
+    but for a note (:func:`~hubframe.io.aliases.header_main`: ``Contact ID (Sales team)``,
+    ``Contact (date added)``, ``Kontakt-Nr. (Datum)``, ``Contact ID - form leads``); a header of
     words neither list knows may (an object named in a language hubframe does not know:
     ``Affär``, ``Car ID``): such a sheet is said, never passed over in silence.  Limits rows are
     told by their cells (:func:`may_be_limit_row`)."""
     text = one_cell_text(cell).strip()
     if names_a_side(text) or names_an_objects_key(text) or request.score([text]) > 0:
+        return True
+    main = header_main(text)  # "Contact ID (Sales team)", "Kontakt-Nr. (Datum)": its note apart
+    if main and main != text and (names_a_side(main) or names_an_objects_key(main)):
         return True
     if _names_object_type(_ID_TAIL.sub("", text)):
         return True

@@ -309,8 +309,11 @@ def test_a_deals_second_contact_past_its_limit_costs_no_halving(
     assert hub.writes == 2
 
 
+@pytest.mark.parametrize("refusal", ["bare", "named"])
 @pytest.mark.parametrize("seed", seeds(8))
-def test_bare_refusals_give_each_deal_one_good_contact(sandbox_factory: Factory, seed: int) -> None:
+def test_bare_refusals_give_each_deal_one_good_contact(
+    sandbox_factory: Factory, seed: int, refusal: str
+) -> None:
     """Seeded: deals holding at most one contact, one to three rows each in any order, some
     rows refused for a reason no read shows, HubSpot's refusals naming no row: each deal with
     a row HubSpot takes ends with one contact, that row success, its other rows
@@ -322,7 +325,7 @@ def test_bare_refusals_give_each_deal_one_good_contact(sandbox_factory: Factory,
     rng.shuffle(rows)
     hidden = {f"{d}|{c}" for d, c in rng.sample(rows, len(rows) // 4)}
     size = rng.choice([7, 50, 400])
-    hub = _BareFirstBadPair(hidden)
+    hub = (_BareFirstBadPair if refusal == "bare" else _FirstBadPair)(hidden)
     sb = sandbox_factory(seed=None, behaviour=REFUSE, rate_limit=FAST)
     sb.add_records("deals", DEALS[:deals])
     sb.add_records("contacts", CONTACTS[: 3 * deals])
@@ -333,6 +336,7 @@ def test_bare_refusals_give_each_deal_one_good_contact(sandbox_factory: Factory,
             token=sb.token, base_url=fp.url, backoff_base=0.01, backoff_cap=0.05
         )
         result = hf.associate(sheet, client, batch_size=size, progress=False)
+    assert hub.refusals + 1 < 3 * len(rows)  # no row sent alone again and again
     linked = dict(_linked(sb))
     assert len(linked) == len(_linked(sb))  # at most one contact a deal
     good = {d for d, c in rows if f"{d}|{c}" not in hidden}
@@ -352,3 +356,22 @@ def test_bare_refusals_give_each_deal_one_good_contact(sandbox_factory: Factory,
             assert (status, code) == ("success", ""), where
         else:
             assert (status, code) == ("failed", "LIMIT_EXCEEDED"), where
+
+
+def test_a_chain_of_deals_second_contacts_costs_no_halving(sandbox_factory: Factory) -> None:
+    """300 deals holding at most one contact, two rows each; HubSpot refuses the batch whole
+    naming its first bad row, again and again.  The chain's read counts only what the portal
+    holds, so no read explained the second rows and the rest went in halves: 525 writes.
+    Each second row waits for the rows before it and is failed by a read after them."""
+    deals = 300
+    rows = [(DEALS[i], CONTACTS[2 * i + j]) for i in range(deals) for j in range(2)]
+    sb = sandbox_factory(seed=None, behaviour=REFUSE, rate_limit=FAST)
+    sb.add_records("deals", DEALS[:deals])
+    sb.add_records("contacts", CONTACTS[: 2 * deals])
+    sb.set_limit("deals", "contacts", 1)
+    sheet = pd.DataFrame({"Deal ID": [d for d, _ in rows], "Contact ID": [c for _, c in rows]})
+    result = hf.associate(sheet, client_for(sb), progress=False)
+    assert _outcomes(result) == [("success", ""), ("failed", "LIMIT_EXCEEDED")] * deals
+    assert _linked(sb) == {rows[2 * i] for i in range(deals)}
+    log = sb.request_log()
+    assert len(log) < 60, len(log)

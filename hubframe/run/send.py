@@ -872,16 +872,29 @@ class Sender:
         out.update(zip(hits, explained, strict=True))
         again = replace(batch, refusals=batch.refusals + 1)
         chained = again.refusals >= CHAIN  # refused again and again: many such rows, maybe
+        later: list[int] = []  # past a limit only if rows before them apply: sent after them
         if chained and not batch.diagnosed:
             rest = [i for i in range(len(batch.items)) if i not in out]
-            out.update(self._found(batch, exc, attempts, rest))
+            out.update(self._found(batch, exc, attempts, rest, later))
             again = replace(again, diagnosed=True)
-        unsure = [i for i in named.unsure if i not in out]
-        for part in resend_order(len(batch.items), set(out), unsure):
-            for piece in _halves(part) if chained else (part,):
-                sent = self._send(again.part(tuple(batch.items[i] for i in piece)), attempts)
-                out.update(zip(piece, sent, strict=True))
+        unsure = [i for i in named.unsure if i not in out and i not in later]
+        for part in resend_order(len(batch.items), {*out, *later}, unsure):
+            out.update(self._in_halves(again, part, attempts, chained))
+        if later:
+            out.update(self._found(batch, exc, attempts, later))
+            left = [i for i in later if i not in out]
+            out.update(self._in_halves(again, left, attempts, chained))
         return [out[i] for i in range(len(batch.items))]
+
+    def _in_halves(
+        self, batch: Batch, rows: list[int], attempts: int, halved: bool
+    ) -> dict[int, Outcome]:
+        """The outcomes of ``rows`` of ``batch`` sent again (in halves when ``halved``)."""
+        out: dict[int, Outcome] = {}
+        for piece in _halves(rows) if halved and rows else ((rows,) if rows else ()):
+            sent = self._send(batch.part(tuple(batch.items[i] for i in piece)), attempts)
+            out.update(zip(piece, sent, strict=True))
+        return out
 
     # --- outcome unknown: look ------------------------------------------------------------------
 

@@ -66,9 +66,8 @@ def test_any_east_asian_labels_are_named_so(codec: str, picks: list[int], ascii_
         data.decode("utf-8")
     except UnicodeDecodeError:
         said = _refusal(data)  # never read with its cells changed
-        assert "mixes" not in said, (labels, said)
-        if re.search(rb"[\x80-\xff]{3}", data):  # a letter or two may be any code page's
-            assert "East Asian code page" in said, (labels, said)
+        if re.search(rb"[\x80-\x9f\xa1-\xff]{4}", data):  # a letter or two may be any code
+            assert "East Asian code page" in said, (labels, said)  # page's
 
 
 @settings(max_examples=examples(40))
@@ -96,10 +95,43 @@ def test_western_lines_of_two_encodings_still_mix(
     assert "mixes two text encodings" in said and "East Asian" not in said, (words, said)
 
 
-@pytest.mark.parametrize("label", ["担当者", "顧客", "マネージャー"])
+@pytest.mark.parametrize("label", ["担当者", "さん", "会社名"])
 def test_a_shift_jis_label_cp1252_reads_is_not_read_changed(label: str) -> None:
     """Shift-JIS's 担当者 (92 53 93 96 8E D2) reads in cp1252 as ’S“–ŽÒ, which passed the
     code page checks: the file was read, its label changed, and a labels run would have
-    created the label so spelled.  It is refused, naming the code pages."""
+    created the label so spelled.  It is refused, naming the code pages.  (顧客, 8C DA 8B 71,
+    of three such bytes in a row, is not told from Western text: see below.)"""
     said = _refusal(_sheet([label]).encode("cp932"))
     assert "East Asian code page" in said, said
+
+
+N = "\u00a0"
+FRENCH = [
+    f"«{N}Économe{N}»",
+    f"voir «{N}Équipe{N}» en 2026",
+    f"«{N}Élu{N}»",
+    "Contrôleur de gestion",
+    "Décideur",
+    f"Cœur{N}–{N}«{N}Ça{N}»",
+    f"«{N}…{N}»",
+    "Ça — «Été»",
+    "Ærøskøbing",
+    "„Größe“ … «naïve»",
+]
+
+
+@settings(max_examples=examples(60))
+@given(
+    cells=st.lists(st.sampled_from(FRENCH), min_size=1, max_size=8),
+    codec=st.sampled_from(["cp1252", "latin-1"]),
+)
+def test_western_text_of_one_code_page_reads_as_written(cells: list[str], codec: str) -> None:
+    """French sheets from Excel for Windows: guillemets with no-break spaces around a word
+    of an accented capital («\xa0Équipe\xa0» is three bytes beyond ASCII in a row, which GBK
+    reads as its letters) were refused as an East Asian code page (helper-277: 363 of 2,136
+    such files).  Read as written."""
+    if codec == "latin-1" and any(c in "".join(cells) for c in "Œœ–—„“…"):
+        return  # latin-1 has none of them
+    text = _sheet(cells)
+    frame = hf.read_pairs(io.BytesIO(text.encode(codec)))
+    assert list(frame["label"]) == cells

@@ -137,8 +137,8 @@ def _east_asian(body: bytes | memoryview) -> bool:
     """Whether ``body`` holds no UTF-8 text (a run of bytes beyond ASCII that UTF-8 reads:
     ``Ωmega``'s CE A9) and one of :data:`_EAST_ASIAN` reads all of it beyond ASCII as its
     letters (a chance UTF-8 pair inside a run of them, GBK's BF [CD BB] A7, is no text)."""
-    if not _HIGH_THREE.search(body):  # a letter or two of them is no East Asian text
-        return False  # (Mac Roman's Über, 86 62, reads in GBK as one of its letters)
+    if not _HIGH_FOUR.search(body):  # a letter or two of them is no East Asian text (Mac
+        return False  # Roman's Über, 86 62, and cp1252's «\xa0Éc read in GBK as its letters)
     if any(_reads_as_utf8(run.group()) for run in _HIGH_RUN.finditer(body)):
         return False
     for codec in _EAST_ASIAN:
@@ -152,9 +152,11 @@ def _east_asian(body: bytes | memoryview) -> bool:
     return False
 
 
-#: A run of bytes beyond ASCII; three of them in a row (a Western word in cp1252 has two at most).
+#: A run of bytes beyond ASCII; four of them in a row but a no-break space (Western text in
+#: cp1252 has no more than three, its typography's no-break spaces aside: « + NBSP + É, Cœur
+#: + NBSP + – + NBSP + « ...).
 _HIGH_RUN: Final = re.compile(rb"[\x80-\xff]+")
-_HIGH_THREE: Final = re.compile(rb"[\x80-\xff]{3}")
+_HIGH_FOUR: Final = re.compile(rb"[\x80-\x9f\xa1-\xff]{4}")
 
 
 def _reads_as_utf8(run: bytes) -> bool:

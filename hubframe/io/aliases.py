@@ -600,6 +600,16 @@ NOT_RECORD_WORDS: Final = frozenset(
 )
 
 
+#: Words of a header that counts or sums, or of a tax number: ``Contact ID count``, ``Contact
+#: IDs (count)``, ``Deal IDs (total amount)``, ``Company VAT ID``: no record's ids.
+QUANTITY_WORDS: Final = frozenset(
+    {
+        *("count", "counts", "total", "totals", "sum", "amount", "amounts", "qty", "quantity"),
+        *("anzahl", "menge", "summe", "vat", "tax", "ust", "tva", "nif", "btw", "iva", "idnr"),
+    }
+)
+
+
 def names_an_objects_key(header: object) -> bool:
     """Whether a header names a record object's number or key, and nothing else (besides a
     side's words): ``Customer number``, ``Kontakt-Nr.``, ``Kundennummer``, ``Ticketnummer``,
@@ -614,8 +624,34 @@ def names_an_objects_key(header: object) -> bool:
     objects = [w for w in words if _object_word(w) or _object_compound(w)]
     rest = [w for w in words if w not in objects and w not in KEY_WORDS]
     ids = any(w in ("id", "ids") for w in every) or any(_object_compound(w) for w in objects)
-    noted = ids and not NOT_RECORD_WORDS.intersection(rest)  # "Contact ID (SAP)": an id still
+    vetoed = NOT_RECORD_WORDS.union(QUANTITY_WORDS).intersection(rest)
+    noted = ids and not vetoed  # "Contact ID (SAP)": an id still
     return bool(objects) and (not rest or noted)
+
+
+def notes_a_side(header: str) -> bool:
+    """Whether a header whose note is set apart (:func:`header_main`) may head a side's ids by
+    its main part: an object's ids, number or record whatever the note names but a quantity
+    (``Contact ID (Sales team)``, ``Kontakt-Nr. (Datum)``, ``Contact record (date added)``;
+    not ``Contact IDs (count)``); an object's bare name only with a note naming no measure but
+    a date and nothing that is no record (``Kontakt (HubSpot)``, ``Contact (EMEA)``, ``Contact
+    (date added)``; not ``Deal (owner)``, ``Contact (phone)``, ``Company (revenue)``: the
+    record's own value)."""
+    main = header_main(header)
+    if not main or main == header or QUANTITY_WORDS.intersection(folded_words(header)):
+        return False
+    if not (names_a_side(main) or names_an_objects_key(main)):
+        return False
+    if set(folded_words(main)) - set(OBJECT_SPELLINGS) - set(OTHER_OBJECT_WORDS):
+        return True  # its ids, number or record, or a side's word
+    note = [w for w in folded_words(header) if w not in folded_words(main)]
+    valued = [w for w in note if w not in DATE_WORDS and names_a_measure(w)]
+    return not valued and not NOT_RECORD_WORDS.intersection(note)
+
+
+#: A date's words: no date is written as a record id's digits (but as yyyymmdd), so numbers
+#: of a record's size under ``Contact (date added)`` are more likely the contacts' ids.
+DATE_WORDS: Final = frozenset({"date", "datum", "fecha", "dato", "data", "time", "added"})
 
 
 def _object_word(word: str) -> bool:

@@ -28,11 +28,11 @@ from hubframe.io.aliases import (
     alias_field,
     field_mark,
     header_key,
-    header_main,
     header_score,
     names_a_measure,
     names_a_side,
     names_an_objects_key,
+    notes_a_side,
 )
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
 from hubframe.io.cells import (
@@ -619,7 +619,7 @@ def may_head_a_side(cell: object, request: Request) -> bool:
     ``External ID``) heads no side's ids, however many digits its numbers have, unless it names
     an object's number or key alone (:func:`~hubframe.io.aliases.names_an_objects_key`:
     ``Customer number``, ``Kontaktnummer``, ``Ticket no``: maybe that object's ids), or does so
-    but for a note (:func:`~hubframe.io.aliases.header_main`: ``Contact ID (Sales team)``,
+    but for a note (:func:`~hubframe.io.aliases.notes_a_side`: ``Contact ID (Sales team)``,
     ``Contact (date added)``, ``Kontakt-Nr. (Datum)``, ``Contact ID - form leads``); a header of
     words neither list knows may (an object named in a language hubframe does not know:
     ``Affär``, ``Car ID``): such a sheet is said, never passed over in silence.  Limits rows are
@@ -627,8 +627,7 @@ def may_head_a_side(cell: object, request: Request) -> bool:
     text = one_cell_text(cell).strip()
     if names_a_side(text) or names_an_objects_key(text) or request.score([text]) > 0:
         return True
-    main = header_main(text)  # "Contact ID (Sales team)", "Kontakt-Nr. (Datum)": its note apart
-    if main and main != text and (names_a_side(main) or names_an_objects_key(main)):
+    if notes_a_side(text):  # "Contact ID (Sales team)", "Kontakt-Nr. (Datum)": its note apart
         return True
     if _names_object_type(_ID_TAIL.sub("", text)):
         return True

@@ -991,6 +991,12 @@ def _unread_cells(frame: pd.DataFrame, column: str) -> npt.NDArray[np.object_] |
     return out
 
 
+def sheet_rows(series: pd.Series) -> pd.Series:
+    """A read frame's ``row`` column as the reader gives it, int64; InputError naming the
+    cells that are no sheet row's number (a row added to the frame, a sync's removal)."""
+    return pd.Series(_rows(series).get("row", series), index=series.index).astype(np.int64)
+
+
 def _rows(series: pd.Series) -> dict[str, Any]:
     if pd.api.types.is_integer_dtype(series.dtype) and not series.isna().any():
         return {}

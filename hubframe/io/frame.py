@@ -11,7 +11,7 @@ naming the file.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, Literal
@@ -379,15 +379,7 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     check_empty_labels(raw.headers, raw.mapping, holds_cells, where, request.syntax)
 
 
-def _reserved(header: str) -> bool:
-    """A header hubframe's tables own: one of :data:`RESERVED`, or one of the private columns
-    (``_raw_...``), which the steps after the read take for what the reader found (a column
-    ``_raw_no_targets`` of the analyst's crashed validation; one ``_raw_extra_cells`` refused
-    its rows as CSV rows with too many cells)."""
-    return header in RESERVED or header.startswith(RAW_PREFIX)
-
-
-def _kept_name(header: str, taken: set[str]) -> str:
+def original_name(header: str, taken: set[str]) -> str:
     """The name an analyst's column named like one of hubframe's is kept under: "status
     (original)", or "status (original 2)", ... when the sheet has a column of that name too
     (before, one column took the other's place: its cells were lost).  Added to ``taken``."""
@@ -397,6 +389,36 @@ def _kept_name(header: str, taken: set[str]) -> str:
         name = f"{header} (original {n})"
     taken.add(name)
     return name
+
+
+def own_columns(
+    raw: RawSheet,
+    read: Collection[str],
+    taken: set[str],
+    reserved: Collection[str] = RESERVED,
+) -> tuple[dict[str, pd.Series], list[str], dict[str, str]]:
+    """The analyst's columns of ``raw`` as a read keeps them: each header's cells as text
+    (an empty cell ``""``), but a header spelled as a field the read holds (in ``read``: it
+    keeps its cleaned cells); a header named like one of hubframe's columns (``reserved``,
+    or ``_raw_...``) kept as ``<name> (original)``, a name not in ``taken`` (added to it).
+    Returns the columns added, every column's name in sheet order (the read's
+    ``original_columns``) and the header as written for the names that differ from it."""
+    columns: dict[str, pd.Series] = {}
+    originals: list[str] = []
+    written: dict[str, str] = {}
+    text_dtype = arrow_text_dtype()  # once, not per column
+    for position, header in enumerate(raw.headers):
+        name = header
+        if header not in read:  # (a header spelled as the field keeps its cleaned cells)
+            # a private column's name (``_raw_...``) too: the steps after the read take it
+            # for what the reader found (an analyst's ``_raw_extra_cells`` refused its rows)
+            owned = header in reserved or header.startswith(RAW_PREFIX)
+            name = original_name(header, taken) if owned else header
+            columns[name] = to_series(filled(raw.columns[position]), dtype=text_dtype)
+        originals.append(name)
+        if name != header or header in raw.written:
+            written[name] = raw.written.get(header, header)
+    return columns, originals, written
 
 
 def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[str], dict[str, str]]:
@@ -416,18 +438,8 @@ def _sheet_frame(raw: RawSheet, request: Request) -> tuple[pd.DataFrame, list[st
     }
     private = {k: v for k, v in normalized.items() if k.startswith(RAW_PREFIX)}
     columns.update({k: _series(v) for k, v in normalized.items() if k not in private})
-    originals: list[str] = []
-    written: dict[str, str] = {}
-    taken = {*raw.headers, *columns}
-    text_dtype = arrow_text_dtype()  # once, not per column
-    for position, header in enumerate(raw.headers):
-        name = header
-        if header not in normalized:  # (a header spelled as the field keeps its cleaned cells)
-            name = _kept_name(header, taken) if _reserved(header) else header
-            columns[name] = to_series(filled(raw.columns[position]), dtype=text_dtype)
-        originals.append(name)
-        if name != header or header in raw.written:
-            written[name] = raw.written.get(header, header)
+    own, originals, written = own_columns(raw, normalized, {*raw.headers, *columns})
+    columns.update(own)
     columns.update({k: _series(v) for k, v in private.items()})
     if raw.extra is not None and raw.extra.null_count < len(raw.extra):
         columns[EXTRA_CELLS] = to_series(raw.extra)

@@ -34,7 +34,16 @@ from hubframe.io.columns import (
     fields_read,
     several_columns,
 )
-from hubframe.io.frame import EXTRA_CELLS, column_values, raw_sheets, type_argument
+from hubframe.io.frame import (
+    EXTRA_CELLS,
+    RAW_PREFIX,
+    RESERVED,
+    column_values,
+    own_columns,
+    raw_sheets,
+    source_index,
+    type_argument,
+)
 from hubframe.io.normalize import canonical_object_type, label_text, whole_numbers
 from hubframe.io.notes import choice_attrs, warn_left_out
 from hubframe.io.sheet import RawSheet, Request, sheet_where
@@ -284,6 +293,27 @@ def _asks(part: pd.DataFrame) -> pd.Series:
     return part[asking].notna().any(axis=1)
 
 
+#: The names of the labels result's columns: a sheet's column so named is kept as
+#: "<name> (original)" (:func:`~hubframe.io.frame.own_columns`), as a pairs sheet's "status".
+_OWNED: Final = frozenset({*RESERVED, *LABEL_COLUMNS, "category"})
+
+
+def _combined(parts: list[pd.DataFrame], originals: list[str]) -> pd.DataFrame:
+    """The sheets' rows, one frame numbered from 0: the label columns, then the analyst's
+    (a sheet without one of another sheet's columns: empty cells, ``""``), then the private
+    ones."""
+    if not parts:
+        return pd.DataFrame(columns=LABEL_COLUMNS)
+    frame = pd.concat(parts, ignore_index=True)
+    private = [c for c in frame.columns if str(c).startswith(RAW_PREFIX)]
+    for column in originals:
+        if column in frame.columns and column not in LABEL_COLUMNS and frame[column].hasnans:
+            frame[column] = frame[column].fillna("")
+    head = ["sheet", "row", *LABEL_COLUMNS]
+    own = [c for c in originals if c in frame.columns and c not in head]
+    return frame[[*head, *own, *private]]
+
+
 def read_labels(
     source: Source,
     *,
@@ -294,8 +324,11 @@ def read_labels(
     syntax: SyntaxName = "python",
 ) -> pd.DataFrame:
     """A labels sheet: ``sheet``, ``row``, ``from_type``, ``to_type``, ``label``,
-    ``inverse_label``, ``type_id`` (Int64), ``name``; rows that ask nothing (no label, inverse
-    label, name or type id) are dropped.
+    ``inverse_label``, ``type_id`` (Int64), ``name``, then the sheet's columns as text (as
+    :func:`~hubframe.io.read_pairs` keeps them: ``attrs["hubframe"]["original_columns"]``;
+    one named like a column of the labels result as ``<name> (original)``); rows that ask
+    nothing (no label, inverse label, name or type id) are dropped.  A DataFrame's rows keep
+    its index; a file's are numbered from 0.
     ``from_type`` / ``to_type`` give the types for every row (a column's empty cells take
     them; a cell naming another object stops the read, HeaderError, as in
     :func:`~hubframe.io.read_pairs`).  ``sheet`` and ``syntax`` as for
@@ -318,6 +351,7 @@ def read_labels(
     with reading(name):
         raws = raw_sheets(loaded, sheet, request)
     parts = []
+    originals: dict[str, None] = {}  # the analyst's columns, every sheet's, in order
     for raw in raws:
         _refuse_limits_sheet(raw, request)
         _refuse_pairs_sheet(raw, request)
@@ -332,13 +366,19 @@ def read_labels(
             part[EXTRA_CELLS] = to_objects(to_series(raw.extra))
         part.insert(0, "row", raw.rows)
         part.insert(0, "sheet", to_series(constant_text(raw.name or name, raw.size)))
+        own, names, _ = own_columns(raw, LABEL_COLUMNS, {*raw.headers, *part.columns}, _OWNED)
+        part = pd.concat([part, pd.DataFrame(own, copy=False)], axis=1)
+        originals.update(dict.fromkeys(names))
         asks = _asks(part)
         _warn_type_rows(raw, asks, sheet_where(raw, request))
         parts.append(part[asks])
-    frame = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=LABEL_COLUMNS)
+    frame = _combined(parts, list(originals))
+    if loaded.frame is not None:  # a DataFrame's rows keep its index (the result lines up)
+        frame.index = source_index(loaded.frame, frame["row"])
     frame.attrs["hubframe"] = {
         "kind": LABELS_KIND,
         "source": name,
+        "original_columns": list(originals),
         **choice_attrs(request.choice),
         **read_from_attrs(loaded.path),
     }

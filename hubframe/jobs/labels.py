@@ -41,8 +41,12 @@ HubSpot's answer gives when the answer tells (it lists the reverse direction too
 documented order), never an id the read does not show so (``NOT_APPLIED`` when the read lists
 no such label).  A rename is read back too.  ``cancel=`` stops before the next label.  A dry
 run reports ``planned`` for what it would create or rename.  The result has one row per label:
-``sheet``, ``row``, ``from_type``, ``to_type``, ``label``, ``inverse_label``, ``change``,
-``category``, ``type_id``, ``status``, ``error_code``, ``error_message``.
+``sheet``, ``row`` (int64), ``from_type``, ``to_type``, ``label``, ``inverse_label``,
+``change``, ``category``, ``type_id``, ``status``, ``error_code``, ``error_message``, then the
+sheet's own columns as read (docs/report.md's result table).  A labels sheet's label is its
+row (rows naming nothing are left out, with a warning); a pairs or limits sheet's is the first
+row naming it.  The result keeps the index of the DataFrame read (its label row's), so
+``df["status"] = result["status"]`` puts each label's status on its row; a file's is 0..n-1.
 """
 
 from __future__ import annotations
@@ -57,6 +61,7 @@ from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final, NamedTuple
 
+import numpy as np
 import pandas as pd
 
 from hubframe.argtypes import flag
@@ -71,9 +76,15 @@ from hubframe.errors import (
 )
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.cells import label_cells, refuse_odd_cells
-from hubframe.io.conform import conformed_labels
-from hubframe.io.frame import EXTRA_CELLS
-from hubframe.io.labels import LABELS_KIND, RAW_TYPE_ID, LimitsSheetError, read_labels
+from hubframe.io.conform import conformed_labels, sheet_rows
+from hubframe.io.frame import EXTRA_CELLS, original_name
+from hubframe.io.labels import (
+    LABEL_COLUMNS,
+    LABELS_KIND,
+    RAW_TYPE_ID,
+    LimitsSheetError,
+    read_labels,
+)
 from hubframe.io.normalize import is_valid_object_type, normalize_label
 from hubframe.io.sheet_errors import explain, is_error_text
 from hubframe.io.sources import FRAME_SOURCE, READ_FROM, SheetArg, load_source
@@ -89,6 +100,7 @@ from hubframe.run.labels import (
 )
 from hubframe.run.rows import describer, differing, text, value, whole
 from hubframe.run.spelling import Spellings
+from hubframe.run.table import Kind, analyst_columns, input_columns
 from hubframe.vocab import ObjectPair, Status
 
 RESULT_COLUMNS: Final = (
@@ -192,9 +204,16 @@ def _rereadable(source: Any) -> Callable[[], Any]:
     return fresh
 
 
-def _wanted(
-    source: Any, from_type: str | None, to_type: str | None, sheet: SheetArg
-) -> pd.DataFrame:
+class _Wanted(NamedTuple):
+    """The labels a sheet names, numbered from 0 (:attr:`labels`), and for each the analyst's
+    own columns of its row, under the index label of that row in the frame read
+    (:attr:`own`): the result keeps both."""
+
+    labels: pd.DataFrame
+    own: pd.DataFrame
+
+
+def _wanted(source: Any, from_type: str | None, to_type: str | None, sheet: SheetArg) -> _Wanted:
     """The labels the sheet names (see the module docstring): a labels sheet's rows, every one
     (a label two rows name is done twice: the second ``exists``, or both are refused when they
     differ), or the distinct labels of a pairs or limits sheet."""
@@ -205,9 +224,11 @@ def _wanted(
     else:
         _no_sheet_of_a_frame(sheet)
         _refuse_odd_cells(source)
-    if kind == LABELS_KIND:
-        return conformed_labels(source).reset_index(drop=True)
-    return _from_frame(source)
+    if kind != LABELS_KIND:
+        return _from_frame(source)
+    labels = conformed_labels(source)
+    own = analyst_columns(labels, _READ_COLUMNS)
+    return _Wanted(labels.drop(columns=own).reset_index(drop=True), labels[own])
 
 
 def _read_kind(source: Any) -> str | None:
@@ -248,19 +269,30 @@ def _no_sheet_of_a_frame(sheet: SheetArg) -> None:
     )
 
 
-def _from_frame(frame: pd.DataFrame) -> pd.DataFrame:
+def _from_frame(frame: pd.DataFrame) -> _Wanted:
     """The distinct labels of a read pairs or limits sheet, first row of each, keeping where
     the sheet was read from (before, the result had none: its report could be written over
-    the pairs sheet itself, and its Summary named no source).  The frame is taken by position
-    (two read sheets put together with ``pd.concat`` repeat their index: the job stopped with
-    pandas's "cannot reindex on an axis with duplicate labels")."""
+    the pairs sheet itself, and its Summary named no source), and that row's index label and
+    own columns (one named like a column of the labels result kept as ``<name> (original)``).
+    The frame is taken by position (two read sheets put together with ``pd.concat`` repeat
+    their index: the job stopped with pandas's "cannot reindex on an axis with duplicate
+    labels")."""
     kept = _source(frame)
+    kind: Kind = "limits" if _read_kind(frame) == "limits" else "pairs"
+    own = frame[analyst_columns(frame, input_columns(frame, kind))]
+    taken = {*RESULT_COLUMNS, *map(str, own.columns)}
+    own = own.set_axis(
+        [original_name(str(c), taken) if c in RESULT_COLUMNS else c for c in own.columns],
+        axis=1,
+    )
     frame = frame.reset_index(drop=True)
+    # every row numbered as the sheet numbers it, as the other jobs take such a frame
+    numbered = sheet_rows(frame["row"] if "row" in frame else pd.Series(None, index=frame.index))
     rows = frame.loc[frame["label"].notna()]
     out = pd.DataFrame(
         {
             "sheet": rows["sheet"].astype(object) if "sheet" in rows else "",
-            "row": rows.get("row"),
+            "row": numbered.loc[rows.index],
             "from_type": rows["from_type"].astype(object),
             "to_type": rows["to_type"].astype(object),
             "label": rows["label"].astype(object).map(lambda v: text(v)),
@@ -283,14 +315,18 @@ def _from_frame(frame: pd.DataFrame) -> pd.DataFrame:
         dtype=object,
     )
     out[REMOVALS_ONLY] = _removals_only(frame.loc[out.index], keys)
-    out = out.loc[~keys.duplicated()].reset_index(drop=True)
+    out = out.loc[~keys.duplicated()]
+    firsts = out.index.to_numpy(dtype=np.int64)  # the first row of each label, by position
+    out = out.reset_index(drop=True)
     out.attrs["hubframe"] = kept
-    return out
+    return _Wanted(out, own.iloc[firsts])
 
 
 #: A label a limits sheet names only in rows removing its limit ("remove" under Max): never
 #: created (a new label has no limit to remove; a label once created stays in HubSpot).
 REMOVALS_ONLY: Final = "_removals_only"
+#: The columns of a read labels frame a labels result shows as read (not the analyst's own).
+_READ_COLUMNS: Final = ("sheet", "row", *LABEL_COLUMNS, "category", REMOVALS_ONLY)
 REMOVALS_ONLY_SAID: Final = (
     "Not created: the only rows of the limits sheet naming it remove its limit ('remove' "
     "under the limit), and a new label has no limit to remove (a label once created stays in "
@@ -1263,11 +1299,12 @@ def configure_labels(
     refused); ``from_type`` / ``to_type`` for sheets without type columns.  ``cancel``: a
     :class:`threading.Event`; once set, no further label is created or renamed (the request
     out finishes) and the rows left are ``skipped``, ``CANCELLED``; ``on_start(rows)`` is
-    called once before the first row is done.  Returns one row per label."""
+    called once before the first row is done.  Returns one row per label, under the index
+    label of its row in the frame read, with that row's own columns after the result's."""
     require_client(client)
     if cancel is not None and not callable(getattr(cancel, "is_set", None)):
         raise ConfigurationError(f"cancel must be a threading.Event, not {cancel!r}")
-    wanted = _wanted(source, from_type, to_type, sheet)
+    wanted, own = _wanted(source, from_type, to_type, sheet)
     in_frame = _source(wanted)["source"] == FRAME_SOURCE
     labeler = _Labeler(client, flag("renames", renames), flag("dry_run", dry_run), cancel, in_frame)
     records = _one_spelling(wanted.to_dict("records"), spellings(client, wanted))
@@ -1282,7 +1319,7 @@ def configure_labels(
     result = pd.DataFrame(
         {
             "sheet": wanted["sheet"].astype("string"),
-            "row": pd.array(wanted["row"].tolist(), dtype="Int64"),
+            "row": wanted["row"].to_numpy(dtype=np.int64),
             "from_type": wanted["from_type"].astype("string"),
             "to_type": wanted["to_type"].astype("string"),
             "label": wanted["label"].astype("string"),
@@ -1302,7 +1339,13 @@ def configure_labels(
         },
         columns=list(RESULT_COLUMNS),
     )
-    result.attrs["hubframe"] = {"kind": LABELS_KIND, **_source(wanted)}
+    # the input's index and the analyst's own columns, as every job's result keeps them
+    result = pd.concat([result, own.reset_index(drop=True)], axis=1).set_axis(own.index)
+    result.attrs["hubframe"] = {
+        "kind": LABELS_KIND,
+        **_source(wanted),
+        "original_columns": [str(c) for c in own.columns],
+    }
     if labeler.stop is not None:  # what stopped the run (a limits run after it must not go)
         result.attrs["hubframe"][LABELS_STOP] = str(labeler.stop.code)
     return result

@@ -130,7 +130,7 @@ def refuse_removals_sheet(frame: pd.DataFrame, doing: str) -> None:
 
 
 #: The columns every hubframe result table has (as it is, or read back as a sheet, where they
-#: are kept as the analyst's under "... (original)": :func:`hubframe.io.frame._kept_name`;
+#: are kept as the analyst's under "... (original)": :func:`hubframe.io.frame.original_name`;
 #: any case, as a header retyped in Excel), the ones whose cells say a row is a removal, and
 #: what those cells say.
 _REPORT_COLUMNS: Final = ("status", "error_code", "error_message")

@@ -10,7 +10,7 @@ columns.  :func:`summarize` counts rows by status and error code.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Literal
 
@@ -108,6 +108,20 @@ def input_columns(frame: pd.DataFrame, kind: Kind) -> list[str]:
     return [c for c in ("sheet", "row", *normalized) if c in frame.columns]
 
 
+def analyst_columns(frame: pd.DataFrame, inputs: Collection[str]) -> list[str]:
+    """The analyst's own columns of a read frame, in its order, that a result keeps after its
+    own: those its read lists (``original_columns``) but ``inputs`` (the columns the result
+    shows as read) and the status columns; a read frame whose attrs pandas dropped: every
+    column but ``inputs`` and hubframe's own (the private ``_raw_...`` ones too)."""
+    originals = [c for c in frame.columns if c not in inputs and c not in STATUS_COLUMNS]
+    declared = (frame.attrs.get("hubframe") or {}).get("original_columns")
+    if declared is not None:  # private helper columns of the reader are not the analyst's
+        own = set(declared)
+        return [c for c in originals if c in own]
+    owned = {*RESERVED_COLUMNS, *SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS}
+    return [c for c in originals if c not in owned and not str(c).startswith("_raw_")]
+
+
 def result_table(
     frame: pd.DataFrame,
     outcomes: Outcomes | Mapping[int, Outcome],
@@ -126,14 +140,7 @@ def result_table(
     """
     store = outcomes if isinstance(outcomes, Outcomes) else _store(len(frame), outcomes)
     inputs = input_columns(frame, kind)
-    originals = [c for c in frame.columns if c not in inputs and c not in STATUS_COLUMNS]
-    declared = (frame.attrs.get("hubframe") or {}).get("original_columns")
-    if declared is not None:  # private helper columns of the reader are not the analyst's
-        own = set(declared)
-        originals = [c for c in originals if c in own]
-    else:  # a read frame whose attrs pandas dropped: hubframe's own columns are not kept
-        owned = {*RESERVED_COLUMNS, *SYNC_COLUMNS, *CURRENT_LIMIT_COLUMNS}
-        originals = [c for c in originals if c not in owned and not str(c).startswith("_raw_")]
+    originals = analyst_columns(frame, inputs)
     base = frame.reset_index(drop=True)
     status = pd.DataFrame(store.columns(shown), copy=False)
     found = resolved if isinstance(resolved, Resolved) else _resolved(resolved)
@@ -184,4 +191,11 @@ def summarize(result: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-__all__ = ["ExtraColumn", "Resolved", "input_columns", "result_table", "summarize"]
+__all__ = [
+    "ExtraColumn",
+    "Resolved",
+    "analyst_columns",
+    "input_columns",
+    "result_table",
+    "summarize",
+]

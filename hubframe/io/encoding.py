@@ -106,8 +106,6 @@ def whole_encoding(data: bytes, codec: str, bom: int, name: str, *, western: boo
     except SourceError:
         _refuse_east_asian(body, name)  # refused either way: for the reason one can act on
         raise
-    if western:  # Shift-JIS's 担当者 reads as cp1252's ’S“–ŽÒ
-        _refuse_east_asian(body, name)
     return windows
 
 
@@ -171,7 +169,7 @@ def _refuse_east_asian(body: bytes | memoryview, name: str) -> None:
     """InputError when ``body`` is text of an East Asian code page (:func:`_east_asian`)."""
     if not _east_asian(body):
         return
-    first = _HIGH_RUN.search(body)
+    first = _HIGH_FOUR.search(body)
     line = _line_of(body, first.start() if first else 0)
     raise SourceError(
         f"{name}: line {line} holds text in an East Asian code page (Chinese GBK or GB18030, "

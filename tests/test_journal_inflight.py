@@ -127,3 +127,23 @@ def test_a_run_killed_while_hubspot_applies_its_batches_is_undone(tmp_path: Path
         after = sb.associations("deals", "contacts")
     assert set(undone["status"]) <= {"success", "skipped"}, undone
     pd.testing.assert_frame_equal(after.reset_index(drop=True), before.reset_index(drop=True))
+
+
+def test_a_runs_first_batch_is_in_the_journals_file_without_its_log(tmp_path: Path) -> None:
+    """The log of a journal (``run.sqlite-wal``) was folded into its file a second at most
+    after the last time: a run killed in its first second, its journal copied or moved without
+    the log, had lost every batch it sent (helper-271: a resume took its rows for links that
+    were there before, and the undo left 78 links).  The run's first batch is folded in at
+    once: the file alone holds it, maybe applied."""
+    path = tmp_path / "run.sqlite"
+    batch = _batch(3)
+    with Journal(path) as journal:
+        journal.begin_run()
+        journal.intend(batch)  # the run is killed here: its log left behind, or lost
+        copy = tmp_path / "copy.sqlite"
+        copy.write_bytes(path.read_bytes())  # the file alone, as a copy without its -wal
+        with sqlite3.connect(copy) as db:
+            held = db.execute("SELECT COUNT(*) FROM sent").fetchone()[0]
+        assert held == 1
+    with Journal(copy) as alone:
+        assert [row.maybe for row in alone.created()] == [True] * 3

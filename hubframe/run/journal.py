@@ -957,6 +957,7 @@ class Journal:
         self._folding = threading.Lock()  # one checkpoint at a time (_checkpoint)
         self._folder: sqlite3.Connection | None = None  # its own connection
         self._folded = time.monotonic()
+        self._first_intent = False  # the run's first batch is folded in at once (intend)
 
     def __repr__(self) -> str:
         return f"Journal({str(self.path)!r})"
@@ -1106,6 +1107,7 @@ class Journal:
             self._run = int(cursor.lastrowid or 0)
             self._resumed = set()
         self._checkpoint(now=True)
+        self._first_intent = True
 
     def follow(self) -> None:
         """Read from the open runs as :meth:`begin_run` does, without starting a run (a dry
@@ -1304,7 +1306,10 @@ class Journal:
         with self._using("record a batch"), self._db:
             self._db.execute(_WRITE)
             entry = self._record_sent(batch, packed, bytes([_UNKNOWN]) * batch.size)
-        self._checkpoint()
+        # the run's first batch at once: a -wal lost in the run's first second (copied or
+        # moved without it) took with it every batch the run had sent (the undo left them)
+        self._checkpoint(now=self._first_intent)
+        self._first_intent = False
         return entry
 
     def retract(self, intended: int) -> None:

@@ -354,6 +354,10 @@ def test_bare_refusals_give_each_deal_one_good_contact(
             assert status == "failed" and code not in ("UNKNOWN_OUTCOME", "RUN_FAILED"), where
         elif linked[deal] == contact:
             assert (status, code) == ("success", ""), where
+        elif int(result["attempts"].iloc[i]) > 1 and code == "UNKNOWN_OUTCOME":
+            # a request of it failed in transit (a loaded machine's reset connection): the
+            # retry's LIMIT_EXCEEDED may be the first attempt's doing, and the row says so
+            assert "a retry did not apply the row" in str(result["error_message"][i]), where
         else:
             assert (status, code) == ("failed", "LIMIT_EXCEEDED"), where
 

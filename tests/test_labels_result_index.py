@@ -15,6 +15,7 @@ import pandas as pd
 import pytest
 from fuzzseeds import seeds
 
+import hubframe as hf
 from hubframe.errors import InputError
 from hubframe.io import read_pairs
 from hubframe.io.labels import TypeRowsLeftOut, read_labels
@@ -253,3 +254,16 @@ def test_a_random_frames_result_lines_up_with_it(sandbox: Sandbox, seed: int) ->
         merged = df.assign(status=result["status"])
         assert merged.loc[asks, "status"].tolist() == result["status"].tolist()
         assert merged.loc[~asks, "status"].isna().all()
+
+
+@pytest.mark.parametrize("dry_run", [True, False])
+def test_a_frames_labels_come_from_no_sheet(dry_run: bool) -> None:
+    """A labels result of a DataFrame said its rows came from sheet '<DataFrame>', where every
+    other job's says '' (docs/report.md: "empty for a DataFrame"): a merge of results on
+    (sheet, row) missed every labels row."""
+    frame = pd.DataFrame({"From type": ["deals"], "To type": ["contacts"], "Label": ["Zed"]})
+    pairs = pd.DataFrame({"Deal ID": ["2040000001"], "Contact ID": ["1019360001"]})
+    with Sandbox(seed="demo") as sb:
+        result = hf.configure_labels(frame, client_for(sb), dry_run=dry_run)
+        assoc = hf.associate(pairs, client_for(sb), dry_run=True, progress=False)
+    assert result["sheet"].tolist() == [""] == assoc["sheet"].tolist()

@@ -365,7 +365,9 @@ def read_labels(
         if raw.extra is not None and raw.extra.null_count < len(raw.extra):
             part[EXTRA_CELLS] = to_objects(to_series(raw.extra))
         part.insert(0, "row", raw.rows)
-        part.insert(0, "sheet", to_series(constant_text(raw.name or name, raw.size)))
+        # a DataFrame's rows come from no sheet: empty, as read_pairs has them (docs/report.md)
+        where = raw.name or ("" if loaded.frame is not None else name)
+        part.insert(0, "sheet", to_series(constant_text(where, raw.size)))
         own, names, _ = own_columns(raw, LABEL_COLUMNS, {*raw.headers, *part.columns}, _OWNED)
         part = pd.concat([part, pd.DataFrame(own, copy=False)], axis=1)
         originals.update(dict.fromkeys(names))

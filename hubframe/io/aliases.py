@@ -638,13 +638,14 @@ def notes_a_side(header: str) -> bool:
     (date added)``; not ``Deal (owner)``, ``Contact (phone)``, ``Company (revenue)``: the
     record's own value)."""
     main = header_main(header)
-    if not main or main == header or QUANTITY_WORDS.intersection(folded_words(header)):
+    words, named = folded_words(header), folded_words(main)
+    if not main or main == header or QUANTITY_WORDS.intersection(words):
         return False
     if not (names_a_side(main) or names_an_objects_key(main)):
         return False
-    if set(folded_words(main)) - set(OBJECT_SPELLINGS) - set(OTHER_OBJECT_WORDS):
+    if not all(_object_word(w) for w in named):
         return True  # its ids, number or record, or a side's word
-    note = [w for w in folded_words(header) if w not in folded_words(main)]
+    note = [w for w in words if w not in named]
     valued = [w for w in note if w not in DATE_WORDS and names_a_measure(w)]
     return not valued and not NOT_RECORD_WORDS.intersection(note)
 

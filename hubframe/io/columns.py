@@ -873,6 +873,11 @@ EXPORT_ID_PROPERTIES: Final[dict[str, tuple[str, str]]] = {
 }
 
 
+def _side_types(mapping: ColumnMapping, given: Mapping[Side, str | None]) -> dict[Side, str | None]:
+    """Each side's object type: given as an argument, else as its id column's name says."""
+    return {s: given.get(s) or mapping.implied_types.get(s) for s in ("from", "to")}
+
+
 def _names_no_pairs(header: str, mapping: ColumnMapping, given: Mapping[Side, str | None]) -> bool:
     """Whether a column not read names ids no pair of the sheet's holds: a user's in any form
     (:data:`UNASSOCIATED_OBJECTS`), or one of HubSpot's own properties holding ids of records
@@ -883,9 +888,8 @@ def _names_no_pairs(header: str, mapping: ColumnMapping, given: Mapping[Side, st
     own = EXPORT_ID_PROPERTIES.get(header_key(header))
     if own is not None:
         owner, held = own
-        from_type = given.get("from") or mapping.implied_types.get("from")
-        to_type = given.get("to") or mapping.implied_types.get("to")
-        return from_type == owner or held not in (from_type, to_type)
+        types = _side_types(mapping, given)
+        return types["from"] == owner or held not in types.values()
     found = typed_among_words(header)
     return found is not None and found[0].object_type in UNASSOCIATED_OBJECTS
 
@@ -1160,7 +1164,7 @@ def _names_another(
     ids = {mapping.columns.get("from_id"), mapping.columns.get("to_id")}
     if ids & mapping.chosen or not mapping.id_properties:
         return False
-    types = {given.get(s) or mapping.implied_types.get(s) for s in ("from", "to")}
+    types = set(_side_types(mapping, given).values())
     return None not in types and lookup.object_type not in types
 
 
@@ -1264,9 +1268,7 @@ def _unread_ids(
 ) -> str:
     read = [mapping.columns[f"{s}_id"] for s in ("from", "to") if f"{s}_id" in mapping.columns]
     here = " and ".join(f'"{h}"' for h in read)
-    types: dict[Side, str | None] = {
-        s: given.get(s) or mapping.implied_types.get(s) for s in ("from", "to")
-    }
+    types = _side_types(mapping, given)
     leave = ""
     if types["from"] and types["to"] and _types_leave_out(typed, mapping, types):
         from_, to = syntax.option("from_type", types["from"]), syntax.option("to_type", types["to"])

@@ -137,7 +137,7 @@ def _east_asian(body: bytes | memoryview) -> bool:
     letters (a chance UTF-8 pair inside a run of them, GBK's BF [CD BB] A7, is no text)."""
     if not _HIGH_FOUR.search(body):  # a letter or two of them is no East Asian text (Mac
         return False  # Roman's Über, 86 62, and cp1252's «\xa0Éc read in GBK as its letters)
-    if any(_reads_as_utf8(run.group()) for run in _HIGH_RUN.finditer(body)):
+    if any(first_undecodable(run.group(), UTF8) is None for run in _HIGH_RUN.finditer(body)):
         return False
     for codec in _EAST_ASIAN:
         try:
@@ -155,14 +155,6 @@ def _east_asian(body: bytes | memoryview) -> bool:
 #: + NBSP + – + NBSP + « ...).
 _HIGH_RUN: Final = re.compile(rb"[\x80-\xff]+")
 _HIGH_FOUR: Final = re.compile(rb"[\x80-\x9f\xa1-\xff]{4}")
-
-
-def _reads_as_utf8(run: bytes) -> bool:
-    try:
-        run.decode(UTF8)
-    except UnicodeDecodeError:
-        return False
-    return True
 
 
 def _refuse_east_asian(body: bytes | memoryview, name: str) -> None:

@@ -798,19 +798,20 @@ class Sender:
         n = len(batch.items)
         later: list[int] = []
         out = self._found(batch, exc, attempts, list(range(n)), later)
+        again = replace(batch, diagnosed=True)
         first = [i for i in range(n) if i not in out and i not in later]
-        out.update(self._sent_again(batch, first, attempts))
-        if later:
-            out.update(self._found(batch, exc, attempts, later))
-            out.update(self._sent_again(batch, [i for i in later if i not in out], attempts))
+        out.update(self._in_halves(again, first, attempts))
+        out.update(self._later(again, exc, attempts, later))
         return [out[i] for i in range(n)]
 
-    def _sent_again(self, batch: Batch, rows: list[int], attempts: int) -> dict[int, Outcome]:
-        """The outcomes of ``rows`` of a batch the portal was read for, sent again."""
-        if not rows:
-            return {}
-        part = replace(batch.part(tuple(batch.items[i] for i in rows)), diagnosed=True)
-        return dict(zip(rows, self._send(part, attempts), strict=True))
+    def _later(
+        self, batch: Batch, exc: ApiError, attempts: int, later: list[int], halved: bool = False
+    ) -> dict[int, Outcome]:
+        """The outcomes of the rows past a limit only if rows before them apply, once those
+        are settled: read again, failed when the portal is now full, else sent again."""
+        out = self._found(batch, exc, attempts, later)
+        out.update(self._in_halves(batch, [i for i in later if i not in out], attempts, halved))
+        return out
 
     def _found(
         self,
@@ -880,18 +881,17 @@ class Sender:
         unsure = [i for i in named.unsure if i not in out and i not in later]
         for part in resend_order(len(batch.items), {*out, *later}, unsure):
             out.update(self._in_halves(again, part, attempts, chained))
-        if later:
-            out.update(self._found(batch, exc, attempts, later))
-            left = [i for i in later if i not in out]
-            out.update(self._in_halves(again, left, attempts, chained))
+        out.update(self._later(again, exc, attempts, later, chained))
         return [out[i] for i in range(len(batch.items))]
 
     def _in_halves(
-        self, batch: Batch, rows: list[int], attempts: int, halved: bool
+        self, batch: Batch, rows: list[int], attempts: int, halved: bool = False
     ) -> dict[int, Outcome]:
         """The outcomes of ``rows`` of ``batch`` sent again (in halves when ``halved``)."""
+        if not rows:
+            return {}
         out: dict[int, Outcome] = {}
-        for piece in _halves(rows) if halved and rows else ((rows,) if rows else ()):
+        for piece in _halves(rows) if halved else (rows,):
             sent = self._send(batch.part(tuple(batch.items[i] for i in piece)), attempts)
             out.update(zip(piece, sent, strict=True))
         return out

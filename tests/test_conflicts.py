@@ -11,6 +11,7 @@ A Hypothesis property draws such sheets and runs them against a sandbox.
 from __future__ import annotations
 
 import random
+from typing import NamedTuple
 
 import pandas as pd
 from hypothesis import HealthCheck, given, settings
@@ -61,32 +62,53 @@ def _sheet(sb: Sandbox, rows: list[tuple[str, str, str]]) -> pd.DataFrame:
     )
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
-@given(rows=st.lists(_row(), min_size=1, max_size=6))
-def test_rows_meaning_one_label_are_one_whatever_the_spelling(
-    rows: list[tuple[str, str, str]],
-) -> None:
+class _Meant(NamedTuple):
+    """A label's limit before and after a run, and the rows of the sheet meaning the label."""
+
+    before: int | None
+    after: int | None
+    rows: list[int]
+
+
+def _configured(rows: list[tuple[str, str, str]]) -> tuple[pd.DataFrame, dict[str, _Meant]]:
+    """The limits run of ``rows`` on a demo portal, and what became of each label's limit."""
     with Sandbox(seed="demo") as sb:
         before = _limits(sb)
         result = hf.configure_limits(
             hf.read_limits(_sheet(sb, rows)), client_for(sb), progress=False
         )
         after = _limits(sb)
-        for label in LABELS:
-            type_id = sb.type_id("deals", "contacts", label)
-            mine = [n for n, (meant, _, _) in enumerate(rows) if meant == label]
-            asks = {rows[n][2] for n in mine}
-            statuses = result["status"].iloc[mine].tolist()
-            if len(asks) > 1:  # a conflict: every row held back, the portal untouched
-                assert statuses == ["invalid"] * len(mine), (label, rows, statuses)
-                assert set(result["error_code"].iloc[mine]) == {"CONFLICTING_ROWS"}
-                assert after.get(type_id) == before.get(type_id)
-            elif mine:  # one instruction, sent at most once (a removal of no limit: none)
-                assert set(statuses[1:]) <= {"duplicate", "skipped"}, (label, rows, statuses)
-                assert statuses[0] in {"success", "skipped"}, (label, rows, statuses)
-                assert statuses.count("success") <= 1, (label, rows, statuses)
-                ask = asks.pop()
-                assert after.get(type_id) == (None if ask == "remove" else int(ask))
+        ids = {label: sb.type_id("deals", "contacts", label) for label in LABELS}
+    meant = {
+        label: _Meant(
+            before.get(type_id),
+            after.get(type_id),
+            [n for n, (m, _, _) in enumerate(rows) if m == label],
+        )
+        for label, type_id in ids.items()
+    }
+    return result, meant
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(rows=st.lists(_row(), min_size=1, max_size=6))
+def test_rows_meaning_one_label_are_one_whatever_the_spelling(
+    rows: list[tuple[str, str, str]],
+) -> None:
+    result, meant = _configured(rows)
+    for label, (before, after, mine) in meant.items():
+        asks = {rows[n][2] for n in mine}
+        statuses = result["status"].iloc[mine].tolist()
+        if len(asks) > 1:  # a conflict: every row held back, the portal untouched
+            assert statuses == ["invalid"] * len(mine), (label, rows, statuses)
+            assert set(result["error_code"].iloc[mine]) == {"CONFLICTING_ROWS"}
+            assert after == before
+        elif mine:  # one instruction, sent at most once (a removal of no limit: none)
+            assert set(statuses[1:]) <= {"duplicate", "skipped"}, (label, rows, statuses)
+            assert statuses[0] in {"success", "skipped"}, (label, rows, statuses)
+            assert statuses.count("success") <= 1, (label, rows, statuses)
+            ask = asks.pop()
+            assert after == (None if ask == "remove" else int(ask))
 
 
 def test_a_label_and_its_type_id_asking_for_different_limits_send_nothing() -> None:
@@ -175,20 +197,13 @@ def test_a_limit_not_read_holds_back_every_row_of_its_label(
     unread one BAD_LIMIT, the others CONFLICTING_ROWS naming it; the portal's limit stays."""
     for label, ask in bad:
         rows.insert(at.randint(0, len(rows)), (label, f"label:{label}", ask))
-    with Sandbox(seed="demo") as sb:
-        before = _limits(sb)
-        result = hf.configure_limits(
-            hf.read_limits(_sheet(sb, rows)), client_for(sb), progress=False
-        )
-        after = _limits(sb)
-        for label in LABELS:
-            type_id = sb.type_id("deals", "contacts", label)
-            mine = [n for n, (meant, _, _) in enumerate(rows) if meant == label]
-            if not any(rows[n][2] in BAD_ASKS for n in mine):
-                continue
-            statuses = result["status"].iloc[mine].tolist()
-            assert statuses == ["invalid"] * len(mine), (label, rows, statuses)
-            for n in mine:
-                want = "BAD_LIMIT" if rows[n][2] in BAD_ASKS else "CONFLICTING_ROWS"
-                assert result["error_code"].iloc[n] == want, (label, rows, n)
-            assert after.get(type_id) == before.get(type_id), (label, rows)
+    result, meant = _configured(rows)
+    for label, (before, after, mine) in meant.items():
+        if not any(rows[n][2] in BAD_ASKS for n in mine):
+            continue
+        statuses = result["status"].iloc[mine].tolist()
+        assert statuses == ["invalid"] * len(mine), (label, rows, statuses)
+        for n in mine:
+            want = "BAD_LIMIT" if rows[n][2] in BAD_ASKS else "CONFLICTING_ROWS"
+            assert result["error_code"].iloc[n] == want, (label, rows, n)
+        assert after == before, (label, rows)

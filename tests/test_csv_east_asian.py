@@ -6,8 +6,10 @@ Shift-JIS or EUC-KR.  Their letter pairs may hold a well-formed UTF-8 pair by ch
 older program's encoding: refused, but for a reason the analyst could not act on.  A file the
 checks refuse is now refused naming the East Asian code pages when it holds their text; a file
 of UTF-8 and cp1252 lines is still said to mix the two, and a Western file the checks read is
-read as written.  (A Shift-JIS label whose bytes cp1252 reads as letters and quotes, 担当者 as
-’S“–ŽÒ, is still read so: telling it from Western text is left open.)
+read as written.  A short East Asian word the other checks let through (Shift-JIS 担当者,
+which cp1252 reads as ’S“–ŽÒ; GBK 经理 as ¾\xadÀí; EUC-KR 영업 as ¿µ¾÷) is refused too, where
+its bytes pair up as two or more East Asian letters and read in cp1252 as letters and signs
+together; a word of one such letter (様, —l) is not told.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ from hypothesis import strategies as st
 
 import hubframe as hf
 from hubframe.errors import InputError
+from hubframe.io.labels import read_labels
 
 HEADER = "Deal ID,Contact ID,Label\n"
 #: Letters of each language, as Excel's code page of it writes them.
@@ -131,3 +134,60 @@ def test_western_text_of_one_code_page_reads_as_written(cells: list[str], codec:
     text = _sheet(cells)
     frame = hf.read_pairs(io.BytesIO(text.encode(codec)))
     assert list(frame["label"]) == cells
+
+
+#: Words of two or three letters each code page writes in bytes the Western checks read (before
+#: the word check: 担当者 was read as ’S“–ŽÒ, and a labels run would have created it so).
+SHORT = {
+    "shift_jis": ["担当者", "主担当", "部下", "役員", "さん", "担当", "主要", "副担当"],
+    "cp932": ["担当者", "部下", "さん"],
+    "gbk": ["经理", "董事", "伙伴", "副总"],
+    "big5": ["財務", "顧問", "會計"],
+    "euc_kr": ["영업", "동료", "상사"],
+}
+
+
+@settings(max_examples=examples(40))
+@given(
+    word=st.sampled_from([(c, w) for c, ws in sorted(SHORT.items()) for w in ws]),
+    before=st.integers(0, 3000),
+    after=st.integers(0, 3),
+    beside=st.sampled_from(["{}", "{} VIP", "VIP {}", "({})", "{}/Sales"]),
+)
+def test_short_east_asian_words_are_refused_not_changed(
+    word: tuple[str, str], before: int, after: int, beside: str
+) -> None:
+    """Anywhere in the file (past the first bytes read too), alone in its cell or beside ASCII
+    words and signs: refused naming the line, for pairs and for labels."""
+    codec, text = word
+    cells = ["Champion"] * before + [beside.format(text)] + ["Buyer"] * after
+    data = _sheet(cells).encode(codec)
+    said = _refusal(data)
+    assert f"line {before + 2} " in said and "East Asian code page" in said, said
+    assert "CSV UTF-8" in said
+    labels = "From type,To type,Label\n" + "".join(f"deals,contacts,{c}\n" for c in cells)
+    with pytest.raises(InputError, match="East Asian code page"):
+        read_labels(labels.encode(codec))
+
+
+#: Western words whose cp1252 bytes pair up as East Asian letters (a byte beyond ASCII, then
+#: one from @): beside letters, of letters only, of signs only, a sign repeated, a quotation.
+PAIRED = [
+    "Paris–Zürich", "“À”…", "±½°²", "————", "••••", "Çaça", "Éléa", "Ñoño", "Ærøskøbing",
+    "1½°C", "„Größe“", "‘Ça’", "“Über”", "l’été", "Œuvre–Ça", "“Été”", "Müller–Lüdenscheidt",
+]  # fmt: skip
+
+
+@settings(max_examples=examples(40))
+@given(
+    cells=st.lists(st.sampled_from(PAIRED + FRENCH), min_size=1, max_size=8),
+    codec=st.sampled_from(["cp1252", "latin-1"]),
+)
+def test_western_words_of_paired_bytes_read_as_written(cells: list[str], codec: str) -> None:
+    """The word check refuses none of them: a word beside letters or digits, of letters or of
+    signs only, one sign repeated or a quotation is taken as Western."""
+    try:
+        data = _sheet(cells).encode(codec)
+    except UnicodeEncodeError:
+        return  # latin-1 has no – … “ ” „ • Œ
+    assert list(hf.read_pairs(io.BytesIO(data))["label"]) == cells

@@ -27,8 +27,11 @@ letter, è before a vowel, ñ before no vowel).  Icelandic and Faroese (ð þ ý
 (ì ù inside words), Breton (ñ) and some Occitan (è before a vowel) are refused too: save such
 a file as CSV UTF-8.  Central European text whose letters all read as Western letters
 ("Dvořák" -> "Dvoøák", Hungarian ő -> õ, Romanian ă -> ã) is not told, nor a label of one or
-two Cyrillic, Greek or Hebrew letters.  A report read back for undo is not held to this
-(``western=False``).
+two Cyrillic, Greek or Hebrew letters.  Nor a word of an East Asian code page (Shift-JIS,
+GBK, Big5, EUC-KR) short enough to pass those tests: 担当者 reads ``’S“–ŽÒ`` in cp1252.  A word
+that such a code page reads as two or more of its letters (the whole file being its text),
+and cp1252 as letters and signs together, is refused (:func:`_refuse_east_asian_words`).  A
+report read back for undo is not held to this (``western=False``).
 """
 
 from __future__ import annotations
@@ -103,6 +106,7 @@ def whole_encoding(data: bytes, codec: str, bom: int, name: str, *, western: boo
         _refuse_mac_roman(body, windows, name)
         if western:
             _refuse_code_page(body, windows, name)
+            _refuse_east_asian_words(body, windows, name)
     except SourceError:
         _refuse_east_asian(body, name)  # refused either way: for the reason one can act on
         raise
@@ -168,6 +172,69 @@ def _refuse_east_asian(body: bytes | memoryview, name: str) -> None:
         "Big5, Japanese Shift-JIS, Korean EUC-KR), not UTF-8: read so, its cells could change. "
         "Open the file, save it again as 'CSV UTF-8', and try again."
     ) from None
+
+
+#: A word of two or more letters of an East Asian double-byte code page: byte pairs (a lead
+#: byte beyond ASCII, then a byte from ``@``), nothing beside them but a space, a sign or the
+#: line's end (GBK's 经理 is BE AD C0 ED: cp1252 reads ``¾\xadÀí``; Shift-JIS's 担当者, 92 53
+#: 93 96 8E D2, ``’S“–ŽÒ``).  "Paris–Zürich" holds such pairs (96 5A FC 72) beside letters.
+_PAIRED_WORD: Final = re.compile(
+    rb"(?<![0-9A-Za-z\x80-\xff])(?:[\x81-\xfe][\x40-\x7e\x80-\xfe]){2,}(?![0-9A-Za-z\x80-\xff])"
+)
+#: A Western quotation read as such a word: "“À”…" (93 C0 94 85).
+_QUOTED: Final = re.compile("[“«„‹].*[”»“›]…?")
+
+
+def _refuse_east_asian_words(body: bytes | memoryview, windows: str, name: str) -> None:
+    """InputError when ``body``, read in ``windows`` (cp1252 or latin-1) by the checks above,
+    holds a word that one of :data:`_EAST_ASIAN` (all of whose text it is) reads as two or
+    more of its letters, and ``windows`` as letters and signs no Western word holds together
+    (Korean 영업 reads ``¿µ¾÷``, Japanese さん ``‚³‚ñ``, Chinese 伙伴 ``»ï°é``).  A word of one
+    such letter (様, ``—l``) is not told from Western text."""
+    whole: dict[str, bool] = {}  # codec: it reads all of body (decoded once, when asked)
+    for found in _PAIRED_WORD.finditer(body):
+        word = found.group()
+        if not _unlike_western(word.decode(windows)):
+            continue
+        readings = []
+        for codec in _EAST_ASIAN:
+            letters = _letters_of(word, codec)
+            if letters and codec not in whole:
+                whole[codec] = first_undecodable(body, codec) is None
+            if letters and whole[codec]:
+                readings.append(f"{letters!r} in {_NAMES[codec]}")
+        if readings:
+            raise SourceError(
+                f"{name}: line {_line_of(body, found.start())} reads {word.decode(windows)!r} "
+                f"in {windows}, and {', '.join(readings)}: the file is likely in an East Asian "
+                f"code page, not UTF-8, and read as {windows} its cells would change. Open the "
+                "file, save it again as 'CSV UTF-8', and try again."
+            )
+
+
+_NAMES: Final = {
+    "gb18030": "Chinese GB18030",
+    "big5": "Chinese Big5",
+    "shift_jis": "Japanese Shift-JIS",
+    "euc_kr": "Korean EUC-KR",
+}
+
+
+def _unlike_western(text: str) -> bool:
+    """Whether ``text`` (a word of byte pairs, read in cp1252 or latin-1) mixes letters with
+    signs, quotes or controls, and is not one sign repeated nor a quotation ("“À”…")."""
+    letters = sum(unicodedata.category(c).startswith("L") for c in text)
+    return 0 < letters < len(text) and len(set(text)) > 1 and not _QUOTED.fullmatch(text)
+
+
+def _letters_of(word: bytes, codec: str) -> str:
+    """``word`` read in ``codec`` when it reads as that code page's letters only, else ''."""
+    try:
+        text = word.decode(codec)
+    except UnicodeDecodeError:
+        return ""
+    east = all(unicodedata.name(c, "").startswith(_EAST_ASIAN_LETTERS) for c in text)
+    return text if east else ""
 
 
 def _refuse_mixed(body: bytes | memoryview, name: str) -> None:

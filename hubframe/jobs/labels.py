@@ -36,17 +36,21 @@ the second ``invalid``, ``CONFLICTING_ROWS``.
 Labels are created one request each (HubSpot has no batch call for them), under the client's
 rate limiter.  A create whose answer was lost is never reported as not done while HubSpot shows
 the label: the labels are read again, and the row is what they show.  A created label is read
-back: the row takes the type id new since the create and named as the label, the one
-HubSpot's answer gives when the answer tells (it lists the reverse direction too, in no
-documented order), never an id the read does not show so (``NOT_APPLIED`` when the read lists
-no such label).  A rename is read back too.  ``cancel=`` stops before the next label.  A dry
-run reports ``planned`` for what it would create or rename.  The result has one row per label:
-``sheet``, ``row`` (int64), ``from_type``, ``to_type``, ``label``, ``inverse_label``,
-``change``, ``category``, ``type_id``, ``status``, ``error_code``, ``error_message``, then the
-sheet's own columns as read (docs/report.md's result table).  A labels sheet's label is its
-row (rows naming nothing are left out, with a warning); a pairs or limits sheet's is the first
-row naming it.  The result keeps the index of the DataFrame read (its label row's), so
-``df["status"] = result["status"]`` puts each label's status on its row; a file's is 0..n-1.
+back: the row takes the type id new since the create and named as the label, the one HubSpot's
+answer gives when the answer tells (it lists the reverse direction too, in no documented order),
+never an id the read does not show so (``NOT_APPLIED`` when the read lists no such label).  A
+rename is read back too, and names the type id its inverse label reads back on: a later row
+renaming that type id otherwise is not sent (``CONFLICTING_ROWS``), and an earlier row whose
+name a later rename's inverse label replaced is ``failed``, ``NOT_APPLIED`` (a pair renamed from
+both ends; which type id is a label's inverse the labels list does not say, so a dry run cannot
+tell).  ``cancel=`` stops before the next label.  A dry run reports ``planned`` for what it
+would create or rename.  The result has one row per label: ``sheet``, ``row`` (int64),
+``from_type``, ``to_type``, ``label``, ``inverse_label``, ``change``, ``category``, ``type_id``,
+``status``, ``error_code``, ``error_message``, then the sheet's own columns as read
+(docs/report.md's result table).  A labels sheet's label is its row (rows naming nothing are
+left out, with a warning); a pairs or limits sheet's is the first row naming it.  The result
+keeps the index of the DataFrame read (its label row's), so ``df["status"] = result["status"]``
+puts each label's status on its row; a file's is 0..n-1.
 """
 
 from __future__ import annotations
@@ -679,6 +683,14 @@ class _Labeler:
     unsure: dict[tuple[str, str], list[tuple[str, list[LabelDef]]]] = field(default_factory=dict)
     #: A dry run's stand-in for the inverse label of each label it renames given one.
     inverses: dict[tuple[str, str, int], int] = field(default_factory=dict)
+    #: A real run's names of the type ids its rows renamed or found, the reverse direction's
+    #: by the inverse label read back: (from, to, type id) -> (the row, the name).  A pair's
+    #: two type ids may be named from both ends (a rename given an inverse label, a rename of
+    #: the reverse type id): each row was done and said done, HubSpot keeping the last name.
+    claims: dict[tuple[str, str, int], tuple[str, str]] = field(default_factory=dict)
+    #: Rows a later row's rename undid (it named their type id otherwise, as its inverse
+    #: label): the row -> its outcome now (``NOT_APPLIED``).
+    undone: dict[str, _Outcome] = field(default_factory=dict)
 
     def labels(self, from_type: str, to_type: str) -> list[LabelDef]:
         key = (from_type, to_type)
@@ -839,6 +851,7 @@ class _Labeler:
         same = normalize_label(found.label) == normalize_label(label)
         back = named(inverse, self.labels(t, f)) if inverse is not None else []
         if same and (inverse is None or back):
+            self._claim((f, t, found, found.label), (inverse, back), where)
             return self._exists(f, t, found, None, "change")
         if found.category != USER_DEFINED:
             return _rename_refused(
@@ -873,6 +886,9 @@ class _Labeler:
             )
         if self.dry_run:
             return self._plan_rename(f, t, found, (new, inverse), what, where)
+        clash = self._claimed(f, t, found, new, where)
+        if clash is not None:
+            return clash
         self.doing = "rename"
         try:
             self.client.update_label(f, t, type_id, new, inverse)
@@ -882,7 +898,70 @@ class _Labeler:
                 raise
             return self._maybe_renamed(f, t, new, found, exc)
         self._forget(f, t)
-        return self._renamed(f, t, found, new, inverse)
+        done = self._renamed(f, t, found, new, inverse)
+        if done.status is Status.SUCCESS:
+            self._claim((f, t, found, new), (inverse, self._named_back(t, f, inverse)), where)
+        return done
+
+    def _named_back(self, t: str, f: str, inverse: str | None) -> list[LabelDef]:
+        """The labels from ``t`` to ``f`` named ``inverse`` (none when it is None or the read
+        fails: the rename was said done, and no later row is held to it)."""
+        try:
+            return named(inverse, self.labels(t, f)) if inverse is not None else []
+        except HubframeError:
+            return []
+
+    def _claim(
+        self,
+        named_as: tuple[str, str, LabelDef, str],
+        inverse: tuple[str | None, list[LabelDef]],
+        where: str,
+    ) -> None:
+        """A real run's row ``where`` left ``named_as`` (from, to, the label, its name) so, and
+        the one label named its inverse label from ``to`` to ``from`` (when it gives one):
+        :attr:`claims`.  An earlier row that named that reverse type id otherwise is undone
+        (:attr:`undone`): this row's rename named it after."""
+        f, t, found, name = named_as
+        if self.dry_run:
+            return
+        self.claims[(f, t, found.type_id)] = (where, name)
+        text, back = inverse
+        if text is None or len(back) != 1:
+            return
+        key = (t, f, back[0].type_id)
+        earlier = self.claims.get(key)
+        if earlier is not None and earlier[0] != where and not _same_name(earlier[1], text):
+            self.undone[earlier[0]] = _Outcome(
+                "rename",
+                Status.FAILED,
+                back[0].category,
+                back[0].type_id,
+                ErrorCode.NOT_APPLIED,
+                f"Not applied in the end: {where} renamed type id {found.type_id} from {f} to "
+                f'{t} after this row, with the inverse label "{text}", and so named type id '
+                f'{back[0].type_id} from {t} to {f} "{text}", not "{earlier[1]}" (one pair of '
+                "labels, named from both ends). Keep one of the two rows, and run again.",
+            )
+        self.claims[key] = (where, text)
+
+    def _claimed(self, f: str, t: str, found: LabelDef, new: str, where: str) -> _Outcome | None:
+        """A rename of a type id an earlier row named otherwise (as the inverse label of the
+        label it renamed, or found): ``CONFLICTING_ROWS``, not sent -- sent, both rows would be
+        said done, HubSpot keeping the last name."""
+        earlier = self.claims.get((f, t, found.type_id))
+        if earlier is None or earlier[0] == where or _same_name(earlier[1], new):
+            return None
+        return _Outcome(
+            "",
+            Status.INVALID,
+            found.category,
+            found.type_id,
+            ErrorCode.CONFLICTING_ROWS,
+            f'Type id {found.type_id} from {f} to {t} is named "{earlier[1]}" by {earlier[0]} '
+            f"(its label, or the inverse label of the label it renames); this row would rename "
+            f'it "{new}", and HubSpot keeps one name. Nothing is sent for this row: keep one of '
+            "the two.",
+        )
 
     def _would_repeat(
         self,
@@ -1316,6 +1395,7 @@ def configure_labels(
         held.get(n) or labeler.one({str(k): v for k, v in row.items()}, describe(n))
         for n, row in enumerate(records)
     ]
+    found = [labeler.undone.get(describe(n), o) for n, o in enumerate(found)]
     result = pd.DataFrame(
         {
             "sheet": wanted["sheet"].astype("string"),
@@ -1449,6 +1529,11 @@ def _renamed_apart(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[
             )
             out[n] = _Outcome("", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=said)
     return out
+
+
+def _same_name(one: str, other: str) -> bool:
+    """Whether two names read as one label (:func:`normalize_label`)."""
+    return normalize_label(one) == normalize_label(other)
 
 
 def _conflict_words(mine: _Named, other: str | None, where: str) -> str:

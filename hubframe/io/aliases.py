@@ -164,15 +164,76 @@ _PAIR_REMOVE_STARTS: Final = (
     "tounlink",
 )
 _PAIR_REMOVE_NOT: Final = ("removed", "deleted", "unlinked", "purged")
+#: What such a key ends with ("Should remove", "Needs removal", "Disassociate?", "Do remove
+#: (Y/N)"): a note about a removal ("Removal note") or its date ("Date removed") does not.
+_PAIR_REMOVE_ENDS: Final = (
+    "remove",
+    "removal",
+    "delete",
+    "unlink",
+    "unassociate",
+    "disassociate",
+    "dissociate",
+)
+#: Cells of a column of the analyst's own that says in words what to do with each row (an
+#: "Action" column of remove / keep, made with ``np.where``), compared as header keys ("To
+#: remove" is ``toremove``): the words asking for a removal, and the others.
+ACTION_REMOVE: Final = frozenset(
+    {
+        "remove",
+        "toremove",
+        "removal",
+        "removelink",
+        "removeassociation",
+        "delete",
+        "todelete",
+        "deletelink",
+        "deleteassociation",
+        "unlink",
+        "purge",
+        "drop",
+        "archive",
+        "unassociate",
+        "disassociate",
+        "dissociate",
+    }
+)
+ACTION_OTHER: Final = frozenset(
+    {
+        "keep",
+        "tokeep",
+        "add",
+        "toadd",
+        "create",
+        "link",
+        "associate",
+        "new",
+        "update",
+        "insert",
+        "nochange",
+        "noaction",
+        "none",
+        "ignore",
+        "skip",
+        "leave",
+        "ok",
+    }
+)
+#: Cells of a "Keep" column asking for the row to go (trimmed of spaces and of ``.!?``, in
+#: lower case, as :data:`REMOVE_YES`).
+KEEP_NO: Final = frozenset({"no", "n", "false", "0", "nein", "non", "✗", "✘", "❌"})
 
 
 def is_pair_remove_key(key: str) -> bool:
     """Whether a header key names a column marking pairs to remove (see
-    :data:`PAIR_REMOVE_LOOKALIKES`): one of them, or a key that starts as one does and is not
-    a status word ("removeyn", "deletelink"; not "removedon")."""
-    if key in PAIR_REMOVE_LOOKALIKES:
+    :data:`PAIR_REMOVE_LOOKALIKES`): one of them, a key that starts as one does and is not a
+    status word ("removeyn", "deletelink"; not "removedon"), or one ending in a removal's word
+    ("shouldremove", "needsremoval"; not "removalnote", "dateremoved")."""
+    if key in PAIR_REMOVE_LOOKALIKES or key in ("drop", "todrop"):
         return True
-    return key.startswith(_PAIR_REMOVE_STARTS) and not key.startswith(_PAIR_REMOVE_NOT)
+    if key.startswith(_PAIR_REMOVE_STARTS) and not key.startswith(_PAIR_REMOVE_NOT):
+        return True
+    return key.removesuffix("yn").endswith(_PAIR_REMOVE_ENDS)
 
 
 LABEL_LOOKALIKES: Final = frozenset(

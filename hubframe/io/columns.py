@@ -685,31 +685,38 @@ def _check_lookalikes(
 def check_remove_column(
     headers: Sequence[str],
     mapping: ColumnMapping,
-    says_yes: Callable[[str], str | None],
+    marks: tuple[Callable[[str], str | None], Callable[[str], str | None]],
     source: str,
     kind: str,
 ) -> None:
-    """A sheet with a column of its own marking rows to remove ("Remove: yes").  In a limits
-    sheet hubframe removes a limit only when its limit cell says ``remove``: those rows would be
-    set, or skipped as blank, and the limits kept.  In a pairs sheet no such column is read:
-    associate and sync would link the rows marked, remove would remove the rows not marked.
-    Stop and ask.  ``says_yes(header)``: the sheet row of the column's first cell asking for a
-    removal (``3``, a DataFrame's ``3 (index 4)``), None when none does."""
+    """A sheet with a column of its own marking rows to remove ("Remove: yes", "Keep: no", or
+    an "Action" column of remove / keep).  In a limits sheet hubframe removes a limit only when
+    its limit cell says ``remove``: those rows would be set, or skipped as blank, and the
+    limits kept.  In a pairs sheet no such column is read: associate and sync would link the
+    rows marked, remove would remove the rows not marked.  Stop and ask.  ``marks``: the sheet
+    row of the column's first cell asking for a removal (``3``, a DataFrame's ``3 (index
+    4)``), None when none does -- for a column whose header says it marks removals ("yes",
+    "x"), and for any other column of the analyst's own (its cells' words)."""
     used = mapping.column_map
+    says_yes, says_so = marks
 
     def lookalike(key: str) -> bool:
         return key in REMOVE_LOOKALIKES if kind == "limits" else is_pair_remove_key(key)
 
     for header in headers:
-        if header in used or not lookalike(header_key(header)):
+        if header in used:
             continue
-        row = says_yes(header)
+        named = lookalike(header_key(header))
+        row = says_yes(header) if named else says_so(header)
         if row is not None:
-            raise HeaderError(source, _remove_column(header, row, mapping, kind))
+            raise HeaderError(source, _remove_column(header, row, mapping, (kind, named)))
 
 
-def _remove_column(header: str, row: str, mapping: ColumnMapping, kind: str) -> str:
+def _remove_column(header: str, row: str, mapping: ColumnMapping, how: tuple[str, bool]) -> str:
+    kind, named = how
     keep = f'or rename "{header}" to keep it as a column of your own.'
+    if not named:
+        keep = f'or leave the column "{header}" out of the sheet if its words mean nothing here.'
     if kind == "limits":
         limit = mapping.columns.get("max_to_object_ids", "the limit column")
         return (

@@ -30,10 +30,14 @@ from hubframe.constants import (
 )
 from hubframe.errors import InputError, SourceError
 from hubframe.io.aliases import (
+    ACTION_OTHER,
+    ACTION_REMOVE,
+    KEEP_NO,
     REMOVE_YES,
     Kind,
     Side,
     fields_for,
+    header_key,
 )
 from hubframe.io.arguments import check_arguments, check_named_columns
 from hubframe.io.blocks import check_second_header
@@ -333,9 +337,42 @@ def _first_yes(raw: RawSheet, header: str) -> str | None:
     """The sheet row (its :meth:`~hubframe.io.sheet.RawSheet.row_name`) of the first cell
     of ``header`` that asks for a removal ("yes", "x") whose limit cell does not say
     ``remove`` already."""
+    return _first_asking(raw, _said(raw.columns[raw.headers.index(header)], REMOVE_YES))
+
+
+def _first_marked(raw: RawSheet, header: str) -> str | None:
+    """The same for a column of the analyst's own that marks rows in other words: a "Keep"
+    column's first "no", or the first removal's word of a column saying what to do with each
+    row (:data:`ACTION_REMOVE`, :data:`ACTION_OTHER`: "remove" beside "keep", or beside empty
+    cells).  None for any other column, and for one asking every row's removal."""
     cells = raw.columns[raw.headers.index(header)]
-    words = pc.utf8_trim(pc.utf8_lower(pc.utf8_trim_whitespace(cells)), characters=" .!?")
-    asks = pc.is_in(words, value_set=pa.array(sorted(REMOVE_YES))).to_numpy(zero_copy_only=False)
+    if header_key(header).startswith("keep"):
+        return _first_asking(raw, _said(cells, KEEP_NO))
+    if not (_marks_rows(distinct(cells[:1000])) and _marks_rows(distinct(cells))):
+        return None
+    keys = pc.replace_substring_regex(pc.utf8_lower(cells), pattern="[^0-9a-z]", replacement="")
+    return _first_asking(raw, pc.is_in(keys, value_set=pa.array(sorted(ACTION_REMOVE))))
+
+
+def _marks_rows(values: list[str | None]) -> bool:
+    """Whether a column's distinct ``values`` are words of what to do with each row, some
+    asking for a removal and some not (or empty)."""
+    keys = {header_key(v) for v in values if v is not None and v.strip()}
+    asks, others = keys & ACTION_REMOVE, keys - ACTION_REMOVE
+    empty = any(v is None or not v.strip() for v in values)
+    return bool(asks) and others <= ACTION_OTHER and bool(others or empty)
+
+
+def _said(cells: pa.Array | pa.ChunkedArray, words: Collection[str]) -> pa.Array:
+    """Which cells say one of ``words`` (trimmed of spaces and of ``.!?``, in lower case)."""
+    folded = pc.utf8_trim(pc.utf8_lower(pc.utf8_trim_whitespace(cells)), characters=" .!?")
+    return pc.is_in(folded, value_set=pa.array(sorted(words)))
+
+
+def _first_asking(raw: RawSheet, asks_array: pa.Array | pa.ChunkedArray) -> str | None:
+    """The sheet row of the first cell ``asks_array`` marks whose limit cell does not say
+    ``remove`` already."""
+    asks = pc.fill_null(asks_array, False).to_numpy(zero_copy_only=False)
     limits = raw.cells("max_to_object_ids")
     removed = purge_flags(limits) if limits is not None else np.zeros(raw.size, dtype=bool)
     hits = np.flatnonzero(np.asarray(asks, dtype=bool) & ~np.asarray(removed, dtype=bool))
@@ -359,7 +396,8 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     check_second_header(raw, request)
     check_arguments(raw, request, where)
     check_named_columns(raw, request, where)
-    check_remove_column(raw.headers, raw.mapping, partial(_first_yes, raw), where, request.kind)
+    marks = (partial(_first_yes, raw), partial(_first_marked, raw))
+    check_remove_column(raw.headers, raw.mapping, marks, where, request.kind)
     given: dict[Side, str | None] = {"from": request.from_type, "to": request.to_type}
     check_unread_columns(
         raw.headers,

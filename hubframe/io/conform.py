@@ -86,6 +86,7 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     fixes: dict[str, Any] = {}
     for column in columns:
         series = frame[column]
+        _refuse_rounded(series, column)
         if column == "row":
             fixes |= _rows(series)
         elif column == "remove":
@@ -94,7 +95,6 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
             fixes |= _whole(series, column, frame.get(RAW_PREFIX + column), frame)
         elif not _is_text(series):
             _refuse_odd(series, column, frame["row"])
-            refuse_rounded(series, column, f"the {column} column", first=0, row="position")
             fixes[column] = to_series(_text(series), frame.index)
     fixes |= _type_conflicts(frame, fixes)
     if kind == "limits":
@@ -130,13 +130,13 @@ def conformed_labels(frame: pd.DataFrame) -> pd.DataFrame:
     fixes: dict[str, Any] = {}
     for column in columns:
         series = frame[column]
+        _refuse_rounded(series, column)
         if column == "row":
             fixes |= _rows(series)
         elif column == "type_id":
             fixes |= _whole(series, column, frame.get(RAW_PREFIX + column), frame)
         elif not _is_text(series):
             _refuse_odd(series, column, frame["row"])
-            refuse_rounded(series, column, f"the {column} column", first=0, row="position")
             fixes[column] = to_series(_text(series), frame.index)
     if not fixes:
         return frame
@@ -144,6 +144,13 @@ def conformed_labels(frame: pd.DataFrame) -> pd.DataFrame:
     for column, values in fixes.items():
         out[column] = values
     return out
+
+
+def _refuse_rounded(series: pd.Series, column: str) -> None:
+    """InputError when a read frame's column holds a whole number a float32 or float16 may
+    have rounded (:func:`~hubframe.io.narrow.refuse_rounded`): an id, and a type id or limit
+    too (these were parsed from the float's digits, 16777217 as 16777216)."""
+    refuse_rounded(series, column, f"the {column} column", first=0, row="position")
 
 
 def _refuse_odd(series: pd.Series, column: str, rows: pd.Series) -> None:

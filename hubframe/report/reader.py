@@ -1173,7 +1173,7 @@ def load_run(run: RunArg) -> pd.DataFrame:
         refuse_repeated_columns(run)
         refuse_odd_meta(run, "the result table")
         table = plain_cells(run.reset_index(drop=True), _READ)
-        for column in [c for c in ("from_id", "to_id") if c in table]:  # float32 ids
+        for column in [c for c in ("from_id", "to_id", "type_id") if c in table]:  # float32
             refuse_rounded(
                 table[column], column, "the result table", first=0, row="row at position"
             )

@@ -21,7 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import InputError
-from hubframe.io.narrow import narrow_cell_text
+from hubframe.io.narrow import exact_limit, narrow_cell_text
 from hubframe.io.normalize import FLOAT_DIGITS
 from hubframe.io.rowname import row_name
 from hubframe.io.text import (
@@ -53,6 +53,8 @@ def one_cell_text(value: object) -> str:
         return "TRUE" if value else "FALSE"
     if isinstance(value, np.float16 | np.float32):
         return narrow_cell_text(value)
+    if isinstance(value, np.floating) and value.dtype.itemsize > 8:
+        return wide_cell_text(value)
     if isinstance(value, float | np.floating):
         number = float(value)
         if number.is_integer() and abs(number) < EXCEL_LIMIT:
@@ -75,6 +77,22 @@ def one_cell_text(value: object) -> str:
     if isinstance(value, np.ndarray):  # str(np.array(7)) is "7": an id of an array, taken
         return shown(value)
     return _text_of(value)
+
+
+def wide_cell_text(value: np.floating[Any]) -> str:
+    """A float wider than float64 (``np.longdouble``: whole numbers exact below 2**64) in its
+    own precision: a whole number as its digits (``int`` is exact), another number as the
+    digits that read back as it.  Through float64, 999999999999999.01 was the id
+    999999999999999 and 123456789012345678 was 1.2345678901234568e+17; now the first is
+    refused as no whole number and the second kept."""
+    if np.isnan(value):
+        return ""
+    limit = exact_limit(value.dtype)
+    if np.isfinite(value) and value == np.trunc(value) and abs(value) < limit:
+        return str(int(value))
+    if np.isfinite(value) and 1e-4 <= abs(value) < limit:
+        return np.format_float_positional(value, unique=True, trim="-")
+    return np.format_float_scientific(value, unique=True, trim="-")
 
 
 #: A cell written as a formula of one text (``="2040000001"``), read as the text it shows.

@@ -297,7 +297,7 @@ def primary_companies(cell: object) -> frozenset[str] | None:
     if isinstance(cell, bool):
         return None
     if isinstance(cell, float | np.floating):  # from Excel's 15 digits up: maybe not the id
-        whole = float(cell).is_integer() and 0 < cell < EXCEL_LIMIT
+        whole = bool(cell == np.trunc(cell)) and 0 < cell < EXCEL_LIMIT  # in its own precision
         return frozenset({str(int(cell))}) if whole else None
     if isinstance(cell, int | np.integer):
         return frozenset({str(int(cell))}) if cell > 0 else None

@@ -6,7 +6,9 @@ column of remove / keep, a "Keep?" column of yes / no, or "Should remove", "Need
 "Disassociate" beside TRUE / FALSE were read as the analyst's own: ``remove_associations``
 removed the rows marked keep too, and ``associate`` linked the rows marked remove, each said
 ``success``.  A column asking some rows' removal and not others' is refused, naming the column
-and the first row asking; a column asking every row's removal, or holding other words, is read.
+and the first row asking; a column asking every row's removal, or holding other words, is read,
+and so is a hubframe report read back (its change and action columns say what its run did: a
+job refuses its removals in the run's words).
 """
 
 from __future__ import annotations
@@ -28,7 +30,7 @@ from hubframe.testing import client_for, demo_ids
 
 DEALS = [str(d) for d in demo_ids("deals")[10:14]]
 CONTACTS = [str(c) for c in demo_ids("contacts")[75:79]]
-REMOVES = ["remove", "Remove", "DELETE", "to remove", "Unlink", "drop", "Archive", "Disassociate"]
+REMOVES = ["remove", "Remove", "DELETE", "to remove", "Unlink", "drop", "Disassociate"]
 OTHERS = ["keep", "Keep", "add", "", "no change", "Link", "new", "skip"]
 
 
@@ -98,6 +100,7 @@ _TYPES = {"from_type": "deals", "to_type": "contacts"}
     [
         ("Action", ["remove", "remove", "Remove", "to remove"]),  # every row: a remove sheet
         ("Action", ["keep", "add", "", "keep"]),  # no removal asked
+        ("Action", ["Archive", "keep", "", "keep"]),  # a record's: "a deal to archive later"
         ("Notes", ["remove", "call back", "", "keep"]),  # words of the analyst's own
         ("Status", ["Archived", "Removed", "", "Deleted"]),  # what was, not what to do
         ("Keep?", ["yes", "yes", "", "yes"]),

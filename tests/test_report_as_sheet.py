@@ -123,7 +123,7 @@ def test_an_undos_result_table_is_refused_as_pairs(read: bool) -> None:
 
 @pytest.mark.parametrize(
     ("columns", "cells"),
-    [(("status", "action"), ("open", "Archive")), (("status", "change"), ("new", "Remove"))],
+    [(("status", "action"), ("open", "Archive")), (("status", "change"), ("new", "Review"))],
 )
 def test_an_analysts_own_status_and_action_columns_are_any_sheets(
     columns: tuple[str, str], cells: tuple[str, str], tmp_path: Path

@@ -177,7 +177,8 @@ _PAIR_REMOVE_ENDS: Final = (
 )
 #: Cells of a column of the analyst's own that says in words what to do with each row (an
 #: "Action" column of remove / keep, made with ``np.where``), compared as header keys ("To
-#: remove" is ``toremove``): the words asking for a removal, and the others.
+#: remove" is ``toremove``): the words asking for a removal, and the others.  "Archive" is a
+#: record's ("a deal to archive later"), not a link's.
 ACTION_REMOVE: Final = frozenset(
     {
         "remove",
@@ -192,7 +193,6 @@ ACTION_REMOVE: Final = frozenset(
         "unlink",
         "purge",
         "drop",
-        "archive",
         "unassociate",
         "disassociate",
         "dissociate",

@@ -11,6 +11,7 @@ naming the file.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable, Collection, Mapping
 from dataclasses import dataclass, field
 from functools import partial
@@ -354,6 +355,24 @@ def _first_marked(raw: RawSheet, header: str) -> str | None:
     return _first_asking(raw, pc.is_in(keys, value_set=pa.array(sorted(ACTION_REMOVE))))
 
 
+def _no_mark(header: str) -> None:
+    """No column of a report marks rows in words (:func:`_a_report`)."""
+
+
+#: The columns every hubframe result table has, read back as a sheet (any case, an analyst's
+#: kept under "... (original)").
+_REPORT_COLUMNS: Final = frozenset({"status", "error_code", "error_message"})
+_KEPT: Final = re.compile(r" \(original(?: [0-9]+)?\)$")
+
+
+def _a_report(headers: list[str]) -> bool:
+    """Whether the sheet is a hubframe report or result table: its ``change`` and ``action``
+    columns say what the run did, and a job refuses its removals in the run's words
+    (:mod:`hubframe.run.rows`); they mark no rows of the analyst's."""
+    names = {_KEPT.sub("", str(h)).strip().casefold() for h in headers}
+    return names >= _REPORT_COLUMNS
+
+
 def _marks_rows(values: list[str | None]) -> bool:
     """Whether a column's distinct ``values`` are words of what to do with each row, some
     asking for a removal and some not (or empty)."""
@@ -396,8 +415,10 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     check_second_header(raw, request)
     check_arguments(raw, request, where)
     check_named_columns(raw, request, where)
-    marks = (partial(_first_yes, raw), partial(_first_marked, raw))
-    check_remove_column(raw.headers, raw.mapping, marks, where, request.kind)
+    says_so = _no_mark if _a_report(raw.headers) else partial(_first_marked, raw)
+    check_remove_column(
+        raw.headers, raw.mapping, (partial(_first_yes, raw), says_so), where, request.kind
+    )
     given: dict[Side, str | None] = {"from": request.from_type, "to": request.to_type}
     check_unread_columns(
         raw.headers,

@@ -268,6 +268,9 @@ NO_TARGETS_COLUMN: Final = "_raw_no_targets"
 #: with "=" as text the sheet holds (a workbook's text cell, a CSV cell guarded with "'"), so
 #: not a formula without its value: validation does not refuse it as FORMULA_ERROR.
 LITERAL_LABEL_COLUMN: Final = "_raw_literal_label"
+#: The same, of read_labels frames, for the inverse label cell (the labels job does not refuse
+#: either as FORMULA_ERROR).
+LITERAL_INVERSE_COLUMN: Final = "_raw_literal_inverse_label"
 #: Private text columns of read_pairs frames, per type column: the object type an id column's
 #: name gives ("Contact ID": contacts) on the rows whose type cell names another object
 #: ("companies"), null on the others.  The cell wins when the frame is built; validate refuses

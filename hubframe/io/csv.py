@@ -353,19 +353,20 @@ def csv_sheet(loaded: Loaded, request: Request) -> RawSheet:
     first = fmt.header_index + 2  # Excel's row of the first record below the header
     rows = np.arange(first, first + len(columns[0]), dtype=np.int64)
     literal = _guarded_labels(columns, fmt.headers, mapping.columns.get("label"), rows)
+    inverses = _guarded_labels(columns, fmt.headers, mapping.columns.get("inverse_label"), rows)
     columns = [unguard_column(_text_formulas(c)) for c in columns]  # CSV writers' idioms
     shape = row_shape(fmt.headers, mapping, request, fmt.preview)
     _check_quotes(loaded, fmt, [*columns, *([] if extra is None else [extra])], rows, shape)
     raw = RawSheet(loaded.name, fmt.headers, columns, rows, mapping, extra, fmt.written)
-    return replace(raw, literal_labels=literal) if literal else raw
+    return replace(raw, literal_labels=literal, literal_inverses=inverses)
 
 
 def _guarded_labels(
     columns: list[Text], headers: list[str], label: str | None, rows: IntArray
 ) -> frozenset[int]:
-    """Rows whose label a writer guarded as text ("'=SUM(A1)", "'#N/A": hubframe's CSV
-    guard): once the guard is off, the label starts with "=" or is an error's text, and is
-    text, not a formula nor a formula's error."""
+    """Rows whose label (or inverse label: the column ``label``) a writer guarded as text
+    ("'=SUM(A1)", "'#N/A": hubframe's CSV guard): once the guard is off, the label starts with
+    "=" or is an error's text, and is text, not a formula nor a formula's error."""
     if label is None:
         return frozenset()
     cells = columns[headers.index(label)]

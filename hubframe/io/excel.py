@@ -956,6 +956,17 @@ def _error_places(part: bytes, most: int) -> frozenset[tuple[int, int]] | None:
     return frozenset(places)
 
 
+def _literal_column(
+    grid: Grid, columns: list[Text], headers: list[str], rows: IntArray, header: str | None
+) -> frozenset[int]:
+    """:func:`_literal_labels` of the column ``header`` (a label or inverse label column);
+    none when the sheet has no such column."""
+    if header is None:
+        return frozenset()
+    index = headers.index(header)
+    return _literal_labels(grid, columns[index], rows, index)
+
+
 def _literal_labels(grid: Grid, cells: Text, rows: IntArray, index: int) -> frozenset[int]:
     """Excel rows whose label cell (the grid's column ``index``) is text starting with "=", or
     an error's text (``#N/A``), as the sheet holds it: not a formula without a value, nor an
@@ -1157,10 +1168,8 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
     columns = [cells_to_arrow(table[:, i]) for i in range(len(headers))]
     written = {} if headerless else written_headers(grid.cells[index], headers)
     hidden_columns = _hidden_columns(grid, headers, mapping.columns.values())
-    label = mapping.columns.get("label")
-    literal = frozenset[int]()
-    if label is not None:
-        literal = _literal_labels(grid, columns[headers.index(label)], rows, headers.index(label))
+    literal = _literal_column(grid, columns, headers, rows, mapping.columns.get("label"))
+    inverses = _literal_column(grid, columns, headers, rows, mapping.columns.get("inverse_label"))
     return RawSheet(
         grid.name,
         headers,
@@ -1172,6 +1181,7 @@ def _grid_sheet(grid: Grid, request: Request, index: int | None = None) -> RawSh
         hidden_columns=hidden_columns,
         merged=merged,
         literal_labels=literal,
+        literal_inverses=inverses,
         totals={r: t for r, t in grid.totals.items() if r >= grid.first_row + top},
         sums=_typed_totals(grid, headers, mapping, grid.first_row + top),
     )

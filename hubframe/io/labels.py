@@ -21,6 +21,7 @@ from typing import Final
 import numpy as np
 import pandas as pd
 
+from hubframe.constants import LITERAL_INVERSE_COLUMN, LITERAL_LABEL_COLUMN
 from hubframe.errors import HubframeWarning
 from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, header_key, noted_key
 from hubframe.io.arguments import check_arguments
@@ -161,6 +162,19 @@ def _column(raw: RawSheet, canonical: str, given: str | None = None) -> pd.Serie
         return pd.Series(numbers, dtype="Int64")
     text = label_text(cells) if canonical in ("label", "inverse_label") else trimmed_text(cells)
     return pd.Series(to_objects(to_series(text)), dtype=object)
+
+
+def _literal_marks(raw: RawSheet) -> dict[str, np.ndarray]:
+    """The private columns saying which rows' label and inverse label cells are text the sheet
+    holds as such ("=SUM(A1)" in a workbook's text cell, "'#N/A" in a CSV: labels, not a
+    formula without its value nor an error cell), for those a row has
+    (:data:`~hubframe.constants.LITERAL_LABEL_COLUMN`)."""
+    marks = {LITERAL_LABEL_COLUMN: raw.literal_labels, LITERAL_INVERSE_COLUMN: raw.literal_inverses}
+    return {
+        column: np.isin(raw.rows, np.fromiter(rows, dtype=np.int64))
+        for column, rows in marks.items()
+        if rows
+    }
 
 
 def _bad_type_ids(raw: RawSheet) -> pd.Series | None:
@@ -362,6 +376,7 @@ def read_labels(
         bad = _bad_type_ids(raw)
         if bad is not None:
             part[RAW_TYPE_ID] = bad
+        part = part.assign(**_literal_marks(raw))
         if raw.extra is not None and raw.extra.null_count < len(raw.extra):
             part[EXTRA_CELLS] = to_objects(to_series(raw.extra))
         part.insert(0, "row", raw.rows)

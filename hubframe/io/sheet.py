@@ -103,6 +103,8 @@ class RawSheet:
     #: Excel rows whose label cell is text that starts with "=" as written (a text cell of a
     #: workbook, a CSV cell a writer guarded with "'"), not a formula: validation lets it be
     literal_labels: frozenset[int] = frozenset()
+    #: the same for the inverse label cell of a labels sheet
+    literal_inverses: frozenset[int] = frozenset()
     #: ranges of cells merged down a column whose value was read into every row ("C2:C4")
     merged: list[str] = field(default_factory=list)
     #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
@@ -819,7 +821,11 @@ def frame_sheet(frame: pd.DataFrame, request: Request) -> RawSheet:
     columns = [frame_column(frame.iloc[:, i]) for i in range(frame.shape[1])]
     written = written_headers(cells, headers)
     raw = RawSheet("", headers, columns, rows, mapping, written=written, index=frame.index)
-    return replace(raw, literal_labels=_frame_labels(raw))
+    return replace(
+        raw,
+        literal_labels=_frame_labels(raw, "label"),
+        literal_inverses=_frame_labels(raw, "inverse_label"),
+    )
 
 
 #: The fields whose cells are refused row by row unless they read as a whole number (an id,
@@ -887,12 +893,13 @@ def _unviewed_column(column: pd.Series) -> pd.Series:
     return pd.Series(pd.arrays.ArrowExtensionArray(cast), index=column.index, name=column.name)
 
 
-def _frame_labels(raw: RawSheet) -> frozenset[int]:
-    """Rows whose label cell starts with "=" or reads as a spreadsheet error (``#N/A``): a
-    DataFrame's cell is a value, never a formula waiting for its value nor an error cell, so
-    it is the label (a portal's label named ``=SUM(A1)``, read by ``read_associations``); an
-    error's text pandas read from a workbook names no label, and is refused as unknown."""
-    cells = raw.cells("label")
+def _frame_labels(raw: RawSheet, field: str) -> frozenset[int]:
+    """Rows whose label (or inverse label: ``field``) cell starts with "=" or reads as a
+    spreadsheet error (``#N/A``): a DataFrame's cell is a value, never a formula waiting for
+    its value nor an error cell, so it is the label (a portal's label named ``=SUM(A1)``, read
+    by ``read_associations``); an error's text pandas read from a workbook names no label, and
+    is refused as unknown."""
+    cells = raw.cells(field)
     if cells is None:
         return frozenset()
     starts = pc.starts_with(pc.utf8_ltrim_whitespace(cells), UNCOMPUTED).fill_null(False)

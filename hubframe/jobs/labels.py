@@ -69,7 +69,13 @@ import numpy as np
 import pandas as pd
 
 from hubframe.argtypes import flag
-from hubframe.constants import MAX_LABELS_PER_PAIR, UNLABELED_NAMES, USER_DEFINED
+from hubframe.constants import (
+    LITERAL_INVERSE_COLUMN,
+    LITERAL_LABEL_COLUMN,
+    MAX_LABELS_PER_PAIR,
+    UNLABELED_NAMES,
+    USER_DEFINED,
+)
 from hubframe.errors import (
     ConfigurationError,
     ErrorCode,
@@ -305,6 +311,7 @@ def _from_frame(frame: pd.DataFrame) -> _Wanted:
             "name": None,
             RAW_TYPE_ID: rows.get(RAW_TYPE_ID),
             EXTRA_CELLS: rows.get(EXTRA_CELLS),
+            LITERAL_LABEL_COLUMN: rows.get(LITERAL_LABEL_COLUMN),
         }
     )
     out = out.loc[out["label"].notna()]
@@ -523,7 +530,7 @@ def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
         cell = text(value(row.get(column)))
         if not cell:
             continue
-        if is_error_text(cell):
+        if is_error_text(cell) and not _literal(row, column, cell, in_frame):
             holds, fix = explain(cell, in_frame=in_frame)
             said = f"The {what} cell '{cell}' {holds}. Nothing is created for this row. {fix}"
             return _Outcome("", Status.INVALID, code=ErrorCode.FORMULA_ERROR, message=said)
@@ -551,6 +558,23 @@ def _refused(row: Mapping[str, Any], in_frame: bool) -> _Outcome | None:
             )
             return _Outcome("", Status.INVALID, code=ErrorCode.BAD_ID, message=said)
     return None
+
+
+#: The private column marking a label cell of each column as text the sheet holds as such.
+_LITERAL: Final = {"label": LITERAL_LABEL_COLUMN, "inverse_label": LITERAL_INVERSE_COLUMN}
+
+
+def _literal(row: Mapping[str, Any], column: str, cell: str, in_frame: bool) -> bool:
+    """True where ``cell``, of ``column`` of ``row``, is a label cell whose "=..." or error's
+    text is the label, as the pairs jobs read it (docs/columns.md): a workbook's text cell, a
+    CSV cell guarded with "'" (the reader's mark), a DataFrame's "=..." (a value, never a
+    formula waiting for its value).  A DataFrame's error text (``#N/A``) is what pandas read
+    of a failed lookup, and no label is created under it."""
+    if column not in _LITERAL:
+        return False
+    if in_frame:
+        return cell.lstrip().startswith("=")
+    return bool(value(row.get(_LITERAL[column])))
 
 
 def _secret_cell(row: Mapping[str, Any], client: HubSpotClient) -> _Outcome | None:

@@ -268,6 +268,11 @@ NO_TARGETS_COLUMN: Final = "_raw_no_targets"
 #: with "=" as text the sheet holds (a workbook's text cell, a CSV cell guarded with "'"), so
 #: not a formula without its value: validation does not refuse it as FORMULA_ERROR.
 LITERAL_LABEL_COLUMN: Final = "_raw_literal_label"
+#: Where a read's ``attrs["hubframe"]`` lists the rows whose label cell it read as text
+#: although the text reads like a formula or an error (``[[sheet, row], ...]``: those
+#: :data:`LITERAL_LABEL_COLUMN` marks): a retry file writes the others' such cells back as the
+#: formula or error they were (:class:`hubframe.report.safety.SheetFormula`).
+LITERAL_LABELS: Final = "literal_labels"
 #: The same, of read_labels frames, for the inverse label cell (the labels job does not refuse
 #: either as FORMULA_ERROR).
 LITERAL_INVERSE_COLUMN: Final = "_raw_literal_inverse_label"

@@ -26,6 +26,7 @@ from hubframe.argtypes import flag
 from hubframe.constants import (
     HEADER_TYPE_COLUMNS,
     LITERAL_LABEL_COLUMN,
+    LITERAL_LABELS,
     NO_TARGETS_COLUMN,
     RESERVED_COLUMNS,
 )
@@ -562,12 +563,25 @@ def _read(
     if loaded.frame is not None:
         result.index = source_index(loaded.frame, result["row"])
         warn_empty_rows(loaded.frame, result["row"])
-    info = sheets.attrs(kind, loaded.path)
+    info = sheets.attrs(kind, loaded.path) | _literal_rows(result)
     if kind == "pairs":
         info |= _scope_entry(request, loaded.frame)
     result.attrs["hubframe"] = info
     warn_left_out(result)
     return result
+
+
+def _literal_rows(frame: pd.DataFrame) -> dict[str, list[list[Any]]]:
+    """The read's note of the rows whose label cell it read as text that reads like a formula
+    or an error (:data:`~hubframe.constants.LITERAL_LABELS`); every other such cell was a
+    formula without its value or an error cell, and a retry file writes it back as one."""
+    if LITERAL_LABEL_COLUMN not in frame.columns:
+        return {LITERAL_LABELS: []}
+    marked = frame[LITERAL_LABEL_COLUMN].astype("boolean").fillna(False).to_numpy(dtype=bool)
+    rows = frame.loc[marked]
+    sheets = rows["sheet"].astype(object).where(rows["sheet"].notna(), "")
+    pairs = zip(sheets.tolist(), rows["row"].tolist(), strict=True)
+    return {LITERAL_LABELS: [[str(sheet), int(row)] for sheet, row in pairs]}
 
 
 @dataclass

@@ -101,6 +101,7 @@ SHAPES: Final[Mapping[str, Check]] = {
     "skipped_sheets": _list(_map()),
     "sheet_columns": _map(_list(_scalar)),
     "sheet_column_maps": _map(_text_map),
+    "literal_labels": _list(_list(_scalar)),
     "merged_cells": _map(_list(_scalar)),
     "hidden_columns": _map(_list(_scalar)),
     "guessed_types": _map(_map()),

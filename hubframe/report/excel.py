@@ -29,9 +29,10 @@ from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
 from hubframe import formula
+from hubframe.constants import ERROR_TEXTS
 from hubframe.errors import InputError, InternalError, interrupt_kept
 from hubframe.io.cells import EXCEL_LIMIT
-from hubframe.report.safety import outgoing_frame, outgoing_text
+from hubframe.report.safety import SheetFormula, outgoing_frame, outgoing_text
 from hubframe.report.whole import written_whole
 
 STATUS_COLOURS: Final[Mapping[str, str]] = {
@@ -227,6 +228,8 @@ def _cell_xml(ref: str, value: object, styles: Mapping[str, int] | None, quote: 
     """One <c> element (empty string for an empty cell)."""
     if value is None or value is pd.NA or value is pd.NaT:
         return ""
+    if isinstance(value, SheetFormula):
+        return _formula_cell(ref, value)
     style = styles.get(str(value)) if styles else None
     if isinstance(value, bool | np.bool_):
         return f'<c r="{ref}" t="b"><v>{int(value)}</v></c>'
@@ -246,6 +249,17 @@ def _cell_xml(ref: str, value: object, styles: Mapping[str, int] | None, quote: 
     if style is None and text.startswith(formula.TRIGGERS):
         style = quote
     return _text_cell(ref, text, style)
+
+
+def _formula_cell(ref: str, cell: SheetFormula) -> str:
+    """A formula cell without a value (``<f>B2</f>``: Excel works it out when the file is
+    opened, and shows the formula to fix), or an error cell (``t="e"``: Excel's own error
+    values in its spelling, ``#N/A``), as the reader read them: read back, refused again."""
+    text = fit_cell(cell.text.strip())
+    if cell.is_formula:
+        return f'<c r="{ref}"><f>{_escape_xml(text[1:].lstrip())}</f></c>'
+    known = text.upper() if text.upper() in ERROR_TEXTS else text
+    return f'<c r="{ref}" t="e"><v>{_escape_xml(known)}</v></c>'
 
 
 def _as_text(value: object) -> str:

@@ -9,9 +9,17 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any, Final
 
+import numpy as np
 import pandas as pd
 
-from hubframe.constants import ID_PROPERTIES, LOOKED_UP, PORTAL_LABELS, REMOVALS_SHEET, SYNC_OBJECTS
+from hubframe.constants import (
+    ID_PROPERTIES,
+    LITERAL_LABELS,
+    LOOKED_UP,
+    PORTAL_LABELS,
+    REMOVALS_SHEET,
+    SYNC_OBJECTS,
+)
 from hubframe.errors import HubframeWarning, InputError
 from hubframe.io.aliases import (
     PROPERTY_HEADERS,
@@ -27,6 +35,7 @@ from hubframe.io.columns import ColumnMapping, HeaderError, fields_read
 from hubframe.io.frame import read_limits, read_pairs
 from hubframe.io.labels import LABELS_KIND
 from hubframe.io.sheet import SAMPLE_CELLS
+from hubframe.io.sheet_errors import is_error_text
 from hubframe.report.columns import (
     check_result,
     from_sheet,
@@ -52,6 +61,7 @@ from hubframe.report.retry_lists import (
     sheet_map,
     sheet_maps,
 )
+from hubframe.report.safety import SheetFormula
 from hubframe.terminal import shown
 from hubframe.vocab import ObjectPair
 
@@ -305,7 +315,82 @@ def _todo(result: pd.DataFrame, limit: CellLimit) -> pd.DataFrame:
     for ``limit``: an Excel cell, in a ``.xlsx`` file)."""
     needed = _whole_records(result, retry_rows(result))
     todo = _rejoin_split_cells(result, needed & from_sheet(result), limit)
-    return _own_labels(result, _with_rowless_records(result, needed, todo))
+    todo = _own_labels(result, _with_rowless_records(result, needed, todo))
+    return todo.assign(**{_FORMULA_LABEL: _formula_labels(result, todo)})
+
+
+#: The private column of the rows still to do saying whether the run read the row's label cell
+#: as a formula without its value or an error, had it text reading as one (:func:`_layout`).
+_FORMULA_LABEL: Final = "_formula_label"
+
+
+def _formula_labels(result: pd.DataFrame, todo: pd.DataFrame) -> pd.Series:
+    """For each row of ``todo``, whether a label cell of its reading like a formula or an error
+    (``=B2``, ``#N/A``) was one to the run: every such cell but those the read took as text
+    (:data:`~hubframe.constants.LITERAL_LABELS`: a workbook's text cell, a CSV cell guarded
+    with "'", a DataFrame's cell).  A result that does not say them (its attrs dropped by
+    ``pd.concat``): see :func:`_unsaid_formulas`."""
+    found = meta(result).get(LITERAL_LABELS)
+    if not isinstance(found, list | tuple) or not {"sheet", "row"} <= set(todo.columns):
+        _unsaid_formulas(todo)
+        return pd.Series(False, index=todo.index, dtype=bool)
+    literal = {(str(sheet), str(row)) for sheet, row in found}
+    sheets = todo["sheet"].astype("string").fillna("").tolist()
+    rows = todo["row"].astype("string").fillna("").tolist()
+    marks = [(sheet, row) not in literal for sheet, row in zip(sheets, rows, strict=True)]
+    return pd.Series(marks, index=todo.index, dtype=bool)
+
+
+def _unsaid_formulas(todo: pd.DataFrame) -> None:
+    """InputError naming the first row still to do whose label reads like a formula or an
+    error when the result does not say whether its cell was one: a row refused (``invalid``)
+    from a file's sheet (a DataFrame's cell, sheet "", is a value; a row sent passed
+    validation, its label read as text).  Written as text, such a cell is read back as the
+    label "=B2" and sent so; written as a formula, a label held as text would be run as one
+    in Excel.  Nothing is written."""
+    columns = {"label", "status", "sheet"}
+    if not columns <= set(todo.columns):
+        return
+    labels = todo["label"].astype("string").fillna("")
+    refused = (todo["status"].astype("string") == "invalid").fillna(False)
+    from_file = (todo["sheet"].astype("string").fillna("") != "").fillna(False)
+    for position in np.flatnonzero((refused & from_file).to_numpy(dtype=bool)):
+        label = labels.iloc[position]
+        if is_error_text(label):
+            row = todo.iloc[position]
+            raise InputError(
+                f"The result does not say whether the label cell {shown(label)} of row "
+                f"{row.get('row')} of sheet {shown(str(row['sheet']))} was a formula (or an error) "
+                "or text that reads like one (pd.concat drops the attrs that say it, when the "
+                "results' differ), so no retry file was written: a formula written as text "
+                "would be sent as the label. Write each run's retry file from its own result."
+            )
+
+
+def _formula_cells(
+    layout: pd.DataFrame, read_into: Mapping[str, str], todo: pd.DataFrame
+) -> pd.DataFrame:
+    """``layout`` with each label cell the run read as a formula without its value or an
+    error (:func:`_formula_labels`) made a :class:`~hubframe.report.safety.SheetFormula`,
+    written back as the formula or error it was: as text (``'=B2`` in a CSV, a workbook's
+    text cell), it read back as the label "=B2", and the retry file sent the row so."""
+    if _FORMULA_LABEL not in todo.columns:
+        return layout
+    flagged = todo[_FORMULA_LABEL].reindex(layout.index).fillna(False).astype(bool)
+    for header in [h for h, f in read_into.items() if f == "label" and h in layout.columns]:
+        cells = layout[header]
+        marks = [
+            bool(flag) and isinstance(cell, str) and is_error_text(cell)
+            for flag, cell in zip(flagged.tolist(), cells.tolist(), strict=True)
+        ]
+        if any(marks):
+            written = cells.astype(object).tolist()
+            layout[header] = pd.Series(
+                [SheetFormula(c) if m else c for c, m in zip(written, marks, strict=True)],
+                index=layout.index,
+                dtype=object,
+            )
+    return layout
 
 
 #: The cells of a pair a row without targets leaves empty (see :func:`_with_rowless_records`).
@@ -385,7 +470,8 @@ def _layout(
         read_into[header] = field
     _fill_from_arguments(todo, layout, read_into)
     types = {side: _one_value(todo, f"{side}_type") for side in ("from", "to")}
-    return _read_back(layout, read_into, fields.kind, types)
+    layout, read_into = _read_back(layout, read_into, fields.kind, types)
+    return _formula_cells(layout, read_into, todo), read_into
 
 
 @dataclass(frozen=True)

@@ -9,6 +9,7 @@ as a formula get the reversible guard of :mod:`hubframe.formula`.
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
@@ -22,6 +23,29 @@ _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 
 
 # --- Safe cell values ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SheetFormula:
+    """A cell the sheet held as a formula without its value (``=B2``) or as an error
+    (``#N/A``), as the reader read it, written back as such: a ``.xlsx`` file's formula cell
+    (no value) or error cell, a ``.csv`` file's cell unguarded (as the analyst uploaded it).
+    Only cells a read took as a formula or error are made one (a retry file's label cells):
+    written as text, they read back as the label "=B2" and were sent so.  Its ``text`` is
+    redacted (:func:`outgoing_text`) when made; ``str`` of it is the text."""
+
+    text: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "text", outgoing_text(self.text))
+
+    def __str__(self) -> str:
+        return self.text
+
+    @property
+    def is_formula(self) -> bool:
+        """True for a formula (its text starts with "="), False for an error's text."""
+        return self.text.lstrip().startswith("=")
 
 
 def needs_escaping(value: object) -> bool:

@@ -18,15 +18,18 @@ from pathlib import Path
 
 import pandas as pd
 
+from hubframe.constants import LITERAL_LABEL_COLUMN
 from hubframe.errors import InputError
 from hubframe.io.cells import cells_to_text, plain_cells
 from hubframe.io.columns import record_id_headers
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.scope import SCOPE_SHEET, export_scope, scope_frame
+from hubframe.io.sheet_errors import is_error_text
 from hubframe.io.sources import as_path
 from hubframe.report.excel import Table, write_tables
 from hubframe.report.export import write_csv
 from hubframe.report.outputs import check_output, check_written_over, refuse_own_sources
+from hubframe.report.safety import SheetFormula
 
 PathLike = str | os.PathLike[str]
 SHEET_TITLE = "Associations"
@@ -91,6 +94,26 @@ def _as_sheet(frame: pd.DataFrame) -> pd.DataFrame:
     raw = frame.get(RAW_PREFIX + "type_id")
     if raw is not None:
         out["type_id"] = out["type_id"].astype(object).where(out["type_id"].notna(), raw)
+    return _formula_labels(out, frame.get(LITERAL_LABEL_COLUMN))
+
+
+def _formula_labels(out: pd.DataFrame, literal: pd.Series | None) -> pd.DataFrame:
+    """``out`` (a read frame as a sheet) with each label cell the read took as a formula
+    without its value or an error (text like one, ``=B2`` or ``#N/A``, that the reader's
+    ``literal`` mark does not say it held as text) made a
+    :class:`~hubframe.report.safety.SheetFormula`: written as text, the file read back sent
+    the label "=B2" that the frame refuses (validation's FORMULA_ERROR, as here)."""
+    if "label" not in out.columns:
+        return out
+    held = [False] * len(out) if literal is None else literal.astype("boolean").fillna(False)
+    cells = out["label"].tolist()
+    marks = [
+        not bool(text) and isinstance(cell, str) and is_error_text(cell)
+        for cell, text in zip(cells, list(held), strict=True)
+    ]
+    if any(marks):
+        written = [SheetFormula(c) if m else c for c, m in zip(cells, marks, strict=True)]
+        out["label"] = pd.Series(written, index=out.index, dtype=object)
     return out
 
 

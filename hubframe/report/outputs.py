@@ -34,16 +34,19 @@ from __future__ import annotations
 
 import os
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 import pandas as pd
 
 from hubframe.errors import InputError
 from hubframe.io.sources import READ_FROM, as_path
-from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL
+from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL, JOURNAL_RUN
 from hubframe.report.whole import name_max
+
+if TYPE_CHECKING:
+    from hubframe.run.journal import OpenRuns
 
 PathLike = str | os.PathLike[str]
 #: The file types reports and retry files are written as.
@@ -279,10 +282,10 @@ def keep_run_report(
     write ``what`` over it, as ``hubframe undo`` reads it (``done``: what was not done, in
     "Nothing was ...").  ``sandbox_reports``: the report of a run that sent to a sandbox (its
     Summary's host a loopback address) is written over (the demo's own reports, run again).
-    ``resumed``: the journal of a run being resumed; the report of its run (an .xlsx report
-    whose Summary names it, or a .csv report, which names no journal, whose applied rows the
-    journal recorded) is written over by the resumed run's, which reports the journal's rows
-    too."""
+    ``resumed``: the journal of a run being resumed; the report of its run (one written since
+    the run started, whose applied rows the run sent and whose cells of what each pair held
+    before agree with the run's readings: :func:`_resumed_runs`) is written over by the
+    resumed run's, which reports the journal's rows too."""
     path = as_path(target)
     if not path.is_file():
         return
@@ -295,7 +298,7 @@ def keep_run_report(
     sent = _rows_sent(table)
     if not sent or "undo" in (said.get(JOB), said.get(COMMAND)):  # an undo's: no undo reads it
         return
-    if _resumed_runs(said, table, resumed):
+    if _resumed_runs(path, said, table, resumed):
         return
     if not (sandbox_reports and said.get(BASE_URL_LABEL, "").lower() in _LOOPBACK_HOSTS):
         raise InputError(
@@ -305,17 +308,36 @@ def keep_run_report(
         )
 
 
-def _resumed_runs(said: dict[str, str], table: pd.DataFrame, resumed: Path | None) -> bool:
-    """Whether the report (``table``, its Summary ``said``) is that of the run the journal
-    ``resumed`` holds (see :func:`keep_run_report`)."""
+def _resumed_runs(
+    path: Path, said: dict[str, str], table: pd.DataFrame, resumed: Path | None
+) -> bool:
+    """Whether the report at ``path`` (``table``, its Summary ``said``) is that of the run the
+    journal ``resumed`` holds (see :func:`keep_run_report`): it names the journal (a .csv
+    report names none) and the run, when it does (an .xlsx report); it was written since the
+    first of the journal's open runs started; every row it says HubSpot applied or may have,
+    those runs sent and did not see fail; and what it says each of those pairs held before
+    agrees with a reading the runs took of it.  Before, a .csv report whose applied pairs the
+    open runs had sent again was taken for theirs: the report of a run without a journal on
+    the same sheet, whose rows the open run found linked and sent again, was written over by
+    the resume, which said they existed before, and ``undo`` of it took nothing back."""
+    from hubframe.run.journal import open_runs
+
     if resumed is None or not _names_journal(said, resumed):
         return False
-    return _journal_applied(resumed, table)
+    if "status" not in table or not {"from_type", "to_type"} <= set(table):
+        return False
+    done = _done_rows(table)
+    record = open_runs(resumed, {_ends(row) for row in done})
+    if record is None or not _names_open_run(said, record.runs):
+        return False
+    if not _written_since(path, record.started):
+        return False
+    return _journal_applied(record, done) and all(_agrees(row, record) for row in done)
 
 
 def _names_journal(said: dict[str, str], journal: Path) -> bool:
     """Whether a report's Summary (``said``; empty for a .csv report) names ``journal``: a
-    .csv report names none (:func:`_journal_applied` then decides)."""
+    .csv report names none (:func:`_resumed_runs` then decides)."""
     if not said:
         return True
     named = said.get(JOURNAL, "")
@@ -324,24 +346,103 @@ def _names_journal(said: dict[str, str], journal: Path) -> bool:
     return Path(named).expanduser().resolve() == journal.resolve()
 
 
-def _journal_applied(journal: Path, table: pd.DataFrame) -> bool:
-    """Whether every row the report (``table``) says HubSpot applied or may have (``success``,
-    ``UNKNOWN_OUTCOME``: :func:`_applied`) is one the
-    journal's open runs (or the runs they resumed) sent: a .csv report names no journal, and
-    an .xlsx one names the journal, not the run; so the report of another run (of another
-    sheet, or a finished run of the same journal) was taken for the resumed run's and written
-    over.  A journal that cannot be read holds nothing."""
-    from hubframe.run.journal import open_runs_sent, record_ends
-
-    sent = open_runs_sent(journal)
-    if sent is None or "status" not in table or not {"from_type", "to_type"} <= set(table):
+def _names_open_run(said: dict[str, str], runs: frozenset[int]) -> bool:
+    """Whether the run a report's Summary names (an .xlsx report's) is one of ``runs``; True
+    when it names none (a .csv report, one of an earlier hubframe)."""
+    named = said.get(JOURNAL_RUN, "").strip()
+    if not named:
+        return True
+    try:
+        return int(float(named)) in runs
+    except ValueError:
         return False
+
+
+#: How long before the first open run started a report of it may say it was written: a disk
+#: that keeps times to the second (or two: FAT) rounds them down.
+_CLOCK_SLACK_S: Final = 2.0
+
+
+def _written_since(path: Path, started: float | None) -> bool:
+    """Whether the file at ``path`` was last written after ``started`` (the first open run's
+    start; None: not recorded, which says nothing): a run's report is written after it
+    started, and a file written before is another run's."""
+    if started is None:
+        return True
+    stamp = file_stamp(path)
+    return stamp is not None and stamp[1] / 1e9 >= started - _CLOCK_SLACK_S
+
+
+#: A row of a report as :func:`_resumed_runs` compares it: from type, from id, to type, to
+#: id, type id, existed_before, linked_before (the cells as text, "" when empty).
+_Row = tuple[str, str, str, str, str, str, str]
+
+
+def _done_rows(table: pd.DataFrame) -> list[_Row]:
+    """The rows of a report HubSpot applied or may have (:func:`_applied`), as :data:`_Row`."""
     applied, unknown = _applied(table)
     done = table.loc[(applied | unknown).to_numpy(dtype=bool)]
-    cells = {c: _cells(done, c) for c in ("from_type", "from_id", "to_type", "to_id")}
-    rows = zip(*cells.values(), strict=True)
-    said = {record_ends(f, i, t, j) if i or j else ("limits", f, t) for f, i, t, j in rows}
-    return said <= sent
+    names = ("from_type", "from_id", "to_type", "to_id", "type_id")
+    cells = [_cells(done, c) for c in (*names, "existed_before", "linked_before")]
+    return list(zip(*cells, strict=True))
+
+
+def _ends(row: _Row) -> tuple[str, ...]:
+    """A report row's record pair as the journal keeps it (:func:`record_ends`), or
+    ``("limits", from type, to type)`` for a row of limits (it has no ids)."""
+    from hubframe.run.journal import record_ends
+
+    from_type, from_id, to_type, to_id = row[:4]
+    if not (from_id or to_id):
+        return ("limits", from_type, to_type)
+    return record_ends(from_type, from_id, to_type, to_id)
+
+
+def _journal_applied(record: OpenRuns, done: list[_Row]) -> bool:
+    """Whether every row of a report that HubSpot applied or may have (``done``) is one the
+    journal's open runs (or the runs they resumed) sent and did not see fail (a limits row:
+    changed its object pair's limits): a .csv report names no journal, and an .xlsx one names
+    the journal, not always the run, so the report of another run (of another sheet, or a
+    finished run of the same journal) was taken for the resumed run's and written over."""
+    for row in done:
+        ends = _ends(row)
+        if ends not in (record.sent if ends[0] == "limits" else record.applied):
+            return False
+    return True
+
+
+def _agrees(row: _Row, record: OpenRuns) -> bool:
+    """Whether what a report row says its pair held before the run (``existed_before``: its
+    type; ``linked_before``: any) agrees with a reading the journal's open runs took of the
+    pair, when they took one: the resumed run reports the runs' readings, and a report saying
+    otherwise (a pair the runs found linked said created) is another run's."""
+    from hubframe.report.reader import flag
+
+    from_type, from_id, to_type, to_id, type_id, existed, linked = row
+    same = record.readings.get((from_type, from_id, to_type, to_id), ())
+    either = (*same, *record.readings.get((to_type, to_id, from_type, from_id), ()))
+    typed, said_existed = _type_number(type_id), flag(existed or None)
+    if typed is not None and not _any_reading(same, said_existed, lambda held: typed in held):
+        return False
+    return _any_reading(either, flag(linked or None), bool)
+
+
+def _any_reading(
+    readings: tuple[frozenset[int], ...], said: bool | None, held: Callable[[frozenset[int]], bool]
+) -> bool:
+    """Whether one of ``readings`` agrees with a report's cell (``said``; None: empty): True
+    when there is no reading or no cell to compare."""
+    if not readings or said is None:
+        return True
+    return any(held(types) == said for types in readings)
+
+
+def _type_number(cell: str) -> int | None:
+    """A report's ``type_id`` cell as a number (None when empty or not one)."""
+    try:
+        return int(float(cell)) if cell else None
+    except ValueError:
+        return None
 
 
 def _cells(table: pd.DataFrame, column: str) -> list[str]:

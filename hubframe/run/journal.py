@@ -431,36 +431,105 @@ def _resumed_by(db: sqlite3.Connection, run: int) -> set[int]:
 RecordEnds = tuple[str, str, str, str]
 
 
+def _read_only(path: str | os.PathLike[str]) -> sqlite3.Connection:
+    """The journal at ``path`` opened as the file is (``immutable``: no lock taken, no log
+    file made beside it -- a read-only open made one, and the run's checks of a journal whose
+    content is in a log then found the log)."""
+    uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro&immutable=1"
+    return sqlite3.connect(uri, uri=True, timeout=5)
+
+
 def has_open_run(path: str | os.PathLike[str]) -> bool:
     """Whether the journal at ``path`` holds a run that did not end (stopped, killed): the
-    same command again resumes it.  Read as the file is (``immutable``: no lock taken, no
-    log file made beside it -- a read-only open made one, and the run's checks of a journal
-    whose content is in a log then found the log), and False for anything that is not a
-    journal hubframe can read (no file, another program's database, content still in a
-    write-ahead log: the report is then kept)."""
+    same command again resumes it.  Read as the file is (:func:`_read_only`), and False for
+    anything that is not a journal hubframe can read (no file, another program's database,
+    content still in a write-ahead log: the report is then kept)."""
     try:
-        uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro&immutable=1"
-        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
+        with contextlib.closing(_read_only(path)) as db:
             found = db.execute("SELECT 1 FROM runs WHERE ended IS NULL LIMIT 1").fetchone()
     except (sqlite3.Error, OSError, ValueError):
         return False
     return found is not None
 
 
-def open_runs_sent(path: str | os.PathLike[str]) -> set[tuple[Any, ...]] | None:
-    """What the journal's open runs, and the runs they resumed, sent to (each association's
-    two records, :func:`record_ends`, and ``("limits", from_type, to_type)`` for each object
-    pair whose limits they changed): a report one of those runs wrote says HubSpot applied
-    nothing else.  Read as :func:`has_open_run` reads; None for a file it cannot read."""
+@dataclass(frozen=True)
+class OpenRuns:
+    """What a journal's open runs, and the runs they resumed, recorded (:func:`open_runs`):
+    what tells a report one of those runs wrote from the report of another run."""
+
+    runs: frozenset[int]  # the runs (runs.id)
+    started: float | None  # when the first of them started (seconds since the epoch)
+    sent: frozenset[tuple[Any, ...]]  # what they sent to (:func:`_touched`)
+    applied: frozenset[RecordEnds]  # the record pairs of the rows that succeeded or may have
+    #: (from type, from id, to type, to id) -> each reading of the pair they took (the type
+    #: ids it held), in the direction read; only of the pairs asked for
+    readings: Mapping[RecordEnds, tuple[frozenset[int], ...]]
+
+
+def open_runs(path: str | os.PathLike[str], wanted: Container[tuple[str, ...]]) -> OpenRuns | None:
+    """What the journal's open runs, and the runs they resumed, recorded (:class:`OpenRuns`;
+    ``wanted``: the record pairs, :func:`record_ends`, whose readings are kept).  Read as
+    :func:`has_open_run` reads; None for a file it cannot read."""
     try:
-        uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro&immutable=1"
-        with contextlib.closing(sqlite3.connect(uri, uri=True, timeout=5)) as db:
+        with contextlib.closing(_read_only(path)) as db:
             runs = {int(r) for (r,) in db.execute("SELECT id FROM runs WHERE ended IS NULL")}
             for run in list(runs):
                 runs |= _resumed_by(db, run)
-            return set().union(*(_touched(db, run) for run in runs))
+            return OpenRuns(
+                runs=frozenset(runs),
+                started=_first_started(db, runs),
+                sent=frozenset(set().union(*(_touched(db, run) for run in runs))),
+                applied=_applied_ends(db, runs),
+                readings=_readings_of(db, runs, wanted),
+            )
     except (sqlite3.Error, OSError, ValueError):
         return None
+
+
+def _first_started(db: sqlite3.Connection, runs: Collection[int]) -> float | None:
+    """When the first of ``runs`` started; None when none did (none, or not recorded)."""
+    marks = ",".join("?" * len(runs))
+    query = f"SELECT MIN(started_at) FROM runs WHERE id IN ({marks})"
+    found = db.execute(query, tuple(runs)).fetchone()[0] if runs else None
+    return None if found is None else float(found)
+
+
+def _applied_ends(db: sqlite3.Connection, runs: Collection[int]) -> frozenset[RecordEnds]:
+    """The record pairs of the association rows ``runs`` sent that succeeded or may have (as
+    last answered: :meth:`Journal.settle`)."""
+    out: set[RecordEnds] = set()
+    query = (
+        "SELECT s.action, s.from_type, s.to_type, s.size, s.from_ids, s.to_ids, s.types, "
+        "s.type_rows, CASE WHEN t.entry IS NULL THEN s.states ELSE t.states END "
+        f"FROM sent s LEFT JOIN settled t ON t.entry = s.rowid WHERE s.run = ? AND s.{_LINKS}"
+    )
+    for run in runs:
+        for *entry, states in db.execute(query, (run,)).fetchall():
+            state = states or bytes([_SUCCESS]) * int(entry[3])
+            for key, row_state in zip(_keys(*entry), state, strict=True):
+                if row_state != _OTHER:
+                    out.add(record_ends(key[1], key[3], key[2], key[4]))
+    return frozenset(out)
+
+
+def _readings_of(
+    db: sqlite3.Connection, runs: Collection[int], wanted: Container[tuple[str, ...]]
+) -> dict[RecordEnds, tuple[frozenset[int], ...]]:
+    """Each reading ``runs`` took of a pair ``wanted`` holds (either direction), keyed as
+    (from type, from id, to type, to id) in the direction read, in the order taken."""
+    found: dict[RecordEnds, tuple[frozenset[int], ...]] = {}
+    query = "SELECT from_type, to_type, size, from_ids, to_ids, linked FROM before WHERE run = ?"
+    for run in runs:
+        for from_type, to_type, size, from_text, to_text, linked_text in db.execute(
+            query, (run,)
+        ).fetchall():
+            linked = {int(n): frozenset(t) for n, t in json.loads(linked_text).items()}
+            pairs = zip(_ids_of(from_text, size), _ids_of(to_text, size), strict=True)
+            for n, (from_id, to_id) in enumerate(pairs):
+                if record_ends(from_type, from_id, to_type, to_id) in wanted:
+                    key = (from_type, from_id, to_type, to_id)
+                    found[key] = (*found.get(key, ()), linked.get(n, _EMPTY))
+    return found
 
 
 def record_ends(from_type: str, from_id: str, to_type: str, to_id: str) -> RecordEnds:
@@ -2488,6 +2557,7 @@ __all__ = [
     "JournalRow",
     "JournalStep",
     "LaterChange",
+    "OpenRuns",
     "Packed",
     "ReportJournalLeftOut",
     "ResumedRowsLeftOut",
@@ -2496,6 +2566,7 @@ __all__ = [
     "digest",
     "is_final",
     "is_journal",
+    "open_runs",
     "pack",
     "record_ends",
 ]

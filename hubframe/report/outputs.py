@@ -7,7 +7,9 @@ the notebook app before it saves) and raises one :class:`~hubframe.errors.InputE
 path and what is wrong:
 
 * a report or retry file must end in ``.xlsx`` or ``.csv``;
-* a path that is a folder is an error (a file is never written inside it);
+* a path that is a folder is an error (a file is never written inside it), and so is one
+  that is a named pipe, a socket or a block device (a write to a pipe waits for ever for a
+  program to read it);
 * the folder must be a folder, and hubframe must be able to create a file in it (a file is
   created there and deleted again, which is the only test that holds for read-only disks,
   network shares and access lists alike); a missing folder of a report or retry file is
@@ -33,6 +35,7 @@ sheet of an export) and the journal of its run, and none of them is written over
 from __future__ import annotations
 
 import os
+import stat
 import tempfile
 from collections.abc import Callable, Iterable
 from pathlib import Path
@@ -41,7 +44,7 @@ from typing import TYPE_CHECKING, Any, Final
 import pandas as pd
 
 from hubframe.errors import InputError
-from hubframe.io.sources import READ_FROM, as_path
+from hubframe.io.sources import READ_FROM, as_path, special_kind
 from hubframe.report.summary import BASE_URL_LABEL, JOB, JOURNAL, JOURNAL_RUN
 from hubframe.report.whole import name_max
 
@@ -119,6 +122,9 @@ def check_output(path: PathLike, role: str, *, sheet: bool = True, create: bool 
     if target.is_dir():
         example = target / (f"{role.replace(' ', '_')}.xlsx" if sheet else "run.sqlite")
         raise InputError(f"{target}: is a folder; give the {role} a file name, such as {example}")
+    kind = _not_writable_kind(target)
+    if kind is not None:
+        raise InputError(f"{target}: is {kind}, not a file; give the {role} a file path")
     suffix = target.suffix.lower()
     if sheet and suffix not in REPORT_SUFFIXES:
         raise InputError(
@@ -135,6 +141,20 @@ def check_output(path: PathLike, role: str, *, sheet: bool = True, create: bool 
             )
     _check_folder(target, role, create=create)
     return target
+
+
+def _not_writable_kind(path: Path) -> str | None:
+    """What ``path`` is (through links) when an output cannot be written there: a named pipe
+    (the write waits for ever for a program to read it: a run sent its rows, then hung with
+    nothing written, and SIGTERM did not end it), a socket, a block device (a disk, written
+    over in place); None for a file, nothing, a folder (refused in its own words) or a
+    character device (``/dev/null``, a link to ``/dev/full``: written at once, as asked)."""
+    try:
+        if stat.S_ISCHR(os.stat(path).st_mode):
+            return None
+    except OSError:
+        return None
+    return special_kind(path)
 
 
 def check_written_over(target: Path, role: str) -> None:

@@ -434,16 +434,20 @@ RecordEnds = tuple[str, str, str, str]
 def _read_only(path: str | os.PathLike[str]) -> sqlite3.Connection:
     """The journal at ``path`` opened as the file is (``immutable``: no lock taken, no log
     file made beside it -- a read-only open made one, and the run's checks of a journal whose
-    content is in a log then found the log)."""
-    uri = Path(path).expanduser().resolve().as_uri() + "?mode=ro&immutable=1"
+    content is in a log then found the log).  OSError for a path that is not a file: SQLite's
+    open of a named pipe waits for ever for a program to write to it."""
+    found = Path(path).expanduser().resolve()
+    if not found.is_file():
+        raise FileNotFoundError(f"{found}: not a file")
+    uri = found.as_uri() + "?mode=ro&immutable=1"
     return sqlite3.connect(uri, uri=True, timeout=5)
 
 
 def has_open_run(path: str | os.PathLike[str]) -> bool:
     """Whether the journal at ``path`` holds a run that did not end (stopped, killed): the
     same command again resumes it.  Read as the file is (:func:`_read_only`), and False for
-    anything that is not a journal hubframe can read (no file, another program's database,
-    content still in a write-ahead log: the report is then kept)."""
+    anything that is not a journal hubframe can read (no file, a named pipe, another
+    program's database, content still in a write-ahead log: the report is then kept)."""
     try:
         with contextlib.closing(_read_only(path)) as db:
             found = db.execute("SELECT 1 FROM runs WHERE ended IS NULL LIMIT 1").fetchone()

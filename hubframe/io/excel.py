@@ -107,8 +107,8 @@ from hubframe.io.sheet_errors import (
     uncomputed_cells,
 )
 from hubframe.io.sources import OLE_MAGIC, Loaded, SheetArg, all_bytes
-from hubframe.io.sums import aggregate_cells
-from hubframe.io.tables import totals_rows
+from hubframe.io.sums import Place, aggregate_cells
+from hubframe.io.tables import Table, sheet_tables, totals_rows
 from hubframe.io.text import IntArray, ObjArray, Text, blank_mask
 from hubframe.io.xmltags import column_letters, column_number
 from hubframe.redaction import clip
@@ -157,6 +157,8 @@ class Grid:
     numbers: tuple[bytes, dict[int, str]] | None = None
     #: Excel rows that are an Excel table's totals row -> the table's name (io.tables)
     totals: dict[int, str] = field(default_factory=dict)
+    #: the sheet's Excel tables (io.tables), whose columns structured references name
+    tables: list[Table] = field(default_factory=list)
     #: the sheet's XML, for the formulas that total their own column (io.sums)
     part: bytes = b""
 
@@ -693,16 +695,17 @@ class Workbook:
             grid.hidden, grid.hiding = hidden_rows(part), part
         grid.styling = self._styling(part)
         grid.numbers = self._numbers(part)
-        grid.totals = self._totals(name)
+        grid.tables = self._tables(name)
+        grid.totals = totals_rows(grid.tables)
         grid.part = part
         return grid
 
-    def _totals(self, name: str) -> dict[int, str]:
-        """The totals rows of the sheet's Excel tables (io.tables); read after its part."""
+    def _tables(self, name: str) -> list[Table]:
+        """The sheet's Excel tables (io.tables); read after its part."""
         where = (self._parts or {}).get(name)
         if self._zip is None or where is None:
-            return {}
-        return totals_rows(self._zip, where)
+            return []
+        return sheet_tables(self._zip, where)
 
     def _styling(self, part: bytes) -> tuple[bytes, Formats] | None:
         """The sheet part and the workbook's formats that show cells otherwise (numfmt), or
@@ -765,7 +768,8 @@ class Workbook:
             grid.hidden, grid.hiding = hidden_rows(part), part
         grid.styling = self._styling(part)
         grid.numbers = self._numbers(part)
-        grid.totals = self._totals(name)
+        grid.tables = self._tables(name)
+        grid.totals = totals_rows(grid.tables)
         grid.part = part
         return grid
 
@@ -1206,7 +1210,7 @@ def _typed_totals(
     if not at:
         return {}
     out: dict[int, str] = {}
-    for cell in aggregate_cells(grid.part, at):
+    for cell in aggregate_cells(grid.part, at, Place(grid.name, grid.tables)):
         if cell.column in at and cell.row >= first and cell.row not in grid.totals:
             header, what = at[cell.column]
             out.setdefault(

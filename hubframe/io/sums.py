@@ -6,7 +6,9 @@ value Excel saved (7, 2), and a row with an empty label and a limit of 7 is an o
 it was set.  The formulas are in the sheet's XML: :func:`aggregate_cells` finds the cells
 whose formula is one call of SUM, SUBTOTAL, AGGREGATE, COUNT, COUNTA, AVERAGE, MAX, MIN or
 PRODUCT over cells of the cell's own column only (no number beside them: ``MIN(D2,500)`` caps
-a limit), a shared formula's copies as well; the
+a limit), a shared formula's copies as well.  The cells may be named as Excel names them: a
+structured reference to a table of the sheet (``=SUM(Table1[Max])``, io.structured), the
+sheet's own name (``=SUM(Limits!B2:B3)``), a unary "+" or "@" before the call; the
 reader refuses those in the columns it reads as totals (``TOTALS_ROW``, as an Excel table's
 totals row).  Other formulas (``=B2``, ``=5``, a VLOOKUP, a SUM of other columns) are read as
 their values.
@@ -22,11 +24,13 @@ from __future__ import annotations
 import functools
 import html
 import re
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Iterator, Sequence
 from dataclasses import dataclass
 from typing import Final
 
 from hubframe.io.sheet_errors import may_hold_errors
+from hubframe.io.structured import resolved
+from hubframe.io.tables import Table
 from hubframe.io.xmltags import (
     PREFIX,
     SPACE,
@@ -41,9 +45,21 @@ from hubframe.io.xmltags import (
 AGGREGATES: Final = ("SUM", "SUBTOTAL", "AGGREGATE", "COUNT", "COUNTA", "AVERAGE", "MAX", "MIN",
                      "PRODUCT")  # fmt: skip
 _NAMES: Final = "|".join(sorted(AGGREGATES, key=len, reverse=True))
+#: what may come before the call: a unary "+" or "@" (Excel saves "=@SUM(...)" as SINGLE's)
+_LEAD: Final = rb"(?:[+@]" + SPACE + rb"*|_xlfn\.SINGLE\(" + SPACE + rb"*)*"
+#: a sheet's name before a cell ("Limits!", "'Q1 limits'!"; 31 characters, 124 bytes at most)
+_SHEET: Final = rb"(?:'[^'<](?:[^'<]|''){0,123}+'|[^\s!'<>()=+,;:\"&\[\]]{1,124})!"
 _CALL: Final = (
-    rb"(?:(?:_xlfn\.)?(?:" + _NAMES.encode() + rb")" + SPACE + rb"*\("
-    rb"|\$?[A-Za-z]{1,3}\$?[0-9]{1,7}" + SPACE + rb"*\+" + SPACE + rb"*\$?[A-Za-z]{1,3}\$?[0-9])"
+    _LEAD + rb"(?:(?:_xlfn\.)?(?:" + _NAMES.encode() + rb")" + SPACE + rb"*\("
+    rb"|(?:"
+    + _SHEET
+    + rb")?\$?[A-Za-z]{1,3}\$?[0-9]{1,7}"
+    + SPACE
+    + rb"*\+"
+    + SPACE
+    + rb"*(?:"
+    + _SHEET
+    + rb")?\$?[A-Za-z]{1,3}\$?[0-9])"
     # or a sum written "B2+B3" (a cell plus a cell: "=D2+0" is not looked at)
 )
 #: a formula that starts with an aggregate's call, anywhere (a quick look: none, no search)
@@ -76,8 +92,9 @@ def _cell_calls(letters: frozenset[str] | None) -> re.Pattern[bytes]:
     )
 
 
-#: "+" and a cell: a part without one holds no sum written with "+" (a quick look first)
-_PLUS_CELL = re.compile(rb"\+" + SPACE + rb"*\$?[A-Za-z]{1,3}\$?[0-9]")
+#: "+" and a cell (its sheet named or not): a part without one holds no sum written with "+"
+#: (a quick look first)
+_PLUS_CELL = re.compile(rb"\+" + SPACE + rb"*(?:" + _SHEET + rb")?\$?[A-Za-z]{1,3}\$?[0-9]")
 _FORMULA_TAG = re.compile(rb"<" + PREFIX + rb"f(?=[\s>/])")
 _TAG_END = re.compile(rb"[^>]{0,1024}>")
 _CELL_TAG = re.compile(rb"<" + PREFIX + rb"c[\s>/]")
@@ -85,13 +102,29 @@ _CELL_REF = attribute(b"r", rb"\$?[A-Za-z]{1,3}\$?[0-9]{1,7}")
 _SHARED = attribute(b"t", rb"shared")
 _SHARED_INDEX = attribute(b"si", rb"[0-9]{1,9}")
 #: the whole formula: one call of an aggregate (Excel's "_xlfn." prefix of newer functions)
-_WHOLE_CALL = re.compile(r"\s*=?\s*(?:_xlfn\.)?(" + _NAMES + r")\s*\((.*)\)\s*", re.DOTALL)
+_WHOLE_CALL = re.compile(r"\s*(?:_xlfn\.)?(" + _NAMES + r")\s*\((.*)\)\s*", re.DOTALL)
+#: "=", a unary "+" or "@" before a formula: the same formula
+_UNARY = re.compile(r"\s*=?[\s+@]*")
+#: a formula Excel saves for "=@...": SINGLE's call of it
+_SINGLE = re.compile(r"_xlfn\.SINGLE\s*\((.*)\)\s*", re.DOTALL)
+#: a sheet's name in a formula, quoted or not (31 characters at most, a "'" written twice;
+#: none starts or ends with one)
+_SHEET_NAME: Final = r"(?:'[^'](?:[^']|''){0,61}+'|[^\W\d][\w.]{0,61})"
 #: a cell or range reference, with its sheet when it names one (group 1)
 _REFERENCE = re.compile(
-    r"((?:'[^']*'|[A-Za-z_][\w.]*)!)?"
+    r"(" + _SHEET_NAME + r"!)?"
     r"(?<![\w.])(\$?)([A-Z]{1,3})(\$?)([0-9]{1,7})?"
     r"(?::(\$?)([A-Z]{1,3})(\$?)([0-9]{1,7})?)?(?![\w(!])"
 )
+
+
+@dataclass(frozen=True)
+class Place:
+    """The sheet a formula is read in: its name (a reference naming it is to its own cells)
+    and its Excel tables (whose columns structured references name)."""
+
+    sheet: str | None = None
+    tables: Sequence[Table] = ()
 
 
 @dataclass(frozen=True)
@@ -104,37 +137,57 @@ class Aggregate:
     formula: str
 
 
-def aggregate_cells(part: bytes, columns: Collection[int] | None = None) -> Iterator[Aggregate]:
+def aggregate_cells(
+    part: bytes, columns: Collection[int] | None = None, place: Place = Place()
+) -> Iterator[Aggregate]:
     """The cells of a sheet part (its XML) whose formula is a total of their own column, in
     the part's order (a shared formula's copies after the cells written in full); only those
     of ``columns`` (1-based numbers) when given (a shared formula's copies too: of a formula
-    written in full in one of them)."""
+    written in full in one of them).  ``place``: the sheet's name and tables."""
     if b"(" not in part and _PLUS_CELL.search(part) is None:  # no call, no "+ B3"
         return
     if not may_hold_errors(part) or _STARTS.search(part) is None:
         return
     masters: dict[str, tuple[int, int, str]] = {}
     letters = None if columns is None else frozenset(column_letters(c) for c in columns)
-    verdicts: dict[tuple[bytes, bytes], bool] = {}  # by the formula without its digits
+    verdicts: dict[tuple[bytes, bytes, int], bool] = {}  # by the formula without its digits
     for found, row, attributes, body in _cell_calls(letters).findall(part):
-        column = column_number(found)
+        column, text = column_number(found), _text(body)
         if b"shared" in attributes:
             shared = _SHARED_INDEX.search(attributes)
             if shared is not None and _SHARED.search(attributes):
-                masters[shared.group(1).decode()] = (int(row), column, _text(body))
-        key = (body.translate(None, b"0123456789"), found.upper())
+                plain = resolved(text, int(row), column, place.tables)
+                masters[shared.group(1).decode()] = (int(row), column, plain)
+        key = (
+            body.translate(None, b"0123456789"),
+            found.upper(),
+            _table_at(body, row, column, place),
+        )
         verdict = verdicts.get(key)
         if verdict is None:
-            verdict = verdicts[key] = totals_its_column(_text(body), column)
+            verdict = verdicts[key] = totals_its_column(text, column, place, int(row))
         if verdict:
-            yield Aggregate(int(row), column, _as_shown(_text(body)))
-    if any(totals_its_column(text, column) for _, column, text in masters.values()):
-        yield from (c for c in _copies(part, masters) if columns is None or c.column in columns)
+            yield Aggregate(int(row), column, _as_shown(text))
+    if any(totals_its_column(text, column, place) for _, column, text in masters.values()):
+        found_copies = _copies(part, masters, place)
+        yield from (c for c in found_copies if columns is None or c.column in columns)
 
 
-def _copies(part: bytes, masters: dict[str, tuple[int, int, str]]) -> Iterator[Aggregate]:
+def _table_at(body: bytes, row: bytes, column: int, place: Place) -> int:
+    """Which of the sheet's tables holds the cell (-1: none), for a formula that may name
+    a table's column without the table's name (``SUM([Max])``): its verdict depends on it."""
+    if b"[" not in body:
+        return -1
+    at = int(row)
+    return next((i for i, t in enumerate(place.tables) if t.holds(at, column)), -1)
+
+
+def _copies(
+    part: bytes, masters: dict[str, tuple[int, int, str]], place: Place
+) -> Iterator[Aggregate]:
     """The cells holding a copy of a shared formula (``<f t="shared" si="0"/>``) that totals
-    its own column, read as the master's formula moved to the copy's place."""
+    its own column, read as the master's formula (its structured references resolved) moved
+    to the copy's place."""
     tags = Tags(part)
     for index in _SHARED_INDEX.finditer(part):
         held = tags.holding(index.start(), _FORMULA_TAG)
@@ -146,7 +199,7 @@ def _copies(part: bytes, masters: dict[str, tuple[int, int, str]]) -> Iterator[A
             continue
         row, column = _place(ref)
         text = moved(master[2], row - master[0], column - master[1])
-        if totals_its_column(text, column):
+        if totals_its_column(text, column, place):
             yield Aggregate(row, column, _as_shown(text))
 
 
@@ -155,8 +208,13 @@ def _text(body: bytes) -> str:
 
 
 def _as_shown(text: str) -> str:
-    """A formula's text as Excel's formula bar shows it ("=", no "_xlfn." prefixes)."""
-    return "=" + text.strip().removeprefix("=").replace("_xlfn.", "")
+    """A formula's text as Excel's formula bar shows it ("=", no "_xlfn." prefixes, "@"
+    for SINGLE's call of the whole formula)."""
+    text = text.strip().removeprefix("=")
+    single = _SINGLE.fullmatch(text)
+    if single is not None and _balanced(single.group(1)):
+        text = "@" + single.group(1)
+    return "=" + text.replace("_xlfn.", "")
 
 
 def _cell_ref(part: bytes, pos: int) -> str | None:
@@ -174,34 +232,61 @@ def _place(ref: str) -> tuple[int, int]:
     return int(ref.replace("$", "")[len(letters) :]), column_number(letters.encode())
 
 
-def totals_its_column(formula: str, column: int) -> bool:
+def totals_its_column(formula: str, column: int, place: Place = Place(), row: int = 0) -> bool:
     """Whether ``formula`` (its text, "=" or not) is one call of an aggregate over cells of
     the column ``column`` (1-based) of its own sheet only: ``SUM(B2:B3)``, ``SUBTOTAL(9,
-    $B$2:$B$9)``, ``COUNT(B:B)`` in column B; or a sum of two cells or more of it written with
-    "+" (``B2+B3``)."""
+    $B$2:$B$9)``, ``COUNT(B:B)``, ``SUM(Table1[Max])`` (a column of a table of ``place``),
+    ``SUM(Limits!B2:B3)`` (the sheet's own name) in column B; or a sum of two cells or more of
+    it written with "+" (``B2+B3``).  A unary "+" or "@" before it changes nothing; ``row``:
+    the formula's (a reference to a table's row of its own, ``[@Max]``)."""
+    formula = _without_unary(resolved(formula, row, column, place.tables))
     if _PLUSES.fullmatch(formula):
-        return _all_own(list(_REFERENCE.finditer(formula)), column)
+        return _all_own(list(_REFERENCE.finditer(formula)), column, place)
     call = _WHOLE_CALL.fullmatch(formula)
     if call is None or not _balanced(call.group(2)):
         return False
     refs = list(_REFERENCE.finditer(call.group(2)))
     if not refs or _holds_more(call.group(1), _REFERENCE.sub("", call.group(2))):
         return False
-    return _all_own(refs, column)
+    return _all_own(refs, column, place)
 
 
-def _all_own(refs: list[re.Match[str]], column: int) -> bool:
-    """Whether every reference is to cells of the column ``column`` of the formula's sheet."""
+def _without_unary(formula: str) -> str:
+    """The formula without its "=" and a unary "+" or "@" before it (``=+SUM(B2:B3)``,
+    ``=@SUM(B2:B3)``, saved as ``_xlfn.SINGLE(SUM(B2:B3))``)."""
+    unary = _UNARY.match(formula)
+    text = formula[unary.end() :] if unary is not None else formula
+    single = _SINGLE.fullmatch(text)
+    if single is not None and _balanced(single.group(1)):
+        return _without_unary(single.group(1))
+    return text
+
+
+def _all_own(refs: list[re.Match[str]], column: int, place: Place) -> bool:
+    """Whether every reference is to cells of the column ``column`` of the formula's sheet
+    (named or not)."""
     own = column_letters(column)
     return bool(refs) and all(
-        not r.group(1) and {r.group(3), r.group(7) or r.group(3)} == {own} for r in refs
+        _own_sheet(r.group(1), place) and {r.group(3), r.group(7) or r.group(3)} == {own}
+        for r in refs
     )
 
 
-#: a sum written with "+": two cells or more, nothing else ("=B2+B3+B4")
-_PLUSES = re.compile(
-    r"\s*=?\s*\$?[A-Z]{1,3}\$?[0-9]{1,7}(?:\s*\+\s*\$?[A-Z]{1,3}\$?[0-9]{1,7})+\s*"
-)
+def _own_sheet(prefix: str | None, place: Place) -> bool:
+    """Whether a reference's sheet (``Limits!``, ``'Q1 limits'!``; None: none named) is the
+    formula's own."""
+    if not prefix:
+        return True
+    name = prefix[:-1]
+    if name.startswith("'"):
+        name = name[1:-1].replace("''", "'")
+    return place.sheet is not None and name.casefold() == place.sheet.casefold()
+
+
+#: a sum written with "+": two cells or more, nothing else ("=B2+B3+B4"), a sheet's name
+#: before each or not
+_CELL: Final = r"(?:" + _SHEET_NAME + r"!)?\$?[A-Z]{1,3}\$?[0-9]{1,7}"
+_PLUSES = re.compile(r"\s*" + _CELL + r"(?:\s*\+\s*" + _CELL + r")+\s*")
 
 
 #: SUBTOTAL's function number, AGGREGATE's and its options: the arguments before the cells

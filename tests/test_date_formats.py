@@ -6,7 +6,8 @@ shows (Excel shows ########).  python-calamine reads the number it holds; openpy
 (there is no formula, and the value was never named).  One cell formatted as a duration
 ("[h]:mm") holding such a number anywhere in the workbook makes calamine fail, so openpyxl read
 every sheet, and the same id cell changed its reading.  openpyxl's reading now puts the number
-back, as calamine reads it.
+back, as calamine reads it; and a number of an id column formatted as a date or time, which
+Excel shows as ######## (tests/test_date_formatted_ids.py), is refused by both alike.
 """
 
 from __future__ import annotations
@@ -58,7 +59,7 @@ def _refusal(data: bytes) -> str | None:
 
 @pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
 @pytest.mark.parametrize("hours", [False, True])
-def test_an_id_formatted_as_a_date_reads_the_same_with_a_duration_anywhere(
+def test_an_id_formatted_as_a_date_is_refused_the_same_with_a_duration_anywhere(
     engine: str, hours: bool
 ) -> None:
     rows: list[list[object]] = [["Deal ID", "Contact ID", "Label", "Hours"]]
@@ -66,7 +67,19 @@ def test_an_id_formatted_as_a_date_reads_the_same_with_a_duration_anywhere(
     formats = {"A2": "mm"} | ({"D2": "[h]:mm"} if hours else {})
     with read_with(engine), warnings.catch_warnings():
         warnings.simplefilter("error")  # openpyxl's warning of the cell is not passed on
-        pairs, issues = _read(_book(rows, formats))
+        with pytest.raises(hf.InputError, match=f"'Deal ID'.*row 2 holds {ID}.*'mm' as ####"):
+            _read(_book(rows, formats))
+
+
+@pytest.mark.parametrize("engine", ["calamine", "openpyxl"])
+def test_a_duration_of_a_column_not_read_reads_the_same(engine: str) -> None:
+    """A number past the last date in a duration column of the analyst's own: calamine fails,
+    openpyxl reads the sheet, and the ids read alike."""
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Label", "Hours"]]
+    rows.append([ID, 8000000001, None, ID])
+    with read_with(engine), warnings.catch_warnings():
+        warnings.simplefilter("error")  # openpyxl's warning of the cell is not passed on
+        pairs, issues = _read(_book(rows, {"D2": "[h]:mm"}))
     assert pairs["from_id"].tolist() == [str(ID)]
     assert issues.empty, issues[["row", "column", "value", "code"]].values.tolist()
 
@@ -74,8 +87,9 @@ def test_an_id_formatted_as_a_date_reads_the_same_with_a_duration_anywhere(
 def test_a_real_value_error_is_still_one() -> None:
     """Only the cells openpyxl turned into '#VALUE!' for their date format get their number
     back: an error cell the sheet holds stays an error (FORMULA_ERROR)."""
-    rows: list[list[object]] = [["Deal ID", "Contact ID", "Label"], [ID, 8000000001, "x"]]
-    data = _book(rows, {"A2": "yyyy-mm-dd"})
+    rows: list[list[object]] = [["Deal ID", "Contact ID", "Label", "Since"]]
+    rows.append([ID, 8000000001, "x", ID])
+    data = _book(rows, {"D2": "yyyy-mm-dd"})  # a date column of the analyst's own
     source, out = zipfile.ZipFile(io.BytesIO(data)), io.BytesIO()
     with zipfile.ZipFile(out, "w") as copy:
         for info in source.infolist():

@@ -65,11 +65,13 @@ from hubframe.io.hidden import hidden_columns, hidden_rows, may_hide_rows
 from hubframe.io.labelcells import LABEL_FIELDS, refuse_label_cells
 from hubframe.io.merges import Filled, Merge, Overlap, fill_merged, ranges, xml_merges
 from hubframe.io.numfmt import (
+    LAST_DATE,
     Formats,
     Unchecked,
     conditional_formats,
     hides_text,
     misleading_formats,
+    shows_as_date,
     shows_number_otherwise,
     shows_other_digits,
     styled_cells,
@@ -1227,13 +1229,17 @@ def _refuse_reformatted(
     """Stop at cells of a column hubframe reads whose number format shows them otherwise than
     they hold (:mod:`hubframe.io.numfmt`: other digits, or no text), by their style or by a
     conditional formatting rule: the analyst sees one id (or none), the file holds another,
-    and which one was meant cannot be told.  Empty cells show nothing whatever their format."""
+    and which one was meant cannot be told.  A number of an id, type id or limit column
+    formatted as a date or time shows no digits of its own (``########`` for an id: past
+    Excel's last date); a date read as a date is the reader's to refuse.  Empty cells show
+    nothing whatever their format."""
     if grid.styling is None:
         return
     read = mapping.column_map
     at = {grid.first_col + i: h for i, h in enumerate(headers) if h in read}
+    dated = {c for c, h in at.items() if read[h] in DATED}
     try:
-        shown = _shown_otherwise(grid, at, grid.first_row + index)
+        shown = _shown_otherwise(grid, at, grid.first_row + index, dated)
     except Unchecked as exc:
         raise _unchecked(where, exc) from None
     found: dict[str, dict[int, str]] = {}
@@ -1242,17 +1248,36 @@ def _refuse_reformatted(
     for header, cells in found.items():
         rows = sorted(cells)
         row, code = rows[0], cells[rows[0]]
-        held = one_cell_text(_cell(grid, row, grid.first_col + headers.index(header)))
+        value = _cell(grid, row, grid.first_col + headers.index(header))
         listed = ", ".join(map(str, rows[:5])) + (" ..." if len(rows) > 5 else "")
         listed = f"row {listed}" if len(rows) == 1 else f"rows {listed}"
         raise InputError(
             f"{where}: column '{header}' has cells whose format shows other than they hold "
-            f"({listed}; row {row} holds {held}, shown with the format '{code}'), so which "
+            f"({listed}; row {row} holds {one_cell_text(value)}, shown with the format "
+            f"'{code}'{_as_date(code, value)}), so which "
             f"{_what_it_holds(read[header])} was meant cannot be told. "
             "Give the column the format Number with no decimals, or "
             "Text (Format Cells), and no conditional formatting that changes it, check what "
             "it shows, save, and try again."
         )
+
+
+#: The columns whose numbers a date or time format shows as no number (:func:`_shown_otherwise`).
+DATED: Final = frozenset({"from_id", "to_id", "type_id", "max_to_object_ids"})
+
+
+def _as_date(code: str, value: Any) -> str:
+    """What Excel shows of a number formatted as a date or time, for messages ("" for
+    other cells)."""
+    if not _is_number(value) or (not shows_as_date(code, value) and "built-in" not in code):
+        return ""
+    if value < 0 or value > LAST_DATE:
+        return " as ########: a date or time format past Excel's last date, 9999-12-31"
+    return " as a date or time, not the number"
+
+
+def _is_number(value: Any) -> bool:
+    return isinstance(value, (int, float)) and not isinstance(value, bool)
 
 
 def _what_it_holds(canonical: str) -> str:
@@ -1354,9 +1379,12 @@ def _unchecked(where: str, exc: BaseException) -> InputError:
     )
 
 
-def _shown_otherwise(grid: Grid, at: dict[int, str], header: int) -> list[tuple[int, int, str]]:
+def _shown_otherwise(
+    grid: Grid, at: dict[int, str], header: int, dated: set[int]
+) -> list[tuple[int, int, str]]:
     """(Excel row, column, format code) of the cells below the ``header`` row, in the columns
-    ``at``, that hold a value their style or a conditional formatting rule shows otherwise.
+    ``at``, that hold a value their style or a conditional formatting rule shows otherwise;
+    in the columns ``dated`` also the numbers a date or time format shows (:func:`_as_dates`).
     Raises :class:`Unchecked`."""
     assert grid.styling is not None
     part, formats = grid.styling
@@ -1366,13 +1394,42 @@ def _shown_otherwise(grid: Grid, at: dict[int, str], header: int) -> list[tuple[
     styled = styled_cells(part, formats.cells, letters) if formats.cells else iter(())
     found = [(r, c, code) for r, c, code in styled if r > header and c in at]
     found = [(r, c, code) for r, c, code in found if one_cell_text(_cell(grid, r, c)) != ""]
+    found += _as_dates(grid, part, formats.dates, header, dated)
     for (top, left, bottom, right), code in conditional_formats(part, formats.rules):
         for column in (c for c in at if left <= c <= right):
             last = min(bottom, grid.first_row + len(grid.cells) - 1)
             for row in range(max(top, header + 1), last + 1):
-                if _shown_by(code, _cell(grid, row, column)) and not _put_back(grid, row, column):
+                value = _cell(grid, row, column)
+                shown = _shown_by(code, value) or (column in dated and _dated(code, value))
+                if shown and not _put_back(grid, row, column):
                     found.append((row, column, code))
     return found
+
+
+def _as_dates(
+    grid: Grid, part: bytes, dates: dict[int, str], header: int, dated: set[int]
+) -> list[tuple[int, int, str]]:
+    """(Excel row, column, format code) of the cells below the ``header`` row, in the columns
+    ``dated``, that the engine read as a number though their style shows dates or times: a
+    number past Excel's last date (every HubSpot id) shows ``########``, and one the engine
+    did not take for a date (a locale's built-in date format) shows a date.  A cell read as a
+    date is left to the checks of dates."""
+    if not dates or not dated:
+        return []
+    styled = styled_cells(part, dates, map(column_letters, dated), _number_cell)
+    return [
+        (r, c, code)
+        for r, c, code in styled
+        if r > header and c in dated and _dated(code, _cell(grid, r, c), built_in=True)
+    ]
+
+
+def _dated(code: str, value: Any, built_in: bool = False) -> bool:
+    """Whether ``code`` shows the number ``value`` as a date or time (a built-in date format,
+    named "built-in format N", does when ``built_in``)."""
+    if not _is_number(value):
+        return False
+    return shows_as_date(code, value) or (built_in and code.startswith("built-in format"))
 
 
 def _cell(grid: Grid, row: int, column: int) -> Any:

@@ -5,12 +5,15 @@ group or round what is shown (``00000000000``, ``#,##0``, ``0.00E+00``), and hub
 number held, as documented.  Some show other digits, or none: ``0,`` divides by a thousand,
 ``"10"0``, ``[$10]0`` (a currency symbol) and ``0*0`` (a fill) write digits beside the number,
 ``[DBNum1]0`` other numerals, ``0%`` multiplies by a hundred, ``;;;`` hides the number,
-``[<100]0;"big"`` shows text.  A section is read piece by piece (:func:`_pieces`) as Excel
-reads it: a ``[...]`` is not taken for a colour or a locale unless it is one.  A format's
-fourth section is for text cells: without ``@`` in it (``;;;``, ``0;0;0;"x"``) a text cell
-shows nothing or other text.  On an id cell the analyst sees one id (or none) and the file
-holds another (and a CSV saved from Excel holds the one shown): which one was meant cannot be
-told, so the read stops naming the cells (:func:`hubframe.io.excel`).
+``[<100]0;"big"`` shows text, and a date or time format (``mm``, ``h:mm``, built-in format 14)
+never shows a number's digits: a date, or ``########`` past Excel's last date (9999-12-31,
+serial 2958465), which every HubSpot id is (:func:`shows_as_date`).  A section is read piece
+by piece (:func:`_pieces`) as Excel reads it: a ``[...]`` is not taken for a colour or a
+locale unless it is one.  A format's fourth section is for text cells: without ``@`` in it
+(``;;;``, ``0;0;0;"x"``) a text cell shows nothing or other text.  On an id cell the analyst
+sees one id (or none) and the file holds another (and a CSV saved from Excel holds the one
+shown): which one was meant cannot be told, so the read stops naming the cells
+(:func:`hubframe.io.excel`).
 
 The formats are in ``styles.xml`` (``numFmts``, and ``cellXfs``, whose n-th ``xf`` is the style
 ``s="n"`` of a cell, style 0 for a cell without ``s``; ``dxfs``, whose n-th ``dxf`` is the
@@ -39,6 +42,13 @@ BUILT_IN_CODES: Final = {
     17: "mmm-yy", 18: "h:mm AM/PM", 19: "h:mm:ss AM/PM", 20: "h:mm", 21: "h:mm:ss",
     22: "m/d/yy h:mm", 45: "mm:ss", 46: "[h]:mm:ss", 47: "mmss.0", 48: "##0.0E+0", 49: "@",
 }  # fmt: skip
+#: Excel's built-in date and time formats (14-22, 45-47) and its locales' (27-36, 50-58, Thai
+#: 71-81), which a workbook uses by number without writing their codes.
+DATE_FORMAT_IDS: Final = frozenset([*range(14, 23), *range(27, 37), *range(45, 48),
+                                    *range(50, 59), *range(71, 82)])  # fmt: skip
+#: Excel's last date (9999-12-31 23:59:59) as a number: past it a date or time format shows
+#: ``########`` (1900 date system; the 1904 one ends 1462 days earlier).
+LAST_DATE: Final = 2958465.99999
 _TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
 _TEXT: Final = ("s", "str", "inlineStr")  # the cell types that hold text
 _STYLES_MAX: Final = 16 << 20  # a styles part larger than this is not looked at
@@ -56,7 +66,7 @@ def shows_other_digits(code: str) -> bool:
     docstring): a percent sign, a thousands scaling comma, digits written as text (quoted,
     escaped, a currency symbol ``[$1]``, a fill ``*0``), other numerals (``[DBNum1]``, a locale
     asking for them), a condition, or a first section that shows no number (empty, or text
-    only).  Dates and times are left to the reader's own check of date cells."""
+    only).  Dates and times: :func:`shows_as_date`."""
     if not code or code.strip().lower() == "general":
         return False
     pieces = _pieces(_sections(code)[0])
@@ -69,6 +79,30 @@ def shows_other_digits(code: str) -> bool:
     if "general" in bare.lower() or "@" in bare or re.search(r"[0#?]", bare):
         return False
     return re.search(r"[dmyhs]", bare.lower()) is None  # nothing or text shown, not a date
+
+
+def shows_as_date(code: str, value: float) -> bool:
+    """Whether ``code`` shows the number ``value`` as a date or time: the section that shows
+    it (the first for a positive number, the second for a negative one and the third for 0,
+    when there are) holds date or time codes (``d m y h s``, elapsed ``[h]``), text, colours
+    and locales aside.  Such a cell never shows the number's digits: a date, or ``########``
+    when the number is negative or past :data:`LAST_DATE` (every HubSpot id)."""
+    sections = _sections(code)
+    if any(kind == "condition" for s in sections for kind, _ in _pieces(s)):
+        return any(_dated(s) for s in sections)  # which section shows it: as Excel decides
+    index = 1 if value < 0 else 2 if value == 0 else 0
+    return _dated(sections[index] if index < len(sections) else sections[0])
+
+
+def shows_dates(code: str) -> bool:
+    """Whether a section of ``code`` shows dates or times (:func:`shows_as_date`)."""
+    return any(_dated(s) for s in _sections(code))
+
+
+def _dated(section: str) -> bool:
+    """Whether a section holds date or time codes, outside text, colours and locales."""
+    bare = _joined(_pieces(section), "code").lower()
+    return "general" not in bare and re.search(r"[dmyhs]", bare) is not None
 
 
 def shows_number_otherwise(code: str, value: float) -> bool:
@@ -213,13 +247,16 @@ class Formats:
     #: every style whose number format is not General -> its code (a built-in one without a
     #: known code: "built-in format N"): what a label cell holding a number is shown with
     numbers: dict[int, str] = field(default_factory=dict)
+    #: the styles whose format shows dates or times (:func:`shows_dates`, a built-in date
+    #: format) -> its code: a number there shows no digits of its own (:func:`shows_as_date`)
+    dates: dict[int, str] = field(default_factory=dict)
     #: why the styles part could not be read (too large, not well-formed), or None: calamine
     #: reads past a styles part expat refuses (trailing bytes), so its cells' formats are not
     #: known, and the check must not take that for "none shows otherwise"
     unchecked: str | None = None
 
     def __bool__(self) -> bool:
-        return bool(self.cells or self.rules or self.unchecked)
+        return bool(self.cells or self.rules or self.dates or self.unchecked)
 
 
 def misleading_styles(styles: bytes) -> dict[int, str]:
@@ -267,11 +304,26 @@ def misleading_formats(styles: bytes) -> Formats:
     numbers = {
         i: known.get(fmt) or f"built-in format {fmt}" for i, fmt in enumerate(formats) if fmt
     }
-    return Formats(_misleading(cells), _misleading(rules), numbers)
+    dates = {i: numbers[i] for i, fmt in enumerate(formats) if _date_format(fmt, codes)}
+    return Formats(_misleading(cells), _misleading(rules, dates=True), numbers, dates=dates)
 
 
-def _misleading(codes: dict[int, str]) -> dict[int, str]:
-    return {i: c for i, c in codes.items() if shows_other_digits(c) or hides_text(c)}
+def _date_format(number: int, codes: dict[int, str]) -> bool:
+    """Whether the format ``number`` (a ``numFmtId``) shows dates or times: its code written
+    in the workbook says, else whether it is a built-in date format."""
+    if number in codes:
+        return shows_dates(codes[number])
+    return number in DATE_FORMAT_IDS
+
+
+def _misleading(codes: dict[int, str], dates: bool = False) -> dict[int, str]:
+    """The formats of ``codes`` that show a cell otherwise; with ``dates``, date and time
+    formats too (a conditional formatting rule's: which number it shows cannot be told)."""
+    return {
+        i: c
+        for i, c in codes.items()
+        if shows_other_digits(c) or hides_text(c) or (dates and shows_dates(c))
+    }
 
 
 def styled_cells(
@@ -465,7 +517,7 @@ def _rules(xml: bytes, rules: dict[int, str]) -> list[tuple[str, str]]:
         elif local == "cfRule" and attrs.get("dxfId", "").isdigit():
             code = rules.get(int(attrs["dxfId"]))
             codes.extend([code] if code is not None else [])
-        elif local == "numFmt" and _misleading({0: attrs.get("formatCode", "")}):
+        elif local == "numFmt" and _misleading({0: attrs.get("formatCode", "")}, dates=True):
             codes.append(attrs["formatCode"])
 
     def text(data: str) -> None:
@@ -504,12 +556,16 @@ def _range(text: str) -> Range | None:
 
 
 __all__ = [
+    "DATE_FORMAT_IDS",
+    "LAST_DATE",
     "Formats",
     "Unchecked",
     "conditional_formats",
     "hides_text",
     "misleading_formats",
     "misleading_styles",
+    "shows_as_date",
+    "shows_dates",
     "shows_number_otherwise",
     "shows_other_digits",
     "styled_cells",

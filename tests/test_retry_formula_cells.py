@@ -6,10 +6,11 @@ refused ``FORMULA_ERROR``: the label the row should have is unknown.  export_ret
 a cell as text (a workbook's text cell, ``'=B2`` in a CSV), which the reader takes for the
 label itself (a portal's label may be named ``=B2``): running the retry file unchanged sent
 ``=B2`` as the label, ``success``, and the formula was gone from the file.  write_pairs of a
-read frame did the same.  Now such a cell is written back as the formula (a formula cell
-without a value, which Excel works out and shows) or the error (``t="e"``; bare in a CSV, as
-uploaded), and read back it is refused again; a label held as text stays text, and the cells
-of other columns (ids, types, limits) are refused read back as before.
+read frame did the same.  Now such a cell is written back as an error value (its own error,
+``#N/A`` for a formula; ``t="e"``, bare in a CSV), and read back it is refused again.  Not as
+a live formula: Excel would work it out against the retry file's rows (``=E3`` names another
+row there) and a save would send that label (helper-292).  A label held as text stays text,
+and the cells of other columns (ids, types, limits) are refused read back as before.
 """
 
 from __future__ import annotations
@@ -17,6 +18,7 @@ from __future__ import annotations
 import csv
 import io
 import itertools
+import zipfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -127,7 +129,8 @@ def test_a_formula_or_error_cell_is_refused_again_from_the_retry_file(
         retry = hf.export_retry(first, tmp_path / f"retry{suffix}")
         again = run(retry, client, progress=False)
         assert _row_two(again) == [["invalid", "FORMULA_ERROR"]]
-        assert again.loc[again["row"] == 2, "error_message"].str.contains(text, regex=False).all()
+        said = _shown(text) if column == "label" else text
+        assert again.loc[again["row"] == 2, "error_message"].str.contains(said, regex=False).all()
         if column == "label":
             assert _formula_written(_written(retry), text)
         after = sb.associations("deals", "contacts")
@@ -135,12 +138,16 @@ def test_a_formula_or_error_cell_is_refused_again_from_the_retry_file(
             assert len(after) == len(before)
 
 
+def _shown(text: str) -> str:
+    """The error value a formula or error cell is written back as."""
+    return "#N/A" if text.startswith("=") else text
+
+
 def _formula_written(cell: object, text: str) -> bool:
-    """The retry file holds the label cell as the formula or error it was."""
+    """The retry file holds the label cell as an error value, never a live formula."""
     if isinstance(cell, tuple):
-        value, kind = cell
-        return (value, kind) == ((text, "f") if text.startswith("=") else (text, "e"))
-    return cell == text  # bare, as the analyst's CSV held it: no guard
+        return cell == (_shown(text), "e")
+    return cell == _shown(text)  # bare: Excel reads the error, hubframe refuses it
 
 
 LIMIT_CASES = list(itertools.product([".xlsx", ".csv"], [2, 3, 1], TEXTS))
@@ -265,16 +272,22 @@ def test_write_pairs_keeps_a_formula_label_a_formula(
     expected = [(2, "FORMULA_ERROR"), (3, "FORMULA_ERROR")]
     assert list(hf.validate_pairs(pairs)[["row", "code"]].itertuples(index=False)) == expected
     back = hf.read_pairs(hf.write_pairs(pairs, tmp_path / f"out{suffix}"))
-    assert back["label"].tolist() == ["=B2", "#N/A", "=SUM(A1)"]
+    assert back["label"].tolist() == ["#N/A", "#N/A", "=SUM(A1)"]
     assert list(hf.validate_pairs(back)[["row", "code"]].itertuples(index=False)) == expected
 
 
-def test_a_workbook_formula_cell_opens_as_a_formula(tmp_path: Path) -> None:
-    """The retry workbook's formula cell has no value (Excel works it out on opening): read
-    with its values, as Excel's own saved file would be until then, it is empty, not text."""
+def test_a_workbook_formula_cell_is_no_live_formula(tmp_path: Path) -> None:
+    """The retry workbook's cell is the error #N/A, no formula Excel would work out against
+    the retry file's rows (``=E3`` there names another row's label, and a save sent it)."""
     with Sandbox(seed=None) as sb:
         client = _portal(sb, "=B2")
         source = _sheet(tmp_path / "in.xlsx", _rows("label", "=B2"), CELLS["label"])
         retry = hf.export_retry(hf.associate(source, client, progress=False), tmp_path / "r.xlsx")
         values = openpyxl.load_workbook(io.BytesIO(retry.read_bytes()), data_only=True)
-        assert values.worksheets[0]["E2"].value is None
+        assert values.worksheets[0]["E2"].value == "#N/A"
+        assert "<f>" not in _sheet_xml(retry)
+
+
+def _sheet_xml(path: Path) -> str:
+    with zipfile.ZipFile(path) as book:
+        return book.read("xl/worksheets/sheet1.xml").decode()

@@ -252,12 +252,10 @@ def _cell_xml(ref: str, value: object, styles: Mapping[str, int] | None, quote: 
 
 
 def _formula_cell(ref: str, cell: SheetFormula) -> str:
-    """A formula cell without a value (``<f>B2</f>``: Excel works it out when the file is
-    opened, and shows the formula to fix), or an error cell (``t="e"``: Excel's own error
-    values in its spelling, ``#N/A``), as the reader read them: read back, refused again."""
-    text = fit_cell(cell.text.strip())
-    if cell.is_formula:
-        return f'<c r="{ref}"><f>{_escape_xml(text[1:].lstrip())}</f></c>'
+    """An error cell (``t="e"``: Excel's own error values in its spelling, ``#N/A`` for a
+    formula without its value; see :class:`~hubframe.report.safety.SheetFormula`): read back,
+    refused again."""
+    text = fit_cell(cell.shown)
     known = text.upper() if text.upper() in ERROR_TEXTS else text
     return f'<c r="{ref}" t="e"><v>{_escape_xml(known)}</v></c>'
 

@@ -28,11 +28,14 @@ _SURROGATE: Final = re.compile("[\ud800-\udfff]")
 @dataclass(frozen=True)
 class SheetFormula:
     """A cell the sheet held as a formula without its value (``=B2``) or as an error
-    (``#N/A``), as the reader read it, written back as such: a ``.xlsx`` file's formula cell
-    (no value) or error cell, a ``.csv`` file's cell unguarded (as the analyst uploaded it).
-    Only cells a read took as a formula or error are made one (a retry file's label cells):
-    written as text, they read back as the label "=B2" and were sent so.  Its ``text`` is
-    redacted (:func:`outgoing_text`) when made; ``str`` of it is the text."""
+    (``#N/A``), as the reader read it: written back as an error value (:attr:`shown`), which
+    a read refuses again (FORMULA_ERROR), as it refused the row.  Written as text, it read
+    back as the label "=B2" and was sent so; written as a live formula, Excel would work it
+    out against the rows of the file written (a retry file holds other rows: ``=E3`` named
+    another row's label) and a save would send that.  A ``.xlsx`` file's error cell, a
+    ``.csv`` file's error text.  Only cells a read took as a formula or error are made one;
+    the row's sheet and row say where the formula is.  Its ``text`` is redacted
+    (:func:`outgoing_text`) when made."""
 
     text: str
 
@@ -40,12 +43,13 @@ class SheetFormula:
         object.__setattr__(self, "text", outgoing_text(self.text))
 
     def __str__(self) -> str:
-        return self.text
+        return self.shown
 
     @property
-    def is_formula(self) -> bool:
-        """True for a formula (its text starts with "="), False for an error's text."""
-        return self.text.lstrip().startswith("=")
+    def shown(self) -> str:
+        """The error value written: the cell's own error (``#REF!``), ``#N/A`` for a formula."""
+        text = self.text.strip()
+        return "#N/A" if text.startswith("=") else text
 
 
 def needs_escaping(value: object) -> bool:

@@ -90,6 +90,8 @@ def wide_cell_text(value: np.floating[Any]) -> str:
     limit = exact_limit(value.dtype)
     if np.isfinite(value) and value == np.trunc(value) and abs(value) < limit:
         return str(int(value))
+    if np.isfinite(value) and np.float64(value) == value:  # a float64's (astype): its digits
+        return one_cell_text(float(value))
     if np.isfinite(value) and 1e-4 <= abs(value) < limit:
         return np.format_float_positional(value, unique=True, trim="-")
     return np.format_float_scientific(value, unique=True, trim="-")

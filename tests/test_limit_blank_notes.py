@@ -18,6 +18,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import hubframe as hf
+from hubframe.io.columns import HeaderError
 
 TYPES = {"from_type": "deals", "to_type": "contacts"}
 
@@ -61,7 +62,12 @@ def test_a_removal_always_has_a_cell_that_says_which_limit(
     writer = csv.writer(out, lineterminator="\n")
     writer.writerow(["Label", "Max", "Notes"])
     writer.writerows(rows)
-    frame = _limits(out.getvalue())
+    try:
+        frame = _limits(out.getvalue())
+    except HeaderError as exc:  # a Notes cell of "remove" beside others asks a removal
+        assert 'the column "Notes"' in str(exc), exc  # no limit cell does (test_action_columns)
+        assert "remove" in [notes for _, _, notes in rows], rows
+        return
     for _, row in frame[frame["remove"]].iterrows():
         said = str(row["Label"] if row["Label"] == row["Label"] else "").strip()
         written = str(row["Max"] if row["Max"] == row["Max"] else "").strip().lower()

@@ -70,7 +70,7 @@ def test_a_column_marking_rows_to_remove_stops_every_job(
         ("Removed on", ["2026-01-02", "", "2026-03-04"]),
         ("Deleted", ["yes", "no", "yes"]),  # an export's status column: what was
         ("Removal note", ["yes", "", "x"]),
-        ("Notes", ["remove", "", "yes"]),
+        ("Notes", ["remove later", "", "yes"]),  # a cell of just "remove": test_action_columns
     ],
 )
 def test_other_columns_are_the_analysts_own(header: str, cells: list[str]) -> None:

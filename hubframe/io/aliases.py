@@ -177,8 +177,8 @@ _PAIR_REMOVE_ENDS: Final = (
 )
 #: Cells of a column of the analyst's own that says in words what to do with each row (an
 #: "Action" column of remove / keep, made with ``np.where``), compared as header keys ("To
-#: remove" is ``toremove``): the words asking for a removal, and the others.  "Archive" is a
-#: record's ("a deal to archive later"), not a link's.
+#: remove" is ``toremove``): the words asking for a removal.  "Archive" is a record's ("a deal
+#: to archive later"), "Drop" a stage's (a dropped deal), not a link's.
 ACTION_REMOVE: Final = frozenset(
     {
         "remove",
@@ -192,36 +192,22 @@ ACTION_REMOVE: Final = frozenset(
         "deleteassociation",
         "unlink",
         "purge",
-        "drop",
         "unassociate",
         "disassociate",
         "dissociate",
     }
 )
-ACTION_OTHER: Final = frozenset(
-    {
-        "keep",
-        "tokeep",
-        "add",
-        "toadd",
-        "create",
-        "link",
-        "associate",
-        "new",
-        "update",
-        "insert",
-        "nochange",
-        "noaction",
-        "none",
-        "ignore",
-        "skip",
-        "leave",
-        "ok",
-    }
-)
+#: Header keys of a column marking rows to keep ("Keep?", "Keep (Y/N)", "To keep"): its
+#: "no" asks the row's removal.  "Keeper", "Keepsake" are no such column.
+KEEP_HEADERS: Final = frozenset({"keep", "tokeep", "keeprow", "keeplink", "keepassociation"})
 #: Cells of a "Keep" column asking for the row to go (trimmed of spaces and of ``.!?``, in
 #: lower case, as :data:`REMOVE_YES`).
 KEEP_NO: Final = frozenset({"no", "n", "false", "0", "nein", "non", "✗", "✘", "❌"})
+
+
+#: What a header ending in a removal's word holds when it protects its rows from it ("Do not
+#: remove", "Don't delete", "Never unlink", "Exempt from removal", "Undelete"): the analyst's.
+_PROTECTS: Final = ("not", "dont", "never", "exempt", "protect", "undelete", "noremov", "nodelet")
 
 
 def is_pair_remove_key(key: str) -> bool:
@@ -233,7 +219,8 @@ def is_pair_remove_key(key: str) -> bool:
         return True
     if key.startswith(_PAIR_REMOVE_STARTS) and not key.startswith(_PAIR_REMOVE_NOT):
         return True
-    return key.removesuffix("yn").endswith(_PAIR_REMOVE_ENDS)
+    protects = any(word in key for word in _PROTECTS)
+    return key.removesuffix("yn").endswith(_PAIR_REMOVE_ENDS) and not protects
 
 
 LABEL_LOOKALIKES: Final = frozenset(

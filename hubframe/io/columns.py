@@ -685,7 +685,7 @@ def _check_lookalikes(
 def check_remove_column(
     headers: Sequence[str],
     mapping: ColumnMapping,
-    marks: tuple[Callable[[str], str | None], Callable[[str], str | None]],
+    marks: tuple[Callable[[int], str | None], Callable[[int], str | None]],
     source: str,
     kind: str,
 ) -> None:
@@ -693,7 +693,8 @@ def check_remove_column(
     an "Action" column of remove / keep).  In a limits sheet hubframe removes a limit only when
     its limit cell says ``remove``: those rows would be set, or skipped as blank, and the
     limits kept.  In a pairs sheet no such column is read: associate and sync would link the
-    rows marked, remove would remove the rows not marked.  Stop and ask.  ``marks``: the sheet
+    rows marked, remove would remove the rows not marked.  Stop and ask.  ``marks``: given a
+    column's position, the sheet
     row of the column's first cell asking for a removal (``3``, a DataFrame's ``3 (index
     4)``), None when none does -- for a column whose header says it marks removals ("yes",
     "x"), and for any other column of the analyst's own (its cells' words)."""
@@ -703,11 +704,11 @@ def check_remove_column(
     def lookalike(key: str) -> bool:
         return key in REMOVE_LOOKALIKES if kind == "limits" else is_pair_remove_key(key)
 
-    for header in headers:
+    for at, header in enumerate(headers):
         if header in used:
             continue
         named = lookalike(header_key(header))
-        row = says_yes(header) if named else says_so(header)
+        row = says_yes(at) if named else says_so(at)
         if row is not None:
             raise HeaderError(source, _remove_column(header, row, mapping, (kind, named)))
 

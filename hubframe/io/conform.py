@@ -50,7 +50,7 @@ from hubframe.errors import InputError
 from hubframe.io.aliases import TYPED_HEADERS, Kind, fields_for, header_key, strong_alias
 from hubframe.io.cells import label_cells, refuse_odd_cells
 from hubframe.io.columns import match_headers
-from hubframe.io.frame import RAW_PREFIX
+from hubframe.io.frame import RAW_PREFIX, marked_rows, report_own
 from hubframe.io.narrow import refuse_rounded
 from hubframe.io.normalize import (
     canonical_ids,
@@ -100,6 +100,7 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     if kind == "limits":
         fixes |= _removal_words(frame, fixes)
     _check_cell_edits(frame, kind, fixes, maps=_found_maps(frame, kind, fixes))
+    _refuse_marking_columns(frame, kind, set(columns))
     looked = _passed_back(frame) if kind == "pairs" else []
     if not fixes and not looked:
         return frame
@@ -144,6 +145,53 @@ def conformed_labels(frame: pd.DataFrame) -> pd.DataFrame:
     for column, values in fixes.items():
         out[column] = values
     return out
+
+
+def _refuse_marking_columns(frame: pd.DataFrame, kind: Kind, read: set[str]) -> None:
+    """InputError naming the first row a column the analyst added to a read frame marks for
+    removal (:func:`~hubframe.io.frame.marked_rows`: ``df["action"] = np.where(cond,
+    "remove", "keep")``), as the read of a sheet refuses such a column: no job reads it, so
+    remove would remove the rows marked keep and associate or sync link the rows marked
+    remove.  A limits row whose limit cell says remove already asks it."""
+    exempt = report_own([str(c) for c in frame.columns]) | _mapped_headers(frame, kind)
+    asked = frame["remove"].to_numpy(dtype=bool) if kind == "limits" else None
+    for column in frame.columns:
+        if not isinstance(column, str) or column in read or column in exempt:
+            continue
+        if column.startswith(("_", RAW_PREFIX)):
+            continue
+        try:
+            cells = pa.array(frame[column].astype("string"), type=pa.string())
+        except Exception:  # cells no text reads (an odd object's own error): no words
+            continue
+        marks = marked_rows(column, cells)
+        if marks is None:
+            continue
+        hits = pc.fill_null(marks, False).to_numpy(zero_copy_only=False).astype(bool)
+        first = np.flatnonzero(hits & ~asked if asked is not None else hits)
+        if len(first):
+            row = frame["row"].iloc[int(first[0])]
+            raise InputError(
+                f'the column "{column}" marks rows to remove (row {row}), but no job reads it: '
+                f"{_marked_words(kind)} Split the frame (the rows to remove in a frame of "
+                f'their own), or drop the column "{column}" if its words mean nothing here.'
+            )
+
+
+def _mapped_headers(frame: pd.DataFrame, kind: Kind) -> frozenset[str]:
+    """The sheet's own columns a read frame keeps of the fields it read ("Max" beside
+    ``max_to_object_ids``): by the read's column maps, or by their headers when the frame
+    lost them."""
+    mapped = {str(h) for _, found in column_maps(frame) for h in found}
+    wanted = set(fields_for(kind))
+    named = {c for c in frame.columns if isinstance(c, str) and strong_alias(c) in wanted}
+    return frozenset(mapped | named)
+
+
+def _marked_words(kind: Kind) -> str:
+    if kind == "limits":
+        return 'a limit is removed only when its limit cell says "remove": these would be set.'
+    return "associate and sync would link the rows marked, remove would remove every row."
 
 
 def _refuse_rounded(series: pd.Series, column: str) -> None:

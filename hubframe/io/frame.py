@@ -32,8 +32,8 @@ from hubframe.constants import (
 )
 from hubframe.errors import InputError, SourceError
 from hubframe.io.aliases import (
-    ACTION_OTHER,
     ACTION_REMOVE,
+    KEEP_HEADERS,
     KEEP_NO,
     REMOVE_YES,
     Kind,
@@ -335,52 +335,64 @@ def _study(raw: RawSheet) -> None:
     run_all(jobs, threads=raw.size >= PARALLEL_ROWS)
 
 
-def _first_yes(raw: RawSheet, header: str) -> str | None:
+def _first_yes(raw: RawSheet, at: int) -> str | None:
     """The sheet row (its :meth:`~hubframe.io.sheet.RawSheet.row_name`) of the first cell
-    of ``header`` that asks for a removal ("yes", "x") whose limit cell does not say
+    of the column at ``at`` that asks for a removal ("yes", "x") whose limit cell does not say
     ``remove`` already."""
-    return _first_asking(raw, _said(raw.columns[raw.headers.index(header)], REMOVE_YES))
+    return _first_asking(raw, _said(raw.columns[at], REMOVE_YES))
 
 
-def _first_marked(raw: RawSheet, header: str) -> str | None:
-    """The same for a column of the analyst's own that marks rows in other words: a "Keep"
-    column's first "no", or the first removal's word of a column saying what to do with each
-    row (:data:`ACTION_REMOVE`, :data:`ACTION_OTHER`: "remove" beside "keep", or beside empty
-    cells).  None for any other column, and for one asking every row's removal."""
-    cells = raw.columns[raw.headers.index(header)]
-    if header_key(header).startswith("keep"):
-        return _first_asking(raw, _said(cells, KEEP_NO))
-    if not (_marks_rows(distinct(cells[:1000])) and _marks_rows(distinct(cells))):
+def _first_marked(raw: RawSheet, exempt: frozenset[str], at: int) -> str | None:
+    """The same for a column of the analyst's own that marks rows in other words
+    (:func:`marked_rows`); None for a report's own ``change`` and ``action`` columns
+    (``exempt``: :func:`report_own`)."""
+    header = raw.headers[at]
+    if header in exempt:
+        return None
+    marks = marked_rows(header, raw.columns[at])
+    return None if marks is None else _first_asking(raw, marks)
+
+
+def marked_rows(header: str, cells: pa.Array | pa.ChunkedArray) -> pa.Array | None:
+    """Which cells of a column of the analyst's own ask their row's removal when the column
+    marks rows in words: a "Keep" column's "no", or a removal's word (:data:`ACTION_REMOVE`)
+    in a column of a few words (:data:`_FEW_WORDS`), some asking for a removal and some not
+    ("remove" beside "keep", "Don't remove", "retain", or empty cells).  None for any other
+    column, and for one asking every row's removal."""
+    if header_key(header).removesuffix("yn") in KEEP_HEADERS:
+        return _said(cells, KEEP_NO)
+    if len(distinct(cells[:1000])) > _FEW_WORDS + 1 or not _marks_rows(distinct(cells)):
         return None
     keys = pc.replace_substring_regex(pc.utf8_lower(cells), pattern="[^0-9a-z]", replacement="")
-    return _first_asking(raw, pc.is_in(keys, value_set=pa.array(sorted(ACTION_REMOVE))))
+    return pc.is_in(keys, value_set=pa.array(sorted(ACTION_REMOVE)))
 
 
-def _no_mark(header: str) -> None:
-    """No column of a report marks rows in words (:func:`_a_report`)."""
-
-
+#: At most so many words (and the empty cell) in a column marking rows: more is text.
+_FEW_WORDS: Final = 20
 #: The columns every hubframe result table has, read back as a sheet (any case, an analyst's
-#: kept under "... (original)").
+#: kept under "... (original)"), and those of them saying what the run did.
 _REPORT_COLUMNS: Final = frozenset({"status", "error_code", "error_message"})
+_RUN_DID: Final = frozenset({"change", "action"})
 _KEPT: Final = re.compile(r" \(original(?: [0-9]+)?\)$")
 
 
-def _a_report(headers: list[str]) -> bool:
-    """Whether the sheet is a hubframe report or result table: its ``change`` and ``action``
-    columns say what the run did, and a job refuses its removals in the run's words
-    (:mod:`hubframe.run.rows`); they mark no rows of the analyst's."""
-    names = {_KEPT.sub("", str(h)).strip().casefold() for h in headers}
-    return names >= _REPORT_COLUMNS
+def report_own(headers: list[str]) -> frozenset[str]:
+    """A hubframe report's or result table's own ``change`` and ``action`` columns (none for
+    another sheet): they say what its run did, and a job refuses its removals in the run's
+    words (:mod:`hubframe.run.rows`); a column the analyst added to it is looked at as any."""
+    names = {h: _KEPT.sub("", str(h)).strip().casefold() for h in headers}
+    if not set(names.values()) >= _REPORT_COLUMNS:
+        return frozenset()
+    return frozenset(h for h, name in names.items() if name in _RUN_DID)
 
 
 def _marks_rows(values: list[str | None]) -> bool:
-    """Whether a column's distinct ``values`` are words of what to do with each row, some
-    asking for a removal and some not (or empty)."""
+    """Whether a column's distinct ``values`` are a few words (:data:`_FEW_WORDS`), some
+    asking for a removal and some not (another word, or empty)."""
     keys = {header_key(v) for v in values if v is not None and v.strip()}
-    asks, others = keys & ACTION_REMOVE, keys - ACTION_REMOVE
     empty = any(v is None or not v.strip() for v in values)
-    return bool(asks) and others <= ACTION_OTHER and bool(others or empty)
+    asks = keys & ACTION_REMOVE
+    return bool(asks) and len(keys) <= _FEW_WORDS and (len(keys) > len(asks) or empty)
 
 
 def _said(cells: pa.Array | pa.ChunkedArray, words: Collection[str]) -> pa.Array:
@@ -416,7 +428,7 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
     check_second_header(raw, request)
     check_arguments(raw, request, where)
     check_named_columns(raw, request, where)
-    says_so = _no_mark if _a_report(raw.headers) else partial(_first_marked, raw)
+    says_so = partial(_first_marked, raw, report_own(raw.headers))
     check_remove_column(
         raw.headers, raw.mapping, (partial(_first_yes, raw), says_so), where, request.kind
     )

@@ -622,8 +622,10 @@ class Workbook:
     ) -> None:
         """``book``: a :class:`CheckedBook` (as bytes: checked, its sheets not counted);
         ``naming``: how the caller names a sheet to read, for messages."""
-        checked = book if isinstance(book, CheckedBook) else CheckedBook(book, {})
-        self.data, self.source, self._measured = checked.data, source, checked.cells
+        self.data = book.data if isinstance(book, CheckedBook) else book
+        self.source = source
+        #: the cells the guard measured of each sheet part (None: bytes, sheets not counted)
+        self._measured = book.cells if isinstance(book, CheckedBook) else None
         limits = limits or read_limits_in_force()
         self._most = max(limits.max_workbook_cells, limits.max_sheet_cells)
         self._naming = naming
@@ -659,9 +661,12 @@ class Workbook:
     def _count(self, name: str) -> None:
         """Count the cells of a sheet an engine is about to open (once a sheet), or refuse
         past ``max_workbook_cells``."""
-        if name in self._opened:
+        if name in self._opened or self._measured is None:
             return
-        cells = self._measured.get(self._stored(name, self._part_name(name)), 0)
+        stored = self._stored(name, self._part_name(name))
+        if stored not in self._measured:  # never opened unmeasured: its cells are unknown
+            raise self._unfound(name, f"hubframe's checks did not measure its part {stored}")
+        cells = self._measured[stored]
         if self._total + cells > self._most:
             raise self._too_many_cells(name, cells, self._total + cells)
         self._opened[name] = cells

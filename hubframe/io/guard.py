@@ -14,7 +14,9 @@ to gigabytes.  So, before calamine or openpyxl run:
 - every part is decompressed (never more than its checked declared size) and written to a new,
   uncompressed zip: the engines only ever see parts that were measured, and calamine reads the
   stored parts faster than it inflates the originals;
-- every XML part is scanned for the cell and row references it really holds
+- every XML part (named ``.xml`` or ``.rels``, or starting as XML does), every part the
+  workbook names as a sheet whatever its name, and every part when the list of sheets cannot
+  be read, is scanned for the cell and row references it really holds
   (``r="XFD1048576"``, in every form XML allows and the engines read: ``r='XFD1048576'``, a
   line break before ``r``, spaces around ``=``, character references; rows and cells without
   references counted too), and a sheet whose rows x columns exceed ``max_sheet_cells`` is
@@ -109,7 +111,10 @@ def checked_book(data: bytes, source: str, limits: ReadLimits) -> CheckedBook:
     with book:
         infos = _checked_infos(book, source, limits)
         _refuse_other_formats(book, infos, source)
-        names = sheet_names(book, infos)
+        try:
+            names: dict[str, str] | None = sheet_parts(book, infos)
+        except Unreadable:
+            names = None  # which parts are sheets is unknown: every part is scanned
         return _repacked(book, infos, source, limits, names)
 
 
@@ -403,22 +408,40 @@ def _repacked(
     infos: list[zipfile.ZipInfo],
     source: str,
     limits: ReadLimits,
-    names: dict[str, str],
+    names: dict[str, str] | None,
 ) -> CheckedBook:
     out = io.BytesIO()
     cells: dict[str, int] = {}
     with interrupt_kept(), zipfile.ZipFile(out, "w", zipfile.ZIP_STORED, allowZip64=True) as copy:
         for info in infos:
             part = _read_checked(book, info, source)
-            if info.filename.lower().endswith(XML_SCAN_PARTS):
+            if _scanned(info.filename, part, names):
                 _check_shared_strings(part, source, info.filename)
-                sheet = names.get(info.filename)
+                sheet = (names or {}).get(info.filename)
                 found = _check_extent(
                     part, source, sheet or info.filename, limits, sheet is not None
                 )
                 cells[info.filename] = found.cells
             copy.writestr(_stored_info(info), part)
     return CheckedBook(out.getvalue(), cells)
+
+
+#: What may come before an XML part's first ``<``: a byte order mark, then whitespace.
+_XML_START = re.compile(rb"(?:\xef\xbb\xbf)?[ \t\r\n]*<")
+
+
+def _scanned(name: str, part: bytes, names: dict[str, str] | None) -> bool:
+    """Whether a part is scanned for how far its cells reach: one named like XML, one the
+    workbook names as a sheet (calamine reads the part a sheet's relation leads to whatever
+    its name: ``sheet1.bin``, unscanned, read as 0 cells, had it allocate A1:XFD1048576 and
+    abort the process), one whose bytes start as XML does, and, when the workbook's list of
+    sheets cannot be read (``names`` None: which parts are sheets is unknown), every part."""
+    return (
+        names is None
+        or name.lower().endswith(XML_SCAN_PARTS)
+        or name in names
+        or _XML_START.match(part, 0, 4096) is not None
+    )
 
 
 def _check_shared_strings(part: bytes, source: str, name: str) -> None:

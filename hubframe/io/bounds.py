@@ -28,6 +28,9 @@ class ReadLimits:
     workbook a read opens, added up: a read by default opens every sheet (to find the one to
     read, and to say which others hold rows); naming the sheet opens only it.  Never less
     than ``max_sheet_cells``.
+    ``max_shared_strings``: the shared strings (distinct texts of its cells) a workbook holds,
+    or declares: the Excel engine holds them all, some 80 bytes each besides their text
+    (10,000,000 of them, one for each cell of a sheet at ``max_sheet_cells``: ~1 GB).
     ``max_unzipped_bytes``: the size of a workbook's parts once decompressed, all added up.
     ``max_zip_ratio``: how many times a part larger than 1 MiB may expand (zip bombs expand
     about 1000 times; real workbooks 5 to 30).
@@ -41,6 +44,7 @@ class ReadLimits:
 
     max_sheet_cells: int = 10_000_000  # 1,048,576 rows x 10 columns; ~0.5 GB at worst
     max_workbook_cells: int = 30_000_000  # three such sheets; ~10 s at worst
+    max_shared_strings: int = 10_000_000  # a string for each cell of a sheet at the limit
     max_unzipped_bytes: int = 1 << 30
     max_zip_ratio: int = 200
     max_zip_parts: int = 10_000
@@ -57,6 +61,10 @@ class ReadLimits:
 
 
 DEFAULT_LIMITS: Final = ReadLimits()
+#: The largest stylesheet (``xl/styles.xml``) read, whatever the limits: hubframe's check of
+#: number formats reads no more (io.numfmt), and openpyxl, where calamine fails, parses it
+#: whole, some 40 bytes of memory a byte.  Excel's 64,000 cell formats take some 6 MiB.
+STYLES_MAX_BYTES: Final = 16 << 20
 ZIP_RATIO_FLOOR: Final = 1 << 20  # parts up to 1 MiB may expand any amount: they stay small
 
 _current = DEFAULT_LIMITS

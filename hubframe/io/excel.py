@@ -45,7 +45,7 @@ import numpy as np
 import pyarrow.compute as pc
 
 from hubframe.errors import HubframeWarning, InputError
-from hubframe.io.bounds import ReadLimits, hint, read_limits_in_force
+from hubframe.io.bounds import STYLES_MAX_BYTES, ReadLimits, hint, read_limits_in_force
 from hubframe.io.cells import cells_to_arrow, looks_like_id, one_cell_text, written_headers
 from hubframe.io.columns import (
     ColumnMapping,
@@ -604,6 +604,11 @@ class SheetInfo:
 
 T = TypeVar("T")
 
+#: The largest part (other than a sheet or the shared strings) openpyxl, the engine tried
+#: where calamine fails, is given to parse whole: some 40 bytes of memory a byte (a 122 MB
+#: stylesheet took it past 4 GB): the most of a stylesheet the guard lets through.
+FALLBACK_PART_MAX: Final = STYLES_MAX_BYTES
+
 
 class Workbook:
     """A checked workbook's sheets and cells: python-calamine, or openpyxl where it fails.
@@ -846,11 +851,19 @@ class Workbook:
         )
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
+        """``first`` (calamine), or ``second`` (openpyxl) once calamine has failed: not on a
+        workbook of a part openpyxl would parse whole past :data:`FALLBACK_PART_MAX`.  An
+        engine out of memory is an InputError, raised once the MemoryError is gone: its
+        traceback holds what filled the memory (handling it there failed in turn, and a bare
+        MemoryError escaped the read)."""
+        exhausted = False
         if self._failed is None:
             try:
                 return first()
             except InputError:
                 raise
+            except MemoryError:
+                exhausted = True
             except Exception as exc:  # calamine raises several error types; try openpyxl next
                 if type(exc).__name__ == "PasswordError":
                     raise InputError(
@@ -858,16 +871,53 @@ class Workbook:
                         "password in Excel, save, and try again."
                     ) from exc
                 self._failed = exc
-        try:
-            return second()
-        except InputError:
-            raise
-        except Exception as exc:
+        if not exhausted:
+            self._refuse_fallback()
+            try:
+                return second()
+            except InputError:
+                raise
+            except MemoryError:
+                exhausted = True
+            except Exception as exc:
+                raise InputError(
+                    f"{self.source}: the workbook cannot be read; the file is damaged or not an "
+                    f"Excel workbook ({_said(self._failed)}; {_said(exc)}). Open it in Excel and "
+                    "save it again."
+                ) from exc
+        raise InputError(
+            f"{self.source}: there is not enough memory to read the workbook. Delete what it "
+            "holds besides the rows to read (other sheets, unused cell styles), or split it, "
+            "and try again."
+        )
+
+    def _refuse_fallback(self) -> None:
+        """InputError, naming calamine's failure, when openpyxl would parse a part of the
+        workbook whole (its list of sheets, stylesheet, relations: all but the sheets and
+        shared strings, which it reads as a stream) past :data:`FALLBACK_PART_MAX`: it
+        takes some 40 bytes of memory a byte of XML so parsed."""
+        with zipfile.ZipFile(io.BytesIO(self.data)) as book:
+            infos = book.infolist()
+            large = [i for i in infos if i.file_size > FALLBACK_PART_MAX]
+            if large:
+                try:
+                    streamed = set(sheet_parts(book, infos))  # read as a stream, as are
+                except Unreadable:  # the shared strings
+                    streamed = set()
+                large = [
+                    i
+                    for i in large
+                    if i.filename not in streamed
+                    and not folded(i.filename).endswith("sharedstrings.xml")
+                ]
+        if large:
             raise InputError(
-                f"{self.source}: the workbook cannot be read; the file is damaged or not an "
-                f"Excel workbook ({_said(self._failed)}; {_said(exc)}). Open it in Excel and save "
-                "it again."
-            ) from exc
+                f"{self.source}: the workbook cannot be read ({_said(self._failed)}), and "
+                f"hubframe's other Excel engine would parse its part {large[0].filename} "
+                f"({large[0].file_size / (1 << 20):,.0f} MiB) whole, past the "
+                f"{FALLBACK_PART_MAX >> 20} MiB it parses within bounded memory. Open the "
+                "workbook in Excel and save it again."
+            )
 
     def _book(self) -> Any:
         if self._calamine is None:

@@ -26,6 +26,11 @@ to gigabytes.  So, before calamine or openpyxl run:
   (:class:`CheckedBook`): the reader counts the sheets an engine opens against
   ``max_workbook_cells``.
 
+Shared-strings parts are checked too: their strings, counted, and the count they declare, within
+``max_shared_strings`` (the engine keeps them all), the count declared within what the part's
+size can hold; and a stylesheet past :data:`~hubframe.io.bounds.STYLES_MAX_BYTES` is refused
+(the fallback engine parses it whole).
+
 Binary formats whose structure calamine trusts without such a check (.xls, .xlsb, .ods) are
 refused with a message asking for .xlsx.
 """
@@ -45,7 +50,7 @@ from urllib.parse import unquote
 from xml.parsers import expat
 
 from hubframe.errors import InputError, interrupt_kept
-from hubframe.io.bounds import ZIP_RATIO_FLOOR, ReadLimits, hint
+from hubframe.io.bounds import STYLES_MAX_BYTES, ZIP_RATIO_FLOOR, ReadLimits, hint
 from hubframe.io.placement import misplaced
 from hubframe.io.xmltags import PREFIX, SPACE, column_letters, column_number, opening
 
@@ -71,6 +76,8 @@ _CHAR_REF = re.compile(rb"&#(?:[xX]0*([0-9A-Fa-f]{1,6})|0*([0-9]{1,7}));")
 #: aside for before reading one (``uniqueCount="2000000000"``: 48 GB asked, the process aborted).
 _SST_TAG = re.compile(rb"<" + PREFIX + rb"sst[ \t\n\r>/][^>]{0,4096}")
 _UNIQUE_COUNT = re.compile(opening(b"uniqueCount") + SPACE + rb"*\+?([0-9]+)")
+#: A shared string's start tag with a namespace prefix (``<x:si>``).
+_PREFIXED_ITEM = re.compile(rb"<[A-Za-z_][\w.-]{0,32}:si[ \t\n\r>/]")
 #: The fewest bytes a shared string takes in the part (``<si/>``).
 _SHARED_STRING_BYTES: Final = 5
 
@@ -149,6 +156,7 @@ def _checked_infos(book: zipfile.ZipFile, source: str, limits: ReadLimits) -> li
             raise _damaged(source, ValueError(f"{info.filename}: compression {info.compress_type}"))
         total += info.file_size
         _check_size(source, info, total, limits)
+        _check_styles(source, info)
     return [_slashed(info) for info in infos]
 
 
@@ -205,6 +213,23 @@ def _check_size(source: str, info: zipfile.ZipInfo, total: int, limits: ReadLimi
             f"({_mb(info.compress_size)} to {_mb(info.file_size)}); workbooks expand at most "
             f"{limits.max_zip_ratio} times (max_zip_ratio), more is a zip bomb. Save the "
             f"workbook again from Excel, or {hint('max_zip_ratio')}."
+        )
+
+
+def _check_styles(source: str, info: zipfile.ZipInfo) -> None:
+    """InputError for a stylesheet past :data:`~hubframe.io.bounds.STYLES_MAX_BYTES`: the
+    check of number formats reads no more, and openpyxl (where calamine fails) parses it
+    whole (a 3.4 MB file's 122 MB stylesheet took it past 4 GB: a bare MemoryError)."""
+    if posixpath.basename(folded(info.filename)) != "styles.xml":
+        return
+    if info.file_size > STYLES_MAX_BYTES:
+        raise InputError(
+            f"{source}: the workbook's cell styles ({info.filename}) take "
+            f"{_mb(info.file_size)}; hubframe reads workbooks whose styles take at most "
+            f"{_mb(STYLES_MAX_BYTES)} (Excel's 64,000 cell formats take some 6 MiB): the file "
+            "holds thousands of unused styles, copied in with other workbooks' cells. Copy the "
+            "rows to read into a new workbook (paste values) and save it, or save the sheet "
+            "as CSV UTF-8."
         )
 
 
@@ -416,7 +441,7 @@ def _repacked(
         for info in infos:
             part = _read_checked(book, info, source)
             if _scanned(info.filename, part, names):
-                _check_shared_strings(part, source, info.filename)
+                _check_shared_strings(part, source, info.filename, limits)
                 sheet = (names or {}).get(info.filename)
                 found = _check_extent(
                     part, source, sheet or info.filename, limits, sheet is not None
@@ -444,15 +469,21 @@ def _scanned(name: str, part: bytes, names: dict[str, str] | None) -> bool:
     )
 
 
-def _check_shared_strings(part: bytes, source: str, name: str) -> None:
+def _check_shared_strings(part: bytes, source: str, name: str, limits: ReadLimits) -> None:
     """InputError when the part is a shared-strings table declaring more strings than its
-    size can hold (each takes at least ``<si/>``): python-calamine sets room aside for the
-    count declared before reading a string, and an allocation it cannot make aborts the
-    process.  A count the part can hold is left as it is (writers leave stale ones)."""
+    size can hold (each takes at least ``<si/>``) or than ``max_shared_strings``
+    (python-calamine sets room aside for the count declared before reading a string, and an
+    allocation it cannot make aborts the process), or holding more strings than
+    ``max_shared_strings``: calamine keeps some 80 bytes a string besides its text (20
+    million ``<si><t>a</t></si>``, 340 MB in a 2.4 MB file, took it past 4 GB and aborted the
+    process).  A count within both is left as it is (writers leave stale ones)."""
     if b"sst" not in part:
         return
+    tags = list(_SST_TAG.finditer(part))
+    if not tags:
+        return
     most = len(part) // _SHARED_STRING_BYTES
-    for tag in _SST_TAG.finditer(part):
+    for tag in tags:
         text = tag.group(0)
         if b"&#" in text:
             text = _CHAR_REF.sub(_character, text)
@@ -466,6 +497,25 @@ def _check_shared_strings(part: bytes, source: str, name: str) -> None:
                     "spreadsheet program, and the Excel engine would set room aside for all of "
                     "them. Open it in Excel and save it again."
                 )
+            if int(declared or b"0") > limits.max_shared_strings:
+                raise _too_many_strings(source, name, int(declared), limits, "declares")
+    if most > limits.max_shared_strings:  # else it cannot hold too many: not counted
+        held = sum(part.count(b"<si" + end) for end in _NAME_ENDS + _RARE_ENDS)
+        if any(tag.group(0)[1:4] != b"sst" for tag in tags):  # a prefix: <x:sst>, <x:si>
+            held += sum(1 for _ in _PREFIXED_ITEM.finditer(part))
+        if held > limits.max_shared_strings:
+            raise _too_many_strings(source, name, held, limits, "holds")
+
+
+def _too_many_strings(
+    source: str, name: str, count: int, limits: ReadLimits, how: str
+) -> InputError:
+    return InputError(
+        f"{source}: the part {name} {how} {count:,} shared strings (the distinct texts of "
+        f"the workbook's cells); hubframe reads workbooks of at most "
+        f"{limits.max_shared_strings:,} (max_shared_strings): the Excel engine holds them all "
+        f"in memory. Split the workbook, or {hint('max_shared_strings')}."
+    )
 
 
 def _shown_count(digits: bytes) -> str:

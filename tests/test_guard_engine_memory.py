@@ -229,3 +229,31 @@ def test_an_engine_out_of_memory_is_an_input_error(monkeypatch: pytest.MonkeyPat
     with pytest.raises(InputError, match="memory") as raised:
         read_pairs(data, **ARGS)
     assert raised.value.__cause__ is None and raised.value.__context__ is None
+
+
+# --- a large workbook given to calamine as a file -----------------------------------------------
+
+
+def test_a_large_workbook_is_given_to_calamine_as_a_file_and_left_nowhere(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """calamine copied the checked workbook whole when given it as bytes (575 MB more, on top
+    of the guard's copy, for a sheet at ``max_sheet_cells``); a large one is written to a
+    temporary file it reads part by part, removed at once."""
+    import tempfile
+
+    monkeypatch.setattr(hexcel, "_AS_FILE_BYTES", 0)  # every workbook is large
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+    opened: list[str] = []
+    from python_calamine import CalamineWorkbook
+
+    real = CalamineWorkbook.from_path
+
+    def from_path(path: str) -> object:
+        opened.append(path)
+        return real(path)
+
+    monkeypatch.setattr(CalamineWorkbook, "from_path", from_path)
+    assert list(read_pairs(_book({}), **ARGS)["label"]) == ["Buyer"]
+    assert len(opened) == 1 and opened[0].startswith(str(tmp_path))
+    assert list(tmp_path.iterdir()) == []

@@ -29,10 +29,14 @@ read another sheet instead.
 
 from __future__ import annotations
 
+import contextlib
 import io
 import math
+import os
 import re
+import tempfile
 import warnings
+import weakref
 import zipfile
 from bisect import bisect_right
 from collections.abc import Callable, Iterable, Iterator, Sequence
@@ -920,10 +924,16 @@ class Workbook:
             )
 
     def _book(self) -> Any:
+        """calamine's workbook: given the checked copy as a file when it is large (calamine
+        reads a file part by part, and copies bytes given it whole: 575 MB more for a sheet at
+        ``max_sheet_cells``), else as bytes."""
         if self._calamine is None:
             from python_calamine import CalamineWorkbook
 
-            self._calamine = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
+            if len(self.data) > _AS_FILE_BYTES:
+                self._calamine = _calamine_from_file(self, self.data)
+            if self._calamine is None:
+                self._calamine = CalamineWorkbook.from_filelike(io.BytesIO(self.data))
         return self._calamine
 
     def _calamine_sheets(self) -> list[SheetInfo]:
@@ -957,6 +967,50 @@ class Workbook:
             ]
         finally:
             book.close()
+
+
+#: A checked workbook larger than this is given to calamine as a temporary file.
+_AS_FILE_BYTES: Final = 64 << 20
+
+
+def _calamine_from_file(owner: object, data: bytes) -> Any:
+    """calamine's workbook read from a temporary file of ``data``, removed at once (on
+    Windows, where an open file stays, once ``owner`` is gone), or None when the file cannot
+    be written (no room: the bytes are given instead)."""
+    from python_calamine import CalamineWorkbook
+
+    try:
+        handle, path = tempfile.mkstemp(prefix="hubframe-", suffix=".xlsx")
+    except OSError:
+        return None
+    try:
+        with os.fdopen(handle, "wb") as out:
+            out.write(data)
+    except OSError:
+        _removed(path)
+        return None
+    try:
+        book = CalamineWorkbook.from_path(path)
+    except BaseException:
+        _removed(path)
+        raise
+    if not _removed(path):
+        weakref.finalize(owner, _closed_and_removed, book, path)
+    return book
+
+
+def _removed(path: str) -> bool:
+    try:
+        os.unlink(path)
+    except OSError:
+        return False
+    return True
+
+
+def _closed_and_removed(book: Any, path: str) -> None:
+    with contextlib.suppress(Exception):  # closing is best effort
+        book.close()
+    _removed(path)
 
 
 def _refuse_repeated_names(sheets: list[SheetInfo], source: str) -> None:

@@ -143,6 +143,8 @@ PAIR_REMOVE_LOOKALIKES: Final = frozenset(
         "deleteassociation",
         "removelink",
         "purge",
+        "drop",
+        "todrop",
     }
 )
 #: Cells of such a column that ask for the removal (trimmed of spaces and of ``.!?``, in lower
@@ -215,7 +217,7 @@ def is_pair_remove_key(key: str) -> bool:
     :data:`PAIR_REMOVE_LOOKALIKES`): one of them, a key that starts as one does and is not a
     status word ("removeyn", "deletelink"; not "removedon"), or one ending in a removal's word
     ("shouldremove", "needsremoval"; not "removalnote", "dateremoved")."""
-    if key in PAIR_REMOVE_LOOKALIKES or key in ("drop", "todrop"):
+    if key in PAIR_REMOVE_LOOKALIKES:
         return True
     if key.startswith(_PAIR_REMOVE_STARTS) and not key.startswith(_PAIR_REMOVE_NOT):
         return True

@@ -1419,7 +1419,7 @@ def configure_labels(
         held.get(n) or labeler.one({str(k): v for k, v in row.items()}, describe(n))
         for n, row in enumerate(records)
     ]
-    found = [labeler.undone.get(describe(n), o) for n, o in enumerate(found)]
+    found = [_undone(labeler.undone.get(describe(n)), o) for n, o in enumerate(found)]
     result = pd.DataFrame(
         {
             "sheet": wanted["sheet"].astype("string"),
@@ -1553,6 +1553,12 @@ def _renamed_apart(wanted: pd.DataFrame, records: list[dict[Any, Any]]) -> dict[
             )
             out[n] = _Outcome("", Status.INVALID, code=ErrorCode.CONFLICTING_ROWS, message=said)
     return out
+
+
+def _undone(later: _Outcome | None, done: _Outcome) -> _Outcome:
+    """A row's outcome once a later row undid it (:attr:`_Labeler.undone`), keeping the change
+    it made (a label found renamed nothing: ``exists``); ``done`` when none did."""
+    return done if later is None else replace(later, change=done.change)
 
 
 def _same_name(one: str, other: str) -> bool:

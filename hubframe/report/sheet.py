@@ -94,10 +94,10 @@ def _as_sheet(frame: pd.DataFrame) -> pd.DataFrame:
     raw = frame.get(RAW_PREFIX + "type_id")
     if raw is not None:
         out["type_id"] = out["type_id"].astype(object).where(out["type_id"].notna(), raw)
-    return _formula_labels(out, frame.get(LITERAL_LABEL_COLUMN))
+    return _as_error_labels(out, frame.get(LITERAL_LABEL_COLUMN))
 
 
-def _formula_labels(out: pd.DataFrame, literal: pd.Series | None) -> pd.DataFrame:
+def _as_error_labels(out: pd.DataFrame, literal: pd.Series | None) -> pd.DataFrame:
     """``out`` (a read frame as a sheet) with each label cell the read took as a formula
     without its value or an error (text like one, ``=B2`` or ``#N/A``, that the reader's
     ``literal`` mark does not say it held as text) made a

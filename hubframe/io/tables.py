@@ -10,7 +10,6 @@ column names also say which cells a structured reference (``Table1[Max]``) names
 
 from __future__ import annotations
 
-import html
 import posixpath
 import re
 import zipfile
@@ -84,6 +83,8 @@ def sheet_tables(book: zipfile.ZipFile, part: str) -> list[Table]:
 
 def _table(xml: bytes) -> Table | None:
     """The table a table part describes, or None (no table tag, no range of two cells)."""
+    import html  # only a workbook with tables needs it (start-up: tests/test_startup)
+
     tag = _TABLE.search(xml)
     if tag is None:
         return None

@@ -202,3 +202,29 @@ def test_a_structured_total_never_sets_the_object_limit(sandbox: Sandbox) -> Non
     after = sandbox.limits("deals", "contacts")
     unlabeled = lambda f: f[f["label"].isna()]["max_to_object_ids"].tolist()  # noqa: E731
     assert unlabeled(after) == unlabeled(before)
+
+
+@pytest.mark.parametrize(
+    ("earlier", "total"),
+    [
+        ("SUM('Q1 limits'!B2:B3)", "SUM('Q2 limits'!B2:B3)"),
+        ("SUM(Q1!B2:B3)", "SUM('Q2 limits'!B2:B3)"),
+    ],
+)
+def test_a_total_is_found_after_another_sheets_formula_of_its_shape(
+    earlier: str, total: str
+) -> None:
+    """Verdicts were remembered by the formula without its digits, and sheet and table names
+    hold digits: a total of the sheet's own column was read as a limit after another sheet's
+    formula of the same shape above it (helper-294)."""
+    from hubframe.io.sums import Place, aggregate_cells
+
+    cell = '<row r="{0}"><c r="B{0}"><f>{1}</f><v>6</v></c></row>'
+    part = (
+        "<worksheet><sheetData>"
+        + cell.format(4, earlier)
+        + cell.format(6, total)
+        + "</sheetData></worksheet>"
+    ).encode()
+    found = list(aggregate_cells(part, [2], Place("Q2 limits")))
+    assert [a.row for a in found] == [6], found

@@ -137,6 +137,18 @@ class Aggregate:
     formula: str
 
 
+def _verdict_key(body: bytes, found: bytes, row: int, table: int) -> tuple[bytes, bytes, int, int]:
+    """What a formula's verdict is remembered by: the formula without its digits (they are
+    row numbers: ``SUM(B2:B3)`` below row 4 is ``SUM(B2:B4)`` below row 5), its column and
+    table.  A formula naming a table or a sheet is remembered whole, with its row: their names
+    hold digits too (``Table1[Max]`` and ``Table2[Max]``, ``'Q1 limits'!`` and ``'Q2
+    limits'!``), and one total of its own column was read as a limit after another table's
+    formula of the same shape (helper-294)."""
+    if b"[" in body or b"!" in body:
+        return body, found.upper(), table, row
+    return body.translate(None, b"0123456789"), found.upper(), table, 0
+
+
 def aggregate_cells(
     part: bytes, columns: Collection[int] | None = None, place: Place = Place()
 ) -> Iterator[Aggregate]:
@@ -150,7 +162,7 @@ def aggregate_cells(
         return
     masters: dict[str, tuple[int, int, str]] = {}
     letters = None if columns is None else frozenset(column_letters(c) for c in columns)
-    verdicts: dict[tuple[bytes, bytes, int], bool] = {}  # by the formula without its digits
+    verdicts: dict[tuple[bytes, bytes, int, int], bool] = {}  # see _verdict_key
     for found, row, attributes, body in _cell_calls(letters).findall(part):
         column, text = column_number(found), _text(body)
         if b"shared" in attributes:
@@ -158,11 +170,7 @@ def aggregate_cells(
             if shared is not None and _SHARED.search(attributes):
                 plain = resolved(text, int(row), column, place.tables)
                 masters[shared.group(1).decode()] = (int(row), column, plain)
-        key = (
-            body.translate(None, b"0123456789"),
-            found.upper(),
-            _table_at(body, row, column, place),
-        )
+        key = _verdict_key(body, found, int(row), _table_at(body, row, column, place))
         verdict = verdicts.get(key)
         if verdict is None:
             verdict = verdicts[key] = totals_its_column(text, column, place, int(row))

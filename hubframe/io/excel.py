@@ -608,11 +608,6 @@ class SheetInfo:
 
 T = TypeVar("T")
 
-#: The largest part (other than a sheet or the shared strings) openpyxl, the engine tried
-#: where calamine fails, is given to parse whole: some 40 bytes of memory a byte (a 122 MB
-#: stylesheet took it past 4 GB): the most of a stylesheet the guard lets through.
-FALLBACK_PART_MAX: Final = STYLES_MAX_BYTES
-
 
 class Workbook:
     """A checked workbook's sheets and cells: python-calamine, or openpyxl where it fails.
@@ -856,7 +851,7 @@ class Workbook:
 
     def _engines(self, first: Callable[[], T], second: Callable[[], T]) -> T:
         """``first`` (calamine), or ``second`` (openpyxl) once calamine has failed: not on a
-        workbook of a part openpyxl would parse whole past :data:`FALLBACK_PART_MAX`.  An
+        workbook of a part openpyxl would parse whole past :data:`STYLES_MAX_BYTES`.  An
         engine out of memory is an InputError, raised once the MemoryError is gone: its
         traceback holds what filled the memory (handling it there failed in turn, and a bare
         MemoryError escaped the read)."""
@@ -898,11 +893,11 @@ class Workbook:
     def _refuse_fallback(self) -> None:
         """InputError, naming calamine's failure, when openpyxl would parse a part of the
         workbook whole (its list of sheets, stylesheet, relations: all but the sheets and
-        shared strings, which it reads as a stream) past :data:`FALLBACK_PART_MAX`: it
+        shared strings, which it reads as a stream) past :data:`STYLES_MAX_BYTES`: it
         takes some 40 bytes of memory a byte of XML so parsed."""
         with zipfile.ZipFile(io.BytesIO(self.data)) as book:
             infos = book.infolist()
-            large = [i for i in infos if i.file_size > FALLBACK_PART_MAX]
+            large = [i for i in infos if i.file_size > STYLES_MAX_BYTES]
             if large:
                 try:
                     streamed = set(sheet_parts(book, infos))  # read as a stream, as are
@@ -919,7 +914,7 @@ class Workbook:
                 f"{self.source}: the workbook cannot be read ({_said(self._failed)}), and "
                 f"hubframe's other Excel engine would parse its part {large[0].filename} "
                 f"({large[0].file_size / (1 << 20):,.0f} MiB) whole, past the "
-                f"{FALLBACK_PART_MAX >> 20} MiB it parses within bounded memory. Open the "
+                f"{STYLES_MAX_BYTES >> 20} MiB it parses within bounded memory. Open the "
                 "workbook in Excel and save it again."
             )
 

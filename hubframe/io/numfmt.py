@@ -30,6 +30,7 @@ from dataclasses import dataclass, field
 from typing import Final
 from xml.parsers import expat
 
+from hubframe.io.bounds import STYLES_MAX_BYTES
 from hubframe.io.xmltags import PREFIX, SPACE, TAG_MAX, column_number
 
 #: Excel's built-in formats that show other digits (9: ``0%``, 10: ``0.00%``).
@@ -51,7 +52,6 @@ DATE_FORMAT_IDS: Final = frozenset([*range(14, 23), *range(27, 37), *range(45, 4
 LAST_DATE: Final = 2958465.99999
 _TYPE = re.compile(rb"\bt\s*=\s*[\"']([a-zA-Z]+)[\"']")
 _TEXT: Final = ("s", "str", "inlineStr")  # the cell types that hold text
-_STYLES_MAX: Final = 16 << 20  # a styles part larger than this is not looked at
 _HEAD: Final = 4096  # the bytes of a part that tell its writer's quotes
 _PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]{0,32}:(?:worksheet|sheetData|row|c)[\s>]")
 #: A cell whose start is not ``<c r="``: without a reference, or with it after other attributes.
@@ -272,8 +272,8 @@ def misleading_formats(styles: bytes) -> Formats:
     is too large."""
     if not styles:
         return Formats()
-    if len(styles) > _STYLES_MAX:
-        return Formats(unchecked=f"styles.xml holds more than {_STYLES_MAX >> 20} MiB")
+    if len(styles) > STYLES_MAX_BYTES:  # the guard refuses it first; a part given alone
+        return Formats(unchecked=f"styles.xml holds more than {STYLES_MAX_BYTES >> 20} MiB")
     codes: dict[int, str] = dict(_BUILT_IN)
     formats: list[int] = []
     rules: dict[int, str] = {}

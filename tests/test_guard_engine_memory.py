@@ -28,30 +28,24 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from ooxml import MAIN, PACKAGE, RELS, inline_cell
 
 from hubframe.errors import InputError
 from hubframe.io import ReadLimits, read_pairs
 from hubframe.io import excel as hexcel
 
 WORKER = Path(__file__).with_name("hostile_worker.py")
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
 ARGS = {"from_type": "deals", "to_type": "contacts"}
-
-
-def _cell(ref: str, text: str) -> str:
-    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
 
 
 def _sheet(label: str = "Buyer") -> bytes:
     return (
         f'<worksheet xmlns="{MAIN}"><sheetData><row r="1">'
-        + _cell("A1", "Deal ID")
-        + _cell("B1", "Contact ID")
-        + _cell("C1", "Label")
+        + inline_cell("A1", "Deal ID")
+        + inline_cell("B1", "Contact ID")
+        + inline_cell("C1", "Label")
         + '</row><row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c>'
-        + _cell("C2", label)
+        + inline_cell("C2", label)
         + "</row></sheetData></worksheet>"
     ).encode()
 

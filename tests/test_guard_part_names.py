@@ -22,6 +22,7 @@ import zipfile
 from pathlib import Path
 
 import pytest
+from ooxml import MAIN, PACKAGE, RELS, inline_cell
 
 from hubframe.errors import InputError
 from hubframe.io import read_pairs
@@ -32,21 +33,14 @@ from hubframe.io.sources import load_source
 
 WORKER = Path(__file__).with_name("hostile_worker.py")
 ADDRESS_SPACE_MB = 3072
-MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
-RELS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
-PACKAGE = "http://schemas.openxmlformats.org/package/2006/relationships"
 ARGS = {"from_type": "deals", "to_type": "contacts"}
 
 
-def _cell(ref: str, text: str) -> str:
-    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
-
-
 HEADER = (
-    '<row r="1">' + _cell("A1", "Deal ID") + _cell("B1", "Contact ID") + "</row>"
+    '<row r="1">' + inline_cell("A1", "Deal ID") + inline_cell("B1", "Contact ID") + "</row>"
     '<row r="2"><c r="A2"><v>1</v></c><c r="B2"><v>2</v></c></row>'
 )
-FAR = '<row r="1048576">' + _cell("XFD1048576", "x") + "</row>"
+FAR = '<row r="1048576">' + inline_cell("XFD1048576", "x") + "</row>"
 TWICE = '<row r="2"><c r="A2"><v>3</v></c><c r="B2"><v>4</v></c></row>'
 
 

@@ -251,3 +251,38 @@ def test_a_large_workbook_is_given_to_calamine_as_a_file_and_left_nowhere(
     assert list(read_pairs(_book({}), **ARGS)["label"]) == ["Buyer"]
     assert len(opened) == 1 and opened[0].startswith(str(tmp_path))
     assert list(tmp_path.iterdir()) == []
+
+
+@pytest.mark.parametrize("fails", [OSError("disk full"), KeyboardInterrupt()])
+def test_a_write_of_the_temporary_file_that_fails_leaves_nothing(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, fails: BaseException
+) -> None:
+    """The sheet's copy is removed whatever stops its write: a full disk reads the bytes
+    instead, a Ctrl-C goes on up (it left the analyst's data in the temporary folder)."""
+    import tempfile
+
+    monkeypatch.setattr(hexcel, "_AS_FILE_BYTES", 0)
+    monkeypatch.setattr(tempfile, "tempdir", str(tmp_path))
+
+    class Failing:
+        def __init__(self, handle: int, mode: str) -> None:
+            import os
+
+            os.close(handle)
+
+        def __enter__(self) -> Failing:
+            return self
+
+        def __exit__(self, *exc: object) -> None:
+            return None
+
+        def write(self, data: bytes) -> int:
+            raise fails
+
+    monkeypatch.setattr(hexcel.os, "fdopen", Failing)
+    if isinstance(fails, OSError):
+        assert list(read_pairs(_book({}), **ARGS)["label"]) == ["Buyer"]
+    else:
+        with pytest.raises(KeyboardInterrupt):
+            read_pairs(_book({}), **ARGS)
+    assert list(tmp_path.iterdir()) == []

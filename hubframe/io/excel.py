@@ -984,6 +984,9 @@ def _calamine_from_file(owner: object, data: bytes) -> Any:
     except OSError:
         _removed(path)
         return None
+    except BaseException:  # Ctrl-C while writing: the sheet's copy is not left behind
+        _removed(path)
+        raise
     try:
         book = CalamineWorkbook.from_path(path)
     except BaseException:

@@ -916,16 +916,55 @@ def _ids_among_words(header: str, mapping: ColumnMapping) -> TypedHeader | None:
     """The object whose record ids a header names among other words ("Contact ID (new)",
     "Secondary Contact ID"), as a column not read: a second column of one side's ids, whose
     cells would be left out.  A HubSpot export's "Associated Company IDs (Primary)" beside
-    the "Associated Company IDs" read is not one (its ids are among those read)."""
+    the "Associated Company IDs" read is not one: its ids are among those read, which
+    :func:`hubframe.io.rivals.check_rival_columns` holds it to on every row."""
+    if primary_of(header, mapping) is not None:
+        return None
     found = typed_among_words(header)
-    if found is None:
+    return None if found is None else found[0]
+
+
+def primary_of(header: str, mapping: ColumnMapping) -> str | None:
+    """The field (``to_id``) of the column read that a HubSpot export's "Associated Company
+    IDs (Primary)" names the primary of ("Associated Company IDs"), None for any other
+    header: a column whose every id must be among that column's ids on its row."""
+    found = typed_among_words(header)
+    if found is None or header in mapping.column_map:
         return None
     typed, others = found
-    read = {TYPED_HEADERS.get(header_key(h)) for h in mapping.column_map}
-    same = any(r and r.side == "to" and r.object_type == typed.object_type for r in read)
-    if others == {"primary"} and typed.side == "to" and same:
+    if others != {"primary"} or typed.side != "to":
         return None
-    return typed
+    for read, canonical in mapping.column_map.items():
+        named = TYPED_HEADERS.get(header_key(read))
+        if named and named.side == "to" and named.object_type == typed.object_type:
+            return canonical
+    return None
+
+
+def type_rivals(
+    headers: Sequence[str], mapping: ColumnMapping, kind: Kind
+) -> list[tuple[str, str]]:
+    """(header, field) for the columns not read whose names say they hold a side's object types
+    (another accepted name of ``from_type``/``to_type``: "Object" beside "From Type", "From
+    Type (optional)" beside "From Type", a bare "To" beside "To Type") while that field is read
+    from another column found by its name: a column chosen with ``columns=`` (or a field mark)
+    is the analyst's choice.  Their cells are held to the column read row by row
+    (:func:`hubframe.io.rivals.check_rival_columns`): one of two contradicting columns would
+    be sent without a word."""
+    used = mapping.column_map
+    wanted = fields_for(kind)
+    out: list[tuple[str, str]] = []
+    for header in headers:
+        if header in used:
+            continue
+        side = SIDE_KEYS.get(header_key(header))
+        canonical = f"{side}_type" if side is not None else alias_field(header)
+        if canonical not in ("from_type", "to_type") or canonical not in wanted:
+            continue
+        read = mapping.columns.get(canonical)
+        if read is not None and read not in mapping.chosen:
+            out.append((header, canonical))
+    return out
 
 
 #: Words of an id column's header that name ids of what is no record a sheet associates

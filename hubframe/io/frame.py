@@ -66,6 +66,7 @@ from hubframe.io.normalize import (
     whole_numbers,
 )
 from hubframe.io.notes import choice_attrs, sheet_guess_attrs, warn_empty_rows, warn_left_out
+from hubframe.io.rivals import check_rival_columns
 from hubframe.io.rows import (
     ID_COLUMNS,
     check_reordered_header,
@@ -419,8 +420,9 @@ def column_values(raw: RawSheet, header: str) -> list[str]:
 
 def _check_sheet(raw: RawSheet, request: Request) -> None:
     """A label column empty beside labels named otherwise, columns not read whose names say
-    they hold what hubframe reads (io.columns), and cells that contradict an argument given for
-    every row (io.arguments)."""
+    they hold what hubframe reads (io.columns) or whose cells contradict the column read for
+    the same thing (io.rivals), and cells that contradict an argument given for every row
+    (io.arguments)."""
     if not raw.size:
         return
     where = sheet_where(raw, request)
@@ -442,6 +444,7 @@ def _check_sheet(raw: RawSheet, request: Request) -> None:
         where,
         request.syntax,
     )
+    check_rival_columns(raw, request, where)
     if request.label is not None:
         return
 

@@ -22,6 +22,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import hubframe as hf
+from hubframe.io import rows as rows_module
 from hubframe.report import export_retry
 from hubframe.report.columns import from_sheet, retry_rows
 from hubframe.run.table import result_table
@@ -66,14 +67,15 @@ sheet_row = st.tuples(
 
 
 def _sheet(rows: list[tuple[str, list[int], list[str], str]], by_email: bool, lists: bool) -> dict:
-    """The columns of a sheet of ``rows`` (one label a row under a plain label header)."""
+    """The columns of a sheet of ``rows`` (one label a row under a plain label header; one
+    label beside several contacts under a list header: several are refused when read)."""
     return {
         DEAL: [deal for deal, _, _, _ in rows],
         EMAILS if by_email else IDS: [
             ";".join(_contact(n, by_email) for n in ns) for _, ns, _, _ in rows
         ],
         LABEL_LIST if lists else ONE_LABEL: [
-            ";".join(labels if lists else labels[:1]) for _, _, labels, _ in rows
+            ";".join(labels if lists and len(ns) == 1 else labels[:1]) for _, ns, labels, _ in rows
         ],
         NOTES: [note for _, _, _, note in rows],
     }
@@ -189,15 +191,26 @@ def test_a_label_list_keeps_every_label_still_to_do(tmp_path: Path) -> None:
         assert back["row"].tolist() == [2, 2]
 
 
-def test_ids_with_different_labels_still_to_do_go_on_rows_of_their_own(tmp_path: Path) -> None:
-    """``1;2`` beside ``A;B``, the pairs 1A and 2B failed: one row ``1;2`` / ``A;B`` would send
-    four pairs, two of them done; the retry file has a row per id instead."""
+def _older_read(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Read as hubframe did before a row of ids beside labels was refused: a report of such a
+    run gives a retry file still (``test_ids_beside_labels``)."""
+    monkeypatch.setattr(rows_module, "_check_ids_beside_labels", lambda raw, request: None)
+
+
+def test_ids_with_different_labels_still_to_do_go_on_rows_of_their_own(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """``1;2`` beside ``A;B`` (a run of an older read), the pairs 1A and 2B failed: one row
+    ``1;2`` / ``A;B`` would send four pairs, two of them done; the retry file has a row per id
+    instead."""
     sheet = {
         DEAL: ["2040000010"],
         IDS: ["1019360100;1019360101"],
         LABEL_LIST: ["Champion;Budget holder"],
     }
+    _older_read(monkeypatch)
     result = _failed_run(tmp_path, sheet, done={1, 2})  # 1A failed, 1B done, 2A done, 2B failed
+    monkeypatch.undo()
     back = _read_back(export_retry(result, tmp_path / "retry.csv"))
     assert list(zip(back[IDS], back["label"], strict=True)) == [
         ("1019360100", "Champion"),
@@ -228,12 +241,15 @@ def test_an_id_list_too_long_for_an_excel_cell_goes_on_over_several_rows(tmp_pat
 
 
 def test_a_label_list_too_long_for_an_excel_cell_goes_on_over_rows_of_one_id(
-    tmp_path: Path,
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    """Labels too many for one cell: each id gets rows of its own, the pairs in their order."""
+    """Labels too many for one cell (beside two ids, a run of an older read): each id gets rows
+    of its own, the pairs in their order."""
     labels = [f"Label {n:03d} " + "x" * 180 for n in range(200)]  # 38,000 characters
     sheet = {DEAL: ["2040000001"], IDS: ["1019360100;1019360101"], LABEL_LIST: [";".join(labels)]}
+    _older_read(monkeypatch)
     result = _failed_run(tmp_path, sheet, done=set())
+    monkeypatch.undo()
     back = _read_back(export_retry(result, tmp_path / "retry.xlsx"))
     expected = [(i, lab) for i in ("1019360100", "1019360101") for lab in labels]
     assert list(zip(back[IDS], back["label"], strict=True)) == expected

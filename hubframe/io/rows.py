@@ -37,6 +37,7 @@ from hubframe.io.text import (
     run_all,
     take_rows,
 )
+from hubframe.redaction import clip
 
 ID_COLUMNS: Final = ("from_id", "to_id")
 EXCEL_CELL_CHARS: Final = 32_767  # the characters an Excel cell holds
@@ -88,8 +89,10 @@ def _blank_rows(columns: list[Text], ids: list[int]) -> BoolArray:
 
 def explode(raw: RawSheet, request: Request) -> RawSheet:
     """One row per id of the id cells holding several ';'-separated ids (refused when a row
-    holds several on both sides: :func:`_check_both_sides`)."""
+    holds several on both sides, :func:`_check_both_sides`, or several beside a list of
+    labels, :func:`_check_ids_beside_labels`)."""
     _check_both_sides(raw, request)
+    _check_ids_beside_labels(raw, request)
     for canonical in ID_COLUMNS:
         header = raw.mapping.columns.get(canonical)
         if header is None:
@@ -125,18 +128,14 @@ def split_labels(raw: RawSheet) -> RawSheet:
     cells are lists (:func:`list_separator`), each with the sheet's row number, as id cells
     are split; a cell without the separator is kept as it is (a label may hold a ``;`` under
     any other header)."""
-    header = raw.mapping.columns.get("label")
-    sep = list_separator(header)
-    if header is None or sep is None:
+    listed = _label_list(raw)
+    if listed is None:
         return raw
-    position = raw.headers.index(header)
+    position, sep = listed
     cells = raw.columns[position].to_pylist()
     rows = raw.rows.tolist()
     literal = raw.literal_labels
-    parts = [
-        [cell] if _formula(cell, row, literal) else _label_parts(cell, sep)
-        for cell, row in zip(cells, rows, strict=True)
-    ]
+    parts = [_cell_labels(cell, row, sep, literal) for cell, row in zip(cells, rows, strict=True)]
     split = {
         row
         for p, cell, row in zip(parts, cells, rows, strict=True)
@@ -153,6 +152,22 @@ def split_labels(raw: RawSheet) -> RawSheet:
     return replace(
         raw, columns=columns, rows=raw.rows[take], extra=extra, literal_labels=literal | split
     )
+
+
+def _label_list(raw: RawSheet) -> tuple[int, str] | None:
+    """The position of the label column whose header says its cells are lists, and their
+    separator (:func:`list_separator`); None when the sheet has no such column."""
+    header = raw.mapping.columns.get("label")
+    sep = list_separator(header)
+    if header is None or sep is None or header not in raw.headers:
+        return None
+    return raw.headers.index(header), sep
+
+
+def _cell_labels(cell: str | None, row: int, sep: str, literal: frozenset[int]) -> list[str | None]:
+    """The labels :func:`split_labels` gives a label cell of a list column: its parts, or the
+    cell whole when it is a formula's text."""
+    return [cell] if _formula(cell, row, literal) else _label_parts(cell, sep)
 
 
 def _formula(cell: str | None, row: int, literal: frozenset[int]) -> bool:
@@ -197,6 +212,74 @@ def _check_both_sides(raw: RawSheet, request: Request) -> None:
             "combination from the ids paired in order. Put one side's ids one to a row (a row "
             "per pair, or one record with a list of the other side's ids)."
         )
+
+
+def _has(column: Text, sep: str) -> BoolArray:
+    """Which cells of ``column`` hold ``sep``."""
+    return np.asarray(pc.count_substring(column, sep).fill_null(0).to_numpy()) > 0
+
+
+def _several_ids(cell: str | None) -> bool:
+    """Whether :func:`explode` splits an id cell into more than one id (a formula's text is
+    not split: :func:`~hubframe.io.normalize.split_rows`)."""
+    return cell is not None and not is_error_text(cell) and len(split_ids(cell)) > 1
+
+
+def _check_ids_beside_labels(raw: RawSheet, request: Request) -> None:
+    """A row with several ids in an id cell beside several labels in a label list cell
+    (``2020001;2020002`` beside ``Champion;Decision maker``): split one after the other it
+    became every combination (each id with every label), while an analyst who lined the
+    lists up meant one label per id.  Which was meant cannot be told: stop, naming the rows
+    and both cells.  Several labels beside one id (one pair, several labels) and several ids
+    beside one label are read as before."""
+    listed = _label_list(raw)
+    if listed is None:
+        return
+    position, sep = listed
+    labels = raw.columns[position]
+    maybe = _has(labels, sep)
+    headers = [str(h) for c in ID_COLUMNS if (h := raw.mapping.columns.get(c)) in raw.headers]
+    several: dict[int, str] = {}
+    for header in headers:
+        column = raw.columns[raw.headers.index(header)]
+        candidates = np.flatnonzero(maybe & _has(column, ";"))
+        cells = take_rows(column, candidates).to_pylist()
+        for n, cell in zip(candidates.tolist(), cells, strict=True):
+            if _several_ids(cell):
+                several.setdefault(n, header)
+    literal = raw.literal_labels
+    rows = [
+        (n, header)
+        for n, header in sorted(several.items())
+        if len(_cell_labels(labels[n].as_py(), int(raw.rows[n]), sep, literal)) > 1
+    ]
+    if rows:
+        _refuse_ids_beside_labels(raw, request, rows, raw.headers[position])
+
+
+def _refuse_ids_beside_labels(
+    raw: RawSheet, request: Request, rows: list[tuple[int, str]], label_header: str
+) -> None:
+    """The InputError of :func:`_check_ids_beside_labels`: ``rows`` (position, id header)."""
+    shown = ", ".join(raw.row_name(raw.rows[n]) for n, _ in rows[:5])
+    shown += " ..." if len(rows) > 5 else ""
+    first, header = rows[0]
+    values = " and ".join(_shown_cell(raw, h, first) for h in (header, label_header))
+    many = len(rows) > 1
+    raise InputError(
+        f"{sheet_where(raw, request)}: row{'s' if many else ''} {shown} "
+        f"{'hold' if many else 'holds'} several ';'-separated ids beside several labels "
+        f"(row {raw.row_name(raw.rows[first])}: {values}); hubframe cannot tell every label on "
+        "every id from the labels paired with the ids in order. Put each id on a row of its own "
+        "with its labels (or each label on a row of its own with its ids)."
+    )
+
+
+def _shown_cell(raw: RawSheet, header: str, n: int) -> str:
+    """``'header' = 'cell'`` for a message, the cell of row position ``n`` cut to 80
+    characters (a list of labels may be long)."""
+    cell = str(raw.columns[raw.headers.index(header)][n].as_py())
+    return f"'{raw.written.get(header, header)}' = {clip(cell, 80)!r}"
 
 
 def _check_cut_short(raw: RawSheet, position: int, request: Request) -> None:

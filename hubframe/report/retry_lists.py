@@ -190,13 +190,15 @@ def _runs(
     return runs
 
 
-def _pieces(runs: list[_Run]) -> list[_Piece]:
-    """Consecutive runs that have the same labels, each group one retry row: read back, a row
-    of ids ``a;b`` and labels ``X;Y`` gives ``aX, aY, bX, bY``, so only ids that are still to do
-    with the same labels may share a row."""
+def _pieces(runs: list[_Run], listed: bool) -> list[_Piece]:
+    """Consecutive runs that have the same labels, each group one retry row: only ids that are
+    still to do with the same labels may share a row, and, from a label list cell (``listed``),
+    only with one label: a row of ids ``a;b`` beside labels ``X;Y`` is refused when read
+    (:func:`hubframe.io.rows.explode`), so each id goes on a row of its own with its labels."""
     pieces: list[_Piece] = []
     for run in runs:
-        if pieces and pieces[-1].labels == run.labels:
+        shared = not listed or len(run.labels) == 1
+        if pieces and shared and pieces[-1].labels == run.labels:
             pieces[-1].runs.append(run)
         else:
             pieces.append(_Piece([run]))
@@ -254,7 +256,7 @@ def rebuild_row(
     none: list[str | None] = [None] * len(rows)
     runs = _runs(rows, ids.parts if ids else none, labels.parts if labels else none)
     out: list[Rebuilt] = []
-    for piece in _pieces(runs):
+    for piece in _pieces(runs, labels is not None):
         for part in _fitted(piece, labels.separator if labels else ID_SEPARATOR, limit):
             cells: dict[str, str] = {}
             if ids is not None:

@@ -11,9 +11,17 @@ A row is a header when two of its cells at least, in the columns the read takes,
 hubframe reads (:data:`NAMED`: the aliases of docs/columns.md, an object's id or property
 column such as ``Company ID`` or ``Contact email``, a bare ``From`` / ``To``), one of them a
 record id or object type column, and one names another column than the header above it does.
+In a column of record ids, an object's name (``Contact``, ``deals``, ``Line item``, ``0-1``)
+names that object's ids too: ``Contact | Deal`` under ``Deal ID | Contact ID`` is a second
+table's header, its sides the other way round (in a column of object types it is a cell).
 A header repeated in its own order (or another spelling of the same columns: ``Deal IDs`` under
-``Deal ID``) is one row, refused by validation; one cell naming a column (a note "Label", a
-label "Deal ID") is a cell; a note mentioning a header ("Company ID to check") names none.
+``Deal ID``) is one row, refused by validation -- when the rest of its row repeats the header
+too: a row repeating it in the columns read whose cells in the other columns name other
+columns (``Record ID | Ticket name | Associated Contact IDs`` under ``Record ID | Deal Name |
+Associated Contact IDs``, a tickets export below a deals export: the columns read are named
+alike in every export) is a second table's header (:func:`_unlike_header`); a cell left empty
+there names none.  One cell naming a column (a note "Label", a label "Deal ID") is a cell; a
+note mentioning a header ("Company ID to check") names none.
 
 A second table *beside* the first, in columns the read does not take, is read as nothing: its
 cells ride along as the sheet's own columns (``Unnamed: 4``), and where the read columns' cells
@@ -28,7 +36,7 @@ reads no pairs, so pairs beside it are not its rows to leave out.
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Final
 
@@ -36,8 +44,10 @@ import numpy as np
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubframe.constants import OBJECT_TYPES
 from hubframe.errors import InputError
 from hubframe.io.aliases import (
+    OBJECT_SPELLINGS,
     PROPERTY_HEADERS,
     SIDE_KEYS,
     STRONG_KEYS,
@@ -50,8 +60,12 @@ from hubframe.io.text import BoolArray, IntArray, Layout, Text, per_cell, take_r
 
 #: The fields whose columns name records: their ids, or their object types.
 RECORD_FIELDS: Final = frozenset({"from_id", "to_id", "from_type", "to_type", "from", "to"})
+#: The fields of the columns that hold record ids: an object's name heads such a column.
+ID_FIELDS: Final = frozenset({"from_id", "to_id"})
 #: A header row's cells shown in a message, at most.
 SHOWN_CELLS: Final = 4
+#: A header's cells written out whole in a message, at most.
+SHOWN_HEADER: Final = 8
 
 
 @dataclass(frozen=True)
@@ -81,6 +95,20 @@ def _named() -> dict[str, Named]:
 
 #: Header key -> what it names (:func:`_named`).
 NAMED: Final = _named()
+#: The key of each name of a standard object (``contact``, ``deals``, ``lineitems``, the type
+#: id ``0-1`` as ``01``) -> the object.
+OBJECT_KEYS: Final = {
+    **OBJECT_SPELLINGS,
+    **{header_key(t.type_id): t.name for t in OBJECT_TYPES},
+}
+
+
+def with_objects(named: Mapping[str, Named]) -> dict[str, Named]:
+    """``named`` and, for the keys it has not, the object names (:data:`OBJECT_KEYS`) as the
+    record ids of their object: what a header cell in a column of record ids names.  Its
+    :class:`_Table` lists ``named``'s values first, so their codes are the same in both."""
+    objects = {k: Named("id", t) for k, t in OBJECT_KEYS.items() if k not in named}
+    return {**named, **objects}
 
 
 @dataclass(frozen=True)
@@ -103,6 +131,8 @@ class _Table:
 
 
 _TABLE: Final = _Table.of(NAMED)
+#: :data:`_TABLE` and the object names, for the columns of record ids (:func:`with_objects`).
+_ID_TABLE: Final = _Table.of(with_objects(NAMED))
 #: The header keys of record id and object type columns (a second table's beside the first).
 _RECORD_KEYS: Final = pa.array(sorted(k for k, n in NAMED.items() if n.records), type=pa.string())
 #: The bytes of a cell that may be written as a record id (:data:`_ID_WRITTEN`): 5 digits, up to
@@ -175,31 +205,135 @@ def check_second_header(
 
 def _check_below(raw: RawSheet, request: Request, more: Mapping[str, Named] | None) -> None:
     """InputError naming the first row below the header that reads as a header of other columns
-    in the columns read (module docstring)."""
+    in the columns read, or that repeats the header there but not in its other cells (module
+    docstring)."""
+    mapped = _mapped(raw)
+    found = _header_rows(raw, mapped, more)
+    if found is None:
+        return
+    repeats = np.flatnonzero(~found.other)
+    unlike = _unlike_header(raw, found.rows[repeats], set(mapped))
+    second = found.other.copy()
+    second[repeats] = unlike.any(axis=1)
+    if not second.any():
+        return
+    first = int(np.flatnonzero(second)[0])
+    at = int(found.rows[first])
+    if found.other[first]:
+        cells = [p for p, k in zip(mapped, found.known[first], strict=True) if k]
+        raise _second_header(raw, request, at, cells)
+    raise _unlike_error(raw, request, at, unlike[int(np.searchsorted(repeats, first))])
+
+
+@dataclass(frozen=True)
+class _Headers:
+    """The rows below the header whose cells in the columns read name two columns hubframe
+    reads, one of them a record id or object type column."""
+
+    rows: IntArray  # their positions in the sheet
+    known: BoolArray  # per row, per column read: its cell names a column
+    other: BoolArray  # per row: a cell names another column than its header does
+
+
+def _header_rows(
+    raw: RawSheet, mapped: Sequence[int], more: Mapping[str, Named] | None
+) -> _Headers | None:
+    """The rows below the header that read as a header in the columns read (:class:`_Headers`;
+    an object's name names its ids in a column of record ids), None for none."""
     named = {**NAMED, **(more or {})}
     table = _TABLE if not more else _Table.of(named)
-    mapped = _mapped(raw)
+    ids = _ID_TABLE if not more else _Table.of(with_objects(named))
     if not raw.size or not mapped:
-        return
+        return None
+    tables = [ids if _takes_ids(raw, p) else table for p in mapped]
     hits = np.zeros(raw.size, dtype=bool)
-    for position in mapped:
-        hits |= _naming(raw.columns[position], table)
+    for position, each in zip(mapped, tables, strict=True):
+        hits |= _naming(raw.columns[position], each)
     rows = np.flatnonzero(hits)
     if not len(rows):
-        return
-    codes = np.stack([_codes(take_rows(raw.columns[p], rows), table) for p in mapped], axis=1)
+        return None
+    codes = np.stack(
+        [_codes(take_rows(raw.columns[p], rows), t) for p, t in zip(mapped, tables, strict=True)],
+        axis=1,
+    )
     own = np.array([_own(raw, p, table, named) for p in mapped], dtype=np.int64)
     known = codes >= 0
-    records = np.array([n.records for n in table.what], dtype=bool)
-    found = (
-        (known.sum(axis=1) >= 2)
-        & (known & records[np.maximum(codes, 0)]).any(axis=1)
-        & (known & (codes != own[None, :])).any(axis=1)
+    records = np.array([n.records for n in ids.what], dtype=bool)
+    header = (known.sum(axis=1) >= 2) & (known & records[np.maximum(codes, 0)]).any(axis=1)
+    if not header.any():
+        return None
+    other = (known & (codes != own[None, :])).any(axis=1)
+    return _Headers(rows[header], known[header], other[header])
+
+
+def _takes_ids(raw: RawSheet, position: int) -> bool:
+    """Whether the read takes a column's cells as record ids."""
+    return raw.mapping.column_map.get(raw.headers[position]) in ID_FIELDS
+
+
+def _unlike_header(raw: RawSheet, rows: IntArray, read: Collection[int]) -> BoolArray:
+    """For each of ``rows`` (rows repeating the header in the columns ``read``), which of the
+    other columns hold a cell naming another column than the header does there, as keyed by
+    :func:`~hubframe.io.aliases.header_key` (an empty cell, or one of no letters or digits,
+    names none).  The last column stands for a CSV row's cells past the header
+    (:attr:`RawSheet.extra`)."""
+    out = np.zeros((len(rows), len(raw.headers) + 1), dtype=bool)
+    if not len(rows):
+        return out
+    for position, header in enumerate(raw.headers):
+        if position not in read:
+            key = header_key(raw.written.get(header, header))
+            out[:, position] = _other_names(take_rows(raw.columns[position], rows), key)
+    if raw.extra is not None:
+        out[:, -1] = _other_names(take_rows(raw.extra, rows), "")
+    return out
+
+
+def _other_names(cells: Text, key: str) -> BoolArray:
+    """Which cells' header key is neither empty nor ``key``: only the distinct cells are
+    keyed."""
+    other = [
+        c for c in pc.unique(cells).to_pylist() if c is not None and header_key(c) not in ("", key)
+    ]
+    if not other:
+        return np.zeros(len(cells), dtype=bool)
+    return _flags(pc.is_in(cells, value_set=pa.array(other, type=cells.type)))
+
+
+def _unlike_error(raw: RawSheet, request: Request, at: int, unlike: BoolArray) -> InputError:
+    """The error naming a row that repeats the header in the columns read but not in the cells
+    ``unlike`` marks (:func:`_unlike_header`), and the two headers."""
+
+    def cell(position: int) -> str:
+        return str(raw.columns[position][at].as_py() or "").strip()
+
+    def written(position: int) -> str:
+        header = raw.headers[position]
+        return raw.written.get(header, header).strip()
+
+    def whole(cells: list[str]) -> str:
+        more = " | ..." if len(cells) > SHOWN_HEADER else ""
+        return " | ".join(cells[:SHOWN_HEADER]) + more
+
+    differ = [int(p) for p in np.flatnonzero(unlike[:-1])]
+    shown = [f"'{cell(p)}' under '{written(p)}'" for p in differ[:SHOWN_CELLS]]
+    row = [cell(p) for p in range(len(raw.headers))]
+    if unlike[-1] and raw.extra is not None:
+        extra = str(raw.extra[at].as_py()).strip()
+        shown.append(f"'{extra}' past the header's last column")
+        row.append(extra)
+    more = f" and {len(differ) - SHOWN_CELLS} more" if len(differ) > SHOWN_CELLS else ""
+    read = ", ".join(f"'{written(p)}'" for p in _mapped(raw))
+    return InputError(
+        f"{sheet_where(raw, request)}: row {raw.row_name(raw.rows[at])} reads as a header "
+        f"of a second table below the first: it repeats the columns read ({read}) but not "
+        f"the header's other cells ({', '.join(shown)}{more}). The first table's header is "
+        f"'{whole([written(p) for p in range(len(raw.headers))])}', this one's "
+        f"'{whole(row)}': another export (of another object: its ids in columns named alike) "
+        "below the first, whose rows would be read as the first table's objects (one "
+        "object's ids sent as another's). Put the second table on its own sheet or in its "
+        "own file, then read again."
     )
-    if found.any():
-        first = int(np.flatnonzero(found)[0])
-        cells = [p for p, k in zip(mapped, known[first], strict=True) if k]
-        raise _second_header(raw, request, int(rows[first]), cells)
 
 
 def _second_header(raw: RawSheet, request: Request, at: int, cells: Sequence[int]) -> InputError:

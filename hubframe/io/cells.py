@@ -290,19 +290,43 @@ def written_headers(cells: Sequence[object], names: Sequence[str]) -> dict[str, 
 
 
 def clean_headers(cells: Sequence[object]) -> list[str]:
-    """Header text; empty -> 'Unnamed: i'; repeats -> 'Name.1' (as pandas does)."""
+    """Header text; empty -> 'Unnamed: i'; repeats -> 'Name.1' (as pandas does), but never a
+    name another header of the row has as written: ``Contact ID | Contact ID | Contact ID.1``
+    reads as ``Contact ID | Contact ID.2 | Contact ID.1``, so that a header as written always
+    names its own column (pandas' 'Contact ID.1.1' for the third took its name from it)."""
+    texts = [_header_text(cell) for cell in cells]
+    own = set(filter(None, texts))  # the names written: no repeat or empty header takes one
     out: list[str] = []
-    seen: dict[str, int] = {}
-    for i, cell in enumerate(cells):
-        text = (clean_text(one_cell_text(cell)) or f"Unnamed: {i}").replace("\n", " ")
-        name = text
-        while name in seen:
-            seen[text] += 1
-            name = f"{text}.{seen[text]}"
-        seen.setdefault(text, 0)
-        seen[name] = seen.get(name, 0)
+    used: set[str] = set()
+    counts: dict[str, int] = {}
+    for i, text in enumerate(texts):
+        name = (
+            text
+            if text and text not in used
+            else _made_name(text or f"Unnamed: {i}", own, used, counts)
+        )
+        used.add(name)
         out.append(name)
     return out
+
+
+def _header_text(cell: object) -> str:
+    """A header cell's name as the read gives it ("" for an empty cell)."""
+    return (clean_text(one_cell_text(cell)) or "").replace("\n", " ")
+
+
+def _made_name(text: str, own: set[str], used: set[str], counts: dict[str, int]) -> str:
+    """The name for a repeat of ``text`` (``text`` itself for an empty header's 'Unnamed: i'
+    while free): 'text.N' with the next N that no header written and no name made has."""
+    if text not in own and text not in used:
+        return text
+    n = counts.get(text, 0)
+    while True:
+        n += 1
+        name = f"{text}.{n}"
+        if name not in own and name not in used:
+            counts[text] = n
+            return name
 
 
 #: Cells that hold raw bytes or several values, never one text: ``b"Sponsor"`` from a database

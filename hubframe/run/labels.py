@@ -2,8 +2,10 @@
 
 The labels of each (from type, to type) pair are fetched once per run (``LabelBook``) and
 matched case- and space-insensitively.  When that matches several labels (a portal may hold
-"Champion" and "champion"), the one spelled exactly as the cell wins; with none or several so
-spelled the row is refused (:class:`AmbiguousLabel`): a label is never picked by guess.
+"Champion" and "champion"), the one spelled as the cell wins (its case; not its spacing, which
+a trimmed cell and HubSpot's pages do not show: "Champion" and "Champion " are spelled alike);
+with none or several so spelled the row is refused (:class:`AmbiguousLabel`) unless it gives
+the type id: a label is never picked by guess.
 "Primary" and the other HubSpot-defined labels come from the same list; the unlabeled
 ("default") type is the entry whose label is null, and a sheet may name it "unlabeled" or
 "default" -- unless the pair has a label so called (a user label "Default"): such a cell names
@@ -368,13 +370,24 @@ def _parse(entry: dict[str, object]) -> LabelDef:
     )
 
 
+def shown_as(label: str) -> str:
+    """A label as a sheet, HubSpot's pages and the app's picker show it: the characters it
+    shows (:func:`~hubframe.io.normalize.composed`), its case, and its spaces as one plain space
+    between words -- spaces at its ends, a double space, a no-break space or a tab inside do
+    not show (a cell is trimmed as it is read; a page shows a run of spaces as one)."""
+    return " ".join(_composed(label).split())
+
+
 def named(label: str, defs: Iterable[LabelDef]) -> list[LabelDef]:
     """The labeled types ``label`` may name: those matching it case- and space-insensitively,
-    narrowed to the one spelled exactly as ``label`` when there are several and one is."""
+    narrowed, when there are several, to those spelled as ``label`` is shown
+    (:func:`shown_as`: case counts, spacing does not).  Several so spelled ("Champion" and
+    "Champion ", which a trimmed cell and HubSpot's pages show alike) are all returned: the
+    caller refuses the row, and a type id of any of them agrees with the label."""
     wanted = normalize_label(label)
     matches = [d for d in defs if d.label is not None and normalize_label(d.label) == wanted]
-    exact = [d for d in matches if _composed(str(d.label)) == _composed(label)]
-    return exact if len(matches) > 1 and len(exact) == 1 else matches
+    exact = [d for d in matches if shown_as(str(d.label)) == shown_as(label)]
+    return exact if len(matches) > 1 and exact else matches
 
 
 def ambiguous_label_message(
@@ -390,12 +403,13 @@ def ambiguous_label_message(
             "type_id column."
         )
     listed = ", ".join(f'"{d.label}" (type id {d.type_id})' for d in matches)
-    alike = [d for d in matches if _composed(str(d.label)) == _composed(label)]
+    alike = [d for d in matches if shown_as(str(d.label)) == shown_as(label)]
     if len(alike) > 1:  # writing the cell "exactly" cannot tell them apart
         return (
             f"{said}{listed}. They look the same: they differ only in what a sheet does not "
-            "show (an accented letter stored as one character or as a letter and an accent, "
-            "or an invisible character), so give the label's type id in a type_id column."
+            "show (spaces at the ends, a double space or a no-break space, an accented letter "
+            "stored as one character or as a letter and an accent, or an invisible "
+            "character), so give the label's type id in a type_id column."
         )
     return (
         f"{said}{listed}. Write the label exactly as HubSpot spells it, or give its type id in "

@@ -1174,7 +1174,7 @@ class HubframeApp:
                     self._redact(f"The labels for {from_type} → {to_type} could not be read: {exc}")
                 )
             else:
-                options += [(redact(name), name) for name in names]
+                options += [(redact(backend.label_shown(n, names)), n) for n in names]
                 status = render.esc(f"{len(names)} labels for {from_type} → {to_type} in HubSpot")
         with self._state_lock:
             now, *types = self._label_pair()
@@ -1298,11 +1298,27 @@ class HubframeApp:
                 label=str(self.label.value).strip() or None if job == "associate" else None,
                 remove_blank=bool(self.remove_blank.value),
                 guessed=self._type_guesses,
+                type_id=self._picked_type_id(job),
             )
         except InputError as exc:  # the sheet loaded at step 3: its columns need a choice
             raise StepError("mapping", str(exc)) from exc
         self._refuse_read_against_choice(frame, job)
         return frame
+
+    def _picked_type_id(self, job: str) -> int | None:
+        """The type id of the label picked for every row, as the picker listed it: sent with
+        the label, so that the label picked is the one linked ("Champion " beside "Champion"
+        reads, trimmed, as either).  None: no label picked, or the list cannot be read (the
+        label alone is sent; a label that could be either is refused)."""
+        picked, connection = str(self.label.value), self.connection
+        if job != "associate" or picked in (NONE, _PICK_AGAIN) or connection is None:
+            return None
+        try:
+            return backend.label_type_id(
+                connection, str(self.from_type.value), str(self.to_type.value), picked
+            )
+        except HubframeError:
+            return None
 
     def _refuse_read_against_choice(self, frame: pd.DataFrame, job: str) -> None:
         """A field the analyst set to "(not in the sheet)" for which the read took a column

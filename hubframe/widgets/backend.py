@@ -51,6 +51,7 @@ from hubframe.redaction import MARK, redact
 from hubframe.report import export_report, export_retry, retry_rows
 from hubframe.report.outputs import check_output, check_outputs, free_name
 from hubframe.report.whole import written_whole
+from hubframe.run.labels import shown_as
 from hubframe.sandbox import Sandbox
 
 PAIR_FIELDS: Final = ("from_id", "to_id", "from_type", "to_type", "label", "category", "type_id")
@@ -214,23 +215,47 @@ def read(
     label: str | None = None,
     remove_blank: bool = False,
     guessed: Mapping[str, TypeGuess] | None = None,
+    type_id: int | None = None,
 ) -> pd.DataFrame:
     """Read the sheet with read_pairs or read_limits (``columns`` is {header: field});
     ``remove_blank``: an empty limit cell removes that limit.  ``guessed``: the types given
     that are the reader's own inference (:attr:`Guess.guessed`) left as they were pre-filled:
     noted as inferred in ``attrs["hubframe"]["guessed_types"]``, as read_pairs notes them when
-    it infers them, not as chosen."""
+    it infers them, not as chosen.  ``type_id``: the type id of the label picked for every
+    row (:func:`picked_type`)."""
     if sheet == ALL_SHEETS and retry_workbook(source):  # the picker's "the retry's sheets"
         sheet = None  # the sheets hubframe wrote to it (its mark), not a tab the analyst added
     with warnings.catch_warnings():  # the app says it at Validate (read notes)
         warnings.simplefilter("ignore", SheetsLeftOut)
         frame = _read(source, job, sheet, columns, from_type, to_type, label, remove_blank)
+    if label is not None and type_id is not None and job != "limits":
+        frame = picked_type(frame, label, type_id)
     given = {"from": from_type, "to": to_type}
     kept = {side: g for side, g in (guessed or {}).items() if given.get(side) == g.object_type}
     if kept:
         meta = dict(frame.attrs.get("hubframe") or {})
         frame.attrs["hubframe"] = meta | guess_attrs(kept)
     return frame
+
+
+def picked_type(frame: pd.DataFrame, label: str, type_id: int) -> pd.DataFrame:
+    """Every row given the type id of the label picked for every row: the label is trimmed as
+    it is read, and "Champion " picked beside "Champion" was sent as "Champion".  A row whose
+    type id cell names another type raises InputError (which of the two is meant is not
+    known)."""
+    given = frame["type_id"].astype("Int64")
+    other = (given.notna() & (given != type_id)).to_numpy(dtype=bool, na_value=False)
+    if other.any():
+        at = int(other.argmax())
+        row = frame.iloc[at]
+        raise InputError(
+            f"Row {row.get('row')} of sheet {row.get('sheet')!r} gives type id {given.iloc[at]}, "
+            f"but the label picked for every row is {label!r} (type id {type_id}): clear the "
+            'type id column, or pick "(from the sheet, or unlabeled)" to use the sheet\'s.'
+        )
+    out = frame.copy()
+    out["type_id"] = pd.array([type_id] * len(out), dtype="Int64")
+    return out
 
 
 def _read(
@@ -462,7 +487,8 @@ class Connection:
     custom_types: tuple[CustomObjectType, ...] = ()
     #: Why the portal's custom objects could not be listed ("": they were).
     custom_problem: str = ""
-    _labels: dict[tuple[str, str], list[str]] = field(default_factory=dict, repr=False)
+    #: Per object pair, its label names and the type id of each (None: a name listed twice).
+    _labels: dict[tuple[str, str], dict[str, int | None]] = field(default_factory=dict, repr=False)
 
     def close(self) -> None:
         try:
@@ -573,13 +599,40 @@ def rehearse(connection: Connection, frame: pd.DataFrame) -> None:
 
 def label_names(connection: Connection, from_type: str, to_type: str) -> list[str]:
     """The label names HubSpot has for the pair (cached per connection)."""
+    return sorted(_label_ids(connection, from_type, to_type), key=str.casefold)
+
+
+def label_type_id(connection: Connection, from_type: str, to_type: str, name: str) -> int | None:
+    """The type id of the label named exactly ``name`` for the pair, as the picker listed it
+    (None: no such label, or a name HubSpot lists twice)."""
+    return _label_ids(connection, from_type, to_type).get(name)
+
+
+def label_shown(name: str, names: Sequence[str]) -> str:
+    """How the picker shows a label: quoted (``'Champion '``) when its spacing would not show
+    (spaces at its ends, a double or no-break space), or when another of ``names`` looks the
+    same -- so that "Champion" and "Champion " are two choices an analyst can tell apart."""
+    alike = [n for n in names if shown_as(n) == shown_as(name)]
+    return repr(name) if shown_as(name) != name or len(alike) > 1 else name
+
+
+def _label_ids(connection: Connection, from_type: str, to_type: str) -> dict[str, int | None]:
     key = (from_type, to_type)
     if key not in connection._labels:
         connection.client.limiter.ask_again()  # a day's end seen earlier is asked again
         found = connection.client.list_labels(from_type, to_type)
-        names = sorted({str(t["label"]) for t in found if t.get("label")}, key=str.casefold)
-        connection._labels[key] = names
+        ids: dict[str, int | None] = {}
+        for entry in found:
+            if entry.get("label"):
+                name, type_id = str(entry["label"]), _type_id(entry)
+                ids[name] = type_id if ids.get(name, type_id) == type_id else None
+        connection._labels[key] = ids
     return connection._labels[key]
+
+
+def _type_id(entry: Mapping[str, object]) -> int | None:
+    said = entry.get("typeId", entry.get("associationTypeId"))
+    return int(str(said)) if said is not None and str(said).isdigit() else None
 
 
 # --- running --------------------------------------------------------------------------------

@@ -66,7 +66,8 @@ and, on cue, changes what the client sees:
   the write's path, its body (parsed JSON) and ``forward(body) -> (status, answer)``, which
   sends a body (of the inputs it chooses) on to the sandbox, and returns the status and JSON
   answer the client gets (a test's HubSpot: which inputs it applies, how its answer names
-  them);
+  them; an answer given as bytes goes to the client as they are: JSON no dict can hold, a
+  key twice, a key spelled with escapes);
 * ``stuck_cursor=True``: the cursors of a batch read (and the ``after`` of a GET) are taken
   out of it before it is forwarded, so every answer is a first page with the same cursor to
   the second (a server that ignores the cursor: a walk through the pages that never ends);
@@ -478,7 +479,7 @@ class FaultProxy:
         assert self.on_write is not None
         status, answer = self.on_write(request.path, json.loads(request.body), forward)
         headers = [("Content-Type", "application/json;charset=utf-8")]
-        body = json.dumps(answer).encode()
+        body = answer if isinstance(answer, bytes) else json.dumps(answer).encode()
         conn.sendall(_response(status, "OK" if status < 300 else "Bad Request", headers, body))
         return True
 

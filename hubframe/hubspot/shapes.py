@@ -40,7 +40,7 @@ def listed(value: Any) -> list[Any]:
     return value if isinstance(value, list) else []
 
 
-def _whole(value: Any) -> bool:
+def whole(value: Any) -> bool:
     """A whole number as HubSpot writes one: a JSON integer, or ASCII digits (at most
     :data:`~hubframe.constants.MAX_ID_DIGITS` of them: Python makes no int of more than 4,300)."""
     if isinstance(value, bool):
@@ -63,7 +63,7 @@ def _spec(value: Any) -> bool:
     """``{"category", "typeId", "label"}`` of an association type."""
     return (
         isinstance(value, Mapping)
-        and _whole(value.get("typeId"))
+        and whole(value.get("typeId"))
         and _text(value.get("category"))
         and _text(value.get("label"))
     )
@@ -71,7 +71,7 @@ def _spec(value: Any) -> bool:
 
 def _link(value: Any) -> bool:
     """A batch read's ``to`` entry: ``{"toObjectId", "associationTypes": [...]}``."""
-    if not isinstance(value, Mapping) or not _whole(value.get("toObjectId")):
+    if not isinstance(value, Mapping) or not whole(value.get("toObjectId")):
         return False
     specs = value.get("associationTypes")
     return specs is None or (isinstance(specs, list) and all(_spec(s) for s in specs))
@@ -84,7 +84,7 @@ def _limit(value: Any) -> bool:
         return False
     numbers = (value.get(k) for k in ("typeId", "userEnforcedMaxToObjectIds", "maxToObjectIds"))
     return (
-        all(n is None or _whole(n) for n in numbers)
+        all(n is None or whole(n) for n in numbers)
         and _text(value.get("category"))
         and _text(value.get("label"))
     )
@@ -92,7 +92,7 @@ def _limit(value: Any) -> bool:
 
 def _record(value: Any) -> bool:
     """A record of an objects read: ``{"id", ...}``."""
-    return isinstance(value, Mapping) and _whole(value.get("id"))
+    return isinstance(value, Mapping) and whole(value.get("id"))
 
 
 #: A custom object's type id, and its name as HubSpot qualifies it (``p24681357_cars``).
@@ -212,4 +212,5 @@ __all__ = [
     "listed",
     "placed_limits",
     "records",
+    "whole",
 ]

@@ -4,8 +4,9 @@ Any 2xx may carry ``errors[]``: :func:`read_answer` maps each error to its rows 
 error's ``context`` (``INVALID_OBJECT_IDS``, ``objectId``/``objectType``, ``associationSpec``,
 type ids, ``fromObjectId``/``toObjectId``, read in parallel; an invalid type the limits
 endpoints name as ``type`` "1-1007" and two object types, by the batch's one row of it).  A
-row no error names is a success only when the answer confirms it: the ``results`` of a create
-or a limit list it --
+row no error names is a success only when the answer confirms it: the top-level ``results``
+of a create or a limit list it (a limit result giving another limit, or one that does not
+read as a whole number, does not) --
 a result of its own direction (a default association's answer lists each pair both ways, and
 ids are per object type) and, for a labeled row, listing its label.  A row an error tied to
 no row may be about takes none of its code: read back, and not there, it is
@@ -21,9 +22,12 @@ its change is not there).  :func:`classify` gives hubframe's code for an error a
 from __future__ import annotations
 
 import json
+import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from itertools import compress
+from string import Template
 from typing import Any, Final
 
 from hubframe.constants import (
@@ -796,7 +800,7 @@ def read_answer(
     (:func:`_pending`: what its results do not list may be applied later)."""
     attempts = prior + resp.attempts
     named_rows = endpoint(batch.action).result_key is not None
-    listed = named_rows and _lists_every_row(batch, resp)
+    listed = named_rows and _lists_every_row(batch, resp, unlabeled or {})
     body = resp.json() if (named_rows and not listed) or resp.may_have_errors() else {}
     failures, loose, unmapped = _blamed(batch, body, resp, attempts, unlabeled)
     said = _Said(batch, body, unlabeled or {})
@@ -947,27 +951,159 @@ def cancelled_processing(
     return _still_processing(batch, item, resp, attempts, status, cancelled=True)
 
 
-#: The (from id, to id) of each entry of a create's ``results``, found in the answer's bytes
-#: without parsing it, for the key order HubSpot writes (another order finds nothing, and the
-#: answer is parsed).  Quotes inside a JSON string are escaped, so a label cannot fake one.
-_LISTED: Final[Mapping[Action, re.Pattern[bytes]]] = {
-    Action.ASSOCIATE: re.compile(  # and the text inside its labels list
-        rb'"fromObjectId"\s*:\s*"?(\d+)"?\s*,\s*"toObjectTypeId"\s*:\s*"[^"\\]*"\s*,'
-        rb'\s*"toObjectId"\s*:\s*"?(\d+)"?\s*,\s*"labels"\s*:\s*\[([^\]]*)\]'
+# --- an answer read from its bytes ------------------------------------------------------------
+
+#: JSON's pieces as an answer's bytes spell them: a string (quotes inside escaped, no raw
+#: control character), a scalar.
+_STR: Final = r'"[^"\\\x00-\x1f]*(?:\\.[^"\\\x00-\x1f]*)*"'
+_SCALAR: Final = rf"(?:{_STR}|-?[0-9]+(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?|true|false|null)"
+
+
+def _json(template: str, *, spaced: bool = True, **parts: str) -> str:
+    """A pattern of JSON tokens: each space of ``template`` is optional whitespace (none when
+    not ``spaced``), each ``$name`` a part (written so that no two whitespace runs meet)."""
+    return Template(template.replace(" ", "[ \t\n\r]*" if spaced else "")).substitute(parts)
+
+
+def _key(*not_these: str) -> str:
+    """A key of letters, not one of ``not_these``: a key spelled with escapes (another key once
+    read) is none, and so is a second spelling of a key the pattern reads."""
+    others = "|".join(not_these)
+    return (f'"(?!(?:{others})")' if not_these else '"') + '[A-Za-z_]+"'
+
+
+#: An object whose values are scalars (an envelope's ``links``).
+_FLAT: Final = _json(r"\{ (?:$key : $scalar(?: , $key : $scalar)*)? \}", key=_key(), scalar=_SCALAR)
+#: A member of the envelope beside ``results``: a scalar or a flat object.
+_TOP: Final = _json("$key : (?:$scalar|$flat)", key=_key("results"), scalar=_SCALAR, flat=_FLAT)
+#: An answer's bytes up to the ``[`` that opens its top-level ``results``, and from the ``]``
+#: that closes it (searched for in its last :data:`_TAIL_BYTES`).
+_HEAD: Final = re.compile(_json(r' \{ (?:$top , )*"results" : (?=\[)', top=_TOP).encode())
+_TAIL: Final = re.compile(_json(r"\](?: , $top)* \} \Z", top=_TOP).encode())
+_TAIL_BYTES: Final = 4096
+#: The from and the to id of a result: a JSON string of digits or a number (the quote, if
+#: any, must close it).
+_FROM_ID: Final = r'(?P<fq>"?)([0-9]+)(?P=fq)'
+_TO_ID: Final = r'(?P<tq>"?)([0-9]+)(?P=tq)'
+
+
+def _created() -> str:
+    """A labeled create's result as HubSpot writes it (no spaces: :func:`_entries`): groups its
+    from object type, (quote,) from id, to object type, (quote,) to id, the text inside its
+    labels list."""
+    return _json(
+        r'\{ "fromObjectTypeId" : ($str) , "fromObjectId" : $f , "toObjectTypeId" : ($str) , '
+        r'"toObjectId" : $t , "labels" : \[ ((?:$str(?: , $str)*)?) \] \}',
+        spaced=False,
+        f=_FROM_ID,
+        t=_TO_ID,
+        str=_STR,
+    )
+
+
+def _defaulted() -> str:
+    """A default association's result as HubSpot writes it (no spaces: :func:`_entries`):
+    groups (quote,) its from id, (quote,) to id, association type id."""
+    return _json(
+        r'\{ "from" : \{ "id" : $f \} , "to" : \{ "id" : $t \} , "associationSpec" : '
+        r'\{ "associationCategory" : $str , "associationTypeId" : ([0-9]+) \} \}',
+        spaced=False,
+        f=_FROM_ID,
+        t=_TO_ID,
+        str=_STR,
+    )
+
+
+def _entries(result: str) -> re.Pattern[bytes]:
+    """Each result of a ``results`` list, with the ``[`` or ``,`` before it, or else any one
+    byte (the last group: what is not a result where the list's results should be).  HubSpot
+    writes its answers without spaces: a result spelled with them (read twice as slowly) is
+    not one of these, and its answer is parsed."""
+    return re.compile(_json(r"[\[,]$result|(.)", spaced=False, result=result).encode(), re.DOTALL)
+
+
+def _created_types(found: tuple[bytes, ...]) -> dict[str, Any]:
+    """The object type ids a labeled create's result found in its bytes gives (as parsed)."""
+    return {"fromObjectTypeId": json.loads(found[0]), "toObjectTypeId": json.loads(found[1])}
+
+
+def _defaulted_type(found: tuple[bytes, ...]) -> dict[str, Any]:
+    """The association type a default association's result found in its bytes gives."""
+    return {"associationSpec": {"associationTypeId": int(found[0])}}
+
+
+@dataclass(frozen=True)
+class _Listing:
+    """How the results of an endpoint are read from an answer's bytes: each result's groups,
+    and from them its row's key (and labels text), the direction it says (``sign``: the groups
+    :func:`_forward` judges, as ``typed`` gives them to it), and anything but a result."""
+
+    pattern: re.Pattern[bytes]
+    row: Callable[[tuple[bytes, ...]], tuple[bytes, ...]]
+    sign: Callable[[tuple[bytes, ...]], tuple[bytes, ...]]
+    typed: Callable[[tuple[bytes, ...]], dict[str, Any]]
+    other: Callable[[tuple[bytes, ...]], bytes] = operator.itemgetter(-1)
+
+
+#: The results of a create (from id, to id, and the text inside its labels list), found in the
+#: answer's bytes without parsing it, for the keys HubSpot writes in its order (an answer of
+#: another shape is parsed).
+_LISTED: Final[Mapping[Action, _Listing]] = {
+    Action.ASSOCIATE: _Listing(
+        _entries(_created()),
+        operator.itemgetter(2, 5, 6),
+        operator.itemgetter(0, 3),
+        _created_types,
     ),
-    Action.ASSOCIATE_DEFAULT: re.compile(
-        rb'"from"\s*:\s*\{\s*"id"\s*:\s*"?(\d+)"?\s*\}\s*,'
-        rb'\s*"to"\s*:\s*\{\s*"id"\s*:\s*"?(\d+)"?\s*\}'
+    Action.ASSOCIATE_DEFAULT: _Listing(
+        _entries(_defaulted()),
+        operator.itemgetter(1, 3),
+        operator.itemgetter(4, 4),  # its type id, as a tuple (as the labeled's signs are)
+        _defaulted_type,
     ),
 }
 
 
-def _lists_every_row(batch: Batch, resp: ApiResponse) -> bool:
+def _listed_pairs(
+    batch: Batch, content: bytes, unlabeled: UnlabeledIds
+) -> list[tuple[bytes, ...]] | None:
+    """(from id, to id[, the text inside its labels list]) of each result of the answer's
+    top-level ``results`` that is of the batch's direction (:func:`_forward`, as
+    :meth:`_Said.own` reads it), when the answer is nothing but that list of results of the
+    shape :data:`_LISTED` reads beside scalars: quotes inside a JSON string are escaped, so a
+    label cannot fake a result, and the pairs of an echo of the request under another key (or
+    of a second list) are not what was done.  None for any other answer (it is then parsed)."""
+    head = _HEAD.match(content)
+    if head is None:
+        return None
+    tail = _TAIL.search(content, max(head.end(), len(content) - _TAIL_BYTES))
+    if tail is None:
+        return None
+    listing = _LISTED[batch.action]
+    found = listing.pattern.findall(content, head.end(), tail.start())
+    if not found or any(map(listing.other, found)):
+        return None  # not results only (or none: the answer is parsed)
+    signs = set(map(listing.sign, found))
+    try:
+        own = {
+            sign
+            for sign in signs
+            if batch.from_type == batch.to_type
+            or _forward(batch, listing.typed(sign), unlabeled) is not False
+        }
+    except ValueError:  # a type id's text that does not read
+        return None
+    kept = (
+        found if own == signs else compress(found, map(own.__contains__, map(listing.sign, found)))
+    )
+    return list(map(listing.row, kept))
+
+
+def _lists_every_row(batch: Batch, resp: ApiResponse, unlabeled: UnlabeledIds) -> bool:
     """The answer has no errors and its results name every row of the batch, as found in its
     bytes (the common answer of a run, read without building its JSON); False when that does
     not show it (the answer is then parsed)."""
-    pattern = _LISTED.get(batch.action)
-    if pattern is None or batch.table is None or resp.may_have_errors():
+    if batch.action not in _LISTED or batch.table is None or resp.may_have_errors():
         return False
     keys = batch.table.record_keys(binary=True)
     if batch.action is Action.ASSOCIATE and len(set(keys)) < len(keys):
@@ -975,7 +1111,9 @@ def _lists_every_row(batch: Batch, resp: ApiResponse) -> bool:
     crossed = batch.from_type != batch.to_type and batch.table.ids_on_both_sides()
     if crossed and _both_ways(keys):
         return False  # rows of both directions: only a result's direction tells (_Said.own)
-    found = pattern.findall(resp.content)
+    found = _listed_pairs(batch, resp.content, unlabeled)
+    if found is None:
+        return False
     if batch.action is Action.ASSOCIATE:
         return _labels_listed(batch.table, keys, found)
     listed = set(found)
@@ -1066,32 +1204,46 @@ def _unconfirmed(
 def _other_limits(
     batch: Batch, body: Mapping[str, Any], keys: list[Key], failures: Mapping[int, Outcome]
 ) -> list[int]:
-    """Rows of a limit create or update whose result names their type with another limit than
-    was sent (HubSpot capped or kept one): only a read of the limits tells what holds.
-    Before, such a row was reported ``success`` with the limit sent."""
+    """Rows of a limit create or update whose result names their type with anything but the
+    limit sent (HubSpot capped or kept one): only a read of the limits tells what holds.  The
+    limit is read as pre-flight reads it, under ``userEnforcedMaxToObjectIds`` or
+    ``maxToObjectIds``, a whole number as a JSON integer or digits; any other value there
+    (``50.0``, ``"5 "``, ``true``, ``null``) is not the limit sent.  A result giving neither
+    key says nothing against the row.  Before, such a row was reported ``success`` with the
+    limit sent unless a JSON integer under the first key said otherwise."""
     key_of = endpoint(batch.action).result_key
     if batch.action not in (Action.CREATE_LIMIT, Action.UPDATE_LIMIT) or key_of is None:
         return []
-    results = body.get("results")
-    given: dict[Key, set[int]] = {}
-    for result in results if isinstance(results, list) else []:
-        limit = result.get("userEnforcedMaxToObjectIds") if isinstance(result, dict) else None
-        if isinstance(limit, int) and not isinstance(limit, bool):  # absent: says nothing
-            given.setdefault(key_of(result), set()).add(limit)
+    given: dict[Key, set[int | None]] = {}
+    for result in shapes.listed(body.get("results")):
+        if isinstance(result, dict):
+            limits = given.setdefault(key_of(result), set())
+            limits.update(_limit_read(result[name]) for name in _LIMIT_KEYS if name in result)
     return [
         i
         for i, (key, item) in enumerate(zip(keys, batch.items, strict=True))
-        if i not in failures and key in given and item.max_to_object_ids not in given[key]
+        if i not in failures and given.get(key, set()) - {item.max_to_object_ids}
     ]
+
+
+#: Where a limit result gives its limit (as :mod:`hubframe.run.preflight` reads it).
+_LIMIT_KEYS: Final = ("userEnforcedMaxToObjectIds", "maxToObjectIds")
+
+
+def _limit_read(value: Any) -> int | None:
+    """A limit an answer gives, as a whole number (:func:`~hubframe.hubspot.shapes.whole`); None
+    when it is not one (no limit can be sent as None)."""
+    return int(value) if shapes.whole(value) else None
 
 
 def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
     """Rows of a labeled create whose pair's results do not list their label: a result names
     the pair that was linked and, in ``labels``, the labels that were set (``[]``: none; two
     rows of one pair: one label, or both).  Such a row is read back, whatever its label (one
-    of HubSpot's, Primary, too): the read settles it.  A result without a ``labels`` list says
-    nothing of labels (the pair is enough); a row given by type id only has no name to look
-    for."""
+    of HubSpot's, Primary, too): the read settles it.  A result without ``labels`` (or with
+    ``null``) says nothing of labels (the pair is enough); one whose ``labels`` is not a list
+    of names (a text, an object, a list holding a number) cannot be read, and lists none.  A
+    row given by type id only has no name to look for."""
     batch, keys = said.batch, said.row_keys
     key_of = endpoint(batch.action).result_key
     if batch.action is not Action.ASSOCIATE or key_of is None:
@@ -1099,10 +1251,8 @@ def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
     listed: dict[Key, set[str]] = {}
     for result in said.own():
         names = result.get("labels")
-        if isinstance(names, list):
-            listed.setdefault(key_of(result), set()).update(
-                _spelling(n) for n in names if isinstance(n, str)
-            )
+        if names is not None:
+            listed.setdefault(key_of(result), set()).update(_names_listed(names))
     if not listed:
         return []
     labels = [_named_label(label) for label in _row_labels(batch)]
@@ -1111,6 +1261,14 @@ def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
         for i, (key, label) in enumerate(zip(keys, labels, strict=True))
         if i not in failures and label and key in listed and label not in listed[key]
     ]
+
+
+def _names_listed(names: Any) -> set[str]:
+    """The label names of a result's ``labels``, spelled as :func:`_spelling` compares them;
+    none when it is not a list of texts."""
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
+        return set()
+    return {_spelling(name) for name in names}
 
 
 def _row_labels(batch: Batch) -> list[str | None]:
@@ -1332,8 +1490,11 @@ def _forward(batch: Batch, result: Mapping[str, Any], unlabeled: UnlabeledIds) -
     type, or the other direction's); None when it does not say (types not known)."""
     if batch.action is Action.ASSOCIATE_DEFAULT:
         type_id = dig(result, "associationSpec", "associationTypeId")
-        if not isinstance(type_id, int) or isinstance(type_id, bool):
+        if type_id is None:
             return None
+        if not shapes.whole(type_id):
+            return False  # a type id that does not read names no direction of the batch
+        type_id = int(type_id)
         forward = _unlabeled_ids(batch.from_type, batch.to_type, unlabeled) or frozenset()
         backward = _unlabeled_ids(batch.to_type, batch.from_type, unlabeled) or frozenset()
         return True if type_id in forward else False if type_id in backward else None
@@ -1346,10 +1507,13 @@ def _forward(batch: Batch, result: Mapping[str, Any], unlabeled: UnlabeledIds) -
 
 def _names_type(text: Any, object_type: str) -> bool | None:
     """Whether an answer's object type id names ``object_type``; None when it cannot tell (no
-    type id, or a custom object named by a name whose type id the run does not know)."""
+    type id, or a custom object named by a name whose type id the run does not know).  A type
+    id that is not a text (``3``, ``{}``) names no object type."""
     known = object_type in OBJECT_TYPES_BY_NAME or _TYPE_ID_TEXT.fullmatch(object_type)
-    if not isinstance(text, str) or not known:
+    if text is None or not known:
         return None
+    if not isinstance(text, str):
+        return False
     return _type_matches(text, object_type)
 
 

@@ -34,6 +34,9 @@ and, on cue, changes what the client sees:
   ``then="flood:<bytes>"``: a write is forwarded (applied) and answered ``200`` with a body of
   that many bytes (a JSON object's outline of spaces); ``then="trickle"``: forwarded, and
   answered a few bytes at a time without end (until the client hangs up);
+  ``then="slow_head"``: forwarded, and answered with a status line and headers sent a byte
+  every 50 ms without end; ``then="continues"``: forwarded, and answered ``100 Continue``
+  every 50 ms without end (a proxy or load balancer that never gets to the answer);
   ``then="redirect:<status> <location>"``: every write is answered with that redirect, not
   forwarded (something in front of HubSpot sending the client elsewhere);
   ``then="late:<seconds>"``: a write is answered ``504`` at once and forwarded that many
@@ -292,6 +295,17 @@ def _trickle(conn: socket.socket) -> None:
         conn.sendall("\r\n".join([*lines, "", ""]).encode() + b'{"results": [')
         for _ in range(12_000):
             conn.sendall(b" " * 16)
+            time.sleep(0.05)
+
+
+def _slow_head(conn: socket.socket, continues: bool) -> None:
+    """A head that never ends, until the client hangs up (or ten minutes pass): ``100
+    Continue`` answers one after another, or a 200 whose headers come a byte at a time."""
+    with contextlib.suppress(OSError):
+        if not continues:
+            conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: ")
+        for _ in range(12_000):
+            conn.sendall(b"HTTP/1.1 100 Continue\r\n\r\n" if continues else b"a")
             time.sleep(0.05)
 
 
@@ -595,6 +609,9 @@ class FaultProxy:
             return False
         if mode == "trickle" and request.is_write:
             _trickle(conn)
+            return False
+        if mode in ("slow_head", "continues") and request.is_write:
+            _slow_head(conn, mode == "continues")
             return False
         if cut is not None and mode.startswith("unnamed:") and request.is_write:
             body = _drop_entries(body, "results", cut)

@@ -70,6 +70,8 @@ from hubframe.hubspot.wire import (
     ApiResponse,
     JsonBytes,
     Sending,
+    answer_deadline_passed,
+    await_answer,
     before_send,
     correlation_id,
     loads,
@@ -114,8 +116,9 @@ LOCKED_WAIT_S = 2.0
 MIGRATING = 477
 MIGRATION_PATIENCE_S = RETRY_AFTER_CAP_S
 #: The largest answer read (HubSpot's largest, a batch read of 1,000 records with a full page of
-#: associations each, is tens of MB), and the longest time its body may take to arrive: past
-#: either, the answer is dropped (a server streaming without end, or one byte at a time).
+#: associations each, is tens of MB), and the longest time it may take to arrive whole, from the
+#: request's start: past either, the answer is dropped (a server streaming without end, or one
+#: byte at a time).  The deadline holds for the status line and headers too (:class:`AnswerLate`).
 MAX_ANSWER_BYTES = 512 << 20
 ANSWER_DEADLINE_S = 600.0
 _ANSWER_CHUNK = 64 << 10
@@ -123,6 +126,12 @@ _ANSWER_CHUNK = 64 << 10
 
 class AnswerDropped(requests.RequestException):
     """An answer's body was too large or too slow to read (see :data:`MAX_ANSWER_BYTES`)."""
+
+
+class AnswerLate(requests.Timeout):
+    """An answer's status line and headers had not all come within the answer deadline (a
+    server sending them a byte at a time, or ``100 Continue`` without end): no answer came,
+    as when a read times out, and the request is retried as then."""
 
 
 _NETWORK_ERRORS = (
@@ -438,6 +447,7 @@ class HubSpotClient:
         headers: dict[str, str],
     ) -> requests.Response:
         started = time.monotonic()
+        await_answer(started + self.answer_deadline_s)  # each read of the answer's socket
         try:
             resp = self._session.request(
                 method,
@@ -452,15 +462,28 @@ class HubSpotClient:
             self._read_body(resp, started)
         except BaseException as exc:
             scrub(exc)  # requests' frames and request objects held the header while sending
+            if isinstance(exc, _NETWORK_ERRORS) and answer_deadline_passed():
+                raise self._late() from None
             raise
         finally:
             before_send.hook = None  # fired already, unless nothing was written
+            await_answer(None)
         forget_auth(resp)
         return resp
 
+    def _late(self) -> AnswerLate:
+        """The status line and headers had not all come by the answer deadline."""
+        return AnswerLate(
+            f"the answer did not come: its status line and headers had not all arrived "
+            f"{self.answer_deadline_s:g} s after the request was sent (a server or proxy "
+            "sending them a few bytes at a time, or '100 Continue' answers without end)"
+        )
+
     def _read_body(self, resp: requests.Response, started: float) -> None:
         """Read ``resp``'s body into it, within :attr:`max_answer_bytes` and
-        :attr:`answer_deadline_s` of the request's start; past either, AnswerDropped."""
+        :attr:`answer_deadline_s` of the request's start; past either, AnswerDropped (a read
+        of the socket waits no longer than the deadline: :func:`~hubframe.hubspot.wire.
+        await_answer`)."""
         chunks: list[bytes] = []
         size = 0
         try:
@@ -473,17 +496,22 @@ class HubSpotClient:
                     why = (
                         f"its body passed {self.max_answer_bytes:,} bytes"
                         if size > self.max_answer_bytes
-                        else f"its body took more than {self.answer_deadline_s:g} s to arrive"
+                        else self._body_late()
                     )
                     raise AnswerDropped(f"the answer was dropped: {why}")
                 chunks.append(chunk)
         except urllib3.exceptions.HTTPError as exc:  # as requests' own body read wraps them
             resp.close()
+            if answer_deadline_passed():  # a read that waited until the deadline
+                raise AnswerDropped(f"the answer was dropped: {self._body_late()}") from None
             raise _requests_error(exc) from None
         except BaseException:
             resp.close()
             raise
         resp._content = b"".join(chunks)  # what requests keeps of a body read whole
+
+    def _body_late(self) -> str:
+        return f"its body took more than {self.answer_deadline_s:g} s to arrive"
 
     def _delay(
         self, attempt: int, retry_after: float | None, error: HubframeError | None = None

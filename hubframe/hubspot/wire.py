@@ -5,16 +5,24 @@ correlation id, attempts).  The connection classes fire a per-thread hook right 
 request's first byte is written: the rate limiter counts a request from that moment
 (:meth:`~hubframe.hubspot.ratelimit.RateLimiter.sending`), and the client learns that the
 request may have reached HubSpot (so a lost answer is an unknown outcome, not "nothing sent").
+Their answers are read within the deadline the client sets for each request
+(:func:`await_answer`): every read of the socket -- the status line, the headers, each
+``100 Continue``, the body -- gets no more time than is left before it.
 """
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
+import socket
 import threading
+import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from functools import cached_property
 from http.client import HTTPConnection as _StdConnection
+from http.client import HTTPResponse as _StdResponse
 from typing import Any
 
 import requests
@@ -111,13 +119,92 @@ def _fire_before_send(conn: _StdConnection) -> None:
     hook()
 
 
+# --- the answer's deadline -----------------------------------------------------------------------
+
+#: Per thread: ``at``, the monotonic time by which the answer awaited must have come whole (None:
+#: no deadline), and ``passed``, whether a read of it reached that time.
+_deadline = threading.local()
+
+
+def await_answer(at: float | None) -> None:
+    """The answers this thread reads from now on must have come whole by ``at`` (monotonic
+    seconds; None: no deadline): a socket read past it fails as a read timeout does."""
+    _deadline.at, _deadline.passed = at, False
+
+
+def answer_deadline_passed() -> bool:
+    """Whether a read of this thread's answer failed because its deadline had come."""
+    passed: bool = getattr(_deadline, "passed", False)
+    return passed
+
+
+class _DeadlineReader(io.RawIOBase):
+    """An answer's socket as http.client reads it, each read given no more time than is left
+    before the deadline.  The socket's timeout bounds one read only: a server (a proxy, a
+    wrong base URL) sending its status line or headers a byte at a time, or ``100 Continue``
+    answers without end, was read for ever, before the client's own checks of the body."""
+
+    def __init__(self, raw: Any, sock: socket.socket, at: float) -> None:
+        super().__init__()
+        self._raw, self._sock, self._at = raw, sock, at
+
+    def readable(self) -> bool:
+        return True
+
+    def fileno(self) -> int:
+        fileno: int = self._raw.fileno()
+        return fileno
+
+    def readinto(self, buffer: Any) -> int | None:
+        left = self._at - time.monotonic()
+        if left <= 0:
+            _deadline.passed = True
+            raise TimeoutError("the answer did not come whole before its deadline")
+        given = self._sock.gettimeout()
+        if given is not None and given <= left:  # the socket's own timeout comes first
+            count: int | None = self._raw.readinto(buffer)
+            return count
+        self._sock.settimeout(left)
+        try:
+            count = self._raw.readinto(buffer)
+        except TimeoutError:
+            _deadline.passed = True
+            raise
+        finally:
+            with contextlib.suppress(OSError):  # closed meanwhile: nothing to give back
+                self._sock.settimeout(given)
+        return count
+
+    def close(self) -> None:
+        if not self.closed:
+            self._raw.close()
+        super().close()
+
+
+class _DeadlineResponse(_StdResponse):
+    """http.client's response, reading its socket through :class:`_DeadlineReader` while the
+    thread has a deadline (:func:`await_answer`)."""
+
+    def __init__(
+        self, sock: socket.socket, debuglevel: int = 0, method: str | None = None, url: Any = None
+    ) -> None:
+        super().__init__(sock, debuglevel, method, url)
+        at: float | None = getattr(_deadline, "at", None)
+        if at is not None:
+            self.fp = io.BufferedReader(_DeadlineReader(self.fp.detach(), sock, at))
+
+
 class _HTTPConnection(HTTPConnection):
+    response_class = _DeadlineResponse
+
     def send(self, data: Any) -> None:
         _fire_before_send(self)
         super().send(data)
 
 
 class _HTTPSConnection(HTTPSConnection):
+    response_class = _DeadlineResponse
+
     def send(self, data: Any) -> None:
         _fire_before_send(self)
         super().send(data)

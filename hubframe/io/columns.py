@@ -946,9 +946,12 @@ def type_rivals(
 ) -> list[tuple[str, str]]:
     """(header, field) for the columns not read whose names say they hold a side's object types
     (another accepted name of ``from_type``/``to_type``: "Object" beside "From Type", "From
-    Type (optional)" beside "From Type", a bare "To" beside "To Type") while that field is read
+    Type (optional)" beside "From Type", a bare "To" beside "To Type", or its words: "Object
+    (from)", "Object Type ID", :func:`types_among_words`) while that field is read
     from another column found by its name: a column chosen with ``columns=`` (or a field mark)
-    is the analyst's choice.  Their cells are held to the column read row by row
+    is the analyst's choice.  One named in words only is listed where no column is read for
+    the field too, held to the type given or named by an id column's header (an exact name
+    would have been read).  Their cells are held to the column read row by row
     (:func:`hubframe.io.rivals.check_rival_columns`): one of two contradicting columns would
     be sent without a word."""
     used = mapping.column_map
@@ -958,13 +961,36 @@ def type_rivals(
         if header in used:
             continue
         side = SIDE_KEYS.get(header_key(header))
-        canonical = f"{side}_type" if side is not None else alias_field(header)
+        named = f"{side}_type" if side is not None else alias_field(header)
+        canonical = named or types_among_words(header)
         if canonical not in ("from_type", "to_type") or canonical not in wanted:
             continue
         read = mapping.columns.get(canonical)
-        if read is not None and read not in mapping.chosen:
+        if (read is None and named is None) or (read is not None and read not in mapping.chosen):
             out.append((header, canonical))
     return out
+
+
+#: A type column's words beside its side's (:func:`types_among_words`): an object's type,
+#: and which side's ("Associated Object Type ID" is the 'to' side's).  "Source" is no side's
+#: here: an export's "Object source" names where a record came from ("CONTACTS", "IMPORT").
+_OBJECT_WORDS: Final = frozenset({"object", "objects"})
+_TYPE_SIDE_WORDS: Final[dict[str, Side]] = {"from": "from", "to": "to", "associated": "to"}
+
+
+def types_among_words(header: str) -> str | None:
+    """The field (``from_type``/``to_type``) whose object types a header names in words that
+    are no accepted name ("Object (from)", "Object type (from)", "Object Type ID", "Associated
+    Object Type ID", "Type (to)"): an object's word, or a type's word beside one side's, with
+    nothing else but ids' words and fill notes; no side is the 'from' side's, as "Object" is.
+    None for any other ("Object name", "Object source", "Deal type", "Type", "Source")."""
+    words = {w for w in header_words(header) if w not in FILL_NOTES and w not in _ID_WORDS}
+    sides = {_TYPE_SIDE_WORDS[w] for w in words if w in _TYPE_SIDE_WORDS}
+    if words - _OBJECT_WORDS - _TYPE_WORDS - _TYPE_SIDE_WORDS.keys() or len(sides) > 1:
+        return None
+    if not (words & _OBJECT_WORDS or (words & _TYPE_WORDS and sides)):
+        return None
+    return f"{next(iter(sides), 'from')}_type"
 
 
 #: Words of an id column's header that name ids of what is no record a sheet associates

@@ -8,11 +8,14 @@ first row where they differ:
 * a HubSpot export's ``Associated Company IDs (Primary)`` beside the ``Associated Company
   IDs`` read: each id it names is among the ids of the row's cell read.  Before, a primary
   company not listed was left out without a word, and a sync with removals removed the very
-  company the sheet names as the record's primary;
+  company the sheet names as the record's primary.  Only cells that read as record ids are
+  compared: a primary cell of ``#N/A`` or a header repeated in the data is its row's matter;
 * a second column of one side's object types under another accepted name (``Object`` beside
-  ``From Type``, a bare ``To`` beside ``To Type`` in a limits sheet): each object type it
-  names is the row's type.  Before, one of two contradicting columns was sent (a deal's row
-  sent as a ticket's; a deals->companies limit set from a row whose ``To`` said contacts).
+  ``From Type``, a bare ``To`` beside ``To Type`` in a limits sheet) or in its words
+  (``Object (from)``, ``Associated Object Type ID``): each object type it names is the row's
+  type, or where no column is read for it, the type given or the id column's name gives (a row
+  with none is its own matter).  Before, one of two contradicting columns was sent (a deal's
+  row sent as a ticket's; a deals->companies limit set from a row whose ``To`` said contacts).
 """
 
 from __future__ import annotations
@@ -20,6 +23,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator
 from typing import Final
 
+from hubframe.constants import MAX_ID_DIGITS
 from hubframe.io.aliases import DESCRIPTIONS, Side
 from hubframe.io.columns import HeaderError, primary_of, type_rivals
 from hubframe.io.normalize import (
@@ -53,10 +57,21 @@ def _column(raw: RawSheet, header: str) -> list[str | None]:
 
 
 def _id_cell(raw: RawSheet, request: Request, canonical: str) -> Callable[[object], str | None]:
-    """One id cell as the read makes it: canonical digits for record ids, trimmed text for
+    """One id cell as the read makes it: a record id's canonical digits, trimmed text for
     unique property values (:func:`hubframe.io.frame._id_cells`)."""
     side = "from" if canonical == "from_id" else "to"
-    return clean_text if side in request.properties(raw.mapping) else clean_id
+    return clean_text if side in request.properties(raw.mapping) else _record_id
+
+
+def _record_id(cell: object) -> str | None:
+    """A cell's record id as the read cleans it (canonical digits), None for a cell that reads
+    as no record id: empty, ``#N/A``, ``-``, formula text, a header repeated in the data, ``0``.
+    Such a cell is its row's own matter (validation refuses it, ``BAD_ID``): a primary cell of
+    no id says nothing of the row's ids, and an id cell of none lists none."""
+    value = clean_id(cell)
+    if value is None or not (value.isascii() and value.isdigit()):
+        return None
+    return value if value[0] != "0" and len(value) <= MAX_ID_DIGITS else None
 
 
 def _check_primary(
@@ -64,7 +79,7 @@ def _check_primary(
 ) -> None:
     """Every id a row's primary cell names is among the ids read from the row's cell of the
     column it is the primary of (split into rows by then: one id per row, the rows of a sheet
-    row together)."""
+    row together).  Only cells that read as ids are compared (:func:`_record_id`)."""
     read_header = raw.mapping.columns[canonical]
     norm = _id_cell(raw, request, canonical)
     read: dict[int, set[str]] = {}
@@ -111,28 +126,34 @@ def _check_types(raw: RawSheet, request: Request, where: str, header: str, canon
     fallback = (request.from_type if side == "from" else request.to_type) or (
         raw.mapping.implied_types.get(side)
     )
-    read_header = raw.mapping.columns[canonical]
-    seen: dict[tuple[str | None, str | None], bool] = {}
+    read_header = raw.mapping.columns.get(canonical)
     rows = raw.rows.tolist()
-    for row, cell, other in zip(rows, _column(raw, read_header), _column(raw, header), strict=True):
+    read = _column(raw, read_header) if read_header is not None else [None] * len(rows)
+    seen: dict[tuple[str | None, str | None], bool] = {}
+    for row, cell, other in zip(rows, read, _column(raw, header), strict=True):
         key = (cell, other)
         if key not in seen:
             seen[key] = _differ(cell, other, fallback)
-        if seen[key]:
-            raise HeaderError(where, _types_differ(raw, row, (read_header, cell), (header, other)))
+        if not seen[key]:
+            continue
+        if read_header is None:
+            raise HeaderError(where, _type_not_read(raw, request, row, (header, other), side))
+        raise HeaderError(where, _types_differ(raw, row, (read_header, cell), (header, other)))
 
 
 def _differ(cell: str | None, other: str | None, fallback: str | None) -> bool:
     """Whether ``other`` names an object type that is not the row's (``cell``'s, else
     ``fallback``); a cell naming no object (a record id under a bare "To", a note) says
-    nothing of the row's type, nor does one the read refuses as no object (BAD_OBJECT_TYPE)."""
+    nothing of the row's type, nor does one the read refuses as no object (BAD_OBJECT_TYPE).
+    A row with no type (its cell empty, no type given or named by an id column) is its own
+    matter: validation refuses it (MISSING_VALUE), and the other column does not stop the read."""
     theirs = canonical_object_type(other)
     if theirs is None or not is_valid_object_type(theirs):
         return False
     mine = canonical_object_type(cell) or fallback
-    if mine is not None and not is_valid_object_type(mine):
+    if mine is None or not is_valid_object_type(mine):
         return False
-    return mine is None or object_key(mine) != object_key(theirs)
+    return object_key(mine) != object_key(theirs)
 
 
 def _types_differ(
@@ -147,6 +168,30 @@ def _types_differ(
         f'"{(value or "").strip()}" in "{header}". "{read_header}" would be read and '
         f'"{header}" left out, so the row could be sent as another object. Keep one of them '
         "(delete or rename the other), or make them agree."
+    )
+
+
+def _type_not_read(
+    raw: RawSheet, request: Request, row: int, other: tuple[str, str | None], side: Side
+) -> str:
+    """No column is read for the side's type: the row's comes from the type given, else the
+    name of the side's id column (``Deal ID``)."""
+    header, value = other
+    canonical = f"{side}_type"
+    given = request.from_type if side == "from" else request.to_type
+    if given is not None:
+        mine = given
+        source = request.syntax.option(canonical, given) or f"{canonical}={given!r}"
+        why = f"{source} was given for every row"
+    else:
+        mine = raw.mapping.implied_types[side]
+        id_header = raw.mapping.columns.get(f"{side}_id")
+        why = f'the column "{id_header}" names {mine}' if id_header else f"it reads as {mine}"
+    return (
+        f'the column "{header}" holds {DESCRIPTIONS[canonical]}, but it is not read: '
+        f'{why}, and row {raw.row_name(row)} says "{(value or "").strip()}" in "{header}", '
+        f'so the row could be sent as another object. Make "{header}" agree with {mine} on '
+        "every row, or delete it if the rows are right."
     )
 
 

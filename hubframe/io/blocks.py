@@ -15,13 +15,17 @@ In a column of record ids, an object's name (``Contact``, ``deals``, ``Line item
 names that object's ids too: ``Contact | Deal`` under ``Deal ID | Contact ID`` is a second
 table's header, its sides the other way round (in a column of object types it is a cell).
 A header repeated in its own order (or another spelling of the same columns: ``Deal IDs`` under
-``Deal ID``) is one row, refused by validation -- when the rest of its row repeats the header
-too: a row repeating it in the columns read whose cells in the other columns name other
-columns (``Record ID | Ticket name | Associated Contact IDs`` under ``Record ID | Deal Name |
-Associated Contact IDs``, a tickets export below a deals export: the columns read are named
-alike in every export) is a second table's header (:func:`_unlike_header`); a cell left empty
-there names none.  One cell naming a column (a note "Label", a label "Deal ID") is a cell; a
-note mentioning a header ("Company ID to check") names none.
+``Deal ID``) is one row, refused by validation, whatever its other cells hold (a print layout's
+``Page 2``) -- when the id columns read name their objects (``Deal ID | Contact ID``, or a
+column of object types for the side): no other object can hide under them.  When one names
+none (``Record ID``, ``Object ID``, ``From ID`` without a type column, a column chosen with
+``columns=``: :func:`_neutral`), a row repeating the header there -- its cell in such a column
+alone is enough -- is a second table's header, whether its other cells differ or not: a
+tickets export below a deals export (``Record ID | Ticket name | Associated Contact IDs`` under
+``Record ID | Deal Name | Associated Contact IDs``, or both trimmed to the columns read) repeats
+the columns read, and its ticket ids would be read as deal ids.  One cell naming a column (a
+note "Label", a label "Deal ID") is a cell; a note mentioning a header ("Company ID to check")
+names none.
 
 A second table *beside* the first, in columns the read does not take, is read as nothing: its
 cells ride along as the sheet's own columns (``Unnamed: 4``), and where the read columns' cells
@@ -53,6 +57,7 @@ from hubframe.io.aliases import (
     STRONG_KEYS,
     TYPED_HEADERS,
     WEAK_KEYS,
+    Side,
     header_key,
 )
 from hubframe.io.sheet import RawSheet, Request, sheet_where
@@ -205,16 +210,14 @@ def check_second_header(
 
 def _check_below(raw: RawSheet, request: Request, more: Mapping[str, Named] | None) -> None:
     """InputError naming the first row below the header that reads as a header of other columns
-    in the columns read, or that repeats the header there but not in its other cells (module
-    docstring)."""
+    in the columns read, or that repeats the header there when an id column's header does not
+    name its object (module docstring)."""
     mapped = _mapped(raw)
-    found = _header_rows(raw, mapped, more)
+    neutral = _neutral(raw)
+    found = _header_rows(raw, mapped, more, neutral)
     if found is None:
         return
-    repeats = np.flatnonzero(~found.other)
-    unlike = _unlike_header(raw, found.rows[repeats], set(mapped))
-    second = found.other.copy()
-    second[repeats] = unlike.any(axis=1)
+    second = found.other | bool(neutral)
     if not second.any():
         return
     first = int(np.flatnonzero(second)[0])
@@ -222,7 +225,23 @@ def _check_below(raw: RawSheet, request: Request, more: Mapping[str, Named] | No
     if found.other[first]:
         cells = [p for p, k in zip(mapped, found.known[first], strict=True) if k]
         raise _second_header(raw, request, at, cells)
-    raise _unlike_error(raw, request, at, unlike[int(np.searchsorted(repeats, first))])
+    unlike = _unlike_header(raw, np.array([at], dtype=np.int64), set(mapped))[0]
+    raise _repeat_error(raw, request, at, neutral, unlike)
+
+
+def _neutral(raw: RawSheet) -> list[int]:
+    """The positions of the id columns read whose header does not name their object (``Record
+    ID``, ``Object ID``, ``From ID``, a column chosen by ``columns=``: the object comes from an
+    argument, the file name or the other columns) on a side no column of object types gives:
+    a header repeated below cannot tell that the rows under it are of that object."""
+    mapping = raw.mapping
+    out: list[int] = []
+    for side in ("from", "to"):
+        header = mapping.columns.get(f"{side}_id")
+        named = side in mapping.implied_types and side not in mapping.guessed_types
+        if header in raw.headers and not named and f"{side}_type" not in mapping.columns:
+            out.append(raw.headers.index(header))
+    return sorted(out)
 
 
 @dataclass(frozen=True)
@@ -236,10 +255,11 @@ class _Headers:
 
 
 def _header_rows(
-    raw: RawSheet, mapped: Sequence[int], more: Mapping[str, Named] | None
+    raw: RawSheet, mapped: Sequence[int], more: Mapping[str, Named] | None, neutral: Sequence[int]
 ) -> _Headers | None:
     """The rows below the header that read as a header in the columns read (:class:`_Headers`;
-    an object's name names its ids in a column of record ids), None for none."""
+    an object's name names its ids in a column of record ids), None for none.  In a column of
+    ``neutral`` (:func:`_neutral`) a cell repeating its header is a header's alone."""
     named = {**NAMED, **(more or {})}
     table = _TABLE if not more else _Table.of(named)
     ids = _ID_TABLE if not more else _Table.of(with_objects(named))
@@ -249,6 +269,9 @@ def _header_rows(
     hits = np.zeros(raw.size, dtype=bool)
     for position, each in zip(mapped, tables, strict=True):
         hits |= _naming(raw.columns[position], each)
+    repeated = {p: _repeating(raw, p, table, named) for p in neutral}
+    for flags in repeated.values():
+        hits |= flags
     rows = np.flatnonzero(hits)
     if not len(rows):
         return None
@@ -257,13 +280,38 @@ def _header_rows(
         axis=1,
     )
     own = np.array([_own(raw, p, table, named) for p in mapped], dtype=np.int64)
+    alone = np.zeros(len(rows), dtype=bool)
+    for position, flags in repeated.items():
+        alone |= flags[rows]
+        at = mapped.index(position)
+        codes[flags[rows], at] = own[at]
     known = codes >= 0
     records = np.array([n.records for n in ids.what], dtype=bool)
     header = (known.sum(axis=1) >= 2) & (known & records[np.maximum(codes, 0)]).any(axis=1)
+    header |= alone
     if not header.any():
         return None
     other = (known & (codes != own[None, :])).any(axis=1)
     return _Headers(rows[header], known[header], other[header])
+
+
+def _repeating(
+    raw: RawSheet, position: int, table: _Table, named: Mapping[str, Named]
+) -> BoolArray:
+    """Which cells of a column repeat its header: its header key as read or as written
+    (``hs_object_id`` chosen by ``columns=``), or a header naming what it names (``Object ID``
+    under ``Record ID``).  Only its distinct cells that are not all digits are keyed."""
+    header = raw.headers[position]
+    own = _own(raw, position, table, named)
+    keys = {header_key(header), header_key(raw.written.get(header, header))} - {""}
+    alike = table.keys.take(pa.array(np.flatnonzero(table.codes == own), type=pa.int64()))
+    wanted = pa.concat_arrays([pa.array(sorted(keys), type=pa.string()), alike])
+    column = raw.columns[position]
+    distinct = pc.unique(column.filter(pc.invert(pc.utf8_is_digit(column).fill_null(True))))
+    found = distinct.filter(pc.is_in(_keys(distinct), value_set=wanted).fill_null(False))
+    if not len(found):
+        return np.zeros(raw.size, dtype=bool)
+    return _flags(pc.is_in(column, value_set=found))
 
 
 def _takes_ids(raw: RawSheet, position: int) -> bool:
@@ -300,9 +348,12 @@ def _other_names(cells: Text, key: str) -> BoolArray:
     return _flags(pc.is_in(cells, value_set=pa.array(other, type=cells.type)))
 
 
-def _unlike_error(raw: RawSheet, request: Request, at: int, unlike: BoolArray) -> InputError:
-    """The error naming a row that repeats the header in the columns read but not in the cells
-    ``unlike`` marks (:func:`_unlike_header`), and the two headers."""
+def _repeat_error(
+    raw: RawSheet, request: Request, at: int, neutral: Sequence[int], unlike: BoolArray
+) -> InputError:
+    """The error naming a row that repeats the header in the columns read, some of them
+    ``neutral`` (:func:`_neutral`), and the two headers; ``unlike`` marks its other cells that
+    name other columns than the header's (:func:`_unlike_header`)."""
 
     def cell(position: int) -> str:
         return str(raw.columns[position][at].as_py() or "").strip()
@@ -323,17 +374,38 @@ def _unlike_error(raw: RawSheet, request: Request, at: int, unlike: BoolArray) -
         shown.append(f"'{extra}' past the header's last column")
         row.append(extra)
     more = f" and {len(differ) - SHOWN_CELLS} more" if len(differ) > SHOWN_CELLS else ""
+    others = f", not the header's other cells ({', '.join(shown)}{more})" if shown else ""
     read = ", ".join(f"'{written(p)}'" for p in _mapped(raw))
+    plain = " and ".join(f"'{written(p)}'" for p in neutral)
+    objects = _objects(raw, request, neutral)
     return InputError(
         f"{sheet_where(raw, request)}: row {raw.row_name(raw.rows[at])} reads as a header "
-        f"of a second table below the first: it repeats the columns read ({read}) but not "
-        f"the header's other cells ({', '.join(shown)}{more}). The first table's header is "
-        f"'{whole([written(p) for p in range(len(raw.headers))])}', this one's "
-        f"'{whole(row)}': another export (of another object: its ids in columns named alike) "
-        "below the first, whose rows would be read as the first table's objects (one "
-        "object's ids sent as another's). Put the second table on its own sheet or in its "
-        "own file, then read again."
+        f"of a second table below the first: it repeats the columns read ({read}){others}. "
+        f"The first table's header is '{whole([written(p) for p in range(len(raw.headers))])}', "
+        f"this one's '{whole(row)}'. {plain} {'do' if len(neutral) > 1 else 'does'} not name "
+        f"the object of {'their' if len(neutral) > 1 else 'its'} ids (read as {objects} from "
+        "an argument, the file name or the other columns), so nothing tells that the rows "
+        f"below this row hold {objects}: another export (of another object, its ids in "
+        "columns named alike) below the first would have its rows read as the first table's "
+        "objects (one object's ids sent as another's). Put the second table on its own sheet "
+        "or in its own file and read each export on its own (if the rows below are the same "
+        "object's, delete this row), then read again."
     )
+
+
+def _objects(raw: RawSheet, request: Request, neutral: Sequence[int]) -> str:
+    """The objects the ``neutral`` columns' ids are read as (``deals and contacts``)."""
+    headers = [raw.headers[p] for p in neutral]
+    types: list[str | None] = []
+    given_types: tuple[tuple[Side, str | None], ...] = (
+        ("from", request.from_type),
+        ("to", request.to_type),
+    )
+    for side, given in given_types:
+        if raw.mapping.columns.get(f"{side}_id") in headers:
+            types.append(given or raw.mapping.implied_types.get(side))
+    known = [t for t in dict.fromkeys(types) if t]
+    return " and ".join(known) if known else "the object given"
 
 
 def _second_header(raw: RawSheet, request: Request, at: int, cells: Sequence[int]) -> InputError:

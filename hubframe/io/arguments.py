@@ -64,8 +64,10 @@ def check_named_columns(raw: RawSheet, request: Request, where: str) -> None:
 
 def _sharing(raw: RawSheet, header: str) -> list[str]:
     """The headers ``header`` (a ``columns=`` name) may mean: the columns written as it (an
-    exact name), else those whose comparison key is its (as ``columns=`` matches them); a name
-    the read made for a repeat or an empty header is its own column only."""
+    exact name), else those whose comparison key is its, as written or as the read names them
+    (``columns=`` matches the names: ``CONTACT ID.1`` beside the repeats of ``Contact ID`` and
+    ``contact id``, read as ``Contact ID.1`` and ``contact id.1``, may mean either); a name the
+    read made for a repeat or an empty header is its own column only."""
 
     def text(name: str) -> str:
         return (clean_text(raw.written.get(name, name)) or name).replace("\n", " ")
@@ -74,7 +76,8 @@ def _sharing(raw: RawSheet, header: str) -> list[str]:
         if header in raw.written and text(header) != header:
             return [header]
         return [h for h in raw.headers if text(h) == header]
-    return [h for h in raw.headers if header_key(text(h)) == header_key(header)]
+    key = header_key(header)
+    return [h for h in raw.headers if key in (header_key(text(h)), header_key(h))]
 
 
 def _type_agrees(wanted: str) -> Callable[[str], bool]:

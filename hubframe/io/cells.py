@@ -21,6 +21,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.errors import InputError
+from hubframe.io.aliases import header_key
 from hubframe.io.narrow import exact_limit, narrow_cell_text
 from hubframe.io.normalize import FLOAT_DIGITS
 from hubframe.io.rowname import row_name
@@ -291,11 +292,15 @@ def written_headers(cells: Sequence[object], names: Sequence[str]) -> dict[str, 
 
 def clean_headers(cells: Sequence[object]) -> list[str]:
     """Header text; empty -> 'Unnamed: i'; repeats -> 'Name.1' (as pandas does), but never a
-    name another header of the row has as written: ``Contact ID | Contact ID | Contact ID.1``
-    reads as ``Contact ID | Contact ID.2 | Contact ID.1``, so that a header as written always
-    names its own column (pandas' 'Contact ID.1.1' for the third took its name from it)."""
+    name another header of the row has as written, nor one alike but for case, spaces or
+    punctuation (its :func:`~hubframe.io.aliases.header_key`, by which ``columns=`` names
+    columns): ``Contact ID | Contact ID | contact id.1`` reads as ``Contact ID | Contact ID.2 |
+    contact id.1``, so that a header as written always names its own column (pandas'
+    'Contact ID.1.1' for the third of ``Contact ID | Contact ID | Contact ID.1`` took its name
+    from it)."""
     texts = [_header_text(cell) for cell in cells]
     own = set(filter(None, texts))  # the names written: no repeat or empty header takes one
+    keys = {header_key(t) for t in own}  # nor one alike but for case, spaces or punctuation
     out: list[str] = []
     used: set[str] = set()
     counts: dict[str, int] = {}
@@ -303,7 +308,7 @@ def clean_headers(cells: Sequence[object]) -> list[str]:
         name = (
             text
             if text and text not in used
-            else _made_name(text or f"Unnamed: {i}", own, used, counts)
+            else _made_name(text or f"Unnamed: {i}", (own, keys), used, counts)
         )
         used.add(name)
         out.append(name)
@@ -315,18 +320,28 @@ def _header_text(cell: object) -> str:
     return (clean_text(one_cell_text(cell)) or "").replace("\n", " ")
 
 
-def _made_name(text: str, own: set[str], used: set[str], counts: dict[str, int]) -> str:
+def _made_name(
+    text: str, own: tuple[set[str], set[str]], used: set[str], counts: dict[str, int]
+) -> str:
     """The name for a repeat of ``text`` (``text`` itself for an empty header's 'Unnamed: i'
-    while free): 'text.N' with the next N that no header written and no name made has."""
-    if text not in own and text not in used:
+    while free): 'text.N' with the next N that no header written has, as written or by its key
+    (``own``: the names and their keys), and no name made has."""
+    if not _taken(text, own, used):
         return text
     n = counts.get(text, 0)
     while True:
         n += 1
         name = f"{text}.{n}"
-        if name not in own and name not in used:
+        if not _taken(name, own, used):
             counts[text] = n
             return name
+
+
+def _taken(name: str, own: tuple[set[str], set[str]], used: set[str]) -> bool:
+    """Whether a made ``name`` is a header written or alike one but for case, spaces or
+    punctuation (``own``: the names written and their keys), or a name given already."""
+    names, keys = own
+    return name in names or name in used or header_key(name) in keys
 
 
 #: Cells that hold raw bytes or several values, never one text: ``b"Sponsor"`` from a database

@@ -192,10 +192,11 @@ def excel_sheets(checked: CheckedBook, sheet: SheetArg, request: Request) -> lis
     scope_sheets = [] if request.kind != "pairs" or named_scope else _scope_sheets(book)
     if scope_sheets:
         request.export_scope = _read_scope(book, scope_sheets)
+    mark = retry_mark(checked.data)
+    request.retry_file = mark is not None
     if sheet is None or sheet == "*":
         others = [s for s in book.sheets if s not in scope_sheets]
-        mark = retry_mark(checked.data) if sheet is None else None
-        if mark is not None:
+        if sheet is None and mark is not None:
             return _retry_sheets(book, request, others, mark)
         return _readable_sheets(book, request, every=sheet == "*", sheets=others)
     info, how = pick_sheet(book.sheets, sheet, request)

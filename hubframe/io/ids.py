@@ -111,6 +111,29 @@ def _check_weak(
     )
 
 
+def _named_id_column(headers: Sequence[str], column: str, where: str, syntax: Syntax) -> str:
+    """The column ``column`` names: the one so headed, else the one with its
+    :func:`~hubframe.io.aliases.header_key`; HeaderError when it names none, or several alike
+    but for case, spaces or punctuation (``contact id`` beside ``Contact ID`` and
+    ``Contact-ID``: before, the last was read)."""
+    key = header_key(column)
+    found = [column] if column in headers else [h for h in headers if header_key(h) == key]
+    if not found:
+        raise HeaderError(
+            where,
+            f"no column {column!r} ({column_option(syntax)}). Columns found: "
+            f"{', '.join(headers) or '(none)'}.",
+        )
+    if len(found) > 1:
+        raise HeaderError(
+            where,
+            f"{column!r} ({column_option(syntax)}) could be any of the columns "
+            f"{', '.join(repr(h) for h in found)}: they differ from it only in case, spaces or "
+            "punctuation. Name the column exactly as it is headed.",
+        )
+    return found[0]
+
+
 def pick_id_column(
     headers: Sequence[str],
     object_type: str | None,
@@ -121,15 +144,7 @@ def pick_id_column(
     """The header of the id column (see the module docstring); HeaderError when none or when
     several are equally good, saying how to name the column in ``syntax``'s words."""
     if column is not None:
-        by_key = {header_key(h): h for h in headers}
-        found = column if column in headers else by_key.get(header_key(column))
-        if found is None:
-            raise HeaderError(
-                where,
-                f"no column {column!r} ({column_option(syntax)}). Columns found: "
-                f"{', '.join(headers) or '(none)'}.",
-            )
-        return found
+        return _named_id_column(headers, column, where, syntax)
     ranked = [(rank, h) for h in headers if (rank := id_header_rank(h, object_type)) is not None]
     if ranked:
         best = min(rank for rank, _ in ranked)

@@ -21,6 +21,7 @@ from hubframe.io.aliases import header_key, header_words
 from hubframe.io.bounds import hint
 from hubframe.io.normalize import (
     canonical_ids,
+    composed,
     shows_nothing,
     split_ids,
     split_rows,
@@ -231,7 +232,9 @@ def _check_ids_beside_labels(raw: RawSheet, request: Request) -> None:
     became every combination (each id with every label), while an analyst who lined the
     lists up meant one label per id.  Which was meant cannot be told: stop, naming the rows
     and both cells.  Several labels beside one id (one pair, several labels) and several ids
-    beside one label are read as before."""
+    beside one label are read as before, as are several ids beside one label written more
+    than once (``Champion;Champion``: :func:`_distinct_labels`), which every reading gives
+    each id."""
     listed = _label_list(raw)
     if listed is None:
         return
@@ -251,10 +254,18 @@ def _check_ids_beside_labels(raw: RawSheet, request: Request) -> None:
     rows = [
         (n, header)
         for n, header in sorted(several.items())
-        if len(_cell_labels(labels[n].as_py(), int(raw.rows[n]), sep, literal)) > 1
+        if _distinct_labels(_cell_labels(labels[n].as_py(), int(raw.rows[n]), sep, literal)) > 1
     ]
     if rows:
         _refuse_ids_beside_labels(raw, request, rows, raw.headers[position])
+
+
+def _distinct_labels(labels: list[str | None]) -> int:
+    """How many labels ``labels`` holds as the label lookup keeps them apart: by the
+    characters and case a sheet shows, spaces as one (``Champion;Champion`` and ``Champion;
+    Champion `` are one label, whatever the reading each id gets it; ``Champion;champion``
+    are two, as the portal may have both) -- :func:`hubframe.run.labels.shown_as`."""
+    return len({None if label is None else " ".join(composed(label).split()) for label in labels})
 
 
 def _refuse_ids_beside_labels(
@@ -271,7 +282,20 @@ def _refuse_ids_beside_labels(
         f"{'hold' if many else 'holds'} several ';'-separated ids beside several labels "
         f"(row {raw.row_name(raw.rows[first])}: {values}); hubframe cannot tell every label on "
         "every id from the labels paired with the ids in order. Put each id on a row of its own "
-        "with its labels (or each label on a row of its own with its ids)."
+        f"with its labels (or each label on a row of its own with its ids).{_old_retry(request)}"
+    )
+
+
+def _old_retry(request: Request) -> str:
+    """What the refusal of :func:`_refuse_ids_beside_labels` adds for a retry file hubframe
+    wrote (its workbook's mark): one written by an earlier version put such rows in it,
+    meaning every label on every id."""
+    if not request.retry_file:
+        return ""
+    return (
+        " This is a retry file hubframe wrote: one written by an earlier version of hubframe "
+        "puts such a row in it to mean every label on every id, so split the row into one row "
+        "per id, each with all the row's labels, to retry it as that run meant."
     )
 
 

@@ -201,6 +201,9 @@ class Request:
     #: an export's scope sheet the workbook reader found (:mod:`hubframe.io.scope`)
     export_scope: ExportScope | None = None
     id_properties: dict[str, str] = field(default_factory=dict)  # side -> property (arguments)
+    #: the workbook carries the mark of a retry file hubframe wrote (:mod:`hubframe.io.retrymark`),
+    #: set by the workbook reader (a CSV retry file carries none)
+    retry_file: bool = False
     limits: ReadLimits = field(default_factory=read_limits_in_force)
 
     def properties(self, mapping: ColumnMapping) -> dict[str, str]:

@@ -192,7 +192,7 @@ def test_a_seeded_mix_never_sends_a_row_that_could_mean_two(portal: Sandbox) -> 
 def test_the_app_sends_the_label_picked(portal: Sandbox) -> None:
     from hubframe.widgets import HubframeApp
 
-    _, second = _twins(portal, "Champion", "Champion ")
+    first, second = _twins(portal, "Champion", "Champion ")
     body = pd.DataFrame({"Deal ID": DEALS[:1], "Contact ID": CONTACTS[:1]}).to_csv(index=False)
     app = HubframeApp(sandbox=False)
     try:
@@ -200,7 +200,8 @@ def test_the_app_sends_the_label_picked(portal: Sandbox) -> None:
         click(app, app.connect_button)
         upload(app, "pairs.csv", body.encode())
         shown = dict((v, k) for k, v in app.label.options)
-        assert shown["Champion "] == "'Champion '" and shown["Champion"] == "'Champion'"
+        assert shown["Champion "] == f"'Champion ' (type id {second})"
+        assert shown["Champion"] == f"Champion (type id {first})"
         assert shown["Budget holder"] == "Budget holder"
         app.label.value = "Champion "
         click(app, app.run_button)

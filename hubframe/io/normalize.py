@@ -580,11 +580,21 @@ _FORMAT = re.compile(
 )
 
 
+#: Characters that show as a blank but are neither spaces (``str.split`` does not split on
+#: them) nor :data:`_INVISIBLE`: the Braille pattern blank U+2800 and the musical null notehead
+#: U+1D159.  "Sponsor\u2800" shows as "Sponsor " and "Key\u2800contact" as "Key contact":
+#: compared, each is a space.  (The Hangul fillers, U+180E and the other default-ignorable
+#: characters are in :data:`_INVISIBLE`; Unicode's spaces are spaces to ``str.split``.)
+_BLANK = re.compile("[\u2800\U0001d159]")
+#: What a label cell that shows nothing may hold besides spaces (:func:`label_text`).
+_SHOWS_NOTHING = _INVISIBLE.pattern + "|" + _BLANK.pattern
+
+
 def composed(text: str) -> str:
     """The characters a label shows, as labels are compared: every character that shows
-    nothing dropped, then Unicode NFC ("ä" typed as "a" and a combining mark, as Mac and PDF
-    text may hold it, is "ä")."""
-    return unicodedata.normalize("NFC", _INVISIBLE.sub("", text))
+    nothing dropped, one that shows as a blank (:data:`_BLANK`) a space, then Unicode NFC
+    ("ä" typed as "a" and a combining mark, as Mac and PDF text may hold it, is "ä")."""
+    return unicodedata.normalize("NFC", _BLANK.sub(" ", _INVISIBLE.sub("", text)))
 
 
 def composed_as_typed(text: str) -> str:
@@ -611,5 +621,5 @@ def label_text(text: Text) -> Text:
     if text.null_count == len(text):  # an unlabeled sheet's column: nothing to look at
         return chunked(text)
     text = trimmed_text(text)
-    hidden = pc.match_substring_regex(text, _INVISIBLE.pattern).fill_null(False)
+    hidden = pc.match_substring_regex(text, _SHOWS_NOTHING).fill_null(False)
     return map_text(text, _label_cell) if pc.any(hidden).as_py() else text

@@ -1009,6 +1009,7 @@ class _Undo:
         items = cover_links(items, prepared)
         prepared.items, prepared.count = items, len(items)
         prepared.unlabeled.update(book.unlabeled_read())
+        prepared.label_names.update(book.names_read())
         if items:
             skip_absent(prepared, run.client, run.journal)
         return prepared

@@ -26,6 +26,7 @@ import operator
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, replace
+from enum import Enum
 from itertools import compress
 from string import Template
 from typing import Any, Final
@@ -638,6 +639,23 @@ def _spec_text(item: WorkItem) -> str:
 #: limit error names (:func:`_limit_side`).
 UnlabeledIds = Mapping[tuple[str, str], frozenset[int]]
 
+#: The labels of object pairs as the run read them: (from type, to type) -> type id -> the
+#: label's exact name, or None when another label of the pair matches it as a sheet's label
+#: is matched (``normalize_label``: "Sponsor" and "sponsor", "Sponsor" and "Sponsor "): an
+#: answer's label names confirm a labeled row only by the exact name of the label the row
+#: resolved to, and never when that label has such a lookalike (the row is read back).
+LabelNames = Mapping[tuple[str, str], Mapping[int, str | None]]
+
+
+class _Unsure(Enum):
+    """A labeled row whose label no name an answer lists can confirm (see :data:`LabelNames`)."""
+
+    NAMES = "names"
+
+
+#: The name a result lists when a row's label was set (None: no name to look for).
+_Wanted = str | _Unsure | None
+
 
 def row_message(
     item: WorkItem,
@@ -786,7 +804,11 @@ def map_response(batch: Batch, resp: ApiResponse, prior: int = 0) -> list[Outcom
 
 
 def read_answer(
-    batch: Batch, resp: ApiResponse, prior: int = 0, unlabeled: UnlabeledIds | None = None
+    batch: Batch,
+    resp: ApiResponse,
+    prior: int = 0,
+    unlabeled: UnlabeledIds | None = None,
+    names: LabelNames | None = None,
 ) -> Answer:
     """The outcomes of a 2xx answer. A row is a success only when the answer confirms it: its
     endpoint's ``results`` list it (creates and limits); a removal's or a purge's rows are
@@ -797,13 +819,14 @@ def read_answer(
     it only by one of its records (a record at its limit: the batch's first rows of that
     record may be applied), or the results list the pair an error names
     (:func:`_contradicted`), or the answer says the batch is still being processed
-    (:func:`_pending`: what its results do not list may be applied later)."""
+    (:func:`_pending`: what its results do not list may be applied later).  ``names``: the
+    labels the run read (:data:`LabelNames`; None: each labeled row's own text, exactly)."""
     attempts = prior + resp.attempts
     named_rows = endpoint(batch.action).result_key is not None
-    listed = named_rows and _lists_every_row(batch, resp, unlabeled or {})
+    listed = named_rows and _lists_every_row(batch, resp, unlabeled or {}, names)
     body = resp.json() if (named_rows and not listed) or resp.may_have_errors() else {}
     failures, loose, unmapped = _blamed(batch, body, resp, attempts, unlabeled)
-    said = _Said(batch, body, unlabeled or {})
+    said = _Said(batch, body, unlabeled or {}, names)
     for i in _contradicted(said, failures) if named_rows else ():
         loose[i] = failures.pop(i)
     loose = {i: o for i, o in loose.items() if i not in failures}
@@ -1099,7 +1122,9 @@ def _listed_pairs(
     return list(map(listing.row, kept))
 
 
-def _lists_every_row(batch: Batch, resp: ApiResponse, unlabeled: UnlabeledIds) -> bool:
+def _lists_every_row(
+    batch: Batch, resp: ApiResponse, unlabeled: UnlabeledIds, names: LabelNames | None
+) -> bool:
     """The answer has no errors and its results name every row of the batch, as found in its
     bytes (the common answer of a run, read without building its JSON); False when that does
     not show it (the answer is then parsed)."""
@@ -1115,49 +1140,58 @@ def _lists_every_row(batch: Batch, resp: ApiResponse, unlabeled: UnlabeledIds) -
     if found is None:
         return False
     if batch.action is Action.ASSOCIATE:
-        return _labels_listed(batch.table, keys, found)
+        return _labels_listed(batch.table, keys, found, _pair_names(batch, names))
     listed = set(found)
     return all(key in listed for key in keys)
 
 
 def _labels_listed(
-    table: WorkTable, keys: Sequence[tuple[bytes, bytes]], found: Sequence[tuple[bytes, ...]]
+    table: WorkTable,
+    keys: Sequence[tuple[bytes, bytes]],
+    found: Sequence[tuple[bytes, ...]],
+    pair: Mapping[int, str | None] | None,
 ) -> bool:
     """Whether the results found in an answer's bytes (from id, to id, the text of their
     labels list) name every row's pair, each labeled row's with its label (see
-    :func:`_unlabeled`); False when they do not, or a list does not read."""
+    :func:`_unlabeled`); False when they do not, a list does not read, or a row's label is
+    one names cannot confirm (:data:`LabelNames`)."""
     names: dict[bytes, frozenset[str]] = {}
     for text in {text for _, _, text in found}:
         listed = _label_names(text)
         if listed is None:
             return False
         names[text] = listed
-    wanted = [_named_label(label) for label in table.labels]
-    codes = table.label_codes.tolist()
+    rows = list(zip(table.label_codes.tolist(), table.type_ids.tolist(), strict=True))
+    wanted = {
+        (code, type_id): _wanted(table.labels[code], type_id, pair)
+        for code, type_id in set(rows)
+        if code != NONE
+    }
+    if _Unsure.NAMES in wanted.values():
+        return False  # the answer is parsed, and the row read back
     if len(names) == 1:  # the common answer: every result lists the same labels
         (same,) = names.values()
-        asked = {wanted[code] for code in set(codes) - {NONE}} - {None}
-        if not asked <= same:
+        if not set(wanted.values()) - {None} <= same:
             return False
         pairs = {(f, t) for f, t, _ in found}
         return all(key in pairs for key in keys)
     by_pair = {(f, t): names[text] for f, t, text in found}
     return all(
-        key in by_pair and (code == NONE or wanted[code] in (None, *by_pair[key]))
-        for key, code in zip(keys, codes, strict=True)
+        key in by_pair and (row[0] == NONE or wanted[row] in (None, *by_pair[key]))
+        for key, row in zip(keys, rows, strict=True)
     )
 
 
 def _label_names(text: bytes) -> frozenset[str] | None:
     """The label names of a results entry's ``labels`` list, from the text inside its brackets
-    (spelled as :func:`_spelling` compares them); None when it is not a list of strings."""
+    (as spelled: :func:`_wanted`); None when it is not a list of strings."""
     try:
         names = json.loads(b"[" + text + b"]")
     except ValueError:
         return None
     if not all(isinstance(name, str) for name in names):
         return None
-    return frozenset(_spelling(name) for name in names)
+    return frozenset(names)
 
 
 def _names_one_record(err: Mapping[str, Any], code: ErrorCode) -> bool:
@@ -1243,7 +1277,11 @@ def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
     of HubSpot's, Primary, too): the read settles it.  A result without ``labels`` (or with
     ``null``) says nothing of labels (the pair is enough); one whose ``labels`` is not a list
     of names (a text, an object, a list holding a number) cannot be read, and lists none.  A
-    row given by type id only has no name to look for."""
+    row given by type id only has no name to look for.  A name confirms a row's label only
+    when it is the exact name of the label the row resolved to, and never when another label
+    of the pair matches that one as a sheet's label is matched (:data:`LabelNames`): before,
+    names were compared case- and space-insensitively, and an answer listing "Sponsor"
+    confirmed a row that asked for "sponsor"."""
     batch, keys = said.batch, said.row_keys
     key_of = endpoint(batch.action).result_key
     if batch.action is not Action.ASSOCIATE or key_of is None:
@@ -1255,28 +1293,53 @@ def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
             listed.setdefault(key_of(result), set()).update(_names_listed(names))
     if not listed:
         return []
-    labels = [_named_label(label) for label in _row_labels(batch)]
+    wanted = _row_wanted(batch, _pair_names(batch, said.names))
     return [
         i
-        for i, (key, label) in enumerate(zip(keys, labels, strict=True))
-        if i not in failures and label and key in listed and label not in listed[key]
+        for i, (key, name) in enumerate(zip(keys, wanted, strict=True))
+        if i not in failures
+        and name is not None
+        and key in listed
+        and (name is _Unsure.NAMES or name not in listed[key])
     ]
 
 
 def _names_listed(names: Any) -> set[str]:
-    """The label names of a result's ``labels``, spelled as :func:`_spelling` compares them;
-    none when it is not a list of texts."""
+    """The label names of a result's ``labels``, as spelled; none when it is not a list of
+    texts."""
     if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         return set()
-    return {_spelling(name) for name in names}
+    return set(names)
 
 
-def _row_labels(batch: Batch) -> list[str | None]:
-    """Each row's label, from the batch's table when it has one (no WorkItems made)."""
+def _pair_names(batch: Batch, names: LabelNames | None) -> Mapping[int, str | None] | None:
+    """The labels read of the batch's pair (empty: not read); None: no labels were given."""
+    return None if names is None else names.get((batch.from_type, batch.to_type), {})
+
+
+def _row_wanted(batch: Batch, pair: Mapping[int, str | None] | None) -> list[_Wanted]:
+    """Each row's :func:`_wanted`, from the batch's table when it has one."""
     table = batch.table
     if table is None:
-        return [item.label for item in batch.items]
-    return [None if code == NONE else table.labels[code] for code in table.label_codes.tolist()]
+        return [_wanted(item.label, item.type_id, pair) for item in batch.items]
+    rows = zip(table.label_codes.tolist(), table.type_ids.tolist(), strict=True)
+    return [None if code == NONE else _wanted(table.labels[code], t, pair) for code, t in rows]
+
+
+def _wanted(
+    label: str | None, type_id: int | None, pair: Mapping[int, str | None] | None
+) -> _Wanted:
+    """The name a result lists when a row's label was set: the exact name of the label of the
+    row's type id in ``pair`` (the labels read of the batch's pair; None: none given, and the
+    row's own text is looked for as written).  None: the row has no label name (none, or a
+    word for the unlabeled type); :attr:`_Unsure.NAMES`: the type's label has a lookalike, or
+    the pair's labels were not read -- no name can confirm it."""
+    if _named_label(label) is None:
+        return None
+    if pair is None:
+        return label
+    name = None if type_id is None else pair.get(type_id)
+    return _Unsure.NAMES if name is None else name
 
 
 def _spelling(label: str) -> str:
@@ -1440,8 +1503,14 @@ class _Said:
     """What a 2xx answer's ``results`` say of a batch's rows: the results that can name a row
     (:meth:`own`: of the batch's direction) and the keys they name (:meth:`keys`)."""
 
-    def __init__(self, batch: Batch, body: Mapping[str, Any], unlabeled: UnlabeledIds) -> None:
-        self.batch, self.body, self.unlabeled = batch, body, unlabeled
+    def __init__(
+        self,
+        batch: Batch,
+        body: Mapping[str, Any],
+        unlabeled: UnlabeledIds,
+        names: LabelNames | None = None,
+    ) -> None:
+        self.batch, self.body, self.unlabeled, self.names = batch, body, unlabeled, names
         self._row_keys: list[Key] | None = None
 
     @property

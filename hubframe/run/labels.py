@@ -310,6 +310,14 @@ class LabelBook:
             for key, defs in read.items()
         }
 
+    def names_read(self) -> dict[Key, dict[int, str | None]]:
+        """Each labeled type id of every pair whose labels were read -> its label's exact name,
+        or None when another label of the pair matches it as a sheet's label is matched
+        (:func:`normalize_label`): an answer listing the name cannot tell which was set."""
+        with self._lock:
+            read = dict(self._pairs)
+        return {key: label_names_by_type(defs) for key, defs in read.items()}
+
     def resolve(self, from_type: str, to_type: str, label: str) -> LabelDef:
         """The type a label names for this pair; UnknownLabel when there is none.  A word for
         the unlabeled type ("default") that a label of the pair is also called (a user label
@@ -376,6 +384,19 @@ def shown_as(label: str) -> str:
     between words -- spaces at its ends, a double space, a no-break space or a tab inside do
     not show (a cell is trimmed as it is read; a page shows a run of spaces as one)."""
     return " ".join(_composed(label).split())
+
+
+def label_names_by_type(defs: Iterable[LabelDef]) -> dict[int, str | None]:
+    """Each labeled type id of ``defs`` -> its label's exact name (None: another label of
+    ``defs`` matches it as a sheet's label is matched, :func:`normalize_label`, or the id is
+    listed with two names)."""
+    labeled = [d for d in defs if d.label is not None]
+    folded = Counter(normalize_label(str(d.label)) for d in labeled)
+    out: dict[int, str | None] = {}
+    for d in labeled:
+        name = str(d.label) if folded[normalize_label(str(d.label))] == 1 else None
+        out[d.type_id] = name if out.get(d.type_id, name) == name else None
+    return out
 
 
 def named(label: str, defs: Iterable[LabelDef]) -> list[LabelDef]:

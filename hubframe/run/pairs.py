@@ -234,6 +234,7 @@ def prepare_pairs(prepared: Prepared, book: LabelBook, *, listed_only: bool = Fa
     _note_defaults(prepared, book, sending, sending_codes, keys)
     _note_repeats(prepared, book)
     prepared.unlabeled.update(book.unlabeled_read())
+    prepared.label_names.update(book.names_read())
 
 
 def one_spelling_each(keys: list[tuple[Any, ...]], objects: Mapping[str, str]) -> dict[str, str]:

@@ -128,6 +128,10 @@ class Prepared:
     #: the unlabeled type ids of the object pairs whose labels the job read (a custom
     #: object's): whose limit a limit error names (:data:`~hubframe.run.answers.UnlabeledIds`)
     unlabeled: dict[tuple[str, str], frozenset[int]] = field(default_factory=dict)
+    #: the labels' exact names of the object pairs whose labels the job read, by type id (None:
+    #: names that cannot tell a label from another): what confirms a labeled row in an
+    #: answer (:data:`~hubframe.run.answers.LabelNames`)
+    label_names: dict[tuple[str, str], dict[int, str | None]] = field(default_factory=dict)
     #: custom object spelling -> its object (:func:`~hubframe.run.spelling.sheet_objects`):
     #: rows of one record pair spelled two ways are sent under one spelling, so that the plan
     #: finds their repeats and conflicts as for rows spelled alike
@@ -359,6 +363,7 @@ def execute(prepared: Prepared, run: RunContext) -> tuple[Outcomes, StopReason |
             cancel=options.cancel,
             agrees=prepared.agrees,
             unlabeled=prepared.unlabeled,
+            label_names=prepared.label_names,
             unsent=prepared.unsent,
         )
         sender.send(plan.stream(), outcomes, count=len(plan.batches))

@@ -69,6 +69,7 @@ from hubframe.hubspot.wire import ApiResponse, JsonBytes, requests_written
 from hubframe.run import endpoints
 from hubframe.run.answers import (
     Blame,
+    LabelNames,
     UnlabeledIds,
     blame,
     cancelled_processing,
@@ -312,6 +313,7 @@ class Sender:
         cancel: threading.Event | None = None,
         agrees: Agrees | None = None,
         unlabeled: UnlabeledIds | None = None,
+        label_names: LabelNames | None = None,
         unsent: Mapping[int, Outcome] | None = None,
     ) -> None:
         if workers is not None and workers < 1:
@@ -322,6 +324,8 @@ class Sender:
         self.agrees = agrees
         #: the unlabeled type ids of the pairs the job read: whose limit an error names
         self.unlabeled = unlabeled or {}
+        #: the labels' exact names the job read: what confirms a labeled row in an answer
+        self.label_names = label_names
         #: rows whose outcome is the journal's record, or this one: never sent
         self.unsent = unsent or {}
         self.workers = workers
@@ -657,7 +661,7 @@ class Sender:
                 return self._settle(batch, exc, prior)
             return self._not_applied(batch, exc, prior)
         try:
-            answer = read_answer(batch, resp, prior, self.unlabeled)
+            answer = read_answer(batch, resp, prior, self.unlabeled, self.label_names)
         except ServerError as unread:  # a 2xx that is not HubSpot's answer: it may have applied
             return self._settle(batch, unread, prior)
         out = answer.outcomes

@@ -1169,12 +1169,13 @@ class HubframeApp:
         if connection is not None and from_type and to_type:
             try:
                 names = backend.label_names(connection, from_type, to_type)
+                ids = backend.label_type_ids(connection, from_type, to_type)
             except HubframeError as exc:
                 status = render.esc(
                     self._redact(f"The labels for {from_type} → {to_type} could not be read: {exc}")
                 )
             else:
-                options += [(redact(backend.label_shown(n, names)), n) for n in names]
+                options += [(redact(backend.label_shown(n, names, ids)), n) for n in names]
                 status = render.esc(f"{len(names)} labels for {from_type} → {to_type} in HubSpot")
         with self._state_lock:
             now, *types = self._label_pair()

@@ -18,6 +18,8 @@ from pathlib import Path
 from typing import Any, Final
 from urllib.parse import urlsplit
 
+import numpy as np
+import numpy.typing as npt
 import pandas as pd
 
 from hubframe.errors import (
@@ -40,7 +42,9 @@ from hubframe.io.aliases import (
     header_key,
 )
 from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
+from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.ids import id_headers, read_id_columns
+from hubframe.io.normalize import normalize_label
 from hubframe.io.notes import ReadNotes, guess_attrs, read_notes
 from hubframe.io.retrymark import marked_retry
 from hubframe.io.sources import as_path, refuse_unreadable_file
@@ -242,7 +246,9 @@ def picked_type(frame: pd.DataFrame, label: str, type_id: int) -> pd.DataFrame:
     """Every row given the type id of the label picked for every row: the label is trimmed as
     it is read, and "Champion " picked beside "Champion" was sent as "Champion".  A row whose
     type id cell names another type raises InputError (which of the two is meant is not
-    known)."""
+    known); a row whose type id cell does not read as one ('1,019', '1019.5', 'abc') keeps it,
+    its type id left empty, so that validation refuses it (BAD_ID) as without a label picked
+    (before, the picked type id was written over it and the row was sent)."""
     given = frame["type_id"].astype("Int64")
     other = (given.notna() & (given != type_id)).to_numpy(dtype=bool, na_value=False)
     if other.any():
@@ -254,8 +260,20 @@ def picked_type(frame: pd.DataFrame, label: str, type_id: int) -> pd.DataFrame:
             'type id column, or pick "(from the sheet, or unlabeled)" to use the sheet\'s.'
         )
     out = frame.copy()
-    out["type_id"] = pd.array([type_id] * len(out), dtype="Int64")
+    picked = pd.array([type_id] * len(out), dtype="Int64")
+    picked[_unread_type_ids(frame)] = pd.NA
+    out["type_id"] = picked
     return out
+
+
+def _unread_type_ids(frame: pd.DataFrame) -> npt.NDArray[np.bool_]:
+    """Rows whose type id cell holds text that does not read as a type id (kept, as the read
+    keeps it, in its raw column for validation to name)."""
+    raw = frame.get(RAW_PREFIX + "type_id")
+    if raw is None:
+        return np.zeros(len(frame), dtype=bool)
+    said = raw.astype("string").str.strip().fillna("") != ""
+    return (said & frame["type_id"].isna()).to_numpy(dtype=bool, na_value=False)
 
 
 def _read(
@@ -608,12 +626,42 @@ def label_type_id(connection: Connection, from_type: str, to_type: str, name: st
     return _label_ids(connection, from_type, to_type).get(name)
 
 
-def label_shown(name: str, names: Sequence[str]) -> str:
+def label_type_ids(connection: Connection, from_type: str, to_type: str) -> dict[str, int | None]:
+    """Each label name of the pair -> its type id (None: a name HubSpot lists twice)."""
+    return dict(_label_ids(connection, from_type, to_type))
+
+
+def label_shown(
+    name: str, names: Sequence[str], type_ids: Mapping[str, int | None] | None = None
+) -> str:
     """How the picker shows a label: quoted (``'Champion '``) when its spacing would not show
-    (spaces at its ends, a double or no-break space), or when another of ``names`` looks the
-    same -- so that "Champion" and "Champion " are two choices an analyst can tell apart."""
-    alike = [n for n in names if shown_as(n) == shown_as(name)]
-    return repr(name) if shown_as(name) != name or len(alike) > 1 else name
+    (spaces at its ends, a double or no-break space).  When another of ``names`` matches it as
+    a sheet's label is matched (:func:`~hubframe.io.normalize.normalize_label`: "Café" typed
+    as one character or as "e" and an accent, "Champion" beside "Champion\u034f" or
+    "champion"), quoting may not show the difference, so each is shown with its type id from
+    ``type_ids`` (``Café (type id 1021)``), or, where none is known, with every character
+    outside printable ASCII written as its code (``Cafe\u0301``): two such choices never look
+    the same, whatever their characters."""
+    quoted = repr(name) if shown_as(name) != name else name
+    wanted = normalize_label(name)
+    if sum(normalize_label(n) == wanted for n in names) < 2:
+        return quoted
+    type_id = (type_ids or {}).get(name)
+    if type_id is None:
+        return _spelled_out(name)
+    return f"{quoted} (type id {type_id})"
+
+
+def _spelled_out(name: str) -> str:
+    """``name`` quoted with each character outside printable ASCII (and the backslash) as its
+    code: two names give two texts."""
+    return "'" + "".join(map(_code_point, name)) + "'"
+
+
+def _code_point(char: str) -> str:
+    if " " <= char <= "~" and char != "\\":
+        return char
+    return f"\\u{ord(char):04x}" if ord(char) <= 0xFFFF else f"\\U{ord(char):08x}"
 
 
 def _label_ids(connection: Connection, from_type: str, to_type: str) -> dict[str, int | None]:

@@ -1592,6 +1592,9 @@ def _cancelled_line(result: pd.DataFrame, args: argparse.Namespace) -> str:
 
 
 def _read_any(args: argparse.Namespace) -> tuple[str, pd.DataFrame]:
+    """The sheet read as pairs, else as limits; refused by both, the pairs reader's refusal,
+    or the limits reader's when the pairs reader found a limits sheet (its refusal says so,
+    ``HeaderError.looks_like``): a limits sheet's own problem is the one to act on."""
     if args.kind != "auto":
         return args.kind, _read(args.kind, args)
     try:
@@ -1599,8 +1602,17 @@ def _read_any(args: argparse.Namespace) -> tuple[str, pd.DataFrame]:
     except InputError as pairs_error:
         try:
             return "limits", _read("limits", args)
-        except InputError:
+        except InputError as limits_error:
+            if _looks_like(pairs_error) == "limits":
+                raise limits_error from None
             raise pairs_error from None
+
+
+def _looks_like(error: InputError) -> str | None:
+    """The kind of sheet a reader's refusal says the sheet is (``HeaderError.looks_like``)."""
+    from hubframe.io.columns import HeaderError
+
+    return error.looks_like if isinstance(error, HeaderError) else None
 
 
 def _plural(count: int, word: str) -> str:

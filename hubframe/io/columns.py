@@ -70,7 +70,10 @@ class HeaderError(InputError):
     pairs sheet, the limit of a limits sheet): the sheet does not hold that kind of table.
     Otherwise it does, and needs a choice (a type, one of several columns).  ``unguessed``:
     for a side whose type is asked for, why none was inferred (:class:`NoGuess`), for a caller
-    that says it beside its own type picker (the notebook app).
+    that says it beside its own type picker (the notebook app).  ``looks_like``: the kind of
+    sheet its headers say it is when not the kind read (a column of limits in a sheet read as
+    pairs: ``"limits"``), for a caller that tries each reader (``hubframe validate``, the
+    labels job) to say that reader's refusal, the one the analyst can act on.
     """
 
     def __init__(
@@ -80,10 +83,12 @@ class HeaderError(InputError):
         *,
         unrecognised: bool = False,
         unguessed: Mapping[Side, str] | None = None,
+        looks_like: Kind | None = None,
     ) -> None:
         super().__init__(f"{where}: {detail}")
         self.where, self.detail, self.unrecognised = where, detail, unrecognised
         self.unguessed: dict[Side, str] = dict(unguessed or {})
+        self.looks_like: Kind | None = looks_like
 
 
 @dataclass(frozen=True)
@@ -1436,6 +1441,7 @@ def _check_required(
 ) -> None:
     for canonical in REQUIRED[kind]:
         if canonical not in mapping.columns:
+            looks_like = other_kind(headers, kind)
             other, hint = _other_kind(headers, kind, source, syntax), ""
             if canonical in ("from_id", "to_id") and not other:
                 side: Side = "from" if canonical == "from_id" else "to"
@@ -1448,7 +1454,17 @@ def _check_required(
                 f"{_found(headers)}.{other} Accepted names: "
                 f"{', '.join(accepted_names(canonical))}.{hint}",
                 unrecognised=True,
+                looks_like=looks_like,
             )
+
+
+def other_kind(headers: Sequence[str], kind: Kind) -> Kind | None:
+    """The other kind of sheet ``headers`` say a sheet read as ``kind`` is (a limit column in
+    one read as pairs, a record id column in one read as limits), else None
+    (:func:`_other_kind` says it)."""
+    if kind == "pairs":
+        return "limits" if any(_limit_header(h) for h in headers) else None
+    return "pairs" if record_id_headers(headers) else None
 
 
 def _other_kind(headers: Sequence[str], kind: Kind, source: str, syntax: Syntax) -> str:

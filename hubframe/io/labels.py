@@ -23,7 +23,7 @@ import pandas as pd
 
 from hubframe.constants import LITERAL_INVERSE_COLUMN, LITERAL_LABEL_COLUMN
 from hubframe.errors import HubframeWarning
-from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, header_key, noted_key
+from hubframe.io.aliases import SIDE_KEYS, STRONG_KEYS, Kind, header_key, noted_key
 from hubframe.io.arguments import check_arguments
 from hubframe.io.blocks import Named, check_second_header
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
@@ -141,6 +141,7 @@ class _LabelsRequest(Request):
                     where,
                     f"no column for the '{side}' object type and no "
                     f"{self.syntax.named(f'{side}_type')} given.",
+                    looks_like=_other_sheet(list(headers), mapping),
                 )
         check_repeats(headers, mapping, set(), LABEL_COLUMNS, where, CLI)
         return mapping
@@ -207,15 +208,7 @@ def _refuse_limits_sheet(raw: RawSheet, request: Request) -> None:
     reads it with :func:`~hubframe.io.read_limits`, which knows a removal).  A sheet with an
     inverse label or internal name column is a labels sheet all the same, one with record id
     columns a pairs sheet."""
-    if any(c in raw.mapping.columns for c in ("inverse_label", "name")):
-        return  # a labels sheet with a note of limits: the limits reader would drop these
-    try:
-        found = fields_read(list(raw.headers), "limits")
-    except HeaderError:
-        return
-    if _names_records(list(raw.headers), set(found.columns.values())):
-        return  # record ids beside: a pairs sheet's labels, whatever its limit column says
-    header = found.columns.get("max_to_object_ids")
+    header = _limits_column(list(raw.headers), raw.mapping)
     if header is not None:
         reader = {"cli": "hubframe limits", "app": "the Configure limits job"}.get(
             request.syntax.name, "read_limits"
@@ -225,7 +218,33 @@ def _refuse_limits_sheet(raw: RawSheet, request: Request) -> None:
             f"the column {shown(header)} holds association limits: this is a limits sheet, "
             f"not a labels sheet ({reader} reads it).",
             unrecognised=True,
+            looks_like="limits",
         )
+
+
+def _limits_column(headers: list[str], mapping: ColumnMapping) -> str | None:
+    """The column of association limits that makes ``headers`` a limits sheet's
+    (:func:`_refuse_limits_sheet`), else None."""
+    if any(c in mapping.columns for c in ("inverse_label", "name")):
+        return None  # a labels sheet with a note of limits: the limits reader would drop these
+    try:
+        found = fields_read(headers, "limits")
+    except HeaderError:
+        return None
+    if _names_records(headers, set(found.columns.values())):
+        return None  # record ids beside: a pairs sheet's labels, whatever its limit column says
+    return found.columns.get("max_to_object_ids")
+
+
+def _other_sheet(headers: list[str], mapping: ColumnMapping) -> Kind | None:
+    """The kind of sheet ``headers`` say a sheet the labels reader refuses is, as
+    :func:`_refuse_limits_sheet` and :func:`_refuse_pairs_sheet` tell (``HeaderError.looks_like``:
+    the labels job says that reader's refusal): a refusal before them (no type column) too."""
+    if _limits_column(headers, mapping) is not None:
+        return "limits"
+    if _names_records(headers, set(mapping.columns.values())):
+        return "pairs"
+    return None
 
 
 class LimitsSheetError(HeaderError):
@@ -249,6 +268,7 @@ def _refuse_pairs_sheet(raw: RawSheet, request: Request) -> None:
             "it has record id columns: this is a pairs sheet, not a labels sheet (its labels "
             "are read with read_pairs).",
             unrecognised=True,
+            looks_like="pairs",
         )
 
 

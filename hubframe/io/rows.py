@@ -21,6 +21,7 @@ from hubframe.io.aliases import header_key, header_words
 from hubframe.io.bounds import hint
 from hubframe.io.normalize import (
     canonical_ids,
+    clean_id,
     composed,
     shows_nothing,
     split_ids,
@@ -34,6 +35,7 @@ from hubframe.io.text import (
     BoolArray,
     Text,
     blank_mask,
+    clean_text,
     empty_mask,
     run_all,
     take_rows,
@@ -41,6 +43,7 @@ from hubframe.io.text import (
 from hubframe.redaction import clip
 
 ID_COLUMNS: Final = ("from_id", "to_id")
+SIDES: Final = ("from", "to")  # the sides of ID_COLUMNS, in order
 EXCEL_CELL_CHARS: Final = 32_767  # the characters an Excel cell holds
 
 
@@ -188,7 +191,9 @@ def _label_parts(cell: str | None, sep: str) -> list[str | None]:
 def _check_both_sides(raw: RawSheet, request: Request) -> None:
     """A row with several ids in both id cells (``101;102`` beside ``201;202``): split one side
     after the other it became every combination (four pairs), while an analyst who lined the
-    lists up meant two.  Which was meant cannot be told: stop, naming the rows."""
+    lists up meant two.  Which was meant cannot be told: stop, naming the rows.  One id
+    written more than once (``101;101`` beside ``201;202``: :func:`_several_ids`) is one
+    record, paired with each of the other side's in every reading."""
     headers = [raw.mapping.columns.get(c) for c in ID_COLUMNS]
     if None in headers:
         return
@@ -196,10 +201,12 @@ def _check_both_sides(raw: RawSheet, request: Request) -> None:
     both = np.ones(len(raw.rows), dtype=bool)
     for column in cells:
         both &= np.asarray(pc.count_substring(column, ";").fill_null(0).to_numpy()) > 0
+    properties = request.properties(raw.mapping)
+    sides = [side in properties for side in SIDES]
     rows = [
         n
         for n in np.flatnonzero(both).tolist()
-        if all(len(split_ids(column[n].as_py())) > 1 for column in cells)
+        if all(_several_ids(column[n].as_py(), by) for column, by in zip(cells, sides, strict=True))
     ]
     if rows:
         shown = ", ".join(raw.row_name(raw.rows[n]) for n in rows[:5])
@@ -220,10 +227,17 @@ def _has(column: Text, sep: str) -> BoolArray:
     return np.asarray(pc.count_substring(column, sep).fill_null(0).to_numpy()) > 0
 
 
-def _several_ids(cell: str | None) -> bool:
-    """Whether :func:`explode` splits an id cell into more than one id (a formula's text is
-    not split: :func:`~hubframe.io.normalize.split_rows`)."""
-    return cell is not None and not is_error_text(cell) and len(split_ids(cell)) > 1
+def _several_ids(cell: str | None, by_property: bool) -> bool:
+    """Whether :func:`explode` splits an id cell into rows of more than one record (a
+    formula's text is not split: :func:`~hubframe.io.normalize.split_rows`): its parts as
+    the read cleans them (:func:`~hubframe.io.normalize.clean_id`; a property's value, an
+    email, trimmed: ``by_property``), so one id written twice (``2020001;2020001``,
+    ``2020001; 2020001.0``) names one record, whatever the reading (each repeat a
+    ``duplicate`` row); a part that reads as nothing (an invisible mark) is a row of its own."""
+    if cell is None or is_error_text(cell):
+        return False
+    clean = clean_text if by_property else clean_id
+    return len({clean(part) for part in split_ids(cell)}) > 1
 
 
 def _check_ids_beside_labels(raw: RawSheet, request: Request) -> None:
@@ -234,22 +248,26 @@ def _check_ids_beside_labels(raw: RawSheet, request: Request) -> None:
     and both cells.  Several labels beside one id (one pair, several labels) and several ids
     beside one label are read as before, as are several ids beside one label written more
     than once (``Champion;Champion``: :func:`_distinct_labels`), which every reading gives
-    each id."""
+    each id, and one id written more than once beside several labels (``2020001;2020001``:
+    :func:`_several_ids`), which every reading gives every label."""
     listed = _label_list(raw)
     if listed is None:
         return
     position, sep = listed
     labels = raw.columns[position]
     maybe = _has(labels, sep)
-    headers = [str(h) for c in ID_COLUMNS if (h := raw.mapping.columns.get(c)) in raw.headers]
+    properties = request.properties(raw.mapping)
     several: dict[int, str] = {}
-    for header in headers:
-        column = raw.columns[raw.headers.index(header)]
+    for side, canonical in zip(SIDES, ID_COLUMNS, strict=True):
+        header = raw.mapping.columns.get(canonical)
+        if header not in raw.headers:
+            continue
+        column = raw.columns[raw.headers.index(str(header))]
         candidates = np.flatnonzero(maybe & _has(column, ";"))
         cells = take_rows(column, candidates).to_pylist()
         for n, cell in zip(candidates.tolist(), cells, strict=True):
-            if _several_ids(cell):
-                several.setdefault(n, header)
+            if _several_ids(cell, side in properties):
+                several.setdefault(n, str(header))
     literal = raw.literal_labels
     rows = [
         (n, header)

@@ -349,7 +349,13 @@ def _not_found(exc: HeaderError, cells: Sequence[object], row: int) -> HeaderErr
         f"'{text}'. If the header is further down, delete rows above it to bring it within "
         f"the first {HEADER_SEARCH_ROWS} rows."
     )
-    return HeaderError(exc.where, detail, unrecognised=exc.unrecognised, unguessed=exc.unguessed)
+    return HeaderError(
+        exc.where,
+        detail,
+        unrecognised=exc.unrecognised,
+        unguessed=exc.unguessed,
+        looks_like=exc.looks_like,
+    )
 
 
 #: The columns of a row the checks of rows look at (a far cell makes rows very wide).
@@ -924,7 +930,11 @@ def _index_hint(exc: HeaderError, frame: pd.DataFrame, request: Request) -> Head
         "frame.reset_index() to read it as a column."
     )
     return HeaderError(
-        exc.where, exc.detail + hint, unrecognised=exc.unrecognised, unguessed=exc.unguessed
+        exc.where,
+        exc.detail + hint,
+        unrecognised=exc.unrecognised,
+        unguessed=exc.unguessed,
+        looks_like=exc.looks_like,
     )
 
 

@@ -86,13 +86,13 @@ from hubframe.errors import (
 )
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.cells import label_cells, refuse_odd_cells
+from hubframe.io.columns import HeaderError
 from hubframe.io.conform import conformed_labels, sheet_rows
 from hubframe.io.frame import EXTRA_CELLS, original_name
 from hubframe.io.labels import (
     LABEL_COLUMNS,
     LABELS_KIND,
     RAW_TYPE_ID,
-    LimitsSheetError,
     read_labels,
 )
 from hubframe.io.normalize import is_valid_object_type, normalize_label
@@ -168,6 +168,10 @@ def names_given(labels: Iterable[str]) -> set[str]:
     return held
 
 
+#: Where each kind of sheet's reader stands among :func:`read_label_sheet`'s readers.
+_READER_OF: Final = {"pairs": 1, "limits": 2}
+
+
 def read_label_sheet(
     source: Any,
     *,
@@ -179,7 +183,8 @@ def read_label_sheet(
     """The sheet :func:`configure_labels` takes its labels from, read: a labels sheet
     (:func:`~hubframe.io.labels.read_labels`), else a pairs sheet, else a limits sheet (their
     frames, with their read notes).  ``sheet`` and ``syntax`` as for
-    :func:`~hubframe.io.read_pairs`; the labels reader's error when no reader takes it."""
+    :func:`~hubframe.io.read_pairs`; the labels reader's error when no reader takes it, or,
+    where it found a pairs or a limits sheet (``HeaderError.looks_like``), that reader's."""
     from hubframe.io import read_limits, read_pairs
 
     readers = (read_labels, read_pairs, read_limits)
@@ -190,9 +195,13 @@ def read_label_sheet(
             return reader(again(), sheet=sheet, from_type=from_type, to_type=to_type, syntax=syntax)
         except InputError as refused:
             refusals.append(refused)
-    if isinstance(refusals[0], LimitsSheetError):  # read as limits, and refused: why
-        raise refusals[-1] from None
-    raise refusals[0] from None
+    first = refusals[0]
+    # the labels reader found another kind of sheet (a pairs sheet, a limits sheet), which
+    # that kind's reader read and refused: why
+    kind = first.looks_like if isinstance(first, HeaderError) else None
+    if kind is not None:
+        raise refusals[_READER_OF[kind]] from None
+    raise first from None
 
 
 def _rereadable(source: Any) -> Callable[[], Any]:

@@ -245,6 +245,18 @@ def _grouped(text: str) -> str | None:
 _LIST_SEPARATORS: Final = re.compile(r"\s*[,|/\s]\s*")
 
 
+def grouped_digits(text: str) -> str | None:
+    """The digits of a trimmed cell written in digit groups (``3 030 001``, ``3,030,001``),
+    None for any other text: the reading :func:`describe_number` suggests ("did you mean")."""
+    return re.sub(r"[^0-9]", "", text) if _GROUPED.fullmatch(text) else None
+
+
+def listed_parts(text: str) -> list[str]:
+    """A trimmed cell's parts between the separators other than ';' that analysts put between
+    ids (a comma, a line break, a space, '|', '/'), empty parts left out."""
+    return [part for part in _LIST_SEPARATORS.split(text) if part]
+
+
 def _listed(text: str) -> str | None:
     """Several ids in one cell separated by something other than ';' (a comma, a line break
     inside the cell, a space, '|', '/'): not digit groups (a part after the first of other

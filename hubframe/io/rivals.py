@@ -8,33 +8,47 @@ first row where they differ:
 * a HubSpot export's ``Associated Company IDs (Primary)`` beside the ``Associated Company
   IDs`` read: each id it names is among the ids of the row's cell read.  Before, a primary
   company not listed was left out without a word, and a sync with removals removed the very
-  company the sheet names as the record's primary.  Only cells that read as record ids are
-  compared: a primary cell of ``#N/A`` or a header repeated in the data is its row's matter;
+  company the sheet names as the record's primary.  A primary cell is read in every way it may
+  name ids (``3030009, 3030001``, ``3 030 009``, ``3.030009E+06``); one of ``#N/A`` or a header
+  repeated in the data names none, and an id cell that may list the primary otherwise
+  (``3030002, 3030001``) is its row's own ``BAD_ID``.  A side read by a unique property
+  (domains) is not compared;
 * a second column of one side's object types under another accepted name (``Object`` beside
   ``From Type``, a bare ``To`` beside ``To Type`` in a limits sheet) or in its words
   (``Object (from)``, ``Associated Object Type ID``): each object type it names is the row's
   type, or where no column is read for it, the type given or the id column's name gives (a row
   with none is its own matter).  Before, one of two contradicting columns was sent (a deal's
   row sent as a ticket's; a deals->companies limit set from a row whose ``To`` said contacts).
+  A custom object's name beside a custom type id is not compared: only the portal says.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
+from decimal import Decimal
 from typing import Final
+
+import numpy as np
+import pyarrow.compute as pc
 
 from hubframe.constants import MAX_ID_DIGITS
 from hubframe.io.aliases import DESCRIPTIONS, Side
 from hubframe.io.columns import HeaderError, primary_of, type_rivals
 from hubframe.io.normalize import (
+    CUSTOM_TYPE_ID,
+    QUALIFIED_NAME,
     canonical_object_type,
     clean_id,
+    grouped_digits,
+    is_scientific,
     is_valid_object_type,
+    listed_parts,
     object_key,
     split_ids,
 )
 from hubframe.io.sheet import RawSheet, Request
-from hubframe.io.text import clean_text
+from hubframe.io.sheet_errors import is_error_text
+from hubframe.io.text import bool_array, clean_text, empty_mask, take_rows
 
 #: Rows a message names after the first where the columns differ.
 ROWS_COUNTED: Final = 1
@@ -56,13 +70,6 @@ def _column(raw: RawSheet, header: str) -> list[str | None]:
     return cells
 
 
-def _id_cell(raw: RawSheet, request: Request, canonical: str) -> Callable[[object], str | None]:
-    """One id cell as the read makes it: a record id's canonical digits, trimmed text for
-    unique property values (:func:`hubframe.io.frame._id_cells`)."""
-    side = "from" if canonical == "from_id" else "to"
-    return clean_text if side in request.properties(raw.mapping) else _record_id
-
-
 def _record_id(cell: object) -> str | None:
     """A cell's record id as the read cleans it (canonical digits), None for a cell that reads
     as no record id: empty, ``#N/A``, ``-``, formula text, a header repeated in the data, ``0``.
@@ -79,44 +86,151 @@ def _check_primary(
 ) -> None:
     """Every id a row's primary cell names is among the ids read from the row's cell of the
     column it is the primary of (split into rows by then: one id per row, the rows of a sheet
-    row together).  Only cells that read as ids are compared (:func:`_record_id`)."""
-    read_header = raw.mapping.columns[canonical]
-    norm = _id_cell(raw, request, canonical)
-    read: dict[int, set[str]] = {}
-    primary: dict[int, str] = {}
-    rows = raw.rows.tolist()
-    for row, cell, named in zip(rows, _column(raw, read_header), _column(raw, header), strict=True):
-        ids = read.setdefault(row, set())
-        if (value := norm(cell)) is not None:
-            ids.add(value)
-        if named is not None and row not in primary:
-            primary[row] = named
-    missing = list(_missing(primary, read, norm))
-    if not missing:
+    row together).  A side read by a unique property (domains, emails) is not compared: a
+    primary column holds record ids.  Rows whose primary cell is empty or is a cell read need
+    nothing (compared in Arrow); the others are compared one by one (:func:`_missing`)."""
+    side = "from" if canonical == "from_id" else "to"
+    if side in request.properties(raw.mapping):
         return
-    row, value = missing[0]
-    listed = ", ".join(sorted(read[row])) or "no id"
-    more = f" ({len(missing):,} rows in all)" if len(missing) > ROWS_COUNTED else ""
-    raise HeaderError(
-        where,
-        f'row {raw.row_name(row)}: the column "{header}" names {value} as the primary, but '
-        f'"{read_header}" lists {listed} there{more}: the primary would be left out, and a sync '
-        f"with removals would remove the association the sheet names. Add {value} to "
-        f'"{read_header}" on that row (the primary is one of the associations), or correct '
-        f'the cell of "{header}".',
-    )
+    read_header = raw.mapping.columns[canonical]
+    read_cells = raw.columns[raw.headers.index(read_header)]
+    named_cells = raw.columns[raw.headers.index(header)]
+    rows = np.asarray(raw.rows)
+    same = bool_array(pc.fill_null(pc.equal(named_cells, read_cells), False))
+    pending = ~empty_mask(named_cells) & ~np.isin(rows, rows[same])
+    if not pending.any():
+        return
+    at = np.flatnonzero(pending)
+    cells = (take_rows(read_cells, at).to_pylist(), take_rows(named_cells, at).to_pylist())
+    missing = list(_missing(rows[at].tolist(), *cells))
+    if missing:
+        raise HeaderError(where, _primary_left_out(raw, (header, read_header), missing))
 
 
 def _missing(
-    primary: dict[int, str], read: dict[int, set[str]], norm: Callable[[object], str | None]
-) -> Iterator[tuple[int, str]]:
-    """(row, id) for the first id of each row's primary cell that is not among its ids read."""
-    for row, cell in primary.items():
-        for part in split_ids(cell):
-            value = norm(part)
-            if value is not None and value not in read[row]:
-                yield row, value
-                break
+    rows: list[int], read_cells: list[str], named_cells: list[str]
+) -> Iterator[tuple[int, set[str], str]]:
+    """(row, its ids read, the first id its primary cell names that none of its cells read may
+    name) for each sheet row where there is one.  A cell read that is no record id but may
+    name ids (``3030002, 3030001``, ``3 030 001``: its own ``BAD_ID``) may hold the primary;
+    one naming none (``#N/A``) holds none."""
+    read: dict[int, list[str]] = {}
+    named: dict[int, str] = {}
+    for row, cell, primary in zip(rows, read_cells, named_cells, strict=True):
+        read.setdefault(row, []).append(cell)
+        named.setdefault(row, primary)
+    for row, cells in read.items():
+        ids = {value for cell in cells if (value := _record_id(cell)) is not None}
+        listed = ids | {
+            token
+            for cell in cells
+            if _record_id(cell) is None
+            for reading in _readings(cell)
+            for token in reading
+        }
+        missing = _cell_missing(named[row], listed)
+        if missing is not None:
+            yield row, ids, missing
+
+
+def _cell_missing(cell: str, listed: set[str]) -> str | None:
+    """The first id a primary cell names that is not among ``listed``.  The cell is split as
+    the read splits an id cell (';'), each part in every way it may be read
+    (:func:`_readings`): a part names an id missing only when each of its readings naming ids
+    names one missing (``3 030 009``: 3030009, or 3, 30 and 9).  A part of no id says
+    nothing."""
+    for part in split_ids(cell):
+        found = [_first_absent(reading, listed) for reading in _readings(part)]
+        if found and all(value is not None for value in found):
+            return found[0]
+    return None
+
+
+def _readings(cell: str | None) -> list[list[str]]:
+    """The ways a cell may be read as ids, each a list of what it names (ids, or numbers in
+    Excel's scientific notation): the cell as the read reads an id cell; in digit groups
+    (``3,030,009``); split at other separators than ';' (``3030009, 3030001``,
+    ``3030009|3030001``, a line break, a space or '/' between them), each piece read as an id
+    cell.  Readings naming nothing are left out; a formula's or an error's text names
+    nothing."""
+    text = clean_id(cell)
+    if text is None or is_error_text(text):
+        return []
+    if (value := _piece(text)) is not None:
+        return [[value]]
+    readings = []
+    grouped = grouped_digits(text)
+    if grouped is not None and (value := _record_id(grouped)) is not None:
+        readings.append([value])
+    listed = [value for piece in listed_parts(text) if (value := _piece(piece)) is not None]
+    if listed:
+        readings.append(listed)
+    return readings
+
+
+def _piece(text: str) -> str | None:
+    """A record id's digits, a number in scientific notation that may be one, else None."""
+    if is_scientific(text):
+        return text if _scientific(text) is not None else None
+    return _record_id(text)
+
+
+def _first_absent(reading: list[str], listed: set[str]) -> str | None:
+    scientific = [_scientific(token) for token in listed if is_scientific(token)]
+    for value in reading:
+        if value in listed:
+            continue
+        near = _scientific(value) if is_scientific(value) else (Decimal(value), Decimal(0))
+        if near is None or not any(_close(near, token) for token in _spans(listed, scientific)):
+            return value
+    return None
+
+
+def _spans(
+    listed: set[str], scientific: list[tuple[Decimal, Decimal] | None]
+) -> Iterator[tuple[Decimal, Decimal]]:
+    yield from (span for span in scientific if span is not None)
+    yield from ((Decimal(token), Decimal(0)) for token in listed if not is_scientific(token))
+
+
+def _close(one: tuple[Decimal, Decimal], other: tuple[Decimal, Decimal]) -> bool:
+    """Whether two numbers may be one id: within the unit of the coarser one's last digit
+    (Excel's scientific notation loses the digits after the last shown); ids exactly."""
+    unit = max(one[1], other[1])
+    difference = abs(one[0] - other[0])
+    return difference == 0 or difference < unit
+
+
+def _scientific(text: str) -> tuple[Decimal, Decimal] | None:
+    """A number Excel wrote in scientific notation (``3.030009E+06``) as (its value, the unit
+    of its last digit shown), None when it is no id (negative, under 1, not whole, longer
+    than an id): validation's matter."""
+    number = Decimal(text.strip().replace(",", "."))
+    if number < 1 or number.adjusted() >= MAX_ID_DIGITS or number != number.to_integral_value():
+        return None
+    exponent = number.as_tuple().exponent
+    return number, Decimal(10) ** exponent if isinstance(exponent, int) else Decimal(1)
+
+
+def _primary_left_out(
+    raw: RawSheet, headers: tuple[str, str], missing: list[tuple[int, set[str], str]]
+) -> str:
+    header, read_header = headers
+    row, ids, value = missing[0]
+    listed = ", ".join(sorted(ids)) or "no id"
+    more = f" ({len(missing):,} rows in all)" if len(missing) > ROWS_COUNTED else ""
+    add = (
+        f"Add the id Excel shortened to {value} (format the column as text and export again)"
+        if is_scientific(value)
+        else f"Add {value}"
+    )
+    return (
+        f'row {raw.row_name(row)}: the column "{header}" names {value} as the primary, but '
+        f'"{read_header}" lists {listed} there{more}: the primary would be left out, and a sync '
+        f"with removals would remove the association the sheet names. {add} to "
+        f'"{read_header}" on that row (the primary is one of the associations), or correct '
+        f'the cell of "{header}".'
+    )
 
 
 def _check_types(raw: RawSheet, request: Request, where: str, header: str, canonical: str) -> None:
@@ -151,9 +265,21 @@ def _differ(cell: str | None, other: str | None, fallback: str | None) -> bool:
     if theirs is None or not is_valid_object_type(theirs):
         return False
     mine = canonical_object_type(cell) or fallback
-    if mine is None or not is_valid_object_type(mine):
+    if mine is None or not is_valid_object_type(mine) or _name_and_type_id(mine, theirs):
         return False
     return object_key(mine) != object_key(theirs)
+
+
+def _name_and_type_id(one: str, other: str) -> bool:
+    """Whether one spelling is a custom object's name (``p_installations``) and the other a
+    custom object's type id (``2-7350001``): only the portal's schemas say whether they are
+    one object (the run resolves names there: :mod:`hubframe.run.spelling`), so the read does
+    not stop on them.  Standard objects (``contacts``, ``0-1``) and two names or two type ids
+    are compared here."""
+    return any(
+        QUALIFIED_NAME.fullmatch(a) is not None and CUSTOM_TYPE_ID.fullmatch(b) is not None
+        for a, b in ((one, other), (other, one))
+    )
 
 
 def _types_differ(

@@ -23,9 +23,15 @@ none (``Record ID``, ``Object ID``, ``From ID`` without a type column, a column 
 alone is enough -- is a second table's header, whether its other cells differ or not: a
 tickets export below a deals export (``Record ID | Ticket name | Associated Contact IDs`` under
 ``Record ID | Deal Name | Associated Contact IDs``, or both trimmed to the columns read) repeats
-the columns read, and its ticket ids would be read as deal ids.  One cell naming a column (a
-note "Label", a label "Deal ID") is a cell; a note mentioning a header ("Company ID to check")
-names none.
+the columns read, and its ticket ids would be read as deal ids; HubSpot's internal
+``hs_object_id`` and a numbered repeat (``Record ID 2``) repeat it too.  In such a column an
+object's name is the column's own when it is the object its side is read as (the type given,
+the one the file name gives, or the row's cell in the side's column of object types): a
+template's example row ``Deals | Contacts`` under ``From ID | To ID`` (deals and contacts) is
+one refused row; another object's name there (a title ``Tickets`` under a deals ``Record
+ID``, a record id below it) is a second table's title or header on its own.  One cell naming
+a column (a note "Label", a label "Deal ID") is a cell; a note mentioning a header ("Company
+ID to check") names none.
 
 A second table *beside* the first, in columns the read does not take, is read as nothing: its
 cells ride along as the sheet's own columns (``Unnamed: 4``), and where the read columns' cells
@@ -71,6 +77,11 @@ ID_FIELDS: Final = frozenset({"from_id", "to_id"})
 SHOWN_CELLS: Final = 4
 #: A header's cells written out whole in a message, at most.
 SHOWN_HEADER: Final = 8
+#: HubSpot's internal names of a record's id, which name no object (an API or data sync
+#: export's ``hs_object_id``): under a column naming no object they repeat its header.
+NEUTRAL_ID_KEYS: Final = frozenset({header_key("hs_object_id")})
+#: The most digits a numbered repeat of a header ends in (``Record ID 2``): a record id has 5.
+NUMBER_DIGITS: Final = 3
 
 
 @dataclass(frozen=True)
@@ -214,19 +225,35 @@ def _check_below(raw: RawSheet, request: Request, more: Mapping[str, Named] | No
     name its object (module docstring)."""
     mapped = _mapped(raw)
     neutral = _neutral(raw)
-    found = _header_rows(raw, mapped, more, neutral)
+    found = _header_rows(raw, mapped, more, neutral, _side_objects(raw, request))
     if found is None:
         return
-    second = found.other | bool(neutral)
+    second = found.other | (bool(neutral) & ~found.affirmed)
     if not second.any():
         return
     first = int(np.flatnonzero(second)[0])
     at = int(found.rows[first])
+    if found.foreign[first].any():
+        cells = [p for p, f in zip(mapped, found.foreign[first], strict=True) if f]
+        raise _foreign_error(raw, request, at, cells)
     if found.other[first]:
         cells = [p for p, k in zip(mapped, found.known[first], strict=True) if k]
         raise _second_header(raw, request, at, cells)
     unlike = _unlike_header(raw, np.array([at], dtype=np.int64), set(mapped))[0]
     raise _repeat_error(raw, request, at, neutral, unlike)
+
+
+def _side_objects(raw: RawSheet, request: Request) -> dict[str, str]:
+    """The object each side is read as for every row, where one is: the type given, else the
+    one its header implies or the file name gives (a column of object types says it per row:
+    :func:`_expected`)."""
+    given = {"from": request.from_type, "to": request.to_type}
+    out: dict[str, str] = {}
+    for side in ("from", "to"):
+        found = given[side] or raw.mapping.implied_types.get(side)  # type: ignore[call-overload]
+        if found:
+            out[side] = OBJECT_KEYS.get(header_key(found), found)
+    return out
 
 
 def _neutral(raw: RawSheet) -> list[int]:
@@ -238,10 +265,16 @@ def _neutral(raw: RawSheet) -> list[int]:
     out: list[int] = []
     for side in ("from", "to"):
         header = mapping.columns.get(f"{side}_id")
-        named = side in mapping.implied_types and side not in mapping.guessed_types
-        if header in raw.headers and not named and f"{side}_type" not in mapping.columns:
+        typed = _names_object(raw, side) or f"{side}_type" in mapping.columns
+        if header in raw.headers and not typed:
             out.append(raw.headers.index(header))
     return sorted(out)
+
+
+def _names_object(raw: RawSheet, side: str) -> bool:
+    """Whether a side's id column names its object (``Deal ID``), not the file name."""
+    implied, guessed = raw.mapping.implied_types, raw.mapping.guessed_types
+    return side in implied and side not in guessed
 
 
 @dataclass(frozen=True)
@@ -252,14 +285,27 @@ class _Headers:
     rows: IntArray  # their positions in the sheet
     known: BoolArray  # per row, per column read: its cell names a column
     other: BoolArray  # per row: a cell names another column than its header does
+    #: per row: every id column naming no object (:func:`_neutral`) holds the name of the object
+    #: its side is read as (``Deals`` under ``From ID``, deals given): a row the rows below are
+    #: read as, not a header naming nothing
+    affirmed: BoolArray
+    #: per row, per column read: a cell naming another object's ids than its side is read as,
+    #: in an id column naming no object (:func:`_other_objects`)
+    foreign: BoolArray
 
 
 def _header_rows(
-    raw: RawSheet, mapped: Sequence[int], more: Mapping[str, Named] | None, neutral: Sequence[int]
+    raw: RawSheet,
+    mapped: Sequence[int],
+    more: Mapping[str, Named] | None,
+    neutral: Sequence[int],
+    sides: Mapping[str, str],
 ) -> _Headers | None:
     """The rows below the header that read as a header in the columns read (:class:`_Headers`;
-    an object's name names its ids in a column of record ids), None for none.  In a column of
-    ``neutral`` (:func:`_neutral`) a cell repeating its header is a header's alone."""
+    an object's name names its ids in a column of record ids, and is the column's own name when
+    it is the object the side is read as: :func:`_own_objects`), None for none.  In a column of
+    ``neutral`` (:func:`_neutral`) a cell repeating its header is a header's alone, and so is
+    one naming another object's ids (a title ``Tickets`` under a deals ``Record ID``)."""
     named = {**NAMED, **(more or {})}
     table = _TABLE if not more else _Table.of(named)
     ids = _ID_TABLE if not more else _Table.of(with_objects(named))
@@ -285,6 +331,11 @@ def _header_rows(
         alone |= flags[rows]
         at = mapped.index(position)
         codes[flags[rows], at] = own[at]
+    same = _own_objects(raw, mapped, rows, named, sides)
+    codes = np.where(same, own[None, :], codes)
+    columns = {mapped.index(p): p for p in neutral}
+    foreign = _other_objects(raw, rows, codes, ids, columns, sides)
+    alone |= foreign.any(axis=1)
     known = codes >= 0
     records = np.array([n.records for n in ids.what], dtype=bool)
     header = (known.sum(axis=1) >= 2) & (known & records[np.maximum(codes, 0)]).any(axis=1)
@@ -292,23 +343,110 @@ def _header_rows(
     if not header.any():
         return None
     other = (known & (codes != own[None, :])).any(axis=1)
-    return _Headers(rows[header], known[header], other[header])
+    affirmed = np.zeros(len(rows), dtype=bool)
+    if columns:
+        affirmed = np.asarray(same[:, list(columns)].all(axis=1), dtype=bool)
+    return _Headers(rows[header], known[header], other[header], affirmed[header], foreign[header])
+
+
+def _own_objects(
+    raw: RawSheet,
+    mapped: Sequence[int],
+    rows: IntArray,
+    named: Mapping[str, Named],
+    sides: Mapping[str, str],
+) -> BoolArray:
+    """Per row of ``rows``, per column read: its cell, in an id column whose header names no
+    object, names the object its side is read as -- the row's cell in the side's column of
+    object types, else the side's object (``sides``): ``Deals`` under ``From ID``, deals given,
+    is a template's example row, not a header of deals.  Only an object's name (``Deals``,
+    ``contact``, ``0-3``) counts: a header naming one (``Deal ID``) is a header's."""
+    out = np.zeros((len(rows), len(mapped)), dtype=bool)
+    for at, position in enumerate(mapped):
+        expected = _expected(raw, position, rows, sides)
+        if expected is None:
+            continue
+        cells = _objects_of(take_rows(raw.columns[position], rows), named)
+        out[:, at] = [c is not None and c == e for c, e in zip(cells, expected, strict=True)]
+    return out
+
+
+def _expected(
+    raw: RawSheet, position: int, rows: IntArray, sides: Mapping[str, str]
+) -> list[str | None] | None:
+    """The object each of ``rows`` reads an id column's ids as, None for a column that is no
+    id column or whose header names its object (its own name says it)."""
+    field = raw.mapping.column_map.get(raw.headers[position])
+    if field not in ID_FIELDS:
+        return None
+    side = _side(raw, position)
+    if _names_object(raw, side):
+        return None
+    types = raw.mapping.columns.get(f"{side}_type")
+    if types in raw.headers:
+        return _objects_of(take_rows(raw.columns[raw.headers.index(types)], rows), {})
+    return [sides.get(side)] * len(rows)
+
+
+def _objects_of(cells: Text, named: Mapping[str, Named]) -> list[str | None]:
+    """The standard object each cell names (:data:`OBJECT_KEYS`), None for none or for a
+    header ``named`` knows (``Email``)."""
+    keys: list[str | None] = _keys(cells).to_pylist()
+    return [None if k is None or k in named else OBJECT_KEYS.get(k) for k in keys]
+
+
+def _other_objects(
+    raw: RawSheet,
+    rows: IntArray,
+    codes: IntArray,
+    ids: _Table,
+    columns: Mapping[int, int],
+    sides: Mapping[str, str],
+) -> BoolArray:
+    """Per row, per column of the codes: a cell in one of ``columns`` (index among the codes'
+    columns -> position; those of :func:`_neutral`) names the ids of another object than its
+    side is read as (``Tickets``, ``Ticket IDs`` under a deals ``Record ID``) with a record id
+    below it there (:func:`_last_id`): a second table's title or header, whatever the row's
+    other cells hold.  With no id below (``Notes`` over a few lines of text) nothing would be
+    read as the wrong object: its rows are refused one by one."""
+    objects = [n.object_type if n.what == "id" else None for n in ids.what]
+    out = np.zeros(codes.shape, dtype=bool)
+    for at, position in columns.items():
+        expected = sides.get(_side(raw, position))
+        named = [objects[c] if c >= 0 else None for c in codes[:, at]]
+        out[:, at] = [n is not None and n != expected for n in named]
+        if out[:, at].any():
+            out[:, at] &= rows < _last_id(raw.columns[position])
+    return out
+
+
+def _side(raw: RawSheet, position: int) -> str:
+    """The side an id column read holds the ids of (``from``, ``to``)."""
+    return str(raw.mapping.column_map.get(raw.headers[position])).removesuffix("_id")
 
 
 def _repeating(
     raw: RawSheet, position: int, table: _Table, named: Mapping[str, Named]
 ) -> BoolArray:
     """Which cells of a column repeat its header: its header key as read or as written
-    (``hs_object_id`` chosen by ``columns=``), or a header naming what it names (``Object ID``
-    under ``Record ID``).  Only its distinct cells that are not all digits are keyed."""
+    (``hs_object_id`` chosen by ``columns=``), a header naming what it names (``Object ID``
+    under ``Record ID``) or a record's id in HubSpot's internal name (:data:`NEUTRAL_ID_KEYS`),
+    numbered or not (``Record ID 2``, ``ID.1``: the reader's rule for a numbered header,
+    :func:`~hubframe.io.columns.numbered_base`, up to :data:`NUMBER_DIGITS` digits).  Only its
+    distinct cells that are not all digits are keyed."""
     header = raw.headers[position]
     own = _own(raw, position, table, named)
-    keys = {header_key(header), header_key(raw.written.get(header, header))} - {""}
+    keys = {header_key(header), header_key(raw.written.get(header, header)), *NEUTRAL_ID_KEYS}
     alike = table.keys.take(pa.array(np.flatnonzero(table.codes == own), type=pa.int64()))
-    wanted = pa.concat_arrays([pa.array(sorted(keys), type=pa.string()), alike])
+    wanted = pa.concat_arrays([pa.array(sorted(keys - {""}), type=pa.string()), alike])
     column = raw.columns[position]
     distinct = pc.unique(column.filter(pc.invert(pc.utf8_is_digit(column).fill_null(True))))
-    found = distinct.filter(pc.is_in(_keys(distinct), value_set=wanted).fill_null(False))
+    bases = pc.replace_substring_regex(_keys(distinct), f"[0-9]{{1,{NUMBER_DIGITS}}}$", "")
+    found = distinct.filter(
+        pc.or_(
+            pc.is_in(_keys(distinct), value_set=wanted), pc.is_in(bases, value_set=wanted)
+        ).fill_null(False)
+    )
     if not len(found):
         return np.zeros(raw.size, dtype=bool)
     return _flags(pc.is_in(column, value_set=found))
@@ -390,6 +528,27 @@ def _repeat_error(
         "objects (one object's ids sent as another's). Put the second table on its own sheet "
         "or in its own file and read each export on its own (if the rows below are the same "
         "object's, delete this row), then read again."
+    )
+
+
+def _foreign_error(raw: RawSheet, request: Request, at: int, cells: Sequence[int]) -> InputError:
+    """The error naming a row whose cells ``cells``, in id columns naming no object, name the
+    ids of another object than their side is read as (:func:`_other_objects`)."""
+
+    def shown(position: int) -> str:
+        header = raw.headers[position]
+        cell = str(raw.columns[position][at].as_py()).strip()
+        return f"'{cell}' under '{raw.written.get(header, header).strip()}'"
+
+    objects = _objects(raw, request, cells)
+    return InputError(
+        f"{sheet_where(raw, request)}: row {raw.row_name(raw.rows[at])} names another object "
+        f"than the one its column's ids are read as ({', '.join(map(shown, cells))}; read as "
+        f"{objects} from an argument, the file name or the other columns, the header naming "
+        "no object): the title or header of a second table below the first, another export "
+        f"whose rows would be read as {objects} (one object's ids sent as another's). Put the "
+        "second table on its own sheet or in its own file and read each export on its own (if "
+        "the cell is a note, delete it), then read again."
     )
 
 

@@ -129,7 +129,7 @@ def test_millions_of_shared_strings_are_refused_not_the_process(tmp_path: Path) 
     path.write_bytes(_book({"xl/sharedStrings.xml": _strings(12_000_000)}, stored=True))
     results = _worker([path], 1536)
     assert results[0]["outcome"] == "InputError"
-    assert results[0]["seconds"] < 10  # type: ignore[operator]
+    assert results[0]["seconds"] < 60  # type: ignore[operator]  # no hang; not a speed target
     assert results[-1]["peak_rss_mb"] < 1024  # type: ignore[operator]
 
 
@@ -176,7 +176,7 @@ def test_a_large_stylesheet_is_refused_before_either_engine(tmp_path: Path) -> N
     path.write_bytes(_book({"xl/styles.xml": _styles(60 << 20)}, _sheet("Buyer&foo;"), level=1))
     results = _worker([path], 1536)
     assert results[0]["outcome"] == "InputError"
-    assert results[0]["seconds"] < 10  # type: ignore[operator]
+    assert results[0]["seconds"] < 60  # type: ignore[operator]  # no hang; not a speed target
     assert results[-1]["peak_rss_mb"] < 1024  # type: ignore[operator]
     with pytest.raises(InputError, match=r"cell styles \(xl/styles\.xml\) take 6\d\.\d MiB"):
         read_pairs(path, **ARGS)  # safe here now

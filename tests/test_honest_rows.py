@@ -19,7 +19,7 @@ from fuzzseeds import examples
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from hubframe.errors import CODE_INFO, ErrorCode, InputError
+from hubframe.errors import CODE_INFO, ErrorCode, InputError, SourceError
 from hubframe.io import read_limits, read_pairs
 from hubframe.validate import validate_limits, validate_pairs
 
@@ -277,7 +277,17 @@ def test_property_rows_in_equal_rows_out_with_excel_row_numbers(
     text = "".join(",".join(map(_quoted, record)) + newline for record in records)
     if encoding == "latin-1" and not all(ord(ch) < 256 for ch in text):
         encoding = "utf-8"
-    pairs = read_pairs(text.encode(encoding), **ARGS)
+    data = text.encode(encoding)
+    if encoding == "latin-1" and re.search(rb"[\x80-\x9f]", data):
+        # bytes 0x80-0x9f read as cp1252's letters, or as Mac Roman's: where both readings
+        # are text ("\x85x": "…x" or "Öx") the read refuses, naming the line (io.encoding)
+        try:
+            pairs = read_pairs(data, **ARGS)
+        except SourceError as refused:
+            assert "Mac Roman" in str(refused) and "line" in str(refused)
+            return
+    else:
+        pairs = read_pairs(data, **ARGS)
     first = len(titles) + 2  # each title record is one Excel row, then the header row
     assert pairs["row"].tolist() == list(range(first, first + len(body)))
     assert pairs["from_id"].tolist() == [f for f, _, _ in body]

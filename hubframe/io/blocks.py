@@ -29,7 +29,9 @@ object's name is the column's own when it is the object its side is read as (the
 the one the file name gives, or the row's cell in the side's column of object types): a
 template's example row ``Deals | Contacts`` under ``From ID | To ID`` (deals and contacts) is
 one refused row; another object's name there (a title ``Tickets`` under a deals ``Record
-ID``, a record id below it) is a second table's title or header on its own.  One cell naming
+ID``, a record id below it) is a second table's title or header on its own -- unless another
+id cell read in its row holds a record id: ``1010002 | Lead`` under ``From ID | To ID`` is a
+data row, its ``Lead`` its own refused id.  One cell naming
 a column (a note "Label", a label "Deal ID") is a cell; a note mentioning a header ("Company
 ID to check") names none.
 
@@ -335,6 +337,7 @@ def _header_rows(
     codes = np.where(same, own[None, :], codes)
     columns = {mapped.index(p): p for p in neutral}
     foreign = _other_objects(raw, rows, codes, ids, columns, sides)
+    foreign &= ~_ids_beside(raw, mapped, rows)
     alone |= foreign.any(axis=1)
     known = codes >= 0
     records = np.array([n.records for n in ids.what], dtype=bool)
@@ -406,9 +409,10 @@ def _other_objects(
     """Per row, per column of the codes: a cell in one of ``columns`` (index among the codes'
     columns -> position; those of :func:`_neutral`) names the ids of another object than its
     side is read as (``Tickets``, ``Ticket IDs`` under a deals ``Record ID``) with a record id
-    below it there (:func:`_last_id`): a second table's title or header, whatever the row's
-    other cells hold.  With no id below (``Notes`` over a few lines of text) nothing would be
-    read as the wrong object: its rows are refused one by one."""
+    below it there (:func:`_last_id`): a second table's title or header, when the row's other
+    id cells read hold no record id (:func:`_ids_beside`).  With no id below (``Notes`` over a
+    few lines of text) nothing would be read as the wrong object: its rows are refused one by
+    one."""
     objects = [n.object_type if n.what == "id" else None for n in ids.what]
     out = np.zeros(codes.shape, dtype=bool)
     for at, position in columns.items():
@@ -418,6 +422,18 @@ def _other_objects(
         if out[:, at].any():
             out[:, at] &= rows < _last_id(raw.columns[position])
     return out
+
+
+def _ids_beside(raw: RawSheet, mapped: Sequence[int], rows: IntArray) -> BoolArray:
+    """Per row of ``rows``, per column read: another id column read holds a record id in that
+    row (:data:`_ID_WRITTEN`): a data row, whose odd cell (``Lead`` under ``To ID`` beside a deal
+    id) is its own refused row, no second table's title or header."""
+    written = np.zeros((len(rows), len(mapped)), dtype=bool)
+    for at, position in enumerate(mapped):
+        if _takes_ids(raw, position):
+            cells = take_rows(raw.columns[position], rows)
+            written[:, at] = _flags(pc.match_substring_regex(cells, _ID_WRITTEN))
+    return np.asarray(written.sum(axis=1, keepdims=True) - written > 0, dtype=bool)
 
 
 def _side(raw: RawSheet, position: int) -> str:

@@ -9,7 +9,8 @@ first row where they differ:
   IDs`` read: each id it names is among the ids of the row's cell read.  Before, a primary
   company not listed was left out without a word, and a sync with removals removed the very
   company the sheet names as the record's primary.  A primary cell is read in every way it may
-  name ids (``3030009, 3030001``, ``3 030 009``, ``3.030009E+06``); one of ``#N/A`` or a header
+  name ids (``3030009, 3030001``, ``3 030 009``, ``3.030009E+06``), a number Excel formats
+  (``3,030,009.00``, ``30,30,009``) as one id, not its digit groups; one of ``#N/A`` or a header
   repeated in the data names none, and an id cell that may list the primary otherwise
   (``3030002, 3030001``) is its row's own ``BAD_ID``.  A side read by a unique property
   (domains) is not compared;
@@ -24,11 +25,13 @@ first row where they differ:
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterator
 from decimal import Decimal
 from typing import Final
 
 import numpy as np
+import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.constants import MAX_ID_DIGITS
@@ -39,7 +42,6 @@ from hubframe.io.normalize import (
     QUALIFIED_NAME,
     canonical_object_type,
     clean_id,
-    grouped_digits,
     is_scientific,
     is_valid_object_type,
     listed_parts,
@@ -52,6 +54,22 @@ from hubframe.io.text import bool_array, clean_text, empty_mask, take_rows
 
 #: Rows a message names after the first where the columns differ.
 ROWS_COUNTED: Final = 1
+
+# One number as Excel or a locale shows it: digit groups (``3,030,001``, ``3 030 001``,
+# ``3.030.001``), India's lakh grouping (``30,30,001``), a custom format's spaces before groups
+# of three (``0 000``: ``3030 001``), with or without a decimal part of zeros
+# (``3,030,001.00``, ``3030001.00``, ``3.030.001,00``).
+_SEPARATOR = "[,.'\u2019 _\u00a0\u202f\u2009]"
+_SPACE = "[ \u00a0\u202f\u2009]"
+_GROUPED_NUMBER = re.compile(
+    f"[0-9]+|[0-9]{{1,3}}(?:{_SEPARATOR}[0-9]{{2}})*(?:{_SEPARATOR}[0-9]{{3}})+"
+    f"|[0-9]+(?:{_SPACE}[0-9]{{3}})+"
+)
+_ZERO_DECIMALS = re.compile(r"(.*[0-9])([.,])0+")
+#: A piece of a split cell this short is a digit group of one number, not an id of its own.
+_GROUP_DIGITS: Final = 4
+# A digit cell with the decimal part of zeros a float column is written with (``3030001.0``).
+_ZERO_TAIL_PATTERN: Final = r"^([0-9]+)\.0+$"
 
 
 def check_rival_columns(raw: RawSheet, request: Request, where: str) -> None:
@@ -96,7 +114,7 @@ def _check_primary(
     read_cells = raw.columns[raw.headers.index(read_header)]
     named_cells = raw.columns[raw.headers.index(header)]
     rows = np.asarray(raw.rows)
-    same = bool_array(pc.fill_null(pc.equal(named_cells, read_cells), False))
+    same = bool_array(pc.fill_null(pc.equal(_digits(named_cells), _digits(read_cells)), False))
     pending = ~empty_mask(named_cells) & ~np.isin(rows, rows[same])
     if not pending.any():
         return
@@ -105,6 +123,12 @@ def _check_primary(
     missing = list(_missing(rows[at].tolist(), *cells))
     if missing:
         raise HeaderError(where, _primary_left_out(raw, (header, read_header), missing))
+
+
+def _digits(cells: pa.Array) -> pa.Array:
+    """Cells with the zero decimals of a float column taken off a digit cell (``3030001.0``
+    -> ``3030001``): such a primary cell names the very id of an equal cell read."""
+    return pc.replace_substring_regex(cells, _ZERO_TAIL_PATTERN, r"\1")
 
 
 def _missing(
@@ -125,7 +149,7 @@ def _missing(
             token
             for cell in cells
             if _record_id(cell) is None
-            for reading in _readings(cell)
+            for reading in _readings(cell, keep_groups=True)
             for token in reading
         }
         missing = _cell_missing(named[row], listed)
@@ -137,35 +161,59 @@ def _cell_missing(cell: str, listed: set[str]) -> str | None:
     """The first id a primary cell names that is not among ``listed``.  The cell is split as
     the read splits an id cell (';'), each part in every way it may be read
     (:func:`_readings`): a part names an id missing only when each of its readings naming ids
-    names one missing (``3 030 009``: 3030009, or 3, 30 and 9).  A part of no id says
-    nothing."""
+    names one missing (``3 030 009``: 3030009, or 3, 30 and 9).  A split reading of digit
+    groups alone (``30,30,001``: 30 and 30) names no ids.  A part of no id says nothing."""
     for part in split_ids(cell):
-        found = [_first_absent(reading, listed) for reading in _readings(part)]
+        readings = _readings(part, keep_groups=False)
+        found = [_first_absent(reading, listed) for reading in readings]
         if found and all(value is not None for value in found):
             return found[0]
     return None
 
 
-def _readings(cell: str | None) -> list[list[str]]:
+def _readings(cell: str | None, *, keep_groups: bool) -> list[list[str]]:
     """The ways a cell may be read as ids, each a list of what it names (ids, or numbers in
-    Excel's scientific notation): the cell as the read reads an id cell; in digit groups
-    (``3,030,009``); split at other separators than ';' (``3030009, 3030001``,
-    ``3030009|3030001``, a line break, a space or '/' between them), each piece read as an id
-    cell.  Readings naming nothing are left out; a formula's or an error's text names
-    nothing."""
+    Excel's scientific notation): the cell as the read reads an id cell; as one number in
+    digit groups or with a decimal part of zeros (``3,030,009``, ``30,30,009``,
+    ``3,030,009.00``: :func:`_numbers`); split at other separators than ';'
+    (``3030009, 3030001``, ``3030009|3030001``, a line break, a space or '/' between them),
+    each piece read as an id cell.  A split whose ids are all of up to 4 digits (``3``, ``30``
+    of ``3,030,009.00``) is a number's digit groups, left out unless ``keep_groups`` (a cell
+    read may list what it may).  Readings naming nothing are left out; a formula's or an
+    error's text names nothing."""
     text = clean_id(cell)
     if text is None or is_error_text(text):
         return []
     if (value := _piece(text)) is not None:
         return [[value]]
-    readings = []
-    grouped = grouped_digits(text)
-    if grouped is not None and (value := _record_id(grouped)) is not None:
-        readings.append([value])
+    readings = [[value] for value in _numbers(text)]
     listed = [value for piece in listed_parts(text) if (value := _piece(piece)) is not None]
-    if listed:
+    if listed and (keep_groups or not all(_is_group(value) for value in listed)):
         readings.append(listed)
     return readings
+
+
+def _numbers(text: str) -> list[str]:
+    """The record ids a cell may be as one number: its digits without a decimal part of zeros
+    (``3,030,001.00``), and when it is written in digit groups (``3,030,001.000`` is
+    3030001 or 3030001000; ``3.030.000``, its groups' separator, 3030000 alone)."""
+    heads = [text]
+    match = _ZERO_DECIMALS.fullmatch(text)
+    if match is not None and match.group(2) not in match.group(1):
+        heads.insert(0, match.group(1))
+    found: list[str] = []
+    for head in heads:
+        if _GROUPED_NUMBER.fullmatch(head) is None:
+            continue
+        value = _record_id(re.sub(r"[^0-9]", "", head))
+        if value is not None and value not in found:
+            found.append(value)
+    return found
+
+
+def _is_group(value: str) -> bool:
+    """Whether a piece read from a split cell is a short digit group (``3``, ``030``)."""
+    return value.isdigit() and len(value) <= _GROUP_DIGITS
 
 
 def _piece(text: str) -> str | None:

@@ -598,8 +598,6 @@ _FORMAT = re.compile(
 #: compared, each is a space.  (The Hangul fillers, U+180E and the other default-ignorable
 #: characters are in :data:`_INVISIBLE`; Unicode's spaces are spaces to ``str.split``.)
 _BLANK = re.compile("[\u2800\U0001d159]")
-#: What a label cell that shows nothing may hold besides spaces (:func:`label_text`).
-_SHOWS_NOTHING = _INVISIBLE.pattern + "|" + _BLANK.pattern
 
 
 def composed(text: str) -> str:
@@ -618,8 +616,11 @@ def composed_as_typed(text: str) -> str:
 
 def shows_nothing(text: str) -> bool:
     """Text of only spaces and characters that show nothing (a word joiner, a lone variation
-    selector, a Hangul filler): a cell an analyst sees as empty."""
-    return not composed(text).strip(SPACE).strip()
+    selector, a Hangul filler): a cell an analyst sees as empty.  A blank that shows with a
+    width (:data:`_BLANK`) is text: HubSpot keeps a label named "\u2800" (its trim leaves it),
+    and such a cell read as empty made the row unlabeled -- a removal of every association of
+    the pair, a sync archiving the label, an associate linking without it."""
+    return not _INVISIBLE.sub("", text).strip(SPACE).strip()
 
 
 def _label_cell(cell: str | None) -> str | None:
@@ -633,5 +634,5 @@ def label_text(text: Text) -> Text:
     if text.null_count == len(text):  # an unlabeled sheet's column: nothing to look at
         return chunked(text)
     text = trimmed_text(text)
-    hidden = pc.match_substring_regex(text, _SHOWS_NOTHING).fill_null(False)
+    hidden = pc.match_substring_regex(text, _INVISIBLE.pattern).fill_null(False)
     return map_text(text, _label_cell) if pc.any(hidden).as_py() else text

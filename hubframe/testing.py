@@ -12,6 +12,7 @@ Enable the fixtures with ``pytest_plugins = ["hubframe.testing"]`` in a ``confte
 Builders (as pyairtable's ``testing`` offers ``fake_record`` beside its fake server):
 :func:`client_for` (a client for a sandbox, retrying fast), :func:`pairs_sheet` (a sheet of
 deal -> contact pairs as analysts write it), :func:`xlsx_bytes` (a workbook from rows),
+:func:`csv_upload` (a named CSV file in memory from rows),
 :func:`demo_ids` (record ids the demo portal holds), :class:`FakeClock` (time that moves only
 when told, for the rate limiter).
 """
@@ -120,6 +121,18 @@ def xlsx_bytes(rows: Sequence[Sequence[object]], *, title: str = "Sheet1") -> by
     return out.getvalue()
 
 
+def csv_upload(rows: Sequence[Sequence[object]], name: str = "sheet.csv") -> io.BytesIO:
+    """A CSV file in memory holding ``rows`` (the first is the header), named ``name`` as an
+    upload or an open file is: the reader takes an export's object from a file name."""
+    import csv
+
+    text = io.StringIO()
+    csv.writer(text, lineterminator="\n").writerows(rows)
+    source = io.BytesIO(text.getvalue().encode())
+    source.name = name
+    return source
+
+
 def workbook_bytes(sheets: Mapping[str, Sequence[Sequence[object]]]) -> bytes:
     """A workbook of several sheets (name -> rows, in order), as an upload gives it."""
     from openpyxl import Workbook
@@ -183,6 +196,7 @@ __all__ = [
     "FakeClock",
     "SandboxFactory",
     "client_for",
+    "csv_upload",
     "demo_ids",
     "pairs_sheet",
     "sandbox",

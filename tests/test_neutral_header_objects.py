@@ -15,7 +15,6 @@ Deals`` swapped, ``Ticket`` beside a From Type of deals) still stops it.
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 from pathlib import Path
@@ -26,7 +25,7 @@ import pytest
 import hubframe as hf
 from hubframe.errors import InputError
 from hubframe.sandbox import Sandbox
-from hubframe.testing import xlsx_bytes
+from hubframe.testing import csv_upload, xlsx_bytes
 
 Rows = list[list[str]]
 KINDS = ["csv", "xlsx", "frame"]
@@ -35,11 +34,7 @@ EXPORT_NAME = "hubspot-crm-exports-all-deals-2026-11-29"
 
 
 def _csv(rows: Rows, name: str) -> io.BytesIO:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    source = io.BytesIO(out.getvalue().encode())
-    source.name = name
-    return source
+    return csv_upload(rows, name)
 
 
 def _source(rows: Rows, kind: str, name: str = "sheet") -> io.BytesIO | bytes | pd.DataFrame:

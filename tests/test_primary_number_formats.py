@@ -10,7 +10,6 @@ as floats (``3030001.0``: a column with empty cells) is settled without reading 
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 import warnings
@@ -22,6 +21,7 @@ import pytest
 import hubframe as hf
 from hubframe.io import rivals
 from hubframe.io.columns import HeaderError
+from hubframe.testing import csv_upload
 
 HEADER = ["Record ID", "Deal Name", "Associated Company IDs", "Associated Company IDs (Primary)"]
 Rows = list[list[str]]
@@ -35,11 +35,7 @@ def _quiet() -> Iterator[None]:
 
 
 def _csv(rows: Rows) -> io.BytesIO:
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    out = io.BytesIO(text.getvalue().encode())
-    out.name = "sheet.csv"
-    return out
+    return csv_upload(rows)
 
 
 def _deals(rows: Rows) -> pd.DataFrame:

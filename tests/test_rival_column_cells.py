@@ -22,7 +22,6 @@ name gives.
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 import warnings
@@ -34,7 +33,7 @@ import pytest
 import hubframe as hf
 from hubframe.io.columns import HeaderError
 from hubframe.sandbox import Sandbox
-from hubframe.testing import client_for, xlsx_bytes
+from hubframe.testing import client_for, csv_upload, xlsx_bytes
 
 HEADER = ["Record ID", "Deal Name", "Associated Company IDs", "Associated Company IDs (Primary)"]
 PRIMARY = HEADER[3]
@@ -62,11 +61,7 @@ def _quiet() -> Iterator[None]:
 
 
 def _csv(rows: Rows) -> io.BytesIO:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    source = io.BytesIO(out.getvalue().encode())
-    source.name = "sheet.csv"
-    return source
+    return csv_upload(rows)
 
 
 def _sources(rows: Rows) -> list[tuple[str, Callable[[], object]]]:

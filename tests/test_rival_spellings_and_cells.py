@@ -13,7 +13,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 import warnings
@@ -26,7 +25,7 @@ import hubframe as hf
 from hubframe.io.columns import HeaderError
 from hubframe.sandbox import Sandbox
 from hubframe.sandbox.demo import DEAL_IDS, INSTALLATION_IDS
-from hubframe.testing import client_for
+from hubframe.testing import client_for, csv_upload
 
 HEADER = ["Record ID", "Deal Name", "Associated Company IDs", "Associated Company IDs (Primary)"]
 PRIMARY = HEADER[3]
@@ -41,11 +40,7 @@ def _quiet() -> Iterator[None]:
 
 
 def _csv(rows: Rows) -> io.BytesIO:
-    text = io.StringIO()
-    csv.writer(text).writerows(rows)
-    out = io.BytesIO(text.getvalue().encode())
-    out.name = "sheet.csv"
-    return out
+    return csv_upload(rows)
 
 
 def _deals(rows: Rows, **kwargs: str) -> pd.DataFrame:

@@ -12,7 +12,6 @@ way, its sides swapped: an object's name did not count as a header's.
 
 from __future__ import annotations
 
-import csv
 import io
 import random
 from pathlib import Path
@@ -24,7 +23,7 @@ from fuzzseeds import seeds
 import hubframe as hf
 from hubframe.errors import InputError
 from hubframe.sandbox import Sandbox
-from hubframe.testing import xlsx_bytes
+from hubframe.testing import csv_upload, xlsx_bytes
 
 KINDS = ["csv", "xlsx"]
 Rows = list[list[str]]
@@ -38,11 +37,7 @@ TICKETS_ROWS: Rows = [[DEALS[2], "Ticket: printer broken", CONTACTS[3]]]
 
 
 def _csv(rows: Rows, name: str = "hubspot-crm-exports-all-deals-2026-11-29.csv") -> io.BytesIO:
-    out = io.StringIO()
-    csv.writer(out, lineterminator="\n").writerows(rows)
-    source = io.BytesIO(out.getvalue().encode())
-    source.name = name
-    return source
+    return csv_upload(rows, name)
 
 
 def _source(rows: Rows, kind: str) -> io.BytesIO | bytes:

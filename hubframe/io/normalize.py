@@ -607,6 +607,14 @@ def composed(text: str) -> str:
     return unicodedata.normalize("NFC", _BLANK.sub(" ", _INVISIBLE.sub("", text)))
 
 
+def shown_as(label: str) -> str:
+    """A label as a sheet, HubSpot's pages and the app's picker show it: the characters it
+    shows (:func:`composed`), its case, and its spaces as one plain space
+    between words -- spaces at its ends, a double space, a no-break space or a tab inside do
+    not show (a cell is trimmed as it is read; a page shows a run of spaces as one)."""
+    return " ".join(composed(label).split())
+
+
 def composed_as_typed(text: str) -> str:
     """The text a new or renamed label gets: format characters dropped (a zero-width space
     HubSpot would keep), Unicode NFC; a variation selector kept (an emoji's U+FE0F is how the

@@ -22,7 +22,7 @@ from hubframe.io.bounds import hint
 from hubframe.io.normalize import (
     canonical_ids,
     clean_id,
-    composed,
+    shown_as,
     shows_nothing,
     split_ids,
     split_rows,
@@ -282,8 +282,8 @@ def _distinct_labels(labels: list[str | None]) -> int:
     """How many labels ``labels`` holds as the label lookup keeps them apart: by the
     characters and case a sheet shows, spaces as one (``Champion;Champion`` and ``Champion;
     Champion `` are one label, whatever the reading each id gets it; ``Champion;champion``
-    are two, as the portal may have both) -- :func:`hubframe.run.labels.shown_as`."""
-    return len({None if label is None else " ".join(composed(label).split()) for label in labels})
+    are two, as the portal may have both) -- :func:`~hubframe.io.normalize.shown_as`."""
+    return len({None if label is None else shown_as(label) for label in labels})
 
 
 def _refuse_ids_beside_labels(

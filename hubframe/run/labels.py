@@ -30,8 +30,7 @@ from hubframe.constants import (
     USER_DEFINED,
 )
 from hubframe.errors import ErrorCode, HubframeError
-from hubframe.io.normalize import canonical_category, composed_as_typed, normalize_label
-from hubframe.io.normalize import composed as _composed
+from hubframe.io.normalize import canonical_category, composed_as_typed, normalize_label, shown_as
 from hubframe.run.customs import CustomTypes
 from hubframe.run.rows import text, whole
 from hubframe.validate import category_alone_message
@@ -376,14 +375,6 @@ def _parse(entry: dict[str, object]) -> LabelDef:
         type_id=int(str(type_id)),
         label=None if label is None or str(label) == "" else str(label),
     )
-
-
-def shown_as(label: str) -> str:
-    """A label as a sheet, HubSpot's pages and the app's picker show it: the characters it
-    shows (:func:`~hubframe.io.normalize.composed`), its case, and its spaces as one plain space
-    between words -- spaces at its ends, a double space, a no-break space or a tab inside do
-    not show (a cell is trimmed as it is read; a page shows a run of spaces as one)."""
-    return " ".join(_composed(label).split())
 
 
 def label_names_by_type(defs: Iterable[LabelDef]) -> dict[int, str | None]:

@@ -44,7 +44,7 @@ from hubframe.io.aliases import (
 from hubframe.io.columns import HeaderError, TypeGuess, numbered_base
 from hubframe.io.frame import RAW_PREFIX
 from hubframe.io.ids import id_headers, read_id_columns
-from hubframe.io.normalize import normalize_label
+from hubframe.io.normalize import normalize_label, shown_as
 from hubframe.io.notes import ReadNotes, guess_attrs, read_notes
 from hubframe.io.retrymark import marked_retry
 from hubframe.io.sources import as_path, refuse_unreadable_file
@@ -55,7 +55,6 @@ from hubframe.redaction import MARK, redact
 from hubframe.report import export_report, export_retry, retry_rows
 from hubframe.report.outputs import check_output, check_outputs, free_name
 from hubframe.report.whole import written_whole
-from hubframe.run.labels import shown_as
 from hubframe.sandbox import Sandbox
 
 PAIR_FIELDS: Final = ("from_id", "to_id", "from_type", "to_type", "label", "category", "type_id")

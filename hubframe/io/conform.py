@@ -100,7 +100,7 @@ def conformed(frame: pd.DataFrame, kind: Kind) -> pd.DataFrame:
     if kind == "limits":
         fixes |= _removal_words(frame, fixes)
     _check_cell_edits(frame, kind, fixes, maps=_found_maps(frame, kind, fixes))
-    _refuse_marking_columns(frame, kind, set(columns))
+    _refuse_marking_columns(frame, kind, set(columns), fixes.get("remove"))
     looked = _passed_back(frame) if kind == "pairs" else []
     if not fixes and not looked:
         return frame
@@ -147,21 +147,27 @@ def conformed_labels(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def _refuse_marking_columns(frame: pd.DataFrame, kind: Kind, read: set[str]) -> None:
+def _refuse_marking_columns(
+    frame: pd.DataFrame, kind: Kind, read: set[str], removes: pd.Series | None = None
+) -> None:
     """InputError naming the first row a column the analyst added to a read frame marks for
     removal (:func:`~hubframe.io.frame.marked_rows`: ``df["action"] = np.where(cond,
     "remove", "keep")``), as the read of a sheet refuses such a column: no job reads it, so
     remove would remove the rows marked keep and associate or sync link the rows marked
-    remove.  A limits row whose limit cell says remove already asks it."""
+    remove.  A limits row whose limit cell says remove already asks it (``removes``: the
+    ``remove`` column as the frame's edits make it, a limit edited to "remove" too).  Columns
+    are taken by position: two columns of one name are each looked at."""
     exempt = report_own([str(c) for c in frame.columns]) | _mapped_headers(frame, kind)
-    asked = frame["remove"].to_numpy(dtype=bool) if kind == "limits" else None
-    for column in frame.columns:
+    asked = None
+    if kind == "limits":
+        asked = np.asarray(frame["remove"] if removes is None else removes, dtype=bool)
+    for position, column in enumerate(frame.columns):
         if not isinstance(column, str) or column in read or column in exempt:
             continue
         if column.startswith(("_", RAW_PREFIX)):
             continue
         try:
-            cells = pa.array(frame[column].astype("string"), type=pa.string())
+            cells = pa.array(frame.iloc[:, position].astype("string"), type=pa.string())
         except Exception:  # cells no text reads (an odd object's own error): no words
             continue
         marks = marked_rows(column, cells)

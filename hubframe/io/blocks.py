@@ -68,6 +68,7 @@ from hubframe.io.aliases import (
     Side,
     header_key,
 )
+from hubframe.io.cells import looks_like_id, record_id
 from hubframe.io.sheet import RawSheet, Request, sheet_where
 from hubframe.io.text import BoolArray, IntArray, Layout, Text, per_cell, take_rows
 
@@ -426,13 +427,15 @@ def _other_objects(
 
 def _ids_beside(raw: RawSheet, mapped: Sequence[int], rows: IntArray) -> BoolArray:
     """Per row of ``rows``, per column read: another id column read holds a record id in that
-    row (:data:`_ID_WRITTEN`): a data row, whose odd cell (``Lead`` under ``To ID`` beside a deal
-    id) is its own refused row, no second table's title or header."""
+    row, as the read takes one (:func:`~hubframe.io.cells.record_id`: ``51`` too, an old
+    portal's contact) or written in Excel's scientific notation: a data row, whose odd cell
+    (``Lead`` under ``To ID`` beside a deal id) is its own refused row, no second table's title
+    or header.  Only the few rows that name an object are looked at, cell by cell."""
     written = np.zeros((len(rows), len(mapped)), dtype=bool)
     for at, position in enumerate(mapped):
         if _takes_ids(raw, position):
-            cells = take_rows(raw.columns[position], rows)
-            written[:, at] = _flags(pc.match_substring_regex(cells, _ID_WRITTEN))
+            cells = take_rows(raw.columns[position], rows).to_pylist()
+            written[:, at] = [record_id(c) is not None or looks_like_id(c) for c in cells]
     return np.asarray(written.sum(axis=1, keepdims=True) - written > 0, dtype=bool)
 
 

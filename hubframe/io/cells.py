@@ -20,10 +20,11 @@ import pandas as pd
 import pyarrow as pa
 import pyarrow.compute as pc
 
+from hubframe.constants import MAX_ID_DIGITS
 from hubframe.errors import InputError
 from hubframe.io.aliases import header_key
 from hubframe.io.narrow import exact_limit, narrow_cell_text
-from hubframe.io.normalize import FLOAT_DIGITS
+from hubframe.io.normalize import FLOAT_DIGITS, clean_id
 from hubframe.io.rowname import row_name
 from hubframe.io.text import (
     TEXT,
@@ -113,6 +114,20 @@ RECORD_ID: Final = re.compile(
 def looks_like_id(cell: object) -> bool:
     """Whether a cell looks like a record id (:data:`RECORD_ID`)."""
     return RECORD_ID.fullmatch(one_cell_text(cell).strip()) is not None
+
+
+#: A record id's canonical digits: 1 to :data:`~hubframe.constants.MAX_ID_DIGITS`, no leading 0.
+_CANONICAL_ID: Final = re.compile(rf"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}", re.ASCII)
+
+
+def record_id(cell: object) -> str | None:
+    """The record id one cell reads as, as an id column's cells are read (its canonical digits:
+    a whole float's ``.0`` dropped, spaces and Excel's text marker around it, ``="..."``
+    unwrapped); None for a cell that reads as none (empty, ``#N/A``, formula text, ``0``)."""
+    text = one_cell_text(cell).strip()
+    formula = TEXT_FORMULA.fullmatch(text)
+    found = clean_id(formula.group(1) if formula else text)
+    return found if found is not None and _CANONICAL_ID.fullmatch(found) else None
 
 
 def _text_of(value: object) -> str:

@@ -14,7 +14,6 @@ and a column *named* by a record id (a frame pandas read from such a file) is re
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -22,18 +21,17 @@ from typing import Any, Final
 
 import numpy as np
 
-from hubframe.constants import MAX_ID_DIGITS, OBJECT_TYPES_BY_NAME
+from hubframe.constants import OBJECT_TYPES_BY_NAME
 from hubframe.errors import InputError
 from hubframe.io.aliases import STRONG_KEYS, TYPED_HEADERS, WEAK_KEYS, header_key
 from hubframe.io.bounds import ReadLimits, read_limits_in_force
-from hubframe.io.cells import TEXT_FORMULA, looks_like_id, one_cell_text
+from hubframe.io.cells import looks_like_id, one_cell_text, record_id
 from hubframe.io.columns import ColumnMapping, HeaderError
 from hubframe.io.frame import headers_found, raw_sheets
 from hubframe.io.narrow import refuse_rounded_values
 from hubframe.io.normalize import (
     canonical_ids,
     canonical_object_type,
-    clean_id,
     id_text,
 )
 from hubframe.io.notes import warn_hidden_ids, warn_sheets_left_out
@@ -207,16 +205,10 @@ def names_a_record(header: str) -> bool:
     return looks_like_id(header)
 
 
-_CANONICAL_ID: Final = re.compile(rf"[1-9][0-9]{{0,{MAX_ID_DIGITS - 1}}}", re.ASCII)
-
-
 def is_record_id(cell: object) -> bool:
-    """Whether one cell reads as a record id, as an id column's cells are read: digits (a
-    whole float's too), spaces and Excel's text marker around them, ``="..."`` unwrapped."""
-    text = one_cell_text(cell).strip()
-    formula = TEXT_FORMULA.fullmatch(text)
-    found = clean_id(formula.group(1) if formula else text)
-    return found is not None and _CANONICAL_ID.fullmatch(found) is not None
+    """Whether one cell reads as a record id, as an id column's cells are read
+    (:func:`~hubframe.io.cells.record_id`)."""
+    return record_id(cell) is not None
 
 
 @dataclass

@@ -245,12 +245,6 @@ def _grouped(text: str) -> str | None:
 _LIST_SEPARATORS: Final = re.compile(r"\s*[,|/\s]\s*")
 
 
-def grouped_digits(text: str) -> str | None:
-    """The digits of a trimmed cell written in digit groups (``3 030 001``, ``3,030,001``),
-    None for any other text: the reading :func:`describe_number` suggests ("did you mean")."""
-    return re.sub(r"[^0-9]", "", text) if _GROUPED.fullmatch(text) else None
-
-
 def listed_parts(text: str) -> list[str]:
     """A trimmed cell's parts between the separators other than ';' that analysts put between
     ids (a comma, a line break, a space, '|', '/'), empty parts left out."""
@@ -560,7 +554,7 @@ def explode_ids(frame: pd.DataFrame, columns: Sequence[Hashable]) -> pd.DataFram
 def normalize_label(text: str) -> str:
     """A label as compared: its visible characters (:func:`composed`), spaces collapsed,
     lower case (not ``casefold``, which takes 'Maße' for 'Masse': two labels)."""
-    return " ".join(composed(str(text)).split()).lower()
+    return shown_as(str(text)).lower()
 
 
 #: Characters that show nothing (Unicode's format characters: zero-width space and joiners,

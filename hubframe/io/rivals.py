@@ -27,15 +27,17 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 from typing import Final
 
 import numpy as np
+import numpy.typing as npt
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from hubframe.constants import MAX_ID_DIGITS
 from hubframe.io.aliases import DESCRIPTIONS, Side
+from hubframe.io.cells import record_id
 from hubframe.io.columns import HeaderError, primary_of, type_rivals
 from hubframe.io.normalize import (
     CUSTOM_TYPE_ID,
@@ -83,20 +85,13 @@ def check_rival_columns(raw: RawSheet, request: Request, where: str) -> None:
         _check_types(raw, request, where, header, canonical)
 
 
-def _column(raw: RawSheet, header: str) -> list[str | None]:
-    cells: list[str | None] = raw.columns[raw.headers.index(header)].to_pylist()
-    return cells
-
-
-def _record_id(cell: object) -> str | None:
-    """A cell's record id as the read cleans it (canonical digits), None for a cell that reads
-    as no record id: empty, ``#N/A``, ``-``, formula text, a header repeated in the data, ``0``.
-    Such a cell is its row's own matter (validation refuses it, ``BAD_ID``): a primary cell of
-    no id says nothing of the row's ids, and an id cell of none lists none."""
-    value = clean_id(cell)
-    if value is None or not (value.isascii() and value.isdigit()):
+def _cells(raw: RawSheet, header: str | None) -> pa.Array | None:
+    """The cells of the column ``header`` names, None when no column of the sheet is so headed
+    (no column read: nothing to hold another to)."""
+    if header is None or header not in raw.headers:
         return None
-    return value if value[0] != "0" and len(value) <= MAX_ID_DIGITS else None
+    cells: pa.Array = raw.columns[raw.headers.index(header)]
+    return cells
 
 
 def _check_primary(
@@ -111,8 +106,9 @@ def _check_primary(
     if side in request.properties(raw.mapping):
         return
     read_header = raw.mapping.columns[canonical]
-    read_cells = raw.columns[raw.headers.index(read_header)]
-    named_cells = raw.columns[raw.headers.index(header)]
+    read_cells, named_cells = _cells(raw, read_header), _cells(raw, header)
+    if read_cells is None or named_cells is None:
+        return
     rows = np.asarray(raw.rows)
     same = bool_array(pc.fill_null(pc.equal(_digits(named_cells), _digits(read_cells)), False))
     pending = ~empty_mask(named_cells) & ~np.isin(rows, rows[same])
@@ -144,11 +140,12 @@ def _missing(
         read.setdefault(row, []).append(cell)
         named.setdefault(row, primary)
     for row, cells in read.items():
-        ids = {value for cell in cells if (value := _record_id(cell)) is not None}
+        parsed = [(cell, record_id(cell)) for cell in cells]
+        ids = {value for _, value in parsed if value is not None}
         listed = ids | {
             token
-            for cell in cells
-            if _record_id(cell) is None
+            for cell, value in parsed
+            if value is None
             for reading in _readings(cell, keep_groups=True)
             for token in reading
         }
@@ -205,7 +202,7 @@ def _numbers(text: str) -> list[str]:
     for head in heads:
         if _GROUPED_NUMBER.fullmatch(head) is None:
             continue
-        value = _record_id(re.sub(r"[^0-9]", "", head))
+        value = record_id(re.sub(r"[^0-9]", "", head))
         if value is not None and value not in found:
             found.append(value)
     return found
@@ -220,7 +217,7 @@ def _piece(text: str) -> str | None:
     """A record id's digits, a number in scientific notation that may be one, else None."""
     if is_scientific(text):
         return text if _scientific(text) is not None else None
-    return _record_id(text)
+    return record_id(text)
 
 
 def _first_absent(reading: list[str], listed: set[str]) -> str | None:
@@ -253,7 +250,10 @@ def _scientific(text: str) -> tuple[Decimal, Decimal] | None:
     """A number Excel wrote in scientific notation (``3.030009E+06``) as (its value, the unit
     of its last digit shown), None when it is no id (negative, under 1, not whole, longer
     than an id): validation's matter."""
-    number = Decimal(text.strip().replace(",", "."))
+    try:
+        number = Decimal(text.strip().replace(",", "."))
+    except InvalidOperation:  # an exponent past what Decimal holds (1e99999999999999999999)
+        return None
     if number < 1 or number.adjusted() >= MAX_ID_DIGITS or number != number.to_integral_value():
         return None
     exponent = number.as_tuple().exponent
@@ -289,18 +289,44 @@ def _check_types(raw: RawSheet, request: Request, where: str, header: str, canon
         raw.mapping.implied_types.get(side)
     )
     read_header = raw.mapping.columns.get(canonical)
-    rows = raw.rows.tolist()
-    read = _column(raw, read_header) if read_header is not None else [None] * len(rows)
-    seen: dict[tuple[str | None, str | None], bool] = {}
-    for row, cell, other in zip(rows, read, _column(raw, header), strict=True):
-        key = (cell, other)
-        if key not in seen:
-            seen[key] = _differ(cell, other, fallback)
-        if not seen[key]:
-            continue
-        if read_header is None:
-            raise HeaderError(where, _type_not_read(raw, request, row, (header, other), side))
-        raise HeaderError(where, _types_differ(raw, row, (read_header, cell), (header, other)))
+    other_cells = _cells(raw, header)
+    if other_cells is None:
+        return
+    read_cells = _cells(raw, read_header)
+    if read_cells is None:
+        read_header, read_cells = None, pa.nulls(len(other_cells), pa.string())
+    first = _first_differing(read_cells, other_cells, fallback)
+    if first is None:
+        return
+    row, cell, other = int(raw.rows[first]), read_cells[first].as_py(), other_cells[first].as_py()
+    if read_header is None:
+        raise HeaderError(where, _type_not_read(raw, request, row, (header, other), side))
+    raise HeaderError(where, _types_differ(raw, row, (read_header, cell), (header, other)))
+
+
+def _first_differing(read: pa.Array, other: pa.Array, fallback: str | None) -> int | None:
+    """The position of the first row whose cell of ``other`` names another object than the
+    row's (:func:`_differ`), None for none: each distinct pair of cells is judged once, the
+    rows found in Arrow (a sheet of 200,000 rows has a handful of pairs)."""
+    table = pa.table({"read": read, "other": other})
+    pairs = table.group_by(["read", "other"]).aggregate([])
+    bad = [
+        (cell, value)
+        for cell, value in zip(pairs["read"].to_pylist(), pairs["other"].to_pylist(), strict=True)
+        if _differ(cell, value, fallback)
+    ]
+    if not bad:
+        return None
+    hits = np.zeros(len(other), dtype=bool)
+    for cell, value in bad:
+        hits |= _equal(read, cell) & _equal(other, value)
+    return int(np.flatnonzero(hits)[0])
+
+
+def _equal(cells: pa.Array, value: str | None) -> npt.NDArray[np.bool_]:
+    """Which cells are ``value`` (a null cell for None)."""
+    same = pc.is_null(cells) if value is None else pc.fill_null(pc.equal(cells, value), False)
+    return bool_array(same)
 
 
 def _differ(cell: str | None, other: str | None, fallback: str | None) -> bool:

@@ -200,7 +200,7 @@ def _check_both_sides(raw: RawSheet, request: Request) -> None:
     cells = [raw.columns[raw.headers.index(str(h))] for h in headers]
     both = np.ones(len(raw.rows), dtype=bool)
     for column in cells:
-        both &= np.asarray(pc.count_substring(column, ";").fill_null(0).to_numpy()) > 0
+        both &= _has(column, ";")
     properties = request.properties(raw.mapping)
     sides = [side in properties for side in SIDES]
     rows = [

@@ -32,7 +32,7 @@ from hubframe.errors import (
 )
 from hubframe.hubspot.auth import Secret, base_url_of
 from hubframe.hubspot.client import DEFAULT_MAX_RETRIES, DEFAULT_TIMEOUT, HubSpotClient
-from hubframe.hubspot.shapes import CustomObjectType
+from hubframe.hubspot.shapes import CustomObjectType, whole
 from hubframe.io import SheetInfo, SheetsLeftOut, read_limits, read_pairs, sheet_headers, sheet_list
 from hubframe.io.aliases import (
     STRONG_KEYS,
@@ -678,8 +678,11 @@ def _label_ids(connection: Connection, from_type: str, to_type: str) -> dict[str
 
 
 def _type_id(entry: Mapping[str, object]) -> int | None:
+    """The type id a labels entry gives, as HubSpot writes a whole number
+    (:func:`~hubframe.hubspot.shapes.whole`); None for any other value (``"²"``, which
+    ``str.isdigit`` took for a digit and ``int`` refused with a bare ValueError)."""
     said = entry.get("typeId", entry.get("associationTypeId"))
-    return int(str(said)) if said is not None and str(said).isdigit() else None
+    return int(str(said)) if whole(said) else None
 
 
 # --- running --------------------------------------------------------------------------------

@@ -160,6 +160,8 @@ BODY_CASES = {
     "flood": "flood:3000000",
     "trickle": "trickle",
     "cut_body": "cut_body",
+    "slow_head": "slow_head",  # the head past the deadline: AnswerLate (hubspot/wire)
+    "continues": "continues",  # '100 Continue' without end: AnswerLate too
     "redirect": "redirect:302 http://127.0.0.1:9/elsewhere",
     "deep": "replace:" + '{"results": ' + "[" * 100_000 + "]" * 100_000 + "}",
 }

@@ -1603,16 +1603,11 @@ def _read_any(args: argparse.Namespace) -> tuple[str, pd.DataFrame]:
         try:
             return "limits", _read("limits", args)
         except InputError as limits_error:
-            if _looks_like(pairs_error) == "limits":
+            from hubframe.io.columns import looks_like
+
+            if looks_like(pairs_error) == "limits":
                 raise limits_error from None
             raise pairs_error from None
-
-
-def _looks_like(error: InputError) -> str | None:
-    """The kind of sheet a reader's refusal says the sheet is (``HeaderError.looks_like``)."""
-    from hubframe.io.columns import HeaderError
-
-    return error.looks_like if isinstance(error, HeaderError) else None
 
 
 def _plural(count: int, word: str) -> str:

@@ -91,6 +91,12 @@ class HeaderError(InputError):
         self.looks_like: Kind | None = looks_like
 
 
+def looks_like(error: BaseException) -> Kind | None:
+    """The kind of sheet a reader's refusal says the sheet is (:attr:`HeaderError.looks_like`),
+    None for any other refusal."""
+    return error.looks_like if isinstance(error, HeaderError) else None
+
+
 @dataclass(frozen=True)
 class TypeGuess:
     """A side's object type inferred from what surrounds the sheet (a HubSpot export's file

@@ -86,7 +86,7 @@ from hubframe.errors import (
 )
 from hubframe.hubspot.client import HubSpotClient, require_client
 from hubframe.io.cells import label_cells, refuse_odd_cells
-from hubframe.io.columns import HeaderError
+from hubframe.io.columns import looks_like
 from hubframe.io.conform import conformed_labels, sheet_rows
 from hubframe.io.frame import EXTRA_CELLS, original_name
 from hubframe.io.labels import (
@@ -168,10 +168,6 @@ def names_given(labels: Iterable[str]) -> set[str]:
     return held
 
 
-#: Where each kind of sheet's reader stands among :func:`read_label_sheet`'s readers.
-_READER_OF: Final = {"pairs": 1, "limits": 2}
-
-
 def read_label_sheet(
     source: Any,
     *,
@@ -187,21 +183,18 @@ def read_label_sheet(
     where it found a pairs or a limits sheet (``HeaderError.looks_like``), that reader's."""
     from hubframe.io import read_limits, read_pairs
 
-    readers = (read_labels, read_pairs, read_limits)
+    readers = {"labels": read_labels, "pairs": read_pairs, "limits": read_limits}
     again = _rereadable(source)
-    refusals: list[InputError] = []
-    for reader in readers:
+    refusals: dict[str, InputError] = {}
+    for kind, reader in readers.items():
         try:
             return reader(again(), sheet=sheet, from_type=from_type, to_type=to_type, syntax=syntax)
         except InputError as refused:
-            refusals.append(refused)
-    first = refusals[0]
+            refusals[kind] = refused
     # the labels reader found another kind of sheet (a pairs sheet, a limits sheet), which
     # that kind's reader read and refused: why
-    kind = first.looks_like if isinstance(first, HeaderError) else None
-    if kind is not None:
-        raise refusals[_READER_OF[kind]] from None
-    raise first from None
+    first = refusals["labels"]
+    raise refusals.get(looks_like(first) or "labels", first) from None
 
 
 def _rereadable(source: Any) -> Callable[[], Any]:

@@ -1161,12 +1161,7 @@ def _labels_listed(
         if listed is None:
             return False
         names[text] = listed
-    rows = list(zip(table.label_codes.tolist(), table.type_ids.tolist(), strict=True))
-    wanted = {
-        (code, type_id): _wanted(table.labels[code], type_id, pair)
-        for code, type_id in set(rows)
-        if code != NONE
-    }
+    rows, wanted = _table_wanted(table, pair)
     if _Unsure.NAMES in wanted.values():
         return False  # the answer is parsed, and the row read back
     if len(names) == 1:  # the common answer: every result lists the same labels
@@ -1184,12 +1179,17 @@ def _labels_listed(
 
 def _label_names(text: bytes) -> frozenset[str] | None:
     """The label names of a results entry's ``labels`` list, from the text inside its brackets
-    (as spelled: :func:`_wanted`); None when it is not a list of strings."""
+    (:func:`_names_of`); None when it does not read."""
     try:
-        names = json.loads(b"[" + text + b"]")
+        return _names_of(json.loads(b"[" + text + b"]"))
     except ValueError:
         return None
-    if not all(isinstance(name, str) for name in names):
+
+
+def _names_of(names: Any) -> frozenset[str] | None:
+    """The label names of a result's ``labels``, as spelled (:func:`_wanted`); None when it is
+    not a list of texts."""
+    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
         return None
     return frozenset(names)
 
@@ -1290,7 +1290,7 @@ def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
     for result in said.own():
         names = result.get("labels")
         if names is not None:
-            listed.setdefault(key_of(result), set()).update(_names_listed(names))
+            listed.setdefault(key_of(result), set()).update(_names_of(names) or ())
     if not listed:
         return []
     wanted = _row_wanted(batch, _pair_names(batch, said.names))
@@ -1304,14 +1304,6 @@ def _unlabeled(said: _Said, failures: Mapping[int, Outcome]) -> list[int]:
     ]
 
 
-def _names_listed(names: Any) -> set[str]:
-    """The label names of a result's ``labels``, as spelled; none when it is not a list of
-    texts."""
-    if not isinstance(names, list) or not all(isinstance(name, str) for name in names):
-        return set()
-    return set(names)
-
-
 def _pair_names(batch: Batch, names: LabelNames | None) -> Mapping[int, str | None] | None:
     """The labels read of the batch's pair (empty: not read); None: no labels were given."""
     return None if names is None else names.get((batch.from_type, batch.to_type), {})
@@ -1322,8 +1314,20 @@ def _row_wanted(batch: Batch, pair: Mapping[int, str | None] | None) -> list[_Wa
     table = batch.table
     if table is None:
         return [_wanted(item.label, item.type_id, pair) for item in batch.items]
-    rows = zip(table.label_codes.tolist(), table.type_ids.tolist(), strict=True)
-    return [None if code == NONE else _wanted(table.labels[code], t, pair) for code, t in rows]
+    rows, wanted = _table_wanted(table, pair)
+    return [wanted.get(row) for row in rows]
+
+
+def _table_wanted(
+    table: WorkTable, pair: Mapping[int, str | None] | None
+) -> tuple[list[tuple[int, int | None]], dict[tuple[int, int | None], _Wanted]]:
+    """Each row's (label code, type id), and :func:`_wanted` of each distinct one labeled
+    (worked out once: a batch of 2,000 rows has a handful)."""
+    rows = list(zip(table.label_codes.tolist(), table.type_ids.tolist(), strict=True))
+    wanted = {
+        row: _wanted(table.labels[row[0]], row[1], pair) for row in set(rows) if row[0] != NONE
+    }
+    return rows, wanted
 
 
 def _wanted(
@@ -1334,7 +1338,7 @@ def _wanted(
     row's own text is looked for as written).  None: the row has no label name (none, or a
     word for the unlabeled type); :attr:`_Unsure.NAMES`: the type's label has a lookalike, or
     the pair's labels were not read -- no name can confirm it."""
-    if _named_label(label) is None:
+    if not _has_label_name(label):
         return None
     if pair is None:
         return label
@@ -1342,17 +1346,10 @@ def _wanted(
     return _Unsure.NAMES if name is None else name
 
 
-def _spelling(label: str) -> str:
-    return normalize_label(label)  # as a label is matched to the pair's labels
-
-
-def _named_label(label: str | None) -> str | None:
-    """The spelling of a row's label that a result lists when it was set; None for a row with
-    none, or a word for the unlabeled type ("default"), which contributes no name."""
-    if not label:
-        return None
-    spelling = _spelling(label)
-    return None if spelling in UNLABELED_NAMES else spelling
+def _has_label_name(label: str | None) -> bool:
+    """Whether a row's label is a name a result lists when it was set: not none, nor a word
+    for the unlabeled type ("default"), which contributes no name."""
+    return bool(label) and normalize_label(str(label)) not in UNLABELED_NAMES
 
 
 def unsaid(action: Action) -> str:
@@ -1394,7 +1391,7 @@ def _not_applied(batch: Batch, item: WorkItem, resp: ApiResponse, attempts: int)
         else f"Not applied: HubSpot's answer (HTTP {resp.status}) listed neither this row's pair "
         "with its label nor an error for it, and a read shows the change is not there. Run the "
         "retry file."
-        if _named_label(item.label)
+        if _has_label_name(item.label)
         else f"Not applied: HubSpot answered the batch (HTTP {resp.status}) without this row "
         "and without an error for it, and a read shows the change is not there. Run the retry "
         "file."
